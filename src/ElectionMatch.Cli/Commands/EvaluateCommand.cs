@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Evaluation;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var project = new ProjectArguments();
+        var match = new Argument<string>("match") { Description = "The match whose newest snapshot is scored." };
+        var truth = new Option<string>("--truth") { Description = "CSV of true pairs: left id first, right id last.", Required = true };
+        var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
+        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot };
+        project.AddTo(command);
+        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        {
+            var context = ProjectContext.Load(project.Read(result));
+            var name = result.GetValue(match)!;
+            context.Settings.Match(name);
+            using var warehouse = context.OpenForReading();
+            var schema = context.Settings.Snapshots.Schema;
+            var table = result.GetValue(snapshot) ?? warehouse.Scalar<string>(
+                $"select max(table_name) from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + name + "_[0-9]{8}$")})")
+                ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)), $"no snapshot of '{name}' in the warehouse; run `electionmatch run {name}` first");
+            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!));
+
+            var c = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
+            Console.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
+            Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
+            Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
+            Console.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            foreach (var miss in scored.Misses)
+            {
+                Console.WriteLine($"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
+            }
+
+            foreach (var wrong in scored.FalseMatches)
+            {
+                Console.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
+            }
+
+            return DiagnosticPrinter.Success;
+        }));
+        return command;
+    }
+}

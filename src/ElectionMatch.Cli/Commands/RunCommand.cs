@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var project = new ProjectArguments();
+        var match = new Argument<string>("match") { Description = "The match to run, as named in electionmatch.yml (for example candidacy_ddhq_matches)." };
+        var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
+        var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace };
+        project.AddTo(command);
+        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        {
+            var context = ProjectContext.Load(project.Read(result));
+            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace));
+            // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
+            var console = Console.Out;
+            var run = new RunOperation(context).Execute(options, stage =>
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+
+            var counts = run.Manifest.Counts;
+            console.WriteLine();
+            console.WriteLine($"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)");
+            console.WriteLine($"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})");
+            console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
+            console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
+            foreach (var file in run.Generated.Written)
+            {
+                console.WriteLine($"wrote     {file}");
+            }
+
+            return DiagnosticPrinter.Print(run.Generated.Diagnostics);
+        }));
+        return command;
+    }
+
+    private static DateOnly? ParseDate(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
+            ? date
+            : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"--snapshot-date '{text}' is not a date in the form YYYY-MM-DD");
+    }
+}

@@ -1,0 +1,42 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Cli.Output;
+
+/// <summary>Prints diagnostics in the canonical MSBuild form on standard error, and turns them into an exit code.</summary>
+internal static class DiagnosticPrinter
+{
+    public const int Success = 0;
+    public const int Failed = 1;
+
+    public static int Print(IEnumerable<Diagnostic> diagnostics)
+    {
+        var list = diagnostics.ToList();
+        foreach (var diagnostic in list)
+        {
+            Console.Error.WriteLine(Secrets.Redact(diagnostic.ToString()));
+        }
+
+        var errors = list.Count(d => d.IsError);
+        var warnings = list.Count - errors;
+        if (list.Count > 0)
+        {
+            Console.Error.WriteLine($"{errors} error(s), {warnings} warning(s)");
+        }
+
+        return errors > 0 ? Failed : Success;
+    }
+
+    /// <summary>Runs a command body; a <see cref="DiagnosticException"/> becomes printed diagnostics and exit code 1.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (DiagnosticException e)
+        {
+            Print(e.Diagnostics);
+            return Failed;
+        }
+    }
+}

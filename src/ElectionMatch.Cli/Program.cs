@@ -1,0 +1,3 @@
+using ElectionMatch.Cli;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();

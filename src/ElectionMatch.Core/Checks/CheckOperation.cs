@@ -1,0 +1,222 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
+using ElectionMatch.Matches;
+using ElectionMatch.Operations;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Checks;
+
+/// <summary>
+/// The pre-merge check: snapshots and staging models in sync, generated files unedited and current,
+/// each staging model runs against its snapshot with the declared columns, and no downstream model
+/// references a snapshot that does not exist (error) or has been superseded (warning).
+/// Read-only: it never writes to the warehouse or the project.
+/// </summary>
+public sealed class CheckOperation
+{
+    private readonly ProjectContext _context;
+    private readonly StagingModelRenderer _renderer;
+    private readonly List<Diagnostic> _diagnostics = [];
+
+    public CheckOperation(ProjectContext context)
+    {
+        _context = context;
+        _renderer = new StagingModelRenderer(context.Templates, context.Settings.Snapshots);
+    }
+
+    public IReadOnlyList<Diagnostic> Execute()
+    {
+        _diagnostics.Clear();
+        using var warehouse = _context.OpenForReading();
+        var resolver = _context.Resolver(warehouse);
+        var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
+        foreach (var match in _context.Settings.Matches.Values)
+        {
+            existing[match.Name] = CheckSnapshots(match.Name, MatchDefinition.For(match.Kind), warehouse, resolver);
+            CheckOrphanStagingFiles(match.Name);
+        }
+
+        CheckDownstreamReferences(existing);
+        return _diagnostics;
+    }
+
+    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        var present = new List<SnapshotName>();
+        foreach (var (name, entry) in _context.DeclaredSnapshots(match))
+        {
+            string relation;
+            IReadOnlyList<ColumnInfo> columns;
+            try
+            {
+                relation = resolver.Relation(entry);
+                columns = warehouse.Describe("select * from " + relation);
+            }
+            catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+            {
+                Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
+                continue;
+            }
+
+            present.Add(name);
+            var sqlPath = _context.SqlPath(name);
+            if (!File.Exists(sqlPath))
+            {
+                Report(Codes.StagingModelMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' has no staging model {DisplayPath.For(sqlPath)}; run `electionmatch generate`");
+                continue;
+            }
+
+            CheckGeneratedFile(sqlPath, () => _renderer.RenderSql(sqlPath, name, columns));
+            var yamlPath = _context.YamlPath(name);
+            if (File.Exists(yamlPath))
+            {
+                var manifest = File.Exists(_context.ManifestPath(name)) ? Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/') : null;
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest));
+            }
+
+            CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+        }
+
+        return present;
+    }
+
+    private void CheckGeneratedFile(string path, Func<GeneratedFile> render)
+    {
+        var state = GeneratedFile.Inspect(File.ReadAllText(path));
+        if (!state.IsGenerated)
+        {
+            return;
+        }
+
+        if (!state.IsIntact)
+        {
+            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), FirstDifferentLine(state.Body, render().Body) + 2, 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
+        }
+        else if (render().Body != state.Body)
+        {
+            Report(Codes.GeneratedFileStale, Severity.Warning, new SourceSpan(DisplayPath.For(path), 1, 1), "this generated file is out of date with its template or snapshot; run `electionmatch generate`");
+        }
+    }
+
+    private void CheckStagingSqlRuns(string sqlPath, string yamlPath, DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        var display = DisplayPath.For(sqlPath);
+        IReadOnlyList<ColumnInfo> columns;
+        try
+        {
+            var compiled = ModelSql.Compile(File.ReadAllText(sqlPath), display, resolver.Resolve);
+            columns = warehouse.Describe($"select * from ({compiled.Trim().TrimEnd(';')}\n)");
+        }
+        catch (DiagnosticException e)
+        {
+            _diagnostics.AddRange(e.Diagnostics);
+            return;
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            Report(Codes.StagingSqlFailed, Severity.Error, new SourceSpan(display, 1, 1), $"the staging model does not run against its snapshot: {e.Message.Split('\n')[0]}");
+            return;
+        }
+
+        if (!File.Exists(yamlPath))
+        {
+            return;
+        }
+
+        var yaml = YamlFile.Load(yamlPath);
+        var model = yaml.RootMap().MapList("models").FirstOrDefault(m => m.String("name") == Path.GetFileNameWithoutExtension(sqlPath));
+        if (model is null)
+        {
+            return;
+        }
+
+        var declared = model.MapList("columns").Select(c => (Name: c.RequiredString("name"), c.At)).ToList();
+        var actual = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, at) in declared.Where(d => !actual.Contains(d.Name)))
+        {
+            Report(Codes.StagingColumnsDiffer, Severity.Error, at, $"column '{name}' is declared here but the staging model does not return it");
+        }
+
+        var declaredNames = declared.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var column in columns.Where(c => !declaredNames.Contains(c.Name)))
+        {
+            Report(Codes.StagingColumnsDiffer, Severity.Warning, model.At, $"the staging model returns column '{column.Name}', which is not declared in {DisplayPath.For(yamlPath)}");
+        }
+    }
+
+    private void CheckOrphanStagingFiles(string match)
+    {
+        var directory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + match + "_*.sql").Order(StringComparer.Ordinal))
+        {
+            var table = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
+            if (SnapshotName.TryParse(table, match) is not null && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
+            {
+                Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"staging model for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this model");
+            }
+        }
+    }
+
+    private void CheckDownstreamReferences(Dictionary<string, List<SnapshotName>> existing)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
+        foreach (var file in _context.Project.ModelFiles(".sql"))
+        {
+            var display = DisplayPath.For(file);
+            var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
+            foreach (var call in ModelSql.Calls(File.ReadAllText(file), display))
+            {
+                var table = call switch
+                {
+                    { IsRef: true } when call.RefModel.StartsWith($"stg_{source}__", StringComparison.Ordinal) => call.RefModel[$"stg_{source}__".Length..],
+                    { IsSource: true } when call.Arguments[0] == source && !isStaging => call.Arguments[1],
+                    _ => null,
+                };
+                if (table is null || SnapshotName.TryParse(table) is not { } name || !existing.TryGetValue(name.Match, out var snapshots))
+                {
+                    continue;
+                }
+
+                if (!snapshots.Contains(name) || (call.IsRef && !File.Exists(_context.SqlPath(name))))
+                {
+                    var hint = snapshots.Count == 0 ? "no snapshot of this match exists" : $"the newest is {snapshots[^1].Table}";
+                    Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
+                }
+                else if (name != snapshots[^1])
+                {
+                    Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
+                }
+            }
+        }
+    }
+
+    private string Where(SourceTable entry) =>
+        entry.ExternalLocation is { } location ? $"its external_location '{location}'" : $"table {entry.Schema}.{entry.Identifier} in {DisplayPath.For(_context.Target.DatabasePath)}";
+
+    private static int FirstDifferentLine(string actual, string expected)
+    {
+        var a = actual.Split('\n');
+        var b = expected.Split('\n');
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            if (a[i] != b[i])
+            {
+                return i + 1;
+            }
+        }
+
+        return Math.Min(a.Length, b.Length);
+    }
+
+    private void Report(string code, Severity severity, SourceSpan at, string message) =>
+        _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
+}

@@ -1,0 +1,12 @@
+namespace ElectionMatch.Dbt;
+
+/// <summary>How a file is named in diagnostics: relative to the working directory when inside it, so terminals and IDEs can open it.</summary>
+internal static class DisplayPath
+{
+    public static string For(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.RegularExpressions;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>dbt's <c>{{ env_var('NAME') }}</c> and <c>{{ env_var('NAME', 'default') }}</c> in YAML values.</summary>
+internal static partial class EnvVars
+{
+    public static string Expand(string value, SourceSpan at, Func<string, string?>? lookup = null)
+    {
+        lookup ??= Environment.GetEnvironmentVariable;
+        return EnvVarCall().Replace(value, m =>
+        {
+            var name = m.Groups["name"].Value;
+            var found = lookup(name);
+            if (found is not null)
+            {
+                return found;
+            }
+
+            return m.Groups["default"].Success
+                ? m.Groups["default"].Value
+                : throw DiagnosticException.At(Codes.EnvVarUnset, at, $"environment variable '{name}' is not set and env_var() gives no default");
+        });
+    }
+
+    [GeneratedRegex("""\{\{\s*env_var\(\s*(?<q>['"])(?<name>[^'"]+)\k<q>\s*(?:,\s*(?<q2>['"])(?<default>.*?)\k<q2>\s*)?\)\s*(?:\|\s*\w+\s*)*\}\}""")]
+    private static partial Regex EnvVarCall();
+}

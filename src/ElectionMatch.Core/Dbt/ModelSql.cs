@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>
+/// The small part of dbt's Jinja a matching tool needs without dbt installed: finding
+/// <c>source()</c> and <c>ref()</c> calls with their positions and replacing them with relations.
+/// </summary>
+public static partial class ModelSql
+{
+    public static IReadOnlyList<JinjaCall> Calls(string sql, string displayPath)
+    {
+        var lineStarts = new List<int> { 0 };
+        for (var i = 0; i < sql.Length; i++)
+        {
+            if (sql[i] == '\n')
+            {
+                lineStarts.Add(i + 1);
+            }
+        }
+
+        var calls = new List<JinjaCall>();
+        foreach (Match m in Expression().Matches(sql))
+        {
+            var body = m.Groups["body"].Value;
+            var call = CallSyntax().Match(body);
+            var function = call.Success ? call.Groups["fn"].Value : body.Trim();
+            var args = call.Success
+                ? ArgumentSyntax().Matches(call.Groups["args"].Value).Select(a => a.Groups["v"].Value).ToList()
+                : [];
+
+            // Point at the function name inside the braces, as an IDE would.
+            var offset = m.Index + m.Groups["body"].Index - m.Index + (body.Length - body.TrimStart().Length);
+            var line = lineStarts.BinarySearch(offset);
+            line = line >= 0 ? line : ~line - 1;
+            calls.Add(new JinjaCall(function, args, m.Index, m.Length, new SourceSpan(displayPath, line + 1, offset - lineStarts[line] + 1)));
+        }
+
+        return calls;
+    }
+
+    /// <summary>Replaces each call with what <paramref name="resolve"/> returns; <c>config()</c> calls disappear.</summary>
+    public static string Compile(string sql, string displayPath, Func<JinjaCall, string> resolve)
+    {
+        if (BlockTag().Match(sql) is { Success: true } block)
+        {
+            var at = Calls(sql[..block.Index] + "{{ x }}", displayPath)[^1].At;
+            throw DiagnosticException.At(Codes.StagingSqlFailed, at, $"Jinja statement '{block.Value.Trim()}' needs dbt to compile; ElectionMatch understands only source(), ref() and config()");
+        }
+
+        var result = new System.Text.StringBuilder();
+        var position = 0;
+        foreach (var call in Calls(sql, displayPath))
+        {
+            result.Append(sql, position, call.Offset - position);
+            result.Append(call.Function == "config" ? "" : resolve(call));
+            position = call.Offset + call.Length;
+        }
+
+        result.Append(sql, position, sql.Length - position);
+        return result.ToString();
+    }
+
+    [GeneratedRegex(@"\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
+    private static partial Regex Expression();
+
+    [GeneratedRegex(@"^\s*(?<fn>\w+)\s*\((?<args>.*)\)\s*$", RegexOptions.Singleline)]
+    private static partial Regex CallSyntax();
+
+    [GeneratedRegex("""(?<![\w=])\s*(['"])(?<v>[^'"]*)\1""")]
+    private static partial Regex ArgumentSyntax();
+
+    [GeneratedRegex(@"\{%.*?%\}", RegexOptions.Singleline)]
+    private static partial Regex BlockTag();
+}

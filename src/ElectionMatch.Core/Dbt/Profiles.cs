@@ -1,0 +1,80 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>Finds profiles.yml the way dbt does and selects the DuckDB target.</summary>
+public static class Profiles
+{
+    public static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target)
+    {
+        var file = Find(project, profilesDir);
+        var yaml = YamlFile.Load(file);
+        var root = yaml.RootMap();
+        var profile = root.Map(project.ProfileName)
+            ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, yaml.AtStart, $"profile '{project.ProfileName}' (named in dbt_project.yml) is not in this profiles.yml");
+        var targetName = target ?? Expand(profile, "target") ?? "dev";
+        var outputs = profile.Map("outputs", required: true)!;
+        var output = outputs.Map(targetName)
+            ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, outputs.At, $"target '{targetName}' is not among the outputs of profile '{project.ProfileName}' ({string.Join(", ", outputs.Keys)})");
+        var type = Expand(output, "type");
+        if (!string.Equals(type, "duckdb", StringComparison.OrdinalIgnoreCase))
+        {
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("type"), $"target '{targetName}' uses adapter '{type}'; the embedded engine needs a dbt-duckdb target (type: duckdb)");
+        }
+
+        var path = Expand(output, "path") ?? throw output.Missing("path");
+        if (path == ":memory:" || path.StartsWith("md:", StringComparison.Ordinal))
+        {
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{path}' is not a database file; snapshots must outlive the run");
+        }
+
+        // dbt-duckdb resolves a relative path against the directory dbt runs in: the project.
+        var databasePath = Path.GetFullPath(Path.Combine(project.Directory, path));
+        var schema = Expand(output, "schema") ?? "main";
+        return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema);
+    }
+
+    private static string? Expand(YamlMap map, string key) =>
+        map.String(key) is { } value ? EnvVars.Expand(value, map.AtValue(key)) : null;
+
+    private static string Find(DbtProject project, string? profilesDir)
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var candidates = new List<string>();
+        if (!string.IsNullOrEmpty(profilesDir))
+        {
+            // An explicit directory is the only place looked at: a typo must not fall back to ~/.dbt.
+            candidates.Add(Path.GetFullPath(profilesDir));
+        }
+        else
+        {
+            if (Environment.GetEnvironmentVariable("DBT_PROFILES_DIR") is { Length: > 0 } env)
+            {
+                candidates.Add(Path.GetFullPath(env));
+            }
+
+            candidates.Add(project.Directory);
+            if (!string.IsNullOrEmpty(home))
+            {
+                candidates.Add(Path.Combine(home, ".dbt"));
+            }
+        }
+
+        foreach (var dir in candidates)
+        {
+            foreach (var name in new[] { "profiles.yml", "profiles.yaml" })
+            {
+                var file = Path.Combine(dir, name);
+                if (File.Exists(file))
+                {
+                    return file;
+                }
+            }
+        }
+
+        throw DiagnosticException.At(
+            Codes.ProfilesMissing,
+            SourceSpan.WholeFile(DisplayPath.For(project.FilePath)),
+            $"profiles.yml not found; looked in {string.Join(", ", candidates.Select(DisplayPath.For))} (set --profiles-dir or DBT_PROFILES_DIR)");
+    }
+}

@@ -1,0 +1,15 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>One table of a dbt source, with where it was declared.</summary>
+public sealed record SourceTable(
+    string SourceName,
+    string Name,
+    string Identifier,
+    string? Database,
+    string Schema,
+    string? ExternalLocation,
+    IReadOnlyList<string> Columns,
+    string FilePath,
+    SourceSpan At);

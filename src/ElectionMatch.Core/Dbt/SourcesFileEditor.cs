@@ -1,0 +1,124 @@
+using ElectionMatch.Diagnostics;
+using YamlDotNet.RepresentationModel;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>
+/// Surgical edits to a user's sources YAML: new text is inserted after the last item of a list,
+/// and every other byte (comments, order, quoting, blank lines) stays as it was.
+/// </summary>
+public static class SourcesFileEditor
+{
+    /// <summary>Adds a table entry (YAML whose first line starts with "- " at column 0) to a source's <c>tables:</c>.</summary>
+    public static string AddTable(string text, string path, string sourceName, string entry)
+    {
+        var yaml = YamlFile.Parse(path, text);
+        var sources = SourcesList(yaml);
+        var source = sources.Children.OfType<YamlMappingNode>().FirstOrDefault(s => NameOf(s) == sourceName)
+            ?? throw DiagnosticException.At(Codes.SourceNotFound, yaml.At(sources), $"source '{sourceName}' is not declared in this file");
+        if (!source.Children.TryGetValue(new YamlScalarNode("tables"), out var tablesNode) || tablesNode is not YamlSequenceNode { Children.Count: > 0 } tables)
+        {
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(source), $"source '{sourceName}' has no 'tables:' list to add to; add one table by hand first");
+        }
+
+        return InsertAfterLastItem(yaml, tables, entry);
+    }
+
+    public static bool DeclaresSource(string text, string path, string sourceName) =>
+        SourcesList(YamlFile.Parse(path, text)).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
+
+    /// <summary>Adds a whole source entry to the file's <c>sources:</c> list.</summary>
+    public static string AddSource(string text, string path, string entry)
+    {
+        var yaml = YamlFile.Parse(path, text);
+        var sources = SourcesList(yaml);
+        if (sources.Children.Count == 0)
+        {
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(sources), "the 'sources:' list is empty; add the source by hand first");
+        }
+
+        return InsertAfterLastItem(yaml, sources, entry);
+    }
+
+    private static YamlSequenceNode SourcesList(YamlFile yaml)
+    {
+        var root = yaml.RootMap();
+        return root.Get("sources") as YamlSequenceNode
+            ?? throw DiagnosticException.At(Codes.YamlShape, root.At, "this file has no 'sources:' list");
+    }
+
+    private static string? NameOf(YamlMappingNode node) =>
+        node.Children.TryGetValue(new YamlScalarNode("name"), out var name) ? (name as YamlScalarNode)?.Value : null;
+
+    private static string InsertAfterLastItem(YamlFile yaml, YamlSequenceNode sequence, string entry)
+    {
+        if (sequence.Style == YamlDotNet.Core.Events.SequenceStyle.Flow)
+        {
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(sequence), "this list is written in flow style ([a, b]); write it as a block list to let ElectionMatch add to it");
+        }
+
+        var text = yaml.Text;
+        var lines = LineStarts(text);
+        var first = sequence.Children[0];
+        var dashIndent = DashColumn(text, lines, first);
+        var lastLine = LastContentLine(sequence.Children[^1]);
+
+        var newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var indent = new string(' ', dashIndent);
+        var block = string.Concat(entry.TrimEnd('\n', '\r').Split('\n').Select(l => (l.Length == 0 ? "" : indent + l.TrimEnd('\r')) + newline));
+
+        // Insert at the start of the line after the last item's last line.
+        var offset = lastLine < lines.Count ? lines[lastLine] : text.Length;
+        var prefix = text[..offset];
+        if (offset == text.Length && prefix.Length > 0 && !prefix.EndsWith('\n'))
+        {
+            prefix += newline;
+        }
+
+        return prefix + block + text[offset..];
+    }
+
+    private static List<int> LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return starts;
+    }
+
+    private static int DashColumn(string text, List<int> lines, YamlNode item)
+    {
+        var lineStart = lines[(int)item.Start.Line - 1];
+        var column = (int)item.Start.Column - 1;
+        for (var i = lineStart + column - 1; i >= lineStart; i--)
+        {
+            if (text[i] == '-')
+            {
+                return i - lineStart;
+            }
+        }
+
+        // "-" on its own line with the mapping below it: the dash sits two columns left of the content.
+        return Math.Max(0, column - 2);
+    }
+
+    /// <summary>The 1-based number of the last line that holds content of this node.</summary>
+    private static int LastContentLine(YamlNode node)
+    {
+        var last = 0;
+        foreach (var descendant in node.AllNodes)
+        {
+            var end = descendant.End;
+            var line = end.Column <= 1 && end.Line > descendant.Start.Line ? end.Line - 1 : end.Line;
+            last = Math.Max(last, (int)line);
+        }
+
+        return last;
+    }
+}

@@ -1,0 +1,45 @@
+namespace ElectionMatch.Diagnostics;
+
+/// <summary>Every EM code in one place; docs/errors.md describes each one.</summary>
+public static class Codes
+{
+    // Reading files
+    public const string YamlSyntax = "EM0001";
+    public const string YamlShape = "EM0002";
+    public const string UnknownKey = "EM0003";
+    public const string MissingKey = "EM0004";
+    public const string FileMissing = "EM0005";
+
+    // The dbt project
+    public const string ProjectMissing = "EM0010";
+    public const string ProfilesMissing = "EM0011";
+    public const string ProfileOrTargetMissing = "EM0012";
+    public const string EnvVarUnset = "EM0013";
+    public const string UnsupportedAdapter = "EM0014";
+    public const string SourceNotFound = "EM0020";
+    public const string RefNotFound = "EM0021";
+    public const string ExternalFileMissing = "EM0022";
+    public const string ColumnNotFound = "EM0023";
+    public const string InputUnreadable = "EM0024";
+
+    // electionmatch.yml
+    public const string SettingsMissing = "EM0030";
+    public const string MatchNotDefined = "EM0031";
+    public const string InvalidSetting = "EM0032";
+
+    // Runs and snapshots
+    public const string SnapshotExists = "EM0040";
+    public const string InvalidSnapshotDate = "EM0041";
+    public const string WarehouseFailure = "EM0042";
+
+    // The pre-merge check
+    public const string StagingModelMissing = "EM0100";
+    public const string SnapshotTableMissing = "EM0101";
+    public const string GeneratedFileEdited = "EM0102";
+    public const string StagingSqlFailed = "EM0103";
+    public const string StagingColumnsDiffer = "EM0104";
+    public const string ReferenceToMissingSnapshot = "EM0105";
+    public const string ReferenceToSupersededSnapshot = "EM0106";
+    public const string GeneratedFileStale = "EM0107";
+    public const string SourceEntryMissing = "EM0108";
+}

@@ -1,0 +1,7 @@
+namespace ElectionMatch.Diagnostics;
+
+public enum Severity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,76 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Evaluation;
+
+/// <summary>
+/// Scores a published snapshot against a truth CSV whose first column is the left id and whose
+/// last column is the right id (<c>left_id,right_id</c>, or with columns between them).
+/// </summary>
+public static class TruthEvaluator
+{
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath)
+    {
+        if (!File.Exists(truthPath))
+        {
+            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
+        }
+
+        var columns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
+        if (columns.Count < 2)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(DisplayPath.For(truthPath), 1, 1), "a truth file needs at least two columns: the left id first and the right id last");
+        }
+
+        var left = Sql.Identifier(columns[0].Name);
+        var right = Sql.Identifier(columns[^1].Name);
+        warehouse.Execute($"""
+            create or replace temp table em_truth as
+            select distinct {left} as left_id, {right} as right_id
+            from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true);
+
+            create or replace temp table em_predicted as
+            select
+                cast(gp_candidacy_id as varchar) as left_id,
+                cast(ddhq_candidate_id as varchar) as right_id,
+                has_match, decided_by, llm_reasoning, match_explanation
+            from {snapshotRelation};
+            """);
+
+        var truth = warehouse.Scalar<long>("select count(*) from em_truth");
+        var predicted = warehouse.Scalar<long>("select count(*) from em_predicted where has_match");
+        var correct = warehouse.Scalar<long>("select count(*) from em_predicted p semi join em_truth t using (left_id, right_id) where p.has_match");
+        var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
+        var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
+
+        var misses = warehouse.Query(
+            """
+            select
+                t.left_id,
+                t.right_id,
+                (select string_agg(p.right_id, ', ') from em_predicted p where p.left_id = t.left_id and p.has_match),
+                (select string_agg(p.llm_reasoning, ' / ') from em_predicted p where p.left_id = t.left_id),
+                (select string_agg(cast(p.match_explanation as varchar), ' / ') from em_predicted p where p.left_id = t.left_id)
+            from em_truth t
+            where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
+            order by t.left_id, t.right_id
+            """,
+            Read);
+        var falseMatches = warehouse.Query(
+            """
+            select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
+            from em_predicted p
+            left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
+            where p.has_match and t.left_id is null
+            order by p.left_id, p.right_id
+            """,
+            Read);
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches);
+    }
+
+    private static PairError Read(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4));
+
+    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
+}

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Generation;
+
+/// <summary>Renders a snapshot's staging model (SQL and YAML) and its sources entry from the templates.</summary>
+public sealed partial class StagingModelRenderer
+{
+    public const string SqlTemplate = "staging/model.sql.liquid";
+    public const string YamlTemplate = "staging/model.yml.liquid";
+    public const string SourceTableTemplate = "sources/table.yml.liquid";
+    public const string SourceTemplate = "sources/source.yml.liquid";
+
+    private readonly TemplateLibrary _templates;
+    private readonly SnapshotSettings _settings;
+
+    public StagingModelRenderer(TemplateLibrary templates, SnapshotSettings settings)
+    {
+        _templates = templates;
+        _settings = settings;
+    }
+
+    public IReadOnlyDictionary<string, string> TemplateHashes() =>
+        new[] { SqlTemplate, YamlTemplate, SourceTableTemplate }.ToDictionary(t => t, _templates.Sha256);
+
+    public GeneratedFile RenderSql(string path, SnapshotName name, IReadOnlyList<ColumnInfo> columns) =>
+        GeneratedFile.Create(path, SqlTemplate, _templates.Render(SqlTemplate, new Dictionary<string, object?>
+        {
+            ["source_call"] = $"{{{{ source('{_settings.SourceName}', '{name.Table}') }}}}",
+            ["columns"] = columns.Select(c => new Dictionary<string, object?> { ["name"] = c.Name, ["sql_name"] = SqlName(c.Name) }).ToList(),
+        }));
+
+    public GeneratedFile RenderYaml(string path, SnapshotName name, IReadOnlyList<ColumnInfo> columns, IReadOnlyList<OutputColumn> definitions, string? manifest) =>
+        GeneratedFile.Create(path, YamlTemplate, _templates.Render(YamlTemplate, new Dictionary<string, object?>
+        {
+            ["model"] = name.StagingModel(_settings.SourceName),
+            ["match"] = name.Match,
+            ["snapshot_date"] = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["tool"] = ToolInfo.Name,
+            ["version"] = ToolInfo.Version,
+            ["source_name"] = _settings.SourceName,
+            ["table"] = name.Table,
+            ["manifest"] = manifest,
+            ["columns"] = columns.Select(c => Column(c, definitions.FirstOrDefault(d => d.Name == c.Name))).ToList(),
+        }));
+
+    public string RenderSourceTable(SnapshotName name, string? manifest) =>
+        _templates.Render(SourceTableTemplate, new Dictionary<string, object?>
+        {
+            ["table"] = name.Table,
+            ["description"] = $"{name.Match} snapshot of {name.Date:yyyy-MM-dd}",
+            ["tool"] = ToolInfo.Name,
+            ["version"] = ToolInfo.Version,
+            ["manifest"] = manifest,
+        });
+
+    public string RenderSource(string firstTable) =>
+        _templates.Render(SourceTemplate, new Dictionary<string, object?>
+        {
+            ["source_name"] = _settings.SourceName,
+            ["schema"] = _settings.Schema,
+            ["tool"] = ToolInfo.Name,
+            ["first_table"] = string.Join("\n", firstTable.TrimEnd('\n').Split('\n').Select(l => "    " + l)),
+        });
+
+    private static Dictionary<string, object?> Column(ColumnInfo column, OutputColumn? definition)
+    {
+        var tests = new List<Dictionary<string, object?>>();
+        if (definition is { NotNull: true })
+        {
+            tests.Add(Test("not_null"));
+        }
+
+        if (definition is { Unique: true })
+        {
+            tests.Add(Test("unique"));
+        }
+
+        if (definition?.Range is { } range)
+        {
+            tests.Add(Test("dbt_utils.accepted_range", ("min_value", range.Min), ("max_value", range.Max)));
+        }
+
+        return new Dictionary<string, object?>
+        {
+            ["name"] = column.Name,
+            ["data_type"] = column.DataType.ToLowerInvariant(),
+            ["description"] = definition?.Description ?? "",
+            ["tests"] = tests,
+        };
+    }
+
+    private static Dictionary<string, object?> Test(string name, params (string Key, object Value)[] args) => new()
+    {
+        ["name"] = name,
+        ["args"] = args.Select(a => new Dictionary<string, object?> { ["key"] = a.Key, ["value"] = a.Value }).ToList(),
+    };
+
+    private static string SqlName(string name) => PlainIdentifier().IsMatch(name) ? name : Sql.Identifier(name);
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
+    private static partial Regex PlainIdentifier();
+}

@@ -1,0 +1,12 @@
+namespace ElectionMatch.Matching;
+
+/// <summary>What a matcher leaves in the run schema for publishing, and how it got there.</summary>
+/// <param name="OutputTable">Qualified name of the table holding the snapshot rows, in output column order.</param>
+/// <param name="QuarantineTable">Qualified name of the table holding rows that could not be used.</param>
+/// <param name="OrderBy">Canonical row order, used for the content hash and the parquet export.</param>
+public sealed record MatchResult(
+    string OutputTable,
+    string QuarantineTable,
+    string OrderBy,
+    IReadOnlyList<StageReport> Stages,
+    IReadOnlyDictionary<string, long> Counts);

@@ -1,0 +1,17 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Operations;
+
+public sealed class GenerateResult
+{
+    public List<string> Written { get; } = [];
+
+    public List<string> Unchanged { get; } = [];
+
+    /// <summary>Files left alone because the user owns them (no ElectionMatch header).</summary>
+    public List<string> UserOwned { get; } = [];
+
+    public List<Diagnostic> Diagnostics { get; } = [];
+
+    public bool Succeeded => !Diagnostics.Any(d => d.IsError);
+}

@@ -1,0 +1,63 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Generation;
+using ElectionMatch.Settings;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>Everything read from a dbt repository before any command does its work.</summary>
+public sealed class ProjectContext
+{
+    private ProjectContext(DbtProject project, WarehouseTarget target, SourceCatalog sources, ElectionMatchSettings settings)
+    {
+        Project = project;
+        Target = target;
+        Sources = sources;
+        Settings = settings;
+        Templates = TemplateLibrary.ForProject(project.Directory);
+    }
+
+    public DbtProject Project { get; }
+
+    public WarehouseTarget Target { get; }
+
+    public SourceCatalog Sources { get; }
+
+    public ElectionMatchSettings Settings { get; }
+
+    public TemplateLibrary Templates { get; }
+
+    public static ProjectContext Load(ProjectOptions options)
+    {
+        var project = DbtProject.Load(options.ProjectDirectory);
+        var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
+        var settings = ElectionMatchSettings.Load(project);
+        var sources = SourceCatalog.Load(project);
+        return new ProjectContext(project, target, sources, settings);
+    }
+
+    public RelationResolver Resolver(DuckDbWarehouse? warehouse) =>
+        new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
+
+    /// <summary>Opens the warehouse read-only, or an empty in-memory database when it does not exist yet.</summary>
+    public DuckDbWarehouse OpenForReading() =>
+        File.Exists(Target.DatabasePath) ? DuckDbWarehouse.Open(Target.DatabasePath, readOnly: true) : DuckDbWarehouse.InMemory();
+
+    public string SqlPath(SnapshotName name) =>
+        Project.Resolve(Path.Combine(Settings.Snapshots.StagingDirectory, name.StagingModel(Settings.Snapshots.SourceName) + ".sql"));
+
+    public string YamlPath(SnapshotName name) => Path.ChangeExtension(SqlPath(name), ".yml");
+
+    public string ManifestPath(SnapshotName name) =>
+        Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".json"));
+
+    /// <summary>The dated snapshots of a match declared in the snapshot source, oldest first.</summary>
+    public IReadOnlyList<(SnapshotName Name, SourceTable Entry)> DeclaredSnapshots(string match) =>
+        Sources.TablesOf(Settings.Snapshots.SourceName)
+            .Select(t => (Name: SnapshotName.TryParse(t.Name, match), Entry: t))
+            .Where(x => x.Name is not null)
+            .Select(x => (x.Name!, x.Entry))
+            .OrderBy(x => x.Item1.Date)
+            .ToList();
+}

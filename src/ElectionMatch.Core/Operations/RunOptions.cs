@@ -1,0 +1,3 @@
+namespace ElectionMatch.Operations;
+
+public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, bool Replace = false);

@@ -1,0 +1,13 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Snapshots;
+
+namespace ElectionMatch.Operations;
+
+public sealed record RunResult(
+    SnapshotName Snapshot,
+    string QualifiedTable,
+    string ParquetPath,
+    string ManifestPath,
+    SnapshotManifest Manifest,
+    IReadOnlyList<StageReport> Stages,
+    GenerateResult Generated);

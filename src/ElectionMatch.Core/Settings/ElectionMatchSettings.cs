@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using System.Text;
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using YamlDotNet.RepresentationModel;
+
+namespace ElectionMatch.Settings;
+
+/// <summary><c>electionmatch.yml</c> beside <c>dbt_project.yml</c>: the matches, their inputs and where snapshots go.</summary>
+public sealed class ElectionMatchSettings
+{
+    public const string FileName = "electionmatch.yml";
+
+    private static readonly string[] TopKeys = ["version", "snapshots", "matches"];
+    private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
+    private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds"];
+    private static readonly string[] InputKeys = ["relation", "id", "columns"];
+
+    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, IReadOnlyDictionary<string, MatchSettings> matches)
+    {
+        FilePath = filePath;
+        ContentHash = contentHash;
+        Snapshots = snapshots;
+        Matches = matches;
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>SHA-256 of the file's bytes, recorded in every manifest.</summary>
+    public string ContentHash { get; }
+
+    public SnapshotSettings Snapshots { get; }
+
+    public IReadOnlyDictionary<string, MatchSettings> Matches { get; }
+
+    public MatchSettings Match(string name)
+    {
+        if (Matches.TryGetValue(name, out var match))
+        {
+            return match;
+        }
+
+        var near = Spelling.Nearest(name, Matches.Keys);
+        var hint = near is null ? $"defined: {string.Join(", ", Matches.Keys)}" : $"did you mean '{near}'?";
+        throw DiagnosticException.At(Codes.MatchNotDefined, new SourceSpan(DisplayPath.For(FilePath), 1, 1), $"no match named '{name}' in {FileName}; {hint}");
+    }
+
+    public static ElectionMatchSettings Load(DbtProject project)
+    {
+        var path = Path.Combine(project.Directory, FileName);
+        if (!File.Exists(path))
+        {
+            throw DiagnosticException.At(Codes.SettingsMissing, SourceSpan.WholeFile(DisplayPath.For(path)), $"no {FileName} beside dbt_project.yml; see docs/configuration.md");
+        }
+
+        var yaml = YamlFile.Load(path);
+        var diagnostics = new List<Diagnostic>();
+        var root = yaml.RootMap();
+        diagnostics.AddRange(root.UnknownKeys(TopKeys));
+        if (root.String("version") is { } version && version != "1")
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, root.AtValue("version"), $"version {version} is not supported; this tool reads version 1"));
+        }
+
+        var snapshots = ReadSnapshots(root.Map("snapshots"), diagnostics);
+        var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
+        var matchesMap = root.Map("matches", required: true)!;
+        foreach (var (name, node, at) in matchesMap.Entries())
+        {
+            Collect(diagnostics, () =>
+            {
+                if (node is not YamlMappingNode map)
+                {
+                    throw DiagnosticException.At(Codes.YamlShape, at, $"match '{name}' must be a mapping");
+                }
+
+                matches[name] = ReadMatch(name, new YamlMap(yaml, map), at, diagnostics);
+            });
+        }
+
+        if (matches.Count == 0 && diagnostics.Count == 0)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.MissingKey, matchesMap.At, "'matches' defines no match"));
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            throw new DiagnosticException(diagnostics);
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
+        return new ElectionMatchSettings(path, hash, snapshots, matches);
+    }
+
+    private static SnapshotSettings ReadSnapshots(YamlMap? map, List<Diagnostic> diagnostics)
+    {
+        var d = SnapshotSettings.Defaults;
+        if (map is null)
+        {
+            return d;
+        }
+
+        diagnostics.AddRange(map.UnknownKeys(SnapshotKeys));
+        var schema = map.String("schema") ?? d.Schema;
+        return new SnapshotSettings(
+            schema,
+            map.String("source") ?? schema,
+            map.String("sources_file") ?? d.SourcesFile,
+            map.String("staging_dir") ?? d.StagingDirectory,
+            map.String("export_dir") ?? d.ExportDirectory,
+            map.String("manifest_dir") ?? d.ManifestDirectory);
+    }
+
+    private static MatchSettings ReadMatch(string name, YamlMap map, SourceSpan at, List<Diagnostic> diagnostics)
+    {
+        diagnostics.AddRange(map.UnknownKeys(MatchKeys));
+        var kindName = map.RequiredString("kind");
+        var kind = MatchKind.All.FirstOrDefault(k => k.Name == kindName);
+        if (kind is null)
+        {
+            var near = Spelling.Nearest(kindName, MatchKind.All.Select(k => k.Name));
+            throw DiagnosticException.At(Codes.InvalidSetting, map.AtValue("kind"), $"unknown kind '{kindName}'; {(near is null ? "known kinds: " + string.Join(", ", MatchKind.All.Select(k => k.Name)) : $"did you mean '{near}'?")}");
+        }
+
+        var left = ReadInput(map.Map("left", required: true)!, kind.LeftRequired, kind.LeftOptional, diagnostics);
+        var right = ReadInput(map.Map("right", required: true)!, kind.RightRequired, kind.RightOptional, diagnostics);
+        if (kind.LeftOneOf.Count > 0 && !kind.LeftOneOf.Any(group => group.Any(left.Columns.ContainsKey)))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("left"), $"left columns must map the election dates: either {string.Join(" or ", kind.LeftOneOf.Select(g => string.Join("/", g)))}"));
+        }
+
+        if (left.Columns.ContainsKey("election_date") != left.Columns.ContainsKey("election_type"))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("left"), "map election_date and election_type together"));
+        }
+
+        var thresholds = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (map.Map("thresholds") is { } t)
+        {
+            diagnostics.AddRange(t.UnknownKeys(kind.Thresholds));
+            foreach (var key in kind.Thresholds)
+            {
+                if (t.Number(key) is { } value)
+                {
+                    if (value is < 0 or > 100)
+                    {
+                        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue(key), $"threshold '{key}' must be between 0 and 100, got {value}"));
+                    }
+
+                    thresholds[key] = value;
+                }
+            }
+        }
+
+        return new MatchSettings(name, kind.Name, left, right, thresholds, at);
+    }
+
+    private static InputSettings ReadInput(YamlMap map, IReadOnlyList<string> required, IReadOnlyList<string> optional, List<Diagnostic> diagnostics)
+    {
+        diagnostics.AddRange(map.UnknownKeys(InputKeys));
+        var columns = new Dictionary<string, ColumnMapping>(StringComparer.Ordinal);
+        var columnsMap = map.Map("columns", required: true)!;
+        var roles = required.Concat(optional).ToList();
+        diagnostics.AddRange(columnsMap.UnknownKeys(roles));
+        foreach (var role in roles)
+        {
+            if (columnsMap.String(role) is { Length: > 0 } column)
+            {
+                columns[role] = new ColumnMapping(role, column, columnsMap.AtValue(role));
+            }
+        }
+
+        foreach (var role in required.Where(r => !columns.ContainsKey(r)))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.MissingKey, columnsMap.At, $"columns must map '{role}' to an input column"));
+        }
+
+        return new InputSettings(map.RequiredString("relation"), map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
+    }
+
+    private static void Collect(List<Diagnostic> diagnostics, Action read)
+    {
+        try
+        {
+            read();
+        }
+        catch (DiagnosticException e)
+        {
+            diagnostics.AddRange(e.Diagnostics);
+        }
+    }
+}

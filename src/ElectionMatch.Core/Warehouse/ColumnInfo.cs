@@ -1,0 +1,3 @@
+namespace ElectionMatch.Warehouse;
+
+public sealed record ColumnInfo(string Name, string DataType);

@@ -1,0 +1,112 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Warehouse;
+
+/// <summary>A connection to the embedded DuckDB warehouse named by profiles.yml.</summary>
+public sealed class DuckDbWarehouse : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+
+    private DuckDbWarehouse(DuckDBConnection connection, string path)
+    {
+        _connection = connection;
+        Path = path;
+    }
+
+    public string Path { get; }
+
+    public static DuckDbWarehouse Open(string path, bool readOnly = false)
+    {
+        if (!readOnly)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        }
+
+        var builder = new DuckDBConnectionStringBuilder { DataSource = path };
+        if (readOnly)
+        {
+            builder["ACCESS_MODE"] = "READ_ONLY";
+        }
+
+        var connection = new DuckDBConnection(builder.ConnectionString);
+        try
+        {
+            connection.Open();
+        }
+        catch (DuckDBException e)
+        {
+            connection.Dispose();
+            var reason = e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase)
+                ? "it is in use by another process (a dbt run, a DuckDB shell or another electionmatch run); close it and try again"
+                : e.Message;
+            throw DiagnosticException.At(Codes.WarehouseFailure, SourceSpan.WholeFile(Dbt.DisplayPath.For(path)), $"cannot open the warehouse: {reason}");
+        }
+
+        return new DuckDbWarehouse(connection, path);
+    }
+
+    /// <summary>An in-memory database, for work that must not touch the user's warehouse.</summary>
+    public static DuckDbWarehouse InMemory()
+    {
+        var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        return new DuckDbWarehouse(connection, ":memory:");
+    }
+
+    public DuckDBConnection Connection => _connection;
+
+    public int Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    public T? Scalar<T>(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? default : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public List<T> Query<T>(string sql, Func<DbDataReader, T> read)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Column names and DuckDB types of a query's result, without running it to completion.</summary>
+    public IReadOnlyList<ColumnInfo> Describe(string query) =>
+        Query($"describe {query}", r => new ColumnInfo(r.GetString(0), r.GetString(1)));
+
+    public bool TableExists(string schema, string table) =>
+        Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
+
+    public void InTransaction(Action work)
+    {
+        Execute("begin transaction");
+        try
+        {
+            work();
+            Execute("commit");
+        }
+        catch
+        {
+            Execute("rollback");
+            throw;
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+}

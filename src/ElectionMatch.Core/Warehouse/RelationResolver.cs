@@ -1,0 +1,109 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Warehouse;
+
+/// <summary>Turns dbt's <c>source('s','t')</c> and <c>ref('m')</c> into DuckDB relations.</summary>
+public sealed class RelationResolver
+{
+    private readonly DbtProject _project;
+    private readonly SourceCatalog _sources;
+    private readonly WarehouseTarget _target;
+    private readonly Func<string, string, bool> _tableExists;
+    private readonly Stack<string> _compiling = new();
+
+    public RelationResolver(DbtProject project, SourceCatalog sources, WarehouseTarget target, Func<string, string, bool> tableExists)
+    {
+        _project = project;
+        _sources = sources;
+        _target = target;
+        _tableExists = tableExists;
+    }
+
+    public SourceCatalog Sources => _sources;
+
+    /// <summary>Resolves <c>source('s', 't')</c> or <c>ref('m')</c> written as text (as in electionmatch.yml).</summary>
+    public string Resolve(string expression, SourceSpan at)
+    {
+        var calls = ModelSql.Calls("{{ " + expression + " }}", at.File);
+        if (calls.Count != 1 || !(calls[0].IsSource || calls[0].IsRef))
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, at, $"'{expression}' is not a relation; write source('source_name', 'table_name') or ref('model_name')");
+        }
+
+        return Resolve(calls[0] with { At = at });
+    }
+
+    public string Resolve(JinjaCall call) => call switch
+    {
+        { IsSource: true } => Source(call.Arguments[0], call.Arguments[1], call.At),
+        { IsRef: true } => Ref(call.RefModel, call.At),
+        _ => throw DiagnosticException.At(Codes.StagingSqlFailed, call.At, $"'{call.Function}' needs dbt to compile; ElectionMatch understands only source(), ref() and config()"),
+    };
+
+    public SourceTable? FindSource(string source, string table) => _sources.Find(source, table);
+
+    public string Source(string source, string table, SourceSpan at)
+    {
+        var entry = _sources.Find(source, table);
+        if (entry is null)
+        {
+            var known = _sources.TablesOf(source).Select(t => t.Name).ToList();
+            var hint = known.Count == 0
+                ? $"no source named '{source}' is declared under {string.Join(", ", _project.ModelPaths)}"
+                : Spelling.Nearest(table, known) is { } near ? $"did you mean '{near}'?" : $"source '{source}' declares: {string.Join(", ", known)}";
+            throw DiagnosticException.At(Codes.SourceNotFound, at, $"source('{source}', '{table}') does not exist; {hint}");
+        }
+
+        return Relation(entry);
+    }
+
+    /// <summary>The relation for a declared source table: its external file, or its table in the warehouse.</summary>
+    public string Relation(SourceTable entry)
+    {
+        if (entry.ExternalLocation is { } location)
+        {
+            if (location.Contains('(', StringComparison.Ordinal))
+            {
+                return location;
+            }
+
+            var path = location.Contains("://", StringComparison.Ordinal) ? location : _project.Resolve(location);
+            if (!location.Contains("://", StringComparison.Ordinal) && !location.Contains('*', StringComparison.Ordinal) && !File.Exists(path))
+            {
+                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
+            }
+
+            return Sql.Literal(path);
+        }
+
+        return Sql.Identifier(entry.Schema, entry.Identifier);
+    }
+
+    public string Ref(string model, SourceSpan at)
+    {
+        if (_tableExists(_target.Schema, model))
+        {
+            return Sql.Identifier(_target.Schema, model);
+        }
+
+        var file = _project.ModelFiles(".sql").FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == model)
+            ?? throw DiagnosticException.At(Codes.RefNotFound, at, $"ref('{model}') names no model under {string.Join(", ", _project.ModelPaths)} and no table {_target.Schema}.{model} in the warehouse");
+        if (_compiling.Contains(model))
+        {
+            throw DiagnosticException.At(Codes.RefNotFound, at, $"ref('{model}') is part of a cycle: {string.Join(" → ", _compiling.Reverse())} → {model}");
+        }
+
+        // A model dbt has not built yet is compiled inline, so checks run with no dbt installed.
+        _compiling.Push(model);
+        try
+        {
+            var compiled = ModelSql.Compile(File.ReadAllText(file), DisplayPath.For(file), Resolve);
+            return "(" + compiled.Trim().TrimEnd(';') + "\n)";
+        }
+        finally
+        {
+            _compiling.Pop();
+        }
+    }
+}
