@@ -59,8 +59,22 @@ internal sealed class YamlFile
         }
         catch (YamlException e)
         {
-            var message = Unwrap(e);
-            throw DiagnosticException.At(Codes.YamlSyntax, new SourceSpan(display, (int)e.Start.Line, (int)e.Start.Column), message);
+            // The parser wraps the scanner's error; the innermost one knows where the text went wrong.
+            var innermost = e;
+            while (innermost.InnerException is YamlException inner)
+            {
+                innermost = inner;
+            }
+
+            var at = innermost.Start.Line > 0 ? innermost.Start : e.Start;
+            var span = new SourceSpan(display, (int)at.Line, (int)at.Column);
+            if (innermost.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabIndentedLine(text) is { } line)
+            {
+                // The scanner reports tab indentation at the start of the document; point at the tab instead.
+                span = new SourceSpan(display, line, 1);
+            }
+
+            throw DiagnosticException.At(Codes.YamlSyntax, span, Describe(innermost));
         }
         catch (ArgumentException e)
         {
@@ -116,10 +130,24 @@ internal sealed class YamlFile
         }
     }
 
-    private static string Unwrap(YamlException e)
+    private static int? FirstTabIndentedLine(string text)
     {
-        var inner = e.InnerException is YamlException deeper ? deeper.Message : e.InnerException?.Message;
-        var message = string.IsNullOrWhiteSpace(inner) ? e.Message : inner;
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indentation = lines[i][..(lines[i].Length - lines[i].TrimStart(' ', '\t').Length)];
+            if (indentation.Contains('\t', StringComparison.Ordinal))
+            {
+                return i + 1;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(YamlException e)
+    {
+        var message = e.Message;
         if (message.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase) || message.Contains("same key", StringComparison.OrdinalIgnoreCase))
         {
             return $"duplicate key: {message}";

@@ -1,0 +1,269 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>The walking skeleton end to end: run, generate and check on a private copy of the goodparty fixture.</summary>
+public sealed class RunGenerateCheckTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Snapshot = "candidacy_ddhq_matches_20261123";
+    private const string StagingSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20261123.sql";
+    private const string StagingYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20261123.yml";
+    private const string SourcesYaml = "models/staging/__sources.yaml";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
+
+    private CliProcess.Result RunMatch(params string[] extra)
+    {
+        var result = Cli("run", [Match, "--snapshot-date", "2026-11-23", .. extra]);
+        Assert.True(result.ExitCode == 0, result.Output);
+        return result;
+    }
+
+    [Fact]
+    public void Run_generate_and_check_pass_on_the_fixture()
+    {
+        var sourcesBefore = _fixture.Read(SourcesYaml);
+
+        var run = RunMatch();
+
+        Assert.Contains("published model_predictions.candidacy_ddhq_matches_20261123", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("temporal filter kept", run.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(_fixture.PathOf(StagingSql)));
+        Assert.True(File.Exists(_fixture.PathOf(StagingYaml)));
+        Assert.True(File.Exists(_fixture.PathOf("target/model_predictions/candidacy_ddhq_matches_20261123.parquet")));
+        Assert.True(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20261123.json")));
+
+        // The sources YAML gained exactly one entry and kept every other byte.
+        var sourcesAfter = _fixture.Read(SourcesYaml);
+        var entryStart = sourcesAfter.IndexOf("      - name: candidacy_ddhq_matches_20261123\n", StringComparison.Ordinal);
+        Assert.True(entryStart > 0, sourcesAfter);
+        var entryEnd = sourcesAfter.IndexOf("manifest: electionmatch/manifests/candidacy_ddhq_matches_20261123.json\n", entryStart, StringComparison.Ordinal);
+        entryEnd += "manifest: electionmatch/manifests/candidacy_ddhq_matches_20261123.json\n".Length;
+        Assert.Equal(sourcesBefore, sourcesAfter.Remove(entryStart, entryEnd - entryStart));
+
+        var check = Cli("check");
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+        // The mart still reads the hand-loaded November snapshot: superseded now, so a warning, not an error.
+        Assert.Contains("warning EM0106", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("m_general__candidacy_result.sql(8,26)", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_twice_changes_nothing_and_leaves_hand_written_models_alone()
+    {
+        RunMatch();
+        var before = _fixture.Snapshot();
+
+        var first = Cli("generate");
+        var second = Cli("generate");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("0 written, 2 unchanged, 2 user-owned left alone", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 written", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, _fixture.Snapshot());
+    }
+
+    [Fact]
+    public void Generate_recreates_a_deleted_staging_model_byte_for_byte()
+    {
+        RunMatch();
+        var original = _fixture.Read(StagingSql);
+        File.Delete(_fixture.PathOf(StagingSql));
+
+        var generate = Cli("generate");
+
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(original, _fixture.Read(StagingSql));
+    }
+
+    [Fact]
+    public void The_published_table_has_the_spec_columns_in_order_then_ours()
+    {
+        RunMatch();
+
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var columns = warehouse.Describe($"select * from model_predictions.{Snapshot}").Select(c => c.Name);
+
+        Assert.Equal(
+            [
+                "gp_candidacy_id", "hubspot_first_name", "hubspot_last_name", "hubspot_election_date", "hubspot_election_type",
+                "llm_best_match", "llm_confidence", "llm_reasoning", "has_match", "ddhq_candidate", "ddhq_race_name",
+                "ddhq_race_id", "ddhq_candidate_id", "ddhq_is_winner", "match_similarity", "embedding_text",
+                "match_probability", "match_weight", "decided_by", "match_explanation",
+            ],
+            columns);
+        Assert.True(warehouse.TableExists("model_predictions", Snapshot + "__quarantine"));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) from information_schema.tables where table_name like '__em_publishing_%'"));
+    }
+
+    [Fact]
+    public void Easy_and_named_hard_cases_agree_with_the_truth_file()
+    {
+        RunMatch();
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        string? Linked(string id, string type) => warehouse.Scalar<string>(
+            $"select cast(ddhq_candidate_id as varchar) from model_predictions.{Snapshot} where gp_candidacy_id = {Sql.Literal(id)} and hubspot_election_type = {Sql.Literal(type)} and has_match");
+
+        // Nickname, quoted ballot nickname, accents, suffix, a blank state, primary + runoff + general.
+        Assert.Equal("1403248", Linked("gpc-001623", "general"));
+        Assert.Equal("1404909", Linked("gpc-002463", "general"));
+        Assert.NotNull(Linked("gpc-003816", "general"));
+        Assert.NotNull(Linked("gpc-000566", "general"));
+        Assert.NotNull(Linked("gpc-001283", "general"));
+        Assert.Equal("1402314", Linked("gpc-003602", "primary"));
+        Assert.Equal("1402660", Linked("gpc-003602", "runoff"));
+        Assert.Equal("1404782", Linked("gpc-003602", "general"));
+        // Susan Kopras is not Stanley Pokras; Erick Huerta is not Marco Huerta.
+        Assert.Null(Linked("gpc-003288", "general"));
+        Assert.Null(Linked("gpc-003688", "general"));
+        Assert.Equal("1402168", Linked("gpc-003688", "primary"));
+
+        // Every row that is not a named hard case and has a truth pair agrees with it.
+        var disagreements = warehouse.Scalar<long>($"""
+            with
+                truth as (select * from read_csv({Sql.Literal(_fixture.PathOf("truth/candidacy_ddhq_matches.csv"))}, header = true, all_varchar = true)),
+                snapshot as (select * from model_predictions.{Snapshot})
+            select count(*)
+            from truth t
+            left join snapshot s on s.gp_candidacy_id = t.gp_candidacy_id and s.hubspot_election_type = t.election_type
+            where t.gp_candidacy_id not in ('gpc-002423', 'gpc-000919')
+                and (not coalesce(s.has_match, false) or cast(s.ddhq_candidate_id as varchar) <> t.ddhq_candidate_id)
+            """);
+        Assert.Equal(0, disagreements);
+    }
+
+    [Fact]
+    public void Evaluate_prints_precision_and_recall_against_the_truth()
+    {
+        RunMatch();
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var lines = evaluate.Stdout.Split('\n');
+        Assert.StartsWith("precision: 0.99", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("recall: 0.99", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("f1: ", lines[2], StringComparison.Ordinal);
+        Assert.Equal("judge_share: 0.0000", lines[3]);
+    }
+
+    [Fact]
+    public void A_second_run_on_the_same_day_refuses_unless_told_to_replace()
+    {
+        RunMatch();
+        var before = _fixture.Snapshot();
+
+        var again = Cli("run", Match, "--snapshot-date", "2026-11-23");
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("error EM0040", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--replace", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before.Where(f => !f.Key.EndsWith(".duckdb", StringComparison.Ordinal)), _fixture.Snapshot().Where(f => !f.Key.EndsWith(".duckdb", StringComparison.Ordinal)));
+
+        var replaced = RunMatch("--replace");
+        Assert.Contains("published", replaced.Stdout, StringComparison.Ordinal);
+        Assert.Single(_fixture.Read(SourcesYaml).Split('\n'), l => l.Contains("- name: candidacy_ddhq_matches_20261123", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_manifest_chains_to_the_previous_snapshot()
+    {
+        RunMatch();
+        var first = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20261123.json");
+        var second = Cli("run", Match, "--snapshot-date", "2026-11-30");
+        Assert.True(second.ExitCode == 0, second.Output);
+
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20261130.json"));
+
+        Assert.Equal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(first), manifest.PreviousManifestSha256);
+        Assert.Equal(300, manifest.Inputs[0].Rows);
+        Assert.Equal(manifest.Counts["output_rows"], manifest.Rows);
+    }
+
+    [Fact]
+    public void Check_fails_when_a_generated_file_was_edited_by_hand()
+    {
+        RunMatch();
+        _fixture.Write(StagingSql, _fixture.Read(StagingSql).Replace("            has_match,\n", "            has_match, -- tweak\n", StringComparison.Ordinal));
+
+        var check = Cli("check");
+        var generate = Cli("generate");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("stg_model_predictions__candidacy_ddhq_matches_20261123.sql(", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.GeneratedFileEdited, check.Stderr, StringComparison.Ordinal);
+        // generate refuses to overwrite the edit and says why.
+        Assert.Equal(1, generate.ExitCode);
+        Assert.Contains("-- tweak", _fixture.Read(StagingSql), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_fails_when_a_staging_model_is_missing()
+    {
+        RunMatch();
+        File.Delete(_fixture.PathOf(StagingSql));
+        var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20261123", StringComparison.Ordinal)) + 1;
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"__sources.yaml({sourcesLine},", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.StagingModelMissing, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_fails_when_a_downstream_model_references_a_missing_snapshot()
+    {
+        _fixture.Write("models/marts/general/m_general__winners.sql", "select *\nfrom {{ ref('stg_model_predictions__candidacy_ddhq_matches_20240101') }}\nwhere ddhq_is_winner\n");
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("m_general__winners.sql(2,9): error " + Codes.ReferenceToMissingSnapshot, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_fails_when_a_declared_snapshot_has_no_table()
+    {
+        File.Delete(_fixture.PathOf("data/model_predictions/candidacy_ddhq_matches_20251016.csv"));
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("error " + Codes.SnapshotTableMissing, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_column_mapping_to_a_missing_column_names_its_line_and_changes_nothing()
+    {
+        var settings = _fixture.Read("electionmatch.yml").Replace("race_name: race_name", "race_name: race_nmae", StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings);
+        var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("race_nmae", StringComparison.Ordinal)) + 1;
+        var before = _fixture.Snapshot();
+
+        var run = Cli("run", Match);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"electionmatch.yml({line},20): error {Codes.ColumnNotFound}: column 'race_nmae'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'race_name'?", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before.Keys.Where(k => !k.StartsWith("target", StringComparison.Ordinal)), _fixture.Snapshot().Keys.Where(k => !k.StartsWith("target", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void An_unknown_match_suggests_the_nearest_name()
+    {
+        var run = Cli("run", "candidacy_ddhq_match");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error " + Codes.MatchNotDefined, run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'candidacy_ddhq_matches'?", run.Stderr, StringComparison.Ordinal);
+    }
+}

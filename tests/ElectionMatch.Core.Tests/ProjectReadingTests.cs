@@ -1,0 +1,163 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+public sealed class ProjectReadingTests
+{
+    [Fact]
+    public void The_fixture_project_reads_with_its_duckdb_target_and_sources()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal("goodparty", context.Project.Name);
+        Assert.Equal(fixture.WarehousePath, context.Target.DatabasePath);
+        Assert.Equal("dbt", context.Target.Schema);
+        Assert.Equal(2, context.DeclaredSnapshots("candidacy_ddhq_matches").Count);
+        Assert.Equal("data/airbyte/ddhq_election_results.csv", context.Sources.Find("airbyte_source", "ddhq_gdrive_election_results")!.ExternalLocation);
+        Assert.Equal("data/airbyte/ballotready_positions.csv", context.Sources.Find("airbyte_source", "ballotready_api_position")!.ExternalLocation);
+    }
+
+    [Fact]
+    public void Env_var_in_profiles_is_expanded()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: ci\n  outputs:\n    ci:\n      type: duckdb\n      path: \"{{ env_var('EM_TEST_WAREHOUSE_DIR') }}/w.duckdb\"\n");
+        Environment.SetEnvironmentVariable("EM_TEST_WAREHOUSE_DIR", "/tmp/em-elsewhere");
+        try
+        {
+            var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+            Assert.Equal("/tmp/em-elsewhere/w.duckdb", context.Target.DatabasePath);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EM_TEST_WAREHOUSE_DIR", null);
+        }
+    }
+
+    [Fact]
+    public void An_unset_env_var_without_default_names_the_profiles_line()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('EM_TEST_SURELY_UNSET') }}\"\n");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.EnvVarUnset, diagnostic.Code);
+        Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(6, diagnostic.Line);
+        Assert.Contains("EM_TEST_SURELY_UNSET", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_profiles_file_is_reported_with_the_places_searched()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        File.Delete(fixture.PathOf("profiles.yml"));
+        var empty = Path.Combine(fixture.Directory, "no-profiles-here");
+        Directory.CreateDirectory(empty);
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory, ProfilesDirectory: empty)));
+
+        Assert.Equal(Codes.ProfilesMissing, diagnostic.Code);
+        Assert.Contains("no-profiles-here", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_target_lists_the_ones_that_exist()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory, Target: "prod")));
+
+        Assert.Equal(Codes.ProfileOrTargetMissing, diagnostic.Code);
+        Assert.Contains("dev", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tab_indentation_is_a_syntax_error_at_its_line()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("electionmatch.yml", "version: 1\nmatches:\n\tx: 1\n");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlSyntax, diagnostic.Code);
+        Assert.EndsWith("electionmatch.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(3, diagnostic.Line);
+    }
+
+    [Fact]
+    public void A_duplicate_key_is_a_syntax_error()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("dbt_project.yml", "name: goodparty\nprofile: goodparty\nname: again\n");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlSyntax, diagnostic.Code);
+        Assert.Contains("duplicate", diagnostic.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_misspelled_key_in_electionmatch_yml_suggests_the_right_one()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml").Replace("    thresholds:", "    threshold:", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+        var line = text.Split('\n').ToList().FindIndex(l => l.StartsWith("    threshold:", StringComparison.Ordinal)) + 1;
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.UnknownKey, diagnostic.Code);
+        Assert.Equal(line, diagnostic.Line);
+        Assert.Equal(5, diagnostic.Column);
+        Assert.Contains("did you mean 'thresholds'?", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrongly_typed_value_names_its_key()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("accept: 70", "accept: high", StringComparison.Ordinal));
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlShape, diagnostic.Code);
+        Assert.Contains("'accept' must be a number", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_source_that_does_not_exist_is_reported_at_the_setting()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml").Replace("'hubspot_api_candidacy'", "'hubspot_api_candidacies'", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+        var line = text.Split('\n').ToList().FindIndex(l => l.Contains("hubspot_api_candidacies", StringComparison.Ordinal)) + 1;
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        var left = context.Settings.Match("candidacy_ddhq_matches").Left;
+
+        var diagnostic = Single(() => context.Resolver(null).Resolve(left.Relation, left.RelationAt));
+
+        Assert.Equal(Codes.SourceNotFound, diagnostic.Code);
+        Assert.Equal(line, diagnostic.Line);
+        Assert.Contains("did you mean 'hubspot_api_candidacy'?", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identifiers_with_quotes_cannot_break_out_of_the_sql()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var hostile = "x\"; drop table t; --";
+        warehouse.Execute("create table t (a int)");
+        warehouse.Execute($"create table {Sql.Identifier(hostile)} as select {Sql.Literal("it's")} as {Sql.Identifier("col\"umn")}");
+
+        Assert.True(warehouse.TableExists("main", "t"));
+        Assert.Equal("it's", warehouse.Scalar<string>($"select {Sql.Identifier("col\"umn")} from {Sql.Identifier(hostile)}"));
+    }
+
+    private static Diagnostic Single(Action action) => Assert.Single(Assert.Throws<DiagnosticException>(action).Diagnostics);
+}

@@ -1,0 +1,71 @@
+namespace ElectionMatch.Tests;
+
+/// <summary>A private copy of a fixture dbt project in a temporary directory; tests never write into the repository.</summary>
+public sealed class FixtureCopy : IDisposable
+{
+    private FixtureCopy(string directory)
+    {
+        Directory = directory;
+    }
+
+    public string Directory { get; }
+
+    public string WarehousePath => Path.Combine(Directory, "target", "goodparty.duckdb");
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ElectionMatch.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("ElectionMatch.sln not found above the test binaries");
+        }
+    }
+
+    public static FixtureCopy Of(string fixture)
+    {
+        var source = Path.Combine(RepositoryRoot, "dbt_fixtures", fixture);
+        var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12]);
+        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.StartsWith("target", StringComparison.Ordinal) || relative.StartsWith("logs", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var destination = Path.Combine(target, relative);
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+
+        return new FixtureCopy(target);
+    }
+
+    public string PathOf(string relative) => Path.Combine(Directory, relative);
+
+    public string Read(string relative) => File.ReadAllText(PathOf(relative));
+
+    public void Write(string relative, string text) => File.WriteAllText(PathOf(relative), text);
+
+    /// <summary>Every file of the project with its bytes, to prove a failed command changed nothing.</summary>
+    public Dictionary<string, string> Snapshot() =>
+        System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(Directory, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a finishing child process; the OS cleans temp directories.
+        }
+    }
+}
