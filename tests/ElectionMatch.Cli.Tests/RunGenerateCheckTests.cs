@@ -7,9 +7,9 @@ namespace ElectionMatch.Tests;
 public sealed class RunGenerateCheckTests : IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
-    private const string Snapshot = "candidacy_ddhq_matches_20261123";
-    private const string StagingSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20261123.sql";
-    private const string StagingYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20261123.yml";
+    private const string Snapshot = "candidacy_ddhq_matches_20300603";
+    private const string StagingSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20300603.sql";
+    private const string StagingYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20300603.yml";
     private const string SourcesYaml = "models/staging/__sources.yaml";
 
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
@@ -21,7 +21,7 @@ public sealed class RunGenerateCheckTests : IDisposable
 
     private CliProcess.Result RunMatch(params string[] extra)
     {
-        var result = Cli("run", [Match, "--snapshot-date", "2026-11-23", .. extra]);
+        var result = Cli("run", [Match, "--snapshot-date", "2030-06-03", .. extra]);
         Assert.True(result.ExitCode == 0, result.Output);
         return result;
     }
@@ -33,19 +33,19 @@ public sealed class RunGenerateCheckTests : IDisposable
 
         var run = RunMatch();
 
-        Assert.Contains("published model_predictions.candidacy_ddhq_matches_20261123", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("published model_predictions.candidacy_ddhq_matches_20300603", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("temporal filter kept", run.Stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(_fixture.PathOf(StagingSql)));
         Assert.True(File.Exists(_fixture.PathOf(StagingYaml)));
-        Assert.True(File.Exists(_fixture.PathOf("target/model_predictions/candidacy_ddhq_matches_20261123.parquet")));
-        Assert.True(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20261123.json")));
+        Assert.True(File.Exists(_fixture.PathOf("target/model_predictions/candidacy_ddhq_matches_20300603.parquet")));
+        Assert.True(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
 
         // The sources YAML gained exactly one entry and kept every other byte.
         var sourcesAfter = _fixture.Read(SourcesYaml);
-        var entryStart = sourcesAfter.IndexOf("      - name: candidacy_ddhq_matches_20261123\n", StringComparison.Ordinal);
+        var entryStart = sourcesAfter.IndexOf("      - name: candidacy_ddhq_matches_20300603\n", StringComparison.Ordinal);
         Assert.True(entryStart > 0, sourcesAfter);
-        var entryEnd = sourcesAfter.IndexOf("manifest: electionmatch/manifests/candidacy_ddhq_matches_20261123.json\n", entryStart, StringComparison.Ordinal);
-        entryEnd += "manifest: electionmatch/manifests/candidacy_ddhq_matches_20261123.json\n".Length;
+        var entryEnd = sourcesAfter.IndexOf("manifest: electionmatch/manifests/candidacy_ddhq_matches_20300603.json\n", entryStart, StringComparison.Ordinal);
+        entryEnd += "manifest: electionmatch/manifests/candidacy_ddhq_matches_20300603.json\n".Length;
         Assert.Equal(sourcesBefore, sourcesAfter.Remove(entryStart, entryEnd - entryStart));
 
         var check = Cli("check");
@@ -66,7 +66,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         var second = Cli("generate");
 
         Assert.True(first.ExitCode == 0, first.Output);
-        Assert.Contains("0 written, 2 unchanged, 2 user-owned left alone", first.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"^0 written, \d+ unchanged, 2 user-owned left alone", first.Stdout);
         Assert.Contains("0 written", second.Stdout, StringComparison.Ordinal);
         Assert.Equal(before, _fixture.Snapshot());
     }
@@ -161,7 +161,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         RunMatch();
         var before = _fixture.Snapshot();
 
-        var again = Cli("run", Match, "--snapshot-date", "2026-11-23");
+        var again = Cli("run", Match, "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error EM0040", again.Stderr, StringComparison.Ordinal);
@@ -170,18 +170,18 @@ public sealed class RunGenerateCheckTests : IDisposable
 
         var replaced = RunMatch("--replace");
         Assert.Contains("published", replaced.Stdout, StringComparison.Ordinal);
-        Assert.Single(_fixture.Read(SourcesYaml).Split('\n'), l => l.Contains("- name: candidacy_ddhq_matches_20261123", StringComparison.Ordinal));
+        Assert.Single(_fixture.Read(SourcesYaml).Split('\n'), l => l.Contains("- name: candidacy_ddhq_matches_20300603", StringComparison.Ordinal));
     }
 
     [Fact]
     public void The_manifest_chains_to_the_previous_snapshot()
     {
         RunMatch();
-        var first = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20261123.json");
-        var second = Cli("run", Match, "--snapshot-date", "2026-11-30");
+        var first = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300603.json");
+        var second = Cli("run", Match, "--snapshot-date", "2030-06-10");
         Assert.True(second.ExitCode == 0, second.Output);
 
-        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20261130.json"));
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300610.json"));
 
         Assert.Equal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(first), manifest.PreviousManifestSha256);
         Assert.Equal(300, manifest.Inputs[0].Rows);
@@ -198,7 +198,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         var generate = Cli("generate");
 
         Assert.Equal(1, check.ExitCode);
-        Assert.Contains("stg_model_predictions__candidacy_ddhq_matches_20261123.sql(", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("stg_model_predictions__candidacy_ddhq_matches_20300603.sql(", check.Stderr, StringComparison.Ordinal);
         Assert.Contains("error " + Codes.GeneratedFileEdited, check.Stderr, StringComparison.Ordinal);
         // generate refuses to overwrite the edit and says why.
         Assert.Equal(1, generate.ExitCode);
@@ -210,7 +210,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     {
         RunMatch();
         File.Delete(_fixture.PathOf(StagingSql));
-        var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20261123", StringComparison.Ordinal)) + 1;
+        var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20300603", StringComparison.Ordinal)) + 1;
 
         var check = Cli("check");
 

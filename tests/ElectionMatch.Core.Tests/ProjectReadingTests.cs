@@ -16,7 +16,9 @@ public sealed class ProjectReadingTests
         Assert.Equal("goodparty", context.Project.Name);
         Assert.Equal(fixture.WarehousePath, context.Target.DatabasePath);
         Assert.Equal("dbt", context.Target.Schema);
-        Assert.Equal(2, context.DeclaredSnapshots("candidacy_ddhq_matches").Count);
+        Assert.Equal(
+            ["candidacy_ddhq_matches_20251016", "candidacy_ddhq_matches_20251112"],
+            context.DeclaredSnapshots("candidacy_ddhq_matches").Take(2).Select(s => s.Name.Table));
         Assert.Equal("data/airbyte/ddhq_election_results.csv", context.Sources.Find("airbyte_source", "ddhq_gdrive_election_results")!.ExternalLocation);
         Assert.Equal("data/airbyte/ballotready_positions.csv", context.Sources.Find("airbyte_source", "ballotready_api_position")!.ExternalLocation);
     }

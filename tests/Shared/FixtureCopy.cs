@@ -1,6 +1,10 @@
 namespace ElectionMatch.Tests;
 
-/// <summary>A private copy of a fixture dbt project in a temporary directory; tests never write into the repository.</summary>
+/// <summary>
+/// A private copy of a fixture dbt project in a temporary directory; tests never write into the repository.
+/// The copy includes target/ (the warehouse), so a fixture in which someone ran the README's main
+/// command is copied in a consistent state: its extra snapshots come with their tables.
+/// </summary>
 public sealed class FixtureCopy : IDisposable
 {
     private FixtureCopy(string directory)
@@ -33,11 +37,6 @@ public sealed class FixtureCopy : IDisposable
         foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);
-            if (relative.StartsWith("target", StringComparison.Ordinal) || relative.StartsWith("logs", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             var destination = Path.Combine(target, relative);
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination);
