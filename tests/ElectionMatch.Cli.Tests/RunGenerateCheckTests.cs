@@ -249,7 +249,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("race_nmae", StringComparison.Ordinal)) + 1;
         var before = _fixture.Snapshot();
 
-        var run = Cli("run", Match);
+        var run = Cli("run", Match, "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"electionmatch.yml({line},20): error {Codes.ColumnNotFound}: column 'race_nmae'", run.Stderr, StringComparison.Ordinal);
