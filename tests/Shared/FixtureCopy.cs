@@ -7,14 +7,18 @@ namespace ElectionMatch.Tests;
 /// </summary>
 public sealed class FixtureCopy : IDisposable
 {
-    private FixtureCopy(string directory)
+    private FixtureCopy(string name, string directory)
     {
+        Name = name;
         Directory = directory;
     }
 
+    public string Name { get; }
+
     public string Directory { get; }
 
-    public string WarehousePath => Path.Combine(Directory, "target", "goodparty.duckdb");
+    /// <summary>Each fixture's profiles.yml puts its warehouse at target/&lt;fixture&gt;.duckdb.</summary>
+    public string WarehousePath => Path.Combine(Directory, "target", Name + ".duckdb");
 
     public static string RepositoryRoot
     {
@@ -42,7 +46,7 @@ public sealed class FixtureCopy : IDisposable
             File.Copy(file, destination);
         }
 
-        return new FixtureCopy(target);
+        return new FixtureCopy(fixture, target);
     }
 
     public string PathOf(string relative) => Path.Combine(Directory, relative);

@@ -16,7 +16,8 @@ internal static class EvaluateCommand
         var match = new Argument<string>("match") { Description = "The match whose newest snapshot is scored." };
         var truth = new Option<string>("--truth") { Description = "CSV of true pairs: left id first, right id last.", Required = true };
         var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
-        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot };
+        var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
+        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
@@ -28,13 +29,16 @@ internal static class EvaluateCommand
             var table = result.GetValue(snapshot) ?? warehouse.Scalar<string>(
                 $"select max(table_name) from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + name + "_[0-9]{8}$")})")
                 ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)), $"no snapshot of '{name}' in the warehouse; run `electionmatch run {name}` first");
-            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!));
+            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!), result.GetValue(partial));
 
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
             Console.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
             Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
+            Console.WriteLine(result.GetValue(partial)
+                ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
+                : "truth: complete; every link not in the truth file counts as wrong");
             Console.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
             foreach (var miss in scored.Misses)
             {

@@ -10,7 +10,12 @@ namespace ElectionMatch.Evaluation;
 /// </summary>
 public static class TruthEvaluator
 {
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath)
+    /// <param name="partial">
+    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
+    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
+    /// takes a truth right row. Recall is over the truth pairs either way.
+    /// </param>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, bool partial = false)
     {
         if (!File.Exists(truthPath))
         {
@@ -39,7 +44,13 @@ public static class TruthEvaluator
             """);
 
         var truth = warehouse.Scalar<long>("select count(*) from em_truth");
-        var predicted = warehouse.Scalar<long>("select count(*) from em_predicted where has_match");
+        var predicted = warehouse.Scalar<long>(partial
+            ? """
+              select count(*) from em_predicted p
+              where p.has_match
+                  and (p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))
+              """
+            : "select count(*) from em_predicted where has_match");
         var correct = warehouse.Scalar<long>("select count(*) from em_predicted p semi join em_truth t using (left_id, right_id) where p.has_match");
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
@@ -58,11 +69,12 @@ public static class TruthEvaluator
             """,
             Read);
         var falseMatches = warehouse.Query(
-            """
+            $"""
             select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
             from em_predicted p
             left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
             where p.has_match and t.left_id is null
+                and ({(partial ? "p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth)" : "true")})
             order by p.left_id, p.right_id
             """,
             Read);

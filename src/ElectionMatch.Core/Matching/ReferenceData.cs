@@ -7,13 +7,32 @@ namespace ElectionMatch.Matching;
 /// <summary>Reference tables shipped inside the library (see Reference/README.md for sources and licences).</summary>
 internal static class ReferenceData
 {
+    /// <summary>Loads first_name_sex.csv as <c>(first_name, male_share)</c>, the share of births with that name that were boys.</summary>
+    public static void LoadFirstNameSex(DuckDbWarehouse warehouse, RunSchema schema, string table)
+    {
+        warehouse.Execute($"create or replace table {schema.Table(table)} (first_name varchar primary key, male_share double)");
+        using var reader = Open("reference/first_name_sex.csv");
+        using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
+        reader.ReadLine();
+        while (reader.ReadLine() is { } line)
+        {
+            var parts = line.Split(',');
+            if (parts.Length == 3 && long.TryParse(parts[1], out var male) && long.TryParse(parts[2], out var female) && male + female > 0)
+            {
+                appender.CreateRow().AppendValue(parts[0]).AppendValue((double)male / (male + female)).EndRow();
+            }
+        }
+    }
+
+    private static StreamReader Open(string resource) =>
+        new(Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"{resource} is not embedded in the library"));
+
     /// <summary>Loads nicknames.csv as <c>(name, nickname)</c> pairs, plus each name paired with itself.</summary>
     public static void LoadNicknames(DuckDbWarehouse warehouse, RunSchema schema, string table)
     {
         warehouse.Execute($"create or replace table {schema.Table(table)} (name varchar, nickname varchar)");
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("reference/nicknames.csv")
-            ?? throw new InvalidOperationException("reference/nicknames.csv is not embedded in the library");
-        using var reader = new StreamReader(stream);
+        using var reader = Open("reference/nicknames.csv");
         var names = new HashSet<string>(StringComparer.Ordinal);
         using (var appender = warehouse.Connection.CreateAppender(schema.Name, table))
         {

@@ -32,7 +32,11 @@ internal sealed class CandidacyDdhqMatcher
     {
         _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
         CreateMacros();
-        Stage("reference", progress, () => ReferenceData.LoadNicknames(_warehouse, _run, "nicknames"), null, "nicknames");
+        Stage("reference", progress, () =>
+        {
+            ReferenceData.LoadNicknames(_warehouse, _run, "nicknames");
+            ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
+        }, null, "nicknames");
         Stage("left_input", progress, () => _warehouse.Execute(LeftInputSql(inputs.LeftRelation)), null, "left_input");
         Stage("right_input", progress, () => _warehouse.Execute(RightInputSql(inputs.RightRelation)), null, "right_input");
         Stage("quarantine", progress, () => _warehouse.Execute(QuarantineSql()), null, "quarantine");
@@ -228,10 +232,11 @@ internal sealed class CandidacyDdhqMatcher
             first_name as first_name_raw,
             last_name as last_name_raw,
             first_tokens[1] as first_name,
-            coalesce(em_norm(middle_name), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
+            coalesce(em_norm(em_unquoted(middle_name)), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
             array_to_string(em_strip_suffix(last_tokens), ' ') as last_name,
             coalesce(em_norm(suffix), em_suffix(last_tokens)) as suffix,
-            coalesce(em_norm(nickname), em_quoted(first_name)) as nickname,
+            -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
+            coalesce(em_norm(nickname), em_quoted(first_name), em_quoted(middle_name)) as nickname,
             upper(nullif(trim(state), '')) as state,
             office,
             try_cast(primary_election_date as date) as primary_election_date,
@@ -264,8 +269,16 @@ internal sealed class CandidacyDdhqMatcher
                 from usable
             ),
 
+            -- A ballot name can be only a quoted nickname and a surname: "MIKE" JOHNSON.
             tokens as (
-                select *, em_strip_suffix(em_tokens(ordered)) as name_tokens, em_suffix(em_tokens(ordered)) as suffix
+                select
+                    *,
+                    case
+                        when len(em_strip_suffix(em_tokens(ordered))) = 1 and em_quoted(candidate) is not null
+                            then list_concat(string_split(em_quoted(candidate), ' '), em_strip_suffix(em_tokens(ordered)))
+                        else em_strip_suffix(em_tokens(ordered))
+                    end as name_tokens,
+                    em_suffix(em_tokens(ordered)) as suffix
                 from reordered
             )
 
@@ -330,6 +343,16 @@ internal sealed class CandidacyDdhqMatcher
                     and (l.state is null or r.state is null or r.state = l.state)
             ),
 
+            -- Both names are strongly of one sex, and not the same one (shares from SSA births).
+            sexed as (
+                select
+                    c.*,
+                    coalesce(abs(ls.male_share - rs.male_share) > 0.8, false) as sex_conflict
+                from candidates as c
+                left join {_run.Table("first_name_sex")} as ls on ls.first_name = c.l_first
+                left join {_run.Table("first_name_sex")} as rs on rs.first_name = c.r_first
+            ),
+
             levels as (
                 select
                     *,
@@ -345,18 +368,25 @@ internal sealed class CandidacyDdhqMatcher
                             select 1 from {_run.Table("nicknames")} as a join {_run.Table("nicknames")} as b on a.name = b.name
                             where a.nickname = l_first and b.nickname = r_first
                         ) then 'nickname'
-                        when left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 then 'fuzzy'
-                        when (length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1) then 'initial'
+                        -- Close spellings of the same name, unless the names belong to different sexes (Gerald, Geraldine).
+                        when left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88
+                            and not sex_conflict then 'fuzzy'
+                        -- A short form that is the start of the full name: Ami for Amerish, Ro for Rohit.
+                        when least(length(l_first), length(r_first)) >= 2
+                            and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not sex_conflict then 'prefix'
+                        -- People who go by their middle name: "J. Michael Turner" is Michael Turner.
                         when l_middle is not null and split_part(l_middle, ' ', 1) = r_first then 'middle'
+                        when r_middle is not null and split_part(r_middle, ' ', 1) = l_first then 'middle'
+                        when (length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1) then 'initial'
                         else 'different'
                     end as first_level
-                from candidates
+                from sexed
             )
 
         select
             left_id, election_type, right_id, first_level, last_level,
             (case last_level when 'exact' then 50 when 'partial' then 35 when 'fuzzy' then 35 else 0 end)
-            + (case first_level when 'exact' then 50 when 'nickname' then 42 when 'fuzzy' then 38 when 'middle' then 34 when 'initial' then 30 else 0 end)
+            + (case first_level when 'exact' then 50 when 'nickname' then 42 when 'fuzzy' then 38 when 'prefix' then 36 when 'middle' then 34 when 'initial' then 30 else 0 end)
                 as score
         from levels
         where last_level <> 'different'

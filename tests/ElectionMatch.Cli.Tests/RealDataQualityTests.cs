@@ -1,0 +1,50 @@
+using System.Globalization;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// Quality floors on real public data (dbt_fixtures/legislators/data/README.md): U.S. House winners
+/// against official results, and the FEC filer list swapped in with no other change.
+/// </summary>
+public sealed class RealDataQualityTests : IDisposable
+{
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("legislators");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private Dictionary<string, double> RunAndEvaluate(params string[] evaluateOptions)
+    {
+        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2030-06-03", "--project-dir", _fixture.Directory);
+        Assert.True(run.ExitCode == 0, run.Output);
+        var evaluate = CliProcess.Run(["evaluate", "candidacy_ddhq_matches", "--truth", _fixture.PathOf("data/truth.csv"), "--project-dir", _fixture.Directory, .. evaluateOptions]);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        return evaluate.Stdout.Split('\n')
+            .Select(l => l.Split(": ", 2))
+            .Where(p => p.Length == 2 && double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Legislators_are_linked_with_precision_and_recall_above_the_targets()
+    {
+        var metrics = RunAndEvaluate();
+
+        Assert.True(metrics["precision"] >= 0.995, $"precision {metrics["precision"]}");
+        Assert.True(metrics["recall"] >= 0.99, $"recall {metrics["recall"]}");
+    }
+
+    [Fact]
+    public void Fec_filers_swapped_in_keep_every_known_link_right()
+    {
+        foreach (var file in new[] { "left.csv", "right.csv", "truth.csv" })
+        {
+            File.Copy(_fixture.PathOf("alternates/real_fec/" + file), _fixture.PathOf("data/" + file), overwrite: true);
+        }
+
+        var metrics = RunAndEvaluate("--partial-truth");
+
+        // Primary losers and namesakes must not take a winner's row: no certainly-wrong link.
+        Assert.Equal(1.0, metrics["precision"]);
+        Assert.True(metrics["recall"] >= 0.98, $"recall {metrics["recall"]}");
+    }
+}
