@@ -72,7 +72,7 @@ public sealed class CheckOperation
             var yamlPath = _context.YamlPath(name);
             if (File.Exists(yamlPath))
             {
-                var manifest = File.Exists(_context.ManifestPath(name)) ? Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/') : null;
+                var manifest = _context.ManifestReference(name);
                 CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest));
             }
 

@@ -69,9 +69,7 @@ public sealed class GenerateOperation
             return;
         }
 
-        var manifest = File.Exists(_context.ManifestPath(name))
-            ? Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/')
-            : null;
+        var manifest = _context.ManifestReference(name);
         var files = new[]
         {
             (Path: sqlPath, File: _renderer.RenderSql(sqlPath, name, columns), State: states[0]),
@@ -100,9 +98,7 @@ public sealed class GenerateOperation
     public void AddSourceEntry(SnapshotName name, GenerateResult result)
     {
         var snapshots = _context.Settings.Snapshots;
-        var manifest = File.Exists(_context.ManifestPath(name))
-            ? Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/')
-            : null;
+        var manifest = _context.ManifestReference(name);
         var entry = _renderer.RenderSourceTable(name, manifest);
         var path = _context.Sources.SourceFiles.TryGetValue(snapshots.SourceName, out var declaring)
             ? declaring

@@ -52,6 +52,10 @@ public sealed class ProjectContext
     public string ManifestPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".json"));
 
+    /// <summary>The manifest's path relative to the project, as written into generated files; null until it exists.</summary>
+    public string? ManifestReference(SnapshotName name) =>
+        File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;
+
     /// <summary>The dated snapshots of a match declared in the snapshot source, oldest first.</summary>
     public IReadOnlyList<(SnapshotName Name, SourceTable Entry)> DeclaredSnapshots(string match) =>
         Sources.TablesOf(Settings.Snapshots.SourceName)
