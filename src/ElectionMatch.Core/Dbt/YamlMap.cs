@@ -65,18 +65,6 @@ internal sealed class YamlMap
             : throw DiagnosticException.At(Codes.YamlShape, AtValue(key), $"'{key}' must be a number, got '{text}'");
     }
 
-    public bool? Boolean(string key)
-    {
-        var text = String(key);
-        return text?.ToLowerInvariant() switch
-        {
-            null => null,
-            "true" or "yes" or "on" => true,
-            "false" or "no" or "off" => false,
-            _ => throw DiagnosticException.At(Codes.YamlShape, AtValue(key), $"'{key}' must be true or false, got '{text}'"),
-        };
-    }
-
     public YamlMap? Map(string key, bool required = false)
     {
         var node = Get(key);

@@ -20,8 +20,6 @@ public sealed class RelationResolver
         _tableExists = tableExists;
     }
 
-    public SourceCatalog Sources => _sources;
-
     /// <summary>Resolves <c>source('s', 't')</c> or <c>ref('m')</c> written as text (as in electionmatch.yml).</summary>
     public string Resolve(string expression, SourceSpan at)
     {
@@ -40,8 +38,6 @@ public sealed class RelationResolver
         { IsRef: true } => Ref(call.RefModel, call.At),
         _ => throw DiagnosticException.At(Codes.StagingSqlFailed, call.At, $"'{call.Function}' needs dbt to compile; ElectionMatch understands only source(), ref() and config()"),
     };
-
-    public SourceTable? FindSource(string source, string table) => _sources.Find(source, table);
 
     public string Source(string source, string table, SourceSpan at)
     {
@@ -72,6 +68,12 @@ public sealed class RelationResolver
             if (!location.Contains("://", StringComparison.Ordinal) && !location.Contains('*', StringComparison.Ordinal) && !File.Exists(path))
             {
                 throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
+            }
+
+            // An empty file would otherwise surface later as every mapped column "missing".
+            if (File.Exists(path) && new FileInfo(path).Length == 0)
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is an empty file ({DisplayPath.For(path)})");
             }
 
             return Sql.Literal(path);
