@@ -124,7 +124,7 @@ public sealed class ProjectReadingTests
     public void A_wrongly_typed_value_names_its_key()
     {
         using var fixture = FixtureCopy.Of("goodparty");
-        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("accept: 70", "accept: high", StringComparison.Ordinal));
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("accept: 0.95", "accept: high", StringComparison.Ordinal));
 
         var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
 

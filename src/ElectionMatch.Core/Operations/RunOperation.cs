@@ -41,6 +41,10 @@ public sealed class RunOperation
         publisher.Publish(name, result, options.Replace);
         var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
         var manifest = WriteManifest(name, match, result, publisher);
+        if (result.ModelParametersJson is { } parameters)
+        {
+            AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
+        }
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
