@@ -40,6 +40,11 @@ internal static class EvaluateCommand
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
             Console.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            foreach (var tier in scored.Tiers)
+            {
+                Console.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
+            }
+
             foreach (var miss in scored.Misses)
             {
                 Console.WriteLine($"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");

@@ -23,7 +23,7 @@ internal static class RunCommand
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
             var run = new RunOperation(context).Execute(options, stage =>
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
 
             var counts = run.Manifest.Counts;
             console.WriteLine();

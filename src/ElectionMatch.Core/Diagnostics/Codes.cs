@@ -42,4 +42,5 @@ public static class Codes
     public const string ReferenceToSupersededSnapshot = "EM0106";
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
+    public const string RunNotFound = "EM0110";
 }

@@ -78,7 +78,25 @@ public static class TruthEvaluator
             order by p.left_id, p.right_id
             """,
             Read);
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches);
+        var knownLink = partial
+            ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
+            : "true";
+        var tiers = warehouse.Query(
+            $"""
+            select
+                p.decided_by,
+                count(*) as rows,
+                count(*) filter (where p.has_match and {knownLink}) as links,
+                count(*) filter (where p.has_match and t.left_id is not null) as correct,
+                count(*) filter (where not p.has_match and exists (select 1 from em_truth x where x.left_id = p.left_id)
+                    and not exists (select 1 from em_predicted q join em_truth y using (left_id, right_id) where q.left_id = p.left_id and q.has_match)) as missed
+            from em_predicted p
+            left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
+            group by p.decided_by
+            order by p.decided_by
+            """,
+            r => new TierResult(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers };
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

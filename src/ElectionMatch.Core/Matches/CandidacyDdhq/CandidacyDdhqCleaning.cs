@@ -27,8 +27,14 @@ internal sealed class CandidacyDdhqCleaning
     /// <summary>Name, state, district and type macros; they read the run's reference tables.</summary>
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
+        -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
         create or replace temp macro em_norm(s) as
-            nullif(trim(regexp_replace(regexp_replace(regexp_replace(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[''’.]', '', 'g'), '[^a-z\s-]', ' ', 'g'), '[\s-]+', ' ', 'g')), '');
+            nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                lower(strip_accents(coalesce(cast(s as varchar), ''))), '[''’.]', '', 'g'), '[^a-z\s-]', ' ', 'g'),
+                '\s*-[\s-]*', '-', 'g'), '^-+|-+$|\s-|-\s', ' ', 'g'), '\s+', ' ', 'g'), ' -'), '');
+        -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
+        create or replace temp macro em_join(s) as regexp_replace(s, '[ -]', '', 'g');
+        create or replace temp macro em_words(s) as regexp_split_to_array(s, '[ -]');
         create or replace temp macro em_quoted(s) as
             nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '');
         create or replace temp macro em_unquoted(s) as
@@ -60,7 +66,7 @@ internal sealed class CandidacyDdhqCleaning
             end;
         create or replace temp macro em_surname_keys(s) as
             coalesce(list_distinct(list_filter(
-                list_concat(list_transform(string_split(s, ' '), t -> em_soundex(t)), [em_soundex(replace(s, ' ', ''))]),
+                list_concat(list_transform(em_words(s), t -> em_soundex(t)), [em_soundex(em_join(s))]),
                 k -> k is not null)), []);
         create or replace temp macro em_state(s) as
             (select code from {_run.Table("states")} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));

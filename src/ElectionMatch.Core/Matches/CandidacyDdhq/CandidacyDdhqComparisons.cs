@@ -31,9 +31,9 @@ internal static class CandidacyDdhqComparisons
             "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
             "l_last is null or r_last is null",
             [
-                new("exact", "l_last = r_last or l_last = r_rest or replace(l_last, ' ', '') = replace(r_rest, ' ', '') or replace(l_last, ' ', '') = replace(r_last, ' ', '')", 0.9),
-                new("partial", "list_has_any(string_split(l_last, ' '), string_split(r_rest, ' '))", 0.04),
-                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(replace(l_last, ' ', ''), replace(r_rest, ' ', '')) >= 0.92", 0.03),
+                new("exact", "l_last = r_last or l_last = r_rest or em_join(l_last) = em_join(r_rest) or em_join(l_last) = em_join(r_last)", 0.9),
+                new("partial", "list_has_any(em_words(l_last), em_words(r_rest))", 0.04),
+                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(em_join(l_last), em_join(r_rest)) >= 0.92", 0.03),
                 new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02),
                 new("different", null, 0.01, Veto: true),
             ],

@@ -47,7 +47,11 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             var free = options.Where(o => !taken.Contains(o.Candidate.Number)).ToList();
             if (free.Count == 0 || free[0].Confidence <= 0)
             {
-                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, free.Count == 0 ? "no candidate of this contest is free to match" : free[0].Reason);
+                // Say why the closest candidates fail: a shared surname first, then the rest.
+                var closest = free.OrderBy(o => o.Reason.StartsWith("different surname", StringComparison.Ordinal)).ThenBy(o => o.Candidate.Number).Take(3);
+                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, free.Count == 0
+                    ? "no candidate of this contest is free to match"
+                    : "no candidate fits: " + string.Join("; ", closest.Select(o => $"{o.Candidate.Name}: {o.Reason}")));
                 continue;
             }
 
