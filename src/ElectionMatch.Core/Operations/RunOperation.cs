@@ -34,8 +34,7 @@ public sealed class RunOperation
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
-        var resolver = _context.Resolver(warehouse);
-        var inputs = new MatchInputs(Resolve(warehouse, resolver, match.Left), Resolve(warehouse, resolver, match.Right));
+        var inputs = ResolveInputs(warehouse, match);
         var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress);
 
         publisher.Publish(name, result, options.Replace);
@@ -56,6 +55,13 @@ public sealed class RunOperation
         var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
         generate.WriteStagingFiles(name, columns, definition, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated);
+    }
+
+    /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>
+    internal MatchInputs ResolveInputs(DuckDbWarehouse warehouse, MatchSettings match)
+    {
+        var resolver = _context.Resolver(warehouse);
+        return new MatchInputs(Resolve(warehouse, resolver, match.Left), Resolve(warehouse, resolver, match.Right));
     }
 
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>

@@ -21,7 +21,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private const int SuffixPenalty = 15;
     private const int MiddlePenalty = 10;
     private const int AmbiguityMargin = 10;
-    private const int AmbiguityPenalty = 25;
+    private const int AmbiguityPenalty = 35;
 
     private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial"];
     private static readonly HashSet<string> PartialLast = ["partial", "fuzzy", "fuzzy_low"];
@@ -62,6 +62,15 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             {
                 confidence = Math.Max(0, confidence - AmbiguityPenalty);
                 reason += string.Create(CultureInfo.InvariantCulture, $"; but candidate {free[1].Candidate.Number} ({free[1].Candidate.Name}) is nearly as plausible ({free[1].Confidence}), so this is not certain (-{AmbiguityPenalty})");
+            }
+
+            // Another row of this contest with an equally good claim on the same candidate: the evidence cannot tell them apart.
+            var rival = scored.FirstOrDefault(o => o.Row.Key != row.Key && o.Options.Count > 0 && o.Options[0].Candidate.Number == best.Candidate.Number
+                && o.Options[0].Confidence >= best.Confidence - AmbiguityMargin);
+            if (rival.Row is not null)
+            {
+                confidence = Math.Max(0, confidence - AmbiguityPenalty);
+                reason += string.Create(CultureInfo.InvariantCulture, $"; but row {rival.Row.Key} ({rival.Row.Name}) fits this candidate as well ({rival.Options[0].Confidence}), so this is not certain (-{AmbiguityPenalty})");
             }
 
             taken.Add(best.Candidate.Number);
