@@ -20,7 +20,13 @@ public sealed record EvaluationResult(
 
     /// <summary>The same figures for the rows each tier decided (score, judge, none).</summary>
     public IReadOnlyList<TierResult> Tiers { get; init; } = [];
+
+    /// <summary>Every scored row, closest calls first: the judge's rows, then the probabilities nearest even odds.</summary>
+    public IReadOnlyList<HardCase> Hardest { get; init; } = [];
 }
+
+/// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
+public sealed record HardCase(string LeftId, string ElectionType, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
 
 /// <summary>One tier's rows, the links it made whose correctness is known, how many were right, and the truth rows it left unlinked.</summary>
 public sealed record TierResult(string Tier, long Rows, long Links, long Correct, long Missed)
