@@ -83,6 +83,7 @@ internal sealed class CandidacyDdhqCleaning
                 when lower(s) like '%general%' then 'general'
                 else nullif(lower(trim(s)), '')
             end;
+        -- Office and race text: lower case, punctuation gone, without the election's words.
         -- A race name without its election words: "X City Council - At Large - General" and "... - Runoff" are one family.
         create or replace temp macro em_race_family(s) as
             trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
@@ -246,6 +247,7 @@ internal sealed class CandidacyDdhqCleaning
 
         select
             p.* exclude (stated_male_share),
+            nullif(em_race_family(p.office), '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             em_first_groups(p.first_name, p.nickname) as first_groups,
             em_surname_keys(p.last_name) as surname_keys,
@@ -322,6 +324,7 @@ internal sealed class CandidacyDdhqCleaning
 
         select
             p.*,
+            nullif(em_race_family(p.race_name), '') as race_normalised,
             coalesce(s.male_share, n.male_share) as male_share,
             em_first_groups(p.first_name, p.nickname) as first_groups,
             list_distinct(list_concat(em_surname_keys(p.name_rest), em_surname_keys(p.last_name))) as surname_keys,
