@@ -29,6 +29,11 @@ internal static class RunCommand
             console.WriteLine();
             console.WriteLine($"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)");
             console.WriteLine($"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})");
+            foreach (var account in run.Manifest.RowAccounting)
+            {
+                console.WriteLine($"rows: {account.Input} {account.Unit}: {account.Read} read = {string.Join(" + ", account.Outcomes.Select(o => $"{o.Rows} {o.Outcome} ({o.Reason})"))}");
+            }
+
             console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
             console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
             foreach (var file in run.Generated.Written)

@@ -31,6 +31,7 @@ public static class Codes
     public const string SnapshotExists = "EM0040";
     public const string InvalidSnapshotDate = "EM0041";
     public const string WarehouseFailure = "EM0042";
+    public const string RowsUnaccounted = "EM0043";
 
     // The pre-merge check
     public const string StagingModelMissing = "EM0100";

@@ -11,4 +11,8 @@ public sealed record MatchResult(
     string OrderBy,
     IReadOnlyList<StageReport> Stages,
     IReadOnlyDictionary<string, long> Counts,
-    string? ModelParametersJson = null);
+    string? ModelParametersJson = null)
+{
+    /// <summary>Row accounting per input; a run whose accounts do not balance is not published.</summary>
+    public IReadOnlyList<RowAccount> Accounts { get; init; } = [];
+}

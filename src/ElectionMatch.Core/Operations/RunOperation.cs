@@ -37,6 +37,13 @@ public sealed class RunOperation
         var inputs = ResolveInputs(warehouse, match);
         var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress);
 
+        var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
+        if (unbalanced.Count > 0)
+        {
+            throw new DiagnosticException(unbalanced.Select(a => Diagnostic.Error(Codes.RowsUnaccounted, match.At,
+                $"{a.Input} {a.Unit}: {a.Read} read but {a.Accounted} accounted for ({string.Join(", ", a.Outcomes.Select(o => $"{o.Outcome} {o.Reason}: {o.Rows}"))}); nothing was published")).ToList());
+        }
+
         publisher.Publish(name, result, options.Replace);
         var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
         var manifest = WriteManifest(name, match, result, publisher);
@@ -122,6 +129,7 @@ public sealed class RunOperation
             ],
             Counts = result.Counts,
             Rows = publisher.RowCount(name),
+            RowAccounting = result.Accounts,
             ContentSha256 = publisher.ContentHash(name, result.OrderBy),
             PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
         };

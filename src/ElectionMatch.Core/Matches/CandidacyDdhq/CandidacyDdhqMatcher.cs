@@ -98,8 +98,34 @@ internal sealed class CandidacyDdhqMatcher
         }
 
         _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-        return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson());
+        return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
+        {
+            Accounts = [InputAccount("left"), InputAccount("right"), ElectionRowsAccount(), OutputAccount()],
+        };
     }
+
+    private RowAccount InputAccount(string side)
+    {
+        var outcomes = _warehouse.Query(
+            $"select error_code, any_value(message), count(*) from {T("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
+            r => new RowOutcome("quarantined", r.GetString(0) + " " + r.GetString(1), r.GetInt64(2)));
+        outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", CountRows(side + "_clean")));
+        return new RowAccount(side, "input rows", CountRows(side + "_input"), outcomes);
+    }
+
+    private RowAccount ElectionRowsAccount() => new("left", "election rows", CountRows("left_expanded"),
+    [
+        new("used", "results exist on that date in that state", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where not date_fallback")),
+        new("used", "runoff matched on a later results date (date-range fallback)", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback")),
+        new("excluded", "temporal filter: no results on that date in that state", _warehouse.Scalar<long>(
+            $"select count(*) from {T("left_expanded")} as l anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = l.election_type and f.election_date = l.election_date")),
+    ]);
+
+    private RowAccount OutputAccount() => new("output", "snapshot rows", CountRows("output"),
+    [
+        new("used", "election rows that passed the temporal filter", CountRows("left_keyed")),
+        new("used", "runoffs discovered in the results and matched", CountRows("runoff_links")),
+    ]);
 
     private void Count(string key, string table) => _counts[key] = _warehouse.Scalar<long>($"select count(*) from {T(table)}");
 
