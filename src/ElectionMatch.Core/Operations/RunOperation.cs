@@ -31,11 +31,12 @@ public sealed class RunOperation
         var snapshots = _context.Settings.Snapshots;
 
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
+        ApplyEngineSettings(warehouse);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress);
+        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount);
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -62,6 +63,27 @@ public sealed class RunOperation
         var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
         generate.WriteStagingFiles(name, columns, definition, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated);
+    }
+
+    private void ApplyEngineSettings(DuckDbWarehouse warehouse)
+    {
+        var engine = _context.Settings.Engine;
+        if (engine.MemoryLimit is { } memory)
+        {
+            warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
+        }
+
+        if (engine.Threads is { } threads)
+        {
+            warehouse.Execute($"set threads = {threads}");
+        }
+
+        if (engine.TempDirectory is { } temp)
+        {
+            var directory = _context.Project.Resolve(temp);
+            Directory.CreateDirectory(directory);
+            warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
+        }
     }
 
     /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>

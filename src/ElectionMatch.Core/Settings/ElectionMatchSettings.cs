@@ -11,7 +11,8 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
-    private static readonly string[] TopKeys = ["version", "snapshots", "matches"];
+    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "matches"];
+    private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
     private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge"];
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions"];
@@ -20,8 +21,9 @@ public sealed class ElectionMatchSettings
     private static readonly string[] OfflineProviders = ["offline"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
 
-    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, IReadOnlyDictionary<string, MatchSettings> matches)
+    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches)
     {
+        Engine = engine;
         FilePath = filePath;
         ContentHash = contentHash;
         Snapshots = snapshots;
@@ -34,6 +36,8 @@ public sealed class ElectionMatchSettings
     public string ContentHash { get; }
 
     public SnapshotSettings Snapshots { get; }
+
+    public EngineSettings Engine { get; }
 
     public IReadOnlyDictionary<string, MatchSettings> Matches { get; }
 
@@ -67,6 +71,7 @@ public sealed class ElectionMatchSettings
         }
 
         var snapshots = ReadSnapshots(root.Map("snapshots"), diagnostics);
+        var engine = ReadEngine(root.Map("engine"), diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
         foreach (var (name, node, at) in matchesMap.Entries())
@@ -93,7 +98,7 @@ public sealed class ElectionMatchSettings
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
-        return new ElectionMatchSettings(path, hash, snapshots, matches);
+        return new ElectionMatchSettings(path, hash, snapshots, engine, matches);
     }
 
     private static SnapshotSettings ReadSnapshots(YamlMap? map, List<Diagnostic> diagnostics)
@@ -113,6 +118,34 @@ public sealed class ElectionMatchSettings
             map.String("staging_dir") ?? d.StagingDirectory,
             map.String("export_dir") ?? d.ExportDirectory,
             map.String("manifest_dir") ?? d.ManifestDirectory);
+    }
+
+    private static EngineSettings ReadEngine(YamlMap? map, List<Diagnostic> diagnostics)
+    {
+        if (map is null)
+        {
+            return EngineSettings.Defaults;
+        }
+
+        diagnostics.AddRange(map.UnknownKeys(EngineKeys));
+        var memory = map.String("memory_limit");
+        if (memory is not null && !System.Text.RegularExpressions.Regex.IsMatch(memory, @"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be an amount such as 4GB or 512MiB, got '{memory}'"));
+        }
+
+        int? threads = null;
+        if (map.Number("threads") is { } t)
+        {
+            if (t is < 1 or > 256 || t != Math.Floor(t))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("threads"), $"'threads' must be a whole number from 1 to 256, got {map.String("threads")}"));
+            }
+
+            threads = (int)t;
+        }
+
+        return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"));
     }
 
     private static MatchSettings ReadMatch(string name, YamlMap map, SourceSpan at, List<Diagnostic> diagnostics)
