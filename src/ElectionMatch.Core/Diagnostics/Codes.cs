@@ -42,4 +42,9 @@ public static class Codes
     public const string ReferenceToSupersededSnapshot = "EM0106";
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
+
+    // dotnet build in the dbt repository (the MSBuild tasks)
+    public const string BuildMatchMissing = "EM0200";
+    public const string BuildTaskFailed = "EM0201";
+    public const string BuildNativeLibraryMissing = "EM0202";
 }
