@@ -39,6 +39,8 @@ internal static class DotnetProcess
         info.Environment["NUGET_PACKAGES"] = packagesDirectory;
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        // The tests read MSBuild's "Skipping target" message, which a localized SDK would translate.
+        info.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
