@@ -46,7 +46,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         {
             Report([Diagnostic.Error(Codes.BuildNativeLibraryMissing, SourceSpan.None, $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}")]);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or DuckDB.NET.Data.DuckDBException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything the core did not turn into a diagnostic still fails the build with our code, not MSBuild's MSB4018 stack dump.
             Report([Diagnostic.Error(Codes.BuildTaskFailed, SourceSpan.None, $"{GetType().Name} failed: {e.GetType().Name}: {e.Message}")]);
