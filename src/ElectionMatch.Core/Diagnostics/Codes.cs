@@ -44,4 +44,9 @@ public static class Codes
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
     public const string RunNotFound = "EM0110";
+
+    // dotnet build in the dbt repository (the MSBuild tasks)
+    public const string BuildMatchMissing = "EM0200";
+    public const string BuildTaskFailed = "EM0201";
+    public const string BuildNativeLibraryMissing = "EM0202";
 }
