@@ -41,6 +41,12 @@ internal static class ReferenceData
         }
     }
 
+    /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored) to its postal code, else null.</summary>
+    public static string StateMacroSql(RunSchema schema, string statesTable) => $"""
+        create or replace temp macro em_state(s) as
+            (select code from {schema.Table(statesTable)} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));
+        """;
+
     /// <summary>From the nicknames table: each name or nickname with the formal names it may stand for (bob → [robert]).</summary>
     public static void DeriveFirstNameGroups(DuckDbWarehouse warehouse, RunSchema schema, string nicknames, string table) =>
         warehouse.Execute($"""

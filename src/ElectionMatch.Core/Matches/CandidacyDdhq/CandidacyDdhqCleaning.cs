@@ -68,8 +68,7 @@ internal sealed class CandidacyDdhqCleaning
             coalesce(list_distinct(list_filter(
                 list_concat(list_transform(em_words(s), t -> em_soundex(t)), [em_soundex(em_join(s))]),
                 k -> k is not null)), []);
-        create or replace temp macro em_state(s) as
-            (select code from {_run.Table("states")} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));
+        {ReferenceData.StateMacroSql(_run, "states")}
         create or replace temp macro em_district(s) as
             case
                 when regexp_matches(lower(cast(s as varchar)), 'at.?large|^\s*al\s*$') then 'al'
@@ -184,21 +183,7 @@ internal sealed class CandidacyDdhqCleaning
                 select 'right' as input, * from right_checked where error_code is not null
             )
 
-        select
-            input,
-            'input' as stage,
-            row_number,
-            error_code,
-            case error_code
-                when 'EMQ001' then 'the id column is empty'
-                when 'EMQ002' then 'the id appears on an earlier row; only the first is used'
-                when 'EMQ003' then 'the name cannot be parsed into first and last name'
-                when 'EMQ004' then 'a date is missing or is not a valid date'
-                when 'EMQ005' then 'the state is neither a postal code nor a state name'
-            end as message,
-            original
-        from failed
-        order by input, row_number
+        {QuarantineCodes.SelectSql("failed")}
         """;
 
     private static string InvalidDate(string column) =>

@@ -82,35 +82,17 @@ internal sealed class CandidacyDdhqMatcher
         MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
         pipeline.Sql("output", "left_keyed", "output", OutputSql(parameters));
 
-        Count("left_rows_read", "left_input");
-        Count("right_rows_read", "right_input");
-        _counts["left_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {T("quarantine")} where input = 'left'");
-        _counts["right_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {T("quarantine")} where input = 'right'");
+        InputRowAccount.Count(_warehouse, _run, _counts);
         Count("left_stages_expanded", "left_expanded");
         _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
         _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
-        Count("output_rows", "output");
-        _counts["matched"] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where has_match");
-        foreach (var tier in new[] { "score", "judge", "none" })
-        {
-            _counts["decided_by_" + tier] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where decided_by = {Sql.Literal(tier)}");
-            _counts["matched_by_" + tier] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where decided_by = {Sql.Literal(tier)} and has_match");
-        }
+        DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
 
         _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
         return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
         {
-            Accounts = [InputAccount("left"), InputAccount("right"), ElectionRowsAccount(), OutputAccount()],
+            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionRowsAccount(), OutputAccount()],
         };
-    }
-
-    private RowAccount InputAccount(string side)
-    {
-        var outcomes = _warehouse.Query(
-            $"select error_code, any_value(message), count(*) from {T("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
-            r => new RowOutcome("quarantined", r.GetString(0) + " " + r.GetString(1), r.GetInt64(2)));
-        outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", CountRows(side + "_clean")));
-        return new RowAccount(side, "input rows", CountRows(side + "_input"), outcomes);
     }
 
     private RowAccount ElectionRowsAccount() => new("left", "election rows", CountRows("left_expanded"),
@@ -301,36 +283,9 @@ internal sealed class CandidacyDdhqMatcher
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
-    private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
-    {
-        var offline = Embeddings is null or HashedNgramEmbedder;
-        var dimensions = Embeddings is HashedNgramEmbedder h ? h.Dimensions : _settings.Embeddings.Dimensions;
-        var stage = new RetrievalStage(_warehouse, dimensions, _settings.TopK, Threads, StoreVectors);
-        if (offline)
-        {
-            var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Embeddings.Model);
-            return stage.Run(StreamSql(p, "embedding_text"), _run, p + "retrieved", embedder, cancellationToken);
-        }
-
-        var cache = new EmbeddingCache(_warehouse);
-        var texts = $"select embedding_text from {T(p + "left_keyed")} union select r.embedding_text from {T("right_keyed")} as r semi join {T(p + "right_members")} as m using (right_key)";
-        var model = cache.Ensure(Embeddings!, texts, dimensions, cancellationToken);
-        _counts[p + "embeddings_generated"] = model.Generated;
-        _counts[p + "embeddings_from_cache"] = model.Cached;
-        return stage.Run(StreamSql(p, cache.VectorSql("embedding_text", model.ModelId)), _run, p + "retrieved", null, cancellationToken);
-    }
-
-    private string StreamSql(string p, string payload) => $"""
-        select group_id, side, key, payload
-        from (
-            select group_id, 0 as side, left_key as key, {payload} as payload from {T(p + "left_keyed")}
-            union all
-            select m.group_id, 1 as side, r.right_key as key, {payload.Replace("embedding_text", "r.embedding_text", StringComparison.Ordinal)} as payload
-            from {T(p + "right_members")} as m
-            join {T("right_keyed")} as r using (right_key)
-        )
-        order by group_id, side, key
-        """;
+    private RetrievalReport Retrieve(string p, CancellationToken cancellationToken) =>
+        new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors }
+            .Run(new RetrievalInputs(T(p + "left_keyed"), "embedding_text", T(p + "right_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
 
     // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
     // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
@@ -487,14 +442,13 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
     private int RunJudge(string p, CancellationToken cancellationToken)
     {
-        _warehouse.Execute($"create table {T(p + "judge_answers")} (left_key bigint, right_key bigint, confidence integer, reasoning varchar, judge varchar)");
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
-        var rows = _warehouse.Query($"""
+        var evidence = _warehouse.Query($"""
             select
-                j.race_key, r.race_name, e.left_key, l.left_id, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
+                j.race_key, r.race_name, e.left_key, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
                 l.state, l.office, l.district, cast(l.election_date as varchar), l.election_type,
-                e.right_key, r.candidate, r.state, r.district, null,
+                e.right_key, r.candidate, r.state, r.district,
                 exists (select 1 from {T("links")} as k where k.right_key = e.right_key)
                     or exists (select 1 from {T(p + "links")} as k where k.right_key = e.right_key) as linked,
                 {gammas}
@@ -503,58 +457,28 @@ internal sealed class CandidacyDdhqMatcher
             join {T(p + "left_keyed")} as l using (left_key)
             join {T("right_keyed")} as r on r.right_key = e.right_key
             order by j.race_key, e.left_key, e.right_key
-            """, r => new EvidenceRow(
-                r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+            """, r => new JudgeEvidence(
+                r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3),
                 new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
-                    ["state"] = r.IsDBNull(5) ? null : r.GetString(5),
-                    ["office"] = r.IsDBNull(6) ? null : r.GetString(6),
-                    ["district"] = r.IsDBNull(7) ? null : r.GetString(7),
-                    ["election_date"] = r.GetString(8),
-                    ["election_type"] = r.GetString(9),
+                    ["state"] = r.IsDBNull(4) ? null : r.GetString(4),
+                    ["office"] = r.IsDBNull(5) ? null : r.GetString(5),
+                    ["district"] = r.IsDBNull(6) ? null : r.GetString(6),
+                    ["election_date"] = r.GetString(7),
+                    ["election_type"] = r.GetString(8),
                 },
-                r.GetInt64(10), r.GetString(11),
+                r.GetInt64(9), r.GetInt64(9), r.GetString(10),
                 new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
-                    ["state"] = r.IsDBNull(12) ? null : r.GetString(12),
-                    ["district"] = r.IsDBNull(13) ? null : r.GetString(13),
-                    [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(15) ? "yes" : "no",
+                    ["state"] = r.IsDBNull(11) ? null : r.GetString(11),
+                    ["district"] = r.IsDBNull(12) ? null : r.GetString(12),
+                    [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(13) ? "yes" : "no",
                 },
-                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(16 + i), CultureInfo.InvariantCulture)]))
+                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(14 + i), CultureInfo.InvariantCulture)]))
                     .ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal)));
 
-        var requests = 0;
+        var requests = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");
-        using var appender = _warehouse.Connection.CreateAppender(_run.Name, p + "judge_answers");
-        foreach (var race in rows.GroupBy(r => r.RaceKey))
-        {
-            var candidates = race.GroupBy(r => r.RightKey).OrderBy(g => g.Key)
-                .Select((g, i) => (Key: g.Key, Candidate: new JudgeCandidate(i + 1, g.Key.ToString(CultureInfo.InvariantCulture), g.First().RightName, g.First().RightAttributes)))
-                .ToList();
-            var numberOf = candidates.ToDictionary(c => c.Key, c => c.Candidate.Number);
-            var judgeRows = race.GroupBy(r => r.LeftKey).OrderBy(g => g.Key)
-                .Select(g => new JudgeRow(
-                    g.Key.ToString(CultureInfo.InvariantCulture),
-                    g.First().LeftName,
-                    g.First().LeftAttributes,
-                    g.ToDictionary(e => numberOf[e.RightKey], e => (IReadOnlyDictionary<string, string>)e.Levels)))
-                .ToList();
-            foreach (var chunk in judgeRows.Chunk(JudgeRowsPerRequest))
-            {
-                var request = new JudgeRequest(race.Key, race.First().RaceName, chunk, candidates.Select(c => c.Candidate).ToList());
-                var answers = Judge.JudgeAsync(request, cancellationToken).GetAwaiter().GetResult();
-                requests++;
-                foreach (var answer in answers)
-                {
-                    var right = candidates.FirstOrDefault(c => c.Candidate.Number == answer.CandidateNumber);
-                    var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
-                    row = answer.CandidateNumber > 0 ? row.AppendValue(right.Key) : row.AppendNullValue();
-                    row.AppendValue(answer.Confidence).AppendValue(answer.Reasoning).AppendValue(Judge.Name).EndRow();
-                }
-            }
-        }
-
-        appender.Close();
 
         // The judge's choice links when confident enough and its candidate is still free.
         _warehouse.Execute($"""
@@ -685,8 +609,4 @@ internal sealed class CandidacyDdhqMatcher
     }
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    private sealed record EvidenceRow(
-        string RaceKey, string RaceName, long LeftKey, string LeftId, string LeftName, IReadOnlyDictionary<string, string?> LeftAttributes,
-        long RightKey, string RightName, IReadOnlyDictionary<string, string?> RightAttributes, Dictionary<string, string> Levels);
 }

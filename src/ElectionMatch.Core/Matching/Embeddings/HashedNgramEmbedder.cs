@@ -18,14 +18,17 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     private const float NameWeight = 1f;
     private const float ContextWeight = 0.35f;
 
-    public HashedNgramEmbedder(int dimensions, string modelId = "hashed-ngram-v1")
+    public HashedNgramEmbedder(int dimensions, string modelId = "hashed-ngram-v1", HashedNgramStyle? style = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 8);
         Dimensions = dimensions;
+        Style = style ?? HashedNgramStyle.Labelled;
         Metadata = new EmbeddingGeneratorMetadata("offline", null, modelId, dimensions);
     }
 
     public int Dimensions { get; }
+
+    public HashedNgramStyle Style { get; }
 
     public EmbeddingGeneratorMetadata Metadata { get; }
 
@@ -63,14 +66,16 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         var buffer = ArrayPool<char>.Shared.Rent((text.Length * 2) + 2);
         try
         {
-            foreach (var field in text.Split('|'))
+            foreach (var field in text.Split(Style.FieldSeparators.ToCharArray()))
             {
                 var colon = field.IndexOf(':', StringComparison.Ordinal);
                 var label = colon < 0 ? "" : field[..colon].Trim();
                 var value = colon < 0 ? field : field[(colon + 1)..];
                 var length = Normalise(value, buffer);
-                var isName = label.Length == 0 || label.Equals("name", StringComparison.OrdinalIgnoreCase);
-                AddField(buffer.AsSpan(0, length), Seed(label), isName, into);
+                // "name", and in the district texts "race name" and "district name", carry the words that identify.
+                var isName = label.Length == 0 || label.Equals("name", StringComparison.OrdinalIgnoreCase)
+                    || label.EndsWith(" name", StringComparison.OrdinalIgnoreCase);
+                AddField(buffer.AsSpan(0, length), Seed(Style.SharedFieldSpace ? "" : label), isName, into);
             }
         }
         finally
@@ -89,7 +94,7 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     {
         foreach (var range in value.Split(' '))
         {
-            var token = value[range];
+            var token = Style.CanonicalNumbers ? CanonicalNumber(value[range]) : value[range];
             if (token.IsEmpty)
             {
                 continue;
@@ -105,6 +110,31 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
                 AddToken(token, seed, ContextWeight, into);
             }
         }
+    }
+
+    /// <summary>015 → 15 and 15th → 15, so district numbers agree however they are written; other tokens as they are.</summary>
+    private static ReadOnlySpan<char> CanonicalNumber(ReadOnlySpan<char> token)
+    {
+        var digits = 0;
+        while (digits < token.Length && char.IsAsciiDigit(token[digits]))
+        {
+            digits++;
+        }
+
+        var ordinal = token.Length - digits == 2 && digits > 0 && token[digits..] is "st" or "nd" or "rd" or "th";
+        if (digits == 0 || (digits < token.Length && !ordinal))
+        {
+            return token;
+        }
+
+        var number = token[..digits];
+        var zeros = 0;
+        while (zeros < number.Length - 1 && number[zeros] == '0')
+        {
+            zeros++;
+        }
+
+        return number[zeros..];
     }
 
     private void AddTrigrams(ReadOnlySpan<char> token, ulong seed, Span<float> into)

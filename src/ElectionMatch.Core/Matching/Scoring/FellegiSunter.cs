@@ -73,8 +73,9 @@ internal sealed class FellegiSunter
             }
         }
 
+        // Patterns in a fixed order, so EM sums in the same order and a re-run publishes the same bytes.
         var patterns = warehouse.Query(
-            $"select {gammas}, count(*) from {candidates} group by all",
+            $"select {gammas}, count(*) from {candidates} group by all order by all",
             r => new ComparisonPattern(Enumerable.Range(0, count).Select(i => Convert.ToByte(r.GetValue(i), CultureInfo.InvariantCulture)).ToArray(), r.GetInt64(count)));
 
         var deterministic = warehouse.Scalar<long>($"select count(*) from {candidates} where {_deterministicRule}");

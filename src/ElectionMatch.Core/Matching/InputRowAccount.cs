@@ -1,0 +1,30 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matching;
+
+/// <summary>
+/// The row account of one input, read from a run's tables by convention: <c>&lt;side&gt;_input</c> (every row read),
+/// <c>&lt;side&gt;_clean</c> (the rows used) and <c>quarantine</c> (the rest, by error code).
+/// </summary>
+internal static class InputRowAccount
+{
+    public static RowAccount Of(DuckDbWarehouse warehouse, RunSchema run, string side)
+    {
+        var outcomes = warehouse.Query(
+            $"select error_code, any_value(message), count(*) from {run.Table("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
+            r => new RowOutcome("quarantined", r.GetString(0) + " " + r.GetString(1), r.GetInt64(2)));
+        outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", Rows(warehouse, run, side + "_clean")));
+        return new RowAccount(side, "input rows", Rows(warehouse, run, side + "_input"), outcomes);
+    }
+
+    /// <summary>Rows read and quarantined per input, as every manifest records them.</summary>
+    public static void Count(DuckDbWarehouse warehouse, RunSchema run, IDictionary<string, long> counts)
+    {
+        counts["left_rows_read"] = Rows(warehouse, run, "left_input");
+        counts["right_rows_read"] = Rows(warehouse, run, "right_input");
+        counts["left_rows_quarantined"] = warehouse.Scalar<long>($"select count(*) from {run.Table("quarantine")} where input = 'left'");
+        counts["right_rows_quarantined"] = warehouse.Scalar<long>($"select count(*) from {run.Table("quarantine")} where input = 'right'");
+    }
+
+    private static long Rows(DuckDbWarehouse warehouse, RunSchema run, string table) => warehouse.Scalar<long>($"select count(*) from {run.Table(table)}");
+}

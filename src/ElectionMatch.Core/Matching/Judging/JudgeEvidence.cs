@@ -1,0 +1,16 @@
+namespace ElectionMatch.Matching.Judging;
+
+/// <summary>One candidate of one left row as the judge sees it: both sides' attributes and the comparison levels.</summary>
+/// <param name="ContestKey">Rows with the same key go to the judge together, with every candidate of the contest.</param>
+/// <param name="CandidateOrder">Candidates are numbered from 1 in this order within a contest.</param>
+internal sealed record JudgeEvidence(
+    string ContestKey,
+    string Contest,
+    long LeftKey,
+    string LeftName,
+    IReadOnlyDictionary<string, string?> LeftAttributes,
+    long RightKey,
+    long CandidateOrder,
+    string RightName,
+    IReadOnlyDictionary<string, string?> RightAttributes,
+    IReadOnlyDictionary<string, string> Levels);

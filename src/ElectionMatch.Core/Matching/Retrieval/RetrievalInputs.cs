@@ -1,0 +1,7 @@
+namespace ElectionMatch.Matching.Retrieval;
+
+/// <summary>What the top-k stage searches, as tables in the run schema.</summary>
+/// <param name="Left">Left rows with <c>group_id</c>, <c>left_key</c> and the text column <paramref name="LeftText"/>.</param>
+/// <param name="Members">The right rows each partition searches: <c>(group_id, right_key)</c>.</param>
+/// <param name="Right">Right rows with <c>right_key</c> and the text column <paramref name="RightText"/>.</param>
+internal sealed record RetrievalInputs(string Left, string LeftText, string Members, string Right, string RightText);
