@@ -34,6 +34,11 @@ internal static class RunCommand
                 console.WriteLine($"rows: {account.Input} {account.Unit}: {account.Read} read = {string.Join(" + ", account.Outcomes.Select(o => $"{o.Rows} {o.Outcome} ({o.Reason})"))}");
             }
 
+            foreach (var line in run.Summary)
+            {
+                console.WriteLine(line);
+            }
+
             console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
             console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
             foreach (var file in run.Generated.Written)

@@ -1,4 +1,5 @@
 using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matches.L2BallotReady;
 using ElectionMatch.Matching;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
@@ -14,6 +15,7 @@ public sealed record MatchDefinition(
     public static MatchDefinition For(string kind) => kind switch
     {
         "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, (w, s, r, i, p, threads) => new CandidacyDdhqMatcher(w, s, r) { Threads = threads }.Run(i, p)),
+        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, (w, s, r, i, p, threads) => new L2BallotReadyMatcher(w, s, r) { Threads = threads }.Run(i, p)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown match kind"),
     };
 }

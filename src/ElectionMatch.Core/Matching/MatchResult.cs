@@ -15,4 +15,7 @@ public sealed record MatchResult(
 {
     /// <summary>Row accounting per input; a run whose accounts do not balance is not published.</summary>
     public IReadOnlyList<RowAccount> Accounts { get; init; } = [];
+
+    /// <summary>Lines a run prints after publishing (the L2 → BallotReady match's per-state match rates).</summary>
+    public IReadOnlyList<string> Summary { get; init; } = [];
 }

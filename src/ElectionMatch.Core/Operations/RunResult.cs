@@ -10,4 +10,8 @@ public sealed record RunResult(
     string ManifestPath,
     SnapshotManifest Manifest,
     IReadOnlyList<StageReport> Stages,
-    GenerateResult Generated);
+    GenerateResult Generated)
+{
+    /// <summary>The matcher's report after publishing (per-state match rates for districts).</summary>
+    public IReadOnlyList<string> Summary { get; init; } = [];
+}

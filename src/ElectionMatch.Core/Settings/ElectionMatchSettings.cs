@@ -215,7 +215,7 @@ public sealed class ElectionMatchSettings
             judge = new JudgeSettings(Provider(j, diagnostics) ?? judge.Provider, j.String("model") ?? judge.Model);
         }
 
-        var topK = 5;
+        var topK = kind.DefaultTopK;
         if (map.Map("retrieval") is { } r)
         {
             diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));

@@ -26,5 +26,26 @@ public sealed record MatchKind(
             new("judge_accept", 0, 100, 70, "judge confidence (0-100) at or above which the judge's choice links (spec 000: 70)"),
         ]);
 
-    public static IReadOnlyList<MatchKind> All { get; } = [CandidacyDdhq];
+    public static MatchKind L2BallotReady { get; } = new(
+        "l2_ballotready",
+        LeftRequired: ["name", "state"],
+        LeftOptional: ["level", "sub_area_name", "sub_area_value"],
+        LeftOneOf: [],
+        RightRequired: ["district_name", "district_type", "state"],
+        RightOptional: [],
+        Thresholds:
+        [
+            new("accept", 0, 1, 0.95, "match probability at or above which a position's best district links without the judge"),
+            new("reject", 0, 1, 0.5, "match probability at or below which a position's best district is rejected without the judge (answer 0)"),
+            new("judge_accept", 0, 100, 70, "judge selection_confidence (0-100) at or above which the judge's district links"),
+        ])
+    {
+        // Spec 000: the top 10 by similarity (plus the state-level district and 2 buffer).
+        DefaultTopK = 10,
+    };
+
+    public static IReadOnlyList<MatchKind> All { get; } = [CandidacyDdhq, L2BallotReady];
+
+    /// <summary>Candidates kept per left row by vector retrieval when electionmatch.yml does not say.</summary>
+    public int DefaultTopK { get; init; } = 5;
 }

@@ -14,7 +14,7 @@ public sealed record MatchSettings(
 
     public JudgeSettings Judge { get; init; } = JudgeSettings.Offline;
 
-    /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5).</summary>
+    /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5 for candidacies, the top 10 for districts).</summary>
     public int TopK { get; init; } = 5;
 
     /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>

@@ -17,9 +17,10 @@ internal static class ExpectationMaximisation
 
     /// <param name="m">P(level | match) per comparison and level (index 0, the null level, unused); updated in place.</param>
     /// <param name="u">P(level | non-match); updated in place where <paramref name="trainU"/> says so.</param>
+    /// <param name="trainM">Which comparisons' m are re-estimated; all when null.</param>
     public static (double Lambda, int Iterations, bool Converged) Train(
         IReadOnlyList<ComparisonPattern> patterns, double lambda, double[][] m, double[][] u, bool[] trainU,
-        int maxIterations = 100, double tolerance = 1e-6)
+        int maxIterations = 100, double tolerance = 1e-6, bool[]? trainM = null)
     {
         var comparisons = m.Length;
         var m0 = m.Select(a => (double[])a.Clone()).ToArray();
@@ -56,7 +57,11 @@ internal static class ExpectationMaximisation
             var change = 0.0;
             for (var c = 0; c < comparisons; c++)
             {
-                change = Math.Max(change, Normalise(mNew[c], m0[c], m[c]));
+                if (trainM?[c] ?? true)
+                {
+                    change = Math.Max(change, Normalise(mNew[c], m0[c], m[c]));
+                }
+
                 if (trainU[c])
                 {
                     change = Math.Max(change, Normalise(uNew[c], u0[c], u[c]));

@@ -83,7 +83,7 @@ internal sealed class FellegiSunter
         var trainU = _comparisons.Select(c => !c.UFromSample).ToArray();
         var (lambda, iterations, converged) = patterns.Count == 0
             ? (initialLambda, 0, true)
-            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainU);
+            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainU, trainM: _comparisons.Select(c => c.TrainM).ToArray());
 
         return new ModelParameters
         {

@@ -1,0 +1,144 @@
+using System.Globalization;
+using ElectionMatch.Matching.Judging;
+
+namespace ElectionMatch.Matches.L2BallotReady;
+
+/// <summary>
+/// The offline judge for L2 districts → BallotReady positions: spec 000's decision rules applied to the
+/// comparison evidence of each candidate. An office above state level takes no district. A candidate fits
+/// only when its district type suits the office (the functional role: a School Board sits for a school
+/// district), its number agrees (District 15 is never District 5, and a numbered seat never takes the
+/// whole district it is part of) and its place agrees (geographic alignment); seats and places are not
+/// districts and are ignored. The best fit wins unless another is nearly as good — then, unsure, the answer is 0.
+/// </summary>
+internal sealed class DistrictRuleJudge : IMatchJudge
+{
+    /// <summary>Row attribute: the office kind read from the position (<see cref="OfficeKind"/>).</summary>
+    public const string OfficeKindAttribute = "office_kind";
+
+    private const int SomePlacePenalty = 15;
+    private const int WholePenalty = 10;
+    private const int LevelPenalty = 5;
+    private const int AtLargePenalty = 15;
+    private const int UnknownKindPenalty = 20;
+    private const int AmbiguityMargin = 10;
+    private const int NoFitConfidence = 90;
+    private const int UnsureConfidence = 50;
+    private const int AboveStateConfidence = 95;
+    private const int AlternativesShown = 3;
+
+    public string Name => "offline/district-rules-v1";
+
+    public Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<JudgeAnswer>>(request.Rows.Select(row => Decide(row, request.Candidates).ToAnswer(row.Key)).ToList());
+
+    /// <summary>One position's choice among its candidates, in spec 000's contract.</summary>
+    public static DistrictSelection Decide(JudgeRow row, IReadOnlyList<JudgeCandidate> candidates)
+    {
+        if (row.Attributes.GetValueOrDefault(OfficeKindAttribute) == OfficeKind.Federal)
+        {
+            return new DistrictSelection(0, AboveStateConfidence, "the office is above state level (federal), and such offices are not matched to L2 districts", []);
+        }
+
+        var options = candidates.Where(c => row.Evidence.ContainsKey(c.Number)).Select(c => Assess(row.Evidence[c.Number], c, row.Attributes)).ToList();
+        var fitting = options.Where(o => o.Fits).OrderByDescending(o => o.Confidence).ThenBy(o => o.Candidate.Number).ToList();
+        var seat = row.Attributes.GetValueOrDefault("seat") is { } s ? $"; '{s}' is a seat, not a district, and is ignored" : "";
+        if (fitting.Count == 0)
+        {
+            // Say why the closest candidates fail: those of the office's own kind first.
+            var closest = options.OrderByDescending(o => o.SameRole).ThenBy(o => o.Candidate.Number).Take(AlternativesShown);
+            return new DistrictSelection(0, NoFitConfidence, "no candidate fits: " + string.Join("; ", closest.Select(o => $"{Describe(o.Candidate)}: {o.Reason}")) + seat, Alternatives(options, null));
+        }
+
+        var best = fitting[0];
+        if (fitting.Count > 1 && fitting[1].Confidence >= best.Confidence - AmbiguityMargin)
+        {
+            var rival = fitting[1];
+            return new DistrictSelection(0, UnsureConfidence,
+                $"unsure: {Describe(best.Candidate)} ({best.Reason}) and {Describe(rival.Candidate)} ({rival.Reason}) fit nearly as well, so neither is chosen{seat}",
+                [best.Candidate.Name, rival.Candidate.Name]);
+        }
+
+        return new DistrictSelection(best.Candidate.Number, best.Confidence, $"{Describe(best.Candidate)}: {best.Reason}{seat}", Alternatives(options, best));
+    }
+
+    private static string Describe(JudgeCandidate c) => string.Create(CultureInfo.InvariantCulture, $"candidate {c.Number} ({c.Name}, {c.Attributes.GetValueOrDefault("district_type")})");
+
+    // Close alternatives: other districts of the office's own kind and place, the ones a reader would weigh next.
+    private static List<string> Alternatives(List<Option> options, Option? chosen) =>
+        options.Where(o => o != chosen && o.SameRole && o.Place != "different").Take(AlternativesShown).Select(o => o.Candidate.Name).ToList();
+
+    private static Option Assess(IReadOnlyDictionary<string, string> levels, JudgeCandidate candidate, IReadOnlyDictionary<string, string?> position)
+    {
+        var office = levels.GetValueOrDefault("office", "null");
+        var place = levels.GetValueOrDefault("place", "null");
+        var kind = candidate.Attributes.GetValueOrDefault("district_kind") ?? "unknown";
+        var number = candidate.Attributes.GetValueOrDefault("district_number");
+        var positionNumber = position.GetValueOrDefault("district_number");
+        var sameRole = office is not ("different" or "null");
+
+        string? failure = (office, place) switch
+        {
+            ("different", _) => $"a district of kind {kind} does not elect this office",
+            ("part_of_whole", _) => $"the position is for district {positionNumber}, and this district is the whole of which it is a part",
+            ("other_district", _) when positionNumber is null => $"this is district {number}, and the position names no district",
+            ("other_district", _) => $"district {number ?? "(none)"} is not district {positionNumber}",
+            (_, "different") => "a different place",
+            _ => null,
+        };
+        if (failure is not null)
+        {
+            return new Option(candidate, false, 0, failure, sameRole, place);
+        }
+
+        var confidence = 100;
+        var notes = new List<string>();
+        switch (office)
+        {
+            case "same_district":
+                notes.Add($"the office sits for {kind} districts and district {number} agrees");
+                break;
+            case "same_kind":
+                notes.Add($"the office sits for {kind} districts, no district number on either side");
+                break;
+            case "whole":
+                confidence -= WholePenalty;
+                notes.Add($"an at-large seat, elected by the whole {kind} (-{WholePenalty})");
+                break;
+            default:
+                confidence -= UnknownKindPenalty;
+                notes.Add($"the office or the district type is of no known kind (-{UnknownKindPenalty})");
+                break;
+        }
+
+        switch (place)
+        {
+            case "all":
+                notes.Add("the place agrees");
+                break;
+            case "some":
+                confidence -= SomePlacePenalty;
+                notes.Add($"the place agrees in part (-{SomePlacePenalty})");
+                break;
+            default:
+                notes.Add("the district is named for the state");
+                break;
+        }
+
+        if (levels.GetValueOrDefault("at_large") == "differ")
+        {
+            confidence -= AtLargePenalty;
+            notes.Add($"at large on one side only (-{AtLargePenalty})");
+        }
+
+        if (levels.GetValueOrDefault("level") == "different")
+        {
+            confidence -= LevelPenalty;
+            notes.Add($"an unusual level for this kind of district (-{LevelPenalty})");
+        }
+
+        return new Option(candidate, true, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), sameRole, place);
+    }
+
+    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place);
+}

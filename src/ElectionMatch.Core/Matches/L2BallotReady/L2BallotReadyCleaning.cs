@@ -1,0 +1,223 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matches.L2BallotReady;
+
+/// <summary>
+/// Cleaning for L2 districts → BallotReady positions: inputs read into fixed columns, bad rows quarantined
+/// with their original row, and the features the comparisons read: the office kind of a position and of a
+/// district type (<see cref="OfficeKind"/>), the district number (District 15 is 15 and never 5; District IV
+/// is 4; seats, places and offices are not districts), the place words of each name, and spec 000's texts.
+/// </summary>
+internal sealed class L2BallotReadyCleaning
+{
+    // Words that say what an office or district is, not where: a name's place words are what is left.
+    // L2's abbreviations are here too, so "FULTON CNTY SCHOOL BRD DIST 02" leaves only "fulton".
+    private static readonly string[] GenericWords =
+    [
+        "state", "house", "senate", "assembly", "representatives", "representative", "delegates", "general", "district", "districts",
+        "county", "city", "town", "village", "township", "borough", "council", "commission", "commissioner", "commissioners",
+        "court", "courts", "supervisor", "supervisors", "supervisorial", "board", "school", "schools", "unified", "independent",
+        "public", "education", "of", "the", "and", "for", "trustee", "trustees", "precinct", "ward", "judicial", "circuit",
+        "superior", "justice", "peace", "fire", "protection", "emergency", "services", "municipal", "water", "utility",
+        "legislature", "legislative", "division", "sub", "subdistrict", "no", "at", "large", "seat", "place", "office",
+        "position", "post", "appeals", "directors", "director", "member", "members", "mayor", "sheriff", "judge", "executive",
+        "clerk", "auditor", "governor", "secretary", "aldermen", "alderman", "congressional", "congress", "us", "united",
+        "states", "senator", "cnty", "cncl", "comm", "supv", "brd", "dist", "pct", "isd", "esd", "jp", "leg", "div", "twp",
+        "usd", "mud", "sch", "bd", "zone",
+    ];
+
+    private static readonly string[] RomanNumerals =
+        ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"];
+
+    private readonly MatchSettings _settings;
+    private readonly RunSchema _run;
+
+    public L2BallotReadyCleaning(MatchSettings settings, RunSchema run)
+    {
+        _settings = settings;
+        _run = run;
+    }
+
+    private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Sql.Literal)) + "]";
+
+    public string MacrosSql() => $"""
+        {ReferenceData.StateMacroSql(_run, "states")}
+        -- A district number as written on either side: 015 and 15 are 15, IV is 4, C stays c.
+        create or replace temp macro em_district_number_of(v) as
+            case
+                when list_position({List(RomanNumerals)}, lower(trim(v))) > 0 then cast(list_position({List(RomanNumerals)}, lower(trim(v))) as varchar)
+                when regexp_matches(trim(v), '^[0-9]+$') then coalesce(nullif(ltrim(trim(v), '0'), ''), '0')
+                when regexp_matches(lower(trim(v)), '^[a-z]$') then lower(trim(v))
+            end;
+        -- A position's district: the sub-area when it is a district (a judge's division is a seat), else the
+        -- name's "151st District Court" or "District No. 11". Seats, places and offices are never districts.
+        create or replace temp macro em_position_number(name, kind, sub_name, sub_value) as
+            coalesce(
+                case
+                    when regexp_matches(lower(trim(coalesce(sub_name, ''))), '^(district|precinct|ward|zone|sub-?district|division)$')
+                        and not (kind = 'judicial' and lower(trim(sub_name)) = 'division')
+                        then em_district_number_of(sub_value)
+                end,
+                em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+(?:judicial|district|circuit|court)', 1), '')),
+                case
+                    when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), '\b(?:district|precinct|ward|zone|sub-?district)\s+(?:no\.?\s*)?([0-9]+|[ivx]+|[a-z])\b', 1), ''))
+                    else em_district_number_of(nullif(regexp_extract(lower(name), '\b(?:district|precinct|ward|zone|sub-?district|division)\s+(?:no\.?\s*)?([0-9]+|[ivx]+|[a-z])\b', 1), ''))
+                end);
+        -- The seat a position names, which the decision rules ignore: "at large seat 7", "place 4", "office 47".
+        create or replace temp macro em_position_seat(name, kind, sub_name, sub_value) as
+            coalesce(
+                case
+                    when regexp_matches(lower(trim(coalesce(sub_name, ''))), '^(seat|place|position|office|post)$')
+                        or (kind = 'judicial' and lower(trim(coalesce(sub_name, ''))) = 'division')
+                        then lower(trim(sub_name)) || ' ' || trim(sub_value)
+                end,
+                nullif(regexp_extract(lower(name), '\b((?:at[- ]large\s+)?(?:seat|place|position|office|post)\s+\S+|at[- ]large)', 1), ''));
+        -- An L2 district's number: the last word when it is a number ("STATE HOUSE 015"), a district letter
+        -- ("HOUSTON CITY CNCL DIST C"), or an ordinal ("14TH COURT OF APPEALS").
+        create or replace temp macro em_district_number(name) as
+            em_district_number_of(coalesce(
+                nullif(regexp_extract(lower(name), '\s([0-9]+)$', 1), ''),
+                nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\s+([a-z])$', 1), ''),
+                nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
+        create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
+        -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton].
+        create or replace temp macro em_place_words(s) as
+            list_sort(list_distinct(list_filter(
+                regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce(s, ''))), '[^a-z0-9]+', ' ', 'g')), ' '),
+                t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$') and not list_contains({List(GenericWords)}, t))));
+        """;
+
+    private static string Column(InputSettings input, string role) =>
+        input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as varchar)" : "cast(null as varchar)";
+
+    public string LeftInputSql(string relation)
+    {
+        var l = _settings.Left;
+        return $"""
+            create table {_run.Table("left_input")} as
+            select
+                row_number() over () as row_number,
+                cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
+                src.{Sql.Identifier(l.Id)} as left_id_value,
+                {Column(l, "name")} as name,
+                {Column(l, "state")} as state,
+                {Column(l, "level")} as level,
+                {Column(l, "sub_area_name")} as sub_area_name,
+                {Column(l, "sub_area_value")} as sub_area_value,
+                to_json(src) as original
+            from {relation} as src
+            """;
+    }
+
+    public string RightInputSql(string relation)
+    {
+        var r = _settings.Right;
+        return $"""
+            create table {_run.Table("right_input")} as
+            select
+                row_number() over () as row_number,
+                cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
+                src.{Sql.Identifier(r.Id)} as right_id_value,
+                {Column(r, "district_name")} as district_name,
+                {Column(r, "district_type")} as district_type,
+                {Column(r, "state")} as state,
+                to_json(src) as original
+            from {relation} as src
+            """;
+    }
+
+    // A position or district without a state cannot be placed in a partition, so the state is required here.
+    public string QuarantineSql() => $"""
+        create table {_run.Table("quarantine")} as
+        with
+            left_checked as (
+                select row_number, original, {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
+                from {_run.Table("left_input")}
+            ),
+
+            right_checked as (
+                select row_number, original, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
+                from {_run.Table("right_input")}
+            ),
+
+            failed as (
+                select 'left' as input, * from left_checked where error_code is not null
+                union all
+                select 'right' as input, * from right_checked where error_code is not null
+            )
+
+        {QuarantineCodes.SelectSql("failed")}
+        """;
+
+    private static string CheckSql(string id, string nameMissing) => $"""
+        case
+            when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
+            when row_number() over (partition by {id} order by row_number) > 1 then {Sql.Literal(QuarantineCodes.DuplicateId)}
+            when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
+            when em_state(state) is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+        end
+        """;
+
+    private string Usable(string side) => $"""
+        select i.*
+        from {_run.Table(side + "_input")} as i
+        anti join (select row_number from {_run.Table("quarantine")} where input = {Sql.Literal(side)}) as q using (row_number)
+        """;
+
+    public string LeftCleanSql() => $"""
+        create table {_run.Table("left_clean")} as
+        with
+            usable as ({Usable("left")}),
+
+            classified as (
+                select
+                    *,
+                    trim(name) as position_name,
+                    nullif(lower(trim(level)), '') as position_level,
+                    {OfficeKind.PositionKindSql("lower(name)", "nullif(lower(trim(level)), '')")} as office_kind
+                from usable
+            )
+
+        select
+            row_number,
+            left_id,
+            left_id_value,
+            position_name as name,
+            em_state(state) as state,
+            position_level as level,
+            office_kind,
+            em_position_number(position_name, office_kind, sub_area_name, sub_area_value) as district_number,
+            em_position_seat(position_name, office_kind, sub_area_name, sub_area_value) as seat,
+            em_place_words(position_name) as place_words,
+            em_at_large(position_name) as at_large,
+            'race name: ' || position_name as embedding_queried_term
+        from classified
+        """;
+
+    public string RightCleanSql() => $"""
+        create table {_run.Table("right_clean")} as
+        with
+            usable as ({Usable("right")}),
+
+            classified as (
+                select *, trim(district_name) as name, trim(district_type) as type, em_state(state) as postal_code
+                from usable
+            )
+
+        select
+            row_number,
+            right_id,
+            right_id_value,
+            name as district_name,
+            type as district_type,
+            postal_code as state,
+            {OfficeKind.DistrictKindSql("lower(type)")} as district_kind,
+            em_district_number(name) as district_number,
+            em_place_words(name) as place_words,
+            em_at_large(name) as at_large,
+            'state: ' || postal_code || ', district type: ' || type || ', district name: ' || name as embedding_text
+        from classified
+        """;
+}

@@ -1,0 +1,66 @@
+using ElectionMatch.Matching.Scoring;
+
+namespace ElectionMatch.Matches.L2BallotReady;
+
+/// <summary>
+/// The Fellegi–Sunter comparisons for a BallotReady position against one of its candidate L2 districts.
+/// Conditions read the pair projection's columns: <c>l_kind</c>/<c>r_kind</c> (<see cref="OfficeKind"/>),
+/// <c>l_whole</c> (the kind of district an at-large seat of the office is elected by), <c>l_number</c>/<c>r_number</c>,
+/// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>. The embedding's similarity
+/// chose the candidates and is not weighed again: with 13 candidates a state, what tells them apart is meaning.
+/// m is fixed from the domain (<see cref="Comparison.TrainM"/>); u comes from random districts of the state and λ from EM.
+/// </summary>
+internal static class L2BallotReadyComparisons
+{
+    public static IReadOnlyList<Comparison> All { get; } =
+    [
+        new(
+            "office",
+            "office against district: the same kind of office and district (State Assembly or House of Delegates ↔ State_House, County Commission ↔ County_Commissioner_District, School Board ↔ school districts, City Council ↔ council districts and wards, judicial, special districts, a mayor ↔ the city, a county-wide office ↔ the county, a statewide office ↔ the state) with the same district number, or with none on either side; an at-large seat ↔ the whole city or county; the whole district of which the position's numbered district is a part; another district of the same kind (District 15 is not District 5); a different kind",
+            "l_kind is null or r_kind is null",
+            [
+                new("same_district", "l_kind = r_kind and l_number = r_number", 0.7),
+                new("same_kind", "l_kind = r_kind and l_number is null and r_number is null", 0.25),
+                new("whole", "l_number is null and r_kind = l_whole", 0.03),
+                new("part_of_whole", "l_kind = r_kind and r_number is null", 0.007, Veto: true),
+                new("other_district", "l_kind = r_kind", 0.007, Veto: true),
+                new("different", null, 0.006, Veto: true),
+            ],
+            UFromSample: false,
+            TrainM: false),
+        new(
+            "place",
+            "the place words of the district's name (its city, county or school district): all in the position's name, some, none (null when the district is named for its state only, as STATE HOUSE 015 is)",
+            "len(r_places) = 0",
+            [
+                new("all", "list_has_all(l_places, r_places)", 0.95),
+                new("some", "list_has_any(l_places, r_places)", 0.03),
+                new("different", null, 0.02, Veto: true),
+            ],
+            UFromSample: false,
+            TrainM: false),
+        new(
+            "at_large",
+            "an at-large seat against a district L2 names at large (JACKSON CNTY LEG AT LARGE DIST 01 is not JACKSON CNTY LEG DIST 01): both, or one side only (null when neither says so, or when an at-large seat meets the unnumbered district of the whole jurisdiction)",
+            "not r_at_large and (not l_at_large or r_number is null)",
+            [
+                new("both", "l_at_large and r_at_large", 0.97),
+                new("differ", null, 0.03),
+            ],
+            UFromSample: false,
+            TrainM: false),
+        new(
+            "level",
+            "the position's BallotReady level against the levels offices of the district's kind have",
+            "l_level is null or r_levels is null",
+            [
+                new("same", "list_contains(r_levels, l_level)", 0.9),
+                new("different", null, 0.1),
+            ],
+            UFromSample: false,
+            TrainM: false),
+    ];
+
+    /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
+    public const string DeterministicRule = "gamma_office in (1, 2) and gamma_place in (0, 1)";
+}

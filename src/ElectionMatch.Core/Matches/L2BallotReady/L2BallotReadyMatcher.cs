@@ -1,0 +1,461 @@
+using System.Globalization;
+using ElectionMatch.Matching;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Matching.Judging;
+using ElectionMatch.Matching.Retrieval;
+using ElectionMatch.Matching.Scoring;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matches.L2BallotReady;
+
+/// <summary>
+/// L2 districts → BallotReady positions (spec 000, match type 2) on the tiered engine: clean and quarantine,
+/// one partition per state, per-state vector stores of spec 000's district texts searched with the
+/// position's <c>race name: …</c> query — the top 10 by similarity, the generic state-level district and 2
+/// buffer results, 13 candidates kept with their scores — then Fellegi–Sunter scoring of the 13 (office ↔
+/// district type, district number, place, level, similarity), decisions by score where clear, the judge
+/// (spec 000's decision rules, one request per position) for the rest, and a rule for offices above state
+/// level. Every stage is a table in the run schema.
+/// </summary>
+internal sealed class L2BallotReadyMatcher
+{
+    /// <summary>Spec 000: after the top results and the state-level one, this many more by similarity.</summary>
+    public const int BufferCandidates = 2;
+
+    /// <summary>The best pair must beat the runner-up by this many bits to link without the judge.</summary>
+    private const double Margin = 3;
+
+    private const int USampleLeftRows = 2000;
+    private const int USamplePairsPerRow = 50;
+    private const int RuleConfidence = 100;
+
+    private readonly DuckDbWarehouse _warehouse;
+    private readonly MatchSettings _settings;
+    private readonly RunSchema _run;
+    private readonly L2BallotReadyCleaning _cleaning;
+    private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule);
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    public L2BallotReadyMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
+    {
+        _warehouse = warehouse;
+        _settings = settings;
+        _run = run;
+        _cleaning = new L2BallotReadyCleaning(settings, run);
+    }
+
+    /// <summary>The embedder for retrieval; the offline one unless a test or provider sets another.</summary>
+    public Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings { get; init; }
+
+    public IMatchJudge Judge { get; init; } = new DistrictRuleJudge();
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    private string T(string table) => _run.Table(table);
+
+    public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
+        var pipeline = new Pipeline(_warehouse, _run, progress);
+        pipeline.Stage("reference", null, "states", () =>
+        {
+            ReferenceData.LoadStates(_warehouse, _run, "states");
+            _warehouse.Execute(_cleaning.MacrosSql());
+        });
+        pipeline.Sql("left_input", null, "left_input", _cleaning.LeftInputSql(inputs.LeftRelation));
+        pipeline.Sql("right_input", null, "right_input", _cleaning.RightInputSql(inputs.RightRelation));
+        pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
+        pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
+        pipeline.Sql("partitions", "left_clean", "partitions", PartitionsSql());
+        pipeline.Sql("left_keyed", "left_clean", "left_keyed", LeftKeyedSql());
+        pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("right_members", "right_keyed", "right_members", MembersSql("right_members", stateLevel: false));
+        pipeline.Sql("state_members", "right_keyed", "state_members", MembersSql("state_members", stateLevel: true));
+
+        var k = _settings.TopK + BufferCandidates;
+        RetrievalReport? retrieval = null;
+        pipeline.Stage("retrieval", "left_keyed", "retrieved", () => retrieval = Retrieve("right_members", "retrieved", k, cancellationToken), () =>
+            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} + {BufferCandidates} buffer in {retrieval!.Partitions:N0} state vector stores, {retrieval.PairsCompared:N0} inner products, largest {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
+        pipeline.Stage("state_retrieval", "left_keyed", "retrieved_state", () => Retrieve("state_members", "retrieved_state", 1, cancellationToken), () => "the generic state-level district of each position's state");
+        _counts["partitions"] = retrieval!.Partitions;
+        _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
+        pipeline.Sql("candidates", "left_keyed", "candidates", CandidatesSql(), () => CandidatesNote(pipeline));
+
+        pipeline.Sql("rule_decisions", "left_keyed", "rule_decisions", RuleDecisionsSql(), () => $"{pipeline.Count("rule_decisions")} offices above state level");
+        pipeline.Sql("comparisons", "candidates", "comparisons", $"create table {T("comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection($"(select *, score as cosine from {T("candidates")})")})");
+        pipeline.Sql("u_sample", "left_keyed", "u_sample", USampleSql());
+        ModelParameters? parameters = null;
+        pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
+            string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged})"));
+        pipeline.Sql("scored_pairs", "comparisons", "scored_pairs", ScoredPairsSql(parameters!));
+        pipeline.Sql("score_decisions", "scored_pairs", "score_decisions", ScoreDecisionsSql(), () =>
+            $"{_warehouse.Scalar<long>($"select count(*) from {T("score_decisions")} where is_matched")} linked, {_warehouse.Scalar<long>($"select count(*) from {T("score_decisions")} where not is_matched")} rejected by score");
+        pipeline.Sql("judge_rows", "left_keyed", "judge_rows", JudgeRowsSql());
+        var requests = 0;
+        pipeline.Stage("judge", "judge_rows", "judge_answers", () => requests = RunJudge(cancellationToken), () => $"{requests} requests to {Judge.Name}");
+        _counts["judge_rows"] = pipeline.Count("judge_rows");
+        _counts["judge_requests"] = requests;
+        pipeline.Sql("decisions", "left_keyed", "decisions", DecisionsSql());
+        pipeline.Sql("output", "left_keyed", "output", OutputSql());
+        pipeline.Sql("state_summary", "output", "state_summary", StateSummarySql());
+
+        InputRowAccount.Count(_warehouse, _run, _counts);
+        DecisionCounts.Add(_warehouse, T("output"), "is_matched", ["score", "judge", "rule", "none"], _counts);
+        _counts["judge_answers_none"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where candidate_number = 0");
+        return new MatchResult(T("output"), T("quarantine"), "br_database_id", pipeline.Stages, _counts, parameters!.ToJson())
+        {
+            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), OutputAccount()],
+            Summary = StateSummary(),
+        };
+    }
+
+    private RowAccount OutputAccount() => new("output", "snapshot rows", Rows("left_clean"),
+    [
+        new("used", "positions matched to a district", _warehouse.Scalar<long>($"select count(*) from {T("output")} where is_matched")),
+        new("used", "positions no district fits (answer 0)", _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched")),
+    ]);
+
+    private long Rows(string table) => _warehouse.Scalar<long>($"select count(*) from {T(table)}");
+
+    private string CandidatesNote(Pipeline pipeline)
+    {
+        var positions = _warehouse.Scalar<long>($"select count(distinct left_key) from {T("candidates")}");
+        var full = _warehouse.Scalar<long>($"select count(*) from (select left_key from {T("candidates")} group by left_key having count(*) = {_settings.TopK + 1 + BufferCandidates})");
+        return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}");
+    }
+
+    // Spec 000: one vector store per state; a position searches its own state's districts only.
+    private string PartitionsSql() => $"""
+        create table {T("partitions")} as
+        select row_number() over (order by state) as group_id, state
+        from (select distinct state from {T("left_clean")})
+        """;
+
+    private string LeftKeyedSql() => $"""
+        create table {T("left_keyed")} as
+        select row_number() over (order by l.left_id) as left_key, g.group_id, l.*
+        from {T("left_clean")} as l
+        join {T("partitions")} as g using (state)
+        """;
+
+    private string RightKeyedSql() => $"""
+        create table {T("right_keyed")} as
+        select row_number() over (order by r.row_number) as right_key, g.group_id, r.*
+        from {T("right_clean")} as r
+        left join {T("partitions")} as g using (state)
+        """;
+
+    // The generic state-level district is kept apart: it is always offered, in its own place in the list.
+    private string MembersSql(string table, bool stateLevel) => $"""
+        create table {T(table)} as
+        select group_id, right_key
+        from {T("right_keyed")}
+        where group_id is not null and {(stateLevel ? "" : "not ")}coalesce(district_kind = 'state', false)
+        """;
+
+    private RetrievalReport Retrieve(string members, string table, int k, CancellationToken cancellationToken) =>
+        new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Districts) { Threads = Threads }
+            .Run(new RetrievalInputs(T("left_keyed"), "embedding_queried_term", T(members), T("right_keyed"), "embedding_text"), _run, table, k, _counts, table == "retrieved" ? "" : "state_", cancellationToken);
+
+    // Spec 000's list: the top k by similarity keep places 1..k, the state-level district comes next, then
+    // the buffer (similarity ranks k+1 and k+2). Numbers stay contiguous when a state has fewer districts.
+    private string CandidatesSql() => $"""
+        create table {T("candidates")} as
+        with
+            by_similarity as (
+                select
+                    left_key, right_key, score, rank as similarity_rank,
+                    case when rank <= {_settings.TopK} then rank else rank + 1 end as slot,
+                    case when rank <= {_settings.TopK} then 'top_k' else 'buffer' end as found_by
+                from {T("retrieved")}
+            ),
+
+            state_level as (
+                select left_key, right_key, score, null as similarity_rank, {_settings.TopK + 1} as slot, 'state_level' as found_by
+                from {T("retrieved_state")}
+            ),
+
+            slotted as (
+                select * from by_similarity
+                union all
+                select * from state_level
+            )
+
+        select
+            left_key, right_key, score, similarity_rank, found_by,
+            row_number() over (partition by left_key order by slot, right_key) as candidate_number
+        from slotted
+        """;
+
+    // Spec 000: offices above state level are rejected outright; they are never scored or judged.
+    private string RuleDecisionsSql() => $"""
+        create table {T("rule_decisions")} as
+        select left_key
+        from {T("left_keyed")}
+        where office_kind = {Sql.Literal(OfficeKind.Federal)}
+        """;
+
+    /// <summary>A pairs table joined to both sides, with the columns the comparisons read; federal offices left out.</summary>
+    private string PairProjection(string pairs) => $"""
+        select
+            pr.*,
+            l.office_kind as l_kind, {OfficeKind.WholeSql("l.office_kind")} as l_whole, l.district_number as l_number,
+            l.place_words as l_places, l.at_large as l_at_large, l.level as l_level,
+            r.district_kind as r_kind, r.district_number as r_number, r.place_words as r_places, r.at_large as r_at_large,
+            {OfficeKind.LevelsSql("r.district_kind")} as r_levels
+        from {pairs} as pr
+        join {T("left_keyed")} as l using (left_key)
+        join {T("right_keyed")} as r using (right_key)
+        anti join {T("rule_decisions")} as x using (left_key)
+        """;
+
+    // u is P(level | non-match): random districts of a position's own state are nearly all non-matches.
+    private string USampleSql() => $"""
+        create table {T("u_sample")} as
+        with
+            sampled_left as (
+                select left_key, group_id from {T("left_keyed")} order by hash(left_key), left_key limit {USampleLeftRows}
+            ),
+
+            pairs as (
+                select l.left_key, r.right_key, cast(null as float) as cosine
+                from sampled_left as l
+                join {T("right_keyed")} as r using (group_id)
+                qualify row_number() over (partition by l.left_key order by hash(l.left_key, r.right_key), r.right_key) <= {USamplePairsPerRow}
+            )
+
+        select *, {_model.GammaSelect()} from ({PairProjection("pairs")})
+        """;
+
+    private string ScoredPairsSql(ModelParameters parameters) => $"""
+        create table {T("scored_pairs")} as
+        select
+            c.left_key, c.right_key, c.candidate_number, c.found_by, c.cosine,
+            {string.Join(", ", _model.Comparisons.Select(x => "c." + x.GammaColumn))},
+            {_model.AcceptableByScoreSql()} as acceptable,
+            {_model.ScoreSelect(parameters)}
+        from {T("comparisons")} as c
+        """;
+
+    /// <summary>SQL: the levels of a scored pair in words, for reasoning.</summary>
+    private string LevelsSql(string alias) => "concat_ws(', ', " + string.Join(", ", _model.Comparisons.Select(c =>
+        $"'{c.Name} ' || (case {alias}.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => $"when {i} then {Sql.Literal(n)}"))} end)")) + ")";
+
+    // A position's best candidate links by score when it is probable enough, at no veto level, and clear of
+    // the runner-up; a position whose best candidate is improbable is rejected by score. Districts are not
+    // one-to-one: a mayor and an at-large council seat share the city.
+    private string ScoreDecisionsSql() => $"""
+        create table {T("score_decisions")} as
+        with
+            ranked as (
+                select
+                    *,
+                    row_number() over by_weight as place,
+                    nth_value(match_weight, 2) over (by_weight rows between unbounded preceding and unbounded following) as runner_up
+                from {T("scored_pairs")}
+                window by_weight as (partition by left_key order by match_weight desc, candidate_number)
+            ),
+
+            best as (
+                select
+                    *,
+                    acceptable and match_probability >= {Number(_settings.Threshold("accept"))}
+                        and match_weight - coalesce(runner_up, -1e9) >= {Number(Margin)} as linked
+                from ranked
+                where place = 1
+            )
+
+        select
+            b.left_key,
+            case when b.linked then b.right_key end as right_key,
+            case when b.linked then b.candidate_number else 0 end as selected_candidate_number,
+            b.linked as is_matched,
+            cast(round(100 * case when b.linked then b.match_probability else 1 - b.match_probability end) as integer) as confidence,
+            case
+                when b.linked then printf('linked by score: candidate %d (%s) at match probability %.4f, %.1f bits ahead of the next candidate (', b.candidate_number, r.district_name, b.match_probability, b.match_weight - coalesce(b.runner_up, b.match_weight))
+                else printf('no district fits by score: the best candidate, %d (%s), has match probability %.4f (', b.candidate_number, r.district_name, b.match_probability)
+            end || {LevelsSql("b")} || ')' as reasoning
+        from best as b
+        join {T("right_keyed")} as r using (right_key)
+        where b.linked or b.match_probability <= {Number(_settings.Threshold("reject"))}
+        """;
+
+    // The ambiguous band: positions with candidates that neither a rule nor the score tier decided.
+    private string JudgeRowsSql() => $"""
+        create table {T("judge_rows")} as
+        select distinct s.left_key
+        from {T("scored_pairs")} as s
+        anti join {T("score_decisions")} as d using (left_key)
+        """;
+
+    /// <summary>One request per position with all its candidates, numbered as in the embeddings list.</summary>
+    private int RunJudge(CancellationToken cancellationToken)
+    {
+        var comparisons = _model.Comparisons;
+        var gammas = string.Join(", ", comparisons.Select(c => "s." + c.GammaColumn));
+        var evidence = _warehouse.Query($"""
+            select
+                l.left_id, l.name, s.left_key, l.state, l.level, l.office_kind, l.district_number, l.seat,
+                s.right_key, s.candidate_number, r.district_name, r.district_type, r.district_kind, r.district_number,
+                cast(round(s.cosine, 4) as varchar), {gammas}
+            from {T("scored_pairs")} as s
+            semi join {T("judge_rows")} as j using (left_key)
+            join {T("left_keyed")} as l using (left_key)
+            join {T("right_keyed")} as r using (right_key)
+            order by l.left_id, s.candidate_number
+            """, r => new JudgeEvidence(
+                r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(1),
+                new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["state"] = r.GetString(3),
+                    ["level"] = Text(r, 4),
+                    [DistrictRuleJudge.OfficeKindAttribute] = Text(r, 5),
+                    ["district_number"] = Text(r, 6),
+                    ["seat"] = Text(r, 7),
+                },
+                r.GetInt64(8), r.GetInt64(9), r.GetString(10),
+                new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["district_type"] = r.GetString(11),
+                    ["district_kind"] = Text(r, 12),
+                    ["district_number"] = Text(r, 13),
+                    ["score"] = Text(r, 14),
+                },
+                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(15 + i), CultureInfo.InvariantCulture)]))
+                    .ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal)));
+        return new JudgeStage(_warehouse, _run, Judge, rowsPerRequest: 1).Run(evidence, "judge_answers", cancellationToken);
+    }
+
+    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
+
+    // One decision per position: a rule, the score tier, or the judge (whose choice links at judge_accept).
+    private string DecisionsSql() => $"""
+        create table {T("decisions")} as
+        with
+            -- Spec 000's close alternatives for rows the judge did not see: the next districts of the office's own kind and place.
+            alternatives as (
+                select s.left_key, list(r.district_name order by s.match_weight desc, s.candidate_number)[1:3] as names
+                from {T("scored_pairs")} as s
+                join {T("right_keyed")} as r using (right_key)
+                anti join {T("score_decisions")} as d on d.left_key = s.left_key and d.right_key = s.right_key
+                where s.gamma_office between 1 and 5 and s.gamma_place <> 3
+                group by s.left_key
+            )
+
+        select
+            left_key, cast(null as bigint) as right_key, 0 as selected_candidate_number, false as is_matched, 'rule' as decided_by,
+            {RuleConfidence} as confidence,
+            'rule: the office is above state level (federal); spec 000 matches no such office to an L2 district' as reasoning,
+            cast([] as varchar[]) as close_alternatives, cast(null as json) as selection
+        from {T("rule_decisions")}
+        union all
+        select
+            d.left_key, d.right_key, d.selected_candidate_number, d.is_matched, 'score', d.confidence, d.reasoning,
+            coalesce(a.names, []), null
+        from {T("score_decisions")} as d
+        left join alternatives as a using (left_key)
+        union all
+        select
+            a.left_key,
+            case when a.confidence >= {Number(_settings.Threshold("judge_accept"))} then a.right_key end,
+            a.candidate_number,
+            a.right_key is not null and a.confidence >= {Number(_settings.Threshold("judge_accept"))},
+            'judge',
+            a.confidence,
+            case
+                when a.right_key is null or a.confidence >= {Number(_settings.Threshold("judge_accept"))} then 'judge: ' || a.reasoning
+                else 'judge did not accept (confidence below ' || {Number(_settings.Threshold("judge_accept"))} || '): ' || a.reasoning
+            end,
+            a.close_alternatives,
+            json_object('selected_candidate_number', a.candidate_number, 'selection_confidence', a.confidence,
+                'reasoning', a.reasoning, 'close_alternatives', a.close_alternatives)
+        from {T("judge_answers")} as a
+        """;
+
+    private string OutputSql() => $"""
+        create table {T("output")} as
+        with
+            candidate_lists as (
+                select
+                    c.left_key,
+                    to_json(list(struct_pack(district_name := r.district_name, district_type := r.district_type, score := round(c.score, 4)) order by c.candidate_number)) as embeddings,
+                    max(c.score) as top_embedding_score,
+                    count(*) as candidates
+                from {T("candidates")} as c
+                join {T("right_keyed")} as r using (right_key)
+                group by c.left_key
+            ),
+
+            best as (
+                select * from {T("scored_pairs")} qualify row_number() over (partition by left_key order by match_weight desc, candidate_number) = 1
+            )
+
+        select
+            l.left_id_value as br_database_id,
+            l.name,
+            l.state,
+            linked.district_name as l2_district_name,
+            linked.district_type as l2_district_type,
+            coalesce(d.is_matched, false) as is_matched,
+            coalesce(d.reasoning, 'no L2 district in this state to compare') as llm_reason,
+            coalesce(d.confidence, 0) as confidence,
+            cast(cl.top_embedding_score as double) as top_embedding_score,
+            cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,
+            cast(to_json(coalesce(d.close_alternatives, [])) as varchar) as alternative_matches,
+            l.embedding_queried_term,
+            linked.right_id_value as l2_district_id,
+            coalesce(d.selected_candidate_number, 0) as selected_candidate_number,
+            s.match_probability,
+            s.match_weight,
+            coalesce(d.decided_by, 'none') as decided_by,
+            json_merge_patch(
+                coalesce(s.match_explanation, json_object()),
+                json_object(
+                    'candidate_number', s.candidate_number,
+                    'found_by', s.found_by,
+                    'candidates', cl.candidates,
+                    'office_kind', l.office_kind,
+                    'district_number', l.district_number,
+                    'seat_ignored', l.seat,
+                    'selection', d.selection)) as match_explanation
+        from {T("left_keyed")} as l
+        left join {T("decisions")} as d using (left_key)
+        left join {T("right_keyed")} as linked on linked.right_key = d.right_key
+        left join candidate_lists as cl on cl.left_key = l.left_key
+        left join best on best.left_key = l.left_key
+        -- The pair to show: the linked one, else the one chosen (below the judge's threshold), else the best scored.
+        left join {T("scored_pairs")} as s on s.left_key = l.left_key
+            and s.candidate_number = coalesce(nullif(d.selected_candidate_number, 0), best.candidate_number)
+        order by br_database_id
+        """;
+
+    // merge_all_states.py's report: match rate and confidence per state, and over all states.
+    private string StateSummarySql() => $"""
+        create table {T("state_summary")} as
+        select
+            coalesce(state, 'all') as state,
+            count(*) as positions,
+            count(*) filter (where is_matched) as matched,
+            count(*) filter (where is_matched) / count(*) as match_rate,
+            avg(confidence) filter (where is_matched) as mean_confidence,
+            count(*) filter (where is_matched and confidence >= 90) as confidence_90_100,
+            count(*) filter (where is_matched and confidence >= 70 and confidence < 90) as confidence_70_89,
+            count(*) filter (where is_matched and confidence < 70) as confidence_below_70,
+            count(*) filter (where decided_by = 'judge') as judged
+        from {T("output")}
+        group by grouping sets ((state), ())
+        order by grouping(state), state
+        """;
+
+    private List<string> StateSummary()
+    {
+        var lines = new List<string> { "state  positions  matched  match rate  mean confidence  90-100  70-89  <70  judged" };
+        lines.AddRange(_warehouse.Query($"select * from {T("state_summary")}", r => string.Create(CultureInfo.InvariantCulture,
+            $"{r.GetString(0),-5}  {r.GetInt64(1),9}  {r.GetInt64(2),7}  {r.GetDouble(3),10:P1}  {(r.IsDBNull(4) ? "-" : r.GetDouble(4).ToString("0.0", CultureInfo.InvariantCulture)),15}  {r.GetInt64(5),6}  {r.GetInt64(6),5}  {r.GetInt64(7),3}  {r.GetInt64(8),6}")));
+        return lines;
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,66 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matches.L2BallotReady;
+
+/// <summary>
+/// A kind of office and the L2 district types that elect it: State Assembly and House of Delegates sit for
+/// State_House districts, a County Commission for County_Commissioner districts, a School Board for school
+/// districts, and so on. BallotReady positions and L2 district types are both classified into these kinds
+/// (first pattern that matches wins), so compatibility is the same kind on both sides.
+/// </summary>
+/// <param name="PositionPattern">RE2 pattern over the lower-cased position name; null for a kind found only by level.</param>
+/// <param name="DistrictTypePattern">RE2 pattern over the lower-cased L2 district type.</param>
+/// <param name="Levels">BallotReady levels an office of this kind normally has.</param>
+/// <param name="Whole">The kind of district that covers the whole jurisdiction, for an at-large seat of this kind
+/// (an at-large city council seat is elected by the whole city).</param>
+internal sealed record OfficeKind(string Name, string? PositionPattern, string DistrictTypePattern, IReadOnlyList<string> Levels, string? Whole = null)
+{
+    public const string Federal = "federal";
+
+    private const string SpecialDistricts = "fire|water|emergency services|esd|hospital|park|library|sanitation|sanitary|transit|utility|utilities|port|conservation|irrigation|levee|drainage|cemetery|mosquito|flood|airport|harbor";
+
+    /// <summary>
+    /// In the order they are tried, the more specific first: a U.S. House seat is no state house seat, a Board of
+    /// Education is no county board, and a Texas Commissioners Court is a county legislature, not a court.
+    /// </summary>
+    public static IReadOnlyList<OfficeKind> All { get; } =
+    [
+        new(Federal, @"\bu\.?\s?s\.?\s+(house|senate|representative|senator)|\bunited states\b|\bcongress", @"^us_|congress", ["federal"]),
+        new("school", @"\b(school|education|isd|unified)\b", @"school|education|isd", ["local", "county", "city", "regional"]),
+        new("special", $@"\b({SpecialDistricts})\b", SpecialDistricts.Replace(' ', '_'), ["regional", "local", "county", "city"]),
+        new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislature|county council|board of commissioners|county board|legislature)\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
+        new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"]),
+        new("state_upper", @"\bsenate\b|\bstate senator\b", @"state_senate|state_upper", ["state"]),
+        new("state_lower", @"\b(assembly|house of representatives|house of delegates|state house|state representative)\b", @"state_house|state_assembly|state_lower", ["state"]),
+        new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alder|common council|city commission)\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city"),
+        new("city", @"\bmayor\b", @"^(city|town|village|township|borough|municipality)$", ["city"]),
+        new("county", null, @"^county$", ["county"]),
+        new("state", null, @"^(state|statewide)$", ["state"]),
+    ];
+
+    /// <summary>SQL: the kind of a position from its lower-cased name and level; positions no pattern names take the kind of their level.</summary>
+    public static string PositionKindSql(string name, string level)
+    {
+        var patterns = All.Where(k => k.PositionPattern is not null)
+            .Select(k => $"when regexp_matches({name}, {Sql.Literal(k.PositionPattern)}) then {Sql.Literal(k.Name)}");
+        return $"""
+            case
+                when {level} = 'federal' then {Sql.Literal(Federal)}
+                {string.Join("\n        ", patterns)}
+                when {level} in ('county', 'city', 'state') then {level}
+            end
+            """;
+    }
+
+    /// <summary>SQL: the kind of an L2 district from its lower-cased type.</summary>
+    public static string DistrictKindSql(string type) =>
+        $"case {string.Join(" ", All.Select(k => $"when regexp_matches({type}, {Sql.Literal(k.DistrictTypePattern)}) then {Sql.Literal(k.Name)}"))} end";
+
+    /// <summary>SQL: the BallotReady levels that fit a district of the kind in <paramref name="kind"/>.</summary>
+    public static string LevelsSql(string kind) =>
+        $"case {kind} {string.Join(" ", All.Select(k => $"when {Sql.Literal(k.Name)} then [{string.Join(", ", k.Levels.Select(Sql.Literal))}]"))} end";
+
+    /// <summary>SQL: the district kind that covers the whole jurisdiction of an office of the kind in <paramref name="kind"/>.</summary>
+    public static string WholeSql(string kind) =>
+        $"case {kind} {string.Join(" ", All.Where(k => k.Whole is not null).Select(k => $"when {Sql.Literal(k.Name)} then {Sql.Literal(k.Whole)}"))} end";
+}
