@@ -24,19 +24,20 @@ internal static class EvaluateCommand
         {
             var context = ProjectContext.Load(project.Read(result));
             var name = result.GetValue(match)!;
-            context.Settings.Match(name);
+            var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
             var table = result.GetValue(snapshot) ?? warehouse.Scalar<string>(
                 $"select max(table_name) from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + name + "_[0-9]{8}$")})")
                 ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)), $"no snapshot of '{name}' in the warehouse; run `electionmatch run {name}` first");
-            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!), result.GetValue(partial));
+            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
 
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
             Console.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
             Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
+            Console.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
             Console.WriteLine(result.GetValue(partial)
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
@@ -58,7 +59,7 @@ internal static class EvaluateCommand
 
             foreach (var hard in scored.Hardest.Take(result.GetValue(hardest)))
             {
-                Console.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.ElectionType} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
+                Console.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Detail} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }
 
             return DiagnosticPrinter.Success;

@@ -45,6 +45,11 @@ public static class Codes
     public const string SourceEntryMissing = "EM0108";
     public const string RunNotFound = "EM0110";
 
+    // L2 → BallotReady, zip codes and the stable latest models
+    public const string ReferenceToDatedStagingModel = "EM0300";
+    public const string GeneratedModelFailed = "EM0301";
+    public const string ExplainKindUnsupported = "EM0302";
+
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";

@@ -18,6 +18,11 @@ public sealed record EvaluationResult(
 
     public double JudgeShare => LeftRows == 0 ? 0 : (double)JudgedRows / LeftRows;
 
+    /// <summary>Rows the judge saw and left unlinked: its 0 answers and its choices below the acceptance threshold.</summary>
+    public long JudgedUnlinked { get; init; }
+
+    public double JudgeZeroShare => JudgedRows == 0 ? 0 : (double)JudgedUnlinked / JudgedRows;
+
     /// <summary>The same figures for the rows each tier decided (score, judge, none).</summary>
     public IReadOnlyList<TierResult> Tiers { get; init; } = [];
 
@@ -26,7 +31,8 @@ public sealed record EvaluationResult(
 }
 
 /// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
-public sealed record HardCase(string LeftId, string ElectionType, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
+/// <param name="Detail">What tells rows of one left id apart or places it: the election type, or the state.</param>
+public sealed record HardCase(string LeftId, string Detail, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
 
 /// <summary>One tier's rows, the links it made whose correctness is known, how many were right, and the truth rows it left unlinked.</summary>
 public sealed record TierResult(string Tier, long Rows, long Links, long Correct, long Missed)

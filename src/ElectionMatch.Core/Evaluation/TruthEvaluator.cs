@@ -6,7 +6,8 @@ namespace ElectionMatch.Evaluation;
 
 /// <summary>
 /// Scores a published snapshot against a truth CSV whose first column is the left id and whose
-/// last column is the right id (<c>left_id,right_id</c>, or with columns between them).
+/// last column is the right id (<c>left_id,right_id</c>, or with columns between them); the match kind's
+/// <see cref="EvaluationColumns"/> say which snapshot columns hold them.
 /// </summary>
 public static class TruthEvaluator
 {
@@ -15,21 +16,21 @@ public static class TruthEvaluator
     /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
     /// takes a truth right row. Recall is over the truth pairs either way.
     /// </param>
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, bool partial = false)
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
     {
         if (!File.Exists(truthPath))
         {
             throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
         }
 
-        var columns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
-        if (columns.Count < 2)
+        var truthColumns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
+        if (truthColumns.Count < 2)
         {
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(DisplayPath.For(truthPath), 1, 1), "a truth file needs at least two columns: the left id first and the right id last");
         }
 
-        var left = Sql.Identifier(columns[0].Name);
-        var right = Sql.Identifier(columns[^1].Name);
+        var left = Sql.Identifier(truthColumns[0].Name);
+        var right = Sql.Identifier(truthColumns[^1].Name);
         warehouse.Execute($"""
             create or replace temp table em_truth as
             select distinct {left} as left_id, {right} as right_id
@@ -37,10 +38,16 @@ public static class TruthEvaluator
 
             create or replace temp table em_predicted as
             select
-                cast(gp_candidacy_id as varchar) as left_id,
-                cast(ddhq_candidate_id as varchar) as right_id,
-                has_match, decided_by, llm_reasoning, match_explanation, match_probability, llm_best_match,
-                hubspot_first_name || ' ' || hubspot_last_name as left_name, hubspot_election_type as election_type
+                cast({Sql.Identifier(columns.LeftId)} as varchar) as left_id,
+                cast({Sql.Identifier(columns.RightId)} as varchar) as right_id,
+                {Sql.Identifier(columns.Matched)} as has_match,
+                decided_by,
+                {Sql.Identifier(columns.Reasoning)} as llm_reasoning,
+                match_explanation,
+                match_probability,
+                {columns.BestMatchSql} as llm_best_match,
+                {columns.LeftNameSql} as left_name,
+                cast({columns.DetailSql} as varchar) as detail
             from {snapshotRelation};
             """);
 
@@ -55,6 +62,7 @@ public static class TruthEvaluator
         var correct = warehouse.Scalar<long>("select count(*) from em_predicted p semi join em_truth t using (left_id, right_id) where p.has_match");
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
+        var judgedUnlinked = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge' and not has_match");
 
         var misses = warehouse.Query(
             """
@@ -101,7 +109,7 @@ public static class TruthEvaluator
         var hardest = warehouse.Query(
             """
             select
-                p.left_id, p.election_type, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
+                p.left_id, p.detail, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
                 case
                     when t.left_id is not null then 'right'
                     when p.has_match then 'wrong'
@@ -118,10 +126,10 @@ public static class TruthEvaluator
             order by
                 p.decided_by = 'judge' desc,
                 abs(ln(greatest(p.match_probability, 1e-12) / greatest(1 - p.match_probability, 1e-12))),
-                p.left_id, p.election_type
+                p.left_id, p.detail
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest };
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked };
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

@@ -1,3 +1,4 @@
+using ElectionMatch.Evaluation;
 using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matches.L2BallotReady;
 using ElectionMatch.Matching;
@@ -6,16 +7,17 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matches;
 
-/// <summary>A kind of match: the columns it publishes and the matcher that produces them.</summary>
+/// <summary>A kind of match: the columns it publishes, where evaluate finds its decisions, and the matcher that produces them.</summary>
 public sealed record MatchDefinition(
     string Kind,
     IReadOnlyList<OutputColumn> Columns,
+    EvaluationColumns Evaluation,
     Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, Action<StageReport>?, int, MatchResult> Run)
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, (w, s, r, i, p, threads) => new CandidacyDdhqMatcher(w, s, r) { Threads = threads }.Run(i, p)),
-        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, (w, s, r, i, p, threads) => new L2BallotReadyMatcher(w, s, r) { Threads = threads }.Run(i, p)),
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, (w, s, r, i, p, threads) => new CandidacyDdhqMatcher(w, s, r) { Threads = threads }.Run(i, p)),
+        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, (w, s, r, i, p, threads) => new L2BallotReadyMatcher(w, s, r) { Threads = threads }.Run(i, p)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown match kind"),
     };
 }

@@ -22,7 +22,12 @@ public sealed class ExplainOperation
 
     public IReadOnlyList<ExplainedRow> Execute(string match, string leftId, int candidates = 5)
     {
-        _context.Settings.Match(match);
+        var settings = _context.Settings.Match(match);
+        if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name)
+        {
+            throw DiagnosticException.At(Codes.ExplainKindUnsupported, settings.At, $"explain reads candidacy runs only; for '{match}' ({settings.Kind}) see `evaluate --hardest` and the run's tables in schema {RunSchema.For(match).Name}");
+        }
+
         var run = RunSchema.For(match);
         using var warehouse = _context.OpenForReading();
         if (!warehouse.TableExists(run.Name, "scored_pairs"))

@@ -1,3 +1,4 @@
+using ElectionMatch.Evaluation;
 using ElectionMatch.Matching;
 
 namespace ElectionMatch.Matches.CandidacyDdhq;
@@ -28,4 +29,8 @@ internal static class CandidacyDdhqColumns
         new("decided_by", "Which tier decided: score (accepted or rejected by match probability), judge (the ambiguous band), or none (no candidate pair).", NotNull: true),
         new("match_explanation", "JSON: the prior and each field's level and weight for the shown pair, candidates compared, the blocking rules that found it, and whether a runoff fallback or discovery applied."),
     ];
+
+    public static EvaluationColumns Evaluation { get; } = new(
+        "gp_candidacy_id", "ddhq_candidate_id", "has_match", "llm_reasoning",
+        "hubspot_first_name || ' ' || hubspot_last_name", "llm_best_match", "hubspot_election_type");
 }

@@ -1,3 +1,4 @@
+using ElectionMatch.Evaluation;
 using ElectionMatch.Matching;
 
 namespace ElectionMatch.Matches.L2BallotReady;
@@ -26,4 +27,10 @@ internal static class L2BallotReadyColumns
         new("decided_by", "Which tier decided: score (accepted or rejected by match probability), judge (the ambiguous band), rule (an office above state level), or none (no district in the state).", NotNull: true),
         new("match_explanation", "JSON: the prior and each field's level and weight for the shown pair, the office kind and district number read from the position, the seat ignored, and the judge's selection in spec 000's contract."),
     ];
+
+    /// <summary>The right id is the L2 district's id column: name and type are not unique across states.</summary>
+    public static EvaluationColumns Evaluation { get; } = new(
+        "br_database_id", "l2_district_id", "is_matched", "llm_reason", "name",
+        "json_extract_string(embeddings, '$[' || (coalesce(cast(match_explanation->>'candidate_number' as integer), 1) - 1) || '].district_name')",
+        "state");
 }
