@@ -9,17 +9,32 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var project = new ProjectArguments();
-        var command = new Command("generate", "Re-render the staging models of every existing snapshot and add missing sources entries (idempotent).");
+        var rewrite = new Option<bool>("--rewrite-refs") { Description = "Also point downstream ref()s of dated staging models at their match's stable model; prints the diff." };
+        var command = new Command("generate", "Re-render the staging models of every existing snapshot, each match's stable model and the zip code models, and add missing sources entries (idempotent).") { rewrite };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
-            var generated = new GenerateOperation(ProjectContext.Load(project.Read(result))).Execute();
+            var generated = new GenerateOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(rewrite));
             foreach (var file in generated.Written)
             {
                 Console.WriteLine($"wrote     {file}");
             }
 
-            Console.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone");
+            // A unified diff per file, so the change can be read before it is committed.
+            foreach (var file in generated.Rewrites.GroupBy(r => r.File))
+            {
+                Console.WriteLine($"--- {file.Key}");
+                Console.WriteLine($"+++ {file.Key}");
+                foreach (var line in file)
+                {
+                    Console.WriteLine($"@@ -{line.Line} +{line.Line} @@");
+                    Console.WriteLine("-" + line.Before);
+                    Console.WriteLine("+" + line.After);
+                }
+            }
+
+            Console.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone"
+                + (result.GetValue(rewrite) ? $", {generated.Rewrites.Count} reference line(s) rewritten in {generated.Rewrites.Select(r => r.File).Distinct().Count()} file(s)" : ""));
             return DiagnosticPrinter.Print(generated.Diagnostics);
         }));
         return command;

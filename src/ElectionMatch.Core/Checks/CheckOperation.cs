@@ -34,10 +34,13 @@ public sealed class CheckOperation
         var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
         foreach (var match in _context.Settings.Matches.Values)
         {
-            existing[match.Name] = CheckSnapshots(match.Name, MatchDefinition.For(match.Kind), warehouse, resolver);
+            var definition = MatchDefinition.For(match.Kind);
+            existing[match.Name] = CheckSnapshots(match.Name, definition, warehouse, resolver);
+            CheckLatestModel(match.Name, existing[match.Name], definition, warehouse, resolver);
             CheckOrphanStagingFiles(match.Name);
         }
 
+        CheckZipCodeModels(warehouse, resolver);
         CheckDownstreamReferences(existing);
         return _diagnostics;
     }
@@ -80,6 +83,74 @@ public sealed class CheckOperation
         }
 
         return present;
+    }
+
+    /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
+    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        if (present.Count == 0)
+        {
+            return;
+        }
+
+        var newest = present[^1];
+        var sqlPath = _context.LatestSqlPath(match);
+        var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
+        if (!File.Exists(sqlPath))
+        {
+            var entry = _context.Sources.Find(_context.Settings.Snapshots.SourceName, newest.Table)!;
+            Report(Codes.GeneratedFileStale, Severity.Warning, entry.At, $"match '{match}' has no stable model {model}; `electionmatch generate` writes it over the newest snapshot, so downstream models can ref it and need no edit for a new snapshot");
+            return;
+        }
+
+        var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
+        CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
+        if (File.Exists(yamlPath))
+        {
+            CheckGeneratedFile(yamlPath, () =>
+            {
+                var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
+                var columns = warehouse.Describe("select * from " + resolver.Ref(staging, new SourceSpan(DisplayPath.For(sqlPath), 1, 1)));
+                return _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, _context.ManifestReference(newest));
+            });
+        }
+
+        CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+    }
+
+    /// <summary>The generated zip code models are unedited, current with electionmatch.yml, and run.</summary>
+    private void CheckZipCodeModels(DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        if (_context.Settings.ZipCodes is not { } zipCodes)
+        {
+            return;
+        }
+
+        var renderer = new ZipCodeModelRenderer(_context.Templates, _context.Settings.Snapshots, zipCodes);
+        foreach (var model in ZipCodeModelRenderer.Models)
+        {
+            var path = _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
+            var display = DisplayPath.For(path);
+            if (!File.Exists(path))
+            {
+                Report(Codes.GeneratedFileStale, Severity.Warning, zipCodes.At, $"{model} is not generated yet ({display}); run `electionmatch generate`");
+                continue;
+            }
+
+            CheckGeneratedFile(path, () => renderer.Render(path, model));
+            try
+            {
+                warehouse.Describe($"select * from ({ModelSql.Compile(File.ReadAllText(path), display, resolver.Resolve).Trim().TrimEnd(';')}\n)");
+            }
+            catch (DiagnosticException e)
+            {
+                _diagnostics.AddRange(e.Diagnostics.Select(d => d with { Code = Codes.GeneratedModelFailed, Message = $"{model} does not compile: {d.Message}" }));
+            }
+            catch (DuckDB.NET.Data.DuckDBException e)
+            {
+                Report(Codes.GeneratedModelFailed, Severity.Error, new SourceSpan(display, 1, 1), $"{model} does not run: {e.Message.Split('\n')[0]}");
+            }
+        }
     }
 
     private void CheckGeneratedFile(string path, Func<GeneratedFile> render)
@@ -169,7 +240,9 @@ public sealed class CheckOperation
     {
         var source = _context.Settings.Snapshots.SourceName;
         var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
-        foreach (var file in _context.Project.ModelFiles(".sql"))
+        // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
+        var stableModels = _context.Settings.Matches.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in _context.Project.ModelFiles(".sql").Where(f => !stableModels.Contains(f)))
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
@@ -194,6 +267,12 @@ public sealed class CheckOperation
                 else if (name != snapshots[^1])
                 {
                     Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
+                }
+
+                if (call.IsRef && snapshots.Contains(name) && File.Exists(_context.LatestSqlPath(name.Match)))
+                {
+                    var stable = SnapshotName.LatestModel(name.Match, source);
+                    Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({snapshots[^1].Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
                 }
             }
         }

@@ -10,6 +10,7 @@ namespace ElectionMatch.Generation;
 public sealed partial class StagingModelRenderer
 {
     public const string SqlTemplate = "staging/model.sql.liquid";
+    public const string LatestSqlTemplate = "staging/latest.sql.liquid";
     public const string YamlTemplate = "staging/model.yml.liquid";
     public const string SourceTableTemplate = "sources/table.yml.liquid";
     public const string SourceTemplate = "sources/source.yml.liquid";
@@ -24,7 +25,7 @@ public sealed partial class StagingModelRenderer
     }
 
     public IReadOnlyDictionary<string, string> TemplateHashes() =>
-        new[] { SqlTemplate, YamlTemplate, SourceTableTemplate }.ToDictionary(t => t, _templates.Sha256);
+        new[] { SqlTemplate, YamlTemplate, SourceTableTemplate, LatestSqlTemplate }.ToDictionary(t => t, _templates.Sha256);
 
     public GeneratedFile RenderSql(string path, SnapshotName name, IReadOnlyList<ColumnInfo> columns) =>
         GeneratedFile.Create(path, SqlTemplate, _templates.Render(SqlTemplate, new Dictionary<string, object?>
@@ -34,9 +35,28 @@ public sealed partial class StagingModelRenderer
         }));
 
     public GeneratedFile RenderYaml(string path, SnapshotName name, IReadOnlyList<ColumnInfo> columns, IReadOnlyList<OutputColumn> definitions, string? manifest) =>
+        RenderYaml(path, name.StagingModel(_settings.SourceName), latest: false, name, columns, definitions, manifest);
+
+    /// <summary>The stable model of a match: <c>select *</c> from the staging model of its newest snapshot.</summary>
+    public GeneratedFile RenderLatestSql(string path, SnapshotName newest) =>
+        GeneratedFile.Create(path, LatestSqlTemplate, _templates.Render(LatestSqlTemplate, new Dictionary<string, object?>
+        {
+            ["match"] = newest.Match,
+            ["table"] = newest.Table,
+            ["snapshot_date"] = newest.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["tool"] = ToolInfo.Name,
+            ["ref_call"] = $"{{{{ ref('{newest.StagingModel(_settings.SourceName)}') }}}}",
+        }));
+
+    /// <param name="columns">What the newest snapshot's staging model returns.</param>
+    public GeneratedFile RenderLatestYaml(string path, SnapshotName newest, IReadOnlyList<ColumnInfo> columns, IReadOnlyList<OutputColumn> definitions, string? manifest) =>
+        RenderYaml(path, SnapshotName.LatestModel(newest.Match, _settings.SourceName), latest: true, newest, columns, definitions, manifest);
+
+    private GeneratedFile RenderYaml(string path, string model, bool latest, SnapshotName name, IReadOnlyList<ColumnInfo> columns, IReadOnlyList<OutputColumn> definitions, string? manifest) =>
         GeneratedFile.Create(path, YamlTemplate, _templates.Render(YamlTemplate, new Dictionary<string, object?>
         {
-            ["model"] = name.StagingModel(_settings.SourceName),
+            ["model"] = model,
+            ["latest"] = latest,
             ["match"] = name.Match,
             ["snapshot_date"] = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["tool"] = ToolInfo.Name,

@@ -2,6 +2,7 @@ using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matches;
+using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
@@ -22,20 +23,22 @@ public sealed class GenerateOperation
         _renderer = new StagingModelRenderer(context.Templates, context.Settings.Snapshots);
     }
 
-    public GenerateResult Execute()
+    /// <param name="rewriteReferences">Also point downstream models that ref a dated staging model at the match's stable model.</param>
+    public GenerateResult Execute(bool rewriteReferences = false)
     {
         var result = new GenerateResult();
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         foreach (var match in _context.Settings.Matches.Values)
         {
+            var definition = MatchDefinition.For(match.Kind);
             var declared = _context.DeclaredSnapshots(match.Name);
             foreach (var (name, entry) in declared)
             {
                 try
                 {
                     var columns = warehouse.Describe("select * from " + resolver.Relation(entry));
-                    WriteStagingFiles(name, columns, MatchDefinition.For(match.Kind), result);
+                    WriteStagingFiles(name, columns, definition, result);
                 }
                 catch (DiagnosticException e)
                 {
@@ -50,8 +53,20 @@ public sealed class GenerateOperation
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
                 var columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, table));
-                WriteStagingFiles(name, columns, MatchDefinition.For(match.Kind), result);
+                WriteStagingFiles(name, columns, definition, result);
             }
+
+            WriteLatestModel(match.Name, definition, warehouse, result);
+        }
+
+        if (_context.Settings.ZipCodes is { } zipCodes)
+        {
+            WriteZipCodeModels(zipCodes, result);
+        }
+
+        if (rewriteReferences)
+        {
+            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, StableModelFor));
         }
 
         return result;
@@ -62,33 +77,127 @@ public sealed class GenerateOperation
     {
         var sqlPath = _context.SqlPath(name);
         var yamlPath = _context.YamlPath(name);
-        var states = new[] { sqlPath, yamlPath }.Select(p => File.Exists(p) ? GeneratedFile.Inspect(File.ReadAllText(p)) : null).ToArray();
-        if (states.Any(s => s is { IsGenerated: false }))
+        var manifest = _context.ManifestReference(name);
+        WriteGenerated(
+            [
+                (sqlPath, () => _renderer.RenderSql(sqlPath, name, columns)),
+                (yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest)),
+            ],
+            result);
+    }
+
+    /// <summary>
+    /// Writes a match's stable model over its newest snapshot that exists, so downstream models that ref it
+    /// never change for a new snapshot. Nothing is written for a match with no snapshot or no staging model yet.
+    /// </summary>
+    public void WriteLatestModel(string match, MatchDefinition definition, DuckDbWarehouse warehouse, GenerateResult result)
+    {
+        // The sources YAML as it is now: this call may follow one that added an entry.
+        var sources = SourceCatalog.Load(_context.Project);
+        var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists);
+        var newest = NewestSnapshot(match, sources, resolver, warehouse);
+        if (newest is null || !File.Exists(_context.SqlPath(newest)))
         {
-            result.UserOwned.AddRange(new[] { sqlPath, yamlPath }.Where(File.Exists).Select(DisplayPath.For));
             return;
         }
 
-        var manifest = _context.ManifestReference(name);
-        var files = new[]
+        var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
+        IReadOnlyList<ColumnInfo> columns;
+        try
         {
-            (Path: sqlPath, File: _renderer.RenderSql(sqlPath, name, columns), State: states[0]),
-            (Path: yamlPath, File: _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest), State: states[1]),
-        };
-        foreach (var (path, file, state) in files)
+            columns = warehouse.Describe("select * from " + resolver.Ref(staging, SourceSpan.WholeFile(DisplayPath.For(_context.SqlPath(newest)))));
+        }
+        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
         {
-            if (state is { IsIntact: false })
+            // The staging model itself is broken; check reports it where it is.
+            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, SourceSpan.WholeFile(DisplayPath.For(_context.LatestSqlPath(match))), $"the stable model of '{match}' is not rewritten: {staging} does not run ({e.Message.Split('\n')[0]})"));
+            return;
+        }
+
+        var sqlPath = _context.LatestSqlPath(match);
+        var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
+        var manifest = _context.ManifestReference(newest);
+        WriteGenerated(
+            [
+                (sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest)),
+                (yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, manifest)),
+            ],
+            result);
+    }
+
+    /// <summary>For a ref() to a dated staging model: its match's stable model, when that has been generated.</summary>
+    public string? StableModelFor(JinjaCall call)
+    {
+        var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
+        return call.RefModel.StartsWith(prefix, StringComparison.Ordinal)
+            && SnapshotName.TryParse(call.RefModel[prefix.Length..]) is { } dated
+            && _context.Settings.Matches.ContainsKey(dated.Match)
+            && File.Exists(_context.LatestSqlPath(dated.Match))
+                ? SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName)
+                : null;
+    }
+
+    /// <summary>The newest declared snapshot of a match whose table (or external file) can be read.</summary>
+    internal SnapshotName? NewestSnapshot(string match, SourceCatalog sources, RelationResolver resolver, DuckDbWarehouse warehouse) =>
+        sources.TablesOf(_context.Settings.Snapshots.SourceName)
+            .Select(t => (Name: SnapshotName.TryParse(t.Name, match), Entry: t))
+            .Where(x => x.Name is not null)
+            .OrderByDescending(x => x.Name!.Date)
+            .FirstOrDefault(x => Readable(warehouse, resolver, x.Entry)).Name;
+
+    private static bool Readable(DuckDbWarehouse warehouse, RelationResolver resolver, SourceTable entry)
+    {
+        try
+        {
+            warehouse.Describe("select * from " + resolver.Relation(entry));
+            return true;
+        }
+        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+        {
+            return false;
+        }
+    }
+
+    private void WriteZipCodeModels(ZipCodeSettings zipCodes, GenerateResult result)
+    {
+        var renderer = new ZipCodeModelRenderer(_context.Templates, _context.Settings.Snapshots, zipCodes);
+        foreach (var model in ZipCodeModelRenderer.Models)
+        {
+            var path = _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
+            WriteGenerated([(path, () => renderer.Render(path, model))], result);
+        }
+    }
+
+    /// <summary>
+    /// Writes files that belong together unless the user owns one of them (no header: all are left alone) or
+    /// edited one (an error; that file is not overwritten). Unchanged bodies are not rewritten.
+    /// </summary>
+    private static void WriteGenerated(IReadOnlyList<(string Path, Func<GeneratedFile> Render)> files, GenerateResult result)
+    {
+        var states = files.Select(f => File.Exists(f.Path) ? GeneratedFile.Inspect(File.ReadAllText(f.Path)) : null).ToArray();
+        if (states.Any(s => s is { IsGenerated: false }))
+        {
+            result.UserOwned.AddRange(files.Select(f => f.Path).Where(File.Exists).Select(DisplayPath.For));
+            return;
+        }
+
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (path, render) = files[i];
+            if (states[i] is { IsIntact: false })
             {
                 result.Diagnostics.Add(Diagnostic.Error(Codes.GeneratedFileEdited, new SourceSpan(DisplayPath.For(path), 3, 1), "this generated file was edited by hand, so it is not overwritten; move your change into a downstream model or a template override under electionmatch/templates/, then delete the file and run generate"));
                 continue;
             }
 
-            if (state is not null && state.Body == file.Body)
+            var file = render();
+            if (states[i] is { } state && state.Body == file.Body)
             {
                 result.Unchanged.Add(DisplayPath.For(path));
                 continue;
             }
 
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             AtomicFile.WriteAllText(path, file.Text);
             result.Written.Add(DisplayPath.For(path));
         }

@@ -1,4 +1,5 @@
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Dbt;
 
 namespace ElectionMatch.Operations;
 
@@ -12,6 +13,9 @@ public sealed class GenerateResult
     public List<string> UserOwned { get; } = [];
 
     public List<Diagnostic> Diagnostics { get; } = [];
+
+    /// <summary>Downstream references moved to a stable model by <c>generate --rewrite-refs</c>.</summary>
+    public List<ReferenceRewrite> Rewrites { get; } = [];
 
     public bool Succeeded => !Diagnostics.Any(d => d.IsError);
 }

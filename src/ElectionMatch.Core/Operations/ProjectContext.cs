@@ -49,6 +49,10 @@ public sealed class ProjectContext
 
     public string YamlPath(SnapshotName name) => Path.ChangeExtension(SqlPath(name), ".yml");
 
+    /// <summary>The stable "latest" model of a match (<see cref="SnapshotName.LatestModel"/>), beside the dated staging models.</summary>
+    public string LatestSqlPath(string match) =>
+        Project.Resolve(Path.Combine(Settings.Snapshots.StagingDirectory, SnapshotName.LatestModel(match, Settings.Snapshots.SourceName) + ".sql"));
+
     public string ManifestPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".json"));
 

@@ -62,6 +62,7 @@ public sealed class RunOperation
 
         var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
         generate.WriteStagingFiles(name, columns, definition, generated);
+        generate.WriteLatestModel(match.Name, definition, warehouse, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = result.Summary };
     }
 

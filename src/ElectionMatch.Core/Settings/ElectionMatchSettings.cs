@@ -11,7 +11,8 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
-    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "matches"];
+    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "matches", "zip_codes"];
+    private static readonly string[] ZipCodeKeys = ["voters", "zip_code", "state", "district_types", "state_zip_code_ranges", "match", "model_dir"];
     private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
     private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge"];
@@ -21,8 +22,9 @@ public sealed class ElectionMatchSettings
     private static readonly string[] OfflineProviders = ["offline"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
 
-    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches)
+    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches, ZipCodeSettings? zipCodes)
     {
+        ZipCodes = zipCodes;
         Engine = engine;
         FilePath = filePath;
         ContentHash = contentHash;
@@ -40,6 +42,9 @@ public sealed class ElectionMatchSettings
     public EngineSettings Engine { get; }
 
     public IReadOnlyDictionary<string, MatchSettings> Matches { get; }
+
+    /// <summary>The zip code models to generate; null when electionmatch.yml has no <c>zip_codes:</c>.</summary>
+    public ZipCodeSettings? ZipCodes { get; }
 
     public MatchSettings Match(string name)
     {
@@ -87,6 +92,12 @@ public sealed class ElectionMatchSettings
             });
         }
 
+        ZipCodeSettings? zipCodes = null;
+        if (root.Map("zip_codes") is { } zipMap)
+        {
+            Collect(diagnostics, () => zipCodes = ReadZipCodes(zipMap, matches, diagnostics));
+        }
+
         if (matches.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(Diagnostic.Error(Codes.MissingKey, matchesMap.At, "'matches' defines no match"));
@@ -98,7 +109,7 @@ public sealed class ElectionMatchSettings
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
-        return new ElectionMatchSettings(path, hash, snapshots, engine, matches);
+        return new ElectionMatchSettings(path, hash, snapshots, engine, matches, zipCodes);
     }
 
     private static SnapshotSettings ReadSnapshots(YamlMap? map, List<Diagnostic> diagnostics)
@@ -231,6 +242,40 @@ public sealed class ElectionMatchSettings
         }
 
         return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK };
+    }
+
+    private static ZipCodeSettings ReadZipCodes(YamlMap map, IReadOnlyDictionary<string, MatchSettings> matches, List<Diagnostic> diagnostics)
+    {
+        diagnostics.AddRange(map.UnknownKeys(ZipCodeKeys));
+        foreach (var key in new[] { "voters", "state_zip_code_ranges" })
+        {
+            if (map.String(key) is { } relation && ModelSql.Calls("{{ " + relation + " }}", map.AtValue(key).File) is not [{ IsSource: true } or { IsRef: true }])
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{relation}' is not a relation; write source('source_name', 'table_name') or ref('model_name')"));
+            }
+        }
+
+        var types = map.StringList("district_types");
+        if (types.Count == 0)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("district_types"), "'district_types' must list the voter file's district columns"));
+        }
+
+        var match = map.RequiredString("match");
+        if (!matches.TryGetValue(match, out var settings) || settings.Kind != MatchKind.L2BallotReady.Name)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; defined: {string.Join(", ", matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
+        }
+
+        return new ZipCodeSettings(
+            map.RequiredString("voters"),
+            map.RequiredString("zip_code"),
+            map.RequiredString("state"),
+            types,
+            map.RequiredString("state_zip_code_ranges"),
+            match,
+            map.String("model_dir") ?? ZipCodeSettings.DefaultModelDirectory,
+            map.At);
     }
 
     private static string? Provider(YamlMap map, List<Diagnostic> diagnostics)

@@ -13,6 +13,9 @@ public sealed partial record SnapshotName(string Match, DateOnly Date)
     /// <summary>The staging model dbt users reference: <c>stg_&lt;source&gt;__&lt;table&gt;</c>.</summary>
     public string StagingModel(string sourceName) => $"stg_{sourceName}__{Table}";
 
+    /// <summary>The stable model of a match, <c>stg_&lt;source&gt;__&lt;match&gt;</c>: the newest snapshot's staging model under a name that never changes.</summary>
+    public static string LatestModel(string match, string sourceName) => $"stg_{sourceName}__{match}";
+
     public override string ToString() => Table;
 
     public static SnapshotName? TryParse(string table, string match)

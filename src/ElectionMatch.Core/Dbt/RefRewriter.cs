@@ -1,0 +1,59 @@
+using ElectionMatch.Generation;
+using ElectionMatch.Snapshots;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>
+/// Surgical edits of the user's model SQL: renames the model inside chosen <c>ref()</c> calls and changes no other
+/// byte. Generated files (with ElectionMatch's header) are never touched; they are rendered, not edited.
+/// </summary>
+public static class RefRewriter
+{
+    /// <param name="rename">The new model name for a <c>ref()</c> call, or null to leave it.</param>
+    /// <returns>Every changed line; the files are written when <paramref name="apply"/> is true.</returns>
+    public static IReadOnlyList<ReferenceRewrite> Rewrite(DbtProject project, Func<JinjaCall, string?> rename, bool apply = true)
+    {
+        var rewrites = new List<ReferenceRewrite>();
+        foreach (var file in project.ModelFiles(".sql"))
+        {
+            var text = File.ReadAllText(file);
+            if (GeneratedFile.Inspect(text).IsGenerated)
+            {
+                continue;
+            }
+
+            var display = DisplayPath.For(file);
+            var edited = new System.Text.StringBuilder();
+            var position = 0;
+            foreach (var call in ModelSql.Calls(text, display).Where(c => c.IsRef))
+            {
+                if (rename(call) is not { } model || model == call.RefModel)
+                {
+                    continue;
+                }
+
+                // Only the quoted name changes: spacing, quotes and a package argument stay as written.
+                var expression = text.Substring(call.Offset, call.Length);
+                var at = expression.LastIndexOf(call.RefModel, StringComparison.Ordinal);
+                edited.Append(text, position, call.Offset - position).Append(expression[..at]).Append(model).Append(expression[(at + call.RefModel.Length)..]);
+                position = call.Offset + call.Length;
+            }
+
+            if (position == 0)
+            {
+                continue;
+            }
+
+            var updated = edited.Append(text, position, text.Length - position).ToString();
+            var before = text.Split('\n');
+            var after = updated.Split('\n');
+            rewrites.AddRange(Enumerable.Range(0, before.Length).Where(i => before[i] != after[i]).Select(i => new ReferenceRewrite(display, i + 1, before[i], after[i])));
+            if (apply)
+            {
+                AtomicFile.WriteAllText(file, updated);
+            }
+        }
+
+        return rewrites;
+    }
+}

@@ -1,0 +1,27 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Settings;
+
+/// <summary>
+/// <c>zip_codes:</c> in electionmatch.yml: where the L2 voter file and the states' zip code ranges are, and which
+/// L2 → BallotReady match the generated <c>int__zip_code_to_l2_district</c> and <c>int__zip_code_to_br_office</c> read.
+/// </summary>
+/// <param name="Voters">source()/ref() of the L2 voter file (one row per voter).</param>
+/// <param name="ZipColumn">The voter's zip code column (text or number; four digits are padded to five).</param>
+/// <param name="StateColumn">The state postal code of the voter file the row comes from.</param>
+/// <param name="DistrictTypes">The voter file's district columns; each column's name is its district type.</param>
+/// <param name="StateZipCodeRanges">source()/ref() of <c>(state_postal_code, zip_code_range)</c>, the range a [low, high] list of five-digit zip codes.</param>
+/// <param name="Match">The match of kind l2_ballotready whose stable model the office model joins.</param>
+/// <param name="ModelDirectory">Where the two models are written, relative to the dbt project.</param>
+public sealed record ZipCodeSettings(
+    string Voters,
+    string ZipColumn,
+    string StateColumn,
+    IReadOnlyList<string> DistrictTypes,
+    string StateZipCodeRanges,
+    string Match,
+    string ModelDirectory,
+    SourceSpan At)
+{
+    public const string DefaultModelDirectory = "models/intermediate/l2";
+}
