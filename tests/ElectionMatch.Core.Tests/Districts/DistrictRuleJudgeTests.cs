@@ -1,0 +1,151 @@
+using System.Text.Json;
+using ElectionMatch.Matches.L2BallotReady;
+using ElectionMatch.Matching.Judging;
+
+namespace ElectionMatch.Tests.Districts;
+
+/// <summary>Spec 000's decision rules for choosing among a position's candidate districts, applied offline.</summary>
+public sealed class DistrictRuleJudgeTests
+{
+    private static JudgeCandidate Candidate(int number, string name, string type, string kind, string? districtNumber = null) =>
+        new(number, number.ToString(System.Globalization.CultureInfo.InvariantCulture), name, new Dictionary<string, string?>
+        {
+            ["district_type"] = type,
+            ["district_kind"] = kind,
+            ["district_number"] = districtNumber,
+        });
+
+    private static Dictionary<string, string> Levels(string office, string place = "all", string level = "same", string atLarge = "null") => new()
+    {
+        ["office"] = office,
+        ["place"] = place,
+        ["at_large"] = atLarge,
+        ["level"] = level,
+    };
+
+    private static DistrictSelection Decide(string officeKind, string? number, params (JudgeCandidate Candidate, Dictionary<string, string> Levels)[] candidates)
+    {
+        var row = new JudgeRow(
+            "1",
+            "a position",
+            new Dictionary<string, string?> { [DistrictRuleJudge.OfficeKindAttribute] = officeKind, ["district_number"] = number },
+            candidates.ToDictionary(c => c.Candidate.Number, c => (IReadOnlyDictionary<string, string>)c.Levels));
+        return DistrictRuleJudge.Decide(row, candidates.Select(c => c.Candidate).ToList());
+    }
+
+    [Fact]
+    public void Takes_the_district_whose_number_agrees_and_never_one_with_another_number()
+    {
+        var selection = Decide("state_lower", "15",
+            (Candidate(1, "STATE HOUSE 005", "State_House", "state_lower", "5"), Levels("other_district", place: "null")),
+            (Candidate(2, "STATE HOUSE 015", "State_House", "state_lower", "15"), Levels("same_district", place: "null")));
+
+        Assert.Equal(2, selection.SelectedCandidateNumber);
+        Assert.Equal(100, selection.SelectionConfidence);
+        Assert.Contains("district 15 agrees", selection.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(["STATE HOUSE 005"], selection.CloseAlternatives);
+    }
+
+    [Fact]
+    public void Answers_zero_when_only_another_number_is_offered()
+    {
+        var selection = Decide("state_lower", "14",
+            (Candidate(1, "STATE HOUSE 144", "State_House", "state_lower", "144"), Levels("other_district", place: "null")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Contains("district 144 is not district 14", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_office_must_suit_the_district_type()
+    {
+        var selection = Decide("school", "2",
+            (Candidate(1, "FULTON CNTY COMM DIST 02", "County_Commissioner_District", "county_legislative", "2"), Levels("different")),
+            (Candidate(2, "FULTON CNTY SCHOOL BRD DIST 02", "School_Board_District", "school", "2"), Levels("same_district")));
+
+        Assert.Equal(2, selection.SelectedCandidateNumber);
+    }
+
+    [Fact]
+    public void A_numbered_seat_does_not_take_the_whole_district_it_is_part_of()
+    {
+        var selection = Decide("school", "3",
+            (Candidate(1, "AUSTIN ISD", "School_District", "school"), Levels("part_of_whole")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Contains("the whole of which it is a part", selection.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(["AUSTIN ISD"], selection.CloseAlternatives);
+    }
+
+    [Fact]
+    public void Answers_zero_when_unsure_between_two_districts_that_fit_equally()
+    {
+        var selection = Decide("city", null,
+            (Candidate(1, "SPRINGFIELD", "City", "city"), Levels("same_kind")),
+            (Candidate(2, "SPRINGFIELD TWP", "City", "city"), Levels("same_kind")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.StartsWith("unsure", selection.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(["SPRINGFIELD", "SPRINGFIELD TWP"], selection.CloseAlternatives);
+    }
+
+    [Fact]
+    public void Rejects_an_office_above_state_level_whatever_is_offered()
+    {
+        var selection = Decide(OfficeKind.Federal, "12",
+            (Candidate(1, "CONGRESSIONAL DISTRICT 12", "US_Congressional_District", "federal", "12"), Levels("same_district", place: "null")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Contains("above state level", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_different_place_is_never_chosen_and_an_at_large_mismatch_costs_confidence()
+    {
+        var elsewhere = Decide("school", null,
+            (Candidate(1, "LOS ANGELES UNIFIED SCHOOL DIST", "School_District", "school"), Levels("same_kind", place: "different")));
+        var atLarge = Decide("county_legislative", "1",
+            (Candidate(1, "JACKSON CNTY LEG DIST 01", "County_Legislative_District", "county_legislative", "1"), Levels("same_district", atLarge: "differ")),
+            (Candidate(2, "JACKSON CNTY LEG AT LARGE DIST 01", "County_Legislative_District", "county_legislative", "1"), Levels("same_district", atLarge: "both")));
+
+        Assert.Equal(0, elsewhere.SelectedCandidateNumber);
+        Assert.Contains("a different place", elsewhere.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(2, atLarge.SelectedCandidateNumber);
+    }
+
+    [Fact]
+    public void The_answer_is_spec_000s_json_contract()
+    {
+        var selection = Decide("city", null, (Candidate(1, "ATLANTA", "City", "city"), Levels("same_kind")));
+
+        using var json = JsonDocument.Parse(selection.ToJson());
+
+        Assert.Equal(["selected_candidate_number", "selection_confidence", "reasoning", "close_alternatives"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1, json.RootElement.GetProperty("selected_candidate_number").GetInt32());
+        Assert.Equal(JsonValueKind.Array, json.RootElement.GetProperty("close_alternatives").ValueKind);
+        Assert.Equal(selection, DistrictSelection.Parse(selection.ToJson(), 13) with { CloseAlternatives = selection.CloseAlternatives });
+    }
+
+    [Theory]
+    [InlineData("""{"selected_candidate_number": 14, "selection_confidence": 80, "reasoning": "", "close_alternatives": []}""")]
+    [InlineData("""{"selected_candidate_number": 3, "selection_confidence": 101, "reasoning": "", "close_alternatives": []}""")]
+    [InlineData("""{"selected_candidate_number": -1, "selection_confidence": 50, "reasoning": "", "close_alternatives": []}""")]
+    [InlineData("""{"selected_candidate_number": 1, "selection_confidence": 50, "reasoning": "", "close_alternatives": [], "extra": 1}""")]
+    public void An_answer_outside_the_contract_is_refused(string json)
+    {
+        Assert.ThrowsAny<Exception>(() => DistrictSelection.Parse(json, 13));
+    }
+
+    [Fact]
+    public async Task The_judge_answers_every_row_of_a_request_once()
+    {
+        var candidates = new[] { Candidate(1, "ATLANTA", "City", "city") };
+        var rows = new[] { "7", "8" }.Select(k => new JudgeRow(k, "Mayor of Atlanta", new Dictionary<string, string?> { [DistrictRuleJudge.OfficeKindAttribute] = "city" },
+            new Dictionary<int, IReadOnlyDictionary<string, string>> { [1] = Levels("same_kind") })).ToList();
+
+        var answers = await new DistrictRuleJudge().JudgeAsync(new JudgeRequest("GA", "Mayor of Atlanta", rows, candidates), CancellationToken.None);
+
+        Assert.Equal(["7", "8"], answers.Select(a => a.RowKey));
+        Assert.All(answers, a => Assert.Equal(1, a.CandidateNumber));
+    }
+}

@@ -1,0 +1,99 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Districts;
+
+/// <summary>
+/// The generated zip code models, compiled as check compiles them and run in DuckDB on the fixture, after a run of
+/// the L2 → BallotReady match has moved the stable model to a new snapshot (no edit of the models).
+/// </summary>
+public sealed class ZipCodeModelTests : IDisposable
+{
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly string _districtModelBefore;
+    private readonly string _officeModelBefore;
+
+    public ZipCodeModelTests()
+    {
+        _districtModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_l2_district.sql");
+        _officeModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_br_office.sql");
+        var run = new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
+            .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: false));
+        Assert.Equal("llm_l2_br_match_20300701", run.Snapshot.Table);
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private List<(string Zip, string State, string Type, string Names)> ZipToDistrict(string where) => Query(
+        "int__zip_code_to_l2_district",
+        $"select zip_code, state_postal_code, district_type, array_to_string(district_names, '|') from model where {where} order by all",
+        r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+
+    private List<(string Zip, string State, string Name, long? Position)> ZipToOffice(string where) => Query(
+        "int__zip_code_to_br_office",
+        $"select zip_code, state_postal_code, district_name, br_database_id from model where {where} order by all",
+        r => (r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? (long?)null : r.GetInt64(3)));
+
+    private List<T> Query<T>(string model, string sql, Func<System.Data.Common.DbDataReader, T> read)
+    {
+        var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+        using var warehouse = DuckDbWarehouse.Open(context.Target.DatabasePath, readOnly: true);
+        var relation = context.Resolver(warehouse).Ref(model, Diagnostics.SourceSpan.None);
+        return warehouse.Query($"with model as (select * from {relation}) {sql}", read);
+    }
+
+    [Fact]
+    public void District_names_are_gathered_per_zip_code_state_and_type()
+    {
+        var council = ZipToDistrict("zip_code = '90012' and district_type = 'City_Council_Commissioner_District'");
+
+        Assert.Equal([("90012", "CA", "City_Council_Commissioner_District", "LOS ANGELES CITY CNCL 01|LOS ANGELES CITY CNCL 04")], council);
+    }
+
+    [Fact]
+    public void A_four_digit_zip_code_is_padded_to_five()
+    {
+        Assert.Equal([("02134", "MA", "City", "BOSTON")], ZipToDistrict("state_postal_code = 'MA' and district_type = 'City'"));
+        // Inside Massachusetts' range once padded, so it survives the state filter.
+        Assert.Single(ZipToOffice("zip_code = '02134' and district_name = 'BOSTON'"));
+    }
+
+    [Fact]
+    public void The_borderlands_a_Missouri_address_in_a_Kansas_zip_code_is_filtered_out()
+    {
+        Assert.NotEmpty(ZipToDistrict("zip_code = '66103' and state_postal_code = 'MO'"));
+
+        Assert.Empty(ZipToOffice("zip_code = '66103'"));
+        // The same district reached from a Missouri zip code keeps its office.
+        Assert.Contains(("64106", "MO", "KANSAS CITY CITY CNCL 04", (long?)170600), ZipToOffice("zip_code = '64106'"));
+    }
+
+    [Fact]
+    public void A_California_district_with_a_Florida_zip_code_is_filtered_out()
+    {
+        Assert.NotEmpty(ZipToDistrict("zip_code = '33139' and state_postal_code = 'CA'"));
+
+        Assert.Empty(ZipToOffice("zip_code = '33139'"));
+        Assert.Contains(("90012", "CA", "LOS ANGELES CITY CNCL 04", (long?)143398), ZipToOffice("zip_code = '90012'"));
+    }
+
+    [Fact]
+    public void A_new_snapshot_reaches_the_office_model_with_no_edit_to_it()
+    {
+        // Missouri positions exist only in the new snapshot, which the office model reads through the stable model.
+        Assert.Contains(("63101", "MO", "ST LOUIS CITY WARD 08", (long?)170800), ZipToOffice("zip_code = '63101'"));
+        Assert.Equal(_districtModelBefore, _fixture.Read("models/intermediate/l2/int__zip_code_to_l2_district.sql"));
+        Assert.Equal(_officeModelBefore, _fixture.Read("models/intermediate/l2/int__zip_code_to_br_office.sql"));
+        Assert.Contains("ref('stg_model_predictions__llm_l2_br_match_20300701')", _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match.sql"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_office_join_ignores_the_case_of_district_names_and_states()
+    {
+        // A voter-file row written in lower case, as some state exports are.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000009,tx,77010,,,,,,,,,houston city cncl dist c,,,,,,,,\n");
+
+        Assert.Equal([("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
+    }
+}
