@@ -105,14 +105,29 @@ public sealed class CheckOperation
 
         var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
         CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
+        if (!File.Exists(_context.SqlPath(newest)))
+        {
+            // The newest snapshot has no staging model (EM0100, reported above): nothing to run the stable model over.
+            return;
+        }
+
         if (File.Exists(yamlPath))
         {
-            CheckGeneratedFile(yamlPath, () =>
+            IReadOnlyList<ColumnInfo>? columns = null;
+            try
             {
                 var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
-                var columns = warehouse.Describe("select * from " + resolver.Ref(staging, new SourceSpan(DisplayPath.For(sqlPath), 1, 1)));
-                return _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, _context.ManifestReference(newest));
-            });
+                columns = warehouse.Describe("select * from " + resolver.Ref(staging, new SourceSpan(DisplayPath.For(sqlPath), 1, 1)));
+            }
+            catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+            {
+                // The staging model does not run; its own check says so (EM0103).
+            }
+
+            if (columns is not null)
+            {
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, _context.ManifestReference(newest)));
+            }
         }
 
         CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);

@@ -1,0 +1,126 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>The L2 → BallotReady match end to end with the real CLI: run, generate, check and evaluate on a private fixture copy.</summary>
+public sealed class DistrictRunGenerateCheckTests : IDisposable
+{
+    private const string Match = "llm_l2_br_match";
+    private const string Snapshot = "llm_l2_br_match_20300603";
+    private const string StagingDirectory = "models/staging/model_predictions_source/";
+    private const string StableModel = StagingDirectory + "stg_model_predictions__llm_l2_br_match.sql";
+    private const string Mart = "models/marts/general/m_general__candidacy_result.sql";
+    private const string OfficeModel = "models/intermediate/l2/int__zip_code_to_br_office.sql";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
+
+    private CliProcess.Result RunMatch()
+    {
+        var result = Cli("run", Match, "--snapshot-date", "2030-06-03");
+        Assert.True(result.ExitCode == 0, result.Output);
+        return result;
+    }
+
+    [Fact]
+    public void Run_publishes_the_snapshot_moves_the_stable_model_and_generate_and_check_pass()
+    {
+        var officeModel = _fixture.Read(OfficeModel);
+
+        var run = RunMatch();
+        var generate = Cli("generate");
+        var check = Cli("check");
+
+        Assert.Contains($"published model_predictions.{Snapshot} (89 rows, 71 matched)", run.Stdout, StringComparison.Ordinal);
+        // merge_all_states.py's report: match rate and confidence per state.
+        Assert.Matches(@"(?m)^state +positions +matched +match rate +mean confidence", run.Stdout);
+        Assert.Matches(@"(?m)^MO +13 +10 +76\.9 %", run.Stdout);
+        Assert.Matches(@"(?m)^all +89 +71 ", run.Stdout);
+        Assert.Contains($"ref('stg_model_predictions__{Snapshot}')", _fixture.Read(StableModel), StringComparison.Ordinal);
+        Assert.True(File.Exists(_fixture.PathOf(StagingDirectory + $"stg_model_predictions__{Snapshot}.yml")));
+        Assert.Equal(officeModel, _fixture.Read(OfficeModel));
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.StartsWith("0 written", generate.Stdout, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(": error ", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_published_table_has_the_spec_columns_in_order_then_ours()
+    {
+        RunMatch();
+
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var columns = warehouse.Describe($"select * from model_predictions.{Snapshot}").Select(c => c.Name);
+
+        Assert.Equal(
+            [
+                "br_database_id", "name", "state", "l2_district_name", "l2_district_type", "is_matched", "llm_reason",
+                "confidence", "top_embedding_score", "embeddings", "alternative_matches", "embedding_queried_term",
+                "l2_district_id", "selected_candidate_number", "match_probability", "match_weight", "decided_by", "match_explanation",
+            ],
+            columns);
+    }
+
+    [Fact]
+    public void Evaluate_scores_the_district_match_against_its_truth_file()
+    {
+        RunMatch();
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/llm_l2_br_match.csv"), "--hardest", "2");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var lines = evaluate.Stdout.Split('\n');
+        Assert.Equal("precision: 1.0000", lines[0]);
+        Assert.Equal("recall: 1.0000", lines[1]);
+        Assert.StartsWith("judge_share: ", lines[3], StringComparison.Ordinal);
+        Assert.StartsWith("judge_zero_share: ", lines[4], StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^tier rule: 6 rows, 0 links", evaluate.Stdout);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("hard ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Check_warns_on_a_ref_to_a_dated_staging_model_and_generate_rewrite_refs_moves_it_to_the_stable_model()
+    {
+        var before = _fixture.Read(Mart);
+
+        var check = Cli("check");
+        var rewrite = Cli("generate", "--rewrite-refs");
+        var after = _fixture.Read(Mart);
+        var recheck = Cli("check");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains($"m_general__candidacy_result.sql(8,26): warning {Codes.ReferenceToDatedStagingModel}", check.Stderr, StringComparison.Ordinal);
+        Assert.True(rewrite.ExitCode == 0, rewrite.Output);
+        Assert.Contains("--- models/marts/general/m_general__candidacy_result.sql", rewrite.Stdout.Replace(_fixture.Directory + "/", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("-        select * from {{ ref('stg_model_predictions__candidacy_ddhq_matches_20251112') }}", rewrite.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+        select * from {{ ref('stg_model_predictions__candidacy_ddhq_matches') }}", rewrite.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 reference line(s) rewritten in 1 file(s)", rewrite.Stdout, StringComparison.Ordinal);
+        // Only the model name inside the ref() changed.
+        Assert.Equal(before.Replace("candidacy_ddhq_matches_20251112", "candidacy_ddhq_matches", StringComparison.Ordinal), after);
+        Assert.DoesNotContain(Codes.ReferenceToDatedStagingModel, recheck.Stderr, StringComparison.Ordinal);
+        Assert.True(recheck.ExitCode == 0, recheck.Output);
+    }
+
+    [Fact]
+    public void Check_reports_a_stale_stable_model_and_a_hand_edited_zip_code_model()
+    {
+        RunMatch();
+        // Point the stable model back at the older snapshot, as a merge of an old branch would.
+        _fixture.Write(StableModel, _fixture.Read(StableModel).Replace(Snapshot, "llm_l2_br_match_20250811", StringComparison.Ordinal));
+        _fixture.Write(OfficeModel, _fixture.Read(OfficeModel).Replace("where is_matched", "where is_matched and confidence > 80", StringComparison.Ordinal));
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"stg_model_predictions__llm_l2_br_match.sql(", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.GeneratedFileEdited, check.Stderr, StringComparison.Ordinal);
+        Assert.Contains("int__zip_code_to_br_office.sql(", check.Stderr, StringComparison.Ordinal);
+    }
+}
