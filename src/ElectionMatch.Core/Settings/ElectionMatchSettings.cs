@@ -95,7 +95,7 @@ public sealed class ElectionMatchSettings
         ZipCodeSettings? zipCodes = null;
         if (root.Map("zip_codes") is { } zipMap)
         {
-            Collect(diagnostics, () => zipCodes = ReadZipCodes(zipMap, matches, diagnostics));
+            Collect(diagnostics, () => zipCodes = ReadZipCodes(zipMap, matches, matchesMap.Keys.ToHashSet(StringComparer.Ordinal), diagnostics));
         }
 
         if (matches.Count == 0 && diagnostics.Count == 0)
@@ -244,7 +244,8 @@ public sealed class ElectionMatchSettings
         return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK };
     }
 
-    private static ZipCodeSettings ReadZipCodes(YamlMap map, IReadOnlyDictionary<string, MatchSettings> matches, List<Diagnostic> diagnostics)
+    /// <param name="declared">Every match name in the file, including those whose settings have errors (reported there).</param>
+    private static ZipCodeSettings ReadZipCodes(YamlMap map, IReadOnlyDictionary<string, MatchSettings> matches, HashSet<string> declared, List<Diagnostic> diagnostics)
     {
         diagnostics.AddRange(map.UnknownKeys(ZipCodeKeys));
         foreach (var key in new[] { "voters", "state_zip_code_ranges" })
@@ -262,7 +263,7 @@ public sealed class ElectionMatchSettings
         }
 
         var match = map.RequiredString("match");
-        if (!matches.TryGetValue(match, out var settings) || settings.Kind != MatchKind.L2BallotReady.Name)
+        if (!declared.Contains(match) || (matches.TryGetValue(match, out var settings) && settings.Kind != MatchKind.L2BallotReady.Name))
         {
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; defined: {string.Join(", ", matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
         }

@@ -7,6 +7,9 @@ public static class Sql
 
     public static string Identifier(string schema, string name) => Identifier(schema) + "." + Identifier(name);
 
+    /// <summary>A number as SQL reads it back exactly, whatever the culture.</summary>
+    public static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     public static string Literal(string? value) =>
         value is null ? "null" : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

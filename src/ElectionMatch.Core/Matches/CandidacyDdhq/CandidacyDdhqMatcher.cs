@@ -333,22 +333,8 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
-    private string USampleSql() => $"""
-        create table {T("u_sample")} as
-        with
-            sampled_left as (
-                select left_key, group_id from {T("left_keyed")} order by hash(left_key), left_key limit {USampleLeftRows}
-            ),
-
-            pairs as (
-                select l.left_key, m.right_key, cast(null as float) as cosine
-                from sampled_left as l
-                join {T("right_members")} as m using (group_id)
-                qualify row_number() over (partition by l.left_key order by hash(l.left_key, m.right_key), m.right_key) <= {USamplePairsPerRow}
-            )
-
-        select *, {_model.GammaSelect()} from ({PairProjection("", "pairs")})
-        """;
+    private string USampleSql() =>
+        $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", $"({RandomPairs.Sql(T("left_keyed"), T("right_members"), USampleLeftRows, USamplePairsPerRow)})")})";
 
     private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
         create table {T(p + "scored_pairs")} as
@@ -526,8 +512,7 @@ internal sealed class CandidacyDdhqMatcher
 
     private string OutputSql(ModelParameters parameters)
     {
-        var levels = string.Join(", ", _model.Comparisons.Select(c =>
-            $"'{c.Name} ' || (case s.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => $"when {i} then {Sql.Literal(n)}"))} end)"));
+        var levels = _model.LevelWordsSql("s");
         return $"""
             create table {T("output")} as
             with

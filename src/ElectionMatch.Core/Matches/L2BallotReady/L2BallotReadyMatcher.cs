@@ -212,22 +212,8 @@ internal sealed class L2BallotReadyMatcher
         """;
 
     // u is P(level | non-match): random districts of a position's own state are nearly all non-matches.
-    private string USampleSql() => $"""
-        create table {T("u_sample")} as
-        with
-            sampled_left as (
-                select left_key, group_id from {T("left_keyed")} order by hash(left_key), left_key limit {USampleLeftRows}
-            ),
-
-            pairs as (
-                select l.left_key, r.right_key, cast(null as float) as cosine
-                from sampled_left as l
-                join {T("right_keyed")} as r using (group_id)
-                qualify row_number() over (partition by l.left_key order by hash(l.left_key, r.right_key), r.right_key) <= {USamplePairsPerRow}
-            )
-
-        select *, {_model.GammaSelect()} from ({PairProjection("pairs")})
-        """;
+    private string USampleSql() =>
+        $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection($"({RandomPairs.Sql(T("left_keyed"), T("right_keyed"), USampleLeftRows, USamplePairsPerRow)})")})";
 
     private string ScoredPairsSql(ModelParameters parameters) => $"""
         create table {T("scored_pairs")} as
@@ -238,10 +224,6 @@ internal sealed class L2BallotReadyMatcher
             {_model.ScoreSelect(parameters)}
         from {T("comparisons")} as c
         """;
-
-    /// <summary>SQL: the levels of a scored pair in words, for reasoning.</summary>
-    private string LevelsSql(string alias) => "concat_ws(', ', " + string.Join(", ", _model.Comparisons.Select(c =>
-        $"'{c.Name} ' || (case {alias}.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => $"when {i} then {Sql.Literal(n)}"))} end)")) + ")";
 
     // A position's best candidate links by score when it is probable enough, at no veto level, and clear of
     // the runner-up; a position whose best candidate is improbable is rejected by score. Districts are not
@@ -261,8 +243,8 @@ internal sealed class L2BallotReadyMatcher
             best as (
                 select
                     *,
-                    acceptable and match_probability >= {Number(_settings.Threshold("accept"))}
-                        and match_weight - coalesce(runner_up, -1e9) >= {Number(Margin)} as linked
+                    acceptable and match_probability >= {Sql.Number(_settings.Threshold("accept"))}
+                        and match_weight - coalesce(runner_up, -1e9) >= {Sql.Number(Margin)} as linked
                 from ranked
                 where place = 1
             )
@@ -276,10 +258,10 @@ internal sealed class L2BallotReadyMatcher
             case
                 when b.linked then printf('linked by score: candidate %d (%s) at match probability %.4f, %.1f bits ahead of the next candidate (', b.candidate_number, r.district_name, b.match_probability, b.match_weight - coalesce(b.runner_up, b.match_weight))
                 else printf('no district fits by score: the best candidate, %d (%s), has match probability %.4f (', b.candidate_number, r.district_name, b.match_probability)
-            end || {LevelsSql("b")} || ')' as reasoning
+            end || concat_ws(', ', {_model.LevelWordsSql("b")}) || ')' as reasoning
         from best as b
         join {T("right_keyed")} as r using (right_key)
-        where b.linked or b.match_probability <= {Number(_settings.Threshold("reject"))}
+        where b.linked or b.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
         """;
 
     // The ambiguous band: positions with candidates that neither a rule nor the score tier decided.
@@ -359,14 +341,14 @@ internal sealed class L2BallotReadyMatcher
         union all
         select
             a.left_key,
-            case when a.confidence >= {Number(_settings.Threshold("judge_accept"))} then a.right_key end,
+            case when a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} then a.right_key end,
             a.candidate_number,
-            a.right_key is not null and a.confidence >= {Number(_settings.Threshold("judge_accept"))},
+            a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))},
             'judge',
             a.confidence,
             case
-                when a.right_key is null or a.confidence >= {Number(_settings.Threshold("judge_accept"))} then 'judge: ' || a.reasoning
-                else 'judge did not accept (confidence below ' || {Number(_settings.Threshold("judge_accept"))} || '): ' || a.reasoning
+                when a.right_key is null or a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} then 'judge: ' || a.reasoning
+                else 'judge did not accept (confidence below ' || {Sql.Number(_settings.Threshold("judge_accept"))} || '): ' || a.reasoning
             end,
             a.close_alternatives,
             json_object('selected_candidate_number', a.candidate_number, 'selection_confidence', a.confidence,
@@ -456,6 +438,4 @@ internal sealed class L2BallotReadyMatcher
             $"{r.GetString(0),-5}  {r.GetInt64(1),9}  {r.GetInt64(2),7}  {r.GetDouble(3),10:P1}  {(r.IsDBNull(4) ? "-" : r.GetDouble(4).ToString("0.0", CultureInfo.InvariantCulture)),15}  {r.GetInt64(5),6}  {r.GetInt64(6),5}  {r.GetInt64(7),3}  {r.GetInt64(8),6}")));
         return lines;
     }
-
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

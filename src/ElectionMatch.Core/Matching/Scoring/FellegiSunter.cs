@@ -38,6 +38,10 @@ internal sealed class FellegiSunter
         return vetoes.Count == 0 ? "true" : $"not ({string.Join(" or ", vetoes)})";
     }
 
+    /// <summary>SQL expressions, comma-separated, naming each comparison's level of the pair in <paramref name="alias"/>: <c>first_name exact</c>.</summary>
+    public string LevelWordsSql(string alias) => string.Join(", ", _comparisons.Select(c =>
+        $"'{c.Name} ' || (case {alias}.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"when {i} then {Sql.Literal(n)}")))} end)"));
+
     /// <summary>The gamma columns, for a select list over a relation with the <c>l_*</c>/<c>r_*</c> columns.</summary>
     public string GammaSelect() => string.Join(",\n", _comparisons.Select(c => $"cast({c.GammaSql()} as utinyint) as {c.GammaColumn}"));
 
