@@ -460,8 +460,7 @@ internal sealed class CandidacyDdhqMatcher
                     ["district"] = r.IsDBNull(12) ? null : r.GetString(12),
                     [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(13) ? "yes" : "no",
                 },
-                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(14 + i), CultureInfo.InvariantCulture)]))
-                    .ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal)));
+                _model.ReadLevels(r, 14)));
 
         var requests = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");

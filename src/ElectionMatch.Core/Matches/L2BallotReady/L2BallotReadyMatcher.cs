@@ -305,8 +305,7 @@ internal sealed class L2BallotReadyMatcher
                     ["district_number"] = Text(r, 13),
                     ["score"] = Text(r, 14),
                 },
-                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(15 + i), CultureInfo.InvariantCulture)]))
-                    .ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal)));
+                _model.ReadLevels(r, 15)));
         return new JudgeStage(_warehouse, _run, Judge, rowsPerRequest: 1).Run(evidence, "judge_answers", cancellationToken);
     }
 

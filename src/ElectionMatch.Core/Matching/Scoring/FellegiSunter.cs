@@ -42,6 +42,11 @@ internal sealed class FellegiSunter
     public string LevelWordsSql(string alias) => string.Join(", ", _comparisons.Select(c =>
         $"'{c.Name} ' || (case {alias}.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"when {i} then {Sql.Literal(n)}")))} end)"));
 
+    /// <summary>The level of each comparison by name, read from a row whose gamma columns start at <paramref name="firstGamma"/>, in comparison order.</summary>
+    public IReadOnlyDictionary<string, string> ReadLevels(System.Data.Common.DbDataReader row, int firstGamma) =>
+        _comparisons.Select((c, i) => (c.Name, Level: c.LevelNames[Convert.ToInt32(row.GetValue(firstGamma + i), CultureInfo.InvariantCulture)]))
+            .ToDictionary(x => x.Name, x => x.Level, StringComparer.Ordinal);
+
     /// <summary>The gamma columns, for a select list over a relation with the <c>l_*</c>/<c>r_*</c> columns.</summary>
     public string GammaSelect() => string.Join(",\n", _comparisons.Select(c => $"cast({c.GammaSql()} as utinyint) as {c.GammaColumn}"));
 
