@@ -3,7 +3,7 @@ using Microsoft.Build.Framework;
 
 namespace ElectionMatch.Build;
 
-/// <summary>MSBuild face of <c>electionmatch generate</c>: re-renders the staging files of every existing snapshot.</summary>
+/// <summary>MSBuild face of <c>electionmatch generate</c>: re-renders the staging files of every existing snapshot, each match's stable model and the zip code models.</summary>
 public sealed class GenerateStagingFiles : ProjectTask
 {
     /// <summary>The files this run wrote (staging SQL/YAML, the sources YAML).</summary>
