@@ -73,13 +73,14 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         var office = levels.GetValueOrDefault("office", "null");
         var place = levels.GetValueOrDefault("place", "null");
         var kind = candidate.Attributes.GetValueOrDefault("district_kind") ?? "unknown";
+        var type = candidate.Attributes.GetValueOrDefault("district_type") ?? kind;
         var number = candidate.Attributes.GetValueOrDefault("district_number");
         var positionNumber = position.GetValueOrDefault("district_number");
         var sameRole = office is not ("different" or "null");
 
         string? failure = (office, place) switch
         {
-            ("different", _) => $"a district of kind {kind} does not elect this office",
+            ("different", _) => $"a {type} district does not elect this office",
             ("part_of_whole", _) => $"the position is for district {positionNumber}, and this district is the whole of which it is a part",
             ("other_district", _) when positionNumber is null => $"this is district {number}, and the position names no district",
             ("other_district", _) => $"district {number ?? "(none)"} is not district {positionNumber}",
@@ -96,10 +97,10 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         switch (office)
         {
             case "same_district":
-                notes.Add($"the office sits for {kind} districts and district {number} agrees");
+                notes.Add($"the office is elected by {type} districts and district {number} agrees");
                 break;
             case "same_kind":
-                notes.Add($"the office sits for {kind} districts, no district number on either side");
+                notes.Add($"the office is elected by {type} districts, no district number on either side");
                 break;
             case "whole":
                 confidence -= WholePenalty;
