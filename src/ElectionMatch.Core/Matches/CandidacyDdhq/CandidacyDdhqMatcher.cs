@@ -74,6 +74,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
@@ -213,6 +214,18 @@ internal sealed class CandidacyDdhqMatcher
         left join surnames as s using (last_name)
         """;
 
+    // Soundex once per distinct surname word of either side, not once per row.
+    private string SurnameSoundsSql() => $"""
+        create table {T("surname_sounds")} as
+        select word, em_soundex(word) as sound
+        from (
+            select unnest(surname_words) as word from {T("left_clean")}
+            union
+            select unnest(surname_words) as word from {T("right_clean")}
+        )
+        where em_soundex(word) is not null
+        """;
+
     private string ExpandSql() => $"""
         create table {T("left_expanded")} as
         with
@@ -337,14 +350,22 @@ internal sealed class CandidacyDdhqMatcher
     private string CandidatePairsSql(string p) => $"""
         create table {T(p + "candidate_pairs")} as
         with
+            left_words as (
+                select group_id, left_key, unnest(surname_words) as word from {T(p + "left_keyed")}
+            ),
+
+            right_words as (
+                select m.group_id, m.right_key, unnest(r.surname_words) as word
+                from {T(p + "right_members")} as m
+                join {T("right_keyed")} as r using (right_key)
+            ),
+
             left_sounds as (
-                select group_id, left_key, unnest(surname_keys) as sound from {T(p + "left_keyed")}
+                select distinct w.group_id, w.left_key, s.sound from left_words as w join {T("surname_sounds")} as s using (word)
             ),
 
             right_sounds as (
-                select m.group_id, m.right_key, unnest(r.surname_keys) as sound
-                from {T(p + "right_members")} as m
-                join {T("right_keyed")} as r using (right_key)
+                select distinct w.group_id, w.right_key, s.sound from right_words as w join {T("surname_sounds")} as s using (word)
             ),
 
             sounds_alike as (
