@@ -40,8 +40,11 @@ internal sealed class ContestBuilder
         _idFormat = "D" + Math.Max(6, settings.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
     }
 
-    private sealed class Entrant(Person person, NameParts ballot, string party, int gp = -1)
+    private sealed class Entrant(Person person, NameParts ballot, string party, int gp = -1, int namesakeOf = -1)
     {
+        /// <summary>Index of the GoodParty candidacy this entrant is a namesake of, or -1.</summary>
+        public int NamesakeOf { get; } = namesakeOf;
+
         public Person Person { get; } = person;
 
         public NameParts Ballot { get; } = ballot;
@@ -73,6 +76,9 @@ internal sealed class ContestBuilder
         public List<(string Type, DateOnly Date, long CandidateId, Perturbation Style)> Appearances { get; } = new(4);
 
         public List<Entrant> SameRaceNamesakes { get; } = new(1);
+
+        /// <summary>Dates on which a namesake is on a ballot in the state: a pair on such a date carries the namesake tag.</summary>
+        public List<DateOnly> NamesakeDates { get; } = new(1);
     }
 
     /// <summary>A contest with that many GoodParty candidacies (0 for one no HubSpot row refers to).</summary>
@@ -159,10 +165,11 @@ internal sealed class ContestBuilder
         return contest;
     }
 
+    /// <summary>A past candidate who fits the new candidacy's perturbations; random probes, since rare needs (an accent and a compound surname) fit few.</summary>
     private (Person Person, StateCalendar State, int Year)? FindRepeat(Random random, Perturbation set, StateCalendar? state, List<Candidacy> taken)
     {
         var filled = Math.Min(_pooled, PoolSize);
-        for (var attempt = 0; filled > 0 && attempt < 32; attempt++)
+        for (var attempt = 0; filled > 0 && attempt < 256; attempt++)
         {
             var entry = _pool[random.Next(filled)];
             if ((state is null || entry.State == state) && People.Fits(entry.Person, set) && !taken.Exists(t => ReferenceEquals(t.Person, entry.Person)))
@@ -330,7 +337,7 @@ internal sealed class ContestBuilder
 
             other = other with { Last = person.Last };
             var party = gp.Party is "Democratic" or "Republican" && !gp.OffBallot ? gp.Party : gp.Party == "Nonpartisan" ? "Nonpartisan" : IndependentParties.Sample(random);
-            gp.SameRaceNamesakes.Add(new Entrant(other, Natural(random, other), party));
+            gp.SameRaceNamesakes.Add(new Entrant(other, Natural(random, other), party, namesakeOf: gp.Index));
             return;
         }
 
@@ -349,6 +356,7 @@ internal sealed class ContestBuilder
         var seat = Seat.Sample(office, state, random);
         var field = Fill(random, [new Entrant(twin, Natural(random, twin), "Nonpartisan")], 2 + random.Next(3), "Nonpartisan");
         Race(random, contest, seat, "General", "general", general, field, [], out _);
+        gp.NamesakeDates.Add(general);
     }
 
     /// <summary>Writes one race's rows, ranked by votes (the first wins), and notes where each GoodParty candidate appears.</summary>
@@ -396,6 +404,10 @@ internal sealed class ContestBuilder
             if (entrant.Gp >= 0)
             {
                 gps[entrant.Gp].Appearances.Add((type, date, _candidateId, style));
+            }
+            else if (entrant.NamesakeOf >= 0)
+            {
+                gps[entrant.NamesakeOf].NamesakeDates.Add(date);
             }
 
             ranked.Add(entrant);
@@ -470,7 +482,9 @@ internal sealed class ContestBuilder
             {
                 if (appearance.Type == type && appearance.Date == date)
                 {
-                    contest.Truth.Add(new TruthPair(id, type, appearance.CandidateId, gp.Set | appearance.Style));
+                    // The candidacy's namesake tag goes on the pairs whose date the namesake runs on (not a primary they lost).
+                    var tags = gp.NamesakeDates.Contains(date) ? gp.Set : gp.Set & ~Perturbation.Namesake;
+                    contest.Truth.Add(new TruthPair(id, type, appearance.CandidateId, tags | appearance.Style));
                     break;
                 }
             }

@@ -20,10 +20,8 @@ internal static class Typos
         var chars = text.ToCharArray();
         if (roll < 0.25 && at + 1 < text.Length && char.IsLetter(text[at + 1]) && char.ToLowerInvariant(text[at]) != char.ToLowerInvariant(text[at + 1]))
         {
-            // Swap the letters but keep the case of each position (Wlliams, not WLliams).
-            var (a, b) = (text[at], text[at + 1]);
-            chars[at] = MatchCase(b, a);
-            chars[at + 1] = MatchCase(a, b);
+            // Two keystrokes in the wrong order, shift and all (McMichael → MciMchael).
+            (chars[at], chars[at + 1]) = (chars[at + 1], chars[at]);
             return new string(chars);
         }
 
