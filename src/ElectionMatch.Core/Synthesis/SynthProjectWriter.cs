@@ -32,35 +32,43 @@ public static class SynthProjectWriter
         var root = Path.GetFullPath(directory);
         Prepare(root, force);
 
-        var generating = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         var generator = new SyntheticDataGenerator(settings);
         long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0;
         Directory.CreateDirectory(Path.Combine(root, "data", "airbyte"));
         Directory.CreateDirectory(Path.Combine(root, "truth"));
-        TimeSpan copying;
-        using (var sink = new SynthTableSink())
+        TimeSpan generating;
+        using (var candidacySink = new CandidacySink())
         using (var truthWriter = CsvWriter(Path.Combine(root, TruthFile), "gp_candidacy_id,election_type,ddhq_candidate_id"))
         using (var tagWriter = CsvWriter(Path.Combine(root, PerturbationsFile), "gp_candidacy_id,election_type,ddhq_candidate_id,perturbations"))
         {
-            foreach (var contest in InBackground(generator.Contests(), cancellationToken))
+            // One pass: results rows stream into parquet; candidacies and truth are written on the way.
+            IEnumerable<ResultRow> Results()
             {
-                sink.Append(contest);
-                WriteTruth(contest, truthWriter, tagWriter);
-                contests++;
-                unreferenced += contest.Candidacies.Count == 0 ? 1 : 0;
-                candidacies += contest.Candidacies.Count;
-                results += contest.Results.Count;
-                races += contest.RaceCount;
-                truth += contest.Truth.Count;
+                foreach (var contest in InBackground(generator.Contests(), cancellationToken))
+                {
+                    candidacySink.Append(contest);
+                    WriteTruth(contest, truthWriter, tagWriter);
+                    contests++;
+                    unreferenced += contest.Candidacies.Count == 0 ? 1 : 0;
+                    candidacies += contest.Candidacies.Count;
+                    results += contest.Results.Count;
+                    races += contest.RaceCount;
+                    truth += contest.Truth.Count;
+                    foreach (var row in contest.Results)
+                    {
+                        yield return row;
+                    }
+                }
             }
 
-            generating.Stop();
-            var copy = Stopwatch.StartNew();
-            sink.CopyTo(Path.Combine(root, CandidacyParquet), Path.Combine(root, ResultsParquet));
-            copying = copy.Elapsed;
+            ResultsParquetStream.Write(Results(), (ulong)settings.Rows * 7, Path.Combine(root, ResultsParquet));
+            generating = clock.Elapsed;
+            candidacySink.CopyTo(Path.Combine(root, CandidacyParquet));
         }
 
-        var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, generating.Elapsed, copying, []);
+        var copying = clock.Elapsed - generating;
+        var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, generating, copying, []);
         var written = WriteProjectFiles(root, settings, summary);
         return summary with { Written = [.. written, CandidacyParquet, ResultsParquet, TruthFile, PerturbationsFile] };
     }

@@ -4,23 +4,22 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Synthesis;
 
 /// <summary>
-/// Streams generated rows into a scratch DuckDB database through appenders (the fastest way in),
-/// then copies each table to a parquet file. The scratch file lives in the temp directory and is
-/// deleted afterwards; DuckDB spills to it, so memory stays flat however many rows there are.
+/// Collects the HubSpot candidacies in a scratch DuckDB database through an appender while the
+/// results stream past, then copies them to a parquet file. The scratch file lives in the temp
+/// directory and is deleted afterwards; DuckDB spills to it, so memory stays flat.
 /// </summary>
-internal sealed class SynthTableSink : IDisposable
+internal sealed class CandidacySink : IDisposable
 {
     private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"em-synth-{Environment.ProcessId}-{Guid.NewGuid():N}.duckdb");
     private readonly DuckDBConnection _connection;
     private DuckDBAppender? _candidacies;
-    private DuckDBAppender? _results;
 
-    public SynthTableSink()
+    public CandidacySink()
     {
         _connection = new DuckDBConnection($"DataSource={_databasePath}");
         _connection.Open();
         Execute("""
-            set memory_limit = '256MB';
+            set memory_limit = '128MB';
             set preserve_insertion_order = true;
 
             create table hubspot_candidacy (
@@ -38,31 +37,13 @@ internal sealed class SynthTableSink : IDisposable
                 general_election_date date,
                 runoff_election_date date
             );
-
-            create table ddhq_election_results (
-                race_id bigint,
-                race_name varchar,
-                candidate_id bigint,
-                candidate varchar,
-                candidate_party varchar,
-                is_winner boolean,
-                votes bigint,
-                election_date date,
-                state varchar,
-                election_type varchar,
-                office varchar,
-                district varchar,
-                is_uncontested boolean
-            );
             """);
         _candidacies = _connection.CreateAppender("hubspot_candidacy");
-        _results = _connection.CreateAppender("ddhq_election_results");
     }
 
     public void Append(SynthContest contest)
     {
-        var candidacies = _candidacies ?? throw new InvalidOperationException("the tables were already copied out");
-        var results = _results!;
+        var candidacies = _candidacies ?? throw new InvalidOperationException("the candidacies were already copied out");
         foreach (var c in contest.Candidacies)
         {
             candidacies.CreateRow()
@@ -81,35 +62,13 @@ internal sealed class SynthTableSink : IDisposable
                 .AppendValue(c.RunoffElectionDate)
                 .EndRow();
         }
-
-        foreach (var r in contest.Results)
-        {
-            results.CreateRow()
-                .AppendValue(r.RaceId)
-                .AppendValue(r.RaceName)
-                .AppendValue(r.CandidateId)
-                .AppendValue(r.Candidate)
-                .AppendValue(r.CandidateParty)
-                .AppendValue(r.IsWinner)
-                .AppendValue(r.Votes)
-                .AppendValue(r.ElectionDate)
-                .AppendValue(r.State)
-                .AppendValue(r.ElectionType)
-                .AppendValue(r.Office)
-                .AppendValue(r.District)
-                .AppendValue(r.IsUncontested)
-                .EndRow();
-        }
     }
 
-    /// <summary>Closes the appenders and writes both tables as parquet, in the order the rows were generated.</summary>
-    public void CopyTo(string candidacyParquet, string resultsParquet)
+    /// <summary>Closes the appender and writes the table as parquet, in the order the rows were generated.</summary>
+    public void CopyTo(string parquet)
     {
-        CloseAppenders();
-        Execute($"""
-            copy hubspot_candidacy to {Sql.Literal(candidacyParquet)} (format parquet);
-            copy ddhq_election_results to {Sql.Literal(resultsParquet)} (format parquet);
-            """);
+        CloseAppender();
+        Execute($"copy hubspot_candidacy to {Sql.Literal(parquet)} (format parquet)");
     }
 
     private void Execute(string sql)
@@ -119,17 +78,15 @@ internal sealed class SynthTableSink : IDisposable
         command.ExecuteNonQuery();
     }
 
-    private void CloseAppenders()
+    private void CloseAppender()
     {
         _candidacies?.Dispose();
-        _results?.Dispose();
         _candidacies = null;
-        _results = null;
     }
 
     public void Dispose()
     {
-        CloseAppenders();
+        CloseAppender();
         _connection.Dispose();
         foreach (var path in new[] { _databasePath, _databasePath + ".wal" })
         {
