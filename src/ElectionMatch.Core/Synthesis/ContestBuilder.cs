@@ -40,11 +40,9 @@ internal sealed class ContestBuilder
         _idFormat = "D" + Math.Max(6, settings.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture).Length);
     }
 
+    /// <summary>Someone on a ballot: a GoodParty candidate, a namesake of one, or anyone else.</summary>
     private sealed class Entrant(Person person, NameParts ballot, string party, int gp = -1, int namesakeOf = -1)
     {
-        /// <summary>Index of the GoodParty candidacy this entrant is a namesake of, or -1.</summary>
-        public int NamesakeOf { get; } = namesakeOf;
-
         public Person Person { get; } = person;
 
         public NameParts Ballot { get; } = ballot;
@@ -53,8 +51,12 @@ internal sealed class ContestBuilder
 
         /// <summary>Index of the GoodParty candidacy this entrant is, or -1 for everyone else.</summary>
         public int Gp { get; } = gp;
+
+        /// <summary>Index of the GoodParty candidacy this entrant is a namesake of, or -1.</summary>
+        public int NamesakeOf { get; } = namesakeOf;
     }
 
+    /// <summary>A GoodParty candidacy while its contest is built.</summary>
     private sealed class Candidacy(int index, Person person, Perturbation set)
     {
         public int Index { get; } = index;

@@ -29,8 +29,6 @@ internal sealed class People
 
     public GivenNames Given => _given;
 
-    public Surnames Surnames => _surnames;
-
     /// <summary>Someone on the ballot who is no GoodParty candidate: nicknames are looked up only if a ballot prints one.</summary>
     public Person Opponent(Random random) => New(random, Perturbation.None, nicknames: false);
 

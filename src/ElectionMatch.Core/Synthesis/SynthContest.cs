@@ -12,6 +12,6 @@ internal sealed class SynthContest
 
     public List<TruthPair> Truth { get; } = new(4);
 
-    /// <summary>The races of the contest, each as its rows' race id; for rates per race.</summary>
+    /// <summary>How many races the rows belong to (a namesake's race included).</summary>
     public int RaceCount { get; set; }
 }

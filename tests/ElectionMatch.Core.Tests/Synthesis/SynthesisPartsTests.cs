@@ -76,4 +76,14 @@ public sealed class SynthesisPartsTests
         Assert.Throws<ArgumentException>(() => rates.With("nicknames", 0.1));
         Assert.Equal(PerturbationNames.Flags.Count() + 1, PerturbationRates.Names.Count);
     }
+
+    [Fact]
+    public void The_README_lists_every_rate_with_its_default()
+    {
+        var readme = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "README.md"));
+        var defaults = new PerturbationRates();
+
+        Assert.All(PerturbationRates.Names, name => Assert.Contains(
+            $"| `{name}` | {defaults.Get(name).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} |", readme, StringComparison.Ordinal));
+    }
 }
