@@ -25,7 +25,7 @@ internal sealed class ContestBuilder
     private readonly WeightedTable<OfficeKind> _offices = new(OfficeKind.All.Select(o => (o, o.Weight)).ToList());
     private readonly WeightedTable<OfficeKind> _localOffices = new(OfficeKind.All.Where(o => o.IsLocal).Select(o => (o, o.Weight)).ToList());
     private readonly string _idFormat;
-    private readonly (Person Person, StateCalendar State, int Year)[] _pool = new (Person, StateCalendar, int)[PoolSize];
+    private readonly PastCandidate[] _pool = new PastCandidate[PoolSize];
     private int _pooled;
     private long _raceId = 300_000;
     private long _candidateId = 1_400_000;
@@ -54,6 +54,16 @@ internal sealed class ContestBuilder
 
         /// <summary>Index of the GoodParty candidacy this entrant is a namesake of, or -1.</summary>
         public int NamesakeOf { get; } = namesakeOf;
+    }
+
+    /// <summary>A person who ran before, with the state and every year they ran in (one candidacy a year).</summary>
+    private sealed class PastCandidate(Person person, StateCalendar state)
+    {
+        public Person Person { get; } = person;
+
+        public StateCalendar State { get; } = state;
+
+        public List<int> Years { get; } = new(2);
     }
 
     /// <summary>A GoodParty candidacy while its contest is built.</summary>
@@ -91,19 +101,19 @@ internal sealed class ContestBuilder
 
         // Perturbations first: they decide which people can run (a repeat candidate must fit them).
         var gps = new List<Candidacy>(candidacies);
+        var past = new PastCandidate?[candidacies];
         StateCalendar? state = null;
-        int? avoidYear = null;
+        var ranBefore = new List<int>(4);
         for (var i = 0; i < candidacies; i++)
         {
             var set = _perturbations.Draw(random) | (candidacies > 1 ? Perturbation.SharedContest : Perturbation.None);
-            Person? person = null;
             if ((set & Perturbation.RepeatCandidate) != 0)
             {
-                if (FindRepeat(random, set, state, gps) is { } pooled)
+                past[i] = FindRepeat(random, set, state, past);
+                if (past[i] is { } found)
                 {
-                    person = pooled.Person;
-                    state ??= pooled.State;
-                    avoidYear ??= pooled.Year;
+                    state ??= found.State;
+                    ranBefore.AddRange(found.Years);
                 }
                 else
                 {
@@ -111,11 +121,11 @@ internal sealed class ContestBuilder
                 }
             }
 
-            gps.Add(new Candidacy(i, person ?? _people.New(random, set), set));
+            gps.Add(new Candidacy(i, past[i]?.Person ?? _people.New(random, set), set));
         }
 
         state ??= _calendar.SampleState(random);
-        var year = _calendar.SampleYear(random, state, office.IsLocal, avoidYear);
+        var year = _calendar.SampleYear(random, state, office.IsLocal, ranBefore);
         var dates = ElectionCalendar.Dates(state, year);
         var seat = Seat.Sample(office, state, random);
         var partisan = office.Partisan && year % 2 == 0;
@@ -161,20 +171,32 @@ internal sealed class ContestBuilder
         for (var i = 0; i < gps.Count; i++)
         {
             AddCandidacy(random, contest, gps[i], office, seat, dates);
-            _pool[_pooled++ % PoolSize] = (gps[i].Person, state, year);
+            if (past[i] is null)
+            {
+                past[i] = new PastCandidate(gps[i].Person, state);
+                _pool[_pooled++ % PoolSize] = past[i]!;
+            }
+
+            past[i]!.Years.Add(year);
         }
 
         return contest;
     }
 
-    /// <summary>A past candidate who fits the new candidacy's perturbations; random probes, since rare needs (an accent and a compound surname) fit few.</summary>
-    private (Person Person, StateCalendar State, int Year)? FindRepeat(Random random, Perturbation set, StateCalendar? state, List<Candidacy> taken)
+    /// <summary>
+    /// A past candidate who fits the new candidacy's perturbations, in the contest's state if it has one,
+    /// with an even year left to run in. Random probes, since rare needs (an accent and a compound surname) fit few.
+    /// </summary>
+    private PastCandidate? FindRepeat(Random random, Perturbation set, StateCalendar? state, PastCandidate?[] taken)
     {
         var filled = Math.Min(_pooled, PoolSize);
         for (var attempt = 0; filled > 0 && attempt < 256; attempt++)
         {
             var entry = _pool[random.Next(filled)];
-            if ((state is null || entry.State == state) && People.Fits(entry.Person, set) && !taken.Exists(t => ReferenceEquals(t.Person, entry.Person)))
+            if ((state is null || entry.State == state)
+                && entry.Years.Count < _calendar.EvenYears.Count
+                && People.Fits(entry.Person, set)
+                && Array.IndexOf(taken, entry) < 0)
             {
                 return entry;
             }

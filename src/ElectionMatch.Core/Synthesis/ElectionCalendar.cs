@@ -93,8 +93,11 @@ internal sealed class ElectionCalendar
 
     public StateCalendar SampleState(Random random) => _states.Sample(random);
 
-    /// <summary>A year for a contest: even years twice as often as odd ones, odd only for local seats in states that hold municipal elections then.</summary>
-    public int SampleYear(Random random, StateCalendar state, bool local, int? avoid = null)
+    /// <summary>
+    /// A year for a contest: even years twice as often as odd ones, odd only for local seats in states
+    /// that hold municipal elections then, never a year the candidate already ran in.
+    /// </summary>
+    public int SampleYear(Random random, StateCalendar state, bool local, IReadOnlyCollection<int> ranIn)
     {
         var oddAllowed = local && state.OddYears is not null && OddYears.Count > 0;
         for (var attempt = 0; attempt < 8; attempt++)
@@ -102,14 +105,14 @@ internal sealed class ElectionCalendar
             var year = oddAllowed && random.Next(3) == 0
                 ? OddYears[random.Next(OddYears.Count)]
                 : EvenYears[random.Next(EvenYears.Count)];
-            if (year != avoid)
+            if (!ranIn.Contains(year))
             {
                 return year;
             }
         }
 
-        // One even year only and it is the one to avoid: the person runs again in the same year's other seat.
-        return EvenYears[0];
+        // Unlucky draws: the first even year still free (a repeat candidate is only chosen if it has one).
+        return EvenYears.FirstOrDefault(y => !ranIn.Contains(y), EvenYears[0]);
     }
 
     public static CycleDates Dates(StateCalendar state, int year)

@@ -147,8 +147,10 @@ public sealed partial class PerturbationEvidenceTests
     [Fact]
     public void Repeat_candidate_reuses_people()
     {
+        // Once a year each: with four even years (2018-2024) a person runs about four times before a new one is needed.
         var data = Only("repeat_candidate");
-        Assert.True(data.Candidacies.Select(c => c.HubspotContactId).Distinct().Count() < data.Candidacies.Count / 10);
+        var people = data.Candidacies.Select(c => c.HubspotContactId).Distinct().Count();
+        Assert.InRange(people, data.Candidacies.Count / 8, data.Candidacies.Count / 3);
     }
 
     [Fact]

@@ -82,15 +82,18 @@ public sealed class SyntheticDataGeneratorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void People_run_in_several_cycles_under_one_contact_id()
+    public void People_run_in_several_cycles_under_one_contact_id_once_a_year()
     {
-        var data = GeneratedData.Of(5000);
+        // No mistyped dates, so a general date's year is the year the person ran.
+        var data = GeneratedData.Of(5000, rates: new PerturbationRates { RepeatCandidate = 0.3, WrongDate = 0, SharedContest = 0 });
         var repeats = data.Candidacies.Where(c => (c.Perturbations & Perturbation.RepeatCandidate) != 0).ToList();
 
         Assert.NotEmpty(repeats);
         var byContact = data.Candidacies.ToLookup(c => c.HubspotContactId);
         Assert.All(repeats, r => Assert.True(byContact[r.HubspotContactId].Count() >= 2));
         Assert.Equal(data.Candidacies.Count - repeats.Count, byContact.Count);
+        Assert.Contains(byContact, person => person.Count() >= 3);
+        Assert.All(byContact, person => Assert.Equal(person.Count(), person.Select(c => c.GeneralElectionDate!.Value.Year).Distinct().Count()));
     }
 
     /// <summary>Rates chosen large enough to measure on 20,000 candidacies; the groups stay within 1.</summary>
