@@ -124,7 +124,7 @@ public sealed class ProjectReadingTests
     public void A_wrongly_typed_value_names_its_key()
     {
         using var fixture = FixtureCopy.Of("goodparty");
-        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("accept: 70", "accept: high", StringComparison.Ordinal));
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("accept: 0.95", "accept: high", StringComparison.Ordinal));
 
         var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
 
@@ -162,4 +162,19 @@ public sealed class ProjectReadingTests
     }
 
     private static Diagnostic Single(Action action) => Assert.Single(Assert.Throws<DiagnosticException>(action).Diagnostics);
+
+    [Fact]
+    public void Engine_settings_are_read_and_a_bad_memory_limit_is_reported_at_its_line()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Assert.Equal(("4GB", (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
+
+        var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 4GB", "memory_limit: lots", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
+    }
 }

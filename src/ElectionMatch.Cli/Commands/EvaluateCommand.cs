@@ -17,7 +17,8 @@ internal static class EvaluateCommand
         var truth = new Option<string>("--truth") { Description = "CSV of true pairs: left id first, right id last.", Required = true };
         var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
         var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
-        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial };
+        var hardest = new Option<int>("--hardest") { Description = "Also list this many closest calls (the judge's rows first, then probabilities nearest even odds) with their verdict." };
+        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial, hardest };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
@@ -40,6 +41,11 @@ internal static class EvaluateCommand
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
             Console.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            foreach (var tier in scored.Tiers)
+            {
+                Console.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
+            }
+
             foreach (var miss in scored.Misses)
             {
                 Console.WriteLine($"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
@@ -48,6 +54,11 @@ internal static class EvaluateCommand
             foreach (var wrong in scored.FalseMatches)
             {
                 Console.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
+            }
+
+            foreach (var hard in scored.Hardest.Take(result.GetValue(hardest)))
+            {
+                Console.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.ElectionType} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }
 
             return DiagnosticPrinter.Success;

@@ -23,12 +23,17 @@ internal static class RunCommand
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
             var run = new RunOperation(context).Execute(options, stage =>
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
 
             var counts = run.Manifest.Counts;
             console.WriteLine();
             console.WriteLine($"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)");
             console.WriteLine($"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})");
+            foreach (var account in run.Manifest.RowAccounting)
+            {
+                console.WriteLine($"rows: {account.Input} {account.Unit}: {account.Read} read = {string.Join(" + ", account.Outcomes.Select(o => $"{o.Rows} {o.Outcome} ({o.Reason})"))}");
+            }
+
             console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
             console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
             foreach (var file in run.Generated.Written)

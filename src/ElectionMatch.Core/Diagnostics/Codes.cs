@@ -31,6 +31,7 @@ public static class Codes
     public const string SnapshotExists = "EM0040";
     public const string InvalidSnapshotDate = "EM0041";
     public const string WarehouseFailure = "EM0042";
+    public const string RowsUnaccounted = "EM0043";
 
     // Synthetic data (electionmatch synth)
     public const string SynthOutputNotEmpty = "EM0050";
@@ -46,4 +47,10 @@ public static class Codes
     public const string ReferenceToSupersededSnapshot = "EM0106";
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
+    public const string RunNotFound = "EM0110";
+
+    // dotnet build in the dbt repository (the MSBuild tasks)
+    public const string BuildMatchMissing = "EM0200";
+    public const string BuildTaskFailed = "EM0201";
+    public const string BuildNativeLibraryMissing = "EM0202";
 }

@@ -17,6 +17,21 @@ public sealed record EvaluationResult(
     public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
 
     public double JudgeShare => LeftRows == 0 ? 0 : (double)JudgedRows / LeftRows;
+
+    /// <summary>The same figures for the rows each tier decided (score, judge, none).</summary>
+    public IReadOnlyList<TierResult> Tiers { get; init; } = [];
+
+    /// <summary>Every scored row, closest calls first: the judge's rows, then the probabilities nearest even odds.</summary>
+    public IReadOnlyList<HardCase> Hardest { get; init; } = [];
+}
+
+/// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
+public sealed record HardCase(string LeftId, string ElectionType, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
+
+/// <summary>One tier's rows, the links it made whose correctness is known, how many were right, and the truth rows it left unlinked.</summary>
+public sealed record TierResult(string Tier, long Rows, long Links, long Correct, long Missed)
+{
+    public double Precision => Links == 0 ? 1 : (double)Correct / Links;
 }
 
 /// <summary>A true pair that was not linked, or a link that is not true, with what the matcher said about it.</summary>

@@ -39,7 +39,8 @@ public static class TruthEvaluator
             select
                 cast(gp_candidacy_id as varchar) as left_id,
                 cast(ddhq_candidate_id as varchar) as right_id,
-                has_match, decided_by, llm_reasoning, match_explanation
+                has_match, decided_by, llm_reasoning, match_explanation, match_probability, llm_best_match,
+                hubspot_first_name || ' ' || hubspot_last_name as left_name, hubspot_election_type as election_type
             from {snapshotRelation};
             """);
 
@@ -78,7 +79,49 @@ public static class TruthEvaluator
             order by p.left_id, p.right_id
             """,
             Read);
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches);
+        var knownLink = partial
+            ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
+            : "true";
+        var tiers = warehouse.Query(
+            $"""
+            select
+                p.decided_by,
+                count(*) as rows,
+                count(*) filter (where p.has_match and {knownLink}) as links,
+                count(*) filter (where p.has_match and t.left_id is not null) as correct,
+                count(*) filter (where not p.has_match and exists (select 1 from em_truth x where x.left_id = p.left_id)
+                    and not exists (select 1 from em_predicted q join em_truth y using (left_id, right_id) where q.left_id = p.left_id and q.has_match)) as missed
+            from em_predicted p
+            left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
+            group by p.decided_by
+            order by p.decided_by
+            """,
+            r => new TierResult(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
+        // The closest calls: rows the judge saw, then links with the lowest and rejections with the highest probability.
+        var hardest = warehouse.Query(
+            """
+            select
+                p.left_id, p.election_type, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
+                case
+                    when t.left_id is not null then 'right'
+                    when p.has_match then 'wrong'
+                    when exists (
+                        select 1 from em_truth x
+                        where x.left_id = p.left_id
+                            and not exists (select 1 from em_predicted q where q.left_id = x.left_id and q.right_id = x.right_id and q.has_match)) then 'missed'
+                    else 'right'
+                end as verdict,
+                p.llm_reasoning
+            from em_predicted p
+            left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
+            where p.match_probability is not null
+            order by
+                p.decided_by = 'judge' desc,
+                abs(ln(greatest(p.match_probability, 1e-12) / greatest(1 - p.match_probability, 1e-12))),
+                p.left_id, p.election_type
+            """,
+            r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest };
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

@@ -9,11 +9,11 @@ namespace ElectionMatch.Matches;
 public sealed record MatchDefinition(
     string Kind,
     IReadOnlyList<OutputColumn> Columns,
-    Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, Action<StageReport>?, MatchResult> Run)
+    Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, Action<StageReport>?, int, MatchResult> Run)
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, (w, s, r, i, p) => new CandidacyDdhqMatcher(w, s, r).Run(i, p)),
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, (w, s, r, i, p, threads) => new CandidacyDdhqMatcher(w, s, r) { Threads = threads }.Run(i, p)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown match kind"),
     };
 }

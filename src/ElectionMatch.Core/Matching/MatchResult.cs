@@ -4,9 +4,15 @@ namespace ElectionMatch.Matching;
 /// <param name="OutputTable">Qualified name of the table holding the snapshot rows, in output column order.</param>
 /// <param name="QuarantineTable">Qualified name of the table holding rows that could not be used.</param>
 /// <param name="OrderBy">Canonical row order, used for the content hash and the parquet export.</param>
+/// <param name="ModelParametersJson">The trained scoring model, saved beside the snapshot's manifest.</param>
 public sealed record MatchResult(
     string OutputTable,
     string QuarantineTable,
     string OrderBy,
     IReadOnlyList<StageReport> Stages,
-    IReadOnlyDictionary<string, long> Counts);
+    IReadOnlyDictionary<string, long> Counts,
+    string? ModelParametersJson = null)
+{
+    /// <summary>Row accounting per input; a run whose accounts do not balance is not published.</summary>
+    public IReadOnlyList<RowAccount> Accounts { get; init; } = [];
+}

@@ -24,6 +24,32 @@ internal static class ReferenceData
         }
     }
 
+    /// <summary>Loads states.csv as <c>(key, code)</c>: each code and each name (upper case, letters only) to its postal code.</summary>
+    public static void LoadStates(DuckDbWarehouse warehouse, RunSchema schema, string table)
+    {
+        warehouse.Execute($"create or replace table {schema.Table(table)} (key varchar primary key, code varchar)");
+        using var reader = Open("reference/states.csv");
+        using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
+        reader.ReadLine();
+        while (reader.ReadLine() is { } line)
+        {
+            var comma = line.IndexOf(',', StringComparison.Ordinal);
+            var code = line[..comma];
+            var name = new string(line[(comma + 1)..].Where(char.IsLetter).ToArray()).ToUpperInvariant();
+            appender.CreateRow().AppendValue(code).AppendValue(code).EndRow();
+            appender.CreateRow().AppendValue(name).AppendValue(code).EndRow();
+        }
+    }
+
+    /// <summary>From the nicknames table: each name or nickname with the formal names it may stand for (bob → [robert]).</summary>
+    public static void DeriveFirstNameGroups(DuckDbWarehouse warehouse, RunSchema schema, string nicknames, string table) =>
+        warehouse.Execute($"""
+            create or replace table {schema.Table(table)} as
+            select nickname as name, list_sort(list(distinct name)) as groups
+            from {schema.Table(nicknames)}
+            group by nickname
+            """);
+
     private static StreamReader Open(string resource) =>
         new(Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
             ?? throw new InvalidOperationException($"{resource} is not embedded in the library"));

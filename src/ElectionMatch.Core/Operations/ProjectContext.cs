@@ -52,6 +52,10 @@ public sealed class ProjectContext
     public string ManifestPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".json"));
 
+    /// <summary>The trained scoring model of a snapshot, beside its manifest.</summary>
+    public string ModelParametersPath(SnapshotName name) =>
+        Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".model.json"));
+
     /// <summary>The manifest's path relative to the project, as written into generated files; null until it exists.</summary>
     public string? ManifestReference(SnapshotName name) =>
         File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;

@@ -31,16 +31,27 @@ public sealed class RunOperation
         var snapshots = _context.Settings.Snapshots;
 
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
+        ApplyEngineSettings(warehouse);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
-        var resolver = _context.Resolver(warehouse);
-        var inputs = new MatchInputs(Resolve(warehouse, resolver, match.Left), Resolve(warehouse, resolver, match.Right));
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress);
+        var inputs = ResolveInputs(warehouse, match);
+        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount);
+
+        var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
+        if (unbalanced.Count > 0)
+        {
+            throw new DiagnosticException(unbalanced.Select(a => Diagnostic.Error(Codes.RowsUnaccounted, match.At,
+                $"{a.Input} {a.Unit}: {a.Read} read but {a.Accounted} accounted for ({string.Join(", ", a.Outcomes.Select(o => $"{o.Outcome} {o.Reason}: {o.Rows}"))}); nothing was published")).ToList());
+        }
 
         publisher.Publish(name, result, options.Replace);
         var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
         var manifest = WriteManifest(name, match, result, publisher);
+        if (result.ModelParametersJson is { } parameters)
+        {
+            AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
+        }
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
@@ -52,6 +63,34 @@ public sealed class RunOperation
         var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
         generate.WriteStagingFiles(name, columns, definition, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated);
+    }
+
+    private void ApplyEngineSettings(DuckDbWarehouse warehouse)
+    {
+        var engine = _context.Settings.Engine;
+        if (engine.MemoryLimit is { } memory)
+        {
+            warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
+        }
+
+        if (engine.Threads is { } threads)
+        {
+            warehouse.Execute($"set threads = {threads}");
+        }
+
+        if (engine.TempDirectory is { } temp)
+        {
+            var directory = _context.Project.Resolve(temp);
+            Directory.CreateDirectory(directory);
+            warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
+        }
+    }
+
+    /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>
+    internal MatchInputs ResolveInputs(DuckDbWarehouse warehouse, MatchSettings match)
+    {
+        var resolver = _context.Resolver(warehouse);
+        return new MatchInputs(Resolve(warehouse, resolver, match.Left), Resolve(warehouse, resolver, match.Right));
     }
 
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
@@ -112,6 +151,7 @@ public sealed class RunOperation
             ],
             Counts = result.Counts,
             Rows = publisher.RowCount(name),
+            RowAccounting = result.Accounts,
             ContentSha256 = publisher.ContentHash(name, result.OrderBy),
             PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
         };

@@ -11,13 +11,19 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
-    private static readonly string[] TopKeys = ["version", "snapshots", "matches"];
+    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "matches"];
+    private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
-    private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds"];
+    private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge"];
+    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions"];
+    private static readonly string[] JudgeKeys = ["provider", "model"];
+    private static readonly string[] RetrievalKeys = ["top_k"];
+    private static readonly string[] OfflineProviders = ["offline"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
 
-    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, IReadOnlyDictionary<string, MatchSettings> matches)
+    private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches)
     {
+        Engine = engine;
         FilePath = filePath;
         ContentHash = contentHash;
         Snapshots = snapshots;
@@ -30,6 +36,8 @@ public sealed class ElectionMatchSettings
     public string ContentHash { get; }
 
     public SnapshotSettings Snapshots { get; }
+
+    public EngineSettings Engine { get; }
 
     public IReadOnlyDictionary<string, MatchSettings> Matches { get; }
 
@@ -63,6 +71,7 @@ public sealed class ElectionMatchSettings
         }
 
         var snapshots = ReadSnapshots(root.Map("snapshots"), diagnostics);
+        var engine = ReadEngine(root.Map("engine"), diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
         foreach (var (name, node, at) in matchesMap.Entries())
@@ -89,7 +98,7 @@ public sealed class ElectionMatchSettings
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
-        return new ElectionMatchSettings(path, hash, snapshots, matches);
+        return new ElectionMatchSettings(path, hash, snapshots, engine, matches);
     }
 
     private static SnapshotSettings ReadSnapshots(YamlMap? map, List<Diagnostic> diagnostics)
@@ -109,6 +118,34 @@ public sealed class ElectionMatchSettings
             map.String("staging_dir") ?? d.StagingDirectory,
             map.String("export_dir") ?? d.ExportDirectory,
             map.String("manifest_dir") ?? d.ManifestDirectory);
+    }
+
+    private static EngineSettings ReadEngine(YamlMap? map, List<Diagnostic> diagnostics)
+    {
+        if (map is null)
+        {
+            return EngineSettings.Defaults;
+        }
+
+        diagnostics.AddRange(map.UnknownKeys(EngineKeys));
+        var memory = map.String("memory_limit");
+        if (memory is not null && !System.Text.RegularExpressions.Regex.IsMatch(memory, @"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be an amount such as 4GB or 512MiB, got '{memory}'"));
+        }
+
+        int? threads = null;
+        if (map.Number("threads") is { } t)
+        {
+            if (t is < 1 or > 256 || t != Math.Floor(t))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("threads"), $"'threads' must be a whole number from 1 to 256, got {map.String("threads")}"));
+            }
+
+            threads = (int)t;
+        }
+
+        return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"));
     }
 
     private static MatchSettings ReadMatch(string name, YamlMap map, SourceSpan at, List<Diagnostic> diagnostics)
@@ -137,22 +174,74 @@ public sealed class ElectionMatchSettings
         var thresholds = new Dictionary<string, double>(StringComparer.Ordinal);
         if (map.Map("thresholds") is { } t)
         {
-            diagnostics.AddRange(t.UnknownKeys(kind.Thresholds));
-            foreach (var key in kind.Thresholds)
+            diagnostics.AddRange(t.UnknownKeys(kind.Thresholds.Select(x => x.Name).ToList()));
+            foreach (var spec in kind.Thresholds)
             {
-                if (t.Number(key) is { } value)
+                if (t.Number(spec.Name) is { } value)
                 {
-                    if (value is < 0 or > 100)
+                    if (value < spec.Min || value > spec.Max)
                     {
-                        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue(key), $"threshold '{key}' must be between 0 and 100, got {value}"));
+                        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue(spec.Name), $"threshold '{spec.Name}' must be between {spec.Min} and {spec.Max}, got {value}"));
                     }
 
-                    thresholds[key] = value;
+                    thresholds[spec.Name] = value;
                 }
+            }
+
+            if (thresholds.TryGetValue("accept", out var accept) && thresholds.TryGetValue("reject", out var reject) && reject > accept)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue("reject"), $"threshold 'reject' ({reject}) must not be above 'accept' ({accept})"));
             }
         }
 
-        return new MatchSettings(name, kind.Name, left, right, thresholds, at);
+        var embeddings = EmbeddingSettings.Offline;
+        if (map.Map("embeddings") is { } e)
+        {
+            diagnostics.AddRange(e.UnknownKeys(EmbeddingKeys));
+            var provider = Provider(e, diagnostics) ?? embeddings.Provider;
+            var dimensions = e.Number("dimensions") is { } n ? (int)n : embeddings.Dimensions;
+            if (dimensions is < 8 or > 4096 || e.Number("dimensions") is { } raw && raw != Math.Floor(raw))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, e.AtValue("dimensions"), $"'dimensions' must be a whole number from 8 to 4096, got {e.String("dimensions")}"));
+            }
+
+            embeddings = new EmbeddingSettings(provider, e.String("model") ?? embeddings.Model, dimensions);
+        }
+
+        var judge = JudgeSettings.Offline;
+        if (map.Map("judge") is { } j)
+        {
+            diagnostics.AddRange(j.UnknownKeys(JudgeKeys));
+            judge = new JudgeSettings(Provider(j, diagnostics) ?? judge.Provider, j.String("model") ?? judge.Model);
+        }
+
+        var topK = 5;
+        if (map.Map("retrieval") is { } r)
+        {
+            diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));
+            if (r.Number("top_k") is { } k)
+            {
+                if (k is < 1 or > 100 || k != Math.Floor(k))
+                {
+                    diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, r.AtValue("top_k"), $"'top_k' must be a whole number from 1 to 100, got {r.String("top_k")}"));
+                }
+
+                topK = (int)k;
+            }
+        }
+
+        return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK };
+    }
+
+    private static string? Provider(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        var provider = map.String("provider");
+        if (provider is not null && !OfflineProviders.Contains(provider))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("provider"), $"unknown provider '{provider}'; this version knows: {string.Join(", ", OfflineProviders)}"));
+        }
+
+        return provider;
     }
 
     private static InputSettings ReadInput(YamlMap map, IReadOnlyList<string> required, IReadOnlyList<string> optional, List<Diagnostic> diagnostics)

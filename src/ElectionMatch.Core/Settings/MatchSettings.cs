@@ -10,5 +10,16 @@ public sealed record MatchSettings(
     IReadOnlyDictionary<string, double> Thresholds,
     SourceSpan At)
 {
-    public double Threshold(string name, double fallback) => Thresholds.TryGetValue(name, out var value) ? value : fallback;
+    public EmbeddingSettings Embeddings { get; init; } = EmbeddingSettings.Offline;
+
+    public JudgeSettings Judge { get; init; } = JudgeSettings.Offline;
+
+    /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5).</summary>
+    public int TopK { get; init; } = 5;
+
+    /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>
+    public double Threshold(string name) =>
+        Thresholds.TryGetValue(name, out var value)
+            ? value
+            : MatchKind.All.First(k => k.Name == Kind).Thresholds.First(t => t.Name == name).Default;
 }

@@ -33,6 +33,9 @@ public sealed record SnapshotManifest
 
     public required long Rows { get; init; }
 
+    /// <summary>For each input: rows read = used + quarantined + excluded by rule, with reasons.</summary>
+    public IReadOnlyList<Matching.RowAccount> RowAccounting { get; init; } = [];
+
     public required string ContentSha256 { get; init; }
 
     public string? PreviousManifestSha256 { get; init; }

@@ -57,6 +57,19 @@ public sealed class DuckDbWarehouse : IDisposable
 
     public DuckDBConnection Connection => _connection;
 
+    /// <summary>A second connection to the same database, for a thread that writes while this one reads.</summary>
+    public DuckDBConnection OpenSecondConnection()
+    {
+        if (Path == ":memory:")
+        {
+            return _connection.Duplicate();
+        }
+
+        var connection = new DuckDBConnection(_connection.ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
     public int Execute(string sql)
     {
         using var command = _connection.CreateCommand();

@@ -1,318 +1,235 @@
-using System.Diagnostics;
 using System.Globalization;
 using ElectionMatch.Matching;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Matching.Judging;
+using ElectionMatch.Matching.Retrieval;
+using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matches.CandidacyDdhq;
 
 /// <summary>
-/// HubSpot candidacies → DDHQ results, the first honest matcher: cleaned and parsed names,
-/// primary/general/runoff expansion, the exact-date temporal filter, date·state·type partitions,
-/// rule levels for first and last name (exact, nickname, fuzzy, initial) and a one-to-one link per
-/// results row. Every stage is a table in the run schema.
+/// HubSpot candidacies → DDHQ results, the tiered matcher (DESIGN.md): clean and quarantine, expand to
+/// election stages, the exact-date filter with the runoff date-range fallback, date·state·type
+/// partitions (a blank state searches every state), top-k retrieval by embedding plus surname-sound
+/// blocking, Fellegi–Sunter scoring trained on this run's data, one-to-one decisions by score, the
+/// judge for the ambiguous band (batched per race), then runoff discovery for matched candidates.
+/// Every stage is a table in the run schema.
 /// </summary>
 internal sealed class CandidacyDdhqMatcher
 {
-    private const string Suffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'md', 'phd', 'esq']";
+    /// <summary>Runoffs are searched up to this many days after the election they follow.</summary>
+    private const int RunoffWindowDays = 120;
+
+    /// <summary>A best pair must beat the runner-up (on either side) by this many bits to link without the judge.</summary>
+    private const double Margin = 3;
+
+    private const int USampleLeftRows = 2000;
+    private const int USamplePairsPerRow = 100;
+    private const int JudgeRowsPerRequest = 25;
 
     private readonly DuckDbWarehouse _warehouse;
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
-    private readonly List<StageReport> _stages = [];
+    private readonly CandidacyDdhqCleaning _cleaning;
+    private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule);
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
     {
         _warehouse = warehouse;
         _settings = settings;
         _run = run;
+        _cleaning = new CandidacyDdhqCleaning(settings, run);
     }
 
-    public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null)
+    /// <summary>The embedder for retrieval; the offline one unless a test or provider sets another.</summary>
+    public Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings { get; init; }
+
+    public IMatchJudge Judge { get; init; } = new CandidacyRuleJudge();
+
+    /// <summary>Keeps the vectors of every partition in a table, for inspection and the SQL reference.</summary>
+    public bool StoreVectors { get; init; }
+
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    private string T(string table) => _run.Table(table);
+
+    public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
         _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
-        CreateMacros();
-        Stage("reference", progress, () =>
+        var pipeline = new Pipeline(_warehouse, _run, progress);
+        pipeline.Stage("reference", null, "nicknames", () =>
         {
             ReferenceData.LoadNicknames(_warehouse, _run, "nicknames");
+            ReferenceData.DeriveFirstNameGroups(_warehouse, _run, "nicknames", "first_name_groups");
             ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
-        }, null, "nicknames");
-        Stage("left_input", progress, () => _warehouse.Execute(LeftInputSql(inputs.LeftRelation)), null, "left_input");
-        Stage("right_input", progress, () => _warehouse.Execute(RightInputSql(inputs.RightRelation)), null, "right_input");
-        Stage("quarantine", progress, () => _warehouse.Execute(QuarantineSql()), null, "quarantine");
-        Stage("left_clean", progress, () => _warehouse.Execute(LeftCleanSql()), "left_input", "left_clean");
-        Stage("right_clean", progress, () => _warehouse.Execute(RightCleanSql()), "right_input", "right_clean");
-        Stage("left_expanded", progress, () => _warehouse.Execute(ExpandSql()), "left_clean", "left_expanded");
-        Stage("left_filtered", progress, () => _warehouse.Execute(TemporalFilterSql()), "left_expanded", "left_filtered", RetentionNote);
-        Stage("pairs", progress, () => _warehouse.Execute(PairsSql()), "left_filtered", "pairs");
-        Stage("links", progress, () => _warehouse.Execute(LinksSql()), "pairs", "links");
-        Stage("output", progress, () => _warehouse.Execute(OutputSql()), "left_filtered", "output");
+            ReferenceData.LoadStates(_warehouse, _run, "states");
+            _warehouse.Execute(_cleaning.MacrosSql());
+        });
+        pipeline.Sql("left_input", null, "left_input", _cleaning.LeftInputSql(inputs.LeftRelation));
+        pipeline.Sql("right_input", null, "right_input", _cleaning.RightInputSql(inputs.RightRelation));
+        pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
+        pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
+        pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
+        pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+        var parameters = MatchPass(pipeline, "", "left_filtered", null, cancellationToken);
+        pipeline.Sql("runoffs_discovered", "links", "runoff_left", DiscoverRunoffsSql(), () => $"{pipeline.Count("runoff_left")} runoff rows created for matched candidates");
+        MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
+        pipeline.Sql("output", "left_keyed", "output", OutputSql(parameters));
+
+        Count("left_rows_read", "left_input");
+        Count("right_rows_read", "right_input");
+        _counts["left_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {T("quarantine")} where input = 'left'");
+        _counts["right_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {T("quarantine")} where input = 'right'");
+        Count("left_stages_expanded", "left_expanded");
+        _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
+        _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
+        Count("output_rows", "output");
+        _counts["matched"] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where has_match");
+        foreach (var tier in new[] { "score", "judge", "none" })
         {
-            ["left_rows_read"] = Count("left_input"),
-            ["right_rows_read"] = Count("right_input"),
-            ["left_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {_run.Table("quarantine")} where input = 'left'"),
-            ["right_rows_quarantined"] = _warehouse.Scalar<long>($"select count(*) from {_run.Table("quarantine")} where input = 'right'"),
-            ["left_stages_expanded"] = Count("left_expanded"),
-            ["left_stages_excluded_by_temporal_filter"] = Count("left_expanded") - Count("left_filtered"),
-            ["output_rows"] = Count("output"),
-            ["matched"] = _warehouse.Scalar<long>($"select count(*) from {_run.Table("output")} where has_match"),
-            ["candidate_pairs"] = Count("pairs"),
-        };
+            _counts["decided_by_" + tier] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where decided_by = {Sql.Literal(tier)}");
+            _counts["matched_by_" + tier] = _warehouse.Scalar<long>($"select count(*) from {T("output")} where decided_by = {Sql.Literal(tier)} and has_match");
+        }
 
-        return new MatchResult(_run.Table("output"), _run.Table("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", _stages, counts);
+        _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
+        return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
+        {
+            Accounts = [InputAccount("left"), InputAccount("right"), ElectionRowsAccount(), OutputAccount()],
+        };
+    }
+
+    private RowAccount InputAccount(string side)
+    {
+        var outcomes = _warehouse.Query(
+            $"select error_code, any_value(message), count(*) from {T("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
+            r => new RowOutcome("quarantined", r.GetString(0) + " " + r.GetString(1), r.GetInt64(2)));
+        outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", CountRows(side + "_clean")));
+        return new RowAccount(side, "input rows", CountRows(side + "_input"), outcomes);
+    }
+
+    private RowAccount ElectionRowsAccount() => new("left", "election rows", CountRows("left_expanded"),
+    [
+        new("used", "results exist on that date in that state", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where not date_fallback")),
+        new("used", "runoff matched on a later results date (date-range fallback)", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback")),
+        new("excluded", "temporal filter: no results on that date in that state", _warehouse.Scalar<long>(
+            $"select count(*) from {T("left_expanded")} as l anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = l.election_type and f.election_date = l.election_date")),
+    ]);
+
+    private RowAccount OutputAccount() => new("output", "snapshot rows", CountRows("output"),
+    [
+        new("used", "election rows that passed the temporal filter", CountRows("left_keyed")),
+        new("used", "runoffs discovered in the results and matched", CountRows("runoff_links")),
+    ]);
+
+    private void Count(string key, string table) => _counts[key] = _warehouse.Scalar<long>($"select count(*) from {T(table)}");
+
+    /// <summary>Partition, retrieve, block, compare, score, decide and judge one set of left rows.</summary>
+    /// <param name="trained">Null on the main pass, which trains the model; the runoff pass reuses it.</param>
+    private ModelParameters MatchPass(Pipeline pipeline, string p, string source, ModelParameters? trained, CancellationToken cancellationToken)
+    {
+        var offset = p.Length == 0 ? 0 : _warehouse.Scalar<long>($"select coalesce(max(left_key), 0) from {T("left_keyed")}");
+        pipeline.Sql(p + "partitions", source, p + "partitions", PartitionsSql(p, source));
+        pipeline.Sql(p + "left_keyed", source, p + "left_keyed", LeftKeyedSql(p, source, offset));
+        pipeline.Sql(p + "right_members", null, p + "right_members", RightMembersSql(p));
+
+        RetrievalReport? retrieval = null;
+        pipeline.Stage(p + "retrieval", p + "left_keyed", p + "retrieved", () => retrieval = Retrieve(p, cancellationToken), () =>
+            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} in {retrieval!.Partitions:N0} partitions, {retrieval.PairsCompared:N0} inner products, largest partition {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
+        if (p.Length == 0)
+        {
+            _counts["partitions"] = retrieval!.Partitions;
+            _counts["largest_partition_left"] = retrieval.LargestLeft;
+            _counts["largest_partition_right"] = retrieval.LargestRight;
+            _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
+        }
+
+        pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
+        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", $"create table {T(p + "comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection(p, T(p + "candidate_pairs"))})");
+
+        var parameters = trained;
+        if (parameters is null)
+        {
+            pipeline.Sql("u_sample", "left_keyed", "u_sample", USampleSql());
+            pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
+                string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
+        }
+
+        pipeline.Sql(p + "scored_pairs", p + "comparisons", p + "scored_pairs", ScoredPairsSql(p, parameters!));
+        pipeline.Stage(p + "links", p + "scored_pairs", p + "links", () => LinkByScore(p), () => $"{pipeline.Count(p + "links")} linked by score");
+        pipeline.Sql(p + "judge_rows", p + "scored_pairs", p + "judge_rows", JudgeRowsSql(p));
+        pipeline.Sql(p + "judge_evidence", p + "judge_rows", p + "judge_evidence", JudgeEvidenceSql(p));
+        var requests = 0;
+        pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => requests = RunJudge(p, cancellationToken), () => $"{requests} requests to {Judge.Name}");
+        _counts[p + "judge_rows"] = pipeline.Count(p + "judge_rows");
+        _counts[p + "judge_requests"] = requests;
+        return parameters!;
     }
 
     private string RetentionNote()
     {
-        var expanded = Count("left_expanded");
-        var kept = Count("left_filtered");
+        var expanded = CountRows("left_expanded");
+        var kept = CountRows("left_filtered");
         var rate = expanded == 0 ? 0 : (double)kept / expanded;
         return string.Create(CultureInfo.InvariantCulture, $"temporal filter kept {kept} of {expanded} election rows ({rate:P1})");
     }
 
-    private long Count(string table) => _warehouse.Scalar<long>($"select count(*) from {_run.Table(table)}");
+    private long CountRows(string table) => _warehouse.Scalar<long>($"select count(*) from {T(table)}");
 
-    private void Stage(string name, Action<StageReport>? progress, Action work, string? input, string output, Func<string>? note = null)
+    private string? BlockingNote(string p)
     {
-        var clock = Stopwatch.StartNew();
-        work();
-        var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), clock.Elapsed, note?.Invoke());
-        _stages.Add(report);
-        progress?.Invoke(report);
+        var rules = _warehouse.Query(
+            $"select rule, count(*) from (select unnest(rules) as rule from {T(p + "candidate_pairs")}) group by rule order by rule",
+            r => (Rule: r.GetString(0), Pairs: r.GetInt64(1)));
+        foreach (var (rule, pairs) in rules)
+        {
+            _counts[p + "pairs_by_rule_" + rule] = pairs;
+        }
+
+        return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    private void CreateMacros()
-    {
-        // Lower case, accents and punctuation dropped, hyphens and runs of space made one space.
-        _warehouse.Execute("""
-            create or replace temp macro em_norm(s) as
-                nullif(trim(regexp_replace(regexp_replace(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[^a-z\s-]', '', 'g'), '[\s-]+', ' ', 'g')), '');
-            create or replace temp macro em_quoted(s) as
-                nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '');
-            create or replace temp macro em_unquoted(s) as
-                regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]', ' ', 'g');
-            create or replace temp macro em_tokens(s) as
-                coalesce(string_split(em_norm(s), ' '), []);
-            """);
-        _warehouse.Execute($"""
-            create or replace temp macro em_strip_suffix(tokens) as
-                case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[:-2] else tokens end;
-            create or replace temp macro em_suffix(tokens) as
-                case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[-1] end;
-            """);
-    }
-
-    private string Column(InputSettings input, string role, string type = "varchar") =>
-        input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";
-
-    private string LeftInputSql(string relation)
-    {
-        var l = _settings.Left;
-        return $"""
-            create table {_run.Table("left_input")} as
-            select
-                row_number() over () as row_number,
-                cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
-                {Column(l, "first_name")} as first_name,
-                {Column(l, "middle_name")} as middle_name,
-                {Column(l, "last_name")} as last_name,
-                {Column(l, "suffix")} as suffix,
-                {Column(l, "nickname")} as nickname,
-                {Column(l, "gender")} as gender,
-                {Column(l, "state")} as state,
-                {Column(l, "office")} as office,
-                {Column(l, "district")} as district,
-                {Column(l, "primary_election_date")} as primary_election_date,
-                {Column(l, "general_election_date")} as general_election_date,
-                {Column(l, "runoff_election_date")} as runoff_election_date,
-                {Column(l, "election_date")} as election_date,
-                {Column(l, "election_type")} as election_type,
-                to_json(src) as original
-            from {relation} as src
-            """;
-    }
-
-    private string RightInputSql(string relation)
-    {
-        var r = _settings.Right;
-        var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
-        return $"""
-            create table {_run.Table("right_input")} as
-            select
-                row_number() over () as row_number,
-                cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
-                src.{Sql.Identifier(r.Id)} as right_id_value,
-                src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
-                {Column(r, "candidate")} as candidate,
-                {Column(r, "race_name")} as race_name,
-                {Column(r, "election_date")} as election_date,
-                {Column(r, "election_type")} as election_type,
-                {Column(r, "state")} as state,
-                {winner} as is_winner,
-                to_json(src) as original
-            from {relation} as src
-            """;
-    }
-
-    private string QuarantineSql() => $"""
-        create table {_run.Table("quarantine")} as
+    private string RightKeyedSql() => $"""
+        create table {T("right_keyed")} as
         with
-            left_checked as (
-                select
-                    row_number, original,
-                    case
-                        when nullif(trim(left_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
-                        when em_norm(last_name) is null or em_norm(first_name) is null then 'EMQ003'
-                        when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
-                            or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
-                    end as error_code
-                from {_run.Table("left_input")}
-            ),
-
-            right_checked as (
-                select
-                    row_number, original,
-                    case
-                        when nullif(trim(right_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
-                        when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
-                        when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
-                    end as error_code
-                from {_run.Table("right_input")}
-            ),
-
-            failed as (
-                select 'left' as input, * from left_checked where error_code is not null
-                union all
-                select 'right' as input, * from right_checked where error_code is not null
+            surnames as (
+                select last_name, count(*) / sum(count(*)) over () as tf_last
+                from {T("right_clean")}
+                where last_name is not null
+                group by last_name
             )
 
         select
-            input,
-            'input' as stage,
-            row_number,
-            error_code,
-            case error_code
-                when 'EMQ001' then 'the id column is empty'
-                when 'EMQ002' then 'the id appears on an earlier row; only the first is used'
-                when 'EMQ003' then 'the name cannot be parsed into first and last name'
-                when 'EMQ004' then 'a date is missing or is not a valid date'
-            end as message,
-            original
-        from failed
-        order by input, row_number
-        """;
-
-    private static string InvalidDate(string column) =>
-        $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";
-
-    private string LeftCleanSql() => $"""
-        create table {_run.Table("left_clean")} as
-        with
-            usable as (
-                select l.*
-                from {_run.Table("left_input")} as l
-                anti join (select row_number from {_run.Table("quarantine")} where input = 'left') as q using (row_number)
-            ),
-
-            tokens as (
-                select
-                    *,
-                    em_tokens(em_unquoted(first_name)) as first_tokens,
-                    em_tokens(last_name) as last_tokens
-                from usable
-            )
-
-        select
-            row_number,
-            left_id,
-            first_name as first_name_raw,
-            last_name as last_name_raw,
-            first_tokens[1] as first_name,
-            coalesce(em_norm(em_unquoted(middle_name)), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
-            array_to_string(em_strip_suffix(last_tokens), ' ') as last_name,
-            coalesce(em_norm(suffix), em_suffix(last_tokens)) as suffix,
-            -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
-            coalesce(em_norm(nickname), em_quoted(first_name), em_quoted(middle_name)) as nickname,
-            upper(nullif(trim(state), '')) as state,
-            office,
-            try_cast(primary_election_date as date) as primary_election_date,
-            try_cast(general_election_date as date) as general_election_date,
-            try_cast(runoff_election_date as date) as runoff_election_date,
-            try_cast(election_date as date) as election_date,
-            lower(trim(election_type)) as election_type
-        from tokens
-        """;
-
-    private string RightCleanSql() => $"""
-        create table {_run.Table("right_clean")} as
-        with
-            usable as (
-                select r.*
-                from {_run.Table("right_input")} as r
-                anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
-            ),
-
-            -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.
-            reordered as (
-                select
-                    *,
-                    em_unquoted(candidate) as bare,
-                    case
-                        when bare like '%,%' and not list_contains({Suffixes}, em_norm(split_part(bare, ',', 2)))
-                            then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
-                        else replace(bare, ',', ' ')
-                    end as ordered
-                from usable
-            ),
-
-            -- A ballot name can be only a quoted nickname and a surname: "MIKE" JOHNSON.
-            tokens as (
-                select
-                    *,
-                    case
-                        when len(em_strip_suffix(em_tokens(ordered))) = 1 and em_quoted(candidate) is not null
-                            then list_concat(string_split(em_quoted(candidate), ' '), em_strip_suffix(em_tokens(ordered)))
-                        else em_strip_suffix(em_tokens(ordered))
-                    end as name_tokens,
-                    em_suffix(em_tokens(ordered)) as suffix
-                from reordered
-            )
-
-        select
-            row_number,
-            right_id,
-            right_id_value,
-            race_id_value,
-            candidate,
-            race_name,
-            is_winner,
-            name_tokens[1] as first_name,
-            case when len(name_tokens) > 1 then name_tokens[-1] end as last_name,
-            array_to_string(name_tokens[2:], ' ') as name_rest,
-            nullif(array_to_string(name_tokens[2:-2], ' '), '') as middle_name,
-            suffix,
-            em_quoted(candidate) as nickname,
-            try_cast(election_date as date) as election_date,
-            lower(trim(election_type)) as election_type,
-            upper(nullif(trim(state), '')) as state
-        from tokens
+            row_number() over (order by r.row_number) as right_key,
+            cast(r.race_id_value as varchar) || '|' || r.election_date || '|' || r.election_type as race_key,
+            r.*,
+            s.tf_last
+        from {T("right_clean")} as r
+        left join surnames as s using (last_name)
         """;
 
     private string ExpandSql() => $"""
-        create table {_run.Table("left_expanded")} as
+        create table {T("left_expanded")} as
         with
             stages as (
-                select *, 'primary' as stage_type, primary_election_date as stage_date from {_run.Table("left_clean")}
+                select *, 'primary' as stage_type, primary_election_date as stage_date, cast(null as date) as base_date from {T("left_clean")}
                 union all
-                select *, 'general', general_election_date from {_run.Table("left_clean")}
+                select *, 'general', general_election_date, null from {T("left_clean")}
                 union all
-                select *, 'runoff', runoff_election_date from {_run.Table("left_clean")}
+                -- A runoff follows the latest election before it: a primary runoff its primary, a general runoff its general.
+                select *, 'runoff', runoff_election_date,
+                    case
+                        when general_election_date <= runoff_election_date then general_election_date
+                        when primary_election_date <= runoff_election_date then primary_election_date
+                    end
+                from {T("left_clean")}
                 union all
-                select *, election_type, election_date from {_run.Table("left_clean")}
+                select *, election_type, election_date, null from {T("left_clean")}
             )
 
         select * exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type)
@@ -321,128 +238,455 @@ internal sealed class CandidacyDdhqMatcher
         where stage_date is not null and stage_type is not null
         """;
 
-    // Spec 000 step 3: keep an election row only when DDHQ has results on exactly that date (in that state, when known).
+    // Spec 000 step 3: keep an election row only when DDHQ has results on exactly that date (in that state,
+    // when known). Step 5d: a runoff with no results on its date searches runoff dates after its base election.
     private string TemporalFilterSql() => $"""
-        create table {_run.Table("left_filtered")} as
-        select l.*
-        from {_run.Table("left_expanded")} as l
-        semi join (select distinct election_date, state from {_run.Table("right_clean")}) as r
-            on r.election_date = l.election_date and (l.state is null or r.state is null or r.state = l.state)
-        """;
-
-    private string PairsSql() => $"""
-        create table {_run.Table("pairs")} as
+        create table {T("left_filtered")} as
         with
-            candidates as (
-                select l.left_id, l.election_type, l.first_name as l_first, l.middle_name as l_middle, l.last_name as l_last, l.nickname as l_nick,
-                    r.right_id, r.first_name as r_first, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest, r.nickname as r_nick
-                from {_run.Table("left_filtered")} as l
-                join {_run.Table("right_clean")} as r
-                    on r.election_date = l.election_date
-                    and r.election_type = l.election_type
+            result_dates as (
+                select distinct election_date, election_type, state from {T("right_keyed")}
+            ),
+
+            exact as (
+                select l.*, l.election_date as match_date, false as date_fallback
+                from {T("left_expanded")} as l
+                semi join result_dates as r
+                    on r.election_date = l.election_date and (l.state is null or r.state is null or r.state = l.state)
+            ),
+
+            fallback as (
+                select l.*, r.election_date as match_date, true as date_fallback
+                from {T("left_expanded")} as l
+                join result_dates as r
+                    on l.election_type = 'runoff' and r.election_type = 'runoff' and l.base_date is not null
+                    and r.election_date >= l.base_date and r.election_date <= l.base_date + interval {RunoffWindowDays} day
                     and (l.state is null or r.state is null or r.state = l.state)
-            ),
-
-            -- Both names are strongly of one sex, and not the same one (shares from SSA births).
-            sexed as (
-                select
-                    c.*,
-                    coalesce(abs(ls.male_share - rs.male_share) > 0.8, false) as sex_conflict
-                from candidates as c
-                left join {_run.Table("first_name_sex")} as ls on ls.first_name = c.l_first
-                left join {_run.Table("first_name_sex")} as rs on rs.first_name = c.r_first
-            ),
-
-            levels as (
-                select
-                    *,
-                    case
-                        when l_last = r_last or l_last = r_rest or replace(l_last, ' ', '') = replace(r_rest, ' ', '') then 'exact'
-                        when list_contains(string_split(l_last, ' '), r_last) or list_contains(string_split(r_rest, ' '), l_last) then 'partial'
-                        when jaro_winkler_similarity(l_last, r_last) >= 0.92 then 'fuzzy'
-                        else 'different'
-                    end as last_level,
-                    case
-                        when l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick then 'exact'
-                        when exists (
-                            select 1 from {_run.Table("nicknames")} as a join {_run.Table("nicknames")} as b on a.name = b.name
-                            where a.nickname = l_first and b.nickname = r_first
-                        ) then 'nickname'
-                        -- Close spellings of the same name, unless the names belong to different sexes (Gerald, Geraldine).
-                        when left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88
-                            and not sex_conflict then 'fuzzy'
-                        -- A short form that is the start of the full name: Ami for Amerish, Ro for Rohit.
-                        when least(length(l_first), length(r_first)) >= 2
-                            and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not sex_conflict then 'prefix'
-                        -- People who go by their middle name: "J. Michael Turner" is Michael Turner.
-                        when l_middle is not null and split_part(l_middle, ' ', 1) = r_first then 'middle'
-                        when r_middle is not null and split_part(r_middle, ' ', 1) = l_first then 'middle'
-                        when (length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1) then 'initial'
-                        else 'different'
-                    end as first_level
-                from sexed
+                anti join exact as e on e.left_id = l.left_id and e.election_type = l.election_type
+                qualify row_number() over (
+                    partition by l.left_id, l.election_type
+                    order by abs(date_diff('day', l.election_date, r.election_date)), r.election_date) = 1
             )
 
-        select
-            left_id, election_type, right_id, first_level, last_level,
-            (case last_level when 'exact' then 50 when 'partial' then 35 when 'fuzzy' then 35 else 0 end)
-            + (case first_level when 'exact' then 50 when 'nickname' then 42 when 'fuzzy' then 38 when 'prefix' then 36 when 'middle' then 34 when 'initial' then 30 else 0 end)
-                as score
-        from levels
-        where last_level <> 'different'
+        select * from exact
+        union all
+        select * from fallback
         """;
 
-    // One-to-one: a pair links when each side is the other's best accepted candidate.
-    private string LinksSql() => $"""
-        create table {_run.Table("links")} as
+    private string PartitionsSql(string p, string source) => $"""
+        create table {T(p + "partitions")} as
+        select row_number() over (order by match_date, election_type, state nulls first) as group_id, match_date, election_type, state
+        from (select distinct match_date, election_type, state from {T(source)})
+        """;
+
+    private string LeftKeyedSql(string p, string source, long offset) => $"""
+        create table {T(p + "left_keyed")} as
+        select
+            row_number() over (order by l.left_id, l.election_type, l.match_date) + {offset} as left_key,
+            g.group_id,
+            l.*
+        from {T(source)} as l
+        join {T(p + "partitions")} as g
+            on g.match_date = l.match_date and g.election_type = l.election_type and g.state is not distinct from l.state
+        """;
+
+    // A partition is date · type · state; a left row with no state is a partition of its own that sees every state.
+    // The runoff pass never offers a results row the main pass already linked.
+    private string RightMembersSql(string p) => $"""
+        create table {T(p + "right_members")} as
+        select g.group_id, r.right_key
+        from {T(p + "partitions")} as g
+        join {T("right_keyed")} as r
+            on r.election_date = g.match_date and r.election_type = g.election_type
+            and (g.state is null or r.state is null or r.state = g.state)
+        {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
+        """;
+
+    private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
+    {
+        var offline = Embeddings is null or HashedNgramEmbedder;
+        var dimensions = Embeddings is HashedNgramEmbedder h ? h.Dimensions : _settings.Embeddings.Dimensions;
+        var stage = new RetrievalStage(_warehouse, dimensions, _settings.TopK, Threads, StoreVectors);
+        if (offline)
+        {
+            var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Embeddings.Model);
+            return stage.Run(StreamSql(p, "embedding_text"), _run, p + "retrieved", embedder, cancellationToken);
+        }
+
+        var cache = new EmbeddingCache(_warehouse);
+        var texts = $"select embedding_text from {T(p + "left_keyed")} union select r.embedding_text from {T("right_keyed")} as r semi join {T(p + "right_members")} as m using (right_key)";
+        var model = cache.Ensure(Embeddings!, texts, dimensions, cancellationToken);
+        _counts[p + "embeddings_generated"] = model.Generated;
+        _counts[p + "embeddings_from_cache"] = model.Cached;
+        return stage.Run(StreamSql(p, cache.VectorSql("embedding_text", model.ModelId)), _run, p + "retrieved", null, cancellationToken);
+    }
+
+    private string StreamSql(string p, string payload) => $"""
+        select group_id, side, key, payload
+        from (
+            select group_id, 0 as side, left_key as key, {payload} as payload from {T(p + "left_keyed")}
+            union all
+            select m.group_id, 1 as side, r.right_key as key, {payload.Replace("embedding_text", "r.embedding_text", StringComparison.Ordinal)} as payload
+            from {T(p + "right_members")} as m
+            join {T("right_keyed")} as r using (right_key)
+        )
+        order by group_id, side, key
+        """;
+
+    // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
+    // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
+    private string CandidatePairsSql(string p) => $"""
+        create table {T(p + "candidate_pairs")} as
         with
-            ranked as (
-                select
-                    *,
-                    row_number() over (partition by left_id, election_type order by score desc, right_id) as left_rank,
-                    row_number() over (partition by right_id order by score desc, left_id, election_type) as right_rank,
-                    count(*) over (partition by left_id, election_type) as compared
-                from {_run.Table("pairs")}
+            left_sounds as (
+                select group_id, left_key, unnest(surname_keys) as sound from {T(p + "left_keyed")}
+            ),
+
+            right_sounds as (
+                select m.group_id, m.right_key, unnest(r.surname_keys) as sound
+                from {T(p + "right_members")} as m
+                join {T("right_keyed")} as r using (right_key)
+            ),
+
+            sounds_alike as (
+                select distinct l.left_key, r.right_key
+                from left_sounds as l
+                join right_sounds as r on r.group_id = l.group_id and r.sound = l.sound
+            ),
+
+            by_rule as (
+                select left_key, right_key, rank, score, 'embedding_top_k' as rule from {T(p + "retrieved")}
+                union all
+                select left_key, right_key, null, null, 'surname_sound' from sounds_alike
             )
 
-        select *, score >= {_settings.Threshold("accept", 70).ToString(CultureInfo.InvariantCulture)} and right_rank = 1 as accepted
-        from ranked
-        where left_rank = 1
+        select left_key, right_key, min(rank) as rank, max(score) as cosine, list_sort(list(distinct rule)) as rules
+        from by_rule
+        group by left_key, right_key
         """;
 
-    private string OutputSql() => $"""
-        create table {_run.Table("output")} as
+    /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
+    private string PairProjection(string p, string pairs) => $"""
         select
-            l.left_id as gp_candidacy_id,
-            l.first_name_raw as hubspot_first_name,
-            l.last_name_raw as hubspot_last_name,
-            l.election_date as hubspot_election_date,
-            l.election_type as hubspot_election_type,
-            best.candidate as llm_best_match,
-            cast(coalesce(k.score, 0) as integer) as llm_confidence,
-            case
-                when k.left_id is null then 'no results row in this date, state and election type shares the last name'
-                when k.accepted then 'linked by rule: last name ' || k.last_level || ', first name ' || k.first_level
-                when k.right_rank > 1 then 'best candidate ' || best.candidate || ' is linked to a stronger left row'
-                else 'best candidate ' || best.candidate || ' scored ' || k.score || ', below the acceptance threshold'
-            end as llm_reasoning,
-            coalesce(k.accepted, false) as has_match,
-            case when k.accepted then best.candidate end as ddhq_candidate,
-            case when k.accepted then best.race_name end as ddhq_race_name,
-            case when k.accepted then best.race_id_value end as ddhq_race_id,
-            case when k.accepted then best.right_id_value end as ddhq_candidate_id,
-            case when k.accepted then best.is_winner end as ddhq_is_winner,
-            cast(case when best.right_id is not null then jaro_winkler_similarity(
-                concat_ws(' ', l.first_name, l.last_name), concat_ws(' ', best.first_name, best.name_rest)) end as double) as match_similarity,
-            'name: ' || concat_ws(' ', l.first_name_raw, l.last_name_raw) || ' | race: ' || coalesce(l.office, '') as embedding_text,
-            cast(null as double) as match_probability,
-            cast(null as double) as match_weight,
-            case when k.left_id is null then 'none' else 'rule' end as decided_by,
-            case when k.left_id is not null then json_object(
-                'first_name', k.first_level, 'last_name', k.last_level, 'score', k.score, 'candidates_compared', k.compared) end as match_explanation
-        from {_run.Table("left_filtered")} as l
-        left join {_run.Table("links")} as k on k.left_id = l.left_id and k.election_type = l.election_type
-        left join {_run.Table("right_clean")} as best on best.right_id = k.right_id
-        order by gp_candidacy_id, hubspot_election_type, hubspot_election_date
+            pr.*,
+            l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
+            l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
+            r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
+            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last
+        from {pairs} as pr
+        join {T(p + "left_keyed")} as l using (left_key)
+        join {T("right_keyed")} as r using (right_key)
         """;
+
+    // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
+    private string USampleSql() => $"""
+        create table {T("u_sample")} as
+        with
+            sampled_left as (
+                select left_key, group_id from {T("left_keyed")} order by hash(left_key), left_key limit {USampleLeftRows}
+            ),
+
+            pairs as (
+                select l.left_key, m.right_key, cast(null as float) as cosine
+                from sampled_left as l
+                join {T("right_members")} as m using (group_id)
+                qualify row_number() over (partition by l.left_key order by hash(l.left_key, m.right_key), m.right_key) <= {USamplePairsPerRow}
+            )
+
+        select *, {_model.GammaSelect()} from ({PairProjection("", "pairs")})
+        """;
+
+    private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
+        create table {T(p + "scored_pairs")} as
+        select
+            c.left_key, c.right_key, c.rank, c.cosine, c.rules,
+            {string.Join(", ", _model.Comparisons.Select(x => "c." + x.GammaColumn))},
+            {_model.ScoreSelect(parameters)}
+        from {T(p + "comparisons")} as c
+        """;
+
+    /// <summary>Rounds of mutual best pairs above the accept threshold, each clear of its runner-up on both sides.</summary>
+    private void LinkByScore(string p)
+    {
+        _warehouse.Execute($"create table {T(p + "links")} (left_key bigint, right_key bigint, decided_by varchar, confidence integer, reasoning varchar)");
+        var accept = Number(_settings.Threshold("accept"));
+        var reject = Number(_settings.Threshold("reject"));
+        for (var round = 0; round < 20; round++)
+        {
+            var added = _warehouse.Execute($"""
+                insert into {T(p + "links")}
+                with
+                    open_pairs as (
+                        select s.left_key, s.right_key, s.match_weight, s.match_probability, {_model.AcceptableByScoreSql()} as acceptable
+                        from {T(p + "scored_pairs")} as s
+                        anti join {T(p + "links")} as a on a.left_key = s.left_key
+                        anti join {T(p + "links")} as b on b.right_key = s.right_key
+                        where s.match_probability > {reject}
+                    ),
+
+                    ranked as (
+                        select
+                            *,
+                            row_number() over (partition by left_key order by match_weight desc, right_key) as left_rank,
+                            row_number() over (partition by right_key order by match_weight desc, left_key) as right_rank,
+                            nth_value(match_weight, 2) over by_left as left_runner_up,
+                            nth_value(match_weight, 2) over by_right as right_runner_up
+                        from open_pairs
+                        window
+                            by_left as (partition by left_key order by match_weight desc rows between unbounded preceding and unbounded following),
+                            by_right as (partition by right_key order by match_weight desc rows between unbounded preceding and unbounded following)
+                    )
+
+                select
+                    left_key, right_key, 'score', cast(round(100 * match_probability) as integer),
+                    case
+                        when coalesce(left_runner_up, right_runner_up) is null
+                            then printf('linked by score: match probability %.4f, no other candidate above the reject threshold', match_probability)
+                        else printf('linked by score: match probability %.4f, %.1f bits ahead of the next candidate', match_probability,
+                            least(match_weight - coalesce(left_runner_up, -1e9), match_weight - coalesce(right_runner_up, -1e9)))
+                    end
+                from ranked
+                where left_rank = 1 and right_rank = 1 and acceptable and match_probability >= {accept}
+                    and match_weight - coalesce(left_runner_up, -1e9) >= {Number(Margin)}
+                    and match_weight - coalesce(right_runner_up, -1e9) >= {Number(Margin)}
+                """);
+            if (added == 0)
+            {
+                break;
+            }
+        }
+    }
+
+    // The ambiguous band: rows not linked whose best free candidate is above the reject threshold. The judge
+    // sees the whole race of that candidate.
+    private string JudgeRowsSql(string p) => $"""
+        create table {T(p + "judge_rows")} as
+        select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
+        from {T(p + "scored_pairs")} as s
+        anti join {T(p + "links")} as a on a.left_key = s.left_key
+        anti join {T(p + "links")} as b on b.right_key = s.right_key
+        join {T("right_keyed")} as r on r.right_key = s.right_key
+        join {T(p + "left_keyed")} as l on l.left_key = s.left_key
+        where s.match_probability > {Number(_settings.Threshold("reject"))}
+        qualify row_number() over (partition by s.left_key order by s.match_weight desc, s.right_key) = 1
+        """;
+
+    private string JudgeEvidenceSql(string p) => $"""
+        create table {T(p + "judge_evidence")} as
+        with
+            pairs as (
+                select j.left_key, r.right_key, c.cosine
+                from {T(p + "judge_rows")} as j
+                join {T("right_keyed")} as r on r.race_key = j.race_key
+                semi join {T(p + "right_members")} as m on m.group_id = j.group_id and m.right_key = r.right_key
+                left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
+            )
+
+        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs")})
+        """;
+
+    /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
+    private int RunJudge(string p, CancellationToken cancellationToken)
+    {
+        _warehouse.Execute($"create table {T(p + "judge_answers")} (left_key bigint, right_key bigint, confidence integer, reasoning varchar, judge varchar)");
+        var comparisons = _model.Comparisons;
+        var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
+        var rows = _warehouse.Query($"""
+            select
+                j.race_key, r.race_name, e.left_key, l.left_id, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
+                l.state, l.office, l.district, cast(l.election_date as varchar), l.election_type,
+                e.right_key, r.candidate, r.state, r.district, null,
+                exists (select 1 from {T("links")} as k where k.right_key = e.right_key)
+                    or exists (select 1 from {T(p + "links")} as k where k.right_key = e.right_key) as linked,
+                {gammas}
+            from {T(p + "judge_evidence")} as e
+            join {T(p + "judge_rows")} as j using (left_key)
+            join {T(p + "left_keyed")} as l using (left_key)
+            join {T("right_keyed")} as r on r.right_key = e.right_key
+            order by j.race_key, e.left_key, e.right_key
+            """, r => new EvidenceRow(
+                r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3), r.GetString(4),
+                new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["state"] = r.IsDBNull(5) ? null : r.GetString(5),
+                    ["office"] = r.IsDBNull(6) ? null : r.GetString(6),
+                    ["district"] = r.IsDBNull(7) ? null : r.GetString(7),
+                    ["election_date"] = r.GetString(8),
+                    ["election_type"] = r.GetString(9),
+                },
+                r.GetInt64(10), r.GetString(11),
+                new Dictionary<string, string?>(StringComparer.Ordinal)
+                {
+                    ["state"] = r.IsDBNull(12) ? null : r.GetString(12),
+                    ["district"] = r.IsDBNull(13) ? null : r.GetString(13),
+                    [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(15) ? "yes" : "no",
+                },
+                comparisons.Select((c, i) => (c.Name, c.LevelNames[Convert.ToInt32(r.GetValue(16 + i), CultureInfo.InvariantCulture)]))
+                    .ToDictionary(x => x.Name, x => x.Item2, StringComparer.Ordinal)));
+
+        var requests = 0;
+        var judgeAccept = _settings.Threshold("judge_accept");
+        using var appender = _warehouse.Connection.CreateAppender(_run.Name, p + "judge_answers");
+        foreach (var race in rows.GroupBy(r => r.RaceKey))
+        {
+            var candidates = race.GroupBy(r => r.RightKey).OrderBy(g => g.Key)
+                .Select((g, i) => (Key: g.Key, Candidate: new JudgeCandidate(i + 1, g.Key.ToString(CultureInfo.InvariantCulture), g.First().RightName, g.First().RightAttributes)))
+                .ToList();
+            var numberOf = candidates.ToDictionary(c => c.Key, c => c.Candidate.Number);
+            var judgeRows = race.GroupBy(r => r.LeftKey).OrderBy(g => g.Key)
+                .Select(g => new JudgeRow(
+                    g.Key.ToString(CultureInfo.InvariantCulture),
+                    g.First().LeftName,
+                    g.First().LeftAttributes,
+                    g.ToDictionary(e => numberOf[e.RightKey], e => (IReadOnlyDictionary<string, string>)e.Levels)))
+                .ToList();
+            foreach (var chunk in judgeRows.Chunk(JudgeRowsPerRequest))
+            {
+                var request = new JudgeRequest(race.Key, race.First().RaceName, chunk, candidates.Select(c => c.Candidate).ToList());
+                var answers = Judge.JudgeAsync(request, cancellationToken).GetAwaiter().GetResult();
+                requests++;
+                foreach (var answer in answers)
+                {
+                    var right = candidates.FirstOrDefault(c => c.Candidate.Number == answer.CandidateNumber);
+                    var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
+                    row = answer.CandidateNumber > 0 ? row.AppendValue(right.Key) : row.AppendNullValue();
+                    row.AppendValue(answer.Confidence).AppendValue(answer.Reasoning).AppendValue(Judge.Name).EndRow();
+                }
+            }
+        }
+
+        appender.Close();
+
+        // The judge's choice links when confident enough and its candidate is still free.
+        _warehouse.Execute($"""
+            insert into {T(p + "links")}
+            select a.left_key, a.right_key, 'judge', a.confidence, a.reasoning
+            from {T(p + "judge_answers")} as a
+            anti join {T(p + "links")} as k on k.right_key = a.right_key
+            where a.right_key is not null and a.confidence >= {Number(judgeAccept)}
+            qualify row_number() over (partition by a.right_key order by a.confidence desc, a.left_key) = 1
+            """);
+        return requests;
+    }
+
+    // Spec 000 step 6: a candidate linked in a primary or general may have gone on to a runoff the CRM does
+    // not list. Runoff rows of the same race family in the same state within the window become left rows.
+    private string DiscoverRunoffsSql() => $"""
+        create table {T("runoff_left")} as
+        with
+            linked as (
+                select l.*, r.race_name as linked_race, r.election_date as linked_date, r.state as linked_state
+                from {T("links")} as k
+                join {T("left_keyed")} as l using (left_key)
+                join {T("right_keyed")} as r on r.right_key = k.right_key
+                where l.election_type <> 'runoff'
+            ),
+
+            runoff_races as (
+                select distinct race_name, election_date, state from {T("right_keyed")} where election_type = 'runoff'
+            ),
+
+            found as (
+                select l.* exclude (left_key, group_id, linked_race, linked_date, linked_state, match_date, date_fallback, base_date, election_date, election_type),
+                    'runoff' as election_type, o.election_date as election_date, l.linked_date as base_date,
+                    o.election_date as match_date, false as date_fallback
+                from linked as l
+                join runoff_races as o
+                    on o.state = l.linked_state and o.election_date > l.linked_date
+                    and o.election_date <= l.linked_date + interval {RunoffWindowDays} day
+                    and jaro_winkler_similarity(em_race_family(o.race_name), em_race_family(l.linked_race)) >= 0.93
+                anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = 'runoff'
+            )
+
+        select distinct on (left_id, match_date) * from found order by left_id, match_date
+        """;
+
+    private string OutputSql(ModelParameters parameters)
+    {
+        var levels = string.Join(", ", _model.Comparisons.Select(c =>
+            $"'{c.Name} ' || (case s.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => $"when {i} then {Sql.Literal(n)}"))} end)"));
+        return $"""
+            create table {T("output")} as
+            with
+                keyed as (
+                    select *, false as discovered_runoff from {T("left_keyed")}
+                    union all by name
+                    select *, true as discovered_runoff from {T("runoff_left_keyed")} semi join {T("runoff_links")} using (left_key)
+                ),
+
+                links as (
+                    select * from {T("links")} union all select * from {T("runoff_links")}
+                ),
+
+                scored as (
+                    select * from {T("scored_pairs")} union all select * from {T("runoff_scored_pairs")}
+                ),
+
+                answers as (
+                    select * from {T("judge_answers")} union all select * from {T("runoff_judge_answers")}
+                ),
+
+                compared as (
+                    select left_key, count(*) as candidates_compared from scored group by left_key
+                ),
+
+                best as (
+                    select * from scored qualify row_number() over (partition by left_key order by match_weight desc, right_key) = 1
+                )
+
+            select
+                l.left_id as gp_candidacy_id,
+                l.first_name_raw as hubspot_first_name,
+                l.last_name_raw as hubspot_last_name,
+                l.election_date as hubspot_election_date,
+                l.election_type as hubspot_election_type,
+                shown.candidate as llm_best_match,
+                cast(coalesce(a.confidence, k.confidence, round(100 * s.match_probability), 0) as integer) as llm_confidence,
+                case
+                    when k.decided_by = 'judge' then 'judge: ' || k.reasoning
+                    when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
+                    when a.left_key is not null then 'judge did not accept: ' || a.reasoning
+                    when s.left_key is null then 'no results row in this date, state and election type was similar enough to compare'
+                    when s.match_probability <= {Number(_settings.Threshold("reject"))}
+                        then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
+                    else printf('best candidate %s is linked to another row', shown.candidate)
+                end as llm_reasoning,
+                k.left_key is not null as has_match,
+                case when k.left_key is not null then shown.candidate end as ddhq_candidate,
+                case when k.left_key is not null then shown.race_name end as ddhq_race_name,
+                case when k.left_key is not null then shown.race_id_value end as ddhq_race_id,
+                case when k.left_key is not null then shown.right_id_value end as ddhq_candidate_id,
+                case when k.left_key is not null then shown.is_winner end as ddhq_is_winner,
+                cast(s.cosine as double) as match_similarity,
+                l.embedding_text,
+                s.match_probability,
+                s.match_weight,
+                case
+                    when k.decided_by is not null then k.decided_by
+                    when a.left_key is not null then 'judge'
+                    when s.left_key is not null then 'score'
+                    else 'none'
+                end as decided_by,
+                case when s.left_key is not null then json_merge_patch(s.match_explanation, json_object(
+                    'candidates_compared', c.candidates_compared,
+                    'found_by', s.rules,
+                    'runoff_date_fallback', l.date_fallback,
+                    'discovered_runoff', l.discovered_runoff)) end as match_explanation
+            from keyed as l
+            left join links as k on k.left_key = l.left_key
+            left join answers as a on a.left_key = l.left_key
+            left join scored as linked on linked.left_key = k.left_key and linked.right_key = k.right_key
+            left join best on best.left_key = l.left_key
+            left join compared as c on c.left_key = l.left_key
+            -- The pair to show: the linked one, else the judge's choice, else the best scored.
+            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, best.right_key)
+            left join {T("right_keyed")} as shown on shown.right_key = s.right_key
+            order by gp_candidacy_id, hubspot_election_type, hubspot_election_date
+            """;
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private sealed record EvidenceRow(
+        string RaceKey, string RaceName, long LeftKey, string LeftId, string LeftName, IReadOnlyDictionary<string, string?> LeftAttributes,
+        long RightKey, string RightName, IReadOnlyDictionary<string, string?> RightAttributes, Dictionary<string, string> Levels);
 }

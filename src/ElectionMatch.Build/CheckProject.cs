@@ -1,0 +1,16 @@
+using ElectionMatch.Checks;
+using ElectionMatch.Operations;
+using Microsoft.Build.Framework;
+
+namespace ElectionMatch.Build;
+
+/// <summary>MSBuild face of <c>electionmatch check</c>: the pre-merge check, read-only.</summary>
+public sealed class CheckProject : ProjectTask
+{
+    protected override void Execute(ProjectContext context)
+    {
+        var diagnostics = new CheckOperation(context).Execute();
+        Report(diagnostics);
+        Log.LogMessage(MessageImportance.Normal, $"electionmatch check: {diagnostics.Count(d => d.IsError)} error(s), {diagnostics.Count(d => !d.IsError)} warning(s)");
+    }
+}

@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace ElectionMatch.Build;
+
+/// <summary>
+/// What every ElectionMatch task shares: where the dbt project is, loading it, and turning the core's
+/// diagnostics into MSBuild errors and warnings with file, line, column and EM code.
+/// </summary>
+public abstract class ProjectTask : Microsoft.Build.Utilities.Task
+{
+    /// <summary>The dbt project directory (holds dbt_project.yml and electionmatch.yml).</summary>
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>Where profiles.yml is; empty means dbt's search ($DBT_PROFILES_DIR, the project, ~/.dbt).</summary>
+    public string? ProfilesDirectory { get; set; }
+
+    /// <summary>The profile target; empty means the profile's own <c>target</c>.</summary>
+    public string? DbtTarget { get; set; }
+
+    /// <summary>Report warnings as errors, for pre-merge CI.</summary>
+    public bool WarningsAsErrors { get; set; }
+
+    /// <summary>Files outside the project's model folders that the result depends on (profiles.yml, the warehouse, external sources).</summary>
+    [Output]
+    public ITaskItem[] Dependencies { get; private set; } = [];
+
+    public sealed override bool Execute()
+    {
+        try
+        {
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)));
+            Dependencies = ProjectDependencies.Of(context).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+            Execute(context);
+        }
+        catch (DiagnosticException e)
+        {
+            Report(e.Diagnostics);
+        }
+        catch (DllNotFoundException e)
+        {
+            Report([Diagnostic.Error(Codes.BuildNativeLibraryMissing, SourceSpan.None, $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}")]);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything the core did not turn into a diagnostic still fails the build with our code, not MSBuild's MSB4018 stack dump.
+            Report([Diagnostic.Error(Codes.BuildTaskFailed, SourceSpan.None, $"{GetType().Name} failed: {e.GetType().Name}: {e.Message}")]);
+            Log.LogMessage(MessageImportance.Low, e.ToString());
+        }
+
+        return !Log.HasLoggedErrors;
+    }
+
+    protected abstract void Execute(ProjectContext context);
+
+    protected void Report(IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere.
+            var file = string.IsNullOrEmpty(diagnostic.File) ? null : Path.GetFullPath(diagnostic.File);
+            var message = Secrets.Redact(diagnostic.Message);
+            if (diagnostic.IsError || WarningsAsErrors)
+            {
+                Log.LogError(null, diagnostic.Code, null, file, diagnostic.Line, diagnostic.Column, 0, 0, message);
+            }
+            else
+            {
+                Log.LogWarning(null, diagnostic.Code, null, file, diagnostic.Line, diagnostic.Column, 0, 0, message);
+            }
+        }
+    }
+
+    protected static ITaskItem[] Items(IEnumerable<string> displayPaths) =>
+        displayPaths.Select(p => (ITaskItem)new TaskItem(Path.GetFullPath(p))).ToArray();
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using Microsoft.Build.Framework;
+
+namespace ElectionMatch.Build;
+
+/// <summary>MSBuild face of <c>electionmatch run</c>: publishes a new snapshot of one match with its staging files.</summary>
+public sealed class RunMatch : ProjectTask
+{
+    /// <summary>The match to run, as named in electionmatch.yml.</summary>
+    [Required]
+    public string Match { get; set; } = "";
+
+    /// <summary>YYYY-MM-DD; empty means today (UTC).</summary>
+    public string? SnapshotDate { get; set; }
+
+    /// <summary>Overwrite a snapshot that already exists for that date.</summary>
+    public bool Replace { get; set; }
+
+    /// <summary>Never call the network (see <see cref="RunOptions.Replay"/>).</summary>
+    public bool Replay { get; set; }
+
+    /// <summary>The published table, <c>schema.match_YYYYMMDD</c>.</summary>
+    [Output]
+    public string? Snapshot { get; private set; }
+
+    /// <summary>The staging files and sources YAML the run wrote.</summary>
+    [Output]
+    public ITaskItem[] Written { get; private set; } = [];
+
+    protected override void Execute(ProjectContext context)
+    {
+        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { Replay = Replay };
+        var c = CultureInfo.InvariantCulture;
+        var run = new RunOperation(context).Execute(options, stage =>
+            Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch:   {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+
+        Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch: published {run.QualifiedTable} ({run.Manifest.Rows} rows, {run.Manifest.Counts["matched"]} matched); manifest {run.ManifestPath}"));
+        foreach (var file in run.Generated.Written)
+        {
+            Log.LogMessage(MessageImportance.High, $"electionmatch: wrote {file}");
+        }
+
+        Snapshot = run.QualifiedTable;
+        Written = Items(run.Generated.Written);
+        Report(run.Generated.Diagnostics);
+    }
+
+    private static DateOnly? ParseDate(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
+        : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"SnapshotDate '{text}' is not a date in the form YYYY-MM-DD");
+}

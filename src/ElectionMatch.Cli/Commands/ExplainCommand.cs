@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class ExplainCommand
+{
+    private const int BarScale = 2;
+
+    public static Command Create()
+    {
+        var project = new ProjectArguments();
+        var match = new Argument<string>("match") { Description = "The match, as named in electionmatch.yml." };
+        var leftId = new Argument<string>("left-id") { Description = "The left row's id (for example a gp_candidacy_id)." };
+        var top = new Option<int>("--candidates") { Description = "How many candidate pairs to show per election row.", DefaultValueFactory = _ => 3 };
+        var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in the latest run.") { match, leftId, top };
+        project.AddTo(command);
+        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        {
+            var context = ProjectContext.Load(project.Read(result));
+            var rows = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, result.GetValue(top));
+            var c = CultureInfo.InvariantCulture;
+            if (rows.Count == 0)
+            {
+                Console.WriteLine($"{result.GetValue(leftId)} has no election row in the latest run (quarantined, or removed by the date filter; see the quarantine table and the left_filtered stage)");
+            }
+
+            foreach (var row in rows)
+            {
+                Console.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state"})");
+                Console.WriteLine($"  decision: {row.Decision}");
+                if (row.Candidates.Count == 0)
+                {
+                    Console.WriteLine("  no candidate pair was scored");
+                }
+
+                foreach (var pair in row.Candidates)
+                {
+                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {pair.MatchWeight:+0.00;-0.00}, probability {pair.MatchProbability:0.0000}"));
+                    var running = 0.0;
+                    foreach (var step in pair.Steps)
+                    {
+                        running += step.Weight;
+                        var bar = new string(step.Weight >= 0 ? '+' : '-', (int)Math.Min(40, Math.Round(Math.Abs(step.Weight) * BarScale)));
+                        Console.WriteLine(string.Create(c, $"      {step.Field,-12} {step.Level,-14} {step.Weight,7:+0.00;-0.00}  {running,7:+0.00;-0.00}  {bar}"));
+                    }
+                }
+            }
+
+            return DiagnosticPrinter.Success;
+        }));
+        return command;
+    }
+}

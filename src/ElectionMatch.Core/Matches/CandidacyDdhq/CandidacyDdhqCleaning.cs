@@ -1,0 +1,336 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matches.CandidacyDdhq;
+
+/// <summary>
+/// Cleaning for HubSpot → DDHQ: inputs read into fixed columns, bad rows quarantined with their
+/// original row, names parsed into first, middle, last, suffix and nickname (ballot forms such as
+/// <c>ROBERT C. "BOBBY" SCOTT</c>, <c>Scott, Robert C.</c>, <c>J. Smith Jr.</c>), states to postal codes,
+/// districts and election types normalised, and the spec's labelled embedding text.
+/// </summary>
+internal sealed class CandidacyDdhqCleaning
+{
+    private readonly MatchSettings _settings;
+    private readonly RunSchema _run;
+
+    public CandidacyDdhqCleaning(MatchSettings settings, RunSchema run)
+    {
+        _settings = settings;
+        _run = run;
+    }
+
+    private const string Suffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'md', 'phd', 'esq']";
+    private const string Particles = "['van', 'von', 'der', 'den', 'de', 'del', 'della', 'la', 'le', 'di', 'da', 'du', 'dos', 'das', 'st', 'ten', 'ter', 'bin', 'al']";
+
+    /// <summary>Name, state, district and type macros; they read the run's reference tables.</summary>
+    public string MacrosSql() => $"""
+        -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
+        -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
+        create or replace temp macro em_norm(s) as
+            nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                lower(strip_accents(coalesce(cast(s as varchar), ''))), '[''’.]', '', 'g'), '[^a-z\s-]', ' ', 'g'),
+                '\s*-[\s-]*', '-', 'g'), '^-+|-+$|\s-|-\s', ' ', 'g'), '\s+', ' ', 'g'), ' -'), '');
+        -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
+        create or replace temp macro em_join(s) as regexp_replace(s, '[ -]', '', 'g');
+        create or replace temp macro em_words(s) as regexp_split_to_array(s, '[ -]');
+        create or replace temp macro em_quoted(s) as
+            nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '');
+        create or replace temp macro em_unquoted(s) as
+            regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]', ' ', 'g');
+        create or replace temp macro em_tokens(s) as
+            coalesce(string_split(em_norm(s), ' '), []);
+        create or replace temp macro em_suffixes() as {Suffixes};
+        create or replace temp macro em_strip_suffix(tokens) as
+            case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[:-2] else tokens end;
+        create or replace temp macro em_suffix(tokens) as
+            case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[-1] end;
+        create or replace temp macro em_surname_start(t) as
+            case
+                when len(t) >= 4 and list_contains({Particles}, t[-3]) and list_contains({Particles}, t[-2]) then len(t) - 2
+                when len(t) >= 3 and list_contains({Particles}, t[-2]) then len(t) - 1
+                else len(t)
+            end;
+        -- American Soundex; adjacent equal codes collapse, vowels separate them, h and w do not.
+        create or replace temp macro em_soundex_digits(s) as
+            translate(lower(s), 'bfpvcgjkqsxzdtlmnraeiouyhw', '111122222222334556000000');
+        create or replace temp macro em_collapse(d) as
+            regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                d, '1+', '1', 'g'), '2+', '2', 'g'), '3+', '3', 'g'), '4+', '4', 'g'), '5+', '5', 'g'), '6+', '6', 'g');
+        create or replace temp macro em_soundex(s) as
+            case when s is null or length(s) = 0 then null else
+                upper(left(s, 1)) || rpad(replace(
+                    case when left(s, 1) in ('h', 'w') then em_collapse(em_soundex_digits(s)) else em_collapse(em_soundex_digits(s))[2:] end,
+                    '0', ''), 3, '0')[1:3]
+            end;
+        create or replace temp macro em_surname_keys(s) as
+            coalesce(list_distinct(list_filter(
+                list_concat(list_transform(em_words(s), t -> em_soundex(t)), [em_soundex(em_join(s))]),
+                k -> k is not null)), []);
+        create or replace temp macro em_state(s) as
+            (select code from {_run.Table("states")} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));
+        create or replace temp macro em_district(s) as
+            case
+                when regexp_matches(lower(cast(s as varchar)), 'at.?large|^\s*al\s*$') then 'al'
+                when regexp_matches(cast(s as varchar), '^\D*0+\D*$') then 'al'
+                else nullif(ltrim(regexp_extract(cast(s as varchar), '\d+'), '0'), '')
+            end;
+        create or replace temp macro em_election_type(s) as
+            case
+                when lower(s) like '%runoff%' then 'runoff'
+                when lower(s) like '%primary%' then 'primary'
+                when lower(s) like '%general%' then 'general'
+                else nullif(lower(trim(s)), '')
+            end;
+        -- Office and race text: lower case, punctuation gone, without the election's words.
+        -- A race name without its election words: "X City Council - At Large - General" and "... - Runoff" are one family.
+        create or replace temp macro em_race_family(s) as
+            trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
+                '\b(general|primary|runoff|special|election|democratic|republican|nonpartisan|party)\b', ' ', 'g'), '[^a-z0-9]+', ' ', 'g'));
+        create or replace temp macro em_first_groups(first, nick) as
+            list_distinct(list_concat(
+                coalesce((select groups from {_run.Table("first_name_groups")} as g where g.name = first), [first]),
+                coalesce((select groups from {_run.Table("first_name_groups")} as g where g.name = nick), [])));
+        """;
+
+    private string Column(InputSettings input, string role, string type = "varchar") =>
+        input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";
+
+    public string LeftInputSql(string relation)
+    {
+        var l = _settings.Left;
+        return $"""
+            create table {_run.Table("left_input")} as
+            select
+                row_number() over () as row_number,
+                cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
+                {Column(l, "first_name")} as first_name,
+                {Column(l, "middle_name")} as middle_name,
+                {Column(l, "last_name")} as last_name,
+                {Column(l, "suffix")} as suffix,
+                {Column(l, "nickname")} as nickname,
+                {Column(l, "gender")} as gender,
+                {Column(l, "state")} as state,
+                {Column(l, "office")} as office,
+                {Column(l, "district")} as district,
+                {Column(l, "primary_election_date")} as primary_election_date,
+                {Column(l, "general_election_date")} as general_election_date,
+                {Column(l, "runoff_election_date")} as runoff_election_date,
+                {Column(l, "election_date")} as election_date,
+                {Column(l, "election_type")} as election_type,
+                to_json(src) as original
+            from {relation} as src
+            """;
+    }
+
+    public string RightInputSql(string relation)
+    {
+        var r = _settings.Right;
+        var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
+        return $"""
+            create table {_run.Table("right_input")} as
+            select
+                row_number() over () as row_number,
+                cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
+                src.{Sql.Identifier(r.Id)} as right_id_value,
+                src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
+                {Column(r, "candidate")} as candidate,
+                {Column(r, "race_name")} as race_name,
+                {Column(r, "election_date")} as election_date,
+                {Column(r, "election_type")} as election_type,
+                {Column(r, "state")} as state,
+                {Column(r, "office")} as office,
+                {Column(r, "district")} as district,
+                {winner} as is_winner,
+                to_json(src) as original
+            from {relation} as src
+            """;
+    }
+
+    public string QuarantineSql() => $"""
+        create table {_run.Table("quarantine")} as
+        with
+            left_checked as (
+                select
+                    row_number, original,
+                    case
+                        when nullif(trim(left_id), '') is null then 'EMQ001'
+                        when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
+                        when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
+                        when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
+                            or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
+                        when nullif(trim(state), '') is not null and em_state(state) is null then 'EMQ005'
+                    end as error_code
+                from {_run.Table("left_input")}
+            ),
+
+            right_checked as (
+                select
+                    row_number, original,
+                    case
+                        when nullif(trim(right_id), '') is null then 'EMQ001'
+                        when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
+                        when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
+                        when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
+                        when nullif(trim(state), '') is not null and em_state(state) is null then 'EMQ005'
+                    end as error_code
+                from {_run.Table("right_input")}
+            ),
+
+            failed as (
+                select 'left' as input, * from left_checked where error_code is not null
+                union all
+                select 'right' as input, * from right_checked where error_code is not null
+            )
+
+        select
+            input,
+            'input' as stage,
+            row_number,
+            error_code,
+            case error_code
+                when 'EMQ001' then 'the id column is empty'
+                when 'EMQ002' then 'the id appears on an earlier row; only the first is used'
+                when 'EMQ003' then 'the name cannot be parsed into first and last name'
+                when 'EMQ004' then 'a date is missing or is not a valid date'
+                when 'EMQ005' then 'the state is neither a postal code nor a state name'
+            end as message,
+            original
+        from failed
+        order by input, row_number
+        """;
+
+    private static string InvalidDate(string column) =>
+        $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";
+
+    public string LeftCleanSql() => $"""
+        create table {_run.Table("left_clean")} as
+        with
+            usable as (
+                select l.*
+                from {_run.Table("left_input")} as l
+                anti join (select row_number from {_run.Table("quarantine")} where input = 'left') as q using (row_number)
+            ),
+
+            tokens as (
+                select
+                    *,
+                    em_tokens(em_unquoted(first_name)) as first_tokens,
+                    em_tokens(last_name) as last_tokens
+                from usable
+            ),
+
+            parsed as (
+                select
+                    row_number,
+                    left_id,
+                    first_name as first_name_raw,
+                    last_name as last_name_raw,
+                    first_tokens[1] as first_name,
+                    coalesce(em_norm(em_unquoted(middle_name)), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
+                    array_to_string(em_strip_suffix(last_tokens), ' ') as last_name,
+                    coalesce(em_norm(suffix), em_suffix(last_tokens)) as suffix,
+                    -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
+                    coalesce(em_norm(nickname), em_quoted(first_name), em_quoted(middle_name)) as nickname,
+                    case upper(left(trim(gender), 1)) when 'M' then 1.0 when 'F' then 0.0 end as stated_male_share,
+                    em_state(state) as state,
+                    office,
+                    em_district(district) as district,
+                    try_cast(primary_election_date as date) as primary_election_date,
+                    try_cast(general_election_date as date) as general_election_date,
+                    try_cast(runoff_election_date as date) as runoff_election_date,
+                    try_cast(election_date as date) as election_date,
+                    em_election_type(election_type) as election_type
+                from tokens
+            )
+
+        select
+            p.* exclude (stated_male_share),
+            nullif(em_race_family(p.office), '') as office_normalised,
+            coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
+            em_first_groups(p.first_name, p.nickname) as first_groups,
+            em_surname_keys(p.last_name) as surname_keys,
+            'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
+        from parsed as p
+        left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name
+        left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
+        """;
+
+    public string RightCleanSql() => $"""
+        create table {_run.Table("right_clean")} as
+        with
+            usable as (
+                select r.*
+                from {_run.Table("right_input")} as r
+                anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
+            ),
+
+            -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.
+            reordered as (
+                select
+                    *,
+                    em_unquoted(candidate) as bare,
+                    case
+                        when bare like '%,%' and not list_contains(em_suffixes(), em_norm(split_part(bare, ',', 2)))
+                            then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
+                        else replace(bare, ',', ' ')
+                    end as ordered
+                from usable
+            ),
+
+            -- A ballot name can be only a quoted nickname and a surname: "MIKE" JOHNSON.
+            tokens as (
+                select
+                    *,
+                    case
+                        when len(em_strip_suffix(em_tokens(ordered))) = 1 and em_quoted(candidate) is not null
+                            then list_concat(string_split(em_quoted(candidate), ' '), em_strip_suffix(em_tokens(ordered)))
+                        else em_strip_suffix(em_tokens(ordered))
+                    end as name_tokens,
+                    em_suffix(em_tokens(ordered)) as suffix
+                from reordered
+            ),
+
+            -- Surname particles belong to the surname: Ana De La Cruz, Kevin Van Der Berg.
+            split as (
+                select
+                    *,
+                    case when len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start
+                from tokens
+            ),
+
+            parsed as (
+                select
+                    row_number,
+                    right_id,
+                    right_id_value,
+                    race_id_value,
+                    candidate,
+                    race_name,
+                    is_winner,
+                    name_tokens[1] as first_name,
+                    array_to_string(name_tokens[surname_start:], ' ') as last_name,
+                    array_to_string(name_tokens[2:], ' ') as name_rest,
+                    nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') as middle_name,
+                    suffix,
+                    em_quoted(candidate) as nickname,
+                    try_cast(election_date as date) as election_date,
+                    em_election_type(election_type) as election_type,
+                    em_state(state) as state,
+                    em_district(district) as district
+                from split
+            )
+
+        select
+            p.*,
+            nullif(em_race_family(p.race_name), '') as race_normalised,
+            coalesce(s.male_share, n.male_share) as male_share,
+            em_first_groups(p.first_name, p.nickname) as first_groups,
+            list_distinct(list_concat(em_surname_keys(p.name_rest), em_surname_keys(p.last_name))) as surname_keys,
+            'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
+        from parsed as p
+        left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name and length(p.first_name) > 1
+        left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
+        """;
+}

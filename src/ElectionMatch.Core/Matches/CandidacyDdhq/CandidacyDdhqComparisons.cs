@@ -1,0 +1,90 @@
+using ElectionMatch.Matching.Scoring;
+
+namespace ElectionMatch.Matches.CandidacyDdhq;
+
+/// <summary>
+/// The Fellegi–Sunter comparisons for a candidacy against a results row. Conditions read the pair
+/// projection's columns: <c>l_first</c>, <c>r_rest</c> (the ballot name after the first name), <c>l_male</c>
+/// (share of births of that first name that were boys), <c>cosine</c> (null when the pair was not retrieved).
+/// </summary>
+internal static class CandidacyDdhqComparisons
+{
+    private const string SexConflict = "coalesce(abs(l_male - r_male) > 0.8, false)";
+
+    public static IReadOnlyList<Comparison> All { get; } =
+    [
+        new(
+            "first_name",
+            "first name: exact (also against a nickname in quotes), nickname-equivalent (nicknames.csv), close spelling of the same sex, a short form that starts the other, the other side's middle name, an initial",
+            "l_first is null or r_first is null",
+            [
+                new("exact", "l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick", 0.85),
+                new("nickname", "list_has_any(l_groups, r_groups)", 0.05),
+                new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03),
+                new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02),
+                new("middle", "split_part(l_middle, ' ', 1) = r_first or split_part(r_middle, ' ', 1) = l_first or split_part(l_middle, ' ', 1) = r_nick", 0.02),
+                new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02),
+                new("different", null, 0.01, Veto: true),
+            ]),
+        new(
+            "last_name",
+            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
+            "l_last is null or r_last is null",
+            [
+                new("exact", "l_last = r_last or l_last = r_rest or em_join(l_last) = em_join(r_rest) or em_join(l_last) = em_join(r_last)", 0.9),
+                new("partial", "list_has_any(em_words(l_last), em_words(r_rest))", 0.04),
+                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(em_join(l_last), em_join(r_rest)) >= 0.92", 0.03),
+                new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02),
+                new("different", null, 0.01, Veto: true),
+            ],
+            TermFrequencyColumn: "r_tf_last"),
+        new(
+            "middle_name",
+            "middle name when both sides have one: same first word, same initial, different",
+            "l_middle is null or r_middle is null",
+            [
+                new("exact", "split_part(l_middle, ' ', 1) = split_part(r_middle, ' ', 1)", 0.6),
+                new("initial", "left(l_middle, 1) = left(r_middle, 1)", 0.3),
+                new("different", null, 0.1),
+            ]),
+        new(
+            "suffix",
+            "generational suffix when both sides have one",
+            "l_suffix is null or r_suffix is null",
+            [
+                new("same", "l_suffix = r_suffix", 0.95),
+                new("different", null, 0.05),
+            ]),
+        new(
+            "sex",
+            "sex from the CRM's gender or the first name's birth records, when both are clear (over 80% one sex)",
+            "l_male is null or r_male is null or l_male between 0.2 and 0.8 or r_male between 0.2 and 0.8",
+            [
+                new("agree", "abs(l_male - r_male) < 0.6", 0.97),
+                new("conflict", null, 0.03),
+            ]),
+        new(
+            "district",
+            "district number when both sides have one ('al' for at-large)",
+            "l_district is null or r_district is null",
+            [
+                new("same", "l_district = r_district", 0.9),
+                new("different", null, 0.1),
+            ]),
+        new(
+            "embedding",
+            "cosine similarity of the labelled texts (name and race), for pairs the top-k retrieval returned",
+            "false",
+            [
+                new("very_close", "cosine >= 0.85", 0.5),
+                new("close", "cosine >= 0.7", 0.3),
+                new("related", "cosine >= 0.5", 0.1),
+                new("retrieved", "cosine is not null", 0.05),
+                new("not_retrieved", null, 0.05),
+            ],
+            UFromSample: false),
+    ];
+
+    /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
+    public const string DeterministicRule = "gamma_first_name = 1 and gamma_last_name = 1";
+}

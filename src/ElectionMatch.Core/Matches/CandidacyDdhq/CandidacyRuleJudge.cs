@@ -1,0 +1,137 @@
+using System.Globalization;
+using ElectionMatch.Matching.Judging;
+
+namespace ElectionMatch.Matches.CandidacyDdhq;
+
+/// <summary>
+/// The offline judge for HubSpot → DDHQ: spec 000's LLM calibration applied as rules to the comparison
+/// evidence. Start from 100; −8 for each name part that only partly agrees (nickname, close spelling,
+/// initial), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname or a
+/// different first name cannot be accepted. A second candidate nearly as plausible costs the answer its
+/// certainty, so look-alikes are left undecided rather than guessed.
+/// </summary>
+internal sealed class CandidacyRuleJudge : IMatchJudge
+{
+    public const string LinkedElsewhere = "linked_to_other_row";
+
+    private const int PartialPenalty = 8;
+    private const int NoExactPenalty = 15;
+    private const int GenderPenalty = 25;
+    private const int DistrictPenalty = 20;
+    private const int SuffixPenalty = 15;
+    private const int MiddlePenalty = 10;
+    private const int AmbiguityMargin = 10;
+    private const int AmbiguityPenalty = 35;
+
+    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial"];
+    private static readonly HashSet<string> PartialLast = ["partial", "fuzzy", "fuzzy_low"];
+
+    public string Name => "offline/rules-v1";
+
+    public Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken)
+    {
+        var scored = request.Rows
+            .Select(row => (Row: row, Options: request.Candidates
+                .Where(c => c.Attributes.GetValueOrDefault(LinkedElsewhere) != "yes" && row.Evidence.ContainsKey(c.Number))
+                .Select(c => Score(row.Evidence[c.Number], c))
+                .OrderByDescending(o => o.Confidence)
+                .ThenBy(o => o.Candidate.Number)
+                .ToList()))
+            .ToList();
+
+        // Most certain rows choose first, so two rows never take the same candidate.
+        var taken = new HashSet<int>();
+        var answers = new Dictionary<string, JudgeAnswer>(StringComparer.Ordinal);
+        foreach (var (row, options) in scored.OrderByDescending(s => s.Options.Count > 0 ? s.Options[0].Confidence : -1).ThenBy(s => s.Row.Key, StringComparer.Ordinal))
+        {
+            var free = options.Where(o => !taken.Contains(o.Candidate.Number)).ToList();
+            if (free.Count == 0 || free[0].Confidence <= 0)
+            {
+                // Say why the closest candidates fail: a shared surname first, then the rest.
+                var closest = free.OrderBy(o => o.Reason.StartsWith("different surname", StringComparison.Ordinal)).ThenBy(o => o.Candidate.Number).Take(3);
+                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, free.Count == 0
+                    ? "no candidate of this contest is free to match"
+                    : "no candidate fits: " + string.Join("; ", closest.Select(o => $"{o.Candidate.Name}: {o.Reason}")));
+                continue;
+            }
+
+            var best = free[0];
+            var confidence = best.Confidence;
+            var reason = best.Reason;
+            if (free.Count > 1 && free[1].Confidence >= best.Confidence - AmbiguityMargin && free[1].Confidence > 0)
+            {
+                confidence = Math.Max(0, confidence - AmbiguityPenalty);
+                reason += string.Create(CultureInfo.InvariantCulture, $"; but candidate {free[1].Candidate.Number} ({free[1].Candidate.Name}) is nearly as plausible ({free[1].Confidence}), so this is not certain (-{AmbiguityPenalty})");
+            }
+
+            // Another row of this contest with an equally good claim on the same candidate: the evidence cannot tell them apart.
+            var rival = scored.FirstOrDefault(o => o.Row.Key != row.Key && o.Options.Count > 0 && o.Options[0].Candidate.Number == best.Candidate.Number
+                && o.Options[0].Confidence >= best.Confidence - AmbiguityMargin);
+            if (rival.Row is not null)
+            {
+                confidence = Math.Max(0, confidence - AmbiguityPenalty);
+                reason += string.Create(CultureInfo.InvariantCulture, $"; but row {rival.Row.Key} ({rival.Row.Name}) fits this candidate as well ({rival.Options[0].Confidence}), so this is not certain (-{AmbiguityPenalty})");
+            }
+
+            taken.Add(best.Candidate.Number);
+            answers[row.Key] = new JudgeAnswer(row.Key, best.Candidate.Number, confidence, $"candidate {best.Candidate.Number} ({best.Candidate.Name}): {reason}");
+        }
+
+        return Task.FromResult<IReadOnlyList<JudgeAnswer>>(request.Rows.Select(r => answers[r.Key]).ToList());
+    }
+
+    private static Option Score(IReadOnlyDictionary<string, string> evidence, JudgeCandidate candidate)
+    {
+        var first = evidence.GetValueOrDefault("first_name", "null");
+        var last = evidence.GetValueOrDefault("last_name", "null");
+        if (last == "different")
+        {
+            return new Option(candidate, 0, "different surname");
+        }
+
+        if (first == "different")
+        {
+            return new Option(candidate, 0, "different first name (not a nickname, initial or spelling variant)");
+        }
+
+        var confidence = 100;
+        var notes = new List<string>();
+        var exact = 0;
+        foreach (var (part, level, partial) in new[] { ("first name", first, PartialFirst), ("surname", last, PartialLast) })
+        {
+            if (level == "exact")
+            {
+                exact++;
+                notes.Add($"{part} exact");
+            }
+            else if (partial.Contains(level))
+            {
+                confidence -= PartialPenalty;
+                notes.Add($"{part} {level} (-{PartialPenalty})");
+            }
+        }
+
+        if (exact == 0)
+        {
+            confidence -= NoExactPenalty;
+            notes.Add($"no exact name part (-{NoExactPenalty})");
+        }
+
+        Penalise(evidence, "sex", "conflict", GenderPenalty, "gender mismatch", ref confidence, notes);
+        Penalise(evidence, "district", "different", DistrictPenalty, "different district", ref confidence, notes);
+        Penalise(evidence, "suffix", "different", SuffixPenalty, "different generational suffix", ref confidence, notes);
+        Penalise(evidence, "middle_name", "different", MiddlePenalty, "different middle name", ref confidence, notes);
+        return new Option(candidate, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"));
+    }
+
+    private static void Penalise(IReadOnlyDictionary<string, string> evidence, string comparison, string level, int penalty, string what, ref int confidence, List<string> notes)
+    {
+        if (evidence.GetValueOrDefault(comparison) == level)
+        {
+            confidence -= penalty;
+            notes.Add($"{what} (-{penalty})");
+        }
+    }
+
+    private sealed record Option(JudgeCandidate Candidate, int Confidence, string Reason);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using ElectionMatch.Warehouse;
+using Microsoft.Extensions.AI;
+
+namespace ElectionMatch.Matching.Embeddings;
+
+/// <summary>
+/// Embeddings that cost money or time, kept in the warehouse by (model id, SHA-256 of the text) in
+/// <c>electionmatch_cache.embeddings</c>, outside any run schema, so a second run embeds nothing new.
+/// The offline embedder is never cached: recomputing it is cheaper than reading it back.
+/// </summary>
+internal sealed class EmbeddingCache
+{
+    public const string Schema = "electionmatch_cache";
+    private const int BatchSize = 128;
+
+    private readonly DuckDbWarehouse _warehouse;
+
+    public EmbeddingCache(DuckDbWarehouse warehouse)
+    {
+        _warehouse = warehouse;
+    }
+
+    private static string Table => Sql.Identifier(Schema, "embeddings");
+
+    /// <summary>Embeds every text of <paramref name="textsSql"/> the cache lacks for this model, in batches.</summary>
+    public (string ModelId, long Generated, long Cached) Ensure(
+        IEmbeddingGenerator<string, Embedding<float>> generator, string textsSql, int dimensions, CancellationToken cancellationToken)
+    {
+        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
+        var modelId = $"{metadata?.ProviderName ?? "unknown"}/{metadata?.DefaultModelId ?? "default"}/{dimensions.ToString(CultureInfo.InvariantCulture)}";
+        _warehouse.Execute($"create schema if not exists {Sql.Identifier(Schema)}; create table if not exists {Table} (model varchar, text_sha256 varchar, vector float[], primary key (model, text_sha256))");
+
+        var missing = _warehouse.Query($"""
+            select distinct t.text
+            from (select coalesce(embedding_text, '') as text from ({textsSql})) as t
+            anti join (select text_sha256 from {Table} where model = {Sql.Literal(modelId)}) as c on c.text_sha256 = sha256(t.text)
+            order by t.text
+            """, r => r.GetString(0));
+        var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
+
+        foreach (var batch in missing.Chunk(BatchSize))
+        {
+            var embeddings = generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken).GetAwaiter().GetResult();
+            if (embeddings.Count != batch.Length)
+            {
+                throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");
+            }
+
+            // Each batch commits on its own, so an interrupted run keeps what it paid for.
+            using var appender = _warehouse.Connection.CreateAppender(Schema, "embeddings");
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var vector = embeddings[i].Vector.ToArray();
+                if (vector.Length != dimensions)
+                {
+                    throw new InvalidOperationException($"the embedding provider returned {vector.Length} dimensions, the settings say {dimensions}");
+                }
+
+                appender.CreateRow().AppendValue(modelId).AppendValue(Sha256(batch[i])).AppendValue(vector).EndRow();
+            }
+        }
+
+        return (modelId, missing.Count, total - missing.Count);
+    }
+
+    /// <summary>SQL for the cached vector of the text in <paramref name="textColumn"/>.</summary>
+    public string VectorSql(string textColumn, string modelId) =>
+        $"(select vector from {Table} as c where c.model = {Sql.Literal(modelId)} and c.text_sha256 = sha256(coalesce({textColumn}, '')))";
+
+    private static string Sha256(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}

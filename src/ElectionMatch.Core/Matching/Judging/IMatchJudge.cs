@@ -1,0 +1,14 @@
+namespace ElectionMatch.Matching.Judging;
+
+/// <summary>
+/// Decides the ambiguous band, one contest at a time (spec 003: every ambiguous row of a race and all of
+/// that race's candidates in one request). The offline rule judges and LLM providers implement it.
+/// </summary>
+public interface IMatchJudge
+{
+    /// <summary>Provider and model, recorded in the manifest and the cache key.</summary>
+    string Name { get; }
+
+    /// <summary>Answers every row of the request exactly once.</summary>
+    Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken);
+}

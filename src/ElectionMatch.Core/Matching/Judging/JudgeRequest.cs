@@ -1,0 +1,14 @@
+namespace ElectionMatch.Matching.Judging;
+
+/// <summary>One contest: the rows to decide and the candidates they may be linked to, numbered from 1.</summary>
+public sealed record JudgeRequest(string ContestKey, string Contest, IReadOnlyList<JudgeRow> Rows, IReadOnlyList<JudgeCandidate> Candidates);
+
+/// <summary>A left row to decide, with what is known of it and the comparison evidence against each candidate.</summary>
+/// <param name="Evidence">Per candidate number: the comparison levels (first_name: nickname, …) the scoring tier saw.</param>
+public sealed record JudgeRow(
+    string Key,
+    string Name,
+    IReadOnlyDictionary<string, string?> Attributes,
+    IReadOnlyDictionary<int, IReadOnlyDictionary<string, string>> Evidence);
+
+public sealed record JudgeCandidate(int Number, string Key, string Name, IReadOnlyDictionary<string, string?> Attributes);

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matching;
+
+/// <summary>Runs named stages in the run schema, timing each and counting the rows in and out of its tables.</summary>
+internal sealed class Pipeline
+{
+    private readonly DuckDbWarehouse _warehouse;
+    private readonly RunSchema _run;
+    private readonly Action<StageReport>? _progress;
+    private readonly List<StageReport> _stages = [];
+
+    public Pipeline(DuckDbWarehouse warehouse, RunSchema run, Action<StageReport>? progress)
+    {
+        _warehouse = warehouse;
+        _run = run;
+        _progress = progress;
+    }
+
+    public IReadOnlyList<StageReport> Stages => _stages;
+
+    public long Count(string table) => _warehouse.Scalar<long>($"select count(*) from {_run.Table(table)}");
+
+    /// <param name="input">The stage's input table, whose rows are counted as rows in.</param>
+    /// <param name="output">The table the stage creates.</param>
+    public void Stage(string name, string? input, string output, Action work, Func<string?>? note = null)
+    {
+        var clock = Stopwatch.StartNew();
+        work();
+        var elapsed = clock.Elapsed;
+        var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), elapsed, note?.Invoke());
+        _stages.Add(report);
+        _progress?.Invoke(report);
+    }
+
+    public void Sql(string name, string? input, string output, string sql, Func<string?>? note = null) =>
+        Stage(name, input, output, () => _warehouse.Execute(sql), note);
+}

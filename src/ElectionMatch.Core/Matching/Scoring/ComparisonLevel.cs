@@ -1,0 +1,8 @@
+namespace ElectionMatch.Matching.Scoring;
+
+/// <summary>One level of a comparison: a SQL condition over the pair's <c>l_*</c> and <c>r_*</c> columns.</summary>
+/// <param name="Condition">Null for the last level, which takes every pair the others did not.</param>
+/// <param name="InitialM">Starting guess of P(level | match) for expectation maximisation.</param>
+/// <param name="Veto">A disagreement no weight of evidence elsewhere may overrule by score alone (spec 000: a
+/// different first name is never the same candidate); such a pair can only be linked by the judge.</param>
+public sealed record ComparisonLevel(string Name, string? Condition, double InitialM, bool Veto = false);

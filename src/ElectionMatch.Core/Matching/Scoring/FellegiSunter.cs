@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matching.Scoring;
+
+/// <summary>
+/// Fellegi–Sunter scoring: u from random pairs inside partitions, λ first from a deterministic rule,
+/// then λ and m (and u where no sample can show it) by expectation maximisation; each pair's match
+/// weight is the prior plus the weight of every comparison's level, with a term-frequency adjustment
+/// on exact values that are rare or common.
+/// </summary>
+internal sealed class FellegiSunter
+{
+    /// <summary>A term-frequency adjustment is bounded so one rare surname cannot decide a pair alone.</summary>
+    private const double TermFrequencyCap = 4;
+
+    private readonly IReadOnlyList<Comparison> _comparisons;
+    private readonly string _deterministicRule;
+
+    /// <param name="deterministicRule">SQL over the gamma columns selecting pairs that are almost surely matches.</param>
+    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule)
+    {
+        _comparisons = comparisons;
+        _deterministicRule = deterministicRule;
+    }
+
+    public IReadOnlyList<Comparison> Comparisons => _comparisons;
+
+    /// <summary>SQL over the gamma columns: true unless some comparison is at a veto level.</summary>
+    public string AcceptableByScoreSql()
+    {
+        var vetoes = _comparisons
+            .SelectMany(c => c.Levels.Select((level, i) => (c, level, i)))
+            .Where(x => x.level.Veto)
+            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.c.GammaColumn} = {x.i + 1}"))
+            .ToList();
+        return vetoes.Count == 0 ? "true" : $"not ({string.Join(" or ", vetoes)})";
+    }
+
+    /// <summary>The gamma columns, for a select list over a relation with the <c>l_*</c>/<c>r_*</c> columns.</summary>
+    public string GammaSelect() => string.Join(",\n", _comparisons.Select(c => $"cast({c.GammaSql()} as utinyint) as {c.GammaColumn}"));
+
+    /// <param name="candidates">Table of candidate pairs with gamma columns.</param>
+    /// <param name="sample">Table of random pairs inside partitions with gamma columns.</param>
+    public ModelParameters Train(DuckDbWarehouse warehouse, string candidates, string sample)
+    {
+        var count = _comparisons.Count;
+        var gammas = string.Join(", ", _comparisons.Select(c => c.GammaColumn));
+        var sampled = warehouse.Scalar<long>($"select count(*) from {sample}");
+        var candidatePairs = warehouse.Scalar<long>($"select count(*) from {candidates}");
+
+        var u = new double[count][];
+        var m = new double[count][];
+        var atLevel = new long[count][];
+        for (var c = 0; c < count; c++)
+        {
+            var comparison = _comparisons[c];
+            var levels = comparison.Levels.Count + 1;
+            u[c] = new double[levels];
+            m[c] = new double[levels];
+            atLevel[c] = new long[levels];
+            var sampleCounts = LevelCounts(warehouse, sample, comparison.GammaColumn, levels);
+            var candidateCounts = LevelCounts(warehouse, candidates, comparison.GammaColumn, levels);
+            atLevel[c] = candidateCounts;
+            var source = comparison.UFromSample && sampleCounts.Skip(1).Sum() > 0 ? sampleCounts : candidateCounts;
+            var known = Math.Max(1, source.Skip(1).Sum());
+            for (var level = 1; level < levels; level++)
+            {
+                // Laplace smoothing: a level no sampled pair reached is rare, not impossible.
+                u[c][level] = (source[level] + 0.5) / (known + (0.5 * (levels - 1)));
+                m[c][level] = comparison.Levels[level - 1].InitialM;
+            }
+        }
+
+        var patterns = warehouse.Query(
+            $"select {gammas}, count(*) from {candidates} group by all",
+            r => new ComparisonPattern(Enumerable.Range(0, count).Select(i => Convert.ToByte(r.GetValue(i), CultureInfo.InvariantCulture)).ToArray(), r.GetInt64(count)));
+
+        var deterministic = warehouse.Scalar<long>($"select count(*) from {candidates} where {_deterministicRule}");
+        var initialLambda = Math.Clamp(deterministic / (double)Math.Max(1, candidatePairs), 0.01, 0.5);
+        var trainU = _comparisons.Select(c => !c.UFromSample).ToArray();
+        var (lambda, iterations, converged) = patterns.Count == 0
+            ? (initialLambda, 0, true)
+            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainU);
+
+        return new ModelParameters
+        {
+            Lambda = lambda,
+            Comparisons = _comparisons.Select((c, i) => new ComparisonParameters(
+                c.Name,
+                c.Description,
+                c.LevelNames.Select((name, level) => level == 0
+                    ? new LevelParameters(name, null, null, 0, atLevel[i][0])
+                    : new LevelParameters(name, m[i][level], u[i][level], Math.Log2(m[i][level] / u[i][level]), atLevel[i][level])).ToList(),
+                c.UFromSample,
+                c.TermFrequencyColumn is not null ? u[i][1] : null)).ToList(),
+            Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule),
+        };
+    }
+
+    /// <summary>
+    /// Select-list expressions over a relation with gamma columns (and any term-frequency columns):
+    /// <c>w_&lt;comparison&gt;</c> per field, <c>match_weight</c>, <c>match_probability</c> and <c>match_explanation</c> JSON.
+    /// </summary>
+    public string ScoreSelect(ModelParameters parameters)
+    {
+        var weights = new List<string>();
+        var explanation = new StringBuilder($"json_object('prior', {Number(parameters.PriorWeight)}");
+        foreach (var comparison in _comparisons)
+        {
+            var p = parameters.For(comparison.Name);
+            var weight = new StringBuilder($"(case {comparison.GammaColumn}");
+            var level = new StringBuilder($"(case {comparison.GammaColumn}");
+            for (var i = 0; i < p.Levels.Count; i++)
+            {
+                weight.Append(CultureInfo.InvariantCulture, $" when {i} then {Number(p.Levels[i].Weight)}");
+                level.Append(CultureInfo.InvariantCulture, $" when {i} then {Sql.Literal(p.Levels[i].Name)}");
+            }
+
+            weight.Append(" end)");
+            level.Append(" end)");
+            if (comparison.TermFrequencyColumn is { } tf && p.TermFrequencyUExact is { } uExact)
+            {
+                // Splink's adjustment: the exact level's u becomes this value's frequency.
+                weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = 1 and {tf} > 0 then least(greatest(log2({Number(uExact)} / {tf}), -{Number(TermFrequencyCap)}), {Number(TermFrequencyCap)}) else 0 end)");
+            }
+
+            weights.Add($"cast({weight} as double) as w_{comparison.Name}");
+            explanation.Append(CultureInfo.InvariantCulture, $", {Sql.Literal(comparison.Name)}, json_object('level', {level}, 'weight', round(w_{comparison.Name}, 3))");
+        }
+
+        explanation.Append(')');
+        var total = $"{Number(parameters.PriorWeight)} + " + string.Join(" + ", _comparisons.Select(c => $"w_{c.Name}"));
+        return $"""
+            {string.Join(",\n", weights)},
+            {total} as match_weight,
+            1 / (1 + pow(2, -({total}))) as match_probability,
+            {explanation} as match_explanation
+            """;
+    }
+
+    private static long[] LevelCounts(DuckDbWarehouse warehouse, string table, string column, int levels)
+    {
+        var counts = new long[levels];
+        foreach (var (level, n) in warehouse.Query($"select {column}, count(*) from {table} group by all", r => (Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), r.GetInt64(1))))
+        {
+            counts[level] = n;
+        }
+
+        return counts;
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

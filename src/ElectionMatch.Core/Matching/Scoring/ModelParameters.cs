@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ElectionMatch.Matching.Scoring;
+
+/// <summary>
+/// The trained Fellegi–Sunter model, saved as JSON beside the snapshot: the prior λ that a candidate
+/// pair is a match, and m, u and the weight log2(m/u) of every level.
+/// </summary>
+public sealed class ModelParameters
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public required double Lambda { get; init; }
+
+    public double PriorWeight => Math.Log2(Lambda / (1 - Lambda));
+
+    public required IReadOnlyList<ComparisonParameters> Comparisons { get; init; }
+
+    public required TrainingReport Training { get; init; }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public ComparisonParameters For(string comparison) => Comparisons.First(c => c.Name == comparison);
+}
+
+/// <summary>m, u and weight per level; index 0 is the null level (weight 0).</summary>
+public sealed record ComparisonParameters(string Name, string Description, IReadOnlyList<LevelParameters> Levels, bool UFromSample, double? TermFrequencyUExact);
+
+public sealed record LevelParameters(string Name, double? M, double? U, double Weight, long PairsAtLevel);
+
+/// <param name="PairsSampledForU">Random pairs inside partitions used to estimate u.</param>
+/// <param name="CandidatePairs">Pairs EM trained on.</param>
+/// <param name="InitialLambda">λ from the deterministic rule before EM.</param>
+public sealed record TrainingReport(long PairsSampledForU, long CandidatePairs, int Patterns, double InitialLambda, int Iterations, bool Converged, string DeterministicRule);

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>
+/// <c>electionmatch explain &lt;match&gt; &lt;left id&gt;</c>: for each election row of that left id in the latest
+/// run, the candidate pairs best first with the weight of every field (a waterfall from the prior to the
+/// match weight) and the decision taken. Reads the run schema the last <c>run</c> left in the warehouse.
+/// </summary>
+public sealed class ExplainOperation
+{
+    private readonly ProjectContext _context;
+
+    public ExplainOperation(ProjectContext context)
+    {
+        _context = context;
+    }
+
+    public IReadOnlyList<ExplainedRow> Execute(string match, string leftId, int candidates = 5)
+    {
+        _context.Settings.Match(match);
+        var run = RunSchema.For(match);
+        using var warehouse = _context.OpenForReading();
+        if (!warehouse.TableExists(run.Name, "scored_pairs"))
+        {
+            throw DiagnosticException.At(Codes.RunNotFound, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)), $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
+        }
+
+        var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
+        string Union(string table) => string.Join(" union all ", passes.Select(p => $"select * from {run.Table(p + table)}"));
+
+        var rows = warehouse.Query($"""
+            select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
+                k.decided_by, k.reasoning, a.reasoning
+            from ({Union("left_keyed")}) as l
+            left join ({Union("links")}) as k using (left_key)
+            left join ({Union("judge_answers")}) as a using (left_key)
+            where l.left_id = {Sql.Literal(leftId)}
+            order by l.election_date, l.election_type
+            """, r => (Key: r.GetInt64(0), Type: r.GetString(1), Date: r.GetString(2), Name: r.GetString(3), State: r.IsDBNull(4) ? null : r.GetString(4),
+                Decision: r.IsDBNull(5) ? null : r.GetString(5) + ": " + r.GetString(6), Judge: r.IsDBNull(7) ? null : r.GetString(7)));
+
+        return rows.Select(row => new ExplainedRow(
+            leftId, row.Type, row.Date, row.Name, row.State,
+            row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
+            warehouse.Query($"""
+                select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
+                    s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked
+                from ({Union("scored_pairs")}) as s
+                join {run.Table("right_keyed")} as r using (right_key)
+                where s.left_key = {row.Key}
+                order by s.match_weight desc, s.right_key
+                limit {candidates}
+                """, r => new ExplainedPair(r.GetString(1), r.GetString(2), r.IsDBNull(3) ? "" : r.GetString(3), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(7), Waterfall(r.GetString(6)))))).ToList();
+    }
+
+    private static IReadOnlyList<FieldWeight> Waterfall(string explanation)
+    {
+        using var json = JsonDocument.Parse(explanation);
+        var steps = new List<FieldWeight>();
+        foreach (var property in json.RootElement.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Number)
+            {
+                steps.Add(new FieldWeight(property.Name, "", property.Value.GetDouble()));
+            }
+            else if (property.Value.ValueKind == JsonValueKind.Object && property.Value.TryGetProperty("weight", out var weight))
+            {
+                steps.Add(new FieldWeight(property.Name, property.Value.GetProperty("level").GetString() ?? "", weight.GetDouble()));
+            }
+        }
+
+        return steps;
+    }
+}
+
+/// <summary>One election row of a left id, with its decision and its best candidate pairs.</summary>
+public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates);
+
+public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps);
+
+/// <summary>One bar of the waterfall: a field, the level the pair reached, and its weight in bits.</summary>
+public sealed record FieldWeight(string Field, string Level, double Weight);

@@ -1,0 +1,184 @@
+using System.Globalization;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Matching.Retrieval;
+using Microsoft.Extensions.AI;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>The tiered HubSpot→DDHQ matcher on the goodparty fixture (its hard cases: dbt_fixtures/goodparty/truth/README.md).</summary>
+public sealed class CandidacyMatcherTests
+{
+    private static HashSet<(string, string, string)> Truth(FixtureCopy fixture) =>
+        File.ReadAllLines(fixture.PathOf("truth/candidacy_ddhq_matches.csv")).Skip(1)
+            .Select(l => l.Split(','))
+            .Select(p => (p[0], p[1], p[2]))
+            .ToHashSet();
+
+    [Fact]
+    public void Every_hard_case_is_decided_as_the_truth_file_says()
+    {
+        using var run = MatcherRun.Of(FixtureCopy.Of("goodparty"));
+
+        var links = run.Links();
+        var truth = Truth(run.Fixture);
+
+        Assert.True(truth.SetEquals(links), $"missed: {string.Join("; ", truth.Except(links))}; wrong: {string.Join("; ", links.Except(truth))}");
+    }
+
+    [Fact]
+    public void A_results_row_links_to_at_most_one_left_row_and_a_left_row_to_at_most_one_results_row()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // A second candidacy, identical to Bob Johnson's, competes for the same results rows.
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var bob = File.ReadAllLines(path).Single(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal));
+        File.AppendAllText(path, "gpc-999999" + bob["gpc-001623".Length..] + "\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var linked = run.Warehouse.Query(
+            $"select gp_candidacy_id, hubspot_election_type, cast(ddhq_candidate_id as varchar) from {run.Table("output")} where has_match",
+            r => (Left: r.GetString(0) + "/" + r.GetString(1), Right: r.GetString(2)));
+
+        Assert.Equal(linked.Count, linked.Select(l => l.Right).Distinct().Count());
+        Assert.Equal(linked.Count, linked.Select(l => l.Left).Distinct().Count());
+        // The evidence cannot tell two identical rows apart, so neither takes Robert Johnson's rows: no guess.
+        Assert.DoesNotContain(linked, l => l.Right is "1402035" or "1403248");
+        Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-999999' and hubspot_election_type = 'general'"));
+    }
+
+    [Fact]
+    public void Rows_that_cannot_be_used_are_quarantined_with_their_original_row_and_reason()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        File.AppendAllText(path, string.Join("\n",
+            "gpc-q00001,1,,,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-q00002,2,Ann,Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-13-45,",
+            "gpc-q00003,3,Ann,Lee,Texsas,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-q00004,4,Ann,Lee,Texas,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            ",5,Ann,Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-001623,6,Dup,Row,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,") + "\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var quarantined = run.Warehouse.Query(
+            $"select error_code, json_extract_string(original, '$.gp_candidacy_id'), json_extract_string(original, '$.hubspot_contact_id') from {run.Table("quarantine")} where input = 'left' order by row_number",
+            r => (Code: r.GetString(0), Id: r.IsDBNull(1) ? null : r.GetString(1), Contact: r.GetString(2)));
+
+        Assert.Equal(
+            [("EMQ003", "gpc-q00001", "1"), ("EMQ004", "gpc-q00002", "2"), ("EMQ005", "gpc-q00003", "3"), ("EMQ001", null, "5"), ("EMQ002", "gpc-001623", "6")],
+            quarantined.Select(q => (q.Code, q.Id, q.Contact)));
+        // A state written out in full is read as its postal code, not quarantined.
+        Assert.Equal("TX", run.Warehouse.Scalar<string>($"select state from {run.Table("left_clean")} where left_id = 'gpc-q00004'"));
+        Assert.Equal(0L, run.Warehouse.Scalar<long>($"select count(*) from {run.Table("output")} where gp_candidacy_id in ('gpc-q00001', 'gpc-q00002', 'gpc-q00003')"));
+    }
+
+    [Fact]
+    public void Ballot_names_are_parsed_into_first_middle_last_suffix_and_nickname()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = fixture.PathOf("data/airbyte/ddhq_election_results.csv");
+        File.AppendAllText(path, string.Join("\n",
+            "900001,TX Test Race,9000001,\"ROBERT C. \"\"BOBBY\"\" SCOTT\",Nonpartisan,true,1,2024-11-05,TX,general,Mayor,,false",
+            "900001,TX Test Race,9000002,\"Scott, Robert C.\",Nonpartisan,true,1,2024-11-05,TX,general,Mayor,,false",
+            "900001,TX Test Race,9000003,J. Smith Jr.,Nonpartisan,true,1,2024-11-05,TX,general,Mayor,,false",
+            "900001,TX Test Race,9000004,Kevin Van Der Berg,Nonpartisan,true,1,2024-11-05,TX,general,Mayor,,false",
+            "900001,TX Test Race,9000005,María López-García,Nonpartisan,true,1,2024-11-05,Texas,general,Mayor,,false") + "\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var parsed = run.Warehouse.Query(
+            $"select right_id, first_name, middle_name, last_name, suffix, nickname, state from {run.Table("right_clean")} where right_id like '900000%' order by right_id",
+            r => string.Join("|", Enumerable.Range(1, 6).Select(i => r.IsDBNull(i) ? "" : r.GetString(i))));
+
+        Assert.Equal(
+            [
+                "robert|c|scott||bobby|TX",
+                "robert|c|scott|||TX",
+                "j||smith|jr||TX",
+                "kevin||van der berg|||TX",
+                "maria||lopez-garcia|||TX",
+            ],
+            parsed);
+    }
+
+    [Fact]
+    public void The_top_k_kernel_returns_the_same_pairs_as_the_sql_reference()
+    {
+        using var run = MatcherRun.Of(FixtureCopy.Of("goodparty"), storeVectors: true);
+
+        var kernel = run.Warehouse.Query($"select left_key, right_key, rank, score from {run.Table("retrieved")} order by left_key, rank", Read);
+        var reference = run.Warehouse.Query(RetrievalSql.TopK(run.Table("retrieved_vectors"), 5) + " order by left_key, rank", Read);
+
+        Assert.Equal(reference.Count, kernel.Count);
+        Assert.True(kernel.Count > 1000, $"only {kernel.Count} retrieved pairs");
+        foreach (var (k, r) in kernel.Zip(reference))
+        {
+            Assert.Equal((r.Left, r.Rank), (k.Left, k.Rank));
+            Assert.True(Math.Abs(k.Score - r.Score) < 1e-4, $"scores {k.Score} and {r.Score} for left {k.Left} rank {k.Rank}");
+            // The same right row, unless two right rows tie on the score.
+            Assert.True(k.Right == r.Right || Math.Abs(k.Score - r.Score) < 1e-5, $"left {k.Left} rank {k.Rank}: {k.Right} vs {r.Right}");
+        }
+
+        static (long Left, long Right, long Rank, double Score) Read(System.Data.Common.DbDataReader r) =>
+            (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), Convert.ToDouble(r.GetValue(3), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_second_run_embeds_nothing_new_with_a_cached_provider()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        using var provider = new CountingEmbedder(new HashedNgramEmbedder(256));
+        using var run = MatcherRun.Of(fixture, provider);
+        var first = provider.Texts;
+        var firstLinks = run.Links();
+
+        MatcherRun.RunAgain(fixture, run.Warehouse, provider);
+
+        Assert.True(first > 500, $"the first run embedded only {first} texts");
+        Assert.Equal(first, provider.Texts);
+        Assert.Equal(firstLinks, run.Links());
+        Assert.Equal(first, run.Warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void A_runoff_the_crm_does_not_list_is_discovered_for_a_matched_candidate()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        File.WriteAllText(path, File.ReadAllText(path).Replace(",Nonpartisan,,2025-05-03,2025-06-07", ",Nonpartisan,,2025-05-03,", StringComparison.Ordinal));
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Contains(("gpc-000434", "runoff", "1405459"), run.Links());
+        Assert.True(run.Warehouse.Scalar<bool>(
+            $"select cast(json_extract(match_explanation, '$.discovered_runoff') as boolean) from {run.Table("output")} where gp_candidacy_id = 'gpc-000434' and hubspot_election_type = 'runoff'"));
+    }
+
+    [Fact]
+    public void A_runoff_whose_crm_date_is_wrong_is_found_on_a_results_date_after_its_election()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("2024-05-21,2024-11-05,2024-06-18", "2024-05-21,2024-11-05,2024-06-25", StringComparison.Ordinal));
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Contains(("gpc-002164", "runoff", "1402703"), run.Links());
+        Assert.Equal(1L, run.Result.Counts["left_stages_runoff_date_fallback"]);
+    }
+
+    /// <summary>A provider stand-in that counts what it is asked to embed; it reports itself as a paid provider so the cache is used.</summary>
+    private sealed class CountingEmbedder(HashedNgramEmbedder inner) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public int Texts { get; private set; }
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = values.ToList();
+            Texts += list.Count;
+            return await inner.GenerateAsync(list, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("counting-test", null, "ngram-256", 256) : null;
+
+        public void Dispose() => inner.Dispose();
+    }
+}

@@ -1,0 +1,73 @@
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matching.Judging;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>Spec 000's calibration as the offline judge applies it (accept at 70).</summary>
+public sealed class CandidacyRuleJudgeTests
+{
+    private static readonly CandidacyRuleJudge Judge = new();
+
+    private static Dictionary<string, string> Levels(string first, string last, string sex = "null", string district = "null") =>
+        new(StringComparer.Ordinal) { ["first_name"] = first, ["last_name"] = last, ["sex"] = sex, ["district"] = district, ["middle_name"] = "null", ["suffix"] = "null" };
+
+    private static JudgeCandidate Candidate(int number, string name, bool linked = false) =>
+        new(number, "r" + number, name, new Dictionary<string, string?> { [CandidacyRuleJudge.LinkedElsewhere] = linked ? "yes" : "no" });
+
+    private static JudgeRow Row(string key, string name, params (int Candidate, Dictionary<string, string> Levels)[] evidence) =>
+        new(key, name, new Dictionary<string, string?>(), evidence.ToDictionary(e => e.Candidate, e => (IReadOnlyDictionary<string, string>)e.Levels));
+
+    private static async Task<IReadOnlyList<JudgeAnswer>> Ask(IReadOnlyList<JudgeCandidate> candidates, params JudgeRow[] rows) =>
+        await Judge.JudgeAsync(new JudgeRequest("race", "a race", rows, candidates), CancellationToken.None);
+
+    [Fact]
+    public async Task A_nickname_with_the_same_surname_is_a_partial_match_and_accepted()
+    {
+        var answers = await Ask([Candidate(1, "Robert Johnson")], Row("1", "Bob Johnson", (1, Levels("nickname", "exact", sex: "agree"))));
+
+        Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
+    }
+
+    [Fact]
+    public async Task A_different_first_name_or_surname_is_never_accepted()
+    {
+        var answers = await Ask(
+            [Candidate(1, "Erick Huerta"), Candidate(2, "Susan Kopras")],
+            Row("1", "Marco Huerta", (1, Levels("different", "exact")), (2, Levels("different", "different"))),
+            Row("2", "Stanley Pokras", (1, Levels("different", "different")), (2, Levels("fuzzy", "different", sex: "conflict"))));
+
+        Assert.All(answers, a => Assert.Equal(0, a.CandidateNumber));
+        Assert.Contains("different first name", answers[0].Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Penalties_add_up_for_gender_and_missing_exact_parts()
+    {
+        var answers = await Ask([Candidate(1, "Jon Smyth")], Row("1", "John Smith", (1, Levels("fuzzy", "fuzzy", sex: "conflict"))));
+
+        // 100 - 8 - 8 (two partial parts) - 15 (no exact part) - 25 (gender).
+        Assert.Equal(44, answers[0].Confidence);
+    }
+
+    [Fact]
+    public async Task Two_rows_with_an_equal_claim_on_one_candidate_are_both_left_uncertain()
+    {
+        var answers = await Ask(
+            [Candidate(1, "John Smith")],
+            Row("1", "John Smith", (1, Levels("exact", "exact"))),
+            Row("2", "John Smith", (1, Levels("exact", "exact"))));
+
+        Assert.All(answers, a => Assert.True(a.Confidence < 70, a.Reasoning));
+        Assert.Equal(["1", "2"], answers.Select(a => a.RowKey));
+    }
+
+    [Fact]
+    public async Task A_candidate_linked_to_another_row_is_not_chosen()
+    {
+        var answers = await Ask(
+            [Candidate(1, "Mary Walsh", linked: true), Candidate(2, "Mary E Walsh")],
+            Row("1", "Mary Ellen Walsh", (1, Levels("exact", "exact")), (2, Levels("exact", "exact"))));
+
+        Assert.Equal(2, answers[0].CandidateNumber);
+    }
+}
