@@ -57,6 +57,10 @@ public sealed class SynthProjectWriterTests : IDisposable
             File.ReadLines(Path.Combine(goodparty, "truth/candidacy_ddhq_matches.csv")).First(),
             File.ReadLines(Path.Combine(directory, SynthProjectWriter.TruthFile)).First());
 
+        // The same settings as goodparty's, from the snapshots section on (only the header comment differs).
+        static string Settings(string path) { var text = File.ReadAllText(path); return text[text.IndexOf("snapshots:", StringComparison.Ordinal)..]; }
+        Assert.Equal(Settings(Path.Combine(goodparty, "electionmatch.yml")), Settings(Path.Combine(directory, "electionmatch.yml")));
+
         var context = ProjectContext.Load(new ProjectOptions(directory));
         Assert.Equal("synth", context.Project.Name);
         Assert.Equal(Path.Combine(directory, "target", "synth.duckdb"), context.Target.DatabasePath);
