@@ -33,8 +33,9 @@ internal sealed class CandidacyDdhqMatcher
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
     private readonly CandidacyDdhqCleaning _cleaning;
-    private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule);
+    private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule, CandidacyDdhqComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private string? _cachedModel;
 
     public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
     {
@@ -151,12 +152,15 @@ internal sealed class CandidacyDdhqMatcher
         }
 
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
+        long filled = 0;
+        pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking alone got their cosine");
         pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", $"create table {T(p + "comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection(p, T(p + "candidate_pairs"))})");
 
         var parameters = trained;
         if (parameters is null)
         {
-            pipeline.Sql("u_sample", "left_keyed", "u_sample", USampleSql());
+            pipeline.Sql("u_pairs", "left_keyed", "u_pairs", USamplePairsSql());
+            pipeline.Sql("u_sample", "u_pairs", "u_sample", $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", T("u_pairs"))})");
             pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
                 string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
         }
@@ -328,6 +332,7 @@ internal sealed class CandidacyDdhqMatcher
         var cache = new EmbeddingCache(_warehouse);
         var texts = $"select embedding_text from {T(p + "left_keyed")} union select r.embedding_text from {T("right_keyed")} as r semi join {T(p + "right_members")} as m using (right_key)";
         var model = cache.Ensure(Embeddings!, texts, dimensions, cancellationToken);
+        _cachedModel = model.ModelId;
         _counts[p + "embeddings_generated"] = model.Generated;
         _counts[p + "embeddings_from_cache"] = model.Cached;
         return stage.Run(StreamSql(p, cache.VectorSql("embedding_text", model.ModelId)), _run, p + "retrieved", null, cancellationToken);
@@ -399,22 +404,64 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
-    private string USampleSql() => $"""
-        create table {T("u_sample")} as
+    private string USamplePairsSql() => $"""
+        create table {T("u_pairs")} as
         with
             sampled_left as (
                 select left_key, group_id from {T("left_keyed")} order by hash(left_key), left_key limit {USampleLeftRows}
-            ),
-
-            pairs as (
-                select l.left_key, m.right_key, cast(null as float) as cosine
-                from sampled_left as l
-                join {T("right_members")} as m using (group_id)
-                qualify row_number() over (partition by l.left_key order by hash(l.left_key, m.right_key), m.right_key) <= {USamplePairsPerRow}
             )
 
-        select *, {_model.GammaSelect()} from ({PairProjection("", "pairs")})
+        select l.left_key, m.right_key, cast(null as float) as cosine
+        from sampled_left as l
+        join {T("right_members")} as m using (group_id)
+        qualify row_number() over (partition by l.left_key order by hash(l.left_key, m.right_key), m.right_key) <= {USamplePairsPerRow}
         """;
+
+    /// <summary>Gives every pair of <paramref name="table"/> without a cosine its embedding cosine; returns how many.</summary>
+    private long FillCosines(string p, string table)
+    {
+        var pairs = $"""
+            select t.left_key, t.right_key, l.embedding_text as left_text, r.embedding_text as right_text
+            from {T(table)} as t
+            join {T(p + "left_keyed")} as l using (left_key)
+            join {T("right_keyed")} as r using (right_key)
+            where t.cosine is null
+            """;
+        _warehouse.Execute($"create or replace table {T(table + "_cosines")} (left_key bigint, right_key bigint, cosine float)");
+        if (Embeddings is not null and not HashedNgramEmbedder)
+        {
+            var cache = new EmbeddingCache(_warehouse);
+            _warehouse.Execute($"""
+                insert into {T(table + "_cosines")}
+                select left_key, right_key, list_inner_product({cache.VectorSql("left_text", _cachedModel!)}, {cache.VectorSql("right_text", _cachedModel!)})
+                from ({pairs})
+                """);
+        }
+        else
+        {
+            var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(_settings.Embeddings.Dimensions, _settings.Embeddings.Model);
+            var left = new float[embedder.Dimensions];
+            var right = new float[embedder.Dimensions];
+            using var connection = _warehouse.OpenSecondConnection();
+            using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
+            using var command = _warehouse.Connection.CreateCommand();
+            command.CommandText = pairs;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                embedder.Embed(reader.IsDBNull(2) ? "" : reader.GetString(2), left);
+                embedder.Embed(reader.IsDBNull(3) ? "" : reader.GetString(3), right);
+                appender.CreateRow().AppendValue(reader.GetInt64(0)).AppendValue(reader.GetInt64(1))
+                    .AppendValue(System.Numerics.Tensors.TensorPrimitives.Dot(left, right)).EndRow();
+            }
+        }
+
+        return _warehouse.Execute($"""
+            update {T(table)} as t set cosine = c.cosine
+            from {T(table + "_cosines")} as c
+            where t.left_key = c.left_key and t.right_key = c.right_key
+            """);
+    }
 
     private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
         create table {T(p + "scored_pairs")} as

@@ -8,8 +8,7 @@ namespace ElectionMatch.Matching.Scoring;
 /// one side has no value, so the field is unknown and weighs nothing — never a disagreement.
 /// </summary>
 /// <param name="NullCondition">True when the comparison cannot be made.</param>
-/// <param name="UFromSample">u comes from random pairs (fixed during EM); false lets EM estimate it, for
-/// comparisons random pairs cannot show (the embedding rank exists only for retrieved pairs).</param>
+/// <param name="Source">Where m and u come from (see <see cref="ParameterSource"/>).</param>
 /// <param name="TermFrequencyColumn">For the first level: the column holding the value's frequency, so a
 /// rare exact value weighs more than a common one.</param>
 public sealed record Comparison(
@@ -17,7 +16,7 @@ public sealed record Comparison(
     string Description,
     string NullCondition,
     IReadOnlyList<ComparisonLevel> Levels,
-    bool UFromSample = true,
+    ParameterSource Source = ParameterSource.RandomPairs,
     string? TermFrequencyColumn = null)
 {
     /// <summary>Level names with the null level at index 0.</summary>

@@ -15,19 +15,17 @@ internal static class ExpectationMaximisation
     /// </summary>
     private const double PriorPairs = 20;
 
-    /// <param name="m">P(level | match) per comparison and level (index 0, the null level, unused); updated in place.</param>
-    /// <param name="u">P(level | non-match); updated in place where <paramref name="trainU"/> says so.</param>
+    /// <param name="m">P(level | match) per comparison and level (index 0, the null level, unused); updated in place where <paramref name="trainM"/> says so.</param>
+    /// <param name="u">P(level | non-match); fixed.</param>
     public static (double Lambda, int Iterations, bool Converged) Train(
-        IReadOnlyList<ComparisonPattern> patterns, double lambda, double[][] m, double[][] u, bool[] trainU,
+        IReadOnlyList<ComparisonPattern> patterns, double lambda, double[][] m, double[][] u, bool[] trainM,
         int maxIterations = 100, double tolerance = 1e-6)
     {
         var comparisons = m.Length;
         var m0 = m.Select(a => (double[])a.Clone()).ToArray();
-        var u0 = u.Select(a => (double[])a.Clone()).ToArray();
         for (var iteration = 1; iteration <= maxIterations; iteration++)
         {
             var mNew = m.Select(a => new double[a.Length]).ToArray();
-            var uNew = u.Select(a => new double[a.Length]).ToArray();
             double matches = 0, total = 0;
             foreach (var pattern in patterns)
             {
@@ -49,17 +47,15 @@ internal static class ExpectationMaximisation
                 {
                     var level = pattern.Levels[c];
                     mNew[c][level] += posterior * pattern.Count;
-                    uNew[c][level] += (1 - posterior) * pattern.Count;
                 }
             }
 
             var change = 0.0;
             for (var c = 0; c < comparisons; c++)
             {
-                change = Math.Max(change, Normalise(mNew[c], m0[c], m[c]));
-                if (trainU[c])
+                if (trainM[c])
                 {
-                    change = Math.Max(change, Normalise(uNew[c], u0[c], u[c]));
+                    change = Math.Max(change, Normalise(mNew[c], m0[c], m[c]));
                 }
             }
 

@@ -17,12 +17,15 @@ internal sealed class FellegiSunter
 
     private readonly IReadOnlyList<Comparison> _comparisons;
     private readonly string _deterministicRule;
+    private readonly string _nonMatchRule;
 
     /// <param name="deterministicRule">SQL over the gamma columns selecting pairs that are almost surely matches.</param>
-    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule)
+    /// <param name="nonMatchRule">SQL over the gamma columns selecting pairs that are surely not matches.</param>
+    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule, string nonMatchRule)
     {
         _comparisons = comparisons;
         _deterministicRule = deterministicRule;
+        _nonMatchRule = nonMatchRule;
     }
 
     public IReadOnlyList<Comparison> Comparisons => _comparisons;
@@ -60,16 +63,21 @@ internal sealed class FellegiSunter
             u[c] = new double[levels];
             m[c] = new double[levels];
             atLevel[c] = new long[levels];
-            var sampleCounts = LevelCounts(warehouse, sample, comparison.GammaColumn, levels);
             var candidateCounts = LevelCounts(warehouse, candidates, comparison.GammaColumn, levels);
             atLevel[c] = candidateCounts;
-            var source = comparison.UFromSample && sampleCounts.Skip(1).Sum() > 0 ? sampleCounts : candidateCounts;
-            var known = Math.Max(1, source.Skip(1).Sum());
+            var (mSource, uSource) = comparison.Source == ParameterSource.CandidatePairs
+                ? (LevelCounts(warehouse, $"(select * from {candidates} where {_deterministicRule})", comparison.GammaColumn, levels),
+                   LevelCounts(warehouse, $"(select * from {candidates} where {_nonMatchRule})", comparison.GammaColumn, levels))
+                : (null, LevelCounts(warehouse, sample, comparison.GammaColumn, levels));
+            var known = Math.Max(1, uSource.Skip(1).Sum());
+            var matched = mSource is null ? 0 : Math.Max(1, mSource.Skip(1).Sum());
             for (var level = 1; level < levels; level++)
             {
-                // Laplace smoothing: a level no sampled pair reached is rare, not impossible.
-                u[c][level] = (source[level] + 0.5) / (known + (0.5 * (levels - 1)));
-                m[c][level] = comparison.Levels[level - 1].InitialM;
+                // Laplace smoothing: a level no counted pair reached is rare, not impossible.
+                u[c][level] = (uSource[level] + 0.5) / (known + (0.5 * (levels - 1)));
+                m[c][level] = mSource is null
+                    ? comparison.Levels[level - 1].InitialM
+                    : (mSource[level] + 0.5) / (matched + (0.5 * (levels - 1)));
             }
         }
 
@@ -79,10 +87,10 @@ internal sealed class FellegiSunter
 
         var deterministic = warehouse.Scalar<long>($"select count(*) from {candidates} where {_deterministicRule}");
         var initialLambda = Math.Clamp(deterministic / (double)Math.Max(1, candidatePairs), 0.01, 0.5);
-        var trainU = _comparisons.Select(c => !c.UFromSample).ToArray();
+        var trainM = _comparisons.Select(c => c.Source == ParameterSource.RandomPairs).ToArray();
         var (lambda, iterations, converged) = patterns.Count == 0
             ? (initialLambda, 0, true)
-            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainU);
+            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainM);
 
         return new ModelParameters
         {
@@ -93,9 +101,9 @@ internal sealed class FellegiSunter
                 c.LevelNames.Select((name, level) => level == 0
                     ? new LevelParameters(name, null, null, 0, atLevel[i][0])
                     : new LevelParameters(name, m[i][level], u[i][level], Math.Log2(m[i][level] / u[i][level]), atLevel[i][level])).ToList(),
-                c.UFromSample,
+                c.Source,
                 c.TermFrequencyColumn is not null ? u[i][1] : null)).ToList(),
-            Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule),
+            Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule, _nonMatchRule),
         };
     }
 
