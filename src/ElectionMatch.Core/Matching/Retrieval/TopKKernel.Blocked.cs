@@ -1,0 +1,296 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ElectionMatch.Matching.Retrieval;
+
+internal static partial class TopKKernel
+{
+    /// <summary>Left rows per tile: 6 rows × 2 vectors = 12 accumulators, leaving room for 2 loads and a broadcast in 16 registers.</summary>
+    private const int TileRows = 6;
+
+    /// <summary>Right rows per packed panel: one dimension of a panel is two <see cref="Vector256{T}"/>.</summary>
+    private const int PanelWidth = 16;
+
+    /// <summary>Right rows visited per pass over the left tiles, sized to stay in L2 (512 KiB on Zen 3, 1 MiB on Zen 4/5).</summary>
+    private const int ChunkBytes = 256 * 1024;
+
+    private static void SearchBlocked(
+        ReadOnlySpan<float> left,
+        int leftCount,
+        ReadOnlySpan<float> right,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores,
+        int maxDegreeOfParallelism)
+    {
+        int panels = (rightCount + PanelWidth - 1) / PanelWidth;
+        long packedLength = (long)panels * PanelWidth * dimensions;
+        if (packedLength > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
+        }
+
+        float[] packed = Rent<float>((int)packedLength);
+        try
+        {
+            PackRight(right, rightCount, dimensions, packed);
+            int tiles = (leftCount + TileRows - 1) / TileRows;
+            bool parallel = maxDegreeOfParallelism > 1 && tiles > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
+            if (!parallel)
+            {
+                BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, indices, scores);
+                return;
+            }
+
+            SearchBlockedParallel(left, leftCount, packed, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism);
+        }
+        finally
+        {
+            Return(packed);
+        }
+    }
+
+    /// <summary>
+    /// Splits the left rows into blocks of whole tiles, a few per core so a core slowed by other work
+    /// does not hold up the call. Each left row is computed by exactly one block in the same order as
+    /// serially, so the result is the serial one.
+    /// </summary>
+    private static void SearchBlockedParallel(
+        ReadOnlySpan<float> left,
+        int leftCount,
+        float[] packed,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores,
+        int maxDegreeOfParallelism)
+    {
+        // Spans cannot enter a lambda: the work goes through pooled arrays, copied in and out once.
+        float[] leftCopy = Rent<float>(left.Length);
+        int[] indicesCopy = Rent<int>(indices.Length);
+        float[] scoresCopy = Rent<float>(scores.Length);
+        try
+        {
+            left.CopyTo(leftCopy);
+            indices.CopyTo(indicesCopy);
+            scores.CopyTo(scoresCopy);
+            int tiles = (leftCount + TileRows - 1) / TileRows;
+            int blocks = Math.Min(tiles, maxDegreeOfParallelism * 4);
+            int leftLength = left.Length;
+            int outputLength = indices.Length;
+            Parallel.For(
+                0,
+                blocks,
+                new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
+                block =>
+                {
+                    (int firstTile, int endTile) = Part(tiles, blocks, block);
+                    BlockedRows(
+                        leftCopy.AsSpan(0, leftLength),
+                        firstTile * TileRows,
+                        Math.Min(endTile * TileRows, leftCount),
+                        packed,
+                        rightCount,
+                        dimensions,
+                        k,
+                        indicesCopy.AsSpan(0, outputLength),
+                        scoresCopy.AsSpan(0, outputLength));
+                });
+            indicesCopy.AsSpan(0, outputLength).CopyTo(indices);
+            scoresCopy.AsSpan(0, outputLength).CopyTo(scores);
+        }
+        finally
+        {
+            Return(leftCopy);
+            Return(indicesCopy);
+            Return(scoresCopy);
+        }
+    }
+
+    /// <summary>
+    /// Packs right rows into panels of <see cref="PanelWidth"/> rows stored dimension-major, so one
+    /// dimension of 16 right rows is 16 consecutive floats. The last panel is padded with zeros.
+    /// </summary>
+    private static void PackRight(ReadOnlySpan<float> right, int rightCount, int dimensions, Span<float> packed)
+    {
+        int panelLength = PanelWidth * dimensions;
+        int panels = (rightCount + PanelWidth - 1) / PanelWidth;
+        ref float source = ref MemoryMarshal.GetReference(right);
+        for (int panel = 0; panel < panels; panel++)
+        {
+            Span<float> target = packed.Slice(panel * panelLength, panelLength);
+            int rows = Math.Min(PanelWidth, rightCount - (panel * PanelWidth));
+            if (rows < PanelWidth)
+            {
+                target.Clear();
+            }
+
+            ref float column = ref MemoryMarshal.GetReference(target);
+            for (int j = 0; j < rows; j++)
+            {
+                ref float row = ref Unsafe.Add(ref source, ((nint)panel * PanelWidth + j) * dimensions);
+                for (nint d = 0; d < dimensions; d++)
+                {
+                    Unsafe.Add(ref column, (d * PanelWidth) + j) = Unsafe.Add(ref row, d);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Left rows [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) against every right row: for each
+    /// L2-sized chunk of panels, every left tile (kept in L1) sweeps the chunk panel by panel.
+    /// </summary>
+    private static void BlockedRows(
+        ReadOnlySpan<float> left,
+        int rowStart,
+        int rowEnd,
+        ReadOnlySpan<float> packed,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores)
+    {
+        Span<float> tile = stackalloc float[TileRows * PanelWidth];
+        ref float tileStart = ref MemoryMarshal.GetReference(tile);
+        int panels = (rightCount + PanelWidth - 1) / PanelWidth;
+        int panelLength = PanelWidth * dimensions;
+        int chunkPanels = Math.Max(1, ChunkBytes / (panelLength * sizeof(float)));
+        ref float leftStart = ref MemoryMarshal.GetReference(left);
+        ref float packedStart = ref MemoryMarshal.GetReference(packed);
+        for (int chunk = 0; chunk < panels; chunk += chunkPanels)
+        {
+            int chunkEnd = Math.Min(panels, chunk + chunkPanels);
+            for (int row = rowStart; row < rowEnd; row += TileRows)
+            {
+                int rows = Math.Min(TileRows, rowEnd - row);
+                int lastRow = row + rows - 1;
+
+                // A short tile repeats its last row: those lanes are computed and never offered.
+                ref float l0 = ref Unsafe.Add(ref leftStart, (nint)row * dimensions);
+                ref float l1 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 1, lastRow) * dimensions);
+                ref float l2 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 2, lastRow) * dimensions);
+                ref float l3 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 3, lastRow) * dimensions);
+                ref float l4 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 4, lastRow) * dimensions);
+                ref float l5 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 5, lastRow) * dimensions);
+                for (int panel = chunk; panel < chunkEnd; panel++)
+                {
+                    MultiplyTile(ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref Unsafe.Add(ref packedStart, (nint)panel * panelLength), dimensions, ref tileStart);
+                    OfferTile(tile, rows, row, panel * PanelWidth, rightCount, k, indices, scores);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The micro-kernel: 6 left rows × one 16-row panel. Per dimension, two loads give the panel's 16
+    /// values, each left value is broadcast, and 12 FMAs accumulate the 6×16 inner products. Every lane
+    /// sums its products in dimension order, so a pair's score does not depend on its tile.
+    /// </summary>
+    private static void MultiplyTile(
+        ref float l0,
+        ref float l1,
+        ref float l2,
+        ref float l3,
+        ref float l4,
+        ref float l5,
+        ref float panel,
+        int dimensions,
+        ref float tile)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (nint d = 0; d < dimensions; d++)
+        {
+            Vector256<float> b0 = Vector256.LoadUnsafe(ref panel);
+            Vector256<float> b1 = Vector256.LoadUnsafe(ref panel, 8);
+            panel = ref Unsafe.Add(ref panel, PanelWidth);
+
+            Vector256<float> a = Vector256.Create(Unsafe.Add(ref l0, d));
+            c00 = Fma.MultiplyAdd(a, b0, c00);
+            c01 = Fma.MultiplyAdd(a, b1, c01);
+            a = Vector256.Create(Unsafe.Add(ref l1, d));
+            c10 = Fma.MultiplyAdd(a, b0, c10);
+            c11 = Fma.MultiplyAdd(a, b1, c11);
+            a = Vector256.Create(Unsafe.Add(ref l2, d));
+            c20 = Fma.MultiplyAdd(a, b0, c20);
+            c21 = Fma.MultiplyAdd(a, b1, c21);
+            a = Vector256.Create(Unsafe.Add(ref l3, d));
+            c30 = Fma.MultiplyAdd(a, b0, c30);
+            c31 = Fma.MultiplyAdd(a, b1, c31);
+            a = Vector256.Create(Unsafe.Add(ref l4, d));
+            c40 = Fma.MultiplyAdd(a, b0, c40);
+            c41 = Fma.MultiplyAdd(a, b1, c41);
+            a = Vector256.Create(Unsafe.Add(ref l5, d));
+            c50 = Fma.MultiplyAdd(a, b0, c50);
+            c51 = Fma.MultiplyAdd(a, b1, c51);
+        }
+
+        c00.StoreUnsafe(ref tile, 0);
+        c01.StoreUnsafe(ref tile, 8);
+        c10.StoreUnsafe(ref tile, 16);
+        c11.StoreUnsafe(ref tile, 24);
+        c20.StoreUnsafe(ref tile, 32);
+        c21.StoreUnsafe(ref tile, 40);
+        c30.StoreUnsafe(ref tile, 48);
+        c31.StoreUnsafe(ref tile, 56);
+        c40.StoreUnsafe(ref tile, 64);
+        c41.StoreUnsafe(ref tile, 72);
+        c50.StoreUnsafe(ref tile, 80);
+        c51.StoreUnsafe(ref tile, 88);
+    }
+
+    /// <summary>
+    /// The tile epilogue: one vector compare per half-row against the row's current k-th score; only
+    /// lanes that beat it (or any lane while the row has empty slots) are offered.
+    /// </summary>
+    private static void OfferTile(
+        ReadOnlySpan<float> tile,
+        int rows,
+        int firstRow,
+        int firstRight,
+        int rightCount,
+        int k,
+        Span<int> indices,
+        Span<float> scores)
+    {
+        int valid = rightCount - firstRight;
+        uint validLanes = valid >= PanelWidth ? 0xFFFFu : (1u << valid) - 1;
+        ref float tileStart = ref MemoryMarshal.GetReference(tile);
+        for (int r = 0; r < rows; r++)
+        {
+            int rowStart = (firstRow + r) * k;
+            int last = rowStart + k - 1;
+            uint lanes = validLanes;
+            if (indices[last] >= 0)
+            {
+                Vector256<float> kth = Vector256.Create(scores[last]);
+                uint low = Vector256.GreaterThan(Vector256.LoadUnsafe(ref tileStart, (nuint)(r * PanelWidth)), kth).ExtractMostSignificantBits();
+                uint high = Vector256.GreaterThan(Vector256.LoadUnsafe(ref tileStart, (nuint)((r * PanelWidth) + 8)), kth).ExtractMostSignificantBits();
+                lanes &= low | (high << 8);
+            }
+
+            if (lanes == 0)
+            {
+                continue;
+            }
+
+            Span<int> rowIndices = indices.Slice(rowStart, k);
+            Span<float> rowScores = scores.Slice(rowStart, k);
+            do
+            {
+                int lane = BitOperations.TrailingZeroCount(lanes);
+                lanes &= lanes - 1;
+                Offer(rowIndices, rowScores, firstRight + lane, tile[(r * PanelWidth) + lane]);
+            }
+            while (lanes != 0);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace ElectionMatch.Matching.Retrieval;
+
+/// <summary>
+/// Exact top-k by inner product: for each left vector, the k right vectors with the highest dot
+/// product, best first, ties broken by the lower right index. Vectors are rows of row-major spans.
+/// </summary>
+/// <remarks>
+/// Three paths, chosen by shape and hardware only (never by thread count, so a result does not depend
+/// on parallelism): <see cref="TopKPath.Blocked"/> packs the right side into 16-row panels and runs a
+/// 6×16 outer-product FMA micro-kernel (DESIGN.md decision 1); <see cref="TopKPath.Direct"/> serves
+/// few left rows without packing; <see cref="TopKPath.Portable"/> runs where AVX2 and FMA are absent.
+/// Inputs are expected to be finite (embeddings are).
+/// </remarks>
+internal static partial class TopKKernel
+{
+    /// <summary>Below this many left rows packing the right side costs more than it saves.</summary>
+    internal const int DirectMaxLeftRows = 6;
+
+    /// <summary>Multiply-adds (left × right × dimensions) from which a call is split across cores.</summary>
+    internal const long ParallelMinWork = 1L << 22;
+
+    /// <summary>
+    /// For each left row <c>i</c>, writes the <paramref name="k"/> best right rows to
+    /// <c>indices[i*k .. i*k+k)</c> and their inner products to <c>scores[i*k .. i*k+k)</c>, best first,
+    /// ties broken by the lower right index. When <paramref name="rightCount"/> &lt; <paramref name="k"/>
+    /// the remaining slots get index -1 and score <see cref="float.NegativeInfinity"/>.
+    /// </summary>
+    /// <param name="left"><paramref name="leftCount"/> × <paramref name="dimensions"/> floats, row-major.</param>
+    /// <param name="right"><paramref name="rightCount"/> × <paramref name="dimensions"/> floats, row-major.</param>
+    /// <param name="maxDegreeOfParallelism">Cores a large call may use; -1 for all. Results are identical for any value.</param>
+    public static void Search(
+        ReadOnlySpan<float> left,
+        int leftCount,
+        ReadOnlySpan<float> right,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores,
+        int maxDegreeOfParallelism = 1) =>
+        Search(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism, TopKPath.Auto);
+
+    /// <summary>The path <see cref="Search(ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, int, int, Span{int}, Span{float}, int)"/> takes for a shape on this machine.</summary>
+    internal static TopKPath ChoosePath(int leftCount)
+    {
+        if (!Vector256.IsHardwareAccelerated || !Fma.IsSupported || !Avx2.IsSupported)
+        {
+            return TopKPath.Portable;
+        }
+
+        return leftCount <= DirectMaxLeftRows ? TopKPath.Direct : TopKPath.Blocked;
+    }
+
+    /// <summary>As the public overload, on a given path (tests compare the paths with each other).</summary>
+    internal static void Search(
+        ReadOnlySpan<float> left,
+        int leftCount,
+        ReadOnlySpan<float> right,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores,
+        int maxDegreeOfParallelism,
+        TopKPath path)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leftCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(rightCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        if (maxDegreeOfParallelism == -1)
+        {
+            maxDegreeOfParallelism = Environment.ProcessorCount;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDegreeOfParallelism);
+        RequireLength(left.Length, (long)leftCount * dimensions, nameof(left));
+        RequireLength(right.Length, (long)rightCount * dimensions, nameof(right));
+        RequireLength(indices.Length, (long)leftCount * k, nameof(indices));
+        RequireLength(scores.Length, (long)leftCount * k, nameof(scores));
+
+        int outputs = leftCount * k;
+        indices[..outputs].Fill(-1);
+        scores[..outputs].Fill(float.NegativeInfinity);
+        if (leftCount == 0 || rightCount == 0)
+        {
+            return;
+        }
+
+        if (path == TopKPath.Auto)
+        {
+            path = ChoosePath(leftCount);
+        }
+        else if (path != TopKPath.Portable && ChoosePath(leftCount) == TopKPath.Portable)
+        {
+            throw new PlatformNotSupportedException($"The {path} top-k path needs AVX2 and FMA.");
+        }
+
+        left = left[..(leftCount * dimensions)];
+        right = right[..(rightCount * dimensions)];
+        indices = indices[..outputs];
+        scores = scores[..outputs];
+        switch (path)
+        {
+            case TopKPath.Blocked:
+                SearchBlocked(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism);
+                break;
+            case TopKPath.Direct:
+                SearchDirect(left, leftCount, right, rightCount, dimensions, k, indices, scores);
+                break;
+            default:
+                SearchPortable(left, leftCount, right, rightCount, dimensions, k, indices, scores);
+                break;
+        }
+    }
+
+    private static void RequireLength(int actual, long needed, string name)
+    {
+        if (needed > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(name, $"{needed} elements do not fit in one span.");
+        }
+
+        if (actual < needed)
+        {
+            throw new ArgumentException($"Needs at least {needed} elements, has {actual}.", name);
+        }
+    }
+
+    /// <summary>
+    /// Offers one candidate to a row's best-first buffer. Candidates of a row arrive in increasing right
+    /// index, so an equal score never displaces an earlier one: that is the lower-index tie-break.
+    /// </summary>
+    private static void Offer(Span<int> rowIndices, Span<float> rowScores, int index, float score)
+    {
+        int last = rowScores.Length - 1;
+        if (rowIndices[last] >= 0 && !(score > rowScores[last]))
+        {
+            return;
+        }
+
+        int slot = last;
+        while (slot > 0 && (rowIndices[slot - 1] < 0 || score > rowScores[slot - 1]))
+        {
+            rowIndices[slot] = rowIndices[slot - 1];
+            rowScores[slot] = rowScores[slot - 1];
+            slot--;
+        }
+
+        rowIndices[slot] = index;
+        rowScores[slot] = score;
+    }
+
+    /// <summary>Splits <paramref name="count"/> items into <paramref name="parts"/> nearly equal ranges.</summary>
+    private static (int Start, int End) Part(int count, int parts, int part) =>
+        ((int)((long)count * part / parts), (int)((long)count * (part + 1) / parts));
+
+    private static T[] Rent<T>(int length) => ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
+
+    private static void Return<T>(T[] array) => ArrayPool<T>.Shared.Return(array);
+}
