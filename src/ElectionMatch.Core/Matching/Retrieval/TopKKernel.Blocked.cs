@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -30,28 +29,37 @@ internal static partial class TopKKernel
     {
         int panels = (rightCount + PanelWidth - 1) / PanelWidth;
         long packedLength = (long)panels * PanelWidth * dimensions;
-        if (packedLength > Array.MaxLength)
+        long rowsLength = (long)leftCount * Stride(k);
+        if (packedLength > Array.MaxLength || rowsLength > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
+            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{leftCount} × {rightCount} rows of {dimensions} dimensions, k = {k}, are too many for one call.");
         }
 
         float[] packed = Rent<float>((int)packedLength);
+        int[] rowIndices = Rent<int>((int)rowsLength);
+        float[] rowScores = Rent<float>((int)rowsLength);
         try
         {
             PackRight(right, rightCount, dimensions, packed);
+            ClearRows(rowIndices.AsSpan(0, (int)rowsLength), rowScores.AsSpan(0, (int)rowsLength));
             int tiles = (leftCount + TileRows - 1) / TileRows;
             bool parallel = maxDegreeOfParallelism > 1 && tiles > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
-            if (!parallel)
+            if (parallel)
             {
-                BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, indices, scores);
-                return;
+                SearchBlockedParallel(left, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores, maxDegreeOfParallelism);
+            }
+            else
+            {
+                BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores);
             }
 
-            SearchBlockedParallel(left, leftCount, packed, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism);
+            CopyRows(rowIndices, rowScores, leftCount, k, indices, scores);
         }
         finally
         {
             Return(packed);
+            Return(rowIndices);
+            Return(rowScores);
         }
     }
 
@@ -67,23 +75,18 @@ internal static partial class TopKKernel
         int rightCount,
         int dimensions,
         int k,
-        Span<int> indices,
-        Span<float> scores,
+        int[] rowIndices,
+        float[] rowScores,
         int maxDegreeOfParallelism)
     {
-        // Spans cannot enter a lambda: the work goes through pooled arrays, copied in and out once.
+        // A span cannot enter a lambda: the left rows go through a pooled copy.
         float[] leftCopy = Rent<float>(left.Length);
-        int[] indicesCopy = Rent<int>(indices.Length);
-        float[] scoresCopy = Rent<float>(scores.Length);
         try
         {
             left.CopyTo(leftCopy);
-            indices.CopyTo(indicesCopy);
-            scores.CopyTo(scoresCopy);
             int tiles = (leftCount + TileRows - 1) / TileRows;
             int blocks = Math.Min(tiles, maxDegreeOfParallelism * 4);
             int leftLength = left.Length;
-            int outputLength = indices.Length;
             Parallel.For(
                 0,
                 blocks,
@@ -99,17 +102,13 @@ internal static partial class TopKKernel
                         rightCount,
                         dimensions,
                         k,
-                        indicesCopy.AsSpan(0, outputLength),
-                        scoresCopy.AsSpan(0, outputLength));
+                        rowIndices,
+                        rowScores);
                 });
-            indicesCopy.AsSpan(0, outputLength).CopyTo(indices);
-            scoresCopy.AsSpan(0, outputLength).CopyTo(scores);
         }
         finally
         {
             Return(leftCopy);
-            Return(indicesCopy);
-            Return(scoresCopy);
         }
     }
 
@@ -155,11 +154,14 @@ internal static partial class TopKKernel
         int rightCount,
         int dimensions,
         int k,
-        Span<int> indices,
-        Span<float> scores)
+        Span<int> rowIndices,
+        Span<float> rowScores)
     {
         Span<float> tile = stackalloc float[TileRows * PanelWidth];
         ref float tileStart = ref MemoryMarshal.GetReference(tile);
+        Span<float> pairTile = stackalloc float[TileRows * PanelWidth];
+        ref float pairStart = ref MemoryMarshal.GetReference(pairTile);
+        bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
         int panels = (rightCount + PanelWidth - 1) / PanelWidth;
         int panelLength = PanelWidth * dimensions;
         int chunkPanels = Math.Max(1, ChunkBytes / (panelLength * sizeof(float)));
@@ -180,10 +182,21 @@ internal static partial class TopKKernel
                 ref float l3 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 3, lastRow) * dimensions);
                 ref float l4 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 4, lastRow) * dimensions);
                 ref float l5 = ref Unsafe.Add(ref leftStart, (nint)Math.Min(row + 5, lastRow) * dimensions);
-                for (int panel = chunk; panel < chunkEnd; panel++)
+                int panel = chunk;
+                if (wide)
+                {
+                    for (; panel + 1 < chunkEnd; panel += 2)
+                    {
+                        MultiplyTilePair(ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref Unsafe.Add(ref packedStart, (nint)panel * panelLength), panelLength, dimensions, ref tileStart, ref pairStart);
+                        OfferTile(tile, rows, row, panel * PanelWidth, rightCount, k, rowIndices, rowScores);
+                        OfferTile(pairTile, rows, row, (panel + 1) * PanelWidth, rightCount, k, rowIndices, rowScores);
+                    }
+                }
+
+                for (; panel < chunkEnd; panel++)
                 {
                     MultiplyTile(ref l0, ref l1, ref l2, ref l3, ref l4, ref l5, ref Unsafe.Add(ref packedStart, (nint)panel * panelLength), dimensions, ref tileStart);
-                    OfferTile(tile, rows, row, panel * PanelWidth, rightCount, k, indices, scores);
+                    OfferTile(tile, rows, row, panel * PanelWidth, rightCount, k, rowIndices, rowScores);
                 }
             }
         }
@@ -248,8 +261,70 @@ internal static partial class TopKKernel
     }
 
     /// <summary>
-    /// The tile epilogue: one vector compare per half-row against the row's current k-th score; only
-    /// lanes that beat it (or any lane while the row has empty slots) are offered.
+    /// <see cref="MultiplyTile"/> for two neighbouring panels at once with <see cref="Vector512{T}"/>, where
+    /// AVX-512 is there (Zen 4/5, recent Xeons): one load gives a panel's 16 values. The lanes sum in the
+    /// same order as <see cref="MultiplyTile"/>'s, so the scores are the same bits.
+    /// </summary>
+    private static void MultiplyTilePair(
+        ref float l0,
+        ref float l1,
+        ref float l2,
+        ref float l3,
+        ref float l4,
+        ref float l5,
+        ref float panel,
+        int panelLength,
+        int dimensions,
+        ref float tile,
+        ref float pairTile)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        ref float next = ref Unsafe.Add(ref panel, panelLength);
+        for (nint d = 0; d < dimensions; d++)
+        {
+            Vector512<float> b0 = Vector512.LoadUnsafe(ref panel);
+            Vector512<float> b1 = Vector512.LoadUnsafe(ref next);
+            panel = ref Unsafe.Add(ref panel, PanelWidth);
+            next = ref Unsafe.Add(ref next, PanelWidth);
+
+            Vector512<float> a = Vector512.Create(Unsafe.Add(ref l0, d));
+            c00 = Avx512F.FusedMultiplyAdd(a, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(a, b1, c01);
+            a = Vector512.Create(Unsafe.Add(ref l1, d));
+            c10 = Avx512F.FusedMultiplyAdd(a, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(a, b1, c11);
+            a = Vector512.Create(Unsafe.Add(ref l2, d));
+            c20 = Avx512F.FusedMultiplyAdd(a, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(a, b1, c21);
+            a = Vector512.Create(Unsafe.Add(ref l3, d));
+            c30 = Avx512F.FusedMultiplyAdd(a, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(a, b1, c31);
+            a = Vector512.Create(Unsafe.Add(ref l4, d));
+            c40 = Avx512F.FusedMultiplyAdd(a, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(a, b1, c41);
+            a = Vector512.Create(Unsafe.Add(ref l5, d));
+            c50 = Avx512F.FusedMultiplyAdd(a, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(a, b1, c51);
+        }
+
+        c00.StoreUnsafe(ref tile, 0);
+        c10.StoreUnsafe(ref tile, 16);
+        c20.StoreUnsafe(ref tile, 32);
+        c30.StoreUnsafe(ref tile, 48);
+        c40.StoreUnsafe(ref tile, 64);
+        c50.StoreUnsafe(ref tile, 80);
+        c01.StoreUnsafe(ref pairTile, 0);
+        c11.StoreUnsafe(ref pairTile, 16);
+        c21.StoreUnsafe(ref pairTile, 32);
+        c31.StoreUnsafe(ref pairTile, 48);
+        c41.StoreUnsafe(ref pairTile, 64);
+        c51.StoreUnsafe(ref pairTile, 80);
+    }
+
+    /// <summary>
+    /// The tile epilogue: one vector compare per half-row against the row's current k-th score (-∞ while
+    /// it has empty slots); only lanes that beat it are offered.
     /// </summary>
     private static void OfferTile(
         ReadOnlySpan<float> tile,
@@ -258,39 +333,25 @@ internal static partial class TopKKernel
         int firstRight,
         int rightCount,
         int k,
-        Span<int> indices,
-        Span<float> scores)
+        Span<int> rowIndices,
+        Span<float> rowScores)
     {
         int valid = rightCount - firstRight;
         uint validLanes = valid >= PanelWidth ? 0xFFFFu : (1u << valid) - 1;
+        int stride = Stride(k);
         ref float tileStart = ref MemoryMarshal.GetReference(tile);
         for (int r = 0; r < rows; r++)
         {
-            int rowStart = (firstRow + r) * k;
-            int last = rowStart + k - 1;
-            uint lanes = validLanes;
-            if (indices[last] >= 0)
+            ref float products = ref Unsafe.Add(ref tileStart, r * PanelWidth);
+            ref float kept = ref RowScores(rowScores, firstRow + r, stride);
+            Vector256<float> kth = Vector256.Create(Unsafe.Add(ref kept, k - 1));
+            uint low = Vector256.GreaterThan(Vector256.LoadUnsafe(ref products), kth).ExtractMostSignificantBits();
+            uint high = Vector256.GreaterThan(Vector256.LoadUnsafe(ref products, 8), kth).ExtractMostSignificantBits();
+            uint lanes = validLanes & (low | (high << 8));
+            if (lanes != 0)
             {
-                Vector256<float> kth = Vector256.Create(scores[last]);
-                uint low = Vector256.GreaterThan(Vector256.LoadUnsafe(ref tileStart, (nuint)(r * PanelWidth)), kth).ExtractMostSignificantBits();
-                uint high = Vector256.GreaterThan(Vector256.LoadUnsafe(ref tileStart, (nuint)((r * PanelWidth) + 8)), kth).ExtractMostSignificantBits();
-                lanes &= low | (high << 8);
+                OfferLanes(ref RowIndices(rowIndices, firstRow + r, stride), ref kept, stride, k, firstRight, ref products, lanes);
             }
-
-            if (lanes == 0)
-            {
-                continue;
-            }
-
-            Span<int> rowIndices = indices.Slice(rowStart, k);
-            Span<float> rowScores = scores.Slice(rowStart, k);
-            do
-            {
-                int lane = BitOperations.TrailingZeroCount(lanes);
-                lanes &= lanes - 1;
-                Offer(rowIndices, rowScores, firstRight + lane, tile[(r * PanelWidth) + lane]);
-            }
-            while (lanes != 0);
         }
     }
 }

@@ -21,7 +21,16 @@ internal static partial class TopKKernel
         Span<int> indices,
         Span<float> scores)
     {
+        int stride = Stride(k);
+        int rowsLength = leftCount * stride;
+        int[]? rentedIndices = rowsLength > 256 ? Rent<int>(rowsLength) : null;
+        float[]? rentedScores = rowsLength > 256 ? Rent<float>(rowsLength) : null;
+        Span<int> rowIndices = rentedIndices is null ? stackalloc int[rowsLength] : rentedIndices.AsSpan(0, rowsLength);
+        Span<float> rowScores = rentedScores is null ? stackalloc float[rowsLength] : rentedScores.AsSpan(0, rowsLength);
+        ClearRows(rowIndices, rowScores);
         Span<float> products = stackalloc float[8];
+        ref float products0 = ref products[0];
+        ref float products1 = ref products[4];
         ref float leftStart = ref MemoryMarshal.GetReference(left);
         ref float rightStart = ref MemoryMarshal.GetReference(right);
         for (int row = 0; row < leftCount; row += 2)
@@ -31,42 +40,72 @@ internal static partial class TopKKernel
             // A lone last row is paired with itself; the copy's products are dropped.
             ref float a0 = ref Unsafe.Add(ref leftStart, (nint)row * dimensions);
             ref float a1 = ref pair ? ref Unsafe.Add(ref a0, dimensions) : ref a0;
-            Span<int> indices0 = indices.Slice(row * k, k);
-            Span<float> scores0 = scores.Slice(row * k, k);
-            Span<int> indices1 = pair ? indices.Slice((row + 1) * k, k) : default;
-            Span<float> scores1 = pair ? scores.Slice((row + 1) * k, k) : default;
+            ref int indices0 = ref RowIndices(rowIndices, row, stride);
+            ref float scores0 = ref RowScores(rowScores, row, stride);
+            ref int indices1 = ref pair ? ref Unsafe.Add(ref indices0, stride) : ref indices0;
+            ref float scores1 = ref pair ? ref Unsafe.Add(ref scores0, stride) : ref scores0;
             int column = 0;
             for (; column + 4 <= rightCount; column += 4)
             {
-                Multiply2x4(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions, products);
-                for (int j = 0; j < 4; j++)
+                (Vector128<float> p0, Vector128<float> p1) =
+                    Multiply2x4(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions);
+                uint lanes0 = Vector128.GreaterThan(p0, Vector128.Create(Unsafe.Add(ref scores0, k - 1))).ExtractMostSignificantBits();
+                if (lanes0 != 0)
                 {
-                    Offer(indices0, scores0, column + j, products[j]);
-                    if (pair)
+                    p0.StoreUnsafe(ref products0);
+                    OfferLanes(ref indices0, ref scores0, stride, k, column, ref products0, lanes0);
+                }
+
+                if (pair)
+                {
+                    uint lanes1 = Vector128.GreaterThan(p1, Vector128.Create(Unsafe.Add(ref scores1, k - 1))).ExtractMostSignificantBits();
+                    if (lanes1 != 0)
                     {
-                        Offer(indices1, scores1, column + j, products[4 + j]);
+                        p1.StoreUnsafe(ref products1);
+                        OfferLanes(ref indices1, ref scores1, stride, k, column, ref products1, lanes1);
                     }
                 }
             }
 
             for (; column < rightCount; column++)
             {
-                Multiply2x1(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions, products);
-                Offer(indices0, scores0, column, products[0]);
+                Multiply2x1(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions).StoreUnsafe(ref products0);
+                Offer(ref indices0, ref scores0, stride, k, column, products0);
                 if (pair)
                 {
-                    Offer(indices1, scores1, column, products[1]);
+                    Offer(ref indices1, ref scores1, stride, k, column, Unsafe.Add(ref products0, 1));
                 }
             }
+        }
+
+        CopyRows(rowIndices, rowScores, leftCount, k, indices, scores);
+        if (rentedIndices is not null)
+        {
+            Return(rentedIndices);
+        }
+
+        if (rentedScores is not null)
+        {
+            Return(rentedScores);
         }
     }
 
     /// <summary>
-    /// Inner products of left rows a0, a1 with 4 consecutive right rows into products[0..4) and [4..8).
-    /// Each pair: 8 lane sums over whole vectors, <see cref="Vector256.Sum{T}(Vector256{T})"/>, then the
-    /// tail in order — the same steps as <see cref="Multiply2x1"/>, so a pair's score does not depend on its tile.
+    /// The lane sums of four accumulators as one vector: pairwise adds within each half, then the halves
+    /// added. Every inner product of this path is reduced by this one sequence.
     /// </summary>
-    private static void Multiply2x4(ref float a0, ref float a1, ref float b, int dimensions, Span<float> products)
+    private static Vector128<float> Reduce(Vector256<float> s0, Vector256<float> s1, Vector256<float> s2, Vector256<float> s3)
+    {
+        Vector256<float> sums = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
+        return sums.GetLower() + sums.GetUpper();
+    }
+
+    /// <summary>
+    /// Inner products of left rows a0, a1 with the 4 right rows from <paramref name="b"/>: each pair sums
+    /// 8 lanes over whole vectors, <see cref="Reduce"/>, then the leftover dimensions in order — the same
+    /// steps as <see cref="Multiply2x1"/>, so a pair's score does not depend on its tile.
+    /// </summary>
+    private static (Vector128<float> Row0, Vector128<float> Row1) Multiply2x4(ref float a0, ref float a1, ref float b, int dimensions)
     {
         ref float b0 = ref b;
         ref float b1 = ref Unsafe.Add(ref b, dimensions);
@@ -94,38 +133,20 @@ internal static partial class TopKKernel
             s13 = Fma.MultiplyAdd(x1, y, s13);
         }
 
-        float p00 = Vector256.Sum(s00), p01 = Vector256.Sum(s01), p02 = Vector256.Sum(s02), p03 = Vector256.Sum(s03);
-        float p10 = Vector256.Sum(s10), p11 = Vector256.Sum(s11), p12 = Vector256.Sum(s12), p13 = Vector256.Sum(s13);
+        Vector128<float> p0 = Reduce(s00, s01, s02, s03);
+        Vector128<float> p1 = Reduce(s10, s11, s12, s13);
         for (; d < (nuint)dimensions; d++)
         {
-            float x0 = Unsafe.Add(ref a0, d);
-            float x1 = Unsafe.Add(ref a1, d);
-            float y = Unsafe.Add(ref b0, d);
-            p00 = MathF.FusedMultiplyAdd(x0, y, p00);
-            p10 = MathF.FusedMultiplyAdd(x1, y, p10);
-            y = Unsafe.Add(ref b1, d);
-            p01 = MathF.FusedMultiplyAdd(x0, y, p01);
-            p11 = MathF.FusedMultiplyAdd(x1, y, p11);
-            y = Unsafe.Add(ref b2, d);
-            p02 = MathF.FusedMultiplyAdd(x0, y, p02);
-            p12 = MathF.FusedMultiplyAdd(x1, y, p12);
-            y = Unsafe.Add(ref b3, d);
-            p03 = MathF.FusedMultiplyAdd(x0, y, p03);
-            p13 = MathF.FusedMultiplyAdd(x1, y, p13);
+            Vector128<float> y = Vector128.Create(Unsafe.Add(ref b0, d), Unsafe.Add(ref b1, d), Unsafe.Add(ref b2, d), Unsafe.Add(ref b3, d));
+            p0 = Fma.MultiplyAdd(Vector128.Create(Unsafe.Add(ref a0, d)), y, p0);
+            p1 = Fma.MultiplyAdd(Vector128.Create(Unsafe.Add(ref a1, d)), y, p1);
         }
 
-        products[0] = p00;
-        products[1] = p01;
-        products[2] = p02;
-        products[3] = p03;
-        products[4] = p10;
-        products[5] = p11;
-        products[6] = p12;
-        products[7] = p13;
+        return (p0, p1);
     }
 
-    /// <summary>Inner products of left rows a0, a1 with one right row into products[0] and [1].</summary>
-    private static void Multiply2x1(ref float a0, ref float a1, ref float b, int dimensions, Span<float> products)
+    /// <summary>Inner products of left rows a0, a1 with one right row, in lanes 0 and 1 (again in 2 and 3).</summary>
+    private static Vector128<float> Multiply2x1(ref float a0, ref float a1, ref float b, int dimensions)
     {
         Vector256<float> s0 = default, s1 = default;
         nuint d = 0;
@@ -137,15 +158,14 @@ internal static partial class TopKKernel
             s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref a1, d), y, s1);
         }
 
-        float p0 = Vector256.Sum(s0), p1 = Vector256.Sum(s1);
+        Vector128<float> p = Reduce(s0, s1, s0, s1);
         for (; d < (nuint)dimensions; d++)
         {
-            float y = Unsafe.Add(ref b, d);
-            p0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a0, d), y, p0);
-            p1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a1, d), y, p1);
+            float x0 = Unsafe.Add(ref a0, d);
+            float x1 = Unsafe.Add(ref a1, d);
+            p = Fma.MultiplyAdd(Vector128.Create(x0, x1, x0, x1), Vector128.Create(Unsafe.Add(ref b, d)), p);
         }
 
-        products[0] = p0;
-        products[1] = p1;
+        return p;
     }
 }

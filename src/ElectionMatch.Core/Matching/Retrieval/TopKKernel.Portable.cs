@@ -23,7 +23,7 @@ internal static partial class TopKKernel
             Span<float> rowScores = scores.Slice(row * k, k);
             for (int column = 0; column < rightCount; column++)
             {
-                Offer(rowIndices, rowScores, column, Dot(a, right.Slice(column * dimensions, dimensions)));
+                OfferScalar(rowIndices, rowScores, column, Dot(a, right.Slice(column * dimensions, dimensions)));
             }
         }
     }

@@ -13,7 +13,7 @@ namespace ElectionMatch.Matching.Retrieval;
 /// on parallelism): <see cref="TopKPath.Blocked"/> packs the right side into 16-row panels and runs a
 /// 6×16 outer-product FMA micro-kernel (DESIGN.md decision 1); <see cref="TopKPath.Direct"/> serves
 /// few left rows without packing; <see cref="TopKPath.Portable"/> runs where AVX2 and FMA are absent.
-/// Inputs are expected to be finite (embeddings are).
+/// Inputs are expected to be finite (embeddings are): a pair whose inner product is NaN or -∞ is never returned.
 /// </remarks>
 internal static partial class TopKKernel
 {
@@ -132,27 +132,26 @@ internal static partial class TopKKernel
     }
 
     /// <summary>
-    /// Offers one candidate to a row's best-first buffer. Candidates of a row arrive in increasing right
-    /// index, so an equal score never displaces an earlier one: that is the lower-index tie-break.
+    /// Offers one candidate to a row's best-first buffer (empty slots hold -∞ and sit last). Candidates of a
+    /// row arrive in increasing right index, so a kept equal score stays ahead: the lower-index tie-break.
+    /// A NaN or -∞ score never enters.
     /// </summary>
-    private static void Offer(Span<int> rowIndices, Span<float> rowScores, int index, float score)
+    private static void OfferScalar(Span<int> rowIndices, Span<float> rowScores, int index, float score)
     {
-        int last = rowScores.Length - 1;
-        if (rowIndices[last] >= 0 && !(score > rowScores[last]))
+        int slot = rowScores.Length - 1;
+        if (!(score > rowScores[slot]))
         {
             return;
         }
 
-        int slot = last;
-        while (slot > 0 && (rowIndices[slot - 1] < 0 || score > rowScores[slot - 1]))
+        for (; slot > 0 && rowScores[slot - 1] < score; slot--)
         {
-            rowIndices[slot] = rowIndices[slot - 1];
             rowScores[slot] = rowScores[slot - 1];
-            slot--;
+            rowIndices[slot] = rowIndices[slot - 1];
         }
 
-        rowIndices[slot] = index;
         rowScores[slot] = score;
+        rowIndices[slot] = index;
     }
 
     /// <summary>Splits <paramref name="count"/> items into <paramref name="parts"/> nearly equal ranges.</summary>
