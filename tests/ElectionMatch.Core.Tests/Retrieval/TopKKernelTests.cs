@@ -8,7 +8,8 @@ public sealed class TopKKernelTests
     private const double Tolerance = 1e-5;
 
     /// <summary>Path names: <see cref="TopKPath"/> is internal, theory parameters of a public class cannot be.</summary>
-    public static TheoryData<string> Paths => [nameof(TopKPath.Auto), nameof(TopKPath.Blocked), nameof(TopKPath.Direct), nameof(TopKPath.Portable)];
+    public static TheoryData<string> Paths =>
+        [nameof(TopKPath.Auto), nameof(TopKPath.Blocked), nameof(TopKPath.BlockedVector256), nameof(TopKPath.Direct), nameof(TopKPath.Portable)];
 
     /// <summary>Left and right counts around the tile sizes (6 left, 16 right for Blocked; 2 × 4 for Direct), every dimension and k asked for.</summary>
     private static IEnumerable<(int Left, int Right, int Dimensions, int K)> Shapes()
@@ -171,6 +172,29 @@ public sealed class TopKKernelTests
         }
 
         AssertMatchesReference(left, l, right, r, d, k, serialIndices, serialScores, "parallel");
+    }
+
+    [Fact]
+    public void Vector512_and_Vector256_tiles_give_the_same_bits()
+    {
+        if (!Runs(TopKPath.Blocked))
+        {
+            return;
+        }
+
+        // Odd and even panel counts (the wide kernel takes panels in pairs, the last odd one alone), in one
+        // L2 chunk and across several, serial and parallel.
+        (int L, int R, int D, int K, int Cores)[] shapes = [(7, 17, 9, 3, 1), (13, 48, 64, 5, 1), (40, 1111, 300, 13, 1), (301, 517, 40, 7, 2)];
+        int seed = 20;
+        foreach (var (l, r, d, k, cores) in shapes)
+        {
+            float[] left = RandomUnitRows(l, d, seed++);
+            float[] right = RandomUnitRows(r, d, seed++);
+            var wide = Run(left, l, right, r, d, k, TopKPath.Blocked, cores);
+            var narrow = Run(left, l, right, r, d, k, TopKPath.BlockedVector256, cores);
+            Assert.Equal(narrow.Indices, wide.Indices);
+            Assert.Equal(narrow.Scores, wide.Scores);
+        }
     }
 
     [Theory]

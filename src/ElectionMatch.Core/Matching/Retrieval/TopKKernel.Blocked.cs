@@ -25,7 +25,8 @@ internal static partial class TopKKernel
         int k,
         Span<int> indices,
         Span<float> scores,
-        int maxDegreeOfParallelism)
+        int maxDegreeOfParallelism,
+        bool wide)
     {
         int panels = (rightCount + PanelWidth - 1) / PanelWidth;
         long packedLength = (long)panels * PanelWidth * dimensions;
@@ -46,11 +47,11 @@ internal static partial class TopKKernel
             bool parallel = maxDegreeOfParallelism > 1 && tiles > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
             if (parallel)
             {
-                SearchBlockedParallel(left, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores, maxDegreeOfParallelism);
+                SearchBlockedParallel(left, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores, maxDegreeOfParallelism, wide);
             }
             else
             {
-                BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores);
+                BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores, wide);
             }
 
             CopyRows(rowIndices, rowScores, leftCount, k, indices, scores);
@@ -77,7 +78,8 @@ internal static partial class TopKKernel
         int k,
         int[] rowIndices,
         float[] rowScores,
-        int maxDegreeOfParallelism)
+        int maxDegreeOfParallelism,
+        bool wide)
     {
         // A span cannot enter a lambda: the left rows go through a pooled copy.
         float[] leftCopy = Rent<float>(left.Length);
@@ -103,7 +105,8 @@ internal static partial class TopKKernel
                         dimensions,
                         k,
                         rowIndices,
-                        rowScores);
+                        rowScores,
+                        wide);
                 });
         }
         finally
@@ -155,13 +158,13 @@ internal static partial class TopKKernel
         int dimensions,
         int k,
         Span<int> rowIndices,
-        Span<float> rowScores)
+        Span<float> rowScores,
+        bool wide)
     {
         Span<float> tile = stackalloc float[TileRows * PanelWidth];
         ref float tileStart = ref MemoryMarshal.GetReference(tile);
         Span<float> pairTile = stackalloc float[TileRows * PanelWidth];
         ref float pairStart = ref MemoryMarshal.GetReference(pairTile);
-        bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
         int panels = (rightCount + PanelWidth - 1) / PanelWidth;
         int panelLength = PanelWidth * dimensions;
         int chunkPanels = Math.Max(1, ChunkBytes / (panelLength * sizeof(float)));

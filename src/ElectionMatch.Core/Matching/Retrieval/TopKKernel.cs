@@ -107,7 +107,9 @@ internal static partial class TopKKernel
         switch (path)
         {
             case TopKPath.Blocked:
-                SearchBlocked(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism);
+            case TopKPath.BlockedVector256:
+                bool wide = path == TopKPath.Blocked && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+                SearchBlocked(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism, wide);
                 break;
             case TopKPath.Direct:
                 SearchDirect(left, leftCount, right, rightCount, dimensions, k, indices, scores);
