@@ -38,6 +38,7 @@ internal static partial class TopKKernel
     /// Offers a candidate to a working row of <paramref name="stride"/> slots whose k-th slot is the
     /// threshold. Kept scores ≥ the candidate's stay ahead of it (they have lower indices). AVX2 only.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Offer(ref int rowIndices, ref float rowScores, int stride, int k, int index, float score)
     {
         if (!(score > Unsafe.Add(ref rowScores, k - 1)))
@@ -46,6 +47,24 @@ internal static partial class TopKKernel
         }
 
         Vector256<float> candidate = Vector256.Create(score);
+        Vector256<int> candidateIndex = Vector256.Create(index);
+        Vector256<int> previousLane = Vector256.Create(0, 0, 1, 2, 3, 4, 5, 6);
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        if (stride == 8)
+        {
+            // k ≤ 8, the common case: one vector each, no loop.
+            Vector256<float> row = Vector256.LoadUnsafe(ref rowScores);
+            Vector256<int> rowIndex = Vector256.LoadUnsafe(ref rowIndices);
+            Vector256<int> at = Vector256.Create(BitOperations.PopCount(Vector256.GreaterThanOrEqual(row, candidate).ExtractMostSignificantBits()));
+            Vector256<int> keep = Vector256.LessThan(lanes, at);
+            Vector256<int> place = Vector256.Equals(lanes, at);
+            Vector256.ConditionalSelect(keep.AsSingle(), row, Vector256.ConditionalSelect(place.AsSingle(), candidate, Avx2.PermuteVar8x32(row, previousLane)))
+                .StoreUnsafe(ref rowScores);
+            Vector256.ConditionalSelect(keep, rowIndex, Vector256.ConditionalSelect(place, candidateIndex, Avx2.PermuteVar8x32(rowIndex, previousLane)))
+                .StoreUnsafe(ref rowIndices);
+            return;
+        }
+
         int rank = 0;
         for (int block = 0; block < stride; block += 8)
         {
@@ -55,8 +74,6 @@ internal static partial class TopKKernel
         // Blocks from the last down to the candidate's: slots before the rank keep their value, the rank's
         // slot takes the candidate, later slots take their predecessor's (read before it is overwritten).
         Vector256<int> rankAt = Vector256.Create(rank);
-        Vector256<int> candidateIndex = Vector256.Create(index);
-        Vector256<int> previousLane = Vector256.Create(0, 0, 1, 2, 3, 4, 5, 6);
         for (int block = stride - 8; block >= (rank & ~7); block -= 8)
         {
             Vector256<float> kept = Vector256.LoadUnsafe(ref rowScores, (nuint)block);
@@ -74,7 +91,7 @@ internal static partial class TopKKernel
                 shiftedIndex = Vector256.LoadUnsafe(ref rowIndices, (nuint)(block - 1));
             }
 
-            Vector256<int> slot = Vector256.Create(block) + Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            Vector256<int> slot = Vector256.Create(block) + lanes;
             Vector256<int> before = Vector256.LessThan(slot, rankAt);
             Vector256<int> at = Vector256.Equals(slot, rankAt);
             Vector256.ConditionalSelect(before.AsSingle(), kept, Vector256.ConditionalSelect(at.AsSingle(), candidate, shifted))
