@@ -18,7 +18,7 @@ namespace ElectionMatch.Matching.Retrieval;
 internal static partial class TopKKernel
 {
     /// <summary>Below this many left rows packing the right side costs more than it saves.</summary>
-    internal const int DirectMaxLeftRows = 6;
+    internal const int DirectMaxLeftRows = 8;
 
     /// <summary>Multiply-adds (left × right × dimensions) from which a call is split across cores.</summary>
     internal const long ParallelMinWork = 1L << 22;
