@@ -93,6 +93,28 @@ public sealed class TopKKernelTests
 
     [Theory]
     [MemberData(nameof(Paths))]
+    public void A_k_far_above_the_right_count_returns_every_right_row_then_empty_slots(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        const int l = 13, r = 21, d = 16, k = 100_000;
+        float[] left = RandomUnitRows(l, d, 14);
+        float[] right = RandomUnitRows(r, d, 15);
+        var (indices, scores) = Run(left, l, right, r, d, k, path);
+        for (int i = 0; i < l; i++)
+        {
+            Assert.Equal(Enumerable.Range(0, r), indices.Skip(i * k).Take(r).Order());
+            Assert.All(indices.Skip((i * k) + r).Take(k - r), j => Assert.Equal(-1, j));
+            Assert.All(scores.Skip((i * k) + r).Take(k - r), s => Assert.Equal(float.NegativeInfinity, s));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
     public void No_right_rows_fill_every_slot_with_minus_one_and_negative_infinity(string pathName)
     {
         var path = Enum.Parse<TopKPath>(pathName);

@@ -23,6 +23,7 @@ internal static partial class TopKKernel
         int rightCount,
         int dimensions,
         int k,
+        int outputK,
         Span<int> indices,
         Span<float> scores,
         int maxDegreeOfParallelism,
@@ -54,7 +55,7 @@ internal static partial class TopKKernel
                 BlockedRows(left, 0, leftCount, packed, rightCount, dimensions, k, rowIndices, rowScores, wide);
             }
 
-            CopyRows(rowIndices, rowScores, leftCount, k, indices, scores);
+            CopyRows(rowIndices, rowScores, leftCount, k, outputK, indices, scores);
         }
         finally
         {

@@ -18,6 +18,7 @@ internal static partial class TopKKernel
         int rightCount,
         int dimensions,
         int k,
+        int outputK,
         Span<int> indices,
         Span<float> scores)
     {
@@ -78,7 +79,7 @@ internal static partial class TopKKernel
             }
         }
 
-        CopyRows(rowIndices, rowScores, leftCount, k, indices, scores);
+        CopyRows(rowIndices, rowScores, leftCount, k, outputK, indices, scores);
         if (rentedIndices is not null)
         {
             Return(rentedIndices);

@@ -13,14 +13,15 @@ internal static partial class TopKKernel
         int rightCount,
         int dimensions,
         int k,
+        int outputK,
         Span<int> indices,
         Span<float> scores)
     {
         for (int row = 0; row < leftCount; row++)
         {
             ReadOnlySpan<float> a = left.Slice(row * dimensions, dimensions);
-            Span<int> rowIndices = indices.Slice(row * k, k);
-            Span<float> rowScores = scores.Slice(row * k, k);
+            Span<int> rowIndices = indices.Slice(row * outputK, k);
+            Span<float> rowScores = scores.Slice(row * outputK, k);
             for (int column = 0; column < rightCount; column++)
             {
                 OfferScalar(rowIndices, rowScores, column, Dot(a, right.Slice(column * dimensions, dimensions)));

@@ -23,14 +23,14 @@ internal static partial class TopKKernel
         rowScores.Fill(float.NegativeInfinity);
     }
 
-    /// <summary>The first k slots of each working row into the caller's k-per-row output.</summary>
-    private static void CopyRows(ReadOnlySpan<int> rowIndices, ReadOnlySpan<float> rowScores, int rows, int k, Span<int> indices, Span<float> scores)
+    /// <summary>The first k slots of each working row into the caller's output of <paramref name="outputK"/> per row.</summary>
+    private static void CopyRows(ReadOnlySpan<int> rowIndices, ReadOnlySpan<float> rowScores, int rows, int k, int outputK, Span<int> indices, Span<float> scores)
     {
         int stride = Stride(k);
         for (int row = 0; row < rows; row++)
         {
-            rowIndices.Slice(row * stride, k).CopyTo(indices.Slice(row * k, k));
-            rowScores.Slice(row * stride, k).CopyTo(scores.Slice(row * k, k));
+            rowIndices.Slice(row * stride, k).CopyTo(indices.Slice(row * outputK, k));
+            rowScores.Slice(row * stride, k).CopyTo(scores.Slice(row * outputK, k));
         }
     }
 

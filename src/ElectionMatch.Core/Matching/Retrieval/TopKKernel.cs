@@ -100,6 +100,13 @@ internal static partial class TopKKernel
             throw new PlatformNotSupportedException($"The {path} top-k path needs AVX2 and FMA.");
         }
 
+        // Slots past the right count stay empty: work with at most rightCount per row.
+        int kept = Math.Min(k, rightCount);
+        if (path != TopKPath.Portable && (long)leftCount * Stride(kept) > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), $"{leftCount} rows of {kept} results are too many for one call.");
+        }
+
         left = left[..(leftCount * dimensions)];
         right = right[..(rightCount * dimensions)];
         indices = indices[..outputs];
@@ -109,13 +116,13 @@ internal static partial class TopKKernel
             case TopKPath.Blocked:
             case TopKPath.BlockedVector256:
                 bool wide = path == TopKPath.Blocked && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
-                SearchBlocked(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism, wide);
+                SearchBlocked(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores, maxDegreeOfParallelism, wide);
                 break;
             case TopKPath.Direct:
-                SearchDirect(left, leftCount, right, rightCount, dimensions, k, indices, scores);
+                SearchDirect(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores);
                 break;
             default:
-                SearchPortable(left, leftCount, right, rightCount, dimensions, k, indices, scores);
+                SearchPortable(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores);
                 break;
         }
     }
