@@ -31,19 +31,19 @@ internal static partial class TopKKernel
     {
         int panels = (rightCount + PanelWidth - 1) / PanelWidth;
         long packedLength = (long)panels * PanelWidth * dimensions;
-        long rowsLength = (long)leftCount * Stride(k);
-        if (packedLength > Array.MaxLength || rowsLength > Array.MaxLength)
+        if (packedLength > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{leftCount} × {rightCount} rows of {dimensions} dimensions, k = {k}, are too many for one call.");
+            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
         }
 
+        int rowsLength = leftCount * Stride(k);
         float[] packed = Rent<float>((int)packedLength);
-        int[] rowIndices = Rent<int>((int)rowsLength);
-        float[] rowScores = Rent<float>((int)rowsLength);
+        int[] rowIndices = Rent<int>(rowsLength);
+        float[] rowScores = Rent<float>(rowsLength);
         try
         {
             PackRight(right, rightCount, dimensions, packed);
-            ClearRows(rowIndices.AsSpan(0, (int)rowsLength), rowScores.AsSpan(0, (int)rowsLength));
+            ClearRows(rowIndices.AsSpan(0, rowsLength), rowScores.AsSpan(0, rowsLength));
             int tiles = (leftCount + TileRows - 1) / TileRows;
             bool parallel = maxDegreeOfParallelism > 1 && tiles > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
             if (parallel)

@@ -28,66 +28,71 @@ internal static partial class TopKKernel
         float[]? rentedScores = rowsLength > 256 ? Rent<float>(rowsLength) : null;
         Span<int> rowIndices = rentedIndices is null ? stackalloc int[rowsLength] : rentedIndices.AsSpan(0, rowsLength);
         Span<float> rowScores = rentedScores is null ? stackalloc float[rowsLength] : rentedScores.AsSpan(0, rowsLength);
-        ClearRows(rowIndices, rowScores);
-        Span<float> products = stackalloc float[8];
-        ref float products0 = ref products[0];
-        ref float products1 = ref products[4];
-        ref float leftStart = ref MemoryMarshal.GetReference(left);
-        ref float rightStart = ref MemoryMarshal.GetReference(right);
-        for (int row = 0; row < leftCount; row += 2)
+        try
         {
-            bool pair = row + 1 < leftCount;
-
-            // A lone last row is paired with itself; the copy's products are dropped.
-            ref float a0 = ref Unsafe.Add(ref leftStart, (nint)row * dimensions);
-            ref float a1 = ref pair ? ref Unsafe.Add(ref a0, dimensions) : ref a0;
-            ref int indices0 = ref RowIndices(rowIndices, row, stride);
-            ref float scores0 = ref RowScores(rowScores, row, stride);
-            ref int indices1 = ref pair ? ref Unsafe.Add(ref indices0, stride) : ref indices0;
-            ref float scores1 = ref pair ? ref Unsafe.Add(ref scores0, stride) : ref scores0;
-            int column = 0;
-            for (; column + 4 <= rightCount; column += 4)
+            ClearRows(rowIndices, rowScores);
+            Span<float> products = stackalloc float[8];
+            ref float products0 = ref products[0];
+            ref float products1 = ref products[4];
+            ref float leftStart = ref MemoryMarshal.GetReference(left);
+            ref float rightStart = ref MemoryMarshal.GetReference(right);
+            for (int row = 0; row < leftCount; row += 2)
             {
-                (Vector128<float> p0, Vector128<float> p1) =
-                    Multiply2x4(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions);
-                uint lanes0 = Vector128.GreaterThan(p0, Vector128.Create(Unsafe.Add(ref scores0, k - 1))).ExtractMostSignificantBits();
-                if (lanes0 != 0)
+                bool pair = row + 1 < leftCount;
+
+                // A lone last row is paired with itself; the copy's products are dropped.
+                ref float a0 = ref Unsafe.Add(ref leftStart, (nint)row * dimensions);
+                ref float a1 = ref pair ? ref Unsafe.Add(ref a0, dimensions) : ref a0;
+                ref int indices0 = ref RowIndices(rowIndices, row, stride);
+                ref float scores0 = ref RowScores(rowScores, row, stride);
+                ref int indices1 = ref pair ? ref Unsafe.Add(ref indices0, stride) : ref indices0;
+                ref float scores1 = ref pair ? ref Unsafe.Add(ref scores0, stride) : ref scores0;
+                int column = 0;
+                for (; column + 4 <= rightCount; column += 4)
                 {
-                    p0.StoreUnsafe(ref products0);
-                    OfferLanes(ref indices0, ref scores0, stride, k, column, ref products0, lanes0);
+                    (Vector128<float> p0, Vector128<float> p1) =
+                        Multiply2x4(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions);
+                    uint lanes0 = Vector128.GreaterThan(p0, Vector128.Create(Unsafe.Add(ref scores0, k - 1))).ExtractMostSignificantBits();
+                    if (lanes0 != 0)
+                    {
+                        p0.StoreUnsafe(ref products0);
+                        OfferLanes(ref indices0, ref scores0, stride, k, column, ref products0, lanes0);
+                    }
+
+                    if (pair)
+                    {
+                        uint lanes1 = Vector128.GreaterThan(p1, Vector128.Create(Unsafe.Add(ref scores1, k - 1))).ExtractMostSignificantBits();
+                        if (lanes1 != 0)
+                        {
+                            p1.StoreUnsafe(ref products1);
+                            OfferLanes(ref indices1, ref scores1, stride, k, column, ref products1, lanes1);
+                        }
+                    }
                 }
 
-                if (pair)
+                for (; column < rightCount; column++)
                 {
-                    uint lanes1 = Vector128.GreaterThan(p1, Vector128.Create(Unsafe.Add(ref scores1, k - 1))).ExtractMostSignificantBits();
-                    if (lanes1 != 0)
+                    Multiply2x1(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions).StoreUnsafe(ref products0);
+                    Offer(ref indices0, ref scores0, stride, k, column, products0);
+                    if (pair)
                     {
-                        p1.StoreUnsafe(ref products1);
-                        OfferLanes(ref indices1, ref scores1, stride, k, column, ref products1, lanes1);
+                        Offer(ref indices1, ref scores1, stride, k, column, Unsafe.Add(ref products0, 1));
                     }
                 }
             }
-
-            for (; column < rightCount; column++)
+            CopyRows(rowIndices, rowScores, leftCount, k, outputK, indices, scores);
+        }
+        finally
+        {
+            if (rentedIndices is not null)
             {
-                Multiply2x1(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions).StoreUnsafe(ref products0);
-                Offer(ref indices0, ref scores0, stride, k, column, products0);
-                if (pair)
-                {
-                    Offer(ref indices1, ref scores1, stride, k, column, Unsafe.Add(ref products0, 1));
-                }
+                Return(rentedIndices);
             }
-        }
 
-        CopyRows(rowIndices, rowScores, leftCount, k, outputK, indices, scores);
-        if (rentedIndices is not null)
-        {
-            Return(rentedIndices);
-        }
-
-        if (rentedScores is not null)
-        {
-            Return(rentedScores);
+            if (rentedScores is not null)
+            {
+                Return(rentedScores);
+            }
         }
     }
 

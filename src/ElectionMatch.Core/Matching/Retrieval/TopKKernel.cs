@@ -11,8 +11,10 @@ namespace ElectionMatch.Matching.Retrieval;
 /// <remarks>
 /// Three paths, chosen by shape and hardware only (never by thread count, so a result does not depend
 /// on parallelism): <see cref="TopKPath.Blocked"/> packs the right side into 16-row panels and runs a
-/// 6×16 outer-product FMA micro-kernel (DESIGN.md decision 1); <see cref="TopKPath.Direct"/> serves
-/// few left rows without packing; <see cref="TopKPath.Portable"/> runs where AVX2 and FMA are absent.
+/// 6×16 outer-product FMA micro-kernel (DESIGN.md decision 1), 6×32 over two panels with AVX-512, to
+/// the same bits; <see cref="TopKPath.Direct"/> serves a few left rows without packing;
+/// <see cref="TopKPath.Portable"/> runs where AVX2 and FMA are absent. Each left row is kept best
+/// first in a small sorted buffer and a candidate is offered only when it beats the row's k-th score.
 /// Inputs are expected to be finite (embeddings are): a pair whose inner product is NaN or -∞ is never returned.
 /// </remarks>
 internal static partial class TopKKernel
