@@ -53,19 +53,23 @@ internal static partial class TopKKernel
                     (Vector128<float> p0, Vector128<float> p1) =
                         Multiply2x4(ref a0, ref a1, ref Unsafe.Add(ref rightStart, (nint)column * dimensions), dimensions);
                     uint lanes0 = Vector128.GreaterThan(p0, Vector128.Create(Unsafe.Add(ref scores0, k - 1))).ExtractMostSignificantBits();
-                    if (lanes0 != 0)
+                    uint lanes1 = pair ? Vector128.GreaterThan(p1, Vector128.Create(Unsafe.Add(ref scores1, k - 1))).ExtractMostSignificantBits() : 0;
+                    if ((lanes0 | lanes1) != 0)
                     {
+                        // Both rows' offers interleaved: they are independent, so their latencies overlap.
                         p0.StoreUnsafe(ref products0);
-                        OfferLanes(ref indices0, ref scores0, stride, k, column, ref products0, lanes0);
-                    }
-
-                    if (pair)
-                    {
-                        uint lanes1 = Vector128.GreaterThan(p1, Vector128.Create(Unsafe.Add(ref scores1, k - 1))).ExtractMostSignificantBits();
-                        if (lanes1 != 0)
+                        p1.StoreUnsafe(ref products1);
+                        for (int lane = 0; lane < 4; lane++)
                         {
-                            p1.StoreUnsafe(ref products1);
-                            OfferLanes(ref indices1, ref scores1, stride, k, column, ref products1, lanes1);
+                            if ((lanes0 & (1u << lane)) != 0)
+                            {
+                                Offer(ref indices0, ref scores0, stride, k, column + lane, Unsafe.Add(ref products0, lane));
+                            }
+
+                            if ((lanes1 & (1u << lane)) != 0)
+                            {
+                                Offer(ref indices1, ref scores1, stride, k, column + lane, Unsafe.Add(ref products1, lane));
+                            }
                         }
                     }
                 }
