@@ -31,16 +31,20 @@ internal static class BruteForceTopK
             return;
         }
 
-        float[] buffer = ArrayPool<float>.Shared.Rent(Math.Max(rightCount, 1));
+        float[]? rented = rightCount > 1024 ? ArrayPool<float>.Shared.Rent(rightCount) : null;
+        Span<float> buffer = rented is null ? stackalloc float[rightCount] : rented;
         for (int row = 0; row < leftCount; row++)
         {
             SearchRow(left, row, right, rightCount, dimensions, k, indices, scores, buffer);
         }
 
-        ArrayPool<float>.Shared.Return(buffer);
+        if (rented is not null)
+        {
+            ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
-    private static void SearchRow(float[] left, int row, float[] right, int rightCount, int dimensions, int k, int[] indices, float[] scores, float[] products)
+    private static void SearchRow(float[] left, int row, float[] right, int rightCount, int dimensions, int k, int[] indices, float[] scores, Span<float> products)
     {
         ReadOnlySpan<float> a = left.AsSpan(row * dimensions, dimensions);
         for (int j = 0; j < rightCount; j++)
