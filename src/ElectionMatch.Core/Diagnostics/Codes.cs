@@ -33,6 +33,10 @@ public static class Codes
     public const string WarehouseFailure = "EM0042";
     public const string RowsUnaccounted = "EM0043";
 
+    // Synthetic data (electionmatch synth)
+    public const string SynthOutputNotEmpty = "EM0050";
+    public const string InvalidSynthOption = "EM0051";
+
     // The pre-merge check
     public const string StagingModelMissing = "EM0100";
     public const string SnapshotTableMissing = "EM0101";

@@ -23,7 +23,8 @@ internal static class QuarantineCodes
     };
 
     /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, original)</c>.</summary>
-    public static string SelectSql(string failed) => $"""
+    /// <param name="original">SQL for the original row's JSON, e.g. <c>to_json(original)</c> when the relation keeps it as a struct.</param>
+    public static string SelectSql(string failed, string original = "original") => $"""
         select
             input,
             'input' as stage,
@@ -32,7 +33,7 @@ internal static class QuarantineCodes
             case error_code
                 {string.Join("\n        ", Messages.Select(m => $"when {Sql.Literal(m.Key)} then {Sql.Literal(m.Value)}"))}
             end as message,
-            original
+            {original} as original
         from {failed}
         order by input, row_number
         """;

@@ -41,7 +41,8 @@ internal static class ReferenceData
         }
     }
 
-    /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored) to its postal code, else null.</summary>
+    /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored) to its postal code, else null.
+    /// A correlated lookup per call, fine for the district match's thousands of rows; the candidacy cleaning joins the states table instead.</summary>
     public static string StateMacroSql(RunSchema schema, string statesTable) => $"""
         create or replace temp macro em_state(s) as
             (select code from {schema.Table(statesTable)} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));

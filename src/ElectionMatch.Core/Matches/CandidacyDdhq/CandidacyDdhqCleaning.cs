@@ -28,17 +28,19 @@ internal sealed class CandidacyDdhqCleaning
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
         -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
+        -- Three regular expressions at most, and none for quotes in text that has none: this runs on every name.
         create or replace temp macro em_norm(s) as
-            nullif(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-                lower(strip_accents(coalesce(cast(s as varchar), ''))), '[''’.]', '', 'g'), '[^a-z\s-]', ' ', 'g'),
-                '\s*-[\s-]*', '-', 'g'), '^-+|-+$|\s-|-\s', ' ', 'g'), '\s+', ' ', 'g'), ' -'), '');
+            nullif(trim(regexp_replace(regexp_replace(regexp_replace(
+                translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''),
+                '[^a-z\s-]', ' ', 'g'), '\s*-[\s-]*', '-', 'g'), '\s+', ' ', 'g'), ' -'), '');
         -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
-        create or replace temp macro em_join(s) as regexp_replace(s, '[ -]', '', 'g');
-        create or replace temp macro em_words(s) as regexp_split_to_array(s, '[ -]');
+        create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
+        create or replace temp macro em_words(s) as string_split(replace(s, '-', ' '), ' ');
+        create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(]');
         create or replace temp macro em_quoted(s) as
-            nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '');
+            case when em_has_quote(s) then nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '') end;
         create or replace temp macro em_unquoted(s) as
-            regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]', ' ', 'g');
+            case when em_has_quote(s) then regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]', ' ', 'g') else cast(s as varchar) end;
         create or replace temp macro em_tokens(s) as
             coalesce(string_split(em_norm(s), ' '), []);
         create or replace temp macro em_suffixes() as {Suffixes};
@@ -64,11 +66,13 @@ internal sealed class CandidacyDdhqCleaning
                     case when left(s, 1) in ('h', 'w') then em_collapse(em_soundex_digits(s)) else em_collapse(em_soundex_digits(s))[2:] end,
                     '0', ''), 3, '0')[1:3]
             end;
-        create or replace temp macro em_surname_keys(s) as
-            coalesce(list_distinct(list_filter(
-                list_concat(list_transform(em_words(s), t -> em_soundex(t)), [em_soundex(em_join(s))]),
-                k -> k is not null)), []);
-        {ReferenceData.StateMacroSql(_run, "states")}
+        -- The words a surname is blocked on: each word and the whole surname joined (their Soundex codes are
+        -- computed once per distinct word, in the surname_sounds stage).
+        create or replace temp macro em_surname_words(s) as
+            coalesce(list_distinct(list_filter(list_concat(em_words(s), [em_join(s)]), w -> w is not null and length(w) > 0)), []);
+        -- The key a state is looked up by in the states table: its code or its name, upper case, letters only.
+        create or replace temp macro em_state_key(s) as
+            nullif(upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')), '');
         create or replace temp macro em_district(s) as
             case
                 when regexp_matches(lower(cast(s as varchar)), 'at.?large|^\s*al\s*$') then 'al'
@@ -87,14 +91,14 @@ internal sealed class CandidacyDdhqCleaning
         create or replace temp macro em_race_family(s) as
             trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
                 '\b(general|primary|runoff|special|election|democratic|republican|nonpartisan|party)\b', ' ', 'g'), '[^a-z0-9]+', ' ', 'g'));
-        create or replace temp macro em_first_groups(first, nick) as
-            list_distinct(list_concat(
-                coalesce((select groups from {_run.Table("first_name_groups")} as g where g.name = first), [first]),
-                coalesce((select groups from {_run.Table("first_name_groups")} as g where g.name = nick), [])));
         """;
 
     private string Column(InputSettings input, string role, string type = "varchar") =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";
+
+    /// <summary>The input with its rows numbered in file order and each row kept whole, for quarantine.</summary>
+    private static string Numbered(string relation) =>
+        $"(select row_number() over () as em_row_number, s as em_original, s.* from {relation} as s)";
 
     public string LeftInputSql(string relation)
     {
@@ -102,7 +106,7 @@ internal sealed class CandidacyDdhqCleaning
         return $"""
             create table {_run.Table("left_input")} as
             select
-                row_number() over () as row_number,
+                src.em_row_number as row_number,
                 cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
                 {Column(l, "first_name")} as first_name,
                 {Column(l, "middle_name")} as middle_name,
@@ -118,8 +122,10 @@ internal sealed class CandidacyDdhqCleaning
                 {Column(l, "runoff_election_date")} as runoff_election_date,
                 {Column(l, "election_date")} as election_date,
                 {Column(l, "election_type")} as election_type,
-                to_json(src) as original
-            from {relation} as src
+                st.code as state_code,
+                src.em_original as original
+            from {Numbered(relation)} as src
+            left join {_run.Table("states")} as st on st.key = em_state_key({Column(l, "state")})
             """;
     }
 
@@ -130,7 +136,7 @@ internal sealed class CandidacyDdhqCleaning
         return $"""
             create table {_run.Table("right_input")} as
             select
-                row_number() over () as row_number,
+                src.em_row_number as row_number,
                 cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
                 src.{Sql.Identifier(r.Id)} as right_id_value,
                 src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
@@ -142,8 +148,10 @@ internal sealed class CandidacyDdhqCleaning
                 {Column(r, "office")} as office,
                 {Column(r, "district")} as district,
                 {winner} as is_winner,
-                to_json(src) as original
-            from {relation} as src
+                st.code as state_code,
+                src.em_original as original
+            from {Numbered(relation)} as src
+            left join {_run.Table("states")} as st on st.key = em_state_key({Column(r, "state")})
             """;
     }
 
@@ -159,7 +167,7 @@ internal sealed class CandidacyDdhqCleaning
                         when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
                         when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
                             or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
-                        when nullif(trim(state), '') is not null and em_state(state) is null then 'EMQ005'
+                        when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {_run.Table("left_input")}
             ),
@@ -172,7 +180,7 @@ internal sealed class CandidacyDdhqCleaning
                         when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
                         when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
                         when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
-                        when nullif(trim(state), '') is not null and em_state(state) is null then 'EMQ005'
+                        when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {_run.Table("right_input")}
             ),
@@ -183,7 +191,7 @@ internal sealed class CandidacyDdhqCleaning
                 select 'right' as input, * from right_checked where error_code is not null
             )
 
-        {QuarantineCodes.SelectSql("failed")}
+        {QuarantineCodes.SelectSql("failed", "to_json(original)")}
         """;
 
     private static string InvalidDate(string column) =>
@@ -219,7 +227,7 @@ internal sealed class CandidacyDdhqCleaning
                     -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
                     coalesce(em_norm(nickname), em_quoted(first_name), em_quoted(middle_name)) as nickname,
                     case upper(left(trim(gender), 1)) when 'M' then 1.0 when 'F' then 0.0 end as stated_male_share,
-                    em_state(state) as state,
+                    state_code as state,
                     office,
                     em_district(district) as district,
                     try_cast(primary_election_date as date) as primary_election_date,
@@ -234,12 +242,14 @@ internal sealed class CandidacyDdhqCleaning
             p.* exclude (stated_male_share),
             nullif(em_race_family(p.office), '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
-            em_first_groups(p.first_name, p.nickname) as first_groups,
-            em_surname_keys(p.last_name) as surname_keys,
+            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
+            em_surname_words(p.last_name) as surname_words,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
         left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name
         left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
+        left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
+        left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
 
     public string RightCleanSql() => $"""
@@ -264,17 +274,23 @@ internal sealed class CandidacyDdhqCleaning
                 from usable
             ),
 
+            -- Each normalisation once per row; the steps below reuse the columns.
+            normalised as (
+                select *, em_tokens(ordered) as all_tokens, em_quoted(candidate) as quoted
+                from reordered
+            ),
+
             -- A ballot name can be only a quoted nickname and a surname: "MIKE" JOHNSON.
             tokens as (
                 select
                     *,
                     case
-                        when len(em_strip_suffix(em_tokens(ordered))) = 1 and em_quoted(candidate) is not null
-                            then list_concat(string_split(em_quoted(candidate), ' '), em_strip_suffix(em_tokens(ordered)))
-                        else em_strip_suffix(em_tokens(ordered))
+                        when len(em_strip_suffix(all_tokens)) = 1 and quoted is not null
+                            then list_concat(string_split(quoted, ' '), em_strip_suffix(all_tokens))
+                        else em_strip_suffix(all_tokens)
                     end as name_tokens,
-                    em_suffix(em_tokens(ordered)) as suffix
-                from reordered
+                    em_suffix(all_tokens) as suffix
+                from normalised
             ),
 
             -- Surname particles belong to the surname: Ana De La Cruz, Kevin Van Der Berg.
@@ -299,10 +315,10 @@ internal sealed class CandidacyDdhqCleaning
                     array_to_string(name_tokens[2:], ' ') as name_rest,
                     nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') as middle_name,
                     suffix,
-                    em_quoted(candidate) as nickname,
+                    quoted as nickname,
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
-                    em_state(state) as state,
+                    state_code as state,
                     em_district(district) as district
                 from split
             )
@@ -311,11 +327,13 @@ internal sealed class CandidacyDdhqCleaning
             p.*,
             nullif(em_race_family(p.race_name), '') as race_normalised,
             coalesce(s.male_share, n.male_share) as male_share,
-            em_first_groups(p.first_name, p.nickname) as first_groups,
-            list_distinct(list_concat(em_surname_keys(p.name_rest), em_surname_keys(p.last_name))) as surname_keys,
+            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
+            list_distinct(list_concat(em_surname_words(p.name_rest), em_surname_words(p.last_name))) as surname_words,
             'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
         from parsed as p
         left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name and length(p.first_name) > 1
         left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
+        left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
+        left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
 }

@@ -69,22 +69,26 @@ internal static class CandidacyDdhqComparisons
             "l_district is null or r_district is null",
             [
                 new("same", "l_district = r_district", 0.9),
+                // Not a veto: the FEC set shows real candidates filed under a district number redistricting changed.
                 new("different", null, 0.1),
-            ]),
+            ],
+            Source: ParameterSource.CandidatePairs),
         new(
             "embedding",
-            "cosine similarity of the labelled texts (name and race), for pairs the top-k retrieval returned",
-            "false",
+            "cosine similarity of the labelled texts (name and race); m and u from candidate pairs, since the embedding chose them",
+            "cosine is null",
             [
                 new("very_close", "cosine >= 0.85", 0.5),
                 new("close", "cosine >= 0.7", 0.3),
-                new("related", "cosine >= 0.5", 0.1),
-                new("retrieved", "cosine is not null", 0.05),
-                new("not_retrieved", null, 0.05),
+                new("related", "cosine >= 0.5", 0.15),
+                new("distant", null, 0.05),
             ],
-            UFromSample: false),
+            Source: ParameterSource.CandidatePairs),
     ];
 
     /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
     public const string DeterministicRule = "gamma_first_name = 1 and gamma_last_name = 1";
+
+    /// <summary>Pairs that are surely not matches: neither the first name nor the surname agree at any level.</summary>
+    public const string NonMatchRule = "gamma_first_name = 7 and gamma_last_name = 5";
 }

@@ -33,8 +33,9 @@ internal sealed class CandidacyDdhqMatcher
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
     private readonly CandidacyDdhqCleaning _cleaning;
-    private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule);
+    private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule, CandidacyDdhqComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private string? _cachedModel;
 
     public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
     {
@@ -74,6 +75,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
@@ -132,12 +134,15 @@ internal sealed class CandidacyDdhqMatcher
         }
 
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
+        long filled = 0;
+        pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking alone got their cosine");
         pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", $"create table {T(p + "comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection(p, T(p + "candidate_pairs"))})");
 
         var parameters = trained;
         if (parameters is null)
         {
-            pipeline.Sql("u_sample", "left_keyed", "u_sample", USampleSql());
+            pipeline.Sql("u_pairs", "left_keyed", "u_pairs", USamplePairsSql());
+            pipeline.Sql("u_sample", "u_pairs", "u_sample", $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", T("u_pairs"))})");
             pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
                 string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
         }
@@ -193,6 +198,18 @@ internal sealed class CandidacyDdhqMatcher
             s.tf_last
         from {T("right_clean")} as r
         left join surnames as s using (last_name)
+        """;
+
+    // Soundex once per distinct surname word of either side, not once per row.
+    private string SurnameSoundsSql() => $"""
+        create table {T("surname_sounds")} as
+        select word, em_soundex(word) as sound
+        from (
+            select unnest(surname_words) as word from {T("left_clean")}
+            union
+            select unnest(surname_words) as word from {T("right_clean")}
+        )
+        where em_soundex(word) is not null
         """;
 
     private string ExpandSql() => $"""
@@ -283,23 +300,35 @@ internal sealed class CandidacyDdhqMatcher
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
-    private RetrievalReport Retrieve(string p, CancellationToken cancellationToken) =>
-        new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors }
-            .Run(new RetrievalInputs(T(p + "left_keyed"), "embedding_text", T(p + "right_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
+    private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
+    {
+        var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
+        var report = retrieval.Run(new RetrievalInputs(T(p + "left_keyed"), "embedding_text", T(p + "right_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
+        _cachedModel = retrieval.CachedModelId;
+        return report;
+    }
 
     // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
     // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
     private string CandidatePairsSql(string p) => $"""
         create table {T(p + "candidate_pairs")} as
         with
+            left_words as (
+                select group_id, left_key, unnest(surname_words) as word from {T(p + "left_keyed")}
+            ),
+
+            right_words as (
+                select m.group_id, m.right_key, unnest(r.surname_words) as word
+                from {T(p + "right_members")} as m
+                join {T("right_keyed")} as r using (right_key)
+            ),
+
             left_sounds as (
-                select group_id, left_key, unnest(surname_keys) as sound from {T(p + "left_keyed")}
+                select distinct w.group_id, w.left_key, s.sound from left_words as w join {T("surname_sounds")} as s using (word)
             ),
 
             right_sounds as (
-                select m.group_id, m.right_key, unnest(r.surname_keys) as sound
-                from {T(p + "right_members")} as m
-                join {T("right_keyed")} as r using (right_key)
+                select distinct w.group_id, w.right_key, s.sound from right_words as w join {T("surname_sounds")} as s using (word)
             ),
 
             sounds_alike as (
@@ -333,8 +362,54 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
-    private string USampleSql() =>
-        $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", $"({RandomPairs.Sql(T("left_keyed"), T("right_members"), USampleLeftRows, USamplePairsPerRow)})")})";
+    private string USamplePairsSql() =>
+        $"create table {T("u_pairs")} as {RandomPairs.Sql(T("left_keyed"), T("right_members"), USampleLeftRows, USamplePairsPerRow)}";
+
+    /// <summary>Gives every pair of <paramref name="table"/> without a cosine its embedding cosine; returns how many.</summary>
+    private long FillCosines(string p, string table)
+    {
+        var pairs = $"""
+            select t.left_key, t.right_key, l.embedding_text as left_text, r.embedding_text as right_text
+            from {T(table)} as t
+            join {T(p + "left_keyed")} as l using (left_key)
+            join {T("right_keyed")} as r using (right_key)
+            where t.cosine is null
+            """;
+        _warehouse.Execute($"create or replace table {T(table + "_cosines")} (left_key bigint, right_key bigint, cosine float)");
+        if (Embeddings is not null and not HashedNgramEmbedder)
+        {
+            var cache = new EmbeddingCache(_warehouse);
+            _warehouse.Execute($"""
+                insert into {T(table + "_cosines")}
+                select left_key, right_key, list_inner_product({cache.VectorSql("left_text", _cachedModel!)}, {cache.VectorSql("right_text", _cachedModel!)})
+                from ({pairs})
+                """);
+        }
+        else
+        {
+            var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(_settings.Embeddings.Dimensions, _settings.Embeddings.Model);
+            var left = new float[embedder.Dimensions];
+            var right = new float[embedder.Dimensions];
+            using var connection = _warehouse.OpenSecondConnection();
+            using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
+            using var command = _warehouse.Connection.CreateCommand();
+            command.CommandText = pairs;
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                embedder.Embed(reader.IsDBNull(2) ? "" : reader.GetString(2), left);
+                embedder.Embed(reader.IsDBNull(3) ? "" : reader.GetString(3), right);
+                appender.CreateRow().AppendValue(reader.GetInt64(0)).AppendValue(reader.GetInt64(1))
+                    .AppendValue(System.Numerics.Tensors.TensorPrimitives.Dot(left, right)).EndRow();
+            }
+        }
+
+        return _warehouse.Execute($"""
+            update {T(table)} as t set cosine = c.cosine
+            from {T(table + "_cosines")} as c
+            where t.left_key = c.left_key and t.right_key = c.right_key
+            """);
+    }
 
     private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
         create table {T(p + "scored_pairs")} as

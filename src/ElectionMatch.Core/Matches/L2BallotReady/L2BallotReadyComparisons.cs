@@ -8,7 +8,7 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// <c>l_whole</c> (the kind of district an at-large seat of the office is elected by), <c>l_number</c>/<c>r_number</c>,
 /// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>. The embedding's similarity
 /// chose the candidates and is not weighed again: with 13 candidates a state, what tells them apart is meaning.
-/// m is fixed from the domain (<see cref="Comparison.TrainM"/>); u comes from random districts of the state and λ from EM.
+/// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>); u starts from all candidate districts and is trained, with λ, by EM.
 /// </summary>
 internal static class L2BallotReadyComparisons
 {
@@ -26,8 +26,7 @@ internal static class L2BallotReadyComparisons
                 new("other_district", "l_kind = r_kind", 0.007, Veto: true),
                 new("different", null, 0.006, Veto: true),
             ],
-            UFromSample: false,
-            TrainM: false),
+            Source: ParameterSource.FixedM),
         new(
             "place",
             "the place words of the district's name (its city, county or school district): all in the position's name, some, none (null when the district is named for its state only, as STATE HOUSE 015 is)",
@@ -37,8 +36,7 @@ internal static class L2BallotReadyComparisons
                 new("some", "list_has_any(l_places, r_places)", 0.03),
                 new("different", null, 0.02, Veto: true),
             ],
-            UFromSample: false,
-            TrainM: false),
+            Source: ParameterSource.FixedM),
         new(
             "at_large",
             "an at-large seat against a district L2 names at large (JACKSON CNTY LEG AT LARGE DIST 01 is not JACKSON CNTY LEG DIST 01): both, or one side only (null when neither says so, or when an at-large seat meets the unnumbered district of the whole jurisdiction)",
@@ -47,8 +45,7 @@ internal static class L2BallotReadyComparisons
                 new("both", "l_at_large and r_at_large", 0.97),
                 new("differ", null, 0.03),
             ],
-            UFromSample: false,
-            TrainM: false),
+            Source: ParameterSource.FixedM),
         new(
             "level",
             "the position's BallotReady level against the levels offices of the district's kind have",
@@ -57,10 +54,12 @@ internal static class L2BallotReadyComparisons
                 new("same", "list_contains(r_levels, l_level)", 0.9),
                 new("different", null, 0.1),
             ],
-            UFromSample: false,
-            TrainM: false),
+            Source: ParameterSource.FixedM),
     ];
 
     /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
     public const string DeterministicRule = "gamma_office in (1, 2) and gamma_place in (0, 1)";
+
+    /// <summary>No comparison takes u from candidate pairs by rule (<see cref="ParameterSource.CandidatePairs"/>), so no pair is named a sure non-match.</summary>
+    public const string NonMatchRule = "false";
 }

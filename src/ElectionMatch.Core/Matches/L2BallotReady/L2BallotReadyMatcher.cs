@@ -34,7 +34,7 @@ internal sealed class L2BallotReadyMatcher
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
     private readonly L2BallotReadyCleaning _cleaning;
-    private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule);
+    private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule, L2BallotReadyComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
 
     public L2BallotReadyMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)

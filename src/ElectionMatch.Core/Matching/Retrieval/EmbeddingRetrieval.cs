@@ -32,6 +32,9 @@ internal sealed class EmbeddingRetrieval
     /// <summary>Keeps the vectors of every partition in a table, for inspection and the SQL reference.</summary>
     public bool StoreVectors { get; init; }
 
+    /// <summary>The embedding cache's model id after a run with a provider (null offline), for cosines of pairs retrieval did not find.</summary>
+    public string? CachedModelId { get; private set; }
+
     /// <param name="counts">Receives <c>{prefix}embeddings_generated</c> and <c>{prefix}embeddings_from_cache</c> for a provider.</param>
     public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, int k, IDictionary<string, long> counts, string countPrefix, CancellationToken cancellationToken)
     {
@@ -50,6 +53,7 @@ internal sealed class EmbeddingRetrieval
             select r.{inputs.RightText} from {inputs.Right} as r semi join {inputs.Members} as m using (right_key)
             """;
         var model = cache.Ensure(_embeddings, texts, dimensions, cancellationToken);
+        CachedModelId = model.ModelId;
         counts[countPrefix + "embeddings_generated"] = model.Generated;
         counts[countPrefix + "embeddings_from_cache"] = model.Cached;
         return stage.Run(StreamSql(inputs, text => cache.VectorSql(text, model.ModelId)), run, table, null, cancellationToken);

@@ -8,11 +8,7 @@ namespace ElectionMatch.Matching.Scoring;
 /// one side has no value, so the field is unknown and weighs nothing — never a disagreement.
 /// </summary>
 /// <param name="NullCondition">True when the comparison cannot be made.</param>
-/// <param name="UFromSample">u comes from random pairs (fixed during EM); false lets EM estimate it, for
-/// comparisons random pairs cannot show (the embedding rank exists only for retrieved pairs).</param>
-/// <param name="TrainM">False keeps each level's m at its <see cref="ComparisonLevel.InitialM"/>: for comparisons
-/// whose agreement among true matches is known from the domain, where EM would chase a correlated cluster instead
-/// (13 candidates of a position share kind, place and level far more often than they are the match).</param>
+/// <param name="Source">Where m and u come from (see <see cref="ParameterSource"/>).</param>
 /// <param name="TermFrequencyColumn">For the first level: the column holding the value's frequency, so a
 /// rare exact value weighs more than a common one.</param>
 public sealed record Comparison(
@@ -20,9 +16,8 @@ public sealed record Comparison(
     string Description,
     string NullCondition,
     IReadOnlyList<ComparisonLevel> Levels,
-    bool UFromSample = true,
-    string? TermFrequencyColumn = null,
-    bool TrainM = true)
+    ParameterSource Source = ParameterSource.RandomPairs,
+    string? TermFrequencyColumn = null)
 {
     /// <summary>Level names with the null level at index 0.</summary>
     public IReadOnlyList<string> LevelNames => ["null", .. Levels.Select(l => l.Name)];

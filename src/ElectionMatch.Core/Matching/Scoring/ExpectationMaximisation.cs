@@ -3,7 +3,7 @@ namespace ElectionMatch.Matching.Scoring;
 /// <summary>
 /// Expectation maximisation for the Fellegi–Sunter model over distinct comparison vectors (a few
 /// hundred patterns, however many pairs): the E step gives each pattern its match probability, the
-/// M step re-estimates λ, m and, where no random sample could, u. Null levels take no part.
+/// M step re-estimates λ and, per comparison as its <see cref="ParameterSource"/> says, m or u. Null levels take no part.
 /// </summary>
 internal static class ExpectationMaximisation
 {
@@ -15,12 +15,11 @@ internal static class ExpectationMaximisation
     /// </summary>
     private const double PriorPairs = 20;
 
-    /// <param name="m">P(level | match) per comparison and level (index 0, the null level, unused); updated in place.</param>
-    /// <param name="u">P(level | non-match); updated in place where <paramref name="trainU"/> says so.</param>
-    /// <param name="trainM">Which comparisons' m are re-estimated; all when null.</param>
+    /// <param name="m">P(level | match) per comparison and level (index 0, the null level, unused); updated in place where <paramref name="trainM"/> says so.</param>
+    /// <param name="u">P(level | non-match); updated in place where <paramref name="trainU"/> says so, fixed elsewhere.</param>
     public static (double Lambda, int Iterations, bool Converged) Train(
-        IReadOnlyList<ComparisonPattern> patterns, double lambda, double[][] m, double[][] u, bool[] trainU,
-        int maxIterations = 100, double tolerance = 1e-6, bool[]? trainM = null)
+        IReadOnlyList<ComparisonPattern> patterns, double lambda, double[][] m, double[][] u, bool[] trainM, bool[] trainU,
+        int maxIterations = 100, double tolerance = 1e-6)
     {
         var comparisons = m.Length;
         var m0 = m.Select(a => (double[])a.Clone()).ToArray();
@@ -57,7 +56,7 @@ internal static class ExpectationMaximisation
             var change = 0.0;
             for (var c = 0; c < comparisons; c++)
             {
-                if (trainM?[c] ?? true)
+                if (trainM[c])
                 {
                     change = Math.Max(change, Normalise(mNew[c], m0[c], m[c]));
                 }

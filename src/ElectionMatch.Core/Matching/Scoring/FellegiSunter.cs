@@ -5,8 +5,9 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Matching.Scoring;
 
 /// <summary>
-/// Fellegi–Sunter scoring: u from random pairs inside partitions, λ first from a deterministic rule,
-/// then λ and m (and u where no sample can show it) by expectation maximisation; each pair's match
+/// Fellegi–Sunter scoring: m and u per comparison as its <see cref="ParameterSource"/> says (u from random pairs
+/// inside partitions, m and u from candidate pairs by rule, or m from the domain), λ first from a deterministic rule,
+/// then λ and the rest by expectation maximisation; each pair's match
 /// weight is the prior plus the weight of every comparison's level, with a term-frequency adjustment
 /// on exact values that are rare or common.
 /// </summary>
@@ -17,12 +18,15 @@ internal sealed class FellegiSunter
 
     private readonly IReadOnlyList<Comparison> _comparisons;
     private readonly string _deterministicRule;
+    private readonly string _nonMatchRule;
 
     /// <param name="deterministicRule">SQL over the gamma columns selecting pairs that are almost surely matches.</param>
-    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule)
+    /// <param name="nonMatchRule">SQL over the gamma columns selecting pairs that are surely not matches.</param>
+    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule, string nonMatchRule)
     {
         _comparisons = comparisons;
         _deterministicRule = deterministicRule;
+        _nonMatchRule = nonMatchRule;
     }
 
     public IReadOnlyList<Comparison> Comparisons => _comparisons;
@@ -69,16 +73,27 @@ internal sealed class FellegiSunter
             u[c] = new double[levels];
             m[c] = new double[levels];
             atLevel[c] = new long[levels];
-            var sampleCounts = LevelCounts(warehouse, sample, comparison.GammaColumn, levels);
             var candidateCounts = LevelCounts(warehouse, candidates, comparison.GammaColumn, levels);
             atLevel[c] = candidateCounts;
-            var source = comparison.UFromSample && sampleCounts.Skip(1).Sum() > 0 ? sampleCounts : candidateCounts;
-            var known = Math.Max(1, source.Skip(1).Sum());
+            var (mSource, uSource) = comparison.Source switch
+            {
+                ParameterSource.CandidatePairs => (
+                    LevelCounts(warehouse, $"(select * from {candidates} where {_deterministicRule})", comparison.GammaColumn, levels),
+                    LevelCounts(warehouse, $"(select * from {candidates} where {_nonMatchRule})", comparison.GammaColumn, levels)),
+
+                // EM trains u from this start: all candidate pairs, nearly all of them non-matches.
+                ParameterSource.FixedM => ((long[]?)null, candidateCounts),
+                _ => (null, LevelCounts(warehouse, sample, comparison.GammaColumn, levels)),
+            };
+            var known = Math.Max(1, uSource.Skip(1).Sum());
+            var matched = mSource is null ? 0 : Math.Max(1, mSource.Skip(1).Sum());
             for (var level = 1; level < levels; level++)
             {
-                // Laplace smoothing: a level no sampled pair reached is rare, not impossible.
-                u[c][level] = (source[level] + 0.5) / (known + (0.5 * (levels - 1)));
-                m[c][level] = comparison.Levels[level - 1].InitialM;
+                // Laplace smoothing: a level no counted pair reached is rare, not impossible.
+                u[c][level] = (uSource[level] + 0.5) / (known + (0.5 * (levels - 1)));
+                m[c][level] = mSource is null
+                    ? comparison.Levels[level - 1].InitialM
+                    : (mSource[level] + 0.5) / (matched + (0.5 * (levels - 1)));
             }
         }
 
@@ -89,10 +104,11 @@ internal sealed class FellegiSunter
 
         var deterministic = warehouse.Scalar<long>($"select count(*) from {candidates} where {_deterministicRule}");
         var initialLambda = Math.Clamp(deterministic / (double)Math.Max(1, candidatePairs), 0.01, 0.5);
-        var trainU = _comparisons.Select(c => !c.UFromSample).ToArray();
+        var trainM = _comparisons.Select(c => c.Source == ParameterSource.RandomPairs).ToArray();
+        var trainU = _comparisons.Select(c => c.Source == ParameterSource.FixedM).ToArray();
         var (lambda, iterations, converged) = patterns.Count == 0
             ? (initialLambda, 0, true)
-            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainU, trainM: _comparisons.Select(c => c.TrainM).ToArray());
+            : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainM, trainU);
 
         return new ModelParameters
         {
@@ -103,9 +119,9 @@ internal sealed class FellegiSunter
                 c.LevelNames.Select((name, level) => level == 0
                     ? new LevelParameters(name, null, null, 0, atLevel[i][0])
                     : new LevelParameters(name, m[i][level], u[i][level], Math.Log2(m[i][level] / u[i][level]), atLevel[i][level])).ToList(),
-                c.UFromSample,
+                c.Source,
                 c.TermFrequencyColumn is not null ? u[i][1] : null)).ToList(),
-            Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule),
+            Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule, _nonMatchRule),
         };
     }
 

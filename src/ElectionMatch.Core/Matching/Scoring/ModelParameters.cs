@@ -30,11 +30,12 @@ public sealed class ModelParameters
 }
 
 /// <summary>m, u and weight per level; index 0 is the null level (weight 0).</summary>
-public sealed record ComparisonParameters(string Name, string Description, IReadOnlyList<LevelParameters> Levels, bool UFromSample, double? TermFrequencyUExact);
+public sealed record ComparisonParameters(string Name, string Description, IReadOnlyList<LevelParameters> Levels, ParameterSource Source, double? TermFrequencyUExact);
 
 public sealed record LevelParameters(string Name, double? M, double? U, double Weight, long PairsAtLevel);
 
 /// <param name="PairsSampledForU">Random pairs inside partitions used to estimate u.</param>
 /// <param name="CandidatePairs">Pairs EM trained on.</param>
 /// <param name="InitialLambda">λ from the deterministic rule before EM.</param>
-public sealed record TrainingReport(long PairsSampledForU, long CandidatePairs, int Patterns, double InitialLambda, int Iterations, bool Converged, string DeterministicRule);
+/// <param name="NonMatchRule">Candidate pairs surely not matches, for the u of comparisons estimated on candidates.</param>
+public sealed record TrainingReport(long PairsSampledForU, long CandidatePairs, int Patterns, double InitialLambda, int Iterations, bool Converged, string DeterministicRule, string NonMatchRule);

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Synthesis;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class SynthCommand
+{
+    public static Command Create()
+    {
+        var rows = new Option<int>("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true };
+        var seed = new Option<int>("--seed") { Description = "The random seed; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "The directory to write the dbt project to (empty, or pass --force).", Required = true };
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty directory, replacing only what synth writes there." };
+        var rates = new Option<string[]>("--rate")
+        {
+            Description = "Override a perturbation rate, NAME=VALUE (repeatable): " + string.Join(", ", PerturbationRates.Names) + ".",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var name = new Option<string>("--name") { Description = "The dbt project and profile name.", DefaultValueFactory = _ => "synth" };
+        var command = new Command("synth", "Write a dbt project with synthetic HubSpot candidacies, DDHQ results (parquet) and the truth between them.")
+        {
+            rows, seed, output, force, rates, name,
+        };
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
+        {
+            var settings = new SynthSettings(result.GetValue(rows), result.GetValue(seed))
+            {
+                Rates = ParseRates(result.GetValue(rates) ?? []),
+                ProjectName = result.GetValue(name)!,
+            };
+            if (settings.Rows < 1)
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rows {settings.Rows}: generate at least one row");
+            }
+
+            var summary = SynthProjectWriter.Write(result.GetValue(output)!, settings, result.GetValue(force), cancellationToken);
+            var c = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(c, $"candidacies:  {summary.Candidacies,12:N0}"));
+            Console.WriteLine(string.Create(c, $"results rows: {summary.Results,12:N0}  ({summary.Races:N0} races in {summary.Contests:N0} contests, {summary.UnreferencedContests:N0} referred to by no candidacy)"));
+            Console.WriteLine(string.Create(c, $"truth pairs:  {summary.TruthPairs,12:N0}"));
+            Console.WriteLine(string.Create(c, $"generated in {summary.Generating.TotalSeconds:0.0} s ({summary.Candidacies / Math.Max(summary.Generating.TotalSeconds, 1e-3):N0} candidacies/s, {summary.Results / Math.Max(summary.Generating.TotalSeconds, 1e-3):N0} results rows/s), parquet written in {summary.Copying.TotalSeconds:0.0} s"));
+            foreach (var file in summary.Written)
+            {
+                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(Path.Combine(summary.Directory, file))}");
+            }
+
+            return DiagnosticPrinter.Success;
+        })));
+        return command;
+    }
+
+    private static PerturbationRates ParseRates(IEnumerable<string> overrides)
+    {
+        var rates = new PerturbationRates();
+        foreach (var text in overrides)
+        {
+            var parts = text.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rate '{text}' is not NAME=VALUE with a number (for example --rate nickname=0.1)");
+            }
+
+            if (!PerturbationRates.Names.Contains(parts[0]))
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rate '{parts[0]}' is not a perturbation; known: {string.Join(", ", PerturbationRates.Names)}");
+            }
+
+            rates = rates.With(parts[0], value);
+        }
+
+        if (rates.Problems() is { Count: > 0 } problems)
+        {
+            throw new DiagnosticException(problems.Select(p => Diagnostic.Error(Codes.InvalidSynthOption, SourceSpan.None, p)).ToList());
+        }
+
+        return rates;
+    }
+}

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
+
+namespace ElectionMatch.Synthesis;
+
+/// <summary>
+/// Writes a complete dbt project in goodparty's layout from synthetic data: dbt_project.yml,
+/// profiles.yml (DuckDB at target/&lt;name&gt;.duckdb), electionmatch.yml with the
+/// <c>candidacy_ddhq_matches</c> match, a sources YAML pointing at parquet inputs under
+/// data/airbyte/, and the truth under truth/. <c>run</c>, <c>generate</c>, <c>check</c> and
+/// <c>evaluate</c> work on it unchanged.
+/// </summary>
+public static class SynthProjectWriter
+{
+    public const string TruthFile = "truth/candidacy_ddhq_matches.csv";
+    public const string PerturbationsFile = "truth/candidacy_ddhq_perturbations.csv";
+    public const string CandidacyParquet = "data/airbyte/hubspot_candidacy.parquet";
+    public const string ResultsParquet = "data/airbyte/ddhq_election_results.parquet";
+
+    /// <summary>What synth writes; with --force these (and nothing else in the directory) are replaced.</summary>
+    private static readonly string[] OwnedFiles = ["dbt_project.yml", "profiles.yml", "electionmatch.yml"];
+    private static readonly string[] OwnedDirectories = ["data", "models", "truth", "target", "electionmatch"];
+
+    private const int BatchSize = 256;
+
+    // About 7.2 results rows per candidacy with the default rates; only a hint for DuckDB.
+    private const ulong ResultsPerCandidacy = 7;
+
+    public static SynthSummary Write(string directory, SynthSettings settings, bool force, CancellationToken cancellationToken = default)
+    {
+        var root = Path.GetFullPath(directory);
+        var clock = Stopwatch.StartNew();
+
+        // Settings are checked (by the generator) before anything in the directory is touched.
+        var generator = new SyntheticDataGenerator(settings);
+        Prepare(root, force);
+        long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0;
+        Directory.CreateDirectory(Path.Combine(root, "data", "airbyte"));
+        Directory.CreateDirectory(Path.Combine(root, "truth"));
+        TimeSpan generating;
+        using (var candidacySink = new CandidacySink())
+        using (var truthWriter = CsvWriter(Path.Combine(root, TruthFile), "gp_candidacy_id,election_type,ddhq_candidate_id"))
+        using (var tagWriter = CsvWriter(Path.Combine(root, PerturbationsFile), "gp_candidacy_id,election_type,ddhq_candidate_id,perturbations"))
+        {
+            // One pass: results rows stream into parquet; candidacies and truth are written on the way.
+            IEnumerable<ResultRow> Results()
+            {
+                foreach (var contest in InBackground(generator.Contests(), cancellationToken))
+                {
+                    candidacySink.Append(contest);
+                    WriteTruth(contest, truthWriter, tagWriter);
+                    contests++;
+                    unreferenced += contest.Candidacies.Count == 0 ? 1 : 0;
+                    candidacies += contest.Candidacies.Count;
+                    results += contest.Results.Count;
+                    races += contest.RaceCount;
+                    truth += contest.Truth.Count;
+                    foreach (var row in contest.Results)
+                    {
+                        yield return row;
+                    }
+                }
+            }
+
+            ResultsParquetStream.Write(Results(), (ulong)settings.Rows * ResultsPerCandidacy, Path.Combine(root, ResultsParquet));
+            generating = clock.Elapsed;
+            candidacySink.CopyTo(Path.Combine(root, CandidacyParquet));
+        }
+
+        var copying = clock.Elapsed - generating;
+        var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, generating, copying, []);
+        var written = WriteProjectFiles(root, settings, summary);
+        return summary with { Written = [.. written, CandidacyParquet, ResultsParquet, TruthFile, PerturbationsFile] };
+    }
+
+    /// <summary>
+    /// Runs the generator on its own thread, a few hundred contests ahead of the caller, so generating
+    /// and writing (DuckDB encoding parquet, the appender, the truth files) use both cores. The order
+    /// of contests is the generator's, so the output does not depend on timing.
+    /// </summary>
+    private static IEnumerable<SynthContest> InBackground(IEnumerable<SynthContest> contests, CancellationToken cancellationToken)
+    {
+        using var batches = new BlockingCollection<List<SynthContest>>(boundedCapacity: 8);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    var batch = new List<SynthContest>(BatchSize);
+                    foreach (var contest in contests)
+                    {
+                        batch.Add(contest);
+                        if (batch.Count == BatchSize)
+                        {
+                            batches.Add(batch, stop.Token);
+                            batch = new List<SynthContest>(BatchSize);
+                        }
+                    }
+
+                    batches.Add(batch, stop.Token);
+                }
+                finally
+                {
+                    batches.CompleteAdding();
+                }
+            },
+            stop.Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        try
+        {
+            foreach (var batch in batches.GetConsumingEnumerable(cancellationToken))
+            {
+                foreach (var contest in batch)
+                {
+                    yield return contest;
+                }
+            }
+        }
+        finally
+        {
+            // Stop a producer still running (the caller failed or gave up), then surface its own failure.
+            stop.Cancel();
+            try
+            {
+                producer.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Cancelled here, on purpose.
+            }
+        }
+    }
+
+    private static void Prepare(string root, bool force)
+    {
+        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            if (!force)
+            {
+                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.WholeFile(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there (other files are kept), or choose an empty directory");
+            }
+
+            foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists))
+            {
+                File.Delete(file);
+            }
+
+            foreach (var folder in OwnedDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        Directory.CreateDirectory(root);
+    }
+
+    private static StreamWriter CsvWriter(string path, string header)
+    {
+        var writer = new StreamWriter(path, append: false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        writer.WriteLine(header);
+        return writer;
+    }
+
+    /// <summary>Truth pairs, and every dated stage with its perturbations; candidacy ids grow, so both files come out sorted.</summary>
+    private static void WriteTruth(SynthContest contest, StreamWriter truth, StreamWriter tags)
+    {
+        foreach (var candidacy in contest.Candidacies)
+        {
+            foreach (var (type, _) in candidacy.Stages())
+            {
+                var pair = contest.Truth.Find(t => t.GpCandidacyId == candidacy.GpCandidacyId && t.ElectionType == type);
+                var right = pair is null ? "" : pair.DdhqCandidateId.ToString(CultureInfo.InvariantCulture);
+                if (pair is not null)
+                {
+                    truth.Write(candidacy.GpCandidacyId);
+                    truth.Write(',');
+                    truth.Write(type);
+                    truth.Write(',');
+                    truth.WriteLine(right);
+                }
+
+                tags.Write(candidacy.GpCandidacyId);
+                tags.Write(',');
+                tags.Write(type);
+                tags.Write(',');
+                tags.Write(right);
+                tags.Write(',');
+                tags.WriteLine(PerturbationNames.Join(pair?.Perturbations ?? candidacy.Perturbations));
+            }
+        }
+    }
+
+    private static List<string> WriteProjectFiles(string root, SynthSettings settings, SynthSummary summary)
+    {
+        var templates = new TemplateLibrary(overrideDirectory: null);
+        var c = CultureInfo.InvariantCulture;
+        var model = new Dictionary<string, object?>
+        {
+            ["name"] = settings.ProjectName,
+            ["seed"] = settings.Seed.ToString(c),
+            ["rows"] = settings.Rows.ToString(c),
+            ["tool"] = ToolInfo.Name,
+            ["version"] = ToolInfo.Version,
+            ["counts"] = new Dictionary<string, object?>
+            {
+                ["candidacies"] = summary.Candidacies.ToString("N0", c),
+                ["results"] = summary.Results.ToString("N0", c),
+                ["contests"] = summary.Contests.ToString("N0", c),
+                ["unreferenced"] = summary.UnreferencedContests.ToString("N0", c),
+                ["races"] = summary.Races.ToString("N0", c),
+                ["truth"] = summary.TruthPairs.ToString("N0", c),
+            },
+            ["rates"] = PerturbationRates.Names.Select(name =>
+            {
+                var (per, what) = PerturbationRates.Describe(name);
+                return new Dictionary<string, object?> { ["name"] = name, ["rate"] = settings.Rates.Get(name).ToString(c), ["per"] = per, ["what"] = what };
+            }).ToList(),
+        };
+
+        var files = new (string Path, string Template)[]
+        {
+            ("dbt_project.yml", "synth/dbt_project.yml.liquid"),
+            ("profiles.yml", "synth/profiles.yml.liquid"),
+            ("electionmatch.yml", "synth/electionmatch.yml.liquid"),
+            ("models/staging/__sources.yaml", "synth/sources.yaml.liquid"),
+            ("truth/README.md", "synth/truth_readme.md.liquid"),
+        };
+        foreach (var (path, template) in files)
+        {
+            var full = Path.Combine(root, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, templates.Render(template, model), new UTF8Encoding(false));
+        }
+
+        // Where run writes its staging models and manifests, as in goodparty.
+        Directory.CreateDirectory(Path.Combine(root, "models", "staging", "model_predictions_source"));
+        Directory.CreateDirectory(Path.Combine(root, "electionmatch", "manifests"));
+        return files.Select(f => f.Path).ToList();
+    }
+}

@@ -1,0 +1,360 @@
+using ElectionMatch.Matching.Retrieval;
+
+namespace ElectionMatch.Tests.Retrieval;
+
+public sealed class TopKKernelTests
+{
+    /// <summary>Scores of L2-normalised vectors are in [-1, 1]; float sums of ≤ 300 products stay far inside this.</summary>
+    private const double Tolerance = 1e-5;
+
+    /// <summary>Path names: <see cref="TopKPath"/> is internal, theory parameters of a public class cannot be.</summary>
+    public static TheoryData<string> Paths =>
+        [nameof(TopKPath.Auto), nameof(TopKPath.Blocked), nameof(TopKPath.BlockedVector256), nameof(TopKPath.Direct), nameof(TopKPath.Portable)];
+
+    /// <summary>Left and right counts around the tile sizes (6 left, 16 right for Blocked; 2 × 4 for Direct), every dimension and k asked for.</summary>
+    private static IEnumerable<(int Left, int Right, int Dimensions, int K)> Shapes()
+    {
+        int[] lefts = [1, 2, 3, 5, 6, 7, 13, 37];
+        int[] rights = [1, 3, 5, 15, 16, 17, 40, 100];
+        int[] dimensions = [1, 7, 8, 64, 256, 300];
+        int[] ks = [1, 5, 13, 50];
+        int n = 0;
+        foreach (int l in lefts)
+        {
+            foreach (int r in rights)
+            {
+                foreach (int d in dimensions)
+                {
+                    yield return (l, r, d, ks[n++ % ks.Length]);
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Every_shape_matches_the_scalar_reference(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        int seed = 1;
+        foreach (var (l, r, d, k) in Shapes())
+        {
+            float[] left = RandomUnitRows(l, d, seed++);
+            float[] right = RandomUnitRows(r, d, seed++);
+            var (indices, scores) = Run(left, l, right, r, d, k, path);
+            AssertMatchesReference(left, l, right, r, d, k, indices, scores, $"{path} {l}×{r}×{d} k={k}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_large_shape_matches_the_scalar_reference(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        const int l = 97, r = 1203, d = 64, k = 13;
+        float[] left = RandomUnitRows(l, d, 11);
+        float[] right = RandomUnitRows(r, d, 12);
+        var (indices, scores) = Run(left, l, right, r, d, k, path, maxDegreeOfParallelism: 2);
+        AssertMatchesReference(left, l, right, r, d, k, indices, scores, $"{path} {l}×{r}×{d} k={k}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Fewer_right_rows_than_k_leave_the_last_slots_minus_one_and_negative_infinity(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        const int l = 9, r = 3, d = 20, k = 5;
+        float[] left = RandomUnitRows(l, d, 3);
+        float[] right = RandomUnitRows(r, d, 4);
+        var (indices, scores) = Run(left, l, right, r, d, k, path);
+        for (int i = 0; i < l; i++)
+        {
+            Assert.Equal([0, 1, 2], indices.Skip(i * k).Take(r).Order());
+            Assert.Equal([-1, -1], indices.Skip((i * k) + r).Take(k - r));
+            Assert.Equal([float.NegativeInfinity, float.NegativeInfinity], scores.Skip((i * k) + r).Take(k - r));
+            Assert.All(scores.Skip(i * k).Take(r), s => Assert.True(float.IsFinite(s)));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_k_far_above_the_right_count_returns_every_right_row_then_empty_slots(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        const int l = 13, r = 21, d = 16, k = 100_000;
+        float[] left = RandomUnitRows(l, d, 14);
+        float[] right = RandomUnitRows(r, d, 15);
+        var (indices, scores) = Run(left, l, right, r, d, k, path);
+        for (int i = 0; i < l; i++)
+        {
+            Assert.Equal(Enumerable.Range(0, r), indices.Skip(i * k).Take(r).Order());
+            Assert.All(indices.Skip((i * k) + r).Take(k - r), j => Assert.Equal(-1, j));
+            Assert.All(scores.Skip((i * k) + r).Take(k - r), s => Assert.Equal(float.NegativeInfinity, s));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void No_right_rows_fill_every_slot_with_minus_one_and_negative_infinity(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        var (indices, scores) = Run(RandomUnitRows(4, 8, 5), 4, [], 0, 8, 3, path);
+
+        Assert.All(indices, i => Assert.Equal(-1, i));
+        Assert.All(scores, s => Assert.Equal(float.NegativeInfinity, s));
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Duplicated_right_vectors_tie_and_the_lower_index_wins(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        // Copies of left row 0 at right rows 37, 5 and 21 (across 16-row panels and 4-row tiles) are its
+        // best matches; copies of right row 2 at 30 and 9 tie with it for every left row.
+        const int l = 8, r = 40, d = 24, k = 6;
+        float[] left = RandomUnitRows(l, d, 6);
+        float[] right = RandomUnitRows(r, d, 7);
+        foreach (int copy in new[] { 37, 5, 21 })
+        {
+            Array.Copy(left, 0, right, copy * d, d);
+        }
+
+        foreach (int copy in new[] { 30, 9 })
+        {
+            Array.Copy(right, 2 * d, right, copy * d, d);
+        }
+
+        var (indices, scores) = Run(left, l, right, r, d, k, path);
+
+        Assert.Equal([5, 21, 37], indices.Take(3));
+        Assert.Equal(scores[0], scores[1]);
+        Assert.Equal(scores[0], scores[2]);
+        for (int i = 0; i < l; i++)
+        {
+            int[] row = indices.Skip(i * k).Take(k).ToArray();
+            int[] twins = row.Where(j => j is 2 or 9 or 30).ToArray();
+            int[] expected = new[] { 2, 9, 30 }.Take(twins.Length).ToArray();
+            Assert.Equal(expected, twins);
+            if (twins.Length > 0)
+            {
+                // Equal scores sit next to each other, in index order.
+                int first = Array.IndexOf(row, 2);
+                Assert.Equal(expected, row.Skip(first).Take(twins.Length));
+            }
+        }
+
+        AssertMatchesReference(left, l, right, r, d, k, indices, scores, $"{path} duplicates");
+    }
+
+    [Fact]
+    public void Parallel_and_serial_results_are_identical_bit_for_bit()
+    {
+        // Above the parallel threshold, with left rows that are no multiple of the 6-row tile.
+        const int l = 301, r = 517, d = 40, k = 7;
+        Assert.True((long)l * r * d >= TopKKernel.ParallelMinWork);
+        float[] left = RandomUnitRows(l, d, 8);
+        float[] right = RandomUnitRows(r, d, 9);
+
+        var (serialIndices, serialScores) = Run(left, l, right, r, d, k, TopKPath.Auto, maxDegreeOfParallelism: 1);
+        foreach (int cores in new[] { 2, 3, 8, -1 })
+        {
+            var (indices, scores) = Run(left, l, right, r, d, k, TopKPath.Auto, cores);
+            Assert.Equal(serialIndices, indices);
+            Assert.Equal(serialScores, scores);
+        }
+
+        AssertMatchesReference(left, l, right, r, d, k, serialIndices, serialScores, "parallel");
+    }
+
+    [Fact]
+    public void Vector512_and_Vector256_tiles_give_the_same_bits()
+    {
+        if (!Runs(TopKPath.Blocked))
+        {
+            return;
+        }
+
+        // Odd and even panel counts (the wide kernel takes panels in pairs, the last odd one alone), in one
+        // L2 chunk and across several, serial and parallel.
+        (int L, int R, int D, int K, int Cores)[] shapes = [(7, 17, 9, 3, 1), (13, 48, 64, 5, 1), (40, 1111, 300, 13, 1), (301, 517, 40, 7, 2)];
+        int seed = 20;
+        foreach (var (l, r, d, k, cores) in shapes)
+        {
+            float[] left = RandomUnitRows(l, d, seed++);
+            float[] right = RandomUnitRows(r, d, seed++);
+            var wide = Run(left, l, right, r, d, k, TopKPath.Blocked, cores);
+            var narrow = Run(left, l, right, r, d, k, TopKPath.BlockedVector256, cores);
+            Assert.Equal(narrow.Indices, wide.Indices);
+            Assert.Equal(narrow.Scores, wide.Scores);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Repeated_calls_return_the_same_bits(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        const int l = 25, r = 90, d = 33, k = 5;
+        float[] left = RandomUnitRows(l, d, 10);
+        float[] right = RandomUnitRows(r, d, 11);
+
+        var first = Run(left, l, right, r, d, k, path);
+        var second = Run(left, l, right, r, d, k, path);
+
+        Assert.Equal(first.Indices, second.Indices);
+        Assert.Equal(first.Scores, second.Scores);
+    }
+
+    [Fact]
+    public void Spans_longer_than_needed_are_used_only_up_to_their_counts()
+    {
+        const int l = 3, r = 20, d = 16, k = 4;
+        float[] left = RandomUnitRows(l + 2, d, 12);
+        float[] right = RandomUnitRows(r + 5, d, 13);
+        var indices = new int[(l * k) + 3];
+        var scores = new float[(l * k) + 3];
+        indices.AsSpan(l * k).Fill(77);
+
+        TopKKernel.Search(left, l, right, r, d, k, indices, scores);
+
+        Assert.All(indices.Take(l * k), j => Assert.InRange(j, 0, r - 1));
+        Assert.Equal([77, 77, 77], indices.Skip(l * k));
+    }
+
+    [Fact]
+    public void Wrong_arguments_are_refused()
+    {
+        float[] rows = new float[12];
+        int[] indices = new int[6];
+        float[] scores = new float[6];
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKKernel.Search(rows, 2, rows, 2, 0, 3, indices, scores));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKKernel.Search(rows, 2, rows, 2, 6, 0, indices, scores));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKKernel.Search(rows, -1, rows, 2, 6, 3, indices, scores));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKKernel.Search(rows, 2, rows, 2, 6, 3, indices, scores, 0));
+        Assert.Throws<ArgumentException>(() => TopKKernel.Search(rows, 3, rows, 2, 6, 2, indices, scores));
+        Assert.Throws<ArgumentException>(() => TopKKernel.Search(rows, 2, rows, 2, 6, 4, indices, scores));
+    }
+
+    private static bool Runs(TopKPath path) =>
+        path is TopKPath.Auto or TopKPath.Portable || TopKKernel.ChoosePath(100) != TopKPath.Portable;
+
+    private static (int[] Indices, float[] Scores) Run(
+        float[] left, int leftCount, float[] right, int rightCount, int dimensions, int k, TopKPath path, int maxDegreeOfParallelism = 1)
+    {
+        // Start from garbage: every slot must be written.
+        var indices = Enumerable.Repeat(12345, leftCount * k).ToArray();
+        var scores = Enumerable.Repeat(42f, leftCount * k).ToArray();
+        TopKKernel.Search(left, leftCount, right, rightCount, dimensions, k, indices, scores, maxDegreeOfParallelism, path);
+        return (indices, scores);
+    }
+
+    /// <summary>
+    /// Same indices as the reference, rank by rank, except where two different right rows have exact
+    /// scores closer than the tolerance (float sums may order those either way); exact ties must follow
+    /// the lower index. Every reported score is the pair's inner product, best first.
+    /// </summary>
+    private static void AssertMatchesReference(
+        float[] left, int leftCount, float[] right, int rightCount, int dimensions, int k, int[] indices, float[] scores, string shape)
+    {
+        var expected = TopKReference.Search(left, leftCount, right, rightCount, dimensions, k);
+        for (int i = 0; i < leftCount; i++)
+        {
+            var seen = new HashSet<int>();
+            for (int rank = 0; rank < k; rank++)
+            {
+                int at = (i * k) + rank;
+                string where = $"{shape}: left {i} rank {rank}";
+                int j = indices[at];
+                if (rank >= rightCount)
+                {
+                    Check(j == -1 && scores[at] == float.NegativeInfinity, $"{where}: expected an empty slot, got {j} {scores[at]}");
+                    continue;
+                }
+
+                Check(j >= 0 && j < rightCount && seen.Add(j), $"{where}: index {j} out of range or repeated");
+                double exact = TopKReference.Dot(left, i, right, j, dimensions);
+                Check(Math.Abs(scores[at] - exact) <= Tolerance, $"{where}: score {scores[at]} of right {j} is not its inner product {exact}");
+                if (j != expected.Indices[at])
+                {
+                    double gap = Math.Abs(exact - expected.Scores[at]);
+                    Check(gap > 0 && gap <= Tolerance, $"{where}: right {j} ({exact}) where the reference has {expected.Indices[at]} ({expected.Scores[at]})");
+                }
+
+                if (rank > 0)
+                {
+                    Check(
+                        scores[at] < scores[at - 1] || (scores[at] == scores[at - 1] && j > indices[at - 1]),
+                        $"{where}: not best first, ties by lower index");
+                }
+            }
+        }
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            Assert.Fail(message);
+        }
+    }
+
+    private static float[] RandomUnitRows(int rows, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[rows * dimensions];
+        for (int i = 0; i < rows; i++)
+        {
+            Span<float> row = values.AsSpan(i * dimensions, dimensions);
+            double norm = 0;
+            for (int d = 0; d < dimensions; d++)
+            {
+                row[d] = (random.NextSingle() * 2) - 1;
+                norm += row[d] * row[d];
+            }
+
+            float scale = (float)(1 / Math.Sqrt(norm));
+            for (int d = 0; d < dimensions; d++)
+            {
+                row[d] *= scale;
+            }
+        }
+
+        return values;
+    }
+}

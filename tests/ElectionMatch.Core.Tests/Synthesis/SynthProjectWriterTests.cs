@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using ElectionMatch.Synthesis;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Synthesis;
+
+/// <summary>The written project: goodparty's layout and columns, byte-identical for a seed, truth that agrees with the parquet files.</summary>
+public sealed class SynthProjectWriterTests : IDisposable
+{
+    private readonly List<string> _directories = [];
+
+    public void Dispose()
+    {
+        foreach (var directory in _directories.Where(Directory.Exists))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private string NewDirectory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "em-synth-test-" + Guid.NewGuid().ToString("N")[..12]);
+        _directories.Add(directory);
+        return directory;
+    }
+
+    private string Write(int rows = 2000, int seed = 1, PerturbationRates? rates = null)
+    {
+        var directory = NewDirectory();
+        SynthProjectWriter.Write(directory, new SynthSettings(rows, seed) { Rates = rates ?? new PerturbationRates() }, force: false);
+        return directory;
+    }
+
+    private static Dictionary<string, string> Hashes(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(directory, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    private static List<string> Columns(DuckDbWarehouse warehouse, string file) =>
+        warehouse.Describe($"select * from {Sql.Literal(file)}").Select(c => c.Name).ToList();
+
+    [Fact]
+    public void The_project_has_goodpartys_layout_and_input_columns()
+    {
+        var directory = Write();
+        var goodparty = Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty");
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        Assert.Equal(
+            Columns(warehouse, Path.Combine(goodparty, "data/airbyte/hubspot_candidacy.csv")),
+            Columns(warehouse, Path.Combine(directory, SynthProjectWriter.CandidacyParquet)));
+        Assert.Equal(
+            Columns(warehouse, Path.Combine(goodparty, "data/airbyte/ddhq_election_results.csv")),
+            Columns(warehouse, Path.Combine(directory, SynthProjectWriter.ResultsParquet)));
+        Assert.Equal(
+            File.ReadLines(Path.Combine(goodparty, "truth/candidacy_ddhq_matches.csv")).First(),
+            File.ReadLines(Path.Combine(directory, SynthProjectWriter.TruthFile)).First());
+
+        // The same settings as goodparty's, from the snapshots section to the end of the candidacy match (only the
+        // header comment differs; a synthetic project has only the candidacy match, not goodparty's later matches or zip_codes).
+        static string Settings(string path)
+        {
+            var text = File.ReadAllText(path).ReplaceLineEndings("\n");
+            text = text[text.IndexOf("snapshots:", StringComparison.Ordinal)..];
+            var end = text.IndexOf("\n\n", text.IndexOf("candidacy_ddhq_matches:", StringComparison.Ordinal), StringComparison.Ordinal);
+            return end < 0 ? text : text[..(end + 1)];
+        }
+
+        Assert.Equal(Settings(Path.Combine(goodparty, "electionmatch.yml")), Settings(Path.Combine(directory, "electionmatch.yml")));
+
+        var context = ProjectContext.Load(new ProjectOptions(directory));
+        Assert.Equal("synth", context.Project.Name);
+        Assert.Equal(Path.Combine(directory, "target", "synth.duckdb"), context.Target.DatabasePath);
+        Assert.Equal(SynthProjectWriter.CandidacyParquet, context.Sources.Find("airbyte_source", "hubspot_api_candidacy")!.ExternalLocation);
+        Assert.Equal(SynthProjectWriter.ResultsParquet, context.Sources.Find("airbyte_source", "ddhq_gdrive_election_results")!.ExternalLocation);
+        context.Settings.Match("candidacy_ddhq_matches");
+        Assert.True(Directory.Exists(Path.Combine(directory, "models/staging/model_predictions_source")));
+    }
+
+    [Fact]
+    public void The_same_seed_writes_byte_identical_files_and_another_seed_other_data()
+    {
+        var first = Hashes(Write(seed: 42));
+        var again = Hashes(Write(seed: 42));
+        var other = Hashes(Write(seed: 43));
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first[SynthProjectWriter.CandidacyParquet], other[SynthProjectWriter.CandidacyParquet]);
+        Assert.NotEqual(first[SynthProjectWriter.ResultsParquet], other[SynthProjectWriter.ResultsParquet]);
+        Assert.NotEqual(first[SynthProjectWriter.TruthFile], other[SynthProjectWriter.TruthFile]);
+    }
+
+    [Fact]
+    public void The_truth_file_agrees_with_the_parquet_inputs()
+    {
+        var directory = Write(3000);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"""
+            create view h as select * from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.CandidacyParquet))};
+            create view d as select * from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.ResultsParquet))};
+            create view t as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.TruthFile))}, header = true, all_varchar = true);
+            """);
+
+        Assert.True(warehouse.Scalar<long>("select count(*) from t") > 1000);
+        Assert.Equal(0, warehouse.Scalar<long>("""
+            select count(*)
+            from t
+            left join h using (gp_candidacy_id)
+            left join d on d.candidate_id = cast(t.ddhq_candidate_id as bigint)
+            where h.gp_candidacy_id is null
+                or d.candidate_id is null
+                or d.election_type <> t.election_type
+                or d.election_date is distinct from case t.election_type
+                    when 'primary' then h.primary_election_date
+                    when 'general' then h.general_election_date
+                    else h.runoff_election_date end
+                or (h.state is not null and h.state <> d.state)
+            """));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) - count(distinct ddhq_candidate_id) from t"));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) - count(distinct (gp_candidacy_id, election_type)) from t"));
+
+        // Most results rows are nobody's in HubSpot, and some candidacies have no true match at all.
+        Assert.True(warehouse.Scalar<long>("select count(*) from d") > 4 * warehouse.Scalar<long>("select count(*) from t"));
+        Assert.True(warehouse.Scalar<long>("select count(*) from h anti join t using (gp_candidacy_id)") > 0);
+    }
+
+    [Fact]
+    public void The_perturbations_file_lists_every_dated_stage_with_its_tags()
+    {
+        var directory = Write(2000, rates: new PerturbationRates { MissingState = 0.2 });
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"""
+            create view h as select * from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.CandidacyParquet))};
+            create view p as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.PerturbationsFile))}, header = true, all_varchar = true);
+            create view t as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.TruthFile))}, header = true, all_varchar = true);
+            """);
+
+        Assert.Equal(
+            warehouse.Scalar<long>("select count(primary_election_date) + count(general_election_date) + count(runoff_election_date) from h"),
+            warehouse.Scalar<long>("select count(*) from p"));
+        Assert.Equal(warehouse.Scalar<long>("select count(*) from t"), warehouse.Scalar<long>("select count(ddhq_candidate_id) from p"));
+        Assert.Equal(0, warehouse.Scalar<long>("""
+            select count(*) from p join h using (gp_candidacy_id)
+            where contains(coalesce(p.perturbations, ''), 'missing_state') <> (h.state is null)
+            """));
+        Assert.True(warehouse.Scalar<long>("select count(*) from h where state is null") > 300);
+    }
+
+    [Fact]
+    public void A_non_empty_directory_is_refused_and_force_replaces_only_what_synth_writes()
+    {
+        var directory = NewDirectory();
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "notes.txt"), "mine");
+
+        var refused = Assert.Throws<DiagnosticException>(() => SynthProjectWriter.Write(directory, new SynthSettings(100, 1), force: false));
+        Assert.Equal(Codes.SynthOutputNotEmpty, refused.Diagnostics[0].Code);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName));
+
+        SynthProjectWriter.Write(directory, new SynthSettings(100, 1), force: true);
+        Directory.CreateDirectory(Path.Combine(directory, "target"));
+        File.WriteAllText(Path.Combine(directory, "target", "stale.duckdb"), "old warehouse");
+        SynthProjectWriter.Write(directory, new SynthSettings(100, 2), force: true);
+
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(directory, "notes.txt")));
+        Assert.False(File.Exists(Path.Combine(directory, "target", "stale.duckdb")));
+        Assert.True(File.Exists(Path.Combine(directory, SynthProjectWriter.TruthFile)));
+    }
+}
