@@ -92,7 +92,7 @@ public sealed partial class PerturbationEvidenceTests
 
     [Fact]
     public void Typo_is_one_edit_away() =>
-        EveryPair(Only("typo"), (l, r) => EditDistance(CrmName(l), BallotName(r)) == 1);
+        EveryPair(Only("typo"), (l, r) => ElectionMatch.Dbt.Spelling.Distance(CrmName(l), BallotName(r)) == 1);
 
     [Fact]
     public void Upper_case_ballot_prints_every_name_in_capitals()
@@ -156,34 +156,4 @@ public sealed partial class PerturbationEvidenceTests
     [Fact]
     public void Shared_contest_puts_two_candidacies_in_one_contest() =>
         Assert.All(Only("shared_contest").Contests.Where(c => c.Candidacies.Count > 0), c => Assert.Equal(2, c.Candidacies.Count));
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours.</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
 }
