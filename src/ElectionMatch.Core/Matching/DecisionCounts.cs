@@ -6,15 +6,20 @@ namespace ElectionMatch.Matching;
 internal static class DecisionCounts
 {
     /// <param name="matched">The output's boolean column that says a row was linked.</param>
-    /// <param name="tiers">Values of the output's <c>decided_by</c> column to count.</param>
+    /// <param name="tiers">Values of the output's <c>decided_by</c> column to count; a tier no row reached counts 0.</param>
     public static void Add(DuckDbWarehouse warehouse, string output, string matched, IEnumerable<string> tiers, IDictionary<string, long> counts)
     {
-        counts["output_rows"] = warehouse.Scalar<long>($"select count(*) from {output}");
-        counts["matched"] = warehouse.Scalar<long>($"select count(*) from {output} where {Sql.Identifier(matched)}");
+        // One pass over the output for every figure.
+        var byTier = warehouse.Query(
+            $"select decided_by, count(*), count(*) filter (where {Sql.Identifier(matched)}) from {output} group by decided_by",
+            r => (Tier: r.IsDBNull(0) ? "" : r.GetString(0), Rows: r.GetInt64(1), Matched: r.GetInt64(2)));
+        counts["output_rows"] = byTier.Sum(t => t.Rows);
+        counts["matched"] = byTier.Sum(t => t.Matched);
         foreach (var tier in tiers)
         {
-            counts["decided_by_" + tier] = warehouse.Scalar<long>($"select count(*) from {output} where decided_by = {Sql.Literal(tier)}");
-            counts["matched_by_" + tier] = warehouse.Scalar<long>($"select count(*) from {output} where decided_by = {Sql.Literal(tier)} and {Sql.Identifier(matched)}");
+            var found = byTier.FirstOrDefault(t => t.Tier == tier);
+            counts["decided_by_" + tier] = found.Rows;
+            counts["matched_by_" + tier] = found.Matched;
         }
     }
 }

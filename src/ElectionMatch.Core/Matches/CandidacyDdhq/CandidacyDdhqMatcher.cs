@@ -93,9 +93,16 @@ internal sealed class CandidacyDdhqMatcher
         _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
         return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
         {
-            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionRowsAccount(), OutputAccount()],
+            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()],
         };
     }
+
+    // A clean left row with no usable election date yields no election row; say so instead of losing it.
+    private RowAccount CandidaciesAccount() => new("left", "cleaned rows", CountRows("left_clean"),
+    [
+        new("used", "has at least one election date", _warehouse.Scalar<long>($"select count(*) from {T("left_clean")} as c semi join {T("left_expanded")} as e using (left_id)")),
+        new("excluded", "no election date (or a date without its election type)", _warehouse.Scalar<long>($"select count(*) from {T("left_clean")} as c anti join {T("left_expanded")} as e using (left_id)")),
+    ]);
 
     private RowAccount ElectionRowsAccount() => new("left", "election rows", CountRows("left_expanded"),
     [
@@ -111,7 +118,7 @@ internal sealed class CandidacyDdhqMatcher
         new("used", "runoffs discovered in the results and matched", CountRows("runoff_links")),
     ]);
 
-    private void Count(string key, string table) => _counts[key] = _warehouse.Scalar<long>($"select count(*) from {T(table)}");
+    private void Count(string key, string table) => _counts[key] = CountRows(table);
 
     /// <summary>Partition, retrieve, block, compare, score, decide and judge one set of left rows.</summary>
     /// <param name="trained">Null on the main pass, which trains the model; the runoff pass reuses it.</param>
@@ -424,8 +431,8 @@ internal sealed class CandidacyDdhqMatcher
     private void LinkByScore(string p)
     {
         _warehouse.Execute($"create table {T(p + "links")} (left_key bigint, right_key bigint, decided_by varchar, confidence integer, reasoning varchar)");
-        var accept = Number(_settings.Threshold("accept"));
-        var reject = Number(_settings.Threshold("reject"));
+        var accept = Sql.Number(_settings.Threshold("accept"));
+        var reject = Sql.Number(_settings.Threshold("reject"));
         for (var round = 0; round < 20; round++)
         {
             var added = _warehouse.Execute($"""
@@ -462,8 +469,8 @@ internal sealed class CandidacyDdhqMatcher
                     end
                 from ranked
                 where left_rank = 1 and right_rank = 1 and acceptable and match_probability >= {accept}
-                    and match_weight - coalesce(left_runner_up, -1e9) >= {Number(Margin)}
-                    and match_weight - coalesce(right_runner_up, -1e9) >= {Number(Margin)}
+                    and match_weight - coalesce(left_runner_up, -1e9) >= {Sql.Number(Margin)}
+                    and match_weight - coalesce(right_runner_up, -1e9) >= {Sql.Number(Margin)}
                 """);
             if (added == 0)
             {
@@ -482,7 +489,7 @@ internal sealed class CandidacyDdhqMatcher
         anti join {T(p + "links")} as b on b.right_key = s.right_key
         join {T("right_keyed")} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
-        where s.match_probability > {Number(_settings.Threshold("reject"))}
+        where s.match_probability > {Sql.Number(_settings.Threshold("reject"))}
         qualify row_number() over (partition by s.left_key order by s.match_weight desc, s.right_key) = 1
         """;
 
@@ -546,7 +553,7 @@ internal sealed class CandidacyDdhqMatcher
             select a.left_key, a.right_key, 'judge', a.confidence, a.reasoning
             from {T(p + "judge_answers")} as a
             anti join {T(p + "links")} as k on k.right_key = a.right_key
-            where a.right_key is not null and a.confidence >= {Number(judgeAccept)}
+            where a.right_key is not null and a.confidence >= {Sql.Number(judgeAccept)}
             qualify row_number() over (partition by a.right_key order by a.confidence desc, a.left_key) = 1
             """);
         return requests;
@@ -629,7 +636,7 @@ internal sealed class CandidacyDdhqMatcher
                     when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
                     when a.left_key is not null then 'judge did not accept: ' || a.reasoning
                     when s.left_key is null then 'no results row in this date, state and election type was similar enough to compare'
-                    when s.match_probability <= {Number(_settings.Threshold("reject"))}
+                    when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
                         then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
                     else printf('best candidate %s is linked to another row', shown.candidate)
                 end as llm_reasoning,
@@ -667,5 +674,4 @@ internal sealed class CandidacyDdhqMatcher
             """;
     }
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

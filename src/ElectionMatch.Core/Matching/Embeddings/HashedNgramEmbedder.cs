@@ -63,19 +63,22 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
             return;
         }
 
+        // Spans over the text, no strings per field: this runs for every row of both inputs.
         var buffer = ArrayPool<char>.Shared.Rent((text.Length * 2) + 2);
         try
         {
-            foreach (var field in text.Split(Style.FieldSeparators.ToCharArray()))
+            var source = text.AsSpan();
+            foreach (var range in source.SplitAny(Style.FieldSeparators))
             {
-                var colon = field.IndexOf(':', StringComparison.Ordinal);
-                var label = colon < 0 ? "" : field[..colon].Trim();
+                var field = source[range];
+                var colon = field.IndexOf(':');
+                var label = colon < 0 ? [] : field[..colon].Trim();
                 var value = colon < 0 ? field : field[(colon + 1)..];
                 var length = Normalise(value, buffer);
                 // "name", and in the district texts "race name" and "district name", carry the words that identify.
-                var isName = label.Length == 0 || label.Equals("name", StringComparison.OrdinalIgnoreCase)
+                var isName = label.IsEmpty || label.Equals("name", StringComparison.OrdinalIgnoreCase)
                     || label.EndsWith(" name", StringComparison.OrdinalIgnoreCase);
-                AddField(buffer.AsSpan(0, length), Seed(Style.SharedFieldSpace ? "" : label), isName, into);
+                AddField(buffer.AsSpan(0, length), Seed(Style.SharedFieldSpace ? [] : label), isName, into);
             }
         }
         finally
@@ -157,7 +160,12 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         into[index] += (hash >> 63) == 0 ? weight : -weight;
     }
 
-    private static ulong Seed(string label) => Fnv1a(label.ToLowerInvariant(), 14695981039346656037UL);
+    private static ulong Seed(ReadOnlySpan<char> label)
+    {
+        Span<char> lower = label.Length <= 64 ? stackalloc char[label.Length] : new char[label.Length];
+        label.ToLowerInvariant(lower);
+        return Fnv1a(lower, 14695981039346656037UL);
+    }
 
     private static ulong Fnv1a(ReadOnlySpan<char> text, ulong seed)
     {
@@ -175,22 +183,13 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     }
 
     /// <summary>Lower case, accents dropped, anything but letters and digits made one space.</summary>
-    private static int Normalise(string value, char[] into)
+    private static int Normalise(ReadOnlySpan<char> value, char[] into)
     {
-        var source = value.AsSpan();
-        string? decomposed = null;
-        foreach (var c in source)
-        {
-            if (c > 127)
-            {
-                decomposed = value.Normalize(NormalizationForm.FormD);
-                break;
-            }
-        }
-
+        // Only text with a non-ASCII character pays for a decomposed copy.
+        var decomposed = Ascii.IsValid(value) ? value : new string(value).Normalize(NormalizationForm.FormD).AsSpan();
         var length = 0;
         var space = true;
-        foreach (var c in decomposed ?? value)
+        foreach (var c in decomposed)
         {
             if (char.IsLetterOrDigit(c))
             {

@@ -132,7 +132,7 @@ internal sealed class FellegiSunter
     public string ScoreSelect(ModelParameters parameters)
     {
         var weights = new List<string>();
-        var explanation = new StringBuilder($"json_object('prior', {Number(parameters.PriorWeight)}");
+        var explanation = new StringBuilder($"json_object('prior', {Sql.Number(parameters.PriorWeight)}");
         foreach (var comparison in _comparisons)
         {
             var p = parameters.For(comparison.Name);
@@ -140,7 +140,7 @@ internal sealed class FellegiSunter
             var level = new StringBuilder($"(case {comparison.GammaColumn}");
             for (var i = 0; i < p.Levels.Count; i++)
             {
-                weight.Append(CultureInfo.InvariantCulture, $" when {i} then {Number(p.Levels[i].Weight)}");
+                weight.Append(CultureInfo.InvariantCulture, $" when {i} then {Sql.Number(p.Levels[i].Weight)}");
                 level.Append(CultureInfo.InvariantCulture, $" when {i} then {Sql.Literal(p.Levels[i].Name)}");
             }
 
@@ -149,7 +149,7 @@ internal sealed class FellegiSunter
             if (comparison.TermFrequencyColumn is { } tf && p.TermFrequencyUExact is { } uExact)
             {
                 // Splink's adjustment: the exact level's u becomes this value's frequency.
-                weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = 1 and {tf} > 0 then least(greatest(log2({Number(uExact)} / {tf}), -{Number(TermFrequencyCap)}), {Number(TermFrequencyCap)}) else 0 end)");
+                weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = 1 and {tf} > 0 then least(greatest(log2({Sql.Number(uExact)} / {tf}), -{Sql.Number(TermFrequencyCap)}), {Sql.Number(TermFrequencyCap)}) else 0 end)");
             }
 
             weights.Add($"cast({weight} as double) as w_{comparison.Name}");
@@ -157,7 +157,7 @@ internal sealed class FellegiSunter
         }
 
         explanation.Append(')');
-        var total = $"{Number(parameters.PriorWeight)} + " + string.Join(" + ", _comparisons.Select(c => $"w_{c.Name}"));
+        var total = $"{Sql.Number(parameters.PriorWeight)} + " + string.Join(" + ", _comparisons.Select(c => $"w_{c.Name}"));
         return $"""
             {string.Join(",\n", weights)},
             {total} as match_weight,
@@ -176,6 +176,4 @@ internal sealed class FellegiSunter
 
         return counts;
     }
-
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }
