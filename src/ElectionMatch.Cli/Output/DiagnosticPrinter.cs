@@ -38,5 +38,12 @@ internal static class DiagnosticPrinter
             Print(e.Diagnostics);
             return Failed;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failure no check foresaw still prints as one diagnostic, never as a stack trace a user must decode.
+            var first = e.Message.Split('\n')[0].Trim();
+            Print([Diagnostic.Error(Codes.UnexpectedFailure, SourceSpan.None, $"{first} ({e.GetType().Name}); the command stopped there. Please report it with the command and its input")]);
+            return Failed;
+        }
     }
 }

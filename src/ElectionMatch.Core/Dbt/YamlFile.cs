@@ -11,6 +11,9 @@ internal sealed class YamlFile
     private const int MaxDepth = 64;
     private const long MaxBytes = 16 * 1024 * 1024;
 
+    // A billion-laughs document is small on disk but expands through aliases; real dbt files stay far below this.
+    private const long MaxExpandedNodes = 1_000_000;
+
     private YamlFile(string path, string text, YamlNode? root)
     {
         Path = path;
@@ -46,13 +49,16 @@ internal sealed class YamlFile
         var display = DisplayPath.For(path);
         try
         {
+            // Depth is checked on the event stream first: building the node tree recurses, and a
+            // document of a hundred thousand '[' would overflow the stack before any later check.
+            CheckDepth(display, text);
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
             var root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
             var file = new YamlFile(path, text, root);
             if (root is not null)
             {
-                file.CheckDepth(root, 0, []);
+                file.CheckExpansion(root);
             }
 
             return file;
@@ -78,8 +84,9 @@ internal sealed class YamlFile
         }
         catch (ArgumentException e)
         {
-            // YamlDotNet reports a duplicate key as an ArgumentException from the mapping it builds.
-            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.WholeFile(display), $"invalid YAML: {e.Message}");
+            // YamlDotNet reports a duplicate key as an ArgumentException from the mapping it builds, without a position.
+            var at = DuplicateKey(text) is { } duplicate ? new SourceSpan(display, (int)duplicate.Line, (int)duplicate.Column) : SourceSpan.WholeFile(display);
+            throw DiagnosticException.At(Codes.YamlSyntax, at, $"invalid YAML: {e.Message}");
         }
     }
 
@@ -97,36 +104,111 @@ internal sealed class YamlFile
         };
     }
 
-    private void CheckDepth(YamlNode node, int depth, HashSet<YamlNode> seen)
+    private static void CheckDepth(string display, string text)
     {
-        if (depth > MaxDepth)
+        var parser = new Parser(new StringReader(text));
+        var depth = 0;
+        while (parser.MoveNext())
         {
-            throw DiagnosticException.At(Codes.YamlShape, At(node), $"nesting deeper than {MaxDepth} levels");
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                    {
+                        var at = parser.Current.Start;
+                        throw DiagnosticException.At(Codes.YamlShape, new SourceSpan(display, (int)at.Line, (int)at.Column), $"nesting deeper than {MaxDepth} levels");
+                    }
+
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a document whose aliases expand past <see cref="MaxExpandedNodes"/> (a "billion laughs" bomb): an alias is the
+    /// same node object as its anchor, so each distinct node is sized once and a shared one counts at every use.
+    /// </summary>
+    private void CheckExpansion(YamlNode root)
+    {
+        var sizes = new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance);
+        long Size(YamlNode node)
+        {
+            if (sizes.TryGetValue(node, out var known))
+            {
+                return known;
+            }
+
+            var children = node switch
+            {
+                YamlMappingNode map => map.Children.SelectMany(e => new[] { e.Key, e.Value }),
+                YamlSequenceNode sequence => sequence.Children,
+                _ => [],
+            };
+            long size = 1;
+            foreach (var child in children)
+            {
+                size += Size(child);
+                if (size > MaxExpandedNodes)
+                {
+                    throw DiagnosticException.At(Codes.YamlAliasExpansion, At(child), $"aliases expand this document past {MaxExpandedNodes:N0} nodes (a YAML alias bomb?); write the values out instead of nesting aliases");
+                }
+            }
+
+            sizes[node] = size;
+            return size;
         }
 
-        // Aliases point at nodes already visited; walking them again is how alias bombs explode.
-        if (!seen.Add(node))
+        Size(root);
+    }
+
+    /// <summary>The position of the first key that repeats within its mapping, found on the event stream.</summary>
+    private static Mark? DuplicateKey(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+
+        // One entry per open container: a mapping's keys so far and whether its next node is a key; null for a sequence.
+        var open = new Stack<(HashSet<string> Keys, bool ExpectKey)?>();
+        while (parser.MoveNext())
         {
-            return;
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.Scalar scalar:
+                    if (open.TryPeek(out var top) && top is { ExpectKey: true } mapping && !mapping.Keys.Add(scalar.Value))
+                    {
+                        return scalar.Start;
+                    }
+
+                    NodeRead(open);
+                    break;
+                case YamlDotNet.Core.Events.AnchorAlias:
+                    NodeRead(open);
+                    break;
+                case YamlDotNet.Core.Events.MappingStart:
+                    open.Push((new HashSet<string>(StringComparer.Ordinal), true));
+                    break;
+                case YamlDotNet.Core.Events.SequenceStart:
+                    open.Push(null);
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    open.Pop();
+                    NodeRead(open);
+                    break;
+            }
         }
 
-        switch (node)
+        return null;
+    }
+
+    /// <summary>A whole node was read: in a mapping, a key is followed by a value and a value by a key.</summary>
+    private static void NodeRead(Stack<(HashSet<string> Keys, bool ExpectKey)?> open)
+    {
+        if (open.TryPeek(out var top) && top is { } mapping)
         {
-            case YamlMappingNode map:
-                foreach (var (key, value) in map.Children)
-                {
-                    CheckDepth(key, depth + 1, seen);
-                    CheckDepth(value, depth + 1, seen);
-                }
-
-                break;
-            case YamlSequenceNode sequence:
-                foreach (var child in sequence.Children)
-                {
-                    CheckDepth(child, depth + 1, seen);
-                }
-
-                break;
+            open.Pop();
+            open.Push(mapping with { ExpectKey = !mapping.ExpectKey });
         }
     }
 

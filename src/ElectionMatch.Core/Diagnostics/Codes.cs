@@ -54,6 +54,14 @@ public static class Codes
     public const string GeneratedModelFailed = "EM0301";
     public const string ExplainKindUnsupported = "EM0302";
 
+    // Bad input (issue 9): inputs, hostile files, read-only projects, the quarantine share
+    public const string InputEmpty = "EM0500";
+    public const string QuarantineShareHigh = "EM0501";
+    public const string ExternalLocationNotOneCall = "EM0502";
+    public const string ProjectNotWritable = "EM0503";
+    public const string UnexpectedFailure = "EM0504";
+    public const string YamlAliasExpansion = "EM0505";
+
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";

@@ -11,8 +11,8 @@ internal static class InputRowAccount
     public static RowAccount Of(DuckDbWarehouse warehouse, RunSchema run, string side)
     {
         var outcomes = warehouse.Query(
-            $"select error_code, any_value(message), count(*) from {run.Table("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
-            r => new RowOutcome("quarantined", r.GetString(0) + " " + r.GetString(1), r.GetInt64(2)));
+            $"select error_code, count(*) from {run.Table("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
+            r => new RowOutcome("quarantined", r.GetString(0) + " " + QuarantineCodes.Messages[r.GetString(0)], r.GetInt64(1)));
         outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", Rows(warehouse, run, side + "_clean")));
         return new RowAccount(side, "input rows", Rows(warehouse, run, side + "_input"), outcomes);
     }

@@ -36,4 +36,18 @@ internal sealed class Pipeline
 
     public void Sql(string name, string? input, string output, string sql, Func<string?>? note = null) =>
         Stage(name, input, output, () => _warehouse.Execute(sql), note);
+
+    /// <summary>Reads an input into the run; a file DuckDB refuses (invalid UTF-8 in parquet, a truncated row group) is the user's error, not a crash.</summary>
+    public void Input(string name, InputRelation input, string sql) =>
+        Stage(name, null, name, () =>
+        {
+            try
+            {
+                _warehouse.Execute(sql);
+            }
+            catch (DuckDB.NET.Data.DuckDBException e)
+            {
+                throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.InputUnreadable, input.At, $"cannot read {input.Description}: {e.Message.Split('\n')[0].Trim()}");
+            }
+        });
 }

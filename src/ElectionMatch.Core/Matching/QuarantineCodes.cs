@@ -1,3 +1,4 @@
+using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
@@ -10,7 +11,30 @@ internal static class QuarantineCodes
     public const string UnparsableName = "EMQ003";
     public const string InvalidDate = "EMQ004";
     public const string UnknownState = "EMQ005";
+    public const string TextTooLong = "EMQ006";
+    public const string ControlCharacter = "EMQ007";
+    public const string InvalidUtf8 = "EMQ008";
+    public const string RaggedRow = "EMQ009";
+    public const string ValueDoesNotFitColumn = "EMQ010";
     public const string EmptyOfficeOrDistrict = "EMQ300";
+
+    /// <summary>
+    /// The first checks of every input row, in order: unreadable CSV lines (their code is already set), control
+    /// characters, over-long text. SQL <c>when</c> branches of a <c>case</c>, to put before the kind's own checks.
+    /// </summary>
+    public static string CommonChecksSql(IReadOnlyList<(string Column, string Name)> text, QuarantineSettings settings) => $"""
+        when reject_code is not null then reject_code
+                        when {TextChecks.ControlCharactersSql(text)} is not null then {Sql.Literal(ControlCharacter)}
+                        when {TextChecks.TooLongSql(text, settings.MaxTextLength)} is not null then {Sql.Literal(TextTooLong)}
+        """;
+
+    /// <summary>The detail of the common checks: the file and line of a rejected CSV line, or the offending columns.</summary>
+    public static string CommonDetailSql(IReadOnlyList<(string Column, string Name)> text, QuarantineSettings settings) => $"""
+        coalesce(
+                        reject_detail,
+                        'column ' || {TextChecks.ControlCharactersSql(text)},
+                        'column ' || {TextChecks.TooLongSql(text, settings.MaxTextLength)} || ' (the cap is {settings.MaxTextLength} characters)')
+        """;
 
     public static IReadOnlyDictionary<string, string> Messages { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -19,11 +43,17 @@ internal static class QuarantineCodes
         [UnparsableName] = "the name cannot be parsed into first and last name",
         [InvalidDate] = "a date is missing or is not a valid date",
         [UnknownState] = "the state is neither a postal code nor a state name",
+        [TextTooLong] = "a text value is longer than quarantine.max_text_length",
+        [ControlCharacter] = "a text value holds a control character",
+        [InvalidUtf8] = "the CSV line is not valid UTF-8",
+        [RaggedRow] = "the CSV line has a different number of fields than the header (or an unterminated quote)",
+        [ValueDoesNotFitColumn] = "a value on the CSV line does not fit the type its column has in the rest of the file",
         [EmptyOfficeOrDistrict] = "the position name, or the district name or type, is empty",
     };
 
-    /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, original)</c>.</summary>
+    /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, detail, original)</c>.</summary>
     /// <param name="original">SQL for the original row's JSON, e.g. <c>to_json(original)</c> when the relation keeps it as a struct.</param>
+    /// <remarks>The detail (which columns, which file and line) follows the code's message after a colon.</remarks>
     public static string SelectSql(string failed, string original = "original") => $"""
         select
             input,
@@ -32,7 +62,7 @@ internal static class QuarantineCodes
             error_code,
             case error_code
                 {string.Join("\n        ", Messages.Select(m => $"when {Sql.Literal(m.Key)} then {Sql.Literal(m.Value)}"))}
-            end as message,
+            end || coalesce(': ' || detail, '') as message,
             {original} as original
         from {failed}
         order by input, row_number

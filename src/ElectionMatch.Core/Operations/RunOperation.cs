@@ -29,6 +29,7 @@ public sealed class RunOperation
         var definition = MatchDefinition.For(match.Kind);
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? DateOnly.FromDateTime(DateTime.UtcNow));
         var snapshots = _context.Settings.Snapshots;
+        ProjectWritability.Ensure(_context);
 
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
         ApplyEngineSettings(warehouse);
@@ -91,33 +92,42 @@ public sealed class RunOperation
     internal MatchInputs ResolveInputs(DuckDbWarehouse warehouse, MatchSettings match)
     {
         var resolver = _context.Resolver(warehouse);
-        return new MatchInputs(Resolve(warehouse, resolver, match.Left), Resolve(warehouse, resolver, match.Right));
+        return new MatchInputs(Resolve(warehouse, resolver, match.Left, "left"), Resolve(warehouse, resolver, match.Right, "right"));
     }
 
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
-    private string Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input)
+    private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side)
     {
-        var relation = resolver.Resolve(input.Relation, input.RelationAt);
+        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side);
         IReadOnlyList<ColumnInfo> columns;
+        bool empty;
         try
         {
-            columns = warehouse.Describe("select * from " + relation);
+            columns = warehouse.Describe("select * from " + relation.Sql);
+            empty = !warehouse.Scalar<bool>($"select exists (select 1 from {relation.Sql})")
+                && (relation.Csv is null || warehouse.Scalar<long>($"select count(*) from {relation.Csv.RejectsTable}") == 0);
         }
         catch (DuckDB.NET.Data.DuckDBException e)
         {
-            throw DiagnosticException.At(Codes.InputUnreadable, input.RelationAt, $"cannot read {input.Relation}: {FirstLine(e.Message)}");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {FirstLine(e.Message)}");
+        }
+
+        // An input with no rows is a failed export or sync, not a quiet day: publishing "nothing matched" would be wrong.
+        if (empty)
+        {
+            throw DiagnosticException.At(Codes.InputEmpty, relation.At, $"{relation.Description} has no rows; nothing to match, so nothing was published");
         }
 
         var names = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var missing = new List<Diagnostic>();
         if (!names.Contains(input.Id))
         {
-            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, input.IdAt, NotFound(input.Id, input.Relation, names)));
+            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, input.IdAt, NotFound(input.Id, relation.Description, names)));
         }
 
         foreach (var mapping in input.Columns.Values.Where(m => !names.Contains(m.Column)))
         {
-            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, NotFound(mapping.Column, input.Relation, names)));
+            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, NotFound(mapping.Column, relation.Description, names)));
         }
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;

@@ -11,11 +11,12 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
-    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "matches", "zip_codes"];
+    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "quarantine", "matches", "zip_codes"];
+    private static readonly string[] QuarantineKeys = ["max_text_length", "warn_share"];
     private static readonly string[] ZipCodeKeys = ["voters", "zip_code", "state", "district_types", "state_zip_code_ranges", "match", "model_dir"];
     private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
-    private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge"];
+    private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge", "quarantine"];
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions"];
     private static readonly string[] JudgeKeys = ["provider", "model"];
     private static readonly string[] RetrievalKeys = ["top_k"];
@@ -77,6 +78,7 @@ public sealed class ElectionMatchSettings
 
         var snapshots = ReadSnapshots(root.Map("snapshots"), diagnostics);
         var engine = ReadEngine(root.Map("engine"), diagnostics);
+        var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
         foreach (var (name, node, at) in matchesMap.Entries())
@@ -88,7 +90,7 @@ public sealed class ElectionMatchSettings
                     throw DiagnosticException.At(Codes.YamlShape, at, $"match '{name}' must be a mapping");
                 }
 
-                matches[name] = ReadMatch(name, new YamlMap(yaml, map), at, diagnostics);
+                matches[name] = ReadMatch(name, new YamlMap(yaml, map), at, quarantine, diagnostics);
             });
         }
 
@@ -159,7 +161,41 @@ public sealed class ElectionMatchSettings
         return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"));
     }
 
-    private static MatchSettings ReadMatch(string name, YamlMap map, SourceSpan at, List<Diagnostic> diagnostics)
+    /// <param name="inherited">The file's top-level <c>quarantine:</c> (or the defaults), which a match's own block overrides key by key.</param>
+    private static QuarantineSettings ReadQuarantine(YamlMap? map, QuarantineSettings inherited, List<Diagnostic> diagnostics)
+    {
+        if (map is null)
+        {
+            return inherited;
+        }
+
+        diagnostics.AddRange(map.UnknownKeys(QuarantineKeys));
+        var length = inherited.MaxTextLength;
+        if (map.Number("max_text_length") is { } l)
+        {
+            if (l is < 1 or > 10_000_000 || l != Math.Floor(l))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("max_text_length"), $"'max_text_length' must be a whole number of characters from 1 to 10000000, got {map.String("max_text_length")}"));
+            }
+
+            length = (int)Math.Clamp(l, 1, 10_000_000);
+        }
+
+        var share = inherited.WarnShare;
+        if (map.Number("warn_share") is { } w)
+        {
+            if (w is < 0 or > 1)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("warn_share"), $"'warn_share' must be a fraction from 0 to 1 (0.05 is 5%), got {map.String("warn_share")}"));
+            }
+
+            share = w;
+        }
+
+        return new QuarantineSettings(length, share);
+    }
+
+    private static MatchSettings ReadMatch(string name, YamlMap map, SourceSpan at, QuarantineSettings quarantine, List<Diagnostic> diagnostics)
     {
         diagnostics.AddRange(map.UnknownKeys(MatchKeys));
         var kindName = map.RequiredString("kind");
@@ -241,7 +277,13 @@ public sealed class ElectionMatchSettings
             }
         }
 
-        return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK };
+        return new MatchSettings(name, kind.Name, left, right, thresholds, at)
+        {
+            Embeddings = embeddings,
+            Judge = judge,
+            TopK = topK,
+            Quarantine = ReadQuarantine(map.Map("quarantine"), quarantine, diagnostics),
+        };
     }
 
     /// <param name="declared">Every match name in the file, including those whose settings have errors (reported there).</param>

@@ -17,6 +17,9 @@ public sealed record MatchSettings(
     /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5 for candidacies, the top 10 for districts).</summary>
     public int TopK { get; init; } = 5;
 
+    /// <summary>The text length cap and the quarantine share <c>check</c> warns above, for this match's inputs.</summary>
+    public QuarantineSettings Quarantine { get; init; } = QuarantineSettings.Defaults;
+
     /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>
     public double Threshold(string name) =>
         Thresholds.TryGetValue(name, out var value)

@@ -32,6 +32,28 @@ public sealed class RelationResolver
         return Resolve(calls[0] with { At = at });
     }
 
+    /// <summary>
+    /// Resolves a match input (<paramref name="side"/> is left or right). A source whose <c>external_location</c> is a
+    /// file is pointed at in the sources YAML, and a CSV file is read with the reject store (<see cref="CsvInput"/>).
+    /// </summary>
+    public Matching.InputRelation ResolveInput(string expression, SourceSpan at, string side)
+    {
+        var sql = Resolve(expression, at);
+        var calls = ModelSql.Calls("{{ " + expression + " }}", at.File);
+        if (calls is not [{ IsSource: true } call] || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
+            || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal) || location.Contains('*', StringComparison.Ordinal))
+        {
+            return new Matching.InputRelation(sql, expression, at);
+        }
+
+        var path = _project.Resolve(location);
+        var display = DisplayPath.For(path);
+        var input = new Matching.InputRelation(sql, $"{expression} ({display})", entry.At);
+        return Matching.CsvInput.IsCsv(path)
+            ? input with { Sql = new Matching.CsvInput(side, path, display).Relation, Csv = new Matching.CsvInput(side, path, display) }
+            : input;
+    }
+
     public string Resolve(JinjaCall call) => call switch
     {
         { IsSource: true } => Source(call.Arguments[0], call.Arguments[1], call.At),
@@ -61,7 +83,10 @@ public sealed class RelationResolver
         {
             if (location.Contains('(', StringComparison.Ordinal))
             {
-                return location;
+                // dbt-duckdb pastes such a location into SQL as it stands; so do we, but only a single table function call.
+                return TableFunctionCall.IsSingleCall(location)
+                    ? location
+                    : throw DiagnosticException.At(Codes.ExternalLocationNotOneCall, entry.At, $"external_location of source('{entry.SourceName}', '{entry.Name}') must be a file path or one table function call such as read_csv('file.csv', header = true); it has text outside the call (a ';', a comment or a second statement), which would run as SQL");
             }
 
             var path = location.Contains("://", StringComparison.Ordinal) ? location : _project.Resolve(location);

@@ -96,11 +96,18 @@ internal sealed class CandidacyDdhqCleaning
     private string Column(InputSettings input, string role, string type = "varchar") =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";
 
-    /// <summary>The input with its rows numbered in file order and each row kept whole, for quarantine.</summary>
+    /// <summary>The input with its rows numbered in file order and each row kept whole as JSON, for quarantine.</summary>
     private static string Numbered(string relation) =>
-        $"(select row_number() over () as em_row_number, s as em_original, s.* from {relation} as s)";
+        $"(select row_number() over () as em_row_number, to_json(s) as em_original, s.* from {relation} as s)";
 
-    public string LeftInputSql(string relation)
+    // The roles each input table holds as text, checked for control characters and length.
+    private static readonly string[] LeftTextRoles =
+        ["first_name", "middle_name", "last_name", "suffix", "nickname", "gender", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"];
+
+    private static readonly string[] RightTextRoles = ["candidate", "race_name", "election_date", "election_type", "state", "office", "district"];
+
+    /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
+    public string LeftInputSql(string relation, CsvInput? csv = null)
     {
         var l = _settings.Left;
         return $"""
@@ -123,13 +130,18 @@ internal sealed class CandidacyDdhqCleaning
                 {Column(l, "election_date")} as election_date,
                 {Column(l, "election_type")} as election_type,
                 st.code as state_code,
-                src.em_original as original
+                src.em_original as original,
+                cast(null as varchar) as reject_code,
+                cast(null as varchar) as reject_detail
             from {Numbered(relation)} as src
             left join {_run.Table("states")} as st on st.key = em_state_key({Column(l, "state")})
+            ;
+            {csv?.AppendRejectsSql(_run.Table("left_input"))}
             """;
     }
 
-    public string RightInputSql(string relation)
+    /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
+    public string RightInputSql(string relation, CsvInput? csv = null)
     {
         var r = _settings.Right;
         var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
@@ -149,19 +161,30 @@ internal sealed class CandidacyDdhqCleaning
                 {Column(r, "district")} as district,
                 {winner} as is_winner,
                 st.code as state_code,
-                src.em_original as original
+                src.em_original as original,
+                cast(null as varchar) as reject_code,
+                cast(null as varchar) as reject_detail
             from {Numbered(relation)} as src
             left join {_run.Table("states")} as st on st.key = em_state_key({Column(r, "state")})
+            ;
+            {csv?.AppendRejectsSql(_run.Table("right_input"))}
             """;
     }
 
-    public string QuarantineSql() => $"""
+    public string QuarantineSql()
+    {
+        var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
+        var rightText = TextChecks.Mapped(_settings.Right, "right_id", RightTextRoles);
+        var quarantine = _settings.Quarantine;
+        return $"""
         create table {_run.Table("quarantine")} as
         with
             left_checked as (
                 select
                     row_number, original,
+                    {QuarantineCodes.CommonDetailSql(leftText, quarantine)} as detail,
                     case
+                        {QuarantineCodes.CommonChecksSql(leftText, quarantine)}
                         when nullif(trim(left_id), '') is null then 'EMQ001'
                         when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
                         when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
@@ -175,7 +198,9 @@ internal sealed class CandidacyDdhqCleaning
             right_checked as (
                 select
                     row_number, original,
+                    {QuarantineCodes.CommonDetailSql(rightText, quarantine)} as detail,
                     case
+                        {QuarantineCodes.CommonChecksSql(rightText, quarantine)}
                         when nullif(trim(right_id), '') is null then 'EMQ001'
                         when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
                         when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
@@ -191,8 +216,9 @@ internal sealed class CandidacyDdhqCleaning
                 select 'right' as input, * from right_checked where error_code is not null
             )
 
-        {QuarantineCodes.SelectSql("failed", "to_json(original)")}
+        {QuarantineCodes.SelectSql("failed")}
         """;
+    }
 
     private static string InvalidDate(string column) =>
         $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";

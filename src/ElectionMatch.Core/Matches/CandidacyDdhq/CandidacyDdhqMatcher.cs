@@ -69,8 +69,8 @@ internal sealed class CandidacyDdhqMatcher
             ReferenceData.LoadStates(_warehouse, _run, "states");
             _warehouse.Execute(_cleaning.MacrosSql());
         });
-        pipeline.Sql("left_input", null, "left_input", _cleaning.LeftInputSql(inputs.LeftRelation));
-        pipeline.Sql("right_input", null, "right_input", _cleaning.RightInputSql(inputs.RightRelation));
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv));
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());

@@ -92,7 +92,12 @@ internal sealed class L2BallotReadyCleaning
     private static string Column(InputSettings input, string role) =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as varchar)" : "cast(null as varchar)";
 
-    public string LeftInputSql(string relation)
+    // The roles each input table holds as text, checked for control characters and length.
+    private static readonly string[] LeftTextRoles = ["name", "state", "level", "sub_area_name", "sub_area_value"];
+    private static readonly string[] RightTextRoles = ["district_name", "district_type", "state"];
+
+    /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
+    public string LeftInputSql(string relation, CsvInput? csv = null)
     {
         var l = _settings.Left;
         return $"""
@@ -106,12 +111,17 @@ internal sealed class L2BallotReadyCleaning
                 {Column(l, "level")} as level,
                 {Column(l, "sub_area_name")} as sub_area_name,
                 {Column(l, "sub_area_value")} as sub_area_value,
-                to_json(src) as original
+                to_json(src) as original,
+                cast(null as varchar) as reject_code,
+                cast(null as varchar) as reject_detail
             from {relation} as src
+            ;
+            {csv?.AppendRejectsSql(_run.Table("left_input"))}
             """;
     }
 
-    public string RightInputSql(string relation)
+    /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
+    public string RightInputSql(string relation, CsvInput? csv = null)
     {
         var r = _settings.Right;
         return $"""
@@ -123,22 +133,36 @@ internal sealed class L2BallotReadyCleaning
                 {Column(r, "district_name")} as district_name,
                 {Column(r, "district_type")} as district_type,
                 {Column(r, "state")} as state,
-                to_json(src) as original
+                to_json(src) as original,
+                cast(null as varchar) as reject_code,
+                cast(null as varchar) as reject_detail
             from {relation} as src
+            ;
+            {csv?.AppendRejectsSql(_run.Table("right_input"))}
             """;
     }
 
     // A position or district without a state cannot be placed in a partition, so the state is required here.
-    public string QuarantineSql() => $"""
+    public string QuarantineSql()
+    {
+        var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
+        var rightText = TextChecks.Mapped(_settings.Right, "right_id", RightTextRoles);
+        return $"""
         create table {_run.Table("quarantine")} as
         with
             left_checked as (
-                select row_number, original, {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
+                select
+                    row_number, original,
+                    {QuarantineCodes.CommonDetailSql(leftText, _settings.Quarantine)} as detail,
+                    {CheckSql(leftText, "left_id", "nullif(trim(name), '') is null")} as error_code
                 from {_run.Table("left_input")}
             ),
 
             right_checked as (
-                select row_number, original, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
+                select
+                    row_number, original,
+                    {QuarantineCodes.CommonDetailSql(rightText, _settings.Quarantine)} as detail,
+                    {CheckSql(rightText, "right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
                 from {_run.Table("right_input")}
             ),
 
@@ -150,9 +174,11 @@ internal sealed class L2BallotReadyCleaning
 
         {QuarantineCodes.SelectSql("failed")}
         """;
+    }
 
-    private static string CheckSql(string id, string nameMissing) => $"""
+    private string CheckSql(IReadOnlyList<(string Column, string Name)> text, string id, string nameMissing) => $"""
         case
+            {QuarantineCodes.CommonChecksSql(text, _settings.Quarantine)}
             when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
             when row_number() over (partition by {id} order by row_number) > 1 then {Sql.Literal(QuarantineCodes.DuplicateId)}
             when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}

@@ -1,0 +1,13 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Matching;
+
+/// <summary>One input of a run as DuckDB reads it, and where to point the user when it cannot be read.</summary>
+/// <param name="Sql">A relation: a quoted table, a file path literal, a table function call or a compiled model.</param>
+/// <param name="Description">What the user wrote (<c>source('s', 't')</c>) and, for a file, which file.</param>
+/// <param name="At">The line that names the input: the source's <c>external_location</c> for a file, else electionmatch.yml.</param>
+public sealed record InputRelation(string Sql, string Description, SourceSpan At)
+{
+    /// <summary>Set when the input is a CSV file read with the reject store (unreadable lines go to quarantine).</summary>
+    public CsvInput? Csv { get; init; }
+}

@@ -1,0 +1,80 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>
+/// Checks, before a run does any work, that every place it will write can be written: a read-only project
+/// (a checkout mounted read-only, a CI cache) then fails with one clear error instead of half way through,
+/// after the warehouse has been written and before the manifest or the dbt files are.
+/// </summary>
+internal static class ProjectWritability
+{
+    public static void Ensure(ProjectContext context)
+    {
+        var snapshots = context.Settings.Snapshots;
+        var project = context.Project;
+        var problems = new List<Diagnostic>();
+        CheckFile(context.Target.DatabasePath, problems);
+        foreach (var directory in new[]
+        {
+            Path.GetDirectoryName(context.Target.DatabasePath)!, // DuckDB writes its .wal beside the database
+            project.Resolve(snapshots.ExportDirectory),
+            project.Resolve(snapshots.ManifestDirectory),
+            project.Resolve(snapshots.StagingDirectory),
+        }.Distinct(StringComparer.Ordinal))
+        {
+            CheckDirectory(directory, problems);
+        }
+
+        // The sources YAML that gains the snapshot's entry, as GenerateOperation.AddSourceEntry picks it.
+        var sources = context.Sources.SourceFiles.TryGetValue(snapshots.SourceName, out var declaring) ? declaring : project.Resolve(snapshots.SourcesFile);
+        CheckFile(sources, problems);
+        CheckDirectory(Path.GetDirectoryName(sources)!, problems);
+
+        if (problems.Count > 0)
+        {
+            throw new DiagnosticException(problems);
+        }
+    }
+
+    /// <summary>An existing file must open for writing; nothing is written to it.</summary>
+    private static void CheckFile(string path, List<Diagnostic> problems)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.WholeFile(DisplayPath.For(path)), $"cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
+        }
+    }
+
+    /// <summary>A directory (or, when it does not exist yet, the nearest one that does) must accept a new file.</summary>
+    private static void CheckDirectory(string directory, List<Diagnostic> problems)
+    {
+        var existing = directory;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        var probe = Path.Combine(existing, ".electionmatch-write-probe-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.WholeFile(DisplayPath.For(existing)), $"the directory cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
+        }
+    }
+
+    private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : e.Message;
+}
