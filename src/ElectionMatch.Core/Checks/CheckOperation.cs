@@ -64,6 +64,7 @@ public sealed class CheckOperation
             }
 
             present.Add(name);
+            CheckQuarantineShare(match, name, entry);
             var sqlPath = _context.SqlPath(name);
             if (!File.Exists(sqlPath))
             {
@@ -83,6 +84,37 @@ public sealed class CheckOperation
         }
 
         return present;
+    }
+
+    /// <summary>Warns when a snapshot's manifest says more of an input went to quarantine than the match allows.</summary>
+    private void CheckQuarantineShare(string match, SnapshotName name, Dbt.SourceTable entry)
+    {
+        var path = _context.ManifestPath(name);
+        if (!File.Exists(path))
+        {
+            return; // a snapshot loaded by hand has no manifest and so no row counts
+        }
+
+        SnapshotManifest manifest;
+        try
+        {
+            manifest = SnapshotManifest.FromJson(File.ReadAllText(path));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return; // an unreadable manifest is verify's finding, not this check's
+        }
+
+        var limit = _context.Settings.Matches[match].Quarantine.WarnShare;
+        foreach (var side in new[] { "left", "right" })
+        {
+            if (manifest.Counts.TryGetValue(side + "_rows_read", out var read) && read > 0
+                && manifest.Counts.TryGetValue(side + "_rows_quarantined", out var quarantined) && (double)quarantined / read > limit)
+            {
+                Report(Codes.QuarantineShareHigh, Severity.Warning, entry.At, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"snapshot '{name.Table}' quarantined {quarantined} of {read} {side} rows ({(double)quarantined / read:P1}), above quarantine.warn_share {limit:P1}; the reasons are in {manifest.QuarantineTable}"));
+            }
+        }
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
