@@ -10,10 +10,14 @@ internal static class CliProcess
         public string Output => Stdout + Stderr;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs the CLI in <paramref name="workingDirectory"/> (as a user in their dbt repository would), so paths print relative to it.</summary>
+    public static Result RunIn(string? workingDirectory, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

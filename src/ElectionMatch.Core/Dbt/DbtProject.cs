@@ -20,6 +20,9 @@ public sealed class DbtProject
 
     public string ProfileName { get; }
 
+    /// <summary>Where dbt_project.yml names the profile, for errors about finding it.</summary>
+    public SourceSpan ProfileAt { get; private init; }
+
     /// <summary>Model folders, relative to the project directory.</summary>
     public IReadOnlyList<string> ModelPaths { get; }
 
@@ -43,7 +46,8 @@ public sealed class DbtProject
         var profile = yaml.String("profile") ?? name;
         var modelPaths = yaml.Has("model-paths") ? yaml.StringList("model-paths") : yaml.Has("source-paths") ? yaml.StringList("source-paths") : ["models"];
         var target = yaml.String("target-path") ?? "target";
-        return new DbtProject(full, name, profile, modelPaths, target);
+        var profileAt = yaml.Has("profile") ? yaml.AtValue("profile") : SourceSpan.WholeFile(DisplayPath.For(file));
+        return new DbtProject(full, name, profile, modelPaths, target) { ProfileAt = profileAt };
     }
 
     /// <summary>Every file under the model paths with one of the given extensions, in a stable order.</summary>

@@ -74,7 +74,7 @@ public static class Profiles
 
         throw DiagnosticException.At(
             Codes.ProfilesMissing,
-            SourceSpan.WholeFile(DisplayPath.For(project.FilePath)),
+            project.ProfileAt,
             $"profiles.yml not found; looked in {string.Join(", ", candidates.Select(DisplayPath.For))} (set --profiles-dir or DBT_PROFILES_DIR)");
     }
 }

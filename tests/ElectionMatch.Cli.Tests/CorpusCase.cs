@@ -1,0 +1,129 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// One case of the bad-input corpus (tests/corpus/&lt;case&gt;/case.yml): the edits that break a copy of the goodparty
+/// fixture, the command to run, and what must come out: the exit code, and either the EM code with its file and line,
+/// or (for rows that go to quarantine) the EMQ code with the input and the data file's line.
+/// </summary>
+public sealed record CorpusCase(
+    string Name,
+    string Description,
+    IReadOnlyList<string> Command,
+    IReadOnlyList<YamlMappingNode> Edits,
+    int ExitCode,
+    string? Code,
+    string? File,
+    int? Line,
+    string? MessageContains,
+    CorpusQuarantine? Quarantine)
+{
+    public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
+
+    public static CorpusCase Load(string name)
+    {
+        var stream = new YamlStream();
+        using (var reader = new StreamReader(Path.Combine(Root, name, "case.yml")))
+        {
+            stream.Load(reader);
+        }
+
+        var root = (YamlMappingNode)stream.Documents[0].RootNode;
+        var expect = (YamlMappingNode)root["expect"];
+        var command = root.Children.TryGetValue(new YamlScalarNode("command"), out var c)
+            ? ((YamlSequenceNode)c).Children.Select(n => ((YamlScalarNode)n).Value!).ToList()
+            : ["run", "llm_l2_br_match", "--snapshot-date", "2026-02-02"];
+        var edits = root.Children.TryGetValue(new YamlScalarNode("edits"), out var e)
+            ? ((YamlSequenceNode)e).Children.Cast<YamlMappingNode>().ToList()
+            : [];
+        CorpusQuarantine? quarantine = null;
+        if (Optional(expect, "quarantine") is YamlMappingNode q)
+        {
+            quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture));
+        }
+
+        return new CorpusCase(
+            name,
+            Text(root, "description") ?? "",
+            command,
+            edits,
+            int.Parse(Text(expect, "exit")!, CultureInfo.InvariantCulture),
+            Text(expect, "code"),
+            Text(expect, "file"),
+            Text(expect, "line") is { } line ? int.Parse(line, CultureInfo.InvariantCulture) : null,
+            Text(expect, "message_contains"),
+            quarantine);
+    }
+
+    /// <summary>Applies the edits to the project in <paramref name="directory"/>.</summary>
+    public void Apply(string directory)
+    {
+        foreach (var edit in Edits)
+        {
+            var path = Path.Combine(directory, Text(edit, "file")!);
+            if (Text(edit, "read_only_project") == "true")
+            {
+                continue; // done by the test around the command, see ReadOnlyProject
+            }
+
+            if (Text(edit, "delete") == "true")
+            {
+                System.IO.File.Delete(path);
+            }
+            else if (Text(edit, "copy_from") is { } from)
+            {
+                System.IO.File.Copy(Path.Combine(directory, from), path, overwrite: true);
+            }
+            else if (Text(edit, "truncate") is { } bytes)
+            {
+                using var stream = new FileStream(path, FileMode.Open);
+                stream.SetLength(long.Parse(bytes, CultureInfo.InvariantCulture));
+            }
+            else if (Text(edit, "write") is { } text)
+            {
+                System.IO.File.WriteAllText(path, text);
+            }
+            else if (Text(edit, "append") is { } appended)
+            {
+                var times = Text(edit, "times") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : 1;
+                System.IO.File.AppendAllText(path, string.Concat(Enumerable.Repeat(appended, times)));
+            }
+            else if (Text(edit, "append_file") is { } file)
+            {
+                System.IO.File.AppendAllText(path, System.IO.File.ReadAllText(Path.Combine(Root, Name, file)));
+            }
+            else if (Text(edit, "append_hex") is { } hex)
+            {
+                using var stream = new FileStream(path, FileMode.Append);
+                stream.Write(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal)));
+            }
+            else if (Text(edit, "replace") is { } old)
+            {
+                var content = System.IO.File.ReadAllText(path);
+                var at = content.IndexOf(old, StringComparison.Ordinal);
+                Assert.True(at >= 0, $"case {Name}: '{old}' is not in {Text(edit, "file")}; the fixture changed, so update the case");
+                System.IO.File.WriteAllText(path, string.Concat(content.AsSpan(0, at), Text(edit, "with") ?? "", content.AsSpan(at + old.Length)));
+            }
+            else
+            {
+                Assert.Fail($"case {Name}: an edit of {Text(edit, "file")} says nothing to do");
+            }
+        }
+    }
+
+    /// <summary>Whether the case makes the whole project read-only (the test does that, and undoes it).</summary>
+    public bool ReadOnlyProject => Edits.Any(e => Text(e, "read_only_project") == "true");
+
+    public override string ToString() => Name;
+
+    private static YamlNode? Optional(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+
+    private static string? Text(YamlMappingNode map, string key) => Optional(map, key) is YamlScalarNode s ? s.Value : null;
+}
+
+/// <summary>A row the case expects in quarantine: its code, the input it came from and the data file's line.</summary>
+/// <param name="File">Set for a CSV line the reader could not read: the message names the file and line.</param>
+public sealed record CorpusQuarantine(string Table, string Code, string Input, string? File, int Line);
