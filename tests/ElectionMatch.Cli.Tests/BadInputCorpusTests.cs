@@ -41,6 +41,12 @@ public sealed class BadInputCorpusTests : IClassFixture<BadInputCorpusTests.Prep
         try
         {
             @case.Apply(directory);
+            if (@case.Setup is { } setup)
+            {
+                var prepared = CliProcess.RunIn(directory, [.. setup, "--project-dir", directory]);
+                Assert.True(prepared.ExitCode == 0, $"{name}: the setup command failed\n{prepared.Output}");
+            }
+
             var filesBefore = Files(directory);
             var sourcesBefore = File.ReadAllLines(Path.Combine(directory, SourcesYaml));
             var tablesBefore = Tables(_prepared.WarehouseIn(directory));

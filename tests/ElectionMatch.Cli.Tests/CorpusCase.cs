@@ -5,13 +5,14 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// One case of the bad-input corpus (tests/corpus/&lt;case&gt;/case.yml): the edits that break a copy of the goodparty
-/// fixture, the command to run, and what must come out: the exit code, and either the EM code with its file and line,
+/// fixture, a command that prepares the project (optional), the command to run, and what must come out: the exit code, and either the EM code with its file and line,
 /// or (for rows that go to quarantine) the EMQ code with the input and the data file's line.
 /// </summary>
 public sealed record CorpusCase(
     string Name,
     string Description,
     IReadOnlyList<string> Command,
+    IReadOnlyList<string>? Setup,
     IReadOnlyList<YamlMappingNode> Edits,
     int ExitCode,
     string? Code,
@@ -35,6 +36,9 @@ public sealed record CorpusCase(
         var command = root.Children.TryGetValue(new YamlScalarNode("command"), out var c)
             ? ((YamlSequenceNode)c).Children.Select(n => ((YamlScalarNode)n).Value!).ToList()
             : ["run", "llm_l2_br_match", "--snapshot-date", "2026-02-02"];
+        var setup = root.Children.TryGetValue(new YamlScalarNode("setup"), out var su)
+            ? ((YamlSequenceNode)su).Children.Select(n => ((YamlScalarNode)n).Value!).ToList()
+            : null;
         var edits = root.Children.TryGetValue(new YamlScalarNode("edits"), out var e)
             ? ((YamlSequenceNode)e).Children.Cast<YamlMappingNode>().ToList()
             : [];
@@ -48,6 +52,7 @@ public sealed record CorpusCase(
             name,
             Text(root, "description") ?? "",
             command,
+            setup,
             edits,
             int.Parse(Text(expect, "exit")!, CultureInfo.InvariantCulture),
             Text(expect, "code"),
@@ -71,6 +76,12 @@ public sealed record CorpusCase(
             if (Text(edit, "delete") == "true")
             {
                 System.IO.File.Delete(path);
+            }
+            else if (Text(edit, "duckdb_sql") is { } sql)
+            {
+                // A file only DuckDB can make (a parquet file with bad bytes in a string column): {path} is the edited file.
+                using var duckdb = ElectionMatch.Warehouse.DuckDbWarehouse.InMemory();
+                duckdb.Execute(sql.Replace("{path}", path.Replace("'", "''", StringComparison.Ordinal), StringComparison.Ordinal));
             }
             else if (Text(edit, "copy_from") is { } from)
             {

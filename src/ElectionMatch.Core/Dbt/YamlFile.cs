@@ -41,7 +41,22 @@ internal sealed class YamlFile
             throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.WholeFile(DisplayPath.For(path)), $"file is larger than {MaxBytes / (1024 * 1024)} MiB");
         }
 
-        return Parse(path, File.ReadAllText(path));
+        return Parse(path, ReadUtf8(path));
+    }
+
+    /// <summary>The file's text; bytes that are not UTF-8 are an error at their line, not silently replaced characters.</summary>
+    private static string ReadUtf8(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            var line = 1 + bytes.AsSpan(0, Math.Max(0, Math.Min(e.Index, bytes.Length))).Count((byte)'\n');
+            throw DiagnosticException.At(Codes.YamlSyntax, new SourceSpan(DisplayPath.For(path), line, 1), "the file is not UTF-8 (YAML files must be); re-save it as UTF-8");
+        }
     }
 
     public static YamlFile Parse(string path, string text)

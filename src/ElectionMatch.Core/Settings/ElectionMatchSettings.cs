@@ -85,6 +85,11 @@ public sealed class ElectionMatchSettings
         {
             Collect(diagnostics, () =>
             {
+                if (!IsIdentifier(name))
+                {
+                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must be letters, digits and underscores, starting with a letter or underscore: it names warehouse tables, dbt models and files");
+                }
+
                 if (node is not YamlMappingNode map)
                 {
                     throw DiagnosticException.At(Codes.YamlShape, at, $"match '{name}' must be a mapping");
@@ -123,6 +128,15 @@ public sealed class ElectionMatchSettings
         }
 
         diagnostics.AddRange(map.UnknownKeys(SnapshotKeys));
+        foreach (var key in new[] { "schema", "source" })
+        {
+            // Both become parts of table, model and file names (stg_<source>__<table>.sql).
+            if (map.String(key) is { } value && !IsIdentifier(value))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be letters, digits and underscores, starting with a letter or underscore, got '{value}'"));
+            }
+        }
+
         var schema = map.String("schema") ?? d.Schema;
         return new SnapshotSettings(
             schema,
@@ -354,6 +368,9 @@ public sealed class ElectionMatchSettings
 
         return new InputSettings(map.RequiredString("relation"), map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
     }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length is > 0 and <= 100 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static void Collect(List<Diagnostic> diagnostics, Action read)
     {
