@@ -24,13 +24,16 @@ public sealed class BadInputCorpusTests : IClassFixture<BadInputCorpusTests.Prep
     public static TheoryData<string> Cases()
     {
         var cases = new TheoryData<string>();
-        foreach (var directory in Directory.EnumerateDirectories(CorpusCase.Root).Order(StringComparer.Ordinal))
+        foreach (var name in CaseNames())
         {
-            cases.Add(Path.GetFileName(directory));
+            cases.Add(name);
         }
 
         return cases;
     }
+
+    private static IEnumerable<string> CaseNames() =>
+        Directory.EnumerateDirectories(CorpusCase.Root).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal);
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -107,6 +110,14 @@ public sealed class BadInputCorpusTests : IClassFixture<BadInputCorpusTests.Prep
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Every_corpus_case_is_listed_in_docs_errors_md()
+    {
+        var errors = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "docs", "errors.md"));
+        var missing = CaseNames().Where(name => !errors.Contains($"| `{name}` |", StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, "docs/errors.md does not list: " + string.Join(", ", missing));
     }
 
     private static void AssertQuarantined(string name, CorpusQuarantine expected, string warehousePath)
