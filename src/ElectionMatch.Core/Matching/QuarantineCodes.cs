@@ -20,21 +20,18 @@ internal static class QuarantineCodes
 
     /// <summary>
     /// The first checks of every input row, in order: unreadable CSV lines (their code is already set), control
-    /// characters, over-long text. SQL <c>when</c> branches of a <c>case</c>, to put before the kind's own checks.
+    /// characters, over-long text. SQL <c>when</c> branches of a <c>case</c> over <see cref="TextChecks.ScreenedSql"/>,
+    /// to put before the kind's own checks.
     /// </summary>
-    public static string CommonChecksSql(IReadOnlyList<(string Column, string Name)> text, QuarantineSettings settings) => $"""
+    public static string CommonChecksSql() => $"""
         when reject_code is not null then reject_code
-                        when {TextChecks.ControlCharactersSql(text)} is not null then {Sql.Literal(ControlCharacter)}
-                        when {TextChecks.TooLongSql(text, settings.MaxTextLength)} is not null then {Sql.Literal(TextTooLong)}
+                        when em_control is not null then {Sql.Literal(ControlCharacter)}
+                        when em_too_long is not null then {Sql.Literal(TextTooLong)}
         """;
 
     /// <summary>The detail of the common checks: the file and line of a rejected CSV line, or the offending columns.</summary>
-    public static string CommonDetailSql(IReadOnlyList<(string Column, string Name)> text, QuarantineSettings settings) => $"""
-        coalesce(
-                        reject_detail,
-                        'column ' || {TextChecks.ControlCharactersSql(text)},
-                        'column ' || {TextChecks.TooLongSql(text, settings.MaxTextLength)} || ' (the cap is {settings.MaxTextLength} characters)')
-        """;
+    public static string CommonDetailSql(QuarantineSettings settings) =>
+        $"coalesce(reject_detail, 'column ' || em_control, 'column ' || em_too_long || ' (the cap is {settings.MaxTextLength} characters)')";
 
     public static IReadOnlyDictionary<string, string> Messages { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {

@@ -182,9 +182,9 @@ internal sealed class CandidacyDdhqCleaning
             left_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(leftText, quarantine)} as detail,
+                    {QuarantineCodes.CommonDetailSql(quarantine)} as detail,
                     case
-                        {QuarantineCodes.CommonChecksSql(leftText, quarantine)}
+                        {QuarantineCodes.CommonChecksSql()}
                         when nullif(trim(left_id), '') is null then 'EMQ001'
                         when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
                         when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
@@ -192,22 +192,22 @@ internal sealed class CandidacyDdhqCleaning
                             or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
-                from {_run.Table("left_input")}
+                from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, quarantine.MaxTextLength)}
             ),
 
             right_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(rightText, quarantine)} as detail,
+                    {QuarantineCodes.CommonDetailSql(quarantine)} as detail,
                     case
-                        {QuarantineCodes.CommonChecksSql(rightText, quarantine)}
+                        {QuarantineCodes.CommonChecksSql()}
                         when nullif(trim(right_id), '') is null then 'EMQ001'
                         when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
                         when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
                         when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
-                from {_run.Table("right_input")}
+                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, quarantine.MaxTextLength)}
             ),
 
             failed as (

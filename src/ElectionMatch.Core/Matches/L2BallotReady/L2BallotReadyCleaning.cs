@@ -153,17 +153,17 @@ internal sealed class L2BallotReadyCleaning
             left_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(leftText, _settings.Quarantine)} as detail,
-                    {CheckSql(leftText, "left_id", "nullif(trim(name), '') is null")} as error_code
-                from {_run.Table("left_input")}
+                    {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
+                    {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
+                from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength)}
             ),
 
             right_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(rightText, _settings.Quarantine)} as detail,
-                    {CheckSql(rightText, "right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
-                from {_run.Table("right_input")}
+                    {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
+                    {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
+                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength)}
             ),
 
             failed as (
@@ -176,9 +176,9 @@ internal sealed class L2BallotReadyCleaning
         """;
     }
 
-    private string CheckSql(IReadOnlyList<(string Column, string Name)> text, string id, string nameMissing) => $"""
+    private static string CheckSql(string id, string nameMissing) => $"""
         case
-            {QuarantineCodes.CommonChecksSql(text, _settings.Quarantine)}
+            {QuarantineCodes.CommonChecksSql()}
             when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
             when row_number() over (partition by {id} order by row_number) > 1 then {Sql.Literal(QuarantineCodes.DuplicateId)}
             when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
