@@ -21,6 +21,9 @@ public sealed record CorpusCase(
     string? MessageContains,
     CorpusQuarantine? Quarantine)
 {
+    /// <summary>A case that succeeds without publishing (check, generate) must change nothing at all, like a failing one.</summary>
+    public bool EverythingUnchanged { get; init; }
+
     public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
 
     public static CorpusCase Load(string name)
@@ -59,7 +62,10 @@ public sealed record CorpusCase(
             Text(expect, "file"),
             Text(expect, "line") is { } line ? int.Parse(line, CultureInfo.InvariantCulture) : null,
             Text(expect, "message_contains"),
-            quarantine);
+            quarantine)
+        {
+            EverythingUnchanged = Text(expect, "everything_unchanged") == "true",
+        };
     }
 
     /// <summary>Applies the edits to the project in <paramref name="directory"/>.</summary>
