@@ -99,9 +99,8 @@ internal sealed class YamlFile
         }
         catch (ArgumentException e)
         {
-            // YamlDotNet reports a duplicate key as an ArgumentException from the mapping it builds, without a position.
-            var at = DuplicateKey(text) is { } duplicate ? new SourceSpan(display, (int)duplicate.Line, (int)duplicate.Column) : SourceSpan.WholeFile(display);
-            throw DiagnosticException.At(Codes.YamlSyntax, at, $"invalid YAML: {e.Message}");
+            // YamlDotNet reports a duplicate key as an ArgumentException from the mapping it builds.
+            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.WholeFile(display), $"invalid YAML: {e.Message}");
         }
     }
 
@@ -177,54 +176,6 @@ internal sealed class YamlFile
         }
 
         Size(root);
-    }
-
-    /// <summary>The position of the first key that repeats within its mapping, found on the event stream.</summary>
-    private static Mark? DuplicateKey(string text)
-    {
-        var parser = new Parser(new StringReader(text));
-
-        // One entry per open container: a mapping's keys so far and whether its next node is a key; null for a sequence.
-        var open = new Stack<(HashSet<string> Keys, bool ExpectKey)?>();
-        while (parser.MoveNext())
-        {
-            switch (parser.Current)
-            {
-                case YamlDotNet.Core.Events.Scalar scalar:
-                    if (open.TryPeek(out var top) && top is { ExpectKey: true } mapping && !mapping.Keys.Add(scalar.Value))
-                    {
-                        return scalar.Start;
-                    }
-
-                    NodeRead(open);
-                    break;
-                case YamlDotNet.Core.Events.AnchorAlias:
-                    NodeRead(open);
-                    break;
-                case YamlDotNet.Core.Events.MappingStart:
-                    open.Push((new HashSet<string>(StringComparer.Ordinal), true));
-                    break;
-                case YamlDotNet.Core.Events.SequenceStart:
-                    open.Push(null);
-                    break;
-                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    open.Pop();
-                    NodeRead(open);
-                    break;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>A whole node was read: in a mapping, a key is followed by a value and a value by a key.</summary>
-    private static void NodeRead(Stack<(HashSet<string> Keys, bool ExpectKey)?> open)
-    {
-        if (open.TryPeek(out var top) && top is { } mapping)
-        {
-            open.Pop();
-            open.Push(mapping with { ExpectKey = !mapping.ExpectKey });
-        }
     }
 
     private static int? FirstTabIndentedLine(string text)

@@ -1,5 +1,6 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
 
 namespace ElectionMatch.Warehouse;
 
@@ -36,21 +37,21 @@ public sealed class RelationResolver
     /// Resolves a match input (<paramref name="side"/> is left or right). A source whose <c>external_location</c> is a
     /// file is pointed at in the sources YAML, and a CSV file is read with the reject store (<see cref="CsvInput"/>).
     /// </summary>
-    public Matching.InputRelation ResolveInput(string expression, SourceSpan at, string side)
+    public InputRelation ResolveInput(string expression, SourceSpan at, string side)
     {
         var sql = Resolve(expression, at);
         var calls = ModelSql.Calls("{{ " + expression + " }}", at.File);
         if (calls is not [{ IsSource: true } call] || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
             || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal) || location.Contains('*', StringComparison.Ordinal))
         {
-            return new Matching.InputRelation(sql, expression, at);
+            return new InputRelation(sql, expression, at);
         }
 
         var path = _project.Resolve(location);
         var display = DisplayPath.For(path);
-        var input = new Matching.InputRelation(sql, $"{expression} ({display})", entry.At);
-        return Matching.CsvInput.IsCsv(path)
-            ? input with { Sql = new Matching.CsvInput(side, path, display).Relation, Csv = new Matching.CsvInput(side, path, display) }
+        var input = new InputRelation(sql, $"{expression} ({display})", entry.At);
+        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) is var csv
+            ? input with { Sql = csv.Relation, Csv = csv }
             : input;
     }
 
