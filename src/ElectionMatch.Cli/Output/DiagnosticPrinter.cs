@@ -42,7 +42,12 @@ internal static class DiagnosticPrinter
         {
             // A failure no check foresaw still prints as one diagnostic, never as a stack trace a user must decode.
             var first = e.Message.Split('\n')[0].Trim();
-            Print([Diagnostic.Error(Codes.UnexpectedFailure, SourceSpan.None, $"{first} ({e.GetType().Name}); the command stopped there. Please report it with the command and its input")]);
+            Print([Diagnostic.Error(Codes.UnexpectedFailure, SourceSpan.None, $"{first} ({e.GetType().Name}); the command stopped there. Please report it with the command and its input (set ELECTIONMATCH_TRACE=1 for the stack trace)")]);
+            if (Environment.GetEnvironmentVariable("ELECTIONMATCH_TRACE") is "1" or "true")
+            {
+                Console.Error.WriteLine(Secrets.Redact(e.ToString()));
+            }
+
             return Failed;
         }
     }

@@ -16,6 +16,34 @@ public static class TruthEvaluator
     /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
     /// takes a truth right row. Recall is over the truth pairs either way.
     /// </param>
+    /// <summary>Loads the truth file as <c>em_truth(left_id, right_id)</c>; a file DuckDB cannot read (not UTF-8, ragged) is named with DuckDB's line.</summary>
+    private static void ReadTruth(DuckDbWarehouse warehouse, string truthPath)
+    {
+        var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
+        try
+        {
+            var truthColumns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
+            if (truthColumns.Count < 2)
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, at, "a truth file needs at least two columns: the left id first and the right id last");
+            }
+
+            var left = Sql.Identifier(truthColumns[0].Name);
+            var right = Sql.Identifier(truthColumns[^1].Name);
+            warehouse.Execute($"""
+                create or replace temp table em_truth as
+                select distinct {left} as left_id, {right} as right_id
+                from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)
+                """);
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            // DuckDB's CSV errors say "CSV Error on Line: N"; point there.
+            var line = System.Text.RegularExpressions.Regex.Match(e.Message, @"on Line: (\d+)") is { Success: true } m ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 1;
+            throw DiagnosticException.At(Codes.InputUnreadable, at with { Line = line }, $"cannot read the truth file: {e.Message.Split('\n')[0].Trim()}");
+        }
+    }
+
     public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
     {
         if (!File.Exists(truthPath))
@@ -23,19 +51,8 @@ public static class TruthEvaluator
             throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
         }
 
-        var truthColumns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
-        if (truthColumns.Count < 2)
-        {
-            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(DisplayPath.For(truthPath), 1, 1), "a truth file needs at least two columns: the left id first and the right id last");
-        }
-
-        var left = Sql.Identifier(truthColumns[0].Name);
-        var right = Sql.Identifier(truthColumns[^1].Name);
+        ReadTruth(warehouse, truthPath);
         warehouse.Execute($"""
-            create or replace temp table em_truth as
-            select distinct {left} as left_id, {right} as right_id
-            from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true);
-
             create or replace temp table em_predicted as
             select
                 cast({Sql.Identifier(columns.LeftId)} as varchar) as left_id,
