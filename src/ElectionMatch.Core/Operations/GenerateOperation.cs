@@ -40,9 +40,10 @@ public sealed class GenerateOperation
                     var columns = warehouse.Describe("select * from " + resolver.Relation(entry));
                     WriteStagingFiles(name, columns, definition, result);
                 }
-                catch (DiagnosticException e)
+                catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code != Codes.ProjectNotWritable))
                 {
                     // A declared snapshot with no table is reported by check; generate renders what exists.
+                    // A file that cannot be written is not skipped quietly: it propagates as an error.
                     result.Diagnostics.AddRange(e.Diagnostics.Select(d => d with { Severity = Severity.Warning }));
                 }
             }

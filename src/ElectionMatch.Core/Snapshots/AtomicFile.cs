@@ -19,6 +19,11 @@ public static class AtomicFile
 
             File.Move(temporary, path, overwrite: true);
         }
+        catch (UnauthorizedAccessException)
+        {
+            // A read-only project or file: say which, instead of failing with the temporary file's name.
+            throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.ProjectNotWritable, Diagnostics.SourceSpan.WholeFile(Dbt.DisplayPath.For(path)), "cannot be written (permission denied); make the project writable and run again");
+        }
         finally
         {
             File.Delete(temporary);
