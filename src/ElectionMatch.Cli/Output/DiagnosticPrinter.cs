@@ -8,12 +8,15 @@ internal static class DiagnosticPrinter
     public const int Success = 0;
     public const int Failed = 1;
 
+    /// <summary>The shell's convention for a run stopped by Ctrl-C (128 + SIGINT).</summary>
+    public const int Cancelled = 130;
+
     public static int Print(IEnumerable<Diagnostic> diagnostics)
     {
         var list = diagnostics.ToList();
         foreach (var diagnostic in list)
         {
-            Console.Error.WriteLine(Secrets.Redact(diagnostic.ToString()));
+            Console.Error.WriteLine(diagnostic.ToString());
         }
 
         var errors = list.Count(d => d.IsError);
@@ -36,6 +39,17 @@ internal static class DiagnosticPrinter
         catch (DiagnosticException e)
         {
             Print(e.Diagnostics);
+            return Failed;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("electionmatch: cancelled; provider answers received before the cancellation are cached");
+            return Cancelled;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, not a finding: show it whole, but through the one redaction path like every other output.
+            Console.Error.WriteLine(Secrets.Redact($"electionmatch: unexpected failure: {e}"));
             return Failed;
         }
     }

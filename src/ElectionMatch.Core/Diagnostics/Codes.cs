@@ -54,6 +54,13 @@ public static class Codes
     public const string GeneratedModelFailed = "EM0301";
     public const string ExplainKindUnsupported = "EM0302";
 
+    // Model providers: the LLM judge, provider embeddings, their cache and replay
+    public const string SecretInSettings = "EM0400";
+    public const string ProviderNotConfigured = "EM0401";
+    public const string ReplayCacheMiss = "EM0402";
+    public const string ProviderFailed = "EM0403";
+    public const string ProviderReplyInvalid = "EM0404";
+
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";
