@@ -82,6 +82,6 @@ public static partial class Secrets
     [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,})")]
     private static partial Regex KnownTokenShapes();
 
-    [GeneratedRegex(@"(?<key>(api[_-]?key|access[_-]?token|token|secret|password|private[_-]?key)[""']?\s*[=:]\s*['""]?)[^\s'"",;}]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<key>\b(api[_-]?key|access[_-]?token|token|secret|password|private[_-]?key)[""']?\s*[=:]\s*['""]?)[^\s'"",;}]+", RegexOptions.IgnoreCase)]
     private static partial Regex Assignment();
 }
