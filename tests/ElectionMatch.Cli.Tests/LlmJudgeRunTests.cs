@@ -85,6 +85,10 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         // Every contest asked once, plus one follow-up for the contest whose first reply was invalid.
         Assert.Equal(contests + 1, judge.Requests);
 
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"));
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains($"judge_undecided: {judge.UndecidedRows} rows the judge could not decide", evaluate.Stdout, StringComparison.Ordinal);
+
         // Second run of the same inputs: every answer from the cache, no HTTP at all.
         var second = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace");
         Assert.True(second.ExitCode == 0, second.Output);

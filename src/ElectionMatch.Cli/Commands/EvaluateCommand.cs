@@ -38,6 +38,7 @@ internal static class EvaluateCommand
             Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
+            Console.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
             Console.WriteLine(result.GetValue(partial)
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");

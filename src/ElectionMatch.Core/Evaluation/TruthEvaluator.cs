@@ -63,6 +63,7 @@ public static class TruthEvaluator
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
         var judgedUnlinked = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge' and not has_match");
+        var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and contains(llm_reasoning, {Sql.Literal(Matching.Judging.JudgeAnswer.UndecidedMarker)})");
 
         var misses = warehouse.Query(
             """
@@ -129,7 +130,7 @@ public static class TruthEvaluator
                 p.left_id, p.detail
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked };
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked, JudgedUndecided = undecided };
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>
