@@ -37,6 +37,17 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
               # L2
             """, StringComparison.Ordinal));
+        settings = _fixture.Read("electionmatch.yml");
+        const string districtOffline = "    judge:\n      provider: offline\n\n# Zip code";
+        Assert.Contains(districtOffline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(districtOffline, $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
+
+            # Zip code
+            """, StringComparison.Ordinal));
     }
 
     public async Task DisposeAsync()
@@ -133,6 +144,26 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Contains("error EM0401:", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("EM_PLANTED_KEY", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("electionmatch.yml(", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_district_match_asks_one_position_per_request_with_spec_000s_decision_rules()
+    {
+        var result = Cli("run", "llm_l2_br_match", "--snapshot-date", "2031-01-08");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.True(_server.ModelHits > 0, result.Stdout);
+        foreach (var request in _server.Requests)
+        {
+            var messages = System.Text.Json.Nodes.JsonNode.Parse(request.Body)!["messages"]!.AsArray();
+            Assert.Contains("Ignore seats and positions", messages[0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
+            var call = new ChatCall([new ChatTurn("user", System.Text.Json.Nodes.JsonNode.Parse(messages[1]!["content"]!.ToJsonString())!.ToString())]);
+            Assert.Single(call.Data["rows"]!.AsArray());
+            Assert.InRange(call.Data["candidates"]!.AsArray().Count, 1, 13);
+        }
+
+        var judge = Assert.Single(SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310108.json")).Models);
+        Assert.Equal(_server.ModelHits, judge.Requests);
     }
 
     /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>

@@ -86,7 +86,7 @@ public sealed class LlmJudgeTests : IAsyncLifetime
     {
         _server.Script(FakeReply.Hang());
         using var warehouse = DuckDbWarehouse.InMemory();
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint, timeoutSeconds: 0.5)), warehouse);
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint, timeoutSeconds: 1)), warehouse);
 
         var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default);
 
