@@ -59,7 +59,6 @@ public static class Codes
     public const string ProviderNotConfigured = "EM0401";
     public const string ReplayCacheMiss = "EM0402";
     public const string ProviderFailed = "EM0403";
-    public const string ProviderReplyInvalid = "EM0404";
 
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
