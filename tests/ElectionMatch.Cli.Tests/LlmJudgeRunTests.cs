@@ -41,6 +41,11 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         const string districtOffline = "    judge:\n      provider: offline\n\n# Zip code";
         Assert.Contains(districtOffline, settings, StringComparison.Ordinal);
         _fixture.Write("electionmatch.yml", settings.Replace(districtOffline, $"""
+                embeddings:
+                  provider: openai
+                  dimensions: 64
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
                 judge:
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
@@ -147,13 +152,13 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public void The_district_match_asks_one_position_per_request_with_spec_000s_decision_rules()
+    public void The_district_match_with_openai_embeddings_and_judge_asks_one_position_per_request_and_evaluate_compares_both_embedders()
     {
         var result = Cli("run", "llm_l2_br_match", "--snapshot-date", "2031-01-08");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.True(_server.ModelHits > 0, result.Stdout);
-        foreach (var request in _server.Requests)
+        foreach (var request in _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)))
         {
             var messages = System.Text.Json.Nodes.JsonNode.Parse(request.Body)!["messages"]!.AsArray();
             Assert.Contains("Ignore seats and positions", messages[0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
@@ -162,8 +167,20 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
             Assert.InRange(call.Data["candidates"]!.AsArray().Count, 1, 13);
         }
 
-        var judge = Assert.Single(SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310108.json")).Models);
-        Assert.Equal(_server.ModelHits, judge.Requests);
+        var models = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310108.json")).Models;
+        var judge = Assert.Single(models, m => m.Step == "judge");
+        var embeddings = Assert.Single(models, m => m.Step == "embeddings");
+        Assert.Equal(_server.ModelHits, judge.Requests + embeddings.Requests);
+        Assert.Equal(("openai", "text-embedding-3-small"), (embeddings.Provider, embeddings.Model));
+        Assert.True(embeddings.Requests > 0 && embeddings.InputTokens > 0);
+
+        // evaluate compares the retrieval tier of both embedders once the provider's cache covers the run.
+        var evaluate = Cli("evaluate", "llm_l2_br_match", "--truth", _fixture.PathOf("truth/llm_l2_br_match.csv"));
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Matches(@"(?m)^retrieval offline/hashed-ngram-v1/256: recall@10 [01]\.\d{4} \(\d+ of \d+ truth pairs", evaluate.Stdout);
+        Assert.Matches(@"(?m)^retrieval openai/text-embedding-3-small/64: recall@10 [01]\.\d{4} \(\d+ of \d+ truth pairs", evaluate.Stdout);
+        // The fake's vectors are the offline embedder's at 64 dimensions without the district reading: worse, and said so.
+        Assert.Contains("retrieval warning: openai/text-embedding-3-small/64 finds ", evaluate.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>

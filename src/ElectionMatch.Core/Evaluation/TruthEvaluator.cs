@@ -11,12 +11,8 @@ namespace ElectionMatch.Evaluation;
 /// </summary>
 public static class TruthEvaluator
 {
-    /// <param name="partial">
-    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
-    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
-    /// takes a truth right row. Recall is over the truth pairs either way.
-    /// </param>
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
+    /// <summary>The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar.</summary>
+    internal static void LoadTruth(DuckDbWarehouse warehouse, string truthPath)
     {
         if (!File.Exists(truthPath))
         {
@@ -35,7 +31,18 @@ public static class TruthEvaluator
             create or replace temp table em_truth as
             select distinct {left} as left_id, {right} as right_id
             from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true);
+            """);
+    }
 
+    /// <param name="partial">
+    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
+    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
+    /// takes a truth right row. Recall is over the truth pairs either way.
+    /// </param>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
+    {
+        LoadTruth(warehouse, truthPath);
+        warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
                 cast({Sql.Identifier(columns.LeftId)} as varchar) as left_id,
