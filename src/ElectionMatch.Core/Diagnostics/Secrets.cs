@@ -75,7 +75,8 @@ public static partial class Secrets
     [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", RegexOptions.Singleline)]
     private static partial Regex PrivateKeyBlock();
 
-    [GeneratedRegex(@"(?<scheme>\b(Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}", RegexOptions.IgnoreCase)]
+    // Only Bearer: "Basic" starts too many ordinary phrases (a "Basic Education District").
+    [GeneratedRegex(@"(?<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}")]
     private static partial Regex Bearer();
 
     // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…) and Google OAuth access tokens (ya29.…).

@@ -37,8 +37,6 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? EmbeddingUsage { get; private set; }
 
-    public static ModelProviders None { get; } = new();
-
     /// <param name="projectDirectory">credentials_file is relative to it.</param>
     public static ModelProviders Create(MatchSettings match, string projectDirectory, TemplateLibrary templates, DuckDbWarehouse warehouse, bool replay)
     {
