@@ -104,9 +104,3 @@ public static class RetrievalRecall
         return new RecallResult(model, k, found, total);
     }
 }
-
-/// <summary>How many truth pairs (whose right row was in the left row's partition) one model's top k found.</summary>
-public sealed record RecallResult(string Model, int K, long Found, long TruthPairs)
-{
-    public double Recall => TruthPairs == 0 ? 1 : (double)Found / TruthPairs;
-}
