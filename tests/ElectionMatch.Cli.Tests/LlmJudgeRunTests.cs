@@ -183,6 +183,33 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Contains("retrieval warning: openai/text-embedding-3-small/64 finds ", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Run_with_a_vertex_judge_and_a_service_account_never_shows_the_private_key_or_the_access_token()
+    {
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        var settings = _fixture.Read("electionmatch.yml");
+        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
+        Assert.Contains(openai, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(openai,
+            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
+        _server.FailWith = 503;
+        var failing = Cli("run", Match, "--snapshot-date", "2031-01-09");
+        _server.FailWith = null;
+        var run = Cli("run", Match, "--snapshot-date", "2031-01-09");
+
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-2.5-flash failed", failing.Stderr, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-2.5-flash:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
+        var manifest = _fixture.Read($"electionmatch/manifests/{Match}_20310109.json");
+        Assert.Contains("\"provider\": \"vertex\"", manifest, StringComparison.Ordinal);
+        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        {
+            Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
+            Assert.Equal(0L, CountInWarehouse(secret));
+        }
+    }
+
     /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>
     private long CountInWarehouse(string text, string? onlyTable = null)
     {

@@ -42,6 +42,9 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     public int ModelHits => Requests.Count;
 
+    /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
+    public int? FailWith { get; set; }
+
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
 
@@ -86,7 +89,9 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
 
         var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal);
-        var reply = !isEmbedding && _script.TryDequeue(out var scripted) ? scripted : FakeReply.Careful;
+        var reply = FailWith is { } status ? FakeReply.Status(status)
+            : !isEmbedding && _script.TryDequeue(out var scripted) ? scripted
+            : FakeReply.Careful;
         switch (reply.Kind)
         {
             case FakeReplyKind.Status:

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 
-namespace ElectionMatch.Tests.Providers;
+namespace ElectionMatch.Tests.Models;
 
 /// <summary>A Vertex AI service-account JSON with a freshly generated RSA key, its token endpoint on the fake server.</summary>
 internal sealed class ServiceAccountFile : IDisposable
