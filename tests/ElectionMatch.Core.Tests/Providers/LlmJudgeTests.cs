@@ -48,6 +48,25 @@ public sealed class LlmJudgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_contest_whose_rows_got_other_run_keys_is_still_answered_from_the_cache()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var match = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using var providers = JudgeFixture.Providers(match, warehouse);
+        var request = JudgeFixture.Request("r1", "John Smith", "Maria Lopez");
+        // The next run numbered its left rows differently (a candidacy was added elsewhere).
+        var shifted = request with { Rows = request.Rows.Select(r => r with { Key = (long.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture) + 40).ToString(System.Globalization.CultureInfo.InvariantCulture) }).ToList() };
+
+        var first = await providers.Judge!.JudgeAsync(request, default);
+        var second = await providers.Judge.JudgeAsync(shifted, default);
+
+        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(["1", "2"], first.Select(a => a.RowKey));
+        Assert.Equal(["41", "42"], second.Select(a => a.RowKey));
+        Assert.Equal(first.Select(a => a.CandidateNumber), second.Select(a => a.CandidateNumber));
+    }
+
+    [Fact]
     public async Task A_429_waits_what_retry_after_asks_and_a_500_is_retried_with_backoff()
     {
         _server.Script(

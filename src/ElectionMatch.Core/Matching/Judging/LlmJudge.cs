@@ -1,3 +1,4 @@
+using System.Globalization;
 using ElectionMatch.Matching.Providers;
 using Microsoft.Extensions.AI;
 
@@ -37,6 +38,18 @@ internal sealed class LlmJudge : IMatchJudge
     public ModelUsage Usage { get; }
 
     public async Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken)
+    {
+        // The model sees rows numbered 1..n in the request's order, not the run's keys, which shift whenever an input
+        // row is added elsewhere: an unchanged contest then hashes the same and is answered from the cache.
+        var keys = request.Rows.Select(r => r.Key).ToList();
+        var numbered = request with { Rows = request.Rows.Select((r, i) => r with { Key = Number(i) }).ToList() };
+        var answers = await JudgeNumberedAsync(numbered, cancellationToken).ConfigureAwait(false);
+        return answers.Select(a => a with { RowKey = keys[int.Parse(a.RowKey, CultureInfo.InvariantCulture) - 1] }).ToList();
+    }
+
+    private static string Number(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    private async Task<IReadOnlyList<JudgeAnswer>> JudgeNumberedAsync(JudgeRequest request, CancellationToken cancellationToken)
     {
         var data = JudgePrompt.Data(request);
         var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.Sha256(data));
