@@ -50,6 +50,27 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_credentials_file_application_default_credentials_are_used_and_their_key_is_masked()
+    {
+        var previous = Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS");
+        Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS", _account.Path);
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = null })), warehouse);
+
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+            Assert.Equal("Bearer " + FakeModelServer.AccessToken, Assert.Single(_server.Requests).Authorization);
+            Assert.Equal("key ***", Secrets.Redact("key " + _account.KeyBodyLine));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS", previous);
+        }
+    }
+
+    [Fact]
     public void Vertex_embeddings_fill_the_cache_once_and_replay_reads_only_the_cache()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -144,6 +144,12 @@ public sealed class ModelProviders : IDisposable
                 return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope);
             }
 
+            // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
+            if (Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS") is { Length: > 0 } adcFile && File.Exists(adcFile))
+            {
+                RegisterServiceAccountSecrets(adcFile);
+            }
+
             return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope);
         }
         catch (Exception e) when (e is not DiagnosticException and not OutOfMemoryException)
