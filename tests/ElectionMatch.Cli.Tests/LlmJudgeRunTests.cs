@@ -93,6 +93,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal(paid, judge.HttpAttempts);
         Assert.True(judge.InputTokens > 0 && judge.EstimatedCost > 0);
         Assert.True(manifest.JudgeShare > 0);
+        Assert.Matches("^[0-9a-f]{64}$", manifest.TemplateSha256["prompts/candidacy_ddhq.liquid"]);
         Assert.True(judge.UndecidedRows >= 1 && judge.InvalidReplies == 2, $"{judge.UndecidedRows} undecided, {judge.InvalidReplies} invalid");
         Assert.Equal(judge.UndecidedRows, manifest.Counts["judge_rows_undecided"]);
         Assert.Contains($"{judge.UndecidedRows} rows undecided", first.Stdout, StringComparison.Ordinal);

@@ -147,7 +147,9 @@ public sealed class RunOperation
             SnapshotDate = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             CreatedAtUtc = DateTimeOffset.UtcNow,
             SettingsSha256 = _context.Settings.ContentHash,
-            TemplateSha256 = renderer.TemplateHashes(),
+            TemplateSha256 = providers.PromptTemplate is var (prompt, promptSha)
+                ? renderer.TemplateHashes().Append(new(prompt, promptSha)).ToDictionary()
+                : renderer.TemplateHashes(),
             Inputs =
             [
                 new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"]),

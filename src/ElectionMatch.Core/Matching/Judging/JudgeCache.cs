@@ -7,7 +7,7 @@ namespace ElectionMatch.Matching.Judging;
 
 /// <summary>
 /// Every paid judge answer, kept in the warehouse (<c>electionmatch_cache.judge_answers</c>) by provider, model,
-/// SHA-256 of the prompt template and SHA-256 of the request's data, so a second run — or a run resumed after a
+/// SHA-256 of the rendered prompt and SHA-256 of the request's data, so a second run — or a run resumed after a
 /// crash or Ctrl-C — asks the network nothing it already paid for. Each answer commits as it arrives.
 /// Requests run concurrently; the warehouse connection is used by one of them at a time.
 /// </summary>
@@ -23,9 +23,9 @@ internal sealed class JudgeCache
         _warehouse.Execute($"""
             create schema if not exists {Sql.Identifier(Embeddings.EmbeddingCache.Schema)};
             create table if not exists {QualifiedTable} (
-                provider varchar, model varchar, template_sha256 varchar, input_sha256 varchar, contest varchar,
+                provider varchar, model varchar, prompt_sha256 varchar, input_sha256 varchar, contest varchar,
                 answers json, input_tokens bigint, output_tokens bigint, created_at timestamp,
-                primary key (provider, model, template_sha256, input_sha256))
+                primary key (provider, model, prompt_sha256, input_sha256))
             """);
     }
 
@@ -35,7 +35,7 @@ internal sealed class JudgeCache
     {
         lock (_gate)
         {
-            using var command = Command($"select answers from {QualifiedTable} where provider = $provider and model = $model and template_sha256 = $template and input_sha256 = $input", key);
+            using var command = Command($"select answers from {QualifiedTable} where provider = $provider and model = $model and prompt_sha256 = $prompt and input_sha256 = $input", key);
             return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<List<JudgeAnswer>>(json) : null;
         }
     }
@@ -46,7 +46,7 @@ internal sealed class JudgeCache
         {
             using var command = Command($"""
                 insert or replace into {QualifiedTable}
-                values ($provider, $model, $template, $input, $contest, $answers, $input_tokens, $output_tokens, current_timestamp)
+                values ($provider, $model, $prompt, $input, $contest, $answers, $input_tokens, $output_tokens, current_timestamp)
                 """, key);
             Add(command, "contest", contest);
             Add(command, "answers", JsonSerializer.Serialize(answers));
@@ -62,7 +62,7 @@ internal sealed class JudgeCache
         command.CommandText = sql;
         Add(command, "provider", key.Provider);
         Add(command, "model", key.Model);
-        Add(command, "template", key.TemplateSha256);
+        Add(command, "prompt", key.PromptSha256);
         Add(command, "input", key.InputSha256);
         return command;
     }
@@ -71,5 +71,6 @@ internal sealed class JudgeCache
         command.Parameters.Add(new DuckDBParameter(name, value));
 }
 
+/// <param name="PromptSha256">SHA-256 of the rendered instructions (template and the thresholds it names).</param>
 /// <param name="InputSha256">SHA-256 of the request's data block: the rows and candidates exactly as sent.</param>
-internal sealed record JudgeCacheKey(string Provider, string Model, string TemplateSha256, string InputSha256);
+internal sealed record JudgeCacheKey(string Provider, string Model, string PromptSha256, string InputSha256);

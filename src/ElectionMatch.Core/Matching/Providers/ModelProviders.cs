@@ -35,6 +35,9 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? JudgeUsage { get; private set; }
 
+    /// <summary>The judge's prompt template and the SHA-256 of its text, for the manifest; null offline.</summary>
+    public (string Template, string Sha256)? PromptTemplate { get; private set; }
+
     public ModelUsage? EmbeddingUsage { get; private set; }
 
     /// <param name="projectDirectory">credentials_file is relative to it.</param>
@@ -52,6 +55,7 @@ public sealed class ModelProviders : IDisposable
                 ["max_candidates"] = Matches.L2BallotReady.DistrictSelection.MaxCandidates,
             });
             providers.JudgeUsage = usage;
+            providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
             providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, new JudgeCache(warehouse), usage, judge.Connection.MaxConcurrency);
         }
 
