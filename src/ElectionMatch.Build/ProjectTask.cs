@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ElectionMatch.Cli.Output;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 using Microsoft.Build.Framework;
@@ -50,7 +49,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         {
             // Anything the core did not turn into a diagnostic still fails the build with our code, not MSBuild's MSB4018 stack dump.
             Report([Diagnostic.Error(Codes.BuildTaskFailed, SourceSpan.None, $"{GetType().Name} failed: {e.GetType().Name}: {e.Message}")]);
-            Log.LogMessage(MessageImportance.Low, e.ToString());
+            Log.LogMessage(MessageImportance.Low, Secrets.Redact(e.ToString()));
         }
 
         return !Log.HasLoggedErrors;

@@ -34,7 +34,7 @@ public sealed class RunMatch : ProjectTask
         var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { Replay = Replay };
         var c = CultureInfo.InvariantCulture;
         var run = new RunOperation(context).Execute(options, stage =>
-            Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch:   {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))));
 
         Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch: published {run.QualifiedTable} ({run.Manifest.Rows} rows, {run.Manifest.Counts["matched"]} matched); manifest {run.ManifestPath}"));
         foreach (var file in run.Generated.Written)

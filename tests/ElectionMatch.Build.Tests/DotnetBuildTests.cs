@@ -196,6 +196,37 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public void ElectionMatchRun_replays_by_default_and_its_log_never_shows_the_planted_key()
+    {
+        const string plantedKey = "sk-test-PLANTED-build-0123456789abcdefgh";
+        Environment.SetEnvironmentVariable("EM_BUILD_PLANTED_KEY", plantedKey);
+        var settings = _fixture.Read("electionmatch.yml");
+        const string offline = "    judge:\n      provider: offline\n\n  # L2";
+        Assert.Contains(offline, settings, StringComparison.Ordinal);
+        // Port 9 (discard) on loopback: nothing answers, so a build allowed to call out fails after its retries.
+        _fixture.Write("electionmatch.yml", settings.Replace(offline, """
+                judge:
+                  provider: openai
+                  endpoint: http://127.0.0.1:9/v1
+                  api_key_env: EM_BUILD_PLANTED_KEY
+                  max_retries: 1
+                  retry_base_delay_seconds: 0.001
+                  timeout_seconds: 2
+
+              # L2
+            """, StringComparison.Ordinal));
+
+        var replay = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04");
+        var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
+
+        Assert.NotEqual(0, replay.ExitCode);
+        Assert.Contains("error EM0402: replay:", replay.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, live.ExitCode);
+        Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge openai/gpt-4o-mini failed", live.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(plantedKey, replay.Output + live.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ElectionMatchRun_without_a_match_fails_with_EM0200_at_the_project_file()
     {
         var run = Build("-t:ElectionMatchRun");

@@ -10,10 +10,15 @@ internal static class CliProcess
         public string Output => Stdout + Stderr;
     }
 
-    public static Result Run(params string[] args) => RunIn(null, args);
+    public static Result Run(params string[] args) => Start(null, new Dictionary<string, string?>(), args);
 
     /// <summary>Runs the CLI in <paramref name="workingDirectory"/> (as a user in their dbt repository would), so paths print relative to it.</summary>
-    public static Result RunIn(string? workingDirectory, params string[] args)
+    public static Result RunIn(string? workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with extra environment variables (a planted API key, for example) set for the child only.</summary>
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Start(null, environment, args);
+
+    private static Result Start(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -22,6 +27,11 @@ internal static class CliProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "electionmatch.dll"));
         foreach (var arg in args)
         {

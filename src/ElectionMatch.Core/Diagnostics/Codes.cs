@@ -54,6 +54,12 @@ public static class Codes
     public const string GeneratedModelFailed = "EM0301";
     public const string ExplainKindUnsupported = "EM0302";
 
+    // Model providers: the LLM judge, provider embeddings, their cache and replay
+    public const string SecretInSettings = "EM0400";
+    public const string ProviderNotConfigured = "EM0401";
+    public const string ReplayCacheMiss = "EM0402";
+    public const string ProviderFailed = "EM0403";
+
     // Bad input (issue 9): inputs, hostile files, read-only projects, the quarantine share
     public const string InputEmpty = "EM0500";
     public const string QuarantineShareHigh = "EM0501";

@@ -11,11 +11,11 @@ public sealed record Diagnostic(string Code, Severity Severity, string File, int
 
     public bool IsError => Severity == Severity.Error;
 
-    /// <summary><c>path(line,col): error EM0001: message</c>; a diagnostic without a file prints the tool name instead.</summary>
+    /// <summary><c>path(line,col): error EM0001: message</c>; a diagnostic without a file prints the tool name instead. Credentials are masked.</summary>
     public override string ToString()
     {
         var where = string.IsNullOrEmpty(File) ? "electionmatch" : Line > 0 ? $"{File}({Line},{Math.Max(Column, 1)})" : File;
         var kind = Severity == Severity.Error ? "error" : "warning";
-        return $"{where}: {kind} {Code}: {Message}";
+        return Secrets.Redact($"{where}: {kind} {Code}: {Message}");
     }
 }

@@ -8,4 +8,8 @@ namespace ElectionMatch.Evaluation;
 /// <param name="LeftNameSql">SQL naming the left row for a reader.</param>
 /// <param name="BestMatchSql">SQL naming the right row shown for the left row (linked or best).</param>
 /// <param name="DetailSql">SQL telling rows of one left id apart (the election type), or placing it (the state).</param>
-public sealed record EvaluationColumns(string LeftId, string RightId, string Matched, string Reasoning, string LeftNameSql, string BestMatchSql, string DetailSql);
+public sealed record EvaluationColumns(string LeftId, string RightId, string Matched, string Reasoning, string LeftNameSql, string BestMatchSql, string DetailSql)
+{
+    /// <summary>What the retrieval tier searched in a run, for recall@k per embedding model; null when the kind has none.</summary>
+    public RetrievalColumns? Retrieval { get; init; }
+}

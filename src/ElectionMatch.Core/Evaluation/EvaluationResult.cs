@@ -21,6 +21,9 @@ public sealed record EvaluationResult(
     /// <summary>Rows the judge saw and left unlinked: its 0 answers and its choices below the acceptance threshold.</summary>
     public long JudgedUnlinked { get; init; }
 
+    /// <summary>Rows the judge could not decide (its reply was invalid twice); never linked, counted among <see cref="JudgedUnlinked"/>.</summary>
+    public long JudgedUndecided { get; init; }
+
     public double JudgeZeroShare => JudgedRows == 0 ? 0 : (double)JudgedUnlinked / JudgedRows;
 
     /// <summary>The same figures for the rows each tier decided (score, judge, none).</summary>

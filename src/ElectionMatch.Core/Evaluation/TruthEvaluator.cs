@@ -11,14 +11,17 @@ namespace ElectionMatch.Evaluation;
 /// </summary>
 public static class TruthEvaluator
 {
-    /// <param name="partial">
-    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
-    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
-    /// takes a truth right row. Recall is over the truth pairs either way.
-    /// </param>
-    /// <summary>Loads the truth file as <c>em_truth(left_id, right_id)</c>; a file DuckDB cannot read (not UTF-8, ragged) is named with DuckDB's line.</summary>
-    private static void ReadTruth(DuckDbWarehouse warehouse, string truthPath)
+    /// <summary>
+    /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a file DuckDB cannot
+    /// read (not UTF-8, ragged) is named with DuckDB's line.
+    /// </summary>
+    internal static void LoadTruth(DuckDbWarehouse warehouse, string truthPath)
     {
+        if (!File.Exists(truthPath))
+        {
+            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
+        }
+
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
         try
         {
@@ -44,14 +47,14 @@ public static class TruthEvaluator
         }
     }
 
+    /// <param name="partial">
+    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
+    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
+    /// takes a truth right row. Recall is over the truth pairs either way.
+    /// </param>
     public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
     {
-        if (!File.Exists(truthPath))
-        {
-            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
-        }
-
-        ReadTruth(warehouse, truthPath);
+        LoadTruth(warehouse, truthPath);
         warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
@@ -80,6 +83,7 @@ public static class TruthEvaluator
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
         var judgedUnlinked = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge' and not has_match");
+        var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and contains(llm_reasoning, {Sql.Literal(Matching.Judging.JudgeAnswer.UndecidedMarker)})");
 
         var misses = warehouse.Query(
             """
@@ -146,7 +150,7 @@ public static class TruthEvaluator
                 p.left_id, p.detail
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked };
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked, JudgedUndecided = undecided };
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

@@ -12,12 +12,23 @@ public sealed record MatchDefinition(
     string Kind,
     IReadOnlyList<OutputColumn> Columns,
     EvaluationColumns Evaluation,
-    Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, Action<StageReport>?, int, MatchResult> Run)
+    Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, MatchRunOptions, MatchResult> Run)
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, (w, s, r, i, p, threads) => new CandidacyDdhqMatcher(w, s, r) { Threads = threads }.Run(i, p)),
-        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, (w, s, r, i, p, threads) => new L2BallotReadyMatcher(w, s, r) { Threads = threads }.Run(i, p)),
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, (w, s, r, i, o) => new CandidacyDdhqMatcher(w, s, r)
+        {
+            Threads = o.Threads,
+            Judge = o.Providers.Judge ?? new CandidacyRuleJudge(),
+            Embeddings = o.Providers.Embeddings,
+            JudgeRowsPerRequest = s.Judge.MaxRowsPerRequest ?? CandidacyDdhqMatcher.DefaultJudgeRowsPerRequest,
+        }.Run(i, o.Progress, o.CancellationToken)),
+        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, (w, s, r, i, o) => new L2BallotReadyMatcher(w, s, r)
+        {
+            Threads = o.Threads,
+            Judge = o.Providers.Judge ?? new DistrictRuleJudge(),
+            Embeddings = o.Providers.Embeddings,
+        }.Run(i, o.Progress, o.CancellationToken)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown match kind"),
     };
 }

@@ -3,6 +3,7 @@ using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matches;
 using ElectionMatch.Matching;
+using ElectionMatch.Matching.Providers;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -23,7 +24,7 @@ public sealed class RunOperation
         _context = context;
     }
 
-    public RunResult Execute(RunOptions options, Action<StageReport>? progress = null)
+    public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
         var match = _context.Settings.Match(options.Match);
         var definition = MatchDefinition.For(match.Kind);
@@ -37,7 +38,9 @@ public sealed class RunOperation
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount);
+        using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
+        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs,
+            new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken));
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -48,7 +51,7 @@ public sealed class RunOperation
 
         publisher.Publish(name, result, options.Replace);
         var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
-        var manifest = WriteManifest(name, match, result, publisher);
+        var manifest = WriteManifest(name, match, result, publisher, providers);
         if (result.ModelParametersJson is { } parameters)
         {
             AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
@@ -138,7 +141,7 @@ public sealed class RunOperation
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, SnapshotPublisher publisher)
+    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, SnapshotPublisher publisher, ModelProviders providers)
     {
         var path = _context.ManifestPath(name);
         var previous = PreviousManifest(name);
@@ -154,7 +157,9 @@ public sealed class RunOperation
             SnapshotDate = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             CreatedAtUtc = DateTimeOffset.UtcNow,
             SettingsSha256 = _context.Settings.ContentHash,
-            TemplateSha256 = renderer.TemplateHashes(),
+            TemplateSha256 = providers.PromptTemplate is var (prompt, promptSha)
+                ? renderer.TemplateHashes().Append(new(prompt, promptSha)).ToDictionary()
+                : renderer.TemplateHashes(),
             Inputs =
             [
                 new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"]),
@@ -165,9 +170,20 @@ public sealed class RunOperation
             RowAccounting = result.Accounts,
             ContentSha256 = publisher.ContentHash(name, result.OrderBy),
             PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
+            Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
+                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))
+                .ToList(),
+            JudgeShare = JudgeShare(result.Counts),
         };
         AtomicFile.WriteAllText(path, manifest.ToJson());
         return manifest;
+    }
+
+    /// <summary>Rows the judge saw (main and runoff passes) over the rows published.</summary>
+    private static double JudgeShare(IReadOnlyDictionary<string, long> counts)
+    {
+        var judged = counts.Where(c => c.Key.EndsWith("judge_rows", StringComparison.Ordinal)).Sum(c => c.Value);
+        return counts.TryGetValue("output_rows", out var rows) && rows > 0 ? Math.Round((double)judged / rows, 4) : 0;
     }
 
     /// <summary>The newest manifest of the same match dated before this snapshot: the previous link of the chain.</summary>

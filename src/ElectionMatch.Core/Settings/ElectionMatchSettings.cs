@@ -17,10 +17,17 @@ public sealed class ElectionMatchSettings
     private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
     private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge", "quarantine"];
-    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions"];
-    private static readonly string[] JudgeKeys = ["provider", "model"];
+    private static readonly string[] ConnectionKeys =
+    [
+        "project", "location", "endpoint", "api_key_env", "credentials_file", "max_concurrency", "requests_per_minute", "timeout_seconds",
+        "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
+    ];
+
+    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", .. ConnectionKeys];
+    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k"];
-    private static readonly string[] OfflineProviders = ["offline"];
+    private static readonly string[] Providers = ["offline", "vertex", "openai"];
+    private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
 
     private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches, ZipCodeSettings? zipCodes)
@@ -258,22 +265,27 @@ public sealed class ElectionMatchSettings
         var embeddings = EmbeddingSettings.Offline;
         if (map.Map("embeddings") is { } e)
         {
-            diagnostics.AddRange(e.UnknownKeys(EmbeddingKeys));
+            diagnostics.AddRange(ProviderKeys(e, EmbeddingKeys));
             var provider = Provider(e, diagnostics) ?? embeddings.Provider;
-            var dimensions = e.Number("dimensions") is { } n ? (int)n : embeddings.Dimensions;
+            var dimensions = e.Number("dimensions") is { } n ? (int)n : EmbeddingSettings.DefaultDimensions(provider);
             if (dimensions is < 8 or > 4096 || e.Number("dimensions") is { } raw && raw != Math.Floor(raw))
             {
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, e.AtValue("dimensions"), $"'dimensions' must be a whole number from 8 to 4096, got {e.String("dimensions")}"));
             }
 
-            embeddings = new EmbeddingSettings(provider, e.String("model") ?? embeddings.Model, dimensions);
+            embeddings = new EmbeddingSettings(provider, e.String("model") ?? EmbeddingSettings.DefaultModel(provider), dimensions) { Connection = ReadConnection(e, diagnostics) };
         }
 
         var judge = JudgeSettings.Offline;
         if (map.Map("judge") is { } j)
         {
-            diagnostics.AddRange(j.UnknownKeys(JudgeKeys));
-            judge = new JudgeSettings(Provider(j, diagnostics) ?? judge.Provider, j.String("model") ?? judge.Model);
+            diagnostics.AddRange(ProviderKeys(j, JudgeKeys));
+            var provider = Provider(j, diagnostics) ?? judge.Provider;
+            judge = new JudgeSettings(provider, j.String("model") ?? JudgeSettings.DefaultModel(provider))
+            {
+                Connection = ReadConnection(j, diagnostics),
+                MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
+            };
         }
 
         var topK = kind.DefaultTopK;
@@ -338,12 +350,93 @@ public sealed class ElectionMatchSettings
     private static string? Provider(YamlMap map, List<Diagnostic> diagnostics)
     {
         var provider = map.String("provider");
-        if (provider is not null && !OfflineProviders.Contains(provider))
+        if (provider is not null && !Providers.Contains(provider))
         {
-            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("provider"), $"unknown provider '{provider}'; this version knows: {string.Join(", ", OfflineProviders)}"));
+            var near = Spelling.Nearest(provider, Providers);
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("provider"), $"unknown provider '{provider}'; {(near is null ? "" : $"did you mean '{near}'? ")}this version knows: {string.Join(", ", Providers)}"));
         }
 
         return provider;
+    }
+
+    /// <summary>Unknown keys, and a key written where only the name of its environment variable belongs.</summary>
+    private static IEnumerable<Diagnostic> ProviderKeys(YamlMap map, IReadOnlyCollection<string> allowed)
+    {
+        foreach (var key in CredentialKeys.Where(map.Has))
+        {
+            yield return Diagnostic.Error(Codes.SecretInSettings, map.AtKey(key),
+                $"'{key}' would put a credential in {FileName}, which is committed; set api_key_env to the name of an environment variable that holds it (or credentials_file for Vertex AI)");
+        }
+
+        foreach (var diagnostic in map.UnknownKeys([.. allowed, .. CredentialKeys]))
+        {
+            yield return diagnostic;
+        }
+    }
+
+    private static ModelConnection ReadConnection(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        var d = ModelConnection.Defaults;
+        var endpoint = map.String("endpoint");
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"), $"'endpoint' must be an http(s) URL, got '{endpoint}'"));
+        }
+
+        var apiKeyEnv = map.String("api_key_env");
+        if (apiKeyEnv is not null && !System.Text.RegularExpressions.Regex.IsMatch(apiKeyEnv, "^[A-Za-z_][A-Za-z0-9_]*$"))
+        {
+            // Do not echo it: a value that is not a variable name may be the key itself.
+            diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("api_key_env"), "'api_key_env' must be the name of an environment variable (letters, digits, underscores), not the key itself"));
+        }
+
+        return new ModelConnection
+        {
+            Project = map.String("project"),
+            Location = map.String("location"),
+            Endpoint = endpoint?.TrimEnd('/'),
+            ApiKeyEnv = apiKeyEnv ?? d.ApiKeyEnv,
+            CredentialsFile = map.String("credentials_file"),
+            MaxConcurrency = WholeNumber(map, "max_concurrency", 1, 256, diagnostics) ?? d.MaxConcurrency,
+            RequestsPerMinute = Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics) ?? d.RequestsPerMinute,
+            TimeoutSeconds = Amount(map, "timeout_seconds", 0.001, 3600, diagnostics) ?? d.TimeoutSeconds,
+            MaxRetries = WholeNumber(map, "max_retries", 0, 20, diagnostics) ?? d.MaxRetries,
+            RetryBaseDelaySeconds = Amount(map, "retry_base_delay_seconds", 0, 600, diagnostics) ?? d.RetryBaseDelaySeconds,
+            MaxRetryDelaySeconds = Amount(map, "max_retry_delay_seconds", 0, 3600, diagnostics) ?? d.MaxRetryDelaySeconds,
+            PricePerMillionInputTokens = Amount(map, "price_per_million_input_tokens", 0, 1_000_000, diagnostics) ?? 0,
+            PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics) ?? 0,
+            At = map.At,
+        };
+    }
+
+    private static int? WholeNumber(YamlMap map, string key, int min, int max, List<Diagnostic> diagnostics)
+    {
+        if (map.Number(key) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < min || value > max || value != Math.Floor(value))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a whole number from {min} to {max}, got {map.String(key)}"));
+        }
+
+        return (int)value;
+    }
+
+    private static double? Amount(YamlMap map, string key, double min, double max, List<Diagnostic> diagnostics)
+    {
+        if (map.Number(key) is not { } value)
+        {
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a number from {min} to {max}, got {map.String(key)}"));
+        }
+
+        return value;
     }
 
     private static InputSettings ReadInput(YamlMap map, IReadOnlyList<string> required, IReadOnlyList<string> optional, List<Diagnostic> diagnostics)

@@ -1,10 +1,28 @@
 namespace ElectionMatch.Settings;
 
 /// <summary>How a match embeds its labelled texts. <c>offline</c> is the hashed character n-gram embedder.</summary>
-/// <param name="Provider">offline, or a provider name the LLM issue adds.</param>
+/// <param name="Provider">offline, vertex (text-embedding-004/005) or openai (any OpenAI-compatible endpoint).</param>
 /// <param name="Model">The provider's model id; for offline, a name recorded in the manifest.</param>
 /// <param name="Dimensions">Vector length.</param>
 public sealed record EmbeddingSettings(string Provider, string Model, int Dimensions)
 {
     public static EmbeddingSettings Offline { get; } = new("offline", "hashed-ngram-v1", 256);
+
+    public ModelConnection Connection { get; init; } = ModelConnection.Defaults;
+
+    public bool IsOffline => Provider == "offline";
+
+    public static string DefaultModel(string provider) => provider switch
+    {
+        "vertex" => "text-embedding-005",
+        "openai" => "text-embedding-3-small",
+        _ => Offline.Model,
+    };
+
+    public static int DefaultDimensions(string provider) => provider switch
+    {
+        "vertex" => 768,
+        "openai" => 1536,
+        _ => Offline.Dimensions,
+    };
 }

@@ -1,7 +1,25 @@
 namespace ElectionMatch.Settings;
 
-/// <summary>Who decides the ambiguous band. <c>offline</c> is the rule judge with spec 000's calibration.</summary>
+/// <summary>
+/// Who decides the ambiguous band: <c>offline</c> (the rule judge with spec 000's calibration), <c>vertex</c>
+/// (Gemini on Vertex AI) or <c>openai</c> (any OpenAI-compatible endpoint).
+/// </summary>
 public sealed record JudgeSettings(string Provider, string Model)
 {
     public static JudgeSettings Offline { get; } = new("offline", "rules-v1");
+
+    public ModelConnection Connection { get; init; } = ModelConnection.Defaults;
+
+    /// <summary>A contest with more ambiguous rows is split into requests of at most this many rows; null keeps the kind's default.</summary>
+    public int? MaxRowsPerRequest { get; init; }
+
+    public bool IsOffline => Provider == "offline";
+
+    /// <summary>The model a provider uses when electionmatch.yml names none.</summary>
+    public static string DefaultModel(string provider) => provider switch
+    {
+        "vertex" => "gemini-2.5-flash",
+        "openai" => "gpt-4o-mini",
+        _ => Offline.Model,
+    };
 }

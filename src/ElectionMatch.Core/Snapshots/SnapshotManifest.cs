@@ -38,6 +38,12 @@ public sealed record SnapshotManifest
 
     public required string ContentSha256 { get; init; }
 
+    /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
+    public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
+
+    /// <summary>Rows sent to the judge (main and runoff passes) over the snapshot's rows; 0 when none.</summary>
+    public double JudgeShare { get; init; }
+
     public string? PreviousManifestSha256 { get; init; }
 
     public static JsonSerializerOptions JsonOptions { get; } = new()
@@ -48,7 +54,8 @@ public sealed record SnapshotManifest
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions) + "\n";
+    /// <summary>The manifest as written to disk; credentials are masked like every other output.</summary>
+    public string ToJson() => Diagnostics.Secrets.Redact(JsonSerializer.Serialize(this, JsonOptions)) + "\n";
 
     public static SnapshotManifest FromJson(string json) =>
         JsonSerializer.Deserialize<SnapshotManifest>(json, JsonOptions) ?? throw new JsonException("empty manifest");
@@ -58,3 +65,21 @@ public sealed record SnapshotManifest
 }
 
 public sealed record ManifestInput(string Role, string Relation, long Rows);
+
+/// <summary>
+/// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the
+/// cache, tokens in and out as the provider reported them, rows left undecided, and the cost estimated from the
+/// prices in electionmatch.yml (0 when none are set).
+/// </summary>
+public sealed record ManifestModelUsage(
+    string Step,
+    string Provider,
+    string Model,
+    long Requests,
+    long HttpAttempts,
+    long CacheHits,
+    long InputTokens,
+    long OutputTokens,
+    long InvalidReplies,
+    long UndecidedRows,
+    double EstimatedCost);

@@ -32,5 +32,8 @@ internal static class CandidacyDdhqColumns
 
     public static EvaluationColumns Evaluation { get; } = new(
         "gp_candidacy_id", "ddhq_candidate_id", "has_match", "llm_reasoning",
-        "hubspot_first_name || ' ' || hubspot_last_name", "llm_best_match", "hubspot_election_type");
+        "hubspot_first_name || ' ' || hubspot_last_name", "llm_best_match", "hubspot_election_type")
+    {
+        Retrieval = new RetrievalColumns("embedding_text", "l.left_id", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Labelled),
+    };
 }

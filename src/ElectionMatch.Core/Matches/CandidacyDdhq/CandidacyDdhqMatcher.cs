@@ -27,7 +27,8 @@ internal sealed class CandidacyDdhqMatcher
 
     private const int USampleLeftRows = 2000;
     private const int USamplePairsPerRow = 100;
-    private const int JudgeRowsPerRequest = 25;
+    /// <summary>A race with more ambiguous rows is split into requests of this many (judge: max_rows_per_request).</summary>
+    public const int DefaultJudgeRowsPerRequest = 25;
 
     private readonly DuckDbWarehouse _warehouse;
     private readonly MatchSettings _settings;
@@ -49,6 +50,8 @@ internal sealed class CandidacyDdhqMatcher
     public Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? Embeddings { get; init; }
 
     public IMatchJudge Judge { get; init; } = new CandidacyRuleJudge();
+
+    public int JudgeRowsPerRequest { get; init; } = DefaultJudgeRowsPerRequest;
 
     /// <summary>Keeps the vectors of every partition in a table, for inspection and the SQL reference.</summary>
     public bool StoreVectors { get; init; }
@@ -162,6 +165,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => requests = RunJudge(p, cancellationToken), () => $"{requests} requests to {Judge.Name}");
         _counts[p + "judge_rows"] = pipeline.Count(p + "judge_rows");
         _counts[p + "judge_requests"] = requests;
+        _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
         return parameters!;
     }
 

@@ -32,5 +32,8 @@ internal static class L2BallotReadyColumns
     public static EvaluationColumns Evaluation { get; } = new(
         "br_database_id", "l2_district_id", "is_matched", "llm_reason", "name",
         "json_extract_string(embeddings, '$[' || (coalesce(cast(match_explanation->>'candidate_number' as integer), 1) - 1) || '].district_name')",
-        "state");
+        "state")
+    {
+        Retrieval = new RetrievalColumns("embedding_queried_term", "l.left_id_value", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Districts),
+    };
 }

@@ -97,6 +97,7 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Stage("judge", "judge_rows", "judge_answers", () => requests = RunJudge(cancellationToken), () => $"{requests} requests to {Judge.Name}");
         _counts["judge_rows"] = pipeline.Count("judge_rows");
         _counts["judge_requests"] = requests;
+        _counts["judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
         pipeline.Sql("decisions", "left_keyed", "decisions", DecisionsSql());
         pipeline.Sql("output", "left_keyed", "output", OutputSql());
         pipeline.Sql("state_summary", "output", "state_summary", StateSummarySql());

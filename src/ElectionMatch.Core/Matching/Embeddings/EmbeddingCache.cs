@@ -1,4 +1,5 @@
 using System.Globalization;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Warehouse;
 using Microsoft.Extensions.AI;
 
@@ -38,10 +39,28 @@ internal sealed class EmbeddingCache
             order by t.text
             """, r => r.GetString(0));
         var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
+        var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();
+        provider?.Usage.CacheHit(total - missing.Count);
+        if (provider is { Replay: true } && missing.Count > 0)
+        {
+            var named = string.Join(", ", missing.Take(5).Select(t => Sha256(t)[..12]));
+            throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
+                $"replay: {missing.Count} of {total} texts of match '{provider.Match}' (step embeddings, {modelId}) have no vector in {Table}: text sha256 {named}{(missing.Count > 5 ? ", …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to embed them and fill the cache");
+        }
 
         foreach (var batch in missing.Chunk(BatchSize))
         {
-            var embeddings = generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken).GetAwaiter().GetResult();
+            GeneratedEmbeddings<Embedding<float>> embeddings;
+            try
+            {
+                embeddings = generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (provider is not null && e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
+                    Secrets.Redact($"match '{provider.Match}', step embeddings: {modelId} failed: {e.GetType().Name}: {e.Message}; vectors received so far are cached, so running again resumes without paying for them twice"));
+            }
+
             if (embeddings.Count != batch.Length)
             {
                 throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");

@@ -9,6 +9,9 @@ public interface IMatchJudge
     /// <summary>Provider and model, recorded in the manifest and the cache key.</summary>
     string Name { get; }
 
-    /// <summary>Answers every row of the request exactly once.</summary>
+    /// <summary>Contests judged at once; the rule judges are CPU-bound and answer one at a time.</summary>
+    int MaxConcurrency => 1;
+
+    /// <summary>Answers every row of the request exactly once (an undecided row says so).</summary>
     Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken);
 }

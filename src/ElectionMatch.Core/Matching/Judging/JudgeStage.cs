@@ -1,16 +1,21 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching.Judging;
 
 /// <summary>
 /// Sends the ambiguous band to a judge one contest at a time (spec 003: every row of a contest with all
-/// its candidates in one request, in capped batches) and writes each answer as a row of a table:
-/// <c>(left_key, right_key, candidate_number, confidence, reasoning, close_alternatives, judge)</c>,
-/// right_key null when the judge chose none.
+/// its candidates in one request, in capped batches), up to the judge's concurrency at once, and writes each
+/// answer as a row of a table:
+/// <c>(left_key, right_key, candidate_number, confidence, reasoning, close_alternatives, judge, undecided)</c>,
+/// right_key null when the judge chose none or could not decide.
 /// </summary>
 internal sealed class JudgeStage
 {
+    private const int MissesNamed = 5;
+
     private readonly DuckDbWarehouse _warehouse;
     private readonly RunSchema _run;
     private readonly IMatchJudge _judge;
@@ -31,16 +36,42 @@ internal sealed class JudgeStage
         _warehouse.Execute($"""
             create table {_run.Table(answersTable)} (
                 left_key bigint, right_key bigint, candidate_number integer, confidence integer, reasoning varchar,
-                close_alternatives varchar[], judge varchar)
+                close_alternatives varchar[], judge varchar, undecided boolean)
             """);
-        var requests = 0;
+        var batches = Batches(evidence).ToList();
+        var answers = Judge(batches, answersTable.Replace("_answers", "", StringComparison.Ordinal), cancellationToken);
+
         using var appender = _warehouse.Connection.CreateAppender(_run.Name, answersTable);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var keyOf = batches[i].RightKeys;
+            foreach (var answer in answers[i])
+            {
+                var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
+                row = answer.CandidateNumber > 0 ? row.AppendValue(keyOf[answer.CandidateNumber]) : row.AppendNullValue();
+                row.AppendValue(answer.CandidateNumber)
+                    .AppendValue(answer.Confidence)
+                    .AppendValue(answer.Reasoning)
+                    .AppendValue(answer.CloseAlternatives.ToList())
+                    .AppendValue(_judge.Name)
+                    .AppendValue(answer.Undecided)
+                    .EndRow();
+            }
+        }
+
+        appender.Close();
+        return batches.Count;
+    }
+
+    private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys)> Batches(IEnumerable<JudgeEvidence> evidence)
+    {
         foreach (var contest in evidence.GroupBy(e => e.ContestKey))
         {
             var candidates = contest.GroupBy(e => (e.CandidateOrder, e.RightKey)).OrderBy(g => g.Key.CandidateOrder).ThenBy(g => g.Key.RightKey)
                 .Select((g, i) => (Key: g.Key.RightKey, Candidate: new JudgeCandidate(i + 1, g.Key.RightKey.ToString(CultureInfo.InvariantCulture), g.First().RightName, g.First().RightAttributes)))
                 .ToList();
             var numberOf = candidates.ToDictionary(c => c.Key, c => c.Candidate.Number);
+            var keyOf = candidates.ToDictionary(c => c.Candidate.Number, c => c.Key);
             var rows = contest.GroupBy(e => e.LeftKey).OrderBy(g => g.Key)
                 .Select(g => new JudgeRow(
                     g.Key.ToString(CultureInfo.InvariantCulture),
@@ -50,25 +81,64 @@ internal sealed class JudgeStage
                 .ToList();
             foreach (var chunk in rows.Chunk(_rowsPerRequest))
             {
-                var request = new JudgeRequest(contest.Key, contest.First().Contest, chunk, candidates.Select(c => c.Candidate).ToList());
-                var answers = _judge.JudgeAsync(request, cancellationToken).GetAwaiter().GetResult();
-                requests++;
-                foreach (var answer in answers)
-                {
-                    var chosen = candidates.FirstOrDefault(c => c.Candidate.Number == answer.CandidateNumber);
-                    var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
-                    row = answer.CandidateNumber > 0 ? row.AppendValue(chosen.Key) : row.AppendNullValue();
-                    row.AppendValue(answer.CandidateNumber)
-                        .AppendValue(answer.Confidence)
-                        .AppendValue(answer.Reasoning)
-                        .AppendValue(answer.CloseAlternatives.ToList())
-                        .AppendValue(_judge.Name)
-                        .EndRow();
-                }
+                yield return (new JudgeRequest(contest.Key, contest.First().Contest, chunk, candidates.Select(c => c.Candidate).ToList()), keyOf);
             }
         }
+    }
 
-        appender.Close();
-        return requests;
+    /// <summary>Every request's answers, in request order; replay misses and provider failures become one diagnostic.</summary>
+    private IReadOnlyList<JudgeAnswer>[] Judge(List<(JudgeRequest Request, Dictionary<int, long> RightKeys)> batches, string step, CancellationToken cancellationToken)
+    {
+        var answers = new IReadOnlyList<JudgeAnswer>[batches.Count];
+        var misses = new ConcurrentQueue<ReplayMissException>();
+        try
+        {
+            if (_judge.MaxConcurrency <= 1)
+            {
+                for (var i = 0; i < batches.Count; i++)
+                {
+                    answers[i] = Ask(batches[i].Request, misses, cancellationToken).GetAwaiter().GetResult();
+                }
+            }
+            else
+            {
+                var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
+                Parallel.ForEachAsync(Enumerable.Range(0, batches.Count), options, async (i, token) =>
+                    answers[i] = await Ask(batches[i].Request, misses, token).ConfigureAwait(false)).GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
+        {
+            throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
+                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
+        }
+
+        if (!misses.IsEmpty)
+        {
+            var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
+            throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
+                $"replay: {misses.Count} of {batches.Count} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+        }
+
+        return answers;
+    }
+
+    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _judge.JudgeAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplayMissException miss)
+        {
+            misses.Enqueue(miss);
+            return [];
+        }
+    }
+
+    private static string Describe(Exception e)
+    {
+        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+        return Secrets.Redact($"{inner.GetType().Name}: {inner.Message}");
     }
 }

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace ElectionMatch.Diagnostics;
+
+/// <summary>
+/// The one redaction path: every text that leaves the process (CLI output, diagnostics, exception text,
+/// manifests, the MSBuild log) passes through <see cref="Redact"/>. Credentials the tool reads (API keys,
+/// service-account private keys, access tokens) are registered the moment they are read, so they are masked
+/// even where no pattern would recognise them; the patterns catch credentials the tool never read, such as a
+/// key pasted into electionmatch.yml. Process-wide on purpose: a secret read by one run must be masked by
+/// every sink of the process, including those that know nothing of the run.
+/// </summary>
+public static partial class Secrets
+{
+    public const string Mask = "***";
+
+    /// <summary>Shorter values are not masked: they would mask ordinary words.</summary>
+    private const int MinimumLength = 8;
+
+    private static readonly ConcurrentDictionary<string, byte> Registered = new(StringComparer.Ordinal);
+
+    /// <summary>Masks <paramref name="value"/> (and, for a multi-line PEM key, each of its lines and its JSON-escaped form) from now on.</summary>
+    public static void Register(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return;
+        }
+
+        Add(value.Trim());
+        if (value.Contains('\n', StringComparison.Ordinal))
+        {
+            Add(value.Replace("\n", "\\n", StringComparison.Ordinal));
+            foreach (var line in value.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!line.StartsWith("-----", StringComparison.Ordinal))
+                {
+                    Add(line);
+                }
+            }
+        }
+    }
+
+    public static string Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return text ?? "";
+        }
+
+        // Longest first, so a whole key is masked before any of its lines.
+        foreach (var secret in Registered.Keys.OrderByDescending(s => s.Length))
+        {
+            if (text.Contains(secret, StringComparison.Ordinal))
+            {
+                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+            }
+        }
+
+        text = PrivateKeyBlock().Replace(text, Mask);
+        text = Bearer().Replace(text, m => m.Groups["scheme"].Value + Mask);
+        text = KnownTokenShapes().Replace(text, Mask);
+        return Assignment().Replace(text, m => m.Groups["key"].Value + Mask);
+    }
+
+    private static void Add(string value)
+    {
+        if (value.Length >= MinimumLength)
+        {
+            Registered.TryAdd(value, 0);
+        }
+    }
+
+    [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", RegexOptions.Singleline)]
+    private static partial Regex PrivateKeyBlock();
+
+    // Only Bearer: "Basic" starts too many ordinary phrases (a "Basic Education District").
+    [GeneratedRegex(@"(?<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}")]
+    private static partial Regex Bearer();
+
+    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…) and Google OAuth access tokens (ya29.…).
+    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,})")]
+    private static partial Regex KnownTokenShapes();
+
+    [GeneratedRegex(@"(?<key>\b(api[_-]?key|access[_-]?token|token|secret|password|private[_-]?key)[""']?\s*[=:]\s*['""]?)[^\s'"",;}]+", RegexOptions.IgnoreCase)]
+    private static partial Regex Assignment();
+}

@@ -1,0 +1,7 @@
+namespace ElectionMatch.Evaluation;
+
+/// <summary>How many truth pairs (whose right row was in the left row's partition) one model's top k found.</summary>
+public sealed record RecallResult(string Model, int K, long Found, long TruthPairs)
+{
+    public double Recall => TruthPairs == 0 ? 1 : (double)Found / TruthPairs;
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using ElectionMatch.Matching;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Evaluation;
+
+/// <summary>
+/// The retrieval tier's recall@k against a truth file, once per embedding model: the offline embedder (recomputed)
+/// and every provider model whose cached vectors cover all the texts of the match's latest run. A truth pair counts
+/// when its right row is among the top k of its left row's partition by inner product — the same search the run
+/// made — so a provider model can be compared with the offline one before a team switches.
+/// </summary>
+public static class RetrievalRecall
+{
+    /// <returns>Nothing when the run's tables are gone (evaluate then reports only the snapshot).</returns>
+    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k)
+    {
+        TruthEvaluator.LoadTruth(warehouse, truthPath);
+        if (!warehouse.TableExists(run.Name, "left_keyed") || !warehouse.TableExists(run.Name, "right_members") || !warehouse.TableExists(run.Name, "right_keyed"))
+        {
+            return [];
+        }
+
+        warehouse.Execute($"""
+            create or replace temp table em_retrieval_texts as
+            select distinct coalesce({Sql.Identifier(columns.LeftText)}, '') as text from {run.Table("left_keyed")}
+            union
+            select coalesce(r.embedding_text, '') from {run.Table("right_keyed")} as r semi join {run.Table("right_members")} using (right_key);
+            create or replace temp table em_retrieval_vectors (model varchar, text_sha256 varchar, vector float[]);
+            """);
+
+        var results = new List<RecallResult>();
+        var offlineModel = $"offline/{offline.Model}/{offline.Dimensions.ToString(CultureInfo.InvariantCulture)}";
+        FillOffline(warehouse, offlineModel, offline, columns.Style);
+        results.Add(Recall(warehouse, run, columns, offlineModel, k));
+
+        if (warehouse.TableExists(EmbeddingCache.Schema, "embeddings"))
+        {
+            var covering = warehouse.Query($"""
+                select c.model
+                from {Sql.Identifier(EmbeddingCache.Schema, "embeddings")} as c
+                semi join em_retrieval_texts as t on c.text_sha256 = sha256(t.text)
+                group by c.model
+                having count(distinct c.text_sha256) = (select count(*) from em_retrieval_texts)
+                order by c.model
+                """, r => r.GetString(0));
+            foreach (var model in covering)
+            {
+                warehouse.Execute($"""
+                    insert into em_retrieval_vectors
+                    select model, text_sha256, vector from {Sql.Identifier(EmbeddingCache.Schema, "embeddings")} where model = {Sql.Literal(model)}
+                    """);
+                results.Add(Recall(warehouse, run, columns, model, k));
+            }
+        }
+
+        return results;
+    }
+
+    private static void FillOffline(DuckDbWarehouse warehouse, string model, EmbeddingSettings offline, HashedNgramStyle style)
+    {
+        var embedder = new HashedNgramEmbedder(offline.Dimensions, offline.Model, style);
+        var texts = warehouse.Query("select text, sha256(text) from em_retrieval_texts", r => (Text: r.GetString(0), Sha: r.GetString(1)));
+        // Temp tables live in the temp catalog: evaluate opens the warehouse read-only.
+        using var appender = warehouse.Connection.CreateAppender("temp", "main", "em_retrieval_vectors");
+        foreach (var (text, sha) in texts)
+        {
+            var vector = new float[offline.Dimensions];
+            embedder.Embed(text, vector);
+            appender.CreateRow().AppendValue(model).AppendValue(sha).AppendValue(vector).EndRow();
+        }
+    }
+
+    private static RecallResult Recall(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string model, int k)
+    {
+        var (found, total) = warehouse.Query($"""
+            with
+                vectors as (select text_sha256, vector from em_retrieval_vectors where model = {Sql.Literal(model)}),
+
+                scored as (
+                    select l.left_key, m.right_key,
+                        row_number() over (partition by l.left_key order by list_inner_product(lv.vector, rv.vector) desc, m.right_key) as rank
+                    from {run.Table("left_keyed")} as l
+                    join {run.Table("right_members")} as m using (group_id)
+                    join {run.Table("right_keyed")} as r on r.right_key = m.right_key
+                    join vectors as lv on lv.text_sha256 = sha256(coalesce(l.{Sql.Identifier(columns.LeftText)}, ''))
+                    join vectors as rv on rv.text_sha256 = sha256(coalesce(r.embedding_text, ''))
+                ),
+
+                truth_pairs as (
+                    select distinct l.left_key, r.right_key
+                    from em_truth as t
+                    join {run.Table("left_keyed")} as l on cast({columns.LeftId} as varchar) = t.left_id
+                    join {run.Table("right_keyed")} as r on cast({columns.RightId} as varchar) = t.right_id
+                    semi join {run.Table("right_members")} as m on m.group_id = l.group_id and m.right_key = r.right_key
+                )
+
+            select count(*) filter (where s.rank <= {k}), count(*)
+            from truth_pairs as p
+            left join scored as s using (left_key, right_key)
+            """, r => (r.GetInt64(0), r.GetInt64(1))).Single();
+        return new RecallResult(model, k, found, total);
+    }
+}

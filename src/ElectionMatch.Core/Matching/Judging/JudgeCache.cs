@@ -1,0 +1,76 @@
+using System.Data.Common;
+using System.Text.Json;
+using ElectionMatch.Warehouse;
+using DuckDB.NET.Data;
+
+namespace ElectionMatch.Matching.Judging;
+
+/// <summary>
+/// Every paid judge answer, kept in the warehouse (<c>electionmatch_cache.judge_answers</c>) by provider, model,
+/// SHA-256 of the rendered prompt and SHA-256 of the request's data, so a second run — or a run resumed after a
+/// crash or Ctrl-C — asks the network nothing it already paid for. Each answer commits as it arrives.
+/// Requests run concurrently; the warehouse connection is used by one of them at a time.
+/// </summary>
+internal sealed class JudgeCache
+{
+    private const string Table = "judge_answers";
+    private readonly DuckDbWarehouse _warehouse;
+    private readonly Lock _gate = new();
+
+    public JudgeCache(DuckDbWarehouse warehouse)
+    {
+        _warehouse = warehouse;
+        _warehouse.Execute($"""
+            create schema if not exists {Sql.Identifier(Embeddings.EmbeddingCache.Schema)};
+            create table if not exists {QualifiedTable} (
+                provider varchar, model varchar, prompt_sha256 varchar, input_sha256 varchar, contest varchar,
+                answers json, input_tokens bigint, output_tokens bigint, created_at timestamp,
+                primary key (provider, model, prompt_sha256, input_sha256))
+            """);
+    }
+
+    public static string QualifiedTable => Sql.Identifier(Embeddings.EmbeddingCache.Schema, Table);
+
+    public IReadOnlyList<JudgeAnswer>? Find(JudgeCacheKey key)
+    {
+        lock (_gate)
+        {
+            using var command = Command($"select answers from {QualifiedTable} where provider = $provider and model = $model and prompt_sha256 = $prompt and input_sha256 = $input", key);
+            return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<List<JudgeAnswer>>(json) : null;
+        }
+    }
+
+    public void Store(JudgeCacheKey key, string contest, IReadOnlyList<JudgeAnswer> answers, long inputTokens, long outputTokens)
+    {
+        lock (_gate)
+        {
+            using var command = Command($"""
+                insert or replace into {QualifiedTable}
+                values ($provider, $model, $prompt, $input, $contest, $answers, $input_tokens, $output_tokens, current_timestamp)
+                """, key);
+            Add(command, "contest", contest);
+            Add(command, "answers", JsonSerializer.Serialize(answers));
+            Add(command, "input_tokens", inputTokens);
+            Add(command, "output_tokens", outputTokens);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private DuckDBCommand Command(string sql, JudgeCacheKey key)
+    {
+        var command = _warehouse.Connection.CreateCommand();
+        command.CommandText = sql;
+        Add(command, "provider", key.Provider);
+        Add(command, "model", key.Model);
+        Add(command, "prompt", key.PromptSha256);
+        Add(command, "input", key.InputSha256);
+        return command;
+    }
+
+    private static void Add(DbCommand command, string name, object value) =>
+        command.Parameters.Add(new DuckDBParameter(name, value));
+}
+
+/// <param name="PromptSha256">SHA-256 of the rendered instructions (template and the thresholds it names).</param>
+/// <param name="InputSha256">SHA-256 of the request's data block: the rows and candidates exactly as sent.</param>
+internal sealed record JudgeCacheKey(string Provider, string Model, string PromptSha256, string InputSha256);

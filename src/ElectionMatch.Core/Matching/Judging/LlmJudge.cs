@@ -1,0 +1,112 @@
+using System.Globalization;
+using ElectionMatch.Matching.Providers;
+using Microsoft.Extensions.AI;
+
+namespace ElectionMatch.Matching.Judging;
+
+/// <summary>
+/// A judge behind <see cref="IChatClient"/> (Gemini on Vertex AI, any OpenAI-compatible endpoint). Each contest is
+/// answered from the cache when it can be; otherwise the model is asked, its reply validated row by row, an invalid
+/// reply answered once with the errors stated, and a row still invalid after that recorded as undecided with the
+/// reason. The outcome is cached the moment it is known. In replay mode the network is never called.
+/// </summary>
+internal sealed class LlmJudge : IMatchJudge
+{
+    private readonly IChatClient? _chat;
+    private readonly JudgePrompt _prompt;
+    private readonly JudgeCache _cache;
+    private readonly string _provider;
+    private readonly string _model;
+    private readonly int _maxConcurrency;
+
+    /// <param name="chat">Null in replay mode: every answer must come from the cache.</param>
+    public LlmJudge(IChatClient? chat, string provider, string model, JudgePrompt prompt, JudgeCache cache, ModelUsage usage, int maxConcurrency)
+    {
+        _chat = chat;
+        _provider = provider;
+        _model = model;
+        _prompt = prompt;
+        _cache = cache;
+        Usage = usage;
+        _maxConcurrency = maxConcurrency;
+    }
+
+    public string Name => $"{_provider}/{_model}";
+
+    public int MaxConcurrency => _maxConcurrency;
+
+    public ModelUsage Usage { get; }
+
+    public async Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken)
+    {
+        // The model sees rows numbered 1..n in the request's order, not the run's keys, which shift whenever an input
+        // row is added elsewhere: an unchanged contest then hashes the same and is answered from the cache.
+        var keys = request.Rows.Select(r => r.Key).ToList();
+        var numbered = request with { Rows = request.Rows.Select((r, i) => r with { Key = Number(i) }).ToList() };
+        var answers = await JudgeNumberedAsync(numbered, cancellationToken).ConfigureAwait(false);
+        return answers.Select(a => a with { RowKey = keys[int.Parse(a.RowKey, CultureInfo.InvariantCulture) - 1] }).ToList();
+    }
+
+    private static string Number(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    private async Task<IReadOnlyList<JudgeAnswer>> JudgeNumberedAsync(JudgeRequest request, CancellationToken cancellationToken)
+    {
+        var data = JudgePrompt.Data(request);
+        var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.Sha256(data));
+        if (_cache.Find(key) is { } cached)
+        {
+            Usage.CacheHit();
+            return cached;
+        }
+
+        if (_chat is null)
+        {
+            throw new ReplayMissException(request.ContestKey, key.InputSha256);
+        }
+
+        var messages = new List<ChatMessage> { new(ChatRole.System, _prompt.Instructions), new(ChatRole.User, JudgePrompt.Message(data)) };
+        var options = new ChatOptions
+        {
+            ModelId = _model,
+            Temperature = 0,
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgePrompt.ReplySchema, "judge_reply", "One answer per row of the contest."),
+        };
+
+        long inputTokens = 0, outputTokens = 0;
+        var first = await AskAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var verdicts = JudgeReplyValidator.Validate(first, request);
+        var errors = verdicts.Values.Where(v => v.Error is not null).Select(v => v.Error!).Distinct().ToList();
+        if (errors.Count > 0)
+        {
+            Usage.InvalidReply();
+            messages.Add(new ChatMessage(ChatRole.Assistant, first));
+            messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
+            var second = JudgeReplyValidator.Validate(await AskAsync(messages, options, cancellationToken).ConfigureAwait(false), request);
+            if (second.Values.Any(v => v.Error is not null))
+            {
+                Usage.InvalidReply();
+            }
+
+            // A row keeps its first valid answer; a row invalid twice is undecided with the latest reason.
+            verdicts = verdicts.ToDictionary(v => v.Key, v => v.Value.Answer is not null ? v.Value : second[v.Key], StringComparer.Ordinal);
+        }
+
+        var answers = request.Rows.Select(row => verdicts[row.Key] is { Answer: { } answer }
+            ? answer
+            : JudgeAnswer.UndecidedRow(row.Key, $"the judge's reply was invalid twice: {verdicts[row.Key].Error}")).ToList();
+        Usage.Undecided(answers.Count(a => a.Undecided));
+        _cache.Store(key, request.ContestKey, answers, inputTokens, outputTokens);
+        return answers;
+
+        async Task<string> AskAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
+        {
+            var response = await _chat.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
+            var input = response.Usage?.InputTokenCount ?? 0;
+            var output = response.Usage?.OutputTokenCount ?? 0;
+            inputTokens += input;
+            outputTokens += output;
+            Usage.Answered(input, output);
+            return response.Text;
+        }
+    }
+}

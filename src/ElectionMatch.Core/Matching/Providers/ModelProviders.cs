@@ -1,0 +1,191 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Text.Json;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
+using ElectionMatch.Matching.Judging;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+using Google.Apis.Auth.OAuth2;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// The judge and embedder a match runs with, built from its settings: the offline ones (null here, the
+/// matchers' defaults), or Vertex AI / OpenAI-compatible clients behind Microsoft.Extensions.AI with the
+/// resilient HTTP pipeline. Credentials are read here, and registered with <see cref="Secrets"/> as they are.
+/// In replay mode no client is built and no credential is read: answers come only from the cache.
+/// </summary>
+public sealed class ModelProviders : IDisposable
+{
+    private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
+    private readonly List<IDisposable> _owned = [];
+
+    private ModelProviders()
+    {
+    }
+
+    /// <summary>The LLM judge, or null for the kind's rule judge.</summary>
+    public IMatchJudge? Judge { get; private set; }
+
+    /// <summary>The provider embedder, or null for the offline one.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? Embeddings { get; private set; }
+
+    public ModelUsage? JudgeUsage { get; private set; }
+
+    /// <summary>The judge's prompt template and the SHA-256 of its text, for the manifest; null offline.</summary>
+    public (string Template, string Sha256)? PromptTemplate { get; private set; }
+
+    public ModelUsage? EmbeddingUsage { get; private set; }
+
+    /// <param name="projectDirectory">credentials_file is relative to it.</param>
+    public static ModelProviders Create(MatchSettings match, string projectDirectory, TemplateLibrary templates, DuckDbWarehouse warehouse, bool replay)
+    {
+        var providers = new ModelProviders();
+        var judge = match.Judge;
+        if (!judge.IsOffline)
+        {
+            var usage = new ModelUsage("judge", judge.Provider, judge.Model, judge.Connection);
+            var chat = replay ? null : providers.ChatClient(judge.Provider, judge.Model, judge.Connection, usage, projectDirectory);
+            var prompt = new JudgePrompt(templates, match.Kind, new Dictionary<string, object?>
+            {
+                ["judge_accept"] = match.Threshold("judge_accept"),
+                ["max_candidates"] = Matches.L2BallotReady.DistrictSelection.MaxCandidates,
+            });
+            providers.JudgeUsage = usage;
+            providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
+            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, new JudgeCache(warehouse), usage, judge.Connection.MaxConcurrency);
+        }
+
+        var embeddings = match.Embeddings;
+        if (!embeddings.IsOffline)
+        {
+            var usage = new ModelUsage("embeddings", embeddings.Provider, embeddings.Model, embeddings.Connection);
+            var inner = replay ? null : providers.EmbeddingGenerator(embeddings, usage, projectDirectory);
+            providers.EmbeddingUsage = usage;
+            providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name);
+        }
+
+        return providers;
+    }
+
+    public void Dispose()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+    }
+
+    private IChatClient ChatClient(string provider, string model, ModelConnection connection, ModelUsage usage, string projectDirectory) => provider switch
+    {
+        "openai" => OpenAi(connection, usage).GetChatClient(model).AsIChatClient(),
+        "vertex" => new VertexChatClient(Vertex(connection, usage, projectDirectory), model),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "unknown provider"),
+    };
+
+    private IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator(EmbeddingSettings settings, ModelUsage usage, string projectDirectory) => settings.Provider switch
+    {
+        "openai" => OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model).AsIEmbeddingGenerator(settings.Dimensions),
+        "vertex" => new VertexEmbeddingGenerator(Vertex(settings.Connection, usage, projectDirectory), settings.Model, settings.Dimensions),
+        _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown provider"),
+    };
+
+    /// <summary>OpenAI, Azure OpenAI (its /openai/v1 endpoint) and local servers (Ollama, vLLM) by base URL.</summary>
+    private OpenAIClient OpenAi(ModelConnection connection, ModelUsage usage)
+    {
+        var key = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
+        }
+
+        Secrets.Register(key);
+        var options = new OpenAIClientOptions
+        {
+            Transport = new HttpClientPipelineTransport(Http(connection, usage, null)),
+            // Our handler retries (and counts and paces); the SDK's own retries would hide them.
+            RetryPolicy = new ClientRetryPolicy(0),
+            NetworkTimeout = Timeout.InfiniteTimeSpan,
+        };
+        if (connection.Endpoint is { } endpoint)
+        {
+            options.Endpoint = new Uri(endpoint);
+        }
+
+        return new OpenAIClient(new ApiKeyCredential(key), options);
+    }
+
+    private VertexEndpoint Vertex(ModelConnection connection, ModelUsage usage, string projectDirectory)
+    {
+        var project = connection.Project ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT");
+        if (string.IsNullOrWhiteSpace(project))
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"{usage.Step} provider vertex needs a project: set 'project' in {ElectionMatchSettings.FileName} or the environment variable GOOGLE_CLOUD_PROJECT");
+        }
+
+        var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
+        return new VertexEndpoint(Http(connection, usage, Credential(connection, projectDirectory)), connection.Endpoint, project, location);
+    }
+
+    private static ITokenAccess Credential(ModelConnection connection, string projectDirectory)
+    {
+        try
+        {
+            if (connection.CredentialsFile is { } file)
+            {
+                var path = Path.GetFullPath(file, projectDirectory);
+                if (!File.Exists(path))
+                {
+                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, $"credentials_file {file} does not exist (looked at {path})");
+                }
+
+                RegisterServiceAccountSecrets(path);
+                return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope);
+            }
+
+            // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
+            if (Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS") is { Length: > 0 } adcFile && File.Exists(adcFile))
+            {
+                RegisterServiceAccountSecrets(adcFile);
+            }
+
+            return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope);
+        }
+        catch (Exception e) when (e is not DiagnosticException and not OutOfMemoryException)
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"Vertex AI credentials could not be loaded ({(connection.CredentialsFile is null ? "application-default credentials" : "credentials_file")}): {Secrets.Redact(e.Message)}");
+        }
+    }
+
+    /// <summary>The key and its id are masked before anything else can read the file.</summary>
+    private static void RegisterServiceAccountSecrets(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
+        {
+            if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                Secrets.Register(value.GetString());
+            }
+        }
+    }
+
+    private HttpClient Http(ModelConnection connection, ModelUsage usage, ITokenAccess? credential)
+    {
+        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        if (credential is not null)
+        {
+            handler = new GoogleAuthHandler(credential, handler);
+        }
+
+        var client = new HttpClient(new ResilientHandler(connection, usage, handler)) { Timeout = Timeout.InfiniteTimeSpan };
+        _owned.Add(client);
+        return client;
+    }
+}

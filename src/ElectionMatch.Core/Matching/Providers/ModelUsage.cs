@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using ElectionMatch.Settings;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// What one step (judge or embeddings) of one run asked of its provider: HTTP attempts and retries, cache
+/// hits, tokens in and out (from the providers' usage fields) and the waits before retries. Thread-safe:
+/// requests run concurrently.
+/// </summary>
+public sealed class ModelUsage
+{
+    private readonly ConcurrentQueue<RetryWait> _waits = new();
+    private long _attempts;
+    private long _requests;
+    private long _cacheHits;
+    private long _inputTokens;
+    private long _outputTokens;
+    private long _invalidReplies;
+    private long _undecidedRows;
+
+    public ModelUsage(string step, string provider, string model, ModelConnection connection)
+    {
+        Step = step;
+        Provider = provider;
+        Model = model;
+        Connection = connection;
+    }
+
+    public string Step { get; }
+
+    public string Provider { get; }
+
+    public string Model { get; }
+
+    public ModelConnection Connection { get; }
+
+    /// <summary>HTTP attempts, retries included.</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>Logical requests answered by the network (a judge call, a batch of texts to embed).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public long CacheHits => Interlocked.Read(ref _cacheHits);
+
+    public long InputTokens => Interlocked.Read(ref _inputTokens);
+
+    public long OutputTokens => Interlocked.Read(ref _outputTokens);
+
+    /// <summary>Replies that failed validation (each one was answered with a follow-up stating the error).</summary>
+    public long InvalidReplies => Interlocked.Read(ref _invalidReplies);
+
+    public long UndecidedRows => Interlocked.Read(ref _undecidedRows);
+
+    /// <summary>Every wait before a retry, in the order they happened.</summary>
+    public IReadOnlyList<RetryWait> RetryWaits => _waits.ToArray();
+
+    public double EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens);
+
+    internal void AttemptStarted() => Interlocked.Increment(ref _attempts);
+
+    internal void Answered(long inputTokens, long outputTokens)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Add(ref _inputTokens, inputTokens);
+        Interlocked.Add(ref _outputTokens, outputTokens);
+    }
+
+    internal void CacheHit(long count = 1) => Interlocked.Add(ref _cacheHits, count);
+
+    internal void InvalidReply() => Interlocked.Increment(ref _invalidReplies);
+
+    internal void Undecided(long rows) => Interlocked.Add(ref _undecidedRows, rows);
+
+    internal void Waited(RetryWait wait) => _waits.Enqueue(wait);
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Net;
+using ElectionMatch.Settings;
+using Polly;
+using Polly.Retry;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// Every provider request goes through here: paced to the requests-per-minute limit, limited in time per
+/// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections,
+/// waiting what the server's Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
+/// A cancelled run (Ctrl-C) stops at once: cancellation is never retried.
+/// </summary>
+internal sealed class ResilientHandler : DelegatingHandler
+{
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly RequestPacer _pacer;
+    private readonly ModelUsage _usage;
+    private readonly TimeSpan _timeout;
+
+    public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner)
+        : base(inner)
+    {
+        _usage = usage;
+        _pacer = new RequestPacer(connection.RequestsPerMinute);
+        _timeout = TimeSpan.FromSeconds(connection.TimeoutSeconds);
+        var maxDelay = TimeSpan.FromSeconds(connection.MaxRetryDelaySeconds);
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (connection.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = connection.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(connection.RetryBaseDelaySeconds),
+                MaxDelay = maxDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutException } => true,
+                    { Result: { } response } => IsTransient(response.StatusCode),
+                    _ => false,
+                }),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result) is { } asked ? (TimeSpan?)Min(asked, maxDelay) : null),
+                OnRetry = args =>
+                {
+                    var cause = args.Outcome.Result is { } response
+                        ? ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)
+                        : args.Outcome.Exception?.GetType().Name ?? "unknown";
+                    _usage.Waited(new RetryWait(cause, args.RetryDelay, RetryAfter(args.Outcome.Result) is not null));
+                    args.Outcome.Result?.Dispose();
+                    return default;
+                },
+            });
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // A retry sends the same message again: its body must be readable twice.
+        if (request.Content is not null)
+        {
+            await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _pipeline.ExecuteAsync(async token =>
+        {
+            await _pacer.WaitAsync(token).ConfigureAwait(false);
+            _usage.AttemptStarted();
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+            attempt.CancelAfter(_timeout);
+            try
+            {
+                return await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no answer from {request.RequestUri?.Host} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+
+    /// <summary>retry-after-ms (OpenAI, Azure) is finer than Retry-After's whole seconds, so it wins when both are sent.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        if (response is null)
+        {
+            return null;
+        }
+
+        if (response.Headers.TryGetValues("retry-after-ms", out var values)
+            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        {
+            return TimeSpan.FromMilliseconds(ms);
+        }
+
+        return response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
+            _ => null,
+        };
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

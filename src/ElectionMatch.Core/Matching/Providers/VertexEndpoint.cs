@@ -1,0 +1,52 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// The Vertex AI REST surface we call: <c>{base}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:{method}</c>.
+/// The base is <c>https://{location}-aiplatform.googleapis.com</c> (<c>https://aiplatform.googleapis.com</c> for the global
+/// location) unless electionmatch.yml names an <c>endpoint</c>.
+/// </summary>
+internal sealed class VertexEndpoint
+{
+    private readonly HttpClient _http;
+    private readonly string _base;
+
+    public VertexEndpoint(HttpClient http, string? endpoint, string project, string location)
+    {
+        _http = http;
+        Project = project;
+        Location = location;
+        _base = endpoint ?? (location == "global" ? "https://aiplatform.googleapis.com" : $"https://{location}-aiplatform.googleapis.com");
+    }
+
+    public string Project { get; }
+
+    public string Location { get; }
+
+    public Uri BaseUri => new(_base);
+
+    public async Task<JsonNode> PostAsync(string model, string method, JsonObject body, CancellationToken cancellationToken)
+    {
+        var url = $"{_base}/v1/projects/{Uri.EscapeDataString(Project)}/locations/{Uri.EscapeDataString(Location)}/publishers/google/models/{Uri.EscapeDataString(model)}:{method}";
+        using var response = await _http.PostAsJsonAsync(url, body, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"Vertex AI {method} for {model} answered {(int)response.StatusCode} {response.ReasonPhrase}: {Shorten(text)}", null, response.StatusCode);
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) ?? throw new JsonException("empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new HttpRequestException($"Vertex AI {method} for {model} answered with a body that is not JSON: {e.Message}");
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+}

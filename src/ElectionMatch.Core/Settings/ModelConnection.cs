@@ -1,0 +1,56 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Settings;
+
+/// <summary>
+/// How to reach a model provider and how hard to push it, shared by the judge and the embeddings step.
+/// Keys are never stored here: <see cref="ApiKeyEnv"/> names the environment variable that holds one.
+/// </summary>
+public sealed record ModelConnection
+{
+    public static ModelConnection Defaults { get; } = new();
+
+    /// <summary>Vertex AI project; else $GOOGLE_CLOUD_PROJECT.</summary>
+    public string? Project { get; init; }
+
+    /// <summary>Vertex AI region; else $GOOGLE_CLOUD_LOCATION, else us-central1.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>Base URL replacing the provider's own (Azure OpenAI, Ollama, vLLM, a test server).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>The environment variable holding the API key (OpenAI-compatible providers).</summary>
+    public string ApiKeyEnv { get; init; } = "OPENAI_API_KEY";
+
+    /// <summary>A Vertex AI service-account JSON file; when absent, application-default credentials.</summary>
+    public string? CredentialsFile { get; init; }
+
+    /// <summary>Requests in flight at once, across contests.</summary>
+    public int MaxConcurrency { get; init; } = 4;
+
+    /// <summary>Request starts per minute; 0 means no limit.</summary>
+    public double RequestsPerMinute { get; init; } = 300;
+
+    /// <summary>One attempt's time limit; a timed-out attempt is retried.</summary>
+    public double TimeoutSeconds { get; init; } = 60;
+
+    /// <summary>Retries after a 429, a 5xx, a timeout or a dropped connection.</summary>
+    public int MaxRetries { get; init; } = 4;
+
+    /// <summary>First backoff delay; doubled each retry, with jitter.</summary>
+    public double RetryBaseDelaySeconds { get; init; } = 1;
+
+    /// <summary>No wait is longer, whatever a Retry-After header asks.</summary>
+    public double MaxRetryDelaySeconds { get; init; } = 60;
+
+    public double PricePerMillionInputTokens { get; init; }
+
+    public double PricePerMillionOutputTokens { get; init; }
+
+    /// <summary>Where the block is in electionmatch.yml, for diagnostics about it.</summary>
+    public SourceSpan At { get; init; } = SourceSpan.None;
+
+    /// <summary>The estimated cost in the currency of the configured prices.</summary>
+    public double EstimatedCost(long inputTokens, long outputTokens) =>
+        (inputTokens * PricePerMillionInputTokens + outputTokens * PricePerMillionOutputTokens) / 1_000_000;
+}

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using DuckDB.NET.Data;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Tests.Models;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// <c>electionmatch run</c> as a child process on a copy of the goodparty fixture with <c>judge: provider: openai</c>
+/// pointed at the fake model server, a planted API key in the child's environment.
+/// </summary>
+public sealed class LlmJudgeRunTests : IAsyncLifetime
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string PlantedKey = "sk-test-PLANTED-cli-0123456789abcdefghijkl";
+    private FakeModelServer _server = null!;
+    private FixtureCopy _fixture = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeModelServer.StartAsync();
+        _fixture = FixtureCopy.Of("goodparty");
+        var settings = _fixture.Read("electionmatch.yml");
+        const string offline = "    judge:\n      provider: offline\n\n  # L2";
+        Assert.Contains(offline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(offline, $"""
+                judge:
+                  provider: openai
+                  model: gpt-4o-mini
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
+                  max_concurrency: 3
+                  retry_base_delay_seconds: 0.001
+                  max_retry_delay_seconds: 0.05
+                  price_per_million_input_tokens: 0.15
+                  price_per_million_output_tokens: 0.6
+
+              # L2
+            """, StringComparison.Ordinal));
+        settings = _fixture.Read("electionmatch.yml");
+        const string districtOffline = "    judge:\n      provider: offline\n\n# Zip code";
+        Assert.Contains(districtOffline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(districtOffline, $"""
+                embeddings:
+                  provider: openai
+                  dimensions: 64
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
+
+            # Zip code
+            """, StringComparison.Ordinal));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _fixture.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private CliProcess.Result Cli(params string[] args) =>
+        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
+
+    [Fact]
+    public void Run_with_an_openai_judge_pays_once_replays_from_the_cache_and_never_shows_the_key()
+    {
+        // A 429 and a 500 on the way, and one contest whose reply is malformed twice: retried, then undecided.
+        _server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = "10" }), FakeReply.Status(500));
+        string? victim = null;
+        var gate = new Lock();
+        _server.Default = call =>
+        {
+            var contest = call.Data["contest"]!.GetValue<string>();
+            lock (gate)
+            {
+                victim ??= contest;
+            }
+
+            return contest == victim ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
+        };
+        var first = Cli("run", Match, "--snapshot-date", "2031-01-05");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var paid = _server.ModelHits;
+        Assert.True(paid >= 3, $"{paid} model requests");
+        Assert.Contains("judge: openai/gpt-4o-mini:", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("judge share:", first.Stdout, StringComparison.Ordinal);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json"));
+        var judge = Assert.Single(manifest.Models);
+        Assert.Equal(("judge", "openai", "gpt-4o-mini"), (judge.Step, judge.Provider, judge.Model));
+        Assert.Equal(paid, judge.HttpAttempts);
+        Assert.True(judge.InputTokens > 0 && judge.EstimatedCost > 0);
+        Assert.True(manifest.JudgeShare > 0);
+        Assert.Matches("^[0-9a-f]{64}$", manifest.TemplateSha256["prompts/candidacy_ddhq.liquid"]);
+        Assert.True(judge.UndecidedRows >= 1 && judge.InvalidReplies == 2, $"{judge.UndecidedRows} undecided, {judge.InvalidReplies} invalid");
+        Assert.Equal(judge.UndecidedRows, manifest.Counts["judge_rows_undecided"]);
+        Assert.Contains($"{judge.UndecidedRows} rows undecided", first.Stdout, StringComparison.Ordinal);
+        Assert.Equal(judge.UndecidedRows, CountInWarehouse("judge did not accept: undecided: the judge's reply was invalid twice", $"model_predictions.{Match}_20310105"));
+        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        // Every contest asked once, plus one follow-up for the contest whose first reply was invalid.
+        Assert.Equal(contests + 1, judge.Requests);
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"));
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains($"judge_undecided: {judge.UndecidedRows} rows the judge could not decide", evaluate.Stdout, StringComparison.Ordinal);
+
+        // Second run of the same inputs: every answer from the cache, no HTTP at all.
+        var second = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace");
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.Equal(paid, _server.ModelHits);
+        var again = Assert.Single(SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Models);
+        Assert.Equal((0L, 0L), (again.Requests, again.HttpAttempts));
+        Assert.Equal(contests, again.CacheHits);
+
+        // Replay answers from the same cache too.
+        var replay = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace", "--replay");
+        Assert.True(replay.ExitCode == 0, replay.Output);
+        Assert.Equal(paid, _server.ModelHits);
+
+        foreach (var output in new[] { first, second, replay })
+        {
+            Assert.DoesNotContain(PlantedKey, output.Output, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(PlantedKey, _fixture.Read($"electionmatch/manifests/{Match}_20310105.json"), StringComparison.Ordinal);
+        Assert.Equal(0L, CountInWarehouse(PlantedKey));
+        Assert.True(CountInWarehouse("same name") + CountInWarehouse("no candidate has this name") > 0, "the judge's answers are in the warehouse");
+    }
+
+    [Fact]
+    public void Replay_with_an_empty_cache_fails_with_em0402_and_calls_nothing()
+    {
+        var result = Cli("run", Match, "--snapshot-date", "2031-01-06", "--replay");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error EM0402: replay:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"judge requests of match '{Match}' (step judge, openai/gpt-4o-mini)", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _server.ModelHits);
+        Assert.False(File.Exists(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20310106.json")));
+    }
+
+    [Fact]
+    public void A_missing_key_is_an_error_naming_the_variable()
+    {
+        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = null }, "run", Match, "--snapshot-date", "2031-01-07", "--project-dir", _fixture.Directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error EM0401:", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("EM_PLANTED_KEY", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("electionmatch.yml(", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_district_match_with_openai_embeddings_and_judge_asks_one_position_per_request_and_evaluate_compares_both_embedders()
+    {
+        var result = Cli("run", "llm_l2_br_match", "--snapshot-date", "2031-01-08");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.True(_server.ModelHits > 0, result.Stdout);
+        foreach (var request in _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)))
+        {
+            var messages = System.Text.Json.Nodes.JsonNode.Parse(request.Body)!["messages"]!.AsArray();
+            Assert.Contains("Ignore seats and positions", messages[0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
+            var call = new ChatCall([new ChatTurn("user", System.Text.Json.Nodes.JsonNode.Parse(messages[1]!["content"]!.ToJsonString())!.ToString())]);
+            Assert.Single(call.Data["rows"]!.AsArray());
+            Assert.InRange(call.Data["candidates"]!.AsArray().Count, 1, 13);
+        }
+
+        var models = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310108.json")).Models;
+        var judge = Assert.Single(models, m => m.Step == "judge");
+        var embeddings = Assert.Single(models, m => m.Step == "embeddings");
+        Assert.Equal(_server.ModelHits, judge.Requests + embeddings.Requests);
+        Assert.Equal(("openai", "text-embedding-3-small"), (embeddings.Provider, embeddings.Model));
+        Assert.True(embeddings.Requests > 0 && embeddings.InputTokens > 0);
+
+        // evaluate compares the retrieval tier of both embedders once the provider's cache covers the run.
+        var evaluate = Cli("evaluate", "llm_l2_br_match", "--truth", _fixture.PathOf("truth/llm_l2_br_match.csv"));
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Matches(@"(?m)^retrieval offline/hashed-ngram-v1/256: recall@10 [01]\.\d{4} \(\d+ of \d+ truth pairs", evaluate.Stdout);
+        Assert.Matches(@"(?m)^retrieval openai/text-embedding-3-small/64: recall@10 [01]\.\d{4} \(\d+ of \d+ truth pairs", evaluate.Stdout);
+        // The fake's vectors are the offline embedder's at 64 dimensions without the district reading: worse, and said so.
+        Assert.Contains("retrieval warning: openai/text-embedding-3-small/64 finds ", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_with_a_vertex_judge_and_a_service_account_never_shows_the_private_key_or_the_access_token()
+    {
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        var settings = _fixture.Read("electionmatch.yml");
+        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
+        Assert.Contains(openai, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(openai,
+            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
+        _server.FailWith = 503;
+        var failing = Cli("run", Match, "--snapshot-date", "2031-01-09");
+        _server.FailWith = null;
+        var run = Cli("run", Match, "--snapshot-date", "2031-01-09");
+
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-2.5-flash failed", failing.Stderr, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-2.5-flash:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
+        var manifest = _fixture.Read($"electionmatch/manifests/{Match}_20310109.json");
+        Assert.Contains("\"provider\": \"vertex\"", manifest, StringComparison.Ordinal);
+        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        {
+            Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
+            Assert.Equal(0L, CountInWarehouse(secret));
+        }
+    }
+
+    /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>
+    private long CountInWarehouse(string text, string? onlyTable = null)
+    {
+        using var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        var tables = new List<(string Schema, string Table)>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        long found = 0;
+        foreach (var (schema, table) in tables.Where(t => onlyTable is null || $"{t.Schema}.{t.Table}" == onlyTable))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"select count(*) from \"{schema}\".\"{table}\" as t where contains(cast(to_json(t) as varchar), $text)";
+            command.Parameters.Add(new DuckDBParameter("text", text));
+            found += Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return found;
+    }
+}

@@ -1,0 +1,43 @@
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Tests.Models;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Providers;
+
+/// <summary>OpenAI-compatible embeddings through Microsoft.Extensions.AI.OpenAI against the fake /v1/embeddings.</summary>
+[Collection(ProviderEnvironment.Name)]
+public sealed class OpenAiEmbeddingTests : IAsyncLifetime
+{
+    private FakeModelServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeModelServer.StartAsync();
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", ProviderEnvironment.PlantedOpenAiKey);
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public void Openai_embeddings_are_the_servers_vectors_cached_by_model_and_text_and_metered()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select * from (values ('name: maria lopez'), ('name: john smith')) as t(embedding_text)");
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint)), embeddingProvider: "openai");
+        using var providers = JudgeFixture.Providers(match, warehouse);
+
+        var first = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+        var second = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+
+        Assert.Equal("openai/text-embedding-3-small/64", first.ModelId);
+        Assert.Equal((2L, 0L), (first.Generated, first.Cached));
+        Assert.Equal((0L, 2L), (second.Generated, second.Cached));
+        Assert.Single(_server.Requests);
+        Assert.True(providers.EmbeddingUsage!.InputTokens > 0);
+        // The vector stored is the one the server sent (the offline embedder's, by construction of the fake).
+        var expected = new float[64];
+        new HashedNgramEmbedder(64).Embed("name: john smith", expected);
+        var stored = warehouse.Query("select unnest(vector) from electionmatch_cache.embeddings where text_sha256 = sha256('name: john smith')", r => r.GetFloat(0));
+        Assert.Equal(expected, stored);
+    }
+}

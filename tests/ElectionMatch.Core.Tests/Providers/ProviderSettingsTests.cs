@@ -1,0 +1,104 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Tests.Providers;
+
+/// <summary>The judge and embeddings blocks of electionmatch.yml: provider keys, defaults, and credentials kept out.</summary>
+public sealed class ProviderSettingsTests
+{
+    [Fact]
+    public void Judge_and_embedding_provider_keys_are_read_with_per_provider_defaults()
+    {
+        using var fixture = WithJudge("""
+                  provider: vertex
+                  project: gp-data
+                  location: europe-west4
+                  credentials_file: secrets/sa.json
+                  max_concurrency: 8
+                  requests_per_minute: 120
+                  timeout_seconds: 30
+                  max_rows_per_request: 10
+                  price_per_million_input_tokens: 0.3
+                  price_per_million_output_tokens: 2.5
+            """, """
+                  provider: openai
+                  endpoint: http://127.0.0.1:11434/v1/
+                  api_key_env: OLLAMA_KEY
+            """);
+
+        var match = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches");
+
+        Assert.Equal(("vertex", "gemini-2.5-flash"), (match.Judge.Provider, match.Judge.Model));
+        Assert.Equal(("gp-data", "europe-west4", "secrets/sa.json"), (match.Judge.Connection.Project, match.Judge.Connection.Location, match.Judge.Connection.CredentialsFile));
+        Assert.Equal((8, 120.0, 30.0, 10), (match.Judge.Connection.MaxConcurrency, match.Judge.Connection.RequestsPerMinute, match.Judge.Connection.TimeoutSeconds, match.Judge.MaxRowsPerRequest));
+        Assert.Equal(0.3 + 2.5, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000), 9);
+        Assert.Equal(("openai", "text-embedding-3-small", 1536), (match.Embeddings.Provider, match.Embeddings.Model, match.Embeddings.Dimensions));
+        Assert.Equal(("http://127.0.0.1:11434/v1", "OLLAMA_KEY"), (match.Embeddings.Connection.Endpoint, match.Embeddings.Connection.ApiKeyEnv));
+    }
+
+    [Fact]
+    public void A_key_written_into_the_settings_is_refused_without_echoing_it()
+    {
+        using var fixture = WithJudge("""
+                  provider: openai
+                  api_key: sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345
+            """);
+
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.SecretInSettings, diagnostic.Code);
+        Assert.Contains("api_key_env", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ABCDEFGHIJ", diagnostic.ToString(), StringComparison.Ordinal);
+        Assert.True(diagnostic.Line > 0);
+    }
+
+    [Fact]
+    public void A_misspelt_key_or_provider_gets_the_nearest_suggestion()
+    {
+        using var fixture = WithJudge("""
+                  provider: vertx
+                  max_concurency: 4
+            """);
+
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Contains(error.Diagnostics, d => d.Code == Codes.UnknownKey && d.Message.Contains("did you mean 'max_concurrency'?", StringComparison.Ordinal));
+        Assert.Contains(error.Diagnostics, d => d.Code == Codes.InvalidSetting && d.Message.Contains("did you mean 'vertex'?", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_api_key_env_that_is_not_a_variable_name_is_refused()
+    {
+        using var fixture = WithJudge("""
+                  provider: openai
+                  api_key_env: sk-live-value-not-a-name
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.SecretInSettings, diagnostic.Code);
+        Assert.DoesNotContain("sk-live-value-not-a-name", diagnostic.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The fixture project with the candidacy match's judge (and optionally embeddings) block replaced.</summary>
+    private static FixtureCopy WithJudge(string judge, string? embeddings = null)
+    {
+        var fixture = FixtureCopy.Of("goodparty");
+        var path = Path.Combine(fixture.Directory, "electionmatch.yml");
+        var text = File.ReadAllText(path);
+        var judgeBlock = "    judge:\n      provider: offline\n\n  # L2";
+        Assert.Contains(judgeBlock, text, StringComparison.Ordinal);
+        text = text.Replace(judgeBlock, "    judge:\n" + Indent(judge) + "\n  # L2", StringComparison.Ordinal);
+        if (embeddings is not null)
+        {
+            text = text.Replace("    embeddings:\n      provider: offline\n      dimensions: 256\n", "    embeddings:\n" + Indent(embeddings) + "\n", StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(path, text);
+        return fixture;
+    }
+
+    private static string Indent(string block) =>
+        string.Join("\n", block.Split('\n').Select(l => "      " + l.Trim()).Where(l => l.Trim().Length > 0));
+}

@@ -1,0 +1,52 @@
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Tests.Providers;
+
+public sealed class SecretsTests
+{
+    [Fact]
+    public void A_registered_value_is_masked_wherever_it_appears()
+    {
+        Secrets.Register("registered-value-Zq81xLm");
+        Assert.Equal("url?x=*** and ***", Secrets.Redact("url?x=registered-value-Zq81xLm and registered-value-Zq81xLm"));
+    }
+
+    [Fact]
+    public void A_registered_pem_key_is_masked_whole_as_escaped_json_and_line_by_line()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var pem = rsa.ExportPkcs8PrivateKeyPem();
+        Secrets.Register(pem);
+        var line = pem.Split('\n')[3];
+        var escaped = pem.Replace("\n", "\\n", StringComparison.Ordinal);
+
+        Assert.DoesNotContain(line, Secrets.Redact("key: " + pem), StringComparison.Ordinal);
+        Assert.DoesNotContain(line, Secrets.Redact("{\"private_key\": \"" + escaped + "\"}"), StringComparison.Ordinal);
+        Assert.Equal("fragment *** seen", Secrets.Redact("fragment " + line + " seen"));
+    }
+
+    [Theory]
+    [InlineData("Authorization: Bearer abcdefghijklmnop.qrs", "Authorization: Bearer ***")]
+    [InlineData("key sk-proj-ABCDEFGHIJKLMNOPQRSTuvwx used", "key *** used")]
+    [InlineData("token ya29.a0AfB_byC1234567890abcdef here", "token *** here")]
+    [InlineData("api_key: hunter2hunter2", "api_key: ***")]
+    [InlineData("-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", "***")]
+    public void Credential_shapes_are_masked_even_when_never_registered(string text, string expected) =>
+        Assert.Equal(expected, Secrets.Redact(text));
+
+    [Fact]
+    public void Ordinary_text_and_short_values_are_left_alone()
+    {
+        Secrets.Register("short");
+        Assert.Equal("a short note about candidates", Secrets.Redact("a short note about candidates"));
+    }
+
+    [Fact]
+    public void Diagnostics_and_their_exceptions_print_masked()
+    {
+        Secrets.Register("diag-secret-0192837465");
+        var error = DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None, "failed with diag-secret-0192837465");
+        Assert.DoesNotContain("diag-secret-0192837465", error.Diagnostics[0].ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("diag-secret-0192837465", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Tests.Models;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Providers;
+
+/// <summary>Gemini generateContent and text-embedding predict over the Vertex AI REST wire format, with a service account.</summary>
+[Collection(ProviderEnvironment.Name)]
+public sealed class VertexProviderTests : IAsyncLifetime
+{
+    private FakeModelServer _server = null!;
+    private ServiceAccountFile _account = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeModelServer.StartAsync();
+        _account = new ServiceAccountFile(_server.TokenUri);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _account.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private FakeModelServerEndpoint Endpoint => new(_server.BaseUrl, _account.Path);
+
+    [Fact]
+    public async Task Vertex_judge_sends_a_json_schema_request_with_a_service_account_token_and_reads_the_usage()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez", "Nobody Known"), default);
+
+        Assert.Equal([1, 0], answers.Select(a => a.CandidateNumber));
+        var request = Assert.Single(_server.Requests);
+        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent", request.Path);
+        Assert.Equal("Bearer " + FakeModelServer.AccessToken, request.Authorization);
+        var body = JsonNode.Parse(request.Body)!;
+        Assert.Equal("application/json", body["generationConfig"]!["responseMimeType"]!.GetValue<string>());
+        Assert.Equal("OBJECT", body["generationConfig"]!["responseSchema"]!["type"]!.GetValue<string>());
+        Assert.Null(body["generationConfig"]!["responseSchema"]!["additionalProperties"]);
+        Assert.Contains("VALID: \"Bob Johnson\"", body["systemInstruction"]!["parts"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(providers.JudgeUsage!.InputTokens > 0);
+        // The access token was registered the moment it was read.
+        Assert.DoesNotContain(FakeModelServer.AccessToken, Secrets.Redact("header: Bearer " + FakeModelServer.AccessToken + " sent"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_credentials_file_application_default_credentials_are_used_and_their_key_is_masked()
+    {
+        var previous = Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS");
+        Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS", _account.Path);
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = null })), warehouse);
+
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+            Assert.Equal("Bearer " + FakeModelServer.AccessToken, Assert.Single(_server.Requests).Authorization);
+            Assert.Equal("key ***", Secrets.Redact("key " + _account.KeyBodyLine));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS", previous);
+        }
+    }
+
+    [Fact]
+    public void Vertex_embeddings_fill_the_cache_once_and_replay_reads_only_the_cache()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select * from (values ('race: springfield city council'), ('race: shelbyville mayor'), ('race: ogdenville school board')) as t(embedding_text)");
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex");
+
+        using (var providers = JudgeFixture.Providers(match, warehouse))
+        {
+            var first = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+            Assert.Equal((3L, 0L), (first.Generated, first.Cached));
+            Assert.Equal("vertex/text-embedding-005/64", first.ModelId);
+            var predict = Assert.Single(_server.Requests);
+            Assert.EndsWith("/models/text-embedding-005:predict", predict.Path, StringComparison.Ordinal);
+            Assert.Equal(64, JsonNode.Parse(predict.Body)!["parameters"]!["outputDimensionality"]!.GetValue<int>());
+            Assert.Equal(3L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings where len(vector) = 64"));
+        }
+
+        using (var replay = JudgeFixture.Providers(match, warehouse, replay: true))
+        {
+            var again = new EmbeddingCache(warehouse).Ensure(replay.Embeddings!, "select embedding_text from texts", 64, default);
+            Assert.Equal((0L, 3L), (again.Generated, again.Cached));
+            Assert.Equal(3, replay.EmbeddingUsage!.CacheHits);
+            warehouse.Execute("insert into texts values ('race: capital city treasurer')");
+            var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(replay.Embeddings!, "select embedding_text from texts", 64, default));
+            Assert.Equal(Codes.ReplayCacheMiss, error.Diagnostics[0].Code);
+            Assert.Contains("1 of 4 texts of match 'test_match' (step embeddings, vertex/text-embedding-005/64)", error.Diagnostics[0].Message, StringComparison.Ordinal);
+        }
+
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public void A_missing_project_is_an_error_naming_the_setting_and_the_variable()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var previous = Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT");
+        Environment.SetEnvironmentVariable("GOOGLE_CLOUD_PROJECT", null);
+        try
+        {
+            var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { Project = null });
+            var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(match, warehouse));
+            Assert.Equal(Codes.ProviderNotConfigured, error.Diagnostics[0].Code);
+            Assert.Contains("GOOGLE_CLOUD_PROJECT", error.Diagnostics[0].Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("GOOGLE_CLOUD_PROJECT", previous);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_provider_names_the_match_and_step_and_shows_no_credential()
+    {
+        _server.Script(Enumerable.Repeat(FakeReply.Status(500), 10).ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var text = error.ToString() + string.Join("\n", error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, error.Diagnostics[0].Code);
+        Assert.Contains("match 'test_match', step judge: the judge vertex/gemini-2.5-flash failed", text, StringComparison.Ordinal);
+        Assert.Contains("500", text, StringComparison.Ordinal);
+        Assert.Equal(4, _server.ModelHits);
+        foreach (var secret in new[] { FakeModelServer.AccessToken, _account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        await Task.CompletedTask;
+    }
+}

@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ElectionMatch.Matching.Embeddings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ElectionMatch.Tests.Models;
+
+/// <summary>
+/// A Kestrel server on 127.0.0.1 speaking the wire formats we call: OpenAI <c>/v1/chat/completions</c> and
+/// <c>/v1/embeddings</c>, Vertex AI <c>…:generateContent</c> and <c>…:predict</c>, and an OAuth token endpoint for
+/// service-account credentials. Chat replies are scripted per test (a queue of <see cref="FakeReply"/>); when the
+/// script is empty the server answers like a careful judge: for each row, the candidate whose name equals the
+/// row's name, else 0. Embeddings are the offline embedder's vectors, so retrieval behaves as offline.
+/// </summary>
+public sealed class FakeModelServer : IAsyncDisposable
+{
+    public const string AccessToken = "ya29.PLANTED-ACCESS-TOKEN-0123456789abcdef";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<FakeReply> _script = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+
+    private FakeModelServer(WebApplication app)
+    {
+        _app = app;
+    }
+
+    public string BaseUrl { get; private set; } = "";
+
+    public string OpenAiEndpoint => BaseUrl + "/v1";
+
+    public string TokenUri => BaseUrl + "/token";
+
+    /// <summary>Every model request (not token requests), in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => _requests.Where(r => r.Path != "/token").ToList();
+
+    public int ModelHits => Requests.Count;
+
+    /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
+    public int? FailWith { get; set; }
+
+    /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
+    public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
+
+    public static async Task<FakeModelServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new FakeModelServer(app);
+        app.Run(server.HandleAsync);
+        await app.StartAsync();
+        server.BaseUrl = app.Urls.First().TrimEnd('/');
+        return server;
+    }
+
+    /// <summary>Queues replies for the next chat (or embedding) requests, in order.</summary>
+    public void Script(params FakeReply[] replies)
+    {
+        foreach (var reply in replies)
+        {
+            _script.Enqueue(reply);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var path = context.Request.Path.Value ?? "";
+        _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body));
+        if (path == "/token")
+        {
+            await Json(context, new JsonObject { ["access_token"] = AccessToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+            return;
+        }
+
+        var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal);
+        var reply = FailWith is { } status ? FakeReply.Status(status)
+            : !isEmbedding && _script.TryDequeue(out var scripted) ? scripted
+            : FakeReply.Careful;
+        switch (reply.Kind)
+        {
+            case FakeReplyKind.Status:
+                context.Response.StatusCode = reply.StatusCode;
+                foreach (var (name, value) in reply.Headers)
+                {
+                    context.Response.Headers[name] = value;
+                }
+
+                await context.Response.WriteAsync("{\"error\":{\"message\":\"scripted failure\"}}", context.RequestAborted);
+                return;
+            case FakeReplyKind.Hang:
+                // Until the client gives up; the test's timeout is far shorter than this.
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+        }
+
+        var request = JsonNode.Parse(body)!;
+        if (path.EndsWith("/embeddings", StringComparison.Ordinal))
+        {
+            await OpenAiEmbeddings(context, request);
+        }
+        else if (path.EndsWith(":predict", StringComparison.Ordinal))
+        {
+            await VertexPredict(context, request);
+        }
+        else if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
+        {
+            var messages = request["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), Text(m["content"]))).ToList();
+            var content = reply.Content?.Invoke(new ChatCall(messages)) ?? Default(new ChatCall(messages));
+            await Json(context, new JsonObject
+            {
+                ["id"] = "chatcmpl-fake",
+                ["object"] = "chat.completion",
+                ["created"] = 1_700_000_000,
+                ["model"] = request["model"]?.GetValue<string>(),
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+                    ["finish_reason"] = "stop",
+                }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = body.Length / 4, ["completion_tokens"] = content.Length / 4, ["total_tokens"] = (body.Length + content.Length) / 4 },
+            });
+        }
+        else if (path.EndsWith(":generateContent", StringComparison.Ordinal))
+        {
+            var turns = new List<ChatTurn>();
+            if (request["systemInstruction"] is { } system)
+            {
+                turns.Add(new ChatTurn("system", string.Concat(system["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>()))));
+            }
+
+            turns.AddRange(request["contents"]!.AsArray().Select(c => new ChatTurn(
+                c!["role"]!.GetValue<string>() == "model" ? "assistant" : "user",
+                string.Concat(c["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>())))));
+            var content = reply.Content?.Invoke(new ChatCall(turns)) ?? Default(new ChatCall(turns));
+            await Json(context, new JsonObject
+            {
+                ["candidates"] = new JsonArray(new JsonObject
+                {
+                    ["content"] = new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(new JsonObject { ["text"] = content }) },
+                    ["finishReason"] = "STOP",
+                }),
+                ["usageMetadata"] = new JsonObject { ["promptTokenCount"] = body.Length / 4, ["candidatesTokenCount"] = content.Length / 4, ["totalTokenCount"] = (body.Length + content.Length) / 4 },
+                ["modelVersion"] = "gemini-fake-001",
+            });
+        }
+        else
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.NotFound;
+        }
+    }
+
+    /// <summary>For each row: the candidate with the same name (confidence 95), else 0 (confidence 80).</summary>
+    public static string CarefulAnswer(ChatCall call)
+    {
+        var data = call.Data;
+        var candidates = data["candidates"]!.AsArray();
+        var answers = new JsonArray();
+        foreach (var row in data["rows"]!.AsArray())
+        {
+            var name = row!["name"]!.GetValue<string>();
+            var match = candidates.FirstOrDefault(c => string.Equals(c!["name"]!.GetValue<string>().Trim(), name.Trim(), StringComparison.OrdinalIgnoreCase));
+            answers.Add(new JsonObject
+            {
+                ["row_id"] = row["row_id"]!.GetValue<string>(),
+                ["selected_candidate_number"] = match is null ? 0 : match["number"]!.GetValue<int>(),
+                ["selected_name"] = match is null ? "" : match["name"]!.GetValue<string>(),
+                ["selection_confidence"] = match is null ? 80 : 95,
+                ["reasoning"] = match is null ? "no candidate has this name" : "same name",
+                ["close_alternatives"] = new JsonArray(),
+            });
+        }
+
+        return new JsonObject { ["answers"] = answers }.ToJsonString();
+    }
+
+    private static async Task OpenAiEmbeddings(HttpContext context, JsonNode request)
+    {
+        var inputs = request["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [request["input"]!.GetValue<string>()];
+        var dimensions = request["dimensions"]?.GetValue<int>() ?? 64;
+        var base64 = request["encoding_format"]?.GetValue<string>() == "base64";
+        var data = new JsonArray();
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var vector = Embed(inputs[i], dimensions);
+            JsonNode embedding = base64
+                ? Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray())
+                : new JsonArray(vector.Select(v => (JsonNode)v).ToArray());
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+        }
+
+        var tokens = inputs.Sum(t => t.Length / 4 + 1);
+        await Json(context, new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = request["model"]?.GetValue<string>(), ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens } });
+    }
+
+    private static async Task VertexPredict(HttpContext context, JsonNode request)
+    {
+        var dimensions = request["parameters"]?["outputDimensionality"]?.GetValue<int>() ?? 768;
+        var predictions = new JsonArray(request["instances"]!.AsArray().Select(i =>
+        {
+            var text = i!["content"]!.GetValue<string>();
+            return (JsonNode)new JsonObject
+            {
+                ["embeddings"] = new JsonObject
+                {
+                    ["values"] = new JsonArray(Embed(text, dimensions).Select(v => (JsonNode)v).ToArray()),
+                    ["statistics"] = new JsonObject { ["token_count"] = text.Length / 4 + 1, ["truncated"] = false },
+                },
+            };
+        }).ToArray());
+        await Json(context, new JsonObject { ["predictions"] = predictions, ["metadata"] = new JsonObject { ["billableCharacterCount"] = 1 } });
+    }
+
+    private static float[] Embed(string text, int dimensions)
+    {
+        var vector = new float[dimensions];
+        new HashedNgramEmbedder(dimensions).Embed(text, vector);
+        return vector;
+    }
+
+    private static string Text(JsonNode? content) => content switch
+    {
+        JsonValue value => value.GetValue<string>(),
+        JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.GetValue<string>())),
+        _ => "",
+    };
+
+    private static Task Json(HttpContext context, JsonNode body)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+    }
+}
