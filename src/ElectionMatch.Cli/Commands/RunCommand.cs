@@ -14,7 +14,8 @@ internal static class RunCommand
         var match = new Argument<string>("match") { Description = "The match to run, as named in electionmatch.yml (for example candidacy_ddhq_matches)." };
         var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
         var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
-        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace };
+        var report = new Option<string?>("--report") { Description = "Also write every stage's wall time and rows in and out, and the run's counts, to this JSON file." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, report };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
@@ -22,8 +23,13 @@ internal static class RunCommand
             var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace));
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var run = new RunOperation(context).Execute(options, stage =>
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}")));
+            if (result.GetValue(report) is { } reportPath)
+            {
+                Snapshots.AtomicFile.WriteAllText(Path.GetFullPath(reportPath), RunReport.Of(run, clock.Elapsed).ToJson());
+            }
 
             var counts = run.Manifest.Counts;
             console.WriteLine();

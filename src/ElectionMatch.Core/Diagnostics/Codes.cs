@@ -54,6 +54,14 @@ public static class Codes
     public const string GeneratedModelFailed = "EM0301";
     public const string ExplainKindUnsupported = "EM0302";
 
+    // bench and incremental runs
+    public const string InvalidBenchOption = "EM0720";
+    public const string BenchRunFailed = "EM0721";
+    public const string BenchResultUnreadable = "EM0722";
+    public const string BenchPageMarkersMissing = "EM0723";
+    public const string IncrementalKindUnsupported = "EM0725";
+    public const string IncrementalCacheUnreadable = "EM0726";
+
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";
