@@ -15,12 +15,20 @@ internal static class RunCommand
         var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
         var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
         var report = new Option<string?>("--report") { Description = "Also write every stage's wall time and rows in and out, and the run's counts, to this JSON file." };
-        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, report };
+        var incremental = new Option<bool>("--incremental") { Description = "Recompute only the state partitions whose input rows, model or settings changed since the last incremental run; reuse the others from the warehouse's electionmatch_cache schema." };
+        var full = new Option<bool>("--full") { Description = "Incremental mode, but recompute every partition (with the stored model): the reference an incremental run equals." };
+        var retrain = new Option<bool>("--retrain") { Description = "Incremental mode, but first train a new scoring model on the whole input (every partition is then recomputed)." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, report, incremental, full, retrain };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
             var context = ProjectContext.Load(project.Read(result));
-            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace));
+            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace))
+            {
+                Incremental = result.GetValue(incremental),
+                FullRecompute = result.GetValue(full),
+                Retrain = result.GetValue(retrain),
+            };
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -36,7 +36,10 @@ public sealed class RunOperation
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount);
+        var threads = _context.Settings.Engine.Threads ?? Environment.ProcessorCount;
+        var result = options.Incremental || options.FullRecompute || options.Retrain
+            ? RunIncremental(warehouse, match, inputs, options, threads, progress)
+            : definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, threads);
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -64,6 +67,17 @@ public sealed class RunOperation
         generate.WriteStagingFiles(name, columns, definition, generated);
         generate.WriteLatestModel(match.Name, definition, warehouse, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = result.Summary };
+    }
+
+    private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, int threads, Action<StageReport>? progress)
+    {
+        if (match.Kind != "candidacy_ddhq")
+        {
+            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
+        }
+
+        var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, threads);
+        return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, progress);
     }
 
     private void ApplyEngineSettings(DuckDbWarehouse warehouse)

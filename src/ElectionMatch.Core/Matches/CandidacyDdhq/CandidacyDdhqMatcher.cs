@@ -25,6 +25,9 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>A best pair must beat the runner-up (on either side) by this many bits to link without the judge.</summary>
     private const double Margin = 3;
 
+    /// <summary>The snapshot's canonical row order (content hash, parquet export).</summary>
+    internal const string OrderBy = "gp_candidacy_id, hubspot_election_type, hubspot_election_date";
+
     private const int USampleLeftRows = 2000;
     private const int USamplePairsPerRow = 100;
     private const int JudgeRowsPerRequest = 25;
@@ -55,6 +58,9 @@ internal sealed class CandidacyDdhqMatcher
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>A model trained before (an incremental run's stored one): scoring uses it and this run trains nothing.</summary>
+    public ModelParameters? Model { get; init; }
+
     private string T(string table) => _run.Table(table);
 
     public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
@@ -79,7 +85,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
-        var parameters = MatchPass(pipeline, "", "left_filtered", null, cancellationToken);
+        var parameters = MatchPass(pipeline, "", "left_filtered", Model, cancellationToken);
         pipeline.Sql("runoffs_discovered", "links", "runoff_left", DiscoverRunoffsSql(), () => $"{pipeline.Count("runoff_left")} runoff rows created for matched candidates");
         MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
         pipeline.Sql("output", "left_keyed", "output", OutputSql(parameters));
@@ -91,7 +97,7 @@ internal sealed class CandidacyDdhqMatcher
         DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
 
         _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-        return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
+        return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()],
         };

@@ -1,0 +1,6 @@
+namespace ElectionMatch.Incremental;
+
+/// <param name="SettingsSha256">The settings' hash: part of every partition's cache key, and the stored model is for these settings only.</param>
+/// <param name="Full">Recompute every partition (with the stored model), refreshing the cache.</param>
+/// <param name="Retrain">Train a new model on the whole input first; every partition's key changes with it.</param>
+internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool Retrain, int Threads);
