@@ -11,7 +11,6 @@ namespace ElectionMatch.Benchmarking;
 public static class BenchChart
 {
     private const double Width = 960;
-    private const double Height = 660;
     private const string Font = "font-family=\"system-ui, -apple-system, 'Segoe UI', sans-serif\"";
     private const double TargetRowsPerMinute = 1_000_000;
     private const double TargetMemoryMib = 4096;
@@ -22,16 +21,14 @@ public static class BenchChart
     {
         var runs = result.Runs.OrderBy(r => r.Rows).ToList();
         var svg = new StringBuilder();
-        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" {Font} font-size=\"12\">\n"));
-        svg.Append(Invariant($"<rect width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n"));
         var m = result.Machine;
         Text(svg, 24, 26, $"electionmatch bench — candidacy match end to end, offline embedder and judge", 16, "start", "bold");
         Text(svg, 24, 44, $"{m.Cores} cores, {m.CpuModel}, {m.MemoryGib:0.#} GiB, {m.Dotnet}, tool {m.ToolVersion}{(m.GitCommit is null ? "" : " @ " + m.GitCommit)}", 11, "start", fill: "#57606a");
 
         if (runs.Count == 0)
         {
-            Text(svg, Width / 2, Height / 2, "no runs", 14, "middle");
-            return svg.Append("</svg>\n").ToString();
+            Text(svg, Width / 2, 100, "no runs", 14, "middle");
+            return Document(svg, 140);
         }
 
         var rows = runs.Select(r => (double)r.LeftRowsRead).ToList();
@@ -39,14 +36,20 @@ public static class BenchChart
         Panel(svg, new Box(80, 80, 380, 230), "wall time (s) against left rows", rows, runs.Select(r => r.WallSeconds).ToList(),
             x => x / TargetRowsPerMinute * 60, "target: 1,000,000 rows/min",
             x => smallest.WallSeconds * x / smallest.LeftRowsRead, "linear from the smallest run",
-            "#1f6feb", r => Invariant($"{Seconds(r.WallSeconds)} · {Compact(r.LeftRowsPerMinute)}/min"), runs);
+            "#1f6feb", r => Invariant($"{Seconds(r.WallSeconds)} · {r.LeftRowsPerMinute / 1000:N0}k rows/min"), runs);
         Panel(svg, new Box(560, 80, 380, 230), "peak memory (MiB) against left rows", rows, runs.Select(r => r.PeakMemoryMib).ToList(),
             _ => TargetMemoryMib, "target: 4 GiB",
             x => smallest.PeakMemoryMib * x / smallest.LeftRowsRead, "linear from the smallest run",
             "#8250df", r => Invariant($"{r.PeakMemoryMib:N0} MiB"), runs);
-        Shares(svg, new Box(80, 400, 860, 200), runs);
-        return svg.Append("</svg>\n").ToString();
+        var bottom = Shares(svg, new Box(80, 400, 860, 200), runs);
+        return Document(svg, bottom + 24);
     }
+
+    private static string Document(StringBuilder body, double height) =>
+        Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {height:0}\" width=\"{Width}\" height=\"{height:0}\" {Font} font-size=\"12\">\n")
+        + Invariant($"<rect width=\"{Width}\" height=\"{height:0}\" fill=\"#ffffff\"/>\n")
+        + body
+        + "</svg>\n";
 
     private sealed record Box(double X, double Y, double W, double H);
 
@@ -91,7 +94,8 @@ public static class BenchChart
         Legend(svg, box.X + 200, box.Y + box.H + 52, "#8c959f", "2 3", linearLabel);
     }
 
-    private static void Shares(StringBuilder svg, Box box, List<BenchRun> runs)
+    /// <returns>The bottom of the legend.</returns>
+    private static double Shares(StringBuilder svg, Box box, List<BenchRun> runs)
     {
         Text(svg, box.X - 56, box.Y - 14, "where the wall time goes", 13, "start", "bold");
         var groups = StageGroups.Names;
@@ -135,6 +139,8 @@ public static class BenchChart
             Text(svg, lx + 16, legendY + 1, groups[g], 11, "start");
             lx += itemWidth;
         }
+
+        return legendY + 6;
     }
 
     private static void Legend(StringBuilder svg, double x, double y, string color, string dash, string label)
