@@ -36,7 +36,7 @@ internal static class IncrementalRun
         Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
 
         clock.Restart();
-        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256);
+        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
         var (model, modelSha) = stored ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
         Report(new StageReport(stored is null ? "training_run" : "model", 0, 1, clock.Elapsed, stored is null
             ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it"

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Warehouse;
@@ -44,10 +45,26 @@ internal sealed class PartitionCache
 
     public string Quarantine => Schema.Table(_match + "__quarantine");
 
-    public (ModelParameters Model, string Sha256)? FindModel(string settingsSha256) =>
-        _warehouse.Query(
+    /// <summary>The model stored for these settings and this tool version, if any.</summary>
+    public (ModelParameters Model, string Sha256)? FindModel(string settingsSha256, SourceSpan at)
+    {
+        var json = _warehouse.Query(
             $"select model_json from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
-            r => r.GetString(0)).Select(json => (ModelParameters.FromJson(json), StatePartitions.Sha256(json))).Cast<(ModelParameters, string)?>().FirstOrDefault();
+            r => r.GetString(0)).FirstOrDefault();
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (ModelParameters.FromJson(json), StatePartitions.Sha256(json));
+        }
+        catch (JsonException e)
+        {
+            throw DiagnosticException.At(Codes.IncrementalCacheUnreadable, at, $"the stored model of '{_match}' in {Schema.Name}.models is unreadable ({e.Message}); run with --retrain to train and store a new one");
+        }
+    }
 
     /// <summary>Stores a trained model in its canonical JSON (read back and written again) and returns that JSON's hash.</summary>
     public (ModelParameters Model, string Sha256) StoreModel(ModelParameters trained, string settingsSha256)
