@@ -78,8 +78,8 @@ internal static class IncrementalRun
             where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
             order by input, em_state, row_number;
             """);
-        var stored2 = partitions.Select(p => (p.State, Entry: cache.Read(p.State, keys[p.State]))).ToList();
-        var counts = Counts(stored2.Select(s => (s.State, s.Entry.Counts)));
+        var entries = partitions.Select(p => (p.State, Entry: cache.Read(p.State, keys[p.State]))).ToList();
+        var counts = Counts(entries.Select(s => (s.State, s.Entry.Counts)));
         counts["state_partitions"] = partitions.Count;
         counts["state_partitions_reused"] = reused;
         counts["state_partitions_recomputed"] = recomputed.Count;
@@ -87,7 +87,7 @@ internal static class IncrementalRun
 
         return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
         {
-            Accounts = Accounts(stored2.Select(s => (s.State, s.Entry.Accounts))),
+            Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts))),
             Summary =
             [
                 string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),
