@@ -28,5 +28,3 @@ public sealed record RunReport(string Snapshot, double ElapsedSeconds, IReadOnly
     public static RunReport FromJson(string json) =>
         JsonSerializer.Deserialize<RunReport>(json, Json) ?? throw new JsonException("the run report is empty");
 }
-
-public sealed record RunReportStage(string Stage, long RowsIn, long RowsOut, double Seconds, string? Note);
