@@ -100,6 +100,21 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void The_first_incremental_run_adopts_the_model_a_plain_run_trained_under_the_same_settings()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--replace");
+        var model = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            File.ReadAllBytes(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.model.json"))));
+
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.Contains($"model: {model[..12]} (adopted from snapshot {Match}_20300101)", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("training_run", incremental, StringComparison.Ordinal);
+        Assert.Equal((2, 0, 2, "((no state), NC)"), Summary(incremental));
+    }
+
+    [Fact]
     public void An_incremental_run_of_a_district_match_is_refused()
     {
         var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");

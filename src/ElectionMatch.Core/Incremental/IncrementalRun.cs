@@ -37,10 +37,16 @@ internal static class IncrementalRun
 
         clock.Restart();
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
-        var (model, modelSha) = stored ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
-        Report(new StageReport(stored is null ? "training_run" : "model", 0, 1, clock.Elapsed, stored is null
+        var adopted = stored is null && !request.Retrain && request.EarlierModel is { } earlier
+            ? cache.StoreModel(ModelParameters.FromJson(earlier.Json), request.SettingsSha256)
+            : ((ModelParameters, string)?)null;
+        var (model, modelSha) = stored ?? adopted ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
+        var origin = stored is not null ? "stored, reused"
+            : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}"
+            : "trained on this run's whole input";
+        Report(new StageReport(stored is null && adopted is null ? "training_run" : "model", 0, 1, clock.Elapsed, stored is null && adopted is null
             ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it"
-            : $"reusing the stored model {modelSha[..12]} (--retrain trains a new one)"));
+            : $"model {modelSha[..12]} {origin} (--retrain trains a new one)"));
 
         var keys = partitions.ToDictionary(
             p => p.State,
@@ -91,7 +97,7 @@ internal static class IncrementalRun
             Summary =
             [
                 string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),
-                $"model: {modelSha[..12]} ({(stored is null ? "trained on this run's whole input" : "stored, reused")})",
+                $"model: {modelSha[..12]} ({origin})",
             ],
         };
     }

@@ -76,8 +76,46 @@ public sealed class RunOperation
             throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
         }
 
-        var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, threads);
+        var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, threads)
+        {
+            EarlierModel = EarlierModel(match.Name),
+        };
         return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, progress);
+    }
+
+    /// <summary>The newest snapshot's trained model when that run had these settings and this tool version.</summary>
+    private (string Json, string Snapshot)? EarlierModel(string match)
+    {
+        var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var newest = Directory.EnumerateFiles(directory, match + "_*.json")
+            .Select(f => (File: f, Name: SnapshotName.TryParse(Path.GetFileNameWithoutExtension(f), match)))
+            .Where(x => x.Name is not null)
+            .OrderBy(x => x.Name!.Date)
+            .LastOrDefault();
+        if (newest.Name is null || !File.Exists(_context.ModelParametersPath(newest.Name)))
+        {
+            return null;
+        }
+
+        SnapshotManifest manifest;
+        try
+        {
+            manifest = SnapshotManifest.FromJson(File.ReadAllText(newest.File));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A manifest that does not parse only means training afresh here.
+            return null;
+        }
+
+        return manifest.SettingsSha256 == _context.Settings.ContentHash && manifest.ToolVersion == ToolInfo.Version
+            ? (File.ReadAllText(_context.ModelParametersPath(newest.Name)), newest.Name.Table)
+            : null;
     }
 
     private void ApplyEngineSettings(DuckDbWarehouse warehouse)
