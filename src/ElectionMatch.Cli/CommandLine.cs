@@ -15,6 +15,7 @@ internal static class CommandLine
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 }

@@ -15,16 +15,31 @@ internal static class RunCommand
         var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
         var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
         var replay = new Option<bool>("--replay") { Description = "Never call a model provider: judge answers and embeddings come only from the warehouse's cache (as in CI); a miss is an error." };
-        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, replay };
+        var report = new Option<string?>("--report") { Description = "Also write every stage's wall time and rows in and out, and the run's counts, to this JSON file." };
+        var incremental = new Option<bool>("--incremental") { Description = "Recompute only the state partitions whose input rows, model or settings changed since the last incremental run; reuse the others from the warehouse's electionmatch_cache schema." };
+        var full = new Option<bool>("--full") { Description = "Incremental mode, but recompute every partition (with the stored model): the reference an incremental run equals." };
+        var retrain = new Option<bool>("--retrain") { Description = "Incremental mode, but first train a new scoring model on the whole input (every partition is then recomputed)." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, replay, report, incremental, full, retrain };
         project.AddTo(command);
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var context = ProjectContext.Load(project.Read(result));
-            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace)) { Replay = result.GetValue(replay) };
+            var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace))
+            {
+                Replay = result.GetValue(replay),
+                Incremental = result.GetValue(incremental),
+                FullRecompute = result.GetValue(full),
+                Retrain = result.GetValue(retrain),
+            };
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var run = new RunOperation(context).Execute(options, stage =>
                 console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+            if (result.GetValue(report) is { } reportPath)
+            {
+                Snapshots.AtomicFile.WriteAllText(Path.GetFullPath(reportPath), RunReport.Of(run, clock.Elapsed).ToJson());
+            }
 
             var counts = run.Manifest.Counts;
             console.WriteLine();

@@ -68,6 +68,15 @@ public static class Codes
     public const string UnexpectedFailure = "EM0504";
     public const string YamlAliasExpansion = "EM0505";
 
+    // bench and incremental runs
+    public const string InvalidBenchOption = "EM0720";
+    public const string BenchRunFailed = "EM0721";
+    public const string BenchResultUnreadable = "EM0722";
+    public const string BenchPageMarkersMissing = "EM0723";
+    public const string IncrementalKindUnsupported = "EM0725";
+    public const string IncrementalCacheUnreadable = "EM0726";
+    public const string IncrementalCsvInput = "EM0727";
+
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";

@@ -16,13 +16,7 @@ public sealed record MatchDefinition(
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, (w, s, r, i, o) => new CandidacyDdhqMatcher(w, s, r)
-        {
-            Threads = o.Threads,
-            Judge = o.Providers.Judge ?? new CandidacyRuleJudge(),
-            Embeddings = o.Providers.Embeddings,
-            JudgeRowsPerRequest = s.Judge.MaxRowsPerRequest ?? CandidacyDdhqMatcher.DefaultJudgeRowsPerRequest,
-        }.Run(i, o.Progress, o.CancellationToken)),
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, (w, s, r, i, o) => CandidacyDdhqMatcher.Create(w, s, r, o).Run(i, o.Progress, o.CancellationToken)),
         "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, (w, s, r, i, o) => new L2BallotReadyMatcher(w, s, r)
         {
             Threads = o.Threads,

@@ -39,8 +39,10 @@ public sealed class RunOperation
 
         var inputs = ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs,
-            new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken));
+        var runOptions = new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken);
+        var result = options.Incremental || options.FullRecompute || options.Retrain
+            ? RunIncremental(warehouse, match, inputs, options, runOptions)
+            : definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, runOptions);
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -68,6 +70,62 @@ public sealed class RunOperation
         generate.WriteStagingFiles(name, columns, definition, generated);
         generate.WriteLatestModel(match.Name, definition, warehouse, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = result.Summary };
+    }
+
+    private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
+    {
+        if (match.Kind != "candidacy_ddhq")
+        {
+            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
+        }
+
+        // A CSV file input's unreadable lines are quarantined by the run that reads the file; a partition reads a
+        // slice of the rows that could be read, so those lines would be counted nowhere.
+        if (new[] { inputs.Left, inputs.Right }.FirstOrDefault(i => i.Csv is not null) is { } csv)
+        {
+            throw DiagnosticException.At(Codes.IncrementalCsvInput, csv.At, $"{csv.Description} is a CSV file, whose unreadable lines only a plain run can quarantine; incremental runs read parquet files and warehouse tables (convert it, or run without --incremental)");
+        }
+
+        var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
+        {
+            EarlierModel = EarlierModel(match.Name),
+        };
+        return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, runOptions.Progress, runOptions.CancellationToken);
+    }
+
+    /// <summary>The newest snapshot's trained model when that run had these settings and this tool version.</summary>
+    private (string Json, string Snapshot)? EarlierModel(string match)
+    {
+        var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
+        if (!Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var newest = Directory.EnumerateFiles(directory, match + "_*.json")
+            .Select(f => (File: f, Name: SnapshotName.TryParse(Path.GetFileNameWithoutExtension(f), match)))
+            .Where(x => x.Name is not null)
+            .OrderBy(x => x.Name!.Date)
+            .LastOrDefault();
+        if (newest.Name is null || !File.Exists(_context.ModelParametersPath(newest.Name)))
+        {
+            return null;
+        }
+
+        SnapshotManifest manifest;
+        try
+        {
+            manifest = SnapshotManifest.FromJson(File.ReadAllText(newest.File));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A manifest that does not parse only means training afresh here.
+            return null;
+        }
+
+        return manifest.SettingsSha256 == _context.Settings.ContentHash && manifest.ToolVersion == ToolInfo.Version
+            ? (File.ReadAllText(_context.ModelParametersPath(newest.Name)), newest.Name.Table)
+            : null;
     }
 
     private void ApplyEngineSettings(DuckDbWarehouse warehouse)

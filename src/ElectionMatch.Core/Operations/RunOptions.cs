@@ -7,4 +7,13 @@ public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, boo
     /// The offline embedder and rule judge need no network, so today every run already replays.
     /// </summary>
     public bool Replay { get; init; }
+
+    /// <summary>Recompute only the state partitions whose inputs, model or settings changed; reuse the rest from <c>electionmatch_cache</c>.</summary>
+    public bool Incremental { get; init; }
+
+    /// <summary>With <see cref="Incremental"/>: recompute every partition with the stored model, as the reference an incremental run must equal.</summary>
+    public bool FullRecompute { get; init; }
+
+    /// <summary>With <see cref="Incremental"/>: train a new model on the whole input first, which recomputes every partition.</summary>
+    public bool Retrain { get; init; }
 }

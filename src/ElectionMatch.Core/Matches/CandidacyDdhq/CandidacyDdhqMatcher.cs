@@ -25,6 +25,9 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>A best pair must beat the runner-up (on either side) by this many bits to link without the judge.</summary>
     private const double Margin = 3;
 
+    /// <summary>The snapshot's canonical row order (content hash, parquet export).</summary>
+    internal const string OrderBy = "gp_candidacy_id, hubspot_election_type, hubspot_election_date";
+
     private const int USampleLeftRows = 2000;
     private const int USamplePairsPerRow = 100;
     /// <summary>A race with more ambiguous rows is split into requests of this many (judge: max_rows_per_request).</summary>
@@ -58,7 +61,21 @@ internal sealed class CandidacyDdhqMatcher
 
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>A model trained before (an incremental run's stored one): scoring uses it and this run trains nothing.</summary>
+    public ModelParameters? Model { get; init; }
+
     private string T(string table) => _run.Table(table);
+
+    /// <summary>The matcher with a run's threads and model providers (offline when none); <paramref name="model"/> skips training.</summary>
+    public static CandidacyDdhqMatcher Create(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, MatchRunOptions options, ModelParameters? model = null) =>
+        new(warehouse, settings, run)
+        {
+            Threads = options.Threads,
+            Judge = options.Providers.Judge ?? new CandidacyRuleJudge(),
+            Embeddings = options.Providers.Embeddings,
+            JudgeRowsPerRequest = settings.Judge.MaxRowsPerRequest ?? DefaultJudgeRowsPerRequest,
+            Model = model,
+        };
 
     public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -82,7 +99,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
-        var parameters = MatchPass(pipeline, "", "left_filtered", null, cancellationToken);
+        var parameters = MatchPass(pipeline, "", "left_filtered", Model, cancellationToken);
         pipeline.Sql("runoffs_discovered", "links", "runoff_left", DiscoverRunoffsSql(), () => $"{pipeline.Count("runoff_left")} runoff rows created for matched candidates");
         MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
         pipeline.Sql("output", "left_keyed", "output", OutputSql(parameters));
@@ -94,7 +111,7 @@ internal sealed class CandidacyDdhqMatcher
         DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
 
         _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-        return new MatchResult(T("output"), T("quarantine"), "gp_candidacy_id, hubspot_election_type, hubspot_election_date", pipeline.Stages, _counts, parameters.ToJson())
+        return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()],
         };

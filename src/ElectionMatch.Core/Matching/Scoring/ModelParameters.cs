@@ -26,6 +26,10 @@ public sealed class ModelParameters
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>Reads a model <see cref="ToJson"/> wrote; doubles round-trip exactly, so the weights and the SQL that scores with them are the same.</summary>
+    public static ModelParameters FromJson(string json) =>
+        JsonSerializer.Deserialize<ModelParameters>(json, Json) ?? throw new JsonException("the model is empty");
+
     public ComparisonParameters For(string comparison) => Comparisons.First(c => c.Name == comparison);
 }
 

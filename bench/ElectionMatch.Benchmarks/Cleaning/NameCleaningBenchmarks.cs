@@ -1,0 +1,36 @@
+using BenchmarkDotNet.Attributes;
+
+namespace ElectionMatch.Benchmarks.Cleaning;
+
+/// <summary>
+/// Name parsing is SQL (the <c>em_*</c> cleaning macros of <c>CandidacyDdhqCleaning</c>): the matcher's own
+/// left_clean and right_clean statements over 100,000 fixture rows each, in an in-memory DuckDB. Results rows
+/// carry the whole name in one field (<c>BONNIE BALCHUNIS</c>, <c>Scott, Robert C. "Bobby"</c>), so their parse is the harder one.
+/// </summary>
+[MemoryDiagnoser]
+public class NameCleaningBenchmarks
+{
+    private const int Rows = 100_000;
+
+    private FixtureWarehouse? _fixture;
+
+    [GlobalSetup]
+    public void Setup() => _fixture = new FixtureWarehouse(Rows, Rows);
+
+    [GlobalCleanup]
+    public void Cleanup() => _fixture?.Dispose();
+
+    [Benchmark(Description = "left_clean, 100k HubSpot rows (first/last name fields)")]
+    public long LeftClean() => Clean("left_clean", _fixture!.Cleaning.LeftCleanSql());
+
+    [Benchmark(Description = "right_clean, 100k DDHQ rows (one full-name field)")]
+    public long RightClean() => Clean("right_clean", _fixture!.Cleaning.RightCleanSql());
+
+    private long Clean(string table, string sql)
+    {
+        var warehouse = _fixture!.Warehouse;
+        warehouse.Execute($"drop table if exists {_fixture.Run.Table(table)}");
+        warehouse.Execute(sql);
+        return warehouse.Scalar<long>($"select count(*) from {_fixture.Run.Table(table)}");
+    }
+}

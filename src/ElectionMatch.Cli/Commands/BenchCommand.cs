@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Benchmarking;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Snapshots;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var rows = new Option<string>("--rows") { Description = "Left row counts to measure, comma-separated; one synthetic project each.", DefaultValueFactory = _ => "10000,100000" };
+        var seed = new Option<int>("--seed") { Description = "The synth seed.", DefaultValueFactory = _ => 1 };
+        var directory = new Option<string>("--dir") { Description = "Where synthetic projects are kept and reused (one folder per rows and seed).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "electionmatch-bench") };
+        var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
+        var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Write the figures into this Markdown page (between its marker comments, or a new page)." };
+        var from = new Option<string[]>("--from") { Description = "Measure nothing: read these bench JSON files (repeatable; a later file's run of the same size wins) and write --json, --chart and --markdown from them." };
+        var command = new Command("bench", "Generate synthetic projects, match each end to end in a child process, and report time per stage, rows per minute, peak memory, precision and recall.")
+        {
+            rows, seed, directory, json, chart, markdown, from,
+        };
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
+        {
+            var inputs = result.GetValue(from) ?? [];
+            var bench = inputs.Length > 0
+                ? BenchResult.Merge(inputs.Select(Read).ToList())
+                : BenchOperation.Execute(
+                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self()),
+                    Print,
+                    line => Console.WriteLine(line),
+                    cancellationToken);
+
+            if (result.GetValue(json) is { } jsonPath)
+            {
+                AtomicFile.WriteAllText(Path.GetFullPath(jsonPath), bench.ToJson());
+                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(Path.GetFullPath(jsonPath))}");
+            }
+
+            var chartPath = result.GetValue(chart) is { } c ? Path.GetFullPath(c) : null;
+            if (chartPath is not null)
+            {
+                AtomicFile.WriteAllText(chartPath, BenchChart.Svg(bench));
+                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(chartPath)}");
+            }
+
+            if (result.GetValue(markdown) is { } m)
+            {
+                var page = Path.GetFullPath(m);
+                var reference = chartPath is null ? "results.svg" : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
+                AtomicFile.WriteAllText(page, BenchPage.Update(File.Exists(page) ? File.ReadAllText(page) : null, bench, reference, page));
+                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");
+            }
+
+            return DiagnosticPrinter.Success;
+        })));
+        return command;
+    }
+
+    /// <summary>Per size: each stage, then the plain lines CI and scripts read.</summary>
+    private static void Print(BenchRun run)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c, $"rows: {run.Rows} (left {run.LeftRowsRead:N0}, right {run.RightRowsRead:N0}, output {run.OutputRows:N0}){(run.SynthSeconds is { } s ? $", generated in {s:0.0} s" : ", reused project")}"));
+        foreach (var stage in run.Stages)
+        {
+            Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms"));
+        }
+
+        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms  runtime start, publish, parquet, staging files"));
+        Console.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
+        Console.WriteLine(string.Create(c, $"left_rows_per_min: {run.LeftRowsPerMinute:0}"));
+        Console.WriteLine(string.Create(c, $"peak_memory_mib: {run.PeakMemoryMib:0}"));
+        Console.WriteLine(string.Create(c, $"judge_share: {run.JudgeShare:0.0000}"));
+        Console.WriteLine(string.Create(c, $"precision: {run.Precision:0.0000}"));
+        Console.WriteLine(string.Create(c, $"recall: {run.Recall:0.0000}"));
+        Console.WriteLine();
+    }
+
+    private static List<int> ParseRows(string text)
+    {
+        var counts = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+            {
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows '{text}': '{part}' is not a positive whole number (for example --rows 10000,100000)");
+            }
+
+            counts.Add(n);
+        }
+
+        return counts.Count > 0 ? counts : throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, "--rows is empty; give one or more row counts");
+    }
+
+    private static BenchResult Read(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return BenchResult.FromJson(File.ReadAllText(full));
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            throw DiagnosticException.At(Codes.BenchResultUnreadable, SourceSpan.WholeFile(Dbt.DisplayPath.For(full)), $"not a bench result: {e.Message}");
+        }
+    }
+
+    /// <summary>This same electionmatch, to run in a child process: the apphost, or the dotnet host with this dll.</summary>
+    private static ChildCommand Self()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? new ChildCommand(host, [typeof(BenchCommand).Assembly.Location])
+            : new ChildCommand(host, []);
+    }
+}

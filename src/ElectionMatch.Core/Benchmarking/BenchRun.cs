@@ -1,0 +1,31 @@
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Benchmarking;
+
+/// <summary>One synthetic project matched end to end in a child process.</summary>
+/// <param name="WallSeconds">The child process from start to exit: runtime start, read, match, publish, parquet, staging files.</param>
+/// <param name="RunSeconds">The run operation alone, as the child measured it.</param>
+/// <param name="LeftRowsPerMinute">Left (HubSpot) rows read per minute of <paramref name="WallSeconds"/>.</param>
+/// <param name="PeakMemoryMib">The child's peak resident set, DuckDB's native memory included.</param>
+/// <param name="SynthSeconds">How long generating the project took; null when an earlier bench's project was reused.</param>
+public sealed record BenchRun(
+    int Rows,
+    int Seed,
+    long LeftRowsRead,
+    long RightRowsRead,
+    long OutputRows,
+    double WallSeconds,
+    double RunSeconds,
+    double LeftRowsPerMinute,
+    double PeakMemoryMib,
+    string MemoryMeasuredBy,
+    double JudgeShare,
+    double Precision,
+    double Recall,
+    double F1,
+    long TruthPairs,
+    double? SynthSeconds,
+    double? LoadAverageBefore,
+    double? LoadAverageAfter,
+    IReadOnlyList<RunReportStage> Stages,
+    IReadOnlyDictionary<string, long> Counts);

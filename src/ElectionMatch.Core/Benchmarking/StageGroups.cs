@@ -1,0 +1,39 @@
+namespace ElectionMatch.Benchmarking;
+
+/// <summary>The candidacy matcher's stages in a few groups a reader can compare across sizes; runoff-pass stages count with their main-pass namesakes.</summary>
+internal static class StageGroups
+{
+    public const string Outside = "startup, publish, staging files";
+
+    private static readonly (string Group, string[] Stages)[] Groups =
+    [
+        ("read and clean", ["reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed", "surname_sounds"]),
+        ("expand, filter, partition", ["left_expanded", "left_filtered", "partitions", "left_keyed", "right_members"]),
+        ("embed and top-k", ["retrieval", "pair_cosines"]),
+        ("block and compare", ["candidate_pairs", "comparisons", "u_pairs", "u_sample"]),
+        ("train, score, link", ["training", "scored_pairs", "links"]),
+        ("judge", ["judge_rows", "judge_evidence", "judge"]),
+        ("runoffs and output", ["runoffs_discovered", "output"]),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = [.. Groups.Select(g => g.Group), "other stages", Outside];
+
+    public static string Of(string stage)
+    {
+        var name = stage.StartsWith("runoff_", StringComparison.Ordinal) ? stage["runoff_".Length..] : stage;
+        return Groups.FirstOrDefault(g => g.Stages.Contains(name, StringComparer.Ordinal)).Group ?? "other stages";
+    }
+
+    /// <summary>Seconds per group for one run, the time outside every stage included, in <see cref="Names"/> order.</summary>
+    public static IReadOnlyList<(string Group, double Seconds)> Split(BenchRun run)
+    {
+        var seconds = Names.ToDictionary(n => n, _ => 0.0, StringComparer.Ordinal);
+        foreach (var stage in run.Stages)
+        {
+            seconds[Of(stage.Stage)] += stage.Seconds;
+        }
+
+        seconds[Outside] = Math.Max(0, run.WallSeconds - run.Stages.Sum(s => s.Seconds));
+        return Names.Select(n => (n, seconds[n])).ToList();
+    }
+}

@@ -1,0 +1,14 @@
+namespace ElectionMatch.Incremental;
+
+/// <param name="SettingsSha256">The settings' hash: part of every partition's cache key, and the stored model is for these settings only.</param>
+/// <param name="Full">Recompute every partition (with the stored model), refreshing the cache.</param>
+/// <param name="Options">Threads and the model providers every partition's matcher uses.</param>
+/// <param name="Retrain">Train a new model on the whole input first; every partition's key changes with it.</param>
+internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool Retrain, Matches.MatchRunOptions Options)
+{
+    /// <summary>
+    /// The model an earlier plain run trained under the same settings and tool version (its <c>.model.json</c>
+    /// beside the manifest), and that snapshot's name: the first incremental run adopts it instead of training.
+    /// </summary>
+    public (string Json, string Snapshot)? EarlierModel { get; init; }
+}

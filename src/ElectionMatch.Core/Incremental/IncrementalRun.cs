@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using ElectionMatch.Matches;
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matching;
+using ElectionMatch.Matching.Scoring;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Incremental;
+
+/// <summary>
+/// <c>run --incremental</c> for a candidacy match: the inputs are split into state partitions, and a partition
+/// is recomputed only when its cache key changed — the hash of its input rows, of the scoring model and of the
+/// settings (and the tool version). Every partition is matched on its own with one stored model, so a partition's
+/// rows depend on nothing outside it and the published snapshot equals a full recompute (<c>--full</c>).
+/// The model is trained once on the whole input and reused until the settings or the tool change or
+/// <c>--retrain</c> asks; see docs/design.md, "Incremental runs".
+/// </summary>
+internal static class IncrementalRun
+{
+    public static MatchResult Execute(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, IncrementalRequest request, Action<StageReport>? progress, CancellationToken cancellationToken = default)
+    {
+        var definition = MatchDefinition.For(match.Kind);
+        var run = RunSchema.For(match.Name);
+        var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
+        var stages = new List<StageReport>();
+        void Report(StageReport stage)
+        {
+            stages.Add(stage);
+            progress?.Invoke(stage);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs);
+        Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
+
+        clock.Restart();
+        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
+        var adopted = stored is null && !request.Retrain && request.EarlierModel is { } earlier
+            ? cache.StoreModel(ModelParameters.FromJson(earlier.Json), request.SettingsSha256)
+            : ((ModelParameters, string)?)null;
+        var (model, modelSha) = stored ?? adopted ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
+        var origin = stored is not null ? "stored, reused"
+            : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}"
+            : "trained on this run's whole input";
+        Report(new StageReport(stored is null && adopted is null ? "training_run" : "model", 0, 1, clock.Elapsed, stored is null && adopted is null
+            ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it"
+            : $"model {modelSha[..12]} {origin} (--retrain trains a new one)"));
+
+        var keys = partitions.ToDictionary(
+            p => p.State,
+            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{ToolInfo.Version}"),
+            StringComparer.Ordinal);
+        var recomputed = new List<string>();
+        foreach (var partition in partitions)
+        {
+            var key = keys[partition.State];
+            if (!request.Full && cache.Has(partition.State, key))
+            {
+                continue;
+            }
+
+            clock.Restart();
+            var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
+            var result = matcher.Run(new MatchInputs(inputs.Left with { Sql = partition.LeftRelation }, inputs.Right with { Sql = partition.RightRelation }), null, cancellationToken);
+            cache.Store(partition, key, modelSha, request.SettingsSha256, result);
+            recomputed.Add(partition.Label);
+            Report(new StageReport("partition " + partition.Label, partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}"), clock.Elapsed, "recomputed"));
+        }
+
+        clock.Restart();
+        var reused = partitions.Count - recomputed.Count;
+        var keyList = string.Join(", ", keys.Values.Select(Sql.Literal));
+        warehouse.Execute($"""
+            drop schema if exists {Sql.Identifier(run.Name)} cascade;
+            create schema {Sql.Identifier(run.Name)};
+            create table {run.Table("output")} as
+            select * exclude (em_state, em_cache_key) from {cache.Output} where em_cache_key in ({keyList})
+            order by {CandidacyDdhqMatcher.OrderBy};
+            -- Every partition cleans the right rows it reads; the stateless partition reads them all, so its right quarantine is the whole one.
+            create table {run.Table("quarantine")} as
+            select * exclude (em_state, em_cache_key) from {cache.Quarantine}
+            where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
+            order by input, em_state, row_number;
+            """);
+        var entries = partitions.Select(p => (p.State, Entry: cache.Read(p.State, keys[p.State]))).ToList();
+        var counts = Counts(entries.Select(s => (s.State, s.Entry.Counts)));
+        counts["state_partitions"] = partitions.Count;
+        counts["state_partitions_reused"] = reused;
+        counts["state_partitions_recomputed"] = recomputed.Count;
+        Report(new StageReport("assemble", partitions.Count, warehouse.Scalar<long>($"select count(*) from {run.Table("output")}"), clock.Elapsed, $"{reused} partitions reused, {recomputed.Count} recomputed"));
+
+        return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
+        {
+            Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts))),
+            Summary =
+            [
+                string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),
+                $"model: {modelSha[..12]} ({origin})",
+            ],
+        };
+    }
+
+    private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, CancellationToken cancellationToken)
+    {
+        var result = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options).Run(inputs, null, cancellationToken);
+        return cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+    }
+
+    /// <summary>Counts summed over partitions; the right input's counts from the stateless partition, which reads it whole; largest partitions by maximum.</summary>
+    private static Dictionary<string, long> Counts(IEnumerable<(string State, Dictionary<string, long> Counts)> partitions)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (state, partition) in partitions)
+        {
+            foreach (var (key, value) in partition)
+            {
+                if (key.StartsWith("right_", StringComparison.Ordinal))
+                {
+                    if (state == StatePartition.NoState)
+                    {
+                        counts[key] = value;
+                    }
+                }
+                else
+                {
+                    counts[key] = key.StartsWith("largest_", StringComparison.Ordinal)
+                        ? Math.Max(counts.GetValueOrDefault(key), value)
+                        : counts.GetValueOrDefault(key) + value;
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.</summary>
+    private static List<RowAccount> Accounts(IEnumerable<(string State, List<RowAccount> Accounts)> partitions)
+    {
+        var sums = new List<(string Input, string Unit, long Read, List<RowOutcome> Outcomes)>();
+        foreach (var (state, accounts) in partitions)
+        {
+            foreach (var account in accounts.Where(a => a.Input != "right" || state == StatePartition.NoState))
+            {
+                var index = sums.FindIndex(s => s.Input == account.Input && s.Unit == account.Unit);
+                if (index < 0)
+                {
+                    sums.Add((account.Input, account.Unit, 0, []));
+                    index = sums.Count - 1;
+                }
+
+                var sum = sums[index];
+                foreach (var outcome in account.Outcomes)
+                {
+                    var o = sum.Outcomes.FindIndex(x => x.Outcome == outcome.Outcome && x.Reason == outcome.Reason);
+                    if (o < 0)
+                    {
+                        sum.Outcomes.Add(outcome);
+                    }
+                    else
+                    {
+                        sum.Outcomes[o] = sum.Outcomes[o] with { Rows = sum.Outcomes[o].Rows + outcome.Rows };
+                    }
+                }
+
+                sums[index] = sum with { Read = sum.Read + account.Read };
+            }
+        }
+
+        return sums.Select(s => new RowAccount(s.Input, s.Unit, s.Read, s.Outcomes)).ToList();
+    }
+}

@@ -1,0 +1,17 @@
+namespace ElectionMatch.Incremental;
+
+/// <summary>
+/// One state's share of a run: its left rows, the right rows they can meet (that state's and those with no
+/// usable state), and a hash of exactly those rows in input order. <see cref="NoState"/> holds the left rows
+/// with no usable state, which search every state, so its right side is the whole right input.
+/// </summary>
+/// <param name="State">The postal code, or <see cref="NoState"/>.</param>
+/// <param name="LeftRelation">The left input filtered to this partition, order kept.</param>
+/// <param name="RightRelation">The right input filtered to the rows this partition's left rows can meet, order kept.</param>
+/// <param name="InputSha256">SHA-256 over the MD5 of every left and right row of the partition, in input order.</param>
+internal sealed record StatePartition(string State, string LeftRelation, string RightRelation, string InputSha256, long LeftRows)
+{
+    public const string NoState = "";
+
+    public string Label => State.Length == 0 ? "(no state)" : State;
+}

@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using System.Text;
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Incremental;
+
+/// <summary>
+/// Splits a candidacy match's inputs into state partitions (spec 003: work is partitioned by state so that
+/// re-running one state does not re-process another) and hashes each partition's input rows.
+/// A state is read as the cleaning reads it: its postal code or its name, through <c>states.csv</c>.
+/// </summary>
+internal static class StatePartitions
+{
+    public static IReadOnlyList<StatePartition> Of(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs)
+    {
+        ReferenceData.LoadStates(warehouse, cache, "states");
+        var keys = warehouse.Query(
+            $"select code, list(key order by key) from {cache.Table("states")} group by code order by code",
+            r => (Code: r.GetString(0), Keys: ((System.Collections.IList)r.GetValue(1)).Cast<string>().ToList()))
+            .ToDictionary(x => x.Code, x => x.Keys, StringComparer.Ordinal);
+        var allKeys = keys.Values.SelectMany(k => k).ToList();
+
+        var left = RowHashes(warehouse, cache, "left", inputs.LeftRelation, match.Left.Column("state"));
+        var right = RowHashes(warehouse, cache, "right", inputs.RightRelation, match.Right.Column("state"));
+        var states = warehouse.Query($"select distinct state from {left} where state <> '' order by state", r => r.GetString(0));
+        var leftHashes = warehouse.Query(
+            $"select state, md5(string_agg(h, ',' order by rn)), count(*) from {left} group by state",
+            r => (State: r.GetString(0), Hash: r.GetString(1), Rows: r.GetInt64(2))).ToDictionary(x => x.State, StringComparer.Ordinal);
+
+        // A state's left rows meet that state's right rows and those with no usable state; the stateless left rows meet all.
+        var rightHashes = warehouse.Query(
+            $"""
+            with partitions as (select unnest([{string.Join(", ", states.Prepend(StatePartition.NoState).Select(Sql.Literal))}]) as partition)
+            select p.partition, md5(coalesce(string_agg(r.h, ',' order by r.rn), ''))
+            from partitions as p
+            left join {right} as r on p.partition = '' or r.state = p.partition or r.state = ''
+            group by p.partition
+            """,
+            r => (State: r.GetString(0), Hash: r.GetString(1))).ToDictionary(x => x.State, x => x.Hash, StringComparer.Ordinal);
+
+        var leftState = match.Left.Column("state");
+        var rightState = match.Right.Column("state");
+        return states.Prepend(StatePartition.NoState).Select(state =>
+        {
+            var leftHash = leftHashes.TryGetValue(state, out var l) ? l : (State: state, Hash: "", Rows: 0L);
+            var leftFilter = leftState is null
+                ? (state.Length == 0 ? "true" : "false")
+                : state.Length == 0 ? $"coalesce({Key(leftState)}, '') not in ({List(allKeys)})" : $"{Key(leftState)} in ({List(keys[state])})";
+            var rightFilter = rightState is null || state.Length == 0
+                ? "true"
+                : $"{Key(rightState)} in ({List(keys[state])}) or coalesce({Key(rightState)}, '') not in ({List(allKeys)})";
+            return new StatePartition(
+                state,
+                $"(select * from {inputs.LeftRelation} as s where {leftFilter})",
+                $"(select * from {inputs.RightRelation} as s where {rightFilter})",
+                Sha256($"left {leftHash.Hash} right {rightHashes[state]}"),
+                leftHash.Rows);
+        }).ToList();
+    }
+
+    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row, and its partition's state.</summary>
+    private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, string relation, string? stateColumn)
+    {
+        var table = cache.Table(side + "_row_hashes");
+        warehouse.Execute($"""
+            create or replace table {table} as
+            select t.rn, t.h, coalesce(st.code, '') as state
+            from (
+                select row_number() over () as rn, md5(cast(s as varchar)) as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
+                from {relation} as s
+            ) as t
+            left join {cache.Table("states")} as st on st.key = t.k
+            """);
+        return table;
+    }
+
+    /// <summary>The key a state is looked up by, the same as the cleaning's <c>em_state_key</c>: letters only, upper case.</summary>
+    private static string Key(string column) =>
+        $"nullif(upper(regexp_replace(trim(cast(s.{Sql.Identifier(column)} as varchar)), '[^A-Za-z]', '', 'g')), '')";
+
+    private static string List(IEnumerable<string> values) => string.Join(", ", values.Select(Sql.Literal));
+
+    internal static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ElectionMatch.Tests;
+
+/// <summary><c>electionmatch bench</c> on a small synthetic project: its plain lines, its JSON, and its figures measured against the truth.</summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "em-bench-cli-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bench_prints_the_figures_writes_json_chart_and_page_and_reuses_its_project()
+    {
+        var json = Path.Combine(_directory, "bench.json");
+        var chart = Path.Combine(_directory, "results.svg");
+        var page = Path.Combine(_directory, "results.md");
+        var data = Path.Combine(_directory, "data");
+
+        var bench = CliProcess.Run("bench", "--rows", "2000", "--seed", "3", "--dir", data, "--json", json, "--chart", chart, "--markdown", page);
+
+        Assert.True(bench.ExitCode == 0, bench.Output);
+        Assert.Contains("generating 2,000 rows", bench.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  retrieval +[\d,]+ → +[\d,]+ rows +[\d,]+ ms$", bench.Stdout);
+        Assert.Matches(@"(?m)^left_rows_per_min: \d+$", bench.Stdout);
+        Assert.Matches(@"(?m)^peak_memory_mib: [1-9]\d*$", bench.Stdout);
+        Assert.Matches(@"(?m)^judge_share: [01]\.\d{4}$", bench.Stdout);
+        var precision = Line(bench.Stdout, "precision");
+        var recall = Line(bench.Stdout, "recall");
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var machine = document.RootElement.GetProperty("machine");
+        Assert.True(machine.GetProperty("cores").GetInt32() >= 1);
+        Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("cpu_model").GetString()));
+        Assert.True(machine.GetProperty("memory_gib").GetDouble() > 0);
+        Assert.StartsWith(".NET", machine.GetProperty("dotnet").GetString(), StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("os").GetString()));
+        Assert.False(string.IsNullOrWhiteSpace(machine.GetProperty("tool_version").GetString()));
+        var run = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
+        Assert.Equal(2000, run.GetProperty("rows").GetInt32());
+        Assert.Equal(2000, run.GetProperty("left_rows_read").GetInt64());
+        Assert.True(run.GetProperty("right_rows_read").GetInt64() > 2000);
+        Assert.True(run.GetProperty("peak_memory_mib").GetDouble() > 10);
+        Assert.True(run.GetProperty("wall_seconds").GetDouble() >= run.GetProperty("run_seconds").GetDouble());
+        Assert.Contains(run.GetProperty("stages").EnumerateArray(), s => s.GetProperty("stage").GetString() == "training");
+
+        // The figures are the truth's: recompute precision and recall from the published parquet and the truth file.
+        var (expectedPrecision, expectedRecall) = Score(data);
+        Assert.Equal(expectedPrecision, run.GetProperty("precision").GetDouble(), 9);
+        Assert.Equal(expectedRecall, run.GetProperty("recall").GetDouble(), 9);
+        Assert.Equal(Math.Round(expectedPrecision, 4), precision, 9);
+        Assert.Equal(Math.Round(expectedRecall, 4), recall, 9);
+        Assert.InRange(expectedRecall, 0.5, 0.9999);
+
+        Assert.StartsWith("<svg", File.ReadAllText(chart), StringComparison.Ordinal);
+        Assert.Contains("peak memory (MiB) against left rows", File.ReadAllText(chart), StringComparison.Ordinal);
+        Assert.Contains("![time and memory against rows](results.svg)", File.ReadAllText(page), StringComparison.Ordinal);
+        Assert.Contains("| 2,000 |", File.ReadAllText(page), StringComparison.Ordinal);
+
+        // A second bench reuses the generated project; --from redraws from the JSON alone.
+        var again = CliProcess.Run("bench", "--rows", "2000", "--seed", "3", "--dir", data);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("reusing", again.Stdout, StringComparison.Ordinal);
+        Assert.Equal(recall, Line(again.Stdout, "recall"), 9);
+        File.Delete(chart);
+        var redraw = CliProcess.Run("bench", "--from", json, "--chart", chart);
+        Assert.True(redraw.ExitCode == 0, redraw.Output);
+        Assert.True(File.Exists(chart));
+    }
+
+    [Fact]
+    public void Bad_row_counts_are_refused()
+    {
+        var bench = CliProcess.Run("bench", "--rows", "10k", "--dir", _directory);
+
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("error EM0720", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    private static double Line(string output, string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: ([\d.]+)$");
+        Assert.True(match.Success, $"no line '{name}:' in {output}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Precision and recall by plain set arithmetic over the snapshot's parquet export and the truth CSV.</summary>
+    private static (double Precision, double Recall) Score(string data)
+    {
+        var project = Path.Combine(data, "rows-2000-seed-3");
+        var truth = File.ReadLines(Path.Combine(project, "truth", "candidacy_ddhq_matches.csv")).Skip(1)
+            .Select(l => l.Split(',')).Select(p => (p[0], p[2])).ToHashSet();
+        var parquet = Directory.EnumerateFiles(Path.Combine(project, "target"), "candidacy_ddhq_matches_20300101.parquet", SearchOption.AllDirectories).Single();
+        using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"select gp_candidacy_id, cast(ddhq_candidate_id as varchar) from read_parquet('{parquet}') where has_match";
+        using var reader = command.ExecuteReader();
+        var links = new HashSet<(string, string)>();
+        while (reader.Read())
+        {
+            links.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        var correct = links.Count(truth.Contains);
+        return ((double)correct / links.Count, (double)correct / truth.Count);
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// <c>run --incremental</c> on copies of the goodparty fixture: after one state's rows change, only that state's
+/// partition is recomputed, and the published snapshot is the one a full recompute publishes.
+/// </summary>
+public sealed partial class IncrementalRunTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Left = "data/airbyte/hubspot_candidacy.csv";
+    private const string Right = "data/airbyte/ddhq_election_results.csv";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        _fixture.Dispose();
+        if (Directory.Exists(_full))
+        {
+            Directory.Delete(_full, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Changing_one_states_rows_recomputes_only_that_partition_and_publishes_what_a_full_recompute_publishes()
+    {
+        // Three states and the candidacies with no state keep the test quick; the results stay whole (the stateless partition reads them all).
+        var kept = File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "TX" or "NC" or "GA" or "").ToArray();
+        Assert.True(kept.Length > 50);
+        File.WriteAllLines(_fixture.PathOf(Left), kept);
+
+        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var (partitions, reused, recomputed, _) = Summary(first);
+        Assert.Equal(4, partitions);
+        Assert.Equal(0, reused);
+        Assert.Equal(partitions, recomputed);
+
+        // North Carolina's candidacies change their surnames; the copy for the full recompute shares the cache so far.
+        var lines = File.ReadAllLines(_fixture.PathOf(Left));
+        var changed = 0;
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var cells = lines[i].Split(',');
+            if (cells[4] == "NC")
+            {
+                cells[3] += "son";
+                lines[i] = string.Join(',', cells);
+                changed++;
+            }
+        }
+
+        Assert.True(changed > 5);
+        File.WriteAllLines(_fixture.PathOf(Left), lines);
+        CopyDirectory(_fixture.Directory, _full);
+
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        var full = Run(_full, "2030-01-02", "--full");
+
+        Assert.Equal((partitions, partitions - 1, 1, "(NC)"), Summary(incremental));
+        var (fullPartitions, fullReused, fullRecomputed, _) = Summary(full);
+        Assert.Equal((partitions, 0, partitions), (fullPartitions, fullReused, fullRecomputed));
+        var published = Manifest(_fixture.Directory, "20300102");
+        Assert.Equal(Manifest(_full, "20300102"), published);
+        Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, published.Content);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101").Rows, published.Rows);
+
+        // A right row of one state changes that state and the stateless partition, which searches every state.
+        var results = File.ReadAllLines(_fixture.PathOf(Right));
+        var texas = Array.FindIndex(results, l => l.Split(',')[8] == "TX" && l.Contains(",true,", StringComparison.Ordinal));
+        results[texas] = results[texas].Replace(",true,", ",false,", StringComparison.Ordinal);
+        File.WriteAllLines(_fixture.PathOf(Right), results);
+        var right = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Equal((partitions, partitions - 2, 2, "((no state), TX)"), Summary(right));
+
+        // Nothing changed: everything is reused and the rows are the same.
+        var again = Run(_fixture.Directory, "2030-01-04", "--incremental");
+        Assert.Equal((partitions, partitions, 0, ""), Summary(again));
+        Assert.Equal(Manifest(_fixture.Directory, "20300103").Content, Manifest(_fixture.Directory, "20300104").Content);
+
+        // A stored model that cannot be read is an error naming the way out; --retrain trains a new one and recomputes everything.
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={_fixture.WarehousePath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "update electionmatch_cache.models set model_json = '{\"lambda\": '";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        var broken = CliProcess.Run("run", Match, "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-05");
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("error EM0726", broken.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--retrain", broken.Stderr, StringComparison.Ordinal);
+        var retrained = Run(_fixture.Directory, "2030-01-05", "--retrain");
+        Assert.Equal((partitions, 0, partitions), Summary(retrained) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.Contains("trained on this run's whole input", retrained, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_first_incremental_run_adopts_the_model_a_plain_run_trained_under_the_same_settings()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--replace");
+        var model = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            File.ReadAllBytes(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.model.json"))));
+
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.Contains($"model: {model[..12]} (adopted from snapshot {Match}_20300101)", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("training_run", incremental, StringComparison.Ordinal);
+        Assert.Equal((2, 0, 2, "((no state), NC)"), Summary(incremental));
+    }
+
+    [Fact]
+    public void An_incremental_run_of_a_district_match_is_refused()
+    {
+        var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error EM0725", run.Stderr, StringComparison.Ordinal);
+    }
+
+    private static string Run(string project, string date, string mode)
+    {
+        var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--snapshot-date", date);
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run.Stdout;
+    }
+
+    private static (int Partitions, int Reused, int Recomputed, string Which) Summary(string output)
+    {
+        var match = SummaryLine().Match(output);
+        Assert.True(match.Success, output);
+        return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[4].Value.Trim());
+    }
+
+    private static (string Content, long Rows) Manifest(string project, string date)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "electionmatch", "manifests", $"{Match}_{date}.json")));
+        return (manifest.RootElement.GetProperty("content_sha256").GetString()!, manifest.RootElement.GetProperty("rows").GetInt64());
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
+    [GeneratedRegex(@"(?m)^incremental: (\d+) state partitions, (\d+) reused, (\d+) recomputed(.*)$")]
+    private static partial Regex SummaryLine();
+}

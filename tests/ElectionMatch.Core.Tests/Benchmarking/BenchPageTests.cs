@@ -1,0 +1,68 @@
+using ElectionMatch.Benchmarking;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Tests.Benchmarking;
+
+public sealed class BenchPageTests
+{
+    private static readonly MachineFacts Machine = new(2, "Test CPU", 8, "Linux", ".NET 10.0.0", "0.1.0", "abc123");
+
+    private static BenchRun Run(int rows, double wall, double memory) => new(
+        rows, 1, rows, rows * 7, rows, wall, wall - 1, rows / (wall / 60), memory, "VmHWM", 0.05, 0.98, 0.97, 0.975, rows, null, 1.0, 1.5,
+        [new RunReportStage("right_clean", rows * 7, rows * 7, wall / 2, null), new RunReportStage("runoff_retrieval", 10, 50, 0.5, null), new RunReportStage("retrieval", rows, rows * 5, wall / 4, null)],
+        new Dictionary<string, long> { ["left_rows_read"] = rows });
+
+    private static readonly BenchResult Result = new(Machine, DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), [Run(100_000, 300, 4000), Run(10_000, 30, 500)]);
+
+    [Fact]
+    public void The_generated_part_is_replaced_and_the_written_analysis_kept()
+    {
+        var page = "# Results\n\nIntro.\n\n" + BenchPage.Begin + "\nold figures\n" + BenchPage.End + "\n\n## What limits it\n\nAnalysis.\n";
+
+        var updated = BenchPage.Update(page, Result, "results.svg", "results.md");
+
+        Assert.StartsWith("# Results\n\nIntro.\n\n" + BenchPage.Begin, updated, StringComparison.Ordinal);
+        Assert.EndsWith(BenchPage.End + "\n\n## What limits it\n\nAnalysis.\n", updated, StringComparison.Ordinal);
+        Assert.DoesNotContain("old figures", updated, StringComparison.Ordinal);
+        Assert.Contains("| 10,000 | 70,000 | 30.0 s | 20,000 | 500 MiB | 0.9800 | 0.9700 |", updated, StringComparison.Ordinal);
+        Assert.True(updated.IndexOf("| 10,000 |", StringComparison.Ordinal) < updated.IndexOf("| 100,000 |", StringComparison.Ordinal), "sizes in ascending order");
+        // The runoff pass's retrieval counts with the main pass's in the stage groups: 7.5 + 0.5 seconds at 10k.
+        Assert.Contains("| embed and top-k | 8.00 | 75.50 |", updated, StringComparison.Ordinal);
+        Assert.Equal(updated, BenchPage.Update(updated, Result, "results.svg", "results.md"));
+    }
+
+    [Fact]
+    public void A_page_without_markers_is_refused()
+    {
+        var error = Assert.Throws<DiagnosticException>(() => BenchPage.Update("# Hand-written only\n", Result, "results.svg", "results.md"));
+
+        Assert.Equal(Codes.BenchPageMarkersMissing, Assert.Single(error.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void The_chart_has_a_point_per_run_and_the_stage_shares_sum_to_the_wall_time()
+    {
+        var svg = BenchChart.Svg(Result);
+
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(svg, "<circle ").Count);
+        Assert.Contains("5.0 min · 20k rows/min", svg, StringComparison.Ordinal);
+        Assert.Contains("target: 4 GiB", svg, StringComparison.Ordinal);
+        var split = StageGroups.Split(Result.Runs[0]);
+        Assert.Equal(300, split.Sum(s => s.Seconds), 9);
+        Assert.Equal(300 - 150 - 75 - 0.5, split.Single(s => s.Group == StageGroups.Outside).Seconds, 9);
+    }
+
+    [Fact]
+    public void Json_round_trips_and_merging_keeps_one_run_per_size()
+    {
+        var read = BenchResult.FromJson(Result.ToJson());
+        var later = Result with { Runs = [Run(10_000, 20, 400)] };
+
+        var merged = BenchResult.Merge([read, later]);
+
+        Assert.Equal([10_000, 100_000], merged.Runs.Select(r => r.Rows));
+        Assert.Equal(20, merged.Runs[0].WallSeconds);
+        Assert.Equal(Result.Runs[0].Stages, read.Runs[0].Stages);
+    }
+}
