@@ -75,7 +75,6 @@ public static class Codes
     public const string BenchPageMarkersMissing = "EM0723";
     public const string IncrementalKindUnsupported = "EM0725";
     public const string IncrementalCacheUnreadable = "EM0726";
-    public const string IncrementalCsvInput = "EM0727";
 
     // dotnet build in the dbt repository (the MSBuild tasks)
     public const string BuildMatchMissing = "EM0200";

@@ -63,7 +63,7 @@ internal static class IncrementalRun
 
             clock.Restart();
             var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
-            var result = matcher.Run(new MatchInputs(inputs.Left with { Sql = partition.LeftRelation }, inputs.Right with { Sql = partition.RightRelation }), null, cancellationToken);
+            var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
             cache.Store(partition, key, modelSha, request.SettingsSha256, result);
             recomputed.Add(partition.Label);
             Report(new StageReport("partition " + partition.Label, partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}"), clock.Elapsed, "recomputed"));
@@ -100,6 +100,18 @@ internal static class IncrementalRun
                 $"model: {modelSha[..12]} ({origin})",
             ],
         };
+    }
+
+    /// <summary>
+    /// A partition's slice of the inputs. A CSV file's unreadable lines have no state, so only the stateless
+    /// partition quarantines them (once, like the right input's quarantine, which that partition reads whole).
+    /// </summary>
+    private static MatchInputs PartitionInputs(MatchInputs inputs, StatePartition partition)
+    {
+        var stateless = partition.State == StatePartition.NoState;
+        return new MatchInputs(
+            inputs.Left with { Sql = partition.LeftRelation, Csv = stateless ? inputs.Left.Csv : null },
+            inputs.Right with { Sql = partition.RightRelation, Csv = stateless ? inputs.Right.Csv : null });
     }
 
     private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, CancellationToken cancellationToken)

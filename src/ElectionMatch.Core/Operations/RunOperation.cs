@@ -79,13 +79,6 @@ public sealed class RunOperation
             throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
         }
 
-        // A CSV file input's unreadable lines are quarantined by the run that reads the file; a partition reads a
-        // slice of the rows that could be read, so those lines would be counted nowhere.
-        if (new[] { inputs.Left, inputs.Right }.FirstOrDefault(i => i.Csv is not null) is { } csv)
-        {
-            throw DiagnosticException.At(Codes.IncrementalCsvInput, csv.At, $"{csv.Description} is a CSV file, whose unreadable lines only a plain run can quarantine; incremental runs read parquet files and warehouse tables (convert it, or run without --incremental)");
-        }
-
         var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
         {
             EarlierModel = EarlierModel(match.Name),
