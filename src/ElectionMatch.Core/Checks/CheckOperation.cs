@@ -11,7 +11,8 @@ namespace ElectionMatch.Checks;
 /// <summary>
 /// The pre-merge check: snapshots and staging models in sync, generated files unedited and current,
 /// each staging model runs against its snapshot with the declared columns, and no downstream model
-/// references a snapshot that does not exist (error) or has been superseded (warning).
+/// references a snapshot that does not exist (error) or has been superseded (warning); then
+/// <see cref="VerifyOperation"/> without the input rehash.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class CheckOperation
@@ -29,6 +30,7 @@ public sealed class CheckOperation
     public IReadOnlyList<Diagnostic> Execute()
     {
         _diagnostics.Clear();
+        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "check");
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
@@ -42,6 +44,9 @@ public sealed class CheckOperation
 
         CheckZipCodeModels(warehouse, resolver);
         CheckDownstreamReferences(existing);
+
+        // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
+        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, _context.Settings.Matches.Keys, inputs: false));
         return _diagnostics;
     }
 
