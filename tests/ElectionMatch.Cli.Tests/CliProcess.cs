@@ -8,9 +8,36 @@ internal static class CliProcess
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public string Output => Stdout + Stderr;
+
+        /// <summary>128 + 9: the exit code of a process that received SIGKILL.</summary>
+        public bool WasKilled => ExitCode == 137;
     }
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => Run(new Dictionary<string, string>(), null, args);
+
+    /// <param name="environment">Variables set for the child only (a test-only crash point, for example).</param>
+    /// <param name="killAfter">Sends SIGKILL after this long, if the child still runs.</param>
+    public static Result Run(IReadOnlyDictionary<string, string> environment, TimeSpan? killAfter, params string[] args)
+    {
+        using var process = Start(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (killAfter is { } delay && !process.WaitForExit(delay))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("electionmatch " + string.Join(' ', args) + " did not finish in 3 minutes");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the child with its output redirected; the caller reads it and waits.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -24,15 +51,11 @@ internal static class CliProcess
             info.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        foreach (var (name, value) in environment)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("electionmatch " + string.Join(' ', args) + " did not finish in 3 minutes");
+            info.Environment[name] = value;
         }
 
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(info)!;
     }
 }
