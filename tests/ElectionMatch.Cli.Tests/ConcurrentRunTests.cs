@@ -15,13 +15,11 @@ public sealed class ConcurrentRunTests : IDisposable
     private string[] Run(string date, params string[] extra) => ["run", Match, "--snapshot-date", date, .. extra, "--project-dir", _fixture.Directory];
 
     [Fact]
-    public void Two_runs_started_at_once_take_turns_and_both_publish()
+    public async Task Two_runs_started_at_once_take_turns_and_both_publish()
     {
-        var first = Task.Run(() => CliProcess.Run(Run("2030-06-03")));
-        var second = Task.Run(() => CliProcess.Run(Run("2030-06-10")));
+        var results = await Task.WhenAll(Task.Run(() => CliProcess.Run(Run("2030-06-03"))), Task.Run(() => CliProcess.Run(Run("2030-06-10"))));
 
-        Assert.True(first.Result.ExitCode == 0, first.Result.Output);
-        Assert.True(second.Result.ExitCode == 0, second.Result.Output);
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Output));
         var verify = CliProcess.Run("verify", "--project-dir", _fixture.Directory);
         Assert.True(verify.ExitCode == 0, verify.Output);
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
@@ -31,10 +29,9 @@ public sealed class ConcurrentRunTests : IDisposable
     }
 
     [Fact]
-    public void Two_runs_of_one_snapshot_started_at_once_publish_it_once_and_the_second_says_why_not()
+    public async Task Two_runs_of_one_snapshot_started_at_once_publish_it_once_and_the_second_says_why_not()
     {
-        var runs = new[] { Task.Run(() => CliProcess.Run(Run("2030-06-03"))), Task.Run(() => CliProcess.Run(Run("2030-06-03"))) };
-        var results = runs.Select(r => r.Result).ToList();
+        var results = await Task.WhenAll(Task.Run(() => CliProcess.Run(Run("2030-06-03"))), Task.Run(() => CliProcess.Run(Run("2030-06-03"))));
 
         Assert.Single(results, r => r.ExitCode == 0);
         var refused = Assert.Single(results, r => r.ExitCode == 1);
@@ -44,7 +41,7 @@ public sealed class ConcurrentRunTests : IDisposable
     }
 
     [Fact]
-    public void A_run_that_cannot_wait_longer_names_the_warehouse_and_the_process_holding_it()
+    public async Task A_run_that_cannot_wait_longer_names_the_warehouse_and_the_process_holding_it()
     {
         using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
         try
@@ -60,7 +57,7 @@ public sealed class ConcurrentRunTests : IDisposable
 
                 return line;
             });
-            Assert.True(paused.Wait(TimeSpan.FromMinutes(2)) && paused.Result is not null, "the first run never reached its pause point");
+            Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
 
             var waiting = CliProcess.Run(Run("2030-06-10", "--lock-timeout", "1"));
 
