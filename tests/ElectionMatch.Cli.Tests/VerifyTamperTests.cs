@@ -17,6 +17,9 @@ public sealed class ThreeSnapshots : IDisposable
             var run = CliProcess.Run("run", VerifyTamperTests.Match, "--snapshot-date", date, "--project-dir", Project.Directory);
             Assert.True(run.ExitCode == 0, run.Output);
         }
+
+        var districts = CliProcess.Run("run", "llm_l2_br_match", "--snapshot-date", "2030-06-03", "--project-dir", Project.Directory);
+        Assert.True(districts.ExitCode == 0, districts.Output);
     }
 
     public FixtureCopy Project { get; }
@@ -82,6 +85,19 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Contains($"{Middle}.json(", error, StringComparison.Ordinal);
         Assert.Contains("error " + Codes.SnapshotRowEdited + ": 1 row(s) of model_predictions." + Middle + " were edited", error, StringComparison.Ordinal);
         Assert.Contains("gpc-001623, general", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edited_row_of_a_match_keyed_by_one_column_is_named_by_that_column()
+    {
+        Tamper("update model_predictions.llm_l2_br_match_20300603 set l2_district_id = null where br_database_id = 140300");
+
+        var verify = Cli("verify", "--match", "llm_l2_br_match", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains("llm_l2_br_match_20300603.json(", error, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.SnapshotRowEdited + ": 1 row(s) of model_predictions.llm_l2_br_match_20300603 were edited after publishing: (140300) (by br_database_id)", error, StringComparison.Ordinal);
     }
 
     [Fact]
