@@ -39,7 +39,7 @@ public sealed class DuckDbWarehouse : IDisposable
         {
             connection.Dispose();
             var at = SourceSpan.WholeFile(Dbt.DisplayPath.For(path));
-            if (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+            if (e.Message.Contains("Could not set lock", StringComparison.Ordinal) || e.Message.Contains("Conflicting lock", StringComparison.Ordinal))
             {
                 throw DiagnosticException.At(Codes.WarehouseLocked, at, $"the warehouse is locked by another process ({LockHolder(e.Message)}): a dbt run, a DuckDB shell or a program holding it open; close it or wait for it, then try again");
             }

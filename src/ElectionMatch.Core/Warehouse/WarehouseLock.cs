@@ -16,10 +16,10 @@ public sealed class WarehouseLock : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    private readonly FileStream _stream;
-    private readonly string _ownerPath;
+    private readonly FileStream? _stream;
+    private readonly string? _ownerPath;
 
-    private WarehouseLock(FileStream stream, string ownerPath)
+    private WarehouseLock(FileStream? stream, string? ownerPath)
     {
         _stream = stream;
         _ownerPath = ownerPath;
@@ -41,9 +41,14 @@ public sealed class WarehouseLock : IDisposable
             {
                 // FileShare.None takes an exclusive flock on Unix (a share-mode lock on Windows).
                 var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                var owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{purpose}\n{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z\n");
-                File.WriteAllText(ownerPath, owner);
+                DescribeOwner(ownerPath, purpose);
                 return new WarehouseLock(stream, ownerPath);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Another user's lock file: no turn-taking with that user's commands, but DuckDB's own lock still
+                // keeps the file whole, and its message (EM0600) names the holder.
+                return new WarehouseLock(null, null);
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
@@ -54,6 +59,18 @@ public sealed class WarehouseLock : IDisposable
                 throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.WholeFile(Dbt.DisplayPath.For(warehousePath)),
                     $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); waited {timeout.TotalSeconds:0.#} s for it; let it finish, or pass --lock-timeout <seconds> to wait longer");
             }
+        }
+    }
+
+    private static void DescribeOwner(string ownerPath, string purpose)
+    {
+        try
+        {
+            File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{purpose}\n{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z\n"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a description for a waiting process's message; the lock itself is held.
         }
     }
 
@@ -68,9 +85,9 @@ public sealed class WarehouseLock : IDisposable
                 return $"process {pid}, `electionmatch {lines[1]}` since {lines[2]}";
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The holder is rewriting it; the message goes without the name.
+            // The holder is rewriting it, or it is another user's: the message goes without the name.
         }
 
         return "process unknown";
@@ -78,11 +95,16 @@ public sealed class WarehouseLock : IDisposable
 
     public void Dispose()
     {
+        if (_stream is null)
+        {
+            return;
+        }
+
         try
         {
-            File.Delete(_ownerPath);
+            File.Delete(_ownerPath!);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Only a description; a stale one is ignored because its process is gone.
         }
