@@ -147,7 +147,7 @@ public sealed class VerifyOperation
             var expectedHash = record?.ContentSha256 ?? manifest.ContentSha256;
             var qualified = Sql.Identifier(schema, name.Table);
             var rows = _warehouse.Scalar<long>($"select count(*) from {qualified}");
-            var hash = order is null ? null : _warehouse.Scalar<string>($"select sha256(coalesce(string_agg(cast(t as varchar), chr(10) order by {order}), '')) from {qualified} as t");
+            var hash = order is null ? null : ContentHash.Of(_warehouse, qualified, order);
             if (rows == expectedRows && (hash is null || hash == expectedHash))
             {
                 return;

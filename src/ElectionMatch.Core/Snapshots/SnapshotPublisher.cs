@@ -82,7 +82,7 @@ public sealed class SnapshotPublisher
 
     /// <summary>SHA-256 over the snapshot's rows, each rendered as text, in the canonical order.</summary>
     public string ContentHash(SnapshotName name, string orderBy) =>
-        _warehouse.Scalar<string>($"select sha256(coalesce(string_agg(cast(t as varchar), chr(10) order by {orderBy}), '')) from {Sql.Identifier(_settings.Schema, name.Table)} as t")!;
+        Snapshots.ContentHash.Of(_warehouse, Sql.Identifier(_settings.Schema, name.Table), orderBy);
 
     public long RowCount(SnapshotName name) =>
         _warehouse.Scalar<long>($"select count(*) from {Sql.Identifier(_settings.Schema, name.Table)}");
