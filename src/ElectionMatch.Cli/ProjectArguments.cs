@@ -12,13 +12,16 @@ internal sealed class ProjectArguments
 
     public Option<string?> Target { get; } = new("--target") { Description = "The profile target to use (default: the profile's 'target')." };
 
+    public Option<double> LockTimeout { get; } = new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish (default 60).", DefaultValueFactory = _ => 60 };
+
     public void AddTo(Command command)
     {
         command.Options.Add(ProjectDir);
         command.Options.Add(ProfilesDir);
         command.Options.Add(Target);
+        command.Options.Add(LockTimeout);
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target));
+        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(LockTimeout))) };
 }

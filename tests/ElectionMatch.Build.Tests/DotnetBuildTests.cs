@@ -193,6 +193,17 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): warning EM0106: ", build.Output, StringComparison.Ordinal);
         Assert.Equal(1, strict.ExitCode);
         Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): error EM0106: ", strict.Output, StringComparison.Ordinal);
+
+        // The check target verifies the snapshot too: a row deleted behind the tool's back fails the build.
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute("delete from model_predictions.candidacy_ddhq_matches_20300603 where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+        }
+
+        var tampered = Build();
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains("candidacy_ddhq_matches_20300603.json(", tampered.Output, StringComparison.Ordinal);
+        Assert.Contains("error EM0602: 1 row(s) of model_predictions.candidacy_ddhq_matches_20300603 were deleted after publishing: (gpc-001623, general", tampered.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,20 +5,53 @@ namespace ElectionMatch.Tests;
 /// <summary>Runs the real <c>electionmatch</c> executable as a child process.</summary>
 internal static class CliProcess
 {
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public string Output => Stdout + Stderr;
+
+        /// <summary>128 + 9: the exit code of a process that received SIGKILL.</summary>
+        public bool WasKilled => ExitCode == 137;
     }
 
-    public static Result Run(params string[] args) => Start(null, new Dictionary<string, string?>(), args);
+    public static Result Run(params string[] args) => Run(null, NoEnvironment, null, args);
 
     /// <summary>Runs the CLI in <paramref name="workingDirectory"/> (as a user in their dbt repository would), so paths print relative to it.</summary>
-    public static Result RunIn(string? workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string?>(), args);
+    public static Result RunIn(string? workingDirectory, params string[] args) => Run(workingDirectory, NoEnvironment, null, args);
 
     /// <summary>Runs with extra environment variables (a planted API key, for example) set for the child only.</summary>
-    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Start(null, environment, args);
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Run(null, environment, null, args);
 
-    private static Result Start(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args)
+    /// <param name="environment">Variables set for the child only (a test-only crash point, for example).</param>
+    /// <param name="killAfter">Sends SIGKILL after this long, if the child still runs.</param>
+    public static Result Run(IReadOnlyDictionary<string, string> environment, TimeSpan? killAfter, params string[] args) =>
+        Run(null, environment.ToDictionary(e => e.Key, e => (string?)e.Value), killAfter, args);
+
+    private static Result Run(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan? killAfter, string[] args)
+    {
+        using var process = Start(workingDirectory, environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (killAfter is { } delay && !process.WaitForExit(delay))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("electionmatch " + string.Join(' ', args) + " did not finish in 3 minutes");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the child with its output redirected; the caller reads it and waits.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(null, environment.ToDictionary(e => e.Key, e => (string?)e.Value), args);
+
+    private static Process Start(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -27,26 +60,17 @@ internal static class CliProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "electionmatch.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        foreach (var (name, value) in environment)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("electionmatch " + string.Join(' ', args) + " did not finish in 3 minutes");
+            info.Environment[name] = value;
         }
 
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return Process.Start(info)!;
     }
 }

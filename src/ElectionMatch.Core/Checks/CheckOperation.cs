@@ -11,7 +11,8 @@ namespace ElectionMatch.Checks;
 /// <summary>
 /// The pre-merge check: snapshots and staging models in sync, generated files unedited and current,
 /// each staging model runs against its snapshot with the declared columns, and no downstream model
-/// references a snapshot that does not exist (error) or has been superseded (warning).
+/// references a snapshot that does not exist (error) or has been superseded (warning); then
+/// <see cref="VerifyOperation"/> without the input rehash.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class CheckOperation
@@ -19,6 +20,7 @@ public sealed class CheckOperation
     private readonly ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
+    private HashSet<string> _interrupted = [];
 
     public CheckOperation(ProjectContext context)
     {
@@ -29,8 +31,12 @@ public sealed class CheckOperation
     public IReadOnlyList<Diagnostic> Execute()
     {
         _diagnostics.Clear();
+        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "check");
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
+        // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
+        // or stale files that follow from it are not reported again, one by one.
+        _interrupted = new SnapshotLog(warehouse).Latest().Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
         var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
         foreach (var match in _context.Settings.Matches.Values)
         {
@@ -42,13 +48,16 @@ public sealed class CheckOperation
 
         CheckZipCodeModels(warehouse, resolver);
         CheckDownstreamReferences(existing);
+
+        // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
+        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, _context.Settings.Matches.Keys, inputs: false));
         return _diagnostics;
     }
 
     private List<SnapshotName> CheckSnapshots(string match, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var present = new List<SnapshotName>();
-        foreach (var (name, entry) in _context.DeclaredSnapshots(match))
+        foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table)))
         {
             string relation;
             IReadOnlyList<ColumnInfo> columns;
@@ -276,7 +285,7 @@ public sealed class CheckOperation
         foreach (var file in Directory.EnumerateFiles(directory, prefix + match + "_*.sql").Order(StringComparer.Ordinal))
         {
             var table = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
-            if (SnapshotName.TryParse(table, match) is not null && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
+            if (SnapshotName.TryParse(table, match) is not null && !_interrupted.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
             {
                 Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"staging model for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this model");
             }

@@ -80,4 +80,16 @@ public static class Codes
     public const string BuildMatchMissing = "EM0200";
     public const string BuildTaskFailed = "EM0201";
     public const string BuildNativeLibraryMissing = "EM0202";
+
+    // Crash safety and verifiable snapshots (issue 9, items 4 and 5)
+    public const string WarehouseLocked = "EM0600";
+    public const string SnapshotRowEdited = "EM0601";
+    public const string SnapshotRowDeleted = "EM0602";
+    public const string SnapshotRowAdded = "EM0603";
+    public const string SnapshotDropped = "EM0604";
+    public const string ManifestEdited = "EM0605";
+    public const string ManifestChainBroken = "EM0606";
+    public const string ManifestMissing = "EM0607";
+    public const string RunInterrupted = "EM0608";
+    public const string SnapshotInputsChanged = "EM0609";
 }

@@ -28,6 +28,7 @@ internal sealed class Pipeline
     {
         var clock = Stopwatch.StartNew();
         work();
+        Safety.CrashPoint.Reached("stage:" + name);
         var elapsed = clock.Elapsed;
         var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), elapsed, note?.Invoke());
         _stages.Add(report);

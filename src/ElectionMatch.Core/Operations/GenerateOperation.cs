@@ -2,6 +2,7 @@ using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matches;
+using ElectionMatch.Safety;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -27,6 +28,7 @@ public sealed class GenerateOperation
     public GenerateResult Execute(bool rewriteReferences = false)
     {
         var result = new GenerateResult();
+        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "generate");
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         foreach (var match in _context.Settings.Matches.Values)
@@ -201,6 +203,7 @@ public sealed class GenerateOperation
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             AtomicFile.WriteAllText(path, file.Text);
             result.Written.Add(DisplayPath.For(path));
+            CrashPoint.Reached("generated:" + Path.GetFileName(path));
         }
     }
 

@@ -28,13 +28,16 @@ public sealed class ProjectContext
 
     public TemplateLibrary Templates { get; }
 
+    /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
+    public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
-        return new ProjectContext(project, target, sources, settings);
+        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout };
     }
 
     public RelationResolver Resolver(DuckDbWarehouse? warehouse) =>

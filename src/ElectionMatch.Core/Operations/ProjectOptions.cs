@@ -1,4 +1,8 @@
 namespace ElectionMatch.Operations;
 
 /// <summary>Where the dbt project is and which profile target to use, as given on the command line or in MSBuild.</summary>
-public sealed record ProjectOptions(string ProjectDirectory, string? ProfilesDirectory = null, string? Target = null);
+public sealed record ProjectOptions(string ProjectDirectory, string? ProfilesDirectory = null, string? Target = null)
+{
+    /// <summary>How long a command waits for another electionmatch command on the same warehouse to finish.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}

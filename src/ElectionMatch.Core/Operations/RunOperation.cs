@@ -4,6 +4,7 @@ using ElectionMatch.Generation;
 using ElectionMatch.Matches;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Providers;
+using ElectionMatch.Safety;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -24,6 +25,12 @@ public sealed class RunOperation
         _context = context;
     }
 
+    /// <remarks>
+    /// The order makes a kill at any point safe (docs/design.md, "Crash safety"): the snapshot table and its log
+    /// row commit in one transaction; the parquet copy, the model file, the manifest and the dbt files are each
+    /// written to a temporary file and renamed; the log row is completed last. A run that dies after the
+    /// commit leaves an incomplete log row, and the next run of the same snapshot replaces what it left.
+    /// </remarks>
     public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
         var match = _context.Settings.Match(options.Match);
@@ -32,12 +39,14 @@ public sealed class RunOperation
         var snapshots = _context.Settings.Snapshots;
         ProjectWritability.Ensure(_context);
 
+        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, $"run {match.Name}");
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
         ApplyEngineSettings(warehouse);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
-        publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
+        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
+        var inputHashes = (Left: InputHash.Of(warehouse, inputs.LeftRelation), Right: InputHash.Of(warehouse, inputs.RightRelation));
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
         var runOptions = new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken);
         var result = options.Incremental || options.FullRecompute || options.Retrain
@@ -51,25 +60,41 @@ public sealed class RunOperation
                 $"{a.Input} {a.Unit}: {a.Read} read but {a.Accounted} accounted for ({string.Join(", ", a.Outcomes.Select(o => $"{o.Outcome} {o.Reason}: {o.Rows}"))}); nothing was published")).ToList());
         }
 
-        publisher.Publish(name, result, options.Replace);
+        var runId = Guid.NewGuid().ToString("N");
+        var published = publisher.Publish(name, result, options.Replace || interrupted, runId);
         var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
-        var manifest = WriteManifest(name, match, result, publisher, providers);
+        CrashPoint.Reached("parquet:renamed");
+
+        // The model file before the manifest, which records its hash: a manifest never names a file not yet written.
+        string? modelSha256 = null;
         if (result.ModelParametersJson is { } parameters)
         {
             AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
+            modelSha256 = SnapshotManifest.Sha256(parameters);
+            CrashPoint.Reached("model:written");
         }
+
+        var manifest = WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers);
+        CrashPoint.Reached("manifest:written");
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
         if (_context.Sources.Find(snapshots.SourceName, name.Table) is null)
         {
             generate.AddSourceEntry(name, generated);
+            CrashPoint.Reached("sources:written");
         }
 
         var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
         generate.WriteStagingFiles(name, columns, definition, generated);
         generate.WriteLatestModel(match.Name, definition, warehouse, generated);
-        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = result.Summary };
+        CrashPoint.Reached("generate:written");
+
+        new SnapshotLog(warehouse).Complete(runId, manifest.ToJson());
+        IReadOnlyList<string> summary = interrupted
+            ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced", .. result.Summary]
+            : result.Summary;
+        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = summary };
     }
 
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
@@ -192,7 +217,7 @@ public sealed class RunOperation
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, SnapshotPublisher publisher, ModelProviders providers)
+    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers)
     {
         var path = _context.ManifestPath(name);
         var previous = PreviousManifest(name);
@@ -207,19 +232,22 @@ public sealed class RunOperation
             QuarantineTable = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}",
             SnapshotDate = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             CreatedAtUtc = DateTimeOffset.UtcNow,
+            RunId = runId,
             SettingsSha256 = _context.Settings.ContentHash,
             TemplateSha256 = providers.PromptTemplate is var (prompt, promptSha)
                 ? renderer.TemplateHashes().Append(new(prompt, promptSha)).ToDictionary()
                 : renderer.TemplateHashes(),
+            ModelParametersSha256 = modelSha256,
             Inputs =
             [
-                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"]),
-                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"]),
+                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"], inputHashes[0]),
+                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"], inputHashes[1]),
             ],
             Counts = result.Counts,
-            Rows = publisher.RowCount(name),
+            Rows = published.Rows,
             RowAccounting = result.Accounts,
-            ContentSha256 = publisher.ContentHash(name, result.OrderBy),
+            CanonicalOrder = result.OrderBy,
+            ContentSha256 = published.ContentSha256,
             PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))
@@ -237,20 +265,15 @@ public sealed class RunOperation
         return counts.TryGetValue("output_rows", out var rows) && rows > 0 ? Math.Round((double)judged / rows, 4) : 0;
     }
 
-    /// <summary>The newest manifest of the same match dated before this snapshot: the previous link of the chain.</summary>
-    private string? PreviousManifest(SnapshotName name)
-    {
-        var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
-        if (!Directory.Exists(directory))
-        {
-            return null;
-        }
-
-        return Directory.EnumerateFiles(directory, name.Match + "_*.json")
-            .Select(f => (File: f, Name: SnapshotName.TryParse(Path.GetFileNameWithoutExtension(f), name.Match)))
-            .Where(x => x.Name is not null && x.Name.Date < name.Date)
-            .OrderBy(x => x.Name!.Date)
-            .Select(x => x.File)
+    /// <summary>
+    /// The previous link of the chain: the match's most recently published manifest other than this snapshot's.
+    /// Publication order, not date order, so a back-dated snapshot published later extends the chain instead of
+    /// splitting it; a manifest that does not parse is skipped here and reported by verify.
+    /// </summary>
+    private string? PreviousManifest(SnapshotName name) =>
+        ManifestFiles.Of(_context, name.Match)
+            .Where(m => m.Manifest is not null && m.Manifest.Snapshot != name.Table)
+            .OrderBy(m => m.Manifest!.CreatedAtUtc)
+            .Select(m => m.Path)
             .LastOrDefault();
-    }
 }

@@ -6,6 +6,7 @@ public static class AtomicFile
     public static void WriteAllText(string path, string content)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        RemoveStaleTemporaries(path);
         var temporary = TemporaryPathFor(path);
         try
         {
@@ -17,6 +18,9 @@ public static class AtomicFile
                 stream.Flush(flushToDisk: true);
             }
 
+            // Killed here, the target still holds its old bytes and only this hidden temporary file is new.
+            Safety.CrashPoint.Reached("file:" + Path.GetFileName(path));
+
             File.Move(temporary, path, overwrite: true);
         }
         catch (UnauthorizedAccessException)
@@ -27,6 +31,29 @@ public static class AtomicFile
         finally
         {
             File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the temporary siblings of <paramref name="path"/> that a killed writer left (its process is gone),
+    /// so they do not pile up; a live writer's are left alone.
+    /// </summary>
+    public static void RemoveStaleTemporaries(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var prefix = $".{Path.GetFileName(path)}.";
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+        {
+            var pid = Path.GetFileName(file)[prefix.Length..].Split('.')[0];
+            if (int.TryParse(pid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) && !Safety.LiveProcess.IsAlive(id))
+            {
+                File.Delete(file);
+            }
         }
     }
 

@@ -23,9 +23,15 @@ public sealed record SnapshotManifest
 
     public required DateTimeOffset CreatedAtUtc { get; init; }
 
+    /// <summary>Ties the manifest to its row in the warehouse's snapshot log.</summary>
+    public string? RunId { get; init; }
+
     public required string SettingsSha256 { get; init; }
 
     public required IReadOnlyDictionary<string, string> TemplateSha256 { get; init; }
+
+    /// <summary>SHA-256 of the trained scoring model file written beside this manifest.</summary>
+    public string? ModelParametersSha256 { get; init; }
 
     public required IReadOnlyList<ManifestInput> Inputs { get; init; }
 
@@ -36,6 +42,10 @@ public sealed record SnapshotManifest
     /// <summary>For each input: rows read = used + quarantined + excluded by rule, with reasons.</summary>
     public IReadOnlyList<Matching.RowAccount> RowAccounting { get; init; } = [];
 
+    /// <summary>The ORDER BY of the content hash: the key that names a changed row.</summary>
+    public string? CanonicalOrder { get; init; }
+
+    /// <summary>SHA-256 over the snapshot's rows, each as DuckDB renders it as text, in the canonical order.</summary>
     public required string ContentSha256 { get; init; }
 
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
@@ -64,7 +74,8 @@ public sealed record SnapshotManifest
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }
 
-public sealed record ManifestInput(string Role, string Relation, long Rows);
+/// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>
+public sealed record ManifestInput(string Role, string Relation, long Rows, string? Sha256 = null);
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the

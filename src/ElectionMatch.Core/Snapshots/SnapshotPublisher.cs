@@ -1,5 +1,6 @@
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching;
+using ElectionMatch.Safety;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
@@ -19,24 +20,42 @@ public sealed class SnapshotPublisher
 
     public bool Exists(SnapshotName name) => _warehouse.TableExists(_settings.Schema, name.Table);
 
-    /// <summary>Refuses to overwrite an existing snapshot unless <paramref name="replace"/> is set.</summary>
-    public void EnsureWritable(SnapshotName name, bool replace, SourceSpan at)
+    /// <summary>
+    /// Refuses to overwrite an existing snapshot unless <paramref name="replace"/> is set, or the snapshot was left
+    /// by a run that died before writing its files (the log says so): that one is the same run's, to finish.
+    /// </summary>
+    /// <returns>True when the existing snapshot is an interrupted run's, to be replaced.</returns>
+    public bool EnsureWritable(SnapshotName name, bool replace, SourceSpan at)
     {
-        if (!replace && Exists(name))
+        if (!Exists(name))
+        {
+            return false;
+        }
+
+        var interrupted = new SnapshotLog(_warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table) is { IsComplete: false };
+        if (!replace && !interrupted)
         {
             throw DiagnosticException.At(Codes.SnapshotExists, at, $"snapshot {_settings.Schema}.{name.Table} already exists; snapshots are immutable, so pass --replace to overwrite it or --snapshot-date to publish under another date");
         }
+
+        return interrupted;
     }
 
-    public void Publish(SnapshotName name, MatchResult result, bool replace)
+    /// <summary>
+    /// Publishes the run's output and quarantine under their dated names, and records the publish (row count,
+    /// content hash, row hashes) in the snapshot log, all in one transaction: a reader, or a run killed at
+    /// any point, sees the old state or the whole new one.
+    /// </summary>
+    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId)
     {
         var schema = Sql.Identifier(_settings.Schema);
         var final = Sql.Identifier(_settings.Schema, name.Table);
         var quarantine = Sql.Identifier(_settings.Schema, name.QuarantineTable);
         var staging = "__em_publishing_" + name.Table;
         var stagingQuarantine = "__em_publishing_" + name.QuarantineTable;
+        var log = new SnapshotLog(_warehouse);
+        PublishedSnapshot? published = null;
 
-        // Everything below commits together or not at all: a reader never sees a half-published snapshot.
         _warehouse.InTransaction(() =>
         {
             _warehouse.Execute($"create schema if not exists {schema}");
@@ -47,16 +66,23 @@ public sealed class SnapshotPublisher
 
             _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, staging)} as select * from {result.OutputTable} order by {result.OrderBy}");
             _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, stagingQuarantine)} as select * from {result.QuarantineTable}");
+            CrashPoint.Reached("publish:staged");
             _warehouse.Execute($"drop table if exists {final}");
             _warehouse.Execute($"drop table if exists {quarantine}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
+            published = new PublishedSnapshot(RowCount(name), ContentHash(name, result.OrderBy));
+            log.Ensure();
+            log.RecordPublish(name.Match, name.Table, runId, final, result.OrderBy, published.Rows, published.ContentSha256);
+            CrashPoint.Reached("publish:renamed");
         });
+        CrashPoint.Reached("publish:committed");
+        return published!;
     }
 
     /// <summary>SHA-256 over the snapshot's rows, each rendered as text, in the canonical order.</summary>
     public string ContentHash(SnapshotName name, string orderBy) =>
-        _warehouse.Scalar<string>($"select sha256(coalesce(string_agg(cast(t as varchar), chr(10) order by {orderBy}), '')) from {Sql.Identifier(_settings.Schema, name.Table)} as t")!;
+        Snapshots.ContentHash.Of(_warehouse, Sql.Identifier(_settings.Schema, name.Table), orderBy);
 
     public long RowCount(SnapshotName name) =>
         _warehouse.Scalar<long>($"select count(*) from {Sql.Identifier(_settings.Schema, name.Table)}");
@@ -66,10 +92,12 @@ public sealed class SnapshotPublisher
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, name.Table + ".parquet");
+        AtomicFile.RemoveStaleTemporaries(path);
         var temporary = AtomicFile.TemporaryPathFor(path);
         try
         {
             _warehouse.Execute($"copy (select * from {Sql.Identifier(_settings.Schema, name.Table)} order by {orderBy}) to {Sql.Literal(temporary)} (format parquet)");
+            CrashPoint.Reached("parquet:written");
             File.Move(temporary, path, overwrite: true);
         }
         finally
@@ -80,3 +108,6 @@ public sealed class SnapshotPublisher
         return path;
     }
 }
+
+/// <summary>What the publish transaction committed: the numbers the manifest records.</summary>
+public sealed record PublishedSnapshot(long Rows, string ContentSha256);

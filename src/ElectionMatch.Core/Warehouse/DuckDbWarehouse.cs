@@ -38,13 +38,23 @@ public sealed class DuckDbWarehouse : IDisposable
         catch (DuckDBException e)
         {
             connection.Dispose();
-            var reason = e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase)
-                ? "it is in use by another process (a dbt run, a DuckDB shell or another electionmatch run); close it and try again"
-                : e.Message;
-            throw DiagnosticException.At(Codes.WarehouseFailure, SourceSpan.WholeFile(Dbt.DisplayPath.For(path)), $"cannot open the warehouse: {reason}");
+            var at = SourceSpan.WholeFile(Dbt.DisplayPath.For(path));
+            if (e.Message.Contains("Could not set lock", StringComparison.Ordinal) || e.Message.Contains("Conflicting lock", StringComparison.Ordinal))
+            {
+                throw DiagnosticException.At(Codes.WarehouseLocked, at, $"the warehouse is locked by another process ({LockHolder(e.Message)}): a dbt run, a DuckDB shell or a program holding it open; close it or wait for it, then try again");
+            }
+
+            throw DiagnosticException.At(Codes.WarehouseFailure, at, $"cannot open the warehouse: {e.Message.Split('\n')[0]}");
         }
 
         return new DuckDbWarehouse(connection, path);
+    }
+
+    /// <summary>DuckDB names the holder as "Conflicting lock is held in /usr/bin/dotnet (PID 123)"; the rest of its text is noise here.</summary>
+    private static string LockHolder(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, @"held in (?<program>.+?) \(PID (?<pid>\d+)\)");
+        return m.Success ? $"{System.IO.Path.GetFileName(m.Groups["program"].Value)}, PID {m.Groups["pid"].Value}" : "process unknown";
     }
 
     /// <summary>An in-memory database, for work that must not touch the user's warehouse.</summary>

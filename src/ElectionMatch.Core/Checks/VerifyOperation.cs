@@ -1,0 +1,301 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
+using ElectionMatch.Operations;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Checks;
+
+/// <summary>
+/// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
+/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a
+/// manifest edited or missing, a broken manifest chain, and a run interrupted after publishing. With inputs,
+/// it also says when the inputs, settings or templates changed since a match's newest snapshot.
+/// Read-only: it never writes to the warehouse or the project.
+/// </summary>
+public sealed class VerifyOperation
+{
+    private const int KeysShown = 5;
+
+    private readonly ProjectContext _context;
+
+    public VerifyOperation(ProjectContext context)
+    {
+        _context = context;
+    }
+
+    /// <param name="match">One match, or null for all.</param>
+    /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row).</param>
+    public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
+    {
+        var matches = match is null ? _context.Settings.Matches.Keys.ToList() : [_context.Settings.Match(match).Name];
+        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "verify");
+        using var warehouse = _context.OpenForReading();
+        return Verify(warehouse, matches, inputs);
+    }
+
+    /// <summary>Verifies with a warehouse the caller opened (check holds the lock already).</summary>
+    internal IReadOnlyList<Diagnostic> Verify(DuckDbWarehouse warehouse, IEnumerable<string> matches, bool inputs)
+    {
+        var diagnostics = new List<Diagnostic>();
+        foreach (var match in matches)
+        {
+            new MatchVerification(_context, warehouse, match, diagnostics).Run(inputs);
+        }
+
+        return diagnostics;
+    }
+
+    /// <summary>The verification of one match's snapshots; holds what its steps share.</summary>
+    private sealed class MatchVerification
+    {
+        private readonly ProjectContext _context;
+        private readonly DuckDbWarehouse _warehouse;
+        private readonly string _match;
+        private readonly List<Diagnostic> _diagnostics;
+        private readonly SnapshotLog _log;
+        private readonly Dictionary<string, PublishRecord> _records;
+        private readonly IReadOnlyList<ManifestFile> _files;
+
+        public MatchVerification(ProjectContext context, DuckDbWarehouse warehouse, string match, List<Diagnostic> diagnostics)
+        {
+            _context = context;
+            _warehouse = warehouse;
+            _match = match;
+            _diagnostics = diagnostics;
+            _log = new SnapshotLog(warehouse);
+            _records = _log.Latest(match).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
+            _files = ManifestFiles.Of(context, match);
+        }
+
+        private string WarehouseFile => DisplayPath.For(_context.Target.DatabasePath);
+
+        public void Run(bool inputs)
+        {
+            foreach (var record in _records.Values.Where(r => !r.IsComplete))
+            {
+                var date = SnapshotName.TryParse(record.Snapshot, _match)!.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                Report(Codes.RunInterrupted, Severity.Error, SourceSpan.WholeFile(WarehouseFile),
+                    $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}` finishes it by replacing what that run left");
+            }
+
+            var present = _files.Select(f => f.Snapshot).ToHashSet(StringComparer.Ordinal);
+            foreach (var record in _records.Values.Where(r => r.IsComplete && !present.Contains(r.Snapshot)))
+            {
+                var path = DisplayPath.For(_context.ManifestPath(SnapshotName.TryParse(record.Snapshot, _match)!));
+                Report(Codes.ManifestMissing, Severity.Error, SourceSpan.WholeFile(path),
+                    $"the manifest of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
+            }
+
+            foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
+            {
+                VerifyManifest(file);
+            }
+
+            VerifyChain();
+            if (inputs)
+            {
+                VerifyInputs();
+            }
+        }
+
+        private void VerifyManifest(ManifestFile file)
+        {
+            var display = DisplayPath.For(file.Path);
+            if (file.Manifest is not { } manifest)
+            {
+                Report(Codes.ManifestEdited, Severity.Error, SourceSpan.WholeFile(display), $"this manifest does not parse ({file.Error}); it was edited or truncated; restore it from version control");
+                return;
+            }
+
+            var record = _records.GetValueOrDefault(file.Snapshot);
+            if (record is { ManifestSha256: { } published } && published != file.Sha256)
+            {
+                var line = FirstDifferentLine(file.Text, record.ManifestJson ?? "");
+                var was = (record.ManifestJson ?? "").Split('\n').ElementAtOrDefault(line - 1)?.Trim() ?? "";
+                Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, line, 1),
+                    $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
+            }
+
+            VerifyTable(file, manifest, record);
+        }
+
+        /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
+        private void VerifyTable(ManifestFile file, SnapshotManifest manifest, PublishRecord? record)
+        {
+            var display = DisplayPath.For(file.Path);
+            var schema = _context.Settings.Snapshots.Schema;
+            var name = SnapshotName.TryParse(file.Snapshot, _match)!;
+            foreach (var table in new[] { name.Table, name.QuarantineTable })
+            {
+                if (!_warehouse.TableExists(schema, table))
+                {
+                    Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
+                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; run the match again with --replace to republish it");
+                }
+            }
+
+            if (!_warehouse.TableExists(schema, name.Table))
+            {
+                return;
+            }
+
+            // The log's numbers when there are any: they stay right even when the manifest itself was edited.
+            var order = record?.CanonicalOrder ?? manifest.CanonicalOrder;
+            var expectedRows = record?.Rows ?? manifest.Rows;
+            var expectedHash = record?.ContentSha256 ?? manifest.ContentSha256;
+            var qualified = Sql.Identifier(schema, name.Table);
+            var rows = _warehouse.Scalar<long>($"select count(*) from {qualified}");
+            var hash = order is null ? null : ContentHash.Of(_warehouse, qualified, order);
+            if (rows == expectedRows && (hash is null || hash == expectedHash))
+            {
+                return;
+            }
+
+            var at = new SourceSpan(display, LineOf(file.Text, "\"content_sha256\""), 1);
+            var where = $"{schema}.{name.Table}";
+            if (order is not null && _log.HasRowHashes(name.Table))
+            {
+                var changes = _log.Differences(name.Table, qualified, order);
+                ReportChange(Codes.SnapshotRowEdited, at, changes.Edited, $"row(s) of {where} were edited after publishing", order);
+                ReportChange(Codes.SnapshotRowDeleted, at, changes.Deleted, $"row(s) of {where} were deleted after publishing", order);
+                ReportChange(Codes.SnapshotRowAdded, at, changes.Added, $"row(s) were added to {where} after publishing", order);
+                if (changes.Any)
+                {
+                    return;
+                }
+            }
+
+            // No row hashes (a snapshot published before they were kept): the count tells which kind of change.
+            var (code, what) = rows < expectedRows ? (Codes.SnapshotRowDeleted, $"{expectedRows - rows} row(s) of {where} were deleted after publishing")
+                : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
+                : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
+            Report(code, Severity.Error, at, what + "; snapshots are immutable: run the match again with --replace to republish it");
+        }
+
+        private void ReportChange(string code, SourceSpan at, RowChange change, string what, string key)
+        {
+            if (change.Count > 0)
+            {
+                var more = change.Count > change.Keys.Count ? ", …" : "";
+                Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: run the match again with --replace to republish it");
+            }
+        }
+
+        /// <summary>
+        /// Each manifest names the hash of the one published before it. A link is good when that manifest is here
+        /// unchanged, or was replaced by a later publish of the same snapshot (the log keeps its hash); an edited
+        /// manifest is reported as edited, not again as a broken link.
+        /// </summary>
+        private void VerifyChain()
+        {
+            var parsed = _files.Where(f => f.Manifest is not null).OrderBy(f => f.Manifest!.CreatedAtUtc).ToList();
+            var here = _files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
+            var ever = _log.ManifestHashes(_match);
+            var latest = _records.Values.Where(r => r.IsComplete).ToDictionary(r => r.ManifestSha256!, r => r.Snapshot, StringComparer.Ordinal);
+            for (var i = 0; i < parsed.Count; i++)
+            {
+                var file = parsed[i];
+                var previous = file.Manifest!.PreviousManifestSha256;
+                var at = new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, "\"previous_manifest_sha256\""), 1);
+                if (previous is null)
+                {
+                    if (i > 0)
+                    {
+                        Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: this manifest names no previous manifest, but {parsed[i - 1].Snapshot} was published before it");
+                    }
+
+                    continue;
+                }
+
+                if (here.Contains(previous))
+                {
+                    continue;
+                }
+
+                if (latest.TryGetValue(previous, out var snapshot))
+                {
+                    if (_files.All(f => f.Snapshot != snapshot))
+                    {
+                        Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: the previous manifest ({snapshot}, sha256 {Short(previous)}) is not in {DisplayPath.For(_context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory))}; restore it from version control");
+                    }
+
+                    continue;
+                }
+
+                if (!ever.Contains(previous))
+                {
+                    Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: no manifest of '{_match}' has the previous hash {Short(previous)}, here or in the warehouse's snapshot log; a manifest was deleted or edited, or this one was copied from another project");
+                }
+            }
+        }
+
+        /// <summary>Whether the inputs, settings and templates still hash as when the newest snapshot was made.</summary>
+        private void VerifyInputs()
+        {
+            var newest = _files.Where(f => f.Manifest is not null).MaxBy(f => f.Manifest!.CreatedAtUtc);
+            if (newest is null)
+            {
+                return;
+            }
+
+            var manifest = newest.Manifest!;
+            var display = DisplayPath.For(newest.Path);
+            var settings = _context.Settings.Match(_match);
+            var resolver = _context.Resolver(_warehouse);
+            foreach (var (input, configured) in manifest.Inputs.Zip([settings.Left, settings.Right]))
+            {
+                if (input.Sha256 is null)
+                {
+                    continue;
+                }
+
+                var hash = InputHash.Of(_warehouse, resolver.Resolve(configured.Relation, configured.RelationAt));
+                if (hash != input.Sha256)
+                {
+                    Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"inputs\""), 1),
+                        $"the {input.Role} input {configured.Relation} changed since {manifest.Snapshot} was made (sha256 {Short(hash)}, then {Short(input.Sha256)}); run the match to publish a current snapshot");
+                }
+            }
+
+            if (manifest.SettingsSha256 != _context.Settings.ContentHash)
+            {
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"settings_sha256\""), 1), $"electionmatch.yml changed since {manifest.Snapshot} was made");
+            }
+
+            var templates = new StagingModelRenderer(_context.Templates, _context.Settings.Snapshots).TemplateHashes();
+            foreach (var (template, sha) in manifest.TemplateSha256.Where(t => templates.GetValueOrDefault(t.Key) != t.Value))
+            {
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1), $"template {template} changed since {manifest.Snapshot} was made (then {Short(sha)}); `electionmatch generate` re-renders the staging files");
+            }
+        }
+
+        private void Report(string code, Severity severity, SourceSpan at, string message) =>
+            _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
+    }
+
+    private static string Short(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
+
+    /// <summary>The 1-based line holding <paramref name="needle"/>, or 1.</summary>
+    private static int LineOf(string text, string needle)
+    {
+        var index = text.IndexOf(needle, StringComparison.Ordinal);
+        return index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
+    }
+
+    private static int FirstDifferentLine(string actual, string expected)
+    {
+        var a = actual.Split('\n');
+        var b = expected.Split('\n');
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            if (a[i] != b[i])
+            {
+                return i + 1;
+            }
+        }
+
+        return Math.Min(a.Length, b.Length);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace ElectionMatch.Safety;
+
+/// <summary>
+/// Test-only: <c>ELECTIONMATCH_TEST_DIE_AT=&lt;point&gt;</c> makes the process kill itself with SIGKILL when it
+/// reaches that point, so the crash-safety tests can stop a real run at an exact step (docs/design.md lists
+/// the points). <c>ELECTIONMATCH_TEST_PAUSE_AT</c> makes it wait there until killed instead, so a test can hold
+/// the warehouse with a real process. Unset, each call is one environment read.
+/// </summary>
+internal static class CrashPoint
+{
+    public const string DieVariable = "ELECTIONMATCH_TEST_DIE_AT";
+    public const string PauseVariable = "ELECTIONMATCH_TEST_PAUSE_AT";
+
+    public static void Reached(string point)
+    {
+        if (Environment.GetEnvironmentVariable(DieVariable) == point)
+        {
+            // Process.Kill on Unix sends SIGKILL: no finally block, flush or dispose runs, as when CI cancels a job.
+            using var self = Process.GetCurrentProcess();
+            self.Kill();
+            Thread.Sleep(Timeout.Infinite);
+        }
+
+        if (Environment.GetEnvironmentVariable(PauseVariable) == point)
+        {
+            Console.Error.WriteLine($"paused at {point}");
+            Console.Error.Flush();
+            Thread.Sleep(Timeout.Infinite);
+        }
+    }
+}

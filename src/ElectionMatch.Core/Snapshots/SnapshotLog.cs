@@ -1,0 +1,133 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Snapshots;
+
+/// <summary>
+/// What the warehouse remembers of each publish, in schema <c>electionmatch</c>: one log row per publish
+/// (written in the publish transaction, completed with the manifest's hash and text once every file is
+/// written) and one (key, hash) row per snapshot row. A log row never completed marks a run that died after
+/// publishing, which the next run finishes; the manifest text lets verify name the field someone edited,
+/// and the row hashes name the rows that were edited, deleted or added.
+/// </summary>
+public sealed class SnapshotLog
+{
+    public const string Schema = "electionmatch";
+
+    private readonly DuckDbWarehouse _warehouse;
+
+    public SnapshotLog(DuckDbWarehouse warehouse)
+    {
+        _warehouse = warehouse;
+    }
+
+    private static string Log => Sql.Identifier(Schema, "snapshot_log");
+
+    private static string Rows => Sql.Identifier(Schema, "snapshot_rows");
+
+    public bool Exists => _warehouse.TableExists(Schema, "snapshot_log");
+
+    /// <summary>Creates the tables; call inside the publish transaction.</summary>
+    public void Ensure() => _warehouse.Execute($"""
+        create schema if not exists {Sql.Identifier(Schema)};
+        create table if not exists {Log} (
+            match varchar, snapshot varchar, run_id varchar, published_at timestamp, canonical_order varchar,
+            row_count bigint, content_sha256 varchar, manifest_sha256 varchar, manifest_json varchar);
+        create table if not exists {Rows} (snapshot varchar, row_key varchar, row_md5 varchar);
+        """);
+
+    /// <summary>Records a publish of <paramref name="table"/> (qualified) and its row hashes; call inside the publish transaction.</summary>
+    public void RecordPublish(string match, string snapshot, string runId, string table, string orderBy, long rows, string contentSha256)
+    {
+        _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
+        _warehouse.Execute($"insert into {Rows} select {Sql.Literal(snapshot)}, {RowKeySql(orderBy)}, {RowHashSql} from {table} as t");
+        _warehouse.Execute($"""
+            insert into {Log} values ({Sql.Literal(match)}, {Sql.Literal(snapshot)}, {Sql.Literal(runId)}, now(), {Sql.Literal(orderBy)},
+                {rows}, {Sql.Literal(contentSha256)}, null, null)
+            """);
+    }
+
+    /// <summary>Marks a publish finished: its manifest and every generated file are written.</summary>
+    public void Complete(string runId, string manifestJson) =>
+        _warehouse.Execute($"update {Log} set manifest_sha256 = {Sql.Literal(SnapshotManifest.Sha256(manifestJson))}, manifest_json = {Sql.Literal(manifestJson)} where run_id = {Sql.Literal(runId)}");
+
+    /// <summary>The newest publish of every snapshot of a match (or of every match), oldest publish first.</summary>
+    public IReadOnlyList<PublishRecord> Latest(string? match = null)
+    {
+        if (!Exists)
+        {
+            return [];
+        }
+
+        var where = match is null ? "" : $"where match = {Sql.Literal(match)}";
+        return _warehouse.Query($"""
+            select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json
+            from {Log} {where}
+            qualify row_number() over (partition by snapshot order by published_at desc, run_id desc) = 1
+            order by published_at, snapshot
+            """,
+            r => new PublishRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)));
+    }
+
+    /// <summary>Every manifest hash ever completed for a match, replaced ones too: a chain link to any of them is genuine.</summary>
+    public IReadOnlySet<string> ManifestHashes(string match) =>
+        Exists
+            ? _warehouse.Query($"select manifest_sha256 from {Log} where match = {Sql.Literal(match)} and manifest_sha256 is not null", r => r.GetString(0)).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>();
+
+    public bool HasRowHashes(string snapshot) =>
+        _warehouse.TableExists(Schema, "snapshot_rows")
+        && _warehouse.Scalar<long>($"select count(*) from (select 1 from {Rows} where snapshot = {Sql.Literal(snapshot)} limit 1)") > 0;
+
+    /// <summary>
+    /// Rows of <paramref name="table"/> that differ from those published, by key: a key published but gone is a
+    /// deleted row, a key not published is an added row, a key whose row hash changed is an edited row.
+    /// Each key is counted as often as it appears, so a duplicated row shows as added.
+    /// </summary>
+    public RowDifferences Differences(string snapshot, string table, string orderBy)
+    {
+        var rows = _warehouse.Query($"""
+            with published as (
+                select row_key, row_md5, row_number() over (partition by row_key order by row_md5) as n
+                from {Rows} where snapshot = {Sql.Literal(snapshot)}
+            ),
+            current_rows as (
+                select row_key, row_md5, row_number() over (partition by row_key order by row_md5) as n
+                from (select {RowKeySql(orderBy)} as row_key, {RowHashSql} as row_md5 from {table} as t)
+            ),
+            paired as (
+                select coalesce(p.row_key, c.row_key) as row_key,
+                    case when c.row_key is null then 'deleted' when p.row_key is null then 'added' else 'edited' end as change
+                from published as p
+                full join current_rows as c on c.row_key = p.row_key and c.n = p.n
+                where p.row_md5 is distinct from c.row_md5
+            )
+            select change, count(*), list(row_key order by row_key)[1:5] from paired group by change
+            """,
+            r => (Change: r.GetString(0), Count: r.GetInt64(1), Keys: ((System.Collections.IEnumerable)r.GetValue(2)).Cast<object>().Select(k => k.ToString()!).ToList()));
+        RowChange For(string change) => rows.Where(r => r.Change == change).Select(r => new RowChange(r.Count, r.Keys)).FirstOrDefault() ?? RowChange.None;
+        return new RowDifferences(For("edited"), For("deleted"), For("added"));
+    }
+
+    /// <summary>The canonical order's columns as one text key, for example <c>(gpc-1, general, 2024-11-05)</c>.</summary>
+    private static string RowKeySql(string orderBy) => $"cast(row({orderBy}) as varchar)";
+
+    private const string RowHashSql = "md5(cast(t as varchar))";
+}
+
+/// <param name="ManifestSha256">Null while the run that published it has not finished writing its files.</param>
+public sealed record PublishRecord(string Match, string Snapshot, string RunId, string CanonicalOrder, long Rows, string ContentSha256, string? ManifestSha256, string? ManifestJson)
+{
+    public bool IsComplete => ManifestSha256 is not null;
+}
+
+public sealed record RowDifferences(RowChange Edited, RowChange Deleted, RowChange Added)
+{
+    public bool Any => Edited.Count + Deleted.Count + Added.Count > 0;
+}
+
+/// <param name="Keys">Up to five keys of the rows changed, in key order.</param>
+public sealed record RowChange(long Count, IReadOnlyList<string> Keys)
+{
+    public static RowChange None { get; } = new(0, []);
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Warehouse;
+
+/// <summary>
+/// Serialises electionmatch commands on one warehouse: a second run (or generate, check, verify) waits, bounded,
+/// for the first to finish instead of failing on DuckDB's own file lock halfway through. The lock file lives in
+/// the temporary directory, keyed by the warehouse's full path, so the project gains no file; the OS releases it
+/// when the holder dies, even by SIGKILL. A sibling <c>.owner</c> file names the holder for the message.
+/// </summary>
+public sealed class WarehouseLock : IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    private readonly FileStream? _stream;
+    private readonly string? _ownerPath;
+
+    private WarehouseLock(FileStream? stream, string? ownerPath)
+    {
+        _stream = stream;
+        _ownerPath = ownerPath;
+    }
+
+    /// <param name="purpose">What the holder does, written for a waiting process to show (for example "run candidacy_ddhq_matches").</param>
+    public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose)
+    {
+        var full = Path.GetFullPath(warehousePath);
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..24];
+        var directory = Path.Combine(Path.GetTempPath(), "electionmatch-locks");
+        Directory.CreateDirectory(directory);
+        var lockPath = Path.Combine(directory, key + ".lock");
+        var ownerPath = Path.Combine(directory, key + ".owner");
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive flock on Unix (a share-mode lock on Windows).
+                var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                DescribeOwner(ownerPath, purpose);
+                return new WarehouseLock(stream, ownerPath);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Another user's lock file: no turn-taking with that user's commands, but DuckDB's own lock still
+                // keeps the file whole, and its message (EM0600) names the holder.
+                return new WarehouseLock(null, null);
+            }
+            catch (IOException) when (clock.Elapsed < timeout)
+            {
+                Thread.Sleep(Poll);
+            }
+            catch (IOException)
+            {
+                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.WholeFile(Dbt.DisplayPath.For(warehousePath)),
+                    $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); waited {timeout.TotalSeconds:0.#} s for it; let it finish, or pass --lock-timeout <seconds> to wait longer");
+            }
+        }
+    }
+
+    private static void DescribeOwner(string ownerPath, string purpose)
+    {
+        try
+        {
+            File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId}\n{purpose}\n{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss}Z\n"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a description for a waiting process's message; the lock itself is held.
+        }
+    }
+
+    /// <summary>The holder as its owner file describes it, when that process is still alive.</summary>
+    private static string Holder(string ownerPath)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(ownerPath);
+            if (lines.Length >= 3 && int.TryParse(lines[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Safety.LiveProcess.IsAlive(pid))
+            {
+                return $"process {pid}, `electionmatch {lines[1]}` since {lines[2]}";
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The holder is rewriting it, or it is another user's: the message goes without the name.
+        }
+
+        return "process unknown";
+    }
+
+    public void Dispose()
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(_ownerPath!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a description; a stale one is ignored because its process is gone.
+        }
+
+        _stream.Dispose();
+    }
+}

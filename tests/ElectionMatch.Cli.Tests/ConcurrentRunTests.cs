@@ -1,0 +1,97 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>Two real processes on one project's warehouse: one waits or fails clearly, and the warehouse stays whole.</summary>
+public sealed class ConcurrentRunTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private string[] Run(string date, params string[] extra) => ["run", Match, "--snapshot-date", date, .. extra, "--project-dir", _fixture.Directory];
+
+    [Fact]
+    public async Task Two_runs_started_at_once_take_turns_and_both_publish()
+    {
+        var results = await Task.WhenAll(Task.Run(() => CliProcess.Run(Run("2030-06-03"))), Task.Run(() => CliProcess.Run(Run("2030-06-10"))));
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Output));
+        var verify = CliProcess.Run("verify", "--project-dir", _fixture.Directory);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.Equal(
+            warehouse.Scalar<long>("select count(*) from model_predictions.candidacy_ddhq_matches_20300603"),
+            warehouse.Scalar<long>("select count(*) from model_predictions.candidacy_ddhq_matches_20300610"));
+    }
+
+    [Fact]
+    public async Task Two_runs_of_one_snapshot_started_at_once_publish_it_once_and_the_second_says_why_not()
+    {
+        var results = await Task.WhenAll(Task.Run(() => CliProcess.Run(Run("2030-06-03"))), Task.Run(() => CliProcess.Run(Run("2030-06-03"))));
+
+        Assert.Single(results, r => r.ExitCode == 0);
+        var refused = Assert.Single(results, r => r.ExitCode == 1);
+        Assert.Contains("error " + Codes.SnapshotExists + ": snapshot model_predictions.candidacy_ddhq_matches_20300603 already exists", refused.Stderr, StringComparison.Ordinal);
+        var check = CliProcess.Run("check", "--project-dir", _fixture.Directory);
+        Assert.True(check.ExitCode == 0, check.Output);
+    }
+
+    [Fact]
+    public async Task A_run_that_cannot_wait_longer_names_the_warehouse_and_the_process_holding_it()
+    {
+        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
+        try
+        {
+            holder.OutputDataReceived += (_, _) => { };
+            holder.BeginOutputReadLine();
+            var paused = Task.Run(() =>
+            {
+                string? line;
+                while ((line = holder.StandardError.ReadLine()) is not null && !line.StartsWith("paused at", StringComparison.Ordinal))
+                {
+                }
+
+                return line;
+            });
+            Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
+
+            var waiting = CliProcess.Run(Run("2030-06-10", "--lock-timeout", "1"));
+
+            Assert.Equal(1, waiting.ExitCode);
+            Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is in use by another electionmatch command (process {holder.Id}, `electionmatch run {Match}`", waiting.Stderr, StringComparison.Ordinal);
+            Assert.Contains("waited 1 s", waiting.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            holder.WaitForExit();
+        }
+
+        // The holder died mid-pipeline: its lock went with it, and nothing of its run is visible.
+        var next = CliProcess.Run(Run("2030-06-10"));
+        Assert.True(next.ExitCode == 0, next.Output);
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.False(warehouse.TableExists("model_predictions", "candidacy_ddhq_matches_20300603"));
+    }
+
+    [Fact]
+    public void A_warehouse_another_program_holds_open_is_reported_with_that_program()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_fixture.WarehousePath)!);
+        var before = _fixture.Snapshot();
+        CliProcess.Result run;
+        using (var other = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            run = CliProcess.Run(Run("2030-06-03"));
+        }
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is locked by another process (", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"PID {Environment.ProcessId})", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before.Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)), _fixture.Snapshot().Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)));
+    }
+}

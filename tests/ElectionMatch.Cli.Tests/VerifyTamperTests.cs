@@ -1,0 +1,231 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// Three published snapshots of the candidacy match, made once: every tamper test starts from a clone of them
+/// (warehouse included) instead of paying for three runs.
+/// </summary>
+public sealed class ThreeSnapshots : IDisposable
+{
+    public ThreeSnapshots()
+    {
+        Project = FixtureCopy.Of("goodparty");
+        foreach (var date in new[] { "2030-06-03", "2030-06-10", "2030-06-17" })
+        {
+            var run = CliProcess.Run("run", VerifyTamperTests.Match, "--snapshot-date", date, "--project-dir", Project.Directory);
+            Assert.True(run.ExitCode == 0, run.Output);
+        }
+
+        var districts = CliProcess.Run("run", "llm_l2_br_match", "--snapshot-date", "2030-06-03", "--project-dir", Project.Directory);
+        Assert.True(districts.ExitCode == 0, districts.Output);
+    }
+
+    public FixtureCopy Project { get; }
+
+    public void Dispose() => Project.Dispose();
+}
+
+/// <summary>`verify` (and `check`, which runs it) on a real warehouse and real manifest files, each tamper case by hand.</summary>
+public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposable
+{
+    public const string Match = "candidacy_ddhq_matches";
+    private const string Newest = "candidacy_ddhq_matches_20300617";
+    private const string Middle = "candidacy_ddhq_matches_20300610";
+
+    private readonly FixtureCopy _fixture;
+
+    public VerifyTamperTests(ThreeSnapshots published)
+    {
+        _fixture = published.Project.Clone();
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
+
+    private void Tamper(string sql)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath);
+        warehouse.Execute(sql);
+    }
+
+    private static string[] Errors(CliProcess.Result result) =>
+        result.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal)).ToArray();
+
+    private string ManifestOf(string snapshot) => $"electionmatch/manifests/{snapshot}.json";
+
+    [Fact]
+    public void Verify_passes_on_untouched_snapshots_and_recomputes_the_input_hashes()
+    {
+        var verify = Cli("verify");
+        var one = Cli("verify", "--match", Match, "--no-inputs");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("verify passed", verify.Stdout, StringComparison.Ordinal);
+        Assert.True(one.ExitCode == 0, one.Output);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
+        Assert.All(manifest.Inputs, i => Assert.Matches("^[0-9a-f]{64}$", i.Sha256));
+        Assert.Equal("gp_candidacy_id, hubspot_election_type, hubspot_election_date", manifest.CanonicalOrder);
+        Assert.True(manifest.Counts.ContainsKey("judge_requests"));
+        Assert.True(manifest.Counts.ContainsKey("decided_by_judge"));
+    }
+
+    [Fact]
+    public void An_edited_row_is_reported_with_its_key()
+    {
+        Tamper($"update model_predictions.{Middle} set llm_reasoning = 'looks fine to me' where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.json(", error, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.SnapshotRowEdited + ": 1 row(s) of model_predictions." + Middle + " were edited", error, StringComparison.Ordinal);
+        Assert.Contains("gpc-001623, general", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edited_row_of_a_match_keyed_by_one_column_is_named_by_that_column()
+    {
+        Tamper("update model_predictions.llm_l2_br_match_20300603 set l2_district_id = null where br_database_id = 140300");
+
+        var verify = Cli("verify", "--match", "llm_l2_br_match", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains("llm_l2_br_match_20300603.json(", error, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.SnapshotRowEdited + ": 1 row(s) of model_predictions.llm_l2_br_match_20300603 were edited after publishing: (140300) (by br_database_id)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deleted_row_is_reported_with_its_key()
+    {
+        Tamper($"delete from model_predictions.{Newest} where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains("error " + Codes.SnapshotRowDeleted + ": 1 row(s) of model_predictions." + Newest + " were deleted", error, StringComparison.Ordinal);
+        Assert.Contains("gpc-001623, general", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_added_row_is_reported_with_its_key_and_check_fails_on_it()
+    {
+        Tamper($"insert into model_predictions.{Newest} select * replace ('gpc-999999' as gp_candidacy_id) from model_predictions.{Newest} where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains("error " + Codes.SnapshotRowAdded + ": 1 row(s) were added to model_predictions." + Newest, error, StringComparison.Ordinal);
+        Assert.Contains("gpc-999999", error, StringComparison.Ordinal);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("error " + Codes.SnapshotRowAdded, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dropped_snapshot_table_is_reported_at_its_manifest()
+    {
+        Tamper($"drop table model_predictions.{Middle}");
+        var line = _fixture.Read(ManifestOf(Middle)).Split('\n').ToList().FindIndex(l => l.StartsWith("  \"table\":", StringComparison.Ordinal)) + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDropped}: model_predictions.{Middle} is not in the warehouse", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edited_field_of_the_newest_manifest_is_reported_at_its_line()
+    {
+        var text = _fixture.Read(ManifestOf(Newest));
+        var lines = text.Split('\n').ToList();
+        var line = lines.FindIndex(l => l.StartsWith("  \"rows\": 360,", StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, text);
+        _fixture.Write(ManifestOf(Newest), text.Replace("  \"rows\": 360,", "  \"rows\": 359,", StringComparison.Ordinal));
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Newest}.json({line},1): error {Codes.ManifestEdited}: this manifest was edited after it was published", error, StringComparison.Ordinal);
+        Assert.Contains("`\"rows\": 360,`", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_that_no_longer_parses_is_reported_as_edited()
+    {
+        var path = ManifestOf(Middle);
+        _fixture.Write(path, _fixture.Read(path)[..200]);
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"{Middle}.json: error {Codes.ManifestEdited}: this manifest does not parse", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Removing_a_middle_manifest_breaks_the_chain_at_the_next_one()
+    {
+        File.Delete(_fixture.PathOf(ManifestOf(Middle)));
+        var line = _fixture.Read(ManifestOf(Newest)).Split('\n').ToList().FindIndex(l => l.Contains("\"previous_manifest_sha256\"", StringComparison.Ordinal)) + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var errors = Errors(verify);
+        Assert.Equal(2, errors.Length);
+        Assert.Contains(errors, e => e.Contains($"{Newest}.json({line},1): error {Codes.ManifestChainBroken}: broken chain: the previous manifest ({Middle}", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains($"{Middle}.json: error {Codes.ManifestMissing}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_chain_link_to_a_manifest_no_one_has_is_reported()
+    {
+        var path = ManifestOf(Newest);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(path));
+        // Re-chained by hand to a made-up predecessor, and the log's record of it dropped too: only the link is wrong.
+        _fixture.Write(path, (manifest with { PreviousManifestSha256 = new string('a', 64) }).ToJson());
+        Tamper($"delete from electionmatch.snapshot_log where snapshot = '{Newest}'");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"error {Codes.ManifestChainBroken}: broken chain: no manifest of '{Match}' has the previous hash aaaaaaaaaaaa", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_replaced_snapshot_keeps_the_chain_valid()
+    {
+        var replaced = Cli("run", Match, "--snapshot-date", "2030-06-10", "--replace");
+        Assert.True(replaced.ExitCode == 0, replaced.Output);
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+    }
+
+    [Fact]
+    public void A_changed_input_is_a_warning_of_verify_and_not_of_check()
+    {
+        var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var lines = File.ReadAllLines(csv);
+        File.WriteAllLines(csv, lines.Take(lines.Length - 1));
+
+        var verify = Cli("verify");
+        var check = Cli("check");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains($"{Newest}.json(", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the left input source('airbyte_source', 'hubspot_api_candidacy') changed since {Newest}", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, check.Stderr, StringComparison.Ordinal);
+    }
+}
