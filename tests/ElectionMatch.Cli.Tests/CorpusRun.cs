@@ -149,7 +149,8 @@ internal static class CorpusRun
             Assert.True(filesAfter.TryGetValue(file, out var after) && after == hash, $"{name}: {file} changed");
         }
 
-        foreach (var (table, hash) in tablesBefore)
+        // The schema electionmatch is the publisher's own log (snapshot_log, snapshot_rows): a publishing run adds its rows there.
+        foreach (var (table, hash) in tablesBefore.Where(t => !t.Key.StartsWith("electionmatch.", StringComparison.Ordinal)))
         {
             Assert.True(tablesAfter.TryGetValue(table, out var after) && after == hash, $"{name}: table {table} changed");
         }

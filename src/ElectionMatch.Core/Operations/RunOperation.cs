@@ -46,12 +46,14 @@ public sealed class RunOperation
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
-        var inputHashes = (Left: InputHash.Of(warehouse, inputs.LeftRelation), Right: InputHash.Of(warehouse, inputs.RightRelation));
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
         var runOptions = new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken);
         var result = options.Incremental || options.FullRecompute || options.Retrain
             ? RunIncremental(warehouse, match, inputs, options, runOptions)
             : definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, runOptions);
+
+        // After the match, whose input stage names an input it cannot read (EM0024) before anything hashes it.
+        var inputHashes = (Left: InputHash.Of(warehouse, inputs.LeftRelation), Right: InputHash.Of(warehouse, inputs.RightRelation));
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
