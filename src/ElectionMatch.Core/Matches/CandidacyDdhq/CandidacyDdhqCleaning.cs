@@ -28,11 +28,16 @@ internal sealed class CandidacyDdhqCleaning
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
         -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
-        -- Three regular expressions at most, and none for quotes in text that has none: this runs on every name.
+        -- This runs on every name: a global regexp_replace costs ten times a regexp_matches, so the three
+        -- replacements run only on text that needs them (most names are letters and single spaces).
+        create or replace temp macro em_norm_folded(t) as
+            nullif(trim(
+                case when regexp_matches(t, '[^a-z -]|[ -]-|- |  ')
+                    then regexp_replace(regexp_replace(regexp_replace(t, '[^a-z\s-]', ' ', 'g'), '\s*-[\s-]*', '-', 'g'), '\s+', ' ', 'g')
+                    else t
+                end, ' -'), '');
         create or replace temp macro em_norm(s) as
-            nullif(trim(regexp_replace(regexp_replace(regexp_replace(
-                translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''),
-                '[^a-z\s-]', ' ', 'g'), '\s*-[\s-]*', '-', 'g'), '\s+', ' ', 'g'), ' -'), '');
+            em_norm_folded(translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''));
         -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
         create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
         create or replace temp macro em_words(s) as string_split(replace(s, '-', ' '), ' ');
@@ -68,8 +73,10 @@ internal sealed class CandidacyDdhqCleaning
             end;
         -- The words a surname is blocked on: each word and the whole surname joined (their Soundex codes are
         -- computed once per distinct word, in the surname_sounds stage).
+        -- s is normalised (single spaces, no spaces at the ends), so splitting it yields no empty word; no lambda,
+        -- which costs more than the rest of the cleaning.
         create or replace temp macro em_surname_words(s) as
-            coalesce(list_distinct(list_filter(list_concat(em_words(s), [em_join(s)]), w -> w is not null and length(w) > 0)), []);
+            coalesce(list_distinct(string_split(nullif(replace(s, '-', ' ') || ' ' || em_join(s), ' '), ' ')), []);
         -- The key a state is looked up by in the states table: its code or its name, upper case, letters only.
         create or replace temp macro em_state_key(s) as
             nullif(upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')), '');
@@ -158,18 +165,28 @@ internal sealed class CandidacyDdhqCleaning
     public string QuarantineSql() => $"""
         create table {_run.Table("quarantine")} as
         with
+            -- Repeated ids by aggregation: a window over every row would sort the whole input.
+            left_repeats as (
+                select left_id, min(row_number) as first_row from {_run.Table("left_input")} group by left_id having count(*) > 1
+            ),
+
+            right_repeats as (
+                select right_id, min(row_number) as first_row from {_run.Table("right_input")} group by right_id having count(*) > 1
+            ),
+
             left_checked as (
                 select
                     row_number, original,
                     case
                         when nullif(trim(left_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
+                        when row_number > d.first_row then 'EMQ002'
                         when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
                         when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
                             or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {_run.Table("left_input")}
+                left join left_repeats as d using (left_id)
             ),
 
             right_checked as (
@@ -177,12 +194,13 @@ internal sealed class CandidacyDdhqCleaning
                     row_number, original,
                     case
                         when nullif(trim(right_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
+                        when row_number > d.first_row then 'EMQ002'
                         when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
                         when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {_run.Table("right_input")}
+                left join right_repeats as d using (right_id)
             ),
 
             failed as (
@@ -319,21 +337,36 @@ internal sealed class CandidacyDdhqCleaning
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,
-                    em_district(district) as district
+                    district as district_raw
                 from split
+            ),
+
+            -- Race names and districts repeat across results rows: their regular expressions run once per value.
+            races as (
+                select race_name, nullif(em_race_family(race_name), '') as race_normalised
+                from (select distinct race_name from {_run.Table("right_input")})
+            ),
+
+            districts as (
+                select district as district_raw, em_district(district) as district
+                from (select distinct district from {_run.Table("right_input")})
             )
 
         select
-            p.*,
-            nullif(em_race_family(p.race_name), '') as race_normalised,
+            p.* exclude (district_raw),
+            d.district,
+            rc.race_normalised,
             coalesce(s.male_share, n.male_share) as male_share,
             list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
             list_distinct(list_concat(em_surname_words(p.name_rest), em_surname_words(p.last_name))) as surname_words,
-            'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
+            'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
         from parsed as p
-        left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name and length(p.first_name) > 1
+        -- An equality alone: a second condition in the join turns the hash join into a nested loop.
+        left join {_run.Table("first_name_sex")} as s on s.first_name = case when length(p.first_name) > 1 then p.first_name end
         left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
         left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
+        left join races as rc on rc.race_name = p.race_name
+        left join districts as d on d.district_raw = p.district_raw
         """;
 }

@@ -198,8 +198,9 @@ internal sealed class CandidacyDdhqMatcher
                 group by last_name
             )
 
+        -- The input's row number is already a unique key in file order: numbering again would sort the table.
         select
-            row_number() over (order by r.row_number) as right_key,
+            r.row_number as right_key,
             cast(r.race_id_value as varchar) || '|' || r.election_date || '|' || r.election_type as race_key,
             r.*,
             s.tf_last
@@ -565,7 +566,7 @@ internal sealed class CandidacyDdhqMatcher
         create table {T("runoff_left")} as
         with
             linked as (
-                select l.*, r.race_name as linked_race, r.election_date as linked_date, r.state as linked_state
+                select l.*, coalesce(r.race_normalised, '') as linked_race, r.election_date as linked_date, r.state as linked_state
                 from {T("links")} as k
                 join {T("left_keyed")} as l using (left_key)
                 join {T("right_keyed")} as r on r.right_key = k.right_key
@@ -573,7 +574,7 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             runoff_races as (
-                select distinct race_name, election_date, state from {T("right_keyed")} where election_type = 'runoff'
+                select distinct coalesce(race_normalised, '') as race_family, election_date, state from {T("right_keyed")} where election_type = 'runoff'
             ),
 
             found as (
@@ -584,7 +585,7 @@ internal sealed class CandidacyDdhqMatcher
                 join runoff_races as o
                     on o.state = l.linked_state and o.election_date > l.linked_date
                     and o.election_date <= l.linked_date + interval {RunoffWindowDays} day
-                    and jaro_winkler_similarity(em_race_family(o.race_name), em_race_family(l.linked_race)) >= 0.93
+                    and jaro_winkler_similarity(o.race_family, l.linked_race) >= 0.93
                 anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = 'runoff'
             )
 
