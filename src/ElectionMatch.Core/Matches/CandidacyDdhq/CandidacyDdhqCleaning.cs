@@ -262,6 +262,9 @@ internal sealed class CandidacyDdhqCleaning
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
             em_surname_words(p.last_name) as surname_words,
+            em_join(p.last_name) as last_joined,
+            em_words(p.last_name) as last_words,
+            split_part(p.middle_name, ' ', 1) as middle1,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
         left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name
@@ -359,6 +362,10 @@ internal sealed class CandidacyDdhqCleaning
             coalesce(s.male_share, n.male_share) as male_share,
             list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
             list_distinct(list_concat(em_surname_words(p.name_rest), em_surname_words(p.last_name))) as surname_words,
+            em_join(p.last_name) as last_joined,
+            em_join(p.name_rest) as rest_joined,
+            em_words(p.name_rest) as rest_words,
+            split_part(p.middle_name, ' ', 1) as middle1,
             'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
         from parsed as p
         -- An equality alone: a second condition in the join turns the hash join into a nested loop.

@@ -143,18 +143,19 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
         long filled = 0;
         pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking alone got their cosine");
-        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", $"create table {T(p + "comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection(p, T(p + "candidate_pairs"))})");
+        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", ComparisonsSql(p, p + "comparisons", p + "candidate_pairs", "left_key, right_key, rank, cosine, rules"));
 
         var parameters = trained;
         if (parameters is null)
         {
             pipeline.Sql("u_pairs", "left_keyed", "u_pairs", USamplePairsSql());
-            pipeline.Sql("u_sample", "u_pairs", "u_sample", $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", T("u_pairs"))})");
+            pipeline.Sql("u_sample", "u_pairs", "u_sample", ComparisonsSql("", "u_sample", "u_pairs", "left_key, right_key, cosine"));
             pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
                 string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
         }
 
         pipeline.Sql(p + "scored_pairs", p + "comparisons", p + "scored_pairs", ScoredPairsSql(p, parameters!));
+        _warehouse.Execute(ExplainedPairsSql(p, parameters!));
         pipeline.Stage(p + "links", p + "scored_pairs", p + "links", () => LinkByScore(p), () => $"{pipeline.Count(p + "links")} linked by score");
         pipeline.Sql(p + "judge_rows", p + "scored_pairs", p + "judge_rows", JudgeRowsSql(p));
         pipeline.Sql(p + "judge_evidence", p + "judge_rows", p + "judge_evidence", JudgeEvidenceSql(p));
@@ -356,14 +357,26 @@ internal sealed class CandidacyDdhqMatcher
         group by left_key, right_key
         """;
 
+    /// <summary>
+    /// The gamma columns of a pairs table, kept with the pair columns and the one side column scoring reads
+    /// (<c>r_tf_last</c>); the wide projection the comparisons read is not written out.
+    /// </summary>
+    private string ComparisonsSql(string p, string table, string pairs, string pairColumns) => $"""
+        create table {T(table)} as
+        select {pairColumns}, r_tf_last, {_model.GammaSelect()}
+        from ({PairProjection(p, T(pairs))})
+        """;
+
     /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
     private string PairProjection(string p, string pairs) => $"""
         select
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
+            l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
-            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last
+            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
+            r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1
         from {pairs} as pr
         join {T(p + "left_keyed")} as l using (left_key)
         join {T("right_keyed")} as r using (right_key)
@@ -419,14 +432,15 @@ internal sealed class CandidacyDdhqMatcher
             """);
     }
 
-    private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
-        create table {T(p + "scored_pairs")} as
-        select
-            c.left_key, c.right_key, c.rank, c.cosine, c.rules,
-            {string.Join(", ", _model.Comparisons.Select(x => "c." + x.GammaColumn))},
-            {_model.ScoreSelect(parameters)}
-        from {T(p + "comparisons")} as c
-        """;
+    // Weights for every pair; the JSON explanation is built only for the pairs shown (output, explain).
+    private string ScoredPairsSql(string p, ModelParameters parameters) =>
+        $"create table {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), "left_key, right_key, rank, cosine, rules, " + Gammas)}";
+
+    /// <summary>The scored pairs with their explanation, computed when read, for <c>electionmatch explain</c>.</summary>
+    private string ExplainedPairsSql(string p, ModelParameters parameters) =>
+        $"create view {T(p + "scored_pairs_explained")} as select *, {_model.ExplanationSql(parameters, null)} as match_explanation from {T(p + "scored_pairs")}";
+
+    private string Gammas => string.Join(", ", _model.Comparisons.Select(x => x.GammaColumn));
 
     /// <summary>Rounds of mutual best pairs above the accept threshold, each clear of its runner-up on both sides.</summary>
     private void LinkByScore(string p)
@@ -616,12 +630,11 @@ internal sealed class CandidacyDdhqMatcher
                     select * from {T("judge_answers")} union all select * from {T("runoff_judge_answers")}
                 ),
 
+                -- One aggregation gives both the count and the best pair (highest weight, then lowest right_key).
                 compared as (
-                    select left_key, count(*) as candidates_compared from scored group by left_key
-                ),
-
-                best as (
-                    select * from scored qualify row_number() over (partition by left_key order by match_weight desc, right_key) = 1
+                    select left_key, count(*) as candidates_compared, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
+                    from scored
+                    group by left_key
                 )
 
             select
@@ -657,7 +670,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then json_merge_patch(s.match_explanation, json_object(
+                case when s.left_key is not null then json_merge_patch({_model.ExplanationSql(parameters, "s")}, json_object(
                     'candidates_compared', c.candidates_compared,
                     'found_by', s.rules,
                     'runoff_date_fallback', l.date_fallback,
@@ -665,11 +678,9 @@ internal sealed class CandidacyDdhqMatcher
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key
-            left join scored as linked on linked.left_key = k.left_key and linked.right_key = k.right_key
-            left join best on best.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
-            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, best.right_key)
+            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
             order by gp_candidacy_id, hubspot_election_type, hubspot_election_date
             """;
