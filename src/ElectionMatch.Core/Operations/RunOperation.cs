@@ -36,7 +36,8 @@ public sealed class RunOperation
         publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
-        var result = definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount);
+        var result = WithoutStringCompression(warehouse, () =>
+            definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount));
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -64,6 +65,25 @@ public sealed class RunOperation
         generate.WriteStagingFiles(name, columns, definition, generated);
         generate.WriteLatestModel(match.Name, definition, warehouse, generated);
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = result.Summary };
+    }
+
+    /// <summary>
+    /// Runs the match with DuckDB's dictionary and FSST string compression off. Measured on the 100k synthetic
+    /// set: writing a string column to a table costs about 1 µs a row with them and a quarter of that without, and
+    /// the run schema's stage tables are mostly strings written once and read a few times. The published snapshot
+    /// is written after this, compressed as usual.
+    /// </summary>
+    private static MatchResult WithoutStringCompression(DuckDbWarehouse warehouse, Func<MatchResult> run)
+    {
+        warehouse.Execute("set disabled_compression_methods = 'fsst,dictionary'");
+        try
+        {
+            return run();
+        }
+        finally
+        {
+            warehouse.Execute("reset disabled_compression_methods");
+        }
     }
 
     private void ApplyEngineSettings(DuckDbWarehouse warehouse)

@@ -322,7 +322,8 @@ internal sealed class CandidacyDdhqCleaning
                 from tokens
             ),
 
-            parsed as (
+            -- Read twice below (the rows, and their surnames' frequencies): computed once.
+            parsed as materialized (
                 select
                     row_number,
                     right_id,
@@ -353,9 +354,20 @@ internal sealed class CandidacyDdhqCleaning
             districts as (
                 select district as district_raw, em_district(district) as district
                 from (select distinct district from {_run.Table("right_input")})
+            ),
+
+            -- How common each surname is among the results, for the term-frequency adjustment.
+            surnames as (
+                select last_name, count(*) / sum(count(*)) over () as tf_last
+                from parsed
+                where last_name is not null
+                group by last_name
             )
 
+        -- The input's row number is already a unique key in file order.
         select
+            p.row_number as right_key,
+            cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
             p.* exclude (district_raw),
             d.district,
             rc.race_normalised,
@@ -366,6 +378,7 @@ internal sealed class CandidacyDdhqCleaning
             em_join(p.name_rest) as rest_joined,
             em_words(p.name_rest) as rest_words,
             split_part(p.middle_name, ' ', 1) as middle1,
+            sn.tf_last,
             'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
         from parsed as p
         -- An equality alone: a second condition in the join turns the hash join into a nested loop.
@@ -375,5 +388,6 @@ internal sealed class CandidacyDdhqCleaning
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         left join races as rc on rc.race_name = p.race_name
         left join districts as d on d.district_raw = p.district_raw
+        left join surnames as sn on sn.last_name = p.last_name
         """;
 }

@@ -189,25 +189,8 @@ internal sealed class CandidacyDdhqMatcher
         return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    private string RightKeyedSql() => $"""
-        create table {T("right_keyed")} as
-        with
-            surnames as (
-                select last_name, count(*) / sum(count(*)) over () as tf_last
-                from {T("right_clean")}
-                where last_name is not null
-                group by last_name
-            )
-
-        -- The input's row number is already a unique key in file order: numbering again would sort the table.
-        select
-            r.row_number as right_key,
-            cast(r.race_id_value as varchar) || '|' || r.election_date || '|' || r.election_type as race_key,
-            r.*,
-            s.tf_last
-        from {T("right_clean")} as r
-        left join surnames as s using (last_name)
-        """;
+    // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
+    private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
     // Soundex once per distinct surname word of either side, not once per row.
     private string SurnameSoundsSql() => $"""
@@ -218,7 +201,8 @@ internal sealed class CandidacyDdhqMatcher
             union
             select unnest(surname_words) as word from {T("right_clean")}
         )
-        where em_soundex(word) is not null
+        -- em_soundex is null exactly for an empty word; testing its result instead would compute it twice.
+        where word is not null and word <> ''
         """;
 
     private string ExpandSql() => $"""
@@ -415,6 +399,7 @@ internal sealed class CandidacyDdhqMatcher
             using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
             using var command = _warehouse.Connection.CreateCommand();
             command.CommandText = pairs;
+            command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -527,7 +512,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
-        var evidence = _warehouse.Query($"""
+        var evidence = _warehouse.Stream($"""
             select
                 j.race_key, r.race_name, e.left_key, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
                 l.state, l.office, l.district, cast(l.election_date as varchar), l.election_type,

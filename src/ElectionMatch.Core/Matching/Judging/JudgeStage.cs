@@ -24,7 +24,8 @@ internal sealed class JudgeStage
         _rowsPerRequest = rowsPerRequest;
     }
 
-    /// <param name="evidence">Ordered by contest, then left row; a contest's rows must be contiguous.</param>
+    /// <param name="evidence">Ordered by contest, then left row; a contest's rows must be contiguous. Read once,
+    /// one contest at a time, so it may stream from this warehouse's connection: only one contest is held in memory.</param>
     /// <returns>The number of requests sent.</returns>
     public int Run(IEnumerable<JudgeEvidence> evidence, string answersTable, CancellationToken cancellationToken)
     {
@@ -34,8 +35,11 @@ internal sealed class JudgeStage
                 close_alternatives varchar[], judge varchar)
             """);
         var requests = 0;
-        using var appender = _warehouse.Connection.CreateAppender(_run.Name, answersTable);
-        foreach (var contest in evidence.GroupBy(e => e.ContestKey))
+
+        // Answers go through a second connection: the evidence may still be streaming from the first.
+        using var connection = _warehouse.OpenSecondConnection();
+        using var appender = connection.CreateAppender(_run.Name, answersTable);
+        foreach (var contest in Contests(evidence))
         {
             var candidates = contest.GroupBy(e => (e.CandidateOrder, e.RightKey)).OrderBy(g => g.Key.CandidateOrder).ThenBy(g => g.Key.RightKey)
                 .Select((g, i) => (Key: g.Key.RightKey, Candidate: new JudgeCandidate(i + 1, g.Key.RightKey.ToString(CultureInfo.InvariantCulture), g.First().RightName, g.First().RightAttributes)))
@@ -50,7 +54,7 @@ internal sealed class JudgeStage
                 .ToList();
             foreach (var chunk in rows.Chunk(_rowsPerRequest))
             {
-                var request = new JudgeRequest(contest.Key, contest.First().Contest, chunk, candidates.Select(c => c.Candidate).ToList());
+                var request = new JudgeRequest(contest[0].ContestKey, contest[0].Contest, chunk, candidates.Select(c => c.Candidate).ToList());
                 var answers = _judge.JudgeAsync(request, cancellationToken).GetAwaiter().GetResult();
                 requests++;
                 foreach (var answer in answers)
@@ -70,5 +74,26 @@ internal sealed class JudgeStage
 
         appender.Close();
         return requests;
+    }
+
+    /// <summary>Consecutive rows with the same contest key, one contest at a time.</summary>
+    private static IEnumerable<List<JudgeEvidence>> Contests(IEnumerable<JudgeEvidence> evidence)
+    {
+        var contest = new List<JudgeEvidence>();
+        foreach (var row in evidence)
+        {
+            if (contest.Count > 0 && !string.Equals(contest[0].ContestKey, row.ContestKey, StringComparison.Ordinal))
+            {
+                yield return contest;
+                contest = [];
+            }
+
+            contest.Add(row);
+        }
+
+        if (contest.Count > 0)
+        {
+            yield return contest;
+        }
     }
 }
