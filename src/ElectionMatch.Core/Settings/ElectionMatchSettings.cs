@@ -18,7 +18,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge"];
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions"];
     private static readonly string[] JudgeKeys = ["provider", "model"];
-    private static readonly string[] RetrievalKeys = ["top_k"];
+    private static readonly string[] RetrievalKeys = ["top_k", "block_above"];
     private static readonly string[] OfflineProviders = ["offline"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
 
@@ -227,6 +227,7 @@ public sealed class ElectionMatchSettings
         }
 
         var topK = kind.DefaultTopK;
+        var blockAbove = MatchSettings.DefaultBlockAbove;
         if (map.Map("retrieval") is { } r)
         {
             diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));
@@ -239,9 +240,21 @@ public sealed class ElectionMatchSettings
 
                 topK = (int)k;
             }
+
+            if (r.Number("block_above") is { } b)
+            {
+                if (b is < 1 or > 1e15 || b != Math.Floor(b))
+                {
+                    diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, r.AtValue("block_above"), $"'block_above' must be a whole number of pairs from 1 to 10^15, got {r.String("block_above")}"));
+                }
+                else
+                {
+                    blockAbove = (long)b;
+                }
+            }
         }
 
-        return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK };
+        return new MatchSettings(name, kind.Name, left, right, thresholds, at) { Embeddings = embeddings, Judge = judge, TopK = topK, BlockAbove = blockAbove };
     }
 
     /// <param name="declared">Every match name in the file, including those whose settings have errors (reported there).</param>

@@ -17,6 +17,16 @@ public sealed record MatchSettings(
     /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5 for candidacies, the top 10 for districts).</summary>
     public int TopK { get; init; } = 5;
 
+    /// <summary>Default of <see cref="BlockAbove"/>: a 1,000 × 2,000 partition is searched whole.</summary>
+    public const long DefaultBlockAbove = 2_000_000;
+
+    /// <summary>
+    /// A partition with more left × right pairs than this is searched block by block (rows sharing a first-name
+    /// initial) instead of whole, so retrieval grows with the rows, not with their square (issue #8: a skewed
+    /// date · state must not become a cross product). A pair the blocks miss is still found when its surnames sound alike.
+    /// </summary>
+    public long BlockAbove { get; init; } = DefaultBlockAbove;
+
     /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>
     public double Threshold(string name) =>
         Thresholds.TryGetValue(name, out var value)

@@ -129,16 +129,16 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql(p + "left_keyed", source, p + "left_keyed", LeftKeyedSql(p, source, offset));
         pipeline.Sql(p + "right_members", null, p + "right_members", RightMembersSql(p));
 
+        pipeline.Sql(p + "partition_sizes", p + "partitions", p + "partition_sizes", PartitionSizesSql(p), () => PartitionNote(p));
+        _warehouse.Execute(RetrievalBlocksSql(p));
+
         RetrievalReport? retrieval = null;
         pipeline.Stage(p + "retrieval", p + "left_keyed", p + "retrieved", () => retrieval = Retrieve(p, cancellationToken), () =>
-            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} in {retrieval!.Partitions:N0} partitions, {retrieval.PairsCompared:N0} inner products, largest partition {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
-        if (p.Length == 0)
-        {
-            _counts["partitions"] = retrieval!.Partitions;
-            _counts["largest_partition_left"] = retrieval.LargestLeft;
-            _counts["largest_partition_right"] = retrieval.LargestRight;
-            _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
-        }
+            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} in {retrieval!.Partitions:N0} blocks, {retrieval.PairsCompared:N0} inner products, largest block {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
+        _counts[p + "retrieval_blocks"] = retrieval!.Partitions;
+        _counts[p + "largest_block_left"] = retrieval.LargestLeft;
+        _counts[p + "largest_block_right"] = retrieval.LargestRight;
+        _counts[p + "pairs_compared_by_embedding"] = retrieval.PairsCompared;
 
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
         long filled = 0;
@@ -293,10 +293,64 @@ internal sealed class CandidacyDdhqMatcher
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
+    // Each partition's size, and whether retrieval searches it block by block (retrieval.block_above).
+    private string PartitionSizesSql(string p) => $"""
+        create table {T(p + "partition_sizes")} as
+        select
+            g.group_id,
+            coalesce(l.rows, 0) as left_rows,
+            coalesce(r.rows, 0) as right_rows,
+            coalesce(l.rows, 0) * coalesce(r.rows, 0) > {_settings.BlockAbove.ToString(CultureInfo.InvariantCulture)} as blocked
+        from {T(p + "partitions")} as g
+        left join (select group_id, count(*) as rows from {T(p + "left_keyed")} group by group_id) as l using (group_id)
+        left join (select group_id, count(*) as rows from {T(p + "right_members")} group by group_id) as r using (group_id)
+        """;
+
+    private string PartitionNote(string p)
+    {
+        var (left, right, blocked) = _warehouse.Query(
+            $"select left_rows, right_rows, (select count(*) from {T(p + "partition_sizes")} where blocked) from {T(p + "partition_sizes")} order by left_rows * right_rows desc, group_id limit 1",
+            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).FirstOrDefault();
+        _counts[p + "partitions"] = CountRows(p + "partitions");
+        _counts[p + "largest_partition_left"] = left;
+        _counts[p + "largest_partition_right"] = right;
+        _counts[p + "partitions_searched_in_blocks"] = blocked;
+        return string.Create(CultureInfo.InvariantCulture, $"largest partition {left:N0} × {right:N0}; {blocked:N0} partitions above {_settings.BlockAbove:N0} pairs searched by first-name initial");
+    }
+
+    // What retrieval searches: a partition whole, or, above retrieval.block_above pairs, one block per first-name
+    // initial (a results row also joins the block of its nickname's initial). Block ids keep the partition's order:
+    // group_id · 32, plus the letter's place in the alphabet when blocked.
+    private string RetrievalBlocksSql(string p) => $"""
+        create view {T(p + "retrieval_left")} as
+        select
+            case when s.blocked then l.group_id * 32 + ascii(left(l.first_name, 1)) % 32 else l.group_id * 32 end as group_id,
+            l.left_key,
+            l.embedding_text
+        from {T(p + "left_keyed")} as l
+        join {T(p + "partition_sizes")} as s using (group_id);
+
+        create view {T(p + "retrieval_members")} as
+        select m.group_id * 32 as group_id, m.right_key
+        from {T(p + "right_members")} as m
+        join {T(p + "partition_sizes")} as s using (group_id)
+        where not s.blocked
+        union all
+        select distinct m.group_id * 32 + ascii(i.initial) % 32, m.right_key
+        from {T(p + "right_members")} as m
+        join {T(p + "partition_sizes")} as s using (group_id)
+        join (
+            select right_key, left(first_name, 1) as initial from {T("right_keyed")}
+            union all
+            select right_key, left(nickname, 1) from {T("right_keyed")} where nickname is not null
+        ) as i using (right_key)
+        where s.blocked;
+        """;
+
     private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
     {
         var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
-        var report = retrieval.Run(new RetrievalInputs(T(p + "left_keyed"), "embedding_text", T(p + "right_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
+        var report = retrieval.Run(new RetrievalInputs(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
         _cachedModel = retrieval.CachedModelId;
         return report;
     }
