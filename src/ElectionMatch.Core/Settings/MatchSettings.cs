@@ -17,7 +17,12 @@ public sealed record MatchSettings(
     /// <summary>Candidates kept per left row by vector retrieval (spec 000: the top 5 for candidacies, the top 10 for districts).</summary>
     public int TopK { get; init; } = 5;
 
-    /// <summary>Default of <see cref="BlockAbove"/>: a 1,000 × 2,000 partition is searched whole.</summary>
+    /// <summary>
+    /// Default of <see cref="BlockAbove"/>: a 1,000 × 2,000 partition is searched whole. Lower is faster and keeps
+    /// precision and recall (synthetic 20k at 20,000: 0.9857 / 0.9920 against 0.9857 / 0.9917), but the model's
+    /// prior is per candidate pair, so fewer sound-alike pairs raise it and send more rows to the judge
+    /// (synthetic 100k at 250,000: judge share 11.7 % against 7.8 %).
+    /// </summary>
     public const long DefaultBlockAbove = 2_000_000;
 
     /// <summary>

@@ -357,25 +357,60 @@ internal sealed class CandidacyDdhqMatcher
 
     // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
     // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
+    // In a partition searched by blocks (retrieval.block_above) a common surname sound would still pair tens of
+    // thousands of rows, so there the sound must come with a shared initial of a given name: the first name, the
+    // nickname, the first middle name or a nickname-equivalent of the first name (Bill and William share W).
     private string CandidatePairsSql(string p) => $"""
         create table {T(p + "candidate_pairs")} as
         with
             left_words as (
-                select group_id, left_key, unnest(surname_words) as word from {T(p + "left_keyed")}
+                select l.group_id, l.left_key, s.blocked, unnest(l.surname_words) as word
+                from {T(p + "left_keyed")} as l
+                join {T(p + "partition_sizes")} as s using (group_id)
             ),
 
             right_words as (
-                select m.group_id, m.right_key, unnest(r.surname_words) as word
+                select m.group_id, m.right_key, s.blocked, unnest(r.surname_words) as word
                 from {T(p + "right_members")} as m
+                join {T(p + "partition_sizes")} as s using (group_id)
                 join {T("right_keyed")} as r using (right_key)
             ),
 
+            left_initials as (
+                select distinct left_key, left(name, 1) as initial
+                from (
+                    select l.left_key, unnest(list_concat(l.first_groups, [l.first_name, l.nickname, l.middle1])) as name
+                    from {T(p + "left_keyed")} as l
+                    semi join {T(p + "partition_sizes")} as s on s.group_id = l.group_id and s.blocked
+                )
+                where name is not null and name <> ''
+            ),
+
+            right_initials as (
+                select distinct right_key, left(name, 1) as initial
+                from (
+                    select r.right_key, unnest(list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1])) as name
+                    from {T("right_keyed")} as r
+                    semi join (
+                        select m.right_key from {T(p + "right_members")} as m join {T(p + "partition_sizes")} as s using (group_id) where s.blocked
+                    ) as b using (right_key)
+                )
+                where name is not null and name <> ''
+            ),
+
+            -- Join conditions are single equalities: one more condition on a side would make the join a nested loop.
             left_sounds as (
-                select distinct w.group_id, w.left_key, s.sound from left_words as w join {T("surname_sounds")} as s using (word)
+                select distinct w.group_id, w.left_key, s.sound || coalesce(i.initial, '') as sound
+                from left_words as w
+                join {T("surname_sounds")} as s using (word)
+                left join left_initials as i on i.left_key = case when w.blocked then w.left_key end
             ),
 
             right_sounds as (
-                select distinct w.group_id, w.right_key, s.sound from right_words as w join {T("surname_sounds")} as s using (word)
+                select distinct w.group_id, w.right_key, s.sound || coalesce(i.initial, '') as sound
+                from right_words as w
+                join {T("surname_sounds")} as s using (word)
+                left join right_initials as i on i.right_key = case when w.blocked then w.right_key end
             ),
 
             sounds_alike as (
