@@ -77,10 +77,10 @@ internal sealed class CandidacyDdhqCleaning
             end;
         -- The words a surname is blocked on: each word and the whole surname joined (their Soundex codes are
         -- computed once per distinct word, in the surname_sounds stage).
-        -- s is normalised (single spaces, no spaces at the ends), so splitting it yields no empty word; no lambda,
-        -- which costs more than the rest of the cleaning.
+        -- s is normalised (single spaces, no spaces at the ends), so splitting it yields no empty word. A word may
+        -- repeat: every reader takes distinct sounds, and list_distinct and lambdas cost more than the rest of the cleaning.
         create or replace temp macro em_surname_words(s) as
-            coalesce(list_distinct(string_split(nullif(replace(s, '-', ' ') || ' ' || em_join(s), ' '), ' ')), []);
+            coalesce(string_split(nullif(replace(s, '-', ' ') || ' ' || em_join(s), ' '), ' '), []);
         -- The key a state is looked up by in the states table: its code or its name, upper case, letters only.
         create or replace temp macro em_state_key(s) as
             nullif(upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')), '');
@@ -264,7 +264,7 @@ internal sealed class CandidacyDdhqCleaning
             p.* exclude (stated_male_share),
             nullif(em_race_family(p.office), '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
-            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
+            list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             em_surname_words(p.last_name) as surname_words,
             em_join(p.last_name) as last_joined,
             em_words(p.last_name) as last_words,
@@ -376,8 +376,10 @@ internal sealed class CandidacyDdhqCleaning
             d.district,
             rc.race_normalised,
             coalesce(s.male_share, n.male_share) as male_share,
-            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
-            list_distinct(list_concat(em_surname_words(p.name_rest), em_surname_words(p.last_name))) as surname_words,
+            -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
+            list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
+            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them.
+            coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), []) as surname_words,
             em_join(p.last_name) as last_joined,
             em_join(p.name_rest) as rest_joined,
             em_words(p.name_rest) as rest_words,
