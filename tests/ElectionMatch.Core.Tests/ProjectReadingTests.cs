@@ -168,9 +168,9 @@ public sealed class ProjectReadingTests
     {
         using var fixture = FixtureCopy.Of("goodparty");
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
-        Assert.Equal(("2GB", (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
+        Assert.Equal(("4GB", (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
 
-        var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 2GB", "memory_limit: lots", StringComparison.Ordinal);
+        var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 4GB", "memory_limit: lots", StringComparison.Ordinal);
         fixture.Write("electionmatch.yml", text);
         var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
 

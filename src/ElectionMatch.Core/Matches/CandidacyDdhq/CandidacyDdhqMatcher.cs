@@ -130,7 +130,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql(p + "right_members", null, p + "right_members", RightMembersSql(p));
 
         pipeline.Sql(p + "partition_sizes", p + "partitions", p + "partition_sizes", PartitionSizesSql(p), () => PartitionNote(p));
-        _warehouse.Execute(RetrievalBlocksSql(p));
+        pipeline.Sql(p + "retrieval_blocks", p + "right_members", p + "retrieval_members", RetrievalBlocksSql(p));
 
         RetrievalReport? retrieval = null;
         pipeline.Stage(p + "retrieval", p + "left_keyed", p + "retrieved", () => retrieval = Retrieve(p, cancellationToken), () =>
@@ -330,19 +330,22 @@ internal sealed class CandidacyDdhqMatcher
         from {T(p + "left_keyed")} as l
         join {T(p + "partition_sizes")} as s using (group_id);
 
-        create view {T(p + "retrieval_members")} as
+        -- A table of keys, not a view: retrieval's ordered stream then sorts keys and texts only, with no
+        -- aggregation in the same query (at a million rows the two together ran out of memory).
+        create table {T(p + "retrieval_members")} as
         select m.group_id * 32 as group_id, m.right_key
         from {T(p + "right_members")} as m
         join {T(p + "partition_sizes")} as s using (group_id)
         where not s.blocked
         union all
-        select distinct m.group_id * 32 + ascii(i.initial) % 32, m.right_key
+        select m.group_id * 32 + ascii(i.initial) % 32, m.right_key
         from {T(p + "right_members")} as m
         join {T(p + "partition_sizes")} as s using (group_id)
         join (
             select right_key, left(first_name, 1) as initial from {T("right_keyed")}
             union all
-            select right_key, left(nickname, 1) from {T("right_keyed")} where nickname is not null
+            select right_key, left(nickname, 1) from {T("right_keyed")}
+            where nickname is not null and left(nickname, 1) <> left(first_name, 1)
         ) as i using (right_key)
         where s.blocked;
         """;
