@@ -31,14 +31,18 @@ internal sealed class EmbeddingCache
         var modelId = $"{metadata?.ProviderName ?? "unknown"}/{metadata?.DefaultModelId ?? "default"}/{dimensions.ToString(CultureInfo.InvariantCulture)}";
         _warehouse.Execute($"create schema if not exists {Sql.Identifier(Schema)}; create table if not exists {Table} (model varchar, text_sha256 varchar, vector float[], primary key (model, text_sha256))");
 
-        var missing = _warehouse.Query($"""
+        var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
+
+        // The texts to embed stream from DuckDB one batch at a time; each batch is appended through a second
+        // connection (the first is busy streaming) and commits on its own, so an interrupted run keeps what it paid for.
+        var missing = _warehouse.Stream($"""
             select distinct t.text
             from (select coalesce(embedding_text, '') as text from ({textsSql})) as t
             anti join (select text_sha256 from {Table} where model = {Sql.Literal(modelId)}) as c on c.text_sha256 = sha256(t.text)
             order by t.text
             """, r => r.GetString(0));
-        var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
-
+        using var connection = _warehouse.OpenSecondConnection();
+        long generated = 0;
         foreach (var batch in missing.Chunk(BatchSize))
         {
             var embeddings = generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken).GetAwaiter().GetResult();
@@ -47,8 +51,7 @@ internal sealed class EmbeddingCache
                 throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");
             }
 
-            // Each batch commits on its own, so an interrupted run keeps what it paid for.
-            using var appender = _warehouse.Connection.CreateAppender(Schema, "embeddings");
+            using var appender = connection.CreateAppender(Schema, "embeddings");
             for (var i = 0; i < batch.Length; i++)
             {
                 var vector = embeddings[i].Vector.ToArray();
@@ -59,9 +62,11 @@ internal sealed class EmbeddingCache
 
                 appender.CreateRow().AppendValue(modelId).AppendValue(Sha256(batch[i])).AppendValue(vector).EndRow();
             }
+
+            generated += batch.Length;
         }
 
-        return (modelId, missing.Count, total - missing.Count);
+        return (modelId, generated, total - generated);
     }
 
     /// <summary>SQL for the cached vector of the text in <paramref name="textColumn"/>.</summary>
