@@ -363,13 +363,45 @@ internal sealed class CandidacyDdhqMatcher
     // In a partition searched by blocks (retrieval.block_above) a common surname sound would still pair tens of
     // thousands of rows, so there the sound must come with a shared initial of a given name: the first name, the
     // nickname, the first middle name or a nickname-equivalent of the first name (Bill and William share W).
-    private string CandidatePairsSql(string p) => $"""
-        create table {T(p + "candidate_pairs")} as
+    // Partitions in chunks of about this many results rows: the sounds-alike rule unnests every member's surname
+    // words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
+    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole.
+    private const long CandidatePairsChunkMembers = 2_000_000;
+
+    private string CandidatePairsSql(string p)
+    {
+        var chunks = new List<(long First, long Last)>();
+        long members = 0, first = -1, last = -1;
+        foreach (var (group, rows) in _warehouse.Query($"select group_id, right_rows from {T(p + "partition_sizes")} order by group_id", r => (r.GetInt64(0), r.GetInt64(1))))
+        {
+            if (first >= 0 && members + rows > CandidatePairsChunkMembers)
+            {
+                chunks.Add((first, last));
+                (first, members) = (-1, 0);
+            }
+
+            first = first < 0 ? group : first;
+            last = group;
+            members += rows;
+        }
+
+        if (first >= 0)
+        {
+            chunks.Add((first, last));
+        }
+
+        return $"create table {T(p + "candidate_pairs")} (left_key bigint, right_key bigint, rank integer, cosine float, rules varchar[]);\n"
+            + string.Join(";\n", chunks.Select(c => CandidatePairsChunkSql(p, c.First, c.Last)));
+    }
+
+    private string CandidatePairsChunkSql(string p, long first, long last) => $"""
+        insert into {T(p + "candidate_pairs")}
         with
             left_words as (
                 select l.group_id, l.left_key, s.blocked, unnest(l.surname_words) as word
                 from {T(p + "left_keyed")} as l
                 join {T(p + "partition_sizes")} as s using (group_id)
+                where l.group_id between {first} and {last}
             ),
 
             right_words as (
@@ -377,6 +409,7 @@ internal sealed class CandidacyDdhqMatcher
                 from {T(p + "right_members")} as m
                 join {T(p + "partition_sizes")} as s using (group_id)
                 join {T("right_keyed")} as r using (right_key)
+                where m.group_id between {first} and {last}
             ),
 
             left_initials as (
@@ -384,7 +417,7 @@ internal sealed class CandidacyDdhqMatcher
                 from (
                     select l.left_key, unnest(list_concat(l.first_groups, [l.first_name, l.nickname, l.middle1])) as name
                     from {T(p + "left_keyed")} as l
-                    semi join {T(p + "partition_sizes")} as s on s.group_id = l.group_id and s.blocked
+                    semi join (select group_id from {T(p + "partition_sizes")} where blocked and group_id between {first} and {last}) as s using (group_id)
                 )
                 where name is not null and name <> ''
             ),
@@ -395,7 +428,8 @@ internal sealed class CandidacyDdhqMatcher
                     select r.right_key, unnest(list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1])) as name
                     from {T("right_keyed")} as r
                     semi join (
-                        select m.right_key from {T(p + "right_members")} as m join {T(p + "partition_sizes")} as s using (group_id) where s.blocked
+                        select m.right_key from {T(p + "right_members")} as m join {T(p + "partition_sizes")} as s using (group_id)
+                        where s.blocked and m.group_id between {first} and {last}
                     ) as b using (right_key)
                 )
                 where name is not null and name <> ''
@@ -423,7 +457,9 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             by_rule as (
-                select left_key, right_key, rank, score, 'embedding_top_k' as rule from {T(p + "retrieved")}
+                select t.left_key, t.right_key, t.rank, t.score, 'embedding_top_k' as rule
+                from {T(p + "retrieved")} as t
+                semi join (select left_key from {T(p + "left_keyed")} where group_id between {first} and {last}) as k using (left_key)
                 union all
                 select left_key, right_key, null, null, 'surname_sound' from sounds_alike
             )
