@@ -54,9 +54,28 @@ public sealed class SnapshotPublisher
         });
     }
 
-    /// <summary>SHA-256 over the snapshot's rows, each rendered as text, in the canonical order.</summary>
-    public string ContentHash(SnapshotName name, string orderBy) =>
-        _warehouse.Scalar<string>($"select sha256(coalesce(string_agg(cast(t as varchar), chr(10) order by {orderBy}), '')) from {Sql.Identifier(_settings.Schema, name.Table)} as t")!;
+    /// <summary>
+    /// SHA-256 over the snapshot's rows, each rendered as text, in the canonical order, joined by line feeds.
+    /// The rows stream through an incremental hash: one aggregated string of a million-row snapshot is gigabytes
+    /// (DuckDB ran out of memory building it). Same bytes hashed, so the same value as hashing that string.
+    /// </summary>
+    public string ContentHash(SnapshotName name, string orderBy)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var first = true;
+        foreach (var row in _warehouse.Stream($"select cast(t as varchar) from {Sql.Identifier(_settings.Schema, name.Table)} as t order by {orderBy}", r => r.GetString(0)))
+        {
+            if (!first)
+            {
+                hash.AppendData("\n"u8);
+            }
+
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(row));
+            first = false;
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     public long RowCount(SnapshotName name) =>
         _warehouse.Scalar<long>($"select count(*) from {Sql.Identifier(_settings.Schema, name.Table)}");
