@@ -38,6 +38,9 @@ public sealed class ExplainOperation
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
         string Union(string table) => string.Join(" union all ", passes.Select(p => $"select * from {run.Table(p + table)}"));
 
+        // A match that scores many pairs keeps their explanation in a view, computed only for the pairs read.
+        var scored = warehouse.TableExists(run.Name, "scored_pairs_explained") ? "scored_pairs_explained" : "scored_pairs";
+
         var rows = warehouse.Query($"""
             select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
                 k.decided_by, k.reasoning, a.reasoning
@@ -55,7 +58,7 @@ public sealed class ExplainOperation
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
                     s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked
-                from ({Union("scored_pairs")}) as s
+                from ({Union(scored)}) as s
                 join {run.Table("right_keyed")} as r using (right_key)
                 where s.left_key = {row.Key}
                 order by s.match_weight desc, s.right_key

@@ -25,7 +25,7 @@ public sealed class ElectionMatchSettings
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", .. ConnectionKeys];
     private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
-    private static readonly string[] RetrievalKeys = ["top_k"];
+    private static readonly string[] RetrievalKeys = ["top_k", "block_above"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
@@ -289,6 +289,7 @@ public sealed class ElectionMatchSettings
         }
 
         var topK = kind.DefaultTopK;
+        var blockAbove = MatchSettings.DefaultBlockAbove;
         if (map.Map("retrieval") is { } r)
         {
             diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));
@@ -301,6 +302,18 @@ public sealed class ElectionMatchSettings
 
                 topK = (int)k;
             }
+
+            if (r.Number("block_above") is { } b)
+            {
+                if (b is < 1 or > 1e15 || b != Math.Floor(b))
+                {
+                    diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, r.AtValue("block_above"), $"'block_above' must be a whole number of pairs from 1 to 10^15, got {r.String("block_above")}"));
+                }
+                else
+                {
+                    blockAbove = (long)b;
+                }
+            }
         }
 
         return new MatchSettings(name, kind.Name, left, right, thresholds, at)
@@ -308,6 +321,7 @@ public sealed class ElectionMatchSettings
             Embeddings = embeddings,
             Judge = judge,
             TopK = topK,
+            BlockAbove = blockAbove,
             Quarantine = ReadQuarantine(map.Map("quarantine"), quarantine, diagnostics),
         };
     }

@@ -20,6 +20,21 @@ public sealed record MatchSettings(
     /// <summary>The text length cap and the quarantine share <c>check</c> warns above, for this match's inputs.</summary>
     public QuarantineSettings Quarantine { get; init; } = QuarantineSettings.Defaults;
 
+    /// <summary>
+    /// Default of <see cref="BlockAbove"/>: a 1,000 × 2,000 partition is searched whole. Lower is faster and keeps
+    /// precision and recall (synthetic 20k at 20,000: 0.9857 / 0.9920 against 0.9857 / 0.9917), but the model's
+    /// prior is per candidate pair, so fewer sound-alike pairs raise it and send more rows to the judge
+    /// (synthetic 100k at 250,000: judge share 11.7 % against 7.8 %).
+    /// </summary>
+    public const long DefaultBlockAbove = 2_000_000;
+
+    /// <summary>
+    /// A partition with more left × right pairs than this is searched block by block (rows sharing a first-name
+    /// initial) instead of whole, so retrieval grows with the rows, not with their square (issue #8: a skewed
+    /// date · state must not become a cross product). A pair the blocks miss is still found when its surnames sound alike.
+    /// </summary>
+    public long BlockAbove { get; init; } = DefaultBlockAbove;
+
     /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>
     public double Threshold(string name) =>
         Thresholds.TryGetValue(name, out var value)

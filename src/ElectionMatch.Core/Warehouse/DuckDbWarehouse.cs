@@ -109,6 +109,22 @@ public sealed class DuckDbWarehouse : IDisposable
         return rows;
     }
 
+    /// <summary>
+    /// The rows of a query one at a time, streamed from DuckDB as they are produced: neither DuckDB nor the
+    /// caller holds the whole result. Nothing else may run on this connection until the enumeration ends.
+    /// </summary>
+    public IEnumerable<T> Stream<T>(string sql, Func<DbDataReader, T> read)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.UseStreamingMode = true;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return read(reader);
+        }
+    }
+
     /// <summary>Column names and DuckDB types of a query's result, without running it to completion.</summary>
     public IReadOnlyList<ColumnInfo> Describe(string query) =>
         Query($"describe {query}", r => new ColumnInfo(r.GetString(0), r.GetString(1)));

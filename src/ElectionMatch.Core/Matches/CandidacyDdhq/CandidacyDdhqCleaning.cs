@@ -28,11 +28,20 @@ internal sealed class CandidacyDdhqCleaning
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
         -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
-        -- Three regular expressions at most, and none for quotes in text that has none: this runs on every name.
+        -- This runs on every name: a global regexp_replace costs ten times a regexp_matches, so the three
+        -- replacements run only on text that needs them (most names are letters and single spaces).
+        create or replace temp macro em_norm_folded(t) as
+            nullif(trim(
+                case when regexp_matches(t, '[^a-z -]|[ -]-|- |  ')
+                    then regexp_replace(regexp_replace(regexp_replace(t, '[^a-z\s-]', ' ', 'g'), '\s*-[\s-]*', '-', 'g'), '\s+', ' ', 'g')
+                    else t
+                end, ' -'), '');
         create or replace temp macro em_norm(s) as
-            nullif(trim(regexp_replace(regexp_replace(regexp_replace(
-                translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''),
-                '[^a-z\s-]', ' ', 'g'), '\s*-[\s-]*', '-', 'g'), '\s+', ' ', 'g'), ' -'), '');
+            em_norm_folded(translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''));
+        -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test, one pass and no
+        -- replacement (a check in a filter is not shared like a column, so a long macro there runs whole each time).
+        create or replace temp macro em_has_name(s) as
+            regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-z]');
         -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
         create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
         create or replace temp macro em_words(s) as string_split(replace(s, '-', ' '), ' ');
@@ -68,8 +77,10 @@ internal sealed class CandidacyDdhqCleaning
             end;
         -- The words a surname is blocked on: each word and the whole surname joined (their Soundex codes are
         -- computed once per distinct word, in the surname_sounds stage).
+        -- s is normalised (single spaces, no spaces at the ends), so splitting it yields no empty word. A word may
+        -- repeat: every reader takes distinct sounds, and list_distinct and lambdas cost more than the rest of the cleaning.
         create or replace temp macro em_surname_words(s) as
-            coalesce(list_distinct(list_filter(list_concat(em_words(s), [em_join(s)]), w -> w is not null and length(w) > 0)), []);
+            coalesce(string_split(nullif(replace(s, '-', ' ') || ' ' || em_join(s), ' '), ' '), []);
         -- The key a state is looked up by in the states table: its code or its name, upper case, letters only.
         create or replace temp macro em_state_key(s) as
             nullif(upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')), '');
@@ -179,6 +190,15 @@ internal sealed class CandidacyDdhqCleaning
         return $"""
         create table {_run.Table("quarantine")} as
         with
+            -- Repeated ids by aggregation: a window over every row would sort the whole input.
+            left_repeats as (
+                select left_id, min(row_number) as first_row from {_run.Table("left_input")} group by left_id having count(*) > 1
+            ),
+
+            right_repeats as (
+                select right_id, min(row_number) as first_row from {_run.Table("right_input")} group by right_id having count(*) > 1
+            ),
+
             left_checked as (
                 select
                     row_number, original,
@@ -186,13 +206,14 @@ internal sealed class CandidacyDdhqCleaning
                     case
                         {QuarantineCodes.CommonChecksSql()}
                         when nullif(trim(left_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by left_id order by row_number) > 1 then 'EMQ002'
-                        when em_norm(last_name) is null or em_norm(em_unquoted(first_name)) is null then 'EMQ003'
+                        when row_number > d.first_row then 'EMQ002'
+                        when not em_has_name(last_name) or not em_has_name(em_unquoted(first_name)) then 'EMQ003'
                         when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
                             or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, quarantine.MaxTextLength)}
+                left join left_repeats as d using (left_id)
             ),
 
             right_checked as (
@@ -202,12 +223,13 @@ internal sealed class CandidacyDdhqCleaning
                     case
                         {QuarantineCodes.CommonChecksSql()}
                         when nullif(trim(right_id), '') is null then 'EMQ001'
-                        when row_number() over (partition by right_id order by row_number) > 1 then 'EMQ002'
-                        when em_norm(em_unquoted(candidate)) is null then 'EMQ003'
+                        when row_number > d.first_row then 'EMQ002'
+                        when not em_has_name(em_unquoted(candidate)) then 'EMQ003'
                         when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
                         when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
                     end as error_code
                 from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, quarantine.MaxTextLength)}
+                left join right_repeats as d using (right_id)
             ),
 
             failed as (
@@ -268,8 +290,11 @@ internal sealed class CandidacyDdhqCleaning
             p.* exclude (stated_male_share),
             nullif(em_race_family(p.office), '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
-            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
+            list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             em_surname_words(p.last_name) as surname_words,
+            em_join(p.last_name) as last_joined,
+            em_words(p.last_name) as last_words,
+            split_part(p.middle_name, ' ', 1) as middle1,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
         left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name
@@ -327,7 +352,8 @@ internal sealed class CandidacyDdhqCleaning
                 from tokens
             ),
 
-            parsed as (
+            -- Read twice below (the rows, and their surnames' frequencies): computed once.
+            parsed as materialized (
                 select
                     row_number,
                     right_id,
@@ -345,21 +371,55 @@ internal sealed class CandidacyDdhqCleaning
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,
-                    em_district(district) as district
+                    district as district_raw
                 from split
+            ),
+
+            -- Race names and districts repeat across results rows: their regular expressions run once per value.
+            races as (
+                select race_name, nullif(em_race_family(race_name), '') as race_normalised
+                from (select distinct race_name from {_run.Table("right_input")})
+            ),
+
+            districts as (
+                select district as district_raw, em_district(district) as district
+                from (select distinct district from {_run.Table("right_input")})
+            ),
+
+            -- How common each surname is among the results, for the term-frequency adjustment.
+            surnames as (
+                select last_name, count(*) / sum(count(*)) over () as tf_last
+                from parsed
+                where last_name is not null
+                group by last_name
             )
 
+        -- The input's row number is already a unique key in file order.
         select
-            p.*,
-            nullif(em_race_family(p.race_name), '') as race_normalised,
+            p.row_number as right_key,
+            cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
+            p.* exclude (district_raw),
+            d.district,
+            rc.race_normalised,
             coalesce(s.male_share, n.male_share) as male_share,
-            list_distinct(list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, []))) as first_groups,
-            list_distinct(list_concat(em_surname_words(p.name_rest), em_surname_words(p.last_name))) as surname_words,
-            'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
+            -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
+            list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
+            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them.
+            coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), []) as surname_words,
+            em_join(p.last_name) as last_joined,
+            em_join(p.name_rest) as rest_joined,
+            em_words(p.name_rest) as rest_words,
+            split_part(p.middle_name, ' ', 1) as middle1,
+            sn.tf_last,
+            'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
         from parsed as p
-        left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name and length(p.first_name) > 1
+        -- An equality alone: a second condition in the join turns the hash join into a nested loop.
+        left join {_run.Table("first_name_sex")} as s on s.first_name = case when length(p.first_name) > 1 then p.first_name end
         left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
         left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
+        left join races as rc on rc.race_name = p.race_name
+        left join districts as d on d.district_raw = p.district_raw
+        left join surnames as sn on sn.last_name = p.last_name
         """;
 }

@@ -6,6 +6,8 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// The Fellegi–Sunter comparisons for a candidacy against a results row. Conditions read the pair
 /// projection's columns: <c>l_first</c>, <c>r_rest</c> (the ballot name after the first name), <c>l_male</c>
 /// (share of births of that first name that were boys), <c>cosine</c> (null when the pair was not retrieved).
+/// Forms derived from one side alone (<c>l_last_joined</c>, <c>r_rest_words</c>, <c>l_middle1</c>…) are computed once
+/// per row in cleaning, not once per pair: a pair condition that splits or rewrites a string costs more than the rest.
 /// </summary>
 internal static class CandidacyDdhqComparisons
 {
@@ -22,7 +24,7 @@ internal static class CandidacyDdhqComparisons
                 new("nickname", "list_has_any(l_groups, r_groups)", 0.05),
                 new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03),
                 new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02),
-                new("middle", "split_part(l_middle, ' ', 1) = r_first or split_part(r_middle, ' ', 1) = l_first or split_part(l_middle, ' ', 1) = r_nick", 0.02),
+                new("middle", "l_middle1 = r_first or r_middle1 = l_first or l_middle1 = r_nick", 0.02),
                 new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02),
                 new("different", null, 0.01, Veto: true),
             ]),
@@ -31,9 +33,9 @@ internal static class CandidacyDdhqComparisons
             "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
             "l_last is null or r_last is null",
             [
-                new("exact", "l_last = r_last or l_last = r_rest or em_join(l_last) = em_join(r_rest) or em_join(l_last) = em_join(r_last)", 0.9),
-                new("partial", "list_has_any(em_words(l_last), em_words(r_rest))", 0.04),
-                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(em_join(l_last), em_join(r_rest)) >= 0.92", 0.03),
+                new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
+                new("partial", "list_has_any(l_last_words, r_rest_words)", 0.04),
+                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03),
                 new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02),
                 new("different", null, 0.01, Veto: true),
             ],
@@ -43,7 +45,7 @@ internal static class CandidacyDdhqComparisons
             "middle name when both sides have one: same first word, same initial, different",
             "l_middle is null or r_middle is null",
             [
-                new("exact", "split_part(l_middle, ' ', 1) = split_part(r_middle, ' ', 1)", 0.6),
+                new("exact", "l_middle1 = r_middle1", 0.6),
                 new("initial", "left(l_middle, 1) = left(r_middle, 1)", 0.3),
                 new("different", null, 0.1),
             ]),

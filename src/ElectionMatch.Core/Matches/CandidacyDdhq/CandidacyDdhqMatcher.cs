@@ -149,32 +149,33 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql(p + "left_keyed", source, p + "left_keyed", LeftKeyedSql(p, source, offset));
         pipeline.Sql(p + "right_members", null, p + "right_members", RightMembersSql(p));
 
+        pipeline.Sql(p + "partition_sizes", p + "partitions", p + "partition_sizes", PartitionSizesSql(p), () => PartitionNote(p));
+        pipeline.Sql(p + "retrieval_blocks", p + "right_members", p + "retrieval_members", RetrievalBlocksSql(p));
+
         RetrievalReport? retrieval = null;
         pipeline.Stage(p + "retrieval", p + "left_keyed", p + "retrieved", () => retrieval = Retrieve(p, cancellationToken), () =>
-            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} in {retrieval!.Partitions:N0} partitions, {retrieval.PairsCompared:N0} inner products, largest partition {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
-        if (p.Length == 0)
-        {
-            _counts["partitions"] = retrieval!.Partitions;
-            _counts["largest_partition_left"] = retrieval.LargestLeft;
-            _counts["largest_partition_right"] = retrieval.LargestRight;
-            _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
-        }
+            string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} in {retrieval!.Partitions:N0} blocks, {retrieval.PairsCompared:N0} inner products, largest block {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
+        _counts[p + "retrieval_blocks"] = retrieval!.Partitions;
+        _counts[p + "largest_block_left"] = retrieval.LargestLeft;
+        _counts[p + "largest_block_right"] = retrieval.LargestRight;
+        _counts[p + "pairs_compared_by_embedding"] = retrieval.PairsCompared;
 
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
         long filled = 0;
         pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking alone got their cosine");
-        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", $"create table {T(p + "comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection(p, T(p + "candidate_pairs"))})");
+        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", ComparisonsSql(p, p + "comparisons", p + "candidate_pairs", "left_key, right_key, rank, cosine, rules"));
 
         var parameters = trained;
         if (parameters is null)
         {
             pipeline.Sql("u_pairs", "left_keyed", "u_pairs", USamplePairsSql());
-            pipeline.Sql("u_sample", "u_pairs", "u_sample", $"create table {T("u_sample")} as select *, {_model.GammaSelect()} from ({PairProjection("", T("u_pairs"))})");
+            pipeline.Sql("u_sample", "u_pairs", "u_sample", ComparisonsSql("", "u_sample", "u_pairs", "left_key, right_key, cosine"));
             pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
                 string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
         }
 
         pipeline.Sql(p + "scored_pairs", p + "comparisons", p + "scored_pairs", ScoredPairsSql(p, parameters!));
+        _warehouse.Execute(ExplainedPairsSql(p, parameters!));
         pipeline.Stage(p + "links", p + "scored_pairs", p + "links", () => LinkByScore(p), () => $"{pipeline.Count(p + "links")} linked by score");
         pipeline.Sql(p + "judge_rows", p + "scored_pairs", p + "judge_rows", JudgeRowsSql(p));
         pipeline.Sql(p + "judge_evidence", p + "judge_rows", p + "judge_evidence", JudgeEvidenceSql(p));
@@ -209,24 +210,8 @@ internal sealed class CandidacyDdhqMatcher
         return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    private string RightKeyedSql() => $"""
-        create table {T("right_keyed")} as
-        with
-            surnames as (
-                select last_name, count(*) / sum(count(*)) over () as tf_last
-                from {T("right_clean")}
-                where last_name is not null
-                group by last_name
-            )
-
-        select
-            row_number() over (order by r.row_number) as right_key,
-            cast(r.race_id_value as varchar) || '|' || r.election_date || '|' || r.election_type as race_key,
-            r.*,
-            s.tf_last
-        from {T("right_clean")} as r
-        left join surnames as s using (last_name)
-        """;
+    // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
+    private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
     // Soundex once per distinct surname word of either side, not once per row.
     private string SurnameSoundsSql() => $"""
@@ -237,7 +222,8 @@ internal sealed class CandidacyDdhqMatcher
             union
             select unnest(surname_words) as word from {T("right_clean")}
         )
-        where em_soundex(word) is not null
+        -- em_soundex is null exactly for an empty word; testing its result instead would compute it twice.
+        where word is not null and word <> ''
         """;
 
     private string ExpandSql() => $"""
@@ -328,35 +314,161 @@ internal sealed class CandidacyDdhqMatcher
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
+    // Each partition's size, and whether retrieval searches it block by block (retrieval.block_above).
+    private string PartitionSizesSql(string p) => $"""
+        create table {T(p + "partition_sizes")} as
+        select
+            g.group_id,
+            coalesce(l.rows, 0) as left_rows,
+            coalesce(r.rows, 0) as right_rows,
+            coalesce(l.rows, 0) * coalesce(r.rows, 0) > {_settings.BlockAbove.ToString(CultureInfo.InvariantCulture)} as blocked
+        from {T(p + "partitions")} as g
+        left join (select group_id, count(*) as rows from {T(p + "left_keyed")} group by group_id) as l using (group_id)
+        left join (select group_id, count(*) as rows from {T(p + "right_members")} group by group_id) as r using (group_id)
+        """;
+
+    private string PartitionNote(string p)
+    {
+        var (left, right, blocked) = _warehouse.Query(
+            $"select left_rows, right_rows, (select count(*) from {T(p + "partition_sizes")} where blocked) from {T(p + "partition_sizes")} order by left_rows * right_rows desc, group_id limit 1",
+            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).FirstOrDefault();
+        _counts[p + "partitions"] = CountRows(p + "partitions");
+        _counts[p + "largest_partition_left"] = left;
+        _counts[p + "largest_partition_right"] = right;
+        _counts[p + "partitions_searched_in_blocks"] = blocked;
+        return string.Create(CultureInfo.InvariantCulture, $"largest partition {left:N0} × {right:N0}; {blocked:N0} partitions above {_settings.BlockAbove:N0} pairs searched by first-name initial");
+    }
+
+    // What retrieval searches: a partition whole, or, above retrieval.block_above pairs, one block per first-name
+    // initial (a results row also joins the block of its nickname's initial). Block ids keep the partition's order:
+    // group_id · 32, plus the letter's place in the alphabet when blocked.
+    private string RetrievalBlocksSql(string p) => $"""
+        create view {T(p + "retrieval_left")} as
+        select
+            case when s.blocked then l.group_id * 32 + ascii(left(l.first_name, 1)) % 32 else l.group_id * 32 end as group_id,
+            l.left_key,
+            l.embedding_text
+        from {T(p + "left_keyed")} as l
+        join {T(p + "partition_sizes")} as s using (group_id);
+
+        -- A table of keys, not a view: retrieval's ordered stream then sorts keys and texts only, with no
+        -- aggregation in the same query (at a million rows the two together ran out of memory).
+        create table {T(p + "retrieval_members")} as
+        select m.group_id * 32 as group_id, m.right_key
+        from {T(p + "right_members")} as m
+        join {T(p + "partition_sizes")} as s using (group_id)
+        where not s.blocked
+        union all
+        select m.group_id * 32 + ascii(i.initial) % 32, m.right_key
+        from {T(p + "right_members")} as m
+        join {T(p + "partition_sizes")} as s using (group_id)
+        join (
+            select right_key, left(first_name, 1) as initial from {T("right_keyed")}
+            union all
+            select right_key, left(nickname, 1) from {T("right_keyed")}
+            where nickname is not null and left(nickname, 1) <> left(first_name, 1)
+        ) as i using (right_key)
+        where s.blocked;
+        """;
+
     private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
     {
         var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
-        var report = retrieval.Run(new RetrievalInputs(T(p + "left_keyed"), "embedding_text", T(p + "right_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
+        var report = retrieval.Run(new RetrievalInputs(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
         _cachedModel = retrieval.CachedModelId;
         return report;
     }
 
     // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
     // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
-    private string CandidatePairsSql(string p) => $"""
-        create table {T(p + "candidate_pairs")} as
+    // In a partition searched by blocks (retrieval.block_above) a common surname sound would still pair tens of
+    // thousands of rows, so there the sound must come with a shared initial of a given name: the first name, the
+    // nickname, the first middle name or a nickname-equivalent of the first name (Bill and William share W).
+    // Partitions in chunks of about this many results rows: the sounds-alike rule unnests every member's surname
+    // words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
+    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole.
+    private const long CandidatePairsChunkMembers = 2_000_000;
+
+    private string CandidatePairsSql(string p)
+    {
+        var chunks = new List<(long First, long Last)>();
+        long members = 0, first = -1, last = -1;
+        foreach (var (group, rows) in _warehouse.Query($"select group_id, right_rows from {T(p + "partition_sizes")} order by group_id", r => (r.GetInt64(0), r.GetInt64(1))))
+        {
+            if (first >= 0 && members + rows > CandidatePairsChunkMembers)
+            {
+                chunks.Add((first, last));
+                (first, members) = (-1, 0);
+            }
+
+            first = first < 0 ? group : first;
+            last = group;
+            members += rows;
+        }
+
+        if (first >= 0)
+        {
+            chunks.Add((first, last));
+        }
+
+        return $"create table {T(p + "candidate_pairs")} (left_key bigint, right_key bigint, rank integer, cosine float, rules varchar[]);\n"
+            + string.Join(";\n", chunks.Select(c => CandidatePairsChunkSql(p, c.First, c.Last)));
+    }
+
+    private string CandidatePairsChunkSql(string p, long first, long last) => $"""
+        insert into {T(p + "candidate_pairs")}
         with
             left_words as (
-                select group_id, left_key, unnest(surname_words) as word from {T(p + "left_keyed")}
+                select l.group_id, l.left_key, s.blocked, unnest(l.surname_words) as word
+                from {T(p + "left_keyed")} as l
+                join {T(p + "partition_sizes")} as s using (group_id)
+                where l.group_id between {first} and {last}
             ),
 
             right_words as (
-                select m.group_id, m.right_key, unnest(r.surname_words) as word
+                select m.group_id, m.right_key, s.blocked, unnest(r.surname_words) as word
                 from {T(p + "right_members")} as m
+                join {T(p + "partition_sizes")} as s using (group_id)
                 join {T("right_keyed")} as r using (right_key)
+                where m.group_id between {first} and {last}
             ),
 
+            left_initials as (
+                select distinct left_key, left(name, 1) as initial
+                from (
+                    select l.left_key, unnest(list_concat(l.first_groups, [l.first_name, l.nickname, l.middle1])) as name
+                    from {T(p + "left_keyed")} as l
+                    semi join (select group_id from {T(p + "partition_sizes")} where blocked and group_id between {first} and {last}) as s using (group_id)
+                )
+                where name is not null and name <> ''
+            ),
+
+            right_initials as (
+                select distinct right_key, left(name, 1) as initial
+                from (
+                    select r.right_key, unnest(list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1])) as name
+                    from {T("right_keyed")} as r
+                    semi join (
+                        select m.right_key from {T(p + "right_members")} as m join {T(p + "partition_sizes")} as s using (group_id)
+                        where s.blocked and m.group_id between {first} and {last}
+                    ) as b using (right_key)
+                )
+                where name is not null and name <> ''
+            ),
+
+            -- Join conditions are single equalities: one more condition on a side would make the join a nested loop.
             left_sounds as (
-                select distinct w.group_id, w.left_key, s.sound from left_words as w join {T("surname_sounds")} as s using (word)
+                select distinct w.group_id, w.left_key, s.sound || coalesce(i.initial, '') as sound
+                from left_words as w
+                join {T("surname_sounds")} as s using (word)
+                left join left_initials as i on i.left_key = case when w.blocked then w.left_key end
             ),
 
             right_sounds as (
-                select distinct w.group_id, w.right_key, s.sound from right_words as w join {T("surname_sounds")} as s using (word)
+                select distinct w.group_id, w.right_key, s.sound || coalesce(i.initial, '') as sound
+                from right_words as w
+                join {T("surname_sounds")} as s using (word)
+                left join right_initials as i on i.right_key = case when w.blocked then w.right_key end
             ),
 
             sounds_alike as (
@@ -366,7 +478,9 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             by_rule as (
-                select left_key, right_key, rank, score, 'embedding_top_k' as rule from {T(p + "retrieved")}
+                select t.left_key, t.right_key, t.rank, t.score, 'embedding_top_k' as rule
+                from {T(p + "retrieved")} as t
+                semi join (select left_key from {T(p + "left_keyed")} where group_id between {first} and {last}) as k using (left_key)
                 union all
                 select left_key, right_key, null, null, 'surname_sound' from sounds_alike
             )
@@ -376,14 +490,26 @@ internal sealed class CandidacyDdhqMatcher
         group by left_key, right_key
         """;
 
+    /// <summary>
+    /// The gamma columns of a pairs table, kept with the pair columns and the one side column scoring reads
+    /// (<c>r_tf_last</c>); the wide projection the comparisons read is not written out.
+    /// </summary>
+    private string ComparisonsSql(string p, string table, string pairs, string pairColumns) => $"""
+        create table {T(table)} as
+        select {pairColumns}, r_tf_last, {_model.GammaSelect()}
+        from ({PairProjection(p, T(pairs))})
+        """;
+
     /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
     private string PairProjection(string p, string pairs) => $"""
         select
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
+            l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
-            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last
+            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
+            r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1
         from {pairs} as pr
         join {T(p + "left_keyed")} as l using (left_key)
         join {T("right_keyed")} as r using (right_key)
@@ -422,6 +548,7 @@ internal sealed class CandidacyDdhqMatcher
             using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
             using var command = _warehouse.Connection.CreateCommand();
             command.CommandText = pairs;
+            command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -439,14 +566,15 @@ internal sealed class CandidacyDdhqMatcher
             """);
     }
 
-    private string ScoredPairsSql(string p, ModelParameters parameters) => $"""
-        create table {T(p + "scored_pairs")} as
-        select
-            c.left_key, c.right_key, c.rank, c.cosine, c.rules,
-            {string.Join(", ", _model.Comparisons.Select(x => "c." + x.GammaColumn))},
-            {_model.ScoreSelect(parameters)}
-        from {T(p + "comparisons")} as c
-        """;
+    // Weights for every pair; the JSON explanation is built only for the pairs shown (output, explain).
+    private string ScoredPairsSql(string p, ModelParameters parameters) =>
+        $"create table {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), "left_key, right_key, rank, cosine, rules, " + Gammas)}";
+
+    /// <summary>The scored pairs with their explanation, computed when read, for <c>electionmatch explain</c>.</summary>
+    private string ExplainedPairsSql(string p, ModelParameters parameters) =>
+        $"create view {T(p + "scored_pairs_explained")} as select *, {_model.ExplanationSql(parameters, null)} as match_explanation from {T(p + "scored_pairs")}";
+
+    private string Gammas => string.Join(", ", _model.Comparisons.Select(x => x.GammaColumn));
 
     /// <summary>Rounds of mutual best pairs above the accept threshold, each clear of its runner-up on both sides.</summary>
     private void LinkByScore(string p)
@@ -533,7 +661,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
-        var evidence = _warehouse.Query($"""
+        var evidence = _warehouse.Stream($"""
             select
                 j.race_key, r.race_name, e.left_key, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
                 l.state, l.office, l.district, cast(l.election_date as varchar), l.election_type,
@@ -586,7 +714,7 @@ internal sealed class CandidacyDdhqMatcher
         create table {T("runoff_left")} as
         with
             linked as (
-                select l.*, r.race_name as linked_race, r.election_date as linked_date, r.state as linked_state
+                select l.*, coalesce(r.race_normalised, '') as linked_race, r.election_date as linked_date, r.state as linked_state
                 from {T("links")} as k
                 join {T("left_keyed")} as l using (left_key)
                 join {T("right_keyed")} as r on r.right_key = k.right_key
@@ -594,7 +722,7 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             runoff_races as (
-                select distinct race_name, election_date, state from {T("right_keyed")} where election_type = 'runoff'
+                select distinct coalesce(race_normalised, '') as race_family, election_date, state from {T("right_keyed")} where election_type = 'runoff'
             ),
 
             found as (
@@ -605,7 +733,7 @@ internal sealed class CandidacyDdhqMatcher
                 join runoff_races as o
                     on o.state = l.linked_state and o.election_date > l.linked_date
                     and o.election_date <= l.linked_date + interval {RunoffWindowDays} day
-                    and jaro_winkler_similarity(em_race_family(o.race_name), em_race_family(l.linked_race)) >= 0.93
+                    and jaro_winkler_similarity(o.race_family, l.linked_race) >= 0.93
                 anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = 'runoff'
             )
 
@@ -636,12 +764,11 @@ internal sealed class CandidacyDdhqMatcher
                     select * from {T("judge_answers")} union all select * from {T("runoff_judge_answers")}
                 ),
 
+                -- One aggregation gives both the count and the best pair (highest weight, then lowest right_key).
                 compared as (
-                    select left_key, count(*) as candidates_compared from scored group by left_key
-                ),
-
-                best as (
-                    select * from scored qualify row_number() over (partition by left_key order by match_weight desc, right_key) = 1
+                    select left_key, count(*) as candidates_compared, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
+                    from scored
+                    group by left_key
                 )
 
             select
@@ -677,7 +804,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then json_merge_patch(s.match_explanation, json_object(
+                case when s.left_key is not null then json_merge_patch({_model.ExplanationSql(parameters, "s")}, json_object(
                     'candidates_compared', c.candidates_compared,
                     'found_by', s.rules,
                     'runoff_date_fallback', l.date_fallback,
@@ -685,11 +812,9 @@ internal sealed class CandidacyDdhqMatcher
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key
-            left join scored as linked on linked.left_key = k.left_key and linked.right_key = k.right_key
-            left join best on best.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
-            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, best.right_key)
+            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
             order by gp_candidacy_id, hubspot_election_type, hubspot_election_date
             """;

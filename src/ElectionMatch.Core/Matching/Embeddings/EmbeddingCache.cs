@@ -32,22 +32,27 @@ internal sealed class EmbeddingCache
         var modelId = $"{metadata?.ProviderName ?? "unknown"}/{metadata?.DefaultModelId ?? "default"}/{dimensions.ToString(CultureInfo.InvariantCulture)}";
         _warehouse.Execute($"create schema if not exists {Sql.Identifier(Schema)}; create table if not exists {Table} (model varchar, text_sha256 varchar, vector float[], primary key (model, text_sha256))");
 
-        var missing = _warehouse.Query($"""
+        var missingSql = $"""
             select distinct t.text
             from (select coalesce(embedding_text, '') as text from ({textsSql})) as t
             anti join (select text_sha256 from {Table} where model = {Sql.Literal(modelId)}) as c on c.text_sha256 = sha256(t.text)
-            order by t.text
-            """, r => r.GetString(0));
+            """;
         var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
+        var missingCount = _warehouse.Scalar<long>($"select count(*) from ({missingSql})");
         var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();
-        provider?.Usage.CacheHit(total - missing.Count);
-        if (provider is { Replay: true } && missing.Count > 0)
+        provider?.Usage.CacheHit(total - missingCount);
+        if (provider is { Replay: true } && missingCount > 0)
         {
-            var named = string.Join(", ", missing.Take(5).Select(t => Sha256(t)[..12]));
+            var named = string.Join(", ", _warehouse.Query($"{missingSql} order by t.text limit 5", r => r.GetString(0)).Select(t => Sha256(t)[..12]));
             throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
-                $"replay: {missing.Count} of {total} texts of match '{provider.Match}' (step embeddings, {modelId}) have no vector in {Table}: text sha256 {named}{(missing.Count > 5 ? ", …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to embed them and fill the cache");
+                $"replay: {missingCount} of {total} texts of match '{provider.Match}' (step embeddings, {modelId}) have no vector in {Table}: text sha256 {named}{(missingCount > 5 ? ", …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to embed them and fill the cache");
         }
 
+        // The texts to embed stream from DuckDB one batch at a time; each batch is appended through a second
+        // connection (the first is busy streaming) and commits on its own, so an interrupted run keeps what it paid for.
+        var missing = _warehouse.Stream($"{missingSql} order by t.text", r => r.GetString(0));
+        using var connection = _warehouse.OpenSecondConnection();
+        long generated = 0;
         foreach (var batch in missing.Chunk(BatchSize))
         {
             GeneratedEmbeddings<Embedding<float>> embeddings;
@@ -66,8 +71,7 @@ internal sealed class EmbeddingCache
                 throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");
             }
 
-            // Each batch commits on its own, so an interrupted run keeps what it paid for.
-            using var appender = _warehouse.Connection.CreateAppender(Schema, "embeddings");
+            using var appender = connection.CreateAppender(Schema, "embeddings");
             for (var i = 0; i < batch.Length; i++)
             {
                 var vector = embeddings[i].Vector.ToArray();
@@ -78,9 +82,11 @@ internal sealed class EmbeddingCache
 
                 appender.CreateRow().AppendValue(modelId).AppendValue(Sha256(batch[i])).AppendValue(vector).EndRow();
             }
+
+            generated += batch.Length;
         }
 
-        return (modelId, missing.Count, total - missing.Count);
+        return (modelId, generated, total - generated);
     }
 
     /// <summary>SQL for the cached vector of the text in <paramref name="textColumn"/>.</summary>

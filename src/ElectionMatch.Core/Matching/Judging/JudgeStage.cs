@@ -29,7 +29,10 @@ internal sealed class JudgeStage
         _rowsPerRequest = rowsPerRequest;
     }
 
-    /// <param name="evidence">Ordered by contest, then left row; a contest's rows must be contiguous.</param>
+    /// <param name="evidence">
+    /// Ordered by contest, then left row; a contest's rows must be contiguous. Read once, a window of requests at a
+    /// time, so it may stream from this warehouse's connection: only the window's contests are held in memory.
+    /// </param>
     /// <returns>The number of requests sent.</returns>
     public int Run(IEnumerable<JudgeEvidence> evidence, string answersTable, CancellationToken cancellationToken)
     {
@@ -38,34 +41,49 @@ internal sealed class JudgeStage
                 left_key bigint, right_key bigint, candidate_number integer, confidence integer, reasoning varchar,
                 close_alternatives varchar[], judge varchar, undecided boolean)
             """);
-        var batches = Batches(evidence).ToList();
-        var answers = Judge(batches, answersTable.Replace("_answers", "", StringComparison.Ordinal), cancellationToken);
+        var step = answersTable.Replace("_answers", "", StringComparison.Ordinal);
+        var misses = new ConcurrentQueue<ReplayMissException>();
+        var requests = 0;
 
-        using var appender = _warehouse.Connection.CreateAppender(_run.Name, answersTable);
-        for (var i = 0; i < batches.Count; i++)
+        // Answers go through a second connection: the evidence may still be streaming from the first.
+        using var connection = _warehouse.OpenSecondConnection();
+        using var appender = connection.CreateAppender(_run.Name, answersTable);
+        foreach (var window in Batches(evidence).Chunk(Math.Max(64, _judge.MaxConcurrency * 8)))
         {
-            var keyOf = batches[i].RightKeys;
-            foreach (var answer in answers[i])
+            var answers = Judge(window, step, misses, cancellationToken);
+            requests += window.Length;
+            for (var i = 0; i < window.Length; i++)
             {
-                var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
-                row = answer.CandidateNumber > 0 ? row.AppendValue(keyOf[answer.CandidateNumber]) : row.AppendNullValue();
-                row.AppendValue(answer.CandidateNumber)
-                    .AppendValue(answer.Confidence)
-                    .AppendValue(answer.Reasoning)
-                    .AppendValue(answer.CloseAlternatives.ToList())
-                    .AppendValue(_judge.Name)
-                    .AppendValue(answer.Undecided)
-                    .EndRow();
+                var keyOf = window[i].RightKeys;
+                foreach (var answer in answers[i])
+                {
+                    var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
+                    row = answer.CandidateNumber > 0 ? row.AppendValue(keyOf[answer.CandidateNumber]) : row.AppendNullValue();
+                    row.AppendValue(answer.CandidateNumber)
+                        .AppendValue(answer.Confidence)
+                        .AppendValue(answer.Reasoning)
+                        .AppendValue(answer.CloseAlternatives.ToList())
+                        .AppendValue(_judge.Name)
+                        .AppendValue(answer.Undecided)
+                        .EndRow();
+                }
             }
         }
 
         appender.Close();
-        return batches.Count;
+        if (!misses.IsEmpty)
+        {
+            var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
+            throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
+                $"replay: {misses.Count} of {requests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+        }
+
+        return requests;
     }
 
     private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys)> Batches(IEnumerable<JudgeEvidence> evidence)
     {
-        foreach (var contest in evidence.GroupBy(e => e.ContestKey))
+        foreach (var contest in Contests(evidence))
         {
             var candidates = contest.GroupBy(e => (e.CandidateOrder, e.RightKey)).OrderBy(g => g.Key.CandidateOrder).ThenBy(g => g.Key.RightKey)
                 .Select((g, i) => (Key: g.Key.RightKey, Candidate: new JudgeCandidate(i + 1, g.Key.RightKey.ToString(CultureInfo.InvariantCulture), g.First().RightName, g.First().RightAttributes)))
@@ -81,21 +99,41 @@ internal sealed class JudgeStage
                 .ToList();
             foreach (var chunk in rows.Chunk(_rowsPerRequest))
             {
-                yield return (new JudgeRequest(contest.Key, contest.First().Contest, chunk, candidates.Select(c => c.Candidate).ToList()), keyOf);
+                yield return (new JudgeRequest(contest[0].ContestKey, contest[0].Contest, chunk, candidates.Select(c => c.Candidate).ToList()), keyOf);
             }
         }
     }
 
-    /// <summary>Every request's answers, in request order; replay misses and provider failures become one diagnostic.</summary>
-    private IReadOnlyList<JudgeAnswer>[] Judge(List<(JudgeRequest Request, Dictionary<int, long> RightKeys)> batches, string step, CancellationToken cancellationToken)
+    /// <summary>Consecutive rows with the same contest key, one contest at a time.</summary>
+    private static IEnumerable<List<JudgeEvidence>> Contests(IEnumerable<JudgeEvidence> evidence)
     {
-        var answers = new IReadOnlyList<JudgeAnswer>[batches.Count];
-        var misses = new ConcurrentQueue<ReplayMissException>();
+        var contest = new List<JudgeEvidence>();
+        foreach (var row in evidence)
+        {
+            if (contest.Count > 0 && !string.Equals(contest[0].ContestKey, row.ContestKey, StringComparison.Ordinal))
+            {
+                yield return contest;
+                contest = [];
+            }
+
+            contest.Add(row);
+        }
+
+        if (contest.Count > 0)
+        {
+            yield return contest;
+        }
+    }
+
+    /// <summary>One window's answers, in request order; replay misses are collected for one diagnostic at the end, provider failures become one now.</summary>
+    private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
+    {
+        var answers = new IReadOnlyList<JudgeAnswer>[batches.Length];
         try
         {
             if (_judge.MaxConcurrency <= 1)
             {
-                for (var i = 0; i < batches.Count; i++)
+                for (var i = 0; i < batches.Length; i++)
                 {
                     answers[i] = Ask(batches[i].Request, misses, cancellationToken).GetAwaiter().GetResult();
                 }
@@ -103,7 +141,7 @@ internal sealed class JudgeStage
             else
             {
                 var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
-                Parallel.ForEachAsync(Enumerable.Range(0, batches.Count), options, async (i, token) =>
+                Parallel.ForEachAsync(Enumerable.Range(0, batches.Length), options, async (i, token) =>
                     answers[i] = await Ask(batches[i].Request, misses, token).ConfigureAwait(false)).GetAwaiter().GetResult();
             }
         }
@@ -111,13 +149,6 @@ internal sealed class JudgeStage
         {
             throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
                 $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
-        }
-
-        if (!misses.IsEmpty)
-        {
-            var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
-            throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
-                $"replay: {misses.Count} of {batches.Count} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
         }
 
         return answers;

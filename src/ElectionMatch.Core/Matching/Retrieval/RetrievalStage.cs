@@ -124,6 +124,9 @@ internal sealed class RetrievalStage
     {
         using var command = _warehouse.Connection.CreateCommand();
         command.CommandText = streamSql;
+
+        // Streamed: a materialised result would hold every partition's texts in DuckDB's memory at once.
+        command.UseStreamingMode = true;
         using var reader = command.ExecuteReader();
         Partition? current = null;
         while (reader.Read())

@@ -17,13 +17,15 @@ internal static class RandomPairs
                 select left_key, group_id from {left} order by hash(left_key), left_key limit {leftRows.ToString(CultureInfo.InvariantCulture)}
             ),
 
+            -- Each sampled row's lowest hashes by a bounded heap (min_by with a count), not a window that sorts the
+            -- whole join: a sampled row of a skewed partition meets tens of thousands of results rows.
             pairs as (
-                select l.left_key, m.right_key, cast(null as float) as cosine
+                select l.left_key, min_by(m.right_key, hash(l.left_key, m.right_key), {pairsPerRow.ToString(CultureInfo.InvariantCulture)}) as right_keys
                 from sampled_left as l
                 join {members} as m using (group_id)
-                qualify row_number() over (partition by l.left_key order by hash(l.left_key, m.right_key), m.right_key) <= {pairsPerRow.ToString(CultureInfo.InvariantCulture)}
+                group by l.left_key
             )
 
-        select * from pairs
+        select left_key, unnest(right_keys) as right_key, cast(null as float) as cosine from pairs
         """;
 }
