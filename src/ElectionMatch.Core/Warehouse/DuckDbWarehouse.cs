@@ -72,7 +72,14 @@ public sealed class DuckDbWarehouse : IDisposable
     {
         if (Path == ":memory:")
         {
-            return _connection.Duplicate();
+            // An in-memory database is reachable only through its first connection; a duplicate shares it, but closed.
+            var duplicate = _connection.Duplicate();
+            if (duplicate.State != System.Data.ConnectionState.Open)
+            {
+                duplicate.Open();
+            }
+
+            return duplicate;
         }
 
         var connection = new DuckDBConnection(_connection.ConnectionString);
