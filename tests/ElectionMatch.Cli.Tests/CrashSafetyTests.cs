@@ -247,8 +247,10 @@ public sealed class CrashSafetyTests : IClassFixture<UninterruptedRun>
             if (killed.ExitCode != 0)
             {
                 Assert.True(killed.WasKilled, killed.Output);
+                // Killed after it completed its log row (while printing its summary), the run left a finished snapshot,
+                // which the next run refuses to overwrite; either way the project must equal the uninterrupted run's.
                 var next = CliProcess.Run("run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
-                Assert.True(next.ExitCode == 0, next.Output);
+                Assert.True(next.ExitCode == 0 || next.Stderr.Contains("EM0040", StringComparison.Ordinal), next.Output);
             }
 
             CrashState.AssertSameAsUninterrupted(point, project, _reference);
