@@ -219,7 +219,7 @@ public sealed class CheckOperation
 
         if (!state.IsIntact)
         {
-            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), FirstDifferentLine(state.Body, render().Body) + 2, 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
+            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), TextLines.FirstDifferent(state.Body, render().Body) + 2, 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
         }
         else if (render().Body != state.Body)
         {
@@ -336,21 +336,6 @@ public sealed class CheckOperation
 
     private string Where(SourceTable entry) =>
         entry.ExternalLocation is { } location ? $"its external_location '{location}'" : $"table {entry.Schema}.{entry.Identifier} in {DisplayPath.For(_context.Target.DatabasePath)}";
-
-    private static int FirstDifferentLine(string actual, string expected)
-    {
-        var a = actual.Split('\n');
-        var b = expected.Split('\n');
-        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-        {
-            if (a[i] != b[i])
-            {
-                return i + 1;
-            }
-        }
-
-        return Math.Min(a.Length, b.Length);
-    }
 
     private void Report(string code, Severity severity, SourceSpan at, string message) =>
         _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));

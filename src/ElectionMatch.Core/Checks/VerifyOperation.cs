@@ -112,7 +112,7 @@ public sealed class VerifyOperation
             var record = _records.GetValueOrDefault(file.Snapshot);
             if (record is { ManifestSha256: { } published } && published != file.Sha256)
             {
-                var line = FirstDifferentLine(file.Text, record.ManifestJson ?? "");
+                var line = TextLines.FirstDifferent(file.Text, record.ManifestJson ?? "");
                 var was = (record.ManifestJson ?? "").Split('\n').ElementAtOrDefault(line - 1)?.Trim() ?? "";
                 Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, line, 1),
                     $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
@@ -282,20 +282,5 @@ public sealed class VerifyOperation
     {
         var index = text.IndexOf(needle, StringComparison.Ordinal);
         return index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
-    }
-
-    private static int FirstDifferentLine(string actual, string expected)
-    {
-        var a = actual.Split('\n');
-        var b = expected.Split('\n');
-        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
-        {
-            if (a[i] != b[i])
-            {
-                return i + 1;
-            }
-        }
-
-        return Math.Min(a.Length, b.Length);
     }
 }
