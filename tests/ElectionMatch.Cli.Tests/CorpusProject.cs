@@ -3,7 +3,7 @@ namespace ElectionMatch.Tests;
 /// <summary>The goodparty fixture after one run, so that every case starts from a warehouse with a published snapshot.</summary>
 public sealed class CorpusProject : IDisposable
 {
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
 
     public CorpusProject()
     {

@@ -49,6 +49,33 @@ public sealed class FixtureCopy : IDisposable
         return new FixtureCopy(fixture, target);
     }
 
+    /// <summary>
+    /// A copy of the fixture as committed (git's HEAD), for tests that expect its exact lines: the README's main
+    /// command adds a snapshot to the working copy's sources YAML, which moves every line after it. Falls back to
+    /// <see cref="Of"/> where git cannot give it (no repository).
+    /// </summary>
+    public static FixtureCopy AsCommitted(string fixture)
+    {
+        var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12]);
+        System.IO.Directory.CreateDirectory(target);
+        var archive = new System.Diagnostics.ProcessStartInfo("sh")
+        {
+            ArgumentList = { "-c", $"git -C \"$1\" archive --format=tar HEAD \"dbt_fixtures/{fixture}\" | tar -x -C \"$2\" --strip-components=2", "sh", RepositoryRoot, target },
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = System.Diagnostics.Process.Start(archive)!;
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode == 0 && File.Exists(Path.Combine(target, "dbt_project.yml")))
+        {
+            return new FixtureCopy(fixture, target);
+        }
+
+        System.IO.Directory.Delete(target, recursive: true);
+        return Of(fixture);
+    }
+
     /// <summary>A copy of this copy (warehouse included), so a test can start from a state another test's setup paid for.</summary>
     public FixtureCopy Clone()
     {
