@@ -108,14 +108,15 @@ public sealed class RetrievalUnionRunTests : IAsyncLifetime
         Assert.DoesNotContain("+offline", alone.Evaluate, StringComparison.Ordinal);
         Assert.Contains("keep embeddings: provider: offline for this match", alone.Evaluate, StringComparison.Ordinal);
 
-        // Every position still gets spec 000's 13 candidates, and each pair found by similarity names its retrievers
-        // (the state-level slot is its own search).
+        // Every position still gets spec 000's 13 candidates, each with the provider's score (filled for those only
+        // offline found), and each pair found by similarity names its retrievers (the state-level slot is its own search).
         using var connection = new DuckDBConnection($"Data Source={_provider.WarehousePath};ACCESS_MODE=READ_ONLY");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
             select count(*) filter (where json_array_length(embeddings) = 13), count(*),
-                count(*) filter (where json_extract_string(match_explanation, '$.retrievers') is not null or json_extract_string(match_explanation, '$.found_by') = 'state_level')
+                count(*) filter (where json_extract_string(match_explanation, '$.retrievers') is not null or json_extract_string(match_explanation, '$.found_by') = 'state_level'),
+                count(*) filter (where embeddings like '%"score":null%')
             from model_predictions.llm_l2_br_match_20310203
             where is_matched
             """;
@@ -124,6 +125,7 @@ public sealed class RetrievalUnionRunTests : IAsyncLifetime
         Assert.True(reader.GetInt64(1) > 0, "positions matched");
         Assert.Equal(reader.GetInt64(1), reader.GetInt64(0));
         Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
+        Assert.Equal(0, reader.GetInt64(3));
     }
 
     private sealed record Scored(double Precision, double Recall, string Run, string Evaluate);
