@@ -401,6 +401,12 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"), $"'endpoint' must be an http(s) URL, got '{endpoint}'"));
         }
 
+        if (Matching.Providers.AzureDeployment.LooksLikeOne(endpoint) && Matching.Providers.AzureDeployment.Parse(endpoint) is null)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"),
+                $"'endpoint' looks like an Azure OpenAI deployment URL but names no deployment: write https://<resource>.openai.azure.com/openai/deployments/<deployment>, got '{endpoint}'"));
+        }
+
         var apiKeyEnv = map.String("api_key_env");
         if (apiKeyEnv is not null && !System.Text.RegularExpressions.Regex.IsMatch(apiKeyEnv, "^[A-Za-z_][A-Za-z0-9_]*$"))
         {

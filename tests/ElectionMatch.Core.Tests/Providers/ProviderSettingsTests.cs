@@ -96,6 +96,20 @@ public sealed class ProviderSettingsTests
         Assert.DoesNotContain("sk-live-value-not-a-name", diagnostic.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void An_azure_deployment_url_without_a_deployment_name_is_refused()
+    {
+        using var fixture = WithJudge("""
+                  provider: openai
+                  endpoint: https://gp.openai.azure.com/openai/deployments/?api-version=2024-10-21
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains("names no deployment", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The fixture project with the candidacy match's judge (and optionally embeddings) block replaced.</summary>
     private static FixtureCopy WithJudge(string judge, string? embeddings = null)
     {
