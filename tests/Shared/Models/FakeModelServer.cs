@@ -26,6 +26,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _script = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _embeddingsInFlight;
+    private int _maxEmbeddingsInFlight;
 
     private FakeModelServer(WebApplication app)
     {
@@ -45,6 +47,12 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
     public int? FailWith { get; set; }
+
+    /// <summary>How long each embedding request takes to answer, so concurrent requests overlap.</summary>
+    public TimeSpan EmbeddingLatency { get; set; }
+
+    /// <summary>The most embedding requests that were being answered at the same moment.</summary>
+    public int MaxEmbeddingsInFlight => Volatile.Read(ref _maxEmbeddingsInFlight);
 
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
@@ -104,6 +112,24 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
 
         var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal);
+        if (isEmbedding)
+        {
+            var now = Interlocked.Increment(ref _embeddingsInFlight);
+            try
+            {
+                int seen;
+                while (now > (seen = Volatile.Read(ref _maxEmbeddingsInFlight)) && Interlocked.CompareExchange(ref _maxEmbeddingsInFlight, now, seen) != seen)
+                {
+                }
+
+                await Task.Delay(EmbeddingLatency, context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _embeddingsInFlight);
+            }
+        }
+
         var reply = FailWith is { } status ? FakeReply.Status(status)
             : !isEmbedding && _script.TryDequeue(out var scripted) ? scripted
             : FakeReply.Careful;
