@@ -106,18 +106,21 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains($"judge_undecided: {judge.UndecidedRows} rows the judge could not decide", evaluate.Stdout, StringComparison.Ordinal);
 
-        // Second run of the same inputs: every answer from the cache, no HTTP at all.
+        // Second run of the same inputs: every answer from the cache except the undecided contest's, which is asked
+        // again (and, the server still answering it badly, followed up once and left undecided).
         var second = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace");
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Equal(paid, _server.ModelHits);
+        Assert.Equal(paid + 2, _server.ModelHits);
         var again = Assert.Single(SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Models);
-        Assert.Equal((0L, 0L), (again.Requests, again.HttpAttempts));
-        Assert.Equal(contests, again.CacheHits);
+        Assert.Equal((2L, 2L), (again.Requests, again.HttpAttempts));
+        Assert.Equal(contests - 1, again.CacheHits);
+        Assert.Equal(judge.UndecidedRows, again.UndecidedRows);
 
-        // Replay answers from the same cache too.
+        // Replay answers from the same cache, the undecided outcome included: no HTTP, the same undecided rows.
         var replay = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace", "--replay");
         Assert.True(replay.ExitCode == 0, replay.Output);
-        Assert.Equal(paid, _server.ModelHits);
+        Assert.Equal(paid + 2, _server.ModelHits);
+        Assert.Equal(judge.UndecidedRows, SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Counts["judge_rows_undecided"]);
 
         foreach (var output in new[] { first, second, replay })
         {

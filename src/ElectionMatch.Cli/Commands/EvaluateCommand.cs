@@ -55,16 +55,20 @@ internal static class EvaluateCommand
             if (definition.Evaluation.Retrieval is { } retrieval)
             {
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
-                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK);
+                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline);
                 foreach (var recall in recalls)
                 {
                     Console.WriteLine(string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
                 }
 
-                // A paid embedder must not retrieve worse than the free one on the same truth.
+                // A paid embedder must not retrieve worse than the free one on the same truth; united with it, it cannot
+                // lose a pair (candidacies) — an interleaved fixed-length list can, which is said the same way.
                 foreach (var worse in recalls.Skip(1).Where(r => r.Found < recalls[0].Found))
                 {
-                    Console.WriteLine($"retrieval warning: {worse.Model} finds {worse.Found} truth pairs where the offline embedder finds {recalls[0].Found}; keep embeddings: provider: offline for this match");
+                    var advice = !worse.United && settings.Embeddings.UnionOffline
+                        ? $"runs unite it with the offline embedder (embeddings: union_offline), see the line of {worse.Model}+offline"
+                        : "keep embeddings: provider: offline for this match";
+                    Console.WriteLine($"retrieval warning: {worse.Model} finds {worse.Found} truth pairs where the offline embedder finds {recalls[0].Found}; {advice}");
                 }
             }
 

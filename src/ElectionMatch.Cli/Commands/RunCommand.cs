@@ -61,6 +61,15 @@ internal static class RunCommand
                     $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, estimated cost {model.EstimatedCost:0.####}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.UndecidedRows} rows undecided" : "")}"));
             }
 
+            // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.
+            foreach (var (prefix, pass) in new[] { ("", ""), ("runoff_", " (runoff pass)") })
+            {
+                if (counts.TryGetValue(prefix + "retrieval_pairs_offline_only", out var offlineOnly))
+                {
+                    console.WriteLine($"retrieval union{pass}: {counts[prefix + "retrieval_pairs_provider_only"]} pairs found by the provider only, {offlineOnly} by the offline embedder only, {counts[prefix + "retrieval_pairs_both"]} by both");
+                }
+            }
+
             if (run.Manifest.JudgeShare > 0)
             {
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge"));

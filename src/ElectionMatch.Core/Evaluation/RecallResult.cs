@@ -3,5 +3,8 @@ namespace ElectionMatch.Evaluation;
 /// <summary>How many truth pairs (whose right row was in the left row's partition) one model's top k found.</summary>
 public sealed record RecallResult(string Model, int K, long Found, long TruthPairs)
 {
+    /// <summary>A provider model united with the offline embedder, as a run with <c>embeddings: union_offline</c> retrieves.</summary>
+    public bool United { get; init; }
+
     public double Recall => TruthPairs == 0 ? 1 : (double)Found / TruthPairs;
 }

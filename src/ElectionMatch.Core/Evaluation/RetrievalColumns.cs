@@ -10,4 +10,8 @@ namespace ElectionMatch.Evaluation;
 /// <param name="LeftText">The left text column embedded for the search.</param>
 /// <param name="LeftId">SQL for the left id as the truth file writes it.</param>
 /// <param name="RightId">SQL for the right id as the truth file writes it.</param>
-public sealed record RetrievalColumns(string LeftText, string LeftId, string RightId, HashedNgramStyle Style);
+public sealed record RetrievalColumns(string LeftText, string LeftId, string RightId, HashedNgramStyle Style)
+{
+    /// <summary>The run keeps a fixed-length list, so a provider's ranking is interleaved with offline's, not united as sets.</summary>
+    public bool Interleaved { get; init; }
+}

@@ -10,12 +10,14 @@ namespace ElectionMatch.Evaluation;
 /// The retrieval tier's recall@k against a truth file, once per embedding model: the offline embedder (recomputed)
 /// and every provider model whose cached vectors cover all the texts of the match's latest run. A truth pair counts
 /// when its right row is among the top k of its left row's partition by inner product — the same search the run
-/// made — so a provider model can be compared with the offline one before a team switches.
+/// made — so a provider model can be compared with the offline one before a team switches. With
+/// <c>embeddings: union_offline</c> each provider model is also scored united with offline, as a run uses it.
 /// </summary>
 public static class RetrievalRecall
 {
     /// <returns>Nothing when the run's tables are gone (evaluate then reports only the snapshot).</returns>
-    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k)
+    /// <param name="united">Also score each provider model united with the offline embedder (<c>embeddings: union_offline</c>).</param>
+    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k, bool united = false)
     {
         TruthEvaluator.LoadTruth(warehouse, truthPath);
         if (!warehouse.TableExists(run.Name, "left_keyed") || !warehouse.TableExists(run.Name, "right_members") || !warehouse.TableExists(run.Name, "right_keyed"))
@@ -53,6 +55,10 @@ public static class RetrievalRecall
                     select model, text_sha256, vector from {Sql.Identifier(EmbeddingCache.Schema, "embeddings")} where model = {Sql.Literal(model)}
                     """);
                 results.Add(Recall(warehouse, run, columns, model, k));
+                if (united)
+                {
+                    results.Add(UnionRecall(warehouse, run, columns, offlineModel, model, k));
+                }
             }
         }
 
@@ -75,19 +81,50 @@ public static class RetrievalRecall
 
     private static RecallResult Recall(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string model, int k)
     {
-        var (found, total) = warehouse.Query($"""
-            with
-                vectors as (select text_sha256, vector from em_retrieval_vectors where model = {Sql.Literal(model)}),
+        var (found, total) = Count(warehouse, run, columns, $"scored as ({RankedSql(run, columns, model)})", $"s.rank <= {k}");
+        return new RecallResult(model, k, found, total);
+    }
 
-                scored as (
-                    select l.left_key, m.right_key,
-                        row_number() over (partition by l.left_key order by list_inner_product(lv.vector, rv.vector) desc, m.right_key) as rank
-                    from {run.Table("left_keyed")} as l
-                    join {run.Table("right_members")} as m using (group_id)
-                    join {run.Table("right_keyed")} as r on r.right_key = m.right_key
-                    join vectors as lv on lv.text_sha256 = sha256(coalesce(l.{Sql.Identifier(columns.LeftText)}, ''))
-                    join vectors as rv on rv.text_sha256 = sha256(coalesce(r.embedding_text, ''))
-                ),
+    /// <summary>
+    /// The provider's and the offline top k united as a run unites them: either one's top k (candidacies), or the
+    /// first k of the two rankings interleaved, offline first, duplicates at their first place (a fixed-length list).
+    /// </summary>
+    private static RecallResult UnionRecall(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string offlineModel, string model, int k)
+    {
+        var scored = $"""
+            ranked_offline as ({RankedSql(run, columns, offlineModel)}),
+
+            ranked_provider as ({RankedSql(run, columns, model)}),
+
+            scored as (
+                select o.left_key, o.right_key, o.rank as offline_rank, p.rank as provider_rank,
+                    row_number() over (partition by o.left_key order by least(o.rank * 2, p.rank * 2 + 1), o.right_key) as interleaved
+                from ranked_offline as o
+                join ranked_provider as p using (left_key, right_key)
+            )
+            """;
+        var (found, total) = Count(warehouse, run, columns, scored, columns.Interleaved ? $"s.interleaved <= {k}" : $"(s.offline_rank <= {k} or s.provider_rank <= {k})");
+        return new RecallResult($"{model}+offline", k, found, total) { United = true };
+    }
+
+    /// <summary>Every pair of each partition ranked by the inner product of one model's vectors.</summary>
+    private static string RankedSql(RunSchema run, RetrievalColumns columns, string model) => $"""
+        select l.left_key, m.right_key,
+            row_number() over (partition by l.left_key order by list_inner_product(lv.vector, rv.vector) desc, m.right_key) as rank
+        from {run.Table("left_keyed")} as l
+        join {run.Table("right_members")} as m using (group_id)
+        join {run.Table("right_keyed")} as r on r.right_key = m.right_key
+        join (select text_sha256, vector from em_retrieval_vectors where model = {Sql.Literal(model)}) as lv
+            on lv.text_sha256 = sha256(coalesce(l.{Sql.Identifier(columns.LeftText)}, ''))
+        join (select text_sha256, vector from em_retrieval_vectors where model = {Sql.Literal(model)}) as rv
+            on rv.text_sha256 = sha256(coalesce(r.embedding_text, ''))
+        """;
+
+    /// <summary>Truth pairs whose right row was in the left row's partition, and how many of them <paramref name="found"/> holds for.</summary>
+    private static (long Found, long Total) Count(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string scored, string found) =>
+        warehouse.Query($"""
+            with
+                {scored},
 
                 truth_pairs as (
                     select distinct l.left_key, r.right_key
@@ -97,10 +134,8 @@ public static class RetrievalRecall
                     semi join {run.Table("right_members")} as m on m.group_id = l.group_id and m.right_key = r.right_key
                 )
 
-            select count(*) filter (where s.rank <= {k}), count(*)
+            select count(*) filter (where {found}), count(*)
             from truth_pairs as p
             left join scored as s using (left_key, right_key)
             """, r => (r.GetInt64(0), r.GetInt64(1))).Single();
-        return new RecallResult(model, k, found, total);
-    }
 }

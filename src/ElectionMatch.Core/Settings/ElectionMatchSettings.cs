@@ -23,7 +23,7 @@ public sealed class ElectionMatchSettings
         "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
     ];
 
-    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", .. ConnectionKeys];
+    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
     private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
@@ -273,7 +273,11 @@ public sealed class ElectionMatchSettings
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, e.AtValue("dimensions"), $"'dimensions' must be a whole number from 8 to 4096, got {e.String("dimensions")}"));
             }
 
-            embeddings = new EmbeddingSettings(provider, e.String("model") ?? EmbeddingSettings.DefaultModel(provider), dimensions) { Connection = ReadConnection(e, diagnostics) };
+            embeddings = new EmbeddingSettings(provider, e.String("model") ?? EmbeddingSettings.DefaultModel(provider), dimensions)
+            {
+                Connection = ReadConnection(e, diagnostics),
+                UnionOffline = Flag(e, "union_offline", diagnostics) ?? true,
+            };
         }
 
         var judge = JudgeSettings.Offline;
@@ -397,6 +401,12 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"), $"'endpoint' must be an http(s) URL, got '{endpoint}'"));
         }
 
+        if (Matching.Providers.AzureDeployment.LooksLikeOne(endpoint) && Matching.Providers.AzureDeployment.Parse(endpoint) is null)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"),
+                $"'endpoint' looks like an Azure OpenAI deployment URL but names no deployment: write https://<resource>.openai.azure.com/openai/deployments/<deployment>, got '{endpoint}'"));
+        }
+
         var apiKeyEnv = map.String("api_key_env");
         if (apiKeyEnv is not null && !System.Text.RegularExpressions.Regex.IsMatch(apiKeyEnv, "^[A-Za-z_][A-Za-z0-9_]*$"))
         {
@@ -436,6 +446,22 @@ public sealed class ElectionMatchSettings
         }
 
         return (int)value;
+    }
+
+    private static bool? Flag(YamlMap map, string key, List<Diagnostic> diagnostics)
+    {
+        var text = map.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!bool.TryParse(text, out var value))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be true or false, got '{text}'"));
+        }
+
+        return value;
     }
 
     private static double? Amount(YamlMap map, string key, double min, double max, List<Diagnostic> diagnostics)

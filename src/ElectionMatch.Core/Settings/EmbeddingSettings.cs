@@ -10,6 +10,12 @@ public sealed record EmbeddingSettings(string Provider, string Model, int Dimens
 
     public ModelConnection Connection { get; init; } = ModelConnection.Defaults;
 
+    /// <summary>
+    /// With a provider, also run the offline embedder's top k and keep the union of both candidate sets, so the
+    /// provider can add candidates but never lose one offline finds (issue 6 item 7). Ignored offline.
+    /// </summary>
+    public bool UnionOffline { get; init; } = true;
+
     public bool IsOffline => Provider == "offline";
 
     public static string DefaultModel(string provider) => provider switch

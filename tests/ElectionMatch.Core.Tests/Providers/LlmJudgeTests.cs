@@ -150,6 +150,39 @@ public sealed class LlmJudgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_undecided_outcome_is_replayed_by_replay_but_asked_again_by_the_next_live_run()
+    {
+        var outOfRange = FakeReply.Answer(call => Reply(call, 7, "Nobody"));
+        _server.Script(outOfRange, outOfRange);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var match = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using (var first = JudgeFixture.Providers(match, warehouse))
+        {
+            Assert.True((await first.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single().Undecided);
+        }
+
+        using (var replay = JudgeFixture.Providers(match, warehouse, replay: true))
+        {
+            var replayed = (await replay.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+            Assert.True(replayed.Undecided);
+            Assert.Equal((1L, 1L), (replay.JudgeUsage!.CacheHits, replay.JudgeUsage.UndecidedRows));
+            Assert.Equal(2, _server.ModelHits);
+        }
+
+        // Live: asked again; the careful answer replaces the undecided one, which the next replay then returns.
+        using (var live = JudgeFixture.Providers(match, warehouse))
+        {
+            var asked = (await live.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+            Assert.Equal((false, 2), (asked.Undecided, asked.CandidateNumber));
+            Assert.Equal((1L, 0L), (live.JudgeUsage!.Requests, live.JudgeUsage.CacheHits));
+            Assert.Equal(3, _server.ModelHits);
+        }
+
+        using var after = JudgeFixture.Providers(match, warehouse, replay: true);
+        Assert.Equal(2, (await after.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single().CandidateNumber);
+    }
+
+    [Fact]
     public async Task A_reply_naming_a_candidate_that_does_not_exist_is_never_accepted()
     {
         var invented = FakeReply.Answer(call => Reply(call, 2, "Johnny Smithers"));

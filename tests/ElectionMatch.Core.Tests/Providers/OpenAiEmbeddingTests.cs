@@ -40,4 +40,24 @@ public sealed class OpenAiEmbeddingTests : IAsyncLifetime
         var stored = warehouse.Query("select unnest(vector) from electionmatch_cache.embeddings where text_sha256 = sha256('name: john smith')", r => r.GetFloat(0));
         Assert.Equal(expected, stored);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Embedding_batches_are_sent_with_at_most_max_concurrency_in_flight(int concurrency)
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        // 7 batches of up to 128 texts, each answered after 150 ms.
+        warehouse.Execute("create table texts as select 'name: person ' || i as embedding_text from range(850) as t(i)");
+        _server.EmbeddingLatency = TimeSpan.FromMilliseconds(150);
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint)) with { MaxConcurrency = concurrency }, embeddingProvider: "openai");
+        using var providers = JudgeFixture.Providers(match, warehouse);
+
+        var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+
+        Assert.Equal(850L, result.Generated);
+        Assert.Equal(850L, warehouse.Scalar<long>("select count(distinct text_sha256) from electionmatch_cache.embeddings"));
+        Assert.Equal(7, _server.ModelHits);
+        Assert.InRange(_server.MaxEmbeddingsInFlight, Math.Min(2, concurrency), concurrency);
+    }
 }

@@ -37,6 +37,21 @@ public sealed class ProviderSettingsTests
     }
 
     [Fact]
+    public void A_provider_is_united_with_the_offline_embedder_unless_union_offline_is_false()
+    {
+        using var byDefault = WithJudge("provider: offline", "provider: vertex");
+        using var alone = WithJudge("provider: offline", "provider: vertex\nunion_offline: false");
+        using var wrong = WithJudge("provider: offline", "provider: vertex\nunion_offline: sometimes");
+
+        Assert.True(ProjectContext.Load(new ProjectOptions(byDefault.Directory)).Settings.Match("candidacy_ddhq_matches").Embeddings.UnionOffline);
+        Assert.False(ProjectContext.Load(new ProjectOptions(alone.Directory)).Settings.Match("candidacy_ddhq_matches").Embeddings.UnionOffline);
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(wrong.Directory))).Diagnostics);
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains("'union_offline' must be true or false, got 'sometimes'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.True(diagnostic.Line > 0);
+    }
+
+    [Fact]
     public void A_key_written_into_the_settings_is_refused_without_echoing_it()
     {
         using var fixture = WithJudge("""
@@ -79,6 +94,20 @@ public sealed class ProviderSettingsTests
 
         Assert.Equal(Codes.SecretInSettings, diagnostic.Code);
         Assert.DoesNotContain("sk-live-value-not-a-name", diagnostic.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_azure_deployment_url_without_a_deployment_name_is_refused()
+    {
+        using var fixture = WithJudge("""
+                  provider: openai
+                  endpoint: https://gp.openai.azure.com/openai/deployments/?api-version=2024-10-21
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains("names no deployment", diagnostic.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The fixture project with the candidacy match's judge (and optionally embeddings) block replaced.</summary>

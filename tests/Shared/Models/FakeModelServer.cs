@@ -13,7 +13,8 @@ namespace ElectionMatch.Tests.Models;
 
 /// <summary>
 /// A Kestrel server on 127.0.0.1 speaking the wire formats we call: OpenAI <c>/v1/chat/completions</c> and
-/// <c>/v1/embeddings</c>, Vertex AI <c>…:generateContent</c> and <c>…:predict</c>, and an OAuth token endpoint for
+/// <c>/v1/embeddings</c> (also as Azure OpenAI deployments, <c>/openai/deployments/{name}/…?api-version=</c> with an
+/// <c>api-key</c> header), Vertex AI <c>…:generateContent</c> and <c>…:predict</c>, and an OAuth token endpoint for
 /// service-account credentials. Chat replies are scripted per test (a queue of <see cref="FakeReply"/>); when the
 /// script is empty the server answers like a careful judge: for each row, the candidate whose name equals the
 /// row's name, else 0. Embeddings are the offline embedder's vectors, so retrieval behaves as offline.
@@ -25,6 +26,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _script = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private int _embeddingsInFlight;
+    private int _maxEmbeddingsInFlight;
 
     private FakeModelServer(WebApplication app)
     {
@@ -44,6 +47,12 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
     public int? FailWith { get; set; }
+
+    /// <summary>How long each embedding request takes to answer, so concurrent requests overlap.</summary>
+    public TimeSpan EmbeddingLatency { get; set; }
+
+    /// <summary>The most embedding requests that were being answered at the same moment.</summary>
+    public int MaxEmbeddingsInFlight => Volatile.Read(ref _maxEmbeddingsInFlight);
 
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
@@ -81,14 +90,46 @@ public sealed class FakeModelServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var path = context.Request.Path.Value ?? "";
-        _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body));
+        _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body, context.Request.QueryString.Value ?? "", context.Request.Headers["api-key"].ToString()));
         if (path == "/token")
         {
             await Json(context, new JsonObject { ["access_token"] = AccessToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
             return;
         }
 
+        // Azure OpenAI deployments answer 404 without an api-version and 401 without the api-key header, as Azure does.
+        if (path.StartsWith("/openai/deployments/", StringComparison.Ordinal))
+        {
+            var (refusal, message) = string.IsNullOrEmpty(context.Request.Query["api-version"].ToString()) ? (404, "Resource not found")
+                : string.IsNullOrEmpty(context.Request.Headers["api-key"].ToString()) ? (401, "Access denied due to invalid subscription key or wrong API endpoint")
+                : (0, "");
+            if (refusal != 0)
+            {
+                context.Response.StatusCode = refusal;
+                await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = refusal.ToString(System.Globalization.CultureInfo.InvariantCulture), ["message"] = message } });
+                return;
+            }
+        }
+
         var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal);
+        if (isEmbedding)
+        {
+            var now = Interlocked.Increment(ref _embeddingsInFlight);
+            try
+            {
+                int seen;
+                while (now > (seen = Volatile.Read(ref _maxEmbeddingsInFlight)) && Interlocked.CompareExchange(ref _maxEmbeddingsInFlight, now, seen) != seen)
+                {
+                }
+
+                await Task.Delay(EmbeddingLatency, context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _embeddingsInFlight);
+            }
+        }
+
         var reply = FailWith is { } status ? FakeReply.Status(status)
             : !isEmbedding && _script.TryDequeue(out var scripted) ? scripted
             : FakeReply.Careful;

@@ -160,9 +160,22 @@ internal sealed class CandidacyDdhqMatcher
         _counts[p + "largest_block_right"] = retrieval.LargestRight;
         _counts[p + "pairs_compared_by_embedding"] = retrieval.PairsCompared;
 
+        var union = RetrievalUnion.Applies(_settings.Embeddings, Embeddings);
+        if (union)
+        {
+            pipeline.Stage(p + "retrieval_offline", p + "left_keyed", p + "retrieved_offline", () => new RetrievalUnion(_warehouse, _run).RunOffline(RetrievalInputsFor(p), p + "retrieved", _settings.TopK, HashedNgramStyle.Labelled, Threads, cancellationToken),
+                () => $"the offline embedder's top {_settings.TopK}, united with the provider's (embeddings: union_offline)");
+        }
+
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
+        if (union)
+        {
+            RetrievalOverlap? overlap = null;
+            pipeline.Stage(p + "retrieval_union", p + "candidate_pairs", p + "candidate_pairs", () => overlap = UniteOffline(p), () => overlap!.Note());
+        }
+
         long filled = 0;
-        pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking alone got their cosine");
+        pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking{(union ? " or offline retrieval" : "")} alone got their cosine");
         pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", ComparisonsSql(p, p + "comparisons", p + "candidate_pairs", "left_key, right_key, rank, cosine, rules"));
 
         var parameters = trained;
@@ -374,9 +387,33 @@ internal sealed class CandidacyDdhqMatcher
     private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
     {
         var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
-        var report = retrieval.Run(new RetrievalInputs(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text"), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
+        var report = retrieval.Run(RetrievalInputsFor(p), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
         _cachedModel = retrieval.CachedModelId;
         return report;
+    }
+
+    private RetrievalInputs RetrievalInputsFor(string p) =>
+        new(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text");
+
+    /// <summary>
+    /// Adds the offline top k to the candidate pairs: a pair both found gains the rule <c>offline_top_k</c>; a pair
+    /// only offline found joins with that rule alone, no rank and no cosine (pair_cosines gives it the provider's).
+    /// </summary>
+    private RetrievalOverlap UniteOffline(string p)
+    {
+        var overlap = new RetrievalUnion(_warehouse, _run).Overlap(p + "retrieved", p + "retrieved_offline");
+        _warehouse.Execute($"""
+            update {T(p + "candidate_pairs")} as c set rules = list_sort(list_append(c.rules, 'offline_top_k'))
+            from {T(p + "retrieved_offline")} as o
+            where o.left_key = c.left_key and o.right_key = c.right_key;
+            insert into {T(p + "candidate_pairs")}
+            select o.left_key, o.right_key, null, null, ['offline_top_k']
+            from {T(p + "retrieved_offline")} as o
+            anti join {T(p + "candidate_pairs")} as c using (left_key, right_key);
+            """);
+        overlap.AddTo(_counts, p);
+        _counts[p + "pairs_by_rule_offline_top_k"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "retrieved_offline")}");
+        return overlap;
     }
 
     // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike

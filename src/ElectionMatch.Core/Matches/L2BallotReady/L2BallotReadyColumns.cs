@@ -34,6 +34,6 @@ internal static class L2BallotReadyColumns
         "json_extract_string(embeddings, '$[' || (coalesce(cast(match_explanation->>'candidate_number' as integer), 1) - 1) || '].district_name')",
         "state")
     {
-        Retrieval = new RetrievalColumns("embedding_queried_term", "l.left_id_value", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Districts),
+        Retrieval = new RetrievalColumns("embedding_queried_term", "l.left_id_value", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Districts) { Interleaved = true },
     };
 }

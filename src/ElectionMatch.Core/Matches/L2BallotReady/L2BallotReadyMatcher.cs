@@ -36,6 +36,10 @@ internal sealed class L2BallotReadyMatcher
     private readonly L2BallotReadyCleaning _cleaning;
     private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule, L2BallotReadyComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private string? _cachedModel;
+
+    /// <summary>This run interleaved the provider's ranking with the offline one: pairs carry <c>retrievers</c>.</summary>
+    private bool _united;
 
     public L2BallotReadyMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
     {
@@ -78,6 +82,20 @@ internal sealed class L2BallotReadyMatcher
         RetrievalReport? retrieval = null;
         pipeline.Stage("retrieval", "left_keyed", "retrieved", () => retrieval = Retrieve("right_members", "retrieved", k, cancellationToken), () =>
             string.Create(CultureInfo.InvariantCulture, $"top {_settings.TopK} + {BufferCandidates} buffer in {retrieval!.Partitions:N0} state vector stores, {retrieval.PairsCompared:N0} inner products, largest {retrieval.LargestLeft:N0} × {retrieval.LargestRight:N0}"));
+        _united = RetrievalUnion.Applies(_settings.Embeddings, Embeddings);
+        if (_united)
+        {
+            var union = new RetrievalUnion(_warehouse, _run);
+            pipeline.Stage("retrieval_offline", "left_keyed", "retrieved_offline", () => union.RunOffline(RetrievalInputsFor("right_members"), "retrieved", k, HashedNgramStyle.Districts, Threads, cancellationToken),
+                () => $"the offline embedder's top {k}, interleaved with the provider's (embeddings: union_offline)");
+            RetrievalOverlap? overlap = null;
+            pipeline.Stage("retrieval_union", "retrieved", "retrieved", () =>
+            {
+                overlap = union.Interleave("retrieved", k, RetrievalInputsFor("right_members"), _cachedModel!);
+                overlap.AddTo(_counts, "");
+            }, () => overlap!.Note());
+        }
+
         pipeline.Stage("state_retrieval", "left_keyed", "retrieved_state", () => Retrieve("state_members", "retrieved_state", 1, cancellationToken), () => "the generic state-level district of each position's state");
         _counts["partitions"] = retrieval!.Partitions;
         _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
@@ -156,9 +174,16 @@ internal sealed class L2BallotReadyMatcher
         where group_id is not null and {(stateLevel ? "" : "not ")}coalesce(district_kind = 'state', false)
         """;
 
-    private RetrievalReport Retrieve(string members, string table, int k, CancellationToken cancellationToken) =>
-        new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Districts) { Threads = Threads }
-            .Run(new RetrievalInputs(T("left_keyed"), "embedding_queried_term", T(members), T("right_keyed"), "embedding_text"), _run, table, k, _counts, table == "retrieved" ? "" : "state_", cancellationToken);
+    private RetrievalReport Retrieve(string members, string table, int k, CancellationToken cancellationToken)
+    {
+        var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Districts) { Threads = Threads };
+        var report = retrieval.Run(RetrievalInputsFor(members), _run, table, k, _counts, table == "retrieved" ? "" : "state_", cancellationToken);
+        _cachedModel ??= retrieval.CachedModelId;
+        return report;
+    }
+
+    private RetrievalInputs RetrievalInputsFor(string members) =>
+        new(T("left_keyed"), "embedding_queried_term", T(members), T("right_keyed"), "embedding_text");
 
     // Spec 000's list: the top k by similarity keep places 1..k, the state-level district comes next, then
     // the buffer (similarity ranks k+1 and k+2). Numbers stay contiguous when a state has fewer districts.
@@ -169,12 +194,12 @@ internal sealed class L2BallotReadyMatcher
                 select
                     left_key, right_key, score, rank as similarity_rank,
                     case when rank <= {_settings.TopK} then rank else rank + 1 end as slot,
-                    case when rank <= {_settings.TopK} then 'top_k' else 'buffer' end as found_by
+                    case when rank <= {_settings.TopK} then 'top_k' else 'buffer' end as found_by{Retrievers(", retrievers")}
                 from {T("retrieved")}
             ),
 
             state_level as (
-                select left_key, right_key, score, null as similarity_rank, {_settings.TopK + 1} as slot, 'state_level' as found_by
+                select left_key, right_key, score, null as similarity_rank, {_settings.TopK + 1} as slot, 'state_level' as found_by{Retrievers(", cast(null as varchar[]) as retrievers")}
                 from {T("retrieved_state")}
             ),
 
@@ -185,10 +210,13 @@ internal sealed class L2BallotReadyMatcher
             )
 
         select
-            left_key, right_key, score, similarity_rank, found_by,
+            left_key, right_key, score, similarity_rank, found_by,{Retrievers(" retrievers,")}
             row_number() over (partition by left_key order by slot, right_key) as candidate_number
         from slotted
         """;
+
+    /// <summary><paramref name="sql"/>, naming the <c>retrievers</c> column, in a run that interleaved rankings; nothing otherwise.</summary>
+    private string Retrievers(string sql) => _united ? sql : "";
 
     // Spec 000: offices above state level are rejected outright; they are never scored or judged.
     private string RuleDecisionsSql() => $"""
@@ -219,7 +247,7 @@ internal sealed class L2BallotReadyMatcher
     private string ScoredPairsSql(ModelParameters parameters) => $"""
         create table {T("scored_pairs")} as
         select
-            c.left_key, c.right_key, c.candidate_number, c.found_by, c.cosine,
+            c.left_key, c.right_key, c.candidate_number, c.found_by, c.cosine,{Retrievers(" c.retrievers,")}
             {string.Join(", ", _model.Comparisons.Select(x => "c." + x.GammaColumn))},
             {_model.AcceptableByScoreSql()} as acceptable,
             {_model.ScoreSelect(parameters)}
@@ -396,7 +424,7 @@ internal sealed class L2BallotReadyMatcher
                 coalesce(s.match_explanation, json_object()),
                 json_object(
                     'candidate_number', s.candidate_number,
-                    'found_by', s.found_by,
+                    'found_by', s.found_by,{Retrievers(" 'retrievers', s.retrievers,")}
                     'candidates', cl.candidates,
                     'office_kind', l.office_kind,
                     'district_number', l.district_number,

@@ -48,45 +48,101 @@ internal sealed class EmbeddingCache
                 $"replay: {missingCount} of {total} texts of match '{provider.Match}' (step embeddings, {modelId}) have no vector in {Table}: text sha256 {named}{(missingCount > 5 ? ", …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to embed them and fill the cache");
         }
 
-        // The texts to embed stream from DuckDB one batch at a time; each batch is appended through a second
-        // connection (the first is busy streaming) and commits on its own, so an interrupted run keeps what it paid for.
+        // The texts to embed stream from DuckDB one batch at a time, up to max_concurrency batches in flight (the
+        // handler paces and retries each); each answered batch is appended through a second connection (the first
+        // is busy streaming) and commits on its own, so an interrupted run keeps what it paid for.
         var missing = _warehouse.Stream($"{missingSql} order by t.text", r => r.GetString(0));
         using var connection = _warehouse.OpenSecondConnection();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(Math.Max(1, provider?.Usage.Connection.MaxConcurrency ?? 1));
+        var appending = new Lock();
+        var inFlight = new List<Task>();
         long generated = 0;
-        foreach (var batch in missing.Chunk(BatchSize))
+        try
         {
-            GeneratedEmbeddings<Embedding<float>> embeddings;
+            foreach (var batch in missing.Chunk(BatchSize))
+            {
+                slots.Wait(failed.Token);
+                inFlight.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        GeneratedEmbeddings<Embedding<float>> embeddings;
+                        try
+                        {
+                            embeddings = await generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, failed.Token).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (provider is not null && e is not OperationCanceledException and not OutOfMemoryException)
+                        {
+                            throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
+                                Secrets.Redact($"match '{provider.Match}', step embeddings: {modelId} failed: {e.GetType().Name}: {e.Message}; vectors received so far are cached, so running again resumes without paying for them twice"));
+                        }
+
+                        lock (appending)
+                        {
+                            Append(connection, modelId, batch, embeddings, dimensions);
+                            generated += batch.Length;
+                        }
+                    }
+                    catch
+                    {
+                        // The first failure stops the batches not yet sent; those in flight are cancelled.
+                        await failed.CancelAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A batch failed; its exception is the one to report, below.
+        }
+        finally
+        {
+            // Never leave a batch running against a connection about to close.
             try
             {
-                embeddings = generator.GenerateAsync(batch, new EmbeddingGenerationOptions { Dimensions = dimensions }, cancellationToken).GetAwaiter().GetResult();
+                Task.WaitAll(inFlight);
             }
-            catch (Exception e) when (provider is not null && e is not OperationCanceledException and not OutOfMemoryException)
+            catch (AggregateException)
             {
-                throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
-                    Secrets.Redact($"match '{provider.Match}', step embeddings: {modelId} failed: {e.GetType().Name}: {e.Message}; vectors received so far are cached, so running again resumes without paying for them twice"));
+                // Inspected below.
             }
+        }
 
-            if (embeddings.Count != batch.Length)
-            {
-                throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");
-            }
+        cancellationToken.ThrowIfCancellationRequested();
 
-            using var appender = connection.CreateAppender(Schema, "embeddings");
-            for (var i = 0; i < batch.Length; i++)
-            {
-                var vector = embeddings[i].Vector.ToArray();
-                if (vector.Length != dimensions)
-                {
-                    throw new InvalidOperationException($"the embedding provider returned {vector.Length} dimensions, the settings say {dimensions}");
-                }
-
-                appender.CreateRow().AppendValue(modelId).AppendValue(Sha256(batch[i])).AppendValue(vector).EndRow();
-            }
-
-            generated += batch.Length;
+        // Report the failure that started it, not the cancellations it caused in the other batches.
+        if (inFlight.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).OrderBy(e => e is OperationCanceledException).FirstOrDefault() is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
         return (modelId, generated, total - generated);
+    }
+
+    private static void Append(DuckDB.NET.Data.DuckDBConnection connection, string modelId, string[] batch, GeneratedEmbeddings<Embedding<float>> embeddings, int dimensions)
+    {
+        if (embeddings.Count != batch.Length)
+        {
+            throw new InvalidOperationException($"the embedding provider returned {embeddings.Count} vectors for {batch.Length} texts");
+        }
+
+        using var appender = connection.CreateAppender(Schema, "embeddings");
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var vector = embeddings[i].Vector.ToArray();
+            if (vector.Length != dimensions)
+            {
+                throw new InvalidOperationException($"the embedding provider returned {vector.Length} dimensions, the settings say {dimensions}");
+            }
+
+            appender.CreateRow().AppendValue(modelId).AppendValue(Sha256(batch[i])).AppendValue(vector).EndRow();
+        }
     }
 
     /// <summary>SQL for the cached vector of the text in <paramref name="textColumn"/>.</summary>

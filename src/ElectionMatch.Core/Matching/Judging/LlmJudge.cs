@@ -8,7 +8,8 @@ namespace ElectionMatch.Matching.Judging;
 /// A judge behind <see cref="IChatClient"/> (Gemini on Vertex AI, any OpenAI-compatible endpoint). Each contest is
 /// answered from the cache when it can be; otherwise the model is asked, its reply validated row by row, an invalid
 /// reply answered once with the errors stated, and a row still invalid after that recorded as undecided with the
-/// reason. The outcome is cached the moment it is known. In replay mode the network is never called.
+/// reason. The outcome is cached the moment it is known; an undecided one is asked again by the next live run and
+/// replayed as it is by --replay. In replay mode the network is never called.
 /// </summary>
 internal sealed class LlmJudge : IMatchJudge
 {
@@ -53,9 +54,12 @@ internal sealed class LlmJudge : IMatchJudge
     {
         var data = JudgePrompt.Data(request);
         var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.Sha256(data));
-        if (_cache.Find(key) is { } cached)
+        // An undecided outcome is not an answer worth keeping: a live run asks again (and a valid reply replaces it),
+        // while --replay reproduces it, so a replayed snapshot equals the run it replays.
+        if (_cache.Find(key) is { } cached && (_chat is null || !cached.Any(a => a.Undecided)))
         {
             Usage.CacheHit();
+            Usage.Undecided(cached.Count(a => a.Undecided));
             return cached;
         }
 

@@ -93,7 +93,7 @@ public sealed class ModelProviders : IDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown provider"),
     };
 
-    /// <summary>OpenAI, Azure OpenAI (its /openai/v1 endpoint) and local servers (Ollama, vLLM) by base URL.</summary>
+    /// <summary>OpenAI, Azure OpenAI (its /openai/v1 endpoint or a deployment URL) and local servers (Ollama, vLLM) by base URL.</summary>
     private OpenAIClient OpenAi(ModelConnection connection, ModelUsage usage)
     {
         var key = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
@@ -104,16 +104,17 @@ public sealed class ModelProviders : IDisposable
         }
 
         Secrets.Register(key);
+        var azure = AzureDeployment.Parse(connection.Endpoint);
         var options = new OpenAIClientOptions
         {
-            Transport = new HttpClientPipelineTransport(Http(connection, usage, null)),
+            Transport = new HttpClientPipelineTransport(Http(connection, usage, null, azure)),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,
         };
         if (connection.Endpoint is { } endpoint)
         {
-            options.Endpoint = new Uri(endpoint);
+            options.Endpoint = new Uri(azure?.BaseUrl ?? endpoint);
         }
 
         return new OpenAIClient(new ApiKeyCredential(key), options);
@@ -176,12 +177,17 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    private HttpClient Http(ModelConnection connection, ModelUsage usage, ITokenAccess? credential)
+    private HttpClient Http(ModelConnection connection, ModelUsage usage, ITokenAccess? credential, AzureDeployment? azure = null)
     {
         HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         if (credential is not null)
         {
             handler = new GoogleAuthHandler(credential, handler);
+        }
+
+        if (azure is not null)
+        {
+            handler = new AzureKeyHandler(azure.ApiVersion, handler);
         }
 
         var client = new HttpClient(new ResilientHandler(connection, usage, handler)) { Timeout = Timeout.InfiniteTimeSpan };
