@@ -115,6 +115,25 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void An_incremental_run_records_the_input_hashes_a_plain_run_records_without_reading_the_inputs_again()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--replace");
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        var plain = InputHashes(_fixture.Directory, "20300101");
+        Assert.Equal(2, plain.Count);
+        Assert.All(plain, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.Equal(plain, InputHashes(_fixture.Directory, "20300102"));
+        Assert.Contains("input_hashes", incremental, StringComparison.Ordinal);
+
+        // verify rehashes the inputs the plain way and finds them unchanged since the incremental snapshot.
+        var verify = CliProcess.Run("verify", "--project-dir", _fixture.Directory);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.DoesNotContain("changed since", verify.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_incremental_run_of_a_district_match_is_refused()
     {
         var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");
@@ -142,6 +161,12 @@ public sealed partial class IncrementalRunTests : IDisposable
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "electionmatch", "manifests", $"{Match}_{date}.json")));
         return (manifest.RootElement.GetProperty("content_sha256").GetString()!, manifest.RootElement.GetProperty("rows").GetInt64());
+    }
+
+    private static List<string> InputHashes(string project, string date)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "electionmatch", "manifests", $"{Match}_{date}.json")));
+        return manifest.RootElement.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("sha256").GetString()!).ToList();
     }
 
     private static void CopyDirectory(string source, string target)

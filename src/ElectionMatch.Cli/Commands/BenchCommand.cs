@@ -69,7 +69,7 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms"));
         }
 
-        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms  runtime start, publish, parquet, staging files"));
+        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms  runtime start, closing the warehouse, exit"));
         Console.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
         Console.WriteLine(string.Create(c, $"left_rows_per_min: {run.LeftRowsPerMinute:0}"));
         Console.WriteLine(string.Create(c, $"peak_memory_mib: {run.PeakMemoryMib:0}"));

@@ -15,7 +15,7 @@ public static class BenchChart
     private const double TargetRowsPerMinute = 1_000_000;
     private const double TargetMemoryMib = 4096;
 
-    private static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#bab0ac"];
+    private static readonly string[] Palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#9c755f", "#ff9da7", "#bab0ac"];
 
     public static string Svg(BenchResult result)
     {

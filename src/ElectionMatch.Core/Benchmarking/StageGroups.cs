@@ -3,17 +3,18 @@ namespace ElectionMatch.Benchmarking;
 /// <summary>The candidacy matcher's stages in a few groups a reader can compare across sizes; runoff-pass stages count with their main-pass namesakes.</summary>
 internal static class StageGroups
 {
-    public const string Outside = "startup, publish, staging files";
+    public const string Outside = "process start and exit";
 
     private static readonly (string Group, string[] Stages)[] Groups =
     [
-        ("read and clean", ["reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed", "surname_sounds"]),
+        ("read and clean", ["startup", "reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed", "surname_sounds"]),
         ("expand, filter, partition", ["left_expanded", "left_filtered", "partitions", "partition_sizes", "left_keyed", "right_members"]),
         ("embed and top-k", ["retrieval_blocks", "retrieval", "pair_cosines"]),
         ("block and compare", ["candidate_pairs", "comparisons", "u_pairs", "u_sample"]),
         ("train, score, link", ["training", "scored_pairs", "links"]),
         ("judge", ["judge_rows", "judge_evidence", "judge"]),
-        ("runoffs and output", ["runoffs_discovered", "output"]),
+        ("runoffs and output", ["runoffs_discovered", "output", "row_accounts"]),
+        ("hash inputs, publish, files", ["input_hashes", "publish_copy", "content_hash", "row_hashes", "parquet", "manifest", "staging_files", "log_complete"]),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. Groups.Select(g => g.Group), "other stages", Outside];

@@ -33,6 +33,7 @@ internal static class IncrementalRun
 
         var clock = Stopwatch.StartNew();
         var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs);
+        var inputSha256 = StatePartitions.InputHashes(warehouse, PartitionCache.Schema);
         Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
 
         clock.Restart();
@@ -94,6 +95,7 @@ internal static class IncrementalRun
         return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
         {
             Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts))),
+            InputSha256 = inputSha256,
             Summary =
             [
                 string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),

@@ -60,7 +60,15 @@ internal static class StatePartitions
         }).ToList();
     }
 
-    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row, and its partition's state.</summary>
+    /// <summary>
+    /// The inputs' hashes for the manifest from the row hashes <see cref="Of"/> left in <paramref name="cache"/>: each
+    /// is the MD5 of the row's text that <see cref="Snapshots.InputHash.Of"/> computes, so the value is the same and
+    /// the inputs are not read a second time.
+    /// </summary>
+    public static (string Left, string Right) InputHashes(DuckDbWarehouse warehouse, RunSchema cache) =>
+        (Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("left_row_hashes")), Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("right_row_hashes")));
+
+    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it), and its partition's state.</summary>
     private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, string relation, string? stateColumn)
     {
         var table = cache.Table(side + "_row_hashes");

@@ -16,6 +16,12 @@ public sealed record MatchResult(
     /// <summary>Row accounting per input; a run whose accounts do not balance is not published.</summary>
     public IReadOnlyList<RowAccount> Accounts { get; init; } = [];
 
+    /// <summary>
+    /// The inputs' hashes (<see cref="Snapshots.InputHash"/>) when the matcher already read every input row to hash
+    /// it (an incremental run does, to find the partitions that changed); null when the run must hash the inputs.
+    /// </summary>
+    public (string Left, string Right)? InputSha256 { get; init; }
+
     /// <summary>Lines a run prints after publishing (the L2 → BallotReady match's per-state match rates).</summary>
     public IReadOnlyList<string> Summary { get; init; } = [];
 }

@@ -33,6 +33,7 @@ public sealed class RunOperation
     /// </remarks>
     public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
+        var startupClock = System.Diagnostics.Stopwatch.StartNew();
         var match = _context.Settings.Match(options.Match);
         var definition = MatchDefinition.For(match.Kind);
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? DateOnly.FromDateTime(DateTime.UtcNow));
@@ -47,13 +48,20 @@ public sealed class RunOperation
 
         var inputs = ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
+        var startup = new RunSteps(progress).Report("startup", startupClock.Elapsed, "lock, open the warehouse, resolve and check the inputs");
+        var incremental = options.Incremental || options.FullRecompute || options.Retrain;
+
+        // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
+        using var hashing = incremental ? null : InputHashing.Start(warehouse, inputs);
         var runOptions = new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken);
-        var result = WithoutStringCompression(warehouse, () => options.Incremental || options.FullRecompute || options.Retrain
+        var result = WithoutStringCompression(warehouse, () => incremental
             ? RunIncremental(warehouse, match, inputs, options, runOptions)
             : definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, runOptions));
 
-        // After the match, whose input stage names an input it cannot read (EM0024) before anything hashes it.
-        var inputHashes = (Left: InputHash.Of(warehouse, inputs.LeftRelation), Right: InputHash.Of(warehouse, inputs.RightRelation));
+        // Awaited after the match, whose input stage names an input it cannot read (EM0024) before the hash could fail on it.
+        var steps = new RunSteps(progress);
+        var inputHashes = steps.Time("input_hashes", () => result.InputSha256 ?? hashing?.Finish() ?? (InputHash.Of(warehouse, inputs.LeftRelation), InputHash.Of(warehouse, inputs.RightRelation)),
+            note: _ => hashing is null ? "from the incremental run's row hashes" : "waited for the hashing done beside the match");
 
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -63,8 +71,8 @@ public sealed class RunOperation
         }
 
         var runId = Guid.NewGuid().ToString("N");
-        var published = publisher.Publish(name, result, options.Replace || interrupted, runId);
-        var parquet = publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory), result.OrderBy);
+        var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps);
+        var parquet = steps.Time("parquet", () => publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory)), _ => (published.Rows, published.Rows));
         CrashPoint.Reached("parquet:renamed");
 
         // The model file before the manifest, which records its hash: a manifest never names a file not yet written.
@@ -76,27 +84,30 @@ public sealed class RunOperation
             CrashPoint.Reached("model:written");
         }
 
-        var manifest = WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers);
+        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers));
         CrashPoint.Reached("manifest:written");
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
-        if (_context.Sources.Find(snapshots.SourceName, name.Table) is null)
+        steps.Time("staging_files", () =>
         {
-            generate.AddSourceEntry(name, generated);
-            CrashPoint.Reached("sources:written");
-        }
+            if (_context.Sources.Find(snapshots.SourceName, name.Table) is null)
+            {
+                generate.AddSourceEntry(name, generated);
+                CrashPoint.Reached("sources:written");
+            }
 
-        var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
-        generate.WriteStagingFiles(name, columns, definition, generated);
-        generate.WriteLatestModel(match.Name, definition, warehouse, generated);
-        CrashPoint.Reached("generate:written");
+            var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
+            generate.WriteStagingFiles(name, columns, definition, generated);
+            generate.WriteLatestModel(match.Name, definition, warehouse, generated);
+            CrashPoint.Reached("generate:written");
+        });
 
-        new SnapshotLog(warehouse).Complete(runId, manifest.ToJson());
+        steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced", .. result.Summary]
             : result.Summary;
-        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, result.Stages, generated) { Summary = summary };
+        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, [startup, .. result.Stages, .. steps.Reports], generated) { Summary = summary };
     }
 
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)

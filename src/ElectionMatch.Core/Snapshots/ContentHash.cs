@@ -11,19 +11,38 @@ public static class ContentHash
     /// snapshot is gigabytes (DuckDB ran out of memory building it). Same bytes hashed, so the same value as hashing that string.
     /// </summary>
     /// <param name="table">A qualified, quoted table name.</param>
-    public static string Of(DuckDbWarehouse warehouse, string table, string orderBy)
+    public static string Of(DuckDbWarehouse warehouse, string table, string orderBy) => Hash(warehouse, $"from {table} as t order by {orderBy}");
+
+    /// <summary>
+    /// The same hash read in the table's own row order, without sorting: for a table just written from a query
+    /// ordered by a unique canonical key, which DuckDB stores in that order (<c>preserve_insertion_order</c>), so
+    /// the bytes hashed are those <see cref="Of"/> hashes. At a million rows the sort was a third of the hash's time.
+    /// </summary>
+    public static string InTableOrder(DuckDbWarehouse warehouse, string table) => Hash(warehouse, $"from {table} as t");
+
+    // Each row's text as UTF-8 bytes (encode), read as a blob: reading it as a string decoded it to UTF-16 only to encode it back.
+    private static string Hash(DuckDbWarehouse warehouse, string from)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
         var first = true;
-        foreach (var row in warehouse.Stream($"select cast(t as varchar) from {table} as t order by {orderBy}", r => r.GetString(0)))
+        // The row's bytes are read before the next row is fetched, while the reader still holds them.
+        foreach (var row in warehouse.Stream($"select encode(cast(t as varchar)) {from}", r => r.GetStream(0)))
         {
             if (!first)
             {
                 hash.AppendData("\n"u8);
             }
 
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(row));
             first = false;
+            using (row)
+            {
+                int read;
+                while ((read = row.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                }
+            }
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -104,16 +104,21 @@ internal sealed class CandidacyDdhqMatcher
         MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
         pipeline.Sql("output", "left_keyed", "output", OutputSql(parameters));
 
-        InputRowAccount.Count(_warehouse, _run, _counts);
-        Count("left_stages_expanded", "left_expanded");
-        _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
-        _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
-        DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
+        IReadOnlyList<RowAccount> accounts = [];
+        pipeline.Stage("row_accounts", "output", "output", () =>
+        {
+            InputRowAccount.Count(_warehouse, _run, _counts);
+            Count("left_stages_expanded", "left_expanded");
+            _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
+            _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
+            DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
+            _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
+            accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
+        });
 
-        _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
         return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
-            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()],
+            Accounts = accounts,
         };
     }
 
@@ -747,6 +752,10 @@ internal sealed class CandidacyDdhqMatcher
 
     // Spec 000 step 6: a candidate linked in a primary or general may have gone on to a runoff the CRM does
     // not list. Runoff rows of the same race family in the same state within the window become left rows.
+    // The race-name similarity is tested once per linked race, not once per linked candidate: a race links
+    // several candidates, and at a million rows the per-candidate test was 30 s of string comparisons.
+    // The cutoff argument lets the similarity give up early on pairs that cannot reach it (same pairs kept).
+    // A runoff date reached from two linked elections (a primary and a general) follows the later one.
     private string DiscoverRunoffsSql() => $"""
         create table {T("runoff_left")} as
         with
@@ -758,23 +767,33 @@ internal sealed class CandidacyDdhqMatcher
                 where l.election_type <> 'runoff'
             ),
 
+            linked_races as (
+                select distinct linked_race, linked_date, linked_state from linked
+            ),
+
             runoff_races as (
                 select distinct coalesce(race_normalised, '') as race_family, election_date, state from {T("right_keyed")} where election_type = 'runoff'
             ),
 
+            followed as (
+                select distinct r.linked_race, r.linked_date, r.linked_state, o.election_date as runoff_date
+                from linked_races as r
+                join runoff_races as o
+                    on o.state = r.linked_state and o.election_date > r.linked_date
+                    and o.election_date <= r.linked_date + interval {RunoffWindowDays} day
+                    and jaro_winkler_similarity(o.race_family, r.linked_race, 0.93) >= 0.93
+            ),
+
             found as (
                 select l.* exclude (left_key, group_id, linked_race, linked_date, linked_state, match_date, date_fallback, base_date, election_date, election_type),
-                    'runoff' as election_type, o.election_date as election_date, l.linked_date as base_date,
-                    o.election_date as match_date, false as date_fallback
+                    'runoff' as election_type, f.runoff_date as election_date, l.linked_date as base_date,
+                    f.runoff_date as match_date, false as date_fallback
                 from linked as l
-                join runoff_races as o
-                    on o.state = l.linked_state and o.election_date > l.linked_date
-                    and o.election_date <= l.linked_date + interval {RunoffWindowDays} day
-                    and jaro_winkler_similarity(o.race_family, l.linked_race) >= 0.93
-                anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = 'runoff'
+                join followed as f on f.linked_race = l.linked_race and f.linked_date = l.linked_date and f.linked_state = l.linked_state
+                anti join {T("left_filtered")} as x on x.left_id = l.left_id and x.election_type = 'runoff'
             )
 
-        select distinct on (left_id, match_date) * from found order by left_id, match_date
+        select distinct on (left_id, match_date) * from found order by left_id, match_date, base_date desc
         """;
 
     private string OutputSql(ModelParameters parameters)
@@ -841,11 +860,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then json_merge_patch({_model.ExplanationSql(parameters, "s")}, json_object(
-                    'candidates_compared', c.candidates_compared,
-                    'found_by', s.rules,
-                    'runoff_date_fallback', l.date_fallback,
-                    'discovered_runoff', l.discovered_runoff)) end as match_explanation
+                case when s.left_key is not null then {_model.ExplanationSql(parameters, "s", "'candidates_compared', c.candidates_compared, 'found_by', s.rules, 'runoff_date_fallback', l.date_fallback, 'discovered_runoff', l.discovered_runoff")} end as match_explanation
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key
@@ -853,7 +868,6 @@ internal sealed class CandidacyDdhqMatcher
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
             left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
-            order by gp_candidacy_id, hubspot_election_type, hubspot_election_date
             """;
     }
 
