@@ -18,7 +18,7 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
     /// DuckDB's memory_limit when none is set: 2 GiB, or a quarter of the memory the process may use if that
     /// is less. DuckDB's own default (80% of the machine) fills the pool with cached blocks of the run's tables,
     /// and the .NET side and DuckDB's allocations outside the pool come on top: a million candidacies peaked at
-    /// 6.2 GiB with 4GB. Measured at a million (docs/design.md), 2 GiB keeps the whole process under 4 GiB.
+    /// 6.2 GiB with 4GB, and 3.1 GiB with 2GB (docs/design.md, "Where a run's memory goes").
     /// </summary>
     /// <param name="availableBytes">The memory the process may use (the machine's, or its container's limit).</param>
     public static string DefaultMemoryLimit(long availableBytes)
