@@ -1,5 +1,6 @@
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
+using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
@@ -168,13 +169,35 @@ public sealed class ProjectReadingTests
     {
         using var fixture = FixtureCopy.Of("goodparty");
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
-        Assert.Equal(("4GB", (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
+        Assert.Equal(((string?)null, (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
 
-        var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 4GB", "memory_limit: lots", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", "engine:\n  memory_limit: 3GB\n", StringComparison.Ordinal));
+        Assert.Equal("3GB", ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Engine.MemoryLimit);
+
+        var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 3GB", "memory_limit: lots", StringComparison.Ordinal);
         fixture.Write("electionmatch.yml", text);
         var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
 
         Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
         Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
+    }
+
+    [Fact]
+    public void Without_a_memory_limit_a_run_gives_DuckDB_two_GiB_or_a_quarter_of_the_memory()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Assert.Null(context.Settings.Engine.MemoryLimit);
+
+        using var run = DuckDbWarehouse.InMemory();
+        new RunOperation(context).ApplyEngineSettings(run);
+        using var expected = DuckDbWarehouse.InMemory();
+        expected.Execute($"set memory_limit = '{EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}'");
+        Assert.Equal(expected.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('memory_limit')"));
+
+        // 2 GiB on any machine with 8 GiB or more; a quarter of a smaller one.
+        Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(64L << 30));
+        Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(8L << 30));
+        Assert.Equal("1024MiB", EngineSettings.DefaultMemoryLimit(4L << 30));
     }
 }

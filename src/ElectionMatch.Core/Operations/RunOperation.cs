@@ -178,13 +178,11 @@ public sealed class RunOperation
         }
     }
 
-    private void ApplyEngineSettings(DuckDbWarehouse warehouse)
+    internal void ApplyEngineSettings(DuckDbWarehouse warehouse)
     {
         var engine = _context.Settings.Engine;
-        if (engine.MemoryLimit is { } memory)
-        {
-            warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
-        }
+        var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
 
         if (engine.Threads is { } threads)
         {

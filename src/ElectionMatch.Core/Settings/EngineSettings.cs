@@ -4,10 +4,26 @@ namespace ElectionMatch.Settings;
 /// DuckDB resources for a run (<c>engine:</c> in electionmatch.yml): a memory limit and a temp directory let a
 /// big run spill to disk instead of dying; threads bounds the CPU a run takes on a shared machine.
 /// </summary>
-/// <param name="MemoryLimit">DuckDB's memory_limit, e.g. <c>4GB</c>; null leaves DuckDB's default (80% of RAM).</param>
+/// <param name="MemoryLimit">DuckDB's memory_limit, e.g. <c>4GB</c>; null takes <see cref="DefaultMemoryLimit"/>.</param>
 /// <param name="Threads">DuckDB's threads and the retrieval workers; null uses every core.</param>
 /// <param name="TempDirectory">Where DuckDB spills, relative to the dbt project; null leaves DuckDB's default.</param>
 public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? TempDirectory)
 {
     public static EngineSettings Defaults { get; } = new(null, null, null);
+
+    /// <summary>The buffer pool a run gets when <c>memory_limit</c> is unset, in MiB.</summary>
+    internal const long DefaultMemoryLimitMiB = 2048;
+
+    /// <summary>
+    /// DuckDB's memory_limit when none is set: 2 GiB, or a quarter of the memory the process may use if that
+    /// is less. DuckDB's own default (80% of the machine) fills the pool with cached blocks of the run's tables,
+    /// and the .NET side and DuckDB's allocations outside the pool come on top: a million candidacies peaked at
+    /// 6.2 GiB with 4GB, and 3.1 GiB with 2GB (docs/design.md, "Where a run's memory goes").
+    /// </summary>
+    /// <param name="availableBytes">The memory the process may use (the machine's, or its container's limit).</param>
+    public static string DefaultMemoryLimit(long availableBytes)
+    {
+        var mib = Math.Min(DefaultMemoryLimitMiB, Math.Max(64, availableBytes / 4 / (1024 * 1024)));
+        return mib.ToString(System.Globalization.CultureInfo.InvariantCulture) + "MiB";
+    }
 }

@@ -176,6 +176,70 @@ public sealed class TopKKernelTests
         AssertMatchesReference(left, l, right, r, d, k, indices, scores, $"{path} duplicates");
     }
 
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void A_search_in_slices_merged_gives_the_bits_of_one_search(string pathName)
+    {
+        var path = Enum.Parse<TopKPath>(pathName);
+        if (!Runs(path))
+        {
+            return;
+        }
+
+        // Ties across slices: copies of left row 0 and of right row 2 sit in later slices, so the merge must keep
+        // the lower index ahead; slices of 1, 3 (fewer rows than k) and 16 rows, and one the size of the whole.
+        const int l = 13, r = 100, d = 24, k = 5;
+        float[] left = RandomUnitRows(l, d, 10);
+        float[] right = RandomUnitRows(r, d, 11);
+        foreach (int copy in new[] { 90, 7, 41 })
+        {
+            Array.Copy(left, 0, right, copy * d, d);
+        }
+
+        foreach (int copy in new[] { 60, 33 })
+        {
+            Array.Copy(right, 2 * d, right, copy * d, d);
+        }
+
+        var (wholeIndices, wholeScores) = Run(left, l, right, r, d, k, path);
+        foreach (int sliceRows in new[] { 1, 3, 16, 37, r })
+        {
+            int[] indices = new int[l * k];
+            float[] scores = new float[l * k];
+            int[] sliceIndices = new int[l * k];
+            float[] sliceScores = new float[l * k];
+            for (int start = 0; start < r; start += sliceRows)
+            {
+                int count = Math.Min(sliceRows, r - start);
+                TopKKernel.Search(left, l, right.AsSpan(start * d, count * d), count, d, k, start == 0 ? indices : sliceIndices, start == 0 ? scores : sliceScores, 1, path);
+                if (start > 0)
+                {
+                    TopKKernel.Merge(indices, scores, sliceIndices, sliceScores, start, l, k);
+                }
+            }
+
+            Assert.Equal(wholeIndices, indices);
+            Assert.Equal(wholeScores, scores);
+        }
+
+        Assert.Equal([7, 41, 90], wholeIndices.Take(3));
+    }
+
+    [Fact]
+    public void A_merge_with_empty_slots_keeps_them_last()
+    {
+        // Two right rows in the first slice, one in the second, k = 4: the last slot stays empty.
+        int[] indices = [1, 0, -1, -1];
+        float[] scores = [0.9f, 0.5f, float.NegativeInfinity, float.NegativeInfinity];
+        int[] slice = [0, -1, -1, -1];
+        float[] sliceScores = [0.5f, float.NegativeInfinity, float.NegativeInfinity, float.NegativeInfinity];
+
+        TopKKernel.Merge(indices, scores, slice, sliceScores, 2, 1, 4);
+
+        Assert.Equal([1, 0, 2, -1], indices);
+        Assert.Equal([0.9f, 0.5f, 0.5f, float.NegativeInfinity], scores);
+    }
+
     [Fact]
     public void Parallel_and_serial_results_are_identical_bit_for_bit()
     {

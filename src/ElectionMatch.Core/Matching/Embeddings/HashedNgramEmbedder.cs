@@ -18,10 +18,14 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     private const float NameWeight = 1f;
     private const float ContextWeight = 0.35f;
 
+    /// <summary>Dimensions − 1 when they are a power of two (256, the default), else 0: a mask then picks the slot.</summary>
+    private readonly ulong _mask;
+
     public HashedNgramEmbedder(int dimensions, string modelId = "hashed-ngram-v1", HashedNgramStyle? style = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 8);
         Dimensions = dimensions;
+        _mask = System.Numerics.BitOperations.IsPow2(dimensions) ? (ulong)dimensions - 1 : 0;
         Style = style ?? HashedNgramStyle.Labelled;
         Metadata = new EmbeddingGeneratorMetadata("offline", null, modelId, dimensions);
     }
@@ -156,7 +160,8 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     private void AddToken(ReadOnlySpan<char> feature, ulong seed, float weight, Span<float> into)
     {
         var hash = Fnv1a(feature, seed);
-        var index = (int)(hash % (ulong)Dimensions);
+        // The same slot as hash % Dimensions; a 64-bit division costs tens of cycles, and this runs ~100 times a text.
+        var index = (int)(_mask != 0 ? hash & _mask : hash % (ulong)Dimensions);
         into[index] += (hash >> 63) == 0 ? weight : -weight;
     }
 

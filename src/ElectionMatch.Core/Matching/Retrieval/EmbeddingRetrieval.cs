@@ -32,6 +32,18 @@ internal sealed class EmbeddingRetrieval
     /// <summary>Keeps the vectors of every partition in a table, for inspection and the SQL reference.</summary>
     public bool StoreVectors { get; init; }
 
+    /// <summary>
+    /// Right rows (memberships) per ordered query. One query over every partition sorted all the texts at
+    /// once: at a million candidacies 16M rows, which failed with a 2GB memory_limit instead of spilling.
+    /// </summary>
+    public long StreamChunkMembers { get; init; } = 2_000_000;
+
+    /// <summary>Right rows embedded and searched at a time in a partition (0: the stage's default).</summary>
+    public int SliceRows { get; init; }
+
+    /// <summary>Rows read ahead of the search: their texts are the stage's managed memory.</summary>
+    public int RowsInFlight { get; init; } = RetrievalStage.DefaultRowsInFlight;
+
     /// <summary>The embedding cache's model id after a run with a provider (null offline), for cosines of pairs retrieval did not find.</summary>
     public string? CachedModelId { get; private set; }
 
@@ -39,11 +51,12 @@ internal sealed class EmbeddingRetrieval
     public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, int k, IDictionary<string, long> counts, string countPrefix, CancellationToken cancellationToken)
     {
         var dimensions = _embeddings is HashedNgramEmbedder h ? h.Dimensions : _settings.Dimensions;
-        var stage = new RetrievalStage(_warehouse, dimensions, k, Threads, StoreVectors);
+        var stage = new RetrievalStage(_warehouse, dimensions, k, Threads, StoreVectors, SliceRows, RowsInFlight);
+        var chunks = GroupChunks(inputs);
         if (_embeddings is null or HashedNgramEmbedder)
         {
             var embedder = _embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Model, _style);
-            return stage.Run(StreamSql(inputs, text => text), run, table, embedder, cancellationToken);
+            return stage.Run(StreamQueries(inputs, chunks, text => text), run, table, embedder, cancellationToken);
         }
 
         var cache = new EmbeddingCache(_warehouse);
@@ -56,19 +69,48 @@ internal sealed class EmbeddingRetrieval
         CachedModelId = model.ModelId;
         counts[countPrefix + "embeddings_generated"] = model.Generated;
         counts[countPrefix + "embeddings_from_cache"] = model.Cached;
-        return stage.Run(StreamSql(inputs, text => cache.VectorSql(text, model.ModelId)), run, table, null, cancellationToken);
+        return stage.Run(StreamQueries(inputs, chunks, text => cache.VectorSql(text, model.ModelId)), run, table, null, cancellationToken);
     }
 
-    /// <summary>The stage's input: <c>(group_id, side, key, payload)</c> ordered by partition, left rows first.</summary>
-    private static string StreamSql(RetrievalInputs inputs, Func<string, string> payload) => $"""
-        select group_id, side, key, payload
-        from (
-            select group_id, 0 as side, left_key as key, {payload(inputs.LeftText)} as payload from {inputs.Left}
-            union all
-            select m.group_id, 1 as side, r.right_key as key, {payload("r." + inputs.RightText)} as payload
-            from {inputs.Members} as m
-            join {inputs.Right} as r using (right_key)
-        )
-        order by group_id, side, key
-        """;
+    /// <summary>Consecutive ranges of group ids holding about <see cref="StreamChunkMembers"/> right rows each (a larger group alone).</summary>
+    private List<(long First, long Last)> GroupChunks(RetrievalInputs inputs)
+    {
+        var chunks = new List<(long First, long Last)>();
+        long members = 0, first = 0, last = 0;
+        var open = false;
+        foreach (var (group, rows) in _warehouse.Query($"select group_id, count(*) from {inputs.Members} group by group_id order by group_id", r => (r.GetInt64(0), r.GetInt64(1))))
+        {
+            if (open && members + rows > StreamChunkMembers)
+            {
+                chunks.Add((first, last));
+                (open, members) = (false, 0);
+            }
+
+            first = open ? first : group;
+            (open, last, members) = (true, group, members + rows);
+        }
+
+        if (open)
+        {
+            chunks.Add((first, last));
+        }
+
+        return chunks;
+    }
+
+    /// <summary>The stage's input, one query per chunk: <c>(group_id, side, key, payload)</c> ordered by partition, left rows first.</summary>
+    private static List<string> StreamQueries(RetrievalInputs inputs, List<(long First, long Last)> chunks, Func<string, string> payload) =>
+        chunks.Select(c => $"""
+            select group_id, side, key, payload
+            from (
+                select group_id, 0 as side, left_key as key, {payload(inputs.LeftText)} as payload from {inputs.Left}
+                where group_id between {c.First} and {c.Last}
+                union all
+                select m.group_id, 1 as side, r.right_key as key, {payload("r." + inputs.RightText)} as payload
+                from {inputs.Members} as m
+                join {inputs.Right} as r using (right_key)
+                where m.group_id between {c.First} and {c.Last}
+            )
+            order by group_id, side, key
+            """).ToList();
 }

@@ -9,35 +9,50 @@ namespace ElectionMatch.Matching.Retrieval;
 /// Exact top-k by inner product inside each partition, in C# (DESIGN decision 1: 85–180× faster than
 /// DuckDB SQL here). Partitions stream out of DuckDB one at a time, in order; both cores embed and
 /// search them; one writer appends <c>(left_key, right_key, rank, score)</c> to a table.
-/// Memory is bounded by a few partitions in flight, never by the table sizes.
+/// Memory is bounded by the rows in flight and one slice of right vectors per worker, never by the
+/// table or partition sizes: a partition's right rows are embedded and searched a slice at a time and
+/// the slices' top-k merged, which gives the bits of one search over the whole partition.
 /// </summary>
 internal sealed class RetrievalStage
 {
     private const int QueueDepth = 32;
     private const long ParallelKernelPairs = 4_000_000;
 
+    /// <summary>Rows read ahead of the workers (left and right, all partitions in the queues): their texts are held in managed memory.</summary>
+    internal const int DefaultRowsInFlight = 200_000;
+
+    /// <summary>Floats in one slice of right vectors (16 MB): the kernel packs a copy of the slice, so a worker holds two.</summary>
+    private const int SliceFloats = 4 << 20;
+
     private readonly DuckDbWarehouse _warehouse;
     private readonly int _dimensions;
     private readonly int _k;
     private readonly int _degree;
     private readonly bool _storeVectors;
+    private readonly int _sliceRows;
+    private readonly int _rowsInFlight;
     private long _written;
 
-    public RetrievalStage(DuckDbWarehouse warehouse, int dimensions, int k, int degree, bool storeVectors = false)
+    /// <param name="sliceRows">Right rows embedded and searched at a time (tests make it small); 0 sizes a slice at 16 MB of vectors.</param>
+    /// <param name="rowsInFlight">Rows read ahead of the workers; a partition larger than this is still read, alone.</param>
+    public RetrievalStage(DuckDbWarehouse warehouse, int dimensions, int k, int degree, bool storeVectors = false, int sliceRows = 0, int rowsInFlight = DefaultRowsInFlight)
     {
         _storeVectors = storeVectors;
         _warehouse = warehouse;
         _dimensions = dimensions;
         _k = k;
         _degree = Math.Max(1, degree);
+        _sliceRows = sliceRows > 0 ? sliceRows : Math.Max(1, SliceFloats / dimensions);
+        _rowsInFlight = Math.Max(1, rowsInFlight);
     }
 
     /// <summary>
-    /// Runs the search. <paramref name="streamSql"/> yields <c>(group_id, side, key, text)</c> — side 0 for
-    /// left rows, 1 for right rows — ordered by group_id, side. When <paramref name="embedder"/> is null the
-    /// fourth column is the stored vector (<c>float[]</c>) instead of the text.
+    /// Runs the search. Each query of <paramref name="streamQueries"/> yields <c>(group_id, side, key, text)</c>
+    /// — side 0 for left rows, 1 for right rows — ordered by group_id, side, key; the queries hold disjoint
+    /// groups, in increasing order. When <paramref name="embedder"/> is null the fourth column is the stored
+    /// vector (<c>float[]</c>) instead of the text.
     /// </summary>
-    public RetrievalReport Run(string streamSql, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken = default)
+    public RetrievalReport Run(IReadOnlyList<string> streamQueries, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken = default)
     {
         _warehouse.Execute($"create or replace table {run.Table(table)} (left_key bigint, right_key bigint, rank integer, score float)");
         if (_storeVectors)
@@ -49,6 +64,7 @@ internal sealed class RetrievalStage
         var token = failed.Token;
         using var work = new BlockingCollection<Partition>(QueueDepth);
         using var done = new BlockingCollection<Result>(QueueDepth);
+        var inFlight = new RowsInFlight(_rowsInFlight);
 
         // Any failing thread cancels the others, so a full queue never leaves one waiting forever.
         Task Guarded(Action action) => Task.Run(() =>
@@ -65,12 +81,12 @@ internal sealed class RetrievalStage
         }, CancellationToken.None);
 
         var workers = Enumerable.Range(0, _degree).Select(_ => Guarded(() => Search(work, done, embedder, token))).ToArray();
-        var writer = Guarded(() => Write(done, run.Name, table, token));
+        var writer = Guarded(() => Write(done, inFlight, run.Name, table, token));
 
         long partitions = 0, leftRows = 0, rightRows = 0, pairs = 0, largestLeft = 0, largestRight = 0;
         try
         {
-            foreach (var partition in ReadPartitions(streamSql, embedder is null, token))
+            foreach (var partition in streamQueries.SelectMany(sql => ReadPartitions(sql, embedder is null, token)))
             {
                 partitions++;
                 leftRows += partition.LeftKeys.Count;
@@ -81,6 +97,7 @@ internal sealed class RetrievalStage
                     (largestLeft, largestRight) = (partition.LeftKeys.Count, partition.RightKeys.Count);
                 }
 
+                inFlight.Acquire(partition.Rows, token);
                 work.Add(partition, token);
             }
         }
@@ -145,7 +162,7 @@ internal sealed class RetrievalStage
 
             var isLeft = reader.GetInt32(1) == 0;
             (isLeft ? current.LeftKeys : current.RightKeys).Add(reader.GetInt64(2));
-            (isLeft ? current.LeftPayload : current.RightPayload).Add(vectors ? ReadVector(reader, 3) : reader.IsDBNull(3) ? "" : reader.GetString(3));
+            (isLeft ? current.LeftPayload : current.RightPayload)!.Add(vectors ? ReadVector(reader, 3) : reader.IsDBNull(3) ? "" : reader.GetString(3));
         }
 
         if (current is not null && current.LeftKeys.Count > 0 && current.RightKeys.Count > 0)
@@ -171,39 +188,62 @@ internal sealed class RetrievalStage
 
     private void Search(BlockingCollection<Partition> work, BlockingCollection<Result> done, HashedNgramEmbedder? embedder, CancellationToken cancellationToken)
     {
+        float[]? slice = null;
         foreach (var partition in work.GetConsumingEnumerable(cancellationToken))
         {
-            var left = Pack(partition.LeftPayload, embedder);
-            var right = Pack(partition.RightPayload, embedder);
             var leftCount = partition.LeftKeys.Count;
+            var rightCount = partition.RightKeys.Count;
+            var left = new float[leftCount * _dimensions];
+            Embed(partition.LeftPayload!, 0, leftCount, embedder, left);
             var indices = new int[leftCount * _k];
             var scores = new float[leftCount * _k];
-            var degree = (long)leftCount * partition.RightKeys.Count >= ParallelKernelPairs ? _degree : 1;
-            TopKKernel.Search(left, leftCount, right, partition.RightKeys.Count, _dimensions, _k, indices, scores, degree);
+
+            // Stored vectors are kept whole, for the table; otherwise one slice of right vectors at a time.
+            var sliceRows = _storeVectors ? rightCount : Math.Min(_sliceRows, rightCount);
+            var right = _storeVectors ? new float[rightCount * _dimensions] : slice ??= new float[_sliceRows * _dimensions];
+            var sliceIndices = sliceRows < rightCount ? new int[leftCount * _k] : indices;
+            var sliceScores = sliceRows < rightCount ? new float[leftCount * _k] : scores;
+            for (var start = 0; start < rightCount; start += sliceRows)
+            {
+                var count = Math.Min(sliceRows, rightCount - start);
+                Embed(partition.RightPayload!, start, count, embedder, right);
+                var degree = (long)leftCount * count >= ParallelKernelPairs ? _degree : 1;
+                TopKKernel.Search(left, leftCount, right, count, _dimensions, _k, sliceIndices, sliceScores, degree);
+                if (start == 0 && sliceIndices != indices)
+                {
+                    sliceIndices.CopyTo(indices, 0);
+                    sliceScores.CopyTo(scores, 0);
+                }
+                else if (start > 0)
+                {
+                    TopKKernel.Merge(indices, scores, sliceIndices, sliceScores, start, leftCount, _k);
+                }
+            }
+
+            // The texts are not needed any more; the writer only needs the keys.
+            partition.ReleasePayload();
             done.Add(new Result(partition, indices, scores, _storeVectors ? left : null, _storeVectors ? right : null), cancellationToken);
         }
     }
 
-    private float[] Pack(List<object> payload, HashedNgramEmbedder? embedder)
+    /// <summary>Embeds (or copies the stored vectors of) <paramref name="count"/> rows from <paramref name="start"/> into <paramref name="target"/>'s first rows.</summary>
+    private void Embed(List<object> payload, int start, int count, HashedNgramEmbedder? embedder, float[] target)
     {
-        var packed = new float[payload.Count * _dimensions];
-        for (var i = 0; i < payload.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            var target = packed.AsSpan(i * _dimensions, _dimensions);
+            var row = target.AsSpan(i * _dimensions, _dimensions);
             if (embedder is not null)
             {
-                embedder.Embed((string)payload[i], target);
+                embedder.Embed((string)payload[start + i], row);
             }
             else
             {
-                ((float[])payload[i]).CopyTo(target);
+                ((float[])payload[start + i]).CopyTo(row);
             }
         }
-
-        return packed;
     }
 
-    private void Write(BlockingCollection<Result> done, string schema, string table, CancellationToken cancellationToken)
+    private void Write(BlockingCollection<Result> done, RowsInFlight inFlight, string schema, string table, CancellationToken cancellationToken)
     {
         using var connection = _warehouse.OpenSecondConnection();
         long written = 0;
@@ -239,6 +279,8 @@ internal sealed class RetrievalStage
                         written++;
                     }
                 }
+
+                inFlight.Release(result.Partition.Rows);
             }
         }
 
@@ -266,9 +308,13 @@ internal sealed class RetrievalStage
 
         public List<long> RightKeys { get; } = [];
 
-        public List<object> LeftPayload { get; } = [];
+        public List<object>? LeftPayload { get; private set; } = [];
 
-        public List<object> RightPayload { get; } = [];
+        public List<object>? RightPayload { get; private set; } = [];
+
+        public int Rows => LeftKeys.Count + RightKeys.Count;
+
+        public void ReleasePayload() => (LeftPayload, RightPayload) = (null, null);
     }
 
     private sealed record Result(Partition Partition, int[] Indices, float[] Scores, float[]? LeftVectors, float[]? RightVectors);

@@ -1,0 +1,80 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Matching.Retrieval;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Retrieval;
+
+public sealed class EmbeddingRetrievalTests
+{
+    private static readonly RunSchema Run = RunSchema.For("retrieval_test");
+
+    [Fact]
+    public void Streaming_in_chunks_slices_and_a_small_read_ahead_gives_the_table_of_one_pass()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CreateInputs(warehouse);
+
+        // Defaults: one ordered query, every partition searched whole (it is far below a slice).
+        var whole = Retrieve(warehouse, "retrieved_whole", new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled));
+
+        // Chunks of a few groups, right rows 7 at a time, and a read-ahead smaller than one partition.
+        var sliced = Retrieve(warehouse, "retrieved_sliced", new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled)
+        {
+            StreamChunkMembers = 150,
+            SliceRows = 7,
+            RowsInFlight = 40,
+        });
+
+        // Every left row of the four partitions gets k results (each partition has at least k right rows).
+        Assert.Equal(5 * warehouse.Scalar<long>($"select count(*) from {Run.Table("left_rows")}"), whole.Count);
+        Assert.Equal(whole, sliced);
+
+        // The duplicated texts tie: the lower right key is ranked first.
+        var tie = warehouse.Query(
+            $"select right_key from {Run.Table("retrieved_sliced")} where left_key = 0 order by rank limit 2",
+            r => r.GetInt64(0));
+        Assert.Equal([1000, 1004], tie);
+    }
+
+    private static List<(long Left, long Right, int Rank, float Score)> Retrieve(DuckDbWarehouse warehouse, string table, EmbeddingRetrieval retrieval)
+    {
+        var inputs = new RetrievalInputs(Run.Table("left_rows"), "embedding_text", Run.Table("members"), Run.Table("right_rows"), "embedding_text");
+        var report = retrieval.Run(inputs, Run, table, 5, new Dictionary<string, long>(), "", CancellationToken.None);
+        Assert.Equal(4, report.Partitions);
+        return warehouse.Query(
+            $"select left_key, right_key, rank, score from {Run.Table(table)} order by left_key, rank",
+            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2), r.GetFloat(3)));
+    }
+
+    /// <summary>
+    /// Four partitions of 3-25 left rows and 60-200 right rows of name-like texts; a right row may be a member of
+    /// two partitions (as results rows are of their state's and the stateless one). Right rows 1000 and 1004 (both in partition 0)
+    /// carry left row 0's text.
+    /// </summary>
+    private static void CreateInputs(DuckDbWarehouse warehouse)
+    {
+        warehouse.Execute($"""
+            create schema {Sql.Identifier(Run.Name)};
+            create table {Run.Table("right_rows")} as
+            select 1000 + i as right_key,
+                   case when i in (0, 4) then 'name: ann smith | office: mayor'
+                        else 'name: ' || ['ann', 'bob', 'cy', 'dee', 'ed', 'flo', 'gus'][1 + i % 7] || ' '
+                             || ['smith', 'jones', 'lee', 'garcia', 'nguyen', 'brown'][1 + (i // 7) % 6] || ' | office: '
+                             || ['mayor', 'council', 'sheriff', 'clerk'][1 + i % 4]
+                   end as embedding_text
+            from range(300) as t(i);
+            create table {Run.Table("members")} as
+            select (i % 4) as group_id, 1000 + i as right_key from range(300) as t(i) where i % 4 <> 3 or i < 60
+            union all
+            select 3, 1000 + i from range(0, 300, 5) as t(i) where i % 4 <> 3;
+            create table {Run.Table("left_rows")} as
+            select g as group_id, g * 100 + j as left_key,
+                   case when g = 0 and j = 0 then 'name: ann smith | office: mayor'
+                        else 'name: ' || ['ann', 'bob', 'cy', 'dee', 'ed'][1 + j % 5] || ' ' || ['smith', 'jones', 'lee'][1 + (j + g) % 3] || ' | office: clerk'
+                   end as embedding_text
+            from range(4) as s(g), range(3 + g * 7) as t(j);
+            """);
+    }
+}
