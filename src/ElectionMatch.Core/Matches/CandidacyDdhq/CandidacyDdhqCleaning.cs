@@ -328,6 +328,9 @@ internal sealed class CandidacyDdhqCleaning
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
 
+    // A field of the C# parse (BallotName.Encode), its null marker made null again.
+    private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
+
     public string RightCleanSql() => $"""
         create table {_run.Table("right_clean")} as
         with
@@ -337,22 +340,32 @@ internal sealed class CandidacyDdhqCleaning
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
             ),
 
+            -- A plain ASCII name is parsed in C# ({BallotName.Function}, the same steps); the SQL steps parse the rest.
+            fast as (
+                select *, string_split({BallotName.Function}(candidate), chr({(int)BallotName.FieldSeparator})) as fast
+                from usable
+            ),
+
             -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.
             reordered as (
                 select
                     *,
-                    em_unquoted(candidate) as bare,
+                    case when fast is null then em_unquoted(candidate) end as bare,
                     case
+                        when fast is not null then null
                         when bare like '%,%' and not list_contains(em_suffixes(), em_norm(split_part(bare, ',', 2)))
                             then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
                         else replace(bare, ',', ' ')
                     end as ordered
-                from usable
+                from fast
             ),
 
             -- Each normalisation once per row; the steps below reuse the columns.
             normalised as (
-                select *, em_tokens(ordered) as all_tokens, em_quoted(candidate) as quoted
+                select
+                    *,
+                    case when fast is null then em_tokens(ordered) end as all_tokens,
+                    case when fast is null then em_quoted(candidate) end as quoted
                 from reordered
             ),
 
@@ -361,11 +374,12 @@ internal sealed class CandidacyDdhqCleaning
                 select
                     *,
                     case
+                        when fast is not null then null
                         when len(em_strip_suffix(all_tokens)) = 1 and quoted is not null
                             then list_concat(string_split(quoted, ' '), em_strip_suffix(all_tokens))
                         else em_strip_suffix(all_tokens)
                     end as name_tokens,
-                    em_suffix(all_tokens) as suffix
+                    case when fast is null then em_suffix(all_tokens) end as suffix_parsed
                 from normalised
             ),
 
@@ -373,7 +387,7 @@ internal sealed class CandidacyDdhqCleaning
             split as (
                 select
                     *,
-                    case when len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start
+                    case when fast is null and len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start
                 from tokens
             ),
 
@@ -387,12 +401,12 @@ internal sealed class CandidacyDdhqCleaning
                     candidate,
                     race_name,
                     is_winner,
-                    name_tokens[1] as first_name,
-                    array_to_string(name_tokens[surname_start:], ' ') as last_name,
-                    array_to_string(name_tokens[2:], ' ') as name_rest,
-                    nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') as middle_name,
-                    suffix,
-                    quoted as nickname,
+                    case when fast is null then name_tokens[1] else {Field(1)} end as first_name,
+                    case when fast is null then array_to_string(name_tokens[surname_start:], ' ') else {Field(2)} end as last_name,
+                    case when fast is null then array_to_string(name_tokens[2:], ' ') else {Field(3)} end as name_rest,
+                    case when fast is null then nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') else {Field(4)} end as middle_name,
+                    case when fast is null then suffix_parsed else {Field(5)} end as suffix,
+                    case when fast is null then quoted else {Field(6)} end as nickname,
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,
