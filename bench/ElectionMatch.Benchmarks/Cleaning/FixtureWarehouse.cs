@@ -8,7 +8,8 @@ namespace ElectionMatch.Benchmarks.Cleaning;
 
 /// <summary>
 /// An in-memory DuckDB holding the goodparty fixture's candidacy and results rows repeated to a fixed size
-/// (ids made unique), the reference tables and the cleaning macros, as the matcher's first stages leave them.
+/// (ids made unique), the reference tables, the cleaning macros and the C# ballot-name function, as the matcher's
+/// first stages leave them.
 /// </summary>
 internal sealed class FixtureWarehouse : IDisposable
 {
@@ -25,6 +26,7 @@ internal sealed class FixtureWarehouse : IDisposable
         ReferenceData.LoadFirstNameSex(Warehouse, Run, "first_name_sex");
         ReferenceData.LoadStates(Warehouse, Run, "states");
         Warehouse.Execute(Cleaning.MacrosSql());
+        BallotName.Register(Warehouse);
 
         var data = Path.Combine(project.Directory, "data", "airbyte");
         Warehouse.Execute($"""

@@ -3,9 +3,10 @@ using BenchmarkDotNet.Attributes;
 namespace ElectionMatch.Benchmarks.Cleaning;
 
 /// <summary>
-/// Name parsing is SQL (the <c>em_*</c> cleaning macros of <c>CandidacyDdhqCleaning</c>): the matcher's own
-/// left_clean and right_clean statements over 100,000 fixture rows each, in an in-memory DuckDB. Results rows
-/// carry the whole name in one field (<c>BONNIE BALCHUNIS</c>, <c>Scott, Robert C. "Bobby"</c>), so their parse is the harder one.
+/// Name parsing: the matcher's own left_clean and right_clean statements over 100,000 fixture rows each, in an
+/// in-memory DuckDB. Left names are parsed by the <c>em_*</c> SQL macros of <c>CandidacyDdhqCleaning</c>; results rows
+/// carry the whole name in one field (<c>BONNIE BALCHUNIS</c>, <c>Scott, Robert C. "Bobby"</c>), parsed by the C#
+/// function <c>em_ballot_name</c> when plain ASCII and by the macros otherwise.
 /// </summary>
 [MemoryDiagnoser]
 public class NameCleaningBenchmarks

@@ -107,138 +107,163 @@ internal sealed class CandidacyDdhqCleaning
     private string Column(InputSettings input, string role, string type = "varchar") =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";
 
-    /// <summary>The input with its rows numbered in file order and each row kept whole as JSON, for quarantine.</summary>
-    private static string Numbered(string relation) =>
-        $"(select row_number() over () as em_row_number, to_json(s) as em_original, s.* from {relation} as s)";
-
     // The roles each input table holds as text, checked for control characters and length.
     private static readonly string[] LeftTextRoles =
         ["first_name", "middle_name", "last_name", "suffix", "nickname", "gender", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"];
 
     private static readonly string[] RightTextRoles = ["candidate", "race_name", "election_date", "election_type", "state", "office", "district"];
 
+    /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    public string LeftInputSql(string relation, CsvInput? csv = null)
+    /// <param name="numbered">The relation numbered (<see cref="NumberedInput"/>); by default read on one thread.</param>
+    public string LeftInputSql(string relation, CsvInput? csv = null, string? numbered = null)
     {
         var l = _settings.Left;
-        return $"""
-            create table {_run.Table("left_input")} as
-            select
-                src.em_row_number as row_number,
-                cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
-                {Column(l, "first_name")} as first_name,
-                {Column(l, "middle_name")} as middle_name,
-                {Column(l, "last_name")} as last_name,
-                {Column(l, "suffix")} as suffix,
-                {Column(l, "nickname")} as nickname,
-                {Column(l, "gender")} as gender,
-                {Column(l, "state")} as state,
-                {Column(l, "office")} as office,
-                {Column(l, "district")} as district,
-                {Column(l, "primary_election_date")} as primary_election_date,
-                {Column(l, "general_election_date")} as general_election_date,
-                {Column(l, "runoff_election_date")} as runoff_election_date,
-                {Column(l, "election_date")} as election_date,
-                {Column(l, "election_type")} as election_type,
-                st.code as state_code,
-                src.em_original as original,
-                cast(null as varchar) as reject_code,
-                cast(null as varchar) as reject_detail
-            from {Numbered(relation)} as src
-            left join {_run.Table("states")} as st on st.key = em_state_key({Column(l, "state")})
-            ;
-            {csv?.AppendRejectsSql(_run.Table("left_input"))}
+        var columns = $"""
+            cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
+                        {Column(l, "first_name")} as first_name,
+                        {Column(l, "middle_name")} as middle_name,
+                        {Column(l, "last_name")} as last_name,
+                        {Column(l, "suffix")} as suffix,
+                        {Column(l, "nickname")} as nickname,
+                        {Column(l, "gender")} as gender,
+                        {Column(l, "state")} as state,
+                        {Column(l, "office")} as office,
+                        {Column(l, "district")} as district,
+                        {Column(l, "primary_election_date")} as primary_election_date,
+                        {Column(l, "general_election_date")} as general_election_date,
+                        {Column(l, "runoff_election_date")} as runoff_election_date,
+                        {Column(l, "election_date")} as election_date,
+                        {Column(l, "election_type")} as election_type,
             """;
+        var rowChecks = $"""
+            case
+                                when not em_has_name(last_name) or not em_has_name(em_unquoted(first_name)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
+                                when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
+                                    or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
+                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+                            end
+            """;
+        return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, csv);
     }
 
+    /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    public string RightInputSql(string relation, CsvInput? csv = null)
+    /// <param name="numbered">The relation numbered (<see cref="NumberedInput"/>); by default read on one thread.</param>
+    public string RightInputSql(string relation, CsvInput? csv = null, string? numbered = null)
     {
         var r = _settings.Right;
         var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
+        var columns = $"""
+            cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
+                        src.{Sql.Identifier(r.Id)} as right_id_value,
+                        src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
+                        {Column(r, "candidate")} as candidate,
+                        {Column(r, "race_name")} as race_name,
+                        {Column(r, "election_date")} as election_date,
+                        {Column(r, "election_type")} as election_type,
+                        {Column(r, "state")} as state,
+                        {Column(r, "office")} as office,
+                        {Column(r, "district")} as district,
+                        {winner} as is_winner,
+            """;
+        var rowChecks = $"""
+            case
+                                when not em_has_name(em_unquoted(candidate)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
+                                when election_date is null or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
+                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+                            end
+            """;
+        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, columns, TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv);
+    }
+
+    /// <summary>
+    /// One read of an input into its fixed columns, with every check of a single row already made: quarantine then
+    /// reads only the rows kept whole. A row is kept whole (<c>original</c>, its JSON) when a check failed
+    /// (<c>em_control</c>, <c>em_too_long</c>, an empty id, <c>row_code</c>) or its id is repeated; quarantine decides
+    /// which of a repeated id's rows is the first. Serialising every row cost more than the rest of the read.
+    /// </summary>
+    /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
+    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv)
+    {
+        var id = side + "_id";
+        var table = _run.Table(side + "_input");
+        var repeated = _run.Table(side + "_repeated_ids");
         return $"""
-            create table {_run.Table("right_input")} as
+            -- Repeated ids from the id column alone, before the full read (a CSV file's rejects are those of its latest read).
+            create table {repeated} as
+            select cast({Sql.Identifier(input.Id)} as varchar) as {id} from {relation} group by all having count(*) > 1;
+
+            create table {table} as
+            with
+                mapped as (
+                    select
+                        src.em_row_number as row_number,
+                        {columns}
+                        st.code as state_code,
+                        rp.{id} is not null as repeated,
+                        src.em_source
+                    from {numbered} as src
+                    left join {_run.Table("states")} as st on st.key = em_state_key({Column(input, "state")})
+                    left join {repeated} as rp on rp.{id} = cast(src.{Sql.Identifier(input.Id)} as varchar)
+                ),
+
+                checked as (
+                    select
+                        *,
+                        {rowChecks} as row_code
+                    from {TextChecks.ScreenedSql("mapped", text, _settings.Quarantine.MaxTextLength)}
+                )
+
             select
-                src.em_row_number as row_number,
-                cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
-                src.{Sql.Identifier(r.Id)} as right_id_value,
-                src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
-                {Column(r, "candidate")} as candidate,
-                {Column(r, "race_name")} as race_name,
-                {Column(r, "election_date")} as election_date,
-                {Column(r, "election_type")} as election_type,
-                {Column(r, "state")} as state,
-                {Column(r, "office")} as office,
-                {Column(r, "district")} as district,
-                {winner} as is_winner,
-                st.code as state_code,
-                src.em_original as original,
+                * exclude (em_source),
+                case
+                    when repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null
+                        then to_json(em_source)
+                end as original,
                 cast(null as varchar) as reject_code,
                 cast(null as varchar) as reject_detail
-            from {Numbered(relation)} as src
-            left join {_run.Table("states")} as st on st.key = em_state_key({Column(r, "state")})
+            from checked
             ;
-            {csv?.AppendRejectsSql(_run.Table("right_input"))}
+            {csv?.AppendRejectsSql(table)}
             """;
     }
 
-    public string QuarantineSql()
-    {
-        var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
-        var rightText = TextChecks.Mapped(_settings.Right, "right_id", RightTextRoles);
-        var quarantine = _settings.Quarantine;
-        return $"""
+    public string QuarantineSql() => $"""
         create table {_run.Table("quarantine")} as
         with
-            -- Repeated ids by aggregation: a window over every row would sort the whole input.
-            left_repeats as (
-                select left_id, min(row_number) as first_row from {_run.Table("left_input")} group by left_id having count(*) > 1
-            ),
-
-            right_repeats as (
-                select right_id, min(row_number) as first_row from {_run.Table("right_input")} group by right_id having count(*) > 1
-            ),
-
-            left_checked as (
-                select
-                    row_number, original,
-                    {QuarantineCodes.CommonDetailSql(quarantine)} as detail,
-                    case
-                        {QuarantineCodes.CommonChecksSql()}
-                        when nullif(trim(left_id), '') is null then 'EMQ001'
-                        when row_number > d.first_row then 'EMQ002'
-                        when not em_has_name(last_name) or not em_has_name(em_unquoted(first_name)) then 'EMQ003'
-                        when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
-                            or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then 'EMQ004'
-                        when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
-                    end as error_code
-                from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, quarantine.MaxTextLength)}
-                left join left_repeats as d using (left_id)
-            ),
-
-            right_checked as (
-                select
-                    row_number, original,
-                    {QuarantineCodes.CommonDetailSql(quarantine)} as detail,
-                    case
-                        {QuarantineCodes.CommonChecksSql()}
-                        when nullif(trim(right_id), '') is null then 'EMQ001'
-                        when row_number > d.first_row then 'EMQ002'
-                        when not em_has_name(em_unquoted(candidate)) then 'EMQ003'
-                        when election_date is null or {InvalidDate("election_date")} then 'EMQ004'
-                        when nullif(trim(state), '') is not null and state_code is null then 'EMQ005'
-                    end as error_code
-                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, quarantine.MaxTextLength)}
-                left join right_repeats as d using (right_id)
-            ),
-
             failed as (
-                select 'left' as input, * from left_checked where error_code is not null
+                {Failed("left")}
                 union all
-                select 'right' as input, * from right_checked where error_code is not null
+                {Failed("right")}
             )
 
         {QuarantineCodes.SelectSql("failed")}
+        """;
+
+    // The rows an input stage kept whole, with the first failing check in order: an unreadable CSV line, the text
+    // checks, an empty id, a repeated id (every row of an id but its first), then the kind's own checks.
+    private string Failed(string side)
+    {
+        var id = side + "_id";
+        var table = _run.Table(side + "_input");
+        return $"""
+                select {Sql.Literal(side)} as input, * from (
+                    select
+                        row_number, original,
+                        {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
+                        case
+                            {QuarantineCodes.CommonChecksSql()}
+                            when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
+                            when row_number > d.first_row then {Sql.Literal(QuarantineCodes.DuplicateId)}
+                            else row_code
+                        end as error_code
+                    from {table}
+                    -- Repeated ids by aggregation over the rows kept whole: a window over every row would sort the whole input.
+                    left join (select {id}, min(row_number) as first_row from {table} where repeated group by {id}) as d using ({id})
+                    where original is not null
+                )
+                where error_code is not null
         """;
     }
 
@@ -303,6 +328,9 @@ internal sealed class CandidacyDdhqCleaning
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
 
+    // A field of the C# parse (BallotName.Encode), its null marker made null again.
+    private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
+
     public string RightCleanSql() => $"""
         create table {_run.Table("right_clean")} as
         with
@@ -312,22 +340,32 @@ internal sealed class CandidacyDdhqCleaning
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
             ),
 
+            -- A plain ASCII name is parsed in C# ({BallotName.Function}, the same steps); the SQL steps parse the rest.
+            fast as (
+                select *, string_split({BallotName.Function}(candidate), chr({(int)BallotName.FieldSeparator})) as fast
+                from usable
+            ),
+
             -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.
             reordered as (
                 select
                     *,
-                    em_unquoted(candidate) as bare,
+                    case when fast is null then em_unquoted(candidate) end as bare,
                     case
+                        when fast is not null then null
                         when bare like '%,%' and not list_contains(em_suffixes(), em_norm(split_part(bare, ',', 2)))
                             then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
                         else replace(bare, ',', ' ')
                     end as ordered
-                from usable
+                from fast
             ),
 
             -- Each normalisation once per row; the steps below reuse the columns.
             normalised as (
-                select *, em_tokens(ordered) as all_tokens, em_quoted(candidate) as quoted
+                select
+                    *,
+                    case when fast is null then em_tokens(ordered) end as all_tokens,
+                    case when fast is null then em_quoted(candidate) end as quoted
                 from reordered
             ),
 
@@ -336,11 +374,12 @@ internal sealed class CandidacyDdhqCleaning
                 select
                     *,
                     case
+                        when fast is not null then null
                         when len(em_strip_suffix(all_tokens)) = 1 and quoted is not null
                             then list_concat(string_split(quoted, ' '), em_strip_suffix(all_tokens))
                         else em_strip_suffix(all_tokens)
                     end as name_tokens,
-                    em_suffix(all_tokens) as suffix
+                    case when fast is null then em_suffix(all_tokens) end as suffix_parsed
                 from normalised
             ),
 
@@ -348,7 +387,7 @@ internal sealed class CandidacyDdhqCleaning
             split as (
                 select
                     *,
-                    case when len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start
+                    case when fast is null and len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start
                 from tokens
             ),
 
@@ -362,12 +401,12 @@ internal sealed class CandidacyDdhqCleaning
                     candidate,
                     race_name,
                     is_winner,
-                    name_tokens[1] as first_name,
-                    array_to_string(name_tokens[surname_start:], ' ') as last_name,
-                    array_to_string(name_tokens[2:], ' ') as name_rest,
-                    nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') as middle_name,
-                    suffix,
-                    quoted as nickname,
+                    case when fast is null then name_tokens[1] else {Field(1)} end as first_name,
+                    case when fast is null then array_to_string(name_tokens[surname_start:], ' ') else {Field(2)} end as last_name,
+                    case when fast is null then array_to_string(name_tokens[2:], ' ') else {Field(3)} end as name_rest,
+                    case when fast is null then nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') else {Field(4)} end as middle_name,
+                    case when fast is null then suffix_parsed else {Field(5)} end as suffix,
+                    case when fast is null then quoted else {Field(6)} end as nickname,
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,

@@ -88,9 +88,10 @@ internal sealed class CandidacyDdhqMatcher
             ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
             ReferenceData.LoadStates(_warehouse, _run, "states");
             _warehouse.Execute(_cleaning.MacrosSql());
+            BallotName.Register(_warehouse);
         });
-        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv));
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv));
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation)));
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, NumberedInput.Sql(_warehouse, inputs.RightRelation)));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());

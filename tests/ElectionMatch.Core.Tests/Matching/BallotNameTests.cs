@@ -1,0 +1,104 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// The C# ballot-name parse (<see cref="BallotName"/>) must give what the SQL macros give, field for field: the SQL is
+/// the reference, and right_clean takes the C# parse for every plain ASCII name.
+/// </summary>
+public sealed class BallotNameTests : IDisposable
+{
+    // Names that exercise each step: quotes and brackets (closed, empty, unclosed, nested), commas before and after a
+    // suffix, suffixes alone, particles, hyphens and spaces in every mix, whitespace other than spaces, digits, no letters.
+    private static readonly string[] Names =
+    [
+        "ROBERT C. \"BOBBY\" SCOTT", "Scott, Robert C.", "J. Smith Jr.", "Kevin Van Der Berg", "Ana De La Cruz", "\"MIKE\" JOHNSON",
+        "Smith, Jr.", "Smith,", ",John", "a,b,c", "Jones, John, Jr.", "Jr.", "John Jr", "Mary Sue Ellen Van Der Berg III",
+        "William (Bill) Clinton", "(Bill)", "\"\"Bob\" Jones", "Bob \"\" Jones", "Ann (Nan\" Lee", "Ann \"Nan Lee", "Ann Nan) Lee",
+        "O'Neill, Mary-Kate", "Jean-Luc  -  Picard", "Jean - - Luc", "-Cher-", "  spaced   out  ", "tab\tand\nnewline\rname",
+        "J. R. R. Tolkien, Sr.", "Dr. Ruth, PhD", "123 456", "Madonna", "Le Van", "de la", "St. John Smith", "X A", "bin Al Saud",
+        "Mr. T (\"T\")", "Tom's-Diner", "a--b", "A-- -B", "C. (Chuck) Norris, Jr.", "\"Big\" (Red) Smith", "Smith, \"Bo\" John",
+    ];
+
+    private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
+
+    public BallotNameTests()
+    {
+        var project = DbtProject.Load(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty"));
+        var run = RunSchema.For("ballot_name_test");
+        _warehouse.Execute($"create schema {Sql.Identifier(run.Name)}");
+        ReferenceData.LoadStates(_warehouse, run, "states");
+        _warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
+        BallotName.Register(_warehouse);
+    }
+
+    [Fact]
+    public void The_csharp_parse_of_an_ascii_name_equals_the_sql_macros_parse()
+    {
+        var sql = Parse("sql");
+        var csharp = Parse("csharp");
+
+        Assert.Equal(Names.Length, sql.Count);
+        Assert.Equal(sql, csharp);
+    }
+
+    [Fact]
+    public void A_name_that_is_not_plain_ascii_is_left_to_the_sql()
+    {
+        Assert.Null(BallotName.Encode("María López-García"));
+        Assert.Null(BallotName.Encode("“Mike” Johnson"));
+        Assert.NotNull(BallotName.Encode("Maria Lopez-Garcia"));
+    }
+
+    [Fact]
+    public void Registering_twice_on_one_connection_keeps_the_first_registration()
+    {
+        BallotName.Register(_warehouse);
+
+        Assert.Equal(1L, _warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(BallotName.Function)}"));
+    }
+
+    public void Dispose() => _warehouse.Dispose();
+
+    // Each name's six fields as one line, by the SQL steps of right_clean or by the C# function.
+    private List<string> Parse(string by)
+    {
+        var values = string.Join(", ", Names.Select((n, i) => $"({i}, {Sql.Literal(n)})"));
+        var fields = by == "sql"
+            ? "name_tokens[1], array_to_string(name_tokens[surname_start:], ' '), array_to_string(name_tokens[2:], ' '), nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), ''), suffix, quoted"
+            : string.Join(", ", Enumerable.Range(1, 6).Select(i => $"nullif(fast[{i}], chr({(int)BallotName.Null}))"));
+        return _warehouse.Query(
+            $"""
+            with
+                names(i, candidate) as (values {values}),
+                reordered as (
+                    select *, em_unquoted(candidate) as bare,
+                        case
+                            when bare like '%,%' and not list_contains(em_suffixes(), em_norm(split_part(bare, ',', 2)))
+                                then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
+                            else replace(bare, ',', ' ')
+                        end as ordered
+                    from names
+                ),
+                tokens as (
+                    select *,
+                        case
+                            when len(em_strip_suffix(em_tokens(ordered))) = 1 and em_quoted(candidate) is not null
+                                then list_concat(string_split(em_quoted(candidate), ' '), em_strip_suffix(em_tokens(ordered)))
+                            else em_strip_suffix(em_tokens(ordered))
+                        end as name_tokens,
+                        em_suffix(em_tokens(ordered)) as suffix,
+                        em_quoted(candidate) as quoted,
+                        string_split({BallotName.Function}(candidate), chr({(int)BallotName.FieldSeparator})) as fast
+                    from reordered
+                ),
+                split as (select *, case when len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start from tokens)
+            select i, {fields} from split order by i
+            """,
+            r => string.Join("|", Enumerable.Range(0, 7).Select(c => r.IsDBNull(c) ? "<null>" : r.GetValue(c).ToString())));
+    }
+}
