@@ -679,16 +679,48 @@ internal sealed class CandidacyDdhqMatcher
     }
 
     // The ambiguous band: rows not linked whose best free candidate is above the reject threshold. The judge
-    // sees the whole race of that candidate.
+    // sees the whole race of that candidate. A candidate on another office's ballot is no question for the judge
+    // when the candidacy's own office is on the ballot that day (its race name, with or without the state code
+    // DDHQ puts first, is the normalised office): it is another person of the same name. When the office is on no
+    // ballot of the partition (written another way, or a seat DDHQ does not cover) the judge still sees it.
     private string JudgeRowsSql(string p) => $"""
         create table {T(p + "judge_rows")} as
+        with
+            races as (
+                select distinct election_date, election_type, state, race_normalised
+                from {T("right_keyed")}
+                where race_normalised is not null
+            ),
+
+            race_offices as (
+                select election_date, election_type, state, race_normalised as office from races
+                union all
+                select election_date, election_type, state, substr(race_normalised, 4) from races where race_normalised like '__ %'
+            ),
+
+            ballot_offices as (
+                select distinct g.group_id, o.office
+                from {T(p + "partitions")} as g
+                join race_offices as o
+                    on o.election_date = g.match_date and o.election_type = g.election_type
+                    and (g.state is null or o.state is null or o.state = g.state)
+            ),
+
+            office_on_ballot as (
+                select l.left_key
+                from {T(p + "left_keyed")} as l
+                semi join ballot_offices as b on b.group_id = l.group_id and b.office = l.office_normalised
+            )
+
         select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
         from {T(p + "scored_pairs")} as s
         anti join {T(p + "links")} as a on a.left_key = s.left_key
         anti join {T(p + "links")} as b on b.right_key = s.right_key
         join {T("right_keyed")} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
+        left join office_on_ballot as o on o.left_key = s.left_key
         where s.match_probability > {Sql.Number(_settings.Threshold("reject"))}
+            and not (s.{CandidacyDdhqComparisons.OtherOffice} and o.left_key is not null)
         qualify row_number() over (partition by s.left_key order by s.match_weight desc, s.right_key) = 1
         """;
 
@@ -836,6 +868,8 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is null then 'no results row in this date, state and election type was similar enough to compare'
                     when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
                         then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
+                    when s.{CandidacyDdhqComparisons.OtherOffice}
+                        then printf('best candidate %s is on the ballot of another office (%s) while the candidacy''s own office is on the ballot that day', shown.candidate, shown.race_name)
                     else printf('best candidate %s is linked to another row', shown.candidate)
                 end as llm_reasoning,
                 k.left_key is not null as has_match,
