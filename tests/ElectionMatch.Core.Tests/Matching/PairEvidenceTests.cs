@@ -54,6 +54,13 @@ public sealed class PairEvidenceTests
         Assert.True(acceptable > 0.5, $"the names agree, so only the office keeps this pair apart (probability {acceptable})");
         Assert.DoesNotContain(run.Links(), l => l.Left == "gpc-990002");
 
+        // Her own office is on the ballot that day (Winooski City Council - District 1), so the judge is not asked.
+        var (decidedBy, reasoning) = run.Warehouse.Query(
+            $"select decided_by, llm_reasoning from {run.Table("output")} where gp_candidacy_id = 'gpc-990002'",
+            r => (r.GetString(0), r.GetString(1))).Single();
+        Assert.Equal("score", decidedBy);
+        Assert.Contains("Dana Garcia is on the ballot of another office (VT Rutland County Sheriff - General)", reasoning, StringComparison.Ordinal);
+
         // The same names in the candidacy's own race are linked, and the office level says why.
         var explanation = run.Warehouse.Scalar<string>(
             $"select cast(match_explanation as varchar) from {run.Table("output")} where gp_candidacy_id = 'gpc-990001'");
