@@ -698,18 +698,19 @@ internal sealed class CandidacyDdhqMatcher
                 select election_date, election_type, state, substr(race_normalised, 4) from races where race_normalised like '__ %'
             ),
 
-            ballot_offices as (
-                select distinct g.group_id, o.office
-                from {T(p + "partitions")} as g
-                join race_offices as o
-                    on o.election_date = g.match_date and o.election_type = g.election_type
-                    and (g.state is null or o.state is null or o.state = g.state)
-            ),
-
+            -- Asked only for rows with a candidate on another office's ballot in the band; the state test is a filter
+            -- after the equality join on office, date and type.
             office_on_ballot as (
-                select l.left_key
+                select distinct l.left_key
                 from {T(p + "left_keyed")} as l
-                semi join ballot_offices as b on b.group_id = l.group_id and b.office = l.office_normalised
+                semi join (
+                    select left_key from {T(p + "scored_pairs")}
+                    where {CandidacyDdhqComparisons.OtherOffice} and match_probability > {Sql.Number(_settings.Threshold("reject"))}
+                ) as s using (left_key)
+                join {T(p + "partitions")} as g using (group_id)
+                join race_offices as o
+                    on o.office = l.office_normalised and o.election_date = g.match_date and o.election_type = g.election_type
+                where g.state is null or o.state is null or o.state = g.state
             )
 
         select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
