@@ -100,6 +100,9 @@ internal static class CandidacyDdhqComparisons
     /// <summary>Pairs whose results row is on another office's ballot than the candidacy's (the office comparison's veto level).</summary>
     public const string OtherOffice = "gamma_office = 2";
 
+    /// <summary>Pairs whose first name or surname is at its veto level.</summary>
+    public const string OtherName = "(gamma_first_name = 7 or gamma_last_name = 5)";
+
     /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
     public const string DeterministicRule = "gamma_first_name = 1 and gamma_last_name = 1";
 

@@ -682,7 +682,8 @@ internal sealed class CandidacyDdhqMatcher
     // sees the whole race of that candidate. A candidate on another office's ballot is no question for the judge
     // when the candidacy's own office is on the ballot that day (its race name, with or without the state code
     // DDHQ puts first, is the normalised office): it is another person of the same name. When the office is on no
-    // ballot of the partition (written another way, or a seat DDHQ does not cover) the judge still sees it.
+    // ballot of the partition (written another way, or a seat DDHQ does not cover) the judge still sees it, unless
+    // a name is vetoed too: two disagreements no judge is asked to overrule (65k of 94k judge rows at 1M).
     private string JudgeRowsSql(string p) => $"""
         create table {T(p + "judge_rows")} as
         with
@@ -721,7 +722,7 @@ internal sealed class CandidacyDdhqMatcher
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
         left join office_on_ballot as o on o.left_key = s.left_key
         where s.match_probability > {Sql.Number(_settings.Threshold("reject"))}
-            and not (s.{CandidacyDdhqComparisons.OtherOffice} and o.left_key is not null)
+            and not (s.{CandidacyDdhqComparisons.OtherOffice} and (o.left_key is not null or {CandidacyDdhqComparisons.OtherName}))
         qualify row_number() over (partition by s.left_key order by s.match_weight desc, s.right_key) = 1
         """;
 
@@ -870,7 +871,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
                         then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
                     when s.{CandidacyDdhqComparisons.OtherOffice}
-                        then printf('best candidate %s is on the ballot of another office (%s) while the candidacy''s own office is on the ballot that day', shown.candidate, shown.race_name)
+                        then printf('best candidate %s is on the ballot of another office (%s)', shown.candidate, shown.race_name)
                     else printf('best candidate %s is linked to another row', shown.candidate)
                 end as llm_reasoning,
                 k.left_key is not null as has_match,
