@@ -76,6 +76,15 @@ internal static class CandidacyDdhqComparisons
             ],
             Source: ParameterSource.CandidatePairs),
         new(
+            "office",
+            "office: the results row's race name contains the CRM's office name (both normalised: Olympia City Council District 2 in WA Olympia City Council - District 2 - Primary), or not; another office cannot be linked by score, since a namesake in another race of the same day is another person",
+            "l_office is null or r_race is null",
+            [
+                new("same", "contains(r_race, l_office)", 0.95),
+                new("different", null, 0.05, Veto: true),
+            ],
+            Source: ParameterSource.CandidatePairs),
+        new(
             "embedding",
             "cosine similarity of the labelled texts (name and race); m and u from candidate pairs, since the embedding chose them",
             "cosine is null",
@@ -87,6 +96,12 @@ internal static class CandidacyDdhqComparisons
             ],
             Source: ParameterSource.CandidatePairs),
     ];
+
+    /// <summary>Pairs whose results row is on another office's ballot than the candidacy's (the office comparison's veto level).</summary>
+    public const string OtherOffice = "gamma_office = 2";
+
+    /// <summary>Pairs whose first name or surname is at its veto level.</summary>
+    public const string OtherName = "(gamma_first_name = 7 or gamma_last_name = 5)";
 
     /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
     public const string DeterministicRule = "gamma_first_name = 1 and gamma_last_name = 1";

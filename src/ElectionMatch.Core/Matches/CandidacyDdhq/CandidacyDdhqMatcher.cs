@@ -422,15 +422,22 @@ internal sealed class CandidacyDdhqMatcher
         return overlap;
     }
 
-    // Candidate pairs: the embedding's top k, plus every pair in the partition whose surnames sound alike
-    // (Soundex of each surname word and of the joined surname), so a pair the embedding misses is still scored.
-    // In a partition searched by blocks (retrieval.block_above) a common surname sound would still pair tens of
-    // thousands of rows, so there the sound must come with a shared initial of a given name: the first name, the
-    // nickname, the first middle name or a nickname-equivalent of the first name (Bill and William share W).
-    // Partitions in chunks of about this many results rows: the sounds-alike rule unnests every member's surname
-    // words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
+    // Candidate pairs: the embedding's top k, plus the pairs of a partition whose surnames sound alike (Soundex of
+    // each surname word and of the joined surname) and whose given names are compatible, so a pair the embedding
+    // misses (Bob against Robert, a goes-by middle name) is still scored. Compatible given names are what the first
+    // name comparison does not veto: a shared name among first name, nickname, first middle name and the formal names
+    // of the first name's nickname group (exact, nickname and middle levels), or the same first letter and a close or
+    // prefix spelling (fuzzy, prefix and initial levels). A sound alone paired every namesake of a common surname in a
+    // partition: at a million candidacies 24M sounds-alike pairs of which 23M had different first names (vetoed, so
+    // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
+    // pairs on the sound alone. Partitions in chunks of about this many results rows: the rule unnests every member's
+    // surname words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
     // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole.
     private const long CandidatePairsChunkMembers = 2_000_000;
+
+    /// <summary>The first-name condition of rule B below: the fuzzy, prefix and initial levels' spellings.</summary>
+    private const string CloseFirstNames =
+        "jaro_winkler_similarity(l.first_name, r.first_name) >= 0.88 or starts_with(l.first_name, r.first_name) or starts_with(r.first_name, l.first_name)";
 
     private string CandidatePairsSql(string p)
     {
@@ -458,77 +465,111 @@ internal sealed class CandidacyDdhqMatcher
             + string.Join(";\n", chunks.Select(c => CandidatePairsChunkSql(p, c.First, c.Last)));
     }
 
+    // Join conditions are equalities only: one more condition on a side would make the join a nested loop.
     private string CandidatePairsChunkSql(string p, long first, long last) => $"""
         insert into {T(p + "candidate_pairs")}
         with
-            left_words as (
-                select l.group_id, l.left_key, s.blocked, unnest(l.surname_words) as word
-                from {T(p + "left_keyed")} as l
-                join {T(p + "partition_sizes")} as s using (group_id)
-                where l.group_id between {first} and {last}
+            left_rows as materialized (
+                select group_id, left_key, surname_words, nullif(first_name, '') as first_name,
+                    list_concat(first_groups, [first_name, nickname, middle1]) as names,
+                    coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null as nameless
+                from {T(p + "left_keyed")}
+                where group_id between {first} and {last}
             ),
 
-            right_words as (
-                select m.group_id, m.right_key, s.blocked, unnest(r.surname_words) as word
+            right_rows as materialized (
+                select m.group_id, m.right_key, r.surname_words, nullif(r.first_name, '') as first_name,
+                    list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1]) as names,
+                    coalesce(nullif(r.first_name, ''), nullif(r.nickname, ''), nullif(r.middle1, '')) is null as nameless
                 from {T(p + "right_members")} as m
-                join {T(p + "partition_sizes")} as s using (group_id)
                 join {T("right_keyed")} as r using (right_key)
                 where m.group_id between {first} and {last}
             ),
 
-            left_initials as (
-                select distinct left_key, left(name, 1) as initial
-                from (
-                    select l.left_key, unnest(list_concat(l.first_groups, [l.first_name, l.nickname, l.middle1])) as name
-                    from {T(p + "left_keyed")} as l
-                    semi join (select group_id from {T(p + "partition_sizes")} where blocked and group_id between {first} and {last}) as s using (group_id)
-                )
-                where name is not null and name <> ''
-            ),
-
-            right_initials as (
-                select distinct right_key, left(name, 1) as initial
-                from (
-                    select r.right_key, unnest(list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1])) as name
-                    from {T("right_keyed")} as r
-                    semi join (
-                        select m.right_key from {T(p + "right_members")} as m join {T(p + "partition_sizes")} as s using (group_id)
-                        where s.blocked and m.group_id between {first} and {last}
-                    ) as b using (right_key)
-                )
-                where name is not null and name <> ''
-            ),
-
-            -- Join conditions are single equalities: one more condition on a side would make the join a nested loop.
-            left_sounds as (
-                select distinct w.group_id, w.left_key, s.sound || coalesce(i.initial, '') as sound
-                from left_words as w
+            all_left_sounds as materialized (
+                select distinct w.group_id, w.left_key, s.sound
+                from (select group_id, left_key, unnest(surname_words) as word from left_rows) as w
                 join {T("surname_sounds")} as s using (word)
-                left join left_initials as i on i.left_key = case when w.blocked then w.left_key end
             ),
 
-            right_sounds as (
-                select distinct w.group_id, w.right_key, s.sound || coalesce(i.initial, '') as sound
-                from right_words as w
+            all_right_sounds as materialized (
+                select distinct w.group_id, w.right_key, s.sound
+                from (select group_id, right_key, unnest(surname_words) as word from right_rows) as w
                 join {T("surname_sounds")} as s using (word)
-                left join right_initials as i on i.right_key = case when w.blocked then w.right_key end
+            ),
+
+            -- Only sounds both sides of a partition have can pair; the name lists are unnested for those alone.
+            left_sounds as materialized (
+                select * from all_left_sounds as l
+                semi join all_right_sounds as r on r.group_id = l.group_id and r.sound = l.sound
+            ),
+
+            right_sounds as materialized (
+                select * from all_right_sounds as r
+                semi join all_left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
+            ),
+
+            -- Rule A: the sound and a shared given name (exact, nickname-group or middle name).
+            left_named as (
+                select group_id, left_key, sound, name
+                from (select s.group_id, s.left_key, s.sound, unnest(l.names) as name from left_sounds as s join left_rows as l using (left_key))
+                where name <> ''
+            ),
+
+            right_named as (
+                select group_id, right_key, sound, name
+                from (select s.group_id, s.right_key, s.sound, unnest(r.names) as name from right_sounds as s join right_rows as r using (right_key))
+                where name <> ''
+            ),
+
+            -- Rule B: the sound and the first name's first letter, then a close or prefix spelling.
+            left_initialled as (
+                select s.group_id, s.left_key, s.sound, left(l.first_name, 1) as initial, l.first_name
+                from left_sounds as s join left_rows as l using (left_key)
+                where l.first_name is not null
+            ),
+
+            right_initialled as (
+                select s.group_id, s.right_key, s.sound, left(r.first_name, 1) as initial, r.first_name
+                from right_sounds as s join right_rows as r using (right_key)
+                where r.first_name is not null
             ),
 
             sounds_alike as (
-                select distinct l.left_key, r.right_key
-                from left_sounds as l
+                select l.left_key, r.right_key
+                from left_named as l
+                join right_named as r on r.group_id = l.group_id and r.sound = l.sound and r.name = l.name
+                union all
+                select l.left_key, r.right_key
+                from left_initialled as l
+                join right_initialled as r on r.group_id = l.group_id and r.sound = l.sound and r.initial = l.initial
+                where {CloseFirstNames}
+                -- A side with no given name at all cannot disagree on it: the sound alone.
+                union all
+                select l.left_key, r.right_key
+                from (select * from left_sounds semi join (select left_key from left_rows where nameless) using (left_key)) as l
                 join right_sounds as r on r.group_id = l.group_id and r.sound = l.sound
+                union all
+                select l.left_key, r.right_key
+                from (select * from right_sounds semi join (select right_key from right_rows where nameless) using (right_key)) as r
+                join left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
             ),
 
             by_rule as (
-                select t.left_key, t.right_key, t.rank, t.score, 'embedding_top_k' as rule
+                select t.left_key, t.right_key, t.rank, t.score, true as top_k
                 from {T(p + "retrieved")} as t
-                semi join (select left_key from {T(p + "left_keyed")} where group_id between {first} and {last}) as k using (left_key)
+                semi join (select left_key from left_rows) as k using (left_key)
                 union all
-                select left_key, right_key, null, null, 'surname_sound' from sounds_alike
+                select left_key, right_key, null, null, false from sounds_alike
             )
 
-        select left_key, right_key, min(rank) as rank, max(score) as cosine, list_sort(list(distinct rule)) as rules
+        -- Which rules found a pair, without a list aggregate per pair (list(distinct) cost as much as the joins).
+        select left_key, right_key, min(rank) as rank, max(score) as cosine,
+            case
+                when bool_or(top_k) and not bool_and(top_k) then ['embedding_top_k', 'surname_sound']
+                when bool_or(top_k) then ['embedding_top_k']
+                else ['surname_sound']
+            end as rules
         from by_rule
         group by left_key, right_key
         """;
@@ -549,10 +590,11 @@ internal sealed class CandidacyDdhqMatcher
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
-            l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1,
+            l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
-            r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1
+            r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1,
+            r.race_normalised as r_race
         from {pairs} as pr
         join {T(p + "left_keyed")} as l using (left_key)
         join {T("right_keyed")} as r using (right_key)
@@ -590,14 +632,22 @@ internal sealed class CandidacyDdhqMatcher
             using var connection = _warehouse.OpenSecondConnection();
             using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
             using var command = _warehouse.Connection.CreateCommand();
-            command.CommandText = pairs;
+            // In left row order, so each left text is embedded once for all its pairs, not once per pair.
+            command.CommandText = pairs + "\norder by t.left_key";
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
+            var embeddedLeft = long.MinValue;
             while (reader.Read())
             {
-                embedder.Embed(reader.IsDBNull(2) ? "" : reader.GetString(2), left);
+                var leftKey = reader.GetInt64(0);
+                if (leftKey != embeddedLeft)
+                {
+                    embedder.Embed(reader.IsDBNull(2) ? "" : reader.GetString(2), left);
+                    embeddedLeft = leftKey;
+                }
+
                 embedder.Embed(reader.IsDBNull(3) ? "" : reader.GetString(3), right);
-                appender.CreateRow().AppendValue(reader.GetInt64(0)).AppendValue(reader.GetInt64(1))
+                appender.CreateRow().AppendValue(leftKey).AppendValue(reader.GetInt64(1))
                     .AppendValue(System.Numerics.Tensors.TensorPrimitives.Dot(left, right)).EndRow();
             }
         }
@@ -672,16 +722,50 @@ internal sealed class CandidacyDdhqMatcher
     }
 
     // The ambiguous band: rows not linked whose best free candidate is above the reject threshold. The judge
-    // sees the whole race of that candidate.
+    // sees the whole race of that candidate. A candidate on another office's ballot is no question for the judge
+    // when the candidacy's own office is on the ballot that day (its race name, with or without the state code
+    // DDHQ puts first, is the normalised office): it is another person of the same name. When the office is on no
+    // ballot of the partition (written another way, or a seat DDHQ does not cover) the judge still sees it, unless
+    // a name is vetoed too: two disagreements no judge is asked to overrule (65k of 94k judge rows at 1M).
     private string JudgeRowsSql(string p) => $"""
         create table {T(p + "judge_rows")} as
+        with
+            races as (
+                select distinct election_date, election_type, state, race_normalised
+                from {T("right_keyed")}
+                where race_normalised is not null
+            ),
+
+            race_offices as (
+                select election_date, election_type, state, race_normalised as office from races
+                union all
+                select election_date, election_type, state, substr(race_normalised, 4) from races where race_normalised like '__ %'
+            ),
+
+            -- Asked only for rows with a candidate on another office's ballot in the band; the state test is a filter
+            -- after the equality join on office, date and type.
+            office_on_ballot as (
+                select distinct l.left_key
+                from {T(p + "left_keyed")} as l
+                semi join (
+                    select left_key from {T(p + "scored_pairs")}
+                    where {CandidacyDdhqComparisons.OtherOffice} and match_probability > {Sql.Number(_settings.Threshold("reject"))}
+                ) as s using (left_key)
+                join {T(p + "partitions")} as g using (group_id)
+                join race_offices as o
+                    on o.office = l.office_normalised and o.election_date = g.match_date and o.election_type = g.election_type
+                where g.state is null or o.state is null or o.state = g.state
+            )
+
         select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
         from {T(p + "scored_pairs")} as s
         anti join {T(p + "links")} as a on a.left_key = s.left_key
         anti join {T(p + "links")} as b on b.right_key = s.right_key
         join {T("right_keyed")} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
+        left join office_on_ballot as o on o.left_key = s.left_key
         where s.match_probability > {Sql.Number(_settings.Threshold("reject"))}
+            and not (s.{CandidacyDdhqComparisons.OtherOffice} and (o.left_key is not null or {CandidacyDdhqComparisons.OtherName}))
         qualify row_number() over (partition by s.left_key order by s.match_weight desc, s.right_key) = 1
         """;
 
@@ -843,6 +927,8 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is null then 'no results row in this date, state and election type was similar enough to compare'
                     when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
                         then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
+                    when s.{CandidacyDdhqComparisons.OtherOffice}
+                        then printf('best candidate %s is on the ballot of another office (%s)', shown.candidate, shown.race_name)
                     else printf('best candidate %s is linked to another row', shown.candidate)
                 end as llm_reasoning,
                 k.left_key is not null as has_match,

@@ -6,8 +6,8 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// <summary>
 /// The offline judge for HubSpot → DDHQ: spec 000's LLM calibration applied as rules to the comparison
 /// evidence. Start from 100; −8 for each name part that only partly agrees (nickname, close spelling,
-/// initial), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname or a
-/// different first name cannot be accepted. A second candidate nearly as plausible costs the answer its
+/// initial), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname, a
+/// different first name or another office cannot be accepted. A second candidate nearly as plausible costs the answer its
 /// certainty, so look-alikes are left undecided rather than guessed.
 /// </summary>
 internal sealed class CandidacyRuleJudge : IMatchJudge
@@ -92,6 +92,12 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         if (first == "different")
         {
             return new Option(candidate, 0, "different first name (not a nickname, initial or spelling variant)");
+        }
+
+        // The CRM names the office run for: a namesake on another race's ballot that day is another person.
+        if (evidence.GetValueOrDefault("office") == "different")
+        {
+            return new Option(candidate, 0, "different office (the race name does not contain the candidacy's office)");
         }
 
         var confidence = 100;
