@@ -152,6 +152,23 @@ public sealed class CandidacyMatcherTests
             $"select cast(json_extract(match_explanation, '$.discovered_runoff') as boolean) from {run.Table("output")} where gp_candidacy_id = 'gpc-000434' and hubspot_election_type = 'runoff'"));
     }
 
+    [Theory]
+    [InlineData("District 3", 1L)]
+    [InlineData("District 13", 0L)]
+    public void A_runoff_is_discovered_only_in_a_race_whose_numbers_are_the_linked_race_s(string district, long discovered)
+    {
+        // Kimberly Ray (gpc-003673) is linked in Flagstaff's District 3 general; the fixture has no runoff for it.
+        // A runoff of the same race follows it; a runoff of District 13, a name Jaro-Winkler calls 0.98 alike, does not.
+        using var fixture = FixtureCopy.Of("goodparty");
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"),
+            $"299001,AZ Flagstaff City Council - {district} - Runoff,1499001,Pat Quillen,Nonpartisan,true,900,2024-12-03,AZ,runoff,City Council,{district[9..]},false\n");
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Contains(("gpc-003673", "general", "1403193"), run.Links());
+        Assert.Equal(discovered, run.Warehouse.Scalar<long>(
+            $"select count(*) from {run.Table("runoff_left")} where left_id = 'gpc-003673' and election_date = date '2024-12-03'"));
+    }
+
     [Fact]
     public void A_runoff_whose_crm_date_is_wrong_is_found_on_a_results_date_after_its_election()
     {

@@ -841,6 +841,8 @@ internal sealed class CandidacyDdhqMatcher
     // several candidates, and at a million rows the per-candidate test was 30 s of string comparisons.
     // The cutoff argument lets the similarity give up early on pairs that cannot reach it (same pairs kept).
     // A runoff date reached from two linked elections (a primary and a general) follows the later one.
+    // The numbers in the two race names must be the same (district 5's runoff is not district 15's or 100's): the
+    // similarity alone let "… district 100" follow "… district 24", so most discovered rows were other races'.
     private string DiscoverRunoffsSql() => $"""
         create table {T("runoff_left")} as
         with
@@ -853,18 +855,20 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             linked_races as (
-                select distinct linked_race, linked_date, linked_state from linked
+                select *, regexp_extract_all(linked_race, '[0-9]+') as race_numbers
+                from (select distinct linked_race, linked_date, linked_state from linked)
             ),
 
             runoff_races as (
-                select distinct coalesce(race_normalised, '') as race_family, election_date, state from {T("right_keyed")} where election_type = 'runoff'
+                select *, regexp_extract_all(race_family, '[0-9]+') as race_numbers
+                from (select distinct coalesce(race_normalised, '') as race_family, election_date, state from {T("right_keyed")} where election_type = 'runoff')
             ),
 
             followed as (
                 select distinct r.linked_race, r.linked_date, r.linked_state, o.election_date as runoff_date
                 from linked_races as r
                 join runoff_races as o
-                    on o.state = r.linked_state and o.election_date > r.linked_date
+                    on o.state = r.linked_state and o.race_numbers = r.race_numbers and o.election_date > r.linked_date
                     and o.election_date <= r.linked_date + interval {RunoffWindowDays} day
                     and jaro_winkler_similarity(o.race_family, r.linked_race, 0.93) >= 0.93
             ),
