@@ -2,7 +2,8 @@ namespace ElectionMatch.Tests.Matching;
 
 /// <summary>
 /// Issue #8, pairs at scale: the sounds-alike rule pairs only surnames that sound alike with given names the first
-/// name comparison would not veto, and a namesake on another office's ballot that day is not linked by score.
+/// name comparison would not veto, and a namesake on another office's ballot that day is not linked by score, while an
+/// office that is no race on the ballot (written another way) goes to the judge rather than being rejected by score.
 /// Rows are added to the goodparty fixture in a state and on a date of their own (Vermont, 2024-11-05).
 /// </summary>
 public sealed class PairEvidenceTests
@@ -21,6 +22,7 @@ public sealed class PairEvidenceTests
     private const string Candidacies = """
         gpc-990001,990001,Bob,Smith,VT,City Council,Burlington City Council - District 3,local,3,Nonpartisan,,2024-11-05,
         gpc-990002,990002,Dana,Garcia,VT,City Council,Winooski City Council - District 1,local,1,Nonpartisan,,2024-11-05,
+        gpc-990003,990003,Laura,Hill,VT,City Council,Council Member Seat One of the City of Winooski,local,1,Nonpartisan,,2024-11-05,
 
         """;
 
@@ -65,6 +67,26 @@ public sealed class PairEvidenceTests
         var explanation = run.Warehouse.Scalar<string>(
             $"select cast(match_explanation as varchar) from {run.Table("output")} where gp_candidacy_id = 'gpc-990001'");
         Assert.Contains("\"office\":{\"level\":\"same\"", explanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_office_written_another_way_than_any_race_is_a_question_for_the_judge_not_a_veto_by_score()
+    {
+        using var run = Run();
+
+        // No race on Vermont's ballot that day is called "council member seat one of the city of winooski": the
+        // race does not contain the office ('different'), but since the office is no race at all (written another
+        // way, or a seat DDHQ does not cover) the row is not rejected by score; the judge reads both names.
+        var office = run.Warehouse.Scalar<int>(
+            $"""
+            select s.gamma_office
+            from {run.Table("scored_pairs")} as s
+            join {run.Table("left_keyed")} as l using (left_key)
+            join {run.Table("right_keyed")} as r using (right_key)
+            where l.left_id = 'gpc-990003' and r.right_id = '9900031'
+            """);
+        Assert.Equal(2, office);
+        Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-990003'"));
     }
 
     private static MatcherRun Run()
