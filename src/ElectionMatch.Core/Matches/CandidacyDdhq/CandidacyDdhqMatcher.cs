@@ -432,8 +432,11 @@ internal sealed class CandidacyDdhqMatcher
     // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
     // pairs on the sound alone. Partitions in chunks of about this many results rows: the rule unnests every member's
     // surname words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
-    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole.
-    private const long CandidatePairsChunkMembers = 2_000_000;
+    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. A chunk's cost grows
+    // faster than its members under the 2 GiB pool (at a million candidacies, chunks of 1.3M, 2M and 2.8M members
+    // took about 3, 4.5-7 and 6-7 s per million members), so 1M-member chunks beat 2M ones (62 s against 73-80 s for the
+    // same 9.3M pairs) although each chunk scans every results row's names once more.
+    private const long CandidatePairsChunkMembers = 1_000_000;
 
     /// <summary>The first-name condition of rule B below: the fuzzy, prefix and initial levels' spellings.</summary>
     private const string CloseFirstNames =
