@@ -9,33 +9,23 @@ namespace ElectionMatch.Tests.Providers;
 /// OpenAI client, against the fake server speaking that wire format: it refuses a request without either.
 /// </summary>
 [Collection(ProviderEnvironment.Name)]
-public sealed class AzureOpenAiTests : IAsyncLifetime
+public sealed class AzureOpenAiTests : OpenAiServerTests
 {
-    private FakeModelServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeModelServer.StartAsync();
-        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", ProviderEnvironment.PlantedOpenAiKey);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task The_judge_calls_the_deployment_with_its_api_version_and_the_key_in_the_api_key_header_also_when_retried()
     {
         using var warehouse = DuckDbWarehouse.InMemory();
         // The portal's target URI, pasted whole.
-        var endpoint = new FakeModelServerEndpoint(_server.BaseUrl + "/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2025-01-01-preview");
+        var endpoint = new FakeModelServerEndpoint(Server.BaseUrl + "/openai/deployments/gpt-4o-mini-prod/chat/completions?api-version=2025-01-01-preview");
         var match = JudgeFixture.Match("openai", JudgeFixture.Connection(endpoint));
-        _server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = "5" }));
+        Server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = "5" }));
         using var providers = JudgeFixture.Providers(match, warehouse);
 
         var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith", "Jane Roe"), default);
 
         Assert.Equal([2, 0], answers.Select(a => a.CandidateNumber));
-        Assert.Equal(2, _server.ModelHits);
-        foreach (var request in _server.Requests)
+        Assert.Equal(2, Server.ModelHits);
+        foreach (var request in Server.Requests)
         {
             Assert.Equal("/openai/deployments/gpt-4o-mini-prod/chat/completions", request.Path);
             Assert.Equal("?api-version=2025-01-01-preview", request.Query);
@@ -51,13 +41,13 @@ public sealed class AzureOpenAiTests : IAsyncLifetime
     {
         using var warehouse = DuckDbWarehouse.InMemory();
         warehouse.Execute("create table texts as select * from (values ('name: maria lopez'), ('name: john smith')) as t(embedding_text)");
-        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.BaseUrl + "/openai/deployments/embeddings-prod")), embeddingProvider: "openai");
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.BaseUrl + "/openai/deployments/embeddings-prod")), embeddingProvider: "openai");
         using var providers = JudgeFixture.Providers(match, warehouse);
 
         var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
 
         Assert.Equal(2L, result.Generated);
-        var request = Assert.Single(_server.Requests);
+        var request = Assert.Single(Server.Requests);
         Assert.Equal("/openai/deployments/embeddings-prod/embeddings", request.Path);
         Assert.Equal("?api-version=2024-10-21", request.Query);
         Assert.Equal(ProviderEnvironment.PlantedOpenAiKey, request.ApiKey);
@@ -69,7 +59,7 @@ public sealed class AzureOpenAiTests : IAsyncLifetime
     {
         // The guard that makes the two tests above mean something: a plain OpenAI request to a deployment path fails.
         using var client = new HttpClient();
-        var url = _server.BaseUrl + "/openai/deployments/gpt-4o-mini-prod/chat/completions";
+        var url = Server.BaseUrl + "/openai/deployments/gpt-4o-mini-prod/chat/completions";
         using var noVersion = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent("{}") };
         noVersion.Headers.Add("api-key", "k");
         using var bearer = new HttpRequestMessage(HttpMethod.Post, url + "?api-version=2024-10-21") { Content = new StringContent("{}") };

@@ -7,29 +7,19 @@ namespace ElectionMatch.Tests.Providers;
 
 /// <summary>Ctrl-C and provider outages: what was paid for is kept, and the next run asks only for the rest.</summary>
 [Collection(ProviderEnvironment.Name)]
-public sealed class InterruptedJudgeTests : IAsyncLifetime
+public sealed class InterruptedJudgeTests : OpenAiServerTests
 {
-    private FakeModelServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeModelServer.StartAsync();
-        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", ProviderEnvironment.PlantedOpenAiKey);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
     public async Task Cancellation_stops_a_request_in_flight_without_retrying_it()
     {
-        _server.Script(FakeReply.Hang());
+        Server.Script(FakeReply.Hang());
         using var warehouse = DuckDbWarehouse.InMemory();
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint), timeoutSeconds: 60)), warehouse);
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60)), warehouse);
         using var ctrlC = new CancellationTokenSource();
 
         var judging = providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), ctrlC.Token);
         // Ctrl-C while the server holds the request.
-        for (var waited = 0; _server.ModelHits == 0 && waited < 30_000; waited += 10)
+        for (var waited = 0; Server.ModelHits == 0 && waited < 30_000; waited += 10)
         {
             await Task.Delay(10);
         }
@@ -46,12 +36,12 @@ public sealed class InterruptedJudgeTests : IAsyncLifetime
     public void A_run_stopped_by_an_outage_resumes_without_paying_twice()
     {
         using var warehouse = DuckDbWarehouse.InMemory();
-        var match = JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint)) with { MaxConcurrency = 1 });
+        var match = JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint)) with { MaxConcurrency = 1 });
         var evidence = Enumerable.Range(1, 3).Select(i => new JudgeEvidence(
             $"race-{i}", $"Council {i}", i, "John Smith", new Dictionary<string, string?>(), 100 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>())).ToList();
 
         // Contest 1 is answered; contest 2 meets a 500 on every attempt (1 + 3 retries).
-        _server.Script([FakeReply.Careful, .. Enumerable.Repeat(FakeReply.Status(500), 4)]);
+        Server.Script([FakeReply.Careful, .. Enumerable.Repeat(FakeReply.Status(500), 4)]);
         warehouse.Execute("create schema em_run_test_match");
         using (var providers = JudgeFixture.Providers(match, warehouse))
         {
@@ -60,7 +50,7 @@ public sealed class InterruptedJudgeTests : IAsyncLifetime
             Assert.Contains("resumes without paying for them twice", error.Diagnostics[0].Message, StringComparison.Ordinal);
         }
 
-        Assert.Equal(5, _server.ModelHits);
+        Assert.Equal(5, Server.ModelHits);
         Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
 
         warehouse.Execute("drop schema em_run_test_match cascade; create schema em_run_test_match");
@@ -71,7 +61,7 @@ public sealed class InterruptedJudgeTests : IAsyncLifetime
             Assert.Equal(2, providers.JudgeUsage.Requests);
         }
 
-        Assert.Equal(7, _server.ModelHits);
+        Assert.Equal(7, Server.ModelHits);
         Assert.Equal(3L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where right_key = left_key + 100"));
     }
 }

@@ -6,24 +6,14 @@ namespace ElectionMatch.Tests.Providers;
 
 /// <summary>OpenAI-compatible embeddings through Microsoft.Extensions.AI.OpenAI against the fake /v1/embeddings.</summary>
 [Collection(ProviderEnvironment.Name)]
-public sealed class OpenAiEmbeddingTests : IAsyncLifetime
+public sealed class OpenAiEmbeddingTests : OpenAiServerTests
 {
-    private FakeModelServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeModelServer.StartAsync();
-        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", ProviderEnvironment.PlantedOpenAiKey);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
     [Fact]
-    public void Openai_embeddings_are_the_servers_vectors_cached_by_model_and_text_and_metered()
+    public void Openai_embeddings_are_theServers_vectors_cached_by_model_and_text_and_metered()
     {
         using var warehouse = DuckDbWarehouse.InMemory();
         warehouse.Execute("create table texts as select * from (values ('name: maria lopez'), ('name: john smith')) as t(embedding_text)");
-        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint)), embeddingProvider: "openai");
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint)), embeddingProvider: "openai");
         using var providers = JudgeFixture.Providers(match, warehouse);
 
         var first = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
@@ -32,7 +22,7 @@ public sealed class OpenAiEmbeddingTests : IAsyncLifetime
         Assert.Equal("openai/text-embedding-3-small/64", first.ModelId);
         Assert.Equal((2L, 0L), (first.Generated, first.Cached));
         Assert.Equal((0L, 2L), (second.Generated, second.Cached));
-        Assert.Single(_server.Requests);
+        Assert.Single(Server.Requests);
         Assert.True(providers.EmbeddingUsage!.InputTokens > 0);
         // The vector stored is the one the server sent (the offline embedder's, by construction of the fake).
         var expected = new float[64];
@@ -49,15 +39,15 @@ public sealed class OpenAiEmbeddingTests : IAsyncLifetime
         using var warehouse = DuckDbWarehouse.InMemory();
         // 7 batches of up to 128 texts, each answered after 150 ms.
         warehouse.Execute("create table texts as select 'name: person ' || i as embedding_text from range(850) as t(i)");
-        _server.EmbeddingLatency = TimeSpan.FromMilliseconds(150);
-        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(_server.OpenAiEndpoint)) with { MaxConcurrency = concurrency }, embeddingProvider: "openai");
+        Server.EmbeddingLatency = TimeSpan.FromMilliseconds(150);
+        var match = JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint)) with { MaxConcurrency = concurrency }, embeddingProvider: "openai");
         using var providers = JudgeFixture.Providers(match, warehouse);
 
         var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
 
         Assert.Equal(850L, result.Generated);
         Assert.Equal(850L, warehouse.Scalar<long>("select count(distinct text_sha256) from electionmatch_cache.embeddings"));
-        Assert.Equal(7, _server.ModelHits);
-        Assert.InRange(_server.MaxEmbeddingsInFlight, Math.Min(2, concurrency), concurrency);
+        Assert.Equal(7, Server.ModelHits);
+        Assert.InRange(Server.MaxEmbeddingsInFlight, Math.Min(2, concurrency), concurrency);
     }
 }
