@@ -44,7 +44,11 @@ internal sealed class FellegiSunter
 
     /// <summary>SQL expressions, comma-separated, naming each comparison's level of the pair in <paramref name="alias"/>: <c>first_name exact</c>.</summary>
     public string LevelWordsSql(string alias) => string.Join(", ", _comparisons.Select(c =>
-        $"'{c.Name} ' || (case {alias}.{c.GammaColumn} {string.Join(" ", c.LevelNames.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"when {i} then {Sql.Literal(n)}")))} end)"));
+        $"'{c.Name} ' || {ByLevel(alias + "." + c.GammaColumn, c.LevelNames.Select(Sql.Literal))}"));
+
+    /// <summary>A CASE over a gamma column giving each level's value, level 0 (null) first.</summary>
+    private static string ByLevel(string gamma, IEnumerable<string> values) =>
+        $"(case {gamma} {string.Join(" ", values.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"when {i} then {v}")))} end)";
 
     /// <summary>The level of each comparison by name, read from a row whose gamma columns start at <paramref name="firstGamma"/>, in comparison order.</summary>
     public IReadOnlyDictionary<string, string> ReadLevels(System.Data.Common.DbDataReader row, int firstGamma) =>
@@ -168,14 +172,7 @@ internal sealed class FellegiSunter
         var explanation = new StringBuilder($"json_object('prior', {Sql.Number(parameters.PriorWeight)}");
         foreach (var comparison in _comparisons)
         {
-            var p = parameters.For(comparison.Name);
-            var level = new StringBuilder($"(case {a}{comparison.GammaColumn}");
-            for (var i = 0; i < p.Levels.Count; i++)
-            {
-                level.Append(CultureInfo.InvariantCulture, $" when {i} then {Sql.Literal(p.Levels[i].Name)}");
-            }
-
-            level.Append(" end)");
+            var level = ByLevel(a + comparison.GammaColumn, parameters.For(comparison.Name).Levels.Select(l => Sql.Literal(l.Name)));
             explanation.Append(CultureInfo.InvariantCulture, $", {Sql.Literal(comparison.Name)}, json_object('level', {level}, 'weight', round({a}w_{comparison.Name}, 3))");
         }
 
@@ -194,13 +191,7 @@ internal sealed class FellegiSunter
         foreach (var comparison in _comparisons)
         {
             var p = parameters.For(comparison.Name);
-            var weight = new StringBuilder($"(case {comparison.GammaColumn}");
-            for (var i = 0; i < p.Levels.Count; i++)
-            {
-                weight.Append(CultureInfo.InvariantCulture, $" when {i} then {Double(p.Levels[i].Weight)}");
-            }
-
-            weight.Append(" end)");
+            var weight = new StringBuilder(ByLevel(comparison.GammaColumn, p.Levels.Select(l => Double(l.Weight))));
             if (comparison.TermFrequencyColumn is { } tf && p.TermFrequencyUExact is { } uExact)
             {
                 // Splink's adjustment: the exact level's u becomes this value's frequency.
