@@ -9,7 +9,7 @@ public sealed class TopKKernelTests
 
     /// <summary>Path names: <see cref="TopKPath"/> is internal, theory parameters of a public class cannot be.</summary>
     public static TheoryData<string> Paths =>
-        [nameof(TopKPath.Auto), nameof(TopKPath.Blocked), nameof(TopKPath.BlockedVector256), nameof(TopKPath.Direct), nameof(TopKPath.Portable)];
+        [nameof(TopKPath.Auto), nameof(TopKPath.Blocked), nameof(TopKPath.BlockedVector256), nameof(TopKPath.Sparse), nameof(TopKPath.SparseVector256), nameof(TopKPath.Direct), nameof(TopKPath.Portable)];
 
     /// <summary>Left and right counts around the tile sizes (6 left, 16 right for Blocked; 2 × 4 for Direct), every dimension and k asked for.</summary>
     private static IEnumerable<(int Left, int Right, int Dimensions, int K)> Shapes()
@@ -283,6 +283,74 @@ public sealed class TopKKernelTests
         }
     }
 
+    [Fact]
+    public void Sparse_rows_give_the_bits_of_the_blocked_tiles()
+    {
+        if (!Runs(TopKPath.Blocked))
+        {
+            return;
+        }
+
+        // Row groups of 4 and panel pairs that do not divide the counts, an all-zero row, a row with -0 values,
+        // duplicated right rows (ties), dimensions that are no multiple of 16, serial and parallel.
+        (int L, int R, int D, int K, int Cores)[] shapes = [(9, 17, 9, 3, 1), (13, 48, 64, 5, 1), (41, 1111, 300, 13, 1), (301, 517, 40, 7, 2), (37, 2050, 256, 5, 2)];
+        int seed = 40;
+        foreach (var (l, r, d, k, cores) in shapes)
+        {
+            float[] left = SparseUnitRows(l, d, seed++);
+            float[] right = SparseUnitRows(r, d, seed++);
+            left.AsSpan(0, d).Clear();
+            for (int j = 0; j < d; j += 3)
+            {
+                left[d + j] = left[d + j] == 0 ? -0f : left[d + j];
+            }
+
+            right.AsSpan(0, d).CopyTo(right.AsSpan(d * (r / 2), d));
+            // Auto takes the sparse path wherever a row has room for zeros (not at 9 dimensions).
+            Assert.Equal(d > 9, TopKKernel.IsSparse(left, l, d));
+            var blocked = Run(left, l, right, r, d, k, TopKPath.Blocked, cores);
+            foreach (var path in new[] { TopKPath.Sparse, TopKPath.SparseVector256, TopKPath.Auto })
+            {
+                var sparse = Run(left, l, right, r, d, k, path, cores);
+                Assert.Equal(blocked.Indices, sparse.Indices);
+                Assert.Equal(blocked.Scores, sparse.Scores);
+            }
+
+            AssertMatchesReference(left, l, right, r, d, k, blocked.Indices, blocked.Scores, $"sparse {l}×{r}×{d} k={k}");
+        }
+    }
+
+    [Fact]
+    public void The_offline_embedders_vectors_take_the_sparse_path_to_the_same_bits()
+    {
+        if (!Runs(TopKPath.Blocked))
+        {
+            return;
+        }
+
+        var embedder = new ElectionMatch.Matching.Embeddings.HashedNgramEmbedder(256);
+        string[] first = ["John", "Jon", "Maria", "Mary", "Robert", "Bob", "Ana", "Anne", "Li", "Wei"];
+        string[] last = ["Smith", "Smyth", "Garcia", "Nguyen", "Lee", "O'Neill", "Müller", "Muller"];
+        string[] races = ["CA Governor - General", "TX State House - District 15 - Primary", "Springfield City Council Ward 2"];
+        var texts = (from f in first from s in last from race in races select $"name: {f} {s} | race: {race}").ToArray();
+        const int l = 40, d = 256, k = 5;
+        int r = texts.Length - l;
+        float[] vectors = new float[texts.Length * d];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            embedder.Embed(texts[i], vectors.AsSpan(i * d, d));
+        }
+
+        float[] left = vectors[..(l * d)];
+        float[] right = vectors[(l * d)..];
+        Assert.True(TopKKernel.IsSparse(left, l, d));
+        var blocked = Run(left, l, right, r, d, k, TopKPath.Blocked);
+        var auto = Run(left, l, right, r, d, k, TopKPath.Auto);
+        Assert.Equal(blocked.Indices, auto.Indices);
+        Assert.Equal(blocked.Scores, auto.Scores);
+        AssertMatchesReference(left, l, right, r, d, k, auto.Indices, auto.Scores, "embedded");
+    }
+
     [Theory]
     [MemberData(nameof(Paths))]
     public void Repeated_calls_return_the_same_bits(string pathName)
@@ -396,6 +464,32 @@ public sealed class TopKKernelTests
         {
             Assert.Fail(message);
         }
+    }
+
+    /// <summary>Unit rows with about one dimension in six non-zero (at least one), as hashed n-gram vectors are.</summary>
+    private static float[] SparseUnitRows(int rows, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        float[] values = RandomUnitRows(rows, dimensions, seed);
+        for (int i = 0; i < rows; i++)
+        {
+            Span<float> row = values.AsSpan(i * dimensions, dimensions);
+            int kept = random.Next(dimensions);
+            double norm = 0;
+            for (int d = 0; d < dimensions; d++)
+            {
+                row[d] = d == kept || random.Next(6) == 0 ? row[d] : 0;
+                norm += row[d] * row[d];
+            }
+
+            float scale = (float)(1 / Math.Sqrt(norm));
+            for (int d = 0; d < dimensions; d++)
+            {
+                row[d] *= scale;
+            }
+        }
+
+        return values;
     }
 
     private static float[] RandomUnitRows(int rows, int dimensions, int seed)

@@ -9,10 +9,11 @@ namespace ElectionMatch.Matching.Retrieval;
 /// product, best first, ties broken by the lower right index. Vectors are rows of row-major spans.
 /// </summary>
 /// <remarks>
-/// Three paths, chosen by shape and hardware only (never by thread count, so a result does not depend
-/// on parallelism): <see cref="TopKPath.Blocked"/> packs the right side into 16-row panels and runs a
+/// Four paths, chosen by shape, sparsity and hardware only (never by thread count, so a result does not
+/// depend on parallelism): <see cref="TopKPath.Blocked"/> packs the right side into 16-row panels and runs a
 /// 6×16 outer-product FMA micro-kernel (DESIGN.md decision 1), 6×32 over two panels with AVX-512, to
-/// the same bits; <see cref="TopKPath.Direct"/> serves a few left rows without packing;
+/// the same bits; <see cref="TopKPath.Sparse"/> sums the same panels over each left row's non-zero
+/// dimensions only, again to the same bits; <see cref="TopKPath.Direct"/> serves a few left rows without packing;
 /// <see cref="TopKPath.Portable"/> runs where AVX2 and FMA are absent. Each left row is kept best
 /// first in a small sorted buffer and a candidate is offered only when it beats the row's k-th score.
 /// Inputs are expected to be finite (embeddings are): a pair whose inner product is NaN or -∞ is never returned.
@@ -96,6 +97,10 @@ internal static partial class TopKKernel
         if (path == TopKPath.Auto)
         {
             path = ChoosePath(leftCount);
+            if (path == TopKPath.Blocked && IsSparse(left, leftCount, dimensions))
+            {
+                path = TopKPath.Sparse;
+            }
         }
         else if (path != TopKPath.Portable && ChoosePath(leftCount) == TopKPath.Portable)
         {
@@ -119,6 +124,11 @@ internal static partial class TopKKernel
             case TopKPath.BlockedVector256:
                 bool wide = path == TopKPath.Blocked && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
                 SearchBlocked(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores, maxDegreeOfParallelism, wide);
+                break;
+            case TopKPath.Sparse:
+            case TopKPath.SparseVector256:
+                bool wideSparse = path == TopKPath.Sparse && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+                SearchSparse(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores, maxDegreeOfParallelism, wideSparse);
                 break;
             case TopKPath.Direct:
                 SearchDirect(left, leftCount, right, rightCount, dimensions, kept, k, indices, scores);

@@ -12,6 +12,15 @@ internal enum TopKPath
     /// <summary><see cref="Blocked"/> without AVX-512, as on AVX2-only machines; the same bits, for tests and benchmarks.</summary>
     BlockedVector256,
 
+    /// <summary>
+    /// <see cref="Blocked"/>'s packed panels summed over each left row's non-zero dimensions only (the same bits);
+    /// chosen for more than a few left rows when they are sparse, as the offline embedder's are.
+    /// </summary>
+    Sparse,
+
+    /// <summary><see cref="Sparse"/> without AVX-512; the same bits, for tests and benchmarks.</summary>
+    SparseVector256,
+
     /// <summary>No packing: 2×4 dot-product tiles straight on the rows (AVX2 + FMA); for few left rows.</summary>
     Direct,
 
