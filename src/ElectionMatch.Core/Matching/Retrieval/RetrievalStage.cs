@@ -161,6 +161,12 @@ internal sealed class RetrievalStage
             }
 
             var isLeft = reader.GetInt32(1) == 0;
+            if (!isLeft && current.LeftKeys.Count == 0)
+            {
+                // Left rows come first: a partition without any is never searched, so its right rows are not read.
+                continue;
+            }
+
             (isLeft ? current.LeftKeys : current.RightKeys).Add(reader.GetInt64(2));
             (isLeft ? current.LeftPayload : current.RightPayload)!.Add(vectors ? ReadVector(reader, 3) : reader.IsDBNull(3) ? "" : reader.GetString(3));
         }
