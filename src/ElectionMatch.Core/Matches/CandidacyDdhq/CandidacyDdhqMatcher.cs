@@ -312,19 +312,20 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     // The main pass's election rows are keys (left_expanded); their cleaned columns come from left_clean here, in
-    // the order a wide copy had them. The runoff pass's rows (runoff_left) are whole already.
+    // the order a wide copy had them. The runoff pass's rows (runoff_left) are whole already. The rows are numbered
+    // before the joins, so the window sorts the narrow rows (at 100k, 0.7-1.0 s against 1.0-1.4 s on one thread).
     private string LeftKeyedSql(string p, string source, long offset) => $"""
         create table {T(p + "left_keyed")} as
         select
-            row_number() over (order by l.left_id, l.election_type, l.match_date) + {offset} as left_key,
+            k.left_key,
             g.group_id,
             {(p.Length == 0
-                ? "c.* exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type), l.election_type, l.election_date, l.base_date, l.match_date, l.date_fallback"
-                : "l.*")}
-        from {T(source)} as l
+                ? "c.* exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type), k.election_type, k.election_date, k.base_date, k.match_date, k.date_fallback"
+                : "k.* exclude (left_key)")}
+        from (select *, row_number() over (order by left_id, election_type, match_date) + {offset} as left_key from {T(source)}) as k
         join {T(p + "partitions")} as g
-            on g.match_date = l.match_date and g.election_type = l.election_type and g.state is not distinct from l.state
-        {(p.Length == 0 ? $"join {T("left_clean")} as c on c.row_number = l.row_number" : "")}
+            on g.match_date = k.match_date and g.election_type = k.election_type and g.state is not distinct from k.state
+        {(p.Length == 0 ? $"join {T("left_clean")} as c on c.row_number = k.row_number" : "")}
         """;
 
     // A partition is date · type · state; a left row with no state is a partition of its own that sees every state.
