@@ -430,24 +430,63 @@ internal sealed class CandidacyDdhqMatcher
     // prefix spelling (fuzzy, prefix and initial levels). A sound alone paired every namesake of a common surname in a
     // partition: at a million candidacies 24M sounds-alike pairs of which 23M had different first names (vetoed, so
     // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
-    // pairs on the sound alone.
-    // One statement over all partitions, each side's lists read once: a results row's sounds are found once (not once
-    // per partition it is a member of), and its names are read only when one of its sounds is also a sound of a left
-    // row of one of its partitions. The statement used to run in chunks of about 1M partition members, each joining
-    // its members to every results row's name columns again: at a million candidacies that scan was most of 15
-    // chunks' 58 CPU seconds (docs/design.md, "Blocking in one pass").
+    // pairs on the sound alone. Partitions in chunks of about this many results rows: the rule unnests every member's
+    // surname words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
+    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. A chunk's cost grows
+    // faster than its members under the 2 GiB pool (at a million candidacies, chunks of 1.3M, 2M and 2.8M members
+    // took about 3, 4.5-7 and 6-7 s per million members), so 1M-member chunks beat 2M ones (62 s against 73-80 s for the
+    // same 9.3M pairs) although each chunk scans every results row's names once more.
+    private const long CandidatePairsChunkMembers = 1_000_000;
+
     /// <summary>The first-name condition of rule B below: the fuzzy, prefix and initial levels' spellings.</summary>
     private const string CloseFirstNames =
         "jaro_winkler_similarity(l.first_name, r.first_name) >= 0.88 or starts_with(l.first_name, r.first_name) or starts_with(r.first_name, l.first_name)";
 
-    private string CandidatePairsSql(string p) => $"""
-        create table {T(p + "candidate_pairs")} as
+    private string CandidatePairsSql(string p)
+    {
+        var chunks = new List<(long First, long Last)>();
+        long members = 0, first = -1, last = -1;
+        foreach (var (group, rows) in _warehouse.Query($"select group_id, right_rows from {T(p + "partition_sizes")} order by group_id", r => (r.GetInt64(0), r.GetInt64(1))))
+        {
+            if (first >= 0 && members + rows > CandidatePairsChunkMembers)
+            {
+                chunks.Add((first, last));
+                (first, members) = (-1, 0);
+            }
+
+            first = first < 0 ? group : first;
+            last = group;
+            members += rows;
+        }
+
+        if (first >= 0)
+        {
+            chunks.Add((first, last));
+        }
+
+        return $"create table {T(p + "candidate_pairs")} (left_key bigint, right_key bigint, rank integer, cosine float, rules varchar[]);\n"
+            + string.Join(";\n", chunks.Select(c => CandidatePairsChunkSql(p, c.First, c.Last)));
+    }
+
+    // Join conditions are equalities only: one more condition on a side would make the join a nested loop.
+    private string CandidatePairsChunkSql(string p, long first, long last) => $"""
+        insert into {T(p + "candidate_pairs")}
         with
             left_rows as materialized (
                 select group_id, left_key, surname_words, nullif(first_name, '') as first_name,
                     list_concat(first_groups, [first_name, nickname, middle1]) as names,
                     coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null as nameless
                 from {T(p + "left_keyed")}
+                where group_id between {first} and {last}
+            ),
+
+            right_rows as materialized (
+                select m.group_id, m.right_key, r.surname_words, nullif(r.first_name, '') as first_name,
+                    list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1]) as names,
+                    coalesce(nullif(r.first_name, ''), nullif(r.nickname, ''), nullif(r.middle1, '')) is null as nameless
+                from {T(p + "right_members")} as m
+                join {T("right_keyed")} as r using (right_key)
+                where m.group_id between {first} and {last}
             ),
 
             all_left_sounds as materialized (
@@ -456,20 +495,10 @@ internal sealed class CandidacyDdhqMatcher
                 join {T("surname_sounds")} as s using (word)
             ),
 
-            -- Each results row's sounds once, then for every partition it is a member of.
-            right_row_sounds as (
-                select distinct w.right_key, s.sound
-                from (
-                    select right_key, unnest(surname_words) as word
-                    from {T("right_keyed")}{(p.Length == 0 ? "" : $" semi join {T(p + "right_members")} using (right_key)")}
-                ) as w
-                join {T("surname_sounds")} as s using (word)
-            ),
-
             all_right_sounds as materialized (
-                select m.group_id, m.right_key, s.sound
-                from {T(p + "right_members")} as m
-                join right_row_sounds as s using (right_key)
+                select distinct w.group_id, w.right_key, s.sound
+                from (select group_id, right_key, unnest(surname_words) as word from right_rows) as w
+                join {T("surname_sounds")} as s using (word)
             ),
 
             -- Only sounds both sides of a partition have can pair; the name lists are unnested for those alone.
@@ -480,15 +509,7 @@ internal sealed class CandidacyDdhqMatcher
 
             right_sounds as materialized (
                 select * from all_right_sounds as r
-                semi join left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
-            ),
-
-            right_rows as materialized (
-                select r.right_key, nullif(r.first_name, '') as first_name,
-                    list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1]) as names,
-                    coalesce(nullif(r.first_name, ''), nullif(r.nickname, ''), nullif(r.middle1, '')) is null as nameless
-                from {T("right_keyed")} as r
-                semi join right_sounds as s using (right_key)
+                semi join all_left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
             ),
 
             -- Rule A: the sound and a shared given name (exact, nickname-group or middle name).
@@ -538,13 +559,15 @@ internal sealed class CandidacyDdhqMatcher
             ),
 
             by_rule as (
-                select left_key, right_key, rank, score, true as top_k from {T(p + "retrieved")}
+                select t.left_key, t.right_key, t.rank, t.score, true as top_k
+                from {T(p + "retrieved")} as t
+                semi join (select left_key from left_rows) as k using (left_key)
                 union all
                 select left_key, right_key, null, null, false from sounds_alike
             )
 
         -- Which rules found a pair, without a list aggregate per pair (list(distinct) cost as much as the joins).
-        select left_key, right_key, cast(min(rank) as integer) as rank, cast(max(score) as float) as cosine,
+        select left_key, right_key, min(rank) as rank, max(score) as cosine,
             case
                 when bool_or(top_k) and not bool_and(top_k) then ['embedding_top_k', 'surname_sound']
                 when bool_or(top_k) then ['embedding_top_k']
