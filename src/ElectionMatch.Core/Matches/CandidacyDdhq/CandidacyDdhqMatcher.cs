@@ -120,6 +120,7 @@ internal sealed class CandidacyDdhqMatcher
         return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = accounts,
+            OutputInCanonicalOrder = true,
         };
     }
 
@@ -962,6 +963,8 @@ internal sealed class CandidacyDdhqMatcher
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
             left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
+            -- Stored in the snapshot's order, so publish copies and hashes it without another sort.
+            order by {OrderBy}
             """;
     }
 
