@@ -893,7 +893,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var levels = _model.LevelWordsSql("s");
         return $"""
-            create table {T("output")} as
+            create table {T("output_unsorted")} as
             with
                 keyed as (
                     select *, false as discovered_runoff from {T("left_keyed")}
@@ -905,9 +905,7 @@ internal sealed class CandidacyDdhqMatcher
                     select * from {T("links")} union all select * from {T("runoff_links")}
                 ),
 
-                -- Read twice (the best pair per row, and the pair shown): not materialised, so each read takes only the
-                -- columns it needs instead of DuckDB copying every column of every scored pair into a temporary result.
-                scored as not materialized (
+                scored as (
                     select * from {T("scored_pairs")} union all select * from {T("runoff_scored_pairs")}
                 ),
 
@@ -964,9 +962,12 @@ internal sealed class CandidacyDdhqMatcher
             left join compared as c on c.left_key = l.left_key
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
             left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
-            left join {T("right_keyed")} as shown on shown.right_key = s.right_key
-            -- Stored in the snapshot's order, so publish copies and hashes it without another sort.
-            order by {OrderBy}
+            left join {T("right_keyed")} as shown on shown.right_key = s.right_key;
+
+            -- Stored in the snapshot's order, so publish copies and hashes it without another sort. A statement of its
+            -- own: sorting in the query above, with its joins' tables held, ran out of memory at a million rows.
+            create table {T("output")} as select * from {T("output_unsorted")} order by {OrderBy};
+            drop table {T("output_unsorted")};
             """;
     }
 
