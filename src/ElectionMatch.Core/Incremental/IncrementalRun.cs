@@ -96,6 +96,7 @@ internal static class IncrementalRun
         {
             Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts))),
             InputSha256 = inputSha256,
+            OutputInCanonicalOrder = true,
             Summary =
             [
                 string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),

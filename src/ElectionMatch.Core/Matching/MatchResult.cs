@@ -13,6 +13,12 @@ public sealed record MatchResult(
     IReadOnlyDictionary<string, long> Counts,
     string? ModelParametersJson = null)
 {
+    /// <summary>
+    /// Whether <see cref="OutputTable"/> was written by a query ordered by <see cref="OrderBy"/>, so DuckDB stores it
+    /// in that order (<c>preserve_insertion_order</c>): publish then copies and hashes it without sorting it again.
+    /// </summary>
+    public bool OutputInCanonicalOrder { get; init; }
+
     /// <summary>Row accounting per input; a run whose accounts do not balance is not published.</summary>
     public IReadOnlyList<RowAccount> Accounts { get; init; } = [];
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using ElectionMatch.Warehouse;
 
@@ -11,37 +12,51 @@ public static class ContentHash
     /// snapshot is gigabytes (DuckDB ran out of memory building it). Same bytes hashed, so the same value as hashing that string.
     /// </summary>
     /// <param name="table">A qualified, quoted table name.</param>
-    public static string Of(DuckDbWarehouse warehouse, string table, string orderBy) => Hash(warehouse, $"from {table} as t order by {orderBy}");
+    public static string Of(DuckDbWarehouse warehouse, string table, string orderBy) => Hash(warehouse.Connection, $"from {table} as t order by {orderBy}", CancellationToken.None);
 
     /// <summary>
     /// The same hash read in the table's own row order, without sorting: for a table just written from a query
     /// ordered by a unique canonical key, which DuckDB stores in that order (<c>preserve_insertion_order</c>), so
     /// the bytes hashed are those <see cref="Of"/> hashes. At a million rows the sort was a third of the hash's time.
     /// </summary>
-    public static string InTableOrder(DuckDbWarehouse warehouse, string table) => Hash(warehouse, $"from {table} as t");
+    public static string InTableOrder(DuckDbWarehouse warehouse, string table) => InTableOrder(warehouse.Connection, table);
+
+    /// <summary>
+    /// <see cref="InTableOrder(DuckDbWarehouse, string)"/> on a connection of its own, so the hash can run beside other
+    /// work on the first connection (a publish hashes the run's output while it copies it).
+    /// </summary>
+    public static string InTableOrder(DbConnection connection, string table, CancellationToken cancellationToken = default) =>
+        Hash(connection, $"from {table} as t", cancellationToken);
 
     // Each row's text as UTF-8 bytes (encode), read as a blob: reading it as a string decoded it to UTF-16 only to encode it back.
-    private static string Hash(DuckDbWarehouse warehouse, string from)
+    private static string Hash(DbConnection connection, string from, CancellationToken cancellationToken)
     {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"select encode(cast(t as varchar)) {from}";
+        if (command is DuckDB.NET.Data.DuckDBCommand duckdb)
+        {
+            duckdb.UseStreamingMode = true;
+        }
+
+        using var reader = command.ExecuteReader();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         var first = true;
         // The row's bytes are read before the next row is fetched, while the reader still holds them.
-        foreach (var row in warehouse.Stream($"select encode(cast(t as varchar)) {from}", r => r.GetStream(0)))
+        while (reader.Read())
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (!first)
             {
                 hash.AppendData("\n"u8);
             }
 
             first = false;
-            using (row)
+            using var row = reader.GetStream(0);
+            int read;
+            while ((read = row.Read(buffer, 0, buffer.Length)) > 0)
             {
-                int read;
-                while ((read = row.Read(buffer, 0, buffer.Length)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                }
+                hash.AppendData(buffer, 0, read);
             }
         }
 

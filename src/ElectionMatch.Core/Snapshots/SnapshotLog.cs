@@ -35,16 +35,24 @@ public sealed class SnapshotLog
         create table if not exists {Rows} (snapshot varchar, row_key varchar, row_md5 varchar);
         """);
 
-    /// <summary>Records a publish of <paramref name="table"/> (qualified) and its row hashes; call inside the publish transaction.</summary>
-    public void RecordPublish(string match, string snapshot, string runId, string table, string orderBy, long rows, string contentSha256)
+    /// <summary>Records a publish and its row hashes (<paramref name="rowHashes"/>, see <see cref="RowHashes"/>); call inside the publish transaction.</summary>
+    /// <param name="rowHashes">A relation with columns <c>row_key</c> and <c>row_md5</c>: a table of them computed before the transaction, or the query over the published table.</param>
+    public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256)
     {
         _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
-        _warehouse.Execute($"insert into {Rows} select {Sql.Literal(snapshot)}, {RowKeySql(orderBy)}, {RowHashSql} from {table} as t");
+        _warehouse.Execute($"insert into {Rows} select {Sql.Literal(snapshot)}, row_key, row_md5 from {rowHashes}");
         _warehouse.Execute($"""
             insert into {Log} values ({Sql.Literal(match)}, {Sql.Literal(snapshot)}, {Sql.Literal(runId)}, now(), {Sql.Literal(orderBy)},
                 {rows}, {Sql.Literal(contentSha256)}, null, null)
             """);
     }
+
+    /// <summary>
+    /// Each row of <paramref name="table"/> (qualified) as its key and the MD5 of its text, as a parenthesised query:
+    /// what <c>snapshot_rows</c> holds and verify compares. Any table with the snapshot's rows gives the same pairs,
+    /// in any order, so a publish computes them from the run's output before its transaction.
+    /// </summary>
+    public static string RowHashes(string table, string orderBy) => $"(select {RowKeySql(orderBy)} as row_key, {RowHashSql} as row_md5 from {table} as t)";
 
     /// <summary>Marks a publish finished: its manifest and every generated file are written.</summary>
     public void Complete(string runId, string manifestJson) =>
@@ -93,7 +101,7 @@ public sealed class SnapshotLog
             ),
             current_rows as (
                 select row_key, row_md5, row_number() over (partition by row_key order by row_md5) as n
-                from (select {RowKeySql(orderBy)} as row_key, {RowHashSql} as row_md5 from {table} as t)
+                from {RowHashes(table, orderBy)}
             ),
             paired as (
                 select coalesce(p.row_key, c.row_key) as row_key,

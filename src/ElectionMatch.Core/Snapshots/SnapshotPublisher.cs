@@ -46,7 +46,11 @@ public sealed class SnapshotPublisher
     /// content hash, row hashes) in the snapshot log, all in one transaction: a reader, or a run killed at
     /// any point, sees the old state or the whole new one.
     /// </summary>
-    /// <param name="steps">Times the copy, the content hash and the row hashes as steps of the run.</param>
+    /// <remarks>
+    /// An output stored in canonical order under a unique key is hashed before the transaction, from the run
+    /// schema (<see cref="OutputHashing"/>); any other is copied sorted and hashed inside it, as it is published.
+    /// </remarks>
+    /// <param name="steps">Times the copy, the content hash, the row hashes and the log as steps of the run.</param>
     public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null)
     {
         steps ??= new RunSteps(null);
@@ -60,6 +64,9 @@ public sealed class SnapshotPublisher
 
         // The snapshot is stored in the order it is written; its content hash and parquet copy read it in that order.
         _warehouse.Execute("set preserve_insertion_order = true");
+        using var hashing = result.OutputInCanonicalOrder && KeyIsUnique(result.OutputTable, result.OrderBy)
+            ? OutputHashing.Start(_warehouse, result, steps)
+            : null;
         _warehouse.InTransaction(() =>
         {
             _warehouse.Execute($"create schema if not exists {schema}");
@@ -70,7 +77,9 @@ public sealed class SnapshotPublisher
 
             steps.Time("publish_copy", () =>
             {
-                _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, staging)} as select * from {result.OutputTable} order by {result.OrderBy}");
+                // An output already in canonical order is copied in its own order, which the copy keeps.
+                var order = result.OutputInCanonicalOrder ? "" : $" order by {result.OrderBy}";
+                _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, staging)} as select * from {result.OutputTable}{order}");
                 _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, stagingQuarantine)} as select * from {result.QuarantineTable}");
             });
             CrashPoint.Reached("publish:staged");
@@ -78,11 +87,15 @@ public sealed class SnapshotPublisher
             _warehouse.Execute($"drop table if exists {quarantine}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
-            published = new PublishedSnapshot(RowCount(name), steps.Time("content_hash", () => KeyIsUnique(final, result.OrderBy)
-                ? Snapshots.ContentHash.InTableOrder(_warehouse, final)
-                : ContentHash(name, result.OrderBy)));
+            var content = hashing is null
+                ? steps.Time("content_hash", () => KeyIsUnique(final, result.OrderBy)
+                    ? Snapshots.ContentHash.InTableOrder(_warehouse, final)
+                    : ContentHash(name, result.OrderBy))
+                : steps.Time("content_hash", hashing.Content, note: _ => "waited for the hash of the run's output, computed beside the copy");
+            published = new PublishedSnapshot(RowCount(name), content);
             log.Ensure();
-            steps.Time("row_hashes", () => log.RecordPublish(name.Match, name.Table, runId, final, result.OrderBy, published.Rows, published.ContentSha256));
+            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, hashing is null ? SnapshotLog.RowHashes(final, result.OrderBy) : OutputHashing.RowHashesTable,
+                result.OrderBy, published.Rows, published.ContentSha256));
             CrashPoint.Reached("publish:renamed");
         });
         CrashPoint.Reached("publish:committed");

