@@ -55,10 +55,13 @@ internal static class EvaluateCommand
             if (definition.Evaluation.Retrieval is { } retrieval)
             {
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
-                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline);
+                var offlineTopK = settings.Embeddings.IsOffline ? "retrieved" : settings.Embeddings.UnionOffline ? "retrieved_offline" : null;
+                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK);
                 foreach (var recall in recalls)
                 {
-                    Console.WriteLine(string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
+                    Console.WriteLine(recall.FromRun
+                        ? string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the run's own top {recall.K}, searched by its blocks; its partitions hold over {RetrievalRecall.MaxRankedPairs:N0} pairs, too many to rank again, so provider models are not compared)")
+                        : string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
                 }
 
                 // A paid embedder must not retrieve worse than the free one on the same truth; united with it, it cannot

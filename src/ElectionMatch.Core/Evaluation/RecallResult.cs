@@ -6,5 +6,11 @@ public sealed record RecallResult(string Model, int K, long Found, long TruthPai
     /// <summary>A provider model united with the offline embedder, as a run with <c>embeddings: union_offline</c> retrieves.</summary>
     public bool United { get; init; }
 
+    /// <summary>
+    /// Read from the run's own top k (its blocks, <see cref="RetrievalRecall.MaxRankedPairs"/> exceeded) instead of
+    /// ranking every pair of each partition again.
+    /// </summary>
+    public bool FromRun { get; init; }
+
     public double Recall => TruthPairs == 0 ? 1 : (double)Found / TruthPairs;
 }

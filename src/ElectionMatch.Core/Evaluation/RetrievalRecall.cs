@@ -17,12 +17,31 @@ public static class RetrievalRecall
 {
     /// <returns>Nothing when the run's tables are gone (evaluate then reports only the snapshot).</returns>
     /// <param name="united">Also score each provider model united with the offline embedder (<c>embeddings: union_offline</c>).</param>
-    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k, bool united = false)
+    /// <param name="offlineTopK">The run's table of the offline embedder's top k (<c>retrieved</c> for an offline run,
+    /// <c>retrieved_offline</c> for a provider united with offline), or null when the run searched without it.</param>
+    /// <param name="maxRankedPairs">Above this many partition pairs the run's own top k is read (<see cref="MaxRankedPairs"/>).</param>
+    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k, bool united = false, string? offlineTopK = null, long maxRankedPairs = MaxRankedPairs)
     {
         TruthEvaluator.LoadTruth(warehouse, truthPath);
         if (!warehouse.TableExists(run.Name, "left_keyed") || !warehouse.TableExists(run.Name, "right_members") || !warehouse.TableExists(run.Name, "right_keyed"))
         {
             return [];
+        }
+
+        // Ranking every pair of every partition again is a window over their cross product: at 100,000 synthetic
+        // candidacies it took 21 GB and filled the disk. Above the cap the run's own offline top k answers instead
+        // (its blocks, as it searched), and provider models are not compared.
+        var offlineModel = $"offline/{offline.Model}/{offline.Dimensions.ToString(CultureInfo.InvariantCulture)}";
+        var pairs = RankedPairs(warehouse, run);
+        if (pairs > maxRankedPairs)
+        {
+            if (offlineTopK is not { } table || !warehouse.TableExists(run.Name, table))
+            {
+                return [];
+            }
+
+            var (found, total) = Count(warehouse, run, columns, $"scored as (select left_key, right_key, rank from {run.Table(table)})", $"s.rank <= {k}");
+            return [new RecallResult(offlineModel, k, found, total) { FromRun = true }];
         }
 
         warehouse.Execute($"""
@@ -34,7 +53,6 @@ public static class RetrievalRecall
             """);
 
         var results = new List<RecallResult>();
-        var offlineModel = $"offline/{offline.Model}/{offline.Dimensions.ToString(CultureInfo.InvariantCulture)}";
         FillOffline(warehouse, offlineModel, offline, columns.Style);
         results.Add(Recall(warehouse, run, columns, offlineModel, k));
 
@@ -64,6 +82,16 @@ public static class RetrievalRecall
 
         return results;
     }
+
+    /// <summary>The most pairs (left row × results row of its partition) ranked again in SQL; above it, the run's own top k is read.</summary>
+    public const long MaxRankedPairs = 50_000_000;
+
+    /// <summary>The pairs ranking every partition again would window over.</summary>
+    public static long RankedPairs(DuckDbWarehouse warehouse, RunSchema run) => warehouse.Scalar<long>($"""
+        select coalesce(sum(l.n * m.n), 0)::bigint
+        from (select group_id, count(*) as n from {run.Table("left_keyed")} group by group_id) as l
+        join (select group_id, count(*) as n from {run.Table("right_members")} group by group_id) as m using (group_id)
+        """);
 
     private static void FillOffline(DuckDbWarehouse warehouse, string model, EmbeddingSettings offline, HashedNgramStyle style)
     {
