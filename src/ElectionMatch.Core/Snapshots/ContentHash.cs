@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Security.Cryptography;
+using DuckDB.NET.Data;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Snapshots;
@@ -25,25 +25,17 @@ public static class ContentHash
     /// <see cref="InTableOrder(DuckDbWarehouse, string)"/> on a connection of its own, so the hash can run beside other
     /// work on the first connection (a publish hashes the run's output while it copies it).
     /// </summary>
-    public static string InTableOrder(DbConnection connection, string table, CancellationToken cancellationToken = default) =>
+    public static string InTableOrder(DuckDBConnection connection, string table, CancellationToken cancellationToken = default) =>
         Hash(connection, $"from {table} as t", cancellationToken);
 
     // Each row's text as UTF-8 bytes (encode), read as a blob: reading it as a string decoded it to UTF-16 only to encode it back.
-    private static string Hash(DbConnection connection, string from, CancellationToken cancellationToken)
+    private static string Hash(DuckDBConnection connection, string from, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"select encode(cast(t as varchar)) {from}";
-        if (command is DuckDB.NET.Data.DuckDBCommand duckdb)
-        {
-            duckdb.UseStreamingMode = true;
-        }
-
-        using var reader = command.ExecuteReader();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[1 << 16];
         var first = true;
         // The row's bytes are read before the next row is fetched, while the reader still holds them.
-        while (reader.Read())
+        foreach (var row in DuckDbWarehouse.Stream(connection, $"select encode(cast(t as varchar)) {from}", r => r.GetStream(0)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!first)
@@ -52,11 +44,13 @@ public static class ContentHash
             }
 
             first = false;
-            using var row = reader.GetStream(0);
-            int read;
-            while ((read = row.Read(buffer, 0, buffer.Length)) > 0)
+            using (row)
             {
-                hash.AppendData(buffer, 0, read);
+                int read;
+                while ((read = row.Read(buffer, 0, buffer.Length)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                }
             }
         }
 

@@ -1,6 +1,6 @@
-using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using DuckDB.NET.Data;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Snapshots;
@@ -19,7 +19,7 @@ public static class InputHash
     /// of a 7M-row input (230 MB) would not, and this may run beside the match (<see cref="InputHashing"/>).
     /// The bytes hashed are those of <c>sha256(string_agg(h, '' order by h))</c>, which earlier manifests recorded.
     /// </summary>
-    public static string Of(DbConnection connection, string relation, CancellationToken cancellationToken = default) =>
+    public static string Of(DuckDBConnection connection, string relation, CancellationToken cancellationToken = default) =>
         OfSorted(connection, $"select md5(cast(t as varchar)) as h from {relation} as t", cancellationToken);
 
     /// <summary>
@@ -29,22 +29,14 @@ public static class InputHash
     public static string OfRowHashes(DuckDbWarehouse warehouse, string rowHashes) =>
         OfSorted(warehouse.Connection, $"select h from {rowHashes}", CancellationToken.None);
 
-    private static string OfSorted(DbConnection connection, string hashes, CancellationToken cancellationToken)
+    private static string OfSorted(DuckDBConnection connection, string hashes, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"select h from ({hashes}) order by h";
-        if (command is DuckDB.NET.Data.DuckDBCommand duckdb)
-        {
-            duckdb.UseStreamingMode = true;
-        }
-
-        using var reader = command.ExecuteReader();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> ascii = stackalloc byte[32];
-        while (reader.Read())
+        foreach (var rowHash in DuckDbWarehouse.Stream(connection, $"select h from ({hashes}) order by h", r => r.GetString(0)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var written = Encoding.ASCII.GetBytes(reader.GetString(0), ascii);
+            var written = Encoding.ASCII.GetBytes(rowHash, ascii);
             hash.AppendData(ascii[..written]);
         }
 

@@ -36,13 +36,13 @@ internal sealed class OutputHashing : IDisposable
     /// </summary>
     public static string RowHashesTable { get; } = Sql.Identifier("temp", "em_output_row_hashes");
 
-    /// <summary>Starts the content hash beside the caller and computes the row hashes into the run schema.</summary>
+    /// <summary>Starts the content hash beside the caller and computes the row hashes into <see cref="RowHashesTable"/>.</summary>
     public static OutputHashing Start(DuckDbWarehouse warehouse, MatchResult result, RunSteps steps)
     {
         var hashing = new OutputHashing(warehouse, result.OutputTable);
         try
         {
-            steps.Time("row_hashes", () => warehouse.Execute($"create or replace temp table em_output_row_hashes as select * from {SnapshotLog.RowHashes(result.OutputTable, result.OrderBy)}"));
+            steps.Time("row_hashes", () => warehouse.Execute($"create or replace temp table {RowHashesTable} as select * from {SnapshotLog.RowHashes(result.OutputTable, result.OrderBy)}"));
             return hashing;
         }
         catch

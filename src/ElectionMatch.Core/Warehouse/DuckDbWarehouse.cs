@@ -120,9 +120,12 @@ public sealed class DuckDbWarehouse : IDisposable
     /// The rows of a query one at a time, streamed from DuckDB as they are produced: neither DuckDB nor the
     /// caller holds the whole result. Nothing else may run on this connection until the enumeration ends.
     /// </summary>
-    public IEnumerable<T> Stream<T>(string sql, Func<DbDataReader, T> read)
+    public IEnumerable<T> Stream<T>(string sql, Func<DbDataReader, T> read) => Stream(_connection, sql, read);
+
+    /// <summary><see cref="Stream{T}(string, Func{DbDataReader, T})"/> on any connection, such as a second one working beside the first.</summary>
+    public static IEnumerable<T> Stream<T>(DuckDBConnection connection, string sql, Func<DbDataReader, T> read)
     {
-        using var command = _connection.CreateCommand();
+        using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.UseStreamingMode = true;
         using var reader = command.ExecuteReader();
