@@ -38,6 +38,40 @@ public sealed class EmbeddingRetrievalTests
         Assert.Equal([1000, 1004], tie);
     }
 
+    [Fact]
+    public void A_right_row_in_several_partitions_is_searched_with_the_vector_of_its_own_text_in_each()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CreateInputs(warehouse);
+
+        // Chunks of a partition or two, so a row's memberships fall in one chunk or in two.
+        var retrieval = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StoreVectors = true, StreamChunkMembers = 100, SliceRows = 7 };
+        Retrieve(warehouse, "retrieved_stored", retrieval);
+
+        var embedder = new HashedNgramEmbedder(EmbeddingSettings.Offline.Dimensions, EmbeddingSettings.Offline.Model, HashedNgramStyle.Labelled);
+        var stored = warehouse.Query(
+            $"""
+            select v.group_id, v.key, r.embedding_text, v.vector
+            from {Run.Table("retrieved_stored_vectors")} as v
+            join {Run.Table("right_rows")} as r on r.right_key = v.key
+            where v.side = 1
+            order by v.group_id, v.key
+            """,
+            r => (Group: r.GetInt64(0), Key: r.GetInt64(1), Text: r.GetString(2), Vector: ((IEnumerable<float>)r.GetValue(3)).ToArray()));
+
+        // Every membership of the four partitions, and 45 rows are members of two.
+        Assert.Equal(warehouse.Scalar<long>($"select count(*) from {Run.Table("members")}"), stored.Count);
+        Assert.Equal(45, stored.GroupBy(s => s.Key).Count(g => g.Count() == 2));
+        var expected = new float[EmbeddingSettings.Offline.Dimensions];
+        foreach (var (group, key, text, vector) in stored)
+        {
+            embedder.Embed(text, expected);
+            Assert.True(
+                expected.Select(BitConverter.SingleToInt32Bits).SequenceEqual(vector.Select(BitConverter.SingleToInt32Bits)),
+                $"right row {key} in group {group}: the vector differs from its text's");
+        }
+    }
+
     private static List<(long Left, long Right, int Rank, float Score)> Retrieve(DuckDbWarehouse warehouse, string table, EmbeddingRetrieval retrieval)
     {
         var inputs = new RetrievalInputs(Run.Table("left_rows"), "embedding_text", Run.Table("members"), Run.Table("right_rows"), "embedding_text");

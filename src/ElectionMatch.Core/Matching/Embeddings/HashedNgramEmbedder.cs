@@ -67,8 +67,10 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
             return;
         }
 
-        // Spans over the text, no strings per field: this runs for every row of both inputs.
-        var buffer = ArrayPool<char>.Shared.Rent((text.Length * 2) + 2);
+        // Spans over the text, no strings per field: this runs for every row of both inputs. Most texts fit a stack
+        // buffer; renting one per text cost more than the buffer's use.
+        var rented = text.Length <= MaxStackText ? null : ArrayPool<char>.Shared.Rent((text.Length * 2) + 2);
+        var buffer = rented ?? stackalloc char[(MaxStackText * 2) + 2];
         try
         {
             var source = text.AsSpan();
@@ -82,12 +84,15 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
                 // "name", and in the district texts "race name" and "district name", carry the words that identify.
                 var isName = label.IsEmpty || label.Equals("name", StringComparison.OrdinalIgnoreCase)
                     || label.EndsWith(" name", StringComparison.OrdinalIgnoreCase);
-                AddField(buffer.AsSpan(0, length), Seed(Style.SharedFieldSpace ? [] : label), isName, into);
+                AddField(buffer[..length], Style.SharedFieldSpace ? EmptySeed : Seed(label), isName, into);
             }
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(buffer);
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
 
         var norm = TensorPrimitives.Norm(into);
@@ -97,11 +102,29 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         }
     }
 
+    /// <summary>Texts up to this many characters are normalised on the stack.</summary>
+    private const int MaxStackText = 256;
+
+    /// <summary>The seeds of the labels the candidacy texts use, and of none: hashed once instead of once a field.</summary>
+    private static readonly ulong EmptySeed = HashLabel([]);
+    private static readonly ulong NameSeed = HashLabel("name");
+    private static readonly ulong RaceSeed = HashLabel("race");
+
+    /// <summary>The value's words, split on the single spaces <see cref="Normalise"/> leaves between them.</summary>
     private void AddField(ReadOnlySpan<char> value, ulong seed, bool isName, Span<float> into)
     {
-        foreach (var range in value.Split(' '))
+        while (!value.IsEmpty)
         {
-            var token = Style.CanonicalNumbers ? CanonicalNumber(value[range]) : value[range];
+            // Words are a few characters: a plain scan beats a vectorised IndexOf's set-up.
+            var space = 0;
+            while (space < value.Length && value[space] != ' ')
+            {
+                space++;
+            }
+
+            var word = value[..space];
+            value = space < value.Length ? value[(space + 1)..] : [];
+            var token = Style.CanonicalNumbers ? CanonicalNumber(word) : word;
             if (token.IsEmpty)
             {
                 continue;
@@ -144,22 +167,28 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         return number[zeros..];
     }
 
+    /// <summary>
+    /// The token's character trigrams, padded with a boundary mark so "jon" and the inside of "jonathan" are told
+    /// apart: <c>^jo</c>, <c>jon</c>, <c>on$</c>. Each is hashed as <see cref="Fnv1a"/> hashes its three characters.
+    /// </summary>
     private void AddTrigrams(ReadOnlySpan<char> token, ulong seed, Span<float> into)
     {
-        // Pad with a boundary mark so "jon" and the inside of "jonathan" are told apart.
-        Span<char> padded = stackalloc char[token.Length + 2];
-        padded[0] = '^';
-        token.CopyTo(padded[1..]);
-        padded[^1] = '$';
-        for (var i = 0; i + 3 <= padded.Length; i++)
+        const float weight = NameWeight * 0.5f;
+        var previous = '^';
+        var current = token[0];
+        for (var i = 1; i <= token.Length; i++)
         {
-            AddToken(padded.Slice(i, 3), seed, NameWeight * 0.5f, into);
+            var next = i < token.Length ? token[i] : '$';
+            Add(Avalanche((((((seed ^ previous) * FnvPrime) ^ current) * FnvPrime ^ next) * FnvPrime)), weight, into);
+            (previous, current) = (current, next);
         }
     }
 
-    private void AddToken(ReadOnlySpan<char> feature, ulong seed, float weight, Span<float> into)
+    private void AddToken(ReadOnlySpan<char> feature, ulong seed, float weight, Span<float> into) =>
+        Add(Fnv1a(feature, seed), weight, into);
+
+    private void Add(ulong hash, float weight, Span<float> into)
     {
-        var hash = Fnv1a(feature, seed);
         // The same slot as hash % Dimensions; a 64-bit division costs tens of cycles, and this runs ~100 times a text.
         var index = (int)(_mask != 0 ? hash & _mask : hash % (ulong)Dimensions);
         into[index] += (hash >> 63) == 0 ? weight : -weight;
@@ -167,20 +196,42 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
 
     private static ulong Seed(ReadOnlySpan<char> label)
     {
+        if (label is "name")
+        {
+            return NameSeed;
+        }
+
+        if (label is "race")
+        {
+            return RaceSeed;
+        }
+
+        return HashLabel(label);
+    }
+
+    private static ulong HashLabel(ReadOnlySpan<char> label)
+    {
         Span<char> lower = label.Length <= 64 ? stackalloc char[label.Length] : new char[label.Length];
         label.ToLowerInvariant(lower);
         return Fnv1a(lower, 14695981039346656037UL);
     }
+
+    private const ulong FnvPrime = 1099511628211UL;
 
     private static ulong Fnv1a(ReadOnlySpan<char> text, ulong seed)
     {
         var hash = seed;
         foreach (var c in text)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            hash = (hash ^ c) * FnvPrime;
         }
 
-        // Final avalanche so the low bits used for the index depend on every character.
+        return Avalanche(hash);
+    }
+
+    /// <summary>Final avalanche so the low bits used for the index depend on every character.</summary>
+    private static ulong Avalanche(ulong hash)
+    {
         hash ^= hash >> 33;
         hash *= 0xff51afd7ed558ccdUL;
         hash ^= hash >> 33;
@@ -188,10 +239,15 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
     }
 
     /// <summary>Lower case, accents dropped, anything but letters and digits made one space.</summary>
-    private static int Normalise(ReadOnlySpan<char> value, char[] into)
+    private static int Normalise(ReadOnlySpan<char> value, Span<char> into)
     {
+        if (Ascii.IsValid(value))
+        {
+            return NormaliseAscii(value, into);
+        }
+
         // Only text with a non-ASCII character pays for a decomposed copy.
-        var decomposed = Ascii.IsValid(value) ? value : new string(value).Normalize(NormalizationForm.FormD).AsSpan();
+        var decomposed = new string(value).Normalize(NormalizationForm.FormD).AsSpan();
         var length = 0;
         var space = true;
         foreach (var c in decomposed)
@@ -204,6 +260,35 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
             else if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark || c is '\'' or '’' or '.')
             {
                 // Accents, apostrophes (O'Neill) and initials' dots vanish without splitting the word.
+            }
+            else if (!space)
+            {
+                into[length++] = ' ';
+                space = true;
+            }
+        }
+
+        return length > 0 && into[length - 1] == ' ' ? length - 1 : length;
+    }
+
+    /// <summary>
+    /// <see cref="Normalise"/> for ASCII, where the letters and digits are A-Z, a-z and 0-9, lower case is one bit and
+    /// no character is a combining mark: the same characters out, without the Unicode tables.
+    /// </summary>
+    private static int NormaliseAscii(ReadOnlySpan<char> value, Span<char> into)
+    {
+        var length = 0;
+        var space = true;
+        foreach (var c in value)
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                into[length++] = char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+                space = false;
+            }
+            else if (c is '\'' or '.')
+            {
+                // Apostrophes (O'Neill) and initials' dots vanish without splitting the word.
             }
             else if (!space)
             {
