@@ -46,7 +46,11 @@ public sealed class EmbeddingRetrievalTests
 
         // Chunks of a partition or two, so a row's memberships fall in one chunk or in two.
         var retrieval = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StoreVectors = true, StreamChunkMembers = 100, SliceRows = 7 };
-        Retrieve(warehouse, "retrieved_stored", retrieval);
+        var dense = Retrieve(warehouse, "retrieved_stored", retrieval);
+
+        // Without stored vectors the kernel's panels are packed from the non-zeros: the same table.
+        var packed = Retrieve(warehouse, "retrieved_packed", new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StreamChunkMembers = 100, SliceRows = 7 });
+        Assert.Equal(dense, packed);
 
         var embedder = new HashedNgramEmbedder(EmbeddingSettings.Offline.Dimensions, EmbeddingSettings.Offline.Model, HashedNgramStyle.Labelled);
         var stored = warehouse.Query(

@@ -321,6 +321,58 @@ public sealed class TopKKernelTests
     }
 
     [Fact]
+    public void Panels_packed_by_the_caller_give_the_bits_of_a_search_on_the_rows()
+    {
+        if (!Runs(TopKPath.Blocked))
+        {
+            return;
+        }
+
+        // Sparse left rows (the sparse path) and dense ones (the blocked tiles), right counts that leave the last panel
+        // short, right rows with -0 values and duplicates, serial and parallel; panels filled with garbage first, as a
+        // reused buffer would be, then packed by hand from the rows' layout.
+        (int L, int R, int D, int K, int Cores, bool Sparse)[] shapes = [(9, 17, 64, 3, 1, true), (41, 1111, 256, 13, 2, true), (13, 48, 300, 5, 1, false), (37, 205, 64, 5, 2, false)];
+        int seed = 70;
+        foreach (var (l, r, d, k, cores, sparse) in shapes)
+        {
+            float[] left = sparse ? SparseUnitRows(l, d, seed++) : RandomUnitRows(l, d, seed++);
+            float[] right = SparseUnitRows(r, d, seed++);
+            right.AsSpan(0, d).CopyTo(right.AsSpan(d * (r / 2), d));
+            for (int j = 1; j < d; j += 5)
+            {
+                right[(2 * d) + j] = right[(2 * d) + j] == 0 ? -0f : right[(2 * d) + j];
+            }
+
+            float[] panels = new float[TopKKernel.PackedLength(r, d) + 7];
+            panels.AsSpan().Fill(float.NaN);
+            panels.AsSpan(0, TopKKernel.PackedLength(r, d)).Clear();
+            for (int row = 0; row < r; row++)
+            {
+                for (int dim = 0; dim < d; dim++)
+                {
+                    float value = right[(row * d) + dim];
+                    if (BitConverter.SingleToInt32Bits(value) != 0)
+                    {
+                        panels[((row / TopKKernel.PanelRows) * TopKKernel.PanelRows * d) + (dim * TopKKernel.PanelRows) + (row % TopKKernel.PanelRows)] = value;
+                    }
+                }
+            }
+
+            Assert.True(TopKKernel.SearchesPanels(l));
+            Assert.Equal(sparse, TopKKernel.IsSparse(left, l, d));
+            var rows = Run(left, l, right, r, d, k, TopKPath.Auto, cores);
+            int[] indices = new int[l * k];
+            float[] scores = new float[l * k];
+            TopKKernel.SearchPacked(left, l, panels, r, d, k, indices, scores, cores);
+            Assert.Equal(rows.Indices, indices);
+            Assert.Equal(rows.Scores.Select(BitConverter.SingleToInt32Bits), scores.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        Assert.False(TopKKernel.SearchesPanels(TopKKernel.DirectMaxLeftRows));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TopKKernel.SearchPacked(new float[64], 1, new float[16 * 64], 1, 64, 1, new int[1], new float[1], 1));
+    }
+
+    [Fact]
     public void The_offline_embedders_vectors_take_the_sparse_path_to_the_same_bits()
     {
         if (!Runs(TopKPath.Blocked))

@@ -219,6 +219,7 @@ internal sealed class RetrievalStage
     private void Search(BlockingCollection<Partition> work, BlockingCollection<Result> done, HashedNgramEmbedder? embedder, CancellationToken cancellationToken)
     {
         float[]? slice = null;
+        float[]? panels = null;
         var scratch = new Scratch(_dimensions);
         foreach (var partition in work.GetConsumingEnumerable(cancellationToken))
         {
@@ -233,15 +234,25 @@ internal sealed class RetrievalStage
 
             // Stored vectors are kept whole, for the table; otherwise one slice of right vectors at a time.
             var sliceRows = _storeVectors ? rightCount : Math.Min(_sliceRows, rightCount);
-            var right = _storeVectors ? new float[rightCount * _dimensions] : slice ??= new float[_sliceRows * _dimensions];
+            var right = _storeVectors ? new float[rightCount * _dimensions] : TopKKernel.SearchesPanels(leftCount) ? [] : slice ??= new float[_sliceRows * _dimensions];
             var sliceIndices = sliceRows < rightCount ? new int[leftCount * _k] : indices;
             var sliceScores = sliceRows < rightCount ? new float[leftCount * _k] : scores;
             for (var start = 0; start < rightCount; start += sliceRows)
             {
                 var count = Math.Min(sliceRows, rightCount - start);
-                CopyRight(partition.RightVectors, start, count, right, cancellationToken);
                 var degree = (long)leftCount * count >= ParallelKernelPairs ? _degree : 1;
-                TopKKernel.Search(left, leftCount, right, count, _dimensions, _k, sliceIndices, sliceScores, degree);
+                if (!_storeVectors && TopKKernel.SearchesPanels(leftCount))
+                {
+                    // The kernel's own layout, written from the non-zeros: no dense rows to write and transpose.
+                    panels ??= new float[TopKKernel.PackedLength(_sliceRows, _dimensions)];
+                    PackRight(partition.RightVectors, start, count, panels, cancellationToken);
+                    TopKKernel.SearchPacked(left, leftCount, panels, count, _dimensions, _k, sliceIndices, sliceScores, degree);
+                }
+                else
+                {
+                    CopyRight(partition.RightVectors, start, count, right, cancellationToken);
+                    TopKKernel.Search(left, leftCount, right, count, _dimensions, _k, sliceIndices, sliceScores, degree);
+                }
                 if (start == 0 && sliceIndices != indices)
                 {
                     sliceIndices.CopyTo(indices, 0);
@@ -273,6 +284,29 @@ internal sealed class RetrievalStage
             {
                 ((float[])payload[start + i]).CopyTo(row);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes right rows [<paramref name="start"/>, +<paramref name="count"/>) into <paramref name="panels"/> as
+    /// <see cref="TopKKernel"/> packs dense rows: <see cref="TopKKernel.PanelRows"/> rows a panel, dimension-major,
+    /// zeros everywhere but each row's non-zeros, so the same floats in the same places.
+    /// </summary>
+    private void PackRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] panels, CancellationToken cancellationToken)
+    {
+        panels.AsSpan(0, TopKKernel.PackedLength(count, _dimensions)).Clear();
+        var panelLength = TopKKernel.PanelRows * _dimensions;
+        RightRows? ready = null;
+        for (var i = 0; i < count; i++)
+        {
+            var (rows, index) = vectors[start + i];
+            if (!ReferenceEquals(rows, ready))
+            {
+                rows.WaitEmbedded(cancellationToken);
+                ready = rows;
+            }
+
+            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows)));
         }
     }
 
@@ -484,6 +518,15 @@ internal sealed class RetrievalStage
             if (!_embedded.Task.IsCompleted)
             {
                 _embedded.Task.Wait(cancellationToken);
+            }
+        }
+
+        /// <summary>Row <paramref name="index"/>'s non-zeros into a panel's column of zeros: dimension d at d × <see cref="TopKKernel.PanelRows"/>.</summary>
+        public void PackTo(int index, Span<float> column)
+        {
+            for (var j = _starts[index]; j < _starts[index + 1]; j++)
+            {
+                column[_dimensions[j] * TopKKernel.PanelRows] = _values[j];
             }
         }
 

@@ -27,22 +27,20 @@ internal static partial class TopKKernel
         Span<int> indices,
         Span<float> scores,
         int maxDegreeOfParallelism,
-        bool wide)
+        bool wide,
+        float[]? prepacked = null)
     {
-        int panels = (rightCount + PanelWidth - 1) / PanelWidth;
-        long packedLength = (long)panels * PanelWidth * dimensions;
-        if (packedLength > Array.MaxLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
-        }
-
         int rowsLength = leftCount * Stride(k);
-        float[] packed = Rent<float>((int)packedLength);
+        float[] packed = prepacked ?? Rent<float>(PackedLength(rightCount, dimensions));
         int[] rowIndices = Rent<int>(rowsLength);
         float[] rowScores = Rent<float>(rowsLength);
         try
         {
-            PackRight(right, rightCount, dimensions, packed);
+            if (prepacked is null)
+            {
+                PackRight(right, rightCount, dimensions, packed);
+            }
+
             ClearRows(rowIndices.AsSpan(0, rowsLength), rowScores.AsSpan(0, rowsLength));
             int tiles = (leftCount + TileRows - 1) / TileRows;
             bool parallel = maxDegreeOfParallelism > 1 && tiles > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
@@ -59,7 +57,11 @@ internal static partial class TopKKernel
         }
         finally
         {
-            Return(packed);
+            if (prepacked is null)
+            {
+                Return(packed);
+            }
+
             Return(rowIndices);
             Return(rowScores);
         }

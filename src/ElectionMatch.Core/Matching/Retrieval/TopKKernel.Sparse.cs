@@ -58,25 +58,23 @@ internal static partial class TopKKernel
         Span<int> indices,
         Span<float> scores,
         int maxDegreeOfParallelism,
-        bool wide)
+        bool wide,
+        float[]? prepacked = null)
     {
-        int panels = (rightCount + PanelWidth - 1) / PanelWidth;
-        long packedLength = (long)panels * PanelWidth * dimensions;
-        if (packedLength > Array.MaxLength)
-        {
-            throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
-        }
-
         int groups = (leftCount + SparseRows - 1) / SparseRows;
         int rowsLength = leftCount * Stride(k);
-        float[] packed = Rent<float>((int)packedLength);
+        float[] packed = prepacked ?? Rent<float>(PackedLength(rightCount, dimensions));
         int[] rowIndices = Rent<int>(rowsLength);
         float[] rowScores = Rent<float>(rowsLength);
         int[] starts = Rent<int>(groups + 1);
         (int[] dims, float[] values) = Interleave(left, leftCount, dimensions, groups, starts);
         try
         {
-            PackRight(right, rightCount, dimensions, packed);
+            if (prepacked is null)
+            {
+                PackRight(right, rightCount, dimensions, packed);
+            }
+
             ClearRows(rowIndices.AsSpan(0, rowsLength), rowScores.AsSpan(0, rowsLength));
             bool parallel = maxDegreeOfParallelism > 1 && groups > 1 && (long)leftCount * rightCount * dimensions >= ParallelMinWork;
             if (parallel)
@@ -101,7 +99,11 @@ internal static partial class TopKKernel
         }
         finally
         {
-            Return(packed);
+            if (prepacked is null)
+            {
+                Return(packed);
+            }
+
             Return(rowIndices);
             Return(rowScores);
             Return(starts);

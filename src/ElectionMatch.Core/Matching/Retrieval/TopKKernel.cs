@@ -139,6 +139,81 @@ internal static partial class TopKKernel
         }
     }
 
+    /// <summary>
+    /// Whether a call with this many left rows searches the right rows packed in panels on this machine, so that a
+    /// caller holding them in another form can pack them itself for <see cref="SearchPacked"/>.
+    /// </summary>
+    internal static bool SearchesPanels(int leftCount) => ChoosePath(leftCount) == TopKPath.Blocked;
+
+    /// <summary>Rows in a panel: right row <c>r</c>'s dimension <c>d</c> is at <c>(r / PanelRows) × PanelRows × dimensions + d × PanelRows + r % PanelRows</c>.</summary>
+    internal const int PanelRows = PanelWidth;
+
+    /// <summary>Floats that <paramref name="rightCount"/> rows take packed in panels, the last one padded with zeros.</summary>
+    internal static int PackedLength(int rightCount, int dimensions)
+    {
+        long length = (long)((rightCount + PanelWidth - 1) / PanelWidth) * PanelWidth * dimensions;
+        return length <= Array.MaxLength
+            ? (int)length
+            : throw new ArgumentOutOfRangeException(nameof(rightCount), $"{rightCount} right rows of {dimensions} dimensions are too many for one call.");
+    }
+
+    /// <summary>
+    /// <see cref="Search(ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, int, int, Span{int}, Span{float}, int)"/>
+    /// on right rows the caller packed (<see cref="PanelRows"/>; zeros in the last panel's padding), for a shape
+    /// <see cref="SearchesPanels"/> allows: the same path, the same bits. Retrieval packs its sparse right vectors
+    /// straight into panels instead of writing dense rows for the kernel to transpose.
+    /// </summary>
+    internal static void SearchPacked(
+        ReadOnlySpan<float> left,
+        int leftCount,
+        float[] packed,
+        int rightCount,
+        int dimensions,
+        int k,
+        Span<int> indices,
+        Span<float> scores,
+        int maxDegreeOfParallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leftCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(rightCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDegreeOfParallelism);
+        RequireLength(left.Length, (long)leftCount * dimensions, nameof(left));
+        RequireLength(packed.Length, PackedLength(rightCount, dimensions), nameof(packed));
+        RequireLength(indices.Length, (long)leftCount * k, nameof(indices));
+        RequireLength(scores.Length, (long)leftCount * k, nameof(scores));
+        if (leftCount > 0 && !SearchesPanels(leftCount))
+        {
+            throw new ArgumentOutOfRangeException(nameof(leftCount), $"{leftCount} left rows are not searched in panels on this machine.");
+        }
+
+        int outputs = leftCount * k;
+        indices[..outputs].Fill(-1);
+        scores[..outputs].Fill(float.NegativeInfinity);
+        if (leftCount == 0 || rightCount == 0)
+        {
+            return;
+        }
+
+        int kept = Math.Min(k, rightCount);
+        if ((long)leftCount * Stride(kept) > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), $"{leftCount} rows of {kept} results are too many for one call.");
+        }
+
+        left = left[..(leftCount * dimensions)];
+        bool wide = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        if (IsSparse(left, leftCount, dimensions))
+        {
+            SearchSparse(left, leftCount, [], rightCount, dimensions, kept, k, indices[..outputs], scores[..outputs], maxDegreeOfParallelism, wide, packed);
+        }
+        else
+        {
+            SearchBlocked(left, leftCount, [], rightCount, dimensions, kept, k, indices[..outputs], scores[..outputs], maxDegreeOfParallelism, wide, packed);
+        }
+    }
+
     private static void RequireLength(int actual, long needed, string name)
     {
         if (needed > int.MaxValue)
