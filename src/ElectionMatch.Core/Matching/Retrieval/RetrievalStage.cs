@@ -13,9 +13,10 @@ namespace ElectionMatch.Matching.Retrieval;
 /// Exact top-k by inner product inside each partition, in C# (DESIGN decision 1: 85–180× faster than
 /// DuckDB SQL here). Partitions stream out of DuckDB one at a time, in order; both cores embed and
 /// search them; one writer appends <c>(left_key, right_key, rank, score)</c> to a table.
-/// Memory is bounded by the rows in flight and one slice of right vectors per worker, never by the
-/// table or partition sizes: a partition's right rows are embedded and searched a slice at a time and
-/// the slices' top-k merged, which gives the bits of one search over the whole partition.
+/// Memory is bounded by the rows in flight, one slice of right vectors per worker and the non-zeros of one
+/// stream chunk's right rows (each embedded once, however many partitions it is a member of), never by the
+/// table or partition sizes: a partition's right rows are searched a slice at a time and the slices'
+/// top-k merged, which gives the bits of one search over the whole partition.
 /// </summary>
 internal sealed class RetrievalStage
 {
@@ -409,8 +410,8 @@ internal sealed class RetrievalStage
     /// <summary>
     /// Right rows first met in one partition: their texts (or stored vectors) until embedded, then the non-zeros of their
     /// vectors, for every later partition they are a member of (a results row is in its state's and the stateless
-    /// partition of its date). The offline embedder's vectors hold about 20 non-zeros of 256, so this keeps about
-    /// 150 bytes a row instead of a kilobyte, in three arrays a partition rather than objects a row, which the GC
+    /// partition of its date). The offline embedder's vectors hold about 21 non-zeros of 256, so this keeps about
+    /// 130 bytes a row instead of a kilobyte, in three arrays a partition rather than objects a row, which the GC
     /// would copy (a per-row store was measured slower than embedding twice). The copy back is exact: the zeros it
     /// leaves out are +0 (bit patterns, so a stored -0 is kept).
     /// </summary>
