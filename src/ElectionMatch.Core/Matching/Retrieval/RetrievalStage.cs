@@ -193,7 +193,7 @@ internal sealed class RetrievalStage
                 seen.Add(rowKey, vector);
             }
 
-            current.RightVectors.Add(vector);
+            current.RightVectors!.Add(vector);
         }
 
         if (current is not null && current.LeftKeys.Count > 0 && current.RightKeys.Count > 0)
@@ -246,12 +246,12 @@ internal sealed class RetrievalStage
                 {
                     // The kernel's own layout, written from the non-zeros: no dense rows to write and transpose.
                     panels ??= new float[TopKKernel.PackedLength(_sliceRows, _dimensions)];
-                    PackRight(partition.RightVectors, start, count, panels, cancellationToken);
+                    PackRight(partition.RightVectors!, start, count, panels, cancellationToken);
                     TopKKernel.SearchPacked(left, leftCount, panels, count, _dimensions, _k, sliceIndices, sliceScores, degree);
                 }
                 else
                 {
-                    CopyRight(partition.RightVectors, start, count, right, cancellationToken);
+                    CopyRight(partition.RightVectors!, start, count, right, cancellationToken);
                     TopKKernel.Search(left, leftCount, right, count, _dimensions, _k, sliceIndices, sliceScores, degree);
                 }
                 if (start == 0 && sliceIndices != indices)
@@ -400,11 +400,11 @@ internal sealed class RetrievalStage
         public RightRows NewRight { get; } = new();
 
         /// <summary>Where each right row's vector is, in the order of <see cref="RightKeys"/>.</summary>
-        public List<(RightRows Rows, int Index)> RightVectors { get; private set; } = [];
+        public List<(RightRows Rows, int Index)>? RightVectors { get; private set; } = [];
 
         public int Rows => LeftKeys.Count + RightKeys.Count;
 
-        public void ReleasePayload() => (LeftPayload, RightVectors) = (null, null!);
+        public void ReleasePayload() => (LeftPayload, RightVectors) = (null, null);
     }
 
     /// <summary>
