@@ -237,7 +237,7 @@ internal sealed class CandidacyDdhqMatcher
     // Then what the sounds-alike rule reads of a results row, once per row in narrow tables: its sounds, its given
     // names and its first name. Candidate pairs used to unnest them from the wide cleaned rows once per partition a
     // row belongs to (its state's and the stateless one) and per chunk of partitions, joining every chunk to all the
-    // results rows: at a million candidacies 15 scans of 7.2M wide rows, more than half of the stage.
+    // results rows: at a million candidacies 15 joins to the 7.2M wide rows.
     private string SurnameSoundsSql() => $"""
         create table {T("surname_sounds")} as
         select word, sound, cast(dense_rank() over (order by sound) as integer) as sound_id
@@ -252,7 +252,7 @@ internal sealed class CandidacyDdhqMatcher
             where word is not null and word <> ''
         );
 
-        create table {T("right_sounds")} as
+        create table {T("right_sound_keys")} as
         select distinct w.right_key, s.sound_id
         from (select right_key, unnest(surname_words) as word from {T("right_keyed")}) as w
         join {T("surname_sounds")} as s using (word);
@@ -260,7 +260,7 @@ internal sealed class CandidacyDdhqMatcher
         -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once.
         create table {T("right_given_names")} as
         select right_key, name
-        from (select right_key, unnest({GivenNames("")}) as name from {T("right_keyed")})
+        from (select right_key, unnest({GivenNames}) as name from {T("right_keyed")})
         where name <> '';
 
         create table {T("right_first_names")} as
@@ -269,15 +269,14 @@ internal sealed class CandidacyDdhqMatcher
         where first_name <> '';
 
         create table {T("right_nameless")} as
-        select right_key from {T("right_keyed")} where {Nameless("")};
+        select right_key from {T("right_keyed")} where {Nameless};
         """;
 
     /// <summary>The names the sounds-alike rule pairs on: the first name's nickname group, the first name, nickname and first middle name.</summary>
-    private static string GivenNames(string alias) => $"list_concat({alias}first_groups, [{alias}first_name, {alias}nickname, {alias}middle1])";
+    private const string GivenNames = "list_concat(first_groups, [first_name, nickname, middle1])";
 
     /// <summary>A row with no given name at all, which pairs on the surname's sound alone.</summary>
-    private static string Nameless(string alias) =>
-        $"coalesce(nullif({alias}first_name, ''), nullif({alias}nickname, ''), nullif({alias}middle1, '')) is null";
+    private const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
 
     // The election rows by key only (the input row number, the id and the state the filter needs): the wide cleaned
     // columns are joined once, into left_keyed. Copying all of them through this stage and left_filtered cost more
@@ -473,7 +472,7 @@ internal sealed class CandidacyDdhqMatcher
     // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
     // pairs on the sound alone. Partitions in chunks of about this many results rows (memberships): at a million
     // candidacies one query over all 14.4M memberships ran out of DuckDB memory when every member carried its name
-    // lists, and with the narrow integer tables it still costs more than two chunks (its 48M (sound, name) rows spill).
+    // lists, and with the narrow tables it still costs more than two chunks (it joins 48M (sound, name) rows at once).
     // A left row belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. Each chunk
     // scans the results rows' given names (25M rows at a million candidacies) once, so fewer chunks scan less.
     private const long CandidatePairsChunkMembers = 8_000_000;
@@ -514,7 +513,7 @@ internal sealed class CandidacyDdhqMatcher
         with
             left_rows as materialized (
                 select group_id, left_key, surname_words, nullif(first_name, '') as first_name,
-                    {GivenNames("")} as names, {Nameless("")} as nameless
+                    {GivenNames} as names, {Nameless} as nameless
                 from {T(p + "left_keyed")}
                 where group_id between {first} and {last}
             ),
@@ -529,7 +528,7 @@ internal sealed class CandidacyDdhqMatcher
             all_right_sounds as materialized (
                 select m.group_id, m.right_key, s.sound_id
                 from {T(p + "right_members")} as m
-                join {T("right_sounds")} as s using (right_key)
+                join {T("right_sound_keys")} as s using (right_key)
                 where m.group_id between {first} and {last}
             ),
 
