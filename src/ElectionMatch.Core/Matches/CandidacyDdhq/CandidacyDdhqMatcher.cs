@@ -233,18 +233,50 @@ internal sealed class CandidacyDdhqMatcher
     // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
     private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
-    // Soundex once per distinct surname word of either side, not once per row.
+    // Soundex once per distinct surname word of either side, not once per row, numbered so blocking joins integers.
+    // Then what the sounds-alike rule reads of a results row, once per row in narrow tables: its sounds, its given
+    // names and its first name. Candidate pairs used to unnest them from the wide cleaned rows once per partition a
+    // row belongs to (its state's and the stateless one) and per chunk of partitions, joining every chunk to all the
+    // results rows: at a million candidacies 15 joins to the 7.2M wide rows.
     private string SurnameSoundsSql() => $"""
         create table {T("surname_sounds")} as
-        select word, em_soundex(word) as sound
+        select word, sound, cast(dense_rank() over (order by sound) as integer) as sound_id
         from (
-            select unnest(surname_words) as word from {T("left_clean")}
-            union
-            select unnest(surname_words) as word from {T("right_clean")}
-        )
-        -- em_soundex is null exactly for an empty word; testing its result instead would compute it twice.
-        where word is not null and word <> ''
+            select word, em_soundex(word) as sound
+            from (
+                select unnest(surname_words) as word from {T("left_clean")}
+                union
+                select unnest(surname_words) as word from {T("right_clean")}
+            )
+            -- em_soundex is null exactly for an empty word; testing its result instead would compute it twice.
+            where word is not null and word <> ''
+        );
+
+        create table {T("right_sound_keys")} as
+        select distinct w.right_key, s.sound_id
+        from (select right_key, unnest(surname_words) as word from {T("right_keyed")}) as w
+        join {T("surname_sounds")} as s using (word);
+
+        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once.
+        create table {T("right_given_names")} as
+        select right_key, name
+        from (select right_key, unnest({GivenNames}) as name from {T("right_keyed")})
+        where name <> '';
+
+        create table {T("right_first_names")} as
+        select right_key, left(first_name, 1) as initial, first_name
+        from {T("right_keyed")}
+        where first_name <> '';
+
+        create table {T("right_nameless")} as
+        select right_key from {T("right_keyed")} where {Nameless};
         """;
+
+    /// <summary>The names the sounds-alike rule pairs on: the first name's nickname group, the first name, nickname and first middle name.</summary>
+    private const string GivenNames = "list_concat(first_groups, [first_name, nickname, middle1])";
+
+    /// <summary>A row with no given name at all, which pairs on the surname's sound alone.</summary>
+    private const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
 
     // The election rows by key only (the input row number, the id and the state the filter needs): the wide cleaned
     // columns are joined once, into left_keyed. Copying all of them through this stage and left_filtered cost more
@@ -438,13 +470,12 @@ internal sealed class CandidacyDdhqMatcher
     // prefix spelling (fuzzy, prefix and initial levels). A sound alone paired every namesake of a common surname in a
     // partition: at a million candidacies 24M sounds-alike pairs of which 23M had different first names (vetoed, so
     // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
-    // pairs on the sound alone. Partitions in chunks of about this many results rows: the rule unnests every member's
-    // surname words, and at a million candidacies one query over all partitions ran out of DuckDB memory. A left row
-    // belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. A chunk's cost grows
-    // faster than its members under the 2 GiB pool (at a million candidacies, chunks of 1.3M, 2M and 2.8M members
-    // took about 3, 4.5-7 and 6-7 s per million members), so 1M-member chunks beat 2M ones (62 s against 73-80 s for the
-    // same 9.3M pairs) although each chunk scans every results row's names once more.
-    private const long CandidatePairsChunkMembers = 1_000_000;
+    // pairs on the sound alone. Partitions in chunks of about this many results rows (memberships): at a million
+    // candidacies one query over all 14.4M memberships ran out of DuckDB memory when every member carried its name
+    // lists, and with the narrow tables it still costs more than two chunks (it joins 48M (sound, name) rows at once).
+    // A left row belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. Each chunk
+    // scans the results rows' given names (25M rows at a million candidacies) once, so fewer chunks scan less.
+    private const long CandidatePairsChunkMembers = 8_000_000;
 
     /// <summary>The first-name condition of rule B below: the fuzzy, prefix and initial levels' spellings.</summary>
     private const string CloseFirstNames =
@@ -482,88 +513,79 @@ internal sealed class CandidacyDdhqMatcher
         with
             left_rows as materialized (
                 select group_id, left_key, surname_words, nullif(first_name, '') as first_name,
-                    list_concat(first_groups, [first_name, nickname, middle1]) as names,
-                    coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null as nameless
+                    {GivenNames} as names, {Nameless} as nameless
                 from {T(p + "left_keyed")}
                 where group_id between {first} and {last}
             ),
 
-            right_rows as materialized (
-                select m.group_id, m.right_key, r.surname_words, nullif(r.first_name, '') as first_name,
-                    list_concat(r.first_groups, [r.first_name, r.nickname, r.middle1]) as names,
-                    coalesce(nullif(r.first_name, ''), nullif(r.nickname, ''), nullif(r.middle1, '')) is null as nameless
-                from {T(p + "right_members")} as m
-                join {T("right_keyed")} as r using (right_key)
-                where m.group_id between {first} and {last}
-            ),
-
             all_left_sounds as materialized (
-                select distinct w.group_id, w.left_key, s.sound
+                select distinct w.group_id, w.left_key, s.sound_id
                 from (select group_id, left_key, unnest(surname_words) as word from left_rows) as w
                 join {T("surname_sounds")} as s using (word)
             ),
 
+            -- A results row's sounds were found once (surname_sounds); here they only take each partition's id.
             all_right_sounds as materialized (
-                select distinct w.group_id, w.right_key, s.sound
-                from (select group_id, right_key, unnest(surname_words) as word from right_rows) as w
-                join {T("surname_sounds")} as s using (word)
+                select m.group_id, m.right_key, s.sound_id
+                from {T(p + "right_members")} as m
+                join {T("right_sound_keys")} as s using (right_key)
+                where m.group_id between {first} and {last}
             ),
 
-            -- Only sounds both sides of a partition have can pair; the name lists are unnested for those alone.
+            -- Only sounds both sides of a partition have can pair; the names are joined for those alone.
             left_sounds as materialized (
                 select * from all_left_sounds as l
-                semi join all_right_sounds as r on r.group_id = l.group_id and r.sound = l.sound
+                semi join all_right_sounds as r on r.group_id = l.group_id and r.sound_id = l.sound_id
             ),
 
             right_sounds as materialized (
                 select * from all_right_sounds as r
-                semi join all_left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
+                semi join all_left_sounds as l on l.group_id = r.group_id and l.sound_id = r.sound_id
             ),
 
             -- Rule A: the sound and a shared given name (exact, nickname-group or middle name).
             left_named as (
-                select group_id, left_key, sound, name
-                from (select s.group_id, s.left_key, s.sound, unnest(l.names) as name from left_sounds as s join left_rows as l using (left_key))
+                select group_id, left_key, sound_id, name
+                from (select s.group_id, s.left_key, s.sound_id, unnest(l.names) as name from left_sounds as s join left_rows as l using (left_key))
                 where name <> ''
             ),
 
             right_named as (
-                select group_id, right_key, sound, name
-                from (select s.group_id, s.right_key, s.sound, unnest(r.names) as name from right_sounds as s join right_rows as r using (right_key))
-                where name <> ''
+                select s.group_id, s.right_key, s.sound_id, n.name
+                from right_sounds as s join {T("right_given_names")} as n using (right_key)
             ),
 
             -- Rule B: the sound and the first name's first letter, then a close or prefix spelling.
             left_initialled as (
-                select s.group_id, s.left_key, s.sound, left(l.first_name, 1) as initial, l.first_name
+                select s.group_id, s.left_key, s.sound_id, left(l.first_name, 1) as initial, l.first_name
                 from left_sounds as s join left_rows as l using (left_key)
                 where l.first_name is not null
             ),
 
             right_initialled as (
-                select s.group_id, s.right_key, s.sound, left(r.first_name, 1) as initial, r.first_name
-                from right_sounds as s join right_rows as r using (right_key)
-                where r.first_name is not null
+                select s.group_id, s.right_key, s.sound_id, f.initial, f.first_name
+                from right_sounds as s join {T("right_first_names")} as f using (right_key)
             ),
 
             sounds_alike as (
                 select l.left_key, r.right_key
                 from left_named as l
-                join right_named as r on r.group_id = l.group_id and r.sound = l.sound and r.name = l.name
+                join right_named as r on r.group_id = l.group_id and r.sound_id = l.sound_id and r.name = l.name
                 union all
                 select l.left_key, r.right_key
                 from left_initialled as l
-                join right_initialled as r on r.group_id = l.group_id and r.sound = l.sound and r.initial = l.initial
-                where {CloseFirstNames}
+                join right_initialled as r on r.group_id = l.group_id and r.sound_id = l.sound_id and r.initial = l.initial
+                -- Equal first names are rule A's already: only the others need the spelling test.
+                where l.first_name <> r.first_name and ({CloseFirstNames})
                 -- A side with no given name at all cannot disagree on it: the sound alone.
                 union all
                 select l.left_key, r.right_key
                 from (select * from left_sounds semi join (select left_key from left_rows where nameless) using (left_key)) as l
-                join right_sounds as r on r.group_id = l.group_id and r.sound = l.sound
+                join right_sounds as r on r.group_id = l.group_id and r.sound_id = l.sound_id
                 union all
                 select l.left_key, r.right_key
-                from (select * from right_sounds semi join (select right_key from right_rows where nameless) using (right_key)) as r
-                join left_sounds as l on l.group_id = r.group_id and l.sound = r.sound
+                from (select * from right_sounds semi join {T("right_nameless")} using (right_key)) as r
+                join left_sounds as l on l.group_id = r.group_id and l.sound_id = r.sound_id
             ),
 
             by_rule as (
