@@ -676,7 +676,10 @@ internal sealed class CandidacyDdhqMatcher
     // judge band read, are kept in a table (above_reject); output and explain compute the rest when they read it.
     // The JSON explanation is built only for the pairs shown (output, explain).
     private string ScoredPairsSql(string p, ModelParameters parameters) =>
-        $"create view {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), "left_key, right_key, rank, cosine, rules, " + Gammas)}";
+        $"create view {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), ScoredColumns)}";
+
+    /// <summary>The comparisons' columns a scored pair keeps beside its weights.</summary>
+    private string ScoredColumns => "left_key, right_key, rank, cosine, rules, " + Gammas;
 
     /// <summary>The pairs above the reject threshold with their weights and levels: what linking and the judge band read.</summary>
     private string AboveRejectSql(string p) => $"""
@@ -929,19 +932,35 @@ internal sealed class CandidacyDdhqMatcher
                     select * from {T("links")} union all select * from {T("runoff_links")}
                 ),
 
-                scored as (
-                    select * from {T("scored_pairs")} union all select * from {T("runoff_scored_pairs")}
-                ),
-
                 answers as (
                     select * from {T("judge_answers")} union all select * from {T("runoff_judge_answers")}
                 ),
 
-                -- One aggregation gives both the count and the best pair (highest weight, then lowest right_key).
+                -- One aggregation gives both the count and the best pair (highest weight, then lowest right_key). It reads
+                -- the keys and weights alone: a scored-pairs table of every column, written once and read twice, was half
+                -- of the stage at a million candidacies (9.5M pairs).
                 compared as (
                     select left_key, count(*) as candidates_compared, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
-                    from scored
+                    from (
+                        select left_key, right_key, match_weight from {T("scored_pairs")}
+                        union all
+                        select left_key, right_key, match_weight from {T("runoff_scored_pairs")}
+                    )
                     group by left_key
+                ),
+
+                -- The pair to show: the linked one, else the judge's choice, else the best scored.
+                picked as (
+                    select l.left_key, coalesce(k.right_key, a.right_key, c.best_right_key) as right_key
+                    from keyed as l
+                    left join links as k using (left_key)
+                    left join answers as a using (left_key)
+                    left join compared as c using (left_key)
+                ),
+
+                -- Its weights, computed for the shown pairs only, by the scored pairs' own query (scored_pairs).
+                shown_pairs as (
+                    {_model.WeightsQuery(parameters, $"(select c.* from (select * from {T("comparisons")} union all select * from {T("runoff_comparisons")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
                 )
 
             select
@@ -984,8 +1003,7 @@ internal sealed class CandidacyDdhqMatcher
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
-            -- The pair to show: the linked one, else the judge's choice, else the best scored.
-            left join scored as s on s.left_key = l.left_key and s.right_key = coalesce(k.right_key, a.right_key, c.best_right_key)
+            left join shown_pairs as s on s.left_key = l.left_key
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key;
 
             -- Stored in the snapshot's order, so publish copies and hashes it without another sort. A statement of its
