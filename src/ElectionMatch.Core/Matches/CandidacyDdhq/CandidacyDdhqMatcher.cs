@@ -596,7 +596,9 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
-    private string PairProjection(string p, string pairs) => $"""
+    /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
+    /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
+    private string PairProjection(string p, string pairs, string? right = null) => $"""
         select
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
@@ -608,7 +610,7 @@ internal sealed class CandidacyDdhqMatcher
             r.race_normalised as r_race
         from {pairs} as pr
         join {T(p + "left_keyed")} as l using (left_key)
-        join {T("right_keyed")} as r using (right_key)
+        join {right ?? T("right_keyed")} as r using (right_key)
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
@@ -801,7 +803,7 @@ internal sealed class CandidacyDdhqMatcher
                 left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
             )
 
-        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs")})
+        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", $"(select r.* from {T("right_keyed")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))")})
         """;
 
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
