@@ -803,8 +803,15 @@ internal sealed class CandidacyDdhqMatcher
                 left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
             )
 
-        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", $"(select r.* from {T("right_keyed")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))")})
+        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", JudgeRaceRows(p))})
         """;
+
+    /// <summary>
+    /// The results rows of the races the judge sees. The evidence's pairs are all in those races, so joining these instead
+    /// of every results row leaves the wide columns a small join (a join on the row key probes every results row).
+    /// </summary>
+    private string JudgeRaceRows(string p) =>
+        $"(select r.* from {T("right_keyed")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
 
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
     private int RunJudge(string p, CancellationToken cancellationToken)
@@ -822,7 +829,7 @@ internal sealed class CandidacyDdhqMatcher
             from {T(p + "judge_evidence")} as e
             join {T(p + "judge_rows")} as j using (left_key)
             join {T(p + "left_keyed")} as l using (left_key)
-            join {T("right_keyed")} as r on r.right_key = e.right_key
+            join {JudgeRaceRows(p)} as r on r.right_key = e.right_key
             order by j.race_key, e.left_key, e.right_key
             """, r => new JudgeEvidence(
                 r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3),
