@@ -163,7 +163,7 @@ public sealed class RunOperation
     /// Runs the match with DuckDB's dictionary and FSST string compression off. Measured on the 100k synthetic
     /// set: writing a string column to a table costs about 1 µs a row with them and a quarter of that without, and
     /// the run schema's stage tables are mostly strings written once and read a few times. The published snapshot
-    /// is written after this, compressed as usual.
+    /// is written after this, compressed (without dictionary compression, see <see cref="SnapshotPublisher.Publish"/>).
     /// </summary>
     private static MatchResult WithoutStringCompression(DuckDbWarehouse warehouse, Func<MatchResult> run)
     {

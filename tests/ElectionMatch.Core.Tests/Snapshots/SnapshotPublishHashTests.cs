@@ -87,6 +87,26 @@ public sealed class SnapshotPublishHashTests : IDisposable
         Assert.False(new SnapshotLog(_warehouse).Differences(name.Table, Table(name), OrderBy).Any);
     }
 
+    [Fact]
+    public void A_snapshot_is_stored_without_dictionary_compression_and_the_session_setting_comes_back()
+    {
+        // A low-cardinality column dictionary compression would otherwise take, and a run's own setting to restore. Enough
+        // rows that DuckDB writes full row groups during the copy, with the setting of that moment, not at a later checkpoint.
+        _warehouse.Execute("create table run.repeated as select i as id, 'name ' || (i % 1000) as name, case when i % 2 = 0 then 'score' else 'judge' end as decided_by from range(400000) as r(i) order by name, id");
+        _warehouse.Execute("set disabled_compression_methods = 'fsst'");
+        var publisher = new SnapshotPublisher(_warehouse, SnapshotSettings.Defaults);
+        var name = new SnapshotName("m", new DateOnly(2030, 1, 4));
+
+        var published = publisher.Publish(name, Result("run.repeated", inCanonicalOrder: true), replace: false, "run-4");
+
+        Assert.Equal(400000, published.Rows);
+        Assert.Equal(ContentHash.Of(_warehouse, Table(name), OrderBy), published.ContentSha256);
+        var compressions = _warehouse.Query($"select distinct compression from pragma_storage_info('{SnapshotSettings.Defaults.Schema}.{name.Table}') where column_name = 'decided_by'", r => r.GetString(0));
+        Assert.NotEmpty(compressions);
+        Assert.DoesNotContain("Dictionary", compressions);
+        Assert.Equal("FSST", _warehouse.Scalar<string>("select current_setting('disabled_compression_methods')"), ignoreCase: true);
+    }
+
     private static MatchResult Result(string output, bool inCanonicalOrder) =>
         new(output, "run.quarantine", OrderBy, [], new Dictionary<string, long>()) { OutputInCanonicalOrder = inCanonicalOrder };
 
