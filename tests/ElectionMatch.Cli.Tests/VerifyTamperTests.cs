@@ -68,6 +68,8 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.True(one.ExitCode == 0, one.Output);
         var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
         Assert.All(manifest.Inputs, i => Assert.Matches("^[0-9a-f]{64}$", i.Sha256));
+        Assert.All(manifest.Inputs, i => Assert.Equal(ElectionMatch.Snapshots.InputHash.CurrentVersion, i.Sha256Version));
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
         Assert.Equal("gp_candidacy_id, hubspot_election_type, hubspot_election_date", manifest.CanonicalOrder);
         Assert.True(manifest.Counts.ContainsKey("judge_requests"));
         Assert.True(manifest.Counts.ContainsKey("decided_by_judge"));
