@@ -216,6 +216,42 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_manifest_hashed_the_earlier_way_still_verifies_its_inputs_and_an_unknown_version_is_a_warning()
+    {
+        // The newest manifest rewritten as a run before input hash versions wrote it: the struct text's hashes, no version.
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var context = ElectionMatch.Operations.ProjectContext.Load(new ElectionMatch.Operations.ProjectOptions(_fixture.Directory));
+        var settings = context.Settings.Match(Match);
+        string[] earlier;
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            var resolver = context.Resolver(warehouse);
+            earlier = [.. new[] { settings.Left, settings.Right }.Select(i =>
+                ElectionMatch.Snapshots.InputHash.Of(warehouse, resolver.Resolve(i.Relation, i.RelationAt), ElectionMatch.Snapshots.InputHash.RowText))];
+        }
+
+        Assert.Equal(2, text.Split("\"sha256_version\": 2").Length - 1);
+        _fixture.Write(path, text
+            .Replace(manifest.Inputs[0].Sha256!, earlier[0], StringComparison.Ordinal)
+            .Replace(manifest.Inputs[1].Sha256!, earlier[1], StringComparison.Ordinal)
+            .Replace(",\n      \"sha256_version\": 2", "", StringComparison.Ordinal));
+        var verify = Cli("verify");
+
+        // The rewrite is an edit of a published manifest (EM0605); its inputs, hashed the earlier way, have not changed.
+        Assert.Contains($"error {Codes.ManifestEdited}", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(manifest.Inputs[1].Sha256, earlier[1]);
+
+        _fixture.Write(path, text.Replace("\"sha256_version\": 2", "\"sha256_version\": 99", StringComparison.Ordinal));
+        var unknown = Cli("verify");
+
+        Assert.Contains($"warning {Codes.InputHashVersionUnknown}: the left input's hash in {Newest} is of version 99", unknown.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_changed_input_is_a_warning_of_verify_and_not_of_check()
     {
         var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
