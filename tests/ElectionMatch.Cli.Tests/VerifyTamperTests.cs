@@ -68,6 +68,8 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.True(one.ExitCode == 0, one.Output);
         var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
         Assert.All(manifest.Inputs, i => Assert.Matches("^[0-9a-f]{64}$", i.Sha256));
+        Assert.All(manifest.Inputs, i => Assert.Equal(ElectionMatch.Snapshots.InputHash.CurrentVersion, i.Sha256Version));
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
         Assert.Equal("gp_candidacy_id, hubspot_election_type, hubspot_election_date", manifest.CanonicalOrder);
         Assert.True(manifest.Counts.ContainsKey("judge_requests"));
         Assert.True(manifest.Counts.ContainsKey("decided_by_judge"));
@@ -211,6 +213,42 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var verify = Cli("verify", "--no-inputs");
 
         Assert.True(verify.ExitCode == 0, verify.Output);
+    }
+
+    [Fact]
+    public void A_manifest_hashed_the_earlier_way_still_verifies_its_inputs_and_an_unknown_version_is_a_warning()
+    {
+        // The newest manifest rewritten as a run before input hash versions wrote it: the struct text's hashes, no version.
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var context = ElectionMatch.Operations.ProjectContext.Load(new ElectionMatch.Operations.ProjectOptions(_fixture.Directory));
+        var settings = context.Settings.Match(Match);
+        string[] earlier;
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            var resolver = context.Resolver(warehouse);
+            earlier = [.. new[] { settings.Left, settings.Right }.Select(i =>
+                ElectionMatch.Snapshots.InputHash.Of(warehouse, resolver.Resolve(i.Relation, i.RelationAt), ElectionMatch.Snapshots.InputHash.RowText))];
+        }
+
+        Assert.Equal(2, text.Split("\"sha256_version\": 2").Length - 1);
+        _fixture.Write(path, text
+            .Replace(manifest.Inputs[0].Sha256!, earlier[0], StringComparison.Ordinal)
+            .Replace(manifest.Inputs[1].Sha256!, earlier[1], StringComparison.Ordinal)
+            .Replace(",\n      \"sha256_version\": 2", "", StringComparison.Ordinal));
+        var verify = Cli("verify");
+
+        // The rewrite is an edit of a published manifest (EM0605); its inputs, hashed the earlier way, have not changed.
+        Assert.Contains($"error {Codes.ManifestEdited}", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(manifest.Inputs[1].Sha256, earlier[1]);
+
+        _fixture.Write(path, text.Replace("\"sha256_version\": 2", "\"sha256_version\": 99", StringComparison.Ordinal));
+        var unknown = Cli("verify");
+
+        Assert.Contains($"warning {Codes.InputHashVersionUnknown}: the left input's hash in {Newest} is of version 99", unknown.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, unknown.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

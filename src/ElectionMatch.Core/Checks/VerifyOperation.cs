@@ -251,7 +251,16 @@ public sealed class VerifyOperation
                     continue;
                 }
 
-                var hash = InputHash.Of(_warehouse, resolver.Resolve(configured.Relation, configured.RelationAt));
+                // A manifest records which text of a row it hashed; one without a version predates the choice.
+                var version = input.Sha256Version ?? InputHash.RowText;
+                if (!InputHash.IsKnown(version))
+                {
+                    Report(Codes.InputHashVersionUnknown, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"sha256_version\""), 1),
+                        $"the {input.Role} input's hash in {manifest.Snapshot} is of version {version}, which this electionmatch does not know; a newer version made it, so its input was not rehashed");
+                    continue;
+                }
+
+                var hash = InputHash.Of(_warehouse, resolver.Resolve(configured.Relation, configured.RelationAt), version);
                 if (hash != input.Sha256)
                 {
                     Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"inputs\""), 1),

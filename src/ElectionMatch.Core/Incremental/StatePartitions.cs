@@ -68,7 +68,7 @@ internal static class StatePartitions
     public static (string Left, string Right) InputHashes(DuckDbWarehouse warehouse, RunSchema cache) =>
         (Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("left_row_hashes")), Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("right_row_hashes")));
 
-    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it), and its partition's state.</summary>
+    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), and its partition's state.</summary>
     private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, string relation, string? stateColumn)
     {
         var table = cache.Table(side + "_row_hashes");
@@ -76,7 +76,7 @@ internal static class StatePartitions
             create or replace table {table} as
             select t.rn, t.h, coalesce(st.code, '') as state
             from (
-                select row_number() over () as rn, md5(cast(s as varchar)) as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
+                select row_number() over () as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, relation, "s")} as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
                 from {relation} as s
             ) as t
             left join {cache.Table("states")} as st on st.key = t.k

@@ -270,8 +270,8 @@ public sealed class RunOperation
             ModelParametersSha256 = modelSha256,
             Inputs =
             [
-                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"], inputHashes[0]),
-                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"], inputHashes[1]),
+                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"], inputHashes[0], InputHash.CurrentVersion),
+                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"], inputHashes[1], InputHash.CurrentVersion),
             ],
             Counts = result.Counts,
             Rows = published.Rows,

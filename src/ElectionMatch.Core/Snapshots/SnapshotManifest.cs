@@ -75,7 +75,9 @@ public sealed record SnapshotManifest
 }
 
 /// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>
-public sealed record ManifestInput(string Role, string Relation, long Rows, string? Sha256 = null);
+/// <param name="Sha256Version">Which text of a row <paramref name="Sha256"/> hashes (<see cref="InputHash.ColumnText"/>); absent in
+/// manifests made before there was a choice, which hash <see cref="InputHash.RowText"/>.</param>
+public sealed record ManifestInput(string Role, string Relation, long Rows, string? Sha256 = null, int? Sha256Version = null);
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the

@@ -22,6 +22,10 @@ public sealed class BallotNameTests : IDisposable
         "O'Neill, Mary-Kate", "Jean-Luc  -  Picard", "Jean - - Luc", "-Cher-", "  spaced   out  ", "tab\tand\nnewline\rname",
         "J. R. R. Tolkien, Sr.", "Dr. Ruth, PhD", "123 456", "Madonna", "Le Van", "de la", "St. John Smith", "X A", "bin Al Saud",
         "Mr. T (\"T\")", "Tom's-Diner", "a--b", "A-- -B", "C. (Chuck) Norris, Jr.", "\"Big\" (Red) Smith", "Smith, \"Bo\" John",
+        // Plain names (letters, spaces, full stops, apostrophes), which BallotName.EncodePlain takes.
+        "  Kevin  van der  Berg  Jr. ", "O'NEILL", "JOHN SMITH II", "A B C D", "Van Der", "jr sr", ". ' .", "Mary Ann St. John",
+        "Della Di Da Du", "J.R. Ewing", "J . R", "Ana de la Cruz iv", "de Jr", "Van Der Berg", "x", "Al", "Le Le Le Le", "Phd Md",
+        "Ter Ten Bin", "da silva", "Mary-Ann Smith", "A'", "'", "",
     ];
 
     private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
@@ -44,6 +48,32 @@ public sealed class BallotNameTests : IDisposable
 
         Assert.Equal(Names.Length, sql.Count);
         Assert.Equal(sql, csharp);
+    }
+
+    [Fact]
+    public void The_one_allocation_path_gives_the_general_parse_for_every_name_it_takes()
+    {
+        // Every name of up to five words drawn from particles, suffixes, initials and names, in three spellings each.
+        string[] words = ["van", "Der", "de", "LA", "st.", "jr", "Sr.", "iii", "phd", "J.", "o'neil", "Smith", "ANN", "v", "al"];
+        var taken = 0;
+        var random = new Random(8);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var name = string.Join(random.Next(4) == 0 ? "  " : " ", Enumerable.Range(0, 1 + random.Next(5)).Select(_ => words[random.Next(words.Length)]));
+            name = random.Next(3) switch { 0 => name.ToUpperInvariant(), 1 => " " + name + " ", _ => name };
+            if (BallotName.EncodePlain(name) is { } plain)
+            {
+                taken++;
+                Assert.Equal(BallotName.EncodeParsed(name), plain);
+            }
+        }
+
+        Assert.Equal(20_000, taken);
+        Assert.Null(BallotName.EncodePlain("Smith, John"));
+        Assert.Null(BallotName.EncodePlain("Mary-Ann Smith"));
+        Assert.Null(BallotName.EncodePlain("Bob \"Bobby\" Smith"));
+        Assert.Null(BallotName.EncodePlain("tab\tname"));
+        Assert.Null(BallotName.EncodePlain(". '"));
     }
 
     [Fact]

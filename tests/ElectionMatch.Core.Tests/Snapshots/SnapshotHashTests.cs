@@ -35,16 +35,62 @@ public sealed class SnapshotHashTests : IDisposable
     {
         var aggregate = _warehouse.Scalar<string>($"select sha256(coalesce(string_agg(h, '' order by h), '')) from (select md5(cast(t as varchar)) as h from {relation} as t)");
 
-        Assert.Equal(aggregate, InputHash.Of(_warehouse, relation));
+        Assert.Equal(aggregate, InputHash.Of(_warehouse, relation, InputHash.RowText));
+    }
+
+    [Theory]
+    [InlineData("people")]
+    [InlineData("nobody")]
+    [InlineData("(select * from people where id % 2 = 0)")]
+    public void The_column_text_input_hash_is_the_sorted_aggregate_of_each_row_s_columns_joined(string relation)
+    {
+        // The definition written out by hand: each column as text, a null as U+001E, joined by U+001F.
+        var aggregate = _warehouse.Scalar<string>($"""
+            select sha256(coalesce(string_agg(h, '' order by h), ''))
+            from (
+                select md5(concat_ws(chr(31), coalesce(cast(id as varchar), chr(30)), coalesce(name, chr(30)),
+                    coalesce(cast(election_date as varchar), chr(30)), coalesce(cast(score as varchar), chr(30)), coalesce(accented, chr(30)))) as h
+                from {relation} as t
+            )
+            """);
+
+        Assert.Equal(aggregate, InputHash.Of(_warehouse, relation, InputHash.ColumnText));
+        Assert.Equal(InputHash.ColumnText, InputHash.CurrentVersion);
     }
 
     [Fact]
-    public void The_input_hash_from_row_hashes_equals_the_one_read_from_the_rows()
+    public void The_two_versions_differ_and_a_null_is_not_an_empty_text()
     {
-        _warehouse.Execute("create table row_hashes as select row_number() over () as rn, md5(cast(s as varchar)) as h from people as s");
+        _warehouse.Execute("create table blanks as select * from (values (1, null), (2, '')) as v(id, name)");
+        _warehouse.Execute("create table blanks_swapped as select * from (values (1, ''), (2, null)) as v(id, name)");
 
-        Assert.Equal(InputHash.Of(_warehouse, "people"), InputHash.OfRowHashes(_warehouse, "row_hashes"));
-        Assert.NotEqual(InputHash.Of(_warehouse, "people"), InputHash.Of(_warehouse, "(select * from people where id > 0)"));
+        Assert.NotEqual(InputHash.Of(_warehouse, "people", InputHash.RowText), InputHash.Of(_warehouse, "people", InputHash.ColumnText));
+        Assert.NotEqual(InputHash.Of(_warehouse, "blanks"), InputHash.Of(_warehouse, "blanks_swapped"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => InputHash.Of(_warehouse, "people", 3));
+        Assert.False(InputHash.IsKnown(3));
+    }
+
+    [Theory]
+    [InlineData(InputHash.RowText)]
+    [InlineData(InputHash.ColumnText)]
+    public void The_input_hash_from_row_hashes_equals_the_one_read_from_the_rows(int version)
+    {
+        _warehouse.Execute($"create table row_hashes as select row_number() over () as rn, {InputHash.RowHashSql(_warehouse.Connection, "people", "s", version)} as h from people as s");
+
+        Assert.Equal(InputHash.Of(_warehouse, "people", version), InputHash.OfRowHashes(_warehouse, "row_hashes"));
+        Assert.NotEqual(InputHash.Of(_warehouse, "people", version), InputHash.Of(_warehouse, "(select * from people where id > 0)", version));
+    }
+
+    [Fact]
+    public void A_manifest_input_without_a_version_reads_as_one_made_before_versions()
+    {
+        // The manifests' own naming (snake case); a manifest written by a run records its version (VerifyTamperTests).
+        var options = new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+        var earlier = System.Text.Json.JsonSerializer.Deserialize<ManifestInput>("""{"role": "left", "relation": "people", "rows": 5000, "sha256": "ab"}""", options);
+        var current = System.Text.Json.JsonSerializer.Deserialize<ManifestInput>("""{"role": "left", "relation": "people", "rows": 5000, "sha256": "ab", "sha256_version": 2}""", options);
+
+        Assert.Null(earlier!.Sha256Version);
+        Assert.Equal(InputHash.ColumnText, current!.Sha256Version);
     }
 
     [Fact]

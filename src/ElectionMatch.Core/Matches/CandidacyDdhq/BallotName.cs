@@ -44,6 +44,12 @@ internal static class BallotName
             }
         }
 
+        return EncodePlain(candidate) ?? EncodeParsed(candidate);
+    }
+
+    /// <summary><see cref="Encode"/> through <see cref="Parse"/>, for any ASCII name.</summary>
+    internal static string EncodeParsed(string candidate)
+    {
         var p = Parse(candidate);
         var text = new StringBuilder(candidate.Length * 2 + 8);
         Append(text, p.First).Append(FieldSeparator);
@@ -80,6 +86,146 @@ internal static class BallotName
             }
         }, new ScalarFunctionOptions { IsPureFunction = true });
 #pragma warning restore DuckDBNET001
+    }
+
+    /// <summary>
+    /// <see cref="Encode"/> for a name of ASCII letters, spaces, full stops and apostrophes only (92 % of the results
+    /// names of the synthetic sets), with one allocation: such a name has no quote, comma or hyphen, so <see cref="Norm"/>
+    /// leaves its letters lower-cased in runs separated by single spaces, and every field is a slice of that text.
+    /// Null for any other name, which <see cref="Parse"/> takes.
+    /// </summary>
+    /// <remarks>Measured on the 722,145 results names of the 100k set: 0.76 µs a name through <see cref="Parse"/>.</remarks>
+    internal static string? EncodePlain(string candidate)
+    {
+        const int MaxTokens = 16;
+        if (candidate.Length > 256)
+        {
+            return null;
+        }
+
+        Span<char> norm = stackalloc char[candidate.Length];
+        Span<int> starts = stackalloc int[MaxTokens];
+        Span<int> ends = stackalloc int[MaxTokens];
+        var length = 0;
+        var count = 0;
+        var inToken = false;
+        foreach (var raw in candidate)
+        {
+            if (raw is >= 'a' and <= 'z' or >= 'A' and <= 'Z')
+            {
+                if (!inToken)
+                {
+                    if (count == MaxTokens)
+                    {
+                        return null;
+                    }
+
+                    if (count > 0)
+                    {
+                        norm[length++] = ' ';
+                    }
+
+                    starts[count] = length;
+                    inToken = true;
+                    count++;
+                }
+
+                norm[length++] = (char)(raw | 0x20);
+                ends[count - 1] = length;
+            }
+            else if (raw == ' ')
+            {
+                inToken = false;
+            }
+            else if (raw is not ('.' or '\''))
+            {
+                return null;
+            }
+        }
+
+        if (count == 0)
+        {
+            return null;
+        }
+
+        // em_strip_suffix, em_suffix: a last word that is a suffix, when there are two words or more.
+        var n = count;
+        var hasSuffix = n > 1 && IsOneOf(norm[starts[n - 1]..ends[n - 1]], Suffixes);
+        if (hasSuffix)
+        {
+            n--;
+        }
+
+        // em_surname_start (1-based, as in SQL), on the words left.
+        int? start = null;
+        if (n > 1)
+        {
+            start = n >= 4 && IsOneOf(norm[starts[n - 3]..ends[n - 3]], Particles) && IsOneOf(norm[starts[n - 2]..ends[n - 2]], Particles) ? n - 2
+                : n >= 3 && IsOneOf(norm[starts[n - 2]..ends[n - 2]], Particles) ? n - 1
+                : n;
+        }
+
+        Span<char> text = stackalloc char[length * 4 + 8];
+        var at = 0;
+        Put(text, ref at, norm[starts[0]..ends[0]]);
+        text[at++] = FieldSeparator;
+        if (start is { } s)
+        {
+            Put(text, ref at, norm[starts[s - 1]..ends[n - 1]]);
+        }
+        else
+        {
+            text[at++] = Null;
+        }
+
+        text[at++] = FieldSeparator;
+        if (n > 1)
+        {
+            Put(text, ref at, norm[starts[1]..ends[n - 1]]);
+        }
+
+        text[at++] = FieldSeparator;
+        if (start is { } m && m - 1 >= 2)
+        {
+            Put(text, ref at, norm[starts[1]..ends[m - 2]]);
+        }
+        else
+        {
+            text[at++] = Null;
+        }
+
+        text[at++] = FieldSeparator;
+        if (hasSuffix)
+        {
+            Put(text, ref at, norm[starts[count - 1]..ends[count - 1]]);
+        }
+        else
+        {
+            text[at++] = Null;
+        }
+
+        text[at++] = FieldSeparator;
+        text[at++] = Null;
+        return new string(text[..at]);
+    }
+
+    private static void Put(Span<char> text, ref int at, ReadOnlySpan<char> value)
+    {
+        value.CopyTo(text[at..]);
+        at += value.Length;
+    }
+
+    private static bool IsOneOf(ReadOnlySpan<char> word, string[] words)
+    {
+        foreach (var w in words)
+        {
+            if (word.SequenceEqual(w))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static StringBuilder Append(StringBuilder text, string? value) => value is null ? text.Append(Null) : text.Append(value);

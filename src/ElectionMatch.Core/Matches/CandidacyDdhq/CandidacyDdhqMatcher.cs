@@ -90,8 +90,8 @@ internal sealed class CandidacyDdhqMatcher
             _warehouse.Execute(_cleaning.MacrosSql());
             BallotName.Register(_warehouse);
         });
-        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation)));
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, NumberedInput.Sql(_warehouse, inputs.RightRelation)));
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, NumberedInput.Sql(_warehouse, inputs.RightRelation), IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id)));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
@@ -231,6 +231,10 @@ internal sealed class CandidacyDdhqMatcher
     }
 
     // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
+    // The id column's type; none for a CSV file, whose reject store must see no read but the input stage's.
+    private string? IdType(InputRelation input, string relation, string id) => input.Csv is not null ? null :
+        _warehouse.Describe("select * from " + relation).FirstOrDefault(c => c.Name.Equals(id, StringComparison.OrdinalIgnoreCase))?.DataType;
+
     private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
     // Soundex once per distinct surname word of either side, not once per row, numbered so blocking joins integers.
