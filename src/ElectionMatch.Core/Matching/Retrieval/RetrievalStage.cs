@@ -297,22 +297,20 @@ internal sealed class RetrievalStage
     {
         panels.AsSpan(0, TopKKernel.PackedLength(count, _dimensions)).Clear();
         var panelLength = TopKKernel.PanelRows * _dimensions;
-        RightRows? ready = null;
-        for (var i = 0; i < count; i++)
-        {
-            var (rows, index) = vectors[start + i];
-            if (!ReferenceEquals(rows, ready))
-            {
-                rows.WaitEmbedded(cancellationToken);
-                ready = rows;
-            }
-
-            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows)));
-        }
+        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) =>
+            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows))));
     }
 
     /// <summary>Writes the vectors of right rows [<paramref name="start"/>, +<paramref name="count"/>) into <paramref name="target"/>'s first rows.</summary>
-    private void CopyRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] target, CancellationToken cancellationToken)
+    private void CopyRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] target, CancellationToken cancellationToken) =>
+        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) => rows.CopyTo(index, target.AsSpan(i * _dimensions, _dimensions)));
+
+    /// <summary>
+    /// Calls <paramref name="write"/> with each of right rows [<paramref name="start"/>, +<paramref name="count"/>): its
+    /// store, its index there and its position from <paramref name="start"/>, once the store is embedded (another worker
+    /// may still be embedding the partition that met the row first).
+    /// </summary>
+    private static void ForEachRight(List<(RightRows Rows, int Index)> vectors, int start, int count, CancellationToken cancellationToken, Action<RightRows, int, int> write)
     {
         RightRows? ready = null;
         for (var i = 0; i < count; i++)
@@ -320,12 +318,11 @@ internal sealed class RetrievalStage
             var (rows, index) = vectors[start + i];
             if (!ReferenceEquals(rows, ready))
             {
-                // Another worker may still be embedding the partition that met this row first.
                 rows.WaitEmbedded(cancellationToken);
                 ready = rows;
             }
 
-            rows.CopyTo(index, target.AsSpan(i * _dimensions, _dimensions));
+            write(rows, index, i);
         }
     }
 
