@@ -117,10 +117,12 @@ internal sealed class CandidacyDdhqMatcher
             accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
         });
 
+        // Not sorted here: the publish copy sorts it into canonical order as it writes the snapshot, which spares a
+        // write of every row (a sorted copy of its own, and the copy of that). Order sorting in this query itself ran
+        // out of memory at a million rows, with the joins' tables held.
         return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = accounts,
-            OutputInCanonicalOrder = true,
         };
     }
 
@@ -955,7 +957,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var levels = _model.LevelWordsSql("s");
         return $"""
-            create table {T("output_unsorted")} as
+            create table {T("output")} as
             with
                 keyed as (
                     select *, false as discovered_runoff from {T("left_keyed")}
@@ -1039,12 +1041,7 @@ internal sealed class CandidacyDdhqMatcher
             left join answers as a on a.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
             left join shown_pairs as s on s.left_key = l.left_key
-            left join {T("right_keyed")} as shown on shown.right_key = s.right_key;
-
-            -- Stored in the snapshot's order, so publish copies and hashes it without another sort. A statement of its
-            -- own: sorting in the query above, with its joins' tables held, ran out of memory at a million rows.
-            create table {T("output")} as select * from {T("output_unsorted")} order by {OrderBy};
-            drop table {T("output_unsorted")};
+            left join {T("right_keyed")} as shown on shown.right_key = s.right_key
             """;
     }
 
