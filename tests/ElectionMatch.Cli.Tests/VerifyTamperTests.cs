@@ -69,6 +69,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
         Assert.All(manifest.Inputs, i => Assert.Matches("^[0-9a-f]{64}$", i.Sha256));
         Assert.All(manifest.Inputs, i => Assert.Equal(ElectionMatch.Snapshots.InputHash.CurrentVersion, i.Sha256Version));
+        Assert.Equal(ElectionMatch.Snapshots.ContentHash.CurrentVersion, manifest.ContentSha256Version);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
         Assert.Equal("gp_candidacy_id, hubspot_election_type, hubspot_election_date", manifest.CanonicalOrder);
         Assert.True(manifest.Counts.ContainsKey("judge_requests"));
@@ -249,6 +250,64 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
 
         Assert.Contains($"warning {Codes.InputHashVersionUnknown}: the left input's hash in {Newest} is of version 99", unknown.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_published_with_the_earlier_content_hash_verifies_and_names_an_edited_row()
+    {
+        // The newest snapshot made as a run before content hash versions made it: content hash and row hashes of each
+        // row's struct text, no version in its manifest, in the file and in the log alike (so the manifest is not edited).
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var table = $"model_predictions.{Newest}";
+        string earlierText;
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            var earlier = ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.RowText);
+            Assert.NotEqual(manifest.ContentSha256, earlier);
+            earlierText = text.Replace(manifest.ContentSha256, earlier, StringComparison.Ordinal)
+                .Replace(",\n  \"content_sha256_version\": 2", "", StringComparison.Ordinal);
+            Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(earlierText).ContentSha256Version);
+            warehouse.Execute($"""
+                update electionmatch.snapshot_log set content_sha256 = {Sql.Literal(earlier)}, manifest_json = {Sql.Literal(earlierText)},
+                    manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(earlierText))}
+                where snapshot = {Sql.Literal(Newest)};
+                update electionmatch.snapshot_rows as r set row_md5 = h.row_md5
+                from (select cast(row({manifest.CanonicalOrder}) as varchar) as row_key, md5(cast(t as varchar)) as row_md5 from {table} as t) as h
+                where r.snapshot = {Sql.Literal(Newest)} and r.row_key = h.row_key;
+                """);
+        }
+
+        _fixture.Write(path, earlierText);
+        var verify = Cli("verify", "--no-inputs");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+
+        Tamper($"update {table} set llm_confidence = 3 where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+        var edited = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, edited.ExitCode);
+        var error = Assert.Single(Errors(edited));
+        Assert.Contains("error " + Codes.SnapshotRowEdited + ": 1 row(s) of " + table + " were edited", error, StringComparison.Ordinal);
+        Assert.Contains("gpc-001623, general", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_content_hash_of_an_unknown_version_is_a_warning_not_a_false_edit()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path).Replace("\"content_sha256_version\": 2", "\"content_sha256_version\": 99", StringComparison.Ordinal);
+        Tamper($"""
+            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(text)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(text))}
+            where snapshot = {Sql.Literal(Newest)}
+            """);
+        _fixture.Write(path, text);
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains($"warning {Codes.ContentHashVersionUnknown}: the content hash of {Newest} is of version 99", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotRowEdited, verify.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

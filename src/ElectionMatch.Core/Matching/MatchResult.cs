@@ -15,7 +15,7 @@ public sealed record MatchResult(
 {
     /// <summary>
     /// Whether <see cref="OutputTable"/> was written by a query ordered by <see cref="OrderBy"/>, so DuckDB stores it
-    /// in that order (<c>preserve_insertion_order</c>): publish then copies and hashes it without sorting it again.
+    /// in that order (<c>preserve_insertion_order</c>): publish then copies it without sorting it again (the hashes do not depend on the order).
     /// </summary>
     public bool OutputInCanonicalOrder { get; init; }
 

@@ -278,6 +278,7 @@ public sealed class RunOperation
             RowAccounting = result.Accounts,
             CanonicalOrder = result.OrderBy,
             ContentSha256 = published.ContentSha256,
+            ContentSha256Version = published.ContentVersion,
             PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))

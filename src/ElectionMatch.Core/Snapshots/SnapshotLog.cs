@@ -36,7 +36,7 @@ public sealed class SnapshotLog
         """);
 
     /// <summary>Records a publish and its row hashes (<paramref name="rowHashes"/>, see <see cref="RowHashes"/>); call inside the publish transaction.</summary>
-    /// <param name="rowHashes">A relation with columns <c>row_key</c> and <c>row_md5</c>: a table of them computed before the transaction, or the query over the published table.</param>
+    /// <param name="rowHashes">A relation with columns <c>row_key</c> and <c>row_md5</c>, computed before the transaction (<see cref="OutputHashing"/>).</param>
     public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256)
     {
         _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
@@ -48,11 +48,12 @@ public sealed class SnapshotLog
     }
 
     /// <summary>
-    /// Each row of <paramref name="table"/> (qualified) as its key and the MD5 of its text, as a parenthesised query:
-    /// what <c>snapshot_rows</c> holds and verify compares. Any table with the snapshot's rows gives the same pairs,
-    /// in any order, so a publish computes them from the run's output before its transaction.
+    /// Each row of <paramref name="table"/> (qualified) as its key and the MD5 of its text in <paramref name="version"/>'s
+    /// definition (<see cref="ContentHash"/>), as a parenthesised query: what <c>snapshot_rows</c> holds and verify
+    /// compares. Any table with the snapshot's rows gives the same pairs, in any order.
     /// </summary>
-    public static string RowHashes(string table, string orderBy) => $"(select {RowKeySql(orderBy)} as row_key, {RowHashSql} as row_md5 from {table} as t)";
+    public string RowHashes(string table, string orderBy, int version) =>
+        $"(select {RowKeySql(orderBy)} as row_key, {ContentHash.RowHashSql(_warehouse.Connection, table, "t", version)} as row_md5 from {table} as t)";
 
     /// <summary>Marks a publish finished: its manifest and every generated file are written.</summary>
     public void Complete(string runId, string manifestJson) =>
@@ -92,7 +93,8 @@ public sealed class SnapshotLog
     /// deleted row, a key not published is an added row, a key whose row hash changed is an edited row.
     /// Each key is counted as often as it appears, so a duplicated row shows as added.
     /// </summary>
-    public RowDifferences Differences(string snapshot, string table, string orderBy)
+    /// <param name="version">The content hash version the snapshot was published with, which defines its row hashes.</param>
+    public RowDifferences Differences(string snapshot, string table, string orderBy, int version)
     {
         var rows = _warehouse.Query($"""
             with published as (
@@ -101,7 +103,7 @@ public sealed class SnapshotLog
             ),
             current_rows as (
                 select row_key, row_md5, row_number() over (partition by row_key order by row_md5) as n
-                from {RowHashes(table, orderBy)}
+                from {RowHashes(table, orderBy, version)}
             ),
             paired as (
                 select coalesce(p.row_key, c.row_key) as row_key,
@@ -118,9 +120,7 @@ public sealed class SnapshotLog
     }
 
     /// <summary>The canonical order's columns as one text key, for example <c>(gpc-1, general, 2024-11-05)</c>.</summary>
-    private static string RowKeySql(string orderBy) => $"cast(row({orderBy}) as varchar)";
-
-    private const string RowHashSql = "md5(cast(t as varchar))";
+    internal static string RowKeySql(string orderBy) => $"cast(row({orderBy}) as varchar)";
 }
 
 /// <param name="ManifestSha256">Null while the run that published it has not finished writing its files.</param>

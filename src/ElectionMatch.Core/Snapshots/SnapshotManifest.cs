@@ -45,8 +45,15 @@ public sealed record SnapshotManifest
     /// <summary>The ORDER BY of the content hash: the key that names a changed row.</summary>
     public string? CanonicalOrder { get; init; }
 
-    /// <summary>SHA-256 over the snapshot's rows, each as DuckDB renders it as text, in the canonical order.</summary>
+    /// <summary>SHA-256 over the snapshot's rows in the canonical order, as <see cref="ContentSha256Version"/> defines it.</summary>
     public required string ContentSha256 { get; init; }
+
+    /// <summary>
+    /// Which definition <see cref="ContentSha256"/> and the row hashes in <c>snapshot_rows</c> follow
+    /// (<see cref="ContentHash.ColumnText"/>); absent in manifests made before there was a choice, which hash
+    /// <see cref="ContentHash.RowText"/>.
+    /// </summary>
+    public int? ContentSha256Version { get; init; }
 
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];

@@ -5,8 +5,8 @@ namespace ElectionMatch.Tests.Snapshots;
 
 /// <summary>
 /// The hashes a manifest records keep their values when computed the cheaper way: input hashes streamed sorted (or
-/// beside the match) equal the aggregate earlier manifests recorded, and a snapshot's content hash read in its
-/// written order equals the sorted one verify computes.
+/// beside the match) equal the aggregate earlier manifests recorded, and each version of the content hash is what its
+/// definition says, so verify recomputes an earlier snapshot's hash as it was made.
 /// </summary>
 public sealed class SnapshotHashTests : IDisposable
 {
@@ -94,17 +94,58 @@ public sealed class SnapshotHashTests : IDisposable
     }
 
     [Fact]
-    public void A_table_written_in_canonical_order_hashes_in_table_order_as_verify_hashes_it_sorted()
+    public void The_earlier_content_hash_is_every_row_s_struct_text_joined_by_line_feeds_in_canonical_order()
     {
-        _warehouse.Execute("set preserve_insertion_order = true; create table snapshot as select * from people order by name, id");
+        _warehouse.Execute("create table snapshot as select * from people order by id desc");
 
-        var sorted = ContentHash.Of(_warehouse, "snapshot", "name, id");
+        var sorted = ContentHash.Of(_warehouse, "snapshot", "name, id", ContentHash.RowText);
 
-        Assert.Equal(sorted, ContentHash.InTableOrder(_warehouse, "snapshot"));
-        Assert.NotEqual(sorted, ContentHash.Of(_warehouse, "snapshot", "id"));
+        Assert.NotEqual(sorted, ContentHash.Of(_warehouse, "snapshot", "id", ContentHash.RowText));
 
-        // The bytes hashed: every row's text joined by line feeds, as the manifest says.
+        // The bytes hashed: every row's text joined by line feeds, as manifests without a content hash version say.
         var text = string.Join("\n", _warehouse.Query("select cast(t as varchar) from snapshot as t order by name, id", r => r.GetString(0)));
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))), sorted);
+    }
+
+    [Theory]
+    [InlineData("people", "name, id")]
+    [InlineData("people", "id")]
+    [InlineData("nobody", "id")]
+    public void The_column_text_content_hash_is_the_row_hashes_in_canonical_order_written_out_by_hand(string table, string orderBy)
+    {
+        // The definition written out by hand: each row's MD5 over its columns as text (a null U+001E, joined by U+001F),
+        // in canonical order, concatenated; the SHA-256 of that.
+        var aggregate = _warehouse.Scalar<string>($"""
+            select sha256(coalesce(string_agg(h, '' order by {orderBy}, h), ''))
+            from (
+                select *, md5(concat_ws(chr(31), coalesce(cast(id as varchar), chr(30)), coalesce(name, chr(30)),
+                    coalesce(cast(election_date as varchar), chr(30)), coalesce(cast(score as varchar), chr(30)), coalesce(accented, chr(30)))) as h
+                from {table} as t
+            )
+            """);
+
+        Assert.Equal(aggregate, ContentHash.Of(_warehouse, table, orderBy, ContentHash.ColumnText));
+        Assert.Equal(ContentHash.ColumnText, ContentHash.CurrentVersion);
+    }
+
+    [Fact]
+    public void The_two_content_hash_versions_differ_and_each_row_hash_follows_its_version()
+    {
+        Assert.NotEqual(ContentHash.Of(_warehouse, "people", "id", ContentHash.RowText), ContentHash.Of(_warehouse, "people", "id", ContentHash.ColumnText));
+        Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from people as t where {ContentHash.RowHashSql(_warehouse.Connection, "people", "t", ContentHash.RowText)} <> md5(cast(t as varchar))"));
+        Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from people as t where {ContentHash.RowHashSql(_warehouse.Connection, "people", "t", ContentHash.ColumnText)} <> {InputHash.RowHashSql(_warehouse.Connection, "people", "t", InputHash.ColumnText)}"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ContentHash.Of(_warehouse, "people", "id", 3));
+        Assert.False(ContentHash.IsKnown(3));
+    }
+
+    [Fact]
+    public void Rows_tied_on_the_canonical_key_hash_the_same_whatever_order_they_are_stored_in()
+    {
+        _warehouse.Execute("""
+            create table tied_one as select 1 as id, name from (values ('b'), ('a'), ('c')) as v(name);
+            create table tied_other as select 1 as id, name from (values ('c'), ('b'), ('a')) as v(name);
+            """);
+
+        Assert.Equal(ContentHash.Of(_warehouse, "tied_one", "id", ContentHash.ColumnText), ContentHash.Of(_warehouse, "tied_other", "id", ContentHash.ColumnText));
     }
 }

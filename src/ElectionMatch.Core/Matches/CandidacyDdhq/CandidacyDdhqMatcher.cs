@@ -117,10 +117,12 @@ internal sealed class CandidacyDdhqMatcher
             accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
         });
 
+        // Not sorted here: the publish copy sorts it into canonical order as it writes the snapshot, which spares a
+        // write of every row (a sorted copy of its own, and the copy of that). Order sorting in this query itself ran
+        // out of memory at a million rows, with the joins' tables held.
         return new MatchResult(T("output"), T("quarantine"), OrderBy, pipeline.Stages, _counts, parameters.ToJson())
         {
             Accounts = accounts,
-            OutputInCanonicalOrder = true,
         };
     }
 
@@ -955,7 +957,7 @@ internal sealed class CandidacyDdhqMatcher
     {
         var levels = _model.LevelWordsSql("s");
         return $"""
-            create table {T("output_unsorted")} as
+            create table {T("output")} as
             with
                 keyed as (
                     select *, false as discovered_runoff from {T("left_keyed")}
@@ -971,26 +973,39 @@ internal sealed class CandidacyDdhqMatcher
                     select * from {T("judge_answers")} union all select * from {T("runoff_judge_answers")}
                 ),
 
-                -- One aggregation gives both the count and the best pair (highest weight, then lowest right_key). It reads
-                -- the keys and weights alone: a scored-pairs table of every column, written once and read twice, was half
-                -- of the stage at a million candidacies (9.5M pairs).
+                -- Pairs compared per row: keys alone, no weights.
                 compared as (
-                    select left_key, count(*) as candidates_compared, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
+                    select left_key, count(*) as candidates_compared
+                    from (select left_key from {T("comparisons")} union all select left_key from {T("runoff_comparisons")})
+                    group by left_key
+                ),
+
+                -- The best scored pair (highest weight, then lowest right_key), for the rows neither linked nor given a pair
+                -- by the judge: only those show it. It reads the keys and weights alone: a scored-pairs table of every
+                -- column, written once and read twice, was half of the stage at a million candidacies (9.5M pairs); and
+                -- the weights of a linked row's pairs, most of them, were computed only to be passed over.
+                best as (
+                    select left_key, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
                     from (
                         select left_key, right_key, match_weight from {T("scored_pairs")}
                         union all
                         select left_key, right_key, match_weight from {T("runoff_scored_pairs")}
                     )
+                    anti join (
+                        select left_key from links
+                        union all
+                        select left_key from answers where right_key is not null
+                    ) as decided using (left_key)
                     group by left_key
                 ),
 
                 -- The pair to show: the linked one, else the judge's choice, else the best scored.
                 picked as (
-                    select l.left_key, coalesce(k.right_key, a.right_key, c.best_right_key) as right_key
+                    select l.left_key, coalesce(k.right_key, a.right_key, b.best_right_key) as right_key
                     from keyed as l
                     left join links as k using (left_key)
                     left join answers as a using (left_key)
-                    left join compared as c using (left_key)
+                    left join best as b using (left_key)
                 ),
 
                 -- Its weights, computed for the shown pairs only, by the scored pairs' own query (scored_pairs).
@@ -1039,12 +1054,7 @@ internal sealed class CandidacyDdhqMatcher
             left join answers as a on a.left_key = l.left_key
             left join compared as c on c.left_key = l.left_key
             left join shown_pairs as s on s.left_key = l.left_key
-            left join {T("right_keyed")} as shown on shown.right_key = s.right_key;
-
-            -- Stored in the snapshot's order, so publish copies and hashes it without another sort. A statement of its
-            -- own: sorting in the query above, with its joins' tables held, ran out of memory at a million rows.
-            create table {T("output")} as select * from {T("output_unsorted")} order by {OrderBy};
-            drop table {T("output_unsorted")};
+            left join {T("right_keyed")} as shown on shown.right_key = s.right_key
             """;
     }
 
