@@ -347,7 +347,30 @@ internal sealed class CandidacyDdhqCleaning
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
 
+    /// <summary>
+    /// The cleaned results rows as every later stage reads them: <c>right_clean</c> and the columns derived from a row's
+    /// own stored columns alone, computed where read. Each is a string function or two, cheaper computed by the few
+    /// readers that need it (most only for the rows of a pair) than written for 7.2M rows at a million candidacies and
+    /// read back. The view outlives the run's connection (explain, evaluate), so it names built-in functions only: the
+    /// expressions are the macros' (<c>em_join</c>, <c>em_words</c>) written out.
+    /// </summary>
+    public string RightKeyedSql() => $"""
+        create view {_run.Table("right_keyed")} as
+        select
+            *,
+            right_key as row_number,
+            cast(right_id_value as varchar) as right_id,
+            replace(replace(last_name, ' ', ''), '-', '') as last_joined,
+            replace(replace(name_rest, ' ', ''), '-', '') as rest_joined,
+            string_split(replace(name_rest, '-', ' '), ' ') as rest_words,
+            split_part(middle_name, ' ', 1) as middle1,
+            'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
+        from {_run.Table("right_clean")}
+        """;
+
     /// <remarks>
+    /// Only what a row's own stored columns cannot give cheaply is written (<see cref="RightKeyedSql"/> adds the rest):
+    /// the table write was most of this statement.
     /// DuckDB's build-side choice is switched off for this one statement: the distinct race names' estimated count is
     /// the whole input's, so it built the race-name join's hash table on the wide parsed rows instead of the race names
     /// (at a million candidacies, 7.2M rows of some 20 columns under a 2 GiB pool). Every join here is a left join of
@@ -418,7 +441,6 @@ internal sealed class CandidacyDdhqCleaning
             parsed as materialized (
                 select
                     row_number,
-                    right_id,
                     right_id_value,
                     race_id_value,
                     candidate,
@@ -468,7 +490,7 @@ internal sealed class CandidacyDdhqCleaning
         select
             p.row_number as right_key,
             cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
-            p.* exclude (district_raw),
+            p.* exclude (row_number, district_raw),
             d.district,
             rc.race_normalised,
             -- A one-letter first name is an initial: its sex share is not the name's.
@@ -477,12 +499,7 @@ internal sealed class CandidacyDdhqCleaning
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them.
             coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), []) as surname_words,
-            em_join(p.last_name) as last_joined,
-            em_join(p.name_rest) as rest_joined,
-            em_words(p.name_rest) as rest_words,
-            split_part(p.middle_name, ' ', 1) as middle1,
-            sn.tf_last,
-            'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
+            sn.tf_last
         from parsed as p
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
         left join given_names as g on g.name = p.first_name

@@ -95,7 +95,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
-        pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
@@ -230,12 +230,9 @@ internal sealed class CandidacyDdhqMatcher
         return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
     // The id column's type; none for a CSV file, whose reject store must see no read but the input stage's.
     private string? IdType(InputRelation input, string relation, string id) => input.Csv is not null ? null :
         _warehouse.Describe("select * from " + relation).FirstOrDefault(c => c.Name.Equals(id, StringComparison.OrdinalIgnoreCase))?.DataType;
-
-    private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
     // Soundex once per distinct surname word of either side, not once per row, numbered so blocking joins integers.
     // Then what the sounds-alike rule reads of a results row, once per row in narrow tables: its sounds, its given
