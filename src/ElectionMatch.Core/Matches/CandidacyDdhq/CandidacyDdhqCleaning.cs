@@ -154,11 +154,29 @@ internal sealed class CandidacyDdhqCleaning
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
     /// <param name="numbered">The relation numbered (<see cref="NumberedInput"/>); by default read on one thread.</param>
     /// <param name="idType">The id column's DuckDB type, when known: an integer or text id finds repeats by its own value.</param>
-    public string RightInputSql(string relation, CsvInput? csv = null, string? numbered = null, string? idType = null)
+    /// <param name="keepColumns">
+    /// False when <see cref="RightCleanSql"/> reads the numbered relation again: the table then holds every row's number
+    /// and the checks' results, and its mapped columns only for the rows quarantine keeps whole.
+    /// </param>
+    public string RightInputSql(string relation, CsvInput? csv = null, string? numbered = null, string? idType = null, bool keepColumns = true)
+    {
+        var rowChecks = $"""
+            case
+                                when not em_has_name(em_unquoted(candidate)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
+                                when election_date is null or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
+                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+                            end
+            """;
+        var r = _settings.Right;
+        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv, idType, keepColumns);
+    }
+
+    // The results input's mapped columns, each followed by a comma, read from a numbered relation named src.
+    private string RightColumns()
     {
         var r = _settings.Right;
         var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
-        var columns = $"""
+        return $"""
             cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
                         src.{Sql.Identifier(r.Id)} as right_id_value,
                         src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
@@ -171,15 +189,19 @@ internal sealed class CandidacyDdhqCleaning
                         {Column(r, "district")} as district,
                         {winner} as is_winner,
             """;
-        var rowChecks = $"""
-            case
-                                when not em_has_name(em_unquoted(candidate)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
-                                when election_date is null or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
-                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
-                            end
-            """;
-        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, columns, TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv, idType);
     }
+
+    /// <summary>The numbered results relation mapped to right_input's columns and state code (without the checks).</summary>
+    private string RightMappedSql(string numbered) => $"""
+        (
+                    select
+                        src.em_row_number as row_number,
+                        {RightColumns()}
+                        st.code as state_code
+                    from {numbered} as src
+                    left join {_run.Table("states")} as st on st.key = em_state_key({Column(_settings.Right, "state")})
+                )
+        """;
 
     /// <summary>
     /// One read of an input into its fixed columns, with every check of a single row already made: quarantine then
@@ -188,7 +210,8 @@ internal sealed class CandidacyDdhqCleaning
     /// which of a repeated id's rows is the first. Serialising every row cost more than the rest of the read.
     /// </summary>
     /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
-    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv, string? idType)
+    /// <param name="keepColumns">Whether every row's mapped columns are stored, or only those of the rows kept whole.</param>
+    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv, string? idType, bool keepColumns = true)
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
@@ -226,14 +249,16 @@ internal sealed class CandidacyDdhqCleaning
                 )
 
             select
-                * exclude (em_source),
-                case
-                    when repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null
-                        then to_json(em_source)
-                end as original,
+                {(keepColumns ? "* exclude (em_source, kept)" : $"row_number, case when kept then {id} end as {id}, repeated, em_control, em_too_long, row_code")},
+                case when kept then to_json(em_source) end as original,
                 cast(null as varchar) as reject_code,
                 cast(null as varchar) as reject_detail
-            from checked
+            from (
+                select
+                    *,
+                    repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null as kept
+                from checked
+            )
             ;
             {csv?.AppendRejectsSql(table)}
             """;
@@ -376,13 +401,17 @@ internal sealed class CandidacyDdhqCleaning
     /// (at a million candidacies, 7.2M rows of some 20 columns under a 2 GiB pool). Every join here is a left join of
     /// the results rows to a smaller lookup, which the written order already builds on.
     /// </remarks>
-    public string RightCleanSql() => $"""
+    /// <param name="numbered">
+    /// The numbered results relation to read the rows from, when right_input keeps only what quarantine reads
+    /// (<see cref="RightInputSql"/>); by default the rows are right_input's.
+    /// </param>
+    public string RightCleanSql(string? numbered = null) => $"""
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as
         with
             usable as (
                 select r.*
-                from {_run.Table("right_input")} as r
+                from {(numbered is null ? _run.Table("right_input") : RightMappedSql(numbered))} as r
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
             ),
 
@@ -437,7 +466,7 @@ internal sealed class CandidacyDdhqCleaning
                 from tokens
             ),
 
-            -- Read twice below (the rows, and their surnames' frequencies): computed once.
+            -- Read four times below (the rows, their surnames' frequencies, race names and districts): computed once.
             parsed as materialized (
                 select
                     row_number,
@@ -462,12 +491,12 @@ internal sealed class CandidacyDdhqCleaning
             -- Race names and districts repeat across results rows: their regular expressions run once per value.
             races as (
                 select race_name, nullif(em_race_family(race_name), '') as race_normalised
-                from (select distinct race_name from {_run.Table("right_input")})
+                from (select distinct race_name from parsed)
             ),
 
             districts as (
-                select district as district_raw, em_district(district) as district
-                from (select distinct district from {_run.Table("right_input")})
+                select district_raw, em_district(district_raw) as district
+                from (select distinct district_raw from parsed)
             ),
 
             -- A first name's sex share and nickname group in one lookup, so a row probes it twice (its first name and

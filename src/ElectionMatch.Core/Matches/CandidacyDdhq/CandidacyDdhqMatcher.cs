@@ -91,10 +91,13 @@ internal sealed class CandidacyDdhqMatcher
             BallotName.Register(_warehouse);
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, NumberedInput.Sql(_warehouse, inputs.RightRelation), IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id)));
+        // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
+        var rightNumbered = NumberedInput.Sql(_warehouse, inputs.RightRelation);
+        var rightReread = NumberedInput.ByFileRowNumber(_warehouse, inputs.RightRelation) ? rightNumbered : null;
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id), keepColumns: rightReread is null));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
