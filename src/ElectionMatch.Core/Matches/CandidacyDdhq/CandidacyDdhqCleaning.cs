@@ -389,7 +389,8 @@ internal sealed class CandidacyDdhqCleaning
             replace(replace(name_rest, ' ', ''), '-', '') as rest_joined,
             string_split(replace(name_rest, '-', ' '), ' ') as rest_words,
             split_part(middle_name, ' ', 1) as middle1,
-            'name: ' || trim(candidate) || ' | race: ' || coalesce(trim(race_name), '') as embedding_text
+            -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
+            concat('name: ', trim(candidate), ' | race: ', trim(race_name)) as embedding_text
         from {_run.Table("right_clean")}
         """;
 
@@ -526,8 +527,13 @@ internal sealed class CandidacyDdhqCleaning
             coalesce(case when length(p.first_name) > 1 then g.male_share end, gn.male_share) as male_share,
             -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
-            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them.
-            coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), []) as surname_words,
+            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them. A rest
+            -- that is the surname and one word (most names) is all three: the list holds it once (every reader takes
+            -- distinct sounds), a third of the words to write and unnest.
+            case
+                when p.name_rest = p.last_name and p.name_rest <> '' and not contains(p.name_rest, ' ') and not contains(p.name_rest, '-') then [p.name_rest]
+                else coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), [])
+            end as surname_words,
             sn.tf_last
         from parsed as p
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
