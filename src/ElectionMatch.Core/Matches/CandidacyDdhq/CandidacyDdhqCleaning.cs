@@ -374,25 +374,38 @@ internal sealed class CandidacyDdhqCleaning
 
     /// <summary>
     /// The cleaned results rows as every later stage reads them: <c>right_clean</c> and the columns derived from a row's
-    /// own stored columns alone, computed where read. Each is a string function or two, cheaper computed by the few
-    /// readers that need it (most only for the rows of a pair) than written for 7.2M rows at a million candidacies and
-    /// read back. The view outlives the run's connection (explain, evaluate), so it names built-in functions only: the
-    /// expressions are the macros' (<c>em_join</c>, <c>em_words</c>) written out.
+    /// own stored columns alone (<see cref="Derived"/>), computed where read. Each is a string function or two, cheaper
+    /// computed than written for 7.2M rows at a million candidacies and read back. The view outlives the run's
+    /// connection (explain, evaluate), so it names built-in functions only: the macros' expressions written out.
     /// </summary>
+    /// <remarks>
+    /// DuckDB computes a view's columns before a join above it, for every row the scan passes: a stage that joins a few
+    /// results rows by key and reads a derived column should join <c>right_clean</c> and compute <see cref="Derived"/>
+    /// after the join (the pairs' projection does). The embedding text stays stored for that reason: retrieval joins
+    /// it chunk by chunk (computed in the view it cost 21 CPU-s more at a million candidacies).
+    /// </remarks>
     public string RightKeyedSql() => $"""
         create view {_run.Table("right_keyed")} as
         select
             *,
-            right_key as row_number,
-            cast(right_id_value as varchar) as right_id,
-            replace(replace(last_name, ' ', ''), '-', '') as last_joined,
-            replace(replace(name_rest, ' ', ''), '-', '') as rest_joined,
-            string_split(replace(name_rest, '-', ' '), ' ') as rest_words,
-            split_part(middle_name, ' ', 1) as middle1,
-            -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
-            concat('name: ', trim(candidate), ' | race: ', trim(race_name)) as embedding_text
+            {string.Join(",\n            ", Derived("").Select(d => $"{d.Expression} as {d.Column}"))}
         from {_run.Table("right_clean")}
         """;
+
+    /// <summary>A results row's columns derived from its own stored ones, each as an expression over the table alias <paramref name="r"/>.</summary>
+    /// <param name="r">The alias with its dot (<c>r.</c>), or empty.</param>
+    public static IReadOnlyList<(string Column, string Expression)> Derived(string r) =>
+    [
+        ("row_number", $"{r}right_key"),
+        ("right_id", $"cast({r}right_id_value as varchar)"),
+        ("last_joined", $"replace(replace({r}last_name, ' ', ''), '-', '')"),
+        ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
+        ("rest_words", $"string_split(replace({r}name_rest, '-', ' '), ' ')"),
+        ("middle1", $"split_part({r}middle_name, ' ', 1)"),
+    ];
+
+    /// <summary>One derived column of <see cref="Derived"/> over the alias <paramref name="r"/> (with its dot).</summary>
+    public static string DerivedColumn(string column, string r) => Derived(r).Single(d => d.Column == column).Expression;
 
     /// <remarks>
     /// Only what a row's own stored columns cannot give cheaply is written (<see cref="RightKeyedSql"/> adds the rest):
@@ -534,7 +547,9 @@ internal sealed class CandidacyDdhqCleaning
                 when p.name_rest = p.last_name and p.name_rest <> '' and not contains(p.name_rest, ' ') and not contains(p.name_rest, '-') then [p.name_rest]
                 else coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), [])
             end as surname_words,
-            sn.tf_last
+            sn.tf_last,
+            -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
+            concat('name: ', trim(p.candidate), ' | race: ', trim(p.race_name)) as embedding_text
         from parsed as p
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
         left join given_names as g on g.name = p.first_name
