@@ -86,7 +86,7 @@ public sealed class CandidacyMatcherTests
         using var run = MatcherRun.Of(fixture);
 
         var parsed = run.Warehouse.Query(
-            $"select right_id, first_name, middle_name, last_name, suffix, nickname, state from {run.Table("right_clean")} where right_id like '900000%' order by right_id",
+            $"select right_id, first_name, middle_name, last_name, suffix, nickname, state from {run.Table("right_keyed")} where right_id like '900000%' order by right_id",
             r => string.Join("|", Enumerable.Range(1, 6).Select(i => r.IsDBNull(i) ? "" : r.GetString(i))));
 
         Assert.Equal(

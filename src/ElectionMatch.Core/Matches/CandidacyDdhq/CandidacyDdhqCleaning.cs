@@ -154,11 +154,29 @@ internal sealed class CandidacyDdhqCleaning
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
     /// <param name="numbered">The relation numbered (<see cref="NumberedInput"/>); by default read on one thread.</param>
     /// <param name="idType">The id column's DuckDB type, when known: an integer or text id finds repeats by its own value.</param>
-    public string RightInputSql(string relation, CsvInput? csv = null, string? numbered = null, string? idType = null)
+    /// <param name="keepColumns">
+    /// False when <see cref="RightCleanSql"/> reads the numbered relation again: the table then holds every row's number
+    /// and the checks' results, and its mapped columns only for the rows quarantine keeps whole.
+    /// </param>
+    public string RightInputSql(string relation, CsvInput? csv = null, string? numbered = null, string? idType = null, bool keepColumns = true)
+    {
+        var rowChecks = $"""
+            case
+                                when not em_has_name(em_unquoted(candidate)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
+                                when election_date is null or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
+                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+                            end
+            """;
+        var r = _settings.Right;
+        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv, idType, keepColumns);
+    }
+
+    // The results input's mapped columns, each followed by a comma, read from a numbered relation named src.
+    private string RightColumns()
     {
         var r = _settings.Right;
         var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
-        var columns = $"""
+        return $"""
             cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
                         src.{Sql.Identifier(r.Id)} as right_id_value,
                         src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
@@ -171,15 +189,19 @@ internal sealed class CandidacyDdhqCleaning
                         {Column(r, "district")} as district,
                         {winner} as is_winner,
             """;
-        var rowChecks = $"""
-            case
-                                when not em_has_name(em_unquoted(candidate)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
-                                when election_date is null or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
-                                when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
-                            end
-            """;
-        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, columns, TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv, idType);
     }
+
+    /// <summary>The numbered results relation mapped to right_input's columns and state code (without the checks).</summary>
+    private string RightMappedSql(string numbered) => $"""
+        (
+                    select
+                        src.em_row_number as row_number,
+                        {RightColumns()}
+                        st.code as state_code
+                    from {numbered} as src
+                    left join {_run.Table("states")} as st on st.key = em_state_key({Column(_settings.Right, "state")})
+                )
+        """;
 
     /// <summary>
     /// One read of an input into its fixed columns, with every check of a single row already made: quarantine then
@@ -188,7 +210,8 @@ internal sealed class CandidacyDdhqCleaning
     /// which of a repeated id's rows is the first. Serialising every row cost more than the rest of the read.
     /// </summary>
     /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
-    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv, string? idType)
+    /// <param name="keepColumns">Whether every row's mapped columns are stored, or only those of the rows kept whole.</param>
+    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv, string? idType, bool keepColumns = true)
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
@@ -226,14 +249,16 @@ internal sealed class CandidacyDdhqCleaning
                 )
 
             select
-                * exclude (em_source),
-                case
-                    when repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null
-                        then to_json(em_source)
-                end as original,
+                {(keepColumns ? "* exclude (em_source, kept)" : $"row_number, case when kept then {id} end as {id}, repeated, em_control, em_too_long, row_code")},
+                case when kept then to_json(em_source) end as original,
                 cast(null as varchar) as reject_code,
                 cast(null as varchar) as reject_detail
-            from checked
+            from (
+                select
+                    *,
+                    repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null as kept
+                from checked
+            )
             ;
             {csv?.AppendRejectsSql(table)}
             """;
@@ -347,19 +372,60 @@ internal sealed class CandidacyDdhqCleaning
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
 
+    /// <summary>
+    /// The cleaned results rows as every later stage reads them: <c>right_clean</c> and the columns derived from a row's
+    /// own stored columns alone (<see cref="Derived"/>), computed where read. Each is a string function or two, cheaper
+    /// computed than written for 7.2M rows at a million candidacies and read back. The view outlives the run's
+    /// connection (explain, evaluate), so it names built-in functions only: the macros' expressions written out.
+    /// </summary>
     /// <remarks>
+    /// DuckDB computes a view's columns before a join above it, for every row the scan passes: a stage that joins a few
+    /// results rows by key and reads a derived column should join <c>right_clean</c> and compute <see cref="Derived"/>
+    /// after the join (the pairs' projection does). The embedding text stays stored for that reason: retrieval joins
+    /// it chunk by chunk (computed in the view it cost 21 CPU-s more at a million candidacies).
+    /// </remarks>
+    public string RightKeyedSql() => $"""
+        create view {_run.Table("right_keyed")} as
+        select
+            *,
+            {string.Join(",\n            ", Derived("").Select(d => $"{d.Expression} as {d.Column}"))}
+        from {_run.Table("right_clean")}
+        """;
+
+    /// <summary>A results row's columns derived from its own stored ones, each as an expression over the table alias <paramref name="r"/>.</summary>
+    /// <param name="r">The alias with its dot (<c>r.</c>), or empty.</param>
+    public static IReadOnlyList<(string Column, string Expression)> Derived(string r) =>
+    [
+        ("row_number", $"{r}right_key"),
+        ("right_id", $"cast({r}right_id_value as varchar)"),
+        ("last_joined", $"replace(replace({r}last_name, ' ', ''), '-', '')"),
+        ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
+        ("rest_words", $"string_split(replace({r}name_rest, '-', ' '), ' ')"),
+        ("middle1", $"split_part({r}middle_name, ' ', 1)"),
+    ];
+
+    /// <summary>One derived column of <see cref="Derived"/> over the alias <paramref name="r"/> (with its dot).</summary>
+    public static string DerivedColumn(string column, string r) => Derived(r).Single(d => d.Column == column).Expression;
+
+    /// <remarks>
+    /// Only what a row's own stored columns cannot give cheaply is written (<see cref="RightKeyedSql"/> adds the rest):
+    /// the table write was most of this statement.
     /// DuckDB's build-side choice is switched off for this one statement: the distinct race names' estimated count is
     /// the whole input's, so it built the race-name join's hash table on the wide parsed rows instead of the race names
     /// (at a million candidacies, 7.2M rows of some 20 columns under a 2 GiB pool). Every join here is a left join of
     /// the results rows to a smaller lookup, which the written order already builds on.
     /// </remarks>
-    public string RightCleanSql() => $"""
+    /// <param name="numbered">
+    /// The numbered results relation to read the rows from, when right_input keeps only what quarantine reads
+    /// (<see cref="RightInputSql"/>); by default the rows are right_input's.
+    /// </param>
+    public string RightCleanSql(string? numbered = null) => $"""
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as
         with
             usable as (
                 select r.*
-                from {_run.Table("right_input")} as r
+                from {(numbered is null ? _run.Table("right_input") : RightMappedSql(numbered))} as r
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
             ),
 
@@ -414,11 +480,10 @@ internal sealed class CandidacyDdhqCleaning
                 from tokens
             ),
 
-            -- Read twice below (the rows, and their surnames' frequencies): computed once.
+            -- Read four times below (the rows, their surnames' frequencies, race names and districts): computed once.
             parsed as materialized (
                 select
                     row_number,
-                    right_id,
                     right_id_value,
                     race_id_value,
                     candidate,
@@ -440,12 +505,12 @@ internal sealed class CandidacyDdhqCleaning
             -- Race names and districts repeat across results rows: their regular expressions run once per value.
             races as (
                 select race_name, nullif(em_race_family(race_name), '') as race_normalised
-                from (select distinct race_name from {_run.Table("right_input")})
+                from (select distinct race_name from parsed)
             ),
 
             districts as (
-                select district as district_raw, em_district(district) as district
-                from (select distinct district from {_run.Table("right_input")})
+                select district_raw, em_district(district_raw) as district
+                from (select distinct district_raw from parsed)
             ),
 
             -- A first name's sex share and nickname group in one lookup, so a row probes it twice (its first name and
@@ -468,21 +533,23 @@ internal sealed class CandidacyDdhqCleaning
         select
             p.row_number as right_key,
             cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
-            p.* exclude (district_raw),
+            p.* exclude (row_number, district_raw),
             d.district,
             rc.race_normalised,
             -- A one-letter first name is an initial: its sex share is not the name's.
             coalesce(case when length(p.first_name) > 1 then g.male_share end, gn.male_share) as male_share,
             -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
-            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them.
-            coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), []) as surname_words,
-            em_join(p.last_name) as last_joined,
-            em_join(p.name_rest) as rest_joined,
-            em_words(p.name_rest) as rest_words,
-            split_part(p.middle_name, ' ', 1) as middle1,
+            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them. A rest
+            -- that is the surname and one word (most names) is all three: the list holds it once (every reader takes
+            -- distinct sounds), a third of the words to write and unnest.
+            case
+                when p.name_rest = p.last_name and p.name_rest <> '' and not contains(p.name_rest, ' ') and not contains(p.name_rest, '-') then [p.name_rest]
+                else coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), [])
+            end as surname_words,
             sn.tf_last,
-            'name: ' || trim(p.candidate) || ' | race: ' || coalesce(trim(p.race_name), '') as embedding_text
+            -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
+            concat('name: ', trim(p.candidate), ' | race: ', trim(p.race_name)) as embedding_text
         from parsed as p
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
         left join given_names as g on g.name = p.first_name

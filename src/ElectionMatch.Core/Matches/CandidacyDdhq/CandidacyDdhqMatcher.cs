@@ -91,11 +91,14 @@ internal sealed class CandidacyDdhqMatcher
             BallotName.Register(_warehouse);
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, NumberedInput.Sql(_warehouse, inputs.RightRelation), IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id)));
+        // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
+        var rightNumbered = NumberedInput.Sql(_warehouse, inputs.RightRelation);
+        var rightReread = NumberedInput.ByFileRowNumber(_warehouse, inputs.RightRelation) ? rightNumbered : null;
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id), keepColumns: rightReread is null));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
-        pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
+        pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
@@ -232,12 +235,9 @@ internal sealed class CandidacyDdhqMatcher
         return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    // Cleaning already keys the results rows: a second wide copy would cost as much as the cleaning.
     // The id column's type; none for a CSV file, whose reject store must see no read but the input stage's.
     private string? IdType(InputRelation input, string relation, string id) => input.Csv is not null ? null :
         _warehouse.Describe("select * from " + relation).FirstOrDefault(c => c.Name.Equals(id, StringComparison.OrdinalIgnoreCase))?.DataType;
-
-    private string RightKeyedSql() => $"create view {T("right_keyed")} as select * from {T("right_clean")}";
 
     // Soundex once per distinct surname word of either side, not once per row, numbered so blocking joins integers.
     // Then what the sounds-alike rule reads of a results row, once per row in narrow tables: its sounds, its given
@@ -623,7 +623,10 @@ internal sealed class CandidacyDdhqMatcher
         from ({PairProjection(p, T(pairs))})
         """;
 
-    /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
+    /// <summary>
+    /// A pairs table joined to both sides, with the columns the comparisons read. The results rows are right_clean's, their
+    /// derived forms computed after the join: right_keyed would compute them for every results row the scan passes.
+    /// </summary>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
     private string PairProjection(string p, string pairs, string? right = null) => $"""
@@ -634,11 +637,11 @@ internal sealed class CandidacyDdhqMatcher
             l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
-            r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1,
+            {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("rest_words")} as r_rest_words, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
         join {T(p + "left_keyed")} as l using (left_key)
-        join {right ?? T("right_keyed")} as r using (right_key)
+        join {right ?? T("right_clean")} as r using (right_key)
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
@@ -839,7 +842,9 @@ internal sealed class CandidacyDdhqMatcher
     /// of every results row leaves the wide columns a small join (a join on the row key probes every results row).
     /// </summary>
     private string JudgeRaceRows(string p) =>
-        $"(select r.* from {T("right_keyed")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
+        $"(select r.* from {T("right_clean")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
+
+    private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
     private int RunJudge(string p, CancellationToken cancellationToken)
