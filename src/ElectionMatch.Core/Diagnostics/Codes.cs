@@ -76,6 +76,7 @@ public static class Codes
     public const string IncrementalKindUnsupported = "EM0725";
     public const string IncrementalCacheUnreadable = "EM0726";
     public const string InputHashVersionUnknown = "EM0740";
+    public const string InputChangedDuringRun = "EM0741";
     public const string ContentHashVersionUnknown = "EM0770";
 
     // dotnet build in the dbt repository (the MSBuild tasks)

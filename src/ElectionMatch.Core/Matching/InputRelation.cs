@@ -10,4 +10,7 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
 {
     /// <summary>Set when the input is a CSV file read with the reject store (unreadable lines go to quarantine).</summary>
     public CsvInput? Csv { get; init; }
+
+    /// <summary>Set when the input is one local file (a source's <c>external_location</c>): its full path.</summary>
+    public string? FilePath { get; init; }
 }

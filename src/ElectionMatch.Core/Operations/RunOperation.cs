@@ -47,6 +47,7 @@ public sealed class RunOperation
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
+        var inputFiles = InputFileStamps.Take(inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
         var startup = new RunSteps(progress).Report("startup", startupClock.Elapsed, "lock, open the warehouse, resolve and check the inputs");
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
@@ -63,6 +64,7 @@ public sealed class RunOperation
         var inputHashes = steps.Time("input_hashes", () => result.InputSha256 ?? hashing?.Finish() ?? (InputHash.Of(warehouse, inputs.LeftRelation), InputHash.Of(warehouse, inputs.RightRelation)),
             note: _ => hashing is null ? "from the incremental run's row hashes" : "waited for the hashing done beside the match");
 
+        inputFiles.EnsureUnchanged();
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
         {

@@ -49,7 +49,7 @@ public sealed class RelationResolver
 
         var path = _project.Resolve(location);
         var display = DisplayPath.For(path);
-        var input = new InputRelation(sql, $"{expression} ({display})", entry.At);
+        var input = new InputRelation(sql, $"{expression} ({display})", entry.At) { FilePath = path };
         return CsvInput.IsCsv(path) && new CsvInput(side, path, display) is var csv
             ? input with { Sql = csv.Relation, Csv = csv }
             : input;
