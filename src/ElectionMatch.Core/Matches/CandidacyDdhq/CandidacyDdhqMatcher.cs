@@ -622,6 +622,14 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     /// <summary>A pairs table joined to both sides, with the columns the comparisons read.</summary>
+    /// <remarks>
+    /// The pairs meet the results rows first, and the candidacies through a left join (every pair's left row is
+    /// there, so the same rows as an inner join): DuckDB does not reorder across an outer join, and with two
+    /// relations left it builds the hash table on the narrow pairs and streams the wide results rows past it. Left to
+    /// choose, it joined the pairs to the candidacies first, depending on its distinct-count estimates of the pairs
+    /// table (how it happened to be written), and then built on 7.2M results rows with 15 columns, two of them lists,
+    /// which spilled at a million candidacies: the same statement 42-45 CPU-s against 24 (docs/design.md, s7-comp).
+    /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
     private string PairProjection(string p, string pairs, string? right = null) => $"""
@@ -635,8 +643,8 @@ internal sealed class CandidacyDdhqMatcher
             r.last_joined as r_last_joined, r.rest_joined as r_rest_joined, r.rest_words as r_rest_words, r.middle1 as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
-        join {T(p + "left_keyed")} as l using (left_key)
         join {right ?? T("right_keyed")} as r using (right_key)
+        left join {T(p + "left_keyed")} as l using (left_key)
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
