@@ -803,12 +803,21 @@ internal sealed class CandidacyDdhqMatcher
                 select election_date, election_type, state, substr(race_normalised, 4) from races where race_normalised like '__ %'
             ),
 
-            -- Asked only for rows with a candidate on another office's ballot in the band; the state test is a filter
-            -- after the equality join on office, date and type.
+            -- The band: pairs above the reject threshold whose two rows are both still free.
+            open_pairs as (
+                select s.*
+                from {T(p + "above_reject")} as s
+                anti join {T(p + "links")} as a on a.left_key = s.left_key
+                anti join {T(p + "links")} as b on b.right_key = s.right_key
+            ),
+
+            -- Asked only for rows with a candidate on another office's ballot in the band (not every such pair above
+            -- the reject threshold: at a million candidacies 1.07M rows against 0.23M, judge_rows 4.2 -> 2.7 CPU-s); the
+            -- state test is a filter after the equality join on office, date and type.
             office_on_ballot as (
                 select distinct l.left_key
                 from {T(p + "left_keyed")} as l
-                semi join (select left_key from {T(p + "above_reject")} where {CandidacyDdhqComparisons.OtherOffice}) as s using (left_key)
+                semi join (select left_key from open_pairs where {CandidacyDdhqComparisons.OtherOffice}) as s using (left_key)
                 join {T(p + "partitions")} as g using (group_id)
                 join race_offices as o
                     on o.office = l.office_normalised and o.election_date = g.match_date and o.election_type = g.election_type
@@ -816,9 +825,7 @@ internal sealed class CandidacyDdhqMatcher
             )
 
         select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
-        from {T(p + "above_reject")} as s
-        anti join {T(p + "links")} as a on a.left_key = s.left_key
-        anti join {T(p + "links")} as b on b.right_key = s.right_key
+        from open_pairs as s
         join {T("right_keyed")} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
         left join office_on_ballot as o on o.left_key = s.left_key
