@@ -647,9 +647,9 @@ internal sealed class CandidacyDdhqMatcher
     /// The pairs meet the results rows first, and the candidacies through a left join (every pair's left row is
     /// there, so the same rows as an inner join): DuckDB does not reorder across an outer join, and with two
     /// relations left it builds the hash table on the narrow pairs and streams the wide results rows past it. Left to
-    /// choose, it joined the pairs to the candidacies first, depending on its distinct-count estimates of the pairs
-    /// table (how it happened to be written), and then built on 7.2M results rows with 15 columns, two of them lists,
-    /// which spilled at a million candidacies: the same statement 42-45 CPU-s against 24 (docs/design.md, s7-comp).
+    /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
+    /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
+    /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
     /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
