@@ -188,7 +188,7 @@ internal sealed class CandidacyDdhqMatcher
 
         long filled = 0;
         pipeline.Stage(p + "pair_cosines", p + "candidate_pairs", p + "candidate_pairs", () => filled = FillCosines(p, p + "candidate_pairs"), () => $"{filled:N0} pairs found by blocking{(union ? " or offline retrieval" : "")} alone got their cosine");
-        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", ComparisonsSql(p, p + "comparisons", p + "candidate_pairs", "left_key, right_key, rank, cosine, rules"));
+        pipeline.Sql(p + "comparisons", p + "candidate_pairs", p + "comparisons", ComparisonsSql(p, p + "comparisons", p + "candidate_pairs", "left_key, right_key, rank, cosine, rules", PassResultsRows(p)));
 
         var parameters = trained;
         if (parameters is null)
@@ -617,16 +617,45 @@ internal sealed class CandidacyDdhqMatcher
     /// The gamma columns of a pairs table, kept with the pair columns and the one side column scoring reads
     /// (<c>r_tf_last</c>); the wide projection the comparisons read is not written out.
     /// </summary>
-    private string ComparisonsSql(string p, string table, string pairs, string pairColumns) => $"""
+    private string ComparisonsSql(string p, string table, string pairs, string pairColumns, string? right = null) => $"""
         create table {T(table)} as
         select {pairColumns}, r_tf_last, {_model.GammaSelect()}
-        from ({PairProjection(p, T(pairs))})
+        from ({PairProjection(p, T(pairs), right)})
         """;
+
+    /// <summary>
+    /// The results rows a pass's pairs and judge rows can hold: every row on the main pass; on the runoff pass the rows of
+    /// its partitions' election types (its members matched them by type, and a ballot is looked up on the partition's
+    /// type), as a literal filter the scan applies before it reads the wide columns. At a million candidacies 180k of
+    /// 7.2M rows, the same rows out: <c>runoff_comparisons</c> 4.0-5.0 → 3.1 CPU-s, <c>runoff_judge_rows</c> 1.4-1.8 →
+    /// 0.3, <c>runoff_judge_evidence</c> 2.6-3.7 → 1.5.
+    /// </summary>
+    private string PassResultsRows(string p)
+    {
+        if (p.Length == 0)
+        {
+            return T("right_clean");
+        }
+
+        var types = _warehouse.Query(
+            $"select distinct election_type from {T(p + "partitions")} where election_type is not null order by election_type",
+            r => Sql.Literal(r.GetString(0)));
+        var filter = types.Count == 0 ? "false" : $"election_type in ({string.Join(", ", types)})";
+        return $"(select * from {T("right_clean")} where {filter})";
+    }
 
     /// <summary>
     /// A pairs table joined to both sides, with the columns the comparisons read. The results rows are right_clean's, their
     /// derived forms computed after the join: right_keyed would compute them for every results row the scan passes.
     /// </summary>
+    /// <remarks>
+    /// The pairs meet the results rows first, and the candidacies through a left join (every pair's left row is
+    /// there, so the same rows as an inner join): DuckDB does not reorder across an outer join, and with two
+    /// relations left it builds the hash table on the narrow pairs and streams the wide results rows past it. Left to
+    /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
+    /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
+    /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
+    /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
     private string PairProjection(string p, string pairs, string? right = null) => $"""
@@ -640,8 +669,8 @@ internal sealed class CandidacyDdhqMatcher
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("rest_words")} as r_rest_words, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
-        join {T(p + "left_keyed")} as l using (left_key)
         join {right ?? T("right_clean")} as r using (right_key)
+        left join {T(p + "left_keyed")} as l using (left_key)
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
@@ -790,7 +819,7 @@ internal sealed class CandidacyDdhqMatcher
         with
             races as (
                 select distinct election_date, election_type, state, race_normalised
-                from {T("right_keyed")}
+                from {PassResultsRows(p)}
                 where race_normalised is not null
             ),
 
@@ -800,12 +829,21 @@ internal sealed class CandidacyDdhqMatcher
                 select election_date, election_type, state, substr(race_normalised, 4) from races where race_normalised like '__ %'
             ),
 
-            -- Asked only for rows with a candidate on another office's ballot in the band; the state test is a filter
-            -- after the equality join on office, date and type.
+            -- The band: pairs above the reject threshold whose two rows are both still free.
+            open_pairs as (
+                select s.*
+                from {T(p + "above_reject")} as s
+                anti join {T(p + "links")} as a on a.left_key = s.left_key
+                anti join {T(p + "links")} as b on b.right_key = s.right_key
+            ),
+
+            -- Asked only for rows with a candidate on another office's ballot in the band (not every such pair above
+            -- the reject threshold: at a million candidacies 1.07M rows against 0.23M, judge_rows 4.2 -> 2.7 CPU-s); the
+            -- state test is a filter after the equality join on office, date and type.
             office_on_ballot as (
                 select distinct l.left_key
                 from {T(p + "left_keyed")} as l
-                semi join (select left_key from {T(p + "above_reject")} where {CandidacyDdhqComparisons.OtherOffice}) as s using (left_key)
+                semi join (select left_key from open_pairs where {CandidacyDdhqComparisons.OtherOffice}) as s using (left_key)
                 join {T(p + "partitions")} as g using (group_id)
                 join race_offices as o
                     on o.office = l.office_normalised and o.election_date = g.match_date and o.election_type = g.election_type
@@ -813,10 +851,8 @@ internal sealed class CandidacyDdhqMatcher
             )
 
         select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
-        from {T(p + "above_reject")} as s
-        anti join {T(p + "links")} as a on a.left_key = s.left_key
-        anti join {T(p + "links")} as b on b.right_key = s.right_key
-        join {T("right_keyed")} as r on r.right_key = s.right_key
+        from open_pairs as s
+        join {PassResultsRows(p)} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
         left join office_on_ballot as o on o.left_key = s.left_key
         where not (s.{CandidacyDdhqComparisons.OtherOffice} and (o.left_key is not null or {CandidacyDdhqComparisons.OtherName}))
@@ -834,15 +870,16 @@ internal sealed class CandidacyDdhqMatcher
                 left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
             )
 
-        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", JudgeRaceRows(p))})
+        select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", JudgeRaceRows(p, PassResultsRows(p)))})
         """;
 
     /// <summary>
     /// The results rows of the races the judge sees. The evidence's pairs are all in those races, so joining these instead
     /// of every results row leaves the wide columns a small join (a join on the row key probes every results row).
     /// </summary>
-    private string JudgeRaceRows(string p) =>
-        $"(select r.* from {T("right_clean")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
+    /// <param name="rows">The results rows to choose from, when fewer than all suffice (<see cref="PassResultsRows"/>).</param>
+    private string JudgeRaceRows(string p, string? rows = null) =>
+        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
 
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
