@@ -76,9 +76,36 @@ public sealed class EmbeddingRetrievalTests
         }
     }
 
-    private static List<(long Left, long Right, int Rank, float Score)> Retrieve(DuckDbWarehouse warehouse, string table, EmbeddingRetrieval retrieval)
+    [Fact]
+    public void Chunks_are_cut_between_families_unless_one_is_too_large_and_give_the_same_table()
     {
-        var inputs = new RetrievalInputs(Run.Table("left_rows"), "embedding_text", Run.Table("members"), Run.Table("right_rows"), "embedding_text");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CreateInputs(warehouse);
+
+        // Groups hold 75, 75, 75 and 60 right rows; groups 1 and 2 are one family (as a date's partitions share rows).
+        const string families = "select * from (values (0, 10), (1, 11), (2, 11), (3, 13)) as f(group_id, family)";
+        var inputs = Inputs(families);
+        var byGroup = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StreamChunkMembers = 160 };
+        Assert.Equal([(0, 1), (2, 3)], byGroup.GroupChunks(Inputs(null)));
+        Assert.Equal([(0, 0), (1, 2), (3, 3)], byGroup.GroupChunks(inputs));
+
+        // A family larger than a chunk is cut between its groups; a group without a family is its own.
+        var small = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StreamChunkMembers = 140 };
+        Assert.Equal([(0, 0), (1, 1), (2, 3)], small.GroupChunks(inputs));
+        Assert.Equal([(0, 1), (2, 3)], new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled) { StreamChunkMembers = 150 }
+            .GroupChunks(Inputs("select * from (values (0, 10), (1, 10), (3, 13)) as f(group_id, family)")));
+
+        var whole = Retrieve(warehouse, "retrieved_whole", new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled));
+        Assert.Equal(whole, Retrieve(warehouse, "retrieved_families", byGroup, inputs));
+        Assert.Equal(whole, Retrieve(warehouse, "retrieved_families_small", small, inputs));
+    }
+
+    private static RetrievalInputs Inputs(string? families) =>
+        new(Run.Table("left_rows"), "embedding_text", Run.Table("members"), Run.Table("right_rows"), "embedding_text", families);
+
+    private static List<(long Left, long Right, int Rank, float Score)> Retrieve(DuckDbWarehouse warehouse, string table, EmbeddingRetrieval retrieval, RetrievalInputs? inputs = null)
+    {
+        inputs ??= Inputs(null);
         var report = retrieval.Run(inputs, Run, table, 5, new Dictionary<string, long>(), "", CancellationToken.None);
         Assert.Equal(4, report.Partitions);
         return warehouse.Query(

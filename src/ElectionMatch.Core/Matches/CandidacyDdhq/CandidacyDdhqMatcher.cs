@@ -444,8 +444,15 @@ internal sealed class CandidacyDdhqMatcher
         return report;
     }
 
+    // A block's family is its partition's date and type: the stateless partition of a date and its states' partitions
+    // share their results rows, so retrieval keeps them in one stream chunk and embeds each results row once.
     private RetrievalInputs RetrievalInputsFor(string p) =>
-        new(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text");
+        new(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text", $"""
+            select b.group_id, f.family
+            from (select distinct group_id from {T(p + "retrieval_members")}) as b
+            join (select group_id, min(group_id) over (partition by match_date, election_type) as family from {T(p + "partitions")}) as f
+                on f.group_id = b.group_id // 32
+            """);
 
     /// <summary>
     /// Adds the offline top k to the candidate pairs: a pair both found gains the rule <c>offline_top_k</c>; a pair
