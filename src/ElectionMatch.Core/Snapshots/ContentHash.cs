@@ -48,17 +48,19 @@ public static class ContentHash
     public static string Of(DuckDbWarehouse warehouse, string table, string orderBy, int version = CurrentVersion) => version switch
     {
         RowText => Hash(warehouse.Connection, $"from {table} as t order by {orderBy}"),
-        ColumnText => OfRowHashes(warehouse.Connection, $"select {RowHashSql(warehouse.Connection, table, "t", ColumnText)} as row_md5 from {table} as t order by {orderBy}, row_md5"),
+        ColumnText => OfRowHashes(warehouse.Connection, $"(select *, {RowHashSql(warehouse.Connection, table, "t", ColumnText)} as row_md5 from {table} as t)", orderBy),
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "unknown content hash version"),
     };
 
     /// <summary>
-    /// Version 2 from row MD5s: <paramref name="query"/> yields column <c>row_md5</c> in canonical order, ties by the
-    /// MD5. The 32 hex digits of every row, concatenated (fixed width, so no separator), are the bytes hashed; a publish
-    /// reads them from the row hashes it keeps for <c>snapshot_rows</c>, so no row is rendered a second time.
+    /// Version 2 from row MD5s: <paramref name="rowHashes"/> is a relation with column <c>row_md5</c> and the columns of
+    /// <paramref name="orderBy"/>, read in canonical order, ties by the MD5. The 32 hex digits of every row, concatenated
+    /// (fixed width, so no separator), are the bytes hashed; a publish reads them from the row hashes it keeps for
+    /// <c>snapshot_rows</c>, so no row is rendered a second time.
     /// </summary>
-    public static string OfRowHashes(DuckDBConnection connection, string query)
+    public static string OfRowHashes(DuckDBConnection connection, string rowHashes, string orderBy)
     {
+        var query = $"select row_md5 from {rowHashes} as t order by {orderBy}, row_md5";
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> ascii = stackalloc byte[32];
         foreach (var rowHash in DuckDbWarehouse.Stream(connection, query, r => r.GetString(0)))

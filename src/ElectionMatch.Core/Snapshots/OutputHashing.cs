@@ -37,7 +37,7 @@ internal sealed class OutputHashing : IDisposable
             try
             {
                 warehouse.Execute($"create or replace temp table {RowHashesTable} as select {result.OrderBy}, {SnapshotLog.RowKeySql(result.OrderBy)} as row_key, {rowHash} as row_md5 from {result.OutputTable} as t");
-                hashing.Content = ContentHash.OfRowHashes(warehouse.Connection, $"select row_md5 from {RowHashesTable} order by {result.OrderBy}, row_md5");
+                hashing.Content = ContentHash.OfRowHashes(warehouse.Connection, RowHashesTable, result.OrderBy);
                 return hashing;
             }
             catch
