@@ -52,12 +52,14 @@ internal sealed class EmbeddingRetrieval
     {
         var dimensions = _embeddings is HashedNgramEmbedder h ? h.Dimensions : _settings.Dimensions;
         var stage = new RetrievalStage(_warehouse, dimensions, k, Threads, StoreVectors, SliceRows, RowsInFlight);
-        var chunks = GroupChunks(inputs);
         if (_embeddings is null or HashedNgramEmbedder)
         {
+            // Each right row embedded once for the run, the partitions streamed as keys (RightSlab).
             var embedder = _embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Model, _style);
-            return stage.Run(StreamQueries(inputs, chunks, text => text), run, table, embedder, cancellationToken);
+            return stage.Run(inputs, run, table, embedder, cancellationToken);
         }
+
+        var chunks = GroupChunks(inputs);
 
         var cache = new EmbeddingCache(_warehouse);
         var texts = $"""
