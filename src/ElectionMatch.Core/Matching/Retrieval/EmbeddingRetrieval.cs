@@ -47,6 +47,9 @@ internal sealed class EmbeddingRetrieval
     /// <summary>The embedding cache's model id after a run with a provider (null offline), for cosines of pairs retrieval did not find.</summary>
     public string? CachedModelId { get; private set; }
 
+    /// <summary>The offline embedder's vectors of the right rows after a run (null with a provider), for cosines of pairs retrieval did not return.</summary>
+    public RightSlab? RightVectors { get; private set; }
+
     /// <param name="counts">Receives <c>{prefix}embeddings_generated</c> and <c>{prefix}embeddings_from_cache</c> for a provider.</param>
     public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, int k, IDictionary<string, long> counts, string countPrefix, CancellationToken cancellationToken)
     {
@@ -56,7 +59,9 @@ internal sealed class EmbeddingRetrieval
         {
             // Each right row embedded once for the run, the partitions streamed as keys (RightSlab).
             var embedder = _embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Model, _style);
-            return stage.Run(inputs, run, table, embedder, cancellationToken);
+            var report = stage.Run(inputs, run, table, embedder, out var slab, cancellationToken);
+            RightVectors = slab;
+            return report;
         }
 
         var chunks = GroupChunks(inputs);

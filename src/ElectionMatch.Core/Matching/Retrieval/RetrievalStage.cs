@@ -60,10 +60,12 @@ internal sealed class RetrievalStage
     /// Runs the search with the offline embedder, each right row embedded once for the whole run (<see cref="RightSlab"/>):
     /// the partitions come from two ordered streams of keys, the left rows with their texts and the memberships without.
     /// </summary>
-    public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, HashedNgramEmbedder embedder, CancellationToken cancellationToken = default)
+    /// <param name="slab">Receives the right rows' vectors, for later stages that ask for them (cosines of pairs retrieval did not return).</param>
+    public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, HashedNgramEmbedder embedder, out RightSlab slab, CancellationToken cancellationToken = default)
     {
-        var slab = RightSlab.Build(_warehouse, inputs, embedder, _degree, cancellationToken);
-        return Run(token => ReadPartitions(inputs, slab, token), run, table, embedder, cancellationToken);
+        var vectors = RightSlab.Build(_warehouse, inputs, embedder, _degree, cancellationToken);
+        slab = vectors;
+        return Run(token => ReadPartitions(inputs, vectors, token), run, table, embedder, cancellationToken);
     }
 
     private RetrievalReport Run(Func<CancellationToken, IEnumerable<Partition>> partitionsOf, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken)

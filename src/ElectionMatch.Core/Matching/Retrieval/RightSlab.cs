@@ -40,9 +40,10 @@ internal sealed class RightSlab
     /// </summary>
     public static RightSlab Build(DuckDbWarehouse warehouse, RetrievalInputs inputs, HashedNgramEmbedder embedder, int degree, CancellationToken cancellationToken)
     {
-        var memberships = warehouse.Scalar<long>($"select count(*) from {inputs.Members}");
+        var members = inputs.Embedded ?? inputs.Members;
+        var memberships = warehouse.Scalar<long>($"select count(*) from {members}");
         var rightRows = warehouse.Scalar<long>($"select count(*) from {inputs.Right}");
-        var slab = Index(warehouse, inputs.Members, memberships);
+        var slab = Index(warehouse, members, memberships);
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failed.Token;
         using var work = new BlockingCollection<RightRows>(BatchesInFlight);
@@ -69,7 +70,7 @@ internal sealed class RightSlab
             // memberships (1.0 against 2.3-2.9 CPU-s at a million candidacies); a few members are joined in SQL.
             using var command = warehouse.Connection.CreateCommand();
             command.CommandText = memberships * 4 < rightRows
-                ? $"select r.right_key, r.{inputs.RightText} from {inputs.Right} as r semi join {inputs.Members} as m using (right_key)"
+                ? $"select r.right_key, r.{inputs.RightText} from {inputs.Right} as r semi join {members} as m using (right_key)"
                 : $"select right_key, {inputs.RightText} from {inputs.Right}";
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
@@ -143,6 +144,18 @@ internal sealed class RightSlab
 
         row = place < 0 ? default : (_batches[place >> BatchShift], place & (BatchRows - 1));
         return place >= 0;
+    }
+
+    /// <summary>Writes the vector of the row of <paramref name="key"/> into <paramref name="row"/>, whole; false when the slab does not hold it.</summary>
+    public bool TryCopy(long key, Span<float> row)
+    {
+        if (!TryLocate(key, out var found))
+        {
+            return false;
+        }
+
+        found.Rows.CopyTo(found.Index, row);
+        return true;
     }
 
     /// <summary>Reads the members' keys: an array by key when they span at most a few times their number, else a map.</summary>
