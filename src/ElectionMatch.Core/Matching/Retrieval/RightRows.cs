@@ -34,6 +34,9 @@ internal sealed class RightRows
     private ushort[]? _dimensions;
     private float[]? _values;
 
+    /// <summary>Whether the non-zeros are kept as byte codes (false before embedding, and in the wide form).</summary>
+    internal bool IsCompact => _bytes is not null;
+
     /// <summary>Rows added, embedded or not.</summary>
     public int Count => _payloads?.Count ?? _starts.Length - 1;
 
