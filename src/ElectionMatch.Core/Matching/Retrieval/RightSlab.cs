@@ -124,7 +124,6 @@ internal sealed class RightSlab
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (Environment.GetEnvironmentVariable("S8_DEBUG") == "1") { var p = System.Diagnostics.Process.GetCurrentProcess(); Console.Error.WriteLine($"slab rows {slab.Rows} managed {GC.GetTotalMemory(false) >> 20} MiB ws {p.WorkingSet64 >> 20} cpu {p.TotalProcessorTime.TotalSeconds:F2} duckdb {warehouse.Scalar<string>("select current_setting('memory_limit')")} {string.Join(",", warehouse.Query("select tag, memory_usage_bytes>>20 from duckdb_memory() where memory_usage_bytes > 10000000", r => r.GetString(0) + "=" + r.GetInt64(1)))}"); }
         return slab;
     }
 
