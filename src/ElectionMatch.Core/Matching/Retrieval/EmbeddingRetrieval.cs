@@ -33,8 +33,9 @@ internal sealed class EmbeddingRetrieval
     public bool StoreVectors { get; init; }
 
     /// <summary>
-    /// Right rows (memberships) per ordered query. One query over every partition sorted all the texts at
-    /// once: at a million candidacies 16M rows, which failed with a 2GB memory_limit instead of spilling.
+    /// Right rows (memberships) per ordered query of stored vectors (a provider's; the offline embedder's stream carries
+    /// keys only). One query over every partition sorted all the payloads at once: at a million candidacies 16M rows,
+    /// which failed with a 2GB memory_limit instead of spilling.
     /// </summary>
     public long StreamChunkMembers { get; init; } = 2_000_000;
 

@@ -9,10 +9,10 @@ namespace ElectionMatch.Matching.Retrieval;
 /// Exact top-k by inner product inside each partition, in C# (DESIGN decision 1: 85–180× faster than
 /// DuckDB SQL here). Partitions stream out of DuckDB one at a time, in order; both cores embed and
 /// search them; one writer appends <c>(left_key, right_key, rank, score)</c> to a table.
-/// Memory is bounded by the rows in flight, one slice of right vectors per worker and the non-zeros of one
-/// stream chunk's right rows (each embedded once, however many partitions it is a member of), never by the
-/// table or partition sizes: a partition's right rows are searched a slice at a time and the slices'
-/// top-k merged, which gives the bits of one search over the whole partition.
+/// Memory is bounded by the rows in flight, one slice of right vectors per worker and the right rows' non-zeros
+/// (with the offline embedder every searched right row's, about 50 bytes a row in a <see cref="RightSlab"/>; with
+/// stored vectors one stream chunk's), never by the partition sizes: a partition's right rows are searched a slice
+/// at a time and the slices' top-k merged, which gives the bits of one search over the whole partition.
 /// </summary>
 internal sealed class RetrievalStage
 {
