@@ -100,6 +100,70 @@ public sealed class EmbeddingRetrievalTests
         Assert.Equal(whole, Retrieve(warehouse, "retrieved_families_small", small, inputs));
     }
 
+    [Fact]
+    public void Right_rows_are_embedded_once_for_the_run_whether_read_by_a_scan_or_a_semi_join()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CreateInputs(warehouse);
+        var whole = Retrieve(warehouse, "retrieved_whole", new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled));
+
+        // 2,000 results rows no partition searches: the members are under a quarter of the right rows, so the slab
+        // reads them by a semi join instead of scanning every right row; the table is the same.
+        warehouse.Execute($"""
+            create table {Run.Table("right_many")} as
+            select * from {Run.Table("right_rows")}
+            union all
+            select 5000 + i, 'name: zed ' || i from range(2000) as t(i)
+            """);
+        var retrieval = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled);
+        Assert.Equal(whole, Retrieve(warehouse, "retrieved_many", retrieval, Inputs(null) with { Right = Run.Table("right_many") }));
+        var slab = retrieval.RightVectors!;
+        Assert.Equal(warehouse.Scalar<long>($"select count(distinct right_key) from {Run.Table("members")}"), slab.Rows);
+
+        // Rows a later stage asks for (Embedded) are kept though no partition searches them; others are not.
+        warehouse.Execute($"create table {Run.Table("embedded")} as select right_key from {Run.Table("right_many")} where right_key < 5010");
+        var kept = new EmbeddingRetrieval(warehouse, EmbeddingSettings.Offline, null, HashedNgramStyle.Labelled);
+        Assert.Equal(whole, Retrieve(warehouse, "retrieved_kept", kept, Inputs(null) with { Right = Run.Table("right_many"), Embedded = Run.Table("embedded") }));
+        var embedder = new HashedNgramEmbedder(EmbeddingSettings.Offline.Dimensions, EmbeddingSettings.Offline.Model, HashedNgramStyle.Labelled);
+        var (expected, copied) = (new float[embedder.Dimensions], new float[embedder.Dimensions]);
+        foreach (var (key, text) in warehouse.Query($"select right_key, embedding_text from {Run.Table("right_many")} where right_key < 5010 order by right_key", r => (r.GetInt64(0), r.GetString(1))))
+        {
+            embedder.Embed(text, expected);
+            Assert.True(kept.RightVectors!.TryCopy(key, copied), $"right row {key} kept");
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), copied.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        Assert.False(kept.RightVectors!.TryCopy(5010, copied));
+    }
+
+    [Fact]
+    public void Right_rows_keep_their_vectors_bits_compact_and_with_too_many_distinct_sums_for_a_byte()
+    {
+        var embedder = new HashedNgramEmbedder(EmbeddingSettings.Offline.Dimensions, EmbeddingSettings.Offline.Model, HashedNgramStyle.Labelled);
+        var named = Enumerable.Range(0, 400).Select(i => $"name: {(char)('a' + i % 26)}nn smith{i} | race: district {i % 9} council").ToList();
+
+        // A word repeated n times sums to n in its dimension: 300 rows of distinct counts overflow the byte codes.
+        var repeated = Enumerable.Range(1, 300).Select(n => "name: " + string.Join(' ', Enumerable.Repeat("bo", n))).ToList();
+        foreach (var (texts, compact) in new[] { (named, true), (repeated, false), (["", "name: ann", "name: ANN", "race: x"], true) })
+        {
+            var rows = new RightRows();
+            texts.ForEach(t => rows.Add(t));
+            rows.Embed(embedder, new RightRows.Scratch(embedder.Dimensions));
+            Assert.Equal(compact, rows.IsCompact);
+            var (expected, copied) = (new float[embedder.Dimensions], new float[embedder.Dimensions]);
+            var panel = new float[TopKKernel.PanelRows * embedder.Dimensions];
+            for (var i = 0; i < texts.Count; i++)
+            {
+                embedder.Embed(texts[i], expected);
+                rows.CopyTo(i, copied);
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), copied.Select(BitConverter.SingleToInt32Bits));
+                Array.Clear(panel);
+                rows.PackTo(i, panel.AsSpan(i % TopKKernel.PanelRows));
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), Enumerable.Range(0, embedder.Dimensions).Select(d => BitConverter.SingleToInt32Bits(panel[(d * TopKKernel.PanelRows) + (i % TopKKernel.PanelRows)])));
+            }
+        }
+    }
+
     private static RetrievalInputs Inputs(string? families) =>
         new(Run.Table("left_rows"), "embedding_text", Run.Table("members"), Run.Table("right_rows"), "embedding_text", families);
 

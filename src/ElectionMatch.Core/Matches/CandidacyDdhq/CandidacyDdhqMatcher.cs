@@ -41,6 +41,9 @@ internal sealed class CandidacyDdhqMatcher
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private string? _cachedModel;
 
+    /// <summary>The offline embedder's vectors of a pass's right rows (by its prefix), kept from retrieval until its pair_cosines.</summary>
+    private (string Pass, RightSlab Slab)? _rightVectors;
+
     public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run)
     {
         _warehouse = warehouse;
@@ -441,18 +444,21 @@ internal sealed class CandidacyDdhqMatcher
         var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
         var report = retrieval.Run(RetrievalInputsFor(p), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
         _cachedModel = retrieval.CachedModelId;
+        _rightVectors = retrieval.RightVectors is { } slab ? (p, slab) : null;
         return report;
     }
 
     // A block's family is its partition's date and type: the stateless partition of a date and its states' partitions
     // share their results rows, so retrieval keeps them in one stream chunk and embeds each results row once.
+    // Every results row of the pass's partitions is embedded, searched or not (a blocked partition's row without a
+    // first name is in no block), so pair_cosines finds the right row of every pair in the vectors retrieval kept.
     private RetrievalInputs RetrievalInputsFor(string p) =>
         new(T(p + "retrieval_left"), "embedding_text", T(p + "retrieval_members"), T("right_keyed"), "embedding_text", $"""
             select b.group_id, f.family
             from (select distinct group_id from {T(p + "retrieval_members")}) as b
             join (select group_id, min(group_id) over (partition by match_date, election_type) as family from {T(p + "partitions")}) as f
                 on f.group_id = b.group_id // 32
-            """);
+            """, T(p + "right_members"));
 
     /// <summary>
     /// Adds the offline top k to the candidate pairs: a pair both found gains the rule <c>offline_top_k</c>; a pair
@@ -709,28 +715,47 @@ internal sealed class CandidacyDdhqMatcher
             var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(_settings.Embeddings.Dimensions, _settings.Embeddings.Model);
             var left = new float[embedder.Dimensions];
             var right = new float[embedder.Dimensions];
+            var vectors = _rightVectors is { } kept && kept.Pass == p ? kept.Slab : null;
             using var connection = _warehouse.OpenSecondConnection();
             using var appender = connection.CreateAppender(_run.Name, table + "_cosines");
             using var command = _warehouse.Connection.CreateCommand();
-            // In left row order, so each left text is embedded once for all its pairs, not once per pair.
-            command.CommandText = pairs + "\norder by t.left_key";
+            // In left row order, so each left text is embedded once for all its pairs, not once per pair. Right rows
+            // come from retrieval's vectors when it kept them: no join with every results row's text, no embedding.
+            command.CommandText = (vectors is null ? pairs : $"""
+                select t.left_key, t.right_key, l.embedding_text as left_text
+                from {T(table)} as t
+                join {T(p + "left_keyed")} as l using (left_key)
+                where t.cosine is null
+                """) + "\norder by t.left_key";
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
             var embeddedLeft = long.MinValue;
             while (reader.Read())
             {
                 var leftKey = reader.GetInt64(0);
+                var rightKey = reader.GetInt64(1);
                 if (leftKey != embeddedLeft)
                 {
                     embedder.Embed(reader.IsDBNull(2) ? "" : reader.GetString(2), left);
                     embeddedLeft = leftKey;
                 }
 
-                embedder.Embed(reader.IsDBNull(3) ? "" : reader.GetString(3), right);
-                appender.CreateRow().AppendValue(leftKey).AppendValue(reader.GetInt64(1))
+                if (vectors is null)
+                {
+                    embedder.Embed(reader.IsDBNull(3) ? "" : reader.GetString(3), right);
+                }
+                else if (!vectors.TryCopy(rightKey, right))
+                {
+                    throw new InvalidOperationException($"pair_cosines: results row {rightKey} is in a partition but retrieval did not embed it");
+                }
+
+                appender.CreateRow().AppendValue(leftKey).AppendValue(rightKey)
                     .AppendValue(System.Numerics.Tensors.TensorPrimitives.Dot(left, right)).EndRow();
             }
         }
+
+        // Held from retrieval for this stage only: half a gigabyte at a million candidacies.
+        _rightVectors = null;
 
         return _warehouse.Execute($"""
             update {T(table)} as t set cosine = c.cosine

@@ -33,8 +33,9 @@ internal sealed class EmbeddingRetrieval
     public bool StoreVectors { get; init; }
 
     /// <summary>
-    /// Right rows (memberships) per ordered query. One query over every partition sorted all the texts at
-    /// once: at a million candidacies 16M rows, which failed with a 2GB memory_limit instead of spilling.
+    /// Right rows (memberships) per ordered query of stored vectors (a provider's; the offline embedder's stream carries
+    /// keys only). One query over every partition sorted all the payloads at once: at a million candidacies 16M rows,
+    /// which failed with a 2GB memory_limit instead of spilling.
     /// </summary>
     public long StreamChunkMembers { get; init; } = 2_000_000;
 
@@ -47,17 +48,24 @@ internal sealed class EmbeddingRetrieval
     /// <summary>The embedding cache's model id after a run with a provider (null offline), for cosines of pairs retrieval did not find.</summary>
     public string? CachedModelId { get; private set; }
 
+    /// <summary>The offline embedder's vectors of the right rows after a run (null with a provider), for cosines of pairs retrieval did not return.</summary>
+    public RightSlab? RightVectors { get; private set; }
+
     /// <param name="counts">Receives <c>{prefix}embeddings_generated</c> and <c>{prefix}embeddings_from_cache</c> for a provider.</param>
     public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, int k, IDictionary<string, long> counts, string countPrefix, CancellationToken cancellationToken)
     {
         var dimensions = _embeddings is HashedNgramEmbedder h ? h.Dimensions : _settings.Dimensions;
         var stage = new RetrievalStage(_warehouse, dimensions, k, Threads, StoreVectors, SliceRows, RowsInFlight);
-        var chunks = GroupChunks(inputs);
         if (_embeddings is null or HashedNgramEmbedder)
         {
+            // Each right row embedded once for the run, the partitions streamed as keys (RightSlab).
             var embedder = _embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(dimensions, _settings.Model, _style);
-            return stage.Run(StreamQueries(inputs, chunks, text => text), run, table, embedder, cancellationToken);
+            var report = stage.Run(inputs, run, table, embedder, out var slab, cancellationToken);
+            RightVectors = slab;
+            return report;
         }
+
+        var chunks = GroupChunks(inputs);
 
         var cache = new EmbeddingCache(_warehouse);
         var texts = $"""

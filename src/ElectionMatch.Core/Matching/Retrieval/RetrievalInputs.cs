@@ -9,4 +9,8 @@ namespace ElectionMatch.Matching.Retrieval;
 /// partition and the stateless one of its date), so the stage keeps a family in one stream chunk, where each of its
 /// right rows is embedded once. Consecutive groups should share a family; null makes each group its own.
 /// </param>
-internal sealed record RetrievalInputs(string Left, string LeftText, string Members, string Right, string RightText, string? GroupFamilies = null);
+/// <param name="Embedded">
+/// Optional table whose <c>right_key</c> names the right rows the offline embedder embeds (default <paramref name="Members"/>):
+/// a superset keeps the vectors of rows a later stage asks for (<see cref="RightSlab"/>), though retrieval never searches them.
+/// </param>
+internal sealed record RetrievalInputs(string Left, string LeftText, string Members, string Right, string RightText, string? GroupFamilies = null, string? Embedded = null);

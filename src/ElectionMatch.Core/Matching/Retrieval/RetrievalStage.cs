@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using ElectionMatch.Matching.Embeddings;
 using ElectionMatch.Warehouse;
 
@@ -13,10 +9,10 @@ namespace ElectionMatch.Matching.Retrieval;
 /// Exact top-k by inner product inside each partition, in C# (DESIGN decision 1: 85–180× faster than
 /// DuckDB SQL here). Partitions stream out of DuckDB one at a time, in order; both cores embed and
 /// search them; one writer appends <c>(left_key, right_key, rank, score)</c> to a table.
-/// Memory is bounded by the rows in flight, one slice of right vectors per worker and the non-zeros of one
-/// stream chunk's right rows (each embedded once, however many partitions it is a member of), never by the
-/// table or partition sizes: a partition's right rows are searched a slice at a time and the slices'
-/// top-k merged, which gives the bits of one search over the whole partition.
+/// Memory is bounded by the rows in flight, one slice of right vectors per worker and the right rows' non-zeros
+/// (with the offline embedder every searched right row's, about 50 bytes a row in a <see cref="RightSlab"/>; with
+/// stored vectors one stream chunk's), never by the partition sizes: a partition's right rows are searched a slice
+/// at a time and the slices' top-k merged, which gives the bits of one search over the whole partition.
 /// </summary>
 internal sealed class RetrievalStage
 {
@@ -57,7 +53,22 @@ internal sealed class RetrievalStage
     /// groups, in increasing order. When <paramref name="embedder"/> is null the fourth column is the stored
     /// vector (<c>float[]</c>) instead of the text.
     /// </summary>
-    public RetrievalReport Run(IReadOnlyList<string> streamQueries, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken = default)
+    public RetrievalReport Run(IReadOnlyList<string> streamQueries, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken = default) =>
+        Run(token => streamQueries.SelectMany(sql => ReadPartitions(sql, embedder is null, token)), run, table, embedder, cancellationToken);
+
+    /// <summary>
+    /// Runs the search with the offline embedder, each right row embedded once for the whole run (<see cref="RightSlab"/>):
+    /// the partitions come from two ordered streams of keys, the left rows with their texts and the memberships without.
+    /// </summary>
+    /// <param name="slab">Receives the right rows' vectors, for later stages that ask for them (cosines of pairs retrieval did not return).</param>
+    public RetrievalReport Run(RetrievalInputs inputs, RunSchema run, string table, HashedNgramEmbedder embedder, out RightSlab slab, CancellationToken cancellationToken = default)
+    {
+        var vectors = RightSlab.Build(_warehouse, inputs, embedder, _degree, cancellationToken);
+        slab = vectors;
+        return Run(token => ReadPartitions(inputs, vectors, token), run, table, embedder, cancellationToken);
+    }
+
+    private RetrievalReport Run(Func<CancellationToken, IEnumerable<Partition>> partitionsOf, RunSchema run, string table, HashedNgramEmbedder? embedder, CancellationToken cancellationToken)
     {
         _warehouse.Execute($"create or replace table {run.Table(table)} (left_key bigint, right_key bigint, rank integer, score float)");
         if (_storeVectors)
@@ -91,7 +102,7 @@ internal sealed class RetrievalStage
         long partitions = 0, leftRows = 0, rightRows = 0, pairs = 0, largestLeft = 0, largestRight = 0;
         try
         {
-            foreach (var partition in streamQueries.SelectMany(sql => ReadPartitions(sql, embedder is null, token)))
+            foreach (var partition in partitionsOf(token))
             {
                 partitions++;
                 leftRows += partition.LeftKeys.Count;
@@ -189,7 +200,7 @@ internal sealed class RetrievalStage
             if (!seen.TryGetValue(rowKey, out var vector))
             {
                 // The row's first searched membership: this partition embeds it, later ones reuse the vector.
-                vector = (current.NewRight, current.NewRight.Add(vectors ? ReadVector(reader, 3) : reader.IsDBNull(3) ? "" : reader.GetString(3)));
+                vector = (current.NewRight!, current.NewRight!.Add(vectors ? ReadVector(reader, 3) : reader.IsDBNull(3) ? "" : reader.GetString(3)));
                 seen.Add(rowKey, vector);
             }
 
@@ -199,6 +210,57 @@ internal sealed class RetrievalStage
         if (current is not null && current.LeftKeys.Count > 0 && current.RightKeys.Count > 0)
         {
             yield return current;
+        }
+    }
+
+    /// <summary>
+    /// Partitions from the left rows' and the memberships' streams, each ordered by group and key and merged by group;
+    /// every member's vector is already in <paramref name="slab"/>. Neither stream joins or sorts texts of results rows.
+    /// </summary>
+    private IEnumerable<Partition> ReadPartitions(RetrievalInputs inputs, RightSlab slab, CancellationToken cancellationToken)
+    {
+        // Two streams at once need two connections: a query on a connection ends the one streaming there.
+        using var connection = _warehouse.OpenSecondConnection();
+        using var leftCommand = connection.CreateCommand();
+        leftCommand.CommandText = $"select group_id, left_key, {inputs.LeftText} from {inputs.Left} order by group_id, left_key";
+        leftCommand.UseStreamingMode = true;
+        using var left = leftCommand.ExecuteReader();
+        using var memberCommand = _warehouse.Connection.CreateCommand();
+        memberCommand.CommandText = $"select group_id, right_key from {inputs.Members} order by group_id, right_key";
+        memberCommand.UseStreamingMode = true;
+        using var members = memberCommand.ExecuteReader();
+        var (moreLeft, moreMembers) = (left.Read(), members.Read());
+        while (moreLeft)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var partition = new Partition(left.GetInt64(0), embedsRight: false);
+            do
+            {
+                partition.LeftKeys.Add(left.GetInt64(1));
+                partition.LeftPayload!.Add(left.IsDBNull(2) ? "" : left.GetString(2));
+                moreLeft = left.Read();
+            }
+            while (moreLeft && left.GetInt64(0) == partition.Group);
+
+            while (moreMembers && members.GetInt64(0) < partition.Group)
+            {
+                moreMembers = members.Read();
+            }
+
+            for (; moreMembers && members.GetInt64(0) == partition.Group; moreMembers = members.Read())
+            {
+                var key = members.GetInt64(1);
+                if (slab.TryLocate(key, out var row))
+                {
+                    partition.RightKeys.Add(key);
+                    partition.RightVectors!.Add(row);
+                }
+            }
+
+            if (partition.RightKeys.Count > 0)
+            {
+                yield return partition;
+            }
         }
     }
 
@@ -221,14 +283,17 @@ internal sealed class RetrievalStage
     {
         float[]? slice = null;
         float[]? panels = null;
-        var scratch = new Scratch(_dimensions);
+        float[]? leftBuffer = null;
+        var scratch = new RightRows.Scratch(_dimensions);
         foreach (var partition in work.GetConsumingEnumerable(cancellationToken))
         {
             // First the rows this partition is the first to meet, which later partitions may be waiting for.
-            partition.NewRight.Embed(embedder, scratch);
+            partition.NewRight?.Embed(embedder, scratch);
             var leftCount = partition.LeftKeys.Count;
             var rightCount = partition.RightKeys.Count;
-            var left = new float[leftCount * _dimensions];
+            // The writer keeps stored vectors; otherwise one buffer a worker, grown to the largest block: a fresh array for
+            // every partition's left vectors (1.5 GB in all at a million candidacies) raised the stage's peak by ~400 MiB.
+            var left = _storeVectors ? new float[leftCount * _dimensions] : Grow(ref leftBuffer, leftCount * _dimensions);
             Embed(partition.LeftPayload!, 0, leftCount, embedder, left);
             var indices = new int[leftCount * _k];
             var scores = new float[leftCount * _k];
@@ -269,6 +334,16 @@ internal sealed class RetrievalStage
             partition.ReleasePayload();
             done.Add(new Result(partition, indices, scores, _storeVectors ? left : null, _storeVectors ? right : null), cancellationToken);
         }
+    }
+
+    private static float[] Grow(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[Math.Max(length, (buffer?.Length ?? 0) * 2)];
+        }
+
+        return buffer;
     }
 
     /// <summary>Embeds (or copies the stored vectors of) <paramref name="count"/> rows from <paramref name="start"/> into <paramref name="target"/>'s first rows.</summary>
@@ -383,7 +458,8 @@ internal sealed class RetrievalStage
         }
     }
 
-    private sealed class Partition(long group)
+    /// <param name="embedsRight">Whether the partition embeds the right rows it is the first to meet (<see cref="NewRight"/>); not when a slab holds every vector.</param>
+    private sealed class Partition(long group, bool embedsRight = true)
     {
         public long Group { get; } = group;
 
@@ -394,7 +470,7 @@ internal sealed class RetrievalStage
         public List<object>? LeftPayload { get; private set; } = [];
 
         /// <summary>The right rows this partition is the first to meet: it embeds them for itself and for later partitions.</summary>
-        public RightRows NewRight { get; } = new();
+        public RightRows? NewRight { get; } = embedsRight ? new() : null;
 
         /// <summary>Where each right row's vector is, in the order of <see cref="RightKeys"/>.</summary>
         public List<(RightRows Rows, int Index)>? RightVectors { get; private set; } = [];
@@ -402,163 +478,6 @@ internal sealed class RetrievalStage
         public int Rows => LeftKeys.Count + RightKeys.Count;
 
         public void ReleasePayload() => (LeftPayload, RightVectors) = (null, null);
-    }
-
-    /// <summary>
-    /// Right rows first met in one partition: their texts (or stored vectors) until embedded, then the non-zeros of their
-    /// vectors, for every later partition they are a member of (a results row is in its state's and the stateless
-    /// partition of its date). The offline embedder's vectors hold about 21 non-zeros of 256, so this keeps about
-    /// 130 bytes a row instead of a kilobyte, in three arrays a partition rather than objects a row, which the GC
-    /// would copy (a per-row store was measured slower than embedding twice). The copy back is exact: the zeros it
-    /// leaves out are +0 (bit patterns, so a stored -0 is kept).
-    /// </summary>
-    private sealed class RightRows
-    {
-        private static readonly int[] LeftPack = BuildLeftPack();
-
-        private readonly TaskCompletionSource _embedded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private List<object>? _payloads = [];
-        private int[] _starts = [0];
-        private ushort[] _dimensions = [];
-        private float[] _values = [];
-
-        public int Add(object payload)
-        {
-            _payloads!.Add(payload);
-            return _payloads.Count - 1;
-        }
-
-        /// <summary>Embeds the rows once, keeps their non-zeros and lets waiting partitions go on.</summary>
-        /// <param name="scratch">A worker's own buffers: one dense vector, and non-zeros grown as needed, copied out at the exact size.</param>
-        public void Embed(HashedNgramEmbedder? embedder, Scratch scratch)
-        {
-            var payloads = _payloads!;
-            var starts = new int[payloads.Count + 1];
-            var vector = scratch.Vector;
-            var used = 0;
-            for (var i = 0; i < payloads.Count; i++)
-            {
-                if (embedder is not null)
-                {
-                    embedder.Embed((string)payloads[i], vector);
-                }
-                else
-                {
-                    ((float[])payloads[i]).CopyTo(vector, 0);
-                }
-
-                scratch.Reserve(used + vector.Length + Vector256<float>.Count);
-                used = NonZeros(vector, scratch.Dimensions, scratch.Values, used);
-                starts[i + 1] = used;
-            }
-
-            (_starts, _dimensions, _values, _payloads) = (starts, scratch.Dimensions[..used], scratch.Values[..used], null);
-            _embedded.SetResult();
-        }
-
-        /// <summary>
-        /// Appends the non-zero entries of <paramref name="vector"/> (by bit pattern) at <paramref name="used"/>. With AVX2
-        /// eight dimensions at a time, packed by a permutation looked up from their mask: no branch per non-zero, which
-        /// mispredicted about once per eight dimensions (a third of the time embedding a row took). Writes up to eight
-        /// entries past the returned length.
-        /// </summary>
-        private static int NonZeros(float[] vector, ushort[] dimensions, float[] values, int used)
-        {
-            var d = 0;
-            if (Avx2.IsSupported)
-            {
-                ref var lanes = ref MemoryMarshal.GetArrayDataReference(LeftPack);
-                for (; d + Vector256<float>.Count <= vector.Length; d += Vector256<float>.Count)
-                {
-                    var chunk = Vector256.LoadUnsafe(ref vector[0], (nuint)d);
-                    var mask = ~Vector256.Equals(chunk.AsInt32(), Vector256<int>.Zero).ExtractMostSignificantBits() & 0xFFu;
-                    var permutation = Vector256.LoadUnsafe(ref lanes, mask * 8);
-                    Avx2.PermuteVar8x32(chunk, permutation).StoreUnsafe(ref values[used]);
-                    var at = (permutation + Vector256.Create(d)).AsUInt32();
-                    Vector128.Narrow(at.GetLower(), at.GetUpper()).StoreUnsafe(ref dimensions[used]);
-                    used += BitOperations.PopCount(mask);
-                }
-            }
-
-            for (; d < vector.Length; d++)
-            {
-                if (BitConverter.SingleToInt32Bits(vector[d]) != 0)
-                {
-                    dimensions[used] = (ushort)d;
-                    values[used++] = vector[d];
-                }
-            }
-
-            return used;
-        }
-
-        /// <summary>For each 8-bit mask, the lanes whose bit is set, in order, then zeros: eight ints a mask.</summary>
-        private static int[] BuildLeftPack()
-        {
-            var lanes = new int[256 * 8];
-            for (var mask = 0; mask < 256; mask++)
-            {
-                var at = mask * 8;
-                for (var lane = 0; lane < 8; lane++)
-                {
-                    if ((mask & (1 << lane)) != 0)
-                    {
-                        lanes[at++] = lane;
-                    }
-                }
-            }
-
-            return lanes;
-        }
-
-        public void WaitEmbedded(CancellationToken cancellationToken)
-        {
-            if (!_embedded.Task.IsCompleted)
-            {
-                _embedded.Task.Wait(cancellationToken);
-            }
-        }
-
-        /// <summary>Row <paramref name="index"/>'s non-zeros into a panel's column of zeros: dimension d at d × <see cref="TopKKernel.PanelRows"/>.</summary>
-        public void PackTo(int index, Span<float> column)
-        {
-            for (var j = _starts[index]; j < _starts[index + 1]; j++)
-            {
-                column[_dimensions[j] * TopKKernel.PanelRows] = _values[j];
-            }
-        }
-
-        /// <summary>Row <paramref name="index"/>'s vector into <paramref name="row"/>, whole.</summary>
-        public void CopyTo(int index, Span<float> row)
-        {
-            row.Clear();
-            for (var j = _starts[index]; j < _starts[index + 1]; j++)
-            {
-                row[_dimensions[j]] = _values[j];
-            }
-        }
-    }
-
-    /// <summary>A worker's buffers for embedding right rows: one dense vector and the non-zeros of a partition's new rows.</summary>
-    private sealed class Scratch(int dimensions)
-    {
-        public float[] Vector { get; } = new float[dimensions];
-
-        public ushort[] Dimensions { get; private set; } = new ushort[1 << 16];
-
-        public float[] Values { get; private set; } = new float[1 << 16];
-
-        public void Reserve(int length)
-        {
-            if (length > Dimensions.Length)
-            {
-                var grown = Math.Max(Dimensions.Length * 2, length);
-                var (dimensions, values) = (Dimensions, Values);
-                Array.Resize(ref dimensions, grown);
-                Array.Resize(ref values, grown);
-                (Dimensions, Values) = (dimensions, values);
-            }
-        }
     }
 
     private sealed record Result(Partition Partition, int[] Indices, float[] Scores, float[]? LeftVectors, float[]? RightVectors);
