@@ -279,7 +279,12 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     /// <summary>The names the sounds-alike rule pairs on: the first name's nickname group, the first name, nickname and first middle name.</summary>
-    private const string GivenNames = "list_concat(first_groups, [first_name, nickname, middle1])";
+    /// <remarks>
+    /// The first name is left out when its group lists it already (a name without nicknames is its own group): the same
+    /// set, and at a million candidacies 18.8M instead of 25.3M results rows' names for every chunk to join.
+    /// </remarks>
+    private const string GivenNames =
+        "list_concat(first_groups, case when list_contains(first_groups, first_name) then [nickname, middle1] else [first_name, nickname, middle1] end)";
 
     /// <summary>A row with no given name at all, which pairs on the surname's sound alone.</summary>
     private const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
