@@ -662,6 +662,7 @@ internal sealed class CandidacyDdhqMatcher
     /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
     /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
     /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
+    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname).
     /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
@@ -672,12 +673,13 @@ internal sealed class CandidacyDdhqMatcher
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
             l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
-            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
+            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("rest_words")} as r_rest_words, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
+        left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
