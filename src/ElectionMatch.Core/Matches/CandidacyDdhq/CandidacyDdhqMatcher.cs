@@ -258,15 +258,21 @@ internal sealed class CandidacyDdhqMatcher
             where word is not null and word <> ''
         );
 
+        -- A one-word surname (most results rows) has one sound: only the rows with more words need their sounds made distinct.
         create table {T("right_sound_keys")} as
+        select w.right_key, s.sound_id
+        from (select right_key, surname_words[1] as word from {T("right_keyed")} where len(surname_words) = 1) as w
+        join {T("surname_sounds")} as s using (word)
+        union all
         select distinct w.right_key, s.sound_id
-        from (select right_key, unnest(surname_words) as word from {T("right_keyed")}) as w
+        from (select right_key, unnest(surname_words) as word from {T("right_keyed")} where len(surname_words) > 1) as w
         join {T("surname_sounds")} as s using (word);
 
-        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once.
+        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once. The first name is
+        -- left out when the row's nickname groups hold it already (most rows): a quarter fewer rows to write and join.
         create table {T("right_given_names")} as
         select right_key, name
-        from (select right_key, unnest({GivenNames}) as name from {T("right_keyed")})
+        from (select right_key, unnest({RightGivenNames}) as name from {T("right_keyed")})
         where name <> '';
 
         create table {T("right_first_names")} as
@@ -280,6 +286,10 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>The names the sounds-alike rule pairs on: the first name's nickname group, the first name, nickname and first middle name.</summary>
     private const string GivenNames = "list_concat(first_groups, [first_name, nickname, middle1])";
+
+    /// <summary><see cref="GivenNames"/> without the first name where the nickname groups hold it already: the same set of names.</summary>
+    private const string RightGivenNames =
+        "list_concat(first_groups, [case when not list_contains(first_groups, first_name) then first_name end, nickname, middle1])";
 
     /// <summary>A row with no given name at all, which pairs on the surname's sound alone.</summary>
     private const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
