@@ -354,7 +354,7 @@ internal sealed class CandidacyDdhqCleaning
 
         select
             p.* exclude (stated_male_share),
-            nullif(em_race_family(p.office), '') as office_normalised,
+            nullif({RaceFamilySql("p.office")}, '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             em_surname_words(p.last_name) as surname_words,
@@ -374,6 +374,9 @@ internal sealed class CandidacyDdhqCleaning
     /// projection joins it by surname, so only compared pairs look it up.
     /// </summary>
     public const string SurnamesTable = "right_surnames";
+
+    // The race family: in C# for an ASCII text (RaceFamily), by the macro for any other (and for null, which it reads as empty).
+    private static string RaceFamilySql(string text) => $"coalesce({RaceFamily.Function}({text}), em_race_family({text}))";
 
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
@@ -513,7 +516,7 @@ internal sealed class CandidacyDdhqCleaning
 
             -- Race names and districts repeat across results rows: their regular expressions run once per value.
             races as (
-                select race_name, nullif(em_race_family(race_name), '') as race_normalised
+                select race_name, nullif({RaceFamilySql("race_name")}, '') as race_normalised
                 from (select distinct race_name from usable)
             ),
 
