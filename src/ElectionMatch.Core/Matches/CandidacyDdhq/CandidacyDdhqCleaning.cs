@@ -354,7 +354,7 @@ internal sealed class CandidacyDdhqCleaning
 
         select
             p.* exclude (stated_male_share),
-            nullif(em_race_family(p.office), '') as office_normalised,
+            nullif({RaceFamilySql("p.office")}, '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             em_surname_words(p.last_name) as surname_words,
@@ -368,6 +368,15 @@ internal sealed class CandidacyDdhqCleaning
         left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
+
+    /// <summary>
+    /// How common each results surname is (<c>last_name</c>, <c>tf_last</c>), for the term-frequency adjustment; the pairs'
+    /// projection joins it by surname, so only compared pairs look it up.
+    /// </summary>
+    public const string SurnamesTable = "right_surnames";
+
+    // The race family: in C# for an ASCII text (RaceFamily), by the macro for any other (and for null, which it reads as empty).
+    private static string RaceFamilySql(string text) => $"coalesce({RaceFamily.Function}({text}), em_race_family({text}))";
 
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
@@ -414,6 +423,9 @@ internal sealed class CandidacyDdhqCleaning
     /// the whole input's, so it built the race-name join's hash table on the wide parsed rows instead of the race names
     /// (at a million candidacies, 7.2M rows of some 20 columns under a 2 GiB pool). Every join here is a left join of
     /// the results rows to a smaller lookup, which the written order already builds on.
+    /// The surnames' frequencies are a table of their own (<see cref="SurnamesTable"/>), counted from the written
+    /// column: counting them in this statement kept every parsed row in a materialised CTE (some 1.5 GB at a million
+    /// candidacies, under a 2 GiB pool) to read it twice, 13 of 49 CPU-s of the statement.
     /// </remarks>
     /// <param name="numbered">
     /// The numbered results relation to read the rows from, when right_input keeps only what quarantine reads
@@ -423,7 +435,8 @@ internal sealed class CandidacyDdhqCleaning
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as
         with
-            usable as (
+            -- Read three times (the rows, race names, districts) and not kept: race names and districts read two columns.
+            usable as not materialized (
                 select r.*
                 from {(numbered is null ? _run.Table("right_input") : RightMappedSql(numbered))} as r
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
@@ -480,8 +493,7 @@ internal sealed class CandidacyDdhqCleaning
                 from tokens
             ),
 
-            -- Read four times below (the rows, their surnames' frequencies, race names and districts): computed once.
-            parsed as materialized (
+            parsed as (
                 select
                     row_number,
                     right_id_value,
@@ -504,13 +516,13 @@ internal sealed class CandidacyDdhqCleaning
 
             -- Race names and districts repeat across results rows: their regular expressions run once per value.
             races as (
-                select race_name, nullif(em_race_family(race_name), '') as race_normalised
-                from (select distinct race_name from parsed)
+                select race_name, nullif({RaceFamilySql("race_name")}, '') as race_normalised
+                from (select distinct race_name from usable)
             ),
 
             districts as (
-                select district_raw, em_district(district_raw) as district
-                from (select distinct district_raw from parsed)
+                select district as district_raw, em_district(district) as district
+                from (select distinct district from usable)
             ),
 
             -- A first name's sex share and nickname group in one lookup, so a row probes it twice (its first name and
@@ -519,14 +531,6 @@ internal sealed class CandidacyDdhqCleaning
                 select coalesce(s.first_name, g.name) as name, s.male_share, g.groups
                 from {_run.Table("first_name_sex")} as s
                 full join {_run.Table("first_name_groups")} as g on g.name = s.first_name
-            ),
-
-            -- How common each surname is among the results, for the term-frequency adjustment.
-            surnames as (
-                select last_name, count(*) / sum(count(*)) over () as tf_last
-                from parsed
-                where last_name is not null
-                group by last_name
             )
 
         -- The input's row number is already a unique key in file order.
@@ -547,7 +551,6 @@ internal sealed class CandidacyDdhqCleaning
                 when p.name_rest = p.last_name and p.name_rest <> '' and not contains(p.name_rest, ' ') and not contains(p.name_rest, '-') then [p.name_rest]
                 else coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), [])
             end as surname_words,
-            sn.tf_last,
             -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
             concat('name: ', trim(p.candidate), ' | race: ', trim(p.race_name)) as embedding_text
         from parsed as p
@@ -555,8 +558,14 @@ internal sealed class CandidacyDdhqCleaning
         left join given_names as g on g.name = p.first_name
         left join given_names as gn on gn.name = p.nickname
         left join races as rc on rc.race_name = p.race_name
-        left join districts as d on d.district_raw = p.district_raw
-        left join surnames as sn on sn.last_name = p.last_name;
+        left join districts as d on d.district_raw = p.district_raw;
         reset disabled_optimizers;
+
+        -- How common each surname is among the results, for the term-frequency adjustment.
+        create table {_run.Table(SurnamesTable)} as
+        select last_name, count(*) / sum(count(*)) over () as tf_last
+        from {_run.Table("right_clean")}
+        where last_name is not null
+        group by last_name;
         """;
 }

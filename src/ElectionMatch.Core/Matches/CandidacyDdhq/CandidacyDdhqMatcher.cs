@@ -92,6 +92,7 @@ internal sealed class CandidacyDdhqMatcher
             ReferenceData.LoadStates(_warehouse, _run, "states");
             _warehouse.Execute(_cleaning.MacrosSql());
             BallotName.Register(_warehouse);
+            RaceFamily.Register(_warehouse);
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
         // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
@@ -261,12 +262,18 @@ internal sealed class CandidacyDdhqMatcher
             where word is not null and word <> ''
         );
 
+        -- A one-word surname (most results rows) has one sound: only the rows with more words need their sounds made distinct.
         create table {T("right_sound_keys")} as
+        select w.right_key, s.sound_id
+        from (select right_key, surname_words[1] as word from {T("right_keyed")} where len(surname_words) = 1) as w
+        join {T("surname_sounds")} as s using (word)
+        union all
         select distinct w.right_key, s.sound_id
-        from (select right_key, unnest(surname_words) as word from {T("right_keyed")}) as w
+        from (select right_key, unnest(surname_words) as word from {T("right_keyed")} where len(surname_words) > 1) as w
         join {T("surname_sounds")} as s using (word);
 
-        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once.
+        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once. The first name is
+        -- left out when the row's nickname groups hold it already (GivenNames): a quarter fewer rows to write and join.
         create table {T("right_given_names")} as
         select right_key, name
         from (select right_key, unnest({GivenNames}) as name from {T("right_keyed")})
@@ -663,6 +670,7 @@ internal sealed class CandidacyDdhqMatcher
     /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
     /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
     /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
+    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname).
     /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
@@ -673,12 +681,13 @@ internal sealed class CandidacyDdhqMatcher
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
             l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
-            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, r.tf_last as r_tf_last,
+            r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("rest_words")} as r_rest_words, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
+        left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.

@@ -1,0 +1,81 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matching;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// The C# race family (<see cref="RaceFamily"/>) must give what the <c>em_race_family</c> macro gives for every ASCII
+/// text: the macro is the reference, and cleaning takes the C# result wherever there is one.
+/// </summary>
+public sealed class RaceFamilyTests : IDisposable
+{
+    // Election words as whole words, inside words, at the ends, in every case, next to underscores, digits and punctuation.
+    private static readonly string[] Texts =
+    [
+        "X City Council - At Large - General", "X City Council - At Large - Runoff", "NM Benton County Commission - District 7 - Republican Primary",
+        "PA Eagleville Board of Education - District 1 - General", "GENERAL", "general election", "Generals", "primaryschool", "pre-primary",
+        "special_election", "_general_", "general_", "party__time", "Party-Time", "  nonpartisan  ", "Democratic-Republican Party",
+        "Election2024", "2024 election", "a_b_c", "__", "_", "", "   ", "---", "U.S. Senate", "State Rep. (District 12)", "Ward #3 / Seat B",
+        "tab\tGeneral\nnewline", "GeNeRaL pRiMaRy RuNoFf", "runoff-runoff-runoff", "election.general", "O'Brien Township Trustee",
+        "x", "9", "SPECIAL ELECTION - US HOUSE 05", "Mayor; general; primary", "nonpartisanship", "Judge_Primary_Court",
+    ];
+
+    private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
+
+    public RaceFamilyTests()
+    {
+        var project = DbtProject.Load(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty"));
+        var run = RunSchema.For("race_family_test");
+        _warehouse.Execute($"create schema {Sql.Identifier(run.Name)}");
+        _warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
+        RaceFamily.Register(_warehouse);
+    }
+
+    [Fact]
+    public void The_csharp_family_of_an_ascii_text_equals_the_macros()
+    {
+        var random = new Random(8);
+        string[] pieces = ["general", "GENERAL", "Primary", "runoff", "special", "election", "democratic", "republican", "nonpartisan", "party",
+            "city", "Council", "district", "7", "_", "-", " ", "  ", ".", "(", ")", "'", "a", "Z9", "elections", "parties"];
+        var texts = Texts.ToList();
+        for (var i = 0; i < 5_000; i++)
+        {
+            texts.Add(string.Concat(Enumerable.Range(0, random.Next(1, 7)).Select(_ => pieces[random.Next(pieces.Length)])));
+        }
+
+        var compared = Compare(texts);
+
+        Assert.Equal(texts.Count, compared.Count);
+        Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
+    }
+
+    [Fact]
+    public void A_text_beyond_ascii_and_null_are_left_to_the_macro()
+    {
+        const string text = "Município de São Paulo - General";
+        Assert.Null(RaceFamily.Of(text));
+        Assert.Null(_warehouse.Scalar<string>($"select {RaceFamily.Function}(null)"));
+        Assert.Equal("munic pio de s o paulo", _warehouse.Scalar<string>($"select coalesce({RaceFamily.Function}(t), em_race_family(t)) from (select {Sql.Literal(text)} as t)"));
+    }
+
+    private List<(string Text, string? Macro, string? CSharp)> Compare(List<string> texts)
+    {
+        _warehouse.Execute("create temp table texts (i integer, t varchar)");
+        using (var appender = _warehouse.Connection.CreateAppender("texts"))
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                appender.CreateRow().AppendValue(i).AppendValue(texts[i]).EndRow();
+            }
+        }
+
+        return _warehouse.Query(
+            $"select t, em_race_family(t), {RaceFamily.Function}(t) from texts order by i",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
+    }
+
+    public void Dispose() => _warehouse.Dispose();
+}
