@@ -59,8 +59,10 @@ public static class InputHash
                 return $"md5(cast({alias} as varchar))";
             case ColumnText:
                 var columns = DuckDbWarehouse.Stream(connection, $"describe select * from {relation}", r => r.GetString(0)).ToList();
+                // The same text as concat_ws(chr(31), …) over these never-null values, which cost 40 % more to build: at a
+                // million candidacies 3.7 against 2.2 CPU-s for the 1.5M output rows (1.45 GB of text).
                 var values = columns.Select(c => $"coalesce(cast({alias}.{Sql.Identifier(c)} as varchar), chr(30))");
-                return $"md5(concat_ws(chr(31), {string.Join(", ", values)}))";
+                return $"md5(concat({string.Join(", chr(31), ", values)}))";
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "unknown input hash version");
         }

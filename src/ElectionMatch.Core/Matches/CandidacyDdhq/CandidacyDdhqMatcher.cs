@@ -1146,7 +1146,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then {_model.ExplanationSql(parameters, "s", "candidates_compared := c.candidates_compared, found_by := s.rules, runoff_date_fallback := l.date_fallback, discovered_runoff := l.discovered_runoff")} end as match_explanation
+                case when s.left_key is not null then {_model.ExplanationByLevelSql(parameters, "s", [("candidates_compared", "c.candidates_compared"), ("found_by", "s.rules"), ("runoff_date_fallback", "l.date_fallback"), ("discovered_runoff", "l.discovered_runoff")])} end as match_explanation
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key

@@ -43,8 +43,9 @@ internal sealed class FellegiSunter
     }
 
     /// <summary>SQL expressions, comma-separated, naming each comparison's level of the pair in <paramref name="alias"/>: <c>first_name exact</c>.</summary>
+    /// <remarks>Each level's words are one literal (no concatenation per row); a level out of range is null, as before.</remarks>
     public string LevelWordsSql(string alias) => string.Join(", ", _comparisons.Select(c =>
-        $"'{c.Name} ' || {ByLevel(alias + "." + c.GammaColumn, c.LevelNames.Select(Sql.Literal))}"));
+        ByLevel(alias + "." + c.GammaColumn, c.LevelNames.Select(level => Sql.Literal(c.Name + " " + level)))));
 
     /// <summary>A CASE over a gamma column giving each level's value, level 0 (null) first.</summary>
     private static string ByLevel(string gamma, IEnumerable<string> values) =>
@@ -182,6 +183,54 @@ internal sealed class FellegiSunter
 
         return (more is null ? explanation : explanation.Append(", ").Append(more)).Append("))").ToString();
     }
+
+    /// <summary>
+    /// The text <see cref="ExplanationSql"/> builds, for rows whose <c>w_*</c> columns are the weights
+    /// <see cref="WeightsQuery"/> computed from their levels (the output's shown pairs). A comparison's part of the
+    /// object is then the same for every row at one level, so it is a constant per level, rendered by the same
+    /// <c>to_json</c> once when DuckDB folds the constant; only the term-frequency weights and <paramref name="more"/>
+    /// are rendered per row, and the parts are concatenated. At a million candidacies (1.5M explanations, 760 MB)
+    /// 1.8-2.3 CPU-s against 3.4-3.9 for the struct turned into JSON per row, the same text on every row.
+    /// </summary>
+    /// <param name="more">Further fields of the object, in order, as (name, SQL value).</param>
+    public string ExplanationByLevelSql(ModelParameters parameters, string alias, IReadOnlyList<(string Name, string Value)> more)
+    {
+        var a = alias + ".";
+        var parts = new List<string> { "'{'", JsonKey("prior"), $"cast(to_json({Sql.Number(parameters.PriorWeight)}) as varchar)" };
+        foreach (var comparison in _comparisons)
+        {
+            var p = parameters.For(comparison.Name);
+            var gamma = a + comparison.GammaColumn;
+            var levelNames = ByLevel(gamma, p.Levels.Select(l => Sql.Literal(l.Name)));
+            parts.Add("','");
+            parts.Add(JsonKey(comparison.Name));
+            if (comparison.TermFrequencyColumn is not null && p.TermFrequencyUExact is not null)
+            {
+                // The exact level's weight depends on the value's frequency: rendered per row.
+                var levelJson = ByLevel(gamma, p.Levels.Select(l => $"cast(to_json({Sql.Literal(l.Name)}) as varchar)"));
+                parts.Add($"'{{'||{JsonKey("level")}||coalesce({levelJson}, 'null')||','||{JsonKey("weight")}||coalesce(cast(to_json(round({a}w_{comparison.Name}, 3)) as varchar), 'null')||'}}'");
+                continue;
+            }
+
+            var perRow = $"cast(to_json(struct_pack(level := {levelNames}, weight := round({a}w_{comparison.Name}, 3))) as varchar)";
+            var byLevel = p.Levels.Select((l, i) => string.Create(CultureInfo.InvariantCulture,
+                $"when {i} then cast(to_json(struct_pack(level := {Sql.Literal(l.Name)}, weight := round({Double(l.Weight)}, 3))) as varchar)"));
+            parts.Add($"(case {gamma} {string.Join(" ", byLevel)} else {perRow} end)");
+        }
+
+        foreach (var (name, value) in more)
+        {
+            parts.Add("','");
+            parts.Add(JsonKey(name));
+            parts.Add($"coalesce(cast(to_json({value}) as varchar), 'null')");
+        }
+
+        parts.Add("'}'");
+        return $"cast(concat({string.Join(", ", parts)}) as json)";
+    }
+
+    /// <summary>A JSON object key and its colon, as <c>to_json</c> writes it (a constant DuckDB folds).</summary>
+    private static string JsonKey(string name) => $"(cast(to_json({Sql.Literal(name)}) as varchar) || ':')";
 
     /// <summary>
     /// A weight as a DOUBLE literal. A plain literal such as 6.8529384231154635 is a DECIMAL(17,16) in DuckDB, and a
