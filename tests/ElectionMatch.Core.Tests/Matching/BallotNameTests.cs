@@ -1,7 +1,4 @@
-using ElectionMatch.Dbt;
 using ElectionMatch.Matches.CandidacyDdhq;
-using ElectionMatch.Matching;
-using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests.Matching;
@@ -28,17 +25,9 @@ public sealed class BallotNameTests : IDisposable
         "Ter Ten Bin", "da silva", "Mary-Ann Smith", "A'", "'", "",
     ];
 
-    private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
+    private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("ballot_name_test");
 
-    public BallotNameTests()
-    {
-        var project = DbtProject.Load(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty"));
-        var run = RunSchema.For("ballot_name_test");
-        _warehouse.Execute($"create schema {Sql.Identifier(run.Name)}");
-        ReferenceData.LoadStates(_warehouse, run, "states");
-        _warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
-        BallotName.Register(_warehouse);
-    }
+    public BallotNameTests() => BallotName.Register(_warehouse);
 
     [Fact]
     public void The_csharp_parse_of_an_ascii_name_equals_the_sql_macros_parse()

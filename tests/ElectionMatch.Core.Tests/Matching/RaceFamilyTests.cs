@@ -1,7 +1,4 @@
-using ElectionMatch.Dbt;
 using ElectionMatch.Matches.CandidacyDdhq;
-using ElectionMatch.Matching;
-using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests.Matching;
@@ -23,16 +20,9 @@ public sealed class RaceFamilyTests : IDisposable
         "x", "9", "SPECIAL ELECTION - US HOUSE 05", "Mayor; general; primary", "nonpartisanship", "Judge_Primary_Court",
     ];
 
-    private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
+    private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("race_family_test");
 
-    public RaceFamilyTests()
-    {
-        var project = DbtProject.Load(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty"));
-        var run = RunSchema.For("race_family_test");
-        _warehouse.Execute($"create schema {Sql.Identifier(run.Name)}");
-        _warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
-        RaceFamily.Register(_warehouse);
-    }
+    public RaceFamilyTests() => RaceFamily.Register(_warehouse);
 
     [Fact]
     public void The_csharp_family_of_an_ascii_text_equals_the_macros()

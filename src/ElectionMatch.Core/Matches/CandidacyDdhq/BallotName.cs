@@ -62,31 +62,7 @@ internal static class BallotName
     }
 
     /// <summary>Registers <see cref="Function"/> in the warehouse, once: an incremental run matches many partitions on one connection.</summary>
-    public static void Register(DuckDbWarehouse warehouse)
-    {
-        if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(Function)}") > 0)
-        {
-            return;
-        }
-
-#pragma warning disable DuckDBNET001 // DuckDB.NET marks scalar functions experimental; the signature used here has not changed since 1.1.
-        warehouse.Connection.RegisterScalarFunction<string, string>(Function, (readers, writer, rows) =>
-        {
-            var names = readers[0];
-            for (ulong row = 0; row < rows; row++)
-            {
-                if (names.IsValid(row) && Encode(names.GetValue<string>(row)) is { } parsed)
-                {
-                    writer.WriteValue(parsed, row);
-                }
-                else
-                {
-                    writer.WriteNull(row);
-                }
-            }
-        }, new ScalarFunctionOptions { IsPureFunction = true });
-#pragma warning restore DuckDBNET001
-    }
+    public static void Register(DuckDbWarehouse warehouse) => TextFunction.Register(warehouse, Function, Encode);
 
     /// <summary>
     /// <see cref="Encode"/> for a name of ASCII letters, spaces, full stops and apostrophes only (92 % of the results

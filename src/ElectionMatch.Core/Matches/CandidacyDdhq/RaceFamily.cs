@@ -1,5 +1,4 @@
 using System.Text;
-using DuckDB.NET.Data;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matches.CandidacyDdhq;
@@ -76,29 +75,5 @@ internal static class RaceFamily
     private static bool IsWord(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 
     /// <summary>Registers <see cref="Function"/> in the warehouse, once (an incremental run matches many partitions on one connection).</summary>
-    public static void Register(DuckDbWarehouse warehouse)
-    {
-        if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(Function)}") > 0)
-        {
-            return;
-        }
-
-#pragma warning disable DuckDBNET001 // DuckDB.NET marks scalar functions experimental; the signature used here has not changed since 1.1.
-        warehouse.Connection.RegisterScalarFunction<string, string>(Function, (readers, writer, rows) =>
-        {
-            var texts = readers[0];
-            for (ulong row = 0; row < rows; row++)
-            {
-                if (texts.IsValid(row) && Of(texts.GetValue<string>(row)) is { } family)
-                {
-                    writer.WriteValue(family, row);
-                }
-                else
-                {
-                    writer.WriteNull(row);
-                }
-            }
-        }, new ScalarFunctionOptions { IsPureFunction = true });
-#pragma warning restore DuckDBNET001
-    }
+    public static void Register(DuckDbWarehouse warehouse) => TextFunction.Register(warehouse, Function, Of);
 }
