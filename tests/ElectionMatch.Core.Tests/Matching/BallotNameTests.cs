@@ -83,13 +83,15 @@ public sealed class BallotNameTests : IDisposable
 
     public void Dispose() => _warehouse.Dispose();
 
-    // Each name's six fields as one line, by the SQL steps of right_clean or by the C# function.
+    // Each name's seven fields as one line, by the SQL steps of right_clean or by the C# function.
     private List<string> Parse(string by)
     {
         var values = string.Join(", ", Names.Select((n, i) => $"({i}, {Sql.Literal(n)})"));
         var fields = by == "sql"
-            ? "name_tokens[1], array_to_string(name_tokens[surname_start:], ' '), array_to_string(name_tokens[2:], ' '), nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), ''), suffix, quoted"
-            : string.Join(", ", Enumerable.Range(1, 6).Select(i => $"nullif(fast[{i}], chr({(int)BallotName.Null}))"));
+            ? "name_tokens[1], array_to_string(name_tokens[surname_start:], ' '), array_to_string(name_tokens[2:], ' '), nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), ''), suffix, quoted, "
+                + $"cast({CandidacyDdhqCleaning.SurnameWordsSql("array_to_string(name_tokens[2:], ' ')", "array_to_string(name_tokens[surname_start:], ' ')")} as varchar)"
+            : string.Join(", ", Enumerable.Range(1, 6).Select(i => $"nullif(fast[{i}], chr({(int)BallotName.Null}))"))
+                + $", cast(coalesce(string_split(nullif(fast[7], chr({(int)BallotName.Null})), ' '), []) as varchar)";
         return _warehouse.Query(
             $"""
             with
@@ -118,6 +120,6 @@ public sealed class BallotNameTests : IDisposable
                 split as (select *, case when len(name_tokens) > 1 then em_surname_start(name_tokens) end as surname_start from tokens)
             select i, {fields} from split order by i
             """,
-            r => string.Join("|", Enumerable.Range(0, 7).Select(c => r.IsDBNull(c) ? "<null>" : r.GetValue(c).ToString())));
+            r => string.Join("|", Enumerable.Range(0, 8).Select(c => r.IsDBNull(c) ? "<null>" : r.GetValue(c).ToString())));
     }
 }

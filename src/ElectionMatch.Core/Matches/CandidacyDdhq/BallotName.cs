@@ -30,9 +30,9 @@ internal static class BallotName
     private static readonly string[] Particles = ["van", "von", "der", "den", "de", "del", "della", "la", "le", "di", "da", "du", "dos", "das", "st", "ten", "ter", "bin", "al"];
 
     /// <summary>
-    /// The parse as one string: first name, last name, the rest after the first name, middle name, suffix and
-    /// nickname, separated by <see cref="FieldSeparator"/>, a null as <see cref="Null"/>; or null when the name is not
-    /// plain ASCII (the SQL parses it).
+    /// The parse as one string: first name, last name, the rest after the first name, middle name, suffix, nickname
+    /// and the surname's words (<see cref="SurnameWords"/>), separated by <see cref="FieldSeparator"/>, a null as
+    /// <see cref="Null"/>; or null when the name is not plain ASCII (the SQL parses it).
     /// </summary>
     public static string? Encode(string candidate)
     {
@@ -57,9 +57,31 @@ internal static class BallotName
         Append(text, p.Rest).Append(FieldSeparator);
         Append(text, p.Middle).Append(FieldSeparator);
         Append(text, p.Suffix).Append(FieldSeparator);
-        Append(text, p.Nickname);
+        Append(text, p.Nickname).Append(FieldSeparator);
+        Append(text, SurnameWords(p.Rest, p.Last));
         return text.ToString();
     }
+
+    /// <summary>
+    /// The text right_clean splits on spaces into <c>surname_words</c>, as <see cref="CandidacyDdhqCleaning.SurnameWordsSql"/>
+    /// builds it from the rest after the first name and the last name: the rest itself when it is one word without a
+    /// hyphen and the last name; else the rest with hyphens as spaces, then the rest and the last name each joined
+    /// (spaces and hyphens dropped). Null when that is empty, which right_clean reads as no words.
+    /// </summary>
+    internal static string? SurnameWords(string rest, string? last)
+    {
+        if (rest == last && rest.Length > 0 && !rest.Contains(' ') && !rest.Contains('-'))
+        {
+            return rest;
+        }
+
+        // concat_ws(' ', ...) skips a null last name; trim drops the spaces at the ends.
+        var words = (rest.Replace('-', ' ') + " " + Joined(rest) + (last is null ? "" : " " + Joined(last))).Trim(' ');
+        return words.Length == 0 ? null : words;
+    }
+
+    // em_join: spaces and hyphens dropped.
+    private static string Joined(string s) => s.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
 
     /// <summary>Registers <see cref="Function"/> in the warehouse, once: an incremental run matches many partitions on one connection.</summary>
     public static void Register(DuckDbWarehouse warehouse) => TextFunction.Register(warehouse, Function, Encode);
@@ -141,7 +163,7 @@ internal static class BallotName
                 : n;
         }
 
-        Span<char> text = stackalloc char[length * 4 + 8];
+        Span<char> text = stackalloc char[length * 8 + 16];
         var at = 0;
         Put(text, ref at, norm[starts[0]..ends[0]]);
         text[at++] = FieldSeparator;
@@ -182,6 +204,27 @@ internal static class BallotName
 
         text[at++] = FieldSeparator;
         text[at++] = Null;
+
+        // The surname's words (SurnameWords) from slices: a plain name has no hyphen, its rest and last name are runs of
+        // words, and a last name exists exactly when there are two words or more.
+        text[at++] = FieldSeparator;
+        if (start is not { } first)
+        {
+            text[at++] = Null;
+        }
+        else if (first == 2 && n == 2)
+        {
+            Put(text, ref at, norm[starts[1]..ends[1]]);
+        }
+        else
+        {
+            Put(text, ref at, norm[starts[1]..ends[n - 1]]);
+            text[at++] = ' ';
+            PutJoined(text, ref at, norm[starts[1]..ends[n - 1]]);
+            text[at++] = ' ';
+            PutJoined(text, ref at, norm[starts[first - 1]..ends[n - 1]]);
+        }
+
         return new string(text[..at]);
     }
 
@@ -189,6 +232,17 @@ internal static class BallotName
     {
         value.CopyTo(text[at..]);
         at += value.Length;
+    }
+
+    private static void PutJoined(Span<char> text, ref int at, ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (c != ' ')
+            {
+                text[at++] = c;
+            }
+        }
     }
 
     private static bool IsOneOf(ReadOnlySpan<char> word, string[] words)

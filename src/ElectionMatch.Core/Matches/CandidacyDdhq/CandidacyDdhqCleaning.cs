@@ -375,6 +375,19 @@ internal sealed class CandidacyDdhqCleaning
     /// </summary>
     public const string SurnamesTable = "right_surnames";
 
+    /// <summary>
+    /// A results row's surname words from the rest of its name after the first name and its last name: the surname's
+    /// words are among the rest's, so the rest's words and both joined forms are all of them. A rest that is the surname
+    /// and one word (most names) is all three: the list holds it once (every reader takes distinct sounds), a third of
+    /// the words to write and unnest. <see cref="BallotName.SurnameWords"/> builds the same text in C#.
+    /// </summary>
+    internal static string SurnameWordsSql(string rest, string last) => $"""
+        case
+                        when {rest} = {last} and {rest} <> '' and not contains({rest}, ' ') and not contains({rest}, '-') then [{rest}]
+                        else coalesce(string_split(nullif(trim(concat_ws(' ', replace({rest}, '-', ' '), em_join({rest}), em_join({last}))), ''), ' '), [])
+                    end
+        """;
+
     // The race family: in C# for an ASCII text (RaceFamily), by the macro for any other (and for null, which it reads as empty).
     private static string RaceFamilySql(string text) => $"coalesce({RaceFamily.Function}({text}), em_race_family({text}))";
 
@@ -507,6 +520,8 @@ internal sealed class CandidacyDdhqCleaning
                     case when fast is null then nullif(array_to_string(name_tokens[2:surname_start - 1], ' '), '') else {Field(4)} end as middle_name,
                     case when fast is null then suffix_parsed else {Field(5)} end as suffix,
                     case when fast is null then quoted else {Field(6)} end as nickname,
+                    {Field(7)} as surname_text,
+                    fast is null as sql_parsed,
                     try_cast(election_date as date) as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,
@@ -537,20 +552,15 @@ internal sealed class CandidacyDdhqCleaning
         select
             p.row_number as right_key,
             cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
-            p.* exclude (row_number, district_raw),
+            p.* exclude (row_number, district_raw, surname_text, sql_parsed),
             d.district,
             rc.race_normalised,
             -- A one-letter first name is an initial: its sex share is not the name's.
             coalesce(case when length(p.first_name) > 1 then g.male_share end, gn.male_share) as male_share,
             -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
-            -- The surname's words are among the rest's, so the rest's words and both joined forms are all of them. A rest
-            -- that is the surname and one word (most names) is all three: the list holds it once (every reader takes
-            -- distinct sounds), a third of the words to write and unnest.
-            case
-                when p.name_rest = p.last_name and p.name_rest <> '' and not contains(p.name_rest, ' ') and not contains(p.name_rest, '-') then [p.name_rest]
-                else coalesce(string_split(nullif(trim(concat_ws(' ', replace(p.name_rest, '-', ' '), em_join(p.name_rest), em_join(p.last_name))), ''), ' '), [])
-            end as surname_words,
+            -- The surname's words: the C# parse wrote them as one text (BallotName.SurnameWords), the SQL builds them.
+            case when p.sql_parsed then {SurnameWordsSql("p.name_rest", "p.last_name")} else coalesce(string_split(p.surname_text, ' '), []) end as surname_words,
             -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine).
             concat('name: ', trim(p.candidate), ' | race: ', trim(p.race_name)) as embedding_text
         from parsed as p

@@ -1,0 +1,74 @@
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// The C# Soundex (<see cref="Soundex"/>) must give what the <c>em_soundex</c> macro gives for every word of a to z:
+/// the macro is the reference, and surname_sounds takes the C# code wherever there is one.
+/// </summary>
+public sealed class SoundexTests : IDisposable
+{
+    // Words that start with h or w, hold h or w between equal digits, runs across vowels, one letter, only vowels.
+    private static readonly string[] Words =
+    [
+        "robert", "rupert", "rubin", "ashcraft", "ashcroft", "tymczak", "pfister", "honeyman", "hoffman", "whitehouse", "wu", "h",
+        "w", "a", "y", "aeiou", "bbbb", "bfpv", "schmidt", "lloyd", "jackson", "washington", "lee", "gutierrez", "vanderberg",
+        "hwh", "whw", "ohio", "sgt", "tsch", "oneill", "mcdonald", "xzibit", "qq", "dhdh", "bwb", "bhb", "abwba", "zzzzzzzzzzzzz",
+    ];
+
+    private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("soundex_test");
+
+    public SoundexTests() => Soundex.Register(_warehouse);
+
+    [Fact]
+    public void The_csharp_code_of_a_lowercase_ascii_word_equals_the_macros()
+    {
+        var random = new Random(8);
+        var words = Words.ToList();
+        for (var i = 0; i < 20_000; i++)
+        {
+            // Letters weighted toward h, w and runs of one digit, the cases the steps could get wrong.
+            const string letters = "abcdefghijklmnopqrstuvwxyzhhwwbfpvcgkstd";
+            words.Add(new string(Enumerable.Range(0, random.Next(1, 12)).Select(_ => letters[random.Next(letters.Length)]).ToArray()));
+        }
+
+        var compared = Compare(words);
+
+        Assert.Equal(words.Count, compared.Count);
+        Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
+        Assert.Equal("R163", Soundex.Of("robert"));
+        Assert.Equal("A261", Soundex.Of("ashcraft"));
+        Assert.Equal("H555", Soundex.Of("honeyman"));
+    }
+
+    // Cleaned words are a to z (em_norm); the macro keeps any other character as it is, and only it decides such a word.
+    [Fact]
+    public void Any_other_word_is_left_to_the_macro()
+    {
+        Assert.Null(Soundex.Of(""));
+        Assert.Null(Soundex.Of("Smith"));
+        Assert.Null(Soundex.Of("o'neill"));
+        Assert.Null(Soundex.Of("núñez"));
+        Assert.Null(_warehouse.Scalar<string>($"select {Soundex.Function}(null)"));
+        Assert.Equal("Núñ2", _warehouse.Scalar<string>($"select coalesce({Soundex.Function}(w), em_soundex(w)) from (select 'núñez' as w)"));
+    }
+
+    private List<(string Word, string? Macro, string? CSharp)> Compare(List<string> words)
+    {
+        _warehouse.Execute("create temp table words (i integer, w varchar)");
+        using (var appender = _warehouse.Connection.CreateAppender("words"))
+        {
+            for (var i = 0; i < words.Count; i++)
+            {
+                appender.CreateRow().AppendValue(i).AppendValue(words[i]).EndRow();
+            }
+        }
+
+        return _warehouse.Query(
+            $"select w, em_soundex(w), {Soundex.Function}(w) from words order by i",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
+    }
+
+    public void Dispose() => _warehouse.Dispose();
+}
