@@ -8,7 +8,7 @@ namespace ElectionMatch.Benchmarks.Cleaning;
 
 /// <summary>
 /// An in-memory DuckDB holding the goodparty fixture's candidacy and results rows repeated to a fixed size
-/// (ids made unique), the reference tables, the cleaning macros and the C# ballot-name function, as the matcher's
+/// (ids made unique), the reference tables, the cleaning macros and C# functions, as the matcher's
 /// first stages leave them.
 /// </summary>
 internal sealed class FixtureWarehouse : IDisposable
@@ -25,8 +25,7 @@ internal sealed class FixtureWarehouse : IDisposable
         ReferenceData.DeriveFirstNameGroups(Warehouse, Run, "nicknames", "first_name_groups");
         ReferenceData.LoadFirstNameSex(Warehouse, Run, "first_name_sex");
         ReferenceData.LoadStates(Warehouse, Run, "states");
-        Warehouse.Execute(Cleaning.MacrosSql());
-        BallotName.Register(Warehouse);
+        Cleaning.CreateFunctions(Warehouse);
 
         var data = Path.Combine(project.Directory, "data", "airbyte");
         Warehouse.Execute($"""

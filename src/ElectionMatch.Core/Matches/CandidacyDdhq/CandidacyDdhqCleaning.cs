@@ -24,6 +24,19 @@ internal sealed class CandidacyDdhqCleaning
     private const string Suffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'md', 'phd', 'esq']";
     private const string Particles = "['van', 'von', 'der', 'den', 'de', 'del', 'della', 'la', 'le', 'di', 'da', 'du', 'dos', 'das', 'st', 'ten', 'ter', 'bin', 'al']";
 
+    /// <summary>
+    /// Creates what the cleaning SQL calls: the macros (<see cref="MacrosSql"/>) and the C# functions that take the plain
+    /// ASCII values off them (<see cref="BallotName"/>, <see cref="RaceFamily"/>, <see cref="Soundex"/>). The macros read
+    /// the run's reference tables, which must exist first.
+    /// </summary>
+    public void CreateFunctions(DuckDbWarehouse warehouse)
+    {
+        warehouse.Execute(MacrosSql());
+        BallotName.Register(warehouse);
+        RaceFamily.Register(warehouse);
+        Soundex.Register(warehouse);
+    }
+
     /// <summary>Name, state, district and type macros; they read the run's reference tables.</summary>
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.

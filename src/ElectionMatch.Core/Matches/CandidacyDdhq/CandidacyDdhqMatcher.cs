@@ -90,10 +90,7 @@ internal sealed class CandidacyDdhqMatcher
             ReferenceData.DeriveFirstNameGroups(_warehouse, _run, "nicknames", "first_name_groups");
             ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
             ReferenceData.LoadStates(_warehouse, _run, "states");
-            _warehouse.Execute(_cleaning.MacrosSql());
-            BallotName.Register(_warehouse);
-            RaceFamily.Register(_warehouse);
-            Soundex.Register(_warehouse);
+            _cleaning.CreateFunctions(_warehouse);
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
         // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
