@@ -22,7 +22,7 @@ public sealed class InputHashing : IDisposable
         _warehouse = warehouse;
         _inputs = inputs;
         var token = _stop.Token;
-        _hashing = Task.Run(() =>
+        _hashing = BlockingWork.Start(() =>
         {
             using var connection = warehouse.OpenSecondConnection();
             var left = inputs.Left.Csv is null ? InputHash.Of(connection, inputs.LeftRelation, cancellationToken: token) : null;

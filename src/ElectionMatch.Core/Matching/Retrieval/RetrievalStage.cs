@@ -83,18 +83,7 @@ internal sealed class RetrievalStage
         var inFlight = new RowsInFlight(_rowsInFlight);
 
         // Any failing thread cancels the others, so a full queue never leaves one waiting forever.
-        Task Guarded(Action action) => Task.Run(() =>
-        {
-            try
-            {
-                action();
-            }
-            catch
-            {
-                failed.Cancel();
-                throw;
-            }
-        }, CancellationToken.None);
+        Task Guarded(Action action) => BlockingWork.Guarded(action, failed);
 
         var workers = Enumerable.Range(0, _degree).Select(_ => Guarded(() => Search(work, done, embedder, token))).ToArray();
         var writer = Guarded(() => Write(done, inFlight, run.Name, table, token));

@@ -47,22 +47,14 @@ internal sealed class RightSlab
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = failed.Token;
         using var work = new BlockingCollection<RightRows>(BatchesInFlight);
-        var workers = Enumerable.Range(0, Math.Max(1, degree)).Select(_ => Task.Run(() =>
+        var workers = Enumerable.Range(0, Math.Max(1, degree)).Select(_ => BlockingWork.Guarded(() =>
         {
-            try
+            var scratch = new RightRows.Scratch(embedder.Dimensions);
+            foreach (var batch in work.GetConsumingEnumerable(token))
             {
-                var scratch = new RightRows.Scratch(embedder.Dimensions);
-                foreach (var batch in work.GetConsumingEnumerable(token))
-                {
-                    batch.Embed(embedder, scratch);
-                }
+                batch.Embed(embedder, scratch);
             }
-            catch
-            {
-                failed.Cancel();
-                throw;
-            }
-        }, CancellationToken.None)).ToArray();
+        }, failed)).ToArray();
 
         try
         {
