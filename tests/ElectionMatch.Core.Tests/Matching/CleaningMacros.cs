@@ -19,4 +19,24 @@ internal static class CleaningMacros
         warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
         return warehouse;
     }
+
+    /// <summary>
+    /// Each text with the macro's result and the C# function's, in the order given: the texts are appended to a
+    /// temporary table <paramref name="table"/> and both are called on every row in one query.
+    /// </summary>
+    public static List<(string Text, string? Macro, string? CSharp)> Compare(DuckDbWarehouse warehouse, string table, IReadOnlyList<string> texts, string macro, string function)
+    {
+        warehouse.Execute($"create temp table {table} (i integer, t varchar)");
+        using (var appender = warehouse.Connection.CreateAppender(table))
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                appender.CreateRow().AppendValue(i).AppendValue(texts[i]).EndRow();
+            }
+        }
+
+        return warehouse.Query(
+            $"select t, {macro}(t), {function}(t) from {table} order by i",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
+    }
 }

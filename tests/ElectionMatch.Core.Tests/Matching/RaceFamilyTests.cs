@@ -36,7 +36,7 @@ public sealed class RaceFamilyTests : IDisposable
             texts.Add(string.Concat(Enumerable.Range(0, random.Next(1, 7)).Select(_ => pieces[random.Next(pieces.Length)])));
         }
 
-        var compared = Compare(texts);
+        var compared = CleaningMacros.Compare(_warehouse, "texts", texts, "em_race_family", RaceFamily.Function);
 
         Assert.Equal(texts.Count, compared.Count);
         Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
@@ -49,22 +49,6 @@ public sealed class RaceFamilyTests : IDisposable
         Assert.Null(RaceFamily.Of(text));
         Assert.Null(_warehouse.Scalar<string>($"select {RaceFamily.Function}(null)"));
         Assert.Equal("munic pio de s o paulo", _warehouse.Scalar<string>($"select coalesce({RaceFamily.Function}(t), em_race_family(t)) from (select {Sql.Literal(text)} as t)"));
-    }
-
-    private List<(string Text, string? Macro, string? CSharp)> Compare(List<string> texts)
-    {
-        _warehouse.Execute("create temp table texts (i integer, t varchar)");
-        using (var appender = _warehouse.Connection.CreateAppender("texts"))
-        {
-            for (var i = 0; i < texts.Count; i++)
-            {
-                appender.CreateRow().AppendValue(i).AppendValue(texts[i]).EndRow();
-            }
-        }
-
-        return _warehouse.Query(
-            $"select t, em_race_family(t), {RaceFamily.Function}(t) from texts order by i",
-            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
     }
 
     public void Dispose() => _warehouse.Dispose();

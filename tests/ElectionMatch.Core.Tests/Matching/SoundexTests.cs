@@ -33,7 +33,7 @@ public sealed class SoundexTests : IDisposable
             words.Add(new string(Enumerable.Range(0, random.Next(1, 12)).Select(_ => letters[random.Next(letters.Length)]).ToArray()));
         }
 
-        var compared = Compare(words);
+        var compared = CleaningMacros.Compare(_warehouse, "words", words, "em_soundex", Soundex.Function);
 
         Assert.Equal(words.Count, compared.Count);
         Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
@@ -52,22 +52,6 @@ public sealed class SoundexTests : IDisposable
         Assert.Null(Soundex.Of("núñez"));
         Assert.Null(_warehouse.Scalar<string>($"select {Soundex.Function}(null)"));
         Assert.Equal("Núñ2", _warehouse.Scalar<string>($"select coalesce({Soundex.Function}(w), em_soundex(w)) from (select 'núñez' as w)"));
-    }
-
-    private List<(string Word, string? Macro, string? CSharp)> Compare(List<string> words)
-    {
-        _warehouse.Execute("create temp table words (i integer, w varchar)");
-        using (var appender = _warehouse.Connection.CreateAppender("words"))
-        {
-            for (var i = 0; i < words.Count; i++)
-            {
-                appender.CreateRow().AppendValue(i).AppendValue(words[i]).EndRow();
-            }
-        }
-
-        return _warehouse.Query(
-            $"select w, em_soundex(w), {Soundex.Function}(w) from words order by i",
-            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
     }
 
     public void Dispose() => _warehouse.Dispose();
