@@ -210,6 +210,11 @@ public sealed class RunOperation
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side)
     {
         var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side);
+        if (relation.Csv?.Sniff(warehouse) is { Sniffed: { } read } sniffed)
+        {
+            relation = relation with { Sql = read, Csv = sniffed };
+        }
+
         IReadOnlyList<ColumnInfo> columns;
         bool empty;
         try

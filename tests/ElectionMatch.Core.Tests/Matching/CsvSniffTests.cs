@@ -1,0 +1,98 @@
+using System.Text;
+using ElectionMatch.Matching;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// A run sniffs each CSV input once and reads it with what the sniffer found (<see cref="CsvInput.Sniff"/>): those reads
+/// must give exactly what a detecting read gives, rows, types and rejected lines alike, and anything the sniffer's
+/// written-out read cannot carry keeps detection.
+/// </summary>
+public sealed class CsvSniffTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("em-sniff-").FullName;
+
+    [Fact]
+    public void A_sniffed_read_gives_the_rows_types_and_rejected_lines_of_a_detecting_read()
+    {
+        // A quoted comma where the sniffer sees it (in its sample, so it reads quotes).
+        var lines = new StringBuilder("candidate_id,candidate,votes,election_date\n0,\"Lee, Ann\",6,2024-11-05\n");
+        for (var i = 1; i <= 25_000; i++)
+        {
+            lines.Append(i).Append(",Name ").Append(i).Append(',').Append(i * 3).Append(",2024-11-05\n");
+        }
+
+        // Past the sniffer's sample: a ragged line, a date that is no date, a count that is no number.
+        lines.Append("25001,Ann Lee,5,2024-11-05,extra\n");
+        lines.Append("25002,Bo Diaz,7,2024-13-45\n");
+        lines.Append("25003,Cy Ng,many,2024-11-05\n");
+        // And a line that is not UTF-8.
+        byte[] notUtf8 = [.. "25004,D"u8, 0xFF, 0xFE, .. ",8,2024-11-05\n"u8];
+        var path = Write("results.csv", [.. Encoding.UTF8.GetBytes(lines.ToString()), .. notUtf8]);
+
+        var csv = new CsvInput("right", path, "results.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var sniffed = csv.Sniff(warehouse);
+
+        Assert.NotNull(sniffed.Sniffed);
+        Assert.Contains("auto_detect=false", sniffed.Relation, StringComparison.Ordinal);
+        var detecting = Read(warehouse, csv);
+        Assert.Equal(detecting, Read(warehouse, sniffed));
+        Assert.Equal("candidate_id BIGINT, candidate VARCHAR, votes BIGINT, election_date DATE", detecting.Columns);
+        Assert.Equal(["25003 TOO MANY COLUMNS ", "25004 CAST election_date", "25005 CAST votes", "25006 INVALID ENCODING candidate"], detecting.Rejects.Split('\n'));
+        Assert.Equal(25_001, detecting.Rows.Split('\n').Length);
+    }
+
+    [Fact]
+    public void A_header_or_path_the_written_out_read_cannot_carry_keeps_detection()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        // The prompt writes names and paths between quotes without doubling a quote inside them.
+        var quotedHeader = new CsvInput("left", Write("header.csv", "id,candidate's name\n1,Ann Lee\n"u8.ToArray()), "header.csv");
+        var quotedPath = new CsvInput("left", Write("it's.csv", "id,name\n1,Ann Lee\n"u8.ToArray()), "it's.csv");
+
+        foreach (var csv in new[] { quotedHeader, quotedPath })
+        {
+            var sniffed = csv.Sniff(warehouse);
+
+            Assert.Null(sniffed.Sniffed);
+            Assert.Equal(csv.Relation, sniffed.Relation);
+            Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from " + sniffed.Relation));
+        }
+    }
+
+    [Fact]
+    public void A_file_the_sniffer_cannot_read_keeps_detection_and_fails_as_it_always_did()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var bytes = new byte[300];
+        new Random(7).NextBytes(bytes);
+        var csv = new CsvInput("left", Write("garbage.csv", bytes), "garbage.csv");
+
+        var sniffed = csv.Sniff(warehouse);
+
+        Assert.Null(sniffed.Sniffed);
+        Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => warehouse.Scalar<long>("select count(*) from " + sniffed.Relation));
+    }
+
+    // The columns with their types, every row as text in file order, and the latest scan's rejected lines.
+    private static (string Columns, string Rows, string Rejects) Read(DuckDbWarehouse warehouse, CsvInput csv)
+    {
+        var columns = string.Join(", ", warehouse.Describe("select * from " + csv.Relation).Select(c => c.Name + " " + c.DataType));
+        var rows = string.Join("\n", warehouse.Query($"select cast(t as varchar) from {csv.Relation} as t", r => r.GetString(0)));
+        var rejects = string.Join("\n", warehouse.Query(
+            $"select line || ' ' || error_type || ' ' || coalesce(column_name, '') from {csv.RejectsTable} where scan_id = (select max(scan_id) from {csv.RejectsScanTable}) order by line, error_type",
+            r => r.GetString(0)));
+        return (columns, rows, rejects);
+    }
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_directory, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
