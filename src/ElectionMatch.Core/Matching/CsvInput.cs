@@ -37,8 +37,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// 0-10 ms with the options given. DuckDB's <c>sniff_csv</c>, given the same options as the reader, returns the read
     /// it would make (<c>Prompt</c>): the same sample, so the same delimiter, quoting, header, types and date format.
     /// The prompt writes names and the path between quotes without escaping them, so it is used only when it reads back
-    /// the columns a detecting read finds (names and types); otherwise, and for a file the sniffer cannot read, the input
-    /// keeps detection and its reads fail or succeed as they always did, with the reader's own messages.
+    /// the columns the sniffer found (names and types, which are what a detecting read describes); otherwise, and for a
+    /// file the sniffer cannot read, the input keeps detection and its reads fail or succeed as they always did, with the
+    /// reader's own messages.
     /// </summary>
     public CsvInput Sniff(DuckDbWarehouse warehouse)
     {
@@ -46,23 +47,24 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         try
         {
             var options = AutoDetected["read_csv(".Length..^1];
-            var read = warehouse.Scalar<string>($"select Prompt from sniff_csv({options})")?.Trim().TrimEnd(';');
-            if (read is null || !read.StartsWith(From + "read_csv(" + Sql.Literal(Path) + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
+            var (prompt, names, types) = warehouse.Query(
+                $"select Prompt, list_transform(Columns, c -> c.name), list_transform(Columns, c -> c.type) from sniff_csv({options})",
+                r => (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).Single();
+            var read = prompt.Trim().TrimEnd(';');
+            if (!read.StartsWith(From + "read_csv(" + Sql.Literal(Path) + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
             {
                 return this;
             }
 
             var sniffed = read[From.Length..];
-            return Columns(warehouse, sniffed).SequenceEqual(Columns(warehouse, AutoDetected)) ? this with { Sniffed = sniffed } : this;
+            var columns = warehouse.Describe("select * from " + sniffed);
+            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed } : this;
         }
         catch (DuckDB.NET.Data.DuckDBException)
         {
             return this;
         }
     }
-
-    private static IEnumerable<(string Name, string Type)> Columns(DuckDbWarehouse warehouse, string relation) =>
-        warehouse.Describe("select * from " + relation).Select(c => (c.Name, c.DataType));
 
     /// <summary>
     /// Appends the rejected rows of the latest scan to <paramref name="inputTable"/>, after the rows read, one per line:
