@@ -47,11 +47,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         try
         {
             var options = AutoDetected["read_csv(".Length..^1];
+            // One row for one file; a value the sniffer left empty keeps detection rather than failing the run here.
             var (prompt, names, types) = warehouse.Query(
                 $"select Prompt, list_transform(Columns, c -> c.name), list_transform(Columns, c -> c.type) from sniff_csv({options})",
-                r => (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).Single();
-            var read = prompt.Trim().TrimEnd(';');
-            if (!read.StartsWith(From + "read_csv(" + Sql.Literal(Path) + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
+                r => r.IsDBNull(0) || r.IsDBNull(1) || r.IsDBNull(2) ? (null, [], []) : (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).SingleOrDefault();
+            var read = prompt?.Trim().TrimEnd(';');
+            if (read is null || !read.StartsWith(From + "read_csv(" + Sql.Literal(Path) + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
             {
                 return this;
             }
