@@ -7,10 +7,10 @@ internal static class StageGroups
 
     private static readonly (string Group, string[] Stages)[] Groups =
     [
-        ("read and clean", ["startup", "reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed", "surname_sounds"]),
+        ("read and clean", ["startup", "reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed"]),
         ("expand, filter, partition", ["left_expanded", "left_filtered", "partitions", "partition_sizes", "left_keyed", "right_members"]),
         ("embed and top-k", ["retrieval_blocks", "retrieval", "pair_cosines"]),
-        ("block and compare", ["candidate_pairs", "comparisons", "u_pairs", "u_sample"]),
+        ("block and compare", ["sounds_alike", "candidate_pairs", "comparisons", "u_pairs", "u_sample"]),
         ("train, score, link", ["training", "scored_pairs", "links"]),
         ("judge", ["judge_rows", "judge_evidence", "judge"]),
         ("runoffs and output", ["runoffs_discovered", "output", "row_accounts"]),

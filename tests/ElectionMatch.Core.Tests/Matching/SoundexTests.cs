@@ -5,7 +5,7 @@ namespace ElectionMatch.Tests.Matching;
 
 /// <summary>
 /// The C# Soundex (<see cref="Soundex"/>) must give what the <c>em_soundex</c> macro gives for every word of a to z:
-/// the macro is the reference, and surname_sounds takes the C# code wherever there is one.
+/// the macro is the reference, and the sounds_alike stage codes every surname word in C#.
 /// </summary>
 public sealed class SoundexTests : IDisposable
 {

@@ -34,7 +34,6 @@ internal sealed class CandidacyDdhqCleaning
         warehouse.Execute(MacrosSql());
         BallotName.Register(warehouse);
         RaceFamily.Register(warehouse);
-        Soundex.Register(warehouse);
     }
 
     /// <summary>Name, state, district and type macros; they read the run's reference tables.</summary>
@@ -91,7 +90,7 @@ internal sealed class CandidacyDdhqCleaning
                     '0', ''), 3, '0')[1:3]
             end;
         -- The words a surname is blocked on: each word and the whole surname joined (their Soundex codes are
-        -- computed once per distinct word, in the surname_sounds stage).
+        -- computed once per distinct word, in C#, by the sounds_alike stage; em_soundex is the reference).
         -- s is normalised (single spaces, no spaces at the ends), so splitting it yields no empty word. A word may
         -- repeat: every reader takes distinct sounds, and list_distinct and lambdas cost more than the rest of the cleaning.
         create or replace temp macro em_surname_words(s) as

@@ -101,7 +101,6 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
-        pipeline.Sql("surname_sounds", null, "surname_sounds", SurnameSoundsSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
@@ -181,6 +180,9 @@ internal sealed class CandidacyDdhqMatcher
                 () => $"the offline embedder's top {_settings.TopK}, united with the provider's (embeddings: union_offline)");
         }
 
+        SoundsAlike.Report? sounds = null;
+        pipeline.Stage(p + "sounds_alike", p + "left_keyed", p + "sounds_alike", () => sounds = FindSoundsAlike(p, cancellationToken), () =>
+            string.Create(CultureInfo.InvariantCulture, $"{sounds!.Pairs:N0} pairs whose surnames sound alike and whose given names agree; largest partition {sounds.LargestMembers:N0} results rows"));
         pipeline.Sql(p + "candidate_pairs", p + "left_keyed", p + "candidate_pairs", CandidatePairsSql(p), () => BlockingNote(p));
         if (union)
         {
@@ -240,74 +242,6 @@ internal sealed class CandidacyDdhqMatcher
     // The id column's type; none for a CSV file, whose reject store must see no read but the input stage's.
     private string? IdType(InputRelation input, string relation, string id) => input.Csv is not null ? null :
         _warehouse.Describe("select * from " + relation).FirstOrDefault(c => c.Name.Equals(id, StringComparison.OrdinalIgnoreCase))?.DataType;
-
-    // Soundex once per distinct surname word of either side, not once per row, numbered so blocking joins integers.
-    // Then what the sounds-alike rule reads of a results row, once per row in narrow tables: its sounds, its given
-    // names and its first name. Candidate pairs used to unnest them from the wide cleaned rows once per partition a
-    // row belongs to (its state's and the stateless one) and per chunk of partitions, joining every chunk to all the
-    // results rows: at a million candidacies 15 joins to the 7.2M wide rows.
-    // The sounds are numbered in order over the few thousand distinct sounds, not ranked over every word: a window over
-    // all words ran on one thread and held the statement's soundex pass to it (at a million candidacies 730,277
-    // words, 7.7 s of wall time for 6.5 CPU-s; numbered this way 3.1 s).
-    private const string WordSounds = "temp.em_word_sounds";
-
-    private string SurnameSoundsSql() => $"""
-        create or replace temp table {WordSounds} as
-        select word, coalesce({Soundex.Function}(word), em_soundex(word)) as sound
-        from (
-            select unnest(surname_words) as word from {T("left_clean")}
-            union
-            select unnest(surname_words) as word from {T("right_clean")}
-        )
-        -- em_soundex is null exactly for an empty word; testing its result instead would compute it twice.
-        where word is not null and word <> '';
-
-        create table {T("surname_sounds")} as
-        select w.word, w.sound, n.sound_id
-        from {WordSounds} as w
-        join (
-            select sound, cast(row_number() over (order by sound) as integer) as sound_id
-            from (select distinct sound from {WordSounds})
-        ) as n using (sound);
-
-        drop table {WordSounds};
-
-        -- A one-word surname (most results rows) has one sound: only the rows with more words need their sounds made distinct.
-        create table {T("right_sound_keys")} as
-        select w.right_key, s.sound_id
-        from (select right_key, surname_words[1] as word from {T("right_keyed")} where len(surname_words) = 1) as w
-        join {T("surname_sounds")} as s using (word)
-        union all
-        select distinct w.right_key, s.sound_id
-        from (select right_key, unnest(surname_words) as word from {T("right_keyed")} where len(surname_words) > 1) as w
-        join {T("surname_sounds")} as s using (word);
-
-        -- Not distinct: a name twice in a row only repeats a pair the stage's aggregation counts once. The first name is
-        -- left out when the row's nickname groups hold it already (GivenNames): a quarter fewer rows to write and join.
-        create table {T("right_given_names")} as
-        select right_key, name
-        from (select right_key, unnest({GivenNames}) as name from {T("right_keyed")})
-        where name <> '';
-
-        create table {T("right_first_names")} as
-        select right_key, left(first_name, 1) as initial, first_name
-        from {T("right_keyed")}
-        where first_name <> '';
-
-        create table {T("right_nameless")} as
-        select right_key from {T("right_keyed")} where {Nameless};
-        """;
-
-    /// <summary>The names the sounds-alike rule pairs on: the first name's nickname group, the first name, nickname and first middle name.</summary>
-    /// <remarks>
-    /// The first name is left out when its group lists it already (a name without nicknames is its own group): the same
-    /// set, and at a million candidacies 18.8M instead of 25.3M results rows' names for every chunk to join.
-    /// </remarks>
-    private const string GivenNames =
-        "list_concat(first_groups, case when list_contains(first_groups, first_name) then [nickname, middle1] else [first_name, nickname, middle1] end)";
-
-    /// <summary>A row with no given name at all, which pairs on the surname's sound alone.</summary>
-    private const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
 
     // The election rows by key only (the input row number, the id and the state the filter needs): the wide cleaned
     // columns are joined once, into left_keyed. Copying all of them through this stage and left_filtered cost more
@@ -505,136 +439,33 @@ internal sealed class CandidacyDdhqMatcher
 
     // Candidate pairs: the embedding's top k, plus the pairs of a partition whose surnames sound alike (Soundex of
     // each surname word and of the joined surname) and whose given names are compatible, so a pair the embedding
-    // misses (Bob against Robert, a goes-by middle name) is still scored. Compatible given names are what the first
-    // name comparison does not veto: a shared name among first name, nickname, first middle name and the formal names
-    // of the first name's nickname group (exact, nickname and middle levels), or the same first letter and a close or
-    // prefix spelling (fuzzy, prefix and initial levels). A sound alone paired every namesake of a common surname in a
-    // partition: at a million candidacies 24M sounds-alike pairs of which 23M had different first names (vetoed, so
-    // never linked by score) and pairs per left row grew with the partition. A row with no given name at all still
-    // pairs on the sound alone. Partitions in chunks of about this many results rows (memberships): at a million
-    // candidacies one query over all 14.4M memberships ran out of DuckDB memory when every member carried its name
-    // lists, and with the narrow tables it still costs more than two chunks (it joins 48M (sound, name) rows at once).
-    // A left row belongs to one partition, so the chunks' pairs are disjoint and their union is the whole. Each chunk
-    // scans the results rows' given names (25M rows at a million candidacies) once, so fewer chunks scan less.
-    private const long CandidatePairsChunkMembers = 8_000_000;
-
-    /// <summary>The first-name condition of rule B below: the fuzzy, prefix and initial levels' spellings.</summary>
-    private const string CloseFirstNames =
-        "jaro_winkler_similarity(l.first_name, r.first_name) >= 0.88 or starts_with(l.first_name, r.first_name) or starts_with(r.first_name, l.first_name)";
-
-    private string CandidatePairsSql(string p)
+    // misses (Bob against Robert, a goes-by middle name) is still scored (SoundsAlike, the rule in full). Compatible
+    // given names are what the first name comparison does not veto. A sound alone paired every namesake of a common
+    // surname in a partition: at a million candidacies 24M sounds-alike pairs of which 23M had different first names
+    // (vetoed, so never linked by score) and pairs per left row grew with the partition.
+    private SoundsAlike.Report FindSoundsAlike(string p, CancellationToken cancellationToken)
     {
-        var chunks = new List<(long First, long Last)>();
-        long members = 0, first = -1, last = -1;
-        foreach (var (group, rows) in _warehouse.Query($"select group_id, right_rows from {T(p + "partition_sizes")} order by group_id", r => (r.GetInt64(0), r.GetInt64(1))))
-        {
-            if (first >= 0 && members + rows > CandidatePairsChunkMembers)
-            {
-                chunks.Add((first, last));
-                (first, members) = (-1, 0);
-            }
-
-            first = first < 0 ? group : first;
-            last = group;
-            members += rows;
-        }
-
-        if (first >= 0)
-        {
-            chunks.Add((first, last));
-        }
-
-        // The rules as a one-byte code; the list of their names is a virtual column, computed when read (PairRules).
-        return $"create table {T(p + "candidate_pairs")} (left_key bigint, right_key bigint, rank integer, cosine float, found_by utinyint, rules varchar[] generated always as ({PairRules.ListSql("found_by")}) virtual);\n"
-            + string.Join(";\n", chunks.Select(c => CandidatePairsChunkSql(p, c.First, c.Last)));
+        var vectors = _rightVectors is { } kept && kept.Pass == p ? kept.Slab : null;
+        return new SoundsAlike(_warehouse, Threads).Run(T(p + "left_keyed"), T(p + "right_members"), T("right_keyed"), _run, p + "sounds_alike",
+            vectors, vectors is null ? null : OfflineEmbedder(), cancellationToken);
     }
 
-    // Join conditions are equalities only: one more condition on a side would make the join a nested loop.
-    private string CandidatePairsChunkSql(string p, long first, long last) => $"""
+    /// <summary>The embedder of the cosines pair_cosines and sounds_alike compute with the offline vectors retrieval kept.</summary>
+    private HashedNgramEmbedder OfflineEmbedder() =>
+        Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(_settings.Embeddings.Dimensions, _settings.Embeddings.Model);
+
+    // The top k and the sounds-alike pairs, one row a pair with the rules that found it as bits (a list aggregate per
+    // pair cost as much as the joins). A pair retrieval returned keeps its score; one found by its sound alone has the
+    // cosine sounds_alike computed, or none yet (pair_cosines fills it).
+    private string CandidatePairsSql(string p) => $"""
+        create table {T(p + "candidate_pairs")} (left_key bigint, right_key bigint, rank integer, cosine float, found_by utinyint, rules varchar[] generated always as ({PairRules.ListSql("found_by")}) virtual);
         insert into {T(p + "candidate_pairs")} (left_key, right_key, rank, cosine, found_by)
-        with
-            left_rows as materialized (
-                select group_id, left_key, surname_words, nullif(first_name, '') as first_name,
-                    {GivenNames} as names, {Nameless} as nameless
-                from {T(p + "left_keyed")}
-                where group_id between {first} and {last}
-            ),
-
-            -- Every left sound is kept: a sound no results row of the partition has finds no pair in the joins below,
-            -- and at a million candidacies 99 % of them have one, so a semi join cost more than it saved.
-            left_sounds as materialized (
-                select distinct w.group_id, w.left_key, s.sound_id
-                from (select group_id, left_key, unnest(surname_words) as word from left_rows) as w
-                join {T("surname_sounds")} as s using (word)
-            ),
-
-            -- A results row's sounds were found once (surname_sounds); here they only take each partition's id, and only
-            -- the sounds a left row of the partition has are kept (the names are joined for those alone), filtered as
-            -- they stream from the join instead of materialising every member's sounds first.
-            right_sounds as materialized (
-                select m.group_id, m.right_key, s.sound_id
-                from {T(p + "right_members")} as m
-                join {T("right_sound_keys")} as s using (right_key)
-                semi join left_sounds as l on l.group_id = m.group_id and l.sound_id = s.sound_id
-                where m.group_id between {first} and {last}
-            ),
-
-            -- Rule A: the sound and a shared given name (exact, nickname-group or middle name).
-            left_named as (
-                select group_id, left_key, sound_id, name
-                from (select s.group_id, s.left_key, s.sound_id, unnest(l.names) as name from left_sounds as s join left_rows as l using (left_key))
-                where name <> ''
-            ),
-
-            right_named as (
-                select s.group_id, s.right_key, s.sound_id, n.name
-                from right_sounds as s join {T("right_given_names")} as n using (right_key)
-            ),
-
-            -- Rule B: the sound and the first name's first letter, then a close or prefix spelling.
-            left_initialled as (
-                select s.group_id, s.left_key, s.sound_id, left(l.first_name, 1) as initial, l.first_name
-                from left_sounds as s join left_rows as l using (left_key)
-                where l.first_name is not null
-            ),
-
-            right_initialled as (
-                select s.group_id, s.right_key, s.sound_id, f.initial, f.first_name
-                from right_sounds as s join {T("right_first_names")} as f using (right_key)
-            ),
-
-            sounds_alike as (
-                select l.left_key, r.right_key
-                from left_named as l
-                join right_named as r on r.group_id = l.group_id and r.sound_id = l.sound_id and r.name = l.name
-                union all
-                select l.left_key, r.right_key
-                from left_initialled as l
-                join right_initialled as r on r.group_id = l.group_id and r.sound_id = l.sound_id and r.initial = l.initial
-                -- Equal first names are rule A's already: only the others need the spelling test.
-                where l.first_name <> r.first_name and ({CloseFirstNames})
-                -- A side with no given name at all cannot disagree on it: the sound alone.
-                union all
-                select l.left_key, r.right_key
-                from (select * from left_sounds semi join (select left_key from left_rows where nameless) using (left_key)) as l
-                join right_sounds as r on r.group_id = l.group_id and r.sound_id = l.sound_id
-                union all
-                select l.left_key, r.right_key
-                from (select * from right_sounds semi join {T("right_nameless")} using (right_key)) as r
-                join left_sounds as l on l.group_id = r.group_id and l.sound_id = r.sound_id
-            ),
-
-            by_rule as (
-                select t.left_key, t.right_key, t.rank, t.score, {PairRules.EmbeddingTopK} as rule
-                from {T(p + "retrieved")} as t
-                semi join (select left_key from left_rows) as k using (left_key)
-                union all
-                select left_key, right_key, null, null, {PairRules.SurnameSound} from sounds_alike
-            )
-
-        -- Which rules found a pair, as bits (a list aggregate per pair cost as much as the joins).
-        select left_key, right_key, min(rank) as rank, max(score) as cosine, cast(bit_or(rule) as utinyint) as found_by
-        from by_rule
+        select left_key, right_key, min(rank), coalesce(max(score) filter (where rule = {PairRules.EmbeddingTopK}), max(score)), cast(bit_or(rule) as utinyint)
+        from (
+            select left_key, right_key, rank, score, {PairRules.EmbeddingTopK} as rule from {T(p + "retrieved")}
+            union all
+            select left_key, right_key, null, cosine, {PairRules.SurnameSound} from {T(p + "sounds_alike")}
+        )
         group by left_key, right_key
         """;
 
@@ -726,7 +557,7 @@ internal sealed class CandidacyDdhqMatcher
         }
         else
         {
-            var embedder = Embeddings as HashedNgramEmbedder ?? new HashedNgramEmbedder(_settings.Embeddings.Dimensions, _settings.Embeddings.Model);
+            var embedder = OfflineEmbedder();
             var left = new float[embedder.Dimensions];
             var right = new float[embedder.Dimensions];
             var vectors = _rightVectors is { } kept && kept.Pass == p ? kept.Slab : null;
