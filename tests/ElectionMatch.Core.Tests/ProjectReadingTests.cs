@@ -172,7 +172,14 @@ public sealed class ProjectReadingTests
         Assert.Equal(((string?)null, (int?)null, "target/duckdb_tmp"), (context.Settings.Engine.MemoryLimit, context.Settings.Engine.Threads, context.Settings.Engine.TempDirectory));
 
         fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", "engine:\n  memory_limit: 3GB\n", StringComparison.Ordinal));
-        Assert.Equal("3GB", ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Engine.MemoryLimit);
+        var three = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Assert.Equal("3GB", three.Settings.Engine.MemoryLimit);
+        using (var run = DuckDbWarehouse.InMemory())
+        {
+            new RunOperation(three).ApplyEngineSettings(run);
+            Assert.Equal("2.7 GiB", run.Scalar<string>("select current_setting('memory_limit')"));
+            Assert.Equal("2.7 GiB", run.Scalar<string>("select current_setting('block_allocator_memory')"));
+        }
 
         var text = fixture.Read("electionmatch.yml").Replace("memory_limit: 3GB", "memory_limit: lots", StringComparison.Ordinal);
         fixture.Write("electionmatch.yml", text);
@@ -183,7 +190,7 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
-    public void Without_a_memory_limit_a_run_gives_DuckDB_two_GiB_or_a_quarter_of_the_memory()
+    public void Without_a_memory_limit_a_run_gives_DuckDB_two_GiB_or_a_quarter_of_the_memory_and_keeps_as_much_of_its_blocks_in_memory()
     {
         using var fixture = FixtureCopy.Of("goodparty");
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
@@ -194,6 +201,8 @@ public sealed class ProjectReadingTests
         using var expected = DuckDbWarehouse.InMemory();
         expected.Execute($"set memory_limit = '{EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}'");
         Assert.Equal(expected.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('memory_limit')"));
+        Assert.NotEqual(expected.Scalar<string>("select current_setting('block_allocator_memory')"), run.Scalar<string>("select current_setting('block_allocator_memory')"));
+        Assert.Equal(run.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('block_allocator_memory')"));
 
         // 2 GiB on any machine with 8 GiB or more; a quarter of a smaller one.
         Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(64L << 30));

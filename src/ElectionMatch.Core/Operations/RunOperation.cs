@@ -204,6 +204,11 @@ public sealed class RunOperation
         var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
 
+        // The pool's blocks stay in physical memory for the run: without it DuckDB hands every freed block back to the
+        // kernel and faults it in again on the next allocation, a fifth of a million-row run's CPU in page faults
+        // (docs/design.md, "DuckDB's blocks kept in memory"). The pool is bounded by the memory limit either way.
+        warehouse.Execute($"set block_allocator_memory = {Sql.Literal(memory)}");
+
         if (engine.Threads is { } threads)
         {
             warehouse.Execute($"set threads = {threads}");
