@@ -27,4 +27,31 @@ internal static class BlockingWork
             throw;
         }
     });
+
+    /// <summary>Waits for every task, whatever becomes of the others.</summary>
+    public static void WaitQuietly(Task[] tasks)
+    {
+        try
+        {
+            Task.WaitAll(tasks);
+        }
+        catch (AggregateException)
+        {
+            // Inspected by WaitAll or the caller.
+        }
+    }
+
+    /// <summary>
+    /// Waits for every task, then throws the failure that stopped the work, not the cancellations it caused in the
+    /// tasks beside it (<see cref="Guarded"/>); tasks that were only cancelled throw nothing here.
+    /// </summary>
+    public static void WaitAll(Task[] tasks)
+    {
+        WaitQuietly(tasks);
+        var failures = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).ToList();
+        if ((failures.FirstOrDefault(e => e is not OperationCanceledException) ?? failures.FirstOrDefault()) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
 }

@@ -108,25 +108,11 @@ internal sealed class SoundsAlike
             work.CompleteAdding();
         }
 
-        Wait(workers);
+        BlockingWork.WaitQuietly(workers);
         done.CompleteAdding();
-        Wait([writer]);
+        BlockingWork.WaitAll([.. workers, writer]);
         cancellationToken.ThrowIfCancellationRequested();
         return new Report(pairs, leftRows, largest);
-    }
-
-    /// <summary>Waits for the tasks and throws the failure that started it, not the cancellations it caused.</summary>
-    private static void Wait(Task[] tasks)
-    {
-        try
-        {
-            Task.WaitAll(tasks);
-        }
-        catch (AggregateException e)
-        {
-            var failure = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
     }
 
     /// <summary>The name columns both sides are read with, as one text: the surname's words, first name, nickname, first middle name and the first name's nickname groups.</summary>
@@ -273,7 +259,7 @@ internal sealed class SoundsAlike
             read.CompleteAdding();
         }
 
-        Wait(coders);
+        BlockingWork.WaitAll(coders);
         cancellationToken.ThrowIfCancellationRequested();
 
         // The left rows' words are far fewer; their sounds are looked up again as they come.

@@ -115,31 +115,12 @@ internal sealed class RetrievalStage
             work.CompleteAdding();
         }
 
-        WaitQuietly(workers);
+        BlockingWork.WaitQuietly(workers);
         done.CompleteAdding();
-        WaitQuietly([writer]);
-
-        // Report the failure that started it, not the cancellations it caused in the other threads.
-        var failures = workers.Append(writer).Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).ToList();
-        if ((failures.FirstOrDefault(e => e is not OperationCanceledException) ?? failures.FirstOrDefault()) is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
+        BlockingWork.WaitAll([.. workers, writer]);
 
         cancellationToken.ThrowIfCancellationRequested();
         return new RetrievalReport(partitions, leftRows, rightRows, pairs, largestLeft, largestRight, _written);
-    }
-
-    private static void WaitQuietly(Task[] tasks)
-    {
-        try
-        {
-            Task.WaitAll(tasks);
-        }
-        catch (AggregateException)
-        {
-            // Inspected by the caller.
-        }
     }
 
     private IEnumerable<Partition> ReadPartitions(string streamSql, bool vectors, CancellationToken cancellationToken)

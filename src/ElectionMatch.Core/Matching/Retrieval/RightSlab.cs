@@ -105,15 +105,7 @@ internal sealed class RightSlab
             work.CompleteAdding();
         }
 
-        try
-        {
-            Task.WaitAll(workers);
-        }
-        catch (AggregateException e)
-        {
-            var failure = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
-        }
+        BlockingWork.WaitAll(workers);
 
         cancellationToken.ThrowIfCancellationRequested();
         return slab;
