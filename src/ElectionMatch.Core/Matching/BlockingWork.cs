@@ -54,4 +54,25 @@ internal static class BlockingWork
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="produce"/>, which adds to <paramref name="queue"/> with <paramref name="failed"/>'s token, and
+    /// completes the queue however it ends. When a consumer failed (<see cref="Guarded"/>) the producer's cancellation is
+    /// swallowed: the consumer's exception is the one to report (<see cref="WaitAll"/>); the caller's own cancellation is not.
+    /// </summary>
+    public static void Feed<T>(System.Collections.Concurrent.BlockingCollection<T> queue, CancellationTokenSource failed, CancellationToken cancellationToken, Action produce)
+    {
+        try
+        {
+            produce();
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A consumer failed; its exception is the one to report.
+        }
+        finally
+        {
+            queue.CompleteAdding();
+        }
+    }
 }

@@ -90,7 +90,7 @@ internal sealed class SoundsAlike
         var writer = BlockingWork.Guarded(() => pairs = Write(done, run, table, token), failed);
 
         long leftRows = 0, largest = 0;
-        try
+        BlockingWork.Feed(work, failed, cancellationToken, () =>
         {
             foreach (var partition in ReadPartitions(left, members, token))
             {
@@ -98,15 +98,7 @@ internal sealed class SoundsAlike
                 largest = Math.Max(largest, partition.Members.Count);
                 work.Add(partition, token);
             }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A worker or the writer failed; its exception is the one to report, below.
-        }
-        finally
-        {
-            work.CompleteAdding();
-        }
+        });
 
         BlockingWork.WaitQuietly(workers);
         done.CompleteAdding();
@@ -212,7 +204,7 @@ internal sealed class SoundsAlike
             }
         }, failed)).ToArray();
 
-        try
+        BlockingWork.Feed(read, failed, cancellationToken, () =>
         {
             using var command = _warehouse.Connection.CreateCommand();
             // Every results row is read when most are members (a scan costs less than a semi join with the memberships).
@@ -249,15 +241,7 @@ internal sealed class SoundsAlike
             {
                 read.Add(batch, token);
             }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A coder failed; its exception is the one to report, below.
-        }
-        finally
-        {
-            read.CompleteAdding();
-        }
+        });
 
         BlockingWork.WaitAll(coders);
         cancellationToken.ThrowIfCancellationRequested();

@@ -89,7 +89,7 @@ internal sealed class RetrievalStage
         var writer = Guarded(() => Write(done, inFlight, run.Name, table, token));
 
         long partitions = 0, leftRows = 0, rightRows = 0, pairs = 0, largestLeft = 0, largestRight = 0;
-        try
+        BlockingWork.Feed(work, failed, cancellationToken, () =>
         {
             foreach (var partition in partitionsOf(token))
             {
@@ -105,15 +105,7 @@ internal sealed class RetrievalStage
                 inFlight.Acquire(partition.Rows, token);
                 work.Add(partition, token);
             }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A worker or the writer failed; its exception is the one to report, below.
-        }
-        finally
-        {
-            work.CompleteAdding();
-        }
+        });
 
         BlockingWork.WaitQuietly(workers);
         done.CompleteAdding();

@@ -56,7 +56,7 @@ internal sealed class RightSlab
             }
         }, failed)).ToArray();
 
-        try
+        BlockingWork.Feed(work, failed, cancellationToken, () =>
         {
             // Filtered here, by the index: a scan of every results row costs less than DuckDB's semi join with 14M
             // memberships (1.0 against 2.3-2.9 CPU-s at a million candidacies); a few members are joined in SQL.
@@ -95,15 +95,7 @@ internal sealed class RightSlab
             {
                 work.Add(batch, token);
             }
-        }
-        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            // A worker failed; its exception is the one to report, below.
-        }
-        finally
-        {
-            work.CompleteAdding();
-        }
+        });
 
         BlockingWork.WaitAll(workers);
 
