@@ -1,5 +1,3 @@
-using ElectionMatch.Warehouse;
-
 namespace ElectionMatch.Matches.CandidacyDdhq;
 
 /// <summary>
@@ -7,13 +5,11 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// letters to digits (h and w dropped, vowels and y zero), runs of one digit made one, the first letter's digit dropped
 /// unless that letter was h or w, zeros dropped, three digits padded with zeros, after the first letter in upper case.
 /// The macro's six global regular expressions cost about 7 µs a word (5 CPU-s over the 730,277 distinct surname words
-/// of the million-candidacy set); this is a scan. Any other word (null here) stays with the macro, which is the
-/// reference (<c>SoundexTests</c> compares the two).
+/// of the million-candidacy set); this is a scan. Any other word gets null here; <c>SoundsAlike</c> codes it as itself.
+/// The macro is the reference (<c>SoundexTests</c> compares the two).
 /// </summary>
 internal static class Soundex
 {
-    public const string Function = "em_soundex_ascii";
-
     // The digit of each letter a to z; '-' for h and w, which the macro's translate drops.
     private const string Digits = "0123012-02245501262301-202";
 
@@ -67,7 +63,4 @@ internal static class Soundex
 
         return new string(code);
     }
-
-    /// <summary>Registers <see cref="Function"/> in the warehouse, once.</summary>
-    public static void Register(DuckDbWarehouse warehouse) => TextFunction.Register(warehouse, Function, Of);
 }
