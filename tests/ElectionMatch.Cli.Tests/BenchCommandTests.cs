@@ -28,7 +28,8 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.True(bench.ExitCode == 0, bench.Output);
         Assert.Contains("generating 2,000 rows", bench.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^  retrieval +[\d,]+ → +[\d,]+ rows +[\d,]+ ms$", bench.Stdout);
+        Assert.Matches(@"(?m)^  retrieval +[\d,]+ → +[\d,]+ rows +[\d,]+ ms +[\d,]+ ms CPU$", bench.Stdout);
+        Assert.Matches(@"(?m)^cpu_seconds: \d+\.\d{3}$", bench.Stdout);
         Assert.Matches(@"(?m)^left_rows_per_min: \d+$", bench.Stdout);
         Assert.Matches(@"(?m)^peak_memory_mib: [1-9]\d*$", bench.Stdout);
         Assert.Matches(@"(?m)^judge_share: [01]\.\d{4}$", bench.Stdout);
@@ -50,6 +51,14 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(run.GetProperty("peak_memory_mib").GetDouble() > 10);
         Assert.True(run.GetProperty("wall_seconds").GetDouble() >= run.GetProperty("run_seconds").GetDouble());
         Assert.Contains(run.GetProperty("stages").EnumerateArray(), s => s.GetProperty("stage").GetString() == "training");
+
+        // CPU time: the child's whole, and each stage's, which together cannot exceed it (both cores count, so a stage
+        // may take more CPU than wall time).
+        var cpu = run.GetProperty("cpu_seconds").GetDouble();
+        var stageCpu = run.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("cpu_seconds").GetDouble()).ToList();
+        Assert.All(stageCpu, s => Assert.True(s >= 0));
+        Assert.True(stageCpu.Sum() > 0 && stageCpu.Sum() <= cpu, $"stages {stageCpu.Sum()} CPU-s, the child {cpu}");
+        Assert.Equal(cpu, Line(bench.Stdout, "cpu_seconds"), 3);
 
         // The figures are the truth's: recompute precision and recall from the published parquet and the truth file.
         var (expectedPrecision, expectedRecall) = Score(data);

@@ -66,11 +66,19 @@ internal static class BenchCommand
         Console.WriteLine(string.Create(c, $"rows: {run.Rows} (left {run.LeftRowsRead:N0}, right {run.RightRowsRead:N0}, output {run.OutputRows:N0}){(run.SynthSeconds is { } s ? $", generated in {s:0.0} s" : ", reused project")}"));
         foreach (var stage in run.Stages)
         {
-            Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms"));
+            Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms{(stage.CpuSeconds is { } cpu ? $"  {cpu * 1000,9:N0} ms CPU" : "")}"));
         }
 
-        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms  runtime start, closing the warehouse, exit"));
+        var outsideCpu = run.CpuSeconds is { } total && run.Stages.All(x => x.CpuSeconds is not null)
+            ? string.Create(c, $"  {(total - run.Stages.Sum(x => x.CpuSeconds!.Value)) * 1000,9:N0} ms CPU")
+            : "";
+        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms{outsideCpu}  runtime start, closing the warehouse, exit"));
         Console.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
+        if (run.CpuSeconds is { } cpuSeconds)
+        {
+            Console.WriteLine(string.Create(c, $"cpu_seconds: {cpuSeconds:0.000}"));
+        }
+
         Console.WriteLine(string.Create(c, $"left_rows_per_min: {run.LeftRowsPerMinute:0}"));
         Console.WriteLine(string.Create(c, $"peak_memory_mib: {run.PeakMemoryMib:0}"));
         Console.WriteLine(string.Create(c, $"judge_share: {run.JudgeShare:0.0000}"));

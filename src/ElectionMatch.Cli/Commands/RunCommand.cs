@@ -35,7 +35,7 @@ internal static class RunCommand
             var console = Console.Out;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var run = new RunOperation(context).Execute(options, stage =>
-                console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+                console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Cpu is { } cpu ? $" ({cpu.TotalMilliseconds:N0} ms CPU)" : "")}{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
             if (result.GetValue(report) is { } reportPath)
             {
                 Snapshots.AtomicFile.WriteAllText(Path.GetFullPath(reportPath), RunReport.Of(run, clock.Elapsed).ToJson());

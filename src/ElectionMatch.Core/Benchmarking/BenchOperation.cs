@@ -93,7 +93,8 @@ public static class BenchOperation
             loadBefore,
             loadAfter,
             report.Stages,
-            report.Counts);
+            report.Counts,
+            outcome.Cpu?.TotalSeconds);
     }
 
     /// <summary>Generates the project unless one with the same rows, seed and generator version is there; returns the seconds spent generating.</summary>

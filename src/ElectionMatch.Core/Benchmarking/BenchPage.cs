@@ -40,15 +40,15 @@ public static class BenchPage
         var page = new StringBuilder();
         page.Append(c, $"![time and memory against rows]({chartReference})\n\n");
         page.Append(c, $"Machine: {m.Cores} cores, {m.CpuModel}, {m.MemoryGib:0.#} GiB RAM, {m.Os}, {m.Dotnet}; electionmatch {m.ToolVersion}{(m.GitCommit is null ? "" : $" at `{m.GitCommit}`")}; started {result.StartedAtUtc:yyyy-MM-dd HH:mm} UTC.\n\n");
-        page.Append("| left rows | right rows | wall time | left rows/min | peak memory | precision | recall | F1 | judge share | load avg before → after |\n");
-        page.Append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        page.Append("| left rows | right rows | wall time | CPU time | left rows/min | peak memory | precision | recall | F1 | judge share | load avg before → after |\n");
+        page.Append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var run in result.Runs.OrderBy(r => r.Rows))
         {
-            page.Append(c, $"| {run.LeftRowsRead:N0} | {run.RightRowsRead:N0} | {BenchChart.Seconds(run.WallSeconds)} | {run.LeftRowsPerMinute:N0} | {run.PeakMemoryMib:N0} MiB | {run.Precision:0.0000} | {run.Recall:0.0000} | {run.F1:0.0000} | {run.JudgeShare:0.0000} | {Load(run.LoadAverageBefore)} → {Load(run.LoadAverageAfter)} |\n");
+            page.Append(c, $"| {run.LeftRowsRead:N0} | {run.RightRowsRead:N0} | {BenchChart.Seconds(run.WallSeconds)} | {Cpu(run.CpuSeconds)} | {run.LeftRowsPerMinute:N0} | {run.PeakMemoryMib:N0} MiB | {run.Precision:0.0000} | {run.Recall:0.0000} | {run.F1:0.0000} | {run.JudgeShare:0.0000} | {Load(run.LoadAverageBefore)} → {Load(run.LoadAverageAfter)} |\n");
         }
 
-        page.Append(c, $"\nWall time is the child process `electionmatch run` from start to exit; peak memory: {result.Runs.FirstOrDefault()?.MemoryMeasuredBy ?? "the child's peak resident set"}. Precision and recall are against the synthetic truth.\n\n");
-        page.Append("Seconds per stage group (the runoff pass counted with the main pass):\n\n");
+        page.Append(c, $"\nWall time is the child process `electionmatch run` from start to exit, CPU time its user and system time (all threads, both cores); peak memory: {result.Runs.FirstOrDefault()?.MemoryMeasuredBy ?? "the child's peak resident set"}. Precision and recall are against the synthetic truth.\n\n");
+        page.Append("Seconds per stage group, wall (CPU) (the runoff pass counted with the main pass):\n\n");
         page.Append("| stage group |");
         foreach (var run in result.Runs.OrderBy(r => r.Rows))
         {
@@ -62,13 +62,14 @@ public static class BenchPage
             page.Append(c, $"| {group} |");
             foreach (var split in splits)
             {
-                page.Append(c, $" {split.First(s => s.Group == group).Seconds:0.00} |");
+                var part = split.First(s => s.Group == group);
+                page.Append(c, $" {part.Seconds:0.00}{(part.CpuSeconds is { } cpu ? $" ({cpu:0.0})" : "")} |");
             }
 
             page.Append('\n');
         }
 
-        page.Append("\n<details><summary>Every stage: seconds, rows in → out</summary>\n\n| stage |");
+        page.Append("\n<details><summary>Every stage: seconds wall (CPU), rows in → out</summary>\n\n| stage |");
         foreach (var run in result.Runs.OrderBy(r => r.Rows))
         {
             page.Append(c, $" {run.LeftRowsRead:N0} |");
@@ -82,7 +83,7 @@ public static class BenchPage
             foreach (var run in result.Runs.OrderBy(r => r.Rows))
             {
                 var s = run.Stages.FirstOrDefault(x => x.Stage == stage);
-                page.Append(s is null ? " |" : string.Create(c, $" {s.Seconds:0.000} s, {s.RowsIn:N0} → {s.RowsOut:N0} |"));
+                page.Append(s is null ? " |" : string.Create(c, $" {s.Seconds:0.000} s{(s.CpuSeconds is { } cpu ? $" ({cpu:0.00})" : "")}, {s.RowsIn:N0} → {s.RowsOut:N0} |"));
             }
 
             page.Append('\n');
@@ -91,6 +92,8 @@ public static class BenchPage
         page.Append("\n</details>\n\n");
         return page.ToString();
     }
+
+    private static string Cpu(double? seconds) => seconds is { } s ? BenchChart.Seconds(s) : "?";
 
     private static string Load(double? load) => load is { } l ? l.ToString("0.00", CultureInfo.InvariantCulture) : "?";
 }

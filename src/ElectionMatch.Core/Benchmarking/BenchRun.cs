@@ -7,6 +7,7 @@ namespace ElectionMatch.Benchmarking;
 /// <param name="RunSeconds">The run operation alone, as the child measured it.</param>
 /// <param name="LeftRowsPerMinute">Left (HubSpot) rows read per minute of <paramref name="WallSeconds"/>.</param>
 /// <param name="PeakMemoryMib">The child's peak resident set, DuckDB's native memory included.</param>
+/// <param name="CpuSeconds">The child's CPU time from start to exit, user and system (Linux: its resource usage once reaped); null elsewhere.</param>
 /// <param name="SynthSeconds">How long generating the project took; null when an earlier bench's project was reused.</param>
 public sealed record BenchRun(
     int Rows,
@@ -28,4 +29,5 @@ public sealed record BenchRun(
     double? LoadAverageBefore,
     double? LoadAverageAfter,
     IReadOnlyList<RunReportStage> Stages,
-    IReadOnlyDictionary<string, long> Counts);
+    IReadOnlyDictionary<string, long> Counts,
+    double? CpuSeconds = null);

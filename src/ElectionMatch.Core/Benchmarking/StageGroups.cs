@@ -25,16 +25,23 @@ internal static class StageGroups
         return Groups.FirstOrDefault(g => g.Stages.Contains(name, StringComparer.Ordinal)).Group ?? "other stages";
     }
 
-    /// <summary>Seconds per group for one run, the time outside every stage included, in <see cref="Names"/> order.</summary>
-    public static IReadOnlyList<(string Group, double Seconds)> Split(BenchRun run)
+    /// <summary>
+    /// Seconds per group for one run, the time outside every stage included, in <see cref="Names"/> order; with the
+    /// CPU seconds per group when the run recorded them (outside the stages: the child's CPU time less the stages').
+    /// </summary>
+    public static IReadOnlyList<(string Group, double Seconds, double? CpuSeconds)> Split(BenchRun run)
     {
         var seconds = Names.ToDictionary(n => n, _ => 0.0, StringComparer.Ordinal);
+        var cpu = Names.ToDictionary(n => n, _ => 0.0, StringComparer.Ordinal);
         foreach (var stage in run.Stages)
         {
             seconds[Of(stage.Stage)] += stage.Seconds;
+            cpu[Of(stage.Stage)] += stage.CpuSeconds ?? 0;
         }
 
+        var timed = run.Stages.Count > 0 && run.Stages.All(s => s.CpuSeconds is not null);
         seconds[Outside] = Math.Max(0, run.WallSeconds - run.Stages.Sum(s => s.Seconds));
-        return Names.Select(n => (n, seconds[n])).ToList();
+        cpu[Outside] = Math.Max(0, (run.CpuSeconds ?? 0) - run.Stages.Sum(s => s.CpuSeconds ?? 0));
+        return Names.Select(n => (n, seconds[n], timed && (n != Outside || run.CpuSeconds is not null) ? cpu[n] : (double?)null)).ToList();
     }
 }

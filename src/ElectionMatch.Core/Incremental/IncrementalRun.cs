@@ -31,10 +31,10 @@ internal static class IncrementalRun
             progress?.Invoke(stage);
         }
 
-        var clock = Stopwatch.StartNew();
+        var clock = StageClock.Start();
         var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs);
         var inputSha256 = StatePartitions.InputHashes(warehouse, PartitionCache.Schema);
-        Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
+        Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)") { Cpu = clock.Cpu });
 
         clock.Restart();
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
@@ -67,7 +67,7 @@ internal static class IncrementalRun
             var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
             cache.Store(partition, key, modelSha, request.SettingsSha256, result);
             recomputed.Add(partition.Label);
-            Report(new StageReport("partition " + partition.Label, partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}"), clock.Elapsed, "recomputed"));
+            Report(new StageReport("partition " + partition.Label, partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}"), clock.Elapsed, "recomputed") { Cpu = clock.Cpu });
         }
 
         clock.Restart();
@@ -90,7 +90,7 @@ internal static class IncrementalRun
         counts["state_partitions"] = partitions.Count;
         counts["state_partitions_reused"] = reused;
         counts["state_partitions_recomputed"] = recomputed.Count;
-        Report(new StageReport("assemble", partitions.Count, warehouse.Scalar<long>($"select count(*) from {run.Table("output")}"), clock.Elapsed, $"{reused} partitions reused, {recomputed.Count} recomputed"));
+        Report(new StageReport("assemble", partitions.Count, warehouse.Scalar<long>($"select count(*) from {run.Table("output")}"), clock.Elapsed, $"{reused} partitions reused, {recomputed.Count} recomputed") { Cpu = clock.Cpu });
 
         return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
         {

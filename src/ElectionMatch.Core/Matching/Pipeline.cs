@@ -26,11 +26,11 @@ internal sealed class Pipeline
     /// <param name="output">The table the stage creates.</param>
     public void Stage(string name, string? input, string output, Action work, Func<string?>? note = null)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = StageClock.Start();
         work();
         Safety.CrashPoint.Reached("stage:" + name);
-        var elapsed = clock.Elapsed;
-        var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), elapsed, note?.Invoke());
+        var (elapsed, cpu) = clock.Read();
+        var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), elapsed, note?.Invoke()) { Cpu = cpu };
         _stages.Add(report);
         _progress?.Invoke(report);
     }

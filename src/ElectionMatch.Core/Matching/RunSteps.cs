@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ElectionMatch.Matching;
 
 /// <summary>
@@ -22,19 +20,21 @@ public sealed class RunSteps
     /// <summary>Runs one step and reports its wall time with <paramref name="rows"/> (rows in, rows out) of what it returned.</summary>
     public T Time<T>(string name, Func<T> work, Func<T, (long In, long Out)>? rows = null, Func<T, string?>? note = null)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = StageClock.Start();
         var result = work();
+        var (elapsed, cpu) = clock.Read();
         var (rowsIn, rowsOut) = rows?.Invoke(result) ?? (0, 0);
-        var report = new StageReport(name, rowsIn, rowsOut, clock.Elapsed, note?.Invoke(result));
+        var report = new StageReport(name, rowsIn, rowsOut, elapsed, note?.Invoke(result)) { Cpu = cpu };
         _steps.Add(report);
         _progress?.Invoke(report);
         return result;
     }
 
     /// <summary>Reports a step timed by the caller (one whose work holds disposables for the rest of the run).</summary>
-    public StageReport Report(string name, TimeSpan elapsed, string? note = null)
+    public StageReport Report(string name, StageClock clock, string? note = null)
     {
-        var report = new StageReport(name, 0, 0, elapsed, note);
+        var (elapsed, cpu) = clock.Read();
+        var report = new StageReport(name, 0, 0, elapsed, note) { Cpu = cpu };
         _steps.Add(report);
         _progress?.Invoke(report);
         return report;

@@ -33,7 +33,7 @@ public sealed class RunOperation
     /// </remarks>
     public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        var startupClock = System.Diagnostics.Stopwatch.StartNew();
+        var startupClock = StageClock.Start();
         var match = _context.Settings.Match(options.Match);
         var definition = MatchDefinition.For(match.Kind);
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? DateOnly.FromDateTime(DateTime.UtcNow));
@@ -50,7 +50,7 @@ public sealed class RunOperation
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
-        var startup = new RunSteps(progress).Report("startup", startupClock.Elapsed, "lock, open the warehouse, resolve and check the inputs");
+        var startup = new RunSteps(progress).Report("startup", startupClock, "lock, open the warehouse, resolve and check the inputs");
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.

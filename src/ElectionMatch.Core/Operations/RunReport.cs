@@ -5,7 +5,7 @@ using ElectionMatch.Matching;
 namespace ElectionMatch.Operations;
 
 /// <summary>
-/// What <c>run --report FILE</c> writes: every stage's wall time and rows in and out, and the run's counts,
+/// What <c>run --report FILE</c> writes: every stage's wall time, CPU time and rows in and out, and the run's counts,
 /// as JSON, so a caller in another process (<c>electionmatch bench</c>) reads them instead of parsing log lines.
 /// </summary>
 public sealed record RunReport(string Snapshot, double ElapsedSeconds, IReadOnlyList<RunReportStage> Stages, IReadOnlyDictionary<string, long> Counts)
@@ -20,7 +20,7 @@ public sealed record RunReport(string Snapshot, double ElapsedSeconds, IReadOnly
     public static RunReport Of(RunResult run, TimeSpan elapsed) => new(
         run.QualifiedTable,
         elapsed.TotalSeconds,
-        run.Stages.Select(s => new RunReportStage(s.Stage, s.RowsIn, s.RowsOut, s.Elapsed.TotalSeconds, s.Note)).ToList(),
+        run.Stages.Select(s => new RunReportStage(s.Stage, s.RowsIn, s.RowsOut, s.Elapsed.TotalSeconds, s.Note, s.Cpu?.TotalSeconds)).ToList(),
         run.Manifest.Counts);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);

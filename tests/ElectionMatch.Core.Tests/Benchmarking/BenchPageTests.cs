@@ -8,10 +8,12 @@ public sealed class BenchPageTests
 {
     private static readonly MachineFacts Machine = new(2, "Test CPU", 8, "Linux", ".NET 10.0.0", "0.1.0", "abc123");
 
+    // CPU seconds per stage: 0.9, 0.7 and 0.4 times the wall time; the child's 1.6 times its wall time.
     private static BenchRun Run(int rows, double wall, double memory) => new(
         rows, 1, rows, rows * 7, rows, wall, wall - 1, rows / (wall / 60), memory, "VmHWM", 0.05, 0.98, 0.97, 0.975, rows, null, 1.0, 1.5,
-        [new RunReportStage("right_clean", rows * 7, rows * 7, wall / 2, null), new RunReportStage("runoff_retrieval", 10, 50, 0.5, null), new RunReportStage("retrieval", rows, rows * 5, wall / 4, null)],
-        new Dictionary<string, long> { ["left_rows_read"] = rows });
+        [new RunReportStage("right_clean", rows * 7, rows * 7, wall / 2, null, wall * 0.9), new RunReportStage("runoff_retrieval", 10, 50, 0.5, null, 0.7), new RunReportStage("retrieval", rows, rows * 5, wall / 4, null, wall * 0.4)],
+        new Dictionary<string, long> { ["left_rows_read"] = rows },
+        wall * 1.6);
 
     private static readonly BenchResult Result = new(Machine, DateTimeOffset.Parse("2030-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), [Run(100_000, 300, 4000), Run(10_000, 30, 500)]);
 
@@ -25,10 +27,13 @@ public sealed class BenchPageTests
         Assert.StartsWith("# Results\n\nIntro.\n\n" + BenchPage.Begin, updated, StringComparison.Ordinal);
         Assert.EndsWith(BenchPage.End + "\n\n## What limits it\n\nAnalysis.\n", updated, StringComparison.Ordinal);
         Assert.DoesNotContain("old figures", updated, StringComparison.Ordinal);
-        Assert.Contains("| 10,000 | 70,000 | 30.0 s | 20,000 | 500 MiB | 0.9800 | 0.9700 |", updated, StringComparison.Ordinal);
+        Assert.Contains("| 10,000 | 70,000 | 30.0 s | 48.0 s | 20,000 | 500 MiB | 0.9800 | 0.9700 |", updated, StringComparison.Ordinal);
         Assert.True(updated.IndexOf("| 10,000 |", StringComparison.Ordinal) < updated.IndexOf("| 100,000 |", StringComparison.Ordinal), "sizes in ascending order");
-        // The runoff pass's retrieval counts with the main pass's in the stage groups: 7.5 + 0.5 seconds at 10k.
-        Assert.Contains("| embed and top-k | 8.00 | 75.50 |", updated, StringComparison.Ordinal);
+        // The runoff pass's retrieval counts with the main pass's in the stage groups: 7.5 + 0.5 seconds at 10k, with
+        // 12 + 0.7 CPU seconds; outside the stages 48 - 27 - 12.7 CPU seconds.
+        Assert.Contains("| embed and top-k | 8.00 (12.7) | 75.50 (120.7) |", updated, StringComparison.Ordinal);
+        Assert.Contains("| process start and exit | 7.00 (8.3) | 74.50 (89.3) |", updated, StringComparison.Ordinal);
+        Assert.Contains("| retrieval | 7.500 s (12.00), 10,000 → 50,000 |", updated, StringComparison.Ordinal);
         Assert.Equal(updated, BenchPage.Update(updated, Result, "results.svg", "results.md"));
     }
 
@@ -51,6 +56,21 @@ public sealed class BenchPageTests
         var split = StageGroups.Split(Result.Runs[0]);
         Assert.Equal(300, split.Sum(s => s.Seconds), 9);
         Assert.Equal(300 - 150 - 75 - 0.5, split.Single(s => s.Group == StageGroups.Outside).Seconds, 9);
+        Assert.Equal(300 * 1.6, split.Sum(s => s.CpuSeconds!.Value), 9);
+    }
+
+    [Fact]
+    public void A_bench_json_from_before_cpu_time_was_recorded_renders_without_it()
+    {
+        var run = Run(10_000, 30, 500);
+        var old = run with { CpuSeconds = null, Stages = [.. run.Stages.Select(s => s with { CpuSeconds = null })] };
+
+        var page = BenchPage.Render(new BenchResult(Machine, Result.StartedAtUtc, [old]), "results.svg");
+
+        Assert.Contains("| 10,000 | 70,000 | 30.0 s | ? | 20,000 |", page, StringComparison.Ordinal);
+        Assert.Contains("| embed and top-k | 8.00 |", page, StringComparison.Ordinal);
+        Assert.Contains("| retrieval | 7.500 s, 10,000 → 50,000 |", page, StringComparison.Ordinal);
+        Assert.All(StageGroups.Split(old), s => Assert.Null(s.CpuSeconds));
     }
 
     [Fact]
