@@ -45,6 +45,28 @@ public sealed class SoundexTests : IDisposable
         Assert.Equal("H555", Soundex.Of("honeyman"));
     }
 
+    // SoundsAlike codes a word by the number: two words must share it exactly when they share the code.
+    [Fact]
+    public void The_number_of_a_code_is_one_to_one_with_the_code()
+    {
+        var random = new Random(13);
+        var words = Words.ToList();
+        for (var i = 0; i < 50_000; i++)
+        {
+            words.Add(new string(Enumerable.Range(0, random.Next(1, 10)).Select(_ => (char)('a' + random.Next(26))).ToArray()));
+        }
+
+        var byCode = words.GroupBy(w => Soundex.Of(w)!).ToDictionary(g => g.Key, g => g.Select(w => Soundex.Code(w)).Distinct().ToList());
+
+        Assert.All(byCode.Values, numbers => Assert.Single(numbers));
+        Assert.Equal(byCode.Count, byCode.Values.Select(n => n[0]).Distinct().Count());
+        Assert.All(byCode.Values, n => Assert.InRange(n[0], 0, Soundex.Codes - 1));
+        Assert.Equal(17_163, Soundex.Code("robert"));
+        Assert.Equal(25_000, Soundex.Code("zzzzzzzzzzzzz"));
+        Assert.All(["", "Smith", "o'neill", "núñez"], w => Assert.Equal(-1, Soundex.Code(w)));
+        Assert.True(byCode.Count > 4_000, $"{byCode.Count} distinct codes");
+    }
+
     // Cleaned words are a to z (em_norm); the macro keeps any other character as it is, and only it decides such a word.
     [Fact]
     public void Any_other_word_is_left_to_the_macro()

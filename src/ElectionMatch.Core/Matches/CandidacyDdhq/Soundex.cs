@@ -13,24 +13,45 @@ internal static class Soundex
     // The digit of each letter a to z; '-' for h and w, which the macro's translate drops.
     private const string Digits = "0123012-02245501262301-202";
 
+    /// <summary>How many <see cref="Code"/> values there are: a letter and three digits 0 to 6, as the number letter·1000 + digits.</summary>
+    public const int Codes = 26 * 1000;
+
     /// <summary>The code of a word of a to z only, or null for any other word (the empty word among them).</summary>
     public static string? Of(string word)
     {
-        if (word.Length == 0)
+        Span<char> code = stackalloc char[4];
+        return TryWrite(word, code) ? new string(code) : null;
+    }
+
+    /// <summary>
+    /// The code of <see cref="Of"/> as a number below <see cref="Codes"/> (the letter's place in the alphabet times 1000,
+    /// plus the three digits read as a number), or -1 where <see cref="Of"/> gives null: two words have the same number
+    /// exactly when they have the same code, and a word needs neither a string nor a lookup to get it.
+    /// </summary>
+    public static int Code(ReadOnlySpan<char> word)
+    {
+        Span<char> code = stackalloc char[4];
+        return TryWrite(word, code) ? ((code[0] - 'A') * 1000) + ((code[1] - '0') * 100) + ((code[2] - '0') * 10) + (code[3] - '0') : -1;
+    }
+
+    private static bool TryWrite(ReadOnlySpan<char> word, Span<char> code)
+    {
+        if (word.IsEmpty)
         {
-            return null;
+            return false;
         }
 
         foreach (var c in word)
         {
             if (c is < 'a' or > 'z')
             {
-                return null;
+                return false;
             }
         }
 
         // The first letter in upper case, then three digits padded with zeros.
-        Span<char> code = [(char)(word[0] - 32), '0', '0', '0'];
+        code[0] = (char)(word[0] - 32);
+        code[1..].Fill('0');
         var length = 1;
         var previous = '\0';
         var skipFirst = word[0] is not ('h' or 'w');
@@ -61,6 +82,6 @@ internal static class Soundex
             }
         }
 
-        return new string(code);
+        return true;
     }
 }

@@ -44,9 +44,8 @@ internal sealed class SoundsAlike
 
     private readonly DuckDbWarehouse _warehouse;
     private readonly int _degree;
-    private readonly ConcurrentDictionary<string, int> _sounds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _wordSounds = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
+    private readonly ConcurrentDictionary<string, int> _otherWords = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _otherWordLookup;
     private readonly ConcurrentDictionary<string, int> _names = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _nameLookup;
     private readonly List<byte[]> _nameBytes = [];
@@ -56,7 +55,7 @@ internal sealed class SoundsAlike
     {
         _warehouse = warehouse;
         _degree = Math.Max(1, degree);
-        _wordLookup = _wordSounds.GetAlternateLookup<ReadOnlySpan<char>>();
+        _otherWordLookup = _otherWords.GetAlternateLookup<ReadOnlySpan<char>>();
         _nameLookup = _names.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -245,9 +244,6 @@ internal sealed class SoundsAlike
 
         BlockingWork.WaitAll(coders);
         cancellationToken.ThrowIfCancellationRequested();
-
-        // The left rows' words are far fewer; their sounds are looked up again as they come.
-        _wordSounds.Clear();
         return rows;
     }
 
@@ -293,8 +289,10 @@ internal sealed class SoundsAlike
     }
 
     /// <summary>
-    /// The code of a surname word's Soundex (-1 for an empty word). Cleaned words are a to z (em_norm); any other word
-    /// would be its own sound, equal only to itself.
+    /// The code of a surname word's sound (-1 for an empty word): its Soundex as a number (<see cref="Soundex.Code"/>),
+    /// computed from the characters each time, which costs less than looking the word up among the 715k distinct words
+    /// of a million candidacies' results. Cleaned words are a to z (em_norm); any other word is its own sound, equal
+    /// only to itself, numbered after every Soundex.
     /// </summary>
     private int SoundOf(ReadOnlySpan<char> word)
     {
@@ -303,23 +301,21 @@ internal sealed class SoundsAlike
             return -1;
         }
 
-        if (_wordLookup.TryGetValue(word, out var code))
+        var sound = Soundex.Code(word);
+        if (sound >= 0)
+        {
+            return sound;
+        }
+
+        if (_otherWordLookup.TryGetValue(word, out var code))
         {
             return code;
         }
 
-        var text = word.ToString();
-        var sound = Soundex.Of(text) ?? "~" + text;
-        if (!_sounds.TryGetValue(sound, out code))
+        lock (_otherWords)
         {
-            lock (_sounds)
-            {
-                code = _sounds.GetOrAdd(sound, _sounds.Count);
-            }
+            return _otherWords.GetOrAdd(word.ToString(), Soundex.Codes + _otherWords.Count);
         }
-
-        _wordSounds.TryAdd(text, code);
-        return code;
     }
 
     /// <summary>The code of a given name, -1 for an empty one.</summary>
