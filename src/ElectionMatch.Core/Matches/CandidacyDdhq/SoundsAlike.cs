@@ -37,6 +37,9 @@ internal sealed class SoundsAlike
     /// <summary>Rule B's spelling threshold (the comparisons' fuzzy first-name level).</summary>
     private const double CloseFirstNames = 0.88;
 
+    // Slots of a worker's cache of rule B's answers (a power of two).
+    private const int CloseSlots = 1 << 14;
+
     /// <summary>Results rows a batch holds while their names are coded; a row's place is its batch's number times this plus its row in the batch.</summary>
     private const int BatchShift = 13;
 
@@ -396,7 +399,10 @@ internal sealed class SoundsAlike
     /// <summary>Probes partitions: what one thread holds (its first-name cache and vectors).</summary>
     private sealed class Worker(NamedRows rows, ResultsNames names, RightSlab? vectors, HashedNgramEmbedder? embedder)
     {
-        private readonly Dictionary<long, bool> _close = new(MixedKeys.Instance);
+        // Rule B's answers for recent pairs of first names, one slot a hash (direct-mapped): a partition asks about few
+        // pairs many times, and a map of every pair ever asked grew past the caches.
+        private readonly long[] _closeKeys = CreateCloseKeys();
+        private readonly bool[] _closeAnswers = new bool[CloseSlots];
         private readonly List<int> _found = [];
         private readonly float[] _right = new float[embedder?.Dimensions ?? 0];
         private float[] _left = [];
@@ -489,14 +495,23 @@ internal sealed class SoundsAlike
         private bool Close(Partition partition, int leftRow, int right)
         {
             var key = Key(partition.FirstNames[leftRow], right);
-            ref var close = ref CollectionsMarshal.GetValueRefOrAddDefault(_close, key, out var known);
-            if (!known)
+            var slot = MixedKeys.Instance.GetHashCode(key) & (CloseSlots - 1);
+            if (_closeKeys[slot] != key)
             {
                 var (a, b) = (partition.FirstBytes[leftRow]!, names.Bytes[right]);
-                close = JaroWinkler.Similarity(a, b) >= CloseFirstNames || a.AsSpan().StartsWith(b) || b.AsSpan().StartsWith(a);
+                _closeAnswers[slot] = JaroWinkler.Similarity(a, b) >= CloseFirstNames || a.AsSpan().StartsWith(b) || b.AsSpan().StartsWith(a);
+                _closeKeys[slot] = key;
             }
 
-            return close;
+            return _closeAnswers[slot];
+        }
+
+        // Two first-name codes are never both -1 in a key Close asks about, so -1 marks an empty slot.
+        private static long[] CreateCloseKeys()
+        {
+            var keys = new long[CloseSlots];
+            Array.Fill(keys, -1L);
+            return keys;
         }
 
         private ReadOnlySpan<float> LeftVector(Partition partition, int row)
