@@ -93,7 +93,8 @@ public static class BenchPage
         return page.ToString();
     }
 
-    private static string Cpu(double? seconds) => seconds is { } s ? BenchChart.Seconds(s) : "?";
+    // In seconds at every size (not minutes, as wall time is): CPU seconds are what runs compare on.
+    private static string Cpu(double? seconds) => seconds is { } s ? s.ToString(s >= 100 ? "N0" : "0.0", CultureInfo.InvariantCulture) + " s" : "?";
 
     private static string Load(double? load) => load is { } l ? l.ToString("0.00", CultureInfo.InvariantCulture) : "?";
 }

@@ -32,6 +32,7 @@ public sealed class BenchPageTests
         // The runoff pass's retrieval counts with the main pass's in the stage groups: 7.5 + 0.5 seconds at 10k, with
         // 12 + 0.7 CPU seconds; outside the stages 48 - 27 - 12.7 CPU seconds.
         Assert.Contains("| embed and top-k | 8.00 (12.7) | 75.50 (120.7) |", updated, StringComparison.Ordinal);
+        Assert.Contains("| 100,000 | 700,000 | 5.0 min | 480 s | 20,000 |", updated, StringComparison.Ordinal);
         Assert.Contains("| process start and exit | 7.00 (8.3) | 74.50 (89.3) |", updated, StringComparison.Ordinal);
         Assert.Contains("| retrieval | 7.500 s (12.00), 10,000 → 50,000 |", updated, StringComparison.Ordinal);
         Assert.Equal(updated, BenchPage.Update(updated, Result, "results.svg", "results.md"));
