@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using ElectionMatch.Matches;
 using ElectionMatch.Matches.CandidacyDdhq;

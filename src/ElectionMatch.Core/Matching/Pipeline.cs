@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
