@@ -210,8 +210,11 @@ internal sealed class SoundsAlike
         {
             using var command = _warehouse.Connection.CreateCommand();
             // Every results row is read when most are members (a scan costs less than a semi join with the memberships).
+            // Fewer (the runoff pass) are picked by key with IN: written as a semi join, DuckDB computed the results
+            // view's derived columns for every row before joining (at 1M, 165k of 7.2M rows: the query alone 4.5 → 1.2
+            // CPU-s, the runoff pass's stage replayed 5.6-5.9 → 5.3-5.4).
             command.CommandText = count * 4 < rightRows
-                ? $"select r.right_key, {Names} from {right} as r semi join {members} as m using (right_key)"
+                ? $"select r.right_key, {Names} from {right} as r where r.right_key in (select right_key from {members})"
                 : $"select right_key, {Names} from {right}";
             command.UseStreamingMode = true;
             using var reader = command.ExecuteReader();
