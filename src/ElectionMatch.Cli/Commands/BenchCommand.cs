@@ -69,10 +69,9 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms{(stage.CpuSeconds is { } cpu ? $"  {cpu * 1000,9:N0} ms CPU" : "")}"));
         }
 
-        var outsideCpu = run.CpuSeconds is { } total && run.Stages.All(x => x.CpuSeconds is not null)
-            ? string.Create(c, $"  {(total - run.Stages.Sum(x => x.CpuSeconds!.Value)) * 1000,9:N0} ms CPU")
-            : "";
-        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {(run.WallSeconds - run.Stages.Sum(x => x.Seconds)) * 1000,9:N0} ms{outsideCpu}  runtime start, closing the warehouse, exit"));
+        var outside = StageGroups.Split(run).Single(g => g.Group == StageGroups.Outside);
+        var outsideCpu = outside.CpuSeconds is { } cpuOutside ? string.Create(c, $"  {cpuOutside * 1000,9:N0} ms CPU") : "";
+        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {outside.Seconds * 1000,9:N0} ms{outsideCpu}  runtime start, closing the warehouse, exit"));
         Console.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
         if (run.CpuSeconds is { } cpuSeconds)
         {

@@ -33,7 +33,7 @@ internal static class IncrementalRun
         var clock = StageClock.Start();
         var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs);
         var inputSha256 = StatePartitions.InputHashes(warehouse, PartitionCache.Schema);
-        Report(new StageReport("state_partitions", partitions.Sum(p => p.LeftRows), partitions.Count, clock.Elapsed, $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)") { Cpu = clock.Cpu });
+        Report(clock.Report("state_partitions", () => (partitions.Sum(p => p.LeftRows), partitions.Count), () => $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
 
         clock.Restart();
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
@@ -44,7 +44,7 @@ internal static class IncrementalRun
         var origin = stored is not null ? "stored, reused"
             : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}"
             : "trained on this run's whole input";
-        Report(new StageReport(stored is null && adopted is null ? "training_run" : "model", 0, 1, clock.Elapsed, stored is null && adopted is null
+        Report(clock.Report(stored is null && adopted is null ? "training_run" : "model", () => (0, 1), () => stored is null && adopted is null
             ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it"
             : $"model {modelSha[..12]} {origin} (--retrain trains a new one)"));
 
@@ -66,7 +66,7 @@ internal static class IncrementalRun
             var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
             cache.Store(partition, key, modelSha, request.SettingsSha256, result);
             recomputed.Add(partition.Label);
-            Report(new StageReport("partition " + partition.Label, partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}"), clock.Elapsed, "recomputed") { Cpu = clock.Cpu });
+            Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
         }
 
         clock.Restart();
@@ -89,7 +89,7 @@ internal static class IncrementalRun
         counts["state_partitions"] = partitions.Count;
         counts["state_partitions_reused"] = reused;
         counts["state_partitions_recomputed"] = recomputed.Count;
-        Report(new StageReport("assemble", partitions.Count, warehouse.Scalar<long>($"select count(*) from {run.Table("output")}"), clock.Elapsed, $"{reused} partitions reused, {recomputed.Count} recomputed") { Cpu = clock.Cpu });
+        Report(clock.Report("assemble", () => (partitions.Count, warehouse.Scalar<long>($"select count(*) from {run.Table("output")}")), () => $"{reused} partitions reused, {recomputed.Count} recomputed"));
 
         return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
         {

@@ -28,8 +28,7 @@ internal sealed class Pipeline
         var clock = StageClock.Start();
         work();
         Safety.CrashPoint.Reached("stage:" + name);
-        var (elapsed, cpu) = clock.Read();
-        var report = new StageReport(name, input is null ? 0 : Count(input), Count(output), elapsed, note?.Invoke()) { Cpu = cpu };
+        var report = clock.Report(name, () => (input is null ? 0 : Count(input), Count(output)), note);
         _stages.Add(report);
         _progress?.Invoke(report);
     }

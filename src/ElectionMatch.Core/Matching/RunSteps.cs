@@ -22,9 +22,7 @@ public sealed class RunSteps
     {
         var clock = StageClock.Start();
         var result = work();
-        var (elapsed, cpu) = clock.Read();
-        var (rowsIn, rowsOut) = rows?.Invoke(result) ?? (0, 0);
-        var report = new StageReport(name, rowsIn, rowsOut, elapsed, note?.Invoke(result)) { Cpu = cpu };
+        var report = clock.Report(name, () => rows?.Invoke(result) ?? (0, 0), () => note?.Invoke(result));
         _steps.Add(report);
         _progress?.Invoke(report);
         return result;
@@ -33,8 +31,7 @@ public sealed class RunSteps
     /// <summary>Reports a step timed by the caller (one whose work holds disposables for the rest of the run).</summary>
     public StageReport Report(string name, StageClock clock, string? note = null)
     {
-        var (elapsed, cpu) = clock.Read();
-        var report = new StageReport(name, 0, 0, elapsed, note) { Cpu = cpu };
+        var report = clock.Report(name, note);
         _steps.Add(report);
         _progress?.Invoke(report);
         return report;

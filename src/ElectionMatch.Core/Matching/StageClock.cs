@@ -30,6 +30,17 @@ public sealed class StageClock
     /// <summary>The process's CPU time (user and system, every thread) since the clock started.</summary>
     public TimeSpan Cpu => Environment.CpuUsage.TotalTime - _cpuAtStart;
 
-    /// <summary>Reads both now, before the caller counts the rows it reports (counting is not the stage's work).</summary>
-    public (TimeSpan Elapsed, TimeSpan Cpu) Read() => (Elapsed, Cpu);
+    /// <summary>
+    /// The report of the stage this clock timed: both times are read first, then the rows are counted and the note
+    /// made (counting is not the stage's work).
+    /// </summary>
+    public StageReport Report(string stage, Func<(long In, long Out)> rows, Func<string?>? note = null)
+    {
+        var (elapsed, cpu) = (Elapsed, Cpu);
+        var (rowsIn, rowsOut) = rows();
+        return new StageReport(stage, rowsIn, rowsOut, elapsed, note?.Invoke()) { Cpu = cpu };
+    }
+
+    /// <summary>The report of a stage with no rows to count.</summary>
+    public StageReport Report(string stage, string? note = null) => Report(stage, static () => (0, 0), () => note);
 }

@@ -494,7 +494,7 @@ internal sealed class SoundsAlike
             }
         }
 
-        /// <summary>Rule B's spelling test on two different first names, once per pair of names.</summary>
+        /// <summary>Rule B's spelling test on two different first names, answered from the worker's cache while the pair is in it.</summary>
         private bool Close(Partition partition, int leftRow, int right)
         {
             var key = Key(partition.FirstNames[leftRow], right);
