@@ -19,6 +19,9 @@ internal sealed class RetrievalStage
     private const int QueueDepth = 32;
     private const long ParallelKernelPairs = 4_000_000;
 
+    /// <summary>How many rows ahead packing touches a right row's non-zeros (<see cref="RightRows.Touch"/>).</summary>
+    private const int PackAhead = 4;
+
     /// <summary>Rows read ahead of the workers (left and right, all partitions in the queues): their texts are held in managed memory.</summary>
     internal const int DefaultRowsInFlight = 200_000;
 
@@ -32,6 +35,9 @@ internal sealed class RetrievalStage
     private readonly bool _storeVectors;
     private readonly int _sliceRows;
     private readonly int _rowsInFlight;
+
+    // Where the touched bytes go, so the reads are not dropped as unused.
+    private int _touched;
     private long _written;
 
     /// <param name="sliceRows">Right rows embedded and searched at a time (tests make it small); 0 sizes a slice at 16 MB of vectors.</param>
@@ -332,10 +338,35 @@ internal sealed class RetrievalStage
     /// </summary>
     private void PackRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] panels, CancellationToken cancellationToken)
     {
-        panels.AsSpan(0, TopKKernel.PackedLength(count, _dimensions)).Clear();
         var panelLength = TopKKernel.PanelRows * _dimensions;
-        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) =>
-            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows))));
+        RightRows? ready = null;
+        var touched = 0;
+        for (var i = 0; i < count; i++)
+        {
+            // Each panel cleared just before its rows are written (16 KiB at 256 dimensions, in L1): clearing the whole
+            // slice first (16 MB) pushed it out of the caches, and each write then fetched its line again.
+            if (i % TopKKernel.PanelRows == 0)
+            {
+                panels.AsSpan(i / TopKKernel.PanelRows * panelLength, panelLength).Clear();
+            }
+
+            var (rows, index) = vectors[start + i];
+            if (!ReferenceEquals(rows, ready))
+            {
+                rows.WaitEmbedded(cancellationToken);
+                ready = rows;
+            }
+
+            if (i + PackAhead < count)
+            {
+                var (later, laterIndex) = vectors[start + i + PackAhead];
+                touched += later.Touch(laterIndex);
+            }
+
+            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows)));
+        }
+
+        _touched = touched;
     }
 
     /// <summary>Writes the vectors of right rows [<paramref name="start"/>, +<paramref name="count"/>) into <paramref name="target"/>'s first rows.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -174,9 +175,21 @@ internal sealed class RightRows
         if (_bytes is not null)
         {
             var norm = _norms![index];
-            for (var j = _starts[index]; j < _starts[index + 1]; j++)
+            var (first, end) = (_starts[index], _starts[index + 1]);
+            var dimensions = _bytes.AsSpan(first, end - first);
+            var codes = _codes.AsSpan(first, end - first);
+            var sums = _sums.AsSpan();
+            if (column.Length <= 255 * TopKKernel.PanelRows)
             {
-                column[_bytes[j] * TopKKernel.PanelRows] = _sums![_codes![j]] / norm;
+                throw new ArgumentException("a column must reach dimension 255", nameof(column));
+            }
+
+            // A byte's dimension times the panel's rows is inside the column, and a byte's code inside the sums (the
+            // codes index them): the checks above and the table's own length, so no check a non-zero.
+            ref var target = ref MemoryMarshal.GetReference(column);
+            for (var j = 0; j < dimensions.Length; j++)
+            {
+                Unsafe.Add(ref target, dimensions[j] * TopKKernel.PanelRows) = sums[codes[j]] / norm;
             }
 
             return;
@@ -186,6 +199,22 @@ internal sealed class RightRows
         {
             column[_dimensions![j] * TopKKernel.PanelRows] = _values![j];
         }
+    }
+
+    /// <summary>
+    /// Reads the first bytes of row <paramref name="index"/>'s non-zeros, so that the cache lines are on their way when
+    /// the row is packed a few rows later (a block's rows lie anywhere in the slab); 0 when the row is not embedded yet.
+    /// </summary>
+    public int Touch(int index)
+    {
+        var (bytes, codes, starts) = (_bytes, _codes, _starts);
+        if (bytes is null || codes is null || index + 1 >= starts.Length)
+        {
+            return 0;
+        }
+
+        var first = starts[index];
+        return first < bytes.Length ? bytes[first] + codes[first] : 0;
     }
 
     /// <summary>Row <paramref name="index"/>'s vector into <paramref name="row"/>, whole.</summary>
