@@ -39,6 +39,22 @@ public sealed class EmbeddingRetrievalTests
     }
 
     [Fact]
+    public void Packed_panels_of_fewer_than_256_dimensions_give_the_stored_vectors_results_to_the_last_row_of_a_slice()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CreateInputs(warehouse);
+
+        // 64 dimensions: a slice's last row has less than 256 dimensions' room left in its panel.
+        var settings = EmbeddingSettings.Offline with { Dimensions = 64 };
+        var embedder = new HashedNgramEmbedder(settings.Dimensions, settings.Model, HashedNgramStyle.Labelled);
+        var dense = Retrieve(warehouse, "retrieved_stored_64", new EmbeddingRetrieval(warehouse, settings, embedder, HashedNgramStyle.Labelled) { StoreVectors = true, StreamChunkMembers = 100, SliceRows = 7 });
+        var packed = Retrieve(warehouse, "retrieved_packed_64", new EmbeddingRetrieval(warehouse, settings, embedder, HashedNgramStyle.Labelled) { StreamChunkMembers = 100, SliceRows = 7 });
+
+        Assert.Equal(5 * warehouse.Scalar<long>($"select count(*) from {Run.Table("left_rows")}"), packed.Count);
+        Assert.Equal(dense, packed);
+    }
+
+    [Fact]
     public void A_right_row_in_several_partitions_is_searched_with_the_vector_of_its_own_text_in_each()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -19,7 +19,7 @@ internal sealed class RetrievalStage
     private const int QueueDepth = 32;
     private const long ParallelKernelPairs = 4_000_000;
 
-    /// <summary>How many rows ahead packing touches a right row's non-zeros (<see cref="RightRows.Touch"/>).</summary>
+    /// <summary>How many rows ahead a right row's non-zeros are touched before it is packed or copied (<see cref="RightRows.Touch"/>).</summary>
     private const int PackAhead = 4;
 
     /// <summary>Rows read ahead of the workers (left and right, all partitions in the queues): their texts are held in managed memory.</summary>
@@ -339,9 +339,7 @@ internal sealed class RetrievalStage
     private void PackRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] panels, CancellationToken cancellationToken)
     {
         var panelLength = TopKKernel.PanelRows * _dimensions;
-        RightRows? ready = null;
-        var touched = 0;
-        for (var i = 0; i < count; i++)
+        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) =>
         {
             // Each panel cleared just before its rows are written (16 KiB at 256 dimensions, in L1): clearing the whole
             // slice first (16 MB) pushed it out of the caches, and each write then fetched its line again.
@@ -350,6 +348,26 @@ internal sealed class RetrievalStage
                 panels.AsSpan(i / TopKKernel.PanelRows * panelLength, panelLength).Clear();
             }
 
+            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows)));
+        });
+    }
+
+    /// <summary>Writes the vectors of right rows [<paramref name="start"/>, +<paramref name="count"/>) into <paramref name="target"/>'s first rows.</summary>
+    private void CopyRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] target, CancellationToken cancellationToken) =>
+        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) => rows.CopyTo(index, target.AsSpan(i * _dimensions, _dimensions)));
+
+    /// <summary>
+    /// Calls <paramref name="write"/> with each of right rows [<paramref name="start"/>, +<paramref name="count"/>): its
+    /// store, its index there and its position from <paramref name="start"/>, once the store is embedded (another worker
+    /// may still be embedding the partition that met the row first). A row's non-zeros are touched
+    /// <see cref="PackAhead"/> rows early (<see cref="RightRows.Touch"/>): a block's rows lie anywhere in the slab.
+    /// </summary>
+    private void ForEachRight(List<(RightRows Rows, int Index)> vectors, int start, int count, CancellationToken cancellationToken, Action<RightRows, int, int> write)
+    {
+        RightRows? ready = null;
+        var touched = 0;
+        for (var i = 0; i < count; i++)
+        {
             var (rows, index) = vectors[start + i];
             if (!ReferenceEquals(rows, ready))
             {
@@ -363,35 +381,10 @@ internal sealed class RetrievalStage
                 touched += later.Touch(laterIndex);
             }
 
-            rows.PackTo(index, panels.AsSpan(((i / TopKKernel.PanelRows) * panelLength) + (i % TopKKernel.PanelRows)));
+            write(rows, index, i);
         }
 
         _touched = touched;
-    }
-
-    /// <summary>Writes the vectors of right rows [<paramref name="start"/>, +<paramref name="count"/>) into <paramref name="target"/>'s first rows.</summary>
-    private void CopyRight(List<(RightRows Rows, int Index)> vectors, int start, int count, float[] target, CancellationToken cancellationToken) =>
-        ForEachRight(vectors, start, count, cancellationToken, (rows, index, i) => rows.CopyTo(index, target.AsSpan(i * _dimensions, _dimensions)));
-
-    /// <summary>
-    /// Calls <paramref name="write"/> with each of right rows [<paramref name="start"/>, +<paramref name="count"/>): its
-    /// store, its index there and its position from <paramref name="start"/>, once the store is embedded (another worker
-    /// may still be embedding the partition that met the row first).
-    /// </summary>
-    private static void ForEachRight(List<(RightRows Rows, int Index)> vectors, int start, int count, CancellationToken cancellationToken, Action<RightRows, int, int> write)
-    {
-        RightRows? ready = null;
-        for (var i = 0; i < count; i++)
-        {
-            var (rows, index) = vectors[start + i];
-            if (!ReferenceEquals(rows, ready))
-            {
-                rows.WaitEmbedded(cancellationToken);
-                ready = rows;
-            }
-
-            write(rows, index, i);
-        }
     }
 
     private void Write(BlockingCollection<Result> done, RowsInFlight inFlight, string schema, string table, CancellationToken cancellationToken)

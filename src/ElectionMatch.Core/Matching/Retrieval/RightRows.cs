@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -179,17 +178,9 @@ internal sealed class RightRows
             var dimensions = _bytes.AsSpan(first, end - first);
             var codes = _codes.AsSpan(first, end - first);
             var sums = _sums.AsSpan();
-            if (column.Length <= 255 * TopKKernel.PanelRows)
-            {
-                throw new ArgumentException("a column must reach dimension 255", nameof(column));
-            }
-
-            // A byte's dimension times the panel's rows is inside the column, and a byte's code inside the sums (the
-            // codes index them): the checks above and the table's own length, so no check a non-zero.
-            ref var target = ref MemoryMarshal.GetReference(column);
             for (var j = 0; j < dimensions.Length; j++)
             {
-                Unsafe.Add(ref target, dimensions[j] * TopKKernel.PanelRows) = sums[codes[j]] / norm;
+                column[dimensions[j] * TopKKernel.PanelRows] = sums[codes[j]] / norm;
             }
 
             return;
