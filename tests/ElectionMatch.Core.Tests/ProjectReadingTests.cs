@@ -209,4 +209,66 @@ public sealed class ProjectReadingTests
         Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(8L << 30));
         Assert.Equal("1024MiB", EngineSettings.DefaultMemoryLimit(4L << 30));
     }
+
+    [Fact]
+    public void A_run_asks_for_huge_pages_for_DuckDBs_buffer_pool_unless_engine_huge_pages_is_false()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Assert.True(context.Settings.Engine.HugePages);
+        using (var run = DuckDbWarehouse.InMemory())
+        {
+            var advised = new RunOperation(context).ApplyEngineSettings(run);
+            if (HugePages.Mode() is null or "never")
+            {
+                Assert.Empty(advised);
+            }
+            else
+            {
+                // The pool: one read-write mapping of at least a GiB, now flagged for huge pages ("hg").
+                Assert.NotEmpty(advised);
+                Assert.All(advised, range =>
+                {
+                    Assert.True(range.End - range.Start >= HugePages.PoolMappingBytes);
+                    Assert.Contains("hg", VmFlags(range.Start));
+                });
+            }
+        }
+
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", "engine:\n  huge_pages: false\n", StringComparison.Ordinal));
+        var off = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Assert.False(off.Settings.Engine.HugePages);
+        using (var run = DuckDbWarehouse.InMemory())
+        {
+            Assert.Empty(new RunOperation(off).ApplyEngineSettings(run));
+        }
+
+        var text = fixture.Read("electionmatch.yml").Replace("huge_pages: false", "huge_pages: sometimes", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("huge_pages", StringComparison.Ordinal)) + 1, diagnostic.Line);
+        Assert.Contains("'huge_pages' must be true or false", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    // The kernel's flags of the mapping that starts at start (/proc/self/smaps: a mapping's header line, then its fields).
+    private static string[] VmFlags(ulong start)
+    {
+        var header = start.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "-";
+        var inMapping = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            var first = line.Split(' ', 2)[0];
+            if (first.Contains('-', StringComparison.Ordinal) && !first.EndsWith(':'))
+            {
+                inMapping = line.StartsWith(header, StringComparison.Ordinal);
+            }
+            else if (inMapping && line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                return line["VmFlags:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            }
+        }
+
+        throw new InvalidOperationException($"no mapping starts at {header}");
+    }
 }

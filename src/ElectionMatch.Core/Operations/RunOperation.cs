@@ -198,7 +198,8 @@ public sealed class RunOperation
         }
     }
 
-    internal void ApplyEngineSettings(DuckDbWarehouse warehouse)
+    /// <summary>Sets DuckDB's memory, threads and temp directory from <c>engine:</c>; returns the ranges advised for huge pages.</summary>
+    internal IReadOnlyList<(ulong Start, ulong End)> ApplyEngineSettings(DuckDbWarehouse warehouse)
     {
         var engine = _context.Settings.Engine;
         var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
@@ -220,6 +221,9 @@ public sealed class RunOperation
             Directory.CreateDirectory(directory);
             warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
         }
+
+        // Last: DuckDB maps its pool when block_allocator_memory is set.
+        return engine.HugePages ? HugePages.AdviseLargeMappings() : [];
     }
 
     /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>

@@ -14,7 +14,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] TopKeys = ["version", "snapshots", "engine", "quarantine", "matches", "zip_codes"];
     private static readonly string[] QuarantineKeys = ["max_text_length", "warn_share"];
     private static readonly string[] ZipCodeKeys = ["voters", "zip_code", "state", "district_types", "state_zip_code_ranges", "match", "model_dir"];
-    private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory"];
+    private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory", "huge_pages"];
     private static readonly string[] SnapshotKeys = ["schema", "source", "sources_file", "staging_dir", "export_dir", "manifest_dir"];
     private static readonly string[] MatchKeys = ["kind", "left", "right", "thresholds", "embeddings", "retrieval", "judge", "quarantine"];
     private static readonly string[] ConnectionKeys =
@@ -179,7 +179,7 @@ public sealed class ElectionMatchSettings
             threads = (int)t;
         }
 
-        return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"));
+        return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"), Flag(map, "huge_pages", diagnostics) ?? true);
     }
 
     /// <param name="inherited">The file's top-level <c>quarantine:</c> (or the defaults), which a match's own block overrides key by key.</param>

@@ -7,7 +7,8 @@ namespace ElectionMatch.Settings;
 /// <param name="MemoryLimit">DuckDB's memory_limit, e.g. <c>4GB</c>; null takes <see cref="DefaultMemoryLimit"/>.</param>
 /// <param name="Threads">DuckDB's threads and the retrieval workers; null uses every core.</param>
 /// <param name="TempDirectory">Where DuckDB spills, relative to the dbt project; null leaves DuckDB's default.</param>
-public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? TempDirectory)
+/// <param name="HugePages">Whether DuckDB's buffer pool asks the kernel for transparent huge pages (<see cref="Warehouse.HugePages"/>).</param>
+public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? TempDirectory, bool HugePages = true)
 {
     public static EngineSettings Defaults { get; } = new(null, null, null);
 
