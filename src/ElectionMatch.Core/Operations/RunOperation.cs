@@ -43,14 +43,15 @@ public sealed class RunOperation
 
         using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, $"run {match.Name}");
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
-        ApplyEngineSettings(warehouse);
+        var hugePages = ApplyEngineSettings(warehouse);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
-        var startup = new RunSteps(progress).Report("startup", startupClock, "lock, open the warehouse, resolve and check the inputs");
+        var startup = new RunSteps(progress).Report("startup", startupClock,
+            "lock, open the warehouse, resolve and check the inputs" + (hugePages.Count > 0 ? $"; DuckDB's buffer pool in transparent huge pages (THP mode {HugePages.Mode()})" : ""));
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
