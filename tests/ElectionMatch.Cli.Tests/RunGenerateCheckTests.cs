@@ -36,7 +36,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         Assert.Contains("published model_predictions.candidacy_ddhq_matches_20300603", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("temporal filter kept", run.Stdout, StringComparison.Ordinal);
         // The startup stage says when DuckDB's pool got huge pages: wherever the kernel's THP mode lets a process ask.
-        Assert.Equal(HugePages.Mode() is "madvise" or "always", run.Stdout.Contains("buffer pool in transparent huge pages", StringComparison.Ordinal));
+        Assert.Equal(HugePages.Mode() is "madvise" or "always", run.Stdout.Contains("buffer pool advised for transparent huge pages", StringComparison.Ordinal));
         Assert.True(File.Exists(_fixture.PathOf(StagingSql)));
         Assert.True(File.Exists(_fixture.PathOf(StagingYaml)));
         Assert.True(File.Exists(_fixture.PathOf("target/model_predictions/candidacy_ddhq_matches_20300603.parquet")));

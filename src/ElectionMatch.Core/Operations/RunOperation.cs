@@ -42,8 +42,9 @@ public sealed class RunOperation
         WarmTemplates(snapshots);
 
         using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, $"run {match.Name}");
+        var mappingsBeforeOpen = HugePages.AnonymousMappings();
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
-        var hugePages = ApplyEngineSettings(warehouse);
+        var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
 
@@ -51,7 +52,7 @@ public sealed class RunOperation
         var inputFiles = InputFileStamps.Take(inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
         var startup = new RunSteps(progress).Report("startup", startupClock,
-            "lock, open the warehouse, resolve and check the inputs" + (hugePages.Count > 0 ? $"; DuckDB's buffer pool in transparent huge pages (THP mode {HugePages.Mode()})" : ""));
+            "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
@@ -199,8 +200,10 @@ public sealed class RunOperation
         }
     }
 
-    /// <summary>Sets DuckDB's memory, threads and temp directory from <c>engine:</c>; returns the ranges advised for huge pages.</summary>
-    internal IReadOnlyList<(ulong Start, ulong End)> ApplyEngineSettings(DuckDbWarehouse warehouse)
+    /// <summary>Sets DuckDB's memory, threads and temp directory from <c>engine:</c>, and asks for huge pages for its pool.</summary>
+    /// <param name="mappingsBeforeOpen">The process's anonymous mappings before the warehouse opened (<see cref="HugePages.AnonymousMappings"/>):
+    /// the pool is among the ones added since. Null asks for no huge pages.</param>
+    internal HugePages.Advice ApplyEngineSettings(DuckDbWarehouse warehouse, IReadOnlySet<(ulong Start, ulong End)>? mappingsBeforeOpen = null)
     {
         var engine = _context.Settings.Engine;
         var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
@@ -223,8 +226,8 @@ public sealed class RunOperation
             warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
         }
 
-        // Last: DuckDB maps its pool when block_allocator_memory is set.
-        return engine.HugePages ? HugePages.AdviseLargeMappings() : [];
+        // Last: in DuckDB 1.5 the pool's mapping is there once the settings have run (not right after opening).
+        return engine.HugePages && mappingsBeforeOpen is not null ? HugePages.AdviseNewPool(mappingsBeforeOpen) : HugePages.Advice.None;
     }
 
     /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>
