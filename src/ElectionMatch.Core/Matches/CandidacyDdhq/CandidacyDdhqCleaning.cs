@@ -415,8 +415,10 @@ internal sealed class CandidacyDdhqCleaning
     /// <remarks>
     /// DuckDB computes a view's columns before a join above it, for every row the scan passes: a stage that joins a few
     /// results rows by key and reads a derived column should join <c>right_clean</c> and compute <see cref="Derived"/>
-    /// after the join (the pairs' projection does). The embedding text stays stored for that reason: retrieval joins
-    /// it chunk by chunk (computed in the view it cost 21 CPU-s more at a million candidacies).
+    /// after the join (the pairs' projection does). The embedding text is derived too, from the trimmed candidate and
+    /// race name that right_clean stores only where trimming changes them: retrieval reads it once over every row (a
+    /// <see cref="Matching.Retrieval.RightSlab"/>), where it once joined it chunk by chunk and the view's two trims a
+    /// row cost 21 CPU-s more at a million candidacies.
     /// </remarks>
     public string RightKeyedSql() => $"""
         create view {_run.Table("right_keyed")} as
@@ -436,6 +438,10 @@ internal sealed class CandidacyDdhqCleaning
         ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
         ("rest_words", $"string_split(replace({r}name_rest, '-', ' '), ' ')"),
         ("middle1", $"split_part({r}middle_name, ' ', 1)"),
+        // concat reads a null as empty text; a cleaned row always has a candidate (quarantine). Stored, the text was the
+        // largest column written (590 MB at a million candidacies); a copy of the table without it took 17-18 CPU-s
+        // instead of 22-26. Its one reader over every row, retrieval, reads it once (RightSlab).
+        ("embedding_text", $"concat('name: ', coalesce({r}candidate_trimmed, {r}candidate), ' | race: ', coalesce({r}race_trimmed, {r}race_name))"),
     ];
 
     /// <summary>One derived column of <see cref="Derived"/> over the alias <paramref name="r"/> (with its dot).</summary>
@@ -545,7 +551,7 @@ internal sealed class CandidacyDdhqCleaning
             -- does the race name's trim (DuckDB's trim reads every character's Unicode category: at a million
             -- candidacies 2.5 CPU-s over 7.2M rows).
             races as (
-                select race_name, nullif({RaceFamilySql("race_name")}, '') as race_normalised, trim(race_name) as race_trimmed
+                select race_name, nullif({RaceFamilySql("race_name")}, '') as race_normalised, nullif(trim(race_name), race_name) as race_trimmed
                 from (select distinct race_name from usable)
             ),
 
@@ -575,11 +581,10 @@ internal sealed class CandidacyDdhqCleaning
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             -- The surname's words: the C# parse wrote them as one text (BallotName.SurnameWords), the SQL builds them.
             case when p.sql_parsed then {SurnameWordsSql("p.name_rest", "p.last_name")} else coalesce(string_split(p.surname_text, ' '), []) end as surname_words,
-            -- concat reads a null as empty text, as coalesce did; a cleaned row always has a candidate (quarantine). A
-            -- name the C# parse took is ASCII, whose only space trim removes is ' ': most need no trim at all.
-            concat('name: ',
-                case when p.sql_parsed or starts_with(p.candidate, ' ') or ends_with(p.candidate, ' ') then trim(p.candidate) else p.candidate end,
-                ' | race: ', rc.race_trimmed) as embedding_text
+            -- The embedding text's parts that trimming changes, null (nearly nothing to write) where it does not; the text
+            -- itself is derived (Derived). A name the C# parse took is ASCII, whose only space trim removes is ' '.
+            case when p.sql_parsed or starts_with(p.candidate, ' ') or ends_with(p.candidate, ' ') then nullif(trim(p.candidate), p.candidate) end as candidate_trimmed,
+            rc.race_trimmed
         from parsed as p
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
         left join given_names as g on g.name = p.first_name
