@@ -42,7 +42,8 @@ public sealed class RunOperation
         WarmTemplates(snapshots);
 
         using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, $"run {match.Name}");
-        var mappingsBeforeOpen = HugePages.AnonymousMappings();
+        // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
+        var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);

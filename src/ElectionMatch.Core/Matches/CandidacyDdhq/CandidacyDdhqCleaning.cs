@@ -438,9 +438,8 @@ internal sealed class CandidacyDdhqCleaning
         ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
         ("rest_words", $"string_split(replace({r}name_rest, '-', ' '), ' ')"),
         ("middle1", $"split_part({r}middle_name, ' ', 1)"),
-        // concat reads a null as empty text; a cleaned row always has a candidate (quarantine). Stored, the text was the
-        // largest column written (590 MB at a million candidacies); a copy of the table without it took 17-18 CPU-s
-        // instead of 22-26. Its one reader over every row, retrieval, reads it once (RightSlab).
+        // concat reads a null as empty text; a cleaned row always has a candidate (quarantine). Why it is derived: the
+        // remarks of RightKeyedSql (stored, it was the largest column written, 590 MB at a million candidacies).
         ("embedding_text", $"concat('name: ', coalesce({r}candidate_trimmed, {r}candidate), ' | race: ', coalesce({r}race_trimmed, {r}race_name))"),
     ];
 
