@@ -371,7 +371,6 @@ internal sealed class CandidacyDdhqCleaning
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             em_surname_words(p.last_name) as surname_words,
             em_join(p.last_name) as last_joined,
-            em_words(p.last_name) as last_words,
             split_part(p.middle_name, ' ', 1) as middle1,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
@@ -433,6 +432,8 @@ internal sealed class CandidacyDdhqCleaning
     public static IReadOnlyList<(string Column, string Expression)> Derived(string r) =>
     [
         ("row_number", $"{r}right_key"),
+        // The judge's name for a race: the stages that join races join its three stored columns (CandidacyDdhqMatcher.RaceColumns).
+        ("race_key", $"cast({r}race_id_value as varchar) || '|' || {r}election_date || '|' || {r}election_type"),
         ("right_id", $"cast({r}right_id_value as varchar)"),
         ("last_joined", $"replace(replace({r}last_name, ' ', ''), '-', '')"),
         ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
@@ -570,7 +571,6 @@ internal sealed class CandidacyDdhqCleaning
         -- The input's row number is already a unique key in file order.
         select
             p.row_number as right_key,
-            cast(p.race_id_value as varchar) || '|' || p.election_date || '|' || p.election_type as race_key,
             p.* exclude (row_number, district_raw, surname_text, sql_parsed),
             d.district,
             rc.race_normalised,

@@ -520,10 +520,10 @@ internal sealed class CandidacyDdhqMatcher
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
-            l.last_joined as l_last_joined, l.last_words as l_last_words, l.middle1 as l_middle1, l.office_normalised as l_office,
+            l.last_joined as l_last_joined, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
-            {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("rest_words")} as r_rest_words, {Derived("middle1")} as r_middle1,
+            {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
@@ -747,7 +747,7 @@ internal sealed class CandidacyDdhqMatcher
                 where g.state is null or o.state is null or o.state = g.state
             )
 
-        select s.left_key, s.right_key as best_right_key, r.race_key, l.group_id
+        select s.left_key, s.right_key as best_right_key, {Derived("race_key")} as race_key, {RaceColumns("r.")}, l.group_id
         from open_pairs as s
         join {PassResultsRows(p)} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
@@ -762,7 +762,7 @@ internal sealed class CandidacyDdhqMatcher
             pairs as (
                 select j.left_key, r.right_key, c.cosine
                 from {T(p + "judge_rows")} as j
-                join {T("right_keyed")} as r on r.race_key = j.race_key
+                join {T("right_clean")} as r using ({RaceColumns("")})
                 semi join {T(p + "right_members")} as m on m.group_id = j.group_id and m.right_key = r.right_key
                 left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
             )
@@ -776,7 +776,14 @@ internal sealed class CandidacyDdhqMatcher
     /// </summary>
     /// <param name="rows">The results rows to choose from, when fewer than all suffice (<see cref="PassResultsRows"/>).</param>
     private string JudgeRaceRows(string p, string? rows = null) =>
-        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct race_key from {T(p + "judge_rows")}) as j using (race_key))";
+        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceColumns("")} from {T(p + "judge_rows")}) as j using ({RaceColumns("")}))";
+
+    /// <summary>
+    /// The columns a race is joined on: its id, date and type (the judge's <c>race_key</c> is their text, which right_clean
+    /// does not store: at a million candidacies 186 MB written for 7.2M rows, and only the judge's 30k rows show it).
+    /// A null in any of them joins nothing, as the null text did.
+    /// </summary>
+    private static string RaceColumns(string r) => $"{r}race_id_value, {r}election_date, {r}election_type";
 
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
