@@ -85,6 +85,37 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_repeats_a_size_and_reports_the_run_with_the_median_CPU_time()
+    {
+        var json = Path.Combine(_directory, "bench.json");
+        var page = Path.Combine(_directory, "results.md");
+
+        var bench = CliProcess.Run("bench", "--rows", "1000", "--seed", "5", "--repeat", "3", "--dir", Path.Combine(_directory, "data"), "--json", json, "--markdown", page);
+
+        Assert.True(bench.ExitCode == 0, bench.Output);
+        Assert.Contains("(run 3 of 3)", bench.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^repeats: 3$", bench.Stdout);
+        var cpus = System.Text.RegularExpressions.Regex.Match(bench.Stdout, @"(?m)^repeat_cpu_seconds: ([\d.]+) ([\d.]+) ([\d.]+)$");
+        Assert.True(cpus.Success, bench.Stdout);
+        var each = cpus.Groups.Values.Skip(1).Select(g => double.Parse(g.Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(each.Order().ElementAt(1), Line(bench.Stdout, "cpu_seconds"), 3);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var run = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
+        var repeats = run.GetProperty("repeats").EnumerateArray().ToList();
+        Assert.Equal(3, repeats.Count);
+        Assert.Equal(each, repeats.Select(r => Math.Round(r.GetProperty("cpu_seconds").GetDouble(), 3)));
+        Assert.Contains(repeats, r => r.GetProperty("wall_seconds").GetDouble() == run.GetProperty("wall_seconds").GetDouble());
+        Assert.Contains("the run with the median CPU time", File.ReadAllText(page), StringComparison.Ordinal);
+
+        var refused = CliProcess.Run("bench", "--rows", "1000", "--repeat", "0", "--dir", Path.Combine(_directory, "other"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("error EM0720", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--repeat 0", refused.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_directory, "other")));
+    }
+
+    [Fact]
     public void Bad_row_counts_are_refused()
     {
         var bench = CliProcess.Run("bench", "--rows", "10k", "--dir", _directory);

@@ -17,10 +17,11 @@ internal static class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
         var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the figures into this Markdown page (between its marker comments, or a new page)." };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per size; the run with the median CPU time is reported, with every run's times (a shared host drifts by a tenth from run to run).", DefaultValueFactory = _ => 1 };
         var from = new Option<string[]>("--from") { Description = "Measure nothing: read these bench JSON files (repeatable; a later file's run of the same size wins) and write --json, --chart and --markdown from them." };
         var command = new Command("bench", "Generate synthetic projects, match each end to end in a child process, and report time per stage, rows per minute, peak memory, precision and recall.")
         {
-            rows, seed, directory, json, chart, markdown, from,
+            rows, seed, directory, repeat, json, chart, markdown, from,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
@@ -28,7 +29,7 @@ internal static class BenchCommand
             var bench = inputs.Length > 0
                 ? BenchResult.Merge(inputs.Select(Read).ToList())
                 : BenchOperation.Execute(
-                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self()),
+                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self(), result.GetValue(repeat)),
                     Print,
                     line => Console.WriteLine(line),
                     cancellationToken);
@@ -83,6 +84,17 @@ internal static class BenchCommand
         Console.WriteLine(string.Create(c, $"judge_share: {run.JudgeShare:0.0000}"));
         Console.WriteLine(string.Create(c, $"precision: {run.Precision:0.0000}"));
         Console.WriteLine(string.Create(c, $"recall: {run.Recall:0.0000}"));
+        if (run.Repeats is { } repeats)
+        {
+            // The figures above are the median run's; these are every run's, in the order they ran.
+            Console.WriteLine(string.Create(c, $"repeats: {repeats.Count}"));
+            Console.WriteLine("repeat_wall_seconds: " + string.Join(' ', repeats.Select(r => r.WallSeconds.ToString("0.000", c))));
+            if (repeats.All(r => r.CpuSeconds is not null))
+            {
+                Console.WriteLine("repeat_cpu_seconds: " + string.Join(' ', repeats.Select(r => r.CpuSeconds!.Value.ToString("0.000", c))));
+            }
+        }
+
         Console.WriteLine();
     }
 

@@ -28,12 +28,23 @@ public static class BenchOperation
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows {string.Join(",", options.Rows)}: give one or more row counts, each at least 1");
         }
 
+        if (options.Repeat < 1)
+        {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--repeat {options.Repeat}: give the number of runs per size, at least 1");
+        }
+
         var machine = MachineFacts.Collect(Environment.CurrentDirectory);
         var started = DateTimeOffset.UtcNow;
         var runs = new List<BenchRun>();
         foreach (var rows in options.Rows)
         {
-            var run = Measure(options, rows, log, cancellationToken);
+            var repeats = new List<BenchRun>();
+            for (var i = 1; i <= options.Repeat; i++)
+            {
+                repeats.Add(Measure(options, rows, options.Repeat > 1 ? $" (run {i} of {options.Repeat})" : "", log, cancellationToken));
+            }
+
+            var run = Median(repeats);
             runs.Add(run);
             measured?.Invoke(run);
         }
@@ -41,7 +52,28 @@ public static class BenchOperation
         return new BenchResult(machine, started, runs);
     }
 
-    private static BenchRun Measure(BenchOptions options, int rows, Action<string>? log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The run with the median CPU time (of an even number, the faster of the middle two) with every run beside it; a
+    /// single run as it is. On a shared host one run drifts by a tenth or more, so a change of a few percent needs
+    /// several runs of each build to be seen at all.
+    /// </summary>
+    public static BenchRun Median(IReadOnlyList<BenchRun> runs)
+    {
+        if (runs.Count == 1)
+        {
+            return runs[0];
+        }
+
+        var median = runs.OrderBy(r => r.Cost).ElementAt((runs.Count - 1) / 2);
+        return median with
+        {
+            // The project was generated (if at all) before the first run, whichever run is the median.
+            SynthSeconds = runs.Select(r => r.SynthSeconds).FirstOrDefault(s => s is not null),
+            Repeats = runs.Select(r => new BenchRepeat(r.WallSeconds, r.CpuSeconds, r.LeftRowsPerMinute, r.PeakMemoryMib)).ToList(),
+        };
+    }
+
+    private static BenchRun Measure(BenchOptions options, int rows, string which, Action<string>? log, CancellationToken cancellationToken)
     {
         var project = Path.GetFullPath(Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"rows-{rows}-seed-{options.Seed}")));
         var synthSeconds = EnsureProject(project, rows, options.Seed, log, cancellationToken);
@@ -56,7 +88,7 @@ public static class BenchOperation
 
         var reportPath = Path.Combine(target, ReportFile);
         File.Delete(reportPath);
-        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"running {BenchOptions.Match} on {rows:N0} rows in a child process ({Dbt.DisplayPath.For(project)})"));
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"running {BenchOptions.Match} on {rows:N0} rows in a child process ({Dbt.DisplayPath.For(project)}){which}"));
         var loadBefore = MachineFacts.LoadAverage();
         var outcome = PeakMemoryProcess.Run(
             options.Electionmatch,

@@ -47,6 +47,11 @@ public static class BenchPage
             page.Append(c, $"| {run.LeftRowsRead:N0} | {run.RightRowsRead:N0} | {BenchChart.Seconds(run.WallSeconds)} | {Cpu(run.CpuSeconds)} | {run.LeftRowsPerMinute:N0} | {run.PeakMemoryMib:N0} MiB | {run.Precision:0.0000} | {run.Recall:0.0000} | {run.F1:0.0000} | {run.JudgeShare:0.0000} | {Load(run.LoadAverageBefore)} → {Load(run.LoadAverageAfter)} |\n");
         }
 
+        if (result.Runs.Any(r => r.Repeats is not null))
+        {
+            page.Append(c, $"\nEach size was run more than once; its row is the run with the median CPU time, and the figures per stage below are that run's. Every run, CPU (wall) seconds: {string.Join("; ", result.Runs.OrderBy(r => r.Rows).Where(r => r.Repeats is not null).Select(r => string.Create(c, $"{r.LeftRowsRead:N0}: ") + string.Join(", ", r.Repeats!.Select(x => $"{Cpu(x.CpuSeconds)} ({BenchChart.Seconds(x.WallSeconds)})"))))}.\n");
+        }
+
         page.Append(c, $"\nWall time is the child process `electionmatch run` from start to exit, CPU time its user and system time (all threads, both cores); peak memory: {result.Runs.FirstOrDefault()?.MemoryMeasuredBy ?? "the child's peak resident set"}. Precision and recall are against the synthetic truth.\n\n");
         page.Append("Seconds per stage group, wall (CPU) (the runoff pass counted with the main pass):\n\n");
         page.Append("| stage group |");

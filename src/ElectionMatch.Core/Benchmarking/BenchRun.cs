@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ElectionMatch.Operations;
 
 namespace ElectionMatch.Benchmarking;
@@ -9,6 +10,10 @@ namespace ElectionMatch.Benchmarking;
 /// <param name="PeakMemoryMib">The child's peak resident set, DuckDB's native memory included.</param>
 /// <param name="CpuSeconds">The child's CPU time from start to exit, user and system (Linux: its resource usage once reaped); null elsewhere.</param>
 /// <param name="SynthSeconds">How long generating the project took; null when an earlier bench's project was reused.</param>
+/// <param name="Repeats">
+/// When the size was run more than once (<c>--repeat</c>): every run, in the order they ran. This run is the one with
+/// the median CPU time (of an even number, the faster of the middle two), the rest of the figures its own.
+/// </param>
 public sealed record BenchRun(
     int Rows,
     int Seed,
@@ -30,4 +35,13 @@ public sealed record BenchRun(
     double? LoadAverageAfter,
     IReadOnlyList<RunReportStage> Stages,
     IReadOnlyDictionary<string, long> Counts,
-    double? CpuSeconds = null);
+    double? CpuSeconds = null,
+    IReadOnlyList<BenchRepeat>? Repeats = null)
+{
+    /// <summary>What the median run is chosen by: CPU time where the platform reports it, else wall time.</summary>
+    [JsonIgnore]
+    public double Cost => CpuSeconds ?? WallSeconds;
+}
+
+/// <summary>One of a size's repeated runs.</summary>
+public sealed record BenchRepeat(double WallSeconds, double? CpuSeconds, double LeftRowsPerMinute, double PeakMemoryMib);
