@@ -56,9 +56,8 @@ internal sealed class CandidacyDdhqCleaning
         create or replace temp macro em_has_name(s) as
             case when regexp_matches(cast(s as varchar), '[A-Za-z]') then true
                 else regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-z]') end;
-        -- Surname forms: joined (Van Der Berg = VanDerBerg = Van-Der-Berg) and as separate words.
+        -- A surname joined: Van Der Berg = VanDerBerg = Van-Der-Berg. (Its words are split only where a comparison needs them.)
         create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
-        create or replace temp macro em_words(s) as string_split(replace(s, '-', ' '), ' ');
         create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(]');
         create or replace temp macro em_quoted(s) as
             case when em_has_quote(s) then nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '') end;
@@ -437,7 +436,6 @@ internal sealed class CandidacyDdhqCleaning
         ("right_id", $"cast({r}right_id_value as varchar)"),
         ("last_joined", $"replace(replace({r}last_name, ' ', ''), '-', '')"),
         ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),
-        ("rest_words", $"string_split(replace({r}name_rest, '-', ' '), ' ')"),
         ("middle1", $"split_part({r}middle_name, ' ', 1)"),
         // concat reads a null as empty text; a cleaned row always has a candidate (quarantine). Why it is derived: the
         // remarks of RightKeyedSql (stored, it was the largest column written, 590 MB at a million candidacies).
