@@ -116,6 +116,65 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bench_runs_a_share_of_the_left_rows_on_the_same_results_rows_and_splits_the_cost()
+    {
+        var json = Path.Combine(_directory, "bench.json");
+        var page = Path.Combine(_directory, "results.md");
+        var data = Path.Combine(_directory, "data");
+
+        var bench = CliProcess.Run("bench", "--rows", "2000", "--seed", "4", "--left-share", "0.5", "--dir", data, "--json", json, "--markdown", page);
+
+        Assert.True(bench.ExitCode == 0, bench.Output);
+        Assert.Contains("then keeping 0.5 of its left rows", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(0.5 of its left rows)", bench.Stdout, StringComparison.Ordinal);
+        var whole = Path.Combine(data, "rows-2000-seed-4");
+        var share = whole + "-left-0.5";
+
+        // The same results rows, byte for byte; the left rows and the truth a sample of the whole project's by id.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "data", "airbyte", "ddhq_election_results.parquet")), File.ReadAllBytes(Path.Combine(share, "data", "airbyte", "ddhq_election_results.parquet")));
+        var wholeIds = Ids(Path.Combine(whole, "data", "airbyte", "hubspot_candidacy.parquet"));
+        var shareIds = Ids(Path.Combine(share, "data", "airbyte", "hubspot_candidacy.parquet"));
+        Assert.Equal(2000, wholeIds.Count);
+        Assert.InRange(shareIds.Count, 800, 1200);
+        Assert.Subset(wholeIds, shareIds);
+        var wholeTruth = File.ReadLines(Path.Combine(whole, "truth", "candidacy_ddhq_matches.csv")).ToList();
+        var shareTruth = File.ReadLines(Path.Combine(share, "truth", "candidacy_ddhq_matches.csv")).ToList();
+        Assert.Equal(wholeTruth[0], shareTruth[0]);
+        Assert.Equal(wholeTruth.Skip(1).Where(l => shareIds.Contains(l.Split(',')[0])).Order(StringComparer.Ordinal), shareTruth.Skip(1).Order(StringComparer.Ordinal));
+
+        // The plain lines: the share run's, and the line through both runs, which passes through each run's CPU time.
+        var shareLine = System.Text.RegularExpressions.Regex.Match(bench.Stdout, @"(?m)^left_share: 0\.5 \(left ([\d,]+), right ([\d,]+)\)$");
+        Assert.True(shareLine.Success, bench.Stdout);
+        Assert.Equal(shareIds.Count, long.Parse(shareLine.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        var cpu = Line(bench.Stdout, "cpu_seconds");
+        var shareCpu = Line(bench.Stdout, "left_share_cpu_seconds");
+        var fixedCpu = SignedLine(bench.Stdout, "fixed_cpu_seconds");
+        var perMillion = SignedLine(bench.Stdout, "cpu_seconds_per_million_left_rows");
+        Assert.Equal(cpu, fixedCpu + (perMillion * 2000 / 1e6), 2);
+        Assert.Equal(shareCpu, fixedCpu + (perMillion * shareIds.Count / 1e6), 2);
+
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var run = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
+        Assert.Equal(0.5, run.GetProperty("left_share").GetProperty("share").GetDouble());
+        var shareRun = run.GetProperty("left_share").GetProperty("run");
+        Assert.Equal(shareIds.Count, shareRun.GetProperty("left_rows_read").GetInt64());
+        Assert.Equal(run.GetProperty("right_rows_read").GetInt64(), shareRun.GetProperty("right_rows_read").GetInt64());
+        Assert.Equal(fixedCpu, run.GetProperty("cost_split").GetProperty("whole").GetProperty("fixed_seconds").GetDouble(), 3);
+        Assert.Contains("What a run costs whatever its left rows", File.ReadAllText(page), StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| stage group | 2,000 | {shareIds.Count:N0} (0.5) | fixed | per 1M left |"), File.ReadAllText(page), StringComparison.Ordinal);
+
+        foreach (var bad in new[] { "1", "0", "-0.2" })
+        {
+            var refused = CliProcess.Run("bench", "--rows", "1000", "--left-share", bad, "--dir", Path.Combine(_directory, "other"));
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("error EM0720", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains($"--left-share {bad}", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(_directory, "other")));
+    }
+
+    [Fact]
     public void Bad_row_counts_are_refused()
     {
         var bench = CliProcess.Run("bench", "--rows", "10k", "--dir", _directory);
@@ -123,6 +182,29 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(1, bench.ExitCode);
         Assert.Contains("error EM0720", bench.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
+    }
+
+    private static double SignedLine(string output, string name)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: (-?[\d.]+)$");
+        Assert.True(match.Success, $"no line '{name}:' in {output}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static HashSet<string> Ids(string parquet)
+    {
+        using var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"select gp_candidacy_id from read_parquet('{parquet}')";
+        using var reader = command.ExecuteReader();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
     }
 
     private static double Line(string output, string name)

@@ -33,18 +33,28 @@ public static class BenchOperation
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--repeat {options.Repeat}: give the number of runs per size, at least 1");
         }
 
+        if (options.LeftShare is { } leftShare && !(leftShare > 0 && leftShare < 1))
+        {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None,
+                string.Create(CultureInfo.InvariantCulture, $"--left-share {leftShare}: give the share of the left rows to run again, between 0 and 1 (for example 0.5)"));
+        }
+
         var machine = MachineFacts.Collect(Environment.CurrentDirectory);
         var started = DateTimeOffset.UtcNow;
         var runs = new List<BenchRun>();
         foreach (var rows in options.Rows)
         {
-            var repeats = new List<BenchRun>();
-            for (var i = 1; i <= options.Repeat; i++)
+            var project = ProjectPath(options, rows);
+            var synthSeconds = EnsureProject(project, rows, options.Seed, log, cancellationToken);
+            var run = MeasureRepeatedly(options, rows, project, "", log, cancellationToken) with { SynthSeconds = synthSeconds };
+            if (options.LeftShare is { } share)
             {
-                repeats.Add(Measure(options, rows, options.Repeat > 1 ? $" (run {i} of {options.Repeat})" : "", log, cancellationToken));
+                // The same results rows and a share of the left rows: the difference is what the left rows cost.
+                var shareProject = EnsureShareProject(project, rows, options.Seed, share, log, cancellationToken);
+                var shareRun = MeasureRepeatedly(options, rows, shareProject, string.Create(CultureInfo.InvariantCulture, $" ({share:0.###} of its left rows)"), log, cancellationToken);
+                run = run with { LeftShare = new BenchLeftShare(share, shareRun) };
             }
 
-            var run = Median(repeats);
             runs.Add(run);
             measured?.Invoke(run);
         }
@@ -73,10 +83,22 @@ public static class BenchOperation
         };
     }
 
-    private static BenchRun Measure(BenchOptions options, int rows, string which, Action<string>? log, CancellationToken cancellationToken)
+    private static string ProjectPath(BenchOptions options, int rows) =>
+        Path.GetFullPath(Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"rows-{rows}-seed-{options.Seed}")));
+
+    private static BenchRun MeasureRepeatedly(BenchOptions options, int rows, string project, string what, Action<string>? log, CancellationToken cancellationToken)
     {
-        var project = Path.GetFullPath(Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"rows-{rows}-seed-{options.Seed}")));
-        var synthSeconds = EnsureProject(project, rows, options.Seed, log, cancellationToken);
+        var repeats = new List<BenchRun>();
+        for (var i = 1; i <= options.Repeat; i++)
+        {
+            repeats.Add(Measure(options, rows, project, what + (options.Repeat > 1 ? $" (run {i} of {options.Repeat})" : ""), log, cancellationToken));
+        }
+
+        return Median(repeats);
+    }
+
+    private static BenchRun Measure(BenchOptions options, int rows, string project, string which, Action<string>? log, CancellationToken cancellationToken)
+    {
 
         // A fresh warehouse each time: nothing an earlier bench run cached or published is reused.
         var target = Path.Combine(project, "target");
@@ -121,7 +143,7 @@ public static class BenchOperation
             evaluation.Recall,
             evaluation.F1,
             evaluation.TruthPairs,
-            synthSeconds,
+            null,
             loadBefore,
             loadAfter,
             report.Stages,
@@ -144,6 +166,61 @@ public static class BenchOperation
         var summary = SynthProjectWriter.Write(project, new SynthSettings(rows, seed), force: true, cancellationToken);
         AtomicFile.WriteAllText(stamp, key);
         return summary.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// A project like <paramref name="project"/> (generated anew from the same rows and seed, so its results rows are the
+    /// same) whose left input and truth keep the candidacies whose id falls in <paramref name="share"/> of the MD5 space:
+    /// a fixed sample, chosen by id and not by position, so a candidacy's election rows stay together.
+    /// </summary>
+    private static string EnsureShareProject(string project, int rows, int seed, double share, Action<string>? log, CancellationToken cancellationToken)
+    {
+        var shareProject = string.Create(CultureInfo.InvariantCulture, $"{project}-left-{share:0.###}");
+        var stamp = Path.Combine(shareProject, ".bench-key");
+        var key = string.Create(CultureInfo.InvariantCulture, $"rows={rows} seed={seed} left-share={share:R} generator={ToolInfo.Version}/{GeneratorVersion}");
+        if (File.Exists(stamp) && File.ReadAllText(stamp) == key)
+        {
+            log?.Invoke($"reusing {Dbt.DisplayPath.For(shareProject)} ({key})");
+            return shareProject;
+        }
+
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generating {rows:N0} rows into {Dbt.DisplayPath.For(shareProject)}, then keeping {share:0.###} of its left rows"));
+        if (File.Exists(stamp))
+        {
+            File.Delete(stamp);
+        }
+
+        SynthProjectWriter.Write(shareProject, new SynthSettings(rows, seed), force: true, cancellationToken);
+        KeepLeftShare(shareProject, share);
+        AtomicFile.WriteAllText(stamp, key);
+        return shareProject;
+    }
+
+    /// <summary>Rewrites the project's left parquet and truth files with only the sampled candidacies.</summary>
+    private static void KeepLeftShare(string project, double share)
+    {
+        const long Slots = 1_000_000;
+        var sampled = $"md5_number(gp_candidacy_id) % {Slots} < {((long)Math.Round(share * Slots)).ToString(CultureInfo.InvariantCulture)}";
+        var files = new[]
+        {
+            (SynthProjectWriter.CandidacyParquet, "read_parquet({0})", "format parquet"),
+            (SynthProjectWriter.TruthFile, "read_csv({0}, header = true, all_varchar = true)", "header, delimiter ','"),
+            (SynthProjectWriter.PerturbationsFile, "read_csv({0}, header = true, all_varchar = true)", "header, delimiter ','"),
+        };
+        using var warehouse = DuckDbWarehouse.InMemory();
+        foreach (var (file, reader, format) in files)
+        {
+            var path = Path.Combine(project, file);
+            var read = string.Format(CultureInfo.InvariantCulture, reader, Sql.Literal(path));
+            warehouse.Execute($"copy (select * from {read} where {sampled}) to {Sql.Literal(path + ".sample")} ({format})");
+        }
+
+        // Written whole before any file is replaced: a failure above leaves the generated project, which has no stamp.
+        foreach (var (file, _, _) in files)
+        {
+            var path = Path.Combine(project, file);
+            File.Move(path + ".sample", path, overwrite: true);
+        }
     }
 
     private static EvaluationResult Evaluate(string project)

@@ -74,6 +74,7 @@ public static class BenchPage
             page.Append('\n');
         }
 
+        AppendCostSplit(page, result);
         page.Append("\n<details><summary>Every stage: seconds wall (CPU), rows in → out</summary>\n\n| stage |");
         foreach (var run in result.Runs.OrderBy(r => r.Rows))
         {
@@ -96,6 +97,39 @@ public static class BenchPage
 
         page.Append("\n</details>\n\n");
         return page.ToString();
+    }
+
+    /// <summary>The sizes run again on a share of their left rows: per stage group, both runs and the line through them.</summary>
+    private static void AppendCostSplit(StringBuilder page, BenchResult result)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var splits = result.Runs.OrderBy(r => r.Rows).Where(r => r.CostSplit is not null).Select(r => r.CostSplit!).ToList();
+        if (splits.Count == 0)
+        {
+            return;
+        }
+
+        var measure = splits.All(s => s.Measure == "cpu") ? "CPU seconds" : "seconds (wall where a run has no CPU time)";
+        page.Append(c, $"\nWhat a run costs whatever its left rows: each size run again on a share of its left rows with all of its results rows (`--left-share`), and a line through the two runs, {measure}. *Fixed* is the line at no left rows (the results rows read, cleaned, embedded and coded, and the run's fixed steps), *per 1M left* what a million more left rows add. Every run's figures above are the whole runs'.\n\n");
+        page.Append("| stage group |");
+        foreach (var split in splits)
+        {
+            page.Append(c, $" {split.LeftRows:N0} | {split.ShareLeftRows:N0} ({split.Share:0.###}) | fixed | per 1M left |");
+        }
+
+        page.Append("\n|---|").Append(string.Concat(splits.Select(_ => "---:|---:|---:|---:|"))).Append('\n');
+        foreach (var line in splits[0].Groups.Select(g => g.Name).Append(splits[0].Whole.Name))
+        {
+            var bold = line == splits[0].Whole.Name ? "**" : "";
+            page.Append(c, $"| {bold}{line}{bold} |");
+            foreach (var split in splits)
+            {
+                var fit = line == split.Whole.Name ? split.Whole : split.Groups.First(g => g.Name == line);
+                page.Append(c, $" {fit.Seconds:0.0} | {fit.ShareSeconds:0.0} | {bold}{fit.FixedSeconds:0.0}{bold} | {bold}{fit.SecondsPerMillionLeftRows:0.0}{bold} |");
+            }
+
+            page.Append('\n');
+        }
     }
 
     // In seconds at every size (not minutes, as wall time is): CPU seconds are what runs compare on.

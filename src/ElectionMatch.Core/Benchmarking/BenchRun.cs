@@ -14,6 +14,10 @@ namespace ElectionMatch.Benchmarking;
 /// When the size was run more than once (<c>--repeat</c>): every run, in the order they ran. This run is the one with
 /// the median CPU time (of an even number, the faster of the middle two), the rest of the figures its own.
 /// </param>
+/// <param name="LeftShare">
+/// With <c>--left-share</c>: the same size run again on a share of its left rows and all of its results rows, which
+/// <see cref="CostSplit"/> fits against this run.
+/// </param>
 public sealed record BenchRun(
     int Rows,
     int Seed,
@@ -36,8 +40,12 @@ public sealed record BenchRun(
     IReadOnlyList<RunReportStage> Stages,
     IReadOnlyDictionary<string, long> Counts,
     double? CpuSeconds = null,
-    IReadOnlyList<BenchRepeat>? Repeats = null)
+    IReadOnlyList<BenchRepeat>? Repeats = null,
+    BenchLeftShare? LeftShare = null)
 {
+    /// <summary>What the run costs whatever its left rows and what each left row adds, when <see cref="LeftShare"/> was measured.</summary>
+    public BenchCostSplit? CostSplit => LeftShare is { } share ? BenchCostSplit.Of(share.Share, this, share.Run) : null;
+
     /// <summary>What the median run is chosen by: CPU time where the platform reports it, else wall time.</summary>
     [JsonIgnore]
     public double Cost => CpuSeconds ?? WallSeconds;
@@ -45,3 +53,6 @@ public sealed record BenchRun(
 
 /// <summary>One of a size's repeated runs.</summary>
 public sealed record BenchRepeat(double WallSeconds, double? CpuSeconds, double LeftRowsPerMinute, double PeakMemoryMib);
+
+/// <summary>A size run again on a share of its left rows (<c>bench --left-share</c>); <paramref name="Run"/> is the median of its repeats.</summary>
+public sealed record BenchLeftShare(double Share, BenchRun Run);

@@ -65,6 +65,47 @@ public sealed class BenchPageTests
     }
 
     [Fact]
+    public void A_run_on_a_share_of_the_left_rows_splits_the_cost_into_a_fixed_part_and_a_part_per_left_row()
+    {
+        // 10,000 left rows: 48 CPU-s (right_clean 27, retrieval 12 with the runoff pass's 0.7, outside 8.3); 4,000 left
+        // rows of the same results: 40 CPU-s with right_clean 24 and retrieval 8. The line through (10,000, 48) and
+        // (4,000, 40) has slope 8 / 6,000 per row, so 1,333.3 CPU-s per million left rows, and 34.67 at none.
+        var whole = Run(10_000, 30, 500);
+        var part = Run(4_000, 25, 400) with
+        {
+            CpuSeconds = 40,
+            Stages = [new RunReportStage("right_clean", 70_000, 70_000, 15, null, 24), new RunReportStage("runoff_retrieval", 10, 50, 0.5, null, 0.7), new RunReportStage("retrieval", 4_000, 20_000, 6, null, 8)],
+        };
+        var run = whole with { LeftShare = new BenchLeftShare(0.4, part) };
+
+        var split = run.CostSplit!;
+
+        Assert.Equal("cpu", split.Measure);
+        Assert.Equal((10_000L, 4_000L), (split.LeftRows, split.ShareLeftRows));
+        Assert.Equal(34.6667, split.Whole.FixedSeconds, 4);
+        Assert.Equal(1_333.333, split.Whole.SecondsPerMillionLeftRows, 3);
+        var clean = split.Groups.Single(g => g.Name == "read and clean");
+        Assert.Equal(22.0, clean.FixedSeconds, 9);
+        Assert.Equal(500.0, clean.SecondsPerMillionLeftRows, 9);
+        var embed = split.Groups.Single(g => g.Name == "embed and top-k");
+        Assert.Equal((12.7, 8.7), (embed.Seconds, embed.ShareSeconds));
+        Assert.Equal(666.667, embed.SecondsPerMillionLeftRows, 3);
+        // The groups, the time outside the stages among them, add up to the whole run at both ends of the line.
+        Assert.Equal(split.Whole.FixedSeconds, split.Groups.Sum(g => g.FixedSeconds), 9);
+        Assert.Equal(split.Whole.SecondsPerMillionLeftRows, split.Groups.Sum(g => g.SecondsPerMillionLeftRows), 9);
+
+        var page = BenchPage.Render(Result with { Runs = [Run(100_000, 300, 4000), run] }, "results.svg");
+        Assert.Contains("| stage group | 10,000 | 4,000 (0.4) | fixed | per 1M left |", page, StringComparison.Ordinal);
+        Assert.Contains("| read and clean | 27.0 | 24.0 | 22.0 | 500.0 |", page, StringComparison.Ordinal);
+        Assert.Contains("| **whole run** | 48.0 | 40.0 | **34.7** | **1333.3** |", page, StringComparison.Ordinal);
+        var json = new BenchResult(Machine, Result.StartedAtUtc, [run]).ToJson();
+        Assert.Equal(split.Whole, BenchResult.FromJson(json).Runs[0].CostSplit!.Whole);
+
+        // Both runs read the same left rows: there is no line to draw.
+        Assert.Null((whole with { LeftShare = new BenchLeftShare(0.9, whole) }).CostSplit);
+    }
+
+    [Fact]
     public void A_page_without_markers_is_refused()
     {
         var error = Assert.Throws<DiagnosticException>(() => BenchPage.Update("# Hand-written only\n", Result, "results.svg", "results.md"));
