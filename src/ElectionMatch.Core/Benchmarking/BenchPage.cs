@@ -130,6 +130,12 @@ public static class BenchPage
 
             page.Append('\n');
         }
+
+        var repeated = result.Runs.OrderBy(r => r.Rows).Where(r => r.LeftShare?.Run.Repeats is not null).ToList();
+        if (repeated.Count > 0)
+        {
+            page.Append(c, $"\nEvery share run, CPU (wall) seconds (the table has the median one): {string.Join("; ", repeated.Select(r => string.Create(c, $"{r.LeftShare!.Run.LeftRowsRead:N0}: ") + string.Join(", ", r.LeftShare!.Run.Repeats!.Select(x => $"{Cpu(x.CpuSeconds)} ({BenchChart.Seconds(x.WallSeconds)})"))))}.\n");
+        }
     }
 
     // In seconds at every size (not minutes, as wall time is): CPU seconds are what runs compare on.

@@ -76,7 +76,7 @@ public sealed class BenchPageTests
             CpuSeconds = 40,
             Stages = [new RunReportStage("right_clean", 70_000, 70_000, 15, null, 24), new RunReportStage("runoff_retrieval", 10, 50, 0.5, null, 0.7), new RunReportStage("retrieval", 4_000, 20_000, 6, null, 8)],
         };
-        var run = whole with { LeftShare = new BenchLeftShare(0.4, part) };
+        var run = whole with { LeftShare = new BenchLeftShare(0.4, part with { Repeats = [new BenchRepeat(25, 40, 9_600, 400), new BenchRepeat(27, 44, 8_900, 410)] }) };
 
         var split = run.CostSplit!;
 
@@ -98,6 +98,7 @@ public sealed class BenchPageTests
         Assert.Contains("| stage group | 10,000 | 4,000 (0.4) | fixed | per 1M left |", page, StringComparison.Ordinal);
         Assert.Contains("| read and clean | 27.0 | 24.0 | 22.0 | 500.0 |", page, StringComparison.Ordinal);
         Assert.Contains("| **whole run** | 48.0 | 40.0 | **34.7** | **1333.3** |", page, StringComparison.Ordinal);
+        Assert.Contains("Every share run, CPU (wall) seconds (the table has the median one): 4,000: 40.0 s (25.0 s), 44.0 s (27.0 s).", page, StringComparison.Ordinal);
         var json = new BenchResult(Machine, Result.StartedAtUtc, [run]).ToJson();
         Assert.Equal(split.Whole, BenchResult.FromJson(json).Runs[0].CostSplit!.Whole);
 
