@@ -6,7 +6,8 @@ namespace ElectionMatch.Benchmarking;
 
 /// <summary>
 /// The bench as one SVG: wall time and peak memory against rows (log–log, each against its target and
-/// against linear growth from the smallest run), and where the time goes at each size.
+/// against linear growth from the smallest run), where the time goes at each size, and, for the sizes measured with
+/// <c>--left-share</c>, what a run pays whatever its left rows and what they add, against what the target allows.
 /// </summary>
 public static class BenchChart
 {
@@ -42,6 +43,7 @@ public static class BenchChart
             x => smallest.PeakMemoryMib * x / smallest.LeftRowsRead, "linear from the smallest run",
             "#8250df", r => Invariant($"{r.PeakMemoryMib:N0} MiB"), runs);
         var bottom = Shares(svg, new Box(80, 400, 860, 200), runs);
+        bottom = Costs(svg, bottom + 40, runs);
         return Document(svg, bottom + 24);
     }
 
@@ -141,6 +143,56 @@ public static class BenchChart
         }
 
         return legendY + 6;
+    }
+
+    /// <summary>
+    /// For the sizes measured with <c>--left-share</c>: a bar of the run's seconds, split into what it pays whatever its
+    /// left rows and what its left rows add, against what the rows-per-minute target allows that size (a minute per
+    /// million left rows, times the cores the run kept busy when the seconds are CPU seconds).
+    /// </summary>
+    /// <returns>The bottom of the panel, or <paramref name="top"/> when no size was split.</returns>
+    private static double Costs(StringBuilder svg, double top, List<BenchRun> runs)
+    {
+        var split = runs.Where(r => r.CostSplit is not null).ToList();
+        if (split.Count == 0)
+        {
+            return top - 40;
+        }
+
+        Text(svg, 24, top, "what a run pays whatever its left rows, and what its left rows add (--left-share), against the target", 13, "start", "bold");
+        const double Left = 150, Right = 230;
+        var width = Width - Left - Right;
+        var y = top + 16;
+        foreach (var run in split)
+        {
+            var cost = run.CostSplit!;
+            var cpu = cost.Measure == "cpu";
+            var unit = cpu ? "CPU-s" : "s";
+            var total = cost.Whole.Seconds;
+            var fixedPart = Math.Clamp(cost.Whole.FixedSeconds, 0, total);
+            var budget = run.LeftRowsRead / TargetRowsPerMinute * 60 * (cpu ? total / run.WallSeconds : 1);
+            var scale = width / Math.Max(total, budget) * 0.95;
+            Text(svg, Left - 10, y + 15, Invariant($"{Compact(run.LeftRowsRead)} rows"), 11, "end", "bold");
+            svg.Append(Invariant($"<rect x=\"{Left}\" y=\"{y:0.#}\" width=\"{fixedPart * scale:0.##}\" height=\"22\" fill=\"{Palette[0]}\"><title>fixed: {fixedPart:0.0} {unit}</title></rect>\n"));
+            svg.Append(Invariant($"<rect x=\"{Left + (fixedPart * scale):0.##}\" y=\"{y:0.#}\" width=\"{(total - fixedPart) * scale:0.##}\" height=\"22\" fill=\"{Palette[1]}\"><title>left rows: {total - fixedPart:0.0} {unit}</title></rect>\n"));
+            if (fixedPart * scale > 60)
+            {
+                Text(svg, Left + (fixedPart * scale / 2), y + 15, Invariant($"fixed {fixedPart:0.0} {unit}"), 10, "middle", fill: "#ffffff");
+            }
+
+            if ((total - fixedPart) * scale > 60)
+            {
+                Text(svg, Left + ((fixedPart + ((total - fixedPart) / 2)) * scale), y + 15, Invariant($"left rows {total - fixedPart:0.0} {unit}"), 10, "middle", fill: "#ffffff");
+            }
+
+            Line(svg, Left + (budget * scale), y - 4, Left + (budget * scale), y + 26, "#d1242f", "4 3");
+            Text(svg, Left + width + 10, y + 9, Invariant($"{total:0.0} {unit} in all"), 11, "start");
+            Text(svg, Left + width + 10, y + 22, Invariant($"target: {budget:0.0} {unit}"), 11, "start", fill: "#d1242f");
+            y += 36;
+        }
+
+        Legend(svg, 24, y + 8, "#d1242f", "4 3", Invariant($"what 1,000,000 left rows a minute allows a run of that size{(split.All(r => r.CostSplit!.Measure == "cpu") ? " (CPU seconds: at the cores the run kept busy)" : "")}"));
+        return y + 8;
     }
 
     private static void Legend(StringBuilder svg, double x, double y, string color, string dash, string label)

@@ -99,6 +99,13 @@ public sealed class BenchPageTests
         Assert.Contains("| read and clean | 27.0 | 24.0 | 22.0 | 500.0 |", page, StringComparison.Ordinal);
         Assert.Contains("| **whole run** | 48.0 | 40.0 | **34.7** | **1333.3** |", page, StringComparison.Ordinal);
         Assert.Contains("Every share run, CPU (wall) seconds (the table has the median one): 4,000: 40.0 s (25.0 s), 44.0 s (27.0 s).", page, StringComparison.Ordinal);
+        // The chart draws the split against the target: at a million rows a minute, 10,000 rows have 0.6 s of wall time,
+        // which at the 1.6 cores the run kept busy is 0.96 CPU-s.
+        var svg = BenchChart.Svg(Result with { Runs = [run] });
+        Assert.Contains("what a run pays whatever its left rows", svg, StringComparison.Ordinal);
+        Assert.Contains("fixed 34.7 CPU-s", svg, StringComparison.Ordinal);
+        Assert.Contains("target: 1.0 CPU-s", svg, StringComparison.Ordinal);
+        Assert.DoesNotContain("what a run pays whatever its left rows", BenchChart.Svg(Result), StringComparison.Ordinal);
         var json = new BenchResult(Machine, Result.StartedAtUtc, [run]).ToJson();
         Assert.Equal(split.Whole, BenchResult.FromJson(json).Runs[0].CostSplit!.Whole);
 
