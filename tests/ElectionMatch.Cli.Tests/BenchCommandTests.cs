@@ -150,8 +150,8 @@ public sealed class BenchCommandTests : IDisposable
         var shareCpu = Line(bench.Stdout, "left_share_cpu_seconds");
         var fixedCpu = SignedLine(bench.Stdout, "fixed_cpu_seconds");
         var perMillion = SignedLine(bench.Stdout, "cpu_seconds_per_million_left_rows");
-        Assert.Equal(cpu, fixedCpu + (perMillion * 2000 / 1e6), 2);
-        Assert.Equal(shareCpu, fixedCpu + (perMillion * shareIds.Count / 1e6), 2);
+        Assert.Equal(cpu, fixedCpu + (perMillion * 2000 / 1e6), 0.002);
+        Assert.Equal(shareCpu, fixedCpu + (perMillion * shareIds.Count / 1e6), 0.002);
 
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var run = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
@@ -163,15 +163,33 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("What a run costs whatever its left rows", File.ReadAllText(page), StringComparison.Ordinal);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"| stage group | 2,000 | {shareIds.Count:N0} (0.5) | fixed | per 1M left |"), File.ReadAllText(page), StringComparison.Ordinal);
 
-        foreach (var bad in new[] { "1", "0", "-0.2" })
+        // A second bench reuses both projects; --from draws the split again from the JSON alone.
+        var again = CliProcess.Run("bench", "--rows", "2000", "--seed", "4", "--left-share", "0.5", "--dir", data);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("reusing ", again.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rows-2000-seed-4-left-0.5 (rows=2000 seed=4 left-share=0.5", again.Stdout, StringComparison.Ordinal);
+        var redrawn = Path.Combine(_directory, "redrawn.md");
+        var redraw = CliProcess.Run("bench", "--from", json, "--markdown", redrawn);
+        Assert.True(redraw.ExitCode == 0, redraw.Output);
+        Assert.Contains("| **whole run** |", File.ReadAllText(redrawn), StringComparison.Ordinal);
+
+        // Out of range, more than three decimals, not a number in the invariant culture: refused before anything is made.
+        foreach (var bad in new[] { "1", "0", "-0.2", "0.3333", "0,5" })
         {
             var refused = CliProcess.Run("bench", "--rows", "1000", "--left-share", bad, "--dir", Path.Combine(_directory, "other"));
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("error EM0720", refused.Stderr, StringComparison.Ordinal);
-            Assert.Contains($"--left-share {bad}", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains(bad, refused.Stderr, StringComparison.Ordinal);
         }
 
         Assert.False(Directory.Exists(Path.Combine(_directory, "other")));
+
+        // A sample that keeps none or all of the candidacies has nothing to split: refused before either project is run.
+        var tiny = CliProcess.Run("bench", "--rows", "1", "--left-share", "0.5", "--dir", Path.Combine(_directory, "tiny"));
+        Assert.Equal(1, tiny.ExitCode);
+        Assert.Contains("error EM0720", tiny.Stderr, StringComparison.Ordinal);
+        Assert.Contains("of the 1 candidacies; a split needs some of them but not all", tiny.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("running ", tiny.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

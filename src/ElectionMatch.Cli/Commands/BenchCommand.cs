@@ -18,7 +18,7 @@ internal static class BenchCommand
         var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the figures into this Markdown page (between its marker comments, or a new page)." };
         var repeat = new Option<int>("--repeat") { Description = "Runs per size; the run with the median CPU time is reported, with every run's times (a shared host drifts by a tenth from run to run).", DefaultValueFactory = _ => 1 };
-        var leftShare = new Option<double?>("--left-share") { Description = "Run each size again on this share of its left rows (0 to 1) and all its results rows, and split its cost into what a run pays whatever its left rows and what each left row adds." };
+        var leftShare = new Option<string?>("--left-share") { Description = "Run each size again on this share of its left rows (above 0, below 1, at most three decimals) and all its results rows, and split its cost into what a run pays whatever its left rows and what each left row adds." };
         var from = new Option<string[]>("--from") { Description = "Measure nothing: read these bench JSON files (repeatable; a later file's run of the same size wins) and write --json, --chart and --markdown from them." };
         var command = new Command("bench", "Generate synthetic projects, match each end to end in a child process, and report time per stage, rows per minute, peak memory, precision and recall.")
         {
@@ -30,7 +30,7 @@ internal static class BenchCommand
             var bench = inputs.Length > 0
                 ? BenchResult.Merge(inputs.Select(Read).ToList())
                 : BenchOperation.Execute(
-                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self(), result.GetValue(repeat), result.GetValue(leftShare)),
+                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self(), result.GetValue(repeat), ParseShare(result.GetValue(leftShare))),
                     Print,
                     line => Console.WriteLine(line),
                     cancellationToken);
@@ -100,7 +100,7 @@ internal static class BenchCommand
         {
             // A line through the two runs: its value at no left rows, and its slope per million left rows.
             var share = run.LeftShare!.Run;
-            Console.WriteLine(string.Create(c, $"left_share: {split.Share:0.###} (left {share.LeftRowsRead:N0}, right {share.RightRowsRead:N0})"));
+            Console.WriteLine(string.Create(c, $"left_share: {BenchOperation.ShareText(split.Share)} (left {share.LeftRowsRead:N0}, right {share.RightRowsRead:N0})"));
             Console.WriteLine(string.Create(c, $"left_share_wall_seconds: {share.WallSeconds:0.000}"));
             if (share.CpuSeconds is { } shareCpu)
             {
@@ -110,13 +110,15 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"fixed_{split.Measure}_seconds: {split.Whole.FixedSeconds:0.000}"));
             Console.WriteLine(string.Create(c, $"{split.Measure}_seconds_per_million_left_rows: {split.Whole.SecondsPerMillionLeftRows:0.000}"));
         }
-        else if (run.LeftShare is not null)
-        {
-            Console.WriteLine("left_share: the share kept every left row; no split");
-        }
 
         Console.WriteLine();
     }
+
+    /// <summary>The share as written, in any culture (0.5, never 0,5); its range is checked with the other options.</summary>
+    private static double? ParseShare(string? text) =>
+        text is null ? null
+        : double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var share) ? share
+        : throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--left-share '{text}' is not a number; give a share such as 0.5");
 
     private static List<int> ParseRows(string text)
     {

@@ -6,8 +6,9 @@ namespace ElectionMatch.Benchmarking;
 /// whole left input and a share of it (<c>bench --left-share</c>). CPU seconds where both runs have them, else wall.
 /// </summary>
 /// <remarks>
-/// It tells where the next gain must come from: the rows-per-minute target divides a run's time by its left rows, but
-/// when the fixed part alone exceeds the time the target allows, no saving per left row reaches it.
+/// It tells where the next gain must come from: the rows-per-minute target gives a run a minute of wall time per million
+/// left rows (in CPU seconds, that minute times the cores the run keeps busy); when the fixed part alone takes more than
+/// that, no saving per left row reaches the target, and when the part per left row does, no saving on the fixed part.
 /// </remarks>
 /// <param name="Share">The share of the left rows the smaller run kept.</param>
 /// <param name="LeftRows">Left rows of the whole run.</param>
@@ -30,23 +31,26 @@ public sealed record BenchCostSplit(
             return null;
         }
 
-        var cpu = whole.CpuSeconds is not null && part.CpuSeconds is not null;
         var wholeGroups = StageGroups.Split(whole);
         var partGroups = StageGroups.Split(part);
+
+        // CPU seconds only when both runs have them for every group too (older runs recorded them for none), so that
+        // the groups add up to the whole run.
+        var cpu = whole.CpuSeconds is not null && part.CpuSeconds is not null && wholeGroups.Concat(partGroups).All(g => g.CpuSeconds is not null);
         var groups = wholeGroups.Zip(partGroups, (w, p) => Fit(w.Group, Seconds(w, cpu), Seconds(p, cpu), whole.LeftRowsRead, part.LeftRowsRead)).ToList();
         var total = Fit("whole run", cpu ? whole.CpuSeconds!.Value : whole.WallSeconds, cpu ? part.CpuSeconds!.Value : part.WallSeconds, whole.LeftRowsRead, part.LeftRowsRead);
         return new BenchCostSplit(share, whole.LeftRowsRead, part.LeftRowsRead, cpu ? "cpu" : "wall", total, groups);
     }
 
     /// <summary>The line through (<paramref name="rows"/>, <paramref name="seconds"/>) and (<paramref name="shareRows"/>, <paramref name="shareSeconds"/>).</summary>
-    public static BenchCostLine Fit(string name, double seconds, double shareSeconds, long rows, long shareRows)
+    private static BenchCostLine Fit(string name, double seconds, double shareSeconds, long rows, long shareRows)
     {
         var perRow = (seconds - shareSeconds) / (rows - shareRows);
         return new BenchCostLine(name, seconds, shareSeconds, seconds - (perRow * rows), perRow * 1_000_000);
     }
 
     private static double Seconds((string Group, double Seconds, double? CpuSeconds) group, bool cpu) =>
-        cpu ? group.CpuSeconds ?? 0 : group.Seconds;
+        cpu ? group.CpuSeconds!.Value : group.Seconds;
 }
 
 /// <summary>One line of a <see cref="BenchCostSplit"/>: both runs' seconds, and the fit.</summary>

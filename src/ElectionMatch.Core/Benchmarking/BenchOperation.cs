@@ -33,10 +33,10 @@ public static class BenchOperation
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--repeat {options.Repeat}: give the number of runs per size, at least 1");
         }
 
-        if (options.LeftShare is { } leftShare && !(leftShare > 0 && leftShare < 1))
+        if (options.LeftShare is { } leftShare && !(leftShare > 0 && leftShare < 1 && Math.Round(leftShare, 3) == leftShare))
         {
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None,
-                string.Create(CultureInfo.InvariantCulture, $"--left-share {leftShare}: give the share of the left rows to run again, between 0 and 1 (for example 0.5)"));
+                string.Create(CultureInfo.InvariantCulture, $"--left-share {leftShare:R}: give the share of the left rows to run again, between 0 and 1 and with at most three decimals (for example 0.5)"));
         }
 
         var machine = MachineFacts.Collect(Environment.CurrentDirectory);
@@ -46,13 +46,15 @@ public static class BenchOperation
         {
             var project = ProjectPath(options, rows);
             var synthSeconds = EnsureProject(project, rows, options.Seed, log, cancellationToken);
+
+            // The same results rows and a share of the left rows, made (or refused) before either is run: the
+            // difference between the two runs is what the left rows cost.
+            var shareProject = options.LeftShare is { } share ? EnsureShareProject(project, rows, options.Seed, share, log, cancellationToken) : null;
             var run = MeasureRepeatedly(options, rows, project, "", log, cancellationToken) with { SynthSeconds = synthSeconds };
-            if (options.LeftShare is { } share)
+            if (shareProject is not null)
             {
-                // The same results rows and a share of the left rows: the difference is what the left rows cost.
-                var shareProject = EnsureShareProject(project, rows, options.Seed, share, log, cancellationToken);
-                var shareRun = MeasureRepeatedly(options, rows, shareProject, string.Create(CultureInfo.InvariantCulture, $" ({share:0.###} of its left rows)"), log, cancellationToken);
-                run = run with { LeftShare = new BenchLeftShare(share, shareRun) };
+                var shareRun = MeasureRepeatedly(options, rows, shareProject, $" ({ShareText(options.LeftShare!.Value)} of its left rows)", log, cancellationToken);
+                run = run with { LeftShare = new BenchLeftShare(options.LeftShare.Value, shareRun) };
             }
 
             runs.Add(run);
@@ -99,7 +101,6 @@ public static class BenchOperation
 
     private static BenchRun Measure(BenchOptions options, int rows, string project, string which, Action<string>? log, CancellationToken cancellationToken)
     {
-
         // A fresh warehouse each time: nothing an earlier bench run cached or published is reused.
         var target = Path.Combine(project, "target");
         Directory.CreateDirectory(target);
@@ -171,33 +172,48 @@ public static class BenchOperation
     /// <summary>
     /// A project like <paramref name="project"/> (generated anew from the same rows and seed, so its results rows are the
     /// same) whose left input and truth keep the candidacies whose id falls in <paramref name="share"/> of the MD5 space:
-    /// a fixed sample, chosen by id and not by position, so a candidacy's election rows stay together.
+    /// a fixed sample, chosen by id and not by position, so a candidacy's election rows stay together. Refused (EM0720)
+    /// when the sample keeps none or all of the candidacies, before anything is run.
     /// </summary>
     private static string EnsureShareProject(string project, int rows, int seed, double share, Action<string>? log, CancellationToken cancellationToken)
     {
-        var shareProject = string.Create(CultureInfo.InvariantCulture, $"{project}-left-{share:0.###}");
+        var shareProject = string.Create(CultureInfo.InvariantCulture, $"{project}-left-{ShareText(share)}");
         var stamp = Path.Combine(shareProject, ".bench-key");
-        var key = string.Create(CultureInfo.InvariantCulture, $"rows={rows} seed={seed} left-share={share:R} generator={ToolInfo.Version}/{GeneratorVersion}");
+        var key = string.Create(CultureInfo.InvariantCulture, $"rows={rows} seed={seed} left-share={ShareText(share)} sample={Sample} generator={ToolInfo.Version}/{GeneratorVersion}");
         if (File.Exists(stamp) && File.ReadAllText(stamp) == key)
         {
             log?.Invoke($"reusing {Dbt.DisplayPath.For(shareProject)} ({key})");
             return shareProject;
         }
 
-        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generating {rows:N0} rows into {Dbt.DisplayPath.For(shareProject)}, then keeping {share:0.###} of its left rows"));
+        log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generating {rows:N0} rows into {Dbt.DisplayPath.For(shareProject)}, then keeping {ShareText(share)} of its left rows"));
         if (File.Exists(stamp))
         {
             File.Delete(stamp);
         }
 
         SynthProjectWriter.Write(shareProject, new SynthSettings(rows, seed), force: true, cancellationToken);
-        KeepLeftShare(shareProject, share);
+        var kept = KeepLeftShare(shareProject, share);
+        if (kept == 0 || kept == rows)
+        {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None,
+                string.Create(CultureInfo.InvariantCulture, $"--left-share {ShareText(share)} keeps {kept:N0} of the {rows:N0} candidacies; a split needs some of them but not all: give more rows or another share"));
+        }
+
+        File.AppendAllText(Path.Combine(shareProject, "truth", "README.md"), string.Create(CultureInfo.InvariantCulture,
+            $"\n## Sampled by `electionmatch bench --left-share {ShareText(share)}`\n\nThis project keeps {kept:N0} of the {rows:N0} candidacies (those whose id's MD5 falls in the share) and their truth rows, and every results row; the counts above are the whole project's.\n"));
         AtomicFile.WriteAllText(stamp, key);
         return shareProject;
     }
 
-    /// <summary>Rewrites the project's left parquet and truth files with only the sampled candidacies.</summary>
-    private static void KeepLeftShare(string project, double share)
+    /// <summary>How the share project's candidacies are chosen; change it when the sampling changes, so older share projects are not reused.</summary>
+    private const string Sample = "md5-mod-1e6";
+
+    /// <summary>A share as folders, keys and lines write it (at most three decimals, which the option allows).</summary>
+    internal static string ShareText(double share) => share.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>Rewrites the project's left parquet and truth files with only the sampled candidacies; returns how many it kept.</summary>
+    private static long KeepLeftShare(string project, double share)
     {
         const long Slots = 1_000_000;
         var sampled = $"md5_number(gp_candidacy_id) % {Slots} < {((long)Math.Round(share * Slots)).ToString(CultureInfo.InvariantCulture)}";
@@ -215,12 +231,16 @@ public static class BenchOperation
             warehouse.Execute($"copy (select * from {read} where {sampled}) to {Sql.Literal(path + ".sample")} ({format})");
         }
 
+        var kept = warehouse.Scalar<long>($"select count(*) from read_parquet({Sql.Literal(Path.Combine(project, SynthProjectWriter.CandidacyParquet + ".sample"))})");
+
         // Written whole before any file is replaced: a failure above leaves the generated project, which has no stamp.
         foreach (var (file, _, _) in files)
         {
             var path = Path.Combine(project, file);
             File.Move(path + ".sample", path, overwrite: true);
         }
+
+        return kept;
     }
 
     private static EvaluationResult Evaluate(string project)
