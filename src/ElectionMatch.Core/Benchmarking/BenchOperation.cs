@@ -155,19 +155,40 @@ public static class BenchOperation
     /// <summary>Generates the project unless one with the same rows, seed and generator version is there; returns the seconds spent generating.</summary>
     private static double? EnsureProject(string project, int rows, int seed, Action<string>? log, CancellationToken cancellationToken)
     {
-        var stamp = Path.Combine(project, ".bench-key");
         var key = string.Create(CultureInfo.InvariantCulture, $"rows={rows} seed={seed} generator={ToolInfo.Version}/{GeneratorVersion}");
-        if (File.Exists(stamp) && File.ReadAllText(stamp) == key)
+        if (Reusable(project, key, log))
         {
-            log?.Invoke($"reusing {Dbt.DisplayPath.For(project)} ({key})");
             return null;
         }
 
         log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generating {rows:N0} rows into {Dbt.DisplayPath.For(project)}"));
         var summary = SynthProjectWriter.Write(project, new SynthSettings(rows, seed), force: true, cancellationToken);
-        AtomicFile.WriteAllText(stamp, key);
+        AtomicFile.WriteAllText(Stamp(project), key);
         return summary.Elapsed.TotalSeconds;
     }
+
+    /// <summary>
+    /// Whether the project was made with exactly this key, logging its reuse. The stamp is written last, so a project
+    /// whose making failed has none and is made again; otherwise the stale stamp is removed before the project is remade.
+    /// </summary>
+    private static bool Reusable(string project, string key, Action<string>? log)
+    {
+        var stamp = Stamp(project);
+        if (File.Exists(stamp) && File.ReadAllText(stamp) == key)
+        {
+            log?.Invoke($"reusing {Dbt.DisplayPath.For(project)} ({key})");
+            return true;
+        }
+
+        if (File.Exists(stamp))
+        {
+            File.Delete(stamp);
+        }
+
+        return false;
+    }
+
+    private static string Stamp(string project) => Path.Combine(project, ".bench-key");
 
     /// <summary>
     /// A project like <paramref name="project"/> (generated anew from the same rows and seed, so its results rows are the
@@ -178,20 +199,13 @@ public static class BenchOperation
     private static string EnsureShareProject(string project, int rows, int seed, double share, Action<string>? log, CancellationToken cancellationToken)
     {
         var shareProject = string.Create(CultureInfo.InvariantCulture, $"{project}-left-{ShareText(share)}");
-        var stamp = Path.Combine(shareProject, ".bench-key");
         var key = string.Create(CultureInfo.InvariantCulture, $"rows={rows} seed={seed} left-share={ShareText(share)} sample={Sample} generator={ToolInfo.Version}/{GeneratorVersion}");
-        if (File.Exists(stamp) && File.ReadAllText(stamp) == key)
+        if (Reusable(shareProject, key, log))
         {
-            log?.Invoke($"reusing {Dbt.DisplayPath.For(shareProject)} ({key})");
             return shareProject;
         }
 
         log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"generating {rows:N0} rows into {Dbt.DisplayPath.For(shareProject)}, then keeping {ShareText(share)} of its left rows"));
-        if (File.Exists(stamp))
-        {
-            File.Delete(stamp);
-        }
-
         SynthProjectWriter.Write(shareProject, new SynthSettings(rows, seed), force: true, cancellationToken);
         var kept = KeepLeftShare(shareProject, share);
         if (kept == 0 || kept == rows)
@@ -202,7 +216,7 @@ public static class BenchOperation
 
         File.AppendAllText(Path.Combine(shareProject, "truth", "README.md"), string.Create(CultureInfo.InvariantCulture,
             $"\n## Sampled by `electionmatch bench --left-share {ShareText(share)}`\n\nThis project keeps {kept:N0} of the {rows:N0} candidacies (those whose id's MD5 falls in the share) and their truth rows, and every results row; the counts above are the whole project's.\n"));
-        AtomicFile.WriteAllText(stamp, key);
+        AtomicFile.WriteAllText(Stamp(shareProject), key);
         return shareProject;
     }
 
