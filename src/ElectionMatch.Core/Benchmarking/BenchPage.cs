@@ -114,7 +114,7 @@ public static class BenchPage
         page.Append("| stage group |");
         foreach (var split in splits)
         {
-            page.Append(c, $" {split.LeftRows:N0} | {split.ShareLeftRows:N0} ({split.Share:0.###}) | fixed | per 1M left |");
+            page.Append(c, $" {split.LeftRows:N0} | {split.ShareLeftRows:N0} ({BenchOperation.ShareText(split.Share)}) | fixed | per 1M left |");
         }
 
         page.Append("\n|---|").Append(string.Concat(splits.Select(_ => "---:|---:|---:|---:|"))).Append('\n');
