@@ -46,7 +46,7 @@ public static class RetrievalRecall
 
         warehouse.Execute($"""
             create or replace temp table em_retrieval_texts as
-            select distinct coalesce({Sql.Identifier(columns.LeftText)}, '') as text from {run.Table("left_keyed")}
+            select distinct coalesce({Sql.Identifier(columns.LeftText)}, '') as text from {Searched(warehouse, run)}
             union
             select coalesce(r.embedding_text, '') from {run.Table("right_keyed")} as r semi join {run.Table("right_members")} using (right_key);
             create or replace temp table em_retrieval_vectors (model varchar, text_sha256 varchar, vector float[]);
@@ -148,7 +148,16 @@ public static class RetrievalRecall
             on rv.text_sha256 = sha256(coalesce(r.embedding_text, ''))
         """;
 
-    /// <summary>Truth pairs whose right row was in the left row's partition, and how many of them <paramref name="found"/> holds for.</summary>
+    /// <summary>
+    /// The left rows the run's retrieval searched: all of them, but for those the deterministic tier paired (<c>exact_pairs</c>,
+    /// candidacy runs), which retrieval never searched and a provider never embedded.
+    /// </summary>
+    private static string Searched(DuckDbWarehouse warehouse, RunSchema run) =>
+        warehouse.TableExists(run.Name, "exact_pairs")
+            ? $"(select * from {run.Table("left_keyed")} anti join {run.Table("exact_pairs")} using (left_key))"
+            : run.Table("left_keyed");
+
+    /// <summary>Truth pairs whose right row was in a searched left row's partition, and how many of them <paramref name="found"/> holds for.</summary>
     private static (long Found, long Total) Count(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string scored, string found) =>
         warehouse.Query($"""
             with
@@ -160,6 +169,7 @@ public static class RetrievalRecall
                     join {run.Table("left_keyed")} as l on cast({columns.LeftId} as varchar) = t.left_id
                     join {run.Table("right_keyed")} as r on cast({columns.RightId} as varchar) = t.right_id
                     semi join {run.Table("right_members")} as m on m.group_id = l.group_id and m.right_key = r.right_key
+                    semi join {Searched(warehouse, run)} as x on x.left_key = l.left_key
                 )
 
             select count(*) filter (where {found}), count(*)

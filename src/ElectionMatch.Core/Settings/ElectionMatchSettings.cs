@@ -25,7 +25,7 @@ public sealed class ElectionMatchSettings
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
     private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
-    private static readonly string[] RetrievalKeys = ["top_k", "block_above"];
+    private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
     private static readonly string[] InputKeys = ["relation", "id", "columns"];
@@ -294,8 +294,10 @@ public sealed class ElectionMatchSettings
 
         var topK = kind.DefaultTopK;
         var blockAbove = MatchSettings.DefaultBlockAbove;
+        var exactNames = true;
         if (map.Map("retrieval") is { } r)
         {
+            exactNames = Flag(r, "exact_names", diagnostics) ?? true;
             diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));
             if (r.Number("top_k") is { } k)
             {
@@ -326,6 +328,7 @@ public sealed class ElectionMatchSettings
             Judge = judge,
             TopK = topK,
             BlockAbove = blockAbove,
+            ExactNames = exactNames,
             Quarantine = ReadQuarantine(map.Map("quarantine"), quarantine, diagnostics),
         };
     }

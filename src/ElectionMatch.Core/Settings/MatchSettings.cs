@@ -35,6 +35,13 @@ public sealed record MatchSettings(
     /// </summary>
     public long BlockAbove { get; init; } = DefaultBlockAbove;
 
+    /// <summary>
+    /// The deterministic tier (spec 003; candidacy matches): a left row whose partition holds exactly one results row with
+    /// its cleaned first name and surname on a ballot holding its office, a row no other left row of the pass has that
+    /// way, is paired with that row alone, without retrieval or sounds-alike blocking; the model still scores the pair.
+    /// </summary>
+    public bool ExactNames { get; init; } = true;
+
     /// <summary>The value set in electionmatch.yml, else the kind's default.</summary>
     public double Threshold(string name) =>
         Thresholds.TryGetValue(name, out var value)

@@ -31,7 +31,8 @@ public sealed class SoundsAlikeTests : IClassFixture<SoundsAlikeTests.OneStateRu
             r => (r.GetInt64(0), r.GetInt64(1))).ToHashSet();
         var expected = _run.Warehouse.Query(ReferenceSql(pass), r => (r.GetInt64(0), r.GetInt64(1))).ToHashSet();
 
-        Assert.True(pass.Length > 0 || expected.Count > 1000, $"{expected.Count} sounds-alike pairs");
+        // The deterministic tier leaves the rule about two fifths of the election rows: some hundreds of pairs here.
+        Assert.True(pass.Length > 0 || expected.Count > 200, $"{expected.Count} sounds-alike pairs");
         Assert.Empty(expected.Except(found));
         Assert.Empty(found.Except(expected));
         Assert.Equal(expected.Count, _run.Warehouse.Scalar<long>($"select count(*) from {_run.Schema.Table(pass + "sounds_alike")}"));
@@ -64,7 +65,7 @@ public sealed class SoundsAlikeTests : IClassFixture<SoundsAlikeTests.OneStateRu
     }
 
     // The rule as written in the design: the same partition, a surname word of the same Soundex, and a shared given name,
-    // a close first name of the same initial, or no given name on one side.
+    // a close first name of the same initial, or no given name on one side; for the left rows the deterministic tier left.
     private string ReferenceSql(string pass)
     {
         string T(string table) => _run.Schema.Table(table);
@@ -72,7 +73,10 @@ public sealed class SoundsAlikeTests : IClassFixture<SoundsAlikeTests.OneStateRu
         const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
         return $"""
             with
-                l as (select group_id, left_key, first_name, surname_words, {Names} as names, {Nameless} as nameless from {T(pass + "left_keyed")}),
+                l as (
+                    select group_id, left_key, first_name, surname_words, {Names} as names, {Nameless} as nameless
+                    from {T(pass + "left_keyed")} anti join {T(pass + "exact_pairs")} using (left_key)
+                ),
                 r as (
                     select m.group_id, k.right_key, k.first_name, k.surname_words, {Names} as names, {Nameless} as nameless
                     from {T(pass + "right_members")} as m join {T("right_keyed")} as k using (right_key)

@@ -162,6 +162,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql(p + "left_keyed", source, p + "left_keyed", LeftKeyedSql(p, source, offset));
         pipeline.Sql(p + "right_members", null, p + "right_members", RightMembersSql(p));
 
+        pipeline.Sql(p + "exact_pairs", p + "left_keyed", p + "exact_pairs", ExactPairsSql(p), () => ExactNote(p));
         pipeline.Sql(p + "partition_sizes", p + "partitions", p + "partition_sizes", PartitionSizesSql(p), () => PartitionNote(p));
         pipeline.Sql(p + "retrieval_blocks", p + "right_members", p + "retrieval_members", RetrievalBlocksSql(p));
 
@@ -338,6 +339,54 @@ internal sealed class CandidacyDdhqMatcher
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
+    /// <summary>
+    /// The deterministic tier (spec 003, <c>retrieval.exact_names</c>): the left rows with exactly one results row of their
+    /// partition that has the same cleaned first name and surname and a race name holding the left row's office, where
+    /// that results row has no other such left row in the pass. Each is paired with that row alone: retrieval and the
+    /// sounds-alike rule skip it, and the model scores its one pair like any other (pair_cosines gives it its cosine).
+    /// </summary>
+    /// <remarks>
+    /// On the synthetic million (1.5M election rows) 55 % of the election rows qualify and 99.998 % of those pairs are
+    /// true; the same test without the office finds namesakes in other races of the day, none of them true
+    /// (docs/design.md, "The deterministic tier"). Membership is right_members' rule written as a join on the names,
+    /// date and type, so the 14M memberships are not read: a stateless partition sees every state, a results row with
+    /// no state every partition of its date and type, and the runoff pass never offers a row the main pass linked.
+    /// </remarks>
+    private string ExactPairsSql(string p) => $"""
+        create table {T(p + "exact_pairs")} as
+        with
+            same_name as materialized (
+                select l.left_key, r.right_key
+                from {T(p + "left_keyed")} as l
+                join {T(p + "partitions")} as g using (group_id)
+                join {T("right_clean")} as r
+                    on r.first_name = l.first_name and r.last_name = l.last_name
+                    and r.election_date = g.match_date and r.election_type = g.election_type
+                {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
+                where {(_settings.ExactNames ? "true" : "false")}
+                    and (g.state is null or r.state is null or r.state = g.state)
+                    and contains(r.race_normalised, l.office_normalised)
+            )
+
+        select s.left_key, s.right_key
+        from same_name as s
+        semi join (select left_key from same_name group by left_key having count(*) = 1) as one_right using (left_key)
+        semi join (select right_key from same_name group by right_key having count(*) = 1) as one_left using (right_key)
+        """;
+
+    private string ExactNote(string p)
+    {
+        var pairs = CountRows(p + "exact_pairs");
+        _counts[p + "left_rows_by_exact_name"] = pairs;
+        return _settings.ExactNames
+            ? string.Create(CultureInfo.InvariantCulture, $"{pairs:N0} left rows paired by exact name and office alone (deterministic tier)")
+            : "deterministic tier off (retrieval.exact_names: false)";
+    }
+
+    /// <summary>The left rows of a pass that retrieval and the sounds-alike rule search: those the deterministic tier did not pair.</summary>
+    private string Searched(string p) =>
+        $"(select * from {T(p + "left_keyed")} anti join {T(p + "exact_pairs")} as x using (left_key))";
+
     // Each partition's size, and whether retrieval searches it block by block (retrieval.block_above).
     private string PartitionSizesSql(string p) => $"""
         create table {T(p + "partition_sizes")} as
@@ -372,7 +421,7 @@ internal sealed class CandidacyDdhqMatcher
             case when s.blocked then l.group_id * 32 + ascii(left(l.first_name, 1)) % 32 else l.group_id * 32 end as group_id,
             l.left_key,
             l.embedding_text
-        from {T(p + "left_keyed")} as l
+        from {Searched(p)} as l
         join {T(p + "partition_sizes")} as s using (group_id);
 
         -- A table of keys, not a view: retrieval's ordered stream then sorts keys and texts only, with no
@@ -446,7 +495,7 @@ internal sealed class CandidacyDdhqMatcher
     private SoundsAlike.Report FindSoundsAlike(string p, CancellationToken cancellationToken)
     {
         var vectors = _rightVectors is { } kept && kept.Pass == p ? kept.Slab : null;
-        return new SoundsAlike(_warehouse, Threads).Run(T(p + "left_keyed"), T(p + "right_members"), T("right_keyed"), _run, p + "sounds_alike",
+        return new SoundsAlike(_warehouse, Threads).Run(Searched(p), T(p + "right_members"), T("right_keyed"), _run, p + "sounds_alike",
             vectors, vectors is null ? null : OfflineEmbedder(), cancellationToken);
     }
 
@@ -465,6 +514,8 @@ internal sealed class CandidacyDdhqMatcher
             select left_key, right_key, rank, score, {PairRules.EmbeddingTopK} as rule from {T(p + "retrieved")}
             union all
             select left_key, right_key, null, cosine, {PairRules.SurnameSound} from {T(p + "sounds_alike")}
+            union all
+            select left_key, right_key, null, null, {PairRules.ExactName} from {T(p + "exact_pairs")}
         )
         group by left_key, right_key
         """;

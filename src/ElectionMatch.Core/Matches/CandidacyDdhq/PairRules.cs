@@ -20,10 +20,17 @@ internal static class PairRules
     /// <summary>Among the offline embedder's top k when a provider's embeddings are united with it.</summary>
     public const int OfflineTopK = 4;
 
+    /// <summary>
+    /// The deterministic tier (spec 003): the only results row of the partition with the left row's first name and
+    /// surname on a ballot holding its office, and that row's only such left row. Such a left row has no other pair.
+    /// </summary>
+    public const int ExactName = 8;
+
     /// <summary>Each rule's bit and name, in the order of the names (the order <c>rules</c> lists them in).</summary>
     public static IReadOnlyList<(int Bit, string Name)> All { get; } =
     [
         (EmbeddingTopK, "embedding_top_k"),
+        (ExactName, "exact_name"),
         (OfflineTopK, "offline_top_k"),
         (SurnameSound, "surname_sound"),
     ];
