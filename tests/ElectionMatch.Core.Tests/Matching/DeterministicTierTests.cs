@@ -12,18 +12,20 @@ namespace ElectionMatch.Tests.Matching;
 /// one results row with its first name and surname on a ballot holding its office, a row no other left row has that way,
 /// is paired with that row alone; retrieval and the sounds-alike rule skip it and the model scores the one pair.
 /// </summary>
-public sealed class DeterministicTierTests : IDisposable
+public sealed class DeterministicTierTests : IClassFixture<DeterministicTierTests.SynthRun>, IDisposable
 {
     private static readonly RunSchema Run = RunSchema.For("candidacy_ddhq_matches");
 
+    private readonly SynthRun _synth;
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "em-tier-" + Guid.NewGuid().ToString("N"));
+
+    public DeterministicTierTests(SynthRun synth) => _synth = synth;
 
     [Fact]
     public void The_tier_pairs_exactly_the_rows_its_rule_names_and_they_skip_the_searches()
     {
-        SynthProjectWriter.Write(_directory, new SynthSettings(3000, 5), force: false);
-        using var warehouse = DuckDbWarehouse.Open(Path.Combine(_directory, "target", "tier-on.duckdb"));
-        var result = Match(warehouse, exactNames: true);
+        var (warehouse, result) = (_synth.Warehouse, _synth.Result);
 
         var tier = Pairs(warehouse, $"select left_key, right_key from {Run.Table("exact_pairs")}");
         var leftRows = warehouse.Scalar<long>($"select count(*) from {Run.Table("left_keyed")}");
@@ -61,17 +63,15 @@ public sealed class DeterministicTierTests : IDisposable
     [Fact]
     public void Switched_off_the_tier_pairs_nothing_and_the_links_are_as_good_with_it()
     {
-        SynthProjectWriter.Write(_directory, new SynthSettings(3000, 5), force: false);
-        var truth = File.ReadAllLines(Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv")).Skip(1).ToHashSet(StringComparer.Ordinal);
+        var truth = File.ReadAllLines(Path.Combine(_synth.Directory, "truth", "candidacy_ddhq_matches.csv")).Skip(1).ToHashSet(StringComparer.Ordinal);
 
-        using var off = DuckDbWarehouse.Open(Path.Combine(_directory, "target", "tier-off.duckdb"));
-        var offResult = Match(off, exactNames: false);
+        using var off = DuckDbWarehouse.Open(Path.Combine(_synth.Directory, "target", "tier-off.duckdb"));
+        var offResult = Match(_synth.Directory, off, exactNames: false);
         Assert.Equal(0, off.Scalar<long>($"select count(*) from {Run.Table("exact_pairs")}"));
         Assert.False(offResult.Counts.ContainsKey("pairs_by_rule_exact_name"));
         var offLinks = Links(off);
 
-        using var on = DuckDbWarehouse.Open(Path.Combine(_directory, "target", "tier-on.duckdb"));
-        Match(on, exactNames: true);
+        var on = _synth.Warehouse;
         var onLinks = Links(on);
 
         // Fewer pairs compared, the same quality: recall and precision within a tenth of a percent of the search's.
@@ -102,9 +102,9 @@ public sealed class DeterministicTierTests : IDisposable
         Assert.False(ProjectContext.Load(new ProjectOptions(_directory)).Settings.Match("candidacy_ddhq_matches").ExactNames);
     }
 
-    private MatchResult Match(DuckDbWarehouse warehouse, bool exactNames)
+    private static MatchResult Match(string directory, DuckDbWarehouse warehouse, bool exactNames)
     {
-        var context = ProjectContext.Load(new ProjectOptions(_directory));
+        var context = ProjectContext.Load(new ProjectOptions(directory));
         var settings = context.Settings.Match("candidacy_ddhq_matches");
         Assert.True(settings.ExactNames);
         settings = settings with { ExactNames = exactNames };
@@ -126,6 +126,32 @@ public sealed class DeterministicTierTests : IDisposable
         if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    /// <summary>A synthetic project of 3,000 candidacies and one run of it with the tier on, shared by the tests.</summary>
+    public sealed class SynthRun : IDisposable
+    {
+        public SynthRun()
+        {
+            SynthProjectWriter.Write(Directory, new SynthSettings(3000, 5), force: false);
+            Warehouse = DuckDbWarehouse.Open(Path.Combine(Directory, "target", "tier-on.duckdb"));
+            Result = Match(Directory, Warehouse, exactNames: true);
+        }
+
+        public string Directory { get; } = Path.Combine(Path.GetTempPath(), "em-tier-run-" + Guid.NewGuid().ToString("N"));
+
+        public DuckDbWarehouse Warehouse { get; }
+
+        public MatchResult Result { get; }
+
+        public void Dispose()
+        {
+            Warehouse.Dispose();
+            if (System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
         }
     }
 }
