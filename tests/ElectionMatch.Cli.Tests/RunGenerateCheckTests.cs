@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Warehouse;
 
@@ -190,6 +191,13 @@ public sealed class RunGenerateCheckTests : IDisposable
         Assert.Matches(@"\* Robert Johnson \[1402035\]", explain.Stdout);
         Assert.Matches(@"first_name +nickname +\+\d+\.\d\d", explain.Stdout);
         Assert.Matches(@"prior +-\d+\.\d\d", explain.Stdout);
+
+        // Each pair says which rules made it a candidate: Bob against Robert by the searches, a row with the only
+        // same-name results row on its office's ballot by the deterministic tier alone.
+        Assert.Matches(new Regex(@"\* Robert Johnson \[1402035\] .*, found by embedding_top_k, surname_sound$", RegexOptions.Multiline), explain.Stdout);
+        var tier = Cli("explain", Match, "gpc-000132");
+        Assert.True(tier.ExitCode == 0, tier.Output);
+        Assert.Matches(new Regex(@"\* Alyssa Vega \[1402844\] .*, found by exact_name$", RegexOptions.Multiline), tier.Stdout);
     }
 
     [Fact]

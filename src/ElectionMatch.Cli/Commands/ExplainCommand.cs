@@ -38,7 +38,7 @@ internal static class ExplainCommand
 
                 foreach (var pair in row.Candidates)
                 {
-                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {pair.MatchWeight:+0.00;-0.00}, probability {pair.MatchProbability:0.0000}"));
+                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {pair.MatchWeight:+0.00;-0.00}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
                     var running = 0.0;
                     foreach (var step in pair.Steps)
                     {

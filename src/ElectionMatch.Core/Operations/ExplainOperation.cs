@@ -57,13 +57,17 @@ public sealed class ExplainOperation
             row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
-                    s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked
+                    s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked,
+                    coalesce(array_to_string(s.rules, ','), '')
                 from ({Union(scored)}) as s
                 join {run.Table("right_keyed")} as r using (right_key)
                 where s.left_key = {row.Key}
                 order by s.match_weight desc, s.right_key
                 limit {candidates}
-                """, r => new ExplainedPair(r.GetString(1), r.GetString(2), r.IsDBNull(3) ? "" : r.GetString(3), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(7), Waterfall(r.GetString(6)))))).ToList();
+                """, r => new ExplainedPair(r.GetString(1), r.GetString(2), r.IsDBNull(3) ? "" : r.GetString(3), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(7), Waterfall(r.GetString(6)))
+                {
+                    FoundBy = r.GetString(8).Split(',', StringSplitOptions.RemoveEmptyEntries),
+                }))).ToList();
     }
 
     private static IReadOnlyList<FieldWeight> Waterfall(string explanation)
@@ -89,7 +93,11 @@ public sealed class ExplainOperation
 /// <summary>One election row of a left id, with its decision and its best candidate pairs.</summary>
 public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates);
 
-public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps);
+public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps)
+{
+    /// <summary>The blocking rules that made it a candidate pair: <c>embedding_top_k</c>, <c>surname_sound</c>, <c>exact_name</c> (the deterministic tier), <c>offline_top_k</c>.</summary>
+    public IReadOnlyList<string> FoundBy { get; init; } = [];
+}
 
 /// <summary>One bar of the waterfall: a field, the level the pair reached, and its weight in bits.</summary>
 public sealed record FieldWeight(string Field, string Level, double Weight);
