@@ -298,6 +298,11 @@ public sealed class ElectionMatchSettings
         if (map.Map("retrieval") is { } r)
         {
             exactNames = Flag(r, "exact_names", diagnostics) ?? true;
+            if (kind != MatchKind.CandidacyDdhq && r.String("exact_names") is not null)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, r.AtValue("exact_names"), $"'exact_names' (the deterministic tier) applies to {MatchKind.CandidacyDdhq.Name} matches only, not to a {kind.Name} match"));
+            }
+
             diagnostics.AddRange(r.UnknownKeys(RetrievalKeys));
             if (r.Number("top_k") is { } k)
             {

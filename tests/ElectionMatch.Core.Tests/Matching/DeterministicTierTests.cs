@@ -102,6 +102,21 @@ public sealed class DeterministicTierTests : IClassFixture<DeterministicTierTest
         Assert.False(ProjectContext.Load(new ProjectOptions(_directory)).Settings.Match("candidacy_ddhq_matches").ExactNames);
     }
 
+    [Fact]
+    public void Exact_names_on_a_district_match_is_an_error_at_its_line()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml");
+        Assert.Contains("      top_k: 10", text, StringComparison.Ordinal);
+        text = text.Replace("      top_k: 10", "      top_k: 10\n      exact_names: true", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("exact_names", StringComparison.Ordinal)) + 1, diagnostic.Line);
+        Assert.Contains("applies to candidacy_ddhq matches only", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     private static MatchResult Match(string directory, DuckDbWarehouse warehouse, bool exactNames)
     {
         var context = ProjectContext.Load(new ProjectOptions(directory));

@@ -346,7 +346,7 @@ internal sealed class CandidacyDdhqMatcher
     /// sounds-alike rule skip it, and the model scores its one pair like any other (pair_cosines gives it its cosine).
     /// </summary>
     /// <remarks>
-    /// On the synthetic million (1.5M election rows) 55 % of the election rows qualify and 99.998 % of those pairs are
+    /// On the synthetic million (1.5M election rows) 60 % of the election rows qualify and 99.995 % of those pairs are
     /// true; the same test without the office finds namesakes in other races of the day, none of them true
     /// (docs/design.md, "The deterministic tier"). Membership is right_members' rule written as a join on the names,
     /// date and type, so the 14M memberships are not read: a stateless partition sees every state, a results row with
