@@ -1,4 +1,5 @@
 using System.Globalization;
+using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Embeddings;
 using ElectionMatch.Settings;
@@ -153,9 +154,7 @@ public static class RetrievalRecall
     /// candidacy runs), which retrieval never searched and a provider never embedded.
     /// </summary>
     private static string Searched(DuckDbWarehouse warehouse, RunSchema run) =>
-        warehouse.TableExists(run.Name, "exact_pairs")
-            ? $"(select * from {run.Table("left_keyed")} anti join {run.Table("exact_pairs")} using (left_key))"
-            : run.Table("left_keyed");
+        warehouse.TableExists(run.Name, "exact_pairs") ? CandidacyDdhqMatcher.SearchedSql(run, "") : run.Table("left_keyed");
 
     /// <summary>Truth pairs whose right row was in a searched left row's partition, and how many of them <paramref name="found"/> holds for.</summary>
     private static (long Found, long Total) Count(DuckDbWarehouse warehouse, RunSchema run, RetrievalColumns columns, string scored, string found) =>

@@ -383,9 +383,14 @@ internal sealed class CandidacyDdhqMatcher
             : "deterministic tier off (retrieval.exact_names: false)";
     }
 
-    /// <summary>The left rows of a pass that retrieval and the sounds-alike rule search: those the deterministic tier did not pair.</summary>
-    private string Searched(string p) =>
-        $"(select * from {T(p + "left_keyed")} anti join {T(p + "exact_pairs")} as x using (left_key))";
+    private string Searched(string p) => SearchedSql(_run, p);
+
+    /// <summary>
+    /// The left rows of a pass that retrieval and the sounds-alike rule search: those the deterministic tier did not pair
+    /// (evaluate's retrieval recall counts these).
+    /// </summary>
+    internal static string SearchedSql(RunSchema run, string p) =>
+        $"(select * from {run.Table(p + "left_keyed")} anti join {run.Table(p + "exact_pairs")} as x using (left_key))";
 
     // Each partition's size, and whether retrieval searches it block by block (retrieval.block_above).
     private string PartitionSizesSql(string p) => $"""
