@@ -72,6 +72,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("peak memory (MiB) against left rows", File.ReadAllText(chart), StringComparison.Ordinal);
         Assert.Contains("![time and memory against rows](results.svg)", File.ReadAllText(page), StringComparison.Ordinal);
         Assert.Contains("| 2,000 |", File.ReadAllText(page), StringComparison.Ordinal);
+        Assert.Matches(@"the stages that ran meanwhile share the cores with that work: 2,000: hashed beside the match in \d+\.\d s of wall time, during reference", File.ReadAllText(page));
 
         // A second bench reuses the generated project; --from redraws from the JSON alone.
         var again = CliProcess.Run("bench", "--rows", "2000", "--seed", "3", "--dir", data);

@@ -118,9 +118,11 @@ public sealed partial class IncrementalRunTests : IDisposable
     public void An_incremental_run_records_the_input_hashes_a_plain_run_records_without_reading_the_inputs_again()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--replace");
+        var first = Run(_fixture.Directory, "2030-01-01", "--replace");
         var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
 
+        // The fixture's inputs are CSV files: hashed after the match, in the stage itself.
+        Assert.Matches(@"(?m)^  input_hashes .*the left and right inputs \(CSV\) hashed now$", first);
         var plain = InputHashes(_fixture.Directory, "20300101");
         Assert.Equal(2, plain.Count);
         Assert.All(plain, h => Assert.Matches("^[0-9a-f]{64}$", h));

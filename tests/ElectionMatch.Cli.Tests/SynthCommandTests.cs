@@ -23,7 +23,11 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Matches(@"candidacies: +2,000", synth.Stdout);
         Assert.Contains("| `typo` | 0.1 | candidacy |", File.ReadAllText(Path.Combine(_directory, "truth", "README.md")), StringComparison.Ordinal);
 
-        Succeeded(CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2030-06-03", "--project-dir", _directory));
+        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2030-06-03", "--project-dir", _directory);
+        Succeeded(run);
+
+        // Parquet inputs are hashed beside the match; the note names the stages whose CPU time includes that work.
+        Assert.Matches(@"(?m)^  input_hashes .*hashed beside the match in \d+\.\d s of wall time, during reference(, | to [a-z_]+, )whose CPU time includes it$", run.Stdout);
         var evaluate = CliProcess.Run("evaluate", "candidacy_ddhq_matches", "--project-dir", _directory, "--truth", Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv"));
         Succeeded(evaluate);
         Assert.Matches(@"(?m)^precision: [01]\.\d{4}$", evaluate.Stdout);

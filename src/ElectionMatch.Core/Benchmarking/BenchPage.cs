@@ -96,7 +96,28 @@ public static class BenchPage
         }
 
         page.Append("\n</details>\n\n");
+        AppendInputHashing(page, result);
         return page.ToString();
+    }
+
+    /// <summary>
+    /// Where the input hashes' CPU time is: they are computed beside the match, so the stages named by input_hashes' note
+    /// carry that work in their CPU seconds (the note says which, per size).
+    /// </summary>
+    private static void AppendInputHashing(StringBuilder page, BenchResult result)
+    {
+        var notes = result.Runs.OrderBy(r => r.Rows)
+            .Select(r => (r.LeftRowsRead, Note: r.Stages.FirstOrDefault(s => s.Stage == "input_hashes")?.Note))
+            .Where(n => n.Note is not null && n.Note.StartsWith("hashed beside the match", StringComparison.Ordinal))
+            .ToList();
+        if (notes.Count == 0)
+        {
+            return;
+        }
+
+        page.Append("The input hashes are computed on a second connection beside the match, and the stages that ran meanwhile share the cores with that work: ");
+        page.Append(string.Join("; ", notes.Select(n => string.Create(CultureInfo.InvariantCulture, $"{n.LeftRowsRead:N0}: {n.Note}"))));
+        page.Append(".\n\n");
     }
 
     /// <summary>The sizes run again on a share of their left rows: per stage group, both runs and the line through them.</summary>

@@ -66,7 +66,7 @@ public sealed class RunOperation
         // Awaited after the match, whose input stage names an input it cannot read (EM0024) before the hash could fail on it.
         var steps = new RunSteps(progress);
         var inputHashes = steps.Time("input_hashes", () => result.InputSha256 ?? hashing?.Finish() ?? (InputHash.Of(warehouse, inputs.LeftRelation), InputHash.Of(warehouse, inputs.RightRelation)),
-            note: _ => hashing is null ? "from the incremental run's row hashes" : "waited for the hashing done beside the match");
+            note: _ => hashing is null ? "from the incremental run's row hashes" : hashing.Note(result.Stages));
 
         inputFiles.EnsureUnchanged();
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();

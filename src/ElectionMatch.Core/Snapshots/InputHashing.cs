@@ -16,6 +16,7 @@ public sealed class InputHashing : IDisposable
     private readonly MatchInputs _inputs;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task<(string? Left, string? Right)> _hashing;
+    private TimeSpan _besideMatch;
 
     private InputHashing(DuckDbWarehouse warehouse, MatchInputs inputs)
     {
@@ -24,14 +25,68 @@ public sealed class InputHashing : IDisposable
         var token = _stop.Token;
         _hashing = BlockingWork.Start(() =>
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             using var connection = warehouse.OpenSecondConnection();
             var left = inputs.Left.Csv is null ? InputHash.Of(connection, inputs.LeftRelation, cancellationToken: token) : null;
             var right = inputs.Right.Csv is null ? InputHash.Of(connection, inputs.RightRelation, cancellationToken: token) : null;
+            _besideMatch = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             return (left, right);
         }, token);
     }
 
     public static InputHashing Start(DuckDbWarehouse warehouse, MatchInputs inputs) => new(warehouse, inputs);
+
+    /// <summary>
+    /// What the background work took, in wall time from the match's start, once <see cref="Finish"/> has returned: the
+    /// stages that ran meanwhile shared the cores with it, so their CPU time includes its (<see cref="Overlap"/>).
+    /// </summary>
+    public TimeSpan BesideMatch => _besideMatch;
+
+    /// <summary>
+    /// The stages that ran while the background work did, from the match's first stage in order, given each one's wall
+    /// time: every stage that started before the work ended. Empty when no stage did.
+    /// </summary>
+    public static IReadOnlyList<string> Overlap(IEnumerable<Matching.StageReport> stages, TimeSpan besideMatch)
+    {
+        var overlapped = new List<string>();
+        var start = TimeSpan.Zero;
+        foreach (var stage in stages)
+        {
+            if (start >= besideMatch)
+            {
+                break;
+            }
+
+            overlapped.Add(stage.Stage);
+            start += stage.Elapsed;
+        }
+
+        return overlapped;
+    }
+
+    /// <summary>
+    /// The input_hashes stage's note: how long the hashing beside the match took and which stages' CPU time includes it,
+    /// and which input was hashed in the stage itself (a CSV file).
+    /// </summary>
+    public string Note(IEnumerable<Matching.StageReport> stages)
+    {
+        var csv = new[] { ("left", _inputs.Left.Csv), ("right", _inputs.Right.Csv) }.Where(i => i.Csv is not null).Select(i => i.Item1).ToList();
+        var now = csv.Count == 0 ? "" : $"the {string.Join(" and ", csv)} input{(csv.Count > 1 ? "s" : "")} (CSV) hashed now";
+        if (csv.Count == 2)
+        {
+            return now;
+        }
+
+        var overlapped = Overlap(stages, _besideMatch);
+        var during = overlapped.Count switch
+        {
+            0 => "",
+            1 => $", during {overlapped[0]}, whose CPU time includes it",
+            _ => $", during {overlapped[0]} to {overlapped[^1]}, whose CPU time includes it",
+        };
+        var beside = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"hashed beside the match in {_besideMatch.TotalSeconds:F1} s of wall time{during}");
+        return csv.Count == 0 ? beside : $"{beside}; {now}";
+    }
 
     /// <summary>Both hashes, once the match has succeeded: waits for the background work and hashes a CSV input now.</summary>
     public (string Left, string Right) Finish()
