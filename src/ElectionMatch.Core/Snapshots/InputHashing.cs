@@ -5,10 +5,11 @@ namespace ElectionMatch.Snapshots;
 
 /// <summary>
 /// Hashes a run's inputs (<see cref="InputHash"/>) on a second connection while the match runs on the first.
-/// Rendering every input row as text and hashing it is the costly part (6.1 CPU-s for the 7.2M results rows of the
-/// million-candidacy bench set), and the match leaves much of two cores idle (its C# stages and single-threaded
-/// steps), so beside the match that work costs far less wall time than after it. A CSV input is hashed after the
-/// match instead: its reader writes DuckDB's reject store, which two readers at once must not share.
+/// Rendering every input row as text and hashing it is the costly part (about 10 CPU-s with the sort for the 7.2M
+/// results rows of the million-candidacy bench set), and the match leaves part of two cores idle (its C# stages and
+/// single-threaded steps), so beside the match that work costs less wall time than after it. Its CPU time is counted
+/// in the stages that run meanwhile; <see cref="Note"/> names them. A CSV input is hashed after the match instead: its
+/// reader writes DuckDB's reject store, which two readers at once must not share.
 /// </summary>
 public sealed class InputHashing : IDisposable
 {
@@ -37,12 +38,6 @@ public sealed class InputHashing : IDisposable
     public static InputHashing Start(DuckDbWarehouse warehouse, MatchInputs inputs) => new(warehouse, inputs);
 
     /// <summary>
-    /// What the background work took, in wall time from the match's start, once <see cref="Finish"/> has returned: the
-    /// stages that ran meanwhile shared the cores with it, so their CPU time includes its (<see cref="Overlap"/>).
-    /// </summary>
-    public TimeSpan BesideMatch => _besideMatch;
-
-    /// <summary>
     /// The stages that ran while the background work did, from the match's first stage in order, given each one's wall
     /// time: every stage that started before the work ended. Empty when no stage did.
     /// </summary>
@@ -65,12 +60,13 @@ public sealed class InputHashing : IDisposable
     }
 
     /// <summary>
-    /// The input_hashes stage's note: how long the hashing beside the match took and which stages' CPU time includes it,
-    /// and which input was hashed in the stage itself (a CSV file).
+    /// The input_hashes stage's note, once <see cref="Finish"/> has returned: how long the hashing beside the match took
+    /// (wall time from the match's start) and which stages' CPU time includes it, and which input was hashed in the
+    /// stage itself (a CSV file).
     /// </summary>
     public string Note(IEnumerable<Matching.StageReport> stages)
     {
-        var csv = new[] { ("left", _inputs.Left.Csv), ("right", _inputs.Right.Csv) }.Where(i => i.Csv is not null).Select(i => i.Item1).ToList();
+        var csv = new[] { (Side: "left", _inputs.Left.Csv), (Side: "right", _inputs.Right.Csv) }.Where(i => i.Csv is not null).Select(i => i.Side).ToList();
         var now = csv.Count == 0 ? "" : $"the {string.Join(" and ", csv)} input{(csv.Count > 1 ? "s" : "")} (CSV) hashed now";
         if (csv.Count == 2)
         {
