@@ -45,6 +45,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         {
             Report([Diagnostic.Error(Codes.BuildNativeLibraryMissing, SourceSpan.None, $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}")]);
         }
+        catch (Exception e) when (DiskFull.Diagnose(e) is { } full)
+        {
+            Report(full.Diagnostics);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Anything the core did not turn into a diagnostic still fails the build with our code, not MSBuild's MSB4018 stack dump.

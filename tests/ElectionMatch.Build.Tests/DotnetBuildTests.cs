@@ -238,6 +238,29 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public void ElectionMatchRun_on_a_full_disk_fails_with_EM0506_at_the_file_it_could_not_write()
+    {
+        // The warehouse's write-ahead log linked to Linux's /dev/full: every write there fails with ENOSPC.
+        Assert.True(File.Exists("/dev/full"), "this test needs Linux's /dev/full");
+        BuildSucceeds();
+        var wal = _fixture.WarehousePath + ".wal";
+        Assert.False(File.Exists(wal));
+        File.CreateSymbolicLink(wal, "/dev/full");
+        try
+        {
+            var run = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-05");
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.Contains($"{wal} : error EM0506: no space left on the device to write this file", run.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("EM0201", run.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(wal);
+        }
+    }
+
+    [Fact]
     public void ElectionMatchRun_without_a_match_fails_with_EM0200_at_the_project_file()
     {
         var run = Build("-t:ElectionMatchRun");

@@ -46,6 +46,11 @@ internal static class DiagnosticPrinter
             Console.Error.WriteLine("electionmatch: cancelled; provider answers received before the cancellation are cached");
             return Cancelled;
         }
+        catch (Exception e) when (DiskFull.Diagnose(e) is { } full)
+        {
+            Print(full.Diagnostics);
+            return Failed;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A failure no check foresaw still prints as one diagnostic, never as a stack trace a user must decode;

@@ -67,6 +67,7 @@ public static class Codes
     public const string ProjectNotWritable = "EM0503";
     public const string UnexpectedFailure = "EM0504";
     public const string YamlAliasExpansion = "EM0505";
+    public const string DiskFull = "EM0506";
 
     // bench and incremental runs
     public const string InvalidBenchOption = "EM0720";

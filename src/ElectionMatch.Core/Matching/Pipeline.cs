@@ -46,6 +46,8 @@ internal sealed class Pipeline
             }
             catch (DuckDB.NET.Data.DuckDBException e)
             {
+                // The stage writes what it reads: a full disk is not the input's fault.
+                Diagnostics.DiskFull.ThrowIfFull(e);
                 throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.InputUnreadable, input.At, $"cannot read {input.Description}: {e.Message.Split('\n')[0].Trim()}");
             }
         });

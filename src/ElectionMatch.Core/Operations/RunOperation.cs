@@ -257,6 +257,7 @@ public sealed class RunOperation
         }
         catch (DuckDB.NET.Data.DuckDBException e)
         {
+            DiskFull.ThrowIfFull(e);
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {FirstLine(e.Message)}");
         }
 
