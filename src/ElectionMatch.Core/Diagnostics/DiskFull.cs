@@ -31,7 +31,7 @@ public static partial class DiskFull
                 var at = path is null ? SourceSpan.None : SourceSpan.WholeFile(Dbt.DisplayPath.For(path));
                 var where = path is null ? "a file" : "this file";
                 return DiagnosticException.At(Codes.DiskFull, at,
-                    $"no space left on the device to write {where}; the command stopped there. Free space on that device (DuckDB's spill files go to engine.temp_directory) and run it again: a run that stopped is finished by the next one, and check reports it until then");
+                    $"no space left on the device to write {where}; the command stopped there. Free space on that device (DuckDB's spill files go to engine.temp_directory) and run it again");
             }
         }
 
