@@ -27,16 +27,17 @@ public static partial class DiskFull
 
             if (x.Message.Contains(NoSpace, StringComparison.Ordinal) || (x is IOException && x.HResult is DiskFullResult or HandleDiskFullResult))
             {
-                var path = PathOf(x.Message);
-                var at = path is null ? SourceSpan.None : SourceSpan.WholeFile(Dbt.DisplayPath.For(path));
-                var where = path is null ? "a file" : "this file";
-                return DiagnosticException.At(Codes.DiskFull, at,
-                    $"no space left on the device to write {where}; the command stopped there. Free space on that device (DuckDB's spill files go to engine.temp_directory) and run it again");
+                return At(PathOf(x.Message));
             }
         }
 
         return null;
     }
+
+    /// <summary>The diagnostic for a full device while writing <paramref name="path"/> (unknown when null).</summary>
+    public static DiagnosticException At(string? path) =>
+        DiagnosticException.At(Codes.DiskFull, path is null ? SourceSpan.None : SourceSpan.WholeFile(Dbt.DisplayPath.For(path)),
+            $"no space left on the device to write {(path is null ? "a file" : "this file")}; the command stopped there. Free space on that device (DuckDB's spill files go to engine.temp_directory) and run it again");
 
     /// <summary>Throws <see cref="Diagnose"/>'s diagnostic when <paramref name="e"/> is a full device; returns otherwise.</summary>
     public static void ThrowIfFull(Exception e)
