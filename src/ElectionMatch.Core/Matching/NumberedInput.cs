@@ -19,6 +19,15 @@ internal static class NumberedInput
             : Generic(relation);
 
     /// <summary>
+    /// The relation's columns and each row's number in file order (<c>em_row_number</c>, from 1), numbered as
+    /// <see cref="Sql"/> numbers them, without the row as a struct.
+    /// </summary>
+    public static string RowNumbers(DuckDbWarehouse warehouse, string relation) =>
+        ByFileRowNumber(warehouse, relation)
+            ? $"(select {ParquetRowNumber} + 1 as em_row_number, * exclude ({ParquetRowNumber}) from read_parquet({relation}, {ParquetRowNumber} = true))"
+            : $"(select row_number() over () as em_row_number, * from {relation})";
+
+    /// <summary>
     /// Whether <see cref="Sql"/> numbers the relation by its reader's file row number: such a relation can be read again
     /// later in the run and give every row the same number, cheaply and in parallel.
     /// </summary>

@@ -62,11 +62,37 @@ public sealed class StatePartitionsTests : IDisposable
         Assert.Empty(Changed(before, Hashes(Partitions(left, right))));
     }
 
-    private IReadOnlyList<StatePartition> Partitions(string[] left, string[] right)
+    [Fact]
+    public void A_parquet_file_is_numbered_by_its_reader_with_the_numbers_and_hashes_of_a_read_in_order()
+    {
+        string[] left = ["1,NC", "2,North Carolina", "3,", "5,TX"];
+        string[] right = ["a,NC", "b,", "c,TX", "d,GA", "e,NC", "f,"];
+        var csv = Hashes(Partitions(left, right));
+        var csvRows = RowHashes();
+
+        var parquet = Hashes(Partitions(left, right, parquet: true));
+
+        Assert.True(NumberedInput.ByFileRowNumber(_warehouse, _lastRight!));
+        Assert.Equal(csv, parquet);
+        Assert.Equal(csvRows, RowHashes());
+        Assert.Equal(Enumerable.Range(1, right.Length).Select(n => (long)n), RowHashes().Select(r => r.Number));
+        // Swapping two North Carolina rows reorders the partitions that read them, NC and the stateless one; TX reads neither.
+        Assert.Equal(["", "NC"], Changed(parquet, Hashes(Partitions(left, ["e,NC", "b,", "c,TX", "d,GA", "a,NC", "f,"], parquet: true))));
+    }
+
+    private string? _lastRight;
+
+    private List<(long Number, string Hash, string State)> RowHashes() =>
+        _warehouse.Query("select rn, h, state from electionmatch_cache.right_row_hashes order by rn", r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
+
+    private IReadOnlyList<StatePartition> Partitions(string[] left, string[] right, bool parquet = false)
     {
         var leftPath = Write("left.csv", "gp_candidacy_id,state", left);
         var rightPath = Write("right.csv", "candidate_id,state", right);
-        var inputs = new MatchInputs(Relation(leftPath), Relation(rightPath));
+        var inputs = parquet
+            ? new MatchInputs(Parquet(leftPath), Parquet(rightPath))
+            : new MatchInputs(Relation(leftPath), Relation(rightPath));
+        _lastRight = inputs.RightRelation;
         _warehouse.Execute("create schema if not exists electionmatch_cache");
         return StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
     }
@@ -76,6 +102,14 @@ public sealed class StatePartitionsTests : IDisposable
         var path = Path.Combine(_directory, Guid.NewGuid().ToString("N")[..8] + name);
         File.WriteAllLines(path, rows.Prepend(header));
         return path;
+    }
+
+    // The CSV file's rows as a parquet file named by its path, as the resolver writes a parquet source.
+    private InputRelation Parquet(string csvPath)
+    {
+        var path = Path.ChangeExtension(csvPath, ".parquet");
+        _warehouse.Execute($"copy (select * from {Csv(csvPath)}) to {Sql.Literal(path)} (format parquet)");
+        return new InputRelation(Sql.Literal(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
     }
 
     private static InputRelation Relation(string path) => new(Csv(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
