@@ -53,12 +53,21 @@ internal static class StatePartitions
                 : $"{Key(rightState)} in ({List(keys[state])}) or coalesce({Key(rightState)}, '') not in ({List(allKeys)})";
             return new StatePartition(
                 state,
-                $"(select * from {inputs.LeftRelation} as s where {leftFilter})",
-                $"(select * from {inputs.RightRelation} as s where {rightFilter})",
+                Filtered(inputs.LeftRelation, leftFilter),
+                Filtered(inputs.RightRelation, rightFilter),
                 Sha256($"left {leftHash.Hash} right {rightHashes[state]}"),
                 leftHash.Rows);
         }).ToList();
     }
+
+    /// <summary>
+    /// The rows of <paramref name="relation"/> that <paramref name="filter"/> keeps, in input order. A filter that keeps
+    /// every row (the stateless partition's right side) leaves the relation as it is, so a parquet file keeps its
+    /// reader's numbering (<see cref="NumberedInput"/>): the same numbers as a read in order, on every thread, and read
+    /// again by right_clean instead of copied whole through right_input.
+    /// </summary>
+    private static string Filtered(string relation, string filter) =>
+        filter == "true" ? relation : $"(select * from {relation} as s where {filter})";
 
     /// <summary>
     /// The inputs' hashes for the manifest from the row hashes <see cref="Of"/> left in <paramref name="cache"/>: each

@@ -35,6 +35,9 @@ public sealed class StatePartitionsTests : IDisposable
             ["a,NC", "b,", "c,TX", "d,GA"]);
 
         Assert.Equal(["", "NC", "TX"], partitions.Select(p => p.State));
+        // The stateless partition reads the right input whole, as the input itself (a parquet file keeps its reader's numbering).
+        Assert.Equal(_lastRight, partitions[0].RightRelation);
+        Assert.NotEqual(_lastRight, partitions[1].RightRelation);
         Assert.Equal([2L, 2, 1], partitions.Select(p => p.LeftRows));
         Assert.Equal(["3", "4"], Ids(partitions[0].LeftRelation, "gp_candidacy_id"));
         Assert.Equal(["1", "2"], Ids(partitions[1].LeftRelation, "gp_candidacy_id"));
