@@ -14,6 +14,9 @@ public sealed class StatePartitionsTests : IDisposable
     private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
     private readonly MatchSettings _match;
 
+    // The right input of the latest Partitions call.
+    private string? _lastRight;
+
     public StatePartitionsTests()
     {
         Directory.CreateDirectory(_directory);
@@ -82,8 +85,6 @@ public sealed class StatePartitionsTests : IDisposable
         // Swapping two North Carolina rows reorders the partitions that read them, NC and the stateless one; TX reads neither.
         Assert.Equal(["", "NC"], Changed(parquet, Hashes(Partitions(left, ["e,NC", "b,", "c,TX", "d,GA", "a,NC", "f,"], parquet: true))));
     }
-
-    private string? _lastRight;
 
     private List<(long Number, string Hash, string State)> RowHashes() =>
         _warehouse.Query("select rn, h, state from electionmatch_cache.right_row_hashes order by rn", r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
