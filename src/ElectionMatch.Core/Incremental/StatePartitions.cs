@@ -45,11 +45,12 @@ internal static class StatePartitions
         return states.Prepend(StatePartition.NoState).Select(state =>
         {
             var leftHash = leftHashes.TryGetValue(state, out var l) ? l : (State: state, Hash: "", Rows: 0L);
+            // A null filter keeps every row.
             var leftFilter = leftState is null
-                ? (state.Length == 0 ? "true" : "false")
+                ? (state.Length == 0 ? null : "false")
                 : state.Length == 0 ? $"coalesce({Key(leftState)}, '') not in ({List(allKeys)})" : $"{Key(leftState)} in ({List(keys[state])})";
             var rightFilter = rightState is null || state.Length == 0
-                ? "true"
+                ? null
                 : $"{Key(rightState)} in ({List(keys[state])}) or coalesce({Key(rightState)}, '') not in ({List(allKeys)})";
             return new StatePartition(
                 state,
@@ -61,13 +62,13 @@ internal static class StatePartitions
     }
 
     /// <summary>
-    /// The rows of <paramref name="relation"/> that <paramref name="filter"/> keeps, in input order. A filter that keeps
-    /// every row (the stateless partition's right side) leaves the relation as it is, so a parquet file keeps its
+    /// The rows of <paramref name="relation"/> that <paramref name="filter"/> keeps, in input order. No filter (the
+    /// stateless partition's right side keeps every row) leaves the relation as it is, so a parquet file keeps its
     /// reader's numbering (<see cref="NumberedInput"/>): the same numbers as a read in order, on every thread, and read
     /// again by right_clean instead of copied whole through right_input.
     /// </summary>
-    private static string Filtered(string relation, string filter) =>
-        filter == "true" ? relation : $"(select * from {relation} as s where {filter})";
+    private static string Filtered(string relation, string? filter) =>
+        filter is null ? relation : $"(select * from {relation} as s where {filter})";
 
     /// <summary>
     /// The inputs' hashes for the manifest from the row hashes <see cref="Of"/> left in <paramref name="cache"/>: each
