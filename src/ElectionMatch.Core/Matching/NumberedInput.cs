@@ -15,7 +15,7 @@ internal static class NumberedInput
     /// </summary>
     public static string Sql(DuckDbWarehouse warehouse, string relation) =>
         ByFileRowNumber(warehouse, relation)
-            ? $"(select {ParquetRowNumber} + 1 as em_row_number, struct_pack(*columns(* exclude ({ParquetRowNumber}))) as em_source, * exclude ({ParquetRowNumber}) from read_parquet({relation}, {ParquetRowNumber} = true))"
+            ? ByReader(relation, $"struct_pack(*columns(* exclude ({ParquetRowNumber}))) as em_source, ")
             : Generic(relation);
 
     /// <summary>
@@ -24,8 +24,8 @@ internal static class NumberedInput
     /// </summary>
     public static string RowNumbers(DuckDbWarehouse warehouse, string relation) =>
         ByFileRowNumber(warehouse, relation)
-            ? $"(select {ParquetRowNumber} + 1 as em_row_number, * exclude ({ParquetRowNumber}) from read_parquet({relation}, {ParquetRowNumber} = true))"
-            : $"(select row_number() over () as em_row_number, * from {relation})";
+            ? ByReader(relation, "")
+            : InOrder(relation, "");
 
     /// <summary>
     /// Whether <see cref="Sql"/> numbers the relation by its reader's file row number: such a relation can be read again
@@ -35,8 +35,15 @@ internal static class NumberedInput
         IsParquetFile(relation) && !warehouse.Describe("select * from " + relation).Any(c => c.Name.Equals(ParquetRowNumber, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The numbering that needs no warehouse: any relation, read on one thread.</summary>
-    public static string Generic(string relation) =>
-        $"(select row_number() over () as em_row_number, s as em_source, s.* from {relation} as s)";
+    public static string Generic(string relation) => InOrder(relation, "s as em_source, ");
+
+    // The two numberings, each with extra columns (ending in a comma) before the relation's own: by the parquet reader,
+    // in parallel, or by a window that keeps the order by reading on one thread.
+    private static string ByReader(string relation, string extra) =>
+        $"(select {ParquetRowNumber} + 1 as em_row_number, {extra}* exclude ({ParquetRowNumber}) from read_parquet({relation}, {ParquetRowNumber} = true))";
+
+    private static string InOrder(string relation, string extra) =>
+        $"(select row_number() over () as em_row_number, {extra}s.* from {relation} as s)";
 
     // The parquet reader refuses the option on a file that has a column of this name, so such a file is read the generic way.
     private const string ParquetRowNumber = "file_row_number";
