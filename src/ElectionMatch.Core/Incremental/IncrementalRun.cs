@@ -53,14 +53,17 @@ internal static class IncrementalRun
             p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{ToolInfo.Version}"),
             StringComparer.Ordinal);
         var recomputed = new List<string>();
-        foreach (var partition in partitions)
+        var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State])).ToList();
+        if (toCompute.Count > 0)
+        {
+            clock.Restart();
+            StatePartitions.CopyRows(warehouse, PartitionCache.Schema, inputs, toCompute);
+            Report(clock.Report("partition_rows", () => (toCompute.Sum(p => p.LeftRows), toCompute.Count), () => $"the input rows of the {toCompute.Count} partitions to recompute copied out of the inputs"));
+        }
+
+        foreach (var partition in toCompute)
         {
             var key = keys[partition.State];
-            if (!request.Full && cache.Has(partition.State, key))
-            {
-                continue;
-            }
-
             clock.Restart();
             var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
             var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
@@ -69,6 +72,7 @@ internal static class IncrementalRun
             Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
         }
 
+        StatePartitions.DropRows(warehouse, PartitionCache.Schema);
         clock.Restart();
         var reused = partitions.Count - recomputed.Count;
         var keyList = string.Join(", ", keys.Values.Select(Sql.Literal));

@@ -86,6 +86,54 @@ public sealed class StatePartitionsTests : IDisposable
         Assert.Equal(["", "NC"], Changed(parquet, Hashes(Partitions(left, ["e,NC", "b,", "c,TX", "d,GA", "a,NC", "f,"], parquet: true))));
     }
 
+    [Fact]
+    public void Each_partitions_hash_is_the_md5_of_its_row_hashes_in_input_order()
+    {
+        var partitions = Partitions(
+            ["1,NC", "2,North Carolina", "3,", "4,Narnia", "5,TX", "6,NC"],
+            ["a,NC", "b,", "c,TX", "d,GA", "e,NC", "f,Texas", "g, "]);
+
+        // The definition written as one aggregate a partition: a state's left rows; on the right its state's rows and
+        // those with no usable state, and every row for the stateless partition.
+        var left = _warehouse.Query(
+            "select p.state, md5(coalesce(string_agg(h, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
+            "left join electionmatch_cache.left_row_hashes as r on r.state = p.state group by p.state",
+            r => (r.GetString(0), r.GetString(1))).ToDictionary(x => x.Item1, x => x.Item2);
+        var right = _warehouse.Query(
+            "select p.state, md5(coalesce(string_agg(h, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
+            "left join electionmatch_cache.right_row_hashes as r on p.state = '' or r.state = p.state or r.state = '' group by p.state",
+            r => (r.GetString(0), r.GetString(1))).ToDictionary(x => x.Item1, x => x.Item2);
+
+        Assert.Equal(["", "NC", "TX"], partitions.Select(p => p.State));
+        Assert.All(partitions, p => Assert.Equal(StatePartitions.Sha256($"left {left[p.State]} right {right[p.State]}"), p.InputSha256));
+    }
+
+    [Fact]
+    public void A_partitions_copied_rows_are_numbered_as_the_input_filtered_in_order()
+    {
+        // Enough rows in small row groups that DuckDB reads and copies them on both threads, out of order.
+        var states = new[] { "NC", "TX", "", "Georgia", "N.C." };
+        var leftPath = Write("left.csv", "gp_candidacy_id,state", Enumerable.Range(1, 3000).Select(i => $"{i},{states[i % 3]}").ToArray());
+        var rightCsv = Write("right.csv", "candidate_id,state", Enumerable.Range(1, 300_000).Select(i => $"r{i},{states[(i * 7) % 5]}").ToArray());
+        var rightPath = Path.ChangeExtension(rightCsv, ".parquet");
+        _warehouse.Execute($"copy (select * from {Csv(rightCsv)}) to {Sql.Literal(rightPath)} (format parquet, row_group_size 2048)");
+        var inputs = new MatchInputs(Relation(leftPath), new InputRelation(Sql.Literal(rightPath), "right.parquet", SourceSpan.WholeFile(rightPath)));
+        _warehouse.Execute("create schema if not exists electionmatch_cache");
+        var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
+        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, inputs, partitions);
+
+        var nc = partitions.Single(p => p.State == "NC");
+        var expected = Enumerable.Range(1, 300_000).Where(i => states[(i * 7) % 5] is "NC" or "N.C." or "").Select(i => "r" + i).ToList();
+        var numbered = _warehouse.Query(
+            $"select em_row_number, candidate_id from {NumberedInput.Generic(nc.RightRelation)} order by em_row_number",
+            r => (r.GetInt64(0), r.GetString(1)));
+        Assert.Equal(expected, numbered.Select(n => n.Item2));
+        Assert.Equal(Enumerable.Range(1, expected.Count).Select(n => (long)n), numbered.Select(n => n.Item1));
+        // Read without numbering, the partition's rows keep the input's columns and order too.
+        Assert.Equal(["gp_candidacy_id", "state"], _warehouse.Describe("select * from " + nc.LeftRelation).Select(c => c.Name));
+        Assert.Equal(Enumerable.Range(1, 3000).Where(i => i % 3 == 0).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ids(nc.LeftRelation, "gp_candidacy_id"));
+    }
+
     private List<(long Number, string Hash, string State)> RowHashes() =>
         _warehouse.Query("select rn, h, state from electionmatch_cache.right_row_hashes order by rn", r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
 
@@ -98,7 +146,9 @@ public sealed class StatePartitionsTests : IDisposable
             : new MatchInputs(Relation(leftPath), Relation(rightPath));
         _lastRight = inputs.RightRelation;
         _warehouse.Execute("create schema if not exists electionmatch_cache");
-        return StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
+        var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
+        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, inputs, partitions);
+        return partitions;
     }
 
     private string Write(string name, string header, string[] rows)
