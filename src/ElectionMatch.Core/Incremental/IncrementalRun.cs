@@ -31,9 +31,17 @@ internal static class IncrementalRun
         }
 
         var clock = StageClock.Start();
-        var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs);
+        var kept = new List<string>();
+        var partitions = StatePartitions.Of(warehouse, PartitionCache.Schema, match, inputs, kept);
         var inputSha256 = StatePartitions.InputHashes(warehouse, PartitionCache.Schema);
-        Report(clock.Report("state_partitions", () => (partitions.Sum(p => p.LeftRows), partitions.Count), () => $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)"));
+        Report(clock.Report("state_partitions", () => (partitions.Sum(p => p.LeftRows), partitions.Count), () =>
+            $"{partitions.Count} partitions hashed (one per state, and the rows with no usable state)" +
+            kept.Count switch
+            {
+                0 => "",
+                1 => $"; the {kept[0]} input's file unchanged since the last run, its row hashes kept",
+                _ => "; both inputs' files unchanged since the last run, their row hashes kept",
+            }));
 
         clock.Restart();
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);

@@ -13,11 +13,13 @@ namespace ElectionMatch.Incremental;
 /// </summary>
 internal static class StatePartitions
 {
-    public static IReadOnlyList<StatePartition> Of(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs)
+    /// <param name="reused">Receives "left" or "right" for an input whose row hashes were kept from an earlier run (<see cref="RowHashes"/>).</param>
+    public static IReadOnlyList<StatePartition> Of(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, ICollection<string>? reused = null)
     {
         ReferenceData.LoadStates(warehouse, cache, "states");
-        var left = RowHashes(warehouse, cache, "left", inputs.LeftRelation, match.Left.Column("state"));
-        var right = RowHashes(warehouse, cache, "right", inputs.RightRelation, match.Right.Column("state"));
+        warehouse.Execute($"create table if not exists {cache.Table("row_hash_sources")} (side varchar, source_key varchar, input_sha256 varchar)");
+        var left = RowHashes(warehouse, cache, "left", inputs.Left, match.Left.Column("state"), reused);
+        var right = RowHashes(warehouse, cache, "right", inputs.Right, match.Right.Column("state"), reused);
         var states = warehouse.Query($"select distinct state from {left} where state <> '' order by state", r => r.GetString(0));
         var partitions = states.Prepend(StatePartition.NoState).ToList();
         var leftRows = warehouse.Query($"select state, count(*) from {left} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
@@ -152,28 +154,76 @@ internal static class StatePartitions
     /// is the MD5 of the row's text that <see cref="Snapshots.InputHash.Of"/> computes, so the value is the same and
     /// the inputs are not read a second time.
     /// </summary>
-    public static (string Left, string Right) InputHashes(DuckDbWarehouse warehouse, RunSchema cache) =>
-        (Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("left_row_hashes")), Snapshots.InputHash.OfRowHashes(warehouse, cache.Table("right_row_hashes")));
+    /// <remarks>An input whose row hashes were kept (<see cref="RowHashes"/>) keeps its input hash too.</remarks>
+    public static (string Left, string Right) InputHashes(DuckDbWarehouse warehouse, RunSchema cache)
+    {
+        return (Side("left"), Side("right"));
+
+        string Side(string side)
+        {
+            var sources = cache.Table("row_hash_sources");
+            var kept = warehouse.Scalar<string>($"select input_sha256 from {sources} where side = {Sql.Literal(side)}");
+            if (kept is not null)
+            {
+                return kept;
+            }
+
+            var hash = Snapshots.InputHash.OfRowHashes(warehouse, cache.Table(side + "_row_hashes"));
+            warehouse.Execute($"update {sources} set input_sha256 = {Sql.Literal(hash)} where side = {Sql.Literal(side)}");
+            return hash;
+        }
+    }
 
     /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), and its partition's state.</summary>
     /// <remarks>
-    /// A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
+    /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
-    /// 7.2-8.1 s of wall time, 3.9-4.3 numbered by the reader; the same numbers and hashes).
+    /// 7.2-8.1 s of wall time, 3.9-4.3 numbered by the reader; the same numbers and hashes).</para>
+    /// <para>An input that is one local file keeps the table from an earlier run when the file's bytes, the relation that
+    /// reads it, the state column and the tool are the same (<c>row_hash_sources</c>): the same bytes read the same way
+    /// give the same rows. The file is hashed before and after its rows are, and a key is kept only if it did not change
+    /// meanwhile; the old key is deleted before the table is replaced, so a run stopped between the two leaves no key.</para>
     /// </remarks>
-    private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, string relation, string? stateColumn)
+    private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, InputRelation input, string? stateColumn, ICollection<string>? reused)
     {
         var table = cache.Table(side + "_row_hashes");
+        var sources = cache.Table("row_hash_sources");
+        var key = SourceKey(input, stateColumn);
+        if (key is not null && warehouse.TableExists(cache.Name, side + "_row_hashes") &&
+            warehouse.Scalar<long>($"select count(*) from {sources} where side = {Sql.Literal(side)} and source_key = {Sql.Literal(key)}") > 0)
+        {
+            reused?.Add(side);
+            return table;
+        }
+
+        warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
         warehouse.Execute($"""
             create or replace table {table} as
             select t.rn, t.h, coalesce(st.code, '') as state
             from (
-                select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, relation, "s")} as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
-                from {NumberedInput.RowNumbers(warehouse, relation)} as s
+                select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
+                from {NumberedInput.RowNumbers(warehouse, input.Sql)} as s
             ) as t
             left join {cache.Table("states")} as st on st.key = t.k
             """);
+        if (key is not null && key == SourceKey(input, stateColumn))
+        {
+            warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(key)}, null)");
+        }
+
         return table;
+    }
+
+    /// <summary>What a local file's row hashes are a function of; null for an input that is not one local file.</summary>
+    private static string? SourceKey(InputRelation input, string? stateColumn)
+    {
+        if (input.FilePath is not { } path || !File.Exists(path))
+        {
+            return null;
+        }
+
+        using var file = File.OpenRead(path);
+        return Sha256($"{input.Sql}|{stateColumn}|{ToolInfo.Version}|{Convert.ToHexStringLower(SHA256.HashData(file))}");
     }
 
     /// <summary>The key a state is looked up by, the same as the cleaning's <c>em_state_key</c>: letters only, upper case.</summary>

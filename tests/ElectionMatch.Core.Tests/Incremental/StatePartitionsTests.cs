@@ -134,6 +134,48 @@ public sealed class StatePartitionsTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 3000).Where(i => i % 3 == 0).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), Ids(nc.LeftRelation, "gp_candidacy_id"));
     }
 
+    [Fact]
+    public void A_files_row_hashes_are_kept_while_its_bytes_are_the_same_and_made_again_when_they_change()
+    {
+        var leftPath = Write("left.csv", "gp_candidacy_id,state", ["1,NC", "2,", "3,TX"]);
+        var rightPath = Write("right.csv", "candidate_id,state", ["a,NC", "b,", "c,TX"]);
+        IReadOnlyList<StatePartition> Run(List<string> kept)
+        {
+            var inputs = new MatchInputs(LocalFile(leftPath), LocalFile(rightPath));
+            var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs, kept);
+            Assert.Equal(StatePartitions.InputHashes(_warehouse, PartitionCache.Schema).Right, ElectionMatch.Snapshots.InputHash.Of(_warehouse, inputs.RightRelation));
+            return partitions;
+        }
+
+        _warehouse.Execute("create schema if not exists electionmatch_cache");
+        var first = new List<string>();
+        var before = Hashes(Run(first));
+        Assert.Empty(first);
+
+        // Kept: a row hash altered in the cache survives a run over the same bytes, and so do the input hashes.
+        var inputHashes = StatePartitions.InputHashes(_warehouse, PartitionCache.Schema);
+        _warehouse.Execute("update electionmatch_cache.right_row_hashes set h = 'altered' where rn = 3");
+        var second = new List<string>();
+        var kept = Hashes(Run(second));
+        Assert.Equal(["left", "right"], second);
+        Assert.Contains("altered", RowHashes().Select(r => r.Hash));
+        Assert.Equal(inputHashes, StatePartitions.InputHashes(_warehouse, PartitionCache.Schema));
+        Assert.Equal(["", "TX"], Changed(before, kept));
+
+        // Made again: one byte of the right file changed; the left file's hashes are still kept.
+        File.WriteAllLines(rightPath, ["candidate_id,state", "a,NC", "b,", "d,TX"]);
+        var third = new List<string>();
+        var after = Hashes(Run(third));
+        Assert.Equal(["left"], third);
+        Assert.DoesNotContain("altered", RowHashes().Select(r => r.Hash));
+        Assert.Equal(["", "TX"], Changed(before, after));
+
+        // A relation that is not one local file is hashed every time.
+        var relation = new List<string>();
+        StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, new MatchInputs(Relation(leftPath), Relation(rightPath)), relation);
+        Assert.Empty(relation);
+    }
+
     private List<(long Number, string Hash, string State)> RowHashes() =>
         _warehouse.Query("select rn, h, state from electionmatch_cache.right_row_hashes order by rn", r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
 
@@ -165,6 +207,9 @@ public sealed class StatePartitionsTests : IDisposable
         _warehouse.Execute($"copy (select * from {Csv(csvPath)}) to {Sql.Literal(path)} (format parquet)");
         return new InputRelation(Sql.Literal(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
     }
+
+    // A CSV file as the resolver names a source's external_location: the relation and the file's path.
+    private static InputRelation LocalFile(string path) => Relation(path) with { FilePath = path };
 
     private static InputRelation Relation(string path) => new(Csv(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
 
