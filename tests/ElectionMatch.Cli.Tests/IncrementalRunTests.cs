@@ -100,6 +100,50 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void Two_partitions_matched_at_once_publish_what_one_at_a_time_publishes()
+    {
+        CopyDirectory(_fixture.Directory, _full);
+        var settings = Path.Combine(_full, "electionmatch.yml");
+        var text = File.ReadAllText(settings);
+        Assert.Contains("engine:\n", text, StringComparison.Ordinal);
+        File.WriteAllText(settings, text.Replace("engine:\n", "engine:\n  threads: 1\n", StringComparison.Ordinal));
+
+        var together = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var alone = Run(_full, "2030-01-01", "--incremental");
+
+        // Two threads (the default on two cores or more) match the states two at a time; one thread one at a time.
+        Assert.Equal(Environment.ProcessorCount >= 2, together.Contains("beside another partition", StringComparison.Ordinal));
+        Assert.DoesNotContain("beside another partition", alone, StringComparison.Ordinal);
+        Assert.True(Summary(together).Recomputed > 2);
+        Assert.Equal(Summary(alone), Summary(together));
+        Assert.Equal(Manifest(_full, "20300101"), Manifest(_fixture.Directory, "20300101"));
+    }
+
+    [Fact]
+    public void An_unreadable_line_of_a_kept_candidacy_file_is_quarantined_when_only_the_stateless_partition_is_recomputed()
+    {
+        // A ragged line (too many fields) in the candidacies, which keep three states and no row without one: the
+        // stateless partition, which quarantines the file's unreadable lines, then has no candidacy of its own.
+        var kept = File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "TX" or "NC" or "GA").ToList();
+        kept.Insert(3, "gpc-ragged,1,Ann,Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,2024-05-04,2024-11-05,,extra,fields");
+        File.WriteAllLines(_fixture.PathOf(Left), kept);
+        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        Assert.Contains("quarantined: 1 left", first, StringComparison.Ordinal);
+
+        // A California results row changes: no candidacy is in California, so only the stateless partition reads it,
+        // and the candidacies' file, unchanged, keeps its row hashes (nothing else in the run reads it whole).
+        var results = File.ReadAllLines(_fixture.PathOf(Right));
+        var california = Array.FindIndex(results, l => l.Split(',')[8] == "CA");
+        results[california] = results[california].Replace(",CA,", ",California,", StringComparison.Ordinal);
+        File.WriteAllLines(_fixture.PathOf(Right), results);
+        var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.Equal((4, 3, 1, "((no state))"), Summary(second));
+        Assert.Contains("the left input's file unchanged since the last run", second, StringComparison.Ordinal);
+        Assert.Contains("quarantined: 1 left", second, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_first_incremental_run_adopts_the_model_a_plain_run_trained_under_the_same_settings()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));

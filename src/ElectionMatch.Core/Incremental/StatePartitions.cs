@@ -13,7 +13,10 @@ namespace ElectionMatch.Incremental;
 /// </summary>
 internal static class StatePartitions
 {
-    /// <param name="reused">Receives "left" or "right" for an input whose row hashes were kept from an earlier run (<see cref="RowHashes"/>).</param>
+    /// <param name="reused">
+    /// Receives "left" or "right" for an input whose row hashes were kept from an earlier run (<see cref="RowHashes"/>);
+    /// null hashes every input afresh (<c>--full</c>).
+    /// </param>
     public static IReadOnlyList<StatePartition> Of(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, ICollection<string>? reused = null)
     {
         ReferenceData.LoadStates(warehouse, cache, "states");
@@ -28,12 +31,14 @@ internal static class StatePartitions
         // A state's left rows meet that state's right rows and those with no usable state; the stateless left rows meet all.
         var leftHashes = PartitionHashes(warehouse, left, partitions, rightSide: false);
         var rightHashes = PartitionHashes(warehouse, right, partitions, rightSide: true);
+        var leftState = CopiedStateColumn(warehouse, inputs.LeftRelation);
+        var rightState = CopiedStateColumn(warehouse, inputs.RightRelation);
         return partitions.Select(state => new StatePartition(
             state,
-            Rows(cache, "left", $"em_state = {Sql.Literal(state)}"),
+            Rows(cache, "left", leftState, $"= {Sql.Literal(state)}"),
             // The stateless partition reads the right input as it is, so a parquet file keeps its reader's numbering
             // (NumberedInput): numbered on every thread, and read again by right_clean instead of copied whole through right_input.
-            state == StatePartition.NoState ? inputs.RightRelation : Rows(cache, "right", $"em_state in ({Sql.Literal(state)}, '')"),
+            state == StatePartition.NoState ? inputs.RightRelation : Rows(cache, "right", rightState, $"in ({Sql.Literal(state)}, '')"),
             Sha256($"left {leftHashes[state]} right {rightHashes[state]}"),
             leftRows.GetValueOrDefault(state))).ToList();
     }
@@ -44,20 +49,42 @@ internal static class StatePartitions
     /// partition then reads its own rows, not the whole input through a filter. At a million candidacies a small state's
     /// right_input scanned the 7.2M results rows on one thread to keep 13,590 (4.3 s of its 6.4).
     /// </summary>
-    public static void CopyRows(DuckDbWarehouse warehouse, RunSchema cache, MatchInputs inputs, IReadOnlyCollection<StatePartition> partitions)
+    /// <remarks>
+    /// A row's state is read from the row, as <see cref="RowHashes"/> reads it, not joined from the row hashes by number:
+    /// a relation whose order is not stable (a view with a <c>group by</c>) numbers its rows differently on each read.
+    /// The copy reads the whole input, so a CSV file's unreadable lines are in its reject store's latest scan, which the
+    /// stateless partition, matched next on this connection, quarantines (when the row hashes were kept, no other read
+    /// of the file happens in the run).
+    /// </remarks>
+    public static void CopyRows(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyCollection<StatePartition> partitions)
     {
         var states = partitions.Select(p => p.State).ToList();
-        var rightStates = partitions.Any(p => p.State != StatePartition.NoState) ? states.Append(StatePartition.NoState).Distinct().ToList() : [];
-        Copy("left", inputs.LeftRelation, states);
-        Copy("right", inputs.RightRelation, rightStates);
+        Copy("left", inputs.LeftRelation, match.Left.Column("state"), states);
+        if (partitions.Any(p => p.State != StatePartition.NoState))
+        {
+            Copy("right", inputs.RightRelation, match.Right.Column("state"), states.Append(StatePartition.NoState).Distinct().ToList());
+        }
 
-        void Copy(string side, string relation, List<string> keep) => warehouse.Execute($"""
-            create or replace table {cache.Table(side + "_partition_rows")} as
-            select h.state as em_state, s.*
-            from {NumberedInput.RowNumbers(warehouse, relation)} as s
-            join {cache.Table(side + "_row_hashes")} as h on h.rn = s.em_row_number
-            where h.state in ({(keep.Count == 0 ? "null" : List(keep))})
-            """);
+        void Copy(string side, string relation, string? stateColumn, List<string> keep)
+        {
+            try
+            {
+                warehouse.Execute($"""
+                    create or replace table {cache.Table(side + "_partition_rows")} as
+                    select * from (
+                        select coalesce(st.code, '') as {Sql.Identifier(CopiedStateColumn(warehouse, relation))}, s.*
+                        from {NumberedInput.RowNumbers(warehouse, relation)} as s
+                        left join {cache.Table("states")} as st on st.key = {(stateColumn is null ? "null" : Key(stateColumn))}
+                    ) as c
+                    where {Sql.Identifier(CopiedStateColumn(warehouse, relation))} in ({List(keep)})
+                    """);
+            }
+            catch (DuckDB.NET.Data.DuckDBException e)
+            {
+                Diagnostics.DiskFull.ThrowIfFull(e);
+                throw;
+            }
+        }
     }
 
     /// <summary>Drops the copies <see cref="CopyRows"/> made, once every partition that reads them is done.</summary>
@@ -67,8 +94,21 @@ internal static class StatePartitions
         """);
 
     /// <summary>A partition's rows of one side as <see cref="CopyRows"/> copied them: in input order, the input's columns only.</summary>
-    private static string Rows(RunSchema cache, string side, string filter) =>
-        $"(select * exclude (em_state, em_row_number) from {cache.Table(side + "_partition_rows")} where {filter} order by em_row_number)";
+    private static string Rows(RunSchema cache, string side, string stateColumn, string keep) =>
+        $"(select * exclude ({Sql.Identifier(stateColumn)}, em_row_number) from {cache.Table(side + "_partition_rows")} where {Sql.Identifier(stateColumn)} {keep} order by em_row_number)";
+
+    /// <summary>The copy's column for a row's state: <c>em_state</c>, or a name the input does not use.</summary>
+    private static string CopiedStateColumn(DuckDbWarehouse warehouse, string relation)
+    {
+        var names = warehouse.Describe("select * from " + relation).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var name = "em_state";
+        while (names.Contains(name))
+        {
+            name += "_";
+        }
+
+        return name;
+    }
 
     /// <summary>
     /// Each partition's hash of one side: the MD5 of its rows' hashes in input order joined by commas, as
@@ -188,7 +228,7 @@ internal static class StatePartitions
     {
         var table = cache.Table(side + "_row_hashes");
         var sources = cache.Table("row_hash_sources");
-        var key = SourceKey(input, stateColumn);
+        var key = reused is null ? null : SourceKey(warehouse, cache, input, stateColumn);
         if (key is not null && warehouse.TableExists(cache.Name, side + "_row_hashes") &&
             warehouse.Scalar<long>($"select count(*) from {sources} where side = {Sql.Literal(side)} and source_key = {Sql.Literal(key)}") > 0)
         {
@@ -206,7 +246,7 @@ internal static class StatePartitions
             ) as t
             left join {cache.Table("states")} as st on st.key = t.k
             """);
-        if (key is not null && key == SourceKey(input, stateColumn))
+        if (key is not null && key == SourceKey(warehouse, cache, input, stateColumn))
         {
             warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(key)}, null)");
         }
@@ -214,16 +254,22 @@ internal static class StatePartitions
         return table;
     }
 
-    /// <summary>What a local file's row hashes are a function of; null for an input that is not one local file.</summary>
-    private static string? SourceKey(InputRelation input, string? stateColumn)
+    /// <summary>
+    /// What a local file's row hashes are a function of: its bytes, the relation that reads it, the state column, the
+    /// states it is looked up in, the row hash's definition, DuckDB's version (its text of values) and this build (with
+    /// its commit, since the tool's version alone does not change between builds). Null for an input that is not one local file.
+    /// </summary>
+    private static string? SourceKey(DuckDbWarehouse warehouse, RunSchema cache, InputRelation input, string? stateColumn)
     {
         if (input.FilePath is not { } path || !File.Exists(path))
         {
             return null;
         }
 
+        var states = warehouse.Scalar<string>($"select md5(string_agg(key || '=' || code, ',' order by key, code)) from {cache.Table("states")}");
+        var duckDb = warehouse.Scalar<string>("select version()");
         using var file = File.OpenRead(path);
-        return Sha256($"{input.Sql}|{stateColumn}|{ToolInfo.Version}|{Convert.ToHexStringLower(SHA256.HashData(file))}");
+        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Build, Convert.ToHexStringLower(SHA256.HashData(file))));
     }
 
     /// <summary>The key a state is looked up by, the same as the cleaning's <c>em_state_key</c>: letters only, upper case.</summary>

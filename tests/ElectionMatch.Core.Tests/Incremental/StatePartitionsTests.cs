@@ -120,7 +120,7 @@ public sealed class StatePartitionsTests : IDisposable
         var inputs = new MatchInputs(Relation(leftPath), new InputRelation(Sql.Literal(rightPath), "right.parquet", SourceSpan.WholeFile(rightPath)));
         _warehouse.Execute("create schema if not exists electionmatch_cache");
         var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
-        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, inputs, partitions);
+        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, _match, inputs, partitions);
 
         var nc = partitions.Single(p => p.State == "NC");
         var expected = Enumerable.Range(1, 300_000).Where(i => states[(i * 7) % 5] is "NC" or "N.C." or "").Select(i => "r" + i).ToList();
@@ -176,20 +176,31 @@ public sealed class StatePartitionsTests : IDisposable
         Assert.Empty(relation);
     }
 
+    [Fact]
+    public void An_input_column_named_like_the_copys_state_keeps_its_name_and_values()
+    {
+        var partitions = Partitions(["1,NC,x", "2,TX,y", "3,,z"], ["a,NC,p", "b,,q"], extra: "em_state");
+
+        var nc = partitions.Single(p => p.State == "NC");
+        Assert.Equal(["gp_candidacy_id", "state", "em_state"], _warehouse.Describe("select * from " + nc.LeftRelation).Select(c => c.Name));
+        Assert.Equal(["x"], Ids(nc.LeftRelation, "em_state"));
+        Assert.Equal(["p", "q"], Ids(nc.RightRelation, "em_state"));
+    }
+
     private List<(long Number, string Hash, string State)> RowHashes() =>
         _warehouse.Query("select rn, h, state from electionmatch_cache.right_row_hashes order by rn", r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
 
-    private IReadOnlyList<StatePartition> Partitions(string[] left, string[] right, bool parquet = false)
+    private IReadOnlyList<StatePartition> Partitions(string[] left, string[] right, bool parquet = false, string? extra = null)
     {
-        var leftPath = Write("left.csv", "gp_candidacy_id,state", left);
-        var rightPath = Write("right.csv", "candidate_id,state", right);
+        var leftPath = Write("left.csv", "gp_candidacy_id,state" + (extra is null ? "" : "," + extra), left);
+        var rightPath = Write("right.csv", "candidate_id,state" + (extra is null ? "" : "," + extra), right);
         var inputs = parquet
             ? new MatchInputs(Parquet(leftPath), Parquet(rightPath))
             : new MatchInputs(Relation(leftPath), Relation(rightPath));
         _lastRight = inputs.RightRelation;
         _warehouse.Execute("create schema if not exists electionmatch_cache");
         var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
-        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, inputs, partitions);
+        StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, _match, inputs, partitions);
         return partitions;
     }
 
