@@ -100,26 +100,6 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
-    public void Two_partitions_matched_at_once_publish_what_one_at_a_time_publishes()
-    {
-        CopyDirectory(_fixture.Directory, _full);
-        var settings = Path.Combine(_full, "electionmatch.yml");
-        var text = File.ReadAllText(settings);
-        Assert.Contains("engine:\n", text, StringComparison.Ordinal);
-        File.WriteAllText(settings, text.Replace("engine:\n", "engine:\n  threads: 1\n", StringComparison.Ordinal));
-
-        var together = Run(_fixture.Directory, "2030-01-01", "--incremental");
-        var alone = Run(_full, "2030-01-01", "--incremental");
-
-        // Two threads (the default on two cores or more) match the states two at a time; one thread one at a time.
-        Assert.Equal(Environment.ProcessorCount >= 2, together.Contains("beside another partition", StringComparison.Ordinal));
-        Assert.DoesNotContain("beside another partition", alone, StringComparison.Ordinal);
-        Assert.True(Summary(together).Recomputed > 2);
-        Assert.Equal(Summary(alone), Summary(together));
-        Assert.Equal(Manifest(_full, "20300101"), Manifest(_fixture.Directory, "20300101"));
-    }
-
-    [Fact]
     public void An_unreadable_line_of_a_kept_candidacy_file_is_quarantined_when_only_the_stateless_partition_is_recomputed()
     {
         // A ragged line (too many fields) in the candidacies, which keep three states and no row without one: the

@@ -72,56 +72,18 @@ internal static class IncrementalRun
                 Report(clock.Report("partition_rows", () => (toCompute.Sum(p => p.LeftRows), toCompute.Count), () => $"the input rows of the {toCompute.Count} partitions to recompute copied out of the inputs"));
             }
 
-            // The stateless partition first and alone (it reads every results row, as a plain run does), then the states,
-            // the largest first, two at a time when two threads and the offline providers allow.
-            var stateless = toCompute.Where(p => p.State == StatePartition.NoState).ToList();
-            var states = toCompute.Except(stateless).OrderByDescending(p => p.LeftRows).ThenBy(p => p.State, StringComparer.Ordinal).ToList();
-            foreach (var partition in stateless)
+            // The stateless partition first (partitions come in that order): right after the copy, whose read of a CSV
+            // file is the reject store's latest scan that it quarantines.
+            foreach (var partition in toCompute)
             {
-                Compute(warehouse, run, cache, partition, beside: false);
+                clock.Restart();
+                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
+                var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
+                cache.Store(partition, keys[partition.State], modelSha, request.SettingsSha256, result);
+                recomputed.Add(partition.Label);
+                Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
             }
 
-            var atOnce = Math.Min(states.Count, PartitionsAtOnce(request.Options));
-            if (atOnce <= 1)
-            {
-                foreach (var partition in states)
-                {
-                    Compute(warehouse, run, cache, partition, beside: false);
-                }
-            }
-            else
-            {
-                var queue = new System.Collections.Concurrent.ConcurrentQueue<StatePartition>(states);
-                using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var workers = Enumerable.Range(0, atOnce).Select(worker => BlockingWork.Guarded(() =>
-                {
-                    // The first worker uses the run's connection; each other one a connection and run schema of its own.
-                    using var second = worker == 0 ? null : warehouse.OpenSecond();
-                    var connection = second ?? warehouse;
-                    var schema = worker == 0 ? run : run.Beside(worker + 1);
-                    try
-                    {
-                        var partitionCache = worker == 0 ? cache : new PartitionCache(connection, match.Name, definition.Columns);
-                        while (!failed.IsCancellationRequested && queue.TryDequeue(out var partition))
-                        {
-                            Compute(connection, schema, partitionCache, partition, beside: true, failed.Token);
-                        }
-
-                        failed.Token.ThrowIfCancellationRequested();
-                    }
-                    finally
-                    {
-                        if (worker > 0)
-                        {
-                            connection.Execute($"drop schema if exists {Sql.Identifier(schema.Name)} cascade");
-                        }
-                    }
-                }, failed)).ToArray();
-                BlockingWork.WaitAll(workers);
-            }
-
-            // In partition order, whatever order they were computed in.
-            recomputed.Sort((a, b) => toCompute.FindIndex(p => p.Label == a).CompareTo(toCompute.FindIndex(p => p.Label == b)));
             finished = true;
         }
         finally
@@ -133,22 +95,6 @@ internal static class IncrementalRun
             catch (DuckDB.NET.Data.DuckDBException) when (!finished)
             {
                 // The failure that stopped the partitions is the one to report; the next run replaces the copies.
-            }
-        }
-
-        void Compute(DuckDbWarehouse connection, RunSchema schema, PartitionCache partitionCache, StatePartition partition, bool beside, CancellationToken? token = null)
-        {
-            var partitionClock = StageClock.Start();
-            var matcher = CandidacyDdhqMatcher.Create(connection, match, schema, request.Options, model);
-            var result = matcher.Run(PartitionInputs(inputs, partition), null, token ?? cancellationToken);
-            lock (recomputed)
-            {
-                partitionCache.Store(partition, keys[partition.State], modelSha, request.SettingsSha256, result);
-                recomputed.Add(partition.Label);
-                var report = partitionClock.Report("partition " + partition.Label, () => (partition.LeftRows, connection.Scalar<long>($"select count(*) from {result.OutputTable}")), () => beside
-                    ? "recomputed, beside another partition (the CPU time of the two is not apportioned)"
-                    : "recomputed");
-                Report(beside ? report with { Cpu = null } : report);
             }
         }
 
@@ -186,15 +132,6 @@ internal static class IncrementalRun
             ],
         };
     }
-
-    /// <summary>
-    /// How many state partitions are matched at once: two with two threads or more, each on a connection of its own. A
-    /// partition keeps 1.2-1.5 cores busy (at a million candidacies, North Dakota 2.2 CPU-s in 1.8 s, Florida 12.8 in
-    /// 8.6), so two at a time fill both. One with a provider, so that two partitions do not call it, nor write its
-    /// cache, at once.
-    /// </summary>
-    private static int PartitionsAtOnce(MatchRunOptions options) =>
-        options.Threads >= 2 && options.Providers.Judge is null && options.Providers.Embeddings is null ? 2 : 1;
 
     /// <summary>
     /// A partition's slice of the inputs. A CSV file's unreadable lines have no state, so only the stateless

@@ -87,9 +87,6 @@ public sealed class DuckDbWarehouse : IDisposable
         return connection;
     }
 
-    /// <summary>A second warehouse over the same database, for work on another thread beside this one's; disposing it closes only its connection.</summary>
-    public DuckDbWarehouse OpenSecond() => new(OpenSecondConnection(), Path);
-
     public int Execute(string sql)
     {
         using var command = _connection.CreateCommand();

@@ -11,18 +11,6 @@ internal static class TextFunction
     /// </summary>
     public static void Register(DuckDbWarehouse warehouse, string name, Func<string, string?> of)
     {
-        // A function is registered in the database's catalog, which every connection sees: two partitions matched at
-        // once on two connections must not both find it missing and register it.
-        lock (Registering)
-        {
-            RegisterOnce(warehouse, name, of);
-        }
-    }
-
-    private static readonly Lock Registering = new();
-
-    private static void RegisterOnce(DuckDbWarehouse warehouse, string name, Func<string, string?> of)
-    {
         if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(name)}") > 0)
         {
             return;

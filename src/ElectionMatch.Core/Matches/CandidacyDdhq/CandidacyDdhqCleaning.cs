@@ -460,9 +460,6 @@ internal sealed class CandidacyDdhqCleaning
     /// The numbered results relation to read the rows from, when right_input keeps only what quarantine reads
     /// (<see cref="RightInputSql"/>); by default the rows are right_input's.
     /// </param>
-    /// <summary>Held while <see cref="RightCleanSql"/> runs: DuckDB's <c>disabled_optimizers</c> is global to the database, not the connection.</summary>
-    internal static readonly Lock GlobalSetting = new();
-
     public string RightCleanSql(string? numbered = null) => $"""
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as

@@ -99,12 +99,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id), keepColumns: rightReread is null));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        // Its statement sets a global setting around itself (disabled_optimizers); two partitions matched at once take turns.
-        lock (CandidacyDdhqCleaning.GlobalSetting)
-        {
-            pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
-        }
-
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
