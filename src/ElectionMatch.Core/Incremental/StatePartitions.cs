@@ -13,6 +13,9 @@ namespace ElectionMatch.Incremental;
 /// </summary>
 internal static class StatePartitions
 {
+    /// <summary>A row's state over <see cref="NumberedWithState"/>: its postal code, or <see cref="StatePartition.NoState"/>.</summary>
+    private const string StateCode = "coalesce(st.code, '')";
+
     /// <param name="reused">
     /// Receives "left" or "right" for an input whose row hashes were kept from an earlier run (<see cref="RowHashes"/>);
     /// null hashes every input afresh (<c>--full</c>).
@@ -69,14 +72,11 @@ internal static class StatePartitions
         {
             try
             {
+                var state = Sql.Identifier(CopiedStateColumn(warehouse, relation));
                 warehouse.Execute($"""
                     create or replace table {cache.Table(side + "_partition_rows")} as
-                    select * from (
-                        select coalesce(st.code, '') as {Sql.Identifier(CopiedStateColumn(warehouse, relation))}, s.*
-                        from {NumberedInput.RowNumbers(warehouse, relation)} as s
-                        left join {cache.Table("states")} as st on st.key = {(stateColumn is null ? "null" : Key(stateColumn))}
-                    ) as c
-                    where {Sql.Identifier(CopiedStateColumn(warehouse, relation))} in ({List(keep)})
+                    select * from (select {StateCode} as {state}, s.* from {NumberedWithState(warehouse, cache, relation, stateColumn)}) as c
+                    where {state} in ({List(keep)})
                     """);
             }
             catch (DuckDB.NET.Data.DuckDBException e)
@@ -219,10 +219,10 @@ internal static class StatePartitions
     /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
     /// 7.2-8.1 s of wall time, 3.9-4.3 numbered by the reader; the same numbers and hashes).</para>
-    /// <para>An input that is one local file keeps the table from an earlier run when the file's bytes, the relation that
-    /// reads it, the state column and the tool are the same (<c>row_hash_sources</c>): the same bytes read the same way
-    /// give the same rows. The file is hashed before and after its rows are, and a key is kept only if it did not change
-    /// meanwhile; the old key is deleted before the table is replaced, so a run stopped between the two leaves no key.</para>
+    /// <para>An input that is one local file keeps the table from an earlier run while its key (<see cref="SourceKey"/>:
+    /// the file's bytes and everything that reads them into row hashes) is the same (<c>row_hash_sources</c>). The file
+    /// is hashed before and after its rows are, and a key is kept only if it did not change meanwhile; the old key is
+    /// deleted before the table is replaced, so a run stopped between the two leaves no key.</para>
     /// </remarks>
     private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, InputRelation input, string? stateColumn, ICollection<string>? reused)
     {
@@ -239,12 +239,8 @@ internal static class StatePartitions
         warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
         warehouse.Execute($"""
             create or replace table {table} as
-            select t.rn, t.h, coalesce(st.code, '') as state
-            from (
-                select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {(stateColumn is null ? "null" : Key(stateColumn))} as k
-                from {NumberedInput.RowNumbers(warehouse, input.Sql)} as s
-            ) as t
-            left join {cache.Table("states")} as st on st.key = t.k
+            select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {StateCode} as state
+            from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
             """);
         if (key is not null && key == SourceKey(warehouse, cache, input, stateColumn))
         {
@@ -271,6 +267,13 @@ internal static class StatePartitions
         using var file = File.OpenRead(path);
         return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Build, Convert.ToHexStringLower(SHA256.HashData(file))));
     }
+
+    /// <summary>
+    /// The relation's rows numbered in input order (<c>s</c>) with the state each is looked up as (<c>st</c>, null for no
+    /// usable state): the one reading of a row's state that its hash and its partition's copy share.
+    /// </summary>
+    private static string NumberedWithState(DuckDbWarehouse warehouse, RunSchema cache, string relation, string? stateColumn) =>
+        $"{NumberedInput.RowNumbers(warehouse, relation)} as s left join {cache.Table("states")} as st on st.key = {(stateColumn is null ? "null" : Key(stateColumn))}";
 
     /// <summary>The key a state is looked up by, the same as the cleaning's <c>em_state_key</c>: letters only, upper case.</summary>
     private static string Key(string column) =>
