@@ -11,4 +11,10 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// beside the manifest), and that snapshot's name: the first incremental run adopts it instead of training.
     /// </summary>
     public (string Json, string Snapshot)? EarlierModel { get; init; }
+
+    /// <summary>
+    /// The code that computes a partition (<see cref="ToolInfo.Fingerprint"/>): part of every partition's cache key, so a
+    /// partition cached by another build is recomputed, not published beside rows this build computed.
+    /// </summary>
+    public string Tool { get; init; } = ToolInfo.Fingerprint;
 }

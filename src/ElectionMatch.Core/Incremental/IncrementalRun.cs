@@ -11,7 +11,7 @@ namespace ElectionMatch.Incremental;
 /// <summary>
 /// <c>run --incremental</c> for a candidacy match: the inputs are split into state partitions, and a partition
 /// is recomputed only when its cache key changed — the hash of its input rows, of the scoring model and of the
-/// settings (and the tool version). Every partition is matched on its own with one stored model, so a partition's
+/// settings (and the build of the code that computed it). Every partition is matched on its own with one stored model, so a partition's
 /// rows depend on nothing outside it and the published snapshot equals a full recompute (<c>--full</c>).
 /// The model is trained once on the whole input and reused until the settings or the tool change or
 /// <c>--retrain</c> asks; see docs/design.md, "Incremental runs".
@@ -58,7 +58,7 @@ internal static class IncrementalRun
 
         var keys = partitions.ToDictionary(
             p => p.State,
-            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{ToolInfo.Version}"),
+            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{request.Tool}"),
             StringComparer.Ordinal);
         var recomputed = new List<string>();
         var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State])).ToList();
@@ -79,7 +79,7 @@ internal static class IncrementalRun
                 clock.Restart();
                 var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
                 var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
-                cache.Store(partition, keys[partition.State], modelSha, request.SettingsSha256, result);
+                cache.Store(partition, keys[partition.State], modelSha, request.SettingsSha256, request.Tool, result);
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
             }

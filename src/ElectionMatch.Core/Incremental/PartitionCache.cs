@@ -86,7 +86,7 @@ internal sealed class PartitionCache
         _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0;
 
     /// <summary>Replaces a partition's entry with a fresh result, in one transaction.</summary>
-    public void Store(StatePartition partition, string cacheKey, string modelSha256, string settingsSha256, MatchResult result)
+    public void Store(StatePartition partition, string cacheKey, string modelSha256, string settingsSha256, string tool, MatchResult result)
     {
         var state = Sql.Literal(partition.State);
         var key = Sql.Literal(cacheKey);
@@ -102,7 +102,7 @@ internal sealed class PartitionCache
                 insert into {Quarantine} select {state}, {key}, * from {result.QuarantineTable};
                 insert into {Schema.Table("partitions")} values (
                     {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(modelSha256)}, {Sql.Literal(settingsSha256)},
-                    {Sql.Literal(ToolInfo.Version)}, {partition.LeftRows}, now(),
+                    {Sql.Literal(tool)}, {partition.LeftRows}, now(),
                     {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))});
                 """);
         });

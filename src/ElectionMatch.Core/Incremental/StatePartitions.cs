@@ -252,8 +252,8 @@ internal static class StatePartitions
 
     /// <summary>
     /// What a local file's row hashes are a function of: its bytes, the relation that reads it, the state column, the
-    /// states it is looked up in, the row hash's definition, DuckDB's version (its text of values) and this build (with
-    /// its commit, since the tool's version alone does not change between builds). Null for an input that is not one local file.
+    /// states it is looked up in, the row hash's definition, DuckDB's version (its text of values) and this build's
+    /// code (<see cref="ToolInfo.Fingerprint"/>, since the tool's version alone does not change between builds). Null for an input that is not one local file.
     /// </summary>
     private static string? SourceKey(DuckDbWarehouse warehouse, RunSchema cache, InputRelation input, string? stateColumn)
     {
@@ -265,7 +265,7 @@ internal static class StatePartitions
         var states = warehouse.Scalar<string>($"select md5(string_agg(key || '=' || code, ',' order by key, code)) from {cache.Table("states")}");
         var duckDb = warehouse.Scalar<string>("select version()");
         using var file = File.OpenRead(path);
-        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Build, Convert.ToHexStringLower(SHA256.HashData(file))));
+        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, Convert.ToHexStringLower(SHA256.HashData(file))));
     }
 
     /// <summary>
