@@ -17,18 +17,28 @@ public sealed class HashInputs : Microsoft.Build.Utilities.Task
     /// <summary>Anything besides the file list that changes the result (target, warnings as errors).</summary>
     public string? Settings { get; set; }
 
+    /// <summary>Environment variables whose values change the result (those profiles.yml reads); each value is hashed, never kept.</summary>
+    public ITaskItem[] Environment { get; set; } = [];
+
     [Output]
     public string Hash { get; private set; } = "";
 
     public override bool Execute()
     {
-        Hash = Of(Files.Select(f => f.GetMetadata("FullPath")), Settings ?? "");
+        Hash = Of(Files.Select(f => f.GetMetadata("FullPath")), Settings ?? "", Environment.Select(e => e.ItemSpec), System.Environment.GetEnvironmentVariable);
         return true;
     }
 
-    internal static string Of(IEnumerable<string> paths, string settings)
+    internal static string Of(IEnumerable<string> paths, string settings, IEnumerable<string>? variables = null, Func<string, string?>? lookup = null)
     {
         var text = new StringBuilder(settings).Append('\n');
+        foreach (var name in (variables ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            // A value may be a secret: only its hash goes into the text, and only the whole text's hash into the stamp.
+            var value = lookup?.Invoke(name);
+            text.Append("env ").Append(name).Append(value is null ? " unset" : " " + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))).Append('\n');
+        }
+
         foreach (var path in paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             text.Append(path).Append('\n');

@@ -25,16 +25,29 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     /// <summary>Report warnings as errors, for pre-merge CI.</summary>
     public bool WarningsAsErrors { get; set; }
 
+    /// <summary>Seconds to wait for another electionmatch command on the same warehouse (<c>--lock-timeout</c>); empty means 60.</summary>
+    public string? LockTimeout { get; set; }
+
     /// <summary>Files outside the project's model folders that the result depends on (profiles.yml, the warehouse, external sources).</summary>
     [Output]
     public ITaskItem[] Dependencies { get; private set; } = [];
+
+    /// <summary>The project's model folders, whose SQL and YAML the targets glob on the next build.</summary>
+    [Output]
+    public ITaskItem[] ModelDirectories { get; private set; } = [];
+
+    /// <summary>The environment variables profiles.yml reads; the next build hashes their values with its inputs.</summary>
+    [Output]
+    public ITaskItem[] EnvironmentVariables { get; private set; } = [];
 
     public sealed override bool Execute()
     {
         try
         {
-            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)));
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
             Dependencies = ProjectDependencies.Of(context).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
+            ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(d => (ITaskItem)new TaskItem(d)).ToArray();
+            EnvironmentVariables = context.Target.EnvironmentVariables.Select(n => (ITaskItem)new TaskItem(n)).ToArray();
             Execute(context);
         }
         catch (DiagnosticException e)
@@ -83,4 +96,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         displayPaths.Select(p => (ITaskItem)new TaskItem(Path.GetFullPath(p))).ToArray();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static TimeSpan ParseLockTimeout(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? TimeSpan.FromSeconds(60)
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
+            ? TimeSpan.FromSeconds(seconds)
+            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"ElectionMatchLockTimeout '{text}' is not a number of seconds (0 or more)");
 }

@@ -21,6 +21,18 @@ public sealed class RunMatch : ProjectTask
     /// <summary>Never call the network (see <see cref="RunOptions.Replay"/>).</summary>
     public bool Replay { get; set; }
 
+    /// <summary>Recompute only the state partitions that changed (<c>--incremental</c>).</summary>
+    public bool Incremental { get; set; }
+
+    /// <summary>Incremental, recomputing every partition (<c>--full</c>).</summary>
+    public bool Full { get; set; }
+
+    /// <summary>Incremental, training a new model first (<c>--retrain</c>).</summary>
+    public bool Retrain { get; set; }
+
+    /// <summary>Also write every stage's wall time, rows and the counts to this JSON file (<c>--report</c>).</summary>
+    public string? ReportFile { get; set; }
+
     /// <summary>The published table, <c>schema.match_YYYYMMDD</c>.</summary>
     [Output]
     public string? Snapshot { get; private set; }
@@ -31,12 +43,22 @@ public sealed class RunMatch : ProjectTask
 
     protected override void Execute(ProjectContext context)
     {
-        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { Replay = Replay };
+        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain };
         var c = CultureInfo.InvariantCulture;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = new RunOperation(context).Execute(options, stage =>
-            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-14} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))));
+            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))));
+        if (!string.IsNullOrWhiteSpace(ReportFile))
+        {
+            Snapshots.AtomicFile.WriteAllText(Path.GetFullPath(ReportFile), RunReport.Of(run, clock.Elapsed).ToJson());
+        }
 
         Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch: published {run.QualifiedTable} ({run.Manifest.Rows} rows, {run.Manifest.Counts["matched"]} matched); manifest {run.ManifestPath}"));
+        foreach (var line in run.Summary)
+        {
+            Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+        }
+
         foreach (var file in run.Generated.Written)
         {
             Log.LogMessage(MessageImportance.High, $"electionmatch: wrote {file}");

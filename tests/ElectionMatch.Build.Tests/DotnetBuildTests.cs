@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.IO.Compression;
 using ElectionMatch.Warehouse;
 
@@ -160,6 +161,45 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public void A_model_in_another_model_path_is_checked_and_a_model_added_there_is_noticed()
+    {
+        _fixture.Write("dbt_project.yml", _fixture.Read("dbt_project.yml").Replace("model-paths: [\"models\"]", "model-paths: [\"models\", \"transform\"]", StringComparison.Ordinal));
+        Directory.CreateDirectory(_fixture.PathOf("transform"));
+        _fixture.Write("transform/m_ok.sql", "select 1 as one\n");
+        BuildSucceeds();
+        var unchanged = BuildSucceeds("-v:n");
+
+        _fixture.Write("transform/m_missing.sql", "select * from {{ ref('stg_model_predictions__candidacy_ddhq_matches_20250101') }}\n");
+        var added = Build();
+
+        Assert.Contains(SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.Equal(1, added.ExitCode);
+        Assert.Matches(Regex.Escape(_fixture.PathOf("transform/m_missing.sql")) + @"\(1,\d+\): error EM0105: ", added.Output);
+    }
+
+    [Fact]
+    public void A_new_value_of_a_variable_profiles_yml_reads_makes_the_next_build_check_the_warehouse_it_names()
+    {
+        BuildSucceeds();
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-03");
+        BuildSucceeds();
+        var unchanged = BuildSucceeds("-v:n");
+
+        // Another warehouse, as a teammate's clone has: the run's snapshot is declared but not in it.
+        var elsewhere = new Dictionary<string, string> { ["GOODPARTY_WAREHOUSE"] = Path.Combine(_fixture.Directory, "target", "elsewhere.duckdb") };
+        var moved = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, elsewhere, "-v:n");
+        var back = BuildSucceeds("-v:n");
+
+        Assert.Contains(SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.Equal(1, moved.ExitCode);
+        Assert.Matches(@"__sources\.yaml\(\d+,\d+\): error EM0101: .*candidacy_ddhq_matches_20300603", moved.Output);
+        Assert.DoesNotContain("EM0201", moved.Output, StringComparison.Ordinal);
+        Assert.Contains(CheckRan, back.Output, StringComparison.Ordinal);
+        // The stamp's directory keeps the variable's name, never its value.
+        Assert.Equal("GOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim());
+    }
+
+    [Fact]
     public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
     {
         var build = Build("-p:ElectionMatchGenerateOnBuild=false");
@@ -204,6 +244,22 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal(1, tampered.ExitCode);
         Assert.Contains("candidacy_ddhq_matches_20300603.json(", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("error EM0602: 1 row(s) of model_predictions.candidacy_ddhq_matches_20300603 were deleted after publishing: (gpc-001623, general", tampered.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ElectionMatchRun_takes_the_CLIs_incremental_options_and_writes_its_report()
+    {
+        var report = Path.Combine(_fixture.Directory, "target", "run.json");
+        var first = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-03", "-p:Incremental=true", "-p:Report=" + report);
+        var again = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04", "-p:Incremental=true");
+        var full = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-05", "-p:Full=true");
+
+        Assert.Matches(@"electionmatch: incremental: (\d+) state partitions, 0 reused, \1 recomputed", first.Output);
+        Assert.Matches(@"electionmatch: incremental: (\d+) state partitions, \1 reused, 0 recomputed", again.Output);
+        Assert.Matches(@"electionmatch: incremental: (\d+) state partitions, 0 reused, \1 recomputed", full.Output);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        Assert.Equal("model_predictions.candidacy_ddhq_matches_20300603", json.RootElement.GetProperty("snapshot").GetString());
+        Assert.True(json.RootElement.GetProperty("counts").GetProperty("state_partitions_recomputed").GetInt64() > 0);
     }
 
     [Fact]

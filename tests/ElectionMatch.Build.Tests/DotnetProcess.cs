@@ -11,7 +11,11 @@ internal static class DotnetProcess
     public static Result Build(string directory, string packagesDirectory, params string[] args) =>
         Run(directory, packagesDirectory, ["build", "-nodeReuse:false", "-tl:off", .. args]);
 
-    public static Result Run(string directory, string packagesDirectory, IEnumerable<string> args)
+    /// <summary>The same, with <paramref name="environment"/> set for the build (after the variables above are cleared).</summary>
+    public static Result Build(string directory, string packagesDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Run(directory, packagesDirectory, ["build", "-nodeReuse:false", "-tl:off", .. args], environment);
+
+    public static Result Run(string directory, string packagesDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -41,6 +45,10 @@ internal static class DotnetProcess
         info.Environment["DOTNET_NOLOGO"] = "1";
         // The tests read MSBuild's "Skipping target" message, which a localized SDK would translate.
         info.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(info)!;

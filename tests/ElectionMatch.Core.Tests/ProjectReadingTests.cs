@@ -93,6 +93,25 @@ public sealed class ProjectReadingTests
         Assert.Equal(3, diagnostic.Line);
     }
 
+    [Theory]
+    [InlineData("electionmatch.yml", "engine:\n", "engine:\n  temp_directory: [oops\n")]
+    [InlineData("models/staging/__sources.yaml", "version: 2\n", "version: 2\nextra: {oops\n")]
+    public void An_unclosed_flow_collection_is_a_syntax_error_at_the_line_that_opens_it(string file, string find, string replace)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read(file);
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        fixture.Write(file, text.Replace(find, replace, StringComparison.Ordinal));
+        var line = text[..text.IndexOf(find, StringComparison.Ordinal)].Count(c => c == '\n') + 2;
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlSyntax, diagnostic.Code);
+        Assert.EndsWith(Path.GetFileName(file), diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(line, diagnostic.Line);
+        Assert.Contains("not closed", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_duplicate_key_is_a_syntax_error()
     {

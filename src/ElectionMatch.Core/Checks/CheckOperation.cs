@@ -17,7 +17,7 @@ namespace ElectionMatch.Checks;
 /// </summary>
 public sealed class CheckOperation
 {
-    private readonly ProjectContext _context;
+    private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
     private HashSet<string> _interrupted = [];
@@ -31,7 +31,7 @@ public sealed class CheckOperation
     public IReadOnlyList<Diagnostic> Execute()
     {
         _diagnostics.Clear();
-        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "check");
+        using var held = _context.Lock("check", out _context);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing

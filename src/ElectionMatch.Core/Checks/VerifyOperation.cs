@@ -18,7 +18,7 @@ public sealed class VerifyOperation
 {
     private const int KeysShown = 5;
 
-    private readonly ProjectContext _context;
+    private ProjectContext _context;
 
     public VerifyOperation(ProjectContext context)
     {
@@ -30,7 +30,7 @@ public sealed class VerifyOperation
     public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
     {
         var matches = match is null ? _context.Settings.Matches.Keys.ToList() : [_context.Settings.Match(match).Name];
-        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "verify");
+        using var held = _context.Lock("verify", out _context);
         using var warehouse = _context.OpenForReading();
         return Verify(warehouse, matches, inputs);
     }

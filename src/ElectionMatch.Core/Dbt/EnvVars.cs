@@ -24,6 +24,9 @@ internal static partial class EnvVars
         });
     }
 
+    /// <summary>The names of the environment variables <paramref name="value"/> reads through env_var().</summary>
+    public static IEnumerable<string> Names(string value) => EnvVarCall().Matches(value).Select(m => m.Groups["name"].Value);
+
     [GeneratedRegex("""\{\{\s*env_var\(\s*(?<q>['"])(?<name>[^'"]+)\k<q>\s*(?:,\s*(?<q2>['"])(?<default>.*?)\k<q2>\s*)?\)\s*(?:\|\s*\w+\s*)*\}\}""")]
     private static partial Regex EnvVarCall();
 }

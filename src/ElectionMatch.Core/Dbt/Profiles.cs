@@ -9,6 +9,18 @@ public static class Profiles
     {
         var file = Find(project, profilesDir);
         var yaml = YamlFile.Load(file);
+        var variables = new SortedSet<string>(StringComparer.Ordinal);
+        string? Expand(YamlMap map, string key)
+        {
+            if (map.String(key) is not { } value)
+            {
+                return null;
+            }
+
+            variables.UnionWith(EnvVars.Names(value));
+            return EnvVars.Expand(value, map.AtValue(key));
+        }
+
         var root = yaml.RootMap();
         var profile = root.Map(project.ProfileName)
             ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, yaml.AtStart, $"profile '{project.ProfileName}' (named in dbt_project.yml) is not in this profiles.yml");
@@ -31,11 +43,8 @@ public static class Profiles
         // dbt-duckdb resolves a relative path against the directory dbt runs in: the project.
         var databasePath = Path.GetFullPath(Path.Combine(project.Directory, path));
         var schema = Expand(output, "schema") ?? "main";
-        return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema);
+        return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema) { EnvironmentVariables = [.. variables] };
     }
-
-    private static string? Expand(YamlMap map, string key) =>
-        map.String(key) is { } value ? EnvVars.Expand(value, map.AtValue(key)) : null;
 
     private static string Find(DbtProject project, string? profilesDir)
     {

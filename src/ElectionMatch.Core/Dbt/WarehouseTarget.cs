@@ -5,4 +5,10 @@ public sealed record WarehouseTarget(string ProfilesFile, string Profile, string
 {
     /// <summary>DuckDB names the attached database after the file.</summary>
     public string Catalog => Path.GetFileNameWithoutExtension(DatabasePath);
+
+    /// <summary>
+    /// The environment variables profiles.yml read to select this target (<c>env_var('NAME')</c>): another value of
+    /// one may name another warehouse, so a build that skips unchanged work must watch them as it watches files.
+    /// </summary>
+    public IReadOnlyList<string> EnvironmentVariables { get; init; } = [];
 }

@@ -121,13 +121,16 @@ internal sealed class YamlFile
     private static void CheckDepth(string display, string text)
     {
         var parser = new Parser(new StringReader(text));
-        var depth = 0;
-        while (parser.MoveNext())
+        // Where each open mapping or sequence started: YamlDotNet's parser fails on some unclosed flow collections
+        // ("key: [oops" at the end of a file) with an InvalidOperationException that carries no position.
+        var open = new Stack<Mark>();
+        while (MoveNext(parser, display, open))
         {
             switch (parser.Current)
             {
                 case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
-                    if (++depth > MaxDepth)
+                    open.Push(parser.Current.Start);
+                    if (open.Count > MaxDepth)
                     {
                         var at = parser.Current.Start;
                         throw DiagnosticException.At(Codes.YamlShape, new SourceSpan(display, (int)at.Line, (int)at.Column), $"nesting deeper than {MaxDepth} levels");
@@ -135,9 +138,23 @@ internal sealed class YamlFile
 
                     break;
                 case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    depth--;
+                    open.TryPop(out _);
                     break;
             }
+        }
+    }
+
+    private static bool MoveNext(Parser parser, string display, Stack<Mark> open)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (InvalidOperationException)
+        {
+            var at = open.TryPeek(out var start) ? start : parser.Current?.Start ?? Mark.Empty;
+            throw DiagnosticException.At(Codes.YamlSyntax, new SourceSpan(display, Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column)),
+                "invalid YAML: the collection that starts here is not closed (a '[' without its ']', or a '{' without its '}'?)");
         }
     }
 

@@ -15,7 +15,7 @@ namespace ElectionMatch.Operations;
 /// </summary>
 public sealed class GenerateOperation
 {
-    private readonly ProjectContext _context;
+    private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
 
     public GenerateOperation(ProjectContext context)
@@ -28,7 +28,7 @@ public sealed class GenerateOperation
     public GenerateResult Execute(bool rewriteReferences = false)
     {
         var result = new GenerateResult();
-        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, "generate");
+        using var held = _context.Lock("generate", out _context);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         foreach (var match in _context.Settings.Matches.Values)
@@ -37,6 +37,13 @@ public sealed class GenerateOperation
             var declared = _context.DeclaredSnapshots(match.Name);
             foreach (var (name, entry) in declared)
             {
+                if (entry.ExternalLocation is null && !warehouse.TableExists(entry.Schema, entry.Identifier))
+                {
+                    // Declared, but its table is in another warehouse (a teammate's run, a fresh clone) or gone:
+                    // check reports it (EM0101); generate renders what exists.
+                    continue;
+                }
+
                 try
                 {
                     var columns = warehouse.Describe("select * from " + resolver.Relation(entry));

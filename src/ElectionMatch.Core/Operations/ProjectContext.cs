@@ -40,6 +40,27 @@ public sealed class ProjectContext
         return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout };
     }
 
+    /// <summary>
+    /// Takes the warehouse's lock (<see cref="WarehouseLock"/>) and returns, in <paramref name="current"/>, this context
+    /// with the sources YAML read again under it. Another command may have held the lock while this one waited, and a
+    /// run adds its snapshot's entry to that file: what is decided under the lock (which entries exist, which to add)
+    /// is decided from the file as it is now, or a build that waited for a run would add the run's entry a second time.
+    /// </summary>
+    public WarehouseLock Lock(string purpose, out ProjectContext current)
+    {
+        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose);
+        try
+        {
+            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout };
+            return held;
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
+
     public RelationResolver Resolver(DuckDbWarehouse? warehouse) =>
         new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
 

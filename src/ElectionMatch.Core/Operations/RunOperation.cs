@@ -18,7 +18,7 @@ namespace ElectionMatch.Operations;
 /// </summary>
 public sealed class RunOperation
 {
-    private readonly ProjectContext _context;
+    private ProjectContext _context;
 
     public RunOperation(ProjectContext context)
     {
@@ -41,7 +41,7 @@ public sealed class RunOperation
         ProjectWritability.Ensure(_context);
         WarmTemplates(snapshots);
 
-        using var held = WarehouseLock.Acquire(_context.Target.DatabasePath, _context.LockTimeout, $"run {match.Name}");
+        using var held = _context.Lock($"run {match.Name}", out _context);
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
         var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);

@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using ElectionMatch.Checks;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// generate decides from the project as it is once it holds the warehouse, and renders what exists: a build that
+/// waited for a run, or a clone without the warehouse, must not corrupt the sources YAML or fail on a missing table.
+/// </summary>
+public sealed class GenerateOperationTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string SourcesYaml = "models/staging/__sources.yaml";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private ProjectContext Load() => ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+
+    private int Entries(string table) => Regex.Matches(_fixture.Read(SourcesYaml), $@"- name: {table}\n").Count;
+
+    [Fact]
+    public void A_generate_that_loaded_the_project_before_a_run_finished_does_not_add_the_runs_entry_again()
+    {
+        // As `dotnet build` during `-t:ElectionMatchRun`: the build read the project, then waited for the run's lock.
+        var loadedBefore = Load();
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+        Assert.Equal(1, Entries(Match + "_20300101"));
+
+        var result = new GenerateOperation(loadedBefore).Execute();
+
+        Assert.Equal(1, Entries(Match + "_20300101"));
+        Assert.DoesNotContain(_fixture.PathOf(SourcesYaml), result.Written.Select(Path.GetFullPath));
+        Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void A_check_that_loaded_the_project_before_a_run_finished_sees_the_runs_entry()
+    {
+        var loadedBefore = Load();
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+
+        Assert.DoesNotContain(new CheckOperation(loadedBefore).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void In_a_clone_without_the_warehouse_generate_skips_a_declared_snapshot_and_check_reports_its_table_missing()
+    {
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+        // A teammate's clone: the run's sources entry and staging files are committed, its warehouse is not.
+        File.Delete(_fixture.WarehousePath);
+        var staging = Directory.EnumerateFiles(_fixture.Directory, "*_20300101.*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+
+        var result = new GenerateOperation(Load()).Execute();
+        var check = new CheckOperation(Load()).Execute();
+
+        Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
+        Assert.All(staging, f => Assert.Equal(f.Value, File.ReadAllText(f.Key)));
+        var missing = Assert.Single(check, d => d.Code == Codes.SnapshotTableMissing && d.Message.Contains(Match + "_20300101", StringComparison.Ordinal));
+        Assert.EndsWith("__sources.yaml", missing.File, StringComparison.Ordinal);
+    }
+}
