@@ -57,7 +57,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 return this;
             }
 
-            var sniffed = read[From.Length..];
+            var sniffed = Quoted(read[From.Length..]);
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed } : this;
         }
@@ -66,6 +66,17 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return this;
         }
     }
+
+    /// <summary>
+    /// The sniffer's reader with RFC 4180 quoting where the sniffer chose none. The sniffer picks the dialect under which
+    /// its sample parses most consistently, so one unterminated quote in a quoted file makes it read the whole file without
+    /// quoting: every correctly quoted value that holds a comma then spills into the next columns, and since an extra
+    /// trailing field is absorbed, the shifted rows are published, not quarantined. Read with quoting, the broken line is
+    /// the reader's reject (UNQUOTED VALUE, quarantined with its text) and every other line reads as written. A file
+    /// with no quotes at all reads the same either way.
+    /// </summary>
+    internal static string Quoted(string read) =>
+        read.Replace(", quote='', escape='',", ", quote='\"', escape='\"',", StringComparison.Ordinal);
 
     /// <summary>
     /// Appends the rejected rows of the latest scan to <paramref name="inputTable"/>, after the rows read, one per line:

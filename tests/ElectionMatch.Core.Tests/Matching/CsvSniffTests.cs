@@ -7,7 +7,8 @@ namespace ElectionMatch.Tests.Matching;
 /// <summary>
 /// A run sniffs each CSV input once and reads it with what the sniffer found (<see cref="CsvInput.Sniff"/>): those reads
 /// must give exactly what a detecting read gives, rows, types and rejected lines alike, and anything the sniffer's
-/// written-out read cannot carry keeps detection.
+/// written-out read cannot carry keeps detection. The one deliberate difference: where the sniffer chose no quote
+/// character, the file is read with RFC 4180 quoting.
 /// </summary>
 public sealed class CsvSniffTests : IDisposable
 {
@@ -42,6 +43,39 @@ public sealed class CsvSniffTests : IDisposable
         Assert.Equal("candidate_id BIGINT, candidate VARCHAR, votes BIGINT, election_date DATE", detecting.Columns);
         Assert.Equal(["25003 TOO MANY COLUMNS ", "25004 CAST election_date", "25005 CAST votes", "25006 INVALID ENCODING candidate"], detecting.Rejects.Split('\n'));
         Assert.Equal(25_001, detecting.Rows.Split('\n').Length);
+    }
+
+    [Fact]
+    public void One_unterminated_quote_is_the_only_rejected_line_and_every_quoted_comma_reads_as_written()
+    {
+        // DuckDB's sniffer reads this file without quoting (line 6's quote is never closed), which would split the
+        // quoted offices at their commas and shift the dates into other columns.
+        var path = Write("candidacies.csv", """
+            id,name,office,party,date
+            1,Ann Lee,"Board of Education, District 7",,2024-03-05
+            2,Bo Diaz,Council,Democratic,2024-03-05
+            3,Cy Ng,"Water Board, Seat 2",Nonpartisan,2024-11-05
+            4,Di Ray,Mayor,,2024-11-05
+            "5,Ed Fox,Sheriff,Republican,2024-11-05
+
+            """u8.ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var csv = new CsvInput("left", path, "candidacies.csv");
+        Assert.Contains("quote=''", warehouse.Query($"select Prompt from sniff_csv({Sql.Literal(path)}, store_rejects = true)", r => r.GetString(0)).Single(), StringComparison.Ordinal);
+
+        var read = Read(warehouse, csv.Sniff(warehouse));
+
+        // The broken line's id ("5) made the sniffer type the column as text.
+        Assert.Equal("id VARCHAR, name VARCHAR, office VARCHAR, party VARCHAR, date DATE", read.Columns);
+        Assert.Equal(
+            [
+                "{'id': 1, 'name': Ann Lee, 'office': 'Board of Education, District 7', 'party': NULL, 'date': 2024-03-05}",
+                "{'id': 2, 'name': Bo Diaz, 'office': Council, 'party': Democratic, 'date': 2024-03-05}",
+                "{'id': 3, 'name': Cy Ng, 'office': 'Water Board, Seat 2', 'party': Nonpartisan, 'date': 2024-11-05}",
+                "{'id': 4, 'name': Di Ray, 'office': Mayor, 'party': NULL, 'date': 2024-11-05}",
+            ],
+            read.Rows.Split('\n'));
+        Assert.Equal("6 UNQUOTED VALUE id", read.Rejects);
     }
 
     [Fact]
