@@ -21,6 +21,7 @@ public static class Codes
     public const string ExternalFileMissing = "EM0022";
     public const string ColumnNotFound = "EM0023";
     public const string InputUnreadable = "EM0024";
+    public const string ColumnRepeated = "EM0025";
 
     // electionmatch.yml
     public const string SettingsMissing = "EM0030";

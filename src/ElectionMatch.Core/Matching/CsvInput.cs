@@ -68,6 +68,55 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     }
 
     /// <summary>
+    /// The names on the file's header line as written, in order, split at <paramref name="delimiter"/> with RFC 4180
+    /// quoting. DuckDB renames a repeated name (the second <c>first_name</c> becomes <c>first_name_1</c>), so only the
+    /// line itself tells that a mapped column is ambiguous. Empty for a file with no first line.
+    /// </summary>
+    public IReadOnlyList<string> HeaderNames(char delimiter = ',')
+    {
+        using var file = File.OpenRead(Path);
+        using Stream stream = Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+        if (reader.ReadLine() is not { } line)
+        {
+            return [];
+        }
+
+        var names = new List<string>();
+        var name = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                name.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == delimiter && !quoted)
+            {
+                names.Add(name.ToString().Trim());
+                name.Clear();
+            }
+            else
+            {
+                name.Append(c);
+            }
+        }
+
+        names.Add(name.ToString().Trim());
+        return names;
+    }
+
+    /// <summary>The delimiter of the sniffed read (<c>delim='…'</c>), or a comma.</summary>
+    public char Delimiter =>
+        Sniffed is { } read && System.Text.RegularExpressions.Regex.Match(read, "delim='(.)'") is { Success: true } m ? m.Groups[1].Value[0] : ',';
+
+    /// <summary>
     /// The sniffer's reader with RFC 4180 quoting where the sniffer chose none. The sniffer picks the dialect under which
     /// its sample parses most consistently, so one unterminated quote in a quoted file makes it read the whole file without
     /// quoting: every correctly quoted value that holds a comma then spills into the next columns, and since an extra

@@ -279,7 +279,31 @@ public sealed class RunOperation
             missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, NotFound(mapping.Column, relation.Description, names)));
         }
 
+        if (relation.Csv is { } csv)
+        {
+            missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Select(m => m.Column)]));
+        }
+
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;
+    }
+
+    /// <summary>
+    /// A column the match reads whose name the CSV header repeats: DuckDB reads the first under the name and the second
+    /// as <c>name_1</c>, so the match would read whichever came first, silently. Reported at the header line.
+    /// </summary>
+    private static IEnumerable<Diagnostic> RepeatedHeaderNames(CsvInput csv, IReadOnlyList<string> read)
+    {
+        var header = csv.HeaderNames(csv.Delimiter);
+        foreach (var repeated in header.Select((name, i) => (Name: name, Column: i + 1)).GroupBy(h => h.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            var used = read.FirstOrDefault(r => string.Equals(r, repeated.Key, StringComparison.OrdinalIgnoreCase));
+            if (used is not null)
+            {
+                var positions = string.Join(", ", repeated.Select(h => h.Column));
+                yield return Diagnostic.Error(Codes.ColumnRepeated, new SourceSpan(csv.DisplayPath, 1, 1),
+                    $"the header names column '{repeated.Key}' more than once (fields {positions}), and electionmatch.yml reads '{used}': rename the others so it is clear which to read");
+            }
+        }
     }
 
     private static string NotFound(string column, string relation, IReadOnlyCollection<string> names) =>
