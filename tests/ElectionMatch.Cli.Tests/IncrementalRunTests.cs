@@ -124,6 +124,49 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void Swapped_header_names_recompute_every_partition_as_a_full_recompute_does()
+    {
+        KeepStates("NC", "TX", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+
+        // The values stay where they were; only the names of two columns change places.
+        var lines = File.ReadAllLines(_fixture.PathOf(Left));
+        lines[0] = lines[0].Replace("first_name,last_name", "last_name,first_name", StringComparison.Ordinal);
+        File.WriteAllLines(_fixture.PathOf(Left), lines);
+        CopyDirectory(_fixture.Directory, _full);
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        var full = Run(_full, "2030-01-02", "--full");
+
+        Assert.Equal((3, 0, 3), Summary(incremental) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+        Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, Manifest(_fixture.Directory, "20300102").Content);
+    }
+
+    [Fact]
+    public void An_unreadable_line_added_to_or_removed_from_a_file_recomputes_the_stateless_partition_that_quarantines_it()
+    {
+        KeepStates("NC", "TX", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var clean = File.ReadAllLines(_fixture.PathOf(Right));
+
+        // A ragged results line: no row is read from it, so no row hash changes; only the quarantine does.
+        File.WriteAllLines(_fixture.PathOf(Right), [.. clean, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"]);
+        CopyDirectory(_fixture.Directory, _full);
+        var added = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        var full = Run(_full, "2030-01-02", "--full");
+
+        Assert.Equal((3, 2, 1, "((no state))"), Summary(added));
+        Assert.Contains("quarantined: 0 left, 1 right", added, StringComparison.Ordinal);
+        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+        Assert.Equal(Quarantined(_full, "20300102"), Quarantined(_fixture.Directory, "20300102"));
+
+        File.WriteAllLines(_fixture.PathOf(Right), clean);
+        var removed = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Equal((3, 2, 1, "((no state))"), Summary(removed));
+        Assert.Contains("quarantined: 0 left, 0 right", removed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_first_incremental_run_adopts_the_model_a_plain_run_trained_under_the_same_settings()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
@@ -166,6 +209,16 @@ public sealed partial class IncrementalRunTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error EM0725", run.Stderr, StringComparison.Ordinal);
+    }
+
+    // Keeps the candidacies of these states ("" for none), so the test has few partitions.
+    private void KeepStates(params string[] states) =>
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || states.Contains(l.Split(',')[4])));
+
+    private static long Quarantined(string project, string date)
+    {
+        using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        return warehouse.Scalar<long>($"select count(*) from model_predictions.{Match}_{date}__quarantine");
     }
 
     private static string Run(string project, string date, string mode)

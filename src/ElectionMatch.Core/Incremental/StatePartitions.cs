@@ -23,9 +23,12 @@ internal static class StatePartitions
     public static IReadOnlyList<StatePartition> Of(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, ICollection<string>? reused = null)
     {
         ReferenceData.LoadStates(warehouse, cache, "states");
-        warehouse.Execute($"create table if not exists {cache.Table("row_hash_sources")} (side varchar, source_key varchar, input_sha256 varchar)");
-        var left = RowHashes(warehouse, cache, "left", inputs.Left, match.Left.Column("state"), reused);
-        var right = RowHashes(warehouse, cache, "right", inputs.Right, match.Right.Column("state"), reused);
+        warehouse.Execute($"""
+            create table if not exists {cache.Table("row_hash_sources")} (side varchar, source_key varchar, input_sha256 varchar);
+            alter table {cache.Table("row_hash_sources")} add column if not exists rejects_sha256 varchar;
+            """);
+        var (left, leftRejects) = RowHashes(warehouse, cache, "left", inputs.Left, match.Left.Column("state"), reused);
+        var (right, rightRejects) = RowHashes(warehouse, cache, "right", inputs.Right, match.Right.Column("state"), reused);
         var states = warehouse.Query($"select distinct state from {left} where state <> '' order by state", r => r.GetString(0));
         var partitions = states.Prepend(StatePartition.NoState).ToList();
         var leftRows = warehouse.Query($"select state, count(*) from {left} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
@@ -36,13 +39,17 @@ internal static class StatePartitions
         var rightHashes = PartitionHashes(warehouse, right, partitions, rightSide: true);
         var leftState = CopiedStateColumn(warehouse, inputs.LeftRelation);
         var rightState = CopiedStateColumn(warehouse, inputs.RightRelation);
+        // The row hashes are of values only: the columns' names and types (a header renamed or swapped) are in every
+        // partition's hash, and a CSV file's unreadable lines, which only the stateless partition quarantines, in its.
+        var columns = Columns(warehouse, inputs.LeftRelation) + " | " + Columns(warehouse, inputs.RightRelation);
+        var rejects = $" rejects {leftRejects} {rightRejects}";
         return partitions.Select(state => new StatePartition(
             state,
             Rows(cache, "left", leftState, $"= {Sql.Literal(state)}"),
             // The stateless partition reads the right input as it is, so a parquet file keeps its reader's numbering
             // (NumberedInput): numbered on every thread, and read again by right_clean instead of copied whole through right_input.
             state == StatePartition.NoState ? inputs.RightRelation : Rows(cache, "right", rightState, $"in ({Sql.Literal(state)}, '')"),
-            Sha256($"left {leftHashes[state]} right {rightHashes[state]}"),
+            Sha256($"left {leftHashes[state]} right {rightHashes[state]} columns {columns}" + (state == StatePartition.NoState ? rejects : "")),
             leftRows.GetValueOrDefault(state))).ToList();
     }
 
@@ -224,16 +231,16 @@ internal static class StatePartitions
     /// is hashed before and after its rows are, and a key is kept only if it did not change meanwhile; the old key is
     /// deleted before the table is replaced, so a run stopped between the two leaves no key.</para>
     /// </remarks>
-    private static string RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, InputRelation input, string? stateColumn, ICollection<string>? reused)
+    private static (string Table, string Rejects) RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, InputRelation input, string? stateColumn, ICollection<string>? reused)
     {
         var table = cache.Table(side + "_row_hashes");
         var sources = cache.Table("row_hash_sources");
         var key = reused is null ? null : SourceKey(warehouse, cache, input, stateColumn);
         if (key is not null && warehouse.TableExists(cache.Name, side + "_row_hashes") &&
-            warehouse.Scalar<long>($"select count(*) from {sources} where side = {Sql.Literal(side)} and source_key = {Sql.Literal(key)}") > 0)
+            warehouse.Query($"select rejects_sha256 from {sources} where side = {Sql.Literal(side)} and source_key = {Sql.Literal(key)} and rejects_sha256 is not null", r => r.GetString(0)).FirstOrDefault() is { } kept)
         {
             reused?.Add(side);
-            return table;
+            return (table, kept);
         }
 
         warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
@@ -242,13 +249,22 @@ internal static class StatePartitions
             select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {StateCode} as state
             from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
             """);
-        if (key is not null && key == SourceKey(warehouse, cache, input, stateColumn))
-        {
-            warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(key)}, null)");
-        }
 
-        return table;
+        // That statement read every line, so the reject store's latest scan holds the file's unreadable lines.
+        var rejects = input.Csv is { } csv
+            ? warehouse.Scalar<string>($"""
+                select md5(coalesce(string_agg(line || chr(31) || coalesce(csv_line, ''), chr(30) order by line, csv_line), ''))
+                from (select distinct line, csv_line from {csv.RejectsTable} where scan_id = (select max(scan_id) from {csv.RejectsScanTable}))
+                """)!
+            : "none";
+        var keptKey = key is not null && key == SourceKey(warehouse, cache, input, stateColumn) ? key : null;
+        warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(keptKey)}, null, {Sql.Literal(rejects)})");
+        return (table, rejects);
     }
+
+    // Each column's name and type, in order: what a reader of the rows sees besides their values.
+    private static string Columns(DuckDbWarehouse warehouse, string relation) =>
+        string.Join(", ", warehouse.Describe("select * from " + relation).Select(c => c.Name + " " + c.DataType));
 
     /// <summary>
     /// What a local file's row hashes are a function of: its bytes, the relation that reads it, the state column, the
