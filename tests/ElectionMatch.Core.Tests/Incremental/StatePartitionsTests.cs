@@ -104,8 +104,13 @@ public sealed class StatePartitionsTests : IDisposable
             "left join electionmatch_cache.right_row_hashes as r on p.state = '' or r.state = p.state or r.state = '' group by p.state",
             r => (r.GetString(0), r.GetString(1))).ToDictionary(x => x.Item1, x => x.Item2);
 
+        // With the columns' names and types of both inputs, and for the stateless partition the unreadable lines of
+        // each (these inputs are no CSV read with the reject store: none).
+        const string Columns = " columns gp_candidacy_id VARCHAR, state VARCHAR | candidate_id VARCHAR, state VARCHAR";
         Assert.Equal(["", "NC", "TX"], partitions.Select(p => p.State));
-        Assert.All(partitions, p => Assert.Equal(StatePartitions.Sha256($"left {left[p.State]} right {right[p.State]}"), p.InputSha256));
+        Assert.All(partitions, p => Assert.Equal(
+            StatePartitions.Sha256($"left {left[p.State]} right {right[p.State]}" + Columns + (p.State == "" ? " rejects none none" : "")),
+            p.InputSha256));
     }
 
     [Fact]
