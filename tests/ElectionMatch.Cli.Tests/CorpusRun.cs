@@ -193,9 +193,12 @@ internal static class CorpusRun
     }
 
     /// <summary>Makes every directory of the project immutable: chattr for root (whom modes do not stop), modes otherwise.</summary>
-    private static void SetReadOnly(string directory, bool readOnly)
+    private static void SetReadOnly(string directory, bool readOnly) =>
+        SetReadOnly(Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Prepend(directory).ToList(), readOnly);
+
+    /// <summary>Makes these files or directories immutable (or writable again), as above.</summary>
+    internal static void SetReadOnly(List<string> directories, bool readOnly)
     {
-        var directories = Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Prepend(directory).ToList();
         if (Environment.UserName == "root")
         {
             var info = new ProcessStartInfo("chattr") { RedirectStandardError = true };

@@ -1,5 +1,6 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Operations;
 
@@ -10,7 +11,9 @@ namespace ElectionMatch.Operations;
 /// </summary>
 internal static class ProjectWritability
 {
-    public static void Ensure(ProjectContext context)
+    /// <param name="snapshot">The snapshot the run publishes: the files it replaces (its staging model and manifest on
+    /// <c>--replace</c>, the match's stable model always) must be writable too, not only their folders.</param>
+    public static void Ensure(ProjectContext context, SnapshotName? snapshot = null)
     {
         var snapshots = context.Settings.Snapshots;
         var project = context.Project;
@@ -25,6 +28,19 @@ internal static class ProjectWritability
         }.Distinct(StringComparer.Ordinal))
         {
             CheckDirectory(directory, problems);
+        }
+
+        if (snapshot is not null)
+        {
+            foreach (var file in new[]
+            {
+                context.SqlPath(snapshot), context.YamlPath(snapshot), context.LatestSqlPath(snapshot.Match),
+                Path.ChangeExtension(context.LatestSqlPath(snapshot.Match), ".yml"), context.ManifestPath(snapshot), context.ModelParametersPath(snapshot),
+                Path.Combine(project.Resolve(snapshots.ExportDirectory), snapshot.Table + ".parquet"),
+            })
+            {
+                CheckFile(file, problems);
+            }
         }
 
         // The sources YAML that gains the snapshot's entry, as GenerateOperation.AddSourceEntry picks it.

@@ -38,7 +38,7 @@ public sealed class RunOperation
         var definition = MatchDefinition.For(match.Kind);
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? DateOnly.FromDateTime(DateTime.UtcNow));
         var snapshots = _context.Settings.Snapshots;
-        ProjectWritability.Ensure(_context);
+        ProjectWritability.Ensure(_context, name);
         WarmTemplates(snapshots);
 
         using var held = _context.Lock($"run {match.Name}", out _context);

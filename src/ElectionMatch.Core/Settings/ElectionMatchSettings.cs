@@ -83,7 +83,7 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, root.AtValue("version"), $"version {version} is not supported; this tool reads version 1"));
         }
 
-        var snapshots = ReadSnapshots(root.Map("snapshots"), diagnostics);
+        var snapshots = ReadSnapshots(root.Map("snapshots"), project, diagnostics);
         var engine = ReadEngine(root.Map("engine"), diagnostics);
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
@@ -126,7 +126,7 @@ public sealed class ElectionMatchSettings
         return new ElectionMatchSettings(path, hash, snapshots, engine, matches, zipCodes);
     }
 
-    private static SnapshotSettings ReadSnapshots(YamlMap? map, List<Diagnostic> diagnostics)
+    private static SnapshotSettings ReadSnapshots(YamlMap? map, DbtProject project, List<Diagnostic> diagnostics)
     {
         var d = SnapshotSettings.Defaults;
         if (map is null)
@@ -144,6 +144,31 @@ public sealed class ElectionMatchSettings
             }
         }
 
+        // Where a run writes: inside the project (dbt reads models only there, and a run must not write elsewhere), and
+        // a folder, or the file for sources_file, not the other. Checked here, before a run publishes anything.
+        foreach (var key in new[] { "staging_dir", "export_dir", "manifest_dir", "sources_file" })
+        {
+            if (map.String(key) is not { } value)
+            {
+                continue;
+            }
+
+            var full = Path.GetFullPath(project.Resolve(value));
+            var inside = Path.GetRelativePath(project.Directory, full);
+            if (Path.IsPathRooted(inside) || inside == ".." || inside.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a path inside the dbt project, got '{value}' ({DisplayPath.For(full)})"));
+            }
+            else if (key == "sources_file" && Directory.Exists(full))
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must name a YAML file, but '{value}' is a directory"));
+            }
+            else if (key != "sources_file" && FileOnTheWay(full) is { } file)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a directory, but {Path.GetRelativePath(project.Directory, file)} is a file"));
+            }
+        }
+
         var schema = map.String("schema") ?? d.Schema;
         return new SnapshotSettings(
             schema,
@@ -152,6 +177,25 @@ public sealed class ElectionMatchSettings
             map.String("staging_dir") ?? d.StagingDirectory,
             map.String("export_dir") ?? d.ExportDirectory,
             map.String("manifest_dir") ?? d.ManifestDirectory);
+    }
+
+    /// <summary>The path itself or the nearest ancestor that exists, when that is a file (so no directory can be made there).</summary>
+    private static string? FileOnTheWay(string path)
+    {
+        for (var at = path; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at))
+            {
+                return null;
+            }
+
+            if (File.Exists(at))
+            {
+                return at;
+            }
+        }
+
+        return null;
     }
 
     private static EngineSettings ReadEngine(YamlMap? map, List<Diagnostic> diagnostics)

@@ -1,0 +1,45 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// A run checks every file it will replace before it publishes anything: a generated file that cannot be written
+/// stops it with EM0503 at that file, with no table, manifest or log row left behind.
+/// </summary>
+public sealed class ProjectWritabilityTests : IDisposable
+{
+    private const string StableModel = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.sql";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void A_stable_model_that_cannot_be_replaced_stops_the_run_before_it_publishes()
+    {
+        var file = _fixture.PathOf(StableModel);
+        Assert.True(File.Exists(file));
+        CorpusRun.SetReadOnly([file], true);
+        CliProcess.Result run;
+        try
+        {
+            run = CliProcess.Run("run", "candidacy_ddhq_matches", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");
+        }
+        finally
+        {
+            CorpusRun.SetReadOnly([file], false);
+        }
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("stg_model_predictions__candidacy_ddhq_matches.sql: error EM0503: cannot be written", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300101.json")));
+        if (File.Exists(_fixture.WarehousePath))
+        {
+            using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+            Assert.False(warehouse.TableExists("model_predictions", "candidacy_ddhq_matches_20300101"));
+        }
+
+        var check = CliProcess.Run("check", "--project-dir", _fixture.Directory);
+        Assert.DoesNotContain("EM0608", check.Output, StringComparison.Ordinal);
+    }
+}
