@@ -48,7 +48,7 @@ public sealed record CorpusCase(
         CorpusQuarantine? quarantine = null;
         if (Optional(expect, "quarantine") is YamlMappingNode q)
         {
-            quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture));
+            quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture), Text(q, "message_contains"));
         }
 
         return new CorpusCase(
@@ -143,4 +143,5 @@ public sealed record CorpusCase(
 
 /// <summary>A row the case expects in quarantine: its code, the input it came from and the data file's line.</summary>
 /// <param name="File">Set for a CSV line the reader could not read: the message names the file and line.</param>
-public sealed record CorpusQuarantine(string Table, string Code, string Input, string? File, int Line);
+/// <param name="MessageContains">Text the quarantine row's message must hold (the failed field and its value), when given.</param>
+public sealed record CorpusQuarantine(string Table, string Code, string Input, string? File, int Line, string? MessageContains = null);

@@ -124,6 +124,11 @@ internal static class CorpusRun
             r => (Row: r.GetInt64(0), Message: r.GetString(1), Original: r.GetString(2)));
         Assert.True(rows.Count == 1, $"{name}: expected one {expected.Code} row from the {expected.Input} input, found {rows.Count}");
         var row = rows[0];
+        if (expected.MessageContains is { } text)
+        {
+            Assert.Contains(text, row.Message, StringComparison.Ordinal);
+        }
+
         if (expected.File is { } file)
         {
             // A line the CSV reader could not read: the file and line are in the message and the original.

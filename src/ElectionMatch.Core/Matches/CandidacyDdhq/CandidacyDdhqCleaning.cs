@@ -158,7 +158,18 @@ internal sealed class CandidacyDdhqCleaning
                                 when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
                             end
             """;
-        return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, csv, idType);
+        var rowDetail = $"""
+            case
+                                when not em_has_name(last_name) then {FailedField(l, "last_name", "last_name")}
+                                when not em_has_name(em_unquoted(first_name)) then {FailedField(l, "first_name", "first_name")}
+                                when {InvalidDate("primary_election_date")} then {FailedField(l, "primary_election_date", "primary_election_date")}
+                                when {InvalidDate("general_election_date")} then {FailedField(l, "general_election_date", "general_election_date")}
+                                when {InvalidDate("runoff_election_date")} then {FailedField(l, "runoff_election_date", "runoff_election_date")}
+                                when {InvalidDate("election_date")} then {FailedField(l, "election_date", "election_date")}
+                                when nullif(trim(state), '') is not null and state_code is null then {FailedField(l, "state", "state")}
+                            end
+            """;
+        return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, rowDetail, csv, idType);
     }
 
     /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
@@ -179,7 +190,14 @@ internal sealed class CandidacyDdhqCleaning
                             end
             """;
         var r = _settings.Right;
-        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, csv, idType, keepColumns);
+        var rowDetail = $"""
+            case
+                                when not em_has_name(em_unquoted(candidate)) then {FailedField(r, "candidate", "candidate")}
+                                when election_date is null or {InvalidDate("election_date")} then {FailedField(r, "election_date", "election_date")}
+                                when nullif(trim(state), '') is not null and state_code is null then {FailedField(r, "state", "state")}
+                            end
+            """;
+        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, rowDetail, csv, idType, keepColumns);
     }
 
     // The results input's mapped columns, each followed by a comma, read from a numbered relation named src.
@@ -222,7 +240,8 @@ internal sealed class CandidacyDdhqCleaning
     /// </summary>
     /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
     /// <param name="keepColumns">Whether every row's mapped columns are stored, or only those of the rows kept whole.</param>
-    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, CsvInput? csv, string? idType, bool keepColumns = true)
+    /// <param name="rowDetail">For a row the kind's checks fail: which field failed, as the input names it, with its value (<see cref="FailedField"/>).</param>
+    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, string rowDetail, CsvInput? csv, string? idType, bool keepColumns = true)
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
@@ -257,10 +276,16 @@ internal sealed class CandidacyDdhqCleaning
                         *,
                         {rowChecks} as row_code
                     from {TextChecks.ScreenedSql("mapped", text, _settings.Quarantine.MaxTextLength)}
+                ),
+
+                -- Which field failed, only where one did: the checks again for the few rows that fail them.
+                detailed as (
+                    select *, case when row_code is not null then {rowDetail} end as row_detail
+                    from checked
                 )
 
             select
-                {(keepColumns ? "* exclude (em_source, kept)" : $"row_number, case when kept then {id} end as {id}, repeated, em_control, em_too_long, row_code")},
+                {(keepColumns ? "* exclude (em_source, kept)" : $"row_number, case when kept then {id} end as {id}, repeated, em_control, em_too_long, row_code, row_detail")},
                 case when kept then to_json(em_source) end as original,
                 cast(null as varchar) as reject_code,
                 cast(null as varchar) as reject_detail
@@ -268,7 +293,7 @@ internal sealed class CandidacyDdhqCleaning
                 select
                     *,
                     repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null as kept
-                from checked
+                from detailed
             )
             ;
             {csv?.AppendRejectsSql(table)}
@@ -297,7 +322,11 @@ internal sealed class CandidacyDdhqCleaning
                 select {Sql.Literal(side)} as input, * from (
                     select
                         row_number, original,
-                        {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
+                        case
+                            when reject_code is not null or em_control is not null or em_too_long is not null then {QuarantineCodes.CommonDetailSql(_settings.Quarantine)}
+                            when nullif(trim({id}), '') is null or row_number > d.first_row then null
+                            else row_detail
+                        end as detail,
                         case
                             {QuarantineCodes.CommonChecksSql()}
                             when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
@@ -318,6 +347,11 @@ internal sealed class CandidacyDdhqCleaning
     {
         "VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
     };
+
+    // The failed field for a quarantine message: the input's column name and its value as read ("column
+    // general_election_date = '2024-13-45'"), or the role when the match maps none.
+    private static string FailedField(InputSettings input, string role, string value) =>
+        $"'column {(input.Column(role) ?? role).Replace("'", "''", StringComparison.Ordinal)} = ' || coalesce(chr(39) || {value} || chr(39), 'empty')";
 
     private static string InvalidDate(string column) =>
         $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";
