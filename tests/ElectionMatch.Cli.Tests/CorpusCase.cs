@@ -116,12 +116,20 @@ public sealed record CorpusCase(
                 using var stream = new FileStream(path, FileMode.Append);
                 stream.Write(Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal)));
             }
+            else if (Text(edit, "reencode") is { } encoding)
+            {
+                // The same text in another encoding, with its byte order mark (utf-16: little-endian).
+                var content = System.IO.File.ReadAllText(path);
+                System.IO.File.WriteAllText(path, content, encoding == "utf-16" ? System.Text.Encoding.Unicode : System.Text.Encoding.GetEncoding(encoding));
+            }
             else if (Text(edit, "replace") is { } old)
             {
                 var content = System.IO.File.ReadAllText(path);
                 var at = content.IndexOf(old, StringComparison.Ordinal);
                 Assert.True(at >= 0, $"case {Name}: '{old}' is not in {Text(edit, "file")}; the fixture changed, so update the case");
-                System.IO.File.WriteAllText(path, string.Concat(content.AsSpan(0, at), Text(edit, "with") ?? "", content.AsSpan(at + old.Length)));
+                // with_times repeats the replacement (a value too long to write out in the case).
+                var with = string.Concat(Enumerable.Repeat(Text(edit, "with") ?? "", Text(edit, "with_times") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 1));
+                System.IO.File.WriteAllText(path, string.Concat(content.AsSpan(0, at), with, content.AsSpan(at + old.Length)));
             }
             else
             {

@@ -242,6 +242,12 @@ public sealed class RunOperation
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side)
     {
         var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side);
+        if (relation.Csv is { } utf16 && Utf16(utf16.Path))
+        {
+            // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: the file is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads");
+        }
+
         if (relation.Csv?.Sniff(warehouse) is { Sniffed: { } read } sniffed)
         {
             relation = relation with { Sql = read, Csv = sniffed };
@@ -258,7 +264,7 @@ public sealed class RunOperation
         catch (DuckDB.NET.Data.DuckDBException e)
         {
             DiskFull.ThrowIfFull(e);
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {FirstLine(e.Message)}");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {Reason(e.Message)}");
         }
 
         // An input with no rows is a failed export or sync, not a quiet day: publishing "nothing matched" would be wrong.
@@ -310,6 +316,21 @@ public sealed class RunOperation
         $"column '{column}' is not in {relation}" + (Spelling.Nearest(column, names) is { } near ? $"; did you mean '{near}'?" : $"; it has: {string.Join(", ", names)}");
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <summary>DuckDB's reason, said plainly where its first line misleads: an over-long CSV line is "CSV Error on Line: 1" whatever its line.</summary>
+    private static string Reason(string message)
+    {
+        var tooLong = message.Split('\n').FirstOrDefault(l => l.Contains("Maximum line size", StringComparison.Ordinal));
+        return tooLong is null ? FirstLine(message) : $"a line is longer than DuckDB's CSV reader takes ({tooLong.Trim()}); shorten that value or read the file with its own read_csv(…, max_line_size = …) call as the external_location";
+    }
+
+    // A UTF-16 byte order mark, either way round.
+    private static bool Utf16(string path)
+    {
+        Span<byte> start = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && (start.SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.SequenceEqual((ReadOnlySpan<byte>)[0xFE, 0xFF]));
+    }
 
     private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers)
     {
