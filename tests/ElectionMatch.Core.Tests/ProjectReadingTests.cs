@@ -113,6 +113,22 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void A_second_document_is_a_syntax_error_at_its_first_line()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml");
+        fixture.Write("electionmatch.yml", text + "---\nengine:\n  threads: 1\n");
+        var line = text.Count(c => c == '\n') + 2;
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlSyntax, diagnostic.Code);
+        Assert.EndsWith("electionmatch.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(line, diagnostic.Line);
+        Assert.Contains("second YAML document", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_duplicate_key_is_a_syntax_error()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -69,6 +69,13 @@ internal sealed class YamlFile
             CheckDepth(display, text);
             var stream = new YamlStream();
             stream.Load(new StringReader(text));
+            if (stream.Documents.Count > 1)
+            {
+                // dbt reads one document a file (PyYAML's safe_load refuses a second); ignoring it would drop settings unseen.
+                var second = stream.Documents[1].RootNode.Start;
+                throw DiagnosticException.At(Codes.YamlSyntax, new SourceSpan(display, (int)second.Line, (int)second.Column), "a second YAML document ('---') in one file; dbt and ElectionMatch read one document a file, so merge the two");
+            }
+
             var root = stream.Documents.Count == 0 ? null : stream.Documents[0].RootNode;
             var file = new YamlFile(path, text, root);
             if (root is not null)
