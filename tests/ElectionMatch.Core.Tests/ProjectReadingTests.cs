@@ -55,6 +55,24 @@ public sealed class ProjectReadingTests
         Assert.Contains("EM_TEST_SURELY_UNSET", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("target")]
+    [InlineData("warehouse/")]
+    public void A_warehouse_path_that_names_a_directory_is_reported_at_the_profiles_path_line(string path)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        Directory.CreateDirectory(fixture.PathOf("target"));
+        fixture.Write("profiles.yml", $"goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{{{ env_var('EM_TEST_SURELY_UNSET', '{path}') }}}}\"\n      schema: dbt\n");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.UnsupportedAdapter, diagnostic.Code);
+        Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal((6, 13), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains($"path '{path}' resolves to the directory", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("not a database file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_profiles_file_is_reported_with_the_places_searched()
     {
