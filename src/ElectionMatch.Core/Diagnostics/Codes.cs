@@ -49,6 +49,9 @@ public static class Codes
     public const string SourceEntryMissing = "EM0108";
     public const string RunNotFound = "EM0110";
 
+    // evaluate
+    public const string TruthDoesNotFitSnapshot = "EM0120";
+
     // L2 → BallotReady, zip codes and the stable latest models
     public const string ReferenceToDatedStagingModel = "EM0300";
     public const string GeneratedModelFailed = "EM0301";
