@@ -48,6 +48,7 @@ public static class Codes
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
     public const string RunNotFound = "EM0110";
+    public const string ExplainIdNotFound = "EM0111";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";
