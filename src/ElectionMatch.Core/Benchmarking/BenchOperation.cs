@@ -115,7 +115,7 @@ public static class BenchOperation
         var loadBefore = MachineFacts.LoadAverage();
         var outcome = PeakMemoryProcess.Run(
             options.Electionmatch,
-            ["run", BenchOptions.Match, "--project-dir", project, "--snapshot-date", BenchOptions.SnapshotDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--replace", "--report", reportPath],
+            ["run", BenchOptions.Match, "--project-dir", project, "--snapshot-date", BenchOptions.SnapshotDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "--allow-future-date", "--replace", "--report", reportPath],
             cancellationToken);
         var loadAfter = MachineFacts.LoadAverage();
         if (outcome.ExitCode != 0 || !File.Exists(reportPath))

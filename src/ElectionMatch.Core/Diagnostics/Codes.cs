@@ -32,6 +32,7 @@ public static class Codes
     public const string InvalidSnapshotDate = "EM0041";
     public const string WarehouseFailure = "EM0042";
     public const string RowsUnaccounted = "EM0043";
+    public const string InvalidOption = "EM0044";
 
     // Synthetic data (electionmatch synth)
     public const string SynthOutputNotEmpty = "EM0050";
