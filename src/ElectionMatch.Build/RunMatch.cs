@@ -15,6 +15,9 @@ public sealed class RunMatch : ProjectTask
     /// <summary>YYYY-MM-DD; empty means today (UTC).</summary>
     public string? SnapshotDate { get; set; }
 
+    /// <summary>Allow a <see cref="SnapshotDate"/> after tomorrow (UTC), as <c>--allow-future-date</c>.</summary>
+    public bool AllowFutureDate { get; set; }
+
     /// <summary>Overwrite a snapshot that already exists for that date.</summary>
     public bool Replace { get; set; }
 
@@ -24,10 +27,10 @@ public sealed class RunMatch : ProjectTask
     /// <summary>Recompute only the state partitions that changed (<c>--incremental</c>).</summary>
     public bool Incremental { get; set; }
 
-    /// <summary>Incremental, recomputing every partition (<c>--full</c>).</summary>
+    /// <summary>Incremental (implied), recomputing every partition (<c>--full</c>).</summary>
     public bool Full { get; set; }
 
-    /// <summary>Incremental, training a new model first (<c>--retrain</c>).</summary>
+    /// <summary>Incremental (implied), training a new model first (<c>--retrain</c>).</summary>
     public bool Retrain { get; set; }
 
     /// <summary>Also write every stage's wall time, rows and the counts to this JSON file (<c>--report</c>).</summary>
@@ -43,7 +46,7 @@ public sealed class RunMatch : ProjectTask
 
     protected override void Execute(ProjectContext context)
     {
-        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain };
+        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { AllowFutureDate = AllowFutureDate, Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain };
         var c = CultureInfo.InvariantCulture;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = new RunOperation(context).Execute(options, stage =>

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 
 namespace ElectionMatch.Cli;
@@ -23,5 +25,11 @@ internal sealed class ProjectArguments
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(LockTimeout))) };
+        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = ReadLockTimeout(result.GetValue(LockTimeout)) };
+
+    // A negative wait was once clamped to 0 silently; a typo must not turn "wait" into "fail at once". The cap is ElectionMatchLockTimeout's.
+    private static TimeSpan ReadLockTimeout(double seconds) =>
+        double.IsFinite(seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
+            ? TimeSpan.FromSeconds(seconds)
+            : throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--lock-timeout {seconds} is not a number of seconds (0 or more)"));
 }

@@ -181,7 +181,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     public void A_new_value_of_a_variable_profiles_yml_reads_makes_the_next_build_check_the_warehouse_it_names()
     {
         BuildSucceeds();
-        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-03");
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
         BuildSucceeds();
         var unchanged = BuildSucceeds("-v:n");
 
@@ -214,7 +214,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     {
         BuildSucceeds();
 
-        var run = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-03");
+        var run = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
 
         Assert.Contains("electionmatch: published model_predictions.candidacy_ddhq_matches_20300603", run.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(_fixture.PathOf(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.sql")));
@@ -250,9 +250,9 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     public void ElectionMatchRun_takes_the_CLIs_incremental_options_and_writes_its_report()
     {
         var report = Path.Combine(_fixture.Directory, "target", "run.json");
-        var first = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-03", "-p:Incremental=true", "-p:Report=" + report);
-        var again = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04", "-p:Incremental=true");
-        var full = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-05", "-p:Full=true");
+        var first = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03", "-p:Incremental=true", "-p:Report=" + report);
+        var again = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:Incremental=true");
+        var full = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-05", "-p:Full=true");
 
         Assert.Matches(@"electionmatch: incremental: (\d+) state partitions, 0 reused, \1 recomputed", first.Output);
         Assert.Matches(@"electionmatch: incremental: (\d+) state partitions, \1 reused, 0 recomputed", again.Output);
@@ -283,8 +283,8 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
               # L2
             """, StringComparison.Ordinal));
 
-        var replay = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04");
-        var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
+        var replay = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04");
+        var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
 
         Assert.NotEqual(0, replay.ExitCode);
         Assert.Contains("error EM0402: replay:", replay.Output, StringComparison.Ordinal);
@@ -304,7 +304,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         File.CreateSymbolicLink(wal, "/dev/full");
         try
         {
-            var run = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:SnapshotDate=2030-06-05");
+            var run = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-05");
 
             Assert.Equal(1, run.ExitCode);
             Assert.Contains($"{wal} : error EM0506: no space left on the device to write this file", run.Output, StringComparison.Ordinal);
@@ -314,6 +314,21 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         {
             File.Delete(wal);
         }
+    }
+
+    [Fact]
+    public void ElectionMatchRun_refuses_a_snapshot_date_after_tomorrow_unless_AllowFutureDate_is_true()
+    {
+        var date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var refused = Build("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:SnapshotDate=" + date);
+        var allowed = Build("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:SnapshotDate=" + date, "-p:AllowFutureDate=true");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"error EM0041: snapshot date {date} is after tomorrow", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("-p:AllowFutureDate=true", refused.Output, StringComparison.Ordinal);
+        Assert.True(allowed.ExitCode == 0, allowed.Output);
+        Assert.Contains($"electionmatch: published model_predictions.llm_l2_br_match_{date.Replace("-", "", StringComparison.Ordinal)}", allowed.Output, StringComparison.Ordinal);
     }
 
     [Fact]

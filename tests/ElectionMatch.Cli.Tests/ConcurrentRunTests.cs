@@ -12,7 +12,7 @@ public sealed class ConcurrentRunTests : IDisposable
 
     public void Dispose() => _fixture.Dispose();
 
-    private string[] Run(string date, params string[] extra) => ["run", Match, "--snapshot-date", date, .. extra, "--project-dir", _fixture.Directory];
+    private string[] Run(string date, params string[] extra) => ["run", Match, "--allow-future-date", "--snapshot-date", date, .. extra, "--project-dir", _fixture.Directory];
 
     [Fact]
     public async Task Two_runs_started_at_once_take_turns_and_both_publish()

@@ -15,7 +15,7 @@ public sealed partial class UninterruptedRun : IDisposable
     public UninterruptedRun()
     {
         Project = FixtureCopy.Of("goodparty");
-        var run = CliProcess.Run("run", Match, "--snapshot-date", Date, "--project-dir", Project.Directory);
+        var run = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", Date, "--project-dir", Project.Directory);
         Assert.True(run.ExitCode == 0, run.Output);
         Stages = StageLine().Matches(run.Stdout).Select(m => m.Groups["stage"].Value).ToList();
         Files = Project.Snapshot();
@@ -146,12 +146,12 @@ internal static class CrashState
         var before = project.Snapshot();
 
         var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = point }, null,
-            "run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
 
         Assert.True(killed.WasKilled, $"the run was not killed at {point} (exit {killed.ExitCode}): the point was never reached\n{killed.Output}");
         AssertSafeAfterKill(point, project, before, cache, reference);
 
-        var next = CliProcess.Run("run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+        var next = CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
         Assert.True(next.ExitCode == 0, $"the run after a kill at {point} failed:\n{next.Output}");
         AssertSameAsUninterrupted(point, project, reference);
     }
@@ -240,7 +240,7 @@ public sealed class CrashSafetyTests : IClassFixture<UninterruptedRun>
             var cache = CrashState.SeedCache(project);
             var before = project.Snapshot();
 
-            var killed = CliProcess.Run(new Dictionary<string, string>(), delay, "run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+            var killed = CliProcess.Run(new Dictionary<string, string>(), delay, "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
 
             var point = $"random kill after {delay.TotalMilliseconds} ms";
             CrashState.AssertSafeAfterKill(point, project, before, cache, _reference);
@@ -249,7 +249,7 @@ public sealed class CrashSafetyTests : IClassFixture<UninterruptedRun>
                 Assert.True(killed.WasKilled, killed.Output);
                 // Killed after it completed its log row (while printing its summary), the run left a finished snapshot,
                 // which the next run refuses to overwrite; either way the project must equal the uninterrupted run's.
-                var next = CliProcess.Run("run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+                var next = CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
                 Assert.True(next.ExitCode == 0 || next.Stderr.Contains("EM0040", StringComparison.Ordinal), next.Output);
             }
 

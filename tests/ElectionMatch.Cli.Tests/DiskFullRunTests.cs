@@ -17,7 +17,7 @@ public sealed class DiskFullRunTests
     {
         Assert.True(File.Exists("/dev/full"), "this test needs Linux's /dev/full");
         using var project = FixtureCopy.Of("goodparty");
-        var first = CliProcess.Run("run", Match, "--snapshot-date", "2030-01-01", "--project-dir", project.Directory);
+        var first = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-01-01", "--project-dir", project.Directory);
         Assert.True(first.ExitCode == 0, first.Output);
 
         var wal = project.WarehousePath + ".wal";
@@ -25,7 +25,7 @@ public sealed class DiskFullRunTests
         File.CreateSymbolicLink(wal, "/dev/full");
         try
         {
-            var full = CliProcess.Run("run", Match, "--snapshot-date", "2030-01-02", "--project-dir", project.Directory);
+            var full = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-01-02", "--project-dir", project.Directory);
 
             Assert.Equal(1, full.ExitCode);
             Assert.Matches(@"goodparty\.duckdb\.wal: error " + Codes.DiskFull + ": no space left on the device to write this file", full.Stderr);
@@ -39,7 +39,7 @@ public sealed class DiskFullRunTests
             File.Delete(wal);
         }
 
-        var next = CliProcess.Run("run", Match, "--snapshot-date", "2030-01-02", "--project-dir", project.Directory);
+        var next = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-01-02", "--project-dir", project.Directory);
         Assert.True(next.ExitCode == 0, next.Output);
         Assert.Contains($"published model_predictions.{Match}_20300102", next.Stdout, StringComparison.Ordinal);
         var verify = CliProcess.Run("verify", "--project-dir", project.Directory);

@@ -22,7 +22,7 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
 
     private CliProcess.Result RunMatch()
     {
-        var result = Cli("run", Match, "--snapshot-date", "2030-06-03");
+        var result = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
         Assert.True(result.ExitCode == 0, result.Output);
         return result;
     }

@@ -90,7 +90,7 @@ public sealed partial class IncrementalRunTests : IDisposable
             Assert.Equal(1, command.ExecuteNonQuery());
         }
 
-        var broken = CliProcess.Run("run", Match, "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-05");
+        var broken = CliProcess.Run("run", Match, "--incremental", "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", "2030-01-05");
         Assert.Equal(1, broken.ExitCode);
         Assert.Contains("error EM0726", broken.Stderr, StringComparison.Ordinal);
         Assert.Contains("--retrain", broken.Stderr, StringComparison.Ordinal);
@@ -205,7 +205,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void An_incremental_run_of_a_district_match_is_refused()
     {
-        var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");
+        var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", "2030-01-01");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error EM0725", run.Stderr, StringComparison.Ordinal);
@@ -223,7 +223,7 @@ public sealed partial class IncrementalRunTests : IDisposable
 
     private static string Run(string project, string date, string mode)
     {
-        var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--snapshot-date", date);
+        var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date);
         Assert.True(run.ExitCode == 0, run.Output);
         return run.Stdout;
     }

@@ -81,7 +81,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
             return contest == victim ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
         };
-        var first = Cli("run", Match, "--snapshot-date", "2031-01-05");
+        var first = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
         Assert.True(first.ExitCode == 0, first.Output);
         var paid = _server.ModelHits;
         Assert.True(paid >= 3, $"{paid} model requests");
@@ -108,7 +108,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
         // Second run of the same inputs: every answer from the cache except the undecided contest's, which is asked
         // again (and, the server still answering it badly, followed up once and left undecided).
-        var second = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace");
+        var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace");
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Equal(paid + 2, _server.ModelHits);
         var again = Assert.Single(SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Models);
@@ -117,7 +117,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal(judge.UndecidedRows, again.UndecidedRows);
 
         // Replay answers from the same cache, the undecided outcome included: no HTTP, the same undecided rows.
-        var replay = Cli("run", Match, "--snapshot-date", "2031-01-05", "--replace", "--replay");
+        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace", "--replay");
         Assert.True(replay.ExitCode == 0, replay.Output);
         Assert.Equal(paid + 2, _server.ModelHits);
         Assert.Equal(judge.UndecidedRows, SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Counts["judge_rows_undecided"]);
@@ -135,7 +135,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void Replay_with_an_empty_cache_fails_with_em0402_and_calls_nothing()
     {
-        var result = Cli("run", Match, "--snapshot-date", "2031-01-06", "--replay");
+        var result = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-06", "--replay");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error EM0402: replay:", result.Stderr, StringComparison.Ordinal);
@@ -147,7 +147,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void A_missing_key_is_an_error_naming_the_variable()
     {
-        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = null }, "run", Match, "--snapshot-date", "2031-01-07", "--project-dir", _fixture.Directory);
+        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = null }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-07", "--project-dir", _fixture.Directory);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error EM0401:", result.Stderr, StringComparison.Ordinal);
@@ -158,7 +158,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void The_district_match_with_openai_embeddings_and_judge_asks_one_position_per_request_and_evaluate_compares_both_embedders()
     {
-        var result = Cli("run", "llm_l2_br_match", "--snapshot-date", "2031-01-08");
+        var result = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-08");
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.True(_server.ModelHits > 0, result.Stdout);
@@ -197,9 +197,9 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         _fixture.Write("electionmatch.yml", settings.Replace(openai,
             $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
         _server.FailWith = 503;
-        var failing = Cli("run", Match, "--snapshot-date", "2031-01-09");
+        var failing = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
         _server.FailWith = null;
-        var run = Cli("run", Match, "--snapshot-date", "2031-01-09");
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
 
         Assert.Equal(1, failing.ExitCode);
         Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-2.5-flash failed", failing.Stderr, StringComparison.Ordinal);

@@ -23,7 +23,7 @@ public sealed class ProjectWritabilityTests : IDisposable
         CliProcess.Result run;
         try
         {
-            run = CliProcess.Run("run", "candidacy_ddhq_matches", "--project-dir", _fixture.Directory, "--snapshot-date", "2030-01-01");
+            run = CliProcess.Run("run", "candidacy_ddhq_matches", "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", "2030-01-01");
         }
         finally
         {

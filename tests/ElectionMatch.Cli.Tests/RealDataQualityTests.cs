@@ -14,7 +14,7 @@ public sealed class RealDataQualityTests : IDisposable
 
     private Dictionary<string, double> RunAndEvaluate(params string[] evaluateOptions)
     {
-        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2030-06-03", "--project-dir", _fixture.Directory);
+        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", _fixture.Directory);
         Assert.True(run.ExitCode == 0, run.Output);
         var evaluate = CliProcess.Run(["evaluate", "candidacy_ddhq_matches", "--truth", _fixture.PathOf("data/truth.csv"), "--project-dir", _fixture.Directory, .. evaluateOptions]);
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);

@@ -132,7 +132,7 @@ public sealed class RetrievalUnionRunTests : IAsyncLifetime
 
     private Scored RunAndEvaluate(FixtureCopy fixture, string match, string truth, string date)
     {
-        var run = Cli(fixture, "run", match, "--snapshot-date", date);
+        var run = Cli(fixture, "run", match, "--allow-future-date", "--snapshot-date", date);
         Assert.True(run.ExitCode == 0, run.Output);
         var evaluate = Cli(fixture, "evaluate", match, "--truth", fixture.PathOf(truth));
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);

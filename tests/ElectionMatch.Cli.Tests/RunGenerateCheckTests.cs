@@ -22,7 +22,7 @@ public sealed class RunGenerateCheckTests : IDisposable
 
     private CliProcess.Result RunMatch(params string[] extra)
     {
-        var result = Cli("run", [Match, "--snapshot-date", "2030-06-03", .. extra]);
+        var result = Cli("run", [Match, "--allow-future-date", "--snapshot-date", "2030-06-03", .. extra]);
         Assert.True(result.ExitCode == 0, result.Output);
         return result;
     }
@@ -221,7 +221,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         RunMatch();
         var before = _fixture.Snapshot();
 
-        var again = Cli("run", Match, "--snapshot-date", "2030-06-03");
+        var again = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error EM0040", again.Stderr, StringComparison.Ordinal);
@@ -238,7 +238,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     {
         RunMatch();
         var first = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300603.json");
-        var second = Cli("run", Match, "--snapshot-date", "2030-06-10");
+        var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10");
         Assert.True(second.ExitCode == 0, second.Output);
 
         var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300610.json"));
@@ -309,7 +309,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("race_nmae", StringComparison.Ordinal)) + 1;
         var before = _fixture.Snapshot();
 
-        var run = Cli("run", Match, "--snapshot-date", "2030-06-03");
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"electionmatch.yml({line},20): error {Codes.ColumnNotFound}: column 'race_nmae'", run.Stderr, StringComparison.Ordinal);
@@ -333,7 +333,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         File.WriteAllText(_fixture.PathOf("data/airbyte/ddhq_election_results.csv"), "");
         var line = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: ddhq_gdrive_election_results", StringComparison.Ordinal)) + 1;
 
-        var run = Cli("run", Match, "--snapshot-date", "2030-06-03");
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"__sources.yaml({line},9): error {Codes.InputUnreadable}", run.Stderr, StringComparison.Ordinal);

@@ -23,7 +23,7 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Matches(@"candidacies: +2,000", synth.Stdout);
         Assert.Contains("| `typo` | 0.1 | candidacy |", File.ReadAllText(Path.Combine(_directory, "truth", "README.md")), StringComparison.Ordinal);
 
-        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2030-06-03", "--project-dir", _directory);
+        var run = CliProcess.Run("run", "candidacy_ddhq_matches", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", _directory);
         Succeeded(run);
 
         // Parquet inputs are hashed beside the match; the note names the stages whose CPU time includes that work.

@@ -14,11 +14,11 @@ public sealed class ThreeSnapshots : IDisposable
         Project = FixtureCopy.Of("goodparty");
         foreach (var date in new[] { "2030-06-03", "2030-06-10", "2030-06-17" })
         {
-            var run = CliProcess.Run("run", VerifyTamperTests.Match, "--snapshot-date", date, "--project-dir", Project.Directory);
+            var run = CliProcess.Run("run", VerifyTamperTests.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", Project.Directory);
             Assert.True(run.ExitCode == 0, run.Output);
         }
 
-        var districts = CliProcess.Run("run", "llm_l2_br_match", "--snapshot-date", "2030-06-03", "--project-dir", Project.Directory);
+        var districts = CliProcess.Run("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", Project.Directory);
         Assert.True(districts.ExitCode == 0, districts.Output);
     }
 
@@ -208,7 +208,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     [Fact]
     public void A_replaced_snapshot_keeps_the_chain_valid()
     {
-        var replaced = Cli("run", Match, "--snapshot-date", "2030-06-10", "--replace");
+        var replaced = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10", "--replace");
         Assert.True(replaced.ExitCode == 0, replaced.Output);
 
         var verify = Cli("verify", "--no-inputs");

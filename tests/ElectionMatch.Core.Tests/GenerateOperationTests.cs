@@ -27,7 +27,7 @@ public sealed class GenerateOperationTests : IDisposable
     {
         // As `dotnet build` during `-t:ElectionMatchRun`: the build read the project, then waited for the run's lock.
         var loadedBefore = Load();
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
         Assert.Equal(1, Entries(Match + "_20300101"));
 
         var result = new GenerateOperation(loadedBefore).Execute();
@@ -41,7 +41,7 @@ public sealed class GenerateOperationTests : IDisposable
     public void A_check_that_loaded_the_project_before_a_run_finished_sees_the_runs_entry()
     {
         var loadedBefore = Load();
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
 
         Assert.DoesNotContain(new CheckOperation(loadedBefore).Execute(), d => d.IsError);
     }
@@ -49,7 +49,7 @@ public sealed class GenerateOperationTests : IDisposable
     [Fact]
     public void In_a_clone_without_the_warehouse_generate_skips_a_declared_snapshot_and_check_reports_its_table_missing()
     {
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)));
+        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
         // A teammate's clone: the run's sources entry and staging files are committed, its warehouse is not.
         File.Delete(_fixture.WarehousePath);
         var staging = Directory.EnumerateFiles(_fixture.Directory, "*_20300101.*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);

@@ -55,6 +55,24 @@ public sealed class ProjectReadingTests
         Assert.Contains("EM_TEST_SURELY_UNSET", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("target")]
+    [InlineData("warehouse/")]
+    public void A_warehouse_path_that_names_a_directory_is_reported_at_the_profiles_path_line(string path)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        Directory.CreateDirectory(fixture.PathOf("target"));
+        fixture.Write("profiles.yml", $"goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{{{ env_var('EM_TEST_SURELY_UNSET', '{path}') }}}}\"\n      schema: dbt\n");
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.UnsupportedAdapter, diagnostic.Code);
+        Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal((6, 13), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains($"path '{path}' resolves to the directory", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("not a database file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_missing_profiles_file_is_reported_with_the_places_searched()
     {
@@ -224,6 +242,37 @@ public sealed class ProjectReadingTests
         Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
     }
 
+    [Theory]
+    [InlineData("1KB")]
+    [InlineData("64MB")]
+    [InlineData("0.1GB")]
+    [InlineData("120MiB")]
+    public void A_memory_limit_too_small_for_DuckDB_to_read_an_input_is_reported_at_its_line(string limit)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml").Replace("engine:\n", $"engine:\n  memory_limit: {limit}\n", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.EndsWith("electionmatch.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
+        Assert.Contains($"'memory_limit' must be at least 128MB, got '{limit}'", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("128MB")]
+    [InlineData("128MiB")]
+    [InlineData("0.5gb")]
+    public void A_memory_limit_of_128MB_or_more_is_accepted(string limit)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", $"engine:\n  memory_limit: {limit}\n", StringComparison.Ordinal));
+
+        Assert.Equal(limit, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Engine.MemoryLimit);
+    }
+
     [Fact]
     public void Without_a_memory_limit_a_run_gives_DuckDB_two_GiB_or_a_quarter_of_the_memory_and_keeps_as_much_of_its_blocks_in_memory()
     {
@@ -243,5 +292,7 @@ public sealed class ProjectReadingTests
         Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(64L << 30));
         Assert.Equal("2048MiB", EngineSettings.DefaultMemoryLimit(8L << 30));
         Assert.Equal("1024MiB", EngineSettings.DefaultMemoryLimit(4L << 30));
+        // Never under the floor a set memory_limit must reach.
+        Assert.Equal("128MiB", EngineSettings.DefaultMemoryLimit(256L << 20));
     }
 }

@@ -29,10 +29,8 @@ internal static class EvaluateCommand
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
-            var table = result.GetValue(snapshot) ?? warehouse.Scalar<string>(
-                $"select max(table_name) from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + name + "_[0-9]{8}$")})")
-                ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)), $"no snapshot of '{name}' in the warehouse; run `electionmatch run {name}` first");
-            var scored = TruthEvaluator.Evaluate(warehouse, Sql.Identifier(schema, table), Path.GetFullPath(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
+            var table = EvaluatedSnapshot.Resolve(warehouse, schema, name, result.GetValue(snapshot), definition.Evaluation, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)));
+            var scored = TruthEvaluator.Evaluate(warehouse, schema, table, Path.GetFullPath(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
 
             var c = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));

@@ -20,14 +20,20 @@ internal static class ExplainCommand
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
             var context = ProjectContext.Load(project.Read(result));
-            var rows = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, result.GetValue(top));
+            var id = result.GetValue(leftId)!;
+            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, result.GetValue(top));
             var c = CultureInfo.InvariantCulture;
-            if (rows.Count == 0)
+            foreach (var row in explanation.Quarantined)
             {
-                Console.WriteLine($"{result.GetValue(leftId)} has no election row in the latest run (quarantined, or removed by the date filter; see the quarantine table and the left_filtered stage)");
+                Console.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");
             }
 
-            foreach (var row in rows)
+            if (explanation.Rows.Count == 0 && explanation.Quarantined.Count == 0)
+            {
+                Console.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
+            }
+
+            foreach (var row in explanation.Rows)
             {
                 Console.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state"})");
                 Console.WriteLine($"  decision: {row.Decision}");

@@ -12,20 +12,22 @@ internal static class RunCommand
     {
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match to run, as named in electionmatch.yml (for example candidacy_ddhq_matches)." };
-        var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD) instead of today's (UTC); for reproducible runs." };
+        var date = new Option<string?>("--snapshot-date") { Description = "Publish under this date (YYYY-MM-DD, from 1900-01-01 to tomorrow in UTC) instead of today's (UTC); for reproducible runs." };
+        var future = new Option<bool>("--allow-future-date") { Description = "Allow a --snapshot-date after tomorrow (UTC); that snapshot stays the newest, which the stable model reads, until the date passes." };
         var replace = new Option<bool>("--replace") { Description = "Overwrite a snapshot that already exists for that date." };
         var replay = new Option<bool>("--replay") { Description = "Never call a model provider: judge answers and embeddings come only from the warehouse's cache (as in CI); a miss is an error." };
         var report = new Option<string?>("--report") { Description = "Also write every stage's wall time and rows in and out, and the run's counts, to this JSON file." };
         var incremental = new Option<bool>("--incremental") { Description = "Recompute only the state partitions whose input rows, model or settings changed since the last incremental run; reuse the others from the warehouse's electionmatch_cache schema." };
-        var full = new Option<bool>("--full") { Description = "Incremental mode, but recompute every partition (with the stored model): the reference an incremental run equals." };
-        var retrain = new Option<bool>("--retrain") { Description = "Incremental mode, but first train a new scoring model on the whole input (every partition is then recomputed)." };
-        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, replace, replay, report, incremental, full, retrain };
+        var full = new Option<bool>("--full") { Description = "Implies --incremental, but recomputes every partition (with the stored model): the reference an incremental run equals." };
+        var retrain = new Option<bool>("--retrain") { Description = "Implies --incremental, but first trains a new scoring model on the whole input (every partition is then recomputed)." };
+        var command = new Command("run", "Run a match and publish model_predictions.<match>_YYYYMMDD with its staging model.") { match, date, future, replace, replay, report, incremental, full, retrain };
         project.AddTo(command);
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var context = ProjectContext.Load(project.Read(result));
             var options = new RunOptions(result.GetValue(match)!, ParseDate(result.GetValue(date)), result.GetValue(replace))
             {
+                AllowFutureDate = result.GetValue(future),
                 Replay = result.GetValue(replay),
                 Incremental = result.GetValue(incremental),
                 FullRecompute = result.GetValue(full),

@@ -75,9 +75,11 @@ public sealed class VerifyOperation
         {
             foreach (var record in _records.Values.Where(r => !r.IsComplete))
             {
-                var date = SnapshotName.TryParse(record.Snapshot, _match)!.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                var snapshotDate = SnapshotName.TryParse(record.Snapshot, _match)!.Date;
+                var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                var future = snapshotDate > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1) ? " --allow-future-date" : "";
                 Report(Codes.RunInterrupted, Severity.Error, SourceSpan.WholeFile(WarehouseFile),
-                    $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}` finishes it by replacing what that run left");
+                    $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}{future}` finishes it by replacing what that run left");
             }
 
             var present = _files.Select(f => f.Snapshot).ToHashSet(StringComparer.Ordinal);

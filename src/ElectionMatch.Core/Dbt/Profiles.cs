@@ -42,6 +42,12 @@ public static class Profiles
 
         // dbt-duckdb resolves a relative path against the directory dbt runs in: the project.
         var databasePath = Path.GetFullPath(Path.Combine(project.Directory, path));
+        if (Directory.Exists(databasePath) || Path.EndsInDirectorySeparator(path))
+        {
+            // DuckDB would fail later, at whichever command first opens it, with an error that names no setting.
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{path}' resolves to the directory {DisplayPath.For(databasePath)}, not a database file; name a file in it, such as {DisplayPath.For(Path.Combine(databasePath, project.ProfileName + ".duckdb"))}");
+        }
+
         var schema = Expand(output, "schema") ?? "main";
         return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema) { EnvironmentVariables = [.. variables] };
     }

@@ -33,6 +33,7 @@ public static class Codes
     public const string InvalidSnapshotDate = "EM0041";
     public const string WarehouseFailure = "EM0042";
     public const string RowsUnaccounted = "EM0043";
+    public const string InvalidOption = "EM0044";
 
     // Synthetic data (electionmatch synth)
     public const string SynthOutputNotEmpty = "EM0050";
@@ -49,6 +50,10 @@ public static class Codes
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
     public const string RunNotFound = "EM0110";
+    public const string ExplainIdNotFound = "EM0111";
+
+    // evaluate
+    public const string TruthDoesNotFitSnapshot = "EM0120";
 
     // L2 → BallotReady, zip codes and the stable latest models
     public const string ReferenceToDatedStagingModel = "EM0300";

@@ -15,7 +15,8 @@ public static class TruthEvaluator
     /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a file DuckDB cannot
     /// read (not UTF-8, ragged) is named with DuckDB's line.
     /// </summary>
-    internal static void LoadTruth(DuckDbWarehouse warehouse, string truthPath)
+    /// <returns>The name of the truth file's first column, the left id's.</returns>
+    internal static string LoadTruth(DuckDbWarehouse warehouse, string truthPath)
     {
         if (!File.Exists(truthPath))
         {
@@ -38,6 +39,7 @@ public static class TruthEvaluator
                 select distinct {left} as left_id, {right} as right_id
                 from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)
                 """);
+            return truthColumns[0].Name;
         }
         catch (DuckDB.NET.Data.DuckDBException e)
         {
@@ -47,14 +49,20 @@ public static class TruthEvaluator
         }
     }
 
+    /// <param name="table">The snapshot table in <paramref name="schema"/>.</param>
     /// <param name="partial">
     /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
     /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
     /// takes a truth right row. Recall is over the truth pairs either way.
     /// </param>
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string snapshotRelation, string truthPath, EvaluationColumns columns, bool partial = false)
+    /// <param name="requireFit">
+    /// A truth file with no pair, or none naming a left id of the snapshot (another match's, another extract's), is
+    /// an error rather than scores of zero; complete and partial truth alike, as neither can score such a file.
+    /// </param>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string schema, string table, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true)
     {
-        LoadTruth(warehouse, truthPath);
+        var snapshotRelation = Sql.Identifier(schema, table);
+        var truthLeftColumn = LoadTruth(warehouse, truthPath);
         warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
@@ -72,6 +80,11 @@ public static class TruthEvaluator
             """);
 
         var truth = warehouse.Scalar<long>("select count(*) from em_truth");
+        if (requireFit)
+        {
+            EnsureFit(warehouse, $"{schema}.{table}", truthPath, truthLeftColumn, columns, truth);
+        }
+
         var predicted = warehouse.Scalar<long>(partial
             ? """
               select count(*) from em_predicted p
@@ -151,6 +164,27 @@ public static class TruthEvaluator
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
         return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked, JudgedUndecided = undecided };
+    }
+
+    private static void EnsureFit(DuckDbWarehouse warehouse, string snapshot, string truthPath, string truthLeftColumn, EvaluationColumns columns, long truthPairs)
+    {
+        var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
+        if (truthPairs == 0)
+        {
+            throw DiagnosticException.At(Codes.TruthDoesNotFitSnapshot, at, $"the truth file has a header and no pairs, so there is nothing to score {snapshot} against; it needs one line per true pair, the left id first and the right id last");
+        }
+
+        if (warehouse.Scalar<long>("select count(*) from em_truth where left_id in (select left_id from em_predicted)") > 0)
+        {
+            return;
+        }
+
+        var truthSample = warehouse.Scalar<string>("select min(left_id) from em_truth");
+        var snapshotSample = warehouse.Scalar<string>("select min(left_id) from em_predicted");
+        throw DiagnosticException.At(
+            Codes.TruthDoesNotFitSnapshot,
+            at,
+            $"no truth pair names a left id of snapshot {snapshot}: the truth file's first column '{truthLeftColumn}' holds ids such as '{truthSample}', the snapshot's {columns.LeftId} ids such as '{snapshotSample ?? "(none: it has no rows)"}'; is it another match's truth file?");
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

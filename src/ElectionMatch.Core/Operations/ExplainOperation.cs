@@ -20,7 +20,11 @@ public sealed class ExplainOperation
         _context = context;
     }
 
-    public IReadOnlyList<ExplainedRow> Execute(string match, string leftId, int candidates = 5)
+    /// <summary>
+    /// The left id's election rows and what quarantine holds of it. An id in neither the run's left input nor its
+    /// quarantine is EM0111: an empty answer would read as "filtered out" when the id was mistyped.
+    /// </summary>
+    public Explanation Execute(string match, string leftId, int candidates = 5)
     {
         var settings = _context.Settings.Match(match);
         if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name)
@@ -52,7 +56,7 @@ public sealed class ExplainOperation
             """, r => (Key: r.GetInt64(0), Type: r.GetString(1), Date: r.GetString(2), Name: r.GetString(3), State: r.IsDBNull(4) ? null : r.GetString(4),
                 Decision: r.IsDBNull(5) ? null : r.GetString(5) + ": " + r.GetString(6), Judge: r.IsDBNull(7) ? null : r.GetString(7)));
 
-        return rows.Select(row => new ExplainedRow(
+        var explained = rows.Select(row => new ExplainedRow(
             leftId, row.Type, row.Date, row.Name, row.State,
             row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
             warehouse.Query($"""
@@ -68,6 +72,35 @@ public sealed class ExplainOperation
                 {
                     FoundBy = r.GetString(8).Split(',', StringSplitOptions.RemoveEmptyEntries),
                 }))).ToList();
+
+        var quarantined = warehouse.Query($"""
+            select q.error_code, q.message, q.row_number
+            from {run.Table("quarantine")} as q
+            join {run.Table("left_input")} as l using (row_number)
+            where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
+            order by q.row_number
+            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)));
+        if (rows.Count == 0 && quarantined.Count == 0
+            && warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") == 0)
+        {
+            throw DiagnosticException.At(Codes.ExplainIdNotFound, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)), NotFound(warehouse, run, settings, leftId));
+        }
+
+        return new Explanation(explained, quarantined);
+    }
+
+    private static string NotFound(DuckDbWarehouse warehouse, RunSchema run, Settings.MatchSettings settings, string leftId)
+    {
+        // The nearest id, when a typo (an edit or two) away from one: ids are codes, so anything further is no hint.
+        var near = warehouse.Scalar<string>($"""
+            select left_id from {run.Table("left_input")}
+            where left_id is not null and levenshtein(left_id, {Sql.Literal(leftId)}) <= 2
+            order by levenshtein(left_id, {Sql.Literal(leftId)}), left_id
+            limit 1
+            """);
+        var leftRows = warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")}");
+        return $"'{leftId}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {run.Name}.left_input) nor its quarantine holds it"
+            + (near is null ? "" : $"; did you mean '{near}'?");
     }
 
     private static IReadOnlyList<FieldWeight> Waterfall(string explanation)
@@ -89,6 +122,12 @@ public sealed class ExplainOperation
         return steps;
     }
 }
+
+/// <summary>What <c>explain</c> found of a left id: its election rows in the latest run, and its rows in quarantine.</summary>
+public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList<QuarantinedRow> Quarantined);
+
+/// <summary>A row of the left id that quarantine kept out of the run: its code, message and place in the left input.</summary>
+public sealed record QuarantinedRow(string Code, string Message, long RowNumber);
 
 /// <summary>One election row of a left id, with its decision and its best candidate pairs.</summary>
 public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates);

@@ -36,7 +36,9 @@ public sealed class RunOperation
         var startupClock = StageClock.Start();
         var match = _context.Settings.Match(options.Match);
         var definition = MatchDefinition.For(match.Kind);
-        var name = new SnapshotName(match.Name, options.SnapshotDate ?? DateOnly.FromDateTime(DateTime.UtcNow));
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        SnapshotDateRange.Check(options.SnapshotDate ?? today, today, options.AllowFutureDate);
+        var name = new SnapshotName(match.Name, options.SnapshotDate ?? today);
         var snapshots = _context.Settings.Snapshots;
         ProjectWritability.Ensure(_context, name);
         WarmTemplates(snapshots);

@@ -2,6 +2,9 @@ namespace ElectionMatch.Operations;
 
 public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, bool Replace = false)
 {
+    /// <summary>Publish under a <see cref="RunOptions.SnapshotDate"/> after tomorrow (UTC), which <see cref="Snapshots.SnapshotDateRange"/> otherwise refuses.</summary>
+    public bool AllowFutureDate { get; init; }
+
     /// <summary>
     /// Never call the network: provider answers come only from the warehouse's cache, as in pre-merge CI.
     /// The offline embedder and rule judge need no network, so today every run already replays.
@@ -11,9 +14,9 @@ public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, boo
     /// <summary>Recompute only the state partitions whose inputs, model or settings changed; reuse the rest from <c>electionmatch_cache</c>.</summary>
     public bool Incremental { get; init; }
 
-    /// <summary>With <see cref="Incremental"/>: recompute every partition with the stored model, as the reference an incremental run must equal.</summary>
+    /// <summary>Implies <see cref="Incremental"/>: recompute every partition with the stored model, as the reference an incremental run must equal.</summary>
     public bool FullRecompute { get; init; }
 
-    /// <summary>With <see cref="Incremental"/>: train a new model on the whole input first, which recomputes every partition.</summary>
+    /// <summary>Implies <see cref="Incremental"/>: train a new model on the whole input first, which recomputes every partition.</summary>
     public bool Retrain { get; init; }
 }

@@ -207,9 +207,16 @@ public sealed class ElectionMatchSettings
 
         diagnostics.AddRange(map.UnknownKeys(EngineKeys));
         var memory = map.String("memory_limit");
-        if (memory is not null && !System.Text.RegularExpressions.Regex.IsMatch(memory, @"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase))
+        if (memory is not null)
         {
-            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be an amount such as 4GB or 512MiB, got '{memory}'"));
+            if (EngineSettings.MemoryLimitBytes(memory) is not { } bytes)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be an amount such as 4GB or 512MiB, got '{memory}'"));
+            }
+            else if (bytes < EngineSettings.MinimumMemoryLimitBytes)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be at least {EngineSettings.MinimumMemoryLimit}, got '{memory.Trim()}': DuckDB cannot read an input in less (its CSV reader alone takes about 30 MiB per thread)"));
+            }
         }
 
         int? threads = null;

@@ -16,15 +16,40 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
     internal const long DefaultMemoryLimitMiB = 2048;
 
     /// <summary>
+    /// The least <c>memory_limit</c> a run accepts, 128MB. It is a floor, not a sufficient amount: the 360-row fixture
+    /// fails at 64MB on two threads (DuckDB's CSV reader takes a 30 MiB buffer per thread) and runs at 96MB.
+    /// </summary>
+    internal const string MinimumMemoryLimit = "128MB";
+
+    internal const long MinimumMemoryLimitBytes = 128L * 1000 * 1000;
+
+    /// <summary>
+    /// <c>memory_limit</c>'s text in bytes, as DuckDB reads it (KB, MB… are powers of 1000; KiB, MiB… of 1024), or
+    /// null when it is not such an amount.
+    /// </summary>
+    internal static double? MemoryLimitBytes(string text)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"^\s*(?<amount>\d+(\.\d+)?)\s*(?<unit>[KMGT])(?<binary>i?)B\s*$", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var power = "KMGT".IndexOf(char.ToUpperInvariant(m.Groups["unit"].Value[0]), StringComparison.Ordinal) + 1;
+        var unit = Math.Pow(m.Groups["binary"].Length > 0 ? 1024 : 1000, power);
+        return double.Parse(m.Groups["amount"].Value, System.Globalization.CultureInfo.InvariantCulture) * unit;
+    }
+
+    /// <summary>
     /// DuckDB's memory_limit when none is set: 2 GiB, or a quarter of the memory the process may use if that
-    /// is less. DuckDB's own default (80% of the machine) fills the pool with cached blocks of the run's tables,
+    /// is less, but never under 128 MiB (above <see cref="MinimumMemoryLimit"/>, which a set limit must reach). DuckDB's own default (80% of the machine) fills the pool with cached blocks of the run's tables,
     /// and the .NET side and DuckDB's allocations outside the pool come on top: a million candidacies peaked at
     /// 6.2 GiB with 4GB, and 3.1 GiB with 2GB (docs/design.md, "Where a run's memory goes").
     /// </summary>
     /// <param name="availableBytes">The memory the process may use (the machine's, or its container's limit).</param>
     public static string DefaultMemoryLimit(long availableBytes)
     {
-        var mib = Math.Min(DefaultMemoryLimitMiB, Math.Max(64, availableBytes / 4 / (1024 * 1024)));
+        var mib = Math.Min(DefaultMemoryLimitMiB, Math.Max(128, availableBytes / 4 / (1024 * 1024)));
         return mib.ToString(System.Globalization.CultureInfo.InvariantCulture) + "MiB";
     }
 }

@@ -19,7 +19,7 @@ public sealed class ZipCodeModelTests : IDisposable
         _districtModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_l2_district.sql");
         _officeModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_br_office.sql");
         var run = new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
-            .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: false));
+            .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: false) { AllowFutureDate = true });
         Assert.Equal("llm_l2_br_match_20300701", run.Snapshot.Table);
     }
 

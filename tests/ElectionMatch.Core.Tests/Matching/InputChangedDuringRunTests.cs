@@ -29,7 +29,7 @@ public sealed class InputChangedDuringRunTests
         }
 
         var error = Assert.Throws<DiagnosticException>(() =>
-            new RunOperation(context).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2030, 6, 3), Replace: true), Grow));
+            new RunOperation(context).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2030, 6, 3), Replace: true) { AllowFutureDate = true }, Grow));
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.InputChangedDuringRun, diagnostic.Code);
@@ -41,7 +41,7 @@ public sealed class InputChangedDuringRunTests
         Assert.False(warehouse.TableExists("model_predictions", "candidacy_ddhq_matches_20300603"));
 
         // The same run on the file as it now stands publishes.
-        var run = new RunOperation(context).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2030, 6, 3), Replace: true));
+        var run = new RunOperation(context).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2030, 6, 3), Replace: true) { AllowFutureDate = true });
         Assert.True(run.Manifest.Rows > 0);
     }
 }

@@ -1,0 +1,108 @@
+namespace ElectionMatch.Tests;
+
+/// <summary>`evaluate` refuses a truth file or a snapshot it cannot score instead of printing zeros or DuckDB's words.</summary>
+public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
+{
+    private const string Match = QuarantinedCandidacyRun.Match;
+    private readonly QuarantinedCandidacyRun _run;
+
+    public EvaluateTruthTests(QuarantinedCandidacyRun run)
+    {
+        _run = run;
+    }
+
+    private string Truth(string name, string text)
+    {
+        var path = _run.Project.PathOf("truth/" + name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static string SingleError(CliProcess.Result result)
+    {
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        return Assert.Single(result.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_truth_file_with_a_header_and_no_pairs_is_an_error_naming_it(bool partial)
+    {
+        var truth = Truth("header_only.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\n");
+
+        var error = SingleError(_run.Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
+
+        Assert.Contains("header_only.csv(1,1): error EM0120: the truth file has a header and no pairs", error, StringComparison.Ordinal);
+        Assert.Contains($"model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Another_matchs_truth_file_is_an_error_naming_the_snapshot(bool partial)
+    {
+        var truth = _run.Project.PathOf("truth/llm_l2_br_match.csv");
+
+        var error = SingleError(_run.Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
+
+        Assert.Contains("llm_l2_br_match.csv(1,1): error EM0120: ", error, StringComparison.Ordinal);
+        Assert.Contains($"no truth pair names a left id of snapshot model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
+        Assert.Contains("first column 'br_database_id'", error, StringComparison.Ordinal);
+        Assert.Contains("gp_candidacy_id ids such as 'gpc-", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truth_file_whose_left_ids_are_in_no_row_of_the_snapshot_is_an_error()
+    {
+        var truth = Truth("elsewhere.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-999998,general,1403738\ngpc-999999,primary,1402844\n");
+
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", truth));
+
+        Assert.Contains("elsewhere.csv(1,1): error EM0120: no truth pair names a left id of snapshot", error, StringComparison.Ordinal);
+        Assert.Contains("ids such as 'gpc-999998'", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Truth_for_some_rows_only_still_scores_with_partial_truth()
+    {
+        // One candidacy's pairs of the fixture's truth: the snapshot links both, and partial truth knows no other link.
+        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var truth = Truth("one_candidacy.csv", string.Join('\n', [lines[0], .. lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal))]) + "\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("precision: 1.0000\nrecall: 1.0000\n", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_that_does_not_exist_is_named_with_the_matchs_snapshots()
+    {
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "candidacy_ddhq_matches_20991231"));
+
+        Assert.Contains("goodparty.duckdb: error EM0101: snapshot model_predictions.candidacy_ddhq_matches_20991231 (--snapshot) is not in the warehouse", error, StringComparison.Ordinal);
+        Assert.Contains($"the snapshots of '{Match}' are {QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Catalog Error", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_of_another_match_is_refused_before_it_is_read()
+    {
+        var error = SingleError(_run.Cli("evaluate", "llm_l2_br_match", "--truth", _run.Project.PathOf("truth/llm_l2_br_match.csv"), "--snapshot", QuarantinedCandidacyRun.Snapshot));
+
+        Assert.Contains($"error EM0101: model_predictions.{QuarantinedCandidacyRun.Snapshot} (--snapshot) is not a snapshot of 'llm_l2_br_match': it has no column br_database_id", error, StringComparison.Ordinal);
+        Assert.Contains("'llm_l2_br_match' has no snapshot in model_predictions", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_named_with_its_schema_is_scored()
+    {
+        var evaluate = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "model_predictions." + QuarantinedCandidacyRun.Snapshot);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains($"snapshot: model_predictions.{QuarantinedCandidacyRun.Snapshot}; truth pairs: ", evaluate.Stdout, StringComparison.Ordinal);
+    }
+}

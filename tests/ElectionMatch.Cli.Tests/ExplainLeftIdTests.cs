@@ -1,0 +1,64 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>`explain` tells a quarantined id, an id the temporal filter removed and an id that does not exist apart.</summary>
+public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
+{
+    private const string Match = QuarantinedCandidacyRun.Match;
+    private readonly QuarantinedCandidacyRun _run;
+
+    public ExplainLeftIdTests(QuarantinedCandidacyRun run)
+    {
+        _run = run;
+    }
+
+    [Fact]
+    public void An_id_in_neither_the_left_input_nor_the_quarantine_is_an_error_with_the_nearest_id()
+    {
+        var explain = _run.Cli("explain", Match, "gpc-00162");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Equal("", explain.Stdout);
+        var error = Assert.Single(explain.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal));
+        Assert.Contains("goodparty.duckdb: error EM0111: 'gpc-00162' is not a gp_candidacy_id of the latest run of 'candidacy_ddhq_matches'", error, StringComparison.Ordinal);
+        Assert.EndsWith("; did you mean 'gpc-001623'?", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_far_from_every_id_is_an_error_without_a_suggestion()
+    {
+        var explain = _run.Cli("explain", Match, "no-such-id");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains("error EM0111: 'no-such-id' is not a gp_candidacy_id", explain.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("did you mean", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quarantined_id_is_named_with_its_code()
+    {
+        var explain = _run.Cli("explain", Match, QuarantinedCandidacyRun.QuarantinedId);
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.StartsWith($"{QuarantinedCandidacyRun.QuarantinedId} quarantined: EMQ003 the name cannot be parsed into first and last name (left input row 5;", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_whose_elections_the_temporal_filter_removed_says_so()
+    {
+        string filtered;
+        using (var warehouse = DuckDbWarehouse.Open(_run.Project.WarehousePath, readOnly: true))
+        {
+            filtered = warehouse.Scalar<string>("""
+                select min(left_id) from em_run_candidacy_ddhq_matches.left_clean
+                where left_id not in (select left_id from em_run_candidacy_ddhq_matches.left_keyed)
+                """)!;
+        }
+
+        var explain = _run.Cli("explain", Match, filtered);
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.StartsWith($"{filtered} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter", explain.Stdout, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>Command-line values a run cannot take are refused before anything is read or written.</summary>
+public sealed class RunOptionValidationTests : IDisposable
+{
+    private const string Match = "llm_l2_br_match";
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(params string[] args) => CliProcess.Run([.. args, "--project-dir", _fixture.Directory]);
+
+    private static string Date(int daysFromTodayUtc) =>
+        DateOnly.FromDateTime(DateTime.UtcNow).AddDays(daysFromTodayUtc).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private void AssertRefusedAndNothingChanged(Dictionary<string, string> before, CliProcess.Result result, string expected)
+    {
+        Assert.Equal(1, result.ExitCode);
+        var error = Assert.Single(result.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("published", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, _fixture.Snapshot());
+    }
+
+    [Theory]
+    [InlineData("run", "-5")]
+    [InlineData("check", "-0.5")]
+    [InlineData("verify", "NaN")]
+    public void A_negative_or_non_finite_lock_timeout_is_refused(string command, string seconds)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli([command, .. command == "run" ? new[] { Match } : [], "--lock-timeout", seconds]);
+
+        AssertRefusedAndNothingChanged(before, result, $"error EM0044: --lock-timeout {seconds} is not a number of seconds (0 or more)");
+    }
+
+    [Theory]
+    [InlineData("0001-01-01")]
+    [InlineData("1899-12-31")]
+    public void A_snapshot_date_before_1900_is_refused(string date)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli("run", Match, "--snapshot-date", date, "--allow-future-date");
+
+        AssertRefusedAndNothingChanged(before, result, $"error EM0041: snapshot date {date} is before 1900-01-01");
+    }
+
+    [Fact]
+    public void A_snapshot_date_after_tomorrow_is_refused_without_allow_future_date()
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli("run", Match, "--snapshot-date", Date(2));
+
+        AssertRefusedAndNothingChanged(before, result, $"error EM0041: snapshot date {Date(2)} is after tomorrow ({Date(1)}, UTC)");
+        Assert.Contains("pass --allow-future-date", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tomorrow_is_allowed_and_a_later_date_with_allow_future_date()
+    {
+        var tomorrow = Cli("run", Match, "--snapshot-date", Date(1));
+        var later = Cli("run", Match, "--snapshot-date", Date(30), "--allow-future-date");
+
+        Assert.True(tomorrow.ExitCode == 0, tomorrow.Output);
+        Assert.Contains($"published model_predictions.{Match}_{Date(1).Replace("-", "", StringComparison.Ordinal)}", tomorrow.Stdout, StringComparison.Ordinal);
+        Assert.True(later.ExitCode == 0, later.Output);
+        Assert.Contains($"published model_predictions.{Match}_{Date(30).Replace("-", "", StringComparison.Ordinal)}", later.Stdout, StringComparison.Ordinal);
+    }
+}
