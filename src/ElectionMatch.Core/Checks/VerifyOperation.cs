@@ -215,11 +215,12 @@ public sealed class VerifyOperation
         /// <summary>
         /// Each manifest names the hash of the one published before it. A link is good when that manifest is here
         /// unchanged, or was replaced by a later publish of the same snapshot (the log keeps its hash); an edited
-        /// manifest is reported as edited, not again as a broken link.
+        /// manifest is reported as edited, not again as a broken link. An interrupted run's manifest is no link until
+        /// the next run repairs it (EM0608 says so), so a manifest published meanwhile names the one before it.
         /// </summary>
         private void VerifyChain()
         {
-            var parsed = _files.Where(f => f.Manifest is not null).OrderBy(f => f.Manifest!.CreatedAtUtc).ToList();
+            var parsed = ManifestFiles.Chain(_files, _log, _match);
             var here = _files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
             var ever = _log.ManifestHashes(_match);
             var latest = _records.Values.Where(r => r.IsComplete).ToDictionary(r => r.ManifestSha256!, r => r.Snapshot, StringComparer.Ordinal);

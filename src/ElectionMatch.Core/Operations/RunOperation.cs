@@ -90,7 +90,7 @@ public sealed class RunOperation
             CrashPoint.Reached("model:written");
         }
 
-        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers));
+        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers, new SnapshotLog(warehouse)));
         CrashPoint.Reached("manifest:written");
 
         var generate = new GenerateOperation(_context);
@@ -287,10 +287,10 @@ public sealed class RunOperation
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers)
+    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers, SnapshotLog log)
     {
         var path = _context.ManifestPath(name);
-        var previous = PreviousManifest(name);
+        var previous = PreviousManifest(name, log);
         var renderer = new StagingModelRenderer(_context.Templates, _context.Settings.Snapshots);
         var manifest = new SnapshotManifest
         {
@@ -319,7 +319,7 @@ public sealed class RunOperation
             CanonicalOrder = result.OrderBy,
             ContentSha256 = published.ContentSha256,
             ContentSha256Version = published.ContentVersion,
-            PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
+            PreviousManifestSha256 = previous,
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))
                 .ToList(),
@@ -337,14 +337,14 @@ public sealed class RunOperation
     }
 
     /// <summary>
-    /// The previous link of the chain: the match's most recently published manifest other than this snapshot's.
-    /// Publication order, not date order, so a back-dated snapshot published later extends the chain instead of
-    /// splitting it; a manifest that does not parse is skipped here and reported by verify.
+    /// The previous link of the chain: the hash of the match's most recently published manifest other than this
+    /// snapshot's. Publication order, not date order, so a back-dated snapshot published later (or an interrupted one
+    /// repaired later) extends the chain instead of splitting it; a manifest of an interrupted run is no link until
+    /// its repair (<see cref="ManifestFiles.Chain"/>), and one that does not parse is skipped here and reported by verify.
     /// </summary>
-    private string? PreviousManifest(SnapshotName name) =>
-        ManifestFiles.Of(_context, name.Match)
-            .Where(m => m.Manifest is not null && m.Manifest.Snapshot != name.Table)
-            .OrderBy(m => m.Manifest!.CreatedAtUtc)
-            .Select(m => m.Path)
+    private string? PreviousManifest(SnapshotName name, SnapshotLog log) =>
+        ManifestFiles.Chain(ManifestFiles.Of(_context, name.Match), log, name.Match)
+            .Where(m => m.Manifest!.Snapshot != name.Table)
+            .Select(m => m.Sha256)
             .LastOrDefault();
 }
