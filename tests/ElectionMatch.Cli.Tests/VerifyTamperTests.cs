@@ -133,6 +133,25 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void An_edited_model_file_is_reported_naming_it()
+    {
+        var model = $"electionmatch/manifests/{Middle}.model.json";
+        var text = _fixture.Read(model);
+        var edited = System.Text.RegularExpressions.Regex.Replace(text, "\"lambda\": [0-9.eE+-]+,", "\"lambda\": 0.5,");
+        Assert.NotEqual(text, edited);
+        _fixture.Write(model, edited);
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.model.json: error {Codes.ModelFileChanged}: this model file does not match the model_parameters_sha256 its manifest {Middle}.json recorded", error, StringComparison.Ordinal);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"error {Codes.ModelFileChanged}", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_dropped_snapshot_table_is_reported_at_its_manifest()
     {
         Tamper($"drop table model_predictions.{Middle}");

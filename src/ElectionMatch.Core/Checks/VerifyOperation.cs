@@ -9,8 +9,9 @@ namespace ElectionMatch.Checks;
 
 /// <summary>
 /// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
-/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a
-/// manifest edited or missing, a broken manifest chain, and a run interrupted after publishing. With inputs,
+/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a model
+/// file that differs from its manifest, a manifest edited or missing, a broken manifest chain, and a run interrupted
+/// after publishing. With inputs,
 /// it also says when the inputs, settings or templates changed since a match's newest snapshot.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
@@ -118,7 +119,36 @@ public sealed class VerifyOperation
                     $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
             }
 
+            VerifyModelFile(file, manifest);
             VerifyTable(file, manifest, record);
+        }
+
+        /// <summary>
+        /// The model file beside the manifest is the one the manifest recorded: it is evidence of how the snapshot was
+        /// scored, and an incremental run adopts it.
+        /// </summary>
+        private void VerifyModelFile(ManifestFile file, SnapshotManifest manifest)
+        {
+            if (manifest.ModelParametersSha256 is not { } recorded)
+            {
+                return;
+            }
+
+            var path = _context.ModelParametersPath(SnapshotName.TryParse(file.Snapshot, _match)!);
+            var at = SourceSpan.WholeFile(DisplayPath.For(path));
+            var manifestName = Path.GetFileName(file.Path);
+            if (!File.Exists(path))
+            {
+                Report(Codes.ModelFileChanged, Severity.Error, at, $"this model file is missing, but its manifest {manifestName} recorded it (model_parameters_sha256 {Short(recorded)}); restore it from version control");
+                return;
+            }
+
+            var sha = SnapshotManifest.Sha256Of(File.ReadAllBytes(path));
+            if (sha != recorded)
+            {
+                Report(Codes.ModelFileChanged, Severity.Error, at,
+                    $"this model file does not match the model_parameters_sha256 its manifest {manifestName} recorded (sha256 {Short(sha)}, recorded {Short(recorded)}): it was edited or replaced after publishing, and an incremental run will not adopt it; restore it from version control");
+            }
         }
 
         /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>

@@ -97,4 +97,5 @@ public static class Codes
     public const string ManifestMissing = "EM0607";
     public const string RunInterrupted = "EM0608";
     public const string SnapshotInputsChanged = "EM0609";
+    public const string ModelFileChanged = "EM0610";
 }

@@ -140,20 +140,25 @@ public sealed class RunOperation
             throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
         }
 
+        var (earlier, refused) = EarlierModel(match.Name);
         var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
         {
-            EarlierModel = EarlierModel(match.Name),
+            EarlierModel = earlier,
+            EarlierModelRefused = refused,
         };
         return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, runOptions.Progress, runOptions.CancellationToken);
     }
 
-    /// <summary>The newest snapshot's trained model when that run had these settings and this tool version.</summary>
-    private (string Json, string Snapshot)? EarlierModel(string match)
+    /// <summary>
+    /// The newest snapshot's trained model when that run had these settings and this tool version and its model file
+    /// is the one its manifest recorded; else no model, with the reason when a model file was refused for not matching.
+    /// </summary>
+    private ((string Json, string Snapshot)? Model, string? Refused) EarlierModel(string match)
     {
         var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
         if (!Directory.Exists(directory))
         {
-            return null;
+            return (null, null);
         }
 
         var newest = Directory.EnumerateFiles(directory, match + "_*.json")
@@ -163,7 +168,7 @@ public sealed class RunOperation
             .LastOrDefault();
         if (newest.Name is null || !File.Exists(_context.ModelParametersPath(newest.Name)))
         {
-            return null;
+            return (null, null);
         }
 
         SnapshotManifest manifest;
@@ -174,12 +179,20 @@ public sealed class RunOperation
         catch (System.Text.Json.JsonException)
         {
             // A manifest that does not parse only means training afresh here.
-            return null;
+            return (null, null);
         }
 
-        return manifest.SettingsSha256 == _context.Settings.ContentHash && manifest.ToolVersion == ToolInfo.Version
-            ? (File.ReadAllText(_context.ModelParametersPath(newest.Name)), newest.Name.Table)
-            : null;
+        if (manifest.SettingsSha256 != _context.Settings.ContentHash || manifest.ToolVersion != ToolInfo.Version)
+        {
+            return (null, null);
+        }
+
+        // Read once, hashed and parsed from the same bytes: an edited model file would score every partition unseen.
+        var path = _context.ModelParametersPath(newest.Name);
+        var bytes = File.ReadAllBytes(path);
+        return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), newest.Name.Table), null)
+            : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 
     /// <summary>

@@ -79,6 +79,9 @@ public sealed record SnapshotManifest
 
     public static string Sha256(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>The hash of a file's bytes as read, as <see cref="ModelParametersSha256"/> records the model file's.</summary>
+    public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
 /// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>
