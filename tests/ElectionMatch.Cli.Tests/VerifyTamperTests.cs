@@ -133,6 +133,35 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_table_replaced_with_its_snapshot_log_rewritten_to_match_is_reported_against_its_manifest()
+    {
+        // A row deleted, and the warehouse's record of the publish (count, content hash, row hashes) rewritten to the
+        // table's new rows: the log agrees with the table, the manifest (in git) does not.
+        var table = $"model_predictions.{Middle}";
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Middle)));
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"delete from {table} where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+            var hash = ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!);
+            var rowHashes = new ElectionMatch.Snapshots.SnapshotLog(warehouse).RowHashes(table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.CurrentVersion);
+            warehouse.Execute($"""
+                update electionmatch.snapshot_log set row_count = {manifest.Rows - 1}, content_sha256 = {Sql.Literal(hash)} where snapshot = {Sql.Literal(Middle)};
+                delete from electionmatch.snapshot_rows where snapshot = {Sql.Literal(Middle)};
+                insert into electionmatch.snapshot_rows select {Sql.Literal(Middle)}, row_key, row_md5 from {rowHashes};
+                """);
+        }
+
+        var line = _fixture.Read(ManifestOf(Middle)).Split('\n').ToList().FindIndex(l => l.StartsWith("  \"content_sha256\":", StringComparison.Ordinal)) + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDiffersFromManifest}: {table} does not hold what its manifest {Middle}.json recorded: {manifest.Rows - 1} rows", error, StringComparison.Ordinal);
+        Assert.Contains($"the manifest: {manifest.Rows} rows, content sha256 {manifest.ContentSha256[..12]}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_edited_model_file_is_reported_naming_it()
     {
         var model = $"electionmatch/manifests/{Middle}.model.json";

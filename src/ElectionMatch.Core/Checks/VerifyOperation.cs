@@ -9,10 +9,10 @@ namespace ElectionMatch.Checks;
 
 /// <summary>
 /// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
-/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a model
-/// file that differs from its manifest, a manifest edited or missing, a broken manifest chain, and a run interrupted
-/// after publishing. With inputs,
-/// it also says when the inputs, settings or templates changed since a match's newest snapshot.
+/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table that
+/// differs from its manifest, a model file that differs from its manifest, a manifest edited or
+/// missing, a broken manifest chain, and a run interrupted after publishing. With inputs, it also says when the
+/// inputs, settings or templates changed since a match's newest snapshot.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class VerifyOperation
@@ -151,7 +151,12 @@ public sealed class VerifyOperation
             }
         }
 
-        /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
+        /// <summary>
+        /// The snapshot table and its quarantine are there, and the table holds what was published: compared with the
+        /// snapshot log (which names the rows changed) and then with the manifest, the evidence in version control, so a
+        /// table replaced together with its log rows is found too. A manifest that is not the one the log completed is
+        /// EM0605's finding, and is not compared.
+        /// </summary>
         private void VerifyTable(ManifestFile file, SnapshotManifest manifest, PublishRecord? record)
         {
             var display = DisplayPath.For(file.Path);
@@ -166,11 +171,20 @@ public sealed class VerifyOperation
                 }
             }
 
-            if (!_warehouse.TableExists(schema, name.Table))
+            var asPublished = record is null || record.ManifestSha256 == file.Sha256;
+            if (_warehouse.TableExists(schema, name.Table))
             {
-                return;
+                VerifyRows(file, manifest, record, asPublished);
             }
+        }
 
+        /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
+        /// <param name="asPublished">The manifest file is the one the log completed (or there is no log), so it can be compared.</param>
+        private void VerifyRows(ManifestFile file, SnapshotManifest manifest, PublishRecord? record, bool asPublished)
+        {
+            var display = DisplayPath.For(file.Path);
+            var schema = _context.Settings.Snapshots.Schema;
+            var name = SnapshotName.TryParse(file.Snapshot, _match)!;
             // The log's numbers when there are any: they stay right even when the manifest itself was edited.
             var order = record?.CanonicalOrder ?? manifest.CanonicalOrder;
             var expectedRows = record?.Rows ?? manifest.Rows;
@@ -186,13 +200,22 @@ public sealed class VerifyOperation
             var qualified = Sql.Identifier(schema, name.Table);
             var rows = _warehouse.Scalar<long>($"select count(*) from {qualified}");
             var hash = order is null ? null : ContentHash.Of(_warehouse, qualified, order, version);
+            var at = new SourceSpan(display, LineOf(file.Text, "\"content_sha256\""), 1);
+            var where = $"{schema}.{name.Table}";
             if (rows == expectedRows && (hash is null || hash == expectedHash))
             {
+                // The log's numbers can be rewritten with the table; the manifest's, in version control, cannot unseen.
+                // It is the text the log completed, so its content hash is of the version just computed.
+                if (record is not null && asPublished && (rows != manifest.Rows || (hash is not null && hash != manifest.ContentSha256)))
+                {
+                    var content = hash is null ? "" : $", content sha256 {Short(hash)}";
+                    Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
+                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence, so run the match again with --replace to republish it");
+                }
+
                 return;
             }
 
-            var at = new SourceSpan(display, LineOf(file.Text, "\"content_sha256\""), 1);
-            var where = $"{schema}.{name.Table}";
             if (order is not null && _log.HasRowHashes(name.Table))
             {
                 var changes = _log.Differences(name.Table, qualified, order, version);

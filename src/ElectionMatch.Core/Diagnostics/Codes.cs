@@ -98,4 +98,5 @@ public static class Codes
     public const string RunInterrupted = "EM0608";
     public const string SnapshotInputsChanged = "EM0609";
     public const string ModelFileChanged = "EM0610";
+    public const string SnapshotDiffersFromManifest = "EM0611";
 }
