@@ -162,6 +162,35 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_row_added_to_the_quarantine_table_is_reported_and_a_manifest_without_its_hash_does_not_check_it()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var line = text.Split('\n').ToList().FindIndex(l => l.StartsWith("  \"quarantine_content_sha256\":", StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, text);
+        Tamper($"insert into model_predictions.{Newest}__quarantine default values");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Newest}.json({line},1): error {Codes.QuarantineDiffersFromManifest}: model_predictions.{Newest}__quarantine does not hold what its manifest {Newest}.json recorded", error, StringComparison.Ordinal);
+
+        // A manifest made before the quarantine was hashed has neither field, in the file and in the log alike.
+        var earlier = System.Text.RegularExpressions.Regex.Replace(text, "\n  \"quarantine_(rows|content_sha256)\": [^\n]*", "");
+        Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(earlier).QuarantineContentSha256);
+        Tamper($"""
+            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(earlier)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(earlier))}
+            where snapshot = {Sql.Literal(Newest)}
+            """);
+        _fixture.Write(path, earlier);
+
+        var older = Cli("verify", "--no-inputs");
+
+        Assert.True(older.ExitCode == 0, older.Output);
+    }
+
+    [Fact]
     public void An_edited_model_file_is_reported_naming_it()
     {
         var model = $"electionmatch/manifests/{Middle}.model.json";

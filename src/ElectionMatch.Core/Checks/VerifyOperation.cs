@@ -9,8 +9,8 @@ namespace ElectionMatch.Checks;
 
 /// <summary>
 /// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
-/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table that
-/// differs from its manifest, a model file that differs from its manifest, a manifest edited or
+/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table or
+/// quarantine that differs from its manifest, a model file that differs from its manifest, a manifest edited or
 /// missing, a broken manifest chain, and a run interrupted after publishing. With inputs, it also says when the
 /// inputs, settings or templates changed since a match's newest snapshot.
 /// Read-only: it never writes to the warehouse or the project.
@@ -152,10 +152,10 @@ public sealed class VerifyOperation
         }
 
         /// <summary>
-        /// The snapshot table and its quarantine are there, and the table holds what was published: compared with the
-        /// snapshot log (which names the rows changed) and then with the manifest, the evidence in version control, so a
-        /// table replaced together with its log rows is found too. A manifest that is not the one the log completed is
-        /// EM0605's finding, and is not compared.
+        /// The snapshot table and its quarantine hold what was published. The table is compared with the snapshot log
+        /// (which names the rows changed) and then with the manifest, the evidence in version control, so a table
+        /// replaced together with its log rows is found too; the quarantine, which the log does not record, with the
+        /// manifest alone. A manifest that is not the one the log completed is EM0605's finding, and is not compared.
         /// </summary>
         private void VerifyTable(ManifestFile file, SnapshotManifest manifest, PublishRecord? record)
         {
@@ -175,6 +175,11 @@ public sealed class VerifyOperation
             if (_warehouse.TableExists(schema, name.Table))
             {
                 VerifyRows(file, manifest, record, asPublished);
+            }
+
+            if (asPublished && _warehouse.TableExists(schema, name.QuarantineTable))
+            {
+                VerifyQuarantine(file, manifest, name);
             }
         }
 
@@ -233,6 +238,26 @@ public sealed class VerifyOperation
                 : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
                 : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
             Report(code, Severity.Error, at, what + "; snapshots are immutable: run the match again with --replace to republish it");
+        }
+
+        /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
+        private void VerifyQuarantine(ManifestFile file, SnapshotManifest manifest, SnapshotName name)
+        {
+            if (manifest.QuarantineRows is null && manifest.QuarantineContentSha256 is null)
+            {
+                return;
+            }
+
+            var table = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}";
+            var (rows, hash) = ContentHash.InRowHashOrder(_warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, name.QuarantineTable));
+            if ((manifest.QuarantineRows ?? rows) == rows && (manifest.QuarantineContentSha256 ?? hash) == hash)
+            {
+                return;
+            }
+
+            var field = manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\"";
+            Report(Codes.QuarantineDiffersFromManifest, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, field), 1),
+                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; run the match again with --replace to republish it");
         }
 
         /// <summary>

@@ -99,4 +99,5 @@ public static class Codes
     public const string SnapshotInputsChanged = "EM0609";
     public const string ModelFileChanged = "EM0610";
     public const string SnapshotDiffersFromManifest = "EM0611";
+    public const string QuarantineDiffersFromManifest = "EM0612";
 }

@@ -332,6 +332,8 @@ public sealed class RunOperation
             CanonicalOrder = result.OrderBy,
             ContentSha256 = published.ContentSha256,
             ContentSha256Version = published.ContentVersion,
+            QuarantineRows = published.QuarantineRows,
+            QuarantineContentSha256 = published.QuarantineSha256,
             PreviousManifestSha256 = previous,
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))

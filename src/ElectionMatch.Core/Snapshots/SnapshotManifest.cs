@@ -55,6 +55,16 @@ public sealed record SnapshotManifest
     /// </summary>
     public int? ContentSha256Version { get; init; }
 
+    /// <summary>Rows of the quarantine table as published; absent in manifests made before it was recorded, which verify does not check.</summary>
+    public long? QuarantineRows { get; init; }
+
+    /// <summary>
+    /// SHA-256 over the quarantine rows' MD5s (each over its columns' text, <see cref="ContentHash.ColumnText"/>) in the order of
+    /// those MD5s (<see cref="ContentHash.InRowHashOrder"/>): the quarantine has no key, and the order it is stored in is not what
+    /// it holds. Absent in manifests made before it was recorded, which verify does not check.
+    /// </summary>
+    public string? QuarantineContentSha256 { get; init; }
+
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 
