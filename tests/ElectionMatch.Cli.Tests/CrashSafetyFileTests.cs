@@ -1,3 +1,6 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Snapshots;
+
 namespace ElectionMatch.Tests;
 
 /// <summary>
@@ -33,6 +36,41 @@ public sealed class CrashSafetyFileTests : IClassFixture<UninterruptedRun>
     [MemberData(nameof(Points))]
     public void A_run_killed_while_writing_files_leaves_a_safe_state_and_the_next_run_publishes_the_same(string point) =>
         CrashState.KillAt(point, _reference);
+
+    [Fact]
+    public void A_snapshot_published_while_another_is_interrupted_does_not_link_to_it_and_the_repair_keeps_the_chain_valid()
+    {
+        const string LaterDate = "2030-06-10";
+        const string InterruptedManifest = $"electionmatch/manifests/{UninterruptedRun.Snapshot}.json";
+        const string LaterManifest = "electionmatch/manifests/candidacy_ddhq_matches_20300610.json";
+        using var project = FixtureCopy.Of("goodparty");
+        CliProcess.Result Run(string date) =>
+            CliProcess.Run("run", UninterruptedRun.Match, "--snapshot-date", date, "--project-dir", project.Directory);
+
+        // Killed once its manifest is written, before its log row is completed: the snapshot is interrupted.
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "manifest:written" }, null,
+            "run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+        Assert.True(killed.WasKilled, killed.Output);
+        Assert.True(File.Exists(project.PathOf(InterruptedManifest)));
+
+        // A later date published meanwhile links to no manifest: the interrupted one is no link, and there is no other.
+        var later = Run(LaterDate);
+        Assert.True(later.ExitCode == 0, later.Output);
+        Assert.Null(SnapshotManifest.FromJson(project.Read(LaterManifest)).PreviousManifestSha256);
+        var meanwhile = CliProcess.Run("verify", "--no-inputs", "--project-dir", project.Directory);
+        var errors = meanwhile.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 1 && errors[0].Contains("error " + Codes.RunInterrupted, StringComparison.Ordinal), meanwhile.Output);
+
+        // The repair replaces the interrupted manifest and, published last, links to the later date's.
+        var repaired = Run(UninterruptedRun.Date);
+        Assert.True(repaired.ExitCode == 0, repaired.Output);
+        Assert.Contains($"finished {UninterruptedRun.Snapshot}", repaired.Stdout, StringComparison.Ordinal);
+        Assert.Equal(SnapshotManifest.Sha256(project.Read(LaterManifest)), SnapshotManifest.FromJson(project.Read(InterruptedManifest)).PreviousManifestSha256);
+
+        var verify = CliProcess.Run("verify", "--no-inputs", "--project-dir", project.Directory);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.DoesNotContain(Codes.ManifestChainBroken, verify.Stderr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Generate_killed_between_two_files_leaves_whole_files_and_the_next_generate_finishes()

@@ -182,6 +182,25 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void The_first_incremental_run_trains_instead_of_adopting_a_model_file_that_differs_from_its_manifest()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--replace");
+        var path = Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.model.json");
+        var text = File.ReadAllText(path);
+        var edited = LambdaLine().Replace(text, "\"lambda\": 0.5,", 1);
+        Assert.NotEqual(text, edited);
+        File.WriteAllText(path, edited);
+
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.DoesNotContain("adopted from snapshot", incremental, StringComparison.Ordinal);
+        Assert.Contains("training_run", incremental, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not adopted: {Match}_20300101\.model\.json does not match the model_parameters_sha256 of its manifest\)$", incremental);
+        Assert.Contains($"{Match}_20300101.model.json does not match", Regex.Match(incremental, "(?m)^  training_run .*$").Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_incremental_run_records_the_input_hashes_a_plain_run_records_without_reading_the_inputs_again()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
@@ -257,6 +276,9 @@ public sealed partial class IncrementalRunTests : IDisposable
             File.Copy(file, destination);
         }
     }
+
+    [GeneratedRegex(@"""lambda"": [0-9.eE+-]+,")]
+    private static partial Regex LambdaLine();
 
     [GeneratedRegex(@"(?m)^incremental: (\d+) state partitions, (\d+) reused, (\d+) recomputed(.*)$")]
     private static partial Regex SummaryLine();

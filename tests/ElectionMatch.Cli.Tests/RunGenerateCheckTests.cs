@@ -280,6 +280,27 @@ public sealed class RunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Check_fails_when_a_generated_staging_yaml_is_missing_and_generate_writes_it_again()
+    {
+        RunMatch();
+        var yaml = _fixture.Read(StagingYaml);
+        File.Delete(_fixture.PathOf(StagingYaml));
+        var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20300603", StringComparison.Ordinal)) + 1;
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        var error = Assert.Single(check.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal));
+        Assert.Contains($"__sources.yaml({sourcesLine},", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.StagingModelMissing}: snapshot '{Snapshot}' has no staging model YAML ", error, StringComparison.Ordinal);
+        Assert.Contains($"{StagingYaml}; run `electionmatch generate`", error, StringComparison.Ordinal);
+        var generate = Cli("generate");
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(yaml, _fixture.Read(StagingYaml));
+        Assert.True(Cli("check").ExitCode == 0);
+    }
+
+    [Fact]
     public void Check_fails_when_a_downstream_model_references_a_missing_snapshot()
     {
         _fixture.Write("models/marts/general/m_general__winners.sql", "select *\nfrom {{ ref('stg_model_predictions__candidacy_ddhq_matches_20240101') }}\nwhere ddhq_is_winner\n");

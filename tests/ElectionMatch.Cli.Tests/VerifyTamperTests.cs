@@ -133,6 +133,83 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_table_replaced_with_its_snapshot_log_rewritten_to_match_is_reported_against_its_manifest()
+    {
+        // A row deleted, and the warehouse's record of the publish (count, content hash, row hashes) rewritten to the
+        // table's new rows: the log agrees with the table, the manifest (in git) does not.
+        var table = $"model_predictions.{Middle}";
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Middle)));
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"delete from {table} where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+            var hash = ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!);
+            var rowHashes = new ElectionMatch.Snapshots.SnapshotLog(warehouse).RowHashes(table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.CurrentVersion);
+            warehouse.Execute($"""
+                update electionmatch.snapshot_log set row_count = {manifest.Rows - 1}, content_sha256 = {Sql.Literal(hash)} where snapshot = {Sql.Literal(Middle)};
+                delete from electionmatch.snapshot_rows where snapshot = {Sql.Literal(Middle)};
+                insert into electionmatch.snapshot_rows select {Sql.Literal(Middle)}, row_key, row_md5 from {rowHashes};
+                """);
+        }
+
+        var line = _fixture.Read(ManifestOf(Middle)).Split('\n').ToList().FindIndex(l => l.StartsWith("  \"content_sha256\":", StringComparison.Ordinal)) + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDiffersFromManifest}: {table} does not hold what its manifest {Middle}.json recorded: {manifest.Rows - 1} rows", error, StringComparison.Ordinal);
+        Assert.Contains($"the manifest: {manifest.Rows} rows, content sha256 {manifest.ContentSha256[..12]}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_row_added_to_the_quarantine_table_is_reported_and_a_manifest_without_its_hash_does_not_check_it()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var line = text.Split('\n').ToList().FindIndex(l => l.StartsWith("  \"quarantine_content_sha256\":", StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0, text);
+        Tamper($"insert into model_predictions.{Newest}__quarantine default values");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Newest}.json({line},1): error {Codes.QuarantineDiffersFromManifest}: model_predictions.{Newest}__quarantine does not hold what its manifest {Newest}.json recorded", error, StringComparison.Ordinal);
+
+        // A manifest made before the quarantine was hashed has neither field, in the file and in the log alike.
+        var earlier = System.Text.RegularExpressions.Regex.Replace(text, "\n  \"quarantine_(rows|content_sha256)\": [^\n]*", "");
+        Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(earlier).QuarantineContentSha256);
+        Tamper($"""
+            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(earlier)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(earlier))}
+            where snapshot = {Sql.Literal(Newest)}
+            """);
+        _fixture.Write(path, earlier);
+
+        var older = Cli("verify", "--no-inputs");
+
+        Assert.True(older.ExitCode == 0, older.Output);
+    }
+
+    [Fact]
+    public void An_edited_model_file_is_reported_naming_it()
+    {
+        var model = $"electionmatch/manifests/{Middle}.model.json";
+        var text = _fixture.Read(model);
+        var edited = System.Text.RegularExpressions.Regex.Replace(text, "\"lambda\": [0-9.eE+-]+,", "\"lambda\": 0.5,");
+        Assert.NotEqual(text, edited);
+        _fixture.Write(model, edited);
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.model.json: error {Codes.ModelFileChanged}: this model file does not match the model_parameters_sha256 its manifest {Middle}.json recorded", error, StringComparison.Ordinal);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"error {Codes.ModelFileChanged}", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_dropped_snapshot_table_is_reported_at_its_manifest()
     {
         Tamper($"drop table model_predictions.{Middle}");

@@ -88,6 +88,11 @@ public sealed class CheckOperation
                 var manifest = _context.ManifestReference(name);
                 CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest));
             }
+            else if (GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
+            {
+                // generate writes a snapshot's SQL and YAML together; a hand-written model (no header) may go without one.
+                Report(Codes.StagingModelMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' has no staging model YAML {DisplayPath.For(yamlPath)}; run `electionmatch generate`");
+            }
 
             CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
         }

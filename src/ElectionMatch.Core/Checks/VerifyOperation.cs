@@ -9,9 +9,10 @@ namespace ElectionMatch.Checks;
 
 /// <summary>
 /// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
-/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a
-/// manifest edited or missing, a broken manifest chain, and a run interrupted after publishing. With inputs,
-/// it also says when the inputs, settings or templates changed since a match's newest snapshot.
+/// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table or
+/// quarantine that differs from its manifest, a model file that differs from its manifest, a manifest edited or
+/// missing, a broken manifest chain, and a run interrupted after publishing. With inputs, it also says when the
+/// inputs, settings or templates changed since a match's newest snapshot.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class VerifyOperation
@@ -120,10 +121,44 @@ public sealed class VerifyOperation
                     $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
             }
 
+            VerifyModelFile(file, manifest);
             VerifyTable(file, manifest, record);
         }
 
-        /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
+        /// <summary>
+        /// The model file beside the manifest is the one the manifest recorded: it is evidence of how the snapshot was
+        /// scored, and an incremental run adopts it.
+        /// </summary>
+        private void VerifyModelFile(ManifestFile file, SnapshotManifest manifest)
+        {
+            if (manifest.ModelParametersSha256 is not { } recorded)
+            {
+                return;
+            }
+
+            var path = _context.ModelParametersPath(SnapshotName.TryParse(file.Snapshot, _match)!);
+            var at = SourceSpan.WholeFile(DisplayPath.For(path));
+            var manifestName = Path.GetFileName(file.Path);
+            if (!File.Exists(path))
+            {
+                Report(Codes.ModelFileChanged, Severity.Error, at, $"this model file is missing, but its manifest {manifestName} recorded it (model_parameters_sha256 {Short(recorded)}); restore it from version control");
+                return;
+            }
+
+            var sha = SnapshotManifest.Sha256Of(File.ReadAllBytes(path));
+            if (sha != recorded)
+            {
+                Report(Codes.ModelFileChanged, Severity.Error, at,
+                    $"this model file does not match the model_parameters_sha256 its manifest {manifestName} recorded (sha256 {Short(sha)}, recorded {Short(recorded)}): it was edited or replaced after publishing, and an incremental run will not adopt it; restore it from version control");
+            }
+        }
+
+        /// <summary>
+        /// The snapshot table and its quarantine hold what was published. The table is compared with the snapshot log
+        /// (which names the rows changed) and then with the manifest, the evidence in version control, so a table
+        /// replaced together with its log rows is found too; the quarantine, which the log does not record, with the
+        /// manifest alone. A manifest that is not the one the log completed is EM0605's finding, and is not compared.
+        /// </summary>
         private void VerifyTable(ManifestFile file, SnapshotManifest manifest, PublishRecord? record)
         {
             var display = DisplayPath.For(file.Path);
@@ -138,11 +173,25 @@ public sealed class VerifyOperation
                 }
             }
 
-            if (!_warehouse.TableExists(schema, name.Table))
+            var asPublished = record is null || record.ManifestSha256 == file.Sha256;
+            if (_warehouse.TableExists(schema, name.Table))
             {
-                return;
+                VerifyRows(file, manifest, record, asPublished);
             }
 
+            if (asPublished && _warehouse.TableExists(schema, name.QuarantineTable))
+            {
+                VerifyQuarantine(file, manifest, name);
+            }
+        }
+
+        /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
+        /// <param name="asPublished">The manifest file is the one the log completed (or there is no log), so it can be compared.</param>
+        private void VerifyRows(ManifestFile file, SnapshotManifest manifest, PublishRecord? record, bool asPublished)
+        {
+            var display = DisplayPath.For(file.Path);
+            var schema = _context.Settings.Snapshots.Schema;
+            var name = SnapshotName.TryParse(file.Snapshot, _match)!;
             // The log's numbers when there are any: they stay right even when the manifest itself was edited.
             var order = record?.CanonicalOrder ?? manifest.CanonicalOrder;
             var expectedRows = record?.Rows ?? manifest.Rows;
@@ -158,13 +207,22 @@ public sealed class VerifyOperation
             var qualified = Sql.Identifier(schema, name.Table);
             var rows = _warehouse.Scalar<long>($"select count(*) from {qualified}");
             var hash = order is null ? null : ContentHash.Of(_warehouse, qualified, order, version);
+            var at = new SourceSpan(display, LineOf(file.Text, "\"content_sha256\""), 1);
+            var where = $"{schema}.{name.Table}";
             if (rows == expectedRows && (hash is null || hash == expectedHash))
             {
+                // The log's numbers can be rewritten with the table; the manifest's, in version control, cannot unseen.
+                // It is the text the log completed, so its content hash is of the version just computed.
+                if (record is not null && asPublished && (rows != manifest.Rows || (hash is not null && hash != manifest.ContentSha256)))
+                {
+                    var content = hash is null ? "" : $", content sha256 {Short(hash)}";
+                    Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
+                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence, so run the match again with --replace to republish it");
+                }
+
                 return;
             }
 
-            var at = new SourceSpan(display, LineOf(file.Text, "\"content_sha256\""), 1);
-            var where = $"{schema}.{name.Table}";
             if (order is not null && _log.HasRowHashes(name.Table))
             {
                 var changes = _log.Differences(name.Table, qualified, order, version);
@@ -182,6 +240,26 @@ public sealed class VerifyOperation
                 : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
                 : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
             Report(code, Severity.Error, at, what + "; snapshots are immutable: run the match again with --replace to republish it");
+        }
+
+        /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
+        private void VerifyQuarantine(ManifestFile file, SnapshotManifest manifest, SnapshotName name)
+        {
+            if (manifest.QuarantineRows is null && manifest.QuarantineContentSha256 is null)
+            {
+                return;
+            }
+
+            var table = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}";
+            var (rows, hash) = ContentHash.InRowHashOrder(_warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, name.QuarantineTable));
+            if ((manifest.QuarantineRows ?? rows) == rows && (manifest.QuarantineContentSha256 ?? hash) == hash)
+            {
+                return;
+            }
+
+            var field = manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\"";
+            Report(Codes.QuarantineDiffersFromManifest, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, field), 1),
+                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; run the match again with --replace to republish it");
         }
 
         /// <summary>
@@ -217,11 +295,12 @@ public sealed class VerifyOperation
         /// <summary>
         /// Each manifest names the hash of the one published before it. A link is good when that manifest is here
         /// unchanged, or was replaced by a later publish of the same snapshot (the log keeps its hash); an edited
-        /// manifest is reported as edited, not again as a broken link.
+        /// manifest is reported as edited, not again as a broken link. An interrupted run's manifest is no link until
+        /// the next run repairs it (EM0608 says so), so a manifest published meanwhile names the one before it.
         /// </summary>
         private void VerifyChain()
         {
-            var parsed = _files.Where(f => f.Manifest is not null).OrderBy(f => f.Manifest!.CreatedAtUtc).ToList();
+            var parsed = ManifestFiles.Chain(_files, _log, _match);
             var here = _files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
             var ever = _log.ManifestHashes(_match);
             var latest = _records.Values.Where(r => r.IsComplete).ToDictionary(r => r.ManifestSha256!, r => r.Snapshot, StringComparer.Ordinal);

@@ -103,4 +103,7 @@ public static class Codes
     public const string ManifestMissing = "EM0607";
     public const string RunInterrupted = "EM0608";
     public const string SnapshotInputsChanged = "EM0609";
+    public const string ModelFileChanged = "EM0610";
+    public const string SnapshotDiffersFromManifest = "EM0611";
+    public const string QuarantineDiffersFromManifest = "EM0612";
 }

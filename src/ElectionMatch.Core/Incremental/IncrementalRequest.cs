@@ -12,6 +12,9 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// </summary>
     public (string Json, string Snapshot)? EarlierModel { get; init; }
 
+    /// <summary>Why the newest snapshot's model file was not adopted (it does not match its manifest); said where the run trains instead.</summary>
+    public string? EarlierModelRefused { get; init; }
+
     /// <summary>
     /// The code that computes a partition (<see cref="ToolInfo.Fingerprint"/>): part of every partition's cache key, so a
     /// partition cached by another build is recomputed, not published beside rows this build computed.

@@ -49,11 +49,13 @@ internal static class IncrementalRun
             ? cache.StoreModel(ModelParameters.FromJson(earlier.Json), request.SettingsSha256)
             : ((ModelParameters, string)?)null;
         var (model, modelSha) = stored ?? adopted ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
+        // A model file refused for not matching its manifest is said where the run trains instead (not under --retrain, which asks to train).
+        var refused = stored is null && adopted is null && !request.Retrain && request.EarlierModelRefused is { } why ? "; " + why : "";
         var origin = stored is not null ? "stored, reused"
             : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}"
-            : "trained on this run's whole input";
+            : "trained on this run's whole input" + refused;
         Report(clock.Report(stored is null && adopted is null ? "training_run" : "model", () => (0, 1), () => stored is null && adopted is null
-            ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it"
+            ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it{refused}"
             : $"model {modelSha[..12]} {origin} (--retrain trains a new one)"));
 
         var keys = partitions.ToDictionary(

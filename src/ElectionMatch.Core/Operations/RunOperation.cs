@@ -92,7 +92,7 @@ public sealed class RunOperation
             CrashPoint.Reached("model:written");
         }
 
-        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers));
+        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers, new SnapshotLog(warehouse)));
         CrashPoint.Reached("manifest:written");
 
         var generate = new GenerateOperation(_context);
@@ -142,20 +142,25 @@ public sealed class RunOperation
             throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
         }
 
+        var (earlier, refused) = EarlierModel(match.Name);
         var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
         {
-            EarlierModel = EarlierModel(match.Name),
+            EarlierModel = earlier,
+            EarlierModelRefused = refused,
         };
         return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, runOptions.Progress, runOptions.CancellationToken);
     }
 
-    /// <summary>The newest snapshot's trained model when that run had these settings and this tool version.</summary>
-    private (string Json, string Snapshot)? EarlierModel(string match)
+    /// <summary>
+    /// The newest snapshot's trained model when that run had these settings and this tool version and its model file
+    /// is the one its manifest recorded; else no model, with the reason when a model file was refused for not matching.
+    /// </summary>
+    private ((string Json, string Snapshot)? Model, string? Refused) EarlierModel(string match)
     {
         var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
         if (!Directory.Exists(directory))
         {
-            return null;
+            return (null, null);
         }
 
         var newest = Directory.EnumerateFiles(directory, match + "_*.json")
@@ -165,7 +170,7 @@ public sealed class RunOperation
             .LastOrDefault();
         if (newest.Name is null || !File.Exists(_context.ModelParametersPath(newest.Name)))
         {
-            return null;
+            return (null, null);
         }
 
         SnapshotManifest manifest;
@@ -176,12 +181,20 @@ public sealed class RunOperation
         catch (System.Text.Json.JsonException)
         {
             // A manifest that does not parse only means training afresh here.
-            return null;
+            return (null, null);
         }
 
-        return manifest.SettingsSha256 == _context.Settings.ContentHash && manifest.ToolVersion == ToolInfo.Version
-            ? (File.ReadAllText(_context.ModelParametersPath(newest.Name)), newest.Name.Table)
-            : null;
+        if (manifest.SettingsSha256 != _context.Settings.ContentHash || manifest.ToolVersion != ToolInfo.Version)
+        {
+            return (null, null);
+        }
+
+        // Read once, hashed and parsed from the same bytes: an edited model file would score every partition unseen.
+        var path = _context.ModelParametersPath(newest.Name);
+        var bytes = File.ReadAllBytes(path);
+        return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), newest.Name.Table), null)
+            : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 
     /// <summary>
@@ -334,10 +347,10 @@ public sealed class RunOperation
         return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && (start.SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.SequenceEqual((ReadOnlySpan<byte>)[0xFE, 0xFF]));
     }
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers)
+    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers, SnapshotLog log)
     {
         var path = _context.ManifestPath(name);
-        var previous = PreviousManifest(name);
+        var previous = PreviousManifest(name, log);
         var renderer = new StagingModelRenderer(_context.Templates, _context.Settings.Snapshots);
         var manifest = new SnapshotManifest
         {
@@ -366,7 +379,9 @@ public sealed class RunOperation
             CanonicalOrder = result.OrderBy,
             ContentSha256 = published.ContentSha256,
             ContentSha256Version = published.ContentVersion,
-            PreviousManifestSha256 = previous is null ? null : SnapshotManifest.Sha256(File.ReadAllText(previous)),
+            QuarantineRows = published.QuarantineRows,
+            QuarantineContentSha256 = published.QuarantineSha256,
+            PreviousManifestSha256 = previous,
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))
                 .ToList(),
@@ -384,14 +399,14 @@ public sealed class RunOperation
     }
 
     /// <summary>
-    /// The previous link of the chain: the match's most recently published manifest other than this snapshot's.
-    /// Publication order, not date order, so a back-dated snapshot published later extends the chain instead of
-    /// splitting it; a manifest that does not parse is skipped here and reported by verify.
+    /// The previous link of the chain: the hash of the match's most recently published manifest other than this
+    /// snapshot's. Publication order, not date order, so a back-dated snapshot published later (or an interrupted one
+    /// repaired later) extends the chain instead of splitting it; a manifest of an interrupted run is no link until
+    /// its repair (<see cref="ManifestFiles.Chain"/>), and one that does not parse is skipped here and reported by verify.
     /// </summary>
-    private string? PreviousManifest(SnapshotName name) =>
-        ManifestFiles.Of(_context, name.Match)
-            .Where(m => m.Manifest is not null && m.Manifest.Snapshot != name.Table)
-            .OrderBy(m => m.Manifest!.CreatedAtUtc)
-            .Select(m => m.Path)
+    private string? PreviousManifest(SnapshotName name, SnapshotLog log) =>
+        ManifestFiles.Chain(ManifestFiles.Of(_context, name.Match), log, name.Match)
+            .Where(m => m.Manifest!.Snapshot != name.Table)
+            .Select(m => m.Sha256)
             .LastOrDefault();
 }

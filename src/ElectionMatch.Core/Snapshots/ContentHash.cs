@@ -58,18 +58,31 @@ public static class ContentHash
     /// (fixed width, so no separator), are the bytes hashed; a publish reads them from the row hashes it keeps for
     /// <c>snapshot_rows</c>, so no row is rendered a second time.
     /// </summary>
-    public static string OfRowHashes(DuckDBConnection connection, string rowHashes, string orderBy)
+    public static string OfRowHashes(DuckDBConnection connection, string rowHashes, string orderBy) =>
+        HashOfRowHashes(connection, $"select row_md5 from {rowHashes} as t order by {orderBy}, row_md5").Sha256;
+
+    /// <summary>
+    /// The row count and hash of a table with no key, the quarantine: version 2's bytes (each row's MD5 over its columns'
+    /// text) in the order of those MD5s, so the order the rows are stored in does not count. What
+    /// <see cref="SnapshotManifest.QuarantineContentSha256"/> records and verify recomputes.
+    /// </summary>
+    public static (long Rows, string Sha256) InRowHashOrder(DuckDbWarehouse warehouse, string table) =>
+        HashOfRowHashes(warehouse.Connection, $"select {RowHashSql(warehouse.Connection, table, "t", ColumnText)} as row_md5 from {table} as t order by row_md5");
+
+    // The 32 hex digits of every row's MD5, in the query's order, concatenated (fixed width, so no separator).
+    private static (long Rows, string Sha256) HashOfRowHashes(DuckDBConnection connection, string query)
     {
-        var query = $"select row_md5 from {rowHashes} as t order by {orderBy}, row_md5";
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> ascii = stackalloc byte[32];
+        var rows = 0L;
         foreach (var rowHash in DuckDbWarehouse.Stream(connection, query, r => r.GetString(0)))
         {
             var written = Encoding.ASCII.GetBytes(rowHash, ascii);
             hash.AppendData(ascii[..written]);
+            rows++;
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return (rows, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     // Each row's text as UTF-8 bytes (encode), read as a blob: reading it as a string decoded it to UTF-16 only to encode it back.

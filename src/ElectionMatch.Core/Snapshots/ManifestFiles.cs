@@ -22,6 +22,22 @@ internal static class ManifestFiles
             .ToList();
     }
 
+    /// <summary>
+    /// The links of a match's chain, in publication order (<see cref="SnapshotManifest.CreatedAtUtc"/>): the manifests
+    /// that parse, less one written by a run the snapshot log shows interrupted (its snapshot's newest log row never
+    /// completed, and the file is not one a completed run wrote). The run that repairs the snapshot replaces that file,
+    /// so a manifest linked to it would name a hash no manifest has; until the repair, the snapshot is not in the chain.
+    /// </summary>
+    public static IReadOnlyList<ManifestFile> Chain(IEnumerable<ManifestFile> files, SnapshotLog log, string match)
+    {
+        var interrupted = log.Latest(match).Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
+        var completed = log.ManifestHashes(match);
+        return files
+            .Where(f => f.Manifest is not null && (!interrupted.Contains(f.Snapshot) || completed.Contains(f.Sha256)))
+            .OrderBy(f => f.Manifest!.CreatedAtUtc)
+            .ToList();
+    }
+
     private static ManifestFile Read(string path)
     {
         var text = File.ReadAllText(path);

@@ -55,6 +55,16 @@ public sealed record SnapshotManifest
     /// </summary>
     public int? ContentSha256Version { get; init; }
 
+    /// <summary>Rows of the quarantine table as published; absent in manifests made before it was recorded, which verify does not check.</summary>
+    public long? QuarantineRows { get; init; }
+
+    /// <summary>
+    /// SHA-256 over the quarantine rows' MD5s (each over its columns' text, <see cref="ContentHash.ColumnText"/>) in the order of
+    /// those MD5s (<see cref="ContentHash.InRowHashOrder"/>): the quarantine has no key, and the order it is stored in is not what
+    /// it holds. Absent in manifests made before it was recorded, which verify does not check.
+    /// </summary>
+    public string? QuarantineContentSha256 { get; init; }
+
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 
@@ -79,6 +89,9 @@ public sealed record SnapshotManifest
 
     public static string Sha256(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>The hash of a file's bytes as read, as <see cref="ModelParametersSha256"/> records the model file's.</summary>
+    public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
 
 /// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>

@@ -108,7 +108,7 @@ public sealed class SnapshotPublisher
             _warehouse.Execute($"drop table if exists {quarantine}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
-            published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion);
+            published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
             log.Ensure();
             steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256));
             CrashPoint.Reached("publish:renamed");
@@ -148,4 +148,5 @@ public sealed class SnapshotPublisher
 
 /// <summary>What the publish transaction committed: the numbers the manifest records.</summary>
 /// <param name="ContentVersion">The definition of <paramref name="ContentSha256"/> and of the row hashes (<see cref="ContentHash"/>).</param>
-public sealed record PublishedSnapshot(long Rows, string ContentSha256, int ContentVersion);
+/// <param name="QuarantineSha256">The quarantine table's hash (<see cref="ContentHash.InRowHashOrder"/>), of the rows it was copied from.</param>
+public sealed record PublishedSnapshot(long Rows, string ContentSha256, int ContentVersion, long QuarantineRows, string QuarantineSha256);

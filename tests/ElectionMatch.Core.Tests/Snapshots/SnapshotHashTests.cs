@@ -82,6 +82,27 @@ public sealed class SnapshotHashTests : IDisposable
     }
 
     [Fact]
+    public void The_quarantine_hash_is_its_rows_column_text_md5s_in_their_own_order_whatever_order_the_rows_are_stored_in()
+    {
+        // The definition written out by hand: version 2's row MD5s, concatenated in the order of the MD5s.
+        var aggregate = _warehouse.Scalar<string>("""
+            select sha256(coalesce(string_agg(h, '' order by h), ''))
+            from (
+                select md5(concat_ws(chr(31), coalesce(cast(id as varchar), chr(30)), coalesce(name, chr(30)),
+                    coalesce(cast(election_date as varchar), chr(30)), coalesce(cast(score as varchar), chr(30)), coalesce(accented, chr(30)))) as h
+                from people
+            )
+            """);
+        _warehouse.Execute("create table people_reversed as select * from people order by id desc");
+        _warehouse.Execute("create table people_edited as select * replace (case when id = 4321 then 'Name 4321 edited' else name end as name) from people");
+
+        Assert.Equal((5000L, aggregate!), ContentHash.InRowHashOrder(_warehouse, "people"));
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, "people"), ContentHash.InRowHashOrder(_warehouse, "people_reversed"));
+        Assert.NotEqual(ContentHash.InRowHashOrder(_warehouse, "people").Sha256, ContentHash.InRowHashOrder(_warehouse, "people_edited").Sha256);
+        Assert.Equal((0L, _warehouse.Scalar<string>("select sha256('')")!), ContentHash.InRowHashOrder(_warehouse, "nobody"));
+    }
+
+    [Fact]
     public void A_manifest_input_without_a_version_reads_as_one_made_before_versions()
     {
         // The manifests' own naming (snake case); a manifest written by a run records its version (VerifyTamperTests).
