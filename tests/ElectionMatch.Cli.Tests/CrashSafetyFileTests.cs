@@ -45,11 +45,11 @@ public sealed class CrashSafetyFileTests : IClassFixture<UninterruptedRun>
         const string LaterManifest = "electionmatch/manifests/candidacy_ddhq_matches_20300610.json";
         using var project = FixtureCopy.Of("goodparty");
         CliProcess.Result Run(string date) =>
-            CliProcess.Run("run", UninterruptedRun.Match, "--snapshot-date", date, "--project-dir", project.Directory);
+            CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", project.Directory);
 
         // Killed once its manifest is written, before its log row is completed: the snapshot is interrupted.
         var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "manifest:written" }, null,
-            "run", UninterruptedRun.Match, "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
         Assert.True(killed.WasKilled, killed.Output);
         Assert.True(File.Exists(project.PathOf(InterruptedManifest)));
 
