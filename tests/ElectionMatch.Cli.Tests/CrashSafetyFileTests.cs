@@ -43,7 +43,8 @@ public sealed class CrashSafetyFileTests : IClassFixture<UninterruptedRun>
         const string LaterDate = "2030-06-10";
         const string InterruptedManifest = $"electionmatch/manifests/{UninterruptedRun.Snapshot}.json";
         const string LaterManifest = "electionmatch/manifests/candidacy_ddhq_matches_20300610.json";
-        using var project = FixtureCopy.Of("goodparty");
+        // As committed: a snapshot the README's main command added to the working copy would be a link before these.
+        using var project = FixtureCopy.AsCommitted("goodparty");
         CliProcess.Result Run(string date) =>
             CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", project.Directory);
 

@@ -46,6 +46,16 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     private CliProcess.Result Cli(string command, params string[] args) =>
         CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
 
+    // The newest manifest rewritten in its file and in the snapshot log alike, as the tool that made it would have written it.
+    private void RewriteNewestManifest(string path, string text)
+    {
+        Tamper($"""
+            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(text)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(text))}
+            where snapshot = {Sql.Literal(Newest)}
+            """);
+        _fixture.Write(path, text);
+    }
+
     private void Tamper(string sql)
     {
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath);
@@ -179,11 +189,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         // A manifest made before the quarantine was hashed has neither field, in the file and in the log alike.
         var earlier = System.Text.RegularExpressions.Regex.Replace(text, "\n  \"quarantine_(rows|content_sha256)\": [^\n]*", "");
         Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(earlier).QuarantineContentSha256);
-        Tamper($"""
-            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(earlier)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(earlier))}
-            where snapshot = {Sql.Literal(Newest)}
-            """);
-        _fixture.Write(path, earlier);
+        RewriteNewestManifest(path, earlier);
 
         var older = Cli("verify", "--no-inputs");
 
@@ -374,11 +380,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     {
         var path = ManifestOf(Newest);
         var text = _fixture.Read(path).Replace("\"content_sha256_version\": 2", "\"content_sha256_version\": 99", StringComparison.Ordinal);
-        Tamper($"""
-            update electionmatch.snapshot_log set manifest_json = {Sql.Literal(text)}, manifest_sha256 = {Sql.Literal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(text))}
-            where snapshot = {Sql.Literal(Newest)}
-            """);
-        _fixture.Write(path, text);
+        RewriteNewestManifest(path, text);
 
         var verify = Cli("verify", "--no-inputs");
 
