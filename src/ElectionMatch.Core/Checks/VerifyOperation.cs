@@ -78,7 +78,7 @@ public sealed class VerifyOperation
             {
                 var snapshotDate = SnapshotName.TryParse(record.Snapshot, _match)!.Date;
                 var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-                var future = snapshotDate > DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1) ? " --allow-future-date" : "";
+                var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow)) ? " --allow-future-date" : "";
                 Report(Codes.RunInterrupted, Severity.Error, SourceSpan.WholeFile(WarehouseFile),
                     $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}{future}` finishes it by replacing what that run left");
             }

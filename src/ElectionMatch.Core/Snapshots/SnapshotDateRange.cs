@@ -12,6 +12,9 @@ public static class SnapshotDateRange
     /// <summary>Before any election data a team would match, and what DuckDB and dbt readers take as plainly wrong.</summary>
     public static readonly DateOnly Earliest = new(1900, 1, 1);
 
+    /// <summary>Whether publishing under <paramref name="date"/> needs <c>--allow-future-date</c>: it is after tomorrow (UTC).</summary>
+    public static bool NeedsAllowFuture(DateOnly date, DateOnly todayUtc) => date > todayUtc.AddDays(1);
+
     /// <summary>EM0041 unless <paramref name="date"/> is from <see cref="Earliest"/> to tomorrow (UTC), or later with <paramref name="allowFuture"/>.</summary>
     /// <param name="todayUtc">Today's date in UTC. Tomorrow is still allowed: a team east of UTC may pass its own today's date.</param>
     public static void Check(DateOnly date, DateOnly todayUtc, bool allowFuture)
@@ -23,7 +26,7 @@ public static class SnapshotDateRange
         }
 
         var tomorrow = todayUtc.AddDays(1);
-        if (date > tomorrow && !allowFuture)
+        if (NeedsAllowFuture(date, todayUtc) && !allowFuture)
         {
             throw DiagnosticException.At(
                 Codes.InvalidSnapshotDate,
