@@ -124,7 +124,7 @@ internal static class IncrementalRun
 
         return new MatchResult(run.Table("output"), run.Table("quarantine"), CandidacyDdhqMatcher.OrderBy, stages, counts, model.ToJson())
         {
-            Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts))),
+            Accounts = Accounts(entries.Select(s => (s.State, s.Entry.Accounts)), ElectionTypeAccount.Of(warehouse, new CandidacyDdhqCleaning(match, run), inputs)),
             InputSha256 = inputSha256,
             OutputInCanonicalOrder = true,
             Summary =
@@ -180,13 +180,17 @@ internal static class IncrementalRun
         return counts;
     }
 
-    /// <summary>Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.</summary>
-    private static List<RowAccount> Accounts(IEnumerable<(string State, List<RowAccount> Accounts)> partitions)
+    /// <summary>
+    /// Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.
+    /// A partition's results by election type are judged by its own candidacies' types: the run's, over the whole
+    /// inputs (<paramref name="electionTypes"/>), takes their place.
+    /// </summary>
+    private static List<RowAccount> Accounts(IEnumerable<(string State, List<RowAccount> Accounts)> partitions, RowAccount electionTypes)
     {
         var sums = new List<(string Input, string Unit, long Read, List<RowOutcome> Outcomes)>();
         foreach (var (state, accounts) in partitions)
         {
-            foreach (var account in accounts.Where(a => a.Input != "right" || state == StatePartition.NoState))
+            foreach (var account in accounts.Where(a => (a.Input != "right" || state == StatePartition.NoState) && a.Unit != ElectionTypeAccount.Unit))
             {
                 var index = sums.FindIndex(s => s.Input == account.Input && s.Unit == account.Unit);
                 if (index < 0)
@@ -213,6 +217,8 @@ internal static class IncrementalRun
             }
         }
 
-        return sums.Select(s => new RowAccount(s.Input, s.Unit, s.Read, s.Outcomes)).ToList();
+        var summed = sums.Select(s => new RowAccount(s.Input, s.Unit, s.Read, s.Outcomes)).ToList();
+        summed.Insert(Math.Min(summed.Count, 2), electionTypes);
+        return summed;
     }
 }

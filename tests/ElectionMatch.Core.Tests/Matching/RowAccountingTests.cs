@@ -26,4 +26,46 @@ public sealed class RowAccountingTests
         Assert.Equal(153, elections.Outcomes.Single(o => o.Outcome == "excluded").Rows);
         Assert.Equal(run.Manifest.Rows, accounts.Single(a => a.Input == "output").Read);
     }
+
+    [Fact]
+    public void Results_rows_whose_election_type_no_candidacy_has_are_excluded_with_the_values_in_plain_and_incremental_runs()
+    {
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        var path = fixture.PathOf("data/airbyte/ddhq_election_results.csv");
+        var lines = File.ReadAllLines(path);
+        var type = Array.IndexOf(lines[0].Split(','), "election_type");
+        string WithType(string line, string value)
+        {
+            var fields = line.Split(',');
+            fields[type] = value;
+            return string.Join(',', fields);
+        }
+
+        // Rows 1-4 have no quoted field, so a split by comma is the CSV's.
+        Assert.All(lines[1..5], l => Assert.DoesNotContain('"', l));
+        lines[1] = WithType(lines[1], "primray");
+        lines[2] = WithType(lines[2], "Primray");
+        lines[3] = WithType(lines[3], "special");
+        lines[4] = WithType(lines[4], "");
+        File.WriteAllLines(path, lines);
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        var plain = new RunOperation(context).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2026, 6, 3)));
+        var incremental = new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory)))
+            .Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2026, 6, 4)) { Incremental = true });
+
+        foreach (var run in new[] { plain, incremental })
+        {
+            var account = run.Manifest.RowAccounting.Single(a => a.Unit == "cleaned rows by election type");
+            Assert.True(account.Balances);
+            Assert.Equal(857, account.Read);
+            Assert.Equal(
+                [
+                    ("used", "an election type a candidacy can have", 853L),
+                    ("excluded", "no election type", 1L),
+                    ("excluded", "election type no candidacy has: 'primray' 2 (like 'primary'), 'special' 1", 3L),
+                ],
+                account.Outcomes.Select(o => (o.Outcome, o.Reason, o.Rows)));
+        }
+    }
 }

@@ -104,18 +104,69 @@ internal sealed class CandidacyDdhqCleaning
                 else nullif(ltrim(regexp_extract(cast(s as varchar), '\d+'), '0'), '')
             end;
         create or replace temp macro em_election_type(s) as
-            case
-                when lower(s) like '%runoff%' then 'runoff'
-                when lower(s) like '%primary%' then 'primary'
-                when lower(s) like '%general%' then 'general'
-                else nullif(lower(trim(s)), '')
-            end;
+            {ElectionTypeSql("s")};
         -- Office and race text: lower case, punctuation gone, without the election's words.
         -- A race name without its election words: "X City Council - At Large - General" and "... - Runoff" are one family.
         create or replace temp macro em_race_family(s) as
             trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
                 '\b(general|primary|runoff|special|election|democratic|republican|nonpartisan|party)\b', ' ', 'g'), '[^a-z0-9]+', ' ', 'g'));
         """;
+
+    /// <summary>
+    /// An election type as the match compares it: runoff, primary or general where the text holds the word (a
+    /// "Primary Runoff" is a runoff), else the text itself in lower case, null when blank. A macro for the cleaning SQL
+    /// (<c>em_election_type</c>) and written out where no macro exists (<see cref="ElectionTypeAccount"/>).
+    /// </summary>
+    internal static string ElectionTypeSql(string s) => $"""
+        case
+                when lower({s}) like '%runoff%' then 'runoff'
+                when lower({s}) like '%primary%' then 'primary'
+                when lower({s}) like '%general%' then 'general'
+                else nullif(lower(trim({s})), '')
+            end
+        """;
+
+    /// <summary>
+    /// The election types a candidacy of <paramref name="relation"/> can have, by the mapping and the data: primary,
+    /// general and runoff where their date columns are mapped, and the values of the election type column where a row
+    /// has an election date. Read from the whole input, quarantined rows included, so that a run and each partition of
+    /// an incremental run see the same set.
+    /// </summary>
+    public string LeftElectionTypesSql(string relation)
+    {
+        var l = _settings.Left;
+        var types = new[] { "primary", "general", "runoff" }
+            .Where(t => l.Column(t + "_election_date") is not null)
+            .Select(t => $"select {Sql.Literal(t)} as election_type")
+            .ToList();
+        if (l.Column("election_type") is not null && l.Column("election_date") is not null)
+        {
+            types.Add($"select distinct {ElectionTypeSql(Column(l, "election_type"))} from {relation} as src where {Column(l, "election_date")} is not null");
+        }
+
+        return types.Count == 0 ? "select cast(null as varchar) as election_type where false" : string.Join(" union ", types);
+    }
+
+    /// <summary>
+    /// The results rows that quarantine left, counted by their election type as the match compares it (null when
+    /// blank): the cleaned rows, read from the numbered input and the run's quarantine, so that an incremental run,
+    /// whose partitions each clean a part, counts what a plain run counts.
+    /// </summary>
+    public string RightElectionTypesSql(string numbered)
+    {
+        var r = _settings.Right;
+        var type = r.Column("election_type") is null ? "cast(null as varchar)" : $"src.{Sql.Identifier(r.Column("election_type")!)}";
+        return $"""
+            select {ElectionTypeSql("raw")} as election_type, cast(sum(rows) as bigint) as rows
+            from (
+                select cast({type} as varchar) as raw, count(*) as rows
+                from {numbered} as src
+                anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q on q.row_number = src.em_row_number
+                group by all
+            )
+            group by all
+            """;
+    }
 
     private string Column(InputSettings input, string role, string type = "varchar") =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as {type})" : $"cast(null as {type})";

@@ -118,7 +118,7 @@ internal sealed class CandidacyDdhqMatcher
             _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
             DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
             _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-            accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
+            accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionTypeAccount.Of(_warehouse, _cleaning, inputs), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
         });
 
         // Not sorted here: the publish copy sorts it into canonical order as it writes the snapshot, which spares a
