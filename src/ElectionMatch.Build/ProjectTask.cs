@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 
 namespace ElectionMatch.Build;
 
@@ -45,9 +44,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         try
         {
             var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
-            Dependencies = ProjectDependencies.Of(context).Select(f => (ITaskItem)new TaskItem(f)).ToArray();
-            ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(d => (ITaskItem)new TaskItem(d)).ToArray();
-            EnvironmentVariables = context.Target.EnvironmentVariables.Select(n => (ITaskItem)new TaskItem(n)).ToArray();
+            // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
+            Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
+            ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(LiteralItem.Of).ToArray();
+            EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
             Execute(context);
         }
         catch (DiagnosticException e)
@@ -93,7 +93,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     }
 
     protected static ITaskItem[] Items(IEnumerable<string> displayPaths) =>
-        displayPaths.Select(p => (ITaskItem)new TaskItem(Path.GetFullPath(p))).ToArray();
+        displayPaths.Select(p => LiteralItem.Of(Path.GetFullPath(p))).ToArray();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -11,13 +11,13 @@ namespace ElectionMatch.Tests;
 public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
 {
     private const string StagingDirectory = "models/staging/model_predictions_source/";
-    private const string Staging1016 = StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20251016.sql";
-    private const string Staging1112 = StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20251112.sql";
-    private const string Mart = "models/marts/general/m_general__candidacy_result.sql";
+    internal const string Staging1016 = StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20251016.sql";
+    internal const string Staging1112 = StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20251112.sql";
+    internal const string Mart = "models/marts/general/m_general__candidacy_result.sql";
     private const string SourcesYaml = "models/staging/__sources.yaml";
-    private const string SkippedGenerate = "Skipping target \"ElectionMatchGenerate\" because all output files are up-to-date";
-    private const string SkippedCheck = "Skipping target \"ElectionMatchCheck\" because all output files are up-to-date";
-    private const string CheckRan = "electionmatch check: 0 error(s)";
+    internal const string SkippedGenerate = "Skipping target \"ElectionMatchGenerate\" because all output files are up-to-date";
+    internal const string SkippedCheck = "Skipping target \"ElectionMatchCheck\" because all output files are up-to-date";
+    internal const string CheckRan = "electionmatch check: 0 error(s)";
 
     private readonly SdkPackage _sdk;
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");

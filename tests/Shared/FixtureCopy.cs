@@ -34,10 +34,12 @@ public sealed class FixtureCopy : IDisposable
         }
     }
 
-    public static FixtureCopy Of(string fixture)
+    /// <param name="fixture">The folder under dbt_fixtures/.</param>
+    /// <param name="directorySuffix">Appended to the copy's folder name, for tests of what a project path may hold.</param>
+    public static FixtureCopy Of(string fixture, string directorySuffix = "")
     {
         var source = Path.Combine(RepositoryRoot, "dbt_fixtures", fixture);
-        var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12] + directorySuffix);
         foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);

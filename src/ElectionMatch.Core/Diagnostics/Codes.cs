@@ -91,6 +91,7 @@ public static class Codes
     public const string BuildTaskFailed = "EM0201";
     public const string BuildNativeLibraryMissing = "EM0202";
     public const string BuildPropertyInvalid = "EM0203";
+    public const string BuildPathHoldsWildcard = "EM0204";
 
     // Crash safety and verifiable snapshots (issue 9, items 4 and 5)
     public const string WarehouseLocked = "EM0600";
