@@ -117,12 +117,14 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         var edited = _fixture.Read(Staging1112).Replace("            has_match,\n", "            has_match, -- tweak\n", StringComparison.Ordinal);
         Assert.NotEqual(_fixture.Read(Staging1112), edited);
         _fixture.Write(Staging1112, edited);
+        var line = edited.Split('\n').ToList().FindIndex(l => l.EndsWith("-- tweak", StringComparison.Ordinal)) + 1;
 
         var first = Build();
         var second = Build();
 
         Assert.Equal(1, first.ExitCode);
-        Assert.Contains($"{_fixture.PathOf(Staging1112)}(3,1): error EM0102: ", first.Output, StringComparison.Ordinal);
+        // At the edited line, as `electionmatch check` reports it (before, generate said line 3, the body's first).
+        Assert.Contains($"{_fixture.PathOf(Staging1112)}({line},1): error EM0102: ", first.Output, StringComparison.Ordinal);
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("error EM0102", second.Output, StringComparison.Ordinal);
         Assert.Equal(edited, _fixture.Read(Staging1112));

@@ -203,6 +203,20 @@ public sealed class BenchCommandTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
+    [Fact]
+    public void A_from_file_that_is_not_json_is_reported_at_the_line_where_it_stops_parsing()
+    {
+        Directory.CreateDirectory(_directory);
+        var broken = Path.Combine(_directory, "broken.json");
+        File.WriteAllText(broken, "{\n  \"results\": [\n    oops\n  ]\n}\n");
+
+        var redraw = CliProcess.Run("bench", "--from", broken, "--chart", Path.Combine(_directory, "chart.svg"));
+
+        Assert.Equal(1, redraw.ExitCode);
+        // Before, the file with no line.
+        Assert.Contains("broken.json(3,1): error EM0722: not a bench result", redraw.Stderr, StringComparison.Ordinal);
+    }
+
     private static double SignedLine(string output, string name)
     {
         var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: (-?[\d.]+)$");

@@ -210,7 +210,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
 
         Assert.Equal(1, verify.ExitCode);
         var error = Assert.Single(Errors(verify));
-        Assert.Contains($"{Middle}.model.json: error {Codes.ModelFileChanged}: this model file does not match the model_parameters_sha256 its manifest {Middle}.json recorded", error, StringComparison.Ordinal);
+        Assert.Contains($"{Middle}.model.json(1,1): error {Codes.ModelFileChanged}: this model file does not match the model_parameters_sha256 its manifest {Middle}.json recorded", error, StringComparison.Ordinal);
         Assert.Equal(1, check.ExitCode);
         Assert.Contains($"error {Codes.ModelFileChanged}", check.Stderr, StringComparison.Ordinal);
     }
@@ -249,12 +249,15 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     public void A_manifest_that_no_longer_parses_is_reported_as_edited()
     {
         var path = ManifestOf(Middle);
-        _fixture.Write(path, _fixture.Read(path)[..200]);
+        var truncated = _fixture.Read(path)[..200];
+        _fixture.Write(path, truncated);
+        // The text stops parsing on its last line, the one cut short.
+        var line = truncated.Split('\n').Length;
 
         var verify = Cli("verify", "--no-inputs");
 
         Assert.Equal(1, verify.ExitCode);
-        Assert.Contains($"{Middle}.json: error {Codes.ManifestEdited}: this manifest does not parse", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{Middle}.json({line},1): error {Codes.ManifestEdited}: this manifest does not parse", verify.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -269,7 +272,9 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var errors = Errors(verify);
         Assert.Equal(2, errors.Length);
         Assert.Contains(errors, e => e.Contains($"{Newest}.json({line},1): error {Codes.ManifestChainBroken}: broken chain: the previous manifest ({Middle}", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains($"{Middle}.json: error {Codes.ManifestMissing}", StringComparison.Ordinal));
+        // Where the snapshot's sources entry names the missing file.
+        var sources = _fixture.Read("models/staging/__sources.yaml").Split('\n').ToList().FindIndex(l => l.Contains($"manifest: electionmatch/manifests/{Middle}.json", StringComparison.Ordinal)) + 1;
+        Assert.Contains(errors, e => e.Contains($"__sources.yaml({sources},", StringComparison.Ordinal) && e.Contains($"error {Codes.ManifestMissing}: the manifest ", StringComparison.Ordinal) && e.Contains($"electionmatch/manifests/{Middle}.json of snapshot {Middle} is missing", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class GenerateOperationTests : IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string SourcesYaml = "models/staging/__sources.yaml";
+    private const string StagingDirectory = "models/staging/model_predictions_source";
 
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
@@ -61,5 +62,47 @@ public sealed class GenerateOperationTests : IDisposable
         Assert.All(staging, f => Assert.Equal(f.Value, File.ReadAllText(f.Key)));
         var missing = Assert.Single(check, d => d.Code == Codes.SnapshotTableMissing && d.Message.Contains(Match + "_20300101", StringComparison.Ordinal));
         Assert.EndsWith("__sources.yaml", missing.File, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_fails_when_the_stable_models_yaml_is_missing_and_generate_writes_it_again()
+    {
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        new RunOperation(context()).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
+        var stableSql = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}.sql");
+        var stableYaml = Path.ChangeExtension(stableSql, ".yml");
+        var yaml = File.ReadAllText(stableYaml);
+        File.Delete(stableYaml);
+
+        var check = new CheckOperation(context()).Execute();
+        var generate = new GenerateOperation(context()).Execute();
+
+        // Reported at the stable model's SQL, naming the missing YAML; as a dated model's missing YAML is an error (EM0100).
+        var error = Assert.Single(check, d => d.IsError);
+        Assert.Equal(Codes.StagingModelMissing, error.Code);
+        Assert.Equal((Path.GetFullPath(stableSql), 1, 1), (Path.GetFullPath(error.File), error.Line, error.Column));
+        Assert.Contains($"stg_model_predictions__{Match}.yml; run `electionmatch generate`", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(generate.Diagnostics, d => d.IsError);
+        Assert.Equal(yaml, File.ReadAllText(stableYaml));
+        Assert.DoesNotContain(new CheckOperation(context()).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void Generate_points_at_the_newest_staging_model_when_it_does_not_run_and_the_stable_model_cannot_follow_it()
+    {
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        new RunOperation(context()).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
+        // The newest snapshot's staging model, replaced by a hand-written one (no header: generate leaves it alone) that does not run.
+        var staging = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}_20260101.sql");
+        File.WriteAllText(staging, "select no_such_column from {{ source('model_predictions', 'candidacy_ddhq_matches_20260101') }}\n");
+
+        var generate = new GenerateOperation(context()).Execute();
+
+        var warning = Assert.Single(generate.Diagnostics, d => d.Code == Codes.GeneratedFileStale);
+        // Before, the stable model's path with no line; it is the staging model that must be fixed.
+        Assert.Equal((Path.GetFullPath(staging), 1, 1), (Path.GetFullPath(warning.File), warning.Line, warning.Column));
+        Assert.Contains($"stg_model_predictions__{Match}_20260101 does not run", warning.Message, StringComparison.Ordinal);
     }
 }

@@ -29,6 +29,38 @@ public sealed class GeneratedFileTests
     }
 
     [Fact]
+    public void A_hand_edit_is_located_at_the_first_line_that_differs_from_the_render_counting_the_header()
+    {
+        var file = GeneratedFile.Create("stg_x.sql", "staging/model.sql.liquid", "select\n    a,\n    b\nfrom t\n");
+
+        var edited = GeneratedFile.Inspect(file.Text.Replace("    b\n", "    b -- mine\n", StringComparison.Ordinal));
+
+        // Two header lines, then the body's third line.
+        Assert.Equal(5, edited.FirstEditedLine(file));
+    }
+
+    [Fact]
+    public void A_line_added_at_the_end_is_located_at_that_line()
+    {
+        var file = GeneratedFile.Create("stg_x.yml", "staging/model.yml.liquid", "version: 2\nmodels: []\n");
+
+        var edited = GeneratedFile.Inspect(file.Text + "# mine\n");
+
+        Assert.Equal(5, edited.FirstEditedLine(file));
+    }
+
+    [Fact]
+    public void An_edit_of_the_headers_hash_alone_is_located_at_line_1()
+    {
+        var file = GeneratedFile.Create("stg_x.sql", "staging/model.sql.liquid", "select 1\n");
+
+        var edited = GeneratedFile.Inspect(file.Text.Replace("sha256:" + file.Sha256, "sha256:" + new string('0', 64), StringComparison.Ordinal));
+
+        Assert.False(edited.IsIntact);
+        Assert.Equal(1, edited.FirstEditedLine(file));
+    }
+
+    [Fact]
     public void A_file_without_the_header_belongs_to_the_user()
     {
         var state = GeneratedFile.Inspect("-- written by hand\nselect 1\n");

@@ -88,6 +88,45 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Without_a_profile_key_a_missing_profiles_file_is_reported_at_the_project_name_that_names_the_profile()
+    {
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty\n", "", StringComparison.Ordinal));
+        File.Delete(fixture.PathOf("profiles.yml"));
+        var empty = Path.Combine(fixture.Directory, "no-profiles-here");
+        Directory.CreateDirectory(empty);
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory, ProfilesDirectory: empty)));
+
+        Assert.Equal(Codes.ProfilesMissing, diagnostic.Code);
+        Assert.EndsWith("dbt_project.yml", diagnostic.File, StringComparison.Ordinal);
+        // name: goodparty, on line 1; before, the whole file, with no line.
+        Assert.Equal((1, 7), (diagnostic.Line, diagnostic.Column));
+    }
+
+    [Fact]
+    public void A_yaml_file_over_the_size_limit_is_reported_at_its_first_line()
+    {
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using (var settings = File.AppendText(fixture.PathOf("electionmatch.yml")))
+        {
+            var comment = "#" + new string('x', 1023) + "\n";
+            for (var i = 0; i < 16 * 1024 + 1; i++)
+            {
+                settings.Write(comment);
+            }
+        }
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.YamlSyntax, diagnostic.Code);
+        Assert.EndsWith("electionmatch.yml", diagnostic.File, StringComparison.Ordinal);
+        // The whole file is the subject: line 1, so MSBuild prints file(1,1) and CI annotates it.
+        Assert.Equal((1, 1), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains("larger than 16 MiB", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_target_lists_the_ones_that_exist()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -143,9 +143,16 @@ internal static class BenchCommand
         {
             return BenchResult.FromJson(File.ReadAllText(full));
         }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        catch (System.Text.Json.JsonException e)
         {
-            throw DiagnosticException.At(Codes.BenchResultUnreadable, SourceSpan.WholeFile(Dbt.DisplayPath.For(full)), $"not a bench result: {e.Message}");
+            // System.Text.Json counts lines from 0; a document that parses but is not a result has no line.
+            var at = e.LineNumber is { } line ? new SourceSpan(Dbt.DisplayPath.For(full), (int)line + 1, 1) : SourceSpan.TextFile(Dbt.DisplayPath.For(full));
+            throw DiagnosticException.At(Codes.BenchResultUnreadable, at, $"not a bench result: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A missing or unreadable file has no line to point at.
+            throw DiagnosticException.At(Codes.BenchResultUnreadable, SourceSpan.PathOnly(Dbt.DisplayPath.For(full)), $"not a bench result: {e.Message}");
         }
     }
 

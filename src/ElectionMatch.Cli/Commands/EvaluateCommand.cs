@@ -29,7 +29,7 @@ internal static class EvaluateCommand
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
-            var table = EvaluatedSnapshot.Resolve(warehouse, schema, name, result.GetValue(snapshot), definition.Evaluation, SourceSpan.WholeFile(Dbt.DisplayPath.For(context.Target.DatabasePath)));
+            var table = EvaluatedSnapshot.Resolve(warehouse, schema, name, result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
             var scored = TruthEvaluator.Evaluate(warehouse, schema, table, Path.GetFullPath(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
 
             var c = CultureInfo.InvariantCulture;

@@ -121,7 +121,7 @@ public static class BenchOperation
         if (outcome.ExitCode != 0 || !File.Exists(reportPath))
         {
             var output = (outcome.Stderr.Trim().Length > 0 ? outcome.Stderr : outcome.Stdout).Trim();
-            throw DiagnosticException.At(Codes.BenchRunFailed, SourceSpan.WholeFile(Dbt.DisplayPath.For(project)),
+            throw DiagnosticException.At(Codes.BenchRunFailed, SourceSpan.PathOnly(Dbt.DisplayPath.For(project)),
                 $"electionmatch run exited with {outcome.ExitCode} on {rows} rows: {string.Join(" | ", output.Split('\n').TakeLast(5))}");
         }
 

@@ -26,7 +26,7 @@ public static class BenchPage
         var end = page.IndexOf(End, StringComparison.Ordinal);
         if (begin < 0 || end < begin)
         {
-            throw DiagnosticException.At(Codes.BenchPageMarkersMissing, SourceSpan.WholeFile(Dbt.DisplayPath.For(path)),
+            throw DiagnosticException.At(Codes.BenchPageMarkersMissing, SourceSpan.TextFile(Dbt.DisplayPath.For(path)),
                 $"the page has no generated part to replace; put the lines '{Begin}' and '{End}' where it goes");
         }
 

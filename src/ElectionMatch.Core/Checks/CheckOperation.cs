@@ -151,6 +151,13 @@ public sealed class CheckOperation
 
         var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
         CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
+        if (!File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
+        {
+            // As for a dated model: generate writes both files, and a hand-written stable model may go without YAML.
+            // Reported at the SQL it belongs to; the stable model has no sources entry of its own.
+            Report(Codes.StagingModelMissing, Severity.Error, SourceSpan.TextFile(DisplayPath.For(sqlPath)), $"stable model {model} has no YAML {DisplayPath.For(yamlPath)}; run `electionmatch generate`");
+        }
+
         if (!File.Exists(_context.SqlPath(newest)))
         {
             // The newest snapshot has no staging model (EM0100, reported above): nothing to run the stable model over.
@@ -224,7 +231,7 @@ public sealed class CheckOperation
 
         if (!state.IsIntact)
         {
-            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), TextLines.FirstDifferent(state.Body, render().Body) + 2, 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
+            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
         }
         else if (render().Body != state.Body)
         {

@@ -79,7 +79,7 @@ public sealed class VerifyOperation
                 var snapshotDate = SnapshotName.TryParse(record.Snapshot, _match)!.Date;
                 var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                 var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow)) ? " --allow-future-date" : "";
-                Report(Codes.RunInterrupted, Severity.Error, SourceSpan.WholeFile(WarehouseFile),
+                Report(Codes.RunInterrupted, Severity.Error, SourceSpan.PathOnly(WarehouseFile),
                     $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}{future}` finishes it by replacing what that run left");
             }
 
@@ -87,8 +87,8 @@ public sealed class VerifyOperation
             foreach (var record in _records.Values.Where(r => r.IsComplete && !present.Contains(r.Snapshot)))
             {
                 var path = DisplayPath.For(_context.ManifestPath(SnapshotName.TryParse(record.Snapshot, _match)!));
-                Report(Codes.ManifestMissing, Severity.Error, SourceSpan.WholeFile(path),
-                    $"the manifest of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
+                Report(Codes.ManifestMissing, Severity.Error, MissingManifestAt(record.Snapshot, path),
+                    $"the manifest {path} of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
             }
 
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
@@ -103,12 +103,19 @@ public sealed class VerifyOperation
             }
         }
 
+        /// <summary>
+        /// A missing manifest is reported where the snapshot's sources entry names it (<c>meta: manifest:</c>), or at the
+        /// entry; a file that is not there has no line of its own. Without an entry, the path alone.
+        /// </summary>
+        private SourceSpan MissingManifestAt(string snapshot, string path) =>
+            _context.Sources.Find(_context.Settings.Snapshots.SourceName, snapshot) is { } entry ? entry.ManifestAt ?? entry.At : SourceSpan.PathOnly(path);
+
         private void VerifyManifest(ManifestFile file)
         {
             var display = DisplayPath.For(file.Path);
             if (file.Manifest is not { } manifest)
             {
-                Report(Codes.ManifestEdited, Severity.Error, SourceSpan.WholeFile(display), $"this manifest does not parse ({file.Error}); it was edited or truncated; restore it from version control");
+                Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, file.ErrorLine ?? 1, 1), $"this manifest does not parse ({file.Error}); it was edited or truncated; restore it from version control");
                 return;
             }
 
@@ -137,18 +144,19 @@ public sealed class VerifyOperation
             }
 
             var path = _context.ModelParametersPath(SnapshotName.TryParse(file.Snapshot, _match)!);
-            var at = SourceSpan.WholeFile(DisplayPath.For(path));
             var manifestName = Path.GetFileName(file.Path);
             if (!File.Exists(path))
             {
-                Report(Codes.ModelFileChanged, Severity.Error, at, $"this model file is missing, but its manifest {manifestName} recorded it (model_parameters_sha256 {Short(recorded)}); restore it from version control");
+                // A missing file has no line: reported where its manifest records it.
+                Report(Codes.ModelFileChanged, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, "\"model_parameters_sha256\""), 1),
+                    $"the model file {DisplayPath.For(path)} is missing, but this manifest recorded it (model_parameters_sha256 {Short(recorded)}); restore it from version control");
                 return;
             }
 
             var sha = SnapshotManifest.Sha256Of(File.ReadAllBytes(path));
             if (sha != recorded)
             {
-                Report(Codes.ModelFileChanged, Severity.Error, at,
+                Report(Codes.ModelFileChanged, Severity.Error, SourceSpan.TextFile(DisplayPath.For(path)),
                     $"this model file does not match the model_parameters_sha256 its manifest {manifestName} recorded (sha256 {Short(sha)}, recorded {Short(recorded)}): it was edited or replaced after publishing, and an incremental run will not adopt it; restore it from version control");
             }
         }

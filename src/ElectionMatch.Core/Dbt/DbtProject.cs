@@ -38,7 +38,7 @@ public sealed class DbtProject
         var file = Path.Combine(full, "dbt_project.yml");
         if (!File.Exists(file))
         {
-            throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.WholeFile(DisplayPath.For(file)), $"no dbt_project.yml in '{DisplayPath.For(full)}'; pass --project-dir to point at the dbt project");
+            throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(file)), $"no dbt_project.yml in '{DisplayPath.For(full)}'; pass --project-dir to point at the dbt project");
         }
 
         var yaml = YamlFile.Load(file).RootMap();
@@ -46,7 +46,8 @@ public sealed class DbtProject
         var profile = yaml.String("profile") ?? name;
         var modelPaths = yaml.Has("model-paths") ? yaml.StringList("model-paths") : yaml.Has("source-paths") ? yaml.StringList("source-paths") : ["models"];
         var target = yaml.String("target-path") ?? "target";
-        var profileAt = yaml.Has("profile") ? yaml.AtValue("profile") : SourceSpan.WholeFile(DisplayPath.For(file));
+        // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
+        var profileAt = yaml.AtValue(yaml.Has("profile") ? "profile" : "name");
         return new DbtProject(full, name, profile, modelPaths, target) { ProfileAt = profileAt };
     }
 

@@ -49,7 +49,7 @@ public static class Profiles
         }
 
         var schema = Expand(output, "schema") ?? "main";
-        return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema) { EnvironmentVariables = [.. variables] };
+        return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema) { EnvironmentVariables = [.. variables], PathAt = output.AtValue("path") };
     }
 
     private static string Find(DbtProject project, string? profilesDir)

@@ -69,7 +69,10 @@ public sealed class SourceCatalog
                         .Replace("{name}", name, StringComparison.Ordinal)
                         .Replace("{identifier}", identifier, StringComparison.Ordinal);
                     var columns = table.MapList("columns").Select(c => c.RequiredString("name")).ToList();
-                    tables.Add(new SourceTable(sourceName, name, identifier, table.String("database") ?? database, table.String("schema") ?? schema, location, columns, path, table.At));
+                    tables.Add(new SourceTable(sourceName, name, identifier, table.String("database") ?? database, table.String("schema") ?? schema, location, columns, path, table.At)
+                    {
+                        ManifestAt = table.Map("meta") is { } meta && meta.Has("manifest") ? meta.AtValue("manifest") : null,
+                    });
                 }
             }
         }

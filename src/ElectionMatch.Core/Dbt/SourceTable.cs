@@ -12,4 +12,8 @@ public sealed record SourceTable(
     string? ExternalLocation,
     IReadOnlyList<string> Columns,
     string FilePath,
-    SourceSpan At);
+    SourceSpan At)
+{
+    /// <summary>Where the entry's <c>meta: manifest:</c> names a snapshot's manifest (ElectionMatch writes it); null without one.</summary>
+    public SourceSpan? ManifestAt { get; init; }
+}

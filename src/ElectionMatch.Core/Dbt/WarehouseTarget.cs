@@ -1,3 +1,5 @@
+using ElectionMatch.Diagnostics;
+
 namespace ElectionMatch.Dbt;
 
 /// <summary>The dbt-duckdb output a run writes to, as selected from profiles.yml.</summary>
@@ -11,4 +13,7 @@ public sealed record WarehouseTarget(string ProfilesFile, string Profile, string
     /// one may name another warehouse, so a build that skips unchanged work must watch them as it watches files.
     /// </summary>
     public IReadOnlyList<string> EnvironmentVariables { get; init; } = [];
+
+    /// <summary>The <c>path:</c> of profiles.yml that names the warehouse file: where a file that cannot be opened is reported.</summary>
+    public SourceSpan? PathAt { get; init; }
 }

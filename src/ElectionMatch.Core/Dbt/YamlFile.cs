@@ -33,12 +33,12 @@ internal sealed class YamlFile
     {
         if (!File.Exists(path))
         {
-            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(path)), "file not found");
+            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(path)), "file not found");
         }
 
         if (new FileInfo(path).Length > MaxBytes)
         {
-            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.WholeFile(DisplayPath.For(path)), $"file is larger than {MaxBytes / (1024 * 1024)} MiB");
+            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.TextFile(DisplayPath.For(path)), $"file is larger than {MaxBytes / (1024 * 1024)} MiB");
         }
 
         return Parse(path, ReadUtf8(path));
@@ -107,7 +107,7 @@ internal sealed class YamlFile
         catch (ArgumentException e)
         {
             // YamlDotNet reports a duplicate key as an ArgumentException from the mapping it builds.
-            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.WholeFile(display), $"invalid YAML: {e.Message}");
+            throw DiagnosticException.At(Codes.YamlSyntax, SourceSpan.TextFile(display), $"invalid YAML: {e.Message}");
         }
     }
 

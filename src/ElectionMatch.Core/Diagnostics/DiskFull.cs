@@ -36,7 +36,7 @@ public static partial class DiskFull
 
     /// <summary>The diagnostic for a full device while writing <paramref name="path"/> (unknown when null).</summary>
     public static DiagnosticException At(string? path) =>
-        DiagnosticException.At(Codes.DiskFull, path is null ? SourceSpan.None : SourceSpan.WholeFile(Dbt.DisplayPath.For(path)),
+        DiagnosticException.At(Codes.DiskFull, path is null ? SourceSpan.None : SourceSpan.PathOnly(Dbt.DisplayPath.For(path)),
             $"no space left on the device to write {(path is null ? "a file" : "this file")}; the command stopped there. Free space on that device (DuckDB's spill files go to engine.temp_directory) and run it again");
 
     /// <summary>Throws <see cref="Diagnose"/>'s diagnostic when <paramref name="e"/> is a full device; returns otherwise.</summary>

@@ -20,7 +20,7 @@ public static class TruthEvaluator
     {
         if (!File.Exists(truthPath))
         {
-            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(truthPath)), "truth file not found");
+            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(truthPath)), "truth file not found");
         }
 
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);

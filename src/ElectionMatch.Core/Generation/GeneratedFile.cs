@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Generation;
@@ -9,6 +10,9 @@ namespace ElectionMatch.Generation;
 /// </summary>
 public sealed partial record GeneratedFile(string CommentPrefix, string Template, string Body)
 {
+    /// <summary>The header's lines, above the body.</summary>
+    public const int HeaderLines = 2;
+
     public string Sha256 => SnapshotManifest.Sha256(Body);
 
     public string Text =>
@@ -39,4 +43,13 @@ public sealed partial record GeneratedFile(string CommentPrefix, string Template
 
 /// <param name="IsGenerated">The file carries ElectionMatch's header (otherwise it belongs to the user).</param>
 /// <param name="IsIntact">The body still hashes to the value in the header.</param>
-public sealed record FileState(bool IsGenerated, bool IsIntact, string Body);
+public sealed record FileState(bool IsGenerated, bool IsIntact, string Body)
+{
+    /// <summary>
+    /// Where a hand-edited file is reported (EM0102), by generate and check alike: the file's first line that differs
+    /// from what ElectionMatch renders now. The body as generated is gone (the header keeps only its hash), so the
+    /// render is the nearest reference; a body equal to it means only the header's hash was changed, so line 1.
+    /// </summary>
+    public int FirstEditedLine(GeneratedFile rendered) =>
+        Body == rendered.Body ? 1 : GeneratedFile.HeaderLines + TextLines.FirstDifferent(Body, rendered.Body);
+}

@@ -12,7 +12,7 @@ namespace ElectionMatch.Generation;
 /// The Liquid templates of templates/, shipped inside the library; a dbt repo overrides any of them
 /// by putting a file with the same relative path under its own <c>electionmatch/templates/</c>.
 /// </summary>
-public sealed class TemplateLibrary
+public sealed partial class TemplateLibrary
 {
     private static readonly FluidParser Parser = new();
     private static readonly JsonSerializerOptions YamlStringJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -53,11 +53,20 @@ public sealed class TemplateLibrary
         var (text, origin) = ReadText(key);
         if (!Parser.TryParse(text, out var template, out var error))
         {
-            throw DiagnosticException.At(Codes.InvalidSetting, SourceSpan.WholeFile(origin), $"template does not parse: {error}");
+            throw DiagnosticException.At(Codes.InvalidSetting, ParseErrorAt(origin, error), $"template does not parse: {error}");
         }
 
         return (template, Snapshots.SnapshotManifest.Sha256(text), origin);
     });
+
+    /// <summary>Where Fluid says the text stopped parsing, "… at (9:43)" in its message; without that, the template as a whole.</summary>
+    private static SourceSpan ParseErrorAt(string origin, string error) =>
+        ParsePosition().Match(error) is { Success: true } m
+            ? new SourceSpan(origin, int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups["column"].Value, System.Globalization.CultureInfo.InvariantCulture))
+            : SourceSpan.TextFile(origin);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" at \((?<line>\d+):(?<column>\d+)\)")]
+    private static partial System.Text.RegularExpressions.Regex ParsePosition();
 
     private (string Text, string Origin) ReadText(string name)
     {

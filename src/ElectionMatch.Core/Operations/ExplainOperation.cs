@@ -36,7 +36,7 @@ public sealed class ExplainOperation
         using var warehouse = _context.OpenForReading();
         if (!warehouse.TableExists(run.Name, "scored_pairs"))
         {
-            throw DiagnosticException.At(Codes.RunNotFound, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)), $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
+            throw DiagnosticException.At(Codes.RunNotFound, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
         }
 
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
@@ -83,7 +83,7 @@ public sealed class ExplainOperation
         if (rows.Count == 0 && quarantined.Count == 0
             && warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") == 0)
         {
-            throw DiagnosticException.At(Codes.ExplainIdNotFound, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)), NotFound(warehouse, run, settings, leftId));
+            throw DiagnosticException.At(Codes.ExplainIdNotFound, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), NotFound(warehouse, run, settings, leftId));
         }
 
         return new Explanation(explained, quarantined);

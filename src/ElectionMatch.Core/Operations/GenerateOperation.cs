@@ -112,15 +112,17 @@ public sealed class GenerateOperation
         }
 
         var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
+        var stagingAt = SourceSpan.TextFile(DisplayPath.For(_context.SqlPath(newest)));
         IReadOnlyList<ColumnInfo> columns;
         try
         {
-            columns = warehouse.Describe("select * from " + resolver.Ref(staging, SourceSpan.WholeFile(DisplayPath.For(_context.SqlPath(newest)))));
+            columns = warehouse.Describe("select * from " + resolver.Ref(staging, stagingAt));
         }
         catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
         {
-            // The staging model itself is broken; check reports it where it is.
-            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, SourceSpan.WholeFile(DisplayPath.For(_context.LatestSqlPath(match))), $"the stable model of '{match}' is not rewritten: {staging} does not run ({e.Message.Split('\n')[0]})"));
+            // The staging model itself is broken; check reports it where it is (EM0103), and this warning points there
+            // too: it is the file to fix, and the stable model may not exist yet.
+            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, stagingAt, $"the stable model of '{match}' is not rewritten: {staging} does not run ({e.Message.Split('\n')[0]})"));
             return;
         }
 
@@ -194,9 +196,9 @@ public sealed class GenerateOperation
         for (var i = 0; i < files.Count; i++)
         {
             var (path, render) = files[i];
-            if (states[i] is { IsIntact: false })
+            if (states[i] is { IsIntact: false } edited)
             {
-                result.Diagnostics.Add(Diagnostic.Error(Codes.GeneratedFileEdited, new SourceSpan(DisplayPath.For(path), 3, 1), "this generated file was edited by hand, so it is not overwritten; move your change into a downstream model or a template override under electionmatch/templates/, then delete the file and run generate"));
+                result.Diagnostics.Add(Diagnostic.Error(Codes.GeneratedFileEdited, new SourceSpan(DisplayPath.For(path), edited.FirstEditedLine(render()), 1), "this generated file was edited by hand, so it is not overwritten; move your change into a downstream model or a template override under electionmatch/templates/, then delete the file and run generate"));
                 continue;
             }
 
@@ -220,12 +222,10 @@ public sealed class GenerateOperation
         var snapshots = _context.Settings.Snapshots;
         var manifest = _context.ManifestReference(name);
         var entry = _renderer.RenderSourceTable(name, manifest);
-        var path = _context.Sources.SourceFiles.TryGetValue(snapshots.SourceName, out var declaring)
-            ? declaring
-            : _context.Project.Resolve(snapshots.SourcesFile);
+        var path = _context.SnapshotSourcesFile;
         if (!File.Exists(path))
         {
-            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.WholeFile(DisplayPath.For(path)), $"sources file for '{snapshots.SourceName}' not found; create it or set snapshots.sources_file in electionmatch.yml");
+            throw new DiagnosticException(_context.SnapshotSourcesFileMissing());
         }
 
         // Decide from the file as it is now: an earlier call may have just added the source.

@@ -1,4 +1,5 @@
 using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
@@ -66,7 +67,7 @@ public sealed class ProjectContext
 
     /// <summary>Opens the warehouse read-only, or an empty in-memory database when it does not exist yet.</summary>
     public DuckDbWarehouse OpenForReading() =>
-        File.Exists(Target.DatabasePath) ? DuckDbWarehouse.Open(Target.DatabasePath, readOnly: true) : DuckDbWarehouse.InMemory();
+        File.Exists(Target.DatabasePath) ? DuckDbWarehouse.Open(Target.DatabasePath, readOnly: true, Target.PathAt) : DuckDbWarehouse.InMemory();
 
     public string SqlPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.StagingDirectory, name.StagingModel(Settings.Snapshots.SourceName) + ".sql"));
@@ -87,6 +88,18 @@ public sealed class ProjectContext
     /// <summary>The manifest's path relative to the project, as written into generated files; null until it exists.</summary>
     public string? ManifestReference(SnapshotName name) =>
         File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;
+
+    /// <summary>The sources YAML that gains a snapshot's entry: the file that declares the snapshot source, else <c>snapshots.sources_file</c>.</summary>
+    public string SnapshotSourcesFile =>
+        Sources.SourceFiles.TryGetValue(Settings.Snapshots.SourceName, out var declaring) ? declaring : Project.Resolve(Settings.Snapshots.SourcesFile);
+
+    /// <summary>EM0005 for a missing <see cref="SnapshotSourcesFile"/>: at the <c>sources_file</c> setting that names it, when electionmatch.yml has one.</summary>
+    internal Diagnostic SnapshotSourcesFileMissing()
+    {
+        var path = DisplayPath.For(SnapshotSourcesFile);
+        return Diagnostic.Error(Codes.FileMissing, Settings.Snapshots.SourcesFileAt ?? SourceSpan.PathOnly(path),
+            $"sources file {path} for '{Settings.Snapshots.SourceName}' not found; create it or set snapshots.sources_file in electionmatch.yml");
+    }
 
     /// <summary>The dated snapshots of a match declared in the snapshot source, oldest first.</summary>
     public IReadOnlyList<(SnapshotName Name, SourceTable Entry)> DeclaredSnapshots(string match) =>

@@ -5,9 +5,9 @@ using ElectionMatch.Snapshots;
 namespace ElectionMatch.Operations;
 
 /// <summary>
-/// Checks, before a run does any work, that every place it will write can be written: a read-only project
-/// (a checkout mounted read-only, a CI cache) then fails with one clear error instead of half way through,
-/// after the warehouse has been written and before the manifest or the dbt files are.
+/// Checks, before a run does any work, that every place it will write can be written, and that the sources YAML it
+/// adds an entry to exists: a read-only project (a checkout mounted read-only, a CI cache) then fails with one clear
+/// error instead of half way through, after the warehouse has been written and before the manifest or the dbt files are.
 /// </summary>
 internal static class ProjectWritability
 {
@@ -43,8 +43,14 @@ internal static class ProjectWritability
             }
         }
 
-        // The sources YAML that gains the snapshot's entry, as GenerateOperation.AddSourceEntry picks it.
-        var sources = context.Sources.SourceFiles.TryGetValue(snapshots.SourceName, out var declaring) ? declaring : project.Resolve(snapshots.SourcesFile);
+        // The sources YAML that gains the snapshot's entry, as GenerateOperation.AddSourceEntry picks it. It must exist:
+        // the run would otherwise fail there, after publishing, and leave the snapshot half done (EM0608).
+        var sources = context.SnapshotSourcesFile;
+        if (!File.Exists(sources))
+        {
+            problems.Add(context.SnapshotSourcesFileMissing());
+        }
+
         CheckFile(sources, problems);
         CheckDirectory(Path.GetDirectoryName(sources)!, problems);
 
@@ -68,7 +74,7 @@ internal static class ProjectWritability
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.WholeFile(DisplayPath.For(path)), $"cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(path)), $"cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
         }
     }
 
@@ -88,7 +94,7 @@ internal static class ProjectWritability
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.WholeFile(DisplayPath.For(existing)), $"the directory cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(existing)), $"the directory cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
         }
     }
 

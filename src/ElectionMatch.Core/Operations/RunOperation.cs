@@ -46,10 +46,10 @@ public sealed class RunOperation
         using var held = _context.Lock($"run {match.Name}", out _context);
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
         var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
-        using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath);
+        using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath, namedAt: _context.Target.PathAt);
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
-        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.WholeFile(DisplayPath.For(_context.Target.DatabasePath)));
+        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)));
 
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(inputs);

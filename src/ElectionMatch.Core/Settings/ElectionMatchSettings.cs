@@ -71,7 +71,7 @@ public sealed class ElectionMatchSettings
         var path = Path.Combine(project.Directory, FileName);
         if (!File.Exists(path))
         {
-            throw DiagnosticException.At(Codes.SettingsMissing, SourceSpan.WholeFile(DisplayPath.For(path)), $"no {FileName} beside dbt_project.yml; see docs/configuration.md");
+            throw DiagnosticException.At(Codes.SettingsMissing, SourceSpan.PathOnly(DisplayPath.For(path)), $"no {FileName} beside dbt_project.yml; see docs/configuration.md");
         }
 
         var yaml = YamlFile.Load(path);
@@ -176,7 +176,10 @@ public sealed class ElectionMatchSettings
             map.String("sources_file") ?? d.SourcesFile,
             map.String("staging_dir") ?? d.StagingDirectory,
             map.String("export_dir") ?? d.ExportDirectory,
-            map.String("manifest_dir") ?? d.ManifestDirectory);
+            map.String("manifest_dir") ?? d.ManifestDirectory)
+        {
+            SourcesFileAt = map.Has("sources_file") ? map.AtValue("sources_file") : null,
+        };
     }
 
     /// <summary>The path itself or the nearest ancestor that exists, when that is a file (so no directory can be made there).</summary>

@@ -1,3 +1,5 @@
+using ElectionMatch.Diagnostics;
+
 namespace ElectionMatch.Settings;
 
 /// <summary>Where snapshots are published and where their dbt files are written (paths relative to the dbt project).</summary>
@@ -9,6 +11,9 @@ public sealed record SnapshotSettings(
     string ExportDirectory,
     string ManifestDirectory)
 {
+    /// <summary>Where electionmatch.yml sets <c>sources_file</c>; null when the default is used.</summary>
+    public SourceSpan? SourcesFileAt { get; init; }
+
     public static SnapshotSettings Defaults { get; } = new(
         "model_predictions",
         "model_predictions",

@@ -26,7 +26,7 @@ public static class AtomicFile
         catch (UnauthorizedAccessException)
         {
             // A read-only project or file: say which, instead of failing with the temporary file's name.
-            throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.ProjectNotWritable, Diagnostics.SourceSpan.WholeFile(Dbt.DisplayPath.For(path)), "cannot be written (permission denied); make the project writable and run again");
+            throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.ProjectNotWritable, Diagnostics.SourceSpan.PathOnly(Dbt.DisplayPath.For(path)), "cannot be written (permission denied); make the project writable and run again");
         }
         finally
         {

@@ -47,7 +47,8 @@ internal static class ManifestFiles
         }
         catch (JsonException e)
         {
-            return new ManifestFile(path, text, null, e.Message);
+            // System.Text.Json counts lines from 0; a manifest that parses but lacks a field has no line.
+            return new ManifestFile(path, text, null, e.Message) { ErrorLine = e.LineNumber is { } line ? (int)line + 1 : null };
         }
     }
 }
@@ -55,6 +56,9 @@ internal static class ManifestFiles
 /// <param name="Manifest">Null when the text does not parse as a manifest; <paramref name="Error"/> says why.</param>
 internal sealed record ManifestFile(string Path, string Text, SnapshotManifest? Manifest, string? Error)
 {
+    /// <summary>The 1-based line where the text stopped parsing, when the parser says.</summary>
+    public int? ErrorLine { get; init; }
+
     public string Sha256 => SnapshotManifest.Sha256(Text);
 
     public string Snapshot => System.IO.Path.GetFileNameWithoutExtension(Path);

@@ -144,7 +144,7 @@ public static class SynthProjectWriter
         {
             if (!force)
             {
-                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.WholeFile(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there (other files are kept), or choose an empty directory");
+                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there (other files are kept), or choose an empty directory");
             }
 
             foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists))

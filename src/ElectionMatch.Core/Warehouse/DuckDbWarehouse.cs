@@ -17,7 +17,9 @@ public sealed class DuckDbWarehouse : IDisposable
 
     public string Path { get; }
 
-    public static DuckDbWarehouse Open(string path, bool readOnly = false)
+    /// <param name="namedAt">The setting that names the file (profiles.yml's <c>path:</c>), where a file that is not a
+    /// warehouse is reported (EM0042); without it, the file itself, with no line (it is binary).</param>
+    public static DuckDbWarehouse Open(string path, bool readOnly = false, SourceSpan? namedAt = null)
     {
         if (!readOnly)
         {
@@ -38,13 +40,14 @@ public sealed class DuckDbWarehouse : IDisposable
         catch (DuckDBException e)
         {
             connection.Dispose();
-            var at = SourceSpan.WholeFile(Dbt.DisplayPath.For(path));
+            var display = Dbt.DisplayPath.For(path);
             if (e.Message.Contains("Could not set lock", StringComparison.Ordinal) || e.Message.Contains("Conflicting lock", StringComparison.Ordinal))
             {
-                throw DiagnosticException.At(Codes.WarehouseLocked, at, $"the warehouse is locked by another process ({LockHolder(e.Message)}): a dbt run, a DuckDB shell or a program holding it open; close it or wait for it, then try again");
+                // Another process, not the setting, is the problem: reported at the file.
+                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(display), $"the warehouse is locked by another process ({LockHolder(e.Message)}): a dbt run, a DuckDB shell or a program holding it open; close it or wait for it, then try again");
             }
 
-            throw DiagnosticException.At(Codes.WarehouseFailure, at, $"cannot open the warehouse: {e.Message.Split('\n')[0]}");
+            throw DiagnosticException.At(Codes.WarehouseFailure, namedAt ?? SourceSpan.PathOnly(display), $"cannot open the warehouse {display}: {e.Message.Split('\n')[0]}");
         }
 
         return new DuckDbWarehouse(connection, path);

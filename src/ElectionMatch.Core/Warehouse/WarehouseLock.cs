@@ -56,7 +56,7 @@ public sealed class WarehouseLock : IDisposable
             }
             catch (IOException)
             {
-                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.WholeFile(Dbt.DisplayPath.For(warehousePath)),
+                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(Dbt.DisplayPath.For(warehousePath)),
                     $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); waited {timeout.TotalSeconds:0.#} s for it; let it finish, or pass --lock-timeout <seconds> to wait longer");
             }
         }

@@ -122,7 +122,7 @@ public sealed class StatePartitionsTests : IDisposable
         var rightCsv = Write("right.csv", "candidate_id,state", Enumerable.Range(1, 300_000).Select(i => $"r{i},{states[(i * 7) % 5]}").ToArray());
         var rightPath = Path.ChangeExtension(rightCsv, ".parquet");
         _warehouse.Execute($"copy (select * from {Csv(rightCsv)}) to {Sql.Literal(rightPath)} (format parquet, row_group_size 2048)");
-        var inputs = new MatchInputs(Relation(leftPath), new InputRelation(Sql.Literal(rightPath), "right.parquet", SourceSpan.WholeFile(rightPath)));
+        var inputs = new MatchInputs(Relation(leftPath), new InputRelation(Sql.Literal(rightPath), "right.parquet", SourceSpan.PathOnly(rightPath)));
         _warehouse.Execute("create schema if not exists electionmatch_cache");
         var partitions = StatePartitions.Of(_warehouse, PartitionCache.Schema, _match, inputs);
         StatePartitions.CopyRows(_warehouse, PartitionCache.Schema, _match, inputs, partitions);
@@ -221,13 +221,13 @@ public sealed class StatePartitionsTests : IDisposable
     {
         var path = Path.ChangeExtension(csvPath, ".parquet");
         _warehouse.Execute($"copy (select * from {Csv(csvPath)}) to {Sql.Literal(path)} (format parquet)");
-        return new InputRelation(Sql.Literal(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
+        return new InputRelation(Sql.Literal(path), Path.GetFileName(path), SourceSpan.PathOnly(path));
     }
 
     // A CSV file as the resolver names a source's external_location: the relation and the file's path.
     private static InputRelation LocalFile(string path) => Relation(path) with { FilePath = path };
 
-    private static InputRelation Relation(string path) => new(Csv(path), Path.GetFileName(path), SourceSpan.WholeFile(path));
+    private static InputRelation Relation(string path) => new(Csv(path), Path.GetFileName(path), SourceSpan.PathOnly(path));
 
     private static string Csv(string path) => $"read_csv({Sql.Literal(path)}, all_varchar = true, header = true)";
 

@@ -1,4 +1,4 @@
-namespace ElectionMatch.Checks;
+namespace ElectionMatch.Diagnostics;
 
 /// <summary>Where two versions of a text file part: the line a "was edited" diagnostic points at.</summary>
 internal static class TextLines
