@@ -17,6 +17,7 @@ internal static class QuarantineCodes
     public const string RaggedRow = "EMQ009";
     public const string ValueDoesNotFitColumn = "EMQ010";
     public const string EmptyOfficeOrDistrict = "EMQ300";
+    public const string RepeatedDistrict = "EMQ301";
 
     /// <summary>
     /// The first checks of every input row, in order: unreadable CSV lines (their code is already set), control
@@ -39,13 +40,14 @@ internal static class QuarantineCodes
         [DuplicateId] = "the id appears on an earlier row; only the first is used",
         [UnparsableName] = "the name cannot be parsed into first and last name",
         [InvalidDate] = "a date is missing or is not a valid date",
-        [UnknownState] = "the state is neither a postal code nor a state name",
+        [UnknownState] = "the state is blank where it is required, or is neither a postal code nor a state name",
         [TextTooLong] = "a text value is longer than quarantine.max_text_length",
         [ControlCharacter] = "a text value holds a control character",
         [InvalidUtf8] = "the CSV line is not valid UTF-8",
         [RaggedRow] = "the CSV line has a different number of fields than the header (or an unterminated quote)",
         [ValueDoesNotFitColumn] = "a value on the CSV line does not fit the type its column has in the rest of the file",
         [EmptyOfficeOrDistrict] = "the position name, or the district name or type, is empty",
+        [RepeatedDistrict] = "the district's state, type and name repeat an earlier row's under another id; only the first is used",
     };
 
     /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, detail, original)</c>.</summary>

@@ -31,6 +31,18 @@ internal sealed class L2BallotReadyCleaning
     private static readonly string[] RomanNumerals =
         ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"];
 
+    // District Four, Ward Eight; the Fourth District, the First Ward.
+    private static readonly string[] NumberWords =
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+
+    private static readonly string[] OrdinalWords =
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"];
+
+    // The words a position's name puts before its district's number, as BallotReady and L2 abbreviate them
+    // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
+    private const string DistrictWords = @"(?:district|dist|precinct|pct|ward|zone|sub-?district|division|div)";
+    private const string NumberSign = @"(?:\s*[.#]\s*|\s+)(?:(?:no|number)\.?\s*|#\s*)?";
+
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
 
@@ -42,17 +54,25 @@ internal sealed class L2BallotReadyCleaning
 
     private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Sql.Literal)) + "]";
 
+    /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
+    private static string PositionNumberPattern(bool judicial) =>
+        (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords)
+        + NumberSign + $@"([0-9]+|[ivx]+|{string.Join("|", NumberWords)}|[a-z])\b";
+
     public string MacrosSql() => $"""
         {ReferenceData.StateMacroSql(_run, "states")}
         -- A district number as written on either side: 015 and 15 are 15, IV is 4, C stays c.
         create or replace temp macro em_district_number_of(v) as
             case
                 when list_position({List(RomanNumerals)}, lower(trim(v))) > 0 then cast(list_position({List(RomanNumerals)}, lower(trim(v))) as varchar)
+                when list_position({List(NumberWords)}, lower(trim(v))) > 0 then cast(list_position({List(NumberWords)}, lower(trim(v))) as varchar)
+                when list_position({List(OrdinalWords)}, lower(trim(v))) > 0 then cast(list_position({List(OrdinalWords)}, lower(trim(v))) as varchar)
                 when regexp_matches(trim(v), '^[0-9]+$') then coalesce(nullif(ltrim(trim(v), '0'), ''), '0')
                 when regexp_matches(lower(trim(v)), '^[a-z]$') then lower(trim(v))
             end;
         -- A position's district: the sub-area when it is a district (a judge's division is a seat), else the
-        -- name's "151st District Court" or "District No. 11". Seats, places and offices are never districts.
+        -- name's "151st District Court", "8th Ward", "District No. 11", "Dist. 04", "District #4" or "District Four".
+        -- Seats, places and offices are never districts.
         create or replace temp macro em_position_number(name, kind, sub_name, sub_value) as
             coalesce(
                 case
@@ -60,10 +80,11 @@ internal sealed class L2BallotReadyCleaning
                         and not (kind = 'judicial' and lower(trim(sub_name)) = 'division')
                         then em_district_number_of(sub_value)
                 end,
-                em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+(?:judicial|district|circuit|court)', 1), '')),
+                em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
+                em_district_number_of(nullif(regexp_extract(lower(name), '\b({string.Join("|", OrdinalWords)})\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
                 case
-                    when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), '\b(?:district|precinct|ward|zone|sub-?district)\s+(?:no\.?\s*)?([0-9]+|[ivx]+|[a-z])\b', 1), ''))
-                    else em_district_number_of(nullif(regexp_extract(lower(name), '\b(?:district|precinct|ward|zone|sub-?district|division)\s+(?:no\.?\s*)?([0-9]+|[ivx]+|[a-z])\b', 1), ''))
+                    when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: true))}, 1), ''))
+                    else em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: false))}, 1), ''))
                 end);
         -- The seat a position names, which the decision rules ignore: "at large seat 7", "place 4", "office 47".
         create or replace temp macro em_position_seat(name, kind, sub_name, sub_value) as
@@ -74,12 +95,12 @@ internal sealed class L2BallotReadyCleaning
                         then lower(trim(sub_name)) || ' ' || trim(sub_value)
                 end,
                 nullif(regexp_extract(lower(name), '\b((?:at[- ]large\s+)?(?:seat|place|position|office|post)\s+\S+|at[- ]large)', 1), ''));
-        -- An L2 district's number: the last word when it is a number ("STATE HOUSE 015"), a district letter
-        -- ("HOUSTON CITY CNCL DIST C"), or an ordinal ("14TH COURT OF APPEALS").
+        -- An L2 district's number: the last word when it is a number ("STATE HOUSE 015", "CNCL DIST #4"), a district
+        -- letter or Roman numeral ("HOUSTON CITY CNCL DIST C", "CITY WARD VIII"), or an ordinal ("14TH COURT OF APPEALS").
         create or replace temp macro em_district_number(name) as
             em_district_number_of(coalesce(
-                nullif(regexp_extract(lower(name), '\s([0-9]+)$', 1), ''),
-                nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\s+([a-z])$', 1), ''),
+                nullif(regexp_extract(lower(name), '\s#?([0-9]+)$', 1), ''),
+                nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\.?\s+#?([a-z]|[ivx]+)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
         -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton].
@@ -143,6 +164,8 @@ internal sealed class L2BallotReadyCleaning
     }
 
     // A position or district without a state cannot be placed in a partition, so the state is required here.
+    // A district whose state, type and name repeat an earlier usable row's under another id is the same district
+    // twice (the zip code models join on state, type and name): kept, both would tie for every position they fit.
     public string QuarantineSql()
     {
         var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
@@ -153,17 +176,39 @@ internal sealed class L2BallotReadyCleaning
             left_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
-                    {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
-                from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength)}
+                    coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Left)}) as detail,
+                    error_code
+                from (
+                    select *, {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
+                    from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength)}
+                )
+            ),
+
+            right_screened as (
+                select *, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
+                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength)}
+            ),
+
+            right_repeats as (
+                select
+                    *,
+                    error_code is null and row_number() over same_district > 1 as repeats,
+                    first_value(right_id) over same_district as first_id
+                from right_screened
+                window same_district as (
+                    partition by error_code is null, em_state(state), lower(trim(district_type)), lower(trim(district_name))
+                    order by row_number)
             ),
 
             right_checked as (
                 select
                     row_number, original,
-                    {QuarantineCodes.CommonDetailSql(_settings.Quarantine)} as detail,
-                    {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
-                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength)}
+                    case
+                        when repeats then 'district ' || first_id || ' has the same state, type and name'
+                        else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Right)})
+                    end as detail,
+                    case when repeats then {Sql.Literal(QuarantineCodes.RepeatedDistrict)} else error_code end as error_code
+                from right_repeats
             ),
 
             failed as (
@@ -175,6 +220,15 @@ internal sealed class L2BallotReadyCleaning
         {QuarantineCodes.SelectSql("failed")}
         """;
     }
+
+    // Which state an EMQ005 row has: a blank one is unknown, not misspelt.
+    private static string StateDetailSql(InputSettings input) => $"""
+        case
+            when error_code is distinct from {Sql.Literal(QuarantineCodes.UnknownState)} then null
+            when nullif(trim(state), '') is null then {Sql.Literal($"column {input.Column("state")} is blank, and a position is searched only among its own state's districts")}
+            else {Sql.Literal($"column {input.Column("state")} = '")} || state || ''''
+        end
+        """;
 
     private static string CheckSql(string id, string nameMissing) => $"""
         case

@@ -374,7 +374,9 @@ internal sealed class L2BallotReadyMatcher
             a.candidate_number,
             a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))},
             'judge',
-            a.confidence,
+            -- A choice below judge_accept is not linked: the row's confidence is in 'no district fits', as for every
+            -- unlinked row (the judge's own stays in match_explanation.selection).
+            case when a.right_key is not null and a.confidence < {Sql.Number(_settings.Threshold("judge_accept"))} then 100 - a.confidence else a.confidence end,
             case
                 when a.right_key is null or a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} then 'judge: ' || a.reasoning
                 else 'judge did not accept (confidence below ' || {Sql.Number(_settings.Threshold("judge_accept"))} || '): ' || a.reasoning
