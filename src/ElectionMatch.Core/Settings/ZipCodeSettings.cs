@@ -7,7 +7,7 @@ namespace ElectionMatch.Settings;
 /// L2 → BallotReady match the generated <c>int__zip_code_to_l2_district</c> and <c>int__zip_code_to_br_office</c> read.
 /// </summary>
 /// <param name="Voters">source()/ref() of the L2 voter file (one row per voter).</param>
-/// <param name="ZipColumn">The voter's zip code column (text or number; four digits are padded to five).</param>
+/// <param name="ZipColumn">The voter's zip code column (text or number, five digits or ZIP+4; the leading zeros a number lost are put back).</param>
 /// <param name="StateColumn">The state postal code of the voter file the row comes from.</param>
 /// <param name="DistrictTypes">The voter file's district columns; each column's name is its district type.</param>
 /// <param name="StateZipCodeRanges">source()/ref() of <c>(state_postal_code, zip_code_range)</c>, the range a [low, high] list of five-digit zip codes.</param>

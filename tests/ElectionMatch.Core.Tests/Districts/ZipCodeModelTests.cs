@@ -10,7 +10,7 @@ namespace ElectionMatch.Tests.Districts;
 /// </summary>
 public sealed class ZipCodeModelTests : IDisposable
 {
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
     private readonly string _districtModelBefore;
     private readonly string _officeModelBefore;
 
@@ -57,6 +57,21 @@ public sealed class ZipCodeModelTests : IDisposable
         Assert.Equal([("02134", "MA", "City", "BOSTON")], ZipToDistrict("state_postal_code = 'MA' and district_type = 'City'"));
         // Inside Massachusetts' range once padded, so it survives the state filter.
         Assert.Single(ZipToOffice("zip_code = '02134' and district_name = 'BOSTON'"));
+    }
+
+    [Fact]
+    public void A_zip_plus_four_keeps_its_first_five_digits_and_lost_leading_zeros_come_back()
+    {
+        // As exports write them: ZIP+4 with and without its hyphen, a number that lost its zero (the ZIP+4 too), a float.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
+            new[] { ("MA", "02134-1234"), ("MA", "021341234"), ("MA", "21341234"), ("MA", "2134.0"), ("CT", "6103-0001"), ("CT", "61030001"), ("MA", "ABCDE"), ("MA", "213412") }
+                .Select((v, i) => $"LALZIP{i},{v.Item1},{v.Item2},,,,,,,,CITY {i},,,,,,,,,\n")));
+
+        Assert.Equal(
+            [("02134", "MA", "City", "BOSTON|CITY 0|CITY 1|CITY 2|CITY 3"), ("06103", "CT", "City", "CITY 4|CITY 5")],
+            ZipToDistrict("district_type = 'City' and state_postal_code in ('MA', 'CT')"));
+        // Inside Connecticut's range once read right (61030 is no Connecticut zip code), so it reaches the office model.
+        Assert.Equal([("06103", "CT", "CITY 4", (long?)null), ("06103", "CT", "CITY 5", (long?)null)], ZipToOffice("state_postal_code = 'CT'"));
     }
 
     [Fact]
