@@ -49,6 +49,21 @@ public sealed class RunOptionValidationTests : IDisposable
         AssertRefusedAndNothingChanged(before, result, $"error EM0041: snapshot date {date} is before 1900-01-01");
     }
 
+    [Theory]
+    [InlineData("--incremental")]
+    [InlineData("--full")]
+    [InlineData("--retrain")]
+    public void An_incremental_run_of_a_district_match_is_refused_before_the_warehouse_is_opened(string flag)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli("run", Match, flag, "--snapshot-date", Date(0));
+
+        // It used to be refused after opening the warehouse, which a fresh project then had as an empty file.
+        AssertRefusedAndNothingChanged(before, result, "error EM0725: match 'llm_l2_br_match' is of kind l2_ballotready; incremental runs (--incremental, --full, --retrain) exist for candidacy_ddhq matches only");
+        Assert.DoesNotContain("startup", result.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_snapshot_date_after_tomorrow_is_refused_without_allow_future_date()
     {

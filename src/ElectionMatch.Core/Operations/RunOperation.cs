@@ -38,6 +38,13 @@ public sealed class RunOperation
         var definition = MatchDefinition.For(match.Kind);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         SnapshotDateRange.Check(options.SnapshotDate ?? today, today, options.AllowFutureDate);
+        var incremental = options.Incremental || options.FullRecompute || options.Retrain;
+        // Refused before the warehouse is opened: a refused run creates and changes nothing.
+        if (incremental && match.Kind != "candidacy_ddhq")
+        {
+            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) exist for candidacy_ddhq matches only (spec 003's state partitions of candidacies and results); run it without them: a {match.Kind} run recomputes every state");
+        }
+
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? today);
         var snapshots = _context.Settings.Snapshots;
         ProjectWritability.Ensure(_context, name);
@@ -56,7 +63,6 @@ public sealed class RunOperation
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
         var startup = new RunSteps(progress).Report("startup", startupClock,
             "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
-        var incremental = options.Incremental || options.FullRecompute || options.Retrain;
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
         using var hashing = incremental ? null : InputHashing.Start(warehouse, inputs);
@@ -137,11 +143,6 @@ public sealed class RunOperation
 
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
     {
-        if (match.Kind != "candidacy_ddhq")
-        {
-            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) are for candidacy_ddhq matches, whose partitions are states");
-        }
-
         var (earlier, refused) = EarlierModel(match.Name);
         var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
         {
