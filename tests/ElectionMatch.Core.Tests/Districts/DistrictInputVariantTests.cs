@@ -24,6 +24,9 @@ public sealed class DistrictInputVariantTests
         900007,x,Los Angeles City Council - District No.4,CA,city,City Legislature,,,4
         900008,x,Springfield City Council - Ward 8,IL,city,City Legislature,Ward,8,4
         900009,x,Springfield City Council - Ward 4,IL,city,City Legislature,Ward,4,4
+        900010,x,Los Angeles City Council - District 11A,CA,city,City Legislature,,,4
+        900011,x,Los Angeles City Council - District 4A,CA,city,City Legislature,,,4
+        900012,x,Los Angeles City Council - District 4th,CA,city,City Legislature,,,4
 
         """;
 
@@ -33,6 +36,7 @@ public sealed class DistrictInputVariantTests
         2002,IL,City,SPRINGFIELD
         2003,IL,City_Ward,SPRINGFIELD CITY WARD VIII
         2004,IL,City_Ward,SPRINGFIELD CITY CNCL DIST #4
+        2005,CA,City_Council_Commissioner_District,LOS ANGELES CITY CNCL 11A
 
         """;
 
@@ -68,13 +72,16 @@ public sealed class DistrictInputVariantTests
                 $"select left_id, district_number from {Table("left_clean")} where left_id like '9000%' order by left_id",
                 r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)));
             var districts = warehouse.Query(
-                $"select right_id, district_number from {Table("right_clean")} where right_id in ('2003', '2004') order by right_id",
+                $"select right_id, district_number from {Table("right_clean")} where right_id in ('2003', '2004', '2005') order by right_id",
                 r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)));
 
             Assert.Equal(
-                [("900001", "4"), ("900002", "4"), ("900003", "4"), ("900004", "1"), ("900005", "8"), ("900006", "4"), ("900007", "4"), ("900008", "8"), ("900009", "4")],
+                [
+                    ("900001", "4"), ("900002", "4"), ("900003", "4"), ("900004", "1"), ("900005", "8"), ("900006", "4"), ("900007", "4"),
+                    ("900008", "8"), ("900009", "4"), ("900010", "11a"), ("900011", "4a"), ("900012", null),
+                ],
                 positions);
-            Assert.Equal([("2003", "8"), ("2004", "4")], districts);
+            Assert.Equal([("2003", "8"), ("2004", "4"), ("2005", "11a")], districts);
         }
     }
 
@@ -98,6 +105,22 @@ public sealed class DistrictInputVariantTests
             Assert.Equal("1522", Linked(warehouse, 900006)); // Pct. 4 → HARRIS CNTY COMM PCT 4
             Assert.Equal("2003", Linked(warehouse, 900008)); // Ward 8 → SPRINGFIELD CITY WARD VIII
             Assert.Equal("2004", Linked(warehouse, 900009)); // Ward 4 → SPRINGFIELD CITY CNCL DIST #4
+            Assert.Equal("2005", Linked(warehouse, 900010)); // District 11A → LOS ANGELES CITY CNCL 11A
+            Assert.NotEqual("1071", Linked(warehouse, 900011)); // District 4A is not District 4
+        }
+    }
+
+    [Fact]
+    public void A_seat_whose_district_number_cannot_be_read_is_not_taken_for_an_at_large_seat()
+    {
+        var (fixture, warehouse) = RunOn(f => File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), PositionsWithNumbersInTheName));
+        using (fixture)
+        using (warehouse)
+        {
+            // "District 4th" names a district whose number the reader cannot read; an unnumbered council seat is elected
+            // at large and takes the whole city, but this one is not unnumbered.
+            Assert.Null(Linked(warehouse, 900012)); // not LOS ANGELES (1110), the whole city
+            Assert.Equal("1388", Linked(warehouse, 154950)); // Savannah's at-large post still takes the whole city
         }
     }
 

@@ -57,7 +57,11 @@ internal sealed class L2BallotReadyCleaning
     /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
     private static string PositionNumberPattern(bool judicial) =>
         (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords)
-        + NumberSign + $@"([0-9]+|[ivx]+|{string.Join("|", NumberWords)}|[a-z])\b";
+        + NumberSign + $@"([0-9]+[a-z]?|[ivx]+|{string.Join("|", NumberWords)}|[a-z])\b";
+
+    /// <summary>RE2: a district word followed by a number in a lower-cased position name, whether or not the number can be read.</summary>
+    private static string PositionNamesNumberPattern(bool judicial) =>
+        (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords) + NumberSign + "[0-9]";
 
     public string MacrosSql() => $"""
         {ReferenceData.StateMacroSql(_run, "states")}
@@ -68,6 +72,7 @@ internal sealed class L2BallotReadyCleaning
                 when list_position({List(NumberWords)}, lower(trim(v))) > 0 then cast(list_position({List(NumberWords)}, lower(trim(v))) as varchar)
                 when list_position({List(OrdinalWords)}, lower(trim(v))) > 0 then cast(list_position({List(OrdinalWords)}, lower(trim(v))) as varchar)
                 when regexp_matches(trim(v), '^[0-9]+$') then coalesce(nullif(ltrim(trim(v), '0'), ''), '0')
+                when regexp_matches(lower(trim(v)), '^[0-9]+[a-z]$') then coalesce(nullif(ltrim(lower(trim(v)), '0'), ''), '0')
                 when regexp_matches(lower(trim(v)), '^[a-z]$') then lower(trim(v))
             end;
         -- A position's district: the sub-area when it is a district (a judge's division is a seat), else the
@@ -86,6 +91,12 @@ internal sealed class L2BallotReadyCleaning
                     when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: true))}, 1), ''))
                     else em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: false))}, 1), ''))
                 end);
+        -- Whether a position's name writes a district number, read or not ("District 4½"): such a seat is never at large.
+        create or replace temp macro em_position_names_number(name, kind) as
+            case
+                when kind = 'judicial' then regexp_matches(lower(name), {Sql.Literal(PositionNamesNumberPattern(judicial: true))})
+                else regexp_matches(lower(name), {Sql.Literal(PositionNamesNumberPattern(judicial: false))})
+            end;
         -- The seat a position names, which the decision rules ignore: "at large seat 7", "place 4", "office 47".
         create or replace temp macro em_position_seat(name, kind, sub_name, sub_value) as
             coalesce(
@@ -99,7 +110,7 @@ internal sealed class L2BallotReadyCleaning
         -- letter or Roman numeral ("HOUSTON CITY CNCL DIST C", "CITY WARD VIII"), or an ordinal ("14TH COURT OF APPEALS").
         create or replace temp macro em_district_number(name) as
             em_district_number_of(coalesce(
-                nullif(regexp_extract(lower(name), '\s#?([0-9]+)$', 1), ''),
+                nullif(regexp_extract(lower(name), '\s#?([0-9]+[a-z]?)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\.?\s+#?([a-z]|[ivx]+)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
@@ -269,6 +280,7 @@ internal sealed class L2BallotReadyCleaning
             position_level as level,
             office_kind,
             em_position_number(position_name, office_kind, sub_area_name, sub_area_value) as district_number,
+            em_position_names_number(position_name, office_kind) as names_number,
             em_position_seat(position_name, office_kind, sub_area_name, sub_area_value) as seat,
             em_place_words(position_name) as place_words,
             em_at_large(position_name) as at_large,

@@ -6,8 +6,10 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// The Fellegi–Sunter comparisons for a BallotReady position against one of its candidate L2 districts.
 /// Conditions read the pair projection's columns: <c>l_kind</c>/<c>r_kind</c> (<see cref="OfficeKind"/>),
 /// <c>l_whole</c> (the kind of district an at-large seat of the office is elected by), <c>l_number</c>/<c>r_number</c>,
-/// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>. The embedding's similarity
-/// chose the candidates and is not weighed again: with 13 candidates a state, what tells them apart is meaning.
+/// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>,
+/// <c>l_names_number</c> (the position's name writes a district number, read or not: no such seat is elected at large).
+/// The embedding's similarity chose the candidates and is not weighed again: with 13 candidates a state, what tells
+/// them apart is meaning.
 /// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>); u starts from all candidate districts and is trained, with λ, by EM.
 /// </summary>
 internal static class L2BallotReadyComparisons
@@ -21,7 +23,7 @@ internal static class L2BallotReadyComparisons
             [
                 new("same_district", "l_kind = r_kind and l_number = r_number", 0.7),
                 new("same_kind", "l_kind = r_kind and l_number is null and r_number is null", 0.25),
-                new("whole", "l_number is null and r_kind = l_whole", 0.03),
+                new("whole", "l_number is null and not coalesce(l_names_number, false) and r_kind = l_whole", 0.03),
                 new("part_of_whole", "l_kind = r_kind and r_number is null", 0.007, Veto: true),
                 new("other_district", "l_kind = r_kind", 0.007, Veto: true),
                 new("different", null, 0.006, Veto: true),

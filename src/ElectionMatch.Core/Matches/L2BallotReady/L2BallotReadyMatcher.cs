@@ -232,7 +232,7 @@ internal sealed class L2BallotReadyMatcher
         select
             pr.*,
             l.office_kind as l_kind, {OfficeKind.WholeSql("l.office_kind")} as l_whole, l.district_number as l_number,
-            l.place_words as l_places, l.at_large as l_at_large, l.level as l_level,
+            l.place_words as l_places, l.at_large as l_at_large, l.level as l_level, l.names_number as l_names_number,
             r.district_kind as r_kind, r.district_number as r_number, r.place_words as r_places, r.at_large as r_at_large,
             {OfficeKind.LevelsSql("r.district_kind")} as r_levels
         from {pairs} as pr
