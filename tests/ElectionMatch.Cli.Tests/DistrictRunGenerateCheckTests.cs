@@ -109,6 +109,20 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Check_warns_when_the_zip_code_ranges_have_no_rows()
+    {
+        const string Ranges = "data/reference/states_zip_code_range.csv";
+        _fixture.Write(Ranges, _fixture.Read(Ranges).Split('\n')[0] + "\n");
+        var line = Array.FindIndex(_fixture.Read("electionmatch.yml").Split('\n'), l => l.StartsWith("  state_zip_code_ranges:", StringComparison.Ordinal)) + 1;
+
+        var check = Cli("check");
+
+        // Every other check passes: the office model compiles and runs, it just keeps no zip code.
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains($"electionmatch.yml({line},26): warning {Codes.ZipCodeRangesEmpty}: state_zip_code_ranges (ref('int__general_states_zip_code_range')) has no rows", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_reports_a_stale_stable_model_and_a_hand_edited_zip_code_model()
     {
         RunMatch();

@@ -3,6 +3,7 @@ using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matches;
 using ElectionMatch.Operations;
+using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
@@ -218,6 +219,31 @@ public sealed class CheckOperation
             {
                 Report(Codes.GeneratedModelFailed, Severity.Error, new SourceSpan(display, 1, 1), $"{model} does not run: {e.Message.Split('\n')[0]}");
             }
+        }
+
+        CheckZipCodeRangesHaveRows(warehouse, resolver, zipCodes);
+    }
+
+    /// <summary>
+    /// The office model keeps a zip code only inside a range of its state, so with no range it is empty: a truncated
+    /// reference export would pass every other check. The ranges are a small table; the voter file is not counted.
+    /// </summary>
+    private void CheckZipCodeRangesHaveRows(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings zipCodes)
+    {
+        long rows;
+        try
+        {
+            rows = warehouse.Scalar<long>($"select count(*) from {resolver.Resolve(zipCodes.StateZipCodeRanges, zipCodes.RangesAt ?? zipCodes.At)}");
+        }
+        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+        {
+            return; // the office model's EM0301 already says why the relation cannot be read
+        }
+
+        if (rows == 0)
+        {
+            Report(Codes.ZipCodeRangesEmpty, Severity.Warning, zipCodes.RangesAt ?? zipCodes.At,
+                $"state_zip_code_ranges ({zipCodes.StateZipCodeRanges}) has no rows, so {ZipCodeModelRenderer.ZipToOffice} keeps no zip code (it keeps those inside a range of their state)");
         }
     }
 

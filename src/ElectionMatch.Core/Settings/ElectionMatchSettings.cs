@@ -424,7 +424,10 @@ public sealed class ElectionMatchSettings
             map.RequiredString("state_zip_code_ranges"),
             match,
             map.String("model_dir") ?? ZipCodeSettings.DefaultModelDirectory,
-            map.At);
+            map.At)
+        {
+            RangesAt = map.AtValue("state_zip_code_ranges"),
+        };
     }
 
     private static string? Provider(YamlMap map, List<Diagnostic> diagnostics)

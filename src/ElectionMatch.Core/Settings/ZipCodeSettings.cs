@@ -24,4 +24,7 @@ public sealed record ZipCodeSettings(
     SourceSpan At)
 {
     public const string DefaultModelDirectory = "models/intermediate/l2";
+
+    /// <summary>Where <c>state_zip_code_ranges:</c> is written, for what check says about the ranges.</summary>
+    public SourceSpan? RangesAt { get; init; }
 }
