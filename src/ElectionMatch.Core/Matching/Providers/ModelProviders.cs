@@ -88,7 +88,7 @@ public sealed class ModelProviders : IDisposable
 
     private IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator(EmbeddingSettings settings, ModelUsage usage, string projectDirectory) => settings.Provider switch
     {
-        "openai" => OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model).AsIEmbeddingGenerator(settings.Dimensions),
+        "openai" => new OpenAiEmbeddingGenerator(OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model), settings.Model, settings.Dimensions),
         "vertex" => new VertexEmbeddingGenerator(Vertex(settings.Connection, usage, projectDirectory), settings.Model, settings.Dimensions),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown provider"),
     };
