@@ -123,6 +123,20 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_empty_reply_twice_leaves_the_row_undecided_saying_the_reply_was_empty()
+    {
+        Server.Script(FakeReply.Say(""), FakeReply.Say(" "));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.True(answer.Undecided);
+        Assert.Equal("undecided: the judge's reply was invalid twice: the reply is empty", answer.Reasoning);
+        Assert.Equal(2, providers.JudgeUsage!.InvalidReplies);
+    }
+
+    [Fact]
     public async Task An_out_of_range_index_twice_leaves_the_row_undecided_with_the_reason()
     {
         var outOfRange = FakeReply.Answer(call => Reply(call, 7, "Nobody"));
@@ -319,6 +333,22 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Contains("the judge openai/gpt-4o-mini failed: HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', diagnostic.ToString());
         Assert.Equal(4, Server.ModelHits);
+    }
+
+    [Fact]
+    public void A_success_reply_without_choices_is_em0403_quoting_the_gateways_error()
+    {
+        // Some gateways answer an upstream failure with HTTP 200 and an error object in place of the completion.
+        Server.Script(FakeReply.Status(200));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("failed: invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
     }
 
     private static string Reply(ChatCall call, int number, string name) =>

@@ -107,7 +107,8 @@ public sealed class ModelProviders : IDisposable
         var azure = AzureDeployment.Parse(connection.Endpoint);
         var options = new OpenAIClientOptions
         {
-            Transport = new HttpClientPipelineTransport(Http(connection, usage, null, azure)),
+            Transport = new HttpClientPipelineTransport(Http(connection, usage, inner =>
+                azure is null ? new ChatCompletionCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new ChatCompletionCheck(inner)))),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,
@@ -130,7 +131,8 @@ public sealed class ModelProviders : IDisposable
         }
 
         var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
-        return new VertexEndpoint(Http(connection, usage, Credential(connection, projectDirectory)), connection.Endpoint, project, location);
+        var credential = Credential(connection, projectDirectory);
+        return new VertexEndpoint(Http(connection, usage, inner => new GoogleAuthHandler(credential, inner)), connection.Endpoint, project, location);
     }
 
     private static ITokenAccess Credential(ModelConnection connection, string projectDirectory)
@@ -177,19 +179,10 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    private HttpClient Http(ModelConnection connection, ModelUsage usage, ITokenAccess? credential, AzureDeployment? azure = null)
+    /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
+    private HttpClient Http(ModelConnection connection, ModelUsage usage, Func<HttpMessageHandler, HttpMessageHandler> provider)
     {
-        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        if (credential is not null)
-        {
-            handler = new GoogleAuthHandler(credential, handler);
-        }
-
-        if (azure is not null)
-        {
-            handler = new AzureKeyHandler(azure.ApiVersion, handler);
-        }
-
+        var handler = provider(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         var client = new HttpClient(new ResilientHandler(connection, usage, handler)) { Timeout = Timeout.InfiniteTimeSpan };
         _owned.Add(client);
         return client;
