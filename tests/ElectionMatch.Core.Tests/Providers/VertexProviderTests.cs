@@ -178,4 +178,28 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.DoesNotContain(assertion.Split('.')[2], message, StringComparison.Ordinal);
         Assert.Equal(0, _server.ModelHits);
     }
+
+    [Fact]
+    public void A_credentials_file_that_is_not_json_is_em0401_naming_the_place_and_quoting_none_of_it()
+    {
+        // A damaged key file whose first token the JSON parser would quote: here, a line of a private key.
+        var damaged = Path.Combine(Path.GetTempPath(), "em-sa-damaged-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        File.WriteAllText(damaged, "not json " + _account.KeyBodyLine + "\n");
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = damaged }));
+
+            var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(match, warehouse));
+
+            var message = error.Diagnostics[0].ToString();
+            Assert.Equal(Codes.ProviderNotConfigured, error.Diagnostics[0].Code);
+            Assert.Contains($"credentials_file): {damaged} is not JSON (line 1, byte 2)", message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_account.KeyBodyLine, message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(damaged);
+        }
+    }
 }

@@ -169,7 +169,18 @@ public sealed class ModelProviders : IDisposable
     /// <summary>The key and its id are masked before anything else can read the file.</summary>
     private static void RegisterServiceAccountSecrets(string path)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            // The parser's message quotes the token it stopped at, which in a damaged key file is the key: give the place only.
+            throw new InvalidDataException($"{path} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); a service-account key is the JSON file the Google Cloud console downloads");
+        }
+
+        using var _ = document;
         foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
         {
             if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
