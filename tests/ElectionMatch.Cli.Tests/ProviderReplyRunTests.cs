@@ -121,6 +121,36 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         Assert.Equal(0L, Scalar("select count(*) from electionmatch_cache.embeddings"));
     }
 
+    [Fact]
+    public void Positions_the_judge_could_not_decide_are_counted_apart_from_answers_of_no_district()
+    {
+        Configure("    judge:\n      provider: offline\n\n# Zip code", $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+
+            # Zip code
+            """);
+        // Every first reply is prose; a follow-up is answered properly for every other position only.
+        var followUps = 0;
+        _server.Default = call => call.Messages.Count(m => m.Role == "user") == 1 ? "It is probably the first district."
+            : Interlocked.Increment(ref followUps) % 2 == 0 ? FakeModelServer.CarefulAnswer(call) : "Still the first one.";
+
+        var run = Cli("run", "llm_l2_br_match", "--snapshot-date", "2026-01-06");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20260106.json"));
+        var undecided = manifest.Counts["judge_rows_undecided"];
+        Assert.True(undecided > 0 && undecided < manifest.Counts["judge_requests"], $"{undecided} undecided of {manifest.Counts["judge_requests"]}");
+        var account = Assert.Single(manifest.RowAccounting, a => a.Input == "output");
+        Assert.Equal(undecided, Assert.Single(account.Outcomes, o => o.Reason.StartsWith("positions the judge could not decide", StringComparison.Ordinal)).Rows);
+        var published = Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched and llm_reason like '%undecided: %'");
+        Assert.Equal(undecided, published);
+        Assert.Equal(Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched") - undecided, Assert.Single(account.Outcomes, o => o.Reason == "positions no district fits (answer 0)").Rows);
+        Assert.Contains($"+ {undecided} used (positions the judge could not decide (its reply was invalid twice; published unlinked))", run.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>
     private long RowsHolding(string text)
     {
