@@ -79,8 +79,9 @@ public static partial class Secrets
     [GeneratedRegex(@"(?<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}")]
     private static partial Regex Bearer();
 
-    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…) and Google OAuth access tokens (ya29.…).
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,})")]
+    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…), Google OAuth access tokens (ya29.…) and signed JWTs
+    // (header.payload.signature, both JSON parts base64url: eyJ…): the assertion a service account signs to get a token.
+    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")]
     private static partial Regex KnownTokenShapes();
 
     [GeneratedRegex(@"(?<key>\b(api[_-]?key|access[_-]?token|token|secret|password|private[_-]?key)[""']?\s*[=:]\s*['""]?)[^\s'"",;}]+", RegexOptions.IgnoreCase)]

@@ -123,6 +123,20 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_empty_reply_twice_leaves_the_row_undecided_saying_the_reply_was_empty()
+    {
+        Server.Script(FakeReply.Say(""), FakeReply.Say(" "));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.True(answer.Undecided);
+        Assert.Equal("undecided: the judge's reply was invalid twice: the reply is empty", answer.Reasoning);
+        Assert.Equal(2, providers.JudgeUsage!.InvalidReplies);
+    }
+
+    [Fact]
     public async Task An_out_of_range_index_twice_leaves_the_row_undecided_with_the_reason()
     {
         var outOfRange = FakeReply.Answer(call => Reply(call, 7, "Nobody"));
@@ -267,17 +281,87 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(5L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where not undecided and right_key = left_key + 100"));
     }
 
+    [Fact]
+    public async Task A_reply_whose_connection_drops_in_the_middle_of_the_body_is_retried()
+    {
+        Server.Script(FakeReply.DropMidBody());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default);
+
+        Assert.Equal(2, answers.Single().CandidateNumber);
+        Assert.Equal(2, Server.ModelHits);
+        Assert.Equal(2, providers.JudgeUsage!.Attempts);
+        Assert.Single(providers.JudgeUsage.RetryWaits);
+    }
+
+    [Fact]
+    public async Task A_key_the_server_echoes_in_its_reply_is_masked_before_the_answer_is_cached()
+    {
+        // One row's reasoning quotes the request's Authorization header; the other row names it as the candidate, so
+        // the validator's reason (which quotes selected_name) would carry it into the undecided row too.
+        var echo = FakeReply.Answer(call => $$"""{"answers":[{{Answer("1", 2, "John Smith", "the caller sent " + call.Authorization)}},{{Answer("2", 1, call.Authorization)}}]}""");
+        Server.Script(echo, echo);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith", "Maria Lopez"), default);
+
+        Assert.Equal("Bearer " + ProviderEnvironment.PlantedOpenAiKey, Server.Requests[0].Authorization);
+        Assert.Equal("the caller sent Bearer ***", answers[0].Reasoning);
+        Assert.True(answers[1].Undecided);
+        Assert.Contains("selected_name \"Bearer ***\"", answers[1].Reasoning, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), '{ProviderEnvironment.PlantedOpenAiKey}')"));
+        Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+    }
+
+    [Fact]
+    public void A_provider_error_is_one_line_at_the_judge_block_with_the_status_and_the_providers_words()
+    {
+        Server.Script(Enumerable.Repeat(FakeReply.Status(429), 4).ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        var block = new SourceSpan("electionmatch.yml", 56, 7);
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1, At = block }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal((Codes.ProviderFailed, "electionmatch.yml", 56, 7), (diagnostic.Code, diagnostic.File, diagnostic.Line, diagnostic.Column));
+        Assert.Contains("the judge openai/gpt-4o-mini failed: HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', diagnostic.ToString());
+        Assert.Equal(4, Server.ModelHits);
+    }
+
+    [Fact]
+    public void A_success_reply_without_choices_is_em0403_quoting_the_gateways_error()
+    {
+        // Some gateways answer an upstream failure with HTTP 200 and an error object in place of the completion.
+        Server.Script(FakeReply.Status(200));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("failed: invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+    }
+
     private static string Reply(ChatCall call, int number, string name) =>
         $$"""{"answers":[{{string.Join(",", call.Data["rows"]!.AsArray().Select(r => Answer(r!["row_id"]!.GetValue<string>(), number, name)))}}]}""";
 
-    private static string Answer(string rowId, int number, string name) =>
+    private static string Answer(string rowId, int number, string name, string reasoning = "scripted") =>
         new JsonObject
         {
             ["row_id"] = rowId,
             ["selected_candidate_number"] = number,
             ["selected_name"] = name,
             ["selection_confidence"] = 90,
-            ["reasoning"] = "scripted",
+            ["reasoning"] = reasoning,
             ["close_alternatives"] = new JsonArray(),
         }.ToJsonString();
 

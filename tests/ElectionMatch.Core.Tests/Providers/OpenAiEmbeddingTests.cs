@@ -1,3 +1,4 @@
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching.Embeddings;
 using ElectionMatch.Tests.Models;
 using ElectionMatch.Warehouse;
@@ -50,4 +51,107 @@ public sealed class OpenAiEmbeddingTests : OpenAiServerTests
         Assert.Equal(7, Server.ModelHits);
         Assert.InRange(Server.MaxEmbeddingsInFlight, Math.Min(2, concurrency), concurrency);
     }
+
+    [Fact]
+    public void Vectors_a_server_answers_out_of_order_are_cached_under_the_texts_their_index_names()
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith", "name: jane roe");
+        Server.ReshapeEmbeddings = vectors => vectors.Reverse().ToList();
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+
+        foreach (var text in new[] { "name: maria lopez", "name: john smith", "name: jane roe" })
+        {
+            Assert.Equal(Offline(text), Stored(warehouse, text));
+        }
+    }
+
+    [Fact]
+    public void Vectors_of_another_length_than_dimensions_stop_the_run_at_the_embeddings_block_naming_the_setting()
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith");
+        Server.ReshapeEmbeddings = vectors => vectors.Select(v => v with { Values = [.. v.Values, 0.5f, 0.5f, 0.5f] }).ToList();
+        var block = new SourceSpan("electionmatch.yml", 90, 7);
+        using var providers = JudgeFixture.Providers(Match(block), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal((Codes.ProviderFailed, "electionmatch.yml", 90, 7), (diagnostic.Code, diagnostic.File, diagnostic.Line, diagnostic.Column));
+        Assert.Contains("has 67 dimensions, and 'dimensions' is 64; a model that cannot shorten its vectors needs 'dimensions: 67'", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void A_reply_with_fewer_vectors_than_texts_is_em0403_and_caches_nothing()
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith", "name: jane roe");
+        Server.ReshapeEmbeddings = vectors => vectors.Take(2).ToList();
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        Assert.Equal(Codes.ProviderFailed, error.Diagnostics[0].Code);
+        Assert.Contains("invalid reply: the reply has 2 vectors for 3 texts", error.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Theory]
+    [InlineData(float.NaN, "holds NaN")]
+    [InlineData(float.PositiveInfinity, "holds an infinite value")]
+    [InlineData(0f, "is all zeros")]
+    public void A_vector_no_cosine_can_rank_is_em0403_and_is_never_cached(float value, string reason)
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith");
+        Server.ReshapeEmbeddings = vectors => [vectors[0], vectors[1] with { Values = value == 0 ? new float[64] : [value, .. vectors[1].Values[1..]] }];
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        Assert.Contains($"invalid reply: the reply's vector 1 {reason}", error.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void Vectors_not_of_unit_length_are_cached_scaled_to_it_so_the_inner_product_ranks_by_cosine()
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith");
+        Server.ReshapeEmbeddings = vectors => vectors.Select(v => v with { Values = v.Values.Select(x => x * (v.Index + 3)).ToArray() }).ToList();
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+
+        foreach (var text in new[] { "name: maria lopez", "name: john smith" })
+        {
+            var stored = Stored(warehouse, text);
+            Assert.Equal(1.0, Math.Sqrt(stored.Sum(x => (double)x * x)), 5);
+            Assert.Equal(Offline(text).Select(x => (double)x), stored.Select(x => (double)x), (a, b) => Math.Abs(a - b) < 1e-6);
+        }
+    }
+
+    private DuckDbWarehouse Texts(params string[] texts)
+    {
+        var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts (embedding_text varchar)");
+        foreach (var text in texts)
+        {
+            warehouse.Execute($"insert into texts values ('{text}')");
+        }
+
+        return warehouse;
+    }
+
+    private ElectionMatch.Settings.MatchSettings Match(SourceSpan? at = null) =>
+        JudgeFixture.Match("offline", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint)) with { At = at ?? SourceSpan.None }, embeddingProvider: "openai");
+
+    private static float[] Offline(string text)
+    {
+        var vector = new float[64];
+        new HashedNgramEmbedder(64).Embed(text, vector);
+        return vector;
+    }
+
+    private static List<float> Stored(DuckDbWarehouse warehouse, string text) =>
+        warehouse.Query($"select unnest(vector) from electionmatch_cache.embeddings where text_sha256 = sha256('{text}')", r => r.GetFloat(0));
 }

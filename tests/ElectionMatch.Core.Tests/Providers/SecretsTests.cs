@@ -30,6 +30,7 @@ public sealed class SecretsTests
     [InlineData("key sk-proj-ABCDEFGHIJKLMNOPQRSTuvwx used", "key *** used")]
     [InlineData("token ya29.a0AfB_byC1234567890abcdef here", "token *** here")]
     [InlineData("api_key: hunter2hunter2", "api_key: ***")]
+    [InlineData("body: assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqdWRnZUBwcm9qIn0.c2lnbmF0dXJlLWJ5dGVz&grant_type=x", "body: assertion=***&grant_type=x")]
     [InlineData("-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", "***")]
     public void Credential_shapes_are_masked_even_when_never_registered(string text, string expected) =>
         Assert.Equal(expected, Secrets.Redact(text));

@@ -144,4 +144,62 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         await Task.CompletedTask;
     }
+
+    [Fact]
+    public async Task A_vertex_reply_whose_connection_drops_in_the_middle_of_the_body_is_retried()
+    {
+        _server.Script(FakeReply.DropMidBody());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, _server.ModelHits);
+        Assert.Single(providers.JudgeUsage!.RetryWaits);
+    }
+
+    [Fact]
+    public void A_token_endpoint_that_quotes_the_signed_assertion_back_shows_it_nowhere()
+    {
+        _server.TokenEndpointEchoesRefusal = true;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxRetries = 0 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        // The assertion is a JWT signed with the service account's key: anyone holding it gets an access token.
+        var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
+        Assert.StartsWith("eyJ", assertion, StringComparison.Ordinal);
+        var message = error.Diagnostics[0].ToString();
+        Assert.Contains("getting a Google OAuth access token failed (HTTP 400): invalid_grant Invalid JWT Signature for request body: assertion=***", message, StringComparison.Ordinal);
+        Assert.DoesNotContain(assertion.Split('.')[2], message, StringComparison.Ordinal);
+        Assert.Equal(0, _server.ModelHits);
+    }
+
+    [Fact]
+    public void A_credentials_file_that_is_not_json_is_em0401_naming_the_place_and_quoting_none_of_it()
+    {
+        // A damaged key file whose first token the JSON parser would quote: here, a line of a private key.
+        var damaged = Path.Combine(Path.GetTempPath(), "em-sa-damaged-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        File.WriteAllText(damaged, "not json " + _account.KeyBodyLine + "\n");
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = damaged }));
+
+            var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(match, warehouse));
+
+            var message = error.Diagnostics[0].ToString();
+            Assert.Equal(Codes.ProviderNotConfigured, error.Diagnostics[0].Code);
+            Assert.Contains($"credentials_file): {damaged} is not JSON (line 1, byte 2)", message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_account.KeyBodyLine, message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(damaged);
+        }
+    }
 }

@@ -45,6 +45,9 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     public int ModelHits => Requests.Count;
 
+    /// <summary>Every request to the OAuth token endpoint, in arrival order.</summary>
+    public IReadOnlyList<RecordedRequest> TokenRequests => _requests.Where(r => r.Path == "/token").ToList();
+
     /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
     public int? FailWith { get; set; }
 
@@ -53,6 +56,12 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     /// <summary>The most embedding requests that were being answered at the same moment.</summary>
     public int MaxEmbeddingsInFlight => Volatile.Read(ref _maxEmbeddingsInFlight);
+
+    /// <summary>While set, the token endpoint refuses every request with a 400 whose description quotes the request body (the signed assertion).</summary>
+    public bool TokenEndpointEchoesRefusal { get; set; }
+
+    /// <summary>Changes every embeddings reply (OpenAI and Vertex AI) before it is sent: reorder, drop, lengthen or spoil vectors.</summary>
+    public Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? ReshapeEmbeddings { get; set; }
 
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
@@ -93,6 +102,13 @@ public sealed class FakeModelServer : IAsyncDisposable
         _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body, context.Request.QueryString.Value ?? "", context.Request.Headers["api-key"].ToString()));
         if (path == "/token")
         {
+            if (TokenEndpointEchoesRefusal)
+            {
+                context.Response.StatusCode = 400;
+                await Json(context, new JsonObject { ["error"] = "invalid_grant", ["error_description"] = "Invalid JWT Signature for request body: " + body });
+                return;
+            }
+
             await Json(context, new JsonObject { ["access_token"] = AccessToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
             return;
         }
@@ -144,6 +160,15 @@ public sealed class FakeModelServer : IAsyncDisposable
 
                 await context.Response.WriteAsync("{\"error\":{\"message\":\"scripted failure\"}}", context.RequestAborted);
                 return;
+            case FakeReplyKind.DropMidBody:
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = 5000;
+                await context.Response.WriteAsync("{\"id\":\"chatcmpl-fake\",\"choices\":[{\"index\":0,", context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                // Long enough for the client to have read the headers: a reset before then is a failed request, not a cut body.
+                await Task.Delay(300, context.RequestAborted);
+                context.Abort();
+                return;
             case FakeReplyKind.Hang:
                 // Until the client gives up; the test's timeout is far shorter than this.
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -153,16 +178,17 @@ public sealed class FakeModelServer : IAsyncDisposable
         var request = JsonNode.Parse(body)!;
         if (path.EndsWith("/embeddings", StringComparison.Ordinal))
         {
-            await OpenAiEmbeddings(context, request);
+            await OpenAiEmbeddings(context, request, ReshapeEmbeddings);
         }
         else if (path.EndsWith(":predict", StringComparison.Ordinal))
         {
-            await VertexPredict(context, request);
+            await VertexPredict(context, request, ReshapeEmbeddings);
         }
         else if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
             var messages = request["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), Text(m["content"]))).ToList();
-            var content = reply.Content?.Invoke(new ChatCall(messages)) ?? Default(new ChatCall(messages));
+            var call = new ChatCall(messages, Credential(context));
+            var content = reply.Content?.Invoke(call) ?? Default(call);
             await Json(context, new JsonObject
             {
                 ["id"] = "chatcmpl-fake",
@@ -189,7 +215,8 @@ public sealed class FakeModelServer : IAsyncDisposable
             turns.AddRange(request["contents"]!.AsArray().Select(c => new ChatTurn(
                 c!["role"]!.GetValue<string>() == "model" ? "assistant" : "user",
                 string.Concat(c["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>())))));
-            var content = reply.Content?.Invoke(new ChatCall(turns)) ?? Default(new ChatCall(turns));
+            var call = new ChatCall(turns, Credential(context));
+            var content = reply.Content?.Invoke(call) ?? Default(call);
             await Json(context, new JsonObject
             {
                 ["candidates"] = new JsonArray(new JsonObject
@@ -231,39 +258,39 @@ public sealed class FakeModelServer : IAsyncDisposable
         return new JsonObject { ["answers"] = answers }.ToJsonString();
     }
 
-    private static async Task OpenAiEmbeddings(HttpContext context, JsonNode request)
+    private static async Task OpenAiEmbeddings(HttpContext context, JsonNode request, Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? reshape)
     {
         var inputs = request["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [request["input"]!.GetValue<string>()];
         var dimensions = request["dimensions"]?.GetValue<int>() ?? 64;
         var base64 = request["encoding_format"]?.GetValue<string>() == "base64";
         var data = new JsonArray();
-        for (var i = 0; i < inputs.Count; i++)
+        IReadOnlyList<FakeVector> vectors = inputs.Select((text, i) => new FakeVector(i, Embed(text, dimensions))).ToList();
+        foreach (var (index, vector) in reshape?.Invoke(vectors) ?? vectors)
         {
-            var vector = Embed(inputs[i], dimensions);
+            // Base64 carries any float, NaN included, as OpenAI's default encoding does.
             JsonNode embedding = base64
                 ? Convert.ToBase64String(vector.SelectMany(BitConverter.GetBytes).ToArray())
                 : new JsonArray(vector.Select(v => (JsonNode)v).ToArray());
-            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = i, ["embedding"] = embedding });
+            data.Add(new JsonObject { ["object"] = "embedding", ["index"] = index, ["embedding"] = embedding });
         }
 
         var tokens = inputs.Sum(t => t.Length / 4 + 1);
         await Json(context, new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = request["model"]?.GetValue<string>(), ["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens } });
     }
 
-    private static async Task VertexPredict(HttpContext context, JsonNode request)
+    private static async Task VertexPredict(HttpContext context, JsonNode request, Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? reshape)
     {
         var dimensions = request["parameters"]?["outputDimensionality"]?.GetValue<int>() ?? 768;
-        var predictions = new JsonArray(request["instances"]!.AsArray().Select(i =>
+        var texts = request["instances"]!.AsArray().Select(i => i!["content"]!.GetValue<string>()).ToList();
+        IReadOnlyList<FakeVector> vectors = texts.Select((text, i) => new FakeVector(i, Embed(text, dimensions))).ToList();
+        // Vertex AI's predictions are positional: a reshaped list is sent in its new order, without indexes.
+        var predictions = new JsonArray((reshape?.Invoke(vectors) ?? vectors).Select(v => (JsonNode)new JsonObject
         {
-            var text = i!["content"]!.GetValue<string>();
-            return (JsonNode)new JsonObject
+            ["embeddings"] = new JsonObject
             {
-                ["embeddings"] = new JsonObject
-                {
-                    ["values"] = new JsonArray(Embed(text, dimensions).Select(v => (JsonNode)v).ToArray()),
-                    ["statistics"] = new JsonObject { ["token_count"] = text.Length / 4 + 1, ["truncated"] = false },
-                },
-            };
+                ["values"] = new JsonArray(v.Values.Select(x => (JsonNode)x).ToArray()),
+                ["statistics"] = new JsonObject { ["token_count"] = texts[v.Index].Length / 4 + 1, ["truncated"] = false },
+            },
         }).ToArray());
         await Json(context, new JsonObject { ["predictions"] = predictions, ["metadata"] = new JsonObject { ["billableCharacterCount"] = 1 } });
     }
@@ -274,6 +301,9 @@ public sealed class FakeModelServer : IAsyncDisposable
         new HashedNgramEmbedder(dimensions).Embed(text, vector);
         return vector;
     }
+
+    private static string Credential(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString() is { Length: > 0 } authorization ? authorization : context.Request.Headers["api-key"].ToString();
 
     private static string Text(JsonNode? content) => content switch
     {

@@ -9,7 +9,8 @@ public sealed record RecordedRequest(string Path, string Authorization, string B
 public sealed record ChatTurn(string Role, string Text);
 
 /// <summary>One chat request as the server saw it; <see cref="Data"/> is the JSON between the data markers of the last contest message.</summary>
-public sealed record ChatCall(IReadOnlyList<ChatTurn> Messages)
+/// <param name="Authorization">The credential the request carried (its Authorization header, else Azure's api-key), for servers that echo it.</param>
+public sealed record ChatCall(IReadOnlyList<ChatTurn> Messages, string Authorization = "")
 {
     public JsonNode Data
     {
@@ -28,7 +29,13 @@ public enum FakeReplyKind
     Content,
     Status,
     Hang,
+
+    /// <summary>HTTP 200 and the start of the body, then the connection is dropped.</summary>
+    DropMidBody,
 }
+
+/// <summary>One vector of an embeddings reply, with the input index the reply gives it.</summary>
+public sealed record FakeVector(int Index, float[] Values);
 
 public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Content = null, int StatusCode = 200, IReadOnlyDictionary<string, string>? ExtraHeaders = null)
 {
@@ -43,4 +50,6 @@ public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Conte
     public static FakeReply Status(int status, IReadOnlyDictionary<string, string>? headers = null) => new(FakeReplyKind.Status, StatusCode: status, ExtraHeaders: headers);
 
     public static FakeReply Hang() => new(FakeReplyKind.Hang);
+
+    public static FakeReply DropMidBody() => new(FakeReplyKind.DropMidBody);
 }

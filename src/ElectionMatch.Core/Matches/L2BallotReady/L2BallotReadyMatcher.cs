@@ -131,11 +131,17 @@ internal sealed class L2BallotReadyMatcher
         };
     }
 
-    private RowAccount OutputAccount() => new("output", "snapshot rows", Rows("left_clean"),
-    [
-        new("used", "positions matched to a district", _warehouse.Scalar<long>($"select count(*) from {T("output")} where is_matched")),
-        new("used", "positions no district fits (answer 0)", _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched")),
-    ]);
+    // An undecided position is published unlinked like an answer 0, but nobody found that no district fits: counted apart.
+    private RowAccount OutputAccount()
+    {
+        var undecided = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
+        return new("output", "snapshot rows", Rows("left_clean"),
+        [
+            new("used", "positions matched to a district", _warehouse.Scalar<long>($"select count(*) from {T("output")} where is_matched")),
+            new("used", "positions no district fits (answer 0)", _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched") - undecided),
+            new("used", "positions the judge could not decide (its reply was invalid twice; published unlinked)", undecided),
+        ]);
+    }
 
     private long Rows(string table) => _warehouse.Scalar<long>($"select count(*) from {T(table)}");
 

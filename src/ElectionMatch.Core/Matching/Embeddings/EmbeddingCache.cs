@@ -74,8 +74,8 @@ internal sealed class EmbeddingCache
                         }
                         catch (Exception e) when (provider is not null && e is not OperationCanceledException and not OutOfMemoryException)
                         {
-                            throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
-                                Secrets.Redact($"match '{provider.Match}', step embeddings: {modelId} failed: {e.GetType().Name}: {e.Message}; vectors received so far are cached, so running again resumes without paying for them twice"));
+                            throw DiagnosticException.At(Codes.ProviderFailed, provider.Usage.Connection.At,
+                                $"match '{provider.Match}', step embeddings: {modelId} failed: {Providers.ProviderFailure.Describe(e)}; vectors received so far are cached, so running again resumes without paying for them twice");
                         }
 
                         lock (appending)

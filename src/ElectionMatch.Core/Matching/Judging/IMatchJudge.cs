@@ -12,6 +12,9 @@ public interface IMatchJudge
     /// <summary>Contests judged at once; the rule judges are CPU-bound and answer one at a time.</summary>
     int MaxConcurrency => 1;
 
+    /// <summary>Where the judge is configured in electionmatch.yml, for a diagnostic about it (a provider that failed).</summary>
+    Diagnostics.SourceSpan At => Diagnostics.SourceSpan.None;
+
     /// <summary>Answers every row of the request exactly once (an undecided row says so).</summary>
     Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken);
 }

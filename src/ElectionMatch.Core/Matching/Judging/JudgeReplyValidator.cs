@@ -13,6 +13,12 @@ internal static class JudgeReplyValidator
     public static IReadOnlyDictionary<string, RowVerdict> Validate(string reply, JudgeRequest request)
     {
         var verdicts = new Dictionary<string, RowVerdict>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(reply))
+        {
+            // No text at all (a null content, a Vertex AI reply blocked or without candidates): say so, not a JSON parser's words.
+            return AllRows(request, "the reply is empty");
+        }
+
         JsonElement answers;
         try
         {

@@ -147,8 +147,8 @@ internal sealed class JudgeStage
         }
         catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
         {
-            throw DiagnosticException.At(Codes.ProviderFailed, SourceSpan.None,
-                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
+            throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
+                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Providers.ProviderFailure.Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
         }
 
         return answers;
@@ -165,11 +165,5 @@ internal sealed class JudgeStage
             misses.Enqueue(miss);
             return [];
         }
-    }
-
-    private static string Describe(Exception e)
-    {
-        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
-        return Secrets.Redact($"{inner.GetType().Name}: {inner.Message}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching.Providers;
 using Microsoft.Extensions.AI;
 
@@ -37,6 +38,8 @@ internal sealed class LlmJudge : IMatchJudge
     public int MaxConcurrency => _maxConcurrency;
 
     public ModelUsage Usage { get; }
+
+    public Diagnostics.SourceSpan At => Usage.Connection.At;
 
     public async Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken)
     {
@@ -110,7 +113,9 @@ internal sealed class LlmJudge : IMatchJudge
             inputTokens += input;
             outputTokens += output;
             Usage.Answered(input, output);
-            return response.Text;
+            // The reply is stored (cache, run tables, the snapshot, its parquet) and quoted in undecided reasons: a
+            // server that echoes the request's credentials back must not plant them there.
+            return Secrets.Redact(response.Text);
         }
     }
 }

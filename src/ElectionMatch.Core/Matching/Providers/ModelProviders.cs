@@ -88,7 +88,7 @@ public sealed class ModelProviders : IDisposable
 
     private IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator(EmbeddingSettings settings, ModelUsage usage, string projectDirectory) => settings.Provider switch
     {
-        "openai" => OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model).AsIEmbeddingGenerator(settings.Dimensions),
+        "openai" => new OpenAiEmbeddingGenerator(OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model), settings.Model, settings.Dimensions),
         "vertex" => new VertexEmbeddingGenerator(Vertex(settings.Connection, usage, projectDirectory), settings.Model, settings.Dimensions),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown provider"),
     };
@@ -107,7 +107,8 @@ public sealed class ModelProviders : IDisposable
         var azure = AzureDeployment.Parse(connection.Endpoint);
         var options = new OpenAIClientOptions
         {
-            Transport = new HttpClientPipelineTransport(Http(connection, usage, null, azure)),
+            Transport = new HttpClientPipelineTransport(Http(connection, usage, inner =>
+                azure is null ? new ChatCompletionCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new ChatCompletionCheck(inner)))),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,
@@ -130,7 +131,8 @@ public sealed class ModelProviders : IDisposable
         }
 
         var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
-        return new VertexEndpoint(Http(connection, usage, Credential(connection, projectDirectory)), connection.Endpoint, project, location);
+        var credential = Credential(connection, projectDirectory);
+        return new VertexEndpoint(Http(connection, usage, inner => new GoogleAuthHandler(credential, inner)), connection.Endpoint, project, location);
     }
 
     private static ITokenAccess Credential(ModelConnection connection, string projectDirectory)
@@ -167,7 +169,18 @@ public sealed class ModelProviders : IDisposable
     /// <summary>The key and its id are masked before anything else can read the file.</summary>
     private static void RegisterServiceAccountSecrets(string path)
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            // The parser's message quotes the token it stopped at, which in a damaged key file is the key: give the place only.
+            throw new InvalidDataException($"{path} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); a service-account key is the JSON file the Google Cloud console downloads");
+        }
+
+        using var _ = document;
         foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
         {
             if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
@@ -177,19 +190,10 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    private HttpClient Http(ModelConnection connection, ModelUsage usage, ITokenAccess? credential, AzureDeployment? azure = null)
+    /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
+    private HttpClient Http(ModelConnection connection, ModelUsage usage, Func<HttpMessageHandler, HttpMessageHandler> provider)
     {
-        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        if (credential is not null)
-        {
-            handler = new GoogleAuthHandler(credential, handler);
-        }
-
-        if (azure is not null)
-        {
-            handler = new AzureKeyHandler(azure.ApiVersion, handler);
-        }
-
+        var handler = provider(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         var client = new HttpClient(new ResilientHandler(connection, usage, handler)) { Timeout = Timeout.InfiniteTimeSpan };
         _owned.Add(client);
         return client;

@@ -10,6 +10,8 @@ namespace ElectionMatch.Matching.Providers;
 /// Every provider request goes through here: paced to the requests-per-minute limit, limited in time per
 /// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections,
 /// waiting what the server's Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
+/// The reply's body is read inside the attempt, so a connection dropped in the middle of it is retried like one
+/// dropped before the headers (the callers read it afterwards, where no retry would see the failure).
 /// A cancelled run (Ctrl-C) stops at once: cancellation is never retried.
 /// </summary>
 internal sealed class ResilientHandler : DelegatingHandler
@@ -38,7 +40,7 @@ internal sealed class ResilientHandler : DelegatingHandler
                 MaxDelay = maxDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
-                    { Exception: HttpRequestException or TimeoutException } => true,
+                    { Exception: HttpRequestException or TimeoutException or IOException } => true,
                     { Result: { } response } => IsTransient(response.StatusCode),
                     _ => false,
                 }),
@@ -74,7 +76,18 @@ internal sealed class ResilientHandler : DelegatingHandler
             attempt.CancelAfter(_timeout);
             try
             {
-                return await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+                var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
+                try
+                {
+                    await response.Content.LoadIntoBufferAsync(attempt.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+
+                return response;
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
             {

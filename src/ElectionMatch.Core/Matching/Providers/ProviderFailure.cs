@@ -1,0 +1,74 @@
+using System.ClientModel;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ElectionMatch.Diagnostics;
+using Google.Apis.Auth.OAuth2.Responses;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// How EM0403 words a provider's failure: one line (a diagnostic is one line in every CI log and IDE), with the
+/// HTTP status and the provider's own words where it gave some, through the one redaction path. The OpenAI SDK's
+/// message is several lines (<c>HTTP 429 (: )</c>, a blank line, the body); its status and body are read instead.
+/// </summary>
+internal static partial class ProviderFailure
+{
+    private const int MaxWords = 300;
+
+    public static string Describe(Exception e)
+    {
+        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+        var text = inner switch
+        {
+            ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
+            // No status: the request never got an answer (connection refused, DNS); the message says which.
+            ClientResultException => inner.Message,
+            InvalidDataException invalid => $"invalid reply: {invalid.Message}",
+            TokenResponseException token => $"getting a Google OAuth access token failed{(token.StatusCode is { } s ? $" (HTTP {(int)s})" : "")}: {token.Error?.Error} {token.Error?.ErrorDescription}",
+            _ => $"{inner.GetType().Name}: {inner.Message}",
+        };
+        // Masked before the lines are joined (a registered multi-line key is matched as registered) and after.
+        return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
+    }
+
+    /// <summary>The error body's <c>error.message</c> (OpenAI, Azure and most compatible servers), else the body, shortened.</summary>
+    private static string? ProviderWords(ClientResultException e)
+    {
+        string body;
+        try
+        {
+            body = e.GetRawResponse()?.Content?.ToString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+
+        if (body.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error)
+                && (error.ValueKind == JsonValueKind.String ? error : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m : default) is { ValueKind: JsonValueKind.String } message)
+            {
+                return Shorten(message.GetString() ?? "");
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a gateway's HTML page): the text itself, shortened.
+        }
+
+        return Shorten(body);
+    }
+
+    private static string Shorten(string text) => text.Length <= MaxWords ? text : text[..MaxWords] + "…";
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}

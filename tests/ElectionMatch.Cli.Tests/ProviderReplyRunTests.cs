@@ -1,0 +1,195 @@
+using System.Text.Json.Nodes;
+using DuckDB.NET.Data;
+using ElectionMatch.Tests.Models;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// <c>electionmatch run</c> against a model server whose replies are wrong in ways a real deployment can be: it echoes
+/// the request's credential back in the judge's answers, or it sends vectors of another length than the settings ask.
+/// </summary>
+public sealed class ProviderReplyRunTests : IAsyncLifetime
+{
+    private const string PlantedKey = "sk-test-PLANTED-echo-0123456789abcdefghijkl";
+    private FakeModelServer _server = null!;
+    private FixtureCopy _fixture = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeModelServer.StartAsync();
+        _fixture = FixtureCopy.AsCommitted("goodparty");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _fixture.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private CliProcess.Result Cli(params string[] args) =>
+        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_ECHO_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
+
+    /// <summary>Replaces the offline block <paramref name="offline"/> with <paramref name="block"/>; returns the line of the block's first key.</summary>
+    private int Configure(string offline, string block)
+    {
+        var settings = _fixture.Read("electionmatch.yml");
+        var at = settings.IndexOf(offline, StringComparison.Ordinal);
+        Assert.True(at >= 0, offline);
+        _fixture.Write("electionmatch.yml", settings.Replace(offline, block, StringComparison.Ordinal));
+        return settings[..at].Count(c => c == '\n') + 2;
+    }
+
+    [Fact]
+    public void A_server_that_echoes_the_key_in_its_answers_leaves_it_in_no_table_file_or_output()
+    {
+        Configure("    judge:\n      provider: offline\n\n  # L2", $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+                  retry_base_delay_seconds: 0.001
+
+              # L2
+            """);
+        // Every contest's reasoning quotes the Authorization header; one contest also names it as its choice (invalid
+        // twice, so undecided with a reason quoting the name).
+        string? victim = null;
+        var gate = new Lock();
+        _server.Default = call =>
+        {
+            var contest = call.Data["contest"]!.GetValue<string>();
+            lock (gate)
+            {
+                victim ??= contest;
+            }
+
+            var reply = JsonNode.Parse(FakeModelServer.CarefulAnswer(call))!;
+            foreach (var answer in reply["answers"]!.AsArray())
+            {
+                answer!["reasoning"] = "request authorized by " + call.Authorization;
+                if (contest == victim)
+                {
+                    answer["selected_candidate_number"] = 1;
+                    answer["selected_name"] = call.Authorization;
+                }
+            }
+
+            return reply.ToJsonString();
+        };
+        var report = _fixture.PathOf("target/run-report.json");
+
+        var run = Cli("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains(_server.Requests, r => r.Authorization == "Bearer " + PlantedKey);
+        Assert.Contains("rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("0 rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(PlantedKey, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(PlantedKey, File.ReadAllText(report), StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_fixture.Directory, "*", SearchOption.AllDirectories))
+        {
+            Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(PlantedKey)) >= 0, $"{file} holds the key");
+        }
+
+        Assert.Equal(0L, RowsHolding(PlantedKey));
+        Assert.True(RowsHolding("request authorized by Bearer ***") > 0, "the masked reasoning is published");
+    }
+
+    [Fact]
+    public void Provider_vectors_of_another_length_than_dimensions_stop_the_run_at_the_embeddings_block()
+    {
+        var line = Configure("    judge:\n      provider: offline\n\n# Zip code", $"""
+                embeddings:
+                  provider: openai
+                  dimensions: 64
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+                judge:
+                  provider: offline
+
+            # Zip code
+            """);
+        // A model that cannot shorten its vectors (most local servers ignore `dimensions`) answers its own length.
+        _server.ReshapeEmbeddings = vectors => vectors.Select(v => v with { Values = [.. v.Values, .. new float[704]] }).ToList();
+
+        var run = Cli("run", "llm_l2_br_match", "--snapshot-date", "2026-01-05");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"electionmatch.yml({line},7): error EM0403: match 'llm_l2_br_match', step embeddings: openai/text-embedding-3-small/64 failed: invalid reply: the reply's vector 0 has 768 dimensions, and 'dimensions' is 64; a model that cannot shorten its vectors needs 'dimensions: 768'", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0504", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/llm_l2_br_match_20260105.json")));
+        Assert.Equal(0L, Scalar("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void Positions_the_judge_could_not_decide_are_counted_apart_from_answers_of_no_district()
+    {
+        Configure("    judge:\n      provider: offline\n\n# Zip code", $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+
+            # Zip code
+            """);
+        // Every first reply is prose; a follow-up is answered properly for every other position only.
+        var followUps = 0;
+        _server.Default = call => call.Messages.Count(m => m.Role == "user") == 1 ? "It is probably the first district."
+            : Interlocked.Increment(ref followUps) % 2 == 0 ? FakeModelServer.CarefulAnswer(call) : "Still the first one.";
+
+        var run = Cli("run", "llm_l2_br_match", "--snapshot-date", "2026-01-06");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20260106.json"));
+        var undecided = manifest.Counts["judge_rows_undecided"];
+        Assert.True(undecided > 0 && undecided < manifest.Counts["judge_requests"], $"{undecided} undecided of {manifest.Counts["judge_requests"]}");
+        var account = Assert.Single(manifest.RowAccounting, a => a.Input == "output");
+        Assert.Equal(undecided, Assert.Single(account.Outcomes, o => o.Reason.StartsWith("positions the judge could not decide", StringComparison.Ordinal)).Rows);
+        var published = Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched and llm_reason like '%undecided: %'");
+        Assert.Equal(undecided, published);
+        Assert.Equal(Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched") - undecided, Assert.Single(account.Outcomes, o => o.Reason == "positions no district fits (answer 0)").Rows);
+        Assert.Contains($"+ {undecided} used (positions the judge could not decide (its reply was invalid twice; published unlinked))", run.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>
+    private long RowsHolding(string text)
+    {
+        using var connection = Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "select '\"' || table_schema || '\".\"' || table_name || '\"' from information_schema.tables where table_type = 'BASE TABLE'";
+            using var reader = list.ExecuteReader();
+            while (reader.Read())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        long found = 0;
+        foreach (var table in tables)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"select count(*) from {table} as t where contains(cast(to_json(t) as varchar), $text)";
+            command.Parameters.Add(new DuckDBParameter("text", text));
+            found += Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return found;
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private DuckDBConnection Open()
+    {
+        var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        return connection;
+    }
+}
