@@ -24,6 +24,72 @@ public sealed class GenerateOperationTests : IDisposable
     private int Entries(string table) => Regex.Matches(_fixture.Read(SourcesYaml), $@"- name: {table}\n").Count;
 
     [Fact]
+    public void A_run_keeps_the_byte_order_mark_of_the_sources_file()
+    {
+        var original = _fixture.Read(SourcesYaml);
+        File.WriteAllText(_fixture.PathOf(SourcesYaml), original, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
+
+        var bytes = File.ReadAllBytes(_fixture.PathOf(SourcesYaml));
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        Assert.StartsWith(original, System.Text.Encoding.UTF8.GetString(bytes[3..]), StringComparison.Ordinal);
+        Assert.Equal(1, Entries("llm_l2_br_match_20261130"));
+    }
+
+    [Fact]
+    public void A_snapshot_source_split_across_two_files_is_read_as_dbt_reads_it_and_the_sources_file_gains_the_entry()
+    {
+        // dbt adds up the tables of a source declared in several files; the llm tables move to a file of their own.
+        var text = _fixture.Read(SourcesYaml);
+        var split = text.IndexOf("      - name: llm_l2_br_match_20250806", StringComparison.Ordinal);
+        _fixture.Write(SourcesYaml, text[..split]);
+        _fixture.Write("models/staging/_llm_predictions.yml", "version: 2\nsources:\n  - name: model_predictions\n    schema: model_predictions\n    tables:\n" + text[split..]);
+
+        var context = Load();
+        Assert.Equal(
+            ["candidacy_ddhq_matches_20251016", "candidacy_ddhq_matches_20251112", "llm_l2_br_match_20250806", "llm_l2_br_match_20250811"],
+            context.Sources.TablesOf("model_predictions").Select(t => t.Name).Order(StringComparer.Ordinal));
+        new RunOperation(context).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
+
+        Assert.Equal(1, Entries("llm_l2_br_match_20261130"));
+        Assert.DoesNotContain("20261130", _fixture.Read("models/staging/_llm_predictions.yml"), StringComparison.Ordinal);
+        Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
+    }
+
+    [Theory]
+    [InlineData("    tables: []\n")]
+    [InlineData("    tables: [{name: candidacy_ddhq_matches_20251016}, {name: llm_l2_br_match_20250811}]\n")]
+    public void A_sources_entry_the_run_cannot_add_stops_it_before_it_publishes(string tables)
+    {
+        var text = _fixture.Read(SourcesYaml);
+        _fixture.Write(SourcesYaml, text[..text.IndexOf("    tables:\n      - name: candidacy_ddhq_matches_20251016", StringComparison.Ordinal)] + tables);
+        var date = new DateOnly(2026, 11, 30);
+
+        var error = Assert.Throws<DiagnosticException>(() => new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", date)));
+
+        Assert.Equal(Codes.YamlShape, Assert.Single(error.Diagnostics).Code);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/llm_l2_br_match_20261130.json")));
+        // Nothing was published: with the list back, the same run needs no --replace and leaves no interrupted run.
+        _fixture.Write(SourcesYaml, text);
+        new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", date));
+        Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void A_table_declared_in_two_files_of_one_source_is_an_error_naming_the_other_file()
+    {
+        _fixture.Write("models/staging/_again.yml", "version: 2\nsources:\n  - name: model_predictions\n    tables:\n      - name: llm_l2_br_match_20250811\n");
+
+        var error = Assert.Throws<DiagnosticException>(Load);
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.YamlShape, diagnostic.Code);
+        Assert.Contains("table 'llm_l2_br_match_20250811' of source 'model_predictions' is also declared in", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("__sources.yaml", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_generate_that_loaded_the_project_before_a_run_finished_does_not_add_the_runs_entry_again()
     {
         // As `dotnet build` during `-t:ElectionMatchRun`: the build read the project, then waited for the run's lock.

@@ -34,4 +34,45 @@ public sealed class ModelSqlTests
 
         Assert.Equal(2, error.Diagnostics[0].Line);
     }
+
+    [Fact]
+    public void Calls_inside_Jinja_comments_are_not_calls()
+    {
+        const string sql = "{# {{ ref('old') }} #}\nselect *\n{#\n  from {{ ref('older') }}\n#}\nfrom {{ ref('kept') }}\n";
+
+        var calls = ModelSql.Calls(sql, "m.sql");
+
+        Assert.Equal(["kept"], calls.Select(c => c.RefModel));
+        Assert.Equal(new SourceSpan("m.sql", 6, 9), calls[0].At);
+    }
+
+    [Fact]
+    public void Compile_drops_Jinja_comments_even_when_they_hold_a_statement()
+    {
+        var sql = ModelSql.Compile("{# {% if x %} {{ ref('old') }} #}\nselect * from {{ ref('a') }}\n", "m.sql", _ => "main.a");
+
+        Assert.Equal("select * from main.a", sql.Trim());
+    }
+
+    [Fact]
+    public void Whitespace_control_marks_do_not_hide_a_call()
+    {
+        var calls = ModelSql.Calls("select * from {{- ref('a') -}} join {{+ source('raw', 'b') +}}", "m.sql");
+
+        Assert.Equal(["ref", "source"], calls.Select(c => c.Function));
+        Assert.Equal("a", calls[0].RefModel);
+        Assert.Equal(["raw", "b"], calls[1].Arguments);
+    }
+
+    [Theory]
+    [InlineData("{{ ref('stg_a', version = '2') }}")]
+    [InlineData("{{ ref('stg_a', v=\"2\") }}")]
+    [InlineData("{{ ref('stg_a', v=2) }}")]
+    public void A_quoted_keyword_argument_is_not_the_model_name(string sql)
+    {
+        var call = Assert.Single(ModelSql.Calls(sql, "m.sql"));
+
+        Assert.True(call.IsRef);
+        Assert.Equal(["stg_a"], call.Arguments);
+    }
 }

@@ -42,6 +42,53 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Env_var_in_the_projects_profile_and_model_paths_is_rendered_as_dbt_does()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var project = fixture.Read("dbt_project.yml")
+            .Replace("profile: goodparty", "profile: \"{{ env_var('EM_TEST_SURELY_UNSET_PROFILE', 'goodparty') }}\"", StringComparison.Ordinal)
+            .Replace("model-paths: [\"models\"]", "model-paths: [\"{{ env_var('EM_TEST_SURELY_UNSET_MODELS', 'models') }}\"]", StringComparison.Ordinal);
+        fixture.Write("dbt_project.yml", project);
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal("goodparty", context.Target.Profile);
+        Assert.Equal(["models"], context.Project.ModelPaths);
+        Assert.Equal(["EM_TEST_SURELY_UNSET_MODELS", "EM_TEST_SURELY_UNSET_PROFILE"], context.Target.EnvironmentVariables.Where(v => v.StartsWith("EM_TEST", StringComparison.Ordinal)));
+        Assert.NotNull(context.Sources.Find("airbyte_source", "hubspot_api_candidacy"));
+    }
+
+    [Fact]
+    public void DBT_TARGET_chooses_the_target_when_no_target_is_given_and_the_option_wins_over_it()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/dev.duckdb\n    ci:\n      type: duckdb\n      path: target/ci.duckdb\n");
+        var project = Dbt.DbtProject.Load(fixture.Directory);
+        string? Environment(string name) => name == "DBT_TARGET" ? "ci" : null;
+
+        var fromVariable = Dbt.Profiles.Resolve(project, null, null, Environment);
+        var fromOption = Dbt.Profiles.Resolve(project, null, "dev", Environment);
+        var fromProfile = Dbt.Profiles.Resolve(project, null, null, _ => null);
+
+        Assert.Equal(("ci", "ci.duckdb"), (fromVariable.Target, Path.GetFileName(fromVariable.DatabasePath)));
+        Assert.Contains("DBT_TARGET", fromVariable.EnvironmentVariables);
+        Assert.Equal(("dev", "dev.duckdb"), (fromOption.Target, Path.GetFileName(fromOption.DatabasePath)));
+        Assert.Equal("dev", fromProfile.Target);
+    }
+
+    [Fact]
+    public void A_warehouse_path_under_the_home_directory_is_not_a_folder_named_tilde_in_the_project()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ~/warehouses/gp.duckdb\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        Assert.Equal(Path.Combine(home, "warehouses", "gp.duckdb"), context.Target.DatabasePath);
+    }
+
+    [Fact]
     public void An_unset_env_var_without_default_names_the_profiles_line()
     {
         using var fixture = FixtureCopy.Of("goodparty");

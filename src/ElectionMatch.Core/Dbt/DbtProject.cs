@@ -28,6 +28,9 @@ public sealed class DbtProject
 
     public string TargetPath { get; }
 
+    /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
+    public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
+
     public string FilePath => Path.Combine(Directory, "dbt_project.yml");
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Directory, relative));
@@ -43,12 +46,22 @@ public sealed class DbtProject
 
         var yaml = YamlFile.Load(file).RootMap();
         var name = yaml.RequiredString("name");
-        var profile = yaml.String("profile") ?? name;
-        var modelPaths = yaml.Has("model-paths") ? yaml.StringList("model-paths") : yaml.Has("source-paths") ? yaml.StringList("source-paths") : ["models"];
-        var target = yaml.String("target-path") ?? "target";
+        // dbt renders env_var() in dbt_project.yml too, so `profile: "{{ env_var('DBT_PROFILE', 'x') }}"` names profile x.
+        var variables = new SortedSet<string>(StringComparer.Ordinal);
+        string Render(string value, SourceSpan at)
+        {
+            variables.UnionWith(EnvVars.Names(value));
+            return EnvVars.Expand(value, at);
+        }
+
+        string? Rendered(string key) => yaml.String(key) is { } value ? Render(value, yaml.AtValue(key)) : null;
+        var profile = Rendered("profile") ?? name;
+        var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
+        var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey))).ToList();
+        var target = Rendered("target-path") ?? "target";
         // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
         var profileAt = yaml.AtValue(yaml.Has("profile") ? "profile" : "name");
-        return new DbtProject(full, name, profile, modelPaths, target) { ProfileAt = profileAt };
+        return new DbtProject(full, name, profile, modelPaths, target) { ProfileAt = profileAt, EnvironmentVariables = [.. variables] };
     }
 
     /// <summary>Every file under the model paths with one of the given extensions, in a stable order.</summary>

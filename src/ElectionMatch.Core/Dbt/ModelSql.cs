@@ -11,6 +11,8 @@ public static partial class ModelSql
 {
     public static IReadOnlyList<JinjaCall> Calls(string sql, string displayPath)
     {
+        // dbt never renders what a Jinja comment holds, so a ref() there is no dependency to check or rewrite.
+        var code = WithoutComments(sql);
         var lineStarts = new List<int> { 0 };
         for (var i = 0; i < sql.Length; i++)
         {
@@ -21,7 +23,7 @@ public static partial class ModelSql
         }
 
         var calls = new List<JinjaCall>();
-        foreach (Match m in Expression().Matches(sql))
+        foreach (Match m in Expression().Matches(code))
         {
             var body = m.Groups["body"].Value;
             var call = CallSyntax().Match(body);
@@ -43,6 +45,8 @@ public static partial class ModelSql
     /// <summary>Replaces each call with what <paramref name="resolve"/> returns; <c>config()</c> calls disappear.</summary>
     public static string Compile(string sql, string displayPath, Func<JinjaCall, string> resolve)
     {
+        // Jinja comments render as nothing; blanked (newlines kept) they cannot hide a call or a statement.
+        sql = WithoutComments(sql);
         if (BlockTag().Match(sql) is { Success: true } block)
         {
             var at = Calls(sql[..block.Index] + "{{ x }}", displayPath)[^1].At;
@@ -62,13 +66,22 @@ public static partial class ModelSql
         return result.ToString();
     }
 
-    [GeneratedRegex(@"\{\{(?<body>.*?)\}\}", RegexOptions.Singleline)]
+    /// <summary>The SQL with every Jinja comment (<c>{# … #}</c>) blanked to spaces, keeping its newlines and every offset.</summary>
+    private static string WithoutComments(string sql) =>
+        Comment().Replace(sql, m => string.Concat(m.Value.Select(c => c is '\n' or '\r' ? c : ' ')));
+
+    // "{{-" and "-}}" (or "+") only control whitespace around the expression.
+    [GeneratedRegex(@"\{\{[-+]?(?<body>.*?)[-+]?\}\}", RegexOptions.Singleline)]
     private static partial Regex Expression();
+
+    [GeneratedRegex(@"\{#.*?#\}", RegexOptions.Singleline)]
+    private static partial Regex Comment();
 
     [GeneratedRegex(@"^\s*(?<fn>\w+)\s*\((?<args>.*)\)\s*$", RegexOptions.Singleline)]
     private static partial Regex CallSyntax();
 
-    [GeneratedRegex("""(?<![\w=])\s*(['"])(?<v>[^'"]*)\1""")]
+    // A quoted value after "name =" (v = '2', version="2") is a keyword argument, not a positional one.
+    [GeneratedRegex("""(?<![\w=]\s*)(['"])(?<v>[^'"]*)\1""")]
     private static partial Regex ArgumentSyntax();
 
     [GeneratedRegex(@"\{%.*?%\}", RegexOptions.Singleline)]

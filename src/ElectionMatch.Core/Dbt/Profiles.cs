@@ -5,11 +5,16 @@ namespace ElectionMatch.Dbt;
 /// <summary>Finds profiles.yml the way dbt does and selects the DuckDB target.</summary>
 public static class Profiles
 {
-    public static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target)
+    public static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target) =>
+        Resolve(project, profilesDir, target, Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Reads DBT_TARGET (tests pass their own, as the variable is process-wide).</param>
+    internal static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target, Func<string, string?> environment)
     {
         var file = Find(project, profilesDir);
         var yaml = YamlFile.Load(file);
-        var variables = new SortedSet<string>(StringComparer.Ordinal);
+        // What dbt_project.yml read (its profile: may come from a variable) is as much an input as profiles.yml's.
+        var variables = new SortedSet<string>(project.EnvironmentVariables, StringComparer.Ordinal);
         string? Expand(YamlMap map, string key)
         {
             if (map.String(key) is not { } value)
@@ -24,7 +29,13 @@ public static class Profiles
         var root = yaml.RootMap();
         var profile = root.Map(project.ProfileName)
             ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, yaml.AtStart, $"profile '{project.ProfileName}' (named in dbt_project.yml) is not in this profiles.yml");
-        var targetName = target ?? Expand(profile, "target") ?? "dev";
+        // As dbt (1.5 and later): --target, then the DBT_TARGET variable, then the profile's target.
+        if (target is null)
+        {
+            variables.Add("DBT_TARGET");
+        }
+
+        var targetName = target ?? (environment("DBT_TARGET") is { Length: > 0 } fromEnvironment ? fromEnvironment : null) ?? Expand(profile, "target") ?? "dev";
         var outputs = profile.Map("outputs", required: true)!;
         var output = outputs.Map(targetName)
             ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, outputs.At, $"target '{targetName}' is not among the outputs of profile '{project.ProfileName}' ({string.Join(", ", outputs.Keys)})");
@@ -40,8 +51,13 @@ public static class Profiles
             throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{path}' is not a database file; snapshots must outlive the run");
         }
 
-        // dbt-duckdb resolves a relative path against the directory dbt runs in: the project.
-        var databasePath = Path.GetFullPath(Path.Combine(project.Directory, path));
+        // dbt-duckdb resolves a relative path against the directory dbt runs in; we take the project's (docs/configuration.md).
+        // A leading ~ is the home directory, as in a shell; never a folder named "~" in the project.
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var expanded = path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal)
+            ? Path.Join(home, path[1..].TrimStart('/', '\\'))
+            : path;
+        var databasePath = Path.GetFullPath(Path.Combine(project.Directory, expanded));
         if (Directory.Exists(databasePath) || Path.EndsInDirectorySeparator(path))
         {
             // DuckDB would fail later, at whichever command first opens it, with an error that names no setting.

@@ -1,5 +1,4 @@
 using ElectionMatch.Generation;
-using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Dbt;
 
@@ -16,7 +15,7 @@ public static class RefRewriter
         var rewrites = new List<ReferenceRewrite>();
         foreach (var file in project.ModelFiles(".sql"))
         {
-            var text = File.ReadAllText(file);
+            var (text, byteOrderMark) = UserFileText.Read(file);
             if (GeneratedFile.Inspect(text).IsGenerated)
             {
                 continue;
@@ -50,7 +49,7 @@ public static class RefRewriter
             rewrites.AddRange(Enumerable.Range(0, before.Length).Where(i => before[i] != after[i]).Select(i => new ReferenceRewrite(display, i + 1, before[i], after[i])));
             if (apply)
             {
-                AtomicFile.WriteAllText(file, updated);
+                UserFileText.Write(file, updated, byteOrderMark);
             }
         }
 

@@ -7,10 +7,11 @@ public sealed class SourceCatalog
 {
     private readonly Dictionary<(string Source, string Table), SourceTable> _tables;
 
-    private SourceCatalog(List<SourceTable> tables, Dictionary<string, string> sourceFiles)
+    private SourceCatalog(List<SourceTable> tables, Dictionary<string, List<string>> sourceFiles)
     {
         Tables = tables;
-        SourceFiles = sourceFiles;
+        SourceFiles = sourceFiles.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
+        DeclaringFiles = sourceFiles.ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value, StringComparer.Ordinal);
         _tables = [];
         foreach (var table in tables)
         {
@@ -20,8 +21,14 @@ public sealed class SourceCatalog
 
     public IReadOnlyList<SourceTable> Tables { get; }
 
-    /// <summary>Which file declares each source (by source name).</summary>
+    /// <summary>The first file (in path order) that declares each source (by source name).</summary>
     public IReadOnlyDictionary<string, string> SourceFiles { get; }
+
+    /// <summary>
+    /// Every file that declares each source, in path order: dbt lets one source's tables be split across files,
+    /// each file's entry giving its own tables their source-level properties (schema, database, meta).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> DeclaringFiles { get; }
 
     public SourceTable? Find(string source, string table) => _tables.GetValueOrDefault((source, table));
 
@@ -30,7 +37,8 @@ public sealed class SourceCatalog
     public static SourceCatalog Load(DbtProject project)
     {
         var tables = new List<SourceTable>();
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var declared = new Dictionary<(string Source, string Table), string>();
         var diagnostics = new List<Diagnostic>();
         foreach (var path in project.ModelFiles(".yml", ".yaml"))
         {
@@ -44,22 +52,25 @@ public sealed class SourceCatalog
             foreach (var source in root.MapList("sources"))
             {
                 var sourceName = source.RequiredString("name");
-                if (!files.TryAdd(sourceName, path))
+                var declaring = files.TryGetValue(sourceName, out var list) ? list : files[sourceName] = [];
+                if (!declaring.Contains(path))
                 {
-                    diagnostics.Add(Diagnostic.Error(Codes.YamlShape, source.AtValue("name"), $"source '{sourceName}' is also declared in {DisplayPath.For(files[sourceName])}"));
-                    continue;
+                    declaring.Add(path);
                 }
 
                 var database = source.String("database");
                 var schema = source.String("schema") ?? sourceName;
                 var sourcePattern = ExternalLocation(source);
-                var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var table in source.MapList("tables"))
                 {
                     var name = table.RequiredString("name");
-                    if (!seen.Add(name))
+                    if (!declared.TryAdd((sourceName, name), path))
                     {
-                        diagnostics.Add(Diagnostic.Error(Codes.YamlShape, table.AtValue("name"), $"table '{name}' appears twice in source '{sourceName}'"));
+                        // dbt refuses two sources with one name and table ("dbt found two sources with the name ...").
+                        var other = declared[(sourceName, name)];
+                        diagnostics.Add(Diagnostic.Error(Codes.YamlShape, table.AtValue("name"), other == path
+                            ? $"table '{name}' appears twice in source '{sourceName}'"
+                            : $"table '{name}' of source '{sourceName}' is also declared in {DisplayPath.For(other)}"));
                         continue;
                     }
 

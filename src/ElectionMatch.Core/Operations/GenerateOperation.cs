@@ -229,11 +229,11 @@ public sealed class GenerateOperation
         }
 
         // Decide from the file as it is now: an earlier call may have just added the source.
-        var text = File.ReadAllText(path);
+        var (text, byteOrderMark) = UserFileText.Read(path);
         var updated = SourcesFileEditor.DeclaresSource(text, path, snapshots.SourceName)
             ? SourcesFileEditor.AddTable(text, path, snapshots.SourceName, entry)
             : SourcesFileEditor.AddSource(text, path, _renderer.RenderSource(entry));
-        AtomicFile.WriteAllText(path, updated);
+        UserFileText.Write(path, updated, byteOrderMark);
         result.Written.Add(DisplayPath.For(path));
     }
 

@@ -89,9 +89,20 @@ public sealed class ProjectContext
     public string? ManifestReference(SnapshotName name) =>
         File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;
 
-    /// <summary>The sources YAML that gains a snapshot's entry: the file that declares the snapshot source, else <c>snapshots.sources_file</c>.</summary>
-    public string SnapshotSourcesFile =>
-        Sources.SourceFiles.TryGetValue(Settings.Snapshots.SourceName, out var declaring) ? declaring : Project.Resolve(Settings.Snapshots.SourcesFile);
+    /// <summary>
+    /// The sources YAML that gains a snapshot's entry: <c>snapshots.sources_file</c> when it declares the snapshot source
+    /// (or no file does), otherwise the first file, in path order, that declares it (dbt lets a source be split across files).
+    /// </summary>
+    public string SnapshotSourcesFile
+    {
+        get
+        {
+            var configured = Project.Resolve(Settings.Snapshots.SourcesFile);
+            return Sources.DeclaringFiles.TryGetValue(Settings.Snapshots.SourceName, out var declaring) && !declaring.Contains(configured, StringComparer.Ordinal)
+                ? declaring[0]
+                : configured;
+        }
+    }
 
     /// <summary>EM0005 for a missing <see cref="SnapshotSourcesFile"/>: at the <c>sources_file</c> setting that names it, when electionmatch.yml has one.</summary>
     internal Diagnostic SnapshotSourcesFileMissing()

@@ -50,6 +50,23 @@ internal static class ProjectWritability
         {
             problems.Add(context.SnapshotSourcesFileMissing());
         }
+        else if (snapshot is not null && context.Sources.Find(snapshots.SourceName, snapshot.Table) is null)
+        {
+            // The entry must also fit the file: a source without a 'tables:' list, or one written in flow style, would
+            // stop the run at the same point. The edit is tried on the text in memory; the entry's body does not matter.
+            try
+            {
+                var (text, _) = UserFileText.Read(sources);
+                var entry = $"- name: {snapshot.Table}\n";
+                _ = SourcesFileEditor.DeclaresSource(text, sources, snapshots.SourceName)
+                    ? SourcesFileEditor.AddTable(text, sources, snapshots.SourceName, entry)
+                    : SourcesFileEditor.AddSource(text, sources, $"- name: {snapshots.SourceName}\n  tables:\n  {entry}");
+            }
+            catch (DiagnosticException e)
+            {
+                problems.AddRange(e.Diagnostics);
+            }
+        }
 
         CheckFile(sources, problems);
         CheckDirectory(Path.GetDirectoryName(sources)!, problems);

@@ -1,0 +1,47 @@
+using ElectionMatch.Dbt;
+
+namespace ElectionMatch.Tests;
+
+public sealed class RefRewriterTests
+{
+    private const string Dated = "stg_model_predictions__llm_l2_br_match_20250811";
+    private const string Stable = "stg_model_predictions__llm_l2_br_match";
+
+    private static IReadOnlyList<ReferenceRewrite> Rewrite(FixtureCopy fixture) =>
+        RefRewriter.Rewrite(DbtProject.Load(fixture.Directory), c => c.RefModel == Dated ? Stable : null);
+
+    [Fact]
+    public void Only_real_refs_to_the_dated_model_change_and_each_changed_line_is_reported()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var model = string.Join('\n',
+            $"{{# was {{{{ ref('{Dated}') }}}} until 2025 #}}",
+            $"select * from {{{{- ref(\"{Dated}\") -}}}}",
+            $"union all select * from {{{{ ref('{Dated}', version = '2') }}}}",
+            $"union all select * from {{{{ ref('goodparty', '{Dated}') }}}}",
+            $"union all select * from {{{{ ref('{Dated}_extra') }}}}",
+            "");
+        fixture.Write("models/marts/m_refs.sql", model);
+
+        var rewrites = Rewrite(fixture).Where(r => r.File.EndsWith("m_refs.sql", StringComparison.Ordinal)).ToList();
+
+        var expected = model.Split('\n').Select((line, i) => i is 1 or 2 or 3 ? line.Replace(Dated + "\"", Stable + "\"").Replace(Dated + "'", Stable + "'") : line);
+        Assert.Equal(string.Join('\n', expected), File.ReadAllText(Path.Combine(fixture.Directory, "models/marts/m_refs.sql")));
+        Assert.Equal([2, 3, 4], rewrites.Select(r => r.Line));
+        Assert.All(rewrites, r => Assert.Equal(r.Before.Replace(Dated, Stable), r.After));
+    }
+
+    [Fact]
+    public void A_byte_order_mark_is_kept()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = Path.Combine(fixture.Directory, "models/marts/m_bom.sql");
+        File.WriteAllText(path, $"select * from {{{{ ref('{Dated}') }}}}\r\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        Rewrite(fixture);
+
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        Assert.Equal($"select * from {{{{ ref('{Stable}') }}}}\r\n", System.Text.Encoding.UTF8.GetString(bytes[3..]));
+    }
+}
