@@ -77,6 +77,23 @@ public sealed class GenerateOperationTests : IDisposable
     }
 
     [Fact]
+    public void Check_warns_of_a_dated_staging_model_read_inside_a_macro_call_or_a_statement_but_not_in_a_Jinja_comment()
+    {
+        const string dated = "stg_model_predictions__candidacy_ddhq_matches_20251112";
+        _fixture.Write("models/marts/m_nested.sql", string.Join('\n',
+            $"{{% set rows = ref('{dated}') %}}",
+            $"select {{{{ dbt_utils.star(from=ref('{dated}')) }}}}",
+            $"from {{{{ ref('{dated}') }}}} {{# ref('{dated}') #}}",
+            ""));
+
+        var warnings = new CheckOperation(Load()).Execute()
+            .Where(d => d.Code == Codes.ReferenceToDatedStagingModel && d.File.EndsWith("m_nested.sql", StringComparison.Ordinal))
+            .Select(d => (d.Line, d.Column));
+
+        Assert.Equal([(1, 15), (2, 31), (3, 9)], warnings);
+    }
+
+    [Fact]
     public void A_table_declared_in_two_files_of_one_source_is_an_error_naming_the_other_file()
     {
         _fixture.Write("models/staging/_again.yml", "version: 2\nsources:\n  - name: model_predictions\n    tables:\n      - name: llm_l2_br_match_20250811\n");

@@ -75,4 +75,17 @@ public sealed class ModelSqlTests
         Assert.True(call.IsRef);
         Assert.Equal(["stg_a"], call.Arguments);
     }
+
+    [Fact]
+    public void References_are_found_inside_other_calls_and_statements_but_not_in_comments()
+    {
+        const string sql = "{% set r = ref('in_set') %}\nselect {{ dbt_utils.star(from=ref('in_star'), except=['id']) }}\n"
+            + "from {{ source('raw', 'b') }} {# ref('commented') #} join {{ adapter.ref('not_a_ref') }}\n";
+
+        var references = ModelSql.References(sql, "m.sql");
+
+        Assert.Equal(["ref in_set", "ref in_star", "source b"], references.Select(r => r.Function + " " + r.Arguments[^1]));
+        Assert.Equal(new SourceSpan("m.sql", 2, 31), references[1].At);
+        Assert.Equal("ref('in_star')", sql.Substring(references[1].Offset, references[1].Length));
+    }
 }

@@ -20,14 +20,16 @@ public sealed class RefRewriterTests
             $"union all select * from {{{{ ref('{Dated}', version = '2') }}}}",
             $"union all select * from {{{{ ref('goodparty', '{Dated}') }}}}",
             $"union all select * from {{{{ ref('{Dated}_extra') }}}}",
+            $"union all select {{{{ dbt_utils.star(from=ref('{Dated}')) }}}} from x",
+            $"{{% set rows = ref('{Dated}') %}}",
             "");
         fixture.Write("models/marts/m_refs.sql", model);
 
         var rewrites = Rewrite(fixture).Where(r => r.File.EndsWith("m_refs.sql", StringComparison.Ordinal)).ToList();
 
-        var expected = model.Split('\n').Select((line, i) => i is 1 or 2 or 3 ? line.Replace(Dated + "\"", Stable + "\"").Replace(Dated + "'", Stable + "'") : line);
+        var expected = model.Split('\n').Select((line, i) => i is 1 or 2 or 3 or 5 or 6 ? line.Replace(Dated + "\"", Stable + "\"").Replace(Dated + "'", Stable + "'") : line);
         Assert.Equal(string.Join('\n', expected), File.ReadAllText(Path.Combine(fixture.Directory, "models/marts/m_refs.sql")));
-        Assert.Equal([2, 3, 4], rewrites.Select(r => r.Line));
+        Assert.Equal([2, 3, 4, 6, 7], rewrites.Select(r => r.Line));
         Assert.All(rewrites, r => Assert.Equal(r.Before.Replace(Dated, Stable), r.After));
     }
 

@@ -340,7 +340,7 @@ public sealed class CheckOperation
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
-            foreach (var call in ModelSql.Calls(File.ReadAllText(file), display))
+            foreach (var call in ModelSql.References(File.ReadAllText(file), display))
             {
                 var table = call switch
                 {

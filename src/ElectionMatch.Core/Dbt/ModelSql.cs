@@ -42,6 +42,50 @@ public static partial class ModelSql
         return calls;
     }
 
+    /// <summary>
+    /// Every <c>ref()</c> and <c>source()</c> call in the model's Jinja, also inside another call
+    /// (<c>{{ dbt_utils.star(from=ref('m')) }}</c>) or a statement (<c>{% set r = ref('m') %}</c>): each is a dependency
+    /// dbt records. The offset and length are the call's own (<c>ref('m')</c>), for an edit of its arguments alone.
+    /// </summary>
+    public static IReadOnlyList<JinjaCall> References(string sql, string displayPath)
+    {
+        var code = WithoutComments(sql);
+        var lineStarts = LineStarts(code);
+        var references = new List<JinjaCall>();
+        foreach (var region in Expression().Matches(code).Concat(BlockTag().Matches(code)).OrderBy(m => m.Index))
+        {
+            foreach (Match call in NestedCall().Matches(region.Value))
+            {
+                var offset = region.Index + call.Index;
+                var args = ArgumentSyntax().Matches(call.Groups["args"].Value).Select(a => a.Groups["v"].Value).ToList();
+                references.Add(new JinjaCall(call.Groups["fn"].Value, args, offset, call.Length, At(displayPath, lineStarts, offset)));
+            }
+        }
+
+        return references;
+    }
+
+    private static List<int> LineStarts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return starts;
+    }
+
+    private static SourceSpan At(string displayPath, List<int> lineStarts, int offset)
+    {
+        var line = lineStarts.BinarySearch(offset);
+        line = line >= 0 ? line : ~line - 1;
+        return new SourceSpan(displayPath, line + 1, offset - lineStarts[line] + 1);
+    }
+
     /// <summary>Replaces each call with what <paramref name="resolve"/> returns; <c>config()</c> calls disappear.</summary>
     public static string Compile(string sql, string displayPath, Func<JinjaCall, string> resolve)
     {
@@ -73,6 +117,10 @@ public static partial class ModelSql
     // "{{-" and "-}}" (or "+") only control whitespace around the expression.
     [GeneratedRegex(@"\{\{[-+]?(?<body>.*?)[-+]?\}\}", RegexOptions.Singleline)]
     private static partial Regex Expression();
+
+    // ref(...) or source(...) with literal arguments, not a method such as adapter.ref(...) or a name ending in ref.
+    [GeneratedRegex(@"(?<![\w.])(?<fn>ref|source)\s*\((?<args>[^()]*)\)")]
+    private static partial Regex NestedCall();
 
     [GeneratedRegex(@"\{#.*?#\}", RegexOptions.Singleline)]
     private static partial Regex Comment();

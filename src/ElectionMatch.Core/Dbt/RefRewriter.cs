@@ -24,7 +24,7 @@ public static class RefRewriter
             var display = DisplayPath.For(file);
             var edited = new System.Text.StringBuilder();
             var position = 0;
-            foreach (var call in ModelSql.Calls(text, display).Where(c => c.IsRef))
+            foreach (var call in ModelSql.References(text, display).Where(c => c.IsRef))
             {
                 if (rename(call) is not { } model || model == call.RefModel)
                 {
