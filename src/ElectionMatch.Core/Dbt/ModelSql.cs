@@ -50,7 +50,7 @@ public static partial class ModelSql
     public static IReadOnlyList<JinjaCall> References(string sql, string displayPath)
     {
         var code = WithoutComments(sql);
-        var lineStarts = LineStarts(code);
+        var lineStarts = TextLines.Starts(code);
         var references = new List<JinjaCall>();
         foreach (var region in Expression().Matches(code).Concat(BlockTag().Matches(code)).OrderBy(m => m.Index))
         {
@@ -63,20 +63,6 @@ public static partial class ModelSql
         }
 
         return references;
-    }
-
-    private static List<int> LineStarts(string text)
-    {
-        var starts = new List<int> { 0 };
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                starts.Add(i + 1);
-            }
-        }
-
-        return starts;
     }
 
     private static SourceSpan At(string displayPath, List<int> lineStarts, int offset)

@@ -58,7 +58,7 @@ public static class SourcesFileEditor
         }
 
         var text = yaml.Text;
-        var lines = LineStarts(text);
+        var lines = TextLines.Starts(text);
         var first = sequence.Children[0];
         var dashIndent = DashColumn(text, lines, first);
         var lastLine = LastContentLine(sequence.Children[^1]);
@@ -76,20 +76,6 @@ public static class SourcesFileEditor
         }
 
         return prefix + block + text[offset..];
-    }
-
-    private static List<int> LineStarts(string text)
-    {
-        var starts = new List<int> { 0 };
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (text[i] == '\n')
-            {
-                starts.Add(i + 1);
-            }
-        }
-
-        return starts;
     }
 
     private static int DashColumn(string text, List<int> lines, YamlNode item)

@@ -1,6 +1,6 @@
 namespace ElectionMatch.Diagnostics;
 
-/// <summary>Where two versions of a text file part: the line a "was edited" diagnostic points at.</summary>
+/// <summary>Lines of a text: where each starts, and where two versions part (the line a "was edited" diagnostic points at).</summary>
 internal static class TextLines
 {
     /// <summary>The 1-based number of the first line that differs, or the shorter text's last line when one is a prefix of the other.</summary>
@@ -17,5 +17,20 @@ internal static class TextLines
         }
 
         return Math.Min(a.Length, b.Length);
+    }
+
+    /// <summary>The offset at which each line of <paramref name="text"/> starts (the first is 0), for a 1-based line of an offset.</summary>
+    public static List<int> Starts(string text)
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '\n')
+            {
+                starts.Add(i + 1);
+            }
+        }
+
+        return starts;
     }
 }
