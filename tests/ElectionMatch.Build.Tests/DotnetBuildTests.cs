@@ -197,8 +197,9 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Matches(@"__sources\.yaml\(\d+,\d+\): error EM0101: .*candidacy_ddhq_matches_20300603", moved.Output);
         Assert.DoesNotContain("EM0201", moved.Output, StringComparison.Ordinal);
         Assert.Contains(CheckRan, back.Output, StringComparison.Ordinal);
-        // The stamp's directory keeps the variable's name, never its value.
-        Assert.Equal("GOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim());
+        // The stamp's directory keeps the variables' names, never their values: profiles.yml's, and DBT_TARGET, which
+        // chooses the target when the build names none (as dbt 1.5 and later).
+        Assert.Equal("DBT_TARGET\nGOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim().ReplaceLineEndings("\n"));
     }
 
     [Fact]
