@@ -41,6 +41,25 @@ internal static class ReferenceData
         }
     }
 
+    /// <summary>
+    /// Loads states.csv as <c>(code, name)</c>: each postal code with its name in lower case, words apart
+    /// (<c>new york</c>), to find a state named inside a longer text word by word.
+    /// </summary>
+    public static void LoadStateNames(DuckDbWarehouse warehouse, RunSchema schema, string table)
+    {
+        warehouse.Execute($"create or replace table {schema.Table(table)} (code varchar primary key, name varchar)");
+        using var reader = Open("reference/states.csv");
+        using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
+        reader.ReadLine();
+        while (reader.ReadLine() is { } line)
+        {
+            var comma = line.IndexOf(',', StringComparison.Ordinal);
+            var words = new string(line[(comma + 1)..].Select(c => char.IsLetter(c) ? char.ToLowerInvariant(c) : ' ').ToArray())
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            appender.CreateRow().AppendValue(line[..comma]).AppendValue(string.Join(' ', words)).EndRow();
+        }
+    }
+
     /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored) to its postal code, else null.
     /// A correlated lookup per call, fine for the district match's thousands of rows; the candidacy cleaning joins the states table instead.</summary>
     public static string StateMacroSql(RunSchema schema, string statesTable) => $"""

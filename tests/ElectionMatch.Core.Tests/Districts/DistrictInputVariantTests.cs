@@ -7,8 +7,8 @@ namespace ElectionMatch.Tests.Districts;
 
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
-/// numbers abbreviated or spelt out on either side, the same district listed twice under two ids, a position with
-/// no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
+/// twice under two ids, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says.
 /// </summary>
 public sealed class DistrictInputVariantTests
@@ -40,7 +40,99 @@ public sealed class DistrictInputVariantTests
 
         """;
 
-    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunOn(Action<FixtureCopy> change)
+    // School boards whose school district's name carries a number, at large and by member district, as BallotReady writes them.
+    private const string SchoolBoardsNumberedInTheName = """
+        930001,x,Springfield Public School District 186 Board of Education,IL,local,Local School Board,,,4
+        930002,x,Springfield Public School District 186 Board of Education - Member District 3,IL,local,Local School Board,,,4
+        930003,x,Wichita USD 259 Board of Education - Member District 3,KS,local,Local School Board,District,3,4
+        930004,x,Wichita USD 259 Board of Education - At Large Position 7,KS,local,Local School Board,Position,7,4
+        930005,x,Independent School District 709 School Board,MN,local,Local School Board,,,4
+        930006,x,Saint Paul Public Schools ISD 625 Board of Education,MN,local,Local School Board,,,4
+        930007,x,Community Unit School District 300 Board of Education,IL,local,Local School Board,,,4
+        930008,x,McLean County Unit District No. 5 Board of Education,IL,local,Local School Board,,,4
+        930009,x,Derby USD 260 Board of Education - Member District 3,KS,local,Local School Board,District,3,4
+        930010,x,Springfield City Council - District 4,IL,city,City Legislature,District,4,4
+
+        """;
+
+    // The same school districts as L2 names them, whole and by sub-district, and a council district beside them.
+    private const string SchoolDistrictsNumberedInTheName = """
+        3101,IL,State,ILLINOIS
+        3102,IL,School_District,SPRINGFIELD SCHOOL DIST 186
+        3103,IL,School_Board_District,SPRINGFIELD SCHOOL DIST 186 SUBDIST 3
+        3104,IL,School_District,COMMUNITY UNIT SCHOOL DIST 300
+        3105,IL,School_District,UNIT SCHOOL DIST 5
+        3106,KS,State,KANSAS
+        3107,KS,School_District,USD 259
+        3108,KS,School_Board_District,USD 259 MEMBER DIST 3
+        3109,KS,School_District,USD 260
+        3110,MN,State,MINNESOTA
+        3111,MN,School_District,INDEPENDENT SCHOOL DIST 709
+        3112,MN,School_District,ISD 625
+        3113,IL,City_Council_Commissioner_District,SPRINGFIELD CITY CNCL DIST 04
+
+        """;
+
+    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunWithNumberedSchoolDistricts() => RunOn(f =>
+    {
+        File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), SchoolBoardsNumberedInTheName);
+        File.AppendAllText(f.PathOf("data/airbyte/l2_districts.csv"), SchoolDistrictsNumberedInTheName);
+    });
+
+    [Fact]
+    public void A_school_districts_number_is_read_as_its_name_and_a_seats_number_after_it_as_the_sub_district()
+    {
+        var (fixture, warehouse) = RunWithNumberedSchoolDistricts();
+        using (fixture)
+        using (warehouse)
+        {
+            static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+            var positions = warehouse.Query(
+                $"select left_id, school_number, district_number from {Table("left_clean")} where left_id like '9300%' order by left_id",
+                r => (r.GetString(0), Text(r, 1), Text(r, 2)));
+            var districts = warehouse.Query(
+                $"select right_id, school_number, district_number from {Table("right_clean")} where right_id like '31%' and district_type <> 'State' or right_id = '1760' order by right_id",
+                r => (r.GetString(0), Text(r, 1), Text(r, 2)));
+
+            Assert.Equal(
+                [
+                    ("930001", "186", null), ("930002", "186", "3"), ("930003", "259", "3"), ("930004", "259", null), ("930005", "709", null),
+                    ("930006", "625", null), ("930007", "300", null), ("930008", "5", null), ("930009", "260", "3"), ("930010", null, "4"),
+                ],
+                positions);
+            Assert.Equal(
+                [
+                    ("1760", "33", null), // KANSAS CITY 33 SCHOOL DIST: the number before the words
+                    ("3102", "186", null), ("3103", "186", "3"), ("3104", "300", null), ("3105", "5", null), ("3107", "259", null),
+                    ("3108", "259", "3"), ("3109", "260", null), ("3111", "709", null), ("3112", "625", null), ("3113", null, "4"),
+                ],
+                districts);
+        }
+    }
+
+    [Fact]
+    public void A_school_board_seat_takes_its_numbered_school_district_at_large_or_its_member_district()
+    {
+        var (fixture, warehouse) = RunWithNumberedSchoolDistricts();
+        using (fixture)
+        using (warehouse)
+        {
+            // Read as seat numbers, 186, 259, 625 and 709 kept the at-large boards from their whole school district,
+            // and "District 186 … Member District 3" looked for a sub-district 186.
+            Assert.Equal("3102", Linked(warehouse, 930001)); // at large → SPRINGFIELD SCHOOL DIST 186
+            Assert.Equal("3103", Linked(warehouse, 930002)); // Member District 3, read from the name → SUBDIST 3
+            Assert.Equal("3108", Linked(warehouse, 930003)); // Member District 3 → USD 259 MEMBER DIST 3
+            Assert.Equal("3107", Linked(warehouse, 930004)); // at large, position 7 a seat → USD 259
+            Assert.Equal("3111", Linked(warehouse, 930005)); // → INDEPENDENT SCHOOL DIST 709
+            Assert.Equal("3112", Linked(warehouse, 930006)); // → ISD 625
+            Assert.Equal("3104", Linked(warehouse, 930007)); // → COMMUNITY UNIT SCHOOL DIST 300, not UNIT SCHOOL DIST 5
+            Assert.Equal("3105", Linked(warehouse, 930008)); // Unit District No. 5 → UNIT SCHOOL DIST 5
+            Assert.Null(Linked(warehouse, 930009)); // USD 260's member district 3 is not USD 259's, nor the whole of USD 260
+            Assert.Equal("3113", Linked(warehouse, 930010)); // a council district beside them is read as before
+        }
+    }
+
+    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunOn(Action<FixtureCopy> change, Action<MatchResult>? result = null)
     {
         var fixture = FixtureCopy.AsCommitted("goodparty");
         change(fixture);
@@ -48,7 +140,8 @@ public sealed class DistrictInputVariantTests
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
         var settings = context.Settings.Match(DistrictMatcherRun.Match);
         var inputs = new RunOperation(context).ResolveInputs(warehouse, settings);
-        new L2BallotReadyMatcher(warehouse, settings, RunSchema.For(DistrictMatcherRun.Match)) { Threads = 2 }.Run(inputs);
+        var run = new L2BallotReadyMatcher(warehouse, settings, RunSchema.For(DistrictMatcherRun.Match)) { Threads = 2 }.Run(inputs);
+        result?.Invoke(run);
         return (fixture, warehouse);
     }
 
@@ -144,19 +237,104 @@ public sealed class DistrictInputVariantTests
         }
     }
 
-    [Fact]
-    public void A_position_with_a_blank_state_is_quarantined_as_blank_not_as_misspelt()
+    // Positions whose state is blank: a place one state's districts alone have, a state named in the name, a name that
+    // fits districts in two states, districts named for their state only and a name that names no state, and a state that is no state.
+    private const string PositionsWithABlankState = """
+        920001,x,Los Angeles Unified School District Board of Education - District 3,,local,Local School Board,District,3,4
+        920002,x,California State Assembly - District 15,,state,State Representative,District,15,2
+        920003,x,State House District 15,,state,State Representative,District,15,2
+        920004,x,Kansas City City Council - District 4,,city,City Legislature,District,4,4
+        920005,x,Springfield City Council - Ward 2,,city,City Legislature,Ward,2,4
+        920006,x,California State Assembly - District 15,XX,state,State Representative,District,15,2
+
+        """;
+
+    // Springfield's second ward in two states, so a Springfield ward with no state fits both.
+    private const string SpringfieldWardsInTwoStates = """
+        3001,IL,State,ILLINOIS
+        3002,IL,City_Ward,SPRINGFIELD CITY WARD 02
+        3003,MO,City_Council_Commissioner_District,SPRINGFIELD CITY CNCL 02
+
+        """;
+
+    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse, MatchResult Result) RunWithBlankStates()
     {
-        var (fixture, warehouse) = RunOn(f =>
-            File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), "900103,x,California State Assembly - District 15,,state,State Representative,District,15,2\n"));
+        MatchResult? result = null;
+        var (fixture, warehouse) = RunOn(
+            f =>
+            {
+                File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), PositionsWithABlankState);
+                File.AppendAllText(f.PathOf("data/airbyte/l2_districts.csv"), SpringfieldWardsInTwoStates);
+            },
+            r => result = r);
+        return (fixture, warehouse, result!);
+    }
+
+    private static (string? State, bool Matched, string? District, string DecidedBy, string Reason) Row(DuckDbWarehouse warehouse, long position) =>
+        warehouse.Query(
+            $"select state, is_matched, cast(l2_district_id as varchar), decided_by, llm_reason from {Table("output")} where br_database_id = {position}",
+            r => (r.IsDBNull(0) ? null : r.GetString(0), r.GetBoolean(1), r.IsDBNull(2) ? null : r.GetString(2), r.GetString(3), r.GetString(4))).Single();
+
+    [Fact]
+    public void A_position_with_a_blank_state_is_linked_in_the_one_state_whose_districts_fit_it()
+    {
+        var (fixture, warehouse, _) = RunWithBlankStates();
         using (fixture)
         using (warehouse)
         {
-            var message = warehouse.Scalar<string>($"select message from {Table("quarantine")} where error_code = '{QuarantineCodes.UnknownState}'");
+            // Only California has a Los Angeles Unified board district 3; only Missouri a Kansas City council district 4
+            // (Kansas names the city, not the state); Texas has a STATE HOUSE 015 too, but the name names California.
+            var unified = Row(warehouse, 920001);
+            var kansasCity = Row(warehouse, 920004);
+            var assembly = Row(warehouse, 920002);
 
-            Assert.NotNull(message);
-            Assert.Contains("column state is blank", message, StringComparison.Ordinal);
-            Assert.DoesNotContain("column state = ", message, StringComparison.Ordinal);
+            Assert.Equal(("CA", true, "1164"), (unified.State, unified.Matched, unified.District));
+            Assert.Equal(("MO", true, "1731"), (kansasCity.State, kansasCity.Matched, kansasCity.District));
+            Assert.Equal(("CA", true, "1022"), (assembly.State, assembly.Matched, assembly.District));
+            Assert.StartsWith("state blank: of every state's districts, only CA's fit the office and place (CA: LOS ANGELES UNIFIED BRD DIST 3)", unified.Reason, StringComparison.Ordinal);
+            Assert.Contains("matched among MO's districts", kansasCity.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_position_with_a_blank_state_whose_name_fits_districts_in_several_states_is_not_linked_to_any()
+    {
+        var (fixture, warehouse, result) = RunWithBlankStates();
+        using (fixture)
+        using (warehouse)
+        {
+            var springfield = Row(warehouse, 920005);
+            var stateHouse = Row(warehouse, 920003);
+
+            Assert.Equal((null, false, null, "rule"), (springfield.State, springfield.Matched, springfield.District, springfield.DecidedBy));
+            Assert.Equal(
+                "rule: the state is blank, and districts in 2 states fit the office and place (IL: SPRINGFIELD CITY WARD 02; MO: SPRINGFIELD CITY CNCL 02), so none is chosen",
+                springfield.Reason);
+            // Every state has a STATE HOUSE 015; a name that names no state fits none of them better than the others.
+            Assert.Equal((null, false, null, "rule"), (stateHouse.State, stateHouse.Matched, stateHouse.District, stateHouse.DecidedBy));
+            Assert.Contains("districts of the office in 2 states (CA: STATE HOUSE 015; TX: STATE HOUSE 015)", stateHouse.Reason, StringComparison.Ordinal);
+            // The report counts them on a line of their own, not in the state they were linked in.
+            Assert.Equal(["CA", "GA", "MO", "TX", "blank", "all"], result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
+            Assert.StartsWith("CA            29       23", result.Summary[1], StringComparison.Ordinal);
+            Assert.StartsWith("blank          5        3", result.Summary[5], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_position_whose_state_is_no_state_is_still_quarantined()
+    {
+        var (fixture, warehouse, _) = RunWithBlankStates();
+        using (fixture)
+        using (warehouse)
+        {
+            var quarantined = warehouse.Query(
+                $"select error_code, message from {Table("quarantine")} where input = 'left'",
+                r => (Code: r.GetString(0), Message: r.GetString(1)));
+
+            var (code, message) = Assert.Single(quarantined);
+            Assert.Equal(QuarantineCodes.UnknownState, code);
+            Assert.Contains("column state = 'XX'", message, StringComparison.Ordinal);
+            Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {Table("output")} where br_database_id = 920006"));
         }
     }
 

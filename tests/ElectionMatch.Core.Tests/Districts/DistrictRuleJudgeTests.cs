@@ -57,6 +57,27 @@ public sealed class DistrictRuleJudgeTests
     }
 
     [Fact]
+    public void Answers_zero_naming_both_numbers_when_only_another_school_district_is_offered()
+    {
+        var usd260 = new JudgeCandidate(1, "1", "USD 260", new Dictionary<string, string?>
+        {
+            ["district_type"] = "School_District",
+            ["district_kind"] = "school",
+            [DistrictRuleJudge.SchoolNumberAttribute] = "260",
+        });
+        var row = new JudgeRow(
+            "1",
+            "Wichita USD 259 Board of Education",
+            new Dictionary<string, string?> { [DistrictRuleJudge.OfficeKindAttribute] = "school", [DistrictRuleJudge.SchoolNumberAttribute] = "259" },
+            new Dictionary<int, IReadOnlyDictionary<string, string>> { [1] = Levels("same_kind", place: "different") });
+
+        var selection = DistrictRuleJudge.Decide(row, [usd260]);
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Contains("school district 260 is not school district 259", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_office_must_suit_the_district_type()
     {
         var selection = Decide("school", "2",

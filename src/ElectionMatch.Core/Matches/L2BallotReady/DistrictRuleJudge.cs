@@ -16,6 +16,9 @@ internal sealed class DistrictRuleJudge : IMatchJudge
     /// <summary>Row attribute: the office kind read from the position (<see cref="OfficeKind"/>).</summary>
     public const string OfficeKindAttribute = "office_kind";
 
+    /// <summary>Row and candidate attribute: the number a school district's name carries ("USD 259" → 259).</summary>
+    public const string SchoolNumberAttribute = "school_number";
+
     private const int SomePlacePenalty = 15;
     private const int WholePenalty = 10;
     private const int LevelPenalty = 5;
@@ -76,6 +79,8 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         var type = candidate.Attributes.GetValueOrDefault("district_type") ?? kind;
         var number = candidate.Attributes.GetValueOrDefault("district_number");
         var positionNumber = position.GetValueOrDefault("district_number");
+        var school = candidate.Attributes.GetValueOrDefault(SchoolNumberAttribute);
+        var positionSchool = position.GetValueOrDefault(SchoolNumberAttribute);
         var sameRole = office is not ("different" or "null");
 
         string? failure = (office, place) switch
@@ -84,6 +89,7 @@ internal sealed class DistrictRuleJudge : IMatchJudge
             ("part_of_whole", _) => $"the position is for district {positionNumber}, and this district is the whole of which it is a part",
             ("other_district", _) when positionNumber is null => $"this is district {number}, and the position names no district",
             ("other_district", _) => $"district {number ?? "(none)"} is not district {positionNumber}",
+            (_, "different") when school is not null && positionSchool is not null && school != positionSchool => $"school district {school} is not school district {positionSchool}",
             (_, "different") => "a different place",
             _ => null,
         };

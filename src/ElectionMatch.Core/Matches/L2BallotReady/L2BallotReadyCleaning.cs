@@ -25,7 +25,8 @@ internal sealed class L2BallotReadyCleaning
         "position", "post", "appeals", "directors", "director", "member", "members", "mayor", "sheriff", "judge", "executive",
         "clerk", "auditor", "governor", "secretary", "aldermen", "alderman", "congressional", "congress", "us", "united",
         "states", "senator", "cnty", "cncl", "comm", "supv", "brd", "dist", "pct", "isd", "esd", "jp", "leg", "div", "twp",
-        "usd", "mud", "sch", "bd", "zone",
+        "usd", "mud", "sch", "bd", "zone", "unit", "community", "elementary", "cusd", "ccsd", "chsd", "thsd", "csd", "cesd",
+        "hsd", "gsd", "sd", "ud", "cud",
     ];
 
     private static readonly string[] RomanNumerals =
@@ -42,6 +43,18 @@ internal sealed class L2BallotReadyCleaning
     // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
     private const string DistrictWords = @"(?:district|dist|precinct|pct|ward|zone|sub-?district|division|div)";
     private const string NumberSign = @"(?:\s*[.#]\s*|\s+)(?:(?:no|number)\.?\s*|#\s*)?";
+
+    // The words after which a number names a school district itself, not a seat of its board, as BallotReady and L2
+    // write them: "School District 186", "SCHOOL DIST 186", "Unit District No. 5", "USD 259", "ISD 625", "CUSD 300"
+    // (Illinois' community unit, consolidated, high school, elementary and grade school districts).
+    private const string SchoolDistrictWords =
+        @"(?:(?:school|schools|sch|unit|elementary|elem)\s+(?:district|dist)|usd|isd|cusd|ccsd|chsd|thsd|csd|cesd|esd|hsd|gsd|sd|ud|cud)";
+
+    /// <summary>RE2 over a lower-cased name: a school district's words (group 1) and its number (group 2), "usd 259".</summary>
+    private const string SchoolNumberAfter = $@"\b({SchoolDistrictWords}){NumberSign}([0-9]+)\b";
+
+    /// <summary>RE2: the number L2 puts before the words (group 1), then the words (group 2): "KANSAS CITY 33 SCHOOL DIST".</summary>
+    private const string SchoolNumberBefore = @"\b([0-9]+)\s+((?:school|sch)\s+(?:district|dist))\b";
 
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
@@ -106,6 +119,16 @@ internal sealed class L2BallotReadyCleaning
                         then lower(trim(sub_name)) || ' ' || trim(sub_value)
                 end,
                 nullif(regexp_extract(lower(name), '\b((?:at[- ]large\s+)?(?:seat|place|position|office|post)\s+\S+|at[- ]large)', 1), ''));
+        -- The number a school district's name carries ("Springfield School District 186", "USD 259", "KANSAS CITY 33
+        -- SCHOOL DIST"): part of which district it is, like a place word, never the number of a seat of its board.
+        create or replace temp macro em_school_number(name) as
+            em_district_number_of(coalesce(
+                nullif(regexp_extract(lower(name), {Sql.Literal(SchoolNumberAfter)}, 2), ''),
+                nullif(regexp_extract(lower(name), {Sql.Literal(SchoolNumberBefore)}, 1), '')));
+        -- The name without the school district's number, for reading the seat's district: "Wichita USD 259 Board of
+        -- Education - Member District 3" → "wichita usd board of education - member district 3" → district 3.
+        create or replace temp macro em_without_school_number(name) as
+            regexp_replace(regexp_replace(lower(name), {Sql.Literal(SchoolNumberAfter)}, '\1'), {Sql.Literal(SchoolNumberBefore)}, '\2');
         -- An L2 district's number: the last word when it is a number ("STATE HOUSE 015", "CNCL DIST #4"), a district
         -- letter or Roman numeral ("HOUSTON CITY CNCL DIST C", "CITY WARD VIII"), or an ordinal ("14TH COURT OF APPEALS").
         create or replace temp macro em_district_number(name) as
@@ -174,7 +197,8 @@ internal sealed class L2BallotReadyCleaning
             """;
     }
 
-    // A position or district without a state cannot be placed in a partition, so the state is required here.
+    // A district without a state cannot be placed in a partition, so its state is required. A position's blank state
+    // is unknown, not wrong: it is searched in every state (BlankStateSearch); a state that is no state is EMQ005.
     // A district whose state, type and name repeat an earlier usable row's under another id is the same district
     // twice (the zip code models join on state, type and name): kept, both would tie for every position they fit.
     public string QuarantineSql()
@@ -190,13 +214,13 @@ internal sealed class L2BallotReadyCleaning
                     coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Left)}) as detail,
                     error_code
                 from (
-                    select *, {CheckSql("left_id", "nullif(trim(name), '') is null")} as error_code
+                    select *, {CheckSql("left_id", "nullif(trim(name), '') is null", blankStateAllowed: true)} as error_code
                     from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength)}
                 )
             ),
 
             right_screened as (
-                select *, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null")} as error_code
+                select *, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null", blankStateAllowed: false)} as error_code
                 from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength)}
             ),
 
@@ -236,18 +260,18 @@ internal sealed class L2BallotReadyCleaning
     private static string StateDetailSql(InputSettings input) => $"""
         case
             when error_code is distinct from {Sql.Literal(QuarantineCodes.UnknownState)} then null
-            when nullif(trim(state), '') is null then {Sql.Literal($"column {input.Column("state")} is blank, and a position is searched only among its own state's districts")}
+            when nullif(trim(state), '') is null then {Sql.Literal($"column {input.Column("state")} is blank, and a district is searched only by positions of its own state")}
             else {Sql.Literal($"column {input.Column("state")} = '")} || state || ''''
         end
         """;
 
-    private static string CheckSql(string id, string nameMissing) => $"""
+    private static string CheckSql(string id, string nameMissing, bool blankStateAllowed) => $"""
         case
             {QuarantineCodes.CommonChecksSql()}
             when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
             when row_number() over (partition by {id} order by row_number) > 1 then {Sql.Literal(QuarantineCodes.DuplicateId)}
             when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
-            when em_state(state) is null then {Sql.Literal(QuarantineCodes.UnknownState)}
+            when em_state(state) is null{(blankStateAllowed ? " and nullif(trim(state), '') is not null" : "")} then {Sql.Literal(QuarantineCodes.UnknownState)}
         end
         """;
 
@@ -269,6 +293,15 @@ internal sealed class L2BallotReadyCleaning
                     nullif(lower(trim(level)), '') as position_level,
                     {OfficeKind.PositionKindSql("lower(name)", "nullif(lower(trim(level)), '')")} as office_kind
                 from usable
+            ),
+
+            -- A school board's name may carry its school district's number, which is no seat's: the seat is read without it.
+            numbered as (
+                select
+                    *,
+                    case when office_kind = 'school' then em_school_number(position_name) end as school_number,
+                    case when office_kind = 'school' then em_without_school_number(position_name) else position_name end as seat_name
+                from classified
             )
 
         select
@@ -279,13 +312,14 @@ internal sealed class L2BallotReadyCleaning
             em_state(state) as state,
             position_level as level,
             office_kind,
-            em_position_number(position_name, office_kind, sub_area_name, sub_area_value) as district_number,
-            em_position_names_number(position_name, office_kind) as names_number,
-            em_position_seat(position_name, office_kind, sub_area_name, sub_area_value) as seat,
+            em_position_number(seat_name, office_kind, sub_area_name, sub_area_value) as district_number,
+            em_position_names_number(seat_name, office_kind) as names_number,
+            em_position_seat(seat_name, office_kind, sub_area_name, sub_area_value) as seat,
+            school_number,
             em_place_words(position_name) as place_words,
             em_at_large(position_name) as at_large,
             'race name: ' || position_name as embedding_queried_term
-        from classified
+        from numbered
         """;
 
     public string RightCleanSql() => $"""
@@ -294,7 +328,7 @@ internal sealed class L2BallotReadyCleaning
             usable as ({Usable("right")}),
 
             classified as (
-                select *, trim(district_name) as name, trim(district_type) as type, em_state(state) as postal_code
+                select *, trim(district_name) as name, trim(district_type) as type, em_state(state) as postal_code, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
                 from usable
             )
 
@@ -305,8 +339,10 @@ internal sealed class L2BallotReadyCleaning
             name as district_name,
             type as district_type,
             postal_code as state,
-            {OfficeKind.DistrictKindSql("lower(type)")} as district_kind,
-            em_district_number(name) as district_number,
+            kind as district_kind,
+            -- SPRINGFIELD SCHOOL DIST 186 is the whole of school district 186, not its sub-district 186.
+            em_district_number(case when kind = 'school' then em_without_school_number(name) else name end) as district_number,
+            case when kind = 'school' then em_school_number(name) end as school_number,
             em_place_words(name) as place_words,
             em_at_large(name) as at_large,
             'state: ' || postal_code || ', district type: ' || type || ', district name: ' || name as embedding_text

@@ -10,7 +10,7 @@ internal static class L2BallotReadyColumns
     [
         new("br_database_id", "BallotReady position unique identifier (the left input's id).", NotNull: true, Unique: true),
         new("name", "BallotReady position name.", NotNull: true),
-        new("state", "State postal code.", NotNull: true),
+        new("state", "State postal code: the position's, or for a position whose state is blank the one state whose districts fit it (null when none or several do)."),
         new("l2_district_name", "Matched L2 district name (null when no district fits)."),
         new("l2_district_type", "Matched L2 district type."),
         new("is_matched", "Whether a district was matched.", NotNull: true),
@@ -24,7 +24,7 @@ internal static class L2BallotReadyColumns
         new("selected_candidate_number", "The candidate chosen, 1-13 in the embeddings list, or 0 for none (spec 000's selected_candidate_number).", NotNull: true, Range: (0, 13)),
         new("match_probability", "Fellegi-Sunter probability that the shown pair is a match, 0-1 (null when no pair was scored)."),
         new("match_weight", "Match weight of the shown pair in bits: the prior plus every field's log2(m/u)."),
-        new("decided_by", "Which tier decided: score (accepted or rejected by match probability), judge (the ambiguous band), rule (an office above state level), or none (no district in the state).", NotNull: true),
+        new("decided_by", "Which tier decided: score (accepted or rejected by match probability), judge (the ambiguous band), rule (an office above state level, or a position whose state is blank and whose fitting districts are in no one state), or none (no district in the state).", NotNull: true),
         new("match_explanation", "JSON: the prior and each field's level and weight for the shown pair, the office kind and district number read from the position, the seat ignored, and the judge's selection in spec 000's contract."),
     ];
 

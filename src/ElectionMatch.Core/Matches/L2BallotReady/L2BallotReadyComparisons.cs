@@ -7,7 +7,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// Conditions read the pair projection's columns: <c>l_kind</c>/<c>r_kind</c> (<see cref="OfficeKind"/>),
 /// <c>l_whole</c> (the kind of district an at-large seat of the office is elected by), <c>l_number</c>/<c>r_number</c>,
 /// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>,
-/// <c>l_names_number</c> (the position's name writes a district number, read or not: no such seat is elected at large).
+/// <c>l_names_number</c> (the position's name writes a district number, read or not: no such seat is elected at large),
+/// <c>other_school</c> (both names carry a school district's number and the numbers differ).
 /// The embedding's similarity chose the candidates and is not weighed again: with 13 candidates a state, what tells
 /// them apart is meaning.
 /// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>); u starts from all candidate districts and is trained, with λ, by EM.
@@ -31,11 +32,11 @@ internal static class L2BallotReadyComparisons
             Source: ParameterSource.FixedM),
         new(
             "place",
-            "the place words of the district's name (its city, county or school district): all in the position's name, some, none (null when the district is named for its state only, as STATE HOUSE 015 is)",
+            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): all in the position's name, some, none (null when the district is named for its state only, as STATE HOUSE 015 is)",
             "len(r_places) = 0",
             [
-                new("all", "list_has_all(l_places, r_places)", 0.95),
-                new("some", "list_has_any(l_places, r_places)", 0.03),
+                new("all", "not other_school and list_has_all(l_places, r_places)", 0.95),
+                new("some", "not other_school and list_has_any(l_places, r_places)", 0.03),
                 new("different", null, 0.02, Veto: true),
             ],
             Source: ParameterSource.FixedM),

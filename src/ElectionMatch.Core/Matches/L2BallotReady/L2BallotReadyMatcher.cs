@@ -34,6 +34,7 @@ internal sealed class L2BallotReadyMatcher
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
     private readonly L2BallotReadyCleaning _cleaning;
+    private readonly BlankStateSearch _blankStates;
     private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule, L2BallotReadyComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private string? _cachedModel;
@@ -47,6 +48,7 @@ internal sealed class L2BallotReadyMatcher
         _settings = settings;
         _run = run;
         _cleaning = new L2BallotReadyCleaning(settings, run);
+        _blankStates = new BlankStateSearch(run, _model);
     }
 
     /// <summary>The embedder for retrieval; the offline one unless a test or provider sets another.</summary>
@@ -65,6 +67,7 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Stage("reference", null, "states", () =>
         {
             ReferenceData.LoadStates(_warehouse, _run, "states");
+            ReferenceData.LoadStateNames(_warehouse, _run, "state_names");
             _warehouse.Execute(_cleaning.MacrosSql());
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv));
@@ -72,6 +75,8 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
+        pipeline.Sql("state_search", "left_clean", "state_search", _blankStates.SearchSql((pairs, left, right) => PairProjection(pairs, left, right, excludeRuleDecisions: false)));
+        pipeline.Sql("state_resolution", "left_clean", "state_resolution", _blankStates.ResolutionSql(), () => _warehouse.Scalar<string>(_blankStates.NoteSql()));
         pipeline.Sql("partitions", "left_clean", "partitions", PartitionsSql());
         pipeline.Sql("left_keyed", "left_clean", "left_keyed", LeftKeyedSql());
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", RightKeyedSql());
@@ -101,7 +106,7 @@ internal sealed class L2BallotReadyMatcher
         _counts["pairs_compared_by_embedding"] = retrieval.PairsCompared;
         pipeline.Sql("candidates", "left_keyed", "candidates", CandidatesSql(), () => CandidatesNote(pipeline));
 
-        pipeline.Sql("rule_decisions", "left_keyed", "rule_decisions", RuleDecisionsSql(), () => $"{pipeline.Count("rule_decisions")} offices above state level");
+        pipeline.Sql("rule_decisions", "left_keyed", "rule_decisions", RuleDecisionsSql(), () => RuleDecisionsNote());
         pipeline.Sql("comparisons", "candidates", "comparisons", $"create table {T("comparisons")} as select *, {_model.GammaSelect()} from ({PairProjection($"(select *, score as cosine from {T("candidates")})")})");
         pipeline.Sql("u_sample", "left_keyed", "u_sample", USampleSql());
         ModelParameters? parameters = null;
@@ -145,6 +150,14 @@ internal sealed class L2BallotReadyMatcher
 
     private long Rows(string table) => _warehouse.Scalar<long>($"select count(*) from {T(table)}");
 
+    private string RuleDecisionsNote()
+    {
+        var blank = _warehouse.Scalar<long>($"select count(*) from {T("state_resolution")} where state is null");
+        var federal = Rows("rule_decisions") - blank;
+        return string.Create(CultureInfo.InvariantCulture, $"{federal} offices above state level") +
+            (blank > 0 ? string.Create(CultureInfo.InvariantCulture, $", {blank} positions with a blank state whose fitting districts are in no one state") : "");
+    }
+
     private string CandidatesNote(Pipeline pipeline)
     {
         var positions = _warehouse.Scalar<long>($"select count(distinct left_key) from {T("candidates")}");
@@ -152,18 +165,28 @@ internal sealed class L2BallotReadyMatcher
         return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}");
     }
 
-    // Spec 000: one vector store per state; a position searches its own state's districts only.
+    // Spec 000: one vector store per state; a position searches its own state's districts only, and a position whose
+    // state is blank those of the one state the blank-state search placed it in (none when it placed it nowhere).
     private string PartitionsSql() => $"""
         create table {T("partitions")} as
         select row_number() over (order by state) as group_id, state
-        from (select distinct state from {T("left_clean")})
+        from (
+            select distinct coalesce(l.state, s.state) as state
+            from {T("left_clean")} as l
+            left join {T("state_resolution")} as s using (row_number)
+        )
+        where state is not null
         """;
 
     private string LeftKeyedSql() => $"""
         create table {T("left_keyed")} as
-        select row_number() over (order by l.left_id) as left_key, g.group_id, l.*
+        select
+            row_number() over (order by l.left_id) as left_key, g.group_id,
+            l.* replace (coalesce(l.state, s.state) as state),
+            l.state is null as state_blank, s.note as state_note, s.explanation as state_search
         from {T("left_clean")} as l
-        join {T("partitions")} as g using (state)
+        left join {T("state_resolution")} as s using (row_number)
+        left join {T("partitions")} as g on g.state = coalesce(l.state, s.state)
         """;
 
     private string RightKeyedSql() => $"""
@@ -189,8 +212,9 @@ internal sealed class L2BallotReadyMatcher
         return report;
     }
 
+    // A position placed in no state (its state blank, and no one state's districts fit it) has nothing to search.
     private RetrievalInputs RetrievalInputsFor(string members) =>
-        new(T("left_keyed"), "embedding_queried_term", T(members), T("right_keyed"), "embedding_text");
+        new($"(select * from {T("left_keyed")} where group_id is not null)", "embedding_queried_term", T(members), T("right_keyed"), "embedding_text");
 
     // Spec 000's list: the top k by similarity keep places 1..k, the state-level district comes next, then
     // the buffer (similarity ranks k+1 and k+2). Numbers stay contiguous when a state has fewer districts.
@@ -225,26 +249,39 @@ internal sealed class L2BallotReadyMatcher
     /// <summary><paramref name="sql"/>, naming the <c>retrievers</c> column, in a run that interleaved rankings; nothing otherwise.</summary>
     private string Retrievers(string sql) => _united ? sql : "";
 
-    // Spec 000: offices above state level are rejected outright; they are never scored or judged.
+    // Spec 000: offices above state level are rejected outright; they are never scored or judged. Nor is a position
+    // whose state is blank and which the blank-state search placed in no one state.
     private string RuleDecisionsSql() => $"""
         create table {T("rule_decisions")} as
-        select left_key
+        select left_key, {RuleConfidence} as confidence, 'rule: the office is above state level (federal); spec 000 matches no such office to an L2 district' as reasoning
         from {T("left_keyed")}
         where office_kind = {Sql.Literal(OfficeKind.Federal)}
+        union all
+        select l.left_key, s.confidence, s.reasoning
+        from {T("left_keyed")} as l
+        join {T("state_resolution")} as s using (row_number)
+        where s.state is null
         """;
 
-    /// <summary>A pairs table joined to both sides, with the columns the comparisons read; federal offices left out.</summary>
-    private string PairProjection(string pairs) => $"""
+    /// <summary>A pairs table joined to both sides, with the columns the comparisons read; federal offices and other rule decisions left out.</summary>
+    private string PairProjection(string pairs) => PairProjection(pairs, T("left_keyed"), T("right_keyed"), excludeRuleDecisions: true);
+
+    private string PairProjection(string pairs, string left, string right, bool excludeRuleDecisions) => $"""
         select
             pr.*,
             l.office_kind as l_kind, {OfficeKind.WholeSql("l.office_kind")} as l_whole, l.district_number as l_number,
-            l.place_words as l_places, l.at_large as l_at_large, l.level as l_level, l.names_number as l_names_number,
-            r.district_kind as r_kind, r.district_number as r_number, r.place_words as r_places, r.at_large as r_at_large,
+            -- A school district's number is one more place word when both sides write one ("USD 259" ↔ "Wichita USD 259").
+            case when l.school_number is not null and r.school_number is not null then list_append(l.place_words, '#' || l.school_number) else l.place_words end as l_places,
+            l.at_large as l_at_large, l.level as l_level, l.names_number as l_names_number,
+            coalesce(l.school_number <> r.school_number, false) as other_school,
+            r.district_kind as r_kind, r.district_number as r_number,
+            case when l.school_number is not null and r.school_number is not null then list_append(r.place_words, '#' || r.school_number) else r.place_words end as r_places,
+            r.at_large as r_at_large,
             {OfficeKind.LevelsSql("r.district_kind")} as r_levels
         from {pairs} as pr
-        join {T("left_keyed")} as l using (left_key)
-        join {T("right_keyed")} as r using (right_key)
-        anti join {T("rule_decisions")} as x using (left_key)
+        join {left} as l using (left_key)
+        join {right} as r using (right_key)
+        {(excludeRuleDecisions ? $"anti join {T("rule_decisions")} as x using (left_key)" : "")}
         """;
 
     // u is P(level | non-match): random districts of a position's own state are nearly all non-matches.
@@ -317,7 +354,7 @@ internal sealed class L2BallotReadyMatcher
             select
                 l.left_id, l.name, s.left_key, l.state, l.level, l.office_kind, l.district_number, l.seat,
                 s.right_key, s.candidate_number, r.district_name, r.district_type, r.district_kind, r.district_number,
-                cast(round(s.cosine, 4) as varchar), {gammas}
+                cast(round(s.cosine, 4) as varchar), l.school_number, r.school_number, {gammas}
             from {T("scored_pairs")} as s
             semi join {T("judge_rows")} as j using (left_key)
             join {T("left_keyed")} as l using (left_key)
@@ -325,27 +362,38 @@ internal sealed class L2BallotReadyMatcher
             order by l.left_id, s.candidate_number
             """, r => new JudgeEvidence(
                 r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(1),
-                new Dictionary<string, string?>(StringComparer.Ordinal)
+                WithSchoolNumber(r, 15, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["state"] = r.GetString(3),
                     ["level"] = Text(r, 4),
                     [DistrictRuleJudge.OfficeKindAttribute] = Text(r, 5),
                     ["district_number"] = Text(r, 6),
                     ["seat"] = Text(r, 7),
-                },
+                }),
                 r.GetInt64(8), r.GetInt64(9), r.GetString(10),
-                new Dictionary<string, string?>(StringComparer.Ordinal)
+                WithSchoolNumber(r, 16, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["district_type"] = r.GetString(11),
                     ["district_kind"] = Text(r, 12),
                     ["district_number"] = Text(r, 13),
                     ["score"] = Text(r, 14),
-                },
-                _model.ReadLevels(r, 15)));
+                }),
+                _model.ReadLevels(r, 17)));
         return new JudgeStage(_warehouse, _run, Judge, rowsPerRequest: 1).Run(evidence, "judge_answers", cancellationToken);
     }
 
     private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
+
+    // Only where a name carries one: an absent attribute leaves the judge's request, and an LLM's cache key, as before.
+    private static Dictionary<string, string?> WithSchoolNumber(System.Data.Common.DbDataReader r, int i, Dictionary<string, string?> attributes)
+    {
+        if (Text(r, i) is { } number)
+        {
+            attributes[DistrictRuleJudge.SchoolNumberAttribute] = number;
+        }
+
+        return attributes;
+    }
 
     // One decision per position: a rule, the score tier, or the judge (whose choice links at judge_accept).
     private string DecisionsSql() => $"""
@@ -363,9 +411,7 @@ internal sealed class L2BallotReadyMatcher
 
         select
             left_key, cast(null as bigint) as right_key, 0 as selected_candidate_number, false as is_matched, 'rule' as decided_by,
-            {RuleConfidence} as confidence,
-            'rule: the office is above state level (federal); spec 000 matches no such office to an L2 district' as reasoning,
-            cast([] as varchar[]) as close_alternatives, cast(null as json) as selection
+            confidence, reasoning, cast([] as varchar[]) as close_alternatives, cast(null as json) as selection
         from {T("rule_decisions")}
         union all
         select
@@ -418,7 +464,7 @@ internal sealed class L2BallotReadyMatcher
             linked.district_name as l2_district_name,
             linked.district_type as l2_district_type,
             coalesce(d.is_matched, false) as is_matched,
-            coalesce(d.reasoning, 'no L2 district in this state to compare') as llm_reason,
+            coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare') as llm_reason,
             coalesce(d.confidence, 0) as confidence,
             cast(cl.top_embedding_score as double) as top_embedding_score,
             cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,
@@ -438,7 +484,8 @@ internal sealed class L2BallotReadyMatcher
                     'office_kind', l.office_kind,
                     'district_number', l.district_number,
                     'seat_ignored', l.seat,
-                    'selection', d.selection)) as match_explanation
+                    'selection', d.selection,
+                    'state_search', l.state_search)) as match_explanation
         from {T("left_keyed")} as l
         left join {T("decisions")} as d using (left_key)
         left join {T("right_keyed")} as linked on linked.right_key = d.right_key
@@ -450,11 +497,19 @@ internal sealed class L2BallotReadyMatcher
         order by br_database_id
         """;
 
-    // merge_all_states.py's report: match rate and confidence per state, and over all states.
+    // merge_all_states.py's report: match rate and confidence per state, and over all states. Positions whose state was
+    // blank are a line of their own wherever they were linked: a state's line is the positions that state's input holds.
     private string StateSummarySql() => $"""
         create table {T("state_summary")} as
+        with
+            by_input_state as (
+                select o.*, case when l.state_blank then 'blank' else o.state end as input_state
+                from {T("output")} as o
+                join {T("left_keyed")} as l on l.left_id_value = o.br_database_id
+            )
+
         select
-            coalesce(state, 'all') as state,
+            coalesce(input_state, 'all') as state,
             count(*) as positions,
             count(*) filter (where is_matched) as matched,
             count(*) filter (where is_matched) / count(*) as match_rate,
@@ -463,9 +518,9 @@ internal sealed class L2BallotReadyMatcher
             count(*) filter (where is_matched and confidence >= 70 and confidence < 90) as confidence_70_89,
             count(*) filter (where is_matched and confidence < 70) as confidence_below_70,
             count(*) filter (where decided_by = 'judge') as judged
-        from {T("output")}
-        group by grouping sets ((state), ())
-        order by grouping(state), state
+        from by_input_state
+        group by grouping sets ((input_state), ())
+        order by grouping(input_state), input_state = 'blank', input_state
         """;
 
     private List<string> StateSummary()
