@@ -268,7 +268,7 @@ public sealed class CheckOperation
         }
 
         Report(Codes.GeneratedYamlOlderThanDbt, Severity.Warning, SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath)),
-            $"{DisplayPath.For(manifest)} was written by dbt {built}, which warns on the generated YAML's {string.Join(" and ", older)}: the generated files follow "
+            $"{DisplayPath.For(manifest)} was written by dbt {built}, which warns on the generated YAML ({string.Join("; ", older)}): the generated files take "
             + $"{form.Describe(_context.Settings, _context.Project)}; once every machine that runs this project has dbt {built} or later, set dbt_version: \"{built}\" here and run `electionmatch generate`");
     }
 

@@ -51,15 +51,15 @@ public sealed record DbtYamlForm(DbtVersion? Version, DbtVersionSource Source, b
     /// <summary>What this form leaves in the older shape that the given form moves (empty when it moves nothing more).</summary>
     public IReadOnlyList<string> OlderThan(DbtYamlForm other) =>
     [
-        .. other.MetaInConfig && !MetaInConfig ? ["a source table's top-level meta: (PropertyMovedToConfigDeprecation)"] : Array.Empty<string>(),
-        .. other.TestArgumentsProperty && !TestArgumentsProperty ? ["test arguments outside arguments: (MissingArgumentsPropertyInGenericTestDeprecation)"] : Array.Empty<string>(),
+        .. other.MetaInConfig && !MetaInConfig ? ["a sources entry's top-level meta:, PropertyMovedToConfigDeprecation"] : Array.Empty<string>(),
+        .. other.TestArgumentsProperty && !TestArgumentsProperty ? ["test arguments outside arguments:, MissingArgumentsPropertyInGenericTestDeprecation"] : Array.Empty<string>(),
     ];
 
-    /// <summary>Where the version came from, for messages.</summary>
+    /// <summary>Which form this is and where its version came from, for messages.</summary>
     public string Describe(ElectionMatchSettings settings, DbtProject project) => Source switch
     {
-        DbtVersionSource.Setting => $"dbt {Version} (dbt_version in {DisplayPath.For(settings.FilePath)})",
-        DbtVersionSource.RequireDbtVersion => $"dbt {Version} (the lower bound of require-dbt-version in {DisplayPath.For(project.FilePath)})",
-        _ => "no dbt version (neither dbt_version in electionmatch.yml nor a lower bound in require-dbt-version), so the form every dbt reads",
+        DbtVersionSource.Setting => $"the form of dbt {Version} (dbt_version in {DisplayPath.For(settings.FilePath)})",
+        DbtVersionSource.RequireDbtVersion => $"the form of dbt {Version} (the lower bound of require-dbt-version in {DisplayPath.For(project.FilePath)})",
+        _ => "the form every dbt reads (no dbt_version in electionmatch.yml, no lower bound in require-dbt-version)",
     };
 }
