@@ -59,8 +59,8 @@ public sealed class GenerateOperationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("    tables: []\n")]
-    [InlineData("    tables: [{name: candidacy_ddhq_matches_20251016}, {name: llm_l2_br_match_20250811}]\n")]
+    [InlineData("    tables: [&first {name: candidacy_ddhq_matches_20251016}, {name: llm_l2_br_match_20250811}]\n")]
+    [InlineData("    tables:\n")]
     public void A_sources_entry_the_run_cannot_add_stops_it_before_it_publishes(string tables)
     {
         var text = _fixture.Read(SourcesYaml);
@@ -74,6 +74,44 @@ public sealed class GenerateOperationTests : IDisposable
         // Nothing was published: with the list back, the same run needs no --replace and leaves no interrupted run.
         _fixture.Write(SourcesYaml, text);
         new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", date));
+        Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void A_run_rewrites_a_flow_style_tables_list_in_block_style_keeping_the_byte_order_mark_and_the_tables_as_dbt_reads_them()
+    {
+        // The fixture's snapshot tables as one flow list over several lines, nested meta and comments included.
+        var text = _fixture.Read(SourcesYaml);
+        var start = text.IndexOf("    tables:\n      - name: candidacy_ddhq_matches_20251016", StringComparison.Ordinal);
+        const string flow = """
+                tables: [  # loaded by hand
+                  {name: candidacy_ddhq_matches_20251016, meta: {external_location: "data/model_predictions/candidacy_ddhq_matches_20251016.csv"}},
+                  {name: 'candidacy_ddhq_matches_20251112',
+                   meta: {external_location: 'data/model_predictions/candidacy_ddhq_matches_20251112.csv'}},  # the one marts read today
+                  {name: llm_l2_br_match_20250806, meta: {external_location: data/model_predictions/llm_l2_br_match_20250806.csv}},
+                  {name: llm_l2_br_match_20250811, meta: {external_location: data/model_predictions/llm_l2_br_match_20250811.csv}}
+                ]
+
+            """;
+        var head = text[..start];
+        File.WriteAllText(_fixture.PathOf(SourcesYaml), head + flow, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var before = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().Select(t => t.ToString()).ToList();
+
+        new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
+
+        var bytes = File.ReadAllBytes(_fixture.PathOf(SourcesYaml));
+        Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
+        var updated = System.Text.Encoding.UTF8.GetString(bytes[3..]);
+        Assert.StartsWith(head + "    tables:  # loaded by hand\n      - {name: candidacy_ddhq_matches_20251016, meta:", updated, StringComparison.Ordinal);
+        Assert.Contains("      - {name: llm_l2_br_match_20250811, meta: {external_location: data/model_predictions/llm_l2_br_match_20250811.csv}}\n      - name: llm_l2_br_match_20261130\n", updated, StringComparison.Ordinal);
+        var after = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().ToList();
+        Assert.Equal(before, after.SkipLast(1).Select(t => t.ToString()));
+        Assert.Equal("llm_l2_br_match_20261130", after[^1].GetProperty("name").GetString());
+
+        // A second pass adds nothing: generate leaves the rewritten file as it is, and check finds it whole.
+        var generate = new GenerateOperation(Load()).Execute();
+        Assert.DoesNotContain(_fixture.PathOf(SourcesYaml), generate.Written.Select(Path.GetFullPath));
+        Assert.Equal(bytes, File.ReadAllBytes(_fixture.PathOf(SourcesYaml)));
         Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
     }
 

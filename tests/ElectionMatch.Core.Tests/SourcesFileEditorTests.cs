@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 
@@ -93,5 +94,116 @@ public sealed class SourcesFileEditorTests
 
         Assert.Equal("sources:\n  - name: airbyte_source\n    tables:\n      - name: t\n  - name: model_predictions\n    tables:\n      - name: x_20260101\n# end\n", updated);
         Assert.True(SourcesFileEditor.DeclaresSource(updated, "s.yml", "model_predictions"));
+    }
+
+    private const string FlowHead = "version: 2\n\nsources:\n  - name: model_predictions\n    schema: model_predictions  # published here\n";
+
+    private const string FlowTail = "\n  - name: other\n    tables:\n      - name: t\n# end of file\n";
+
+    /// <summary>The tables of the model_predictions source as PyYAML (dbt's parser) reads the text: each table's JSON.</summary>
+    private static List<string> TablesAsDbtReadsThem(string text) =>
+        PyYaml.Load(text).GetProperty("sources").EnumerateArray()
+            .Single(s => s.GetProperty("name").GetString() == "model_predictions")
+            .GetProperty("tables").EnumerateArray().Select(t => JsonSerializer.Serialize(t)).ToList();
+
+    private const string NewTable = "{\"name\":\"candidacy_ddhq_matches_20261123\",\"description\":\"new\"}";
+
+    [Theory]
+    [InlineData("    tables: []\n", "    tables:\n")]
+    [InlineData("    tables: [{name: x}]\n", "    tables:\n      - {name: x}\n")]
+    [InlineData("    tables: [ {name: 'x'} , {name: \"y\", description: 'a, b'} ]   # two\n", "    tables:   # two\n      - {name: 'x'}\n      - {name: \"y\", description: 'a, b'}\n")]
+    public void A_flow_style_tables_list_is_rewritten_in_block_style_keeping_its_tables_and_the_entry_added(string tables, string block)
+    {
+        var text = FlowHead + tables + FlowTail;
+        var before = TablesAsDbtReadsThem(text);
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        Assert.Equal(FlowHead + block + "      - name: candidacy_ddhq_matches_20261123\n        description: \"new\"\n" + FlowTail, updated);
+        Assert.Equal([.. before, NewTable], TablesAsDbtReadsThem(updated));
+    }
+
+    [Fact]
+    public void A_flow_list_over_several_lines_keeps_its_comments_in_place()
+    {
+        const string tables = """
+                tables: [  # loaded by hand
+                  # the first upload
+                  {name: a_20251016,
+                     description: "first, by hand"},  # superseded
+                  {name: b_20251112},
+                  # the last one
+                ]
+                          
+            """;
+        var text = FlowHead + tables + FlowTail;
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        const string expected = """
+                tables:  # loaded by hand
+                  # the first upload
+                  - {name: a_20251016,
+                      description: "first, by hand"}  # superseded
+                  - {name: b_20251112}
+                  # the last one
+                  - name: candidacy_ddhq_matches_20261123
+                    description: "new"
+                          
+            """;
+        Assert.Equal(FlowHead + expected + FlowTail, updated);
+        Assert.Equal(
+            ["{\"name\":\"a_20251016\",\"description\":\"first, by hand\"}", "{\"name\":\"b_20251112\"}", NewTable],
+            TablesAsDbtReadsThem(updated));
+    }
+
+    [Fact]
+    public void A_flow_list_with_nested_columns_and_meta_keeps_them()
+    {
+        var text = FlowHead + "    tables: [{name: a, meta: {external_location: 'data/a.csv'}, columns: [{name: id, data_tests: [not_null]}, {name: b}]},\n      {name: c}]\n" + FlowTail;
+        var before = TablesAsDbtReadsThem(text);
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        Assert.Contains("      - {name: a, meta: {external_location: 'data/a.csv'}, columns: [{name: id, data_tests: [not_null]}, {name: b}]}\n      - {name: c}\n", updated, StringComparison.Ordinal);
+        Assert.Equal([.. before, NewTable], TablesAsDbtReadsThem(updated));
+        // The next snapshot is added to the block list as to any other.
+        var again = SourcesFileEditor.AddTable(updated, "__sources.yaml", "model_predictions", "- name: candidacy_ddhq_matches_20261124\n");
+        Assert.Equal(updated.Replace(FlowTail, "      - name: candidacy_ddhq_matches_20261124\n" + FlowTail, StringComparison.Ordinal), again);
+    }
+
+    [Fact]
+    public void A_flow_list_in_a_file_with_windows_line_endings_keeps_them()
+    {
+        var text = (FlowHead + "    tables: [\n      {name: a},\n      {name: b}\n    ]\n" + FlowTail).Replace("\n", "\r\n", StringComparison.Ordinal);
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        Assert.Equal((FlowHead + "    tables:\n      - {name: a}\n      - {name: b}\n      - name: candidacy_ddhq_matches_20261123\n        description: \"new\"\n" + FlowTail).Replace("\n", "\r\n", StringComparison.Ordinal), updated);
+        Assert.Equal(3, TablesAsDbtReadsThem(updated).Count);
+    }
+
+    [Theory]
+    [InlineData("    tables: [&first {name: a}, {name: b}]\n")]
+    [InlineData("    tables: [{name: a, meta: &m {k: v}}, {name: b, meta: *m}]\n")]
+    public void A_flow_list_holding_an_anchor_or_alias_is_refused_at_its_line(string tables)
+    {
+        var text = FlowHead + tables + FlowTail;
+
+        var error = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal((Codes.YamlShape, 6), (diagnostic.Code, diagnostic.Line));
+        Assert.Contains("anchor or alias", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_source_written_in_flow_style_is_refused_at_its_line()
+    {
+        const string text = "sources:\n  - {name: model_predictions, tables: [{name: a}]}\n";
+
+        var error = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry));
+
+        Assert.Equal((Codes.YamlShape, 2), (Assert.Single(error.Diagnostics).Code, error.Diagnostics[0].Line));
     }
 }

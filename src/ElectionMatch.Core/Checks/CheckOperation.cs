@@ -26,7 +26,7 @@ public sealed class CheckOperation
     public CheckOperation(ProjectContext context)
     {
         _context = context;
-        _renderer = new StagingModelRenderer(context.Templates, context.Settings.Snapshots);
+        _renderer = context.StagingRenderer();
     }
 
     public IReadOnlyList<Diagnostic> Execute()
@@ -49,6 +49,7 @@ public sealed class CheckOperation
 
         CheckZipCodeModels(warehouse, resolver);
         CheckDownstreamReferences(existing);
+        CheckYamlFormAgainstBuiltDbt();
 
         // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
         _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, _context.Settings.Matches.Keys, inputs: false));
@@ -245,6 +246,30 @@ public sealed class CheckOperation
             Report(Codes.ZipCodeRangesEmpty, Severity.Warning, zipCodes.RangesAt ?? zipCodes.At,
                 $"state_zip_code_ranges ({zipCodes.StateZipCodeRanges}) has no rows, so {ZipCodeModelRenderer.ZipToOffice} keeps no zip code (it keeps those inside a range of their state)");
         }
+    }
+
+    /// <summary>
+    /// Warns when the dbt that last built the project (target/manifest.json) warns on the generated YAML's older form and
+    /// no dbt_version says that form is meant. The artifact never chooses the form: it differs between machines.
+    /// </summary>
+    private void CheckYamlFormAgainstBuiltDbt()
+    {
+        var form = _context.YamlForm;
+        var manifest = _context.Project.ManifestJsonPath;
+        if (form.Source == DbtVersionSource.Setting || DbtManifestVersion.Read(manifest) is not { } built)
+        {
+            return;
+        }
+
+        var older = form.OlderThan(form with { Version = built });
+        if (older.Count == 0)
+        {
+            return;
+        }
+
+        Report(Codes.GeneratedYamlOlderThanDbt, Severity.Warning, SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath)),
+            $"{DisplayPath.For(manifest)} was written by dbt {built}, which warns on the generated YAML ({string.Join("; ", older)}): the generated files take "
+            + $"{form.Describe(_context.Settings, _context.Project)}; once every machine that runs this project has dbt {built} or later, set dbt_version: \"{built}\" here and run `electionmatch generate`");
     }
 
     private void CheckGeneratedFile(string path, Func<GeneratedFile> render)

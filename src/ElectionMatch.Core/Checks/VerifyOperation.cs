@@ -391,7 +391,7 @@ public sealed class VerifyOperation
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"settings_sha256\""), 1), $"electionmatch.yml changed since {manifest.Snapshot} was made");
             }
 
-            var templates = new StagingModelRenderer(_context.Templates, _context.Settings.Snapshots).TemplateHashes();
+            var templates = _context.StagingRenderer().TemplateHashes();
             foreach (var (template, sha) in manifest.TemplateSha256.Where(t => templates.GetValueOrDefault(t.Key) != t.Value))
             {
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1), $"template {template} changed since {manifest.Snapshot} was made (then {Short(sha)}); `electionmatch generate` re-renders the staging files");

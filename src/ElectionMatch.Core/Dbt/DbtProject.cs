@@ -31,7 +31,22 @@ public sealed class DbtProject
     /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
     public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
 
+    /// <summary>The oldest dbt that <c>require-dbt-version</c> allows; null without one, or with no lower bound in it.</summary>
+    public DbtVersion? RequiredDbtVersion { get; private init; }
+
+    /// <summary>Where dbt_project.yml sets <c>require-dbt-version</c>.</summary>
+    public SourceSpan? RequiredDbtVersionAt { get; private init; }
+
+    /// <summary>
+    /// <c>flags: require_generic_test_arguments_property</c> (dbt 1.10.5 and later; true by default from 1.10.8): whether dbt
+    /// reads a generic test's arguments from its <c>arguments:</c> property. Null when the project does not set it.
+    /// </summary>
+    public bool? GenericTestArgumentsFlag { get; private init; }
+
     public string FilePath => Path.Combine(Directory, "dbt_project.yml");
+
+    /// <summary>Where dbt writes its manifest: <c>manifest.json</c> in the target path.</summary>
+    public string ManifestJsonPath => Resolve(Path.Combine(TargetPath, "manifest.json"));
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Directory, relative));
 
@@ -61,8 +76,36 @@ public sealed class DbtProject
         var target = Rendered("target-path") ?? "target";
         // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
         var profileAt = yaml.AtValue(yaml.Has("profile") ? "profile" : "name");
-        return new DbtProject(full, name, profile, modelPaths, target) { ProfileAt = profileAt, EnvironmentVariables = [.. variables] };
+        var (required, requiredAt) = ReadRequiredDbtVersion(yaml);
+        return new DbtProject(full, name, profile, modelPaths, target)
+        {
+            ProfileAt = profileAt,
+            EnvironmentVariables = [.. variables],
+            RequiredDbtVersion = required,
+            RequiredDbtVersionAt = requiredAt,
+            GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
+        };
     }
+
+    /// <summary>The lower bound of <c>require-dbt-version</c> (a string, or a list of ranges); a range dbt cannot read is an error, as in dbt.</summary>
+    private static (DbtVersion? Lowest, SourceSpan? At) ReadRequiredDbtVersion(YamlMap yaml)
+    {
+        const string key = "require-dbt-version";
+        if (!yaml.Has(key))
+        {
+            return (null, null);
+        }
+
+        var at = yaml.AtValue(key);
+        return DbtVersion.TryLowerBound(yaml.StringList(key), out var lowest, out var unreadable)
+            ? (lowest, at)
+            : throw DiagnosticException.At(Codes.DbtVersionUnreadable, at, $"'{unreadable}' in {key} is not a version range dbt reads; write ranges such as \">=1.8.0\" or a list [\">=1.8.0\", \"<2.0.0\"]");
+    }
+
+    private static bool? ReadFlag(YamlMap? flags, string key) =>
+        flags?.String(key) is { } text
+            ? bool.TryParse(text, out var value) ? value : throw DiagnosticException.At(Codes.YamlShape, flags.AtValue(key), $"'{key}' must be true or false, got '{text}'")
+            : null;
 
     /// <summary>Every file under the model paths with one of the given extensions, in a stable order.</summary>
     public IEnumerable<string> ModelFiles(params string[] extensions) =>

@@ -82,7 +82,7 @@ public sealed class SourceCatalog
                     var columns = table.MapList("columns").Select(c => c.RequiredString("name")).ToList();
                     tables.Add(new SourceTable(sourceName, name, identifier, table.String("database") ?? database, table.String("schema") ?? schema, location, columns, path, table.At)
                     {
-                        ManifestAt = table.Map("meta") is { } meta && meta.Has("manifest") ? meta.AtValue("manifest") : null,
+                        ManifestAt = MetaWith(table, "manifest") is { } meta ? meta.AtValue("manifest") : null,
                     });
                 }
             }
@@ -90,6 +90,10 @@ public sealed class SourceCatalog
 
         return diagnostics.Count > 0 ? throw new DiagnosticException(diagnostics) : new SourceCatalog(tables, files);
     }
+
+    /// <summary>The table's <c>meta:</c> holding the key: top-level (classic) or under <c>config:</c> (dbt ≥ 1.10, where a generated entry puts it).</summary>
+    private static YamlMap? MetaWith(YamlMap table, string key) =>
+        new[] { table.Map("config")?.Map("meta"), table.Map("meta") }.FirstOrDefault(m => m is not null && m.Has(key));
 
     // dbt-duckdb reads external_location from meta (classic) or config (dbt ≥ 1.10).
     private static string? ExternalLocation(YamlMap node) =>

@@ -16,12 +16,15 @@ public static class SourcesFileEditor
         var sources = SourcesList(yaml);
         var source = sources.Children.OfType<YamlMappingNode>().FirstOrDefault(s => NameOf(s) == sourceName)
             ?? throw DiagnosticException.At(Codes.SourceNotFound, yaml.At(sources), $"source '{sourceName}' is not declared in this file");
-        if (!source.Children.TryGetValue(new YamlScalarNode("tables"), out var tablesNode) || tablesNode is not YamlSequenceNode { Children.Count: > 0 } tables)
+        if (!source.Children.TryGetValue(new YamlScalarNode("tables"), out var tablesNode) || tablesNode is not YamlSequenceNode tables)
         {
             throw DiagnosticException.At(Codes.YamlShape, yaml.At(source), $"source '{sourceName}' has no 'tables:' list to add to; add one table by hand first");
         }
 
-        return InsertAfterLastItem(yaml, tables, entry);
+        // dbt reads `tables: [{name: a}]` and `tables: []` as well; that one list is rewritten in block style.
+        return tables.Style == YamlDotNet.Core.Events.SequenceStyle.Flow
+            ? FlowTables.ToBlock(yaml, source, tables, Block(entry, FlowTables.ItemIndent(source), NewlineOf(yaml.Text)))
+            : InsertAfterLastItem(yaml, tables, entry);
     }
 
     public static bool DeclaresSource(string text, string path, string sourceName) =>
@@ -63,9 +66,8 @@ public static class SourcesFileEditor
         var dashIndent = DashColumn(text, lines, first);
         var lastLine = LastContentLine(sequence.Children[^1]);
 
-        var newline = text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var indent = new string(' ', dashIndent);
-        var block = string.Concat(entry.TrimEnd('\n', '\r').Split('\n').Select(l => (l.Length == 0 ? "" : indent + l.TrimEnd('\r')) + newline));
+        var newline = NewlineOf(text);
+        var block = Block(entry, dashIndent, newline);
 
         // Insert at the start of the line after the last item's last line.
         var offset = lastLine < lines.Count ? lines[lastLine] : text.Length;
@@ -77,6 +79,13 @@ public static class SourcesFileEditor
 
         return prefix + block + text[offset..];
     }
+
+    /// <summary>The file's own line break: a file written on Windows keeps CRLF.</summary>
+    private static string NewlineOf(string text) => text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+
+    /// <summary>The entry's lines indented to the list's items, each ending in the file's line break.</summary>
+    private static string Block(string entry, int indent, string newline) =>
+        string.Concat(entry.TrimEnd('\n', '\r').Split('\n').Select(l => (l.Length == 0 ? "" : new string(' ', indent) + l.TrimEnd('\r')) + newline));
 
     private static int DashColumn(string text, List<int> lines, YamlNode item)
     {

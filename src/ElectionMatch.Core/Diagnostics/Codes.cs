@@ -16,6 +16,7 @@ public static class Codes
     public const string ProfileOrTargetMissing = "EM0012";
     public const string EnvVarUnset = "EM0013";
     public const string UnsupportedAdapter = "EM0014";
+    public const string DbtVersionUnreadable = "EM0015";
     public const string SourceNotFound = "EM0020";
     public const string RefNotFound = "EM0021";
     public const string ExternalFileMissing = "EM0022";
@@ -49,6 +50,7 @@ public static class Codes
     public const string ReferenceToSupersededSnapshot = "EM0106";
     public const string GeneratedFileStale = "EM0107";
     public const string SourceEntryMissing = "EM0108";
+    public const string GeneratedYamlOlderThanDbt = "EM0109";
     public const string RunNotFound = "EM0110";
     public const string ExplainIdNotFound = "EM0111";
 

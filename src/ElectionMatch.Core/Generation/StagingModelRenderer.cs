@@ -17,11 +17,13 @@ public sealed partial class StagingModelRenderer
 
     private readonly TemplateLibrary _templates;
     private readonly SnapshotSettings _settings;
+    private readonly DbtYamlForm _form;
 
-    public StagingModelRenderer(TemplateLibrary templates, SnapshotSettings settings)
+    public StagingModelRenderer(TemplateLibrary templates, SnapshotSettings settings, DbtYamlForm form)
     {
         _templates = templates;
         _settings = settings;
+        _form = form;
     }
 
     public IReadOnlyDictionary<string, string> TemplateHashes() =>
@@ -65,6 +67,7 @@ public sealed partial class StagingModelRenderer
             ["table"] = name.Table,
             ["manifest"] = manifest,
             ["columns"] = columns.Select(c => Column(c, definitions.FirstOrDefault(d => d.Name == c.Name))).ToList(),
+            ["test_arguments_property"] = _form.TestArgumentsProperty,
         }));
 
     public string RenderSourceTable(SnapshotName name, string? manifest) =>
@@ -75,6 +78,7 @@ public sealed partial class StagingModelRenderer
             ["tool"] = ToolInfo.Name,
             ["version"] = ToolInfo.Version,
             ["manifest"] = manifest,
+            ["meta_in_config"] = _form.MetaInConfig,
         });
 
     public string RenderSource(string firstTable) =>

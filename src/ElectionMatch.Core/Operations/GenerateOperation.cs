@@ -21,7 +21,7 @@ public sealed class GenerateOperation
     public GenerateOperation(ProjectContext context)
     {
         _context = context;
-        _renderer = new StagingModelRenderer(context.Templates, context.Settings.Snapshots);
+        _renderer = context.StagingRenderer();
     }
 
     /// <param name="rewriteReferences">Also point downstream models that ref a dated staging model at the match's stable model.</param>

@@ -17,6 +17,7 @@ public sealed class ProjectContext
         Sources = sources;
         Settings = settings;
         Templates = TemplateLibrary.ForProject(project.Directory);
+        YamlForm = DbtYamlForm.For(settings, project);
     }
 
     public DbtProject Project { get; }
@@ -28,6 +29,12 @@ public sealed class ProjectContext
     public ElectionMatchSettings Settings { get; }
 
     public TemplateLibrary Templates { get; }
+
+    /// <summary>Which dbt version's YAML the generated files are written in.</summary>
+    public DbtYamlForm YamlForm { get; }
+
+    /// <summary>The renderer of every staging file, stable model and sources entry, in <see cref="YamlForm"/>.</summary>
+    public StagingModelRenderer StagingRenderer() => new(Templates, Settings.Snapshots, YamlForm);
 
     /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
     public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);

@@ -48,7 +48,7 @@ public sealed class RunOperation
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? today);
         var snapshots = _context.Settings.Snapshots;
         ProjectWritability.Ensure(_context, name);
-        WarmTemplates(snapshots);
+        WarmTemplates();
 
         using var held = _context.Lock($"run {match.Name}", out _context);
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
@@ -129,11 +129,11 @@ public sealed class RunOperation
     /// about 0.2 s of JIT that the manifest (which records the templates' hashes) would otherwise wait for at the end of
     /// every run. The library keeps what it parsed; a template that does not parse is reported where it always was.
     /// </summary>
-    private void WarmTemplates(SnapshotSettings snapshots) => Task.Run(() =>
+    private void WarmTemplates() => Task.Run(() =>
     {
         try
         {
-            new StagingModelRenderer(_context.Templates, snapshots).TemplateHashes();
+            _context.StagingRenderer().TemplateHashes();
         }
         catch (DiagnosticException)
         {
@@ -352,7 +352,7 @@ public sealed class RunOperation
     {
         var path = _context.ManifestPath(name);
         var previous = PreviousManifest(name, log);
-        var renderer = new StagingModelRenderer(_context.Templates, _context.Settings.Snapshots);
+        var renderer = _context.StagingRenderer();
         var manifest = new SnapshotManifest
         {
             Tool = ToolInfo.Name,

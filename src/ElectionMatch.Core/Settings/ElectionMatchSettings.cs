@@ -11,7 +11,7 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
-    private static readonly string[] TopKeys = ["version", "snapshots", "engine", "quarantine", "matches", "zip_codes"];
+    private static readonly string[] TopKeys = ["version", "dbt_version", "snapshots", "engine", "quarantine", "matches", "zip_codes"];
     private static readonly string[] QuarantineKeys = ["max_text_length", "warn_share"];
     private static readonly string[] ZipCodeKeys = ["voters", "zip_code", "state", "district_types", "state_zip_code_ranges", "match", "model_dir"];
     private static readonly string[] EngineKeys = ["memory_limit", "threads", "temp_directory", "huge_pages"];
@@ -54,6 +54,12 @@ public sealed class ElectionMatchSettings
     /// <summary>The zip code models to generate; null when electionmatch.yml has no <c>zip_codes:</c>.</summary>
     public ZipCodeSettings? ZipCodes { get; }
 
+    /// <summary><c>dbt_version:</c>, the oldest dbt that runs the project, which the generated YAML is written for; null when unset.</summary>
+    public DbtVersion? DbtVersion { get; private init; }
+
+    /// <summary>Where electionmatch.yml sets <c>dbt_version</c>.</summary>
+    public SourceSpan? DbtVersionAt { get; private init; }
+
     public MatchSettings Match(string name)
     {
         if (Matches.TryGetValue(name, out var match))
@@ -83,6 +89,7 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, root.AtValue("version"), $"version {version} is not supported; this tool reads version 1"));
         }
 
+        var dbtVersion = ReadDbtVersion(root, diagnostics);
         var snapshots = ReadSnapshots(root.Map("snapshots"), project, diagnostics);
         var engine = ReadEngine(root.Map("engine"), diagnostics);
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
@@ -123,7 +130,29 @@ public sealed class ElectionMatchSettings
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
-        return new ElectionMatchSettings(path, hash, snapshots, engine, matches, zipCodes);
+        return new ElectionMatchSettings(path, hash, snapshots, engine, matches, zipCodes)
+        {
+            DbtVersion = dbtVersion,
+            DbtVersionAt = dbtVersion is null ? null : root.AtValue("dbt_version"),
+        };
+    }
+
+    /// <summary>One version, as in <c>dbt --version</c>: a range belongs in dbt_project.yml's require-dbt-version.</summary>
+    private static DbtVersion? ReadDbtVersion(YamlMap root, List<Diagnostic> diagnostics)
+    {
+        if (root.String("dbt_version") is not { } text)
+        {
+            return null;
+        }
+
+        if (Dbt.DbtVersion.TryParse(text) is { Major: >= 1 } version)
+        {
+            return version;
+        }
+
+        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, root.AtValue("dbt_version"),
+            $"'dbt_version' must be one dbt version such as \"1.10.8\" or \"1.9\" (the oldest dbt that runs this project), got '{text}'"));
+        return null;
     }
 
     private static SnapshotSettings ReadSnapshots(YamlMap? map, DbtProject project, List<Diagnostic> diagnostics)
