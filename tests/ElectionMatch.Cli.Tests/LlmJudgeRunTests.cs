@@ -313,7 +313,9 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-2.5-flash:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
         var manifest = _fixture.Read($"electionmatch/manifests/{Match}_20310109.json");
         Assert.Contains("\"provider\": \"vertex\"", manifest, StringComparison.Ordinal);
-        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        // The signed JWT each token request carries: whoever holds it gets an access token.
+        var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
+        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId, assertion, assertion.Split('.')[2] })
         {
             Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
             Assert.Equal(0L, CountInWarehouse(secret));
