@@ -1,3 +1,7 @@
+using System.CommandLine;
 using ElectionMatch.Cli;
 
-return await CommandLine.Build().Parse(args).InvokeAsync();
+// Ctrl-C is ours, in two steps (CtrlC); System.CommandLine's own handler would end the process 2 s after the first.
+using var ctrlC = new CtrlC();
+var parsed = CommandLine.Build(ctrlC.Interruption).Parse(args);
+return await ctrlC.WaitAsync(Task.Run(() => parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, ctrlC.Stop)));

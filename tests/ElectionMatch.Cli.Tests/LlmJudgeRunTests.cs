@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Tests.Models;
@@ -133,6 +134,113 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_refused_follow_up_leaves_only_the_rows_still_invalid_undecided_and_the_run_its_summary_and_replay_agree()
+    {
+        // The first contest asked: its first reply spoils its last row (the fixture's contests have one ambiguous row
+        // each; LlmJudgeTests keeps a contest's other rows), and the follow-up is refused. The run goes on.
+        string? victim = null;
+        var gate = new Lock();
+        _server.Default = call =>
+        {
+            var data = call.Data.ToJsonString();
+            var reply = JsonNode.Parse(FakeModelServer.CarefulAnswer(call))!;
+            lock (gate)
+            {
+                victim ??= data;
+            }
+
+            if (data == victim)
+            {
+                reply["answers"]!.AsArray()[^1]!["selected_candidate_number"] = 99;
+            }
+
+            return reply.ToJsonString();
+        };
+        _server.RefuseChat = call => call.Messages.Count > 2 ? 400 : null;
+
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-11");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.NotNull(victim);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310111.json"));
+        var judge = Assert.Single(manifest.Models);
+        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        // Every contest answered once; the refused follow-up is one more HTTP attempt, not an answer.
+        Assert.Equal((contests, contests + 1, 1L, 1L), (judge.Requests, judge.HttpAttempts, judge.InvalidReplies, judge.UndecidedRows));
+        Assert.Equal(1L, manifest.Counts["judge_rows_undecided"]);
+        Assert.Contains($"judge: openai/gpt-4o-mini: {contests} requests ({contests + 1} HTTP attempts), 0 from cache", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 invalid replies, 1 rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1L, CountInWarehouse("and the follow-up request failed (HTTP 400: scripted failure)", $"model_predictions.{Match}_20310111"));
+        // The victim's cached outcome: only the spoilt row undecided.
+        var cached = JsonNode.Parse(Scalar<string>($"select cast(answers as varchar) from electionmatch_cache.judge_answers where contains(cast(answers as varchar), 'follow-up request failed')"))!.AsArray();
+        Assert.Equal(cached.Count - 1, cached.Count(a => !a!["Undecided"]!.GetValue<bool>()));
+
+        var paid = _server.ModelHits;
+        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-11", "--replace", "--replay");
+
+        Assert.True(replay.ExitCode == 0, replay.Output);
+        Assert.Equal(paid, _server.ModelHits);
+        Assert.Contains($"judge: openai/gpt-4o-mini: 0 requests (0 HTTP attempts), {contests} from cache", replay.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1L, SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310111.json")).Counts["judge_rows_undecided"]);
+    }
+
+    [Fact]
+    public void Ctrl_c_lets_the_answer_in_flight_arrive_and_be_cached_publishes_nothing_and_the_next_run_does_not_ask_again()
+    {
+        OneRequestAtATime();
+        var release = new TaskCompletionSource();
+        _server.Script(FakeReply.HeldUntil(release.Task));
+        using (var running = WatchedCli.Start(new Dictionary<string, string> { ["EM_PLANTED_KEY"] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-12", "--project-dir", _fixture.Directory))
+        {
+            WaitForModelHits(1);
+            running.Interrupt();
+            running.WaitForStderr("electionmatch: stopping: no new provider request; 1 in flight may still answer within");
+            release.SetResult();
+            var stopped = running.Finish();
+
+            Assert.True(stopped.ExitCode == 130, stopped.Output);
+            Assert.Contains("electionmatch: cancelled; nothing was published; 1 provider answer in flight at the stop arrived and is cached, 0 requests in flight were abandoned", stopped.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, _server.ModelHits);
+        Assert.False(File.Exists(_fixture.PathOf($"electionmatch/manifests/{Match}_20310112.json")));
+        Assert.Equal(0L, Scalar<long>($"select count(*) from information_schema.tables where table_name = '{Match}_20310112'"));
+        Assert.Equal(1L, Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+
+        var resumed = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-12");
+
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310112.json"));
+        var judge = Assert.Single(manifest.Models);
+        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        // The contest answered after Ctrl-C comes from the cache; every contest was asked exactly once over both runs.
+        Assert.Equal((1L, contests - 1), (judge.CacheHits, judge.Requests));
+        Assert.Equal(contests, _server.ModelHits);
+    }
+
+    [Fact]
+    public void A_second_ctrl_c_abandons_the_request_in_flight_at_once_and_publishes_nothing()
+    {
+        OneRequestAtATime();
+        _server.Script(FakeReply.Hang());
+        using var running = WatchedCli.Start(new Dictionary<string, string> { ["EM_PLANTED_KEY"] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-13", "--project-dir", _fixture.Directory);
+        WaitForModelHits(1);
+        running.Interrupt();
+        running.WaitForStderr("electionmatch: stopping:");
+        running.Interrupt();
+        var stopped = running.Finish();
+
+        Assert.True(stopped.ExitCode == 130, stopped.Output);
+        // The same words whether the run stopped itself or, on a loaded machine, was ended 2 s after the second Ctrl-C.
+        Assert.Contains("electionmatch: cancelled; ", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains("0 provider answers in flight at the stop arrived and are cached, 1 request in flight was abandoned", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+        Assert.False(File.Exists(_fixture.PathOf($"electionmatch/manifests/{Match}_20310113.json")));
+        Assert.Equal(0L, Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+        Assert.DoesNotContain(PlantedKey, stopped.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_with_an_empty_cache_fails_with_em0402_and_calls_nothing()
     {
         var result = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-06", "--replay");
@@ -207,11 +315,41 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-2.5-flash:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
         var manifest = _fixture.Read($"electionmatch/manifests/{Match}_20310109.json");
         Assert.Contains("\"provider\": \"vertex\"", manifest, StringComparison.Ordinal);
-        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        // The signed JWT each token request carries: whoever holds it gets an access token.
+        var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
+        foreach (var secret in new[] { FakeModelServer.AccessToken, account.KeyBodyLine, ServiceAccountFile.PrivateKeyId, assertion, assertion.Split('.')[2] })
         {
             Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
             Assert.Equal(0L, CountInWarehouse(secret));
         }
+    }
+
+    /// <summary>The candidacy judge sends one contest at a time and gives a request in flight a minute after Ctrl-C.</summary>
+    private void OneRequestAtATime()
+    {
+        var settings = _fixture.Read("electionmatch.yml");
+        const string concurrency = "      max_concurrency: 3\n";
+        Assert.Contains(concurrency, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(concurrency, "      max_concurrency: 1\n      cancel_grace_seconds: 60\n", StringComparison.Ordinal));
+    }
+
+    private void WaitForModelHits(int hits)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (_server.ModelHits < hits)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"{_server.ModelHits} model requests arrived, {hits} expected");
+            Thread.Sleep(20);
+        }
+    }
+
+    private T Scalar<T>(string sql)
+    {
+        using var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)Convert.ChangeType(command.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Rows of every table of the warehouse (snapshots, run stages, caches) whose text contains <paramref name="text"/>.</summary>

@@ -8,7 +8,7 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class RunCommand
 {
-    public static Command Create()
+    public static Command Create(Matching.Providers.Interruption interruption)
     {
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match to run, as named in electionmatch.yml (for example candidacy_ddhq_matches)." };
@@ -32,6 +32,7 @@ internal static class RunCommand
                 Incremental = result.GetValue(incremental),
                 FullRecompute = result.GetValue(full),
                 Retrain = result.GetValue(retrain),
+                Interruption = interruption,
             };
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Console.Out;
@@ -85,7 +86,7 @@ internal static class RunCommand
             }
 
             return DiagnosticPrinter.Print(run.Generated.Diagnostics);
-        })));
+        }, cancelled: () => interruption.Outcome)));
         return command;
     }
 

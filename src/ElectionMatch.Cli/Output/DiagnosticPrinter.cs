@@ -30,7 +30,8 @@ internal static class DiagnosticPrinter
     }
 
     /// <summary>Runs a command body; a <see cref="DiagnosticException"/> becomes printed diagnostics and exit code 1.</summary>
-    public static int Guard(Func<int> body)
+    /// <param name="cancelled">What a command stopped by Ctrl-C kept and gave up, for its last line.</param>
+    public static int Guard(Func<int> body, Func<string>? cancelled = null)
     {
         try
         {
@@ -43,7 +44,7 @@ internal static class DiagnosticPrinter
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("electionmatch: cancelled; provider answers received before the cancellation are cached");
+            Console.Error.WriteLine("electionmatch: cancelled; " + (cancelled?.Invoke() ?? "provider answers received before the cancellation are cached"));
             return Cancelled;
         }
         catch (Exception e) when (DiskFull.Diagnose(e) is { } full)

@@ -60,7 +60,7 @@ public sealed class RunOperation
 
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(inputs);
-        using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay);
+        using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
         var startup = new RunSteps(progress).Report("startup", startupClock,
             "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
 

@@ -19,4 +19,10 @@ public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, boo
 
     /// <summary>Implies <see cref="Incremental"/>: train a new model on the whole input first, which recomputes every partition.</summary>
     public bool Retrain { get; init; }
+
+    /// <summary>
+    /// How Ctrl-C reaches the provider requests (a first stop, a second that abandons); when null, the cancellation
+    /// token given to the run stops them, and requests in flight finish within their grace.
+    /// </summary>
+    public Matching.Providers.Interruption? Interruption { get; init; }
 }

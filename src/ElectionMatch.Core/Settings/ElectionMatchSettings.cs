@@ -20,7 +20,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] ConnectionKeys =
     [
         "project", "location", "endpoint", "api_key_env", "credentials_file", "max_concurrency", "requests_per_minute", "timeout_seconds",
-        "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
+        "cancel_grace_seconds", "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
     ];
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
@@ -518,6 +518,7 @@ public sealed class ElectionMatchSettings
             MaxConcurrency = WholeNumber(map, "max_concurrency", 1, 256, diagnostics) ?? d.MaxConcurrency,
             RequestsPerMinute = Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics) ?? d.RequestsPerMinute,
             TimeoutSeconds = Amount(map, "timeout_seconds", 0.001, 3600, diagnostics) ?? d.TimeoutSeconds,
+            CancelGraceSeconds = Amount(map, "cancel_grace_seconds", 0, 600, diagnostics) ?? d.CancelGraceSeconds,
             MaxRetries = WholeNumber(map, "max_retries", 0, 20, diagnostics) ?? d.MaxRetries,
             RetryBaseDelaySeconds = Amount(map, "retry_base_delay_seconds", 0, 600, diagnostics) ?? d.RetryBaseDelaySeconds,
             MaxRetryDelaySeconds = Amount(map, "max_retry_delay_seconds", 0, 3600, diagnostics) ?? d.MaxRetryDelaySeconds,

@@ -34,6 +34,12 @@ public sealed record ModelConnection
     /// <summary>One attempt's time limit; a timed-out attempt is retried.</summary>
     public double TimeoutSeconds { get; init; } = 60;
 
+    /// <summary>
+    /// After Ctrl-C, how long a request already sent may still take to answer, so its answer is cached instead of
+    /// billed and dropped; 0 abandons it at once.
+    /// </summary>
+    public double CancelGraceSeconds { get; init; } = 5;
+
     /// <summary>Retries after a 429, a 5xx, a timeout or a dropped connection.</summary>
     public int MaxRetries { get; init; } = 4;
 

@@ -1,5 +1,7 @@
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching.Embeddings;
 using ElectionMatch.Matching.Judging;
+using ElectionMatch.Matching.Providers;
 using ElectionMatch.Tests.Models;
 using ElectionMatch.Warehouse;
 
@@ -10,19 +12,16 @@ namespace ElectionMatch.Tests.Providers;
 public sealed class InterruptedJudgeTests : OpenAiServerTests
 {
     [Fact]
-    public async Task Cancellation_stops_a_request_in_flight_without_retrying_it()
+    public async Task Cancellation_with_no_grace_stops_a_request_in_flight_without_retrying_it()
     {
         Server.Script(FakeReply.Hang());
         using var warehouse = DuckDbWarehouse.InMemory();
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60)), warehouse);
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { CancelGraceSeconds = 0 }), warehouse);
         using var ctrlC = new CancellationTokenSource();
 
         var judging = providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), ctrlC.Token);
         // Ctrl-C while the server holds the request.
-        for (var waited = 0; Server.ModelHits == 0 && waited < 30_000; waited += 10)
-        {
-            await Task.Delay(10);
-        }
+        await WaitForModelHits(1);
 
         await ctrlC.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => judging);
@@ -30,6 +29,55 @@ public sealed class InterruptedJudgeTests : OpenAiServerTests
         Assert.Empty(providers.JudgeUsage!.RetryWaits);
         Assert.Equal(1, providers.JudgeUsage.Attempts);
         Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+    }
+
+    [Fact]
+    public async Task Embeddings_in_flight_at_the_stop_arrive_within_the_grace_and_are_cached_and_no_further_batch_is_sent()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        // Two batches (128 + 72 texts), one at a time; each answer takes a second.
+        warehouse.Execute("create table texts as select 'name: person ' || i as embedding_text from range(200) as t(i)");
+        Server.EmbeddingLatency = TimeSpan.FromSeconds(1);
+        using var ctrlC = new CancellationTokenSource();
+        var interruption = new Interruption(ctrlC.Token);
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint)) with { MaxConcurrency = 1, CancelGraceSeconds = 60 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", connection, embeddingProvider: "openai"), warehouse, interruption: interruption);
+
+        var embedding = Task.Run(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, ctrlC.Token));
+        await WaitForModelHits(1);
+        await ctrlC.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => embedding);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal(128L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+        Assert.Equal((1L, 0L, 0L), (interruption.Saved, interruption.Abandoned, interruption.InFlight));
+    }
+
+    [Fact]
+    public async Task A_second_stop_abandons_the_contest_in_flight_at_once_and_caches_nothing_for_it()
+    {
+        Server.Script(FakeReply.Hang());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var stop = new CancellationTokenSource();
+        using var abandon = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token, abandon.Token);
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { MaxConcurrency = 1, CancelGraceSeconds = 60 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse, interruption: interruption);
+        var evidence = Enumerable.Range(1, 3).Select(i => new JudgeEvidence(
+            $"race-{i}", $"Council {i}", i, "John Smith", new Dictionary<string, string?>(), 100 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>())).ToList();
+
+        var judging = Task.Run(() => new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", stop.Token));
+        await WaitForModelHits(1);
+        await stop.CancelAsync();
+        await abandon.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => judging);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal(1, providers.JudgeUsage!.Attempts);
+        Assert.Equal((0L, 1L), (interruption.Saved, interruption.Abandoned));
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+        Assert.Contains("nothing was published; 0 provider answers in flight at the stop arrived and are cached, 1 request in flight was abandoned", interruption.Outcome, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,5 +111,16 @@ public sealed class InterruptedJudgeTests : OpenAiServerTests
 
         Assert.Equal(7, Server.ModelHits);
         Assert.Equal(3L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where right_key = left_key + 100"));
+    }
+
+    /// <summary>Until the server has received <paramref name="hits"/> model requests (a minute at most).</summary>
+    private async Task WaitForModelHits(int hits)
+    {
+        for (var waited = 0; Server.ModelHits < hits && waited < 60_000; waited += 10)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(Server.ModelHits >= hits, $"{Server.ModelHits} model requests arrived, {hits} expected");
     }
 }

@@ -41,8 +41,8 @@ internal static class JudgeFixture
         };
     }
 
-    public static ModelProviders Providers(MatchSettings match, DuckDbWarehouse warehouse, bool replay = false) =>
-        ModelProviders.Create(match, Path.GetTempPath(), new TemplateLibrary(null), warehouse, replay);
+    public static ModelProviders Providers(MatchSettings match, DuckDbWarehouse warehouse, bool replay = false, Interruption? interruption = null) =>
+        ModelProviders.Create(match, Path.GetTempPath(), new TemplateLibrary(null), warehouse, replay, interruption);
 
     /// <summary>One race, two candidates, the rows given by name.</summary>
     public static JudgeRequest Request(string contest, params string[] rowNames) => new(

@@ -186,6 +186,41 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(2, (await after.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single().CandidateNumber);
     }
 
+    [Theory]
+    [InlineData(400, 1)]
+    [InlineData(500, 4)]
+    public async Task A_follow_up_that_fails_keeps_the_rows_the_first_reply_answered_and_leaves_only_the_others_undecided(int status, int followUpAttempts)
+    {
+        // The first reply answers rows 1 and 2 properly and row 3 with a candidate that does not exist; the follow-up
+        // is refused (400, not retried) or meets a 500 on every attempt (1 + max_retries 3).
+        Server.Script([
+            FakeReply.Answer(_ => $$"""{"answers":[{{Answer("1", 2, "John Smith")}},{{Answer("2", 1, "Maria Lopez")}},{{Answer("3", 9, "Nobody")}}]}"""),
+            .. Enumerable.Repeat(FakeReply.Status(status), followUpAttempts)]);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var match = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        var request = JudgeFixture.Request("r1", "John Smith", "Maria Lopez", "Jane Roe");
+        using (var providers = JudgeFixture.Providers(match, warehouse))
+        {
+            var answers = await providers.Judge!.JudgeAsync(request, default);
+
+            Assert.Equal([(2, false), (1, false), (0, true)], answers.Select(a => (a.CandidateNumber, a.Undecided)));
+            Assert.Equal(
+                $"undecided: the judge's reply was invalid (row_id 3: selected_candidate_number 9 is not 0 or a candidate number 1-2) and the follow-up request failed (HTTP {status}: scripted failure)",
+                answers[2].Reasoning);
+            Assert.Equal(1 + followUpAttempts, Server.ModelHits);
+            var usage = providers.JudgeUsage!;
+            Assert.Equal((1L, 1L + followUpAttempts, 1L, 1L), (usage.Requests, usage.Attempts, usage.InvalidReplies, usage.UndecidedRows));
+            Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+        }
+
+        // Replay answers from the cache: the two rows decided, the third undecided, no request.
+        using var replay = JudgeFixture.Providers(match, warehouse, replay: true);
+        var replayed = await replay.Judge!.JudgeAsync(request, default);
+        Assert.Equal([(2, false), (1, false), (0, true)], replayed.Select(a => (a.CandidateNumber, a.Undecided)));
+        Assert.Equal((1L, 1L), (replay.JudgeUsage!.CacheHits, replay.JudgeUsage.UndecidedRows));
+        Assert.Equal(1 + followUpAttempts, Server.ModelHits);
+    }
+
     [Fact]
     public async Task A_reply_naming_a_candidate_that_does_not_exist_is_never_accepted()
     {

@@ -17,6 +17,7 @@ public sealed class ProviderSettingsTests
                   max_concurrency: 8
                   requests_per_minute: 120
                   timeout_seconds: 30
+                  cancel_grace_seconds: 12.5
                   max_rows_per_request: 10
                   price_per_million_input_tokens: 0.3
                   price_per_million_output_tokens: 2.5
@@ -32,6 +33,8 @@ public sealed class ProviderSettingsTests
         Assert.Equal(("gp-data", "europe-west4", "secrets/sa.json"), (match.Judge.Connection.Project, match.Judge.Connection.Location, match.Judge.Connection.CredentialsFile));
         Assert.Equal((8, 120.0, 30.0, 10), (match.Judge.Connection.MaxConcurrency, match.Judge.Connection.RequestsPerMinute, match.Judge.Connection.TimeoutSeconds, match.Judge.MaxRowsPerRequest));
         Assert.Equal(0.3 + 2.5, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000), 9);
+        // Ctrl-C's grace for a request in flight: as written, else 5 s.
+        Assert.Equal((12.5, 5.0), (match.Judge.Connection.CancelGraceSeconds, match.Embeddings.Connection.CancelGraceSeconds));
         Assert.Equal(("openai", "text-embedding-3-small", 1536), (match.Embeddings.Provider, match.Embeddings.Model, match.Embeddings.Dimensions));
         Assert.Equal(("http://127.0.0.1:11434/v1", "OLLAMA_KEY"), (match.Embeddings.Connection.Endpoint, match.Embeddings.Connection.ApiKeyEnv));
     }

@@ -180,6 +180,51 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_token_endpoint_answering_503_is_asked_max_retries_plus_one_times_then_em0403_names_its_status()
+    {
+        _server.FailTokenRequests(10, 503);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxRetries = 2 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        // Our policy, not Google.Apis.Auth's own back-off: 1 + max_retries attempts, each counted and each wait recorded.
+        Assert.Equal(3, _server.TokenRequests.Count);
+        Assert.Equal(0, _server.ModelHits);
+        Assert.Equal(3, providers.JudgeUsage!.Attempts);
+        Assert.Equal(["503", "503"], providers.JudgeUsage.RetryWaits.Select(w => w.Cause));
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("the judge vertex/gemini-2.5-flash failed: getting a Google OAuth access token failed (HTTP 503)", diagnostic.Message, StringComparison.Ordinal);
+        var text = error.ToString() + string.Join("\n", error.Diagnostics);
+        var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
+        foreach (var secret in new[] { assertion, assertion.Split('.')[2], _account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_503_is_retried_after_what_its_retry_after_asks_and_the_request_then_succeeds()
+    {
+        _server.FailTokenRequests(1, 503, new Dictionary<string, string> { ["retry-after-ms"] = "20" });
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxRetries = 2 }), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, _server.TokenRequests.Count);
+        Assert.Equal("Bearer " + FakeModelServer.AccessToken, Assert.Single(_server.Requests).Authorization);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.Equal(("503", true, TimeSpan.FromMilliseconds(20)), (wait.Cause, wait.FromRetryAfter, wait.Delay));
+        // Two token attempts and the model request.
+        Assert.Equal(3, providers.JudgeUsage.Attempts);
+    }
+
+    [Fact]
     public void A_credentials_file_that_is_not_json_is_em0401_naming_the_place_and_quoting_none_of_it()
     {
         // A damaged key file whose first token the JSON parser would quote: here, a line of a private key.

@@ -26,6 +26,7 @@ public sealed class FakeModelServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _script = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly ConcurrentQueue<FakeReply> _tokenFailures = new();
     private int _embeddingsInFlight;
     private int _maxEmbeddingsInFlight;
 
@@ -60,6 +61,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>While set, the token endpoint refuses every request with a 400 whose description quotes the request body (the signed assertion).</summary>
     public bool TokenEndpointEchoesRefusal { get; set; }
 
+    /// <summary>Answers chat requests (first replies and follow-ups alike) with the status this returns, before the script; null lets a request through.</summary>
+    public Func<ChatCall, int?>? RefuseChat { get; set; }
+
     /// <summary>Changes every embeddings reply (OpenAI and Vertex AI) before it is sent: reorder, drop, lengthen or spoil vectors.</summary>
     public Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? ReshapeEmbeddings { get; set; }
 
@@ -77,6 +81,15 @@ public sealed class FakeModelServer : IAsyncDisposable
         await app.StartAsync();
         server.BaseUrl = app.Urls.First().TrimEnd('/');
         return server;
+    }
+
+    /// <summary>The next <paramref name="count"/> token requests are answered with <paramref name="status"/> (and these headers), as an outage of the token endpoint.</summary>
+    public void FailTokenRequests(int count, int status, IReadOnlyDictionary<string, string>? headers = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _tokenFailures.Enqueue(FakeReply.Status(status, headers));
+        }
     }
 
     /// <summary>Queues replies for the next chat (or embedding) requests, in order.</summary>
@@ -102,6 +115,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body, context.Request.QueryString.Value ?? "", context.Request.Headers["api-key"].ToString()));
         if (path == "/token")
         {
+            if (_tokenFailures.TryDequeue(out var failure))
+            {
+                await Status(context, failure);
+                return;
+            }
+
             if (TokenEndpointEchoesRefusal)
             {
                 context.Response.StatusCode = 400;
@@ -152,13 +171,7 @@ public sealed class FakeModelServer : IAsyncDisposable
         switch (reply.Kind)
         {
             case FakeReplyKind.Status:
-                context.Response.StatusCode = reply.StatusCode;
-                foreach (var (name, value) in reply.Headers)
-                {
-                    context.Response.Headers[name] = value;
-                }
-
-                await context.Response.WriteAsync("{\"error\":{\"message\":\"scripted failure\"}}", context.RequestAborted);
+                await Status(context, reply);
                 return;
             case FakeReplyKind.DropMidBody:
                 context.Response.ContentType = "application/json";
@@ -173,6 +186,10 @@ public sealed class FakeModelServer : IAsyncDisposable
                 // Until the client gives up; the test's timeout is far shorter than this.
                 await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 return;
+            case FakeReplyKind.Held:
+                // Answered (as the reply's content, else the careful judge) once the test lets it go, unless the client gave up first.
+                await reply.Release!.WaitAsync(context.RequestAborted);
+                break;
         }
 
         var request = JsonNode.Parse(body)!;
@@ -188,6 +205,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             var messages = request["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), Text(m["content"]))).ToList();
             var call = new ChatCall(messages, Credential(context));
+            if (RefuseChat?.Invoke(call) is { } refusal)
+            {
+                await Status(context, FakeReply.Status(refusal));
+                return;
+            }
+
             var content = reply.Content?.Invoke(call) ?? Default(call);
             await Json(context, new JsonObject
             {
@@ -300,6 +323,17 @@ public sealed class FakeModelServer : IAsyncDisposable
         var vector = new float[dimensions];
         new HashedNgramEmbedder(dimensions).Embed(text, vector);
         return vector;
+    }
+
+    private static async Task Status(HttpContext context, FakeReply reply)
+    {
+        context.Response.StatusCode = reply.StatusCode;
+        foreach (var (name, value) in reply.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        await context.Response.WriteAsync("{\"error\":{\"message\":\"scripted failure\"}}", context.RequestAborted);
     }
 
     private static string Credential(HttpContext context) =>

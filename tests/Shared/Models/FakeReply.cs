@@ -32,12 +32,15 @@ public enum FakeReplyKind
 
     /// <summary>HTTP 200 and the start of the body, then the connection is dropped.</summary>
     DropMidBody,
+
+    /// <summary>Held until the test releases it, then answered.</summary>
+    Held,
 }
 
 /// <summary>One vector of an embeddings reply, with the input index the reply gives it.</summary>
 public sealed record FakeVector(int Index, float[] Values);
 
-public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Content = null, int StatusCode = 200, IReadOnlyDictionary<string, string>? ExtraHeaders = null)
+public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Content = null, int StatusCode = 200, IReadOnlyDictionary<string, string>? ExtraHeaders = null, Task? Release = null)
 {
     public static FakeReply Careful { get; } = new(FakeReplyKind.Content);
 
@@ -52,4 +55,7 @@ public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Conte
     public static FakeReply Hang() => new(FakeReplyKind.Hang);
 
     public static FakeReply DropMidBody() => new(FakeReplyKind.DropMidBody);
+
+    /// <summary>Holds the request until <paramref name="release"/> completes, then answers as the careful judge.</summary>
+    public static FakeReply HeldUntil(Task release) => new(FakeReplyKind.Held, Release: release);
 }

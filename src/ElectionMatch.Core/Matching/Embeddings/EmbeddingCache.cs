@@ -86,7 +86,8 @@ internal sealed class EmbeddingCache
                     }
                     catch
                     {
-                        // The first failure stops the batches not yet sent; those in flight are cancelled.
+                        // The first failure stops the batches not yet sent; those in flight may still answer within their
+                        // grace (Providers.Interruption), and their vectors are cached: they are paid for.
                         await failed.CancelAsync().ConfigureAwait(false);
                         throw;
                     }

@@ -135,6 +135,7 @@ internal sealed class JudgeStage
             {
                 for (var i = 0; i < batches.Length; i++)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     answers[i] = Ask(batches[i].Request, misses, cancellationToken).GetAwaiter().GetResult();
                 }
             }

@@ -8,8 +8,8 @@ namespace ElectionMatch.Matching.Judging;
 /// <summary>
 /// A judge behind <see cref="IChatClient"/> (Gemini on Vertex AI, any OpenAI-compatible endpoint). Each contest is
 /// answered from the cache when it can be; otherwise the model is asked, its reply validated row by row, an invalid
-/// reply answered once with the errors stated, and a row still invalid after that recorded as undecided with the
-/// reason. The outcome is cached the moment it is known; an undecided one is asked again by the next live run and
+/// reply answered once with the errors stated, and a row still invalid after that (or whose follow-up could not be
+/// asked) recorded as undecided with the reason. A request once sent may finish after Ctrl-C (<see cref="Interruption"/>). The outcome is cached the moment it is known; an undecided one is asked again by the next live run and
 /// replayed as it is by --replay. In replay mode the network is never called.
 /// </summary>
 internal sealed class LlmJudge : IMatchJudge
@@ -20,10 +20,12 @@ internal sealed class LlmJudge : IMatchJudge
     private readonly string _provider;
     private readonly string _model;
     private readonly int _maxConcurrency;
+    private readonly Interruption _interruption;
 
     /// <param name="chat">Null in replay mode: every answer must come from the cache.</param>
-    public LlmJudge(IChatClient? chat, string provider, string model, JudgePrompt prompt, JudgeCache cache, ModelUsage usage, int maxConcurrency)
+    public LlmJudge(IChatClient? chat, string provider, string model, JudgePrompt prompt, JudgeCache cache, ModelUsage usage, int maxConcurrency, Interruption interruption)
     {
+        _interruption = interruption;
         _chat = chat;
         _provider = provider;
         _model = model;
@@ -71,6 +73,17 @@ internal sealed class LlmJudge : IMatchJudge
             throw new ReplayMissException(request.ContestKey, key.InputSha256);
         }
 
+        return await _interruption.SendAsync(TimeSpan.FromSeconds(Usage.Connection.CancelGraceSeconds), cancellationToken,
+            inFlight => AskAsync(request, data, key, inFlight)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the model; a reply that breaks the contract for some rows is answered once with the errors. Every row the
+    /// first reply answered validly is kept whatever becomes of that follow-up (refused, failed past its retries, not
+    /// sent because the run was stopped): only the rows still invalid are undecided, and the outcome is cached.
+    /// </summary>
+    private async Task<IReadOnlyList<JudgeAnswer>> AskAsync(JudgeRequest request, string data, JudgeCacheKey key, CancellationToken cancellationToken)
+    {
         var messages = new List<ChatMessage> { new(ChatRole.System, _prompt.Instructions), new(ChatRole.User, JudgePrompt.Message(data)) };
         var options = new ChatOptions
         {
@@ -80,34 +93,51 @@ internal sealed class LlmJudge : IMatchJudge
         };
 
         long inputTokens = 0, outputTokens = 0;
-        var first = await AskAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var first = await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var verdicts = JudgeReplyValidator.Validate(first, request);
         var errors = verdicts.Values.Where(v => v.Error is not null).Select(v => v.Error!).Distinct().ToList();
+        // Why the rows still invalid were not asked again; null when the follow-up was answered.
+        string? noFollowUp = null;
         if (errors.Count > 0)
         {
             Usage.InvalidReply();
-            messages.Add(new ChatMessage(ChatRole.Assistant, first));
-            messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
-            var second = JudgeReplyValidator.Validate(await AskAsync(messages, options, cancellationToken).ConfigureAwait(false), request);
-            if (second.Values.Any(v => v.Error is not null))
+            if (_interruption.Stop.IsCancellationRequested)
             {
-                Usage.InvalidReply();
+                noFollowUp = "the run was stopped before the follow-up was sent";
             }
+            else
+            {
+                messages.Add(new ChatMessage(ChatRole.Assistant, first));
+                messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
+                try
+                {
+                    var second = JudgeReplyValidator.Validate(await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false), request);
+                    if (second.Values.Any(v => v.Error is not null))
+                    {
+                        Usage.InvalidReply();
+                    }
 
-            // A row keeps its first valid answer; a row invalid twice is undecided with the latest reason.
-            verdicts = verdicts.ToDictionary(v => v.Key, v => v.Value.Answer is not null ? v.Value : second[v.Key], StringComparer.Ordinal);
+                    // A row keeps its first valid answer; a row invalid twice is undecided with the latest reason.
+                    verdicts = verdicts.ToDictionary(v => v.Key, v => v.Value.Answer is not null ? v.Value : second[v.Key], StringComparer.Ordinal);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Abandoned in flight: the first reply was paid for, so its valid rows are kept before the run stops.
+                    Store(request, key, verdicts, "the run was stopped before the follow-up's reply arrived", inputTokens, outputTokens);
+                    throw;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    noFollowUp = $"the follow-up request failed ({ProviderFailure.Describe(e)})";
+                }
+            }
         }
 
-        var answers = request.Rows.Select(row => verdicts[row.Key] is { Answer: { } answer }
-            ? answer
-            : JudgeAnswer.UndecidedRow(row.Key, $"the judge's reply was invalid twice: {verdicts[row.Key].Error}")).ToList();
-        Usage.Undecided(answers.Count(a => a.Undecided));
-        _cache.Store(key, request.ContestKey, answers, inputTokens, outputTokens);
-        return answers;
+        return Store(request, key, verdicts, noFollowUp, inputTokens, outputTokens);
 
-        async Task<string> AskAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
+        async Task<string> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
         {
-            var response = await _chat.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
+            var response = await _chat!.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
             var input = response.Usage?.InputTokenCount ?? 0;
             var output = response.Usage?.OutputTokenCount ?? 0;
             inputTokens += input;
@@ -117,5 +147,18 @@ internal sealed class LlmJudge : IMatchJudge
             // server that echoes the request's credentials back must not plant them there.
             return Secrets.Redact(response.Text);
         }
+    }
+
+    /// <param name="noFollowUp">Why a row invalid in the first reply was not asked again; null when it was, and was invalid twice.</param>
+    private List<JudgeAnswer> Store(JudgeRequest request, JudgeCacheKey key, IReadOnlyDictionary<string, RowVerdict> verdicts, string? noFollowUp, long inputTokens, long outputTokens)
+    {
+        var answers = request.Rows.Select(row => verdicts[row.Key] is { Answer: { } answer }
+            ? answer
+            : JudgeAnswer.UndecidedRow(row.Key, noFollowUp is null
+                ? $"the judge's reply was invalid twice: {verdicts[row.Key].Error}"
+                : $"the judge's reply was invalid ({verdicts[row.Key].Error}) and {noFollowUp}")).ToList();
+        Usage.Undecided(answers.Count(a => a.Undecided));
+        _cache.Store(key, request.ContestKey, answers, inputTokens, outputTokens);
+        return answers;
     }
 }

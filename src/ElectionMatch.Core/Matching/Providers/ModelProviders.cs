@@ -40,10 +40,15 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? EmbeddingUsage { get; private set; }
 
+    /// <summary>How Ctrl-C reaches the requests of this run.</summary>
+    public Interruption Interruption { get; private set; } = new(CancellationToken.None);
+
     /// <param name="projectDirectory">credentials_file is relative to it.</param>
-    public static ModelProviders Create(MatchSettings match, string projectDirectory, TemplateLibrary templates, DuckDbWarehouse warehouse, bool replay)
+    /// <param name="interruption">Stops the run's requests; none when the caller cannot stop them.</param>
+    public static ModelProviders Create(MatchSettings match, string projectDirectory, TemplateLibrary templates, DuckDbWarehouse warehouse, bool replay, Interruption? interruption = null)
     {
         var providers = new ModelProviders();
+        providers.Interruption = interruption ?? providers.Interruption;
         var judge = match.Judge;
         if (!judge.IsOffline)
         {
@@ -56,7 +61,7 @@ public sealed class ModelProviders : IDisposable
             });
             providers.JudgeUsage = usage;
             providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
-            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, new JudgeCache(warehouse), usage, judge.Connection.MaxConcurrency);
+            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, new JudgeCache(warehouse), usage, judge.Connection.MaxConcurrency, providers.Interruption);
         }
 
         var embeddings = match.Embeddings;
@@ -65,7 +70,7 @@ public sealed class ModelProviders : IDisposable
             var usage = new ModelUsage("embeddings", embeddings.Provider, embeddings.Model, embeddings.Connection);
             var inner = replay ? null : providers.EmbeddingGenerator(embeddings, usage, projectDirectory);
             providers.EmbeddingUsage = usage;
-            providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name);
+            providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name, providers.Interruption);
         }
 
         return providers;
@@ -131,11 +136,13 @@ public sealed class ModelProviders : IDisposable
         }
 
         var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
-        var credential = Credential(connection, projectDirectory);
-        return new VertexEndpoint(Http(connection, usage, inner => new GoogleAuthHandler(credential, inner)), connection.Endpoint, project, location);
+        var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
+        // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
+        return new VertexEndpoint(Http(connection, usage, inner => inner, retried => new GoogleAuthHandler(credential, retried)), connection.Endpoint, project, location);
     }
 
-    private static ITokenAccess Credential(ModelConnection connection, string projectDirectory)
+    /// <param name="tokenClients">The token endpoint's HTTP clients: our retry policy in place of Google.Apis.Auth's own.</param>
+    private static ITokenAccess Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)
     {
         try
         {
@@ -148,7 +155,7 @@ public sealed class ModelProviders : IDisposable
                 }
 
                 RegisterServiceAccountSecrets(path);
-                return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope);
+                return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
             }
 
             // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
@@ -157,7 +164,7 @@ public sealed class ModelProviders : IDisposable
                 RegisterServiceAccountSecrets(adcFile);
             }
 
-            return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope);
+            return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
         }
         catch (Exception e) when (e is not DiagnosticException and not OutOfMemoryException)
         {
@@ -191,11 +198,15 @@ public sealed class ModelProviders : IDisposable
     }
 
     /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
-    private HttpClient Http(ModelConnection connection, ModelUsage usage, Func<HttpMessageHandler, HttpMessageHandler> provider)
+    /// <param name="beforeRetries">Handlers around the retries, run once per request.</param>
+    private HttpClient Http(ModelConnection connection, ModelUsage usage, Func<HttpMessageHandler, HttpMessageHandler> provider, Func<HttpMessageHandler, HttpMessageHandler>? beforeRetries = null)
     {
-        var handler = provider(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        var client = new HttpClient(new ResilientHandler(connection, usage, handler)) { Timeout = Timeout.InfiniteTimeSpan };
+        var handler = Resilient(connection, usage, provider(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }));
+        var client = new HttpClient(beforeRetries?.Invoke(handler) ?? handler) { Timeout = Timeout.InfiniteTimeSpan };
         _owned.Add(client);
         return client;
     }
+
+    private ResilientHandler Resilient(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner) =>
+        new(connection, usage, inner, Interruption.Stop);
 }

@@ -8,18 +8,20 @@ namespace ElectionMatch.Matching.Providers;
 /// hold every text (<see cref="Embeddings.EmbeddingCache"/> reports what is missing). A reply is checked before
 /// anything is cached — one vector per text, of the configured dimensions, every value finite, not all zero — and
 /// each vector is scaled to unit length: retrieval ranks by inner product, which is the cosine only for unit vectors,
-/// and not every OpenAI-compatible server normalises.
+/// and not every OpenAI-compatible server normalises. A batch once sent may finish after Ctrl-C (<see cref="Interruption"/>).
 /// </summary>
 internal sealed class ProviderEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _inner;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly int _dimensions;
+    private readonly Interruption _interruption;
 
     /// <param name="inner">Null in replay mode.</param>
-    public ProviderEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>>? inner, string provider, string model, int dimensions, ModelUsage usage, string match)
+    public ProviderEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>>? inner, string provider, string model, int dimensions, ModelUsage usage, string match, Interruption interruption)
     {
         _inner = inner;
+        _interruption = interruption;
         _metadata = new EmbeddingGeneratorMetadata(provider, null, model, dimensions);
         _dimensions = dimensions;
         Usage = usage;
@@ -40,7 +42,13 @@ internal sealed class ProviderEmbeddingGenerator : IEmbeddingGenerator<string, E
         }
 
         var texts = values as IReadOnlyCollection<string> ?? values.ToList();
-        var result = await _inner.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
+        return await _interruption.SendAsync(TimeSpan.FromSeconds(Usage.Connection.CancelGraceSeconds), cancellationToken,
+            inFlight => GenerateCheckedAsync(_inner, texts, options, inFlight)).ConfigureAwait(false);
+    }
+
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateCheckedAsync(IEmbeddingGenerator<string, Embedding<float>> inner, IReadOnlyCollection<string> texts, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
+    {
+        var result = await inner.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
         Usage.Answered(result.Usage?.InputTokenCount ?? 0, 0);
         var dimensions = options?.Dimensions ?? _dimensions;
         if (result.Count != texts.Count)

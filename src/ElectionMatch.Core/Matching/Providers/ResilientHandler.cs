@@ -12,7 +12,8 @@ namespace ElectionMatch.Matching.Providers;
 /// waiting what the server's Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
 /// The reply's body is read inside the attempt, so a connection dropped in the middle of it is retried like one
 /// dropped before the headers (the callers read it afterwards, where no retry would see the failure).
-/// A cancelled run (Ctrl-C) stops at once: cancellation is never retried.
+/// A stopped run (Ctrl-C) starts no attempt and no retry, and waits for no turn or back-off; the attempt already
+/// on the wire runs on under the caller's token, which <see cref="Interruption"/> cancels only after a grace.
 /// </summary>
 internal sealed class ResilientHandler : DelegatingHandler
 {
@@ -20,11 +21,14 @@ internal sealed class ResilientHandler : DelegatingHandler
     private readonly RequestPacer _pacer;
     private readonly ModelUsage _usage;
     private readonly TimeSpan _timeout;
+    private readonly CancellationToken _stop;
 
-    public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner)
+    /// <param name="stop">The run's stop: no new attempt once it is cancelled.</param>
+    public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner, CancellationToken stop)
         : base(inner)
     {
         _usage = usage;
+        _stop = stop;
         _pacer = new RequestPacer(connection.RequestsPerMinute);
         _timeout = TimeSpan.FromSeconds(connection.TimeoutSeconds);
         var maxDelay = TimeSpan.FromSeconds(connection.MaxRetryDelaySeconds);
@@ -68,11 +72,14 @@ internal sealed class ResilientHandler : DelegatingHandler
             await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // The pipeline's token (its waits, and whether it tries again) is also cancelled by the stop; the attempt's is not.
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop);
         return await _pipeline.ExecuteAsync(async token =>
         {
             await _pacer.WaitAsync(token).ConfigureAwait(false);
+            token.ThrowIfCancellationRequested();
             _usage.AttemptStarted();
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(_timeout);
             try
             {
@@ -89,11 +96,11 @@ internal sealed class ResilientHandler : DelegatingHandler
 
                 return response;
             }
-            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"no answer from {request.RequestUri?.Host} within {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }, stopped.Token).ConfigureAwait(false);
     }
 
     private static bool IsTransient(HttpStatusCode status) =>

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Matching.Providers;
+
+namespace ElectionMatch.Cli;
+
+/// <summary>
+/// Ctrl-C (SIGINT) and SIGTERM in two steps, in place of System.CommandLine's one. The first stops the command: no new
+/// provider request is sent, and the requests already sent may answer within their grace (cancel_grace_seconds) so the
+/// answers they are billed for are cached. The second abandons them at once. A command still running
+/// <see cref="Margin"/> after what the signals allow (a DuckDB statement does not watch the token) is ended.
+/// </summary>
+internal sealed class CtrlC : IDisposable
+{
+    /// <summary>System.CommandLine's default wait for a command to stop after a signal.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(2);
+
+    /// <summary>128 + SIGTERM, as a shell reports a process ended by it.</summary>
+    private const int Terminated = 143;
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly SemaphoreSlim _signalled = new(0);
+    private readonly PosixSignalRegistration[] _registrations;
+    private readonly Lock _gate = new();
+    private int _signals;
+    private DateTimeOffset _lastSignal;
+    private int _exitCode = DiagnosticPrinter.Cancelled;
+
+    public CtrlC()
+    {
+        Interruption = new Interruption(_stop.Token, _abandon.Token);
+        _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
+    }
+
+    public Interruption Interruption { get; }
+
+    /// <summary>Cancelled by the first signal: what every command watches.</summary>
+    public CancellationToken Stop => _stop.Token;
+
+    /// <summary>The command's exit code; or, when it has not stopped in time after a signal, the signal's.</summary>
+    public async Task<int> WaitAsync(Task<int> command)
+    {
+        while (true)
+        {
+            var left = Deadline() is { } deadline ? deadline - DateTimeOffset.UtcNow : Timeout.InfiniteTimeSpan;
+            if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
+            {
+                var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
+                await Console.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}").ConfigureAwait(false);
+                return _exitCode;
+            }
+
+            // Woken by the command's end, a signal, or the deadline (a grace can grow while requests are in flight: look again).
+            var wake = left == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, 250));
+            if (await Task.WhenAny(command, _signalled.WaitAsync(wake)).ConfigureAwait(false) == command)
+            {
+                return await command.ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+
+        _stop.Dispose();
+        _abandon.Dispose();
+        _signalled.Dispose();
+    }
+
+    private DateTimeOffset? Deadline()
+    {
+        lock (_gate)
+        {
+            return _signals switch
+            {
+                0 => null,
+                1 => Max(_lastSignal, Interruption.GraceEnds ?? _lastSignal) + Margin,
+                _ => _lastSignal + Margin,
+            };
+        }
+    }
+
+    private void OnSignal(PosixSignalContext context)
+    {
+        // Not the runtime's default (ending the process at once): the command stops itself, or WaitAsync ends it.
+        context.Cancel = true;
+        int signals;
+        lock (_gate)
+        {
+            signals = ++_signals;
+            _lastSignal = DateTimeOffset.UtcNow;
+            if (context.Signal == PosixSignal.SIGTERM)
+            {
+                _exitCode = Terminated;
+            }
+        }
+
+        if (signals == 1)
+        {
+            _stop.Cancel();
+            if (Interruption.InFlight > 0 && Interruption.GraceEnds is { } ends && (ends - DateTimeOffset.UtcNow).TotalSeconds is var grace and > 0)
+            {
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"electionmatch: stopping: no new provider request; {Interruption.InFlight} in flight may still answer within {grace:0.#} s and be cached (Ctrl-C again abandons them)"));
+            }
+        }
+        else
+        {
+            _abandon.Cancel();
+        }
+
+        _signalled.Release();
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace ElectionMatch.Matching.Providers;
+
+/// <summary>
+/// Ctrl-C as a run that pays per token wants it. <see cref="Stop"/> (the first Ctrl-C) sends no request that was not
+/// sent yet, no follow-up and no retry; a request already sent may still answer within its connection's
+/// <c>cancel_grace_seconds</c>, and that answer is cached, since the provider bills it either way. <see cref="Abandon"/>
+/// (a second Ctrl-C) gives up the requests still in flight at once. The stopped run still publishes nothing, and the
+/// next run reuses every answer cached here. Counts what became of the requests in flight, for the line the CLI prints.
+/// </summary>
+public sealed class Interruption
+{
+    private long _inFlight;
+    private long _saved;
+    private long _abandoned;
+    private long _graceEndsTicks;
+
+    /// <param name="stop">Cancelled by the first Ctrl-C (or whatever stops the run).</param>
+    /// <param name="abandon">Cancelled by a second Ctrl-C; none for a caller with no second signal.</param>
+    public Interruption(CancellationToken stop, CancellationToken abandon = default)
+    {
+        Stop = stop;
+        Abandon = abandon;
+    }
+
+    public CancellationToken Stop { get; }
+
+    public CancellationToken Abandon { get; }
+
+    /// <summary>Requests sent and not yet answered, now.</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Requests that were in flight when the run was stopped and whose answers arrived and were kept.</summary>
+    public long Saved => Interlocked.Read(ref _saved);
+
+    /// <summary>Requests that were in flight when the run was stopped and were given up (grace over, second Ctrl-C, or they failed).</summary>
+    public long Abandoned => Interlocked.Read(ref _abandoned);
+
+    /// <summary>When the longest grace given to the requests in flight runs out; null while none was given.</summary>
+    public DateTimeOffset? GraceEnds => Interlocked.Read(ref _graceEndsTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>What the stopped run kept and gave up, for its last line.</summary>
+    public string Outcome => $"nothing was published; {Requests}; running again reuses every cached answer";
+
+    /// <summary>What became of the requests in flight at the stop; one still in flight now counts as abandoned (the process is ending).</summary>
+    public string Requests
+    {
+        get
+        {
+            var (saved, abandoned) = (Saved, Abandoned + InFlight);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{saved} provider answer{(saved == 1 ? "" : "s")} in flight at the stop arrived and {(saved == 1 ? "is" : "are")} cached, {abandoned} request{(abandoned == 1 ? "" : "s")} in flight {(abandoned == 1 ? "was" : "were")} abandoned (a provider may bill {(abandoned == 1 ? "it" : "them")})");
+        }
+    }
+
+    /// <summary>
+    /// Sends one request (a judge contest with its follow-up, or a batch of texts to embed). Not sent once the run is
+    /// stopped; once sent, neither <see cref="Stop"/> nor <paramref name="cancellationToken"/> cancels it before
+    /// <paramref name="grace"/> has passed; <see cref="Abandon"/> does at once. A request that fails after the stop is
+    /// abandoned: the run ends as cancelled, not as a provider failure.
+    /// </summary>
+    /// <param name="send">Gets the token the request in flight must honour.</param>
+    internal async Task<T> SendAsync<T>(TimeSpan grace, CancellationToken cancellationToken, Func<CancellationToken, Task<T>> send)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Stop.ThrowIfCancellationRequested();
+        using var inFlight = CancellationTokenSource.CreateLinkedTokenSource(Abandon);
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            using var byCaller = cancellationToken.Register(() => GiveGrace(inFlight, grace));
+            using var byStop = Stop.Register(() => GiveGrace(inFlight, grace));
+            var result = await send(inFlight.Token).ConfigureAwait(false);
+            if (Stopped(cancellationToken))
+            {
+                Interlocked.Increment(ref _saved);
+            }
+
+            return result;
+        }
+        catch (Exception e) when (Stopped(cancellationToken) && e is not OutOfMemoryException)
+        {
+            Interlocked.Increment(ref _abandoned);
+            throw e as OperationCanceledException ?? new OperationCanceledException("the run was stopped while this request was in flight", e, Stop.IsCancellationRequested ? Stop : cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private bool Stopped(CancellationToken cancellationToken) => Stop.IsCancellationRequested || cancellationToken.IsCancellationRequested;
+
+    private void GiveGrace(CancellationTokenSource inFlight, TimeSpan grace)
+    {
+        var ends = DateTimeOffset.UtcNow + grace;
+        long seen;
+        while (ends.UtcTicks > (seen = Interlocked.Read(ref _graceEndsTicks)) && Interlocked.CompareExchange(ref _graceEndsTicks, ends.UtcTicks, seen) != seen)
+        {
+        }
+
+        inFlight.CancelAfter(grace);
+    }
+}

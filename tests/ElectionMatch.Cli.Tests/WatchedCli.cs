@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// The CLI as a child process that a test acts on while it runs: its output is read as it comes, and it can be sent
+/// SIGINT as a terminal's Ctrl-C sends it.
+/// </summary>
+internal sealed class WatchedCli : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly Lock _gate = new();
+
+    private WatchedCli(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static WatchedCli Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(CliProcess.Start(environment, args));
+
+    /// <summary>Standard error so far.</summary>
+    public string Stderr
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    /// <summary>SIGINT, what Ctrl-C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Until standard error holds <paramref name="text"/>; fails if the child ends or three minutes pass first.</summary>
+    public void WaitForStderr(string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(!_process.HasExited && clock.Elapsed < Patience, $"'{text}' never came on standard error:\n{Stderr}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Until the child ends (three minutes at most).</summary>
+    public CliProcess.Result Finish()
+    {
+        if (!_process.WaitForExit(Patience))
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException("electionmatch did not finish in 3 minutes:\n" + Stderr);
+        }
+
+        // The parameterless wait also drains the asynchronous output readers.
+        _process.WaitForExit();
+        lock (_gate)
+        {
+            return new CliProcess.Result(_process.ExitCode, _stdout.ToString(), _stderr.ToString());
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            output.AppendLine(line);
+        }
+    }
+}
