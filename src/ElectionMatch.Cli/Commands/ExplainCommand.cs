@@ -33,10 +33,25 @@ internal static class ExplainCommand
                 Console.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
             }
 
+            foreach (var removed in explanation.Removed)
+            {
+                Console.WriteLine($"{id} {removed.ElectionType} {removed.ElectionDate}: removed by the temporal filter: no results on that date {(removed.State is null ? "in any state" : "in " + removed.State)}{(removed.ElectionType == "runoff" ? ", nor runoff results in the days after the election it follows" : "")}; not in the snapshot");
+            }
+
             foreach (var row in explanation.Rows)
             {
-                Console.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state"})");
-                Console.WriteLine($"  decision: {row.Decision}");
+                Console.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
+                if (row.MatchDate is not null)
+                {
+                    Console.WriteLine($"  runoff date fallback: no results on {row.ElectionDate}, so the runoff results of {row.MatchDate} were searched");
+                }
+
+                if (row.DiscoveredAfter is not null)
+                {
+                    Console.WriteLine($"  discovered runoff: not in the left input; found in the results after the election of {row.DiscoveredAfter} this candidacy was linked in");
+                }
+
+                Console.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
                 if (row.Candidates.Count == 0)
                 {
                     Console.WriteLine("  no candidate pair was scored");
