@@ -9,6 +9,12 @@ internal static class ExplainCommand
 {
     private const int BarScale = 2;
 
+    /// <summary>
+    /// Bits with their sign. A total that is zero only after rounding (sums of weights leave -4E-16) takes the zero section:
+    /// with two sections .NET printed it "-+0.00".
+    /// </summary>
+    internal static string Bits(double value) => value.ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
+
     public static Command Create()
     {
         var project = new ProjectArguments();
@@ -59,13 +65,13 @@ internal static class ExplainCommand
 
                 foreach (var pair in row.Candidates)
                 {
-                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {pair.MatchWeight:+0.00;-0.00}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
+                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
                     var running = 0.0;
                     foreach (var step in pair.Steps)
                     {
                         running += step.Weight;
                         var bar = new string(step.Weight >= 0 ? '+' : '-', (int)Math.Min(40, Math.Round(Math.Abs(step.Weight) * BarScale)));
-                        Console.WriteLine(string.Create(c, $"      {step.Field,-12} {step.Level,-14} {step.Weight,7:+0.00;-0.00}  {running,7:+0.00;-0.00}  {bar}"));
+                        Console.WriteLine(string.Create(c, $"      {step.Field,-12} {step.Level,-14} {Bits(step.Weight),7}  {Bits(running),7}  {bar}"));
                     }
                 }
             }
