@@ -105,4 +105,21 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains($"snapshot: model_predictions.{QuarantinedCandidacyRun.Snapshot}; truth pairs: ", evaluate.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_miss_is_told_with_the_reasoning_of_its_own_election_row()
+    {
+        // Marco Huerta (gpc-003688) is linked in his primary; here the truth says his general is Erick Huerta's row, and
+        // gpc-002132's primary (removed by the temporal filter) is a results row: two misses of different kinds.
+        var truth = Truth("row_misses.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-003688,primary,1402168\ngpc-003688,general,1403365\ngpc-002132,primary,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, misses.Count);
+        Assert.Equal("miss  gpc-002132 -> 1402999: the snapshot has no row for it (quarantined, or its election removed by the temporal filter; `explain` says which)", misses[0]);
+        Assert.StartsWith("miss  gpc-003688 -> 1403365 (linked: nothing): judge did not accept: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("linked by score", misses[1], StringComparison.Ordinal);
+    }
 }

@@ -45,6 +45,32 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
     }
 
     [Fact]
+    public void The_decision_is_the_reasoning_the_snapshot_published()
+    {
+        string published;
+        using (var warehouse = DuckDbWarehouse.Open(_run.Project.WarehousePath, readOnly: true))
+        {
+            published = warehouse.Scalar<string>($"select llm_reasoning from model_predictions.{QuarantinedCandidacyRun.Snapshot} where gp_candidacy_id = 'gpc-000223' and hubspot_election_type = 'primary'")!;
+        }
+
+        var explain = _run.Cli("explain", Match, "gpc-000223");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.StartsWith("best candidate ALLISON WRIGHT rejected by score", published, StringComparison.Ordinal);
+        Assert.Contains("\n  decision: " + published + "\n", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_election_the_temporal_filter_removed_is_listed_beside_the_kept_ones()
+    {
+        var explain = _run.Cli("explain", Match, "gpc-002132");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.Contains("gpc-002132 primary 2024-03-12: removed by the temporal filter: no results on that date in CA; not in the snapshot\n", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("gpc-002132 general 2024-11-05: Nadia Kessler (CA)\n", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_id_whose_elections_the_temporal_filter_removed_says_so()
     {
         string filtered;

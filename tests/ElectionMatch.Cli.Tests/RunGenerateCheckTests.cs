@@ -187,7 +187,8 @@ public sealed class RunGenerateCheckTests : IDisposable
 
         Assert.True(explain.ExitCode == 0, explain.Output);
         Assert.Contains("gpc-001623 primary 2024-03-05: Bob Johnson (CA)", explain.Stdout, StringComparison.Ordinal);
-        Assert.Contains("decision: score: linked by score", explain.Stdout, StringComparison.Ordinal);
+        // The decision in the published words (the snapshot's llm_reasoning).
+        Assert.Contains("decision: linked by score: match probability 1.0000", explain.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"\* Robert Johnson \[1402035\]", explain.Stdout);
         Assert.Matches(@"first_name +nickname +\+\d+\.\d\d", explain.Stdout);
         Assert.Matches(@"prior +-\d+\.\d\d", explain.Stdout);

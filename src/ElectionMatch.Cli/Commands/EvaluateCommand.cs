@@ -75,7 +75,9 @@ internal static class EvaluateCommand
 
             foreach (var miss in scored.Misses)
             {
-                Console.WriteLine($"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
+                Console.WriteLine(miss.Reasoning is null
+                    ? $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it (quarantined, or its election removed by the temporal filter; `explain` says which)"
+                    : $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
             }
 
             foreach (var wrong in scored.FalseMatches)

@@ -12,4 +12,10 @@ public sealed record EvaluationColumns(string LeftId, string RightId, string Mat
 {
     /// <summary>What the retrieval tier searched in a run, for recall@k per embedding model; null when the kind has none.</summary>
     public RetrievalColumns? Retrieval { get; init; }
+
+    /// <summary>
+    /// A truth file's column holding what <see cref="DetailSql"/> holds (a candidacy's election type), when the file has it:
+    /// a miss is then told with the reasoning of its own row, not with every row of its left id.
+    /// </summary>
+    public string? TruthDetailColumn { get; init; }
 }

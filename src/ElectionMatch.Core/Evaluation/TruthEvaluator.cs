@@ -15,8 +15,9 @@ public static class TruthEvaluator
     /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a file DuckDB cannot
     /// read (not UTF-8, ragged) is named with DuckDB's line.
     /// </summary>
+    /// <param name="detailColumn">A column between the two ids to keep as <c>detail</c> when the file has it (null otherwise).</param>
     /// <returns>The name of the truth file's first column, the left id's.</returns>
-    internal static string LoadTruth(DuckDbWarehouse warehouse, string truthPath)
+    internal static string LoadTruth(DuckDbWarehouse warehouse, string truthPath, string? detailColumn = null)
     {
         if (!File.Exists(truthPath))
         {
@@ -34,10 +35,14 @@ public static class TruthEvaluator
 
             var left = Sql.Identifier(truthColumns[0].Name);
             var right = Sql.Identifier(truthColumns[^1].Name);
+            var detail = truthColumns.Skip(1).SkipLast(1).FirstOrDefault(c => c.Name.Equals(detailColumn, StringComparison.OrdinalIgnoreCase)) is { } d
+                ? Sql.Identifier(d.Name)
+                : "cast(null as varchar)";
             warehouse.Execute($"""
                 create or replace temp table em_truth as
-                select distinct {left} as left_id, {right} as right_id
+                select {left} as left_id, {right} as right_id, min({detail}) as detail
                 from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)
+                group by all
                 """);
             return truthColumns[0].Name;
         }
@@ -62,7 +67,7 @@ public static class TruthEvaluator
     public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string schema, string table, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true)
     {
         var snapshotRelation = Sql.Identifier(schema, table);
-        var truthLeftColumn = LoadTruth(warehouse, truthPath);
+        var truthLeftColumn = LoadTruth(warehouse, truthPath, columns.TruthDetailColumn);
         warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
@@ -98,14 +103,16 @@ public static class TruthEvaluator
         var judgedUnlinked = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge' and not has_match");
         var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and contains(llm_reasoning, {Sql.Literal(Matching.Judging.JudgeAnswer.UndecidedMarker)})");
 
+        // A miss is told by its own row when the truth names it (a candidacy's election type): the left id's other rows,
+        // linked or not, are other decisions. Without it, every row of the left id, in a fixed order.
         var misses = warehouse.Query(
             """
             select
                 t.left_id,
                 t.right_id,
-                (select string_agg(p.right_id, ', ') from em_predicted p where p.left_id = t.left_id and p.has_match),
-                (select string_agg(p.llm_reasoning, ' / ') from em_predicted p where p.left_id = t.left_id),
-                (select string_agg(cast(p.match_explanation as varchar), ' / ') from em_predicted p where p.left_id = t.left_id)
+                (select string_agg(p.right_id, ', ' order by p.detail, p.right_id) from em_predicted p where p.left_id = t.left_id and p.has_match and (t.detail is null or p.detail = t.detail)),
+                (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail)),
+                (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail))
             from em_truth t
             where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
             order by t.left_id, t.right_id

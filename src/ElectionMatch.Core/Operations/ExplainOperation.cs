@@ -41,24 +41,33 @@ public sealed class ExplainOperation
 
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
         string Union(string table) => string.Join(" union all ", passes.Select(p => $"select * from {run.Table(p + table)}"));
+        string Rows(string table) => string.Join(" union all by name ", passes.Select(p => $"select *, {(p.Length > 0 ? "true" : "false")} as discovered_runoff from {run.Table(p + table)}"));
 
         // A match that scores many pairs keeps their explanation in a view, computed only for the pairs read.
         var scored = warehouse.TableExists(run.Name, "scored_pairs_explained") ? "scored_pairs_explained" : "scored_pairs";
 
+        // The decision is said in the published words (the run's output, as the snapshot holds it), so explain and the
+        // snapshot cannot disagree; a row the snapshot lacks (a discovered runoff left unlinked) is said to be missing.
+        var published = warehouse.TableExists(run.Name, "output");
         var rows = warehouse.Query($"""
             select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
-                k.decided_by, k.reasoning, a.reasoning
-            from ({Union("left_keyed")}) as l
+                k.decided_by, k.reasoning, a.reasoning,
+                {(published ? "o.llm_reasoning, o.gp_candidacy_id is not null" : "null, true")},
+                cast(l.match_date as varchar), l.date_fallback, l.discovered_runoff, cast(l.base_date as varchar)
+            from ({Rows("left_keyed")}) as l
             left join ({Union("links")}) as k using (left_key)
             left join ({Union("judge_answers")}) as a using (left_key)
+            {(published ? $"left join {run.Table("output")} as o on o.gp_candidacy_id = l.left_id and o.hubspot_election_type = l.election_type and o.hubspot_election_date = l.election_date" : "")}
             where l.left_id = {Sql.Literal(leftId)}
             order by l.election_date, l.election_type
             """, r => (Key: r.GetInt64(0), Type: r.GetString(1), Date: r.GetString(2), Name: r.GetString(3), State: r.IsDBNull(4) ? null : r.GetString(4),
-                Decision: r.IsDBNull(5) ? null : r.GetString(5) + ": " + r.GetString(6), Judge: r.IsDBNull(7) ? null : r.GetString(7)));
+                Decision: r.IsDBNull(5) ? null : r.GetString(5) + ": " + r.GetString(6), Judge: r.IsDBNull(7) ? null : r.GetString(7),
+                Published: r.IsDBNull(8) ? null : r.GetString(8), InSnapshot: r.GetBoolean(9),
+                MatchDate: r.GetString(10), DateFallback: r.GetBoolean(11), Discovered: r.GetBoolean(12), BaseDate: r.IsDBNull(13) ? null : r.GetString(13)));
 
         var explained = rows.Select(row => new ExplainedRow(
             leftId, row.Type, row.Date, row.Name, row.State,
-            row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
+            row.Published ?? row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
                     s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked,
@@ -71,7 +80,20 @@ public sealed class ExplainOperation
                 """, r => new ExplainedPair(r.GetString(1), r.GetString(2), r.IsDBNull(3) ? "" : r.GetString(3), r.GetDouble(4), r.GetDouble(5), r.GetBoolean(7), Waterfall(r.GetString(6)))
                 {
                     FoundBy = r.GetString(8).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                }))).ToList();
+                }))
+        {
+            InSnapshot = row.InSnapshot,
+            MatchDate = row.DateFallback ? row.MatchDate : null,
+            DiscoveredAfter = row.Discovered ? row.BaseDate : null,
+        }).ToList();
+
+        var removed = warehouse.Query($"""
+            select e.election_type, cast(e.election_date as varchar), e.state
+            from {run.Table("left_expanded")} as e
+            anti join {run.Table("left_filtered")} as f on f.left_id = e.left_id and f.election_type = e.election_type and f.election_date = e.election_date
+            where e.left_id = {Sql.Literal(leftId)}
+            order by e.election_date, e.election_type
+            """, r => new RemovedRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
         var quarantined = warehouse.Query($"""
             select q.error_code, q.message, q.row_number
@@ -80,13 +102,13 @@ public sealed class ExplainOperation
             where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
             order by q.row_number
             """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)));
-        if (rows.Count == 0 && quarantined.Count == 0
+        if (rows.Count == 0 && quarantined.Count == 0 && removed.Count == 0
             && warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") == 0)
         {
             throw DiagnosticException.At(Codes.ExplainIdNotFound, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), NotFound(warehouse, run, settings, leftId));
         }
 
-        return new Explanation(explained, quarantined);
+        return new Explanation(explained, quarantined) { Removed = removed };
     }
 
     private static string NotFound(DuckDbWarehouse warehouse, RunSchema run, Settings.MatchSettings settings, string leftId)
@@ -124,13 +146,30 @@ public sealed class ExplainOperation
 }
 
 /// <summary>What <c>explain</c> found of a left id: its election rows in the latest run, and its rows in quarantine.</summary>
-public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList<QuarantinedRow> Quarantined);
+public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList<QuarantinedRow> Quarantined)
+{
+    /// <summary>The left id's election rows the temporal filter removed (no results on that date in that state).</summary>
+    public IReadOnlyList<RemovedRow> Removed { get; init; } = [];
+}
+
+/// <summary>An election row of the left id that the temporal filter removed: its type, its date and its state (null: blank).</summary>
+public sealed record RemovedRow(string ElectionType, string ElectionDate, string? State);
 
 /// <summary>A row of the left id that quarantine kept out of the run: its code, message and place in the left input.</summary>
 public sealed record QuarantinedRow(string Code, string Message, long RowNumber);
 
-/// <summary>One election row of a left id, with its decision and its best candidate pairs.</summary>
-public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates);
+/// <summary>One election row of a left id, with its decision (the published reasoning) and its best candidate pairs.</summary>
+public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates)
+{
+    /// <summary>False for a runoff the run discovered but did not link: the snapshot holds only linked discovered runoffs.</summary>
+    public bool InSnapshot { get; init; } = true;
+
+    /// <summary>The results date searched instead of the row's own (the runoff date fallback); null when its own date was.</summary>
+    public string? MatchDate { get; init; }
+
+    /// <summary>For a runoff the run discovered in the results (not in the left input): the date of the linked election it follows.</summary>
+    public string? DiscoveredAfter { get; init; }
+}
 
 public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps)
 {

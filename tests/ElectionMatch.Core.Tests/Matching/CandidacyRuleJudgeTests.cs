@@ -62,6 +62,22 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
+    public async Task A_row_whose_fitting_candidate_went_to_an_equal_rival_says_so_rather_than_that_none_fits()
+    {
+        var answers = await Ask(
+            [Candidate(1, "Bill Harris"), Candidate(2, "Richard Walker")],
+            Row("1", "William Harris", (1, Levels("nickname", "exact")), (2, Levels("different", "different"))),
+            Row("2", "William Harris", (1, Levels("nickname", "exact")), (2, Levels("different", "different"))));
+
+        // Row 1 chooses first and takes Bill Harris, uncertain; row 2 is left without him, and its words must not deny he fits.
+        Assert.Equal(1, answers[0].CandidateNumber);
+        Assert.Equal(
+            "no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for row 1 (William Harris); Richard Walker: different surname",
+            answers[1].Reasoning);
+        Assert.Equal(0, answers[1].Confidence);
+    }
+
+    [Fact]
     public async Task A_candidate_linked_to_another_row_is_not_chosen()
     {
         var answers = await Ask(

@@ -33,7 +33,12 @@ internal sealed class MatcherRun : IDisposable
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
         var settings = context.Settings.Match("candidacy_ddhq_matches");
         var inputs = new RunOperation(context).ResolveInputs(warehouse, settings);
-        var matcher = new CandidacyDdhqMatcher(warehouse, settings, RunSchema.For(settings.Name)) { Embeddings = embeddings, StoreVectors = storeVectors };
+        var matcher = new CandidacyDdhqMatcher(warehouse, settings, RunSchema.For(settings.Name))
+        {
+            Embeddings = embeddings,
+            StoreVectors = storeVectors,
+            JudgeRowsPerRequest = settings.Judge.MaxRowsPerRequest ?? CandidacyDdhqMatcher.DefaultJudgeRowsPerRequest,
+        };
         return matcher.Run(inputs);
     }
 

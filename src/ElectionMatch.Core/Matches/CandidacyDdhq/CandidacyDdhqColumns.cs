@@ -35,5 +35,6 @@ internal static class CandidacyDdhqColumns
         "hubspot_first_name || ' ' || hubspot_last_name", "llm_best_match", "hubspot_election_type")
     {
         Retrieval = new RetrievalColumns("embedding_text", "l.left_id", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Labelled),
+        TruthDetailColumn = "election_type",
     };
 }

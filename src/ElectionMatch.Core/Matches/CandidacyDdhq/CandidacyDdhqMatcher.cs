@@ -712,7 +712,8 @@ internal sealed class CandidacyDdhqMatcher
 
                     -- A pair links only if it is linkable itself, so only the rows and results rows with a linkable pair
                     -- need their best pair and runner-up, each over all of their open pairs: at a million candidacies the
-                    -- results-side window sorts 1.7M of the 4.9M open pairs, the left side 3.6M.
+                    -- results-side window sorts 1.7M of the 4.9M open pairs, the left side 3.6M. The runner-up's key is
+                    -- kept beside its weight, so the reasoning names the runner-up the decision was measured against.
                     linkable as materialized (
                         select left_key, right_key from open_pairs where linkable
                     ),
@@ -721,44 +722,67 @@ internal sealed class CandidacyDdhqMatcher
                         select
                             left_key, right_key, match_weight, match_probability, linkable,
                             row_number() over (partition by left_key order by match_weight desc, right_key) as left_rank,
-                            nth_value(match_weight, 2) over (partition by left_key order by match_weight desc rows between unbounded preceding and unbounded following) as left_runner_up
+                            nth_value(match_weight, 2) over next_of_left as left_runner_up,
+                            nth_value(right_key, 2) over next_of_left as left_runner_up_key
                         from open_pairs
                         semi join linkable using (left_key)
+                        window next_of_left as (partition by left_key order by match_weight desc, right_key rows between unbounded preceding and unbounded following)
                     ),
 
                     by_right as (
                         select
                             left_key, right_key,
                             row_number() over (partition by right_key order by match_weight desc, left_key) as right_rank,
-                            nth_value(match_weight, 2) over (partition by right_key order by match_weight desc rows between unbounded preceding and unbounded following) as right_runner_up
+                            nth_value(match_weight, 2) over next_of_right as right_runner_up,
+                            nth_value(left_key, 2) over next_of_right as right_runner_up_key
                         from open_pairs
                         semi join linkable using (right_key)
+                        window next_of_right as (partition by right_key order by match_weight desc, left_key rows between unbounded preceding and unbounded following)
                     ),
 
                     ranked as (
-                        select l.*, r.right_runner_up
+                        select l.*, r.right_runner_up, r.right_runner_up_key
                         from by_left as l
                         join by_right as r using (left_key, right_key)
                         where l.left_rank = 1 and r.right_rank = 1 and l.linkable
+                            and l.match_weight - coalesce(l.left_runner_up, -1e9) >= {Sql.Number(Margin)}
+                            and l.match_weight - coalesce(r.right_runner_up, -1e9) >= {Sql.Number(Margin)}
                     )
 
                 select
-                    left_key, right_key, 'score', cast(round(100 * match_probability) as integer),
-                    case
-                        when coalesce(left_runner_up, right_runner_up) is null
-                            then printf('linked by score: match probability %.4f, no other candidate above the reject threshold', match_probability)
-                        else printf('linked by score: match probability %.4f, %.1f bits ahead of the next candidate', match_probability,
-                            least(match_weight - coalesce(left_runner_up, -1e9), match_weight - coalesce(right_runner_up, -1e9)))
-                    end
-                from ranked
-                where match_weight - coalesce(left_runner_up, -1e9) >= {Sql.Number(Margin)}
-                    and match_weight - coalesce(right_runner_up, -1e9) >= {Sql.Number(Margin)}
+                    k.left_key, k.right_key, 'score', cast(round(100 * k.match_probability) as integer),
+                    {ScoreReasoningSql(round)}
+                from ranked as k
+                left join {T("right_clean")} as next_candidate on next_candidate.right_key = k.left_runner_up_key
+                left join {T(p + "left_keyed")} as next_candidacy on next_candidacy.left_key = k.right_runner_up_key
                 """);
             if (added == 0)
             {
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// The words of a link by score: its probability and how far it stood ahead of each side's runner-up, named: the
+    /// candidacy's next results row (name and id) and the results row's next candidacy (its id). Both margins decided
+    /// the link, so both are said; a runner-up on the results side is another candidacy, never "the next candidate".
+    /// </summary>
+    /// <remarks>After the first round the runner-ups are among the pairs no earlier round linked, and the words say so.</remarks>
+    private static string ScoreReasoningSql(int round)
+    {
+        var free = round == 0 ? "" : "unlinked ";
+        return $"""
+            printf('linked by score: match probability %.4f', k.match_probability)
+                || case
+                    when k.left_runner_up is null then ', no other {free}candidate above the reject threshold'
+                    else printf(', %.1f bits ahead of the next {free}candidate, %s [%s]', k.match_weight - k.left_runner_up, next_candidate.candidate, cast(next_candidate.right_id_value as varchar))
+                end
+                || case
+                    when k.right_runner_up is null then ''
+                    else printf('; %.1f bits ahead of the next {free}candidacy for this results row, %s', k.match_weight - k.right_runner_up, next_candidacy.left_id)
+                end
+            """;
     }
 
     // The ambiguous band: rows not linked whose best free candidate is above the reject threshold. The judge
@@ -1013,6 +1037,15 @@ internal sealed class CandidacyDdhqMatcher
                 -- Its weights, computed for the shown pairs only, by the scored pairs' own query (scored_pairs).
                 shown_pairs as (
                     {_model.WeightsQuery(parameters, $"(select c.* from (select * from {T("comparisons")} union all select * from {T("runoff_comparisons")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
+                ),
+
+                -- The row a shown candidate is linked to when it is not this row: the words of the row that lost it name it.
+                -- Only the unlinked rows' shown candidates are looked up (links are one-to-one on the results row).
+                taken_by as (
+                    select k.right_key, l.left_id
+                    from links as k
+                    semi join (select p.right_key from picked as p anti join links as x using (left_key)) as lost using (right_key)
+                    join keyed as l on l.left_key = k.left_key
                 )
 
             select
@@ -1026,13 +1059,20 @@ internal sealed class CandidacyDdhqMatcher
                 case
                     when k.decided_by = 'judge' then 'judge: ' || k.reasoning
                     when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
+                    -- Confident enough, but another row took the candidate first: the judge did accept it.
+                    when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
+                        then printf('judge chose %s (confidence %d) but it is linked to another row (%s): ', shown.candidate, a.confidence, coalesce(t.left_id, '?')) || a.reasoning
                     when a.left_key is not null then 'judge did not accept: ' || a.reasoning
-                    when s.left_key is null then 'no results row in this date, state and election type was similar enough to compare'
+                    -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
+                    -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.
+                    when s.left_key is null and coalesce(z.right_rows, 0) = 0
+                        then 'no candidate: no results row of this election type on this date' || case when l.state is null then ' in any state (state blank)' else ' in this state' end
+                    when s.left_key is null then 'no candidate: retrieval and the sounds-alike rule found no results row for this row among those of its date, election type and state'
                     when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
                         then printf('best candidate %s rejected by score: match probability %.4f (', shown.candidate, s.match_probability) || concat_ws(', ', {levels}) || ')'
                     when s.{CandidacyDdhqComparisons.OtherOffice}
                         then printf('best candidate %s is on the ballot of another office (%s)', shown.candidate, shown.race_name)
-                    else printf('best candidate %s is linked to another row', shown.candidate)
+                    else printf('best candidate %s is linked to another row (%s)', shown.candidate, coalesce(t.left_id, '?'))
                 end as llm_reasoning,
                 k.left_key is not null as has_match,
                 case when k.left_key is not null then shown.candidate end as ddhq_candidate,
@@ -1057,6 +1097,8 @@ internal sealed class CandidacyDdhqMatcher
             left join compared as c on c.left_key = l.left_key
             left join shown_pairs as s on s.left_key = l.left_key
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
+            left join taken_by as t on t.right_key = s.right_key
+            left join {T("partition_sizes")} as z on z.group_id = l.group_id and not l.discovered_runoff
             """;
     }
 

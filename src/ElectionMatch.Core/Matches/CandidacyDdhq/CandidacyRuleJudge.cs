@@ -40,18 +40,14 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             .ToList();
 
         // Most certain rows choose first, so two rows never take the same candidate.
-        var taken = new HashSet<int>();
+        var taken = new Dictionary<int, JudgeRow>();
         var answers = new Dictionary<string, JudgeAnswer>(StringComparer.Ordinal);
         foreach (var (row, options) in scored.OrderByDescending(s => s.Options.Count > 0 ? s.Options[0].Confidence : -1).ThenBy(s => s.Row.Key, StringComparer.Ordinal))
         {
-            var free = options.Where(o => !taken.Contains(o.Candidate.Number)).ToList();
+            var free = options.Where(o => !taken.ContainsKey(o.Candidate.Number)).ToList();
             if (free.Count == 0 || free[0].Confidence <= 0)
             {
-                // Say why the closest candidates fail: a shared surname first, then the rest.
-                var closest = free.OrderBy(o => o.Reason.StartsWith("different surname", StringComparison.Ordinal)).ThenBy(o => o.Candidate.Number).Take(3);
-                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, free.Count == 0
-                    ? "no candidate of this contest is free to match"
-                    : "no candidate fits: " + string.Join("; ", closest.Select(o => $"{o.Candidate.Name}: {o.Reason}")));
+                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, NoneFits(options, free, taken));
                 continue;
             }
 
@@ -73,11 +69,31 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
                 reason += string.Create(CultureInfo.InvariantCulture, $"; but row {rival.Row.Key} ({rival.Row.Name}) fits this candidate as well ({rival.Options[0].Confidence}), so this is not certain (-{AmbiguityPenalty})");
             }
 
-            taken.Add(best.Candidate.Number);
+            taken.Add(best.Candidate.Number, row);
             answers[row.Key] = new JudgeAnswer(row.Key, best.Candidate.Number, confidence, $"candidate {best.Candidate.Number} ({best.Candidate.Name}): {reason}");
         }
 
         return Task.FromResult<IReadOnlyList<JudgeAnswer>>(request.Rows.Select(r => answers[r.Key]).ToList());
+    }
+
+    /// <summary>
+    /// Why a row gets no candidate: a candidate that fits it but was chosen for another row of the request first is
+    /// named with that row (else "no candidate fits" would be false of it), then why the closest free ones fail, a
+    /// shared surname first.
+    /// </summary>
+    private static string NoneFits(List<Option> options, List<Option> free, Dictionary<int, JudgeRow> taken)
+    {
+        var chosenElsewhere = options.Where(o => o.Confidence > 0 && taken.ContainsKey(o.Candidate.Number))
+            .Select(o => string.Create(CultureInfo.InvariantCulture, $"candidate {o.Candidate.Number} ({o.Candidate.Name}) fits ({o.Confidence}) but was chosen for row {taken[o.Candidate.Number].Key} ({taken[o.Candidate.Number].Name})"))
+            .ToList();
+        var closest = free.OrderBy(o => o.Reason.StartsWith("different surname", StringComparison.Ordinal)).ThenBy(o => o.Candidate.Number).Take(3)
+            .Select(o => $"{o.Candidate.Name}: {o.Reason}").ToList();
+        if (chosenElsewhere.Count > 0)
+        {
+            return "no free candidate fits: " + string.Join("; ", chosenElsewhere.Concat(closest));
+        }
+
+        return free.Count == 0 ? "no candidate of this contest is free to match" : "no candidate fits: " + string.Join("; ", closest);
     }
 
     private static Option Score(IReadOnlyDictionary<string, string> evidence, JudgeCandidate candidate)

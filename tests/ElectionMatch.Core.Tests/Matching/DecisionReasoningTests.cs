@@ -1,0 +1,92 @@
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// Each published row's reasoning says what the run actually did: the runner-up a link by score was measured against,
+/// the row a lost candidate went to, a judge's pick that lost its candidate, and why a row had no candidate at all.
+/// </summary>
+public sealed class DecisionReasoningTests
+{
+    private const string Hubspot = "data/airbyte/hubspot_candidacy.csv";
+
+    /// <summary>Bob Johnson's row as committed: Robert Johnson on the ballot of Bakersfield District 1.</summary>
+    private const string BobJohnson = "gpc-001623,580181832,Bob,Johnson,CA,City Council,Bakersfield City Council - District 1,local,1,Nonpartisan,2024-03-05,2024-11-05,";
+
+    private static string Reasoning(MatcherRun run, string id, string type) =>
+        run.Warehouse.Scalar<string>($"select llm_reasoning from {run.Table("output")} where gp_candidacy_id = '{id}' and hubspot_election_type = '{type}'")!;
+
+    /// <summary>The fixture with a second Bob Johnson filed under another district: he fits Robert Johnson about 10 bits worse.</summary>
+    private static MatcherRun WithARivalCandidacy()
+    {
+        var fixture = FixtureCopy.Of("goodparty");
+        Assert.Contains(BobJohnson, fixture.Read(Hubspot), StringComparison.Ordinal);
+        File.AppendAllText(fixture.PathOf(Hubspot), BobJohnson.Replace("gpc-001623,580181832", "gpc-009002,580181899", StringComparison.Ordinal).Replace(",local,1,", ",local,7,", StringComparison.Ordinal) + "\n");
+        return MatcherRun.Of(fixture);
+    }
+
+    [Fact]
+    public void A_link_whose_runner_up_is_another_candidacy_for_its_results_row_names_that_candidacy()
+    {
+        using var run = WithARivalCandidacy();
+
+        var reasoning = Reasoning(run, "gpc-001623", "general");
+
+        // The runner-up was no other results row of gpc-001623 but gpc-009002's claim on the same results row.
+        Assert.StartsWith("linked by score: match probability 1.0000, no other candidate above the reject threshold; ", reasoning, StringComparison.Ordinal);
+        Assert.Matches(@"; \d+\.\d bits ahead of the next candidacy for this results row, gpc-009002 \(first_name nickname, ", reasoning);
+        Assert.DoesNotContain("ahead of the next candidate", reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_row_whose_best_candidate_is_linked_to_another_row_names_that_row()
+    {
+        using var run = WithARivalCandidacy();
+
+        Assert.Equal("best candidate Robert Johnson is linked to another row (gpc-001623)", Reasoning(run, "gpc-009002", "general"));
+    }
+
+    [Fact]
+    public void A_link_whose_runner_up_is_another_results_row_names_it_with_its_id()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Robert Johnson again, on another office's ballot the same day: a candidate for Bob Johnson, far behind.
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"),
+            "299999,CA Bakersfield Board of Education - District 1 - General,1499998,Robert Johnson,Nonpartisan,false,99,2024-11-05,CA,general,Board of Education,1,false\n");
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Matches(
+            @"^linked by score: match probability 1\.0000, \d+\.\d bits ahead of the next candidate, Robert Johnson \[1499998\] \(first_name nickname, ",
+            Reasoning(run, "gpc-001623", "general"));
+    }
+
+    [Fact]
+    public void A_judge_pick_whose_candidate_another_row_took_says_the_judge_chose_it()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // One row per judge request, and a second William Harris: each request sees one row, so both pick Bill Harris at 92.
+        var settings = fixture.Read("electionmatch.yml");
+        Assert.Contains("    judge:\n      provider: offline\n\n  # L2", settings, StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", settings.Replace("    judge:\n      provider: offline\n\n  # L2", "    judge:\n      provider: offline\n      max_rows_per_request: 1\n\n  # L2", StringComparison.Ordinal));
+        File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009001,672709399,William,Harris,TX,City Council,Plano City Council - District 4,local,4,Nonpartisan,2024-03-05,2024-11-05,\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var (confidence, linked) = run.Warehouse.Query(
+            $"select llm_confidence, has_match from {run.Table("output")} where gp_candidacy_id = 'gpc-009001' and hubspot_election_type = 'general'",
+            r => (r.GetInt32(0), r.GetBoolean(1))).Single();
+        Assert.Equal((92, false), (confidence, linked));
+        Assert.StartsWith("judge chose Bill Harris (confidence 92) but it is linked to another row (gpc-000153): candidate 1 (Bill Harris)", Reasoning(run, "gpc-009001", "general"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_row_with_no_results_of_its_election_type_that_day_says_so()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // A runoff date copied from the general: Texas has results that day, none of them a runoff.
+        const string row = "gpc-003602,70693647248,Dolores,Villarreal,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,2024-11-05,2024-05-28";
+        Assert.Contains(row, fixture.Read(Hubspot), StringComparison.Ordinal);
+        fixture.Write(Hubspot, fixture.Read(Hubspot).Replace(row, row.Replace("2024-05-28", "2024-11-05", StringComparison.Ordinal), StringComparison.Ordinal));
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Equal("none", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-003602' and hubspot_election_type = 'runoff'"));
+        Assert.Equal("no candidate: no results row of this election type on this date in this state", Reasoning(run, "gpc-003602", "runoff"));
+    }
+}
