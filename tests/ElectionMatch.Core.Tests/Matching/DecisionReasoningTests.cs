@@ -89,4 +89,22 @@ public sealed class DecisionReasoningTests
         Assert.Equal("none", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-003602' and hubspot_election_type = 'runoff'"));
         Assert.Equal("no candidate: no results row of this election type on this date in this state", Reasoning(run, "gpc-003602", "runoff"));
     }
+
+    [Fact]
+    public void A_link_of_the_deterministic_tier_says_it_had_no_other_candidate_to_compare()
+    {
+        using var run = MatcherRun.Of(FixtureCopy.Of("goodparty"));
+
+        var links = run.Warehouse.Query(
+            $"select list_contains(cast(json_extract(match_explanation, '$.found_by') as varchar[]), 'exact_name'), llm_reasoning from {run.Table("output")} where decided_by = 'score'",
+            r => (Exact: r.GetBoolean(0), Reasoning: r.GetString(1)));
+
+        // Every link by score of the tier says so, and no other link claims the tier.
+        var exact = links.Where(l => l.Exact).ToList();
+        Assert.NotEmpty(exact);
+        Assert.All(exact, l => Assert.Contains(", its only candidate: the one results row of its election with its first name and surname on a ballot for its office (deterministic tier)", l.Reasoning, StringComparison.Ordinal));
+        Assert.All(exact, l => Assert.DoesNotContain("no other candidate above the reject threshold", l.Reasoning, StringComparison.Ordinal));
+        Assert.All(links.Where(l => !l.Exact), l => Assert.DoesNotContain("deterministic tier", l.Reasoning, StringComparison.Ordinal));
+        Assert.Contains(links, l => !l.Exact);
+    }
 }

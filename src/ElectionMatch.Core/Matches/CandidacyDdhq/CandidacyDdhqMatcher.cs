@@ -755,6 +755,7 @@ internal sealed class CandidacyDdhqMatcher
                 from ranked as k
                 left join {T("right_clean")} as next_candidate on next_candidate.right_key = k.left_runner_up_key
                 left join {T(p + "left_keyed")} as next_candidacy on next_candidacy.left_key = k.right_runner_up_key
+                left join {T(p + "exact_pairs")} as exact on exact.left_key = k.left_key and exact.right_key = k.right_key
                 """);
             if (added == 0)
             {
@@ -768,13 +769,18 @@ internal sealed class CandidacyDdhqMatcher
     /// candidacy's next results row (name and id) and the results row's next candidacy (its id). Both margins decided
     /// the link, so both are said; a runner-up on the results side is another candidacy, never "the next candidate".
     /// </summary>
-    /// <remarks>After the first round the runner-ups are among the pairs no earlier round linked, and the words say so.</remarks>
+    /// <remarks>
+    /// After the first round the runner-ups are among the pairs no earlier round linked, and the words say so. A pair of
+    /// the deterministic tier (<c>exact_pairs</c>, joined as <c>exact</c>) had no other candidate to stand ahead of.
+    /// </remarks>
     private static string ScoreReasoningSql(int round)
     {
         var free = round == 0 ? "" : "unlinked ";
         return $"""
             printf('linked by score: match probability %.4f', k.match_probability)
                 || case
+                    -- The deterministic tier compared no other candidate: "none above the threshold" would imply some were.
+                    when exact.left_key is not null then ', its only candidate: the one results row of its election with its first name and surname on a ballot for its office (deterministic tier)'
                     when k.left_runner_up is null then ', no other {free}candidate above the reject threshold'
                     else printf(', %.1f bits ahead of the next {free}candidate, %s [%s]', k.match_weight - k.left_runner_up, next_candidate.candidate, cast(next_candidate.right_id_value as varchar))
                 end
