@@ -1,0 +1,40 @@
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// One published run of the candidacy match on a copy of the fixture as committed (the README's main command, run
+/// first, adds a snapshot to the working copy's fixture), its candidacy file edited first: made once per test class
+/// for the read-only commands' tests (evaluate, explain).
+/// </summary>
+public abstract class EditedCandidacyRun : IDisposable
+{
+    public const string Match = "candidacy_ddhq_matches";
+    public const string Snapshot = "candidacy_ddhq_matches_20260101";
+    private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
+
+    /// <param name="edit">The candidacy file's new text from its committed text.</param>
+    protected EditedCandidacyRun(Func<string, string> edit)
+    {
+        Project = FixtureCopy.AsCommitted("goodparty");
+        Project.Write(Candidacies, edit(Project.Read(Candidacies)));
+        var run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", Project.Directory);
+        Assert.True(run.ExitCode == 0, run.Output);
+    }
+
+    public FixtureCopy Project { get; }
+
+    internal CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", Project.Directory]);
+
+    /// <summary>The text with <paramref name="line"/> (which must be there) replaced.</summary>
+    protected static string Replace(string text, string line, string replacement)
+    {
+        Assert.Contains(line, text, StringComparison.Ordinal);
+        return text.Replace(line, replacement, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Project.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
