@@ -28,16 +28,23 @@ internal static class ReferenceData
     public static void LoadStates(DuckDbWarehouse warehouse, RunSchema schema, string table)
     {
         warehouse.Execute($"create or replace table {schema.Table(table)} (key varchar primary key, code varchar)");
-        using var reader = Open("reference/states.csv");
         using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
+        foreach (var (code, name) in States())
+        {
+            appender.CreateRow().AppendValue(code).AppendValue(code).EndRow();
+            appender.CreateRow().AppendValue(new string(name.Where(char.IsLetter).ToArray()).ToUpperInvariant()).AppendValue(code).EndRow();
+        }
+    }
+
+    /// <summary>The rows of states.csv: each postal code and the state's name as written there.</summary>
+    private static IEnumerable<(string Code, string Name)> States()
+    {
+        using var reader = Open("reference/states.csv");
         reader.ReadLine();
         while (reader.ReadLine() is { } line)
         {
             var comma = line.IndexOf(',', StringComparison.Ordinal);
-            var code = line[..comma];
-            var name = new string(line[(comma + 1)..].Where(char.IsLetter).ToArray()).ToUpperInvariant();
-            appender.CreateRow().AppendValue(code).AppendValue(code).EndRow();
-            appender.CreateRow().AppendValue(name).AppendValue(code).EndRow();
+            yield return (line[..comma], line[(comma + 1)..]);
         }
     }
 
@@ -48,15 +55,12 @@ internal static class ReferenceData
     public static void LoadStateNames(DuckDbWarehouse warehouse, RunSchema schema, string table)
     {
         warehouse.Execute($"create or replace table {schema.Table(table)} (code varchar primary key, name varchar)");
-        using var reader = Open("reference/states.csv");
         using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
-        reader.ReadLine();
-        while (reader.ReadLine() is { } line)
+        foreach (var (code, name) in States())
         {
-            var comma = line.IndexOf(',', StringComparison.Ordinal);
-            var words = new string(line[(comma + 1)..].Select(c => char.IsLetter(c) ? char.ToLowerInvariant(c) : ' ').ToArray())
+            var words = new string(name.Select(c => char.IsLetter(c) ? char.ToLowerInvariant(c) : ' ').ToArray())
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            appender.CreateRow().AppendValue(line[..comma]).AppendValue(string.Join(' ', words)).EndRow();
+            appender.CreateRow().AppendValue(code).AppendValue(string.Join(' ', words)).EndRow();
         }
     }
 
