@@ -55,6 +55,7 @@ public sealed class DbtYamlFormTests : IDisposable
     [Fact]
     public void Setting_dbt_version_makes_check_report_the_generated_yaml_out_of_date_and_generate_rewrite_it_in_that_versions_form()
     {
+        var committed = _fixture.Read(StableYaml);
         SetDbtVersion("dbt_version: \"1.10.8\"");
 
         var stale = new CheckOperation(Load()).Execute();
@@ -74,7 +75,7 @@ public sealed class DbtYamlFormTests : IDisposable
         SetDbtVersion(null);
         Assert.Contains(new CheckOperation(Load()).Execute(), d => d.Code == Codes.GeneratedFileStale);
         new GenerateOperation(Load()).Execute();
-        Assert.Equal(File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures/goodparty", StableYaml)), _fixture.Read(StableYaml));
+        Assert.Equal(committed, _fixture.Read(StableYaml));
         Assert.Equal("0-100", Arguments(AcceptedRange()));
     }
 
