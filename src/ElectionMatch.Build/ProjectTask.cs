@@ -79,7 +79,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         foreach (var diagnostic in diagnostics)
         {
             // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere.
-            var file = string.IsNullOrEmpty(diagnostic.File) ? null : Path.GetFullPath(diagnostic.File);
+            var file = string.IsNullOrEmpty(diagnostic.File) ? null : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
             var message = Secrets.Redact(diagnostic.Message);
             if (diagnostic.IsError || WarningsAsErrors)
             {
@@ -93,7 +93,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     }
 
     protected static ITaskItem[] Items(IEnumerable<string> displayPaths) =>
-        displayPaths.Select(p => LiteralItem.Of(Path.GetFullPath(p))).ToArray();
+        displayPaths.Select(p => LiteralItem.Of(ElectionMatch.Dbt.WorkingDirectory.Full(p))).ToArray();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -48,7 +48,7 @@ internal sealed class CtrlC : IDisposable
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
                 var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
-                await Console.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}").ConfigureAwait(false);
+                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}").ConfigureAwait(false);
                 return _exitCode;
             }
 
@@ -106,7 +106,7 @@ internal sealed class CtrlC : IDisposable
             _stop.Cancel();
             if (Interruption.InFlight > 0 && Interruption.GraceEnds is { } ends && (ends - DateTimeOffset.UtcNow).TotalSeconds is var grace and > 0)
             {
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                Terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"electionmatch: stopping: no new provider request; {Interruption.InFlight} in flight may still answer within {grace:0.#} s and be cached (Ctrl-C again abandons them)"));
             }
         }

@@ -2,7 +2,12 @@ using System.Diagnostics;
 
 namespace ElectionMatch.Tests;
 
-/// <summary>Runs the real <c>electionmatch</c> executable as a child process.</summary>
+/// <summary>
+/// Runs <c>electionmatch</c> command lines: in this process through the executable's own command tree when nothing
+/// about the process matters (no process start, no JIT of the whole tool again: most of a small command's cost), and
+/// as the real executable in a child process when a test sets its environment or working directory, kills it or
+/// signals it.
+/// </summary>
 internal static class CliProcess
 {
     private static readonly Dictionary<string, string?> NoEnvironment = [];
@@ -15,10 +20,23 @@ internal static class CliProcess
         public bool WasKilled => ExitCode == 137;
     }
 
-    public static Result Run(params string[] args) => Run(null, NoEnvironment, null, args);
+    /// <summary>Runs a command line in this process, as the executable runs it (<see cref="Cli.CommandLine.InvokeInProcess"/>).</summary>
+    public static Result Run(params string[] args) => RunIn(null, args);
 
-    /// <summary>Runs the CLI in <paramref name="workingDirectory"/> (as a user in their dbt repository would), so paths print relative to it.</summary>
-    public static Result RunIn(string? workingDirectory, params string[] args) => Run(workingDirectory, NoEnvironment, null, args);
+    /// <summary>Runs in <paramref name="workingDirectory"/> (as a user in their dbt repository would), so paths print relative to it.</summary>
+    public static Result RunIn(string? workingDirectory, params string[] args)
+    {
+        // Synchronized: a command may write from more than one thread.
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var output = TextWriter.Synchronized(stdout);
+        var error = TextWriter.Synchronized(stderr);
+        var exitCode = Cli.CommandLine.InvokeInProcess(args, output, error, workingDirectory);
+        return new Result(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Runs the executable in a child process, as a user's shell does.</summary>
+    public static Result RunChild(params string[] args) => Run(null, NoEnvironment, null, args);
 
     /// <summary>Runs with extra environment variables (a planted API key, for example) set for the child only.</summary>
     public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Run(null, environment, null, args);

@@ -86,7 +86,8 @@ public sealed class ConcurrentRunTests : IDisposable
         CliProcess.Result run;
         using (var other = DuckDbWarehouse.Open(_fixture.WarehousePath))
         {
-            run = CliProcess.Run(Run("2030-06-03"));
+            // A child process: in this one, the test's own connection would be the run's, not another program's.
+            run = CliProcess.RunChild(Run("2030-06-03"));
         }
 
         Assert.Equal(1, run.ExitCode);

@@ -32,7 +32,9 @@ public sealed class RunGenerateCheckTests : IDisposable
     {
         var sourcesBefore = _fixture.Read(SourcesYaml);
 
-        var run = RunMatch();
+        // The executable itself, as a user runs it (the other tests run the same command tree in this process).
+        var run = CliProcess.RunChild("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", _fixture.Directory);
+        Assert.True(run.ExitCode == 0, run.Output);
 
         Assert.Contains("published model_predictions.candidacy_ddhq_matches_20300603", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("temporal filter kept", run.Stdout, StringComparison.Ordinal);
@@ -51,7 +53,7 @@ public sealed class RunGenerateCheckTests : IDisposable
         entryEnd += "manifest: electionmatch/manifests/candidacy_ddhq_matches_20300603.json\n".Length;
         Assert.Equal(sourcesBefore, sourcesAfter.Remove(entryStart, entryEnd - entryStart));
 
-        var check = Cli("check");
+        var check = CliProcess.RunChild("check", "--project-dir", _fixture.Directory);
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
         // The mart still reads the hand-loaded November snapshot: superseded now, so a warning, not an error.

@@ -32,28 +32,28 @@ internal static class BenchCommand
                 : BenchOperation.Execute(
                     new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self(), result.GetValue(repeat), ParseShare(result.GetValue(leftShare))),
                     Print,
-                    line => Console.WriteLine(line),
+                    line => Terminal.Out.WriteLine(line),
                     cancellationToken);
 
             if (result.GetValue(json) is { } jsonPath)
             {
-                AtomicFile.WriteAllText(Path.GetFullPath(jsonPath), bench.ToJson());
-                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(Path.GetFullPath(jsonPath))}");
+                AtomicFile.WriteAllText(Dbt.WorkingDirectory.Full(jsonPath), bench.ToJson());
+                Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(Dbt.WorkingDirectory.Full(jsonPath))}");
             }
 
-            var chartPath = result.GetValue(chart) is { } c ? Path.GetFullPath(c) : null;
+            var chartPath = result.GetValue(chart) is { } c ? Dbt.WorkingDirectory.Full(c) : null;
             if (chartPath is not null)
             {
                 AtomicFile.WriteAllText(chartPath, BenchChart.Svg(bench));
-                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(chartPath)}");
+                Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(chartPath)}");
             }
 
             if (result.GetValue(markdown) is { } m)
             {
-                var page = Path.GetFullPath(m);
+                var page = Dbt.WorkingDirectory.Full(m);
                 var reference = chartPath is null ? "results.svg" : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
                 AtomicFile.WriteAllText(page, BenchPage.Update(File.Exists(page) ? File.ReadAllText(page) : null, bench, reference, page));
-                Console.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");
+                Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");
             }
 
             return DiagnosticPrinter.Success;
@@ -65,34 +65,34 @@ internal static class BenchCommand
     private static void Print(BenchRun run)
     {
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(c, $"rows: {run.Rows} (left {run.LeftRowsRead:N0}, right {run.RightRowsRead:N0}, output {run.OutputRows:N0}){(run.SynthSeconds is { } s ? $", generated in {s:0.0} s" : ", reused project")}"));
+        Terminal.Out.WriteLine(string.Create(c, $"rows: {run.Rows} (left {run.LeftRowsRead:N0}, right {run.RightRowsRead:N0}, output {run.OutputRows:N0}){(run.SynthSeconds is { } s ? $", generated in {s:0.0} s" : ", reused project")}"));
         foreach (var stage in run.Stages)
         {
-            Console.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms{(stage.CpuSeconds is { } cpu ? $"  {cpu * 1000,9:N0} ms CPU" : "")}"));
+            Terminal.Out.WriteLine(string.Create(c, $"  {stage.Stage,-24} {stage.RowsIn,11:N0} → {stage.RowsOut,11:N0} rows  {stage.Seconds * 1000,9:N0} ms{(stage.CpuSeconds is { } cpu ? $"  {cpu * 1000,9:N0} ms CPU" : "")}"));
         }
 
         var outside = StageGroups.Split(run).Single(g => g.Group == StageGroups.Outside);
         var outsideCpu = outside.CpuSeconds is { } cpuOutside ? string.Create(c, $"  {cpuOutside * 1000,9:N0} ms CPU") : "";
-        Console.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {outside.Seconds * 1000,9:N0} ms{outsideCpu}  runtime start, closing the warehouse, exit"));
-        Console.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
+        Terminal.Out.WriteLine(string.Create(c, $"  {"(outside stages)",-24} {"",11}   {"",11}       {outside.Seconds * 1000,9:N0} ms{outsideCpu}  runtime start, closing the warehouse, exit"));
+        Terminal.Out.WriteLine(string.Create(c, $"wall_seconds: {run.WallSeconds:0.000}"));
         if (run.CpuSeconds is { } cpuSeconds)
         {
-            Console.WriteLine(string.Create(c, $"cpu_seconds: {cpuSeconds:0.000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"cpu_seconds: {cpuSeconds:0.000}"));
         }
 
-        Console.WriteLine(string.Create(c, $"left_rows_per_min: {run.LeftRowsPerMinute:0}"));
-        Console.WriteLine(string.Create(c, $"peak_memory_mib: {run.PeakMemoryMib:0}"));
-        Console.WriteLine(string.Create(c, $"judge_share: {run.JudgeShare:0.0000}"));
-        Console.WriteLine(string.Create(c, $"precision: {run.Precision:0.0000}"));
-        Console.WriteLine(string.Create(c, $"recall: {run.Recall:0.0000}"));
+        Terminal.Out.WriteLine(string.Create(c, $"left_rows_per_min: {run.LeftRowsPerMinute:0}"));
+        Terminal.Out.WriteLine(string.Create(c, $"peak_memory_mib: {run.PeakMemoryMib:0}"));
+        Terminal.Out.WriteLine(string.Create(c, $"judge_share: {run.JudgeShare:0.0000}"));
+        Terminal.Out.WriteLine(string.Create(c, $"precision: {run.Precision:0.0000}"));
+        Terminal.Out.WriteLine(string.Create(c, $"recall: {run.Recall:0.0000}"));
         if (run.Repeats is { } repeats)
         {
             // The figures above are the median run's; these are every run's, in the order they ran.
-            Console.WriteLine(string.Create(c, $"repeats: {repeats.Count}"));
-            Console.WriteLine("repeat_wall_seconds: " + string.Join(' ', repeats.Select(r => r.WallSeconds.ToString("0.000", c))));
+            Terminal.Out.WriteLine(string.Create(c, $"repeats: {repeats.Count}"));
+            Terminal.Out.WriteLine("repeat_wall_seconds: " + string.Join(' ', repeats.Select(r => r.WallSeconds.ToString("0.000", c))));
             if (repeats.All(r => r.CpuSeconds is not null))
             {
-                Console.WriteLine("repeat_cpu_seconds: " + string.Join(' ', repeats.Select(r => r.CpuSeconds!.Value.ToString("0.000", c))));
+                Terminal.Out.WriteLine("repeat_cpu_seconds: " + string.Join(' ', repeats.Select(r => r.CpuSeconds!.Value.ToString("0.000", c))));
             }
         }
 
@@ -100,18 +100,18 @@ internal static class BenchCommand
         {
             // A line through the two runs: its value at no left rows, and its slope per million left rows.
             var share = run.LeftShare!.Run;
-            Console.WriteLine(string.Create(c, $"left_share: {BenchOperation.ShareText(split.Share)} (left {share.LeftRowsRead:N0}, right {share.RightRowsRead:N0})"));
-            Console.WriteLine(string.Create(c, $"left_share_wall_seconds: {share.WallSeconds:0.000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"left_share: {BenchOperation.ShareText(split.Share)} (left {share.LeftRowsRead:N0}, right {share.RightRowsRead:N0})"));
+            Terminal.Out.WriteLine(string.Create(c, $"left_share_wall_seconds: {share.WallSeconds:0.000}"));
             if (share.CpuSeconds is { } shareCpu)
             {
-                Console.WriteLine(string.Create(c, $"left_share_cpu_seconds: {shareCpu:0.000}"));
+                Terminal.Out.WriteLine(string.Create(c, $"left_share_cpu_seconds: {shareCpu:0.000}"));
             }
 
-            Console.WriteLine(string.Create(c, $"fixed_{split.Measure}_seconds: {split.Whole.FixedSeconds:0.000}"));
-            Console.WriteLine(string.Create(c, $"{split.Measure}_seconds_per_million_left_rows: {split.Whole.SecondsPerMillionLeftRows:0.000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"fixed_{split.Measure}_seconds: {split.Whole.FixedSeconds:0.000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"{split.Measure}_seconds_per_million_left_rows: {split.Whole.SecondsPerMillionLeftRows:0.000}"));
         }
 
-        Console.WriteLine();
+        Terminal.Out.WriteLine();
     }
 
     /// <summary>The share as written, in any culture (0.5, never 0,5); its range is checked with the other options.</summary>
@@ -138,7 +138,7 @@ internal static class BenchCommand
 
     private static BenchResult Read(string path)
     {
-        var full = Path.GetFullPath(path);
+        var full = Dbt.WorkingDirectory.Full(path);
         try
         {
             return BenchResult.FromJson(File.ReadAllText(full));

@@ -24,7 +24,7 @@ internal static class CheckCommand
             var code = DiagnosticPrinter.Print(diagnostics);
             if (code == DiagnosticPrinter.Success)
             {
-                Console.WriteLine("check passed");
+                Terminal.Out.WriteLine("check passed");
             }
 
             return code;

@@ -30,22 +30,22 @@ internal static class EvaluateCommand
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
             var table = EvaluatedSnapshot.Resolve(warehouse, schema, name, result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
-            var scored = TruthEvaluator.Evaluate(warehouse, schema, table, Path.GetFullPath(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
+            var scored = TruthEvaluator.Evaluate(warehouse, schema, table, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
 
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
-            Console.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
-            Console.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
-            Console.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
-            Console.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
-            Console.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
-            Console.WriteLine(result.GetValue(partial)
+            Terminal.Out.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
+            Terminal.Out.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
+            Terminal.Out.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
+            Terminal.Out.WriteLine(result.GetValue(partial)
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
-            Console.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            Terminal.Out.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
             foreach (var tier in scored.Tiers)
             {
-                Console.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
+                Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
             }
 
             // The retrieval tier per embedding model: offline always, each provider model whose cache covers the run.
@@ -54,10 +54,10 @@ internal static class EvaluateCommand
             {
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
                 var offlineTopK = settings.Embeddings.IsOffline ? "retrieved" : settings.Embeddings.UnionOffline ? "retrieved_offline" : null;
-                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Path.GetFullPath(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK);
+                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Dbt.WorkingDirectory.Full(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK);
                 foreach (var recall in recalls)
                 {
-                    Console.WriteLine(recall.FromRun
+                    Terminal.Out.WriteLine(recall.FromRun
                         ? string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the run's own top {recall.K}, searched by its blocks; its partitions hold over {RetrievalRecall.MaxRankedPairs:N0} pairs, too many to rank again, so provider models are not compared)")
                         : string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
                 }
@@ -69,25 +69,25 @@ internal static class EvaluateCommand
                     var advice = !worse.United && settings.Embeddings.UnionOffline
                         ? $"runs unite it with the offline embedder (embeddings: union_offline), see the line of {worse.Model}+offline"
                         : "keep embeddings: provider: offline for this match";
-                    Console.WriteLine($"retrieval warning: {worse.Model} finds {worse.Found} truth pairs where the offline embedder finds {recalls[0].Found}; {advice}");
+                    Terminal.Out.WriteLine($"retrieval warning: {worse.Model} finds {worse.Found} truth pairs where the offline embedder finds {recalls[0].Found}; {advice}");
                 }
             }
 
             foreach (var miss in scored.Misses)
             {
-                Console.WriteLine(miss.Reasoning is null
+                Terminal.Out.WriteLine(miss.Reasoning is null
                     ? $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it (quarantined, or its election removed by the temporal filter; `explain` says which)"
                     : $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
             }
 
             foreach (var wrong in scored.FalseMatches)
             {
-                Console.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
+                Terminal.Out.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
             }
 
             foreach (var hard in scored.Hardest.Take(result.GetValue(hardest)))
             {
-                Console.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Detail} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
+                Terminal.Out.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Detail} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }
 
             return DiagnosticPrinter.Success;

@@ -31,47 +31,47 @@ internal static class ExplainCommand
             var c = CultureInfo.InvariantCulture;
             foreach (var row in explanation.Quarantined)
             {
-                Console.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");
+                Terminal.Out.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");
             }
 
             if (explanation.Rows.Count == 0 && explanation.Quarantined.Count == 0)
             {
-                Console.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
+                Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
             }
 
             foreach (var removed in explanation.Removed)
             {
-                Console.WriteLine($"{id} {removed.ElectionType} {removed.ElectionDate}: removed by the temporal filter: no results on that date {(removed.State is null ? "in any state" : "in " + removed.State)}{(removed.ElectionType == "runoff" ? ", nor runoff results in the days after the election it follows" : "")}; not in the snapshot");
+                Terminal.Out.WriteLine($"{id} {removed.ElectionType} {removed.ElectionDate}: removed by the temporal filter: no results on that date {(removed.State is null ? "in any state" : "in " + removed.State)}{(removed.ElectionType == "runoff" ? ", nor runoff results in the days after the election it follows" : "")}; not in the snapshot");
             }
 
             foreach (var row in explanation.Rows)
             {
-                Console.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
+                Terminal.Out.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
                 if (row.MatchDate is not null)
                 {
-                    Console.WriteLine($"  runoff date fallback: no results on {row.ElectionDate}, so the runoff results of {row.MatchDate} were searched");
+                    Terminal.Out.WriteLine($"  runoff date fallback: no results on {row.ElectionDate}, so the runoff results of {row.MatchDate} were searched");
                 }
 
                 if (row.DiscoveredAfter is not null)
                 {
-                    Console.WriteLine($"  discovered runoff: not in the left input; found in the results after the election of {row.DiscoveredAfter} this candidacy was linked in");
+                    Terminal.Out.WriteLine($"  discovered runoff: not in the left input; found in the results after the election of {row.DiscoveredAfter} this candidacy was linked in");
                 }
 
-                Console.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
+                Terminal.Out.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
                 if (row.Candidates.Count == 0)
                 {
-                    Console.WriteLine("  no candidate pair was scored");
+                    Terminal.Out.WriteLine("  no candidate pair was scored");
                 }
 
                 foreach (var pair in row.Candidates)
                 {
-                    Console.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
+                    Terminal.Out.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
                     var running = 0.0;
                     foreach (var step in pair.Steps)
                     {
                         running += step.Weight;
                         var bar = new string(step.Weight >= 0 ? '+' : '-', (int)Math.Min(40, Math.Round(Math.Abs(step.Weight) * BarScale)));
-                        Console.WriteLine(string.Create(c, $"      {step.Field,-12} {step.Level,-14} {Bits(step.Weight),7}  {Bits(running),7}  {bar}"));
+                        Terminal.Out.WriteLine(string.Create(c, $"      {step.Field,-12} {step.Level,-14} {Bits(step.Weight),7}  {Bits(running),7}  {bar}"));
                     }
                 }
             }

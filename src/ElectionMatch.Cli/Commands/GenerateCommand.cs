@@ -17,23 +17,23 @@ internal static class GenerateCommand
             var generated = new GenerateOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(rewrite));
             foreach (var file in generated.Written)
             {
-                Console.WriteLine($"wrote     {file}");
+                Terminal.Out.WriteLine($"wrote     {file}");
             }
 
             // A unified diff per file, so the change can be read before it is committed.
             foreach (var file in generated.Rewrites.GroupBy(r => r.File))
             {
-                Console.WriteLine($"--- {file.Key}");
-                Console.WriteLine($"+++ {file.Key}");
+                Terminal.Out.WriteLine($"--- {file.Key}");
+                Terminal.Out.WriteLine($"+++ {file.Key}");
                 foreach (var line in file)
                 {
-                    Console.WriteLine($"@@ -{line.Line} +{line.Line} @@");
-                    Console.WriteLine("-" + line.Before);
-                    Console.WriteLine("+" + line.After);
+                    Terminal.Out.WriteLine($"@@ -{line.Line} +{line.Line} @@");
+                    Terminal.Out.WriteLine("-" + line.Before);
+                    Terminal.Out.WriteLine("+" + line.After);
                 }
             }
 
-            Console.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone"
+            Terminal.Out.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone"
                 + (result.GetValue(rewrite) ? $", {generated.Rewrites.Count} reference line(s) rewritten in {generated.Rewrites.Select(r => r.File).Distinct().Count()} file(s)" : ""));
             return DiagnosticPrinter.Print(generated.Diagnostics);
         }));

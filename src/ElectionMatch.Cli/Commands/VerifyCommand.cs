@@ -20,7 +20,7 @@ internal static class VerifyCommand
             var code = DiagnosticPrinter.Print(diagnostics);
             if (code == DiagnosticPrinter.Success)
             {
-                Console.WriteLine("verify passed");
+                Terminal.Out.WriteLine("verify passed");
             }
 
             return code;

@@ -16,14 +16,14 @@ internal static class DiagnosticPrinter
         var list = diagnostics.ToList();
         foreach (var diagnostic in list)
         {
-            Console.Error.WriteLine(diagnostic.ToString());
+            Terminal.Error.WriteLine(diagnostic.ToString());
         }
 
         var errors = list.Count(d => d.IsError);
         var warnings = list.Count - errors;
         if (list.Count > 0)
         {
-            Console.Error.WriteLine($"{errors} error(s), {warnings} warning(s)");
+            Terminal.Error.WriteLine($"{errors} error(s), {warnings} warning(s)");
         }
 
         return errors > 0 ? Failed : Success;
@@ -44,7 +44,7 @@ internal static class DiagnosticPrinter
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("electionmatch: cancelled; " + (cancelled?.Invoke() ?? "provider answers received before the cancellation are cached"));
+            Terminal.Error.WriteLine("electionmatch: cancelled; " + (cancelled?.Invoke() ?? "provider answers received before the cancellation are cached"));
             return Cancelled;
         }
         catch (Exception e) when (DiskFull.Diagnose(e) is { } full)
@@ -60,7 +60,7 @@ internal static class DiagnosticPrinter
             Print([Diagnostic.Error(Codes.UnexpectedFailure, SourceSpan.None, $"{first} ({e.GetType().Name}); the command stopped there. Please report it with the command and its input (set ELECTIONMATCH_TRACE=1 for the stack trace)")]);
             if (Environment.GetEnvironmentVariable("ELECTIONMATCH_TRACE") is "1" or "true")
             {
-                Console.Error.WriteLine(Secrets.Redact(e.ToString()));
+                Terminal.Error.WriteLine(Secrets.Redact(e.ToString()));
             }
 
             return Failed;

@@ -39,7 +39,7 @@ public static class BenchOperation
                 string.Create(CultureInfo.InvariantCulture, $"--left-share {leftShare:R}: give the share of the left rows to run again, between 0 and 1 and with at most three decimals (for example 0.5)"));
         }
 
-        var machine = MachineFacts.Collect(Environment.CurrentDirectory);
+        var machine = MachineFacts.Collect(Dbt.WorkingDirectory.Current);
         var started = DateTimeOffset.UtcNow;
         var runs = new List<BenchRun>();
         foreach (var rows in options.Rows)
@@ -86,7 +86,7 @@ public static class BenchOperation
     }
 
     private static string ProjectPath(BenchOptions options, int rows) =>
-        Path.GetFullPath(Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"rows-{rows}-seed-{options.Seed}")));
+        Dbt.WorkingDirectory.Full(Path.Combine(options.Directory, string.Create(CultureInfo.InvariantCulture, $"rows-{rows}-seed-{options.Seed}")));
 
     private static BenchRun MeasureRepeatedly(BenchOptions options, int rows, string project, string what, Action<string>? log, CancellationToken cancellationToken)
     {

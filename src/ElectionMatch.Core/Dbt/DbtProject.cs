@@ -52,7 +52,7 @@ public sealed class DbtProject
 
     public static DbtProject Load(string directory)
     {
-        var full = Path.GetFullPath(directory);
+        var full = WorkingDirectory.Full(directory);
         var file = Path.Combine(full, "dbt_project.yml");
         if (!File.Exists(file))
         {

@@ -5,8 +5,8 @@ internal static class DisplayPath
 {
     public static string For(string path)
     {
-        var full = Path.GetFullPath(path);
-        var relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        var full = WorkingDirectory.Full(path);
+        var relative = Path.GetRelativePath(WorkingDirectory.Current, full);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative;
     }
 }

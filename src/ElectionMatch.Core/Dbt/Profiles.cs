@@ -75,13 +75,13 @@ public static class Profiles
         if (!string.IsNullOrEmpty(profilesDir))
         {
             // An explicit directory is the only place looked at: a typo must not fall back to ~/.dbt.
-            candidates.Add(Path.GetFullPath(profilesDir));
+            candidates.Add(WorkingDirectory.Full(profilesDir));
         }
         else
         {
             if (Environment.GetEnvironmentVariable("DBT_PROFILES_DIR") is { Length: > 0 } env)
             {
-                candidates.Add(Path.GetFullPath(env));
+                candidates.Add(WorkingDirectory.Full(env));
             }
 
             candidates.Add(project.Directory);

@@ -69,8 +69,22 @@ public sealed class ProjectContext
         }
     }
 
-    public RelationResolver Resolver(DuckDbWarehouse? warehouse) =>
-        new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
+    /// <remarks>
+    /// A relative file path inside an <c>external_location</c> call (<c>read_parquet('data/x.parquet')</c>) is found in
+    /// the project directory, as a plain path is: DuckDB searches <c>file_search_path</c> for one it does not find where
+    /// the command was started, so a command run from outside the project (<c>--project-dir</c>) reads the same files as
+    /// dbt run inside it.
+    /// </remarks>
+    public RelationResolver Resolver(DuckDbWarehouse? warehouse)
+    {
+        // The setting is a comma-separated list: a directory whose name has a comma keeps DuckDB's default.
+        if (warehouse is not null && !Project.Directory.Contains(',', StringComparison.Ordinal))
+        {
+            warehouse.Execute($"set global file_search_path = {Sql.Literal(Project.Directory)}");
+        }
+
+        return new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
+    }
 
     /// <summary>Opens the warehouse read-only, or an empty in-memory database when it does not exist yet.</summary>
     public DuckDbWarehouse OpenForReading() =>

@@ -32,7 +32,7 @@ public static class SynthProjectWriter
 
     public static SynthSummary Write(string directory, SynthSettings settings, bool force, CancellationToken cancellationToken = default)
     {
-        var root = Path.GetFullPath(directory);
+        var root = Dbt.WorkingDirectory.Full(directory);
         var clock = Stopwatch.StartNew();
 
         // Settings are checked (by the generator) before anything in the directory is touched.

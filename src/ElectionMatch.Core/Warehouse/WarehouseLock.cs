@@ -28,7 +28,7 @@ public sealed class WarehouseLock : IDisposable
     /// <param name="purpose">What the holder does, written for a waiting process to show (for example "run candidacy_ddhq_matches").</param>
     public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose)
     {
-        var full = Path.GetFullPath(warehousePath);
+        var full = Dbt.WorkingDirectory.Full(warehousePath);
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..24];
         var directory = Path.Combine(Path.GetTempPath(), "electionmatch-locks");
         Directory.CreateDirectory(directory);
