@@ -7,7 +7,7 @@ namespace ElectionMatch.Tests;
 /// Kills <c>electionmatch run</c> after the snapshot is published, at each file it writes (between the temporary
 /// file and its rename, and between files), and <c>electionmatch generate</c> between two files.
 /// </summary>
-public sealed class CrashSafetyFileTests : IClassFixture<UninterruptedRun>
+public sealed class CrashSafetyFileTests
 {
     private const string StagingSql = $"models/staging/model_predictions_source/stg_model_predictions__{UninterruptedRun.Snapshot}.sql";
     private const string StagingYaml = $"models/staging/model_predictions_source/stg_model_predictions__{UninterruptedRun.Snapshot}.yml";
@@ -23,12 +23,7 @@ public sealed class CrashSafetyFileTests : IClassFixture<UninterruptedRun>
         "generate:written",
     ];
 
-    private readonly UninterruptedRun _reference;
-
-    public CrashSafetyFileTests(UninterruptedRun reference)
-    {
-        _reference = reference;
-    }
+    private readonly UninterruptedRun _reference = UninterruptedRun.Shared;
 
     public static TheoryData<string> Points() => new(KillPoints);
 

@@ -5,14 +5,25 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
 
-/// <summary>One uninterrupted run of the candidacy match: what every interrupted run must end up publishing.</summary>
-public sealed partial class UninterruptedRun : IDisposable
+/// <summary>
+/// One uninterrupted run of the candidacy match: what every interrupted run must end up publishing, and the state the
+/// tests that start from a plain run copy (<see cref="FixtureCopy.Clone"/>). Made once for the test process
+/// (<see cref="Shared"/>), not once per class: the run and its check are the same for every class that reads them.
+/// </summary>
+public sealed partial class UninterruptedRun
 {
     public const string Match = "candidacy_ddhq_matches";
     public const string Date = "2030-06-03";
     public const string Snapshot = "candidacy_ddhq_matches_20300603";
 
-    public UninterruptedRun()
+    private static readonly Lazy<UninterruptedRun> Instance = new(() =>
+    {
+        var run = new UninterruptedRun();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => run.Project.Dispose();
+        return run;
+    });
+
+    private UninterruptedRun()
     {
         Project = FixtureCopy.Of("goodparty");
         var run = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", Date, "--project-dir", Project.Directory);
@@ -36,7 +47,7 @@ public sealed partial class UninterruptedRun : IDisposable
     /// <summary>Row count and content hash of the published snapshot.</summary>
     public (long Rows, string Sha256) Content { get; }
 
-    public void Dispose() => Project.Dispose();
+    public static UninterruptedRun Shared => Instance.Value;
 
     [GeneratedRegex(@"^  (?<stage>[a-z_]+) +[\d,]+ → ", RegexOptions.Multiline)]
     private static partial Regex StageLine();
@@ -189,7 +200,7 @@ internal static class CrashState
 /// uninterrupted run does. The kill points after publishing are in <see cref="CrashSafetyFileTests"/>, a class of
 /// its own so that the two halves run in parallel.
 /// </summary>
-public sealed class CrashSafetyTests : IClassFixture<UninterruptedRun>
+public sealed class CrashSafetyTests
 {
     /// <summary>Pipeline stages write only their own table in the run schema: a spread of them, then every step of the publish.</summary>
     private static readonly string[] KillPoints =
@@ -198,12 +209,7 @@ public sealed class CrashSafetyTests : IClassFixture<UninterruptedRun>
         "publish:staged", "publish:renamed", "publish:committed",
     ];
 
-    private readonly UninterruptedRun _reference;
-
-    public CrashSafetyTests(UninterruptedRun reference)
-    {
-        _reference = reference;
-    }
+    private readonly UninterruptedRun _reference = UninterruptedRun.Shared;
 
     public static TheoryData<string> Points() => new(KillPoints);
 

@@ -13,9 +13,19 @@ public sealed class RunGenerateCheckTests : IDisposable
     private const string StagingYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches_20300603.yml";
     private const string SourcesYaml = "models/staging/__sources.yaml";
 
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
+
+    /// <summary>
+    /// Starts from the fixture as a plain run of the match on 2030-06-03 left it: a copy of the run the test process made
+    /// once (<see cref="UninterruptedRun.Shared"/>), the same command <see cref="RunMatch"/> runs.
+    /// </summary>
+    private void StartFromPlainRun()
+    {
+        _fixture.Dispose();
+        _fixture = UninterruptedRun.Shared.Project.Clone();
+    }
 
     private CliProcess.Result Cli(string command, params string[] args) =>
         CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
@@ -64,7 +74,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Generate_twice_changes_nothing_and_leaves_hand_written_models_alone()
     {
-        RunMatch();
+        StartFromPlainRun();
         var before = _fixture.Snapshot();
 
         var first = Cli("generate");
@@ -80,7 +90,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Generate_recreates_a_deleted_staging_model_byte_for_byte()
     {
-        RunMatch();
+        StartFromPlainRun();
         var original = _fixture.Read(StagingSql);
         File.Delete(_fixture.PathOf(StagingSql));
 
@@ -93,7 +103,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void The_published_table_has_the_spec_columns_in_order_then_ours()
     {
-        RunMatch();
+        StartFromPlainRun();
 
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
         var columns = warehouse.Describe($"select * from model_predictions.{Snapshot}").Select(c => c.Name);
@@ -113,7 +123,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Easy_and_named_hard_cases_agree_with_the_truth_file()
     {
-        RunMatch();
+        StartFromPlainRun();
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
         string? Linked(string id, string type) => warehouse.Scalar<string>(
             $"select cast(ddhq_candidate_id as varchar) from model_predictions.{Snapshot} where gp_candidacy_id = {Sql.Literal(id)} and hubspot_election_type = {Sql.Literal(type)} and has_match");
@@ -151,7 +161,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Evaluate_prints_precision_and_recall_against_the_truth()
     {
-        RunMatch();
+        StartFromPlainRun();
 
         var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"));
 
@@ -168,7 +178,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Evaluate_reports_each_tier_and_the_closest_calls()
     {
-        RunMatch();
+        StartFromPlainRun();
 
         var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--hardest", "3");
 
@@ -183,7 +193,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Explain_prints_the_weight_waterfall_of_a_rows_candidates()
     {
-        RunMatch();
+        StartFromPlainRun();
 
         var explain = Cli("explain", Match, "gpc-001623");
 
@@ -221,7 +231,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void A_second_run_on_the_same_day_refuses_unless_told_to_replace()
     {
-        RunMatch();
+        StartFromPlainRun();
         var before = _fixture.Snapshot();
 
         var again = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
@@ -239,7 +249,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void The_manifest_chains_to_the_previous_snapshot()
     {
-        RunMatch();
+        StartFromPlainRun();
         var first = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300603.json");
         var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10");
         Assert.True(second.ExitCode == 0, second.Output);
@@ -254,7 +264,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Check_fails_when_a_generated_file_was_edited_by_hand()
     {
-        RunMatch();
+        StartFromPlainRun();
         _fixture.Write(StagingSql, _fixture.Read(StagingSql).Replace("            has_match,\n", "            has_match, -- tweak\n", StringComparison.Ordinal));
 
         var check = Cli("check");
@@ -271,7 +281,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Check_fails_when_a_staging_model_is_missing()
     {
-        RunMatch();
+        StartFromPlainRun();
         File.Delete(_fixture.PathOf(StagingSql));
         var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20300603", StringComparison.Ordinal)) + 1;
 
@@ -285,7 +295,7 @@ public sealed class RunGenerateCheckTests : IDisposable
     [Fact]
     public void Check_fails_when_a_generated_staging_yaml_is_missing_and_generate_writes_it_again()
     {
-        RunMatch();
+        StartFromPlainRun();
         var yaml = _fixture.Read(StagingYaml);
         File.Delete(_fixture.PathOf(StagingYaml));
         var sourcesLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: candidacy_ddhq_matches_20300603", StringComparison.Ordinal)) + 1;
