@@ -9,7 +9,7 @@ namespace ElectionMatch.Tests;
 /// generate decides from the project as it is once it holds the warehouse, and renders what exists: a build that
 /// waited for a run, or a clone without the warehouse, must not corrupt the sources YAML or fail on a missing table.
 /// </summary>
-public sealed class GenerateOperationTests : IDisposable
+public sealed class GenerateOperationTests(PyYaml pyYaml) : IClassFixture<PyYaml>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string SourcesYaml = "models/staging/__sources.yaml";
@@ -95,7 +95,7 @@ public sealed class GenerateOperationTests : IDisposable
             """;
         var head = text[..start];
         File.WriteAllText(_fixture.PathOf(SourcesYaml), head + flow, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        var before = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().Select(t => t.ToString()).ToList();
+        var before = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().Select(t => t.ToString()).ToList();
 
         new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
 
@@ -104,7 +104,7 @@ public sealed class GenerateOperationTests : IDisposable
         var updated = System.Text.Encoding.UTF8.GetString(bytes[3..]);
         Assert.StartsWith(head + "    tables:  # loaded by hand\n      - {name: candidacy_ddhq_matches_20251016, meta:", updated, StringComparison.Ordinal);
         Assert.Contains("      - {name: llm_l2_br_match_20250811, meta: {external_location: data/model_predictions/llm_l2_br_match_20250811.csv}}\n      - name: llm_l2_br_match_20261130\n", updated, StringComparison.Ordinal);
-        var after = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().ToList();
+        var after = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().ToList();
         Assert.Equal(before, after.SkipLast(1).Select(t => t.ToString()));
         Assert.Equal("llm_l2_br_match_20261130", after[^1].GetProperty("name").GetString());
 
