@@ -252,6 +252,11 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     [Fact]
     public void ElectionMatchRun_takes_the_CLIs_incremental_options_and_writes_its_report()
     {
+        // The candidacies of two states: every state partition costs a whole match (the fixture has 36), and this
+        // test is about the options reaching the run; Core's incremental tests run every partition.
+        var candidacies = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var lines = File.ReadAllLines(candidacies);
+        File.WriteAllLines(candidacies, lines.Take(1).Concat(lines.Skip(1).Where(l => l.Split(',')[4] is "TX" or "CA")));
         var report = Path.Combine(_fixture.Directory, "target", "run.json");
         var first = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03", "-p:Incremental=true", "-p:Report=" + report);
         var again = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:Incremental=true");

@@ -3,42 +3,44 @@ using System.Reflection;
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// ElectionMatch.Sdk packed once for a test class into a private folder feed, the way a dbt repository
+/// ElectionMatch.Sdk packed once for the test run into a private folder feed, the way a dbt repository
 /// restores it, plus a private NuGet packages folder for every build that uses it.
 /// </summary>
+/// <remarks>
+/// Each test class's fixture holds the one package, and the last to be disposed deletes it: the classes run in
+/// parallel, a collection fixture would run them one after the other, xunit 2 has no assembly fixture, and the
+/// test host is ended before ProcessExit could clean up. Packing (a 100 MB package) and its extraction by the
+/// first restore are paid once instead of once per class.
+/// </remarks>
 public sealed class SdkPackage : IDisposable
 {
     public const string Id = "ElectionMatch.Sdk";
 
+    private static readonly Lock Gate = new();
+    private static Packed? _shared;
+    private static int _holders;
+
+    private readonly Packed _package;
+
     public SdkPackage()
     {
-        Root = Path.Combine(Path.GetTempPath(), "em-sdk-" + Guid.NewGuid().ToString("N")[..12]);
-        Feed = Path.Combine(Root, "feed");
-        Packages = Path.Combine(Root, "packages");
-        Directory.CreateDirectory(Root);
-        var configuration = typeof(SdkPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
-        var project = Path.Combine(FixtureCopy.RepositoryRoot, "src", "ElectionMatch.Build", "ElectionMatch.Build.csproj");
-
-        // The test project's build built the tasks; packing must not build again while other test assemblies run.
-        var pack = DotnetProcess.Run(Root, Packages, ["pack", project, "--no-build", "-c", configuration, "-o", Feed, "-p:NuspecOutputPath=" + Path.Combine(Root, "nuspec") + Path.DirectorySeparatorChar]);
-        if (pack.ExitCode != 0)
+        lock (Gate)
         {
-            throw new InvalidOperationException("dotnet pack failed:\n" + pack.Output);
+            _shared ??= Packed.Create();
+            _holders++;
+            _package = _shared;
         }
-
-        PackagePath = Directory.GetFiles(Feed, Id + ".*.nupkg").Single();
-        Version = Path.GetFileNameWithoutExtension(PackagePath)[(Id.Length + 1)..];
     }
 
-    public string Root { get; }
+    public string Root => _package.Root;
 
-    public string Feed { get; }
+    public string Feed => _package.Feed;
 
-    public string Packages { get; }
+    public string Packages => _package.Packages;
 
-    public string PackagePath { get; }
+    public string PackagePath => _package.PackagePath;
 
-    public string Version { get; }
+    public string Version => _package.Version;
 
     /// <summary>
     /// Opts a dbt project in: the one-line project file, and a nuget.config whose only source is the feed,
@@ -61,13 +63,46 @@ public sealed class SdkPackage : IDisposable
 
     public void Dispose()
     {
+        lock (Gate)
+        {
+            if (--_holders > 0)
+            {
+                return;
+            }
+
+            _shared = null;
+        }
+
         try
         {
-            Directory.Delete(Root, recursive: true);
+            Directory.Delete(_package.Root, recursive: true);
         }
         catch (IOException)
         {
             // A file still held by a finishing build; the OS cleans temp directories.
+        }
+    }
+
+    private sealed record Packed(string Root, string Feed, string Packages, string PackagePath, string Version)
+    {
+        public static Packed Create()
+        {
+            var root = Path.Combine(Path.GetTempPath(), "em-sdk-" + Guid.NewGuid().ToString("N")[..12]);
+            var feed = Path.Combine(root, "feed");
+            var packages = Path.Combine(root, "packages");
+            Directory.CreateDirectory(root);
+            var configuration = typeof(SdkPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+            var project = Path.Combine(FixtureCopy.RepositoryRoot, "src", "ElectionMatch.Build", "ElectionMatch.Build.csproj");
+
+            // The test project's build built the tasks; packing must not build again while other test assemblies run.
+            var pack = DotnetProcess.Run(root, packages, ["pack", project, "--no-build", "-c", configuration, "-o", feed, "-p:NuspecOutputPath=" + Path.Combine(root, "nuspec") + Path.DirectorySeparatorChar]);
+            if (pack.ExitCode != 0)
+            {
+                throw new InvalidOperationException("dotnet pack failed:\n" + pack.Output);
+            }
+
+            var packagePath = Directory.GetFiles(feed, Id + ".*.nupkg").Single();
+            return new Packed(root, feed, packages, packagePath, Path.GetFileNameWithoutExtension(packagePath)[(Id.Length + 1)..]);
         }
     }
 }

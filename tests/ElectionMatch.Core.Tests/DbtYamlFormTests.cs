@@ -11,7 +11,7 @@ namespace ElectionMatch.Tests;
 /// The generated YAML follows the dbt version the project targets: dbt_version in electionmatch.yml, else the lower bound
 /// of require-dbt-version, else the form every dbt reads. Each form is read back with PyYAML, as dbt reads it.
 /// </summary>
-public sealed class DbtYamlFormTests : IDisposable
+public sealed class DbtYamlFormTests(PyYaml pyYaml) : IClassFixture<PyYaml>, IDisposable
 {
     private const string StagingDirectory = "models/staging/model_predictions_source";
     private const string StableYaml = StagingDirectory + "/stg_model_predictions__candidacy_ddhq_matches.yml";
@@ -35,7 +35,7 @@ public sealed class DbtYamlFormTests : IDisposable
     /// <summary>The llm_confidence column's accepted_range test as PyYAML reads the stable model's YAML.</summary>
     private JsonElement AcceptedRange()
     {
-        var yaml = PyYaml.LoadFile(_fixture.PathOf(StableYaml));
+        var yaml = pyYaml.LoadFile(_fixture.PathOf(StableYaml));
         var column = yaml.GetProperty("models")[0].GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "llm_confidence");
         return column.GetProperty("data_tests").EnumerateArray().Single(t => t.ValueKind == JsonValueKind.Object).GetProperty("dbt_utils.accepted_range");
     }
@@ -146,7 +146,7 @@ public sealed class DbtYamlFormTests : IDisposable
 
         var text = _fixture.Read(SourcesYaml);
         Assert.Contains("      - name: llm_l2_br_match_20261130\n        description: \"llm_l2_br_match snapshot of 2026-11-30\"\n        config:\n          meta:\n            generated_by: electionmatch ", text, StringComparison.Ordinal);
-        var table = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources").EnumerateArray()
+        var table = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources").EnumerateArray()
             .Single(s => s.GetProperty("name").GetString() == "model_predictions").GetProperty("tables").EnumerateArray()
             .Single(t => t.GetProperty("name").GetString() == "llm_l2_br_match_20261130");
         Assert.False(table.TryGetProperty("meta", out _));
@@ -166,7 +166,7 @@ public sealed class DbtYamlFormTests : IDisposable
         new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
 
         Assert.Contains("      - name: llm_l2_br_match_20261130\n        description: \"llm_l2_br_match snapshot of 2026-11-30\"\n        meta:\n          generated_by: electionmatch ", _fixture.Read(SourcesYaml), StringComparison.Ordinal);
-        var staging = PyYaml.LoadFile(_fixture.PathOf(StagingDirectory + "/stg_model_predictions__llm_l2_br_match_20261130.yml"));
+        var staging = pyYaml.LoadFile(_fixture.PathOf(StagingDirectory + "/stg_model_predictions__llm_l2_br_match_20261130.yml"));
         var confidence = staging.GetProperty("models")[0].GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "confidence");
         Assert.Equal("0-100", Arguments(confidence.GetProperty("data_tests").EnumerateArray().Single(t => t.ValueKind == JsonValueKind.Object).GetProperty("dbt_utils.accepted_range")));
         Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError || d.Code == Codes.GeneratedFileStale);

@@ -9,7 +9,7 @@ namespace ElectionMatch.Tests;
 /// generate decides from the project as it is once it holds the warehouse, and renders what exists: a build that
 /// waited for a run, or a clone without the warehouse, must not corrupt the sources YAML or fail on a missing table.
 /// </summary>
-public sealed class GenerateOperationTests : IDisposable
+public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests.RunOf20260101 runOf20260101) : IClassFixture<PyYaml>, IClassFixture<GenerateOperationTests.RunOf20260101>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string SourcesYaml = "models/staging/__sources.yaml";
@@ -95,7 +95,7 @@ public sealed class GenerateOperationTests : IDisposable
             """;
         var head = text[..start];
         File.WriteAllText(_fixture.PathOf(SourcesYaml), head + flow, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        var before = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().Select(t => t.ToString()).ToList();
+        var before = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().Select(t => t.ToString()).ToList();
 
         new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
 
@@ -104,7 +104,7 @@ public sealed class GenerateOperationTests : IDisposable
         var updated = System.Text.Encoding.UTF8.GetString(bytes[3..]);
         Assert.StartsWith(head + "    tables:  # loaded by hand\n      - {name: candidacy_ddhq_matches_20251016, meta:", updated, StringComparison.Ordinal);
         Assert.Contains("      - {name: llm_l2_br_match_20250811, meta: {external_location: data/model_predictions/llm_l2_br_match_20250811.csv}}\n      - name: llm_l2_br_match_20261130\n", updated, StringComparison.Ordinal);
-        var after = PyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().ToList();
+        var after = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources")[3].GetProperty("tables").EnumerateArray().ToList();
         Assert.Equal(before, after.SkipLast(1).Select(t => t.ToString()));
         Assert.Equal("llm_l2_br_match_20261130", after[^1].GetProperty("name").GetString());
 
@@ -189,9 +189,8 @@ public sealed class GenerateOperationTests : IDisposable
     [Fact]
     public void Check_fails_when_the_stable_models_yaml_is_missing_and_generate_writes_it_again()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = runOf20260101.Copy();
         var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
-        new RunOperation(context()).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
         var stableSql = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}.sql");
         var stableYaml = Path.ChangeExtension(stableSql, ".yml");
         var yaml = File.ReadAllText(stableYaml);
@@ -213,9 +212,8 @@ public sealed class GenerateOperationTests : IDisposable
     [Fact]
     public void Generate_points_at_the_newest_staging_model_when_it_does_not_run_and_the_stable_model_cannot_follow_it()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = runOf20260101.Copy();
         var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
-        new RunOperation(context()).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
         // The newest snapshot's staging model, replaced by a hand-written one (no header: generate leaves it alone) that does not run.
         var staging = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}_20260101.sql");
         File.WriteAllText(staging, "select no_such_column from {{ source('model_predictions', 'candidacy_ddhq_matches_20260101') }}\n");
@@ -226,5 +224,29 @@ public sealed class GenerateOperationTests : IDisposable
         // Before, the stable model's path with no line; it is the staging model that must be fixed.
         Assert.Equal((Path.GetFullPath(staging), 1, 1), (Path.GetFullPath(warning.File), warning.Line, warning.Column));
         Assert.Contains($"stg_model_predictions__{Match}_20260101 does not run", warning.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The committed fixture after a run of the match on 2026-01-01, made once for the class when a test first asks:
+    /// two tests start from it, each on its own copy.
+    /// </summary>
+    public sealed class RunOf20260101 : IDisposable
+    {
+        private readonly Lazy<FixtureCopy> _fixture = new(() =>
+        {
+            var fixture = FixtureCopy.AsCommitted("goodparty");
+            new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
+            return fixture;
+        });
+
+        public FixtureCopy Copy() => _fixture.Value.Clone();
+
+        public void Dispose()
+        {
+            if (_fixture.IsValueCreated)
+            {
+                _fixture.Value.Dispose();
+            }
+        }
     }
 }

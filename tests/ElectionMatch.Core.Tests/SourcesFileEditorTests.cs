@@ -4,7 +4,7 @@ using ElectionMatch.Diagnostics;
 
 namespace ElectionMatch.Tests;
 
-public sealed class SourcesFileEditorTests
+public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml>
 {
     private const string Sources = """
         version: 2
@@ -101,8 +101,8 @@ public sealed class SourcesFileEditorTests
     private const string FlowTail = "\n  - name: other\n    tables:\n      - name: t\n# end of file\n";
 
     /// <summary>The tables of the model_predictions source as PyYAML (dbt's parser) reads the text: each table's JSON.</summary>
-    private static List<string> TablesAsDbtReadsThem(string text) =>
-        PyYaml.Load(text).GetProperty("sources").EnumerateArray()
+    private List<string> TablesAsDbtReadsThem(string text) =>
+        pyYaml.Load(text).GetProperty("sources").EnumerateArray()
             .Single(s => s.GetProperty("name").GetString() == "model_predictions")
             .GetProperty("tables").EnumerateArray().Select(t => JsonSerializer.Serialize(t)).ToList();
 

@@ -8,20 +8,10 @@ namespace ElectionMatch.Tests.Districts;
 /// The generated zip code models, compiled as check compiles them and run in DuckDB on the fixture, after a run of
 /// the L2 → BallotReady match has moved the stable model to a new snapshot (no edit of the models).
 /// </summary>
-public sealed class ZipCodeModelTests : IDisposable
+public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) : IClassFixture<ZipCodeModelTests.PublishedRun>, IDisposable
 {
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
-    private readonly string _districtModelBefore;
-    private readonly string _officeModelBefore;
-
-    public ZipCodeModelTests()
-    {
-        _districtModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_l2_district.sql");
-        _officeModelBefore = _fixture.Read("models/intermediate/l2/int__zip_code_to_br_office.sql");
-        var run = new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
-            .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: false) { AllowFutureDate = true });
-        Assert.Equal("llm_l2_br_match_20300701", run.Snapshot.Table);
-    }
+    // A copy of the run's project per test: two tests add voter-file rows.
+    private readonly FixtureCopy _fixture = published.Fixture.Clone();
 
     public void Dispose() => _fixture.Dispose();
 
@@ -98,8 +88,8 @@ public sealed class ZipCodeModelTests : IDisposable
     {
         // Missouri positions exist only in the new snapshot, which the office model reads through the stable model.
         Assert.Contains(("63101", "MO", "ST LOUIS CITY WARD 08", (long?)170800), ZipToOffice("zip_code = '63101'"));
-        Assert.Equal(_districtModelBefore, _fixture.Read("models/intermediate/l2/int__zip_code_to_l2_district.sql"));
-        Assert.Equal(_officeModelBefore, _fixture.Read("models/intermediate/l2/int__zip_code_to_br_office.sql"));
+        Assert.Equal(published.DistrictModelBefore, _fixture.Read(PublishedRun.DistrictModel));
+        Assert.Equal(published.OfficeModelBefore, _fixture.Read(PublishedRun.OfficeModel));
         Assert.Contains("ref('stg_model_predictions__llm_l2_br_match_20300701')", _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match.sql"), StringComparison.Ordinal);
     }
 
@@ -110,5 +100,29 @@ public sealed class ZipCodeModelTests : IDisposable
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000009,tx,77010,,,,,,,,,houston city cncl dist c,,,,,,,,\n");
 
         Assert.Equal([("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
+    }
+
+    /// <summary>The committed fixture after the run, made once for the class (the run is most of a test's time).</summary>
+    public sealed class PublishedRun : IDisposable
+    {
+        public const string DistrictModel = "models/intermediate/l2/int__zip_code_to_l2_district.sql";
+        public const string OfficeModel = "models/intermediate/l2/int__zip_code_to_br_office.sql";
+
+        public PublishedRun()
+        {
+            DistrictModelBefore = Fixture.Read(DistrictModel);
+            OfficeModelBefore = Fixture.Read(OfficeModel);
+            var run = new RunOperation(ProjectContext.Load(new ProjectOptions(Fixture.Directory)))
+                .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: false) { AllowFutureDate = true });
+            Assert.Equal("llm_l2_br_match_20300701", run.Snapshot.Table);
+        }
+
+        public FixtureCopy Fixture { get; } = FixtureCopy.AsCommitted("goodparty");
+
+        public string DistrictModelBefore { get; }
+
+        public string OfficeModelBefore { get; }
+
+        public void Dispose() => Fixture.Dispose();
     }
 }

@@ -4,7 +4,7 @@ namespace ElectionMatch.Tests.Matching;
 /// Each published row's reasoning says what the run actually did: the runner-up a link by score was measured against,
 /// the row a lost candidate went to, a judge's pick that lost its candidate, and why a row had no candidate at all.
 /// </summary>
-public sealed class DecisionReasoningTests
+public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival) : IClassFixture<DecisionReasoningTests.RivalRun>
 {
     private const string Hubspot = "data/airbyte/hubspot_candidacy.csv";
 
@@ -14,19 +14,10 @@ public sealed class DecisionReasoningTests
     private static string Reasoning(MatcherRun run, string id, string type) =>
         run.Warehouse.Scalar<string>($"select llm_reasoning from {run.Table("output")} where gp_candidacy_id = '{id}' and hubspot_election_type = '{type}'")!;
 
-    /// <summary>The fixture with a second Bob Johnson filed under another district: he fits Robert Johnson about 10 bits worse.</summary>
-    private static MatcherRun WithARivalCandidacy()
-    {
-        var fixture = FixtureCopy.Of("goodparty");
-        Assert.Contains(BobJohnson, fixture.Read(Hubspot), StringComparison.Ordinal);
-        File.AppendAllText(fixture.PathOf(Hubspot), BobJohnson.Replace("gpc-001623,580181832", "gpc-009002,580181899", StringComparison.Ordinal).Replace(",local,1,", ",local,7,", StringComparison.Ordinal) + "\n");
-        return MatcherRun.Of(fixture);
-    }
-
     [Fact]
     public void A_link_whose_runner_up_is_another_candidacy_for_its_results_row_names_that_candidacy()
     {
-        using var run = WithARivalCandidacy();
+        var run = rival.Run;
 
         var reasoning = Reasoning(run, "gpc-001623", "general");
 
@@ -39,7 +30,7 @@ public sealed class DecisionReasoningTests
     [Fact]
     public void A_row_whose_best_candidate_is_linked_to_another_row_names_that_row()
     {
-        using var run = WithARivalCandidacy();
+        var run = rival.Run;
 
         Assert.Equal("best candidate Robert Johnson is linked to another row (gpc-001623)", Reasoning(run, "gpc-009002", "general"));
     }
@@ -106,5 +97,30 @@ public sealed class DecisionReasoningTests
         Assert.All(exact, l => Assert.DoesNotContain("no other candidate above the reject threshold", l.Reasoning, StringComparison.Ordinal));
         Assert.All(links.Where(l => !l.Exact), l => Assert.DoesNotContain("deterministic tier", l.Reasoning, StringComparison.Ordinal));
         Assert.Contains(links, l => !l.Exact);
+    }
+
+    /// <summary>
+    /// The fixture with a second Bob Johnson filed under another district: he fits Robert Johnson about 10 bits worse.
+    /// Run once for the class, when one of the two tests that read it (and change nothing) first asks.
+    /// </summary>
+    public sealed class RivalRun : IDisposable
+    {
+        private readonly Lazy<MatcherRun> _run = new(() =>
+        {
+            var fixture = FixtureCopy.Of("goodparty");
+            Assert.Contains(BobJohnson, fixture.Read(Hubspot), StringComparison.Ordinal);
+            File.AppendAllText(fixture.PathOf(Hubspot), BobJohnson.Replace("gpc-001623,580181832", "gpc-009002,580181899", StringComparison.Ordinal).Replace(",local,1,", ",local,7,", StringComparison.Ordinal) + "\n");
+            return MatcherRun.Of(fixture);
+        });
+
+        internal MatcherRun Run => _run.Value;
+
+        public void Dispose()
+        {
+            if (_run.IsValueCreated)
+            {
+                _run.Value.Dispose();
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace ElectionMatch.Tests.Matching;
 /// office that is no race on the ballot (written another way) goes to the judge rather than being rejected by score.
 /// Rows are added to the goodparty fixture in a state and on a date of their own (Vermont, 2024-11-05).
 /// </summary>
-public sealed class PairEvidenceTests
+public sealed class PairEvidenceTests(PairEvidenceTests.VermontRun vermont) : IClassFixture<PairEvidenceTests.VermontRun>
 {
     private const string Ballots = """
         990001,VT Burlington City Council - District 3 - General,9900011,Robert Smith,Nonpartisan,true,900,2024-11-05,VT,general,City Council,3,false
@@ -29,7 +29,7 @@ public sealed class PairEvidenceTests
     [Fact]
     public void Surnames_that_sound_alike_pair_only_with_given_names_that_agree()
     {
-        using var run = Run();
+        var run = vermont.Run;
 
         // Bob is a nickname of Robert: the sound and the nickname group pair them; Jennifer shares only the sound.
         Assert.Contains("surname_sound", Rules(run, "gpc-990001", "9900011"));
@@ -40,7 +40,7 @@ public sealed class PairEvidenceTests
     [Fact]
     public void A_namesake_on_another_offices_ballot_is_not_linked_by_score()
     {
-        using var run = Run();
+        var run = vermont.Run;
 
         // Dana Garcia ran for Winooski City Council; the only Dana Garcia that day is on the sheriff's ballot.
         var (office, acceptable) = run.Warehouse.Query(
@@ -72,7 +72,7 @@ public sealed class PairEvidenceTests
     [Fact]
     public void An_office_written_another_way_than_any_race_is_a_question_for_the_judge_not_a_veto_by_score()
     {
-        using var run = Run();
+        var run = vermont.Run;
 
         // No race on Vermont's ballot that day is called "council member seat one of the city of winooski": the
         // race does not contain the office ('different'), but since the office is no race at all (written another
@@ -89,14 +89,6 @@ public sealed class PairEvidenceTests
         Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-990003'"));
     }
 
-    private static MatcherRun Run()
-    {
-        var fixture = FixtureCopy.Of("goodparty");
-        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), Ballots);
-        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), Candidacies);
-        return MatcherRun.Of(fixture);
-    }
-
     private static IReadOnlyList<string> Rules(MatcherRun run, string leftId, string rightId) =>
         run.Warehouse.Query(
             $"""
@@ -107,4 +99,20 @@ public sealed class PairEvidenceTests
             where l.left_id = '{leftId}' and r.right_id = '{rightId}'
             """,
             r => r.GetString(0));
+
+    /// <summary>The fixture with the Vermont rows added, run once for the class: every test reads the same run.</summary>
+    public sealed class VermontRun : IDisposable
+    {
+        public VermontRun()
+        {
+            var fixture = FixtureCopy.Of("goodparty");
+            File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), Ballots);
+            File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), Candidacies);
+            Run = MatcherRun.Of(fixture);
+        }
+
+        internal MatcherRun Run { get; }
+
+        public void Dispose() => Run.Dispose();
+    }
 }
