@@ -36,19 +36,19 @@ internal static class CliProcess
     }
 
     /// <summary>Runs the executable in a child process, as a user's shell does.</summary>
-    public static Result RunChild(params string[] args) => Run(null, NoEnvironment, null, args);
+    public static Result RunChild(params string[] args) => Child(NoEnvironment, null, args);
 
     /// <summary>Runs with extra environment variables (a planted API key, for example) set for the child only.</summary>
-    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Run(null, environment, null, args);
+    public static Result RunWith(IReadOnlyDictionary<string, string?> environment, params string[] args) => Child(environment, null, args);
 
     /// <param name="environment">Variables set for the child only (a test-only crash point, for example).</param>
     /// <param name="killAfter">Sends SIGKILL after this long, if the child still runs.</param>
     public static Result Run(IReadOnlyDictionary<string, string> environment, TimeSpan? killAfter, params string[] args) =>
-        Run(null, environment.ToDictionary(e => e.Key, e => (string?)e.Value), killAfter, args);
+        Child(environment.ToDictionary(e => e.Key, e => (string?)e.Value), killAfter, args);
 
-    private static Result Run(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, TimeSpan? killAfter, string[] args)
+    private static Result Child(IReadOnlyDictionary<string, string?> environment, TimeSpan? killAfter, string[] args)
     {
-        using var process = Start(workingDirectory, environment, args);
+        using var process = StartChild(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (killAfter is { } delay && !process.WaitForExit(delay))
@@ -67,13 +67,12 @@ internal static class CliProcess
 
     /// <summary>Starts the child with its output redirected; the caller reads it and waits.</summary>
     public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) =>
-        Start(null, environment.ToDictionary(e => e.Key, e => (string?)e.Value), args);
+        StartChild(environment.ToDictionary(e => e.Key, e => (string?)e.Value), args);
 
-    private static Process Start(string? workingDirectory, IReadOnlyDictionary<string, string?> environment, string[] args)
+    private static Process StartChild(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
