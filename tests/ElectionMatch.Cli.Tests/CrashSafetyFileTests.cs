@@ -7,7 +7,7 @@ namespace ElectionMatch.Tests;
 /// Kills <c>electionmatch run</c> after the snapshot is published, at each file it writes (between the temporary
 /// file and its rename, and between files), and <c>electionmatch generate</c> between two files.
 /// </summary>
-public sealed class CrashSafetyFileTests
+public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared) : IClassFixture<SharedUninterruptedRun>
 {
     private const string StagingSql = $"models/staging/model_predictions_source/stg_model_predictions__{UninterruptedRun.Snapshot}.sql";
     private const string StagingYaml = $"models/staging/model_predictions_source/stg_model_predictions__{UninterruptedRun.Snapshot}.yml";
@@ -23,7 +23,7 @@ public sealed class CrashSafetyFileTests
         "generate:written",
     ];
 
-    private readonly UninterruptedRun _reference = UninterruptedRun.Shared;
+    private readonly UninterruptedRun _reference = shared.Run;
 
     public static TheoryData<string> Points() => new(KillPoints);
 

@@ -7,8 +7,8 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// One uninterrupted run of the candidacy match: what every interrupted run must end up publishing, and the state the
-/// tests that start from a plain run copy (<see cref="FixtureCopy.Clone"/>). Made once for the test process
-/// (<see cref="Shared"/>), not once per class: the run and its check are the same for every class that reads them.
+/// tests that start from a plain run copy (<see cref="FixtureCopy.Clone"/>). Made once and shared by every class that
+/// reads it (<see cref="SharedUninterruptedRun"/>): the run and its check are the same for all of them.
 /// </summary>
 public sealed partial class UninterruptedRun
 {
@@ -16,14 +16,7 @@ public sealed partial class UninterruptedRun
     public const string Date = "2030-06-03";
     public const string Snapshot = "candidacy_ddhq_matches_20300603";
 
-    private static readonly Lazy<UninterruptedRun> Instance = new(() =>
-    {
-        var run = new UninterruptedRun();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => run.Project.Dispose();
-        return run;
-    });
-
-    private UninterruptedRun()
+    internal UninterruptedRun()
     {
         Project = FixtureCopy.Of("goodparty");
         var run = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", Date, "--project-dir", Project.Directory);
@@ -47,10 +40,44 @@ public sealed partial class UninterruptedRun
     /// <summary>Row count and content hash of the published snapshot.</summary>
     public (long Rows, string Sha256) Content { get; }
 
-    public static UninterruptedRun Shared => Instance.Value;
-
     [GeneratedRegex(@"^  (?<stage>[a-z_]+) +[\d,]+ → ", RegexOptions.Multiline)]
     private static partial Regex StageLine();
+}
+
+/// <summary>
+/// A test class's hold on the one <see cref="UninterruptedRun"/>: the first holder makes it, the last to be disposed
+/// deletes its project. The classes still run in parallel; a process-exit handler would never run, since the test host
+/// is killed when the tests end.
+/// </summary>
+public sealed class SharedUninterruptedRun : IDisposable
+{
+    private static readonly Lock Gate = new();
+    private static UninterruptedRun? _run;
+    private static int _holders;
+
+    public SharedUninterruptedRun()
+    {
+        lock (Gate)
+        {
+            _run ??= new UninterruptedRun();
+            _holders++;
+            Run = _run;
+        }
+    }
+
+    public UninterruptedRun Run { get; }
+
+    public void Dispose()
+    {
+        lock (Gate)
+        {
+            if (--_holders == 0)
+            {
+                _run!.Project.Dispose();
+                _run = null;
+            }
+        }
+    }
 }
 
 /// <summary>What a test can see of a project after a run was killed, compared with the uninterrupted run.</summary>
@@ -200,7 +227,7 @@ internal static class CrashState
 /// uninterrupted run does. The kill points after publishing are in <see cref="CrashSafetyFileTests"/>, a class of
 /// its own so that the two halves run in parallel.
 /// </summary>
-public sealed class CrashSafetyTests
+public sealed class CrashSafetyTests(SharedUninterruptedRun shared) : IClassFixture<SharedUninterruptedRun>
 {
     /// <summary>Pipeline stages write only their own table in the run schema: a spread of them, then every step of the publish.</summary>
     private static readonly string[] KillPoints =
@@ -209,7 +236,7 @@ public sealed class CrashSafetyTests
         "publish:staged", "publish:renamed", "publish:committed",
     ];
 
-    private readonly UninterruptedRun _reference = UninterruptedRun.Shared;
+    private readonly UninterruptedRun _reference = shared.Run;
 
     public static TheoryData<string> Points() => new(KillPoints);
 

@@ -5,7 +5,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Tests;
 
 /// <summary>The walking skeleton end to end: run, generate and check on a private copy of the goodparty fixture.</summary>
-public sealed class RunGenerateCheckTests : IDisposable
+public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClassFixture<SharedUninterruptedRun>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Snapshot = "candidacy_ddhq_matches_20300603";
@@ -19,12 +19,12 @@ public sealed class RunGenerateCheckTests : IDisposable
 
     /// <summary>
     /// Starts from the fixture as a plain run of the match on 2030-06-03 left it: a copy of the run the test process made
-    /// once (<see cref="UninterruptedRun.Shared"/>), the same command <see cref="RunMatch"/> runs.
+    /// once (<see cref="SharedUninterruptedRun"/>), the same command <see cref="RunMatch"/> runs.
     /// </summary>
     private void StartFromPlainRun()
     {
         _fixture.Dispose();
-        _fixture = UninterruptedRun.Shared.Project.Clone();
+        _fixture = shared.Run.Project.Clone();
     }
 
     private CliProcess.Result Cli(string command, params string[] args) =>
