@@ -7,30 +7,16 @@ namespace ElectionMatch.Tests;
 /// restores it, plus a private NuGet packages folder for every build that uses it.
 /// </summary>
 /// <remarks>
-/// Each test class's fixture holds the one package, and the last to be disposed deletes it: the classes run in
-/// parallel, a collection fixture would run them one after the other, xunit 2 has no assembly fixture, and the
-/// test host is ended before ProcessExit could clean up. Packing (a 100 MB package) and its extraction by the
-/// first restore are paid once instead of once per class.
+/// Each test class's fixture holds the one package (<see cref="HeldOnce{T}"/>), and the last to let go deletes it:
+/// packing (a 100 MB package) and its extraction by the first restore are paid once instead of once per class.
 /// </remarks>
 public sealed class SdkPackage : IDisposable
 {
     public const string Id = "ElectionMatch.Sdk";
 
-    private static readonly Lock Gate = new();
-    private static Packed? _shared;
-    private static int _holders;
+    private static readonly HeldOnce<Packed> Package = new(Packed.Create, Delete);
 
-    private readonly Packed _package;
-
-    public SdkPackage()
-    {
-        lock (Gate)
-        {
-            _shared ??= Packed.Create();
-            _holders++;
-            _package = _shared;
-        }
-    }
+    private readonly Packed _package = Package.Hold();
 
     public string Root => _package.Root;
 
@@ -61,21 +47,13 @@ public sealed class SdkPackage : IDisposable
             """);
     }
 
-    public void Dispose()
+    public void Dispose() => Package.LetGo();
+
+    private static void Delete(Packed package)
     {
-        lock (Gate)
-        {
-            if (--_holders > 0)
-            {
-                return;
-            }
-
-            _shared = null;
-        }
-
         try
         {
-            Directory.Delete(_package.Root, recursive: true);
+            Directory.Delete(package.Root, recursive: true);
         }
         catch (IOException)
         {

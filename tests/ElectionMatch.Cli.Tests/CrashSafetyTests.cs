@@ -44,40 +44,14 @@ public sealed partial class UninterruptedRun
     private static partial Regex StageLine();
 }
 
-/// <summary>
-/// A test class's hold on the one <see cref="UninterruptedRun"/>: the first holder makes it, the last to be disposed
-/// deletes its project. The classes still run in parallel; a process-exit handler would never run, since the test host
-/// is killed when the tests end.
-/// </summary>
+/// <summary>A test class's hold on the one <see cref="UninterruptedRun"/> (<see cref="HeldOnce{T}"/>); the last to let go deletes its project.</summary>
 public sealed class SharedUninterruptedRun : IDisposable
 {
-    private static readonly Lock Gate = new();
-    private static UninterruptedRun? _run;
-    private static int _holders;
+    private static readonly HeldOnce<UninterruptedRun> Instance = new(() => new UninterruptedRun(), run => run.Project.Dispose());
 
-    public SharedUninterruptedRun()
-    {
-        lock (Gate)
-        {
-            _run ??= new UninterruptedRun();
-            _holders++;
-            Run = _run;
-        }
-    }
+    public UninterruptedRun Run { get; } = Instance.Hold();
 
-    public UninterruptedRun Run { get; }
-
-    public void Dispose()
-    {
-        lock (Gate)
-        {
-            if (--_holders == 0)
-            {
-                _run!.Project.Dispose();
-                _run = null;
-            }
-        }
-    }
+    public void Dispose() => Instance.LetGo();
 }
 
 /// <summary>What a test can see of a project after a run was killed, compared with the uninterrupted run.</summary>
