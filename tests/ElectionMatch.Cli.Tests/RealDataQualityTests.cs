@@ -31,6 +31,7 @@ public sealed class RealDataQualityTests : IDisposable
 
         Assert.True(metrics["precision"] >= 0.995, $"precision {metrics["precision"]}");
         Assert.True(metrics["recall"] >= 0.99, $"recall {metrics["recall"]}");
+        Assert.True(metrics["judge_share"] <= 0.05, $"judge share {metrics["judge_share"]}");
     }
 
     [Fact]
@@ -43,8 +44,11 @@ public sealed class RealDataQualityTests : IDisposable
 
         var metrics = RunAndEvaluate("--partial-truth");
 
-        // Primary losers and namesakes must not take a winner's row: no certainly-wrong link.
+        // Primary losers and namesakes must not take a winner's row: no certainly-wrong link. The recall target holds
+        // with one miss of 154 (George J J Kelly Jr, on the ballot as Mike Kelly: no trace of the name he goes by); the
+        // other, Amerish Bera as AMI BERA, is linked since the first name's short_form level.
         Assert.Equal(1.0, metrics["precision"]);
-        Assert.True(metrics["recall"] >= 0.98, $"recall {metrics["recall"]}");
+        Assert.True(metrics["recall"] >= 0.99, $"recall {metrics["recall"]}");
+        Assert.True(metrics["judge_share"] <= 0.05, $"judge share {metrics["judge_share"]}");
     }
 }

@@ -29,6 +29,15 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
+    public async Task A_contracted_short_form_with_the_same_surname_is_a_partial_match_and_accepted()
+    {
+        var answers = await Ask([Candidate(1, "AMI BERA")], Row("1", "Amerish Bera", (1, Levels("short_form", "exact"))));
+
+        Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.Contains("first name short_form (-8)", answers[0].Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_different_first_name_or_surname_is_never_accepted()
     {
         var answers = await Ask(

@@ -6,7 +6,7 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// <summary>
 /// The offline judge for HubSpot → DDHQ: spec 000's LLM calibration applied as rules to the comparison
 /// evidence. Start from 100; −8 for each name part that only partly agrees (nickname, close spelling,
-/// initial), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname, a
+/// initial, short form), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname, a
 /// different first name or another office cannot be accepted. A second candidate nearly as plausible costs the answer its
 /// certainty, so look-alikes are left undecided rather than guessed.
 /// </summary>
@@ -23,7 +23,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private const int AmbiguityMargin = 10;
     private const int AmbiguityPenalty = 35;
 
-    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial"];
+    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form"];
     private static readonly HashSet<string> PartialLast = ["partial", "fuzzy", "fuzzy_low"];
 
     public string Name => "offline/rules-v1";
