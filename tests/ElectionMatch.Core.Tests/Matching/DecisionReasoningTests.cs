@@ -50,21 +50,26 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
     }
 
     [Fact]
-    public void A_judge_pick_whose_candidate_another_row_took_says_the_judge_chose_it()
+    public void Two_judge_picks_of_one_candidate_at_equal_confidence_in_separate_requests_are_both_left_undecided()
     {
         using var fixture = FixtureCopy.Of("goodparty");
         // One row per judge request, and a second William Harris: each request sees one row, so both pick Bill Harris at 92.
+        // In one request the judge itself leaves two equal claims uncertain; split across requests, row order must not
+        // choose the winner either.
         var settings = fixture.Read("electionmatch.yml");
         Assert.Contains("    judge:\n      provider: offline\n\n  # L2", settings, StringComparison.Ordinal);
         fixture.Write("electionmatch.yml", settings.Replace("    judge:\n      provider: offline\n\n  # L2", "    judge:\n      provider: offline\n      max_rows_per_request: 1\n\n  # L2", StringComparison.Ordinal));
         File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009001,672709399,William,Harris,TX,City Council,Plano City Council - District 4,local,4,Nonpartisan,2024-03-05,2024-11-05,\n");
         using var run = MatcherRun.Of(fixture);
 
-        var (confidence, linked) = run.Warehouse.Query(
-            $"select llm_confidence, has_match from {run.Table("output")} where gp_candidacy_id = 'gpc-009001' and hubspot_election_type = 'general'",
-            r => (r.GetInt32(0), r.GetBoolean(1))).Single();
-        Assert.Equal((92, false), (confidence, linked));
-        Assert.StartsWith("judge chose Bill Harris (confidence 92) but it is linked to another row (gpc-000153): candidate 1 (Bill Harris)", Reasoning(run, "gpc-009001", "general"), StringComparison.Ordinal);
+        var rows = run.Warehouse.Query(
+            $"select gp_candidacy_id, llm_confidence, has_match, decided_by from {run.Table("output")} where gp_candidacy_id in ('gpc-000153', 'gpc-009001') and hubspot_election_type = 'general' order by 1",
+            r => (Id: r.GetString(0), Confidence: r.GetInt32(1), Linked: r.GetBoolean(2), DecidedBy: r.GetString(3)));
+        Assert.Equal([("gpc-000153", 92, false, "judge"), ("gpc-009001", 92, false, "judge")], rows);
+        Assert.StartsWith("judge chose Bill Harris (confidence 92) but the judge chose it for gpc-009001 as well (confidence 92), so neither is linked: candidate 1 (Bill Harris)",
+            Reasoning(run, "gpc-000153", "general"), StringComparison.Ordinal);
+        Assert.StartsWith("judge chose Bill Harris (confidence 92) but the judge chose it for gpc-000153 as well (confidence 92), so neither is linked: candidate 1 (Bill Harris)",
+            Reasoning(run, "gpc-009001", "general"), StringComparison.Ordinal);
     }
 
     [Fact]

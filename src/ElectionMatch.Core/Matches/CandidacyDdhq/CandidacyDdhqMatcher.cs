@@ -913,14 +913,18 @@ internal sealed class CandidacyDdhqMatcher
         var requests = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");
 
-        // The judge's choice links when confident enough and its candidate is still free.
+        // The judge's choice links when confident enough, its candidate is still free and no other row's answer claims
+        // that candidate as confidently. Two rows tied at the top are both left undecided, as a score tie is and as the
+        // judge leaves two equal claims in one request: which row is judged in which request (max_rows_per_request)
+        // must not pick the winner, and neither must row order.
         _warehouse.Execute($"""
             insert into {T(p + "links")}
             select a.left_key, a.right_key, 'judge', a.confidence, a.reasoning
             from {T(p + "judge_answers")} as a
             anti join {T(p + "links")} as k on k.right_key = a.right_key
             where a.right_key is not null and a.confidence >= {Sql.Number(judgeAccept)}
-            qualify row_number() over (partition by a.right_key order by a.confidence desc, a.left_key) = 1
+            qualify a.confidence = max(a.confidence) over (partition by a.right_key)
+                and count(*) over (partition by a.right_key, a.confidence) = 1
             """);
         return requests;
     }
@@ -1045,6 +1049,18 @@ internal sealed class CandidacyDdhqMatcher
                     {_model.WeightsQuery(parameters, $"(select c.* from (select * from {T("comparisons")} union all select * from {T("runoff_comparisons")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
                 ),
 
+                -- Confident judge answers that another row's answer claims as confidently (or more): the rows that stopped
+                -- them, named in their words. Joined on the candidate alone; the rest is a filter (a second join
+                -- condition would make a nested loop).
+                judge_rivals as (
+                    select a.left_key, max(b.confidence) as rival_confidence, string_agg(l.left_id, ', ' order by l.left_id) as rival_ids
+                    from answers as a
+                    join answers as b on b.right_key = a.right_key
+                    join keyed as l on l.left_key = b.left_key
+                    where b.left_key <> a.left_key and b.confidence >= a.confidence and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
+                    group by a.left_key
+                ),
+
                 -- The row a shown candidate is linked to when it is not this row: the words of the row that lost it name it.
                 -- Only the unlinked rows' shown candidates are looked up (links are one-to-one on the results row).
                 taken_by as (
@@ -1066,8 +1082,12 @@ internal sealed class CandidacyDdhqMatcher
                     when k.decided_by = 'judge' then 'judge: ' || k.reasoning
                     when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
                     -- Confident enough, but another row took the candidate first: the judge did accept it.
+                    when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} and t.left_id is not null
+                        then printf('judge chose %s (confidence %d) but it is linked to another row (%s): ', shown.candidate, a.confidence, t.left_id) || a.reasoning
+                    -- Confident enough, but other rows' answers claim the candidate as confidently: undecided, as a score tie.
                     when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
-                        then printf('judge chose %s (confidence %d) but it is linked to another row (%s): ', shown.candidate, a.confidence, coalesce(t.left_id, '?')) || a.reasoning
+                        then printf('judge chose %s (confidence %d) but the judge chose it for %s as well (confidence %d), so neither is linked: ', shown.candidate, a.confidence,
+                            coalesce(jr.rival_ids, '?'), coalesce(jr.rival_confidence, a.confidence)) || a.reasoning
                     when a.left_key is not null then 'judge did not accept: ' || a.reasoning
                     -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
                     -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.
@@ -1104,6 +1124,7 @@ internal sealed class CandidacyDdhqMatcher
             left join shown_pairs as s on s.left_key = l.left_key
             left join {T("right_keyed")} as shown on shown.right_key = s.right_key
             left join taken_by as t on t.right_key = s.right_key
+            left join judge_rivals as jr on jr.left_key = l.left_key
             -- Equalities alone (a second condition made this join a nested loop: 19 → 180 CPU-s for the stage at a million
             -- candidacies); a discovered runoff's group is the runoff pass's, so its size is not read.
             left join {T("partition_sizes")} as z on z.group_id = l.group_id
