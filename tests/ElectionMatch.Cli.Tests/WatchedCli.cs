@@ -39,12 +39,25 @@ internal sealed class WatchedCli : IDisposable
         }
     }
 
-    /// <summary>SIGINT, what Ctrl-C in a terminal sends.</summary>
+    /// <summary>
+    /// SIGINT, what Ctrl-C in a terminal sends. A child that ignores SIGINT inherited the ignoring from the test run
+    /// (a non-interactive shell ignores it in the jobs it starts with <c>&amp;</c>, and the ignoring passes down to every
+    /// process after): Ctrl-C cannot reach it, so the test says so instead of waiting for words that never come.
+    /// </summary>
     public void Interrupt()
     {
+        Assert.False(IgnoresSigint(_process.Id),
+            "the electionmatch child ignores SIGINT, inherited from the process that started the tests (a background job of a non-interactive shell, `cmd &`): run the tests in the foreground, or under `set -m`");
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
         kill.WaitForExit();
         Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Whether the process ignores SIGINT (signal 2: bit 1 of <c>SigIgn</c> in /proc/PID/status, Linux).</summary>
+    private static bool IgnoresSigint(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
     }
 
     /// <summary>Until standard error holds <paramref name="text"/>; fails if the child ends or three minutes pass first.</summary>
