@@ -126,15 +126,17 @@ internal static class CandidacyDdhqComparisons
             Source: ParameterSource.CandidatePairs),
     ];
 
+    private static Comparison Named(string name) => All.Single(c => c.Name == name);
+
     /// <summary>Pairs whose results row is on another office's ballot than the candidacy's (the office comparison's veto level).</summary>
-    public const string OtherOffice = "gamma_office = 2";
+    public static string OtherOffice => Named("office").At("different");
 
     /// <summary>Pairs whose first name or surname is at its veto level.</summary>
-    public const string OtherName = "(gamma_first_name = 8 or gamma_last_name = 5)";
+    public static string OtherName => $"({Named("first_name").At("different")} or {Named("last_name").At("different")})";
 
     /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
-    public const string DeterministicRule = "gamma_first_name = 1 and gamma_last_name = 1";
+    public static string DeterministicRule => $"{Named("first_name").At("exact")} and {Named("last_name").At("exact")}";
 
     /// <summary>Pairs that are surely not matches: neither the first name nor the surname agree at any level.</summary>
-    public const string NonMatchRule = "gamma_first_name = 8 and gamma_last_name = 5";
+    public static string NonMatchRule => $"{Named("first_name").At("different")} and {Named("last_name").At("different")}";
 }

@@ -24,6 +24,18 @@ public sealed record Comparison(
 
     public string GammaColumn => "gamma_" + Name;
 
+    /// <summary>SQL true when a pair is at the named level: found by name, so a level added before it cannot shift the index.</summary>
+    public string At(string level)
+    {
+        var index = LevelNames.ToList().IndexOf(level);
+        if (index < 0)
+        {
+            throw new ArgumentException($"comparison {Name} has no level {level}", nameof(level));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{GammaColumn} = {index}");
+    }
+
     /// <summary>SQL yielding the level index: 0 for null, then 1.. in order.</summary>
     public string GammaSql()
     {
