@@ -185,6 +185,65 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Of_two_judge_picks_of_one_candidate_in_separate_requests_the_more_confident_links_and_the_other_names_it()
+    {
+        // A second William Harris, and one row per request: each request holds one of the two rows, and the judge picks
+        // Bill Harris for both, at 95 for the first request to arrive and 80 for the second. The office is written without
+        // the dash, so the two requests differ (two identical requests are one cache entry, so one answer for both).
+        var settings = _fixture.Read("electionmatch.yml");
+        Assert.Contains("      max_concurrency: 3\n", settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace("      max_concurrency: 3\n", "      max_concurrency: 3\n      max_rows_per_request: 1\n", StringComparison.Ordinal));
+        File.AppendAllText(_fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), "gpc-009001,672709399,William,Harris,TX,City Council,Plano City Council District 4,local,4,Nonpartisan,2024-03-05,2024-11-05,\n");
+        var confidences = new Queue<int>([95, 80]);
+        var gate = new Lock();
+        var seen = new List<string>();
+        _server.Default = call =>
+        {
+            var data = call.Data;
+            lock (gate)
+            {
+                seen.Add(data.ToJsonString());
+            }
+
+            var row = data["rows"]!.AsArray().Single()!;
+            var bill = data["candidates"]!.AsArray().FirstOrDefault(c => c!["name"]!.GetValue<string>().Trim() == "Bill Harris");
+            if (!row["name"]!.GetValue<string>().Contains("William Harris", StringComparison.Ordinal) || bill is null || !data.ToJsonString().Contains("General", StringComparison.Ordinal))
+            {
+                return FakeModelServer.CarefulAnswer(call);
+            }
+
+            int confidence;
+            lock (gate)
+            {
+                confidence = confidences.Count > 0 ? confidences.Dequeue() : 0;
+            }
+
+            return new JsonObject
+            {
+                ["answers"] = new JsonArray(new JsonObject
+                {
+                    ["row_id"] = row["row_id"]!.GetValue<string>(),
+                    ["selected_candidate_number"] = bill["number"]!.GetValue<int>(),
+                    ["selected_name"] = "Bill Harris",
+                    ["selection_confidence"] = confidence,
+                    ["reasoning"] = "Bill is William",
+                    ["close_alternatives"] = new JsonArray(),
+                }),
+            }.ToJsonString();
+        };
+
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-14");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(confidences.Count == 0, "the two general rows were not asked apart:\n" + string.Join("\n", seen.Where(x => x.Contains("Harris", StringComparison.Ordinal))));
+        var table = $"model_predictions.{Match}_20310114";
+        var winner = Scalar<string>($"select gp_candidacy_id from {table} where hubspot_election_type = 'general' and has_match and ddhq_candidate = 'Bill Harris' and llm_confidence = 95 and decided_by = 'judge'");
+        var loser = winner == "gpc-000153" ? "gpc-009001" : "gpc-000153";
+        Assert.Equal($"judge chose Bill Harris (confidence 80) but it is linked to another row ({winner}): Bill is William",
+            Scalar<string>($"select llm_reasoning from {table} where gp_candidacy_id = '{loser}' and hubspot_election_type = 'general' and not has_match"));
+    }
+
+    [Fact]
     public void Ctrl_c_lets_the_answer_in_flight_arrive_and_be_cached_publishes_nothing_and_the_next_run_does_not_ask_again()
     {
         OneRequestAtATime();
