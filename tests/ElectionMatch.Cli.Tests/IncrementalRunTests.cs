@@ -182,6 +182,38 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void A_stored_model_trained_by_a_build_with_other_levels_is_not_reused()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        Assert.Contains("training_run", first, StringComparison.Ordinal);
+
+        // The stored model as a build before the first name's short_form level stored it. Weights are read by level
+        // index, so scoring with it gave short_form the veto's weight and the veto none (null match weights, published).
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={_fixture.WarehousePath}"))
+        {
+            connection.Open();
+            using var read = connection.CreateCommand();
+            read.CommandText = "select model_json from electionmatch_cache.models";
+            var model = System.Text.Json.Nodes.JsonNode.Parse((string)read.ExecuteScalar()!)!;
+            var levels = model["comparisons"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "first_name")!["levels"]!.AsArray();
+            levels.Remove(levels.Single(l => l!["name"]!.GetValue<string>() == "short_form"));
+            using var write = connection.CreateCommand();
+            write.CommandText = "update electionmatch_cache.models set model_json = $json";
+            write.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("json", model.ToJsonString()));
+            Assert.Equal(1, write.ExecuteNonQuery());
+        }
+
+        var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        // The snapshot's own model file fits, so it is adopted, and the run says why the stored one was not used.
+        Assert.Matches(
+            $@"(?m)^model: [0-9a-f]{{12}} \(adopted from snapshot {Match}_20300101; not used: the stored model [0-9a-f]{{12}}, trained by a build with other comparisons \(its first_name levels are null, exact, nickname, fuzzy, prefix, middle, initial, different; this build's are null, exact, nickname, fuzzy, prefix, middle, initial, short_form, different\)\)$",
+            second);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+    }
+
+    [Fact]
     public void The_first_incremental_run_trains_instead_of_adopting_a_model_file_that_differs_from_its_manifest()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));

@@ -44,15 +44,37 @@ internal static class IncrementalRun
             }));
 
         clock.Restart();
+        // A model stored or published by a build with other comparisons is not used: its weights are read by level index.
+        var misfits = new List<(string Model, string Why)>();
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
-        var adopted = stored is null && !request.Retrain && request.EarlierModel is { } earlier
-            ? cache.StoreModel(ModelParameters.FromJson(earlier.Json), request.SettingsSha256)
-            : ((ModelParameters, string)?)null;
+        if (stored is { } found && found.Model.Misfit(CandidacyDdhqComparisons.All) is { } storedMisfit)
+        {
+            misfits.Add(($"the stored model {found.Sha256[..12]}", storedMisfit));
+            stored = null;
+        }
+
+        var earlierModel = stored is null && !request.Retrain && request.EarlierModel is { } earlier ? ModelParameters.FromJson(earlier.Json) : null;
+        if (earlierModel?.Misfit(CandidacyDdhqComparisons.All) is { } earlierMisfit)
+        {
+            misfits.Add(($"the model of snapshot {request.EarlierModel!.Value.Snapshot}", earlierMisfit));
+            earlierModel = null;
+        }
+
+        var adopted = earlierModel is null ? ((ModelParameters, string)?)null : cache.StoreModel(earlierModel, request.SettingsSha256);
         var (model, modelSha) = stored ?? adopted ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
-        // A model file refused for not matching its manifest is said where the run trains instead (not under --retrain, which asks to train).
-        var refused = stored is null && adopted is null && !request.Retrain && request.EarlierModelRefused is { } why ? "; " + why : "";
+        // A model file refused for not matching its manifest, or models trained by a build with other comparisons, are said
+        // where the run trains instead (not under --retrain, which asks to train).
+        var reasons = misfits.GroupBy(m => m.Why, StringComparer.Ordinal)
+            .Select(g => $"not used: {string.Join(" and ", g.Select(m => m.Model))}, trained by a build with other comparisons ({g.Key})")
+            .ToList();
+        if (stored is null && adopted is null && !request.Retrain && request.EarlierModelRefused is { } why)
+        {
+            reasons.Add(why);
+        }
+
+        var refused = string.Concat(reasons.Select(r => "; " + r));
         var origin = stored is not null ? "stored, reused"
-            : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}"
+            : adopted is not null ? $"adopted from snapshot {request.EarlierModel!.Value.Snapshot}{refused}"
             : "trained on this run's whole input" + refused;
         Report(clock.Report(stored is null && adopted is null ? "training_run" : "model", () => (0, 1), () => stored is null && adopted is null
             ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it{refused}"

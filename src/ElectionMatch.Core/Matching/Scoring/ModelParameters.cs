@@ -31,6 +31,31 @@ public sealed class ModelParameters
         JsonSerializer.Deserialize<ModelParameters>(json, Json) ?? throw new JsonException("the model is empty");
 
     public ComparisonParameters For(string comparison) => Comparisons.First(c => c.Name == comparison);
+
+    /// <summary>
+    /// Why this model cannot score pairs compared by <paramref name="comparisons"/>, or null when it can. Weights are read
+    /// by level index, so a model trained by a build with other comparisons or levels (a level added before the veto,
+    /// say) would give a level another level's weight and the last level none.
+    /// </summary>
+    public string? Misfit(IReadOnlyList<Comparison> comparisons)
+    {
+        foreach (var comparison in comparisons)
+        {
+            var levels = Comparisons.FirstOrDefault(c => c.Name == comparison.Name)?.Levels.Select(l => l.Name).ToList();
+            if (levels is null)
+            {
+                return $"it has no {comparison.Name} comparison";
+            }
+
+            if (!levels.SequenceEqual(comparison.LevelNames))
+            {
+                return $"its {comparison.Name} levels are {string.Join(", ", levels)}; this build's are {string.Join(", ", comparison.LevelNames)}";
+            }
+        }
+
+        var extra = Comparisons.Select(c => c.Name).Except(comparisons.Select(c => c.Name)).ToList();
+        return extra.Count > 0 ? $"it has comparisons this build does not ({string.Join(", ", extra)})" : null;
+    }
 }
 
 /// <summary>m, u and weight per level; index 0 is the null level (weight 0).</summary>
