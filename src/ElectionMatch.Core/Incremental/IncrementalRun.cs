@@ -46,20 +46,25 @@ internal static class IncrementalRun
         clock.Restart();
         // A model stored or published by a build with other comparisons is not used: its weights are read by level index.
         var misfits = new List<(string Model, string Why)>();
-        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
-        if (stored is { } found && found.Model.Misfit(CandidacyDdhqComparisons.All) is { } storedMisfit)
+        bool Fits(ModelParameters candidate, string what)
         {
-            misfits.Add(($"the stored model {found.Sha256[..12]}", storedMisfit));
+            if (candidate.Misfit(CandidacyDdhqComparisons.All) is not { } why)
+            {
+                return true;
+            }
+
+            misfits.Add((what, why));
+            return false;
+        }
+
+        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
+        if (stored is { } found && !Fits(found.Model, $"the stored model {found.Sha256[..12]}"))
+        {
             stored = null;
         }
 
-        var earlierModel = stored is null && !request.Retrain && request.EarlierModel is { } earlier ? ModelParameters.FromJson(earlier.Json) : null;
-        if (earlierModel?.Misfit(CandidacyDdhqComparisons.All) is { } earlierMisfit)
-        {
-            misfits.Add(($"the model of snapshot {request.EarlierModel!.Value.Snapshot}", earlierMisfit));
-            earlierModel = null;
-        }
-
+        var earlierModel = stored is null && !request.Retrain && request.EarlierModel is { } earlier
+            && ModelParameters.FromJson(earlier.Json) is var parsed && Fits(parsed, $"the model of snapshot {earlier.Snapshot}") ? parsed : null;
         var adopted = earlierModel is null ? ((ModelParameters, string)?)null : cache.StoreModel(earlierModel, request.SettingsSha256);
         var (model, modelSha) = stored ?? adopted ?? Train(warehouse, match, run, inputs, cache, request, cancellationToken);
         // A model file refused for not matching its manifest, or models trained by a build with other comparisons, are said

@@ -33,13 +33,14 @@ internal static class CandidacyDdhqComparisons
     /// spaces, none of them special in a pattern, so a name becomes its own pattern by putting <c>.*</c> before each
     /// character after the second.
     /// </summary>
-    private const string ShortForm =
+    private static readonly string ShortForm =
         "least(length(l_first), length(r_first)) >= 3 and left(l_first, 2) = left(r_first, 2) " +
-        $"and not {SexConflict} and case when length(l_first) < length(r_first) " +
-        "then regexp_full_match(r_first, left(l_first, 2) || regexp_replace(substr(l_first, 3), '(.)', '.*\\1', 'g') || '.*') " +
-        "when length(r_first) < length(l_first) " +
-        "then regexp_full_match(l_first, left(r_first, 2) || regexp_replace(substr(r_first, 3), '(.)', '.*\\1', 'g') || '.*') " +
-        "else false end";
+        $"and not {SexConflict} and case when length(l_first) < length(r_first) then {Contracts("l_first", "r_first")} " +
+        $"when length(r_first) < length(l_first) then {Contracts("r_first", "l_first")} else false end";
+
+    /// <summary>SQL: the letters of <paramref name="shorter"/> after its first two come in <paramref name="longer"/>'s order.</summary>
+    private static string Contracts(string shorter, string longer) =>
+        $"regexp_full_match({longer}, left({shorter}, 2) || regexp_replace(substr({shorter}, 3), '(.)', '.*\\1', 'g') || '.*')";
 
     public static IReadOnlyList<Comparison> All { get; } =
     [
