@@ -173,7 +173,11 @@ public sealed record ExplainedRow(string LeftId, string ElectionType, string Ele
 
 public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps)
 {
-    /// <summary>The blocking rules that made it a candidate pair: <c>embedding_top_k</c>, <c>surname_sound</c>, <c>exact_name</c> (the deterministic tier), <c>offline_top_k</c>.</summary>
+    /// <summary>
+    /// The blocking rules that made it a candidate pair: <c>embedding_top_k</c>, <c>surname_sound</c>, <c>exact_name</c> (the
+    /// deterministic tier), <c>offline_top_k</c>; or <c>judge_race</c> alone for a results row no rule found that the judge,
+    /// shown its whole race, chose.
+    /// </summary>
     public IReadOnlyList<string> FoundBy { get; init; } = [];
 }
 

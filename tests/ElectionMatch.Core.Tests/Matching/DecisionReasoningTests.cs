@@ -1,3 +1,7 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
 namespace ElectionMatch.Tests.Matching;
 
 /// <summary>
@@ -70,6 +74,61 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
             Reasoning(run, "gpc-000153", "general"), StringComparison.Ordinal);
         Assert.StartsWith("judge chose Bill Harris (confidence 92) but the judge chose it for gpc-000153 as well (confidence 92), so neither is linked: candidate 1 (Bill Harris)",
             Reasoning(run, "gpc-009001", "general"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_judge_pick_that_no_blocking_rule_found_is_published_with_its_candidate_and_weights()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Retrieval keeps one candidate a row and the surnames sound different (W440, W400), so Richard Will is no candidate
+        // pair of Richard Wlil; his race-mate Richard Bush is, and sends the row to the judge, which sees the whole race and
+        // picks Richard Will. Seen at a million synthetic candidacies with the default top 5: such a link was published
+        // with has_match true and no candidate, id or weights.
+        var settings = fixture.Read("electionmatch.yml");
+        Assert.Contains("    retrieval:\n      top_k: 5\n", settings, StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", settings.Replace("    retrieval:\n      top_k: 5\n", "    retrieval:\n      top_k: 1\n", StringComparison.Ordinal));
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), """
+            299990,TX Plano City Council - District 7 - General,1499990,"Bush, Richard",Nonpartisan,true,5000,2024-11-05,TX,general,City Council,7,false
+            299990,TX Plano City Council - District 7 - General,1499991,"Will, Richard R.",Nonpartisan,false,4000,2024-11-05,TX,general,City Council,7,false
+            299990,TX Plano City Council - District 7 - General,1499992,"Fapalm, Vernell",Nonpartisan,false,3000,2024-11-05,TX,general,City Council,7,false
+
+            """);
+        File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009101,672709401,Richard,Wlil,TX,City Council,Plano City Council - District 7,local,7,Nonpartisan,,2024-11-05,\n");
+        static string T(string stage) => RunSchema.For("candidacy_ddhq_matches").Table(stage);
+
+        // The run in the project's own warehouse, which explain reads once it is closed.
+        long pairsOfWill;
+        (bool Linked, string DecidedBy, string? Best, string? Candidate, long? Id, long? Race, int Confidence, bool Weighed, string? LastName, List<string>? FoundBy) row;
+        using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
+        {
+            MatcherRun.RunAgain(fixture, warehouse);
+            pairsOfWill = warehouse.Scalar<long>(
+                $"""
+                select count(*) from {T("candidate_pairs")}
+                where right_key = (select right_key from {T("right_clean")} where right_id_value = 1499991)
+                    and left_key in (select left_key from {T("left_keyed")} where left_id = 'gpc-009101')
+                """);
+            row = warehouse.Query(
+                $"""
+                select has_match, decided_by, llm_best_match, ddhq_candidate, ddhq_candidate_id, ddhq_race_id, llm_confidence, match_weight is not null,
+                    json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.found_by') as varchar[])
+                from {T("output")} where gp_candidacy_id = 'gpc-009101'
+                """,
+                r => (Linked: r.GetBoolean(0), DecidedBy: r.GetString(1), Best: r.IsDBNull(2) ? null : r.GetString(2), Candidate: r.IsDBNull(3) ? null : r.GetString(3),
+                    Id: r.IsDBNull(4) ? (long?)null : r.GetInt64(4), Race: r.IsDBNull(5) ? (long?)null : r.GetInt64(5), Confidence: r.GetInt32(6), Weighed: r.GetBoolean(7),
+                    LastName: r.IsDBNull(8) ? null : r.GetString(8), FoundBy: r.IsDBNull(9) ? null : r.GetFieldValue<List<string>>(9))).Single();
+        }
+
+        Assert.Equal(0L, pairsOfWill);
+        Assert.Equal((true, "judge", "Will, Richard R.", "Will, Richard R.", 1499991L, 299990L, 92, true), (row.Linked, row.DecidedBy, row.Best, row.Candidate, row.Id, row.Race, row.Confidence, row.Weighed));
+        Assert.Equal("fuzzy", row.LastName);
+        // No blocking rule found the pair: the explanation says so instead of naming one, and explain lists it as linked.
+        Assert.Equal(["judge_race"], row.FoundBy);
+        var pairs = new ExplainOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute("candidacy_ddhq_matches", "gpc-009101").Rows.Single().Candidates;
+        var judged = pairs.Single(p => p.RightId == "1499991");
+        Assert.True(judged.Linked);
+        Assert.Equal(["judge_race"], judged.FoundBy);
+        Assert.Equal("fuzzy", judged.Steps.Single(step => step.Field == "last_name").Level);
     }
 
     [Fact]

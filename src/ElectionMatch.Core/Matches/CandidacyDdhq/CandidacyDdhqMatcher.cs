@@ -926,6 +926,21 @@ internal sealed class CandidacyDdhqMatcher
             qualify a.confidence = max(a.confidence) over (partition by a.right_key)
                 and count(*) over (partition by a.right_key, a.confidence) = 1
             """);
+
+        // The judge sees every candidate of its row's race, so it may choose a results row no blocking rule found. That
+        // pair joins the comparisons with the levels the judge was shown (rule judge_race, no rank; a cosine only where
+        // retrieval computed one), so the output shows and weighs the candidate it chose and `explain` lists it.
+        _warehouse.Execute($"""
+            insert into {T(p + "comparisons")} by name
+            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.r_tf_last, {Gammas}
+            from {T(p + "judge_evidence")} as e
+            semi join {T(p + "judge_answers")} as a on a.left_key = e.left_key and a.right_key = e.right_key
+            anti join (
+                select c.left_key, c.right_key
+                from {T(p + "comparisons")} as c
+                semi join {T(p + "judge_answers")} as a using (left_key)
+            ) as c on c.left_key = e.left_key and c.right_key = e.right_key
+            """);
         return requests;
     }
 

@@ -26,11 +26,18 @@ internal static class PairRules
     /// </summary>
     public const int ExactName = 8;
 
+    /// <summary>
+    /// No blocking rule: a results row the judge saw because it is on the ballot of the race of the row's best pair, and
+    /// chose. Only the output's shown pair has it (the judge sees whole races; <c>candidate_pairs</c> never holds it).
+    /// </summary>
+    public const int JudgeRace = 16;
+
     /// <summary>Each rule's bit and name, in the order of the names (the order <c>rules</c> lists them in).</summary>
     public static IReadOnlyList<(int Bit, string Name)> All { get; } =
     [
         (EmbeddingTopK, "embedding_top_k"),
         (ExactName, "exact_name"),
+        (JudgeRace, "judge_race"),
         (OfflineTopK, "offline_top_k"),
         (SurnameSound, "surname_sound"),
     ];
