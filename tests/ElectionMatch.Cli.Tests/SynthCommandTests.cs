@@ -54,4 +54,37 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains("nickname", unknown.Stderr, StringComparison.Ordinal);
         Assert.Equal(["keep.txt"], Directory.EnumerateFileSystemEntries(_directory).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void An_out_path_that_is_a_file_or_cannot_be_written_is_refused_with_its_name()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "project");
+        File.WriteAllText(file, "mine");
+        var locked = Path.Combine(_directory, "locked");
+        Directory.CreateDirectory(locked);
+
+        var onFile = CliProcess.Run("synth", "--rows", "10", "--out", file, "--force");
+        var underFile = CliProcess.Run("synth", "--rows", "10", "--out", Path.Combine(file, "sub"));
+        CorpusRun.SetReadOnly([locked], true);
+        CliProcess.Result unwritable;
+        try
+        {
+            unwritable = CliProcess.Run("synth", "--rows", "10", "--out", Path.Combine(locked, "sub"));
+        }
+        finally
+        {
+            CorpusRun.SetReadOnly([locked], false);
+        }
+
+        // Before, each was EM0504 ("please report it") with .NET's exception text.
+        Assert.Equal(1, onFile.ExitCode);
+        Assert.Contains("project: error EM0050: is a file, not a directory", onFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, underFile.ExitCode);
+        Assert.Contains("project: error EM0050: is a file, not a directory", underFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, unwritable.ExitCode);
+        Assert.Contains("locked: error EM0503: the directory cannot be written (permission denied)", unwritable.Stderr, StringComparison.Ordinal);
+        Assert.Equal("mine", File.ReadAllText(file));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(locked));
+    }
 }

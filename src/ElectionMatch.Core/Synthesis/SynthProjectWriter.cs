@@ -140,6 +140,16 @@ public static class SynthProjectWriter
 
     private static void Prepare(string root, bool force)
     {
+        // A file where the directory, or one of the folders above it, should be: named, before anything is touched.
+        for (var path = root; path is not null && !Directory.Exists(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(path)), "is a file, not a directory; the synthetic project is written into a directory");
+            }
+        }
+
+        EnsureWritable(root);
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
         {
             if (!force)
@@ -159,6 +169,27 @@ public static class SynthProjectWriter
         }
 
         Directory.CreateDirectory(root);
+    }
+
+    /// <summary>The directory (or, when it does not exist yet, the nearest one above it) must accept a new file.</summary>
+    private static void EnsureWritable(string root)
+    {
+        var existing = root;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        var probe = Path.Combine(existing, ".electionmatch-write-probe-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message;
+            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({reason}); the synthetic project is written there");
+        }
     }
 
     private static StreamWriter CsvWriter(string path, string header)
