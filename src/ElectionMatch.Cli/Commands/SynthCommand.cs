@@ -13,7 +13,7 @@ internal static class SynthCommand
         var rows = new Option<int>("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true };
         var seed = new Option<int>("--seed") { Description = "The random seed; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "The directory to write the dbt project to (empty, or pass --force).", Required = true };
-        var force = new Option<bool>("--force") { Description = "Write into a non-empty directory, replacing only what synth writes there." };
+        var force = new Option<bool>("--force") { Description = "Write into a non-empty directory: replaces what synth writes and removes what runs wrote there (target/, electionmatch/manifests/, models/staging/model_predictions_source/); other files are kept." };
         var rates = new Option<string[]>("--rate")
         {
             Description = "Override a perturbation rate, NAME=VALUE (repeatable): " + string.Join(", ", PerturbationRates.Names) + ".",

@@ -21,9 +21,18 @@ public static class SynthProjectWriter
     public const string CandidacyParquet = "data/airbyte/hubspot_candidacy.parquet";
     public const string ResultsParquet = "data/airbyte/ddhq_election_results.parquet";
 
-    /// <summary>What synth writes; with --force these (and nothing else in the directory) are replaced.</summary>
-    private static readonly string[] OwnedFiles = ["dbt_project.yml", "profiles.yml", "electionmatch.yml"];
-    private static readonly string[] OwnedDirectories = ["data", "models", "truth", "target", "electionmatch"];
+    /// <summary>What synth writes; with --force these are replaced, and the user's other files in their folders kept.</summary>
+    private static readonly string[] OwnedFiles =
+    [
+        "dbt_project.yml", "profiles.yml", "electionmatch.yml", "models/staging/__sources.yaml", "truth/README.md",
+        TruthFile, PerturbationsFile, CandidacyParquet, ResultsParquet,
+    ];
+
+    /// <summary>
+    /// Where runs on the project write (the warehouse, snapshot parquet, manifests, staging models): with --force they go
+    /// too, since they describe the old data and the new sources YAML declares none of their snapshots.
+    /// </summary>
+    private static readonly string[] RunOutputDirectories = ["target", "electionmatch/manifests", "models/staging/model_predictions_source"];
 
     private const int BatchSize = 256;
 
@@ -154,7 +163,7 @@ public static class SynthProjectWriter
         {
             if (!force)
             {
-                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there (other files are kept), or choose an empty directory");
+                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there and remove what runs on it wrote (target/, electionmatch/manifests/, models/staging/model_predictions_source/; other files are kept), or choose an empty directory");
             }
 
             foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists))
@@ -162,7 +171,7 @@ public static class SynthProjectWriter
                 File.Delete(file);
             }
 
-            foreach (var folder in OwnedDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
+            foreach (var folder in RunOutputDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
             {
                 Directory.Delete(folder, recursive: true);
             }

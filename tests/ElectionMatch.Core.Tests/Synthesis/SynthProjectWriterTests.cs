@@ -167,4 +167,26 @@ public sealed class SynthProjectWriterTests : IDisposable
         Assert.False(File.Exists(Path.Combine(directory, "target", "stale.duckdb")));
         Assert.True(File.Exists(Path.Combine(directory, SynthProjectWriter.TruthFile)));
     }
+
+    [Fact]
+    public void Force_keeps_the_users_files_in_synths_folders_and_removes_what_runs_on_the_old_data_wrote()
+    {
+        var directory = Write(rows: 100);
+        string[] mine = ["models/marts/mine.sql", "data/extra.csv", "data/airbyte/other.csv", "truth/notes.md", "electionmatch/templates/staging/model.sql.liquid"];
+        string[] stale = ["target/synth.duckdb", "target/model_predictions/old.parquet", "electionmatch/manifests/old.json", "models/staging/model_predictions_source/stg_old.sql"];
+        foreach (var file in mine.Concat(stale))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, file))!);
+            File.WriteAllText(Path.Combine(directory, file), "old");
+        }
+
+        SynthProjectWriter.Write(directory, new SynthSettings(100, 2), force: true);
+
+        // Before, --force deleted data/, models/, truth/, target/ and electionmatch/ with everything in them.
+        Assert.All(mine, file => Assert.True(File.Exists(Path.Combine(directory, file)), file + " was deleted"));
+        Assert.All(stale, file => Assert.False(File.Exists(Path.Combine(directory, file)), file + " was kept"));
+        Assert.Equal(Hashes(Write(rows: 100, seed: 2))[SynthProjectWriter.TruthFile], Hashes(directory)[SynthProjectWriter.TruthFile]);
+        Assert.True(Directory.Exists(Path.Combine(directory, "models/staging/model_predictions_source")));
+        Assert.True(Directory.Exists(Path.Combine(directory, "electionmatch/manifests")));
+    }
 }
