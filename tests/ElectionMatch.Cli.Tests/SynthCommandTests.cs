@@ -87,4 +87,22 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Equal("mine", File.ReadAllText(file));
         Assert.Empty(Directory.EnumerateFileSystemEntries(locked));
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("x y")]
+    [InlineData("1abc")]
+    [InlineData("a/b")]
+    [InlineData("../../escape")]
+    [InlineData("a: b")]
+    public void A_name_dbt_would_refuse_is_refused_before_anything_is_written(string name)
+    {
+        var synth = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--name", name);
+
+        // Before, it was written into dbt_project.yml and profiles.yml as it stood ('' made YAML run could not parse,
+        // '../../escape' put the warehouse outside the project).
+        Assert.Equal(1, synth.ExitCode);
+        Assert.Contains($"error EM0051: --name '{name}' is not a dbt project name", synth.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
 }

@@ -19,7 +19,7 @@ internal static class SynthCommand
             Description = "Override a perturbation rate, NAME=VALUE (repeatable): " + string.Join(", ", PerturbationRates.Names) + ".",
             AllowMultipleArgumentsPerToken = false,
         };
-        var name = new Option<string>("--name") { Description = "The dbt project and profile name.", DefaultValueFactory = _ => "synth" };
+        var name = new Option<string>("--name") { Description = "The dbt project and profile name (letters, digits and underscores, not starting with a digit); the warehouse is target/<name>.duckdb.", DefaultValueFactory = _ => "synth" };
         var command = new Command("synth", "Write a dbt project with synthetic HubSpot candidacies, DDHQ results (parquet) and the truth between them.")
         {
             rows, seed, output, force, rates, name,
@@ -34,6 +34,11 @@ internal static class SynthCommand
             if (settings.Rows < 1)
             {
                 throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rows {settings.Rows}: generate at least one row");
+            }
+
+            if (!SynthSettings.IsProjectName(settings.ProjectName))
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--name '{settings.ProjectName}' is not a dbt project name; use letters, digits and underscores, not starting with a digit (for example --name synth)");
             }
 
             var summary = SynthProjectWriter.Write(result.GetValue(output)!, settings, result.GetValue(force), cancellationToken);

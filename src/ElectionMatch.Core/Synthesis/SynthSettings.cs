@@ -17,4 +17,11 @@ public sealed record SynthSettings(int Rows, int Seed)
 
     /// <summary>The dbt project and profile name; the warehouse is target/&lt;name&gt;.duckdb.</summary>
     public string ProjectName { get; init; } = "synth";
+
+    /// <summary>
+    /// Whether dbt accepts <paramref name="name"/> as a project name (letters, digits and underscores, not starting with a
+    /// digit); it is written unquoted into dbt_project.yml and profiles.yml and names the warehouse file.
+    /// </summary>
+    public static bool IsProjectName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 }
