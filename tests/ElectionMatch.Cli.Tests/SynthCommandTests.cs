@@ -105,4 +105,18 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains($"error EM0051: --name '{name}' is not a dbt project name", synth.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
     }
+
+    [Fact]
+    public void A_negative_seed_is_refused_by_synth_and_bench()
+    {
+        // System.Random folds the sign: --seed -7 wrote the same data as --seed 7 (and int.MinValue as int.MaxValue).
+        var synth = CliProcess.Run("synth", "--rows", "10", "--seed", "-7", "--out", _directory);
+        var bench = CliProcess.Run("bench", "--rows", "10", "--seed", "-7", "--dir", _directory);
+
+        Assert.Equal(1, synth.ExitCode);
+        Assert.Contains("error EM0051: --seed -7:", synth.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("error EM0720: --seed -7:", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
 }

@@ -12,7 +12,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var rows = new Option<string>("--rows") { Description = "Left row counts to measure, comma-separated; one synthetic project each.", DefaultValueFactory = _ => "10000,100000" };
-        var seed = new Option<int>("--seed") { Description = "The synth seed.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "The synth seed, 0 or more.", DefaultValueFactory = _ => 1 };
         var directory = new Option<string>("--dir") { Description = "Where synthetic projects are kept and reused (one folder per rows and seed).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "electionmatch-bench") };
         var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
         var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file." };

@@ -11,7 +11,7 @@ internal static class SynthCommand
     public static Command Create()
     {
         var rows = new Option<int>("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true };
-        var seed = new Option<int>("--seed") { Description = "The random seed; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "The random seed, 0 or more; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "The directory to write the dbt project to (empty, or pass --force).", Required = true };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty directory: replaces what synth writes and removes what runs wrote there (target/, electionmatch/manifests/, models/staging/model_predictions_source/); other files are kept." };
         var rates = new Option<string[]>("--rate")
@@ -34,6 +34,11 @@ internal static class SynthCommand
             if (settings.Rows < 1)
             {
                 throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rows {settings.Rows}: generate at least one row");
+            }
+
+            if (settings.Seed < 0)
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--seed {settings.Seed}: give a seed of 0 or more (a negative seed would give the same data as its positive)");
             }
 
             if (!SynthSettings.IsProjectName(settings.ProjectName))

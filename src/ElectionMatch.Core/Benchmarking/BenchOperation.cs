@@ -28,6 +28,11 @@ public static class BenchOperation
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows {string.Join(",", options.Rows)}: give one or more row counts, each at least 1");
         }
 
+        if (options.Seed < 0)
+        {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--seed {options.Seed}: give a synth seed of 0 or more (a negative seed would give the same data as its positive)");
+        }
+
         if (options.Repeat < 1)
         {
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--repeat {options.Repeat}: give the number of runs per size, at least 1");

@@ -2,7 +2,7 @@ namespace ElectionMatch.Synthesis;
 
 /// <summary>What <c>electionmatch synth</c> generates: how many HubSpot candidacies, from which seed, with which perturbation rates.</summary>
 /// <param name="Rows">The number of HubSpot candidacy rows (left rows); results rows follow from the contests they run in.</param>
-/// <param name="Seed">The same seed gives the same data, byte for byte.</param>
+/// <param name="Seed">0 or more; the same seed gives the same data, byte for byte.</param>
 public sealed record SynthSettings(int Rows, int Seed)
 {
     public PerturbationRates Rates { get; init; } = new();

@@ -17,6 +17,12 @@ internal sealed class SyntheticDataGenerator
             throw new ArgumentOutOfRangeException(nameof(settings), $"rows is {settings.Rows}; generate at least one candidacy");
         }
 
+        if (settings.Seed < 0)
+        {
+            // System.Random uses the seed's absolute value: -7 would give 7's data.
+            throw new ArgumentOutOfRangeException(nameof(settings), $"seed is {settings.Seed}; give a seed of 0 or more");
+        }
+
         if (settings.Rates.Problems() is { Count: > 0 } problems)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(settings));
