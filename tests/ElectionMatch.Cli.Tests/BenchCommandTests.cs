@@ -204,6 +204,17 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_row_count_given_twice_is_refused()
+    {
+        // Before, the size was measured twice and written twice to the JSON and the page (and --from kept one of them).
+        var bench = CliProcess.Run("bench", "--rows", "200,1_000,200", "--dir", _directory);
+
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("error EM0720: --rows 200,1000,200: 200 is given twice", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
     public void A_from_file_that_is_not_json_is_reported_at_the_line_where_it_stops_parsing()
     {
         Directory.CreateDirectory(_directory);

@@ -28,6 +28,12 @@ public static class BenchOperation
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows {string.Join(",", options.Rows)}: give one or more row counts, each at least 1");
         }
 
+        if (options.Rows.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            // A size's runs are one entry of the JSON and one line of the page; run it again with --repeat.
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows {string.Join(",", options.Rows)}: {twice.Key} is given twice; give each size once (--repeat N runs each size N times)");
+        }
+
         if (options.Seed < 0)
         {
             throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--seed {options.Seed}: give a synth seed of 0 or more (a negative seed would give the same data as its positive)");
