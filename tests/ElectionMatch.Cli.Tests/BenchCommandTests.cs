@@ -215,6 +215,26 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_page_without_its_markers_is_refused_before_anything_is_measured_or_written()
+    {
+        Directory.CreateDirectory(_directory);
+        var page = Path.Combine(_directory, "page.md");
+        File.WriteAllText(page, "# My notes\n");
+        var json = Path.Combine(_directory, "bench.json");
+        var data = Path.Combine(_directory, "data");
+
+        var bench = CliProcess.Run("bench", "--rows", "200", "--dir", data, "--json", json, "--markdown", page);
+
+        // Before, the page was refused only after every size had been generated and measured, and the JSON written.
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("page.md(1,1): error EM0723:", bench.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("running ", bench.Stdout, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
+        Assert.False(File.Exists(json));
+        Assert.Equal("# My notes\n", File.ReadAllText(page));
+    }
+
+    [Fact]
     public void A_from_file_that_is_not_json_is_reported_at_the_line_where_it_stops_parsing()
     {
         Directory.CreateDirectory(_directory);

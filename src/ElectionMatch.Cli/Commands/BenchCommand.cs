@@ -27,6 +27,13 @@ internal static class BenchCommand
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var inputs = result.GetValue(from) ?? [];
+            var page = result.GetValue(markdown) is { } m ? Dbt.WorkingDirectory.Full(m) : null;
+            if (page is not null)
+            {
+                // Checked before measuring: a page the bench could not update would cost the whole bench.
+                BenchPage.EnsureUpdatable(File.Exists(page) ? File.ReadAllText(page) : null, page);
+            }
+
             var bench = inputs.Length > 0
                 ? BenchResult.Merge(inputs.Select(Read).ToList())
                 : BenchOperation.Execute(
@@ -48,9 +55,8 @@ internal static class BenchCommand
                 Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(chartPath)}");
             }
 
-            if (result.GetValue(markdown) is { } m)
+            if (page is not null)
             {
-                var page = Dbt.WorkingDirectory.Full(m);
                 var reference = chartPath is null ? "results.svg" : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
                 AtomicFile.WriteAllText(page, BenchPage.Update(File.Exists(page) ? File.ReadAllText(page) : null, bench, reference, page));
                 Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");

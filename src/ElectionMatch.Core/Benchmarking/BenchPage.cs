@@ -22,6 +22,24 @@ public static class BenchPage
             return "# Bench results\n\n" + generated + "\n";
         }
 
+        var (begin, end) = GeneratedPart(page, path);
+        return page[..begin] + generated + page[(end + End.Length)..];
+    }
+
+    /// <summary>
+    /// Refuses (EM0723) an existing page without both marker comments; <c>bench</c> calls it before measuring, so a page
+    /// it could not update does not cost a whole bench.
+    /// </summary>
+    public static void EnsureUpdatable(string? page, string path)
+    {
+        if (!string.IsNullOrEmpty(page))
+        {
+            GeneratedPart(page, path);
+        }
+    }
+
+    private static (int Begin, int End) GeneratedPart(string page, string path)
+    {
         var begin = page.IndexOf(Begin, StringComparison.Ordinal);
         var end = page.IndexOf(End, StringComparison.Ordinal);
         if (begin < 0 || end < begin)
@@ -30,7 +48,7 @@ public static class BenchPage
                 $"the page has no generated part to replace; put the lines '{Begin}' and '{End}' where it goes");
         }
 
-        return page[..begin] + generated + page[(end + End.Length)..];
+        return (begin, end);
     }
 
     public static string Render(BenchResult result, string chartReference)
