@@ -235,6 +235,20 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_chart_not_named_svg_is_refused_before_anything_is_measured()
+    {
+        var chart = Path.Combine(_directory, "chart.png");
+
+        var bench = CliProcess.Run("bench", "--rows", "200", "--dir", Path.Combine(_directory, "data"), "--chart", chart);
+
+        // Before, the SVG was measured for and written to chart.png.
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("error EM0720: --chart", bench.Stderr, StringComparison.Ordinal);
+        Assert.Contains("chart.png: the chart is SVG; name the file FILE.svg", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
     public void A_from_file_that_is_not_json_is_reported_at_the_line_where_it_stops_parsing()
     {
         Directory.CreateDirectory(_directory);

@@ -15,7 +15,7 @@ internal static class BenchCommand
         var seed = new Option<int>("--seed") { Description = "The synth seed, 0 or more.", DefaultValueFactory = _ => 1 };
         var directory = new Option<string>("--dir") { Description = "Where synthetic projects are kept and reused (one folder per rows and seed).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "electionmatch-bench") };
         var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
-        var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file." };
+        var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file (its name ends in .svg)." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the figures into this Markdown page (between its marker comments, or a new page)." };
         var repeat = new Option<int>("--repeat") { Description = "Runs per size; the run with the median CPU time is reported, with every run's times (a shared host drifts by a tenth from run to run).", DefaultValueFactory = _ => 1 };
         var leftShare = new Option<string?>("--left-share") { Description = "Run each size again on this share of its left rows (above 0, below 1, at most three decimals) and all its results rows, and split its cost into what a run pays whatever its left rows and what each left row adds." };
@@ -27,6 +27,12 @@ internal static class BenchCommand
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var inputs = result.GetValue(from) ?? [];
+            var chartPath = result.GetValue(chart) is { } c ? Dbt.WorkingDirectory.Full(c) : null;
+            if (chartPath is not null && !chartPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--chart {Dbt.DisplayPath.For(chartPath)}: the chart is SVG; name the file FILE.svg");
+            }
+
             var page = result.GetValue(markdown) is { } m ? Dbt.WorkingDirectory.Full(m) : null;
             if (page is not null)
             {
@@ -48,7 +54,6 @@ internal static class BenchCommand
                 Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(Dbt.WorkingDirectory.Full(jsonPath))}");
             }
 
-            var chartPath = result.GetValue(chart) is { } c ? Dbt.WorkingDirectory.Full(c) : null;
             if (chartPath is not null)
             {
                 AtomicFile.WriteAllText(chartPath, BenchChart.Svg(bench));
