@@ -249,6 +249,34 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_output_that_is_a_directory_or_cannot_be_written_is_refused_before_anything_is_measured()
+    {
+        var data = Path.Combine(_directory, "data");
+        var locked = Path.Combine(_directory, "locked");
+        Directory.CreateDirectory(Path.Combine(_directory, "bench.json"));
+        Directory.CreateDirectory(locked);
+
+        var directory = CliProcess.Run("bench", "--rows", "200", "--dir", data, "--json", Path.Combine(_directory, "bench.json"));
+        CorpusRun.SetReadOnly([locked], true);
+        CliProcess.Result unwritable;
+        try
+        {
+            unwritable = CliProcess.Run("bench", "--rows", "200", "--dir", data, "--markdown", Path.Combine(locked, "results.md"));
+        }
+        finally
+        {
+            CorpusRun.SetReadOnly([locked], false);
+        }
+
+        // Before, both measured every size and then stopped with EM0504 ("please report it") and .NET's exception text.
+        Assert.Equal(1, directory.ExitCode);
+        Assert.Contains("bench.json: error EM0720: --json names a directory; name a file", directory.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, unwritable.ExitCode);
+        Assert.Contains("locked: error EM0503: the directory cannot be written (permission denied); --markdown writes", unwritable.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
+    }
+
+    [Fact]
     public void A_from_file_that_is_not_json_is_reported_at_the_line_where_it_stops_parsing()
     {
         Directory.CreateDirectory(_directory);

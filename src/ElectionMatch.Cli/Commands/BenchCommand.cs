@@ -33,7 +33,11 @@ internal static class BenchCommand
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--chart {Dbt.DisplayPath.For(chartPath)}: the chart is SVG; name the file FILE.svg");
             }
 
+            var jsonPath = result.GetValue(json) is { } j ? Dbt.WorkingDirectory.Full(j) : null;
             var page = result.GetValue(markdown) is { } m ? Dbt.WorkingDirectory.Full(m) : null;
+            EnsureWritable("--json", jsonPath);
+            EnsureWritable("--chart", chartPath);
+            EnsureWritable("--markdown", page);
             if (page is not null)
             {
                 // Checked before measuring: a page the bench could not update would cost the whole bench.
@@ -48,10 +52,10 @@ internal static class BenchCommand
                     line => Terminal.Out.WriteLine(line),
                     cancellationToken);
 
-            if (result.GetValue(json) is { } jsonPath)
+            if (jsonPath is not null)
             {
-                AtomicFile.WriteAllText(Dbt.WorkingDirectory.Full(jsonPath), bench.ToJson());
-                Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(Dbt.WorkingDirectory.Full(jsonPath))}");
+                AtomicFile.WriteAllText(jsonPath, bench.ToJson());
+                Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(jsonPath)}");
             }
 
             if (chartPath is not null)
@@ -123,6 +127,25 @@ internal static class BenchCommand
         }
 
         Terminal.Out.WriteLine();
+    }
+
+    /// <summary>An output file must not be a directory, and its folder must take a new file: checked before anything is measured.</summary>
+    private static void EnsureWritable(string option, string? path)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.PathOnly(Dbt.DisplayPath.For(path)), $"{option} names a directory; name a file");
+        }
+
+        if (WriteProbe.Directory(Path.GetDirectoryName(path)!) is (var existing, { } problem))
+        {
+            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({problem}); {option} writes {Path.GetFileName(path)} there");
+        }
     }
 
     /// <summary>The share as written, in any culture (0.5, never 0,5); its range is checked with the other options.</summary>

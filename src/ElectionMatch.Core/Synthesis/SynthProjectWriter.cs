@@ -183,21 +183,9 @@ public static class SynthProjectWriter
     /// <summary>The directory (or, when it does not exist yet, the nearest one above it) must accept a new file.</summary>
     private static void EnsureWritable(string root)
     {
-        var existing = root;
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        if (Snapshots.WriteProbe.Directory(root) is (var existing, { } problem))
         {
-            existing = parent;
-        }
-
-        var probe = Path.Combine(existing, ".electionmatch-write-probe-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message;
-            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({reason}); the synthetic project is written there");
+            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({problem}); the synthetic project is written there");
         }
     }
 
