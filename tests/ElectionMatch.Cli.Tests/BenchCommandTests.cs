@@ -290,6 +290,26 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("broken.json(3,1): error EM0722: not a bench result", redraw.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{}", "'machine'")]
+    [InlineData("{\"snapshot\": \"s\", \"elapsed_seconds\": 1, \"stages\": [], \"counts\": {}}", "'machine'")]
+    [InlineData("{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}}", "'runs'")]
+    [InlineData("{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}, \"runs\": [{\"rows\": 10}]}", "'stages'")]
+    public void A_from_file_that_parses_but_is_not_a_bench_result_is_reported_at_its_first_line(string text, string missing)
+    {
+        // A run report (target/bench-run.json) or a hand-trimmed result: before, EM0504 (a NullReferenceException), after --json was written.
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "other.json");
+        File.WriteAllText(file, text);
+        var json = Path.Combine(_directory, "merged.json");
+
+        var redraw = CliProcess.Run("bench", "--from", file, "--json", json, "--chart", Path.Combine(_directory, "chart.svg"));
+
+        Assert.Equal(1, redraw.ExitCode);
+        Assert.Contains($"other.json(1,1): error EM0722: not a bench result: it has no {missing}", redraw.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
     private static double SignedLine(string output, string name)
     {
         var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: (-?[\d.]+)$");
