@@ -310,6 +310,20 @@ public sealed class BenchCommandTests : IDisposable
         Assert.False(File.Exists(json));
     }
 
+    [Fact]
+    public void From_without_an_output_is_refused()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "bench.json");
+        File.WriteAllText(file, "{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}, \"runs\": []}");
+
+        var redraw = CliProcess.Run("bench", "--from", file);
+
+        // Before, it read the file, wrote nothing and exited 0.
+        Assert.Equal(1, redraw.ExitCode);
+        Assert.Contains("error EM0720: --from measures nothing and writes only --json, --chart and --markdown; give at least one", redraw.Stderr, StringComparison.Ordinal);
+    }
+
     private static double SignedLine(string output, string name)
     {
         var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: (-?[\d.]+)$");

@@ -35,6 +35,11 @@ internal static class BenchCommand
 
             var jsonPath = result.GetValue(json) is { } j ? Dbt.WorkingDirectory.Full(j) : null;
             var page = result.GetValue(markdown) is { } m ? Dbt.WorkingDirectory.Full(m) : null;
+            if (inputs.Length > 0 && jsonPath is null && chartPath is null && page is null)
+            {
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, "--from measures nothing and writes only --json, --chart and --markdown; give at least one");
+            }
+
             EnsureWritable("--json", jsonPath);
             EnsureWritable("--chart", chartPath);
             EnsureWritable("--markdown", page);
