@@ -119,4 +119,18 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains("error EM0720: --seed -7:", bench.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
     }
+
+    [Fact]
+    public void Rates_that_exceed_1_together_are_named_with_their_values_and_the_fix()
+    {
+        // Only nickname was given: the message must show that quoted_nickname's default is what tips it over.
+        var synth = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--rate", "nickname=1");
+        var middle = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--rate", "middle_initial=0.9", "--rate", "goes_by_middle=0.2");
+
+        Assert.Equal(1, synth.ExitCode);
+        Assert.Contains("error EM0051: nickname (1) + quoted_nickname (0.03) exceed 1; a candidacy gets at most one of them: lower one, for example --rate quoted_nickname=0", synth.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, middle.ExitCode);
+        Assert.Contains("error EM0051: middle_initial (0.9) + middle_name (0.04) + goes_by_middle (0.2) exceed 1; a candidacy gets at most one of them: lower one, for example --rate goes_by_middle=0", middle.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
 }

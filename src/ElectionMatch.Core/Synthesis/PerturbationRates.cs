@@ -119,15 +119,8 @@ public sealed record PerturbationRates
             }
         }
 
-        if (Nickname + QuotedNickname > 1)
-        {
-            problems.Add("nickname + quoted_nickname exceed 1; a candidacy gets at most one of them");
-        }
-
-        if (MiddleInitial + MiddleName + GoesByMiddle > 1)
-        {
-            problems.Add("middle_initial + middle_name + goes_by_middle exceed 1; a candidacy gets at most one of them");
-        }
+        ExclusiveGroup(problems, "nickname", "quoted_nickname");
+        ExclusiveGroup(problems, "middle_initial", "middle_name", "goes_by_middle");
 
         if (UnreferencedContest >= 1)
         {
@@ -135,6 +128,26 @@ public sealed record PerturbationRates
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Rates of which a candidacy gets at most one must not exceed 1 together. Each is named with its value, since a default
+    /// the user never gave may be what tips the sum over (--rate nickname=1 with quoted_nickname's 0.03).
+    /// </summary>
+    private void ExclusiveGroup(List<string> problems, params string[] names)
+    {
+        var rates = names.Select(Get).ToList();
+        if (!rates.All(r => r >= 0 && r <= 1) || rates.Sum() <= 1)
+        {
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var terms = string.Join(" + ", names.Select(n => string.Create(c, $"{n} ({Get(n)})")));
+        // The smallest rate whose removal alone brings the sum to 1, if one does.
+        var enough = names.Where(n => Get(n) > 0 && rates.Sum() - Get(n) <= 1).MinBy(Get);
+        var example = enough is null ? "" : $", for example --rate {enough}=0";
+        problems.Add($"{terms} exceed 1; a candidacy gets at most one of them: lower one{example}");
     }
 
     private static ArgumentException UnknownName(string name) =>
