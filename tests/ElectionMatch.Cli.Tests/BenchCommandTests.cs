@@ -324,6 +324,23 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("error EM0720: --from measures nothing and writes only --json, --chart and --markdown; give at least one", redraw.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Ctrl_C_stops_bench_and_says_what_was_kept()
+    {
+        var json = Path.Combine(_directory, "bench.json");
+        using var running = WatchedCli.Start(new Dictionary<string, string>(), "bench", "--rows", "2000", "--dir", Path.Combine(_directory, "data"), "--json", json);
+        running.WaitForStdout("running candidacy_ddhq_matches");
+
+        running.Interrupt();
+        var bench = running.Finish();
+
+        // Before, the last line spoke of provider answers being cached, which a bench has none of.
+        Assert.Equal(130, bench.ExitCode);
+        Assert.Contains("electionmatch: cancelled; no figures were written", bench.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("provider", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
     private static double SignedLine(string output, string name)
     {
         var match = System.Text.RegularExpressions.Regex.Match(output, $@"(?m)^{name}: (-?[\d.]+)$");

@@ -133,4 +133,27 @@ public sealed class SynthCommandTests : IDisposable
         Assert.Contains("error EM0051: middle_initial (0.9) + middle_name (0.04) + goes_by_middle (0.2) exceed 1; a candidacy gets at most one of them: lower one, for example --rate goes_by_middle=0", middle.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
     }
+
+    [Fact]
+    public void Ctrl_C_stops_synth_and_says_the_project_is_incomplete()
+    {
+        // 100,000 rows take a few seconds: the truth file is created as generation starts, long before it ends.
+        using var running = WatchedCli.Start(new Dictionary<string, string>(), "synth", "--rows", "100000", "--out", _directory);
+        var truth = Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(truth) && clock.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            Thread.Sleep(10);
+        }
+
+        running.Interrupt();
+        var synth = running.Finish();
+
+        // Before, the last line spoke of provider answers being cached, which synth has none of.
+        Assert.Equal(130, synth.ExitCode);
+        Assert.Contains("electionmatch: cancelled; the project in ", synth.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" is incomplete; run synth again with --force to write it", synth.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("provider", synth.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "dbt_project.yml")));
+    }
 }

@@ -39,6 +39,18 @@ internal sealed class WatchedCli : IDisposable
         }
     }
 
+    /// <summary>Standard output so far.</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
     /// <summary>
     /// SIGINT, what Ctrl-C in a terminal sends. A child that ignores SIGINT inherited the ignoring from the test run
     /// (a non-interactive shell ignores it in the jobs it starts with <c>&amp;</c>, and the ignoring passes down to every
@@ -67,6 +79,17 @@ internal sealed class WatchedCli : IDisposable
         while (!Stderr.Contains(text, StringComparison.Ordinal))
         {
             Assert.True(!_process.HasExited && clock.Elapsed < Patience, $"'{text}' never came on standard error:\n{Stderr}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Until standard output holds <paramref name="text"/>; fails if the child ends or three minutes pass first.</summary>
+    public void WaitForStdout(string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Stdout.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(!_process.HasExited && clock.Elapsed < Patience, $"'{text}' never came on standard output:\n{Stdout}");
             Thread.Sleep(20);
         }
     }

@@ -77,7 +77,7 @@ internal static class BenchCommand
             }
 
             return DiagnosticPrinter.Success;
-        })));
+        }, () => "no figures were written (--json, --chart and --markdown are written once every size is measured); the projects generated in full stay in --dir for the next bench")));
         return command;
     }
 
