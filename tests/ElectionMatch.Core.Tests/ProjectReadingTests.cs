@@ -328,6 +328,24 @@ public sealed class ProjectReadingTests
         Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
     }
 
+    [Fact]
+    public void A_memory_limit_above_the_blocks_DuckDB_can_keep_sets_the_limit_and_keeps_as_many_blocks_as_DuckDB_allows()
+    {
+        // DuckDB keeps at most 80% of the machine's memory in blocks (its default memory_limit); no machine has 1000TB.
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", "engine:\n  memory_limit: 1000TB\n", StringComparison.Ordinal));
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        using var run = DuckDbWarehouse.InMemory();
+        new RunOperation(context).ApplyEngineSettings(run);
+
+        using var fresh = DuckDbWarehouse.InMemory();
+        using var asked = DuckDbWarehouse.InMemory();
+        asked.Execute("set memory_limit = '1000TB'");
+        Assert.Equal(asked.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('memory_limit')"));
+        Assert.Equal(fresh.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('block_allocator_memory')"));
+    }
+
     [Theory]
     [InlineData("1KB")]
     [InlineData("64MB")]

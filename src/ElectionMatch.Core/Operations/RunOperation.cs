@@ -16,7 +16,7 @@ namespace ElectionMatch.Operations;
 /// snapshot atomically with its manifest and parquet copy, then write its dbt staging files and
 /// sources entry.
 /// </summary>
-public sealed class RunOperation
+public sealed partial class RunOperation
 {
     private ProjectContext _context;
 
@@ -229,7 +229,16 @@ public sealed class RunOperation
         // The pool's blocks stay in physical memory for the run: without it DuckDB hands every freed block back to the
         // kernel and faults it in again on the next allocation, a fifth of a million-row run's CPU in page faults
         // (docs/design.md, "DuckDB's blocks kept in memory"). The pool is bounded by the memory limit either way.
-        warehouse.Execute($"set block_allocator_memory = {Sql.Literal(memory)}");
+        try
+        {
+            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(memory)}");
+        }
+        catch (DuckDB.NET.Data.DuckDBException e) when (VirtualMemorySize().Match(e.Message) is { Success: true } most)
+        {
+            // DuckDB keeps no more blocks than its virtual memory size (80% of the machine's memory); a memory_limit above
+            // that is still the pool's limit, and used to stop the run here with a failure to report (EM0504).
+            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(most.Groups["bytes"].Value + " bytes")}");
+        }
 
         if (engine.Threads is { } threads)
         {
@@ -410,4 +419,7 @@ public sealed class RunOperation
             .Where(m => m.Manifest!.Snapshot != name.Table)
             .Select(m => m.Sha256)
             .LastOrDefault();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"virtual memory size: (?<bytes>\d+)")]
+    private static partial System.Text.RegularExpressions.Regex VirtualMemorySize();
 }
