@@ -42,4 +42,31 @@ public sealed class ProjectWritabilityTests : IDisposable
         var check = CliProcess.Run("check", "--project-dir", _fixture.Directory);
         Assert.DoesNotContain("EM0608", check.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_temp_directory_that_cannot_be_written_stops_the_run_at_its_line_before_any_work()
+    {
+        // DuckDB writes there only once a run outgrows memory_limit: without the check, a run failed half way (EM0504).
+        var temp = _fixture.PathOf("target/duckdb_tmp");
+        Directory.CreateDirectory(temp);
+        var settings = _fixture.Read("electionmatch.yml");
+        var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("temp_directory: target/duckdb_tmp", StringComparison.Ordinal)) + 1;
+        Assert.True(line > 0);
+        CorpusRun.SetReadOnly([temp], true);
+        CliProcess.Result run;
+        try
+        {
+            run = CliProcess.Run("run", "candidacy_ddhq_matches", "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", "2030-01-01");
+        }
+        finally
+        {
+            CorpusRun.SetReadOnly([temp], false);
+        }
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"electionmatch.yml({line},", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0503: 'temp_directory' is ", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0504", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300101.json")));
+    }
 }

@@ -328,6 +328,23 @@ public sealed class ProjectReadingTests
         Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
     }
 
+    [Theory]
+    [InlineData("dbt_project.yml", "dbt_project.yml")]
+    [InlineData("dbt_project.yml/spill", "dbt_project.yml")]
+    public void A_temp_directory_that_is_a_file_is_reported_at_its_line(string temp, string file)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml").Replace("temp_directory: target/duckdb_tmp", $"temp_directory: {temp}", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("temp_directory:", StringComparison.Ordinal)) + 1, diagnostic.Line);
+        Assert.Contains($"'temp_directory' must be a directory, but", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"{file} is a file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_memory_limit_above_the_blocks_DuckDB_can_keep_sets_the_limit_and_keeps_as_many_blocks_as_DuckDB_allows()
     {

@@ -30,6 +30,13 @@ internal static class ProjectWritability
             CheckDirectory(directory, problems);
         }
 
+        // DuckDB's spill files: it first writes there when a run outgrows memory_limit, so a directory it cannot write
+        // stopped a run half way with a failure to report (EM0504).
+        if (context.Settings.Engine is { TempDirectory: { } temp } engine)
+        {
+            CheckDirectory(project.Resolve(temp), problems, engine.TempDirectoryAt);
+        }
+
         if (snapshot is not null)
         {
             foreach (var file in new[]
@@ -96,7 +103,8 @@ internal static class ProjectWritability
     }
 
     /// <summary>A directory (or, when it does not exist yet, the nearest one that does) must accept a new file.</summary>
-    private static void CheckDirectory(string directory, List<Diagnostic> problems)
+    /// <param name="temporaryAt">Where electionmatch.yml names it as <c>engine.temp_directory</c>: reported there.</param>
+    private static void CheckDirectory(string directory, List<Diagnostic> problems, SourceSpan? temporaryAt = null)
     {
         var existing = directory;
         while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
@@ -108,6 +116,10 @@ internal static class ProjectWritability
         try
         {
             using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && temporaryAt is not null)
+        {
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, temporaryAt.Value, $"'temp_directory' is {DisplayPath.For(directory)}, and {DisplayPath.For(existing)} cannot be written ({Reason(e)}); DuckDB writes its spill files there when a run needs more than memory_limit"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

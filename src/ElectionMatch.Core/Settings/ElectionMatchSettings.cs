@@ -91,7 +91,7 @@ public sealed class ElectionMatchSettings
 
         var dbtVersion = ReadDbtVersion(root, diagnostics);
         var snapshots = ReadSnapshots(root.Map("snapshots"), project, diagnostics);
-        var engine = ReadEngine(root.Map("engine"), diagnostics);
+        var engine = ReadEngine(root.Map("engine"), project, diagnostics);
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
@@ -230,7 +230,7 @@ public sealed class ElectionMatchSettings
         return null;
     }
 
-    private static EngineSettings ReadEngine(YamlMap? map, List<Diagnostic> diagnostics)
+    private static EngineSettings ReadEngine(YamlMap? map, DbtProject project, List<Diagnostic> diagnostics)
     {
         if (map is null)
         {
@@ -262,7 +262,17 @@ public sealed class ElectionMatchSettings
             threads = (int)t;
         }
 
-        return new EngineSettings(memory?.Trim(), threads, map.String("temp_directory"), Flag(map, "huge_pages", diagnostics) ?? true);
+        // DuckDB makes its spill files there only once a run needs them: a file in the way would stop it half way.
+        var temp = map.String("temp_directory");
+        if (temp is not null && FileOnTheWay(Path.GetFullPath(project.Resolve(temp))) is { } file)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("temp_directory"), $"'temp_directory' must be a directory, but {DisplayPath.For(file)} is a file"));
+        }
+
+        return new EngineSettings(memory?.Trim(), threads, temp, Flag(map, "huge_pages", diagnostics) ?? true)
+        {
+            TempDirectoryAt = temp is null ? null : map.AtValue("temp_directory"),
+        };
     }
 
     /// <param name="inherited">The file's top-level <c>quarantine:</c> (or the defaults), which a match's own block overrides key by key.</param>

@@ -12,6 +12,9 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
 {
     public static EngineSettings Defaults { get; } = new(null, null, null);
 
+    /// <summary>Where electionmatch.yml sets <c>temp_directory</c>; null when it is unset.</summary>
+    public Diagnostics.SourceSpan? TempDirectoryAt { get; init; }
+
     /// <summary>The buffer pool a run gets when <c>memory_limit</c> is unset, in MiB.</summary>
     internal const long DefaultMemoryLimitMiB = 2048;
 
