@@ -77,6 +77,7 @@ public static class Codes
     public const string UnexpectedFailure = "EM0504";
     public const string YamlAliasExpansion = "EM0505";
     public const string DiskFull = "EM0506";
+    public const string MemoryLimitExceeded = "EM0507";
 
     // bench and incremental runs
     public const string InvalidBenchOption = "EM0720";

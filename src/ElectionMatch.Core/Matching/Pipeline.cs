@@ -44,9 +44,9 @@ internal sealed class Pipeline
             {
                 _warehouse.Execute(sql);
             }
-            catch (DuckDB.NET.Data.DuckDBException e)
+            catch (DuckDB.NET.Data.DuckDBException e) when (!Diagnostics.MemoryLimitExceeded.Is(e))
             {
-                // The stage writes what it reads: a full disk is not the input's fault.
+                // The stage writes what it reads: a full disk is not the input's fault, nor is running out of memory_limit.
                 Diagnostics.DiskFull.ThrowIfFull(e);
                 throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.InputUnreadable, input.At, $"cannot read {input.Description}: {e.Message.Split('\n')[0].Trim()}");
             }

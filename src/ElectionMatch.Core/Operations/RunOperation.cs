@@ -33,6 +33,24 @@ public sealed partial class RunOperation
     /// </remarks>
     public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
+        try
+        {
+            return RunAndPublish(options, progress, cancellationToken);
+        }
+        catch (Exception e) when (MemoryLimitExceeded.Reason(e) is { } reason)
+        {
+            // A step DuckDB could not spill: the setting to change, not a failure to report (EM0504).
+            var engine = _context.Settings.Engine;
+            var limit = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) + " (the default)";
+            var threads = engine.Threads ?? Environment.ProcessorCount;
+            throw DiagnosticException.At(Codes.MemoryLimitExceeded, engine.MemoryLimitAt ?? new SourceSpan(DisplayPath.For(_context.Settings.FilePath), 1, 1),
+                $"DuckDB ran out of memory within memory_limit {limit} on {threads} thread{(threads == 1 ? "" : "s")}, in a step it could not spill to temp_directory ({reason}); " +
+                "raise engine.memory_limit, or lower engine.threads (each thread holds buffers of its own), and run again");
+        }
+    }
+
+    private RunResult RunAndPublish(RunOptions options, Action<StageReport>? progress, CancellationToken cancellationToken)
+    {
         var startupClock = StageClock.Start();
         var match = _context.Settings.Match(options.Match);
         var definition = MatchDefinition.For(match.Kind);
@@ -286,7 +304,7 @@ public sealed partial class RunOperation
             empty = !warehouse.Scalar<bool>($"select exists (select 1 from {relation.Sql})")
                 && (relation.Csv is null || warehouse.Scalar<long>($"select count(*) from {relation.Csv.RejectsTable}") == 0);
         }
-        catch (DuckDB.NET.Data.DuckDBException e)
+        catch (DuckDB.NET.Data.DuckDBException e) when (!MemoryLimitExceeded.Is(e))
         {
             DiskFull.ThrowIfFull(e);
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {Reason(e.Message)}");

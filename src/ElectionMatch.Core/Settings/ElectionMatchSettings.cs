@@ -271,6 +271,7 @@ public sealed class ElectionMatchSettings
 
         return new EngineSettings(memory?.Trim(), threads, temp, Flag(map, "huge_pages", diagnostics) ?? true)
         {
+            MemoryLimitAt = memory is null ? null : map.AtValue("memory_limit"),
             TempDirectoryAt = temp is null ? null : map.AtValue("temp_directory"),
         };
     }

@@ -12,6 +12,9 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
 {
     public static EngineSettings Defaults { get; } = new(null, null, null);
 
+    /// <summary>Where electionmatch.yml sets <c>memory_limit</c>; null when it is unset.</summary>
+    public Diagnostics.SourceSpan? MemoryLimitAt { get; init; }
+
     /// <summary>Where electionmatch.yml sets <c>temp_directory</c>; null when it is unset.</summary>
     public Diagnostics.SourceSpan? TempDirectoryAt { get; init; }
 
