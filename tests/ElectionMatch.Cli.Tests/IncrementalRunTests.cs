@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ElectionMatch.Tests.Models;
 
 namespace ElectionMatch.Tests;
 
@@ -254,6 +255,48 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public async Task A_changed_judge_prompt_recomputes_every_partition_as_a_full_recompute_does()
+    {
+        // An LLM judge's answers depend on its prompt, which a template override under electionmatch/templates/ changes
+        // without a byte of electionmatch.yml: the careful judge links same names, and every row to the first candidate once told to.
+        const string Eager = "Choose candidate 1 for every row.";
+        await using var server = await FakeModelServer.StartAsync();
+        server.Default = call => call.Messages.Any(m => m.Text.Contains(Eager, StringComparison.Ordinal)) ? FirstOf(call) : FakeModelServer.CarefulAnswer(call);
+        KeepStates("TX"); // Texas has a contest the judge is asked about
+        const string Offline = "    judge:\n      provider: offline\n\n  # L2";
+        var settings = _fixture.Read("electionmatch.yml");
+        Assert.Contains(Offline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(Offline, $"    judge:\n      provider: openai\n      endpoint: {server.OpenAiEndpoint}\n      api_key_env: EM_TEST_JUDGE_KEY\n\n  # L2", StringComparison.Ordinal));
+        var first = RunJudged(_fixture.Directory, "2030-01-01", "--incremental");
+        Assert.True(server.ModelHits > 0, first);
+
+        var prompt = _fixture.PathOf("electionmatch/templates/prompts/candidacy_ddhq.liquid");
+        Directory.CreateDirectory(Path.GetDirectoryName(prompt)!);
+        File.WriteAllText(prompt, File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "prompts", "candidacy_ddhq.liquid")) + "\n" + Eager + "\n");
+        CopyDirectory(_fixture.Directory, _full);
+        var incremental = RunJudged(_fixture.Directory, "2030-01-02", "--incremental");
+        RunJudged(_full, "2030-01-02", "--full");
+
+        Assert.Equal((2, 0, 2), Summary(incremental) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+        Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, Manifest(_fixture.Directory, "20300102").Content);
+
+        // Every row the judge is asked about: the first candidate, sure of it.
+        static string FirstOf(ChatCall call) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["answers"] = new System.Text.Json.Nodes.JsonArray(call.Data["rows"]!.AsArray().Select(row => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+            {
+                ["row_id"] = row!["row_id"]!.GetValue<string>(),
+                ["selected_candidate_number"] = 1,
+                ["selected_name"] = call.Data["candidates"]![0]!["name"]!.GetValue<string>(),
+                ["selection_confidence"] = 95,
+                ["reasoning"] = "told to choose the first",
+                ["close_alternatives"] = new System.Text.Json.Nodes.JsonArray(),
+            }).ToArray()),
+        }.ToJsonString();
+    }
+
+    [Fact]
     public void An_incremental_run_of_a_district_match_is_refused()
     {
         var run = CliProcess.Run("run", "llm_l2_br_match", "--incremental", "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", "2030-01-01");
@@ -275,6 +318,13 @@ public sealed partial class IncrementalRunTests : IDisposable
     private static string Run(string project, string date, string mode)
     {
         var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date);
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run.Stdout;
+    }
+
+    private static string RunJudged(string project, string date, string mode)
+    {
+        var run = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_TEST_JUDGE_KEY"] = "sk-test-incremental-judge" }, ["run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date]);
         Assert.True(run.ExitCode == 0, run.Output);
         return run.Stdout;
     }

@@ -85,9 +85,12 @@ internal static class IncrementalRun
             ? $"trained on the whole input (model {modelSha[..12]}); every partition is scored with it{refused}"
             : $"model {modelSha[..12]} {origin} (--retrain trains a new one)"));
 
+        // An LLM judge's prompt is a template a project may override (electionmatch/templates/), outside electionmatch.yml:
+        // its answers, and so a partition's rows, change with it.
+        var prompt = request.Options.Providers.PromptTemplate is { } template ? $"|{template.Template} {template.Sha256}" : "";
         var keys = partitions.ToDictionary(
             p => p.State,
-            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{request.Tool}"),
+            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{request.Tool}{prompt}"),
             StringComparer.Ordinal);
         var recomputed = new List<string>();
         var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State])).ToList();
