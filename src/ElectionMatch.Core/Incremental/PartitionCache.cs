@@ -90,6 +90,14 @@ internal sealed class PartitionCache
     {
         var state = Sql.Literal(partition.State);
         var key = Sql.Literal(cacheKey);
+        // Quarantined rows cached under another layout (an older tool) cannot take this run's rows, which are inserted by
+        // position. No cached partition is then this build's (the build is in every key): the match's cache starts afresh.
+        if (_warehouse.TableExists(Schema.Name, _match + "__quarantine") &&
+            !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Quarantine}").SequenceEqual(_warehouse.Describe("select * from " + result.QuarantineTable)))
+        {
+            _warehouse.Execute($"drop table if exists {Output}; drop table {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
+        }
+
         _warehouse.Execute($"create table if not exists {Output} as select '' as em_state, '' as em_cache_key, * from {result.OutputTable} limit 0");
         _warehouse.Execute($"create table if not exists {Quarantine} as select '' as em_state, '' as em_cache_key, * from {result.QuarantineTable} limit 0");
         _warehouse.InTransaction(() =>

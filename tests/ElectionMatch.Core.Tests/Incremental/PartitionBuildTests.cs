@@ -51,6 +51,36 @@ public sealed class PartitionBuildTests : IDisposable
     }
 
     [Fact]
+    public void Quarantined_rows_cached_under_another_layout_are_started_afresh_not_inserted_into()
+    {
+        // Texas alone keeps it quick: two partitions, Texas and the stateless one.
+        const string Left = "data/airbyte/hubspot_candidacy.csv";
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) == "TX")) + "\n");
+        var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+        var match = context.Settings.Match("candidacy_ddhq_matches");
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "layouts.duckdb"));
+        var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
+        using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
+        (long Recomputed, string Output) Run(string tool)
+        {
+            var request = new IncrementalRequest(context.Settings.ContentHash, Full: false, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Tool = tool };
+            var result = IncrementalRun.Execute(warehouse, match, inputs, request, progress: null);
+            return (result.Counts["state_partitions_recomputed"], warehouse.Scalar<string>($"select md5(string_agg(cast(t as varchar), '\n' order by all)) from {result.OutputTable} as t")!);
+        }
+
+        var first = Run("0.1.0+aaaaaaa/1");
+        // The cache as a build whose quarantine had another column left it; the next build's rows were inserted by
+        // position into it and every incremental run stopped ("has 9 columns but 8 values were supplied", EM0504).
+        warehouse.Execute($"alter table {PartitionCache.Schema.Table("candidacy_ddhq_matches__quarantine")} add column older_layout integer");
+
+        var next = Run("0.1.0+bbbbbbb/2");
+
+        Assert.Equal((2L, first.Output), next);
+        Assert.DoesNotContain("older_layout", warehouse.Describe($"select * from {PartitionCache.Schema.Table("candidacy_ddhq_matches__quarantine")}").Select(c => c.Name));
+        Assert.Equal(2L, warehouse.Scalar<long>($"select count(*) from {PartitionCache.Schema.Table("partitions")}"));
+    }
+
+    [Fact]
     public void The_fingerprint_names_the_version_the_commit_and_the_compiled_code()
     {
         Assert.StartsWith(ToolInfo.Build + "/", ToolInfo.Fingerprint, StringComparison.Ordinal);
