@@ -383,6 +383,21 @@ public sealed class ProjectReadingTests
     }
 
     [Theory]
+    [InlineData("999999999TB")]
+    public void A_memory_limit_too_large_for_DuckDB_to_read_is_reported_at_its_line(string limit)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml").Replace("engine:\n", $"engine:\n  memory_limit: {limit}\n", StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", text);
+
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
+        Assert.Contains($"'memory_limit' is too large, got '{limit}'", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("128MB")]
     [InlineData("128MiB")]
     [InlineData("0.5gb")]

@@ -245,6 +245,11 @@ public sealed class ElectionMatchSettings
             {
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be an amount such as 4GB or 512MiB, got '{memory}'"));
             }
+            else if (bytes >= EngineSettings.MaximumMemoryLimitBytes)
+            {
+                // DuckDB's parser refuses it ("Memory value out of range"), which stopped the run with EM0504.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' is too large, got '{memory.Trim()}': an amount such as 4GB or 512MiB"));
+            }
             else if (bytes < EngineSettings.MinimumMemoryLimitBytes)
             {
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("memory_limit"), $"'memory_limit' must be at least {EngineSettings.MinimumMemoryLimit}, got '{memory.Trim()}': DuckDB cannot read an input in less (its CSV reader alone takes about 30 MiB per thread)"));

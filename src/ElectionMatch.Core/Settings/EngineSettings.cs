@@ -29,6 +29,9 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
 
     internal const long MinimumMemoryLimitBytes = 128L * 1000 * 1000;
 
+    /// <summary>An amount DuckDB reads (it refuses one past 2^64 bytes); 8 EiB, far beyond any machine.</summary>
+    internal const double MaximumMemoryLimitBytes = 9_223_372_036_854_775_808d;
+
     /// <summary>
     /// <c>memory_limit</c>'s text in bytes, as DuckDB reads it (KB, MB… are powers of 1000; KiB, MiB… of 1024), or
     /// null when it is not such an amount.
