@@ -47,6 +47,34 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_stage_given_in_both_date_forms_is_one_election_row_and_links_as_it_would_alone()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // The candidacies also carry their current stage as election_type and election_date (the general, where there is
+        // one), and the match maps both forms, which the settings allow. Each general was then two identical election
+        // rows, which tied for their results row, so neither was linked.
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var stageDates = new System.Text.RegularExpressions.Regex(",(?<primary>[0-9-]{10})?,(?<general>[0-9-]{10})?,(?<runoff>[0-9-]{10})?$");
+        var lines = File.ReadAllLines(path);
+        File.WriteAllLines(path, [lines[0] + ",election_type,election_date", .. lines.Skip(1).Select(line =>
+        {
+            var general = stageDates.Match(line).Groups["general"];
+            return line + (general.Success ? ",general," + general.Value : ",,");
+        })]);
+        var settings = fixture.Read("electionmatch.yml");
+        const string runoff = "        runoff_election_date: runoff_election_date\n";
+        Assert.Contains(runoff, settings, StringComparison.Ordinal);
+        fixture.Write("electionmatch.yml", settings.Replace(runoff, runoff + "        election_date: election_date\n        election_type: election_type\n", StringComparison.Ordinal));
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Equal(0L, run.Warehouse.Scalar<long>(
+            $"select count(*) from (select 1 from {run.Table("output")} group by gp_candidacy_id, hubspot_election_type, hubspot_election_date having count(*) > 1)"));
+        var links = run.Links();
+        var truth = Truth(run.Fixture);
+        Assert.True(truth.SetEquals(links), $"missed: {string.Join("; ", truth.Except(links))}; wrong: {string.Join("; ", links.Except(truth))}");
+    }
+
+    [Fact]
     public void Rows_that_cannot_be_used_are_quarantined_with_their_original_row_and_reason()
     {
         using var fixture = FixtureCopy.Of("goodparty");

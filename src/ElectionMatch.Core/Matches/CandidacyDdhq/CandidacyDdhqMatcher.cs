@@ -247,6 +247,8 @@ internal sealed class CandidacyDdhqMatcher
     // The election rows by key only (the input row number, the id and the state the filter needs): the wide cleaned
     // columns are joined once, into left_keyed. Copying all of them through this stage and left_filtered cost more
     // than the expansion and the filter themselves (at a million candidacies 4.6 and 3.3 s of wall time).
+    // A stage given in both date forms (general_election_date, and election_type 'general' with that date) is one
+    // election row: two identical rows would tie for their results row, and neither would be linked.
     private string ExpandSql() => $"""
         create table {T("left_expanded")} as
         with
@@ -266,9 +268,16 @@ internal sealed class CandidacyDdhqMatcher
                 select row_number, left_id, state, election_type, election_date, null from {T("left_clean")}
             )
 
-        select * from stages
+        select {(BothDateForms ? "row_number, left_id, state, election_type, election_date, max(base_date) as base_date" : "*")}
+        from stages
         where election_date is not null and election_type is not null
+        {(BothDateForms ? "group by all" : "")}
         """;
+
+    /// <summary>Whether the candidacies map a date per stage and also an election_date with its election_type (docs/configuration.md).</summary>
+    private bool BothDateForms =>
+        _settings.Left.Column("election_date") is not null
+        && new[] { "primary_election_date", "general_election_date", "runoff_election_date" }.Any(c => _settings.Left.Column(c) is not null);
 
     // Spec 000 step 3: keep an election row only when DDHQ has results on exactly that date (in that state,
     // when known). Step 5d: a runoff with no results on its date searches runoff dates after its base election.
