@@ -132,6 +132,32 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
     }
 
     [Fact]
+    public void A_row_whose_best_candidate_has_no_race_id_is_judged_in_the_race_of_its_name()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // A race whose results rows have no race_id (a blank the input allows), and a candidacy in the judge's band for it:
+        // Bill Wilsen against William R. Wilson. The judge joined races on their id, so it was shown no race and gave no
+        // answer, and the row was published as "best candidate Wilson, William R. is linked to another row (?)", decided
+        // by score, though no row had that candidate.
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), """
+            ,TX Plano City Council - District 7 - General,1499990,"Bush, Richard",Nonpartisan,true,5000,2024-11-05,TX,general,City Council,7,false
+            ,TX Plano City Council - District 7 - General,1499991,"Wilson, William R.",Nonpartisan,false,4000,2024-11-05,TX,general,City Council,7,false
+            ,TX Plano City Council - District 7 - General,1499992,"Fapalm, Vernell",Nonpartisan,false,3000,2024-11-05,TX,general,City Council,7,false
+
+            """);
+        File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009101,672709401,Bill,Wilsen,TX,City Council,Plano City Council - District 7,local,7,Nonpartisan,,2024-11-05,\n");
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
+        // The judge saw the whole race of that name: three candidates, William R. Wilson the second.
+        Assert.Equal(
+            "judge did not accept: candidate 2 (Wilson, William R.): first name nickname (-8), surname fuzzy (-8), no exact name part (-15) = 69",
+            Reasoning(run, "gpc-009101", "general"));
+        Assert.Equal(3L, run.Warehouse.Scalar<long>(
+            $"select count(*) from {run.Table("judge_evidence")} where left_key = (select left_key from {run.Table("left_keyed")} where left_id = 'gpc-009101')"));
+    }
+
+    [Fact]
     public void A_row_with_no_results_of_its_election_type_that_day_says_so()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -842,7 +842,7 @@ internal sealed class CandidacyDdhqMatcher
                 where g.state is null or o.state is null or o.state = g.state
             )
 
-        select s.left_key, s.right_key as best_right_key, {Derived("race_key")} as race_key, {RaceColumns("r.")}, l.group_id
+        select s.left_key, s.right_key as best_right_key, {Derived("race_key")} as race_key, {RaceColumns("r.")}, r.race_name, l.group_id
         from open_pairs as s
         join {PassResultsRows(p)} as r on r.right_key = s.right_key
         join {T(p + "left_keyed")} as l on l.left_key = s.left_key
@@ -854,12 +854,24 @@ internal sealed class CandidacyDdhqMatcher
     private string JudgeEvidenceSql(string p) => $"""
         create table {T(p + "judge_evidence")} as
         with
-            pairs as (
-                select j.left_key, r.right_key, c.cosine
+            race_rows as (
+                select j.left_key, j.group_id, r.right_key
                 from {T(p + "judge_rows")} as j
                 join {T("right_clean")} as r using ({RaceColumns("")})
-                semi join {T(p + "right_members")} as m on m.group_id = j.group_id and m.right_key = r.right_key
-                left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = r.right_key
+                {(RacesByName(p) ? $"""
+                union all
+                select j.left_key, j.group_id, r.right_key
+                from {T(p + "judge_rows")} as j
+                join {T("right_clean")} as r using ({RaceByNameColumns("")})
+                where j.race_id_value is null and r.race_id_value is null
+                """ : "")}
+            ),
+
+            pairs as (
+                select j.left_key, j.right_key, c.cosine
+                from race_rows as j
+                semi join {T(p + "right_members")} as m on m.group_id = j.group_id and m.right_key = j.right_key
+                left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = j.right_key
             )
 
         select *, {_model.GammaSelect()} from ({PairProjection(p, "pairs", JudgeRaceRows(p, PassResultsRows(p)))})
@@ -871,14 +883,30 @@ internal sealed class CandidacyDdhqMatcher
     /// </summary>
     /// <param name="rows">The results rows to choose from, when fewer than all suffice (<see cref="PassResultsRows"/>).</param>
     private string JudgeRaceRows(string p, string? rows = null) =>
-        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceColumns("")} from {T(p + "judge_rows")}) as j using ({RaceColumns("")}))";
+        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceColumns("")} from {T(p + "judge_rows")}) as j using ({RaceColumns("")})"
+        + (RacesByName(p)
+            ? $" union all select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceByNameColumns("")} from {T(p + "judge_rows")} where race_id_value is null) as j using ({RaceByNameColumns("")}) where r.race_id_value is null"
+            : "")
+        + ")";
 
     /// <summary>
     /// The columns a race is joined on: its id, date and type (the judge's <c>race_key</c> is their text, which right_clean
     /// does not store: at a million candidacies 186 MB written for 7.2M rows, and only the judge's 30k rows show it).
-    /// A null in any of them joins nothing, as the null text did.
+    /// A null in any of them joins nothing, as the null text did; a race without an id is joined by its name instead
+    /// (<see cref="RaceByNameColumns"/>).
     /// </summary>
     private static string RaceColumns(string r) => $"{r}race_id_value, {r}election_date, {r}election_type";
+
+    /// <summary>
+    /// A race whose results rows have no race id is the rows of its name, date and type that have none either. Without it
+    /// the judge was shown no race for a row whose best candidate had no race id: the row got no answer and was published
+    /// as "best candidate … is linked to another row (?)". Only joined when a judge row needs it (<see cref="RacesByName"/>).
+    /// </summary>
+    private static string RaceByNameColumns(string r) => $"{r}race_name, {r}election_date, {r}election_type";
+
+    /// <summary>Whether a judge row's best candidate has no race id (and a race name to find its race by).</summary>
+    private bool RacesByName(string p) =>
+        _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_rows")} where race_id_value is null and race_name is not null") > 0;
 
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
