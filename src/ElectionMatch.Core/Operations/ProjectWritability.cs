@@ -106,25 +106,14 @@ internal static class ProjectWritability
     /// <param name="temporaryAt">Where electionmatch.yml names it as <c>engine.temp_directory</c>: reported there.</param>
     private static void CheckDirectory(string directory, List<Diagnostic> problems, SourceSpan? temporaryAt = null)
     {
-        var existing = directory;
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        if (Snapshots.WriteProbe.Directory(directory) is not (var existing, { } problem))
         {
-            existing = parent;
+            return;
         }
 
-        var probe = Path.Combine(existing, ".electionmatch-write-probe-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && temporaryAt is not null)
-        {
-            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, temporaryAt.Value, $"'temp_directory' is {DisplayPath.For(directory)}, and {DisplayPath.For(existing)} cannot be written ({Reason(e)}); DuckDB writes its spill files there when a run needs more than memory_limit"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(existing)), $"the directory cannot be written ({Reason(e)}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
-        }
+        problems.Add(temporaryAt is { } at
+            ? Diagnostic.Error(Codes.ProjectNotWritable, at, $"'temp_directory' is {DisplayPath.For(directory)}, and {DisplayPath.For(existing)} cannot be written ({problem}); DuckDB writes its spill files there when a run needs more than memory_limit")
+            : Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(existing)), $"the directory cannot be written ({problem}); a run writes the warehouse, the snapshot's files and the sources YAML, so the project must be writable"));
     }
 
     private static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : e.Message;
