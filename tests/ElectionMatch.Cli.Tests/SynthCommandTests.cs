@@ -121,6 +121,23 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void Rows_beyond_the_free_space_of_the_output_device_are_refused_before_anything_is_written()
+    {
+        // int.MaxValue candidacies are about 800 GiB of files; before the check, synth wrote until the device was full.
+        var free = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace;
+        Assert.True(free < 700L << 30, $"this test needs a temporary directory with less than 700 GiB free; it has {free >> 30} GiB");
+
+        var synth = CliProcess.Run("synth", "--rows", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", _directory);
+        var bench = CliProcess.Run("bench", "--rows", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dir", _directory);
+
+        Assert.Equal(1, synth.ExitCode);
+        Assert.Matches(@"error EM0051: --rows 2,147,483,647 needs about 800\.0 GiB on this device .* and it has \d+\.\d GiB free; generate at most about [\d,]+ rows there", synth.Stderr);
+        Assert.Equal(1, bench.ExitCode);
+        Assert.Contains("error EM0051: --rows 2,147,483,647 needs about 800.0 GiB", bench.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
     public void Rates_that_exceed_1_together_are_named_with_their_values_and_the_fix()
     {
         // Only nickname was given: the message must show that quoted_nickname's default is what tips it over.
