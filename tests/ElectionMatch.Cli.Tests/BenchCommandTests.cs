@@ -325,6 +325,25 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void From_with_an_option_that_says_how_to_measure_is_refused_naming_it()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "bench.json");
+        File.WriteAllText(file, "{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}, \"runs\": []}");
+        var chart = Path.Combine(_directory, "chart.svg");
+
+        var one = CliProcess.Run("bench", "--from", file, "--chart", chart, "--rows", "1000");
+        var two = CliProcess.Run("bench", "--from", file, "--chart", chart, "--repeat", "3", "--left-share", "0.5");
+
+        // Before, both drew the chart from the file and said nothing of the options they ignored.
+        Assert.Equal(1, one.ExitCode);
+        Assert.Contains("error EM0720: --from measures nothing, so --rows would be ignored; redraw from the JSON without it, or measure without --from", one.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, two.ExitCode);
+        Assert.Contains("error EM0720: --from measures nothing, so --repeat, --left-share would be ignored; redraw from the JSON without them", two.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(chart));
+    }
+
+    [Fact]
     public void Ctrl_C_stops_bench_and_says_what_was_kept()
     {
         var json = Path.Combine(_directory, "bench.json");

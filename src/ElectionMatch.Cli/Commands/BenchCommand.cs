@@ -40,6 +40,13 @@ internal static class BenchCommand
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, "--from measures nothing and writes only --json, --chart and --markdown; give at least one");
             }
 
+            // --from measures nothing, so an option that says how to measure would be ignored: refused, naming it.
+            Option[] measuring = [rows, seed, directory, repeat, leftShare];
+            if (inputs.Length > 0 && measuring.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList() is [_, ..] ignored)
+            {
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--from measures nothing, so {string.Join(", ", ignored)} would be ignored; redraw from the JSON without {(ignored.Count == 1 ? "it" : "them")}, or measure without --from");
+            }
+
             EnsureWritable("--json", jsonPath);
             EnsureWritable("--chart", chartPath);
             EnsureWritable("--markdown", page);
