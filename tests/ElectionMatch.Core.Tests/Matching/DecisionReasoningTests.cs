@@ -158,6 +158,30 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
     }
 
     [Fact]
+    public void A_row_whose_best_candidate_has_no_race_id_and_no_race_name_is_judged_against_that_candidate_alone()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Results rows with neither a race id nor a race name: no race can be found for them, so the judge is shown the
+        // best candidate alone. Before, it was shown nothing, gave no answer, and Billy Wilson was left unlinked as "best
+        // candidate Wilson, William R. is linked to another row (?)", decided by score, though no row had that candidate.
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), """
+            ,,1499990,"Bush, Richard",Nonpartisan,true,5000,2024-11-05,TX,general,City Council,7,false
+            ,,1499991,"Wilson, William R.",Nonpartisan,false,4000,2024-11-05,TX,general,City Council,7,false
+
+            """);
+        File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009101,672709401,Billy,Wilson,TX,City Council,Plano City Council - District 7,local,7,Nonpartisan,,2024-11-05,\n");
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
+        Assert.Equal(1499991L, run.Warehouse.Scalar<long>($"select ddhq_candidate_id from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
+        Assert.Equal(
+            "judge: candidate 1 (Wilson, William R.): first name nickname (-8), surname exact = 92",
+            Reasoning(run, "gpc-009101", "general"));
+        Assert.Equal(1L, run.Warehouse.Scalar<long>(
+            $"select count(*) from {run.Table("judge_evidence")} where left_key = (select left_key from {run.Table("left_keyed")} where left_id = 'gpc-009101')"));
+    }
+
+    [Fact]
     public void A_row_with_no_results_of_its_election_type_that_day_says_so()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -517,8 +517,9 @@ internal sealed class CandidacyDdhqCleaning
     [
         ("row_number", $"{r}right_key"),
         // The judge's name for a race: the stages that join races join its three stored columns (CandidacyDdhqMatcher.RaceColumns),
-        // or for a race without an id its name, date and type (CandidacyDdhqMatcher.RaceByNameColumns).
-        ("race_key", $"coalesce(cast({r}race_id_value as varchar), 'race name ' || {r}race_name) || '|' || {r}election_date || '|' || {r}election_type"),
+        // or for a race without an id its name, date and type (CandidacyDdhqMatcher.RaceByNameColumns), and for a results row
+        // with neither the row alone.
+        ("race_key", $"coalesce(cast({r}race_id_value as varchar), 'race name ' || {r}race_name, 'results row ' || cast({r}right_id_value as varchar)) || '|' || {r}election_date || '|' || {r}election_type"),
         ("right_id", $"cast({r}right_id_value as varchar)"),
         ("last_joined", $"replace(replace({r}last_name, ' ', ''), '-', '')"),
         ("rest_joined", $"replace(replace({r}name_rest, ' ', ''), '-', '')"),

@@ -858,12 +858,18 @@ internal sealed class CandidacyDdhqMatcher
                 select j.left_key, j.group_id, r.right_key
                 from {T(p + "judge_rows")} as j
                 join {T("right_clean")} as r using ({RaceColumns("")})
-                {(RacesByName(p) ? $"""
+                {(RacesWithoutId(p) is var (byName, alone) && byName ? $"""
                 union all
                 select j.left_key, j.group_id, r.right_key
                 from {T(p + "judge_rows")} as j
                 join {T("right_clean")} as r using ({RaceByNameColumns("")})
                 where j.race_id_value is null and r.race_id_value is null
+                """ : "")}
+                {(alone ? $"""
+                union all
+                select j.left_key, j.group_id, j.best_right_key
+                from {T(p + "judge_rows")} as j
+                where j.race_id_value is null and j.race_name is null
                 """ : "")}
             ),
 
@@ -882,12 +888,18 @@ internal sealed class CandidacyDdhqMatcher
     /// of every results row leaves the wide columns a small join (a join on the row key probes every results row).
     /// </summary>
     /// <param name="rows">The results rows to choose from, when fewer than all suffice (<see cref="PassResultsRows"/>).</param>
-    private string JudgeRaceRows(string p, string? rows = null) =>
-        $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceColumns("")} from {T(p + "judge_rows")}) as j using ({RaceColumns("")})"
-        + (RacesByName(p)
-            ? $" union all select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceByNameColumns("")} from {T(p + "judge_rows")} where race_id_value is null) as j using ({RaceByNameColumns("")}) where r.race_id_value is null"
-            : "")
-        + ")";
+    private string JudgeRaceRows(string p, string? rows = null)
+    {
+        var (byName, alone) = RacesWithoutId(p);
+        return $"(select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceColumns("")} from {T(p + "judge_rows")}) as j using ({RaceColumns("")})"
+            + (byName
+                ? $" union all select r.* from {rows ?? T("right_clean")} as r semi join (select distinct {RaceByNameColumns("")} from {T(p + "judge_rows")} where race_id_value is null) as j using ({RaceByNameColumns("")}) where r.race_id_value is null"
+                : "")
+            + (alone
+                ? $" union all select r.* from {rows ?? T("right_clean")} as r semi join (select best_right_key as right_key from {T(p + "judge_rows")} where race_id_value is null and race_name is null) as j using (right_key)"
+                : "")
+            + ")";
+    }
 
     /// <summary>
     /// The columns a race is joined on: its id, date and type (the judge's <c>race_key</c> is their text, which right_clean
@@ -900,13 +912,19 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>
     /// A race whose results rows have no race id is the rows of its name, date and type that have none either. Without it
     /// the judge was shown no race for a row whose best candidate had no race id: the row got no answer and was published
-    /// as "best candidate … is linked to another row (?)". Only joined when a judge row needs it (<see cref="RacesByName"/>).
+    /// as "best candidate … is linked to another row (?)". Only joined when a judge row needs it (<see cref="RacesWithoutId"/>).
     /// </summary>
     private static string RaceByNameColumns(string r) => $"{r}race_name, {r}election_date, {r}election_type";
 
-    /// <summary>Whether a judge row's best candidate has no race id (and a race name to find its race by).</summary>
-    private bool RacesByName(string p) =>
-        _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_rows")} where race_id_value is null and race_name is not null") > 0;
+    /// <summary>
+    /// Whether a judge row's best candidate has no race id but a race name to find its race by, and whether one has
+    /// neither: that candidate is a race of its own, the only one the judge can be shown as its race (before, the judge
+    /// was shown nothing for it, and the row was published as "best candidate … is linked to another row (?)").
+    /// </summary>
+    private (bool ByName, bool Alone) RacesWithoutId(string p) =>
+        _warehouse.Query(
+            $"select count(*) filter (where race_id_value is null and race_name is not null) > 0, count(*) filter (where race_id_value is null and race_name is null) > 0 from {T(p + "judge_rows")}",
+            r => (r.GetBoolean(0), r.GetBoolean(1)))[0];
 
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
