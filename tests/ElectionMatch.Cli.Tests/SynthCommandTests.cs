@@ -1,3 +1,5 @@
+using ElectionMatch.Warehouse;
+
 namespace ElectionMatch.Tests;
 
 /// <summary><c>electionmatch synth</c> writes a project the other commands accept unchanged.</summary>
@@ -36,6 +38,45 @@ public sealed class SynthCommandTests : IDisposable
         var check = CliProcess.Run("check", "--project-dir", _directory);
         Succeeded(check);
         Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_runoff_the_run_discovers_for_the_candidacys_own_person_is_scored_as_a_true_link()
+    {
+        Succeeded(CliProcess.Run("synth", "--rows", "2000", "--seed", "1", "--out", _directory));
+        Succeeded(CliProcess.Run("run", "candidacy_ddhq_matches", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", _directory));
+        var evaluate = CliProcess.Run("evaluate", "candidacy_ddhq_matches", "--project-dir", _directory, "--truth", Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv"));
+        Succeeded(evaluate);
+
+        // From the snapshot and the results parquet, not from the truth: a linked runoff the run discovered (HubSpot does
+        // not list it) whose results row prints the same name as the candidacy's linked row of an earlier stage, for the same
+        // seat (the race name without its stage) in the same state and year, is that person's runoff.
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"""
+            create view d as
+            select candidate_id, state, election_date, regexp_replace(race_name, ' - [^-]*$', '') as seat,
+                list_sort(string_split(upper(replace(candidate, ',', '')), ' ')) as name_tokens
+            from {Sql.Literal(Path.Combine(_directory, "data", "airbyte", "ddhq_election_results.parquet"))};
+            create view s as
+            select gp_candidacy_id, ddhq_candidate_id, cast(json_extract(match_explanation, '$.discovered_runoff') as boolean) as discovered
+            from {Sql.Literal(Path.Combine(_directory, "target", "model_predictions", "candidacy_ddhq_matches_20300603.parquet"))}
+            where has_match;
+            create table own_runoffs as
+            select distinct r.gp_candidacy_id, r.ddhq_candidate_id
+            from s as r
+            join d as dr on dr.candidate_id = r.ddhq_candidate_id
+            join s as b on b.gp_candidacy_id = r.gp_candidacy_id and not b.discovered
+            join d as db on db.candidate_id = b.ddhq_candidate_id
+            where r.discovered and db.state = dr.state and db.seat = dr.seat and db.name_tokens = dr.name_tokens
+                and year(db.election_date) = year(dr.election_date) and db.election_date < dr.election_date;
+            """);
+        var runoffs = warehouse.Query("select gp_candidacy_id, cast(ddhq_candidate_id as varchar) from own_runoffs order by all", r => (Left: r.GetString(0), Right: r.GetString(1)));
+
+        // Before, the truth held only the stages HubSpot lists, so each of these was printed as a false link.
+        Assert.NotEmpty(runoffs);
+        Assert.All(runoffs, p => Assert.DoesNotContain($"false {p.Left} -> {p.Right}:", evaluate.Stdout, StringComparison.Ordinal));
+        var truth = File.ReadAllLines(Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv"));
+        Assert.All(runoffs, p => Assert.Contains($"{p.Left},runoff,{p.Right}", truth));
     }
 
     [Fact]

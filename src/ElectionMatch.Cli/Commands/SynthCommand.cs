@@ -50,7 +50,7 @@ internal static class SynthCommand
             var c = CultureInfo.InvariantCulture;
             Terminal.Out.WriteLine(string.Create(c, $"candidacies:  {summary.Candidacies,12:N0}"));
             Terminal.Out.WriteLine(string.Create(c, $"results rows: {summary.Results,12:N0}  ({summary.Races:N0} races in {summary.Contests:N0} contests, {summary.UnreferencedContests:N0} referred to by no candidacy)"));
-            Terminal.Out.WriteLine(string.Create(c, $"truth pairs:  {summary.TruthPairs,12:N0}"));
+            Terminal.Out.WriteLine(string.Create(c, $"truth pairs:  {summary.TruthPairs,12:N0}  ({summary.UnlistedRunoffs:N0} of them runoffs HubSpot does not list, which the match must discover)"));
             Terminal.Out.WriteLine(string.Create(c, $"generated in {summary.Generating.TotalSeconds:0.0} s ({summary.Candidacies / Math.Max(summary.Generating.TotalSeconds, 1e-3):N0} candidacies/s, {summary.Results / Math.Max(summary.Generating.TotalSeconds, 1e-3):N0} results rows/s), parquet written in {summary.Copying.TotalSeconds:0.0} s"));
             foreach (var file in summary.Written)
             {

@@ -500,18 +500,34 @@ internal sealed class ContestBuilder
             gp.Set);
         contest.Candidacies.Add(row);
 
+        DateOnly? firstTrue = null;
         foreach (var (type, date) in row.Stages())
         {
             foreach (var appearance in gp.Appearances)
             {
                 if (appearance.Type == type && appearance.Date == date)
                 {
-                    // The candidacy's namesake tag goes on the pairs whose date the namesake runs on (not a primary they lost).
-                    var tags = gp.NamesakeDates.Contains(date) ? gp.Set : gp.Set & ~Perturbation.Namesake;
-                    contest.Truth.Add(new TruthPair(id, type, appearance.CandidateId, tags | appearance.Style));
+                    contest.Truth.Add(new TruthPair(id, type, appearance.CandidateId, Tags(gp, appearance)));
+                    firstTrue = firstTrue is { } first && first < date ? first : date;
                     break;
                 }
             }
         }
+
+        // A runoff the person ran in that HubSpot does not list (its date dropped, or a primary runoff before the listed
+        // general runoff) is still this candidacy's stage: spec 000's step 6 discovers it from an election of the candidacy
+        // the match links, so it is a true pair when the candidacy has one on an earlier date. Without one (every earlier
+        // stage unlisted or mistyped) no correct link leads to it, and the output has no row for it to be scored on.
+        foreach (var appearance in gp.Appearances)
+        {
+            if (appearance.Type == "runoff" && appearance.Date != row.RunoffElectionDate && firstTrue < appearance.Date)
+            {
+                contest.Truth.Add(new TruthPair(id, "runoff", appearance.CandidateId, Tags(gp, appearance) | Perturbation.UnlistedRunoff));
+            }
+        }
     }
+
+    /// <summary>The candidacy's perturbations and the race's printing style; the namesake tag only on a date the namesake runs on (not a primary they lost).</summary>
+    private static Perturbation Tags(Candidacy gp, (string Type, DateOnly Date, long CandidateId, Perturbation Style) appearance) =>
+        (gp.NamesakeDates.Contains(appearance.Date) ? gp.Set : gp.Set & ~Perturbation.Namesake) | appearance.Style;
 }

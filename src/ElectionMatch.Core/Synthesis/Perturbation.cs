@@ -34,4 +34,8 @@ internal enum Perturbation
     // How a whole race is printed.
     UpperCaseBallot = 1 << 16,
     LastFirstBallot = 1 << 17,
+
+    // Not drawn: on a truth pair whose stage HubSpot does not list, a runoff the person ran in that the match must
+    // discover from an earlier election of the candidacy (spec 000, step 6).
+    UnlistedRunoff = 1 << 18,
 }

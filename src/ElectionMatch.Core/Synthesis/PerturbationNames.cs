@@ -1,6 +1,6 @@
 namespace ElectionMatch.Synthesis;
 
-/// <summary>The snake_case name of each perturbation, as in <see cref="PerturbationRates.Names"/> and the truth files.</summary>
+/// <summary>The snake_case name of each perturbation, as in <see cref="PerturbationRates.Names"/> and the truth files (<c>unlisted_runoff</c> has no rate: it is a fact of a truth pair).</summary>
 internal static class PerturbationNames
 {
     private static readonly (Perturbation Flag, string Name)[] All =
@@ -23,6 +23,7 @@ internal static class PerturbationNames
         (Perturbation.SharedContest, "shared_contest"),
         (Perturbation.UpperCaseBallot, "upper_case_ballot"),
         (Perturbation.LastFirstBallot, "last_first_ballot"),
+        (Perturbation.UnlistedRunoff, "unlisted_runoff"),
     ];
 
     public static IEnumerable<Perturbation> Flags => All.Select(a => a.Flag);

@@ -51,7 +51,7 @@ public static class SynthProjectWriter
         // Settings are checked (by the generator) before anything in the directory is touched.
         var generator = new SyntheticDataGenerator(settings);
         Prepare(root, force, settings.Rows);
-        long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0;
+        long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0, unlisted = 0;
         Directory.CreateDirectory(Path.Combine(root, "data", "airbyte"));
         Directory.CreateDirectory(Path.Combine(root, "truth"));
         TimeSpan generating;
@@ -72,6 +72,7 @@ public static class SynthProjectWriter
                     results += contest.Results.Count;
                     races += contest.RaceCount;
                     truth += contest.Truth.Count;
+                    unlisted += contest.Truth.Count(t => (t.Perturbations & Perturbation.UnlistedRunoff) != 0);
                     foreach (var row in contest.Results)
                     {
                         yield return row;
@@ -85,7 +86,7 @@ public static class SynthProjectWriter
         }
 
         var copying = clock.Elapsed - generating;
-        var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, generating, copying, []);
+        var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, unlisted, generating, copying, []);
         var written = WriteProjectFiles(root, settings, summary);
         return summary with { Written = [.. written, CandidacyParquet, ResultsParquet, TruthFile, PerturbationsFile] };
     }
@@ -240,33 +241,54 @@ public static class SynthProjectWriter
         return writer;
     }
 
-    /// <summary>Truth pairs, and every dated stage with its perturbations; candidacy ids grow, so both files come out sorted.</summary>
+    /// <summary>
+    /// Truth pairs, and every dated stage with its perturbations, then each runoff HubSpot does not list that the match
+    /// must discover (a pair in both files); candidacy ids grow, so both files come out sorted by candidacy.
+    /// </summary>
     private static void WriteTruth(SynthContest contest, StreamWriter truth, StreamWriter tags)
     {
         foreach (var candidacy in contest.Candidacies)
         {
             foreach (var (type, _) in candidacy.Stages())
             {
-                var pair = contest.Truth.Find(t => t.GpCandidacyId == candidacy.GpCandidacyId && t.ElectionType == type);
-                var right = pair is null ? "" : pair.DdhqCandidateId.ToString(CultureInfo.InvariantCulture);
+                var pair = contest.Truth.Find(t => t.GpCandidacyId == candidacy.GpCandidacyId && t.ElectionType == type && (t.Perturbations & Perturbation.UnlistedRunoff) == 0);
                 if (pair is not null)
                 {
-                    truth.Write(candidacy.GpCandidacyId);
-                    truth.Write(',');
-                    truth.Write(type);
-                    truth.Write(',');
-                    truth.WriteLine(right);
+                    WritePair(truth, pair);
+                    truth.WriteLine();
                 }
 
                 tags.Write(candidacy.GpCandidacyId);
                 tags.Write(',');
                 tags.Write(type);
                 tags.Write(',');
-                tags.Write(right);
+                tags.Write(pair is null ? "" : pair.DdhqCandidateId.ToString(CultureInfo.InvariantCulture));
                 tags.Write(',');
                 tags.WriteLine(PerturbationNames.Join(pair?.Perturbations ?? candidacy.Perturbations));
             }
+
+            foreach (var pair in contest.Truth)
+            {
+                if (pair.GpCandidacyId == candidacy.GpCandidacyId && (pair.Perturbations & Perturbation.UnlistedRunoff) != 0)
+                {
+                    WritePair(truth, pair);
+                    truth.WriteLine();
+                    WritePair(tags, pair);
+                    tags.Write(',');
+                    tags.WriteLine(PerturbationNames.Join(pair.Perturbations));
+                }
+            }
         }
+    }
+
+    /// <summary>The pair's three columns, <c>gp_candidacy_id,election_type,ddhq_candidate_id</c>, without the line's end.</summary>
+    private static void WritePair(StreamWriter writer, TruthPair pair)
+    {
+        writer.Write(pair.GpCandidacyId);
+        writer.Write(',');
+        writer.Write(pair.ElectionType);
+        writer.Write(',');
+        writer.Write(pair.DdhqCandidateId.ToString(CultureInfo.InvariantCulture));
     }
 
     private static List<string> WriteProjectFiles(string root, SynthSettings settings, SynthSummary summary)
@@ -288,6 +310,7 @@ public static class SynthProjectWriter
                 ["unreferenced"] = summary.UnreferencedContests.ToString("N0", c),
                 ["races"] = summary.Races.ToString("N0", c),
                 ["truth"] = summary.TruthPairs.ToString("N0", c),
+                ["unlisted_runoffs"] = summary.UnlistedRunoffs.ToString("N0", c),
             },
             ["rates"] = PerturbationRates.Names.Select(name =>
             {

@@ -102,6 +102,7 @@ public sealed class SynthProjectWriterTests : IDisposable
             create view t as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.TruthFile))}, header = true, all_varchar = true);
             """);
 
+        // A pair is on a stage HubSpot lists (its date is the race's), or on a runoff HubSpot does not list (next test).
         Assert.True(warehouse.Scalar<long>("select count(*) from t") > 1000);
         Assert.Equal(0, warehouse.Scalar<long>("""
             select count(*)
@@ -111,18 +112,74 @@ public sealed class SynthProjectWriterTests : IDisposable
             where h.gp_candidacy_id is null
                 or d.candidate_id is null
                 or d.election_type <> t.election_type
-                or d.election_date is distinct from case t.election_type
-                    when 'primary' then h.primary_election_date
-                    when 'general' then h.general_election_date
-                    else h.runoff_election_date end
+                or (d.election_date is distinct from case t.election_type
+                        when 'primary' then h.primary_election_date
+                        when 'general' then h.general_election_date
+                        else h.runoff_election_date end
+                    and not (t.election_type = 'runoff' and d.election_date > coalesce(least(h.primary_election_date, h.general_election_date), h.runoff_election_date)))
                 or (h.state is not null and h.state <> d.state)
             """));
         Assert.Equal(0, warehouse.Scalar<long>("select count(*) - count(distinct ddhq_candidate_id) from t"));
-        Assert.Equal(0, warehouse.Scalar<long>("select count(*) - count(distinct (gp_candidacy_id, election_type)) from t"));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) - count(distinct (gp_candidacy_id, election_type)) from t where election_type <> 'runoff'"));
 
         // Most results rows are nobody's in HubSpot, and some candidacies have no true match at all.
         Assert.True(warehouse.Scalar<long>("select count(*) from d") > 4 * warehouse.Scalar<long>("select count(*) from t"));
         Assert.True(warehouse.Scalar<long>("select count(*) from h anti join t using (gp_candidacy_id)") > 0);
+    }
+
+    [Fact]
+    public void The_truth_lists_each_runoff_the_person_ran_in_that_hubspot_does_not_list_after_a_true_stage()
+    {
+        // From the parquet files alone: a runoff row of the same seat (the race name without its stage), state and year as
+        // a true pair's row on a stage HubSpot lists, on a later date, that prints the same name (a race may print it in
+        // upper case or "Last, First"), and that is not the runoff HubSpot lists, is the person's runoff the match must
+        // discover (spec 000, step 6). Before, the truth held only the stages HubSpot lists, so a correct discovered runoff
+        // counted as a false link.
+        var directory = Write(10_000, seed: 2);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"""
+            create view h as select * from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.CandidacyParquet))};
+            create view d as
+            select
+                *,
+                regexp_replace(race_name, ' - [^-]*$', '') as seat,
+                list_sort(string_split(upper(replace(candidate, ',', '')), ' ')) as name_tokens
+            from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.ResultsParquet))};
+            create view t as
+            select gp_candidacy_id, election_type, cast(ddhq_candidate_id as bigint) as candidate_id
+            from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.TruthFile))}, header = true, all_varchar = true);
+            create table listed as
+            select t.gp_candidacy_id, d.*
+            from t join h using (gp_candidacy_id) join d using (candidate_id)
+            where d.election_date = case t.election_type
+                when 'primary' then h.primary_election_date
+                when 'general' then h.general_election_date
+                else h.runoff_election_date end;
+            create table implied as
+            select distinct l.gp_candidacy_id, o.candidate_id
+            from listed as l
+            join d as o
+                on o.election_type = 'runoff' and o.state = l.state and o.seat = l.seat and o.name_tokens = l.name_tokens
+                and year(o.election_date) = year(l.election_date) and o.election_date > l.election_date
+            join h on h.gp_candidacy_id = l.gp_candidacy_id
+            where o.election_date is distinct from h.runoff_election_date;
+            create table unlisted as
+            select gp_candidacy_id, candidate_id from t where election_type = 'runoff'
+            except
+            select gp_candidacy_id, candidate_id from listed;
+            """);
+
+        Assert.True(warehouse.Scalar<long>("select count(*) from implied") >= 10, "too few unlisted runoffs to test");
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) from (select * from implied except select * from unlisted)"));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) from (select * from unlisted except select * from implied)"));
+
+        // Both kinds (the seed has both): a runoff whose date HubSpot left blank, and a primary runoff before the general
+        // runoff HubSpot lists, where the candidacy has two runoff pairs.
+        Assert.True(warehouse.Scalar<long>("select count(*) from implied join h using (gp_candidacy_id) where h.runoff_election_date is null") > 0);
+        Assert.True(warehouse.Scalar<long>("select count(*) from implied join h using (gp_candidacy_id) where h.runoff_election_date is not null") > 0);
+        Assert.Equal(
+            warehouse.Scalar<long>("select count(*) from implied join h using (gp_candidacy_id) where h.runoff_election_date is not null"),
+            warehouse.Scalar<long>("select count(*) from (select gp_candidacy_id from t where election_type = 'runoff' group by all having count(*) = 2)"));
     }
 
     [Fact]
@@ -136,10 +193,14 @@ public sealed class SynthProjectWriterTests : IDisposable
             create view t as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.TruthFile))}, header = true, all_varchar = true);
             """);
 
+        // A row per dated stage, then a row per runoff HubSpot does not list (a truth pair, tagged unlisted_runoff).
         Assert.Equal(
             warehouse.Scalar<long>("select count(primary_election_date) + count(general_election_date) + count(runoff_election_date) from h"),
-            warehouse.Scalar<long>("select count(*) from p"));
+            warehouse.Scalar<long>("select count(*) from p where not contains(coalesce(perturbations, ''), 'unlisted_runoff')"));
+        Assert.True(warehouse.Scalar<long>("select count(*) from p where contains(perturbations, 'unlisted_runoff') and election_type = 'runoff'") > 0);
+        Assert.Equal(warehouse.Scalar<long>("select count(*) from p where contains(perturbations, 'unlisted_runoff')"), warehouse.Scalar<long>("select count(*) from p where contains(perturbations, 'unlisted_runoff') and election_type = 'runoff'"));
         Assert.Equal(warehouse.Scalar<long>("select count(*) from t"), warehouse.Scalar<long>("select count(ddhq_candidate_id) from p"));
+        Assert.Equal(0, warehouse.Scalar<long>("select count(*) from (select gp_candidacy_id, election_type, ddhq_candidate_id from t except select gp_candidacy_id, election_type, ddhq_candidate_id from p)"));
         Assert.Equal(0, warehouse.Scalar<long>("""
             select count(*) from p join h using (gp_candidacy_id)
             where contains(coalesce(p.perturbations, ''), 'missing_state') <> (h.state is null)
