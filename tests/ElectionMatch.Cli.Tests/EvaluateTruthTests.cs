@@ -118,8 +118,24 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, misses.Count);
-        Assert.Equal("miss  gpc-002132 -> 1402999: the snapshot has no row for it (quarantined, or its election removed by the temporal filter; `explain` says which)", misses[0]);
+        Assert.Equal("miss  gpc-002132 -> 1402999: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)", misses[0]);
         Assert.StartsWith("miss  gpc-003688 -> 1403365 (linked: nothing): judge did not accept: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
         Assert.DoesNotContain("linked by score", misses[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missed_runoff_the_candidacy_does_not_list_is_not_told_with_its_listed_runoffs_row()
+    {
+        // gpc-002164 lists a runoff, linked to 1402703; a second runoff of the same candidacy (a primary runoff HubSpot
+        // does not list, as synth's truth holds) that the run did not discover has no row of its own. Before, it was told
+        // with the listed runoff's row: "(linked: 1402703): linked by score …".
+        var truth = Truth("second_runoff.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-002164,runoff,1402703\ngpc-002164,runoff,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("truth pairs: 2, links: ", evaluate.Stdout, StringComparison.Ordinal);
+        var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
+        Assert.StartsWith("miss  gpc-002164 -> 1402999: the snapshot has no row for it (", miss, StringComparison.Ordinal);
     }
 }

@@ -76,7 +76,7 @@ internal static class EvaluateCommand
             foreach (var miss in scored.Misses)
             {
                 Terminal.Out.WriteLine(miss.Reasoning is null
-                    ? $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it (quarantined, or its election removed by the temporal filter; `explain` says which)"
+                    ? $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)"
                     : $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
             }
 

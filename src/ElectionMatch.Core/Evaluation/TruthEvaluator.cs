@@ -104,15 +104,21 @@ public static class TruthEvaluator
         var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and contains(llm_reasoning, {Sql.Literal(Matching.Judging.JudgeAnswer.UndecidedMarker)})");
 
         // A miss is told by its own row when the truth names it (a candidacy's election type): the left id's other rows,
-        // linked or not, are other decisions. Without it, every row of the left id, in a fixed order.
+        // linked or not, are other decisions, and so is a row of that type holding another true pair of the left id (a
+        // candidacy's listed runoff, when the miss is a runoff it does not list). Without it, every row of the left id, in a fixed order.
+        const string OwnRow = """
+            p.left_id = t.left_id
+                and (t.detail is null
+                    or (p.detail = t.detail and not (p.has_match and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id))))
+            """;
         var misses = warehouse.Query(
-            """
+            $"""
             select
                 t.left_id,
                 t.right_id,
-                (select string_agg(p.right_id, ', ' order by p.detail, p.right_id) from em_predicted p where p.left_id = t.left_id and p.has_match and (t.detail is null or p.detail = t.detail)),
-                (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail)),
-                (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail))
+                (select string_agg(p.right_id, ', ' order by p.detail, p.right_id) from em_predicted p where {OwnRow} and p.has_match),
+                (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where {OwnRow}),
+                (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where {OwnRow})
             from em_truth t
             where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
             order by t.left_id, t.right_id
