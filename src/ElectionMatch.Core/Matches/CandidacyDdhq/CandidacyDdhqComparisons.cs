@@ -107,10 +107,11 @@ internal static class CandidacyDdhqComparisons
             Source: ParameterSource.CandidatePairs),
         new(
             "office",
-            "office: the results row's race name contains the CRM's office name (both normalised: Olympia City Council District 2 in WA Olympia City Council - District 2 - Primary), or not; another office cannot be linked by score, since a namesake in another race of the same day is another person",
+            "office: the results row's race name contains the CRM's office name as whole words (both normalised: Olympia City Council District 2 in WA Olympia City Council - District 2 - Primary), or not; another office cannot be linked by score, since a namesake in another race of the same day is another person",
             "l_office is null or r_race is null",
             [
-                new("same", "contains(r_race, l_office)", 0.95),
+                // Whole words: office "district 1" is not in race "district 113" (both are runs of [a-z0-9] joined by one space).
+                new("same", "contains(' ' || r_race || ' ', ' ' || l_office || ' ')", 0.95),
                 new("different", null, 0.05, Veto: true),
             ],
             Source: ParameterSource.CandidatePairs),
