@@ -184,6 +184,30 @@ public sealed class CandidacyMatcherTests
             $"select cast(json_extract(match_explanation, '$.discovered_runoff') as boolean) from {run.Table("output")} where gp_candidacy_id = 'gpc-000434' and hubspot_election_type = 'runoff'"));
     }
 
+    [Fact]
+    public void A_primary_runoff_is_discovered_for_a_candidacy_that_lists_only_its_general_runoff()
+    {
+        // Terrence Mabry (gpc-002164) ran in Chatham County's primary runoff (2024-06-18). Here the CRM lists a general
+        // runoff (2024-12-03) instead, as it would for a candidacy that went on to one. Before, a candidacy that listed any
+        // runoff had none discovered, so the primary runoff was missed; the listed one is still its own row, not found twice.
+        using var fixture = FixtureCopy.Of("goodparty");
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("2024-05-21,2024-11-05,2024-06-18", "2024-05-21,2024-11-05,2024-12-03", StringComparison.Ordinal));
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), """
+            299101,GA Chatham County Commission - District 4 - General Runoff,1499101,Terrence L. Mabry,Democratic,true,9000,2024-12-03,GA,runoff,County Commission,4,false
+            299101,GA Chatham County Commission - District 4 - General Runoff,1499102,Maxine Doggart,Libertarian,false,8000,2024-12-03,GA,runoff,County Commission,4,false
+
+            """);
+        using var run = MatcherRun.Of(fixture);
+
+        var runoffs = run.Links().Where(l => l is { Left: "gpc-002164", Type: "runoff" }).Select(l => l.Right).Order().ToList();
+        Assert.Equal(["1402703", "1499101"], runoffs);
+        Assert.Equal([false, true], run.Warehouse.Query(
+            $"select cast(json_extract(match_explanation, '$.discovered_runoff') as boolean) from {run.Table("output")} where gp_candidacy_id = 'gpc-002164' and hubspot_election_type = 'runoff' order by ddhq_candidate_id desc",
+            r => r.GetBoolean(0)));
+        Assert.Equal(1L, run.Warehouse.Scalar<long>($"select count(*) from {run.Table("runoff_left")} where left_id = 'gpc-002164'"));
+    }
+
     [Theory]
     [InlineData("District 3", 1L)]
     [InlineData("District 13", 0L)]

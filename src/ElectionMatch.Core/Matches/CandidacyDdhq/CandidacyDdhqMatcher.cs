@@ -1043,7 +1043,10 @@ internal sealed class CandidacyDdhqMatcher
                 select l.left_key, l.left_id, l.linked_date, f.runoff_date
                 from linked as l
                 join followed as f on f.linked_race = l.linked_race and f.linked_date = l.linked_date and f.linked_state = l.linked_state
-                anti join {T("left_filtered")} as x on x.left_id = l.left_id and x.election_type = 'runoff'
+                -- A runoff the candidacy lists is its own row, searched on its date (or the date fallback's, match_date);
+                -- a runoff on another date is discovered (Georgia's primary runoff of a candidacy that lists its general
+                -- runoff). Before, a candidacy that listed any runoff was given none.
+                anti join {T("left_filtered")} as x on x.left_id = l.left_id and x.election_type = 'runoff' and x.match_date = f.runoff_date
             ),
 
             -- Two linked rows of one candidacy reaching the same runoff date share every column kept below.
