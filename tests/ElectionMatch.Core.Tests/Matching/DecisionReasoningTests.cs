@@ -191,8 +191,11 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
         fixture.Write(Hubspot, fixture.Read(Hubspot).Replace(row, row.Replace("2024-05-28", "2024-11-05", StringComparison.Ordinal), StringComparison.Ordinal));
         using var run = MatcherRun.Of(fixture);
 
-        Assert.Equal("none", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-003602' and hubspot_election_type = 'runoff'"));
-        Assert.Equal("no candidate: no results row of this election type on this date in this state", Reasoning(run, "gpc-003602", "runoff"));
+        var listed = $"from {run.Table("output")} where gp_candidacy_id = 'gpc-003602' and hubspot_election_type = 'runoff' and hubspot_election_date = date '2024-11-05'";
+        Assert.Equal("none", run.Warehouse.Scalar<string>($"select decided_by {listed}"));
+        Assert.Equal("no candidate: no results row of this election type on this date in this state", run.Warehouse.Scalar<string>($"select llm_reasoning {listed}"));
+        // The primary runoff she ran in is still found, discovered from her primary: the listed runoff is on another date.
+        Assert.Contains(("gpc-003602", "runoff", "1402660"), run.Links());
     }
 
     [Fact]
