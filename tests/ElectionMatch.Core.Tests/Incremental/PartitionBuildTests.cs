@@ -20,6 +20,10 @@ public sealed class PartitionBuildTests : IDisposable
     [Fact]
     public void A_partition_cached_by_another_build_is_recomputed_and_the_same_build_reuses_it()
     {
+        // Three states keep it quick (four partitions with the stateless one; the whole fixture's 40-odd took a minute).
+        const string Left = "data/airbyte/hubspot_candidacy.csv";
+        string[] states = ["TX", "GA", "AZ"];
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || states.Contains(l.Split(',').ElementAtOrDefault(4)))) + "\n");
         var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
         var match = context.Settings.Match("candidacy_ddhq_matches");
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "builds.duckdb"));
@@ -37,7 +41,7 @@ public sealed class PartitionBuildTests : IDisposable
 
         var first = Run("0.1.0+aaaaaaa/1");
         Assert.Equal(0, first.Reused);
-        Assert.True(first.Recomputed > 10, $"{first.Recomputed} partitions");
+        Assert.True(first.Recomputed >= 3, $"{first.Recomputed} partitions");
         Assert.Equal(["0.1.0+aaaaaaa/1"], first.Tools);
 
         var same = Run("0.1.0+aaaaaaa/1");
