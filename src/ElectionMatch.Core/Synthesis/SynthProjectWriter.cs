@@ -163,8 +163,7 @@ public static class SynthProjectWriter
             }
         }
 
-        EnsureWritable(root);
-        EnsureSpace(root, rows, force);
+        EnsureSpace(root, EnsureWritable(root), rows, force);
         if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
         {
             if (!force)
@@ -187,12 +186,16 @@ public static class SynthProjectWriter
     }
 
     /// <summary>The directory (or, when it does not exist yet, the nearest one above it) must accept a new file.</summary>
-    private static void EnsureWritable(string root)
+    /// <returns>The directory probed.</returns>
+    private static string EnsureWritable(string root)
     {
-        if (Snapshots.WriteProbe.Directory(root) is (var existing, { } problem))
+        var (existing, problem) = Snapshots.WriteProbe.Directory(root);
+        if (problem is not null)
         {
             throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({problem}); the synthetic project is written there");
         }
+
+        return existing;
     }
 
     /// <summary>
@@ -200,14 +203,9 @@ public static class SynthProjectWriter
     /// replaces count as free): checked before anything is written, so a size beyond the disk fails at once, naming both
     /// figures, instead of filling the device for every other process and failing at the end.
     /// </summary>
-    private static void EnsureSpace(string root, int rows, bool force)
+    /// <param name="existing">The output directory, or the nearest one above it that exists (<see cref="EnsureWritable"/>).</param>
+    private static void EnsureSpace(string root, string existing, int rows, bool force)
     {
-        var existing = root;
-        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
-        {
-            existing = parent;
-        }
-
         long free;
         try
         {
