@@ -29,6 +29,11 @@ internal static class ExplainCommand
             var id = result.GetValue(leftId)!;
             var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, result.GetValue(top));
             var c = CultureInfo.InvariantCulture;
+            if (explanation.UnreadPartitions.Count > 0)
+            {
+                Terminal.Out.WriteLine($"note: the schema that shows the stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run is gone (dropped, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");
+            }
+
             foreach (var row in explanation.Quarantined)
             {
                 Terminal.Out.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");

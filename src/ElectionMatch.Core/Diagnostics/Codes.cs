@@ -53,6 +53,7 @@ public static class Codes
     public const string GeneratedYamlOlderThanDbt = "EM0109";
     public const string RunNotFound = "EM0110";
     public const string ExplainIdNotFound = "EM0111";
+    public const string ExplainPartitionUnreadable = "EM0112";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";

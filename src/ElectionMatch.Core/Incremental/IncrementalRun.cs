@@ -18,10 +18,18 @@ namespace ElectionMatch.Incremental;
 /// </summary>
 internal static class IncrementalRun
 {
+    /// <summary>
+    /// The table in an incremental run's schema that lists its state partitions, each with its cache key and the schema
+    /// that shows its cached stages (<see cref="PartitionCache.Shown"/>): what <c>explain</c> reads in place of the run's own.
+    /// </summary>
+    public const string PartitionsTable = "state_partitions";
+
     public static MatchResult Execute(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, IncrementalRequest request, Action<StageReport>? progress, CancellationToken cancellationToken = default)
     {
         var definition = MatchDefinition.For(match.Kind);
         var run = RunSchema.For(match.Name);
+        // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
+        var scratch = run.Part("partition");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
         var stages = new List<StageReport>();
         void Report(StageReport stage)
@@ -93,7 +101,9 @@ internal static class IncrementalRun
             p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{request.Tool}{prompt}"),
             StringComparer.Ordinal);
         var recomputed = new List<string>();
-        var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State])).ToList();
+        RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);
+        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed.
+        var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State], Shown(p))).ToList();
         var finished = false;
         try
         {
@@ -109,9 +119,13 @@ internal static class IncrementalRun
             foreach (var partition in toCompute)
             {
                 clock.Restart();
-                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options, model);
+                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model);
                 var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
-                cache.Store(partition, keys[partition.State], modelSha, request.SettingsSha256, request.Tool, result);
+                var key = keys[partition.State];
+                cache.StoreStages(partition.State, key, scratch);
+                cache.Store(partition, key, modelSha, request.SettingsSha256, request.Tool, result);
+                var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model);
+                cache.Expose(partition.State, key, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
             }
@@ -123,6 +137,7 @@ internal static class IncrementalRun
             try
             {
                 StatePartitions.DropRows(warehouse, PartitionCache.Schema);
+                warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade");
             }
             catch (DuckDB.NET.Data.DuckDBException) when (!finished)
             {
@@ -144,7 +159,13 @@ internal static class IncrementalRun
             select * exclude (em_state, em_cache_key) from {cache.Quarantine}
             where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
             order by input, em_state, row_number;
+            create table {run.Table(PartitionsTable)} (state varchar, cache_key varchar, run_schema varchar);
             """);
+        warehouse.Execute($"insert into {run.Table(PartitionsTable)} values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)})"))}");
+
+        // What partitions of other keys left (older inputs, recomputes that stopped) goes now that this run is assembled.
+        cache.Prune(keys.Values, partitions.Select(p => Shown(p).Name).ToHashSet(StringComparer.Ordinal));
+
         var entries = partitions.Select(p => (p.State, Entry: cache.Read(p.State, keys[p.State]))).ToList();
         var counts = Counts(entries.Select(s => (s.State, s.Entry.Counts)));
         counts["state_partitions"] = partitions.Count;
@@ -177,10 +198,17 @@ internal static class IncrementalRun
             inputs.Right with { Sql = partition.RightRelation, Csv = stateless ? inputs.Right.Csv : null });
     }
 
+    /// <summary>
+    /// Trains on the whole input in a schema of its own, dropped after: the run schema keeps the last assembled run, which
+    /// <c>explain</c> reads, until this one is assembled.
+    /// </summary>
     private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, CancellationToken cancellationToken)
     {
-        var result = CandidacyDdhqMatcher.Create(warehouse, match, run, request.Options).Run(inputs, null, cancellationToken);
-        return cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+        var training = run.Part("training");
+        var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
+        var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+        warehouse.Execute($"drop schema {Sql.Identifier(training.Name)} cascade");
+        return stored;
     }
 
     /// <summary>Counts summed over partitions; the right input's counts from the stateless partition, which reads it whole; largest partitions by maximum.</summary>

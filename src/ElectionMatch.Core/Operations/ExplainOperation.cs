@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Incremental;
 using ElectionMatch.Matching;
 using ElectionMatch.Warehouse;
 
@@ -9,7 +10,8 @@ namespace ElectionMatch.Operations;
 /// <summary>
 /// <c>electionmatch explain &lt;match&gt; &lt;left id&gt;</c>: for each election row of that left id in the latest
 /// run, the candidate pairs best first with the weight of every field (a waterfall from the prior to the
-/// match weight) and the decision taken. Reads the run schema the last <c>run</c> left in the warehouse.
+/// match weight) and the decision taken. Reads the run schema the last <c>run</c> left in the warehouse; after
+/// <c>run --incremental</c>, the schemas of its state partitions, recomputed or reused, which that run lists.
 /// </summary>
 public sealed class ExplainOperation
 {
@@ -34,11 +36,75 @@ public sealed class ExplainOperation
 
         var run = RunSchema.For(match);
         using var warehouse = _context.OpenForReading();
-        if (!warehouse.TableExists(run.Name, "scored_pairs"))
+        var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
+        var (parts, unread) = Parts(warehouse, run, match, at);
+        var found = Holding(warehouse, parts, leftId).Select(part => Read(warehouse, part, leftId, candidates)).ToList();
+        var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
+        var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
+        var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
+        if (!found.Any(f => f.InLeftInput) && quarantined.Count == 0)
         {
-            throw DiagnosticException.At(Codes.RunNotFound, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
+            if (unread.Count > 0)
+            {
+                throw DiagnosticException.At(Codes.ExplainPartitionUnreadable, at,
+                    $"'{leftId}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `electionmatch run {match} --incremental` computes it again");
+            }
+
+            throw DiagnosticException.At(Codes.ExplainIdNotFound, at, NotFound(warehouse, parts, settings, leftId));
         }
 
+        return new Explanation(rows, quarantined) { Removed = removed, UnreadPartitions = unread };
+    }
+
+    /// <summary>
+    /// Where the latest run's stages are: the run schema, or after an incremental run each state partition's schema
+    /// (<see cref="IncrementalRun.PartitionsTable"/>). A partition whose schema is gone or unfinished is named, not read.
+    /// </summary>
+    private static (List<RunSchema> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
+    {
+        if (warehouse.TableExists(run.Name, "scored_pairs"))
+        {
+            return ([run], []);
+        }
+
+        if (!warehouse.TableExists(run.Name, IncrementalRun.PartitionsTable))
+        {
+            throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
+        }
+
+        // One query for every partition: a schema that is gone, or was not finished, is named, not read.
+        var listed = warehouse.Query($"""
+            select p.state, p.run_schema, count(t.table_name) = 1
+            from {run.Table(IncrementalRun.PartitionsTable)} as p
+            left join information_schema.tables as t on t.table_schema = p.run_schema and t.table_name = {Sql.Literal(PartitionCache.ShownMarker)}
+            group by all
+            order by p.state
+            """, r => (State: r.GetString(0), Schema: r.GetString(1), Complete: r.GetBoolean(2)));
+        var parts = listed.Where(p => p.Complete).Select(p => run.Part(p.Schema[(run.Name.Length + 2)..])).ToList();
+        var unread = listed.Where(p => !p.Complete).Select(p => p.State.Length == 0 ? "(no state)" : p.State).ToList();
+        return (parts, unread);
+    }
+
+    /// <summary>The partitions whose left input holds the id (none: the id is unknown, which the caller says).</summary>
+    private static List<RunSchema> Holding(DuckDbWarehouse warehouse, List<RunSchema> parts, string leftId)
+    {
+        if (parts.Count <= 1)
+        {
+            return parts;
+        }
+
+        var holding = warehouse.Query(
+            string.Join(" union all ", parts.Select((p, i) => $"(select {i} from {p.Table("left_input")} where left_id = {Sql.Literal(leftId)} limit 1)")),
+            r => parts[r.GetInt32(0)]);
+        return holding;
+    }
+
+    private static string Partitions(List<string> labels) =>
+        (labels.Count == 1 ? "state partition " : "state partitions ") + string.Join(", ", labels);
+
+    /// <summary>What one run schema (a whole run's, or one state partition's) holds of the left id.</summary>
+    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, RunSchema run, string leftId, int candidates)
+    {
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
         string Union(string table) => string.Join(" union all ", passes.Select(p => $"select * from {run.Table(p + table)}"));
         string Rows(string table) => string.Join(" union all by name ", passes.Select(p => $"select *, {(p.Length > 0 ? "true" : "false")} as discovered_runoff from {run.Table(p + table)}"));
@@ -102,26 +168,24 @@ public sealed class ExplainOperation
             where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
             order by q.row_number
             """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)));
-        if (rows.Count == 0 && quarantined.Count == 0 && removed.Count == 0
-            && warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") == 0)
-        {
-            throw DiagnosticException.At(Codes.ExplainIdNotFound, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), NotFound(warehouse, run, settings, leftId));
-        }
-
-        return new Explanation(explained, quarantined) { Removed = removed };
+        var inLeftInput = rows.Count > 0 || removed.Count > 0
+            || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
+        return (explained, removed, quarantined, inLeftInput);
     }
 
-    private static string NotFound(DuckDbWarehouse warehouse, RunSchema run, Settings.MatchSettings settings, string leftId)
+    private static string NotFound(DuckDbWarehouse warehouse, List<RunSchema> parts, Settings.MatchSettings settings, string leftId)
     {
         // The nearest id, when a typo (an edit or two) away from one: ids are codes, so anything further is no hint.
+        var inputs = string.Join(" union all ", parts.Select(p => $"select left_id from {p.Table("left_input")}"));
         var near = warehouse.Scalar<string>($"""
-            select left_id from {run.Table("left_input")}
+            select left_id from ({inputs})
             where left_id is not null and levenshtein(left_id, {Sql.Literal(leftId)}) <= 2
             order by levenshtein(left_id, {Sql.Literal(leftId)}), left_id
             limit 1
             """);
-        var leftRows = warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")}");
-        return $"'{leftId}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {run.Name}.left_input) nor its quarantine holds it"
+        var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
+        var where = parts.Count == 1 ? $"{parts[0].Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
+        return $"'{leftId}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
             + (near is null ? "" : $"; did you mean '{near}'?");
     }
 
@@ -150,6 +214,12 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 {
     /// <summary>The left id's election rows the temporal filter removed (no results on that date in that state).</summary>
     public IReadOnlyList<RemovedRow> Removed { get; init; } = [];
+
+    /// <summary>
+    /// After an incremental run, the state partitions (their labels) whose schemas are gone, so whether they hold
+    /// rows of the id cannot be told; empty when every partition was read.
+    /// </summary>
+    public IReadOnlyList<string> UnreadPartitions { get; init; } = [];
 }
 
 /// <summary>An election row of the left id that the temporal filter removed: its type, its date and its state (null: blank).</summary>

@@ -682,6 +682,12 @@ internal sealed class CandidacyDdhqMatcher
     private string ScoredPairsSql(string p, ModelParameters parameters) =>
         $"create view {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), ScoredColumns)}";
 
+    /// <summary>
+    /// A pass's <c>scored_pairs</c> and <c>scored_pairs_explained</c> views over the <c>comparisons</c> of this matcher's
+    /// run schema: an incremental run makes them in each partition's schema, over its cached comparisons, for explain.
+    /// </summary>
+    internal string ScoredViewsSql(string p, ModelParameters parameters) => ScoredPairsSql(p, parameters) + ";\n" + ExplainedPairsSql(p, parameters);
+
     /// <summary>The comparisons' columns a scored pair keeps beside its weights; <c>rules</c> from the code comparisons store.</summary>
     private string ScoredColumns => $"left_key, right_key, rank, cosine, {PairRules.ListSql("found_by")} as rules, " + Gammas;
 

@@ -1,0 +1,177 @@
+using System.Text.RegularExpressions;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// `explain` after `run --incremental`: the stages explain reads are cached with each state partition's rows and shown
+/// by a schema named by its cache key, so an id of a reused partition is explained as after a full recompute of the same
+/// inputs, and a partition whose schema is gone is named, not taken for a missing run.
+/// </summary>
+public sealed partial class ExplainIncrementalRunTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Left = "data/airbyte/hubspot_candidacy.csv";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        _fixture.Dispose();
+        if (Directory.Exists(_full))
+        {
+            Directory.Delete(_full, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Every_id_is_explained_after_partitions_were_reused_as_after_a_full_recompute_of_the_same_inputs()
+    {
+        KeepStates("TX", "NC", "GA", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var firstSchemas = PartitionSchemas(_fixture.Directory);
+        Assert.Equal(4, firstSchemas.Count);
+
+        // North Carolina's candidacies change their surnames: the next run recomputes NC and reuses the rest.
+        var lines = File.ReadAllLines(_fixture.PathOf(Left));
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var cells = lines[i].Split(',');
+            if (cells[4] == "NC")
+            {
+                cells[3] += "son";
+                lines[i] = string.Join(',', cells);
+            }
+        }
+
+        File.WriteAllLines(_fixture.PathOf(Left), lines);
+        CopyDirectory(_fixture.Directory, _full);
+        Assert.Contains("incremental: 4 state partitions, 3 reused, 1 recomputed (NC)", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
+        Assert.Contains("incremental: 4 state partitions, 0 reused, 4 recomputed", Run(_full, "2030-01-02", "--full"), StringComparison.Ordinal);
+
+        // NC's schema of the old key is dropped with the run that no longer uses it; the three reused ones stay.
+        var secondSchemas = PartitionSchemas(_fixture.Directory);
+        Assert.Equal(4, secondSchemas.Count);
+        Assert.Equal(3, secondSchemas.Intersect(firstSchemas).Count());
+        Assert.Single(secondSchemas, s => s.Contains("__part_nc_", StringComparison.Ordinal) && !firstSchemas.Contains(s));
+
+        var ids = lines.Skip(1).Select(l => (Id: l.Split(',')[0], State: l.Split(',')[4])).ToList();
+        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)));
+        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_full)));
+        var linkedInReused = 0;
+        foreach (var (id, state) in ids)
+        {
+            var after = incremental.Execute(Match, id);
+            var expected = full.Execute(Match, id);
+            Assert.Empty(after.UnreadPartitions);
+            Assert.Equal(Describe(expected), Describe(after));
+            Assert.True(after.Rows.Count + after.Removed.Count + after.Quarantined.Count > 0, id);
+            if (state != "NC" && after.Rows.Any(r => r.Candidates.Any(c => c.Linked)))
+            {
+                linkedInReused++;
+            }
+        }
+
+        // The reused partitions' ids have their linked candidates, as many as the snapshot links.
+        Assert.Equal(Linked(_fixture.Directory, "20300102", ids.Where(i => i.State != "NC").Select(i => i.Id)), linkedInReused);
+        Assert.True(linkedInReused > 10, $"{linkedInReused} linked ids in reused partitions");
+
+        // From the command line: a Texas id (a reused partition) reads as after the full recompute, with its waterfall and the published reasoning.
+        var texas = ids.First(i => i.State == "TX" && Published(_fixture.Directory, "20300102", i.Id).Count > 0).Id;
+        var cli = Explain(_fixture.Directory, texas);
+        Assert.True(cli.ExitCode == 0, cli.Output);
+        Assert.Equal(Explain(_full, texas).Stdout, cli.Stdout);
+        var text = cli.Stdout.ReplaceLineEndings("\n");
+        Assert.All(Published(_fixture.Directory, "20300102", texas), reasoning => Assert.Contains("\n  decision: " + reasoning + "\n", text, StringComparison.Ordinal));
+        Assert.Matches(WaterfallLine(), text);
+    }
+
+    [Fact]
+    public void A_partition_whose_schema_is_gone_is_named_and_the_next_incremental_run_computes_it_again()
+    {
+        KeepStates("NC", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var rows = File.ReadAllLines(_fixture.PathOf(Left)).Skip(1).Select(l => l.Split(',')).ToList();
+        var stateless = rows.First(c => c[4] == "")[0];
+        var carolina = rows.First(c => c[4] == "NC")[0];
+        var before = Explain(_fixture.Directory, stateless);
+        Assert.True(before.ExitCode == 0, before.Output);
+        Assert.Contains("decision: ", before.Stdout, StringComparison.Ordinal);
+
+        // The schema that shows the stateless partition's stages dropped by hand.
+        var schema = Assert.Single(PartitionSchemas(_fixture.Directory), s => s.Contains("__part_none_", StringComparison.Ordinal));
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"drop schema {Sql.Identifier(schema)} cascade");
+        }
+
+        var gone = Explain(_fixture.Directory, stateless);
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains($"error EM0112: '{stateless}' is in none of the state partitions of the latest (incremental) run of 'candidacy_ddhq_matches' that can be read, and the schema that shows the stages of state partition (no state) is gone", gone.Stderr, StringComparison.Ordinal);
+        var other = Explain(_fixture.Directory, carolina);
+        Assert.True(other.ExitCode == 0, other.Output);
+        Assert.StartsWith("note: the schema that shows the stages of state partition (no state) of the latest run is gone", other.Stdout, StringComparison.Ordinal);
+        Assert.Contains("decision: ", other.Stdout, StringComparison.Ordinal);
+
+        // The next run recomputes that partition alone, though its cache entry is still there, and explain says again what it said.
+        Assert.Contains("incremental: 2 state partitions, 1 reused, 1 recomputed ((no state))", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
+        Assert.Equal(before.Stdout, Explain(_fixture.Directory, stateless).Stdout);
+        Assert.DoesNotContain("note:", Explain(_fixture.Directory, carolina).Stdout, StringComparison.Ordinal);
+    }
+
+    // Keeps the candidacies of these states ("" for none), so the test has few partitions.
+    private void KeepStates(params string[] states) =>
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || states.Contains(l.Split(',')[4])));
+
+    // Everything explain says of an id, as text to compare.
+    private static string Describe(Explanation e) => string.Join("\n",
+        e.Quarantined.Select(q => $"quarantined {q.Code} {q.Message} {q.RowNumber}")
+            .Concat(e.Removed.Select(r => $"removed {r.ElectionType} {r.ElectionDate} {r.State}"))
+            .Concat(e.Rows.Select(r => $"{r.ElectionType} {r.ElectionDate} {r.Name} {r.State} {r.InSnapshot} {r.MatchDate} {r.DiscoveredAfter} | {r.Decision} | "
+                + string.Join("; ", r.Candidates.Select(c => $"{c.RightId} {c.Candidate} {c.Race} {c.MatchWeight:R} {c.MatchProbability:R} {c.Linked} [{string.Join(",", c.FoundBy)}] "
+                    + string.Join(" ", c.Steps.Select(s => $"{s.Field}:{s.Level}:{s.Weight:R}")))))));
+
+    private static List<string> PartitionSchemas(string project)
+    {
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        return warehouse.Query($"select schema_name from duckdb_schemas() where starts_with(schema_name, 'em_run_{Match}__part_') order by 1", r => r.GetString(0));
+    }
+
+    private static CliProcess.Result Explain(string project, string id) =>
+        CliProcess.Run("explain", Match, id, "--candidates", "5", "--project-dir", project);
+
+    private static string Run(string project, string date, string mode)
+    {
+        var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date);
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run.Stdout;
+    }
+
+    private static List<string> Published(string project, string date, string id)
+    {
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        return warehouse.Query($"select llm_reasoning from model_predictions.{Match}_{date} where gp_candidacy_id = {Sql.Literal(id)}", r => r.GetString(0));
+    }
+
+    private static long Linked(string project, string date, IEnumerable<string> ids)
+    {
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        return warehouse.Scalar<long>($"select count(distinct gp_candidacy_id) from model_predictions.{Match}_{date} where has_match and gp_candidacy_id in ({string.Join(", ", ids.Select(Sql.Literal))})");
+    }
+
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
+    // A bar of the waterfall: field, level, weight and running total.
+    [GeneratedRegex(@"(?m)^      last_name +[a-z_]+ +[+-]\d+\.\d\d +[+-]\d+\.\d\d  [+-]*$")]
+    private static partial Regex WaterfallLine();
+}
