@@ -119,6 +119,12 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         Assert.Contains("incremental: 2 state partitions, 1 reused, 1 recomputed ((no state))", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
         Assert.Equal(before.Stdout, Explain(_fixture.Directory, stateless).Stdout);
         Assert.DoesNotContain("note:", Explain(_fixture.Directory, carolina).Stdout, StringComparison.Ordinal);
+
+        // evaluate scores the snapshot and says why it cannot compare embedders, instead of leaving the lines out.
+        var evaluate = CliProcess.Run("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--partial-truth", "--project-dir", _fixture.Directory);
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("precision: ", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"retrieval: not measured: the latest run of '{Match}' was incremental", evaluate.Stdout, StringComparison.Ordinal);
     }
 
     // Keeps the candidacies of these states ("" for none), so the test has few partitions.

@@ -55,6 +55,12 @@ internal static class EvaluateCommand
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
                 var offlineTopK = settings.Embeddings.IsOffline ? "retrieved" : settings.Embeddings.UnionOffline ? "retrieved_offline" : null;
                 var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Dbt.WorkingDirectory.Full(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK);
+                if (recalls.Count == 0 && warehouse.TableExists(RunSchema.For(name).Name, Incremental.IncrementalRun.PartitionsTable))
+                {
+                    // An incremental run keeps, of each partition, only what explain reads: not the results rows' retrieval members.
+                    Terminal.Out.WriteLine($"retrieval: not measured: the latest run of '{name}' was incremental, which keeps no partition's retrieval stages; run it without --incremental to compare embedders");
+                }
+
                 foreach (var recall in recalls)
                 {
                     Terminal.Out.WriteLine(recall.FromRun

@@ -122,10 +122,8 @@ internal static class IncrementalRun
                 var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model);
                 var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
                 var key = keys[partition.State];
-                cache.StoreStages(partition.State, key, scratch);
-                cache.Store(partition, key, modelSha, request.SettingsSha256, request.Tool, result);
                 var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model);
-                cache.Expose(partition.State, key, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
+                cache.Store(partition, key, modelSha, request.SettingsSha256, request.Tool, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
             }

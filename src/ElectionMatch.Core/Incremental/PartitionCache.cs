@@ -11,7 +11,7 @@ namespace ElectionMatch.Incremental;
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
 /// model and settings hashes). One entry per partition is kept: a recomputed partition replaces its old one.
 /// Beside them, the rows of the stages <c>explain</c> reads (<see cref="ExplainedStages"/>), which each partition's
-/// schema shows as views (<see cref="Expose"/>); a partition's rows under an older key stay until a run is assembled
+/// schema shows as views (<see cref="Store"/>); a partition's rows under an older key stay until a run is assembled
 /// without it (<see cref="Prune"/>), so the last assembled run can be explained while a later one is stopped.
 /// </summary>
 internal sealed class PartitionCache
@@ -28,8 +28,8 @@ internal sealed class PartitionCache
         ("left_input", "left_id, row_number", false),
         ("left_expanded", "left_id, election_type, election_date, state", false),
         ("left_filtered", "left_id, election_type, election_date", false),
-        ("left_keyed", "*", false),
-        ("runoff_left_keyed", "*", false),
+        ("left_keyed", LeftKeyedColumns, false),
+        ("runoff_left_keyed", LeftKeyedColumns, false),
         ("comparisons", "*", false),
         ("runoff_comparisons", "*", false),
         ("links", "*", false),
@@ -39,9 +39,12 @@ internal sealed class PartitionCache
         ("right_keyed", "right_key, right_id, candidate, race_name", true),
     ];
 
+    /// <summary>Of a keyed left row, what explain shows and joins on (not its parsed name parts, lists and embedding text).</summary>
+    private const string LeftKeyedColumns = "left_key, left_id, first_name_raw, last_name_raw, state, election_type, election_date, base_date, match_date, date_fallback";
+
     private readonly DuckDbWarehouse _warehouse;
     private readonly string _match;
-    private bool _stagesChecked;
+    private bool _layoutChecked;
 
     public PartitionCache(DuckDbWarehouse warehouse, string match, IReadOnlyList<OutputColumn> columns)
     {
@@ -108,7 +111,7 @@ internal sealed class PartitionCache
         return (ModelParameters.FromJson(json), sha);
     }
 
-    /// <summary>Whether the partition's entry under this key is cached and its schema shows it (<see cref="Expose"/>).</summary>
+    /// <summary>Whether the partition's entry under this key is cached and its schema shows it (<see cref="Store"/>).</summary>
     public bool Has(string state, string cacheKey, RunSchema shown) =>
         _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0
         && _warehouse.TableExists(shown.Name, ShownMarker);
@@ -116,86 +119,91 @@ internal sealed class PartitionCache
     /// <summary>The view each partition schema makes last: a schema without it is incomplete.</summary>
     public const string ShownMarker = "cached_partition";
 
-    private string StageTable(string stage) => Schema.Table($"{_match}__stage_{stage}");
+    private static readonly string[] Passes = ["", "runoff_"];
+
+    private string StageTable(string stage) => Schema.Table(StageTableName(stage));
+
+    private string StageTableName(string stage) => $"{_match}__stage_{stage}";
+
+    /// <summary>The tables and views of a schema, in one query.</summary>
+    private HashSet<string> Names(string schema) =>
+        _warehouse.Query($"select table_name from information_schema.tables where table_schema = {Sql.Literal(schema)}", r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Stores the stages explain reads of a partition's run (<paramref name="run"/>) under its key, replacing only rows
-    /// under that same key: an older key's rows serve the last assembled run until <see cref="Prune"/>.
+    /// Replaces a partition's entry with a fresh result computed in <paramref name="run"/>, in one transaction: its
+    /// published rows, quarantine, counts and row accounts, the rows of the stages explain reads, and the schema
+    /// <paramref name="shown"/> that shows them as views named as a run schema's stages (with the scored pairs' views over
+    /// its <c>comparisons</c>, <paramref name="scoredViews"/>), its marker view last. Rows under an older key stay until
+    /// <see cref="Prune"/>: the last assembled run's partition schemas show them.
     /// </summary>
-    public void StoreStages(string state, string cacheKey, RunSchema run)
+    public void Store(StatePartition partition, string cacheKey, string modelSha256, string settingsSha256, string tool, MatchResult result, RunSchema run, RunSchema shown, Func<string, string> scoredViews)
     {
-        var passes = new[] { "", "runoff_" }.Where(p => _warehouse.TableExists(run.Name, p + "comparisons")).ToList();
-        var scored = string.Join(" union all ", passes.Select(p => $"select right_key from {run.Table(p + "comparisons")}"));
-        var stages = ExplainedStages.Where(s => _warehouse.TableExists(run.Name, s.Stage))
-            .Select(s => (s.Stage, Rows: $"select {s.Columns} from {run.Table(s.Stage)}" + (s.ScoredOnly ? $" semi join ({scored}) as scored using (right_key)" : "")))
-            .ToList();
-        if (!_stagesChecked)
+        var state = Sql.Literal(partition.State);
+        var key = Sql.Literal(cacheKey);
+        var made = Names(run.Name);
+        var scored = string.Join(" union all ", Passes.Where(p => made.Contains(p + "comparisons")).Select(p => $"select right_key from {run.Table(p + "comparisons")}"));
+        var tables = new List<(string View, string Table, string Rows)>
         {
-            // Rows cached by a build with other stage columns cannot take this run's rows, inserted by position. No cached
-            // partition is then this build's (the build is in every key): the match's stages start afresh, and the
-            // partition schemas that show them go with them.
-            if (stages.Any(s => _warehouse.TableExists(Schema.Name, $"{_match}__stage_{s.Stage}") &&
-                !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {StageTable(s.Stage)}").SequenceEqual(_warehouse.Describe(s.Rows))))
+            ("output", _match + "__output", "select * from " + result.OutputTable),
+            ("quarantine", _match + "__quarantine", "select * from " + result.QuarantineTable),
+        };
+        tables.AddRange(ExplainedStages.Where(s => made.Contains(s.Stage)).Select(s => (s.Stage, StageTableName(s.Stage),
+            $"select {s.Columns} from {run.Table(s.Stage)}" + (s.ScoredOnly ? $" semi join ({scored}) as scored using (right_key)" : ""))));
+        var cached = Names(Schema.Name);
+        if (!_layoutChecked)
+        {
+            // Rows cached under another layout (an older tool) cannot take this run's rows, which are inserted by position.
+            // No cached partition is then this build's (the build is in every key): the match's cache starts afresh, with
+            // the partition schemas that show it. Every partition of a run is matched by the same statements, so the first
+            // one's layout is every one's. (The output's columns are checked when the cache is opened.)
+            if (tables.Skip(1).Any(t => cached.Contains(t.Table) &&
+                !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Schema.Table(t.Table)}").SequenceEqual(_warehouse.Describe(t.Rows))))
             {
-                _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n")));
+                _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n"))
+                    + $"drop table if exists {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
                 DropSchemas(_ => true);
+                cached = Names(Schema.Name);
             }
 
-            _stagesChecked = true;
+            _layoutChecked = true;
         }
 
-        var key = Sql.Literal(cacheKey);
-        _warehouse.InTransaction(() =>
-        {
-            foreach (var (stage, rows) in stages)
-            {
-                _warehouse.Execute($"""
-                    create table if not exists {StageTable(stage)} as select '' as em_state, '' as em_cache_key, * from ({rows}) limit 0;
-                    delete from {StageTable(stage)} where em_cache_key = {key};
-                    insert into {StageTable(stage)} select {Sql.Literal(state)}, {key}, * from ({rows});
-                    """);
-            }
-        });
-    }
-
-    /// <summary>
-    /// Makes <paramref name="shown"/> a schema of views over the partition's cached rows under its key, named as the
-    /// stages of a run schema, so explain reads it as it reads a run's (<paramref name="scoredViews"/>: the scored
-    /// pairs' views over its <c>comparisons</c>). The marker view is made last, in the same transaction.
-    /// </summary>
-    public void Expose(string state, string cacheKey, RunSchema shown, Func<string, string> scoredViews)
-    {
-        var key = Sql.Literal(cacheKey);
-        string View(string name, string table) =>
-            $"create view {shown.Table(name)} as select * exclude (em_state, em_cache_key) from {table} where em_cache_key = {key};\n";
-        var cached = ExplainedStages.Select(s => s.Stage).Where(s => _warehouse.TableExists(Schema.Name, $"{_match}__stage_{s}")).ToList();
+        // Every stage the cache holds gets its view, a pass this partition did not make (no runoff pass) an empty one.
+        var views = tables.Select(t => (t.View, t.Table))
+            .Concat(ExplainedStages.Where(s => !made.Contains(s.Stage) && cached.Contains(StageTableName(s.Stage))).Select(s => (View: s.Stage, Table: StageTableName(s.Stage))))
+            .ToList();
         _warehouse.InTransaction(() =>
         {
             _warehouse.Execute($"""
+                {string.Concat(tables.Select(t => $"""
+                    create table if not exists {Schema.Table(t.Table)} as select '' as em_state, '' as em_cache_key, * from ({t.Rows}) limit 0;
+                    delete from {Schema.Table(t.Table)} where em_cache_key = {key};
+                    insert into {Schema.Table(t.Table)} select {state}, {key}, * from ({t.Rows});
+
+                    """))}
+                delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
+                insert into {Schema.Table("partitions")} values (
+                    {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(modelSha256)}, {Sql.Literal(settingsSha256)},
+                    {Sql.Literal(tool)}, {partition.LeftRows}, now(),
+                    {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))});
                 drop schema if exists {Sql.Identifier(shown.Name)} cascade;
                 create schema {Sql.Identifier(shown.Name)};
-                {View("output", Output)}
-                {View("quarantine", Quarantine)}
-                {string.Concat(cached.Select(s => View(s, StageTable(s))))}
+                {string.Concat(views.Select(v => $"create view {shown.Table(v.View)} as select * exclude (em_state, em_cache_key) from {Schema.Table(v.Table)} where em_cache_key = {key};\n"))}
+                {string.Concat(Passes.Where(p => views.Any(v => v.View == p + "comparisons")).Select(p => scoredViews(p) + ";\n"))}
+                create view {shown.Table(ShownMarker)} as select {state} as state, {key} as cache_key;
                 """);
-            foreach (var pass in new[] { "", "runoff_" }.Where(p => cached.Contains(p + "comparisons")))
-            {
-                _warehouse.Execute(scoredViews(pass));
-            }
-
-            _warehouse.Execute($"create view {shown.Table(ShownMarker)} as select {Sql.Literal(state)} as state, {key} as cache_key");
         });
     }
 
     /// <summary>
-    /// After a run is assembled: the cached stage rows and output of keys it does not use, and the partition schemas of
-    /// this match it does not list (<paramref name="prefix"/>: their names' common start), go.
+    /// After a run is assembled: the cached rows of keys it does not use, and the partition schemas of this match it does
+    /// not list, go.
     /// </summary>
     public void Prune(IReadOnlyCollection<string> cacheKeys, IReadOnlySet<string> schemas)
     {
         var keys = string.Join(", ", cacheKeys.Select(Sql.Literal));
-        var tables = ExplainedStages.Select(s => $"{_match}__stage_{s.Stage}").Append(_match + "__output").Append(_match + "__quarantine")
-            .Where(t => _warehouse.TableExists(Schema.Name, t));
+        var cached = Names(Schema.Name);
+        var tables = ExplainedStages.Select(s => StageTableName(s.Stage)).Append(_match + "__output").Append(_match + "__quarantine").Where(cached.Contains);
         _warehouse.Execute(string.Concat(tables.Select(t => $"delete from {Schema.Table(t)} where em_cache_key not in ({keys});\n")));
         DropSchemas(s => !schemas.Contains(s));
     }
@@ -218,41 +226,6 @@ internal sealed class PartitionCache
         }
     }
 
-    /// <summary>
-    /// Replaces a partition's entry with a fresh result, in one transaction. Its published rows and quarantine under an
-    /// older key stay until <see cref="Prune"/>: the last assembled run's partition schemas show them.
-    /// </summary>
-    public void Store(StatePartition partition, string cacheKey, string modelSha256, string settingsSha256, string tool, MatchResult result)
-    {
-        var state = Sql.Literal(partition.State);
-        var key = Sql.Literal(cacheKey);
-        // Quarantined rows cached under another layout (an older tool) cannot take this run's rows, which are inserted by
-        // position. No cached partition is then this build's (the build is in every key): the match's cache starts afresh.
-        if (_warehouse.TableExists(Schema.Name, _match + "__quarantine") &&
-            !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Quarantine}").SequenceEqual(_warehouse.Describe("select * from " + result.QuarantineTable)))
-        {
-            _warehouse.Execute($"drop table if exists {Output}; drop table {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
-            DropSchemas(_ => true);
-        }
-
-        _warehouse.Execute($"create table if not exists {Output} as select '' as em_state, '' as em_cache_key, * from {result.OutputTable} limit 0");
-        _warehouse.Execute($"create table if not exists {Quarantine} as select '' as em_state, '' as em_cache_key, * from {result.QuarantineTable} limit 0");
-        _warehouse.InTransaction(() =>
-        {
-            _warehouse.Execute($"""
-                delete from {Output} where em_cache_key = {key};
-                delete from {Quarantine} where em_cache_key = {key};
-                delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
-                insert into {Output} select {state}, {key}, * from {result.OutputTable};
-                insert into {Quarantine} select {state}, {key}, * from {result.QuarantineTable};
-                insert into {Schema.Table("partitions")} values (
-                    {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(modelSha256)}, {Sql.Literal(settingsSha256)},
-                    {Sql.Literal(tool)}, {partition.LeftRows}, now(),
-                    {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))});
-                """);
-        });
-    }
-
     /// <summary>The counts and row accounts stored with a partition's entry.</summary>
     public (Dictionary<string, long> Counts, List<RowAccount> Accounts) Read(string state, string cacheKey) =>
         _warehouse.Query(
@@ -260,3 +233,4 @@ internal sealed class PartitionCache
             r => (JsonSerializer.Deserialize<Dictionary<string, long>>(r.GetString(0))!, JsonSerializer.Deserialize<List<RowAccount>>(r.GetString(1))!))
             .Single();
 }
+

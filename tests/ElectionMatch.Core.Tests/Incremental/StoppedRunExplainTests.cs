@@ -1,0 +1,67 @@
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Incremental;
+
+/// <summary>
+/// An incremental run that stops after it recomputed a partition, before it assembled, leaves the last assembled run
+/// explainable as it was: the partition's rows under the older key stay until a run is assembled without them.
+/// </summary>
+public sealed class StoppedRunExplainTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Left = "data/airbyte/hubspot_candidacy.csv";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void A_run_stopped_after_a_recomputed_partition_leaves_the_last_assembled_run_explained_as_it_was()
+    {
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC" or "")) + "\n");
+        Run(new DateOnly(2030, 1, 1));
+        var carolina = _fixture.Read(Left).Split('\n').Skip(1).Select(l => l.Split(',')).First(c => c.ElementAtOrDefault(4) == "NC" && c[3].Length > 0);
+        var id = carolina[0];
+        var before = Explain(id);
+        Assert.Contains(before.Rows, r => r.Name.EndsWith(carolina[3], StringComparison.Ordinal));
+
+        // North Carolina's surnames change; the next run stores NC's new rows and stops before it assembles.
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Select(l => l.Split(',') is { Length: > 4 } c && c[4] == "NC" ? string.Join(',', c.Take(3).Append(c[3] + "son").Concat(c.Skip(4))) : l)));
+        var stop = Assert.Throws<InvalidOperationException>(() => Run(new DateOnly(2030, 1, 2), stage =>
+        {
+            if (stage.Stage == "partition NC")
+            {
+                throw new InvalidOperationException("stopped after NC");
+            }
+        }));
+        Assert.Equal("stopped after NC", stop.Message);
+        Assert.Equal(2, Schemas().Count(s => s.Contains("__part_nc_", StringComparison.Ordinal)));
+
+        var stopped = Explain(id);
+        Assert.Equal(Describe(before), Describe(stopped));
+
+        // The next run reuses what the stopped one stored, and explain then reads the new surnames.
+        var next = Run(new DateOnly(2030, 1, 3));
+        Assert.Contains("incremental: 2 state partitions, 2 reused, 0 recomputed", next.Summary);
+        var after = Explain(id);
+        Assert.Contains(after.Rows, r => r.Name.EndsWith(carolina[3] + "son", StringComparison.Ordinal));
+        Assert.Single(Schemas(), s => s.Contains("__part_nc_", StringComparison.Ordinal));
+    }
+
+    private RunResult Run(DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) =>
+        new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
+            .Execute(new RunOptions(Match, date) { AllowFutureDate = true, Incremental = true }, progress);
+
+    private Explanation Explain(string id) => new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(Match, id);
+
+    private List<string> Schemas()
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Query($"select schema_name from duckdb_schemas() where starts_with(schema_name, 'em_run_{Match}__part_')", r => r.GetString(0));
+    }
+
+    private static string Describe(Explanation e) => string.Join("\n",
+        e.Rows.Select(r => $"{r.ElectionType} {r.ElectionDate} {r.Name} {r.State} {r.Decision} | "
+            + string.Join("; ", r.Candidates.Select(c => $"{c.RightId} {c.MatchWeight:R} {c.Linked} " + string.Join(" ", c.Steps.Select(s => $"{s.Field}:{s.Level}:{s.Weight:R}"))))));
+}
