@@ -80,7 +80,7 @@ public sealed class ExplainOperation
             group by all
             order by p.state
             """, r => (State: r.GetString(0), Schema: r.GetString(1), Complete: r.GetBoolean(2)));
-        var parts = listed.Where(p => p.Complete).Select(p => run.Part(p.Schema[(run.Name.Length + 2)..])).ToList();
+        var parts = listed.Where(p => p.Complete).Select(p => new RunSchema(p.Schema) { Match = run.Match }).ToList();
         var unread = listed.Where(p => !p.Complete).Select(p => p.State.Length == 0 ? "(no state)" : p.State).ToList();
         return (parts, unread);
     }
