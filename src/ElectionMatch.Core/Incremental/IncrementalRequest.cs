@@ -1,6 +1,6 @@
 namespace ElectionMatch.Incremental;
 
-/// <param name="SettingsSha256">The settings' hash: part of every partition's cache key, and the stored model is for these settings only.</param>
+/// <param name="SettingsSha256">The hash of what in the settings decides the match's rows (<see cref="Settings.MatchSettings.ResultsSha256"/>): part of every partition's cache key, and the stored model is for these settings only.</param>
 /// <param name="Full">Recompute every partition (with the stored model), refreshing the cache.</param>
 /// <param name="Options">Threads and the model providers every partition's matcher uses.</param>
 /// <param name="Retrain">Train a new model on the whole input first; every partition's key changes with it.</param>

@@ -162,7 +162,7 @@ public sealed partial class RunOperation
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
     {
         var (earlier, refused) = EarlierModel(match.Name);
-        var request = new Incremental.IncrementalRequest(_context.Settings.ContentHash, options.FullRecompute, options.Retrain, runOptions)
+        var request = new Incremental.IncrementalRequest(match.ResultsSha256, options.FullRecompute, options.Retrain, runOptions)
         {
             EarlierModel = earlier,
             EarlierModelRefused = refused,

@@ -109,7 +109,10 @@ public sealed class ElectionMatchSettings
                     throw DiagnosticException.At(Codes.YamlShape, at, $"match '{name}' must be a mapping");
                 }
 
-                matches[name] = ReadMatch(name, new YamlMap(yaml, map), at, quarantine, diagnostics);
+                matches[name] = ReadMatch(name, new YamlMap(yaml, map), at, quarantine, diagnostics) with
+                {
+                    ResultsSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(SettingsText.Of(map, root.Get("quarantine"))))),
+                };
             });
         }
 

@@ -10,6 +10,12 @@ public sealed record MatchSettings(
     IReadOnlyDictionary<string, double> Thresholds,
     SourceSpan At)
 {
+    /// <summary>
+    /// SHA-256 of what in electionmatch.yml decides this match's rows (<see cref="SettingsText"/>): an incremental run's
+    /// partitions and stored model are keyed on it, so editing a comment, the engine, the snapshots or another match
+    /// reuses them. Empty for settings built in code.
+    /// </summary>
+    public string ResultsSha256 { get; init; } = "";
     public EmbeddingSettings Embeddings { get; init; } = EmbeddingSettings.Offline;
 
     public JudgeSettings Judge { get; init; } = JudgeSettings.Offline;
