@@ -34,6 +34,11 @@ internal static class ExplainCommand
                 Terminal.Out.WriteLine($"note: the schema that shows the stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run is gone (dropped, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");
             }
 
+            foreach (var partition in explanation.Partitions)
+            {
+                Terminal.Out.WriteLine($"{id}: state partition {partition.Label} of the latest (incremental) run, {(partition.Reused ? "reused" : "recomputed")}; computed {partition.ComputedAtUtc.ToString("yyyy-MM-dd HH:mm:ss", c)} UTC");
+            }
+
             foreach (var row in explanation.Quarantined)
             {
                 Terminal.Out.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");

@@ -20,7 +20,8 @@ internal static class IncrementalRun
 {
     /// <summary>
     /// The table in an incremental run's schema that lists its state partitions, each with its cache key and the schema
-    /// that shows its cached stages (<see cref="PartitionCache.Shown"/>): what <c>explain</c> reads in place of the run's own.
+    /// that shows its cached stages (<see cref="PartitionCache.Shown"/>), whether the run reused it and when it was
+    /// computed: what <c>explain</c> reads in place of the run's own stages.
     /// </summary>
     public const string PartitionsTable = "state_partitions";
 
@@ -157,9 +158,16 @@ internal static class IncrementalRun
             select * exclude (em_state, em_cache_key) from {cache.Quarantine}
             where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
             order by input, em_state, row_number;
-            create table {run.Table(PartitionsTable)} (state varchar, cache_key varchar, run_schema varchar);
             """);
-        warehouse.Execute($"insert into {run.Table(PartitionsTable)} values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)})"))}");
+        // Each partition with the schema that shows it, whether this run reused it, and when it was computed.
+        warehouse.Execute($"""
+            create table {run.Table(PartitionsTable)} as
+            select p.state, p.cache_key, p.run_schema, p.reused, c.computed_at_utc
+            from (values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)}, {(recomputed.Contains(p.Label) ? "false" : "true")})"))})
+                as p(state, cache_key, run_schema, reused)
+            join {PartitionCache.Schema.Table("partitions")} as c on c.match = {Sql.Literal(match.Name)} and c.state = p.state and c.cache_key = p.cache_key
+            order by p.state
+            """);
 
         // What partitions of other keys left (older inputs, recomputes that stopped) goes now that this run is assembled.
         cache.Prune(keys.Values, partitions.Select(p => Shown(p).Name).ToHashSet(StringComparer.Ordinal));

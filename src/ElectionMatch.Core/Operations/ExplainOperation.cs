@@ -38,7 +38,8 @@ public sealed class ExplainOperation
         using var warehouse = _context.OpenForReading();
         var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
         var (parts, unread) = Parts(warehouse, run, match, at);
-        var found = Holding(warehouse, parts, leftId).Select(part => Read(warehouse, part, leftId, candidates)).ToList();
+        var holding = Holding(warehouse, parts, leftId);
+        var found = holding.Select(part => Read(warehouse, part.Schema, leftId, candidates)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -53,18 +54,23 @@ public sealed class ExplainOperation
             throw DiagnosticException.At(Codes.ExplainIdNotFound, at, NotFound(warehouse, parts, settings, leftId));
         }
 
-        return new Explanation(rows, quarantined) { Removed = removed, UnreadPartitions = unread };
+        return new Explanation(rows, quarantined)
+        {
+            Removed = removed,
+            UnreadPartitions = unread,
+            Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
+        };
     }
 
     /// <summary>
     /// Where the latest run's stages are: the run schema, or after an incremental run each state partition's schema
     /// (<see cref="IncrementalRun.PartitionsTable"/>). A partition whose schema is gone or unfinished is named, not read.
     /// </summary>
-    private static (List<RunSchema> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
+    private static (List<(RunSchema Schema, ExplainedPartition? Partition)> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
     {
         if (warehouse.TableExists(run.Name, "scored_pairs"))
         {
-            return ([run], []);
+            return ([(run, null)], []);
         }
 
         if (!warehouse.TableExists(run.Name, IncrementalRun.PartitionsTable))
@@ -74,19 +80,19 @@ public sealed class ExplainOperation
 
         // One query for every partition: a schema that is gone, or was not finished, is named, not read.
         var listed = warehouse.Query($"""
-            select p.state, p.run_schema, count(t.table_name) = 1
+            select p.state, p.run_schema, count(t.table_name) = 1, p.reused, p.computed_at_utc
             from {run.Table(IncrementalRun.PartitionsTable)} as p
             left join information_schema.tables as t on t.table_schema = p.run_schema and t.table_name = {Sql.Literal(PartitionCache.ShownMarker)}
             group by all
             order by p.state
-            """, r => (State: r.GetString(0), Schema: r.GetString(1), Complete: r.GetBoolean(2)));
-        var parts = listed.Where(p => p.Complete).Select(p => new RunSchema(p.Schema) { Match = run.Match }).ToList();
-        var unread = listed.Where(p => !p.Complete).Select(p => p.State.Length == 0 ? "(no state)" : p.State).ToList();
+            """, r => (Schema: r.GetString(1), Complete: r.GetBoolean(2), Partition: new ExplainedPartition(r.GetString(0), r.GetBoolean(3), r.GetDateTime(4))));
+        var parts = listed.Where(p => p.Complete).Select(p => (new RunSchema(p.Schema) { Match = run.Match }, (ExplainedPartition?)p.Partition)).ToList();
+        var unread = listed.Where(p => !p.Complete).Select(p => p.Partition.Label).ToList();
         return (parts, unread);
     }
 
     /// <summary>The partitions whose left input holds the id (none: the id is unknown, which the caller says).</summary>
-    private static List<RunSchema> Holding(DuckDbWarehouse warehouse, List<RunSchema> parts, string leftId)
+    private static List<(RunSchema Schema, ExplainedPartition? Partition)> Holding(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, string leftId)
     {
         if (parts.Count <= 1)
         {
@@ -94,7 +100,7 @@ public sealed class ExplainOperation
         }
 
         var holding = warehouse.Query(
-            string.Join(" union all ", parts.Select((p, i) => $"(select {i} from {p.Table("left_input")} where left_id = {Sql.Literal(leftId)} limit 1)")),
+            string.Join(" union all ", parts.Select((p, i) => $"(select {i} from {p.Schema.Table("left_input")} where left_id = {Sql.Literal(leftId)} limit 1)")),
             r => parts[r.GetInt32(0)]);
         return holding;
     }
@@ -173,10 +179,10 @@ public sealed class ExplainOperation
         return (explained, removed, quarantined, inLeftInput);
     }
 
-    private static string NotFound(DuckDbWarehouse warehouse, List<RunSchema> parts, Settings.MatchSettings settings, string leftId)
+    private static string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
     {
         // The nearest id, when a typo (an edit or two) away from one: ids are codes, so anything further is no hint.
-        var inputs = string.Join(" union all ", parts.Select(p => $"select left_id from {p.Table("left_input")}"));
+        var inputs = string.Join(" union all ", parts.Select(p => $"select left_id from {p.Schema.Table("left_input")}"));
         var near = warehouse.Scalar<string>($"""
             select left_id from ({inputs})
             where left_id is not null and levenshtein(left_id, {Sql.Literal(leftId)}) <= 2
@@ -184,7 +190,7 @@ public sealed class ExplainOperation
             limit 1
             """);
         var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
-        var where = parts.Count == 1 ? $"{parts[0].Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
+        var where = parts.Count == 1 ? $"{parts[0].Schema.Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
         return $"'{leftId}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
             + (near is null ? "" : $"; did you mean '{near}'?");
     }
@@ -220,6 +226,15 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
     /// rows of the id cannot be told; empty when every partition was read.
     /// </summary>
     public IReadOnlyList<string> UnreadPartitions { get; init; } = [];
+
+    /// <summary>After an incremental run, the state partitions the rows were read from; empty after a plain run.</summary>
+    public IReadOnlyList<ExplainedPartition> Partitions { get; init; } = [];
+}
+
+/// <summary>A state partition of an incremental run: its state (empty: none), whether that run reused it, and when it was computed (UTC).</summary>
+public sealed record ExplainedPartition(string State, bool Reused, DateTime ComputedAtUtc)
+{
+    public string Label => State.Length == 0 ? "(no state)" : State;
 }
 
 /// <summary>An election row of the left id that the temporal filter removed: its type, its date and its state (null: blank).</summary>
