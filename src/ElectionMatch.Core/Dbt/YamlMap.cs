@@ -137,7 +137,8 @@ internal sealed class YamlMap
     public DiagnosticException Missing(string key) =>
         DiagnosticException.At(Codes.MissingKey, At, $"missing required key '{key}'");
 
-    private static bool IsNull(YamlNode node) =>
+    /// <summary>Whether a node is YAML's null as the settings read it: plain <c>null</c>, <c>~</c> or nothing, not quoted.</summary>
+    public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted } s
         && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
 

@@ -32,6 +32,8 @@ internal static class IncrementalRun
         // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
         var scratch = run.Part("partition");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
+        // What a run killed while training or matching a partition left.
+        warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade");
         var stages = new List<StageReport>();
         void Report(StageReport stage)
         {
@@ -147,27 +149,31 @@ internal static class IncrementalRun
         clock.Restart();
         var reused = partitions.Count - recomputed.Count;
         var keyList = string.Join(", ", keys.Values.Select(Sql.Literal));
-        warehouse.Execute($"""
-            drop schema if exists {Sql.Identifier(run.Name)} cascade;
-            create schema {Sql.Identifier(run.Name)};
-            create table {run.Table("output")} as
-            select * exclude (em_state, em_cache_key) from {cache.Output} where em_cache_key in ({keyList})
-            order by {CandidacyDdhqMatcher.OrderBy};
-            -- Every partition cleans the right rows it reads; the stateless partition reads them all, so its right quarantine is the whole one.
-            create table {run.Table("quarantine")} as
-            select * exclude (em_state, em_cache_key) from {cache.Quarantine}
-            where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
-            order by input, em_state, row_number;
-            """);
-        // Each partition with the schema that shows it, whether this run reused it, and when it was computed.
-        warehouse.Execute($"""
-            create table {run.Table(PartitionsTable)} as
-            select p.state, p.cache_key, p.run_schema, p.reused, c.computed_at_utc
-            from (values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)}, {(recomputed.Contains(p.Label) ? "false" : "true")})"))})
-                as p(state, cache_key, run_schema, reused)
-            join {PartitionCache.Schema.Table("partitions")} as c on c.match = {Sql.Literal(match.Name)} and c.state = p.state and c.cache_key = p.cache_key
-            order by p.state
-            """);
+        // One transaction: explain reads the last assembled run until this one is whole.
+        warehouse.InTransaction(() =>
+        {
+            warehouse.Execute($"""
+                drop schema if exists {Sql.Identifier(run.Name)} cascade;
+                create schema {Sql.Identifier(run.Name)};
+                create table {run.Table("output")} as
+                select * exclude (em_state, em_cache_key) from {cache.Output} where em_cache_key in ({keyList})
+                order by {CandidacyDdhqMatcher.OrderBy};
+                -- Every partition cleans the right rows it reads; the stateless partition reads them all, so its right quarantine is the whole one.
+                create table {run.Table("quarantine")} as
+                select * exclude (em_state, em_cache_key) from {cache.Quarantine}
+                where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
+                order by input, em_state, row_number;
+                """);
+            // Each partition with the schema that shows it, whether this run reused it, and when it was computed.
+            warehouse.Execute($"""
+                create table {run.Table(PartitionsTable)} as
+                select p.state, p.cache_key, p.run_schema, p.reused, c.computed_at_utc
+                from (values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)}, {(recomputed.Contains(p.Label) ? "false" : "true")})"))})
+                    as p(state, cache_key, run_schema, reused)
+                join {PartitionCache.Schema.Table("partitions")} as c on c.match = {Sql.Literal(match.Name)} and c.state = p.state and c.cache_key = p.cache_key
+                order by p.state
+                """);
+        });
 
         // What partitions of other keys left (older inputs, recomputes that stopped) goes now that this run is assembled.
         cache.Prune(keys.Values, partitions.Select(p => Shown(p).Name).ToHashSet(StringComparer.Ordinal));
@@ -211,10 +217,15 @@ internal static class IncrementalRun
     private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, CancellationToken cancellationToken)
     {
         var training = run.Part("training");
-        var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
-        var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
-        warehouse.Execute($"drop schema {Sql.Identifier(training.Name)} cascade");
-        return stored;
+        try
+        {
+            var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
+            return cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+        }
+        finally
+        {
+            warehouse.Execute($"drop schema if exists {Sql.Identifier(training.Name)} cascade");
+        }
     }
 
     /// <summary>Counts summed over partitions; the right input's counts from the stateless partition, which reads it whole; largest partitions by maximum.</summary>

@@ -105,7 +105,7 @@ internal sealed class PartitionCache
             _warehouse.Execute($"delete from {Schema.Table("models")} where match = {Sql.Literal(_match)}");
             _warehouse.Execute($"""
                 insert into {Schema.Table("models")}
-                values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, now())
+                values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()})
                 """);
         });
         return (ModelParameters.FromJson(json), sha);
@@ -120,6 +120,9 @@ internal sealed class PartitionCache
     public const string ShownMarker = "cached_partition";
 
     private static readonly string[] Passes = ["", "runoff_"];
+
+    /// <summary>This instant in UTC as a plain timestamp: DuckDB's <c>now()</c> stored in one is in the host's time zone.</summary>
+    private static string UtcNow() => $"timestamp {Sql.Literal(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture))}";
 
     private string StageTable(string stage) => Schema.Table(StageTableName(stage));
 
@@ -159,9 +162,12 @@ internal sealed class PartitionCache
             if (tables.Skip(1).Any(t => cached.Contains(t.Table) &&
                 !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Schema.Table(t.Table)}").SequenceEqual(_warehouse.Describe(t.Rows))))
             {
-                _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n"))
-                    + $"drop table if exists {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
-                DropSchemas(_ => true);
+                _warehouse.InTransaction(() =>
+                {
+                    _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n"))
+                        + $"drop table if exists {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
+                    DropSchemas(_ => true);
+                });
                 cached = Names(Schema.Name);
             }
 
@@ -184,7 +190,7 @@ internal sealed class PartitionCache
                 delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
                 insert into {Schema.Table("partitions")} values (
                     {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(modelSha256)}, {Sql.Literal(settingsSha256)},
-                    {Sql.Literal(tool)}, {partition.LeftRows}, now(),
+                    {Sql.Literal(tool)}, {partition.LeftRows}, {UtcNow()},
                     {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))});
                 drop schema if exists {Sql.Identifier(shown.Name)} cascade;
                 create schema {Sql.Identifier(shown.Name)};

@@ -36,7 +36,8 @@ internal static class SettingsText
         switch (node)
         {
             case YamlScalarNode scalar:
-                text.Append(JsonSerializer.Serialize(scalar.Value));
+                // Unset and the quoted string "null" are different settings, though their text is the same.
+                text.Append(Dbt.YamlMap.IsNull(scalar) ? "null" : JsonSerializer.Serialize(scalar.Value));
                 break;
             case YamlSequenceNode sequence:
                 text.Append('[');

@@ -49,6 +49,27 @@ public sealed class StoppedRunExplainTests : IDisposable
         Assert.Single(Schemas(), s => s.Contains("__part_nc_", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void What_a_run_killed_while_training_or_matching_left_is_dropped_by_the_next_run()
+    {
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC")) + "\n");
+        Run(new DateOnly(2030, 1, 1));
+
+        // As a kill leaves them; the next run reuses its model and every partition, so it neither trains nor matches.
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"""
+                create schema em_run_{Match}__training; create table em_run_{Match}__training.comparisons as select range as left_key from range(10);
+                create schema em_run_{Match}__partition; create table em_run_{Match}__partition.left_keyed as select range as left_key from range(10);
+                """);
+        }
+
+        Assert.Contains("incremental: 2 state partitions, 2 reused, 0 recomputed", Run(new DateOnly(2030, 1, 2)).Summary);
+
+        using var after = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.Empty(after.Query($"select schema_name from duckdb_schemas() where schema_name in ('em_run_{Match}__training', 'em_run_{Match}__partition')", r => r.GetString(0)));
+    }
+
     private RunResult Run(DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) =>
         new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
             .Execute(new RunOptions(Match, date) { AllowFutureDate = true, Incremental = true }, progress);
