@@ -96,6 +96,64 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void An_incremental_live_run_asks_again_the_rows_the_judge_could_not_decide_and_reuses_the_rest()
+    {
+        const string Left = "data/airbyte/hubspot_candidacy.csv";
+        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC" or "TX")) + "\n");
+        Configure("    judge:\n      provider: offline\n\n  # L2", $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+                  retry_base_delay_seconds: 0.001
+
+              # L2
+            """);
+        // One contest's replies name a candidate by another name, twice: its rows are undecided.
+        string? victim = null;
+        var gate = new Lock();
+        _server.Default = call =>
+        {
+            var contest = call.Data["contest"]!.GetValue<string>();
+            lock (gate)
+            {
+                victim ??= contest;
+            }
+
+            var reply = JsonNode.Parse(FakeModelServer.CarefulAnswer(call))!;
+            if (contest == victim)
+            {
+                foreach (var answer in reply["answers"]!.AsArray())
+                {
+                    answer!["selected_candidate_number"] = 1;
+                    answer["selected_name"] = "nobody of this contest";
+                }
+            }
+
+            return reply.ToJsonString();
+        };
+        var first = Cli("run", "candidacy_ddhq_matches", "--incremental", "--snapshot-date", "2026-01-05");
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("incremental: 3 state partitions, 0 reused, 3 recomputed", first.Stdout, StringComparison.Ordinal);
+        var undecided = Scalar("select count(*) from model_predictions.candidacy_ddhq_matches_20260105 where llm_reasoning like '%undecided: %'");
+        Assert.True(undecided > 0, first.Stdout);
+
+        // The server answers every contest now: the partitions with undecided rows are matched again, the others reused.
+        _server.Default = FakeModelServer.CarefulAnswer;
+        var second = Cli("run", "candidacy_ddhq_matches", "--incremental", "--snapshot-date", "2026-01-06");
+        Assert.True(second.ExitCode == 0, second.Output);
+        var summary = System.Text.RegularExpressions.Regex.Match(second.Stdout, @"incremental: 3 state partitions, (\d) reused, (\d) recomputed");
+        Assert.True(summary.Success, second.Stdout);
+        Assert.InRange(int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 2);
+        Assert.Equal(0L, Scalar("select count(*) from model_predictions.candidacy_ddhq_matches_20260106 where llm_reasoning like '%undecided: %'"));
+
+        // Nothing undecided is left: the next live run reuses every partition.
+        var third = Cli("run", "candidacy_ddhq_matches", "--incremental", "--snapshot-date", "2026-01-07");
+        Assert.True(third.ExitCode == 0, third.Output);
+        Assert.Contains("incremental: 3 state partitions, 3 reused, 0 recomputed", third.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Provider_vectors_of_another_length_than_dimensions_stop_the_run_at_the_embeddings_block()
     {
         var line = Configure("    judge:\n      provider: offline\n\n# Zip code", $"""

@@ -105,8 +105,26 @@ internal static class IncrementalRun
             StringComparer.Ordinal);
         var recomputed = new List<string>();
         RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);
-        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed.
-        var toCompute = partitions.Where(p => request.Full || !cache.Has(p.State, keys[p.State], Shown(p))).ToList();
+        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed, and so is,
+        // in a live run, one with rows the judge could not decide: a live run asks those again, as a plain run does.
+        var asked = new List<string>();
+        bool Cached(StatePartition p)
+        {
+            if (!cache.Has(p.State, keys[p.State], Shown(p)))
+            {
+                return false;
+            }
+
+            if (!request.Options.Providers.Replay && cache.Read(p.State, keys[p.State]).Counts.Where(c => c.Key.EndsWith("judge_rows_undecided", StringComparison.Ordinal)).Sum(c => c.Value) > 0)
+            {
+                asked.Add(p.Label);
+                return false;
+            }
+
+            return true;
+        }
+
+        var toCompute = partitions.Where(p => request.Full || !Cached(p)).ToList();
         var finished = false;
         try
         {
@@ -128,7 +146,8 @@ internal static class IncrementalRun
                 var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model);
                 cache.Store(partition, key, modelSha, request.SettingsSha256, request.Tool, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
-                Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () => "recomputed"));
+                Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
+                    asked.Contains(partition.Label) ? "recomputed: its rows the judge could not decide are asked again" : "recomputed"));
             }
 
             finished = true;

@@ -40,6 +40,9 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? EmbeddingUsage { get; private set; }
 
+    /// <summary>Whether answers come only from the warehouse's cache (<c>--replay</c>): nothing is asked again.</summary>
+    public bool Replay { get; private set; }
+
     /// <summary>How Ctrl-C reaches the requests of this run.</summary>
     public Interruption Interruption { get; private set; } = new(CancellationToken.None);
 
@@ -47,7 +50,7 @@ public sealed class ModelProviders : IDisposable
     /// <param name="interruption">Stops the run's requests; none when the caller cannot stop them.</param>
     public static ModelProviders Create(MatchSettings match, string projectDirectory, TemplateLibrary templates, DuckDbWarehouse warehouse, bool replay, Interruption? interruption = null)
     {
-        var providers = new ModelProviders();
+        var providers = new ModelProviders { Replay = replay };
         providers.Interruption = interruption ?? providers.Interruption;
         var judge = match.Judge;
         if (!judge.IsOffline)
