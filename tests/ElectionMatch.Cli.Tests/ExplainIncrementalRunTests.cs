@@ -29,7 +29,7 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     [Fact]
     public void Ids_are_explained_after_partitions_were_reused_as_after_a_full_recompute_of_the_same_inputs()
     {
-        KeepStates("TX", "NC", "GA", "");
+        _fixture.KeepCandidaciesOf("TX", "NC", "GA", "");
         Run(_fixture.Directory, "2030-01-01", "--incremental");
         var firstSchemas = PartitionSchemas(_fixture.Directory);
         Assert.Equal(4, firstSchemas.Count);
@@ -95,7 +95,7 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     [Fact]
     public void A_partition_whose_schema_is_gone_is_named_and_the_next_incremental_run_computes_it_again()
     {
-        KeepStates("NC", "");
+        _fixture.KeepCandidaciesOf("NC", "");
         Run(_fixture.Directory, "2030-01-01", "--incremental");
         var rows = File.ReadAllLines(_fixture.PathOf(Left)).Skip(1).Select(l => l.Split(',')).ToList();
         var stateless = rows.First(c => c[4] == "")[0];
@@ -136,10 +136,6 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     // explain's output without the line that names the partition, whose words say when and by which run it was computed.
     private static string WithoutPartition(string stdout) =>
         string.Join("\n", stdout.ReplaceLineEndings("\n").Split('\n').Where(l => !l.Contains(": state partition ", StringComparison.Ordinal)));
-
-    // Keeps the candidacies of these states ("" for none), so the test has few partitions.
-    private void KeepStates(params string[] states) =>
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || states.Contains(l.Split(',')[4])));
 
     // Everything explain says of an id, as text to compare.
     private static string Describe(Explanation e) => string.Join("\n",

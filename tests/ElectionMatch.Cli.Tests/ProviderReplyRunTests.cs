@@ -29,6 +29,17 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     private CliProcess.Result Cli(params string[] args) =>
         CliProcess.RunWith(new Dictionary<string, string?> { ["EM_ECHO_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
 
+    /// <summary>The candidacy match's judge: this test's OpenAI-wire server, keyed by EM_ECHO_KEY.</summary>
+    private void UseOpenAiJudge() => Configure("    judge:\n      provider: offline\n\n  # L2", $"""
+                judge:
+                  provider: openai
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_ECHO_KEY
+                  retry_base_delay_seconds: 0.001
+
+              # L2
+            """);
+
     /// <summary>Replaces the offline block <paramref name="offline"/> with <paramref name="block"/>; returns the line of the block's first key.</summary>
     private int Configure(string offline, string block)
     {
@@ -42,15 +53,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     [Fact]
     public void A_server_that_echoes_the_key_in_its_answers_leaves_it_in_no_table_file_or_output()
     {
-        Configure("    judge:\n      provider: offline\n\n  # L2", $"""
-                judge:
-                  provider: openai
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_ECHO_KEY
-                  retry_base_delay_seconds: 0.001
-
-              # L2
-            """);
+        UseOpenAiJudge();
         // Every contest's reasoning quotes the Authorization header; one contest also names it as its choice (invalid
         // twice, so undecided with a reason quoting the name).
         string? victim = null;
@@ -98,17 +101,8 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     [Fact]
     public void An_incremental_live_run_asks_again_the_rows_the_judge_could_not_decide_and_reuses_the_rest()
     {
-        const string Left = "data/airbyte/hubspot_candidacy.csv";
-        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC" or "TX")) + "\n");
-        Configure("    judge:\n      provider: offline\n\n  # L2", $"""
-                judge:
-                  provider: openai
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_ECHO_KEY
-                  retry_base_delay_seconds: 0.001
-
-              # L2
-            """);
+        _fixture.KeepCandidaciesOf("NC", "TX");
+        UseOpenAiJudge();
         // One contest's replies name a candidate by another name, twice: its rows are undecided.
         string? victim = null;
         var gate = new Lock();

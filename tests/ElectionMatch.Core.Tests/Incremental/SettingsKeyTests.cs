@@ -18,8 +18,7 @@ public sealed class SettingsKeyTests : IDisposable
     [Fact]
     public void Editing_what_decides_nothing_of_the_rows_reuses_every_partition_and_a_threshold_recomputes_them()
     {
-        const string Left = "data/airbyte/hubspot_candidacy.csv";
-        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC" or "")) + "\n");
+        _fixture.KeepCandidaciesOf("NC", "");
         var first = Run(new DateOnly(2030, 1, 1));
         Assert.Contains("incremental: 2 state partitions, 0 reused, 2 recomputed ((no state), NC)", first.Summary);
 

@@ -19,7 +19,7 @@ public sealed class StoppedRunExplainTests : IDisposable
     [Fact]
     public void A_run_stopped_after_a_recomputed_partition_leaves_the_last_assembled_run_explained_as_it_was()
     {
-        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC" or "")) + "\n");
+        _fixture.KeepCandidaciesOf("NC", "");
         Run(new DateOnly(2030, 1, 1));
         var carolina = _fixture.Read(Left).Split('\n').Skip(1).Select(l => l.Split(',')).First(c => c.ElementAtOrDefault(4) == "NC" && c[3].Length > 0);
         var id = carolina[0];
@@ -52,7 +52,7 @@ public sealed class StoppedRunExplainTests : IDisposable
     [Fact]
     public void What_a_run_killed_while_training_or_matching_left_is_dropped_by_the_next_run()
     {
-        _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || l.Split(',').ElementAtOrDefault(4) is "NC")) + "\n");
+        _fixture.KeepCandidaciesOf("NC");
         Run(new DateOnly(2030, 1, 1));
 
         // As a kill leaves them; the next run reuses its model and every partition, so it neither trains nor matches.
