@@ -47,7 +47,7 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         }
 
         File.WriteAllLines(_fixture.PathOf(Left), lines);
-        CopyDirectory(_fixture.Directory, _full);
+        _fixture.CopyTo(_full);
         Assert.Contains("incremental: 4 state partitions, 3 reused, 1 recomputed (NC)", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
         Assert.Contains("incremental: 4 state partitions, 0 reused, 4 recomputed", Run(_full, "2030-01-02", "--full"), StringComparison.Ordinal);
 
@@ -171,16 +171,6 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     {
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
         return warehouse.Scalar<long>($"select count(distinct gp_candidacy_id) from model_predictions.{Match}_{date} where has_match and gp_candidacy_id in ({string.Join(", ", ids.Select(Sql.Literal))})");
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
     }
 
     // A bar of the waterfall: field, level, weight and running total.

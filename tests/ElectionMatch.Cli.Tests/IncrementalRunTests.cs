@@ -56,7 +56,7 @@ public sealed partial class IncrementalRunTests : IDisposable
 
         Assert.True(changed > 5);
         File.WriteAllLines(_fixture.PathOf(Left), lines);
-        CopyDirectory(_fixture.Directory, _full);
+        _fixture.CopyTo(_full);
 
         var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
         var full = Run(_full, "2030-01-02", "--full");
@@ -134,7 +134,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         var lines = File.ReadAllLines(_fixture.PathOf(Left));
         lines[0] = lines[0].Replace("first_name,last_name", "last_name,first_name", StringComparison.Ordinal);
         File.WriteAllLines(_fixture.PathOf(Left), lines);
-        CopyDirectory(_fixture.Directory, _full);
+        _fixture.CopyTo(_full);
         var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
         var full = Run(_full, "2030-01-02", "--full");
 
@@ -152,7 +152,7 @@ public sealed partial class IncrementalRunTests : IDisposable
 
         // A ragged results line: no row is read from it, so no row hash changes; only the quarantine does.
         File.WriteAllLines(_fixture.PathOf(Right), [.. clean, "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"]);
-        CopyDirectory(_fixture.Directory, _full);
+        _fixture.CopyTo(_full);
         var added = Run(_fixture.Directory, "2030-01-02", "--incremental");
         var full = Run(_full, "2030-01-02", "--full");
 
@@ -273,7 +273,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         var prompt = _fixture.PathOf("electionmatch/templates/prompts/candidacy_ddhq.liquid");
         Directory.CreateDirectory(Path.GetDirectoryName(prompt)!);
         File.WriteAllText(prompt, File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "prompts", "candidacy_ddhq.liquid")) + "\n" + Eager + "\n");
-        CopyDirectory(_fixture.Directory, _full);
+        _fixture.CopyTo(_full);
         var incremental = RunJudged(_fixture.Directory, "2030-01-02", "--incremental");
         RunJudged(_full, "2030-01-02", "--full");
 
@@ -347,16 +347,6 @@ public sealed partial class IncrementalRunTests : IDisposable
     {
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "electionmatch", "manifests", $"{Match}_{date}.json")));
         return manifest.RootElement.GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("sha256").GetString()!).ToList();
-    }
-
-    private static void CopyDirectory(string source, string target)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
     }
 
     [GeneratedRegex(@"""lambda"": [0-9.eE+-]+,")]

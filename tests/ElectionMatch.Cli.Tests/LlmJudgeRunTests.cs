@@ -70,17 +70,11 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     {
         // A 429 and a 500 on the way, and one contest whose reply is malformed twice: retried, then undecided.
         _server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = "10" }), FakeReply.Status(500));
-        string? victim = null;
-        var gate = new Lock();
+        var spoilt = FakeModelServer.FirstContest();
         _server.Default = call =>
         {
-            var contest = call.Data["contest"]!.GetValue<string>();
-            lock (gate)
-            {
-                victim ??= contest;
-            }
-
-            return contest == victim ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
+            var victim = spoilt(call);
+            return victim ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
         };
         var first = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
         Assert.True(first.ExitCode == 0, first.Output);

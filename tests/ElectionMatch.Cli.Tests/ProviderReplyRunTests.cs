@@ -56,21 +56,15 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         UseOpenAiJudge();
         // Every contest's reasoning quotes the Authorization header; one contest also names it as its choice (invalid
         // twice, so undecided with a reason quoting the name).
-        string? victim = null;
-        var gate = new Lock();
+        var spoilt = FakeModelServer.FirstContest();
         _server.Default = call =>
         {
-            var contest = call.Data["contest"]!.GetValue<string>();
-            lock (gate)
-            {
-                victim ??= contest;
-            }
-
+            var victim = spoilt(call);
             var reply = JsonNode.Parse(FakeModelServer.CarefulAnswer(call))!;
             foreach (var answer in reply["answers"]!.AsArray())
             {
                 answer!["reasoning"] = "request authorized by " + call.Authorization;
-                if (contest == victim)
+                if (victim)
                 {
                     answer["selected_candidate_number"] = 1;
                     answer["selected_name"] = call.Authorization;
@@ -104,18 +98,12 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         _fixture.KeepCandidaciesOf("NC", "TX");
         UseOpenAiJudge();
         // One contest's replies name a candidate by another name, twice: its rows are undecided.
-        string? victim = null;
-        var gate = new Lock();
+        var spoilt = FakeModelServer.FirstContest();
         _server.Default = call =>
         {
-            var contest = call.Data["contest"]!.GetValue<string>();
-            lock (gate)
-            {
-                victim ??= contest;
-            }
-
+            var victim = spoilt(call);
             var reply = JsonNode.Parse(FakeModelServer.CarefulAnswer(call))!;
-            if (contest == victim)
+            if (victim)
             {
                 foreach (var answer in reply["answers"]!.AsArray())
                 {

@@ -131,6 +131,17 @@ public sealed class FixtureCopy : IDisposable
         File.WriteAllLines(PathOf(Left), File.ReadAllLines(PathOf(Left)).Where((l, i) => i == 0 || states.Contains(Fifth(l))));
     }
 
+    /// <summary>Copies every file of the project, its warehouse and manifests included, to <paramref name="target"/>.</summary>
+    public void CopyTo(string target)
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(Directory, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination);
+        }
+    }
+
     /// <summary>Every file of the project with its bytes, to prove a failed command changed nothing.</summary>
     public Dictionary<string, string> Snapshot() =>
         System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories)

@@ -257,6 +257,25 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Tells whether a call is about the first contest the server was asked of (its <c>contest</c> field), from any of
+    /// the concurrent requests: the one contest a test spoils.
+    /// </summary>
+    public static Func<ChatCall, bool> FirstContest()
+    {
+        string? first = null;
+        var gate = new Lock();
+        return call =>
+        {
+            var contest = call.Data["contest"]!.GetValue<string>();
+            lock (gate)
+            {
+                first ??= contest;
+                return contest == first;
+            }
+        };
+    }
+
     /// <summary>For each row: the candidate with the same name (confidence 95), else 0 (confidence 80).</summary>
     public static string CarefulAnswer(ChatCall call)
     {
