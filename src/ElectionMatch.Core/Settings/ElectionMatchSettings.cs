@@ -95,6 +95,7 @@ public sealed class ElectionMatchSettings
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, node, at) in matchesMap.Entries())
         {
             Collect(diagnostics, () =>
@@ -102,6 +103,19 @@ public sealed class ElectionMatchSettings
                 if (!IsIdentifier(name))
                 {
                     throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must be letters, digits and underscores, starting with a letter or underscore: it names warehouse tables, dbt models and files");
+                }
+
+                // A match's working schemas and cache tables are its name plus "__partition", "__training", "__part_<state>_…"
+                // and "__stage_<stage>", so a name holding "__" could be another match's; DuckDB's names ignore case.
+                if (name.Contains("__", StringComparison.Ordinal))
+                {
+                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must not contain '__': the warehouse schemas and cache tables of a match are named <match>__partition, <match>__part_<state> and <match>__stage_<stage>, so this name could be another match's (write '{CollapseUnderscores(name)}')");
+                }
+
+                if (!seen.Add(name))
+                {
+                    var other = seen.First(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase) && !string.Equals(n, name, StringComparison.Ordinal));
+                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' differs from match '{other}' only in case: DuckDB's table and schema names ignore case, so both would write the same tables");
                 }
 
                 if (node is not YamlMappingNode map)
@@ -615,6 +629,9 @@ public sealed class ElectionMatchSettings
 
         return new InputSettings(map.RequiredString("relation"), map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
     }
+
+    private static string CollapseUnderscores(string name) =>
+        System.Text.RegularExpressions.Regex.Replace(name, "_{2,}", "_");
 
     private static bool IsIdentifier(string name) =>
         name.Length is > 0 and <= 100 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
