@@ -90,6 +90,8 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.True(manifest.JudgeShare > 0);
         Assert.Matches("^[0-9a-f]{64}$", manifest.TemplateSha256["prompts/candidacy_ddhq.liquid"]);
         Assert.True(judge.UndecidedRows >= 1 && judge.InvalidReplies == 2, $"{judge.UndecidedRows} undecided, {judge.InvalidReplies} invalid");
+        // The follow-up was answered (invalidly again): none went unanswered.
+        Assert.Equal(0, judge.FailedFollowUps);
         Assert.Equal(judge.UndecidedRows, manifest.Counts["judge_rows_undecided"]);
         Assert.Contains($"{judge.UndecidedRows} rows undecided", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(judge.UndecidedRows, CountInWarehouse("judge did not accept: undecided: the judge's reply was invalid twice", $"model_predictions.{Match}_20310105"));
@@ -160,10 +162,10 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         var judge = Assert.Single(manifest.Models);
         var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
         // Every contest answered once; the refused follow-up is one more HTTP attempt, not an answer.
-        Assert.Equal((contests, contests + 1, 1L, 1L), (judge.Requests, judge.HttpAttempts, judge.InvalidReplies, judge.UndecidedRows));
+        Assert.Equal((contests, contests + 1, 1L, 1L, 1L), (judge.Requests, judge.HttpAttempts, judge.InvalidReplies, judge.FailedFollowUps, judge.UndecidedRows));
         Assert.Equal(1L, manifest.Counts["judge_rows_undecided"]);
         Assert.Contains($"judge: openai/gpt-4o-mini: {contests} requests ({contests + 1} HTTP attempts), 0 from cache", run.Stdout, StringComparison.Ordinal);
-        Assert.Contains("1 invalid replies, 1 rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 invalid replies, 1 follow-ups unanswered, 1 rows undecided", run.Stdout, StringComparison.Ordinal);
         Assert.Equal(1L, CountInWarehouse("and the follow-up request failed (HTTP 400: scripted failure)", $"model_predictions.{Match}_20310111"));
         // The victim's cached outcome: only the spoilt row undecided.
         var cached = JsonNode.Parse(Scalar<string>($"select cast(answers as varchar) from electionmatch_cache.judge_answers where contains(cast(answers as varchar), 'follow-up request failed')"))!.AsArray();

@@ -411,7 +411,7 @@ public sealed partial class RunOperation
             QuarantineContentSha256 = published.QuarantineSha256,
             PreviousManifestSha256 = previous,
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
-                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6)))
+                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6), u.FailedFollowUps))
                 .ToList(),
             JudgeShare = JudgeShare(result.Counts),
         };

@@ -101,8 +101,9 @@ public sealed record ManifestInput(string Role, string Relation, long Rows, stri
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the
-/// cache, tokens in and out as the provider reported them, rows left undecided, and the cost estimated from the
-/// prices in electionmatch.yml (0 when none are set).
+/// cache, tokens in and out as the provider reported them, rows left undecided, follow-ups to an invalid reply that got
+/// no answer (their rows are among the undecided, each with the reason), and the cost estimated from the prices in
+/// electionmatch.yml (0 when none are set). A manifest written before the follow-up count reads it as 0.
 /// </summary>
 public sealed record ManifestModelUsage(
     string Step,
@@ -115,4 +116,5 @@ public sealed record ManifestModelUsage(
     long OutputTokens,
     long InvalidReplies,
     long UndecidedRows,
-    double EstimatedCost);
+    double EstimatedCost,
+    long FailedFollowUps = 0);

@@ -151,6 +151,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Contains("selected_candidate_number 7 is not 0 or a candidate number 1-2", answer.Reasoning, StringComparison.Ordinal);
         Assert.Equal(1, providers.JudgeUsage!.UndecidedRows);
         Assert.Equal(2, providers.JudgeUsage.InvalidReplies);
+        Assert.Equal(0, providers.JudgeUsage.FailedFollowUps);
     }
 
     [Fact]
@@ -209,7 +210,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
                 answers[2].Reasoning);
             Assert.Equal(1 + followUpAttempts, Server.ModelHits);
             var usage = providers.JudgeUsage!;
-            Assert.Equal((1L, 1L + followUpAttempts, 1L, 1L), (usage.Requests, usage.Attempts, usage.InvalidReplies, usage.UndecidedRows));
+            Assert.Equal((1L, 1L + followUpAttempts, 1L, 1L, 1L), (usage.Requests, usage.Attempts, usage.InvalidReplies, usage.FailedFollowUps, usage.UndecidedRows));
             Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
         }
 

@@ -104,6 +104,7 @@ internal sealed class LlmJudge : IMatchJudge
             if (_interruption.Stop.IsCancellationRequested)
             {
                 noFollowUp = "the run was stopped before the follow-up was sent";
+                Usage.FollowUpFailed();
             }
             else
             {
@@ -129,6 +130,7 @@ internal sealed class LlmJudge : IMatchJudge
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     noFollowUp = $"the follow-up request failed ({ProviderFailure.Describe(e)})";
+                    Usage.FollowUpFailed();
                 }
             }
         }

@@ -18,6 +18,7 @@ public sealed class ModelUsage
     private long _outputTokens;
     private long _invalidReplies;
     private long _undecidedRows;
+    private long _failedFollowUps;
 
     public ModelUsage(string step, string provider, string model, ModelConnection connection)
     {
@@ -52,6 +53,9 @@ public sealed class ModelUsage
 
     public long UndecidedRows => Interlocked.Read(ref _undecidedRows);
 
+    /// <summary>Follow-ups to an invalid reply that got no answer: refused, failed past their retries, or not sent because the run was stopped.</summary>
+    public long FailedFollowUps => Interlocked.Read(ref _failedFollowUps);
+
     /// <summary>Every wait before a retry, in the order they happened.</summary>
     public IReadOnlyList<RetryWait> RetryWaits => _waits.ToArray();
 
@@ -71,6 +75,8 @@ public sealed class ModelUsage
     internal void InvalidReply() => Interlocked.Increment(ref _invalidReplies);
 
     internal void Undecided(long rows) => Interlocked.Add(ref _undecidedRows, rows);
+
+    internal void FollowUpFailed() => Interlocked.Increment(ref _failedFollowUps);
 
     internal void Waited(RetryWait wait) => _waits.Enqueue(wait);
 }
