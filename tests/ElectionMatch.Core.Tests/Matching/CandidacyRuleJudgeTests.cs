@@ -14,8 +14,9 @@ public sealed class CandidacyRuleJudgeTests
     private static JudgeCandidate Candidate(int number, string name, bool linked = false) =>
         new(number, "r" + number, name, new Dictionary<string, string?> { [CandidacyRuleJudge.LinkedElsewhere] = linked ? "yes" : "no" });
 
+    // The run's key and the id its user knows differ, as they do in a run: the judge's words must name the id.
     private static JudgeRow Row(string key, string name, params (int Candidate, Dictionary<string, string> Levels)[] evidence) =>
-        new(key, name, new Dictionary<string, string?>(), evidence.ToDictionary(e => e.Candidate, e => (IReadOnlyDictionary<string, string>)e.Levels));
+        new(key, name, new Dictionary<string, string?>(), evidence.ToDictionary(e => e.Candidate, e => (IReadOnlyDictionary<string, string>)e.Levels), "hs-10" + key);
 
     private static async Task<IReadOnlyList<JudgeAnswer>> Ask(IReadOnlyList<JudgeCandidate> candidates, params JudgeRow[] rows) =>
         await Judge.JudgeAsync(new JudgeRequest("race", "a race", rows, candidates), CancellationToken.None);
@@ -68,6 +69,7 @@ public sealed class CandidacyRuleJudgeTests
 
         Assert.All(answers, a => Assert.True(a.Confidence < 70, a.Reasoning));
         Assert.Equal(["1", "2"], answers.Select(a => a.RowKey));
+        Assert.EndsWith("; but John Smith (hs-102) fits this candidate as well (100), so this is not certain (-35)", answers[0].Reasoning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,7 +83,7 @@ public sealed class CandidacyRuleJudgeTests
         // Row 1 chooses first and takes Bill Harris, uncertain; row 2 is left without him, and its words must not deny he fits.
         Assert.Equal(1, answers[0].CandidateNumber);
         Assert.Equal(
-            "no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for row 1 (William Harris); Richard Walker: different surname",
+            "no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for William Harris (hs-101); Richard Walker: different surname",
             answers[1].Reasoning);
         Assert.Equal(0, answers[1].Confidence);
     }

@@ -77,6 +77,23 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
     }
 
     [Fact]
+    public void The_judge_names_a_rival_row_of_its_request_by_its_candidacy_id()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // A second William Harris in Bill Harris's race: one request holds both rows, and the judge's words name each
+        // by the id a user can look up, not by the run's internal row key.
+        File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009001,672709399,William,Harris,TX,City Council,Plano City Council - District 4,local,4,Nonpartisan,2024-03-05,2024-11-05,\n");
+        using var run = MatcherRun.Of(fixture);
+
+        // The row the judge decides first (by the run's key) takes Bill Harris; which one that is does not matter here.
+        var reasoning = new[] { "gpc-000153", "gpc-009001" }.ToDictionary(id => id, id => Reasoning(run, id, "general"));
+        var loser = Assert.Single(reasoning, r => r.Value.Contains("no free candidate fits", StringComparison.Ordinal)).Key;
+        var winner = reasoning.Keys.Single(id => id != loser);
+        Assert.Contains($"; but William Harris ({loser}) fits this candidate as well (92), so this is not certain (-35)", reasoning[winner], StringComparison.Ordinal);
+        Assert.Contains($"no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for William Harris ({winner})", reasoning[loser], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_judge_pick_that_no_blocking_rule_found_is_published_with_its_candidate_and_weights()
     {
         using var fixture = FixtureCopy.Of("goodparty");

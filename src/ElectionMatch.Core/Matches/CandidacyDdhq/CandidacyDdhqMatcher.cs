@@ -946,7 +946,7 @@ internal sealed class CandidacyDdhqMatcher
                 e.right_key, r.candidate, r.state, r.district,
                 exists (select 1 from {T("links")} as k where k.right_key = e.right_key)
                     or exists (select 1 from {T(p + "links")} as k where k.right_key = e.right_key) as linked,
-                {gammas}
+                {gammas}, l.left_id
             from {T(p + "judge_evidence")} as e
             join {T(p + "judge_rows")} as j using (left_key)
             join {T(p + "left_keyed")} as l using (left_key)
@@ -969,7 +969,8 @@ internal sealed class CandidacyDdhqMatcher
                     ["district"] = r.IsDBNull(12) ? null : r.GetString(12),
                     [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(13) ? "yes" : "no",
                 },
-                _model.ReadLevels(r, 14)));
+                _model.ReadLevels(r, 14),
+                r.IsDBNull(14 + comparisons.Count) ? null : r.GetValue(14 + comparisons.Count).ToString()));
 
         var requests = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");

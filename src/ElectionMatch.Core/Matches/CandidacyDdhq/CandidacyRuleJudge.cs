@@ -66,7 +66,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             if (rival.Row is not null)
             {
                 confidence = Math.Max(0, confidence - AmbiguityPenalty);
-                reason += string.Create(CultureInfo.InvariantCulture, $"; but row {rival.Row.Key} ({rival.Row.Name}) fits this candidate as well ({rival.Options[0].Confidence}), so this is not certain (-{AmbiguityPenalty})");
+                reason += string.Create(CultureInfo.InvariantCulture, $"; but {Named(rival.Row)} fits this candidate as well ({rival.Options[0].Confidence}), so this is not certain (-{AmbiguityPenalty})");
             }
 
             taken.Add(best.Candidate.Number, row);
@@ -84,7 +84,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private static string NoneFits(List<Option> options, List<Option> free, Dictionary<int, JudgeRow> taken)
     {
         var chosenElsewhere = options.Where(o => o.Confidence > 0 && taken.ContainsKey(o.Candidate.Number))
-            .Select(o => string.Create(CultureInfo.InvariantCulture, $"candidate {o.Candidate.Number} ({o.Candidate.Name}) fits ({o.Confidence}) but was chosen for row {taken[o.Candidate.Number].Key} ({taken[o.Candidate.Number].Name})"))
+            .Select(o => string.Create(CultureInfo.InvariantCulture, $"candidate {o.Candidate.Number} ({o.Candidate.Name}) fits ({o.Confidence}) but was chosen for {Named(taken[o.Candidate.Number])}"))
             .ToList();
         var closest = free.OrderBy(o => o.Reason.StartsWith("different surname", StringComparison.Ordinal)).ThenBy(o => o.Candidate.Number).Take(3)
             .Select(o => $"{o.Candidate.Name}: {o.Reason}").ToList();
@@ -95,6 +95,9 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
 
         return free.Count == 0 ? "no candidate of this contest is free to match" : "no candidate fits: " + string.Join("; ", closest);
     }
+
+    /// <summary>Another row of the contest as its user knows it: its name and input id (the run's key only when the caller gave no id).</summary>
+    private static string Named(JudgeRow row) => $"{row.Name} ({(row.Id is null ? "row " + row.Key : row.Id)})";
 
     private static Option Score(IReadOnlyDictionary<string, string> evidence, JudgeCandidate candidate)
     {

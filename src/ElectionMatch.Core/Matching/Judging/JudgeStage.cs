@@ -95,7 +95,8 @@ internal sealed class JudgeStage
                     g.Key.ToString(CultureInfo.InvariantCulture),
                     g.First().LeftName,
                     g.First().LeftAttributes,
-                    g.ToDictionary(e => numberOf[e.RightKey], e => e.Levels)))
+                    g.ToDictionary(e => numberOf[e.RightKey], e => e.Levels),
+                    g.First().LeftId))
                 .ToList();
             foreach (var chunk in rows.Chunk(_rowsPerRequest))
             {
