@@ -95,7 +95,6 @@ public sealed class ElectionMatchSettings
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
         var matchesMap = root.Map("matches", required: true)!;
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, node, at) in matchesMap.Entries())
         {
             Collect(diagnostics, () =>
@@ -106,16 +105,24 @@ public sealed class ElectionMatchSettings
                 }
 
                 // A match's working schemas and cache tables are its name plus "__partition", "__training", "__part_<state>_…"
-                // and "__stage_<stage>", so a name holding "__" could be another match's; DuckDB's names ignore case.
+                // and "__stage_<stage>", so a name holding "__" could be another match's.
                 if (name.Contains("__", StringComparison.Ordinal))
                 {
                     throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must not contain '__': the warehouse schemas and cache tables of a match are named <match>__partition, <match>__part_<state> and <match>__stage_<stage>, so this name could be another match's (write '{CollapseUnderscores(name)}')");
                 }
 
-                if (!seen.Add(name))
+                // DuckDB's table names ignore case and dbt's model files do not: "Candidacy" would publish over "candidacy"'s
+                // tables and be looked up under another file name.
+                if (name.Any(char.IsAsciiLetterUpper))
                 {
-                    var other = seen.First(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase) && !string.Equals(n, name, StringComparison.Ordinal));
-                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' differs from match '{other}' only in case: DuckDB's table and schema names ignore case, so both would write the same tables");
+                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must be lowercase: it names DuckDB tables, whose names ignore case, and dbt model files, whose names do not (write '{name.ToLowerInvariant()}')");
+                }
+
+                // Each snapshot's staging model is stg_<source>__<match>_YYYYMMDD and the stable one stg_<source>__<match>:
+                // a match named like another's dated snapshot would share that snapshot's staging model file.
+                if (DatedSuffix.IsMatch(name))
+                {
+                    throw DiagnosticException.At(Codes.InvalidSetting, at, $"match name '{name}' must not end in '_' and eight digits: that is how a match's dated snapshots are named ({DatedSuffix.Replace(name, "")}'s snapshot of {name[^8..]} would share this match's staging model)");
                 }
 
                 if (node is not YamlMappingNode map)
@@ -629,6 +636,8 @@ public sealed class ElectionMatchSettings
 
         return new InputSettings(map.RequiredString("relation"), map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
     }
+
+    private static readonly System.Text.RegularExpressions.Regex DatedSuffix = new("_[0-9]{8}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     private static string CollapseUnderscores(string name) =>
         System.Text.RegularExpressions.Regex.Replace(name, "_{2,}", "_");
