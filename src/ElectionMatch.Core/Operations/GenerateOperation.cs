@@ -18,6 +18,9 @@ public sealed class GenerateOperation
     private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
 
+    // Set while HandEditsAhead looks at what a run would write: files are inspected and rendered, never written.
+    private bool _preview;
+
     public GenerateOperation(ProjectContext context)
     {
         _context = context;
@@ -137,6 +140,33 @@ public sealed class GenerateOperation
             result);
     }
 
+    /// <summary>
+    /// The hand edits (EM0102, at the line generate reports) of the files a run of this snapshot rewrites: its own staging
+    /// files when its table exists (a --replace) and the match's stable model. A run checks this before any work, since
+    /// it would otherwise publish the snapshot and then stop at the edited file with the rest of its files half written.
+    /// </summary>
+    internal IReadOnlyList<Diagnostic> HandEditsAhead(SnapshotName name, MatchDefinition definition, DuckDbWarehouse warehouse)
+    {
+        var result = new GenerateResult();
+        _preview = true;
+        try
+        {
+            var schema = _context.Settings.Snapshots.Schema;
+            if (warehouse.TableExists(schema, name.Table))
+            {
+                WriteStagingFiles(name, warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)), definition, result);
+            }
+
+            WriteLatestModel(name.Match, definition, warehouse, result);
+        }
+        finally
+        {
+            _preview = false;
+        }
+
+        return result.Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList();
+    }
+
     /// <summary>For a ref() to a dated staging model: its match's stable model, when that has been generated.</summary>
     public string? StableModelFor(JinjaCall call)
     {
@@ -184,7 +214,7 @@ public sealed class GenerateOperation
     /// Writes files that belong together unless the user owns one of them (no header: all are left alone) or
     /// edited one (an error; that file is not overwritten). Unchanged bodies are not rewritten.
     /// </summary>
-    private static void WriteGenerated(IReadOnlyList<(string Path, Func<GeneratedFile> Render)> files, GenerateResult result)
+    private void WriteGenerated(IReadOnlyList<(string Path, Func<GeneratedFile> Render)> files, GenerateResult result)
     {
         var states = files.Select(f => File.Exists(f.Path) ? GeneratedFile.Inspect(File.ReadAllText(f.Path)) : null).ToArray();
         if (states.Any(s => s is { IsGenerated: false }))
@@ -199,6 +229,11 @@ public sealed class GenerateOperation
             if (states[i] is { IsIntact: false } edited)
             {
                 result.Diagnostics.Add(Diagnostic.Error(Codes.GeneratedFileEdited, new SourceSpan(DisplayPath.For(path), edited.FirstEditedLine(render()), 1), "this generated file was edited by hand, so it is not overwritten; move your change into a downstream model or a template override under electionmatch/templates/, then delete the file and run generate"));
+                continue;
+            }
+
+            if (_preview)
+            {
                 continue;
             }
 

@@ -75,6 +75,10 @@ public sealed partial class RunOperation
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)));
+        if (new GenerateOperation(_context).HandEditsAhead(name, definition, warehouse) is { Count: > 0 } edited)
+        {
+            throw new DiagnosticException(edited.Select(d => d with { Message = d.Message + "; nothing was run or published" }).ToList());
+        }
 
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(inputs);
