@@ -75,6 +75,11 @@ public sealed partial class RunOperation
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)));
+        if (!publisher.Exists(name))
+        {
+            EnsureNotDeclared(name, options.Replace);
+        }
+
         if (new GenerateOperation(_context).HandEditsAhead(name, definition, warehouse) is { Count: > 0 } edited)
         {
             throw new DiagnosticException(edited.Select(d => d with { Message = d.Message + "; nothing was run or published" }).ToList());
@@ -144,6 +149,36 @@ public sealed partial class RunOperation
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced", .. result.Summary]
             : result.Summary;
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, [startup, .. result.Stages, .. steps.Reports], generated) { Summary = summary };
+    }
+
+    /// <summary>
+    /// A snapshot the sources YAML already declares exists for dbt even when this warehouse has no table of that name: a
+    /// snapshot loaded by hand from a file (<c>external_location</c>, or an entry naming another table), which dbt would
+    /// go on reading whatever a run published, or one a teammate's run published into another warehouse. The first is
+    /// never overwritten; the second only with --replace, as a table in this warehouse would be.
+    /// </summary>
+    private void EnsureNotDeclared(SnapshotName name, bool replace)
+    {
+        var snapshots = _context.Settings.Snapshots;
+        if (_context.Sources.Find(snapshots.SourceName, name.Table) is not { } entry)
+        {
+            return;
+        }
+
+        var elsewhere = entry.ExternalLocation is { } file ? $"reads the file {file}"
+            : !string.Equals(entry.Identifier, name.Table, StringComparison.OrdinalIgnoreCase) || !string.Equals(entry.Schema, snapshots.Schema, StringComparison.OrdinalIgnoreCase) ? $"reads the table {entry.Schema}.{entry.Identifier}"
+            : null;
+        if (elsewhere is not null)
+        {
+            throw DiagnosticException.At(Codes.SnapshotExists, entry.At,
+                $"snapshot {name.Table} is already declared here, and its entry {elsewhere}: a snapshot ElectionMatch did not publish, which dbt would go on reading if a run published {snapshots.Schema}.{name.Table}; pass another --snapshot-date, or remove this entry and its staging model first");
+        }
+
+        if (!replace)
+        {
+            throw DiagnosticException.At(Codes.SnapshotExists, entry.At,
+                $"snapshot {name.Table} is already declared here (published by a run into another warehouse, or its table was dropped); snapshots are immutable, so pass --replace to publish it again into {DisplayPath.For(_context.Target.DatabasePath)} or --snapshot-date to publish under another date");
+        }
     }
 
     /// <summary>
