@@ -367,12 +367,33 @@ public sealed partial class RunOperation
             missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, NotFound(mapping.Column, relation.Description, names)));
         }
 
+        if (missing.Count > 0 && columns is [var only] && OneColumnSeparator(only.Name) is { } separator)
+        {
+            // Every mapped column is "missing" because the whole header is one name: say that once, and why.
+            var first = missing[0];
+            var column = names.Contains(input.Id) ? input.Columns.Values.First(m => !names.Contains(m.Column)).Column : input.Id;
+            throw DiagnosticException.At(Codes.ColumnNotFound, new SourceSpan(first.File, first.Line, first.Column), OneColumnRead(column, relation.Description, only.Name, separator));
+        }
+
         if (relation.Csv is { } csv)
         {
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Select(m => m.Column)]));
         }
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;
+    }
+
+    /// <summary>The separator a lone column's name holds most often (',' ';' '|' or tab): the file's delimiter the read did not use.</summary>
+    private static char? OneColumnSeparator(string name) =>
+        new[] { ',', ';', '|', '\t' }.Select(c => (Separator: c, Count: name.Count(n => n == c))).Where(x => x.Count > 0)
+            .OrderByDescending(x => x.Count).Select(x => (char?)x.Separator).FirstOrDefault();
+
+    private static string OneColumnRead(string column, string relation, string header, char separator)
+    {
+        var shown = header.Length > 120 ? header[..120] + "…" : header;
+        var delim = separator == '\t' ? "\\t" : separator.ToString();
+        return $"column '{column}' is not in {relation}: it was read as one column, named '{shown}'; its header holds the names separated by '{delim}', which the read did not take as the delimiter; " +
+            $"read it with delim = '{delim}' (in the source's external_location, read_csv(…, delim = '{delim}')), or leave delim out for DuckDB to detect it";
     }
 
     /// <summary>

@@ -467,9 +467,9 @@ public sealed class ElectionMatchSettings
         diagnostics.AddRange(map.UnknownKeys(ZipCodeKeys));
         foreach (var key in new[] { "voters", "state_zip_code_ranges" })
         {
-            if (map.String(key) is { } relation && ModelSql.Calls("{{ " + relation + " }}", map.AtValue(key).File) is not [{ IsSource: true } or { IsRef: true }])
+            if (map.String(key) is { } relation && !RelationExpression.TryParse(relation, map.AtValue(key), out _, out var problem))
             {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{relation}' is not a relation; write source('source_name', 'table_name') or ref('model_name')"));
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), RelationExpression.Message(relation, problem)));
             }
         }
 
@@ -634,7 +634,14 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.MissingKey, columnsMap.At, $"columns must map '{role}' to an input column"));
         }
 
-        return new InputSettings(map.RequiredString("relation"), map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
+        // Checked here, not only when a run resolves it: every command refuses a relation dbt would not read as meant.
+        var relation = map.RequiredString("relation");
+        if (!RelationExpression.TryParse(relation, map.AtValue("relation"), out _, out var problem))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("relation"), RelationExpression.Message(relation, problem)));
+        }
+
+        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
     }
 
     private static readonly System.Text.RegularExpressions.Regex DatedSuffix = new("_[0-9]{8}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);

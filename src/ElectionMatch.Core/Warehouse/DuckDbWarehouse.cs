@@ -21,6 +21,7 @@ public sealed class DuckDbWarehouse : IDisposable
     /// warehouse is reported (EM0042); without it, the file itself, with no line (it is binary).</param>
     public static DuckDbWarehouse Open(string path, bool readOnly = false, SourceSpan? namedAt = null)
     {
+        EnsureDatabaseFile(path, namedAt);
         if (!readOnly)
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
@@ -51,6 +52,34 @@ public sealed class DuckDbWarehouse : IDisposable
         }
 
         return new DuckDbWarehouse(connection, path);
+    }
+
+    /// <summary>
+    /// Refuses an existing file that is not a DuckDB database (its header holds "DUCK" at offset 8). DuckDB itself
+    /// refuses one only by a .duckdb name: a .csv, .parquet or .json file it opens as an in-memory database over that
+    /// file, so a run would publish into memory and lose the snapshot. A path that does not exist is created as today.
+    /// </summary>
+    private static void EnsureDatabaseFile(string path, SourceSpan? namedAt)
+    {
+        var header = new byte[12];
+        int read;
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // a new warehouse, or one DuckDB reports itself (unreadable)
+        }
+
+        if (read < header.Length || !header.AsSpan(8, 4).SequenceEqual("DUCK"u8))
+        {
+            var display = Dbt.DisplayPath.For(path);
+            throw DiagnosticException.At(Codes.WarehouseFailure, namedAt ?? SourceSpan.PathOnly(display),
+                $"cannot open the warehouse {display}: the file exists but is not a DuckDB database file (" + (read == 0 ? "it is empty" : "no DuckDB header") +
+                "); point profiles.yml's path at the warehouse, or at a file that does not exist yet to create a new one");
+        }
     }
 
     /// <summary>DuckDB names the holder as "Conflicting lock is held in /usr/bin/dotnet (PID 123)"; the rest of its text is noise here.</summary>

@@ -22,16 +22,7 @@ public sealed class RelationResolver
     }
 
     /// <summary>Resolves <c>source('s', 't')</c> or <c>ref('m')</c> written as text (as in electionmatch.yml).</summary>
-    public string Resolve(string expression, SourceSpan at)
-    {
-        var calls = ModelSql.Calls("{{ " + expression + " }}", at.File);
-        if (calls.Count != 1 || !(calls[0].IsSource || calls[0].IsRef))
-        {
-            throw DiagnosticException.At(Codes.InvalidSetting, at, $"'{expression}' is not a relation; write source('source_name', 'table_name') or ref('model_name')");
-        }
-
-        return Resolve(calls[0] with { At = at });
-    }
+    public string Resolve(string expression, SourceSpan at) => Resolve(RelationExpression.Parse(expression, at));
 
     /// <summary>
     /// Resolves a match input (<paramref name="side"/> is left or right). A source whose <c>external_location</c> is a
@@ -39,9 +30,9 @@ public sealed class RelationResolver
     /// </summary>
     public InputRelation ResolveInput(string expression, SourceSpan at, string side)
     {
-        var sql = Resolve(expression, at);
-        var calls = ModelSql.Calls("{{ " + expression + " }}", at.File);
-        if (calls is not [{ IsSource: true } call] || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
+        var call = RelationExpression.Parse(expression, at);
+        var sql = Resolve(call);
+        if (!call.IsSource || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
             || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal) || location.Contains('*', StringComparison.Ordinal))
         {
             return new InputRelation(sql, expression, at);
