@@ -12,10 +12,16 @@ public abstract class EditedCandidacyRun : IDisposable
     private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
 
     /// <param name="edit">The candidacy file's new text from its committed text.</param>
-    protected EditedCandidacyRun(Func<string, string> edit)
+    /// <param name="bytes">Then its new bytes from those (an edit no text can hold: bytes that are not UTF-8).</param>
+    protected EditedCandidacyRun(Func<string, string> edit, Func<byte[], byte[]>? bytes = null)
     {
         Project = FixtureCopy.AsCommitted("goodparty");
         Project.Write(Candidacies, edit(Project.Read(Candidacies)));
+        if (bytes is not null)
+        {
+            File.WriteAllBytes(Project.PathOf(Candidacies), bytes(File.ReadAllBytes(Project.PathOf(Candidacies))));
+        }
+
         var run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", Project.Directory);
         Assert.True(run.ExitCode == 0, run.Output);
     }

@@ -38,6 +38,21 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.Contains($"model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
     }
 
+    // Before: a long line read as no pairs (EM0120 at line 1), a blank right id as a pair no row could hold, a blank
+    // left id in the middle as EM0504 once scoring read it.
+    [Theory]
+    [InlineData("gpc-001623,general,1403738,2\n", "line 3 of the truth file has 4 fields where the header has 3 (gp_candidacy_id, election_type, ddhq_candidate_id)")]
+    [InlineData("gpc-001623,general,\n", "line 3 of the truth file has a blank right id (column 'ddhq_candidate_id', field 3)")]
+    [InlineData(" ,general,1403738\n", "line 3 of the truth file has a blank left id (column 'gp_candidacy_id', field 1)")]
+    public void A_truth_line_that_is_not_one_whole_pair_is_an_error_at_its_line(string badLine, string message)
+    {
+        var truth = Truth("bad_line.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\n\"gpc-001623\",\"primary\",1402703\n" + badLine + "gpc-000153,general,1403738\n");
+
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", truth));
+
+        Assert.Contains("bad_line.csv(3,1): error EM0024: " + message, error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

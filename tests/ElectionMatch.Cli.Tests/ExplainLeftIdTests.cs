@@ -45,6 +45,19 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
     }
 
     [Fact]
+    public void An_id_whose_csv_line_is_not_utf8_is_named_with_its_code()
+    {
+        // DuckDB's reader rejects the whole line, so no column of it was parsed; before, explain said the id was in
+        // neither the left input nor its quarantine (EM0111).
+        var explain = _run.Cli("explain", Match, QuarantinedCandidacyRun.NotUtf8Id);
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.StartsWith($"{QuarantinedCandidacyRun.NotUtf8Id} quarantined: EMQ008 the CSV line is not valid UTF-8: ", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("data/airbyte/hubspot_candidacy.csv line 8: ", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(left input row 300; the snapshot's __quarantine table holds it)", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_decision_is_the_reasoning_the_snapshot_published()
     {
         string published;

@@ -12,8 +12,8 @@ namespace ElectionMatch.Evaluation;
 public static class TruthEvaluator
 {
     /// <summary>
-    /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a file DuckDB cannot
-    /// read (not UTF-8, ragged) is named with DuckDB's line.
+    /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a ragged line or a blank id
+    /// is named with its line (<see cref="TruthFileLines"/>), a file DuckDB cannot read (not UTF-8) with DuckDB's line.
     /// </summary>
     /// <param name="detailColumn">A column between the two ids to keep as <c>detail</c> when the file has it (null otherwise).</param>
     /// <returns>The name of the truth file's first column, the left id's.</returns>
@@ -24,10 +24,13 @@ public static class TruthEvaluator
             throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(truthPath)), "truth file not found");
         }
 
+        TruthFileLines.Check(truthPath);
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
+        // The dialect TruthFileLines checked the lines in, not the sniffer's: a sniffer misled by one bad line read another file.
+        var read = $"read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true, delim = {Sql.Literal(TruthFileLines.Delimiter.ToString())}, quote = '\"', escape = '\"')";
         try
         {
-            var truthColumns = warehouse.Describe($"select * from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)");
+            var truthColumns = warehouse.Describe($"select * from {read}");
             if (truthColumns.Count < 2)
             {
                 throw DiagnosticException.At(Codes.InputUnreadable, at, "a truth file needs at least two columns: the left id first and the right id last");
@@ -41,7 +44,7 @@ public static class TruthEvaluator
             warehouse.Execute($"""
                 create or replace temp table em_truth as
                 select {left} as left_id, {right} as right_id, min({detail}) as detail
-                from read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true)
+                from {read}
                 group by all
                 """);
             return truthColumns[0].Name;

@@ -131,7 +131,52 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// Appends the rejected rows of the latest scan to <paramref name="inputTable"/>, after the rows read, one per line:
     /// the reject code, the file, line and DuckDB's reason as detail, and the raw line as the original.
     /// </summary>
-    public string AppendRejectsSql(string inputTable) => $"""
+    /// <param name="id">
+    /// The input table's id column and the file's id column as the match maps it: the id's field of the raw line is
+    /// stored there when it can be told (<see cref="IdFieldSql"/>), so <c>explain</c> finds a quarantined line by its id.
+    /// The published quarantine table has no id column, so its rows and hash are as before.
+    /// </param>
+    public string AppendRejectsSql(string inputTable, (string Column, string FileColumn)? id = null)
+    {
+        var index = id is { } i ? IndexOf(HeaderNames(Delimiter), i.FileColumn) : -1;
+        var idSelect = id is { } c && index >= 0 ? $",\n            {IdFieldSql("csv_line", "code", index)} as {Sql.Identifier(c.Column)}" : "";
+        return AppendRejectsSql(inputTable, idSelect);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string column)
+    {
+        for (var i = 0; i < header.Count; i++)
+        {
+            if (header[i].Equals(column, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// The <paramref name="index"/>th field of a raw line, unquoted (RFC 4180), or null where it cannot be told: the line
+    /// ends before it, a field before it or the field itself is malformed, it is blank, or (on a line that is not
+    /// UTF-8, whose bad bytes DuckDB gives as '?') it holds a '?', so it may not be the id as written.
+    /// </summary>
+    internal string IdFieldSql(string line, string code, int index)
+    {
+        var d = Delimiter switch
+        {
+            '\t' => @"\t",
+            var c when char.IsLetterOrDigit(c) => c.ToString(),
+            var c => @"\" + c,
+        };
+        var field = $"""(?:"(?:[^"]|"")*"|[^{d}"\r\n]*)""";
+        var pattern = $"^(?:{field}{d}){{{index}}}({field})(?:{d}|\r?\n|$)";
+        var raw = $"regexp_extract({line}, {Sql.Literal(pattern)}, 1)";
+        var value = $"case when starts_with({raw}, '\"') then replace({raw}[2:-2], '\"\"', '\"') else {raw} end";
+        return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and trim({value}) <> '' then {value} end";
+    }
+
+    private string AppendRejectsSql(string inputTable, string idSelect) => $"""
         insert into {inputTable} by name
         with
             latest as (
@@ -166,7 +211,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by line) as row_number,
             code as reject_code,
             {Sql.Literal(DisplayPath)} || ' line ' || line || ': ' || reason as reject_detail,
-            json_object('file', {Sql.Literal(DisplayPath)}, 'line', line, 'csv_line', csv_line) as original
+            json_object('file', {Sql.Literal(DisplayPath)}, 'line', line, 'csv_line', csv_line) as original{idSelect}
         from per_line
         """;
 }

@@ -110,6 +110,28 @@ public sealed class CsvSniffTests : IDisposable
         Assert.Throws<DuckDB.NET.Data.DuckDBException>(() => warehouse.Scalar<long>("select count(*) from " + sniffed.Relation));
     }
 
+    [Fact]
+    public void A_rejected_line_keeps_its_id_where_the_id_field_can_be_told()
+    {
+        // The id is the second column; each bad line fails in another way.
+        byte[] bytes =
+        [
+            .. "name,candidacy_id,state\nAnn Lee,gpc-1,CA\nBo Diaz,gpc-2,TX\nCy Ng,gpc-3,NY\n"u8,
+            .. "\"Lee, Ann\",\"gpc-4\",CA,extra\n"u8, // ragged, a quoted comma before the id: gpc-4
+            .. "Bo Diaz,\n"u8, // ragged, the id field empty: none
+            .. "D"u8, 0xFF, .. "n,gpc-6,CA\n"u8, // not UTF-8 outside the id: gpc-6
+            .. "Ed,gpc-"u8, 0xFE, .. "7,CA\n"u8, // not UTF-8 inside the id (DuckDB gives '?'): none
+        ];
+        var csv = new CsvInput("left", Write("candidacies.csv", bytes), "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
+        warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+
+        var rejected = warehouse.Query("select original->>'line', coalesce(left_id, 'none') from input where reject_code is not null order by 1::int", r => r.GetString(0) + " " + r.GetString(1));
+
+        Assert.Equal(["5 gpc-4", "6 none", "7 gpc-6", "8 none"], rejected);
+    }
+
     // The columns with their types, every row as text in file order, and the latest scan's rejected lines.
     private static (string Columns, string Rows, string Rejects) Read(DuckDbWarehouse warehouse, CsvInput csv)
     {

@@ -347,7 +347,7 @@ internal sealed class CandidacyDdhqCleaning
                 from detailed
             )
             ;
-            {csv?.AppendRejectsSql(table)}
+            {csv?.AppendRejectsSql(table, (id, input.Id))}
             """;
     }
 

@@ -1,0 +1,132 @@
+using System.Text;
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Evaluation;
+
+/// <summary>
+/// Checks a truth file's lines before DuckDB reads it: a line with more or fewer fields than the header, an
+/// unterminated quote, or a blank left or right id is EM0024 at that line. DuckDB's reader reports none of these by
+/// line: a short line made its sniffer see one column, a long one made it read no pairs, and a blank id reached the
+/// scoring as a null. The file is read as DuckDB is told to read it (comma, RFC 4180 quoting); bytes that are not
+/// UTF-8 are left for DuckDB, which names their line.
+/// </summary>
+internal static class TruthFileLines
+{
+    public const char Delimiter = ',';
+
+    public static void Check(string truthPath)
+    {
+        var display = DisplayPath.For(truthPath);
+        using var file = File.OpenRead(truthPath);
+        using Stream stream = truthPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+
+        IReadOnlyList<string>? header = null;
+        foreach (var (line, fields) in Records(reader, display))
+        {
+            if (header is null)
+            {
+                header = fields;
+                if (header.Count < 2)
+                {
+                    throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, 1), "a truth file needs at least two columns: the left id first and the right id last");
+                }
+
+                continue;
+            }
+
+            var at = new SourceSpan(display, line, 1);
+            if (fields.Count != header.Count)
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, at,
+                    $"line {line} of the truth file has {fields.Count} {(fields.Count == 1 ? "field" : "fields")} where the header has {header.Count} ({string.Join(", ", header)}); every line is one true pair with a value for each column");
+            }
+
+            foreach (var (index, role) in new[] { (0, "left id"), (header.Count - 1, "right id") })
+            {
+                if (string.IsNullOrWhiteSpace(fields[index]))
+                {
+                    throw DiagnosticException.At(Codes.InputUnreadable, at,
+                        $"line {line} of the truth file has a blank {role} (column '{header[index]}', field {index + 1}); every line is one true pair and needs both ids");
+                }
+            }
+        }
+    }
+
+    /// <summary>Each record with the line it starts on and its fields unquoted; an empty line is no record, as for DuckDB.</summary>
+    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, string display)
+    {
+        var line = 1;
+        var start = 1;
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        var wasQuoted = false;
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (quoted)
+            {
+                if (c == '"' && reader.Peek() == '"')
+                {
+                    field.Append('"');
+                    reader.Read();
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    line += c == '\n' ? 1 : 0;
+                    field.Append((char)c);
+                }
+            }
+            else if (c == '"' && field.Length == 0 && !wasQuoted)
+            {
+                quoted = wasQuoted = true;
+            }
+            else if (c == Delimiter)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                wasQuoted = false;
+            }
+            else if (c is '\n' or '\r')
+            {
+                if (c == '\r' && reader.Peek() == '\n')
+                {
+                    reader.Read();
+                }
+
+                if (fields.Count > 0 || field.Length > 0 || wasQuoted)
+                {
+                    fields.Add(field.ToString());
+                    yield return (start, fields);
+                }
+
+                fields = [];
+                field.Clear();
+                wasQuoted = false;
+                line++;
+                start = line;
+            }
+            else
+            {
+                field.Append((char)c);
+            }
+        }
+
+        if (quoted)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, start, 1), $"line {start} of the truth file opens a quote it never closes");
+        }
+
+        if (fields.Count > 0 || field.Length > 0 || wasQuoted)
+        {
+            fields.Add(field.ToString());
+            yield return (start, fields);
+        }
+    }
+}
