@@ -68,6 +68,25 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.Contains("gp_candidacy_id ids such as 'gpc-", error, StringComparison.Ordinal);
     }
 
+    // The lines are checked, and then read, with the delimiter the header uses: a truth file saved with semicolons or
+    // tabs scores as the comma file does, and its bad line is still named.
+    [Theory]
+    [InlineData(";")]
+    [InlineData("\t")]
+    public void A_truth_file_with_another_delimiter_scores_and_names_its_bad_line(string delimiter)
+    {
+        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        string Delimited(IEnumerable<string> rows) => string.Join('\n', rows.Select(l => l.Replace(",", delimiter, StringComparison.Ordinal))) + "\n";
+        var chosen = lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal)).ToList();
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", Truth("delimited.csv", Delimited([lines[0], .. chosen])), "--partial-truth");
+        var broken = _run.Cli("evaluate", Match, "--truth", Truth("delimited_bad.csv", Delimited([lines[0], chosen[0], "gpc-001623,general"])));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("delimited_bad.csv(3,1): error EM0024: line 3 of the truth file has 2 fields where the header has 3", SingleError(broken), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_truth_file_whose_left_ids_are_in_no_row_of_the_snapshot_is_an_error()
     {

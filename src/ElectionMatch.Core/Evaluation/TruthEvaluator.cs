@@ -24,10 +24,10 @@ public static class TruthEvaluator
             throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(truthPath)), "truth file not found");
         }
 
-        TruthFileLines.Check(truthPath);
+        var delimiter = TruthFileLines.Check(truthPath);
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
         // The dialect TruthFileLines checked the lines in, not the sniffer's: a sniffer misled by one bad line read another file.
-        var read = $"read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true, delim = {Sql.Literal(TruthFileLines.Delimiter.ToString())}, quote = '\"', escape = '\"')";
+        var read = $"read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true, delim = {Sql.Literal(delimiter.ToString())}, quote = '\"', escape = '\"')";
         try
         {
             var truthColumns = warehouse.Describe($"select * from {read}");

@@ -8,22 +8,31 @@ namespace ElectionMatch.Evaluation;
 /// Checks a truth file's lines before DuckDB reads it: a line with more or fewer fields than the header, an
 /// unterminated quote, or a blank left or right id is EM0024 at that line. DuckDB's reader reports none of these by
 /// line: a short line made its sniffer see one column, a long one made it read no pairs, and a blank id reached the
-/// scoring as a null. The file is read as DuckDB is told to read it (comma, RFC 4180 quoting); bytes that are not
-/// UTF-8 are left for DuckDB, which names their line.
+/// scoring as a null. The file is read as DuckDB is then told to read it (RFC 4180 quoting, the delimiter its header
+/// uses); bytes that are not UTF-8 are left for DuckDB, which names their line.
 /// </summary>
+/// <remarks>
+/// Written here rather than with the framework's <c>TextFieldParser</c>, which skips blank lines without counting them
+/// toward a record's line and so cannot say on which line a bad record starts.
+/// </remarks>
 internal static class TruthFileLines
 {
-    public const char Delimiter = ',';
+    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
 
-    public static void Check(string truthPath)
+    /// <returns>The delimiter the file's header uses (the one it holds most often outside quotes; a comma by default).</returns>
+    public static char Check(string truthPath)
     {
         var display = DisplayPath.For(truthPath);
-        using var file = File.OpenRead(truthPath);
-        using Stream stream = truthPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+        char delimiter;
+        using (var first = Open(truthPath))
+        {
+            delimiter = Delimiter(first.ReadLine() ?? "");
+        }
+
+        using var reader = Open(truthPath);
 
         IReadOnlyList<string>? header = null;
-        foreach (var (line, fields) in Records(reader, display))
+        foreach (var (line, fields) in Records(reader, display, delimiter))
         {
             if (header is null)
             {
@@ -52,10 +61,37 @@ internal static class TruthFileLines
                 }
             }
         }
+
+        return delimiter;
+    }
+
+    private static StreamReader Open(string truthPath)
+    {
+        var file = File.OpenRead(truthPath);
+        Stream stream = truthPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        return new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+    }
+
+    private static char Delimiter(string header)
+    {
+        var counts = new int[Delimiters.Length];
+        var quoted = false;
+        foreach (var c in header)
+        {
+            quoted ^= c == '"';
+            var index = Array.IndexOf(Delimiters, c);
+            if (!quoted && index >= 0)
+            {
+                counts[index]++;
+            }
+        }
+
+        var most = counts.Max();
+        return most == 0 ? ',' : Delimiters[Array.IndexOf(counts, most)];
     }
 
     /// <summary>Each record with the line it starts on and its fields unquoted; an empty line is no record, as for DuckDB.</summary>
-    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, string display)
+    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, string display, char delimiter)
     {
         var line = 1;
         var start = 1;
@@ -87,7 +123,7 @@ internal static class TruthFileLines
             {
                 quoted = wasQuoted = true;
             }
-            else if (c == Delimiter)
+            else if (c == delimiter)
             {
                 fields.Add(field.ToString());
                 field.Clear();
