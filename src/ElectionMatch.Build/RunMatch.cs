@@ -46,14 +46,18 @@ public sealed class RunMatch : ProjectTask
 
     protected override void Execute(ProjectContext context)
     {
-        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace) { AllowFutureDate = AllowFutureDate, Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain };
+        var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace)
+        {
+            AllowFutureDate = AllowFutureDate, Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain,
+            ReportPath = string.IsNullOrWhiteSpace(ReportFile) ? null : Path.GetFullPath(ReportFile),
+        };
         var c = CultureInfo.InvariantCulture;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = new RunOperation(context).Execute(options, stage =>
             Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))));
-        if (!string.IsNullOrWhiteSpace(ReportFile))
+        if (options.ReportPath is { } reportPath)
         {
-            Snapshots.AtomicFile.WriteAllText(Path.GetFullPath(ReportFile), RunReport.Of(run, clock.Elapsed).ToJson());
+            Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
         }
 
         Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch: published {run.QualifiedTable} ({run.Manifest.Rows} rows, {run.Manifest.Counts["matched"]} matched); manifest {run.ManifestPath}"));

@@ -47,9 +47,9 @@ internal static class BenchCommand
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--from measures nothing, so {string.Join(", ", ignored)} would be ignored; redraw from the JSON without {(ignored.Count == 1 ? "it" : "them")}, or measure without --from");
             }
 
-            EnsureWritable("--json", jsonPath);
-            EnsureWritable("--chart", chartPath);
-            EnsureWritable("--markdown", page);
+            WriteProbe.OutputFile("--json", jsonPath, Codes.InvalidBenchOption);
+            WriteProbe.OutputFile("--chart", chartPath, Codes.InvalidBenchOption);
+            WriteProbe.OutputFile("--markdown", page, Codes.InvalidBenchOption);
             if (page is not null)
             {
                 // Checked before measuring: a page the bench could not update would cost the whole bench.
@@ -139,25 +139,6 @@ internal static class BenchCommand
         }
 
         Terminal.Out.WriteLine();
-    }
-
-    /// <summary>An output file must not be a directory, and its folder must take a new file: checked before anything is measured.</summary>
-    private static void EnsureWritable(string option, string? path)
-    {
-        if (path is null)
-        {
-            return;
-        }
-
-        if (Directory.Exists(path))
-        {
-            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.PathOnly(Dbt.DisplayPath.For(path)), $"{option} names a directory; name a file");
-        }
-
-        if (WriteProbe.Directory(Path.GetDirectoryName(path)!) is (var existing, { } problem))
-        {
-            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({problem}); {option} writes {Path.GetFileName(path)} there");
-        }
     }
 
     /// <summary>The share as written, in any culture (0.5, never 0,5); its range is checked with the other options.</summary>

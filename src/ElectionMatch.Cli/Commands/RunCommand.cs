@@ -33,15 +33,16 @@ internal static class RunCommand
                 FullRecompute = result.GetValue(full),
                 Retrain = result.GetValue(retrain),
                 Interruption = interruption,
+                ReportPath = result.GetValue(report) is { } path ? Dbt.WorkingDirectory.Full(path) : null,
             };
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Terminal.Out;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var run = new RunOperation(context).Execute(options, stage =>
                 console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Cpu is { } cpu ? $" ({cpu.TotalMilliseconds:N0} ms CPU)" : "")}{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
-            if (result.GetValue(report) is { } reportPath)
+            if (options.ReportPath is { } reportPath)
             {
-                Snapshots.AtomicFile.WriteAllText(Dbt.WorkingDirectory.Full(reportPath), RunReport.Of(run, clock.Elapsed).ToJson());
+                Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
             }
 
             var counts = run.Manifest.Counts;

@@ -56,6 +56,7 @@ public sealed partial class RunOperation
         var definition = MatchDefinition.For(match.Kind);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         SnapshotDateRange.Check(options.SnapshotDate ?? today, today, options.AllowFutureDate);
+        WriteProbe.OutputFile("the run report (--report, MSBuild Report)", options.ReportPath, Codes.InvalidOption);
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
         // Refused before the warehouse is opened: a refused run creates and changes nothing.
         if (incremental && match.Kind != "candidacy_ddhq")

@@ -6,6 +6,12 @@ public sealed record RunOptions(string Match, DateOnly? SnapshotDate = null, boo
     public bool AllowFutureDate { get; init; }
 
     /// <summary>
+    /// The full path of the report the caller writes after the run (<c>--report</c>, MSBuild <c>Report</c>): the run checks
+    /// before any work that it can be written, since a run that published and then failed on it would look failed.
+    /// </summary>
+    public string? ReportPath { get; init; }
+
+    /// <summary>
     /// Never call the network: provider answers come only from the warehouse's cache, as in pre-merge CI.
     /// The offline embedder and rule judge need no network, so today every run already replays.
     /// </summary>

@@ -6,6 +6,30 @@ namespace ElectionMatch.Snapshots;
 /// </summary>
 public static class WriteProbe
 {
+    /// <summary>
+    /// A file a command writes when its work is done (a run's report, bench's JSON, chart and page) must not be a directory,
+    /// and its folder must take a new file: checked before the work, which would otherwise be done, or published, for nothing.
+    /// </summary>
+    /// <param name="option">How the user named the file (<c>--report</c>), for the message.</param>
+    /// <param name="directoryCode">The code for a path that is a directory: the command's code for an invalid option.</param>
+    public static void OutputFile(string option, string? path, string directoryCode)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        if (System.IO.Directory.Exists(path))
+        {
+            throw Diagnostics.DiagnosticException.At(directoryCode, Diagnostics.SourceSpan.PathOnly(Dbt.DisplayPath.For(path)), $"{option} names a directory; name a file");
+        }
+
+        if (Directory(Path.GetDirectoryName(path)!) is (var existing, { } problem))
+        {
+            throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.ProjectNotWritable, Diagnostics.SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)), $"the directory cannot be written ({problem}); {option} writes {Path.GetFileName(path)} there");
+        }
+    }
+
     /// <returns>The directory probed, and why it cannot be written (null when it can).</returns>
     public static (string Directory, string? Problem) Directory(string path)
     {
