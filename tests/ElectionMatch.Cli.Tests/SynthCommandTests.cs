@@ -1,3 +1,4 @@
+using ElectionMatch.Synthesis;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
@@ -193,11 +194,42 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_synth_killed_while_replacing_a_project_leaves_the_old_project_whole_and_the_next_synth_clears_what_it_left()
+    {
+        Assert.Equal(0, CliProcess.Run("synth", "--rows", "10", "--out", _directory).ExitCode);
+        var before = Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+        var partialTruth = Path.Combine(_directory, SynthProjectWriter.PartialDirectory, "truth", "candidacy_ddhq_matches.csv");
+
+        using (var running = WatchedCli.Start(new Dictionary<string, string>(), "synth", "--rows", "100000", "--seed", "2", "--out", _directory, "--force"))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(partialTruth) && clock.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                Thread.Sleep(10);
+            }
+
+            Assert.True(File.Exists(partialTruth), "synth never began writing its project aside");
+        } // kill -9, mid-generation
+
+        // Before, --force deleted the old files first and a killed synth left half of the new ones.
+        var after = Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories).Where(f => !f.Contains(SynthProjectWriter.PartialDirectory, StringComparison.Ordinal)).ToList();
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
+        Assert.All(after, f => Assert.Equal(before[f], File.ReadAllBytes(f)));
+
+        var again = CliProcess.Run("synth", "--rows", "20", "--out", _directory, "--force");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.False(Directory.Exists(Path.Combine(_directory, SynthProjectWriter.PartialDirectory)));
+        var candidacies = Path.Combine(_directory, SynthProjectWriter.CandidacyParquet);
+        Assert.NotEqual(before[candidacies], File.ReadAllBytes(candidacies));
+        Assert.True(File.Exists(Path.Combine(_directory, "dbt_project.yml")));
+    }
+
+    [Fact]
     public void Ctrl_C_stops_synth_and_says_the_project_is_incomplete()
     {
         // 100,000 rows take a few seconds: the truth file is created as generation starts, long before it ends.
         using var running = WatchedCli.Start(new Dictionary<string, string>(), "synth", "--rows", "100000", "--out", _directory);
-        var truth = Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv");
+        var truth = Path.Combine(_directory, SynthProjectWriter.PartialDirectory, "truth", "candidacy_ddhq_matches.csv");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!File.Exists(truth) && clock.Elapsed < TimeSpan.FromMinutes(1))
         {
@@ -209,9 +241,10 @@ public sealed class SynthCommandTests : IDisposable
 
         // Before, the last line spoke of provider answers being cached, which synth has none of.
         Assert.Equal(130, synth.ExitCode);
-        Assert.Contains("electionmatch: cancelled; the project in ", synth.Stderr, StringComparison.Ordinal);
-        Assert.Contains(" is incomplete; run synth again with --force to write it", synth.Stderr, StringComparison.Ordinal);
+        Assert.Contains("electionmatch: cancelled; nothing in ", synth.Stderr, StringComparison.Ordinal);
+        Assert.Contains(" was replaced: the project is generated aside and takes the old one's place only when whole", synth.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("provider", synth.Stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(Path.Combine(_directory, "dbt_project.yml")));
+        // Before, a stopped synth left data/ and truth/ half written beside no dbt_project.yml.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_directory));
     }
 }

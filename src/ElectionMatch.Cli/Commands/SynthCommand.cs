@@ -58,7 +58,7 @@ internal static class SynthCommand
             }
 
             return DiagnosticPrinter.Success;
-        }, () => $"the project in {Dbt.DisplayPath.For(Dbt.WorkingDirectory.Full(result.GetValue(output)!))} is incomplete; run synth again with --force to write it")));
+        }, () => $"nothing in {Dbt.DisplayPath.For(Dbt.WorkingDirectory.Full(result.GetValue(output)!))} was replaced: the project is generated aside and takes the old one's place only when whole")));
         return command;
     }
 

@@ -34,6 +34,12 @@ public static class SynthProjectWriter
     /// </summary>
     private static readonly string[] RunOutputDirectories = ["target", "electionmatch/manifests", "models/staging/model_predictions_source"];
 
+    /// <summary>
+    /// Where a project is generated before it takes the place of the old one: a folder of the output directory, so the
+    /// moves at the end are renames on one device. A synth that is killed leaves only this folder, which the next removes.
+    /// </summary>
+    public const string PartialDirectory = ".electionmatch-synth-partial";
+
     private const int BatchSize = 256;
 
     // About 7.2 results rows per candidacy with the default rates; only a hint for DuckDB.
@@ -51,13 +57,31 @@ public static class SynthProjectWriter
         // Settings are checked (by the generator) before anything in the directory is touched.
         var generator = new SyntheticDataGenerator(settings);
         Prepare(root, force, settings.Rows);
+        var partial = Path.Combine(root, PartialDirectory);
+        try
+        {
+            var summary = Generate(partial, root, settings, generator, clock, cancellationToken);
+            Replace(root, partial, force);
+            return summary;
+        }
+        finally
+        {
+            if (Directory.Exists(partial))
+            {
+                Directory.Delete(partial, recursive: true);
+            }
+        }
+    }
+
+    private static SynthSummary Generate(string partial, string root, SynthSettings settings, SyntheticDataGenerator generator, Stopwatch clock, CancellationToken cancellationToken)
+    {
         long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0, unlisted = 0;
-        Directory.CreateDirectory(Path.Combine(root, "data", "airbyte"));
-        Directory.CreateDirectory(Path.Combine(root, "truth"));
+        Directory.CreateDirectory(Path.Combine(partial, "data", "airbyte"));
+        Directory.CreateDirectory(Path.Combine(partial, "truth"));
         TimeSpan generating;
         using (var candidacySink = new CandidacySink())
-        using (var truthWriter = CsvWriter(Path.Combine(root, TruthFile), "gp_candidacy_id,election_type,ddhq_candidate_id"))
-        using (var tagWriter = CsvWriter(Path.Combine(root, PerturbationsFile), "gp_candidacy_id,election_type,ddhq_candidate_id,perturbations"))
+        using (var truthWriter = CsvWriter(Path.Combine(partial, TruthFile), "gp_candidacy_id,election_type,ddhq_candidate_id"))
+        using (var tagWriter = CsvWriter(Path.Combine(partial, PerturbationsFile), "gp_candidacy_id,election_type,ddhq_candidate_id,perturbations"))
         {
             // One pass: results rows stream into parquet; candidacies and truth are written on the way.
             IEnumerable<ResultRow> Results()
@@ -80,15 +104,47 @@ public static class SynthProjectWriter
                 }
             }
 
-            ResultsParquetStream.Write(Results(), (ulong)settings.Rows * ResultsPerCandidacy, Path.Combine(root, ResultsParquet));
+            ResultsParquetStream.Write(Results(), (ulong)settings.Rows * ResultsPerCandidacy, Path.Combine(partial, ResultsParquet));
             generating = clock.Elapsed;
-            candidacySink.CopyTo(Path.Combine(root, CandidacyParquet));
+            candidacySink.CopyTo(Path.Combine(partial, CandidacyParquet));
         }
 
         var copying = clock.Elapsed - generating;
         var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, unlisted, generating, copying, []);
-        var written = WriteProjectFiles(root, settings, summary);
+        var written = WriteProjectFiles(partial, settings, summary);
         return summary with { Written = [.. written, CandidacyParquet, ResultsParquet, TruthFile, PerturbationsFile] };
+    }
+
+    /// <summary>
+    /// Puts the generated project in the old one's place: with --force, what synth wrote before and what runs on it wrote
+    /// go first, then every new file is renamed into place, dbt_project.yml last, so a project whose moves were cut short
+    /// has none and is not taken for a whole one.
+    /// </summary>
+    private static void Replace(string root, string partial, bool force)
+    {
+        if (force)
+        {
+            foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists).OrderBy(f => Path.GetFileName(f) != "dbt_project.yml"))
+            {
+                File.Delete(file);
+            }
+
+            foreach (var folder in RunOutputDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        foreach (var file in OwnedFiles.OrderBy(f => f == "dbt_project.yml"))
+        {
+            var target = Path.Combine(root, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Move(Path.Combine(partial, file), target, overwrite: true);
+        }
+
+        // Where run writes its staging models and manifests, as in goodparty.
+        Directory.CreateDirectory(Path.Combine(root, "models", "staging", "model_predictions_source"));
+        Directory.CreateDirectory(Path.Combine(root, "electionmatch", "manifests"));
     }
 
     /// <summary>
@@ -163,23 +219,17 @@ public static class SynthProjectWriter
             }
         }
 
-        EnsureSpace(root, EnsureWritable(root), rows, force);
-        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        // What a killed synth left is its own, whatever the options.
+        var partial = Path.Combine(root, PartialDirectory);
+        if (Directory.Exists(partial))
         {
-            if (!force)
-            {
-                throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there and remove what runs on it wrote (target/, electionmatch/manifests/, models/staging/model_predictions_source/; other files are kept), or choose an empty directory");
-            }
+            Directory.Delete(partial, recursive: true);
+        }
 
-            foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists))
-            {
-                File.Delete(file);
-            }
-
-            foreach (var folder in RunOutputDirectories.Select(d => Path.Combine(root, d)).Where(Directory.Exists))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
+        EnsureSpace(EnsureWritable(root), rows);
+        if (!force && Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        {
+            throw DiagnosticException.At(Codes.SynthOutputNotEmpty, SourceSpan.PathOnly(Dbt.DisplayPath.For(root)), "the output directory is not empty; pass --force to replace what synth writes there and remove what runs on it wrote (target/, electionmatch/manifests/, models/staging/model_predictions_source/; other files are kept), or choose an empty directory");
         }
 
         Directory.CreateDirectory(root);
@@ -199,12 +249,12 @@ public static class SynthProjectWriter
     }
 
     /// <summary>
-    /// What a project of that many candidacies takes on disk must fit on the output's device (with --force, the files it
-    /// replaces count as free): checked before anything is written, so a size beyond the disk fails at once, naming both
-    /// figures, instead of filling the device for every other process and failing at the end.
+    /// What a project of that many candidacies takes on disk must fit on the output's device: checked before anything is
+    /// written, so a size beyond the disk fails at once, naming both figures, instead of filling the device for every other
+    /// process and failing at the end. The files --force replaces do not count as free: the new ones are written beside them.
     /// </summary>
     /// <param name="existing">The output directory, or the nearest one above it that exists (<see cref="EnsureWritable"/>).</param>
-    private static void EnsureSpace(string root, string existing, int rows, bool force)
+    private static void EnsureSpace(string existing, int rows)
     {
         long free;
         try
@@ -216,17 +266,14 @@ public static class SynthProjectWriter
             return; // A device that cannot say how much space it has: the write itself reports a full disk (EM0506).
         }
 
-        var replaced = force && Directory.Exists(root)
-            ? OwnedFiles.Select(f => new FileInfo(Path.Combine(root, f))).Where(f => f.Exists).Sum(f => f.Length)
-            : 0;
         var needed = rows * BytesPerCandidacy;
-        if (needed > free + replaced)
+        if (needed > free)
         {
             var c = CultureInfo.InvariantCulture;
             throw DiagnosticException.At(
                 Codes.InvalidSynthOption,
                 SourceSpan.PathOnly(Dbt.DisplayPath.For(existing)),
-                string.Create(c, $"--rows {rows:N0} needs about {Gibibytes(needed)} on this device (about {BytesPerCandidacy} bytes a candidacy, its results rows and truth included) and it has {Gibibytes(free + replaced)} free{(replaced > 0 ? ", counting the files --force replaces" : "")}; generate at most about {(free + replaced) / BytesPerCandidacy:N0} rows there, or write to another device"));
+                string.Create(c, $"--rows {rows:N0} needs about {Gibibytes(needed)} on this device (about {BytesPerCandidacy} bytes a candidacy, its results rows and truth included) and it has {Gibibytes(free)} free; generate at most about {free / BytesPerCandidacy:N0} rows there, or write to another device"));
         }
     }
 
@@ -332,9 +379,6 @@ public static class SynthProjectWriter
             File.WriteAllText(full, templates.Render(template, model), new UTF8Encoding(false));
         }
 
-        // Where run writes its staging models and manifests, as in goodparty.
-        Directory.CreateDirectory(Path.Combine(root, "models", "staging", "model_predictions_source"));
-        Directory.CreateDirectory(Path.Combine(root, "electionmatch", "manifests"));
         return files.Select(f => f.Path).ToList();
     }
 }
