@@ -86,6 +86,31 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_tells_a_district_miss_with_no_row_in_district_terms_with_its_quarantine_code()
+    {
+        // Position 140741's id blanked (EMQ001), 140944's changed to an earlier row's (EMQ002), 141362's name blanked
+        // (EMQ300, its id kept). Before, each miss was told in candidacy terms and sent to explain, which refuses districts.
+        var lines = _fixture.Read("data/airbyte/ballotready_positions.csv").Split('\n');
+        lines[2] = lines[2].Replace("140741,", ",", StringComparison.Ordinal);
+        lines[3] = lines[3].Replace("140944,", "140300,", StringComparison.Ordinal);
+        lines[4] = lines[4].Replace(",California State Assembly - District 76,", ",,", StringComparison.Ordinal);
+        _fixture.Write("data/airbyte/ballotready_positions.csv", string.Join('\n', lines));
+        RunMatch();
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/llm_l2_br_match.csv"));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var misses = evaluate.Stdout.Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, misses.Count);
+        Assert.All(misses, m => Assert.DoesNotContain("explain", m, StringComparison.Ordinal));
+        Assert.All(misses, m => Assert.DoesNotContain("candidacy", m, StringComparison.Ordinal));
+        Assert.StartsWith("miss  140741 -> 1022: the snapshot has no row for it (the run's quarantine holds no position with this id", misses[0], StringComparison.Ordinal);
+        Assert.EndsWith("its quarantine holds left rows whose id is blank, an earlier row's or unreadable (EMQ001 x1, EMQ002 x1), which may be this one)", misses[0], StringComparison.Ordinal);
+        Assert.StartsWith("miss  140944 -> 1025: the snapshot has no row for it (the run's quarantine holds no position with this id", misses[1], StringComparison.Ordinal);
+        Assert.Equal("miss  141362 -> 1027: the snapshot has no row for it: the run quarantined its left row (EMQ300 the position name, or the district name or type, is empty, left input row 4)", misses[2]);
+    }
+
+    [Fact]
     public void Check_warns_on_a_ref_to_a_dated_staging_model_and_generate_rewrite_refs_moves_it_to_the_stable_model()
     {
         var before = _fixture.Read(Mart);

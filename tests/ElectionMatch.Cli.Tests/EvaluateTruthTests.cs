@@ -118,7 +118,8 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "candidacy_ddhq_matches_20991231"));
 
         Assert.Contains("goodparty.duckdb: error EM0101: snapshot model_predictions.candidacy_ddhq_matches_20991231 (--snapshot) is not in the warehouse", error, StringComparison.Ordinal);
-        Assert.Contains($"the snapshots of '{Match}' are {QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
+        // The run's snapshot and the hand-uploaded ones declared with files, oldest first.
+        Assert.Contains($"the snapshots of '{Match}' are candidacy_ddhq_matches_20251016, candidacy_ddhq_matches_20251112, {QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Catalog Error", error, StringComparison.Ordinal);
     }
 
@@ -128,7 +129,68 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         var error = SingleError(_run.Cli("evaluate", "llm_l2_br_match", "--truth", _run.Project.PathOf("truth/llm_l2_br_match.csv"), "--snapshot", QuarantinedCandidacyRun.Snapshot));
 
         Assert.Contains($"error EM0101: model_predictions.{QuarantinedCandidacyRun.Snapshot} (--snapshot) is not a snapshot of 'llm_l2_br_match': it has no column br_database_id", error, StringComparison.Ordinal);
-        Assert.Contains("'llm_l2_br_match' has no snapshot in model_predictions", error, StringComparison.Ordinal);
+        // Its own snapshots are listed, the hand-uploaded files declared in the sources YAML among them.
+        Assert.Contains("the snapshots of 'llm_l2_br_match' are llm_l2_br_match_20250806, llm_l2_br_match_20250811", error, StringComparison.Ordinal);
+    }
+
+    // Today's pipeline's outputs, declared with external_location files: evaluate reads them where dbt does. Before, EM0101
+    // ("has no snapshot", "not in the warehouse"). The expected scores are computed here from the file and the truth.
+    [Theory]
+    [InlineData("candidacy_ddhq_matches", "candidacy_ddhq_matches_20251016")]
+    [InlineData("candidacy_ddhq_matches", "candidacy_ddhq_matches_20251112")]
+    [InlineData("llm_l2_br_match", "llm_l2_br_match_20250806")]
+    [InlineData("llm_l2_br_match", "llm_l2_br_match_20250811")]
+    public void A_hand_uploaded_snapshot_is_scored_from_its_file_with_the_lines_it_cannot_give_said(string match, string snapshot)
+    {
+        var rows = ReadCsv(_run.Project.PathOf($"data/model_predictions/{snapshot}.csv"));
+        var (leftId, rightId) = match == Match ? ("gp_candidacy_id", "ddhq_candidate_id") : ("br_database_id", "l2_district_id");
+        var truth = ReadCsv(_run.Project.PathOf($"truth/{match}.csv")).Select(r => (r[leftId], r[rightId])).ToHashSet();
+        // The district files name the district: its id is the L2 district with the same state, type and name.
+        var districts = ReadCsv(_run.Project.PathOf("data/airbyte/l2_districts.csv"))
+            .ToDictionary(d => Key(d["state"], d["district_type"], d["district_name"]), d => d["l2_district_id"]);
+        var links = match == Match
+            ? rows.Where(r => r["has_match"] == "true").Select(r => (r["gp_candidacy_id"], r["ddhq_candidate_id"])).ToList()
+            : rows.Where(r => r["is_matched"] == "true").Select(r => (r["br_database_id"], districts.GetValueOrDefault(Key(r["state"], r["l2_district_type"], r["l2_district_name"]), "?"))).ToList();
+        var correct = links.Count(truth.Contains);
+        var expected = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"precision: {(double)correct / links.Count:0.0000}\nrecall: {(double)correct / truth.Count:0.0000}\n");
+
+        var evaluate = _run.Cli("evaluate", match, "--truth", _run.Project.PathOf($"truth/{match}.csv"), "--snapshot", snapshot, "--hardest", "3");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.StartsWith(expected, evaluate.Stdout, StringComparison.Ordinal);
+        Assert.InRange(correct, 1, links.Count);
+        Assert.Contains($"snapshot: model_predictions.{snapshot} (file data/model_predictions/{snapshot}.csv); truth pairs: {truth.Count}, links: {links.Count}, correct: {correct}", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"judge_share: not computed: {snapshot} has no decided_by column", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"tier: not computed: {snapshot} has no decided_by column", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"hard: not computed: {snapshot} has no match_probability column", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("tier score", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_newest_readable_snapshot_is_a_declared_file_when_no_run_published_one()
+    {
+        // No run of the district match in this warehouse: before, EM0101 "'llm_l2_br_match' has no snapshot in model_predictions".
+        var evaluate = _run.Cli("evaluate", "llm_l2_br_match", "--truth", _run.Project.PathOf("truth/llm_l2_br_match.csv"));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("snapshot: model_predictions.llm_l2_br_match_20250811 (file data/model_predictions/llm_l2_br_match_20250811.csv)", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("right ids: llm_l2_br_match_20250811 has no l2_district_id: looked up by state, l2_district_type, l2_district_name", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    private static string Key(string state, string type, string name) => $"{state.Trim().ToUpperInvariant()}|{type.Trim().ToUpperInvariant()}|{name.Trim().ToUpperInvariant()}";
+
+    private static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        using var parser = new Microsoft.VisualBasic.FileIO.TextFieldParser(path) { HasFieldsEnclosedInQuotes = true };
+        parser.SetDelimiters(",");
+        var header = parser.ReadFields()!;
+        var rows = new List<Dictionary<string, string>>();
+        while (parser.ReadFields() is { } fields)
+        {
+            rows.Add(header.Zip(fields).ToDictionary(p => p.First, p => p.Second));
+        }
+
+        return rows;
     }
 
     [Fact]

@@ -29,27 +29,53 @@ internal static class EvaluateCommand
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
-            var table = EvaluatedSnapshot.Resolve(warehouse, schema, name, result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
-            var scored = TruthEvaluator.Evaluate(warehouse, schema, table, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial));
+            var resolver = context.Resolver(warehouse);
+            var settings = context.Settings.Match(name);
+            var evaluated = EvaluatedSnapshot.Resolve(warehouse, resolver, schema, name, context.DeclaredSnapshots(name), result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
+            var inputs = new EvaluatedInputs(settings.Left.Id, resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt), settings.Right);
+            var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
+            // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
+            var untiered = scored.AbsentColumns.Contains("decided_by")
+                ? $"not computed: {evaluated.Name.Table} has no decided_by column (a snapshot loaded by hand, not written by a run)"
+                : null;
 
             var c = CultureInfo.InvariantCulture;
             Terminal.Out.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
             Terminal.Out.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
             Terminal.Out.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
-            Terminal.Out.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
-            Terminal.Out.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
-            Terminal.Out.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
+            if (untiered is null)
+            {
+                Terminal.Out.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
+                Terminal.Out.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
+                Terminal.Out.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
+            }
+            else
+            {
+                Terminal.Out.WriteLine($"judge_share: {untiered}");
+                Terminal.Out.WriteLine($"judge_zero_share: {untiered}");
+                Terminal.Out.WriteLine($"judge_undecided: {untiered}");
+            }
+
             Terminal.Out.WriteLine(result.GetValue(partial)
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
-            Terminal.Out.WriteLine($"snapshot: {schema}.{table}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            Terminal.Out.WriteLine($"snapshot: {evaluated.Display}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            if (scored.RightIdLookup is { } lookup)
+            {
+                Terminal.Out.WriteLine($"right ids: {lookup}");
+            }
+
+            if (untiered is not null)
+            {
+                Terminal.Out.WriteLine($"tier: {untiered}");
+            }
+
             foreach (var tier in scored.Tiers)
             {
                 Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
             }
 
             // The retrieval tier per embedding model: offline always, each provider model whose cache covers the run.
-            var settings = context.Settings.Match(name);
             if (definition.Evaluation.Retrieval is { } retrieval)
             {
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
@@ -81,14 +107,22 @@ internal static class EvaluateCommand
 
             foreach (var miss in scored.Misses)
             {
-                Terminal.Out.WriteLine(miss.Reasoning is null
-                    ? $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)"
-                    : $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}");
+                Terminal.Out.WriteLine(miss switch
+                {
+                    { HasRow: false, Quarantined: { } quarantined } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
+                    { HasRow: false } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",
+                    _ => $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}",
+                });
             }
 
             foreach (var wrong in scored.FalseMatches)
             {
                 Terminal.Out.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
+            }
+
+            if (result.GetValue(hardest) > 0 && scored.AbsentColumns.Contains("match_probability"))
+            {
+                Terminal.Out.WriteLine($"hard: not computed: {evaluated.Name.Table} has no match_probability column (a snapshot loaded by hand, not written by a run)");
             }
 
             foreach (var hard in scored.Hardest.Take(result.GetValue(hardest)))

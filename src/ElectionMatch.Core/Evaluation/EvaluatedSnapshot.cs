@@ -1,41 +1,109 @@
+using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Evaluation;
 
-/// <summary>The snapshot <c>evaluate</c> scores: the table named with <c>--snapshot</c>, or the match's newest.</summary>
-public static class EvaluatedSnapshot
+/// <summary>
+/// The snapshot <c>evaluate</c> scores: the one named with <c>--snapshot</c>, or the match's newest that can be read.
+/// A snapshot is read where dbt reads it: a declared one from its entry (its table, or its <c>external_location</c> file,
+/// as today's pipeline's hand-uploaded outputs are), one published here but not declared from its table.
+/// </summary>
+/// <param name="Name">The snapshot's dated name (<c>match_YYYYMMDD</c>).</param>
+/// <param name="Relation">SQL relation to read it from.</param>
+/// <param name="Display">How output names it: <c>schema.table</c>, with the file it is read from when it is one.</param>
+/// <param name="QuarantineTable">The table a run published its quarantine to, when this warehouse has it (null for a snapshot loaded by hand).</param>
+public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, string Display, string? QuarantineTable)
 {
+    /// <summary>A snapshot published in the warehouse, read from its table (as bench does).</summary>
+    public static EvaluatedSnapshot Published(string schema, SnapshotName name) =>
+        new(name, Sql.Identifier(schema, name.Table), $"{schema}.{name.Table}", Sql.Identifier(schema, name.QuarantineTable));
+
+    /// <param name="declared">The match's snapshots declared in the sources YAML, oldest first.</param>
     /// <param name="requested">The table named on the command line (with or without <paramref name="schema"/>), or null for the newest.</param>
-    /// <param name="warehouseAt">The warehouse file, where a missing table is reported.</param>
-    /// <returns>The table's name in <paramref name="schema"/>.</returns>
-    public static string Resolve(DuckDbWarehouse warehouse, string schema, string match, string? requested, EvaluationColumns columns, SourceSpan warehouseAt)
+    /// <param name="warehouseAt">The warehouse file, where a missing snapshot is reported.</param>
+    public static EvaluatedSnapshot Resolve(
+        DuckDbWarehouse warehouse,
+        RelationResolver resolver,
+        string schema,
+        string match,
+        IReadOnlyList<(SnapshotName Name, SourceTable Entry)> declared,
+        string? requested,
+        EvaluationColumns columns,
+        SourceSpan warehouseAt)
     {
-        var snapshots = warehouse.Query(
-            $"select table_name from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + match + "_[0-9]{8}$")}) order by table_name",
-            r => r.GetString(0));
-        var existing = snapshots.Count == 0
-            ? $"'{match}' has no snapshot in {schema}; run `electionmatch run {match}` first"
-            : $"the snapshots of '{match}' are {string.Join(", ", snapshots)}";
+        var readable = Readable(warehouse, resolver, schema, match, declared);
+        var existing = readable.Count == 0
+            ? $"'{match}' has no snapshot in {schema} that can be read (none published in this warehouse, no declared one whose table or external_location exists); run `electionmatch run {match}` first"
+            : $"the snapshots of '{match}' are {string.Join(", ", readable.Select(s => s.Name.Table))}";
+        EvaluatedSnapshot chosen;
         if (requested is null)
         {
-            return snapshots.Count > 0 ? snapshots[^1] : throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, existing);
+            chosen = readable.Count > 0 ? readable[^1] : throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, existing);
         }
-
-        var table = requested.StartsWith(schema + ".", StringComparison.Ordinal) ? requested[(schema.Length + 1)..] : requested;
-        if (!warehouse.TableExists(schema, table))
+        else
         {
-            throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"snapshot {schema}.{table} (--snapshot) is not in the warehouse; {existing}");
+            var table = requested.StartsWith(schema + ".", StringComparison.Ordinal) ? requested[(schema.Length + 1)..] : requested;
+            var found = readable.FirstOrDefault(s => s.Name.Table == table);
+            if (found is null && warehouse.TableExists(schema, table))
+            {
+                // Any other table of the schema: refused below by its columns, with the match's snapshots listed.
+                found = new EvaluatedSnapshot(SnapshotName.TryParse(table) ?? new SnapshotName(match, DateOnly.MinValue), Sql.Identifier(schema, table), $"{schema}.{table}", null);
+            }
+
+            chosen = found ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"snapshot {schema}.{table} (--snapshot) is not in the warehouse nor declared with a file; {existing}");
         }
 
         // Another match's snapshot (or any other table) would stop on its first missing column with DuckDB's words.
-        var names = warehouse.Describe($"select * from {Sql.Identifier(schema, table)}").Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var missing = new[] { columns.LeftId, columns.RightId, columns.Matched }.Where(c => !names.Contains(c)).ToList();
+        var names = warehouse.Describe($"select * from {chosen.Relation}").Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var rightId = names.Contains(columns.RightId) || columns.RightIdLookup.Count == 0
+            ? [columns.RightId]
+            : columns.RightIdLookup.Select(k => k.SnapshotColumn);
+        var missing = new[] { columns.LeftId, columns.Matched }.Concat(rightId).Where(c => !names.Contains(c)).ToList();
         if (missing.Count > 0)
         {
-            throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{schema}.{table} (--snapshot) is not a snapshot of '{match}': it has no column {string.Join(", ", missing)}; {existing}");
+            var how = requested is null ? "the newest snapshot" : "(--snapshot)";
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{chosen.Display} {how} is not a snapshot of '{match}': it has no column {string.Join(", ", missing)}; {existing}");
         }
 
-        return table;
+        return chosen;
     }
+
+    /// <summary>The match's snapshots whose relation can be read, oldest first; a declared entry wins over its own table.</summary>
+    private static List<EvaluatedSnapshot> Readable(DuckDbWarehouse warehouse, RelationResolver resolver, string schema, string match, IReadOnlyList<(SnapshotName Name, SourceTable Entry)> declared)
+    {
+        var snapshots = new Dictionary<string, EvaluatedSnapshot>(StringComparer.Ordinal);
+        foreach (var (name, entry) in declared)
+        {
+            try
+            {
+                var relation = resolver.Relation(entry);
+                warehouse.Describe("select * from " + relation);
+                var display = entry.ExternalLocation is { } location ? $"{schema}.{name.Table} (file {location})" : $"{entry.Schema}.{entry.Identifier}";
+                snapshots[name.Table] = new EvaluatedSnapshot(name, relation, display, Quarantine(warehouse, schema, name));
+            }
+            catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+            {
+                // Declared, but its table is in another warehouse or its file is gone: check reports it (EM0101).
+            }
+        }
+
+        // Published by a run but not declared (a run killed before it wrote the sources YAML).
+        var published = warehouse.Query(
+            $"select table_name from information_schema.tables where table_schema = {Sql.Literal(schema)} and regexp_matches(table_name, {Sql.Literal("^" + match + "_[0-9]{8}$")})",
+            r => r.GetString(0));
+        foreach (var table in published.Where(t => !snapshots.ContainsKey(t)))
+        {
+            if (SnapshotName.TryParse(table, match) is { } name)
+            {
+                snapshots[table] = Published(schema, name) with { QuarantineTable = Quarantine(warehouse, schema, name) };
+            }
+        }
+
+        return [.. snapshots.Values.OrderBy(s => s.Name.Date)];
+    }
+
+    private static string? Quarantine(DuckDbWarehouse warehouse, string schema, SnapshotName name) =>
+        warehouse.TableExists(schema, name.QuarantineTable) ? Sql.Identifier(schema, name.QuarantineTable) : null;
 }

@@ -18,4 +18,24 @@ public sealed record EvaluationColumns(string LeftId, string RightId, string Mat
     /// a miss is then told with the reasoning of its own row, not with every row of its left id.
     /// </summary>
     public string? TruthDetailColumn { get; init; }
+
+    /// <summary>
+    /// When a snapshot has no <see cref="RightId"/> column (spec 000's hand-uploaded district files name the district
+    /// instead), the snapshot columns and the right input's roles that identify the right row, to look its id up by.
+    /// </summary>
+    public IReadOnlyList<RightIdKey> RightIdLookup { get; init; } = [];
+
+    /// <summary>Why a run's snapshot has no row for a true pair's left id, in the kind's terms, when its quarantine does not hold the id.</summary>
+    public string NoRowCause { get; init; } = "not in the input the snapshot was made from under this id";
+
+    /// <summary>Why the snapshot has no row for a left id its quarantine does not hold; <paramref name="unidentified"/>: the quarantine's left rows whose id is not their own, per code.</summary>
+    public string NoRowCauses(bool hasQuarantine, string? unidentified) =>
+        (hasQuarantine ? NoRowCause : "a snapshot loaded by hand keeps no quarantine or run tables to say why")
+        + (unidentified is null || !RowForEveryKeptLeftRow ? "" : $"; its quarantine holds left rows whose id is blank, an earlier row's or unreadable ({unidentified}), which may be this one");
+
+    /// <summary>A run writes a row for every left row it keeps, so a left id with no row was quarantined or not read under that id.</summary>
+    public bool RowForEveryKeptLeftRow { get; init; }
 }
+
+/// <summary>A snapshot column and the right input's role (its column per electionmatch.yml) that holds the same value.</summary>
+public sealed record RightIdKey(string SnapshotColumn, string RightRole);

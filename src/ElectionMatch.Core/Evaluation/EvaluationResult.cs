@@ -31,6 +31,18 @@ public sealed record EvaluationResult(
 
     /// <summary>Every scored row, closest calls first: the judge's rows, then the probabilities nearest even odds.</summary>
     public IReadOnlyList<HardCase> Hardest { get; init; } = [];
+
+    /// <summary>Columns our runs write that the snapshot lacks (one loaded by hand): the lines that need them are not computed.</summary>
+    public IReadOnlyList<string> AbsentColumns { get; init; } = [];
+
+    /// <summary>How the right ids were found when the snapshot has no right id column; null when it has one.</summary>
+    public string? RightIdLookup { get; init; }
+
+    /// <summary>The snapshot has a quarantine table (a run published it): a miss with no row is looked up there.</summary>
+    public bool HasQuarantine { get; init; }
+
+    /// <summary>The quarantine's left rows whose id is not the row's own (blank, repeated, unreadable), per code; null when none.</summary>
+    public string? UnidentifiedQuarantine { get; init; }
 }
 
 /// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
@@ -44,4 +56,11 @@ public sealed record TierResult(string Tier, long Rows, long Links, long Correct
 }
 
 /// <summary>A true pair that was not linked, or a link that is not true, with what the matcher said about it.</summary>
-public sealed record PairError(string LeftId, string? RightId, string? LinkedRightId, string? Reasoning, string? Explanation);
+public sealed record PairError(string LeftId, string? RightId, string? LinkedRightId, string? Reasoning, string? Explanation)
+{
+    /// <summary>What the snapshot's quarantine holds of the left id (codes, messages, input rows); null when nothing.</summary>
+    public string? Quarantined { get; init; }
+
+    /// <summary>The snapshot has a row of the left id (for a miss: of its own election row when the truth names it).</summary>
+    public bool HasRow { get; init; } = true;
+}

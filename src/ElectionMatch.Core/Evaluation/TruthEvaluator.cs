@@ -57,40 +57,63 @@ public static class TruthEvaluator
         }
     }
 
-    /// <param name="table">The snapshot table in <paramref name="schema"/>.</param>
+    /// <summary>Scores a snapshot published in the warehouse (as bench does).</summary>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string schema, string table, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true) =>
+        Evaluate(warehouse, EvaluatedSnapshot.Published(schema, Snapshots.SnapshotName.TryParse(table) ?? throw new ArgumentException($"'{table}' is not a dated snapshot name", nameof(table))), truthPath, columns, partial, requireFit);
+
+    /// <param name="snapshot">The snapshot and where it is read from (its table or its file).</param>
     /// <param name="partial">
-    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness
-    /// is known, a link being certainly wrong when a truth left row links elsewhere or another left row
-    /// takes a truth right row. Recall is over the truth pairs either way.
+    /// Truth is known only for some rows (as in real_fec): precision counts only links whose correctness is known, a link
+    /// being certainly wrong when a truth left row links elsewhere or another left row takes a truth right row. Recall is
+    /// over the truth pairs either way.
     /// </param>
     /// <param name="requireFit">
     /// A truth file with no pair, or none naming a left id of the snapshot (another match's, another extract's), is
     /// an error rather than scores of zero; complete and partial truth alike, as neither can score such a file.
     /// </param>
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, string schema, string table, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true)
+    /// <param name="inputs">The match's inputs: to look right ids up by name, and left ids up in quarantine; null without.</param>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, EvaluatedSnapshot snapshot, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true, EvaluatedInputs? inputs = null)
     {
-        var snapshotRelation = Sql.Identifier(schema, table);
         var truthLeftColumn = LoadTruth(warehouse, truthPath, columns.TruthDetailColumn);
+        var present = warehouse.Describe("select * from " + snapshot.Relation).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        // A snapshot loaded by hand (spec 000's files) lacks what only our runs write: each such column reads as null.
+        var absent = new List<string>();
+        string Optional(string sql, string name)
+        {
+            try
+            {
+                warehouse.Describe($"select {sql} from {snapshot.Relation} as s");
+                return sql;
+            }
+            catch (DuckDB.NET.Data.DuckDBException)
+            {
+                absent.Add(name);
+                return "null";
+            }
+        }
+
+        var (rightId, lookupJoin, lookupNote) = RightId(snapshot, columns, present, inputs);
         warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
                 cast({Sql.Identifier(columns.LeftId)} as varchar) as left_id,
-                cast({Sql.Identifier(columns.RightId)} as varchar) as right_id,
-                {Sql.Identifier(columns.Matched)} as has_match,
-                decided_by,
-                {Sql.Identifier(columns.Reasoning)} as llm_reasoning,
-                match_explanation,
-                match_probability,
-                {columns.BestMatchSql} as llm_best_match,
-                {columns.LeftNameSql} as left_name,
-                cast({columns.DetailSql} as varchar) as detail
-            from {snapshotRelation};
+                {rightId} as right_id,
+                cast({Sql.Identifier(columns.Matched)} as boolean) as has_match,
+                cast({Optional("decided_by", "decided_by")} as varchar) as decided_by,
+                cast({Optional(Sql.Identifier(columns.Reasoning), columns.Reasoning)} as varchar) as llm_reasoning,
+                cast({Optional("match_explanation", "match_explanation")} as varchar) as match_explanation,
+                cast({Optional("match_probability", "match_probability")} as double) as match_probability,
+                cast({Optional(columns.BestMatchSql, "the shown match")} as varchar) as llm_best_match,
+                cast({Optional(columns.LeftNameSql, "the left name")} as varchar) as left_name,
+                cast({Optional(columns.DetailSql, "the detail")} as varchar) as detail
+            from {snapshot.Relation} as s
+            {lookupJoin};
             """);
 
         var truth = warehouse.Scalar<long>("select count(*) from em_truth");
         if (requireFit)
         {
-            EnsureFit(warehouse, $"{schema}.{table}", truthPath, truthLeftColumn, columns, truth);
+            EnsureFit(warehouse, snapshot.Display, truthPath, truthLeftColumn, columns, truth);
         }
 
         var predicted = warehouse.Scalar<long>(partial
@@ -121,12 +144,14 @@ public static class TruthEvaluator
                 t.right_id,
                 (select string_agg(p.right_id, ', ' order by p.detail, p.right_id) from em_predicted p where {OwnRow} and p.has_match),
                 (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where {OwnRow}),
-                (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where {OwnRow})
+                (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where {OwnRow}),
+                {QuarantinedSql(snapshot, inputs, "t.left_id")},
+                exists (select 1 from em_predicted p where {OwnRow})
             from em_truth t
             where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
             order by t.left_id, t.right_id
             """,
-            Read);
+            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6) });
         var falseMatches = warehouse.Query(
             $"""
             select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
@@ -140,7 +165,8 @@ public static class TruthEvaluator
         var knownLink = partial
             ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
             : "true";
-        var tiers = warehouse.Query(
+        var hasTiers = !absent.Contains("decided_by");
+        var tiers = !hasTiers ? [] : warehouse.Query(
             $"""
             select
                 p.decided_by,
@@ -179,7 +205,68 @@ public static class TruthEvaluator
                 p.left_id, p.detail
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
-        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches) { Tiers = tiers, Hardest = hardest, JudgedUnlinked = judgedUnlinked, JudgedUndecided = undecided };
+        var unidentified = snapshot.QuarantineTable is { } quarantine && inputs is not null
+            ? warehouse.Scalar<string>($"""
+                select string_agg(error_code || ' x' || n, ', ' order by error_code)
+                from (
+                    select error_code, count(*) as n
+                    from {quarantine}
+                    where input = 'left' and error_code in ({string.Join(", ", UnidentifyingCodes.Select(Sql.Literal))})
+                    group by error_code
+                )
+                """)
+            : null;
+        return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches)
+        {
+            Tiers = tiers,
+            Hardest = hardest,
+            JudgedUnlinked = judgedUnlinked,
+            JudgedUndecided = undecided,
+            AbsentColumns = absent,
+            RightIdLookup = lookupNote is null ? null : lookupNote + $": {warehouse.Scalar<long>("select count(*) from em_predicted where has_match and right_id is null")} links name none of its rows (counted wrong)",
+            HasQuarantine = snapshot.QuarantineTable is not null,
+            UnidentifiedQuarantine = unidentified,
+        };
+    }
+
+    // Quarantine codes of a left row whose id cannot be read as the position's own: blank, an earlier row's, an unreadable line.
+    private static readonly string[] UnidentifyingCodes =
+    [
+        Matching.QuarantineCodes.EmptyId, Matching.QuarantineCodes.DuplicateId, Matching.QuarantineCodes.InvalidUtf8, Matching.QuarantineCodes.RaggedRow,
+    ];
+
+    /// <summary>SQL for what the snapshot's quarantine holds of a left id (its codes, messages and input rows), or null.</summary>
+    private static string QuarantinedSql(EvaluatedSnapshot snapshot, EvaluatedInputs? inputs, string leftId) =>
+        snapshot.QuarantineTable is { } quarantine && inputs is not null
+            ? $"""
+              (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number)
+               from {quarantine} as q
+               where q.input = 'left' and json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}) = {leftId})
+              """
+            : "cast(null as varchar)";
+
+    /// <summary>
+    /// The right id: the snapshot's column, or (a hand-uploaded file that names the right row instead) the id of the right
+    /// input's row with the same key columns, joined in; with a note saying how it was found.
+    /// </summary>
+    private static (string Sql, string Join, string? Note) RightId(EvaluatedSnapshot snapshot, EvaluationColumns columns, HashSet<string> present, EvaluatedInputs? inputs)
+    {
+        if (present.Contains(columns.RightId) || columns.RightIdLookup.Count == 0 || inputs is null)
+        {
+            return ($"cast({Sql.Identifier(columns.RightId)} as varchar)", "", null);
+        }
+
+        static string Key(string sql) => $"upper(trim(cast({sql} as varchar)))";
+        var keys = columns.RightIdLookup.Select((k, i) => (k, i, Column: inputs.Right.Column(k.RightRole) ?? k.RightRole)).ToList();
+        var join = $"""
+            left join (
+                select {string.Join(", ", keys.Select(k => $"{Key("r." + Sql.Identifier(k.Column))} as em_key_{k.i}"))}, min(cast(r.{Sql.Identifier(inputs.Right.Id)} as varchar)) as em_looked_up_id
+                from {inputs.RightRelation} as r
+                group by all
+            ) as em_right on {string.Join(" and ", keys.Select(k => $"em_right.em_key_{k.i} = {Key("s." + Sql.Identifier(k.k.SnapshotColumn))}"))}
+            """;
+        var note = $"{snapshot.Name.Table} has no {columns.RightId}: looked up by {string.Join(", ", keys.Select(k => k.k.SnapshotColumn))} in the right input ({inputs.Right.Relation}, its {string.Join(", ", keys.Select(k => k.Column))})";
+        return ("em_right.em_looked_up_id", join, note);
     }
 
     private static void EnsureFit(DuckDbWarehouse warehouse, string snapshot, string truthPath, string truthLeftColumn, EvaluationColumns columns, long truthPairs)

@@ -35,5 +35,10 @@ internal static class L2BallotReadyColumns
         "state")
     {
         Retrieval = new RetrievalColumns("embedding_queried_term", "l.left_id_value", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Districts) { Interleaved = true },
+        // Spec 000's files (today's pipeline's) have no district id: dbt joins them on type and name, and state makes it one district.
+        // A run writes one row per position it keeps (explain, which tells candidacies' rows apart, does not take districts).
+        NoRowCause = "the run's quarantine holds no position with this id, and a run writes one row for every position it keeps: the position was not in its left input under this id (removed, or its id changed)",
+        RowForEveryKeptLeftRow = true,
+        RightIdLookup = [new("state", "state"), new("l2_district_type", "district_type"), new("l2_district_name", "district_name")],
     };
 }
