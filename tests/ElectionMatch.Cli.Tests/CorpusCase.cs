@@ -100,6 +100,7 @@ public sealed record CorpusCase(
             }
             else if (Text(edit, "write") is { } text)
             {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!); // a new tests/ or analyses/ folder
                 System.IO.File.WriteAllText(path, text);
             }
             else if (Text(edit, "append") is { } appended)
