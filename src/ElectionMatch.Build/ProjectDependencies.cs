@@ -23,11 +23,12 @@ internal static class ProjectDependencies
     }
 
     /// <summary>
-    /// The project's model folders (dbt_project.yml's <c>model-paths</c>), full paths: the targets glob their SQL and
-    /// YAML as they glob <c>models/</c>, so a model added to or edited in any of them is seen.
+    /// The folders whose ref()s check reads (dbt_project.yml's <c>model-paths</c>, <c>test-paths</c>, <c>analysis-paths</c>
+    /// and <c>snapshot-paths</c>), full paths: the targets glob their SQL and YAML as they glob <c>models/</c>, so a model,
+    /// test, analysis or snapshot added or edited in any of them is seen.
     /// </summary>
     public static IEnumerable<string> ModelDirectories(ProjectContext context) =>
-        context.Project.ModelPaths.Select(p => Path.TrimEndingDirectorySeparator(context.Project.Resolve(p)));
+        context.Project.ReferencingPaths.Select(p => Path.TrimEndingDirectorySeparator(context.Project.Resolve(p)));
 
     // Function calls (read_parquet(...)), URLs and globs name no single local file to watch.
     private static bool IsPlainFile(string location) =>

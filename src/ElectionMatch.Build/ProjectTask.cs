@@ -31,7 +31,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     [Output]
     public ITaskItem[] Dependencies { get; private set; } = [];
 
-    /// <summary>The project's model folders, whose SQL and YAML the targets glob on the next build.</summary>
+    /// <summary>The project's model, test, analysis and snapshot folders, whose SQL and YAML the targets glob on the next build.</summary>
     [Output]
     public ITaskItem[] ModelDirectories { get; private set; } = [];
 

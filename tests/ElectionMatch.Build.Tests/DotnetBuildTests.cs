@@ -180,6 +180,22 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public void A_singular_test_added_under_tests_is_checked_by_the_next_build()
+    {
+        BuildSucceeds();
+        var unchanged = BuildSucceeds("-v:n");
+
+        // tests/ did not exist at the last build: the folder comes from the test-paths the tasks reported, not the patterns.
+        Directory.CreateDirectory(_fixture.PathOf("tests"));
+        _fixture.Write("tests/assert_matched.sql", "select * from {{ ref('stg_model_predictions__candidacy_ddhq_matches_20250101') }}\n");
+        var added = Build();
+
+        Assert.Contains(SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.Equal(1, added.ExitCode);
+        Assert.Matches(Regex.Escape(_fixture.PathOf("tests/assert_matched.sql")) + @"\(1,18\): error EM0105: ", added.Output);
+    }
+
+    [Fact]
     public void A_new_value_of_a_variable_profiles_yml_reads_makes_the_next_build_check_the_warehouse_it_names()
     {
         BuildSucceeds();

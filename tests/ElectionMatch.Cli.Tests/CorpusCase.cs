@@ -24,6 +24,9 @@ public sealed record CorpusCase(
     /// <summary>A case that succeeds without publishing (check, generate) must change nothing at all, like a failing one.</summary>
     public bool EverythingUnchanged { get; init; }
 
+    /// <summary>Whether the expected code is an error (the default) or a warning (a command that goes on, such as generate leaving a ref alone).</summary>
+    public string Severity { get; init; } = "error";
+
     public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
 
     public static CorpusCase Load(string name)
@@ -65,6 +68,7 @@ public sealed record CorpusCase(
             quarantine)
         {
             EverythingUnchanged = Text(expect, "everything_unchanged") == "true",
+            Severity = Text(expect, "severity") ?? "error",
         };
     }
 
@@ -100,6 +104,7 @@ public sealed record CorpusCase(
             }
             else if (Text(edit, "write") is { } text)
             {
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!); // a new tests/ or analyses/ folder
                 System.IO.File.WriteAllText(path, text);
             }
             else if (Text(edit, "append") is { } appended)

@@ -71,8 +71,8 @@ internal static class CorpusRun
             if (@case.Code is { } code)
             {
                 var where = @case.File is null ? "electionmatch" : @case.Line is { } line ? $"{@case.File}({line}," : @case.File + ":";
-                var diagnostic = result.Stderr.Split('\n').FirstOrDefault(l => l.Contains($"error {code}:", StringComparison.Ordinal));
-                Assert.True(diagnostic is not null, $"{name}: no error {code} in\n{result.Output}");
+                var diagnostic = result.Stderr.Split('\n').FirstOrDefault(l => l.Contains($"{@case.Severity} {code}:", StringComparison.Ordinal));
+                Assert.True(diagnostic is not null, $"{name}: no {@case.Severity} {code} in\n{result.Output}");
                 Assert.True(diagnostic.StartsWith(where, StringComparison.Ordinal), $"{name}: expected the diagnostic to start with '{where}': {diagnostic}");
                 if (@case.MessageContains is { } text)
                 {

@@ -59,6 +59,25 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Refs_are_read_from_the_test_analysis_and_snapshot_folders_dbt_project_yml_names()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("test-paths: [\"tests\"]", "test-paths: [\"checks\"]\nanalysis-paths: [\"adhoc\"]\nsnapshot-paths: [\"snaps\"]", StringComparison.Ordinal));
+        // The defaults (tests, analyses, snapshots) are not read when dbt_project.yml names other folders; an analysis's YAML holds no test.
+        foreach (var file in new[] { "checks/a.sql", "checks/t.yml", "adhoc/b.sql", "adhoc/b.yml", "snaps/c.sql", "tests/d.sql", "analyses/e.sql", "snapshots/f.sql" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fixture.PathOf(file))!);
+            fixture.Write(file, "select 1\n");
+        }
+
+        var files = Dbt.DbtProject.Load(fixture.Directory).ReferencingFiles()
+            .Select(f => Path.GetRelativePath(fixture.Directory, f).Replace('\\', '/'))
+            .Where(f => !f.StartsWith("models/", StringComparison.Ordinal));
+
+        Assert.Equal(["adhoc/b.sql", "checks/a.sql", "checks/t.yml", "snaps/c.sql"], files);
+    }
+
+    [Fact]
     public void DBT_TARGET_chooses_the_target_when_no_target_is_given_and_the_option_wins_over_it()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -34,6 +34,40 @@ public sealed class RefRewriterTests
     }
 
     [Fact]
+    public void Refs_in_tests_analyses_snapshots_and_yaml_tests_change_as_in_models_and_a_yaml_comment_does_not()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        foreach (var folder in new[] { "tests", "analyses", "snapshots" })
+        {
+            Directory.CreateDirectory(fixture.PathOf(folder));
+            fixture.Write($"{folder}/x.sql", $"select * from {{{{ ref('{Dated}') }}}}\n");
+        }
+
+        var yaml = string.Join('\n',
+            "version: 2",
+            "models:",
+            "  - name: m",
+            "    columns:",
+            "      - name: id",
+            "        data_tests:",
+            $"          # was ref('{Dated}')",
+            "          - relationships:",
+            $"              arguments: {{to: ref('{Dated}'), field: id}}",
+            "");
+        fixture.Write("models/marts/m_props.yml", yaml);
+        // A folder dbt_project.yml does not name is not dbt's, so not ours.
+        Directory.CreateDirectory(fixture.PathOf("notes"));
+        fixture.Write("notes/x.sql", $"select * from {{{{ ref('{Dated}') }}}}\n");
+
+        var rewrites = Rewrite(fixture);
+
+        Assert.Equal(["analyses/x.sql:1", "models/marts/m_props.yml:9", "snapshots/x.sql:1", "tests/x.sql:1"],
+            rewrites.Select(r => $"{Path.GetRelativePath(fixture.Directory, r.File).Replace('\\', '/')}:{r.Line}").Order(StringComparer.Ordinal));
+        Assert.Equal(yaml.Replace($"to: ref('{Dated}')", $"to: ref('{Stable}')", StringComparison.Ordinal), fixture.Read("models/marts/m_props.yml"));
+        Assert.Contains(Dated, fixture.Read("notes/x.sql"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_byte_order_mark_is_kept()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -361,11 +361,13 @@ public sealed class CheckOperation
         var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
         // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
         var stableModels = _context.Settings.Matches.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
-        foreach (var file in _context.Project.ModelFiles(".sql").Where(f => !stableModels.Contains(f)))
+        // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
+        // fails dbt's parse as a model does.
+        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
-            foreach (var call in ModelSql.References(File.ReadAllText(file), display))
+            foreach (var call in ModelSql.ReferencesIn(file, File.ReadAllText(file), display))
             {
                 var table = call switch
                 {

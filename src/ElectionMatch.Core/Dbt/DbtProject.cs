@@ -26,6 +26,15 @@ public sealed class DbtProject
     /// <summary>Model folders, relative to the project directory.</summary>
     public IReadOnlyList<string> ModelPaths { get; }
 
+    /// <summary>
+    /// Every folder whose SQL dbt compiles, so whose ref() dbt resolves: the model folders, then <c>test-paths</c>,
+    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (dbt's defaults tests, analyses and snapshots when unset).
+    /// </summary>
+    public IReadOnlyList<string> ReferencingPaths { get; private init; } = [];
+
+    /// <summary>The folders whose YAML may ref() a model (a test's <c>to:</c>, an exposure's <c>depends_on</c>): models and tests.</summary>
+    public IReadOnlyList<string> ReferencingYamlPaths { get; private init; } = [];
+
     public string TargetPath { get; }
 
     /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
@@ -73,6 +82,9 @@ public sealed class DbtProject
         var profile = Rendered("profile") ?? name;
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
         var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey))).ToList();
+        List<string> Paths(string key, string fallback) =>
+            yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key))).ToList() : [fallback];
+        var testPaths = Paths("test-paths", "tests");
         var target = Rendered("target-path") ?? "target";
         // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
         var profileAt = yaml.AtValue(yaml.Has("profile") ? "profile" : "name");
@@ -84,6 +96,8 @@ public sealed class DbtProject
             RequiredDbtVersion = required,
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
+            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", "analyses")).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
+            ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
         };
     }
 
@@ -108,8 +122,17 @@ public sealed class DbtProject
             : null;
 
     /// <summary>Every file under the model paths with one of the given extensions, in a stable order.</summary>
-    public IEnumerable<string> ModelFiles(params string[] extensions) =>
-        ModelPaths
+    public IEnumerable<string> ModelFiles(params string[] extensions) => FilesUnder(ModelPaths, extensions);
+
+    /// <summary>
+    /// Every file in which dbt resolves ref(): SQL under <see cref="ReferencingPaths"/>, YAML under
+    /// <see cref="ReferencingYamlPaths"/>; a file under two of them once, in a stable order.
+    /// </summary>
+    public IEnumerable<string> ReferencingFiles() =>
+        FilesUnder(ReferencingPaths, ".sql").Concat(FilesUnder(ReferencingYamlPaths, ".yml", ".yaml")).Distinct().Order(StringComparer.Ordinal);
+
+    private IEnumerable<string> FilesUnder(IEnumerable<string> paths, params string[] extensions) =>
+        paths
             .Select(Resolve)
             .Where(System.IO.Directory.Exists)
             .SelectMany(dir => System.IO.Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))

@@ -65,6 +65,23 @@ public static partial class ModelSql
         return references;
     }
 
+    /// <summary>
+    /// Every <c>ref()</c> and <c>source()</c> in a properties YAML file, where dbt reads them bare (a test's
+    /// <c>to: ref('m')</c>, an exposure's <c>depends_on: [ref('m')]</c>); none in a YAML comment (<c># …</c>).
+    /// </summary>
+    public static IReadOnlyList<JinjaCall> YamlReferences(string yaml, string displayPath)
+    {
+        var code = YamlComment().Replace(WithoutComments(yaml), m => new string(' ', m.Length));
+        var lineStarts = TextLines.Starts(code);
+        return NestedCall().Matches(code)
+            .Select(call => new JinjaCall(call.Groups["fn"].Value, [.. ArgumentSyntax().Matches(call.Groups["args"].Value).Select(a => a.Groups["v"].Value)], call.Index, call.Length, At(displayPath, lineStarts, call.Index)))
+            .ToList();
+    }
+
+    /// <summary>The references of a file dbt resolves ref() in: <see cref="YamlReferences"/> for YAML, <see cref="References"/> for SQL.</summary>
+    public static IReadOnlyList<JinjaCall> ReferencesIn(string path, string text, string displayPath) =>
+        Path.GetExtension(path).Equals(".sql", StringComparison.OrdinalIgnoreCase) ? References(text, displayPath) : YamlReferences(text, displayPath);
+
     private static SourceSpan At(string displayPath, List<int> lineStarts, int offset)
     {
         var line = lineStarts.BinarySearch(offset);
@@ -107,6 +124,10 @@ public static partial class ModelSql
     // ref(...) or source(...) with literal arguments, not a method such as adapter.ref(...) or a name ending in ref.
     [GeneratedRegex(@"(?<![\w.])(?<fn>ref|source)\s*\((?<args>[^()]*)\)")]
     private static partial Regex NestedCall();
+
+    // A YAML comment starts at a '#' that begins a line or follows a space; a '#' inside a word (ref('a#b')) is text.
+    [GeneratedRegex(@"(?<=^|[ \t])#[^\r\n]*", RegexOptions.Multiline)]
+    private static partial Regex YamlComment();
 
     [GeneratedRegex(@"\{#.*?#\}", RegexOptions.Singleline)]
     private static partial Regex Comment();

@@ -3,8 +3,8 @@ using ElectionMatch.Generation;
 namespace ElectionMatch.Dbt;
 
 /// <summary>
-/// Surgical edits of the user's model SQL: renames the model inside chosen <c>ref()</c> calls and changes no other
-/// byte. Generated files (with ElectionMatch's header) are never touched; they are rendered, not edited.
+/// Surgical edits of the user's SQL and YAML wherever dbt resolves <c>ref()</c> (models, tests, analyses, snapshots,
+/// properties YAML): renames the model inside chosen <c>ref()</c> calls and changes no other byte. Generated files (with ElectionMatch's header) are never touched; they are rendered, not edited.
 /// </summary>
 public static class RefRewriter
 {
@@ -13,7 +13,7 @@ public static class RefRewriter
     public static IReadOnlyList<ReferenceRewrite> Rewrite(DbtProject project, Func<JinjaCall, string?> rename, bool apply = true)
     {
         var rewrites = new List<ReferenceRewrite>();
-        foreach (var file in project.ModelFiles(".sql"))
+        foreach (var file in project.ReferencingFiles())
         {
             var (text, byteOrderMark) = UserFileText.Read(file);
             if (GeneratedFile.Inspect(text).IsGenerated)
@@ -24,7 +24,7 @@ public static class RefRewriter
             var display = DisplayPath.For(file);
             var edited = new System.Text.StringBuilder();
             var position = 0;
-            foreach (var call in ModelSql.References(text, display).Where(c => c.IsRef))
+            foreach (var call in ModelSql.ReferencesIn(file, text, display).Where(c => c.IsRef))
             {
                 if (rename(call) is not { } model || model == call.RefModel)
                 {

@@ -34,6 +34,8 @@ public sealed class GenerateOperation
         using var held = _context.Lock("generate", out _context);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
+        // The snapshots whose table exists: a ref() to any other dated staging model is left for check to report.
+        var present = new HashSet<SnapshotName>();
         foreach (var match in _context.Settings.Matches.Values)
         {
             var definition = MatchDefinition.For(match.Kind);
@@ -50,6 +52,7 @@ public sealed class GenerateOperation
                 try
                 {
                     var columns = warehouse.Describe("select * from " + resolver.Relation(entry));
+                    present.Add(name);
                     WriteStagingFiles(name, columns, definition, result);
                 }
                 catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code != Codes.ProjectNotWritable))
@@ -66,6 +69,7 @@ public sealed class GenerateOperation
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
                 var columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, table));
+                present.Add(name);
                 WriteStagingFiles(name, columns, definition, result);
             }
 
@@ -79,7 +83,7 @@ public sealed class GenerateOperation
 
         if (rewriteReferences)
         {
-            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, StableModelFor));
+            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, call => StableModelFor(call, present, result)));
         }
 
         return result;
@@ -167,16 +171,30 @@ public sealed class GenerateOperation
         return result.Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList();
     }
 
-    /// <summary>For a ref() to a dated staging model: its match's stable model, when that has been generated.</summary>
-    public string? StableModelFor(JinjaCall call)
+    /// <summary>
+    /// For a ref() to a dated staging model: its match's stable model, when that has been generated. A ref() to a
+    /// snapshot that does not exist (no table, or no staging model) is probably a mistake: it is left as written, with
+    /// a warning, and check still reports it (EM0105).
+    /// </summary>
+    private string? StableModelFor(JinjaCall call, IReadOnlySet<SnapshotName> present, GenerateResult result)
     {
         var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
-        return call.RefModel.StartsWith(prefix, StringComparison.Ordinal)
-            && SnapshotName.TryParse(call.RefModel[prefix.Length..]) is { } dated
-            && _context.Settings.Matches.ContainsKey(dated.Match)
-            && File.Exists(_context.LatestSqlPath(dated.Match))
-                ? SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName)
-                : null;
+        if (!call.RefModel.StartsWith(prefix, StringComparison.Ordinal)
+            || SnapshotName.TryParse(call.RefModel[prefix.Length..]) is not { } dated
+            || !_context.Settings.Matches.ContainsKey(dated.Match)
+            || !File.Exists(_context.LatestSqlPath(dated.Match)))
+        {
+            return null;
+        }
+
+        if (!present.Contains(dated) || !File.Exists(_context.SqlPath(dated)))
+        {
+            result.Diagnostics.Add(new Diagnostic(Codes.ReferenceToMissingSnapshot, Severity.Warning, call.At.File, call.At.Line, call.At.Column,
+                $"ref('{call.RefModel}') names snapshot '{dated.Table}', which does not exist; left as written, since moving it to the stable model would hide the mistake: point it at an existing snapshot"));
+            return null;
+        }
+
+        return SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName);
     }
 
     /// <summary>The newest declared snapshot of a match whose table (or external file) can be read.</summary>
