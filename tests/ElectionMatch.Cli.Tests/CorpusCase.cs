@@ -24,6 +24,9 @@ public sealed record CorpusCase(
     /// <summary>A case that succeeds without publishing (check, generate) must change nothing at all, like a failing one.</summary>
     public bool EverythingUnchanged { get; init; }
 
+    /// <summary>The column the diagnostic must name too, when the case gives one (<c>column:</c> under <c>expect:</c>).</summary>
+    public int? Column { get; init; }
+
     public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
 
     public static CorpusCase Load(string name)
@@ -65,6 +68,7 @@ public sealed record CorpusCase(
             quarantine)
         {
             EverythingUnchanged = Text(expect, "everything_unchanged") == "true",
+            Column = Text(expect, "column") is { } column ? int.Parse(column, CultureInfo.InvariantCulture) : null,
         };
     }
 
