@@ -311,6 +311,28 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_page_written_without_a_chart_keeps_the_image_it_links_or_gets_none()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "bench.json");
+        File.WriteAllText(file, "{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}, \"runs\": []}");
+        var linked = Path.Combine(_directory, "linked.md");
+        File.WriteAllText(linked, "# Results\n\n" + Benchmarking.BenchPage.Begin + "\n![time and memory against rows](b1.svg)\n\nold figures\n" + Benchmarking.BenchPage.End + "\n");
+        var fresh = Path.Combine(_directory, "fresh.md");
+
+        var relinked = CliProcess.Run("bench", "--from", file, "--markdown", linked);
+        var written = CliProcess.Run("bench", "--from", file, "--markdown", fresh);
+
+        // Before, both linked results.svg, which this bench never drew, and the page's correct b1.svg was lost.
+        Assert.Equal(0, relinked.ExitCode);
+        Assert.Equal(0, written.ExitCode);
+        var page = File.ReadAllText(linked);
+        Assert.Contains(Benchmarking.BenchPage.Begin + "\n![time and memory against rows](b1.svg)\n\nMachine:", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("old figures", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("![", File.ReadAllText(fresh), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void From_without_an_output_is_refused()
     {
         Directory.CreateDirectory(_directory);

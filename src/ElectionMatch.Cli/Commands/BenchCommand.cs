@@ -78,7 +78,8 @@ internal static class BenchCommand
 
             if (page is not null)
             {
-                var reference = chartPath is null ? "results.svg" : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
+                // Without --chart no chart was drawn: the page keeps the image it links to, if any, rather than a guessed name.
+                var reference = chartPath is null ? null : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
                 AtomicFile.WriteAllText(page, BenchPage.Update(File.Exists(page) ? File.ReadAllText(page) : null, bench, reference, page));
                 Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");
             }
