@@ -286,8 +286,27 @@ public sealed class BenchCommandTests : IDisposable
         var redraw = CliProcess.Run("bench", "--from", broken, "--chart", Path.Combine(_directory, "chart.svg"));
 
         Assert.Equal(1, redraw.ExitCode);
-        // Before, the file with no line.
-        Assert.Contains("broken.json(3,1): error EM0722: not a bench result", redraw.Stderr, StringComparison.Ordinal);
+        // Before, the file with no line; then line 3 at column 1. 'oops' starts at column 5.
+        Assert.Contains("broken.json(3,5): error EM0722: not a bench result: 'o' is an invalid start of a value.\n", redraw.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"runs\": [{\"rows\": \"x\"}]}", "(1,20)", "$.runs[0].rows must be a whole number, not \"x\"")]
+    [InlineData("{\n  \"runs\": [\n    {\"rows\": 1},\n    {\"rows\": 2, \"stages\": [{\"stage\": 5}]}\n  ]\n}\n", "(4,38)", "$.runs[1].stages[0].stage must be a string, not 5")]
+    [InlineData("{\"started_at_utc\": \"yesterday\"}", "(1,20)", "$.started_at_utc must be a date and time string such as \"2026-01-01T00:00:00+00:00\", not \"yesterday\"")]
+    public void A_from_file_with_a_value_of_the_wrong_kind_names_its_place_and_path_and_what_it_must_be(string text, string position, string message)
+    {
+        // Before, line 1 column 1 whatever the line, and System.Text.Json's words: "could not be converted to ElectionMatch.Benchmarking.BenchRun".
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "bad.json");
+        File.WriteAllText(file, text);
+
+        var redraw = CliProcess.Run("bench", "--from", file, "--chart", Path.Combine(_directory, "chart.svg"));
+
+        Assert.Equal(1, redraw.ExitCode);
+        Assert.Contains($"bad.json{position}: error EM0722: not a bench result: {message}\n", redraw.Stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("ElectionMatch.", redraw.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "chart.svg")));
     }
 
     [Theory]
@@ -308,6 +327,28 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(1, redraw.ExitCode);
         Assert.Contains($"other.json(1,1): error EM0722: not a bench result: it has no {missing}", redraw.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public void A_page_written_without_a_chart_keeps_the_image_it_links_or_gets_none()
+    {
+        Directory.CreateDirectory(_directory);
+        var file = Path.Combine(_directory, "bench.json");
+        File.WriteAllText(file, "{\"machine\": {\"cores\": 2, \"cpu_model\": \"c\", \"memory_gib\": 1, \"os\": \"o\", \"dotnet\": \"d\", \"tool_version\": \"t\"}, \"runs\": []}");
+        var linked = Path.Combine(_directory, "linked.md");
+        File.WriteAllText(linked, "# Results\n\n" + Benchmarking.BenchPage.Begin + "\n![time and memory against rows](b1.svg)\n\nold figures\n" + Benchmarking.BenchPage.End + "\n");
+        var fresh = Path.Combine(_directory, "fresh.md");
+
+        var relinked = CliProcess.Run("bench", "--from", file, "--markdown", linked);
+        var written = CliProcess.Run("bench", "--from", file, "--markdown", fresh);
+
+        // Before, both linked results.svg, which this bench never drew, and the page's correct b1.svg was lost.
+        Assert.Equal(0, relinked.ExitCode);
+        Assert.Equal(0, written.ExitCode);
+        var page = File.ReadAllText(linked);
+        Assert.Contains(Benchmarking.BenchPage.Begin + "\n![time and memory against rows](b1.svg)\n\nMachine:", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("old figures", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("![", File.ReadAllText(fresh), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed record CorpusCase(
     /// <summary>Whether the expected code is an error (the default) or a warning (a command that goes on, such as generate leaving a ref alone).</summary>
     public string Severity { get; init; } = "error";
 
+    /// <summary>The column the diagnostic must name too, when the case gives one (<c>column:</c> under <c>expect:</c>).</summary>
+    public int? Column { get; init; }
+
     public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
 
     public static CorpusCase Load(string name)
@@ -69,6 +72,7 @@ public sealed record CorpusCase(
         {
             EverythingUnchanged = Text(expect, "everything_unchanged") == "true",
             Severity = Text(expect, "severity") ?? "error",
+            Column = Text(expect, "column") is { } column ? int.Parse(column, CultureInfo.InvariantCulture) : null,
         };
     }
 

@@ -70,7 +70,7 @@ internal static class CorpusRun
             Assert.DoesNotContain("Unhandled exception", result.Output, StringComparison.Ordinal);
             if (@case.Code is { } code)
             {
-                var where = @case.File is null ? "electionmatch" : @case.Line is { } line ? $"{@case.File}({line}," : @case.File + ":";
+                var where = @case.File is null ? "electionmatch" : @case.Line is { } line ? $"{@case.File}({line},{(@case.Column is { } column ? $"{column})" : "")}" : @case.File + ":";
                 var diagnostic = result.Stderr.Split('\n').FirstOrDefault(l => l.Contains($"{@case.Severity} {code}:", StringComparison.Ordinal));
                 Assert.True(diagnostic is not null, $"{name}: no {@case.Severity} {code} in\n{result.Output}");
                 Assert.True(diagnostic.StartsWith(where, StringComparison.Ordinal), $"{name}: expected the diagnostic to start with '{where}': {diagnostic}");

@@ -78,7 +78,8 @@ internal static class BenchCommand
 
             if (page is not null)
             {
-                var reference = chartPath is null ? "results.svg" : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
+                // Without --chart no chart was drawn: the page keeps the image it links to, if any, rather than a guessed name.
+                var reference = chartPath is null ? null : Path.GetRelativePath(Path.GetDirectoryName(page)!, chartPath).Replace('\\', '/');
                 AtomicFile.WriteAllText(page, BenchPage.Update(File.Exists(page) ? File.ReadAllText(page) : null, bench, reference, page));
                 Terminal.Out.WriteLine($"wrote     {Dbt.DisplayPath.For(page)}");
             }
@@ -166,15 +167,18 @@ internal static class BenchCommand
     private static BenchResult Read(string path)
     {
         var full = Dbt.WorkingDirectory.Full(path);
+        var text = "";
         try
         {
-            return BenchResult.FromJson(File.ReadAllText(full));
+            text = File.ReadAllText(full);
+            return BenchResult.FromJson(text);
         }
         catch (System.Text.Json.JsonException e)
         {
-            // System.Text.Json counts lines from 0; a document that parses but is not a result has no line.
-            var at = e.LineNumber is { } line ? new SourceSpan(Dbt.DisplayPath.For(full), (int)line + 1, 1) : SourceSpan.TextFile(Dbt.DisplayPath.For(full));
-            throw DiagnosticException.At(Codes.BenchResultUnreadable, at, $"not a bench result: {e.Message}");
+            // A document that parses but lacks a member has no line: its first.
+            var position = BenchResultJsonError.Position(text, e, out var message);
+            var at = position is var (line, column) ? new SourceSpan(Dbt.DisplayPath.For(full), line, column) : SourceSpan.TextFile(Dbt.DisplayPath.For(full));
+            throw DiagnosticException.At(Codes.BenchResultUnreadable, at, $"not a bench result: {message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

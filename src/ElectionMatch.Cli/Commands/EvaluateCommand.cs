@@ -24,6 +24,12 @@ internal static class EvaluateCommand
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
+            // Take() of a negative count lists nothing, which reads as "no close calls": refuse it before any work.
+            if (result.GetValue(hardest) is var count and < 0)
+            {
+                throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--hardest {count} is not a number of closest calls to list (0 or more)"));
+            }
+
             var context = ProjectContext.Load(project.Read(result));
             var name = result.GetValue(match)!;
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);

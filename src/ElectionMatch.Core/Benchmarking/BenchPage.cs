@@ -14,16 +14,18 @@ public static class BenchPage
     public const string End = "<!-- electionmatch bench: end of generated part -->";
 
     /// <summary>The page with its generated part replaced, or a new page holding only that part.</summary>
-    public static string Update(string? page, BenchResult result, string chartReference, string path)
+    /// <param name="chartReference">The chart this bench drew, relative to the page; null when it drew none (no
+    /// <c>--chart</c>), and the page keeps the image line its generated part had, or gets none.</param>
+    public static string Update(string? page, BenchResult result, string? chartReference, string path)
     {
-        var generated = Begin + "\n" + Render(result, chartReference) + End;
         if (string.IsNullOrEmpty(page))
         {
-            return "# Bench results\n\n" + generated + "\n";
+            return "# Bench results\n\n" + Begin + "\n" + Render(result, chartReference) + End + "\n";
         }
 
         var (begin, end) = GeneratedPart(page, path);
-        return page[..begin] + generated + page[(end + End.Length)..];
+        var image = chartReference is null ? ImageLine(page[begin..end]) : ChartImage(chartReference);
+        return page[..begin] + Begin + "\n" + RenderWithImage(result, image) + End + page[(end + End.Length)..];
     }
 
     /// <summary>
@@ -51,12 +53,26 @@ public static class BenchPage
         return (begin, end);
     }
 
-    public static string Render(BenchResult result, string chartReference)
+    /// <param name="chartReference">The chart, relative to the page; null writes no image.</param>
+    public static string Render(BenchResult result, string? chartReference) =>
+        RenderWithImage(result, chartReference is null ? null : ChartImage(chartReference));
+
+    private static string ChartImage(string chartReference) => $"![time and memory against rows]({chartReference})";
+
+    /// <summary>The image line a generated part holds (a chart drawn by an earlier bench, its link perhaps fixed by hand), if any.</summary>
+    private static string? ImageLine(string generatedPart) =>
+        generatedPart.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.StartsWith("![", StringComparison.Ordinal));
+
+    private static string RenderWithImage(BenchResult result, string? imageLine)
     {
         var c = CultureInfo.InvariantCulture;
         var m = result.Machine;
         var page = new StringBuilder();
-        page.Append(c, $"![time and memory against rows]({chartReference})\n\n");
+        if (imageLine is not null)
+        {
+            page.Append(imageLine).Append("\n\n");
+        }
+
         page.Append(c, $"Machine: {m.Cores} cores, {m.CpuModel}, {m.MemoryGib:0.#} GiB RAM, {m.Os}, {m.Dotnet}; electionmatch {m.ToolVersion}{(m.GitCommit is null ? "" : $" at `{m.GitCommit}`")}; started {result.StartedAtUtc:yyyy-MM-dd HH:mm} UTC.\n\n");
         page.Append("| left rows | right rows | wall time | CPU time | left rows/min | peak memory | precision | recall | F1 | judge share | load avg before → after |\n");
         page.Append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

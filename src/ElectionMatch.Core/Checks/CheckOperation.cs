@@ -196,6 +196,14 @@ public sealed class CheckOperation
             return;
         }
 
+        // A column the voter file lacks is the setting's fault: said there, not as a stale or failing model.
+        if (ZipCodeVoterColumns.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
+        {
+            _diagnostics.AddRange(missing);
+            CheckZipCodeRangesHaveRows(warehouse, resolver, zipCodes);
+            return;
+        }
+
         var renderer = new ZipCodeModelRenderer(_context.Templates, _context.Settings.Snapshots, zipCodes);
         foreach (var model in ZipCodeModelRenderer.Models)
         {

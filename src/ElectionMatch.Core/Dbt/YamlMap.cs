@@ -113,6 +113,14 @@ internal sealed class YamlMap
         };
     }
 
+    /// <summary>Where each item of a list is written (the value itself when it is one text value), in the order of <see cref="StringList"/>.</summary>
+    public IReadOnlyList<SourceSpan> ItemsAt(string key) => Get(key) switch
+    {
+        YamlSequenceNode seq => seq.Children.Select(File.At).ToList(),
+        YamlScalarNode s when !IsNull(s) => [File.At(s)],
+        _ => [],
+    };
+
     /// <summary>The entries of a mapping whose keys are names chosen by the user (match names, column mappings).</summary>
     public IEnumerable<(string Key, YamlNode Value, SourceSpan At)> Entries() =>
         Node.Children.Select(e => (((YamlScalarNode)e.Key).Value ?? "", e.Value, File.At(e.Key)));

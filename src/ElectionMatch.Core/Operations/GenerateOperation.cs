@@ -78,7 +78,7 @@ public sealed class GenerateOperation
 
         if (_context.Settings.ZipCodes is { } zipCodes)
         {
-            WriteZipCodeModels(zipCodes, result);
+            WriteZipCodeModels(zipCodes, warehouse, resolver, result);
         }
 
         if (rewriteReferences)
@@ -218,8 +218,15 @@ public sealed class GenerateOperation
         }
     }
 
-    private void WriteZipCodeModels(ZipCodeSettings zipCodes, GenerateResult result)
+    private void WriteZipCodeModels(ZipCodeSettings zipCodes, DuckDbWarehouse warehouse, RelationResolver resolver, GenerateResult result)
     {
+        // A model that reads a column the voter file lacks cannot run: name the setting, and write nothing.
+        if (ZipCodeVoterColumns.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
+        {
+            result.Diagnostics.AddRange(missing);
+            return;
+        }
+
         var renderer = new ZipCodeModelRenderer(_context.Templates, _context.Settings.Snapshots, zipCodes);
         foreach (var model in ZipCodeModelRenderer.Models)
         {

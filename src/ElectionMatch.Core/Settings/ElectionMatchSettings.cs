@@ -496,6 +496,10 @@ public sealed class ElectionMatchSettings
             map.At)
         {
             RangesAt = map.AtValue("state_zip_code_ranges"),
+            VotersAt = map.AtValue("voters"),
+            ZipColumnAt = map.AtValue("zip_code"),
+            StateColumnAt = map.AtValue("state"),
+            DistrictTypesAt = map.ItemsAt("district_types"),
         };
     }
 

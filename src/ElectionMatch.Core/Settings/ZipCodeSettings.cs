@@ -27,4 +27,16 @@ public sealed record ZipCodeSettings(
 
     /// <summary>Where <c>state_zip_code_ranges:</c> is written, for what check says about the ranges.</summary>
     public SourceSpan? RangesAt { get; init; }
+
+    /// <summary>Where <c>voters:</c> is written.</summary>
+    public SourceSpan? VotersAt { get; init; }
+
+    /// <summary>Where the <c>zip_code:</c> column is written, for EM0023 when the voter file has no such column.</summary>
+    public SourceSpan? ZipColumnAt { get; init; }
+
+    /// <summary>Where the <c>state:</c> column is written.</summary>
+    public SourceSpan? StateColumnAt { get; init; }
+
+    /// <summary>Where each <c>district_types</c> entry is written, in the order of <see cref="DistrictTypes"/>.</summary>
+    public IReadOnlyList<SourceSpan> DistrictTypesAt { get; init; } = [];
 }

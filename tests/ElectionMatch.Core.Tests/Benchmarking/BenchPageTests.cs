@@ -114,6 +114,18 @@ public sealed class BenchPageTests
     }
 
     [Fact]
+    public void Without_a_chart_the_page_keeps_the_image_line_its_generated_part_had_or_gets_none()
+    {
+        var linked = "# Results\n\n" + BenchPage.Begin + "\n![time and memory against rows](charts/b1.svg)\n\nold\n" + BenchPage.End + "\n";
+        var bare = "# Results\n\n" + BenchPage.Begin + "\nold\n" + BenchPage.End + "\n";
+
+        Assert.StartsWith("# Results\n\n" + BenchPage.Begin + "\n![time and memory against rows](charts/b1.svg)\n\nMachine:", BenchPage.Update(linked, Result, null, "results.md"), StringComparison.Ordinal);
+        Assert.DoesNotContain("![", BenchPage.Update(bare, Result, null, "results.md"), StringComparison.Ordinal);
+        Assert.DoesNotContain("![", BenchPage.Update(null, Result, null, "results.md"), StringComparison.Ordinal);
+        Assert.Contains("](b2.svg)", BenchPage.Update(linked, Result, "b2.svg", "results.md"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_page_without_markers_is_refused()
     {
         var error = Assert.Throws<DiagnosticException>(() => BenchPage.Update("# Hand-written only\n", Result, "results.svg", "results.md"));
