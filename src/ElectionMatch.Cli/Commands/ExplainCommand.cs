@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 
 namespace ElectionMatch.Cli.Commands;
@@ -25,6 +26,11 @@ internal static class ExplainCommand
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
+            if (result.GetValue(top) is var count and < 0)
+            {
+                throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--candidates {count} is not a number of candidate pairs to show (0 or more)"));
+            }
+
             var context = ProjectContext.Load(project.Read(result));
             var id = result.GetValue(leftId)!;
             var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, result.GetValue(top));
