@@ -88,6 +88,22 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
     }
 
     [Fact]
+    public void A_snapshot_with_its_right_ids_is_scored_without_reading_the_inputs()
+    {
+        // The results file rotated away after the run (or a machine without the inputs): the snapshot holds its right
+        // ids, so only a hand-loaded file without them needs the right input. Before, evaluate failed with EM0022.
+        using var fixture = FixtureCopy.Of("goodparty");
+        var run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", fixture.Directory);
+        Assert.True(run.ExitCode == 0, run.Output);
+        File.Delete(fixture.PathOf("data/airbyte/ddhq_election_results.csv"));
+
+        var evaluate = CliProcess.Run("evaluate", Match, "--truth", fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--project-dir", fixture.Directory);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("precision: 1.0000\nrecall: 1.0000\n", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_truth_file_whose_left_ids_are_in_no_row_of_the_snapshot_is_an_error()
     {
         var truth = Truth("elsewhere.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-999998,general,1403738\ngpc-999999,primary,1402844\n");

@@ -35,6 +35,7 @@ public sealed class RelationExpressionTests
     [InlineData("source('a', 'b', 'c')", "source() takes 2 (source name and table name) quoted arguments; it has 3")]
     [InlineData("ref(v=2)", "ref() takes 1 (model name) or 2 (package and model name) quoted arguments; it has 0")]
     [InlineData("select 1", "'select' is neither source() nor ref()")]
+    [InlineData("source('a', 'b', v=2)", "source() takes no keyword arguments, only the source name and the table name")]
     public void Malformed_relations_are_EM0032_saying_what_is_wrong(string expression, string problem)
     {
         var error = Assert.Throws<DiagnosticException>(() => RelationExpression.Parse(expression, At));

@@ -38,7 +38,7 @@ internal static class EvaluateCommand
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);
             var evaluated = EvaluatedSnapshot.Resolve(warehouse, resolver, schema, name, context.DeclaredSnapshots(name), result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
-            var inputs = new EvaluatedInputs(settings.Left.Id, resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt), settings.Right);
+            var inputs = new EvaluatedInputs(settings.Left.Id, new Lazy<string>(() => resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt)), settings.Right);
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
             var untiered = scored.AbsentColumns.Contains("decided_by")

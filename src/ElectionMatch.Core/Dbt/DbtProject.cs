@@ -82,8 +82,9 @@ public sealed class DbtProject
         var profile = Rendered("profile") ?? name;
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
         var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey))).ToList();
-        List<string> Paths(string key, string fallback) =>
-            yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key))).ToList() : [fallback];
+        // dbt's defaults: tests/ and snapshots/; without analysis-paths it compiles no analyses at all.
+        List<string> Paths(string key, string? fallback) =>
+            yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key))).ToList() : fallback is null ? [] : [fallback];
         var testPaths = Paths("test-paths", "tests");
         var target = Rendered("target-path") ?? "target";
         // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
@@ -96,7 +97,7 @@ public sealed class DbtProject
             RequiredDbtVersion = required,
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
-            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", "analyses")).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
+            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
         };
     }

@@ -66,17 +66,36 @@ public static partial class ModelSql
     }
 
     /// <summary>
-    /// Every <c>ref()</c> and <c>source()</c> in a properties YAML file, where dbt reads them bare (a test's
-    /// <c>to: ref('m')</c>, an exposure's <c>depends_on: [ref('m')]</c>); none in a YAML comment (<c># …</c>).
+    /// Every <c>ref()</c> and <c>source()</c> in a properties YAML file, where dbt reads them bare: as a whole value (a
+    /// test's <c>to: ref('m')</c>, an exposure's <c>depends_on: [ref('m')]</c> or <c>- ref('m')</c>, quoted or not). One
+    /// inside prose (a <c>description:</c> that mentions <c>ref('m')</c>) is text to dbt and is not read, nor is one in a
+    /// YAML comment (<c># …</c>).
     /// </summary>
     public static IReadOnlyList<JinjaCall> YamlReferences(string yaml, string displayPath)
     {
         var code = YamlComment().Replace(WithoutComments(yaml), m => new string(' ', m.Length));
         var lineStarts = TextLines.Starts(code);
         return NestedCall().Matches(code)
+            .Where(call => WholeYamlValue(code, call))
             .Select(call => new JinjaCall(call.Groups["fn"].Value, [.. ArgumentSyntax().Matches(call.Groups["args"].Value).Select(a => a.Groups["v"].Value)], call.Index, call.Length, At(displayPath, lineStarts, call.Index)))
             .ToList();
     }
+
+    /// <summary>Whether the call is a YAML value of its own: after a key's colon, a list dash, '[' or ',' (and a quote), and before a quote, ',', ']', '}' or the line's end.</summary>
+    private static bool WholeYamlValue(string code, Match call)
+    {
+        var lineStart = code.LastIndexOf('\n', Math.Max(0, call.Index - 1)) + 1;
+        var lineEnd = code.IndexOf('\n', call.Index + call.Length);
+        var before = code[lineStart..call.Index];
+        var after = code[(call.Index + call.Length)..(lineEnd < 0 ? code.Length : lineEnd)];
+        return YamlValueStart().IsMatch(before) && YamlValueEnd().IsMatch(after);
+    }
+
+    [GeneratedRegex(@"(^\s*(-\s*)?|:\s*|[\[,]\s*)[""']?\s*$")]
+    private static partial Regex YamlValueStart();
+
+    [GeneratedRegex(@"^\s*[""']?\s*([,\]}].*)?\r?$")]
+    private static partial Regex YamlValueEnd();
 
     /// <summary>The references of a file dbt resolves ref() in: <see cref="YamlReferences"/> for YAML, <see cref="References"/> for SQL.</summary>
     public static IReadOnlyList<JinjaCall> ReferencesIn(string path, string text, string displayPath) =>

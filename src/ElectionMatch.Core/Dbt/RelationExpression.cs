@@ -91,6 +91,12 @@ internal static class RelationExpression
             return false;
         }
 
+        if (function == "source" && keywords > 0)
+        {
+            problem = "source() takes no keyword arguments, only the source name and the table name";
+            return false;
+        }
+
         var expected = function == "source" ? "2 (source name and table name)" : "1 (model name) or 2 (package and model name)";
         if (function == "source" ? arguments.Count != 2 : arguments.Count is not (1 or 2))
         {

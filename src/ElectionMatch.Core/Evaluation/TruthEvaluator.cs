@@ -261,7 +261,7 @@ public static class TruthEvaluator
         var join = $"""
             left join (
                 select {string.Join(", ", keys.Select(k => $"{Key("r." + Sql.Identifier(k.Column))} as em_key_{k.i}"))}, min(cast(r.{Sql.Identifier(inputs.Right.Id)} as varchar)) as em_looked_up_id
-                from {inputs.RightRelation} as r
+                from {inputs.RightRelation.Value} as r
                 group by all
             ) as em_right on {string.Join(" and ", keys.Select(k => $"em_right.em_key_{k.i} = {Key("s." + Sql.Identifier(k.k.SnapshotColumn))}"))}
             """;
