@@ -3,6 +3,32 @@ namespace ElectionMatch.Dbt;
 /// <summary>Finds the valid name a misspelled one was meant to be.</summary>
 internal static class Spelling
 {
+    // An L2 voter file has hundreds of columns: with no near name, list only the first few.
+    private const int ListedColumns = 30;
+
+    /// <summary>
+    /// EM0023's words for a column a relation lacks: the near name, or else the one column whose name holds every word of
+    /// it (L2's names are long: Residence_Zip → Residence_Addresses_Zip), or else the columns it has.
+    /// </summary>
+    public static string ColumnNotFound(string column, string relation, IReadOnlyCollection<string> names)
+    {
+        var where = $"column '{column}' is not in {relation}";
+        if ((Nearest(column, names) ?? HoldingEveryWord(column, names)) is { } near)
+        {
+            return $"{where}; did you mean '{near}'?";
+        }
+
+        var listed = string.Join(", ", names.Take(ListedColumns));
+        return names.Count > ListedColumns ? $"{where}; it has {names.Count} columns: {listed}, …" : $"{where}; it has: {listed}";
+    }
+
+    private static string? HoldingEveryWord(string column, IEnumerable<string> names)
+    {
+        var words = column.Split('_', StringSplitOptions.RemoveEmptyEntries);
+        var holding = names.Where(n => words.Length > 0 && words.All(w => n.Split('_').Contains(w, StringComparer.OrdinalIgnoreCase))).Take(2).ToList();
+        return holding is [var only] ? only : null;
+    }
+
     public static string? Nearest(string name, IEnumerable<string> candidates)
     {
         string? best = null;

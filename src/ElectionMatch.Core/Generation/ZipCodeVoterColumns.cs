@@ -12,9 +12,6 @@ namespace ElectionMatch.Generation;
 /// </summary>
 internal static class ZipCodeVoterColumns
 {
-    // An L2 voter file has hundreds of columns: with no near name, list only the first few.
-    private const int ListedColumns = 30;
-
     public static IReadOnlyList<Diagnostic> Missing(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
     {
         IReadOnlyList<string> columns;
@@ -38,27 +35,7 @@ internal static class ZipCodeVoterColumns
 
         // DuckDB matches column names without regard to case, so the generated model would read 'zip' as 'Zip'.
         return read.Where(r => !names.Contains(r.Column))
-            .Select(r => Diagnostic.Error(Codes.ColumnNotFound, r.At, NotFound(r.Column, settings.Voters, columns)))
+            .Select(r => Diagnostic.Error(Codes.ColumnNotFound, r.At, Spelling.ColumnNotFound(r.Column, "the voter file " + settings.Voters, columns)))
             .ToList();
-    }
-
-    private static string NotFound(string column, string voters, IReadOnlyList<string> names)
-    {
-        var where = $"column '{column}' is not in the voter file {voters}";
-        if ((Spelling.Nearest(column, names) ?? HoldingEveryWord(column, names)) is { } near)
-        {
-            return $"{where}; did you mean '{near}'?";
-        }
-
-        var listed = string.Join(", ", names.Take(ListedColumns));
-        return names.Count > ListedColumns ? $"{where}; it has {names.Count} columns: {listed}, …" : $"{where}; it has: {listed}";
-    }
-
-    /// <summary>The one column whose name holds every word of the name given: L2's names are long (Residence_Zip → Residence_Addresses_Zip).</summary>
-    private static string? HoldingEveryWord(string column, IReadOnlyList<string> names)
-    {
-        var words = column.Split('_', StringSplitOptions.RemoveEmptyEntries);
-        var holding = names.Where(n => words.Length > 0 && words.All(w => n.Split('_').Contains(w, StringComparer.OrdinalIgnoreCase))).Take(2).ToList();
-        return holding is [var only] ? only : null;
     }
 }

@@ -360,12 +360,12 @@ public sealed partial class RunOperation
         var missing = new List<Diagnostic>();
         if (!names.Contains(input.Id))
         {
-            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, input.IdAt, NotFound(input.Id, relation.Description, names)));
+            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, input.IdAt, Spelling.ColumnNotFound(input.Id, relation.Description, names)));
         }
 
         foreach (var mapping in input.Columns.Values.Where(m => !names.Contains(m.Column)))
         {
-            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, NotFound(mapping.Column, relation.Description, names)));
+            missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, Spelling.ColumnNotFound(mapping.Column, relation.Description, names)));
         }
 
         if (missing.Count > 0 && columns is [var only] && OneColumnSeparator(only.Name) is { } separator)
@@ -415,9 +415,6 @@ public sealed partial class RunOperation
             }
         }
     }
-
-    private static string NotFound(string column, string relation, IReadOnlyCollection<string> names) =>
-        $"column '{column}' is not in {relation}" + (Spelling.Nearest(column, names) is { } near ? $"; did you mean '{near}'?" : $"; it has: {string.Join(", ", names)}");
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
