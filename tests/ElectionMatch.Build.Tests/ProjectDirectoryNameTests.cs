@@ -71,17 +71,19 @@ public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<Sd
         Assert.False(Directory.Exists(project.PathOf("target/electionmatch")));
     }
 
-    [Fact]
-    public void A_model_folder_holding_a_wildcard_fails_with_EM0204_naming_it()
+    [Theory]
+    [InlineData("model-paths: [\"models\"]", "model-paths: [\"models\", \"transform*\"]")]
+    [InlineData("test-paths: [\"tests\"]", "test-paths: [\"tests\", \"transform*\"]")]
+    public void A_watched_folder_holding_a_wildcard_fails_with_EM0204_naming_it(string setting, string withWildcard)
     {
         using var project = Project("");
-        project.Write("dbt_project.yml", project.Read("dbt_project.yml").Replace("model-paths: [\"models\"]", "model-paths: [\"models\", \"transform*\"]", StringComparison.Ordinal));
+        project.Write("dbt_project.yml", project.Read("dbt_project.yml").Replace(setting, withWildcard, StringComparison.Ordinal));
         Directory.CreateDirectory(project.PathOf("transform*"));
         project.Write("transform*/m_ok.sql", "select 1 as one\n");
 
         var build = Build(project);
 
         Assert.Equal(1, build.ExitCode);
-        Assert.Contains($"error EM0204: the model folder '{project.PathOf("transform*")}' (dbt_project.yml's model-paths) holds '*' or '?'", build.Output, StringComparison.Ordinal);
+        Assert.Contains($"error EM0204: the folder '{project.PathOf("transform*")}' (from dbt_project.yml's model-paths, test-paths, analysis-paths or snapshot-paths, whose SQL and YAML the build watches) holds '*' or '?'", build.Output, StringComparison.Ordinal);
     }
 }

@@ -43,8 +43,40 @@ internal static class Spelling
             }
         }
 
-        // Two edits, or a third of the word, is as far as a typo plausibly goes.
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
+        return best is not null && Plausible(name, best) ? best : null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> is a typo's distance from <paramref name="name"/>: two edits, or a third of the
+    /// text, once the words both share at the start and the end (separated by <c>_</c>) are set aside. A typo changes a
+    /// word, it does not replace one: last_name is three edits from first_name, a third of the name, but all of the word
+    /// that differs.
+    /// </summary>
+    private static bool Plausible(string name, string candidate)
+    {
+        var differing = Differing(name, candidate);
+        var other = Differing(candidate, name);
+        return Distance(differing, other) <= Math.Max(2, Math.Max(differing.Length, other.Length) / 3);
+    }
+
+    /// <summary><paramref name="name"/> without the words it shares with <paramref name="other"/> at the start and the end, lowercased.</summary>
+    private static string Differing(string name, string other)
+    {
+        var words = name.ToLowerInvariant().Split('_');
+        var others = other.ToLowerInvariant().Split('_');
+        var start = 0;
+        while (start < words.Length - 1 && start < others.Length - 1 && words[start] == others[start])
+        {
+            start++;
+        }
+
+        var end = 0;
+        while (end < words.Length - 1 - start && end < others.Length - 1 - start && words[^(end + 1)] == others[^(end + 1)])
+        {
+            end++;
+        }
+
+        return string.Join('_', words[start..^end]);
     }
 
     /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions).</summary>
