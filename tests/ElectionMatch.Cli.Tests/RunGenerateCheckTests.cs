@@ -314,6 +314,43 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
     }
 
     [Fact]
+    public void Check_fails_when_a_published_snapshot_lost_its_sources_entry_and_generate_restores_it()
+    {
+        // A change that publishes a snapshot but leaves the sources YAML and the staging model behind.
+        StartFromPlainRun();
+        var published = _fixture.Read(SourcesYaml);
+        var yaml = _fixture.Read(StagingYaml);
+        _fixture.Write(SourcesYaml, File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty", SourcesYaml)));
+        File.Delete(_fixture.PathOf(StagingSql));
+        File.Delete(_fixture.PathOf(StagingYaml));
+        var sourceLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l == "  - name: model_predictions") + 1;
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        // Also an error: the stable model reads the snapshot's staging model, which is gone with it (EM0021).
+        var error = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($": error {Codes.SourceEntryMissing}", StringComparison.Ordinal));
+        Assert.Contains($"__sources.yaml({sourceLine},11): error {Codes.SourceEntryMissing}: snapshot '{Snapshot}' is published in the warehouse (model_predictions.{Snapshot}) but not declared in source 'model_predictions'", error, StringComparison.Ordinal);
+        var generate = Cli("generate");
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(published, _fixture.Read(SourcesYaml));
+        Assert.Equal(yaml, _fixture.Read(StagingYaml));
+        Assert.True(Cli("check").ExitCode == 0);
+    }
+
+    [Fact]
+    public void Check_fails_on_a_dated_staging_yaml_left_without_its_model_or_entry()
+    {
+        StartFromPlainRun();
+        _fixture.Write(StagingYaml.Replace("20300603", "20300101", StringComparison.Ordinal), _fixture.Read(StagingYaml).Replace("20300603", "20300101", StringComparison.Ordinal));
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"stg_model_predictions__candidacy_ddhq_matches_20300101.yml(1,1): error {Codes.SourceEntryMissing}: staging model YAML, without its SQL, for snapshot 'candidacy_ddhq_matches_20300101', which is not declared", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_fails_when_a_downstream_model_references_a_missing_snapshot()
     {
         _fixture.Write("models/marts/general/m_general__winners.sql", "select *\nfrom {{ ref('stg_model_predictions__candidacy_ddhq_matches_20240101') }}\nwhere ddhq_is_winner\n");

@@ -45,6 +45,7 @@ public sealed class CheckOperation
             existing[match.Name] = CheckSnapshots(match.Name, definition, warehouse, resolver);
             CheckLatestModel(match.Name, existing[match.Name], definition, warehouse, resolver);
             CheckOrphanStagingFiles(match.Name);
+            CheckUndeclaredSnapshots(match.Name, warehouse);
         }
 
         CheckZipCodeModels(warehouse, resolver);
@@ -353,13 +354,33 @@ public sealed class CheckOperation
         }
 
         var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
-        foreach (var file in Directory.EnumerateFiles(directory, prefix + match + "_*.sql").Order(StringComparer.Ordinal))
+        // A dated model's YAML left without its SQL is as orphaned as the SQL: dbt reads it and warns of a patch for no model.
+        var files = Directory.EnumerateFiles(directory, prefix + match + "_*.sql")
+            .Concat(Directory.EnumerateFiles(directory, prefix + match + "_*.yml")
+                .Where(yaml => !File.Exists(Path.ChangeExtension(yaml, ".sql"))));
+        foreach (var file in files.Order(StringComparer.Ordinal))
         {
             var table = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
             if (SnapshotName.TryParse(table, match) is not null && !_interrupted.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
             {
-                Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"staging model for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this model");
+                var what = file.EndsWith(".sql", StringComparison.Ordinal) ? "staging model" : "staging model YAML, without its SQL,";
+                Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"{what} for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this file");
             }
+        }
+    }
+
+    /// <summary>
+    /// A snapshot published in the warehouse that the sources YAML does not declare: a change that publishes a snapshot
+    /// but leaves its entry behind. dbt cannot read it, and the stable model stays on an older one. Reported where the entry
+    /// goes; a run interrupted before it wrote its files is EM0608 instead.
+    /// </summary>
+    private void CheckUndeclaredSnapshots(string match, DuckDbWarehouse warehouse)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        foreach (var table in _context.PublishedSnapshots(warehouse, match).Where(t => !_interrupted.Contains(t) && _context.Sources.Find(source, t) is null))
+        {
+            var at = _context.Sources.SourceNames.TryGetValue(source, out var declared) ? declared : SourceSpan.TextFile(DisplayPath.For(_context.SnapshotSourcesFile));
+            Report(Codes.SourceEntryMissing, Severity.Error, at, $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}) but not declared in source '{source}', so dbt cannot read it; `electionmatch generate` adds its entry and staging model");
         }
     }
 

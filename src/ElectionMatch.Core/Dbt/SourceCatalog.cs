@@ -7,9 +7,10 @@ public sealed class SourceCatalog
 {
     private readonly Dictionary<(string Source, string Table), SourceTable> _tables;
 
-    private SourceCatalog(List<SourceTable> tables, Dictionary<string, List<string>> sourceFiles)
+    private SourceCatalog(List<SourceTable> tables, Dictionary<string, List<string>> sourceFiles, Dictionary<string, SourceSpan> sourceNames)
     {
         Tables = tables;
+        SourceNames = sourceNames;
         SourceFiles = sourceFiles.ToDictionary(f => f.Key, f => f.Value[0], StringComparer.Ordinal);
         DeclaringFiles = sourceFiles.ToDictionary(f => f.Key, IReadOnlyList<string> (f) => f.Value, StringComparer.Ordinal);
         _tables = [];
@@ -30,6 +31,9 @@ public sealed class SourceCatalog
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> DeclaringFiles { get; }
 
+    /// <summary>Where each source's name is first declared (in path order), by source name.</summary>
+    public IReadOnlyDictionary<string, SourceSpan> SourceNames { get; }
+
     public SourceTable? Find(string source, string table) => _tables.GetValueOrDefault((source, table));
 
     public IEnumerable<SourceTable> TablesOf(string source) => Tables.Where(t => t.SourceName == source);
@@ -39,6 +43,7 @@ public sealed class SourceCatalog
         var tables = new List<SourceTable>();
         var files = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var declared = new Dictionary<(string Source, string Table), string>();
+        var names = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
         var diagnostics = new List<Diagnostic>();
         foreach (var path in project.ModelFiles(".yml", ".yaml"))
         {
@@ -52,6 +57,7 @@ public sealed class SourceCatalog
             foreach (var source in root.MapList("sources"))
             {
                 var sourceName = source.RequiredString("name");
+                names.TryAdd(sourceName, source.AtValue("name"));
                 var declaring = files.TryGetValue(sourceName, out var list) ? list : files[sourceName] = [];
                 if (!declaring.Contains(path))
                 {
@@ -88,7 +94,7 @@ public sealed class SourceCatalog
             }
         }
 
-        return diagnostics.Count > 0 ? throw new DiagnosticException(diagnostics) : new SourceCatalog(tables, files);
+        return diagnostics.Count > 0 ? throw new DiagnosticException(diagnostics) : new SourceCatalog(tables, files, names);
     }
 
     /// <summary>The table's <c>meta:</c> holding the key: top-level (classic) or under <c>config:</c> (dbt ≥ 1.10, where a generated entry puts it).</summary>

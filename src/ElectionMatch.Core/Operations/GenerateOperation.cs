@@ -64,7 +64,7 @@ public sealed class GenerateOperation
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
-            foreach (var table in PublishedTables(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)))
+            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
@@ -296,10 +296,4 @@ public sealed class GenerateOperation
         UserFileText.Write(path, updated, byteOrderMark);
         result.Written.Add(DisplayPath.For(path));
     }
-
-    private IEnumerable<string> PublishedTables(DuckDbWarehouse warehouse, string match) =>
-        warehouse.Query(
-                $"select table_name from information_schema.tables where table_schema = {Sql.Literal(_context.Settings.Snapshots.Schema)}",
-                r => r.GetString(0))
-            .Where(t => SnapshotName.TryParse(t, match) is not null);
 }

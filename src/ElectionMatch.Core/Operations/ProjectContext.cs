@@ -141,4 +141,11 @@ public sealed class ProjectContext
             .Select(x => (x.Name!, x.Entry))
             .OrderBy(x => x.Item1.Date)
             .ToList();
+
+    /// <summary>The tables of a match's snapshots in the warehouse's snapshot schema, declared or not, by table name.</summary>
+    public IEnumerable<string> PublishedSnapshots(DuckDbWarehouse warehouse, string match) =>
+        warehouse.Query(
+                $"select table_name from information_schema.tables where table_schema = {Sql.Literal(Settings.Snapshots.Schema)} order by table_name",
+                r => r.GetString(0))
+            .Where(t => SnapshotName.TryParse(t, match) is not null);
 }
