@@ -220,14 +220,16 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
 
     [Theory]
     [InlineData("md:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
+    [InlineData("{{ env_var('EM_TEST_WAREHOUSE_URL') }}")]
     public void A_connection_string_warehouse_fails_the_build_and_its_token_is_in_no_output_and_not_in_the_dependency_list(string path)
     {
-        // The reviewer's repro: a token reaches path: through env_var().
+        // The reviewer's repro: a token reaches path: through env_var(), directly or as the whole connection string.
         const string token = "mdTOKENsecret987654321";
         _fixture.Write("profiles.yml", _fixture.Read("profiles.yml") + $"    prod:\n      type: duckdb\n      path: \"{path}\"\n      schema: dbt\n");
         var environment = new Dictionary<string, string>
         {
             ["MOTHERDUCK_TOKEN"] = token,
+            ["EM_TEST_WAREHOUSE_URL"] = "motherduck:goodparty?motherduck_token=" + token,
         };
 
         var build = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, environment, "-p:ElectionMatchTarget=prod", "-v:detailed");
@@ -238,7 +240,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
             .ToList();
         Assert.True(leaks.Count == 0, "the token is in " + string.Join(", ", leaks));
         Assert.Equal(1, build.ExitCode);
-        Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is not a database file", build.Output);
+        Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is a connection string, not a database file", build.Output);
     }
 
     [Fact]

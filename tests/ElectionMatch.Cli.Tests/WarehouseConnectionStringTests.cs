@@ -16,6 +16,8 @@ public sealed class WarehouseConnectionStringTests : IDisposable
 
     [Theory]
     [InlineData("check", "md:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
+    [InlineData("run", "motherduck:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
+    [InlineData("generate", "MD:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
     [InlineData("run", "{{ env_var('EM_TEST_WAREHOUSE_URL') }}")]
     public void A_connection_string_path_fails_with_EM0014_and_its_token_is_in_no_output_and_no_file(string command, string path)
     {
@@ -38,7 +40,7 @@ public sealed class WarehouseConnectionStringTests : IDisposable
             .ToList();
         Assert.True(leaks.Count == 0, "the token is in " + string.Join(", ", leaks));
         Assert.True(result.ExitCode == 1, result.Output);
-        Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is not a database file", result.Stderr);
+        Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is a connection string, not a database file", result.Stderr);
     }
 
     private static bool Contains(byte[] content, string text) => content.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;

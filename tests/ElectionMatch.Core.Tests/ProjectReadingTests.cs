@@ -142,6 +142,9 @@ public sealed class ProjectReadingTests
 
     [Theory]
     [InlineData("md:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "md:goodparty?…")]
+    [InlineData("MD:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "MD:goodparty?…")]
+    [InlineData("motherduck:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "motherduck:goodparty?…")]
+    [InlineData("target/goodparty.duckdb?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "target/goodparty.duckdb?…")]
     [InlineData("{{ env_var('EM_TEST_PLANTED_URL') }}", "{{ env_var('EM_TEST_PLANTED_URL') }}")]
     [InlineData("md:goodparty?motherduck_token=mdTOKENwrittenInProfiles55", "md:goodparty?…")]
     public void A_connection_string_path_is_refused_quoting_path_as_written_without_the_token(string path, string quoted)
@@ -165,7 +168,7 @@ public sealed class ProjectReadingTests
         Assert.Equal(Codes.UnsupportedAdapter, diagnostic.Code);
         Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
         Assert.Equal((6, 13), (diagnostic.Line, diagnostic.Column));
-        Assert.Contains($"path '{quoted}' is not a database file", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains($"path '{quoted}' is a connection string, not a database file", diagnostic.Message, StringComparison.Ordinal);
         // The whole diagnostic as printed, and its message as MSBuild logs it: neither the variable's value nor a written token.
         foreach (var text in new[] { diagnostic.ToString(), diagnostic.Message })
         {
@@ -173,6 +176,19 @@ public sealed class ProjectReadingTests
             Assert.DoesNotContain("mdTOKENwrittenInProfiles55", text, StringComparison.Ordinal);
             Assert.DoesNotContain("motherduck_token", text, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("target/run:1.duckdb")]
+    [InlineData("C:gp.duckdb")]
+    public void A_path_with_a_colon_after_its_first_slash_or_a_drive_letter_is_a_local_file(string path)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", $"goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{path}\"\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal(Path.GetFullPath(Path.Combine(fixture.Directory, path)), context.Target.DatabasePath);
     }
 
     [Fact]

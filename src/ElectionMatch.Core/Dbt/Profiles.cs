@@ -48,9 +48,18 @@ public static class Profiles
         var path = Expand(output, "path") ?? throw output.Missing("path");
         // Messages quote path: as written: a value env_var() put in it may be a token (md:db?motherduck_token=…).
         var written = WarehousePath.AsWritten(output.String("path")!);
-        if (path == ":memory:" || path.StartsWith("md:", StringComparison.Ordinal))
+        if (WarehousePath.IsInMemory(path))
         {
-            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{written}' is not a database file; snapshots must outlive the run");
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{written}' is DuckDB's in-memory database, not a database file; snapshots must outlive the run");
+        }
+
+        if (WarehousePath.IsConnectionString(path))
+        {
+            // Refused before it is a file name, a build dependency or part of any message (docs/configuration.md, "Values read through env_var()").
+            throw DiagnosticException.At(
+                Codes.UnsupportedAdapter,
+                output.AtValue("path"),
+                $"path '{written}' is a connection string, not a database file: a word and ':' at its start (md:, motherduck:, s3://) or a '?' make one; name a local DuckDB file, where snapshots are published (path: is quoted as written, up to any '?': a connection string may carry a token)");
         }
 
         // dbt-duckdb resolves a relative path against the directory dbt runs in; we take the project's (docs/configuration.md).
