@@ -218,6 +218,31 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal("DBT_TARGET\nGOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim().ReplaceLineEndings("\n"));
     }
 
+    [Theory]
+    [InlineData("md:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
+    [InlineData("{{ env_var('EM_TEST_WAREHOUSE_URL') }}")]
+    public void A_connection_string_warehouse_fails_the_build_and_its_token_is_in_no_output_and_not_in_the_dependency_list(string path)
+    {
+        // The reviewer's repro: a token reaches path: through env_var(), directly or as the whole connection string.
+        const string token = "mdTOKENsecret987654321";
+        _fixture.Write("profiles.yml", _fixture.Read("profiles.yml") + $"    prod:\n      type: duckdb\n      path: \"{path}\"\n      schema: dbt\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["MOTHERDUCK_TOKEN"] = token,
+            ["EM_TEST_WAREHOUSE_URL"] = "motherduck:goodparty?motherduck_token=" + token,
+        };
+
+        var build = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, environment, "-p:ElectionMatchTarget=prod", "-v:detailed");
+
+        Assert.DoesNotContain(token, build.Output, StringComparison.Ordinal);
+        var leaks = Directory.EnumerateFileSystemEntries(_fixture.Directory, "*", SearchOption.AllDirectories)
+            .Where(f => f.Contains(token, StringComparison.Ordinal) || (File.Exists(f) && File.ReadAllText(f).Contains(token, StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(leaks.Count == 0, "the token is in " + string.Join(", ", leaks));
+        Assert.Equal(1, build.ExitCode);
+        Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is a connection string, not a database file", build.Output);
+    }
+
     [Fact]
     public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
     {

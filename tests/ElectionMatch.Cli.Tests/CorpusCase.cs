@@ -30,6 +30,9 @@ public sealed record CorpusCase(
     /// <summary>The column the diagnostic must name too, when the case gives one (<c>column:</c> under <c>expect:</c>).</summary>
     public int? Column { get; init; }
 
+    /// <summary>Text that must be nowhere in the command's output (a token the case plants), when the case gives one (<c>output_lacks:</c>).</summary>
+    public string? OutputLacks { get; init; }
+
     public static string Root => Path.Combine(FixtureCopy.RepositoryRoot, "tests", "corpus");
 
     public static CorpusCase Load(string name)
@@ -73,6 +76,7 @@ public sealed record CorpusCase(
             EverythingUnchanged = Text(expect, "everything_unchanged") == "true",
             Severity = Text(expect, "severity") ?? "error",
             Column = Text(expect, "column") is { } column ? int.Parse(column, CultureInfo.InvariantCulture) : null,
+            OutputLacks = Text(expect, "output_lacks"),
         };
     }
 

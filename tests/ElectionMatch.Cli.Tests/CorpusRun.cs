@@ -68,6 +68,10 @@ internal static class CorpusRun
             Assert.True(@case.ExitCode == result.ExitCode, $"{name}: exit code {result.ExitCode}, expected {@case.ExitCode}\n{result.Output}");
             Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal); // no stack trace, ever
             Assert.DoesNotContain("Unhandled exception", result.Output, StringComparison.Ordinal);
+            if (@case.OutputLacks is { } secret)
+            {
+                Assert.DoesNotContain(secret, result.Output, StringComparison.Ordinal);
+            }
             if (@case.Code is { } code)
             {
                 var where = @case.File is null ? "electionmatch" : @case.Line is { } line ? $"{@case.File}({line},{(@case.Column is { } column ? $"{column})" : "")}" : @case.File + ":";

@@ -135,8 +135,60 @@ public sealed class ProjectReadingTests
         Assert.Equal(Codes.UnsupportedAdapter, diagnostic.Code);
         Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
         Assert.Equal((6, 13), (diagnostic.Line, diagnostic.Column));
-        Assert.Contains($"path '{path}' resolves to the directory", diagnostic.Message, StringComparison.Ordinal);
+        // path: as written in profiles.yml (every message about path: quotes it so), then the directory it resolved to.
+        Assert.Contains($"path '{{{{ env_var('EM_TEST_SURELY_UNSET', '{path}') }}}}' resolves to the directory", diagnostic.Message, StringComparison.Ordinal);
         Assert.Contains("not a database file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("md:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "md:goodparty?…")]
+    [InlineData("MD:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "MD:goodparty?…")]
+    [InlineData("motherduck:goodparty?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "motherduck:goodparty?…")]
+    [InlineData("target/goodparty.duckdb?motherduck_token={{ env_var('EM_TEST_PLANTED_TOKEN') }}", "target/goodparty.duckdb?…")]
+    [InlineData("{{ env_var('EM_TEST_PLANTED_URL') }}", "{{ env_var('EM_TEST_PLANTED_URL') }}")]
+    [InlineData("md:goodparty?motherduck_token=mdTOKENwrittenInProfiles55", "md:goodparty?…")]
+    public void A_connection_string_path_is_refused_quoting_path_as_written_without_the_token(string path, string quoted)
+    {
+        const string token = "mdTOKENsecret987654321";
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", $"goodparty:\n  target: prod\n  outputs:\n    prod:\n      type: duckdb\n      path: \"{path}\"\n      schema: dbt\n");
+        Environment.SetEnvironmentVariable("EM_TEST_PLANTED_TOKEN", token);
+        Environment.SetEnvironmentVariable("EM_TEST_PLANTED_URL", "md:goodparty?motherduck_token=" + token);
+        Diagnostic diagnostic;
+        try
+        {
+            diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("EM_TEST_PLANTED_TOKEN", null);
+            Environment.SetEnvironmentVariable("EM_TEST_PLANTED_URL", null);
+        }
+
+        Assert.Equal(Codes.UnsupportedAdapter, diagnostic.Code);
+        Assert.EndsWith("profiles.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal((6, 13), (diagnostic.Line, diagnostic.Column));
+        Assert.Contains($"path '{quoted}' is a connection string, not a database file", diagnostic.Message, StringComparison.Ordinal);
+        // The whole diagnostic as printed, and its message as MSBuild logs it: neither the variable's value nor a written token.
+        foreach (var text in new[] { diagnostic.ToString(), diagnostic.Message })
+        {
+            Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("mdTOKENwrittenInProfiles55", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("motherduck_token", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("target/run:1.duckdb")]
+    [InlineData("C:gp.duckdb")]
+    public void A_path_with_a_colon_after_its_first_slash_or_a_drive_letter_is_a_local_file(string path)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", $"goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{path}\"\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal(Path.GetFullPath(Path.Combine(fixture.Directory, path)), context.Target.DatabasePath);
     }
 
     [Fact]

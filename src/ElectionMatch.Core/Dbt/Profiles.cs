@@ -46,9 +46,20 @@ public static class Profiles
         }
 
         var path = Expand(output, "path") ?? throw output.Missing("path");
-        if (path == ":memory:" || path.StartsWith("md:", StringComparison.Ordinal))
+        // Messages quote path: as written: a value env_var() put in it may be a token (md:db?motherduck_token=…).
+        var written = WarehousePath.AsWritten(output.String("path")!);
+        if (WarehousePath.IsInMemory(path))
         {
-            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{path}' is not a database file; snapshots must outlive the run");
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{written}' is DuckDB's in-memory database, not a database file; snapshots must outlive the run");
+        }
+
+        if (WarehousePath.IsConnectionString(path))
+        {
+            // Refused before it is a file name, a build dependency or part of any message (docs/configuration.md, "Values read through env_var()").
+            throw DiagnosticException.At(
+                Codes.UnsupportedAdapter,
+                output.AtValue("path"),
+                $"path '{written}' is a connection string, not a database file: a word and ':' at its start (md:, motherduck:, s3://) or a '?' make one; name a local DuckDB file, where snapshots are published (path: is quoted as written, up to any '?': a connection string may carry a token)");
         }
 
         // dbt-duckdb resolves a relative path against the directory dbt runs in; we take the project's (docs/configuration.md).
@@ -61,7 +72,7 @@ public static class Profiles
         if (Directory.Exists(databasePath) || Path.EndsInDirectorySeparator(path))
         {
             // DuckDB would fail later, at whichever command first opens it, with an error that names no setting.
-            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{path}' resolves to the directory {DisplayPath.For(databasePath)}, not a database file; name a file in it, such as {DisplayPath.For(Path.Combine(databasePath, project.ProfileName + ".duckdb"))}");
+            throw DiagnosticException.At(Codes.UnsupportedAdapter, output.AtValue("path"), $"path '{written}' resolves to the directory {DisplayPath.For(databasePath)}, not a database file; name a file in it, such as {DisplayPath.For(Path.Combine(databasePath, project.ProfileName + ".duckdb"))}");
         }
 
         var schema = Expand(output, "schema") ?? "main";
