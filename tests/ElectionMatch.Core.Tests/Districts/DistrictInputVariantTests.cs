@@ -8,7 +8,7 @@ namespace ElectionMatch.Tests.Districts;
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
 /// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
-/// twice under two ids, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// twice under two ids, a valid row after a quarantined row of its id, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says; tests that only read the run of the same change share it.
 /// </summary>
 public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRuns runs) : IClassFixture<DistrictInputVariantTests.SharedRuns>
@@ -215,6 +215,37 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
             Assert.Equal(("right", QuarantineCodes.RepeatedDistrict), (input, code));
             Assert.Contains("district 1093 has the same state, type and name", message, StringComparison.Ordinal);
             // Kept, the two tied for Oakland's District 2 and the judge, unsure, answered 0.
+            Assert.Equal("1093", Linked(warehouse, 144850));
+        }
+    }
+
+    [Fact]
+    public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
+    {
+        // Oakland's council District 2 and its district each follow a row of the same id with an empty name (EMQ300).
+        // Before, the first row took the id, so the valid row was EMQ002 and neither was used.
+        var (fixture, warehouse) = RunOn(f =>
+        {
+            static void Before(FixtureCopy f, string file, string line, string inserted)
+            {
+                var text = f.Read(file);
+                Assert.Contains("\n" + line, text, StringComparison.Ordinal);
+                f.Write(file, text.Replace("\n" + line, "\n" + inserted + "\n" + line, StringComparison.Ordinal));
+            }
+
+            Before(f, "data/airbyte/ballotready_positions.csv", "144850,", "144850,x,,CA,city,City Legislature,District,2,4");
+            Before(f, "data/airbyte/l2_districts.csv", "1093,", "1093,CA,City_Council_Commissioner_District,");
+        });
+        using (fixture)
+        using (warehouse)
+        {
+            var quarantined = warehouse.Query(
+                $"select input, error_code, json_extract_string(original, '$.name'), json_extract_string(original, '$.district_name') from {Table("quarantine")} order by input",
+                r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)));
+
+            Assert.Equal([("left", QuarantineCodes.EmptyOfficeOrDistrict, null, null), ("right", QuarantineCodes.EmptyOfficeOrDistrict, null, null)], quarantined);
+            Assert.Equal("Oakland City Council - District 2", warehouse.Scalar<string>($"select name from {Table("left_clean")} where left_id = '144850'"));
+            Assert.Equal("OAKLAND CITY CNCL 02", warehouse.Scalar<string>($"select district_name from {Table("right_clean")} where right_id = '1093'"));
             Assert.Equal("1093", Linked(warehouse, 144850));
         }
     }
