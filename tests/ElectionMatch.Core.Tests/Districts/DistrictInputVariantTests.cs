@@ -8,7 +8,7 @@ namespace ElectionMatch.Tests.Districts;
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
 /// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
-/// twice under two ids, a valid row after a quarantined row of its id, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// twice under two ids, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says; tests that only read the run of the same change share it.
 /// </summary>
 public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRuns runs) : IClassFixture<DistrictInputVariantTests.SharedRuns>
@@ -247,6 +247,40 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
             Assert.Equal("Oakland City Council - District 2", warehouse.Scalar<string>($"select name from {Table("left_clean")} where left_id = '144850'"));
             Assert.Equal("OAKLAND CITY CNCL 02", warehouse.Scalar<string>($"select district_name from {Table("right_clean")} where right_id = '1093'"));
             Assert.Equal("1093", Linked(warehouse, 144850));
+        }
+    }
+
+    [Fact]
+    public void A_position_name_with_no_place_word_leaves_the_place_unknown_not_different()
+    {
+        // "City Council - District 2" names no city: against OAKLAND CITY CNCL 02 the place is unknown (null, weight 0),
+        // not a disagreement (before: different, a veto, and the judge was never asked). The judge cannot tell whose
+        // District 2 it is, so it answers 0, unsure. A district named for its state still fits a name that names no place.
+        var (fixture, warehouse) = RunOn(f => File.AppendAllText(
+            f.PathOf("data/airbyte/ballotready_positions.csv"),
+            "900011,x,City Council - District 2,CA,city,City Legislature,District,2,3\n900013,x,State House District 15,CA,state,State Representative,District,15,2\n"));
+        using (fixture)
+        using (warehouse)
+        {
+            var oakland = warehouse.Query(
+                $"""
+                select cast(s.gamma_place as integer), s.acceptable
+                from {Table("scored_pairs")} as s
+                join {Table("left_keyed")} as l using (left_key)
+                join {Table("right_keyed")} as r using (right_key)
+                where l.left_id = '900011' and r.district_name = 'OAKLAND CITY CNCL 02'
+                """,
+                r => (Gamma: r.GetInt32(0), Acceptable: r.GetBoolean(1))).Single();
+            var row = warehouse.Query(
+                $"select is_matched, decided_by, confidence, llm_reason from {Table("output")} where br_database_id = 900011",
+                r => (Matched: r.GetBoolean(0), DecidedBy: r.GetString(1), Confidence: r.GetInt32(2), Reason: r.GetString(3))).Single();
+
+            Assert.Equal((0, true), (oakland.Gamma, oakland.Acceptable));
+            Assert.Equal((false, "judge", 50), (row.Matched, row.DecidedBy, row.Confidence));
+            Assert.StartsWith("judge: unsure: the position's name names no place", row.Reason, StringComparison.Ordinal);
+            Assert.Contains("OAKLAND CITY CNCL 02", row.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain("different place", row.Reason, StringComparison.Ordinal);
+            Assert.Equal("1022", Linked(warehouse, 900013)); // STATE HOUSE 015
         }
     }
 
