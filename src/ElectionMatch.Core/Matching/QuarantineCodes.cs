@@ -30,6 +30,26 @@ internal static class QuarantineCodes
                         when em_too_long is not null then {Sql.Literal(TextTooLong)}
         """;
 
+    /// <summary>
+    /// A row's code, in the order every input is checked: the common checks, an empty id, a repeated id, then the kind's
+    /// own checks of one row (<paramref name="rowCode"/>: SQL for their code, null when they pass). A row repeats its id
+    /// when it comes after the id's first usable row (<paramref name="firstUsableRow"/>, the least <c>row_number</c> of the
+    /// id's rows for which <see cref="UsableSql"/> holds): an earlier row quarantined for its own fault does not take
+    /// the id away from a valid row after it, or neither would be used.
+    /// </summary>
+    public static string CodeSql(string id, string firstUsableRow, string rowCode) => $"""
+        case
+                        {CommonChecksSql()}
+                        when nullif(trim({id}), '') is null then {Sql.Literal(EmptyId)}
+                        when row_number > {firstUsableRow} then {Sql.Literal(DuplicateId)}
+                        else {rowCode}
+                    end
+        """;
+
+    /// <summary>Whether a row passes every check but the repeated id's (<see cref="CodeSql"/>): only such a row is its id's first.</summary>
+    public static string UsableSql(string id, string rowCode) =>
+        $"(reject_code is null and em_control is null and em_too_long is null and nullif(trim({id}), '') is not null and {rowCode} is null)";
+
     /// <summary>The detail of the common checks: the file and line of a rejected CSV line, or the offending columns.</summary>
     public static string CommonDetailSql(QuarantineSettings settings) =>
         $"coalesce(reject_detail, 'column ' || em_control, 'column ' || em_too_long || ' (the cap is {settings.MaxTextLength} characters)')";
@@ -37,7 +57,7 @@ internal static class QuarantineCodes
     public static IReadOnlyDictionary<string, string> Messages { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [EmptyId] = "the id column is empty",
-        [DuplicateId] = "the id appears on an earlier row; only the first is used",
+        [DuplicateId] = "the id appears on an earlier usable row; only the first usable row is used",
         [UnparsableName] = "the name cannot be parsed into first and last name",
         [InvalidDate] = "a date is missing or is not a valid date",
         [UnknownState] = "the state is blank where it is required, or is neither a postal code nor a state name",

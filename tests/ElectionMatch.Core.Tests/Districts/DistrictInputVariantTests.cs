@@ -8,7 +8,7 @@ namespace ElectionMatch.Tests.Districts;
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
 /// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
-/// twice under two ids, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// twice under two ids, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says; tests that only read the run of the same change share it.
 /// </summary>
 public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRuns runs) : IClassFixture<DistrictInputVariantTests.SharedRuns>
@@ -216,6 +216,71 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
             Assert.Contains("district 1093 has the same state, type and name", message, StringComparison.Ordinal);
             // Kept, the two tied for Oakland's District 2 and the judge, unsure, answered 0.
             Assert.Equal("1093", Linked(warehouse, 144850));
+        }
+    }
+
+    [Fact]
+    public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
+    {
+        // Oakland's council District 2 and its district each follow a row of the same id with an empty name (EMQ300).
+        // Before, the first row took the id, so the valid row was EMQ002 and neither was used.
+        var (fixture, warehouse) = RunOn(f =>
+        {
+            static void Before(FixtureCopy f, string file, string line, string inserted)
+            {
+                var text = f.Read(file);
+                Assert.Contains("\n" + line, text, StringComparison.Ordinal);
+                f.Write(file, text.Replace("\n" + line, "\n" + inserted + "\n" + line, StringComparison.Ordinal));
+            }
+
+            Before(f, "data/airbyte/ballotready_positions.csv", "144850,", "144850,x,,CA,city,City Legislature,District,2,4");
+            Before(f, "data/airbyte/l2_districts.csv", "1093,", "1093,CA,City_Council_Commissioner_District,");
+        });
+        using (fixture)
+        using (warehouse)
+        {
+            var quarantined = warehouse.Query(
+                $"select input, error_code, json_extract_string(original, '$.name'), json_extract_string(original, '$.district_name') from {Table("quarantine")} order by input",
+                r => (r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3)));
+
+            Assert.Equal([("left", QuarantineCodes.EmptyOfficeOrDistrict, null, null), ("right", QuarantineCodes.EmptyOfficeOrDistrict, null, null)], quarantined);
+            Assert.Equal("Oakland City Council - District 2", warehouse.Scalar<string>($"select name from {Table("left_clean")} where left_id = '144850'"));
+            Assert.Equal("OAKLAND CITY CNCL 02", warehouse.Scalar<string>($"select district_name from {Table("right_clean")} where right_id = '1093'"));
+            Assert.Equal("1093", Linked(warehouse, 144850));
+        }
+    }
+
+    [Fact]
+    public void A_position_name_with_no_place_word_leaves_the_place_unknown_not_different()
+    {
+        // "City Council - District 2" names no city: against OAKLAND CITY CNCL 02 the place is unknown (null, weight 0),
+        // not a disagreement (before: different, a veto, and the judge was never asked). The judge cannot tell whose
+        // District 2 it is, so it answers 0, unsure. A district named for its state still fits a name that names no place.
+        var (fixture, warehouse) = RunOn(f => File.AppendAllText(
+            f.PathOf("data/airbyte/ballotready_positions.csv"),
+            "900011,x,City Council - District 2,CA,city,City Legislature,District,2,3\n900013,x,State House District 15,CA,state,State Representative,District,15,2\n"));
+        using (fixture)
+        using (warehouse)
+        {
+            var oakland = warehouse.Query(
+                $"""
+                select cast(s.gamma_place as integer), s.acceptable
+                from {Table("scored_pairs")} as s
+                join {Table("left_keyed")} as l using (left_key)
+                join {Table("right_keyed")} as r using (right_key)
+                where l.left_id = '900011' and r.district_name = 'OAKLAND CITY CNCL 02'
+                """,
+                r => (Gamma: r.GetInt32(0), Acceptable: r.GetBoolean(1))).Single();
+            var row = warehouse.Query(
+                $"select is_matched, decided_by, confidence, llm_reason from {Table("output")} where br_database_id = 900011",
+                r => (Matched: r.GetBoolean(0), DecidedBy: r.GetString(1), Confidence: r.GetInt32(2), Reason: r.GetString(3))).Single();
+
+            Assert.Equal((0, true), (oakland.Gamma, oakland.Acceptable));
+            Assert.Equal((false, "judge", 50), (row.Matched, row.DecidedBy, row.Confidence));
+            Assert.StartsWith("judge: unsure: the position's name names no place", row.Reason, StringComparison.Ordinal);
+            Assert.Contains("OAKLAND CITY CNCL 02", row.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain("different place", row.Reason, StringComparison.Ordinal);
+            Assert.Equal("1022", Linked(warehouse, 900013)); // STATE HOUSE 015
         }
     }
 

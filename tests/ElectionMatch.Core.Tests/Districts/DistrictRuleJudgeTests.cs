@@ -47,6 +47,28 @@ public sealed class DistrictRuleJudgeTests
     }
 
     [Fact]
+    public void Is_unsure_of_a_district_that_names_a_place_when_the_position_names_none()
+    {
+        var oakland = new JudgeCandidate(1, "1", "OAKLAND CITY CNCL 02", new Dictionary<string, string?>
+        {
+            ["district_type"] = "City_Council_Commissioner_District",
+            ["district_kind"] = "city_council",
+            ["district_number"] = "2",
+            [DistrictRuleJudge.PlaceAttribute] = DistrictRuleJudge.UnknownPlace,
+        });
+        var stateHouse = Candidate(2, "STATE HOUSE 002", "State_House", "state_lower", "2");
+
+        var selection = Decide("city_council", "2", (oakland, Levels("same_district", place: "null")), (stateHouse, Levels("different", place: "null")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Equal(50, selection.SelectionConfidence);
+        Assert.Equal(
+            "unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told (candidate 1 (OAKLAND CITY CNCL 02, City_Council_Commissioner_District))",
+            selection.Reasoning);
+        Assert.Equal(["OAKLAND CITY CNCL 02"], selection.CloseAlternatives);
+    }
+
+    [Fact]
     public void Answers_zero_when_only_another_number_is_offered()
     {
         var selection = Decide("state_lower", "14",

@@ -65,6 +65,23 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     }
 
     [Fact]
+    public void A_number_with_an_exponent_is_read_exactly_and_one_with_a_fraction_is_no_zip_code()
+    {
+        // A ZIP+4 or zip code stored as a float and exported with an exponent, or with zeros after the point, is its
+        // integer; a value with a non-zero fraction is no zip code. Before, every non-digit was dropped: 2.1341234E7
+        // became 21341, 6.103E3 61033, 90012.50 00900 and 02134.50 00021, all real-looking zip codes.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
+            new[] { "2.1341234E7", "2.1341234e+07", "21341234.0", "2134.00", "0.0021341234E10", "6.103E3", "90012.50", "02134.50", "2.13412345E7", "2.1341234E-7", "1E999999999999", "ABCDE" }
+                .Select((zip, i) => $"LALZIPF{i},MA,{zip},,,,,,,,FLOAT {i},,,,,,,,,\n")));
+        // The model as the template renders it now, whatever the committed copy holds.
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Equal(
+            [("02134", "MA", "City", "BOSTON|FLOAT 0|FLOAT 1|FLOAT 2|FLOAT 3|FLOAT 4"), ("06103", "MA", "City", "FLOAT 5")],
+            ZipToDistrict("district_type = 'City' and state_postal_code = 'MA'"));
+    }
+
+    [Fact]
     public void The_borderlands_a_Missouri_address_in_a_Kansas_zip_code_is_filtered_out()
     {
         Assert.NotEmpty(ZipToDistrict("zip_code = '66103' and state_postal_code = 'MO'"));

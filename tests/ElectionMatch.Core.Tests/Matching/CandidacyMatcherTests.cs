@@ -101,6 +101,35 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Candidacy gpc-000132 and results row 1402004 each follow a row of the same id with no name (EMQ003). Before,
+        // the first row took the id, so the valid row was EMQ002, neither was used, and their truth pairs were missed.
+        static void Before(FixtureCopy f, string file, string line, string inserted)
+        {
+            var text = f.Read(file);
+            Assert.Contains("\n" + line, text, StringComparison.Ordinal);
+            f.Write(file, text.Replace("\n" + line, "\n" + inserted + "\n" + line, StringComparison.Ordinal));
+        }
+
+        Before(fixture, "data/airbyte/hubspot_candidacy.csv", "gpc-000132,", "gpc-000132,1,,,AZ,County Commission,Maricopa County Commission - District 6,county,6,Democratic,2024-07-30,2024-11-06,");
+        Before(fixture, "data/airbyte/ddhq_election_results.csv", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,,Nonpartisan,true,6909,2024-03-05,AL,primary,School Board,4,false");
+        using var run = MatcherRun.Of(fixture);
+
+        var quarantined = run.Warehouse.Query(
+            $"select input, error_code from {run.Table("quarantine")} order by input",
+            r => (r.GetString(0), r.GetString(1)));
+        var links = run.Links();
+        var truth = Truth(run.Fixture);
+
+        Assert.Equal([("left", "EMQ003"), ("right", "EMQ003")], quarantined);
+        Assert.Contains(("gpc-000132", "primary", "1402844"), links);
+        Assert.Contains(("gpc-002648", "primary", "1402004"), links);
+        Assert.True(truth.SetEquals(links), $"missed: {string.Join("; ", truth.Except(links))}; wrong: {string.Join("; ", links.Except(truth))}");
+    }
+
+    [Fact]
     public void Ballot_names_are_parsed_into_first_middle_last_suffix_and_nickname()
     {
         using var fixture = FixtureCopy.Of("goodparty");

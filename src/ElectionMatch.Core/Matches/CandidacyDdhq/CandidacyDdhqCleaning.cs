@@ -364,7 +364,7 @@ internal sealed class CandidacyDdhqCleaning
         """;
 
     // The rows an input stage kept whole, with the first failing check in order: an unreadable CSV line, the text
-    // checks, an empty id, a repeated id (every row of an id but its first), then the kind's own checks.
+    // checks, an empty id, a repeated id (every row of an id after its first usable one), then the kind's own checks.
     private string Failed(string side)
     {
         var id = side + "_id";
@@ -378,15 +378,16 @@ internal sealed class CandidacyDdhqCleaning
                             when nullif(trim({id}), '') is null or row_number > d.first_row then null
                             else row_detail
                         end as detail,
-                        case
-                            {QuarantineCodes.CommonChecksSql()}
-                            when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
-                            when row_number > d.first_row then {Sql.Literal(QuarantineCodes.DuplicateId)}
-                            else row_code
-                        end as error_code
+                        {QuarantineCodes.CodeSql(id, "d.first_row", "row_code")} as error_code
                     from {table}
                     -- Repeated ids by aggregation over the rows kept whole: a window over every row would sort the whole input.
-                    left join (select {id}, min(row_number) as first_row from {table} where repeated group by {id}) as d using ({id})
+                    -- An id's first row is its first usable one, so a valid row after a quarantined one of its id is used.
+                    left join (
+                        select {id}, min(row_number) as first_row
+                        from {table}
+                        where repeated and {QuarantineCodes.UsableSql(id, "row_code")}
+                        group by {id}
+                    ) as d using ({id})
                     where original is not null
                 )
                 where error_code is not null

@@ -9,7 +9,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// only when its district type suits the office (the functional role: a School Board sits for a school
 /// district), its number agrees (District 15 is never District 5, and a numbered seat never takes the
 /// whole district it is part of) and its place agrees (geographic alignment); seats and places are not
-/// districts and are ignored. The best fit wins unless another is nearly as good — then, unsure, the answer is 0.
+/// districts and are ignored. The best fit wins unless another is nearly as good — then, unsure, the answer is 0;
+/// unsure too when the position's name names no place and a district of its office names one.
 /// </summary>
 internal sealed class DistrictRuleJudge : IMatchJudge
 {
@@ -18,6 +19,15 @@ internal sealed class DistrictRuleJudge : IMatchJudge
 
     /// <summary>Row and candidate attribute: the number a school district's name carries ("USD 259" → 259).</summary>
     public const string SchoolNumberAttribute = "school_number";
+
+    /// <summary>
+    /// Candidate attribute, <see cref="UnknownPlace"/> where the district's name names a place and the position's names
+    /// none ("City Council - District 2"): the place comparison is null there too, as for a district named for its state,
+    /// but the place is unknown, not agreed. Absent otherwise, so other requests (and an LLM's cache keys) are as before.
+    /// </summary>
+    public const string PlaceAttribute = "place";
+
+    public const string UnknownPlace = "unknown: the position's name names no place";
 
     private const int SomePlacePenalty = 15;
     private const int WholePenalty = 10;
@@ -46,6 +56,17 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         var options = candidates.Where(c => row.Evidence.ContainsKey(c.Number)).Select(c => Assess(row.Evidence[c.Number], c, row.Attributes)).ToList();
         var fitting = options.Where(o => o.Fits).OrderByDescending(o => o.Confidence).ThenBy(o => o.Candidate.Number).ToList();
         var seat = row.Attributes.GetValueOrDefault("seat") is { } s ? $"; '{s}' is a seat, not a district, and is ignored" : "";
+        // A district of the office in a place the position does not name may be its district or another place's: unsure,
+        // whatever else fits. Not a different place, which would be a reason to reject it.
+        var unknownPlace = options.Where(o => o.PlaceUnknown).ToList();
+        if (unknownPlace.Count > 0)
+        {
+            var named = string.Join("; ", unknownPlace.Take(AlternativesShown).Select(o => Describe(o.Candidate)));
+            return new DistrictSelection(0, UnsureConfidence,
+                $"unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told ({named}){seat}",
+                unknownPlace.Take(AlternativesShown).Select(o => o.Candidate.Name).ToList());
+        }
+
         if (fitting.Count == 0)
         {
             // Say why the closest candidates fail: those of the office's own kind first.
@@ -98,6 +119,11 @@ internal sealed class DistrictRuleJudge : IMatchJudge
             return new Option(candidate, false, 0, failure, sameRole, place);
         }
 
+        if (place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) == UnknownPlace)
+        {
+            return new Option(candidate, false, 0, "the position's name names no place, and this district's name does", sameRole, place, PlaceUnknown: true);
+        }
+
         var confidence = 100;
         var notes = new List<string>();
         switch (office)
@@ -147,5 +173,5 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         return new Option(candidate, true, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), sameRole, place);
     }
 
-    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place);
+    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false);
 }

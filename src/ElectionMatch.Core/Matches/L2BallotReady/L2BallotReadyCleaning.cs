@@ -213,15 +213,12 @@ internal sealed class L2BallotReadyCleaning
                     row_number, original,
                     coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Left)}) as detail,
                     error_code
-                from (
-                    select *, {CheckSql("left_id", "nullif(trim(name), '') is null", blankStateAllowed: true)} as error_code
-                    from {TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength)}
-                )
+                from {CodedSql("left_id", TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength), RowChecksSql("nullif(trim(name), '') is null", blankStateAllowed: true))}
             ),
 
             right_screened as (
-                select *, {CheckSql("right_id", "nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null", blankStateAllowed: false)} as error_code
-                from {TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength)}
+                select *
+                from {CodedSql("right_id", TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength), RowChecksSql("nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null", blankStateAllowed: false))}
             ),
 
             right_repeats as (
@@ -265,11 +262,21 @@ internal sealed class L2BallotReadyCleaning
         end
         """;
 
-    private static string CheckSql(string id, string nameMissing, bool blankStateAllowed) => $"""
+    // The rows of a screened input with their code (QuarantineCodes.CodeSql): a repeated id is counted from the id's
+    // first row that passes every other check, so a valid row after a quarantined one of its id is used.
+    private static string CodedSql(string id, string screened, string rowChecks) => $"""
+        (
+                    select *, {QuarantineCodes.CodeSql(id, "first_usable_row", "row_code")} as error_code
+                    from (
+                        select *, min(row_number) filter (where {QuarantineCodes.UsableSql(id, "row_code")}) over (partition by {id}) as first_usable_row
+                        from (select *, {rowChecks} as row_code from {screened})
+                    )
+                )
+        """;
+
+    // A position's or a district's own checks, after the common and id checks.
+    private static string RowChecksSql(string nameMissing, bool blankStateAllowed) => $"""
         case
-            {QuarantineCodes.CommonChecksSql()}
-            when nullif(trim({id}), '') is null then {Sql.Literal(QuarantineCodes.EmptyId)}
-            when row_number() over (partition by {id} order by row_number) > 1 then {Sql.Literal(QuarantineCodes.DuplicateId)}
             when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
             when em_state(state) is null{(blankStateAllowed ? " and nullif(trim(state), '') is not null" : "")} then {Sql.Literal(QuarantineCodes.UnknownState)}
         end

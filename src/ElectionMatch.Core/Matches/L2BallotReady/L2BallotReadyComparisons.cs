@@ -32,8 +32,8 @@ internal static class L2BallotReadyComparisons
             Source: ParameterSource.FixedM),
         new(
             "place",
-            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): all in the position's name, some, none (null when the district is named for its state only, as STATE HOUSE 015 is)",
-            "len(r_places) = 0",
+            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): all in the position's name, some, none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
+            "len(r_places) = 0 or len(l_places) = 0",
             [
                 new("all", "not other_school and list_has_all(l_places, r_places)", 0.95),
                 new("some", "not other_school and list_has_any(l_places, r_places)", 0.03),
@@ -60,8 +60,11 @@ internal static class L2BallotReadyComparisons
             Source: ParameterSource.FixedM),
     ];
 
-    /// <summary>Pairs that are almost surely matches, for the first estimate of λ.</summary>
-    public const string DeterministicRule = "gamma_office in (1, 2) and gamma_place in (0, 1)";
+    /// <summary>
+    /// Pairs that are almost surely matches, for the first estimate of λ: the office and number agree, and so does the place,
+    /// or the district is named for its state. A null place of a position that names no place is unknown, not agreement.
+    /// </summary>
+    public const string DeterministicRule = "gamma_office in (1, 2) and (gamma_place = 1 or len(r_places) = 0)";
 
     /// <summary>No comparison takes u from candidate pairs by rule (<see cref="ParameterSource.CandidatePairs"/>), so no pair is named a sure non-match.</summary>
     public const string NonMatchRule = "false";

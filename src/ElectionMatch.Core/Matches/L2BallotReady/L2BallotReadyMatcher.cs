@@ -354,7 +354,10 @@ internal sealed class L2BallotReadyMatcher
             select
                 l.left_id, l.name, s.left_key, l.state, l.level, l.office_kind, l.district_number, l.seat,
                 s.right_key, s.candidate_number, r.district_name, r.district_type, r.district_kind, r.district_number,
-                cast(round(s.cosine, 4) as varchar), l.school_number, r.school_number, {gammas}
+                cast(round(s.cosine, 4) as varchar), l.school_number, r.school_number,
+                -- The place is null for a district that names one only when the position's name names none: unknown.
+                case when s.gamma_place = 0 and len(r.place_words) > 0 then {Sql.Literal(DistrictRuleJudge.UnknownPlace)} end,
+                {gammas}
             from {T("scored_pairs")} as s
             semi join {T("judge_rows")} as j using (left_key)
             join {T("left_keyed")} as l using (left_key)
@@ -362,7 +365,7 @@ internal sealed class L2BallotReadyMatcher
             order by l.left_id, s.candidate_number
             """, r => new JudgeEvidence(
                 r.GetString(0), r.GetString(1), r.GetInt64(2), r.GetString(1),
-                WithSchoolNumber(r, 15, new Dictionary<string, string?>(StringComparer.Ordinal)
+                WithOptional(r, 15, DistrictRuleJudge.SchoolNumberAttribute, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["state"] = r.GetString(3),
                     ["level"] = Text(r, 4),
@@ -371,25 +374,26 @@ internal sealed class L2BallotReadyMatcher
                     ["seat"] = Text(r, 7),
                 }),
                 r.GetInt64(8), r.GetInt64(9), r.GetString(10),
-                WithSchoolNumber(r, 16, new Dictionary<string, string?>(StringComparer.Ordinal)
+                WithOptional(r, 17, DistrictRuleJudge.PlaceAttribute, WithOptional(r, 16, DistrictRuleJudge.SchoolNumberAttribute, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["district_type"] = r.GetString(11),
                     ["district_kind"] = Text(r, 12),
                     ["district_number"] = Text(r, 13),
                     ["score"] = Text(r, 14),
-                }),
-                _model.ReadLevels(r, 17)));
+                })),
+                _model.ReadLevels(r, 18)));
         return new JudgeStage(_warehouse, _run, Judge, rowsPerRequest: 1).Run(evidence, "judge_answers", cancellationToken);
     }
 
     private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 
-    // Only where a name carries one: an absent attribute leaves the judge's request, and an LLM's cache key, as before.
-    private static Dictionary<string, string?> WithSchoolNumber(System.Data.Common.DbDataReader r, int i, Dictionary<string, string?> attributes)
+    // An attribute only where the row has it (a school district's number, a place the position does not name): an
+    // absent attribute leaves the judge's request, and an LLM's cache key, as before.
+    private static Dictionary<string, string?> WithOptional(System.Data.Common.DbDataReader r, int i, string attribute, Dictionary<string, string?> attributes)
     {
-        if (Text(r, i) is { } number)
+        if (Text(r, i) is { } value)
         {
-            attributes[DistrictRuleJudge.SchoolNumberAttribute] = number;
+            attributes[attribute] = value;
         }
 
         return attributes;
