@@ -354,11 +354,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     public void Run_with_a_vertex_judge_and_a_service_account_never_shows_the_private_key_or_the_access_token()
     {
         using var account = new ServiceAccountFile(_server.TokenUri);
-        var settings = _fixture.Read("electionmatch.yml");
-        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
-        Assert.Contains(openai, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(openai,
-            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
+        UseVertexJudge(account);
         _server.FailWith = 503;
         var failing = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
         _server.FailWith = null;
@@ -377,6 +373,38 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
             Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
             Assert.Equal(0L, CountInWarehouse(secret));
         }
+    }
+
+    [Fact]
+    public void A_vertex_judge_answering_without_candidates_leaves_the_rows_undecided_saying_so_and_the_run_publishes()
+    {
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        UseVertexJudge(account);
+        // Every request, first reply and follow-up alike: Vertex AI's reply with an empty candidates list.
+        _server.Script(Enumerable.Repeat(FakeReply.Body(200, """{"candidates":[],"usageMetadata":{"promptTokenCount":900,"totalTokenCount":900}}"""), 500).ToArray());
+
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-15");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310115.json"));
+        var judge = Assert.Single(manifest.Models);
+        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        Assert.True(contests > 0, run.Stdout);
+        // Each contest asked, answered empty, followed up once, answered empty again: every row undecided, none failed.
+        Assert.Equal((2 * contests, 2 * contests, 0L), (judge.Requests, judge.InvalidReplies, judge.FailedFollowUps));
+        Assert.Equal(manifest.Counts["judge_rows"] + manifest.Counts["runoff_judge_rows"], judge.UndecidedRows);
+        Assert.Contains($"{judge.UndecidedRows} rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(judge.UndecidedRows, CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.judge_answers") + CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.runoff_judge_answers"));
+    }
+
+    /// <summary>The candidacy judge on Vertex AI (this test's server), with a service account.</summary>
+    private void UseVertexJudge(ServiceAccountFile account)
+    {
+        var settings = _fixture.Read("electionmatch.yml");
+        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
+        Assert.Contains(openai, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(openai,
+            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
     }
 
     /// <summary>The candidacy judge sends one contest at a time and gives a request in flight a minute after Ctrl-C.</summary>
