@@ -353,6 +353,41 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_short_key_the_server_echoes_is_masked_where_it_stands_alone()
+    {
+        // A local server's placeholder key, shorter than the 8 characters from which any registered value is masked.
+        const string key = "k7Zq9Wx";
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", key);
+        var echo = FakeReply.Answer(call => $$"""{"answers":[{{Answer("1", 2, "John Smith", $"header was {call.Authorization}; key \"{key}\"; not k7Zq9Wxy")}}]}""");
+        Server.Script(echo);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.Equal("Bearer " + key, Server.Requests[0].Authorization);
+        Assert.Equal("header was Bearer ***; key \"***\"; not k7Zq9Wxy", answer.Reasoning);
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), 'Bearer {key}')"));
+    }
+
+    [Theory]
+    [InlineData("Zq")]
+    [InlineData(" Zq9 ")]
+    public void A_key_shorter_than_four_characters_is_refused_without_being_quoted(string key)
+    {
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", key);
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+        Assert.Contains("the API key in the environment variable EM_TEST_OPENAI_KEY is shorter than 4 characters", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Trim(), diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Server.ModelHits);
+    }
+
+    [Fact]
     public void A_provider_error_is_one_line_at_the_judge_block_with_the_status_and_the_providers_words()
     {
         Server.Script(Enumerable.Repeat(FakeReply.Status(429), 4).ToArray());
