@@ -183,6 +183,30 @@ public sealed class VertexProviderTests : IAsyncLifetime
         await Task.CompletedTask;
     }
 
+    [Theory]
+    [InlineData(403, """{"error":{"code":403,"message":"Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist).","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"IAM_PERMISSION_DENIED"}]}}""",
+        "HTTP 403: Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist).")]
+    [InlineData(400, """[{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"}}]""", "HTTP 400: Request contains an invalid argument.")]
+    [InlineData(401, "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials: Bearer " + FakeModelServer.AccessToken + "\",\"status\":\"UNAUTHENTICATED\"}}", "HTTP 401: Request had invalid authentication credentials: Bearer ***")]
+    [InlineData(401, "<html><body>401 Unauthorized: Bearer " + FakeModelServer.AccessToken + "</body></html>", "HTTP 401: <html><body>401 Unauthorized: Bearer ***</body></html>")]
+    [InlineData(403, "", "HTTP 403: Forbidden")]
+    public void A_vertex_error_says_the_status_and_googles_error_message_as_an_openai_error_does(int status, string body, string expected)
+    {
+        _server.Script(FakeReply.Body(status, body));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed: {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeModelServer.AccessToken, error.ToString() + diagnostic, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+    }
+
     [Fact]
     public async Task A_vertex_reply_whose_connection_drops_in_the_middle_of_the_body_is_retried()
     {
