@@ -309,9 +309,14 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         var evidence = Enumerable.Range(1, 6).Select(i => new JudgeEvidence(
             $"race-{i}", $"Council {i}", i, "John Smith", new Dictionary<string, string?>(), 100 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>())).ToList();
 
-        var requests = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default);
+        var judged = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default);
 
-        Assert.Equal(6, requests);
+        // Six contests, one of them followed up once.
+        Assert.Equal((6, 7L, 0L), (judged.Contests, judged.Requests, judged.FromCache));
+        // Again, with the same judge: five from the cache, the undecided contest asked again and followed up.
+        var again = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers_again", default);
+        Assert.Equal((6, 2L, 5L), (again.Contests, again.Requests, again.FromCache));
+        Assert.Equal((9L, 5L), (providers.JudgeUsage!.Requests, providers.JudgeUsage.CacheHits));
         Assert.Equal(6L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers"));
         Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where undecided and right_key is null and reasoning like 'undecided: %'"));
         Assert.Equal(5L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where not undecided and right_key = left_key + 100"));
