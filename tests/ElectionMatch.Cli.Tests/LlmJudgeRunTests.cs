@@ -112,12 +112,18 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal((2L, 2L), (again.Requests, again.HttpAttempts));
         Assert.Equal(contests - 1, again.CacheHits);
         Assert.Equal(judge.UndecidedRows, again.UndecidedRows);
+        // The stage lines of the main and runoff passes count the same requests and cache hits between them.
+        var stages = JudgeStageLines(second.Stdout);
+        Assert.Equal((manifest.Counts["judge_requests"], manifest.Counts["runoff_judge_requests"]), (stages["judge"].Contests, stages["runoff_judge"].Contests));
+        Assert.Equal((2L, contests - 1), (stages.Values.Sum(s => s.Requests), stages.Values.Sum(s => s.FromCache)));
 
         // Replay answers from the same cache, the undecided outcome included: no HTTP, the same undecided rows.
         var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace", "--replay");
         Assert.True(replay.ExitCode == 0, replay.Output);
         Assert.Equal(paid + 2, _server.ModelHits);
         Assert.Equal(judge.UndecidedRows, SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Counts["judge_rows_undecided"]);
+        Assert.All(JudgeStageLines(replay.Stdout).Values, s => Assert.Equal(0L, s.Requests));
+        Assert.Equal(contests, JudgeStageLines(replay.Stdout).Values.Sum(s => s.FromCache));
 
         foreach (var output in new[] { first, second, replay })
         {
@@ -351,14 +357,27 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_district_rerun_answered_from_the_cache_says_on_its_judge_stage_line_that_it_sent_no_request()
+    {
+        var first = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var contests = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310116.json")).Counts["judge_requests"];
+        Assert.True(contests > 0, first.Stdout);
+
+        var again = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16", "--replace");
+
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"judge: openai/gpt-4o-mini: 0 requests (0 HTTP attempts), {contests} from cache", again.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  judge .* 0 requests to openai/gpt-4o-mini", again.Stdout);
+        Assert.Equal((contests, 0L, contests), JudgeStageLines(again.Stdout)["judge"]);
+        Assert.Equal((contests, contests, 0L), JudgeStageLines(first.Stdout)["judge"]);
+    }
+
+    [Fact]
     public void Run_with_a_vertex_judge_and_a_service_account_never_shows_the_private_key_or_the_access_token()
     {
         using var account = new ServiceAccountFile(_server.TokenUri);
-        var settings = _fixture.Read("electionmatch.yml");
-        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
-        Assert.Contains(openai, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(openai,
-            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
+        UseVertexJudge(account);
         _server.FailWith = 503;
         var failing = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
         _server.FailWith = null;
@@ -377,6 +396,43 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
             Assert.DoesNotContain(secret, run.Output + failing.Output + manifest, StringComparison.Ordinal);
             Assert.Equal(0L, CountInWarehouse(secret));
         }
+    }
+
+    [Fact]
+    public void A_vertex_judge_answering_without_candidates_leaves_the_rows_undecided_saying_so_and_the_run_publishes()
+    {
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        UseVertexJudge(account);
+        // Every request, first reply and follow-up alike: Vertex AI's reply with an empty candidates list.
+        _server.Script(Enumerable.Repeat(FakeReply.Body(200, """{"candidates":[],"usageMetadata":{"promptTokenCount":900,"totalTokenCount":900}}"""), 500).ToArray());
+
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-15");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310115.json"));
+        var judge = Assert.Single(manifest.Models);
+        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        Assert.True(contests > 0, run.Stdout);
+        // Each contest asked, answered empty, followed up once, answered empty again: every row undecided, none failed.
+        Assert.Equal((2 * contests, 2 * contests, 0L), (judge.Requests, judge.InvalidReplies, judge.FailedFollowUps));
+        Assert.Equal(manifest.Counts["judge_rows"] + manifest.Counts["runoff_judge_rows"], judge.UndecidedRows);
+        Assert.Contains($"{judge.UndecidedRows} rows undecided", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(judge.UndecidedRows, CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.judge_answers") + CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.runoff_judge_answers"));
+    }
+
+    /// <summary>Each judge stage line of a run's output (<c>judge</c>, <c>runoff_judge</c>): its contests, requests sent and contests answered from the cache.</summary>
+    private static Dictionary<string, (long Contests, long Requests, long FromCache)> JudgeStageLines(string stdout) =>
+        System.Text.RegularExpressions.Regex.Matches(stdout, @"(?m)^  ((?:runoff_)?judge) .* (\d+) contests: (\d+) requests to openai/gpt-4o-mini, (\d+) answered from the cache$")
+            .ToDictionary(m => m.Groups[1].Value, m => (long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The candidacy judge on Vertex AI (this test's server), with a service account.</summary>
+    private void UseVertexJudge(ServiceAccountFile account)
+    {
+        var settings = _fixture.Read("electionmatch.yml");
+        var openai = $"  provider: openai\n      model: gpt-4o-mini\n      endpoint: {_server.OpenAiEndpoint}\n";
+        Assert.Contains(openai, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(openai,
+            $"  provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n", StringComparison.Ordinal));
     }
 
     /// <summary>The candidacy judge sends one contest at a time and gives a request in flight a minute after Ctrl-C.</summary>

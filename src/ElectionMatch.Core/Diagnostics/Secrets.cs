@@ -18,7 +18,14 @@ public static partial class Secrets
     /// <summary>Shorter values are not masked: they would mask ordinary words.</summary>
     private const int MinimumLength = 8;
 
+    /// <summary>An API key shorter than this is refused: masking it would mask ordinary words and numbers (a key "1" every 1).</summary>
+    public const int ShortestApiKey = 4;
+
     private static readonly ConcurrentDictionary<string, byte> Registered = new(StringComparer.Ordinal);
+
+    // API keys shorter than MinimumLength, each masked only where it stands alone: no letter or digit on either side,
+    // a JSON escape before it counting as none (a reply is masked as JSON text, where a quote may be \u0022).
+    private static readonly ConcurrentDictionary<string, Regex> ShortApiKeys = new(StringComparer.Ordinal);
 
     /// <summary>Masks <paramref name="value"/> (and, for a multi-line PEM key, each of its lines and its JSON-escaped form) from now on.</summary>
     public static void Register(string? value)
@@ -42,6 +49,24 @@ public static partial class Secrets
         }
     }
 
+    /// <summary>
+    /// Masks the API key a provider read from the variable the configuration names, whatever its length: a key of
+    /// <see cref="MinimumLength"/> characters or more wherever it appears, a shorter one (at least
+    /// <see cref="ShortestApiKey"/>) where no letter or digit touches it, so "ollama" masks "Bearer ollama" but not "ollamas".
+    /// </summary>
+    public static void RegisterApiKey(string key)
+    {
+        var value = key.Trim();
+        if (value.Length >= MinimumLength)
+        {
+            Register(value);
+        }
+        else if (value.Length > 0)
+        {
+            ShortApiKeys.TryAdd(value, new Regex($@"(?:(?<![\p{{L}}\p{{N}}])|(?<=\\(?:u[0-9A-Fa-f]{{4}}|[bfnrt]))){Regex.Escape(value)}(?![\p{{L}}\p{{N}}])", RegexOptions.CultureInvariant));
+        }
+    }
+
     public static string Redact(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -56,6 +81,11 @@ public static partial class Secrets
             {
                 text = text.Replace(secret, Mask, StringComparison.Ordinal);
             }
+        }
+
+        foreach (var key in ShortApiKeys.Values)
+        {
+            text = key.Replace(text, Mask);
         }
 
         text = PrivateKeyBlock().Replace(text, Mask);

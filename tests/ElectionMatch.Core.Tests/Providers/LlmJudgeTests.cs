@@ -309,9 +309,14 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         var evidence = Enumerable.Range(1, 6).Select(i => new JudgeEvidence(
             $"race-{i}", $"Council {i}", i, "John Smith", new Dictionary<string, string?>(), 100 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>())).ToList();
 
-        var requests = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default);
+        var judged = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default);
 
-        Assert.Equal(6, requests);
+        // Six contests, one of them followed up once.
+        Assert.Equal((6, 7L, 0L), (judged.Contests, judged.Requests, judged.FromCache));
+        // Again, with the same judge: five from the cache, the undecided contest asked again and followed up.
+        var again = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers_again", default);
+        Assert.Equal((6, 2L, 5L), (again.Contests, again.Requests, again.FromCache));
+        Assert.Equal((9L, 5L), (providers.JudgeUsage!.Requests, providers.JudgeUsage.CacheHits));
         Assert.Equal(6L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers"));
         Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where undecided and right_key is null and reasoning like 'undecided: %'"));
         Assert.Equal(5L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where not undecided and right_key = left_key + 100"));
@@ -350,6 +355,41 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Contains("selected_name \"Bearer ***\"", answers[1].Reasoning, StringComparison.Ordinal);
         Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), '{ProviderEnvironment.PlantedOpenAiKey}')"));
         Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+    }
+
+    [Fact]
+    public async Task A_short_key_the_server_echoes_is_masked_where_it_stands_alone()
+    {
+        // A local server's placeholder key, shorter than the 8 characters from which any registered value is masked.
+        const string key = "k7Zq9Wx";
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", key);
+        var echo = FakeReply.Answer(call => $$"""{"answers":[{{Answer("1", 2, "John Smith", $"header was {call.Authorization}; key \"{key}\"; not k7Zq9Wxy")}}]}""");
+        Server.Script(echo);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.Equal("Bearer " + key, Server.Requests[0].Authorization);
+        Assert.Equal("header was Bearer ***; key \"***\"; not k7Zq9Wxy", answer.Reasoning);
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), 'Bearer {key}')"));
+    }
+
+    [Theory]
+    [InlineData("Zq")]
+    [InlineData(" Zq9 ")]
+    public void A_key_shorter_than_four_characters_is_refused_without_being_quoted(string key)
+    {
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", key);
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+        Assert.Contains("the API key in the environment variable EM_TEST_OPENAI_KEY is shorter than 4 characters", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(key.Trim(), diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Server.ModelHits);
     }
 
     [Fact]

@@ -43,6 +43,23 @@ public sealed class SecretsTests
     }
 
     [Fact]
+    public void A_short_api_key_is_masked_where_no_letter_or_digit_touches_it()
+    {
+        Secrets.RegisterApiKey("olla7ma");
+        Assert.Equal("Bearer ***, sent ***. \"***\" (***)", Secrets.Redact("Bearer olla7ma, sent olla7ma. \"olla7ma\" (olla7ma)"));
+        // In JSON text: after an escaped quote or newline.
+        Assert.Equal("""{"r": "\u0022***\u0022 \n***"}""", Secrets.Redact("""{"r": "\u0022olla7ma\u0022 \nolla7ma"}"""));
+        Assert.Equal("olla7mas 2olla7ma xolla7ma", Secrets.Redact("olla7mas 2olla7ma xolla7ma"));
+    }
+
+    [Fact]
+    public void A_long_api_key_is_masked_wherever_it_appears()
+    {
+        Secrets.RegisterApiKey("apikey-Zq81xLm-long");
+        Assert.Equal("x*** ***y", Secrets.Redact("xapikey-Zq81xLm-long apikey-Zq81xLm-longy"));
+    }
+
+    [Fact]
     public void Diagnostics_and_their_exceptions_print_masked()
     {
         Secrets.Register("diag-secret-0192837465");

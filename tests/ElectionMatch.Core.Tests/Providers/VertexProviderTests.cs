@@ -102,6 +102,44 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Single(_server.Requests);
     }
 
+    [Theory]
+    [InlineData("""{"candidates":[],"usageMetadata":{"promptTokenCount":812,"totalTokenCount":812}}""", "Vertex AI answered without candidates")]
+    [InlineData("""{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT","blockReasonMessage":"The prompt was blocked."},"usageMetadata":{"promptTokenCount":812,"totalTokenCount":812}}""", "Vertex AI blocked the prompt: blockReason PROHIBITED_CONTENT (The prompt was blocked.)")]
+    [InlineData("""{"candidates":[{"finishReason":"SAFETY","safetyRatings":[{"category":"HARM_CATEGORY_HARASSMENT","probability":"HIGH","blocked":true}]}],"usageMetadata":{"promptTokenCount":812,"totalTokenCount":812}}""", "Vertex AI's candidate holds no text: finishReason SAFETY")]
+    [InlineData("""{"candidates":[{"content":{"role":"model"},"finishReason":"RECITATION","finishMessage":"Recited."}],"usageMetadata":{"promptTokenCount":812,"totalTokenCount":812}}""", "Vertex AI's candidate holds no text: finishReason RECITATION (Recited.)")]
+    public async Task A_vertex_reply_without_text_is_an_empty_answer_followed_up_once_then_undecided_with_vertex_reason(string reply, string reason)
+    {
+        _server.Script(FakeReply.Body(200, reply), FakeReply.Body(200, reply));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez", "Nobody Known"), default);
+
+        Assert.All(answers, a => Assert.Equal($"undecided: the judge's reply was invalid twice: the reply is empty ({reason})", a.Reasoning));
+        Assert.All(answers, a => Assert.True(a.Undecided));
+        var usage = providers.JudgeUsage!;
+        Assert.Equal((2L, 2L, 0L, 2L), (usage.Requests, usage.InvalidReplies, usage.FailedFollowUps, usage.UndecidedRows));
+        Assert.Equal(2L * 812, usage.InputTokens);
+        // The follow-up leaves out the empty model turn (Vertex AI refuses an empty text part): one user turn of two parts.
+        var followUp = JsonNode.Parse(_server.Requests[1].Body)!["contents"]!.AsArray();
+        var turn = Assert.Single(followUp);
+        Assert.Equal("user", turn!["role"]!.GetValue<string>());
+        Assert.Contains(reason, turn["parts"]![1]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vertex_follow_up_to_a_blocked_prompt_that_is_answered_decides_the_rows()
+    {
+        _server.Script(FakeReply.Body(200, """{"promptFeedback":{"blockReason":"OTHER"}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez", "Nobody Known"), default);
+
+        Assert.Equal([(1, false), (0, false)], answers.Select(a => (a.CandidateNumber, a.Undecided)));
+        Assert.Equal((2L, 1L, 0L), (providers.JudgeUsage!.Requests, providers.JudgeUsage.InvalidReplies, providers.JudgeUsage.UndecidedRows));
+    }
+
     [Fact]
     public void A_missing_project_is_an_error_naming_the_setting_and_the_variable()
     {
@@ -143,6 +181,30 @@ public sealed class VertexProviderTests : IAsyncLifetime
         }
 
         await Task.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData(403, """{"error":{"code":403,"message":"Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist).","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"IAM_PERMISSION_DENIED"}]}}""",
+        "HTTP 403: Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist).")]
+    [InlineData(400, """[{"error":{"code":400,"message":"Request contains an invalid argument.","status":"INVALID_ARGUMENT"}}]""", "HTTP 400: Request contains an invalid argument.")]
+    [InlineData(401, "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials: Bearer " + FakeModelServer.AccessToken + "\",\"status\":\"UNAUTHENTICATED\"}}", "HTTP 401: Request had invalid authentication credentials: Bearer ***")]
+    [InlineData(401, "<html><body>401 Unauthorized: Bearer " + FakeModelServer.AccessToken + "</body></html>", "HTTP 401: <html><body>401 Unauthorized: Bearer ***</body></html>")]
+    [InlineData(403, "", "HTTP 403: Forbidden")]
+    public void A_vertex_error_says_the_status_and_googles_error_message_as_an_openai_error_does(int status, string body, string expected)
+    {
+        _server.Script(FakeReply.Body(status, body));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed: {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeModelServer.AccessToken, error.ToString() + diagnostic, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
     }
 
     [Fact]

@@ -165,6 +165,15 @@ public sealed class FakeModelServer : IAsyncDisposable
             }
         }
 
+        // Vertex AI refuses a text part that is empty before anything else, and so does this server.
+        if (path.EndsWith(":generateContent", StringComparison.Ordinal)
+            && JsonNode.Parse(body)!["contents"]!.AsArray().SelectMany(c => c!["parts"]!.AsArray()).Any(p => p!["text"]!.GetValue<string>().Length == 0))
+        {
+            context.Response.StatusCode = 400;
+            await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.", ["status"] = "INVALID_ARGUMENT" } });
+            return;
+        }
+
         var reply = FailWith is { } status ? FakeReply.Status(status)
             : !isEmbedding && _script.TryDequeue(out var scripted) ? scripted
             : FakeReply.Careful;
@@ -172,6 +181,11 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             case FakeReplyKind.Status:
                 await Status(context, reply);
+                return;
+            case FakeReplyKind.Body:
+                context.Response.StatusCode = reply.StatusCode;
+                context.Response.ContentType = reply.RawBody!.TrimStart().StartsWith('<') ? "text/html" : "application/json";
+                await context.Response.WriteAsync(reply.RawBody, context.RequestAborted);
                 return;
             case FakeReplyKind.DropMidBody:
                 context.Response.ContentType = "application/json";
@@ -235,9 +249,10 @@ public sealed class FakeModelServer : IAsyncDisposable
                 turns.Add(new ChatTurn("system", string.Concat(system["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>()))));
             }
 
-            turns.AddRange(request["contents"]!.AsArray().Select(c => new ChatTurn(
-                c!["role"]!.GetValue<string>() == "model" ? "assistant" : "user",
-                string.Concat(c["parts"]!.AsArray().Select(p => p!["text"]!.GetValue<string>())))));
+            // A turn of several parts (our follow-up to an empty reply) is read as one turn per part.
+            turns.AddRange(request["contents"]!.AsArray().SelectMany(c => c!["parts"]!.AsArray().Select(p => new ChatTurn(
+                c["role"]!.GetValue<string>() == "model" ? "assistant" : "user",
+                p!["text"]!.GetValue<string>()))));
             var call = new ChatCall(turns, Credential(context));
             var content = reply.Content?.Invoke(call) ?? Default(call);
             await Json(context, new JsonObject

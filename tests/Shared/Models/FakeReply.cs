@@ -35,12 +35,15 @@ public enum FakeReplyKind
 
     /// <summary>Held until the test releases it, then answered.</summary>
     Held,
+
+    /// <summary>The status and body given, whatever the request: a provider's reply in its own words.</summary>
+    Body,
 }
 
 /// <summary>One vector of an embeddings reply, with the input index the reply gives it.</summary>
 public sealed record FakeVector(int Index, float[] Values);
 
-public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Content = null, int StatusCode = 200, IReadOnlyDictionary<string, string>? ExtraHeaders = null, Task? Release = null)
+public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Content = null, int StatusCode = 200, IReadOnlyDictionary<string, string>? ExtraHeaders = null, Task? Release = null, string? RawBody = null)
 {
     public static FakeReply Careful { get; } = new(FakeReplyKind.Content);
 
@@ -51,6 +54,9 @@ public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Conte
     public static FakeReply Answer(Func<ChatCall, string> content) => new(FakeReplyKind.Content, content);
 
     public static FakeReply Status(int status, IReadOnlyDictionary<string, string>? headers = null) => new(FakeReplyKind.Status, StatusCode: status, ExtraHeaders: headers);
+
+    /// <summary>Answers with <paramref name="status"/> and <paramref name="body"/> as written (JSON, or not).</summary>
+    public static FakeReply Body(int status, string body) => new(FakeReplyKind.Body, StatusCode: status, RawBody: body);
 
     public static FakeReply Hang() => new(FakeReplyKind.Hang);
 

@@ -209,10 +209,10 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Stage(p + "links", p + "scored_pairs", p + "links", () => LinkByScore(p), () => $"{pipeline.Count(p + "links")} linked by score");
         pipeline.Sql(p + "judge_rows", p + "scored_pairs", p + "judge_rows", JudgeRowsSql(p));
         pipeline.Sql(p + "judge_evidence", p + "judge_rows", p + "judge_evidence", JudgeEvidenceSql(p));
-        var requests = 0;
-        pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => requests = RunJudge(p, cancellationToken), () => $"{requests} requests to {Judge.Name}");
+        JudgeStageCount? judged = null;
+        pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => judged = RunJudge(p, cancellationToken), () => judged!.Note(Judge.Name));
         _counts[p + "judge_rows"] = pipeline.Count(p + "judge_rows");
-        _counts[p + "judge_requests"] = requests;
+        _counts[p + "judge_requests"] = judged!.Contests;
         _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
         return parameters!;
     }
@@ -935,7 +935,7 @@ internal sealed class CandidacyDdhqMatcher
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
-    private int RunJudge(string p, CancellationToken cancellationToken)
+    private JudgeStageCount RunJudge(string p, CancellationToken cancellationToken)
     {
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
@@ -972,7 +972,7 @@ internal sealed class CandidacyDdhqMatcher
                 _model.ReadLevels(r, 14),
                 r.IsDBNull(14 + comparisons.Count) ? null : r.GetValue(14 + comparisons.Count).ToString()));
 
-        var requests = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
+        var judged = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");
 
         // The judge's choice links when confident enough, its candidate is still free and no other row's answer claims
@@ -1003,7 +1003,7 @@ internal sealed class CandidacyDdhqMatcher
                 semi join {T(p + "judge_answers")} as a using (left_key)
             ) as c on c.left_key = e.left_key and c.right_key = e.right_key
             """);
-        return requests;
+        return judged;
     }
 
     // Spec 000 step 6: a candidate linked in a primary or general may have gone on to a runoff the CRM does

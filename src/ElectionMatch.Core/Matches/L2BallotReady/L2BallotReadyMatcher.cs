@@ -116,10 +116,10 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Sql("score_decisions", "scored_pairs", "score_decisions", ScoreDecisionsSql(), () =>
             $"{_warehouse.Scalar<long>($"select count(*) from {T("score_decisions")} where is_matched")} linked, {_warehouse.Scalar<long>($"select count(*) from {T("score_decisions")} where not is_matched")} rejected by score");
         pipeline.Sql("judge_rows", "left_keyed", "judge_rows", JudgeRowsSql());
-        var requests = 0;
-        pipeline.Stage("judge", "judge_rows", "judge_answers", () => requests = RunJudge(cancellationToken), () => $"{requests} requests to {Judge.Name}");
+        JudgeStageCount? judged = null;
+        pipeline.Stage("judge", "judge_rows", "judge_answers", () => judged = RunJudge(cancellationToken), () => judged!.Note(Judge.Name));
         _counts["judge_rows"] = pipeline.Count("judge_rows");
-        _counts["judge_requests"] = requests;
+        _counts["judge_requests"] = judged!.Contests;
         _counts["judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
         pipeline.Sql("decisions", "left_keyed", "decisions", DecisionsSql());
         pipeline.Sql("output", "left_keyed", "output", OutputSql());
@@ -346,7 +346,7 @@ internal sealed class L2BallotReadyMatcher
         """;
 
     /// <summary>One request per position with all its candidates, numbered as in the embeddings list.</summary>
-    private int RunJudge(CancellationToken cancellationToken)
+    private JudgeStageCount RunJudge(CancellationToken cancellationToken)
     {
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "s." + c.GammaColumn));

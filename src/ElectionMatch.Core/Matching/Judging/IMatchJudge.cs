@@ -15,6 +15,9 @@ public interface IMatchJudge
     /// <summary>Where the judge is configured in electionmatch.yml, for a diagnostic about it (a provider that failed).</summary>
     Diagnostics.SourceSpan At => Diagnostics.SourceSpan.None;
 
+    /// <summary>A provider judge's requests, cache hits and tokens over the run; null for a judge that asks no provider.</summary>
+    Providers.ModelUsage? Usage => null;
+
     /// <summary>Answers every row of the request exactly once (an undecided row says so).</summary>
     Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken);
 }

@@ -10,13 +10,14 @@ namespace ElectionMatch.Matching.Judging;
 /// </summary>
 internal static class JudgeReplyValidator
 {
-    public static IReadOnlyDictionary<string, RowVerdict> Validate(string reply, JudgeRequest request)
+    /// <param name="noTextReason">Why the provider sent no text, when it said (a Vertex AI prompt blocked, a candidate without text).</param>
+    public static IReadOnlyDictionary<string, RowVerdict> Validate(string reply, JudgeRequest request, string? noTextReason = null)
     {
         var verdicts = new Dictionary<string, RowVerdict>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(reply))
         {
             // No text at all (a null content, a Vertex AI reply blocked or without candidates): say so, not a JSON parser's words.
-            return AllRows(request, "the reply is empty");
+            return AllRows(request, noTextReason is null ? "the reply is empty" : $"the reply is empty ({noTextReason})");
         }
 
         JsonElement answers;

@@ -33,9 +33,12 @@ internal sealed class JudgeStage
     /// Ordered by contest, then left row; a contest's rows must be contiguous. Read once, a window of requests at a
     /// time, so it may stream from this warehouse's connection: only the window's contests are held in memory.
     /// </param>
-    /// <returns>The number of requests sent.</returns>
-    public int Run(IEnumerable<JudgeEvidence> evidence, string answersTable, CancellationToken cancellationToken)
+    /// <returns>The contests judged, and for a provider judge the requests sent and the contests the cache answered.</returns>
+    public JudgeStageCount Run(IEnumerable<JudgeEvidence> evidence, string answersTable, CancellationToken cancellationToken)
     {
+        // The usage counts the whole run (every state partition, the runoff pass): this stage's share is the difference.
+        var usage = _judge.Usage;
+        var (requestsBefore, cachedBefore) = (usage?.Requests ?? 0, usage?.CacheHits ?? 0);
         _warehouse.Execute($"""
             create table {_run.Table(answersTable)} (
                 left_key bigint, right_key bigint, candidate_number integer, confidence integer, reasoning varchar,
@@ -43,7 +46,7 @@ internal sealed class JudgeStage
             """);
         var step = answersTable.Replace("_answers", "", StringComparison.Ordinal);
         var misses = new ConcurrentQueue<ReplayMissException>();
-        var requests = 0;
+        var contests = 0;
 
         // Answers go through a second connection: the evidence may still be streaming from the first.
         using var connection = _warehouse.OpenSecondConnection();
@@ -51,7 +54,7 @@ internal sealed class JudgeStage
         foreach (var window in Batches(evidence).Chunk(Math.Max(64, _judge.MaxConcurrency * 8)))
         {
             var answers = Judge(window, step, misses, cancellationToken);
-            requests += window.Length;
+            contests += window.Length;
             for (var i = 0; i < window.Length; i++)
             {
                 var keyOf = window[i].RightKeys;
@@ -75,10 +78,10 @@ internal sealed class JudgeStage
         {
             var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
             throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
-                $"replay: {misses.Count} of {requests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+                $"replay: {misses.Count} of {contests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
         }
 
-        return requests;
+        return new JudgeStageCount(contests, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);
     }
 
     private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys)> Batches(IEnumerable<JudgeEvidence> evidence)

@@ -94,7 +94,7 @@ internal sealed class LlmJudge : IMatchJudge
 
         long inputTokens = 0, outputTokens = 0;
         var first = await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var verdicts = JudgeReplyValidator.Validate(first, request);
+        var verdicts = JudgeReplyValidator.Validate(first.Text, request, first.NoTextReason);
         var errors = verdicts.Values.Where(v => v.Error is not null).Select(v => v.Error!).Distinct().ToList();
         // Why the rows still invalid were not asked again; null when the follow-up was answered.
         string? noFollowUp = null;
@@ -108,11 +108,12 @@ internal sealed class LlmJudge : IMatchJudge
             }
             else
             {
-                messages.Add(new ChatMessage(ChatRole.Assistant, first));
+                messages.Add(new ChatMessage(ChatRole.Assistant, first.Text));
                 messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
                 try
                 {
-                    var second = JudgeReplyValidator.Validate(await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false), request);
+                    var reply = await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false);
+                    var second = JudgeReplyValidator.Validate(reply.Text, request, reply.NoTextReason);
                     if (second.Values.Any(v => v.Error is not null))
                     {
                         Usage.InvalidReply();
@@ -137,7 +138,7 @@ internal sealed class LlmJudge : IMatchJudge
 
         return Store(request, key, verdicts, noFollowUp, inputTokens, outputTokens);
 
-        async Task<string> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
+        async Task<(string Text, string? NoTextReason)> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
         {
             var response = await _chat!.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
             var input = response.Usage?.InputTokenCount ?? 0;
@@ -147,7 +148,8 @@ internal sealed class LlmJudge : IMatchJudge
             Usage.Answered(input, output);
             // The reply is stored (cache, run tables, the snapshot, its parquet) and quoted in undecided reasons: a
             // server that echoes the request's credentials back must not plant them there.
-            return Secrets.Redact(response.Text);
+            var noTextReason = response.AdditionalProperties?.TryGetValue(VertexChatClient.NoTextReason, out var reason) == true ? reason?.ToString() : null;
+            return (Secrets.Redact(response.Text), noTextReason is null ? null : Secrets.Redact(noTextReason));
         }
     }
 

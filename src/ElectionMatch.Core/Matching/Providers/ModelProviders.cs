@@ -111,7 +111,13 @@ public sealed class ModelProviders : IDisposable
                 $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
         }
 
-        Secrets.Register(key);
+        if (key.Trim().Length < Secrets.ShortestApiKey)
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"{usage.Step} provider openai: the API key in the environment variable {connection.ApiKeyEnv} is shorter than {Secrets.ShortestApiKey} characters, which could not be masked in output without masking ordinary words and numbers; use a longer key (a local server that checks no key takes any)");
+        }
+
+        Secrets.RegisterApiKey(key);
         var azure = AzureDeployment.Parse(connection.Endpoint);
         var options = new OpenAIClientOptions
         {

@@ -21,6 +21,8 @@ internal static partial class ProviderFailure
         var text = inner switch
         {
             ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
+            // Vertex AI's endpoint puts the provider's words (Words) in the message of its failures.
+            HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status}: {http.Message}",
             // No status: the request never got an answer (connection refused, DNS); the message says which.
             ClientResultException => inner.Message,
             InvalidDataException invalid => $"invalid reply: {invalid.Message}",
@@ -31,20 +33,26 @@ internal static partial class ProviderFailure
         return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
     }
 
-    /// <summary>The error body's <c>error.message</c> (OpenAI, Azure and most compatible servers), else the body, shortened.</summary>
     private static string? ProviderWords(ClientResultException e)
     {
-        string body;
         try
         {
-            body = e.GetRawResponse()?.Content?.ToString() ?? "";
+            return Words(e.GetRawResponse()?.Content?.ToString() ?? "");
         }
         catch (InvalidOperationException)
         {
             return null;
         }
+    }
 
-        if (body.Length == 0)
+    /// <summary>
+    /// An error body's <c>error.message</c> (OpenAI, Azure and most compatible servers; Google's
+    /// <c>{"error": {"code", "message", "status"}}</c>, also as the first item of a list), else the body, shortened;
+    /// null for an empty body.
+    /// </summary>
+    public static string? Words(string body)
+    {
+        if (body.Trim().Length == 0)
         {
             return null;
         }
@@ -52,8 +60,9 @@ internal static partial class ProviderFailure
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error)
+            var root = document.RootElement.ValueKind == JsonValueKind.Array && document.RootElement.GetArrayLength() > 0 ? document.RootElement[0] : document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("error", out var error)
                 && (error.ValueKind == JsonValueKind.String ? error : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m : default) is { ValueKind: JsonValueKind.String } message)
             {
                 return Shorten(message.GetString() ?? "");

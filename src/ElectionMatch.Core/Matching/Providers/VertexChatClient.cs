@@ -11,6 +11,9 @@ namespace ElectionMatch.Matching.Providers;
 /// </summary>
 internal sealed class VertexChatClient : IChatClient
 {
+    /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key that says why a reply holds no text.</summary>
+    public const string NoTextReason = "electionmatch_no_text_reason";
+
     private readonly VertexEndpoint _endpoint;
     private readonly string _model;
 
@@ -24,13 +27,19 @@ internal sealed class VertexChatClient : IChatClient
     {
         var list = messages.ToList();
         var contents = new JsonArray();
-        foreach (var message in list.Where(m => m.Role != ChatRole.System))
+        // Vertex AI refuses an empty text part (HTTP 400), and an empty reply is answered with a follow-up: such a turn
+        // is left out, and the turns of one role that then meet are sent as one, so the roles still alternate.
+        foreach (var message in list.Where(m => m.Role != ChatRole.System && m.Text.Length > 0))
         {
-            contents.Add(new JsonObject
+            var role = message.Role == ChatRole.Assistant ? "model" : "user";
+            var part = new JsonObject { ["text"] = message.Text };
+            if (contents.Count > 0 && contents[^1]!["role"]!.GetValue<string>() == role)
             {
-                ["role"] = message.Role == ChatRole.Assistant ? "model" : "user",
-                ["parts"] = new JsonArray(new JsonObject { ["text"] = message.Text }),
-            });
+                contents[^1]!["parts"]!.AsArray().Add(part);
+                continue;
+            }
+
+            contents.Add(new JsonObject { ["role"] = role, ["parts"] = new JsonArray(part) });
         }
 
         var generation = new JsonObject { ["temperature"] = options?.Temperature ?? 0 };
@@ -51,20 +60,29 @@ internal sealed class VertexChatClient : IChatClient
         }
 
         var reply = await _endpoint.PostAsync(options?.ModelId ?? _model, "generateContent", body, cancellationToken).ConfigureAwait(false);
-        var candidate = reply["candidates"]?[0];
-        var text = string.Concat((candidate?["content"]?["parts"]?.AsArray() ?? []).Select(p => p?["text"]?.GetValue<string>()));
+        // No candidate at all (a blocked prompt, or "candidates": []) or one without text is an empty answer, not a failure:
+        // the judge answers it with a follow-up like any unusable reply, and the reason goes with it.
+        var candidate = reply["candidates"] is JsonArray { Count: > 0 } candidates ? candidates[0] : null;
+        var parts = candidate?["content"]?["parts"] as JsonArray ?? [];
+        var text = string.Concat(parts.Select(p => p?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null));
         var usage = reply["usageMetadata"];
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
-            ModelId = reply["modelVersion"]?.GetValue<string>() ?? _model,
-            FinishReason = candidate?["finishReason"]?.GetValue<string>() is "STOP" ? ChatFinishReason.Stop : null,
+            ModelId = Text(reply["modelVersion"]) ?? _model,
+            FinishReason = Text(candidate?["finishReason"]) is "STOP" ? ChatFinishReason.Stop : null,
             Usage = new UsageDetails
             {
-                InputTokenCount = usage?["promptTokenCount"]?.GetValue<long>(),
-                OutputTokenCount = usage?["candidatesTokenCount"]?.GetValue<long>(),
-                TotalTokenCount = usage?["totalTokenCount"]?.GetValue<long>(),
+                InputTokenCount = Count(usage?["promptTokenCount"]),
+                OutputTokenCount = Count(usage?["candidatesTokenCount"]),
+                TotalTokenCount = Count(usage?["totalTokenCount"]),
             },
         };
+        if (text.Length == 0)
+        {
+            response.AdditionalProperties = new() { [NoTextReason] = WhyNoText(reply, candidate) };
+        }
+
+        return response;
     }
 
     public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -78,6 +96,25 @@ internal sealed class VertexChatClient : IChatClient
     public void Dispose()
     {
     }
+
+    /// <summary>Why a reply holds no text, in Vertex AI's own terms (<c>promptFeedback.blockReason</c>, the candidate's <c>finishReason</c>).</summary>
+    private static string WhyNoText(JsonNode reply, JsonNode? candidate)
+    {
+        if (Text(reply["promptFeedback"]?["blockReason"]) is { } blocked)
+        {
+            return $"Vertex AI blocked the prompt: blockReason {blocked}{Said(reply["promptFeedback"]?["blockReasonMessage"])}";
+        }
+
+        return candidate is null
+            ? "Vertex AI answered without candidates"
+            : $"Vertex AI's candidate holds no text: finishReason {Text(candidate["finishReason"]) ?? "(none)"}{Said(candidate["finishMessage"])}";
+
+        static string Said(JsonNode? message) => Text(message) is { Length: > 0 } words ? $" ({words})" : "";
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static long? Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : null;
 
     /// <summary>JSON Schema → Vertex's Schema object: types upper-cased, additionalProperties dropped.</summary>
     internal static JsonNode ToVertexSchema(JsonNode node)

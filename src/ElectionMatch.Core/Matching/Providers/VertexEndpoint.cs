@@ -35,7 +35,9 @@ internal sealed class VertexEndpoint
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"Vertex AI {method} for {model} answered {(int)response.StatusCode} {response.ReasonPhrase}: {Shorten(text)}", null, response.StatusCode);
+            // Worded as OpenAI's failures are (ProviderFailure.Describe: "HTTP 403: <error.message>"); the body itself only
+            // when it is not Google's error shape.
+            throw new HttpRequestException(ProviderFailure.Words(text) ?? response.ReasonPhrase ?? "no body", null, response.StatusCode);
         }
 
         try
@@ -47,6 +49,4 @@ internal sealed class VertexEndpoint
             throw new HttpRequestException($"Vertex AI {method} for {model} answered with a body that is not JSON: {e.Message}");
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }
