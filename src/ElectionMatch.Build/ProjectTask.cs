@@ -6,11 +6,15 @@ using Microsoft.Build.Framework;
 namespace ElectionMatch.Build;
 
 /// <summary>
-/// What every ElectionMatch task shares: where the dbt project is, loading it, and turning the core's
-/// diagnostics into MSBuild errors and warnings with file, line, column and EM code.
+/// What every ElectionMatch task shares: where the dbt project is, loading it, turning the core's
+/// diagnostics into MSBuild errors and warnings with file, line, column and EM code, and stopping when
+/// the build is cancelled (Ctrl-C), as the CLI's commands stop on Ctrl-C.
 /// </summary>
-public abstract class ProjectTask : Microsoft.Build.Utilities.Task
+public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableTask
 {
+    // Never disposed: it holds no timer, and MSBuild may call Cancel after Execute has returned.
+    private readonly CancellationTokenSource _cancel = new();
+
     /// <summary>The dbt project directory (holds dbt_project.yml and electionmatch.yml).</summary>
     [Required]
     public string ProjectDirectory { get; set; } = "";
@@ -39,20 +43,29 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     [Output]
     public ITaskItem[] EnvironmentVariables { get; private set; } = [];
 
+    /// <summary>Called by MSBuild on another thread when the build is cancelled: the operation stops at its next stage, publishing nothing.</summary>
+    public void Cancel() => _cancel.Cancel();
+
     public sealed override bool Execute()
     {
         try
         {
+            _cancel.Token.ThrowIfCancellationRequested();
             var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(LiteralItem.Of).ToArray();
             EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
-            Execute(context);
+            Execute(context, _cancel.Token);
         }
         catch (DiagnosticException e)
         {
             Report(e.Diagnostics);
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // One error, so the cancelled build says why it failed (MSBuild's own summary would say 0 errors).
+            Report([Diagnostic.Error(Codes.BuildCancelled, SourceSpan.None, $"{GetType().Name} was cancelled: {Cancelled}")]);
         }
         catch (DllNotFoundException e)
         {
@@ -72,7 +85,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         return !Log.HasLoggedErrors;
     }
 
-    protected abstract void Execute(ProjectContext context);
+    protected abstract void Execute(ProjectContext context, CancellationToken cancellationToken);
+
+    /// <summary>What a cancelled task left, for its error.</summary>
+    protected virtual string Cancelled => "it stopped before its work was done, and wrote no stamp, so the next build does the work again";
 
     protected void Report(IEnumerable<Diagnostic> diagnostics)
     {

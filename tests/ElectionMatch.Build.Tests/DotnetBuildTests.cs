@@ -318,6 +318,79 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public async Task Ctrl_C_stops_ElectionMatchRun_with_one_error_publishing_nothing_and_the_next_run_publishes_that_date()
+    {
+        // A judge that takes each request and never answers holds the run where it has started and cannot end on its own.
+        using var judge = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        judge.Start();
+        var asked = new TaskCompletionSource();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await judge.AcceptTcpClientAsync().ConfigureAwait(false));
+                    asked.TrySetResult();
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // The listener stopped at the end of the test.
+            }
+        });
+        var settings = _fixture.Read("electionmatch.yml");
+        const string offline = "    judge:\n      provider: offline\n\n  # L2";
+        Assert.Contains(offline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(offline, $"""
+                judge:
+                  provider: openai
+                  endpoint: http://127.0.0.1:{((System.Net.IPEndPoint)judge.LocalEndpoint).Port}/v1
+                  api_key_env: EM_BUILD_CANCEL_KEY
+                  max_retries: 0
+                  timeout_seconds: 20
+                  cancel_grace_seconds: 1
+
+              # L2
+            """, StringComparison.Ordinal));
+        var sources = _fixture.Read(SourcesYaml);
+        string[] run = ["-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03"];
+
+        WatchedProcess.Result stopped;
+        using (var running = DotnetProcess.StartBuild(_fixture.Directory, _sdk.Packages, new Dictionary<string, string> { ["EM_BUILD_CANCEL_KEY"] = "sk-test-cancel" }, [.. run, "-p:ElectionMatchReplay=false"]))
+        {
+            await asked.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            running.Interrupt();
+            stopped = running.Finish();
+        }
+
+        foreach (var client in held)
+        {
+            client.Dispose();
+        }
+
+        // Before, MSBuild waited for RunMatch, which ran on (here to the judge's EM0403), and a run that got past its
+        // inputs published its snapshot and then said "Build FAILED" with 0 errors.
+        Assert.Equal(1, stopped.ExitCode);
+        Assert.Contains("error EM0205: RunMatch was cancelled: nothing was published; 0 provider answers in flight at the stop arrived and are cached, ", stopped.Output, StringComparison.Ordinal);
+        Assert.Contains("1 Error(s)", stopped.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0403", stopped.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch: published", stopped.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
+        Assert.Equal(sources, _fixture.Read(SourcesYaml));
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.False(warehouse.TableExists("model_predictions", "candidacy_ddhq_matches_20300603"));
+        }
+
+        // The lock was let go and nothing of the date was left: the same run, without Replace or a wait, publishes it.
+        _fixture.Write("electionmatch.yml", settings);
+        var again = BuildSucceeds([.. run, "-p:ElectionMatchLockTimeout=0"]);
+        Assert.Contains("electionmatch: published model_predictions.candidacy_ddhq_matches_20300603", again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ElectionMatchRun_on_a_full_disk_fails_with_EM0506_at_the_file_it_could_not_write()
     {
         // The warehouse's write-ahead log linked to Linux's /dev/full: every write there fails with ENOSPC.

@@ -54,9 +54,9 @@ public sealed class ProjectContext
     /// run adds its snapshot's entry to that file: what is decided under the lock (which entries exist, which to add)
     /// is decided from the file as it is now, or a build that waited for a run would add the run's entry a second time.
     /// </summary>
-    public WarehouseLock Lock(string purpose, out ProjectContext current)
+    public WarehouseLock Lock(string purpose, out ProjectContext current, CancellationToken cancellationToken = default)
     {
-        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose);
+        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose, cancellationToken);
         try
         {
             current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout };
