@@ -218,6 +218,24 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal("DBT_TARGET\nGOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim().ReplaceLineEndings("\n"));
     }
 
+    [Theory]
+    [InlineData("-warnaserror")]
+    [InlineData("-p:MSBuildTreatWarningsAsErrors=true")]
+    [InlineData("-p:TreatWarningsAsErrors=true")]
+    public void A_build_that_makes_warnings_errors_checks_again_after_a_passing_build_and_fails_on_them(string strict)
+    {
+        var passing = BuildSucceeds();
+        Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): warning EM0300: ", passing.Output, StringComparison.Ordinal);
+
+        // Before, the stamp knew only ElectionMatchWarningsAsErrors: this build skipped the check and succeeded.
+        var failing = Build(strict);
+        var again = BuildSucceeds("-v:n");
+
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): error EM0300: ", failing.Output, StringComparison.Ordinal);
+        Assert.Contains(CheckRan, again.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
     {
