@@ -31,13 +31,13 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     /// <summary>Seconds to wait for another electionmatch command on the same warehouse (<c>--lock-timeout</c>); empty means 60.</summary>
     public string? LockTimeout { get; set; }
 
-    /// <summary>Files outside the project's model folders that the result depends on (profiles.yml, the warehouse, external sources).</summary>
+    /// <summary>Files outside the watched folders that the result depends on (profiles.yml, the warehouse and its .wal, dbt's manifest.json, external sources), existing or not.</summary>
     [Output]
     public ITaskItem[] Dependencies { get; private set; } = [];
 
-    /// <summary>The project's model, test, analysis and snapshot folders, whose SQL and YAML the targets glob on the next build.</summary>
+    /// <summary>The folders whose SQL, YAML and JSON the targets glob on the next build (<see cref="ProjectDependencies.WatchedDirectories"/>).</summary>
     [Output]
-    public ITaskItem[] ModelDirectories { get; private set; } = [];
+    public ITaskItem[] WatchedDirectories { get; private set; } = [];
 
     /// <summary>The environment variables profiles.yml reads; the next build hashes their values with its inputs.</summary>
     [Output]
@@ -54,7 +54,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
-            ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(LiteralItem.Of).ToArray();
+            WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
             EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
             Execute(context, _cancel.Token);
         }

@@ -237,6 +237,48 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
+    public void A_file_check_reads_outside_the_globbed_folders_makes_the_next_build_check_again_when_it_appears_or_changes()
+    {
+        // Manifests kept outside electionmatch/, which the default patterns glob.
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("manifest_dir: electionmatch/manifests", "manifest_dir: snapshot_manifests", StringComparison.Ordinal));
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+        BuildSucceeds();
+        var unchanged = BuildSucceeds("-v:n");
+
+        // dbt writes target/manifest.json; this one says a dbt that warns on the generated YAML's form (EM0109).
+        _fixture.Write("target/manifest.json", "{\"metadata\": {\"dbt_version\": \"1.10.8\"}}");
+        var dbtBuilt = BuildSucceeds();
+
+        const string manifest = "snapshot_manifests/llm_l2_br_match_20300603.json";
+        var published = _fixture.Read(manifest);
+        _fixture.Write(manifest, published.Replace("{", "{ ", StringComparison.Ordinal));
+        var manifestEdited = Build();
+        _fixture.Write(manifest, published);
+        BuildSucceeds();
+
+        // A process that committed and never checkpointed leaves its change in the .wal; the warehouse file keeps its time.
+        var wal = _fixture.WarehousePath + ".wal";
+        var time = File.GetLastWriteTimeUtc(_fixture.WarehousePath);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute("pragma disable_checkpoint_on_shutdown; drop table model_predictions.llm_l2_br_match_20300603");
+        }
+
+        Assert.True(File.Exists(wal));
+        File.SetLastWriteTimeUtc(_fixture.WarehousePath, time);
+        var dropped = Build();
+
+        // Before, each of these builds skipped the check and succeeded.
+        Assert.Contains(SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}(1,1): warning EM0109: ", dbtBuilt.Output, StringComparison.Ordinal);
+        Assert.Equal(1, manifestEdited.ExitCode);
+        Assert.Contains($"{_fixture.PathOf(manifest)}(1,1): error EM0605: ", manifestEdited.Output, StringComparison.Ordinal);
+        Assert.Equal(1, dropped.ExitCode);
+        Assert.Contains("error EM0604: ", dropped.Output, StringComparison.Ordinal);
+        Assert.Contains("llm_l2_br_match_20300603", dropped.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
     {
         var build = Build("-p:ElectionMatchGenerateOnBuild=false");
