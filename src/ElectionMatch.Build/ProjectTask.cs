@@ -25,6 +25,9 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     /// <summary>The profile target; empty means the profile's own <c>target</c>.</summary>
     public string? DbtTarget { get; set; }
 
+    /// <summary>The project file that imports the SDK: where a diagnostic with no file of its own (a bad property value) is reported.</summary>
+    public string? ProjectFile { get; set; }
+
     /// <summary>Report warnings as errors, for pre-merge CI.</summary>
     public bool WarningsAsErrors { get; set; }
 
@@ -94,8 +97,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     {
         foreach (var diagnostic in diagnostics)
         {
-            // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere.
-            var file = string.IsNullOrEmpty(diagnostic.File) ? null : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
+            // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere. A diagnostic
+            // with no file (a property's value, a cancelled build) goes to the project file, as EM0200 does: left without,
+            // MSBuild would put it at the task's line in the SDK's .targets inside the NuGet cache.
+            var file = string.IsNullOrEmpty(diagnostic.File) ? NullIfEmpty(ProjectFile) : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
             var message = Secrets.Redact(diagnostic.Message);
             if (diagnostic.IsError || WarningsAsErrors)
             {

@@ -371,7 +371,9 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
 
         Assert.NotEqual(0, replay.ExitCode);
-        Assert.Contains("error EM0402: replay:", replay.Output, StringComparison.Ordinal);
+        // At the match's judge: block, as EM0403 is (before, at the task in the SDK's .targets in the NuGet cache).
+        var judgeLine = Array.IndexOf(_fixture.Read("electionmatch.yml").Split('\n'), "      provider: openai") + 1;
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({judgeLine},7): error EM0402: replay:", replay.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, live.ExitCode);
         Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge openai/gpt-4o-mini failed", live.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(plantedKey, replay.Output + live.Output, StringComparison.Ordinal);
@@ -433,7 +435,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         // Before, MSBuild waited for RunMatch, which ran on (here to the judge's EM0403), and a run that got past its
         // inputs published its snapshot and then said "Build FAILED" with 0 errors.
         Assert.Equal(1, stopped.ExitCode);
-        Assert.Contains("error EM0205: RunMatch was cancelled: nothing was published; 0 provider answers in flight at the stop arrived and are cached, ", stopped.Output, StringComparison.Ordinal);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0205: RunMatch was cancelled: nothing was published; 0 provider answers in flight at the stop arrived and are cached, ", stopped.Output, StringComparison.Ordinal);
         Assert.Contains("1 Error(s)", stopped.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("EM0403", stopped.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("electionmatch: published", stopped.Output, StringComparison.Ordinal);
@@ -486,6 +488,19 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains("-p:AllowFutureDate=true", refused.Output, StringComparison.Ordinal);
         Assert.True(allowed.ExitCode == 0, allowed.Output);
         Assert.Contains($"electionmatch: published model_predictions.llm_l2_br_match_{date.Replace("-", "", StringComparison.Ordinal)}", allowed.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-p:SnapshotDate=2030-13-01", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD")]
+    [InlineData("-p:ElectionMatchLockTimeout=soon", "EM0203: ElectionMatchLockTimeout 'soon' is not a number of seconds")]
+    public void A_bad_property_value_is_reported_at_the_project_file_not_inside_the_SDK_package(string property, string error)
+    {
+        var run = Build("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", property);
+
+        Assert.Equal(1, run.ExitCode);
+        // Before, at ~/.nuget/packages/electionmatch.sdk/…/build/ElectionMatch.Sdk.targets(183,5), the task's line.
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error {error}", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ElectionMatch.Sdk.targets", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
