@@ -54,7 +54,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         try
         {
             _cancel.Token.ThrowIfCancellationRequested();
-            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();

@@ -490,6 +490,25 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains($"electionmatch: published model_predictions.llm_l2_br_match_{date.Replace("-", "", StringComparison.Ordinal)}", allowed.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_run_killed_after_its_commit_is_reported_at_its_match_with_the_MSBuild_command_that_finishes_it()
+    {
+        BuildSucceeds();
+        var killed = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "publish:committed" },
+            "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+        Assert.NotEqual(0, killed.ExitCode);
+
+        var interrupted = Build();
+        var match = Array.IndexOf(_fixture.Read("electionmatch.yml").Split('\n'), "  llm_l2_br_match:") + 1;
+
+        // Before, at the binary warehouse file with no line, naming the CLI's `electionmatch run … --snapshot-date …`.
+        Assert.Equal(1, interrupted.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({match},3): error EM0608: run interrupted: snapshot llm_l2_br_match_20300603 was published by a run that stopped before it wrote all its files (killed or cancelled); `dotnet build -t:ElectionMatchRun -p:Match=llm_l2_br_match -p:SnapshotDate=2030-06-03 -p:AllowFutureDate=true` finishes it", interrupted.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch run", interrupted.Output, StringComparison.Ordinal);
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:SnapshotDate=2030-06-03", "-p:AllowFutureDate=true");
+        BuildSucceeds();
+    }
+
     [Theory]
     [InlineData("-p:SnapshotDate=2030-13-01", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD")]
     [InlineData("-p:ElectionMatchLockTimeout=soon", "EM0203: ElectionMatchLockTimeout 'soon' is not a number of seconds")]

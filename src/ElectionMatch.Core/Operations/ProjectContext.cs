@@ -39,13 +39,16 @@ public sealed class ProjectContext
     /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
     public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>What runs the operation (<see cref="ProjectOptions.Host"/>).</summary>
+    public ProjectHost Host { get; private init; } = ProjectHost.Cli;
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
-        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout };
+        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, Host = options.Host };
     }
 
     /// <summary>
@@ -59,7 +62,7 @@ public sealed class ProjectContext
         var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose, cancellationToken);
         try
         {
-            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout };
+            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, Host = Host };
             return held;
         }
         catch
