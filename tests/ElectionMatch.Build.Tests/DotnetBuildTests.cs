@@ -278,10 +278,26 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains("llm_l2_br_match_20300603", dropped.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
+    [Theory]
+    [InlineData("ElectionMatchGenerateOnBuild is '0', ElectionMatchCheckOnBuild is '1'", "-p:ElectionMatchGenerateOnBuild=0", "-p:ElectionMatchCheckOnBuild=1")]
+    [InlineData("Replace is 'yes'", "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:Replace=yes")]
+    public void A_switch_that_is_neither_true_nor_false_fails_the_build_naming_it_before_any_work(string named, params string[] args)
     {
-        var build = Build("-p:ElectionMatchGenerateOnBuild=false");
+        var build = Build(args);
+
+        // Before, MSBuild read `1` as false (nothing generated or checked: "Build succeeded") and `yes` as true (replaced).
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0203: {named}: a switch is true or false (in any case), or empty for its default", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch: ", build.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+    }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("FALSE")]
+    public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build(string off)
+    {
+        var build = Build("-p:ElectionMatchGenerateOnBuild=" + off);
 
         Assert.Equal(1, build.ExitCode);
         Assert.Matches(@"__sources\.yaml\(\d+,\d+\): error EM0100: snapshot 'candidacy_ddhq_matches_20251016' has no staging model", build.Output);
