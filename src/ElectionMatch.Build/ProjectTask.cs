@@ -28,6 +28,12 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     /// <summary>The project file that imports the SDK: where a diagnostic with no file of its own (a bad property value) is reported.</summary>
     public string? ProjectFile { get; set; }
 
+    /// <summary>
+    /// Where the targets keep their stamps and lists (<c>ElectionMatchIntermediateOutputPath</c>); empty for a task that
+    /// writes none. Probed before the work, so a read-only <c>target/</c> is EM0503 there, not MSBuild's MSB3191 after it.
+    /// </summary>
+    public string? IntermediateDirectory { get; set; }
+
     /// <summary>Report warnings as errors, for pre-merge CI.</summary>
     public bool WarningsAsErrors { get; set; }
 
@@ -59,6 +65,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
             EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
+            EnsureWritable(NullIfEmpty(IntermediateDirectory));
             Execute(context, _cancel.Token);
         }
         catch (DiagnosticException e)
@@ -117,6 +124,15 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         displayPaths.Select(p => LiteralItem.Of(ElectionMatch.Dbt.WorkingDirectory.Full(p))).ToArray();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static void EnsureWritable(string? directory)
+    {
+        if (directory is not null && Snapshots.WriteProbe.Directory(Path.GetFullPath(directory)) is (var existing, { } problem))
+        {
+            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(existing),
+                $"the directory cannot be written ({problem}); `dotnet build` keeps its stamps in {Path.TrimEndingDirectorySeparator(directory)} (ElectionMatchIntermediateOutputPath); make it writable, or set ElectionMatchIntermediateOutputPath to a folder that is");
+        }
+    }
 
     private static TimeSpan ParseLockTimeout(string? text) =>
         string.IsNullOrWhiteSpace(text) ? TimeSpan.FromSeconds(60)

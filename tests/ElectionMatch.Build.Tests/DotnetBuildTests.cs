@@ -525,6 +525,30 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         BuildSucceeds();
     }
 
+    [Fact]
+    public void A_read_only_target_folder_fails_the_build_with_EM0503_at_it_before_any_work()
+    {
+        var target = _fixture.PathOf("target");
+        Directory.CreateDirectory(target);
+        DotnetProcess.Result build;
+        ReadOnlyPaths.Set([target], true);
+        try
+        {
+            build = Build();
+        }
+        finally
+        {
+            ReadOnlyPaths.Set([target], false);
+        }
+
+        // Before, generate wrote the staging models and then MSBuild's MakeDir failed on the stamps' folder (MSB3191).
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{target} : error EM0503: the directory cannot be written (", build.Output, StringComparison.Ordinal);
+        Assert.Contains("`dotnet build` keeps its stamps in " + Path.Combine(target, "electionmatch"), build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MSB3191", build.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+    }
+
     [Theory]
     [InlineData("-p:SnapshotDate=2030-13-01", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD")]
     [InlineData("-p:ElectionMatchLockTimeout=soon", "EM0203: ElectionMatchLockTimeout 'soon' is not a number of seconds")]
