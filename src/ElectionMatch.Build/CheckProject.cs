@@ -7,7 +7,8 @@ namespace ElectionMatch.Build;
 /// <summary>MSBuild face of <c>electionmatch check</c>: the pre-merge check, read-only.</summary>
 public sealed class CheckProject : ProjectTask
 {
-    protected override void Execute(ProjectContext context)
+    // The check is read-only and takes seconds: once begun it finishes (as the CLI's check, which takes no token).
+    protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new CheckOperation(context).Execute();
         Report(diagnostics);

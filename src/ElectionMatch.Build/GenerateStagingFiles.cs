@@ -10,7 +10,8 @@ public sealed class GenerateStagingFiles : ProjectTask
     [Output]
     public ITaskItem[] Written { get; private set; } = [];
 
-    protected override void Execute(ProjectContext context)
+    // Each file is written whole (renamed into place), and generate takes seconds: once begun it finishes (as the CLI's generate, which takes no token).
+    protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
         var result = new GenerateOperation(context).Execute();
         foreach (var file in result.Written)

@@ -25,9 +25,24 @@ public sealed class HashInputs : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        Hash = Of(Files.Select(f => f.GetMetadata("FullPath")), Settings ?? "", Environment.Select(e => e.ItemSpec), System.Environment.GetEnvironmentVariable);
+        Hash = Of(Files.Select(f => f.GetMetadata("FullPath")), (Settings ?? "") + ";warnaserror=" + string.Join(',', PromotedCodes()), Environment.Select(e => e.ItemSpec), System.Environment.GetEnvironmentVariable);
         return true;
     }
+
+    /// <summary>
+    /// The EM codes MSBuild itself turns from warnings into errors in this build (<c>-warnaserror[:codes]</c>,
+    /// <c>MSBuildTreatWarningsAsErrors</c>, <c>MSBuildWarningsAsErrors</c>, less <c>-warnnotaserror</c> and
+    /// <c>-warnasmessage</c>): a stamp made while they were warnings must not skip a build in which they fail it.
+    /// </summary>
+    private IEnumerable<string> PromotedCodes() =>
+        BuildEngine is IBuildEngine8 engine ? EmCodes.Where(engine.ShouldTreatWarningAsError) : [];
+
+    private static readonly string[] EmCodes = typeof(ElectionMatch.Diagnostics.Codes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToArray();
 
     internal static string Of(IEnumerable<string> paths, string settings, IEnumerable<string>? variables = null, Func<string, string?>? lookup = null)
     {

@@ -4,15 +4,25 @@ namespace ElectionMatch.Build;
 
 /// <summary>
 /// The files a generate or check result depends on that the targets' globs over the project cannot know:
-/// the profiles.yml in use, the warehouse file and the files behind external sources. The targets keep
-/// this list between builds so that a changed warehouse makes the next build do its work again.
+/// the profiles.yml in use, the warehouse file and its write-ahead log, dbt's manifest.json and the files behind
+/// external sources; and the folders whose files check reads. The targets keep these lists between builds so that
+/// a changed warehouse makes the next build do its work again.
 /// </summary>
 internal static class ProjectDependencies
 {
+    /// <summary>
+    /// Full paths, whether the file exists or not: the targets drop the missing ones from the inputs, so a file that
+    /// appears (dbt writes manifest.json, DuckDB leaves a .wal) or goes changes the input list and voids the stamps.
+    /// </summary>
     public static IEnumerable<string> Of(ProjectContext context)
     {
         yield return context.Target.ProfilesFile;
         yield return context.Target.DatabasePath;
+        // A change committed and not yet checkpointed is only in the .wal (the warehouse file keeps its time), and check reads it.
+        yield return context.Target.DatabasePath + ".wal";
+        // EM0109 reads the dbt version that wrote it.
+        yield return context.Project.ManifestJsonPath;
+        yield return context.Project.Resolve(context.Settings.Snapshots.SourcesFile);
         foreach (var table in context.Sources.Tables)
         {
             if (table.ExternalLocation is { } location && IsPlainFile(location))
@@ -23,12 +33,23 @@ internal static class ProjectDependencies
     }
 
     /// <summary>
-    /// The folders whose ref()s check reads (dbt_project.yml's <c>model-paths</c>, <c>test-paths</c>, <c>analysis-paths</c>
-    /// and <c>snapshot-paths</c>), full paths: the targets glob their SQL and YAML as they glob <c>models/</c>, so a model,
-    /// test, analysis or snapshot added or edited in any of them is seen.
+    /// The folders whose files check reads, full paths: dbt_project.yml's <c>model-paths</c>, <c>test-paths</c>,
+    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (their ref()s), and electionmatch.yml's staging folder, manifest
+    /// folder and zip code model folder, which may lie outside <c>models/</c> and <c>electionmatch/</c>. The targets glob
+    /// their SQL, YAML and JSON, so a file added, edited or deleted in any of them is seen. The export folder is not
+    /// one: check never reads the parquet copies.
     /// </summary>
-    public static IEnumerable<string> ModelDirectories(ProjectContext context) =>
-        context.Project.ReferencingPaths.Select(p => Path.TrimEndingDirectorySeparator(context.Project.Resolve(p)));
+    public static IEnumerable<string> WatchedDirectories(ProjectContext context)
+    {
+        var snapshots = context.Settings.Snapshots;
+        IEnumerable<string> folders = [.. context.Project.ReferencingPaths, snapshots.StagingDirectory, snapshots.ManifestDirectory];
+        if (context.Settings.ZipCodes is { } zipCodes)
+        {
+            folders = folders.Append(zipCodes.ModelDirectory);
+        }
+
+        return folders.Select(p => Path.TrimEndingDirectorySeparator(context.Project.Resolve(p))).Distinct(StringComparer.Ordinal);
+    }
 
     // Function calls (read_parquet(...)), URLs and globs name no single local file to watch.
     private static bool IsPlainFile(string location) =>

@@ -6,11 +6,15 @@ using Microsoft.Build.Framework;
 namespace ElectionMatch.Build;
 
 /// <summary>
-/// What every ElectionMatch task shares: where the dbt project is, loading it, and turning the core's
-/// diagnostics into MSBuild errors and warnings with file, line, column and EM code.
+/// What every ElectionMatch task shares: where the dbt project is, loading it, turning the core's
+/// diagnostics into MSBuild errors and warnings with file, line, column and EM code, and stopping when
+/// the build is cancelled (Ctrl-C), as the CLI's commands stop on Ctrl-C.
 /// </summary>
-public abstract class ProjectTask : Microsoft.Build.Utilities.Task
+public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableTask
 {
+    // Never disposed: it holds no timer, and MSBuild may call Cancel after Execute has returned.
+    private readonly CancellationTokenSource _cancel = new();
+
     /// <summary>The dbt project directory (holds dbt_project.yml and electionmatch.yml).</summary>
     [Required]
     public string ProjectDirectory { get; set; } = "";
@@ -21,38 +25,57 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
     /// <summary>The profile target; empty means the profile's own <c>target</c>.</summary>
     public string? DbtTarget { get; set; }
 
+    /// <summary>The project file that imports the SDK: where a diagnostic with no file of its own (a bad property value) is reported.</summary>
+    public string? ProjectFile { get; set; }
+
+    /// <summary>
+    /// Where the targets keep their stamps and lists (<c>ElectionMatchIntermediateOutputPath</c>); empty for a task that
+    /// writes none. Probed before the work, so a read-only <c>target/</c> is EM0503 there, not MSBuild's MSB3191 after it.
+    /// </summary>
+    public string? IntermediateDirectory { get; set; }
+
     /// <summary>Report warnings as errors, for pre-merge CI.</summary>
     public bool WarningsAsErrors { get; set; }
 
     /// <summary>Seconds to wait for another electionmatch command on the same warehouse (<c>--lock-timeout</c>); empty means 60.</summary>
     public string? LockTimeout { get; set; }
 
-    /// <summary>Files outside the project's model folders that the result depends on (profiles.yml, the warehouse, external sources).</summary>
+    /// <summary>Files outside the watched folders that the result depends on (profiles.yml, the warehouse and its .wal, dbt's manifest.json, external sources), existing or not.</summary>
     [Output]
     public ITaskItem[] Dependencies { get; private set; } = [];
 
-    /// <summary>The project's model, test, analysis and snapshot folders, whose SQL and YAML the targets glob on the next build.</summary>
+    /// <summary>The folders whose SQL, YAML and JSON the targets glob on the next build (<see cref="ProjectDependencies.WatchedDirectories"/>).</summary>
     [Output]
-    public ITaskItem[] ModelDirectories { get; private set; } = [];
+    public ITaskItem[] WatchedDirectories { get; private set; } = [];
 
     /// <summary>The environment variables profiles.yml reads; the next build hashes their values with its inputs.</summary>
     [Output]
     public ITaskItem[] EnvironmentVariables { get; private set; } = [];
 
+    /// <summary>Called by MSBuild on another thread when the build is cancelled: the operation stops at its next stage, publishing nothing.</summary>
+    public void Cancel() => _cancel.Cancel();
+
     public sealed override bool Execute()
     {
         try
         {
-            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout) });
+            _cancel.Token.ThrowIfCancellationRequested();
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
-            ModelDirectories = ProjectDependencies.ModelDirectories(context).Select(LiteralItem.Of).ToArray();
+            WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
             EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
-            Execute(context);
+            EnsureWritable(NullIfEmpty(IntermediateDirectory));
+            Execute(context, _cancel.Token);
         }
         catch (DiagnosticException e)
         {
             Report(e.Diagnostics);
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // One error, so the cancelled build says why it failed (MSBuild's own summary would say 0 errors).
+            Report([Diagnostic.Error(Codes.BuildCancelled, SourceSpan.None, $"{GetType().Name} was cancelled: {Cancelled}")]);
         }
         catch (DllNotFoundException e)
         {
@@ -72,14 +95,19 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         return !Log.HasLoggedErrors;
     }
 
-    protected abstract void Execute(ProjectContext context);
+    protected abstract void Execute(ProjectContext context, CancellationToken cancellationToken);
+
+    /// <summary>What a cancelled task left, for its error.</summary>
+    protected virtual string Cancelled => "it stopped before its work was done, and wrote no stamp, so the next build does the work again";
 
     protected void Report(IEnumerable<Diagnostic> diagnostics)
     {
         foreach (var diagnostic in diagnostics)
         {
-            // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere.
-            var file = string.IsNullOrEmpty(diagnostic.File) ? null : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
+            // Full paths: MSBuild prints them as given, and IDEs and CI annotations resolve them from anywhere. A diagnostic
+            // with no file (a property's value, a cancelled build) goes to the project file, as EM0200 does: left without,
+            // MSBuild would put it at the task's line in the SDK's .targets inside the NuGet cache.
+            var file = string.IsNullOrEmpty(diagnostic.File) ? NullIfEmpty(ProjectFile) : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
             var message = Secrets.Redact(diagnostic.Message);
             if (diagnostic.IsError || WarningsAsErrors)
             {
@@ -96,6 +124,15 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task
         displayPaths.Select(p => LiteralItem.Of(ElectionMatch.Dbt.WorkingDirectory.Full(p))).ToArray();
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static void EnsureWritable(string? directory)
+    {
+        if (directory is not null && Snapshots.WriteProbe.Directory(Path.GetFullPath(directory)) is (var existing, { } problem))
+        {
+            throw DiagnosticException.At(Codes.ProjectNotWritable, SourceSpan.PathOnly(existing),
+                $"the directory cannot be written ({problem}); `dotnet build` keeps its stamps in {Path.TrimEndingDirectorySeparator(directory)} (ElectionMatchIntermediateOutputPath); make it writable, or set ElectionMatchIntermediateOutputPath to a folder that is");
+        }
+    }
 
     private static TimeSpan ParseLockTimeout(string? text) =>
         string.IsNullOrWhiteSpace(text) ? TimeSpan.FromSeconds(60)

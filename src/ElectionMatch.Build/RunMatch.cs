@@ -1,5 +1,6 @@
 using System.Globalization;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching.Providers;
 using ElectionMatch.Operations;
 using Microsoft.Build.Framework;
 
@@ -44,17 +45,24 @@ public sealed class RunMatch : ProjectTask
     [Output]
     public ITaskItem[] Written { get; private set; } = [];
 
-    protected override void Execute(ProjectContext context)
+    private Interruption? _interruption;
+
+    protected override string Cancelled => _interruption?.Outcome ?? "nothing was published";
+
+    protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
+        // MSBuild cancels once: requests in flight get their grace (cancel_grace_seconds) and are then abandoned.
+        _interruption = new Interruption(cancellationToken);
         var options = new RunOptions(Match, ParseDate(SnapshotDate), Replace)
         {
             AllowFutureDate = AllowFutureDate, Replay = Replay, Incremental = Incremental, FullRecompute = Full, Retrain = Retrain,
             ReportPath = string.IsNullOrWhiteSpace(ReportFile) ? null : Path.GetFullPath(ReportFile),
+            Interruption = _interruption,
         };
         var c = CultureInfo.InvariantCulture;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = new RunOperation(context).Execute(options, stage =>
-            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))));
+            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
         if (options.ReportPath is { } reportPath)
         {
             Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());

@@ -219,6 +219,80 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Theory]
+    [InlineData("-warnaserror")]
+    [InlineData("-p:MSBuildTreatWarningsAsErrors=true")]
+    [InlineData("-p:TreatWarningsAsErrors=true")]
+    public void A_build_that_makes_warnings_errors_checks_again_after_a_passing_build_and_fails_on_them(string strict)
+    {
+        var passing = BuildSucceeds();
+        Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): warning EM0300: ", passing.Output, StringComparison.Ordinal);
+
+        // Before, the stamp knew only ElectionMatchWarningsAsErrors: this build skipped the check and succeeded.
+        var failing = Build(strict);
+        var again = BuildSucceeds("-v:n");
+
+        Assert.Equal(1, failing.ExitCode);
+        Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): error EM0300: ", failing.Output, StringComparison.Ordinal);
+        Assert.Contains(CheckRan, again.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_check_reads_outside_the_globbed_folders_makes_the_next_build_check_again_when_it_appears_or_changes()
+    {
+        // Manifests kept outside electionmatch/, which the default patterns glob.
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("manifest_dir: electionmatch/manifests", "manifest_dir: snapshot_manifests", StringComparison.Ordinal));
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+        BuildSucceeds();
+        var unchanged = BuildSucceeds("-v:n");
+
+        // dbt writes target/manifest.json; this one says a dbt that warns on the generated YAML's form (EM0109).
+        _fixture.Write("target/manifest.json", "{\"metadata\": {\"dbt_version\": \"1.10.8\"}}");
+        var dbtBuilt = BuildSucceeds();
+
+        const string manifest = "snapshot_manifests/llm_l2_br_match_20300603.json";
+        var published = _fixture.Read(manifest);
+        _fixture.Write(manifest, published.Replace("{", "{ ", StringComparison.Ordinal));
+        var manifestEdited = Build();
+        _fixture.Write(manifest, published);
+        BuildSucceeds();
+
+        // A process that committed and never checkpointed leaves its change in the .wal; the warehouse file keeps its time.
+        var wal = _fixture.WarehousePath + ".wal";
+        var time = File.GetLastWriteTimeUtc(_fixture.WarehousePath);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute("pragma disable_checkpoint_on_shutdown; drop table model_predictions.llm_l2_br_match_20300603");
+        }
+
+        Assert.True(File.Exists(wal));
+        File.SetLastWriteTimeUtc(_fixture.WarehousePath, time);
+        var dropped = Build();
+
+        // Before, each of these builds skipped the check and succeeded.
+        Assert.Contains(SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}(1,1): warning EM0109: ", dbtBuilt.Output, StringComparison.Ordinal);
+        Assert.Equal(1, manifestEdited.ExitCode);
+        Assert.Contains($"{_fixture.PathOf(manifest)}(1,1): error EM0605: ", manifestEdited.Output, StringComparison.Ordinal);
+        Assert.Equal(1, dropped.ExitCode);
+        Assert.Contains("error EM0604: ", dropped.Output, StringComparison.Ordinal);
+        Assert.Contains("llm_l2_br_match_20300603", dropped.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ElectionMatchGenerateOnBuild is '0', ElectionMatchCheckOnBuild is '1'", "-p:ElectionMatchGenerateOnBuild=0", "-p:ElectionMatchCheckOnBuild=1")]
+    [InlineData("Replace is 'yes'", "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:Replace=yes")]
+    public void A_switch_that_is_neither_true_nor_false_fails_the_build_naming_it_before_any_work(string named, params string[] args)
+    {
+        var build = Build(args);
+
+        // Before, MSBuild read `1` as false (nothing generated or checked: "Build succeeded") and `yes` as true (replaced).
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0203: {named}: a switch is true or false (in any case), or empty for its default", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch: ", build.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+    }
+
+    [Theory]
     [InlineData("md:goodparty?motherduck_token={{ env_var('MOTHERDUCK_TOKEN') }}")]
     [InlineData("{{ env_var('EM_TEST_WAREHOUSE_URL') }}")]
     public void A_connection_string_warehouse_fails_the_build_and_its_token_is_in_no_output_and_not_in_the_dependency_list(string path)
@@ -243,10 +317,12 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Matches(@"profiles\.yml\(12,13\): error EM0014: path '.*' is a connection string, not a database file", build.Output);
     }
 
-    [Fact]
-    public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build()
+    [Theory]
+    [InlineData("false")]
+    [InlineData("FALSE")]
+    public void With_generation_off_as_in_CI_a_snapshot_without_its_staging_model_fails_the_build(string off)
     {
-        var build = Build("-p:ElectionMatchGenerateOnBuild=false");
+        var build = Build("-p:ElectionMatchGenerateOnBuild=" + off);
 
         Assert.Equal(1, build.ExitCode);
         Assert.Matches(@"__sources\.yaml\(\d+,\d+\): error EM0100: snapshot 'candidacy_ddhq_matches_20251016' has no staging model", build.Output);
@@ -336,10 +412,85 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
 
         Assert.NotEqual(0, replay.ExitCode);
-        Assert.Contains("error EM0402: replay:", replay.Output, StringComparison.Ordinal);
+        // At the match's judge: block, as EM0403 is (before, at the task in the SDK's .targets in the NuGet cache).
+        var judgeLine = Array.IndexOf(_fixture.Read("electionmatch.yml").Split('\n'), "      provider: openai") + 1;
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({judgeLine},7): error EM0402: replay:", replay.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, live.ExitCode);
         Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge openai/gpt-4o-mini failed", live.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(plantedKey, replay.Output + live.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_ElectionMatchRun_with_one_error_publishing_nothing_and_the_next_run_publishes_that_date()
+    {
+        // A judge that takes each request and never answers holds the run where it has started and cannot end on its own.
+        using var judge = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        judge.Start();
+        var asked = new TaskCompletionSource();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await judge.AcceptTcpClientAsync().ConfigureAwait(false));
+                    asked.TrySetResult();
+                }
+            }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // The listener stopped at the end of the test.
+            }
+        });
+        var settings = _fixture.Read("electionmatch.yml");
+        const string offline = "    judge:\n      provider: offline\n\n  # L2";
+        Assert.Contains(offline, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(offline, $"""
+                judge:
+                  provider: openai
+                  endpoint: http://127.0.0.1:{((System.Net.IPEndPoint)judge.LocalEndpoint).Port}/v1
+                  api_key_env: EM_BUILD_CANCEL_KEY
+                  max_retries: 0
+                  timeout_seconds: 20
+                  cancel_grace_seconds: 1
+
+              # L2
+            """, StringComparison.Ordinal));
+        var sources = _fixture.Read(SourcesYaml);
+        string[] run = ["-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03"];
+
+        WatchedProcess.Result stopped;
+        using (var running = DotnetProcess.StartBuild(_fixture.Directory, _sdk.Packages, new Dictionary<string, string> { ["EM_BUILD_CANCEL_KEY"] = "sk-test-cancel" }, [.. run, "-p:ElectionMatchReplay=false"]))
+        {
+            await asked.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            running.Interrupt();
+            stopped = running.Finish();
+        }
+
+        foreach (var client in held)
+        {
+            client.Dispose();
+        }
+
+        // Before, MSBuild waited for RunMatch, which ran on (here to the judge's EM0403), and a run that got past its
+        // inputs published its snapshot and then said "Build FAILED" with 0 errors.
+        Assert.Equal(1, stopped.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0205: RunMatch was cancelled: nothing was published; 0 provider answers in flight at the stop arrived and are cached, ", stopped.Output, StringComparison.Ordinal);
+        Assert.Contains("1 Error(s)", stopped.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0403", stopped.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch: published", stopped.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
+        Assert.Equal(sources, _fixture.Read(SourcesYaml));
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.False(warehouse.TableExists("model_predictions", "candidacy_ddhq_matches_20300603"));
+        }
+
+        // The lock was let go and nothing of the date was left: the same run, without Replace or a wait, publishes it.
+        _fixture.Write("electionmatch.yml", settings);
+        var again = BuildSucceeds([.. run, "-p:ElectionMatchLockTimeout=0"]);
+        Assert.Contains("electionmatch: published model_predictions.candidacy_ddhq_matches_20300603", again.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -378,6 +529,62 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains("-p:AllowFutureDate=true", refused.Output, StringComparison.Ordinal);
         Assert.True(allowed.ExitCode == 0, allowed.Output);
         Assert.Contains($"electionmatch: published model_predictions.llm_l2_br_match_{date.Replace("-", "", StringComparison.Ordinal)}", allowed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_killed_after_its_commit_is_reported_at_its_match_with_the_MSBuild_command_that_finishes_it()
+    {
+        BuildSucceeds();
+        var killed = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "publish:committed" },
+            "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+        Assert.NotEqual(0, killed.ExitCode);
+
+        var interrupted = Build();
+        var match = Array.IndexOf(_fixture.Read("electionmatch.yml").Split('\n'), "  llm_l2_br_match:") + 1;
+
+        // Before, at the binary warehouse file with no line, naming the CLI's `electionmatch run … --snapshot-date …`.
+        Assert.Equal(1, interrupted.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({match},3): error EM0608: run interrupted: snapshot llm_l2_br_match_20300603 was published by a run that stopped before it wrote all its files (killed or cancelled); `dotnet build -t:ElectionMatchRun -p:Match=llm_l2_br_match -p:SnapshotDate=2030-06-03 -p:AllowFutureDate=true` finishes it", interrupted.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch run", interrupted.Output, StringComparison.Ordinal);
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:SnapshotDate=2030-06-03", "-p:AllowFutureDate=true");
+        BuildSucceeds();
+    }
+
+    [Fact]
+    public void A_read_only_target_folder_fails_the_build_with_EM0503_at_it_before_any_work()
+    {
+        var target = _fixture.PathOf("target");
+        Directory.CreateDirectory(target);
+        DotnetProcess.Result build;
+        ReadOnlyPaths.Set([target], true);
+        try
+        {
+            build = Build();
+        }
+        finally
+        {
+            ReadOnlyPaths.Set([target], false);
+        }
+
+        // Before, generate wrote the staging models and then MSBuild's MakeDir failed on the stamps' folder (MSB3191).
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{target} : error EM0503: the directory cannot be written (", build.Output, StringComparison.Ordinal);
+        Assert.Contains("`dotnet build` keeps its stamps in " + Path.Combine(target, "electionmatch"), build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("MSB3191", build.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+    }
+
+    [Theory]
+    [InlineData("-p:SnapshotDate=2030-13-01", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD")]
+    [InlineData("-p:ElectionMatchLockTimeout=soon", "EM0203: ElectionMatchLockTimeout 'soon' is not a number of seconds")]
+    public void A_bad_property_value_is_reported_at_the_project_file_not_inside_the_SDK_package(string property, string error)
+    {
+        var run = Build("-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", property);
+
+        Assert.Equal(1, run.ExitCode);
+        // Before, at ~/.nuget/packages/electionmatch.sdk/…/build/ElectionMatch.Sdk.targets(183,5), the task's line.
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error {error}", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ElectionMatch.Sdk.targets", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

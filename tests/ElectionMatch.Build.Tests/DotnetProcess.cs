@@ -17,6 +17,26 @@ internal static class DotnetProcess
 
     public static Result Run(string directory, string packagesDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
+        var info = StartInfo(directory, packagesDirectory, args, environment);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet " + string.Join(' ', args) + " did not finish in 5 minutes");
+        }
+
+        return new Result(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed);
+    }
+
+    /// <summary>Starts <c>dotnet build</c> as <see cref="Build(string, string, IReadOnlyDictionary{string, string}, string[])"/> does, for a test to act on while it runs.</summary>
+    public static WatchedProcess StartBuild(string directory, string packagesDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(Process.Start(StartInfo(directory, packagesDirectory, ["build", "-nodeReuse:false", "-tl:off", .. args], environment))!, "dotnet build");
+
+    private static ProcessStartInfo StartInfo(string directory, string packagesDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment)
+    {
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -50,16 +70,6 @@ internal static class DotnetProcess
             info.Environment[name] = value;
         }
 
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet " + string.Join(' ', args) + " did not finish in 5 minutes");
-        }
-
-        return new Result(process.ExitCode, stdout.Result + stderr.Result, clock.Elapsed);
+        return info;
     }
 }

@@ -29,7 +29,7 @@ public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<Sd
     public void A_project_directory_holding_MSBuild_special_characters_builds_then_does_no_work_until_a_model_is_edited(string suffix)
     {
         using var project = Project(suffix);
-        // A second model folder: its models are globbed from the folder the tasks report and model-paths.txt keeps, not from the patterns.
+        // A second model folder: its models are globbed from the folder the tasks report and watched-folders.txt keeps, not from the patterns.
         project.Write("dbt_project.yml", project.Read("dbt_project.yml").Replace("model-paths: [\"models\"]", "model-paths: [\"models\", \"transform\"]", StringComparison.Ordinal));
         Directory.CreateDirectory(project.PathOf("transform"));
         project.Write("transform/m_ok.sql", "select 1 as one\n");
@@ -84,6 +84,6 @@ public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<Sd
         var build = Build(project);
 
         Assert.Equal(1, build.ExitCode);
-        Assert.Contains($"error EM0204: the folder '{project.PathOf("transform*")}' (from dbt_project.yml's model-paths, test-paths, analysis-paths or snapshot-paths, whose SQL and YAML the build watches) holds '*' or '?'", build.Output, StringComparison.Ordinal);
+        Assert.Contains($"error EM0204: the folder '{project.PathOf("transform*")}' (from dbt_project.yml's model-paths, test-paths, analysis-paths or snapshot-paths, or electionmatch.yml's staging_dir, manifest_dir or zip_codes model_dir, whose files the build watches) holds '*' or '?'", build.Output, StringComparison.Ordinal);
     }
 }

@@ -257,7 +257,7 @@ public sealed class BenchCommandTests : IDisposable
         Directory.CreateDirectory(locked);
 
         var directory = CliProcess.Run("bench", "--rows", "200", "--dir", data, "--json", Path.Combine(_directory, "bench.json"));
-        CorpusRun.SetReadOnly([locked], true);
+        ReadOnlyPaths.Set([locked], true);
         CliProcess.Result unwritable;
         try
         {
@@ -265,7 +265,7 @@ public sealed class BenchCommandTests : IDisposable
         }
         finally
         {
-            CorpusRun.SetReadOnly([locked], false);
+            ReadOnlyPaths.Set([locked], false);
         }
 
         // Before, both measured every size and then stopped with EM0504 ("please report it") and .NET's exception text.

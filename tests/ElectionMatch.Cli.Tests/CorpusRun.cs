@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using ElectionMatch.Warehouse;
 
@@ -201,35 +200,7 @@ internal static class CorpusRun
             t => warehouse.Scalar<string>($"select coalesce(md5(string_agg(row_text, chr(10) order by row_text)), '') from (select cast(t as varchar) as row_text from {Sql.Identifier(t.Schema, t.Table)} as t)")!);
     }
 
-    /// <summary>Makes every directory of the project immutable: chattr for root (whom modes do not stop), modes otherwise.</summary>
+    /// <summary>Makes every directory of the project immutable (<see cref="ReadOnlyPaths"/>).</summary>
     private static void SetReadOnly(string directory, bool readOnly) =>
-        SetReadOnly(Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Prepend(directory).ToList(), readOnly);
-
-    /// <summary>Makes these files or directories immutable (or writable again), as above.</summary>
-    internal static void SetReadOnly(List<string> directories, bool readOnly)
-    {
-        if (Environment.UserName == "root")
-        {
-            var info = new ProcessStartInfo("chattr") { RedirectStandardError = true };
-            info.ArgumentList.Add(readOnly ? "+i" : "-i");
-            directories.ForEach(info.ArgumentList.Add);
-            using var process = Process.Start(info)!;
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "chattr failed: " + process.StandardError.ReadToEnd());
-            return;
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            Assert.Fail("the read-only project case needs Unix file modes");
-            return;
-        }
-
-        foreach (var d in directories)
-        {
-            File.SetUnixFileMode(d, readOnly
-                ? UnixFileMode.UserRead | UnixFileMode.UserExecute
-                : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
+        ReadOnlyPaths.Set(Directory.EnumerateDirectories(directory, "*", SearchOption.AllDirectories).Prepend(directory).ToList(), readOnly);
 }

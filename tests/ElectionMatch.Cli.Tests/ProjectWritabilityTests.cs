@@ -19,7 +19,7 @@ public sealed class ProjectWritabilityTests : IDisposable
     {
         var file = _fixture.PathOf(StableModel);
         Assert.True(File.Exists(file));
-        CorpusRun.SetReadOnly([file], true);
+        ReadOnlyPaths.Set([file], true);
         CliProcess.Result run;
         try
         {
@@ -27,7 +27,7 @@ public sealed class ProjectWritabilityTests : IDisposable
         }
         finally
         {
-            CorpusRun.SetReadOnly([file], false);
+            ReadOnlyPaths.Set([file], false);
         }
 
         Assert.Equal(1, run.ExitCode);
@@ -52,7 +52,7 @@ public sealed class ProjectWritabilityTests : IDisposable
         var settings = _fixture.Read("electionmatch.yml");
         var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("temp_directory: target/duckdb_tmp", StringComparison.Ordinal)) + 1;
         Assert.True(line > 0);
-        CorpusRun.SetReadOnly([temp], true);
+        ReadOnlyPaths.Set([temp], true);
         CliProcess.Result run;
         try
         {
@@ -60,7 +60,7 @@ public sealed class ProjectWritabilityTests : IDisposable
         }
         finally
         {
-            CorpusRun.SetReadOnly([temp], false);
+            ReadOnlyPaths.Set([temp], false);
         }
 
         Assert.Equal(1, run.ExitCode);

@@ -108,7 +108,7 @@ public sealed class SynthCommandTests : IDisposable
 
         var onFile = CliProcess.Run("synth", "--rows", "10", "--out", file, "--force");
         var underFile = CliProcess.Run("synth", "--rows", "10", "--out", Path.Combine(file, "sub"));
-        CorpusRun.SetReadOnly([locked], true);
+        ReadOnlyPaths.Set([locked], true);
         CliProcess.Result unwritable;
         try
         {
@@ -116,7 +116,7 @@ public sealed class SynthCommandTests : IDisposable
         }
         finally
         {
-            CorpusRun.SetReadOnly([locked], false);
+            ReadOnlyPaths.Set([locked], false);
         }
 
         // Before, each was EM0504 ("please report it") with .NET's exception text.

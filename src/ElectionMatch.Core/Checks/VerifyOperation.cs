@@ -78,9 +78,14 @@ public sealed class VerifyOperation
             {
                 var snapshotDate = SnapshotName.TryParse(record.Snapshot, _match)!.Date;
                 var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-                var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow)) ? " --allow-future-date" : "";
-                Report(Codes.RunInterrupted, Severity.Error, SourceSpan.PathOnly(WarehouseFile),
-                    $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `electionmatch run {_match} --snapshot-date {date}{future}` finishes it by replacing what that run left");
+                var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow));
+                // In MSBuild, the build's own command, at a line a log or an IDE can open: the match in electionmatch.yml.
+                var (at, rerun) = _context.Host == ProjectHost.MSBuild
+                    ? (_context.Settings.Matches.TryGetValue(_match, out var settings) ? settings.At : SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath)),
+                        $"dotnet build -t:ElectionMatchRun -p:Match={_match} -p:SnapshotDate={date}{(future ? " -p:AllowFutureDate=true" : "")}")
+                    : (SourceSpan.PathOnly(WarehouseFile), $"electionmatch run {_match} --snapshot-date {date}{(future ? " --allow-future-date" : "")}");
+                Report(Codes.RunInterrupted, Severity.Error, at,
+                    $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `{rerun}` finishes it by replacing what that run left");
             }
 
             var present = _files.Select(f => f.Snapshot).ToHashSet(StringComparer.Ordinal);

@@ -97,6 +97,7 @@ public static class Codes
     public const string BuildNativeLibraryMissing = "EM0202";
     public const string BuildPropertyInvalid = "EM0203";
     public const string BuildPathHoldsWildcard = "EM0204";
+    public const string BuildCancelled = "EM0205";
 
     // Crash safety and verifiable snapshots (issue 9, items 4 and 5)
     public const string WarehouseLocked = "EM0600";

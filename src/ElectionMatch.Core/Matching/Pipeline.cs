@@ -2,19 +2,24 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
 
-/// <summary>Runs named stages in the run schema, timing each and counting the rows in and out of its tables.</summary>
+/// <summary>
+/// Runs named stages in the run schema, timing each and counting the rows in and out of its tables. A cancelled run
+/// stops before its next stage: a DuckDB statement does not watch the token, so a stage is where it can be heard.
+/// </summary>
 internal sealed class Pipeline
 {
     private readonly DuckDbWarehouse _warehouse;
     private readonly RunSchema _run;
     private readonly Action<StageReport>? _progress;
+    private readonly CancellationToken _cancellationToken;
     private readonly List<StageReport> _stages = [];
 
-    public Pipeline(DuckDbWarehouse warehouse, RunSchema run, Action<StageReport>? progress)
+    public Pipeline(DuckDbWarehouse warehouse, RunSchema run, Action<StageReport>? progress, CancellationToken cancellationToken = default)
     {
         _warehouse = warehouse;
         _run = run;
         _progress = progress;
+        _cancellationToken = cancellationToken;
     }
 
     public IReadOnlyList<StageReport> Stages => _stages;
@@ -25,6 +30,7 @@ internal sealed class Pipeline
     /// <param name="output">The table the stage creates.</param>
     public void Stage(string name, string? input, string output, Action work, Func<string?>? note = null)
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         var clock = StageClock.Start();
         work();
         Safety.CrashPoint.Reached("stage:" + name);

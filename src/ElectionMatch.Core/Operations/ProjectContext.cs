@@ -39,13 +39,16 @@ public sealed class ProjectContext
     /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
     public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>What runs the operation (<see cref="ProjectOptions.Host"/>).</summary>
+    public ProjectHost Host { get; private init; } = ProjectHost.Cli;
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
-        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout };
+        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, Host = options.Host };
     }
 
     /// <summary>
@@ -54,12 +57,12 @@ public sealed class ProjectContext
     /// run adds its snapshot's entry to that file: what is decided under the lock (which entries exist, which to add)
     /// is decided from the file as it is now, or a build that waited for a run would add the run's entry a second time.
     /// </summary>
-    public WarehouseLock Lock(string purpose, out ProjectContext current)
+    public WarehouseLock Lock(string purpose, out ProjectContext current, CancellationToken cancellationToken = default)
     {
-        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose);
+        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose, cancellationToken);
         try
         {
-            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout };
+            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, Host = Host };
             return held;
         }
         catch

@@ -69,7 +69,7 @@ public sealed partial class RunOperation
         ProjectWritability.Ensure(_context, name);
         WarmTemplates();
 
-        using var held = _context.Lock($"run {match.Name}", out _context);
+        using var held = _context.Lock($"run {match.Name}", out _context, cancellationToken);
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
         var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath, namedAt: _context.Target.PathAt);
@@ -112,6 +112,9 @@ public sealed partial class RunOperation
                 $"{a.Input} {a.Unit}: {a.Read} read but {a.Accounted} accounted for ({string.Join(", ", a.Outcomes.Select(o => $"{o.Outcome} {o.Reason}: {o.Rows}"))}); nothing was published")).ToList());
         }
 
+        // The last moment a stop is heard: once the snapshot is committed, its files are written whatever comes, since a
+        // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
+        cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
         var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps);
         var parquet = steps.Time("parquet", () => publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory)), _ => (published.Rows, published.Rows));

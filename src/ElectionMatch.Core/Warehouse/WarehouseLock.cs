@@ -26,7 +26,8 @@ public sealed class WarehouseLock : IDisposable
     }
 
     /// <param name="purpose">What the holder does, written for a waiting process to show (for example "run candidacy_ddhq_matches").</param>
-    public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose)
+    /// <param name="cancellationToken">Stops the wait (a cancelled build does not wait out the timeout).</param>
+    public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose, CancellationToken cancellationToken = default)
     {
         var full = Dbt.WorkingDirectory.Full(warehousePath);
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..24];
@@ -52,7 +53,8 @@ public sealed class WarehouseLock : IDisposable
             }
             catch (IOException) when (clock.Elapsed < timeout)
             {
-                Thread.Sleep(Poll);
+                cancellationToken.WaitHandle.WaitOne(Poll);
+                cancellationToken.ThrowIfCancellationRequested();
             }
             catch (IOException)
             {

@@ -83,7 +83,7 @@ internal sealed class CandidacyDdhqMatcher
     public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
         _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
-        var pipeline = new Pipeline(_warehouse, _run, progress);
+        var pipeline = new Pipeline(_warehouse, _run, progress, cancellationToken);
         pipeline.Stage("reference", null, "nicknames", () =>
         {
             ReferenceData.LoadNicknames(_warehouse, _run, "nicknames");

@@ -63,7 +63,7 @@ internal sealed class L2BallotReadyMatcher
     public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
         _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
-        var pipeline = new Pipeline(_warehouse, _run, progress);
+        var pipeline = new Pipeline(_warehouse, _run, progress, cancellationToken);
         pipeline.Stage("reference", null, "states", () =>
         {
             ReferenceData.LoadStates(_warehouse, _run, "states");

@@ -44,7 +44,7 @@ internal sealed class EmbeddingCache
         if (provider is { Replay: true } && missingCount > 0)
         {
             var named = string.Join(", ", _warehouse.Query($"{missingSql} order by t.text limit 5", r => r.GetString(0)).Select(t => Sha256(t)[..12]));
-            throw DiagnosticException.At(Codes.ReplayCacheMiss, SourceSpan.None,
+            throw DiagnosticException.At(Codes.ReplayCacheMiss, provider.Usage.Connection.At,
                 $"replay: {missingCount} of {total} texts of match '{provider.Match}' (step embeddings, {modelId}) have no vector in {Table}: text sha256 {named}{(missingCount > 5 ? ", …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to embed them and fill the cache");
         }
 
