@@ -51,6 +51,10 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_PLANTED_KEY
+                # The judge alone: the offline model decides every fixture position by score.
+                thresholds:
+                  accept: 1
+                  reject: 0
 
             # Zip code
             """, StringComparison.Ordinal));

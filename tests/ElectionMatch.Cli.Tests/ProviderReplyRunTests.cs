@@ -169,6 +169,10 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_ECHO_KEY
+                # The judge alone: the offline model decides every fixture position by score.
+                thresholds:
+                  accept: 1
+                  reject: 0
 
             # Zip code
             """);

@@ -140,19 +140,6 @@ public sealed class DistrictMatcherTests : IClassFixture<DistrictMatcherRun>
     }
 
     [Fact]
-    public void A_judged_position_records_the_judges_answer_in_the_spec_contract()
-    {
-        var selection = _run.Warehouse.Scalar<string>(
-            $"select cast(match_explanation->'selection' as varchar) from {_run.Table("output")} where decided_by = 'judge' order by br_database_id limit 1")!;
-
-        var parsed = DistrictSelection.Parse(selection, DistrictSelection.MaxCandidates);
-
-        Assert.InRange(parsed.SelectedCandidateNumber, 1, 13);
-        Assert.InRange(parsed.SelectionConfidence, 70, 100);
-        Assert.NotEmpty(parsed.Reasoning);
-    }
-
-    [Fact]
     public void Rows_read_are_accounted_for_and_the_state_summary_covers_every_position()
     {
         Assert.All(_run.Result.Accounts, a => Assert.True(a.Balances, $"{a.Input} {a.Unit}: {a.Read} read, {a.Accounted} accounted"));

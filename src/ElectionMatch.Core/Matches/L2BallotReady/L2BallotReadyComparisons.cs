@@ -11,20 +11,42 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// <c>other_school</c> (both names carry a school district's number and the numbers differ).
 /// The embedding's similarity chose the candidates and is not weighed again: with 13 candidates a state, what tells
 /// them apart is meaning.
-/// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>); u starts from all candidate districts and is trained, with λ, by EM.
+/// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>). No EM (<c>byRule</c>): λ is the deterministic
+/// rule's share of the candidate pairs, and u each level's share of the candidate pairs outside that rule.
 /// </summary>
 internal static class L2BallotReadyComparisons
 {
+    // The place comparison's null level and its agreeing levels (all, some).
+    private const string PlaceUnknown = "len(r_places) = 0 or len(l_places) = 0";
+    private const string PlaceAgrees = "not other_school and list_has_any(l_places, r_places)";
+
+    // The office's roles: the same district by number, the same district with no number on either side, an at-large seat
+    // and the whole jurisdiction that elects it.
+    private const string SameNumber = "l_kind = r_kind and l_number = r_number";
+    private const string SameUnnumbered = "l_kind = r_kind and l_number is null and r_number is null";
+    private const string Whole = "l_number is null and not coalesce(l_names_number, false) and r_kind = l_whole";
+    private const string SameRole = $"(({SameNumber}) or ({SameUnnumbered}) or ({Whole}))";
+
+    // The place fits: it agrees, or the district is named for its state alone (STATE HOUSE 015 names no place).
+    private const string PlaceFits = $"(len(r_places) = 0 or {PlaceAgrees})";
+
     public static IReadOnlyList<Comparison> All { get; } =
     [
+        // The office's levels that name a role hold only where the place fits, because a role's agreement means
+        // nothing apart from the place: in a state of many cities with numbered councils, District 2 of another city
+        // is a common candidate, District 2 of the position's own city is the match. As two comparisons assumed
+        // independent, the number and the place each looked common among candidates and the match weighed too little
+        // (docs/quality.md, "a state of many numbered council districts").
         new(
             "office",
-            "office against district: the same kind of office and district (State Assembly or House of Delegates ↔ State_House, County Commission ↔ County_Commissioner_District, School Board ↔ school districts, City Council ↔ council districts and wards, judicial, special districts, a mayor ↔ the city, a county-wide office ↔ the county, a statewide office ↔ the state) with the same district number, or with none on either side; an at-large seat ↔ the whole city or county; the whole district of which the position's numbered district is a part; another district of the same kind (District 15 is not District 5); a different kind",
+            "office against district: the same kind of office and district (State Assembly or House of Delegates ↔ State_House, County Commission ↔ County_Commissioner_District, School Board ↔ school districts, City Council ↔ council districts and wards, judicial, special districts, a mayor ↔ the city, a county-wide office ↔ the county, a statewide office ↔ the state) with the same district number, or with none on either side, or an at-large seat ↔ the whole city or county, each where the place agrees or the district is named for its state; the same, where the position's name names no place and the district's does (unknown: the judge decides); the same, in another place (District 2 of Oakland is not District 2 of Berkeley); the whole district of which the position's numbered district is a part; another district of the same kind (District 15 is not District 5); a different kind",
             "l_kind is null or r_kind is null",
             [
-                new("same_district", "l_kind = r_kind and l_number = r_number", 0.7),
-                new("same_kind", "l_kind = r_kind and l_number is null and r_number is null", 0.25),
-                new("whole", "l_number is null and not coalesce(l_names_number, false) and r_kind = l_whole", 0.03),
+                new("same_district", $"{SameNumber} and {PlaceFits}", 0.69),
+                new("same_kind", $"{SameUnnumbered} and {PlaceFits}", 0.25),
+                new("whole", $"{Whole} and {PlaceFits}", 0.03),
+                new("place_unknown", $"{SameRole} and len(l_places) = 0", 0.006),
+                new("elsewhere", SameRole, 0.004, Veto: true),
                 new("part_of_whole", "l_kind = r_kind and r_number is null", 0.007, Veto: true),
                 new("other_district", "l_kind = r_kind", 0.007, Veto: true),
                 new("different", null, 0.006, Veto: true),
@@ -33,10 +55,10 @@ internal static class L2BallotReadyComparisons
         new(
             "place",
             "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): all in the position's name, some, none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
-            "len(r_places) = 0 or len(l_places) = 0",
+            PlaceUnknown,
             [
                 new("all", "not other_school and list_has_all(l_places, r_places)", 0.95),
-                new("some", "not other_school and list_has_any(l_places, r_places)", 0.03),
+                new("some", PlaceAgrees, 0.03),
                 new("different", null, 0.02, Veto: true),
             ],
             Source: ParameterSource.FixedM),
@@ -61,10 +83,15 @@ internal static class L2BallotReadyComparisons
     ];
 
     /// <summary>
-    /// Pairs that are almost surely matches, for the first estimate of λ: the office and number agree, and so does the place,
-    /// or the district is named for its state. A null place of a position that names no place is unknown, not agreement.
+    /// Pairs that are almost surely matches, whose share of the candidate pairs is λ and which u is not counted over: the
+    /// office and number agree (or an at-large seat meets its whole city or county), and so does the whole place, or the
+    /// district is named for its state.
     /// </summary>
-    public const string DeterministicRule = "gamma_office in (1, 2) and (gamma_place = 1 or len(r_places) = 0)";
+    public static string DeterministicRule { get; } =
+        $"({Named("office").At("same_district")} or {Named("office").At("same_kind")} or {Named("office").At("whole")}) and ({Named("place").At("all")} or len(r_places) = 0)";
+
+    /// <summary>The comparison of that name.</summary>
+    public static Comparison Named(string name) => All.Single(c => c.Name == name);
 
     /// <summary>No comparison takes u from candidate pairs by rule (<see cref="ParameterSource.CandidatePairs"/>), so no pair is named a sure non-match.</summary>
     public const string NonMatchRule = "false";

@@ -35,8 +35,10 @@ internal sealed class L2BallotReadyMatcher
     private readonly RunSchema _run;
     private readonly L2BallotReadyCleaning _cleaning;
     private readonly BlankStateSearch _blankStates;
-    private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule, L2BallotReadyComparisons.NonMatchRule);
+    private readonly FellegiSunter _model = new(L2BallotReadyComparisons.All, L2BallotReadyComparisons.DeterministicRule, L2BallotReadyComparisons.NonMatchRule, byRule: true);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private static Comparison Office { get; } = L2BallotReadyComparisons.Named("office");
+    private static Comparison Place { get; } = L2BallotReadyComparisons.Named("place");
     private string? _cachedModel;
 
     /// <summary>This run interleaved the provider's ranking with the offline one: pairs carry <c>retrievers</c>.</summary>
@@ -162,7 +164,8 @@ internal sealed class L2BallotReadyMatcher
     {
         var positions = _warehouse.Scalar<long>($"select count(distinct left_key) from {T("candidates")}");
         var full = _warehouse.Scalar<long>($"select count(*) from (select left_key from {T("candidates")} group by left_key having count(*) = {_settings.TopK + 1 + BufferCandidates})");
-        return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}");
+        var whole = _warehouse.Scalar<long>($"select count(*) from {T("candidates")} where found_by = 'whole'");
+        return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}, {whole:N0} with their whole place in the last buffer's stead");
     }
 
     // Spec 000: one vector store per state; a position searches its own state's districts only, and a position whose
@@ -234,16 +237,37 @@ internal sealed class L2BallotReadyMatcher
                 from {T("retrieved_state")}
             ),
 
+            -- An office elected at large by a whole city or county, whose district similarity did not find: its
+            -- council's numbered districts can fill the top k ("Alton City Council - At Large" against 12 ALTON CITY CNCL
+            -- districts). The district of the whole place is offered too, after the state-level district, as that one is
+            -- for a statewide office.
+            whole as (
+                select
+                    l.left_key, r.right_key, cast(null as float) as score, null as similarity_rank, {_settings.TopK + 1} as slot,
+                    'whole' as found_by{Retrievers(", cast(null as varchar[]) as retrievers")}
+                from {T("left_keyed")} as l
+                join {T("right_keyed")} as r on r.group_id = l.group_id and r.district_kind = {OfficeKind.WholeSql("l.office_kind")}
+                where l.district_number is null and not coalesce(l.names_number, false)
+                    and len(r.place_words) > 0 and list_has_all(l.place_words, r.place_words)
+                    and not exists (select 1 from {T("retrieved")} as t where t.left_key = l.left_key and t.right_key = r.right_key)
+                    and not exists (select 1 from {T("retrieved_state")} as t where t.left_key = l.left_key and t.right_key = r.right_key)
+                qualify row_number() over (partition by l.left_key order by len(r.place_words) desc, r.right_key) = 1
+            ),
+
             slotted as (
                 select * from by_similarity
                 union all
                 select * from state_level
+                union all
+                select * from whole
             )
 
+        -- The whole place takes the last buffer's place, so a list keeps spec 000's length.
         select
             left_key, right_key, score, similarity_rank, found_by,{Retrievers(" retrievers,")}
-            row_number() over (partition by left_key order by slot, right_key) as candidate_number
+            row_number() over (partition by left_key order by slot, found_by = 'whole', right_key) as candidate_number
         from slotted
+        qualify candidate_number <= {_settings.TopK + 1 + BufferCandidates}
         """;
 
     /// <summary><paramref name="sql"/>, naming the <c>retrievers</c> column, in a run that interleaved rankings; nothing otherwise.</summary>
@@ -299,7 +323,8 @@ internal sealed class L2BallotReadyMatcher
         """;
 
     // A position's best candidate links by score when it is probable enough, at no veto level, and clear of
-    // the runner-up; a position whose best candidate is improbable is rejected by score. Districts are not
+    // the runner-up; a position whose best candidate is improbable is rejected by score. A position whose name names no
+    // place, against a best district whose name names one, is left to the judge. Districts are not
     // one-to-one: a mayor and an at-large council seat share the city.
     private string ScoreDecisionsSql() => $"""
         create table {T("score_decisions")} as
@@ -317,7 +342,9 @@ internal sealed class L2BallotReadyMatcher
                 select
                     *,
                     acceptable and match_probability >= {Sql.Number(_settings.Threshold("accept"))}
-                        and match_weight - coalesce(runner_up, -1e9) >= {Sql.Number(Margin)} as linked
+                        and match_weight - coalesce(runner_up, -1e9) >= {Sql.Number(Margin)} as linked,
+                    -- The position names no place and its best district names one: only the judge can tell whose it is.
+                    {Office.At("place_unknown")} as unplaced
                 from ranked
                 where place = 1
             )
@@ -334,7 +361,7 @@ internal sealed class L2BallotReadyMatcher
             end || concat_ws(', ', {_model.LevelWordsSql("b")}) || ')' as reasoning
         from best as b
         join {T("right_keyed")} as r using (right_key)
-        where b.linked or b.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
+        where not b.unplaced and (b.linked or b.match_probability <= {Sql.Number(_settings.Threshold("reject"))})
         """;
 
     // The ambiguous band: positions with candidates that neither a rule nor the score tier decided.
@@ -409,7 +436,7 @@ internal sealed class L2BallotReadyMatcher
                 from {T("scored_pairs")} as s
                 join {T("right_keyed")} as r using (right_key)
                 anti join {T("score_decisions")} as d on d.left_key = s.left_key and d.right_key = s.right_key
-                where s.gamma_office between 1 and 5 and s.gamma_place <> 3
+                where s.gamma_office > 0 and not s.{Office.At("different")} and not s.{Place.At("different")}
                 group by s.left_key
             )
 

@@ -19,14 +19,23 @@ internal sealed class FellegiSunter
     private readonly IReadOnlyList<Comparison> _comparisons;
     private readonly string _deterministicRule;
     private readonly string _nonMatchRule;
+    private readonly bool _byRule;
 
     /// <param name="deterministicRule">SQL over the gamma columns selecting pairs that are almost surely matches.</param>
     /// <param name="nonMatchRule">SQL over the gamma columns selecting pairs that are surely not matches.</param>
-    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule, string nonMatchRule)
+    /// <param name="byRule">
+    /// No EM: λ is the deterministic rule's share of the candidate pairs (as Splink estimates the prior from
+    /// deterministic rules), and a <see cref="ParameterSource.FixedM"/> comparison's u is counted over the candidate
+    /// pairs outside that rule. For a model whose m are all fixed, where EM on λ and u together cannot tell a level
+    /// that marks the one match in each candidate list from a level common among non-matches: it settles with a share
+    /// of every match counted in u, or drifts to λ near 0 (docs/quality.md, "a state of many numbered council districts").
+    /// </param>
+    public FellegiSunter(IReadOnlyList<Comparison> comparisons, string deterministicRule, string nonMatchRule, bool byRule = false)
     {
         _comparisons = comparisons;
         _deterministicRule = deterministicRule;
         _nonMatchRule = nonMatchRule;
+        _byRule = byRule;
     }
 
     public IReadOnlyList<Comparison> Comparisons => _comparisons;
@@ -86,7 +95,9 @@ internal sealed class FellegiSunter
                     LevelCounts(warehouse, $"(select * from {candidates} where {_deterministicRule})", comparison.GammaColumn, levels),
                     LevelCounts(warehouse, $"(select * from {candidates} where {_nonMatchRule})", comparison.GammaColumn, levels)),
 
-                // EM trains u from this start: all candidate pairs, nearly all of them non-matches.
+                // By rule: the candidate pairs the deterministic rule leaves, as good as all non-matches. Otherwise EM
+                // trains u from this start: all candidate pairs, nearly all of them non-matches.
+                ParameterSource.FixedM when _byRule => ((long[]?)null, LevelCounts(warehouse, $"(select * from {candidates} where not ({_deterministicRule}))", comparison.GammaColumn, levels)),
                 ParameterSource.FixedM => ((long[]?)null, candidateCounts),
                 _ => (null, LevelCounts(warehouse, sample, comparison.GammaColumn, levels)),
             };
@@ -111,7 +122,7 @@ internal sealed class FellegiSunter
         var initialLambda = Math.Clamp(deterministic / (double)Math.Max(1, candidatePairs), 0.01, 0.5);
         var trainM = _comparisons.Select(c => c.Source == ParameterSource.RandomPairs).ToArray();
         var trainU = _comparisons.Select(c => c.Source == ParameterSource.FixedM).ToArray();
-        var (lambda, iterations, converged) = patterns.Count == 0
+        var (lambda, iterations, converged) = patterns.Count == 0 || _byRule
             ? (initialLambda, 0, true)
             : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainM, trainU);
 

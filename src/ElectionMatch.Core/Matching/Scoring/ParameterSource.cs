@@ -15,7 +15,8 @@ public enum ParameterSource
 
     /// <summary>
     /// m fixed at each level's <see cref="ComparisonLevel.InitialM"/>, u (starting from all candidate pairs) and λ by
-    /// expectation maximisation: fields whose agreement among true matches is known from the domain, where EM on m
+    /// expectation maximisation, or in a model trained by rule, u from the candidate pairs outside the deterministic rule
+    /// and λ that rule's share: fields whose agreement among true matches is known from the domain, where EM on m
     /// would chase a correlated cluster instead (13 candidate districts of a position share kind, place and level far
     /// more often than they are the match).
     /// </summary>
