@@ -350,6 +350,14 @@ public sealed partial class RunOperation
         catch (DuckDB.NET.Data.DuckDBException e) when (!MemoryLimitExceeded.Is(e))
         {
             DiskFull.ThrowIfFull(e);
+            if (relation.Csv is { } unread && LineEndings.FirstMixed(unread.Path) is { } mixed)
+            {
+                // DuckDB's sniffer takes one line ending per file and says only that it found no dialect.
+                throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(unread.DisplayPath, mixed.Line, 1),
+                    $"cannot read {relation.Description}: line {mixed.Line} ends with {mixed.Ending} and the lines before it with {mixed.Before}; " +
+                    "DuckDB's CSV reader takes one kind of line ending per file (rows added from another system often bring their own): save the file with one kind");
+            }
+
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {Reason(e.Message)}");
         }
 
