@@ -98,6 +98,14 @@ public sealed class FixtureCopy : IDisposable
 
     public void Write(string relative, string text) => File.WriteAllText(PathOf(relative), text);
 
+    /// <summary>Puts <paramref name="inserted"/> as a line of its own before the line that starts with <paramref name="lineStart"/> (never the first line).</summary>
+    public void InsertBefore(string relative, string lineStart, string inserted)
+    {
+        var text = Read(relative);
+        Assert.Contains("\n" + lineStart, text, StringComparison.Ordinal);
+        Write(relative, text.Replace("\n" + lineStart, "\n" + inserted + "\n" + lineStart, StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// Keeps the goodparty fixture's candidacies of these states ("" for those with none), so an incremental run has few
     /// partitions. The state is the fifth field; a comma inside quotes does not split fields.

@@ -227,15 +227,8 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         // Before, the first row took the id, so the valid row was EMQ002 and neither was used.
         var (fixture, warehouse) = RunOn(f =>
         {
-            static void Before(FixtureCopy f, string file, string line, string inserted)
-            {
-                var text = f.Read(file);
-                Assert.Contains("\n" + line, text, StringComparison.Ordinal);
-                f.Write(file, text.Replace("\n" + line, "\n" + inserted + "\n" + line, StringComparison.Ordinal));
-            }
-
-            Before(f, "data/airbyte/ballotready_positions.csv", "144850,", "144850,x,,CA,city,City Legislature,District,2,4");
-            Before(f, "data/airbyte/l2_districts.csv", "1093,", "1093,CA,City_Council_Commissioner_District,");
+            f.InsertBefore("data/airbyte/ballotready_positions.csv", "144850,", "144850,x,,CA,city,City Legislature,District,2,4");
+            f.InsertBefore("data/airbyte/l2_districts.csv", "1093,", "1093,CA,City_Council_Commissioner_District,");
         });
         using (fixture)
         using (warehouse)

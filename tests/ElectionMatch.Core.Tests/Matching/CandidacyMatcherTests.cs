@@ -106,15 +106,8 @@ public sealed class CandidacyMatcherTests
         using var fixture = FixtureCopy.Of("goodparty");
         // Candidacy gpc-000132 and results row 1402004 each follow a row of the same id with no name (EMQ003). Before,
         // the first row took the id, so the valid row was EMQ002, neither was used, and their truth pairs were missed.
-        static void Before(FixtureCopy f, string file, string line, string inserted)
-        {
-            var text = f.Read(file);
-            Assert.Contains("\n" + line, text, StringComparison.Ordinal);
-            f.Write(file, text.Replace("\n" + line, "\n" + inserted + "\n" + line, StringComparison.Ordinal));
-        }
-
-        Before(fixture, "data/airbyte/hubspot_candidacy.csv", "gpc-000132,", "gpc-000132,1,,,AZ,County Commission,Maricopa County Commission - District 6,county,6,Democratic,2024-07-30,2024-11-06,");
-        Before(fixture, "data/airbyte/ddhq_election_results.csv", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,,Nonpartisan,true,6909,2024-03-05,AL,primary,School Board,4,false");
+        fixture.InsertBefore("data/airbyte/hubspot_candidacy.csv", "gpc-000132,", "gpc-000132,1,,,AZ,County Commission,Maricopa County Commission - District 6,county,6,Democratic,2024-07-30,2024-11-06,");
+        fixture.InsertBefore("data/airbyte/ddhq_election_results.csv", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,", "281028,AL Huntsville Board of Education - District 4 - Primary,1402004,,Nonpartisan,true,6909,2024-03-05,AL,primary,School Board,4,false");
         using var run = MatcherRun.Of(fixture);
 
         var quarantined = run.Warehouse.Query(
