@@ -392,11 +392,9 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     {
         const string plantedKey = "sk-test-PLANTED-build-0123456789abcdefgh";
         Environment.SetEnvironmentVariable("EM_BUILD_PLANTED_KEY", plantedKey);
-        var settings = _fixture.Read("electionmatch.yml");
         const string offline = "    judge:\n      provider: offline\n\n  # L2";
-        Assert.Contains(offline, settings, StringComparison.Ordinal);
         // Port 9 (discard) on loopback: nothing answers, so a build allowed to call out fails after its retries.
-        _fixture.Write("electionmatch.yml", settings.Replace(offline, """
+        _fixture.Replace("electionmatch.yml", offline, """
                 judge:
                   provider: openai
                   endpoint: http://127.0.0.1:9/v1
@@ -406,7 +404,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
                   timeout_seconds: 2
 
               # L2
-            """, StringComparison.Ordinal));
+            """);
 
         var replay = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04");
         var live = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-04", "-p:ElectionMatchReplay=false", "-v:detailed");
@@ -445,8 +443,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         });
         var settings = _fixture.Read("electionmatch.yml");
         const string offline = "    judge:\n      provider: offline\n\n  # L2";
-        Assert.Contains(offline, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(offline, $"""
+        _fixture.Replace("electionmatch.yml", offline, $"""
                 judge:
                   provider: openai
                   endpoint: http://127.0.0.1:{((System.Net.IPEndPoint)judge.LocalEndpoint).Port}/v1
@@ -456,7 +453,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
                   cancel_grace_seconds: 1
 
               # L2
-            """, StringComparison.Ordinal));
+            """);
         var sources = _fixture.Read(SourcesYaml);
         string[] run = ["-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03"];
 

@@ -98,13 +98,17 @@ public sealed class FixtureCopy : IDisposable
 
     public void Write(string relative, string text) => File.WriteAllText(PathOf(relative), text);
 
-    /// <summary>Puts <paramref name="inserted"/> as a line of its own before the line that starts with <paramref name="lineStart"/> (never the first line).</summary>
-    public void InsertBefore(string relative, string lineStart, string inserted)
+    /// <summary>Replaces every <paramref name="old"/> in the file with <paramref name="with"/>, failing the test when the file has none (the fixture changed).</summary>
+    public void Replace(string relative, string old, string with)
     {
         var text = Read(relative);
-        Assert.Contains("\n" + lineStart, text, StringComparison.Ordinal);
-        Write(relative, text.Replace("\n" + lineStart, "\n" + inserted + "\n" + lineStart, StringComparison.Ordinal));
+        Assert.Contains(old, text, StringComparison.Ordinal);
+        Write(relative, text.Replace(old, with, StringComparison.Ordinal));
     }
+
+    /// <summary>Puts <paramref name="inserted"/> as a line of its own before the line that starts with <paramref name="lineStart"/> (never the first line).</summary>
+    public void InsertBefore(string relative, string lineStart, string inserted) =>
+        Replace(relative, "\n" + lineStart, "\n" + inserted + "\n" + lineStart);
 
     /// <summary>
     /// Keeps the goodparty fixture's candidacies of these states ("" for those with none), so an incremental run has few
