@@ -266,7 +266,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         const string Offline = "    judge:\n      provider: offline\n\n  # L2";
         var settings = _fixture.Read("electionmatch.yml");
         Assert.Contains(Offline, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(Offline, $"    judge:\n      provider: openai\n      endpoint: {server.OpenAiEndpoint}\n      api_key_env: EM_TEST_JUDGE_KEY\n\n  # L2", StringComparison.Ordinal));
+        _fixture.Write("electionmatch.yml", settings.Replace(Offline, $"    judge:\n      provider: openai\n      endpoint: {server.OpenAiEndpoint}\n      api_key_env: EM_TEST_JUDGE_KEY\n      requests_per_minute: 0\n\n  # L2", StringComparison.Ordinal));
         var first = RunJudged(_fixture.Directory, "2030-01-01", "--incremental");
         Assert.True(server.ModelHits > 0, first);
 

@@ -29,6 +29,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_PLANTED_KEY
                   max_concurrency: 3
+                  requests_per_minute: 0
                   retry_base_delay_seconds: 0.001
                   max_retry_delay_seconds: 0.05
                   price_per_million_input_tokens: 0.15
@@ -43,10 +44,12 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
                   dimensions: 64
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_PLANTED_KEY
+                  requests_per_minute: 0
                 judge:
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_PLANTED_KEY
+                  requests_per_minute: 0
                 # The judge alone: the offline model decides every fixture position by score.
                 thresholds:
                   accept: 1

@@ -35,6 +35,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_ECHO_KEY
+                  requests_per_minute: 0
                   retry_base_delay_seconds: 0.001
 
               # L2
@@ -144,6 +145,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                   dimensions: 64
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_ECHO_KEY
+                  requests_per_minute: 0
                 judge:
                   provider: offline
 
@@ -169,6 +171,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_ECHO_KEY
+                  requests_per_minute: 0
                 # The judge alone: the offline model decides every fixture position by score.
                 thresholds:
                   accept: 1

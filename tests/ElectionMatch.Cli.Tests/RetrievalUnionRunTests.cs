@@ -41,6 +41,7 @@ public sealed class RetrievalUnionRunTests : IAsyncLifetime
                   dimensions: 64
                   endpoint: {_server.OpenAiEndpoint}
                   api_key_env: EM_UNION_KEY
+                  requests_per_minute: 0
 
             """;
         // At 8 dimensions even the candidacies' labelled texts collide: the provider alone misses truth pairs there too.
