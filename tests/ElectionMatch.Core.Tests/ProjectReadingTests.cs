@@ -42,6 +42,27 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void A_value_read_through_a_dbt_env_secret_variable_is_masked_in_what_is_printed_and_another_is_not()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: ci\n  outputs:\n    ci:\n      type: duckdb\n      path: \"{{ env_var('DBT_ENV_SECRET_EM_TEST_DIR') }}/{{ env_var('EM_TEST_PLAIN_DIR') }}/w.duckdb\"\n");
+        Environment.SetEnvironmentVariable("DBT_ENV_SECRET_EM_TEST_DIR", "/tmp/em-secret-Vq8Lz2");
+        Environment.SetEnvironmentVariable("EM_TEST_PLAIN_DIR", "em-plain-Hk4Ty7");
+        try
+        {
+            var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+            Assert.Equal("/tmp/em-secret-Vq8Lz2/em-plain-Hk4Ty7/w.duckdb", context.Target.DatabasePath);
+            Assert.Equal("***/em-plain-Hk4Ty7/w.duckdb", Secrets.Redact(context.Target.DatabasePath));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("DBT_ENV_SECRET_EM_TEST_DIR", null);
+            Environment.SetEnvironmentVariable("EM_TEST_PLAIN_DIR", null);
+        }
+    }
+
+    [Fact]
     public void Env_var_in_the_projects_profile_and_model_paths_is_rendered_as_dbt_does()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -6,6 +6,9 @@ namespace ElectionMatch.Dbt;
 /// <summary>dbt's <c>{{ env_var('NAME') }}</c> and <c>{{ env_var('NAME', 'default') }}</c> in YAML values.</summary>
 internal static partial class EnvVars
 {
+    /// <summary>dbt's prefix for a variable whose value is a secret (dbt scrubs it from its logs).</summary>
+    public const string SecretPrefix = "DBT_ENV_SECRET_";
+
     public static string Expand(string value, SourceSpan at, Func<string, string?>? lookup = null)
     {
         lookup ??= Environment.GetEnvironmentVariable;
@@ -15,6 +18,12 @@ internal static partial class EnvVars
             var found = lookup(name);
             if (found is not null)
             {
+                if (name.StartsWith(SecretPrefix, StringComparison.Ordinal))
+                {
+                    // dbt's convention: such a value is scrubbed from every log, so it is masked in everything printed.
+                    Secrets.Register(found);
+                }
+
                 return found;
             }
 

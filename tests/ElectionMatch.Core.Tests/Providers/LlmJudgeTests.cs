@@ -358,6 +358,30 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_key_the_server_echoes_in_json_escapes_is_masked_once_decoded()
+    {
+        // JSON may spell any character as \uXXXX (System.Text.Json writes '+' as \u002B) and '/' as \/: the raw reply
+        // then holds no copy of the key, and the parsed reasoning, name and alternative hold it whole.
+        static string Escaped(string text) => string.Concat(text.Select((c, i) => i % 2 == 0 ? $"\\u{(int)c:X4}" : c == '/' ? "\\/" : c.ToString()));
+        var echo = FakeReply.Answer(call =>
+        {
+            var key = Escaped(call.Authorization!["Bearer ".Length..]);
+            return $$"""{"answers":[{"row_id":"1","selected_candidate_number":2,"selected_name":"John Smith","selection_confidence":90,"reasoning":"the caller sent {{key}}","close_alternatives":[]},{"row_id":"2","selected_candidate_number":1,"selected_name":"{{key}}","selection_confidence":90,"reasoning":"r","close_alternatives":["{{key}}"]}]}""";
+        });
+        Server.Script(echo, echo);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith", "Maria Lopez"), default);
+
+        Assert.Equal("the caller sent ***", answers[0].Reasoning);
+        Assert.True(answers[1].Undecided);
+        Assert.Contains("selected_name \"***\"", answers[1].Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain(ProviderEnvironment.PlantedOpenAiKey, answers[1].Reasoning, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), '{ProviderEnvironment.PlantedOpenAiKey}')"));
+    }
+
+    [Fact]
     public async Task A_short_key_the_server_echoes_is_masked_where_it_stands_alone()
     {
         // A local server's placeholder key, shorter than the 8 characters from which any registered value is masked.

@@ -25,6 +25,20 @@ public sealed class SecretsTests
         Assert.Equal("fragment *** seen", Secrets.Redact("fragment " + line + " seen"));
     }
 
+    [Fact]
+    public void A_providers_error_words_are_masked_before_they_are_shortened()
+    {
+        // The key straddles the 300th character: cut first, neither part would be found, and its first part printed.
+        const string key = "straddling-key-Qw3rty9-0123456789";
+        Secrets.Register(key);
+        var body = $$$"""{"error": {"message": "{{{new string('x', 290)}}} {{{key}}} was refused"}}""";
+
+        var words = ElectionMatch.Matching.Providers.ProviderFailure.Words(body)!;
+
+        Assert.DoesNotContain("straddling", words, StringComparison.Ordinal);
+        Assert.StartsWith(new string('x', 290) + " *** was", words, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Authorization: Bearer abcdefghijklmnop.qrs", "Authorization: Bearer ***")]
     [InlineData("key sk-proj-ABCDEFGHIJKLMNOPQRSTuvwx used", "key *** used")]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ElectionMatch.Diagnostics;
 
 namespace ElectionMatch.Matching.Judging;
 
@@ -41,7 +42,7 @@ internal static class JudgeReplyValidator
         var extra = new List<string>();
         foreach (var answer in answers.EnumerateArray())
         {
-            var rowId = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("row_id", out var id) ? id.ToString() : null;
+            var rowId = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("row_id", out var id) ? Decoded(id) : null;
             if (rowId is null || !rows.Contains(rowId))
             {
                 extra.Add(rowId ?? "(no row_id)");
@@ -82,7 +83,7 @@ internal static class JudgeReplyValidator
             return RowVerdict.Invalid($"row_id {rowId}: selection_confidence must be a whole number 0-100");
         }
 
-        var name = answer.TryGetProperty("selected_name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() ?? "" : "";
+        var name = answer.TryGetProperty("selected_name", out var n) && n.ValueKind == JsonValueKind.String ? Decoded(n) : "";
         if (number > 0)
         {
             var candidate = request.Candidates[number - 1];
@@ -97,7 +98,7 @@ internal static class JudgeReplyValidator
         {
             foreach (var alt in alts.EnumerateArray())
             {
-                var text = alt.ValueKind == JsonValueKind.String ? alt.GetString() ?? "" : alt.ToString();
+                var text = Decoded(alt);
                 if (!names.Contains(Normalize(text)))
                 {
                     return RowVerdict.Invalid($"row_id {rowId}: close alternative \"{text}\" is not the name of a candidate");
@@ -107,9 +108,16 @@ internal static class JudgeReplyValidator
             }
         }
 
-        var reasoning = answer.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() ?? "" : "";
+        var reasoning = answer.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? Decoded(r) : "";
         return RowVerdict.Valid(new JudgeAnswer(rowId, number, confidence, reasoning) { CloseAlternatives = alternatives });
     }
+
+    /// <summary>
+    /// A value of the reply as text, masked. The raw reply was masked before it was parsed, but JSON may spell any
+    /// character as an escape (<c>\u002D</c>, <c>\/</c>), and a key echoed that way reappears whole only once decoded.
+    /// </summary>
+    private static string Decoded(JsonElement value) =>
+        Secrets.Redact(value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.ToString());
 
     private static bool TryInt(JsonElement answer, string property, out int value)
     {

@@ -76,7 +76,12 @@ internal static partial class ProviderFailure
         return Shorten(body);
     }
 
-    private static string Shorten(string text) => text.Length <= MaxWords ? text : text[..MaxWords] + "…";
+    // Masked before it is cut: a key cut in two would no longer be found, and its first part would be printed.
+    private static string Shorten(string text)
+    {
+        text = Secrets.Redact(text);
+        return text.Length <= MaxWords ? text : text[..MaxWords] + "…";
+    }
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
