@@ -51,7 +51,22 @@ public sealed class DuckDbWarehouse : IDisposable
             throw DiagnosticException.At(Codes.WarehouseFailure, namedAt ?? SourceSpan.PathOnly(display), $"cannot open the warehouse {display}: {e.Message.Split('\n')[0]}");
         }
 
+        InUtc(connection);
         return new DuckDbWarehouse(connection, path);
+    }
+
+    /// <summary>
+    /// Sets the session's time zone to UTC. DuckDB's default is the machine's zone, in which a cast of a zoned
+    /// timestamp (<c>2024-11-05T00:00:00Z</c>) to a date falls on the day before west of Greenwich: a run's rows,
+    /// its input hashes and verify's comparison of them would depend on where the tool runs. The setting is per
+    /// connection (DuckDB refuses it as a database option before ICU is loaded), so every connection takes it here.
+    /// </summary>
+    private static DuckDBConnection InUtc(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "set TimeZone = 'UTC'";
+        command.ExecuteNonQuery();
+        return connection;
     }
 
     /// <summary>
@@ -94,7 +109,7 @@ public sealed class DuckDbWarehouse : IDisposable
     {
         var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
-        return new DuckDbWarehouse(connection, ":memory:");
+        return new DuckDbWarehouse(InUtc(connection), ":memory:");
     }
 
     public DuckDBConnection Connection => _connection;
@@ -111,12 +126,12 @@ public sealed class DuckDbWarehouse : IDisposable
                 duplicate.Open();
             }
 
-            return duplicate;
+            return InUtc(duplicate);
         }
 
         var connection = new DuckDBConnection(_connection.ConnectionString);
         connection.Open();
-        return connection;
+        return InUtc(connection);
     }
 
     public int Execute(string sql)
