@@ -36,6 +36,12 @@ public static class WriteProbe
         var existing = path;
         while (!System.IO.Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
         {
+            if (File.Exists(existing))
+            {
+                // A folder to be created where a file is: creating it fails, but only once the work is done.
+                return (existing, "it is a file, not a directory");
+            }
+
             existing = parent;
         }
 
