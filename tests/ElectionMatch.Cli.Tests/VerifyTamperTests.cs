@@ -395,6 +395,20 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void After_a_backfill_the_inputs_are_compared_with_the_snapshot_the_stable_model_reads_the_newest_by_date()
+    {
+        var backfill = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-01", "--project-dir", _fixture.Directory);
+        Assert.True(backfill.ExitCode == 0, backfill.Output);
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml") + "# a note\n");
+
+        var verify = Cli("verify");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: electionmatch.yml changed since {Newest} was made", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("candidacy_ddhq_matches_20300601 was made", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_changed_input_is_a_warning_of_verify_and_not_of_check()
     {
         var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");

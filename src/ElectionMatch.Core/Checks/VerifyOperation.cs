@@ -354,10 +354,13 @@ public sealed class VerifyOperation
             }
         }
 
-        /// <summary>Whether the inputs, settings and templates still hash as when the newest snapshot was made.</summary>
+        /// <summary>
+        /// Whether the inputs, settings and templates still hash as when the newest snapshot was made: the newest by
+        /// snapshot date, the one the stable model reads, not the last one made (a backfill of an earlier date).
+        /// </summary>
         private void VerifyInputs()
         {
-            var newest = _files.Where(f => f.Manifest is not null).MaxBy(f => f.Manifest!.CreatedAtUtc);
+            var newest = _files.Where(f => f.Manifest is not null).MaxBy(f => f.Manifest!.SnapshotDate, StringComparer.Ordinal);
             if (newest is null)
             {
                 return;
