@@ -68,10 +68,10 @@ public sealed class RunMatch : ProjectTask
             Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
         }
 
-        Log.LogMessage(MessageImportance.High, string.Create(c, $"electionmatch: published {run.QualifiedTable} ({run.Manifest.Rows} rows, {run.Manifest.Counts["matched"]} matched); manifest {run.ManifestPath}"));
-        foreach (var line in run.Summary)
+        // The lines `electionmatch run` prints, so a build log says what a terminal does.
+        foreach (var line in RunSummary.Lines(run))
         {
-            Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+            Log.LogMessage(MessageImportance.High, Secrets.Redact("electionmatch: " + line));
         }
 
         foreach (var file in run.Generated.Written)

@@ -336,7 +336,26 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
 
         var run = BuildSucceeds("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
 
-        Assert.Contains("electionmatch: published model_predictions.candidacy_ddhq_matches_20300603", run.Output, StringComparison.Ordinal);
+        // The summary lines `electionmatch run` prints for this run, each behind the task's prefix.
+        foreach (var line in new[]
+        {
+            "published model_predictions.candidacy_ddhq_matches_20300603 (360 rows, 299 matched)",
+            "quarantined: 0 left, 0 right rows (model_predictions.candidacy_ddhq_matches_20300603__quarantine)",
+            "rows: left input rows: 300 read = 300 used (parsed and cleaned)",
+            "rows: left election rows: 513 read = 360 used (results exist on that date in that state) + 0 used (runoff matched on a later results date (date-range fallback)) + 153 excluded (temporal filter: no results on that date in that state)",
+            "judge share: 1.1 % of rows went to the judge",
+            "parquet:  target/model_predictions/candidacy_ddhq_matches_20300603.parquet",
+            "manifest: electionmatch/manifests/candidacy_ddhq_matches_20300603.json",
+        })
+        {
+            Assert.Contains("electionmatch: " + line + Environment.NewLine, run.Output, StringComparison.Ordinal);
+        }
+
+        using (var manifest = System.Text.Json.JsonDocument.Parse(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")))
+        {
+            Assert.Equal(manifest.RootElement.GetProperty("row_accounting").GetArrayLength(), Regex.Count(run.Output, "electionmatch: rows: "));
+        }
+
         Assert.True(File.Exists(_fixture.PathOf(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.sql")));
         Assert.True(File.Exists(_fixture.PathOf(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.yml")));
         Assert.True(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));

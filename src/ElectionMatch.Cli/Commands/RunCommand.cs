@@ -45,42 +45,12 @@ internal static class RunCommand
                 Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
             }
 
-            var counts = run.Manifest.Counts;
             console.WriteLine();
-            console.WriteLine($"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)");
-            console.WriteLine($"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})");
-            foreach (var account in run.Manifest.RowAccounting)
-            {
-                console.WriteLine($"rows: {account.Input} {account.Unit}: {account.Read} read = {string.Join(" + ", account.Outcomes.Select(o => $"{o.Rows} {o.Outcome} ({o.Reason})"))}");
-            }
-
-            foreach (var line in run.Summary)
+            foreach (var line in RunSummary.Lines(run))
             {
                 console.WriteLine(line);
             }
 
-            foreach (var model in run.Manifest.Models)
-            {
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, estimated cost {model.EstimatedCost:0.####}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {model.UndecidedRows} rows undecided" : "")}"));
-            }
-
-            // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.
-            foreach (var (prefix, pass) in new[] { ("", ""), ("runoff_", " (runoff pass)") })
-            {
-                if (counts.TryGetValue(prefix + "retrieval_pairs_offline_only", out var offlineOnly))
-                {
-                    console.WriteLine($"retrieval union{pass}: {counts[prefix + "retrieval_pairs_provider_only"]} pairs found by the provider only, {offlineOnly} by the offline embedder only, {counts[prefix + "retrieval_pairs_both"]} by both");
-                }
-            }
-
-            if (run.Manifest.JudgeShare > 0)
-            {
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge"));
-            }
-
-            console.WriteLine($"parquet:  {Dbt.DisplayPath.For(run.ParquetPath)}");
-            console.WriteLine($"manifest: {Dbt.DisplayPath.For(run.ManifestPath)}");
             foreach (var file in run.Generated.Written)
             {
                 console.WriteLine($"wrote     {file}");

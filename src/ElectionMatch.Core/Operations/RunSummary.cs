@@ -1,0 +1,52 @@
+using System.Globalization;
+using ElectionMatch.Dbt;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>
+/// The lines a finished run is summed up in: what it published and quarantined, where every input row went, the
+/// matcher's own report, each model's requests and estimated cost, the judge's share, and where the parquet copy and
+/// the manifest are. <c>electionmatch run</c> prints them after its stages, and the <c>ElectionMatchRun</c> target logs
+/// the same lines, so a build log says what a terminal does.
+/// </summary>
+public static class RunSummary
+{
+    public static IReadOnlyList<string> Lines(RunResult run)
+    {
+        var counts = run.Manifest.Counts;
+        var lines = new List<string>
+        {
+            $"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)",
+            $"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})",
+        };
+        foreach (var account in run.Manifest.RowAccounting)
+        {
+            lines.Add($"rows: {account.Input} {account.Unit}: {account.Read} read = {string.Join(" + ", account.Outcomes.Select(o => $"{o.Rows} {o.Outcome} ({o.Reason})"))}");
+        }
+
+        lines.AddRange(run.Summary);
+        foreach (var model in run.Manifest.Models)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, estimated cost {model.EstimatedCost:0.####}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {model.UndecidedRows} rows undecided" : "")}"));
+        }
+
+        // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.
+        foreach (var (prefix, pass) in new[] { ("", ""), ("runoff_", " (runoff pass)") })
+        {
+            if (counts.TryGetValue(prefix + "retrieval_pairs_offline_only", out var offlineOnly))
+            {
+                lines.Add($"retrieval union{pass}: {counts[prefix + "retrieval_pairs_provider_only"]} pairs found by the provider only, {offlineOnly} by the offline embedder only, {counts[prefix + "retrieval_pairs_both"]} by both");
+            }
+        }
+
+        if (run.Manifest.JudgeShare > 0)
+        {
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge"));
+        }
+
+        lines.Add($"parquet:  {DisplayPath.For(run.ParquetPath)}");
+        lines.Add($"manifest: {DisplayPath.For(run.ManifestPath)}");
+        return lines;
+    }
+}
