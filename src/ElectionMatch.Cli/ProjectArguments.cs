@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 
@@ -14,22 +13,21 @@ internal sealed class ProjectArguments
 
     public Option<string?> Target { get; } = new("--target") { Description = "The profile target to use (default: the profile's 'target')." };
 
-    public Option<double> LockTimeout { get; } = new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish (default 60).", DefaultValueFactory = _ => 60 };
+    // A negative wait was once clamped to 0 silently; a typo must not turn "wait" into "fail at once". The cap is ElectionMatchLockTimeout's.
+    public NumberOption<double> LockTimeout { get; } = new(
+        new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish (default 60).", DefaultValueFactory = _ => "60" },
+        Codes.InvalidOption,
+        "a number of seconds (0 or more)",
+        seconds => double.IsFinite(seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2);
 
     public void AddTo(Command command)
     {
         command.Options.Add(ProjectDir);
         command.Options.Add(ProfilesDir);
         command.Options.Add(Target);
-        command.Options.Add(LockTimeout);
+        command.Options.Add(LockTimeout.Option);
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = ReadLockTimeout(result.GetValue(LockTimeout)) };
-
-    // A negative wait was once clamped to 0 silently; a typo must not turn "wait" into "fail at once". The cap is ElectionMatchLockTimeout's.
-    private static TimeSpan ReadLockTimeout(double seconds) =>
-        double.IsFinite(seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
-            ? TimeSpan.FromSeconds(seconds)
-            : throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--lock-timeout {seconds} is not a number of seconds (0 or more)"));
+        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)) };
 }

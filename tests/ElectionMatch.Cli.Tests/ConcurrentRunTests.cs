@@ -79,6 +79,58 @@ public sealed class ConcurrentRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Explain_and_evaluate_wait_for_the_command_holding_the_warehouse_then_answer()
+    {
+        var run = CliProcess.Run(Run("2030-06-03"));
+        Assert.True(run.ExitCode == 0, run.Output);
+        string[][] reading =
+        [
+            ["explain", Match, "gpc-000919", "--lock-timeout", "60", "--project-dir", _fixture.Directory],
+            ["evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--lock-timeout", "60", "--project-dir", _fixture.Directory],
+        ];
+
+        Task<CliProcess.Result>[] waiting;
+        // Held as a run holds it: electionmatch's lock, and DuckDB's own on the warehouse open for writing. Child
+        // processes, since DuckDB in this one would share the test's connection instead of meeting its lock.
+        using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+        using (DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            waiting = [.. reading.Select(args => Task.Run(() => CliProcess.RunChild(args)))];
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            foreach (var done in waiting.Where(w => w.IsCompleted))
+            {
+                Assert.Fail("a read-only command did not wait for the lock:\n" + (await done).Output);
+            }
+        }
+
+        var results = await Task.WhenAll(waiting);
+
+        Assert.True(results[0].ExitCode == 0, results[0].Output);
+        Assert.Contains("gpc-000919", results[0].Stdout, StringComparison.Ordinal);
+        Assert.True(results[1].ExitCode == 0, results[1].Output);
+        Assert.Contains("snapshot: model_predictions.candidacy_ddhq_matches_20300603", results[1].Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("explain")]
+    [InlineData("evaluate")]
+    public void Explain_and_evaluate_that_cannot_wait_longer_name_the_command_holding_the_warehouse(string command)
+    {
+        string[] args = command == "explain" ? [Match, "gpc-000919"] : [Match, "--truth", "truth/candidacy_ddhq_matches.csv"];
+        CliProcess.Result waiting;
+        // This process holds the lock file: the command, run in it, opens it again and meets the lock as another process would.
+        using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+        {
+            waiting = CliProcess.RunIn(_fixture.Directory, [command, .. args, "--lock-timeout", "0.5", "--project-dir", _fixture.Directory]);
+        }
+
+        Assert.Equal(1, waiting.ExitCode);
+        Assert.Equal("", waiting.Stdout);
+        Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is in use by another electionmatch command (process {Environment.ProcessId}, `electionmatch run {Match}`", waiting.Stderr, StringComparison.Ordinal);
+        Assert.Contains("waited 0.5 s for it", waiting.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_warehouse_another_program_holds_open_is_reported_with_that_program()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_fixture.WarehousePath)!);

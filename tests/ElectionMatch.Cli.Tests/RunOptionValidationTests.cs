@@ -38,6 +38,21 @@ public sealed class RunOptionValidationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("run", "abc")]
+    [InlineData("generate", "1,5")]
+    [InlineData("verify", "")]
+    public void A_lock_timeout_that_is_not_a_number_is_refused_naming_it(string command, string seconds)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli([command, .. command == "run" ? new[] { Match } : [], "--lock-timeout", seconds]);
+
+        // Before: System.CommandLine's "Cannot parse argument" and the help, with no code ("1,5" was read as 15 seconds).
+        AssertRefusedAndNothingChanged(before, result, $"electionmatch: error EM0044: --lock-timeout '{seconds}' is not a number of seconds (0 or more)");
+        Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("0001-01-01")]
     [InlineData("1899-12-31")]
     public void A_snapshot_date_before_1900_is_refused(string date)

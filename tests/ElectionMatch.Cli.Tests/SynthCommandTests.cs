@@ -162,6 +162,27 @@ public sealed class SynthCommandTests : IDisposable
         Assert.False(Directory.Exists(_directory));
     }
 
+    [Theory]
+    [InlineData("synth", "--rows", "ten", "EM0051", "'ten' is not a whole number")]
+    [InlineData("synth", "--seed", "1.5", "EM0051", "1.5 is not a whole number")]
+    [InlineData("synth", "--rows", "3000000000", "EM0051", "3000000000 is more than it takes (2147483647 at most)")]
+    [InlineData("bench", "--seed", "x", "EM0720", "'x' is not a whole number")]
+    [InlineData("bench", "--repeat", "3x", "EM0720", "'3x' is not a whole number")]
+    public void A_whole_number_option_given_something_else_is_the_commands_error_naming_it(string command, string option, string value, string code, string message)
+    {
+        string[] args = command == "synth"
+            ? ["synth", "--out", _directory, .. option == "--rows" ? [] : new[] { "--rows", "10" }, option, value]
+            : ["bench", "--dir", _directory, "--rows", "10", option, value];
+
+        var result = CliProcess.Run(args);
+
+        // Before: System.CommandLine's "Cannot parse argument 'ten' for option '--rows' as expected type 'System.Int32'" and the help.
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"electionmatch: error {code}: {option} {message}", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
     [Fact]
     public void Rows_beyond_the_free_space_of_the_output_device_are_refused_before_anything_is_written()
     {

@@ -12,17 +12,17 @@ internal static class BenchCommand
     public static Command Create()
     {
         var rows = new Option<string>("--rows") { Description = "Left row counts to measure, comma-separated; one synthetic project each.", DefaultValueFactory = _ => "10000,100000" };
-        var seed = new Option<int>("--seed") { Description = "The synth seed, 0 or more.", DefaultValueFactory = _ => 1 };
+        var seed = new NumberOption<int>(new("--seed") { Description = "The synth seed, 0 or more.", DefaultValueFactory = _ => "1" }, Codes.InvalidBenchOption, "a whole number");
         var directory = new Option<string>("--dir") { Description = "Where synthetic projects are kept and reused (one folder per rows and seed).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "electionmatch-bench") };
         var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
         var chart = new Option<string?>("--chart") { Description = "Draw time and memory against rows, and where the time goes, as an SVG file (its name ends in .svg)." };
         var markdown = new Option<string?>("--markdown") { Description = "Write the figures into this Markdown page (between its marker comments, or a new page)." };
-        var repeat = new Option<int>("--repeat") { Description = "Runs per size; the run with the median CPU time is reported, with every run's times (a shared host drifts by a tenth from run to run).", DefaultValueFactory = _ => 1 };
+        var repeat = new NumberOption<int>(new("--repeat") { Description = "Runs per size; the run with the median CPU time is reported, with every run's times (a shared host drifts by a tenth from run to run).", DefaultValueFactory = _ => "1" }, Codes.InvalidBenchOption, "a whole number");
         var leftShare = new Option<string?>("--left-share") { Description = "Run each size again on this share of its left rows (above 0, below 1, at most three decimals) and all its results rows, and split its cost into what a run pays whatever its left rows and what each left row adds." };
         var from = new Option<string[]>("--from") { Description = "Measure nothing: read these bench JSON files (repeatable; a later file's run of the same size wins) and write --json, --chart and --markdown from them." };
         var command = new Command("bench", "Generate synthetic projects, match each end to end in a child process, and report time per stage, rows per minute, peak memory, precision and recall.")
         {
-            rows, seed, directory, repeat, leftShare, json, chart, markdown, from,
+            rows, seed.Option, directory, repeat.Option, leftShare, json, chart, markdown, from,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
@@ -41,7 +41,7 @@ internal static class BenchCommand
             }
 
             // --from measures nothing, so an option that says how to measure would be ignored: refused, naming it.
-            Option[] measuring = [rows, seed, directory, repeat, leftShare];
+            Option[] measuring = [rows, seed.Option, directory, repeat.Option, leftShare];
             if (inputs.Length > 0 && measuring.Where(o => result.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList() is [_, ..] ignored)
             {
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--from measures nothing, so {string.Join(", ", ignored)} would be ignored; redraw from the JSON without {(ignored.Count == 1 ? "it" : "them")}, or measure without --from");
@@ -59,7 +59,7 @@ internal static class BenchCommand
             var bench = inputs.Length > 0
                 ? BenchResult.Merge(inputs.Select(Read).ToList())
                 : BenchOperation.Execute(
-                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, result.GetValue(seed), Self(), result.GetValue(repeat), ParseShare(result.GetValue(leftShare))),
+                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, seed.Read(result), Self(), repeat.Read(result), ParseShare(result.GetValue(leftShare))),
                     Print,
                     line => Terminal.Out.WriteLine(line),
                     cancellationToken);

@@ -19,20 +19,22 @@ internal static class EvaluateCommand
         var truth = new Option<string>("--truth") { Description = "CSV of true pairs: left id first, right id last.", Required = true };
         var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
         var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
-        var hardest = new Option<int>("--hardest") { Description = "Also list this many closest calls (the judge's rows first, then probabilities nearest even odds) with their verdict." };
-        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial, hardest };
+        // Take() of a negative count lists nothing, which reads as "no close calls": refused before any work.
+        var hardest = new NumberOption<int>(
+            new("--hardest") { Description = "Also list this many closest calls (the judge's rows first, then probabilities nearest even odds) with their verdict." },
+            Codes.InvalidOption,
+            "a number of closest calls to list (0 or more)",
+            n => n >= 0);
+        var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial, hardest.Option };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
-            // Take() of a negative count lists nothing, which reads as "no close calls": refuse it before any work.
-            if (result.GetValue(hardest) is var count and < 0)
-            {
-                throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--hardest {count} is not a number of closest calls to list (0 or more)"));
-            }
-
+            var count = hardest.Read(result);
             var context = ProjectContext.Load(project.Read(result));
             var name = result.GetValue(match)!;
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
+            // A run holding the warehouse has it open for writing, which DuckDB's lock refuses a reader: wait for it.
+            using var held = context.Lock($"evaluate {name}", out context);
             using var warehouse = context.OpenForReading();
             var schema = context.Settings.Snapshots.Schema;
             var resolver = context.Resolver(warehouse);
@@ -126,12 +128,12 @@ internal static class EvaluateCommand
                 Terminal.Out.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
             }
 
-            if (result.GetValue(hardest) > 0 && scored.AbsentColumns.Contains("match_probability"))
+            if (count > 0 && scored.AbsentColumns.Contains("match_probability"))
             {
                 Terminal.Out.WriteLine($"hard: not computed: {evaluated.Name.Table} has no match_probability column (a snapshot loaded by hand, not written by a run)");
             }
 
-            foreach (var hard in scored.Hardest.Take(result.GetValue(hardest)))
+            foreach (var hard in scored.Hardest.Take(count))
             {
                 Terminal.Out.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Detail} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }

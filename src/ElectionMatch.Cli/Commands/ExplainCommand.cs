@@ -21,19 +21,19 @@ internal static class ExplainCommand
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match, as named in electionmatch.yml." };
         var leftId = new Argument<string>("left-id") { Description = "The left row's id (for example a gp_candidacy_id)." };
-        var top = new Option<int>("--candidates") { Description = "How many candidate pairs to show per election row.", DefaultValueFactory = _ => 3 };
-        var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in the latest run.") { match, leftId, top };
+        var top = new NumberOption<int>(
+            new("--candidates") { Description = "How many candidate pairs to show per election row.", DefaultValueFactory = _ => "3" },
+            Codes.InvalidOption,
+            "a number of candidate pairs to show (0 or more)",
+            n => n >= 0);
+        var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in the latest run.") { match, leftId, top.Option };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
-            if (result.GetValue(top) is var count and < 0)
-            {
-                throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--candidates {count} is not a number of candidate pairs to show (0 or more)"));
-            }
-
+            var count = top.Read(result);
             var context = ProjectContext.Load(project.Read(result));
             var id = result.GetValue(leftId)!;
-            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, result.GetValue(top));
+            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, count);
             var c = CultureInfo.InvariantCulture;
             if (explanation.UnreadPartitions.Count > 0)
             {

@@ -10,8 +10,8 @@ internal static class SynthCommand
 {
     public static Command Create()
     {
-        var rows = new Option<int>("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true };
-        var seed = new Option<int>("--seed") { Description = "The random seed, 0 or more; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
+        var rows = new NumberOption<int>(new("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true }, Codes.InvalidSynthOption, "a whole number");
+        var seed = new NumberOption<int>(new("--seed") { Description = "The random seed, 0 or more; the same seed gives the same files.", DefaultValueFactory = _ => "1" }, Codes.InvalidSynthOption, "a whole number");
         var output = new Option<string>("--out") { Description = "The directory to write the dbt project to (empty, or pass --force).", Required = true };
         var force = new Option<bool>("--force") { Description = "Write into a non-empty directory: replaces what synth writes and removes what runs wrote there (target/, electionmatch/manifests/, models/staging/model_predictions_source/); other files are kept." };
         var rates = new Option<string[]>("--rate")
@@ -22,11 +22,11 @@ internal static class SynthCommand
         var name = new Option<string>("--name") { Description = "The dbt project and profile name (letters, digits and underscores, not starting with a digit); the warehouse is target/<name>.duckdb.", DefaultValueFactory = _ => "synth" };
         var command = new Command("synth", "Write a dbt project with synthetic HubSpot candidacies, DDHQ results (parquet) and the truth between them.")
         {
-            rows, seed, output, force, rates, name,
+            rows.Option, seed.Option, output, force, rates, name,
         };
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
-            var settings = new SynthSettings(result.GetValue(rows), result.GetValue(seed))
+            var settings = new SynthSettings(rows.Read(result), seed.Read(result))
             {
                 Rates = ParseRates(result.GetValue(rates) ?? []),
                 ProjectName = result.GetValue(name)!,

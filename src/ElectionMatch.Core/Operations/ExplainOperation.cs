@@ -15,7 +15,7 @@ namespace ElectionMatch.Operations;
 /// </summary>
 public sealed class ExplainOperation
 {
-    private readonly ProjectContext _context;
+    private ProjectContext _context;
 
     public ExplainOperation(ProjectContext context)
     {
@@ -35,6 +35,8 @@ public sealed class ExplainOperation
         }
 
         var run = RunSchema.For(match);
+        // A run holding the warehouse has it open for writing, which DuckDB's lock refuses a reader: wait for it.
+        using var held = _context.Lock($"explain {match}", out _context);
         using var warehouse = _context.OpenForReading();
         var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
         var (parts, unread) = Parts(warehouse, run, match, at);
