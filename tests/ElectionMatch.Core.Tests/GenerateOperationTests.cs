@@ -226,6 +226,29 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
         Assert.Contains($"stg_model_predictions__{Match}_20260101 does not run", warning.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Generate_does_not_write_the_stable_models_yaml_from_a_staging_model_edit_it_refuses()
+    {
+        using var fixture = runOf20260101.Copy();
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        var staging = $"{StagingDirectory}/stg_model_predictions__{Match}_20260101.sql";
+        var stableYaml = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}.yml");
+        var yaml = File.ReadAllText(stableYaml);
+        fixture.Replace(staging, "            embedding_text,\n", "            embedding_text as my_text,\n");
+
+        var generate = new GenerateOperation(context()).Execute();
+        var check = new CheckOperation(context()).Execute();
+
+        var edited = Assert.Single(generate.Diagnostics, d => d.IsError);
+        Assert.Equal(Codes.GeneratedFileEdited, edited.Code);
+        Assert.Equal(Path.GetFullPath(fixture.PathOf(staging)), Path.GetFullPath(edited.File));
+        // Before, generate declared my_text in the stable model's YAML (losing embedding_text's description) and then
+        // refused the edit it had just followed.
+        Assert.Equal(yaml, File.ReadAllText(stableYaml));
+        // check compares the stable YAML with the same render, so it does not call it out of date either.
+        Assert.DoesNotContain(check, d => d.Code == Codes.GeneratedFileStale && Path.GetFullPath(d.File) == Path.GetFullPath(stableYaml));
+    }
+
     /// <summary>
     /// The committed fixture after a run of the match on 2026-01-01, made once for the class when a test first asks:
     /// two tests start from it, each on its own copy.

@@ -172,8 +172,7 @@ public sealed class CheckOperation
             IReadOnlyList<ColumnInfo>? columns = null;
             try
             {
-                var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
-                columns = warehouse.Describe("select * from " + resolver.Ref(staging, new SourceSpan(DisplayPath.For(sqlPath), 1, 1)));
+                columns = StableModelColumns.Describe(_context, _renderer, newest, warehouse, resolver);
             }
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
