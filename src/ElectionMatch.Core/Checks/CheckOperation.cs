@@ -13,7 +13,8 @@ namespace ElectionMatch.Checks;
 /// The pre-merge check: snapshots and staging models in sync, generated files unedited and current,
 /// each staging model runs against its snapshot with the declared columns, and no downstream model
 /// references a snapshot that does not exist (error) or has been superseded (warning); then
-/// <see cref="VerifyOperation"/> without the input rehash.
+/// <see cref="VerifyOperation"/> without the input rehash. The matches checked are those electionmatch.yml defines and
+/// those it no longer does whose snapshots the project still holds (<see cref="OrphanMatches"/>).
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class CheckOperation
@@ -38,14 +39,20 @@ public sealed class CheckOperation
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
         // or stale files that follow from it are not reported again, one by one.
         _interrupted = new SnapshotLog(warehouse).Latest().Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
+        // A match electionmatch.yml no longer defines (renamed or removed) whose snapshots the project still holds is
+        // checked as a defined one is, its kind told by its snapshots' columns; EM0113 says once that nothing maintains it.
+        var orphans = OrphanMatches.Find(_context);
+        _diagnostics.AddRange(orphans.Select(o => o.Warning));
+        var matches = _context.Settings.Matches.Values.Select(m => (m.Name, Definition: (MatchDefinition?)MatchDefinition.For(m.Kind)))
+            .Concat(orphans.Select(o => (o.Name, Definition: (MatchDefinition?)null)))
+            .ToList();
         var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
-        foreach (var match in _context.Settings.Matches.Values)
+        foreach (var (match, definition) in matches)
         {
-            var definition = MatchDefinition.For(match.Kind);
-            existing[match.Name] = CheckSnapshots(match.Name, definition, warehouse, resolver);
-            CheckLatestModel(match.Name, existing[match.Name], definition, warehouse, resolver);
-            CheckOrphanStagingFiles(match.Name);
-            CheckUndeclaredSnapshots(match.Name, warehouse);
+            existing[match] = CheckSnapshots(match, definition, warehouse, resolver);
+            CheckLatestModel(match, existing[match], definition, warehouse, resolver);
+            CheckOrphanStagingFiles(match);
+            CheckUndeclaredSnapshots(match, warehouse);
         }
 
         CheckZipCodeModels(warehouse, resolver);
@@ -53,11 +60,12 @@ public sealed class CheckOperation
         CheckYamlFormAgainstBuiltDbt();
 
         // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
-        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, _context.Settings.Matches.Keys, inputs: false));
+        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, matches.Select(m => m.Name), inputs: false));
         return _diagnostics;
     }
 
-    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    /// <param name="definition">Null for a match electionmatch.yml does not define: told by each snapshot's columns.</param>
+    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var present = new List<SnapshotName>();
         foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table)))
@@ -89,7 +97,8 @@ public sealed class CheckOperation
             if (File.Exists(yamlPath))
             {
                 var manifest = _context.ManifestReference(name);
-                CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest));
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, outputs, manifest));
             }
             else if (GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
             {
@@ -107,9 +116,11 @@ public sealed class CheckOperation
     private void CheckQuarantineShare(string match, SnapshotName name, Dbt.SourceTable entry)
     {
         var path = _context.ManifestPath(name);
-        if (!File.Exists(path))
+        if (!File.Exists(path) || !_context.Settings.Matches.TryGetValue(match, out var settings))
         {
-            return; // a snapshot loaded by hand has no manifest and so no row counts
+            // A snapshot loaded by hand has no manifest and so no row counts; the limit is a setting of a match that
+            // electionmatch.yml defines.
+            return;
         }
 
         SnapshotManifest manifest;
@@ -122,7 +133,7 @@ public sealed class CheckOperation
             return; // an unreadable manifest is verify's finding, not this check's
         }
 
-        var limit = _context.Settings.Matches[match].Quarantine.WarnShare;
+        var limit = settings.Quarantine.WarnShare;
         foreach (var side in new[] { "left", "right" })
         {
             if (manifest.Counts.TryGetValue(side + "_rows_read", out var read) && read > 0
@@ -135,7 +146,7 @@ public sealed class CheckOperation
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
-    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         if (present.Count == 0)
         {
@@ -181,7 +192,8 @@ public sealed class CheckOperation
 
             if (columns is not null)
             {
-                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, _context.ManifestReference(newest)));
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, outputs, _context.ManifestReference(newest)));
             }
         }
 
@@ -388,7 +400,7 @@ public sealed class CheckOperation
         var source = _context.Settings.Snapshots.SourceName;
         var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
         // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
-        var stableModels = _context.Settings.Matches.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
+        var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
         // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
         // fails dbt's parse as a model does.
         foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
@@ -418,7 +430,8 @@ public sealed class CheckOperation
                     Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
                 }
 
-                if (call.IsRef && snapshots.Contains(name) && File.Exists(_context.LatestSqlPath(name.Match)))
+                // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
+                if (call.IsRef && snapshots.Contains(name) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
                 {
                     var stable = SnapshotName.LatestModel(name.Match, source);
                     Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({snapshots[^1].Table}); `electionmatch generate --rewrite-refs` rewrites this reference");

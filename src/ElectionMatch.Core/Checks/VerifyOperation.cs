@@ -26,14 +26,21 @@ public sealed class VerifyOperation
         _context = context;
     }
 
-    /// <param name="match">One match, or null for all.</param>
+    /// <param name="match">One match, or null for all: those electionmatch.yml defines and those it no longer does whose
+    /// snapshots the project still holds (<see cref="OrphanMatches"/>, each also an EM0113 warning).</param>
     /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row).</param>
     public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
     {
-        var matches = match is null ? _context.Settings.Matches.Keys.ToList() : [_context.Settings.Match(match).Name];
+        var named = match is null ? null : _context.Settings.Match(match).Name;
         using var held = _context.Lock("verify", out _context);
         using var warehouse = _context.OpenForReading();
-        return Verify(warehouse, matches, inputs);
+        if (named is not null)
+        {
+            return Verify(warehouse, [named], inputs);
+        }
+
+        var orphans = OrphanMatches.Find(_context);
+        return [.. orphans.Select(o => o.Warning), .. Verify(warehouse, [.. _context.Settings.Matches.Keys, .. orphans.Select(o => o.Name)], inputs)];
     }
 
     /// <summary>Verifies with a warehouse the caller opened (check holds the lock already).</summary>
@@ -102,7 +109,8 @@ public sealed class VerifyOperation
             }
 
             VerifyChain();
-            if (inputs)
+            // A match electionmatch.yml no longer defines has no inputs to compare with: no run of it can follow.
+            if (inputs && _context.Settings.Matches.ContainsKey(_match))
             {
                 VerifyInputs();
             }
