@@ -19,6 +19,8 @@ namespace ElectionMatch.Checks;
 /// </summary>
 public sealed class CheckOperation
 {
+    private const string EditedByHand = "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/";
+
     private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
@@ -80,6 +82,7 @@ public sealed class CheckOperation
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
                 Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
+                CheckEditedWithoutSnapshot(name);
                 continue;
             }
 
@@ -302,11 +305,26 @@ public sealed class CheckOperation
 
         if (!state.IsIntact)
         {
-            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
+            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), EditedByHand);
         }
         else if (render().Body != state.Body)
         {
             Report(Codes.GeneratedFileStale, Severity.Warning, new SourceSpan(DisplayPath.For(path), 1, 1), "this generated file is out of date with its template or snapshot; run `electionmatch generate`");
+        }
+    }
+
+    /// <summary>
+    /// A hand edit of the staging files of a snapshot whose table is not here (a clone without the warehouse): the header's
+    /// hash tells it without the table, but where the edit is cannot be told without the columns to render from, so line 1.
+    /// </summary>
+    private void CheckEditedWithoutSnapshot(SnapshotName name)
+    {
+        foreach (var path in new[] { _context.SqlPath(name), _context.YamlPath(name) }.Where(File.Exists))
+        {
+            if (GeneratedFile.Inspect(File.ReadAllText(path)) is { IsGenerated: true, IsIntact: false })
+            {
+                Report(Codes.GeneratedFileEdited, Severity.Error, SourceSpan.TextFile(DisplayPath.For(path)), EditedByHand);
+            }
         }
     }
 

@@ -103,6 +103,14 @@ public sealed class VerifyOperation
                     $"the manifest {path} of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
             }
 
+            // Without a log of the snapshot (a clone without the warehouse), the sources entry generate wrote with the
+            // manifest says it was written.
+            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry.ManifestAt is not null && !_records.ContainsKey(d.Name.Table) && !present.Contains(d.Name.Table)))
+            {
+                Report(Codes.ManifestMissing, Severity.Error, entry.ManifestAt ?? entry.At,
+                    $"the manifest {DisplayPath.For(_context.ManifestPath(name))} of snapshot {name.Table} is missing (its sources entry names it here; the warehouse's snapshot log does not know the snapshot); restore it from version control");
+            }
+
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
             {
                 VerifyManifest(file);
