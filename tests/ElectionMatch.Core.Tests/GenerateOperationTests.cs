@@ -187,6 +187,39 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     }
 
     [Fact]
+    public void In_a_clone_without_the_warehouse_check_reports_a_hand_edited_staging_model_at_its_first_line()
+    {
+        using var fixture = runOf20260101.Copy();
+        var staging = $"{StagingDirectory}/stg_model_predictions__{Match}_20260101.sql";
+        fixture.Replace(staging, "            embedding_text,\n", "            embedding_text as my_text,\n");
+        File.Delete(fixture.WarehousePath);
+
+        var check = new CheckOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute();
+
+        // Before, the missing table (EM0101) hid it: the header's hash tells an edit without the warehouse, though not
+        // where it is (there are no columns to render from).
+        var edited = Assert.Single(check, d => d.Code == Codes.GeneratedFileEdited);
+        Assert.Equal((Path.GetFullPath(fixture.PathOf(staging)), 1), (Path.GetFullPath(edited.File), edited.Line));
+    }
+
+    [Fact]
+    public void In_a_clone_without_the_warehouse_verify_reports_a_manifest_that_the_sources_entry_names_and_that_is_missing()
+    {
+        using var fixture = runOf20260101.Copy();
+        const string manifest = $"electionmatch/manifests/{Match}_20260101.json";
+        File.Delete(fixture.PathOf(manifest));
+        File.Delete(fixture.WarehousePath);
+
+        var verify = new VerifyOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute();
+
+        // Before, only the warehouse's snapshot log could say the manifest was written; a clone has the entry generate wrote.
+        var missing = Assert.Single(verify, d => d.Code == Codes.ManifestMissing);
+        var line = Array.FindIndex(fixture.Read(SourcesYaml).Split('\n'), l => l.EndsWith("manifest: " + manifest, StringComparison.Ordinal)) + 1;
+        Assert.Equal((Path.GetFullPath(fixture.PathOf(SourcesYaml)), line), (Path.GetFullPath(missing.File), missing.Line));
+        Assert.Contains($"{Match}_20260101 is missing", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_fails_when_the_stable_models_yaml_is_missing_and_generate_writes_it_again()
     {
         using var fixture = runOf20260101.Copy();
@@ -224,6 +257,29 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
         // Before, the stable model's path with no line; it is the staging model that must be fixed.
         Assert.Equal((Path.GetFullPath(staging), 1, 1), (Path.GetFullPath(warning.File), warning.Line, warning.Column));
         Assert.Contains($"stg_model_predictions__{Match}_20260101 does not run", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_does_not_write_the_stable_models_yaml_from_a_staging_model_edit_it_refuses()
+    {
+        using var fixture = runOf20260101.Copy();
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        var staging = $"{StagingDirectory}/stg_model_predictions__{Match}_20260101.sql";
+        var stableYaml = fixture.PathOf($"{StagingDirectory}/stg_model_predictions__{Match}.yml");
+        var yaml = File.ReadAllText(stableYaml);
+        fixture.Replace(staging, "            embedding_text,\n", "            embedding_text as my_text,\n");
+
+        var generate = new GenerateOperation(context()).Execute();
+        var check = new CheckOperation(context()).Execute();
+
+        var edited = Assert.Single(generate.Diagnostics, d => d.IsError);
+        Assert.Equal(Codes.GeneratedFileEdited, edited.Code);
+        Assert.Equal(Path.GetFullPath(fixture.PathOf(staging)), Path.GetFullPath(edited.File));
+        // Before, generate declared my_text in the stable model's YAML (losing embedding_text's description) and then
+        // refused the edit it had just followed.
+        Assert.Equal(yaml, File.ReadAllText(stableYaml));
+        // check compares the stable YAML with the same render, so it does not call it out of date either.
+        Assert.DoesNotContain(check, d => d.Code == Codes.GeneratedFileStale && Path.GetFullPath(d.File) == Path.GetFullPath(stableYaml));
     }
 
     /// <summary>

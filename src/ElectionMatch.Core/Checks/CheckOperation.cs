@@ -13,11 +13,14 @@ namespace ElectionMatch.Checks;
 /// The pre-merge check: snapshots and staging models in sync, generated files unedited and current,
 /// each staging model runs against its snapshot with the declared columns, and no downstream model
 /// references a snapshot that does not exist (error) or has been superseded (warning); then
-/// <see cref="VerifyOperation"/> without the input rehash.
+/// <see cref="VerifyOperation"/> without the input rehash. The matches checked are those electionmatch.yml defines and
+/// those it no longer does whose snapshots the project still holds (<see cref="OrphanMatches"/>).
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class CheckOperation
 {
+    private const string EditedByHand = "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/";
+
     private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
@@ -38,14 +41,20 @@ public sealed class CheckOperation
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
         // or stale files that follow from it are not reported again, one by one.
         _interrupted = new SnapshotLog(warehouse).Latest().Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
+        // A match electionmatch.yml no longer defines (renamed or removed) whose snapshots the project still holds is
+        // checked as a defined one is, its kind told by its snapshots' columns; EM0113 says once that nothing maintains it.
+        var orphans = OrphanMatches.Find(_context);
+        _diagnostics.AddRange(orphans.Select(o => o.Warning));
+        var matches = _context.Settings.Matches.Values.Select(m => (m.Name, Definition: (MatchDefinition?)MatchDefinition.For(m.Kind)))
+            .Concat(orphans.Select(o => (o.Name, Definition: (MatchDefinition?)null)))
+            .ToList();
         var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
-        foreach (var match in _context.Settings.Matches.Values)
+        foreach (var (match, definition) in matches)
         {
-            var definition = MatchDefinition.For(match.Kind);
-            existing[match.Name] = CheckSnapshots(match.Name, definition, warehouse, resolver);
-            CheckLatestModel(match.Name, existing[match.Name], definition, warehouse, resolver);
-            CheckOrphanStagingFiles(match.Name);
-            CheckUndeclaredSnapshots(match.Name, warehouse);
+            existing[match] = CheckSnapshots(match, definition, warehouse, resolver);
+            CheckLatestModel(match, existing[match], definition, warehouse, resolver);
+            CheckOrphanStagingFiles(match);
+            CheckUndeclaredSnapshots(match, warehouse);
         }
 
         CheckZipCodeModels(warehouse, resolver);
@@ -53,11 +62,12 @@ public sealed class CheckOperation
         CheckYamlFormAgainstBuiltDbt();
 
         // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
-        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, _context.Settings.Matches.Keys, inputs: false));
+        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, matches.Select(m => m.Name), inputs: false));
         return _diagnostics;
     }
 
-    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    /// <param name="definition">Null for a match electionmatch.yml does not define: told by each snapshot's columns.</param>
+    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var present = new List<SnapshotName>();
         foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table)))
@@ -72,6 +82,7 @@ public sealed class CheckOperation
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
                 Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
+                CheckEditedWithoutSnapshot(name);
                 continue;
             }
 
@@ -89,7 +100,8 @@ public sealed class CheckOperation
             if (File.Exists(yamlPath))
             {
                 var manifest = _context.ManifestReference(name);
-                CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest));
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, outputs, manifest));
             }
             else if (GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
             {
@@ -107,9 +119,11 @@ public sealed class CheckOperation
     private void CheckQuarantineShare(string match, SnapshotName name, Dbt.SourceTable entry)
     {
         var path = _context.ManifestPath(name);
-        if (!File.Exists(path))
+        if (!File.Exists(path) || !_context.Settings.Matches.TryGetValue(match, out var settings))
         {
-            return; // a snapshot loaded by hand has no manifest and so no row counts
+            // A snapshot loaded by hand has no manifest and so no row counts; the limit is a setting of a match that
+            // electionmatch.yml defines.
+            return;
         }
 
         SnapshotManifest manifest;
@@ -122,7 +136,7 @@ public sealed class CheckOperation
             return; // an unreadable manifest is verify's finding, not this check's
         }
 
-        var limit = _context.Settings.Matches[match].Quarantine.WarnShare;
+        var limit = settings.Quarantine.WarnShare;
         foreach (var side in new[] { "left", "right" })
         {
             if (manifest.Counts.TryGetValue(side + "_rows_read", out var read) && read > 0
@@ -135,7 +149,7 @@ public sealed class CheckOperation
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
-    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         if (present.Count == 0)
         {
@@ -172,8 +186,7 @@ public sealed class CheckOperation
             IReadOnlyList<ColumnInfo>? columns = null;
             try
             {
-                var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
-                columns = warehouse.Describe("select * from " + resolver.Ref(staging, new SourceSpan(DisplayPath.For(sqlPath), 1, 1)));
+                columns = StableModelColumns.Describe(_context, _renderer, newest, warehouse, resolver);
             }
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
@@ -182,7 +195,8 @@ public sealed class CheckOperation
 
             if (columns is not null)
             {
-                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, _context.ManifestReference(newest)));
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, outputs, _context.ManifestReference(newest)));
             }
         }
 
@@ -291,11 +305,26 @@ public sealed class CheckOperation
 
         if (!state.IsIntact)
         {
-            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), "this generated file was edited by hand; generated files are rewritten by `electionmatch generate`, so put the change in a downstream model or a template override under electionmatch/templates/");
+            Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), EditedByHand);
         }
         else if (render().Body != state.Body)
         {
             Report(Codes.GeneratedFileStale, Severity.Warning, new SourceSpan(DisplayPath.For(path), 1, 1), "this generated file is out of date with its template or snapshot; run `electionmatch generate`");
+        }
+    }
+
+    /// <summary>
+    /// A hand edit of the staging files of a snapshot whose table is not here (a clone without the warehouse): the header's
+    /// hash tells it without the table, but where the edit is cannot be told without the columns to render from, so line 1.
+    /// </summary>
+    private void CheckEditedWithoutSnapshot(SnapshotName name)
+    {
+        foreach (var path in new[] { _context.SqlPath(name), _context.YamlPath(name) }.Where(File.Exists))
+        {
+            if (GeneratedFile.Inspect(File.ReadAllText(path)) is { IsGenerated: true, IsIntact: false })
+            {
+                Report(Codes.GeneratedFileEdited, Severity.Error, SourceSpan.TextFile(DisplayPath.For(path)), EditedByHand);
+            }
         }
     }
 
@@ -389,7 +418,7 @@ public sealed class CheckOperation
         var source = _context.Settings.Snapshots.SourceName;
         var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
         // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
-        var stableModels = _context.Settings.Matches.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
+        var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
         // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
         // fails dbt's parse as a model does.
         foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
@@ -419,7 +448,8 @@ public sealed class CheckOperation
                     Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
                 }
 
-                if (call.IsRef && snapshots.Contains(name) && File.Exists(_context.LatestSqlPath(name.Match)))
+                // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
+                if (call.IsRef && snapshots.Contains(name) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
                 {
                     var stable = SnapshotName.LatestModel(name.Match, source);
                     Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({snapshots[^1].Table}); `electionmatch generate --rewrite-refs` rewrites this reference");

@@ -26,14 +26,21 @@ public sealed class VerifyOperation
         _context = context;
     }
 
-    /// <param name="match">One match, or null for all.</param>
+    /// <param name="match">One match, or null for all: those electionmatch.yml defines and those it no longer does whose
+    /// snapshots the project still holds (<see cref="OrphanMatches"/>, each also an EM0113 warning).</param>
     /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row).</param>
     public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
     {
-        var matches = match is null ? _context.Settings.Matches.Keys.ToList() : [_context.Settings.Match(match).Name];
+        var named = match is null ? null : _context.Settings.Match(match).Name;
         using var held = _context.Lock("verify", out _context);
         using var warehouse = _context.OpenForReading();
-        return Verify(warehouse, matches, inputs);
+        if (named is not null)
+        {
+            return Verify(warehouse, [named], inputs);
+        }
+
+        var orphans = OrphanMatches.Find(_context);
+        return [.. orphans.Select(o => o.Warning), .. Verify(warehouse, [.. _context.Settings.Matches.Keys, .. orphans.Select(o => o.Name)], inputs)];
     }
 
     /// <summary>Verifies with a warehouse the caller opened (check holds the lock already).</summary>
@@ -96,13 +103,22 @@ public sealed class VerifyOperation
                     $"the manifest {path} of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
             }
 
+            // Without a log of the snapshot (a clone without the warehouse), the sources entry generate wrote with the
+            // manifest says it was written.
+            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry.ManifestAt is not null && !_records.ContainsKey(d.Name.Table) && !present.Contains(d.Name.Table)))
+            {
+                Report(Codes.ManifestMissing, Severity.Error, entry.ManifestAt ?? entry.At,
+                    $"the manifest {DisplayPath.For(_context.ManifestPath(name))} of snapshot {name.Table} is missing (its sources entry names it here; the warehouse's snapshot log does not know the snapshot); restore it from version control");
+            }
+
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
             {
                 VerifyManifest(file);
             }
 
             VerifyChain();
-            if (inputs)
+            // A match electionmatch.yml no longer defines has no inputs to compare with: no run of it can follow.
+            if (inputs && _context.Settings.Matches.ContainsKey(_match))
             {
                 VerifyInputs();
             }

@@ -54,6 +54,7 @@ public static class Codes
     public const string RunNotFound = "EM0110";
     public const string ExplainIdNotFound = "EM0111";
     public const string ExplainPartitionUnreadable = "EM0112";
+    public const string MatchNotConfigured = "EM0113";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";

@@ -25,4 +25,14 @@ public sealed record MatchDefinition(
         }.Run(i, o.Progress, o.CancellationToken)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown match kind"),
     };
+
+    /// <summary>
+    /// The kind whose published columns a snapshot has the most of: the kind of a snapshot whose match electionmatch.yml
+    /// no longer defines (its manifest does not record one), so its generated YAML is rendered as it was written.
+    /// </summary>
+    internal static MatchDefinition Publishing(IReadOnlyList<ColumnInfo> columns)
+    {
+        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return MatchKind.All.Select(k => For(k.Name)).MaxBy(d => d.Columns.Count(c => names.Contains(c.Name)))!;
+    }
 }

@@ -123,7 +123,8 @@ public sealed class GenerateOperation
         IReadOnlyList<ColumnInfo> columns;
         try
         {
-            columns = warehouse.Describe("select * from " + resolver.Ref(staging, stagingAt));
+            // As generate writes the staging model, not as a hand edit it refuses (EM0102) left it.
+            columns = StableModelColumns.Describe(_context, _renderer, newest, warehouse, resolver);
         }
         catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
         {
