@@ -36,13 +36,13 @@ internal static partial class OrphanMatches
         }
 
         var prefix = $"stg_{snapshots.SourceName}__";
-        foreach (var file in FilesIn(context.Project.Resolve(snapshots.StagingDirectory), prefix + "*")
-            .Where(f => Path.GetExtension(f) is ".sql" or ".yml" && GeneratedFile.Inspect(File.ReadAllText(f)).IsGenerated))
+        foreach (var file in FilesIn(context.Project.Resolve(snapshots.StagingDirectory), prefix + "*").Where(f => Path.GetExtension(f) is ".sql" or ".yml"))
         {
-            // A dated staging model names its snapshot; a stable one, stg_<source>__<match>, its match.
+            // A dated staging model names its snapshot; a stable one, stg_<source>__<match>, its match. Only a file of a
+            // match electionmatch.yml does not define is read, to tell whether ElectionMatch wrote it.
             var model = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
             var match = SnapshotName.TryParse(model)?.Match ?? model;
-            if (MatchName().IsMatch(match))
+            if (MatchName().IsMatch(match) && !context.Settings.Matches.ContainsKey(match) && GeneratedFile.Inspect(File.ReadAllText(file)).IsGenerated)
             {
                 Add(match, SourceSpan.TextFile(DisplayPath.For(file)), "this generated file");
             }

@@ -107,7 +107,7 @@ public sealed class VerifyOperation
             // manifest says it was written.
             foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry.ManifestAt is not null && !_records.ContainsKey(d.Name.Table) && !present.Contains(d.Name.Table)))
             {
-                Report(Codes.ManifestMissing, Severity.Error, entry.ManifestAt ?? entry.At,
+                Report(Codes.ManifestMissing, Severity.Error, entry.ManifestAt!.Value,
                     $"the manifest {DisplayPath.For(_context.ManifestPath(name))} of snapshot {name.Table} is missing (its sources entry names it here; the warehouse's snapshot log does not know the snapshot); restore it from version control");
             }
 

@@ -109,10 +109,22 @@ public static partial class Secrets
     [GeneratedRegex(@"(?<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}")]
     private static partial Regex Bearer();
 
-    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…), Google OAuth access tokens (ya29.…) and signed JWTs
-    // (header.payload.signature, both JSON parts base64url: eyJ…): the assertion a service account signs to get a token.
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")]
+    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…), Google OAuth access tokens (ya29.…), Stripe keys
+    // (sk_live_…, rk_test_…), GitHub tokens (ghp_…, github_pat_…) and signed JWTs (header.payload.signature, both JSON
+    // parts base64url: eyJ…): the assertion a service account signs to get a token.
+    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")]
     private static partial Regex KnownTokenShapes();
+
+    /// <summary>Whether <paramref name="value"/> is, whole, a credential of a shape <see cref="Redact"/> masks wherever it appears.</summary>
+    public static bool IsKnownTokenShape(string value) => KnownTokenShapes().Match(value) is { Success: true } m && m.Index == 0 && m.Length == value.Length;
+
+    /// <summary>
+    /// Whether a name could be a random key rather than a word: 24 characters or more mixing upper case, lower case and
+    /// digits. Names are seldom so, but some are (<c>AzureOpenAiKeyProduction2</c>), so this only keeps a name out of a
+    /// message, never refuses it.
+    /// </summary>
+    public static bool MayBeRandomKey(string name) =>
+        name.Length >= 24 && name.Any(char.IsAsciiLetterUpper) && name.Any(char.IsAsciiLetterLower) && name.Any(char.IsAsciiDigit);
 
     [GeneratedRegex(@"(?<key>\b(api[_-]?key|access[_-]?token|token|secret|password|private[_-]?key)[""']?\s*[=:]\s*['""]?)[^\s'"",;}]+", RegexOptions.IgnoreCase)]
     private static partial Regex Assignment();

@@ -7,7 +7,7 @@ namespace ElectionMatch.Operations;
 /// The lines a finished run is summed up in: what it published and quarantined, where every input row went, the
 /// matcher's own report, each model's requests and estimated cost, the judge's share, and where the parquet copy and
 /// the manifest are. <c>electionmatch run</c> prints them after its stages, and the <c>ElectionMatchRun</c> target logs
-/// the same lines, so a build log says what a terminal does.
+/// the same lines, so a build log says what a terminal does. Every line is masked (<see cref="Diagnostics.Secrets"/>).
 /// </summary>
 public static class RunSummary
 {
@@ -47,6 +47,7 @@ public static class RunSummary
 
         lines.Add($"parquet:  {DisplayPath.For(run.ParquetPath)}");
         lines.Add($"manifest: {DisplayPath.For(run.ManifestPath)}");
-        return lines;
+        // Masked here, once, for both: a matcher report or a path may quote a value that is a secret.
+        return [.. lines.Select(Diagnostics.Secrets.Redact)];
     }
 }

@@ -551,11 +551,11 @@ public sealed class ElectionMatchSettings
             // Do not echo it: a value that is not a variable name may be the key itself.
             diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("api_key_env"), "'api_key_env' must be the name of an environment variable (letters, digits, underscores), not the key itself"));
         }
-        else if (apiKeyEnv is not null && LooksLikeAKey(apiKeyEnv))
+        else if (apiKeyEnv is not null && Secrets.IsKnownTokenShape(apiKeyEnv))
         {
-            // A valid variable name, but shaped as a credential: quoted later ("… the environment variable X is not set"), it would print the key.
+            // A valid variable name, but a key's shape (sk_live_…, AIza…, ghp_…): quoted later, it would print the key.
             diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("api_key_env"),
-                "'api_key_env' looks like a key, not the name of an environment variable (a known key prefix, or 24 characters or more mixing upper case, lower case and digits); set it to the name of the variable that holds the key"));
+                "'api_key_env' looks like a key, not the name of an environment variable (it has the shape of a Google, Stripe or GitHub key); set it to the name of the variable that holds the key"));
         }
 
         return new ModelConnection
@@ -673,14 +673,4 @@ public sealed class ElectionMatchSettings
             diagnostics.AddRange(e.Diagnostics);
         }
     }
-
-    private static readonly string[] KeyPrefixes = ["AIza", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"];
-
-    /// <summary>
-    /// Whether a valid variable name is shaped as a credential: the prefixes of Google API keys, Stripe and GitHub
-    /// tokens, or a long run mixing upper case, lower case and digits, which variable names seldom are and keys are.
-    /// </summary>
-    internal static bool LooksLikeAKey(string name) =>
-        KeyPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal) && name.Length >= p.Length + 16)
-        || (name.Length >= 24 && name.Any(char.IsAsciiLetterUpper) && name.Any(char.IsAsciiLetterLower) && name.Any(char.IsAsciiDigit));
 }

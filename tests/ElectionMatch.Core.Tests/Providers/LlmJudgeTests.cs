@@ -400,6 +400,22 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Theory]
+    [InlineData("EM_TEST_SURELY_UNSET_KEY", true)]
+    [InlineData("Zq81xLmTq7Vn3Bw9Kd2Rf6HsUnset", false)]
+    public void An_unset_key_variable_is_named_unless_its_name_looks_like_a_key(string variable, bool named)
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var connection = JudgeFixture.Connection(Endpoint) with { ApiKeyEnv = variable };
+
+        var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+        Assert.Equal(named, diagnostic.Message.Contains(variable, StringComparison.Ordinal));
+        Assert.Contains("and it is not set", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Zq")]
     [InlineData(" Zq9 ")]
     public void A_key_shorter_than_four_characters_is_refused_without_being_quoted(string key)

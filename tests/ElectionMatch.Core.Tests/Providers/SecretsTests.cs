@@ -43,6 +43,8 @@ public sealed class SecretsTests
     [InlineData("Authorization: Bearer abcdefghijklmnop.qrs", "Authorization: Bearer ***")]
     [InlineData("key sk-proj-ABCDEFGHIJKLMNOPQRSTuvwx used", "key *** used")]
     [InlineData("token ya29.a0AfB_byC1234567890abcdef here", "token *** here")]
+    [InlineData("stripe sk_live_51HqLyjWDarjtT1zdp7dc used", "stripe *** used")]
+    [InlineData("gh ghp_16C7e42F292c6912E7710c838347Ae178B4a here", "gh *** here")]
     [InlineData("api_key: hunter2hunter2", "api_key: ***")]
     [InlineData("body: assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqdWRnZUBwcm9qIn0.c2lnbmF0dXJlLWJ5dGVz&grant_type=x", "body: assertion=***&grant_type=x")]
     [InlineData("-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----", "***")]

@@ -108,7 +108,9 @@ public sealed class ModelProviders : IDisposable
         if (string.IsNullOrWhiteSpace(key))
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
-                $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
+                Secrets.MayBeRandomKey(connection.ApiKeyEnv)
+                    ? $"{usage.Step} provider openai needs an API key in the environment variable api_key_env names (not quoted here: the name looks like a key itself; check it is a variable's name), and it is not set"
+                    : $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
         }
 
         if (key.Trim().Length < Secrets.ShortestApiKey)
