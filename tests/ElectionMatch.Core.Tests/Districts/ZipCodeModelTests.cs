@@ -84,15 +84,15 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     [Fact]
     public void A_value_with_letters_among_its_digits_is_no_zip_code_and_a_space_before_the_plus_four_is_read()
     {
-        // A Canadian postal code, a typo and a unit letter: before, every non-digit was dropped, and K1A 0B1 became
+        // A Canadian postal code, a typo and a unit letter, and a cut ZIP+4 (02134-12): before, every non-digit was dropped, and K1A 0B1 became
         // 00101, A2134 and 1234X became 02134 and 01234, the last two inside Massachusetts' range.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
-            new[] { "K1A 0B1", "A2134", "1234X", "02134-12A4", "02134 1234" }
+            new[] { "K1A 0B1", "A2134", "1234X", "02134-12A4", "02134 1234", "02134-", "02134-12" }
                 .Select((zip, i) => $"LALZIPL{i},MA,{zip},,,,,,,,LETTERS {i},,,,,,,,,\n")));
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         Assert.Equal(
-            [("02134", "MA", "City", "BOSTON|LETTERS 4")],
+            [("02134", "MA", "City", "BOSTON|LETTERS 4|LETTERS 5")],
             ZipToDistrict("district_type = 'City' and state_postal_code = 'MA'"));
         Assert.Empty(ZipToDistrict("array_to_string(district_names, '|') like '%LETTERS 0%' or array_to_string(district_names, '|') like '%LETTERS 1%' or array_to_string(district_names, '|') like '%LETTERS 2%' or array_to_string(district_names, '|') like '%LETTERS 3%'"));
     }
