@@ -236,6 +236,8 @@ public sealed class SynthCommandTests : IDisposable
         var after = Directory.EnumerateFiles(_directory, "*", SearchOption.AllDirectories).Where(f => !f.Contains(SynthProjectWriter.PartialDirectory, StringComparison.Ordinal)).ToList();
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
         Assert.All(after, f => Assert.Equal(before[f], File.ReadAllBytes(f)));
+        // Its scratch database too is in the folder the next synth clears, not left in the temporary directory.
+        Assert.True(File.Exists(Path.Combine(_directory, SynthProjectWriter.PartialDirectory, "candidacies.scratch.duckdb")));
 
         var again = CliProcess.Run("synth", "--rows", "20", "--out", _directory, "--force");
         Assert.True(again.ExitCode == 0, again.Output);

@@ -5,17 +5,20 @@ namespace ElectionMatch.Synthesis;
 
 /// <summary>
 /// Collects the HubSpot candidacies in a scratch DuckDB database through an appender while the
-/// results stream past, then copies them to a parquet file. The scratch file lives in the temp
-/// directory and is deleted afterwards; DuckDB spills to it, so memory stays flat.
+/// results stream past, then copies them to a parquet file. The scratch file lives in the folder synth
+/// builds the project in and is deleted afterwards; DuckDB spills to it, so memory stays flat. A synth
+/// that is killed leaves it there, and the next synth removes that folder whole.
 /// </summary>
 internal sealed class CandidacySink : IDisposable
 {
-    private readonly string _databasePath = Path.Combine(Path.GetTempPath(), $"em-synth-{Environment.ProcessId}-{Guid.NewGuid():N}.duckdb");
+    private readonly string _databasePath;
     private readonly DuckDBConnection _connection;
     private DuckDBAppender? _candidacies;
 
-    public CandidacySink()
+    /// <param name="directory">The folder the project is built in (<see cref="SynthProjectWriter.PartialDirectory"/>).</param>
+    public CandidacySink(string directory)
     {
+        _databasePath = Path.Combine(directory, "candidacies.scratch.duckdb");
         _connection = new DuckDBConnection($"DataSource={_databasePath}");
         _connection.Open();
         Execute("""

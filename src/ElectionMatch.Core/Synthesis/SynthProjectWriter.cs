@@ -46,7 +46,8 @@ public static class SynthProjectWriter
     private const ulong ResultsPerCandidacy = 7;
 
     // The files' size per candidacy with the default rates, rounded up: 340 bytes measured at 100,000 and 355 at 1,000,000
-    // candidacies (parquet inputs 250, truth files 90).
+    // candidacies (parquet inputs 250, truth files 90), and the candidacies' scratch database beside them while they are
+    // written (about 40 bytes at 200,000; 351 + 40 for the whole project at that size).
     private const long BytesPerCandidacy = 400;
 
     public static SynthSummary Write(string directory, SynthSettings settings, bool force, CancellationToken cancellationToken = default)
@@ -79,7 +80,7 @@ public static class SynthProjectWriter
         Directory.CreateDirectory(Path.Combine(partial, "data", "airbyte"));
         Directory.CreateDirectory(Path.Combine(partial, "truth"));
         TimeSpan generating;
-        using (var candidacySink = new CandidacySink())
+        using (var candidacySink = new CandidacySink(partial))
         using (var truthWriter = CsvWriter(Path.Combine(partial, TruthFile), "gp_candidacy_id,election_type,ddhq_candidate_id"))
         using (var tagWriter = CsvWriter(Path.Combine(partial, PerturbationsFile), "gp_candidacy_id,election_type,ddhq_candidate_id,perturbations"))
         {
