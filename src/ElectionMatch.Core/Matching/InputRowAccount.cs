@@ -8,13 +8,16 @@ namespace ElectionMatch.Matching;
 /// </summary>
 internal static class InputRowAccount
 {
+    /// <summary>What the account of an input counts (<see cref="RowAccount.Unit"/>).</summary>
+    public const string Unit = "input rows";
+
     public static RowAccount Of(DuckDbWarehouse warehouse, RunSchema run, string side)
     {
         var outcomes = warehouse.Query(
             $"select error_code, count(*) from {run.Table("quarantine")} where input = {Sql.Literal(side)} group by error_code order by error_code",
             r => new RowOutcome("quarantined", r.GetString(0) + " " + QuarantineCodes.Messages[r.GetString(0)], r.GetInt64(1)));
         outcomes.Insert(0, new RowOutcome("used", "parsed and cleaned", Rows(warehouse, run, side + "_clean")));
-        return new RowAccount(side, "input rows", Rows(warehouse, run, side + "_input"), outcomes);
+        return new RowAccount(side, Unit, Rows(warehouse, run, side + "_input"), outcomes);
     }
 
     /// <summary>Rows read and quarantined per input, as every manifest records them.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
@@ -111,6 +112,8 @@ public sealed partial class RunOperation
             throw new DiagnosticException(unbalanced.Select(a => Diagnostic.Error(Codes.RowsUnaccounted, match.At,
                 $"{a.Input} {a.Unit}: {a.Read} read but {a.Accounted} accounted for ({string.Join(", ", a.Outcomes.Select(o => $"{o.Outcome} {o.Reason}: {o.Rows}"))}); nothing was published")).ToList());
         }
+
+        RefuseUnusableInputs(warehouse, inputs, result);
 
         // The last moment a stop is heard: once the snapshot is committed, its files are written whatever comes, since a
         // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
@@ -393,6 +396,35 @@ public sealed partial class RunOperation
         }
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;
+    }
+
+    /// <summary>
+    /// An input whose every row went to quarantine is a failed export as surely as an empty one (EM0500): a snapshot of
+    /// nothing matched would move the stable model, and every model downstream of it, onto no rows. The error gives the
+    /// reasons and the first row's message; the rows stay in the run's quarantine table.
+    /// </summary>
+    private static void RefuseUnusableInputs(DuckDbWarehouse warehouse, MatchInputs inputs, MatchResult result)
+    {
+        var refused = new List<Diagnostic>();
+        foreach (var (side, input) in new[] { ("left", inputs.Left), ("right", inputs.Right) })
+        {
+            if (result.Accounts.FirstOrDefault(a => a.Input == side && a.Unit == InputRowAccount.Unit) is not { Read: > 0 } account
+                || account.Outcomes.Any(o => o.Outcome == "used" && o.Rows > 0))
+            {
+                continue;
+            }
+
+            var reasons = string.Join(", ", account.Outcomes.Where(o => o.Rows > 0).Select(o => string.Create(CultureInfo.InvariantCulture, $"{o.Reason}: {o.Rows:N0}")));
+            var first = warehouse.Query($"select row_number, message from {result.QuarantineTable} where input = {Sql.Literal(side)} order by row_number limit 1",
+                r => string.Create(CultureInfo.InvariantCulture, $"; the first, row {r.GetInt64(0)}: {r.GetString(1)}")).FirstOrDefault() ?? "";
+            refused.Add(Diagnostic.Error(Codes.InputEmpty, input.At, string.Create(CultureInfo.InvariantCulture,
+                $"{input.Description}: none of its {account.Read:N0} rows could be used ({reasons}){first}; nothing to match, so nothing was published (the rows are in {result.QuarantineTable})")));
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new DiagnosticException(refused);
+        }
     }
 
     /// <summary>The separator a lone column's name holds most often (',' ';' '|' or tab): the file's delimiter the read did not use.</summary>

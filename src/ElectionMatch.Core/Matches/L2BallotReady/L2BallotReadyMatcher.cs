@@ -543,7 +543,7 @@ internal sealed class L2BallotReadyMatcher
             coalesce(input_state, 'all') as state,
             count(*) as positions,
             count(*) filter (where is_matched) as matched,
-            count(*) filter (where is_matched) / count(*) as match_rate,
+            count(*) filter (where is_matched) / nullif(count(*), 0) as match_rate,
             avg(confidence) filter (where is_matched) as mean_confidence,
             count(*) filter (where is_matched and confidence >= 90) as confidence_90_100,
             count(*) filter (where is_matched and confidence >= 70 and confidence < 90) as confidence_70_89,
@@ -558,7 +558,7 @@ internal sealed class L2BallotReadyMatcher
     {
         var lines = new List<string> { "state  positions  matched  match rate  mean confidence  90-100  70-89  <70  judged" };
         lines.AddRange(_warehouse.Query($"select * from {T("state_summary")}", r => string.Create(CultureInfo.InvariantCulture,
-            $"{r.GetString(0),-5}  {r.GetInt64(1),9}  {r.GetInt64(2),7}  {r.GetDouble(3),10:P1}  {(r.IsDBNull(4) ? "-" : r.GetDouble(4).ToString("0.0", CultureInfo.InvariantCulture)),15}  {r.GetInt64(5),6}  {r.GetInt64(6),5}  {r.GetInt64(7),3}  {r.GetInt64(8),6}")));
+            $"{r.GetString(0),-5}  {r.GetInt64(1),9}  {r.GetInt64(2),7}  {(r.IsDBNull(3) ? "-" : r.GetDouble(3).ToString("P1", CultureInfo.InvariantCulture)),10}  {(r.IsDBNull(4) ? "-" : r.GetDouble(4).ToString("0.0", CultureInfo.InvariantCulture)),15}  {r.GetInt64(5),6}  {r.GetInt64(6),5}  {r.GetInt64(7),3}  {r.GetInt64(8),6}")));
         return lines;
     }
 }
