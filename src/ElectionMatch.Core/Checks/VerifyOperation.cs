@@ -111,6 +111,18 @@ public sealed class VerifyOperation
                     $"the manifest {DisplayPath.For(_context.ManifestPath(name))} of snapshot {name.Table} is missing (its sources entry names it here; the warehouse's snapshot log does not know the snapshot); restore it from version control");
             }
 
+            // The entry is the provenance dbt users see, and what a clone without the warehouse finds the manifest by.
+            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry is { Manifest: not null, ManifestAt: not null }))
+            {
+                var own = _context.ManifestPath(name);
+                if (!string.Equals(Path.GetFullPath(_context.Project.Resolve(entry.Manifest!)), Path.GetFullPath(own), StringComparison.Ordinal))
+                {
+                    var relative = Path.GetRelativePath(_context.Project.Directory, own).Replace('\\', '/');
+                    Report(Codes.GeneratedFileEdited, Severity.Error, entry.ManifestAt!.Value,
+                        $"the sources entry of snapshot {name.Table} names the manifest {entry.Manifest}, not its own ({relative}); the generated entry was edited by hand: put back `manifest: {relative}`");
+                }
+            }
+
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
             {
                 VerifyManifest(file);

@@ -89,6 +89,7 @@ public sealed class SourceCatalog
                     tables.Add(new SourceTable(sourceName, name, identifier, table.String("database") ?? database, table.String("schema") ?? schema, location, columns, path, table.At)
                     {
                         ManifestAt = MetaWith(table, "manifest") is { } meta ? meta.AtValue("manifest") : null,
+                        Manifest = MetaWith(table, "manifest")?.String("manifest"),
                         IsGenerated = MetaWith(table, "generated_by") is not null || MetaWith(table, "manifest") is not null,
                     });
                 }

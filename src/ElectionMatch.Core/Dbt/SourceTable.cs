@@ -17,6 +17,9 @@ public sealed record SourceTable(
     /// <summary>Where the entry's <c>meta: manifest:</c> names a snapshot's manifest (ElectionMatch writes it); null without one.</summary>
     public SourceSpan? ManifestAt { get; init; }
 
+    /// <summary>The manifest the entry's <c>meta: manifest:</c> names, as written (relative to the project); null without one.</summary>
+    public string? Manifest { get; init; }
+
     /// <summary>ElectionMatch wrote this entry: its <c>meta:</c> has <c>generated_by:</c> or names a snapshot's manifest.</summary>
     public bool IsGenerated { get; init; }
 }
