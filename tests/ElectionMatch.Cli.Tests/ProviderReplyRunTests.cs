@@ -94,6 +94,29 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_401_that_quotes_most_of_the_key_prints_none_of_it()
+    {
+        // An Azure-style hex key (no shape a pattern knows), quoted back as OpenAI does: its first 28 characters and stars.
+        const string key = "0ddf00d5eed5a1ad0ddba11c0ffee123";
+        var quoted = key[..28];
+        UseOpenAiJudge();
+        _server.Script([.. Enumerable.Repeat(FakeReply.Body(401, $$$"""{"error":{"message":"Incorrect API key provided: {{{quoted}}}****. You can find your API key at https://platform.example/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"""), 20)]);
+        var report = _fixture.PathOf("target/run-report.json");
+
+        var run = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_ECHO_KEY"] = key }, ["run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report, "--project-dir", _fixture.Directory]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Bearer " + key, _server.Requests.Select(r => r.Authorization));
+        Assert.Contains("error EM0403:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("HTTP 401: Incorrect API key provided: *******. You can find your API key", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(key[..8], run.Output, StringComparison.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_fixture.Directory, "*", SearchOption.AllDirectories))
+        {
+            Assert.False(File.ReadAllBytes(file).AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(key[..8])) >= 0, $"{file} holds the key's start");
+        }
+    }
+
+    [Fact]
     public void An_incremental_live_run_asks_again_the_rows_the_judge_could_not_decide_and_reuses_the_rest()
     {
         _fixture.KeepCandidaciesOf("NC", "TX");

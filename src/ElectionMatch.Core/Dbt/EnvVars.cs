@@ -20,8 +20,9 @@ internal static partial class EnvVars
             {
                 if (name.StartsWith(SecretPrefix, StringComparison.Ordinal))
                 {
-                    // dbt's convention: such a value is scrubbed from every log, so it is masked in everything printed.
-                    Secrets.Register(found);
+                    // dbt's convention: such a value is scrubbed from every log, so it is masked in everything printed; whole
+                    // only, for here it is part of a path, and its fragments would be other paths.
+                    Secrets.Register(found, fragments: false);
                 }
 
                 return found;

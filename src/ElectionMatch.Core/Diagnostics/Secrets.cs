@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace ElectionMatch.Diagnostics;
@@ -8,7 +9,9 @@ namespace ElectionMatch.Diagnostics;
 /// manifests, the MSBuild log) passes through <see cref="Redact"/>. Credentials the tool reads (API keys,
 /// service-account private keys, access tokens) are registered the moment they are read, so they are masked
 /// even where no pattern would recognise them; the patterns catch credentials the tool never read, such as a
-/// key pasted into electionmatch.yml. Process-wide on purpose: a secret read by one run must be masked by
+/// key pasted into electionmatch.yml. A provider that refuses a key often quotes most of it back ("Incorrect API key
+/// provided: 3f9a1c7e…d3f5****"), so a long credential is masked by its leading and trailing fragments too, and in its
+/// percent-encoded forms (a key in a URL's query). Process-wide on purpose: a secret read by one run must be masked by
 /// every sink of the process, including those that know nothing of the run.
 /// </summary>
 public static partial class Secrets
@@ -18,32 +21,48 @@ public static partial class Secrets
     /// <summary>Shorter values are not masked: they would mask ordinary words.</summary>
     private const int MinimumLength = 8;
 
+    /// <summary>A registered secret this long or longer is also masked by its leading and trailing fragments; a shorter one only whole.</summary>
+    private const int FragmentedLength = 12;
+
+    /// <summary>
+    /// The shortest fragment masked: a vendor's customary echo of a key's last 4 characters stays, as does OpenAI's
+    /// <c>sk-proj-</c> prefix (8 characters, but no digit: see <see cref="IsWorthMasking"/>).
+    /// </summary>
+    private const int ShortestFragment = 8;
+
     /// <summary>An API key shorter than this is refused: masking it would mask ordinary words and numbers (a key "1" every 1).</summary>
     public const int ShortestApiKey = 4;
 
-    private static readonly ConcurrentDictionary<string, byte> Registered = new(StringComparer.Ordinal);
+    // Each form of a registered secret (the value, its percent-encoded forms) and how it is matched.
+    private static readonly ConcurrentDictionary<string, Form> Registered = new(StringComparer.Ordinal);
 
     // API keys shorter than MinimumLength, each masked only where it stands alone: no letter or digit on either side,
     // a JSON escape before it counting as none (a reply is masked as JSON text, where a quote may be \u0022).
     private static readonly ConcurrentDictionary<string, Regex> ShortApiKeys = new(StringComparer.Ordinal);
 
-    /// <summary>Masks <paramref name="value"/> (and, for a multi-line PEM key, each of its lines and its JSON-escaped form) from now on.</summary>
-    public static void Register(string? value)
+    /// <summary>
+    /// Masks <paramref name="value"/> (and, for a multi-line PEM key, each of its lines and its JSON-escaped form) from
+    /// now on, with its percent-encoded forms, and, when <paramref name="fragments"/> (a credential: random characters),
+    /// of 12 characters or more, by its leading and trailing fragments of 8 or more.
+    /// </summary>
+    /// <param name="fragments">False for a value that may be a path or words (a dbt secret variable's): it is masked whole,
+    /// since its fragments are other paths and words.</param>
+    public static void Register(string? value, bool fragments = true)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             return;
         }
 
-        Add(value.Trim());
+        Add(value.Trim(), fragments);
         if (value.Contains('\n', StringComparison.Ordinal))
         {
-            Add(value.Replace("\n", "\\n", StringComparison.Ordinal));
+            Add(value.Replace("\n", "\\n", StringComparison.Ordinal), fragments);
             foreach (var line in value.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 if (!line.StartsWith("-----", StringComparison.Ordinal))
                 {
-                    Add(line);
+                    Add(line, fragments);
                 }
             }
         }
@@ -74,16 +93,34 @@ public static partial class Secrets
             return text ?? "";
         }
 
-        // Longest first, so a whole key is masked before any of its lines.
-        foreach (var secret in Registered.Keys.OrderByDescending(s => s.Length))
+        // The spans of every registered form are found in the text as given, then masked at once: overlapping spans (a
+        // whole PEM key and its lines, a key and its fragments) become one mask.
+        List<(int Start, int End)>? spans = null;
+        var hasPercent = text.Contains('%', StringComparison.Ordinal);
+        foreach (var (secret, form) in Registered)
         {
-            if (text.Contains(secret, StringComparison.Ordinal))
+            if (form.PercentEncoded && !hasPercent)
             {
-                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+                continue;
+            }
+
+            if (!form.Fragments || secret.Length < FragmentedLength)
+            {
+                Whole(text, secret, ref spans);
+            }
+            else
+            {
+                Fragments(text, secret, ref spans);
             }
         }
 
-        foreach (var key in ShortApiKeys.Values)
+        if (spans is not null)
+        {
+            text = Masked(text, spans);
+        }
+
+        // The dictionaries are enumerated, not their Keys or Values, which take every lock and copy.
+        foreach (var (_, key) in ShortApiKeys)
         {
             text = key.Replace(text, Mask);
         }
@@ -94,13 +131,124 @@ public static partial class Secrets
         return Assignment().Replace(text, m => m.Groups["key"].Value + Mask);
     }
 
-    private static void Add(string value)
+    private static void Add(string value, bool fragments)
     {
-        if (value.Length >= MinimumLength)
+        if (value.Length < MinimumLength)
         {
-            Registered.TryAdd(value, 0);
+            return;
+        }
+
+        Keep(value, new Form(false, fragments));
+        // A key sent in a URL's query (Google's ?key=) is quoted back percent-encoded, with upper- or lower-case hex
+        // digits, and by a form encoder with '+' for a space.
+        var encoded = Uri.EscapeDataString(value);
+        if (encoded != value)
+        {
+            Keep(encoded, new Form(true, fragments));
+            Keep(PercentEscape().Replace(encoded, m => m.Value.ToLowerInvariant()), new Form(true, fragments));
+            if (value.Contains(' ', StringComparison.Ordinal))
+            {
+                var formEncoded = encoded.Replace("%20", "+", StringComparison.Ordinal);
+                Keep(formEncoded, new Form(formEncoded.Contains('%', StringComparison.Ordinal), fragments));
+            }
         }
     }
+
+    // A value registered both as a dbt variable's and as a credential is masked by its fragments.
+    private static void Keep(string value, Form form) =>
+        Registered.AddOrUpdate(value, form, (_, known) => known with { Fragments = known.Fragments || form.Fragments });
+
+    private static void Whole(string text, string secret, ref List<(int Start, int End)>? spans)
+    {
+        for (var at = text.IndexOf(secret, StringComparison.Ordinal); at >= 0; at = text.IndexOf(secret, at + 1, StringComparison.Ordinal))
+        {
+            (spans ??= []).Add((at, at + secret.Length));
+        }
+    }
+
+    /// <summary>
+    /// The spans of <paramref name="text"/> that begin as <paramref name="secret"/> begins or end as it ends, for
+    /// <see cref="ShortestFragment"/> characters or more: found by the first or last 8 characters, then extended
+    /// character by character, so the cost is a search of the text, not a replace per possible fragment.
+    /// </summary>
+    private static void Fragments(string text, string secret, ref List<(int Start, int End)>? spans)
+    {
+        var head = secret.AsSpan(0, ShortestFragment);
+        for (var at = IndexOf(text, head, 0); at >= 0; at = IndexOf(text, head, at + 1))
+        {
+            var length = ShortestFragment;
+            while (length < secret.Length && at + length < text.Length && text[at + length] == secret[length])
+            {
+                length++;
+            }
+
+            if (IsWorthMasking(secret, text.AsSpan(at, length)))
+            {
+                (spans ??= []).Add((at, at + length));
+            }
+        }
+
+        var tail = secret.AsSpan(secret.Length - ShortestFragment);
+        for (var at = IndexOf(text, tail, 0); at >= 0; at = IndexOf(text, tail, at + 1))
+        {
+            var end = at + ShortestFragment;
+            var length = ShortestFragment;
+            while (length < secret.Length && end - length > 0 && text[end - length - 1] == secret[^(length + 1)])
+            {
+                length++;
+            }
+
+            if (IsWorthMasking(secret, text.AsSpan(end - length, length)))
+            {
+                (spans ??= []).Add((end - length, end));
+            }
+        }
+    }
+
+    private static int IndexOf(string text, ReadOnlySpan<char> value, int from)
+    {
+        var at = text.AsSpan(from).IndexOf(value, StringComparison.Ordinal);
+        return at < 0 ? -1 : from + at;
+    }
+
+    /// <summary>
+    /// A fragment is masked when it holds a digit, as 8 random characters nearly always do, or is two thirds of the secret
+    /// or more: a run of letters alone is a word as often as a key (a password that begins "postgres" or "election").
+    /// </summary>
+    private static bool IsWorthMasking(string secret, ReadOnlySpan<char> fragment) =>
+        fragment.Length == secret.Length || fragment.ContainsAnyInRange('0', '9') || fragment.Length * 3 >= secret.Length * 2;
+
+    private static string Masked(string text, List<(int Start, int End)> spans)
+    {
+        spans.Sort();
+        var masked = new StringBuilder(text.Length);
+        var copied = 0;
+        var i = 0;
+        while (i < spans.Count)
+        {
+            var (start, end) = spans[i++];
+            // Overlapping or touching spans are one.
+            while (i < spans.Count && spans[i].Start <= end)
+            {
+                end = Math.Max(end, spans[i++].End);
+            }
+
+            masked.Append(text, copied, start - copied).Append(Mask);
+            copied = end;
+        }
+
+        return masked.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <param name="PercentEncoded">
+    /// The form has a '%' the value has not: it cannot appear in a text without one, and a fragment of it without one
+    /// is the value's.
+    /// </param>
+    /// <param name="Fragments">Masked by its leading and trailing fragments too, not only whole.</param>
+    private readonly record struct Form(bool PercentEncoded, bool Fragments);
+
+    [GeneratedRegex("%[0-9A-F]{2}")]
+    private static partial Regex PercentEscape();
 
     [GeneratedRegex(@"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", RegexOptions.Singleline)]
     private static partial Regex PrivateKeyBlock();
@@ -109,10 +257,11 @@ public static partial class Secrets
     [GeneratedRegex(@"(?<scheme>\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}")]
     private static partial Regex Bearer();
 
-    // OpenAI keys (sk-…, sk-proj-…), Google API keys (AIza…), Google OAuth access tokens (ya29.…), Stripe keys
-    // (sk_live_…, rk_test_…), GitHub tokens (ghp_…, github_pat_…) and signed JWTs (header.payload.signature, both JSON
-    // parts base64url: eyJ…): the assertion a service account signs to get a token.
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")]
+    // OpenAI keys (sk-…, sk-proj-…; other vendors' sk- keys may be standard base64, with + and / and = padding, which
+    // must not end the match and leave the rest printed), Google API keys (AIza…), Google OAuth access tokens (ya29.…),
+    // Stripe keys (sk_live_…, rk_test_…), GitHub tokens (ghp_…, github_pat_…) and signed JWTs (header.payload.signature,
+    // both JSON parts base64url: eyJ…): the assertion a service account signs to get a token.
+    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_+/-]{16,}={0,2}|AIza[0-9A-Za-z_-]{30,}|ya29\.[A-Za-z0-9._-]{16,}|[sr]k_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")]
     private static partial Regex KnownTokenShapes();
 
     /// <summary>Whether <paramref name="value"/> is, whole, a credential of a shape <see cref="Redact"/> masks wherever it appears.</summary>

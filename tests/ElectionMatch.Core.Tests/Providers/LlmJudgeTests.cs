@@ -362,10 +362,9 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     {
         // JSON may spell any character as \uXXXX (System.Text.Json writes '+' as \u002B) and '/' as \/: the raw reply
         // then holds no copy of the key, and the parsed reasoning, name and alternative hold it whole.
-        static string Escaped(string text) => string.Concat(text.Select((c, i) => i % 2 == 0 ? $"\\u{(int)c:X4}" : c == '/' ? "\\/" : c.ToString()));
         var echo = FakeReply.Answer(call =>
         {
-            var key = Escaped(call.Authorization!["Bearer ".Length..]);
+            var key = JsonEscaped(call.Authorization!["Bearer ".Length..]);
             return $$"""{"answers":[{"row_id":"1","selected_candidate_number":2,"selected_name":"John Smith","selection_confidence":90,"reasoning":"the caller sent {{key}}","close_alternatives":[]},{"row_id":"2","selected_candidate_number":1,"selected_name":"{{key}}","selection_confidence":90,"reasoning":"r","close_alternatives":["{{key}}"]}]}""";
         });
         Server.Script(echo, echo);
@@ -379,6 +378,22 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Contains("selected_name \"***\"", answers[1].Reasoning, StringComparison.Ordinal);
         Assert.DoesNotContain(ProviderEnvironment.PlantedOpenAiKey, answers[1].Reasoning, StringComparison.Ordinal);
         Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), '{ProviderEnvironment.PlantedOpenAiKey}')"));
+    }
+
+    [Fact]
+    public async Task A_fragment_of_the_key_the_server_echoes_in_json_escapes_is_masked_once_decoded()
+    {
+        // Stars and the key's end (no "sk-" left for its shape to be known by), whole only once decoded.
+        var end = ProviderEnvironment.PlantedOpenAiKey[8..];
+        var echo = FakeReply.Answer(_ => $$"""{"answers":[{"row_id":"1","selected_candidate_number":2,"selected_name":"John Smith","selection_confidence":90,"reasoning":"the key ****{{JsonEscaped(end)}} is revoked","close_alternatives":[]}]}""");
+        Server.Script(echo);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.Equal("the key ******* is revoked", answer.Reasoning);
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable} where contains(cast(answers as varchar), '{end[..12]}')"));
     }
 
     [Fact]
@@ -480,6 +495,9 @@ public sealed class LlmJudgeTests : OpenAiServerTests
             ["reasoning"] = reasoning,
             ["close_alternatives"] = new JsonArray(),
         }.ToJsonString();
+
+    /// <summary>Every other character as a JSON \uXXXX escape, and '/' as \/.</summary>
+    private static string JsonEscaped(string text) => string.Concat(text.Select((c, i) => i % 2 == 0 ? $"\\u{(int)c:X4}" : c == '/' ? "\\/" : c.ToString()));
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 }

@@ -42,6 +42,7 @@ public sealed class SecretsTests
     [Theory]
     [InlineData("Authorization: Bearer abcdefghijklmnop.qrs", "Authorization: Bearer ***")]
     [InlineData("key sk-proj-ABCDEFGHIJKLMNOPQRSTuvwx used", "key *** used")]
+    [InlineData("key sk-none-Ab+cd/efgh12345678XYZ== used", "key *** used")]
     [InlineData("token ya29.a0AfB_byC1234567890abcdef here", "token *** here")]
     [InlineData("stripe sk_live_51HqLyjWDarjtT1zdp7dc used", "stripe *** used")]
     [InlineData("gh ghp_16C7e42F292c6912E7710c838347Ae178B4a here", "gh *** here")]
@@ -56,6 +57,7 @@ public sealed class SecretsTests
     {
         Secrets.Register("short");
         Assert.Equal("a short note about candidates", Secrets.Redact("a short note about candidates"));
+        Assert.Equal("a risk-free/low-cost plan; task-based/per-seat", Secrets.Redact("a risk-free/low-cost plan; task-based/per-seat"));
     }
 
     [Fact]
@@ -73,6 +75,63 @@ public sealed class SecretsTests
     {
         Secrets.RegisterApiKey("apikey-Zq81xLm-long");
         Assert.Equal("x*** ***y", Secrets.Redact("xapikey-Zq81xLm-long apikey-Zq81xLm-longy"));
+    }
+
+    [Theory]
+    // OpenAI's and Azure's 401: the key's first characters and stars.
+    [InlineData("Incorrect API key provided: fa1e0f1e2d3c4b5a69788796a5b4****", "Incorrect API key provided: *******")]
+    // Stars and the key's last characters.
+    [InlineData("key ****2d3c4b5a69788796a5b4c3d2 was revoked", "key ******* was revoked")]
+    public void A_long_fragment_at_the_start_or_end_of_a_key_is_masked(string text, string expected)
+    {
+        Secrets.RegisterApiKey("fa1e0f1e2d3c4b5a69788796a5b4c3d2");
+        Assert.Equal(expected, Secrets.Redact(text));
+    }
+
+    [Fact]
+    public void A_fragment_of_a_key_with_plus_slash_and_padding_is_masked_past_the_plus()
+    {
+        Secrets.RegisterApiKey("sk-fake-Ab+cd/efgh12345678XYZ==");
+        Assert.Equal("HTTP 401: Incorrect API key provided: *******.", Secrets.Redact("HTTP 401: Incorrect API key provided: sk-fake-Ab+cd/efgh12345678X****."));
+        Assert.Equal("revoked: *******", Secrets.Redact("revoked: ****+cd/efgh12345678XYZ=="));
+    }
+
+    [Theory]
+    [InlineData("GET /v1/models?key=gsk_fake%2Bcd%2Fefgh12345678XYZ&alt=json", "GET /v1/models?key=***&alt=json")]
+    [InlineData("GET /v1/models?key=gsk_fake%2bcd%2fefgh12345678XYZ&alt=json", "GET /v1/models?key=***&alt=json")]
+    [InlineData("invalid key gsk_fake%2Bcd%2Fefgh1234****", "invalid key *******")]
+    [InlineData("POST pw=fake+pass+phrase+4711+Qz&x=1", "POST pw=***&x=1")]
+    public void A_percent_encoded_key_and_its_fragments_are_masked(string text, string expected)
+    {
+        Secrets.RegisterApiKey("gsk_fake+cd/efgh12345678XYZ");
+        Secrets.Register("fake pass phrase 4711 Qz");
+        Assert.Equal(expected, Secrets.Redact(text));
+    }
+
+    [Fact]
+    public void A_fragment_under_eight_characters_of_letters_alone_or_of_a_short_secret_is_not_masked()
+    {
+        Secrets.RegisterApiKey("0ddba11c0ffee5eed5a1ad4b");
+        Secrets.RegisterApiKey("k3y-9Qx7Lm2");
+        Secrets.Register("electionsecretword-77");
+
+        // 8 characters are masked, 7 and the customary last 4 are not.
+        Assert.Equal("sent 0ddba11****, ****ad4b; *******", Secrets.Redact("sent 0ddba11****, ****ad4b; 0ddba11c****"));
+        // A secret under 12 characters only whole.
+        Assert.Equal("k3y-9Qx7Lm and ***", Secrets.Redact("k3y-9Qx7Lm and k3y-9Qx7Lm2"));
+        // A secret that begins with a word: the word is not masked, most of the secret is.
+        Assert.Equal("elections in Ohio, ***", Secrets.Redact("elections in Ohio, electionsecretword-7"));
+    }
+
+    [Fact]
+    public void A_dbt_secret_variables_value_is_masked_whole_and_percent_encoded_but_not_by_fragments()
+    {
+        // Such a value is part of a path here: its fragments would be other paths of the project.
+        const string secret = "/tmp/em-frag-Q7w9x2/warehouse";
+        ElectionMatch.Dbt.EnvVars.Expand("{{ env_var('DBT_ENV_SECRET_EM_FRAG') }}", SourceSpan.None, name => name == "DBT_ENV_SECRET_EM_FRAG" ? secret : null);
+
+        Assert.Equal("*** and /tmp/em-frag-Q7w9x2/models/a.sql", Secrets.Redact(secret + " and /tmp/em-frag-Q7w9x2/models/a.sql"));
+        Assert.Equal("file?path=***", Secrets.Redact("file?path=%2Ftmp%2Fem-frag-Q7w9x2%2Fwarehouse"));
     }
 
     [Fact]
