@@ -193,6 +193,49 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.Contains("right ids: llm_l2_br_match_20250811 has no l2_district_id: looked up by state, l2_district_type, l2_district_name", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    // A share with nothing to count read as a perfect one: "precision: 1.0000" for a snapshot with no link the truth
+    // knows about (and "f1: 0.0000" beside it), "(precision 1.0000)" for a tier that linked nothing, "recall@5 1.0000
+    // (0 of 0 truth pairs …)" for a truth whose pairs retrieval never searched.
+    [Fact]
+    public void Precision_with_no_link_to_score_is_na_and_says_why()
+    {
+        // gpc-000328 is linked in no row, and no row links 1402999: partial truth knows no link of the snapshot.
+        var truth = Truth("no_known_link.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000328,general,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.StartsWith("precision: n/a: the snapshot has no links whose correctness is known\nrecall: 0.0000\nf1: n/a: precision is n/a\n", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains("truth pairs: 1, links: 0, correct: 0", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^tier score: \d+ rows, 0 links, 0 correct \(precision n/a: no links whose correctness is known\), 1 truth rows left unlinked$", evaluate.Stdout);
+    }
+
+    [Fact]
+    public void A_tier_that_linked_nothing_has_no_precision()
+    {
+        var evaluate = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Matches(@"(?m)^tier judge: [1-9]\d* rows, 0 links, 0 correct \(precision n/a: no links\), \d+ truth rows left unlinked$", evaluate.Stdout);
+        Assert.Matches(@"(?m)^tier score: \d+ rows, [1-9]\d* links, \d+ correct \(precision [01]\.\d{4}\)", evaluate.Stdout);
+    }
+
+    [Fact]
+    public void Retrieval_recall_with_no_truth_pair_to_find_is_na_and_says_why()
+    {
+        // gpc-000132's primary is paired by the deterministic tier (its one results row with its name): retrieval never searched it.
+        var truth = Truth("deterministic_only.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000132,primary,1402844\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("precision: 1.0000\nrecall: 1.0000\n", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Contains(
+            "\nretrieval offline/hashed-ngram-v1/256: recall@5 n/a: no truth pair has its left row among those retrieval searched and its right row in that row's partition (0 of 0 truth pairs in the top 5 of their partition)\n",
+            evaluate.Stdout.ReplaceLineEndings("\n"),
+            StringComparison.Ordinal);
+    }
+
     private static string Key(string state, string type, string name) => $"{state.Trim().ToUpperInvariant()}|{type.Trim().ToUpperInvariant()}|{name.Trim().ToUpperInvariant()}";
 
     private static List<Dictionary<string, string>> ReadCsv(string path)

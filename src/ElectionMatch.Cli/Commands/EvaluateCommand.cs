@@ -48,9 +48,10 @@ internal static class EvaluateCommand
                 : null;
 
             var c = CultureInfo.InvariantCulture;
-            Terminal.Out.WriteLine(string.Create(c, $"precision: {scored.Precision:0.0000}"));
-            Terminal.Out.WriteLine(string.Create(c, $"recall: {scored.Recall:0.0000}"));
-            Terminal.Out.WriteLine(string.Create(c, $"f1: {scored.F1:0.0000}"));
+            var noLinks = result.GetValue(partial) ? "no links whose correctness is known" : "no links";
+            Terminal.Out.WriteLine($"precision: {Share(scored.Precision, $"the snapshot has {noLinks}")}");
+            Terminal.Out.WriteLine($"recall: {Share(scored.Recall, "the truth file has no pairs")}");
+            Terminal.Out.WriteLine($"f1: {Share(scored.F1, scored.Precision is null ? "precision is n/a" : "recall is n/a")}");
             if (untiered is null)
             {
                 Terminal.Out.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
@@ -80,7 +81,7 @@ internal static class EvaluateCommand
 
             foreach (var tier in scored.Tiers)
             {
-                Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {tier.Precision:0.0000}), {tier.Missed} truth rows left unlinked"));
+                Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {Share(tier.Precision, noLinks)}), {tier.Missed} truth rows left unlinked"));
             }
 
             // The retrieval tier per embedding model: offline always, each provider model whose cache covers the run.
@@ -97,9 +98,10 @@ internal static class EvaluateCommand
 
                 foreach (var recall in recalls)
                 {
+                    var share = Share(recall.Recall, "no truth pair has its left row among those retrieval searched and its right row in that row's partition");
                     Terminal.Out.WriteLine(recall.FromRun
-                        ? string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the run's own top {recall.K}, searched by its blocks; its partitions hold over {RetrievalRecall.MaxRankedPairs:N0} pairs, too many to rank again, so provider models are not compared)")
-                        : string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {recall.Recall:0.0000} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
+                        ? string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {share} ({recall.Found} of {recall.TruthPairs} truth pairs in the run's own top {recall.K}, searched by its blocks; its partitions hold over {RetrievalRecall.MaxRankedPairs:N0} pairs, too many to rank again, so provider models are not compared)")
+                        : string.Create(c, $"retrieval {recall.Model}: recall@{recall.K} {share} ({recall.Found} of {recall.TruthPairs} truth pairs in the top {recall.K} of their partition)"));
                 }
 
                 // A paid embedder must not retrieve worse than the free one on the same truth; united with it, it cannot
@@ -142,4 +144,8 @@ internal static class EvaluateCommand
         }));
         return command;
     }
+
+    /// <summary>A share to four places, or <c>n/a</c> and why when nothing was counted under it (never a made-up 1 or 0).</summary>
+    private static string Share(double? value, string whyNone) =>
+        value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : $"n/a: {whyNone}";
 }

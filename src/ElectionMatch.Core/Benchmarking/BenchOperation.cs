@@ -151,9 +151,10 @@ public static class BenchOperation
             outcome.PeakBytes / (1024.0 * 1024),
             outcome.Method,
             evaluation.JudgeShare,
-            evaluation.Precision,
-            evaluation.Recall,
-            evaluation.F1,
+            // A synthetic run with no link (or a truth with no pair) scores 0, not the 1 it read before; bench's JSON holds numbers.
+            evaluation.Precision ?? 0,
+            evaluation.Recall ?? 0,
+            evaluation.F1 ?? 0,
             evaluation.TruthPairs,
             null,
             loadBefore,

@@ -10,11 +10,17 @@ public sealed record EvaluationResult(
     IReadOnlyList<PairError> Misses,
     IReadOnlyList<PairError> FalseMatches)
 {
-    public double Precision => PredictedPairs == 0 ? 1 : (double)CorrectPairs / PredictedPairs;
+    // Each share is null when nothing is counted under it: a snapshot with no link is not precise, nor one scored
+    // against no pair complete (before, both read 1.0000).
 
-    public double Recall => TruthPairs == 0 ? 1 : (double)CorrectPairs / TruthPairs;
+    /// <summary>Correct links over links (those whose correctness is known, with partial truth); null when there is no link.</summary>
+    public double? Precision => PredictedPairs == 0 ? null : (double)CorrectPairs / PredictedPairs;
 
-    public double F1 => Precision + Recall == 0 ? 0 : 2 * Precision * Recall / (Precision + Recall);
+    /// <summary>Correct links over truth pairs; null when the truth has no pair.</summary>
+    public double? Recall => TruthPairs == 0 ? null : (double)CorrectPairs / TruthPairs;
+
+    /// <summary>The harmonic mean of <see cref="Precision"/> and <see cref="Recall"/>; null when either is.</summary>
+    public double? F1 => Precision is not { } p || Recall is not { } r ? null : p + r == 0 ? 0 : 2 * p * r / (p + r);
 
     public double JudgeShare => LeftRows == 0 ? 0 : (double)JudgedRows / LeftRows;
 
@@ -52,7 +58,8 @@ public sealed record HardCase(string LeftId, string Detail, string LeftName, str
 /// <summary>One tier's rows, the links it made whose correctness is known, how many were right, and the truth rows it left unlinked.</summary>
 public sealed record TierResult(string Tier, long Rows, long Links, long Correct, long Missed)
 {
-    public double Precision => Links == 0 ? 1 : (double)Correct / Links;
+    /// <summary>Correct links over links; null when the tier made none (whose correctness is known).</summary>
+    public double? Precision => Links == 0 ? null : (double)Correct / Links;
 }
 
 /// <summary>A true pair that was not linked, or a link that is not true, with what the matcher said about it.</summary>

@@ -12,5 +12,6 @@ public sealed record RecallResult(string Model, int K, long Found, long TruthPai
     /// </summary>
     public bool FromRun { get; init; }
 
-    public double Recall => TruthPairs == 0 ? 1 : (double)Found / TruthPairs;
+    /// <summary>Found over truth pairs; null when no truth pair's right row was in its left row's partition (none to find).</summary>
+    public double? Recall => TruthPairs == 0 ? null : (double)Found / TruthPairs;
 }

@@ -165,8 +165,8 @@ public static class RetrievalRecall
                 truth_pairs as (
                     select distinct l.left_key, r.right_key
                     from em_truth as t
-                    join {run.Table("left_keyed")} as l on cast({columns.LeftId} as varchar) = t.left_id
-                    join {run.Table("right_keyed")} as r on cast({columns.RightId} as varchar) = t.right_id
+                    join {run.Table("left_keyed")} as l on {IdText.Of(columns.LeftId)} = t.left_id
+                    join {run.Table("right_keyed")} as r on {IdText.Of(columns.RightId)} = t.right_id
                     semi join {run.Table("right_members")} as m on m.group_id = l.group_id and m.right_key = r.right_key
                     semi join {Searched(warehouse, run)} as x on x.left_key = l.left_key
                 )

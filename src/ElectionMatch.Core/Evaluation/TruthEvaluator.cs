@@ -43,7 +43,7 @@ public static class TruthEvaluator
                 : "cast(null as varchar)";
             warehouse.Execute($"""
                 create or replace temp table em_truth as
-                select {left} as left_id, {right} as right_id, min({detail}) as detail
+                select {IdText.Of(left)} as left_id, {IdText.Of(right)} as right_id, min({detail}) as detail
                 from {read}
                 group by all
                 """);
@@ -96,7 +96,7 @@ public static class TruthEvaluator
         warehouse.Execute($"""
             create or replace temp table em_predicted as
             select
-                cast({Sql.Identifier(columns.LeftId)} as varchar) as left_id,
+                {IdText.Of(Sql.Identifier(columns.LeftId))} as left_id,
                 {rightId} as right_id,
                 cast({Sql.Identifier(columns.Matched)} as boolean) as has_match,
                 cast({Optional("decided_by", "decided_by")} as varchar) as decided_by,
@@ -241,7 +241,7 @@ public static class TruthEvaluator
             ? $"""
               (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number)
                from {quarantine} as q
-               where q.input = 'left' and json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")}) = {leftId})
+               where q.input = 'left' and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId})
               """
             : "cast(null as varchar)";
 
@@ -253,14 +253,14 @@ public static class TruthEvaluator
     {
         if (present.Contains(columns.RightId) || columns.RightIdLookup.Count == 0 || inputs is null)
         {
-            return ($"cast({Sql.Identifier(columns.RightId)} as varchar)", "", null);
+            return (IdText.Of(Sql.Identifier(columns.RightId)), "", null);
         }
 
         static string Key(string sql) => $"upper(trim(cast({sql} as varchar)))";
         var keys = columns.RightIdLookup.Select((k, i) => (k, i, Column: inputs.Right.Column(k.RightRole) ?? k.RightRole)).ToList();
         var join = $"""
             left join (
-                select {string.Join(", ", keys.Select(k => $"{Key("r." + Sql.Identifier(k.Column))} as em_key_{k.i}"))}, min(cast(r.{Sql.Identifier(inputs.Right.Id)} as varchar)) as em_looked_up_id
+                select {string.Join(", ", keys.Select(k => $"{Key("r." + Sql.Identifier(k.Column))} as em_key_{k.i}"))}, min({IdText.Of("r." + Sql.Identifier(inputs.Right.Id))}) as em_looked_up_id
                 from {inputs.RightRelation.Value} as r
                 group by all
             ) as em_right on {string.Join(" and ", keys.Select(k => $"em_right.em_key_{k.i} = {Key("s." + Sql.Identifier(k.k.SnapshotColumn))}"))}
