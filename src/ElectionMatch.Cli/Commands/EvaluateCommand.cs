@@ -55,7 +55,9 @@ internal static class EvaluateCommand
             if (untiered is null)
             {
                 Terminal.Out.WriteLine(string.Create(c, $"judge_share: {scored.JudgeShare:0.0000}"));
-                Terminal.Out.WriteLine(string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
+                Terminal.Out.WriteLine(scored.JudgedRows == 0
+                    ? "judge_zero_share: n/a: the judge saw no row (0 of 0)"
+                    : string.Create(c, $"judge_zero_share: {scored.JudgeZeroShare:0.0000} ({scored.JudgedUnlinked} of {scored.JudgedRows} rows the judge saw left unlinked)"));
                 Terminal.Out.WriteLine($"judge_undecided: {scored.JudgedUndecided} rows the judge could not decide (its reply was invalid twice; never linked)");
             }
             else
