@@ -74,8 +74,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public IReadOnlyList<string> HeaderNames(char delimiter = ',')
     {
-        using var file = File.OpenRead(Path);
-        using Stream stream = Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        if (FirstFile() is not { } path)
+        {
+            return [];
+        }
+
+        using var file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
         using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
         if (reader.ReadLine() is not { } line)
         {
@@ -180,14 +185,18 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         insert into {inputTable} by name
         with
             latest as (
-                select *
-                from {RejectsTable}
-                where scan_id = (select max(scan_id) from {RejectsScanTable})
+                select r.*, s.file_path
+                from {RejectsTable} as r
+                join {RejectsScanTable} as s using (scan_id, file_id)
+                where r.scan_id = (select max(scan_id) from {RejectsScanTable})
             ),
 
-            -- One row per line: an unreadable line can fail several ways; the first that applies names it.
+            -- One row per file and line (a glob reads several files in one scan, each numbering its own lines): an
+            -- unreadable line can fail several ways; the first that applies names it.
             coded as (
                 select
+                    file_id,
+                    file_path,
                     line,
                     csv_line,
                     error_message,
@@ -202,16 +211,67 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             ),
 
             per_line as (
-                select line, arg_min(code, priority) as code, arg_min(error_message, priority) as reason, any_value(csv_line) as csv_line
+                select file_id, line, {FileDisplaySql("any_value(file_path)")} as file, arg_min(code, priority) as code, arg_min(error_message, priority) as reason, any_value(csv_line) as csv_line
                 from coded
-                group by line
+                group by file_id, line
             )
 
         select
-            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by line) as row_number,
+            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by file_id, line) as row_number,
             code as reject_code,
-            {Sql.Literal(DisplayPath)} || ' line ' || line || ': ' || reason as reject_detail,
-            json_object('file', {Sql.Literal(DisplayPath)}, 'line', line, 'csv_line', csv_line) as original{idSelect}
+            file || ' line ' || line || ': ' || reason as reject_detail,
+            json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}
         from per_line
         """;
+
+    /// <summary>Whether <see cref="Path"/> names several files (a glob: <c>*</c>, <c>?</c> or <c>[…]</c>).</summary>
+    private bool IsGlob => Path.IndexOfAny(['*', '?', '[']) >= 0;
+
+    /// <summary>
+    /// The file whose header DuckDB reads: <see cref="Path"/>, or the first of a glob's files in name order (DuckDB reads
+    /// them in that order, and every file of one read shares the first one's columns); null when a glob matches none.
+    /// </summary>
+    private string? FirstFile()
+    {
+        if (!IsGlob)
+        {
+            return Path;
+        }
+
+        var folder = Folder(Path);
+        var pattern = Path[folder.Length..].Replace('\\', '/');
+        if (folder.Length > 0 && !System.IO.Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        var root = folder.Length > 0 ? folder : ".";
+        var deep = pattern.Contains('/', StringComparison.Ordinal);
+        return System.IO.Directory.EnumerateFiles(root, "*", deep ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(f => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, System.IO.Path.GetRelativePath(root, f).Replace('\\', '/'), ignoreCase: false))
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    /// <summary>The part of a glob before the folder its first wildcard is in, with its separator ("" when there is none).</summary>
+    private static string Folder(string path)
+    {
+        var glob = path.IndexOfAny(['*', '?', '[']);
+        return path[..(path.LastIndexOfAny(['/', '\\'], glob) + 1)];
+    }
+
+    /// <summary>
+    /// The file a rejected line is in, as the user would name it: <see cref="DisplayPath"/> for one file; for a glob,
+    /// the file DuckDB read, its folder written as the glob's folder is in <see cref="DisplayPath"/>.
+    /// </summary>
+    private string FileDisplaySql(string filePath)
+    {
+        if (!IsGlob)
+        {
+            return Sql.Literal(DisplayPath);
+        }
+
+        var (folder, shown) = (Folder(Path), Folder(DisplayPath));
+        return $"case when starts_with({filePath}, {Sql.Literal(folder)}) then {Sql.Literal(shown)} || {filePath}[{folder.Length + 1}:] else {filePath} end";
+    }
 }
