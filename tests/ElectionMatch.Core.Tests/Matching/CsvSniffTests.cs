@@ -150,8 +150,8 @@ public sealed class CsvSniffTests : IDisposable
             File.WriteAllText(Path.Combine(folder, $"part{part}.csv"), lines.ToString());
         }
 
-        var csv = new CsvInput("left", Path.Combine(folder, "*.csv"), "data/parts/*.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
+        var csv = new CsvInput("left", Path.Combine(folder, "*.csv"), "data/parts/*.csv") { Files = warehouse.Glob(Path.Combine(folder, "*.csv")) };
         warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
         warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
 
