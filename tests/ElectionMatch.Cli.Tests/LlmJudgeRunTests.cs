@@ -98,7 +98,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal(judge.UndecidedRows, manifest.Counts["judge_rows_undecided"]);
         Assert.Contains($"{judge.UndecidedRows} rows undecided", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(judge.UndecidedRows, CountInWarehouse("judge did not accept: undecided: the judge's reply was invalid twice", $"model_predictions.{Match}_20310105"));
-        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        var contests = manifest.Counts["judge_contests"] + manifest.Counts["runoff_judge_contests"];
         // Every contest asked once, plus one follow-up for the contest whose first reply was invalid.
         Assert.Equal(contests + 1, judge.Requests);
 
@@ -117,7 +117,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal(judge.UndecidedRows, again.UndecidedRows);
         // The stage lines of the main and runoff passes count the same requests and cache hits between them.
         var stages = JudgeStageLines(second.Stdout);
-        Assert.Equal((manifest.Counts["judge_requests"], manifest.Counts["runoff_judge_requests"]), (stages["judge"].Contests, stages["runoff_judge"].Contests));
+        Assert.Equal((manifest.Counts["judge_contests"], manifest.Counts["runoff_judge_contests"]), (stages["judge"].Contests, stages["runoff_judge"].Contests));
         Assert.Equal((2L, contests - 1), (stages.Values.Sum(s => s.Requests), stages.Values.Sum(s => s.FromCache)));
 
         // Replay answers from the same cache, the undecided outcome included: no HTTP, the same undecided rows.
@@ -169,7 +169,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.NotNull(victim);
         var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310111.json"));
         var judge = Assert.Single(manifest.Models);
-        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        var contests = manifest.Counts["judge_contests"] + manifest.Counts["runoff_judge_contests"];
         // Every contest answered once; the refused follow-up is one more HTTP attempt, not an answer.
         Assert.Equal((contests, contests + 1, 1L, 1L, 1L), (judge.Requests, judge.HttpAttempts, judge.InvalidReplies, judge.FailedFollowUps, judge.UndecidedRows));
         Assert.Equal(1L, manifest.Counts["judge_rows_undecided"]);
@@ -276,7 +276,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.True(resumed.ExitCode == 0, resumed.Output);
         var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310112.json"));
         var judge = Assert.Single(manifest.Models);
-        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        var contests = manifest.Counts["judge_contests"] + manifest.Counts["runoff_judge_contests"];
         // The contest answered after Ctrl-C comes from the cache; every contest was asked exactly once over both runs.
         Assert.Equal((1L, contests - 1), (judge.CacheHits, judge.Requests));
         Assert.Equal(contests, _server.ModelHits);
@@ -364,7 +364,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     {
         var first = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16");
         Assert.True(first.ExitCode == 0, first.Output);
-        var contests = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310116.json")).Counts["judge_requests"];
+        var contests = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310116.json")).Counts["judge_contests"];
         Assert.True(contests > 0, first.Stdout);
 
         var again = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16", "--replace");
@@ -414,7 +414,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Output);
         var manifest = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310115.json"));
         var judge = Assert.Single(manifest.Models);
-        var contests = manifest.Counts["judge_requests"] + manifest.Counts["runoff_judge_requests"];
+        var contests = manifest.Counts["judge_contests"] + manifest.Counts["runoff_judge_contests"];
         Assert.True(contests > 0, run.Stdout);
         // Each contest asked, answered empty, followed up once, answered empty again: every row undecided, none failed.
         Assert.Equal((2 * contests, 2 * contests, 0L), (judge.Requests, judge.InvalidReplies, judge.FailedFollowUps));

@@ -189,7 +189,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         Assert.True(run.ExitCode == 0, run.Output);
         var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20260106.json"));
         var undecided = manifest.Counts["judge_rows_undecided"];
-        Assert.True(undecided > 0 && undecided < manifest.Counts["judge_requests"], $"{undecided} undecided of {manifest.Counts["judge_requests"]}");
+        Assert.True(undecided > 0 && undecided < manifest.Counts["judge_contests"], $"{undecided} undecided of {manifest.Counts["judge_contests"]}");
         var account = Assert.Single(manifest.RowAccounting, a => a.Input == "output");
         Assert.Equal(undecided, Assert.Single(account.Outcomes, o => o.Reason.StartsWith("positions the judge could not decide", StringComparison.Ordinal)).Rows);
         var published = Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched and llm_reason like '%undecided: %'");

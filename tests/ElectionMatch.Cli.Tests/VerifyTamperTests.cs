@@ -82,7 +82,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Equal(ElectionMatch.Snapshots.ContentHash.CurrentVersion, manifest.ContentSha256Version);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
         Assert.Equal("gp_candidacy_id, hubspot_election_type, hubspot_election_date", manifest.CanonicalOrder);
-        Assert.True(manifest.Counts.ContainsKey("judge_requests"));
+        Assert.True(manifest.Counts.ContainsKey("judge_contests"));
         Assert.True(manifest.Counts.ContainsKey("decided_by_judge"));
     }
 

@@ -7,6 +7,17 @@ public sealed class ModelSqlTests
 {
     private const string Model = "{{ config(materialized='table') }}\nselect *\nfrom {{ ref('stg_a') }} as a\njoin {{source( \"raw\" , 'b' )}} as b using (id)\n";
 
+    [Theory]
+    [InlineData("select 1 as a, 'x' as b;\n")]
+    [InlineData("select 1 as a, 'x' as b -- the last line is a comment")]
+    [InlineData("\n  select 1 as a, 'x' as b ; ")]
+    public void A_model_read_as_a_subquery_keeps_its_columns_whatever_its_last_line(string compiled)
+    {
+        using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.InMemory();
+        var columns = warehouse.Describe($"select * from {ModelSql.AsSubquery(compiled)}");
+        Assert.Equal(["a", "b"], columns.Select(c => c.Name));
+    }
+
     [Fact]
     public void Calls_are_found_with_their_line_and_column()
     {

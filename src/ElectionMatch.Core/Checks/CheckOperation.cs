@@ -233,7 +233,7 @@ public sealed class CheckOperation
             CheckGeneratedFile(path, () => renderer.Render(path, model));
             try
             {
-                warehouse.Describe($"select * from ({ModelSql.Compile(File.ReadAllText(path), display, resolver.Resolve).Trim().TrimEnd(';')}\n)");
+                warehouse.Describe($"select * from {ModelSql.AsSubquery(ModelSql.Compile(File.ReadAllText(path), display, resolver.Resolve))}");
             }
             catch (DiagnosticException e)
             {
@@ -335,7 +335,7 @@ public sealed class CheckOperation
         try
         {
             var compiled = ModelSql.Compile(File.ReadAllText(sqlPath), display, resolver.Resolve);
-            columns = warehouse.Describe($"select * from ({compiled.Trim().TrimEnd(';')}\n)");
+            columns = warehouse.Describe($"select * from {ModelSql.AsSubquery(compiled)}");
         }
         catch (DiagnosticException e)
         {

@@ -9,6 +9,12 @@ namespace ElectionMatch.Dbt;
 /// </summary>
 public static partial class ModelSql
 {
+    /// <summary>
+    /// A compiled model's query as a parenthesised subquery: its trailing semicolon dropped, and the closing parenthesis
+    /// on a line of its own, so a <c>--</c> comment on the query's last line does not swallow it.
+    /// </summary>
+    public static string AsSubquery(string compiled) => "(" + compiled.Trim().TrimEnd(';') + "\n)";
+
     public static IReadOnlyList<JinjaCall> Calls(string sql, string displayPath)
     {
         // dbt never renders what a Jinja comment holds, so a ref() there is no dependency to check or rewrite.

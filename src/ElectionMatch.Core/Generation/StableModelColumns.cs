@@ -28,6 +28,6 @@ internal static class StableModelColumns
 
         var snapshot = warehouse.Describe("select * from " + resolver.Source(source, newest.Table, at));
         var rendered = ModelSql.Compile(renderer.RenderSql(sqlPath, newest, snapshot).Text, at.File, resolver.Resolve);
-        return warehouse.Describe($"select * from ({rendered.Trim().TrimEnd(';')}\n)");
+        return warehouse.Describe($"select * from {ModelSql.AsSubquery(rendered)}");
     }
 }

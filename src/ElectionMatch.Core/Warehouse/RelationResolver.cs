@@ -131,7 +131,7 @@ public sealed class RelationResolver
         try
         {
             var compiled = ModelSql.Compile(File.ReadAllText(file), DisplayPath.For(file), Resolve);
-            return "(" + compiled.Trim().TrimEnd(';') + "\n)";
+            return ModelSql.AsSubquery(compiled);
         }
         finally
         {

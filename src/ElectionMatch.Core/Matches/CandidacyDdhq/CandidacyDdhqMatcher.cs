@@ -212,7 +212,7 @@ internal sealed class CandidacyDdhqMatcher
         JudgeStageCount? judged = null;
         pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => judged = RunJudge(p, cancellationToken), () => judged!.Note(Judge.Name));
         _counts[p + "judge_rows"] = pipeline.Count(p + "judge_rows");
-        _counts[p + "judge_requests"] = judged!.Contests;
+        _counts[p + "judge_contests"] = judged!.Contests;
         _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
         return parameters!;
     }

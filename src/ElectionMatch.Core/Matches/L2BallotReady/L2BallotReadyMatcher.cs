@@ -121,7 +121,7 @@ internal sealed class L2BallotReadyMatcher
         JudgeStageCount? judged = null;
         pipeline.Stage("judge", "judge_rows", "judge_answers", () => judged = RunJudge(cancellationToken), () => judged!.Note(Judge.Name));
         _counts["judge_rows"] = pipeline.Count("judge_rows");
-        _counts["judge_requests"] = judged!.Contests;
+        _counts["judge_contests"] = judged!.Contests;
         _counts["judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
         pipeline.Sql("decisions", "left_keyed", "decisions", DecisionsSql());
         pipeline.Sql("output", "left_keyed", "output", OutputSql());
