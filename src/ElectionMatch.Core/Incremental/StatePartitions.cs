@@ -226,7 +226,7 @@ internal static class StatePartitions
     /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
     /// 7.2-8.1 s of wall time, 3.9-4.3 numbered by the reader; the same numbers and hashes).</para>
-    /// <para>An input that is one local file keeps the table from an earlier run while its key (<see cref="SourceKey"/>:
+    /// <para>An input that is a local file (or a glob of them) keeps the table from an earlier run while its key (<see cref="SourceKey"/>:
     /// the file's bytes and everything that reads them into row hashes) is the same (<c>row_hash_sources</c>). The file
     /// is hashed before and after its rows are, and a key is kept only if it did not change meanwhile; the old key is
     /// deleted before the table is replaced, so a run stopped between the two leaves no key.</para>
@@ -251,12 +251,7 @@ internal static class StatePartitions
             """);
 
         // That statement read every line, so the reject store's latest scan holds the file's unreadable lines.
-        var rejects = input.Csv is { } csv
-            ? warehouse.Scalar<string>($"""
-                select md5(coalesce(string_agg(line || chr(31) || coalesce(csv_line, ''), chr(30) order by line, csv_line), ''))
-                from (select distinct line, csv_line from {csv.RejectsTable} where scan_id = (select max(scan_id) from {csv.RejectsScanTable}))
-                """)!
-            : "none";
+        var rejects = input.Csv is { } csv ? warehouse.Scalar<string>(csv.RejectsDigestSql)! : "none";
         var keptKey = key is not null && key == SourceKey(warehouse, cache, input, stateColumn) ? key : null;
         warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(keptKey)}, null, {Sql.Literal(rejects)})");
         return (table, rejects);
@@ -269,19 +264,27 @@ internal static class StatePartitions
     /// <summary>
     /// What a local file's row hashes are a function of: its bytes, the relation that reads it, the state column, the
     /// states it is looked up in, the row hash's definition, DuckDB's version (its text of values) and this build's
-    /// code (<see cref="ToolInfo.Fingerprint"/>, since the tool's version alone does not change between builds). Null for an input that is not one local file.
+    /// code (<see cref="ToolInfo.Fingerprint"/>, since the tool's version alone does not change between builds). Null for an input that is not a local file or a glob of them.
     /// </summary>
     private static string? SourceKey(DuckDbWarehouse warehouse, RunSchema cache, InputRelation input, string? stateColumn)
     {
-        if (input.FilePath is not { } path || !File.Exists(path))
+        var files = input.LocalFiles(warehouse);
+        if (files.Count == 0 || !files.All(File.Exists))
         {
             return null;
         }
 
         var states = warehouse.Scalar<string>($"select md5(string_agg(key || '=' || code, ',' order by key, code)) from {cache.Table("states")}");
         var duckDb = warehouse.Scalar<string>("select version()");
+        // A glob's files each by name and bytes, in the order read: a file added, removed or renamed changes the key.
+        var bytes = input.Glob is not { } glob ? FileSha256(files[0]) : string.Join(',', files.Select(f => f[DuckDbWarehouse.GlobFolder(glob).Length..] + "=" + FileSha256(f)));
+        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, bytes));
+    }
+
+    private static string FileSha256(string path)
+    {
         using var file = File.OpenRead(path);
-        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, Convert.ToHexStringLower(SHA256.HashData(file))));
+        return Convert.ToHexStringLower(SHA256.HashData(file));
     }
 
     /// <summary>

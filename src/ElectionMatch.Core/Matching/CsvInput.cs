@@ -3,14 +3,24 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Matching;
 
 /// <summary>
-/// An input read from a CSV file with DuckDB's reject store: a row that cannot be read (a wrong number of fields,
-/// invalid UTF-8, a value that does not fit the column's type) is skipped by the reader and kept with its line in
-/// <see cref="RejectsTable"/>, so the run quarantines it instead of failing on the whole file.
+/// An input read from a CSV file, or a glob of them, with DuckDB's reject store: a row that cannot be read (a wrong
+/// number of fields, invalid UTF-8, a value that does not fit the column's type) is skipped by the reader and kept with
+/// its file and line in <see cref="RejectsTable"/>, so the run quarantines it instead of failing on the whole input.
 /// </summary>
 /// <param name="Side">left or right; each side has its own reject tables in the run's connection.</param>
-/// <param name="DisplayPath">The file as the user wrote it, for messages.</param>
+/// <param name="Path">The file, or a glob's pattern (<c>data/hs/*.csv</c>), in full.</param>
+/// <param name="DisplayPath">The file or pattern as the user wrote it, for messages.</param>
 public sealed record CsvInput(string Side, string Path, string DisplayPath)
 {
+    /// <summary>
+    /// The files read, in the order DuckDB reads them: <see cref="Path"/>, or the files a glob matched when it was
+    /// resolved (<see cref="Warehouse.DuckDbWarehouse.Glob"/>). The first names the columns of them all.
+    /// </summary>
+    public IReadOnlyList<string> Files { get; init; } = [Path];
+
+    /// <summary>Whether <see cref="Path"/> is a glob (a <c>*</c>, as <see cref="Warehouse.RelationResolver"/> tells one).</summary>
+    public bool IsGlob => Path.Contains('*', StringComparison.Ordinal);
+
     /// <summary>The files DuckDB's CSV reader is used for; any other external file is read by its own reader.</summary>
     public static bool IsCsv(string path) =>
         new[] { ".csv", ".tsv", ".csv.gz", ".tsv.gz" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
@@ -27,8 +37,10 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     public string Relation => Sniffed ?? AutoDetected;
 
-    private string AutoDetected =>
-        $"read_csv({Sql.Literal(Path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)})";
+    private string AutoDetected => Reader(Path);
+
+    private string Reader(string path) =>
+        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)})";
 
     /// <summary>
     /// This input with the sniffer's findings written into its reader, found once for the run. A run reads each input
@@ -39,25 +51,38 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// The prompt writes names and the path between quotes without escaping them, so it is used only when it reads back
     /// the columns the sniffer found (names and types, which are what a detecting read describes); otherwise, and for a
     /// file the sniffer cannot read, the input keeps detection and its reads fail or succeed as they always did, with the
-    /// reader's own messages.
+    /// reader's own messages. <c>sniff_csv</c> refuses a glob: its first file is sniffed, and the read it finds is made
+    /// of the glob, as DuckDB's detecting read of a glob takes the first file's dialect and columns for every file.
     /// </summary>
     public CsvInput Sniff(DuckDbWarehouse warehouse)
     {
         const string From = "FROM ";
+        if (Files is not [var first, ..])
+        {
+            return this;
+        }
+
         try
         {
-            var options = AutoDetected["read_csv(".Length..^1];
+            var options = Reader(first)["read_csv(".Length..^1];
             // One row for one file; a value the sniffer left empty keeps detection rather than failing the run here.
             var (prompt, names, types) = warehouse.Query(
                 $"select Prompt, list_transform(Columns, c -> c.name), list_transform(Columns, c -> c.type) from sniff_csv({options})",
                 r => r.IsDBNull(0) || r.IsDBNull(1) || r.IsDBNull(2) ? (null, [], []) : (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).SingleOrDefault();
             var read = prompt?.Trim().TrimEnd(';');
-            if (read is null || !read.StartsWith(From + "read_csv(" + Sql.Literal(Path) + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
+            var sniffedFile = From + "read_csv(" + Sql.Literal(first);
+            if (read is null || !read.StartsWith(sniffedFile + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
             {
                 return this;
             }
 
-            var sniffed = Quoted(read[From.Length..]);
+            var sniffed = Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]);
+            if (IsGlob)
+            {
+                // The first file's line ending, given for all, reads a later file whose lines end otherwise (one saved on
+                // Windows) as no rows at all, without a word; left out, the reader tells each file's as it reads it.
+                sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
+            }
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed } : this;
         }
@@ -70,12 +95,41 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// <summary>
     /// The names on the file's header line as written, in order, split at <paramref name="delimiter"/> with RFC 4180
     /// quoting. DuckDB renames a repeated name (the second <c>first_name</c> becomes <c>first_name_1</c>), so only the
-    /// line itself tells that a mapped column is ambiguous. Empty for a file with no first line.
+    /// line itself tells that a mapped column is ambiguous. Empty for a file with no first line. Of a glob, the first
+    /// file's: DuckDB reads every file's columns by its.
     /// </summary>
-    public IReadOnlyList<string> HeaderNames(char delimiter = ',')
+    public IReadOnlyList<string> HeaderNames(char delimiter = ',') => Files is [var first, ..] ? HeaderNamesOf(first, delimiter) : [];
+
+    /// <summary>
+    /// Of a glob, the first file whose header differs from the first file's (another name, order or number of names, or
+    /// none), with both headers: DuckDB reads each later file's fields by position under the first file's names, so a
+    /// file with its columns in another order would be read into the wrong columns without a word. Null when all agree.
+    /// </summary>
+    public (string File, IReadOnlyList<string> Header, IReadOnlyList<string> FirstHeader)? FileWithOtherHeader()
     {
-        using var file = File.OpenRead(Path);
-        using Stream stream = Path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        var first = HeaderNames(Delimiter);
+        return Files.Skip(1).Select(f => (File: f, Header: HeaderNamesOf(f, Delimiter)))
+            .Where(f => !f.Header.SequenceEqual(first, StringComparer.Ordinal))
+            .Select(f => ((string, IReadOnlyList<string>, IReadOnlyList<string>)?)(f.File, f.Header, first))
+            .FirstOrDefault();
+    }
+
+    /// <summary>A file of <see cref="Files"/> as the user would name it: under the glob's folder as <see cref="DisplayPath"/> writes it.</summary>
+    public string DisplayOf(string file)
+    {
+        if (!IsGlob)
+        {
+            return DisplayPath;
+        }
+
+        var (folder, shown) = (DuckDbWarehouse.GlobFolder(Path), DuckDbWarehouse.GlobFolder(DisplayPath));
+        return file.StartsWith(folder, StringComparison.Ordinal) ? shown + file[folder.Length..] : file;
+    }
+
+    private static IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
+    {
+        using var file = File.OpenRead(path);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
         using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
         if (reader.ReadLine() is not { } line)
         {
@@ -180,14 +234,18 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         insert into {inputTable} by name
         with
             latest as (
-                select *
-                from {RejectsTable}
-                where scan_id = (select max(scan_id) from {RejectsScanTable})
+                select r.*, s.file_path
+                from {RejectsTable} as r
+                join {RejectsScanTable} as s using (scan_id, file_id)
+                where r.scan_id = (select max(scan_id) from {RejectsScanTable})
             ),
 
-            -- One row per line: an unreadable line can fail several ways; the first that applies names it.
+            -- One row per file and line (a glob reads several files in one scan, each numbering its own lines): an
+            -- unreadable line can fail several ways; the first that applies names it.
             coded as (
                 select
+                    file_id,
+                    file_path,
                     line,
                     csv_line,
                     error_message,
@@ -202,16 +260,51 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             ),
 
             per_line as (
-                select line, arg_min(code, priority) as code, arg_min(error_message, priority) as reason, any_value(csv_line) as csv_line
+                select file_id, line, {FileDisplaySql("any_value(file_path)")} as file, arg_min(code, priority) as code, arg_min(error_message, priority) as reason, any_value(csv_line) as csv_line
                 from coded
-                group by line
+                group by file_id, line
             )
 
         select
-            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by line) as row_number,
+            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by file_id, line) as row_number,
             code as reject_code,
-            {Sql.Literal(DisplayPath)} || ' line ' || line || ': ' || reason as reject_detail,
-            json_object('file', {Sql.Literal(DisplayPath)}, 'line', line, 'csv_line', csv_line) as original{idSelect}
+            file || ' line ' || line || ': ' || reason as reject_detail,
+            json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}
         from per_line
         """;
+
+    /// <summary>
+    /// The MD5 of the latest scan's unreadable lines, each by its line and text and, of a glob, its file (named within
+    /// the glob's folder, so a moved project keeps it): what an incremental run's cache keys the input's rejects by. A
+    /// single file's is as it was before globs were read with the store.
+    /// </summary>
+    public string RejectsDigestSql => IsGlob
+        ? $"""
+            select md5(coalesce(string_agg(file || chr(31) || line || chr(31) || coalesce(csv_line, ''), chr(30) order by file, line, csv_line), ''))
+            from (
+                select distinct s.file_path[{DuckDbWarehouse.GlobFolder(Path).Length + 1}:] as file, r.line, r.csv_line
+                from {RejectsTable} as r
+                join {RejectsScanTable} as s using (scan_id, file_id)
+                where r.scan_id = (select max(scan_id) from {RejectsScanTable})
+            )
+            """
+        : $"""
+            select md5(coalesce(string_agg(line || chr(31) || coalesce(csv_line, ''), chr(30) order by line, csv_line), ''))
+            from (select distinct line, csv_line from {RejectsTable} where scan_id = (select max(scan_id) from {RejectsScanTable}))
+            """;
+
+    /// <summary>
+    /// The file a rejected line is in, as the user would name it: <see cref="DisplayPath"/> for one file; for a glob,
+    /// the file DuckDB read, its folder written as the glob's folder is in <see cref="DisplayPath"/>.
+    /// </summary>
+    private string FileDisplaySql(string filePath)
+    {
+        if (!IsGlob)
+        {
+            return Sql.Literal(DisplayPath);
+        }
+
+        var (folder, shown) = (DuckDbWarehouse.GlobFolder(Path), DuckDbWarehouse.GlobFolder(DisplayPath));
+        return $"case when starts_with({filePath}, {Sql.Literal(folder)}) then {Sql.Literal(shown)} || {filePath}[{folder.Length + 1}:] else {filePath} end";
+    }
 }

@@ -1,4 +1,6 @@
+using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
 
@@ -10,22 +12,29 @@ namespace ElectionMatch.Matching;
 /// </summary>
 internal sealed class InputFileStamps
 {
-    private readonly IReadOnlyList<(InputRelation Input, FileStamp Stamp)> _files;
+    private readonly DuckDbWarehouse _warehouse;
+    private readonly IReadOnlyList<(InputRelation Input, IReadOnlyList<(string File, FileStamp Stamp)> Files)> _inputs;
 
-    private InputFileStamps(IReadOnlyList<(InputRelation, FileStamp)> files) => _files = files;
+    private InputFileStamps(DuckDbWarehouse warehouse, IReadOnlyList<(InputRelation, IReadOnlyList<(string, FileStamp)>)> inputs) =>
+        (_warehouse, _inputs) = (warehouse, inputs);
 
-    /// <summary>Stamps the inputs that are one local file; a table, a model or a glob has no single file to stamp.</summary>
-    public static InputFileStamps Take(MatchInputs inputs) =>
-        new([.. new[] { inputs.Left, inputs.Right }.Where(i => i.FilePath is not null).Select(i => (i, FileStamp.Of(i.FilePath!)))]);
+    /// <summary>
+    /// Stamps the inputs read from local files: one file, or each file a glob matches (listed by
+    /// <paramref name="warehouse"/> again on <see cref="EnsureUnchanged"/>, so a file added or removed counts as a
+    /// change); a table or a model has no file to stamp.
+    /// </summary>
+    public static InputFileStamps Take(DuckDbWarehouse warehouse, MatchInputs inputs) =>
+        new(warehouse, [.. new[] { inputs.Left, inputs.Right }.Where(i => i.FilePath is not null || i.Glob is not null).Select(i => (i, Stamps(warehouse, i)))]);
 
     /// <summary>Throws EM0741, naming each file that changed, when any input file is not as <see cref="Take"/> found it.</summary>
     public void EnsureUnchanged()
     {
-        var changed = _files
-            .Select(f => (f.Input, Before: f.Stamp, After: FileStamp.Of(f.Input.FilePath!)))
-            .Where(f => f.Before != f.After)
-            .Select(f => Diagnostic.Error(Codes.InputChangedDuringRun, f.Input.At,
-                $"{f.Input.Description} changed while the run read it ({f.Before} before, {f.After} now); nothing was published, run again once the file is complete"))
+        var changed = _inputs
+            .Select(i => (i.Input, Changes: Changes(i.Files, Stamps(_warehouse, i.Input))))
+            .Where(i => i.Changes.Count > 0)
+            .Select(i => Diagnostic.Error(Codes.InputChangedDuringRun, i.Input.At, i.Input.Glob is null
+                ? $"{i.Input.Description} changed while the run read it ({i.Changes[0].Before} before, {i.Changes[0].After} now); nothing was published, run again once the file is complete"
+                : $"{i.Input.Description} changed while the run read it: {string.Join("; ", i.Changes.Select(c => $"{DisplayPath.For(c.File)} ({c.Before} before, {c.After} now)"))}; nothing was published, run again once the files are complete"))
             .ToList();
         if (changed.Count > 0)
         {
@@ -33,12 +42,27 @@ internal sealed class InputFileStamps
         }
     }
 
+    private static IReadOnlyList<(string File, FileStamp Stamp)> Stamps(DuckDbWarehouse warehouse, InputRelation input) =>
+        [.. input.LocalFiles(warehouse).Select(f => (f, FileStamp.Of(f)))];
+
+    // Each file stamped before or now whose stamp differs, a file not there being "missing".
+    private static List<(string File, FileStamp Before, FileStamp After)> Changes(IReadOnlyList<(string File, FileStamp Stamp)> before, IReadOnlyList<(string File, FileStamp Stamp)> after)
+    {
+        var now = after.ToDictionary(f => f.File, f => f.Stamp, StringComparer.Ordinal);
+        var then = before.ToDictionary(f => f.File, f => f.Stamp, StringComparer.Ordinal);
+        return [.. before.Select(f => f.File).Concat(after.Select(f => f.File).Where(f => !then.ContainsKey(f)))
+            .Select(f => (File: f, Before: then.GetValueOrDefault(f, FileStamp.Missing), After: now.GetValueOrDefault(f, FileStamp.Missing)))
+            .Where(f => f.Before != f.After)];
+    }
+
     private readonly record struct FileStamp(long Length, DateTime WrittenUtc)
     {
+        public static FileStamp Missing => new(-1, default);
+
         public static FileStamp Of(string path)
         {
             var info = new FileInfo(path);
-            return info.Exists ? new(info.Length, info.LastWriteTimeUtc) : new(-1, default);
+            return info.Exists ? new(info.Length, info.LastWriteTimeUtc) : Missing;
         }
 
         public override string ToString() => Length < 0 ? "missing" : $"{Length:N0} bytes written {WrittenUtc:yyyy-MM-dd HH:mm:ss.fff} UTC";

@@ -1,4 +1,5 @@
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
 
@@ -8,9 +9,19 @@ namespace ElectionMatch.Matching;
 /// <param name="At">The line that names the input: the source's <c>external_location</c> for a file, else electionmatch.yml.</param>
 public sealed record InputRelation(string Sql, string Description, SourceSpan At)
 {
-    /// <summary>Set when the input is a CSV file read with the reject store (unreadable lines go to quarantine).</summary>
+    /// <summary>Set when the input is a CSV file, or a glob of them, read with the reject store (unreadable lines go to quarantine).</summary>
     public CsvInput? Csv { get; init; }
 
     /// <summary>Set when the input is one local file (a source's <c>external_location</c>): its full path.</summary>
     public string? FilePath { get; init; }
+
+    /// <summary>Set when the input is a glob of local files (<c>data/hs/*.csv</c> as <c>external_location</c>): its full pattern.</summary>
+    public string? Glob { get; init; }
+
+    /// <summary>
+    /// The local files the input reads now, in the order DuckDB reads them: its one file, a glob's matches (listed
+    /// afresh, so a file added or removed since shows), or none for a table or a model.
+    /// </summary>
+    public IReadOnlyList<string> LocalFiles(DuckDbWarehouse warehouse) =>
+        FilePath is { } path ? [path] : Glob is { } glob ? warehouse.Glob(glob) : [];
 }

@@ -1,3 +1,5 @@
+using ElectionMatch.Diagnostics;
+
 namespace ElectionMatch.Matching;
 
 /// <summary>The line endings of a text file: where a file whose lines end one way (LF, CR LF or CR) first ends one otherwise.</summary>
@@ -63,6 +65,24 @@ internal static class LineEndings
         }
 
         return afterCr && Differs(ref first, "CR") ? new Mixed(line, "CR", first!) : null;
+    }
+
+    /// <summary>
+    /// The error to give for a CSV input DuckDB could not read when one of its files ends its lines two ways, at that
+    /// file's first line ending otherwise; null when none does. DuckDB's sniffer takes one line ending per file and says
+    /// only that it found no dialect, and a glob's reader that its state machine reached an invalid state.
+    /// </summary>
+    public static DiagnosticException? MixedIn(InputRelation input)
+    {
+        if (input.Csv is not { } csv || csv.Files.Select(f => (File: f, Mixed: FirstMixed(f))).FirstOrDefault(f => f.Mixed is not null) is not { Mixed: { } mixed } file)
+        {
+            return null;
+        }
+
+        var where = csv.IsGlob ? $"{csv.DisplayOf(file.File)} line" : "line";
+        return DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(csv.DisplayOf(file.File), mixed.Line, 1),
+            $"cannot read {input.Description}: {where} {mixed.Line} ends with {mixed.Ending} and the lines before it with {mixed.Before}; " +
+            "DuckDB's CSV reader takes one kind of line ending per file (rows added from another system often bring their own): save the file with one kind");
     }
 
     // The first ending sets the file's kind; a later one differs from it.

@@ -54,6 +54,11 @@ internal sealed class Pipeline
             {
                 // The stage writes what it reads: a full disk is not the input's fault, nor is running out of memory_limit.
                 Diagnostics.DiskFull.ThrowIfFull(e);
+                if (LineEndings.MixedIn(input) is { } mixed)
+                {
+                    throw mixed;
+                }
+
                 throw Diagnostics.DiagnosticException.At(Diagnostics.Codes.InputUnreadable, input.At, $"cannot read {input.Description}: {e.Message.Split('\n')[0].Trim()}");
             }
         });

@@ -88,7 +88,7 @@ public sealed partial class RunOperation
         }
 
         var inputs = ResolveInputs(warehouse, match);
-        var inputFiles = InputFileStamps.Take(inputs);
+        var inputFiles = InputFileStamps.Take(warehouse, inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
         var startup = new RunSteps(progress).Report("startup", startupClock,
             "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
@@ -330,16 +330,23 @@ public sealed partial class RunOperation
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side)
     {
-        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side);
-        if (relation.Csv is { } utf16 && Utf16(utf16.Path))
+        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse);
+        if (relation.Csv is { } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
         {
             // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: the file is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads");
         }
 
         if (relation.Csv?.Sniff(warehouse) is { Sniffed: { } read } sniffed)
         {
             relation = relation with { Sql = read, Csv = sniffed };
+        }
+
+        if (relation.Csv is { } files && files.FileWithOtherHeader() is { } other)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(files.DisplayOf(other.File), 1, 1),
+                $"cannot read {relation.Description}: the header of {files.DisplayOf(other.File)} ({Header(other.Header)}) is not that of {files.DisplayOf(files.Files[0])} ({Header(other.FirstHeader)}), " +
+                "the glob's first file, whose columns DuckDB reads every file's fields into by position: give the files one header, or read them with their own source each");
         }
 
         IReadOnlyList<ColumnInfo> columns;
@@ -353,12 +360,9 @@ public sealed partial class RunOperation
         catch (DuckDB.NET.Data.DuckDBException e) when (!MemoryLimitExceeded.Is(e))
         {
             DiskFull.ThrowIfFull(e);
-            if (relation.Csv is { } unread && LineEndings.FirstMixed(unread.Path) is { } mixed)
+            if (LineEndings.MixedIn(relation) is { } mixed)
             {
-                // DuckDB's sniffer takes one line ending per file and says only that it found no dialect.
-                throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(unread.DisplayPath, mixed.Line, 1),
-                    $"cannot read {relation.Description}: line {mixed.Line} ends with {mixed.Ending} and the lines before it with {mixed.Before}; " +
-                    "DuckDB's CSV reader takes one kind of line ending per file (rows added from another system often bring their own): save the file with one kind");
+                throw mixed;
             }
 
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {Reason(e.Message)}");
@@ -467,6 +471,8 @@ public sealed partial class RunOperation
         var tooLong = message.Split('\n').FirstOrDefault(l => l.Contains("Maximum line size", StringComparison.Ordinal));
         return tooLong is null ? FirstLine(message) : $"a line is longer than DuckDB's CSV reader takes ({tooLong.Trim()}); shorten that value or read the file with its own read_csv(…, max_line_size = …) call as the external_location";
     }
+
+    private static string Header(IReadOnlyList<string> names) => names.Count == 0 ? "no header line" : string.Join(", ", names);
 
     // A UTF-16 byte order mark, either way round.
     private static bool Utf16(string path)

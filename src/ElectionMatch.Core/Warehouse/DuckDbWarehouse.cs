@@ -186,6 +186,20 @@ public sealed class DuckDbWarehouse : IDisposable
     public IReadOnlyList<ColumnInfo> Describe(string query) =>
         Query($"describe {query}", r => new ColumnInfo(r.GetString(0), r.GetString(1)));
 
+    /// <summary>
+    /// The files a glob (<c>data/hs/*.csv</c>) matches, in the order DuckDB's readers read them: asked of DuckDB, whose
+    /// order is not a plain sort (<c>**</c> lists a folder's files before its subfolders'). Empty when none matches.
+    /// </summary>
+    public IReadOnlyList<string> Glob(string pattern) =>
+        Query($"select file from glob({Sql.Literal(pattern)})", r => r.GetString(0));
+
+    /// <summary>The part of a glob before the folder its first wildcard is in, with its separator ("" when there is none).</summary>
+    public static string GlobFolder(string pattern)
+    {
+        var wildcard = pattern.IndexOfAny(['*', '?', '[']);
+        return pattern[..(pattern.LastIndexOfAny(['/', '\\'], wildcard) + 1)];
+    }
+
     public bool TableExists(string schema, string table) =>
         Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
 

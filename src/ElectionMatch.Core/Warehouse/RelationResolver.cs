@@ -26,22 +26,35 @@ public sealed class RelationResolver
 
     /// <summary>
     /// Resolves a match input (<paramref name="side"/> is left or right). A source whose <c>external_location</c> is a
-    /// file is pointed at in the sources YAML, and a CSV file is read with the reject store (<see cref="CsvInput"/>).
+    /// file or a glob of files is pointed at in the sources YAML, and CSV files are read with the reject store
+    /// (<see cref="CsvInput"/>); a glob's files are listed by <paramref name="warehouse"/>, as its readers list them.
     /// </summary>
-    public InputRelation ResolveInput(string expression, SourceSpan at, string side)
+    public InputRelation ResolveInput(string expression, SourceSpan at, string side, DuckDbWarehouse warehouse)
     {
         var call = RelationExpression.Parse(expression, at);
         var sql = Resolve(call);
         if (!call.IsSource || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
-            || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal) || location.Contains('*', StringComparison.Ordinal))
+            || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
         {
             return new InputRelation(sql, expression, at);
         }
 
         var path = _project.Resolve(location);
         var display = DisplayPath.For(path);
-        var input = new InputRelation(sql, $"{expression} ({display})", entry.At) { FilePath = path };
-        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) is var csv
+        var input = new InputRelation(sql, $"{expression} ({display})", entry.At);
+        IReadOnlyList<string> files = [path];
+        if (location.Contains('*', StringComparison.Ordinal))
+        {
+            files = warehouse.Glob(path);
+            input = files.Count > 0 ? input with { Glob = path }
+                : throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') matches no file ({display})");
+        }
+        else
+        {
+            input = input with { FilePath = path };
+        }
+
+        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files } is var csv
             ? input with { Sql = csv.Relation, Csv = csv }
             : input;
     }

@@ -132,6 +132,41 @@ public sealed class CsvSniffTests : IDisposable
         Assert.Equal(["5 gpc-4", "6 none", "7 gpc-6", "8 none"], rejected);
     }
 
+    [Fact]
+    public void Rejected_lines_of_files_read_through_one_glob_are_kept_one_per_file_and_line_naming_their_file()
+    {
+        // Two files of one glob, each with a ragged line at the same line number, past the sniffer's sample (so both
+        // files read with one schema). Before, the lines were grouped by number alone: one of the two was lost, and
+        // the one kept named the glob, not its file.
+        var folder = Directory.CreateDirectory(Path.Combine(_directory, "parts")).FullName;
+        foreach (var part in new[] { 1, 2 })
+        {
+            var lines = new StringBuilder("name,candidacy_id,state\n");
+            for (var i = 1; i <= 21_000; i++)
+            {
+                lines.Append("Name ").Append(i).Append(",gpc-").Append(part).Append('-').Append(i).Append(i == 20_999 ? ",CA,extra\n" : ",CA\n");
+            }
+
+            File.WriteAllText(Path.Combine(folder, $"part{part}.csv"), lines.ToString());
+        }
+
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var csv = new CsvInput("left", Path.Combine(folder, "*.csv"), "data/parts/*.csv") { Files = warehouse.Glob(Path.Combine(folder, "*.csv")) };
+        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
+        warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+
+        var rejected = warehouse.Query("select reject_code, original->>'file', original->>'line', left_id, reject_detail from input where reject_code is not null order by row_number",
+            r => $"{r.GetString(0)} {r.GetString(1)} {r.GetString(2)} {r.GetString(3)} {r.GetString(4)[..31]}");
+
+        Assert.Equal(41_998, warehouse.Scalar<long>("select count(*) from input where reject_code is null"));
+        Assert.Equal(
+            [
+                "EMQ009 data/parts/part1.csv 21000 gpc-1-20999 data/parts/part1.csv line 21000",
+                "EMQ009 data/parts/part2.csv 21000 gpc-2-20999 data/parts/part2.csv line 21000",
+            ],
+            rejected);
+    }
+
     // The columns with their types, every row as text in file order, and the latest scan's rejected lines.
     private static (string Columns, string Rows, string Rejects) Read(DuckDbWarehouse warehouse, CsvInput csv)
     {

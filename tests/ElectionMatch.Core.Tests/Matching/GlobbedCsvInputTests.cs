@@ -1,0 +1,200 @@
+using System.Text;
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// A source whose <c>external_location</c> is a glob of CSV files (<c>data/hs/*.csv</c>) reads like a single CSV file:
+/// a line DuckDB cannot read is quarantined, named by its own file and line, and the run goes on. The fixture's 300
+/// candidacies are split into two files of 150 under the glob.
+/// </summary>
+public sealed class GlobbedCsvInputTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Sources = "models/staging/__sources.yaml";
+    private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+
+    public GlobbedCsvInputTests()
+    {
+        var lines = File.ReadAllLines(_fixture.PathOf(Candidacies));
+        Directory.CreateDirectory(_fixture.PathOf("data/hs"));
+        _fixture.Write("data/hs/part1.csv", string.Join('\n', [lines[0], .. lines[1..151]]) + "\n");
+        _fixture.Write("data/hs/part2.csv", string.Join('\n', [lines[0], .. lines[151..]]) + "\n");
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", "external_location: \"data/hs/*.csv\"");
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void A_ragged_line_in_the_second_file_of_a_glob_is_quarantined_with_its_file_and_line_and_every_other_row_is_used()
+    {
+        // Line 10 of part2.csv is the fixture's line 160; before, the run stopped with EM0024 ("Schema mismatch between
+        // globbed files": the line is in the part of the file DuckDB's sniffer reads).
+        var ragged = Line("data/hs/part2.csv", 10);
+        EditLine("data/hs/part2.csv", 10, ragged + ",extra");
+
+        var run = Run();
+
+        var account = run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
+        Assert.Equal(300, account.Read);
+        Assert.Equal(299, account.Outcomes.Where(o => o.Outcome == "used").Sum(o => o.Rows));
+        Assert.Equal(
+            [("EMQ009", $"data/hs/part2.csv line 10:", "data/hs/part2.csv", 10L, ragged + ",extra")],
+            Quarantined(run));
+
+        // What is published is what the fixture's single file without that line publishes.
+        var published = Published(run);
+        var secondFile = File.ReadAllLines(_fixture.PathOf("data/hs/part2.csv")).Skip(1).Select(Id).ToHashSet();
+        Assert.Contains(published, p => secondFile.Contains(p.Split(' ')[0]));
+        _fixture.Write(Candidacies, string.Concat(File.ReadAllLines(_fixture.PathOf(Candidacies)).Where(l => l != ragged).Select(l => l + "\n")));
+        _fixture.Replace(Sources, "external_location: \"data/hs/*.csv\"", $"external_location: \"{Candidacies}\"");
+        Assert.Equal(Published(Run()), published);
+    }
+
+    [Fact]
+    public void Bad_lines_at_the_same_line_number_of_two_files_are_two_quarantined_rows_each_naming_its_file()
+    {
+        // Grouped by line alone, the two would be one row: a line lost, the other named by the glob.
+        EditLine("data/hs/part1.csv", 7, Line("data/hs/part1.csv", 7) + ",extra");
+        EditLine("data/hs/part2.csv", 7, Line("data/hs/part2.csv", 7).Split(',')[0] + ",short");
+
+        var run = Run();
+
+        var quarantined = Quarantined(run);
+        Assert.Equal(["data/hs/part1.csv line 7:", "data/hs/part2.csv line 7:"], quarantined.Select(q => q.Detail));
+        Assert.Equal([("data/hs/part1.csv", 7L), ("data/hs/part2.csv", 7L)], quarantined.Select(q => (q.File, q.Line)));
+        Assert.Equal(298, run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows").Outcomes.Where(o => o.Outcome == "used").Sum(o => o.Rows));
+    }
+
+    [Fact]
+    public void A_glob_that_matches_no_file_is_an_error_at_the_source_entry_naming_the_glob()
+    {
+        _fixture.Replace(Sources, "external_location: \"data/hs/*.csv\"", "external_location: \"data/nothing/*.csv\"");
+
+        var error = Assert.Throws<DiagnosticException>(() => Run());
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ExternalFileMissing, diagnostic.Code);
+        Assert.EndsWith("__sources.yaml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(LineOf(Sources, "- name: hubspot_api_candidacy"), diagnostic.Line);
+        Assert.Contains("external_location 'data/nothing/*.csv' of source('airbyte_source', 'hubspot_api_candidacy') matches no file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_utf16_file_of_a_glob_is_named()
+    {
+        var path = _fixture.PathOf("data/hs/part2.csv");
+        File.WriteAllText(path, File.ReadAllText(path), Encoding.Unicode);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal(Codes.InputUnreadable, diagnostic.Code);
+        Assert.EndsWith("__sources.yaml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Contains("(data/hs/*.csv): data/hs/part2.csv is UTF-16 encoded; save it as UTF-8", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_of_a_glob_whose_lines_end_two_ways_is_named_at_its_first_line_ending_otherwise()
+    {
+        // Its first five lines end with CR LF, the rest with LF: the glob's reader says only that its state machine failed.
+        var path = _fixture.PathOf("data/hs/part2.csv");
+        var lines = File.ReadAllText(path).Split('\n');
+        File.WriteAllText(path, string.Join('\n', lines.Select((l, i) => i < 5 ? l + "\r" : l)));
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal(Codes.InputUnreadable, diagnostic.Code);
+        Assert.Equal(("data/hs/part2.csv", 6), (diagnostic.File, diagnostic.Line));
+        Assert.Contains("data/hs/part2.csv line 6 ends with LF and the lines before it with CR LF", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_of_a_glob_whose_lines_all_end_with_cr_lf_is_read_whole_beside_one_whose_lines_end_with_lf()
+    {
+        // Read with the first file's line ending, DuckDB read such a file as no rows, without a word.
+        var path = _fixture.PathOf("data/hs/part2.csv");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\n", "\r\n", StringComparison.Ordinal));
+        EditLine("data/hs/part1.csv", 10, Line("data/hs/part1.csv", 10) + ",extra");
+
+        var run = Run();
+
+        var account = run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
+        Assert.Equal(300, account.Read);
+        Assert.Equal(["data/hs/part1.csv line 10:"], Quarantined(run).Select(q => q.Detail));
+    }
+
+    [Fact]
+    public void Files_of_a_glob_with_different_headers_are_an_error_naming_both()
+    {
+        // Read by position under the first file's names, part2's first and last names would swap without a word.
+        EditLine("data/hs/part2.csv", 1, Line("data/hs/part2.csv", 1).Replace("first_name,last_name", "last_name,first_name", StringComparison.Ordinal));
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal(Codes.InputUnreadable, diagnostic.Code);
+        Assert.Equal(("data/hs/part2.csv", 1), (diagnostic.File, diagnostic.Line));
+        Assert.Contains("the header of data/hs/part2.csv (gp_candidacy_id, hubspot_contact_id, last_name, first_name,", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("is not that of data/hs/part1.csv (gp_candidacy_id, hubspot_contact_id, first_name, last_name,", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_added_to_a_glob_while_the_run_reads_it_stops_the_run_before_it_publishes()
+    {
+        void Add(StageReport stage)
+        {
+            if (stage.Stage == "left_clean")
+            {
+                File.Copy(_fixture.PathOf("data/hs/part2.csv"), _fixture.PathOf("data/hs/part3.csv"));
+            }
+        }
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run(Add)).Diagnostics);
+
+        Assert.Equal(Codes.InputChangedDuringRun, diagnostic.Code);
+        Assert.Contains("data/hs/part3.csv (missing before, ", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    private RunResult Run(Action<StageReport>? progress = null)
+    {
+        // Paths in diagnostics are relative to the working directory: the project's, as a user runs in it.
+        return WorkingDirectory.In(_fixture.Directory, () =>
+            new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(new RunOptions(Match, new DateOnly(2030, 6, 3), Replace: true) { AllowFutureDate = true }, progress));
+    }
+
+    // Each quarantined left row: its code, the start of its detail (file and line), and the file, line and text of its original.
+    private List<(string Code, string Detail, string File, long Line, string Text)> Quarantined(RunResult run)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Query(
+            $"select error_code, message, original->>'file', (original->>'line')::bigint, original->>'csv_line' from model_predictions.{Sql.Identifier(run.Snapshot.QuarantineTable)} where input = 'left' order by row_number",
+            r => (r.GetString(0), r.GetString(1)[(r.GetString(1).IndexOf("data/", StringComparison.Ordinal))..(r.GetString(1).IndexOf(':', r.GetString(1).IndexOf("data/", StringComparison.Ordinal)) + 1)], r.GetString(2), r.GetInt64(3), r.GetString(4)));
+    }
+
+    // The published rows' candidacy, election date and type, and best match, in order.
+    private List<string> Published(RunResult run)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Query(
+            $"select concat_ws(' ', gp_candidacy_id, hubspot_election_date, hubspot_election_type, ddhq_candidate_id, has_match) as r from model_predictions.{Sql.Identifier(run.Snapshot.Table)} order by r",
+            r => r.GetString(0));
+    }
+
+    private string Line(string file, int line) => File.ReadAllLines(_fixture.PathOf(file))[line - 1];
+
+    private void EditLine(string file, int line, string text)
+    {
+        var lines = File.ReadAllLines(_fixture.PathOf(file));
+        lines[line - 1] = text;
+        _fixture.Write(file, string.Join('\n', lines) + "\n");
+    }
+
+    private int LineOf(string file, string text) => Array.FindIndex(File.ReadAllLines(_fixture.PathOf(file)), l => l.Contains(text, StringComparison.Ordinal)) + 1;
+
+    private static string Id(string line) => line.Split(',')[0];
+}
