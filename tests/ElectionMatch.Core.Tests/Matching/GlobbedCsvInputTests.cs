@@ -58,6 +58,36 @@ public sealed class GlobbedCsvInputTests : IDisposable
     }
 
     [Fact]
+    public void Verify_rehashes_a_glob_with_a_quarantined_line_as_the_run_read_it_and_sees_a_row_added()
+    {
+        // Before, verify read the glob as a plain path: "Schema mismatch between globbed files", an internal error
+        // (EM0504), and for a single file with a ragged line a false warning that the input changed (EM0609).
+        EditLine("data/hs/part2.csv", 10, Line("data/hs/part2.csv", 10) + ",extra");
+        Run();
+
+        Assert.Empty(Verify());
+
+        var last = Line("data/hs/part2.csv", 151);
+        File.AppendAllText(_fixture.PathOf("data/hs/part2.csv"), "gpc-999999" + last[last.IndexOf(',', StringComparison.Ordinal)..] + "\n");
+        var changed = Assert.Single(Verify());
+        Assert.Equal((Codes.SnapshotInputsChanged, Severity.Warning), (changed.Code, changed.Severity));
+        Assert.Contains("the left input source('airbyte_source', 'hubspot_api_candidacy') changed since", changed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_rehashes_a_single_csv_file_with_a_quarantined_line_as_the_run_read_it()
+    {
+        _fixture.Replace(Sources, "external_location: \"data/hs/*.csv\"", $"external_location: \"{Candidacies}\"");
+        EditLine(Candidacies, 5, Line(Candidacies, 5) + ",extra");
+        Run();
+
+        Assert.Empty(Verify());
+    }
+
+    private IReadOnlyList<Diagnostic> Verify() =>
+        new ElectionMatch.Checks.VerifyOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(Match);
+
+    [Fact]
     public void Bad_lines_at_the_same_line_number_of_two_files_are_two_quarantined_rows_each_naming_its_file()
     {
         // Grouped by line alone, the two would be one row: a line lost, the other named by the glob.
