@@ -45,6 +45,20 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
     }
 
     [Fact]
+    public void Candidates_0_shows_no_pair_and_does_not_say_none_was_scored()
+    {
+        // Before, "no candidate pair was scored" followed a decision linked by score.
+        var linked = _run.Cli("explain", Match, "gpc-000132", "--candidates", "0");
+        var shown = _run.Cli("explain", Match, "gpc-000132", "--candidates", "1");
+
+        Assert.True(linked.ExitCode == 0, linked.Output);
+        Assert.Contains("  decision: linked by score", linked.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  candidate pairs not shown (--candidates 0)", linked.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("no candidate pair was scored", linked.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  * ", shown.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_id_whose_csv_line_is_not_utf8_is_named_with_its_code()
     {
         // DuckDB's reader rejects the whole line, so no column of it was parsed; before, explain said the id was in

@@ -74,7 +74,11 @@ internal static class ExplainCommand
                 }
 
                 Terminal.Out.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
-                if (row.Candidates.Count == 0)
+                if (count == 0)
+                {
+                    Terminal.Out.WriteLine("  candidate pairs not shown (--candidates 0)");
+                }
+                else if (row.Candidates.Count == 0)
                 {
                     Terminal.Out.WriteLine("  no candidate pair was scored");
                 }
