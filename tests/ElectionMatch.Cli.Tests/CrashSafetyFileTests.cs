@@ -69,6 +69,26 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared) : IClass
     }
 
     [Fact]
+    public void An_interrupted_incremental_run_is_finished_by_the_command_check_gives_which_keeps_its_options()
+    {
+        // Before, the command dropped --incremental: following it retrained the model on a plain run and published other links.
+        using var project = FixtureCopy.AsCommitted("goodparty");
+        string[] options = ["--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--incremental", "--retrain"];
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "manifest:written" }, null,
+            ["run", UninterruptedRun.Match, .. options, "--project-dir", project.Directory]);
+        Assert.True(killed.WasKilled, killed.Output);
+
+        var check = CliProcess.Run("check", "--project-dir", project.Directory);
+        var rerun = $"`electionmatch run {UninterruptedRun.Match} --snapshot-date {UninterruptedRun.Date} --allow-future-date --incremental --retrain` finishes it";
+        Assert.Contains(rerun, check.Stderr, StringComparison.Ordinal);
+
+        var finished = CliProcess.Run(["run", UninterruptedRun.Match, .. options, "--project-dir", project.Directory]);
+        Assert.True(finished.ExitCode == 0, finished.Output);
+        var passed = CliProcess.Run("check", "--project-dir", project.Directory);
+        Assert.True(passed.ExitCode == 0, passed.Output);
+    }
+
+    [Fact]
     public void Generate_killed_between_two_files_leaves_whole_files_and_the_next_generate_finishes()
     {
         using var project = _reference.Project.Clone();

@@ -87,10 +87,12 @@ public sealed class VerifyOperation
                 var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                 var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow));
                 // In MSBuild, the build's own command, at a line a log or an IDE can open: the match in electionmatch.yml.
+                // The interrupted run's own options (an incremental run's model and partitions), or the rerun publishes something else.
+                var options = string.Concat(record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => " " + _context.RunOption(o)));
                 var (at, rerun) = _context.Host == ProjectHost.MSBuild
                     ? (_context.Settings.Matches.TryGetValue(_match, out var settings) ? settings.At : SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath)),
-                        $"dotnet build -t:ElectionMatchRun -p:Match={_match} -p:SnapshotDate={date}{(future ? " -p:AllowFutureDate=true" : "")}")
-                    : (SourceSpan.PathOnly(WarehouseFile), $"electionmatch run {_match} --snapshot-date {date}{(future ? " --allow-future-date" : "")}");
+                        $"dotnet build -t:ElectionMatchRun -p:Match={_match} -p:SnapshotDate={date}{(future ? " -p:AllowFutureDate=true" : "")}{options}")
+                    : (SourceSpan.PathOnly(WarehouseFile), $"electionmatch run {_match} --snapshot-date {date}{(future ? " --allow-future-date" : "")}{options}");
                 Report(Codes.RunInterrupted, Severity.Error, at,
                     $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `{rerun}` finishes it by replacing what that run left");
             }
@@ -210,7 +212,7 @@ public sealed class VerifyOperation
                 if (!_warehouse.TableExists(schema, table))
                 {
                     Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
-                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; run the match again with --replace to republish it");
+                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; run the match again with {_context.RunOption("--replace")} to republish it");
                 }
             }
 
@@ -258,7 +260,7 @@ public sealed class VerifyOperation
                 {
                     var content = hash is null ? "" : $", content sha256 {Short(hash)}";
                     Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
-                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence, so run the match again with --replace to republish it");
+                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence, so run the match again with {_context.RunOption("--replace")} to republish it");
                 }
 
                 return;
@@ -280,7 +282,7 @@ public sealed class VerifyOperation
             var (code, what) = rows < expectedRows ? (Codes.SnapshotRowDeleted, $"{expectedRows - rows} row(s) of {where} were deleted after publishing")
                 : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
                 : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
-            Report(code, Severity.Error, at, what + "; snapshots are immutable: run the match again with --replace to republish it");
+            Report(code, Severity.Error, at, what + $"; snapshots are immutable: run the match again with {_context.RunOption("--replace")} to republish it");
         }
 
         /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
@@ -300,7 +302,7 @@ public sealed class VerifyOperation
 
             var field = manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\"";
             Report(Codes.QuarantineDiffersFromManifest, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, field), 1),
-                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; run the match again with --replace to republish it");
+                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; run the match again with {_context.RunOption("--replace")} to republish it");
         }
 
         /// <summary>
@@ -329,7 +331,7 @@ public sealed class VerifyOperation
             if (change.Count > 0)
             {
                 var more = change.Count > change.Keys.Count ? ", …" : "";
-                Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: run the match again with --replace to republish it");
+                Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: run the match again with {_context.RunOption("--replace")} to republish it");
             }
         }
 

@@ -42,6 +42,21 @@ public sealed class ProjectContext
     /// <summary>What runs the operation (<see cref="ProjectOptions.Host"/>).</summary>
     public ProjectHost Host { get; private init; } = ProjectHost.Cli;
 
+    /// <summary>
+    /// A run option as this host takes it: the CLI's flag (<c>--replace</c>), or in a build the property of
+    /// <c>ElectionMatchRun</c> (<c>-p:Replace=true</c>), so advice in a message can be followed where it is read.
+    /// </summary>
+    public string RunOption(string flag) => Host != ProjectHost.MSBuild ? flag : flag switch
+    {
+        "--replace" => "-p:Replace=true",
+        "--snapshot-date" => "-p:SnapshotDate=YYYY-MM-DD",
+        "--allow-future-date" => "-p:AllowFutureDate=true",
+        "--incremental" => "-p:Incremental=true",
+        "--full" => "-p:Full=true",
+        "--retrain" => "-p:Retrain=true",
+        _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "not a run option"),
+    };
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);

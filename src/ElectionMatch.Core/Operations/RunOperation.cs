@@ -76,7 +76,7 @@ public sealed partial class RunOperation
         using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath, namedAt: _context.Target.PathAt);
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
-        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)));
+        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), _context.RunOption);
         if (!publisher.Exists(name))
         {
             EnsureNotDeclared(name, options.Replace);
@@ -119,7 +119,7 @@ public sealed partial class RunOperation
         // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
-        var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps);
+        var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
         var parquet = steps.Time("parquet", () => publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory)), _ => (published.Rows, published.Rows));
         CrashPoint.Reached("parquet:renamed");
 
@@ -184,7 +184,7 @@ public sealed partial class RunOperation
         if (!replace)
         {
             throw DiagnosticException.At(Codes.SnapshotExists, entry.At,
-                $"snapshot {name.Table} is already declared here (published by a run into another warehouse, or its table was dropped); snapshots are immutable, so pass --replace to publish it again into {DisplayPath.For(_context.Target.DatabasePath)} or --snapshot-date to publish under another date");
+                $"snapshot {name.Table} is already declared here (published by a run into another warehouse, or its table was dropped); snapshots are immutable, so pass {_context.RunOption("--replace")} to publish it again into {DisplayPath.For(_context.Target.DatabasePath)} or {_context.RunOption("--snapshot-date")} to publish under another date");
         }
     }
 
@@ -401,6 +401,17 @@ public sealed partial class RunOperation
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;
     }
+
+    /// <summary>
+    /// The options that change what a run publishes, as the CLI spells them: what a run that finishes an interrupted one
+    /// must be given to publish the same (<see cref="Codes.RunInterrupted"/>).
+    /// </summary>
+    internal static string ResultOptions(RunOptions options) => string.Join(' ', new[]
+    {
+        (options.Incremental || options.FullRecompute || options.Retrain, "--incremental"),
+        (options.FullRecompute, "--full"),
+        (options.Retrain, "--retrain"),
+    }.Where(o => o.Item1).Select(o => o.Item2));
 
     /// <summary>
     /// An input whose every row went to quarantine is a failed export as surely as an empty one (EM0500): a snapshot of

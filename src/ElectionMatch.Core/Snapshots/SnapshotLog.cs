@@ -33,17 +33,20 @@ public sealed class SnapshotLog
             match varchar, snapshot varchar, run_id varchar, published_at timestamp, canonical_order varchar,
             row_count bigint, content_sha256 varchar, manifest_sha256 varchar, manifest_json varchar);
         create table if not exists {Rows} (snapshot varchar, row_key varchar, row_md5 varchar);
+        alter table {Log} add column if not exists run_options varchar;
         """);
 
     /// <summary>Records a publish and its row hashes (<paramref name="rowHashes"/>, see <see cref="RowHashes"/>); call inside the publish transaction.</summary>
     /// <param name="rowHashes">A relation with columns <c>row_key</c> and <c>row_md5</c>, computed before the transaction (<see cref="OutputHashing"/>).</param>
-    public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256)
+    /// <param name="runOptions">The run's options that change what it publishes (<c>--incremental --full</c>), as the CLI spells them; empty for a plain run.</param>
+    public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256, string runOptions = "")
     {
         _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
         _warehouse.Execute($"insert into {Rows} select {Sql.Literal(snapshot)}, row_key, row_md5 from {rowHashes}");
         _warehouse.Execute($"""
-            insert into {Log} values ({Sql.Literal(match)}, {Sql.Literal(snapshot)}, {Sql.Literal(runId)}, now(), {Sql.Literal(orderBy)},
-                {rows}, {Sql.Literal(contentSha256)}, null, null)
+            insert into {Log} (match, snapshot, run_id, published_at, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json, run_options)
+            values ({Sql.Literal(match)}, {Sql.Literal(snapshot)}, {Sql.Literal(runId)}, now(), {Sql.Literal(orderBy)},
+                {rows}, {Sql.Literal(contentSha256)}, null, null, {Sql.Literal(runOptions)})
             """);
     }
 
@@ -68,14 +71,17 @@ public sealed class SnapshotLog
         }
 
         var where = match is null ? "" : $"where match = {Sql.Literal(match)}";
+        // A log written before run_options existed lacks the column until the next publish adds it (verify reads it read-only).
+        var options = _warehouse.Scalar<long>($"select count(*) from information_schema.columns where table_schema = {Sql.Literal(Schema)} and table_name = 'snapshot_log' and column_name = 'run_options'") > 0
+            ? "run_options" : "cast(null as varchar)";
         return _warehouse.Query($"""
-            select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json
+            select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json, {options}
             from {Log} {where}
             qualify row_number() over (partition by snapshot order by published_at desc, run_id desc) = 1
             order by published_at, snapshot
             """,
             r => new PublishRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
-                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)));
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)) { RunOptions = r.IsDBNull(8) ? "" : r.GetString(8) });
     }
 
     /// <summary>Every manifest hash ever completed for a match, replaced ones too: a chain link to any of them is genuine.</summary>
@@ -127,6 +133,9 @@ public sealed class SnapshotLog
 public sealed record PublishRecord(string Match, string Snapshot, string RunId, string CanonicalOrder, long Rows, string ContentSha256, string? ManifestSha256, string? ManifestJson)
 {
     public bool IsComplete => ManifestSha256 is not null;
+
+    /// <summary>The run's options that change what it publishes (<c>--incremental --retrain</c>), as the CLI spells them; empty for a plain run or an older log.</summary>
+    public string RunOptions { get; init; } = "";
 }
 
 public sealed record RowDifferences(RowChange Edited, RowChange Deleted, RowChange Added)

@@ -25,7 +25,8 @@ public sealed class SnapshotPublisher
     /// by a run that died before writing its files (the log says so): that one is the same run's, to finish.
     /// </summary>
     /// <returns>True when the existing snapshot is an interrupted run's, to be replaced.</returns>
-    public bool EnsureWritable(SnapshotName name, bool replace, SourceSpan at)
+    /// <param name="option">How the host spells a run option (<see cref="Operations.ProjectContext.RunOption"/>).</param>
+    public bool EnsureWritable(SnapshotName name, bool replace, SourceSpan at, Func<string, string> option)
     {
         if (!Exists(name))
         {
@@ -35,7 +36,7 @@ public sealed class SnapshotPublisher
         var interrupted = new SnapshotLog(_warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table) is { IsComplete: false };
         if (!replace && !interrupted)
         {
-            throw DiagnosticException.At(Codes.SnapshotExists, at, $"snapshot {_settings.Schema}.{name.Table} already exists; snapshots are immutable, so pass --replace to overwrite it or --snapshot-date to publish under another date");
+            throw DiagnosticException.At(Codes.SnapshotExists, at, $"snapshot {_settings.Schema}.{name.Table} already exists; snapshots are immutable, so pass {option("--replace")} to overwrite it or {option("--snapshot-date")} to publish under another date");
         }
 
         return interrupted;
@@ -51,13 +52,14 @@ public sealed class SnapshotPublisher
     /// the copy sorts the output into canonical order unless the run stored it so.
     /// </remarks>
     /// <param name="steps">Times the row hashes, the copy and the log as steps of the run.</param>
-    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null)
+    /// <param name="runOptions">The run's options that change what it publishes, recorded in the log (<see cref="SnapshotLog.RecordPublish"/>).</param>
+    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null, string runOptions = "")
     {
         var compression = _warehouse.Scalar<string>("select current_setting('disabled_compression_methods')") ?? "";
         _warehouse.Execute($"set disabled_compression_methods = {Sql.Literal(WithoutDictionary(compression))}");
         try
         {
-            return PublishCompressed(name, result, replace, runId, steps ?? new RunSteps(null));
+            return PublishCompressed(name, result, replace, runId, steps ?? new RunSteps(null), runOptions);
         }
         finally
         {
@@ -74,7 +76,7 @@ public sealed class SnapshotPublisher
         string.Join(',', disabled.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Append("dictionary").Distinct(StringComparer.OrdinalIgnoreCase));
 
-    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps)
+    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps, string runOptions)
     {
         var schema = Sql.Identifier(_settings.Schema);
         var final = Sql.Identifier(_settings.Schema, name.Table);
@@ -110,7 +112,7 @@ public sealed class SnapshotPublisher
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
             published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
             log.Ensure();
-            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256));
+            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions));
             CrashPoint.Reached("publish:renamed");
         });
         CrashPoint.Reached("publish:committed");
