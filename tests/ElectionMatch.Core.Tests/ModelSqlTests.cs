@@ -99,4 +99,15 @@ public sealed class ModelSqlTests
         Assert.Equal(new SourceSpan("m.sql", 2, 31), references[1].At);
         Assert.Equal("ref('in_star')", sql.Substring(references[1].Offset, references[1].Length));
     }
+
+    [Fact]
+    public void Yaml_references_are_read_as_yaml_unquotes_their_value()
+    {
+        var yaml = "exposures:\n  - name: e\n    depends_on: [\"ref(\\\"a\\\")\", 'ref(''b'')', \"ref('c')\"]\n";
+
+        var references = ModelSql.YamlReferences(yaml, "x.yml");
+
+        Assert.Equal(["a", "b", "c"], references.Select(r => r.RefModel));
+        Assert.Equal([19, 33, 47], references.Select(r => r.At.Column));
+    }
 }

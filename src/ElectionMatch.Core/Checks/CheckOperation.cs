@@ -425,7 +425,11 @@ public sealed class CheckOperation
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
-            foreach (var call in ModelSql.ReferencesIn(file, File.ReadAllText(file), display))
+            var text = File.ReadAllText(file);
+            var references = ModelSql.ReferencesIn(file, text, display);
+            // A comparison of snapshots, or a line marked pinned, keeps its dated references on purpose.
+            var pinned = PinnedReferences.In(file, text, references, source);
+            foreach (var call in references)
             {
                 var table = call switch
                 {
@@ -443,13 +447,13 @@ public sealed class CheckOperation
                     var hint = snapshots.Count == 0 ? "no snapshot of this match exists" : $"the newest is {snapshots[^1].Table}";
                     Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
                 }
-                else if (name != snapshots[^1])
+                else if (name != snapshots[^1] && !pinned.ContainsKey(call.At))
                 {
                     Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
                 }
 
                 // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
-                if (call.IsRef && snapshots.Contains(name) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
+                if (call.IsRef && snapshots.Contains(name) && !pinned.ContainsKey(call.At) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
                 {
                     var stable = SnapshotName.LatestModel(name.Match, source);
                     Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({snapshots[^1].Table}); `electionmatch generate --rewrite-refs` rewrites this reference");

@@ -75,27 +75,56 @@ public static partial class ModelSql
     /// Every <c>ref()</c> and <c>source()</c> in a properties YAML file, where dbt reads them bare: as a whole value (a
     /// test's <c>to: ref('m')</c>, an exposure's <c>depends_on: [ref('m')]</c> or <c>- ref('m')</c>, quoted or not). One
     /// inside prose (a <c>description:</c> that mentions <c>ref('m')</c>) is text to dbt and is not read, nor is one in a
-    /// YAML comment (<c># …</c>).
+    /// YAML comment (<c># …</c>). The arguments are read as YAML unquotes the value: <c>"ref(\"m\")"</c> and
+    /// <c>'ref(''m'')'</c> name <c>m</c>, as <c>"ref('m')"</c> does.
     /// </summary>
     public static IReadOnlyList<JinjaCall> YamlReferences(string yaml, string displayPath)
     {
         var code = YamlComment().Replace(WithoutComments(yaml), m => new string(' ', m.Length));
         var lineStarts = TextLines.Starts(code);
-        return NestedCall().Matches(code)
-            .Where(call => WholeYamlValue(code, call))
-            .Select(call => new JinjaCall(call.Groups["fn"].Value, [.. ArgumentSyntax().Matches(call.Groups["args"].Value).Select(a => a.Groups["v"].Value)], call.Index, call.Length, At(displayPath, lineStarts, call.Index)))
-            .ToList();
+        var references = new List<JinjaCall>();
+        foreach (Match call in NestedCall().Matches(code))
+        {
+            if (YamlValueQuote(code, call) is not { } quote)
+            {
+                continue;
+            }
+
+            var args = YamlUnquoted(call.Groups["args"].Value, quote);
+            references.Add(new JinjaCall(call.Groups["fn"].Value, [.. ArgumentSyntax().Matches(args).Select(a => a.Groups["v"].Value)], call.Index, call.Length, At(displayPath, lineStarts, call.Index)));
+        }
+
+        return references;
     }
 
-    /// <summary>Whether the call is a YAML value of its own: after a key's colon, a list dash, '[' or ',' (and a quote), and before a quote, ',', ']', '}' or the line's end.</summary>
-    private static bool WholeYamlValue(string code, Match call)
+    /// <summary>
+    /// Whether the call is a YAML value of its own: after a key's colon, a list dash, '[' or ',' (and a quote), and before
+    /// a quote, ',', ']', '}' or the line's end. Returns the quote that opens the value (a space for a plain scalar), or null.
+    /// </summary>
+    private static char? YamlValueQuote(string code, Match call)
     {
         var lineStart = code.LastIndexOf('\n', Math.Max(0, call.Index - 1)) + 1;
         var lineEnd = code.IndexOf('\n', call.Index + call.Length);
         var before = code[lineStart..call.Index];
         var after = code[(call.Index + call.Length)..(lineEnd < 0 ? code.Length : lineEnd)];
-        return YamlValueStart().IsMatch(before) && YamlValueEnd().IsMatch(after);
+        if (!YamlValueStart().IsMatch(before) || !YamlValueEnd().IsMatch(after))
+        {
+            return null;
+        }
+
+        return before.TrimEnd() is [.., var last and ('"' or '\'')] ? last : ' ';
     }
+
+    /// <summary>A call's arguments as YAML reads the scalar holding them: <c>\"</c> and <c>\\</c> in a double-quoted one, <c>''</c> in a single-quoted one.</summary>
+    private static string YamlUnquoted(string args, char quote) => quote switch
+    {
+        '"' => YamlEscape().Replace(args, m => m.Groups["c"].Value),
+        '\'' => args.Replace("''", "'", StringComparison.Ordinal),
+        _ => args,
+    };
+
+    [GeneratedRegex(@"\\(?<c>[""\\/])")]
+    private static partial Regex YamlEscape();
 
     [GeneratedRegex(@"(^\s*(-\s*)?|:\s*|[\[,]\s*)[""']?\s*$")]
     private static partial Regex YamlValueStart();

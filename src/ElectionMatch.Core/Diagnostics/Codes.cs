@@ -64,6 +64,7 @@ public static class Codes
     public const string GeneratedModelFailed = "EM0301";
     public const string ExplainKindUnsupported = "EM0302";
     public const string ZipCodeRangesEmpty = "EM0303";
+    public const string ReferenceLeftPinned = "EM0304";
 
     // Model providers: the LLM judge, provider embeddings, their cache and replay
     public const string SecretInSettings = "EM0400";

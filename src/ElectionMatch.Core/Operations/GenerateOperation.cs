@@ -83,7 +83,8 @@ public sealed class GenerateOperation
 
         if (rewriteReferences)
         {
-            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, call => StableModelFor(call, present, result)));
+            var pinned = PinnedReferences.Of(_context.Project, _context.Settings.Snapshots.SourceName);
+            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, call => StableModelFor(call, present, pinned, result)));
         }
 
         return result;
@@ -177,7 +178,7 @@ public sealed class GenerateOperation
     /// snapshot that does not exist (no table, or no staging model) is probably a mistake: it is left as written, with
     /// a warning, and check still reports it (EM0105).
     /// </summary>
-    private string? StableModelFor(JinjaCall call, IReadOnlySet<SnapshotName> present, GenerateResult result)
+    private string? StableModelFor(JinjaCall call, IReadOnlySet<SnapshotName> present, IReadOnlyDictionary<SourceSpan, ReferencePin> pinned, GenerateResult result)
     {
         var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
         if (!call.RefModel.StartsWith(prefix, StringComparison.Ordinal)
@@ -192,6 +193,18 @@ public sealed class GenerateOperation
         {
             result.Diagnostics.Add(new Diagnostic(Codes.ReferenceToMissingSnapshot, Severity.Warning, call.At.File, call.At.Line, call.At.Column,
                 $"ref('{call.RefModel}') names snapshot '{dated.Table}', which does not exist; left as written, since moving it to the stable model would hide the mistake: point it at an existing snapshot"));
+            return null;
+        }
+
+        if (pinned.TryGetValue(call.At, out var pin))
+        {
+            // A line marked pinned already says so; a comparison is told, as a rewrite would have changed what it means.
+            if (!pin.Marked)
+            {
+                result.Diagnostics.Add(new Diagnostic(Codes.ReferenceLeftPinned, Severity.Warning, call.At.File, call.At.Line, call.At.Column,
+                    $"ref('{call.RefModel}') left as written: {pin.Why}; mark the line {{# electionmatch: pinned #}} (in YAML, # electionmatch: pinned) to say it is meant"));
+            }
+
             return null;
         }
 
