@@ -149,6 +149,17 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.Contains("the snapshots of 'llm_l2_br_match' are llm_l2_br_match_20250806, llm_l2_br_match_20250811", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_snapshot_of_another_match_declared_with_a_file_is_refused_as_not_the_matchs()
+    {
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "llm_l2_br_match_20250811"));
+
+        // Before, "is not in the warehouse nor declared with a file", though its entry names one.
+        Assert.Contains($"error EM0101: model_predictions.llm_l2_br_match_20250811 (--snapshot) is not a snapshot of '{Match}': it is named as a snapshot of 'llm_l2_br_match'", error, StringComparison.Ordinal);
+        Assert.Contains($"the snapshots of '{Match}' are candidacy_ddhq_matches_20251016, candidacy_ddhq_matches_20251112, {QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("declared with a file", error, StringComparison.Ordinal);
+    }
+
     // Today's pipeline's outputs, declared with external_location files: evaluate reads them where dbt does. Before, EM0101
     // ("has no snapshot", "not in the warehouse"). The expected scores are computed here from the file and the truth.
     [Theory]

@@ -25,6 +25,10 @@ public sealed class CheckOperation
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
     private HashSet<string> _interrupted = [];
+    // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
+    // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
+    private readonly HashSet<SnapshotName> _notHere = [];
+    private bool _warehouseHere;
 
     public CheckOperation(ProjectContext context)
     {
@@ -35,7 +39,9 @@ public sealed class CheckOperation
     public IReadOnlyList<Diagnostic> Execute()
     {
         _diagnostics.Clear();
+        _notHere.Clear();
         using var held = _context.Lock("check", out _context);
+        _warehouseHere = File.Exists(_context.Target.DatabasePath);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
@@ -48,21 +54,25 @@ public sealed class CheckOperation
         var matches = _context.Settings.Matches.Values.Select(m => (m.Name, Definition: (MatchDefinition?)MatchDefinition.For(m.Kind)))
             .Concat(orphans.Select(o => (o.Name, Definition: (MatchDefinition?)null)))
             .ToList();
-        var existing = new Dictionary<string, List<SnapshotName>>(StringComparer.Ordinal);
+        var snapshots = new Dictionary<string, MatchSnapshots>(StringComparer.Ordinal);
         foreach (var (match, definition) in matches)
         {
-            existing[match] = CheckSnapshots(match, definition, warehouse, resolver);
-            CheckLatestModel(match, existing[match], definition, warehouse, resolver);
+            var present = CheckSnapshots(match, definition, warehouse, resolver);
+            CheckLatestModel(match, present, definition, warehouse, resolver);
             CheckOrphanStagingFiles(match);
             CheckUndeclaredSnapshots(match, warehouse);
+            snapshots[match] = new MatchSnapshots(
+                _context.DeclaredSnapshots(match).Select(d => d.Name).Concat(present).Distinct().OrderBy(n => n.Date).ToList(),
+                [.. present, .. _notHere.Where(n => n.Match == match)]);
         }
 
         CheckZipCodeModels(warehouse, resolver);
-        CheckDownstreamReferences(existing);
+        CheckDownstreamReferences(snapshots);
         CheckYamlFormAgainstBuiltDbt();
 
         // Snapshot integrity, not input drift: inputs change between snapshots by design, and rehashing them is a full read.
-        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, matches.Select(m => m.Name), inputs: false));
+        // A warehouse that is not here is said once per snapshot above (EM0101), not again per manifest table.
+        _diagnostics.AddRange(new VerifyOperation(_context).Verify(warehouse, matches.Select(m => m.Name), inputs: false, reportAbsentWarehouse: false));
         return _diagnostics;
     }
 
@@ -81,7 +91,18 @@ public sealed class CheckOperation
             }
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
-                Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
+                if (!_warehouseHere && entry.ExternalLocation is null)
+                {
+                    _notHere.Add(name);
+                    Report(Codes.SnapshotTableMissing, Severity.Error, entry.At,
+                        $"snapshot '{name.Table}' is declared here but its table {entry.Schema}.{entry.Identifier} cannot be read: the warehouse {DisplayPath.For(_context.Target.DatabasePath)} is not here (a clone without it, as in CI); "
+                        + "check a copy of it through a profile target such as `ci` (docs/ci.md, \"The snapshots must be reachable\")");
+                }
+                else
+                {
+                    Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
+                }
+
                 CheckEditedWithoutSnapshot(name);
                 continue;
             }
@@ -151,12 +172,13 @@ public sealed class CheckOperation
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
     private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
-        if (present.Count == 0)
+        // Without the warehouse file, the newest declared snapshot is the one the stable model should read, table or not.
+        var newest = present.Concat(_notHere.Where(n => n.Match == match)).OrderBy(n => n.Date).LastOrDefault();
+        if (newest is null)
         {
             return;
         }
 
-        var newest = present[^1];
         var sqlPath = _context.LatestSqlPath(match);
         var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
         if (!File.Exists(sqlPath))
@@ -173,6 +195,17 @@ public sealed class CheckOperation
             // As for a dated model: generate writes both files, and a hand-written stable model may go without YAML.
             // Reported at the SQL it belongs to; the stable model has no sources entry of its own.
             Report(Codes.StagingModelMissing, Severity.Error, SourceSpan.TextFile(DisplayPath.For(sqlPath)), $"stable model {model} has no YAML {DisplayPath.For(yamlPath)}; run `electionmatch generate`");
+        }
+
+        if (_notHere.Contains(newest))
+        {
+            // Its table is not here (EM0101): no columns to render the YAML from nor to run over; only an edit shows.
+            if (File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(yamlPath)) is { IsGenerated: true, IsIntact: false })
+            {
+                Report(Codes.GeneratedFileEdited, Severity.Error, SourceSpan.TextFile(DisplayPath.For(yamlPath)), EditedByHand);
+            }
+
+            return;
         }
 
         if (!File.Exists(_context.SqlPath(newest)))
@@ -413,7 +446,11 @@ public sealed class CheckOperation
         }
     }
 
-    private void CheckDownstreamReferences(Dictionary<string, List<SnapshotName>> existing)
+    /// <param name="Declared">The match's snapshots the sources YAML declares (with or without a table), oldest first: the newest of them supersedes the others.</param>
+    /// <param name="Available">Those a reference may name: their table or file exists, or it is in a warehouse that is not here (EM0101 says so).</param>
+    private sealed record MatchSnapshots(IReadOnlyList<SnapshotName> Declared, IReadOnlyList<SnapshotName> Available);
+
+    private void CheckDownstreamReferences(Dictionary<string, MatchSnapshots> existing)
     {
         var source = _context.Settings.Snapshots.SourceName;
         var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
@@ -442,21 +479,23 @@ public sealed class CheckOperation
                     continue;
                 }
 
-                if (!snapshots.Contains(name) || (call.IsRef && !File.Exists(_context.SqlPath(name))))
+                var newest = snapshots.Declared.Count == 0 ? null : snapshots.Declared[^1];
+                var available = snapshots.Available.Contains(name);
+                if (!available || (call.IsRef && !File.Exists(_context.SqlPath(name))))
                 {
-                    var hint = snapshots.Count == 0 ? "no snapshot of this match exists" : $"the newest is {snapshots[^1].Table}";
+                    var hint = newest is null ? "no snapshot of this match exists" : $"the newest is {newest.Table}";
                     Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
                 }
-                else if (name != snapshots[^1] && !pinned.ContainsKey(call.At))
+                else if (name != newest && !pinned.ContainsKey(call.At))
                 {
-                    Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {snapshots[^1].Table}");
+                    Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {newest!.Table}");
                 }
 
                 // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
-                if (call.IsRef && snapshots.Contains(name) && !pinned.ContainsKey(call.At) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
+                if (call.IsRef && available && !pinned.ContainsKey(call.At) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
                 {
                     var stable = SnapshotName.LatestModel(name.Match, source);
-                    Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({snapshots[^1].Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
+                    Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({newest!.Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
                 }
             }
         }

@@ -44,12 +44,14 @@ public sealed class VerifyOperation
     }
 
     /// <summary>Verifies with a warehouse the caller opened (check holds the lock already).</summary>
-    internal IReadOnlyList<Diagnostic> Verify(DuckDbWarehouse warehouse, IEnumerable<string> matches, bool inputs)
+    /// <param name="reportAbsentWarehouse">Say, once per snapshot, that its tables cannot be verified when the warehouse file
+    /// is not here at all; check passes false, as it says so itself (EM0101).</param>
+    internal IReadOnlyList<Diagnostic> Verify(DuckDbWarehouse warehouse, IEnumerable<string> matches, bool inputs, bool reportAbsentWarehouse = true)
     {
         var diagnostics = new List<Diagnostic>();
         foreach (var match in matches)
         {
-            new MatchVerification(_context, warehouse, match, diagnostics).Run(inputs);
+            new MatchVerification(_context, warehouse, match, diagnostics, reportAbsentWarehouse).Run(inputs);
         }
 
         return diagnostics;
@@ -65,9 +67,13 @@ public sealed class VerifyOperation
         private readonly SnapshotLog _log;
         private readonly Dictionary<string, PublishRecord> _records;
         private readonly IReadOnlyList<ManifestFile> _files;
+        private readonly bool _warehouseHere;
+        private readonly bool _reportAbsentWarehouse;
 
-        public MatchVerification(ProjectContext context, DuckDbWarehouse warehouse, string match, List<Diagnostic> diagnostics)
+        public MatchVerification(ProjectContext context, DuckDbWarehouse warehouse, string match, List<Diagnostic> diagnostics, bool reportAbsentWarehouse)
         {
+            _warehouseHere = File.Exists(context.Target.DatabasePath);
+            _reportAbsentWarehouse = reportAbsentWarehouse;
             _context = context;
             _warehouse = warehouse;
             _match = match;
@@ -207,6 +213,18 @@ public sealed class VerifyOperation
             var display = DisplayPath.For(file.Path);
             var schema = _context.Settings.Snapshots.Schema;
             var name = SnapshotName.TryParse(file.Snapshot, _match)!;
+            if (!_warehouseHere)
+            {
+                // Nothing was dropped: the warehouse file itself is not here (a clone without it), so no table can be compared.
+                if (_reportAbsentWarehouse)
+                {
+                    Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, "\"table\""), 1),
+                        $"{schema}.{name.Table} cannot be verified: the warehouse {WarehouseFile} is not here (a clone without it, as in CI); verify a copy of it through a profile target such as `ci` (docs/ci.md, \"The snapshots must be reachable\")");
+                }
+
+                return;
+            }
+
             foreach (var table in new[] { name.Table, name.QuarantineTable })
             {
                 if (!_warehouse.TableExists(schema, table))

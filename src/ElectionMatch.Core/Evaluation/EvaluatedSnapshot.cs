@@ -52,6 +52,13 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
                 found = new EvaluatedSnapshot(SnapshotName.TryParse(table) ?? new SnapshotName(match, DateOnly.MinValue), Sql.Identifier(schema, table), $"{schema}.{table}", null);
             }
 
+            if (found is null && SnapshotName.TryParse(table) is { } other && other.Match != match)
+            {
+                // Another match's snapshot that is not a table here (one declared with its external_location file, as
+                // today's hand-uploaded ones are): `declared` holds only this match's, so it used to be called neither.
+                throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{schema}.{table} (--snapshot) is not a snapshot of '{match}': it is named as a snapshot of '{other.Match}'; {existing}");
+            }
+
             chosen = found ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"snapshot {schema}.{table} (--snapshot) is not in the warehouse nor declared with a file; {existing}");
         }
 

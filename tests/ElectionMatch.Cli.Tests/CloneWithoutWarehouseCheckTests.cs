@@ -1,0 +1,101 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// `check` and `verify` in a clone of the dbt repository after a snapshot was published elsewhere: target/ (and the
+/// warehouse in it) is not committed, so the snapshot's table is not here. docs/ci.md: each such snapshot is EM0101,
+/// and nothing that only restates the absence is reported as if something else were wrong.
+/// </summary>
+public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun shared) : IClassFixture<SharedUninterruptedRun>, IDisposable
+{
+    private const string Snapshot = UninterruptedRun.Snapshot;
+    private const string SourcesYaml = "models/staging/__sources.yaml";
+    private const string StableYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.yml";
+    private const string Mart = "models/marts/general/m_general__candidacy_result.sql";
+
+    private readonly FixtureCopy _clone = shared.Run.Project.Clone();
+
+    public void Dispose() => _clone.Dispose();
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _clone.Directory]);
+
+    private static List<string> Errors(CliProcess.Result result) =>
+        [.. result.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal))];
+
+    private void RemoveTarget() => Directory.Delete(_clone.PathOf("target"), recursive: true);
+
+    private int EntryLine() =>
+        _clone.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: " + Snapshot, StringComparison.Ordinal)) + 1;
+
+    [Fact]
+    public void Check_reports_the_snapshot_once_as_EM0101_saying_the_warehouse_is_not_here()
+    {
+        RemoveTarget();
+
+        var check = Cli("check", "--warnings-as-errors");
+
+        Assert.Equal(1, check.ExitCode);
+        var errors = Errors(check);
+        var missing = Assert.Single(errors, e => e.Contains("EM0101", StringComparison.Ordinal));
+        Assert.Contains($"__sources.yaml({EntryLine()},", missing, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.SnapshotTableMissing}: snapshot '{Snapshot}' is declared here but its table model_predictions.{Snapshot} cannot be read: the warehouse ", missing, StringComparison.Ordinal);
+        Assert.Contains("goodparty.duckdb is not here", missing, StringComparison.Ordinal);
+        Assert.Contains("docs/ci.md", missing, StringComparison.Ordinal);
+        // Before: EM0604 "dropped or renamed" for the table and its quarantine, EM0103 (a Catalog Error) and EM0107
+        // ("out of date; run generate") on the stable model, all restating that the table is not here.
+        Assert.DoesNotContain(errors, e => e.Contains(Codes.SnapshotDropped, StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains(Codes.StagingSqlFailed, StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains(Codes.GeneratedFileStale, StringComparison.Ordinal));
+        // The mart reading the November snapshot is behind the newest declared one, table or not (before, the newest
+        // with a table: the EM0106 vanished and EM0300 named November as the newest).
+        Assert.Contains(errors, e => e.Contains($"{Mart}(8,26): error {Codes.ReferenceToSupersededSnapshot}: ref() names snapshot 'candidacy_ddhq_matches_20251112', which is superseded by {Snapshot}", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains($"{Mart}(8,26): error {Codes.ReferenceToDatedStagingModel}:", StringComparison.Ordinal) && e.Contains($"always reads the newest ({Snapshot})", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void Check_still_reports_a_hand_edit_of_the_stable_models_yaml_at_its_first_line()
+    {
+        RemoveTarget();
+        _clone.Replace(StableYaml, "ref this model downstream", "ref this model downstream, please,");
+
+        var check = Cli("check");
+
+        var edited = Assert.Single(Errors(check), e => e.Contains(Codes.GeneratedFileEdited, StringComparison.Ordinal));
+        Assert.Contains("stg_model_predictions__candidacy_ddhq_matches.yml(1,1): error", edited, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_says_once_per_snapshot_that_its_tables_cannot_be_verified_here()
+    {
+        RemoveTarget();
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Snapshot}.json(", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Snapshot} cannot be verified: the warehouse ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropped or renamed", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_in_a_warehouse_that_lost_the_table_still_says_it_was_dropped()
+    {
+        using (var warehouse = DuckDbWarehouse.Open(_clone.WarehousePath))
+        {
+            warehouse.Execute($"drop table model_predictions.{Snapshot}");
+        }
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        var errors = Errors(check);
+        Assert.Contains(errors, e => e.Contains($"error {Codes.SnapshotTableMissing}: snapshot '{Snapshot}' is declared here but table model_predictions.{Snapshot} in ", StringComparison.Ordinal) && e.Contains("does not exist", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Snapshot} is not in the warehouse", StringComparison.Ordinal) && e.Contains("dropped or renamed", StringComparison.Ordinal));
+        Assert.DoesNotContain("is not here", check.Stderr, StringComparison.Ordinal);
+    }
+}
