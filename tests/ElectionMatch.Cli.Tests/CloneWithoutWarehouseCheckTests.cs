@@ -57,6 +57,22 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
     }
 
     [Fact]
+    public void Generate_leaves_the_stable_model_on_the_newest_snapshot_and_says_why()
+    {
+        // Before, generate moved the stable model back to the newest snapshot it could read (November's hand-uploaded
+        // file): a clone's first `dotnet build` rewrote it, ready to be committed.
+        const string StableSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.sql";
+        var before = (_clone.Read(StableSql), _clone.Read(StableYaml));
+        RemoveTarget();
+
+        var generate = Cli("generate");
+
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(before, (_clone.Read(StableSql), _clone.Read(StableYaml)));
+        Assert.Contains($"__sources.yaml({EntryLine()},9): warning {Codes.GeneratedFileStale}: the stable model of 'candidacy_ddhq_matches' is left as it is: its newest snapshot {Snapshot} cannot be read here", generate.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_still_reports_a_hand_edit_of_the_stable_models_yaml_at_its_first_line()
     {
         RemoveTarget();

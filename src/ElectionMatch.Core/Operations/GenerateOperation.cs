@@ -113,9 +113,18 @@ public sealed class GenerateOperation
         // The sources YAML as it is now: this call may follow one that added an entry.
         var sources = SourceCatalog.Load(_context.Project);
         var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists);
-        var newest = NewestSnapshot(match, sources, resolver, warehouse);
-        if (newest is null || !File.Exists(_context.SqlPath(newest)))
+        var declared = NewestSnapshot(match, sources);
+        if (declared is not var (newest, entry) || !File.Exists(_context.SqlPath(newest)))
         {
+            return;
+        }
+
+        // An older snapshot that is here is no stand-in: in a clone without the warehouse (or with another one) the
+        // stable model would be moved back to it, and that edit committed. check reports the missing table (EM0101).
+        if (!Readable(warehouse, resolver, entry))
+        {
+            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, entry.At,
+                $"the stable model of '{match}' is left as it is: its newest snapshot {newest.Table} cannot be read here (no table in {DisplayPath.For(_context.Target.DatabasePath)}{(File.Exists(_context.Target.DatabasePath) ? "" : ", which does not exist")}), and an older one would move it back"));
             return;
         }
 
@@ -211,13 +220,14 @@ public sealed class GenerateOperation
         return SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName);
     }
 
-    /// <summary>The newest declared snapshot of a match whose table (or external file) can be read.</summary>
-    internal SnapshotName? NewestSnapshot(string match, SourceCatalog sources, RelationResolver resolver, DuckDbWarehouse warehouse) =>
+    /// <summary>The newest snapshot of a match the sources YAML declares, with its entry, whether or not it can be read here.</summary>
+    internal (SnapshotName Name, SourceTable Entry)? NewestSnapshot(string match, SourceCatalog sources) =>
         sources.TablesOf(_context.Settings.Snapshots.SourceName)
             .Select(t => (Name: SnapshotName.TryParse(t.Name, match), Entry: t))
             .Where(x => x.Name is not null)
             .OrderByDescending(x => x.Name!.Date)
-            .FirstOrDefault(x => Readable(warehouse, resolver, x.Entry)).Name;
+            .Select(x => ((SnapshotName, SourceTable)?)(x.Name!, x.Entry))
+            .FirstOrDefault();
 
     private static bool Readable(DuckDbWarehouse warehouse, RelationResolver resolver, SourceTable entry)
     {
