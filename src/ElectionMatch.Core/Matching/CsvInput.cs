@@ -114,6 +114,24 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             .FirstOrDefault();
     }
 
+    /// <summary>
+    /// Of a glob, the first file with no header line: empty (0 bytes) or blank on its first line, with which of the two.
+    /// Such a file is most often an export that failed; compared with the others' headers it would be reported as a
+    /// header that differs, and as the glob's first file it would put the blame on the second. Null when every file has one.
+    /// </summary>
+    public (string File, string What)? FileWithoutHeader() =>
+        IsGlob
+            ? Files.Select(f => (File: f, What: new FileInfo(f).Length == 0 ? "is empty (0 bytes)" : HeaderNamesOf(f, Delimiter) switch
+                {
+                    [] => "has no lines",
+                    var names when names.All(string.IsNullOrWhiteSpace) => "has no header line (its first line is blank)",
+                    _ => null,
+                }))
+                .Where(f => f.What is not null)
+                .Select(f => ((string, string)?)(f.File, f.What!))
+                .FirstOrDefault()
+            : null;
+
     /// <summary>A file of <see cref="Files"/> as the user would name it: under the glob's folder as <see cref="DisplayPath"/> writes it.</summary>
     public string DisplayOf(string file)
     {

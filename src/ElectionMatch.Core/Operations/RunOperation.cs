@@ -337,6 +337,13 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads");
         }
 
+        if (relation.Csv?.FileWithoutHeader() is { } headless)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(relation.Csv.DisplayOf(headless.File), 1, 1),
+                $"cannot read {relation.Description}: {relation.Csv.DisplayOf(headless.File)} {headless.What}, and every file of the glob needs the header line " +
+                "the others have (an export that failed?): export it again, or remove it if it should hold no rows");
+        }
+
         if (relation.Csv?.Sniff(warehouse) is { Sniffed: { } read } sniffed)
         {
             relation = relation with { Sql = read, Csv = sniffed };

@@ -173,6 +173,23 @@ public sealed class GlobbedCsvInputTests : IDisposable
         Assert.Contains("is not that of data/hs/part1.csv (gp_candidacy_id, hubspot_contact_id, first_name, last_name,", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // Sorted first, an empty file was the glob's "first file" and the error blamed part1.csv's header; sorted last, it
+    // was reported as a header that differs, "(no header line)", or "()" for a blank line.
+    [InlineData("data/hs/part0.csv", "", "is empty (0 bytes)")]
+    [InlineData("data/hs/part3.csv", "", "is empty (0 bytes)")]
+    [InlineData("data/hs/part3.csv", "\n", "has no header line (its first line is blank)")]
+    public void A_file_of_a_glob_without_a_header_line_is_named_as_such(string file, string text, string what)
+    {
+        _fixture.Write(file, text);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal(Codes.InputUnreadable, diagnostic.Code);
+        Assert.Equal((file, 1), (diagnostic.File, diagnostic.Line));
+        Assert.Contains($"(data/hs/*.csv): {file} {what}, and every file of the glob needs the header line", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_file_added_to_a_glob_while_the_run_reads_it_stops_the_run_before_it_publishes()
     {
