@@ -168,6 +168,7 @@ internal static class IncrementalRun
         clock.Restart();
         var reused = partitions.Count - recomputed.Count;
         var keyList = string.Join(", ", keys.Values.Select(Sql.Literal));
+        var leftRowHashes = StatePartitions.RowHashesTable(PartitionCache.Schema, "left");
         // One transaction: explain reads the last assembled run until this one is whole.
         warehouse.InTransaction(() =>
         {
@@ -179,9 +180,26 @@ internal static class IncrementalRun
                 order by {CandidacyDdhqMatcher.OrderBy};
                 -- Every partition cleans the right rows it reads; the stateless partition reads them all, so its right quarantine is the whole one.
                 create table {run.Table("quarantine")} as
-                select * exclude (em_state, em_cache_key) from {cache.Quarantine}
-                where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
-                order by input, em_state, row_number;
+                with
+                    kept as (
+                        select * exclude (em_cache_key) from {cache.Quarantine}
+                        where em_cache_key in ({keyList}) and (input = 'left' or em_state = '')
+                    ),
+                    -- A partition numbers its left rows from 1 in input order, and its rejected lines after them: the n-th
+                    -- row of a state's partition is the n-th of that state's rows in the input (the row hashes' numbers),
+                    -- and a rejected line comes after every row read, as a plain run numbers them.
+                    left_rows as (
+                        select state, rn, row_number() over (partition by state order by rn) as place
+                        from {leftRowHashes}
+                        where state in (select em_state from kept where input = 'left')
+                    ),
+                    left_sizes as (select state, max(place) as rows from left_rows group by state)
+                select q.* exclude (em_state) replace (
+                    case when q.input = 'left' then coalesce(r.rn, (select count(*) from {leftRowHashes}) + q.row_number - coalesce(z.rows, 0)) else q.row_number end as row_number)
+                from kept as q
+                left join left_rows as r on q.input = 'left' and r.state = q.em_state and r.place = q.row_number
+                left join left_sizes as z on q.input = 'left' and z.state = q.em_state
+                order by input, row_number;
                 """);
             // Each partition with the schema that shows it, whether this run reused it, and when it was computed.
             warehouse.Execute($"""

@@ -215,11 +215,14 @@ internal static class StatePartitions
                 return kept;
             }
 
-            var hash = Snapshots.InputHash.OfRowHashes(warehouse, cache.Table(side + "_row_hashes"));
+            var hash = Snapshots.InputHash.OfRowHashes(warehouse, RowHashesTable(cache, side));
             warehouse.Execute($"update {sources} set input_sha256 = {Sql.Literal(hash)} where side = {Sql.Literal(side)}");
             return hash;
         }
     }
+
+    /// <summary>The table <see cref="RowHashes"/> keeps a side's row hashes in: the latest incremental run's.</summary>
+    public static string RowHashesTable(RunSchema cache, string side) => cache.Table(side + "_row_hashes");
 
     /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), and its partition's state.</summary>
     /// <remarks>
@@ -233,7 +236,7 @@ internal static class StatePartitions
     /// </remarks>
     private static (string Table, string Rejects) RowHashes(DuckDbWarehouse warehouse, RunSchema cache, string side, InputRelation input, string? stateColumn, ICollection<string>? reused)
     {
-        var table = cache.Table(side + "_row_hashes");
+        var table = RowHashesTable(cache, side);
         var sources = cache.Table("row_hash_sources");
         var key = reused is null ? null : SourceKey(warehouse, cache, input, stateColumn);
         if (key is not null && warehouse.TableExists(cache.Name, side + "_row_hashes") &&

@@ -191,6 +191,39 @@ public sealed class GlobbedCsvInputTests : IDisposable
     }
 
     [Fact]
+    public void A_quarantined_row_of_a_glob_names_its_file_and_place_there_and_an_incremental_run_numbers_it_as_a_plain_run_does()
+    {
+        // Three states keep the incremental run quick. Before, the message gave only the row's place in the whole glob,
+        // and an incremental run numbered a left row by its place in its state's partition.
+        string[] states = ["TX", "GA", "AZ"];
+        foreach (var part in new[] { "data/hs/part1.csv", "data/hs/part2.csv" })
+        {
+            var kept = File.ReadAllLines(_fixture.PathOf(part)).Where((l, i) => i == 0 || states.Contains(l.Split(',')[4]));
+            _fixture.Write(part, string.Concat(kept.Select(l => l + "\n")));
+        }
+
+        var firstFileRows = File.ReadAllLines(_fixture.PathOf("data/hs/part1.csv")).Length - 1;
+        var blanked = Line("data/hs/part2.csv", 5);
+        EditLine("data/hs/part2.csv", 5, blanked[blanked.IndexOf(',', StringComparison.Ordinal)..]);
+        File.AppendAllText(_fixture.PathOf("data/hs/part2.csv"), "gpc-1,1,Ann,Lee\n");
+
+        var plain = QuarantineRows(Run());
+
+        Assert.Equal(
+            [
+                (firstFileRows + 4L, "EMQ001", "the id column is empty (data/hs/part2.csv, its row 4)"),
+                (File.ReadAllLines(_fixture.PathOf("data/hs/part2.csv")).Length - 2L + firstFileRows + 1, "EMQ009", plain[1].Message),
+            ],
+            plain);
+        Assert.StartsWith("the CSV line has a different number of fields than the header", plain[1].Message, StringComparison.Ordinal);
+        Assert.Contains("data/hs/part2.csv line ", plain[1].Message, StringComparison.Ordinal);
+
+        var incremental = WorkingDirectory.In(_fixture.Directory, () =>
+            new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(new RunOptions(Match, new DateOnly(2030, 6, 4)) { AllowFutureDate = true, Incremental = true }));
+        Assert.Equal(plain, QuarantineRows(incremental));
+    }
+
+    [Fact]
     public void A_file_added_to_a_glob_while_the_run_reads_it_stops_the_run_before_it_publishes()
     {
         void Add(StageReport stage)
@@ -221,6 +254,15 @@ public sealed class GlobbedCsvInputTests : IDisposable
         return warehouse.Query(
             $"select error_code, message, original->>'file', (original->>'line')::bigint, original->>'csv_line' from model_predictions.{Sql.Identifier(run.Snapshot.QuarantineTable)} where input = 'left' order by row_number",
             r => (r.GetString(0), r.GetString(1)[(r.GetString(1).IndexOf("data/", StringComparison.Ordinal))..(r.GetString(1).IndexOf(':', r.GetString(1).IndexOf("data/", StringComparison.Ordinal)) + 1)], r.GetString(2), r.GetInt64(3), r.GetString(4)));
+    }
+
+    // Each quarantined row of the published table: its number, code and message, in order.
+    private List<(long RowNumber, string Code, string Message)> QuarantineRows(RunResult run)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Query(
+            $"select row_number, error_code, message from model_predictions.{Sql.Identifier(run.Snapshot.QuarantineTable)} order by input, row_number",
+            r => (r.GetInt64(0), r.GetString(1), r.GetString(2)));
     }
 
     // The published rows' candidacy, election date and type, and best match, in order.
