@@ -111,20 +111,26 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
     }
 
     [Fact]
-    public void Build_fails_at_a_hand_edited_generated_model_and_never_overwrites_it()
+    public void Build_fails_at_a_hand_edited_generated_model_with_what_else_the_check_finds_and_never_overwrites_it()
     {
         BuildSucceeds();
         var edited = _fixture.Read(Staging1112).Replace("            has_match,\n", "            has_match, -- tweak\n", StringComparison.Ordinal);
         Assert.NotEqual(_fixture.Read(Staging1112), edited);
         _fixture.Write(Staging1112, edited);
         var line = edited.Split('\n').ToList().FindIndex(l => l.EndsWith("-- tweak", StringComparison.Ordinal)) + 1;
+        _fixture.Write(Mart, _fixture.Read(Mart).Replace("candidacy_ddhq_matches_20251112", "candidacy_ddhq_matches_20991231", StringComparison.Ordinal));
 
         var first = Build();
         var second = Build();
 
         Assert.Equal(1, first.ExitCode);
-        // At the edited line, as `electionmatch check` reports it (before, generate said line 3, the body's first).
-        Assert.Contains($"{_fixture.PathOf(Staging1112)}({line},1): error EM0102: ", first.Output, StringComparison.Ordinal);
+        // At the edited line, as `electionmatch check` reports it (before, generate said line 3, the body's first), by the
+        // check alone: generate leaves it to the check, which goes on to the downstream model (before, generate's error
+        // stopped the build there).
+        Assert.Contains($"{_fixture.PathOf(Staging1112)}({line},1): error EM0102: this generated file was edited by hand; generated files are rewritten", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("so it is not overwritten", first.Output, StringComparison.Ordinal);
+        Assert.Contains($"electionmatch: left {Staging1112} alone, as it was edited by hand; the check reports it", first.Output, StringComparison.Ordinal);
+        Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): error EM0105: ", first.Output, StringComparison.Ordinal);
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("error EM0102", second.Output, StringComparison.Ordinal);
         Assert.Equal(edited, _fixture.Read(Staging1112));
