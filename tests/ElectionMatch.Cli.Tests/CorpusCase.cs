@@ -57,7 +57,10 @@ public sealed record CorpusCase(
         CorpusQuarantine? quarantine = null;
         if (Optional(expect, "quarantine") is YamlMappingNode q)
         {
-            quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture), Text(q, "message_contains"));
+            quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture), Text(q, "message_contains"))
+            {
+                Rows = Text(q, "rows") is { } rows ? int.Parse(rows, CultureInfo.InvariantCulture) : 1,
+            };
         }
 
         return new CorpusCase(
@@ -165,4 +168,8 @@ public sealed record CorpusCase(
 /// <summary>A row the case expects in quarantine: its code, the input it came from and the data file's line.</summary>
 /// <param name="File">Set for a CSV line the reader could not read: the message names the file and line.</param>
 /// <param name="MessageContains">Text the quarantine row's message must hold (the failed field and its value), when given.</param>
-public sealed record CorpusQuarantine(string Table, string Code, string Input, string? File, int Line, string? MessageContains = null);
+public sealed record CorpusQuarantine(string Table, string Code, string Input, string? File, int Line, string? MessageContains = null)
+{
+    /// <summary>How many rows of that code and input the quarantine holds (default 1); the one checked is the one at <see cref="Line"/>.</summary>
+    public int Rows { get; init; } = 1;
+}

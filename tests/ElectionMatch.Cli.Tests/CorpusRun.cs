@@ -125,8 +125,8 @@ internal static class CorpusRun
         var rows = warehouse.Query(
             $"select row_number, message, original from model_predictions.{Sql.Identifier(expected.Table)} where error_code = {Sql.Literal(expected.Code)} and input = {Sql.Literal(expected.Input)}",
             r => (Row: r.GetInt64(0), Message: r.GetString(1), Original: r.GetString(2)));
-        Assert.True(rows.Count == 1, $"{name}: expected one {expected.Code} row from the {expected.Input} input, found {rows.Count}");
-        var row = rows[0];
+        Assert.True(rows.Count == expected.Rows, $"{name}: expected {expected.Rows} {expected.Code} row(s) from the {expected.Input} input, found {rows.Count}");
+        var row = rows.Count == 1 ? rows[0] : rows.Single(r => r.Original.Contains($"\"line\":{expected.Line},", StringComparison.Ordinal) || r.Row == expected.Line - 1);
         if (expected.MessageContains is { } text)
         {
             Assert.Contains(text, row.Message, StringComparison.Ordinal);

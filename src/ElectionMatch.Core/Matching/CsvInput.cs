@@ -258,14 +258,16 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 where r.scan_id = (select max(scan_id) from {RejectsScanTable})
             ),
 
-            -- One row per file and line (a glob reads several files in one scan, each numbering its own lines): an
-            -- unreadable line can fail several ways; the first that applies names it.
+            -- One row per file and record (a glob reads several files in one scan, each numbering its own records): an
+            -- unreadable record can fail several ways; the first that applies names it.
             coded as (
                 select
                     file_id,
                     file_path,
                     line,
+                    line_byte_position,
                     csv_line,
+                    error_type,
                     error_message,
                     column_name,
                     case error_type
@@ -277,14 +279,44 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 from latest
             ),
 
-            per_line as (
-                select file_id, line, {FileDisplaySql("any_value(file_path)")} as file, arg_min(code, priority) as code, arg_min(error_message, priority) as reason, any_value(csv_line) as csv_line
+            per_record as (
+                select
+                    file_id,
+                    line as record,
+                    any_value(file_path) as file_path,
+                    {FileDisplaySql("any_value(file_path)")} as file,
+                    arg_min(code, priority) as code,
+                    arg_min(error_message, priority) as reason,
+                    any_value(csv_line) as csv_line,
+                    -- The line an editor shows: DuckDB's line counts records, which differs after a value that spans lines.
+                    coalesce({CsvLines.Function}(any_value(file_path), cast(min(line_byte_position) as bigint)), line) as start_line,
+                    -- A quote left open reads the lines after it into its value up to the next quote: those lines are
+                    -- rows of their own, each quarantined by its own line and id, not hidden in this record's text.
+                    bool_or(error_type = 'UNQUOTED VALUE') and contains(any_value(csv_line), chr(10)) as swallowed
                 from coded
                 group by file_id, line
+            ),
+
+            per_line as (
+                select
+                    file_id,
+                    record,
+                    file,
+                    code,
+                    start_line + part - 1 as line,
+                    case when part = 1 then reason
+                        else 'read into the value whose quote opened on line ' || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
+                    end as reason,
+                    case when swallowed then rtrim(lines[part], chr(13)) else csv_line end as csv_line
+                from (
+                    select *, case when swallowed then string_split(csv_line, chr(10)) else [csv_line] end as lines
+                    from per_record
+                ), range(1, len(lines) + 1) as parts(part)
+                where part = 1 or trim(lines[part], chr(13) || ' ') <> ''
             )
 
         select
-            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by file_id, line) as row_number,
+            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by file_id, record, line) as row_number,
             code as reject_code,
             file || ' line ' || line || ': ' || reason as reject_detail,
             json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}

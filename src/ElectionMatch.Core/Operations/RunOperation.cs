@@ -104,8 +104,11 @@ public sealed partial class RunOperation
         var steps = new RunSteps(progress);
         var inputHashes = steps.Time("input_hashes", () => result.InputSha256 ?? hashing?.Finish() ?? (InputHash.Of(warehouse, inputs.LeftRelation), InputHash.Of(warehouse, inputs.RightRelation)),
             note: _ => hashing is null ? "from the incremental run's row hashes" : hashing.Note(result.Stages));
-        steps.Time("quarantine_places", () => QuarantinePlaces.Name(warehouse, result.QuarantineTable, "left", inputs.Left) + QuarantinePlaces.Name(warehouse, result.QuarantineTable, "right", inputs.Right),
-            rows: named => (named, named), note: named => named > 0 ? $"{named} quarantined rows of a glob named by their file" : null);
+        if (inputs.Left.Glob is not null || inputs.Right.Glob is not null)
+        {
+            steps.Time("quarantine_places", () => QuarantinePlaces.Name(warehouse, result.QuarantineTable, "left", inputs.Left) + QuarantinePlaces.Name(warehouse, result.QuarantineTable, "right", inputs.Right),
+                rows: named => (named, named), note: named => $"quarantined rows of a glob named by their file: {named}");
+        }
 
         inputFiles.EnsureUnchanged();
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();

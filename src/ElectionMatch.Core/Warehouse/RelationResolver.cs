@@ -54,6 +54,12 @@ public sealed class RelationResolver
             input = input with { FilePath = path };
         }
 
+        if (CsvInput.IsCsv(path))
+        {
+            // The reject stage names a rejected record by its line in the file (CsvInput.AppendRejectsSql).
+            Matching.CsvLines.Register(warehouse);
+        }
+
         return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files } is var csv
             ? input with { Sql = csv.Relation, Csv = csv }
             : input;

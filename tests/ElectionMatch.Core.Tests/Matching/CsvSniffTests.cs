@@ -124,6 +124,7 @@ public sealed class CsvSniffTests : IDisposable
         ];
         var csv = new CsvInput("left", Write("candidacies.csv", bytes), "candidacies.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
         warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
         warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
 
@@ -151,6 +152,7 @@ public sealed class CsvSniffTests : IDisposable
         }
 
         using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
         var csv = new CsvInput("left", Path.Combine(folder, "*.csv"), "data/parts/*.csv") { Files = warehouse.Glob(Path.Combine(folder, "*.csv")) };
         warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
         warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
@@ -165,6 +167,64 @@ public sealed class CsvSniffTests : IDisposable
                 "EMQ009 data/parts/part2.csv 21000 gpc-2-20999 data/parts/part2.csv line 21000",
             ],
             rejected);
+    }
+
+    [Fact]
+    public void Each_line_an_unterminated_quote_swallowed_is_quarantined_by_its_own_line_and_id()
+    {
+        // Line 3's quote is closed only by line 5's first quote: DuckDB reads lines 3-5 as one bad record. Before, that
+        // was one quarantined row, so the rows of lines 4 and 5 were counted nowhere and explain could not find them.
+        var csv = new CsvInput("left", Write("candidacies.csv", """
+            candidacy_id,name,office
+            gpc-1,Ann Lee,Council
+            gpc-2,"Bo Diaz,Mayor
+            gpc-3,Cy Ng,Sheriff
+            gpc-4,Di Ray,"Water Board, Seat 2"
+            gpc-5,Ed Fox,Council
+
+            """u8.ToArray()), "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
+        var sniffed = csv.Sniff(warehouse);
+        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {sniffed.Relation}");
+        warehouse.Execute(sniffed.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+
+        var rows = warehouse.Query(
+            "select coalesce(reject_code, 'read'), left_id, original->>'line', original->>'csv_line', reject_detail from input order by left_id",
+            r => (Code: r.GetString(0), Id: r.GetString(1), Line: r.IsDBNull(2) ? null : r.GetString(2), Text: r.IsDBNull(3) ? null : r.GetString(3), Detail: r.IsDBNull(4) ? null : r.GetString(4)));
+
+        Assert.Equal(
+            [("read", "gpc-1", null, null), ("EMQ009", "gpc-2", "3", "gpc-2,\"Bo Diaz,Mayor"), ("EMQ009", "gpc-3", "4", "gpc-3,Cy Ng,Sheriff"),
+                ("EMQ009", "gpc-4", "5", "gpc-4,Di Ray,\"Water Board, Seat 2\""), ("read", "gpc-5", null, null)],
+            rows.Select(r => (r.Code, r.Id, r.Line, r.Text)));
+        Assert.Equal("candidacies.csv line 4: read into the value whose quote opened on line 3 and was never closed (an unterminated quote), so not read as a row of its own", rows[2].Detail);
+    }
+
+    [Fact]
+    public void A_rejected_record_is_named_by_its_line_in_the_file_after_values_that_span_lines()
+    {
+        // Two quoted values before it hold a line break each: DuckDB counts the ragged record as line 4, an editor shows 6.
+        var csv = new CsvInput("left", Write("candidacies.csv", """
+            candidacy_id,name,office
+            gpc-1,Ann Lee,"Board of Education,
+            District 7"
+            gpc-2,Bo Diaz,"Water Board,
+            Seat 2"
+            gpc-3,Cy Ng
+            gpc-4,Di Ray,Council
+
+            """u8.ToArray()), "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
+        var sniffed = csv.Sniff(warehouse);
+        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {sniffed.Relation}");
+        warehouse.Execute(sniffed.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+
+        var rejected = warehouse.Query("select left_id, original->>'line', reject_detail from input where reject_code is not null", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
+
+        var (id, line, detail) = Assert.Single(rejected);
+        Assert.Equal(("gpc-3", "6"), (id, line));
+        Assert.StartsWith("candidacies.csv line 6: ", detail, StringComparison.Ordinal);
     }
 
     // The columns with their types, every row as text in file order, and the latest scan's rejected lines.

@@ -1,0 +1,153 @@
+using System.IO.Compression;
+using DuckDB.NET.Data;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Matching;
+
+/// <summary>
+/// The line of a file, as an editor numbers it, that holds a byte: DuckDB's reject store gives a rejected record's
+/// <c>line</c> as the count of records before it, which is not the file's line once a quoted value before it spans
+/// lines, and its <c>line_byte_position</c> (the record's first byte, from 1, a byte order mark included), which is.
+/// Registered as <see cref="Function"/><c>(file, byte_position)</c> for the reject stage's SQL.
+/// </summary>
+internal static class CsvLines
+{
+    public const string Function = "em_csv_line";
+
+    // The line starts of the files looked up lately, by path, size and write time: a run asks about one file, or a
+    // glob's few with rejects, several times. Kept small, since an MSBuild node lives across builds.
+    private static readonly Dictionary<(string Path, long Length, DateTime Written), long[]> Cache = [];
+    private static readonly Lock CacheLock = new();
+
+    /// <summary>Registers <see cref="Function"/> in the warehouse, once per connection.</summary>
+    public static void Register(DuckDbWarehouse warehouse)
+    {
+        if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(Function)}") > 0)
+        {
+            return;
+        }
+
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks scalar functions experimental; the signature used here has not changed since 1.1.
+        warehouse.Connection.RegisterScalarFunction<string, long, long>(Function, (readers, writer, rows) =>
+        {
+            for (ulong row = 0; row < rows; row++)
+            {
+                if (readers[0].IsValid(row) && readers[1].IsValid(row) && LineAt(readers[0].GetValue<string>(row), readers[1].GetValue<long>(row)) is { } line)
+                {
+                    writer.WriteValue(line, row);
+                }
+                else
+                {
+                    writer.WriteNull(row);
+                }
+            }
+        }, new ScalarFunctionOptions { IsPureFunction = false });
+#pragma warning restore DuckDBNET001
+    }
+
+    /// <summary>
+    /// The line (from 1) that holds byte <paramref name="position"/> (from 1) of <paramref name="path"/>, decompressed
+    /// when it ends in <c>.gz</c>; a line ends at LF, CR LF or a lone CR. Null when the file cannot be read now.
+    /// </summary>
+    public static long? LineAt(string path, long position)
+    {
+        long[] starts;
+        try
+        {
+            starts = LineStarts(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The last line start at or before the byte (0-based position - 1).
+        var index = Array.BinarySearch(starts, position - 1);
+        return (index >= 0 ? index : ~index - 1) + 1;
+    }
+
+    private static long[] LineStarts(string path)
+    {
+        var info = new FileInfo(path);
+        var key = (path, info.Length, info.LastWriteTimeUtc);
+        lock (CacheLock)
+        {
+            if (Cache.TryGetValue(key, out var kept))
+            {
+                return kept;
+            }
+        }
+
+        var starts = Scan(path);
+        lock (CacheLock)
+        {
+            if (Cache.Count >= 4)
+            {
+                Cache.Clear();
+            }
+
+            Cache[key] = starts;
+        }
+
+        return starts;
+    }
+
+    // Every line's first byte offset (0-based): 0, then the byte after each LF, and after each CR not followed by LF.
+    private static long[] Scan(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        var starts = new List<long> { 0 };
+        var buffer = new byte[1 << 16];
+        long offset = 0;
+        var afterCr = false;
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var i = 0;
+            while (i < read)
+            {
+                if (afterCr)
+                {
+                    // A CR ended the line before this byte unless this byte is its LF.
+                    afterCr = false;
+                    if (buffer[i] != (byte)'\n')
+                    {
+                        starts.Add(offset + i);
+                    }
+                }
+
+                var next = buffer.AsSpan(i, read - i).IndexOfAny((byte)'\n', (byte)'\r');
+                if (next < 0)
+                {
+                    break;
+                }
+
+                i += next;
+                if (buffer[i] == (byte)'\n')
+                {
+                    starts.Add(offset + i + 1);
+                }
+                else
+                {
+                    afterCr = true;
+                }
+
+                i++;
+            }
+
+            offset += read;
+        }
+
+        if (afterCr)
+        {
+            starts.Add(offset);
+        }
+
+        return [.. starts];
+    }
+}
