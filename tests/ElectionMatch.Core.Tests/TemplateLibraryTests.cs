@@ -24,4 +24,43 @@ public sealed class TemplateLibraryTests : IDisposable
         // Fluid says "… at (3:37)": the unclosed {{ on line 3.
         Assert.Equal((3, 37), (diagnostic.Line, diagnostic.Column));
     }
+
+    [Fact]
+    public void A_parse_error_is_one_line_and_found_before_anything_is_rendered()
+    {
+        // Before, the message went on with Fluid's "Source:" and the text, a diagnostic line each in MSBuild.
+        Override(StagingModelRenderer.SqlTemplate, "select\n{%- for column in columns %}\n    {{ column.sql_name }}\n{%- endfo %}\n");
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => TemplateLibrary.ForProject(_project).ParseOverrides()).Diagnostics);
+
+        Assert.Equal((Codes.InvalidSetting, 4), (diagnostic.Code, diagnostic.Line));
+        Assert.Equal("template does not parse: '{% endfor %}' was expected at (4:1)", diagnostic.Message);
+    }
+
+    [Fact]
+    public void A_name_the_model_lacks_is_an_error_at_the_template_and_a_name_given_without_a_value_is_not()
+    {
+        // Before, a misspelt member rendered as nothing: models that did not parse, reported by check at each of them.
+        Override(StagingModelRenderer.SqlTemplate, "select\n{%- for column in columns %}\n    {{ column.sql_nam }}\n{%- endfor %}\n");
+        Override(StagingModelRenderer.LatestSqlTemplate, "{{ ref_cal }}");
+        Override(StagingModelRenderer.YamlTemplate, "{% if manifest %}{{ manifest }}{% endif %}{{ columns.size }}{{ columns.first.name }}");
+        var templates = TemplateLibrary.ForProject(_project);
+        var columns = new List<Dictionary<string, object?>> { new() { ["name"] = "a", ["sql_name"] = "a" } };
+
+        var member = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.SqlTemplate, new Dictionary<string, object?> { ["columns"] = columns })).Diagnostics);
+        var variable = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.LatestSqlTemplate, new Dictionary<string, object?> { ["ref_call"] = "x" })).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, member.Code);
+        Assert.EndsWith(Path.Combine("electionmatch", "templates", "staging", "model.sql.liquid"), member.File, StringComparison.Ordinal);
+        Assert.StartsWith("template cannot be rendered: it uses an undefined member 'sql_nam';", member.Message, StringComparison.Ordinal);
+        Assert.StartsWith("template cannot be rendered: it uses an undefined variable 'ref_cal';", variable.Message, StringComparison.Ordinal);
+        Assert.Equal("1a", templates.Render(StagingModelRenderer.YamlTemplate, new Dictionary<string, object?> { ["manifest"] = null, ["columns"] = columns }));
+    }
+
+    private void Override(string name, string text)
+    {
+        var path = Path.Combine(_project, "electionmatch", "templates", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+    }
 }

@@ -24,7 +24,16 @@ public sealed partial class TemplateLibrary
     public TemplateLibrary(string? overrideDirectory)
     {
         _overrideDirectory = overrideDirectory;
-        _options = new TemplateOptions();
+        // A name the model does not have (a misspelt column.sql_nam in an override) is an error, not empty text: it
+        // rendered models that did not parse, reported by check at each generated file instead of the template. Fluid's
+        // StrictVariables also refuses a name whose value is nil (a snapshot without a manifest yet), so the model's own
+        // names are checked instead: an undefined top-level name, and a member its dictionary lacks.
+        _options = new TemplateOptions
+        {
+            StrictFilters = true,
+            Undefined = name => throw new FluidException($"undefined variable '{name}'"),
+        };
+        _options.ValueConverters.Add(value => value is IReadOnlyDictionary<string, object?> members ? new DictionaryValue(new StrictMembers(members, _options)) : null);
         // A YAML double-quoted scalar is a JSON string, so JSON escaping is exactly right.
         _options.Filters.AddFilter("yaml_string", (input, _, _) =>
             new ValueTask<FluidValue>(new StringValue(JsonSerializer.Serialize(input.ToStringValue(), YamlStringJson))));
@@ -38,14 +47,53 @@ public sealed partial class TemplateLibrary
 
     public string Render(string name, IReadOnlyDictionary<string, object?> model)
     {
-        var (template, _, _) = Load(name);
+        var (template, _, origin) = Load(name);
         var context = new TemplateContext(_options);
         foreach (var (key, value) in model)
         {
-            context.SetValue(key, value);
+            // A name the model gives without a value is defined, as nil: strict variables refuse only names it lacks.
+            if (value is null)
+            {
+                context.SetValue(key, NilValue.Instance);
+            }
+            else
+            {
+                context.SetValue(key, value);
+            }
         }
 
-        return template.Render(context);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (FluidException e)
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, SourceSpan.TextFile(origin),
+                $"template cannot be rendered: it uses an {e.Message.Replace("Undefined", "undefined", StringComparison.Ordinal)}; the names a template can use are those the shipped template of the same name uses (templates/{name})");
+        }
+    }
+
+    /// <summary>
+    /// Parses every override under the project's <c>electionmatch/templates/</c> that replaces a shipped template, so a
+    /// broken one is one error before anything is rendered (EM0032 at its line), not an error at the first file that
+    /// uses it after others were written.
+    /// </summary>
+    public void ParseOverrides()
+    {
+        if (_overrideDirectory is null || !Directory.Exists(_overrideDirectory))
+        {
+            return;
+        }
+
+        var shipped = Assembly.GetExecutingAssembly().GetManifestResourceNames().Where(n => n.StartsWith("templates/", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(_overrideDirectory, "*.liquid", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetRelativePath(_overrideDirectory, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (shipped.Contains("templates/" + name))
+            {
+                Load(name);
+            }
+        }
     }
 
     private (IFluidTemplate Template, string Sha256, string Origin) Load(string name) => _cache.GetOrAdd(name, key =>
@@ -53,7 +101,8 @@ public sealed partial class TemplateLibrary
         var (text, origin) = ReadText(key);
         if (!Parser.TryParse(text, out var template, out var error))
         {
-            throw DiagnosticException.At(Codes.InvalidSetting, ParseErrorAt(origin, error), $"template does not parse: {error}");
+            // Fluid's message goes on with "Source:" and the template's text: the first line says what and where.
+            throw DiagnosticException.At(Codes.InvalidSetting, ParseErrorAt(origin, error), $"template does not parse: {error.Split('\n')[0].TrimEnd('\r')}");
         }
 
         return (template, Snapshots.SnapshotManifest.Sha256(text), origin);
@@ -83,5 +132,25 @@ public sealed partial class TemplateLibrary
             ?? throw new InvalidOperationException($"template '{name}' is not embedded in the library");
         using var reader = new StreamReader(stream);
         return (reader.ReadToEnd(), "templates/" + name);
+    }
+
+    /// <summary>A model dictionary whose missing members are an error when a template reads them (Liquid's own size, first and last aside).</summary>
+    private sealed class StrictMembers(IReadOnlyDictionary<string, object?> members, TemplateOptions options) : IFluidIndexable
+    {
+        public int Count => members.Count;
+
+        public IEnumerable<string> Keys => members.Keys;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            if (members.TryGetValue(name, out var member))
+            {
+                value = FluidValue.Create(member, options);
+                return true;
+            }
+
+            value = NilValue.Instance;
+            return name is "size" or "first" or "last" ? false : throw new FluidException($"undefined member '{name}'");
+        }
     }
 }

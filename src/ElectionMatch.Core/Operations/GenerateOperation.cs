@@ -31,6 +31,7 @@ public sealed class GenerateOperation
     public GenerateResult Execute(bool rewriteReferences = false)
     {
         var result = new GenerateResult();
+        _context.Templates.ParseOverrides();
         using var held = _context.Lock("generate", out _context);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
@@ -55,10 +56,11 @@ public sealed class GenerateOperation
                     present.Add(name);
                     WriteStagingFiles(name, columns, definition, result);
                 }
-                catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code != Codes.ProjectNotWritable))
+                catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code is not Codes.ProjectNotWritable and not Codes.InvalidSetting))
                 {
                     // A declared snapshot with no table is reported by check; generate renders what exists.
-                    // A file that cannot be written is not skipped quietly: it propagates as an error.
+                    // A file that cannot be written, or a template that cannot be rendered, is not skipped quietly: it
+                    // propagates as an error.
                     result.Diagnostics.AddRange(e.Diagnostics.Select(d => d with { Severity = Severity.Warning }));
                 }
             }

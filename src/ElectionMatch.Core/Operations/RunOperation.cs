@@ -68,6 +68,8 @@ public sealed partial class RunOperation
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? today);
         var snapshots = _context.Settings.Snapshots;
         ProjectWritability.Ensure(_context, name);
+        // A template override that does not parse stops the run here, not at its manifest after the table was published.
+        _context.Templates.ParseOverrides();
         WarmTemplates();
 
         using var held = _context.Lock($"run {match.Name}", out _context, cancellationToken);
