@@ -399,13 +399,28 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     {
         var backfill = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-01", "--project-dir", _fixture.Directory);
         Assert.True(backfill.ExitCode == 0, backfill.Output);
-        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml") + "# a note\n");
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("      top_k: 5\n", "      top_k: 6\n", StringComparison.Ordinal));
 
         var verify = Cli("verify");
 
         Assert.True(verify.ExitCode == 0, verify.Output);
-        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: electionmatch.yml changed since {Newest} was made", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the settings of {Match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {Newest} was made", verify.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("candidacy_ddhq_matches_20300601 was made", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Another_matchs_settings_a_comment_or_the_engine_changed_is_no_change_of_this_matchs_snapshot()
+    {
+        // Before, the manifest recorded only the whole file's hash: any edit of electionmatch.yml warned for every match.
+        var settings = _fixture.Read("electionmatch.yml");
+        var edited = settings.Replace("      top_k: 10 ", "      top_k: 12 ", StringComparison.Ordinal) + "# a note\n";
+        Assert.NotEqual(settings, edited);
+        _fixture.Write("electionmatch.yml", edited);
+
+        var verify = Cli("verify", "--match", Match);
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.DoesNotContain("electionmatch.yml", verify.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

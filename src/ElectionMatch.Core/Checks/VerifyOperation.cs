@@ -444,9 +444,15 @@ public sealed class VerifyOperation
                 }
             }
 
-            if (manifest.SettingsSha256 != _context.Settings.ContentHash)
+            if (manifest.SettingsChanged(settings, _context.Settings.ContentHash))
             {
-                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"settings_sha256\""), 1), $"electionmatch.yml changed since {manifest.Snapshot} was made");
+                // Since manifests record the match's own settings, another match's edit is not this snapshot's change.
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, manifest.MatchSettingsSha256 is null
+                    ? new SourceSpan(display, LineOf(newest.Text, "\"settings_sha256\""), 1)
+                    : new SourceSpan(display, LineOf(newest.Text, "\"match_settings_sha256\""), 1),
+                    manifest.MatchSettingsSha256 is null
+                        ? $"electionmatch.yml changed since {manifest.Snapshot} was made"
+                        : $"the settings of {_match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {manifest.Snapshot} was made");
             }
 
             var templates = _context.StagingRenderer().TemplateHashes();

@@ -256,7 +256,7 @@ public sealed partial class RunOperation
             return (null, null);
         }
 
-        if (manifest.SettingsSha256 != _context.Settings.ContentHash || manifest.ToolVersion != ToolInfo.Version)
+        if (manifest.SettingsChanged(_context.Settings.Match(match), _context.Settings.ContentHash) || manifest.ToolVersion != ToolInfo.Version)
         {
             return (null, null);
         }
@@ -524,6 +524,7 @@ public sealed partial class RunOperation
             CreatedAtUtc = DateTimeOffset.UtcNow,
             RunId = runId,
             SettingsSha256 = _context.Settings.ContentHash,
+            MatchSettingsSha256 = match.ResultsSha256,
             TemplateSha256 = providers.PromptTemplate is var (prompt, promptSha)
                 ? renderer.TemplateHashes().Append(new(prompt, promptSha)).ToDictionary()
                 : renderer.TemplateHashes(),

@@ -28,6 +28,17 @@ public sealed record SnapshotManifest
 
     public required string SettingsSha256 { get; init; }
 
+    /// <summary>
+    /// What of electionmatch.yml decides this match's rows (<see cref="Settings.MatchSettings.ResultsSha256"/>: its own
+    /// entry and the quarantine settings), so another match's edit does not make this snapshot look out of date.
+    /// Absent in manifests made before it was recorded, which are compared by <see cref="SettingsSha256"/>, the whole file.
+    /// </summary>
+    public string? MatchSettingsSha256 { get; init; }
+
+    /// <summary>Whether the settings that made this snapshot are not <paramref name="match"/>'s now (<paramref name="fileSha256"/>: the whole file's hash, for manifests made before the match's own was recorded).</summary>
+    public bool SettingsChanged(Settings.MatchSettings match, string fileSha256) =>
+        MatchSettingsSha256 is { } mine ? mine != match.ResultsSha256 : SettingsSha256 != fileSha256;
+
     public required IReadOnlyDictionary<string, string> TemplateSha256 { get; init; }
 
     /// <summary>SHA-256 of the trained scoring model file written beside this manifest.</summary>
