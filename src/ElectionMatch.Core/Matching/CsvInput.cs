@@ -288,6 +288,10 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     arg_min(code, priority) as code,
                     arg_min(error_message, priority) as reason,
                     any_value(csv_line) as csv_line,
+                    -- A line that is not UTF-8 as written (read as Latin-1), not DuckDB's text with '?' for the bytes.
+                    case when arg_min(code, priority) = {Sql.Literal(QuarantineCodes.InvalidUtf8)}
+                        then {CsvLines.TextFunction}(any_value(file_path), cast(min(line_byte_position) as bigint), len(string_split(any_value(csv_line), chr(10))))
+                    end as written_text,
                     -- The line an editor shows: DuckDB's line counts records, which differs after a value that spans lines.
                     coalesce({CsvLines.Function}(any_value(file_path), cast(min(line_byte_position) as bigint)), line) as start_line,
                     -- A quote left open reads the lines after it into its value up to the next quote: those lines are
@@ -304,10 +308,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     file,
                     code,
                     start_line + part - 1 as line,
-                    case when part = 1 then reason
-                        else 'read into the value whose quote opened on line ' || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
+                    case
+                        when part > 1 then 'read into the value whose quote opened on line ' || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
+                        when written_text is not null then reason || ' (the text kept is the line as written, read as Latin-1)'
+                        else reason
                     end as reason,
-                    case when swallowed then rtrim(lines[part], chr(13)) else csv_line end as csv_line
+                    case when swallowed then rtrim(lines[part], chr(13)) else coalesce(written_text, csv_line) end as csv_line
                 from (
                     select *, case when swallowed then string_split(csv_line, chr(10)) else [csv_line] end as lines
                     from per_record

@@ -19,13 +19,39 @@ internal static class CsvLines
     private static readonly Dictionary<(string Path, long Length, DateTime Written), long[]> Cache = [];
     private static readonly Lock CacheLock = new();
 
-    /// <summary>Registers <see cref="Function"/> in the warehouse, once per connection.</summary>
+    /// <summary>
+    /// <c>em_csv_text(file, byte_position, lines)</c>: the text of <c>lines</c> lines of the file from the record that
+    /// starts at that byte, as written: UTF-8 where it is, else read as Latin-1 (ISO 8859-1). DuckDB gives a line that is
+    /// not UTF-8 with each bad byte and the bytes it took for its sequence as '?', which can take a comma with them
+    /// (<c>Zo\xEB,Dunn</c> became <c>Zo??Dunn</c>): the fields after it shift, and the id field may be lost.
+    /// </summary>
+    public const string TextFunction = "em_csv_text";
+
+    /// <summary>Registers <see cref="Function"/> and <see cref="TextFunction"/> in the warehouse, once per connection.</summary>
     public static void Register(DuckDbWarehouse warehouse)
     {
         if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(Function)}") > 0)
         {
             return;
         }
+
+#pragma warning disable DuckDBNET001 // DuckDB.NET marks scalar functions experimental; the signature used here has not changed since 1.1.
+        warehouse.Connection.RegisterScalarFunction<string, long, long, string>(TextFunction, (readers, writer, rows) =>
+        {
+            for (ulong row = 0; row < rows; row++)
+            {
+                if (readers[0].IsValid(row) && readers[1].IsValid(row) && readers[2].IsValid(row)
+                    && TextAt(readers[0].GetValue<string>(row), readers[1].GetValue<long>(row), readers[2].GetValue<long>(row)) is { } text)
+                {
+                    writer.WriteValue(text, row);
+                }
+                else
+                {
+                    writer.WriteNull(row);
+                }
+            }
+        }, new ScalarFunctionOptions { IsPureFunction = false });
+#pragma warning restore DuckDBNET001
 
 #pragma warning disable DuckDBNET001 // DuckDB.NET marks scalar functions experimental; the signature used here has not changed since 1.1.
         warehouse.Connection.RegisterScalarFunction<string, long, long>(Function, (readers, writer, rows) =>
@@ -68,6 +94,63 @@ internal static class CsvLines
         // The last line start at or before the byte (0-based position - 1).
         var index = Array.BinarySearch(starts, position - 1);
         return (index >= 0 ? index : ~index - 1) + 1;
+    }
+
+    /// <summary>
+    /// <paramref name="lines"/> lines of <paramref name="path"/> from byte <paramref name="position"/> (from 1), without
+    /// the last line's end; UTF-8 where they are, else Latin-1. Null when the file cannot be read now.
+    /// </summary>
+    public static string? TextAt(string path, long position, long lines)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 12);
+            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            if (stream.CanSeek)
+            {
+                stream.Seek(position - 1, SeekOrigin.Begin);
+            }
+            else
+            {
+                Skip(stream, position - 1);
+            }
+
+            var bytes = new List<byte>();
+            var ends = 0L;
+            int b;
+            while ((b = stream.ReadByte()) >= 0 && bytes.Count < MaxTextBytes)
+            {
+                if (b == '\n' && ++ends == lines)
+                {
+                    break;
+                }
+
+                bytes.Add((byte)b);
+            }
+
+            var raw = bytes.ToArray().AsSpan().TrimEnd((byte)'\r');
+            return System.Text.Unicode.Utf8.IsValid(raw) ? System.Text.Encoding.UTF8.GetString(raw) : System.Text.Encoding.Latin1.GetString(raw);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // A rejected record's text is kept whole up to here (DuckDB's own line limit is 2 MB by default).
+    private const int MaxTextBytes = 4 << 20;
+
+    private static void Skip(Stream stream, long count)
+    {
+        var buffer = new byte[1 << 16];
+        while (count > 0 && stream.Read(buffer, 0, (int)Math.Min(buffer.Length, count)) is var read and > 0)
+        {
+            count -= read;
+        }
     }
 
     private static long[] LineStarts(string path)

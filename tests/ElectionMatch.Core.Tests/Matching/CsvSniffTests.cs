@@ -120,7 +120,8 @@ public sealed class CsvSniffTests : IDisposable
             .. "\"Lee, Ann\",\"gpc-4\",CA,extra\n"u8, // ragged, a quoted comma before the id: gpc-4
             .. "Bo Diaz,\n"u8, // ragged, the id field empty: none
             .. "D"u8, 0xFF, .. "n,gpc-6,CA\n"u8, // not UTF-8 outside the id: gpc-6
-            .. "Ed,gpc-"u8, 0xFE, .. "7,CA\n"u8, // not UTF-8 inside the id (DuckDB gives '?'): none
+            .. "Ed,gpc-"u8, 0xFE, .. "7,CA\n"u8, // not UTF-8 inside the id: read as Latin-1, gpc-þ7 (before, DuckDB's '?': none)
+            .. "Zo"u8, 0xEB, .. ",gpc-9,CA\n"u8, // not UTF-8 before the id, its bad byte's sequence taking the comma in DuckDB's text: gpc-9
         ];
         var csv = new CsvInput("left", Write("candidacies.csv", bytes), "candidacies.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
@@ -130,7 +131,11 @@ public sealed class CsvSniffTests : IDisposable
 
         var rejected = warehouse.Query("select original->>'line', coalesce(left_id, 'none') from input where reject_code is not null order by 1::int", r => r.GetString(0) + " " + r.GetString(1));
 
-        Assert.Equal(["5 gpc-4", "6 none", "7 gpc-6", "8 none"], rejected);
+        Assert.Equal(["5 gpc-4", "6 none", "7 gpc-6", "8 gpc-þ7", "9 gpc-9"], rejected);
+        var duckDbReason = warehouse.Scalar<string>($"select any_value(error_message) from {csv.RejectsTable} where line = 9");
+        Assert.Equal(
+            ["Zoë,gpc-9,CA", "candidacies.csv line 9: " + duckDbReason + " (the text kept is the line as written, read as Latin-1)"],
+            warehouse.Query("select original->>'csv_line', reject_detail from input where original->>'line' = '9'", r => new[] { r.GetString(0), r.GetString(1) }).Single());
     }
 
     [Fact]
