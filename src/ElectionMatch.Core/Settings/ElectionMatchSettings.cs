@@ -68,7 +68,7 @@ public sealed class ElectionMatchSettings
         }
 
         var near = Spelling.Nearest(name, Matches.Keys);
-        var hint = near is null ? $"defined: {string.Join(", ", Matches.Keys)}" : $"did you mean '{near}'?";
+        var hint = near is null ? Defined(Matches.Keys) : $"did you mean '{near}'?";
         throw DiagnosticException.At(Codes.MatchNotDefined, new SourceSpan(DisplayPath.For(FilePath), 1, 1), $"no match named '{name}' in {FileName}; {hint}");
     }
 
@@ -234,6 +234,10 @@ public sealed class ElectionMatchSettings
             SourcesFileAt = map.Has("sources_file") ? map.AtValue("sources_file") : null,
         };
     }
+
+    /// <summary>The names a setting may take, for a message: "defined: a, b", or that there is none.</summary>
+    private static string Defined(IEnumerable<string> names) =>
+        names.ToList() is { Count: > 0 } list ? $"defined: {string.Join(", ", list)}" : "none is defined";
 
     /// <summary>The path itself or the nearest ancestor that exists, when that is a file (so no directory can be made there).</summary>
     private static string? FileOnTheWay(string path)
@@ -482,7 +486,7 @@ public sealed class ElectionMatchSettings
         var match = map.RequiredString("match");
         if (!declared.Contains(match) || (matches.TryGetValue(match, out var settings) && settings.Kind != MatchKind.L2BallotReady.Name))
         {
-            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; defined: {string.Join(", ", matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; {Defined(matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
         }
 
         return new ZipCodeSettings(
