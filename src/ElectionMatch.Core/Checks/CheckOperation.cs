@@ -458,6 +458,7 @@ public sealed class CheckOperation
         var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
         // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
         // fails dbt's parse as a model does.
+        var refNames = _context.Project.RefNames();
         foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
         {
             var display = DisplayPath.For(file);
@@ -476,6 +477,7 @@ public sealed class CheckOperation
                 };
                 if (table is null || SnapshotName.TryParse(table) is not { } name || !existing.TryGetValue(name.Match, out var snapshots))
                 {
+                    CheckReferenceToUnknownModel(call, existing, refNames);
                     continue;
                 }
 
@@ -499,6 +501,32 @@ public sealed class CheckOperation
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A ref() of a model in the snapshot source's namespace (<c>stg_&lt;source&gt;__…</c>) that is not a snapshot of a
+    /// match checked here and that no model, seed or snapshot of the project defines: dbt fails to compile it. A match's
+    /// prefix followed by no snapshot date (<c>_20251131</c>), the stable model of a removed match, a snapshot of a match
+    /// nothing knows. A ref() into another package (two arguments) is that package's.
+    /// </summary>
+    private void CheckReferenceToUnknownModel(JinjaCall call, Dictionary<string, MatchSnapshots> existing, IReadOnlySet<string> refNames)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        if (!call.IsRef || call.Arguments.Count != 1 || refNames.Contains(call.RefModel)
+            || StagingModelReference.Classify(call.RefModel, source, existing.Keys) is not { } named)
+        {
+            return;
+        }
+
+        var message = named switch
+        {
+            { NotADate: { } why } => $"ref('{call.RefModel}') names no snapshot of match '{named.Match}': {why}; "
+                + (existing[named.Match!].Declared is [.., var newest] ? $"the newest is {newest.Table}" : "no snapshot of this match exists"),
+            { IsStable: true } => $"ref('{call.RefModel}') names the stable model of match '{named.Match}', which does not exist; `electionmatch generate` writes it over the match's newest snapshot",
+            { Snapshot: { } snapshot } => $"ref('{call.RefModel}') names snapshot '{snapshot.Table}' of match '{snapshot.Match}', which electionmatch.yml does not define and of which the project holds nothing (was the match removed or renamed?); no model of that name exists, so dbt fails to compile this reference",
+            _ => $"ref('{call.RefModel}') names a staging model of source '{source}' that does not exist: no match in electionmatch.yml or in the project has it (was its match removed or renamed?), and no model of that name exists, so dbt fails to compile this reference",
+        };
+        Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, message);
     }
 
     private string Where(SourceTable entry) =>
