@@ -29,6 +29,8 @@ public sealed class CheckOperation
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
     private bool _warehouseHere;
+    // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
+    private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
     public CheckOperation(ProjectContext context)
     {
@@ -67,6 +69,7 @@ public sealed class CheckOperation
         }
 
         CheckZipCodeModels(warehouse, resolver);
+        CheckMisplacedGeneratedFiles(snapshots);
         CheckDownstreamReferences(snapshots);
         CheckYamlFormAgainstBuiltDbt();
 
@@ -459,7 +462,7 @@ public sealed class CheckOperation
         // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
         // fails dbt's parse as a model does.
         var refNames = _context.Project.RefNames();
-        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
+        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f) && !_misplaced.Contains(f)))
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
@@ -527,6 +530,63 @@ public sealed class CheckOperation
             _ => $"ref('{call.RefModel}') names a staging model of source '{source}' that does not exist: no match in electionmatch.yml or in the project has it (was its match removed or renamed?), and no model of that name exists, so dbt fails to compile this reference",
         };
         Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, message);
+    }
+
+    /// <summary>
+    /// A file of a model that generate writes in another folder: a generated one (ElectionMatch's header) left there by an
+    /// earlier <c>snapshots.staging_dir</c> (or <c>zip_codes.model_dir</c>), or a hand-written one of the same name. dbt
+    /// reads both folders and fails on two models of one name; generate never touches the old folder.
+    /// </summary>
+    private void CheckMisplacedGeneratedFiles(Dictionary<string, MatchSnapshots> snapshots)
+    {
+        _misplaced.Clear();
+        var source = _context.Settings.Snapshots.SourceName;
+        var written = new Dictionary<string, (string Folder, string Setting)>(StringComparer.Ordinal);
+        var staging = (Path.TrimEndingDirectorySeparator(_context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory)), "snapshots.staging_dir");
+        foreach (var (match, matchSnapshots) in snapshots)
+        {
+            foreach (var name in matchSnapshots.Declared)
+            {
+                written[name.StagingModel(source)] = staging;
+            }
+
+            if (_context.Settings.Matches.ContainsKey(match))
+            {
+                written[SnapshotName.LatestModel(match, source)] = staging;
+            }
+        }
+
+        if (_context.Settings.ZipCodes is { } zipCodes)
+        {
+            foreach (var model in ZipCodeModelRenderer.Models)
+            {
+                written[model] = (Path.TrimEndingDirectorySeparator(_context.Project.Resolve(zipCodes.ModelDirectory)), "zip_codes.model_dir");
+            }
+        }
+
+        foreach (var file in _context.Project.ModelFiles(".sql", ".yml"))
+        {
+            var model = Path.GetFileNameWithoutExtension(file);
+            if (!written.TryGetValue(model, out var home) || Path.GetDirectoryName(file) == home.Folder)
+            {
+                continue;
+            }
+
+            _misplaced.Add(file);
+            var what = Path.GetExtension(file) == ".sql" ? "two models named" : "two YAML files describing";
+            var at = SourceSpan.TextFile(DisplayPath.For(file));
+            if (GeneratedFile.Inspect(File.ReadAllText(file)).IsGenerated)
+            {
+                Report(Codes.GeneratedFileMisplaced, Severity.Error, at,
+                    $"this generated file of model '{model}' was left here by an earlier {home.Setting}: `electionmatch generate` now writes that model to {DisplayPath.For(home.Folder)}, dbt fails on {what} '{model}', and generate never touches this copy; delete it");
+            }
+            else
+            {
+                // A hand-written staging model left in the old folder: generate writes its own in the new one, as it finds none of the user's there.
+                Report(Codes.GeneratedFileMisplaced, Severity.Error, at,
+                    $"`electionmatch generate` writes model '{model}' to {DisplayPath.For(home.Folder)} ({home.Setting}), so dbt finds {what} '{model}'; move this file there (generate leaves a file without its header alone) or delete it");
+            }
+        }
     }
 
     private string Where(SourceTable entry) =>

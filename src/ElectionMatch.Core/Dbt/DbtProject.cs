@@ -155,6 +155,14 @@ public sealed partial class DbtProject
         return names!;
     }
 
+    /// <summary>Whether a folder (a path relative to the project, or absolute) is one of the model paths or inside one, so that dbt reads the models in it.</summary>
+    public bool IsUnderModelPaths(string folder)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Resolve(folder));
+        return ModelPaths.Select(p => Path.TrimEndingDirectorySeparator(Resolve(p)))
+            .Any(p => full == p || full.StartsWith(p + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
     [System.Text.RegularExpressions.GeneratedRegex(@"\{%-?\s*snapshot\s+(?<name>\w+)\s*-?%\}")]
     private static partial System.Text.RegularExpressions.Regex SnapshotBlock();
 

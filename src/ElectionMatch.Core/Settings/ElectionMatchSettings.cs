@@ -220,6 +220,12 @@ public sealed class ElectionMatchSettings
             {
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a directory, but {Path.GetRelativePath(project.Directory, file)} is a file"));
             }
+            else if (key == "staging_dir" && !project.IsUnderModelPaths(full))
+            {
+                // dbt reads models only under model-paths: the staging models would be written where no ref() finds them.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
+                    $"'{key}' must be a folder under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the staging models written there; got '{value}'"));
+            }
         }
 
         var schema = map.String("schema") ?? d.Schema;
