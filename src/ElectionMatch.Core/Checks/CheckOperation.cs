@@ -29,6 +29,8 @@ public sealed class CheckOperation
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
     private bool _warehouseHere;
+    // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
+    private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
     public CheckOperation(ProjectContext context)
     {
@@ -67,6 +69,7 @@ public sealed class CheckOperation
         }
 
         CheckZipCodeModels(warehouse, resolver);
+        CheckMisplacedGeneratedFiles(snapshots);
         CheckDownstreamReferences(snapshots);
         CheckYamlFormAgainstBuiltDbt();
 
@@ -458,7 +461,8 @@ public sealed class CheckOperation
         var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
         // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
         // fails dbt's parse as a model does.
-        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f)))
+        var refNames = _context.Project.RefNames();
+        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f) && !_misplaced.Contains(f)))
         {
             var display = DisplayPath.For(file);
             var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
@@ -476,6 +480,7 @@ public sealed class CheckOperation
                 };
                 if (table is null || SnapshotName.TryParse(table) is not { } name || !existing.TryGetValue(name.Match, out var snapshots))
                 {
+                    CheckReferenceToUnknownModel(call, existing, refNames);
                     continue;
                 }
 
@@ -497,6 +502,89 @@ public sealed class CheckOperation
                     var stable = SnapshotName.LatestModel(name.Match, source);
                     Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({newest!.Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A ref() of a model in the snapshot source's namespace (<c>stg_&lt;source&gt;__…</c>) that is not a snapshot of a
+    /// match checked here and that no model, seed or snapshot of the project defines: dbt fails to compile it. A match's
+    /// prefix followed by no snapshot date (<c>_20251131</c>), the stable model of a removed match, a snapshot of a match
+    /// nothing knows. A ref() into another package (two arguments) is that package's.
+    /// </summary>
+    private void CheckReferenceToUnknownModel(JinjaCall call, Dictionary<string, MatchSnapshots> existing, IReadOnlySet<string> refNames)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        if (!call.IsRef || call.Arguments.Count != 1 || refNames.Contains(call.RefModel)
+            || StagingModelReference.Classify(call.RefModel, source, existing.Keys) is not { } named)
+        {
+            return;
+        }
+
+        var message = named switch
+        {
+            { NotADate: { } why } => $"ref('{call.RefModel}') names no snapshot of match '{named.Match}': {why}; "
+                + (existing[named.Match!].Declared is [.., var newest] ? $"the newest is {newest.Table}" : "no snapshot of this match exists"),
+            { IsStable: true } => $"ref('{call.RefModel}') names the stable model of match '{named.Match}', which does not exist; `electionmatch generate` writes it over the match's newest snapshot",
+            { Snapshot: { } snapshot } => $"ref('{call.RefModel}') names snapshot '{snapshot.Table}' of match '{snapshot.Match}', which electionmatch.yml does not define and of which the project holds nothing (was the match removed or renamed?); no model of that name exists, so dbt fails to compile this reference",
+            _ => $"ref('{call.RefModel}') names a staging model of source '{source}' that does not exist: no match in electionmatch.yml or in the project has it (was its match removed or renamed?), and no model of that name exists, so dbt fails to compile this reference",
+        };
+        Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, message);
+    }
+
+    /// <summary>
+    /// A file of a model that generate writes in another folder: a generated one (ElectionMatch's header) left there by an
+    /// earlier <c>snapshots.staging_dir</c> (or <c>zip_codes.model_dir</c>), or a hand-written one of the same name. dbt
+    /// reads both folders and fails on two models of one name; generate never touches the old folder.
+    /// </summary>
+    private void CheckMisplacedGeneratedFiles(Dictionary<string, MatchSnapshots> snapshots)
+    {
+        _misplaced.Clear();
+        var source = _context.Settings.Snapshots.SourceName;
+        var written = new Dictionary<string, (string Folder, string Setting)>(StringComparer.Ordinal);
+        var staging = (Path.TrimEndingDirectorySeparator(_context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory)), "snapshots.staging_dir");
+        foreach (var (match, matchSnapshots) in snapshots)
+        {
+            foreach (var name in matchSnapshots.Declared)
+            {
+                written[name.StagingModel(source)] = staging;
+            }
+
+            if (_context.Settings.Matches.ContainsKey(match))
+            {
+                written[SnapshotName.LatestModel(match, source)] = staging;
+            }
+        }
+
+        if (_context.Settings.ZipCodes is { } zipCodes)
+        {
+            foreach (var model in ZipCodeModelRenderer.Models)
+            {
+                written[model] = (Path.TrimEndingDirectorySeparator(_context.Project.Resolve(zipCodes.ModelDirectory)), "zip_codes.model_dir");
+            }
+        }
+
+        foreach (var file in _context.Project.ModelFiles(".sql", ".yml"))
+        {
+            var model = Path.GetFileNameWithoutExtension(file);
+            if (!written.TryGetValue(model, out var home) || Path.GetDirectoryName(file) == home.Folder)
+            {
+                continue;
+            }
+
+            _misplaced.Add(file);
+            var what = Path.GetExtension(file) == ".sql" ? "two models named" : "two YAML files describing";
+            var at = SourceSpan.TextFile(DisplayPath.For(file));
+            if (GeneratedFile.Inspect(File.ReadAllText(file)).IsGenerated)
+            {
+                Report(Codes.GeneratedFileMisplaced, Severity.Error, at,
+                    $"this generated file of model '{model}' was left here by an earlier {home.Setting}: `electionmatch generate` now writes that model to {DisplayPath.For(home.Folder)}, dbt fails on {what} '{model}', and generate never touches this copy; delete it");
+            }
+            else
+            {
+                // A hand-written staging model left in the old folder: generate writes its own in the new one, as it finds none of the user's there.
+                Report(Codes.GeneratedFileMisplaced, Severity.Error, at,
+                    $"`electionmatch generate` writes model '{model}' to {DisplayPath.For(home.Folder)} ({home.Setting}), so dbt finds {what} '{model}'; move this file there (generate leaves a file without its header alone) or delete it");
             }
         }
     }

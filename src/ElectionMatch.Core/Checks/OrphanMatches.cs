@@ -74,5 +74,5 @@ internal sealed record OrphanMatch(string Name, SourceSpan At, string Evidence)
     /// <summary>EM0113, said once by check and by verify: what is found there is checked, but no command maintains it.</summary>
     public Diagnostic Warning => Diagnostic.Warning(Codes.MatchNotConfigured, At,
         $"match '{Name}' is not in electionmatch.yml, but {Evidence} belongs to it (was the match renamed or removed?); its snapshots and files are still checked, "
-        + $"but `run` and `generate` no longer maintain them: add '{Name}' back under matches:, or, to retire it, delete its sources entries, staging models and manifests (each with the .model.json beside it)");
+        + $"but `run` and `generate` no longer maintain them: add '{Name}' back under matches:, or, to retire it, delete its sources entries, staging models (the stable one too) and manifests (each with the .model.json beside it), and move every downstream ref() of its staging models elsewhere: dbt fails on a ref() of a deleted model (check: EM0105)");
 }

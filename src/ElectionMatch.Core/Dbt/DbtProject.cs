@@ -3,7 +3,7 @@ using ElectionMatch.Diagnostics;
 namespace ElectionMatch.Dbt;
 
 /// <summary>What ElectionMatch needs from <c>dbt_project.yml</c>.</summary>
-public sealed class DbtProject
+public sealed partial class DbtProject
 {
     private DbtProject(string directory, string name, string profileName, IReadOnlyList<string> modelPaths, string targetPath)
     {
@@ -36,6 +36,12 @@ public sealed class DbtProject
     public IReadOnlyList<string> ReferencingYamlPaths { get; private init; } = [];
 
     public string TargetPath { get; }
+
+    /// <summary><c>seed-paths</c> (dbt's default seeds): a seed is ref()'d by its file name.</summary>
+    public IReadOnlyList<string> SeedPaths { get; private init; } = [];
+
+    /// <summary><c>snapshot-paths</c> (dbt's default snapshots): a snapshot is ref()'d by the name in its <c>{% snapshot %}</c> block.</summary>
+    public IReadOnlyList<string> SnapshotPaths { get; private init; } = [];
 
     /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
     public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
@@ -98,6 +104,8 @@ public sealed class DbtProject
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
             ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
+            SeedPaths = Paths("seed-paths", "seeds"),
+            SnapshotPaths = Paths("snapshot-paths", "snapshots"),
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
         };
     }
@@ -131,6 +139,32 @@ public sealed class DbtProject
     /// </summary>
     public IEnumerable<string> ReferencingFiles() =>
         FilesUnder(ReferencingPaths, ".sql").Concat(FilesUnder(ReferencingYamlPaths, ".yml", ".yaml")).Distinct().Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The names a one-argument <c>ref()</c> resolves to in this project: models (SQL or Python files under model-paths),
+    /// seeds (CSV files under seed-paths) and snapshots (the name of each <c>{% snapshot name %}</c> block under snapshot-paths).
+    /// </summary>
+    public IReadOnlySet<string> RefNames()
+    {
+        var names = FilesUnder(ModelPaths, ".sql", ".py").Concat(FilesUnder(SeedPaths, ".csv")).Select(Path.GetFileNameWithoutExtension).ToHashSet(StringComparer.Ordinal)!;
+        foreach (var file in FilesUnder(SnapshotPaths, ".sql"))
+        {
+            names.UnionWith(SnapshotBlock().Matches(File.ReadAllText(file)).Select(m => m.Groups["name"].Value));
+        }
+
+        return names!;
+    }
+
+    /// <summary>Whether a folder (a path relative to the project, or absolute) is one of the model paths or inside one, so that dbt reads the models in it.</summary>
+    public bool IsUnderModelPaths(string folder)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Resolve(folder));
+        return ModelPaths.Select(p => Path.TrimEndingDirectorySeparator(Resolve(p)))
+            .Any(p => full == p || full.StartsWith(p + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{%-?\s*snapshot\s+(?<name>\w+)\s*-?%\}")]
+    private static partial System.Text.RegularExpressions.Regex SnapshotBlock();
 
     private IEnumerable<string> FilesUnder(IEnumerable<string> paths, params string[] extensions) =>
         paths

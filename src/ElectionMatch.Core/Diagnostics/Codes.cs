@@ -55,6 +55,7 @@ public static class Codes
     public const string ExplainIdNotFound = "EM0111";
     public const string ExplainPartitionUnreadable = "EM0112";
     public const string MatchNotConfigured = "EM0113";
+    public const string GeneratedFileMisplaced = "EM0114";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";

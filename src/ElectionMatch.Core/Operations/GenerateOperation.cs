@@ -21,6 +21,9 @@ public sealed class GenerateOperation
     // Set while HandEditsAhead looks at what a run would write: files are inspected and rendered, never written.
     private bool _preview;
 
+    // The names ref() resolves to in the project, read once per --rewrite-refs.
+    private IReadOnlySet<string>? _refNames;
+
     public GenerateOperation(ProjectContext context)
     {
         _context = context;
@@ -192,6 +195,7 @@ public sealed class GenerateOperation
     private string? StableModelFor(JinjaCall call, IReadOnlySet<SnapshotName> present, IReadOnlyDictionary<SourceSpan, ReferencePin> pinned, GenerateResult result)
     {
         var prefix = $"stg_{_context.Settings.Snapshots.SourceName}__";
+        WarnOfReferenceToNoSnapshot(call, result);
         if (!call.RefModel.StartsWith(prefix, StringComparison.Ordinal)
             || SnapshotName.TryParse(call.RefModel[prefix.Length..]) is not { } dated
             || !_context.Settings.Matches.ContainsKey(dated.Match)
@@ -220,6 +224,23 @@ public sealed class GenerateOperation
         }
 
         return SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName);
+    }
+
+    /// <summary>
+    /// A ref() of a defined match's staging-model prefix followed by no snapshot date (<c>_20251131</c>) that no model of
+    /// the project defines: it is left as written, as a missing snapshot is, and said (check reports it, EM0105).
+    /// </summary>
+    private void WarnOfReferenceToNoSnapshot(JinjaCall call, GenerateResult result)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        if (call.Arguments.Count == 1
+            && StagingModelReference.Classify(call.RefModel, source, _context.Settings.Matches.Keys) is { NotADate: { } why, Match: { } match }
+            && File.Exists(_context.LatestSqlPath(match))
+            && !(_refNames ??= _context.Project.RefNames()).Contains(call.RefModel))
+        {
+            result.Diagnostics.Add(new Diagnostic(Codes.ReferenceToMissingSnapshot, Severity.Warning, call.At.File, call.At.Line, call.At.Column,
+                $"ref('{call.RefModel}') names no snapshot of match '{match}': {why}; left as written, since moving it to the stable model would hide the mistake: point it at an existing snapshot"));
+        }
     }
 
     /// <summary>The newest snapshot of a match the sources YAML declares, with its entry, whether or not it can be read here.</summary>

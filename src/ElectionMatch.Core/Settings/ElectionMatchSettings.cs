@@ -68,7 +68,7 @@ public sealed class ElectionMatchSettings
         }
 
         var near = Spelling.Nearest(name, Matches.Keys);
-        var hint = near is null ? $"defined: {string.Join(", ", Matches.Keys)}" : $"did you mean '{near}'?";
+        var hint = near is null ? Defined(Matches.Keys) : $"did you mean '{near}'?";
         throw DiagnosticException.At(Codes.MatchNotDefined, new SourceSpan(DisplayPath.For(FilePath), 1, 1), $"no match named '{name}' in {FileName}; {hint}");
     }
 
@@ -220,6 +220,12 @@ public sealed class ElectionMatchSettings
             {
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a directory, but {Path.GetRelativePath(project.Directory, file)} is a file"));
             }
+            else if (key == "staging_dir" && !project.IsUnderModelPaths(full))
+            {
+                // dbt reads models only under model-paths: the staging models would be written where no ref() finds them.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
+                    $"'{key}' must be a folder under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the staging models written there; got '{value}'"));
+            }
         }
 
         var schema = map.String("schema") ?? d.Schema;
@@ -234,6 +240,10 @@ public sealed class ElectionMatchSettings
             SourcesFileAt = map.Has("sources_file") ? map.AtValue("sources_file") : null,
         };
     }
+
+    /// <summary>The names a setting may take, for a message: "defined: a, b", or that there is none.</summary>
+    private static string Defined(IEnumerable<string> names) =>
+        names.ToList() is { Count: > 0 } list ? $"defined: {string.Join(", ", list)}" : "none is defined";
 
     /// <summary>The path itself or the nearest ancestor that exists, when that is a file (so no directory can be made there).</summary>
     private static string? FileOnTheWay(string path)
@@ -482,7 +492,7 @@ public sealed class ElectionMatchSettings
         var match = map.RequiredString("match");
         if (!declared.Contains(match) || (matches.TryGetValue(match, out var settings) && settings.Kind != MatchKind.L2BallotReady.Name))
         {
-            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; defined: {string.Join(", ", matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("match"), $"'match' must name a match of kind {MatchKind.L2BallotReady.Name}; {Defined(matches.Values.Where(m => m.Kind == MatchKind.L2BallotReady.Name).Select(m => m.Name))}"));
         }
 
         return new ZipCodeSettings(

@@ -34,4 +34,23 @@ public sealed class DistrictSettingsTests
         Assert.Equal(line, error.Line);
         Assert.Contains("must name a match of kind l2_ballotready; defined: llm_l2_br_match", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Zip_codes_say_when_no_district_match_is_defined_rather_than_list_none()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var text = fixture.Read("electionmatch.yml");
+        // Without the district match, no match of kind l2_ballotready is left for zip_codes to read.
+        var from = text.IndexOf("  # L2 voter-file", StringComparison.Ordinal);
+        var to = text.IndexOf("# Zip code ->", StringComparison.Ordinal);
+        text = string.Concat(text.AsSpan(0, from), text.AsSpan(to));
+        fixture.Write("electionmatch.yml", text);
+        var line = text.Split('\n').ToList().FindIndex(l => l == "  match: llm_l2_br_match") + 1;
+
+        var errors = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics;
+
+        var error = Assert.Single(errors, e => e.Line == line);
+        Assert.Equal(Codes.InvalidSetting, error.Code);
+        Assert.EndsWith("must name a match of kind l2_ballotready; none is defined", error.Message, StringComparison.Ordinal);
+    }
 }
