@@ -139,7 +139,8 @@ public sealed class VerifyOperation
             {
                 var relative = Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/');
                 Report(Codes.GeneratedFileEdited, Severity.Error, entry.At,
-                    $"the generated sources entry of snapshot {name.Table} does not name its manifest {relative} (`manifest:` under its meta), so a deleted manifest would go unnoticed where the warehouse is not; `electionmatch generate` puts the line back");
+                    $"the generated sources entry of snapshot {name.Table} does not name its manifest {relative} (`manifest:` under its meta), so a deleted manifest would go unnoticed where the warehouse is not; "
+                    + (_context.Settings.Matches.ContainsKey(_match) ? "`electionmatch generate` puts the line back" : $"put back `manifest: {relative}` under its generated_by:"));
             }
 
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
