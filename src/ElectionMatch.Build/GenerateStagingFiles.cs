@@ -27,6 +27,11 @@ public sealed class GenerateStagingFiles : ProjectTask
             Log.LogMessage(MessageImportance.High, $"electionmatch: wrote {file}");
         }
 
+        foreach (var line in result.LeftInterrupted)
+        {
+            Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+        }
+
         Log.LogMessage(MessageImportance.Normal, $"electionmatch generate: {result.Written.Count} written, {result.Unchanged.Count} unchanged, {result.UserOwned.Count} user-owned left alone");
         Written = Items(result.Written);
         var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList() : [];

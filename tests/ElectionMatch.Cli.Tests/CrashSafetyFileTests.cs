@@ -89,6 +89,86 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared) : IClass
     }
 
     [Fact]
+    public void Generate_after_a_run_killed_before_its_files_writes_nothing_for_the_interrupted_snapshot_and_keeps_the_stable_model()
+    {
+        const string Later = "candidacy_ddhq_matches_20300610";
+        using var project = _reference.Project.Clone();
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "parquet:renamed" }, null,
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-10", "--project-dir", project.Directory);
+        Assert.True(killed.WasKilled, killed.Output);
+        var before = project.Snapshot();
+
+        var generate = CliProcess.Run("generate", "--project-dir", project.Directory);
+
+        // Before, generate added an entry without `manifest:` (which the finishing run never repaired), wrote staging files,
+        // and moved the stable model onto the unfinished snapshot, which check then called out of date for good.
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Contains($"left {Later} alone: the run that published it was interrupted before it wrote its files (EM0608); `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-10 --allow-future-date` finishes it", generate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Project(before), Project(project.Snapshot()));
+        var check = CliProcess.Run("check", "--project-dir", project.Directory);
+        // The stable model was not moved, so it is not out of date (EM0107) either; the fixture's downstream warnings stay.
+        var findings = check.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal) || l.Contains("warning " + Codes.GeneratedFileStale, StringComparison.Ordinal)).ToList();
+        Assert.True(findings.Count == 1 && findings[0].Contains("error " + Codes.RunInterrupted, StringComparison.Ordinal), check.Output);
+
+        var finished = CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-10", "--project-dir", project.Directory);
+        Assert.True(finished.ExitCode == 0, finished.Output);
+        Assert.Contains($"manifest: electionmatch/manifests/{Later}.json", project.Read("models/staging/__sources.yaml"), StringComparison.Ordinal);
+        Assert.Contains(Later, project.Read("models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.sql"), StringComparison.Ordinal);
+        var passed = CliProcess.Run("check", "--project-dir", project.Directory);
+        Assert.True(passed.ExitCode == 0 && !passed.Stderr.Contains(Codes.GeneratedFileStale, StringComparison.Ordinal), passed.Output);
+    }
+
+    [Fact]
+    public void A_run_that_finishes_an_interrupted_snapshot_names_its_manifest_in_the_generated_entry_that_lacks_it()
+    {
+        const string SourcesYaml = "models/staging/__sources.yaml";
+        using var project = FixtureCopy.Of("goodparty");
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "parquet:renamed" }, null,
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+        Assert.True(killed.WasKilled, killed.Output);
+        // The entry a generate of an earlier version wrote for the interrupted snapshot: generated, but no manifest yet to name.
+        var generated = _reference.Project.Read(SourcesYaml);
+        project.Write(SourcesYaml, string.Join('\n', generated.Split('\n').Where(l => !l.Contains($"manifest: electionmatch/manifests/{UninterruptedRun.Snapshot}.json", StringComparison.Ordinal))));
+
+        var finished = CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+
+        // Before, the run saw the entry and left it as it was: no `manifest:` line, so a clone without the warehouse
+        // could not tell a deleted manifest (EM0607).
+        Assert.True(finished.ExitCode == 0, finished.Output);
+        Assert.Contains($"finished {UninterruptedRun.Snapshot}", finished.Stdout, StringComparison.Ordinal);
+        Assert.Equal(generated, project.Read(SourcesYaml));
+        var check = CliProcess.Run("check", "--project-dir", project.Directory);
+        Assert.True(check.ExitCode == 0, check.Output);
+    }
+
+    [Fact]
+    public void A_stable_model_left_on_an_interrupted_snapshot_is_out_of_date_in_check_and_generate_moves_it_back()
+    {
+        const string StableSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.sql";
+        using var project = _reference.Project.Clone();
+        // Killed between the stable model's SQL and its YAML: the SQL already reads the unfinished snapshot.
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "generated:stg_model_predictions__candidacy_ddhq_matches.sql" }, null,
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-10", "--project-dir", project.Directory);
+        Assert.True(killed.WasKilled, killed.Output);
+
+        var check = CliProcess.Run("check", "--project-dir", project.Directory);
+        var generate = CliProcess.Run("generate", "--project-dir", project.Directory);
+        var after = CliProcess.Run("check", "--project-dir", project.Directory);
+
+        // Before, generate kept it on the newest declared snapshot, interrupted or not, while check compared it with the
+        // newest finished one: the warning to run generate never cleared.
+        Assert.Contains($"warning {Codes.GeneratedFileStale}: this stable model reads candidacy_ddhq_matches_20300610, whose run was interrupted (EM0608), not the newest finished snapshot {UninterruptedRun.Snapshot}", check.Stderr, StringComparison.Ordinal);
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(_reference.Project.Read(StableSql), project.Read(StableSql));
+        Assert.DoesNotContain(Codes.GeneratedFileStale, after.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error " + Codes.RunInterrupted, after.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>The project's files apart from target/ (the warehouse and its exports), in path order.</summary>
+    private static List<KeyValuePair<string, string>> Project(Dictionary<string, string> files) =>
+        files.Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+
+    [Fact]
     public void Generate_killed_between_two_files_leaves_whole_files_and_the_next_generate_finishes()
     {
         using var project = _reference.Project.Clone();

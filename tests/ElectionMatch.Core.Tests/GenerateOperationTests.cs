@@ -282,6 +282,43 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
         Assert.DoesNotContain(check, d => d.Code == Codes.GeneratedFileStale && Path.GetFullPath(d.File) == Path.GetFullPath(stableYaml));
     }
 
+    [Fact]
+    public void Check_reports_a_generated_sources_entry_without_its_manifest_line_and_generate_puts_it_back()
+    {
+        using var fixture = runOf20260101.Copy();
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        var original = fixture.Read(SourcesYaml);
+        const string line = $"manifest: electionmatch/manifests/{Match}_20260101.json";
+        Assert.Contains(line, original, StringComparison.Ordinal);
+        fixture.Write(SourcesYaml, string.Join('\n', original.Split('\n').Where(l => !l.EndsWith(line, StringComparison.Ordinal))));
+        var entryLine = Array.FindIndex(original.Split('\n'), l => l.EndsWith($"- name: {Match}_20260101", StringComparison.Ordinal)) + 1;
+
+        var check = new CheckOperation(context()).Execute();
+        var generate = new GenerateOperation(context()).Execute();
+
+        // Before, check passed and generate left the entry without the line, so deleting the manifest went unnoticed
+        // where the warehouse is not (EM0607 finds the manifest by this line).
+        var error = Assert.Single(check, d => d.IsError);
+        Assert.Equal((Codes.GeneratedFileEdited, Path.GetFullPath(fixture.PathOf(SourcesYaml)), entryLine), (error.Code, Path.GetFullPath(error.File), error.Line));
+        Assert.Contains($"does not name its manifest electionmatch/manifests/{Match}_20260101.json", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(generate.Diagnostics, d => d.IsError);
+        Assert.Equal(original, fixture.Read(SourcesYaml));
+        Assert.DoesNotContain(new CheckOperation(context()).Execute(), d => d.IsError);
+    }
+
+    [Fact]
+    public void In_a_clone_without_the_warehouse_check_reports_a_generated_sources_entry_without_its_manifest_line()
+    {
+        using var fixture = runOf20260101.Copy();
+        const string line = $"manifest: electionmatch/manifests/{Match}_20260101.json";
+        fixture.Write(SourcesYaml, string.Join('\n', fixture.Read(SourcesYaml).Split('\n').Where(l => !l.EndsWith(line, StringComparison.Ordinal))));
+        File.Delete(fixture.WarehousePath);
+
+        var check = new CheckOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute();
+
+        Assert.Single(check, d => d.Code == Codes.GeneratedFileEdited && d.Message.Contains($"{Match}_20260101 does not name its manifest", StringComparison.Ordinal));
+    }
+
     /// <summary>
     /// The committed fixture after a run of the match on 2026-01-01, made once for the class when a test first asks:
     /// two tests start from it, each on its own copy.

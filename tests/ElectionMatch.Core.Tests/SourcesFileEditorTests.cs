@@ -206,4 +206,24 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
 
         Assert.Equal((Codes.YamlShape, 2), (Assert.Single(error.Diagnostics).Code, error.Diagnostics[0].Line));
     }
+
+    [Theory]
+    [InlineData("        meta:\n          generated_by: electionmatch 0.1.0\n", "        meta:\n          generated_by: electionmatch 0.1.0\n          manifest: m/x_20260101.json\n")]
+    [InlineData("        config:\n          meta:\n            generated_by: electionmatch 0.1.0\n            note: kept\n", "        config:\n          meta:\n            generated_by: electionmatch 0.1.0\n            manifest: m/x_20260101.json\n            note: kept\n")]
+    public void The_manifest_line_goes_after_generated_by_at_its_indent_changing_no_other_byte(string meta, string expected)
+    {
+        const string head = "sources:\n  - name: model_predictions\n    tables:\n      - name: x_20260101\n        description: \"d\"\n";
+        const string tail = "      - name: x_20260202\n        meta:\n          generated_by: electionmatch 0.1.0\n\n# end\n";
+
+        var updated = SourcesFileEditor.AddManifest(head + meta + tail, "__sources.yaml", "model_predictions", "x_20260101", "m/x_20260101.json");
+
+        Assert.Equal(head + expected + tail, updated);
+    }
+
+    [Fact]
+    public void An_entry_without_generated_by_gains_no_manifest_line()
+    {
+        // Sources's entries were written by hand: ElectionMatch does not edit them.
+        Assert.Null(SourcesFileEditor.AddManifest(Sources, "__sources.yaml", "model_predictions", "candidacy_ddhq_matches_20251016", "m.json"));
+    }
 }

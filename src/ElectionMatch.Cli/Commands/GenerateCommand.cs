@@ -20,6 +20,11 @@ internal static class GenerateCommand
                 Terminal.Out.WriteLine($"wrote     {file}");
             }
 
+            foreach (var line in generated.LeftInterrupted)
+            {
+                Terminal.Out.WriteLine(line);
+            }
+
             // A unified diff per file, so the change can be read before it is committed.
             foreach (var file in generated.Rewrites.GroupBy(r => r.File))
             {

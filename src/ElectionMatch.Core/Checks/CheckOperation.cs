@@ -192,6 +192,15 @@ public sealed class CheckOperation
         }
 
         var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
+        if (ReadsInterrupted(sqlPath, match) is { } unfinished)
+        {
+            // Moved there by the interrupted run itself, or by a generate of an earlier version; generate moves it back
+            // (it never moves a stable model onto an interrupted snapshot), as this says.
+            Report(Codes.GeneratedFileStale, Severity.Warning, SourceSpan.TextFile(DisplayPath.For(sqlPath)),
+                $"this stable model reads {unfinished.Table}, whose run was interrupted (EM0608), not the newest finished snapshot {newest.Table}; `electionmatch generate` moves it back, and the run that finishes {unfinished.Table} moves it there");
+            return;
+        }
+
         CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
         if (!File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
         {
@@ -237,6 +246,16 @@ public sealed class CheckOperation
         }
 
         CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+    }
+
+    /// <summary>The interrupted snapshot an intact generated stable model reads, if it reads one.</summary>
+    private SnapshotName? ReadsInterrupted(string sqlPath, string match)
+    {
+        var state = GeneratedFile.Inspect(File.ReadAllText(sqlPath));
+        return !state.IsGenerated || !state.IsIntact
+            ? null
+            : _interrupted.Select(t => SnapshotName.TryParse(t, match)).OfType<SnapshotName>()
+                .FirstOrDefault(n => _renderer.RenderLatestSql(sqlPath, n).Body == state.Body);
     }
 
     /// <summary>The generated zip code models are unedited, current with electionmatch.yml, and run.</summary>

@@ -131,6 +131,18 @@ public sealed class VerifyOperation
                 }
             }
 
+            // A generated entry without the line (written before its manifest, or the line deleted by hand) would hide a
+            // deleted manifest from a clone without the warehouse; generate and the run put it back. An interrupted run's
+            // entry is left to the run that finishes it (EM0608).
+            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry is { IsGenerated: true, Manifest: null } && present.Contains(d.Name.Table)
+                && _records.GetValueOrDefault(d.Name.Table) is not { IsComplete: false }))
+            {
+                var relative = Path.GetRelativePath(_context.Project.Directory, _context.ManifestPath(name)).Replace('\\', '/');
+                Report(Codes.GeneratedFileEdited, Severity.Error, entry.At,
+                    $"the generated sources entry of snapshot {name.Table} does not name its manifest {relative} (`manifest:` under its meta), so a deleted manifest would go unnoticed where the warehouse is not; "
+                    + (_context.Settings.Matches.ContainsKey(_match) ? "`electionmatch generate` puts the line back" : $"put back `manifest: {relative}` under its generated_by:"));
+            }
+
             foreach (var file in _files.Where(f => _records.GetValueOrDefault(f.Snapshot) is not { IsComplete: false }))
             {
                 VerifyManifest(file);

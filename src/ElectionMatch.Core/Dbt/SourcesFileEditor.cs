@@ -27,6 +27,47 @@ public static class SourcesFileEditor
             : InsertAfterLastItem(yaml, tables, entry);
     }
 
+    /// <summary>
+    /// Adds <c>manifest: value</c> to the <c>meta:</c> of a table entry ElectionMatch generated (the one holding
+    /// <c>generated_by:</c>, top-level or under <c>config:</c>), on the line after <c>generated_by:</c> and at its indent,
+    /// as the entry's template places it. Null when the entry has no such <c>meta:</c> (an entry the user wrote).
+    /// </summary>
+    public static string? AddManifest(string text, string path, string sourceName, string tableName, string manifest)
+    {
+        var yaml = YamlFile.Parse(path, text);
+        var table = SourcesList(yaml).Children.OfType<YamlMappingNode>()
+            .Where(s => NameOf(s) == sourceName)
+            .SelectMany(s => s.Children.TryGetValue(new YamlScalarNode("tables"), out var t) && t is YamlSequenceNode tables ? tables.Children.OfType<YamlMappingNode>() : [])
+            .FirstOrDefault(t => NameOf(t) == tableName);
+        var meta = new[] { Child(Child(table, "config"), "meta"), Child(table, "meta") }
+            .FirstOrDefault(m => m is not null && m.Children.ContainsKey(new YamlScalarNode("generated_by")));
+        if (meta is null)
+        {
+            return null;
+        }
+
+        if (meta.Style == YamlDotNet.Core.Events.MappingStyle.Flow)
+        {
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(meta), $"the meta of snapshot '{tableName}' is written in flow style ({{a: b}}); write it as a block mapping to let ElectionMatch add its `manifest:` line");
+        }
+
+        var key = meta.Children.Keys.First(k => k is YamlScalarNode { Value: "generated_by" });
+        var lines = TextLines.Starts(text);
+        var after = LastContentLine(meta.Children[key]);
+        var newline = NewlineOf(text);
+        var offset = after < lines.Count ? lines[after] : text.Length;
+        var prefix = text[..offset];
+        if (offset == text.Length && !prefix.EndsWith('\n'))
+        {
+            prefix += newline;
+        }
+
+        return prefix + new string(' ', (int)key.Start.Column - 1) + "manifest: " + manifest + newline + text[offset..];
+    }
+
+    private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
+        node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
+
     public static bool DeclaresSource(string text, string path, string sourceName) =>
         SourcesList(YamlFile.Parse(path, text)).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
 

@@ -44,8 +44,18 @@ public sealed class GenerateOperation
         {
             var definition = MatchDefinition.For(match.Kind);
             var declared = _context.DeclaredSnapshots(match.Name);
-            foreach (var (name, entry) in declared)
+            // A snapshot whose run was killed before it wrote its files is the next run's to finish (check: EM0608). Files
+            // written for it now would carry no manifest, and the stable model moved onto it would read an unfinished snapshot.
+            var interrupted = InterruptedSnapshots(warehouse, match.Name);
+            foreach (var record in interrupted.Values)
             {
+                result.LeftInterrupted.Add(LeftInterruptedLine(record, match.Name));
+            }
+
+            foreach (var (name, entry) in declared.Where(d => !interrupted.ContainsKey(d.Name.Table)))
+            {
+                // Whether or not its table is here: the entry is what a clone without the warehouse finds the manifest by.
+                NameManifest(name, entry, result);
                 if (entry.ExternalLocation is null && !warehouse.TableExists(entry.Schema, entry.Identifier))
                 {
                     // Declared, but its table is in another warehouse (a teammate's run, a fresh clone) or gone:
@@ -69,7 +79,7 @@ public sealed class GenerateOperation
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
-            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)))
+            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !interrupted.ContainsKey(t)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
@@ -112,13 +122,21 @@ public sealed class GenerateOperation
     /// <summary>
     /// Writes a match's stable model over its newest snapshot that exists, so downstream models that ref it
     /// never change for a new snapshot. Nothing is written for a match with no snapshot or no staging model yet.
+    /// A snapshot whose run was interrupted is passed over (check leaves it out too), unless it is <paramref name="finishing"/>:
+    /// the one the calling run is finishing, which completes its log row only after this.
     /// </summary>
-    public void WriteLatestModel(string match, MatchDefinition definition, DuckDbWarehouse warehouse, GenerateResult result)
+    public void WriteLatestModel(string match, MatchDefinition definition, DuckDbWarehouse warehouse, GenerateResult result, SnapshotName? finishing = null)
     {
         // The sources YAML as it is now: this call may follow one that added an entry.
         var sources = SourceCatalog.Load(_context.Project);
         var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists);
-        var declared = NewestSnapshot(match, sources);
+        var interrupted = InterruptedSnapshots(warehouse, match);
+        if (finishing is not null)
+        {
+            interrupted.Remove(finishing.Table);
+        }
+
+        var declared = NewestSnapshot(match, sources, interrupted.Keys);
         if (declared is not var (newest, entry) || !File.Exists(_context.SqlPath(newest)))
         {
             return;
@@ -177,7 +195,7 @@ public sealed class GenerateOperation
                 WriteStagingFiles(name, warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)), definition, result);
             }
 
-            WriteLatestModel(name.Match, definition, warehouse, result);
+            WriteLatestModel(name.Match, definition, warehouse, result, finishing: name);
         }
         finally
         {
@@ -243,11 +261,14 @@ public sealed class GenerateOperation
         }
     }
 
-    /// <summary>The newest snapshot of a match the sources YAML declares, with its entry, whether or not it can be read here.</summary>
-    internal (SnapshotName Name, SourceTable Entry)? NewestSnapshot(string match, SourceCatalog sources) =>
+    /// <summary>
+    /// The newest snapshot of a match the sources YAML declares, with its entry, whether or not it can be read here;
+    /// <paramref name="passedOver"/> (interrupted runs' snapshots) are not candidates.
+    /// </summary>
+    internal (SnapshotName Name, SourceTable Entry)? NewestSnapshot(string match, SourceCatalog sources, IEnumerable<string> passedOver) =>
         sources.TablesOf(_context.Settings.Snapshots.SourceName)
             .Select(t => (Name: SnapshotName.TryParse(t.Name, match), Entry: t))
-            .Where(x => x.Name is not null)
+            .Where(x => x.Name is not null && !passedOver.Contains(x.Name.Table, StringComparer.Ordinal))
             .OrderByDescending(x => x.Name!.Date)
             .Select(x => ((SnapshotName, SourceTable)?)(x.Name!, x.Entry))
             .FirstOrDefault();
@@ -320,6 +341,50 @@ public sealed class GenerateOperation
             AtomicFile.WriteAllText(path, file.Text);
             result.Written.Add(DisplayPath.For(path));
             CrashPoint.Reached("generated:" + Path.GetFileName(path));
+        }
+    }
+
+    /// <summary>The snapshots of a match whose newest publish the snapshot log marks unfinished (EM0608), by table name.</summary>
+    private static Dictionary<string, PublishRecord> InterruptedSnapshots(DuckDbWarehouse warehouse, string match) =>
+        new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
+
+    /// <summary>What generate says of an interrupted snapshot it leaves alone, with the command that finishes it.</summary>
+    private string LeftInterruptedLine(PublishRecord record, string match)
+    {
+        var date = SnapshotName.TryParse(record.Snapshot, match)!.Date;
+        var future = SnapshotDateRange.NeedsAllowFuture(date, DateOnly.FromDateTime(DateTime.UtcNow)) ? " " + _context.RunOption("--allow-future-date") : "";
+        var options = string.Concat(record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => " " + _context.RunOption(o)));
+        var rerun = _context.Host == ProjectHost.MSBuild
+            ? $"dotnet build -t:ElectionMatchRun -p:Match={match} -p:SnapshotDate={date:yyyy-MM-dd}{future}{options}"
+            : $"electionmatch run {match} --snapshot-date {date:yyyy-MM-dd}{future}{options}";
+        return $"left {record.Snapshot} alone: the run that published it was interrupted before it wrote its files (EM0608); `{rerun}` finishes it";
+    }
+
+    /// <summary>
+    /// Puts back the <c>manifest:</c> line of a sources entry ElectionMatch generated (<c>meta: generated_by:</c>) that
+    /// lacks it while the snapshot's manifest exists: an entry written before the manifest (by a generate after an
+    /// interrupted run), or the line deleted by hand. A clone without the warehouse finds the manifest by it (EM0607).
+    /// An entry the user wrote is left alone.
+    /// </summary>
+    public void NameManifest(SnapshotName name, SourceTable entry, GenerateResult result)
+    {
+        if (!entry.IsGenerated || entry.Manifest is not null || _context.ManifestReference(name) is not { } manifest || _preview)
+        {
+            return;
+        }
+
+        var path = entry.FilePath;
+        var (text, byteOrderMark) = UserFileText.Read(path);
+        if (SourcesFileEditor.AddManifest(text, path, entry.SourceName, entry.Name, manifest) is not { } updated)
+        {
+            return;
+        }
+
+        UserFileText.Write(path, updated, byteOrderMark);
+        var display = DisplayPath.For(path);
+        if (!result.Written.Contains(display))
+        {
+            result.Written.Add(display);
         }
     }
 

@@ -14,6 +14,9 @@ public sealed class GenerateResult
 
     public List<Diagnostic> Diagnostics { get; } = [];
 
+    /// <summary>One line for each snapshot left alone because its run was interrupted (check reports it, EM0608).</summary>
+    public List<string> LeftInterrupted { get; } = [];
+
     /// <summary>Downstream references moved to a stable model by <c>generate --rewrite-refs</c>.</summary>
     public List<ReferenceRewrite> Rewrites { get; } = [];
 

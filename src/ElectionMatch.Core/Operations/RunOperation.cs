@@ -146,15 +146,20 @@ public sealed partial class RunOperation
         var generated = new GenerateResult();
         steps.Time("staging_files", () =>
         {
-            if (_context.Sources.Find(snapshots.SourceName, name.Table) is null)
+            if (_context.Sources.Find(snapshots.SourceName, name.Table) is not { } entry)
             {
                 generate.AddSourceEntry(name, generated);
                 CrashPoint.Reached("sources:written");
             }
+            else
+            {
+                // An entry generated before the manifest existed (generate after an interrupted run) lacks its manifest: line.
+                generate.NameManifest(name, entry, generated);
+            }
 
             var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
             generate.WriteStagingFiles(name, columns, definition, generated);
-            generate.WriteLatestModel(match.Name, definition, warehouse, generated);
+            generate.WriteLatestModel(match.Name, definition, warehouse, generated, finishing: name);
             CrashPoint.Reached("generate:written");
         });
 
