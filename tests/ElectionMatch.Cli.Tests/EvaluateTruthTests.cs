@@ -302,6 +302,76 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("truth pairs: 2, links: ", evaluate.Stdout, StringComparison.Ordinal);
         var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
-        Assert.StartsWith("miss  gpc-002164 -> 1402999: the snapshot has no row for it (", miss, StringComparison.Ordinal);
+        Assert.StartsWith("miss  gpc-002164 -> 1402999: the snapshot's runoff row of gpc-002164 is linked to 1402703, which the truth file also names for it; the truth file gives that row two right ids", miss, StringComparison.Ordinal);
+    }
+
+    // A truth file with columns after the right id (a note, a score): before, the last column was read as the right id,
+    // and evaluate printed precision 0 and recall 0 with a miss "-> 0.9" for every pair, exit 0.
+    [Fact]
+    public void A_truth_file_with_extra_columns_is_scored_by_its_id_columns_names()
+    {
+        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var extra = Truth("extra_columns.csv", string.Join('\n', [lines[0] + ",note,score", .. lines.Skip(1).Select(l => l + ",\"x, y\",0.9")]) + "\n");
+        // The right id first and the left id in the middle: still read by name.
+        var moved = Truth("moved_columns.csv", string.Join('\n', lines.Select(l => l.Split(',') is var f ? $"{f[2]},{f[0]},{f[1]}" : l)) + "\n");
+
+        var plain = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        foreach (var truth in new[] { extra, moved })
+        {
+            var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+
+            Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+            Assert.DoesNotContain("-> 0.9", evaluate.Stdout, StringComparison.Ordinal);
+            Assert.Equal(Scores(plain.Stdout), Scores(evaluate.Stdout));
+            Assert.Contains($"truth pairs: {lines.Length - 1}, ", evaluate.Stdout, StringComparison.Ordinal);
+        }
+
+        static string Scores(string stdout) => string.Join('\n', stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("precision:", StringComparison.Ordinal) || l.StartsWith("recall:", StringComparison.Ordinal) || l.StartsWith("snapshot:", StringComparison.Ordinal) || l.StartsWith("miss ", StringComparison.Ordinal) || l.StartsWith("retrieval ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_truth_file_without_the_id_columns_names_is_read_by_place()
+    {
+        // No column named gp_candidacy_id and ddhq_candidate_id: the first is the left id and the last the right id, as documented.
+        var truth = Truth("by_place.csv", "candidacy,election_type,ddhq\ngpc-001623,primary,1402035\ngpc-001623,general,1403248\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_truth_file_is_said_to_be_empty()
+    {
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", Truth("empty.csv", "")));
+
+        // Before: "a truth file needs at least two columns", as if its header had one.
+        Assert.Contains("empty.csv(1,1): error EM0024: the truth file is empty: it needs a header of at least two columns (gp_candidacy_id and ddhq_candidate_id", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truth_path_that_is_a_directory_is_said_to_be_one()
+    {
+        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth")));
+
+        // Before: "truth file not found", though it is there.
+        Assert.Contains("error EM0005: the truth file is a directory, not a CSV file of true pairs", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truth_pair_contradicting_another_names_the_row_and_its_link()
+    {
+        // gpc-001623's primary row is linked to 1402035, as the truth says; a second primary pair of it names 1402999.
+        // Before: "the snapshot has no row for it (quarantined, …)", though the row is there and linked.
+        var truth = Truth("contradiction.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-001623,primary,1402035\ngpc-001623,primary,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
+        Assert.Equal(
+            "miss  gpc-001623 -> 1402999: the snapshot's primary row of gpc-001623 is linked to 1402035, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other primary row of gpc-001623 (a second primary election the run did not discover, or a pair that contradicts another in the truth file)",
+            miss);
     }
 }

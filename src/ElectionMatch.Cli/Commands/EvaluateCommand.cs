@@ -16,7 +16,7 @@ internal static class EvaluateCommand
     {
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match whose newest snapshot is scored." };
-        var truth = new Option<string>("--truth") { Description = "CSV of true pairs: left id first, right id last.", Required = true };
+        var truth = new Option<string>("--truth") { Description = "CSV of true pairs: the match's left and right id columns by name (other columns ignored), or left id first, right id last.", Required = true };
         var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
         var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
         // Take() of a negative count lists nothing, which reads as "no close calls": refused before any work.
@@ -91,7 +91,7 @@ internal static class EvaluateCommand
             {
                 var offline = settings.Embeddings.IsOffline ? settings.Embeddings : EmbeddingSettings.Offline;
                 var offlineTopK = settings.Embeddings.IsOffline ? "retrieved" : settings.Embeddings.UnionOffline ? "retrieved_offline" : null;
-                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Dbt.WorkingDirectory.Full(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK);
+                var recalls = RetrievalRecall.Compare(warehouse, RunSchema.For(name), Dbt.WorkingDirectory.Full(result.GetValue(truth)!), retrieval, offline, settings.TopK, settings.Embeddings.UnionOffline, offlineTopK, truthColumns: definition.Evaluation);
                 if (recalls.Count == 0 && warehouse.TableExists(RunSchema.For(name).Name, Incremental.IncrementalRun.PartitionsTable))
                 {
                     // An incremental run keeps, of each partition, only what explain reads: not the results rows' retrieval members.
@@ -121,6 +121,8 @@ internal static class EvaluateCommand
             {
                 Terminal.Out.WriteLine(miss switch
                 {
+                    { HasRow: false, RowLinkedToOtherTruth: { } other } =>
+                        $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",
                     { HasRow: false, Quarantined: { } quarantined } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
                     { HasRow: false } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",
                     _ => $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}",

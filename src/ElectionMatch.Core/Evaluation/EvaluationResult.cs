@@ -70,4 +70,13 @@ public sealed record PairError(string LeftId, string? RightId, string? LinkedRig
 
     /// <summary>The snapshot has a row of the left id (for a miss: of its own election row when the truth names it).</summary>
     public bool HasRow { get; init; } = true;
+
+    /// <summary>
+    /// For a miss the truth tells by its row (<see cref="Detail"/>): the right ids its row of that type is linked to
+    /// that the truth file also names for the left id, so the truth gives that row another right id; null when none.
+    /// </summary>
+    public string? RowLinkedToOtherTruth { get; init; }
+
+    /// <summary>For a miss: the truth file's value telling the left id's rows apart (the election type); null without.</summary>
+    public string? Detail { get; init; }
 }

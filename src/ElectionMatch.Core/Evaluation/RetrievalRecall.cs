@@ -21,9 +21,10 @@ public static class RetrievalRecall
     /// <param name="offlineTopK">The run's table of the offline embedder's top k (<c>retrieved</c> for an offline run,
     /// <c>retrieved_offline</c> for a provider united with offline), or null when the run searched without it.</param>
     /// <param name="maxRankedPairs">Above this many partition pairs the run's own top k is read (<see cref="MaxRankedPairs"/>).</param>
-    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k, bool united = false, string? offlineTopK = null, long maxRankedPairs = MaxRankedPairs)
+    /// <param name="truthColumns">The match's columns, to read the truth file's ids by name as <see cref="TruthEvaluator"/> does; null: first and last column.</param>
+    public static IReadOnlyList<RecallResult> Compare(DuckDbWarehouse warehouse, RunSchema run, string truthPath, RetrievalColumns columns, EmbeddingSettings offline, int k, bool united = false, string? offlineTopK = null, long maxRankedPairs = MaxRankedPairs, EvaluationColumns? truthColumns = null)
     {
-        TruthEvaluator.LoadTruth(warehouse, truthPath);
+        TruthEvaluator.LoadTruth(warehouse, truthPath, truthColumns);
         if (!warehouse.TableExists(run.Name, "left_keyed") || !warehouse.TableExists(run.Name, "right_members") || !warehouse.TableExists(run.Name, "right_keyed"))
         {
             return [];

@@ -5,9 +5,10 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Evaluation;
 
 /// <summary>
-/// Scores a published snapshot against a truth CSV whose first column is the left id and whose
-/// last column is the right id (<c>left_id,right_id</c>, or with columns between them); the match kind's
-/// <see cref="EvaluationColumns"/> say which snapshot columns hold them.
+/// Scores a published snapshot against a truth CSV of true pairs: the columns its header names as the snapshot's left
+/// and right id columns (<c>gp_candidacy_id</c>, <c>ddhq_candidate_id</c>), wherever they are, or else the first column
+/// as the left id and the last as the right id; the match kind's <see cref="EvaluationColumns"/> say which snapshot
+/// columns hold them.
 /// </summary>
 public static class TruthEvaluator
 {
@@ -15,30 +16,47 @@ public static class TruthEvaluator
     /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a ragged line or a blank id
     /// is named with its line (<see cref="TruthFileLines"/>), a file DuckDB cannot read (not UTF-8) with DuckDB's line.
     /// </summary>
-    /// <param name="detailColumn">A column between the two ids to keep as <c>detail</c> when the file has it (null otherwise).</param>
-    /// <returns>The name of the truth file's first column, the left id's.</returns>
-    internal static string LoadTruth(DuckDbWarehouse warehouse, string truthPath, string? detailColumn = null)
+    /// <param name="columns">
+    /// The match's columns: a header naming both its <see cref="EvaluationColumns.LeftId"/> and <see cref="EvaluationColumns.RightId"/>
+    /// has its ids read from those columns wherever they are (other columns ignored), and its
+    /// <see cref="EvaluationColumns.TruthDetailColumn"/> kept as <c>detail</c>; otherwise (or when null) the first column is
+    /// the left id and the last the right id.
+    /// </param>
+    /// <returns>Where the file keeps its ids.</returns>
+    internal static TruthLayout LoadTruth(DuckDbWarehouse warehouse, string truthPath, EvaluationColumns? columns = null)
     {
+        if (Directory.Exists(truthPath))
+        {
+            throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(truthPath)), "the truth file is a directory, not a CSV file of true pairs");
+        }
+
         if (!File.Exists(truthPath))
         {
             throw DiagnosticException.At(Codes.FileMissing, SourceSpan.PathOnly(DisplayPath.For(truthPath)), "truth file not found");
         }
 
-        var delimiter = TruthFileLines.Check(truthPath);
+        var layout = TruthFileLines.Check(truthPath, columns?.LeftId, columns?.RightId);
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
         // The dialect TruthFileLines checked the lines in, not the sniffer's: a sniffer misled by one bad line read another file.
-        var read = $"read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true, delim = {Sql.Literal(delimiter.ToString())}, quote = '\"', escape = '\"')";
+        var read = $"read_csv({Sql.Literal(truthPath)}, header = true, all_varchar = true, delim = {Sql.Literal(layout.Delimiter.ToString())}, quote = '\"', escape = '\"')";
         try
         {
             var truthColumns = warehouse.Describe($"select * from {read}");
             if (truthColumns.Count < 2)
             {
-                throw DiagnosticException.At(Codes.InputUnreadable, at, "a truth file needs at least two columns: the left id first and the right id last");
+                throw DiagnosticException.At(Codes.InputUnreadable, at, TruthFileLines.TwoColumns(columns?.LeftId, columns?.RightId));
             }
 
-            var left = Sql.Identifier(truthColumns[0].Name);
-            var right = Sql.Identifier(truthColumns[^1].Name);
-            var detail = truthColumns.Skip(1).SkipLast(1).FirstOrDefault(c => c.Name.Equals(detailColumn, StringComparison.OrdinalIgnoreCase)) is { } d
+            // By place, not by DuckDB's names: it renames a repeated or blank header name. Should DuckDB see other
+            // columns than the header check did, the documented first and last.
+            if (truthColumns.Count != layout.Header.Count)
+            {
+                layout = layout with { Left = 0, Right = truthColumns.Count - 1, ByName = false };
+            }
+
+            var left = Sql.Identifier(truthColumns[layout.Left].Name);
+            var right = Sql.Identifier(truthColumns[layout.Right].Name);
+            var detail = truthColumns.Where((c, i) => i != layout.Left && i != layout.Right).FirstOrDefault(c => c.Name.Equals(columns?.TruthDetailColumn, StringComparison.OrdinalIgnoreCase)) is { } d
                 ? Sql.Identifier(d.Name)
                 : "cast(null as varchar)";
             warehouse.Execute($"""
@@ -47,7 +65,7 @@ public static class TruthEvaluator
                 from {read}
                 group by all
                 """);
-            return truthColumns[0].Name;
+            return layout;
         }
         catch (DuckDB.NET.Data.DuckDBException e)
         {
@@ -74,7 +92,7 @@ public static class TruthEvaluator
     /// <param name="inputs">The match's inputs: to look right ids up by name, and left ids up in quarantine; null without.</param>
     public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, EvaluatedSnapshot snapshot, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true, EvaluatedInputs? inputs = null)
     {
-        var truthLeftColumn = LoadTruth(warehouse, truthPath, columns.TruthDetailColumn);
+        var layout = LoadTruth(warehouse, truthPath, columns);
         var present = warehouse.Describe("select * from " + snapshot.Relation).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         // A snapshot loaded by hand (spec 000's files) lacks what only our runs write: each such column reads as null.
         var absent = new List<string>();
@@ -113,7 +131,7 @@ public static class TruthEvaluator
         var truth = warehouse.Scalar<long>("select count(*) from em_truth");
         if (requireFit)
         {
-            EnsureFit(warehouse, snapshot.Display, truthPath, truthLeftColumn, columns, truth);
+            EnsureFit(warehouse, snapshot.Display, truthPath, layout, columns, truth);
         }
 
         var predicted = warehouse.Scalar<long>(partial
@@ -146,12 +164,18 @@ public static class TruthEvaluator
                 (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where {OwnRow}),
                 (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where {OwnRow}),
                 {QuarantinedSql(snapshot, inputs, "t.left_id")},
-                exists (select 1 from em_predicted p where {OwnRow})
+                exists (select 1 from em_predicted p where {OwnRow}),
+                -- A row of the truth's election type linked to another pair the truth names for it: the truth file
+                -- gives that row two right ids, and the row is not "missing" (before, the miss said so).
+                (select string_agg(p.right_id, ', ' order by p.right_id) from em_predicted p
+                 where p.left_id = t.left_id and p.detail = t.detail and p.has_match
+                     and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id)),
+                t.detail
             from em_truth t
             where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
             order by t.left_id, t.right_id
             """,
-            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6) });
+            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8) });
         var falseMatches = warehouse.Query(
             $"""
             select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
@@ -269,12 +293,12 @@ public static class TruthEvaluator
         return ("em_right.em_looked_up_id", join, note);
     }
 
-    private static void EnsureFit(DuckDbWarehouse warehouse, string snapshot, string truthPath, string truthLeftColumn, EvaluationColumns columns, long truthPairs)
+    private static void EnsureFit(DuckDbWarehouse warehouse, string snapshot, string truthPath, TruthLayout layout, EvaluationColumns columns, long truthPairs)
     {
         var at = new SourceSpan(DisplayPath.For(truthPath), 1, 1);
         if (truthPairs == 0)
         {
-            throw DiagnosticException.At(Codes.TruthDoesNotFitSnapshot, at, $"the truth file has a header and no pairs, so there is nothing to score {snapshot} against; it needs one line per true pair, the left id first and the right id last");
+            throw DiagnosticException.At(Codes.TruthDoesNotFitSnapshot, at, $"the truth file has a header and no pairs, so there is nothing to score {snapshot} against; it needs one line per true pair, with its {columns.LeftId} and {columns.RightId} (or the left id first and the right id last)");
         }
 
         if (warehouse.Scalar<long>("select count(*) from em_truth where left_id in (select left_id from em_predicted)") > 0)
@@ -287,7 +311,7 @@ public static class TruthEvaluator
         throw DiagnosticException.At(
             Codes.TruthDoesNotFitSnapshot,
             at,
-            $"no truth pair names a left id of snapshot {snapshot}: the truth file's first column '{truthLeftColumn}' holds ids such as '{truthSample}', the snapshot's {columns.LeftId} ids such as '{snapshotSample ?? "(none: it has no rows)"}'; is it another match's truth file?");
+            $"no truth pair names a left id of snapshot {snapshot}: the truth file's {layout.LeftColumnDescription} holds ids such as '{truthSample}', the snapshot's {columns.LeftId} ids such as '{snapshotSample ?? "(none: it has no rows)"}'; is it another match's truth file?");
     }
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>

@@ -19,8 +19,12 @@ internal static class TruthFileLines
 {
     private static readonly char[] Delimiters = [',', ';', '\t', '|'];
 
-    /// <returns>The delimiter the file's header uses (the one it holds most often outside quotes; a comma by default).</returns>
-    public static char Check(string truthPath)
+    /// <param name="leftIdColumn">The snapshot's left id column: the header's column of that name holds the left id, when it also names <paramref name="rightIdColumn"/>.</param>
+    /// <returns>
+    /// The delimiter the file's header uses (the one it holds most often outside quotes; a comma by default) and the ids'
+    /// places: the columns named as the snapshot's id columns wherever they are, else the first and the last.
+    /// </returns>
+    public static TruthLayout Check(string truthPath, string? leftIdColumn = null, string? rightIdColumn = null)
     {
         var display = DisplayPath.For(truthPath);
         char delimiter;
@@ -32,6 +36,7 @@ internal static class TruthFileLines
         using var reader = Open(truthPath);
 
         IReadOnlyList<string>? header = null;
+        var (left, right, byName) = (0, 0, false);
         foreach (var (line, fields) in Records(reader, display, delimiter))
         {
             if (header is null)
@@ -39,9 +44,10 @@ internal static class TruthFileLines
                 header = fields;
                 if (header.Count < 2)
                 {
-                    throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, 1), "a truth file needs at least two columns: the left id first and the right id last");
+                    throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, 1), TwoColumns(leftIdColumn, rightIdColumn));
                 }
 
+                (left, right, byName) = TruthLayout.Locate(header, leftIdColumn, rightIdColumn);
                 continue;
             }
 
@@ -52,7 +58,7 @@ internal static class TruthFileLines
                     $"line {line} of the truth file has {fields.Count} {(fields.Count == 1 ? "field" : "fields")} where the header has {header.Count} ({string.Join(", ", header)}); every line is one true pair with a value for each column");
             }
 
-            foreach (var (index, role) in new[] { (0, "left id"), (header.Count - 1, "right id") })
+            foreach (var (index, role) in new[] { (left, "left id"), (right, "right id") })
             {
                 if (string.IsNullOrWhiteSpace(fields[index]))
                 {
@@ -62,8 +68,20 @@ internal static class TruthFileLines
             }
         }
 
-        return delimiter;
+        // Before, an empty file passed here and DuckDB read it as one column: "needs at least two columns".
+        return header is null
+            ? throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, 1, 1), $"the truth file is empty: it needs a header of at least two columns ({IdColumns(leftIdColumn, rightIdColumn)}) and one line per true pair")
+            : new TruthLayout(delimiter, header, left, right, byName);
     }
+
+    /// <summary>What a truth file's header needs, in the match's column names when they are known.</summary>
+    internal static string TwoColumns(string? leftIdColumn, string? rightIdColumn) =>
+        $"a truth file needs at least two columns: {IdColumns(leftIdColumn, rightIdColumn)}";
+
+    private static string IdColumns(string? leftIdColumn, string? rightIdColumn) =>
+        leftIdColumn is null || rightIdColumn is null
+            ? "the left id first and the right id last"
+            : $"{leftIdColumn} and {rightIdColumn} in any place, other columns being ignored, or else the left id first and the right id last";
 
     private static StreamReader Open(string truthPath)
     {
