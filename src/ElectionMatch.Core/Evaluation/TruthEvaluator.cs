@@ -1,5 +1,6 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Evaluation;

@@ -37,6 +37,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     public string Relation => Sniffed ?? AutoDetected;
 
+    /// <summary>The columns <see cref="Sniffed"/> reads, with their types; empty when the input keeps detection.</summary>
+    public IReadOnlyList<Warehouse.ColumnInfo> SniffedColumns { get; init; } = [];
+
     private string AutoDetected => Reader(Path);
 
     private string Reader(string path) =>
@@ -84,7 +87,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
             var columns = warehouse.Describe("select * from " + sniffed);
-            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed } : this;
+            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed, SniffedColumns = columns } : this;
         }
         catch (DuckDB.NET.Data.DuckDBException)
         {
@@ -231,7 +234,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// <summary>
     /// The <paramref name="index"/>th field of a raw line, unquoted (RFC 4180), or null where it cannot be told: the line
     /// ends before it, a field before it or the field itself is malformed, it is blank, or (on a line that is not
-    /// UTF-8, whose bad bytes DuckDB gives as '?') it holds a '?', so it may not be the id as written.
+    /// UTF-8, whose bad bytes DuckDB gives as '?') it holds a '?', so it may not be the id as written. Trimmed of
+    /// spaces and tabs, as the rows read are (<see cref="IdText"/>).
     /// </summary>
     internal string IdFieldSql(string line, string code, int index)
     {
@@ -245,7 +249,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         var pattern = $"^(?:{field}{d}){{{index}}}({field})(?:{d}|\r?\n|$)";
         var raw = $"regexp_extract({line}, {Sql.Literal(pattern)}, 1)";
         var value = $"case when starts_with({raw}, '\"') then replace({raw}[2:-2], '\"\"', '\"') else {raw} end";
-        return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and trim({value}) <> '' then {value} end";
+        return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and trim({value}) <> '' then trim({value}, ' \t') end";
     }
 
     private string AppendRejectsSql(string inputTable, string idSelect) => $"""

@@ -24,4 +24,13 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
     /// </summary>
     public IReadOnlyList<string> LocalFiles(DuckDbWarehouse warehouse) =>
         FilePath is { } path ? [path] : Glob is { } glob ? warehouse.Glob(glob) : [];
+
+    /// <summary>
+    /// The DuckDB type of <paramref name="column"/> of <paramref name="relation"/> (this input as the run reads it); for
+    /// a CSV file the type its sniffer found, and null when the file keeps detection: its reject store must see no read
+    /// but the input stage's.
+    /// </summary>
+    public string? ColumnType(DuckDbWarehouse warehouse, string relation, string column) =>
+        (Csv is { } csv ? csv.SniffedColumns : warehouse.Describe("select * from " + relation))
+            .FirstOrDefault(c => c.Name.Equals(column, StringComparison.OrdinalIgnoreCase))?.DataType;
 }

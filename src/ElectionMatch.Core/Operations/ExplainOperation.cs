@@ -28,6 +28,8 @@ public sealed class ExplainOperation
     /// </summary>
     public Explanation Execute(string match, string leftId, int candidates = 5)
     {
+        // A run reads ids trimmed of spaces and tabs (IdText), so an id pasted with them names the same row.
+        leftId = leftId.Trim(' ', '\t');
         var settings = _context.Settings.Match(match);
         if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name)
         {

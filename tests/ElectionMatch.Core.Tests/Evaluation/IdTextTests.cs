@@ -1,4 +1,4 @@
-using ElectionMatch.Evaluation;
+using ElectionMatch.Matching;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests.Evaluation;
@@ -24,9 +24,36 @@ public sealed class IdTextTests : IDisposable
     [InlineData("'007'", "007")]
     [InlineData("'7.'", "7.")]
     [InlineData("'gpc-000132'", "gpc-000132")]
+    [InlineData("' gpc-000132\t'", "gpc-000132")]
+    [InlineData("' 1402844.0 '", "1402844")]
+    [InlineData("'GPC-000132'", "GPC-000132")]
     public void An_id_reads_as_its_integer_only_when_it_is_an_integral_number(string value, string expected)
     {
         Assert.Equal(expected, _warehouse.Scalar<string>($"select {IdText.Of(value)}"));
+    }
+
+    // A run's text id: a floating or decimal column's integral value as its integer (its type told or read), a text
+    // column's number as written; either trimmed of spaces and tabs.
+    [Theory]
+    [InlineData("cast(1e16 as double)", "DOUBLE", true, "10000000000000000")]
+    [InlineData("cast(1e16 as double)", null, true, "10000000000000000")]
+    [InlineData("cast(1402844 as decimal(18, 3))", null, true, "1402844")]
+    [InlineData("cast(1402844 as double)", "DOUBLE", false, "1402844.0")]
+    [InlineData("'1402844.0'", "VARCHAR", true, "1402844.0")]
+    [InlineData("'1402844.0'", null, true, "1402844.0")]
+    [InlineData("' gpc-000132\t'", null, true, "gpc-000132")]
+    [InlineData("cast(1402844 as bigint)", "BIGINT", true, "1402844")]
+    public void A_columns_id_text_changes_a_floating_value_only(string value, string? type, bool integral, string expected)
+    {
+        Assert.Equal(expected, _warehouse.Scalar<string>($"select {IdText.OfColumn(value, type, integral)}"));
+    }
+
+    [Theory]
+    [InlineData("' gpc-000132\t'", "VARCHAR", "VARCHAR", "gpc-000132")]
+    [InlineData("cast(1402844 as double)", "DOUBLE", "DOUBLE", "1402844.0")]
+    public void A_published_id_keeps_its_type_and_text_is_trimmed(string value, string type, string expectedType, string expected)
+    {
+        Assert.Equal($"{expectedType}|{expected}", _warehouse.Scalar<string>($"select typeof({IdText.Value(value, type)}) || '|' || {IdText.Value(value, type)}"));
     }
 
     [Fact]

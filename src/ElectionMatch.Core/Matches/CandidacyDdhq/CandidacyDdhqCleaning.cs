@@ -180,12 +180,15 @@ internal sealed class CandidacyDdhqCleaning
     /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
     /// <param name="numbered">The relation numbered (<see cref="NumberedInput"/>); by default read on one thread.</param>
-    /// <param name="idType">The id column's DuckDB type, when known: an integer or text id finds repeats by its own value.</param>
+    /// <param name="idType">
+    /// The id column's DuckDB type, when known: an integer or text id finds repeats by its own value, and a floating or
+    /// decimal id is published as <see cref="IdText"/> reads it (1402844.0 as 1402844).
+    /// </param>
     public string LeftInputSql(string relation, CsvInput? csv = null, string? numbered = null, string? idType = null)
     {
         var l = _settings.Left;
         var columns = $"""
-            cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
+            {LeftIdSql("src." + Sql.Identifier(l.Id), idType)} as left_id,
                         {Column(l, "first_name")} as first_name,
                         {Column(l, "middle_name")} as middle_name,
                         {Column(l, "last_name")} as last_name,
@@ -248,17 +251,26 @@ internal sealed class CandidacyDdhqCleaning
                                 when nullif(trim(state), '') is not null and state_code is null then {FailedField(r, "state", "state")}
                             end
             """;
-        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, rowDetail, csv, idType, keepColumns);
+        return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(idType), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, rowDetail, csv, idType, keepColumns);
     }
 
+    /// <summary>
+    /// A candidacy's id as the run carries and publishes it (text): trimmed of spaces and tabs, and a floating or
+    /// decimal id's integral value as its integer (<see cref="IdText"/>), as evaluate and explain read it.
+    /// </summary>
+    private static string LeftIdSql(string column, string? idType) => IdText.OfColumn(column, idType, integral: true);
+
+    // A results row's id keeps its input's type when published (right_id_value), text trimmed; right_id is its text.
+    private static string RightIdSql(string column, string? idType) => IdText.OfColumn(IdText.Value(column, idType), idType, integral: false);
+
     // The results input's mapped columns, each followed by a comma, read from a numbered relation named src.
-    private string RightColumns()
+    private string RightColumns(string? idType)
     {
         var r = _settings.Right;
         var winner = r.Column("is_winner") is { } w ? $"src.{Sql.Identifier(w)}" : "cast(null as boolean)";
         return $"""
-            cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
-                        src.{Sql.Identifier(r.Id)} as right_id_value,
+            {RightIdSql("src." + Sql.Identifier(r.Id), idType)} as right_id,
+                        {IdText.Value("src." + Sql.Identifier(r.Id), idType)} as right_id_value,
                         src.{Sql.Identifier(r.Column("race_id")!)} as race_id_value,
                         {Column(r, "candidate")} as candidate,
                         {Column(r, "race_name")} as race_name,
@@ -272,11 +284,11 @@ internal sealed class CandidacyDdhqCleaning
     }
 
     /// <summary>The numbered results relation mapped to right_input's columns and state code (without the checks).</summary>
-    private string RightMappedSql(string numbered) => $"""
+    private string RightMappedSql(string numbered, string? idType) => $"""
         (
                     select
                         src.em_row_number as row_number,
-                        {RightColumns()}
+                        {RightColumns(idType)}
                         st.code as state_code
                     from {numbered} as src
                     left join {_run.Table("states")} as st on st.key = em_state_key({Column(_settings.Right, "state")})
@@ -298,11 +310,12 @@ internal sealed class CandidacyDdhqCleaning
         var table = _run.Table(side + "_input");
         var repeated = _run.Table(side + "_repeated_ids");
 
-        // Ids repeat when their text does. For integers and text, equal values are equal texts and the other way round,
-        // so the values are grouped and joined as they are: at 7.2M results rows grouping bigint ids took 1.2 CPU-s,
-        // their text 2.0. Any other type (a double's -0 and 0 are equal values but two texts) is grouped by its text.
+        // Ids repeat when their text does (trimmed, IdText). For integers and text, equal values are equal texts and the
+        // other way round, so the values (text trimmed) are grouped and joined as they are: at 7.2M results rows grouping
+        // bigint ids took 1.2 CPU-s, their text 2.0. Any other type (a double's -0 and 0 are equal values but two texts)
+        // is grouped by the text the stage carries.
         var exact = idType is { } type && ExactIdTypes.Contains(type);
-        string Key(string column) => exact ? column : $"cast({column} as varchar)";
+        string Key(string column) => exact ? IdText.Value(column, idType) : side == "left" ? LeftIdSql(column, idType) : RightIdSql(column, idType);
         return $"""
             -- Repeated ids from the id column alone, before the full read (a CSV file's rejects are those of its latest read).
             create table {repeated} as
@@ -548,14 +561,16 @@ internal sealed class CandidacyDdhqCleaning
     /// The numbered results relation to read the rows from, when right_input keeps only what quarantine reads
     /// (<see cref="RightInputSql"/>); by default the rows are right_input's.
     /// </param>
-    public string RightCleanSql(string? numbered = null) => $"""
+    /// <param name="numbered">The numbered results relation to read again, when right_input did not keep the mapped columns.</param>
+    /// <param name="idType">The results id column's DuckDB type, when known (<see cref="RightInputSql"/>).</param>
+    public string RightCleanSql(string? numbered = null, string? idType = null) => $"""
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as
         with
             -- Read three times (the rows, race names, districts) and not kept: race names and districts read two columns.
             usable as not materialized (
                 select r.*
-                from {(numbered is null ? _run.Table("right_input") : RightMappedSql(numbered))} as r
+                from {(numbered is null ? _run.Table("right_input") : RightMappedSql(numbered, idType))} as r
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'right') as q using (row_number)
             ),
 

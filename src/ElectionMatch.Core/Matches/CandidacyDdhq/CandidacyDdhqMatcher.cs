@@ -96,10 +96,11 @@ internal sealed class CandidacyDdhqMatcher
         // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
         var rightNumbered = NumberedInput.Sql(_warehouse, inputs.RightRelation);
         var rightReread = NumberedInput.ByFileRowNumber(_warehouse, inputs.RightRelation) ? rightNumbered : null;
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id), keepColumns: rightReread is null));
+        var rightIdType = IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id);
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, rightIdType, keepColumns: rightReread is null));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread));
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread, rightIdType));
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
@@ -240,9 +241,7 @@ internal sealed class CandidacyDdhqMatcher
         return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
-    // The id column's type; none for a CSV file, whose reject store must see no read but the input stage's.
-    private string? IdType(InputRelation input, string relation, string id) => input.Csv is not null ? null :
-        _warehouse.Describe("select * from " + relation).FirstOrDefault(c => c.Name.Equals(id, StringComparison.OrdinalIgnoreCase))?.DataType;
+    private string? IdType(InputRelation input, string relation, string id) => input.ColumnType(_warehouse, relation, id);
 
     // The election rows by key only (the input row number, the id and the state the filter needs): the wide cleaned
     // columns are joined once, into left_keyed. Copying all of them through this stage and left_filtered cost more

@@ -147,20 +147,24 @@ internal sealed class L2BallotReadyCleaning
     private static string Column(InputSettings input, string role) =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as varchar)" : "cast(null as varchar)";
 
+    // An id's text, by which repeats are found: that of the id as published (its input's type, text trimmed).
+    private static string IdSql(string column, string? idType) => IdText.OfColumn(IdText.Value(column, idType), idType, integral: false);
+
     // The roles each input table holds as text, checked for control characters and length.
     private static readonly string[] LeftTextRoles = ["name", "state", "level", "sub_area_name", "sub_area_value"];
     private static readonly string[] RightTextRoles = ["district_name", "district_type", "state"];
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    public string LeftInputSql(string relation, CsvInput? csv = null)
+    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
+    public string LeftInputSql(string relation, CsvInput? csv = null, string? idType = null)
     {
         var l = _settings.Left;
         return $"""
             create table {_run.Table("left_input")} as
             select
                 row_number() over () as row_number,
-                cast(src.{Sql.Identifier(l.Id)} as varchar) as left_id,
-                src.{Sql.Identifier(l.Id)} as left_id_value,
+                {IdSql("src." + Sql.Identifier(l.Id), idType)} as left_id,
+                {IdText.Value("src." + Sql.Identifier(l.Id), idType)} as left_id_value,
                 {Column(l, "name")} as name,
                 {Column(l, "state")} as state,
                 {Column(l, "level")} as level,
@@ -176,15 +180,16 @@ internal sealed class L2BallotReadyCleaning
     }
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    public string RightInputSql(string relation, CsvInput? csv = null)
+    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
+    public string RightInputSql(string relation, CsvInput? csv = null, string? idType = null)
     {
         var r = _settings.Right;
         return $"""
             create table {_run.Table("right_input")} as
             select
                 row_number() over () as row_number,
-                cast(src.{Sql.Identifier(r.Id)} as varchar) as right_id,
-                src.{Sql.Identifier(r.Id)} as right_id_value,
+                {IdSql("src." + Sql.Identifier(r.Id), idType)} as right_id,
+                {IdText.Value("src." + Sql.Identifier(r.Id), idType)} as right_id_value,
                 {Column(r, "district_name")} as district_name,
                 {Column(r, "district_type")} as district_type,
                 {Column(r, "state")} as state,

@@ -72,8 +72,8 @@ internal sealed class L2BallotReadyMatcher
             ReferenceData.LoadStateNames(_warehouse, _run, "state_names");
             _warehouse.Execute(_cleaning.MacrosSql());
         });
-        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv));
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv));
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, inputs.Left.ColumnType(_warehouse, inputs.LeftRelation, _settings.Left.Id)));
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, inputs.Right.ColumnType(_warehouse, inputs.RightRelation, _settings.Right.Id)));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
