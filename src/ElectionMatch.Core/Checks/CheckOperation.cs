@@ -202,7 +202,20 @@ public sealed class CheckOperation
         }
 
         CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
-        if (!File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
+        if (!GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
+        {
+            // The user's: generate leaves it and its YAML alone (so the YAML is not out of date with a snapshot it is not
+            // rendered for); what it must still be told is that it reads an older snapshot than the newest.
+            foreach (var (call, read) in OwnedStableModel.OlderReads(sqlPath, _context.Settings.Snapshots.SourceName, match, newest))
+            {
+                _diagnostics.Add(OwnedStableModel.Warning(call, read, newest, _context.Settings.Snapshots.SourceName));
+            }
+
+            CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+            return;
+        }
+
+        if (!File.Exists(yamlPath))
         {
             // As for a dated model: generate writes both files, and a hand-written stable model may go without YAML.
             // Reported at the SQL it belongs to; the stable model has no sources entry of its own.

@@ -176,6 +176,10 @@ public sealed class GenerateOperation
                 (yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, manifest)),
             ],
             result);
+        foreach (var (call, read) in OwnedStableModel.OlderReads(sqlPath, _context.Settings.Snapshots.SourceName, match, newest))
+        {
+            result.Diagnostics.Add(OwnedStableModel.Warning(call, read, newest, _context.Settings.Snapshots.SourceName));
+        }
     }
 
     /// <summary>
