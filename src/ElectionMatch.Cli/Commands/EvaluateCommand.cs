@@ -40,7 +40,7 @@ internal static class EvaluateCommand
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);
             var evaluated = EvaluatedSnapshot.Resolve(warehouse, resolver, schema, name, context.DeclaredSnapshots(name), result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
-            var inputs = new EvaluatedInputs(settings.Left.Id, new Lazy<string>(() => resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt)), settings.Right);
+            var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), new Lazy<string>(() => resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt)), settings.Right);
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
             var untiered = scored.AbsentColumns.Contains("decided_by")
@@ -150,6 +150,30 @@ internal static class EvaluateCommand
     }
 
     /// <summary>A share to four places, or <c>n/a</c> and why when nothing was counted under it (never a made-up 1 or 0).</summary>
+    /// <summary>
+    /// The left id's key in the quarantine's original rows: the column as the input names it, which may differ in case
+    /// from the mapping (a header GP_CANDIDACY_ID, mapped as gp_candidacy_id: DuckDB binds either), and a JSON path
+    /// does not ignore case. The mapping when no quarantined row holds such a key.
+    /// </summary>
+    private static string QuarantineIdKey(DuckDbWarehouse warehouse, string? quarantine, string id)
+    {
+        if (quarantine is null)
+        {
+            return id;
+        }
+
+        try
+        {
+            return warehouse.Query(
+                $"select k from (select unnest(json_keys(original)) as k from {quarantine} where input = 'left') where lower(k) = lower({Sql.Literal(id)}) order by k = {Sql.Literal(id)} desc limit 1",
+                r => r.GetString(0)).FirstOrDefault() ?? id;
+        }
+        catch (DuckDB.NET.Data.DuckDBException)
+        {
+            return id; // no quarantine table here: the lookup that uses the key says nothing either
+        }
+    }
+
     private static string Share(double? value, string whyNone) =>
         value is { } v ? v.ToString("0.0000", CultureInfo.InvariantCulture) : $"n/a: {whyNone}";
 }

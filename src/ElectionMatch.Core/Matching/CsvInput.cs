@@ -147,11 +147,38 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         return file.StartsWith(folder, StringComparison.Ordinal) ? shown + file[folder.Length..] : file;
     }
 
+    /// <summary>
+    /// Whether the file has characters but none that is not white space: blank lines only, no header line. Read up to
+    /// its first other character, so a file with data stops at once.
+    /// </summary>
+    public static bool HoldsOnlyBlankLines(string path)
+    {
+        using var reader = Open(path);
+        int c;
+        var any = false;
+        while ((c = reader.Read()) >= 0)
+        {
+            if (!char.IsWhiteSpace((char)c))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
+    }
+
+    private static StreamReader Open(string path)
+    {
+        var file = File.OpenRead(path);
+        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        return new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+    }
+
     private static IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
     {
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
-        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+        using var reader = Open(path);
         if (reader.ReadLine() is not { } line)
         {
             return [];

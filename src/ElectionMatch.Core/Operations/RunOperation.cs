@@ -393,7 +393,9 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.InputEmpty, relation.At, $"{relation.Description} has no rows; nothing to match, so nothing was published");
         }
 
-        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        // DuckDB's binder resolves a column name without regard to case (a dbt-duckdb model reads `gp_candidacy_id` of a
+        // header `GP_CANDIDACY_ID`), and the repeated-header check (EM0025) compares so too: a mapping is found alike.
+        var names = columns.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var missing = new List<Diagnostic>();
         if (!names.Contains(input.Id))
         {

@@ -112,6 +112,19 @@ public sealed class RelationResolver
                 throw DiagnosticException.At(Codes.InputUnreadable, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is an empty file ({DisplayPath.For(path)})");
             }
 
+            // As empty: DuckDB reads blank lines as a header of one column, column0, and every mapped column is "missing".
+            if (File.Exists(path) && CsvInput.IsCsv(path) && CsvInput.HoldsOnlyBlankLines(path))
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') holds only blank lines, no header line ({DisplayPath.For(path)})");
+            }
+
+            if (!location.Contains("://", StringComparison.Ordinal) && !ExternalFileKind.IsRead(location))
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.At,
+                    $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') ({DisplayPath.For(path)}) is not a kind of file DuckDB reads by its name: " +
+                    $"name it {ExternalFileKind.Described}, or write the reader's call as the external_location, such as read_csv('{location.Replace("'", "''", StringComparison.Ordinal)}')");
+            }
+
             return Sql.Literal(path);
         }
 

@@ -101,6 +101,43 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_name_with_no_latin_letter_is_quarantined_saying_so_and_a_punctuation_only_one_too()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), string.Join("\n",
+            "gpc-n00001,1,Ann,Бьюкенен,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00002,2,Ann,小明,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00003,3,Ann,محمد,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00004,4,Ann,\U0001F600,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00005,5,Ann,--,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00006,6,Мария,Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,",
+            "gpc-n00007,7,\"\"\"Bobby\"\"\",Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-11-05,") + "\n");
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"),
+            "281028,AL Huntsville Board of Education - District 4 - Primary,1409999,Бьюкенен Анна,Nonpartisan,false,9,2024-03-05,AL,primary,School Board,4,false\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var messages = run.Warehouse.Query(
+            $"select input, error_code, message from {run.Table("quarantine")} order by input, row_number",
+            r => (Input: r.GetString(0), Code: r.GetString(1), Message: r.GetString(2)));
+
+        const string Why = "has no Latin letter (a-z once accents are removed), which names are compared by";
+        Assert.All(messages, m => Assert.Equal("EMQ003", m.Code));
+        Assert.Equal(
+            [
+                ("left", $"the name cannot be parsed into first and last name: column last_name = 'Бьюкенен' {Why}"),
+                ("left", $"the name cannot be parsed into first and last name: column last_name = '小明' {Why}"),
+                ("left", $"the name cannot be parsed into first and last name: column last_name = 'محمد' {Why}"),
+                ("left", $"the name cannot be parsed into first and last name: column last_name = '\U0001F600' {Why}"),
+                ("left", $"the name cannot be parsed into first and last name: column last_name = '--' {Why}"),
+                ("left", $"the name cannot be parsed into first and last name: column first_name = 'Мария' {Why}"),
+                // A quoted nickname alone leaves no first name: blank, not an unreadable script, so no why.
+                ("left", "the name cannot be parsed into first and last name: column first_name = '\"Bobby\"'"),
+                ("right", $"the name cannot be parsed into first and last name: column candidate = 'Бьюкенен Анна' {Why}"),
+            ],
+            messages.Select(m => (m.Input, m.Message)));
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");

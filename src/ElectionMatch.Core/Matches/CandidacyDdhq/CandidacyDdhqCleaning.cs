@@ -214,8 +214,8 @@ internal sealed class CandidacyDdhqCleaning
             """;
         var rowDetail = $"""
             case
-                                when not em_has_name(last_name) then {FailedField(l, "last_name", "last_name")}
-                                when not em_has_name(em_unquoted(first_name)) then {FailedField(l, "first_name", "first_name")}
+                                when not em_has_name(last_name) then {UnparsableNameField(l, "last_name", "last_name", "last_name")}
+                                when not em_has_name(em_unquoted(first_name)) then {UnparsableNameField(l, "first_name", "first_name", "em_unquoted(first_name)")}
                                 when {InvalidDate("primary_election_date")} then {FailedField(l, "primary_election_date", "primary_election_date")}
                                 when {InvalidDate("general_election_date")} then {FailedField(l, "general_election_date", "general_election_date")}
                                 when {InvalidDate("runoff_election_date")} then {FailedField(l, "runoff_election_date", "runoff_election_date")}
@@ -246,7 +246,7 @@ internal sealed class CandidacyDdhqCleaning
         var r = _settings.Right;
         var rowDetail = $"""
             case
-                                when not em_has_name(em_unquoted(candidate)) then {FailedField(r, "candidate", "candidate")}
+                                when not em_has_name(em_unquoted(candidate)) then {UnparsableNameField(r, "candidate", "candidate", "em_unquoted(candidate)")}
                                 when election_date is null or {InvalidDate("election_date")} then {FailedField(r, "election_date", "election_date")}
                                 when nullif(trim(state), '') is not null and state_code is null then {FailedField(r, "state", "state")}
                             end
@@ -417,6 +417,15 @@ internal sealed class CandidacyDdhqCleaning
     // general_election_date = '2024-13-45'"), or the role when the match maps none.
     private static string FailedField(InputSettings input, string role, string value) =>
         $"'column {(input.Column(role) ?? role).Replace("'", "''", StringComparison.Ordinal)} = ' || coalesce(chr(39) || {value} || chr(39), 'empty')";
+
+    // The failed field of a name em_has_name refused (EMQ003), and why when it is not blank: names are compared by their
+    // letters a-z once accents are removed, so one written only in another script (Бьюкенен, 小明, محمد) or in symbols has
+    // none to compare. Without the why, such a name read as a parsing fault. Blank (once a quoted nickname is set aside): as before.
+    private static string UnparsableNameField(InputSettings input, string role, string value, string tested) =>
+        $"{FailedField(input, role, value)} || case when nullif(trim({tested}), '') is not null then {Sql.Literal(" " + NoLatinLetter)} else '' end";
+
+    /// <summary>Why a name that is not blank cannot be compared (EMQ003's detail after the column and its value).</summary>
+    internal const string NoLatinLetter = "has no Latin letter (a-z once accents are removed), which names are compared by";
 
     private static string InvalidDate(string column) =>
         $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";
