@@ -125,9 +125,7 @@ public sealed class CsvSniffTests : IDisposable
         ];
         var csv = new CsvInput("left", Write("candidacies.csv", bytes), "candidacies.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
-        CsvLines.Register(warehouse);
-        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
-        warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+        ReadWithRejects(warehouse, csv);
 
         var rejected = warehouse.Query("select original->>'line', coalesce(left_id, 'none') from input where reject_code is not null order by 1::int", r => r.GetString(0) + " " + r.GetString(1));
 
@@ -157,10 +155,8 @@ public sealed class CsvSniffTests : IDisposable
         }
 
         using var warehouse = DuckDbWarehouse.InMemory();
-        CsvLines.Register(warehouse);
         var csv = new CsvInput("left", Path.Combine(folder, "*.csv"), "data/parts/*.csv") { Files = warehouse.Glob(Path.Combine(folder, "*.csv")) };
-        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
-        warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+        ReadWithRejects(warehouse, csv);
 
         var rejected = warehouse.Query("select reject_code, original->>'file', original->>'line', left_id, reject_detail from input where reject_code is not null order by row_number",
             r => $"{r.GetString(0)} {r.GetString(1)} {r.GetString(2)} {r.GetString(3)} {r.GetString(4)[..31]}");
@@ -189,10 +185,7 @@ public sealed class CsvSniffTests : IDisposable
 
             """u8.ToArray()), "candidacies.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
-        CsvLines.Register(warehouse);
-        var sniffed = csv.Sniff(warehouse);
-        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {sniffed.Relation}");
-        warehouse.Execute(sniffed.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+        ReadWithRejects(warehouse, csv.Sniff(warehouse));
 
         var rows = warehouse.Query(
             "select coalesce(reject_code, 'read'), left_id, original->>'line', original->>'csv_line', reject_detail from input order by left_id",
@@ -220,16 +213,22 @@ public sealed class CsvSniffTests : IDisposable
 
             """u8.ToArray()), "candidacies.csv");
         using var warehouse = DuckDbWarehouse.InMemory();
-        CsvLines.Register(warehouse);
-        var sniffed = csv.Sniff(warehouse);
-        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {sniffed.Relation}");
-        warehouse.Execute(sniffed.AppendRejectsSql("input", ("left_id", "candidacy_id")));
+        ReadWithRejects(warehouse, csv.Sniff(warehouse));
 
         var rejected = warehouse.Query("select left_id, original->>'line', reject_detail from input where reject_code is not null", r => (r.GetString(0), r.GetString(1), r.GetString(2)));
 
         var (id, line, detail) = Assert.Single(rejected);
         Assert.Equal(("gpc-3", "6"), (id, line));
         Assert.StartsWith("candidacies.csv line 6: ", detail, StringComparison.Ordinal);
+    }
+
+    // A table "input" of the file's rows with the run's input columns, and its rejected lines appended as the input stage
+    // appends them (the id column candidacy_id as left_id).
+    private static void ReadWithRejects(DuckDbWarehouse warehouse, CsvInput csv)
+    {
+        CsvLines.Register(warehouse);
+        warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");
+        warehouse.Execute(csv.AppendRejectsSql("input", ("left_id", "candidacy_id")));
     }
 
     // The columns with their types, every row as text in file order, and the latest scan's rejected lines.
