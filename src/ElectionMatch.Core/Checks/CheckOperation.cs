@@ -170,6 +170,17 @@ public sealed class CheckOperation
                     $"snapshot '{name.Table}' quarantined {quarantined} of {read} {side} rows ({(double)quarantined / read:P1}), above quarantine.warn_share {limit:P1}; the reasons are in {manifest.QuarantineTable}"));
             }
         }
+
+        // Results rows no candidacy can meet (no election type, or one no candidacy has, such as a typo) are not
+        // quarantined, being rows of another kind as often as bad ones, but a large share of them is as surely lost.
+        if (manifest.RowAccounting.FirstOrDefault(a => a.Unit == Matches.CandidacyDdhq.ElectionTypeAccount.Unit) is { Read: > 0 } types
+            && types.Outcomes.Where(o => o.Outcome == "excluded" && o.Rows > 0).ToList() is { Count: > 0 } excluded
+            && (double)excluded.Sum(o => o.Rows) / types.Read > limit)
+        {
+            var rows = excluded.Sum(o => o.Rows);
+            Report(Codes.QuarantineShareHigh, Severity.Warning, entry.At, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"in snapshot '{name.Table}', {rows} of {types.Read} results rows ({(double)rows / types.Read:P1}) could never be matched, above quarantine.warn_share {limit:P1} ({string.Join("; ", excluded.Select(o => $"{o.Reason}: {o.Rows}"))}); fix the results' election types, or raise the limit"));
+        }
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
