@@ -30,7 +30,7 @@ internal static class CsvLines
     /// <summary>Registers <see cref="Function"/> and <see cref="TextFunction"/> in the warehouse, once per connection.</summary>
     public static void Register(DuckDbWarehouse warehouse)
     {
-        if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(Function)}") > 0)
+        if (warehouse.FunctionExists(Function))
         {
             return;
         }

@@ -203,6 +203,10 @@ public sealed class DuckDbWarehouse : IDisposable
     public bool TableExists(string schema, string table) =>
         Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
 
+    /// <summary>Whether a function of that name exists in this connection (a C# function registered earlier, say).</summary>
+    public bool FunctionExists(string name) =>
+        Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(name)}") > 0;
+
     public void InTransaction(Action work)
     {
         Execute("begin transaction");

@@ -11,7 +11,7 @@ internal static class TextFunction
     /// </summary>
     public static void Register(DuckDbWarehouse warehouse, string name, Func<string, string?> of)
     {
-        if (warehouse.Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(name)}") > 0)
+        if (warehouse.FunctionExists(name))
         {
             return;
         }

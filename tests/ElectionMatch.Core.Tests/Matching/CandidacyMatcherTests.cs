@@ -8,7 +8,8 @@ namespace ElectionMatch.Tests.Matching;
 /// <summary>The tiered HubSpot→DDHQ matcher on the goodparty fixture (its hard cases: dbt_fixtures/goodparty/truth/README.md).</summary>
 public sealed class CandidacyMatcherTests
 {
-    private static HashSet<(string, string, string)> Truth(FixtureCopy fixture) =>
+    /// <summary>The fixture's true (candidacy, election type, results row) pairs.</summary>
+    internal static HashSet<(string, string, string)> Truth(FixtureCopy fixture) =>
         File.ReadAllLines(fixture.PathOf("truth/candidacy_ddhq_matches.csv")).Skip(1)
             .Select(l => l.Split(','))
             .Select(p => (p[0], p[1], p[2]))

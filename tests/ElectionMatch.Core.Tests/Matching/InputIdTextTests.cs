@@ -12,12 +12,6 @@ namespace ElectionMatch.Tests.Matching;
 /// </summary>
 public sealed class InputIdTextTests
 {
-    private static HashSet<(string, string, string)> Truth(FixtureCopy fixture) =>
-        File.ReadAllLines(fixture.PathOf("truth/candidacy_ddhq_matches.csv")).Skip(1)
-            .Select(l => l.Split(','))
-            .Select(p => (p[0], p[1], p[2]))
-            .ToHashSet();
-
     // Before, both sides' padded copies were ids of their own: nothing was quarantined, the snapshot had rows for
     // '[ gpc-000133 ]' and '[gpc-000133]', and both lost gpc-000133's general link (1403738) to the tie.
     [Fact]
@@ -36,7 +30,7 @@ public sealed class InputIdTextTests
             $"select input, error_code, coalesce(json_extract_string(original, '$.gp_candidacy_id'), json_extract_string(original, '$.candidate_id')) from {run.Table("quarantine")} order by input",
             r => (r.GetString(0), r.GetString(1), r.GetString(2)));
         var links = run.Links();
-        var truth = Truth(run.Fixture);
+        var truth = CandidacyMatcherTests.Truth(run.Fixture);
 
         Assert.Equal([("left", "EMQ002", " gpc-000133 "), ("right", "EMQ002", "\t1403738 ")], quarantined);
         Assert.Contains(("gpc-000133", "general", "1403738"), links);
@@ -54,7 +48,7 @@ public sealed class InputIdTextTests
 
         var published = run.Warehouse.Query($"select distinct gp_candidacy_id from {run.Table("output")}", r => r.GetString(0)).ToHashSet();
         var links = run.Links();
-        var truth = Truth(run.Fixture).Select(t => (FloatIdText(t.Item1), t.Item2, t.Item3)).ToHashSet();
+        var truth = CandidacyMatcherTests.Truth(run.Fixture).Select(t => (FloatIdText(t.Item1), t.Item2, t.Item3)).ToHashSet();
 
         Assert.Equal("VARCHAR", run.Warehouse.Scalar<string>($"select typeof(gp_candidacy_id) from {run.Table("output")} limit 1"));
         Assert.Contains("10000000000000000", published);
