@@ -5,8 +5,8 @@ namespace ElectionMatch.Build;
 /// <summary>
 /// The files a generate or check result depends on that the targets' globs over the project cannot know:
 /// the profiles.yml in use, the warehouse file and its write-ahead log, dbt's manifest.json and the files behind
-/// external sources; and the folders whose files check reads. The targets keep these lists between builds so that
-/// a changed warehouse makes the next build do its work again.
+/// external sources; the globs of external sources; and the folders whose files check reads. The targets keep these
+/// lists between builds so that a changed warehouse makes the next build do its work again.
 /// </summary>
 internal static class ProjectDependencies
 {
@@ -25,12 +25,25 @@ internal static class ProjectDependencies
         yield return context.Project.Resolve(context.Settings.Snapshots.SourcesFile);
         foreach (var table in context.Sources.Tables)
         {
-            if (table.ExternalLocation is { } location && IsPlainFile(location))
+            if (table.ExternalLocation is { } location && IsLocal(location) && !IsGlob(location))
             {
                 yield return context.Project.Resolve(location);
             }
         }
     }
+
+    /// <summary>
+    /// The globs of external sources (<c>data/hs/*.csv</c>), full patterns. Their files are not in <see cref="Of"/>: the
+    /// targets keep the patterns and list their files on every build (<see cref="ListGlobFiles"/>), so a file added to a
+    /// glob changes the input list although the last run never saw it.
+    /// </summary>
+    public static IEnumerable<string> ExternalGlobs(ProjectContext context) =>
+        context.Sources.Tables
+            .Select(t => t.ExternalLocation)
+            .OfType<string>()
+            .Where(l => IsLocal(l) && IsGlob(l))
+            .Select(context.Project.Resolve)
+            .Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// The folders whose files check reads, full paths: dbt_project.yml's <c>model-paths</c>, <c>test-paths</c>,
@@ -51,7 +64,10 @@ internal static class ProjectDependencies
         return folders.Select(p => Path.TrimEndingDirectorySeparator(context.Project.Resolve(p))).Distinct(StringComparer.Ordinal);
     }
 
-    // Function calls (read_parquet(...)), URLs and globs name no single local file to watch.
-    private static bool IsPlainFile(string location) =>
-        !location.Contains('(', StringComparison.Ordinal) && !location.Contains("://", StringComparison.Ordinal) && !location.Contains('*', StringComparison.Ordinal);
+    // Function calls (read_parquet(...)) and URLs name no local file to watch.
+    private static bool IsLocal(string location) =>
+        !location.Contains('(', StringComparison.Ordinal) && !location.Contains("://", StringComparison.Ordinal);
+
+    // As RelationResolver tells a glob from one file.
+    private static bool IsGlob(string location) => location.Contains('*', StringComparison.Ordinal);
 }

@@ -48,6 +48,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     [Output]
     public ITaskItem[] WatchedDirectories { get; private set; } = [];
 
+    /// <summary>The globs of external sources (<see cref="ProjectDependencies.ExternalGlobs"/>); every later build lists their files.</summary>
+    [Output]
+    public ITaskItem[] ExternalGlobs { get; private set; } = [];
+
     /// <summary>The environment variables profiles.yml reads; the next build hashes their values with its inputs.</summary>
     [Output]
     public ITaskItem[] EnvironmentVariables { get; private set; } = [];
@@ -64,6 +68,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
+            ExternalGlobs = ProjectDependencies.ExternalGlobs(context).Select(LiteralItem.Of).ToArray();
             EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
             EnsureWritable(NullIfEmpty(IntermediateDirectory));
             Execute(context, _cancel.Token);
@@ -79,7 +84,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         }
         catch (DllNotFoundException e)
         {
-            Report([Diagnostic.Error(Codes.BuildNativeLibraryMissing, SourceSpan.None, $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}")]);
+            Report([Diagnostic.Error(Codes.BuildNativeLibraryMissing, SourceSpan.None, NativeLibraryMissing(e))]);
         }
         catch (Exception e) when (DiskFull.Diagnose(e) is { } full)
         {
@@ -122,6 +127,10 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
 
     protected static ITaskItem[] Items(IEnumerable<string> displayPaths) =>
         displayPaths.Select(p => LiteralItem.Of(ElectionMatch.Dbt.WorkingDirectory.Full(p))).ToArray();
+
+    /// <summary>EM0202's message, for any task that loads DuckDB.</summary>
+    internal static string NativeLibraryMissing(DllNotFoundException e) =>
+        $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}";
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -284,6 +284,44 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains("llm_l2_br_match_20300603", dropped.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_file_edited_added_or_removed_under_a_glob_external_location_makes_the_next_build_do_the_work_again()
+    {
+        // The fixture's 300 candidacies split into two files under a glob, as GlobbedCsvInputTests reads them.
+        var lines = File.ReadAllLines(_fixture.PathOf("data/airbyte/hubspot_candidacy.csv"));
+        Directory.CreateDirectory(_fixture.PathOf("data/hs"));
+        _fixture.Write("data/hs/part1.csv", string.Join('\n', [lines[0], .. lines[1..151]]) + "\n");
+        _fixture.Write("data/hs/part2.csv", string.Join('\n', [lines[0], .. lines[151..]]) + "\n");
+        _fixture.Replace(SourcesYaml, "external_location: \"data/airbyte/hubspot_candidacy.csv\"", "external_location: \"data/hs/*.csv\"");
+        BuildSucceeds();
+
+        // Whether each build did the work: both targets ran, or both were skipped as up to date.
+        var did = new List<string>();
+        void BuildAfter(string change)
+        {
+            var build = BuildSucceeds("-v:n");
+            var worked = build.Output.Contains("electionmatch generate:", StringComparison.Ordinal) && build.Output.Contains(CheckRan, StringComparison.Ordinal);
+            var skipped = build.Output.Contains(SkippedGenerate, StringComparison.Ordinal) && build.Output.Contains(SkippedCheck, StringComparison.Ordinal);
+            did.Add($"{change}: {(worked && !skipped ? "worked" : skipped && !worked ? "skipped" : "mixed")}");
+        }
+
+        BuildAfter("nothing");
+        _fixture.Replace("data/hs/part2.csv", lines[160], string.Join(',', lines[160].Split(',').Select((field, i) => i == 2 ? "Edited" : field)));
+        BuildAfter("a row edited");
+        BuildAfter("nothing again");
+        var third = _fixture.PathOf("data/hs/part3.csv");
+        File.WriteAllText(third, lines[0] + "\n" + lines[1].Replace(lines[1].Split(',')[0], "gpc-999999", StringComparison.Ordinal) + "\n");
+        // As after a checkout or a copy that keeps times: only the input list tells the file is new.
+        File.SetLastWriteTimeUtc(third, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        BuildAfter("a file added");
+        File.Delete(third);
+        BuildAfter("a file removed");
+
+        // Before, the glob's files were no input at all: every one of these builds was skipped.
+        Assert.Equal(["nothing: skipped", "a row edited: worked", "nothing again: skipped", "a file added: worked", "a file removed: worked"], did);
+        Assert.Equal(_fixture.PathOf("data/hs/*.csv"), _fixture.Read("target/electionmatch/external-globs.txt").Trim());
+    }
+
     [Theory]
     [InlineData("ElectionMatchGenerateOnBuild is '0', ElectionMatchCheckOnBuild is '1'", "-p:ElectionMatchGenerateOnBuild=0", "-p:ElectionMatchCheckOnBuild=1")]
     [InlineData("Replace is 'yes'", "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:Replace=yes")]
