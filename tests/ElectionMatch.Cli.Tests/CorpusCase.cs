@@ -60,6 +60,7 @@ public sealed record CorpusCase(
             quarantine = new CorpusQuarantine(Text(q, "table")!, Text(q, "code")!, Text(q, "input")!, Text(q, "file"), int.Parse(Text(q, "line")!, CultureInfo.InvariantCulture), Text(q, "message_contains"))
             {
                 Rows = Text(q, "rows") is { } rows ? int.Parse(rows, CultureInfo.InvariantCulture) : 1,
+                RowUsed = Text(q, "row_used") == "true",
             };
         }
 
@@ -172,4 +173,11 @@ public sealed record CorpusQuarantine(string Table, string Code, string Input, s
 {
     /// <summary>How many rows of that code and input the quarantine holds (default 1); the one checked is the one at <see cref="Line"/>.</summary>
     public int Rows { get; init; } = 1;
+
+    /// <summary>
+    /// The input row was used and only a value of it was quarantined alone (a candidacy's election date that cannot be
+    /// read): the quarantine row's stage is <c>left_expanded</c>, and the manifest counts the row as used under the code.
+    /// Otherwise the whole row was quarantined (stage <c>input</c>).
+    /// </summary>
+    public bool RowUsed { get; init; }
 }

@@ -115,15 +115,16 @@ internal static class CorpusRun
         var manifest = Snapshots.SnapshotManifest.FromJson(File.ReadAllText(Path.Combine(directory, "electionmatch", "manifests", snapshot + ".json")));
         var account = manifest.RowAccounting.Single(a => a.Input == expected.Input && a.Unit == "input rows");
         Assert.True(account.Balances, $"{name}: {account.Read} read, {account.Accounted} accounted");
-        var outcome = account.Outcomes.SingleOrDefault(o => o.Outcome == "quarantined" && o.Reason.StartsWith(expected.Code + " ", StringComparison.Ordinal));
-        Assert.True(outcome is { Rows: >= 1 }, $"{name}: the manifest's account of the {expected.Input} input has no {expected.Code} line");
+        var kind = expected.RowUsed ? "used" : "quarantined";
+        var outcome = account.Outcomes.SingleOrDefault(o => o.Outcome == kind && o.Reason.StartsWith(expected.Code + " ", StringComparison.Ordinal));
+        Assert.True(outcome is { Rows: >= 1 }, $"{name}: the manifest's account of the {expected.Input} input has no {kind} {expected.Code} line");
     }
 
     private static void AssertQuarantined(string name, CorpusQuarantine expected, string warehousePath)
     {
         using var warehouse = DuckDbWarehouse.Open(warehousePath, readOnly: true);
         var rows = warehouse.Query(
-            $"select row_number, message, original from model_predictions.{Sql.Identifier(expected.Table)} where error_code = {Sql.Literal(expected.Code)} and input = {Sql.Literal(expected.Input)}",
+            $"select row_number, message, original from model_predictions.{Sql.Identifier(expected.Table)} where error_code = {Sql.Literal(expected.Code)} and input = {Sql.Literal(expected.Input)} and stage = {Sql.Literal(expected.RowUsed ? "left_expanded" : "input")}",
             r => (Row: r.GetInt64(0), Message: r.GetString(1), Original: r.GetString(2)));
         Assert.True(rows.Count == expected.Rows, $"{name}: expected {expected.Rows} {expected.Code} row(s) from the {expected.Input} input, found {rows.Count}");
         var row = rows.Count == 1 ? rows[0] : rows.Single(r => r.Original.Contains($"\"line\":{expected.Line},", StringComparison.Ordinal) || r.Row == expected.Line - 1);

@@ -22,11 +22,14 @@ public abstract class EditedCandidacyRun : IDisposable
             File.WriteAllBytes(Project.PathOf(Candidacies), bytes(File.ReadAllBytes(Project.PathOf(Candidacies))));
         }
 
-        var run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", Project.Directory);
-        Assert.True(run.ExitCode == 0, run.Output);
+        Run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", Project.Directory);
+        Assert.True(Run.ExitCode == 0, Run.Output);
     }
 
     public FixtureCopy Project { get; }
+
+    /// <summary>What the run printed.</summary>
+    internal CliProcess.Result Run { get; }
 
     internal CliProcess.Result Cli(string command, params string[] args) =>
         CliProcess.Run([command, .. args, "--project-dir", Project.Directory]);

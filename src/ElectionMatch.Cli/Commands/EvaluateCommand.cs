@@ -124,6 +124,7 @@ internal static class EvaluateCommand
                     { HasRow: false, RowLinkedToOtherTruth: { } other } =>
                         $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",
                     { HasRow: false, Quarantined: { } quarantined } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
+                    { HasRow: false, QuarantinedAlone: { } alone } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run used {miss.LeftId} and matched its other elections, but quarantined an election date of it alone ({alone})",
                     { HasRow: false } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",
                     _ => $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}",
                 });

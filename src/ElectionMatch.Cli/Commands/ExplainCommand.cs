@@ -47,10 +47,12 @@ internal static class ExplainCommand
 
             foreach (var row in explanation.Quarantined)
             {
-                Terminal.Out.WriteLine($"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)");
+                Terminal.Out.WriteLine(row.WholeRow
+                    ? $"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)"
+                    : $"{id} election date quarantined alone: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it); the candidacy's other elections follow");
             }
 
-            if (explanation.Rows.Count == 0 && explanation.Quarantined.Count == 0)
+            if (explanation.Rows.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
             {
                 Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
             }

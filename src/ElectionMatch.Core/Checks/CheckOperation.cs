@@ -163,11 +163,17 @@ public sealed class CheckOperation
         var limit = settings.Quarantine.WarnShare;
         foreach (var side in new[] { "left", "right" })
         {
+            // A used row with a value quarantined alone (a candidacy's unreadable election date) counts as one row with a
+            // fault: a column whose format changed in the export is as broken when its rows are otherwise used.
             if (manifest.Counts.TryGetValue(side + "_rows_read", out var read) && read > 0
-                && manifest.Counts.TryGetValue(side + "_rows_quarantined", out var quarantined) && (double)quarantined / read > limit)
+                && manifest.Counts.TryGetValue(side + "_rows_quarantined", out var whole)
+                && whole + manifest.Counts.GetValueOrDefault(side + Matching.InputRowAccount.UsedWithValuesQuarantined) is var quarantined
+                && (double)quarantined / read > limit)
             {
+                var usedWithout = quarantined - whole;
+                var parts = usedWithout == 0 ? "" : $": {whole} not used, {usedWithout} used with an election date quarantined alone";
                 Report(Codes.QuarantineShareHigh, Severity.Warning, entry.At, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"snapshot '{name.Table}' quarantined {quarantined} of {read} {side} rows ({(double)quarantined / read:P1}), above quarantine.warn_share {limit:P1}; the reasons are in {manifest.QuarantineTable}"));
+                    $"snapshot '{name.Table}' quarantined {quarantined} of {read} {side} rows ({(double)quarantined / read:P1}{parts}), above quarantine.warn_share {limit:P1}; the reasons are in {manifest.QuarantineTable}"));
             }
         }
 

@@ -65,8 +65,14 @@ public sealed record TierResult(string Tier, long Rows, long Links, long Correct
 /// <summary>A true pair that was not linked, or a link that is not true, with what the matcher said about it.</summary>
 public sealed record PairError(string LeftId, string? RightId, string? LinkedRightId, string? Reasoning, string? Explanation)
 {
-    /// <summary>What the snapshot's quarantine holds of the left id (codes, messages, input rows); null when nothing.</summary>
+    /// <summary>What the snapshot's quarantine holds of the left id's whole rows, which the run did not use (codes, messages, input rows); null when nothing.</summary>
     public string? Quarantined { get; init; }
+
+    /// <summary>
+    /// The values of the left id's used rows that the snapshot's quarantine holds alone (a candidacy's election date that
+    /// cannot be read; its other elections were matched), as <see cref="Quarantined"/>; null when none.
+    /// </summary>
+    public string? QuarantinedAlone { get; init; }
 
     /// <summary>The snapshot has a row of the left id (for a miss: of its own election row when the truth names it).</summary>
     public bool HasRow { get; init; } = true;

@@ -164,19 +164,20 @@ public static class TruthEvaluator
                 (select string_agg(p.right_id, ', ' order by p.detail, p.right_id) from em_predicted p where {OwnRow} and p.has_match),
                 (select string_agg(p.llm_reasoning, ' / ' order by p.detail) from em_predicted p where {OwnRow}),
                 (select string_agg(cast(p.match_explanation as varchar), ' / ' order by p.detail) from em_predicted p where {OwnRow}),
-                {QuarantinedSql(snapshot, inputs, "t.left_id")},
+                {QuarantinedSql(snapshot, inputs, "t.left_id", wholeRow: true)},
                 exists (select 1 from em_predicted p where {OwnRow}),
                 -- A row of the truth's election type linked to another pair the truth names for it: the truth file
                 -- gives that row two right ids, and the row is not "missing" (before, the miss said so).
                 (select string_agg(p.right_id, ', ' order by p.right_id) from em_predicted p
                  where p.left_id = t.left_id and p.detail = t.detail and p.has_match
                      and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id)),
-                t.detail
+                t.detail,
+                {QuarantinedSql(snapshot, inputs, "t.left_id", wholeRow: false)}
             from em_truth t
             where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
             order by t.left_id, t.right_id
             """,
-            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8) });
+            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8), QuarantinedAlone = Text(r, 9) });
         var falseMatches = warehouse.Query(
             $"""
             select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
@@ -260,13 +261,17 @@ public static class TruthEvaluator
         Matching.QuarantineCodes.EmptyId, Matching.QuarantineCodes.DuplicateId, Matching.QuarantineCodes.InvalidUtf8, Matching.QuarantineCodes.RaggedRow,
     ];
 
-    /// <summary>SQL for what the snapshot's quarantine holds of a left id (its codes, messages and input rows), or null.</summary>
-    private static string QuarantinedSql(EvaluatedSnapshot snapshot, EvaluatedInputs? inputs, string leftId) =>
+    /// <summary>
+    /// SQL for what the snapshot's quarantine holds of a left id (its codes, messages and input rows), or null: its whole
+    /// rows (<paramref name="wholeRow"/>), which the run did not use, or the values of its used rows quarantined alone (a
+    /// candidacy's election date that cannot be read, whose other elections were matched).
+    /// </summary>
+    private static string QuarantinedSql(EvaluatedSnapshot snapshot, EvaluatedInputs? inputs, string leftId, bool wholeRow) =>
         snapshot.QuarantineTable is { } quarantine && inputs is not null
             ? $"""
-              (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number)
+              (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number, q.message)
                from {quarantine} as q
-               where q.input = 'left' and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId})
+               where q.input = 'left' and {(wholeRow ? "" : "not ")}{Matching.QuarantineCodes.WholeRowSql("q.")} and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId})
               """
             : "cast(null as varchar)";
 

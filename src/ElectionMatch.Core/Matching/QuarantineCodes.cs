@@ -19,6 +19,19 @@ internal static class QuarantineCodes
     public const string EmptyOfficeOrDistrict = "EMQ300";
     public const string RepeatedDistrict = "EMQ301";
 
+    /// <summary>The <c>stage</c> of a quarantine row that is a whole input row: the run did not use it.</summary>
+    public const string InputStage = "input";
+
+    /// <summary>
+    /// The <c>stage</c> of a quarantine row that is one value of a row the run used without it: a candidacy's election
+    /// date that cannot be read while another of its elections can. The expansion into election rows
+    /// (<c>left_expanded</c>) leaves that election out; the candidacy's other elections are matched.
+    /// </summary>
+    public const string ElectionRowsStage = "left_expanded";
+
+    /// <summary>Whether a quarantine row is a whole input row (<see cref="InputStage"/>), over the table alias <paramref name="q"/> (with its dot, or empty).</summary>
+    public static string WholeRowSql(string q = "") => $"{q}stage = {Sql.Literal(InputStage)}";
+
     /// <summary>
     /// The first checks of every input row, in order: unreadable CSV lines (their code is already set), control
     /// characters, over-long text. SQL <c>when</c> branches of a <c>case</c> over <see cref="TextChecks.ScreenedSql"/>,
@@ -72,11 +85,12 @@ internal static class QuarantineCodes
 
     /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, detail, original)</c>.</summary>
     /// <param name="original">SQL for the original row's JSON, e.g. <c>to_json(original)</c> when the relation keeps it as a struct.</param>
+    /// <param name="stage">SQL for the row's <c>stage</c>; by default every row is a whole input row (<see cref="InputStage"/>).</param>
     /// <remarks>The detail (which columns, which file and line) follows the code's message after a colon.</remarks>
-    public static string SelectSql(string failed, string original = "original") => $"""
+    public static string SelectSql(string failed, string original = "original", string? stage = null) => $"""
         select
             input,
-            'input' as stage,
+            {stage ?? Sql.Literal(InputStage)} as stage,
             row_number,
             error_code,
             case error_code
@@ -84,6 +98,6 @@ internal static class QuarantineCodes
             end || coalesce(': ' || detail, '') as message,
             {original} as original
         from {failed}
-        order by input, row_number
+        order by input, row_number, stage, message
         """;
 }

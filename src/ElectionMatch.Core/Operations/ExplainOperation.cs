@@ -172,12 +172,12 @@ public sealed class ExplainOperation
             """, r => new RemovedRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
         var quarantined = warehouse.Query($"""
-            select q.error_code, q.message, q.row_number
+            select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}
             from {run.Table("quarantine")} as q
             join {run.Table("left_input")} as l using (row_number)
             where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
-            order by q.row_number
-            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)));
+            order by q.row_number, q.stage, q.message
+            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)) { WholeRow = r.GetBoolean(3) });
         var inLeftInput = rows.Count > 0 || removed.Count > 0
             || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
         return (explained, removed, quarantined, inLeftInput);
@@ -245,7 +245,14 @@ public sealed record ExplainedPartition(string State, bool Reused, DateTime Comp
 public sealed record RemovedRow(string ElectionType, string ElectionDate, string? State);
 
 /// <summary>A row of the left id that quarantine kept out of the run: its code, message and place in the left input.</summary>
-public sealed record QuarantinedRow(string Code, string Message, long RowNumber);
+public sealed record QuarantinedRow(string Code, string Message, long RowNumber)
+{
+    /// <summary>
+    /// True when the whole row was kept out; false when only one of its values was (an election date that cannot be
+    /// read), and the candidacy's other elections were matched (<see cref="QuarantineCodes.ElectionRowsStage"/>).
+    /// </summary>
+    public bool WholeRow { get; init; } = true;
+}
 
 /// <summary>One election row of a left id, with its decision (the published reasoning) and its best candidate pairs.</summary>
 public sealed record ExplainedRow(string LeftId, string ElectionType, string ElectionDate, string Name, string? State, string Decision, IReadOnlyList<ExplainedPair> Candidates)

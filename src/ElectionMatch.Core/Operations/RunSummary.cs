@@ -17,7 +17,7 @@ public static class RunSummary
         var lines = new List<string>
         {
             $"published {run.QualifiedTable} ({run.Manifest.Rows} rows, {counts["matched"]} matched)",
-            $"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable})",
+            $"quarantined: {counts["left_rows_quarantined"]} left, {counts["right_rows_quarantined"]} right rows ({run.Manifest.QuarantineTable}){UsedWithValuesQuarantined(counts)}",
         };
         foreach (var account in run.Manifest.RowAccounting)
         {
@@ -49,5 +49,17 @@ public static class RunSummary
         lines.Add($"manifest: {DisplayPath.For(run.ManifestPath)}");
         // Masked here, once, for both: a matcher report or a path may quote a value that is a secret.
         return [.. lines.Select(Diagnostics.Secrets.Redact)];
+    }
+
+    // The used rows with a value quarantined alone (a candidacy's unreadable election date), which the line's counts leave out.
+    private static string UsedWithValuesQuarantined(IReadOnlyDictionary<string, long> counts)
+    {
+        var parts = new[] { "left", "right" }
+            .Where(side => counts.GetValueOrDefault(side + Matching.InputRowAccount.UsedWithValuesQuarantined) > 0)
+            .Select(side => counts[side + Matching.InputRowAccount.UsedWithValuesQuarantined] is var n && n == 1
+                ? $"1 used {side} row had a value quarantined alone (an election date that cannot be read: its other elections were matched)"
+                : $"{n} used {side} rows had a value quarantined alone (an election date that cannot be read: their other elections were matched)")
+            .ToList();
+        return parts.Count == 0 ? "" : "; " + string.Join(", ", parts);
     }
 }

@@ -73,4 +73,40 @@ public sealed class RowAccountingTests
                 account.Outcomes.Select(o => (o.Outcome, o.Reason, o.Rows)));
         }
     }
+
+    [Fact]
+    public void A_candidacy_with_a_date_quarantined_alone_is_used_and_accounted_alike_in_plain_and_incremental_runs()
+    {
+        // gpc-000133 (IL) keeps its primary and general and loses its runoff date; gpc-q00002 has no other date, so it is quarantined whole.
+        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        const string line = "gpc-000133,9806365351,Gabriel,Hensarling,IL,School Board,Naperville Board of Education - District 5,local,5,Nonpartisan,2024-03-19,2024-11-05,";
+        var text = File.ReadAllText(path);
+        Assert.Contains(line + "\n", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace(line + "\n", line + "sometime in Dec\n", StringComparison.Ordinal)
+            + "gpc-q00002,2,Ann,Lee,TX,Mayor,Austin Mayor,local,,Nonpartisan,,2024-02-30,\n");
+
+        var plain = new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2026, 6, 3)));
+        var incremental = new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory)))
+            .Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2026, 6, 4)) { Incremental = true });
+
+        foreach (var run in new[] { plain, incremental })
+        {
+            Assert.All(run.Manifest.RowAccounting, a => Assert.True(a.Balances, $"{a.Input} {a.Unit}: {a.Read} read, {a.Accounted} accounted"));
+            var left = run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
+            Assert.Equal(
+                [
+                    ("used", "parsed and cleaned", 299L),
+                    ("used", "EMQ004 a date is missing or is not a valid date, quarantined alone: the row used without it", 1L),
+                    ("quarantined", "EMQ004 a date is missing or is not a valid date", 1L),
+                ],
+                left.Outcomes.Select(o => (o.Outcome, o.Reason, o.Rows)));
+            Assert.Equal(1L, run.Manifest.Counts["left_rows_quarantined"]);
+            Assert.Equal(1L, run.Manifest.Counts["left_rows_used_with_values_quarantined"]);
+            Assert.Equal(2L, run.Manifest.QuarantineRows);
+        }
+
+        // The same quarantine, the incremental run's rows numbered by their place in the whole input as a plain run's.
+        Assert.Equal(plain.Manifest.QuarantineContentSha256, incremental.Manifest.QuarantineContentSha256);
+    }
 }

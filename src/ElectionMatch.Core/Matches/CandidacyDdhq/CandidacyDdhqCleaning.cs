@@ -204,11 +204,13 @@ internal sealed class CandidacyDdhqCleaning
                         {Column(l, "election_date")} as election_date,
                         {Column(l, "election_type")} as election_type,
             """;
+        // A date that cannot be read quarantines the candidacy only when none of its elections can be: otherwise that
+        // date alone is quarantined (DateFaults) and the candidacy's other elections are matched.
+        var anyInvalid = string.Join(" or ", DateRoles.Select(InvalidDate));
         var rowChecks = $"""
             case
                                 when not em_has_name(last_name) or not em_has_name(em_unquoted(first_name)) then {Sql.Literal(QuarantineCodes.UnparsableName)}
-                                when {InvalidDate("primary_election_date")} or {InvalidDate("general_election_date")}
-                                    or {InvalidDate("runoff_election_date")} or {InvalidDate("election_date")} then {Sql.Literal(QuarantineCodes.InvalidDate)}
+                                when ({anyInvalid}) and not ({UsableElectionSql()}) then {Sql.Literal(QuarantineCodes.InvalidDate)}
                                 when nullif(trim(state), '') is not null and state_code is null then {Sql.Literal(QuarantineCodes.UnknownState)}
                             end
             """;
@@ -216,15 +218,34 @@ internal sealed class CandidacyDdhqCleaning
             case
                                 when not em_has_name(last_name) then {UnparsableNameField(l, "last_name", "last_name", "last_name")}
                                 when not em_has_name(em_unquoted(first_name)) then {UnparsableNameField(l, "first_name", "first_name", "em_unquoted(first_name)")}
-                                when {InvalidDate("primary_election_date")} then {FailedField(l, "primary_election_date", "primary_election_date")}
-                                when {InvalidDate("general_election_date")} then {FailedField(l, "general_election_date", "general_election_date")}
-                                when {InvalidDate("runoff_election_date")} then {FailedField(l, "runoff_election_date", "runoff_election_date")}
-                                when {InvalidDate("election_date")} then {FailedField(l, "election_date", "election_date")}
+                                {string.Join("\n                    ", DateRoles.Select(d => $"when row_code = {Sql.Literal(QuarantineCodes.InvalidDate)} and {InvalidDate(d)} then {FailedField(l, d, d)} || {Sql.Literal("; " + NoReadableElection)}"))}
                                 when nullif(trim(state), '') is not null and state_code is null then {FailedField(l, "state", "state")}
                             end
             """;
-        return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, rowDetail, csv, idType);
+        // Each date of a row the checks pass that cannot be read, as its quarantine detail; null when every date can be.
+        var dateFaults = $"""
+            case when row_code is null and ({anyInvalid}) then list_filter([
+                                    {string.Join(",\n                        ", DateRoles.Select(d => $"case when {InvalidDate(d)} then {FailedField(l, d, d)} || {Sql.Literal("; " + OtherElectionsMatched)} end"))}
+                                ], f -> f is not null) end
+            """;
+        return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, rowDetail, csv, idType, dateFaults: dateFaults);
     }
+
+    // A candidacy's date columns, in the order their faults are told.
+    private static readonly string[] DateRoles = ["primary_election_date", "general_election_date", "runoff_election_date", "election_date"];
+
+    /// <summary>The detail's end for a candidacy quarantined for a date: no election of it can be matched.</summary>
+    internal const string NoReadableElection = "the candidacy has no other election date that can be read (with its election type), so none of its elections can be matched";
+
+    /// <summary>The detail's end for a date quarantined alone (<see cref="QuarantineCodes.ElectionRowsStage"/>).</summary>
+    internal const string OtherElectionsMatched = "only this election was left out: the candidacy was used and its other elections were matched";
+
+    // Whether a candidacy has an election the expansion makes a row of (CandidacyDdhqMatcher.ExpandSql): a stage's date
+    // that can be read, or an election date that can be with its election type.
+    private static string UsableElectionSql() =>
+        "try_cast(primary_election_date as date) is not null or try_cast(general_election_date as date) is not null"
+        + " or try_cast(runoff_election_date as date) is not null"
+        + " or (try_cast(election_date as date) is not null and em_election_type(election_type) is not null)";
 
     /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
@@ -304,7 +325,11 @@ internal sealed class CandidacyDdhqCleaning
     /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
     /// <param name="keepColumns">Whether every row's mapped columns are stored, or only those of the rows kept whole.</param>
     /// <param name="rowDetail">For a row the kind's checks fail: which field failed, as the input names it, with its value (<see cref="FailedField"/>).</param>
-    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, string rowDetail, CsvInput? csv, string? idType, bool keepColumns = true)
+    /// <param name="dateFaults">
+    /// SQL (over the checked row) for the details of the values a row the checks pass is used without, each quarantined
+    /// alone (<see cref="QuarantineCodes.ElectionRowsStage"/>), null when none; stored as <c>date_faults</c>. Null for an input without such values.
+    /// </param>
+    private string InputSql(string side, string relation, string numbered, InputSettings input, string columns, IReadOnlyList<(string Column, string Name)> text, string rowChecks, string rowDetail, CsvInput? csv, string? idType, bool keepColumns = true, string? dateFaults = null)
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
@@ -344,7 +369,7 @@ internal sealed class CandidacyDdhqCleaning
 
                 -- Which field failed, only where one did: the checks again for the few rows that fail them.
                 detailed as (
-                    select *, case when row_code is not null then {rowDetail} end as row_detail
+                    select *, case when row_code is not null then {rowDetail} end as row_detail{(dateFaults is null ? "" : $", {dateFaults} as date_faults")}
                     from checked
                 )
 
@@ -356,7 +381,7 @@ internal sealed class CandidacyDdhqCleaning
             from (
                 select
                     *,
-                    repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null as kept
+                    repeated or em_control is not null or em_too_long is not null or nullif(trim({id}), '') is null or row_code is not null{(dateFaults is null ? "" : " or date_faults is not null")} as kept
                 from detailed
             )
             ;
@@ -367,25 +392,31 @@ internal sealed class CandidacyDdhqCleaning
     public string QuarantineSql() => $"""
         create table {_run.Table("quarantine")} as
         with
+            left_judged as ({Judged("left", "date_faults")}),
+            right_judged as ({Judged("right")}),
             failed as (
-                {Failed("left")}
+                select 'left' as input, row_number, original, detail, error_code, {Sql.Literal(QuarantineCodes.InputStage)} as stage from left_judged where error_code is not null
                 union all
-                {Failed("right")}
+                -- A used candidacy's dates that cannot be read, each a row of its own: the expansion leaves those elections out.
+                select 'left', row_number, original, unnest(date_faults), {Sql.Literal(QuarantineCodes.InvalidDate)}, {Sql.Literal(QuarantineCodes.ElectionRowsStage)}
+                from left_judged where error_code is null and date_faults is not null
+                union all
+                select 'right', row_number, original, detail, error_code, {Sql.Literal(QuarantineCodes.InputStage)} from right_judged where error_code is not null
             )
 
-        {QuarantineCodes.SelectSql("failed")}
+        {QuarantineCodes.SelectSql("failed", stage: "stage")}
         """;
 
-    // The rows an input stage kept whole, with the first failing check in order: an unreadable CSV line, the text
-    // checks, an empty id, a repeated id (every row of an id after its first usable one), then the kind's own checks.
-    private string Failed(string side)
+    // The rows an input stage kept whole, each with the first failing check in order (null when it passes them all): an
+    // unreadable CSV line, the text checks, an empty id, a repeated id (every row of an id after its first usable one),
+    // then the kind's own checks. With <paramref name="extra"/>, an input column carried along (the left's date_faults).
+    private string Judged(string side, string? extra = null)
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
         return $"""
-                select {Sql.Literal(side)} as input, * from (
                     select
-                        row_number, original,
+                        row_number, original,{(extra is null ? "" : $" {extra},")}
                         case
                             when reject_code is not null or em_control is not null or em_too_long is not null then {QuarantineCodes.CommonDetailSql(_settings.Quarantine)}
                             when nullif(trim({id}), '') is null or row_number > d.first_row then null
@@ -402,8 +433,6 @@ internal sealed class CandidacyDdhqCleaning
                         group by {id}
                     ) as d using ({id})
                     where original is not null
-                )
-                where error_code is not null
         """;
     }
 
@@ -436,7 +465,8 @@ internal sealed class CandidacyDdhqCleaning
             usable as (
                 select l.*
                 from {_run.Table("left_input")} as l
-                anti join (select row_number from {_run.Table("quarantine")} where input = 'left') as q using (row_number)
+                -- A row whose date alone was quarantined is used (QuarantineCodes.ElectionRowsStage).
+                anti join (select row_number from {_run.Table("quarantine")} where input = 'left' and {QuarantineCodes.WholeRowSql()}) as q using (row_number)
             ),
 
             tokens as (
