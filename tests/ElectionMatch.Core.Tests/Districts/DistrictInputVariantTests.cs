@@ -9,7 +9,7 @@ namespace ElectionMatch.Tests.Districts;
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
 /// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
-/// twice under two ids, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// twice under two ids, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, council members worded otherwise and places written as initials, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says; tests that only read the run of the same change share it.
 /// </summary>
 public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRuns runs) : IClassFixture<DistrictInputVariantTests.SharedRuns>
@@ -287,6 +287,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         920004,x,Kansas City City Council - District 4,,city,City Legislature,District,4,4
         920005,x,Springfield City Council - Ward 2,,city,City Legislature,Ward,2,4
         920006,x,California State Assembly - District 15,XX,state,State Representative,District,15,2
+        920007,x,City Council - District 4,,city,City Council,District,4,3
 
         """;
 
@@ -350,7 +351,77 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         // The report counts them on a line of their own, not in the state they were linked in.
         Assert.Equal(["CA", "GA", "MO", "TX", "blank", "all"], result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
         Assert.StartsWith("CA            29       23", result.Summary[1], StringComparison.Ordinal);
-        Assert.StartsWith("blank          5        3", result.Summary[5], StringComparison.Ordinal);
+        Assert.StartsWith("blank          6        3", result.Summary[5], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_position_with_a_blank_state_whose_name_names_no_place_is_unsure_across_the_states_whose_districts_fit_its_office()
+    {
+        // City Council - District 4 names no city: LOS ANGELES, BERKELEY (CA) and KANSAS CITY (MO) CITY CNCL 04 may each be
+        // its own. Before, the search compared none of them and answered "no district of any state fits" at 90.
+        var warehouse = runs.BlankStates.Warehouse;
+        var row = warehouse.Query(
+            $"select state, is_matched, decided_by, confidence, llm_reason from {Table("output")} where br_database_id = 920007",
+            r => (State: r.IsDBNull(0) ? null : r.GetString(0), Matched: r.GetBoolean(1), DecidedBy: r.GetString(2), Confidence: r.GetInt32(3), Reason: r.GetString(4))).Single();
+
+        Assert.Equal((null, false, "rule", 50), (row.State, row.Matched, row.DecidedBy, row.Confidence));
+        Assert.Equal(
+            "rule: the state is blank and the name names no place, and districts of the office in 2 states (CA: BERKELEY CITY CNCL 04, LOS ANGELES CITY CNCL 04; MO: KANSAS CITY CITY CNCL 04) name a place, any of which may be its own, so none is chosen",
+            row.Reason);
+    }
+
+    // Council members as BallotReady also words them, places written as initials or spelt out, and a place that merely
+    // starts like one (La Habra is not Los Angeles).
+    private const string CouncilMembersWordedOtherwise = """
+        940001,x,Berkeley Councilmember - District 4,CA,city,,District,4,3
+        940002,x,City of St. Louis Alderperson - Ward 8,MO,city,,Ward,8,3
+        940003,x,Los Angeles Council District 4,CA,city,,District,4,3
+        940004,x,"City of Berkeley Council Member, District 4",CA,city,,,,3
+        940005,x,LA City Council - District 4,CA,city,,,,3
+        940006,x,KC City Council - District 4,MO,city,,District,4,3
+        940007,x,Saint Louis Board of Aldermen - Ward 8,MO,city,,Ward,8,3
+        940008,x,La Habra City Council - District 4,CA,city,,District,4,3
+
+        """;
+
+    [Fact]
+    public void A_council_member_worded_otherwise_or_a_place_written_as_initials_takes_its_council_district()
+    {
+        // Before, Councilmember, Council Member, Council District and Alderperson were read as the city (a numbered seat
+        // against the whole city: rejected at 89), and LA, KC and Saint against LOS ANGELES, KANSAS CITY and ST were a
+        // different place, vetoed at 100.
+        var (fixture, warehouse) = RunOn(f => File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), CouncilMembersWordedOtherwise));
+        using (fixture)
+        using (warehouse)
+        {
+            var rows = warehouse.Query(
+                $"select br_database_id, cast(l2_district_id as varchar), decided_by, confidence, llm_reason from {Table("output")} where br_database_id between 940001 and 940008 order by 1",
+                r => (Id: r.GetInt64(0), District: r.IsDBNull(1) ? null : r.GetString(1), DecidedBy: r.GetString(2), Confidence: r.GetInt32(3), Reason: r.GetString(4)));
+            var kinds = warehouse.Query($"select office_kind from {Table("left_clean")} where left_id like '94000%' order by left_id", r => r.GetString(0));
+
+            Assert.All(kinds, k => Assert.Equal("city_council", k));
+            Assert.Equal(
+                [
+                    (940001L, "1089"), (940002L, "1733"), (940003L, "1071"), (940004L, "1089"), (940005L, "1071"), (940006L, "1731"),
+                    (940007L, "1733"), (940008L, null),
+                ],
+                rows.Select(r => (r.Id, r.District)));
+            Assert.All(rows.Take(7), r => Assert.Equal("score", r.DecidedBy));
+            Assert.All(rows.Take(7), r => Assert.InRange(r.Confidence, 95, 100));
+            Assert.Contains("office same_district, place initials", rows[4].Reason, StringComparison.Ordinal);
+            Assert.Contains("office same_district, place initials", rows[5].Reason, StringComparison.Ordinal);
+            Assert.Contains("office same_district, place all", rows[6].Reason, StringComparison.Ordinal);
+            // La Habra's "la" is not LOS ANGELES written as initials: habra is no word of it, so the place differs.
+            var laHabra = warehouse.Scalar<bool>(
+                $"""
+                select s.{L2BallotReadyComparisons.Named("place").At("different")}
+                from {Table("scored_pairs")} as s
+                join {Table("left_keyed")} as l using (left_key)
+                join {Table("right_keyed")} as r using (right_key)
+                where l.left_id = '940008' and r.district_name = 'LOS ANGELES CITY CNCL 04'
+                """);
+            Assert.True(laHabra);
+        }
     }
 
     [Fact]

@@ -69,6 +69,18 @@ public sealed class DistrictRuleJudgeTests
     }
 
     [Fact]
+    public void Takes_a_district_whose_place_the_position_writes_as_initials_a_little_less_surely()
+    {
+        // LA City Council - District 4: before, the place level "initials" fell through to "the district is named for the state".
+        var selection = Decide("city_council", "4",
+            (Candidate(1, "LOS ANGELES CITY CNCL 04", "City_Council_Commissioner_District", "city_council", "4"), Levels("same_district", place: "initials")));
+
+        Assert.Equal(1, selection.SelectedCandidateNumber);
+        Assert.Equal(90, selection.SelectionConfidence);
+        Assert.Contains("the position writes the place as its initials (-10)", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Answers_zero_when_only_another_number_is_offered()
     {
         var selection = Decide("state_lower", "14",

@@ -11,7 +11,9 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// when that is one state: the only state with such a district, or the only one of them its name names outside the
 /// district's own place ("California State Assembly"; not "Kansas City", whose Kansas is the city's). A position so
 /// placed is then matched among that state's districts like any other; one that fits districts in several states,
-/// or in none, is answered 0 by rule, saying which states fit. No district wins for being the best of equals.
+/// or in none, is answered 0 by rule, saying which states fit. No district wins for being the best of equals. A name that
+/// names no place ("City Council - District 4") fits none outright, but its place is unknown, not different: districts of
+/// its office and number in any state may be its own, so it is answered 0 at the confidence of several states, naming them.
 /// </summary>
 internal sealed class BlankStateSearch
 {
@@ -51,10 +53,11 @@ internal sealed class BlankStateSearch
     /// <summary>
     /// <c>state_search</c>: every district of any state of the office's own kind and number (or the whole of an
     /// at-large seat's city or county) whose place words are all in the position's name, or which is named for its
-    /// state only (STATE HOUSE 015). It <c>fits</c> outright when it names its place, or when it is named for its
-    /// state and the position's name names that state; one named for its state alone is a candidate, no fit.
-    /// Only districts sharing a place word with the position, or named for their state only and of its kind and
-    /// number, are compared: the rest cannot fit, and a run without blank states compares nothing.
+    /// state only (STATE HOUSE 015), or of its kind and number when the position's name names no place (<c>place_unknown</c>).
+    /// It <c>fits</c> outright when it names its place, or when it is named for its state and the position's name names
+    /// that state; one named for its state alone, or one whose place the position's name does not say, is a candidate, no fit.
+    /// Only districts sharing a place word with the position, or of its kind and number and named for their state only or
+    /// met by a name with no place, are compared: the rest cannot fit, and a run without blank states compares nothing.
     /// </summary>
     /// <param name="project">The pair projection the comparisons read, over a query of <c>(left_key, right_key)</c>,
     /// the left key a <c>left_clean</c> row number and the right key a <c>right_clean</c> one.</param>
@@ -95,10 +98,13 @@ internal sealed class BlankStateSearch
                     from position_words as p
                     join district_words as d using (word)
                     union
+                    -- A district named for its state only, or any district of the office when the position's name names
+                    -- no place: its place is unknown, and such a district may be its own.
                     select b.left_key, r.row_number
                     from blank as b
-                    join (select * from {T("right_clean")} where len(place_words) = 0) as r
+                    join {T("right_clean")} as r
                         on r.district_kind = b.office_kind and coalesce(r.district_number, '') = coalesce(b.district_number, '')
+                        and (len(r.place_words) = 0 or len(b.place_words) = 0)
                 ),
 
                 compared as (
@@ -108,7 +114,7 @@ internal sealed class BlankStateSearch
                 judged as (
                     select
                         c.left_key as row_number, c.right_key as right_row_number, r.state, r.district_name, r.district_type,
-                        c.gamma_office, c.gamma_place,
+                        c.gamma_office, c.gamma_place, {Level("office", "place_unknown")} as place_unknown,
                         list_contains(coalesce(n.codes, []), r.state) and not list_has_any(r.place_words, string_split(s.name, ' ')) as state_named
                     from compared as c
                     join {T("right_clean")} as r on r.row_number = c.right_key
@@ -116,9 +122,9 @@ internal sealed class BlankStateSearch
                     left join {T("state_names")} as s on s.code = r.state
                 )
 
-            select *, {Level("place", "all")} or state_named as fits
+            select *, not place_unknown and ({Level("place", "all")} or state_named) as fits
             from judged
-            where {Level("office", "same_district", "same_kind", "whole")} and {Level("place", "all", "null")}
+            where {Level("office", "same_district", "same_kind", "whole", "place_unknown")} and {Level("place", "all", "null")}
             """;
     }
 
@@ -131,7 +137,7 @@ internal sealed class BlankStateSearch
         with
             by_state as (
                 select
-                    row_number, state, bool_or(fits) as state_fits, bool_or(fits and state_named) as state_named_fits,
+                    row_number, state, bool_or(fits) as state_fits, bool_or(fits and state_named) as state_named_fits, bool_or(place_unknown) as place_unknown,
                     state || ': ' || array_to_string(list(district_name order by not fits, district_name)[1:{ExamplesPerState}], ', ') as evidence
                 from {T("state_search")}
                 group by row_number, state
@@ -143,6 +149,7 @@ internal sealed class BlankStateSearch
                     coalesce(list(state order by state) filter (where state_fits), []) as states,
                     coalesce(list(state order by state) filter (where state_named_fits), []) as named_states,
                     count(*) as candidate_states,
+                    bool_or(place_unknown) as place_unknown,
                     array_to_string(list(evidence order by state) filter (where state_fits), '; ') as evidence,
                     array_to_string(list(evidence order by state), '; ') as candidates
                 from by_state
@@ -155,6 +162,7 @@ internal sealed class BlankStateSearch
                     coalesce(f.states, []) as states,
                     coalesce(f.named_states, []) as named_states,
                     coalesce(f.candidate_states, 0) as candidate_states,
+                    coalesce(f.place_unknown, false) as place_unknown,
                     f.evidence,
                     f.candidates,
                     case
@@ -182,6 +190,9 @@ internal sealed class BlankStateSearch
                 when len(states) > 1 then 'rule: the state is blank, and districts in ' || len(states) || ' states fit the office and place (' || evidence || ')'
                     || case when len(named_states) > 1 then ', its name naming ' || array_to_string(named_states, ', ') else '' end
                     || ', so none is chosen'
+                when place_unknown then 'rule: the state is blank and the name names no place, and districts of the office in ' || candidate_states
+                    || case when candidate_states = 1 then ' state (' else ' states (' end || candidates
+                    || ') name a place, any of which may be its own, so none is chosen'
                 when candidate_states > 0 then 'rule: the state is blank, and districts of the office in ' || candidate_states || ' states ('
                     || candidates || ') are named for their state only, a state its name does not name, so none is chosen'
                 else 'rule: the state is blank, and no district of any state fits the office and place, so none is chosen'

@@ -30,6 +30,7 @@ internal sealed class DistrictRuleJudge : IMatchJudge
     public const string UnknownPlace = "unknown: the position's name names no place";
 
     private const int SomePlacePenalty = 15;
+    private const int InitialsPenalty = 10;
     private const int WholePenalty = 10;
     private const int LevelPenalty = 5;
     private const int AtLargePenalty = 15;
@@ -148,6 +149,10 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         {
             case "all":
                 notes.Add("the place agrees");
+                break;
+            case "initials":
+                confidence -= InitialsPenalty;
+                notes.Add($"the position writes the place as its initials (-{InitialsPenalty})");
                 break;
             case "some":
                 confidence -= SomePlacePenalty;

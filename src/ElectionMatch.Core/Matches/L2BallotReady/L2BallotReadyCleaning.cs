@@ -26,8 +26,12 @@ internal sealed class L2BallotReadyCleaning
         "clerk", "auditor", "governor", "secretary", "aldermen", "alderman", "congressional", "congress", "us", "united",
         "states", "senator", "cnty", "cncl", "comm", "supv", "brd", "dist", "pct", "isd", "esd", "jp", "leg", "div", "twp",
         "usd", "mud", "sch", "bd", "zone", "unit", "community", "elementary", "cusd", "ccsd", "chsd", "thsd", "csd", "cesd",
-        "hsd", "gsd", "sd", "ud", "cud",
+        "hsd", "gsd", "sd", "ud", "cud", "councilmember", "councilmembers", "councilman", "councilwoman", "councilperson",
+        "councilor", "councillor", "alder", "alders", "alderperson", "alderwoman",
     ];
+
+    // Words a place's name abbreviates or spells out, read as one: St. Louis is Saint Louis, Ft. Worth Fort Worth.
+    private static readonly (string Abbreviation, string Word)[] PlaceWordForms = [("st", "saint"), ("ft", "fort"), ("mt", "mount")];
 
     private static readonly string[] RomanNumerals =
         ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"];
@@ -137,12 +141,28 @@ internal sealed class L2BallotReadyCleaning
                 nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\.?\s+#?([a-z]|[ivx]+)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
+        create or replace temp macro em_name_words(s) as
+            regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce(s, ''))), '[^a-z0-9]+', ' ', 'g')), ' ');
         -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton].
         create or replace temp macro em_place_words(s) as
-            list_sort(list_distinct(list_filter(
-                regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce(s, ''))), '[^a-z0-9]+', ' ', 'g')), ' '),
-                t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$') and not list_contains({List(GenericWords)}, t))));
+            list_sort(list_distinct(list_transform(list_filter(
+                em_name_words(s),
+                t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$') and not list_contains({List(GenericWords)}, t)),
+                t -> {PlaceWordFormSql("t")})));
+        -- The initials of the place an L2 district's name starts with, over its first two and three words when those are
+        -- words and the first a place word: LOS ANGELES CITY CNCL 04 → [la, lac], KANSAS CITY CITY CNCL 04 → [kc, kcc].
+        -- A position may write its place so (LA City Council), which the comparisons read as the place, not a different one.
+        create or replace temp macro em_place_initials(s) as
+            list_transform(
+                list_filter([2, 3], n -> len(em_name_words(s)) >= n
+                    and list_bool_and(list_transform(em_name_words(s)[1:n], t -> regexp_matches(t, '^[a-z]+$')))
+                    and len(em_place_words(em_name_words(s)[1])) > 0),
+                n -> array_to_string(list_transform(em_name_words(s)[1:n], t -> t[1]), ''));
         """;
+
+    // SQL: one spelling for a place word written either way (saint → st).
+    private static string PlaceWordFormSql(string word) =>
+        $"case {word} {string.Join(" ", PlaceWordForms.Select(f => $"when {Sql.Literal(f.Word)} then {Sql.Literal(f.Abbreviation)}"))} else {word} end";
 
     private static string Column(InputSettings input, string role) =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as varchar)" : "cast(null as varchar)";
@@ -356,6 +376,7 @@ internal sealed class L2BallotReadyCleaning
             em_district_number(case when kind = 'school' then em_without_school_number(name) else name end) as district_number,
             case when kind = 'school' then em_school_number(name) end as school_number,
             em_place_words(name) as place_words,
+            em_place_initials(name) as place_initials,
             em_at_large(name) as at_large,
             'state: ' || postal_code || ', district type: ' || type || ', district name: ' || name as embedding_text
         from classified

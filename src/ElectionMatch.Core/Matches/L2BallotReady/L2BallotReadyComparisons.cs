@@ -6,7 +6,7 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// The Fellegi–Sunter comparisons for a BallotReady position against one of its candidate L2 districts.
 /// Conditions read the pair projection's columns: <c>l_kind</c>/<c>r_kind</c> (<see cref="OfficeKind"/>),
 /// <c>l_whole</c> (the kind of district an at-large seat of the office is elected by), <c>l_number</c>/<c>r_number</c>,
-/// <c>l_places</c>/<c>r_places</c> (place words), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>,
+/// <c>l_places</c>/<c>r_places</c> (place words, the position's initials of the district's place read as its words), <c>l_initials</c> (they were), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>,
 /// <c>l_names_number</c> (the position's name writes a district number, read or not: no such seat is elected at large),
 /// <c>other_school</c> (both names carry a school district's number and the numbers differ).
 /// The embedding's similarity chose the candidates and is not weighed again: with 13 candidates a state, what tells
@@ -54,10 +54,11 @@ internal static class L2BallotReadyComparisons
             Source: ParameterSource.FixedM),
         new(
             "place",
-            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): all in the position's name, some, none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
+            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): written in the position's name as the initials of the district's place (LA for LOS ANGELES, KC for KANSAS CITY: likely the place, not sure, so never a match by rule), all in it, some, none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
             PlaceUnknown,
             [
-                new("all", "not other_school and list_has_all(l_places, r_places)", 0.95),
+                new("initials", "not other_school and l_initials", 0.01),
+                new("all", "not other_school and list_has_all(l_places, r_places)", 0.94),
                 new("some", PlaceAgrees, 0.03),
                 new("different", null, 0.02, Veto: true),
             ],

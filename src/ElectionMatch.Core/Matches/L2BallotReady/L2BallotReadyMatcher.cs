@@ -290,12 +290,19 @@ internal sealed class L2BallotReadyMatcher
     /// <summary>A pairs table joined to both sides, with the columns the comparisons read; federal offices and other rule decisions left out.</summary>
     private string PairProjection(string pairs) => PairProjection(pairs, T("left_keyed"), T("right_keyed"), excludeRuleDecisions: true);
 
+    // A position whose place words are the district's, one or more written as the initials of its place (LA City Council
+    // ↔ LOS ANGELES CITY CNCL 04, KC ↔ KANSAS CITY), takes the district's place words for them: the place is abbreviated,
+    // not different. Every word must be the district's, so St Louis is not SANTA TERESA (st) with louis to spare.
+    private const string Initials = "(len(r.place_initials) > 0 and list_has_any(l.place_words, r.place_initials) and list_has_all(list_concat(r.place_words, r.place_initials), l.place_words) and not list_has_all(l.place_words, r.place_words))";
+    private const string Written = $"case when {Initials} then list_distinct(list_concat(list_filter(l.place_words, w -> not list_contains(r.place_initials, w)), r.place_words)) else l.place_words end";
+
     private string PairProjection(string pairs, string left, string right, bool excludeRuleDecisions) => $"""
         select
             pr.*,
             l.office_kind as l_kind, {OfficeKind.WholeSql("l.office_kind")} as l_whole, l.district_number as l_number,
             -- A school district's number is one more place word when both sides write one ("USD 259" ↔ "Wichita USD 259").
-            case when l.school_number is not null and r.school_number is not null then list_append(l.place_words, '#' || l.school_number) else l.place_words end as l_places,
+            case when l.school_number is not null and r.school_number is not null then list_append({Written}, '#' || l.school_number) else {Written} end as l_places,
+            {Initials} as l_initials,
             l.at_large as l_at_large, l.level as l_level, l.names_number as l_names_number,
             coalesce(l.school_number <> r.school_number, false) as other_school,
             r.district_kind as r_kind, r.district_number as r_number,

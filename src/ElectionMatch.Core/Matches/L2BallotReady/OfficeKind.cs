@@ -21,7 +21,9 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
 
     /// <summary>
     /// In the order they are tried, the more specific first: a U.S. House seat is no state house seat, a Board of
-    /// Education is no county board, and a Texas Commissioners Court is a county legislature, not a court.
+    /// Education is no county board, and a Texas Commissioners Court is a county legislature, not a court. A council's
+    /// member (Councilmember, Council Member, Alderperson, Council District 4) is a city council's once no county
+    /// council or school board has claimed the name.
     /// </summary>
     public static IReadOnlyList<OfficeKind> All { get; } =
     [
@@ -32,7 +34,7 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
         new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"]),
         new("state_upper", @"\bsenate\b|\bstate senator\b", @"state_senate|state_upper", ["state"]),
         new("state_lower", @"\b(assembly|house of representatives|house of delegates|state house|state representative)\b", @"state_house|state_assembly|state_lower", ["state"]),
-        new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alder|common council|city commission)\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city"),
+        new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alderwoman|alderperson|alders?|common council|city commission|council ?members?|council ?(wo)?man|councilperson|councill?ors?|council district)\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city"),
         new("city", @"\bmayor\b", @"^(city|town|village|township|borough|municipality)$", ["city"]),
         new("county", null, @"^county$", ["county"]),
         new("state", null, @"^(state|statewide)$", ["state"]),
