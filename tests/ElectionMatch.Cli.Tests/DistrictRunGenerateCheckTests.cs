@@ -41,6 +41,7 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         Assert.Matches(@"(?m)^state +positions +matched +match rate +mean confidence", run.Stdout);
         Assert.Matches(@"(?m)^MO +13 +10 +76\.9 %", run.Stdout);
         Assert.Matches(@"(?m)^all +89 +71 ", run.Stdout);
+        Assert.Contains("\nmean confidence and 90-100 / 70-89 / <70 count matched positions only; 18 unmatched (0 of them undecided by the judge, published at confidence 0)\n", run.Stdout, StringComparison.Ordinal);
         Assert.Contains($"ref('stg_model_predictions__{Snapshot}')", _fixture.Read(StableModel), StringComparison.Ordinal);
         Assert.True(File.Exists(_fixture.PathOf(StagingDirectory + $"stg_model_predictions__{Snapshot}.yml")));
         Assert.Equal(officeModel, _fixture.Read(OfficeModel));

@@ -377,6 +377,62 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Verify_after_runs_with_llm_judges_warns_of_no_template_until_one_is_edited_and_advises_per_kind_of_template()
+    {
+        var candidacy = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-17");
+        Assert.True(candidacy.ExitCode == 0, candidacy.Output);
+        // One district position's reply is malformed twice: undecided, published unlinked at confidence 0.
+        var spoilt = FakeModelServer.FirstContest();
+        _server.Default = call => spoilt(call) ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
+        var district = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-17");
+        Assert.True(district.ExitCode == 0, district.Output);
+
+        // The candidacy judge sets prices, the district's none: an estimate, or a plain "not estimated" (never "0").
+        Assert.Matches(@"(?m)^judge: openai/gpt-4o-mini: .*, estimated cost 0\.[0-9]*[1-9], ", candidacy.Stdout);
+        Assert.Contains(", cost not estimated (no price_per_million_* set), ", district.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("estimated cost", district.Stdout, StringComparison.Ordinal);
+        var manifest = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310117.json"));
+        var judge = Assert.Single(manifest.Models, m => m.Step == "judge");
+        Assert.Null(judge.EstimatedCost);
+        Assert.Contains("\"estimated_cost\": null", _fixture.Read("electionmatch/manifests/llm_l2_br_match_20310117.json"), StringComparison.Ordinal);
+
+        // The state table's confidence columns count matched positions only, and the line under it says so.
+        var undecided = manifest.Counts["judge_rows_undecided"];
+        Assert.True(undecided >= 1, district.Stdout);
+        Assert.Contains($"mean confidence and 90-100 / 70-89 / <70 count matched positions only; {manifest.Rows - manifest.Counts["matched"]} unmatched ({undecided} of them undecided by the judge, published at confidence 0)",
+            district.Stdout, StringComparison.Ordinal);
+
+        // Both manifests record their judge's prompt, and nothing changed: no warning (before, every prompt was "changed").
+        Assert.Contains("prompts/l2_ballotready.liquid", manifest.TemplateSha256.Keys);
+        foreach (var match in new[] { Match, "llm_l2_br_match" })
+        {
+            var verify = Cli("verify", "--match", match);
+            Assert.True(verify.ExitCode == 0, verify.Output);
+            Assert.DoesNotContain("EM0609", verify.Output, StringComparison.Ordinal);
+        }
+
+        // An edited prompt override: the judge's answers depend on it, so the advice is a new run, not generate.
+        var shipped = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "prompts", "l2_ballotready.liquid"));
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/prompts"));
+        _fixture.Write("electionmatch/templates/prompts/l2_ballotready.liquid", shipped + "\nName the district exactly as the candidates list writes it.\n");
+        var edited = Cli("verify", "--match", "llm_l2_br_match");
+        Assert.True(edited.ExitCode == 0, edited.Output);
+        Assert.Contains("warning EM0609: template prompts/l2_ballotready.liquid changed since llm_l2_br_match_20310117 was made (then ", edited.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the judge's answers depend on its prompt, so run the match again to publish a snapshot judged with it", edited.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("re-renders the staging files", edited.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0609", Cli("verify", "--match", Match).Output, StringComparison.Ordinal);
+
+        // An edited staging template is generate's to re-render.
+        var staging = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "staging", "model.sql.liquid"));
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/staging"));
+        _fixture.Write("electionmatch/templates/staging/model.sql.liquid", "-- our header\n" + staging);
+        var restaged = Cli("verify", "--match", Match);
+        Assert.Contains($"warning EM0609: template staging/model.sql.liquid changed since {Match}_20310117 was made (then ", restaged.Stderr, StringComparison.Ordinal);
+        Assert.Contains("`electionmatch generate` re-renders the staging files", restaged.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("prompts/", restaged.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_with_a_vertex_judge_and_a_service_account_never_shows_the_private_key_or_the_access_token()
     {
         using var account = new ServiceAccountFile(_server.TokenUri);

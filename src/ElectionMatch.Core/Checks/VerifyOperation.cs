@@ -1,6 +1,7 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
+using ElectionMatch.Matching.Judging;
 using ElectionMatch.Operations;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -467,10 +468,14 @@ public sealed class VerifyOperation
                         : $"the settings of {_match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {manifest.Snapshot} was made");
             }
 
-            var templates = _context.StagingRenderer().TemplateHashes();
-            foreach (var (template, sha) in manifest.TemplateSha256.Where(t => templates.GetValueOrDefault(t.Key) != t.Value))
+            // A run records the templates it used; a prompt a run would not use now (the judge is offline since) is the settings' change above.
+            var templates = _context.RunTemplateHashes(settings);
+            foreach (var (template, sha) in manifest.TemplateSha256.Where(t => templates.GetValueOrDefault(t.Key) != t.Value && (templates.ContainsKey(t.Key) || !JudgePrompt.IsPrompt(t.Key))))
             {
-                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1), $"template {template} changed since {manifest.Snapshot} was made (then {Short(sha)}); `electionmatch generate` re-renders the staging files");
+                var advice = JudgePrompt.IsPrompt(template)
+                    ? "the judge's answers depend on its prompt, so run the match again to publish a snapshot judged with it (`electionmatch generate` does not change them)"
+                    : "`electionmatch generate` re-renders the staging files";
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1), $"template {template} changed since {manifest.Snapshot} was made (then {Short(sha)}); {advice}");
             }
         }
 

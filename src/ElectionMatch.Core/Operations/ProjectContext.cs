@@ -36,6 +36,22 @@ public sealed class ProjectContext
     /// <summary>The renderer of every staging file, stable model and sources entry, in <see cref="YamlForm"/>.</summary>
     public StagingModelRenderer StagingRenderer() => new(Templates, Settings.Snapshots, YamlForm);
 
+    /// <summary>
+    /// The templates a run of <paramref name="match"/> records in its manifest, with the SHA-256 of the text in use: the
+    /// staging templates, and with an LLM judge its prompt (its answers depend on it). <c>verify</c> compares the same set.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RunTemplateHashes(MatchSettings match)
+    {
+        var staging = StagingRenderer().TemplateHashes();
+        if (match.Judge.IsOffline)
+        {
+            return staging;
+        }
+
+        var prompt = Matching.Judging.JudgePrompt.TemplateFor(match.Kind);
+        return staging.Append(new(prompt, Templates.Sha256(prompt))).ToDictionary();
+    }
+
     /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
     public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);
 

@@ -518,7 +518,6 @@ public sealed partial class RunOperation
     {
         var path = _context.ManifestPath(name);
         var previous = PreviousManifest(name, log);
-        var renderer = _context.StagingRenderer();
         var manifest = new SnapshotManifest
         {
             Tool = ToolInfo.Name,
@@ -532,9 +531,7 @@ public sealed partial class RunOperation
             RunId = runId,
             SettingsSha256 = _context.Settings.ContentHash,
             MatchSettingsSha256 = match.ResultsSha256,
-            TemplateSha256 = providers.PromptTemplate is var (prompt, promptSha)
-                ? renderer.TemplateHashes().Append(new(prompt, promptSha)).ToDictionary()
-                : renderer.TemplateHashes(),
+            TemplateSha256 = _context.RunTemplateHashes(match),
             ModelParametersSha256 = modelSha256,
             Inputs =
             [
@@ -551,7 +548,7 @@ public sealed partial class RunOperation
             QuarantineContentSha256 = published.QuarantineSha256,
             PreviousManifestSha256 = previous,
             Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
-                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, Math.Round(u.EstimatedCost, 6), u.FailedFollowUps))
+                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps))
                 .ToList(),
             JudgeShare = JudgeShare(result.Counts),
         };

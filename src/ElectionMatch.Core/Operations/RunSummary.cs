@@ -28,7 +28,7 @@ public static class RunSummary
         foreach (var model in run.Manifest.Models)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, estimated cost {model.EstimatedCost:0.####}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {model.UndecidedRows} rows undecided" : "")}"));
+                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {model.UndecidedRows} rows undecided" : "")}"));
         }
 
         // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.

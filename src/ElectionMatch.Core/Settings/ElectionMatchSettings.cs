@@ -582,8 +582,8 @@ public sealed class ElectionMatchSettings
             MaxRetries = WholeNumber(map, "max_retries", 0, 20, diagnostics) ?? d.MaxRetries,
             RetryBaseDelaySeconds = Amount(map, "retry_base_delay_seconds", 0, 600, diagnostics) ?? d.RetryBaseDelaySeconds,
             MaxRetryDelaySeconds = Amount(map, "max_retry_delay_seconds", 0, 3600, diagnostics) ?? d.MaxRetryDelaySeconds,
-            PricePerMillionInputTokens = Amount(map, "price_per_million_input_tokens", 0, 1_000_000, diagnostics) ?? 0,
-            PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics) ?? 0,
+            PricePerMillionInputTokens = Amount(map, "price_per_million_input_tokens", 0, 1_000_000, diagnostics),
+            PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics),
             At = map.At,
         };
     }

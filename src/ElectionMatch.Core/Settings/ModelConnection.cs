@@ -49,14 +49,17 @@ public sealed record ModelConnection
     /// <summary>No wait is longer, whatever a Retry-After header asks.</summary>
     public double MaxRetryDelaySeconds { get; init; } = 60;
 
-    public double PricePerMillionInputTokens { get; init; }
+    /// <summary>Null when electionmatch.yml sets none: the cost is then not estimated (an estimate of 0 would read as free).</summary>
+    public double? PricePerMillionInputTokens { get; init; }
 
-    public double PricePerMillionOutputTokens { get; init; }
+    public double? PricePerMillionOutputTokens { get; init; }
 
     /// <summary>Where the block is in electionmatch.yml, for diagnostics about it.</summary>
     public SourceSpan At { get; init; } = SourceSpan.None;
 
-    /// <summary>The estimated cost in the currency of the configured prices.</summary>
-    public double EstimatedCost(long inputTokens, long outputTokens) =>
-        (inputTokens * PricePerMillionInputTokens + outputTokens * PricePerMillionOutputTokens) / 1_000_000;
+    /// <summary>The estimated cost in the currency of the configured prices (a price not set counts 0); null when neither is set.</summary>
+    public double? EstimatedCost(long inputTokens, long outputTokens) =>
+        PricePerMillionInputTokens is null && PricePerMillionOutputTokens is null
+            ? null
+            : ((inputTokens * PricePerMillionInputTokens ?? 0) + (outputTokens * PricePerMillionOutputTokens ?? 0)) / 1_000_000;
 }

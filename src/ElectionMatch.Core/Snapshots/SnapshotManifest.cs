@@ -114,7 +114,8 @@ public sealed record ManifestInput(string Role, string Relation, long Rows, stri
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the
 /// cache, tokens in and out as the provider reported them, rows left undecided, follow-ups to an invalid reply that got
 /// no answer (their rows are among the undecided, each with the reason), and the cost estimated from the prices in
-/// electionmatch.yml (0 when none are set). A manifest written before the follow-up count reads it as 0.
+/// electionmatch.yml (null when none are set: not estimated; a manifest written before that says 0). A manifest written
+/// before the follow-up count reads it as 0.
 /// </summary>
 public sealed record ManifestModelUsage(
     string Step,
@@ -127,5 +128,5 @@ public sealed record ManifestModelUsage(
     long OutputTokens,
     long InvalidReplies,
     long UndecidedRows,
-    double EstimatedCost,
+    double? EstimatedCost,
     long FailedFollowUps = 0);

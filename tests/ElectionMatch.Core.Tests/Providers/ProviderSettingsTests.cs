@@ -32,7 +32,9 @@ public sealed class ProviderSettingsTests
         Assert.Equal(("vertex", "gemini-2.5-flash"), (match.Judge.Provider, match.Judge.Model));
         Assert.Equal(("gp-data", "europe-west4", "secrets/sa.json"), (match.Judge.Connection.Project, match.Judge.Connection.Location, match.Judge.Connection.CredentialsFile));
         Assert.Equal((8, 120.0, 30.0, 10), (match.Judge.Connection.MaxConcurrency, match.Judge.Connection.RequestsPerMinute, match.Judge.Connection.TimeoutSeconds, match.Judge.MaxRowsPerRequest));
-        Assert.Equal(0.3 + 2.5, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000), 9);
+        Assert.Equal(0.3 + 2.5, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000)!.Value, 9);
+        // No price set: no estimate (not a cost of 0).
+        Assert.Null(match.Embeddings.Connection.EstimatedCost(1_000_000, 1_000_000));
         // Ctrl-C's grace for a request in flight: as written, else 5 s.
         Assert.Equal((12.5, 5.0), (match.Judge.Connection.CancelGraceSeconds, match.Embeddings.Connection.CancelGraceSeconds));
         Assert.Equal(("openai", "text-embedding-3-small", 1536), (match.Embeddings.Provider, match.Embeddings.Model, match.Embeddings.Dimensions));

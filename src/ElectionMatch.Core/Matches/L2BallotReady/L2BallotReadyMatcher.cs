@@ -566,6 +566,11 @@ internal sealed class L2BallotReadyMatcher
         var lines = new List<string> { "state  positions  matched  match rate  mean confidence  90-100  70-89  <70  judged" };
         lines.AddRange(_warehouse.Query($"select * from {T("state_summary")}", r => string.Create(CultureInfo.InvariantCulture,
             $"{r.GetString(0),-5}  {r.GetInt64(1),9}  {r.GetInt64(2),7}  {(r.IsDBNull(3) ? "-" : r.GetDouble(3).ToString("P1", CultureInfo.InvariantCulture)),10}  {(r.IsDBNull(4) ? "-" : r.GetDouble(4).ToString("0.0", CultureInfo.InvariantCulture)),15}  {r.GetInt64(5),6}  {r.GetInt64(6),5}  {r.GetInt64(7),3}  {r.GetInt64(8),6}")));
+        // The confidence columns leave unlinked positions out: an undecided judge row is published at confidence 0 and
+        // would pull the mean down as if the judge had doubted a link.
+        var unmatched = _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched");
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"mean confidence and 90-100 / 70-89 / <70 count matched positions only; {unmatched} unmatched ({_counts["judge_rows_undecided"]} of them undecided by the judge, published at confidence 0)"));
         return lines;
     }
 }

@@ -20,12 +20,18 @@ internal sealed class JudgePrompt
 
     public JudgePrompt(TemplateLibrary templates, string kind, IReadOnlyDictionary<string, object?> model)
     {
-        TemplateName = $"prompts/{kind}.liquid";
+        TemplateName = TemplateFor(kind);
         Instructions = templates.Render(TemplateName, model);
         InstructionsSha256 = Sha256(Instructions);
     }
 
     public string TemplateName { get; }
+
+    /// <summary>The prompt template of a match kind's LLM judge.</summary>
+    public static string TemplateFor(string kind) => $"prompts/{kind}.liquid";
+
+    /// <summary>Whether a template a manifest records is a judge's prompt (not a staging template).</summary>
+    public static bool IsPrompt(string template) => template.StartsWith("prompts/", StringComparison.Ordinal);
 
     public string Instructions { get; }
 

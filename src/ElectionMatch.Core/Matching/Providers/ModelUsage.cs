@@ -59,7 +59,8 @@ public sealed class ModelUsage
     /// <summary>Every wait before a retry, in the order they happened.</summary>
     public IReadOnlyList<RetryWait> RetryWaits => _waits.ToArray();
 
-    public double EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens);
+    /// <summary>Null when the connection sets no price: the cost is not estimated.</summary>
+    public double? EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens);
 
     internal void AttemptStarted() => Interlocked.Increment(ref _attempts);
 
