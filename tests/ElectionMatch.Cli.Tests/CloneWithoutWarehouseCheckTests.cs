@@ -27,8 +27,8 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
 
     private void RemoveTarget() => Directory.Delete(_clone.PathOf("target"), recursive: true);
 
-    private int EntryLine() =>
-        _clone.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: " + Snapshot, StringComparison.Ordinal)) + 1;
+    private int EntryLine(string snapshot = Snapshot) =>
+        _clone.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: " + snapshot, StringComparison.Ordinal)) + 1;
 
     [Fact]
     public void Check_reports_the_snapshot_once_as_EM0101_saying_the_warehouse_is_not_here()
@@ -69,7 +69,51 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
 
         Assert.True(generate.ExitCode == 0, generate.Output);
         Assert.Equal(before, (_clone.Read(StableSql), _clone.Read(StableYaml)));
-        Assert.Contains($"__sources.yaml({EntryLine()},9): warning {Codes.GeneratedFileStale}: the stable model of 'candidacy_ddhq_matches' is left as it is: its newest snapshot {Snapshot} cannot be read here", generate.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"__sources.yaml({EntryLine()},9): warning {Codes.GeneratedFileStale}: snapshot '{Snapshot}' is declared here but its table model_predictions.{Snapshot} cannot be read: the warehouse ", generate.Stderr, StringComparison.Ordinal);
+        Assert.Contains("so the stable model stg_model_predictions__candidacy_ddhq_matches is left as it is", generate.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void In_a_warehouse_older_than_the_committed_snapshot_check_generate_and_run_give_the_same_advice_and_none_is_generate()
+    {
+        // A teammate ran the match a day later and committed its entry, staging model and manifest; this warehouse has
+        // only the earlier snapshot.
+        const string Later = "candidacy_ddhq_matches_20300604";
+        const string StableSql = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.sql";
+        var older = _clone.WarehousePath + ".older";
+        File.Copy(_clone.WarehousePath, older);
+        var teammate = Cli("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-04");
+        Assert.True(teammate.ExitCode == 0, teammate.Output);
+        File.Move(older, _clone.WarehousePath, overwrite: true);
+        var committed = (_clone.Read(StableSql), _clone.Read(StableYaml));
+        var at = $"__sources.yaml({EntryLine(Later)},9): ";
+        var reason = $"snapshot '{Later}' is declared here but table model_predictions.{Later} in ";
+        var remedy = $"publish it into this one with `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-04 --allow-future-date --replace`, or delete this entry if the snapshot should not exist";
+
+        var check = Cli("check");
+        var generate = Cli("generate");
+        var runOfAnOlderDate = Cli("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-02");
+
+        Assert.Equal(1, check.ExitCode);
+        var missing = Assert.Single(check.Stderr.Split('\n'), l => l.Contains(Codes.SnapshotTableMissing, StringComparison.Ordinal));
+        Assert.Contains(at + $"error {Codes.SnapshotTableMissing}: {reason}", missing, StringComparison.Ordinal);
+        Assert.Contains("published into another warehouse, such as a teammate's", missing, StringComparison.Ordinal);
+        Assert.EndsWith(remedy, missing.TrimEnd(), StringComparison.Ordinal);
+        // Before: EM0107 on the stable model's SQL and YAML ("out of date; run `electionmatch generate`", a generate that
+        // changes nothing) and EM0103 (a Catalog Error), both restating that the table is not here.
+        Assert.DoesNotContain(Codes.GeneratedFileStale, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.StagingSqlFailed, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("; run `electionmatch generate`", check.Stderr, StringComparison.Ordinal);
+        foreach (var leftAlone in new[] { generate, runOfAnOlderDate })
+        {
+            Assert.True(leftAlone.ExitCode == 0, leftAlone.Output);
+            var warning = Assert.Single(leftAlone.Stderr.Split('\n'), l => l.Contains(Codes.GeneratedFileStale, StringComparison.Ordinal));
+            Assert.Contains(at + $"warning {Codes.GeneratedFileStale}: {reason}", warning, StringComparison.Ordinal);
+            Assert.Contains("so the stable model stg_model_predictions__candidacy_ddhq_matches is left as it is", warning, StringComparison.Ordinal);
+            Assert.EndsWith(remedy, warning.TrimEnd(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(committed, (_clone.Read(StableSql), _clone.Read(StableYaml)));
     }
 
     [Fact]

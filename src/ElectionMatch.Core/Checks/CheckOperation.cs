@@ -28,7 +28,6 @@ public sealed class CheckOperation
     // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
-    private bool _warehouseHere;
     // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
     private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
@@ -43,7 +42,6 @@ public sealed class CheckOperation
         _diagnostics.Clear();
         _notHere.Clear();
         using var held = _context.Lock("check", out _context);
-        _warehouseHere = File.Exists(_context.Target.DatabasePath);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
@@ -60,7 +58,7 @@ public sealed class CheckOperation
         foreach (var (match, definition) in matches)
         {
             var present = CheckSnapshots(match, definition, warehouse, resolver);
-            CheckLatestModel(match, present, definition, warehouse, resolver);
+            CheckLatestModel(match, definition, warehouse, resolver);
             CheckOrphanStagingFiles(match);
             CheckUndeclaredSnapshots(match, warehouse);
             snapshots[match] = new MatchSnapshots(
@@ -94,17 +92,14 @@ public sealed class CheckOperation
             }
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
-                if (!_warehouseHere && entry.ExternalLocation is null)
+                // The same reason and remedy generate and run give when they leave the stable model on it (EM0107).
+                var unreadable = UnreadableSnapshot.For(_context, name, entry);
+                if (unreadable.WarehouseNotHere)
                 {
                     _notHere.Add(name);
-                    Report(Codes.SnapshotTableMissing, Severity.Error, entry.At,
-                        $"snapshot '{name.Table}' is declared here but its table {entry.Schema}.{entry.Identifier} cannot be read: the warehouse {DisplayPath.For(_context.Target.DatabasePath)} is not here (a clone without it, as in CI); "
-                        + "check a copy of it through a profile target such as `ci` (docs/ci.md, \"The snapshots must be reachable\")");
                 }
-                else
-                {
-                    Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {Where(entry)} does not exist");
-                }
+
+                Report(Codes.SnapshotTableMissing, Severity.Error, entry.At, $"snapshot '{name.Table}' is declared here but {unreadable.Reason}; {unreadable.Remedy}");
 
                 CheckEditedWithoutSnapshot(name);
                 continue;
@@ -190,21 +185,27 @@ public sealed class CheckOperation
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
-    private void CheckLatestModel(string match, List<SnapshotName> present, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    private void CheckLatestModel(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
-        // Without the warehouse file, the newest declared snapshot is the one the stable model should read, table or not.
-        var newest = present.Concat(_notHere.Where(n => n.Match == match)).OrderBy(n => n.Date).LastOrDefault();
-        if (newest is null)
+        // The newest declared snapshot is the one the stable model should read, table or not, as generate decides it: while
+        // it cannot be read here, generate leaves the stable model as it is, so nothing here may ask for a generate.
+        if (StableModelTarget.Find(_context, match, _context.Sources, _interrupted, warehouse, resolver) is not { } target)
         {
             return;
         }
 
+        var newest = target.Name;
         var sqlPath = _context.LatestSqlPath(match);
         var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
         if (!File.Exists(sqlPath))
         {
-            var entry = _context.Sources.Find(_context.Settings.Snapshots.SourceName, newest.Table)!;
-            Report(Codes.GeneratedFileStale, Severity.Warning, entry.At, $"match '{match}' has no stable model {model}; `electionmatch generate` writes it over the newest snapshot, so downstream models can ref it and need no edit for a new snapshot");
+            if (target.Unreadable is not null)
+            {
+                _diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
+                return;
+            }
+
+            Report(Codes.GeneratedFileStale, Severity.Warning, target.Entry.At, $"match '{match}' has no stable model {model}; `electionmatch generate` writes it over the newest snapshot, so downstream models can ref it and need no edit for a new snapshot");
             return;
         }
 
@@ -218,7 +219,12 @@ public sealed class CheckOperation
             return;
         }
 
-        CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest));
+        if (!CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest), reportStale: target.Unreadable is null) && target.Unreadable is not null)
+        {
+            // It reads another snapshot than the newest, which generate cannot move it onto here: said as generate says it.
+            _diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
+        }
+
         if (!GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
         {
             // The user's: generate leaves it and its YAML alone (so the YAML is not out of date with a snapshot it is not
@@ -236,10 +242,11 @@ public sealed class CheckOperation
         {
             // As for a dated model: generate writes both files, and a hand-written stable model may go without YAML.
             // Reported at the SQL it belongs to; the stable model has no sources entry of its own.
-            Report(Codes.StagingModelMissing, Severity.Error, SourceSpan.TextFile(DisplayPath.For(sqlPath)), $"stable model {model} has no YAML {DisplayPath.For(yamlPath)}; run `electionmatch generate`");
+            Report(Codes.StagingModelMissing, Severity.Error, SourceSpan.TextFile(DisplayPath.For(sqlPath)), $"stable model {model} has no YAML {DisplayPath.For(yamlPath)}; "
+                + (target.Unreadable is null ? "run `electionmatch generate`" : $"`electionmatch generate` writes it once {newest.Table} can be read here (EM0101, {target.Entry.At.File}:{target.Entry.At.Line})"));
         }
 
-        if (_notHere.Contains(newest))
+        if (target.Unreadable is not null)
         {
             // Its table is not here (EM0101): no columns to render the YAML from nor to run over; only an edit shows.
             if (File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(yamlPath)) is { IsGenerated: true, IsIntact: false })
@@ -380,22 +387,33 @@ public sealed class CheckOperation
             + $"{form.Describe(_context.Settings, _context.Project)}; once every machine that runs this project has dbt {built} or later, set dbt_version: \"{built}\" here and run `electionmatch generate`");
     }
 
-    private void CheckGeneratedFile(string path, Func<GeneratedFile> render)
+    /// <param name="reportStale">False when generate would not bring the file up to date (the caller says why instead).</param>
+    /// <returns>False when the file is generated, unedited and out of date.</returns>
+    private bool CheckGeneratedFile(string path, Func<GeneratedFile> render, bool reportStale = true)
     {
         var state = GeneratedFile.Inspect(File.ReadAllText(path));
         if (!state.IsGenerated)
         {
-            return;
+            return true;
         }
 
         if (!state.IsIntact)
         {
             Report(Codes.GeneratedFileEdited, Severity.Error, new SourceSpan(DisplayPath.For(path), state.FirstEditedLine(render()), 1), EditedByHand);
+            return true;
         }
-        else if (render().Body != state.Body)
+
+        if (render().Body == state.Body)
+        {
+            return true;
+        }
+
+        if (reportStale)
         {
             Report(Codes.GeneratedFileStale, Severity.Warning, new SourceSpan(DisplayPath.For(path), 1, 1), "this generated file is out of date with its template or snapshot; run `electionmatch generate`");
         }
+
+        return false;
     }
 
     /// <summary>
@@ -637,9 +655,6 @@ public sealed class CheckOperation
             }
         }
     }
-
-    private string Where(SourceTable entry) =>
-        entry.ExternalLocation is { } location ? $"its external_location '{location}'" : $"table {entry.Schema}.{entry.Identifier} in {DisplayPath.For(_context.Target.DatabasePath)}";
 
     private void Report(string code, Severity severity, SourceSpan at, string message) =>
         _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));

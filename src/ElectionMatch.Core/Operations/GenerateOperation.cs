@@ -120,8 +120,9 @@ public sealed class GenerateOperation
     }
 
     /// <summary>
-    /// Writes a match's stable model over its newest snapshot that exists, so downstream models that ref it
-    /// never change for a new snapshot. Nothing is written for a match with no snapshot or no staging model yet.
+    /// Writes a match's stable model over its newest declared snapshot (<see cref="StableModelTarget"/>), so downstream
+    /// models that ref it never change for a new snapshot; while that snapshot cannot be read here, it is left as it is
+    /// with a warning. Nothing is written for a match with no snapshot or no staging model yet.
     /// A snapshot whose run was interrupted is passed over (check leaves it out too), unless it is <paramref name="finishing"/>:
     /// the one the calling run is finishing, which completes its log row only after this.
     /// </summary>
@@ -136,18 +137,16 @@ public sealed class GenerateOperation
             interrupted.Remove(finishing.Table);
         }
 
-        var declared = NewestSnapshot(match, sources, interrupted.Keys);
-        if (declared is not var (newest, entry) || !File.Exists(_context.SqlPath(newest)))
+        if (StableModelTarget.Find(_context, match, sources, interrupted.Keys, warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
         {
             return;
         }
 
-        // An older snapshot that is here is no stand-in: in a clone without the warehouse (or with another one) the
-        // stable model would be moved back to it, and that edit committed. check reports the missing table (EM0101).
-        if (!Readable(warehouse, resolver, entry))
+        var newest = target.Name;
+        if (target.Unreadable is not null)
         {
-            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, entry.At,
-                $"the stable model of '{match}' is left as it is: its newest snapshot {newest.Table} cannot be read here (no table in {DisplayPath.For(_context.Target.DatabasePath)}{(File.Exists(_context.Target.DatabasePath) ? "" : ", which does not exist")}), and an older one would move it back"));
+            // check says the same at the entry (EM0101), and asks for no generate.
+            result.Diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
             return;
         }
 
@@ -265,31 +264,6 @@ public sealed class GenerateOperation
         }
     }
 
-    /// <summary>
-    /// The newest snapshot of a match the sources YAML declares, with its entry, whether or not it can be read here;
-    /// <paramref name="passedOver"/> (interrupted runs' snapshots) are not candidates.
-    /// </summary>
-    internal (SnapshotName Name, SourceTable Entry)? NewestSnapshot(string match, SourceCatalog sources, IEnumerable<string> passedOver) =>
-        sources.TablesOf(_context.Settings.Snapshots.SourceName)
-            .Select(t => (Name: SnapshotName.TryParse(t.Name, match), Entry: t))
-            .Where(x => x.Name is not null && !passedOver.Contains(x.Name.Table, StringComparer.Ordinal))
-            .OrderByDescending(x => x.Name!.Date)
-            .Select(x => ((SnapshotName, SourceTable)?)(x.Name!, x.Entry))
-            .FirstOrDefault();
-
-    private static bool Readable(DuckDbWarehouse warehouse, RelationResolver resolver, SourceTable entry)
-    {
-        try
-        {
-            warehouse.Describe("select * from " + resolver.Relation(entry));
-            return true;
-        }
-        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
-        {
-            return false;
-        }
-    }
-
     private void WriteZipCodeModels(ZipCodeSettings zipCodes, DuckDbWarehouse warehouse, RelationResolver resolver, GenerateResult result)
     {
         // A model that reads a column the voter file lacks cannot run: name the setting, and write nothing.
@@ -356,11 +330,7 @@ public sealed class GenerateOperation
     private string LeftInterruptedLine(PublishRecord record, string match)
     {
         var date = SnapshotName.TryParse(record.Snapshot, match)!.Date;
-        var future = SnapshotDateRange.NeedsAllowFuture(date, DateOnly.FromDateTime(DateTime.UtcNow)) ? " " + _context.RunOption("--allow-future-date") : "";
-        var options = string.Concat(record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => " " + _context.RunOption(o)));
-        var rerun = _context.Host == ProjectHost.MSBuild
-            ? $"dotnet build -t:ElectionMatchRun -p:Match={match} -p:SnapshotDate={date:yyyy-MM-dd}{future}{options}"
-            : $"electionmatch run {match} --snapshot-date {date:yyyy-MM-dd}{future}{options}";
+        var rerun = _context.RunCommand(match, date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         return $"left {record.Snapshot} alone: the run that published it was interrupted before it wrote its files (EM0608); `{rerun}` finishes it";
     }
 

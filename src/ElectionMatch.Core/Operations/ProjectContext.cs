@@ -73,6 +73,19 @@ public sealed class ProjectContext
         _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "not a run option"),
     };
 
+    /// <summary>
+    /// The command that runs <paramref name="match"/> for <paramref name="date"/> as this host takes it, with
+    /// <c>--allow-future-date</c> when the date needs it and the further run <paramref name="options"/> (CLI flags).
+    /// </summary>
+    public string RunCommand(string match, DateOnly date, IEnumerable<string> options)
+    {
+        var future = SnapshotDateRange.NeedsAllowFuture(date, DateOnly.FromDateTime(DateTime.UtcNow)) ? " " + RunOption("--allow-future-date") : "";
+        var rest = string.Concat(options.Select(o => " " + RunOption(o)));
+        return Host == ProjectHost.MSBuild
+            ? $"dotnet build -t:ElectionMatchRun -p:Match={match} -p:SnapshotDate={date:yyyy-MM-dd}{future}{rest}"
+            : $"electionmatch run {match} --snapshot-date {date:yyyy-MM-dd}{future}{rest}";
+    }
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);

@@ -1,0 +1,57 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Snapshots;
+
+/// <summary>
+/// Why a snapshot the sources YAML declares cannot be read here, and what to do about it. check says it at the entry
+/// (EM0101); generate and run say it in the same words when it is a match's newest snapshot and they leave the stable
+/// model as it is (EM0107, <see cref="Generation.StableModelTarget"/>), so that no command asks for another that would
+/// change nothing.
+/// </summary>
+/// <param name="Reason">What is missing, following "snapshot 'x' is declared here but".</param>
+/// <param name="Remedy">The user's options, each a thing that makes the snapshot readable here or removes it.</param>
+/// <param name="WarehouseNotHere">The warehouse file itself is not here (a clone without it, docs/ci.md).</param>
+internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool WarehouseNotHere)
+{
+    /// <summary>Null when the snapshot's table (or <c>external_location</c> file) can be read here.</summary>
+    public static UnreadableSnapshot? Of(ProjectContext context, SnapshotName name, SourceTable entry, DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        try
+        {
+            warehouse.Describe("select * from " + resolver.Relation(entry));
+            return null;
+        }
+        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+        {
+            return For(context, name, entry);
+        }
+    }
+
+    /// <summary>For a snapshot known not to be readable here.</summary>
+    public static UnreadableSnapshot For(ProjectContext context, SnapshotName name, SourceTable entry)
+    {
+        const string Reachable = "docs/ci.md, \"The snapshots must be reachable\"";
+        var path = context.Target.DatabasePath;
+        var warehouse = DisplayPath.For(path);
+        var table = $"{entry.Schema}.{entry.Identifier}";
+        if (entry.ExternalLocation is { } location)
+        {
+            return new($"its external_location '{location}' does not exist", "restore the file, or delete this entry if the snapshot should not exist", WarehouseNotHere: false);
+        }
+
+        if (!File.Exists(path))
+        {
+            return new($"its table {table} cannot be read: the warehouse {warehouse} is not here (a clone without it, as in CI)",
+                $"check a copy of it through a profile target such as `ci` ({Reachable})", WarehouseNotHere: true);
+        }
+
+        // An older warehouse than the one a teammate ran the match in (their entry, staging model and manifest are
+        // committed), or a table dropped since: either way the table is what is missing, not a generate.
+        return new($"table {table} in {warehouse} does not exist (it was published into another warehouse, such as a teammate's, or dropped from this one)",
+            $"read the warehouse that has it through a profile target ({Reachable}), publish it into this one with `{context.RunCommand(name.Match, name.Date, ["--replace"])}`, or delete this entry if the snapshot should not exist",
+            WarehouseNotHere: false);
+    }
+}
