@@ -252,7 +252,8 @@ public sealed class PruneOperation
             CrashPoint.Reached("prune:files-deleted");
         }
 
-        if (_context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table) is { } entry)
+        // Read again: pruning an earlier snapshot of this call moved the lines after its entry.
+        if (SourceCatalog.Load(_context.Project).Find(_context.Settings.Snapshots.SourceName, name.Table) is { } entry)
         {
             result.Add("remove", $"the sources entry of {name.Table} ({entry.At.File}:{entry.At.Line})");
             var (text, byteOrderMark) = UserFileText.Read(entry.FilePath);
