@@ -46,6 +46,36 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
     }
 
     [Fact]
+    public void Removing_a_table_takes_its_lines_and_comments_inside_it_and_changes_no_other_byte()
+    {
+        var updated = SourcesFileEditor.RemoveTable(Sources, "__sources.yaml", "model_predictions", "candidacy_ddhq_matches_20251112");
+
+        Assert.Equal(Sources.Replace("      - name: \"candidacy_ddhq_matches_20251112\"\n        columns:\n          - name: gp_candidacy_id\n", "", StringComparison.Ordinal), updated);
+    }
+
+    [Fact]
+    public void Removing_a_table_whose_dash_stands_alone_keeps_crlf_and_the_rest()
+    {
+        var text = "sources:\r\n  - name: s\r\n    tables:\r\n      -\r\n        name: a   # old\r\n        description: x\r\n      - name: b\r\n";
+
+        var updated = SourcesFileEditor.RemoveTable(text, "__sources.yaml", "s", "a");
+
+        Assert.Equal("sources:\r\n  - name: s\r\n    tables:\r\n      - name: b\r\n", updated);
+        Assert.Null(SourcesFileEditor.RemoveTable(text, "__sources.yaml", "s", "c"));
+    }
+
+    [Fact]
+    public void Removing_the_only_table_of_a_source_is_refused_at_it()
+    {
+        var text = "sources:\n  - name: s\n    tables:\n      - name: a\n";
+
+        var error = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.RemoveTable(text, "__sources.yaml", "s", "a"));
+
+        Assert.Equal(Codes.YamlShape, Assert.Single(error.Diagnostics).Code);
+        Assert.Equal(4, error.Diagnostics[0].Line);
+    }
+
+    [Fact]
     public void The_added_table_is_read_back_in_the_right_source()
     {
         var updated = SourcesFileEditor.AddTable(Sources, "__sources.yaml", "model_predictions", Entry);

@@ -61,7 +61,7 @@ internal static class RunCommand
         return command;
     }
 
-    private static DateOnly? ParseDate(string? text)
+    internal static DateOnly? ParseDate(string? text)
     {
         if (text is null)
         {

@@ -25,6 +25,9 @@ public sealed class CheckOperation
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
     private HashSet<string> _interrupted = [];
+    // Snapshots prune retired (manifest under pruned/): no table, entry or staging model is expected of them; what a prune
+    // that stopped on the way left is verify's one error (EM0613), not one finding per file.
+    private readonly HashSet<string> _pruned = new(StringComparer.Ordinal);
     // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
@@ -41,6 +44,7 @@ public sealed class CheckOperation
     {
         _diagnostics.Clear();
         _notHere.Clear();
+        _pruned.Clear();
         using var held = _context.Lock("check", out _context);
         using var warehouse = _context.OpenForReading();
         var resolver = _context.Resolver(warehouse);
@@ -57,12 +61,13 @@ public sealed class CheckOperation
         var snapshots = new Dictionary<string, MatchSnapshots>(StringComparer.Ordinal);
         foreach (var (match, definition) in matches)
         {
+            _pruned.UnionWith(ManifestFiles.PrunedSnapshots(_context, match));
             var present = CheckSnapshots(match, definition, warehouse, resolver);
             CheckLatestModel(match, definition, warehouse, resolver);
             CheckOrphanStagingFiles(match);
             CheckUndeclaredSnapshots(match, warehouse);
             snapshots[match] = new MatchSnapshots(
-                _context.DeclaredSnapshots(match).Select(d => d.Name).Concat(present).Distinct().OrderBy(n => n.Date).ToList(),
+                _context.DeclaredSnapshots(match).Select(d => d.Name).Where(n => !_pruned.Contains(n.Table)).Concat(present).Distinct().OrderBy(n => n.Date).ToList(),
                 [.. present, .. _notHere.Where(n => n.Match == match)]);
         }
 
@@ -81,7 +86,7 @@ public sealed class CheckOperation
     private List<SnapshotName> CheckSnapshots(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var present = new List<SnapshotName>();
-        foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table)))
+        foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table) && !_pruned.Contains(s.Name.Table)))
         {
             string relation;
             IReadOnlyList<ColumnInfo> columns;
@@ -189,7 +194,7 @@ public sealed class CheckOperation
     {
         // The newest declared snapshot is the one the stable model should read, table or not, as generate decides it: while
         // it cannot be read here, generate leaves the stable model as it is, so nothing here may ask for a generate.
-        if (StableModelTarget.Find(_context, match, _context.Sources, _interrupted, warehouse, resolver) is not { } target)
+        if (StableModelTarget.Find(_context, match, _context.Sources, _interrupted.Concat(_pruned), warehouse, resolver) is not { } target)
         {
             return;
         }
@@ -493,7 +498,7 @@ public sealed class CheckOperation
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
             var table = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
-            if (SnapshotName.TryParse(table, match) is not null && !_interrupted.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
+            if (SnapshotName.TryParse(table, match) is not null && !_interrupted.Contains(table) && !_pruned.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
             {
                 var what = file.EndsWith(".sql", StringComparison.Ordinal) ? "staging model" : "staging model YAML, without its SQL,";
                 Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"{what} for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this file");
@@ -509,7 +514,7 @@ public sealed class CheckOperation
     private void CheckUndeclaredSnapshots(string match, DuckDbWarehouse warehouse)
     {
         var source = _context.Settings.Snapshots.SourceName;
-        foreach (var table in _context.PublishedSnapshots(warehouse, match).Where(t => !_interrupted.Contains(t) && _context.Sources.Find(source, t) is null))
+        foreach (var table in _context.PublishedSnapshots(warehouse, match).Where(t => !_interrupted.Contains(t) && !_pruned.Contains(t) && _context.Sources.Find(source, t) is null))
         {
             var at = _context.Sources.SourceNames.TryGetValue(source, out var declared) ? declared : SourceSpan.TextFile(DisplayPath.For(_context.SnapshotSourcesFile));
             Report(Codes.SourceEntryMissing, Severity.Error, at, $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}) but not declared in source '{source}', so dbt cannot read it; `electionmatch generate` adds its entry and staging model");
@@ -523,52 +528,34 @@ public sealed class CheckOperation
     private void CheckDownstreamReferences(Dictionary<string, MatchSnapshots> existing)
     {
         var source = _context.Settings.Snapshots.SourceName;
-        var stagingDirectory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
         // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
         var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
-        // Wherever dbt resolves ref(): a singular test, an analysis, a snapshot or a YAML test that names a missing model
-        // fails dbt's parse as a model does.
         var refNames = _context.Project.RefNames();
-        foreach (var file in _context.Project.ReferencingFiles().Where(f => !stableModels.Contains(f) && !_misplaced.Contains(f)))
+        foreach (var (call, named, isPinned) in SnapshotReferences.In(_context.Project, _context.Settings.Snapshots, f => stableModels.Contains(f) || _misplaced.Contains(f)))
         {
-            var display = DisplayPath.For(file);
-            var isStaging = Path.GetDirectoryName(file) == stagingDirectory;
-            var text = File.ReadAllText(file);
-            var references = ModelSql.ReferencesIn(file, text, display);
-            // A comparison of snapshots, or a line marked pinned, keeps its dated references on purpose.
-            var pinned = PinnedReferences.In(file, text, references, source);
-            foreach (var call in references)
+            if (named is not { } name || !existing.TryGetValue(name.Match, out var snapshots))
             {
-                var table = call switch
-                {
-                    { IsRef: true } when call.RefModel.StartsWith($"stg_{source}__", StringComparison.Ordinal) => call.RefModel[$"stg_{source}__".Length..],
-                    { IsSource: true } when call.Arguments[0] == source && !isStaging => call.Arguments[1],
-                    _ => null,
-                };
-                if (table is null || SnapshotName.TryParse(table) is not { } name || !existing.TryGetValue(name.Match, out var snapshots))
-                {
-                    CheckReferenceToUnknownModel(call, existing, refNames);
-                    continue;
-                }
+                CheckReferenceToUnknownModel(call, existing, refNames);
+                continue;
+            }
 
-                var newest = snapshots.Declared.Count == 0 ? null : snapshots.Declared[^1];
-                var available = snapshots.Available.Contains(name);
-                if (!available || (call.IsRef && !File.Exists(_context.SqlPath(name))))
-                {
-                    var hint = newest is null ? "no snapshot of this match exists" : $"the newest is {newest.Table}";
-                    Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
-                }
-                else if (name != newest && !pinned.ContainsKey(call.At))
-                {
-                    Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {newest!.Table}");
-                }
+            var newest = snapshots.Declared.Count == 0 ? null : snapshots.Declared[^1];
+            var available = snapshots.Available.Contains(name);
+            if (!available || (call.IsRef && !File.Exists(_context.SqlPath(name))))
+            {
+                var hint = newest is null ? "no snapshot of this match exists" : $"the newest is {newest.Table}";
+                Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
+            }
+            else if (name != newest && !isPinned)
+            {
+                Report(Codes.ReferenceToSupersededSnapshot, Severity.Warning, call.At, $"{call.Function}() names snapshot '{name.Table}', which is superseded by {newest!.Table}");
+            }
 
-                // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
-                if (call.IsRef && available && !pinned.ContainsKey(call.At) && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
-                {
-                    var stable = SnapshotName.LatestModel(name.Match, source);
-                    Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({newest!.Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
-                }
+            // Only a defined match gains snapshots that the stable model follows (and generate --rewrite-refs rewrites to it).
+            if (call.IsRef && available && !isPinned && _context.Settings.Matches.ContainsKey(name.Match) && File.Exists(_context.LatestSqlPath(name.Match)))
+            {
+                var stable = SnapshotName.LatestModel(name.Match, source);
+                Report(Codes.ReferenceToDatedStagingModel, Severity.Warning, call.At, $"ref('{call.RefModel}') reads one dated snapshot; ref('{stable}') always reads the newest ({newest!.Table}); `electionmatch generate --rewrite-refs` rewrites this reference");
             }
         }
     }

@@ -68,6 +68,9 @@ public sealed class VerifyOperation
         private readonly SnapshotLog _log;
         private readonly Dictionary<string, PublishRecord> _records;
         private readonly IReadOnlyList<ManifestFile> _files;
+        // Manifests prune moved under pruned/ (chain links), and the snapshots they retired (no manifest left in place).
+        private readonly IReadOnlyList<ManifestFile> _prunedFiles;
+        private readonly IReadOnlySet<string> _pruned;
         private readonly bool _warehouseHere;
         private readonly bool _reportAbsentWarehouse;
 
@@ -82,6 +85,8 @@ public sealed class VerifyOperation
             _log = new SnapshotLog(warehouse);
             _records = _log.Latest(match).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
             _files = ManifestFiles.Of(context, match);
+            _prunedFiles = ManifestFiles.Pruned(context, match);
+            _pruned = ManifestFiles.PrunedSnapshots(context, match);
         }
 
         private string WarehouseFile => DisplayPath.For(_context.Target.DatabasePath);
@@ -105,16 +110,23 @@ public sealed class VerifyOperation
             }
 
             var present = _files.Select(f => f.Snapshot).ToHashSet(StringComparer.Ordinal);
-            foreach (var record in _records.Values.Where(r => r.IsComplete && !present.Contains(r.Snapshot)))
+            foreach (var record in _records.Values.Where(r => r.IsComplete && !present.Contains(r.Snapshot) && !_pruned.Contains(r.Snapshot)))
             {
-                var path = DisplayPath.For(_context.ManifestPath(SnapshotName.TryParse(record.Snapshot, _match)!));
+                var name = SnapshotName.TryParse(record.Snapshot, _match)!;
+                // A pruned snapshot's manifest is kept under pruned/; the log says where it should be.
+                var path = DisplayPath.For(record.IsPruned ? _context.PrunedManifestPath(name) : _context.ManifestPath(name));
                 Report(Codes.ManifestMissing, Severity.Error, MissingManifestAt(record.Snapshot, path),
-                    $"the manifest {path} of snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
+                    $"the manifest {path} of {(record.IsPruned ? "pruned " : "")}snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
+            }
+
+            foreach (var snapshot in _pruned.Order(StringComparer.Ordinal))
+            {
+                VerifyPruned(SnapshotName.TryParse(snapshot, _match)!);
             }
 
             // Without a log of the snapshot (a clone without the warehouse), the sources entry generate wrote with the
             // manifest says it was written.
-            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry.ManifestAt is not null && !_records.ContainsKey(d.Name.Table) && !present.Contains(d.Name.Table)))
+            foreach (var (name, entry) in _context.DeclaredSnapshots(_match).Where(d => d.Entry.ManifestAt is not null && !_records.ContainsKey(d.Name.Table) && !present.Contains(d.Name.Table) && !_pruned.Contains(d.Name.Table)))
             {
                 Report(Codes.ManifestMissing, Severity.Error, entry.ManifestAt!.Value,
                     $"the manifest {DisplayPath.For(_context.ManifestPath(name))} of snapshot {name.Table} is missing (its sources entry names it here; the warehouse's snapshot log does not know the snapshot); restore it from version control");
@@ -154,6 +166,49 @@ public sealed class VerifyOperation
             if (inputs && _context.Settings.Matches.ContainsKey(_match))
             {
                 VerifyInputs();
+            }
+        }
+
+        /// <summary>
+        /// A pruned snapshot (its manifest moved under pruned/) has no table, no model file beside the manifests, no log
+        /// rows left unmarked, no parquet copy, no staging model and no sources entry: prune removes them in that order,
+        /// so anything left is a prune that stopped on the way, which the same command finishes. One error says all of it.
+        /// </summary>
+        private void VerifyPruned(SnapshotName name)
+        {
+            // Moved, never rewritten: the file is the one the log completed, as a manifest in place must be.
+            if (_prunedFiles.FirstOrDefault(f => f.Snapshot == name.Table) is { } file
+                && _records.GetValueOrDefault(name.Table) is { ManifestSha256: { } published } && published != file.Sha256)
+            {
+                Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), TextLines.FirstDifferent(file.Text, _records[name.Table].ManifestJson ?? ""), 1),
+                    $"this pruned manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); restore it from version control");
+            }
+
+            var left = new List<string>();
+            if (File.Exists(_context.ModelParametersPath(name)))
+            {
+                left.Add($"its model file {DisplayPath.For(_context.ModelParametersPath(name))}");
+            }
+
+            var schema = _context.Settings.Snapshots.Schema;
+            var tables = _warehouseHere ? new[] { name.Table, name.QuarantineTable }.Where(t => _warehouse.TableExists(schema, t)).ToList() : [];
+            left.AddRange(tables.Select(t => $"the table {schema}.{t}"));
+            if (tables.Count == 0 && _records.GetValueOrDefault(name.Table) is { IsPruned: false })
+            {
+                left.Add("its rows in the warehouse's snapshot log, not marked pruned");
+            }
+
+            left.AddRange(new[] { _context.ParquetPath(name), _context.SqlPath(name), _context.YamlPath(name) }.Where(File.Exists).Select(f => DisplayPath.For(f)));
+            if (_context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table) is { } entry)
+            {
+                left.Add($"its sources entry ({entry.At.File}:{entry.At.Line})");
+            }
+
+            if (left.Count > 0)
+            {
+                var date = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                Report(Codes.SnapshotPartlyPruned, Severity.Error, SourceSpan.TextFile(DisplayPath.For(_context.PrunedManifestPath(name))),
+                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `electionmatch prune {_match} --snapshot-date {date}` finishes it");
             }
         }
 
@@ -374,8 +429,9 @@ public sealed class VerifyOperation
         /// </summary>
         private void VerifyChain()
         {
-            var parsed = ManifestFiles.Chain(_files, _log, _match);
-            var here = _files.Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
+            // A pruned manifest is a link as a manifest in place is: kept unchanged under pruned/, verified by its hash.
+            var parsed = ManifestFiles.Chain([.. _files, .. _prunedFiles], _log, _match);
+            var here = _files.Concat(_prunedFiles).Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
             var ever = _log.ManifestHashes(_match);
             var latest = _records.Values.Where(r => r.IsComplete).ToDictionary(r => r.ManifestSha256!, r => r.Snapshot, StringComparer.Ordinal);
             for (var i = 0; i < parsed.Count; i++)

@@ -65,6 +65,61 @@ public static class SourcesFileEditor
         return prefix + new string(' ', (int)key.Start.Column - 1) + "manifest: " + manifest + newline + text[offset..];
     }
 
+    /// <summary>
+    /// Removes a table entry from a source's <c>tables:</c>: the lines from its dash to its last line of content, with
+    /// the comments inside it. Every other byte stays, comments and blank lines around it too. Null when the source
+    /// declares no such table in this file.
+    /// </summary>
+    public static string? RemoveTable(string text, string path, string sourceName, string tableName)
+    {
+        var yaml = YamlFile.Parse(path, text);
+        foreach (var source in SourcesList(yaml).Children.OfType<YamlMappingNode>().Where(s => NameOf(s) == sourceName))
+        {
+            if (!source.Children.TryGetValue(new YamlScalarNode("tables"), out var tablesNode) || tablesNode is not YamlSequenceNode tables
+                || tables.Children.OfType<YamlMappingNode>().FirstOrDefault(t => NameOf(t) == tableName) is not { } table)
+            {
+                continue;
+            }
+
+            if (tables.Style == YamlDotNet.Core.Events.SequenceStyle.Flow)
+            {
+                throw DiagnosticException.At(Codes.YamlShape, yaml.At(tables), $"the tables of source '{sourceName}' are written in flow style ([a, b]); write them as a block list, or remove '{tableName}' by hand");
+            }
+
+            if (tables.Children.Count == 1)
+            {
+                // An empty `tables:` reads as null, which dbt refuses; what the source becomes is the user's call.
+                throw DiagnosticException.At(Codes.YamlShape, yaml.At(table), $"'{tableName}' is the only table of source '{sourceName}' in this file; remove it (and the source, or its tables: key) by hand");
+            }
+
+            var lines = TextLines.Starts(text);
+            var first = DashLine(text, lines, table);
+            var last = LastContentLine(table);
+            var start = lines[first - 1];
+            var end = last < lines.Count ? lines[last] : text.Length;
+            return text[..start] + text[end..];
+        }
+
+        return null;
+    }
+
+    /// <summary>The 1-based line of an item's dash: its own first line, or the line above when the dash stands alone.</summary>
+    private static int DashLine(string text, List<int> lines, YamlNode item)
+    {
+        var line = (int)item.Start.Line;
+        if (text.AsSpan(lines[line - 1], (int)item.Start.Column - 1).Contains('-'))
+        {
+            return line;
+        }
+
+        while (line > 1 && text.AsSpan(lines[line - 2], lines[line - 1] - lines[line - 2]).Trim().Length == 0)
+        {
+            line--;
+        }
+
+        return line - 1;
+    }
+
     private static YamlMappingNode? Child(YamlMappingNode? node, string key) =>
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
 

@@ -116,4 +116,6 @@ public static class Codes
     public const string ModelFileChanged = "EM0610";
     public const string SnapshotDiffersFromManifest = "EM0611";
     public const string QuarantineDiffersFromManifest = "EM0612";
+    public const string SnapshotPartlyPruned = "EM0613";
+    public const string PruneRefused = "EM0614";
 }

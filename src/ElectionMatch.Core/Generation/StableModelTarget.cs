@@ -7,7 +7,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Generation;
 
 /// <summary>
-/// The snapshot a match's stable model is to read: the newest the sources YAML declares (one whose run was interrupted
+/// The snapshot a match's stable model is to read: the newest the sources YAML declares (one whose run was interrupted, or one pruned,
 /// passed over), whether or not it can be read here. generate and run move the stable model onto it only when it can
 /// be read, and otherwise leave the stable model as it is: an older snapshot that is here is no stand-in (in a clone
 /// without the warehouse, or with an older one, the stable model would be moved back and that edit committed). check
@@ -17,7 +17,7 @@ namespace ElectionMatch.Generation;
 internal sealed record StableModelTarget(SnapshotName Name, SourceTable Entry, UnreadableSnapshot? Unreadable)
 {
     /// <param name="sources">The sources YAML as the caller has it (a run reads it again after adding its entry).</param>
-    /// <param name="passedOver">Tables of snapshots whose run was interrupted (EM0608): not candidates.</param>
+    /// <param name="passedOver">Tables that are not candidates: snapshots whose run was interrupted (EM0608), and pruned ones.</param>
     public static StableModelTarget? Find(ProjectContext context, string match, SourceCatalog sources, IEnumerable<string> passedOver, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var skipped = passedOver.ToHashSet(StringComparer.Ordinal);

@@ -52,7 +52,10 @@ public sealed class GenerateOperation
                 result.LeftInterrupted.Add(LeftInterruptedLine(record, match.Name));
             }
 
-            foreach (var (name, entry) in declared.Where(d => !interrupted.ContainsKey(d.Name.Table)))
+            // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
+            // prune's to remove (check: EM0613).
+            var pruned = ManifestFiles.PrunedSnapshots(_context, match.Name);
+            foreach (var (name, entry) in declared.Where(d => !interrupted.ContainsKey(d.Name.Table) && !pruned.Contains(d.Name.Table)))
             {
                 // Whether or not its table is here: the entry is what a clone without the warehouse finds the manifest by.
                 NameManifest(name, entry, result);
@@ -79,7 +82,7 @@ public sealed class GenerateOperation
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
-            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !interrupted.ContainsKey(t)))
+            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !interrupted.ContainsKey(t) && !pruned.Contains(t)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
@@ -137,7 +140,7 @@ public sealed class GenerateOperation
             interrupted.Remove(finishing.Table);
         }
 
-        if (StableModelTarget.Find(_context, match, sources, interrupted.Keys, warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
+        if (StableModelTarget.Find(_context, match, sources, interrupted.Keys.Concat(ManifestFiles.PrunedSnapshots(_context, match)), warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
         {
             return;
         }

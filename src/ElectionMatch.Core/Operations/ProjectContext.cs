@@ -153,6 +153,19 @@ public sealed class ProjectContext
     public string ModelParametersPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, name.Table + ".model.json"));
 
+    /// <summary>
+    /// Where <c>prune</c> moves a retired snapshot's manifest and model file, unchanged: <c>&lt;manifest_dir&gt;/pruned/</c>.
+    /// Still committed, so the chain verifies through its hash; never read as a snapshot's manifest.
+    /// </summary>
+    public string PrunedManifestDirectory => Project.Resolve(Path.Combine(Settings.Snapshots.ManifestDirectory, "pruned"));
+
+    public string PrunedManifestPath(SnapshotName name) => Path.Combine(PrunedManifestDirectory, name.Table + ".json");
+
+    public string PrunedModelParametersPath(SnapshotName name) => Path.Combine(PrunedManifestDirectory, name.Table + ".model.json");
+
+    /// <summary>A snapshot's parquet copy under <c>snapshots.export_dir</c>.</summary>
+    public string ParquetPath(SnapshotName name) => Path.Combine(Project.Resolve(Settings.Snapshots.ExportDirectory), name.Table + ".parquet");
+
     /// <summary>The manifest's path relative to the project, as written into generated files; null until it exists.</summary>
     public string? ManifestReference(SnapshotName name) =>
         File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;

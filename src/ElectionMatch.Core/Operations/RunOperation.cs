@@ -568,9 +568,10 @@ public sealed partial class RunOperation
     /// snapshot's. Publication order, not date order, so a back-dated snapshot published later (or an interrupted one
     /// repaired later) extends the chain instead of splitting it; a manifest of an interrupted run is no link until
     /// its repair (<see cref="ManifestFiles.Chain"/>), and one that does not parse is skipped here and reported by verify.
+    /// A pruned snapshot's manifest is a link like any other: it was published, and is kept under pruned/.
     /// </summary>
     private string? PreviousManifest(SnapshotName name, SnapshotLog log) =>
-        ManifestFiles.Chain(ManifestFiles.Of(_context, name.Match), log, name.Match)
+        ManifestFiles.Chain([.. ManifestFiles.Of(_context, name.Match), .. ManifestFiles.Pruned(_context, name.Match)], log, name.Match)
             .Where(m => m.Manifest!.Snapshot != name.Table)
             .Select(m => m.Sha256)
             .LastOrDefault();

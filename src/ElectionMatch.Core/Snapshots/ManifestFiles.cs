@@ -6,9 +6,27 @@ namespace ElectionMatch.Snapshots;
 /// <summary>The manifests of one match in the manifest directory, each with its text and hash, parsed where it parses.</summary>
 internal static class ManifestFiles
 {
-    public static IReadOnlyList<ManifestFile> Of(ProjectContext context, string match)
+    public static IReadOnlyList<ManifestFile> Of(ProjectContext context, string match) =>
+        In(context.Project.Resolve(context.Settings.Snapshots.ManifestDirectory), match);
+
+    /// <summary>
+    /// The manifests of a match's pruned snapshots (<see cref="ProjectContext.PrunedManifestDirectory"/>): no longer any
+    /// snapshot's, but links of the chain, each verified by its hash as a manifest in place is.
+    /// </summary>
+    public static IReadOnlyList<ManifestFile> Pruned(ProjectContext context, string match) => In(context.PrunedManifestDirectory, match);
+
+    /// <summary>
+    /// The snapshots of a match that <c>prune</c> retired, by table name: their manifest is under <c>pruned/</c> and not in
+    /// the manifest directory (a date pruned and then published again is a snapshot like any other).
+    /// </summary>
+    public static IReadOnlySet<string> PrunedSnapshots(ProjectContext context, string match)
     {
-        var directory = context.Project.Resolve(context.Settings.Snapshots.ManifestDirectory);
+        var present = Of(context, match).Select(f => f.Snapshot).ToHashSet(StringComparer.Ordinal);
+        return Pruned(context, match).Select(f => f.Snapshot).Where(s => !present.Contains(s)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static IReadOnlyList<ManifestFile> In(string directory, string match)
+    {
         if (!Directory.Exists(directory))
         {
             return [];
@@ -27,6 +45,7 @@ internal static class ManifestFiles
     /// that parse, less one written by a run the snapshot log shows interrupted (its snapshot's newest log row never
     /// completed, and the file is not one a completed run wrote). The run that repairs the snapshot replaces that file,
     /// so a manifest linked to it would name a hash no manifest has; until the repair, the snapshot is not in the chain.
+    /// <paramref name="files"/> holds the pruned manifests too (<see cref="Pruned"/>): they were published, and a later one names them.
     /// </summary>
     public static IReadOnlyList<ManifestFile> Chain(IEnumerable<ManifestFile> files, SnapshotLog log, string match)
     {

@@ -7,7 +7,8 @@ namespace ElectionMatch.Snapshots;
 /// (written in the publish transaction, completed with the manifest's hash and text once every file is
 /// written) and one (key, hash) row per snapshot row. A log row never completed marks a run that died after
 /// publishing, which the next run finishes; the manifest text lets verify name the field someone edited,
-/// and the row hashes name the rows that were edited, deleted or added.
+/// and the row hashes name the rows that were edited, deleted or added. A snapshot retired by <c>prune</c> keeps its
+/// log rows, marked pruned, and loses its row hashes.
 /// </summary>
 public sealed class SnapshotLog
 {
@@ -34,6 +35,7 @@ public sealed class SnapshotLog
             row_count bigint, content_sha256 varchar, manifest_sha256 varchar, manifest_json varchar);
         create table if not exists {Rows} (snapshot varchar, row_key varchar, row_md5 varchar);
         alter table {Log} add column if not exists run_options varchar;
+        alter table {Log} add column if not exists pruned_at timestamp;
         """);
 
     /// <summary>Records a publish and its row hashes (<paramref name="rowHashes"/>, see <see cref="RowHashes"/>); call inside the publish transaction.</summary>
@@ -62,6 +64,17 @@ public sealed class SnapshotLog
     public void Complete(string runId, string manifestJson) =>
         _warehouse.Execute($"update {Log} set manifest_sha256 = {Sql.Literal(SnapshotManifest.Sha256(manifestJson))}, manifest_json = {Sql.Literal(manifestJson)} where run_id = {Sql.Literal(runId)}");
 
+    /// <summary>
+    /// Marks every publish of a snapshot pruned and drops its row hashes; call inside the transaction that drops its
+    /// tables (<c>prune</c>), so the log never says pruned while the table is there, nor the reverse.
+    /// </summary>
+    public void RecordPrune(string snapshot)
+    {
+        Ensure();
+        _warehouse.Execute($"update {Log} set pruned_at = now() where snapshot = {Sql.Literal(snapshot)} and pruned_at is null");
+        _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
+    }
+
     /// <summary>The newest publish of every snapshot of a match (or of every match), oldest publish first.</summary>
     public IReadOnlyList<PublishRecord> Latest(string? match = null)
     {
@@ -71,18 +84,24 @@ public sealed class SnapshotLog
         }
 
         var where = match is null ? "" : $"where match = {Sql.Literal(match)}";
-        // A log written before run_options existed lacks the column until the next publish adds it (verify reads it read-only).
-        var options = _warehouse.Scalar<long>($"select count(*) from information_schema.columns where table_schema = {Sql.Literal(Schema)} and table_name = 'snapshot_log' and column_name = 'run_options'") > 0
-            ? "run_options" : "cast(null as varchar)";
         return _warehouse.Query($"""
-            select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json, {options}
+            select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json,
+                {Optional("run_options", "varchar")}, {Optional("pruned_at", "timestamp")} is not null
             from {Log} {where}
             qualify row_number() over (partition by snapshot order by published_at desc, run_id desc) = 1
             order by published_at, snapshot
             """,
             r => new PublishRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
-                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)) { RunOptions = r.IsDBNull(8) ? "" : r.GetString(8) });
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)) { RunOptions = r.IsDBNull(8) ? "" : r.GetString(8), IsPruned = r.GetBoolean(9) });
     }
+
+    /// <summary>
+    /// A column added to the log after its first version, or null where a log written before it lacks the column until
+    /// the next publish or prune adds it (verify reads the log read-only).
+    /// </summary>
+    private string Optional(string column, string type) =>
+        _warehouse.Scalar<long>($"select count(*) from information_schema.columns where table_schema = {Sql.Literal(Schema)} and table_name = 'snapshot_log' and column_name = {Sql.Literal(column)}") > 0
+            ? column : $"cast(null as {type})";
 
     /// <summary>Every manifest hash ever completed for a match, replaced ones too: a chain link to any of them is genuine.</summary>
     public IReadOnlySet<string> ManifestHashes(string match) =>
@@ -136,6 +155,9 @@ public sealed record PublishRecord(string Match, string Snapshot, string RunId, 
 
     /// <summary>The run's options that change what it publishes (<c>--incremental --retrain</c>), as the CLI spells them; empty for a plain run or an older log.</summary>
     public string RunOptions { get; init; } = "";
+
+    /// <summary><c>prune</c> dropped this snapshot's tables (in the same transaction that marked it).</summary>
+    public bool IsPruned { get; init; }
 }
 
 public sealed record RowDifferences(RowChange Edited, RowChange Deleted, RowChange Added)

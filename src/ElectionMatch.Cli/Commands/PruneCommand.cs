@@ -1,0 +1,53 @@
+using System.CommandLine;
+using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Cli.Commands;
+
+internal static class PruneCommand
+{
+    public static Command Create()
+    {
+        var project = new ProjectArguments();
+        var match = new Argument<string>("match") { Description = "The match whose snapshots to prune, as named in electionmatch.yml." };
+        var dates = new Option<string[]>("--snapshot-date") { Description = "Prune the snapshot of this date (YYYY-MM-DD); repeatable." };
+        var keep = new NumberOption<int>(
+            new("--keep") { Description = "Prune every finished snapshot of the match but the newest N (1 or more)." },
+            Codes.InvalidOption,
+            "a number of snapshots to keep (1 or more)",
+            n => n >= 1);
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be moved, dropped, deleted and removed, and change nothing." };
+        var command = new Command("prune", "Retire old snapshots of a match: move the manifest under pruned/ (the chain still verifies), drop the tables, delete the parquet copy and staging model, remove the sources entry.") { match, dates, keep.Option, dryRun };
+        project.AddTo(command);
+        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        {
+            var given = result.GetValue(dates) ?? [];
+            var kept = result.GetValue(keep.Option) is null ? (int?)null : keep.Read(result);
+            if ((given.Length == 0) == (kept is null))
+            {
+                throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, "prune takes either --snapshot-date (one or more) or --keep N, not both and not neither");
+            }
+
+            var pruned = new PruneOperation(ProjectContext.Load(project.Read(result)))
+                .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun));
+            foreach (var line in pruned.Actions)
+            {
+                Terminal.Out.WriteLine(line);
+            }
+
+            foreach (var (name, removed) in pruned.Snapshots)
+            {
+                Terminal.Out.WriteLine(pruned.DryRun ? $"would prune {name.Table}" : removed ? $"pruned    {name.Table}" : $"already pruned: {name.Table}, nothing left of it");
+            }
+
+            if (pruned.Snapshots.Count == 0)
+            {
+                Terminal.Out.WriteLine("nothing to prune");
+            }
+
+            return DiagnosticPrinter.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,19 @@
+using ElectionMatch.Snapshots;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>What prune did (or, in a dry run, would do), one line per thing moved, dropped, deleted or removed.</summary>
+public sealed class PruneResult(bool dryRun)
+{
+    public bool DryRun { get; } = dryRun;
+
+    /// <summary>One line per thing, as printed: <c>deleted   path</c>, or in a dry run <c>would delete path</c>.</summary>
+    public List<string> Actions { get; } = [];
+
+    /// <summary>Each snapshot pruned, and whether anything of it was left to remove (false: a prune had finished it already).</summary>
+    public List<(SnapshotName Name, bool Removed)> Snapshots { get; } = [];
+
+    /// <param name="verb">move, drop, delete or remove.</param>
+    internal void Add(string verb, string what) =>
+        Actions.Add(DryRun ? $"would {verb} {what}" : $"{verb + (verb.EndsWith('e') ? "d" : verb == "drop" ? "ped" : "ed"),-9} {what}");
+}

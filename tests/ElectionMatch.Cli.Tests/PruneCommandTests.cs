@@ -1,0 +1,234 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// `prune` on a real warehouse with three published snapshots of the candidacy match (a clone per test): what it
+/// removes, what it refuses, and that check, verify and generate agree with what it leaves, a stopped prune included.
+/// </summary>
+public sealed class PruneCommandTests : IClassFixture<ThreeSnapshots>, IDisposable
+{
+    private const string Match = VerifyTamperTests.Match;
+    private const string Oldest = "candidacy_ddhq_matches_20300603";
+    private const string Middle = "candidacy_ddhq_matches_20300610";
+    private const string Newest = "candidacy_ddhq_matches_20300617";
+    private const string Sources = "models/staging/__sources.yaml";
+    private const string Staging = "models/staging/model_predictions_source/stg_model_predictions__";
+
+    private readonly FixtureCopy _fixture;
+
+    public PruneCommandTests(ThreeSnapshots published)
+    {
+        _fixture = published.Project.Clone();
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(params string[] args) => CliProcess.RunIn(_fixture.Directory, [.. args, "--project-dir", "."]);
+
+    private static string[] Errors(CliProcess.Result result) =>
+        result.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal)).ToArray();
+
+    private bool TableExists(string table)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.TableExists("model_predictions", table);
+    }
+
+    private static string Manifest(string snapshot) => $"electionmatch/manifests/{snapshot}.json";
+
+    private static string Pruned(string snapshot) => $"electionmatch/manifests/pruned/{snapshot}.json";
+
+    /// <summary>The sources YAML without one snapshot's entry: its lines from its dash to the next table's, nothing else.</summary>
+    private static string WithoutEntry(string sources, string snapshot)
+    {
+        var start = sources.IndexOf($"      - name: {snapshot}\n", StringComparison.Ordinal);
+        var end = sources.IndexOf("      - name: ", start + 1, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, sources);
+        return sources[..start] + sources[end..];
+    }
+
+    /// <summary>Every file of the project but the warehouse (DuckDB may checkpoint it on close), with its bytes.</summary>
+    private Dictionary<string, string> Files() =>
+        _fixture.Snapshot().Where(f => !f.Key.StartsWith("target/goodparty.duckdb", StringComparison.Ordinal)).ToDictionary();
+
+    [Fact]
+    public void Pruning_an_older_snapshot_removes_its_table_files_and_entry_and_leaves_check_verify_and_generate_content()
+    {
+        var sources = _fixture.Read(Sources);
+        var manifest = _fixture.Read(Manifest(Oldest));
+
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-03");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"dropped   model_predictions.{Oldest}\n", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"deleted   {Staging}{Oldest}.sql\n", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"pruned    {Oldest}", prune.Stdout, StringComparison.Ordinal);
+        Assert.False(TableExists(Oldest));
+        Assert.False(TableExists(Oldest + "__quarantine"));
+        Assert.True(TableExists(Middle));
+        Assert.False(File.Exists(_fixture.PathOf($"target/model_predictions/{Oldest}.parquet")));
+        Assert.False(File.Exists(_fixture.PathOf($"{Staging}{Oldest}.sql")));
+        Assert.False(File.Exists(_fixture.PathOf($"{Staging}{Oldest}.yml")));
+        Assert.False(File.Exists(_fixture.PathOf(Manifest(Oldest))));
+        Assert.Equal(manifest, _fixture.Read(Pruned(Oldest)));
+        Assert.True(File.Exists(_fixture.PathOf($"electionmatch/manifests/pruned/{Oldest}.model.json")));
+        Assert.Equal(WithoutEntry(sources, Oldest), _fixture.Read(Sources));
+
+        var check = Cli("check");
+        var verify = Cli("verify", "--no-inputs");
+        var files = Files();
+        var generate = Cli("generate");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Contains("0 written", generate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+    }
+
+    [Fact]
+    public void The_chain_verifies_through_a_pruned_manifest_after_the_next_run()
+    {
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-10");
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-24");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        // The newest names the one published before it; the one after the pruned snapshot still names the pruned manifest.
+        var pruned = ElectionMatch.Snapshots.SnapshotManifest.Sha256(_fixture.Read(Pruned(Middle)));
+        Assert.Equal(pruned, ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(Manifest(Newest))).PreviousManifestSha256);
+    }
+
+    [Fact]
+    public void Prune_refuses_the_newest_snapshot_at_its_sources_entry_and_changes_nothing()
+    {
+        var files = Files();
+
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-17", "--snapshot-date", "2030-06-03");
+
+        Assert.Equal(1, prune.ExitCode);
+        var error = Assert.Single(Errors(prune));
+        Assert.StartsWith(Sources + "(", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.PruneRefused}: snapshot {Newest} is the newest finished snapshot", error, StringComparison.Ordinal);
+        Assert.Contains("nothing was pruned", error, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Oldest));
+        Assert.True(TableExists(Newest));
+    }
+
+    [Fact]
+    public void Prune_refuses_a_snapshot_that_does_not_exist()
+    {
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-04");
+
+        Assert.Equal(1, prune.ExitCode);
+        var error = Assert.Single(Errors(prune));
+        Assert.Contains($"error {Codes.SnapshotTableMissing}: no snapshot candidacy_ddhq_matches_20300604 to prune", error, StringComparison.Ordinal);
+        Assert.Contains(Middle, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prune_refuses_a_snapshot_a_downstream_model_still_references_naming_its_file_and_line()
+    {
+        // The commented ref is never read by dbt, so only the second line holds the snapshot.
+        _fixture.Write("models/marts/general/m_reads_old.sql", $"{{# {{{{ ref('stg_model_predictions__{Middle}') }}}} #}}\nselect * from {{{{ ref('stg_model_predictions__{Middle}') }}}} {{# electionmatch: pinned #}}\n");
+        var files = Files();
+
+        var prune = Cli("prune", Match, "--keep", "1");
+
+        Assert.Equal(1, prune.ExitCode);
+        var error = Assert.Single(Errors(prune));
+        Assert.StartsWith("models/marts/general/m_reads_old.sql(2,", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.PruneRefused}: ref('stg_model_predictions__{Middle}') reads snapshot {Middle}", error, StringComparison.Ordinal);
+        Assert.Contains("generate --rewrite-refs", error, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Oldest));
+        Assert.True(TableExists(Middle));
+    }
+
+    [Fact]
+    public void Keep_1_prunes_every_finished_snapshot_of_the_match_but_the_newest()
+    {
+        var prune = Cli("prune", Match, "--keep", "1");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"pruned    {Oldest}", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"pruned    {Middle}", prune.Stdout, StringComparison.Ordinal);
+        Assert.False(TableExists(Oldest));
+        Assert.False(TableExists(Middle));
+        Assert.True(TableExists(Newest));
+        Assert.True(TableExists("llm_l2_br_match_20300603"));
+        Assert.True(File.Exists(_fixture.PathOf(Manifest(Newest))));
+        var check = Cli("check");
+        Assert.True(check.ExitCode == 0, check.Output);
+        var again = Cli("prune", Match, "--keep", "1");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("nothing to prune", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keep_takes_only_a_whole_number_of_one_or_more()
+    {
+        var prune = Cli("prune", Match, "--keep", "0");
+
+        Assert.Equal(1, prune.ExitCode);
+        Assert.Contains($"error {Codes.InvalidOption}: --keep 0 is not a number of snapshots to keep (1 or more)", prune.Stderr, StringComparison.Ordinal);
+        Assert.True(TableExists(Oldest));
+    }
+
+    [Fact]
+    public void A_dry_run_says_what_it_would_remove_and_changes_nothing()
+    {
+        var files = Files();
+
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-03", "--dry-run");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"would move electionmatch/manifests/{Oldest}.json -> electionmatch/manifests/pruned/{Oldest}.json", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"would drop model_predictions.{Oldest}\n", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"would remove the sources entry of {Oldest} ({Sources}:", prune.Stdout, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Oldest));
+        Assert.True(TableExists(Oldest + "__quarantine"));
+    }
+
+    [Fact]
+    public void A_prune_stopped_after_moving_the_manifest_is_one_error_that_a_second_prune_finishes()
+    {
+        // What a prune killed right after its first step leaves: the manifest under pruned/, everything else in place.
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/manifests/pruned"));
+        File.Move(_fixture.PathOf(Manifest(Middle)), _fixture.PathOf(Pruned(Middle)));
+
+        var check = Cli("check");
+        var verify = Cli("verify", "--no-inputs");
+        var files = Files();
+        var generate = Cli("generate");
+
+        Assert.Equal(1, check.ExitCode);
+        var error = Assert.Single(Errors(check));
+        Assert.StartsWith($"electionmatch/manifests/pruned/{Middle}.json(1,1): error {Codes.SnapshotPartlyPruned}:", error, StringComparison.Ordinal);
+        Assert.Contains($"the table model_predictions.{Middle}", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch prune {Match} --snapshot-date 2030-06-10` finishes it", error, StringComparison.Ordinal);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Equal(error, Assert.Single(Errors(verify)));
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(files, Files());
+
+        var prune = Cli("prune", Match, "--snapshot-date", "2030-06-10");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"moved     electionmatch/manifests/{Middle}.model.json", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"dropped   model_predictions.{Middle}\n", prune.Stdout, StringComparison.Ordinal);
+        Assert.False(TableExists(Middle));
+        var after = Cli("check");
+        Assert.True(after.ExitCode == 0, after.Output);
+        var last = Cli("prune", Match, "--snapshot-date", "2030-06-10");
+        Assert.True(last.ExitCode == 0, last.Output);
+        Assert.Contains($"already pruned: {Middle}", last.Stdout, StringComparison.Ordinal);
+    }
+}
