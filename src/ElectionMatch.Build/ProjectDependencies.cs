@@ -1,4 +1,5 @@
 using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Build;
 
@@ -25,7 +26,7 @@ internal static class ProjectDependencies
         yield return context.Project.Resolve(context.Settings.Snapshots.SourcesFile);
         foreach (var table in context.Sources.Tables)
         {
-            if (table.ExternalLocation is { } location && IsLocal(location) && !IsGlob(location))
+            if (table.ExternalLocation is { } location && IsLocal(location) && !DuckDbWarehouse.IsGlob(location))
             {
                 yield return context.Project.Resolve(location);
             }
@@ -41,7 +42,7 @@ internal static class ProjectDependencies
         context.Sources.Tables
             .Select(t => t.ExternalLocation)
             .OfType<string>()
-            .Where(l => IsLocal(l) && IsGlob(l))
+            .Where(l => IsLocal(l) && DuckDbWarehouse.IsGlob(l))
             .Select(context.Project.Resolve)
             .Distinct(StringComparer.Ordinal);
 
@@ -67,7 +68,4 @@ internal static class ProjectDependencies
     // Function calls (read_parquet(...)) and URLs name no local file to watch.
     private static bool IsLocal(string location) =>
         !location.Contains('(', StringComparison.Ordinal) && !location.Contains("://", StringComparison.Ordinal);
-
-    // As RelationResolver tells a glob from one file.
-    private static bool IsGlob(string location) => location.Contains('*', StringComparison.Ordinal);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
 
 namespace ElectionMatch.Evaluation;
 
@@ -11,14 +12,8 @@ namespace ElectionMatch.Evaluation;
 /// scoring as a null. The file is read as DuckDB is then told to read it (RFC 4180 quoting, the delimiter its header
 /// uses); bytes that are not UTF-8 are left for DuckDB, which names their line.
 /// </summary>
-/// <remarks>
-/// Written here rather than with the framework's <c>TextFieldParser</c>, which skips blank lines without counting them
-/// toward a record's line and so cannot say on which line a bad record starts.
-/// </remarks>
 internal static class TruthFileLines
 {
-    private static readonly char[] Delimiters = [',', ';', '\t', '|'];
-
     /// <param name="leftIdColumn">The snapshot's left id column: the header's column of that name holds the left id, when it also names <paramref name="rightIdColumn"/>.</param>
     /// <returns>
     /// The delimiter the file's header uses (the one it holds most often outside quotes; a comma by default) and the ids'
@@ -28,16 +23,17 @@ internal static class TruthFileLines
     {
         var display = DisplayPath.For(truthPath);
         char delimiter;
-        using (var first = Open(truthPath))
+        using (var first = CsvRecords.Open(truthPath))
         {
-            delimiter = Delimiter(first.ReadLine() ?? "");
+            delimiter = CsvRecords.Delimiter(first.ReadLine() ?? "");
         }
 
-        using var reader = Open(truthPath);
+        using var reader = CsvRecords.Open(truthPath);
 
         IReadOnlyList<string>? header = null;
         var (left, right, byName) = (0, 0, false);
-        foreach (var (line, fields) in Records(reader, display, delimiter))
+        foreach (var (line, fields) in CsvRecords.Read(reader, delimiter, start =>
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, start, 1), $"line {start} of the truth file opens a quote it never closes")))
         {
             if (header is null)
             {
@@ -82,105 +78,4 @@ internal static class TruthFileLines
         leftIdColumn is null || rightIdColumn is null
             ? "the left id first and the right id last"
             : $"{leftIdColumn} and {rightIdColumn} in any place, other columns being ignored, or else the left id first and the right id last";
-
-    private static StreamReader Open(string truthPath)
-    {
-        var file = File.OpenRead(truthPath);
-        Stream stream = truthPath.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
-        return new StreamReader(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
-    }
-
-    private static char Delimiter(string header)
-    {
-        var counts = new int[Delimiters.Length];
-        var quoted = false;
-        foreach (var c in header)
-        {
-            quoted ^= c == '"';
-            var index = Array.IndexOf(Delimiters, c);
-            if (!quoted && index >= 0)
-            {
-                counts[index]++;
-            }
-        }
-
-        var most = counts.Max();
-        return most == 0 ? ',' : Delimiters[Array.IndexOf(counts, most)];
-    }
-
-    /// <summary>Each record with the line it starts on and its fields unquoted; an empty line is no record, as for DuckDB.</summary>
-    private static IEnumerable<(int Line, List<string> Fields)> Records(StreamReader reader, string display, char delimiter)
-    {
-        var line = 1;
-        var start = 1;
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var wasQuoted = false;
-        int c;
-        while ((c = reader.Read()) >= 0)
-        {
-            if (quoted)
-            {
-                if (c == '"' && reader.Peek() == '"')
-                {
-                    field.Append('"');
-                    reader.Read();
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    line += c == '\n' ? 1 : 0;
-                    field.Append((char)c);
-                }
-            }
-            else if (c == '"' && field.Length == 0 && !wasQuoted)
-            {
-                quoted = wasQuoted = true;
-            }
-            else if (c == delimiter)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                wasQuoted = false;
-            }
-            else if (c is '\n' or '\r')
-            {
-                if (c == '\r' && reader.Peek() == '\n')
-                {
-                    reader.Read();
-                }
-
-                if (fields.Count > 0 || field.Length > 0 || wasQuoted)
-                {
-                    fields.Add(field.ToString());
-                    yield return (start, fields);
-                }
-
-                fields = [];
-                field.Clear();
-                wasQuoted = false;
-                line++;
-                start = line;
-            }
-            else
-            {
-                field.Append((char)c);
-            }
-        }
-
-        if (quoted)
-        {
-            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, start, 1), $"line {start} of the truth file opens a quote it never closes");
-        }
-
-        if (fields.Count > 0 || field.Length > 0 || wasQuoted)
-        {
-            fields.Add(field.ToString());
-            yield return (start, fields);
-        }
-    }
 }

@@ -18,8 +18,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public IReadOnlyList<string> Files { get; init; } = [Path];
 
-    /// <summary>Whether <see cref="Path"/> is a glob (a <c>*</c>, as <see cref="Warehouse.RelationResolver"/> tells one).</summary>
-    public bool IsGlob => Path.Contains('*', StringComparison.Ordinal);
+    /// <summary>Whether <see cref="Path"/> is a glob (<see cref="Warehouse.DuckDbWarehouse.IsGlob"/>).</summary>
+    public bool IsGlob => Warehouse.DuckDbWarehouse.IsGlob(Path);
 
     /// <summary>The files DuckDB's CSV reader is used for; any other external file is read by its own reader.</summary>
     public static bool IsCsv(string path) =>

@@ -50,5 +50,5 @@ internal static class NumberedInput
 
     // A single local file as the resolver writes it: a quoted path (no glob, no table function call).
     private static bool IsParquetFile(string relation) =>
-        relation.StartsWith('\'') && relation.EndsWith(".parquet'", StringComparison.OrdinalIgnoreCase) && !relation.Contains('*', StringComparison.Ordinal);
+        relation.StartsWith('\'') && relation.EndsWith(".parquet'", StringComparison.OrdinalIgnoreCase) && !Warehouse.DuckDbWarehouse.IsGlob(relation);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
@@ -412,7 +413,7 @@ public sealed partial class RunOperation
             // Every mapped column is "missing" because the whole header is one name: say that once, and why.
             var first = missing[0];
             var column = names.Contains(input.Id) ? input.Columns.Values.First(m => !names.Contains(m.Column)).Column : input.Id;
-            throw DiagnosticException.At(Codes.ColumnNotFound, new SourceSpan(first.File, first.Line, first.Column), OneColumnRead(column, relation.Description, only.Name, separator));
+            throw DiagnosticException.At(Codes.ColumnNotFound, new SourceSpan(first.File, first.Line, first.Column), OneColumnRead(column, relation, only.Name, separator, resolver.Project.Directory));
         }
 
         if (relation.Csv is { } csv)
@@ -468,12 +469,61 @@ public sealed partial class RunOperation
         new[] { ',', ';', '|', '\t' }.Select(c => (Separator: c, Count: name.Count(n => n == c))).Where(x => x.Count > 0)
             .OrderByDescending(x => x.Count).Select(x => (char?)x.Separator).FirstOrDefault();
 
-    private static string OneColumnRead(string column, string relation, string header, char separator)
+    private static string OneColumnRead(string column, InputRelation relation, string header, char separator, string projectDirectory)
     {
         var shown = header.Length > 120 ? header[..120] + "…" : header;
         var delim = separator == '\t' ? "\\t" : separator.ToString();
-        return $"column '{column}' is not in {relation}: it was read as one column, named '{shown}'; its header holds the names separated by '{delim}', which the read did not take as the delimiter; " +
-            $"read it with delim = '{delim}' (in the source's external_location, read_csv(…, delim = '{delim}')), or leave delim out for DuckDB to detect it";
+        var read = $"column '{column}' is not in {relation.Description}: it was read as one column, named '{shown}'; its header holds the names separated by '{delim}', ";
+        if (relation.Csv is not null || DelimiterGiven().IsMatch(relation.Sql))
+        {
+            return read + $"which the read did not take as the delimiter; read it with delim = '{delim}' (in the source's external_location, read_csv(…, delim = '{delim}')), or leave delim out for DuckDB to detect it";
+        }
+
+        // DuckDB's sniffer, left to find the delimiter, settles on none when a line splits otherwise than the header, and
+        // given the delimiter it fails without naming the line: find it, when the call reads one local file.
+        var file = CsvCallFile(relation.Sql, projectDirectory);
+        var cause = file is not null && FirstRaggedLine(file, separator) is var (line, fields, headerFields)
+            ? string.Create(CultureInfo.InvariantCulture, $"but line {line} of {DisplayPath.For(file)} has {fields} {(fields == 1 ? "field" : "fields")} where the header has {headerFields}, so DuckDB's sniffer, left to find the delimiter, took none")
+            : "but DuckDB's sniffer, left to find the delimiter, took none, as it does when a line has more or fewer fields than the header";
+        return read + cause + "; fix that line, or give the file's path alone as the source's external_location: ElectionMatch then reads it with its header's delimiter and quarantines such a line (EMQ009), naming it, while the run goes on";
+    }
+
+    [GeneratedRegex(@"\b(delim|sep|delimiter)\s*=", RegexOptions.IgnoreCase)]
+    private static partial Regex DelimiterGiven();
+
+    [GeneratedRegex(@"^\s*read_csv(_auto)?\s*\(\s*'((?:[^']|'')*)'", RegexOptions.IgnoreCase)]
+    private static partial Regex CsvCall();
+
+    /// <summary>The one local, existing file a <c>read_csv('…')</c> call reads (as DuckDB finds it: where the command runs, else in the project), or null.</summary>
+    private static string? CsvCallFile(string sql, string projectDirectory)
+    {
+        if (CsvCall().Match(sql) is not { Success: true } call)
+        {
+            return null;
+        }
+
+        var path = call.Groups[2].Value.Replace("''", "'", StringComparison.Ordinal);
+        return DuckDbWarehouse.IsGlob(path) ? null
+            : File.Exists(path) ? Path.GetFullPath(path)
+            : File.Exists(Path.Combine(projectDirectory, path)) ? Path.Combine(projectDirectory, path)
+            : null;
+    }
+
+    /// <summary>The first record whose fields, split by the header's delimiter, are more or fewer than the header's.</summary>
+    private static (int Line, int Fields, int HeaderFields)? FirstRaggedLine(string path, char delimiter)
+    {
+        using var reader = CsvRecords.Open(path);
+        int? header = null;
+        foreach (var (line, fields) in CsvRecords.Read(reader, delimiter, _ => { }))
+        {
+            header ??= fields.Count;
+            if (fields.Count != header)
+            {
+                return (line, fields.Count, header.Value);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

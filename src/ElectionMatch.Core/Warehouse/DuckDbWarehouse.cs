@@ -193,10 +193,19 @@ public sealed class DuckDbWarehouse : IDisposable
     public IReadOnlyList<string> Glob(string pattern) =>
         Query($"select file from glob({Sql.Literal(pattern)})", r => r.GetString(0));
 
+    /// <summary>
+    /// Whether a path is a glob as DuckDB's readers tell one: it has a <c>*</c>, <c>?</c> or <c>[</c> (<c>part_?.csv</c>,
+    /// <c>part_[12].csv</c> match files as <c>part_*.csv</c> does). In a URL only <c>*</c> counts, since <c>?</c> starts its query.
+    /// </summary>
+    public static bool IsGlob(string path) =>
+        path.Contains("://", StringComparison.Ordinal) ? path.Contains('*', StringComparison.Ordinal) : path.IndexOfAny(GlobCharacters) >= 0;
+
+    private static readonly char[] GlobCharacters = ['*', '?', '['];
+
     /// <summary>The part of a glob before the folder its first wildcard is in, with its separator ("" when there is none).</summary>
     public static string GlobFolder(string pattern)
     {
-        var wildcard = pattern.IndexOfAny(['*', '?', '[']);
+        var wildcard = pattern.IndexOfAny(GlobCharacters);
         return pattern[..(pattern.LastIndexOfAny(['/', '\\'], wildcard) + 1)];
     }
 

@@ -13,6 +13,9 @@ public sealed class RelationResolver
     private readonly Func<string, string, bool> _tableExists;
     private readonly Stack<string> _compiling = new();
 
+    /// <summary>The dbt project whose directory relative paths are found in.</summary>
+    public DbtProject Project => _project;
+
     public RelationResolver(DbtProject project, SourceCatalog sources, WarehouseTarget target, Func<string, string, bool> tableExists)
     {
         _project = project;
@@ -43,7 +46,7 @@ public sealed class RelationResolver
         var display = DisplayPath.For(path);
         var input = new InputRelation(sql, $"{expression} ({display})", entry.At);
         IReadOnlyList<string> files = [path];
-        if (location.Contains('*', StringComparison.Ordinal))
+        if (DuckDbWarehouse.IsGlob(location))
         {
             files = warehouse.Glob(path);
             input = files.Count > 0 ? input with { Glob = path }
@@ -101,7 +104,7 @@ public sealed class RelationResolver
             }
 
             var path = location.Contains("://", StringComparison.Ordinal) ? location : _project.Resolve(location);
-            if (!location.Contains("://", StringComparison.Ordinal) && !location.Contains('*', StringComparison.Ordinal) && !File.Exists(path))
+            if (!location.Contains("://", StringComparison.Ordinal) && !DuckDbWarehouse.IsGlob(location) && !File.Exists(path))
             {
                 throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
             }

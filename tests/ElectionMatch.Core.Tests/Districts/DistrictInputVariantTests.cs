@@ -349,7 +349,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         Assert.Equal((null, false, null, "rule"), (stateHouse.State, stateHouse.Matched, stateHouse.District, stateHouse.DecidedBy));
         Assert.Contains("districts of the office in 2 states (CA: STATE HOUSE 015; TX: STATE HOUSE 015)", stateHouse.Reason, StringComparison.Ordinal);
         // The report counts them on a line of their own, not in the state they were linked in.
-        Assert.Equal(["CA", "GA", "MO", "TX", "blank", "all"], result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
+        Assert.Equal(["CA", "GA", "MO", "TX", "blank", "all", "mean"], result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
         Assert.StartsWith("CA            29       23", result.Summary[1], StringComparison.Ordinal);
         Assert.StartsWith("blank          6        3", result.Summary[5], StringComparison.Ordinal);
     }

@@ -145,6 +145,8 @@ public sealed class DistrictMatcherTests : IClassFixture<DistrictMatcherRun>
         Assert.All(_run.Result.Accounts, a => Assert.True(a.Balances, $"{a.Input} {a.Unit}: {a.Read} read, {a.Accounted} accounted"));
         Assert.Equal(89, _run.Result.Counts["output_rows"]);
         Assert.Contains(_run.Result.Summary, l => l.StartsWith("all ", StringComparison.Ordinal) && l.Contains(" 89 ", StringComparison.Ordinal));
-        Assert.Equal(["CA", "GA", "MO", "TX", "all"], _run.Result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
+        Assert.Equal(["CA", "GA", "MO", "TX", "all", "mean"], _run.Result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
+        // The line under the table says which positions its confidence columns count.
+        Assert.StartsWith("mean confidence and 90-100 / 70-89 / <70 count matched positions only; ", _run.Result.Summary[^1], StringComparison.Ordinal);
     }
 }

@@ -116,6 +116,22 @@ public sealed class GlobbedCsvInputTests : IDisposable
         Assert.Contains("external_location 'data/nothing/*.csv' of source('airbyte_source', 'hubspot_api_candidacy') matches no file", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("data/hs/part?.csv")]
+    [InlineData("data/hs/part[12].csv")]
+    public void A_glob_with_a_question_mark_or_brackets_and_no_star_reads_every_file_it_matches(string glob)
+    {
+        // DuckDB's readers take ? and [...] as wildcards too; before, only a * made a glob, so such a location was one
+        // file that does not exist (EM0022).
+        var withStar = Published(Run());
+        _fixture.Replace(Sources, "external_location: \"data/hs/*.csv\"", $"external_location: \"{glob}\"");
+
+        var run = Run();
+
+        Assert.Equal(300, run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows").Read);
+        Assert.Equal(withStar, Published(run));
+    }
+
     [Fact]
     public void A_utf16_file_of_a_glob_is_named()
     {
