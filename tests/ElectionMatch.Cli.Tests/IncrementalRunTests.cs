@@ -39,6 +39,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         Assert.Equal(4, partitions);
         Assert.Equal(0, reused);
         Assert.Equal(partitions, recomputed);
+        Assert.Equal("nothing of this match was cached (its first incremental run, or the cache was dropped)", WhyEvery(first));
 
         // North Carolina's candidacies change their surnames; the copy for the full recompute shares the cache so far.
         var lines = File.ReadAllLines(_fixture.PathOf(Left));
@@ -62,8 +63,10 @@ public sealed partial class IncrementalRunTests : IDisposable
         var full = Run(_full, "2030-01-02", "--full");
 
         Assert.Equal((partitions, partitions - 1, 1, "(NC)"), Summary(incremental));
+        Assert.Null(WhyEvery(incremental));
         var (fullPartitions, fullReused, fullRecomputed, _) = Summary(full);
         Assert.Equal((partitions, 0, partitions), (fullPartitions, fullReused, fullRecomputed));
+        Assert.Equal("--full asks for it", WhyEvery(full));
         var published = Manifest(_fixture.Directory, "20300102");
         Assert.Equal(Manifest(_full, "20300102"), published);
         Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, published.Content);
@@ -98,6 +101,80 @@ public sealed partial class IncrementalRunTests : IDisposable
         var retrained = Run(_fixture.Directory, "2030-01-05", "--retrain");
         Assert.Equal((partitions, 0, partitions), Summary(retrained) is var (p, u, c, _) ? (p, u, c) : default);
         Assert.Contains("trained on this run's whole input", retrained, StringComparison.Ordinal);
+        Assert.Equal("--retrain trained a new scoring model", WhyEvery(retrained));
+    }
+
+    [Fact]
+    public void An_edited_cached_row_is_recomputed_from_its_inputs_not_published_and_the_run_names_its_partition()
+    {
+        KeepStates("NC", "TX", "");
+        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        Assert.Equal((3, 0, 3), Summary(first) is var (p, u, c, _) ? (p, u, c) : default);
+
+        // One of North Carolina's cached rows loses its link, by hand in the warehouse; the inputs stay as they were.
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={_fixture.WarehousePath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                update electionmatch_cache.{Match}__output set ddhq_candidate_id = null
+                where rowid = (select min(rowid) from electionmatch_cache.{Match}__output where em_state = 'NC' and ddhq_candidate_id is not null)
+                """;
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+
+        _fixture.CopyTo(_full);
+        var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Run(_full, "2030-01-02", "--full");
+
+        Assert.Equal((3, 2, 1, "(NC)"), Summary(second));
+        Assert.Matches(@"(?m)^incremental: cached output changed since it was written, recomputed: NC$", second);
+        Assert.Matches(@"(?m)^  partition NC .*recomputed: cached output changed since it was written$", second);
+        Assert.Matches(@"(?m)^  cached_rows .*: 1 changed since written$", second);
+        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+
+        // The recomputed rows are cached with their own hash: the next run reuses every partition and says nothing of a change.
+        var third = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Equal((3, 3, 0, ""), Summary(third));
+        Assert.DoesNotContain("cached output changed", third, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  cached_rows .*: none changed since written$", third);
+    }
+
+    [Fact]
+    public void A_state_no_longer_in_the_inputs_is_named_as_dropped()
+    {
+        KeepStates("NC", "AK", "MA", "WY", "AL", "MT", "NH", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+
+        KeepStates("NC", "AK", "MA", "AL", "MT", "NH", "");
+        var one = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Assert.Matches(@"(?m)^incremental: 7 state partitions, 7 reused, 0 recomputed, 1 dropped \(WY\)$", one);
+
+        // Up to five are named, then an ellipsis.
+        KeepStates("NC", "");
+        var six = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Matches(@"(?m)^incremental: 2 state partitions, 2 reused, 0 recomputed, 5 dropped \(AK, AL, MA, MT, NH\)$", six);
+
+        // A dropped state's entry goes with its rows: the next run has nothing to say.
+        var again = Run(_fixture.Directory, "2030-01-04", "--incremental");
+        Assert.Matches(@"(?m)^incremental: 2 state partitions, 2 reused, 0 recomputed$", again);
+    }
+
+    [Fact]
+    public void Changed_match_settings_recompute_every_partition_and_the_summary_says_so()
+    {
+        KeepStates("NC", "");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        const string Accept = "judge_accept: 70";
+        var settings = _fixture.Read("electionmatch.yml");
+        Assert.Contains(Accept, settings, StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", settings.Replace(Accept, "judge_accept: 71", StringComparison.Ordinal));
+
+        var changed = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.Equal((2, 0, 2), Summary(changed) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.StartsWith("the match's settings changed", WhyEvery(changed), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,6 +216,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         var full = Run(_full, "2030-01-02", "--full");
 
         Assert.Equal((3, 0, 3), Summary(incremental) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.Equal("the inputs' columns changed (names or types)", WhyEvery(incremental));
         Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
         Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, Manifest(_fixture.Directory, "20300102").Content);
     }
@@ -278,6 +356,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         RunJudged(_full, "2030-01-02", "--full");
 
         Assert.Equal((2, 0, 2), Summary(incremental) is var (p, u, c, _) ? (p, u, c) : default);
+        Assert.Equal("the judge's prompt template changed", WhyEvery(incremental));
         Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
         Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, Manifest(_fixture.Directory, "20300102").Content);
 
@@ -336,6 +415,10 @@ public sealed partial class IncrementalRunTests : IDisposable
         return (int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
             int.Parse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), match.Groups[4].Value.Trim());
     }
+
+    // The summary's reason when no partition was reused, or null when it has none.
+    private static string? WhyEvery(string output) =>
+        Regex.Match(output, "(?m)^incremental: every partition recomputed: (.*)$") is { Success: true } m ? m.Groups[1].Value : null;
 
     private static (string Content, long Rows) Manifest(string project, string date)
     {

@@ -32,6 +32,8 @@ internal static class IncrementalRun
         // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
         var scratch = run.Part("partition");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
+        // What the last run cached, before this one replaces it: which states it had, and what their keys were made of.
+        var cachedBefore = cache.Entries();
         // What a run killed while training or matching a partition left.
         warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade");
         var stages = new List<StageReport>();
@@ -98,20 +100,35 @@ internal static class IncrementalRun
 
         // An LLM judge's prompt is a template a project may override (electionmatch/templates/), outside electionmatch.yml:
         // its answers, and so a partition's rows, change with it.
-        var prompt = request.Options.Providers.PromptTemplate is { } template ? $"|{template.Template} {template.Sha256}" : "";
-        var keys = partitions.ToDictionary(
-            p => p.State,
-            p => StatePartitions.Sha256($"{match.Name}|{p.State}|{p.InputSha256}|{modelSha}|{request.SettingsSha256}|{request.Tool}{prompt}"),
-            StringComparer.Ordinal);
+        var prompt = request.Options.Providers.PromptTemplate is { } template ? $"{template.Template} {template.Sha256}" : null;
+        var parts = new PartitionKeyParts(modelSha, request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)));
+        var keys = partitions.ToDictionary(p => p.State, p => parts.KeyOf(match.Name, p), StringComparer.Ordinal);
         var recomputed = new List<string>();
         RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);
-        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed, and so is,
-        // in a live run, one with rows the judge could not decide: a live run asks those again, as a plain run does.
+        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed, and so is
+        // one whose cached rows were edited since they were written (they are not what its inputs give), and, in a live
+        // run, one with rows the judge could not decide: a live run asks those again, as a plain run does.
+        IReadOnlySet<string> altered = new HashSet<string>();
+        if (!request.Full)
+        {
+            clock.Restart();
+            altered = cache.Altered(keys.Values);
+            Report(clock.Report("cached_rows", () => (cachedBefore.Count(e => keys.ContainsValue(e.CacheKey)), altered.Count), () =>
+                $"the cached rows of this run's partitions hashed again: {(altered.Count == 0 ? "none" : altered.Count.ToString(CultureInfo.InvariantCulture))} changed since written"));
+        }
+
+        var changed = new List<string>();
         var asked = new List<string>();
         bool Cached(StatePartition p)
         {
             if (!cache.Has(p.State, keys[p.State], Shown(p)))
             {
+                return false;
+            }
+
+            if (altered.Contains(keys[p.State]))
+            {
+                changed.Add(p.Label);
                 return false;
             }
 
@@ -144,10 +161,12 @@ internal static class IncrementalRun
                 var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
                 var key = keys[partition.State];
                 var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model);
-                cache.Store(partition, key, modelSha, request.SettingsSha256, request.Tool, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
+                cache.Store(partition, key, parts, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
-                    asked.Contains(partition.Label) ? "recomputed: its rows the judge could not decide are asked again" : "recomputed"));
+                    changed.Contains(partition.Label) ? "recomputed: " + CachedOutputChanged
+                    : asked.Contains(partition.Label) ? "recomputed: its rows the judge could not decide are asked again"
+                    : "recomputed"));
             }
 
             finished = true;
@@ -229,11 +248,61 @@ internal static class IncrementalRun
             OutputInCanonicalOrder = true,
             Summary =
             [
-                string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}"),
+                string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}{Dropped()}"),
+                .. changed.Count > 0 ? [$"incremental: {CachedOutputChanged}, recomputed: {string.Join(", ", changed)}"] : Array.Empty<string>(),
+                .. recomputed.Count == partitions.Count ? [$"incremental: every partition recomputed: {WhyEvery()}"] : Array.Empty<string>(),
                 $"model: {modelSha[..12]} ({origin})",
             ],
         };
+
+        // The states the last run cached that are not in the inputs now: their rows went with the prune.
+        string Dropped()
+        {
+            var states = cachedBefore.Select(e => e.State).Where(s => !keys.ContainsKey(s)).Distinct().Order(StringComparer.Ordinal).ToList();
+            return states.Count == 0 ? ""
+                : string.Create(CultureInfo.InvariantCulture, $", {states.Count} dropped ({string.Join(", ", states.Take(DroppedNamed))}{(states.Count > DroppedNamed ? ", …" : "")})");
+        }
+
+        // Why nothing was reused: what the whole cache was keyed on that changed, or else each partition's own reason.
+        string WhyEvery()
+        {
+            if (request.Full)
+            {
+                return "--full asks for it";
+            }
+
+            if (cache.Discarded is { } discarded)
+            {
+                return discarded;
+            }
+
+            if (cachedBefore.Count == 0)
+            {
+                return "nothing of this match was cached (its first incremental run, or the cache was dropped)";
+            }
+
+            var whole = cachedBefore.Select(e => e.Parts).Distinct().SelectMany(p => parts.ChangesSince(p, request.Retrain)).Distinct().ToList();
+            if (whole.Count > 0)
+            {
+                return string.Join(", ", whole);
+            }
+
+            var before = cachedBefore.ToDictionary(e => e.State, StringComparer.Ordinal);
+            var each = partitions.Select(p =>
+                !before.TryGetValue(p.State, out var e) ? "new state"
+                : e.InputSha256 != p.InputSha256 ? "input rows changed"
+                : changed.Contains(p.Label) ? CachedOutputChanged
+                : asked.Contains(p.Label) ? "rows the judge could not decide"
+                : "cached stages gone");
+            return "each for its own reason: " + string.Join(", ", each.GroupBy(r => r).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} ({g.Count()})")));
+        }
     }
+
+    /// <summary>Why a partition whose key is cached was recomputed when its cached rows no longer hash as they were written.</summary>
+    private const string CachedOutputChanged = "cached output changed since it was written";
+
+    /// <summary>How many dropped states the summary names before "…".</summary>
+    private const int DroppedNamed = 5;
 
     /// <summary>
     /// A partition's slice of the inputs. A CSV file's unreadable lines have no state, so only the stateless

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Scoring;
+using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Incremental;
@@ -9,7 +10,8 @@ namespace ElectionMatch.Incremental;
 /// <summary>
 /// The warehouse schema <c>electionmatch_cache</c>: trained models by match, settings and tool version, and
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
-/// model and settings hashes). One entry per partition is kept: a recomputed partition replaces its old one.
+/// model and settings hashes), with the content hash of those rows as they were written (<see cref="Altered"/>).
+/// One entry per partition is kept: a recomputed partition replaces its old one.
 /// Beside them, the rows of the stages <c>explain</c> reads (<see cref="ExplainedStages"/>), which each partition's
 /// schema shows as views (<see cref="Store"/>); a partition's rows under an older key stay until a run is assembled
 /// without it (<see cref="Prune"/>), so the last assembled run can be explained while a later one is stopped.
@@ -57,6 +59,10 @@ internal sealed class PartitionCache
             create table if not exists {Schema.Table("partitions")} (
                 match varchar, state varchar, cache_key varchar, input_sha256 varchar, model_sha256 varchar, settings_sha256 varchar,
                 tool_version varchar, left_rows bigint, computed_at_utc timestamp, counts_json varchar, accounts_json varchar);
+            -- Null in an entry an older build wrote: its rows are recomputed (content), and it is not said to differ (the others).
+            alter table {Schema.Table("partitions")} add column if not exists columns_sha256 varchar;
+            alter table {Schema.Table("partitions")} add column if not exists prompt_template varchar;
+            alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
             """);
 
         // Rows cached under another output layout (an older tool) cannot be reused: start those partitions afresh.
@@ -65,8 +71,12 @@ internal sealed class PartitionCache
         {
             warehouse.Execute($"drop table {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(match)}");
             DropSchemas(_ => true);
+            Discarded = "the cache was written by a build whose output has other columns, and was started afresh";
         }
     }
+
+    /// <summary>Why the match's cached partitions were all discarded when the cache was opened, if they were.</summary>
+    public string? Discarded { get; }
 
     private string OutputTable => _match + "__output";
 
@@ -111,6 +121,51 @@ internal sealed class PartitionCache
         return (ModelParameters.FromJson(json), sha);
     }
 
+    /// <summary>The match's cached partitions: each's state, key, input hash and the other parts of its key.</summary>
+    public List<(string State, string CacheKey, string InputSha256, PartitionKeyParts Parts)> Entries() =>
+        _warehouse.Query(
+            $"select state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version, prompt_template, columns_sha256 from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2),
+                new PartitionKeyParts(r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7))));
+
+    /// <summary>
+    /// The keys among <paramref name="cacheKeys"/> whose cached output and quarantine rows no longer hash to the content hash
+    /// stored when they were written (edited in the warehouse), or that have none (written by an older build): their
+    /// rows must be recomputed, not published. One pass over the cached rows of these keys, hashed in DuckDB.
+    /// </summary>
+    public IReadOnlySet<string> Altered(IReadOnlyCollection<string> cacheKeys)
+    {
+        if (cacheKeys.Count == 0 || !_warehouse.TableExists(Schema.Name, OutputTable) || !_warehouse.TableExists(Schema.Name, _match + "__quarantine"))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        return _warehouse.Query($"""
+            select p.cache_key
+            from {Schema.Table("partitions")} as p
+            left join ({ContentSql(cacheKeys)}) as c using (cache_key)
+            where p.match = {Sql.Literal(_match)} and p.cache_key in ({string.Join(", ", cacheKeys.Select(Sql.Literal))})
+                and (p.content_sha256 is null or p.content_sha256 <> c.content_sha256)
+            """, r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// (cache_key, content_sha256) of each key: the snapshot quarantine's hash (<see cref="ContentHash.InRowHashOrderSql"/>)
+    /// over the MD5s of the key's cached output and quarantine rows, their columns' text, so the order they are stored in does not count.
+    /// </summary>
+    private string ContentSql(IEnumerable<string> cacheKeys)
+    {
+        var keys = string.Join(", ", cacheKeys.Select(Sql.Literal));
+        string RowMd5s(string table) =>
+            $"select em_cache_key, {ContentHash.RowHashSql(_warehouse.Connection, $"(select * exclude (em_state, em_cache_key) from {table})", "t", ContentHash.ColumnText)} as row_md5 from {table} as t where em_cache_key in ({keys})";
+        return $"""
+            select k.cache_key, {ContentHash.InRowHashOrderSql("r.row_md5")} as content_sha256
+            from (select unnest([{keys}]) as cache_key) as k
+            left join ({RowMd5s(Output)} union all {RowMd5s(Quarantine)}) as r on r.em_cache_key = k.cache_key
+            group by k.cache_key
+            """;
+    }
+
     /// <summary>Whether the partition's entry under this key is cached and its schema shows it (<see cref="Store"/>).</summary>
     public bool Has(string state, string cacheKey, RunSchema shown) =>
         _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0
@@ -134,12 +189,12 @@ internal sealed class PartitionCache
 
     /// <summary>
     /// Replaces a partition's entry with a fresh result computed in <paramref name="run"/>, in one transaction: its
-    /// published rows, quarantine, counts and row accounts, the rows of the stages explain reads, and the schema
+    /// published rows, quarantine, counts and row accounts, the content hash of its rows as written, the rows of the stages explain reads, and the schema
     /// <paramref name="shown"/> that shows them as views named as a run schema's stages (with the scored pairs' views over
     /// its <c>comparisons</c>, <paramref name="scoredViews"/>), its marker view last. Rows under an older key stay until
     /// <see cref="Prune"/>: the last assembled run's partition schemas show them.
     /// </summary>
-    public void Store(StatePartition partition, string cacheKey, string modelSha256, string settingsSha256, string tool, MatchResult result, RunSchema run, RunSchema shown, Func<string, string> scoredViews)
+    public void Store(StatePartition partition, string cacheKey, PartitionKeyParts parts, MatchResult result, RunSchema run, RunSchema shown, Func<string, string> scoredViews)
     {
         var state = Sql.Literal(partition.State);
         var key = Sql.Literal(cacheKey);
@@ -187,11 +242,17 @@ internal sealed class PartitionCache
                     insert into {Schema.Table(t.Table)} select {state}, {key}, * from ({t.Rows});
 
                     """))}
+                """);
+            // The content hash reads the rows just written (and the tables' columns, which the first partition creates).
+            _warehouse.Execute($"""
                 delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
-                insert into {Schema.Table("partitions")} values (
-                    {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(modelSha256)}, {Sql.Literal(settingsSha256)},
-                    {Sql.Literal(tool)}, {partition.LeftRows}, {UtcNow()},
-                    {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))});
+                insert into {Schema.Table("partitions")} (match, state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version,
+                    left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256)
+                select {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(parts.ModelSha256)}, {Sql.Literal(parts.SettingsSha256)},
+                    {Sql.Literal(parts.Tool)}, {partition.LeftRows}, {UtcNow()},
+                    {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))},
+                    {Sql.Literal(parts.ColumnsSha256)}, {Sql.Literal(parts.PromptTemplate ?? "")}, content_sha256
+                from ({ContentSql([cacheKey])});
                 drop schema if exists {Sql.Identifier(shown.Name)} cascade;
                 create schema {Sql.Identifier(shown.Name)};
                 {string.Concat(views.Select(v => $"create view {shown.Table(v.View)} as select * exclude (em_state, em_cache_key) from {Schema.Table(v.Table)} where em_cache_key = {key};\n"))}
@@ -202,15 +263,16 @@ internal sealed class PartitionCache
     }
 
     /// <summary>
-    /// After a run is assembled: the cached rows of keys it does not use, and the partition schemas of this match it does
-    /// not list, go.
+    /// After a run is assembled: the cached rows and entries of keys it does not use (a state no longer in the inputs),
+    /// and the partition schemas of this match it does not list, go.
     /// </summary>
     public void Prune(IReadOnlyCollection<string> cacheKeys, IReadOnlySet<string> schemas)
     {
         var keys = string.Join(", ", cacheKeys.Select(Sql.Literal));
         var cached = Names(Schema.Name);
         var tables = ExplainedStages.Select(s => StageTableName(s.Stage)).Append(_match + "__output").Append(_match + "__quarantine").Where(cached.Contains);
-        _warehouse.Execute(string.Concat(tables.Select(t => $"delete from {Schema.Table(t)} where em_cache_key not in ({keys});\n")));
+        _warehouse.Execute(string.Concat(tables.Select(t => $"delete from {Schema.Table(t)} where em_cache_key not in ({keys});\n"))
+            + $"delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and cache_key not in ({keys});");
         DropSchemas(s => !schemas.Contains(s));
     }
 

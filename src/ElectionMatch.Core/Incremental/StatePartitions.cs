@@ -41,7 +41,7 @@ internal static class StatePartitions
         var rightState = CopiedStateColumn(warehouse, inputs.RightRelation);
         // The row hashes are of values only: the columns' names and types (a header renamed or swapped) are in every
         // partition's hash, and a CSV file's unreadable lines, which only the stateless partition quarantines, in its.
-        var columns = Columns(warehouse, inputs.LeftRelation) + " | " + Columns(warehouse, inputs.RightRelation);
+        var columns = Columns(warehouse, inputs);
         var rejects = $" rejects {leftRejects} {rightRejects}";
         return partitions.Select(state => new StatePartition(
             state,
@@ -259,6 +259,9 @@ internal static class StatePartitions
         warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(keptKey)}, null, {Sql.Literal(rejects)})");
         return (table, rejects);
     }
+
+    /// <summary>The inputs' columns, each's name and type in order: what a reader of the rows sees besides their values, in every partition's input hash.</summary>
+    public static string Columns(DuckDbWarehouse warehouse, MatchInputs inputs) => Columns(warehouse, inputs.LeftRelation) + " | " + Columns(warehouse, inputs.RightRelation);
 
     // Each column's name and type, in order: what a reader of the rows sees besides their values.
     private static string Columns(DuckDbWarehouse warehouse, string relation) =>

@@ -69,6 +69,13 @@ public static class ContentHash
     public static (long Rows, string Sha256) InRowHashOrder(DuckDbWarehouse warehouse, string table) =>
         HashOfRowHashes(warehouse.Connection, $"select {RowHashSql(warehouse.Connection, table, "t", ColumnText)} as row_md5 from {table} as t order by row_md5");
 
+    /// <summary>
+    /// <see cref="InRowHashOrder"/>'s hash as a SQL aggregate over a column of row MD5s (<see cref="RowHashSql"/>, version 2):
+    /// the same bytes, hashed in DuckDB, for a group of rows too small to be worth streaming, such as one incremental
+    /// partition's cached rows (<c>group by</c> the partition hashes every partition in one pass).
+    /// </summary>
+    public static string InRowHashOrderSql(string rowMd5) => $"sha256(coalesce(string_agg({rowMd5}, '' order by {rowMd5}), ''))";
+
     // The 32 hex digits of every row's MD5, in the query's order, concatenated (fixed width, so no separator).
     private static (long Rows, string Sha256) HashOfRowHashes(DuckDBConnection connection, string query)
     {

@@ -30,13 +30,13 @@ public sealed class PartitionBuildTests : IDisposable
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
 
-        (long Reused, long Recomputed, List<string> Tools, string Output) Run(string tool)
+        (long Reused, long Recomputed, List<string> Tools, string Output, IReadOnlyList<string> Summary) Run(string tool)
         {
             var request = new IncrementalRequest(context.Settings.ContentHash, Full: false, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Tool = tool };
             var result = IncrementalRun.Execute(warehouse, match, inputs, request, progress: null);
             var tools = warehouse.Query($"select distinct tool_version from {PartitionCache.Schema.Table("partitions")}", r => r.GetString(0));
             var output = warehouse.Scalar<string>($"select md5(string_agg(cast(t as varchar), '\n' order by all)) from {result.OutputTable} as t");
-            return (result.Counts["state_partitions_reused"], result.Counts["state_partitions_recomputed"], tools, output!);
+            return (result.Counts["state_partitions_reused"], result.Counts["state_partitions_recomputed"], tools, output!, result.Summary);
         }
 
         var first = Run("0.1.0+aaaaaaa/1");
@@ -52,6 +52,7 @@ public sealed class PartitionBuildTests : IDisposable
         Assert.Equal((0L, first.Recomputed), (other.Reused, other.Recomputed));
         Assert.Equal(["0.1.0+bbbbbbb/2"], other.Tools);
         Assert.Equal(first.Output, other.Output);
+        Assert.Contains("incremental: every partition recomputed: the tool changed (the cached partitions were computed by another build)", other.Summary);
     }
 
     [Fact]

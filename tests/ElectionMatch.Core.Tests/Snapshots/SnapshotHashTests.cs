@@ -102,6 +102,18 @@ public sealed class SnapshotHashTests : IDisposable
         Assert.Equal((0L, _warehouse.Scalar<string>("select sha256('')")!), ContentHash.InRowHashOrder(_warehouse, "nobody"));
     }
 
+    [Theory]
+    [InlineData("people")]
+    [InlineData("nobody")]
+    public void The_quarantine_hash_as_a_sql_aggregate_equals_the_streamed_one(string table)
+    {
+        var rowMd5 = ContentHash.RowHashSql(_warehouse.Connection, table, "t", ContentHash.ColumnText);
+
+        var aggregate = _warehouse.Scalar<string>($"select {ContentHash.InRowHashOrderSql("h")} from (select {rowMd5} as h from {table} as t)");
+
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, table).Sha256, aggregate);
+    }
+
     [Fact]
     public void A_manifest_input_without_a_version_reads_as_one_made_before_versions()
     {
