@@ -235,7 +235,8 @@ public sealed partial class RunOperation
     /// </summary>
     private ((string Json, string Snapshot)? Model, string? Refused) EarlierModel(string match)
     {
-        var (newest, name) = ManifestFiles.Of(_context, match).Select(f => (File: f, Name: SnapshotName.TryParse(f.Snapshot, match)!)).MaxBy(x => x.Name.Date);
+        // LastOrDefault, not MaxBy, which throws on no manifest at all: the default is (null, null).
+        var (newest, name) = ManifestFiles.Of(_context, match).Select(f => (File: f, Name: SnapshotName.TryParse(f.Snapshot, match)!)).OrderBy(x => x.Name.Date).LastOrDefault();
         // A manifest that does not parse only means training afresh here.
         if (newest?.Manifest is not { } manifest || !File.Exists(_context.ModelParametersPath(name)))
         {
