@@ -41,7 +41,7 @@ public sealed class PruneCommandTests : IClassFixture<ThreeSnapshots>, IDisposab
     private static string Pruned(string snapshot) => $"electionmatch/manifests/pruned/{snapshot}.json";
 
     /// <summary>The sources YAML without one snapshot's entry: its lines from its dash to the next table's, nothing else.</summary>
-    private static string WithoutEntry(string sources, string snapshot)
+    internal static string WithoutEntry(string sources, string snapshot)
     {
         var start = sources.IndexOf($"      - name: {snapshot}\n", StringComparison.Ordinal);
         var end = sources.IndexOf("      - name: ", start + 1, StringComparison.Ordinal);

@@ -33,9 +33,8 @@ internal static class EvaluateCommand
             var context = ProjectContext.Load(project.Read(result));
             var name = result.GetValue(match)!;
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
-            // A run holding the warehouse has it open for writing, which DuckDB's lock refuses a reader: wait for it.
-            using var held = context.Lock($"evaluate {name}", out context);
-            using var warehouse = context.OpenForReading();
+            using var locked = context.LockForReading($"evaluate {name}", out context);
+            var warehouse = locked.Warehouse;
             var schema = context.Settings.Snapshots.Schema;
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);

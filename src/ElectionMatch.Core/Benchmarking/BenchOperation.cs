@@ -274,7 +274,8 @@ public static class BenchOperation
         var context = ProjectContext.Load(new ProjectOptions(project));
         var definition = MatchDefinition.For(context.Settings.Match(BenchOptions.Match).Kind);
         var snapshot = new SnapshotName(BenchOptions.Match, BenchOptions.SnapshotDate);
-        using var warehouse = context.OpenForReading();
+        using var locked = context.LockForReading($"bench evaluate {BenchOptions.Match}", out context);
+        var warehouse = locked.Warehouse;
         // A very small synthetic set can hold no true pair; bench still reports its times, with the zeros that scores.
         return TruthEvaluator.Evaluate(warehouse, context.Settings.Snapshots.Schema, snapshot.Table, Path.Combine(project, SynthProjectWriter.TruthFile), definition.Evaluation, requireFit: false);
     }

@@ -45,8 +45,8 @@ public sealed class CheckOperation
         _diagnostics.Clear();
         _notHere.Clear();
         _pruned.Clear();
-        using var held = _context.Lock("check", out _context);
-        using var warehouse = _context.OpenForReading();
+        using var locked = _context.LockForReading("check", out _context);
+        var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
         // or stale files that follow from it are not reported again, one by one.

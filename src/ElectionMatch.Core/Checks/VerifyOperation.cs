@@ -33,8 +33,8 @@ public sealed class VerifyOperation
     public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
     {
         var named = match is null ? null : _context.Settings.Match(match).Name;
-        using var held = _context.Lock("verify", out _context);
-        using var warehouse = _context.OpenForReading();
+        using var locked = _context.LockForReading("verify", out _context);
+        var warehouse = locked.Warehouse;
         if (named is not null)
         {
             return Verify(warehouse, [named], inputs);

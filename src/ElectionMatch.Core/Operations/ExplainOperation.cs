@@ -37,9 +37,8 @@ public sealed class ExplainOperation
         }
 
         var run = RunSchema.For(match);
-        // A run holding the warehouse has it open for writing, which DuckDB's lock refuses a reader: wait for it.
-        using var held = _context.Lock($"explain {match}", out _context);
-        using var warehouse = _context.OpenForReading();
+        using var locked = _context.LockForReading($"explain {match}", out _context);
+        var warehouse = locked.Warehouse;
         var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);

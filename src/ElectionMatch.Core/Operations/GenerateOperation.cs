@@ -35,8 +35,8 @@ public sealed class GenerateOperation
     {
         var result = new GenerateResult();
         _context.Templates.ParseOverrides();
-        using var held = _context.Lock("generate", out _context);
-        using var warehouse = _context.OpenForReading();
+        using var locked = _context.LockForReading("generate", out _context);
+        var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
         // The snapshots whose table exists: a ref() to any other dated staging model is left for check to report.
         var present = new HashSet<SnapshotName>();

@@ -133,9 +133,25 @@ public sealed class ProjectContext
         return new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
     }
 
-    /// <summary>Opens the warehouse read-only, or an empty in-memory database when it does not exist yet.</summary>
-    public DuckDbWarehouse OpenForReading() =>
-        File.Exists(Target.DatabasePath) ? DuckDbWarehouse.Open(Target.DatabasePath, readOnly: true, Target.PathAt) : DuckDbWarehouse.InMemory();
+    /// <summary>
+    /// Takes the warehouse's lock (<see cref="Lock"/>) and opens the warehouse read-only under it, or an empty in-memory
+    /// database when it does not exist yet. A run holding the warehouse has it open for writing, which DuckDB's own lock
+    /// refuses a reader: the reader waits for the run instead.
+    /// </summary>
+    internal LockedWarehouse LockForReading(string purpose, out ProjectContext current)
+    {
+        var held = Lock(purpose, out current);
+        try
+        {
+            var path = current.Target.DatabasePath;
+            return new LockedWarehouse(held, File.Exists(path) ? DuckDbWarehouse.Open(path, readOnly: true, current.Target.PathAt) : DuckDbWarehouse.InMemory());
+        }
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
+    }
 
     public string SqlPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.StagingDirectory, name.StagingModel(Settings.Snapshots.SourceName) + ".sql"));

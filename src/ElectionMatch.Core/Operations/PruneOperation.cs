@@ -213,7 +213,7 @@ public sealed class PruneOperation
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(to)!);
                 File.Move(from, to);
-                CrashPoint.Reached("prune:moved");
+                CrashPoint.Reached("prune:moved:" + Path.GetFileName(from));
             }
         }
 

@@ -128,7 +128,8 @@ public sealed partial class RunOperation
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
         var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
-        var parquet = steps.Time("parquet", () => publisher.ExportParquet(name, _context.Project.Resolve(snapshots.ExportDirectory)), _ => (published.Rows, published.Rows));
+        var parquet = _context.ParquetPath(name);
+        steps.Time("parquet", () => { publisher.ExportParquet(name, parquet); return published.Rows; }, rows => (rows, rows));
         CrashPoint.Reached("parquet:renamed");
 
         // The model file before the manifest, which records its hash: a manifest never names a file not yet written.
@@ -235,30 +236,11 @@ public sealed partial class RunOperation
     /// </summary>
     private ((string Json, string Snapshot)? Model, string? Refused) EarlierModel(string match)
     {
-        var directory = _context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory);
-        if (!Directory.Exists(directory))
+        // LastOrDefault, not MaxBy, which throws on no manifest at all: the default is (null, null).
+        var (newest, name) = ManifestFiles.Of(_context, match).Select(f => (File: f, Name: SnapshotName.TryParse(f.Snapshot, match)!)).OrderBy(x => x.Name.Date).LastOrDefault();
+        // A manifest that does not parse only means training afresh here.
+        if (newest?.Manifest is not { } manifest || !File.Exists(_context.ModelParametersPath(name)))
         {
-            return (null, null);
-        }
-
-        var newest = Directory.EnumerateFiles(directory, match + "_*.json")
-            .Select(f => (File: f, Name: SnapshotName.TryParse(Path.GetFileNameWithoutExtension(f), match)))
-            .Where(x => x.Name is not null)
-            .OrderBy(x => x.Name!.Date)
-            .LastOrDefault();
-        if (newest.Name is null || !File.Exists(_context.ModelParametersPath(newest.Name)))
-        {
-            return (null, null);
-        }
-
-        SnapshotManifest manifest;
-        try
-        {
-            manifest = SnapshotManifest.FromJson(File.ReadAllText(newest.File));
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // A manifest that does not parse only means training afresh here.
             return (null, null);
         }
 
@@ -268,10 +250,10 @@ public sealed partial class RunOperation
         }
 
         // Read once, hashed and parsed from the same bytes: an edited model file would score every partition unseen.
-        var path = _context.ModelParametersPath(newest.Name);
+        var path = _context.ModelParametersPath(name);
         var bytes = File.ReadAllBytes(path);
         return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
-            ? ((System.Text.Encoding.UTF8.GetString(bytes), newest.Name.Table), null)
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table), null)
             : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 

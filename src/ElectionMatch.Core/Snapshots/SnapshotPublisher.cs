@@ -123,14 +123,13 @@ public sealed class SnapshotPublisher
         _warehouse.Scalar<long>($"select count(*) from {Sql.Identifier(_settings.Schema, name.Table)}");
 
     /// <summary>
-    /// Writes the parquet copy under the project's target folder through a temporary file, in the snapshot's row
-    /// order: <see cref="Publish"/> wrote the table sorted by the canonical order, and DuckDB keeps a table's
-    /// insertion order (<c>preserve_insertion_order</c>, set there), so sorting it again only cost time.
+    /// Writes the parquet copy to <paramref name="path"/> (<see cref="Operations.ProjectContext.ParquetPath"/>) through a
+    /// temporary file, in the snapshot's row order: <see cref="Publish"/> wrote the table sorted by the canonical order,
+    /// and DuckDB keeps a table's insertion order (<c>preserve_insertion_order</c>, set there), so sorting it again only cost time.
     /// </summary>
-    public string ExportParquet(SnapshotName name, string directory)
+    public void ExportParquet(SnapshotName name, string path)
     {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, name.Table + ".parquet");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         AtomicFile.RemoveStaleTemporaries(path);
         var temporary = AtomicFile.TemporaryPathFor(path);
         try
@@ -143,8 +142,6 @@ public sealed class SnapshotPublisher
         {
             File.Delete(temporary);
         }
-
-        return path;
     }
 }
 

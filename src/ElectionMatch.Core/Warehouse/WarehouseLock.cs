@@ -7,7 +7,7 @@ using ElectionMatch.Diagnostics;
 namespace ElectionMatch.Warehouse;
 
 /// <summary>
-/// Serialises electionmatch commands on one warehouse: a second run (or generate, check, verify, explain, evaluate)
+/// Serialises electionmatch commands on one warehouse: a second run (or generate, check, verify, prune, explain, evaluate)
 /// waits, bounded, for the first to finish instead of failing on DuckDB's own file lock, at once or halfway through. The lock file lives in
 /// the temporary directory, keyed by the warehouse's full path, so the project gains no file; the OS releases it
 /// when the holder dies, even by SIGKILL. A sibling <c>.owner</c> file names the holder for the message.
