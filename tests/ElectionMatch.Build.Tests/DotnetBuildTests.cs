@@ -428,7 +428,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains("candidacy_ddhq_matches_20300603.json(", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("error EM0602: 1 row(s) of model_predictions.candidacy_ddhq_matches_20300603 were deleted after publishing: (gpc-001623, general", tampered.Output, StringComparison.Ordinal);
         // Advice a build can follow: its properties, not the CLI's flags.
-        Assert.Contains("run the match again with -p:Replace=true to republish it", tampered.Output, StringComparison.Ordinal);
+        Assert.Contains("`dotnet build -t:ElectionMatchRun -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2030-06-03 -p:AllowFutureDate=true -p:Replace=true` would instead recompute it from the inputs as they are now", tampered.Output, StringComparison.Ordinal);
         var again = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error EM0040: snapshot model_predictions.candidacy_ddhq_matches_20300603 already exists; snapshots are immutable, so pass -p:Replace=true to overwrite it or -p:SnapshotDate=YYYY-MM-DD to publish under another date", again.Output, StringComparison.Ordinal);

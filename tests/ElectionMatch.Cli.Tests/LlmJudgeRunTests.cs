@@ -417,7 +417,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         _fixture.Write("electionmatch/templates/prompts/l2_ballotready.liquid", shipped + "\nName the district exactly as the candidates list writes it.\n");
         var edited = Cli("verify", "--match", "llm_l2_br_match");
         Assert.True(edited.ExitCode == 0, edited.Output);
-        Assert.Contains("warning EM0609: template prompts/l2_ballotready.liquid changed since llm_l2_br_match_20310117 was made (then ", edited.Stderr, StringComparison.Ordinal);
+        Assert.Contains("warning EM0609: template prompts/l2_ballotready.liquid changed since llm_l2_br_match_20310117 was made (sha256 now ", edited.Stderr, StringComparison.Ordinal);
         Assert.Contains("the judge's answers depend on its prompt, so run the match again to publish a snapshot judged with it", edited.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("re-renders the staging files", edited.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("EM0609", Cli("verify", "--match", Match).Output, StringComparison.Ordinal);
@@ -427,7 +427,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/staging"));
         _fixture.Write("electionmatch/templates/staging/model.sql.liquid", "-- our header\n" + staging);
         var restaged = Cli("verify", "--match", Match);
-        Assert.Contains($"warning EM0609: template staging/model.sql.liquid changed since {Match}_20310117 was made (then ", restaged.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning EM0609: template staging/model.sql.liquid changed since {Match}_20310117 was made (sha256 now ", restaged.Stderr, StringComparison.Ordinal);
         Assert.Contains("`electionmatch generate` re-renders the staging files", restaged.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("prompts/", restaged.Stderr, StringComparison.Ordinal);
     }

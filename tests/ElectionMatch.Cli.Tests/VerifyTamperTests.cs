@@ -101,6 +101,25 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void An_edited_row_of_a_past_snapshot_is_put_back_from_its_parquet_copy_not_recomputed_from_todays_inputs()
+    {
+        Tamper($"update model_predictions.{Middle} set llm_reasoning = 'looks fine to me' where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+
+        var error = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+
+        // Before, the advice was `--replace` alone, which republishes the inputs as they are today under the old date.
+        var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");
+        var restore = $"create or replace table \"model_predictions\".\"{Middle}\" as select * from read_parquet({Sql.Literal(parquet)})";
+        Assert.Contains($"its parquet copy {parquet} holds it as published: restore it with `{restore}` in DuckDB on {_fixture.WarehousePath}", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace` would instead recompute it from the inputs as they are now, publishing their current data under 2030-06-10", error, StringComparison.Ordinal);
+
+        // Following the advice clears the finding: the copy is the table as published.
+        Tamper(restore);
+        var verify = Cli("verify", "--no-inputs");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+    }
+
+    [Fact]
     public void An_edited_row_of_a_match_keyed_by_one_column_is_named_by_that_column()
     {
         Tamper("update model_predictions.llm_l2_br_match_20300603 set l2_district_id = null where br_database_id = 140300");
@@ -169,6 +188,9 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var error = Assert.Single(Errors(verify));
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDiffersFromManifest}: {table} does not hold what its manifest {Middle}.json recorded: {manifest.Rows - 1} rows", error, StringComparison.Ordinal);
         Assert.Contains($"the manifest: {manifest.Rows} rows, content sha256 {manifest.ContentSha256[..12]}", error, StringComparison.Ordinal);
+        // The parquet copy would disagree with the rewritten log: a backup, or a run recomputing from today's inputs.
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10; to have it back as published, restore the warehouse from a backup", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("parquet", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -226,6 +248,17 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Equal(1, verify.ExitCode);
         var error = Assert.Single(Errors(verify));
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDropped}: model_predictions.{Middle} is not in the warehouse", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: restore it with `create or replace table", error, StringComparison.Ordinal);
+
+        // A copy that no longer holds the snapshot as published is not advised: rows deleted from it here.
+        var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");
+        Tamper($"copy (select * from read_parquet({Sql.Literal(parquet)}) limit 10) to {Sql.Literal(parquet + ".cut")} (format parquet)");
+        File.Move(parquet + ".cut", parquet, overwrite: true);
+
+        var cut = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+
+        Assert.DoesNotContain("parquet", cut, StringComparison.Ordinal);
+        Assert.Contains("--replace` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10", cut, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -302,6 +335,27 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var verify = Cli("verify", "--no-inputs");
 
         Assert.True(verify.ExitCode == 0, verify.Output);
+        // The same inputs as the replaced snapshot's: nothing to warn of.
+        Assert.DoesNotContain(Codes.ReplacedFromOtherInputs, replaced.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replacing_a_snapshot_made_from_other_inputs_warns_that_todays_data_is_published_under_its_date()
+    {
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Middle))).Inputs[0].Sha256!;
+        var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var lines = File.ReadAllLines(csv);
+        File.WriteAllLines(csv, lines.Take(lines.Length - 1));
+
+        var replaced = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10", "--replace");
+
+        Assert.True(replaced.ExitCode == 0, replaced.Output);
+        var now = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Middle))).Inputs[0].Sha256!;
+        Assert.NotEqual(recorded, now);
+        Assert.Contains($"{Middle}.json(", replaced.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning {Codes.ReplacedFromOtherInputs}: the replaced snapshot {Middle} was made from other inputs: the left input source('airbyte_source', 'hubspot_api_candidacy') (sha256 now {now[..12]}…, at the run {recorded[..12]}…); this publishes the inputs as they are today under 2030-06-10", replaced.Stderr, StringComparison.Ordinal);
+        // Only the input that changed is named.
+        Assert.DoesNotContain("the right input", replaced.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -435,7 +489,35 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
 
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains($"{Newest}.json(", verify.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the left input source('airbyte_source', 'hubspot_api_candidacy') changed since {Newest}", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the left input source('airbyte_source', 'hubspot_api_candidacy') changed since {Newest} was made (sha256 now ", verify.Stderr, StringComparison.Ordinal);
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest))).Inputs[0].Sha256!;
+        Assert.Contains($"…, at the run {recorded[..12]}…); run the match to publish a current snapshot", verify.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edited_staging_template_advises_generate_until_generate_has_re_rendered_the_files_then_only_a_run()
+    {
+        var shipped = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "staging", "model.sql.liquid"));
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/staging"));
+        _fixture.Write("electionmatch/templates/staging/model.sql.liquid", "-- our header\n" + shipped);
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest))).TemplateSha256["staging/model.sql.liquid"];
+
+        var before = Cli("verify", "--match", Match);
+
+        Assert.True(before.ExitCode == 0, before.Output);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: template staging/model.sql.liquid changed since {Newest} was made (sha256 now ", before.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"…, at the run {recorded[..12]}…); `electionmatch generate` re-renders the staging files with it (", before.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"stg_model_predictions__{Newest}.sql", before.Stderr, StringComparison.Ordinal);
+
+        var generate = Cli("generate");
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        var after = Cli("verify", "--match", Match);
+
+        // Before, verify went on advising generate, which now changes nothing.
+        Assert.True(after.ExitCode == 0, after.Output);
+        Assert.Contains($"template staging/model.sql.liquid changed since {Newest} was made", after.Stderr, StringComparison.Ordinal);
+        Assert.Contains("`electionmatch generate` has nothing left to re-render with it, so only a new run of the match clears this warning", after.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("re-renders the staging files", after.Stderr, StringComparison.Ordinal);
     }
 }

@@ -95,16 +95,11 @@ public sealed class VerifyOperation
         {
             foreach (var record in _records.Values.Where(r => !r.IsComplete))
             {
-                var snapshotDate = SnapshotName.TryParse(record.Snapshot, _match)!.Date;
-                var date = snapshotDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-                var future = SnapshotDateRange.NeedsAllowFuture(snapshotDate, DateOnly.FromDateTime(DateTime.UtcNow));
                 // In MSBuild, the build's own command, at a line a log or an IDE can open: the match in electionmatch.yml.
                 // The interrupted run's own options (an incremental run's model and partitions), or the rerun publishes something else.
-                var options = string.Concat(record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => " " + _context.RunOption(o)));
-                var (at, rerun) = _context.Host == ProjectHost.MSBuild
-                    ? (_context.Settings.Matches.TryGetValue(_match, out var settings) ? settings.At : SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath)),
-                        $"dotnet build -t:ElectionMatchRun -p:Match={_match} -p:SnapshotDate={date}{(future ? " -p:AllowFutureDate=true" : "")}{options}")
-                    : (SourceSpan.PathOnly(WarehouseFile), $"electionmatch run {_match} --snapshot-date {date}{(future ? " --allow-future-date" : "")}{options}");
+                var rerun = _context.RunCommand(_match, SnapshotName.TryParse(record.Snapshot, _match)!.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                var at = _context.Host != ProjectHost.MSBuild ? SourceSpan.PathOnly(WarehouseFile)
+                    : _context.Settings.Matches.TryGetValue(_match, out var settings) ? settings.At : SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath));
                 Report(Codes.RunInterrupted, Severity.Error, at,
                     $"run interrupted: snapshot {record.Snapshot} was published by a run that stopped before it wrote all its files (killed or cancelled); `{rerun}` finishes it by replacing what that run left");
             }
@@ -297,8 +292,10 @@ public sealed class VerifyOperation
             {
                 if (!_warehouse.TableExists(schema, table))
                 {
+                    // The parquet copy is of the snapshot table, not of its quarantine.
+                    var fromParquet = table == name.Table && ParquetHoldsPublished(name, manifest, record);
                     Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
-                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; run the match again with {_context.RunOption("--replace")} to republish it");
+                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; {_context.RepublishAdvice(name, fromParquet)}");
                 }
             }
 
@@ -344,20 +341,22 @@ public sealed class VerifyOperation
                 // It is the text the log completed, so its content hash is of the version just computed.
                 if (record is not null && asPublished && (rows != manifest.Rows || (hash is not null && hash != manifest.ContentSha256)))
                 {
+                    // Not from the parquet copy: the table put back as published would disagree with the rewritten log.
                     var content = hash is null ? "" : $", content sha256 {Short(hash)}";
                     Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
-                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence, so run the match again with {_context.RunOption("--replace")} to republish it");
+                        $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence. {_context.RepublishAdvice(name, fromParquet: false)}");
                 }
 
                 return;
             }
 
+            var advice = _context.RepublishAdvice(name, ParquetHoldsPublished(name, manifest, record));
             if (order is not null && _log.HasRowHashes(name.Table))
             {
                 var changes = _log.Differences(name.Table, qualified, order, version);
-                ReportChange(Codes.SnapshotRowEdited, at, changes.Edited, $"row(s) of {where} were edited after publishing", order);
-                ReportChange(Codes.SnapshotRowDeleted, at, changes.Deleted, $"row(s) of {where} were deleted after publishing", order);
-                ReportChange(Codes.SnapshotRowAdded, at, changes.Added, $"row(s) were added to {where} after publishing", order);
+                ReportChange(Codes.SnapshotRowEdited, at, changes.Edited, $"row(s) of {where} were edited after publishing", order, advice);
+                ReportChange(Codes.SnapshotRowDeleted, at, changes.Deleted, $"row(s) of {where} were deleted after publishing", order, advice);
+                ReportChange(Codes.SnapshotRowAdded, at, changes.Added, $"row(s) were added to {where} after publishing", order, advice);
                 if (changes.Any)
                 {
                     return;
@@ -368,7 +367,7 @@ public sealed class VerifyOperation
             var (code, what) = rows < expectedRows ? (Codes.SnapshotRowDeleted, $"{expectedRows - rows} row(s) of {where} were deleted after publishing")
                 : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
                 : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
-            Report(code, Severity.Error, at, what + $"; snapshots are immutable: run the match again with {_context.RunOption("--replace")} to republish it");
+            Report(code, Severity.Error, at, $"{what}; snapshots are immutable: {advice}");
         }
 
         /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
@@ -388,7 +387,7 @@ public sealed class VerifyOperation
 
             var field = manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\"";
             Report(Codes.QuarantineDiffersFromManifest, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, field), 1),
-                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; run the match again with {_context.RunOption("--replace")} to republish it");
+                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; {_context.RepublishAdvice(name, fromParquet: false)}");
         }
 
         /// <summary>
@@ -412,12 +411,39 @@ public sealed class VerifyOperation
             return manifest.ContentSha256Version ?? ContentHash.RowText;
         }
 
-        private void ReportChange(string code, SourceSpan at, RowChange change, string what, string key)
+        private void ReportChange(string code, SourceSpan at, RowChange change, string what, string key, string advice)
         {
             if (change.Count > 0)
             {
                 var more = change.Count > change.Keys.Count ? ", …" : "";
-                Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: run the match again with {_context.RunOption("--replace")} to republish it");
+                Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: {advice}");
+            }
+        }
+
+        /// <summary>
+        /// Whether the snapshot's parquet copy, written by the run that published it, still holds what was published (the
+        /// log's rows and content hash, else the manifest's), so that restoring the table from it is the fix: a later
+        /// run, or a hand, may have rewritten or deleted it.
+        /// </summary>
+        private bool ParquetHoldsPublished(SnapshotName name, SnapshotManifest manifest, PublishRecord? record)
+        {
+            var path = _context.ParquetPath(name);
+            var version = ContentVersion(record, manifest);
+            if (!File.Exists(path) || (record?.CanonicalOrder ?? manifest.CanonicalOrder) is not { } order || !ContentHash.IsKnown(version))
+            {
+                return false;
+            }
+
+            try
+            {
+                var parquet = $"read_parquet({Sql.Literal(path)})";
+                return _warehouse.Scalar<long>($"select count(*) from {parquet}") == (record?.Rows ?? manifest.Rows)
+                    && ContentHash.Of(_warehouse, parquet, order, version) == (record?.ContentSha256 ?? manifest.ContentSha256);
+            }
+            catch (DuckDB.NET.Data.DuckDBException)
+            {
+                // Not a parquet file DuckDB reads (cut off, or another file under its name): no copy to restore from.
+                return false;
             }
         }
 
@@ -486,30 +512,19 @@ public sealed class VerifyOperation
             var manifest = newest.Manifest!;
             var display = DisplayPath.For(newest.Path);
             var settings = _context.Settings.Match(_match);
-            // Read as the run read them: a CSV file (or glob) through the reject store and the sniffed dialect, so a line
-            // the run quarantined does not make the input look changed (or fail the whole read).
-            var relations = new RunOperation(_context).ResolveInputs(_warehouse, settings);
-            foreach (var (input, configured, relation) in manifest.Inputs.Zip([settings.Left, settings.Right], [relations.Left, relations.Right]))
+            var inputs = new RunOperation(_context).ResolveInputs(_warehouse, settings);
+            foreach (var input in InputChanges.Compare(_warehouse, manifest, settings, inputs))
             {
-                if (input.Sha256 is null)
+                if (input.Now is null)
                 {
-                    continue;
-                }
-
-                // A manifest records which text of a row it hashed; one without a version predates the choice.
-                var version = input.Sha256Version ?? InputHash.RowText;
-                if (!InputHash.IsKnown(version))
-                {
+                    var version = input.Recorded.Sha256Version;
                     Report(Codes.InputHashVersionUnknown, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"sha256_version\""), 1),
-                        $"the {input.Role} input's hash in {manifest.Snapshot} is of version {version}, which this electionmatch does not know; a newer version made it, so its input was not rehashed");
-                    continue;
+                        $"the {input.Recorded.Role} input's hash in {manifest.Snapshot} is of version {version}, which this electionmatch does not know; a newer version made it, so its input was not rehashed");
                 }
-
-                var hash = InputHash.Of(_warehouse, relation.Sql, version);
-                if (hash != input.Sha256)
+                else if (input.Changed)
                 {
                     Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"inputs\""), 1),
-                        $"the {input.Role} input {configured.Relation} changed since {manifest.Snapshot} was made (sha256 {Short(hash)}, then {Short(input.Sha256)}); run the match to publish a current snapshot");
+                        $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); run the match to publish a current snapshot");
                 }
             }
 
@@ -526,12 +541,19 @@ public sealed class VerifyOperation
 
             // A run records the templates it used; a prompt a run would not use now (the judge is offline since) is the settings' change above.
             var templates = _context.RunTemplateHashes(settings);
+            // The manifest records the templates a run used, so only a run clears this; generate is advised only while it
+            // would still re-render a file (before, it was advised again after it had changed everything it could).
+            var rewrites = new Lazy<IReadOnlyList<string>>(() =>
+                new GenerateOperation(_context).Rewrites(SnapshotName.TryParse(manifest.Snapshot, _match)!, Matches.MatchDefinition.For(settings.Kind), _warehouse));
             foreach (var (template, sha) in manifest.TemplateSha256.Where(t => templates.GetValueOrDefault(t.Key) != t.Value && (templates.ContainsKey(t.Key) || !JudgePrompt.IsPrompt(t.Key))))
             {
                 var advice = JudgePrompt.IsPrompt(template)
                     ? "the judge's answers depend on its prompt, so run the match again to publish a snapshot judged with it (`electionmatch generate` does not change them)"
-                    : "`electionmatch generate` re-renders the staging files";
-                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1), $"template {template} changed since {manifest.Snapshot} was made (then {Short(sha)}); {advice}");
+                    : rewrites.Value.Count > 0
+                        ? $"`electionmatch generate` re-renders the staging files with it ({string.Join(", ", rewrites.Value)}); a new run of the match then records it, which clears this warning"
+                        : "`electionmatch generate` has nothing left to re-render with it, so only a new run of the match clears this warning: the manifest records the templates a run used";
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1),
+                    $"template {template} changed since {manifest.Snapshot} was made ({(templates.TryGetValue(template, out var now) ? SnapshotManifest.NowAndAtRun(now, sha) : $"no longer used; at the run {Short(sha)}…")}); {advice}");
             }
         }
 
@@ -539,12 +561,7 @@ public sealed class VerifyOperation
             _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
     }
 
-    private static string Short(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
+    private static string Short(string sha256) => SnapshotManifest.Short(sha256);
 
-    /// <summary>The 1-based line holding <paramref name="needle"/>, or 1.</summary>
-    private static int LineOf(string text, string needle)
-    {
-        var index = text.IndexOf(needle, StringComparison.Ordinal);
-        return index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
-    }
+    private static int LineOf(string text, string needle) => TextLines.Of(text, needle);
 }

@@ -118,4 +118,5 @@ public static class Codes
     public const string QuarantineDiffersFromManifest = "EM0612";
     public const string SnapshotPartlyPruned = "EM0613";
     public const string PruneRefused = "EM0614";
+    public const string ReplacedFromOtherInputs = "EM0615";
 }

@@ -19,6 +19,13 @@ internal static class TextLines
         return Math.Min(a.Length, b.Length);
     }
 
+    /// <summary>The 1-based line holding <paramref name="needle"/>, or 1.</summary>
+    public static int Of(string text, string needle)
+    {
+        var index = text.IndexOf(needle, StringComparison.Ordinal);
+        return index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
+    }
+
     /// <summary>The offset at which each line of <paramref name="text"/> starts (the first is 0), for a 1-based line of an offset.</summary>
     public static List<int> Starts(string text)
     {

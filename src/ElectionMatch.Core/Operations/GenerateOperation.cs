@@ -18,8 +18,8 @@ public sealed class GenerateOperation
     private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
 
-    // Set while HandEditsAhead looks at what a run would write: files are inspected and rendered, never written.
-    private bool _preview;
+    // Set while HandEditsAhead or Rewrites looks at what a run or generate would write: files are inspected, never written.
+    private Preview _preview;
 
     // The names ref() resolves to in the project, read once per --rewrite-refs.
     private IReadOnlySet<string>? _refNames;
@@ -189,10 +189,20 @@ public sealed class GenerateOperation
     /// files when its table exists (a --replace) and the match's stable model. A run checks this before any work, since
     /// it would otherwise publish the snapshot and then stop at the edited file with the rest of its files half written.
     /// </summary>
-    internal IReadOnlyList<Diagnostic> HandEditsAhead(SnapshotName name, MatchDefinition definition, DuckDbWarehouse warehouse)
+    internal IReadOnlyList<Diagnostic> HandEditsAhead(SnapshotName name, MatchDefinition definition, DuckDbWarehouse warehouse) =>
+        PreviewOf(Preview.HandEdits, name, definition, warehouse, finishing: name).Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList();
+
+    /// <summary>
+    /// The files of this snapshot (its staging files) and of its match's stable model that generate would write now, a
+    /// changed template's re-rendering: once generate has written them, only a new run records the template (EM0609).
+    /// </summary>
+    internal IReadOnlyList<string> Rewrites(SnapshotName name, MatchDefinition definition, DuckDbWarehouse warehouse) =>
+        PreviewOf(Preview.Rewrites, name, definition, warehouse, finishing: null).Written;
+
+    private GenerateResult PreviewOf(Preview preview, SnapshotName name, MatchDefinition definition, DuckDbWarehouse warehouse, SnapshotName? finishing)
     {
         var result = new GenerateResult();
-        _preview = true;
+        _preview = preview;
         try
         {
             var schema = _context.Settings.Snapshots.Schema;
@@ -201,14 +211,14 @@ public sealed class GenerateOperation
                 WriteStagingFiles(name, warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)), definition, result);
             }
 
-            WriteLatestModel(name.Match, definition, warehouse, result, finishing: name);
+            WriteLatestModel(name.Match, definition, warehouse, result, finishing);
         }
         finally
         {
-            _preview = false;
+            _preview = Preview.None;
         }
 
-        return result.Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList();
+        return result;
     }
 
     /// <summary>
@@ -306,7 +316,7 @@ public sealed class GenerateOperation
                 continue;
             }
 
-            if (_preview)
+            if (_preview == Preview.HandEdits)
             {
                 continue;
             }
@@ -315,6 +325,13 @@ public sealed class GenerateOperation
             if (states[i] is { } state && state.Body == file.Body)
             {
                 result.Unchanged.Add(DisplayPath.For(path));
+                continue;
+            }
+
+            if (_preview == Preview.Rewrites)
+            {
+                // What generate would write, not written.
+                result.Written.Add(DisplayPath.For(path));
                 continue;
             }
 
@@ -345,7 +362,7 @@ public sealed class GenerateOperation
     /// </summary>
     public void NameManifest(SnapshotName name, SourceTable entry, GenerateResult result)
     {
-        if (!entry.IsGenerated || entry.Manifest is not null || _context.ManifestReference(name) is not { } manifest || _preview)
+        if (!entry.IsGenerated || entry.Manifest is not null || _context.ManifestReference(name) is not { } manifest || _preview != Preview.None)
         {
             return;
         }
@@ -384,5 +401,13 @@ public sealed class GenerateOperation
             : SourcesFileEditor.AddSource(text, path, _renderer.RenderSource(entry));
         UserFileText.Write(path, updated, byteOrderMark);
         result.Written.Add(DisplayPath.For(path));
+    }
+
+    /// <summary>What a preview of generate's writes looks for (<see cref="HandEditsAhead"/>, <see cref="Rewrites"/>).</summary>
+    private enum Preview
+    {
+        None,
+        HandEdits,
+        Rewrites,
     }
 }

@@ -86,6 +86,28 @@ public sealed class ProjectContext
             : $"electionmatch run {match} --snapshot-date {date:yyyy-MM-dd}{future}{rest}";
     }
 
+    /// <summary>
+    /// What to do about a snapshot table that no longer holds what was published (EM0601–EM0604, EM0611, EM0612). A run
+    /// with <c>--replace</c> recomputes the snapshot from the inputs as they are now, so for a past date it publishes other
+    /// data under the old date: the parquet copy comes first when it holds the snapshot as published.
+    /// </summary>
+    /// <param name="fromParquet">The snapshot's parquet copy (<see cref="ParquetPath"/>) holds what was published, and
+    /// restoring the table from it is all the finding needs.</param>
+    public string RepublishAdvice(SnapshotName name, bool fromParquet)
+    {
+        var replace = RunCommand(name.Match, name.Date, ["--replace"]);
+        var from = $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
+        if (!fromParquet)
+        {
+            return $"`{replace}` republishes it, but recomputes it {from}; to have it back as published, restore the warehouse from a backup";
+        }
+
+        var parquet = DisplayPath.For(ParquetPath(name));
+        return $"its parquet copy {parquet} holds it as published: restore it with "
+            + $"`create or replace table {Sql.Identifier(Settings.Snapshots.Schema, name.Table)} as select * from read_parquet({Sql.Literal(parquet)})` "
+            + $"in DuckDB on {DisplayPath.For(Target.DatabasePath)}; `{replace}` would instead recompute it {from}";
+    }
+
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);

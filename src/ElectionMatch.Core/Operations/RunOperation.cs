@@ -90,6 +90,7 @@ public sealed partial class RunOperation
             throw new DiagnosticException(edited.Select(d => d with { Message = d.Message + "; nothing was run or published" }).ToList());
         }
 
+        var replaced = options.Replace ? ReplacedManifest(name) : null;
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(warehouse, inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
@@ -122,6 +123,7 @@ public sealed partial class RunOperation
         }
 
         RefuseUnusableInputs(warehouse, inputs, result);
+        var otherInputs = replaced is null ? [] : InputChanges.Compare(warehouse, replaced, match, inputs, inputHashes).Where(i => i.Changed).ToList();
 
         // The last moment a stop is heard: once the snapshot is committed, its files are written whatever comes, since a
         // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
@@ -146,6 +148,14 @@ public sealed partial class RunOperation
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
+        if (otherInputs.Count > 0)
+        {
+            // A --replace recomputes from the inputs as they are now; for a past date that is other data under the old date.
+            var changed = string.Join("; ", otherInputs.Select(i => $"the {i.Recorded.Role} input {i.Configured.Relation} ({i.Hashes})"));
+            generated.Diagnostics.Add(Diagnostic.Warning(Codes.ReplacedFromOtherInputs, new SourceSpan(DisplayPath.For(_context.ManifestPath(name)), TextLines.Of(manifest.ToJson(), "\"inputs\""), 1),
+                $"the replaced snapshot {name.Table} was made from other inputs: {changed}; this publishes the inputs as they are today under {name.Date:yyyy-MM-dd}"));
+        }
+
         steps.Time("staging_files", () =>
         {
             if (_context.Sources.Find(snapshots.SourceName, name.Table) is not { } entry)
@@ -170,6 +180,20 @@ public sealed partial class RunOperation
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced", .. result.Summary]
             : result.Summary;
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, [startup, .. result.Stages, .. steps.Reports], generated) { Summary = summary };
+    }
+
+    /// <summary>The manifest of the snapshot a --replace replaces, when it has one that parses (an edited one is verify's to report).</summary>
+    private SnapshotManifest? ReplacedManifest(SnapshotName name)
+    {
+        var path = _context.ManifestPath(name);
+        try
+        {
+            return File.Exists(path) ? SnapshotManifest.FromJson(File.ReadAllText(path)) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

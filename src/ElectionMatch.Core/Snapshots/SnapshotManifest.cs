@@ -103,6 +103,12 @@ public sealed record SnapshotManifest
 
     /// <summary>The hash of a file's bytes as read, as <see cref="ModelParametersSha256"/> records the model file's.</summary>
     public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>A hash as messages show it: its first 12 hex digits.</summary>
+    internal static string Short(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
+
+    /// <summary>Two hashes of one thing as messages label them: <c>sha256 now 1a2b3c…, at the run 4d5e6f…</c>.</summary>
+    internal static string NowAndAtRun(string now, string atRun) => $"sha256 now {Short(now)}…, at the run {Short(atRun)}…";
 }
 
 /// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>

@@ -51,7 +51,7 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
         // An older warehouse than the one a teammate ran the match in (their entry, staging model and manifest are
         // committed), or a table dropped since: either way the table is what is missing, not a generate.
         return new($"table {table} in {warehouse} does not exist (it was published into another warehouse, such as a teammate's, or dropped from this one)",
-            $"read the warehouse that has it through a profile target ({Reachable}), publish it into this one with `{context.RunCommand(name.Match, name.Date, ["--replace"])}`, or delete this entry if the snapshot should not exist",
+            $"read the warehouse that has it through a profile target ({Reachable}), publish it into this one with `{context.RunCommand(name.Match, name.Date, ["--replace"])}` (which recomputes it from the inputs as they are now, not the snapshot as it was published), or delete this entry if the snapshot should not exist",
             WarehouseNotHere: false);
     }
 }
