@@ -139,6 +139,28 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_run_whose_judge_has_more_contests_than_one_window_publishes_and_replays_them_from_the_cache()
+    {
+        // Every scored candidacy row is in the band: more contests than one window of requests (64 at three at a time),
+        // streamed from the warehouse file. Before, the second window's read failed (EM0504), on every run after too.
+        _server.Default = FakeModelServer.CarefulAnswer;
+        _fixture.Replace("electionmatch.yml", "accept: 0.95        # match probability: link without the judge", "accept: 1");
+        _fixture.Replace("electionmatch.yml", "reject: 0.5         # match probability: reject without the judge", "reject: 0");
+
+        var live = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
+        Assert.True(live.ExitCode == 0, live.Output);
+        var paid = _server.ModelHits;
+        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-06", "--replay");
+        Assert.True(replay.ExitCode == 0, replay.Output);
+
+        var first = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json"));
+        var second = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310106.json"));
+        Assert.True(first.Counts["judge_contests"] > 64, $"{first.Counts["judge_contests"]} contests");
+        Assert.Equal(paid, _server.ModelHits);
+        Assert.Equal(first.ContentSha256, second.ContentSha256);
+    }
+
+    [Fact]
     public void A_refused_follow_up_leaves_only_the_rows_still_invalid_undecided_and_the_run_its_summary_and_replay_agree()
     {
         // The first contest asked: its first reply spoils its last row (the fixture's contests have one ambiguous row

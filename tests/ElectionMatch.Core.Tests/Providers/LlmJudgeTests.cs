@@ -323,6 +323,40 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public void Evidence_streamed_from_the_warehouse_is_judged_past_the_first_window_of_contests_live_and_from_the_cache()
+    {
+        // 150 contests: more than one window (64 with two requests at a time), read from the warehouse as a run streams
+        // them. Before, the cache's commands ran on the streaming connection, which closed the stream: the second window's
+        // read failed ("Attempting to execute an unsuccessful or closed pending query result"), every run after too.
+        Server.Default = FakeModelServer.CarefulAnswer;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+        warehouse.Execute("""
+            create schema em_run_test_match;
+            create table em_run_test_match.evidence as
+            select 'race-' || i as contest_key, 'Council ' || i as contest, i as left_key, 100 + i as right_key from range(1, 151) as t(i);
+            """);
+        IEnumerable<JudgeEvidence> Evidence() => warehouse.Stream(
+            "select contest_key, contest, left_key, right_key from em_run_test_match.evidence order by contest_key, left_key",
+            r => new JudgeEvidence(r.GetString(0), r.GetString(1), r.GetInt64(2), "John Smith", new Dictionary<string, string?>(), r.GetInt64(3), 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()));
+
+        var judged = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(Evidence(), "judge_answers", default);
+        var again = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(Evidence(), "judge_answers_again", default);
+
+        Assert.Equal((150, 150L, 0L), (judged.Contests, judged.Requests, judged.FromCache));
+        Assert.Equal((150, 0L, 150L), (again.Contests, again.Requests, again.FromCache));
+        Assert.Equal(150L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers_again where not undecided and right_key = left_key + 100"));
+
+        // Replayed against another warehouse's empty cache: five contests named, the rest counted.
+        using var empty = DuckDbWarehouse.InMemory();
+        using var replaying = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), empty, replay: true);
+        empty.Execute("create schema em_run_test_match");
+        var miss = Assert.Single(Assert.Throws<DiagnosticException>(() => new JudgeStage(empty, new ElectionMatch.Matching.RunSchema("em_run_test_match"), replaying.Judge!, 25).Run(Evidence(), "judge_answers", default)).Diagnostics);
+        Assert.Contains("150 of 150 judge requests", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("; and 145 more. Run without --replay", miss.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_reply_whose_connection_drops_in_the_middle_of_the_body_is_retried()
     {
         Server.Script(FakeReply.DropMidBody());

@@ -9,24 +9,31 @@ namespace ElectionMatch.Matching.Judging;
 /// Every paid judge answer, kept in the warehouse (<c>electionmatch_cache.judge_answers</c>) by provider, model,
 /// SHA-256 of the rendered prompt and SHA-256 of the request's data, so a second run — or a run resumed after a
 /// crash or Ctrl-C — asks the network nothing it already paid for. Each answer commits as it arrives.
-/// Requests run concurrently; the warehouse connection is used by one of them at a time.
+/// Requests run concurrently; the cache's connection is used by one of them at a time.
 /// </summary>
-internal sealed class JudgeCache
+/// <remarks>
+/// The cache has a connection of its own: the judge stage asks it while the evidence streams from the warehouse's
+/// connection, and any command there closes that stream. Before, a run whose judge had more contests than one window
+/// (<see cref="JudgeStage"/>) failed reading the next window, on every run after it too, the answers coming from the cache.
+/// </remarks>
+internal sealed class JudgeCache : IDisposable
 {
     private const string Table = "judge_answers";
-    private readonly DuckDbWarehouse _warehouse;
+    private readonly DuckDBConnection _connection;
     private readonly Lock _gate = new();
 
     public JudgeCache(DuckDbWarehouse warehouse)
     {
-        _warehouse = warehouse;
-        _warehouse.Execute($"""
+        _connection = warehouse.OpenSecondConnection();
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"""
             create schema if not exists {Sql.Identifier(Embeddings.EmbeddingCache.Schema)};
             create table if not exists {QualifiedTable} (
                 provider varchar, model varchar, prompt_sha256 varchar, input_sha256 varchar, contest varchar,
                 answers json, input_tokens bigint, output_tokens bigint, created_at timestamp,
                 primary key (provider, model, prompt_sha256, input_sha256))
-            """);
+            """;
+        command.ExecuteNonQuery();
     }
 
     public static string QualifiedTable => Sql.Identifier(Embeddings.EmbeddingCache.Schema, Table);
@@ -58,7 +65,7 @@ internal sealed class JudgeCache
 
     private DuckDBCommand Command(string sql, JudgeCacheKey key)
     {
-        var command = _warehouse.Connection.CreateCommand();
+        var command = _connection.CreateCommand();
         command.CommandText = sql;
         Add(command, "provider", key.Provider);
         Add(command, "model", key.Model);
@@ -69,6 +76,8 @@ internal sealed class JudgeCache
 
     private static void Add(DbCommand command, string name, object value) =>
         command.Parameters.Add(new DuckDBParameter(name, value));
+
+    public void Dispose() => _connection.Dispose();
 }
 
 /// <param name="PromptSha256">SHA-256 of the rendered instructions (template and the thresholds it names).</param>

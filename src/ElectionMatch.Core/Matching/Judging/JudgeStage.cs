@@ -78,7 +78,7 @@ internal sealed class JudgeStage
         {
             var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
             throw DiagnosticException.At(Codes.ReplayCacheMiss, _judge.At,
-                $"replay: {misses.Count} of {contests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? "; …" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+                $"replay: {misses.Count} of {contests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? $"; and {misses.Count - MissesNamed} more" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
         }
 
         return new JudgeStageCount(contests, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);

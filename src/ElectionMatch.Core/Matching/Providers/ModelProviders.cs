@@ -64,7 +64,9 @@ public sealed class ModelProviders : IDisposable
             });
             providers.JudgeUsage = usage;
             providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
-            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, new JudgeCache(warehouse), usage, judge.Connection.MaxConcurrency, providers.Interruption);
+            var cache = new JudgeCache(warehouse);
+            providers._owned.Add(cache);
+            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, cache, usage, judge.Connection.MaxConcurrency, providers.Interruption);
         }
 
         var embeddings = match.Embeddings;
