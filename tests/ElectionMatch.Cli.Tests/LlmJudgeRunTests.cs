@@ -97,7 +97,14 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal(0, judge.FailedFollowUps);
         Assert.Equal(judge.UndecidedRows, manifest.Counts["judge_rows_undecided"]);
         Assert.Contains($"{judge.UndecidedRows} rows undecided", first.Stdout, StringComparison.Ordinal);
-        Assert.Equal(judge.UndecidedRows, CountInWarehouse("judge did not accept: undecided: the judge's reply was invalid twice", $"model_predictions.{Match}_20310105"));
+        // Published as documented, the reasoning starting 'undecided:' (no prefix), so a dbt filter on it finds them.
+        Assert.Equal(judge.UndecidedRows, Scalar<long>($"select count(*) from model_predictions.{Match}_20310105 where llm_reasoning like 'undecided: the judge''s reply was invalid twice%'"));
+        Assert.Equal(0L, CountInWarehouse("judge did not accept: undecided"));
+        var undecidedId = Scalar<string>($"select min(gp_candidacy_id) from model_predictions.{Match}_20310105 where llm_reasoning like 'undecided: %'");
+        var explained = Cli("explain", Match, undecidedId);
+        Assert.True(explained.ExitCode == 0, explained.Output);
+        Assert.Contains("undecided: the judge's reply was invalid twice", explained.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("judge did not accept: undecided", explained.Stdout, StringComparison.Ordinal);
         var contests = manifest.Counts["judge_contests"] + manifest.Counts["runoff_judge_contests"];
         // Every contest asked once, plus one follow-up for the contest whose first reply was invalid.
         Assert.Equal(contests + 1, judge.Requests);
@@ -484,6 +491,12 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     {
         using var account = new ServiceAccountFile(_server.TokenUri);
         UseVertexJudge(account);
+        // A primary loser whose primary link leads the run to a runoff she is not in, where a look-alike name stands: a
+        // runoff row for the judge, left undecided, so unlinked and not published.
+        _fixture.Write("data/airbyte/hubspot_candidacy.csv", _fixture.Read("data/airbyte/hubspot_candidacy.csv")
+            + "gpc-009004,580181897,Bonnie,Waters,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,,\n");
+        _fixture.Write("data/airbyte/ddhq_election_results.csv", _fixture.Read("data/airbyte/ddhq_election_results.csv")
+            + "281828,TX Texas House of Representatives - District 54 - Republican Primary Runoff,1409999,Bonita Waters,Republican,false,12,2024-05-28,TX,runoff,State House,54,false\n");
         // Every request, first reply and follow-up alike: Vertex AI's reply with an empty candidates list.
         _server.Script(Enumerable.Repeat(FakeReply.Body(200, """{"candidates":[],"usageMetadata":{"promptTokenCount":900,"totalTokenCount":900}}"""), 500).ToArray());
 
@@ -497,8 +510,21 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         // Each contest asked, answered empty, followed up once, answered empty again: every row undecided, none failed.
         Assert.Equal((2 * contests, 2 * contests, 0L), (judge.Requests, judge.InvalidReplies, judge.FailedFollowUps));
         Assert.Equal(manifest.Counts["judge_rows"] + manifest.Counts["runoff_judge_rows"], judge.UndecidedRows);
-        Assert.Contains($"{judge.UndecidedRows} rows undecided", run.Stdout, StringComparison.Ordinal);
         Assert.Equal(judge.UndecidedRows, CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.judge_answers") + CountInWarehouse("undecided: the judge's reply was invalid twice: the reply is empty (Vertex AI answered without candidates)", $"em_run_{Match}.runoff_judge_answers"));
+
+        // The runoff pass's judged rows, all undecided, are discovered runoffs left unlinked: not published. The run, the
+        // manifest and evaluate count the published rows alike; the run says the others apart.
+        var runoffRows = manifest.Counts["runoff_judge_rows"];
+        Assert.True(runoffRows > 0, run.Stdout);
+        var published = judge.UndecidedRows - runoffRows;
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"));
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"judge_share: {manifest.JudgeShare:0.0000}\n"), evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Math.Round((double)published / manifest.Rows, 4), manifest.JudgeShare);
+        Assert.Contains($"judge_undecided: {published} rows the judge could not decide", evaluate.Stdout, StringComparison.Ordinal);
+        Assert.Equal((published, published), (manifest.Counts["decided_by_judge"], manifest.Counts["judge_rows_undecided_published"]));
+        Assert.Contains($"{published} rows undecided (+{runoffRows} runoff {(runoffRows == 1 ? "row" : "rows")} undecided, not published)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"of rows went to the judge (+{runoffRows} runoff {(runoffRows == 1 ? "row" : "rows")} judged, not published)", run.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>Each judge stage line of a run's output (<c>judge</c>, <c>runoff_judge</c>): its contests, requests sent and contests answered from the cache.</summary>

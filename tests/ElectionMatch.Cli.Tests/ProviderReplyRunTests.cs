@@ -215,7 +215,8 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         Assert.True(undecided > 0 && undecided < manifest.Counts["judge_contests"], $"{undecided} undecided of {manifest.Counts["judge_contests"]}");
         var account = Assert.Single(manifest.RowAccounting, a => a.Input == "output");
         Assert.Equal(undecided, Assert.Single(account.Outcomes, o => o.Reason.StartsWith("positions the judge could not decide", StringComparison.Ordinal)).Rows);
-        var published = Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched and llm_reason like '%undecided: %'");
+        // Published as documented, the reason starting 'undecided:' (no prefix), so a dbt filter on it finds them.
+        var published = Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched and llm_reason like 'undecided: %'");
         Assert.Equal(undecided, published);
         Assert.Equal(Scalar("select count(*) from model_predictions.llm_l2_br_match_20260106 where not is_matched") - undecided, Assert.Single(account.Outcomes, o => o.Reason == "positions no district fits (answer 0)").Rows);
         Assert.Contains($"+ {undecided} used (positions the judge could not decide (its reply was invalid twice; published unlinked))", run.Stdout, StringComparison.Ordinal);

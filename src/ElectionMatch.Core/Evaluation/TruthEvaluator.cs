@@ -146,7 +146,7 @@ public static class TruthEvaluator
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
         var judgedUnlinked = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge' and not has_match");
-        var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and contains(llm_reasoning, {Sql.Literal(Matching.Judging.JudgeAnswer.UndecidedMarker)})");
+        var undecided = warehouse.Scalar<long>($"select count(*) from em_predicted where decided_by = 'judge' and {Matching.Judging.JudgeAnswer.IsUndecidedSql("llm_reasoning")}");
 
         // A miss is told by its own row when the truth names it (a candidacy's election type): the left id's other rows,
         // linked or not, are other decisions, and so is a row of that type holding another true pair of the left id (a

@@ -2,19 +2,27 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
 
-/// <summary>The manifest's counts of a run's output: rows, links, and rows and links per deciding tier.</summary>
+/// <summary>
+/// The manifest's counts of a run's output: rows, links, rows and links per deciding tier, and the judge's undecided
+/// rows published. Counted in the published rows, as <c>evaluate</c> counts them in the snapshot, so the two agree.
+/// </summary>
 internal static class DecisionCounts
 {
+    /// <summary>The judge's undecided rows among those published (a run may judge rows it does not publish: a discovered runoff left unlinked).</summary>
+    public const string UndecidedPublished = "judge_rows_undecided_published";
+
     /// <param name="matched">The output's boolean column that says a row was linked.</param>
+    /// <param name="reasoning">The output's column of the decision's words.</param>
     /// <param name="tiers">Values of the output's <c>decided_by</c> column to count; a tier no row reached counts 0.</param>
-    public static void Add(DuckDbWarehouse warehouse, string output, string matched, IEnumerable<string> tiers, IDictionary<string, long> counts)
+    public static void Add(DuckDbWarehouse warehouse, string output, string matched, string reasoning, IEnumerable<string> tiers, IDictionary<string, long> counts)
     {
         // One pass over the output for every figure.
         var byTier = warehouse.Query(
-            $"select decided_by, count(*), count(*) filter (where {Sql.Identifier(matched)}) from {output} group by decided_by",
-            r => (Tier: r.IsDBNull(0) ? "" : r.GetString(0), Rows: r.GetInt64(1), Matched: r.GetInt64(2)));
+            $"select decided_by, count(*), count(*) filter (where {Sql.Identifier(matched)}), count(*) filter (where {Judging.JudgeAnswer.IsUndecidedSql(Sql.Identifier(reasoning))}) from {output} group by decided_by",
+            r => (Tier: r.IsDBNull(0) ? "" : r.GetString(0), Rows: r.GetInt64(1), Matched: r.GetInt64(2), Undecided: r.GetInt64(3)));
         counts["output_rows"] = byTier.Sum(t => t.Rows);
         counts["matched"] = byTier.Sum(t => t.Matched);
+        counts[UndecidedPublished] = byTier.Where(t => t.Tier == "judge").Sum(t => t.Undecided);
         foreach (var tier in tiers)
         {
             var found = byTier.FirstOrDefault(t => t.Tier == tier);

@@ -126,7 +126,9 @@ public sealed class ExplainOperation
         var published = warehouse.TableExists(run.Name, "output");
         var rows = warehouse.Query($"""
             select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
-                k.decided_by, k.reasoning, a.reasoning,
+                k.decided_by, k.reasoning,
+                -- Worded as the matcher publishes it: an undecided row's reasoning starts 'undecided:', unprefixed.
+                case when a.undecided then a.reasoning else 'judge did not accept: ' || a.reasoning end,
                 {(published ? "o.llm_reasoning, o.gp_candidacy_id is not null" : "null, true")},
                 cast(l.match_date as varchar), l.date_fallback, l.discovered_runoff, cast(l.base_date as varchar)
             from ({Rows("left_keyed")}) as l
@@ -142,7 +144,7 @@ public sealed class ExplainOperation
 
         var explained = rows.Select(row => new ExplainedRow(
             leftId, row.Type, row.Date, row.Name, row.State,
-            row.Published ?? row.Decision ?? (row.Judge is null ? "not linked" : "judge did not accept: " + row.Judge),
+            row.Published ?? row.Decision ?? row.Judge ?? "not linked",
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
                     s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked,

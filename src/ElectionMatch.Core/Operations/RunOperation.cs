@@ -612,12 +612,12 @@ public sealed partial class RunOperation
         return manifest;
     }
 
-    /// <summary>Rows the judge saw (main and runoff passes) over the rows published.</summary>
-    private static double JudgeShare(IReadOnlyDictionary<string, long> counts)
-    {
-        var judged = counts.Where(c => c.Key.EndsWith("judge_rows", StringComparison.Ordinal)).Sum(c => c.Value);
-        return counts.TryGetValue("output_rows", out var rows) && rows > 0 ? Math.Round((double)judged / rows, 4) : 0;
-    }
+    /// <summary>
+    /// Published rows the judge decided over the rows published, as <c>evaluate</c> reckons it from the snapshot; rows
+    /// judged but not published (a discovered runoff left unlinked) are said apart by <see cref="RunSummary"/>.
+    /// </summary>
+    private static double JudgeShare(IReadOnlyDictionary<string, long> counts) =>
+        counts.TryGetValue("output_rows", out var rows) && rows > 0 ? Math.Round((double)counts.GetValueOrDefault("decided_by_judge") / rows, 4) : 0;
 
     /// <summary>
     /// The previous link of the chain: the hash of the match's most recently published manifest other than this

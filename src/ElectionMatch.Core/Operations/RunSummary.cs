@@ -25,10 +25,13 @@ public static class RunSummary
         }
 
         lines.AddRange(run.Summary);
+        // The judge's rows are counted in the published rows, as evaluate counts them in the snapshot; the rows it
+        // judged that are not published (discovered runoffs left unlinked) are said apart.
+        var judgedUnpublished = Unpublished(counts, "judge_rows", "decided_by_judge");
         foreach (var model in run.Manifest.Models)
         {
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {model.UndecidedRows} rows undecided" : "")}"));
+                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {UndecidedRows(counts, model.UndecidedRows)}" : "")}"));
         }
 
         // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.
@@ -42,7 +45,7 @@ public static class RunSummary
 
         if (run.Manifest.JudgeShare > 0)
         {
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"judge share: {run.Manifest.JudgeShare:P1} of rows went to the judge{NotPublished(judgedUnpublished, "judged")}"));
         }
 
         lines.Add($"parquet:  {DisplayPath.For(run.ParquetPath)}");
@@ -50,6 +53,22 @@ public static class RunSummary
         // Masked here, once, for both: a matcher report or a path may quote a value that is a secret.
         return [.. lines.Select(Diagnostics.Secrets.Redact)];
     }
+
+    // The rows of a count kept per pass (its key, or p + key) that the published count leaves out; 0 when either is missing.
+    private static long Unpublished(IReadOnlyDictionary<string, long> counts, string perPass, string published) =>
+        counts.TryGetValue(published, out var shown)
+            ? Math.Max(0, counts.Where(c => c.Key.EndsWith(perPass, StringComparison.Ordinal)).Sum(c => c.Value) - shown)
+            : 0;
+
+    // Undecided rows as published, as evaluate's judge_undecided counts them; a manifest without the count (made before
+    // 2026-12) gives the model's own tally.
+    private static string UndecidedRows(IReadOnlyDictionary<string, long> counts, long metered) =>
+        counts.TryGetValue(Matching.DecisionCounts.UndecidedPublished, out var published)
+            ? $"{published} rows undecided{NotPublished(Unpublished(counts, "judge_rows_undecided", Matching.DecisionCounts.UndecidedPublished), "undecided")}"
+            : $"{metered} rows undecided";
+
+    private static string NotPublished(long rows, string what) =>
+        rows == 0 ? "" : $" (+{rows} runoff {(rows == 1 ? "row" : "rows")} {what}, not published)";
 
     // The used rows with a value quarantined alone (a candidacy's unreadable election date), which the line's counts leave out.
     private static string UsedWithValuesQuarantined(IReadOnlyDictionary<string, long> counts)

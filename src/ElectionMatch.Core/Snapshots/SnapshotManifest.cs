@@ -79,7 +79,10 @@ public sealed record SnapshotManifest
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 
-    /// <summary>Rows sent to the judge (main and runoff passes) over the snapshot's rows; 0 when none.</summary>
+    /// <summary>
+    /// The snapshot's rows the judge decided over its rows, as <c>evaluate</c> computes it; 0 when none. Manifests made
+    /// before 2026-12 counted the runoff pass's judged rows the snapshot does not hold as well.
+    /// </summary>
     public double JudgeShare { get; init; }
 
     public string? PreviousManifestSha256 { get; init; }
@@ -118,7 +121,8 @@ public sealed record ManifestInput(string Role, string Relation, long Rows, stri
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the
-/// cache, tokens in and out as the provider reported them, rows left undecided, follow-ups to an invalid reply that got
+/// cache, tokens in and out as the provider reported them, rows left undecided (published or not: a discovered runoff
+/// left undecided is not published), follow-ups to an invalid reply that got
 /// no answer (their rows are among the undecided, each with the reason), and the cost estimated from the prices in
 /// electionmatch.yml (null when none are set: not estimated; a manifest written before that says 0). A manifest written
 /// before the follow-up count reads it as 0.

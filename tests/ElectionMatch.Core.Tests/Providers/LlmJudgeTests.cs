@@ -501,6 +501,22 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public void An_attempt_that_times_out_past_max_retries_is_em0403_in_plain_words()
+    {
+        Server.Script(FakeReply.Hang());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint, timeoutSeconds: 1) with { MaxConcurrency = 1, MaxRetries = 0 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("the judge openai/gpt-4o-mini failed: no answer from 127.0.0.1 within 1 s;", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_success_reply_without_choices_is_em0403_quoting_the_gateways_error()
     {
         // Some gateways answer an upstream failure with HTTP 200 and an error object in place of the completion.

@@ -114,6 +114,23 @@ public sealed class OpenAiEmbeddingTests : OpenAiServerTests
     }
 
     [Fact]
+    public void A_success_reply_that_is_not_json_is_worded_as_the_judges_without_a_dotnet_type_name()
+    {
+        using var warehouse = Texts("name: maria lopez");
+        // A bare NaN, which no JSON reader takes: a server writing floats with a careless serializer.
+        Server.EmbeddingsBody = """{"object":"list","data":[{"object":"embedding","index":0,"embedding":[NaN,0.5]}],"model":"text-embedding-3-small"}""";
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("text-embedding-3-small/64 failed: invalid reply: HTTP 200 from 127.0.0.1, but it is not JSON ('N' is an invalid start of a value.", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
     public void Vectors_not_of_unit_length_are_cached_scaled_to_it_so_the_inner_product_ranks_by_cosine()
     {
         using var warehouse = Texts("name: maria lopez", "name: john smith");

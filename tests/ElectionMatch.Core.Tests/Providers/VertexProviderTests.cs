@@ -208,6 +208,45 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_vertex_embeddings_reply_that_is_not_json_is_worded_as_the_judges_without_a_dotnet_type_name()
+    {
+        _server.EmbeddingsBody = """{"predictions":[{"embeddings":{"values":[NaN,0.5],"statistics":{"token_count":3}}}]}""";
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex"), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("text-embedding-005/64 failed: invalid reply: HTTP 200 from 127.0.0.1, but it is not JSON ('N' is an invalid start of a value.", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void A_vertex_endpoint_that_refuses_the_connection_is_worded_as_an_openai_one_without_a_dotnet_type_name()
+    {
+        // A port nothing listens on: bound, read and closed again. The token endpoint is the fake server's.
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        var closed = JudgeFixture.Connection(Endpoint with { Url = $"http://127.0.0.1:{port}" }) with { MaxRetries = 0 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", closed, embeddingProvider: "vertex"), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains($"text-embedding-005/64 failed: Connection refused (127.0.0.1:{port})", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_vertex_reply_whose_connection_drops_in_the_middle_of_the_body_is_retried()
     {
         _server.Script(FakeReply.DropMidBody());

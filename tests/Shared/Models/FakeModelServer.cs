@@ -67,6 +67,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Changes every embeddings reply (OpenAI and Vertex AI) before it is sent: reorder, drop, lengthen or spoil vectors.</summary>
     public Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? ReshapeEmbeddings { get; set; }
 
+    /// <summary>While set, every embeddings request (OpenAI and Vertex AI) is answered HTTP 200 with this body as it is (a bare NaN, a gateway's page).</summary>
+    public string? EmbeddingsBody { get; set; }
+
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
 
@@ -171,6 +174,13 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.", ["status"] = "INVALID_ARGUMENT" } });
+            return;
+        }
+
+        if (isEmbedding && EmbeddingsBody is { } raw)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(raw, context.RequestAborted);
             return;
         }
 

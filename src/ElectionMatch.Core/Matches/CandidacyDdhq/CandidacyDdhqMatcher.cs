@@ -117,7 +117,7 @@ internal sealed class CandidacyDdhqMatcher
             Count("left_stages_expanded", "left_expanded");
             _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
             _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
-            DecisionCounts.Add(_warehouse, T("output"), "has_match", ["score", "judge", "none"], _counts);
+            DecisionCounts.Add(_warehouse, T("output"), "has_match", "llm_reasoning", ["score", "judge", "none"], _counts);
             _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
             accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionTypeAccount.Of(_warehouse, _cleaning, inputs), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
         });
@@ -1167,6 +1167,8 @@ internal sealed class CandidacyDdhqMatcher
                     when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
                         then printf('judge chose %s (confidence %d) but the judge chose it for %s as well (confidence %d), so neither is linked: ', shown.candidate, a.confidence,
                             coalesce(jr.rival_ids, '?'), coalesce(jr.rival_confidence, a.confidence)) || a.reasoning
+                    -- An undecided row's reasoning starts 'undecided:' as published, so a filter on it finds the row.
+                    when a.undecided then a.reasoning
                     when a.left_key is not null then 'judge did not accept: ' || a.reasoning
                     -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
                     -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.

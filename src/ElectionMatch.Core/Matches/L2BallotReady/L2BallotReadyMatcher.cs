@@ -128,7 +128,7 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Sql("state_summary", "output", "state_summary", StateSummarySql());
 
         InputRowAccount.Count(_warehouse, _run, _counts);
-        DecisionCounts.Add(_warehouse, T("output"), "is_matched", ["score", "judge", "rule", "none"], _counts);
+        DecisionCounts.Add(_warehouse, T("output"), "is_matched", "llm_reason", ["score", "judge", "rule", "none"], _counts);
         _counts["judge_answers_none"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where candidate_number = 0");
         return new MatchResult(T("output"), T("quarantine"), "br_database_id", pipeline.Stages, _counts, parameters!.ToJson())
         {
@@ -468,6 +468,8 @@ internal sealed class L2BallotReadyMatcher
             -- unlinked row (the judge's own stays in match_explanation.selection).
             case when a.right_key is not null and a.confidence < {Sql.Number(_settings.Threshold("judge_accept"))} then 100 - a.confidence else a.confidence end,
             case
+                -- An undecided row's reasoning starts 'undecided:' as published, so a filter on it finds the row.
+                when a.undecided then a.reasoning
                 when a.right_key is null or a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} then 'judge: ' || a.reasoning
                 else 'judge did not accept (confidence below ' || {Sql.Number(_settings.Threshold("judge_accept"))} || '): ' || a.reasoning
             end,
@@ -502,7 +504,11 @@ internal sealed class L2BallotReadyMatcher
             linked.district_name as l2_district_name,
             linked.district_type as l2_district_type,
             coalesce(d.is_matched, false) as is_matched,
-            coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare') as llm_reason,
+            -- A blank-state position's note comes first, but after an undecided reasoning, which must start the reason.
+            case
+                when d.decided_by = 'judge' and starts_with(d.reasoning, {Sql.Literal(JudgeAnswer.UndecidedMarker)}) then d.reasoning || coalesce('; ' || rtrim(l.state_note, ';'), '')
+                else coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare')
+            end as llm_reason,
             coalesce(d.confidence, 0) as confidence,
             cast(cl.top_embedding_score as double) as top_embedding_score,
             cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,

@@ -12,6 +12,12 @@ public sealed record JudgeAnswer(string RowKey, int CandidateNumber, int Confide
     /// <summary>Starts the reasoning of an undecided row, so the snapshot and evaluate can tell it from a 0 answer.</summary>
     public const string UndecidedMarker = "undecided: ";
 
+    /// <summary>
+    /// SQL true for a published reasoning of an undecided row. Contains, not starts with: snapshots made before
+    /// 2026-12 published it after a prefix (<c>judge did not accept: undecided: …</c>).
+    /// </summary>
+    internal static string IsUndecidedSql(string reasoning) => $"contains({reasoning}, {Warehouse.Sql.Literal(UndecidedMarker)})";
+
     public static JudgeAnswer UndecidedRow(string rowKey, string reason) =>
         new(rowKey, 0, 0, UndecidedMarker + reason) { Undecided = true };
 }

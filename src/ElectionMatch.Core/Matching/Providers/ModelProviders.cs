@@ -126,7 +126,7 @@ public sealed class ModelProviders : IDisposable
         var options = new OpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(Http(connection, usage, inner =>
-                azure is null ? new ChatCompletionCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new ChatCompletionCheck(inner)))),
+                azure is null ? new SuccessReplyCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new SuccessReplyCheck(inner)))),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,

@@ -23,15 +23,28 @@ internal static partial class ProviderFailure
             ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
             // Vertex AI's endpoint puts the provider's words (Words) in the message of its failures.
             HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status}: {http.Message}",
-            // No status: the request never got an answer (connection refused, DNS); the message says which.
-            ClientResultException => inner.Message,
+            // No status: the request never got an answer (connection refused, DNS, no answer in time); the message says which.
+            ClientResultException or HttpRequestException or TimeoutException or IOException => inner.Message,
             InvalidDataException invalid => $"invalid reply: {invalid.Message}",
+            // A reply a client library could not read, when no check saw it first.
+            JsonException json => $"invalid reply: {NotJson(json)}",
             TokenResponseException token => $"getting a Google OAuth access token failed{(token.StatusCode is { } s ? $" (HTTP {(int)s})" : "")}: {token.Error?.Error} {token.Error?.ErrorDescription}",
+            // Not a provider's failure but ours: the type says where to look.
             _ => $"{inner.GetType().Name}: {inner.Message}",
         };
         // Masked before the lines are joined (a registered multi-line key is matched as registered) and after.
         return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
     }
+
+    /// <summary>
+    /// A reply answered with success that cannot be used, worded alike for every provider and step
+    /// (<c>HTTP 200 from host, but it is not JSON (…)</c>); <see cref="Describe"/> says <c>invalid reply:</c> before it.
+    /// </summary>
+    public static InvalidDataException UnusableReply(string? host, string problem) =>
+        new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+
+    /// <summary>What a body that does not parse is said to be, with the parser's position.</summary>
+    public static string NotJson(JsonException e) => $"it is not JSON ({e.Message})";
 
     private static string? ProviderWords(ClientResultException e)
     {

@@ -30,12 +30,12 @@ internal sealed class VertexEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             ["parameters"] = new JsonObject { ["outputDimensionality"] = options?.Dimensions ?? _dimensions, ["autoTruncate"] = true },
         };
         var reply = await _endpoint.PostAsync(_model, "predict", body, cancellationToken).ConfigureAwait(false);
-        var predictions = reply["predictions"]?.AsArray() ?? throw new HttpRequestException("Vertex AI predict answered without predictions");
+        var predictions = reply["predictions"]?.AsArray() ?? throw new InvalidDataException("Vertex AI predict answered without predictions");
         var embeddings = new GeneratedEmbeddings<Embedding<float>>();
         long tokens = 0;
         foreach (var prediction in predictions)
         {
-            var values2 = prediction?["embeddings"]?["values"]?.AsArray() ?? throw new HttpRequestException("Vertex AI predict answered a prediction without embeddings.values");
+            var values2 = prediction?["embeddings"]?["values"]?.AsArray() ?? throw new InvalidDataException("Vertex AI predict answered a prediction without embeddings.values");
             embeddings.Add(new Embedding<float>(values2.Select(x => x!.GetValue<float>()).ToArray()) { ModelId = _model });
             tokens += prediction["embeddings"]?["statistics"]?["token_count"]?.GetValue<long>() ?? 0;
         }

@@ -46,7 +46,7 @@ internal sealed class VertexEndpoint
         }
         catch (JsonException e)
         {
-            throw new HttpRequestException($"Vertex AI {method} for {model} answered with a body that is not JSON: {e.Message}");
+            throw ProviderFailure.UnusableReply(response.RequestMessage?.RequestUri?.Host ?? BaseUri.Host, ProviderFailure.NotJson(e));
         }
     }
 }
