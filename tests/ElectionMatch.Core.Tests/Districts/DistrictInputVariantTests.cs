@@ -288,6 +288,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         920005,x,Springfield City Council - Ward 2,,city,City Legislature,Ward,2,4
         920006,x,California State Assembly - District 15,XX,state,State Representative,District,15,2
         920007,x,City Council - District 4,,city,City Council,District,4,3
+        920008,x,LA City Council - District 4,,city,City Council,District,4,3
 
         """;
 
@@ -351,7 +352,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         // The report counts them on a line of their own, not in the state they were linked in.
         Assert.Equal(["CA", "GA", "MO", "TX", "blank", "all", "mean"], result.Summary.Skip(1).Select(l => l.Split(' ')[0]));
         Assert.StartsWith("CA            29       23", result.Summary[1], StringComparison.Ordinal);
-        Assert.StartsWith("blank          6        3", result.Summary[5], StringComparison.Ordinal);
+        Assert.StartsWith("blank          7        3", result.Summary[5], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -367,6 +368,20 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         Assert.Equal((null, false, "rule", 50), (row.State, row.Matched, row.DecidedBy, row.Confidence));
         Assert.Equal(
             "rule: the state is blank and the name names no place, and districts of the office in 2 states (CA: BERKELEY CITY CNCL 04, LOS ANGELES CITY CNCL 04; MO: KANSAS CITY CITY CNCL 04) name a place, any of which may be its own, so none is chosen",
+            row.Reason);
+    }
+
+    [Fact]
+    public void A_position_with_a_blank_state_whose_name_writes_its_place_as_initials_is_unsure_naming_the_districts_they_may_stand_for()
+    {
+        // LA City Council - District 4: LOS ANGELES CITY CNCL 04 is likely its own, not surely (LA could be another place).
+        // Before, the search compared no district and answered "no district of any state fits" at 90.
+        var row = Row(runs.BlankStates.Warehouse, 920008);
+        var confidence = runs.BlankStates.Warehouse.Scalar<int>($"select confidence from {Table("output")} where br_database_id = 920008");
+
+        Assert.Equal((null, false, null, "rule", 50), (row.State, row.Matched, row.District, row.DecidedBy, confidence));
+        Assert.Equal(
+            "rule: the state is blank and the name writes its place as initials, which the place of districts of the office in 1 state (CA: LOS ANGELES CITY CNCL 04) may stand for, likely but not surely, so none is chosen",
             row.Reason);
     }
 

@@ -14,6 +14,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// or in none, is answered 0 by rule, saying which states fit. No district wins for being the best of equals. A name that
 /// names no place ("City Council - District 4") fits none outright, but its place is unknown, not different: districts of
 /// its office and number in any state may be its own, so it is answered 0 at the confidence of several states, naming them.
+/// So is a name that writes its place as initials ("LA City Council - District 4"): a district whose place they may stand
+/// for (LOS ANGELES CITY CNCL 04) is likely its own, not surely, so it is a candidate, never a fit.
 /// </summary>
 internal sealed class BlankStateSearch
 {
@@ -105,6 +107,12 @@ internal sealed class BlankStateSearch
                     join {T("right_clean")} as r
                         on r.district_kind = b.office_kind and coalesce(r.district_number, '') = coalesce(b.district_number, '')
                         and (len(r.place_words) = 0 or len(b.place_words) = 0)
+                    union
+                    -- A district whose place the position's name writes as its initials (LA for LOS ANGELES): likely its
+                    -- place, not surely, so a candidate and never a fit.
+                    select p.left_key, d.right_key
+                    from position_words as p
+                    join (select row_number as right_key, unnest(place_initials) as word from {T("right_clean")}) as d using (word)
                 ),
 
                 compared as (
@@ -114,7 +122,7 @@ internal sealed class BlankStateSearch
                 judged as (
                     select
                         c.left_key as row_number, c.right_key as right_row_number, r.state, r.district_name, r.district_type,
-                        c.gamma_office, c.gamma_place, {Level("office", "place_unknown")} as place_unknown,
+                        c.gamma_office, c.gamma_place, {Level("office", "place_unknown")} as place_unknown, {Level("place", "initials")} as initials,
                         list_contains(coalesce(n.codes, []), r.state) and not list_has_any(r.place_words, string_split(s.name, ' ')) as state_named
                     from compared as c
                     join {T("right_clean")} as r on r.row_number = c.right_key
@@ -124,7 +132,7 @@ internal sealed class BlankStateSearch
 
             select *, not place_unknown and ({Level("place", "all")} or state_named) as fits
             from judged
-            where {Level("office", "same_district", "same_kind", "whole", "place_unknown")} and {Level("place", "all", "null")}
+            where {Level("office", "same_district", "same_kind", "whole", "place_unknown")} and {Level("place", "all", "null", "initials")}
             """;
     }
 
@@ -137,7 +145,7 @@ internal sealed class BlankStateSearch
         with
             by_state as (
                 select
-                    row_number, state, bool_or(fits) as state_fits, bool_or(fits and state_named) as state_named_fits, bool_or(place_unknown) as place_unknown,
+                    row_number, state, bool_or(fits) as state_fits, bool_or(fits and state_named) as state_named_fits, bool_or(place_unknown) as place_unknown, bool_or(initials) as initials,
                     state || ': ' || array_to_string(list(district_name order by not fits, district_name)[1:{ExamplesPerState}], ', ') as evidence
                 from {T("state_search")}
                 group by row_number, state
@@ -150,6 +158,7 @@ internal sealed class BlankStateSearch
                     coalesce(list(state order by state) filter (where state_named_fits), []) as named_states,
                     count(*) as candidate_states,
                     bool_or(place_unknown) as place_unknown,
+                    bool_or(initials) as initials,
                     array_to_string(list(evidence order by state) filter (where state_fits), '; ') as evidence,
                     array_to_string(list(evidence order by state), '; ') as candidates
                 from by_state
@@ -163,6 +172,7 @@ internal sealed class BlankStateSearch
                     coalesce(f.named_states, []) as named_states,
                     coalesce(f.candidate_states, 0) as candidate_states,
                     coalesce(f.place_unknown, false) as place_unknown,
+                    coalesce(f.initials, false) as initials,
                     f.evidence,
                     f.candidates,
                     case
@@ -193,6 +203,9 @@ internal sealed class BlankStateSearch
                 when place_unknown then 'rule: the state is blank and the name names no place, and districts of the office in ' || candidate_states
                     || case when candidate_states = 1 then ' state (' else ' states (' end || candidates
                     || ') name a place, any of which may be its own, so none is chosen'
+                when initials then 'rule: the state is blank and the name writes its place as initials, which the place of districts of the office in '
+                    || candidate_states || case when candidate_states = 1 then ' state (' else ' states (' end || candidates
+                    || ') may stand for, likely but not surely, so none is chosen'
                 when candidate_states > 0 then 'rule: the state is blank, and districts of the office in ' || candidate_states || ' states ('
                     || candidates || ') are named for their state only, a state its name does not name, so none is chosen'
                 else 'rule: the state is blank, and no district of any state fits the office and place, so none is chosen'
