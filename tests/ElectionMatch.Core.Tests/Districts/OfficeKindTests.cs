@@ -28,6 +28,8 @@ public sealed class OfficeKindTests : IDisposable
     [InlineData("Austin ISD Board of Trustees Member - District 4", "local", "school")]
     [InlineData("Mayor of Berkeley", "city", "city")]
     [InlineData("Berkeley City Clerk", "city", "city")]
+    [InlineData("Tribal Council Member - District 2", "local", "tribal")]
+    [InlineData("Tribal Court Judge", "local", "tribal")]
     public void A_more_specific_kind_or_no_council_wording_keeps_its_kind(string name, string level, string kind) => Assert.Equal(kind, KindOf(name, level));
 
     public void Dispose() => _warehouse.Dispose();

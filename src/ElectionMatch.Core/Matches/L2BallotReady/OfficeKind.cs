@@ -22,12 +22,14 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// <summary>
     /// In the order they are tried, the more specific first: a U.S. House seat is no state house seat, a Board of
     /// Education is no county board, and a Texas Commissioners Court is a county legislature, not a court. A council's
-    /// member (Councilmember, Council Member, Alderperson, Council District 4) is a city council's once no county
-    /// council or school board has claimed the name.
+    /// member (Councilmember, Council Member, Alderperson, Council District 4) is a city council's once no tribal
+    /// nation, county council or school board has claimed the name.
     /// </summary>
     public static IReadOnlyList<OfficeKind> All { get; } =
     [
         new(Federal, @"\bu\.?\s?s\.?\s+(house|senate|representative|senator)|\bunited states\b|\bcongress", @"^us_|congress", ["federal"]),
+        // A tribal nation's council or court is no city's or county's: L2's district types name none, so it matches no district.
+        new("tribal", @"\btribal\b", @"tribal|reservation", ["local", "regional"]),
         new("school", @"\b(school|education|isd|unified)\b", @"school|education|isd", ["local", "county", "city", "regional"]),
         new("special", $@"\b({SpecialDistricts})\b", SpecialDistricts.Replace(' ', '_'), ["regional", "local", "county", "city"]),
         new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislature|county council|board of commissioners|county board|legislature)\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
