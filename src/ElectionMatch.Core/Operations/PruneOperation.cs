@@ -1,4 +1,3 @@
-using System.Globalization;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
@@ -58,9 +57,9 @@ public sealed class PruneOperation
         var errors = new List<Diagnostic>();
         var inPlace = ManifestFiles.Of(_context, match).Select(f => SnapshotName.TryParse(f.Snapshot, match)!).ToList();
         var pruned = ManifestFiles.PrunedSnapshots(_context, match);
-        var interrupted = new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
-        var finished = inPlace.Where(n => !interrupted.Contains(n.Table)).OrderBy(n => n.Date).ToList();
-        var declared = _context.DeclaredSnapshots(match).Where(d => !interrupted.Contains(d.Name.Table) && !pruned.Contains(d.Name.Table)).ToList();
+        var interrupted = new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
+        var finished = inPlace.Where(n => !interrupted.ContainsKey(n.Table)).OrderBy(n => n.Date).ToList();
+        var declared = _context.DeclaredSnapshots(match).Where(d => !interrupted.ContainsKey(d.Name.Table) && !pruned.Contains(d.Name.Table)).ToList();
         // The one the stable model reads: the newest declared (a snapshot loaded by hand too), or published, by date.
         var newest = declared.Select(d => d.Name).Concat(finished).MaxBy(n => n.Date);
 
@@ -116,15 +115,16 @@ public sealed class PruneOperation
     }
 
     /// <summary>Why a snapshot named by date cannot be pruned; null when it can (a snapshot a stopped prune left is finished).</summary>
-    private Diagnostic? Refusal(SnapshotName name, List<SnapshotName> inPlace, IReadOnlySet<string> pruned, HashSet<string> interrupted, List<SnapshotName> finished, SnapshotName? newest)
+    private Diagnostic? Refusal(SnapshotName name, List<SnapshotName> inPlace, IReadOnlySet<string> pruned, Dictionary<string, PublishRecord> interrupted, List<SnapshotName> finished, SnapshotName? newest)
     {
-        var date = name.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var entry = _context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table);
         var manifest = DisplayPath.For(_context.ManifestPath(name));
-        if (interrupted.Contains(name.Table))
+        if (interrupted.TryGetValue(name.Table, out var record))
         {
+            // The interrupted run's own options, as EM0608 gives them: the rerun must publish what that run was publishing.
+            var rerun = _context.RunCommand(name.Match, name.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             return Diagnostic.Error(Codes.PruneRefused, entry?.At ?? SourceSpan.PathOnly(manifest),
-                $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `electionmatch run {name.Match} --snapshot-date {date}` finishes it, and prune can then retire it");
+                $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `{rerun}` finishes it, and prune can then retire it");
         }
 
         if (pruned.Contains(name.Table))
