@@ -15,22 +15,6 @@ namespace ElectionMatch.Dbt;
 /// </summary>
 internal static partial class PinnedReferences
 {
-    /// <summary>The pinned references of every file dbt resolves <c>ref()</c> in, by position.</summary>
-    public static IReadOnlyDictionary<SourceSpan, ReferencePin> Of(DbtProject project, string snapshotSource)
-    {
-        var pins = new Dictionary<SourceSpan, ReferencePin>();
-        foreach (var file in project.ReferencingFiles())
-        {
-            var (text, _) = UserFileText.Read(file);
-            foreach (var (at, pin) in In(file, text, ModelSql.ReferencesIn(file, text, DisplayPath.For(file)), snapshotSource))
-            {
-                pins[at] = pin;
-            }
-        }
-
-        return pins;
-    }
-
     /// <summary>The pinned references of one file, by position (<see cref="JinjaCall.At"/>).</summary>
     /// <param name="references">The file's <c>ref()</c> and <c>source()</c> calls, as <see cref="ModelSql.ReferencesIn"/> reads them.</param>
     public static IReadOnlyDictionary<SourceSpan, ReferencePin> In(string path, string text, IReadOnlyList<JinjaCall> references, string snapshotSource)

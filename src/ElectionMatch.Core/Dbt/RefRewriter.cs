@@ -10,7 +10,16 @@ public static class RefRewriter
 {
     /// <param name="rename">The new model name for a <c>ref()</c> call, or null to leave it.</param>
     /// <returns>Every changed line; the files are written when <paramref name="apply"/> is true.</returns>
-    public static IReadOnlyList<ReferenceRewrite> Rewrite(DbtProject project, Func<JinjaCall, string?> rename, bool apply = true)
+    public static IReadOnlyList<ReferenceRewrite> Rewrite(DbtProject project, Func<JinjaCall, string?> rename, bool apply = true) =>
+        Rewrite(project, _ => rename, apply);
+
+    /// <summary>As <see cref="Rewrite(DbtProject, Func{JinjaCall, string?}, bool)"/>, deciding file by file from what each holds.</summary>
+    /// <param name="renameIn">
+    /// For a file as read here (its text and every <c>ref()</c> and <c>source()</c> in it), the new model name for each of
+    /// its <c>ref()</c> calls: what a call becomes may depend on the rest of its file (<see cref="PinnedReferences.In"/>),
+    /// which is then not read a second time.
+    /// </param>
+    public static IReadOnlyList<ReferenceRewrite> Rewrite(DbtProject project, Func<ReferencingFile, Func<JinjaCall, string?>> renameIn, bool apply = true)
     {
         var rewrites = new List<ReferenceRewrite>();
         foreach (var file in project.ReferencingFiles())
@@ -22,9 +31,11 @@ public static class RefRewriter
             }
 
             var display = DisplayPath.For(file);
+            var references = ModelSql.ReferencesIn(file, text, display);
+            var rename = renameIn(new ReferencingFile(file, text, references));
             var edited = new System.Text.StringBuilder();
             var position = 0;
-            foreach (var call in ModelSql.ReferencesIn(file, text, display).Where(c => c.IsRef))
+            foreach (var call in references.Where(c => c.IsRef))
             {
                 if (rename(call) is not { } model || model == call.RefModel)
                 {
@@ -56,3 +67,7 @@ public static class RefRewriter
         return rewrites;
     }
 }
+
+/// <summary>A file dbt resolves <c>ref()</c> in, as <see cref="RefRewriter"/> read it.</summary>
+/// <param name="References">Its <c>ref()</c> and <c>source()</c> calls (<see cref="ModelSql.ReferencesIn"/>).</param>
+public sealed record ReferencingFile(string Path, string Text, IReadOnlyList<JinjaCall> References);

@@ -101,8 +101,12 @@ public sealed class GenerateOperation
 
         if (rewriteReferences)
         {
-            var pinned = PinnedReferences.Of(_context.Project, _context.Settings.Snapshots.SourceName);
-            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, call => StableModelFor(call, present, pinned, result)));
+            var source = _context.Settings.Snapshots.SourceName;
+            result.Rewrites.AddRange(RefRewriter.Rewrite(_context.Project, file =>
+            {
+                var pinned = PinnedReferences.In(file.Path, file.Text, file.References, source);
+                return call => StableModelFor(call, present, pinned, result);
+            }));
         }
 
         return result;
