@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ElectionMatch.Cli.Commands;
 using ElectionMatch.Cli.Output;
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching.Providers;
 
 namespace ElectionMatch.Cli;
@@ -25,6 +26,52 @@ internal static class CommandLine
     }
 
     /// <summary>
+    /// A command line System.CommandLine could not parse (an unknown command or option, a missing or extra argument),
+    /// printed as one diagnostic per error on standard error (EM0045) with the nearest command or option the word may
+    /// have meant and where the usage is, and exit code 1; null when it parsed. Left to System.CommandLine, the errors
+    /// went to standard error and the suggestions and the whole help to standard output, so `explain … > file` with a
+    /// typo filled the file with help, and a suggestion list could be empty.
+    /// </summary>
+    public static int? UsageErrors(ParseResult parsed)
+    {
+        if (parsed.Errors.Count == 0 || parsed.Action is not System.CommandLine.Invocation.ParseErrorAction)
+        {
+            return null;
+        }
+
+        var path = string.Join(' ', CommandPath(parsed.CommandResult));
+        var diagnostics = parsed.Errors.Select(error => Diagnostic.Error(Codes.UsageError, SourceSpan.None, error.Message.TrimEnd('.') + Nearest(error, parsed) + $"; see `{path} --help`")).ToList();
+        return Output.DiagnosticPrinter.Print(diagnostics);
+    }
+
+    // "did you mean" for a word given where a command or an option of the parsed command was expected: a token the
+    // parse left unmatched, which the error names (its wording is System.CommandLine's, and localised).
+    private static string Nearest(System.CommandLine.Parsing.ParseError error, ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        if (parsed.UnmatchedTokens.FirstOrDefault(t => error.Message.Contains($"'{t}'", StringComparison.Ordinal)) is not { Length: > 0 } word)
+        {
+            return "";
+        }
+
+        var names = word.StartsWith('-')
+            ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
+            : command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
+        return Dbt.Spelling.Nearest(word, names) is { } near ? $"; did you mean '{near}'?" : "";
+    }
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)
+    {
+        var names = new Stack<string>();
+        for (var at = result; at is not null; at = at.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Push(at.Parent is null ? "electionmatch" : at.Command.Name);
+        }
+
+        return names;
+    }
+
+    /// <summary>
     /// Runs a command line in this process as the executable runs it (the same commands, output and exit code), writing
     /// to <paramref name="output"/> and <paramref name="error"/> instead of the process's streams. It installs no signal
     /// handler: the calling process owns its signals, so nothing interrupts the command. The tests call it to spare a
@@ -35,9 +82,11 @@ internal static class CommandLine
     /// (<see cref="Dbt.WorkingDirectory"/>); the process's own when null.</param>
     public static int InvokeInProcess(string[] args, TextWriter output, TextWriter error, string? workingDirectory = null)
     {
-        int Invoke() => Terminal.To(output, error, () => Build(new Interruption(CancellationToken.None))
-            .Parse(args)
-            .Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }));
+        int Invoke() => Terminal.To(output, error, () =>
+        {
+            var parsed = Build(new Interruption(CancellationToken.None)).Parse(args);
+            return UsageErrors(parsed) ?? parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null });
+        });
         return workingDirectory is null ? Invoke() : Dbt.WorkingDirectory.In(workingDirectory, Invoke);
     }
 }

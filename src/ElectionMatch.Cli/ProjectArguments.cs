@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
 
@@ -7,7 +8,10 @@ namespace ElectionMatch.Cli;
 /// <summary>The options every command shares, named as dbt names them.</summary>
 internal sealed class ProjectArguments
 {
-    public Option<string> ProjectDir { get; } = new("--project-dir") { Description = "The dbt project directory (holds dbt_project.yml and electionmatch.yml).", DefaultValueFactory = _ => "." };
+    public Option<string?> ProjectDir { get; } = new("--project-dir")
+    {
+        Description = "The dbt project directory (holds dbt_project.yml and electionmatch.yml). Default, as dbt: $DBT_PROJECT_DIR when set, else the current directory or the nearest one above it that holds dbt_project.yml.",
+    };
 
     public Option<string?> ProfilesDir { get; } = new("--profiles-dir") { Description = "Where profiles.yml is (default: $DBT_PROFILES_DIR, the project directory, then ~/.dbt)." };
 
@@ -15,7 +19,7 @@ internal sealed class ProjectArguments
 
     // A negative wait was once clamped to 0 silently; a typo must not turn "wait" into "fail at once". The cap is ElectionMatchLockTimeout's.
     public NumberOption<double> LockTimeout { get; } = new(
-        new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish (default 60).", DefaultValueFactory = _ => "60" },
+        new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish.", DefaultValueFactory = _ => "60" },
         Codes.InvalidOption,
         "a number of seconds (0 or more)",
         seconds => double.IsFinite(seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2);
@@ -29,5 +33,5 @@ internal sealed class ProjectArguments
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(result.GetValue(ProjectDir)!, result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)) };
+        new(DbtProject.Locate(result.GetValue(ProjectDir) ?? Environment.GetEnvironmentVariable("DBT_PROJECT_DIR")), result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)) };
 }

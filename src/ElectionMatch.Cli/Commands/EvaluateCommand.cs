@@ -21,7 +21,7 @@ internal static class EvaluateCommand
         var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
         // Take() of a negative count lists nothing, which reads as "no close calls": refused before any work.
         var hardest = new NumberOption<int>(
-            new("--hardest") { Description = "Also list this many closest calls (the judge's rows first, then probabilities nearest even odds) with their verdict." },
+            new("--hardest") { Description = "Also list this many closest calls (the judge's rows first, then probabilities nearest even odds) with their verdict (none when not given)." },
             Codes.InvalidOption,
             "a number of closest calls to list (0 or more)",
             n => n >= 0);

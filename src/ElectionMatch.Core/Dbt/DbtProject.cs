@@ -65,6 +65,44 @@ public sealed partial class DbtProject
 
     public string Resolve(string relative) => Path.GetFullPath(Path.Combine(Directory, relative));
 
+    /// <summary>
+    /// The project directory a command works in, found as dbt finds it: <paramref name="given"/> (<c>--project-dir</c>,
+    /// else <c>$DBT_PROJECT_DIR</c>) when set, which must be a directory; otherwise the working directory or the nearest
+    /// directory above it that holds dbt_project.yml, so a command run from <c>models/</c> works on its project.
+    /// </summary>
+    public static string Locate(string? given)
+    {
+        if (!string.IsNullOrWhiteSpace(given))
+        {
+            var full = WorkingDirectory.Full(given);
+            if (File.Exists(full))
+            {
+                throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(full)),
+                    $"'{DisplayPath.For(full)}' is a file; --project-dir takes the directory that holds dbt_project.yml ('{DisplayPath.For(Path.GetDirectoryName(full)!)}')");
+            }
+
+            if (!System.IO.Directory.Exists(full))
+            {
+                throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(full)),
+                    $"the project directory '{DisplayPath.For(full)}' does not exist; pass --project-dir to point at the dbt project");
+            }
+
+            return full;
+        }
+
+        var start = WorkingDirectory.Current;
+        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "dbt_project.yml")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(Path.Combine(start, "dbt_project.yml"))),
+            $"no dbt_project.yml in '{start}' nor in any directory above it; run from the dbt project or pass --project-dir to point at it");
+    }
+
     public static DbtProject Load(string directory)
     {
         var full = WorkingDirectory.Full(directory);

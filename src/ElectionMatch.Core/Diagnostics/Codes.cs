@@ -35,6 +35,7 @@ public static class Codes
     public const string WarehouseFailure = "EM0042";
     public const string RowsUnaccounted = "EM0043";
     public const string InvalidOption = "EM0044";
+    public const string UsageError = "EM0045";
 
     // Synthetic data (electionmatch synth)
     public const string SynthOutputNotEmpty = "EM0050";

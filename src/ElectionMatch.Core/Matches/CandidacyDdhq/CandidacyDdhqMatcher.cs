@@ -238,7 +238,9 @@ internal sealed class CandidacyDdhqMatcher
             _counts[p + "pairs_by_rule_" + rule] = pairs;
         }
 
-        return "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
+        return rules.Count == 0
+            ? "no pairs found by any rule"
+            : "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
 
     private string? IdType(InputRelation input, string relation, string id) => input.ColumnType(_warehouse, relation, id);

@@ -1,0 +1,96 @@
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// How a command finds its dbt project (as dbt does: <c>--project-dir</c>, else <c>$DBT_PROJECT_DIR</c>, else the
+/// working directory or the nearest one above it with dbt_project.yml), and what a command line that does not parse
+/// prints (EM0045 on standard error, nothing on standard output).
+/// </summary>
+public sealed class CommandLineUsageTests : IDisposable
+{
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    // Before: "dbt_project.yml: error EM0010: no dbt_project.yml in '.'", where dbt itself walks up to the project.
+    [Fact]
+    public void A_command_run_from_a_folder_inside_the_project_works_on_that_project()
+    {
+        var models = Path.Combine(_fixture.Directory, "models", "staging");
+
+        var result = CliProcess.RunIn(models, "check");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("check passed", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("EM0010", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_project_dir_the_project_named_by_DBT_PROJECT_DIR_is_used()
+    {
+        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["DBT_PROJECT_DIR"] = _fixture.Directory }, "check");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("check passed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outside_any_project_the_error_says_no_directory_above_holds_one()
+    {
+        var empty = Directory.CreateTempSubdirectory("em-no-project-").FullName;
+        try
+        {
+            var result = CliProcess.RunIn(empty, "check");
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains($"error EM0010: no dbt_project.yml in '{empty}' nor in any directory above it", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+        }
+    }
+
+    // Before: "no dbt_project.yml in '…/dbt_project.yml'" at "…/dbt_project.yml/dbt_project.yml", and for a missing
+    // directory the same words as for one without the file.
+    [Fact]
+    public void A_project_dir_that_is_the_file_or_does_not_exist_is_told_as_such()
+    {
+        var file = Path.Combine(_fixture.Directory, "dbt_project.yml");
+        var missing = Path.Combine(_fixture.Directory, "no-such-folder");
+
+        var asFile = CliProcess.Run("check", "--project-dir", file);
+        var absent = CliProcess.Run("check", "--project-dir", missing);
+
+        Assert.Equal(1, asFile.ExitCode);
+        Assert.Contains($"error EM0010: '{file}' is a file; --project-dir takes the directory that holds dbt_project.yml ('{_fixture.Directory}')", asFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, absent.ExitCode);
+        Assert.Contains($"error EM0010: the project directory '{missing}' does not exist", absent.Stderr, StringComparison.Ordinal);
+    }
+
+    // Before: the error on standard error, "Did you mean one of the following? explain" and the whole help on standard
+    // output (so `… > out.txt` filled the file with help), no code, and a second suggestion list that was empty.
+    [Fact]
+    public void A_mistyped_command_is_an_error_on_standard_error_with_the_command_it_may_mean()
+    {
+        var result = CliProcess.Run("expain", "x", "--project-dir", _fixture.Directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("electionmatch: error EM0045: Unrecognized command or argument 'expain'; did you mean 'explain'?; see `electionmatch --help`", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("one of the following", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_mistyped_option_names_the_option_it_may_mean_and_the_command_s_help()
+    {
+        var before = _fixture.Snapshot();
+
+        var result = CliProcess.Run("evaluate", "candidacy_ddhq_matches", "--truth", "truth.csv", "--hardst", "3", "--project-dir", _fixture.Directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        Assert.Contains("error EM0045: Unrecognized command or argument '--hardst'; did you mean '--hardest'?; see `electionmatch evaluate --help`", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
+        Assert.Equal(before, _fixture.Snapshot());
+    }
+}
