@@ -37,7 +37,11 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     public string Relation => Sniffed ?? AutoDetected;
 
-    /// <summary>The columns <see cref="Sniffed"/> reads, with their types; empty when the input keeps detection.</summary>
+    /// <summary>
+    /// The columns the sniffer found, with their types: those <see cref="Sniffed"/> reads, and those a detecting read
+    /// finds when the input keeps detection (the same sniffer, given the same options). Empty when the file could not be
+    /// sniffed. Before, an input that kept detection had none, so its id's type was unknown and a text id was not trimmed.
+    /// </summary>
     public IReadOnlyList<Warehouse.ColumnInfo> SniffedColumns { get; init; } = [];
 
     private string AutoDetected => Reader(Path);
@@ -65,6 +69,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return this;
         }
 
+        var found = this;
         try
         {
             var options = Reader(first)["read_csv(".Length..^1];
@@ -72,11 +77,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             var (prompt, names, types) = warehouse.Query(
                 $"select Prompt, list_transform(Columns, c -> c.name), list_transform(Columns, c -> c.type) from sniff_csv({options})",
                 r => r.IsDBNull(0) || r.IsDBNull(1) || r.IsDBNull(2) ? (null, [], []) : (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).SingleOrDefault();
+            found = this with { SniffedColumns = [.. names.Zip(types, (name, type) => new Warehouse.ColumnInfo(name, type))] };
             var read = prompt?.Trim().TrimEnd(';');
             var sniffedFile = From + "read_csv(" + Sql.Literal(first);
             if (read is null || !read.StartsWith(sniffedFile + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
             {
-                return this;
+                return found;
             }
 
             var sniffed = Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]);
@@ -87,11 +93,11 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
             var columns = warehouse.Describe("select * from " + sniffed);
-            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? this with { Sniffed = sniffed, SniffedColumns = columns } : this;
+            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? found with { Sniffed = sniffed } : found;
         }
         catch (DuckDB.NET.Data.DuckDBException)
         {
-            return this;
+            return found;
         }
     }
 

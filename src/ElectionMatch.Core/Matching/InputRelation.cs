@@ -27,8 +27,8 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
 
     /// <summary>
     /// The DuckDB type of <paramref name="column"/> of <paramref name="relation"/> (this input as the run reads it); for
-    /// a CSV file the type its sniffer found, and null when the file keeps detection: its reject store must see no read
-    /// but the input stage's.
+    /// a CSV file the type its sniffer found (<see cref="CsvInput.SniffedColumns"/>), and null when it found none: the
+    /// file's reject store must see no read but the input stage's.
     /// </summary>
     public string? ColumnType(DuckDbWarehouse warehouse, string relation, string column) =>
         (Csv is { } csv ? csv.SniffedColumns : warehouse.Describe("select * from " + relation))

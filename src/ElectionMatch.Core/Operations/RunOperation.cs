@@ -363,9 +363,10 @@ public sealed partial class RunOperation
                 "the others have (an export that failed?): export it again, or remove it if it should hold no rows");
         }
 
-        if (relation.Csv?.Sniff(warehouse) is { Sniffed: { } read } sniffed)
+        // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
+        if (relation.Csv?.Sniff(warehouse) is { } sniffed)
         {
-            relation = relation with { Sql = read, Csv = sniffed };
+            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed };
         }
 
         if (relation.Csv is { } files && files.FileWithOtherHeader() is { } other)

@@ -93,6 +93,8 @@ public sealed class CsvSniffTests : IDisposable
             Assert.Null(sniffed.Sniffed);
             Assert.Equal(csv.Relation, sniffed.Relation);
             Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from " + sniffed.Relation));
+            // The columns' types are still known (the run reads its id's type here); before, none were.
+            Assert.Equal(warehouse.Describe("select * from " + sniffed.Relation), sniffed.SniffedColumns);
         }
     }
 

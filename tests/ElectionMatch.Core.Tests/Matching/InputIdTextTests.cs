@@ -57,6 +57,29 @@ public sealed class InputIdTextTests
         Assert.True(truth.SetEquals(links), $"missed: {string.Join("; ", truth.Except(links))}; wrong: {string.Join("; ", links.Except(truth))}");
     }
 
+    // A header the sniffer's written-out read cannot carry (a quote in a name) keeps DuckDB's detecting read. Before, the
+    // id's type was then unknown, and a padded text results id was published as written, spaces and all.
+    [Fact]
+    public void A_text_id_of_a_file_read_by_detection_is_published_trimmed()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var results = fixture.PathOf("data/airbyte/ddhq_election_results.csv");
+        using (var duckdb = DuckDbWarehouse.InMemory())
+        {
+            var rewritten = results + ".new";
+            duckdb.Execute($"copy (select * replace ('ddhq-' || candidate_id as candidate_id), 'kept' as \"editor's note\" from read_csv({Sql.Literal(results)})) to {Sql.Literal(rewritten)} (header)");
+            File.Move(rewritten, results, overwrite: true);
+        }
+
+        File.WriteAllLines(results, File.ReadAllLines(results).Select(l => l.Replace(",ddhq-1403738,", ", ddhq-1403738 ,", StringComparison.Ordinal)));
+        using var run = MatcherRun.Of(fixture);
+
+        var published = run.Warehouse.Query($"select distinct ddhq_candidate_id from {run.Table("output")} where ddhq_candidate_id like '%1403738%'", r => r.GetString(0));
+
+        Assert.Equal(["ddhq-1403738"], published);
+        Assert.Equal(0L, run.Warehouse.Scalar<long>($"select count(*) from {run.Table("output")} where ddhq_candidate_id <> trim(ddhq_candidate_id)"));
+    }
+
     // The district match publishes both ids in their input's type; a text id is published trimmed. Before, the padded
     // copy was a position of its own and both linked.
     [Fact]
