@@ -9,7 +9,9 @@ namespace ElectionMatch.Cli;
 /// Ctrl-C (SIGINT) and SIGTERM in two steps, in place of System.CommandLine's one. The first stops the command: no new
 /// provider request is sent, and the requests already sent may answer within their grace (cancel_grace_seconds) so the
 /// answers they are billed for are cached. The second abandons them at once. A command still running
-/// <see cref="Margin"/> after what the signals allow (a DuckDB statement does not watch the token) is ended.
+/// <see cref="Margin"/> after what the signals allow (a DuckDB statement does not watch the token) is ended, except
+/// after a first signal while it finishes what it has committed (<see cref="Interruption.Finishing"/>: a run's snapshot
+/// files, which ended halfway would leave the snapshot interrupted).
 /// </summary>
 internal sealed class CtrlC : IDisposable
 {
@@ -48,7 +50,8 @@ internal sealed class CtrlC : IDisposable
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
                 var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
-                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}").ConfigureAwait(false);
+                var finishing = Interruption.Finishing is { } what ? $"; {what}, so it is left interrupted: check names it (EM0608) and running the same command again finishes it" : "";
+                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}{finishing}").ConfigureAwait(false);
                 return _exitCode;
             }
 
@@ -80,6 +83,7 @@ internal sealed class CtrlC : IDisposable
             return _signals switch
             {
                 0 => null,
+                1 when Interruption.Finishing is not null => null,
                 1 => Max(_lastSignal, Interruption.GraceEnds ?? _lastSignal) + Margin,
                 _ => _lastSignal + Margin,
             };
@@ -104,6 +108,11 @@ internal sealed class CtrlC : IDisposable
         if (signals == 1)
         {
             _stop.Cancel();
+            if (Interruption.Finishing is { } what)
+            {
+                Terminal.Error.WriteLine($"electionmatch: stopping after the commit: {what}; finishing them (a second Ctrl-C ends the command now and leaves the snapshot interrupted)");
+            }
+
             if (Interruption.InFlight > 0 && Interruption.GraceEnds is { } ends && (ends - DateTimeOffset.UtcNow).TotalSeconds is var grace and > 0)
             {
                 Terminal.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

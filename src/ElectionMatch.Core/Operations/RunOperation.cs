@@ -130,6 +130,11 @@ public sealed partial class RunOperation
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
         var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
+        if (options.Interruption is { } interruption)
+        {
+            interruption.Finishing = $"snapshot {name.Table} is committed and its files are being written";
+        }
+
         var parquet = _context.ParquetPath(name);
         steps.Time("parquet", () => { publisher.ExportParquet(name, parquet); return published.Rows; }, rows => (rows, rows));
         CrashPoint.Reached("parquet:renamed");

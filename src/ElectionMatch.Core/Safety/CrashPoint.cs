@@ -6,12 +6,15 @@ namespace ElectionMatch.Safety;
 /// Test-only: <c>ELECTIONMATCH_TEST_DIE_AT=&lt;point&gt;</c> makes the process kill itself with SIGKILL when it
 /// reaches that point, so the crash-safety tests can stop a real run at an exact step (docs/design.md lists
 /// the points). <c>ELECTIONMATCH_TEST_PAUSE_AT</c> makes it wait there until killed instead, so a test can hold
-/// the warehouse with a real process. Unset, each call is one environment read.
+/// the warehouse with a real process. <c>ELECTIONMATCH_TEST_HOLD_AT=&lt;point&gt;=&lt;file&gt;</c> makes it wait there until
+/// the file exists, then go on, so a test can signal a run at an exact step and see what it does next. Unset, each
+/// call is a few environment reads.
 /// </summary>
 internal static class CrashPoint
 {
     public const string DieVariable = "ELECTIONMATCH_TEST_DIE_AT";
     public const string PauseVariable = "ELECTIONMATCH_TEST_PAUSE_AT";
+    public const string HoldVariable = "ELECTIONMATCH_TEST_HOLD_AT";
 
     public static void Reached(string point)
     {
@@ -28,6 +31,16 @@ internal static class CrashPoint
             Console.Error.WriteLine($"paused at {point}");
             Console.Error.Flush();
             Thread.Sleep(Timeout.Infinite);
+        }
+
+        if (Environment.GetEnvironmentVariable(HoldVariable)?.Split('=', 2) is [var at, var release] && at == point)
+        {
+            Console.Error.WriteLine($"held at {point}");
+            Console.Error.Flush();
+            while (!File.Exists(release))
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 }

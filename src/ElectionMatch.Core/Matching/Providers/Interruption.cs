@@ -40,6 +40,19 @@ public sealed class Interruption
     /// <summary>When the longest grace given to the requests in flight runs out; null while none was given.</summary>
     public DateTimeOffset? GraceEnds => Interlocked.Read(ref _graceEndsTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
+    /// <summary>
+    /// Set once what a stop can no longer undo has happened: a run's snapshot is committed, and a stop would leave it
+    /// interrupted (EM0608) instead of unpublished. The CLI then lets the command finish the snapshot's files after a
+    /// first signal instead of ending it; a second signal still ends it. Says what is being finished.
+    /// </summary>
+    public string? Finishing
+    {
+        get => Volatile.Read(ref _finishing);
+        set => Volatile.Write(ref _finishing, value);
+    }
+
+    private string? _finishing;
+
     /// <summary>What the stopped run kept and gave up, for its last line.</summary>
     public string Outcome => $"nothing was published; {Requests}; running again reuses every cached answer";
 
