@@ -78,8 +78,7 @@ public sealed class ProjectContext
 
     /// <summary>
     /// The command that runs <paramref name="match"/> for <paramref name="date"/> (none: today's) as this host takes it, with
-    /// <c>--allow-future-date</c> when the date needs it, the further run <paramref name="options"/> (CLI flags), and on the
-    /// command line the user's own <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c>.
+    /// <c>--allow-future-date</c> when the date needs it and the further run <paramref name="options"/> (CLI flags).
     /// </summary>
     public string RunCommand(string match, DateOnly? date, IEnumerable<string> options)
     {
@@ -87,14 +86,15 @@ public sealed class ProjectContext
         var rest = string.Concat(options.Select(o => " " + RunOption(o)));
         return Host == ProjectHost.MSBuild
             ? $"dotnet build -t:ElectionMatchRun -p:Match={match}{(date is null ? "" : $" -p:SnapshotDate={date:yyyy-MM-dd}")}{future}{rest}"
-            : $"electionmatch run {match}{(date is null ? "" : $" --snapshot-date {date:yyyy-MM-dd}")}{future}{rest}{CommandOptions}";
+            : $"electionmatch run {match}{(date is null ? "" : $" --snapshot-date {date:yyyy-MM-dd}")}{future}{rest}";
     }
 
     /// <summary>
     /// The user's <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c> as given (each with a space before it, the
-    /// defaults left out), to end a CLI command a message advises: without them it would run on another project.
+    /// defaults left out), to end a CLI command a message advises: without them it would run on another project. Empty in a
+    /// build, whose project file names the project. (explain's advice ends with them; EM0608's and prune's do not yet.)
     /// </summary>
-    public string CommandOptions =>
+    public string CommandOptions => Host == ProjectHost.MSBuild ? "" :
         (Options.ProjectDirectory is "." or "" ? "" : " --project-dir " + ShellWord(Options.ProjectDirectory))
         + (Options.ProfilesDirectory is null ? "" : " --profiles-dir " + ShellWord(Options.ProfilesDirectory))
         + (Options.Target is null ? "" : " --target " + ShellWord(Options.Target));
