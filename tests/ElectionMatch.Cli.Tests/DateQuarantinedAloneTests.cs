@@ -69,7 +69,7 @@ public sealed class DateQuarantinedAloneTests : IClassFixture<UnreadableRunoffDa
 
         Assert.True(explain.ExitCode == 0, explain.Output);
         var lines = explain.Stdout.ReplaceLineEndings("\n").Split('\n');
-        Assert.StartsWith($"{Id} election date quarantined alone: EMQ004 a date is missing or is not a valid date: column runoff_election_date = '2024-13-45'", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{Id} election date quarantined alone: EMQ004 a date is missing or is not a valid date: column runoff_election_date = '2024-13-45'", lines[1], StringComparison.Ordinal);
         Assert.Contains($"{Id} primary 2024-03-19: Gabriel Hensarling (IL)", lines);
         Assert.Contains($"{Id} general 2024-11-05: Gabriel Hensarling (IL)", lines);
         Assert.DoesNotContain(lines, l => l.StartsWith($"{Id} quarantined:", StringComparison.Ordinal));

@@ -26,6 +26,37 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
     }
 
     [Fact]
+    public void An_id_in_other_letter_case_is_suggested_the_id_it_spells()
+    {
+        var explain = _run.Cli("explain", Match, "GPC-001623");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains("error EM0111: 'GPC-001623' is not a gp_candidacy_id", explain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("; did you mean 'gpc-001623'?", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_with_a_carriage_return_is_shown_with_it_escaped()
+    {
+        // Pasted from a CRLF file: the CR printed as is sent the cursor back over the line.
+        var explain = _run.Cli("explain", Match, "gpc-001623\r");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains("error EM0111: 'gpc-001623\\r' is not a gp_candidacy_id", explain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("; did you mean 'gpc-001623'?", explain.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', explain.Stderr);
+    }
+
+    [Fact]
+    public void An_empty_id_is_a_usage_error()
+    {
+        var explain = _run.Cli("explain", Match, " ");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains("error EM0044: explain needs a left id (for example a gp_candidacy_id); the one given is empty", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_id_far_from_every_id_is_an_error_without_a_suggestion()
     {
         var explain = _run.Cli("explain", Match, "no-such-id");
@@ -41,7 +72,7 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
         var explain = _run.Cli("explain", Match, QuarantinedCandidacyRun.QuarantinedId);
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.StartsWith($"{QuarantinedCandidacyRun.QuarantinedId} quarantined: EMQ003 the name cannot be parsed into first and last name: column last_name = '--' has no Latin letter (a-z once accents are removed), which names are compared by (left input row 5;", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n{QuarantinedCandidacyRun.QuarantinedId} quarantined: EMQ003 the name cannot be parsed into first and last name: column last_name = '--' has no Latin letter (a-z once accents are removed), which names are compared by (left input row 5;", explain.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,7 +97,7 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
         var explain = _run.Cli("explain", Match, QuarantinedCandidacyRun.NotUtf8Id);
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.StartsWith($"{QuarantinedCandidacyRun.NotUtf8Id} quarantined: EMQ008 the CSV line is not valid UTF-8: ", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n{QuarantinedCandidacyRun.NotUtf8Id} quarantined: EMQ008 the CSV line is not valid UTF-8: ", explain.Stdout, StringComparison.Ordinal);
         Assert.Contains("data/airbyte/hubspot_candidacy.csv line 8: ", explain.Stdout, StringComparison.Ordinal);
         Assert.Contains("(left input row 300; the snapshot's __quarantine table holds it)", explain.Stdout, StringComparison.Ordinal);
     }
@@ -104,7 +135,7 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
         using (var warehouse = DuckDbWarehouse.Open(_run.Project.WarehousePath, readOnly: true))
         {
             filtered = warehouse.Scalar<string>("""
-                select min(left_id) from em_run_candidacy_ddhq_matches.left_clean
+                select min(left_id) from em_run_candidacy_ddhq_matches.left_expanded
                 where left_id not in (select left_id from em_run_candidacy_ddhq_matches.left_keyed)
                 """)!;
         }
@@ -112,6 +143,6 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
         var explain = _run.Cli("explain", Match, filtered);
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.StartsWith($"{filtered} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n{filtered} is in the left input but has no election row in the run: the temporal filter removed every election of it", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 }

@@ -26,15 +26,22 @@ internal static class ExplainCommand
             Codes.InvalidOption,
             "a number of candidate pairs to show (0 or more)",
             n => n >= 0);
-        var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in the latest run.") { match, leftId, top.Option };
+        var date = new Option<string?>("--snapshot-date") { Description = "Explain the snapshot of this date (YYYY-MM-DD) instead of the newest, which the stable model reads." };
+        var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in a snapshot (the newest unless --snapshot-date).") { match, leftId, top.Option, date };
         project.AddTo(command);
         command.SetAction(result => DiagnosticPrinter.Guard(() =>
         {
             var count = top.Read(result);
+            var snapshotDate = RunCommand.ParseDate(result.GetValue(date));
             var context = ProjectContext.Load(project.Read(result));
-            var id = result.GetValue(leftId)!;
-            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, count);
+            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, count, snapshotDate);
+            // The id as the run reads it, with any control character escaped: a CR pasted from a CRLF file would garble the line.
+            var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
             var c = CultureInfo.InvariantCulture;
+            var schema = context.Settings.Snapshots.Schema;
+            Terminal.Out.WriteLine(explanation.OtherRun is null
+                ? $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from the stages of the run that published it"
+                : $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from its published rows alone: the candidate pairs are not shown, since {explanation.OtherRun}");
             if (explanation.UnreadPartitions.Count > 0)
             {
                 Terminal.Out.WriteLine($"note: the schema that shows the stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run is gone (dropped, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");
@@ -47,14 +54,19 @@ internal static class ExplainCommand
 
             foreach (var row in explanation.Quarantined)
             {
+                var place = row.PartitionRow is { } p ? $"row {row.RowNumber} of state partition {p.Label}" : $"left input row {row.RowNumber}";
                 Terminal.Out.WriteLine(row.WholeRow
-                    ? $"{id} quarantined: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it)"
-                    : $"{id} election date quarantined alone: {row.Code} {row.Message} (left input row {row.RowNumber}; the snapshot's __quarantine table holds it); the candidacy's other elections follow");
+                    ? $"{id} quarantined: {row.Code} {row.Message} ({place}; the snapshot's __quarantine table holds it)"
+                    : $"{id} election date quarantined alone: {row.Code} {row.Message} ({place}; the snapshot's __quarantine table holds it); the candidacy's other elections follow");
             }
 
-            if (explanation.Rows.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
+            if (explanation.Rows.Count == 0 && explanation.Removed.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
             {
-                Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the latest run: every election of it was removed by the temporal filter or had no date (see the stages left_expanded and left_filtered)");
+                Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the run: it has no election date (or a date without its election type), so left_clean's row made none (see the stages left_clean and left_expanded); not in the snapshot");
+            }
+            else if (explanation.Rows.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
+            {
+                Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the run: the temporal filter removed every election of it (see the stages left_expanded and left_filtered)");
             }
 
             foreach (var removed in explanation.Removed)
@@ -64,7 +76,9 @@ internal static class ExplainCommand
 
             foreach (var row in explanation.Rows)
             {
-                Terminal.Out.WriteLine($"{row.LeftId} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
+                Terminal.Out.WriteLine(explanation.OtherRun is not null
+                    ? $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name}"
+                    : $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
                 if (row.MatchDate is not null)
                 {
                     Terminal.Out.WriteLine($"  runoff date fallback: no results on {row.ElectionDate}, so the runoff results of {row.MatchDate} were searched");
@@ -84,10 +98,16 @@ internal static class ExplainCommand
                 {
                     Terminal.Out.WriteLine("  no candidate pair was scored");
                 }
-
-                foreach (var pair in row.Candidates)
+                else if (explanation.OtherRun is not null)
                 {
-                    Terminal.Out.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate} [{pair.RightId}] {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}"));
+                    Terminal.Out.WriteLine("  the pair the snapshot shows (its match_explanation):");
+                }
+
+                foreach (var pair in row.Candidates.Take(count))
+                {
+                    var rightId = pair.RightId.Length == 0 ? "" : $" [{pair.RightId}]";
+                    var compared = pair.CandidatesCompared is { } n ? $", {n} candidate pair{(n == 1 ? "" : "s")} compared" : "";
+                    Terminal.Out.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate}{rightId} {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}{compared}"));
                     var running = 0.0;
                     foreach (var step in pair.Steps)
                     {

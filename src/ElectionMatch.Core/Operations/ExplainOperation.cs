@@ -1,8 +1,10 @@
 using System.Text.Json;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
 using ElectionMatch.Incremental;
 using ElectionMatch.Matching;
+using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Operations;
@@ -23,13 +25,21 @@ public sealed class ExplainOperation
     }
 
     /// <summary>
-    /// The left id's election rows and what quarantine holds of it. An id in neither the run's left input nor its
-    /// quarantine is EM0111: an empty answer would read as "filtered out" when the id was mistyped.
+    /// The left id's election rows in a snapshot: the newest the stable model reads, or that of <paramref name="snapshotDate"/>.
+    /// When the run schema's stages are of that snapshot's run (<see cref="RunIdentity"/>), with its candidate pairs and
+    /// what quarantine and the temporal filter kept out; otherwise from the snapshot's rows alone, saying which run the
+    /// stages are of. An id in neither the run's left input nor its quarantine (nor, read alone, the snapshot) is EM0111:
+    /// an empty answer would read as "filtered out" when the id was mistyped.
     /// </summary>
-    public Explanation Execute(string match, string leftId, int candidates = 5)
+    public Explanation Execute(string match, string leftId, int candidates = 5, DateOnly? snapshotDate = null)
     {
         // A run reads ids trimmed of spaces and tabs (IdText), so an id pasted with them names the same row.
         leftId = leftId.Trim(' ', '\t');
+        if (leftId.Length == 0)
+        {
+            throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, "explain needs a left id (for example a gp_candidacy_id); the one given is empty");
+        }
+
         var settings = _context.Settings.Match(match);
         if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name)
         {
@@ -40,9 +50,26 @@ public sealed class ExplainOperation
         using var locked = _context.LockForReading($"explain {match}", out _context);
         var warehouse = locked.Warehouse;
         var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
+        var log = new SnapshotLog(warehouse);
+        var identity = RunIdentity.Of(warehouse, run);
+        var snapshot = Snapshot(warehouse, log, match, snapshotDate, at);
+        if (snapshot is null)
+        {
+            var stages = HasStages(warehouse, run)
+                ? $"; the run schema {run.Name} holds the stages of {(identity is null ? "a run that stopped or failed before it published" : $"a run of {identity.Snapshot} that did not publish")}, whose decisions are no snapshot's"
+                : "";
+            throw DiagnosticException.At(Codes.RunNotFound, at, $"no snapshot of '{match}' is published in the warehouse{stages}; `{_context.RunCommand(match, null, [])}{_context.CommandOptions}` first");
+        }
+
+        var record = log.Latest(match).LastOrDefault(r => r.Snapshot == snapshot.Table);
+        if (identity is null || record is null || identity.RunId != record.RunId)
+        {
+            return FromSnapshot(warehouse, settings, snapshot, leftId, OtherRun(warehouse, log, run, match, identity, snapshot), at);
+        }
+
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
-        var found = holding.Select(part => Read(warehouse, part.Schema, leftId, candidates)).ToList();
+        var found = holding.Select(part => Read(warehouse, part, run, leftId, candidates)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -51,7 +78,7 @@ public sealed class ExplainOperation
             if (unread.Count > 0)
             {
                 throw DiagnosticException.At(Codes.ExplainPartitionUnreadable, at,
-                    $"'{leftId}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `electionmatch run {match} --incremental` computes it again");
+                    $"'{PrintableText.Of(leftId)}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `{_context.RunCommand(match, null, ["--incremental"])}{_context.CommandOptions}` computes it again");
             }
 
             throw DiagnosticException.At(Codes.ExplainIdNotFound, at, NotFound(warehouse, parts, settings, leftId));
@@ -59,6 +86,7 @@ public sealed class ExplainOperation
 
         return new Explanation(rows, quarantined)
         {
+            Snapshot = snapshot,
             Removed = removed,
             UnreadPartitions = unread,
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
@@ -66,10 +94,114 @@ public sealed class ExplainOperation
     }
 
     /// <summary>
+    /// The snapshot to explain: that of <paramref name="date"/> (EM0101 when it is not published here), else the one the
+    /// match's stable model reads (<see cref="StableModelTarget"/>), else the newest finished one published here; null when none is.
+    /// </summary>
+    private SnapshotName? Snapshot(DuckDbWarehouse warehouse, SnapshotLog log, string match, DateOnly? date, SourceSpan at)
+    {
+        var schema = _context.Settings.Snapshots.Schema;
+        var published = log.Latest(match);
+        if (date is { } d)
+        {
+            var named = new SnapshotName(match, d);
+            if (warehouse.TableExists(schema, named.Table))
+            {
+                return named;
+            }
+
+            var others = _context.PublishedSnapshots(warehouse, match).ToList();
+            var pruned = published.Any(r => r.Snapshot == named.Table && r.IsPruned) ? " (prune retired it)" : "";
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, at,
+                $"no snapshot {schema}.{named.Table} in the warehouse{pruned}; {(others.Count == 0 ? $"'{match}' has none" : $"the snapshots of '{match}': {string.Join(", ", others)}")}");
+        }
+
+        var passedOver = published.Where(r => !r.IsComplete).Select(r => r.Snapshot).Concat(ManifestFiles.PrunedSnapshots(_context, match));
+        if (StableModelTarget.Find(_context, match, _context.Sources, passedOver, warehouse, _context.Resolver(warehouse)) is { Unreadable: null } target
+            && warehouse.TableExists(schema, target.Name.Table))
+        {
+            return target.Name;
+        }
+
+        return published
+            .Where(r => r.IsComplete && !r.IsPruned && warehouse.TableExists(schema, r.Snapshot))
+            .Select(r => SnapshotName.TryParse(r.Snapshot, match))
+            .OfType<SnapshotName>()
+            .MaxBy(n => n.Date);
+    }
+
+    private static bool HasStages(DuckDbWarehouse warehouse, RunSchema run) =>
+        warehouse.TableExists(run.Name, "left_input") || warehouse.TableExists(run.Name, IncrementalRun.PartitionsTable);
+
+    /// <summary>Which run the run schema's stages are of, when not of <paramref name="snapshot"/>'s, and how to have that snapshot's.</summary>
+    private string OtherRun(DuckDbWarehouse warehouse, SnapshotLog log, RunSchema run, string match, RunIdentity? identity, SnapshotName snapshot)
+    {
+        string of;
+        if (!HasStages(warehouse, run))
+        {
+            of = $"the run schema {run.Name} holds no stages";
+        }
+        else if (identity is null)
+        {
+            of = $"the stages in {run.Name} are of a run that stopped or failed before it published";
+        }
+        else
+        {
+            of = $"the stages in {run.Name} are of " + (log.Find(match, identity.RunId) switch
+            {
+                null => $"a run of {identity.Snapshot} that stopped or failed before it published",
+                { IsPruned: true } => $"the run that published {identity.Snapshot}, since pruned",
+                var r when log.Latest(match).Any(l => l.Snapshot == r.Snapshot && l.RunId != r.RunId) => $"an earlier run of {identity.Snapshot}, since replaced",
+                _ => $"the run that published {identity.Snapshot}",
+            });
+        }
+
+        return $"{of}; `{_context.RunCommand(match, snapshot.Date, ["--replace"])}{_context.CommandOptions}` computes them for {snapshot.Table} again (from the inputs as they are now)";
+    }
+
+    /// <summary>
+    /// The left id's rows as <paramref name="snapshot"/> published them, when the run schema's stages are of another run: each
+    /// row's decision, and the weights, levels and rules of the pair it shows (its <c>match_explanation</c>).
+    /// </summary>
+    private Explanation FromSnapshot(DuckDbWarehouse warehouse, Settings.MatchSettings settings, SnapshotName snapshot, string leftId, string otherRun, SourceSpan at)
+    {
+        var table = Sql.Identifier(_context.Settings.Snapshots.Schema, snapshot.Table);
+        var rows = warehouse.Query($"""
+            select hubspot_election_type, cast(hubspot_election_date as varchar), concat_ws(' ', trim(hubspot_first_name), trim(hubspot_last_name)),
+                llm_reasoning, coalesce(has_match, false), llm_best_match, cast(ddhq_candidate_id as varchar), ddhq_race_name,
+                match_weight, match_probability, cast(match_explanation as varchar)
+            from {table}
+            where gp_candidacy_id = {Sql.Literal(leftId)}
+            order by hubspot_election_date, hubspot_election_type
+            """, r => new ExplainedRow(leftId, r.GetString(0), r.GetString(1), r.GetString(2), null, r.IsDBNull(3) ? "not linked" : r.GetString(3),
+                r.IsDBNull(10) ? [] : [Published(r.IsDBNull(6) ? "" : r.GetString(6), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(7) ? "" : r.GetString(7), r.GetDouble(8), r.GetDouble(9), r.GetBoolean(4), r.GetString(10))]));
+        if (rows.Count == 0)
+        {
+            var near = Nearest(warehouse, $"select gp_candidacy_id as left_id from {table}", leftId);
+            throw DiagnosticException.At(Codes.ExplainIdNotFound, at,
+                $"'{PrintableText.Of(leftId)}' has no row in {_context.Settings.Snapshots.Schema}.{snapshot.Table}, and whether it was quarantined, filtered out or is not a {settings.Left.Id} cannot be told: {otherRun}"
+                + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?"));
+        }
+
+        return new Explanation(rows, []) { Snapshot = snapshot, OtherRun = otherRun };
+    }
+
+    /// <summary>The pair a snapshot row shows, from its published <c>match_explanation</c>.</summary>
+    private static ExplainedPair Published(string rightId, string candidate, string race, double weight, double probability, bool linked, string explanation)
+    {
+        using var json = JsonDocument.Parse(explanation);
+        var root = json.RootElement;
+        return new ExplainedPair(rightId, candidate, race, weight, probability, linked, Waterfall(explanation))
+        {
+            FoundBy = root.TryGetProperty("found_by", out var rules) && rules.ValueKind == JsonValueKind.Array ? rules.EnumerateArray().Select(e => e.GetString() ?? "").ToList() : [],
+            CandidatesCompared = root.TryGetProperty("candidates_compared", out var compared) && compared.ValueKind == JsonValueKind.Number ? compared.GetInt64() : null,
+        };
+    }
+
+    /// <summary>
     /// Where the latest run's stages are: the run schema, or after an incremental run each state partition's schema
     /// (<see cref="IncrementalRun.PartitionsTable"/>). A partition whose schema is gone or unfinished is named, not read.
     /// </summary>
-    private static (List<(RunSchema Schema, ExplainedPartition? Partition)> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
+    private (List<(RunSchema Schema, ExplainedPartition? Partition)> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
     {
         if (warehouse.TableExists(run.Name, "scored_pairs"))
         {
@@ -78,7 +210,7 @@ public sealed class ExplainOperation
 
         if (!warehouse.TableExists(run.Name, IncrementalRun.PartitionsTable))
         {
-            throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `electionmatch run {match}` first");
+            throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `{_context.RunCommand(match, null, [])}{_context.CommandOptions}` first");
         }
 
         // One query for every partition: a schema that is gone, or was not finished, is named, not read.
@@ -112,8 +244,9 @@ public sealed class ExplainOperation
         (labels.Count == 1 ? "state partition " : "state partitions ") + string.Join(", ", labels);
 
     /// <summary>What one run schema (a whole run's, or one state partition's) holds of the left id.</summary>
-    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, RunSchema run, string leftId, int candidates)
+    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates)
     {
+        var run = part.Schema;
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
         string Union(string table) => string.Join(" union all ", passes.Select(p => $"select * from {run.Table(p + table)}"));
         string Rows(string table) => string.Join(" union all by name ", passes.Select(p => $"select *, {(p.Length > 0 ? "true" : "false")} as discovered_runoff from {run.Table(p + table)}"));
@@ -172,13 +305,22 @@ public sealed class ExplainOperation
             order by e.election_date, e.election_type
             """, r => new RemovedRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
+        // A partition numbers its own rows: the assembled run's quarantine, which holds the same rows, gives the file's row.
+        var fileRow = part.Partition is null ? "null" : $"""
+            (select min(a.row_number) from {assembled.Table("quarantine")} as a
+             where a.input = 'left' and a.error_code = q.error_code and a.stage = q.stage and a.message is not distinct from q.message and a.original is not distinct from q.original)
+            """;
         var quarantined = warehouse.Query($"""
-            select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}
+            select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}, {fileRow}
             from {run.Table("quarantine")} as q
             join {run.Table("left_input")} as l using (row_number)
             where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
             order by q.row_number, q.stage, q.message
-            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2)) { WholeRow = r.GetBoolean(3) });
+            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.IsDBNull(4) ? r.GetInt64(2) : r.GetInt64(4))
+            {
+                WholeRow = r.GetBoolean(3),
+                PartitionRow = part.Partition is { } p && r.IsDBNull(4) ? p : null,
+            });
         var inLeftInput = rows.Count > 0 || removed.Count > 0
             || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
         return (explained, removed, quarantined, inLeftInput);
@@ -186,19 +328,24 @@ public sealed class ExplainOperation
 
     private static string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
     {
-        // The nearest id, when a typo (an edit or two) away from one: ids are codes, so anything further is no hint.
         var inputs = string.Join(" union all ", parts.Select(p => $"select left_id from {p.Schema.Table("left_input")}"));
-        var near = warehouse.Scalar<string>($"""
-            select left_id from ({inputs})
-            where left_id is not null and levenshtein(left_id, {Sql.Literal(leftId)}) <= 2
-            order by levenshtein(left_id, {Sql.Literal(leftId)}), left_id
-            limit 1
-            """);
+        var near = Nearest(warehouse, inputs, leftId);
         var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
         var where = parts.Count == 1 ? $"{parts[0].Schema.Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
-        return $"'{leftId}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
-            + (near is null ? "" : $"; did you mean '{near}'?");
+        return $"'{PrintableText.Of(leftId)}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
+            + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?");
     }
+
+    /// <summary>
+    /// The id of <paramref name="ids"/> (a query of <c>left_id</c>) nearest <paramref name="leftId"/> when a typo (an edit or two,
+    /// letter case aside) away: ids are codes, so anything further is no hint.
+    /// </summary>
+    private static string? Nearest(DuckDbWarehouse warehouse, string ids, string leftId) => warehouse.Scalar<string>($"""
+        select left_id from ({ids})
+        where left_id is not null and levenshtein(lower(left_id), lower({Sql.Literal(leftId)})) <= 2
+        order by levenshtein(lower(left_id), lower({Sql.Literal(leftId)})), levenshtein(left_id, {Sql.Literal(leftId)}), left_id
+        limit 1
+        """);
 
     private static IReadOnlyList<FieldWeight> Waterfall(string explanation)
     {
@@ -206,7 +353,8 @@ public sealed class ExplainOperation
         var steps = new List<FieldWeight>();
         foreach (var property in json.RootElement.EnumerateObject())
         {
-            if (property.Value.ValueKind == JsonValueKind.Number)
+            // A published row's explanation also counts the pairs compared: a count, not a weight.
+            if (property.Value.ValueKind == JsonValueKind.Number && property.Name != "candidates_compared")
             {
                 steps.Add(new FieldWeight(property.Name, "", property.Value.GetDouble()));
             }
@@ -220,9 +368,18 @@ public sealed class ExplainOperation
     }
 }
 
-/// <summary>What <c>explain</c> found of a left id: its election rows in the latest run, and its rows in quarantine.</summary>
+/// <summary>What <c>explain</c> found of a left id: its election rows in a snapshot, and its rows in quarantine.</summary>
 public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList<QuarantinedRow> Quarantined)
 {
+    /// <summary>The snapshot explained.</summary>
+    public required SnapshotName Snapshot { get; init; }
+
+    /// <summary>
+    /// Null when the rows were read from the stages of <see cref="Snapshot"/>'s run; otherwise which run the stages are of
+    /// and how to have the snapshot's again: the rows are the snapshot's alone, with the one pair each shows.
+    /// </summary>
+    public string? OtherRun { get; init; }
+
     /// <summary>The left id's election rows the temporal filter removed (no results on that date in that state).</summary>
     public IReadOnlyList<RemovedRow> Removed { get; init; } = [];
 
@@ -253,6 +410,12 @@ public sealed record QuarantinedRow(string Code, string Message, long RowNumber)
     /// read), and the candidacy's other elections were matched (<see cref="QuarantineCodes.ElectionRowsStage"/>).
     /// </summary>
     public bool WholeRow { get; init; } = true;
+
+    /// <summary>
+    /// After an incremental run, the state partition whose rows <see cref="RowNumber"/> counts when the file's row could not
+    /// be found (the assembled run's quarantine lacks it); null when it is the file's.
+    /// </summary>
+    public ExplainedPartition? PartitionRow { get; init; }
 }
 
 /// <summary>One election row of a left id, with its decision (the published reasoning) and its best candidate pairs.</summary>
@@ -276,6 +439,9 @@ public sealed record ExplainedPair(string RightId, string Candidate, string Race
     /// shown its whole race, chose.
     /// </summary>
     public IReadOnlyList<string> FoundBy { get; init; } = [];
+
+    /// <summary>Read from a snapshot alone: how many pairs were compared for the row (its <c>candidates_compared</c>); null otherwise.</summary>
+    public long? CandidatesCompared { get; init; }
 }
 
 /// <summary>One bar of the waterfall: a field, the level the pair reached, and its weight in bits.</summary>

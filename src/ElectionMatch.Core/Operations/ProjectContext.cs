@@ -73,18 +73,35 @@ public sealed class ProjectContext
         _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "not a run option"),
     };
 
+    /// <summary>The project options as the command line gave them: advice in a message repeats them (<see cref="CommandOptions"/>).</summary>
+    public ProjectOptions Options { get; private init; } = new(".");
+
     /// <summary>
-    /// The command that runs <paramref name="match"/> for <paramref name="date"/> as this host takes it, with
+    /// The command that runs <paramref name="match"/> for <paramref name="date"/> (none: today's) as this host takes it, with
     /// <c>--allow-future-date</c> when the date needs it and the further run <paramref name="options"/> (CLI flags).
     /// </summary>
-    public string RunCommand(string match, DateOnly date, IEnumerable<string> options)
+    public string RunCommand(string match, DateOnly? date, IEnumerable<string> options)
     {
-        var future = SnapshotDateRange.NeedsAllowFuture(date, DateOnly.FromDateTime(DateTime.UtcNow)) ? " " + RunOption("--allow-future-date") : "";
+        var future = date is { } d && SnapshotDateRange.NeedsAllowFuture(d, DateOnly.FromDateTime(DateTime.UtcNow)) ? " " + RunOption("--allow-future-date") : "";
         var rest = string.Concat(options.Select(o => " " + RunOption(o)));
         return Host == ProjectHost.MSBuild
-            ? $"dotnet build -t:ElectionMatchRun -p:Match={match} -p:SnapshotDate={date:yyyy-MM-dd}{future}{rest}"
-            : $"electionmatch run {match} --snapshot-date {date:yyyy-MM-dd}{future}{rest}";
+            ? $"dotnet build -t:ElectionMatchRun -p:Match={match}{(date is null ? "" : $" -p:SnapshotDate={date:yyyy-MM-dd}")}{future}{rest}"
+            : $"electionmatch run {match}{(date is null ? "" : $" --snapshot-date {date:yyyy-MM-dd}")}{future}{rest}";
     }
+
+    /// <summary>
+    /// The user's <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c> as given (each with a space before it, the
+    /// defaults left out), to end a CLI command a message advises: without them it would run on another project. Empty in a
+    /// build, whose project file names the project. (explain's advice ends with them; EM0608's and prune's do not yet.)
+    /// </summary>
+    public string CommandOptions => Host == ProjectHost.MSBuild ? "" :
+        (Options.ProjectDirectory is "." or "" ? "" : " --project-dir " + ShellWord(Options.ProjectDirectory))
+        + (Options.ProfilesDirectory is null ? "" : " --profiles-dir " + ShellWord(Options.ProfilesDirectory))
+        + (Options.Target is null ? "" : " --target " + ShellWord(Options.Target));
+
+    // Quoted for a POSIX shell when it holds anything but the characters of a plain path.
+    private static string ShellWord(string text) =>
+        text.All(c => char.IsAsciiLetterOrDigit(c) || "_-./:=@+,".Contains(c, StringComparison.Ordinal)) ? text : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// What to do about a snapshot table that no longer holds what was published (EM0601–EM0604, EM0611, EM0612). A run
@@ -114,7 +131,7 @@ public sealed class ProjectContext
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
-        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, Host = options.Host };
+        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, Host = options.Host, Options = options };
     }
 
     /// <summary>
@@ -128,7 +145,7 @@ public sealed class ProjectContext
         var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose, cancellationToken);
         try
         {
-            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, Host = Host };
+            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, Host = Host, Options = Options };
             return held;
         }
         catch

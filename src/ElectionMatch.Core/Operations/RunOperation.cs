@@ -129,6 +129,8 @@ public sealed partial class RunOperation
         // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
+        // Before the publish: explain takes the stages for this snapshot's once the log holds this run id, never before.
+        new RunIdentity(runId, name.Table).Record(warehouse, RunSchema.For(match.Name));
         var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
         if (options.Interruption is { } interruption)
         {

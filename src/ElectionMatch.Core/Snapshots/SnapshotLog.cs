@@ -75,8 +75,8 @@ public sealed class SnapshotLog
         _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
     }
 
-    /// <summary>The newest publish of every snapshot of a match (or of every match), oldest publish first.</summary>
-    public IReadOnlyList<PublishRecord> Latest(string? match = null)
+    /// <summary>The newest publish of every snapshot of a match (or of every match), oldest publish first; with <paramref name="all"/>, every publish.</summary>
+    public IReadOnlyList<PublishRecord> Latest(string? match = null, bool all = false)
     {
         if (!Exists)
         {
@@ -88,12 +88,16 @@ public sealed class SnapshotLog
             select match, snapshot, run_id, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json,
                 {Optional("run_options", "varchar")}, {Optional("pruned_at", "timestamp")} is not null
             from {Log} {where}
-            qualify row_number() over (partition by snapshot order by published_at desc, run_id desc) = 1
+            {(all ? "" : "qualify row_number() over (partition by snapshot order by published_at desc, run_id desc) = 1")}
             order by published_at, snapshot
             """,
             r => new PublishRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetString(5),
                 r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)) { RunOptions = r.IsDBNull(8) ? "" : r.GetString(8), IsPruned = r.GetBoolean(9) });
     }
+
+    /// <summary>The publish of a run (<paramref name="runId"/>), whether or not a later one replaced it; null when that run published nothing.</summary>
+    public PublishRecord? Find(string match, string runId) =>
+        Latest(match, all: true).LastOrDefault(r => r.RunId == runId);
 
     /// <summary>
     /// A column added to the log after its first version, or null where a log written before it lacks the column until

@@ -1,0 +1,142 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// `explain` says which snapshot it explains, and reads the run schema's stages only when they are of that snapshot's run:
+/// a later run for another date, a run stopped before it published, or none at all leave it the snapshot's rows alone.
+/// </summary>
+public sealed class ExplainSnapshotTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Left = "data/airbyte/hubspot_candidacy.csv";
+    private const string Gerald = "gpc-000919,93370876023,Gerald,";
+    private readonly FixtureCopy _project = FixtureCopy.AsCommitted("goodparty");
+
+    public void Dispose() => _project.Dispose();
+
+    [Fact]
+    public void The_newest_snapshot_is_explained_from_its_rows_when_the_stages_are_of_an_older_dates_run_since_pruned()
+    {
+        // The newest snapshot links gpc-000919's general election to Geraldine Whitfield; a run for an older date, of the
+        // file as committed (Gerald), then replaced the stages, and prune retired its snapshot.
+        _project.Replace(Left, Gerald, "gpc-000919,93370876023,Geraldine,");
+        Run("2026-01-02");
+        _project.Replace(Left, "gpc-000919,93370876023,Geraldine,", Gerald);
+        Run("2026-01-01");
+        Assert.Equal(0, Cli("prune", Match, "--snapshot-date", "2026-01-01").ExitCode);
+        var published = Published("20260102", "general");
+
+        var explain = Cli("explain", Match, "gpc-000919", "--candidates", "1");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        var lines = explain.Stdout.ReplaceLineEndings("\n").Split('\n');
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20260102 (2026-01-02), from its published rows alone: the candidate pairs are not shown, since the stages in em_run_{Match} are of the run that published {Match}_20260101, since pruned; `electionmatch run {Match} --snapshot-date 2026-01-02 --replace --project-dir ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("linked by score", published, StringComparison.Ordinal);
+        var general = Array.IndexOf(lines, "gpc-000919 general 2024-11-05: Geraldine Whitfield");
+        Assert.True(general > 0, explain.Stdout);
+        Assert.Equal("  decision: " + published, lines[general + 1]);
+        Assert.StartsWith("  * Geraldine Whitfield [", lines[general + 3], StringComparison.Ordinal);
+        Assert.Contains("probability 1.0000, found by exact_name, ", lines[general + 3], StringComparison.Ordinal);
+        Assert.Contains("      last_name    exact ", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_older_snapshot_named_by_its_date_is_explained_from_its_own_stages()
+    {
+        Run("2026-01-01");
+        Run("2026-01-02");
+        Run("2026-01-01", "--replace");
+
+        var older = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2026-01-01");
+        var newest = Cli("explain", Match, "gpc-000919");
+
+        Assert.True(older.ExitCode == 0, older.Output);
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20260101 (2026-01-01), from the stages of the run that published it\n", older.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("gpc-000919 general 2024-11-05: Gerald Whitfield (FL)", older.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20260102 (2026-01-02), from its published rows alone: the candidate pairs are not shown, since the stages in em_run_{Match} are of the run that published {Match}_20260101;", newest.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_run_stopped_before_it_published_is_not_explained_as_the_snapshot()
+    {
+        Run("2026-01-01");
+        _project.Replace(Left, Gerald, "gpc-000919,93370876023,Geraldine,");
+        var stopped = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "stage:judge" }, null,
+            "run", Match, "--snapshot-date", "2026-01-02", "--project-dir", _project.Directory);
+        Assert.True(stopped.WasKilled, stopped.Output);
+
+        var explain = Cli("explain", Match, "gpc-000919", "--candidates", "0");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20260101 (2026-01-01), from its published rows alone: the candidate pairs are not shown, since the stages in em_run_{Match} are of a run that stopped or failed before it published;", explain.Stdout, StringComparison.Ordinal);
+        // The snapshot's own words (the judge's, of Gerald), not the stopped run's stages (Geraldine, whom the score links).
+        Assert.Contains($"gpc-000919 general 2024-11-05: Gerald Whitfield\n  decision: {Published("20260101", "general")}\n", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Geraldine Whitfield\n", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_id_without_an_election_date_is_said_to_have_none()
+    {
+        _project.Replace(Left, "Plano City Council - District 4,local,4,Nonpartisan,2024-03-05,2024-11-05,", "Plano City Council - District 4,local,4,Nonpartisan,,,");
+        Run("2026-01-01");
+
+        var explain = Cli("explain", Match, "gpc-000153");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.Contains("\ngpc-000153 is in the left input but has no election row in the run: it has no election date (or a date without its election type)", explain.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("temporal filter", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    private string Published(string date, string electionType)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_project.WarehousePath, readOnly: true);
+        return warehouse.Scalar<string>($"select llm_reasoning from model_predictions.{Match}_{date} where gp_candidacy_id = 'gpc-000919' and hubspot_election_type = {Sql.Literal(electionType)}")!;
+    }
+
+    [Fact]
+    public void With_no_snapshot_the_advice_repeats_the_users_project_dir()
+    {
+        var explain = Cli("explain", Match, "gpc-000919");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains($"error EM0110: no snapshot of '{Match}' is published in the warehouse; `electionmatch run {Match} --project-dir {_project.Directory}` first", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unpublished_run_and_no_snapshot_is_said_plainly()
+    {
+        var stopped = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "stage:judge" }, null,
+            "run", Match, "--snapshot-date", "2026-01-01", "--project-dir", _project.Directory);
+        Assert.True(stopped.WasKilled, stopped.Output);
+
+        var explain = Cli("explain", Match, "gpc-000919");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Equal("", explain.Stdout);
+        Assert.Contains($"error EM0110: no snapshot of '{Match}' is published in the warehouse; the run schema em_run_{Match} holds the stages of a run that stopped or failed before it published, whose decisions are no snapshot's;", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_quarantined_row_after_an_incremental_run_is_named_by_its_row_in_the_file()
+    {
+        // Line 6 of the file, its data row 5, as a plain run numbers it; its TX partition numbered it otherwise.
+        _project.Replace(Left, "gpc-000153,672709366,William,Harris,", "gpc-000153,672709366,...,--,");
+        Run("2026-01-01", "--incremental");
+
+        var explain = Cli("explain", Match, "gpc-000153");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        Assert.Contains("gpc-000153 quarantined: EMQ003 the name cannot be parsed into first and last name: ", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(left input row 5; the snapshot's __quarantine table holds it)", explain.Stdout, StringComparison.Ordinal);
+    }
+
+    private void Run(string date, params string[] options)
+    {
+        var run = Cli("run", [Match, "--snapshot-date", date, .. options]);
+        Assert.True(run.ExitCode == 0, run.Output);
+    }
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _project.Directory]);
+}
