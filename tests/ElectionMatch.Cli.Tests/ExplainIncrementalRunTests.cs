@@ -84,8 +84,9 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         var cli = Explain(_fixture.Directory, texas);
         Assert.True(cli.ExitCode == 0, cli.Output);
         var recomputed = Explain(_full, texas);
-        Assert.Matches($@"^{texas}: state partition TX of the latest \(incremental\) run, reused; computed \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n", cli.Stdout.ReplaceLineEndings("\n"));
-        Assert.StartsWith($"{texas}: state partition TX of the latest (incremental) run, recomputed; computed ", recomputed.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20300102 (2030-01-02), from the stages of the run that published it\n", cli.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Matches($@"^{texas}: state partition TX of the latest \(incremental\) run, reused; computed \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n", AfterSnapshotLine(cli.Stdout));
+        Assert.StartsWith($"{texas}: state partition TX of the latest (incremental) run, recomputed; computed ", AfterSnapshotLine(recomputed.Stdout), StringComparison.Ordinal);
         Assert.Equal(WithoutPartition(recomputed.Stdout), WithoutPartition(cli.Stdout));
         var text = cli.Stdout.ReplaceLineEndings("\n");
         Assert.All(Published(_fixture.Directory, "20300102", texas), reasoning => Assert.Contains("\n  decision: " + reasoning + "\n", text, StringComparison.Ordinal));
@@ -116,7 +117,7 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         Assert.Contains($"error EM0112: '{stateless}' is in none of the state partitions of the latest (incremental) run of 'candidacy_ddhq_matches' that can be read, and the schema that shows the stages of state partition (no state) is gone", gone.Stderr, StringComparison.Ordinal);
         var other = Explain(_fixture.Directory, carolina);
         Assert.True(other.ExitCode == 0, other.Output);
-        Assert.StartsWith("note: the schema that shows the stages of state partition (no state) of the latest run is gone", other.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("note: the schema that shows the stages of state partition (no state) of the latest run is gone", AfterSnapshotLine(other.Stdout), StringComparison.Ordinal);
         Assert.Contains("decision: ", other.Stdout, StringComparison.Ordinal);
 
         // The next run recomputes that partition alone, though its cache entry is still there, and explain says again what it said.
@@ -133,9 +134,18 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         Assert.Contains($"retrieval: not measured: the latest run of '{Match}' was incremental", evaluate.Stdout, StringComparison.Ordinal);
     }
 
-    // explain's output without the line that names the partition, whose words say when and by which run it was computed.
+    // explain's output without the lines that name the snapshot and the partition, whose words say which snapshot and
+    // when and by which run the partition was computed.
     private static string WithoutPartition(string stdout) =>
-        string.Join("\n", stdout.ReplaceLineEndings("\n").Split('\n').Where(l => !l.Contains(": state partition ", StringComparison.Ordinal)));
+        string.Join("\n", AfterSnapshotLine(stdout).Split('\n').Where(l => !l.Contains(": state partition ", StringComparison.Ordinal)));
+
+    // explain's output after its first line, which names the snapshot explained.
+    private static string AfterSnapshotLine(string stdout)
+    {
+        var text = stdout.ReplaceLineEndings("\n");
+        Assert.StartsWith("snapshot ", text, StringComparison.Ordinal);
+        return text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
+    }
 
     // Everything explain says of an id, as text to compare.
     private static string Describe(Explanation e) => string.Join("\n",
