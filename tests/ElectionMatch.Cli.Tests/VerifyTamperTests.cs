@@ -250,7 +250,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Equal(1, verify.ExitCode);
         var error = Assert.Single(Errors(verify));
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDropped}: model_predictions.{Middle} is not in the warehouse", error, StringComparison.Ordinal);
-        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: restore it with `create or replace table", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
 
         // A copy that no longer holds the snapshot as published is not advised: rows deleted from it here.
         var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");
