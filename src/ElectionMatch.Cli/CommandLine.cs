@@ -18,6 +18,7 @@ internal static class CommandLine
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(PruneCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());

@@ -427,7 +427,8 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal(1, tampered.ExitCode);
         Assert.Contains("candidacy_ddhq_matches_20300603.json(", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("error EM0602: 1 row(s) of model_predictions.candidacy_ddhq_matches_20300603 were deleted after publishing: (gpc-001623, general", tampered.Output, StringComparison.Ordinal);
-        // Advice a build can follow: its properties, not the CLI's flags.
+        // Advice a build can follow: its properties, not the CLI's flags; the restore, which no target does, is the CLI's, said so.
+        Assert.Contains("holds it as published: the electionmatch CLI puts the table back from it (no build target does): `electionmatch restore candidacy_ddhq_matches --snapshot-date 2030-06-03`, run in the dbt project's directory;", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("`dotnet build -t:ElectionMatchRun -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2030-06-03 -p:AllowFutureDate=true -p:Replace=true` would instead recompute it from the inputs as they are now", tampered.Output, StringComparison.Ordinal);
         var again = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
         Assert.Equal(1, again.ExitCode);

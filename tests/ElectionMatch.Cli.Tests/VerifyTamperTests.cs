@@ -107,14 +107,16 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
 
         var error = Assert.Single(Errors(Cli("verify", "--no-inputs")));
 
-        // Before, the advice was `--replace` alone, which republishes the inputs as they are today under the old date.
-        var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");
-        var restore = $"create or replace table \"model_predictions\".\"{Middle}\" as select * from read_parquet({Sql.Literal(parquet)})";
-        Assert.Contains($"its parquet copy {parquet} holds it as published: restore it with `{restore}` in DuckDB on {_fixture.WarehousePath}", error, StringComparison.Ordinal);
+        // Before, the advice was `--replace` alone, which republishes the inputs as they are today under the old date; then
+        // a DuckDB statement to run by hand on the warehouse.
+        var parquet = $"target/model_predictions/{Middle}.parquet";
+        Assert.Contains($"its parquet copy {_fixture.PathOf(parquet)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
         Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace` would instead recompute it from the inputs as they are now, publishing their current data under 2030-06-10", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("read_parquet", error, StringComparison.Ordinal);
 
         // Following the advice clears the finding: the copy is the table as published.
-        Tamper(restore);
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+        Assert.True(restore.ExitCode == 0, restore.Output);
         var verify = Cli("verify", "--no-inputs");
         Assert.True(verify.ExitCode == 0, verify.Output);
     }
@@ -248,7 +250,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Equal(1, verify.ExitCode);
         var error = Assert.Single(Errors(verify));
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDropped}: model_predictions.{Middle} is not in the warehouse", error, StringComparison.Ordinal);
-        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: restore it with `create or replace table", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
 
         // A copy that no longer holds the snapshot as published is not advised: rows deleted from it here.
         var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");

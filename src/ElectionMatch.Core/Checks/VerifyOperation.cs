@@ -427,24 +427,10 @@ public sealed class VerifyOperation
         /// </summary>
         private bool ParquetHoldsPublished(SnapshotName name, SnapshotManifest manifest, PublishRecord? record)
         {
-            var path = _context.ParquetPath(name);
             var version = ContentVersion(record, manifest);
-            if (!File.Exists(path) || (record?.CanonicalOrder ?? manifest.CanonicalOrder) is not { } order || !ContentHash.IsKnown(version))
-            {
-                return false;
-            }
-
-            try
-            {
-                var parquet = $"read_parquet({Sql.Literal(path)})";
-                return _warehouse.Scalar<long>($"select count(*) from {parquet}") == (record?.Rows ?? manifest.Rows)
-                    && ContentHash.Of(_warehouse, parquet, order, version) == (record?.ContentSha256 ?? manifest.ContentSha256);
-            }
-            catch (DuckDB.NET.Data.DuckDBException)
-            {
-                // Not a parquet file DuckDB reads (cut off, or another file under its name): no copy to restore from.
-                return false;
-            }
+            return (record?.CanonicalOrder ?? manifest.CanonicalOrder) is { } order && ContentHash.IsKnown(version)
+                && ParquetCopy.Read(_warehouse, _context.ParquetPath(name), manifest.Columns, order, version)
+                    .Holds(record?.Rows ?? manifest.Rows, record?.ContentSha256 ?? manifest.ContentSha256);
         }
 
         /// <summary>

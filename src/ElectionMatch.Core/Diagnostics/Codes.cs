@@ -120,4 +120,6 @@ public static class Codes
     public const string SnapshotPartlyPruned = "EM0613";
     public const string PruneRefused = "EM0614";
     public const string ReplacedFromOtherInputs = "EM0615";
+    public const string RestoreRefused = "EM0616";
+    public const string ParquetCopyNotAsPublished = "EM0617";
 }

@@ -106,7 +106,7 @@ public sealed class ProjectContext
     /// <summary>
     /// What to do about a snapshot table that no longer holds what was published (EM0601–EM0604, EM0611, EM0612). A run
     /// with <c>--replace</c> recomputes the snapshot from the inputs as they are now, so for a past date it publishes other
-    /// data under the old date: the parquet copy comes first when it holds the snapshot as published.
+    /// data under the old date: <c>electionmatch restore</c> comes first when the parquet copy holds the snapshot as published.
     /// </summary>
     /// <param name="fromParquet">The snapshot's parquet copy (<see cref="ParquetPath"/>) holds what was published, and
     /// restoring the table from it is all the finding needs.</param>
@@ -119,10 +119,10 @@ public sealed class ProjectContext
             return $"`{replace}` republishes it, but recomputes it {from}; to have it back as published, restore the warehouse from a backup";
         }
 
-        var parquet = DisplayPath.For(ParquetPath(name));
-        return $"its parquet copy {parquet} holds it as published: restore it with "
-            + $"`create or replace table {Sql.Identifier(Settings.Snapshots.Schema, name.Table)} as select * from read_parquet({Sql.Literal(parquet)})` "
-            + $"in DuckDB on {DisplayPath.For(Target.DatabasePath)}; `{replace}` would instead recompute it {from}";
+        // No build target restores (nor prunes): in a build the CLI is still what to run, in the dbt repository.
+        var restore = $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}";
+        var by = Host == ProjectHost.MSBuild ? $"the electionmatch CLI puts the table back from it (no build target does): `{restore}`, run in the dbt project's directory" : $"`{restore}` puts the table back from it";
+        return $"its parquet copy {DisplayPath.For(ParquetPath(name))} holds it as published: {by}; `{replace}` would instead recompute it {from}";
     }
 
     public static ProjectContext Load(ProjectOptions options)

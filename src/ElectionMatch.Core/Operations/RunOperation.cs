@@ -150,7 +150,7 @@ public sealed partial class RunOperation
             CrashPoint.Reached("model:written");
         }
 
-        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers, new SnapshotLog(warehouse)));
+        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers, warehouse));
         CrashPoint.Reached("manifest:written");
 
         var generate = new GenerateOperation(_context);
@@ -578,10 +578,10 @@ public sealed partial class RunOperation
         return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && (start.SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.SequenceEqual((ReadOnlySpan<byte>)[0xFE, 0xFF]));
     }
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers, SnapshotLog log)
+    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers, DuckDbWarehouse warehouse)
     {
         var path = _context.ManifestPath(name);
-        var previous = PreviousManifest(name, log);
+        var previous = PreviousManifest(name, new SnapshotLog(warehouse));
         var manifest = new SnapshotManifest
         {
             Tool = ToolInfo.Name,
@@ -615,6 +615,7 @@ public sealed partial class RunOperation
                 .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps))
                 .ToList(),
             JudgeShare = JudgeShare(result.Counts),
+            Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
         };
         AtomicFile.WriteAllText(path, manifest.ToJson());
         return manifest;

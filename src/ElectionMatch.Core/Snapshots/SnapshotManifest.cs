@@ -87,6 +87,13 @@ public sealed record SnapshotManifest
 
     public string? PreviousManifestSha256 { get; init; }
 
+    /// <summary>
+    /// The snapshot table's columns as published, in order, with their DuckDB types: what <c>restore</c> casts its parquet
+    /// copy back to where the round trip through parquet changed a type (a HUGEINT comes back DOUBLE, an ENUM VARCHAR).
+    /// Last, so the lines of the fields above are those of manifests made before it was recorded, which lack it.
+    /// </summary>
+    public IReadOnlyList<Warehouse.ColumnInfo>? Columns { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = true,

@@ -1,0 +1,18 @@
+using ElectionMatch.Snapshots;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>What restore did (or, in a dry run, would do) to one snapshot table.</summary>
+/// <param name="Table">The snapshot table, qualified: <c>model_predictions.candidacy_ddhq_matches_20260101</c>.</param>
+/// <param name="Parquet">The parquet copy it was (or would be) restored from, as displayed.</param>
+/// <param name="Casts">Columns cast back to their published type (<see cref="ParquetCopy.Casts"/>).</param>
+/// <param name="AlreadyAsPublished">The table held what was published: nothing was done.</param>
+public sealed record RestoreResult(
+    SnapshotName Name,
+    string Table,
+    string Parquet,
+    long Rows,
+    string ContentSha256,
+    IReadOnlyList<string> Casts,
+    bool DryRun,
+    bool AlreadyAsPublished);

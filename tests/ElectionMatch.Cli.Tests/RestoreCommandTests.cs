@@ -1,0 +1,184 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// `restore` on a real warehouse with three published snapshots of the candidacy match (a clone per test): a tampered or
+/// dropped table put back from its parquet copy as published, after which verify and check pass; what it refuses.
+/// </summary>
+public sealed class RestoreCommandTests : IClassFixture<ThreeSnapshots>, IDisposable
+{
+    private const string Match = VerifyTamperTests.Match;
+    private const string Middle = "candidacy_ddhq_matches_20300610";
+    private const string Newest = "candidacy_ddhq_matches_20300617";
+    private const string DeleteOneRow = "delete from model_predictions.{0} where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'";
+
+    private readonly FixtureCopy _fixture;
+
+    public RestoreCommandTests(ThreeSnapshots published)
+    {
+        _fixture = published.Project.Clone();
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(params string[] args) => CliProcess.RunIn(_fixture.Directory, [.. args, "--project-dir", "."]);
+
+    private static string[] Errors(CliProcess.Result result) =>
+        result.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal)).ToArray();
+
+    private static string Parquet(string snapshot) => $"target/model_predictions/{snapshot}.parquet";
+
+    private void Tamper(string sql)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath);
+        warehouse.Execute(sql);
+    }
+
+    /// <summary>The table's columns with their types, in order, and its row count; no columns and -1 rows when it is not there.</summary>
+    private (string Columns, long Rows) Table(string snapshot)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.TableExists("model_predictions", snapshot)
+            ? (string.Join(", ", warehouse.Describe($"select * from model_predictions.{snapshot}").Select(c => $"{c.Name} {c.DataType}")), warehouse.Scalar<long>($"select count(*) from model_predictions.{snapshot}"))
+            : ("", -1);
+    }
+
+    /// <summary>Every file of the project but the warehouse (DuckDB may checkpoint it on close), with its bytes.</summary>
+    private Dictionary<string, string> Files() =>
+        _fixture.Snapshot().Where(f => !f.Key.StartsWith("target/goodparty.duckdb", StringComparison.Ordinal)).ToDictionary();
+
+    private void AssertVerifyAndCheckPass()
+    {
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.True(check.ExitCode == 0, check.Output);
+    }
+
+    [Fact]
+    public void A_dropped_snapshot_table_is_restored_with_its_published_columns_types_and_rows_and_verify_and_check_pass()
+    {
+        var published = Table(Newest);
+        Tamper($"drop table model_predictions.{Newest}");
+
+        var error = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+        Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Newest} is not in the warehouse", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {Parquet(Newest)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-17` puts the table back from it", error, StringComparison.Ordinal);
+
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");
+
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Contains($"restored  model_predictions.{Newest} from {Parquet(Newest)} ({published.Rows} rows, content sha256 ", restore.Stdout, StringComparison.Ordinal);
+        Assert.Equal(published, Table(Newest));
+        AssertVerifyAndCheckPass();
+    }
+
+    [Fact]
+    public void An_edited_value_is_put_back_and_a_second_restore_finds_nothing_to_do()
+    {
+        Tamper($"update model_predictions.{Middle} set llm_confidence = 1 where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+        Assert.Contains($"error {Codes.SnapshotRowEdited}: ", Cli("verify", "--no-inputs").Stderr, StringComparison.Ordinal);
+
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+        var again = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        AssertVerifyAndCheckPass();
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"model_predictions.{Middle} already holds what was published (", again.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("as its manifest recorded): nothing to restore\n", again.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("restored", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dry_run_says_what_it_would_restore_and_changes_nothing()
+    {
+        Tamper(string.Format(System.Globalization.CultureInfo.InvariantCulture, DeleteOneRow, Newest));
+        var before = Table(Newest);
+        var files = Files();
+
+        var dryRun = Cli("restore", Match, "--snapshot-date", "2030-06-17", "--dry-run");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains($"would restore model_predictions.{Newest} from {Parquet(Newest)} ({before.Rows + 1} rows", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Equal(before, Table(Newest));
+        Assert.Equal(files, Files());
+        Assert.Contains($"error {Codes.SnapshotRowDeleted}: ", Cli("verify", "--no-inputs").Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_parquet_copy_whose_round_trip_changed_a_column_type_is_cast_back_to_the_type_the_manifest_recorded()
+    {
+        // The right id read back as DOUBLE: its text (1402844.0) no longer hashes as published until it is cast back to BIGINT.
+        var published = Table(Middle);
+        var path = _fixture.PathOf(Parquet(Middle));
+        Tamper($"""
+            copy (select * replace (cast(ddhq_candidate_id as double) as ddhq_candidate_id) from read_parquet({Sql.Literal(path)})) to {Sql.Literal(path + ".double")} (format parquet);
+            drop table model_predictions.{Middle};
+            """);
+        File.Move(path + ".double", path, overwrite: true);
+
+        var error = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+
+        Assert.Contains($"`electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Contains("cast      ddhq_candidate_id DOUBLE -> BIGINT (the type its manifest recorded)\n", restore.Stdout, StringComparison.Ordinal);
+        Assert.Equal(published, Table(Middle));
+        AssertVerifyAndCheckPass();
+    }
+
+    [Fact]
+    public void Restore_refuses_a_date_without_a_manifest_naming_the_snapshots_there_are()
+    {
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-11");
+
+        Assert.Equal(1, restore.ExitCode);
+        var error = Assert.Single(Errors(restore));
+        Assert.StartsWith($"electionmatch/manifests/candidacy_ddhq_matches_20300611.json: error {Codes.RestoreRefused}: no snapshot candidacy_ddhq_matches_20300611 to restore: there is no manifest", error, StringComparison.Ordinal);
+        Assert.Contains($"its snapshots: candidacy_ddhq_matches_20300603, {Middle}, {Newest}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_refuses_without_a_parquet_copy_and_says_only_a_backup_has_the_snapshot_as_published()
+    {
+        Tamper(string.Format(System.Globalization.CultureInfo.InvariantCulture, DeleteOneRow, Middle));
+        File.Delete(_fixture.PathOf(Parquet(Middle)));
+        var before = Table(Middle);
+
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+
+        Assert.Equal(1, restore.ExitCode);
+        var error = Assert.Single(Errors(restore));
+        Assert.StartsWith($"{Parquet(Middle)}: error {Codes.ParquetCopyNotAsPublished}: cannot restore model_predictions.{Middle} from its parquet copy {Parquet(Middle)}: it does not exist; ", error, StringComparison.Ordinal);
+        Assert.EndsWith("to have it back as published, restore the warehouse from a backup", error, StringComparison.Ordinal);
+        Assert.Equal(before, Table(Middle));
+    }
+
+    [Fact]
+    public void Restore_refuses_a_parquet_copy_that_is_not_the_snapshot_as_published_and_leaves_the_table()
+    {
+        // The copy rewritten with a row less, and the table edited: the copy would not put back what was published.
+        var path = _fixture.PathOf(Parquet(Newest));
+        Tamper($"""
+            copy (select * from read_parquet({Sql.Literal(path)}) where gp_candidacy_id <> 'gpc-001623') to {Sql.Literal(path + ".cut")} (format parquet);
+            update model_predictions.{Newest} set llm_reasoning = 'edited' where gp_candidacy_id = 'gpc-001623';
+            """);
+        File.Move(path + ".cut", path, overwrite: true);
+        var before = Table(Newest);
+
+        var verify = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");
+
+        Assert.DoesNotContain("electionmatch restore", verify, StringComparison.Ordinal);
+        Assert.Equal(1, restore.ExitCode);
+        var error = Assert.Single(Errors(restore));
+        Assert.Contains($"error {Codes.ParquetCopyNotAsPublished}: cannot restore model_predictions.{Newest} from its parquet copy {Parquet(Newest)}: it holds ", error, StringComparison.Ordinal);
+        Assert.Contains($"(the manifest {Newest}.json: {before.Rows} rows, content sha256 ", error, StringComparison.Ordinal);
+        Assert.Contains("it is not the snapshot as published; ", error, StringComparison.Ordinal);
+        Assert.EndsWith("to have it back as published, restore the warehouse from a backup", error, StringComparison.Ordinal);
+        Assert.Equal(before, Table(Newest));
+    }
+}
