@@ -5,7 +5,8 @@ namespace ElectionMatch.Tests;
 /// <summary>
 /// Dates written as zoned timestamps (<c>2024-11-05T00:00:00Z</c>, as exports from HubSpot and many warehouses write
 /// them) are the same dates wherever the tool runs: DuckDB would otherwise cast them to dates in the machine's zone,
-/// and west of Greenwich every such date falls on the day before.
+/// and west of Greenwich every such date falls on the day before. A date written with another offset is the date
+/// written (docs/configuration.md), not the day its instant falls on in UTC.
 /// </summary>
 public sealed partial class TimeZoneRunTests : IDisposable
 {
