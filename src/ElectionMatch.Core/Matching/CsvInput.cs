@@ -46,8 +46,18 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     private string AutoDetected => Reader(Path);
 
+    // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
+    // same columns and types.
     private string Reader(string path) =>
-        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)})";
+        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates})";
+
+    /// <summary>
+    /// The types the sniffer may give a column: DuckDB's own candidates but TIMESTAMP WITH TIME ZONE. A column of zoned
+    /// timestamps (<c>2026-11-03T00:00:00+02:00</c>) is read as its text: as an instant it keeps no offset, and its date
+    /// in UTC is the day before the date written (<see cref="InputDate"/> reads the written one). Every other column is
+    /// typed as before: the sniffer orders the candidates itself, and adds VARCHAR and NULL to any list.
+    /// </summary>
+    internal const string TypeCandidates = "['BOOLEAN', 'BIGINT', 'DOUBLE', 'TIME', 'DATE', 'TIMESTAMP', 'VARCHAR']";
 
     /// <summary>
     /// This input with the sniffer's findings written into its reader, found once for the run. A run reads each input

@@ -224,6 +224,29 @@ public sealed class CsvSniffTests : IDisposable
         Assert.StartsWith("candidacies.csv line 6: ", detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_column_of_zoned_timestamps_is_read_as_its_text_and_every_other_column_as_the_sniffer_types_it()
+    {
+        var path = Write("candidacies.csv", """
+            id,won,share,at_time,general,updated,primary_date,runoff_date
+            1,true,0.5,10:00:00,2026-11-03,2026-11-03 15:30:00,2026-11-03T00:00:00+02:00,2026-12-01T20:30:00-05:00
+            2,false,0.25,11:00:00,2026-11-04,2026-11-04 09:00:00,2026-11-04 00:00:00+05:30,2026-12-02T00:00:00Z
+
+            """u8.ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var csv = new CsvInput("left", path, "candidacies.csv");
+        var sniffed = csv.Sniff(warehouse);
+
+        var detecting = Read(warehouse, csv);
+        Assert.NotNull(sniffed.Sniffed);
+        Assert.Equal(detecting, Read(warehouse, sniffed));
+        Assert.Equal("id BIGINT, won BOOLEAN, share DOUBLE, at_time TIME, general DATE, updated TIMESTAMP, primary_date VARCHAR, runoff_date VARCHAR", detecting.Columns);
+        // As text, the date written: as an instant (TIMESTAMP WITH TIME ZONE), 2026-11-02 and 2026-12-02.
+        Assert.Equal(
+            ["2026-11-03 2026-12-01", "2026-11-04 2026-12-02"],
+            warehouse.Query($"select cast({InputDate.Sql("cast(primary_date as varchar)")} as varchar) || ' ' || cast({InputDate.Sql("cast(runoff_date as varchar)")} as varchar) from {sniffed.Relation} order by id", r => r.GetString(0)));
+    }
+
     // A table "input" of the file's rows with the run's input columns, and its rejected lines appended as the input stage
     // appends them (the id column candidacy_id as left_id).
     private static void ReadWithRejects(DuckDbWarehouse warehouse, CsvInput csv)

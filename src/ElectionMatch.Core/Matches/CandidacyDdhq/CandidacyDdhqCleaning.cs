@@ -243,9 +243,9 @@ internal sealed class CandidacyDdhqCleaning
     // Whether a candidacy has an election the expansion makes a row of (CandidacyDdhqMatcher.ExpandSql): a stage's date
     // that can be read, or an election date that can be with its election type.
     private static string UsableElectionSql() =>
-        "try_cast(primary_election_date as date) is not null or try_cast(general_election_date as date) is not null"
-        + " or try_cast(runoff_election_date as date) is not null"
-        + " or (try_cast(election_date as date) is not null and em_election_type(election_type) is not null)";
+        $"{InputDate.Sql("primary_election_date")} is not null or {InputDate.Sql("general_election_date")} is not null"
+        + $" or {InputDate.Sql("runoff_election_date")} is not null"
+        + $" or ({InputDate.Sql("election_date")} is not null and em_election_type(election_type) is not null)";
 
     /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
@@ -457,7 +457,7 @@ internal sealed class CandidacyDdhqCleaning
     internal const string NoLatinLetter = "has no Latin letter (a-z once accents are removed), which names are compared by";
 
     private static string InvalidDate(string column) =>
-        $"(nullif(trim({column}), '') is not null and try_cast({column} as date) is null)";
+        $"(nullif(trim({column}), '') is not null and {InputDate.Sql(column)} is null)";
 
     public string LeftCleanSql() => $"""
         create table {_run.Table("left_clean")} as
@@ -493,10 +493,10 @@ internal sealed class CandidacyDdhqCleaning
                     state_code as state,
                     office,
                     em_district(district) as district,
-                    try_cast(primary_election_date as date) as primary_election_date,
-                    try_cast(general_election_date as date) as general_election_date,
-                    try_cast(runoff_election_date as date) as runoff_election_date,
-                    try_cast(election_date as date) as election_date,
+                    {InputDate.Sql("primary_election_date")} as primary_election_date,
+                    {InputDate.Sql("general_election_date")} as general_election_date,
+                    {InputDate.Sql("runoff_election_date")} as runoff_election_date,
+                    {InputDate.Sql("election_date")} as election_date,
                     em_election_type(election_type) as election_type
                 from tokens
             )
@@ -680,7 +680,7 @@ internal sealed class CandidacyDdhqCleaning
                     case when fast is null then quoted else {Field(6)} end as nickname,
                     {Field(7)} as surname_text,
                     fast is null as sql_parsed,
-                    try_cast(election_date as date) as election_date,
+                    {InputDate.Sql("election_date")} as election_date,
                     em_election_type(election_type) as election_type,
                     state_code as state,
                     district as district_raw
