@@ -124,7 +124,7 @@ public sealed class CheckOperation
             if (File.Exists(yamlPath))
             {
                 var manifest = _context.ManifestReference(name);
-                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Described(columns);
                 CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, outputs, manifest));
             }
             else if (GeneratedFile.Inspect(File.ReadAllText(sqlPath)).IsGenerated)
@@ -282,7 +282,7 @@ public sealed class CheckOperation
 
             if (columns is not null)
             {
-                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Columns;
+                var outputs = (definition ?? MatchDefinition.Publishing(columns)).Described(columns);
                 CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, outputs, _context.ManifestReference(newest)));
             }
         }

@@ -27,6 +27,19 @@ public sealed record MatchDefinition(
     };
 
     /// <summary>
+    /// The definitions for a snapshot's <paramref name="columns"/>: the kind's own, and for every other column (one
+    /// <c>keep_columns:</c> kept from the left input row) a description saying where it comes from.
+    /// </summary>
+    public IReadOnlyList<OutputColumn> Described(IReadOnlyList<ColumnInfo> columns)
+    {
+        var own = Columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var row = MatchKind.All.First(k => k.Name == Kind).KeptRow;
+        return row is null
+            ? Columns
+            : [.. Columns, .. columns.Where(c => !own.Contains(c.Name)).Select(c => new OutputColumn(c.Name, $"Kept from the {row} as read ({KeptColumns.Key} in electionmatch.yml)."))];
+    }
+
+    /// <summary>
     /// The kind whose published columns a snapshot has the most of: the kind of a snapshot whose match electionmatch.yml
     /// no longer defines (its manifest does not record one), so its generated YAML is rendered as it was written.
     /// </summary>

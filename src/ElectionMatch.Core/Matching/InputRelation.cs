@@ -12,6 +12,9 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
     /// <summary>Set when the input is a CSV file, or a glob of them, read with the reject store (unreadable lines go to quarantine).</summary>
     public CsvInput? Csv { get; init; }
 
+    /// <summary>The columns <c>keep_columns:</c> publishes as they are, as the relation names them, in their order; empty when unset.</summary>
+    public IReadOnlyList<string> Kept { get; init; } = [];
+
     /// <summary>Set when the input is one local file (a source's <c>external_location</c>): its full path.</summary>
     public string? FilePath { get; init; }
 

@@ -121,7 +121,7 @@ public sealed class GenerateOperation
         WriteGenerated(
             [
                 (sqlPath, () => _renderer.RenderSql(sqlPath, name, columns)),
-                (yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Columns, manifest)),
+                (yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, definition.Described(columns), manifest)),
             ],
             result);
     }
@@ -179,7 +179,7 @@ public sealed class GenerateOperation
         WriteGenerated(
             [
                 (sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest)),
-                (yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Columns, manifest)),
+                (yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, definition.Described(columns), manifest)),
             ],
             result);
         foreach (var (call, read) in OwnedStableModel.OlderReads(sqlPath, _context.Settings.Snapshots.SourceName, match, newest))

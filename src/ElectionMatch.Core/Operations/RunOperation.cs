@@ -350,11 +350,13 @@ public sealed partial class RunOperation
     internal MatchInputs ResolveInputs(DuckDbWarehouse warehouse, MatchSettings match)
     {
         var resolver = _context.Resolver(warehouse);
-        return new MatchInputs(Resolve(warehouse, resolver, match.Left, "left"), Resolve(warehouse, resolver, match.Right, "right"));
+        var published = Matches.MatchDefinition.For(match.Kind).Columns.Select(c => c.Name).ToList();
+        return new MatchInputs(Resolve(warehouse, resolver, match.Left, "left", published), Resolve(warehouse, resolver, match.Right, "right", published));
     }
 
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
-    private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side)
+    /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
+    private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
     {
         var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse);
         if (relation.Csv is { } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
@@ -417,7 +419,7 @@ public sealed partial class RunOperation
             missing.Add(Diagnostic.Error(Codes.ColumnNotFound, input.IdAt, Spelling.ColumnNotFound(input.Id, relation.Description, names)));
         }
 
-        foreach (var mapping in input.Columns.Values.Where(m => !names.Contains(m.Column)))
+        foreach (var mapping in input.Columns.Values.Concat(input.Keep?.Listed ?? []).Where(m => !names.Contains(m.Column)))
         {
             missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, Spelling.ColumnNotFound(mapping.Column, relation.Description, names)));
         }
@@ -432,10 +434,10 @@ public sealed partial class RunOperation
 
         if (relation.Csv is { } csv)
         {
-            missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Select(m => m.Column)]));
+            missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)]));
         }
 
-        return missing.Count > 0 ? throw new DiagnosticException(missing) : relation;
+        return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
-    private static readonly string[] InputKeys = ["relation", "id", "columns"];
+    private static readonly string[] InputKeys = ["relation", "id", "columns", KeptColumns.Key];
 
     private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches, ZipCodeSettings? zipCodes)
     {
@@ -372,6 +372,8 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("left"), "map election_date and election_type together"));
         }
 
+        CheckKeptColumns(kind, left, right, diagnostics);
+
         var thresholds = new Dictionary<string, double>(StringComparer.Ordinal);
         if (map.Map("thresholds") is { } t)
         {
@@ -661,7 +663,83 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("relation"), RelationExpression.Message(relation, problem)));
         }
 
-        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns);
+        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns) { Keep = ReadKeptColumns(map, diagnostics) };
+    }
+
+    // keep_columns: the word all, or a list of column names.
+    private static KeptColumns? ReadKeptColumns(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        if (map.Get(KeptColumns.Key) is not { } node || YamlMap.IsNull(node))
+        {
+            return null;
+        }
+
+        var at = map.AtValue(KeptColumns.Key);
+        if (node is YamlScalarNode { Value: var word })
+        {
+            if (word != KeptColumns.AllWord)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, at, $"'{KeptColumns.Key}' must be a list of the input's column names or the word {KeptColumns.AllWord}, got '{word}' (a column of that name is written as a list: [{word}])"));
+            }
+
+            return new KeptColumns(All: true, [], at);
+        }
+
+        var names = map.StringList(KeptColumns.Key);
+        var places = map.ItemsAt(KeptColumns.Key);
+        var listed = new List<ColumnMapping>();
+        foreach (var (name, place) in names.Zip(places))
+        {
+            if (name.Trim().Length == 0)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, place, $"each item of '{KeptColumns.Key}' must name a column"));
+            }
+            else if (listed.FirstOrDefault(k => k.Column.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } earlier)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, place, $"'{KeptColumns.Key}' lists column '{name}' twice (first at line {earlier.At.Line})"));
+            }
+            else
+            {
+                listed.Add(new ColumnMapping(KeptColumns.Key, name, place));
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, at, $"'{KeptColumns.Key}' lists no column: list the input's columns to publish, write {KeptColumns.AllWord}, or remove it"));
+        }
+
+        return new KeptColumns(All: false, listed, at);
+    }
+
+    // keep_columns is the left input's (the published rows are its rows), for a kind that keeps them, and a listed column
+    // must not be one the snapshot already publishes under that name (under all, such a column is skipped when run).
+    private static void CheckKeptColumns(MatchKind kind, InputSettings left, InputSettings right, List<Diagnostic> diagnostics)
+    {
+        if (right.Keep is { } onRight)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, onRight.At, $"'{KeptColumns.Key}' is a setting of the left input: a snapshot's rows are its left input's rows, and the right input's columns are published only as the matched row's"));
+        }
+
+        if (left.Keep is not { } keep)
+        {
+            return;
+        }
+
+        if (kind.KeepColumnsRefused is { } why)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, keep.At, $"'{KeptColumns.Key}' is not supported for a {kind.Name} match: {why}"));
+            return;
+        }
+
+        var published = ElectionMatch.Matches.MatchDefinition.For(kind.Name).Columns;
+        foreach (var column in keep.Listed)
+        {
+            if (published.FirstOrDefault(p => p.Name.Equals(column.Column, StringComparison.OrdinalIgnoreCase)) is { } own)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, column.At, $"'{KeptColumns.Key}' lists '{column.Column}', which is published already: the snapshot's own column '{own.Name}' has that name; remove it from the list (with {KeptColumns.Key}: {KeptColumns.AllWord}, such a column is skipped)"));
+            }
+        }
     }
 
     private static readonly System.Text.RegularExpressions.Regex DatedSuffix = new("_[0-9]{8}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);

@@ -11,4 +11,7 @@ public sealed record InputSettings(
     IReadOnlyDictionary<string, ColumnMapping> Columns)
 {
     public string? Column(string role) => Columns.TryGetValue(role, out var mapping) ? mapping.Column : null;
+
+    /// <summary><c>keep_columns:</c>, the input row's columns published as they are after the match's own; null when unset.</summary>
+    public KeptColumns? Keep { get; init; }
 }

@@ -24,7 +24,12 @@ public sealed record MatchKind(
             new("accept", 0, 1, 0.95, "match probability at or above which the best pair links without the judge"),
             new("reject", 0, 1, 0.5, "match probability at or below which a pair is rejected without the judge"),
             new("judge_accept", 0, 100, 70, "judge confidence (0-100) at or above which the judge's choice links (spec 000: 70)"),
-        ]);
+        ])
+    {
+        KeepColumnsRefused =
+            "a candidacy_ddhq snapshot has a row per election of a candidacy (and per discovered runoff), not one per HubSpot row, " +
+            "and its incremental runs cache a fixed set of columns per state partition; join the candidacy model back on gp_candidacy_id downstream",
+    };
 
     public static MatchKind L2BallotReady { get; } = new(
         "l2_ballotready",
@@ -42,10 +47,17 @@ public sealed record MatchKind(
     {
         // Spec 000: the top 10 by similarity (plus the state-level district and 2 buffer).
         DefaultTopK = 10,
+        KeptRow = "BallotReady position row",
     };
 
     public static IReadOnlyList<MatchKind> All { get; } = [CandidacyDdhq, L2BallotReady];
 
     /// <summary>Candidates kept per left row by vector retrieval when electionmatch.yml does not say.</summary>
     public int DefaultTopK { get; init; } = 5;
+
+    /// <summary>What a left row is, for <c>keep_columns:</c> (spec 000 step 2d keeps the position row's columns); null when the kind cannot keep them.</summary>
+    public string? KeptRow { get; init; }
+
+    /// <summary>Why <c>keep_columns:</c> is refused for this kind, when it is.</summary>
+    public string? KeepColumnsRefused { get; init; }
 }

@@ -176,7 +176,8 @@ internal sealed class L2BallotReadyCleaning
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
     /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
-    public string LeftInputSql(string relation, CsvInput? csv = null, string? idType = null)
+    /// <param name="kept">The columns <c>keep_columns:</c> publishes (<see cref="InputRelation.Kept"/>), carried as they are.</param>
+    public string LeftInputSql(string relation, CsvInput? csv = null, string? idType = null, IReadOnlyList<string>? kept = null)
     {
         var l = _settings.Left;
         return $"""
@@ -190,7 +191,7 @@ internal sealed class L2BallotReadyCleaning
                 {Column(l, "level")} as level,
                 {Column(l, "sub_area_name")} as sub_area_name,
                 {Column(l, "sub_area_value")} as sub_area_value,
-                to_json(src) as original,
+                {KeptColumnSql.Input(kept ?? [], "src")}to_json(src) as original,
                 cast(null as varchar) as reject_code,
                 cast(null as varchar) as reject_detail
             from {relation} as src

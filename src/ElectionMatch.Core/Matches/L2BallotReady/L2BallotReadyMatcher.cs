@@ -72,7 +72,7 @@ internal sealed class L2BallotReadyMatcher
             ReferenceData.LoadStateNames(_warehouse, _run, "state_names");
             _warehouse.Execute(_cleaning.MacrosSql());
         });
-        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, inputs.Left.ColumnType(_warehouse, inputs.LeftRelation, _settings.Left.Id)));
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, inputs.Left.ColumnType(_warehouse, inputs.LeftRelation, _settings.Left.Id), inputs.Left.Kept));
         pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, inputs.Right.ColumnType(_warehouse, inputs.RightRelation, _settings.Right.Id)));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
@@ -124,7 +124,7 @@ internal sealed class L2BallotReadyMatcher
         _counts["judge_contests"] = judged!.Contests;
         _counts["judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
         pipeline.Sql("decisions", "left_keyed", "decisions", DecisionsSql());
-        pipeline.Sql("output", "left_keyed", "output", OutputSql());
+        pipeline.Sql("output", "left_keyed", "output", OutputSql(inputs.Left.Kept));
         pipeline.Sql("state_summary", "output", "state_summary", StateSummarySql());
 
         InputRowAccount.Count(_warehouse, _run, _counts);
@@ -479,7 +479,8 @@ internal sealed class L2BallotReadyMatcher
         from {T("judge_answers")} as a
         """;
 
-    private string OutputSql() => $"""
+    /// <param name="kept">The position row's columns <c>keep_columns:</c> publishes after ours, read from left_input as they are.</param>
+    private string OutputSql(IReadOnlyList<string> kept) => $"""
         create table {T("output")} as
         with
             candidate_lists as (
@@ -529,7 +530,7 @@ internal sealed class L2BallotReadyMatcher
                     'district_number', l.district_number,
                     'seat_ignored', l.seat,
                     'selection', d.selection,
-                    'state_search', l.state_search)) as match_explanation
+                    'state_search', l.state_search)) as match_explanation{KeptColumnSql.Output(kept, "kept")}
         from {T("left_keyed")} as l
         left join {T("decisions")} as d using (left_key)
         left join {T("right_keyed")} as linked on linked.right_key = d.right_key
@@ -538,6 +539,7 @@ internal sealed class L2BallotReadyMatcher
         -- The pair to show: the linked one, else the one chosen (below the judge's threshold), else the best scored.
         left join {T("scored_pairs")} as s on s.left_key = l.left_key
             and s.candidate_number = coalesce(nullif(d.selected_candidate_number, 0), best.candidate_number)
+        {(kept.Count > 0 ? $"left join {T("left_input")} as kept on kept.row_number = l.row_number" : "")}
         order by br_database_id
         """;
 

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// <c>keep_columns:</c> of an <c>l2_ballotready</c> match (spec 000 step 2d: the result keeps the BallotReady position
+/// row's data): the kept columns are published after ours with the input's values, run + generate + check pass, a wrong
+/// setting is an error at its line, and without it the snapshot is as before (its content hash).
+/// </summary>
+public sealed class DistrictKeepColumnsTests : IDisposable
+{
+    private const string Match = "llm_l2_br_match";
+    private const string Settings = "electionmatch.yml";
+    private const string Positions = "data/airbyte/ballotready_positions.csv";
+
+    // The last mapping of the position side in the fixture's electionmatch.yml, followed by the district side.
+    private const string LeftEnd = "        sub_area_value: sub_area_value\n    right:\n      relation: source('airbyte_source', 'l2_districts')";
+
+    private static readonly string[] OwnColumns =
+    [
+        "br_database_id", "name", "state", "l2_district_name", "l2_district_type", "is_matched", "llm_reason",
+        "confidence", "top_embedding_score", "embeddings", "alternative_matches", "embedding_queried_term",
+        "l2_district_id", "selected_candidate_number", "match_probability", "match_weight", "decided_by", "match_explanation",
+    ];
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    private CliProcess.Result Cli(string command, params string[] args) =>
+        CliProcess.Run([command, .. args, "--project-dir", _fixture.Directory]);
+
+    private CliProcess.Result Run(string date, string match = Match) => Cli("run", match, "--snapshot-date", date);
+
+    /// <summary>Sets the position side's <c>keep_columns:</c> to <paramref name="setting"/> (the lines after the key, or its value) and returns the key's line.</summary>
+    private int Keep(string setting)
+    {
+        _fixture.Replace(Settings, LeftEnd, LeftEnd.Replace("\n    right:", $"\n      keep_columns:{setting}\n    right:", StringComparison.Ordinal));
+        return LineOf(_fixture.Read(Settings), "      keep_columns:");
+    }
+
+    private static int LineOf(string text, string lineStart) =>
+        text.Split('\n').Select((line, i) => (line, i)).First(x => x.line.StartsWith(lineStart, StringComparison.Ordinal)).i + 1;
+
+    private List<string> PublishedColumns(string table)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Describe($"select * from model_predictions.{table}").Select(c => $"{c.Name} {c.DataType}").ToList();
+    }
+
+    /// <summary>Positions whose published row has every kept column equal to the input row's (null equal to null), joined on the id.</summary>
+    private long RowsEqualToTheInput(string table, IEnumerable<string> kept)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var equal = string.Join(" and ", kept.Select(c => $"s.{c} is not distinct from i.{c}"));
+        return warehouse.Scalar<long>($"""
+            select count(*)
+            from model_predictions.{table} as s
+            join read_csv({Sql.Literal(_fixture.PathOf(Positions))}) as i on cast(i.br_database_id as varchar) = cast(s.br_database_id as varchar)
+            where {equal}
+            """);
+    }
+
+    private string ContentHash(string snapshot) =>
+        JsonDocument.Parse(_fixture.Read($"electionmatch/manifests/{snapshot}.json")).RootElement.GetProperty("content_sha256").GetString()!;
+
+    [Fact]
+    public void Listed_columns_are_published_after_ours_in_the_listed_order_with_every_positions_input_values()
+    {
+        Keep(" [tier, br_position_id, normalized_position_name]");
+
+        var run = Run("2025-01-01");
+        var generate = Cli("generate");
+        var check = Cli("check");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("(89 rows, 71 matched)", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(
+            [.. OwnColumns, "tier", "br_position_id", "normalized_position_name"],
+            PublishedColumns("llm_l2_br_match_20250101").Select(c => c.Split(' ')[0]));
+        // Typed as read: the CSV's tier is a whole number, not text.
+        Assert.Contains("tier BIGINT", PublishedColumns("llm_l2_br_match_20250101"));
+        Assert.Equal(89, RowsEqualToTheInput("llm_l2_br_match_20250101", ["tier", "br_position_id", "normalized_position_name"]));
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+        var yaml = _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match_20250101.yml");
+        Assert.Contains("      - name: tier\n        data_type: bigint\n        description: \"Kept from the BallotReady position row as read (keep_columns in electionmatch.yml).\"", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void All_keeps_every_column_of_the_position_row_not_published_already_in_the_relations_order()
+    {
+        Keep(" all");
+
+        var run = Run("2025-01-01");
+        var generate = Cli("generate");
+        var check = Cli("check");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        // br_database_id, name, state are published already under those names: skipped.
+        string[] kept = ["br_position_id", "level", "normalized_position_name", "sub_area_name", "sub_area_value", "tier"];
+        Assert.Equal([.. OwnColumns, .. kept], PublishedColumns("llm_l2_br_match_20250101").Select(c => c.Split(' ')[0]));
+        Assert.Equal(89, RowsEqualToTheInput("llm_l2_br_match_20250101", kept));
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_listed_column_the_position_relation_lacks_is_EM0023_at_its_line_with_the_nearest_name()
+    {
+        var key = Keep("\n        - tier\n        - levle");
+
+        var run = Run("2025-01-01");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{Settings}({key + 2},11): error EM0023: column 'levle' is not in source('airbyte_source', 'ballotready_api_position')", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'level'?", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/llm_l2_br_match_20250101.json")));
+    }
+
+    [Fact]
+    public void A_listed_column_the_snapshot_publishes_already_is_EM0032_at_its_line()
+    {
+        var key = Keep("\n        - tier\n        - State");
+
+        var run = Run("2025-01-01");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{Settings}({key + 2},11): error EM0032: 'keep_columns' lists 'State', which is published already", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the snapshot's own column 'state'", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keep_columns_is_refused_for_a_candidacy_match_and_on_the_right_input()
+    {
+        const string CandidacyLeftEnd = "        runoff_election_date: runoff_election_date\n    right:";
+        _fixture.Replace(Settings, CandidacyLeftEnd, CandidacyLeftEnd.Replace("\n    right:", "\n      keep_columns: all\n    right:", StringComparison.Ordinal));
+        const string DistrictRightEnd = "        district_type: district_type\n        state: state\n";
+        _fixture.Replace(Settings, DistrictRightEnd, DistrictRightEnd + "      keep_columns: all\n");
+        var text = _fixture.Read(Settings);
+
+        var run = Run("2025-01-01");
+
+        Assert.Equal(1, run.ExitCode);
+        var candidacyLine = LineOf(text, "      keep_columns: all");
+        var districtLine = LineOf(string.Join('\n', text.Split('\n').Skip(candidacyLine)), "      keep_columns: all") + candidacyLine;
+        Assert.Contains($"{Settings}({candidacyLine},21): error EM0032: 'keep_columns' is not supported for a candidacy_ddhq match: a candidacy_ddhq snapshot has a row per election", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{Settings}({districtLine},21): error EM0032: 'keep_columns' is a setting of the left input", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_keep_columns_both_fixture_snapshots_publish_the_content_hashes_they_did_before_the_setting()
+    {
+        var candidacies = Run("2025-01-01", "candidacy_ddhq_matches");
+        var districts = Run("2025-01-01");
+
+        Assert.True(candidacies.ExitCode == 0, candidacies.Output);
+        Assert.True(districts.ExitCode == 0, districts.Output);
+        // README command 1's hash, and the district snapshot's before keep_columns existed.
+        Assert.Equal("fe51054ef01c6b48eed927dba05d47c2d0289626d63a415b82f20c613fb1eade", ContentHash("candidacy_ddhq_matches_20250101"));
+        Assert.Equal("fb46ca56c3227245eb8e6ecaadab644d25cdff4d362d097db2de6a62d494b3fc", ContentHash("llm_l2_br_match_20250101"));
+        Assert.Equal(OwnColumns, PublishedColumns("llm_l2_br_match_20250101").Select(c => c.Split(' ')[0]));
+    }
+}
