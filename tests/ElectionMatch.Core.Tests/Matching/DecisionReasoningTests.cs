@@ -113,12 +113,12 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
         File.AppendAllText(fixture.PathOf(Hubspot), "gpc-009101,672709401,Richard,Wlil,TX,City Council,Plano City Council - District 7,local,7,Nonpartisan,,2024-11-05,\n");
         static string T(string stage) => RunSchema.For("candidacy_ddhq_matches").Table(stage);
 
-        // The run in the project's own warehouse, which explain reads once it is closed.
+        // The run published in the project's own warehouse, whose stages explain reads as that snapshot's.
         long pairsOfWill;
         (bool Linked, string DecidedBy, string? Best, string? Candidate, long? Id, long? Race, int Confidence, bool Weighed, string? LastName, List<string>? FoundBy) row;
+        new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute(new RunOptions("candidacy_ddhq_matches", new DateOnly(2026, 11, 30)));
         using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
         {
-            MatcherRun.RunAgain(fixture, warehouse);
             pairsOfWill = warehouse.Scalar<long>(
                 $"""
                 select count(*) from {T("candidate_pairs")}
