@@ -28,12 +28,12 @@ internal static class ExplainCommand
             n => n >= 0);
         var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in the latest run.") { match, leftId, top.Option };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var count = top.Read(result);
             var context = ProjectContext.Load(project.Read(result));
             var id = result.GetValue(leftId)!;
-            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, count);
+            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, id, count, cancellationToken);
             var c = CultureInfo.InvariantCulture;
             if (explanation.UnreadPartitions.Count > 0)
             {
@@ -99,7 +99,7 @@ internal static class ExplainCommand
             }
 
             return DiagnosticPrinter.Success;
-        }));
+        })));
         return command;
     }
 }
