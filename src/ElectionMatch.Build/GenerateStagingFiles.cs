@@ -21,7 +21,7 @@ public sealed class GenerateStagingFiles : ProjectTask
     // Each file is written whole (renamed into place), and generate takes seconds: once begun it finishes (as the CLI's generate, which takes no token).
     protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
-        var result = new GenerateOperation(context).Execute();
+        var result = new GenerateOperation(context).Execute(cancellationToken: cancellationToken);
         foreach (var file in result.Written)
         {
             Log.LogMessage(MessageImportance.High, $"electionmatch: wrote {file}");

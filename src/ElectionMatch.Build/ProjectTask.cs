@@ -143,9 +143,21 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         }
     }
 
-    private static TimeSpan ParseLockTimeout(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? TimeSpan.FromSeconds(60)
-        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
+    private static TimeSpan ParseLockTimeout(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return TimeSpan.FromSeconds(60);
+        }
+
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || !(seconds >= 0))
+        {
+            throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"ElectionMatchLockTimeout '{text}' is not a number of seconds (0 or more)");
+        }
+
+        return seconds <= Warehouse.LockWait.MaxTimeoutSeconds
             ? TimeSpan.FromSeconds(seconds)
-            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"ElectionMatchLockTimeout '{text}' is not a number of seconds (0 or more)");
+            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ElectionMatchLockTimeout '{text}' is more than it takes ({Warehouse.LockWait.MaxTimeoutSeconds} seconds at most)"));
+    }
 }

@@ -15,7 +15,8 @@ namespace ElectionMatch.Cli;
 /// <param name="code">The code of the command's invalid options.</param>
 /// <param name="meaning">What the value must be, for the message: <c>--candidates x is not {meaning}</c>.</param>
 /// <param name="accepts">The numbers the option takes (every number when null); the others get the same message.</param>
-internal sealed class NumberOption<T>(Option<string> option, string code, string meaning, Func<T, bool>? accepts = null)
+/// <param name="maximum">The largest number it takes, said as such to a value above it (a number, but too large); <typeparamref name="T"/>'s own when null.</param>
+internal sealed class NumberOption<T>(Option<string> option, string code, string meaning, Func<T, bool>? accepts = null, T? maximum = null)
     where T : struct, INumber<T>, IMinMaxValue<T>
 {
     public Option<string> Option { get; } = option;
@@ -37,14 +38,23 @@ internal sealed class NumberOption<T>(Option<string> option, string code, string
                 : $"{Option.Name} '{text}' is not {meaning}");
         }
 
+        if (value > Maximum)
+        {
+            throw DiagnosticException.At(code, SourceSpan.None, More(text));
+        }
+
         return accepts is null || accepts(value)
             ? value
             : throw DiagnosticException.At(code, SourceSpan.None, $"{Option.Name} {text} is not {meaning}");
     }
 
+    private T Maximum => maximum ?? T.MaxValue;
+
     /// <summary>For a number <typeparamref name="T"/> cannot hold (3000000000 for an int), which is still a whole number.</summary>
     private string? Beyond(string text, double number) =>
-        number > double.CreateSaturating(T.MaxValue) ? string.Create(CultureInfo.InvariantCulture, $"{Option.Name} {text} is more than it takes ({T.MaxValue} at most)")
+        number > double.CreateSaturating(Maximum) ? More(text)
         : number < double.CreateSaturating(T.MinValue) ? string.Create(CultureInfo.InvariantCulture, $"{Option.Name} {text} is less than it takes ({T.MinValue} at least)")
         : null;
+
+    private string More(string text) => string.Create(CultureInfo.InvariantCulture, $"{Option.Name} {text} is more than it takes ({Maximum} at most)");
 }

@@ -19,10 +19,11 @@ internal sealed class ProjectArguments
 
     // A negative wait was once clamped to 0 silently; a typo must not turn "wait" into "fail at once". The cap is ElectionMatchLockTimeout's.
     public NumberOption<double> LockTimeout { get; } = new(
-        new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command using the same warehouse to finish.", DefaultValueFactory = _ => "60" },
+        new("--lock-timeout") { Description = "Seconds to wait for another electionmatch command (or program) using the same warehouse to finish; at most 1e11, to wait as long as it takes.", DefaultValueFactory = _ => "60" },
         Codes.InvalidOption,
         "a number of seconds (0 or more)",
-        seconds => double.IsFinite(seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2);
+        seconds => double.IsFinite(seconds) && seconds >= 0,
+        Warehouse.LockWait.MaxTimeoutSeconds);
 
     public void AddTo(Command command)
     {
@@ -33,5 +34,10 @@ internal sealed class ProjectArguments
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(DbtProject.Locate(result.GetValue(ProjectDir) ?? Environment.GetEnvironmentVariable("DBT_PROJECT_DIR")), result.GetValue(ProfilesDir), result.GetValue(Target)) { LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)) };
+        new(DbtProject.Locate(result.GetValue(ProjectDir) ?? Environment.GetEnvironmentVariable("DBT_PROJECT_DIR")), result.GetValue(ProfilesDir), result.GetValue(Target))
+        {
+            LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)),
+            // A command waiting up to a minute in silence looks hung.
+            LockWaiting = line => Output.Terminal.Error.WriteLine("electionmatch: " + line),
+        };
 }

@@ -131,7 +131,114 @@ public sealed class ConcurrentRunTests : IDisposable
     }
 
     [Fact]
-    public void A_warehouse_another_program_holds_open_is_reported_with_that_program()
+    public void A_command_through_a_symlinked_project_directory_waits_for_the_lock_taken_through_the_real_one()
+    {
+        var link = _fixture.Directory + "-link";
+        Directory.CreateSymbolicLink(link, _fixture.Directory);
+        try
+        {
+            CliProcess.Result waiting;
+            // This process holds the lock through the real path, as a run started there would.
+            using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+            {
+                waiting = CliProcess.Run("verify", "--lock-timeout", "0.5", "--project-dir", link);
+            }
+
+            // Before, the link's path was another lock, taken at once, and DuckDB's own lock was all that was left.
+            Assert.Equal(1, waiting.ExitCode);
+            Assert.Contains($"error {Codes.WarehouseLocked}: the warehouse is in use by another electionmatch command (process {Environment.ProcessId}, `electionmatch run {Match}`", waiting.Stderr, StringComparison.Ordinal);
+            Assert.Contains("waited 0.5 s for it", waiting.Stderr, StringComparison.Ordinal);
+            Assert.Contains("electionmatch: waiting up to 0.5 s (--lock-timeout) for the warehouse, held by another electionmatch command", waiting.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(link);
+        }
+    }
+
+    [Fact]
+    public void A_command_run_under_another_TMPDIR_waits_for_the_same_lock()
+    {
+        var otherTemp = Directory.CreateTempSubdirectory("em-other-tmpdir-").FullName;
+        try
+        {
+            CliProcess.Result waiting;
+            using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+            {
+                waiting = CliProcess.RunWith(new Dictionary<string, string?> { ["TMPDIR"] = otherTemp }, "verify", "--lock-timeout", "0.5", "--project-dir", _fixture.Directory);
+            }
+
+            // Before, the lock lived under TMPDIR: this command took another one at once.
+            Assert.Equal(1, waiting.ExitCode);
+            Assert.Contains($"error {Codes.WarehouseLocked}: the warehouse is in use by another electionmatch command (process {Environment.ProcessId}, `electionmatch run {Match}`", waiting.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(otherTemp, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task An_electionmatch_command_met_only_through_DuckDBs_lock_is_waited_for_and_named_as_one()
+    {
+        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
+        try
+        {
+            holder.OutputDataReceived += (_, _) => { };
+            holder.BeginOutputReadLine();
+            var paused = Task.Run(() =>
+            {
+                string? line;
+                while ((line = holder.StandardError.ReadLine()) is not null && !line.StartsWith("paused at", StringComparison.Ordinal))
+                {
+                }
+
+                return line;
+            });
+            Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
+            // As another user's command, or an electionmatch that keeps its lock elsewhere, holds it: its lock file is
+            // not the one this command opens (deleted, the path is a new file), but DuckDB's lock on the warehouse is.
+            File.Delete(WarehouseLock.LockPath(_fixture.WarehousePath));
+
+            var waiting = CliProcess.Run("verify", "--lock-timeout", "1", "--project-dir", _fixture.Directory);
+
+            // Before: at once, "locked by another process (dotnet, PID n): a dbt run, a DuckDB shell or a program holding it open".
+            Assert.Equal(1, waiting.ExitCode);
+            Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is in use by another electionmatch command (PID {holder.Id}), which holds DuckDB's own lock on the file; waited 1 s for it; let it finish", waiting.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("a dbt run", waiting.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            holder.WaitForExit();
+        }
+    }
+
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("check")]
+    [InlineData("run")]
+    public void A_command_waiting_for_the_lock_stops_at_Ctrl_C_naming_the_holder(string command)
+    {
+        string[] args = command == "run" ? Run("2030-06-10", "--lock-timeout", "600") : [command, "--lock-timeout", "600", "--project-dir", _fixture.Directory];
+        WatchedProcess.Result stopped;
+        using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+        using (var waiting = WatchedCli.Start(new Dictionary<string, string>(), args))
+        {
+            waiting.WaitForStderr("electionmatch: waiting up to 600 s (--lock-timeout) for the warehouse");
+            waiting.Interrupt();
+            // Finish fails after 3 minutes: before, the wait went on until the CLI's hard exit 2 s after the signal.
+            stopped = waiting.Finish();
+        }
+
+        Assert.Equal(130, stopped.ExitCode);
+        Assert.Contains($"electionmatch: cancelled; stopped after ", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains($" s waiting for the warehouse, held by another electionmatch command (process {Environment.ProcessId}, `electionmatch run {Match}`", stopped.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("the command was ended", stopped.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_warehouse_another_program_holds_open_is_waited_for_then_reported_with_that_program()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_fixture.WarehousePath)!);
         var before = _fixture.Snapshot();
@@ -139,12 +246,12 @@ public sealed class ConcurrentRunTests : IDisposable
         using (var other = DuckDbWarehouse.Open(_fixture.WarehousePath))
         {
             // A child process: in this one, the test's own connection would be the run's, not another program's.
-            run = CliProcess.RunChild(Run("2030-06-03"));
+            run = CliProcess.RunChild(Run("2030-06-03", "--lock-timeout", "1"));
         }
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is locked by another process (", run.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"PID {Environment.ProcessId})", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"PID {Environment.ProcessId}): a dbt run, a DuckDB shell or a program holding it open; waited 1 s for it;", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(before.Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)), _fixture.Snapshot().Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)));
     }
 }

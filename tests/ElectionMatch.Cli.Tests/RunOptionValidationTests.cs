@@ -38,6 +38,28 @@ public sealed class RunOptionValidationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("check", "99999999999999")]
+    [InlineData("verify", "1e300")]
+    [InlineData("run", "Infinity")]
+    public void A_lock_timeout_beyond_the_longest_wait_is_refused_saying_the_longest(string command, string seconds)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli([command, .. command == "run" ? new[] { Match } : [], "--lock-timeout", seconds]);
+
+        // Before: "is not a number of seconds", of a number; and no word of how long a wait may be.
+        AssertRefusedAndNothingChanged(before, result, $"error EM0044: --lock-timeout {seconds} is more than it takes (100000000000 at most)");
+    }
+
+    [Fact]
+    public void The_longest_lock_timeout_is_taken()
+    {
+        var result = Cli(["check", "--lock-timeout", "1e11"]);
+
+        Assert.DoesNotContain("EM0044", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("run", "abc")]
     [InlineData("generate", "1,5")]
     [InlineData("verify", "")]

@@ -13,9 +13,9 @@ internal static class CheckCommand
         var strict = new Option<bool>("--warnings-as-errors") { Description = "Fail on warnings too (for pre-merge CI)." };
         var command = new Command("check", "The pre-merge check: snapshots, staging models and downstream references are consistent.") { strict };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
-            var diagnostics = new CheckOperation(ProjectContext.Load(project.Read(result))).Execute();
+            var diagnostics = new CheckOperation(ProjectContext.Load(project.Read(result))).Execute(cancellationToken);
             if (result.GetValue(strict))
             {
                 diagnostics = diagnostics.Select(d => d with { Severity = Diagnostics.Severity.Error }).ToList();
@@ -28,7 +28,7 @@ internal static class CheckCommand
             }
 
             return code;
-        }));
+        })));
         return command;
     }
 }

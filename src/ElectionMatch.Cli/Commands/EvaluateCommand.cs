@@ -27,13 +27,13 @@ internal static class EvaluateCommand
             n => n >= 0);
         var command = new Command("evaluate", "Precision, recall and F1 of a snapshot against a truth file, with every miss and false match.") { match, truth, snapshot, partial, hardest.Option };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var count = hardest.Read(result);
             var context = ProjectContext.Load(project.Read(result));
             var name = result.GetValue(match)!;
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
-            using var locked = context.LockForReading($"evaluate {name}", out context);
+            using var locked = context.LockForReading($"evaluate {name}", out context, cancellationToken);
             var warehouse = locked.Warehouse;
             var schema = context.Settings.Snapshots.Schema;
             var resolver = context.Resolver(warehouse);
@@ -145,7 +145,7 @@ internal static class EvaluateCommand
             }
 
             return DiagnosticPrinter.Success;
-        }));
+        })));
         return command;
     }
 

@@ -29,12 +29,12 @@ internal static class ExplainCommand
         var date = new Option<string?>("--snapshot-date") { Description = "Explain the snapshot of this date (YYYY-MM-DD) instead of the newest, which the stable model reads." };
         var command = new Command("explain", "The waterfall of match weights behind one left row's decisions in a snapshot (the newest unless --snapshot-date).") { match, leftId, top.Option, date };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var count = top.Read(result);
             var snapshotDate = RunCommand.ParseDate(result.GetValue(date));
             var context = ProjectContext.Load(project.Read(result));
-            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, count, snapshotDate);
+            var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, count, snapshotDate, cancellationToken);
             // The id as the run reads it, with any control character escaped: a CR pasted from a CRLF file would garble the line.
             var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
             var c = CultureInfo.InvariantCulture;
@@ -119,7 +119,7 @@ internal static class ExplainCommand
             }
 
             return DiagnosticPrinter.Success;
-        }));
+        })));
         return command;
     }
 }

@@ -12,9 +12,9 @@ internal static class GenerateCommand
         var rewrite = new Option<bool>("--rewrite-refs") { Description = "Also point downstream ref()s of dated staging models at their match's stable model; prints the diff." };
         var command = new Command("generate", "Re-render the staging models of every existing snapshot, each match's stable model and the zip code models, and add missing sources entries (idempotent).") { rewrite };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
-            var generated = new GenerateOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(rewrite));
+            var generated = new GenerateOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(rewrite), cancellationToken);
             foreach (var file in generated.Written)
             {
                 Terminal.Out.WriteLine($"wrote     {file}");
@@ -41,7 +41,7 @@ internal static class GenerateCommand
             Terminal.Out.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone"
                 + (result.GetValue(rewrite) ? $", {generated.Rewrites.Count} reference line(s) rewritten in {generated.Rewrites.Select(r => r.File).Distinct().Count()} file(s)" : ""));
             return DiagnosticPrinter.Print(generated.Diagnostics);
-        }));
+        })));
         return command;
     }
 }

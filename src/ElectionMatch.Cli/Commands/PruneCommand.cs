@@ -20,7 +20,7 @@ internal static class PruneCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be moved, dropped, deleted and removed, and change nothing." };
         var command = new Command("prune", "Retire old snapshots of a match: move the manifest under pruned/ (the chain still verifies), drop the tables, delete the parquet copy and staging model, remove the sources entry.") { match, dates, keep.Option, dryRun };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
             var given = result.GetValue(dates) ?? [];
             var kept = result.GetValue(keep.Option) is null ? (int?)null : keep.Read(result);
@@ -30,7 +30,7 @@ internal static class PruneCommand
             }
 
             var pruned = new PruneOperation(ProjectContext.Load(project.Read(result)))
-                .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun));
+                .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun), cancellationToken);
             foreach (var line in pruned.Actions)
             {
                 Terminal.Out.WriteLine(line);
@@ -47,7 +47,7 @@ internal static class PruneCommand
             }
 
             return DiagnosticPrinter.Success;
-        }));
+        })));
         return command;
     }
 }

@@ -14,9 +14,9 @@ internal static class VerifyCommand
         var noInputs = new Option<bool>("--no-inputs") { Description = "Skip rehashing the inputs of each match's newest snapshot (a full read of every input)." };
         var command = new Command("verify", "Recompute every snapshot's hashes and the manifest chain; report edited, deleted or added rows, dropped snapshots, edited or missing manifests and broken chains.") { match, noInputs };
         project.AddTo(command);
-        command.SetAction(result => DiagnosticPrinter.Guard(() =>
+        command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
-            var diagnostics = new VerifyOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(match), inputs: !result.GetValue(noInputs));
+            var diagnostics = new VerifyOperation(ProjectContext.Load(project.Read(result))).Execute(result.GetValue(match), inputs: !result.GetValue(noInputs), cancellationToken);
             var code = DiagnosticPrinter.Print(diagnostics);
             if (code == DiagnosticPrinter.Success)
             {
@@ -24,7 +24,7 @@ internal static class VerifyCommand
             }
 
             return code;
-        }));
+        })));
         return command;
     }
 }

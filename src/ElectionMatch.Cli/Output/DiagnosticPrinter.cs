@@ -42,6 +42,12 @@ internal static class DiagnosticPrinter
             Print(e.Diagnostics);
             return Failed;
         }
+        catch (Warehouse.LockWaitCancelledException e)
+        {
+            // Stopped before any work: what the command kept or gave up (its `cancelled`) does not apply.
+            Terminal.Error.WriteLine("electionmatch: cancelled; " + e.Message);
+            return Cancelled;
+        }
         catch (OperationCanceledException)
         {
             Terminal.Error.WriteLine("electionmatch: cancelled; " + (cancelled?.Invoke() ?? "provider answers received before the cancellation are cached"));

@@ -137,7 +137,7 @@ public static class BenchOperation
         }
 
         var report = RunReport.FromJson(File.ReadAllText(reportPath));
-        var evaluation = Evaluate(project);
+        var evaluation = Evaluate(project, cancellationToken);
         var left = report.Counts["left_rows_read"];
         return new BenchRun(
             rows,
@@ -269,12 +269,12 @@ public static class BenchOperation
         return kept;
     }
 
-    private static EvaluationResult Evaluate(string project)
+    private static EvaluationResult Evaluate(string project, CancellationToken cancellationToken)
     {
         var context = ProjectContext.Load(new ProjectOptions(project));
         var definition = MatchDefinition.For(context.Settings.Match(BenchOptions.Match).Kind);
         var snapshot = new SnapshotName(BenchOptions.Match, BenchOptions.SnapshotDate);
-        using var locked = context.LockForReading($"bench evaluate {BenchOptions.Match}", out context);
+        using var locked = context.LockForReading($"bench evaluate {BenchOptions.Match}", out context, cancellationToken);
         var warehouse = locked.Warehouse;
         // A very small synthetic set can hold no true pair; bench still reports its times, with the zeros that scores.
         return TruthEvaluator.Evaluate(warehouse, context.Settings.Snapshots.Schema, snapshot.Table, Path.Combine(project, SynthProjectWriter.TruthFile), definition.Evaluation, requireFit: false);

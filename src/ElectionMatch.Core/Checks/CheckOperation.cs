@@ -40,12 +40,13 @@ public sealed class CheckOperation
         _renderer = context.StagingRenderer();
     }
 
-    public IReadOnlyList<Diagnostic> Execute()
+    /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
+    public IReadOnlyList<Diagnostic> Execute(CancellationToken cancellationToken = default)
     {
         _diagnostics.Clear();
         _notHere.Clear();
         _pruned.Clear();
-        using var locked = _context.LockForReading("check", out _context);
+        using var locked = _context.LockForReading("check", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
         // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing

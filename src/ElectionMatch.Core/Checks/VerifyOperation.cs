@@ -30,10 +30,11 @@ public sealed class VerifyOperation
     /// <param name="match">One match, or null for all: those electionmatch.yml defines and those it no longer does whose
     /// snapshots the project still holds (<see cref="OrphanMatches"/>, each also an EM0113 warning).</param>
     /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row).</param>
-    public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true)
+    /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
+    public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true, CancellationToken cancellationToken = default)
     {
         var named = match is null ? null : _context.Settings.Match(match).Name;
-        using var locked = _context.LockForReading("verify", out _context);
+        using var locked = _context.LockForReading("verify", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         if (named is not null)
         {

@@ -31,7 +31,8 @@ public sealed class ExplainOperation
     /// stages are of. An id in neither the run's left input nor its quarantine (nor, read alone, the snapshot) is EM0111:
     /// an empty answer would read as "filtered out" when the id was mistyped.
     /// </summary>
-    public Explanation Execute(string match, string leftId, int candidates = 5, DateOnly? snapshotDate = null)
+    /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
+    public Explanation Execute(string match, string leftId, int candidates = 5, DateOnly? snapshotDate = null, CancellationToken cancellationToken = default)
     {
         // A run reads ids trimmed of spaces and tabs (IdText), so an id pasted with them names the same row.
         leftId = leftId.Trim(' ', '\t');
@@ -47,7 +48,7 @@ public sealed class ExplainOperation
         }
 
         var run = RunSchema.For(match);
-        using var locked = _context.LockForReading($"explain {match}", out _context);
+        using var locked = _context.LockForReading($"explain {match}", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var at = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
         var log = new SnapshotLog(warehouse);

@@ -31,11 +31,12 @@ public sealed class GenerateOperation
     }
 
     /// <param name="rewriteReferences">Also point downstream models that ref a dated staging model at the match's stable model.</param>
-    public GenerateResult Execute(bool rewriteReferences = false)
+    /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
+    public GenerateResult Execute(bool rewriteReferences = false, CancellationToken cancellationToken = default)
     {
         var result = new GenerateResult();
         _context.Templates.ParseOverrides();
-        using var locked = _context.LockForReading("generate", out _context);
+        using var locked = _context.LockForReading("generate", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
         // The snapshots whose table exists: a ref() to any other dated staging model is left for check to report.

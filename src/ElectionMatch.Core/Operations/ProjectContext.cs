@@ -55,6 +55,9 @@ public sealed class ProjectContext
     /// <summary>How long to wait for another electionmatch command holding the warehouse (<see cref="WarehouseLock"/>).</summary>
     public TimeSpan LockTimeout { get; private init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><see cref="ProjectOptions.LockWaiting"/>.</summary>
+    public Action<string>? LockWaiting { get; private init; }
+
     /// <summary>What runs the operation (<see cref="ProjectOptions.Host"/>).</summary>
     public ProjectHost Host { get; private init; } = ProjectHost.Cli;
 
@@ -131,7 +134,7 @@ public sealed class ProjectContext
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
-        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, Host = options.Host, Options = options };
+        return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, LockWaiting = options.LockWaiting, Host = options.Host, Options = options };
     }
 
     /// <summary>
@@ -142,10 +145,10 @@ public sealed class ProjectContext
     /// </summary>
     public WarehouseLock Lock(string purpose, out ProjectContext current, CancellationToken cancellationToken = default)
     {
-        var held = WarehouseLock.Acquire(Target.DatabasePath, LockTimeout, purpose, cancellationToken);
+        var held = WarehouseLock.Acquire(Target.DatabasePath, new LockWait(LockTimeout, cancellationToken) { Waiting = LockWaiting }, purpose);
         try
         {
-            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, Host = Host, Options = Options };
+            current = new ProjectContext(Project, Target, SourceCatalog.Load(Project), Settings) { LockTimeout = LockTimeout, LockWaiting = LockWaiting, Host = Host, Options = Options };
             return held;
         }
         catch
@@ -154,6 +157,13 @@ public sealed class ProjectContext
             throw;
         }
     }
+
+    /// <summary>
+    /// Opens the warehouse under <paramref name="held"/>: a process that holds DuckDB's own lock on the file without
+    /// holding ours (a dbt run, another user's command) is waited for with what is left of the lock's wait.
+    /// </summary>
+    public DuckDbWarehouse Open(WarehouseLock held, bool readOnly = false) =>
+        DuckDbWarehouse.Open(Target.DatabasePath, readOnly, Target.PathAt, held.Wait);
 
     /// <remarks>
     /// A relative file path inside an <c>external_location</c> call (<c>read_parquet('data/x.parquet')</c>) is found in
@@ -177,13 +187,13 @@ public sealed class ProjectContext
     /// database when it does not exist yet. A run holding the warehouse has it open for writing, which DuckDB's own lock
     /// refuses a reader: the reader waits for the run instead.
     /// </summary>
-    internal LockedWarehouse LockForReading(string purpose, out ProjectContext current)
+    /// <param name="cancellationToken">Stops the wait for the lock at once (<see cref="LockWaitCancelledException"/>).</param>
+    internal LockedWarehouse LockForReading(string purpose, out ProjectContext current, CancellationToken cancellationToken = default)
     {
-        var held = Lock(purpose, out current);
+        var held = Lock(purpose, out current, cancellationToken);
         try
         {
-            var path = current.Target.DatabasePath;
-            return new LockedWarehouse(held, File.Exists(path) ? DuckDbWarehouse.Open(path, readOnly: true, current.Target.PathAt) : DuckDbWarehouse.InMemory());
+            return new LockedWarehouse(held, File.Exists(current.Target.DatabasePath) ? current.Open(held, readOnly: true) : DuckDbWarehouse.InMemory());
         }
         catch
         {

@@ -28,10 +28,11 @@ public sealed class PruneOperation
     /// <param name="dates">The snapshots to prune, by date; ignored when <paramref name="keep"/> is given.</param>
     /// <param name="keep">Prune every finished snapshot but the newest <paramref name="keep"/> (1 or more).</param>
     /// <param name="dryRun">Say what would be removed, and change nothing.</param>
-    public PruneResult Execute(string match, IReadOnlyList<DateOnly> dates, int? keep, bool dryRun)
+    /// <param name="cancellationToken">Stops the wait for the warehouse (prune's own steps are short and each idempotent).</param>
+    public PruneResult Execute(string match, IReadOnlyList<DateOnly> dates, int? keep, bool dryRun, CancellationToken cancellationToken = default)
     {
         var name = _context.Settings.Match(match).Name;
-        using var held = _context.Lock($"prune {name}", out _context);
+        using var held = _context.Lock($"prune {name}", out _context, cancellationToken);
         var warehousePath = _context.Target.DatabasePath;
         if (!File.Exists(warehousePath))
         {
@@ -40,7 +41,7 @@ public sealed class PruneOperation
                 $"the warehouse {DisplayPath.For(warehousePath)} is not here; prune drops the snapshot tables in it, so run prune where the warehouse is");
         }
 
-        using var warehouse = DuckDbWarehouse.Open(warehousePath, readOnly: dryRun, _context.Target.PathAt);
+        using var warehouse = _context.Open(held, readOnly: dryRun);
         var targets = Plan(warehouse, name, dates, keep);
         var result = new PruneResult(dryRun);
         foreach (var target in targets)

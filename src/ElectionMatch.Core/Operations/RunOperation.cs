@@ -76,7 +76,7 @@ public sealed partial class RunOperation
         using var held = _context.Lock($"run {match.Name}", out _context, cancellationToken);
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
         var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
-        using var warehouse = DuckDbWarehouse.Open(_context.Target.DatabasePath, namedAt: _context.Target.PathAt);
+        using var warehouse = _context.Open(held);
         var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), _context.RunOption);

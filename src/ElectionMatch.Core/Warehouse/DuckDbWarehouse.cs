@@ -19,7 +19,9 @@ public sealed class DuckDbWarehouse : IDisposable
 
     /// <param name="namedAt">The setting that names the file (profiles.yml's <c>path:</c>), where a file that is not a
     /// warehouse is reported (EM0042); without it, the file itself, with no line (it is binary).</param>
-    public static DuckDbWarehouse Open(string path, bool readOnly = false, SourceSpan? namedAt = null)
+    /// <param name="wait">How long to wait while another process holds DuckDB's lock on the file (a command that took
+    /// <see cref="WarehouseLock"/> first passes what is left of its wait); none when null: EM0600 at once.</param>
+    public static DuckDbWarehouse Open(string path, bool readOnly = false, SourceSpan? namedAt = null, LockWait? wait = null)
     {
         EnsureDatabaseFile(path, namedAt);
         if (!readOnly)
@@ -33,26 +35,36 @@ public sealed class DuckDbWarehouse : IDisposable
             builder["ACCESS_MODE"] = "READ_ONLY";
         }
 
-        var connection = new DuckDBConnection(builder.ConnectionString);
-        try
+        wait ??= LockWait.None;
+        while (true)
         {
-            connection.Open();
-        }
-        catch (DuckDBException e)
-        {
-            connection.Dispose();
-            var display = Dbt.DisplayPath.For(path);
-            if (e.Message.Contains("Could not set lock", StringComparison.Ordinal) || e.Message.Contains("Conflicting lock", StringComparison.Ordinal))
+            var connection = new DuckDBConnection(builder.ConnectionString);
+            try
             {
-                // Another process, not the setting, is the problem: reported at the file.
-                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(display), $"the warehouse is locked by another process ({LockHolder(e.Message)}): a dbt run, a DuckDB shell or a program holding it open; close it or wait for it, then try again");
+                connection.Open();
+            }
+            catch (DuckDBException e)
+            {
+                connection.Dispose();
+                var display = Dbt.DisplayPath.For(path);
+                if (!e.Message.Contains("Could not set lock", StringComparison.Ordinal) && !e.Message.Contains("Conflicting lock", StringComparison.Ordinal))
+                {
+                    throw DiagnosticException.At(Codes.WarehouseFailure, namedAt ?? SourceSpan.PathOnly(display), $"cannot open the warehouse {display}: {e.Message.Split('\n')[0]}");
+                }
+
+                // Another process, not the setting, is the problem: waited for as for electionmatch's own lock (a
+                // command of another user, a dbt run), then reported at the file.
+                var holder = LockHolder.Of(e.Message);
+                if (wait.Pause(() => holder.Name))
+                {
+                    continue;
+                }
+
+                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(display), holder.Advice(wait));
             }
 
-            throw DiagnosticException.At(Codes.WarehouseFailure, namedAt ?? SourceSpan.PathOnly(display), $"cannot open the warehouse {display}: {e.Message.Split('\n')[0]}");
+            return new DuckDbWarehouse(InUtc(connection), path);
         }
-
-        InUtc(connection);
-        return new DuckDbWarehouse(connection, path);
     }
 
     /// <summary>
@@ -95,13 +107,6 @@ public sealed class DuckDbWarehouse : IDisposable
                 $"cannot open the warehouse {display}: the file exists but is not a DuckDB database file (" + (read == 0 ? "it is empty" : "no DuckDB header") +
                 "); point profiles.yml's path at the warehouse, or at a file that does not exist yet to create a new one");
         }
-    }
-
-    /// <summary>DuckDB names the holder as "Conflicting lock is held in /usr/bin/dotnet (PID 123)"; the rest of its text is noise here.</summary>
-    private static string LockHolder(string message)
-    {
-        var m = System.Text.RegularExpressions.Regex.Match(message, @"held in (?<program>.+?) \(PID (?<pid>\d+)\)");
-        return m.Success ? $"{System.IO.Path.GetFileName(m.Groups["program"].Value)}, PID {m.Groups["pid"].Value}" : "process unknown";
     }
 
     /// <summary>An in-memory database, for work that must not touch the user's warehouse.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,7 +8,7 @@ namespace ElectionMatch.Warehouse;
 /// <summary>
 /// Serialises electionmatch commands on one warehouse: a second run (or generate, check, verify, prune, explain, evaluate)
 /// waits, bounded, for the first to finish instead of failing on DuckDB's own file lock, at once or halfway through. The lock file lives in
-/// the temporary directory, keyed by the warehouse's full path, so the project gains no file; the OS releases it
+/// a per-user directory under /tmp (<see cref="LockDirectory"/>), keyed by the warehouse's real path, so the project gains no file; the OS releases it
 /// when the holder dies, even by SIGKILL. A sibling <c>.owner</c> file names the holder for the message.
 /// </summary>
 /// <remarks>
@@ -20,27 +19,32 @@ namespace ElectionMatch.Warehouse;
 /// </remarks>
 public sealed class WarehouseLock : IDisposable
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-
     private readonly FileStream? _stream;
     private readonly string? _ownerPath;
     private readonly string? _lockPath;
 
-    private WarehouseLock(FileStream? stream, string? ownerPath, string? lockPath = null)
+    private WarehouseLock(LockWait wait, FileStream? stream, string? ownerPath, string? lockPath = null)
     {
+        Wait = wait;
         _stream = stream;
         _ownerPath = ownerPath;
         _lockPath = lockPath;
     }
 
+    /// <summary>The wait this lock was taken with, its clock still running: what is left of it is for DuckDB's own lock on the file (<see cref="DuckDbWarehouse.Open"/>).</summary>
+    public LockWait Wait { get; }
+
     /// <param name="purpose">What the holder does, written for a waiting process to show (for example "run candidacy_ddhq_matches").</param>
     /// <param name="cancellationToken">Stops the wait (a cancelled build does not wait out the timeout).</param>
-    public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose, CancellationToken cancellationToken = default)
+    public static WarehouseLock Acquire(string warehousePath, TimeSpan timeout, string purpose, CancellationToken cancellationToken = default) =>
+        Acquire(warehousePath, new LockWait(timeout, cancellationToken), purpose);
+
+    /// <param name="wait">How long to wait, and what stops the wait (<see cref="LockWaitCancelledException"/>).</param>
+    public static WarehouseLock Acquire(string warehousePath, LockWait wait, string purpose)
     {
         var lockPath = LockPath(warehousePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(lockPath)!);
+        CreateDirectory(Path.GetDirectoryName(lockPath)!);
         var ownerPath = Path.ChangeExtension(lockPath, ".owner");
-        var clock = Stopwatch.StartNew();
         while (true)
         {
             try
@@ -55,34 +59,69 @@ public sealed class WarehouseLock : IDisposable
                 }
 
                 DescribeOwner(ownerPath, purpose);
-                return new WarehouseLock(stream, ownerPath, lockPath);
+                return new WarehouseLock(wait, stream, ownerPath, lockPath);
             }
             catch (UnauthorizedAccessException)
             {
-                // Another user's lock file: no turn-taking with that user's commands, but DuckDB's own lock still
-                // keeps the file whole, and its message (EM0600) names the holder.
-                return new WarehouseLock(null, null);
-            }
-            catch (IOException) when (clock.Elapsed < timeout)
-            {
-                cancellationToken.WaitHandle.WaitOne(Poll);
-                cancellationToken.ThrowIfCancellationRequested();
+                // A lock directory another user created first: no turn-taking here, but DuckDB's own lock still keeps
+                // the file whole, and DuckDbWarehouse.Open waits for it as for this lock.
+                return new WarehouseLock(wait, null, null);
             }
             catch (IOException)
             {
+                // Not in a filter: an exception thrown there (the cancelled wait's) would be swallowed.
+                if (wait.Pause(() => $"another electionmatch command ({Holder(ownerPath)})"))
+                {
+                    continue;
+                }
+
                 throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(Dbt.DisplayPath.For(warehousePath)),
-                    $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); waited {timeout.TotalSeconds:0.#} s for it; let it finish, or pass --lock-timeout <seconds> to wait longer");
+                    $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); {wait.Waited}; let it finish, or pass --lock-timeout <seconds> to wait longer");
             }
         }
     }
 
-    /// <summary>The lock file of a warehouse: in the temporary directory, named by a hash of the warehouse's full path.</summary>
+    /// <summary>
+    /// The lock file of a warehouse: in <see cref="LockDirectory"/>, named by a hash of the warehouse's real path (every
+    /// symlink resolved), so a command that reaches the warehouse through a symlinked project directory meets the lock
+    /// of one that reaches it through the real one.
+    /// </summary>
     internal static string LockPath(string warehousePath)
     {
-        var full = Dbt.WorkingDirectory.Full(warehousePath);
-        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..24];
-        return Path.Combine(Path.GetTempPath(), "electionmatch-locks", key + ".lock");
+        var real = RealPath.Of(warehousePath);
+        var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(real)))[..24];
+        return Path.Combine(LockDirectory, key + ".lock");
     }
+
+    /// <summary>
+    /// Where the lock files live: one directory per user that no environment variable moves, so every command of that
+    /// user on a warehouse meets the same lock. Not <see cref="Path.GetTempPath"/> on Unix: it follows TMPDIR, which
+    /// one shell, CI step or IDE sets and another does not, and two commands took no turns. Not $XDG_RUNTIME_DIR either:
+    /// only a login session sets it (cron, ssh commands, containers and sudo do not). Per user, since a directory one
+    /// user creates in /tmp the others cannot write into; commands of two users on one warehouse meet DuckDB's lock
+    /// instead, which <see cref="DuckDbWarehouse.Open"/> waits for too. On Windows the temporary directory is the
+    /// user's own profile's.
+    /// </summary>
+    internal static string LockDirectory =>
+        OperatingSystem.IsWindows()
+            ? Path.Combine(Path.GetTempPath(), "electionmatch-locks")
+            : string.Create(CultureInfo.InvariantCulture, $"/tmp/electionmatch-locks-{geteuid()}");
+
+    private static void CreateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            // Only its user may add or read the files: the owner files name the commands run.
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
 
     /// <summary>
     /// Whether the open file is still linked at its path. Linux names a file deleted while open "<c>path (deleted)</c>"

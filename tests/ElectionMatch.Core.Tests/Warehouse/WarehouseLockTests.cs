@@ -31,6 +31,50 @@ public sealed class WarehouseLockTests : IDisposable
     }
 
     [Fact]
+    public void A_lock_taken_through_a_symlinked_directory_keeps_out_a_command_through_the_real_one()
+    {
+        var link = Path.Combine(_directory, "project-link");
+        Directory.CreateSymbolicLink(link, _directory);
+
+        using (WarehouseLock.Acquire(Path.Combine(link, "warehouse.duckdb"), TimeSpan.Zero, "run through the link"))
+        {
+            // Before, the lock was keyed by the path as written: the real one was another lock, taken at once.
+            var refused = Assert.Throws<DiagnosticException>(() => WarehouseLock.Acquire(Warehouse, TimeSpan.Zero, "verify"));
+            Assert.Contains("`electionmatch run through the link`", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_lock_directory_is_the_users_own_and_not_the_temporary_directory()
+    {
+        var directory = Path.GetDirectoryName(WarehouseLock.LockPath(Warehouse))!;
+
+        Assert.Equal(WarehouseLock.LockDirectory, directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // TMPDIR moves Path.GetTempPath(), and with it, before, the lock of a command run under another TMPDIR.
+            Assert.StartsWith("/tmp/electionmatch-locks-", directory, StringComparison.Ordinal);
+            using (WarehouseLock.Acquire(Warehouse, TimeSpan.Zero, "run first"))
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(directory));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_cancelled_wait_stops_at_once_and_names_the_holder()
+    {
+        using var cancel = new CancellationTokenSource();
+        using (WarehouseLock.Acquire(Warehouse, TimeSpan.Zero, "run first"))
+        {
+            cancel.Cancel();
+            // A wait of an hour: only the cancellation ends it.
+            var stopped = Assert.Throws<LockWaitCancelledException>(() => WarehouseLock.Acquire(Warehouse, TimeSpan.FromHours(1), "verify", cancel.Token));
+            Assert.Contains($"waiting for the warehouse, held by another electionmatch command (process {Environment.ProcessId}, `electionmatch run first`", stopped.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_released_lock_leaves_no_file_in_the_lock_directory()
     {
         var lockPath = WarehouseLock.LockPath(Warehouse);
