@@ -59,7 +59,9 @@ internal sealed class CtrlC : IDisposable
             var wake = left == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, 250));
             if (await Task.WhenAny(command, _signalled.WaitAsync(wake)).ConfigureAwait(false) == command)
             {
-                return await command.ConfigureAwait(false);
+                // A command that stopped in time exits with the code of the signal that stopped it: 143 for SIGTERM.
+                var exitCode = await command.ConfigureAwait(false);
+                return exitCode == DiagnosticPrinter.Cancelled ? _exitCode : exitCode;
             }
         }
     }

@@ -37,4 +37,23 @@ public sealed class SignalAfterCommitTests : IDisposable
         var check = CliProcess.Run("check", "--project-dir", _fixture.Directory);
         Assert.True(check.ExitCode == 0, check.Output);
     }
+
+    // Before: 130, Ctrl-C's code, for a run that SIGTERM stopped in time; 143 only when the CLI ended it 2 s later.
+    [Fact]
+    public void A_run_stopped_by_SIGTERM_before_its_commit_exits_with_SIGTERM_s_code_and_publishes_nothing()
+    {
+        var release = Path.Combine(_fixture.Directory, "release-hold");
+        using var running = WatchedCli.Start(
+            new Dictionary<string, string> { [CrashPoint.HoldVariable] = "stage:left_input=" + release },
+            "run", Match, "--allow-future-date", "--snapshot-date", "2030-07-02", "--project-dir", _fixture.Directory);
+        running.WaitForStderr("held at stage:left_input");
+
+        running.Terminate();
+        File.WriteAllText(release, "");
+        var stopped = running.Finish();
+
+        Assert.True(stopped.ExitCode == 143, stopped.Output);
+        Assert.Contains("electionmatch: cancelled; nothing was published", stopped.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf($"electionmatch/manifests/{Match}_20300702.json")));
+    }
 }

@@ -71,6 +71,14 @@ internal sealed class WatchedProcess : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>SIGTERM, what a CI runner or a service manager sends to stop a job.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Whether the process ignores SIGINT (signal 2: bit 1 of <c>SigIgn</c> in /proc/PID/status, Linux).</summary>
     private static bool IgnoresSigint(int pid)
     {
