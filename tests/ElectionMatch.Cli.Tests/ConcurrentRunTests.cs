@@ -46,18 +46,7 @@ public sealed class ConcurrentRunTests : IDisposable
         using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
         try
         {
-            holder.OutputDataReceived += (_, _) => { };
-            holder.BeginOutputReadLine();
-            var paused = Task.Run(() =>
-            {
-                string? line;
-                while ((line = holder.StandardError.ReadLine()) is not null && !line.StartsWith("paused at", StringComparison.Ordinal))
-                {
-                }
-
-                return line;
-            });
-            Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
+            await ReachedPause(holder);
 
             var waiting = CliProcess.Run(Run("2030-06-10", "--lock-timeout", "1"));
 
@@ -184,18 +173,7 @@ public sealed class ConcurrentRunTests : IDisposable
         using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
         try
         {
-            holder.OutputDataReceived += (_, _) => { };
-            holder.BeginOutputReadLine();
-            var paused = Task.Run(() =>
-            {
-                string? line;
-                while ((line = holder.StandardError.ReadLine()) is not null && !line.StartsWith("paused at", StringComparison.Ordinal))
-                {
-                }
-
-                return line;
-            });
-            Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
+            await ReachedPause(holder);
             // As another user's command, or an electionmatch that keeps its lock elsewhere, holds it: its lock file is
             // not the one this command opens (deleted, the path is a new file), but DuckDB's lock on the warehouse is.
             File.Delete(WarehouseLock.LockPath(_fixture.WarehousePath));
@@ -253,5 +231,22 @@ public sealed class ConcurrentRunTests : IDisposable
         Assert.Contains($"goodparty.duckdb: error {Codes.WarehouseLocked}: the warehouse is locked by another process (", run.Stderr, StringComparison.Ordinal);
         Assert.Contains($"PID {Environment.ProcessId}): a dbt run, a DuckDB shell or a program holding it open; waited 1 s for it;", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(before.Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)), _fixture.Snapshot().Where(f => !f.Key.StartsWith("target/", StringComparison.Ordinal)));
+    }
+
+    // Waits until a run started with ELECTIONMATCH_TEST_PAUSE_AT says it is paused, holding the warehouse.
+    private static async Task ReachedPause(System.Diagnostics.Process holder)
+    {
+        holder.OutputDataReceived += (_, _) => { };
+        holder.BeginOutputReadLine();
+        var paused = Task.Run(() =>
+        {
+            string? line;
+            while ((line = holder.StandardError.ReadLine()) is not null && !line.StartsWith("paused at", StringComparison.Ordinal))
+            {
+            }
+
+            return line;
+        });
+        Assert.True(await paused.WaitAsync(TimeSpan.FromMinutes(2)) is not null, "the first run never reached its pause point");
     }
 }
