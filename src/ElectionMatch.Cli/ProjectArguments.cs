@@ -36,6 +36,7 @@ internal sealed class ProjectArguments
     public ProjectOptions Read(ParseResult result) =>
         new(DbtProject.Locate(result.GetValue(ProjectDir) ?? Environment.GetEnvironmentVariable("DBT_PROJECT_DIR")), result.GetValue(ProfilesDir), result.GetValue(Target))
         {
+            ProjectDirectoryAsGiven = result.GetValue(ProjectDir),
             LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)),
             // A command waiting up to a minute in silence looks hung.
             LockWaiting = line => Output.Terminal.Error.WriteLine("electionmatch: " + line),

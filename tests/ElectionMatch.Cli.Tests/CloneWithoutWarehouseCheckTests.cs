@@ -88,7 +88,7 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
         var committed = (_clone.Read(StableSql), _clone.Read(StableYaml));
         var at = $"__sources.yaml({EntryLine(Later)},9): ";
         var reason = $"snapshot '{Later}' is declared here but table model_predictions.{Later} in ";
-        var remedy = $"publish it into this one with `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-04 --allow-future-date --replace` (which recomputes it from the inputs as they are now, not the snapshot as it was published), or delete this entry if the snapshot should not exist";
+        var remedy = $"publish it into this one with `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-04 --allow-future-date --replace --project-dir {_clone.Directory}` (which recomputes it from the inputs as they are now, not the snapshot as it was published), or delete this entry if the snapshot should not exist";
 
         var check = Cli("check");
         var generate = Cli("generate");

@@ -81,7 +81,7 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared) : IClass
         Assert.True(killed.WasKilled, killed.Output);
 
         var check = CliProcess.Run("check", "--project-dir", project.Directory);
-        var rerun = $"`electionmatch run {UninterruptedRun.Match} --snapshot-date {UninterruptedRun.Date} --allow-future-date --incremental --retrain` finishes it";
+        var rerun = $"`electionmatch run {UninterruptedRun.Match} --snapshot-date {UninterruptedRun.Date} --allow-future-date --incremental --retrain --project-dir {project.Directory}` finishes it";
         Assert.Contains(rerun, check.Stderr, StringComparison.Ordinal);
 
         var finished = CliProcess.Run(["run", UninterruptedRun.Match, .. options, "--project-dir", project.Directory]);
@@ -105,7 +105,7 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared) : IClass
         // Before, generate added an entry without `manifest:` (which the finishing run never repaired), wrote staging files,
         // and moved the stable model onto the unfinished snapshot, which check then called out of date for good.
         Assert.True(generate.ExitCode == 0, generate.Output);
-        Assert.Contains($"left {Later} alone: the run that published it was interrupted before it wrote its files (EM0608); `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-10 --allow-future-date` finishes it", generate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"left {Later} alone: the run that published it was interrupted before it wrote its files (EM0608); `electionmatch run {UninterruptedRun.Match} --snapshot-date 2030-06-10 --allow-future-date --project-dir {project.Directory}` finishes it", generate.Stdout, StringComparison.Ordinal);
         Assert.Equal(Project(before), Project(project.Snapshot()));
         var check = CliProcess.Run("check", "--project-dir", project.Directory);
         // The stable model was not moved, so it is not out of date (EM0107) either; the fixture's downstream warnings stay.

@@ -110,8 +110,8 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         // Before, the advice was `--replace` alone, which republishes the inputs as they are today under the old date; then
         // a DuckDB statement to run by hand on the warehouse.
         var parquet = $"target/model_predictions/{Middle}.parquet";
-        Assert.Contains($"its parquet copy {_fixture.PathOf(parquet)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
-        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace` would instead recompute it from the inputs as they are now, publishing their current data under 2030-06-10", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {_fixture.PathOf(parquet)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10 --project-dir {_fixture.Directory}` puts the table back from it", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace --project-dir {_fixture.Directory}` would instead recompute it from the inputs as they are now, publishing their current data under 2030-06-10", error, StringComparison.Ordinal);
         Assert.DoesNotContain("read_parquet", error, StringComparison.Ordinal);
 
         // Following the advice clears the finding: the copy is the table as published.
@@ -191,7 +191,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDiffersFromManifest}: {table} does not hold what its manifest {Middle}.json recorded: {manifest.Rows - 1} rows", error, StringComparison.Ordinal);
         Assert.Contains($"the manifest: {manifest.Rows} rows, content sha256 {manifest.ContentSha256[..12]}", error, StringComparison.Ordinal);
         // The parquet copy would disagree with the rewritten log: a backup, or a run recomputing from today's inputs.
-        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10; to have it back as published, restore the warehouse from a backup", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace --project-dir {_fixture.Directory}` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10; to have it back as published, restore the warehouse from a backup", error, StringComparison.Ordinal);
         Assert.DoesNotContain("parquet", error, StringComparison.Ordinal);
     }
 
@@ -250,7 +250,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Equal(1, verify.ExitCode);
         var error = Assert.Single(Errors(verify));
         Assert.Contains($"{Middle}.json({line},1): error {Codes.SnapshotDropped}: model_predictions.{Middle} is not in the warehouse", error, StringComparison.Ordinal);
-        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10` puts the table back from it", error, StringComparison.Ordinal);
+        Assert.Contains($"its parquet copy {_fixture.PathOf($"target/model_predictions/{Middle}.parquet")} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-10 --project-dir {_fixture.Directory}` puts the table back from it", error, StringComparison.Ordinal);
 
         // A copy that no longer holds the snapshot as published is not advised: rows deleted from it here.
         var parquet = _fixture.PathOf($"target/model_predictions/{Middle}.parquet");
@@ -260,7 +260,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var cut = Assert.Single(Errors(Cli("verify", "--no-inputs")));
 
         Assert.DoesNotContain("parquet", cut, StringComparison.Ordinal);
-        Assert.Contains("--replace` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10", cut, StringComparison.Ordinal);
+        Assert.Contains($"--replace --project-dir {_fixture.Directory}` republishes it, but recomputes it from the inputs as they are now, publishing their current data under 2030-06-10", cut, StringComparison.Ordinal);
     }
 
     [Fact]

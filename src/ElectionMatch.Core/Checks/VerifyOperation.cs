@@ -204,7 +204,7 @@ public sealed class VerifyOperation
             {
                 var date = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                 Report(Codes.SnapshotPartlyPruned, Severity.Error, SourceSpan.TextFile(DisplayPath.For(_context.PrunedManifestPath(name))),
-                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `electionmatch prune {_match} --snapshot-date {date}` finishes it");
+                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `electionmatch prune {_match} --snapshot-date {date}{_context.CommandOptions}` finishes it");
             }
         }
 

@@ -59,7 +59,7 @@ public sealed class ExplainOperation
             var stages = HasStages(warehouse, run)
                 ? $"; the run schema {run.Name} holds the stages of {(identity is null ? "a run that stopped or failed before it published" : $"a run of {identity.Snapshot} that did not publish")}, whose decisions are no snapshot's"
                 : "";
-            throw DiagnosticException.At(Codes.RunNotFound, at, $"no snapshot of '{match}' is published in the warehouse{stages}; `{_context.RunCommand(match, null, [])}{_context.CommandOptions}` first");
+            throw DiagnosticException.At(Codes.RunNotFound, at, $"no snapshot of '{match}' is published in the warehouse{stages}; `{_context.RunCommand(match, null, [])}` first");
         }
 
         var record = log.Latest(match).LastOrDefault(r => r.Snapshot == snapshot.Table);
@@ -79,7 +79,7 @@ public sealed class ExplainOperation
             if (unread.Count > 0)
             {
                 throw DiagnosticException.At(Codes.ExplainPartitionUnreadable, at,
-                    $"'{PrintableText.Of(leftId)}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `{_context.RunCommand(match, null, ["--incremental"])}{_context.CommandOptions}` computes it again");
+                    $"'{PrintableText.Of(leftId)}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `{_context.RunCommand(match, null, ["--incremental"])}` computes it again");
             }
 
             throw DiagnosticException.At(Codes.ExplainIdNotFound, at, NotFound(warehouse, parts, settings, leftId));
@@ -156,7 +156,7 @@ public sealed class ExplainOperation
             });
         }
 
-        return $"{of}; `{_context.RunCommand(match, snapshot.Date, ["--replace"])}{_context.CommandOptions}` computes them for {snapshot.Table} again (from the inputs as they are now)";
+        return $"{of}; `{_context.RunCommand(match, snapshot.Date, ["--replace"])}` computes them for {snapshot.Table} again (from the inputs as they are now)";
     }
 
     /// <summary>
@@ -211,7 +211,7 @@ public sealed class ExplainOperation
 
         if (!warehouse.TableExists(run.Name, IncrementalRun.PartitionsTable))
         {
-            throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `{_context.RunCommand(match, null, [])}{_context.CommandOptions}` first");
+            throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `{_context.RunCommand(match, null, [])}` first");
         }
 
         // One query for every partition: a schema that is gone, or was not finished, is named, not read.

@@ -81,7 +81,8 @@ public sealed class ProjectContext
 
     /// <summary>
     /// The command that runs <paramref name="match"/> for <paramref name="date"/> (none: today's) as this host takes it, with
-    /// <c>--allow-future-date</c> when the date needs it and the further run <paramref name="options"/> (CLI flags).
+    /// <c>--allow-future-date</c> when the date needs it and the further run <paramref name="options"/> (CLI flags), and on
+    /// the command line the user's project options (<see cref="CommandOptions"/>).
     /// </summary>
     public string RunCommand(string match, DateOnly? date, IEnumerable<string> options)
     {
@@ -89,16 +90,16 @@ public sealed class ProjectContext
         var rest = string.Concat(options.Select(o => " " + RunOption(o)));
         return Host == ProjectHost.MSBuild
             ? $"dotnet build -t:ElectionMatchRun -p:Match={match}{(date is null ? "" : $" -p:SnapshotDate={date:yyyy-MM-dd}")}{future}{rest}"
-            : $"electionmatch run {match}{(date is null ? "" : $" --snapshot-date {date:yyyy-MM-dd}")}{future}{rest}";
+            : $"electionmatch run {match}{(date is null ? "" : $" --snapshot-date {date:yyyy-MM-dd}")}{future}{rest}{CommandOptions}";
     }
 
     /// <summary>
     /// The user's <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c> as given (each with a space before it, the
     /// defaults left out), to end a CLI command a message advises: without them it would run on another project. Empty in a
-    /// build, whose project file names the project. (explain's advice ends with them; EM0608's and prune's do not yet.)
+    /// build, whose project file names the project.
     /// </summary>
     public string CommandOptions => Host == ProjectHost.MSBuild ? "" :
-        (Options.ProjectDirectory is "." or "" ? "" : " --project-dir " + ShellWord(Options.ProjectDirectory))
+        (Options.ProjectDirectoryAsGiven is null or "." or "" ? "" : " --project-dir " + ShellWord(Options.ProjectDirectoryAsGiven))
         + (Options.ProfilesDirectory is null ? "" : " --profiles-dir " + ShellWord(Options.ProfilesDirectory))
         + (Options.Target is null ? "" : " --target " + ShellWord(Options.Target));
 
@@ -123,7 +124,7 @@ public sealed class ProjectContext
         }
 
         // No build target restores (nor prunes): in a build the CLI is still what to run, in the dbt repository.
-        var restore = $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}";
+        var restore = $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
         var by = Host == ProjectHost.MSBuild ? $"the electionmatch CLI puts the table back from it (no build target does): `{restore}`, run in the dbt project's directory" : $"`{restore}` puts the table back from it";
         return $"its parquet copy {DisplayPath.For(ParquetPath(name))} holds it as published: {by}; `{replace}` would instead recompute it {from}";
     }

@@ -9,6 +9,13 @@ public sealed record ProjectOptions(string ProjectDirectory, string? ProfilesDir
     /// <summary>Told, once, that the command waits for the warehouse and for whom (<see cref="Warehouse.LockWait.Waiting"/>); the CLI prints it.</summary>
     public Action<string>? LockWaiting { get; init; }
 
+    /// <summary>
+    /// <c>--project-dir</c> as the user typed it, which advice repeats (<see cref="ProjectContext.CommandOptions"/>); null
+    /// when the project was found without it (the working directory or one above it, or <c>$DBT_PROJECT_DIR</c>), as the
+    /// advised command then finds it too.
+    /// </summary>
+    public string? ProjectDirectoryAsGiven { get; init; }
+
     /// <summary>What runs the operation; it words the commands messages tell the user to run.</summary>
     public ProjectHost Host { get; init; } = ProjectHost.Cli;
 }

@@ -26,6 +26,21 @@ public sealed class RepublishAdviceTests : IDisposable
         Assert.DoesNotContain("read_parquet", advice, StringComparison.Ordinal);
     }
 
+    // Before, only explain's advice repeated them: verify's and check's restore, replace and rerun commands, followed
+    // as written from another directory, acted on whatever project was there.
+    [Fact]
+    public void The_commands_advised_repeat_the_project_dir_the_user_gave_and_only_that()
+    {
+        var name = new SnapshotName("candidacy_ddhq_matches", new DateOnly(2026, 1, 1));
+        var given = ProjectContext.Load(new ProjectOptions(_fixture.Directory) { ProjectDirectoryAsGiven = "../our dbt", Target = "dev" });
+        var found = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+
+        Assert.Contains("`electionmatch restore candidacy_ddhq_matches --snapshot-date 2026-01-01 --project-dir '../our dbt' --target dev` puts the table back", given.RepublishAdvice(name, fromParquet: true), StringComparison.Ordinal);
+        Assert.Equal("electionmatch run candidacy_ddhq_matches --snapshot-date 2026-01-01 --replace --project-dir '../our dbt' --target dev", given.RunCommand(name.Match, name.Date, ["--replace"]));
+        // A project found without --project-dir (the working directory, one above it, $DBT_PROJECT_DIR) is found again so.
+        Assert.Equal("electionmatch run candidacy_ddhq_matches --snapshot-date 2026-01-01 --replace", found.RunCommand(name.Match, name.Date, ["--replace"]));
+    }
+
     [Fact]
     public void In_a_build_the_restore_is_still_the_cli_command_said_as_such_and_the_replace_is_the_builds()
     {
