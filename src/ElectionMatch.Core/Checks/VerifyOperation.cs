@@ -97,8 +97,7 @@ public sealed class VerifyOperation
             foreach (var record in _records.Values.Where(r => !r.IsComplete))
             {
                 // In MSBuild, the build's own command, at a line a log or an IDE can open: the match in electionmatch.yml.
-                // The interrupted run's own options (an incremental run's model and partitions), or the rerun publishes something else.
-                var rerun = _context.RunCommand(_match, SnapshotName.TryParse(record.Snapshot, _match)!.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                var rerun = _context.FinishCommand(record);
                 var at = _context.Host != ProjectHost.MSBuild ? SourceSpan.PathOnly(WarehouseFile)
                     : _context.Settings.Matches.TryGetValue(_match, out var settings) ? settings.At : SourceSpan.TextFile(DisplayPath.For(_context.Settings.FilePath));
                 Report(Codes.RunInterrupted, Severity.Error, at,

@@ -50,7 +50,7 @@ public sealed class GenerateOperation
             var interrupted = InterruptedSnapshots(warehouse, match.Name);
             foreach (var record in interrupted.Values)
             {
-                result.LeftInterrupted.Add(LeftInterruptedLine(record, match.Name));
+                result.LeftInterrupted.Add(LeftInterruptedLine(record));
             }
 
             // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
@@ -352,10 +352,9 @@ public sealed class GenerateOperation
         new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
 
     /// <summary>What generate says of an interrupted snapshot it leaves alone, with the command that finishes it.</summary>
-    private string LeftInterruptedLine(PublishRecord record, string match)
+    private string LeftInterruptedLine(PublishRecord record)
     {
-        var date = SnapshotName.TryParse(record.Snapshot, match)!.Date;
-        var rerun = _context.RunCommand(match, date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var rerun = _context.FinishCommand(record);
         return $"left {record.Snapshot} alone: the run that published it was interrupted before it wrote its files (EM0608); `{rerun}` finishes it";
     }
 

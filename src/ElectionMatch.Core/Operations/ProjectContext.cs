@@ -94,6 +94,13 @@ public sealed class ProjectContext
     }
 
     /// <summary>
+    /// The command that finishes the snapshot an interrupted run published (EM0608): that run again, with its own options
+    /// (an incremental run's model and partitions), or the rerun would publish something else.
+    /// </summary>
+    public string FinishCommand(PublishRecord record) =>
+        RunCommand(record.Match, SnapshotName.TryParse(record.Snapshot, record.Match)!.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>
     /// The user's <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c> as given (each with a space before it, the
     /// defaults left out), to end a CLI command a message advises: without them it would run on another project. Empty in a
     /// build, whose project file names the project.

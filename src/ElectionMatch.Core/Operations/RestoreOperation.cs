@@ -94,7 +94,7 @@ public sealed class RestoreOperation
         var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
         if (record is { IsComplete: false })
         {
-            var rerun = _context.RunCommand(name.Match, name.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var rerun = _context.FinishCommand(record);
             throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
                 $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `{rerun}` finishes it, and there is nothing to restore until it has");
         }
