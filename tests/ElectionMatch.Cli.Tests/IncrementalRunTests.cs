@@ -258,6 +258,27 @@ public sealed partial class IncrementalRunTests : IDisposable
         Assert.Contains($"model: {model[..12]} (adopted from snapshot {Match}_20300101)", incremental, StringComparison.Ordinal);
         Assert.DoesNotContain("training_run", incremental, StringComparison.Ordinal);
         Assert.Equal((2, 0, 2, "((no state), NC)"), Summary(incremental));
+
+        // The surnames are counted over the whole input once, with the adopted model, as the plain run counted them; the
+        // rows are the plain run's (counted over one state's results, a surname of a small state looks common).
+        Assert.Matches(@"(?m)^  surname_frequencies .*the results' surnames counted over the whole input", incremental);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+    }
+
+    [Fact]
+    public void A_first_incremental_run_that_trains_publishes_what_a_plain_run_publishes()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or "TX" or ""));
+        _fixture.CopyTo(_full);
+
+        var incremental = Run(_fixture.Directory, "2030-01-01", "--retrain");
+        Run(_full, "2030-01-01", "--replace");
+
+        // The training run counted the surnames; no second count.
+        Assert.Contains("training_run", incremental, StringComparison.Ordinal);
+        Assert.DoesNotContain("surname_frequencies", incremental, StringComparison.Ordinal);
+        Assert.Equal((3, 0, 3, "((no state), NC, TX)"), Summary(incremental));
+        Assert.Equal(Manifest(_full, "20300101"), Manifest(_fixture.Directory, "20300101"));
     }
 
     [Fact]

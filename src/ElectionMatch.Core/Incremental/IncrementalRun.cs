@@ -101,7 +101,16 @@ internal static class IncrementalRun
         // An LLM judge's prompt is a template a project may override (electionmatch/templates/), outside electionmatch.yml:
         // its answers, and so a partition's rows, change with it.
         var prompt = request.Options.Providers.PromptTemplate is { } template ? $"{template.Template} {template.Sha256}" : null;
-        var parts = new PartitionKeyParts(modelSha, request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)));
+        // The surnames' frequencies are counted over the whole input with the model (Train stored them) and kept with it.
+        if (cache.FindSurnameFrequencies(modelSha) is null)
+        {
+            clock.Restart();
+            CountSurnames(warehouse, match, run, inputs, cache, modelSha, request, cancellationToken);
+            Report(clock.Report("surname_frequencies", () => (0, 1), () => $"the results' surnames counted over the whole input, kept with model {modelSha[..12]}"));
+        }
+
+        var (frequencies, frequenciesSha) = cache.FindSurnameFrequencies(modelSha)!.Value;
+        var parts = new PartitionKeyParts(StatePartitions.Sha256($"{modelSha} surnames {frequenciesSha}"), request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)));
         var keys = partitions.ToDictionary(p => p.State, p => parts.KeyOf(match.Name, p), StringComparer.Ordinal);
         var recomputed = new List<string>();
         RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);
@@ -157,10 +166,10 @@ internal static class IncrementalRun
             foreach (var partition in toCompute)
             {
                 clock.Restart();
-                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model);
+                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies);
                 var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
                 var key = keys[partition.State];
-                var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model);
+                var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model, frequencies);
                 cache.Store(partition, key, parts, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
@@ -326,11 +335,31 @@ internal static class IncrementalRun
         try
         {
             var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
-            return cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+            var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256);
+            cache.StoreSurnameFrequencies(stored.Sha256, training);
+            return stored;
         }
         finally
         {
             warehouse.Execute($"drop schema if exists {Sql.Identifier(training.Name)} cascade");
+        }
+    }
+
+    /// <summary>
+    /// Counts the results' surnames over the whole input for a model that has none stored with it (adopted from a
+    /// snapshot, or stored by an older build): the inputs read, quarantined and cleaned in a schema of their own, dropped after.
+    /// </summary>
+    private static void CountSurnames(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, string modelSha, IncrementalRequest request, CancellationToken cancellationToken)
+    {
+        var counting = run.Part("surnames");
+        try
+        {
+            CandidacyDdhqMatcher.Create(warehouse, match, counting, request.Options).Clean(inputs, cancellationToken);
+            cache.StoreSurnameFrequencies(modelSha, counting);
+        }
+        finally
+        {
+            warehouse.Execute($"drop schema if exists {Sql.Identifier(counting.Name)} cascade");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Snapshots;
@@ -56,6 +57,7 @@ internal sealed class PartitionCache
             create schema if not exists {Sql.Identifier(Schema.Name)};
             create table if not exists {Schema.Table("models")} (
                 match varchar, settings_sha256 varchar, tool_version varchar, model_sha256 varchar, model_json varchar, trained_at_utc timestamp);
+            create table if not exists {Schema.Table("surname_frequencies")} (match varchar, model_sha256 varchar, last_name varchar, tf_last double);
             create table if not exists {Schema.Table("partitions")} (
                 match varchar, state varchar, cache_key varchar, input_sha256 varchar, model_sha256 varchar, settings_sha256 varchar,
                 tool_version varchar, left_rows bigint, computed_at_utc timestamp, counts_json varchar, accounts_json varchar);
@@ -119,6 +121,40 @@ internal sealed class PartitionCache
                 """);
         });
         return (ModelParameters.FromJson(json), sha);
+    }
+
+    /// <summary>
+    /// The surnames' frequencies stored with the model <paramref name="modelSha256"/>, as the matcher reads them
+    /// (<see cref="CandidacyDdhqMatcher.SurnameFrequencies"/>), and their hash; null when none are stored with it.
+    /// </summary>
+    /// <remarks>
+    /// Counted once over the whole input, when the model was trained or first used, and kept while it is: a partition
+    /// holds one state's rows, over which a small state's every surname looks common; counted again on each run they
+    /// would change every partition's weights whenever any results row changed.
+    /// </remarks>
+    public (string Relation, string Sha256)? FindSurnameFrequencies(string modelSha256)
+    {
+        var stored = $"{Schema.Table("surname_frequencies")} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)}";
+        var text = _warehouse.Query(
+            $"select string_agg(coalesce(last_name, '') || ' ' || cast(tf_last as varchar), chr(10) order by last_name nulls first), count(*) filter (where last_name is null) from {stored}",
+            r => r.IsDBNull(0) || r.GetInt64(1) != 1 ? null : r.GetString(0)).Single();
+        return text is null ? null : ($"(select last_name, tf_last from {stored})", StatePartitions.Sha256(text));
+    }
+
+    /// <summary>
+    /// Stores the surnames' frequencies a whole-input run in <paramref name="run"/> counted
+    /// (<see cref="CandidacyDdhqCleaning.SurnamesTable"/>) with the model <paramref name="modelSha256"/>, in place of the
+    /// match's earlier ones, and a row with no surname: the frequency of one seen once, for a surname that is new since.
+    /// </summary>
+    public void StoreSurnameFrequencies(string modelSha256, RunSchema run)
+    {
+        var table = Schema.Table("surname_frequencies");
+        var values = $"{Sql.Literal(_match)}, {Sql.Literal(modelSha256)}";
+        _warehouse.InTransaction(() => _warehouse.Execute($"""
+            delete from {table} where match = {Sql.Literal(_match)};
+            insert into {table} select {values}, last_name, tf_last from {run.Table(CandidacyDdhqCleaning.SurnamesTable)};
+            insert into {table} select {values}, null, 1 / greatest(count(*), 1) from {run.Table("right_clean")} where last_name is not null;
+            """));
     }
 
     /// <summary>The match's cached partitions: each's state, key, input hash and the other parts of its key.</summary>

@@ -67,10 +67,19 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>A model trained before (an incremental run's stored one): scoring uses it and this run trains nothing.</summary>
     public ModelParameters? Model { get; init; }
 
+    /// <summary>
+    /// The surnames' frequencies the term-frequency adjustment reads, counted over a whole input before (an incremental
+    /// run's, frozen with its model); null counts them over this run's results rows.
+    /// </summary>
+    public string? SurnameFrequencies { get; init; }
+
     private string T(string table) => _run.Table(table);
 
-    /// <summary>The matcher with a run's threads and model providers (offline when none); <paramref name="model"/> skips training.</summary>
-    public static CandidacyDdhqMatcher Create(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, MatchRunOptions options, ModelParameters? model = null) =>
+    /// <summary>
+    /// The matcher with a run's threads and model providers (offline when none); <paramref name="model"/> skips training,
+    /// <paramref name="surnameFrequencies"/> counting the surnames (<see cref="SurnameFrequencies"/>).
+    /// </summary>
+    public static CandidacyDdhqMatcher Create(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, MatchRunOptions options, ModelParameters? model = null, string? surnameFrequencies = null) =>
         new(warehouse, settings, run)
         {
             Threads = options.Threads,
@@ -78,29 +87,20 @@ internal sealed class CandidacyDdhqMatcher
             Embeddings = options.Providers.Embeddings,
             JudgeRowsPerRequest = settings.Judge.MaxRowsPerRequest ?? DefaultJudgeRowsPerRequest,
             Model = model,
+            SurnameFrequencies = surnameFrequencies,
         };
+
+    /// <summary>
+    /// Reads, quarantines and cleans the inputs and stops there: the tables up to <c>right_clean</c> and its surnames'
+    /// frequencies (<see cref="CandidacyDdhqCleaning.SurnamesTable"/>), as a whole run writes them.
+    /// </summary>
+    public void Clean(MatchInputs inputs, CancellationToken cancellationToken = default) =>
+        Clean(new Pipeline(_warehouse, CreateSchema(), null, cancellationToken), inputs);
 
     public MatchResult Run(MatchInputs inputs, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
-        var pipeline = new Pipeline(_warehouse, _run, progress, cancellationToken);
-        pipeline.Stage("reference", null, "nicknames", () =>
-        {
-            ReferenceData.LoadNicknames(_warehouse, _run, "nicknames");
-            ReferenceData.DeriveFirstNameGroups(_warehouse, _run, "nicknames", "first_name_groups");
-            ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
-            ReferenceData.LoadStates(_warehouse, _run, "states");
-            _cleaning.CreateFunctions(_warehouse);
-        });
-        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
-        // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
-        var rightNumbered = NumberedInput.Sql(_warehouse, inputs.RightRelation);
-        var rightReread = NumberedInput.ByFileRowNumber(_warehouse, inputs.RightRelation) ? rightNumbered : null;
-        var rightIdType = IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id);
-        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, rightIdType, keepColumns: rightReread is null));
-        pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
-        pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread, rightIdType));
+        var pipeline = new Pipeline(_warehouse, CreateSchema(), progress, cancellationToken);
+        Clean(pipeline, inputs);
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
@@ -129,6 +129,34 @@ internal sealed class CandidacyDdhqMatcher
         {
             Accounts = accounts,
         };
+    }
+
+    private RunSchema CreateSchema()
+    {
+        _warehouse.Execute($"drop schema if exists {Sql.Identifier(_run.Name)} cascade; create schema {Sql.Identifier(_run.Name)}");
+        return _run;
+    }
+
+    // The stages every run begins with: the reference data, the inputs read and quarantined, both sides cleaned.
+    private void Clean(Pipeline pipeline, MatchInputs inputs)
+    {
+        pipeline.Stage("reference", null, "nicknames", () =>
+        {
+            ReferenceData.LoadNicknames(_warehouse, _run, "nicknames");
+            ReferenceData.DeriveFirstNameGroups(_warehouse, _run, "nicknames", "first_name_groups");
+            ReferenceData.LoadFirstNameSex(_warehouse, _run, "first_name_sex");
+            ReferenceData.LoadStates(_warehouse, _run, "states");
+            _cleaning.CreateFunctions(_warehouse);
+        });
+        pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, NumberedInput.Sql(_warehouse, inputs.LeftRelation), IdType(inputs.Left, inputs.LeftRelation, _settings.Left.Id)));
+        // A results file numbered by its reader is read again by right_clean, so right_input keeps only what quarantine reads.
+        var rightNumbered = NumberedInput.Sql(_warehouse, inputs.RightRelation);
+        var rightReread = NumberedInput.ByFileRowNumber(_warehouse, inputs.RightRelation) ? rightNumbered : null;
+        var rightIdType = IdType(inputs.Right, inputs.RightRelation, _settings.Right.Id);
+        pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, rightIdType, keepColumns: rightReread is null));
+        pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
+        pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread, rightIdType, SurnameFrequencies));
     }
 
     // A clean left row with no usable election date yields no election row; say so instead of losing it.
