@@ -72,6 +72,14 @@ public sealed class RestoreOperation
     private SnapshotManifest Published(DuckDbWarehouse warehouse, SnapshotName name, out ManifestFile file)
     {
         var path = DisplayPath.For(_context.ManifestPath(name));
+        // Before the manifest is looked for: a run killed after its commit may not have written it yet, and the run is the remedy.
+        var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
+        if (record is { IsComplete: false })
+        {
+            throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
+                $"{FinishedSnapshots.InterruptedRun(_context, record)}, and there is nothing to restore until it has");
+        }
+
         var files = ManifestFiles.Of(_context, name.Match);
         if (files.FirstOrDefault(f => f.Snapshot == name.Table) is not { } found)
         {
@@ -89,14 +97,6 @@ public sealed class RestoreOperation
         {
             throw DiagnosticException.At(Codes.RestoreRefused, new SourceSpan(path, found.ErrorLine ?? 1, 1),
                 $"this manifest does not parse ({found.Error}), so what snapshot {name.Table} held when published is not known here (EM0605); restore the manifest from version control, then restore the table");
-        }
-
-        var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
-        if (record is { IsComplete: false })
-        {
-            var rerun = _context.FinishCommand(record);
-            throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
-                $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `{rerun}` finishes it, and there is nothing to restore until it has");
         }
 
         if (record is { ManifestSha256: { } published } && published != found.Sha256)
