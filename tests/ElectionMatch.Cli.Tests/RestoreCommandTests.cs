@@ -131,6 +131,30 @@ public sealed class RestoreCommandTests : IClassFixture<ThreeSnapshots>, IDispos
     }
 
     [Fact]
+    public void A_dropped_quarantine_table_of_a_snapshot_that_quarantined_nothing_is_recreated_empty_with_a_run_s_columns()
+    {
+        const string Quarantine = Newest + "__quarantine";
+        var published = Table(Quarantine);
+        var runs = Table(Middle + "__quarantine");
+        Tamper($"drop table model_predictions.{Quarantine}");
+        Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Quarantine} is not in the warehouse", Assert.Single(Errors(Cli("verify", "--no-inputs"))), StringComparison.Ordinal);
+
+        var dryRun = Cli("restore", Match, "--snapshot-date", "2030-06-17", "--dry-run");
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains($"would recreate model_predictions.{Quarantine} empty (0 rows, as its manifest recorded)", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        Assert.Contains($"model_predictions.{Newest} already holds what was published (", restore.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"recreated model_predictions.{Quarantine} empty (0 rows, as its manifest recorded)", restore.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing to restore", restore.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, published.Rows);
+        Assert.Equal(published, Table(Quarantine));
+        Assert.Equal(runs.Columns, Table(Quarantine).Columns);
+        AssertVerifyAndCheckPass();
+    }
+
+    [Fact]
     public void Restore_refuses_a_date_without_a_manifest_naming_the_snapshots_there_are()
     {
         var restore = Cli("restore", Match, "--snapshot-date", "2030-06-11");

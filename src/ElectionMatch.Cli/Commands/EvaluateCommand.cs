@@ -35,10 +35,14 @@ internal static class EvaluateCommand
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var locked = context.LockForReading($"evaluate {name}", out context, cancellationToken);
             var warehouse = locked.Warehouse;
-            var schema = context.Settings.Snapshots.Schema;
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);
-            var evaluated = EvaluatedSnapshot.Resolve(warehouse, resolver, schema, name, context.DeclaredSnapshots(name), result.GetValue(snapshot), definition.Evaluation, SourceSpan.PathOnly(Dbt.DisplayPath.For(context.Target.DatabasePath)));
+            var evaluated = EvaluatedSnapshot.Resolve(context, warehouse, name, result.GetValue(snapshot), definition.Evaluation);
+            if (evaluated.Interrupted is { } interrupted)
+            {
+                Terminal.Error.WriteLine(interrupted.ToString());
+            }
+
             var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), new Lazy<string>(() => resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt)), settings.Right);
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.

@@ -39,6 +39,11 @@ internal static class ExplainCommand
             var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
             var c = CultureInfo.InvariantCulture;
             var schema = context.Settings.Snapshots.Schema;
+            if (explanation.Interrupted is { } interrupted)
+            {
+                Terminal.Error.WriteLine(interrupted.ToString());
+            }
+
             Terminal.Out.WriteLine(explanation.OtherRun is null
                 ? $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from the stages of the run that published it"
                 : $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from its published rows alone: the candidate pairs are not shown, since {explanation.OtherRun}");

@@ -1,12 +1,13 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Evaluation;
 
 /// <summary>
-/// The snapshot <c>evaluate</c> scores: the one named with <c>--snapshot</c>, or the match's newest that can be read.
+/// The snapshot <c>evaluate</c> scores: the one named with <c>--snapshot</c>, or the match's newest finished one that can be read.
 /// A snapshot is read where dbt reads it: a declared one from its entry (its table, or its <c>external_location</c> file,
 /// as today's pipeline's hand-uploaded outputs are), one published here but not declared from its table.
 /// </summary>
@@ -17,30 +18,34 @@ namespace ElectionMatch.Evaluation;
 public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, string Display, string? QuarantineTable)
 {
     /// <summary>A snapshot published in the warehouse, read from its table (as bench does).</summary>
+    /// <summary>EM0608's warning when the snapshot named with <c>--snapshot</c> is of a run that was interrupted; null otherwise.</summary>
+    public Diagnostic? Interrupted { get; init; }
+
     public static EvaluatedSnapshot Published(string schema, SnapshotName name) =>
         new(name, Sql.Identifier(schema, name.Table), $"{schema}.{name.Table}", Sql.Identifier(schema, name.QuarantineTable));
 
-    /// <param name="declared">The match's snapshots declared in the sources YAML, oldest first.</param>
-    /// <param name="requested">The table named on the command line (with or without <paramref name="schema"/>), or null for the newest.</param>
-    /// <param name="warehouseAt">The warehouse file, where a missing snapshot is reported.</param>
-    public static EvaluatedSnapshot Resolve(
-        DuckDbWarehouse warehouse,
-        RelationResolver resolver,
-        string schema,
-        string match,
-        IReadOnlyList<(SnapshotName Name, SourceTable Entry)> declared,
-        string? requested,
-        EvaluationColumns columns,
-        SourceSpan warehouseAt)
+    /// <param name="requested">The table named on the command line (with or without the snapshot schema), or null for the
+    /// newest finished one, which the stable model reads (<see cref="FinishedSnapshots.Newest"/>): a snapshot whose run was
+    /// interrupted (EM0608) or that was pruned is passed over, as generate passes it over.</param>
+    internal static EvaluatedSnapshot Resolve(ProjectContext context, DuckDbWarehouse warehouse, string match, string? requested, EvaluationColumns columns)
     {
-        var readable = Readable(warehouse, resolver, schema, match, declared);
+        var schema = context.Settings.Snapshots.Schema;
+        var warehouseAt = SourceSpan.PathOnly(DisplayPath.For(context.Target.DatabasePath));
+        var readable = Readable(warehouse, context.Resolver(warehouse), schema, match, context.DeclaredSnapshots(match));
         var existing = readable.Count == 0
             ? $"'{match}' has no snapshot in {schema} that can be read (none published in this warehouse, no declared one whose table or external_location exists); run `electionmatch run {match}` first"
             : $"the snapshots of '{match}' are {string.Join(", ", readable.Select(s => s.Name.Table))}";
         EvaluatedSnapshot chosen;
         if (requested is null)
         {
-            chosen = readable.Count > 0 ? readable[^1] : throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, existing);
+            var byTable = readable.ToDictionary(s => s.Name.Table, StringComparer.Ordinal);
+            var newest = FinishedSnapshots.Newest(context, warehouse, match, n => byTable.ContainsKey(n.Table), readable.Select(s => s.Name));
+            chosen = newest is not null ? byTable[newest.Table]
+                : readable.Count == 0 ? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, existing)
+                : throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt,
+                    $"'{match}' has no finished snapshot that can be read ({existing}, none of them finished nor read by the stable model)"
+                    + (new SnapshotLog(warehouse).Latest(match).LastOrDefault(r => r.Snapshot == readable[^1].Name.Table) is { IsComplete: false } record ? "; " + FinishedSnapshots.InterruptedRun(context, record) : "")
+                    + "; name one with --snapshot to score it as it is");
         }
         else
         {
@@ -74,7 +79,7 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
             throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{chosen.Display} {how} is not a snapshot of '{match}': it has no column {string.Join(", ", missing)}; {existing}");
         }
 
-        return chosen;
+        return chosen with { Interrupted = requested is null ? null : FinishedSnapshots.Interrupted(context, warehouse, chosen.Name, warehouseAt) };
     }
 
     /// <summary>The match's snapshots whose relation can be read, oldest first; a declared entry wins over its own table.</summary>

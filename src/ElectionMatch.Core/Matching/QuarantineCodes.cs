@@ -83,6 +83,13 @@ internal static class QuarantineCodes
         [RepeatedDistrict] = "the district's state, type and name repeat an earlier row's under another id; only the first is used",
     };
 
+    /// <summary>
+    /// An empty quarantine table's query, with the columns and types a run's has (<see cref="SelectSql"/> over no rows): what
+    /// restore puts back for a snapshot that quarantined nothing.
+    /// </summary>
+    public static string EmptySql() => SelectSql(
+        "(select cast(null as varchar) as input, cast(null as bigint) as row_number, cast(null as varchar) as error_code, cast(null as varchar) as detail, cast(null as json) as original where false)");
+
     /// <summary>The quarantine table's rows from a relation of <c>(input, row_number, error_code, detail, original)</c>.</summary>
     /// <param name="original">SQL for the original row's JSON, e.g. <c>to_json(original)</c> when the relation keeps it as a struct.</param>
     /// <param name="stage">SQL for the row's <c>stage</c>; by default every row is a whole input row (<see cref="InputStage"/>).</param>

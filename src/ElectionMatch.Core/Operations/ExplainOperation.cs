@@ -63,9 +63,10 @@ public sealed class ExplainOperation
         }
 
         var record = log.Latest(match).LastOrDefault(r => r.Snapshot == snapshot.Table);
+        var interrupted = snapshotDate is null ? null : FinishedSnapshots.Interrupted(_context, warehouse, snapshot, at);
         if (identity is null || record is null || identity.RunId != record.RunId)
         {
-            return FromSnapshot(warehouse, settings, snapshot, leftId, OtherRun(warehouse, log, run, match, identity, snapshot), at);
+            return FromSnapshot(warehouse, settings, snapshot, leftId, OtherRun(warehouse, log, run, match, identity, snapshot), at) with { Interrupted = interrupted };
         }
 
         var (parts, unread) = Parts(warehouse, run, match, at);
@@ -91,6 +92,7 @@ public sealed class ExplainOperation
             Removed = removed,
             UnreadPartitions = unread,
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
+            Interrupted = interrupted,
         };
     }
 
@@ -116,18 +118,12 @@ public sealed class ExplainOperation
                 $"no snapshot {schema}.{named.Table} in the warehouse{pruned}; {(others.Count == 0 ? $"'{match}' has none" : $"the snapshots of '{match}': {string.Join(", ", others)}")}");
         }
 
-        var passedOver = published.Where(r => !r.IsComplete).Select(r => r.Snapshot).Concat(ManifestFiles.PrunedSnapshots(_context, match));
-        if (StableModelTarget.Find(_context, match, _context.Sources, passedOver, warehouse, _context.Resolver(warehouse)) is { Unreadable: null } target
-            && warehouse.TableExists(schema, target.Name.Table))
-        {
-            return target.Name;
-        }
-
-        return published
-            .Where(r => r.IsComplete && !r.IsPruned && warehouse.TableExists(schema, r.Snapshot))
-            .Select(r => SnapshotName.TryParse(r.Snapshot, match))
-            .OfType<SnapshotName>()
-            .MaxBy(n => n.Date);
+        return FinishedSnapshots.Newest(
+            _context,
+            warehouse,
+            match,
+            n => warehouse.TableExists(schema, n.Table),
+            published.Where(r => r.IsComplete && !r.IsPruned).Select(r => SnapshotName.TryParse(r.Snapshot, match)).OfType<SnapshotName>());
     }
 
     private static bool HasStages(DuckDbWarehouse warehouse, RunSchema run) =>
@@ -392,6 +388,9 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 
     /// <summary>After an incremental run, the state partitions the rows were read from; empty after a plain run.</summary>
     public IReadOnlyList<ExplainedPartition> Partitions { get; init; } = [];
+
+    /// <summary>EM0608's warning when the snapshot named by its date is of a run that was interrupted (<see cref="FinishedSnapshots.Interrupted"/>); null otherwise.</summary>
+    public Diagnostic? Interrupted { get; init; }
 }
 
 /// <summary>A state partition of an incremental run: its state (empty: none), whether that run reused it, and when it was computed (UTC).</summary>

@@ -123,9 +123,8 @@ public sealed class PruneOperation
         if (interrupted.TryGetValue(name.Table, out var record))
         {
             // The interrupted run's own options, as EM0608 gives them: the rerun must publish what that run was publishing.
-            var rerun = _context.FinishCommand(record);
             return Diagnostic.Error(Codes.PruneRefused, entry?.At ?? SourceSpan.PathOnly(manifest),
-                $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `{rerun}` finishes it, and prune can then retire it");
+                $"{FinishedSnapshots.InterruptedRun(_context, record)}, and prune can then retire it");
         }
 
         if (pruned.Contains(name.Table))

@@ -44,9 +44,19 @@ public sealed class RestoreOperation
         var schema = _context.Settings.Snapshots.Schema;
         var table = $"{schema}.{name.Table}";
         var parquet = DisplayPath.For(_context.ParquetPath(name));
+        var quarantine = QuarantineNeeds(warehouse, name, manifest, file);
         if (TableHolds(warehouse, Sql.Identifier(schema, name.Table), manifest, order, version))
         {
-            return new RestoreResult(name, table, parquet, manifest.Rows, manifest.ContentSha256, [], dryRun, AlreadyAsPublished: true);
+            if (quarantine.Recreate && !dryRun)
+            {
+                Replace(warehouse, name, null, manifest, order, version, recreateQuarantine: true);
+            }
+
+            return new RestoreResult(name, table, parquet, manifest.Rows, manifest.ContentSha256, [], dryRun, AlreadyAsPublished: true)
+            {
+                QuarantineRecreated = quarantine.Recreate ? $"{schema}.{name.QuarantineTable}" : null,
+                QuarantineNotRestored = quarantine.NotRestored,
+            };
         }
 
         var copy = ParquetCopy.Read(warehouse, _context.ParquetPath(name), manifest.Columns, order, version);
@@ -59,10 +69,49 @@ public sealed class RestoreOperation
 
         if (!dryRun)
         {
-            Replace(warehouse, name, copy, manifest, order, version);
+            Replace(warehouse, name, copy, manifest, order, version, quarantine.Recreate);
         }
 
-        return new RestoreResult(name, table, parquet, copy.Rows, copy.ContentSha256!, copy.Casts, dryRun, AlreadyAsPublished: false);
+        return new RestoreResult(name, table, parquet, copy.Rows, copy.ContentSha256!, copy.Casts, dryRun, AlreadyAsPublished: false)
+        {
+            QuarantineRecreated = quarantine.Recreate ? $"{schema}.{name.QuarantineTable}" : null,
+            QuarantineNotRestored = quarantine.NotRestored,
+        };
+    }
+
+    /// <summary>
+    /// What the snapshot's quarantine table needs: nothing when it holds what the manifest recorded; to be recreated when it is
+    /// missing or differs and the manifest recorded it empty (an empty table with a run's quarantine columns is then exactly
+    /// the one published); otherwise an error at the manifest's line, since no copy of a quarantine is kept to restore it from.
+    /// </summary>
+    private (bool Recreate, Diagnostic? NotRestored) QuarantineNeeds(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, ManifestFile file)
+    {
+        var schema = _context.Settings.Snapshots.Schema;
+        var exists = warehouse.TableExists(schema, name.QuarantineTable);
+        if (exists && QuarantineHolds(warehouse, Sql.Identifier(schema, name.QuarantineTable), manifest))
+        {
+            return (false, null);
+        }
+
+        if (manifest.QuarantineRows == 0)
+        {
+            return (true, null);
+        }
+
+        var display = DisplayPath.For(file.Path);
+        var recorded = manifest.QuarantineRows is { } rows ? $"{rows} quarantined rows" : "its quarantined rows (this manifest predates quarantine_rows)";
+        var why = $"restore cannot put it back: no copy of a quarantine table is kept (the parquet copy is of {name.Table} alone), and its manifest records {recorded}; to have it as published, restore the warehouse from a backup, or `{_context.RunCommand(name.Match, name.Date, ["--replace"])}` republishes the snapshot, recomputing it from the inputs as they are now";
+        return (false, exists
+            ? Diagnostic.Error(Codes.QuarantineDiffersFromManifest, new SourceSpan(display, TextLines.Of(file.Text, manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\""), 1),
+                $"{schema}.{name.QuarantineTable} does not hold what its manifest {Path.GetFileName(file.Path)} recorded; {why}")
+            : Diagnostic.Error(Codes.SnapshotDropped, new SourceSpan(display, TextLines.Of(file.Text, "\"quarantine_table\""), 1),
+                $"{schema}.{name.QuarantineTable} is not in the warehouse; {why}"));
+    }
+
+    private static bool QuarantineHolds(DuckDbWarehouse warehouse, string qualified, SnapshotManifest manifest)
+    {
+        var (rows, sha256) = ContentHash.InRowHashOrder(warehouse, qualified);
+        return manifest.QuarantineHolds(rows, sha256);
     }
 
     /// <summary>
@@ -72,6 +121,14 @@ public sealed class RestoreOperation
     private SnapshotManifest Published(DuckDbWarehouse warehouse, SnapshotName name, out ManifestFile file)
     {
         var path = DisplayPath.For(_context.ManifestPath(name));
+        // Before the manifest is looked for: a run killed after its commit may not have written it yet, and the run is the remedy.
+        var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
+        if (record is { IsComplete: false })
+        {
+            throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
+                $"{FinishedSnapshots.InterruptedRun(_context, record)}, and there is nothing to restore until it has");
+        }
+
         var files = ManifestFiles.Of(_context, name.Match);
         if (files.FirstOrDefault(f => f.Snapshot == name.Table) is not { } found)
         {
@@ -89,14 +146,6 @@ public sealed class RestoreOperation
         {
             throw DiagnosticException.At(Codes.RestoreRefused, new SourceSpan(path, found.ErrorLine ?? 1, 1),
                 $"this manifest does not parse ({found.Error}), so what snapshot {name.Table} held when published is not known here (EM0605); restore the manifest from version control, then restore the table");
-        }
-
-        var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
-        if (record is { IsComplete: false })
-        {
-            var rerun = _context.FinishCommand(record);
-            throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
-                $"snapshot {name.Table} was published by a run that was interrupted (EM0608); `{rerun}` finishes it, and there is nothing to restore until it has");
         }
 
         if (record is { ManifestSha256: { } published } && published != found.Sha256)
@@ -141,24 +190,41 @@ public sealed class RestoreOperation
     }
 
     /// <summary>
-    /// Replaces the table with the copy and verifies it in one transaction: a kill or a failed check before the commit
-    /// leaves the old table, and DuckDB's commit is atomic.
+    /// Replaces the table with the copy (when there is one) and recreates the empty quarantine table (when asked), and
+    /// verifies both in one transaction: a kill or a failed check before the commit leaves the old tables, and DuckDB's
+    /// commit is atomic.
     /// </summary>
-    private void Replace(DuckDbWarehouse warehouse, SnapshotName name, ParquetCopy copy, SnapshotManifest manifest, string order, int version)
+    private void Replace(DuckDbWarehouse warehouse, SnapshotName name, ParquetCopy? copy, SnapshotManifest manifest, string order, int version, bool recreateQuarantine)
     {
         var schema = _context.Settings.Snapshots.Schema;
         var final = Sql.Identifier(schema, name.Table);
+        var quarantine = Sql.Identifier(schema, name.QuarantineTable);
         // The copy's row order is the table's as published (canonical): keep it.
         warehouse.Execute("set preserve_insertion_order = true");
         warehouse.InTransaction(() =>
         {
             warehouse.Execute($"create schema if not exists {Sql.Identifier(schema)}");
-            warehouse.Execute($"create or replace table {final} as select * from {copy.Relation}");
+            if (copy is not null)
+            {
+                warehouse.Execute($"create or replace table {final} as select * from {copy.Relation}");
+            }
+
+            if (recreateQuarantine)
+            {
+                warehouse.Execute($"create or replace table {quarantine} as {Matching.QuarantineCodes.EmptySql()}");
+            }
+
             CrashPoint.Reached("restore:copied");
-            if (!TableHolds(warehouse, final, manifest, order, version))
+            if (copy is not null && !TableHolds(warehouse, final, manifest, order, version))
             {
                 throw DiagnosticException.At(Codes.ParquetCopyNotAsPublished, SourceSpan.PathOnly(copy.Path),
                     $"{schema}.{name.Table} restored from {DisplayPath.For(copy.Path)} did not rehash to its manifest's content sha256 {SnapshotManifest.Short(manifest.ContentSha256)}…, so the restore was rolled back and the table is as it was; {_context.RepublishAdvice(name, fromParquet: false)}");
+            }
+
+            if (recreateQuarantine && !QuarantineHolds(warehouse, quarantine, manifest))
+            {
+                throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
+                    $"{schema}.{name.QuarantineTable} recreated empty did not rehash to its manifest's quarantine_content_sha256, so the restore was rolled back and the tables are as they were; restore the warehouse from a backup");
             }
 
             CrashPoint.Reached("restore:verified");

@@ -6,7 +6,7 @@ namespace ElectionMatch.Operations;
 /// <param name="Table">The snapshot table, qualified: <c>model_predictions.candidacy_ddhq_matches_20260101</c>.</param>
 /// <param name="Parquet">The parquet copy it was (or would be) restored from, as displayed.</param>
 /// <param name="Casts">Columns cast back to their published type (<see cref="ParquetCopy.Casts"/>).</param>
-/// <param name="AlreadyAsPublished">The table held what was published: nothing was done.</param>
+/// <param name="AlreadyAsPublished">The snapshot table held what was published: it was left as it is.</param>
 public sealed record RestoreResult(
     SnapshotName Name,
     string Table,
@@ -15,4 +15,11 @@ public sealed record RestoreResult(
     string ContentSha256,
     IReadOnlyList<string> Casts,
     bool DryRun,
-    bool AlreadyAsPublished);
+    bool AlreadyAsPublished)
+{
+    /// <summary>The quarantine table (qualified) recreated empty, as its manifest recorded it (or, in a dry run, to be); null when it needed nothing.</summary>
+    public string? QuarantineRecreated { get; init; }
+
+    /// <summary>Why the quarantine table, missing or not as published, could not be restored (EM0604 or EM0612); null when it needs nothing or was recreated.</summary>
+    public Diagnostics.Diagnostic? QuarantineNotRestored { get; init; }
+}

@@ -434,7 +434,7 @@ public sealed partial class RunOperation
 
         if (relation.Csv is { } csv)
         {
-            missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)]));
+            missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
         }
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
@@ -543,21 +543,28 @@ public sealed partial class RunOperation
     }
 
     /// <summary>
-    /// A column the match reads whose name the CSV header repeats: DuckDB reads the first under the name and the second
-    /// as <c>name_1</c>, so the match would read whichever came first, silently. Reported at the header line.
+    /// A column the match reads whose name the CSV header repeats, in any case (DuckDB's names ignore case): DuckDB reads
+    /// the first under the name and the second as <c>name_1</c>, so the match would read whichever came first, silently;
+    /// with <c>keep_columns: all</c> (<paramref name="keepsAll"/>) every column is read, and the second would be published
+    /// as <c>name_1</c>, a name the input does not have. Reported at the header line.
     /// </summary>
-    private static IEnumerable<Diagnostic> RepeatedHeaderNames(CsvInput csv, IReadOnlyList<string> read)
+    private static IEnumerable<Diagnostic> RepeatedHeaderNames(CsvInput csv, IReadOnlyList<string> read, bool keepsAll)
     {
         var header = csv.HeaderNames(csv.Delimiter);
         foreach (var repeated in header.Select((name, i) => (Name: name, Column: i + 1)).GroupBy(h => h.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
             var used = read.FirstOrDefault(r => string.Equals(r, repeated.Key, StringComparison.OrdinalIgnoreCase));
-            if (used is not null)
+            if (used is null && !keepsAll)
             {
-                var positions = string.Join(", ", repeated.Select(h => h.Column));
-                yield return Diagnostic.Error(Codes.ColumnRepeated, new SourceSpan(csv.DisplayPath, 1, 1),
-                    $"the header names column '{repeated.Key}' more than once (fields {positions}), and electionmatch.yml reads '{used}': rename the others so it is clear which to read");
+                continue;
             }
+
+            var names = string.Join(", ", repeated.Select(h => $"'{h.Name}'").Distinct(StringComparer.Ordinal));
+            var reads = used is not null
+                ? $"electionmatch.yml reads '{used}'"
+                : $"{KeptColumns.Key}: {KeptColumns.AllWord} in electionmatch.yml publishes every column, the second as '{repeated.ElementAt(1).Name}_1', a name the input does not have";
+            yield return Diagnostic.Error(Codes.ColumnRepeated, new SourceSpan(csv.DisplayPath, 1, 1),
+                $"the header names column '{repeated.Key}' more than once (fields {string.Join(", ", repeated.Select(h => h.Column))}{(names.Contains(',', StringComparison.Ordinal) ? $": {names}, the same name to DuckDB, which ignores case" : "")}), and {reads}: rename the others so it is clear which to read");
         }
     }
 

@@ -76,6 +76,10 @@ public sealed record SnapshotManifest
     /// </summary>
     public string? QuarantineContentSha256 { get; init; }
 
+    /// <summary>Whether a quarantine table of <paramref name="rows"/> rows hashing to <paramref name="sha256"/> (<see cref="ContentHash.InRowHashOrder"/>) is the one published; a field not recorded is not compared.</summary>
+    public bool QuarantineHolds(long rows, string sha256) =>
+        (QuarantineRows ?? rows) == rows && (QuarantineContentSha256 ?? sha256) == sha256;
+
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 

@@ -1,0 +1,47 @@
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Generation;
+using ElectionMatch.Snapshots;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Operations;
+
+/// <summary>
+/// Which of a match's snapshots a reading command (explain, evaluate) takes when none is named: the one the stable model
+/// reads, as generate and check pass over a snapshot whose run was interrupted (EM0608) and a pruned one; and what it says
+/// when the one named is of an interrupted run.
+/// </summary>
+internal static class FinishedSnapshots
+{
+    /// <summary>
+    /// The snapshot the stable model reads (<see cref="StableModelTarget"/>) when <paramref name="readable"/> holds for it,
+    /// else the newest of <paramref name="others"/> that is readable and neither interrupted nor pruned; null when none is.
+    /// </summary>
+    /// <param name="readable">Whether the caller can read the snapshot here (explain needs its table; evaluate reads a declared file too).</param>
+    /// <param name="others">The snapshots the caller would fall back on when the stable model's cannot be read.</param>
+    public static SnapshotName? Newest(ProjectContext context, DuckDbWarehouse warehouse, string match, Func<SnapshotName, bool> readable, IEnumerable<SnapshotName> others)
+    {
+        var passedOver = new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).Select(r => r.Snapshot)
+            .Concat(ManifestFiles.PrunedSnapshots(context, match))
+            .ToHashSet(StringComparer.Ordinal);
+        if (StableModelTarget.Find(context, match, context.Sources, passedOver, warehouse, context.Resolver(warehouse)) is { Unreadable: null } target
+            && readable(target.Name))
+        {
+            return target.Name;
+        }
+
+        return others.Where(n => !passedOver.Contains(n.Table) && readable(n)).MaxBy(n => n.Date);
+    }
+
+    /// <summary>
+    /// A warning (EM0608, at <paramref name="at"/>) when the snapshot named on the command line was published by a run that was
+    /// interrupted before it wrote its manifest and dbt files; null when its run finished (or the log does not know it).
+    /// </summary>
+    public static Diagnostic? Interrupted(ProjectContext context, DuckDbWarehouse warehouse, SnapshotName name, SourceSpan at) =>
+        new SnapshotLog(warehouse).Latest(name.Match).LastOrDefault(r => r.Snapshot == name.Table) is { IsComplete: false } record
+            ? Diagnostic.Warning(Codes.RunInterrupted, at, $"{InterruptedRun(context, record)}; until then the stable model does not read it, and it is read here only because it was named")
+            : null;
+
+    /// <summary>The words every command uses for a snapshot whose run was interrupted, with the command that finishes it.</summary>
+    public static string InterruptedRun(ProjectContext context, PublishRecord record) =>
+        $"snapshot {record.Snapshot} was published by a run that was interrupted before it finished writing its manifest and dbt files (EM0608); `{context.FinishCommand(record)}` finishes it";
+}
