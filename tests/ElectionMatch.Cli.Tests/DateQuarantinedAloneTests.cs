@@ -86,7 +86,7 @@ public sealed class DateQuarantinedAloneTests : IClassFixture<UnreadableRunoffDa
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
         Assert.StartsWith(
-            $"miss  {Id} -> 1402999: the snapshot has no row for it: the run used {Id} and matched its other elections, but quarantined an election date of it alone (EMQ004 a date is missing or is not a valid date: column runoff_election_date = '2024-13-45'",
+            $"miss  {Id} runoff -> 1402999: the snapshot has no row for it: the run used {Id} and matched its other elections, but quarantined an election date of it alone (EMQ004 a date is missing or is not a valid date: column runoff_election_date = '2024-13-45'",
             miss, StringComparison.Ordinal);
         Assert.DoesNotContain("quarantined its left row", evaluate.Stdout, StringComparison.Ordinal);
     }

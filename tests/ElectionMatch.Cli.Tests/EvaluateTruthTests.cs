@@ -218,7 +218,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.StartsWith("precision: n/a: the snapshot has no links whose correctness is known\nrecall: 0.0000\nf1: n/a: precision is n/a\n", evaluate.Stdout, StringComparison.Ordinal);
         Assert.Contains("truth pairs: 1, links: 0, correct: 0", evaluate.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^tier score: \d+ rows, 0 links, 0 correct \(precision n/a: no links whose correctness is known\), 1 truth rows left unlinked$", evaluate.Stdout);
+        Assert.Matches(@"(?m)^tier score: \d+ rows, 0 links, 0 correct \(precision n/a: no links whose correctness is known\), 1 truth pairs missed$", evaluate.Stdout);
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         var evaluate = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
-        Assert.Matches(@"(?m)^tier judge: [1-9]\d* rows, 0 links, 0 correct \(precision n/a: no links\), \d+ truth rows left unlinked$", evaluate.Stdout);
+        Assert.Matches(@"(?m)^tier judge: [1-9]\d* rows, 0 links, 0 correct \(precision n/a: no links\), \d+ truth pairs missed$", evaluate.Stdout);
         Assert.Matches(@"(?m)^tier score: \d+ rows, [1-9]\d* links, \d+ correct \(precision [01]\.\d{4}\)", evaluate.Stdout);
     }
 
@@ -284,8 +284,8 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, misses.Count);
-        Assert.Equal("miss  gpc-002132 -> 1402999: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)", misses[0]);
-        Assert.StartsWith("miss  gpc-003688 -> 1403365 (linked: nothing): judge did not accept: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
+        Assert.Equal("miss  gpc-002132 primary -> 1402999: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)", misses[0]);
+        Assert.StartsWith("miss  gpc-003688 general 2024-11-05 -> 1403365 (linked: nothing): judge did not accept: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
         Assert.DoesNotContain("linked by score", misses[1], StringComparison.Ordinal);
     }
 
@@ -302,7 +302,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("truth pairs: 2, links: ", evaluate.Stdout, StringComparison.Ordinal);
         var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
-        Assert.StartsWith("miss  gpc-002164 -> 1402999: the snapshot's runoff row of gpc-002164 is linked to 1402703, which the truth file also names for it; the truth file gives that row two right ids", miss, StringComparison.Ordinal);
+        Assert.StartsWith("miss  gpc-002164 runoff 2024-06-18 -> 1402999: the snapshot's runoff row of gpc-002164 is linked to 1402703, which the truth file also names for it; the truth file gives that row two right ids", miss, StringComparison.Ordinal);
     }
 
     // A truth file with columns after the right id (a note, a score): before, the last column was read as the right id,
@@ -371,7 +371,64 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
         Assert.Equal(
-            "miss  gpc-001623 -> 1402999: the snapshot's primary row of gpc-001623 is linked to 1402035, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other primary row of gpc-001623 (a second primary election the run did not discover, or a pair that contradicts another in the truth file)",
+            "miss  gpc-001623 primary 2024-03-05 -> 1402999: the snapshot's primary row of gpc-001623 is linked to 1402035, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other primary row of gpc-001623 (a second primary election the run did not discover, or a pair that contradicts another in the truth file)",
             miss);
+    }
+
+    private static List<string> Lines(CliProcess.Result result, string prefix) =>
+        result.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+
+    [Fact]
+    public void Each_missed_truth_pair_is_counted_once_under_the_tier_of_its_own_election_row()
+    {
+        // gpc-000919's primary (unlinked by score) is missed; its general, unlinked by the judge, is no truth row. gpc-000223's
+        // general is linked right and its primary missed. gpc-002132's primary has no row (the temporal filter removed it).
+        // Before: judge 1 (gpc-000919's general) and score 1 (gpc-000223 counted none: it has a right link), for 3 misses.
+        var truth = Truth("tiers.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000919,primary,1402168\ngpc-000223,primary,1403365\ngpc-000223,general,1403386\ngpc-002132,primary,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Equal(3, Lines(evaluate, "miss ").Count);
+        Assert.Matches(@"(?m)^tier judge: \d+ rows, 0 links, 0 correct \(precision n/a: no links whose correctness is known\), 0 truth pairs missed$", evaluate.Stdout);
+        Assert.Matches(@"(?m)^tier score: \d+ rows, \d+ links, \d+ correct \(precision [01]\.\d{4}\), 2 truth pairs missed$", evaluate.Stdout);
+        Assert.Contains("\nuntiered: 1 truth pair missed with no row of its election in the snapshot, so under no tier (its miss line says why)\n", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_truth_id_in_neither_input_is_said_to_be_so_with_a_warning()
+    {
+        // Before: "the snapshot has no row for it (quarantined, its election removed by the temporal filter, …)" for the
+        // unknown candidacy, the ordinary miss's words for the unknown results id, and no warning.
+        var truth = Truth("unknown_ids.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000223,general,1403386\ngpc-999999,general,1403365\ngpc-001623,primary,9999999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var misses = Lines(evaluate, "miss ");
+        Assert.Equal(2, misses.Count);
+        Assert.Equal("miss  gpc-001623 primary 2024-03-05 -> 9999999: its right id is not in the right input (source('airbyte_source', 'ddhq_gdrive_election_results')), so no run could link it", misses[0]);
+        Assert.StartsWith("miss  gpc-999999 general -> 1403365: the left id is not in the left input (source('airbyte_source', 'hubspot_api_candidacy'))", misses[1], StringComparison.Ordinal);
+        var warning = Assert.Single(evaluate.Stderr.Split('\n'), l => l.Contains(": warning EM", StringComparison.Ordinal));
+        Assert.Contains("unknown_ids.csv(3,1): warning EM0121: 1 truth pair names a gp_candidacy_id that is not in the left input (source('airbyte_source', 'hubspot_api_candidacy')), such as 'gpc-999999' at line 3; 1 truth pair names a ddhq_candidate_id that is not in the right input (source('airbyte_source', 'ddhq_gdrive_election_results')), such as '9999999' at line 4", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void False_links_name_their_row_and_what_the_truth_gives_it_and_repeated_lines_are_noted()
+    {
+        // gpc-001623's primary is linked to 1402035, which this truth gives gpc-000223's general (linked to 1403386).
+        // Before: "false gpc-001623 -> 1402035: …", no row, nothing of the truth; the repeated line was merged silently.
+        var truth = Truth("false_links.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-001623,primary,1402999\ngpc-000223,general,1402035\ngpc-001623,primary,1402999\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var falses = Lines(evaluate, "false ");
+        Assert.Equal(3, falses.Count);
+        Assert.StartsWith("false gpc-000223 general 2024-11-05 -> 1403386 (truth: 1402035): linked by score", falses[0], StringComparison.Ordinal);
+        Assert.StartsWith("false gpc-001623 primary 2024-03-05 -> 1402035 (truth: 1402999; 1402035 is gpc-000223's): linked by score", falses[1], StringComparison.Ordinal);
+        // Its general row's link is known wrong with partial truth: the truth names gpc-001623, and no pair of that row.
+        Assert.StartsWith("false gpc-001623 general 2024-11-05 -> 1403248 (truth: no pair for this row): linked by score", falses[2], StringComparison.Ordinal);
+        Assert.Contains("\ntruth note: 1 line repeats a pair of another line and is counted once (3 lines of pairs, 2 pairs)\n", evaluate.Stdout, StringComparison.Ordinal);
     }
 }

@@ -75,7 +75,9 @@ public sealed class SynthCommandTests : IDisposable
 
         // Before, the truth held only the stages HubSpot lists, so each of these was printed as a false link.
         Assert.NotEmpty(runoffs);
-        Assert.All(runoffs, p => Assert.DoesNotContain($"false {p.Left} -> {p.Right}:", evaluate.Stdout, StringComparison.Ordinal));
+        // A false line names the row between the ids: `false gpc-… runoff 2030-… -> 140… (truth: …)`.
+        var falses = evaluate.Stdout.Split('\n').Where(l => l.StartsWith("false ", StringComparison.Ordinal)).ToList();
+        Assert.All(runoffs, p => Assert.DoesNotContain(falses, l => l.StartsWith($"false {p.Left} ", StringComparison.Ordinal) && l.Contains($" -> {p.Right} (", StringComparison.Ordinal)));
         var truth = File.ReadAllLines(Path.Combine(_directory, "truth", "candidacy_ddhq_matches.csv"));
         Assert.All(runoffs, p => Assert.Contains($"{p.Left},runoff,{p.Right}", truth));
     }

@@ -43,7 +43,9 @@ internal static class EvaluateCommand
                 Terminal.Error.WriteLine(interrupted.ToString());
             }
 
-            var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), new Lazy<string>(() => resolver.Resolve(settings.Right.Relation, settings.Right.RelationAt)), settings.Right);
+            // Read as a run reads them: a CSV file's unreadable lines skipped (the run quarantined them), not failing the read.
+            Lazy<string> Relation(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse).Sql);
+            var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), Relation(settings.Right, "right"), settings.Right, Relation(settings.Left, "left"), settings.Left);
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
             var untiered = scored.AbsentColumns.Contains("decided_by")
@@ -74,6 +76,18 @@ internal static class EvaluateCommand
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
             Terminal.Out.WriteLine($"snapshot: {evaluated.Display}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            if (scored.TruthLines > scored.TruthPairs)
+            {
+                var repeated = scored.TruthLines - scored.TruthPairs;
+                Terminal.Out.WriteLine(string.Create(c, $"truth note: {repeated} {(repeated == 1 ? "line repeats a pair" : "lines repeat a pair")} of another line and {(repeated == 1 ? "is" : "are")} counted once ({scored.TruthLines} lines of pairs, {scored.TruthPairs} pairs)"));
+            }
+
+            if (scored.InputsUnread is { } unread)
+            {
+                Terminal.Out.WriteLine($"truth ids: the missed ids were not looked up in the inputs, which cannot be read: {unread}");
+            }
+
+            DiagnosticPrinter.Print(scored.Warnings);
             if (scored.RightIdLookup is { } lookup)
             {
                 Terminal.Out.WriteLine($"right ids: {lookup}");
@@ -86,7 +100,14 @@ internal static class EvaluateCommand
 
             foreach (var tier in scored.Tiers)
             {
-                Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {Share(tier.Precision, noLinks)}), {tier.Missed} truth rows left unlinked"));
+                Terminal.Out.WriteLine(string.Create(c, $"tier {tier.Tier}: {tier.Rows} rows, {tier.Links} links, {tier.Correct} correct (precision {Share(tier.Precision, noLinks)}), {tier.Missed} truth pairs missed"));
+            }
+
+            if (scored.Tiers.Count > 0 && scored.UntieredMisses > 0)
+            {
+                Terminal.Out.WriteLine(scored.UntieredMisses == 1
+                    ? "untiered: 1 truth pair missed with no row of its election in the snapshot, so under no tier (its miss line says why)"
+                    : $"untiered: {scored.UntieredMisses} truth pairs missed with no row of their election in the snapshot, so under no tier (their miss lines say why)");
             }
 
             // The retrieval tier per embedding model: offline always, each provider model whose cache covers the run.
@@ -122,20 +143,27 @@ internal static class EvaluateCommand
 
             foreach (var miss in scored.Misses)
             {
+                var pair = $"miss  {miss.LeftId}{(miss.Row is { Length: > 0 } row ? " " + row : "")} -> {miss.RightId}";
+                var notInRight = miss.RightInInput == false ? $"its right id is not in the right input ({settings.Right.Relation})" : null;
                 Terminal.Out.WriteLine(miss switch
                 {
+                    { IsLeftIdUnknown: true } =>
+                        $"{pair}: the left id is not in the left input ({settings.Left.Relation}){(notInRight is null ? "" : ", and " + notInRight)}"
+                        + (scored.UnidentifiedQuarantine is { } unidentified ? $", as far as its rows can be read: the run quarantined left rows whose id is blank, an earlier row's or unreadable ({unidentified}), which may be this one" : ""),
+                    _ when notInRight is not null => $"{pair}: {notInRight}, so no run could link it",
                     { HasRow: false, RowLinkedToOtherTruth: { } other } =>
-                        $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",
-                    { HasRow: false, Quarantined: { } quarantined } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
-                    { HasRow: false, QuarantinedAlone: { } alone } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it: the run used {miss.LeftId} and matched its other elections, but quarantined an election date of it alone ({alone})",
-                    { HasRow: false } => $"miss  {miss.LeftId} -> {miss.RightId}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",
-                    _ => $"miss  {miss.LeftId} -> {miss.RightId} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}",
+                        $"{pair}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",
+                    { HasRow: false, Quarantined: { } quarantined } => $"{pair}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
+                    { HasRow: false, QuarantinedAlone: { } alone } => $"{pair}: the snapshot has no row for it: the run used {miss.LeftId} and matched its other elections, but quarantined an election date of it alone ({alone})",
+                    { HasRow: false } => $"{pair}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",
+                    _ => $"{pair} (linked: {miss.LinkedRightId ?? "nothing"}): {miss.Reasoning} {miss.Explanation}",
                 });
             }
 
             foreach (var wrong in scored.FalseMatches)
             {
-                Terminal.Out.WriteLine($"false {wrong.LeftId} -> {wrong.LinkedRightId}: {wrong.Reasoning} {wrong.Explanation}");
+                var owners = wrong.TruthLeftIdsOfLinked is { } of ? $"; {wrong.LinkedRightId} is {of}'s" : "";
+                Terminal.Out.WriteLine($"false {wrong.LeftId}{(wrong.Row is { Length: > 0 } row ? " " + row : "")} -> {wrong.LinkedRightId} (truth: {wrong.TruthRightIds ?? "no pair for this row"}{owners}): {wrong.Reasoning} {wrong.Explanation}");
             }
 
             if (count > 0 && scored.AbsentColumns.Contains("match_probability"))

@@ -60,6 +60,7 @@ public static class Codes
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";
+    public const string TruthIdNotInInput = "EM0121";
 
     // L2 → BallotReady, zip codes and the stable latest models
     public const string ReferenceToDatedStagingModel = "EM0300";

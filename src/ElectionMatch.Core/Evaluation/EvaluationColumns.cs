@@ -19,6 +19,9 @@ public sealed record EvaluationColumns(string LeftId, string RightId, string Mat
     /// </summary>
     public string? TruthDetailColumn { get; init; }
 
+    /// <summary>SQL of the row's date, which with <see cref="DetailSql"/> names a left id's row on a miss or false line (a candidacy's election date); null without.</summary>
+    public string? RowDateSql { get; init; }
+
     /// <summary>
     /// When a snapshot has no <see cref="RightId"/> column (spec 000's hand-uploaded district files name the district
     /// instead), the snapshot columns and the right input's roles that identify the right row, to look its id up by.

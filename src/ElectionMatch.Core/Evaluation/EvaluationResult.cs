@@ -22,7 +22,20 @@ public sealed record EvaluationResult(
     /// <summary>The harmonic mean of <see cref="Precision"/> and <see cref="Recall"/>; null when either is.</summary>
     public double? F1 => Precision is not { } p || Recall is not { } r ? null : p + r == 0 ? 0 : 2 * p * r / (p + r);
 
+    /// <summary>Rows the judge decided over the snapshot's rows (a candidacy's election rows, not its candidacies).</summary>
     public double JudgeShare => LeftRows == 0 ? 0 : (double)JudgedRows / LeftRows;
+
+    /// <summary>The truth file's lines of pairs; more than <see cref="TruthPairs"/> when lines repeat a pair (each pair counted once).</summary>
+    public long TruthLines { get; init; }
+
+    /// <summary>Missed truth pairs with no row in the snapshot to count them under a tier (no row of their left id or of their election type).</summary>
+    public long UntieredMisses { get; init; }
+
+    /// <summary>Why the missed ids were not looked up in the inputs (they cannot be read here); null when they were, or nothing was missed.</summary>
+    public string? InputsUnread { get; init; }
+
+    /// <summary>Warnings about the truth file (EM0121: missed pairs whose ids are not in the inputs).</summary>
+    public IReadOnlyList<Diagnostics.Diagnostic> Warnings { get; init; } = [];
 
     /// <summary>Rows the judge saw and left unlinked: its 0 answers and its choices below the acceptance threshold.</summary>
     public long JudgedUnlinked { get; init; }
@@ -55,7 +68,10 @@ public sealed record EvaluationResult(
 /// <param name="Detail">What tells rows of one left id apart or places it: the election type, or the state.</param>
 public sealed record HardCase(string LeftId, string Detail, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
 
-/// <summary>One tier's rows, the links it made whose correctness is known, how many were right, and the truth rows it left unlinked.</summary>
+/// <summary>
+/// One tier's rows, the links it made whose correctness is known, how many were right, and the truth pairs missed whose
+/// row it decided (the row of the pair's election type; each missed pair counted once, under one tier).
+/// </summary>
 public sealed record TierResult(string Tier, long Rows, long Links, long Correct, long Missed)
 {
     /// <summary>Correct links over links; null when the tier made none (whose correctness is known).</summary>
@@ -85,4 +101,28 @@ public sealed record PairError(string LeftId, string? RightId, string? LinkedRig
 
     /// <summary>For a miss: the truth file's value telling the left id's rows apart (the election type); null without.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The row the line is about, as <c>--hardest</c> names it (a candidacy's election type and date): a false link's row,
+    /// a miss's own row (the truth's election type when it has none); null when the truth does not say which row.
+    /// </summary>
+    public string? Row { get; init; }
+
+    /// <summary>For a miss: the snapshot has a row of the left id, of any election.</summary>
+    public bool HasLeftRow { get; init; } = true;
+
+    /// <summary>For a miss: its left id is in the left input as it is now; null when not looked up.</summary>
+    public bool? LeftInInput { get; init; }
+
+    /// <summary>For a miss: its right id is in the right input as it is now; null when not looked up.</summary>
+    public bool? RightInInput { get; init; }
+
+    /// <summary>For a miss: no row, no quarantined row and no input row holds the left id.</summary>
+    public bool IsLeftIdUnknown => LeftInInput == false && !HasLeftRow && Quarantined is null && QuarantinedAlone is null;
+
+    /// <summary>For a false link: the right ids the truth file gives its row; null when none.</summary>
+    public string? TruthRightIds { get; init; }
+
+    /// <summary>For a false link: the left ids the truth file gives the linked right id; null when none.</summary>
+    public string? TruthLeftIdsOfLinked { get; init; }
 }

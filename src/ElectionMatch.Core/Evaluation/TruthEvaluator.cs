@@ -14,7 +14,8 @@ namespace ElectionMatch.Evaluation;
 public static class TruthEvaluator
 {
     /// <summary>
-    /// The truth file as the temp table <c>em_truth(left_id, right_id)</c>, both varchar; a ragged line or a blank id
+    /// The truth file as the temp table <c>em_truth(left_id, right_id, detail, lines)</c>, the ids varchar, <c>lines</c> the
+    /// file's lines holding the pair (a repeated line is one pair); a ragged line or a blank id
     /// is named with its line (<see cref="TruthFileLines"/>), a file DuckDB cannot read (not UTF-8) with DuckDB's line.
     /// </summary>
     /// <param name="columns">
@@ -62,7 +63,7 @@ public static class TruthEvaluator
                 : "cast(null as varchar)";
             warehouse.Execute($"""
                 create or replace temp table em_truth as
-                select {IdText.Of(left)} as left_id, {IdText.Of(right)} as right_id, min({detail}) as detail
+                select {IdText.Of(left)} as left_id, {IdText.Of(right)} as right_id, min({detail}) as detail, count(*) as lines
                 from {read}
                 group by all
                 """);
@@ -124,7 +125,8 @@ public static class TruthEvaluator
                 cast({Optional("match_probability", "match_probability")} as double) as match_probability,
                 cast({Optional(columns.BestMatchSql, "the shown match")} as varchar) as llm_best_match,
                 cast({Optional(columns.LeftNameSql, "the left name")} as varchar) as left_name,
-                cast({Optional(columns.DetailSql, "the detail")} as varchar) as detail
+                cast({Optional(columns.DetailSql, "the detail")} as varchar) as detail,
+                cast({(columns.RowDateSql is { } date ? Optional(date, "the row's date") : "null")} as varchar) as row_date
             from {snapshot.Relation} as s
             {lookupJoin};
             """);
@@ -156,6 +158,22 @@ public static class TruthEvaluator
                 and (t.detail is null
                     or (p.detail = t.detail and not (p.has_match and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id))))
             """;
+        // Each missed truth pair once, with the row it is told by and counted under: of the truth's election type (any
+        // row of the left id without one), one not linked to another true pair first, then one left unlinked.
+        var known = KnownSql(warehouse, truth > correct ? inputs : null);
+        warehouse.Execute($"""
+            create or replace temp table em_missed as
+            select
+                t.*,
+                (select arg_min(struct_pack(tier := p.decided_by, label := concat_ws(' ', p.detail, p.row_date)),
+                        row(p.has_match and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id), p.has_match, p.row_date, p.right_id))
+                 from em_predicted p
+                 where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail)) as own,
+                {known.Left} as left_known,
+                {known.Right} as right_known
+            from em_truth t
+            where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
+            """);
         var misses = warehouse.Query(
             $"""
             select
@@ -172,37 +190,60 @@ public static class TruthEvaluator
                  where p.left_id = t.left_id and p.detail = t.detail and p.has_match
                      and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id)),
                 t.detail,
-                {QuarantinedSql(snapshot, inputs, "t.left_id", wholeRow: false)}
-            from em_truth t
-            where not exists (select 1 from em_predicted p where p.left_id = t.left_id and p.right_id = t.right_id and p.has_match)
+                {QuarantinedSql(snapshot, inputs, "t.left_id", wholeRow: false)},
+                -- The row named on the line: its own, or the truth's election type when it has none; none when the
+                -- truth does not say which of the left id's rows it is.
+                case
+                    when t.own is null then t.detail
+                    when t.detail is not null or (select count(*) from em_predicted p where p.left_id = t.left_id) = 1 then t.own.label
+                end,
+                exists (select 1 from em_predicted p where p.left_id = t.left_id),
+                t.left_known,
+                t.right_known
+            from em_missed t
             order by t.left_id, t.right_id
             """,
-            r => Read(r) with { Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8), QuarantinedAlone = Text(r, 9) });
+            r => Read(r) with
+            {
+                Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8), QuarantinedAlone = Text(r, 9),
+                Row = Text(r, 10), HasLeftRow = r.GetBoolean(11), LeftInInput = r.IsDBNull(12) ? null : r.GetBoolean(12), RightInInput = r.IsDBNull(13) ? null : r.GetBoolean(13),
+            });
         var falseMatches = warehouse.Query(
             $"""
-            select p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar)
+            select
+                p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar),
+                concat_ws(' ', p.detail, p.row_date),
+                -- What the truth says of the row: its right ids, and the left ids it gives the linked right id.
+                (select string_agg(y.right_id, ', ' order by y.right_id) from em_truth y
+                 where y.left_id = p.left_id and (y.detail is null or p.detail is null or y.detail = p.detail)),
+                (select string_agg(y.left_id, ', ' order by y.left_id) from em_truth y where y.right_id = p.right_id)
             from em_predicted p
             left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
             where p.has_match and t.left_id is null
                 and ({(partial ? "p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth)" : "true")})
             order by p.left_id, p.right_id
             """,
-            Read);
+            r => Read(r) with { Row = Text(r, 5), TruthRightIds = Text(r, 6), TruthLeftIdsOfLinked = Text(r, 7) });
         var knownLink = partial
             ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
             : "true";
         var hasTiers = !absent.Contains("decided_by");
         var tiers = !hasTiers ? [] : warehouse.Query(
             $"""
+            with missed as (
+                select own.tier as tier, count(*) as pairs
+                from em_missed
+                group by all
+            )
             select
                 p.decided_by,
                 count(*) as rows,
                 count(*) filter (where p.has_match and {knownLink}) as links,
                 count(*) filter (where p.has_match and t.left_id is not null) as correct,
-                count(*) filter (where not p.has_match and exists (select 1 from em_truth x where x.left_id = p.left_id)
-                    and not exists (select 1 from em_predicted q join em_truth y using (left_id, right_id) where q.left_id = p.left_id and q.has_match)) as missed
+                coalesce(any_value(m.pairs), 0) as missed
             from em_predicted p
             left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
+            left join missed m on m.tier = p.decided_by
             group by p.decided_by
             order by p.decided_by
             """,
@@ -252,7 +293,81 @@ public static class TruthEvaluator
             RightIdLookup = lookupNote is null ? null : lookupNote + $": {warehouse.Scalar<long>("select count(*) from em_predicted where has_match and right_id is null")} links name none of its rows (counted wrong)",
             HasQuarantine = snapshot.QuarantineTable is not null,
             UnidentifiedQuarantine = unidentified,
+            TruthLines = warehouse.Scalar<long>("select cast(coalesce(sum(lines), 0) as bigint) from em_truth"),
+            UntieredMisses = hasTiers ? warehouse.Scalar<long>("select count(*) from em_missed where own is null") : 0,
+            InputsUnread = known.Unread,
+            Warnings = IdsNotInInputs(truthPath, layout, columns, inputs, misses),
         };
+    }
+
+    /// <summary>
+    /// SQL telling whether a missed pair's left id (<c>t.left_id</c>) is in the left input and its right id in the right
+    /// input, as they are now; null for both, and why, when the inputs cannot be read (rotated away, or not on this machine).
+    /// </summary>
+    private static (string Left, string Right, string? Unread) KnownSql(DuckDbWarehouse warehouse, EvaluatedInputs? inputs)
+    {
+        const string NotChecked = "cast(null as boolean)";
+        if (inputs is null)
+        {
+            return (NotChecked, NotChecked, null);
+        }
+
+        string In(string id, string relation, string column)
+        {
+            var ids = $"select {IdText.Of("i." + Sql.Identifier(column))} from {relation} as i";
+            warehouse.Describe(ids);
+            return $"coalesce({id} in ({ids}), false)";
+        }
+
+        try
+        {
+            return (In("t.left_id", inputs.LeftRelation.Value, inputs.Left.Id), In("t.right_id", inputs.RightRelation.Value, inputs.Right.Id), null);
+        }
+        catch (DiagnosticException e)
+        {
+            return (NotChecked, NotChecked, e.Diagnostics.Count > 0 ? e.Diagnostics[0].Message : e.Message);
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            return (NotChecked, NotChecked, e.Message.Split('\n')[0].Trim());
+        }
+    }
+
+    /// <summary>
+    /// EM0121 when missed pairs name a left id with no row that is in neither the left input nor its quarantine, or a right id
+    /// not in the right input: a mistyped truth file, or one of another extract, would otherwise read as ordinary misses.
+    /// </summary>
+    private static IReadOnlyList<Diagnostic> IdsNotInInputs(string truthPath, TruthLayout layout, EvaluationColumns columns, EvaluatedInputs? inputs, IReadOnlyList<PairError> misses)
+    {
+        var left = misses.Where(m => m.IsLeftIdUnknown).ToList();
+        var right = misses.Where(m => m.RightInInput == false).ToList();
+        if (inputs is null || (left.Count == 0 && right.Count == 0))
+        {
+            return [];
+        }
+
+        var leftIds = left.Select(m => m.LeftId).ToHashSet(StringComparer.Ordinal);
+        var rightIds = right.Select(m => m.RightId ?? "").ToHashSet(StringComparer.Ordinal);
+        var lines = TruthFileLines.FirstLines(truthPath, layout, leftIds, rightIds);
+        string Part(int count, string idColumn, string side, string relation, string? example, int? line) =>
+            $"{count} {(count == 1 ? "truth pair names" : "truth pairs name")} a {idColumn} that is not in the {side} input ({relation})"
+            + (example is null ? "" : $", such as '{example}'" + (line is { } l ? $" at line {l}" : ""));
+        var parts = new List<string>();
+        if (left.Count > 0)
+        {
+            parts.Add(Part(left.Count, columns.LeftId, "left", inputs.Left.Relation, lines.Left?.Id ?? left[0].LeftId, lines.Left?.Line));
+        }
+
+        if (right.Count > 0)
+        {
+            parts.Add(Part(right.Count, columns.RightId, "right", inputs.Right.Relation, lines.Right?.Id ?? right[0].RightId, lines.Right?.Line));
+        }
+
+        var first = new[] { lines.Left?.Line, lines.Right?.Line }.Where(l => l is not null).Min() ?? 1;
+        return [Diagnostic.Warning(
+            Codes.TruthIdNotInInput,
+            new SourceSpan(DisplayPath.For(truthPath), first, 1),
+            $"{string.Join("; ", parts)}: they are missed, and their miss lines say so; is the truth file mistyped, or made from another extract than the inputs?")];
     }
 
     // Quarantine codes of a left row whose id cannot be read as the position's own: blank, an earlier row's, an unreadable line.

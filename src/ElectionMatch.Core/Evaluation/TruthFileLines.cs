@@ -70,6 +70,29 @@ internal static class TruthFileLines
             : new TruthLayout(delimiter, header, left, right, byName);
     }
 
+    /// <summary>
+    /// The first line holding one of <paramref name="leftIds"/> as its left id, and the first holding one of
+    /// <paramref name="rightIds"/> as its right id (ids as written, trimmed of spaces and tabs); null when none does (an
+    /// id written otherwise, <c>1402844.0</c>). The file has passed <see cref="Check"/>.
+    /// </summary>
+    public static ((string Id, int Line)? Left, (string Id, int Line)? Right) FirstLines(string truthPath, TruthLayout layout, IReadOnlySet<string> leftIds, IReadOnlySet<string> rightIds)
+    {
+        using var reader = CsvRecords.Open(truthPath);
+        (string, int)? left = null, right = null;
+        foreach (var (line, fields) in CsvRecords.Read(reader, layout.Delimiter, _ => { }).Skip(1).Where(f => f.Fields.Count > Math.Max(layout.Left, layout.Right)))
+        {
+            var (l, r) = (fields[layout.Left].Trim(' ', '\t'), fields[layout.Right].Trim(' ', '\t'));
+            left ??= leftIds.Contains(l) ? (l, line) : null;
+            right ??= rightIds.Contains(r) ? (r, line) : null;
+            if (left is not null && right is not null)
+            {
+                break;
+            }
+        }
+
+        return (left, right);
+    }
+
     /// <summary>What a truth file's header needs, in the match's column names when they are known.</summary>
     internal static string TwoColumns(string? leftIdColumn, string? rightIdColumn) =>
         $"a truth file needs at least two columns: {IdColumns(leftIdColumn, rightIdColumn)}";

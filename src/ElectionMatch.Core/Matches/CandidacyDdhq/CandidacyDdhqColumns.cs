@@ -36,6 +36,7 @@ internal static class CandidacyDdhqColumns
     {
         Retrieval = new RetrievalColumns("embedding_text", "l.left_id", "r.right_id_value", Matching.Embeddings.HashedNgramStyle.Labelled),
         TruthDetailColumn = "election_type",
+        RowDateSql = "hubspot_election_date",
         NoRowCause = "quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which",
     };
 }
