@@ -9,7 +9,8 @@ public sealed class GenerateStagingFiles : ProjectTask
 {
     /// <summary>
     /// Set by <c>dotnet build</c> when the check runs after generate. A generated file edited by hand is then left alone
-    /// with a line of its own, and the check reports the edit (EM0102, at the same line) with everything else it finds:
+    /// with a line of its own, and the check reports the edit (EM0102, at the same line) with everything else it finds
+    /// (so is a snapshot table altered after publishing, EM0618, which verify reports at its manifest):
     /// as an error here, it stopped the build before the check, so a build showed one problem at a time.
     /// </summary>
     public bool CheckFollows { get; set; }
@@ -34,10 +35,13 @@ public sealed class GenerateStagingFiles : ProjectTask
 
         Log.LogMessage(MessageImportance.Normal, $"electionmatch generate: {result.Written.Count} written, {result.Unchanged.Count} unchanged, {result.UserOwned.Count} user-owned left alone");
         Written = Items(result.Written);
-        var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code == Codes.GeneratedFileEdited).ToList() : [];
-        foreach (var edited in leftToCheck)
+        // A snapshot table altered after publishing (EM0618) is the check's finding too (verify's, at its manifest).
+        var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code is Codes.GeneratedFileEdited or Codes.SnapshotColumnsAltered).ToList() : [];
+        foreach (var left in leftToCheck)
         {
-            Log.LogMessage(MessageImportance.High, $"electionmatch: left {edited.File} alone, as it was edited by hand; the check reports it");
+            Log.LogMessage(MessageImportance.High, left.Code == Codes.GeneratedFileEdited
+                ? $"electionmatch: left {left.File} alone, as it was edited by hand; the check reports it"
+                : $"electionmatch: rendered no staging files from the snapshot table whose columns differ from those its manifest {left.File} recorded; the check reports it");
         }
 
         Report(result.Diagnostics.Except(leftToCheck));

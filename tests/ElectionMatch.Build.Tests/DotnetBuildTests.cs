@@ -433,6 +433,22 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         var again = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error EM0040: snapshot model_predictions.candidacy_ddhq_matches_20300603 already exists; snapshots are immutable, so pass -p:Replace=true to overwrite it or -p:SnapshotDate=YYYY-MM-DD to publish under another date", again.Output, StringComparison.Ordinal);
+
+        // A column's type changed behind the tool's back: the build's generate renders nothing from the table (before, it
+        // rewrote the committed YAML to the new type and the build passed), and its check names the CLI's restore.
+        var stagingYaml = _fixture.Read(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.yml");
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute("alter table model_predictions.candidacy_ddhq_matches_20300603 alter llm_confidence type varchar");
+        }
+
+        var altered = Build();
+        Assert.Equal(1, altered.ExitCode);
+        Assert.Contains("candidacy_ddhq_matches_20300603.json(", altered.Output, StringComparison.Ordinal);
+        Assert.Contains("error EM0618: model_predictions.candidacy_ddhq_matches_20300603 no longer has the columns its manifest candidacy_ddhq_matches_20300603.json recorded: llm_confidence is VARCHAR (published INTEGER); it was altered after publishing;", altered.Output, StringComparison.Ordinal);
+        Assert.Contains("the electionmatch CLI puts the table back from it (no build target does): `electionmatch restore candidacy_ddhq_matches --snapshot-date 2030-06-03`", altered.Output, StringComparison.Ordinal);
+        Assert.Contains("electionmatch: rendered no staging files from the snapshot table whose columns differ from those its manifest ", altered.Output, StringComparison.Ordinal);
+        Assert.Equal(stagingYaml, _fixture.Read(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.yml"));
     }
 
     [Fact]

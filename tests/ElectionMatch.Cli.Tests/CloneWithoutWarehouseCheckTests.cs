@@ -85,6 +85,8 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
         var teammate = Cli("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-04");
         Assert.True(teammate.ExitCode == 0, teammate.Output);
         File.Move(older, _clone.WarehousePath, overwrite: true);
+        // The teammate's target/ is theirs: with its parquet copy here, `restore` would be the advice (the table dropped from this warehouse).
+        File.Delete(_clone.PathOf($"target/model_predictions/{Later}.parquet"));
         var committed = (_clone.Read(StableSql), _clone.Read(StableYaml));
         var at = $"__sources.yaml({EntryLine(Later)},9): ";
         var reason = $"snapshot '{Later}' is declared here but table model_predictions.{Later} in ";

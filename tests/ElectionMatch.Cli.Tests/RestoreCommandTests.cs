@@ -67,6 +67,16 @@ public sealed class RestoreCommandTests : IClassFixture<ThreeSnapshots>, IDispos
         Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Newest} is not in the warehouse", error, StringComparison.Ordinal);
         Assert.Contains($"its parquet copy {Parquet(Newest)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-17` puts the table back from it", error, StringComparison.Ordinal);
 
+        // check's entry finding and generate's stable model say it too: before, they offered only another warehouse, a
+        // --replace (which recomputes it) or deleting the entry.
+        var missing = Assert.Single(Errors(Cli("check")), e => e.Contains($"error {Codes.SnapshotTableMissing}: ", StringComparison.Ordinal));
+        Assert.Contains($"__sources.yaml(", missing, StringComparison.Ordinal);
+        Assert.Contains($"snapshot '{Newest}' is declared here but table model_predictions.{Newest} in target/goodparty.duckdb does not exist (dropped from this one, or published into another warehouse, such as a teammate's); its parquet copy {Parquet(Newest)} holds it as published: `electionmatch restore {Match} --snapshot-date 2030-06-17` puts the table back from it;", missing, StringComparison.Ordinal);
+        Assert.DoesNotContain("delete this entry", missing, StringComparison.Ordinal);
+        var generate = Cli("generate");
+        Assert.Contains($"warning {Codes.GeneratedFileStale}: snapshot '{Newest}' is declared here but table model_predictions.{Newest} in target/goodparty.duckdb does not exist (dropped from this one, or published into another warehouse, such as a teammate's), so the stable model", generate.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch restore {Match} --snapshot-date 2030-06-17` puts the table back from it", generate.Stderr, StringComparison.Ordinal);
+
         var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");
 
         Assert.True(restore.ExitCode == 0, restore.Output);

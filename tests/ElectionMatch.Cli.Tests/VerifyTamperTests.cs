@@ -220,6 +220,61 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.True(older.ExitCode == 0, older.Output);
     }
 
+    /// <summary>The project's dbt models and their YAML, with their bytes: what generate writes.</summary>
+    private Dictionary<string, string> Models() =>
+        _fixture.Snapshot().Where(f => f.Key.StartsWith("models/", StringComparison.Ordinal)).ToDictionary();
+
+    [Fact]
+    public void A_renamed_column_of_a_published_snapshot_fails_verify_and_check_naming_restore_and_generate_does_not_follow_it()
+    {
+        Tamper($"alter table model_predictions.{Middle} rename column llm_reasoning to reason_text");
+        var models = Models();
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+        var generate = Cli("generate");
+
+        // Before, verify passed (the content hash covers values only), check asked for a generate, and generate rewrote
+        // the committed staging files to declare the renamed column.
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Middle}.json(", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.SnapshotColumnsAltered}: model_predictions.{Middle} no longer has the columns its manifest {Middle}.json recorded: llm_reasoning VARCHAR is gone, reason_text VARCHAR is new; it was altered after publishing;", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch restore {Match} --snapshot-date 2030-06-10 --project-dir {_fixture.Directory}` puts the table back from it", error, StringComparison.Ordinal);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains($"error {Codes.SnapshotColumnsAltered}: ", check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.GeneratedFileStale, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.StagingSqlFailed, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch generate`", check.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, generate.ExitCode);
+        Assert.Contains($"error {Codes.SnapshotColumnsAltered}: model_predictions.{Middle} no longer has the columns its manifest {Middle}.json recorded: llm_reasoning VARCHAR is gone, reason_text VARCHAR is new; it was altered after publishing, so its staging files are not rendered from it;", generate.Stderr, StringComparison.Ordinal);
+        Assert.Equal(models, Models());
+
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-10");
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        var after = Cli("check");
+        Assert.True(after.ExitCode == 0, after.Output);
+    }
+
+    [Fact]
+    public void A_changed_column_type_of_the_newest_snapshot_leaves_its_staging_files_and_the_stable_model_as_they_are()
+    {
+        Tamper($"alter table model_predictions.{Newest} alter llm_confidence type varchar");
+        var models = Models();
+
+        var generate = Cli("generate");
+        var check = Cli("check");
+
+        Assert.Equal(1, generate.ExitCode);
+        Assert.Contains($"error {Codes.SnapshotColumnsAltered}: model_predictions.{Newest} no longer has the columns its manifest {Newest}.json recorded: llm_confidence is VARCHAR (published INTEGER); it was altered after publishing, so its staging files are not rendered from it;", generate.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning {Codes.GeneratedFileStale}: the stable model stg_model_predictions__{Match} is left as it is: its newest snapshot {Newest} no longer has the columns its manifest recorded (EM0618, ", generate.Stderr, StringComparison.Ordinal);
+        Assert.Equal(models, Models());
+        Assert.Equal(1, check.ExitCode);
+        var error = Assert.Single(Errors(check));
+        Assert.Contains($"error {Codes.SnapshotColumnsAltered}: model_predictions.{Newest} no longer has the columns", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.GeneratedFileStale, check.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_edited_model_file_is_reported_naming_it()
     {
@@ -462,6 +517,35 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the settings of {Match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {Newest} was made", verify.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("candidacy_ddhq_matches_20300601 was made", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_changed_match_setting_is_a_warning_of_check_and_of_verify_without_the_input_rehash()
+    {
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("      top_k: 5\n", "      top_k: 6\n", StringComparison.Ordinal));
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        // Before, only the full verify compared the settings: the build's check and --no-inputs hid the change.
+        var warning = $"warning {Codes.SnapshotInputsChanged}: the settings of {Match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {Newest} was made";
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains(warning, verify.Stderr, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains(warning, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edited_staging_template_is_a_warning_of_check()
+    {
+        var shipped = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "staging", "model.sql.liquid"));
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/staging"));
+        _fixture.Write("electionmatch/templates/staging/model.sql.liquid", "-- our header\n" + shipped);
+
+        var check = Cli("check");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: template staging/model.sql.liquid changed since {Newest} was made (sha256 now ", check.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

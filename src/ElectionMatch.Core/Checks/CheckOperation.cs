@@ -99,7 +99,7 @@ public sealed class CheckOperation
             catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
             {
                 // The same reason and remedy generate and run give when they leave the stable model on it (EM0107).
-                var unreadable = UnreadableSnapshot.For(_context, name, entry);
+                var unreadable = UnreadableSnapshot.For(_context, name, entry, warehouse);
                 if (unreadable.WarehouseNotHere)
                 {
                     _notHere.Add(name);
@@ -113,6 +113,14 @@ public sealed class CheckOperation
 
             present.Add(name);
             CheckQuarantineShare(match, name, entry);
+            if (ColumnsAltered(name, columns, warehouse))
+            {
+                // Its staging files are not compared with, nor run over, a table that is no longer the snapshot: verify
+                // reports the table (EM0618) with what to do, and generate does not render from it. Only an edit shows.
+                CheckEditedWithoutSnapshot(name);
+                continue;
+            }
+
             var sqlPath = _context.SqlPath(name);
             if (!File.Exists(sqlPath))
             {
@@ -225,7 +233,10 @@ public sealed class CheckOperation
             return;
         }
 
-        if (!CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest), reportStale: target.Unreadable is null) && target.Unreadable is not null)
+        // Its table no longer the snapshot (EM0618, from verify): generate leaves the stable model as it is, so nothing
+        // here asks for a generate, nor runs the model over the altered table.
+        var altered = target.Unreadable is null && ColumnsAltered(newest, warehouse.Describe("select * from " + resolver.Relation(target.Entry)), warehouse);
+        if (!CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest), reportStale: target.Unreadable is null && !altered) && target.Unreadable is not null)
         {
             // It reads another snapshot than the newest, which generate cannot move it onto here: said as generate says it.
             _diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
@@ -240,7 +251,11 @@ public sealed class CheckOperation
                 _diagnostics.Add(OwnedStableModel.Warning(call, read, newest, _context.Settings.Snapshots.SourceName));
             }
 
-            CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+            if (!altered)
+            {
+                CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+            }
+
             return;
         }
 
@@ -266,6 +281,12 @@ public sealed class CheckOperation
         if (!File.Exists(_context.SqlPath(newest)))
         {
             // The newest snapshot has no staging model (EM0100, reported above): nothing to run the stable model over.
+            return;
+        }
+
+        if (altered)
+        {
+            CheckEditedWithoutSnapshot(yamlPath);
             return;
         }
 
@@ -423,12 +444,21 @@ public sealed class CheckOperation
     }
 
     /// <summary>
+    /// Whether the snapshot's table no longer has the columns its manifest recorded: verify reports it (EM0618, at the
+    /// manifest); only its describe is read here, never its rows.
+    /// </summary>
+    private bool ColumnsAltered(SnapshotName name, IReadOnlyList<ColumnInfo> columns, DuckDbWarehouse warehouse) =>
+        SnapshotAsPublished.Find(_context, warehouse, name)?.ColumnChanges(columns) is not null;
+
+    /// <summary>
     /// A hand edit of the staging files of a snapshot whose table is not here (a clone without the warehouse): the header's
     /// hash tells it without the table, but where the edit is cannot be told without the columns to render from, so line 1.
     /// </summary>
-    private void CheckEditedWithoutSnapshot(SnapshotName name)
+    private void CheckEditedWithoutSnapshot(SnapshotName name) => CheckEditedWithoutSnapshot(_context.SqlPath(name), _context.YamlPath(name));
+
+    private void CheckEditedWithoutSnapshot(params string[] paths)
     {
-        foreach (var path in new[] { _context.SqlPath(name), _context.YamlPath(name) }.Where(File.Exists))
+        foreach (var path in paths.Where(File.Exists))
         {
             if (GeneratedFile.Inspect(File.ReadAllText(path)) is { IsGenerated: true, IsIntact: false })
             {

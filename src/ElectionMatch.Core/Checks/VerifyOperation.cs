@@ -11,9 +11,10 @@ namespace ElectionMatch.Checks;
 /// <summary>
 /// <c>electionmatch verify</c>: recomputes what each manifest and the warehouse's snapshot log recorded and
 /// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table or
-/// quarantine that differs from its manifest, a model file that differs from its manifest, a manifest edited or
-/// missing, a broken manifest chain, and a run interrupted after publishing. With inputs, it also says when the
-/// inputs, settings or templates changed since a match's newest snapshot.
+/// quarantine that differs from its manifest, a table whose columns are not those its manifest recorded, a model file
+/// that differs from its manifest, a manifest edited or missing, a broken manifest chain, and a run interrupted after
+/// publishing. It warns when the settings or templates changed since a match's newest snapshot, and with inputs when
+/// the inputs did.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
 public sealed class VerifyOperation
@@ -29,7 +30,8 @@ public sealed class VerifyOperation
 
     /// <param name="match">One match, or null for all: those electionmatch.yml defines and those it no longer does whose
     /// snapshots the project still holds (<see cref="OrphanMatches"/>, each also an EM0113 warning).</param>
-    /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row).</param>
+    /// <param name="inputs">Also rehash the inputs of each match's newest snapshot (reads every input row); its settings and
+    /// templates are compared either way.</param>
     /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
     public IReadOnlyList<Diagnostic> Execute(string? match = null, bool inputs = true, CancellationToken cancellationToken = default)
     {
@@ -157,10 +159,17 @@ public sealed class VerifyOperation
             }
 
             VerifyChain();
-            // A match electionmatch.yml no longer defines has no inputs to compare with: no run of it can follow.
-            if (inputs && _context.Settings.Matches.ContainsKey(_match))
+            // A match electionmatch.yml no longer defines has no inputs, settings or templates to compare with: no run of
+            // it can follow. The settings and templates are compared without the inputs too (check, --no-inputs): their
+            // hashes cost nothing, while the inputs' are a full read.
+            if (_context.Settings.Matches.ContainsKey(_match) && NewestManifest() is { } newest)
             {
-                VerifyInputs();
+                if (inputs)
+                {
+                    VerifyInputs(newest);
+                }
+
+                VerifySettingsAndTemplates(newest);
             }
         }
 
@@ -233,7 +242,7 @@ public sealed class VerifyOperation
             }
 
             VerifyModelFile(file, manifest);
-            VerifyTable(file, manifest, record);
+            VerifyTable(new SnapshotAsPublished(SnapshotName.TryParse(file.Snapshot, _match)!, file, manifest, record));
         }
 
         /// <summary>
@@ -271,11 +280,11 @@ public sealed class VerifyOperation
         /// replaced together with its log rows is found too; the quarantine, which the log does not record, with the
         /// manifest alone. A manifest that is not the one the log completed is EM0605's finding, and is not compared.
         /// </summary>
-        private void VerifyTable(ManifestFile file, SnapshotManifest manifest, PublishRecord? record)
+        private void VerifyTable(SnapshotAsPublished published)
         {
+            var (name, file, record) = (published.Name, published.File, published.Record);
             var display = DisplayPath.For(file.Path);
             var schema = _context.Settings.Snapshots.Schema;
-            var name = SnapshotName.TryParse(file.Snapshot, _match)!;
             if (!_warehouseHere)
             {
                 // Nothing was dropped: the warehouse file itself is not here (a clone without it), so no table can be compared.
@@ -293,7 +302,7 @@ public sealed class VerifyOperation
                 if (!_warehouse.TableExists(schema, table))
                 {
                     // The parquet copy is of the snapshot table, not of its quarantine.
-                    var fromParquet = table == name.Table && ParquetHoldsPublished(name, manifest, record);
+                    var fromParquet = table == name.Table && published.ParquetHoldsIt(_context, _warehouse);
                     Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
                         $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; {_context.RepublishAdvice(name, fromParquet)}");
                 }
@@ -302,27 +311,36 @@ public sealed class VerifyOperation
             var asPublished = record is null || record.ManifestSha256 == file.Sha256;
             if (_warehouse.TableExists(schema, name.Table))
             {
-                VerifyRows(file, manifest, record, asPublished);
+                // A renamed column or a changed type keeps the values the content hash covers; the rows are not compared
+                // then: a column of the canonical order may be gone, and restore puts back the rows with the columns.
+                if (published.ColumnsAltered(_context, _warehouse, _warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table))) is { } altered)
+                {
+                    _diagnostics.Add(altered);
+                }
+                else
+                {
+                    VerifyRows(published, asPublished);
+                }
             }
 
             if (asPublished && _warehouse.TableExists(schema, name.QuarantineTable))
             {
-                VerifyQuarantine(file, manifest, name);
+                VerifyQuarantine(file, published.Manifest, name);
             }
         }
 
         /// <summary>The snapshot table holds what was published: same rows, same content hash in canonical order.</summary>
         /// <param name="asPublished">The manifest file is the one the log completed (or there is no log), so it can be compared.</param>
-        private void VerifyRows(ManifestFile file, SnapshotManifest manifest, PublishRecord? record, bool asPublished)
+        private void VerifyRows(SnapshotAsPublished published, bool asPublished)
         {
+            var (name, file, manifest, record) = (published.Name, published.File, published.Manifest, published.Record);
             var display = DisplayPath.For(file.Path);
             var schema = _context.Settings.Snapshots.Schema;
-            var name = SnapshotName.TryParse(file.Snapshot, _match)!;
             // The log's numbers when there are any: they stay right even when the manifest itself was edited.
             var order = record?.CanonicalOrder ?? manifest.CanonicalOrder;
             var expectedRows = record?.Rows ?? manifest.Rows;
             var expectedHash = record?.ContentSha256 ?? manifest.ContentSha256;
-            var version = ContentVersion(record, manifest);
+            var version = published.ContentVersion;
             if (!ContentHash.IsKnown(version))
             {
                 Report(Codes.ContentHashVersionUnknown, Severity.Warning, new SourceSpan(display, LineOf(file.Text, "\"content_sha256_version\""), 1),
@@ -350,7 +368,7 @@ public sealed class VerifyOperation
                 return;
             }
 
-            var advice = _context.RepublishAdvice(name, ParquetHoldsPublished(name, manifest, record));
+            var advice = published.Advice(_context, _warehouse);
             if (order is not null && _log.HasRowHashes(name.Table))
             {
                 var changes = _log.Differences(name.Table, qualified, order, version);
@@ -390,27 +408,6 @@ public sealed class VerifyOperation
                 $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; {_context.RepublishAdvice(name, fromParquet: false)}");
         }
 
-        /// <summary>
-        /// The content hash's definition as published: from the manifest text the log kept (an edit of the file cannot
-        /// change it, and is reported as an edit), else from the file. A manifest without a version predates the choice.
-        /// </summary>
-        private static int ContentVersion(PublishRecord? record, SnapshotManifest manifest)
-        {
-            if (record?.ManifestJson is { } published)
-            {
-                try
-                {
-                    return SnapshotManifest.FromJson(published).ContentSha256Version ?? ContentHash.RowText;
-                }
-                catch (System.Text.Json.JsonException)
-                {
-                    // The log's text is the tool's own; should it not parse, the file's version is the next best witness.
-                }
-            }
-
-            return manifest.ContentSha256Version ?? ContentHash.RowText;
-        }
-
         private void ReportChange(string code, SourceSpan at, RowChange change, string what, string key, string advice)
         {
             if (change.Count > 0)
@@ -418,19 +415,6 @@ public sealed class VerifyOperation
                 var more = change.Count > change.Keys.Count ? ", …" : "";
                 Report(code, Severity.Error, at, $"{change.Count} {what}: {string.Join(", ", change.Keys)}{more} (by {key}); snapshots are immutable: {advice}");
             }
-        }
-
-        /// <summary>
-        /// Whether the snapshot's parquet copy, written by the run that published it, still holds what was published (the
-        /// log's rows and content hash, else the manifest's), so that restoring the table from it is the fix: a later
-        /// run, or a hand, may have rewritten or deleted it.
-        /// </summary>
-        private bool ParquetHoldsPublished(SnapshotName name, SnapshotManifest manifest, PublishRecord? record)
-        {
-            var version = ContentVersion(record, manifest);
-            return (record?.CanonicalOrder ?? manifest.CanonicalOrder) is { } order && ContentHash.IsKnown(version)
-                && ParquetCopy.Read(_warehouse, _context.ParquetPath(name), manifest.Columns, order, version)
-                    .Holds(record?.Rows ?? manifest.Rows, record?.ContentSha256 ?? manifest.ContentSha256);
         }
 
         /// <summary>
@@ -484,17 +468,14 @@ public sealed class VerifyOperation
         }
 
         /// <summary>
-        /// Whether the inputs, settings and templates still hash as when the newest snapshot was made: the newest by
-        /// snapshot date, the one the stable model reads, not the last one made (a backfill of an earlier date).
+        /// The manifest of the newest snapshot, whose inputs, settings and templates are compared with today's: the newest
+        /// by snapshot date, the one the stable model reads, not the last one made (a backfill of an earlier date).
         /// </summary>
-        private void VerifyInputs()
-        {
-            var newest = _files.Where(f => f.Manifest is not null).MaxBy(f => f.Manifest!.SnapshotDate, StringComparer.Ordinal);
-            if (newest is null)
-            {
-                return;
-            }
+        private ManifestFile? NewestManifest() => _files.Where(f => f.Manifest is not null).MaxBy(f => f.Manifest!.SnapshotDate, StringComparer.Ordinal);
 
+        /// <summary>Whether the inputs still hash as when the newest snapshot was made: reads every input row.</summary>
+        private void VerifyInputs(ManifestFile newest)
+        {
             var manifest = newest.Manifest!;
             var display = DisplayPath.For(newest.Path);
             var settings = _context.Settings.Match(_match);
@@ -513,7 +494,14 @@ public sealed class VerifyOperation
                         $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); run the match to publish a current snapshot");
                 }
             }
+        }
 
+        /// <summary>Whether the match's settings and the templates a run uses still hash as when the newest snapshot was made.</summary>
+        private void VerifySettingsAndTemplates(ManifestFile newest)
+        {
+            var manifest = newest.Manifest!;
+            var display = DisplayPath.For(newest.Path);
+            var settings = _context.Settings.Match(_match);
             if (manifest.SettingsChanged(settings, _context.Settings.ContentHash))
             {
                 // Since manifests record the match's own settings, another match's edit is not this snapshot's change.

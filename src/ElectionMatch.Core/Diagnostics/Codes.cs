@@ -123,4 +123,5 @@ public static class Codes
     public const string ReplacedFromOtherInputs = "EM0615";
     public const string RestoreRefused = "EM0616";
     public const string ParquetCopyNotAsPublished = "EM0617";
+    public const string SnapshotColumnsAltered = "EM0618";
 }

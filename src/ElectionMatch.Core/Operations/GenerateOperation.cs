@@ -71,7 +71,10 @@ public sealed class GenerateOperation
                 {
                     var columns = warehouse.Describe("select * from " + resolver.Relation(entry));
                     present.Add(name);
-                    WriteStagingFiles(name, columns, definition, result);
+                    if (!Altered(name, columns, warehouse, result))
+                    {
+                        WriteStagingFiles(name, columns, definition, result);
+                    }
                 }
                 catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code is not Codes.ProjectNotWritable and not Codes.InvalidSetting))
                 {
@@ -89,7 +92,10 @@ public sealed class GenerateOperation
                 AddSourceEntry(name, result);
                 var columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, table));
                 present.Add(name);
-                WriteStagingFiles(name, columns, definition, result);
+                if (!Altered(name, columns, warehouse, result))
+                {
+                    WriteStagingFiles(name, columns, definition, result);
+                }
             }
 
             WriteLatestModel(match.Name, definition, warehouse, result);
@@ -158,6 +164,16 @@ public sealed class GenerateOperation
             return;
         }
 
+        // Before a run's work (the hand edits ahead), the stable model is looked at as the run will write it.
+        if (_preview != Preview.HandEdits && SnapshotAsPublished.Find(_context, warehouse, newest) is { } published
+            && published.ColumnChanges(warehouse.Describe("select * from " + resolver.Relation(target.Entry))) is not null)
+        {
+            // Its YAML would declare the altered columns; the snapshot's own finding (EM0618) says what to do.
+            result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, target.Entry.At,
+                $"the stable model {SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName)} is left as it is: its newest snapshot {newest.Table} no longer has the columns its manifest recorded (EM0618, {DisplayPath.For(published.File.Path)})"));
+            return;
+        }
+
         var staging = newest.StagingModel(_context.Settings.Snapshots.SourceName);
         var stagingAt = SourceSpan.TextFile(DisplayPath.For(_context.SqlPath(newest)));
         IReadOnlyList<ColumnInfo> columns;
@@ -211,9 +227,11 @@ public sealed class GenerateOperation
         try
         {
             var schema = _context.Settings.Snapshots.Schema;
-            if (warehouse.TableExists(schema, name.Table))
+            // A run (the hand edits it would meet) replaces an altered table; generate (the rewrites) leaves it.
+            if (warehouse.TableExists(schema, name.Table) && warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)) is var columns
+                && (preview == Preview.HandEdits || !Altered(name, columns, warehouse, result)))
             {
-                WriteStagingFiles(name, warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)), definition, result);
+                WriteStagingFiles(name, columns, definition, result);
             }
 
             WriteLatestModel(name.Match, definition, warehouse, result, finishing);
@@ -345,6 +363,21 @@ public sealed class GenerateOperation
             result.Written.Add(DisplayPath.For(path));
             CrashPoint.Reached("generated:" + Path.GetFileName(path));
         }
+    }
+
+    /// <summary>
+    /// Whether the snapshot's table no longer has the columns its manifest recorded (EM0618, added to the result): its
+    /// staging files are not rendered from it, or the committed files would follow a hand's <c>alter table</c>.
+    /// </summary>
+    private bool Altered(SnapshotName name, IReadOnlyList<ColumnInfo> columns, DuckDbWarehouse warehouse, GenerateResult result)
+    {
+        if (SnapshotAsPublished.Find(_context, warehouse, name)?.ColumnsAltered(_context, warehouse, columns, ", so its staging files are not rendered from it") is not { } altered)
+        {
+            return false;
+        }
+
+        result.Diagnostics.Add(altered);
+        return true;
     }
 
     /// <summary>The snapshots of a match whose newest publish the snapshot log marks unfinished (EM0608), by table name.</summary>

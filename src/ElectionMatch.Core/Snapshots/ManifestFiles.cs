@@ -9,6 +9,10 @@ internal static class ManifestFiles
     public static IReadOnlyList<ManifestFile> Of(ProjectContext context, string match) =>
         In(context.Project.Resolve(context.Settings.Snapshots.ManifestDirectory), match);
 
+    /// <summary>The manifest of one snapshot in the manifest directory; null when there is none.</summary>
+    public static ManifestFile? At(ProjectContext context, SnapshotName name) =>
+        File.Exists(context.ManifestPath(name)) ? Read(context.ManifestPath(name)) : null;
+
     /// <summary>
     /// The manifests of a match's pruned snapshots (<see cref="ProjectContext.PrunedManifestDirectory"/>): no longer any
     /// snapshot's, but links of the chain, each verified by its hash as a manifest in place is.

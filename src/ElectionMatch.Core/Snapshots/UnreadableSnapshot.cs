@@ -26,16 +26,18 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
         }
         catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
         {
-            return For(context, name, entry);
+            return For(context, name, entry, warehouse);
         }
     }
 
     /// <summary>For a snapshot known not to be readable here.</summary>
-    public static UnreadableSnapshot For(ProjectContext context, SnapshotName name, SourceTable entry)
+    /// <param name="warehouse">Where its parquet copy is read, when the table was published here and dropped: then
+    /// <c>restore</c> is the remedy, as verify's EM0604 says.</param>
+    public static UnreadableSnapshot For(ProjectContext context, SnapshotName name, SourceTable entry, DuckDbWarehouse warehouse)
     {
         const string Reachable = "docs/ci.md, \"The snapshots must be reachable\"";
         var path = context.Target.DatabasePath;
-        var warehouse = DisplayPath.For(path);
+        var file = DisplayPath.For(path);
         var table = $"{entry.Schema}.{entry.Identifier}";
         if (entry.ExternalLocation is { } location)
         {
@@ -44,13 +46,22 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
 
         if (!File.Exists(path))
         {
-            return new($"its table {table} cannot be read: the warehouse {warehouse} is not here (a clone without it, as in CI)",
+            return new($"its table {table} cannot be read: the warehouse {file} is not here (a clone without it, as in CI)",
                 $"check a copy of it through a profile target such as `ci` ({Reachable})", WarehouseNotHere: true);
         }
 
         // An older warehouse than the one a teammate ran the match in (their entry, staging model and manifest are
-        // committed), or a table dropped since: either way the table is what is missing, not a generate.
-        return new($"table {table} in {warehouse} does not exist (it was published into another warehouse, such as a teammate's, or dropped from this one)",
+        // committed), or a table dropped since: either way the table is what is missing, not a generate. Dropped from
+        // this one with its parquet copy as published, restore puts it back; deleting the entry, or a --replace, would
+        // lose the snapshot as published.
+        if (SnapshotAsPublished.Find(context, warehouse, name) is { } published && published.ParquetHoldsIt(context, warehouse))
+        {
+            return new($"table {table} in {file} does not exist (dropped from this one, or published into another warehouse, such as a teammate's)",
+                $"{context.RepublishAdvice(name, fromParquet: true)}; or read the warehouse that has it through a profile target ({Reachable})",
+                WarehouseNotHere: false);
+        }
+
+        return new($"table {table} in {file} does not exist (it was published into another warehouse, such as a teammate's, or dropped from this one)",
             $"read the warehouse that has it through a profile target ({Reachable}), publish it into this one with `{context.RunCommand(name.Match, name.Date, ["--replace"])}` (which recomputes it from the inputs as they are now, not the snapshot as it was published), or delete this entry if the snapshot should not exist",
             WarehouseNotHere: false);
     }
