@@ -128,7 +128,6 @@ public sealed class BenchCommandTests : IDisposable
 
         Assert.True(bench.ExitCode == 0, bench.Output);
         Assert.Contains("then keeping 0.5 of its left rows", bench.Stdout, StringComparison.Ordinal);
-        Assert.Contains("(0.5 of its left rows)", bench.Stdout, StringComparison.Ordinal);
         var whole = Path.Combine(data, "rows-1000-seed-4");
         var share = whole + "-left-0.5";
 
@@ -139,6 +138,10 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(1000, wholeIds.Count);
         Assert.InRange(shareIds.Count, 400, 600);
         Assert.Subset(wholeIds, shareIds);
+
+        // Before, the share run's line said it ran on the whole project's 1,000 rows.
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"running candidacy_ddhq_matches on {shareIds.Count:N0} rows in a child process"), bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("-left-0.5) (0.5 of the 1,000 left rows)", bench.Stdout, StringComparison.Ordinal);
         var wholeTruth = File.ReadLines(Path.Combine(whole, "truth", "candidacy_ddhq_matches.csv")).ToList();
         var shareTruth = File.ReadLines(Path.Combine(share, "truth", "candidacy_ddhq_matches.csv")).ToList();
         Assert.Equal(wholeTruth[0], shareTruth[0]);
@@ -194,14 +197,120 @@ public sealed class BenchCommandTests : IDisposable
         Assert.DoesNotContain("running ", tiny.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Bad_row_counts_are_refused()
+    [Theory]
+    [InlineData("10k", "'10k' is not a positive whole number")]
+    [InlineData("2000,,300", "item 2 is empty")] // Before, the empty item was dropped without a word.
+    [InlineData("2000,", "item 2 is empty")]
+    [InlineData(" ", "--rows is empty")]
+    public void Bad_row_counts_are_refused(string rows, string message)
     {
-        var bench = CliProcess.Run("bench", "--rows", "10k", "--dir", _directory);
+        var bench = CliProcess.Run("bench", "--rows", rows, "--dir", _directory);
 
         Assert.Equal(1, bench.ExitCode);
-        Assert.Contains("error EM0720", bench.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0720: " + (message.StartsWith("--", StringComparison.Ordinal) ? "" : $"--rows '{rows}': ") + message, bench.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
+    public void A_set_changed_since_bench_made_it_is_generated_again_not_reused()
+    {
+        var data = Path.Combine(_directory, "data");
+        var first = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var truth = Path.Combine(data, "rows-200-seed-1", "truth", "candidacy_ddhq_matches.csv");
+        File.WriteAllLines(truth, File.ReadLines(truth).Take(20).ToList());
+
+        var again = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+
+        // Before, the stamp's key alone was trusted: "reusing", and the truncated truth's precision as seed 1's.
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("not reusing data/rows-200-seed-1: truth/candidacy_ddhq_matches.csv changed since bench generated it; generating it again", again.Stdout.Replace(_directory + "/", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotMatch("(?m)^reusing ", again.Stdout);
+        Assert.Equal(Line(first.Stdout, "precision"), Line(again.Stdout, "precision"), 9);
+        Assert.Equal(Line(first.Stdout, "recall"), Line(again.Stdout, "recall"), 9);
+    }
+
+    [Fact]
+    public void A_set_folder_bench_cannot_write_is_refused_naming_it_before_anything_runs()
+    {
+        var data = Path.Combine(_directory, "data");
+        var first = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+        Assert.True(first.ExitCode == 0, first.Output);
+        var project = Path.Combine(data, "rows-200-seed-1");
+        List<string> readOnly = [project, Path.Combine(project, "target")];
+
+        // As another user's set under the shared default --dir is.
+        ReadOnlyPaths.Set(readOnly, true);
+        CliProcess.Result again;
+        try
+        {
+            again = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+        }
+        finally
+        {
+            ReadOnlyPaths.Set(readOnly, false);
+        }
+
+        // Before, deleting the old warehouse stopped bench with an internal error (EM0504, "Access to the path … is denied").
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("rows-200-seed-1: error EM0503: the directory cannot be written (permission denied); bench runs the set", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Pass --dir with a folder of your own", again.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("running ", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_set_folder_another_bench_holds_is_refused_and_a_run_that_would_wait_for_its_warehouse_fails()
+    {
+        var data = Path.Combine(_directory, "data");
+        var project = Path.Combine(data, "rows-200-seed-1");
+
+        // The lock bench and synth take on a set folder is the warehouse lock's, keyed by the folder's path.
+        CliProcess.Result held;
+        using (Warehouse.WarehouseLock.Acquire(project, TimeSpan.Zero, "bench --rows 200 --dir elsewhere"))
+        {
+            held = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+        }
+
+        // Before, both benches ran, each deleting the other's warehouse.
+        Assert.Equal(1, held.ExitCode);
+        Assert.Contains("error EM0052: the folder is in use by another electionmatch command (process " + Environment.ProcessId + ", `electionmatch bench --rows 200 --dir elsewhere` since", held.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(project));
+
+        // A run that would wait for its warehouse (an explain or a DuckDB shell holding it) fails at once instead of
+        // counting the wait as its time. Before, it waited up to 60 s, and its figures held the wait.
+        CliProcess.Result waiting;
+        using (Warehouse.WarehouseLock.Acquire(Path.Combine(project, "target", "synth.duckdb"), TimeSpan.Zero, "explain candidacy_ddhq_matches"))
+        {
+            waiting = CliProcess.Run("bench", "--rows", "200", "--dir", data);
+        }
+
+        Assert.Equal(1, waiting.ExitCode);
+        Assert.Contains("error EM0721: electionmatch run exited with 1 on 200 rows:", waiting.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0600: the warehouse is in use by another electionmatch command", waiting.Stderr, StringComparison.Ordinal);
+        Assert.Contains("waited 0 s for it", waiting.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_labels_its_figures_with_the_commit_it_was_built_from_not_the_working_directorys()
+    {
+        // A repository of its own, as a user's dbt repository is: before, its commit labelled the figures.
+        var repository = Path.Combine(_directory, "repo");
+        Directory.CreateDirectory(repository);
+        foreach (var arguments in new[] { "init -q", "-c user.email=t@t -c user.name=t commit -q --allow-empty -m x" })
+        {
+            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", arguments) { WorkingDirectory = repository })!;
+            git.WaitForExit();
+            Assert.Equal(0, git.ExitCode);
+        }
+
+        var json = Path.Combine(_directory, "bench.json");
+        var bench = CliProcess.RunIn(repository, "bench", "--rows", "200", "--dir", Path.Combine(_directory, "data"), "--json", json);
+
+        Assert.True(bench.ExitCode == 0, bench.Output);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var build = ToolInfo.Build;
+        Assert.Contains("+", build, StringComparison.Ordinal);
+        Assert.Equal(build[(build.IndexOf('+', StringComparison.Ordinal) + 1)..][..12], document.RootElement.GetProperty("machine").GetProperty("git_commit").GetString());
     }
 
     [Fact]

@@ -83,6 +83,24 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_out_folder_another_synth_or_bench_holds_is_refused_naming_the_holder()
+    {
+        // The lock synth and bench take on a project folder is the warehouse lock's, keyed by the folder's path.
+        using (WarehouseLock.Acquire(_directory, TimeSpan.Zero, "synth --out elsewhere"))
+        {
+            var second = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--force");
+
+            // Before, two synths on one folder replaced each other's files halfway, or one failed with EM0504.
+            Assert.Equal(1, second.ExitCode);
+            Assert.Contains("error EM0052: the folder is in use by another electionmatch command (process " + Environment.ProcessId + ", `electionmatch synth --out elsewhere` since", second.Stderr, StringComparison.Ordinal);
+            Assert.Contains("let it finish, or write to another folder", second.Stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(_directory));
+        }
+
+        Succeeded(CliProcess.Run("synth", "--rows", "10", "--out", _directory));
+    }
+
+    [Fact]
     public void A_non_empty_directory_and_an_unknown_rate_are_refused()
     {
         Directory.CreateDirectory(_directory);

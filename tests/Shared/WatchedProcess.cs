@@ -130,6 +130,10 @@ internal sealed class WatchedProcess : IDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
+
+            // Kill only signals: until the process is gone it holds its locks (a synth's on its --out folder), which the
+            // test's next command would meet.
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
         }
 
         _process.Dispose();

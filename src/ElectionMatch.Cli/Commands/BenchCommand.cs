@@ -150,9 +150,22 @@ internal static class BenchCommand
 
     private static List<int> ParseRows(string text)
     {
-        var counts = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        if (text.Trim().Length == 0)
         {
+            throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, "--rows is empty; give one or more row counts");
+        }
+
+        var counts = new List<int>();
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part.Length == 0)
+            {
+                // Before, an empty item ("2000,,300", a trailing comma) was dropped without a word.
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--rows '{text}': item {i + 1} is empty; give row counts separated by single commas (for example --rows 10000,100000)"));
+            }
+
             if (!int.TryParse(part.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
             {
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows '{text}': '{part}' is not a positive whole number (for example --rows 10000,100000)");
@@ -161,7 +174,7 @@ internal static class BenchCommand
             counts.Add(n);
         }
 
-        return counts.Count > 0 ? counts : throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, "--rows is empty; give one or more row counts");
+        return counts;
     }
 
     private static BenchResult Read(string path)

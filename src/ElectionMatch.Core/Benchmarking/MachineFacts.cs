@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace ElectionMatch.Benchmarking;
 
-/// <summary>The machine a bench ran on: without it a figure means nothing.</summary>
+/// <summary>The machine a bench ran on, and the build measured: without them a figure means nothing.</summary>
+/// <param name="GitCommit">The commit the measured electionmatch was built from (its informational version's <c>+sha</c>), not the working directory's.</param>
 public sealed record MachineFacts(
     int Cores,
     string CpuModel,
@@ -14,14 +14,14 @@ public sealed record MachineFacts(
     string ToolVersion,
     string? GitCommit)
 {
-    public static MachineFacts Collect(string directory) => new(
+    public static MachineFacts Collect() => new(
         Environment.ProcessorCount,
         CpuInfo() ?? RuntimeInformation.ProcessArchitecture.ToString(),
         Math.Round(MemoryBytes() / (1024.0 * 1024 * 1024), 1),
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
         ToolInfo.Version,
-        CurrentCommit(directory));
+        BuildCommit(ToolInfo.Build));
 
     /// <summary>The 1-minute load average (Linux), recorded before and after each run because the machine may be shared.</summary>
     public static double? LoadAverage()
@@ -49,42 +49,14 @@ public sealed record MachineFacts(
             : long.Parse(total.AsSpan(9).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
     }
 
-    /// <summary>The commit of the repository the bench was started in (with <c>-dirty</c> for uncommitted changes), when git is there.</summary>
-    private static string? CurrentCommit(string directory)
+    /// <summary>
+    /// The commit in a build's informational version (<c>0.1.0+c0f29acc511e…</c>), shortened as git does; null for a build
+    /// from a source tree without git. Before, the commit of whatever repository bench was started in, which labelled
+    /// one build's figures with another's commit, or with none outside a repository.
+    /// </summary>
+    internal static string? BuildCommit(string build)
     {
-        var commit = Git(directory, "rev-parse", "--short=12", "HEAD");
-        if (commit is null)
-        {
-            return null;
-        }
-
-        return Git(directory, "status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? commit + "-dirty" : commit;
-    }
-
-    private static string? Git(string directory, params string[] arguments)
-    {
-        try
-        {
-            var info = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in arguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(info);
-            if (process is null)
-            {
-                return null;
-            }
-
-            var output = process.StandardOutput.ReadToEnd();
-            process.StandardError.ReadToEnd();
-            return process.WaitForExit(10_000) && process.ExitCode == 0 ? output.Trim() : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            // No git on this machine.
-            return null;
-        }
+        var sha = build.IndexOf('+', StringComparison.Ordinal) is var plus && plus >= 0 ? build[(plus + 1)..] : "";
+        return sha.Length > 0 ? sha[..Math.Min(12, sha.Length)] : null;
     }
 }

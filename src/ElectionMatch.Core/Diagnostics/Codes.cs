@@ -40,6 +40,7 @@ public static class Codes
     // Synthetic data (electionmatch synth)
     public const string SynthOutputNotEmpty = "EM0050";
     public const string InvalidSynthOption = "EM0051";
+    public const string SynthProjectInUse = "EM0052";
 
     // The pre-merge check
     public const string StagingModelMissing = "EM0100";

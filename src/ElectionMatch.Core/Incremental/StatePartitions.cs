@@ -287,7 +287,7 @@ internal static class StatePartitions
         return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, bytes));
     }
 
-    private static string FileSha256(string path)
+    internal static string FileSha256(string path)
     {
         using var file = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(file));

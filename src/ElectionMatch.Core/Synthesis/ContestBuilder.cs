@@ -57,13 +57,19 @@ internal sealed class ContestBuilder
     }
 
     /// <summary>A person who ran before, with the state and every year they ran in (one candidacy a year).</summary>
-    private sealed class PastCandidate(Person person, StateCalendar state)
+    private sealed class PastCandidate(Person person, StateCalendar state, string firstCandidacyId)
     {
         public Person Person { get; } = person;
 
         public StateCalendar State { get; } = state;
 
         public List<int> Years { get; } = new(2);
+
+        /// <summary>The person's first candidacy, written before anyone knew the person would run again.</summary>
+        public string FirstCandidacyId { get; } = firstCandidacyId;
+
+        /// <summary>Whether the person has run again, so <see cref="FirstCandidacyId"/> is already listed as a repeat.</summary>
+        public bool RanAgain { get; set; }
     }
 
     /// <summary>A GoodParty candidacy while its contest is built.</summary>
@@ -114,6 +120,11 @@ internal sealed class ContestBuilder
                 {
                     state ??= found.State;
                     ranBefore.AddRange(found.Years);
+                    if (!found.RanAgain)
+                    {
+                        found.RanAgain = true;
+                        contest.EarlierRepeats.Add(found.FirstCandidacyId);
+                    }
                 }
                 else
                 {
@@ -173,7 +184,7 @@ internal sealed class ContestBuilder
             AddCandidacy(random, contest, gps[i], office, seat, dates);
             if (past[i] is null)
             {
-                past[i] = new PastCandidate(gps[i].Person, state);
+                past[i] = new PastCandidate(gps[i].Person, state, contest.Candidacies[^1].GpCandidacyId);
                 _pool[_pooled++ % PoolSize] = past[i]!;
             }
 

@@ -31,6 +31,10 @@ internal static class PerturbationNames
     public static string NameOf(Perturbation flag) =>
         All.First(a => a.Flag == flag).Name;
 
+    /// <summary>The flags whose names <see cref="Join"/> joined.</summary>
+    public static Perturbation Parse(string joined) =>
+        joined.Length == 0 ? Perturbation.None : joined.Split(';').Aggregate(Perturbation.None, (set, name) => set | All.First(a => a.Name == name).Flag);
+
     /// <summary>The names of the set flags joined by ';' in a fixed order ("" for none): cheap enough per row.</summary>
     public static string Join(Perturbation set)
     {

@@ -84,7 +84,7 @@ public sealed record PerturbationRates
         ["wrong_date"] = new(r => r.WrongDate, (r, v) => r with { WrongDate = v }, "candidacy", "one HubSpot date a week or a year off: that stage has no true match"),
         ["no_true_match"] = new(r => r.NoTrueMatch, (r, v) => r with { NoTrueMatch = v }, "candidacy", "no results row is the person's (seat not covered, or not on the ballot)"),
         ["namesake"] = new(r => r.Namesake, (r, v) => r with { Namesake = v }, "candidacy", "someone else with the same surname in the race, or the same full name in another race that day in the state"),
-        ["repeat_candidate"] = new(r => r.RepeatCandidate, (r, v) => r with { RepeatCandidate = v }, "candidacy", "the person ran in another cycle too (same contact id)"),
+        ["repeat_candidate"] = new(r => r.RepeatCandidate, (r, v) => r with { RepeatCandidate = v }, "candidacy", "the person ran in another cycle too (same contact id); the rate draws the later candidacies, and every candidacy of such a person is tagged, the first too"),
         ["shared_contest"] = new(r => r.SharedContest, (r, v) => r with { SharedContest = v }, "contest with a candidacy", "a second GoodParty candidacy for the same seat"),
         ["unreferenced_contest"] = new(r => r.UnreferencedContest, (r, v) => r with { UnreferencedContest = v }, "contest", "no candidacy refers to the contest's results rows"),
         ["upper_case_ballot"] = new(r => r.UpperCaseBallot, (r, v) => r with { UpperCaseBallot = v }, "race", "the race prints every name in upper case"),

@@ -12,6 +12,12 @@ internal sealed class SynthContest
 
     public List<TruthPair> Truth { get; } = new(4);
 
+    /// <summary>
+    /// The first candidacies, in earlier contests, of people who run again in this one: written before the repeat was
+    /// known, they are tagged <c>repeat_candidate</c> in the perturbations file once it is complete, as this contest's are.
+    /// </summary>
+    public List<string> EarlierRepeats { get; } = new(0);
+
     /// <summary>How many races the rows belong to (a namesake's race included).</summary>
     public int RaceCount { get; set; }
 }

@@ -21,10 +21,13 @@ public static class SynthProjectWriter
     public const string CandidacyParquet = "data/airbyte/hubspot_candidacy.parquet";
     public const string ResultsParquet = "data/airbyte/ddhq_election_results.parquet";
 
+    /// <summary>The sources YAML: synth writes the inputs' entries, and each run adds its snapshot's.</summary>
+    public const string SourcesFile = "models/staging/__sources.yaml";
+
     /// <summary>What synth writes; with --force these are replaced, and the user's other files in their folders kept.</summary>
-    private static readonly string[] OwnedFiles =
+    internal static readonly string[] OwnedFiles =
     [
-        "dbt_project.yml", "profiles.yml", "electionmatch.yml", "models/staging/__sources.yaml", "truth/README.md",
+        "dbt_project.yml", "profiles.yml", "electionmatch.yml", SourcesFile, "truth/README.md",
         TruthFile, PerturbationsFile, CandidacyParquet, ResultsParquet,
     ];
 
@@ -32,7 +35,13 @@ public static class SynthProjectWriter
     /// Where runs on the project write (the warehouse, snapshot parquet, manifests, staging models): with --force they go
     /// too, since they describe the old data and the new sources YAML declares none of their snapshots.
     /// </summary>
-    private static readonly string[] RunOutputDirectories = ["target", "electionmatch/manifests", "models/staging/model_predictions_source"];
+    internal static readonly string[] RunOutputDirectories = ["target", "electionmatch/manifests", "models/staging/model_predictions_source"];
+
+    /// <summary>
+    /// What a tool that reuses the project (bench) writes once it is whole, vouching for <see cref="OwnedFiles"/> by their
+    /// hashes: synth removes it before it replaces them, so no stamp vouches for a project synth wrote since.
+    /// </summary>
+    public const string ReuseStamp = ".bench-key";
 
     /// <summary>
     /// Where a project is generated before it takes the place of the old one: a folder of the output directory, so the
@@ -53,6 +62,23 @@ public static class SynthProjectWriter
     public static SynthSummary Write(string directory, SynthSettings settings, bool force, CancellationToken cancellationToken = default)
     {
         var root = Dbt.WorkingDirectory.Full(directory);
+        using var held = Lock(root, $"synth --out {Dbt.DisplayPath.For(root)}");
+        return WriteHeld(root, settings, force, cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds the project's folder while it is written, or (bench) written and run: two synths on one folder replaced each
+    /// other's files halfway (a 200-row project with a 20,000-row README), two benches deleted each other's warehouse.
+    /// Another synth or bench on the folder fails at once (EM0052), naming the holder.
+    /// </summary>
+    /// <param name="purpose">The holder's command line, for the message of the one that fails.</param>
+    public static IDisposable Lock(string root, string purpose) =>
+        Warehouse.WarehouseLock.AcquireFolder(root, purpose, Codes.SynthProjectInUse,
+            "let it finish, or write to another folder (synth --out, bench --dir)");
+
+    /// <summary><see cref="Write"/> for a caller that holds <see cref="Lock"/> on <paramref name="root"/> (bench, across generating and running).</summary>
+    internal static SynthSummary WriteHeld(string root, SynthSettings settings, bool force, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
 
         // Settings are checked (by the generator) before anything in the directory is touched.
@@ -77,6 +103,7 @@ public static class SynthProjectWriter
     private static SynthSummary Generate(string partial, string root, SynthSettings settings, SyntheticDataGenerator generator, Stopwatch clock, CancellationToken cancellationToken)
     {
         long candidacies = 0, results = 0, contests = 0, unreferenced = 0, races = 0, truth = 0, unlisted = 0;
+        var earlierRepeats = new HashSet<string>(StringComparer.Ordinal);
         Directory.CreateDirectory(Path.Combine(partial, "data", "airbyte"));
         Directory.CreateDirectory(Path.Combine(partial, "truth"));
         TimeSpan generating;
@@ -98,6 +125,7 @@ public static class SynthProjectWriter
                     races += contest.RaceCount;
                     truth += contest.Truth.Count;
                     unlisted += contest.Truth.Count(t => (t.Perturbations & Perturbation.UnlistedRunoff) != 0);
+                    earlierRepeats.UnionWith(contest.EarlierRepeats);
                     foreach (var row in contest.Results)
                     {
                         yield return row;
@@ -110,6 +138,7 @@ public static class SynthProjectWriter
             candidacySink.CopyTo(Path.Combine(partial, CandidacyParquet));
         }
 
+        TagEarlierRepeats(Path.Combine(partial, PerturbationsFile), earlierRepeats);
         var copying = clock.Elapsed - generating;
         var summary = new SynthSummary(root, candidacies, results, contests, unreferenced, races, truth, unlisted, generating, copying, []);
         var written = WriteProjectFiles(partial, settings, summary);
@@ -123,6 +152,8 @@ public static class SynthProjectWriter
     /// </summary>
     private static void Replace(string root, string partial, bool force)
     {
+        // Before, synth --force kept bench's stamp, and bench reported the replaced project's figures as the stamp's.
+        File.Delete(Path.Combine(root, ReuseStamp));
         if (force)
         {
             foreach (var file in OwnedFiles.Select(f => Path.Combine(root, f)).Where(File.Exists).OrderBy(f => Path.GetFileName(f) != "dbt_project.yml"))
@@ -327,6 +358,40 @@ public static class SynthProjectWriter
         }
     }
 
+    /// <summary>
+    /// Adds <c>repeat_candidate</c> to the lines of the candidacies in <paramref name="ids"/>: a person's first candidacy
+    /// was written before the person ran again. Every candidacy of a person who ran in more than one cycle then carries
+    /// it, so per-perturbation recall counts the first candidacy, which the later cycle's results rows confuse as much.
+    /// Before, only the later candidacies were tagged (2,362 of the 4,449 candidacies that share a contact id at 20,000).
+    /// </summary>
+    private static void TagEarlierRepeats(string path, HashSet<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var tagged = path + ".tagged";
+        using (var writer = new StreamWriter(tagged, append: false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" })
+        {
+            foreach (var line in File.ReadLines(path))
+            {
+                // gp_candidacy_id,election_type,ddhq_candidate_id,perturbations: no field holds a comma.
+                var last = line.LastIndexOf(',');
+                if (ids.Contains(line[..line.IndexOf(',', StringComparison.Ordinal)]))
+                {
+                    writer.WriteLine(line[..(last + 1)] + PerturbationNames.Join(PerturbationNames.Parse(line[(last + 1)..]) | Perturbation.RepeatCandidate));
+                }
+                else
+                {
+                    writer.WriteLine(line);
+                }
+            }
+        }
+
+        File.Move(tagged, path, overwrite: true);
+    }
+
     /// <summary>The pair's three columns, <c>gp_candidacy_id,election_type,ddhq_candidate_id</c>, without the line's end.</summary>
     private static void WritePair(StreamWriter writer, TruthPair pair)
     {
@@ -370,7 +435,7 @@ public static class SynthProjectWriter
             ("dbt_project.yml", "synth/dbt_project.yml.liquid"),
             ("profiles.yml", "synth/profiles.yml.liquid"),
             ("electionmatch.yml", "synth/electionmatch.yml.liquid"),
-            ("models/staging/__sources.yaml", "synth/sources.yaml.liquid"),
+            (SourcesFile, "synth/sources.yaml.liquid"),
             ("truth/README.md", "synth/truth_readme.md.liquid"),
         };
         foreach (var (path, template) in files)

@@ -9,7 +9,8 @@ namespace ElectionMatch.Warehouse;
 /// Serialises electionmatch commands on one warehouse: a second run (or generate, check, verify, prune, explain, evaluate)
 /// waits, bounded, for the first to finish instead of failing on DuckDB's own file lock, at once or halfway through. The lock file lives in
 /// a per-user directory under /tmp (<see cref="LockDirectory"/>), keyed by the warehouse's real path, so the project gains no file; the OS releases it
-/// when the holder dies, even by SIGKILL. A sibling <c>.owner</c> file names the holder for the message.
+/// when the holder dies, even by SIGKILL. A sibling <c>.owner</c> file names the holder for the message. synth and bench
+/// take the same lock on the folder of a synthetic project (<see cref="AcquireFolder"/>).
 /// </summary>
 /// <remarks>
 /// On Linux the holder deletes the lock file before it lets go, so the directory does not keep one file per warehouse
@@ -40,9 +41,24 @@ public sealed class WarehouseLock : IDisposable
         Acquire(warehousePath, new LockWait(timeout, cancellationToken), purpose);
 
     /// <param name="wait">How long to wait, and what stops the wait (<see cref="LockWaitCancelledException"/>).</param>
-    public static WarehouseLock Acquire(string warehousePath, LockWait wait, string purpose)
+    public static WarehouseLock Acquire(string warehousePath, LockWait wait, string purpose) =>
+        Acquire(warehousePath, wait, purpose, holder => DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(Dbt.DisplayPath.For(warehousePath)),
+            $"the warehouse is in use by another electionmatch command ({holder}); {wait.Waited}; let it finish, or pass --lock-timeout <seconds> to wait longer"));
+
+    /// <summary>
+    /// The same lock on a folder a command writes as a whole (synth's <c>--out</c>, a bench set): two such commands on one
+    /// folder would delete and replace each other's files. Not waited for: the holder is reported at once.
+    /// </summary>
+    /// <param name="code">The error when another command holds the folder.</param>
+    /// <param name="advice">What to do then, after the holder is named.</param>
+    public static WarehouseLock AcquireFolder(string folder, string purpose, string code, string advice) =>
+        Acquire(folder, LockWait.None, purpose, holder => DiagnosticException.At(code, SourceSpan.PathOnly(Dbt.DisplayPath.For(folder)),
+            $"the folder is in use by another electionmatch command ({holder}); {advice}"));
+
+    /// <param name="held">The error once the wait has run out, given the holder as its owner file describes it.</param>
+    private static WarehouseLock Acquire(string path, LockWait wait, string purpose, Func<string, DiagnosticException> held)
     {
-        var lockPath = LockPath(warehousePath);
+        var lockPath = LockPath(path);
         CreateDirectory(Path.GetDirectoryName(lockPath)!);
         var ownerPath = Path.ChangeExtension(lockPath, ".owner");
         while (true)
@@ -75,14 +91,13 @@ public sealed class WarehouseLock : IDisposable
                     continue;
                 }
 
-                throw DiagnosticException.At(Codes.WarehouseLocked, SourceSpan.PathOnly(Dbt.DisplayPath.For(warehousePath)),
-                    $"the warehouse is in use by another electionmatch command ({Holder(ownerPath)}); {wait.Waited}; let it finish, or pass --lock-timeout <seconds> to wait longer");
+                throw held(Holder(ownerPath));
             }
         }
     }
 
     /// <summary>
-    /// The lock file of a warehouse: in <see cref="LockDirectory"/>, named by a hash of the warehouse's real path (every
+    /// The lock file of a warehouse (or folder): in <see cref="LockDirectory"/>, named by a hash of the warehouse's real path (every
     /// symlink resolved), so a command that reaches the warehouse through a symlinked project directory meets the lock
     /// of one that reaches it through the real one.
     /// </summary>

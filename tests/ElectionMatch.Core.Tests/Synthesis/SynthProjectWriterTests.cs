@@ -209,6 +209,25 @@ public sealed class SynthProjectWriterTests : IDisposable
     }
 
     [Fact]
+    public void Every_candidacy_of_a_person_who_ran_in_more_than_one_cycle_is_tagged_repeat_candidate()
+    {
+        var directory = Write(2000, rates: new PerturbationRates { RepeatCandidate = 0.3 });
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute($"""
+            create view h as select * from {Sql.Literal(Path.Combine(directory, SynthProjectWriter.CandidacyParquet))};
+            create view p as select * from read_csv({Sql.Literal(Path.Combine(directory, SynthProjectWriter.PerturbationsFile))}, header = true, all_varchar = true);
+            create view repeated as select gp_candidacy_id from h qualify count(*) over (partition by hubspot_contact_id) > 1;
+            """);
+
+        // Before, only the later candidacies were tagged: a person's first was written before they ran again.
+        Assert.True(warehouse.Scalar<long>("select count(*) from repeated") > 300);
+        Assert.Equal(0, warehouse.Scalar<long>("""
+            select count(*) from p
+            where list_contains(string_split(coalesce(perturbations, ''), ';'), 'repeat_candidate') <> (gp_candidacy_id in (select gp_candidacy_id from repeated))
+            """));
+    }
+
+    [Fact]
     public void A_non_empty_directory_is_refused_and_force_replaces_only_what_synth_writes()
     {
         var directory = NewDirectory();
@@ -234,7 +253,8 @@ public sealed class SynthProjectWriterTests : IDisposable
     {
         var directory = Write(rows: 100);
         string[] mine = ["models/marts/mine.sql", "data/extra.csv", "data/airbyte/other.csv", "truth/notes.md", "electionmatch/templates/staging/model.sql.liquid"];
-        string[] stale = ["target/synth.duckdb", "target/model_predictions/old.parquet", "electionmatch/manifests/old.json", "models/staging/model_predictions_source/stg_old.sql"];
+        // .bench-key: bench's stamp vouched for the old files, and bench reported the new project's figures as the stamp's.
+        string[] stale = ["target/synth.duckdb", "target/model_predictions/old.parquet", "electionmatch/manifests/old.json", "models/staging/model_predictions_source/stg_old.sql", ".bench-key"];
         foreach (var file in mine.Concat(stale))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, file))!);
