@@ -44,6 +44,11 @@ public sealed class GenerateStagingFiles : ProjectTask
                 : $"electionmatch: rendered no staging files from the snapshot table whose columns differ from those its manifest {left.File} recorded; the check reports it");
         }
 
+        foreach (var model in CheckFollows ? result.StableModelsLeft : [])
+        {
+            Log.LogMessage(MessageImportance.High, $"electionmatch: left the stable model {model} as it is, as its newest snapshot's table has other columns than its manifest recorded; the check reports it");
+        }
+
         Report(result.Diagnostics.Except(leftToCheck));
     }
 }

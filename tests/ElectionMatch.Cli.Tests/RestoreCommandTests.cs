@@ -147,7 +147,10 @@ public sealed class RestoreCommandTests : IClassFixture<ThreeSnapshots>, IDispos
         var published = Table(Quarantine);
         var runs = Table(Middle + "__quarantine");
         Tamper($"drop table model_predictions.{Quarantine}");
-        Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Quarantine} is not in the warehouse", Assert.Single(Errors(Cli("verify", "--no-inputs"))), StringComparison.Ordinal);
+        var dropped = Assert.Single(Errors(Cli("verify", "--no-inputs")));
+        Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Quarantine} is not in the warehouse", dropped, StringComparison.Ordinal);
+        // verify names the restore that follows (before, only a backup or a --replace).
+        Assert.Contains($"its manifest records it empty (quarantine_rows 0): `electionmatch restore {Match} --snapshot-date 2030-06-17` recreates it empty, as published;", dropped, StringComparison.Ordinal);
 
         var dryRun = Cli("restore", Match, "--snapshot-date", "2030-06-17", "--dry-run");
         var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");

@@ -53,6 +53,9 @@ public sealed class RestoreQuarantineTests : IClassFixture<QuarantinedCandidacyR
         Assert.Equal(1, verify.ExitCode);
         var found = Assert.Single(Errors(verify));
         Assert.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Snapshot}__quarantine is not in the warehouse", found, StringComparison.Ordinal);
+        // It held rows: no restore recreates it, so verify names none.
+        Assert.DoesNotContain("electionmatch restore", found, StringComparison.Ordinal);
+        Assert.Contains("to have it back as published, restore the warehouse from a backup", found, StringComparison.Ordinal);
 
         var again = Cli("restore", Match, "--snapshot-date", "2026-01-01");
         Assert.Equal(1, again.ExitCode);

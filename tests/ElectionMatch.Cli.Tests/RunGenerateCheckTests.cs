@@ -188,6 +188,9 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
         Assert.Equal(3, hard.Count);
         // The judge's rows come first: Gerald Whitfield is not Geraldine Whitfield.
         Assert.Contains(hard, l => l.Contains("gpc-000919", StringComparison.Ordinal) && l.Contains("right, not linked by judge", StringComparison.Ordinal));
+        // Each names its row as miss and false lines do, by election type and date (before, the type alone).
+        Assert.All(hard, l => Assert.Matches(@"^hard  gpc-\d{6} (primary|general|runoff) \d{4}-\d{2}-\d{2} \S", l));
+        Assert.Contains(hard, l => Regex.IsMatch(l, "^hard  gpc-000919 (primary 2024-08-20|general 2024-11-05) "));
     }
 
     [Fact]

@@ -173,7 +173,7 @@ internal static class EvaluateCommand
 
             foreach (var hard in scored.Hardest.Take(count))
             {
-                Terminal.Out.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Detail} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
+                Terminal.Out.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Row} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }
 
             return DiagnosticPrinter.Success;

@@ -24,10 +24,6 @@ public sealed class CheckOperation
     private ProjectContext _context;
     private readonly StagingModelRenderer _renderer;
     private readonly List<Diagnostic> _diagnostics = [];
-    private HashSet<string> _interrupted = [];
-    // Snapshots prune retired (manifest under pruned/): no table, entry or staging model is expected of them; what a prune
-    // that stopped on the way left is verify's one error (EM0613), not one finding per file.
-    private readonly HashSet<string> _pruned = new(StringComparer.Ordinal);
     // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
@@ -45,13 +41,9 @@ public sealed class CheckOperation
     {
         _diagnostics.Clear();
         _notHere.Clear();
-        _pruned.Clear();
         using var locked = _context.LockForReading("check", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
-        // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing
-        // or stale files that follow from it are not reported again, one by one.
-        _interrupted = new SnapshotLog(warehouse).Latest().Where(r => !r.IsComplete).Select(r => r.Snapshot).ToHashSet(StringComparer.Ordinal);
         // A match electionmatch.yml no longer defines (renamed or removed) whose snapshots the project still holds is
         // checked as a defined one is, its kind told by its snapshots' columns; EM0113 says once that nothing maintains it.
         var orphans = OrphanMatches.Find(_context);
@@ -62,13 +54,17 @@ public sealed class CheckOperation
         var snapshots = new Dictionary<string, MatchSnapshots>(StringComparer.Ordinal);
         foreach (var (match, definition) in matches)
         {
-            _pruned.UnionWith(ManifestFiles.PrunedSnapshots(_context, match));
-            var present = CheckSnapshots(match, definition, warehouse, resolver);
-            CheckLatestModel(match, definition, warehouse, resolver);
-            CheckOrphanStagingFiles(match);
-            CheckUndeclaredSnapshots(match, warehouse);
+            // A snapshot whose run was killed before it wrote its files: verify reports it once (EM0608); the missing or
+            // stale files that follow from it are not reported again, one by one. Of a snapshot prune retired (manifest
+            // under pruned/) no table, entry or staging model is expected; what a prune that stopped on the way left is
+            // verify's one error (EM0613), not one finding per file.
+            var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match);
+            var present = CheckSnapshots(match, definition, passedOver, warehouse, resolver);
+            CheckLatestModel(match, definition, passedOver, warehouse, resolver);
+            CheckOrphanStagingFiles(match, passedOver);
+            CheckUndeclaredSnapshots(match, passedOver, warehouse);
             snapshots[match] = new MatchSnapshots(
-                _context.DeclaredSnapshots(match).Select(d => d.Name).Where(n => !_pruned.Contains(n.Table)).Concat(present).Distinct().OrderBy(n => n.Date).ToList(),
+                _context.DeclaredSnapshots(match).Select(d => d.Name).Where(n => !passedOver.Pruned.Contains(n.Table)).Concat(present).Distinct().OrderBy(n => n.Date).ToList(),
                 [.. present, .. _notHere.Where(n => n.Match == match)]);
         }
 
@@ -84,10 +80,10 @@ public sealed class CheckOperation
     }
 
     /// <param name="definition">Null for a match electionmatch.yml does not define: told by each snapshot's columns.</param>
-    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    private List<SnapshotName> CheckSnapshots(string match, MatchDefinition? definition, PassedOverSnapshots passedOver, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var present = new List<SnapshotName>();
-        foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !_interrupted.Contains(s.Name.Table) && !_pruned.Contains(s.Name.Table)))
+        foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !passedOver.Contains(s.Name.Table)))
         {
             string relation;
             IReadOnlyList<ColumnInfo> columns;
@@ -199,11 +195,11 @@ public sealed class CheckOperation
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>
-    private void CheckLatestModel(string match, MatchDefinition? definition, DuckDbWarehouse warehouse, RelationResolver resolver)
+    private void CheckLatestModel(string match, MatchDefinition? definition, PassedOverSnapshots passedOver, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         // The newest declared snapshot is the one the stable model should read, table or not, as generate decides it: while
         // it cannot be read here, generate leaves the stable model as it is, so nothing here may ask for a generate.
-        if (StableModelTarget.Find(_context, match, _context.Sources, _interrupted.Concat(_pruned), warehouse, resolver) is not { } target)
+        if (StableModelTarget.Find(_context, match, _context.Sources, passedOver.Tables, warehouse, resolver) is not { } target)
         {
             return;
         }
@@ -224,7 +220,7 @@ public sealed class CheckOperation
         }
 
         var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
-        if (ReadsInterrupted(sqlPath, match) is { } unfinished)
+        if (ReadsInterrupted(sqlPath, match, passedOver) is { } unfinished)
         {
             // Moved there by the interrupted run itself, or by a generate of an earlier version; generate moves it back
             // (it never moves a stable model onto an interrupted snapshot), as this says.
@@ -313,12 +309,12 @@ public sealed class CheckOperation
     }
 
     /// <summary>The interrupted snapshot an intact generated stable model reads, if it reads one.</summary>
-    private SnapshotName? ReadsInterrupted(string sqlPath, string match)
+    private SnapshotName? ReadsInterrupted(string sqlPath, string match, PassedOverSnapshots passedOver)
     {
         var state = GeneratedFile.Inspect(File.ReadAllText(sqlPath));
         return !state.IsGenerated || !state.IsIntact
             ? null
-            : _interrupted.Select(t => SnapshotName.TryParse(t, match)).OfType<SnapshotName>()
+            : passedOver.Interrupted.Keys.Select(t => SnapshotName.TryParse(t, match)).OfType<SnapshotName>()
                 .FirstOrDefault(n => _renderer.RenderLatestSql(sqlPath, n).Body == state.Body);
     }
 
@@ -513,7 +509,7 @@ public sealed class CheckOperation
         }
     }
 
-    private void CheckOrphanStagingFiles(string match)
+    private void CheckOrphanStagingFiles(string match, PassedOverSnapshots passedOver)
     {
         var directory = _context.Project.Resolve(_context.Settings.Snapshots.StagingDirectory);
         if (!Directory.Exists(directory))
@@ -529,7 +525,7 @@ public sealed class CheckOperation
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
             var table = Path.GetFileNameWithoutExtension(file)[prefix.Length..];
-            if (SnapshotName.TryParse(table, match) is not null && !_interrupted.Contains(table) && !_pruned.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
+            if (SnapshotName.TryParse(table, match) is not null && !passedOver.Contains(table) && _context.Sources.Find(_context.Settings.Snapshots.SourceName, table) is null)
             {
                 var what = file.EndsWith(".sql", StringComparison.Ordinal) ? "staging model" : "staging model YAML, without its SQL,";
                 Report(Codes.SourceEntryMissing, Severity.Error, new SourceSpan(DisplayPath.For(file), 1, 1), $"{what} for snapshot '{table}', which is not declared in source '{_context.Settings.Snapshots.SourceName}'; add it to the sources YAML (`electionmatch generate` does when the table exists) or delete this file");
@@ -542,10 +538,10 @@ public sealed class CheckOperation
     /// but leaves its entry behind. dbt cannot read it, and the stable model stays on an older one. Reported where the entry
     /// goes; a run interrupted before it wrote its files is EM0608 instead.
     /// </summary>
-    private void CheckUndeclaredSnapshots(string match, DuckDbWarehouse warehouse)
+    private void CheckUndeclaredSnapshots(string match, PassedOverSnapshots passedOver, DuckDbWarehouse warehouse)
     {
         var source = _context.Settings.Snapshots.SourceName;
-        foreach (var table in _context.PublishedSnapshots(warehouse, match).Where(t => !_interrupted.Contains(t) && !_pruned.Contains(t) && _context.Sources.Find(source, t) is null))
+        foreach (var table in _context.PublishedSnapshots(warehouse, match).Where(t => !passedOver.Contains(t) && _context.Sources.Find(source, t) is null))
         {
             var at = _context.Sources.SourceNames.TryGetValue(source, out var declared) ? declared : SourceSpan.TextFile(DisplayPath.For(_context.SnapshotSourcesFile));
             Report(Codes.SourceEntryMissing, Severity.Error, at, $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}) but not declared in source '{source}', so dbt cannot read it; `electionmatch generate` adds its entry and staging model");

@@ -302,9 +302,9 @@ public sealed class VerifyOperation
                 if (!_warehouse.TableExists(schema, table))
                 {
                     // The parquet copy is of the snapshot table, not of its quarantine.
-                    var fromParquet = table == name.Table && published.ParquetHoldsIt(_context, _warehouse);
+                    var advice = table == name.Table ? published.Advice(_context, _warehouse) : _context.QuarantineAdvice(name, published.PublishedManifest);
                     Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
-                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; {_context.RepublishAdvice(name, fromParquet)}");
+                        $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; {advice}");
                 }
             }
 
@@ -398,14 +398,14 @@ public sealed class VerifyOperation
 
             var table = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}";
             var (rows, hash) = ContentHash.InRowHashOrder(_warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, name.QuarantineTable));
-            if ((manifest.QuarantineRows ?? rows) == rows && (manifest.QuarantineContentSha256 ?? hash) == hash)
+            if (manifest.QuarantineHolds(rows, hash))
             {
                 return;
             }
 
             var field = manifest.QuarantineContentSha256 is null ? "\"quarantine_rows\"" : "\"quarantine_content_sha256\"";
             Report(Codes.QuarantineDiffersFromManifest, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), LineOf(file.Text, field), 1),
-                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; {_context.RepublishAdvice(name, fromParquet: false)}");
+                $"{table} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows, content sha256 {Short(hash)} (the manifest: {manifest.QuarantineRows?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} rows, content sha256 {(manifest.QuarantineContentSha256 is { } recorded ? Short(recorded) : "not recorded")}); quarantined rows were added, deleted or edited after publishing; {_context.QuarantineAdvice(name, manifest)}");
         }
 
         private void ReportChange(string code, SourceSpan at, RowChange change, string what, string key, string advice)
@@ -491,7 +491,7 @@ public sealed class VerifyOperation
                 else if (input.Changed)
                 {
                     Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"inputs\""), 1),
-                        $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); run the match to publish a current snapshot");
+                        $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); {RunAdvice()}");
                 }
             }
         }
@@ -508,9 +508,10 @@ public sealed class VerifyOperation
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, manifest.MatchSettingsSha256 is null
                     ? new SourceSpan(display, LineOf(newest.Text, "\"settings_sha256\""), 1)
                     : new SourceSpan(display, LineOf(newest.Text, "\"match_settings_sha256\""), 1),
-                    manifest.MatchSettingsSha256 is null
+                    (manifest.MatchSettingsSha256 is null
                         ? $"electionmatch.yml changed since {manifest.Snapshot} was made"
-                        : $"the settings of {_match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {manifest.Snapshot} was made");
+                        : $"the settings of {_match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {manifest.Snapshot} was made")
+                    + $"; {RunAdvice()}");
             }
 
             // A run records the templates it used; a prompt a run would not use now (the judge is offline since) is the settings' change above.
@@ -530,6 +531,9 @@ public sealed class VerifyOperation
                     $"template {template} changed since {manifest.Snapshot} was made ({(templates.TryGetValue(template, out var now) ? SnapshotManifest.NowAndAtRun(now, sha) : $"no longer used; at the run {Short(sha)}…")}); {advice}");
             }
         }
+
+        /// <summary>What clears a warning that the newest snapshot's inputs or settings changed: a run, which records them anew.</summary>
+        private string RunAdvice() => $"run the match to publish a current snapshot: `{_context.RunCommand(_match, null, [])}`";
 
         private void Report(string code, Severity severity, SourceSpan at, string message) =>
             _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));

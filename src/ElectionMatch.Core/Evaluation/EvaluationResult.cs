@@ -65,8 +65,8 @@ public sealed record EvaluationResult(
 }
 
 /// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
-/// <param name="Detail">What tells rows of one left id apart or places it: the election type, or the state.</param>
-public sealed record HardCase(string LeftId, string Detail, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
+/// <param name="Row">The row of the left id, named as miss and false lines name theirs: a candidacy's election type and date, a district's state.</param>
+public sealed record HardCase(string LeftId, string Row, string LeftName, string? BestMatch, string DecidedBy, bool Linked, double MatchProbability, string Verdict, string Reasoning);
 
 /// <summary>
 /// One tier's rows, the links it made whose correctness is known, how many were right, and the truth pairs missed whose

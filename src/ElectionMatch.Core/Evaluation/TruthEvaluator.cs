@@ -165,7 +165,7 @@ public static class TruthEvaluator
             create or replace temp table em_missed as
             select
                 t.*,
-                (select arg_min(struct_pack(tier := p.decided_by, label := concat_ws(' ', p.detail, p.row_date)),
+                (select arg_min(struct_pack(tier := p.decided_by, label := {RowLabelSql("p")}),
                         row(p.has_match and exists (select 1 from em_truth y where y.left_id = p.left_id and y.right_id = p.right_id), p.has_match, p.row_date, p.right_id))
                  from em_predicted p
                  where p.left_id = t.left_id and (t.detail is null or p.detail = t.detail)) as own,
@@ -212,7 +212,7 @@ public static class TruthEvaluator
             $"""
             select
                 p.left_id, t.right_id, p.right_id, p.llm_reasoning, cast(p.match_explanation as varchar),
-                concat_ws(' ', p.detail, p.row_date),
+                {RowLabelSql("p")},
                 -- What the truth says of the row: its right ids, and the left ids it gives the linked right id.
                 (select string_agg(y.right_id, ', ' order by y.right_id) from em_truth y
                  where y.left_id = p.left_id and (y.detail is null or p.detail is null or y.detail = p.detail)),
@@ -250,9 +250,9 @@ public static class TruthEvaluator
             r => new TierResult(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
         // The closest calls: rows the judge saw, then links with the lowest and rejections with the highest probability.
         var hardest = warehouse.Query(
-            """
+            $"""
             select
-                p.left_id, p.detail, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
+                p.left_id, {RowLabelSql("p")}, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
                 case
                     when t.left_id is not null then 'right'
                     when p.has_match then 'wrong'
@@ -437,6 +437,13 @@ public static class TruthEvaluator
 
     private static PairError Read(System.Data.Common.DbDataReader r) =>
         new(r.GetString(0), Text(r, 1), Text(r, 2), Text(r, 3), Text(r, 4));
+
+    /// <summary>
+    /// How every line names a row of a left id (a miss's, a false link's, a hard case's), over the <c>em_predicted</c> alias
+    /// <paramref name="p"/>: what tells the left id's rows apart and the row's date (a candidacy's <c>general 2024-11-05</c>), or
+    /// what places it (a district's state).
+    /// </summary>
+    private static string RowLabelSql(string p) => $"concat_ws(' ', {p}.detail, {p}.row_date)";
 
     private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 }

@@ -20,10 +20,8 @@ internal static class FinishedSnapshots
     /// <param name="others">The snapshots the caller would fall back on when the stable model's cannot be read.</param>
     public static SnapshotName? Newest(ProjectContext context, DuckDbWarehouse warehouse, string match, Func<SnapshotName, bool> readable, IEnumerable<SnapshotName> others)
     {
-        var passedOver = new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).Select(r => r.Snapshot)
-            .Concat(ManifestFiles.PrunedSnapshots(context, match))
-            .ToHashSet(StringComparer.Ordinal);
-        if (StableModelTarget.Find(context, match, context.Sources, passedOver, warehouse, context.Resolver(warehouse)) is { Unreadable: null } target
+        var passedOver = PassedOver(context, warehouse, match);
+        if (StableModelTarget.Find(context, match, context.Sources, passedOver.Tables, warehouse, context.Resolver(warehouse)) is { Unreadable: null } target
             && readable(target.Name))
         {
             return target.Name;
@@ -33,15 +31,28 @@ internal static class FinishedSnapshots
     }
 
     /// <summary>
+    /// The snapshots of <paramref name="match"/> that are not (yet) finished ones: those whose newest publish the snapshot log
+    /// marks interrupted (EM0608), and those prune retired. generate writes nothing for them and never moves the stable
+    /// model onto one; check expects no file of them; explain and evaluate read one only when it is named.
+    /// </summary>
+    /// <param name="finishing">The snapshot whose interrupted run the caller is finishing, not passed over (a run writes
+    /// the stable model before it completes its log row).</param>
+    public static PassedOverSnapshots PassedOver(ProjectContext context, DuckDbWarehouse warehouse, string match, SnapshotName? finishing = null) =>
+        new(new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete && r.Snapshot != finishing?.Table).ToDictionary(r => r.Snapshot, StringComparer.Ordinal),
+            ManifestFiles.PrunedSnapshots(context, match));
+
+    /// <summary>
     /// A warning (EM0608, at <paramref name="at"/>) when the snapshot named on the command line was published by a run that was
     /// interrupted before it wrote its manifest and dbt files; null when its run finished (or the log does not know it).
     /// </summary>
     public static Diagnostic? Interrupted(ProjectContext context, DuckDbWarehouse warehouse, SnapshotName name, SourceSpan at) =>
         new SnapshotLog(warehouse).Latest(name.Match).LastOrDefault(r => r.Snapshot == name.Table) is { IsComplete: false } record
-            ? Diagnostic.Warning(Codes.RunInterrupted, at, $"{InterruptedRun(context, record)}; until then the stable model does not read it, and it is read here only because it was named")
+            ? Diagnostic.Warning(Codes.RunInterrupted, at, $"{InterruptedRun(context, record, namingCode: false)}; until then the stable model does not read it, and it is read here only because it was named")
             : null;
 
     /// <summary>The words every command uses for a snapshot whose run was interrupted, with the command that finishes it.</summary>
-    public static string InterruptedRun(ProjectContext context, PublishRecord record) =>
-        $"snapshot {record.Snapshot} was published by a run that was interrupted before it finished writing its manifest and dbt files (EM0608); `{context.FinishCommand(record)}` finishes it";
+    /// <param name="namingCode">Name EM0608 in the words: a message under another code (restore's, prune's) refers to it;
+    /// one under EM0608 itself would say it twice.</param>
+    public static string InterruptedRun(ProjectContext context, PublishRecord record, bool namingCode = true) =>
+        $"snapshot {record.Snapshot} was published by a run that was interrupted before it finished writing its manifest and dbt files{(namingCode ? " (EM0608)" : "")}; `{context.FinishCommand(record)}` finishes it";
 }

@@ -47,16 +47,15 @@ public sealed class GenerateOperation
             var declared = _context.DeclaredSnapshots(match.Name);
             // A snapshot whose run was killed before it wrote its files is the next run's to finish (check: EM0608). Files
             // written for it now would carry no manifest, and the stable model moved onto it would read an unfinished snapshot.
-            var interrupted = InterruptedSnapshots(warehouse, match.Name);
-            foreach (var record in interrupted.Values)
+            // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
+            // prune's to remove (check: EM0613).
+            var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name);
+            foreach (var record in passedOver.Interrupted.Values)
             {
                 result.LeftInterrupted.Add(LeftInterruptedLine(record));
             }
 
-            // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
-            // prune's to remove (check: EM0613).
-            var pruned = ManifestFiles.PrunedSnapshots(_context, match.Name);
-            foreach (var (name, entry) in declared.Where(d => !interrupted.ContainsKey(d.Name.Table) && !pruned.Contains(d.Name.Table)))
+            foreach (var (name, entry) in declared.Where(d => !passedOver.Contains(d.Name.Table)))
             {
                 // Whether or not its table is here: the entry is what a clone without the warehouse finds the manifest by.
                 NameManifest(name, entry, result);
@@ -86,7 +85,7 @@ public sealed class GenerateOperation
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
-            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !interrupted.ContainsKey(t) && !pruned.Contains(t)))
+            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !passedOver.Contains(t)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
@@ -145,13 +144,7 @@ public sealed class GenerateOperation
         // The sources YAML as it is now: this call may follow one that added an entry.
         var sources = SourceCatalog.Load(_context.Project);
         var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists);
-        var interrupted = InterruptedSnapshots(warehouse, match);
-        if (finishing is not null)
-        {
-            interrupted.Remove(finishing.Table);
-        }
-
-        if (StableModelTarget.Find(_context, match, sources, interrupted.Keys.Concat(ManifestFiles.PrunedSnapshots(_context, match)), warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
+        if (StableModelTarget.Find(_context, match, sources, FinishedSnapshots.PassedOver(_context, warehouse, match, finishing).Tables, warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
         {
             return;
         }
@@ -166,11 +159,21 @@ public sealed class GenerateOperation
 
         // Before a run's work (the hand edits ahead), the stable model is looked at as the run will write it.
         if (_preview != Preview.HandEdits && SnapshotAsPublished.Find(_context, warehouse, newest) is { } published
-            && published.ColumnChanges(warehouse.Describe("select * from " + resolver.Relation(target.Entry))) is not null)
+            && warehouse.Describe("select * from " + resolver.Relation(target.Entry)) is var now && published.ColumnChanges(now) is not null)
         {
             // Its YAML would declare the altered columns; the snapshot's own finding (EM0618) says what to do.
+            var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
+            if (result.ColumnsAltered.TryGetValue(newest, out var said))
+            {
+                // generate reported the snapshot already, for its staging files: that one finding says this too.
+                result.Diagnostics[result.Diagnostics.IndexOf(said)] = published.ColumnsAltered(_context, warehouse, now, $"{StagingFilesNotRendered}, and the stable model {model} is left as it is")!;
+                result.StableModelsLeft.Add(model);
+                return;
+            }
+
+            // A run of another date renders nothing else from the table, and does not report it.
             result.Diagnostics.Add(Diagnostic.Warning(Codes.GeneratedFileStale, target.Entry.At,
-                $"the stable model {SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName)} is left as it is: its newest snapshot {newest.Table} no longer has the columns its manifest recorded (EM0618, {DisplayPath.For(published.File.Path)})"));
+                $"the stable model {model} is left as it is: its newest snapshot {newest.Table} no longer has the columns its manifest recorded (EM0618, {DisplayPath.For(published.File.Path)})"));
             return;
         }
 
@@ -371,18 +374,17 @@ public sealed class GenerateOperation
     /// </summary>
     private bool Altered(SnapshotName name, IReadOnlyList<ColumnInfo> columns, DuckDbWarehouse warehouse, GenerateResult result)
     {
-        if (SnapshotAsPublished.Find(_context, warehouse, name)?.ColumnsAltered(_context, warehouse, columns, ", so its staging files are not rendered from it") is not { } altered)
+        if (SnapshotAsPublished.Find(_context, warehouse, name)?.ColumnsAltered(_context, warehouse, columns, StagingFilesNotRendered) is not { } altered)
         {
             return false;
         }
 
         result.Diagnostics.Add(altered);
+        result.ColumnsAltered[name] = altered;
         return true;
     }
 
-    /// <summary>The snapshots of a match whose newest publish the snapshot log marks unfinished (EM0608), by table name.</summary>
-    private static Dictionary<string, PublishRecord> InterruptedSnapshots(DuckDbWarehouse warehouse, string match) =>
-        new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
+    private const string StagingFilesNotRendered = ", so its staging files are not rendered from it";
 
     /// <summary>What generate says of an interrupted snapshot it leaves alone, with the command that finishes it.</summary>
     private string LeftInterruptedLine(PublishRecord record)

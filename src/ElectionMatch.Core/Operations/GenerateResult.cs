@@ -1,5 +1,6 @@
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Dbt;
+using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Operations;
 
@@ -16,6 +17,15 @@ public sealed class GenerateResult
 
     /// <summary>One line for each snapshot left alone because its run was interrupted (check reports it, EM0608).</summary>
     public List<string> LeftInterrupted { get; } = [];
+
+    /// <summary>
+    /// The stable models left as they are because their match's newest snapshot's table no longer has the columns its manifest
+    /// recorded: that snapshot's EM0618 in <see cref="Diagnostics"/> says so, with no EM0107 besides.
+    /// </summary>
+    public List<string> StableModelsLeft { get; } = [];
+
+    /// <summary>The EM0618 in <see cref="Diagnostics"/> of each snapshot generate rendered no staging file from.</summary>
+    internal Dictionary<SnapshotName, Diagnostic> ColumnsAltered { get; } = [];
 
     /// <summary>Downstream references moved to a stable model by <c>generate --rewrite-refs</c>.</summary>
     public List<ReferenceRewrite> Rewrites { get; } = [];

@@ -121,20 +121,32 @@ public sealed class ProjectContext
     /// </summary>
     /// <param name="fromParquet">The snapshot's parquet copy (<see cref="ParquetPath"/>) holds what was published, and
     /// restoring the table from it is all the finding needs.</param>
-    public string RepublishAdvice(SnapshotName name, bool fromParquet)
-    {
-        var replace = RunCommand(name.Match, name.Date, ["--replace"]);
-        var from = $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
-        if (!fromParquet)
-        {
-            return $"`{replace}` republishes it, but recomputes it {from}; to have it back as published, restore the warehouse from a backup";
-        }
+    public string RepublishAdvice(SnapshotName name, bool fromParquet) =>
+        fromParquet
+            ? RestoreAdvice(name, $"its parquet copy {DisplayPath.For(ParquetPath(name))} holds it as published", "puts the table back from it")
+            : $"`{RunCommand(name.Match, name.Date, ["--replace"])}` republishes it, but recomputes it {RecomputedFrom(name)}; to have it back as published, restore the warehouse from a backup";
 
+    /// <summary>
+    /// What to do about a snapshot's <c>__quarantine</c> table that is missing or no longer holds what was published (EM0604,
+    /// EM0612). No copy of a quarantine is kept, but one its manifest records empty is exactly an empty table with a run's
+    /// quarantine columns, which <c>restore</c> recreates (<see cref="SnapshotManifest.QuarantineRecreatable"/>).
+    /// </summary>
+    /// <param name="manifest">The snapshot's manifest as published.</param>
+    public string QuarantineAdvice(SnapshotName name, SnapshotManifest manifest) =>
+        manifest.QuarantineRecreatable
+            ? RestoreAdvice(name, "its manifest records it empty (quarantine_rows 0)", "recreates it empty, as published")
+            : RepublishAdvice(name, fromParquet: false);
+
+    /// <summary><c>electionmatch restore</c> first (<paramref name="holds"/>: why it can; <paramref name="does"/>: what it does), then the run that would recompute instead.</summary>
+    private string RestoreAdvice(SnapshotName name, string holds, string does)
+    {
         // No build target restores (nor prunes): in a build the CLI is still what to run, in the dbt repository.
         var restore = $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
-        var by = Host == ProjectHost.MSBuild ? $"the electionmatch CLI puts the table back from it (no build target does): `{restore}`, run in the dbt project's directory" : $"`{restore}` puts the table back from it";
-        return $"its parquet copy {DisplayPath.For(ParquetPath(name))} holds it as published: {by}; `{replace}` would instead recompute it {from}";
+        var by = Host == ProjectHost.MSBuild ? $"the electionmatch CLI {does} (no build target does): `{restore}`, run in the dbt project's directory" : $"`{restore}` {does}";
+        return $"{holds}: {by}; `{RunCommand(name.Match, name.Date, ["--replace"])}` would instead recompute it {RecomputedFrom(name)}";
     }
+
+    private static string RecomputedFrom(SnapshotName name) => $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
 
     public static ProjectContext Load(ProjectOptions options)
     {

@@ -57,10 +57,9 @@ public sealed class PruneOperation
     {
         var errors = new List<Diagnostic>();
         var inPlace = ManifestFiles.Of(_context, match).Select(f => SnapshotName.TryParse(f.Snapshot, match)!).ToList();
-        var pruned = ManifestFiles.PrunedSnapshots(_context, match);
-        var interrupted = new SnapshotLog(warehouse).Latest(match).Where(r => !r.IsComplete).ToDictionary(r => r.Snapshot, StringComparer.Ordinal);
-        var finished = inPlace.Where(n => !interrupted.ContainsKey(n.Table)).OrderBy(n => n.Date).ToList();
-        var declared = _context.DeclaredSnapshots(match).Where(d => !interrupted.ContainsKey(d.Name.Table) && !pruned.Contains(d.Name.Table)).ToList();
+        var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match);
+        var finished = inPlace.Where(n => !passedOver.Interrupted.ContainsKey(n.Table)).OrderBy(n => n.Date).ToList();
+        var declared = _context.DeclaredSnapshots(match).Where(d => !passedOver.Contains(d.Name.Table)).ToList();
         // The one the stable model reads: the newest declared (a snapshot loaded by hand too), or published, by date.
         var newest = declared.Select(d => d.Name).Concat(finished).MaxBy(n => n.Date);
 
@@ -73,7 +72,7 @@ public sealed class PruneOperation
         {
             foreach (var name in dates.Distinct().Select(d => new SnapshotName(match, d)))
             {
-                if (Refusal(name, inPlace, pruned, interrupted, finished, newest) is { } refused)
+                if (Refusal(name, inPlace, passedOver, finished, newest) is { } refused)
                 {
                     errors.Add(refused);
                 }
@@ -116,18 +115,18 @@ public sealed class PruneOperation
     }
 
     /// <summary>Why a snapshot named by date cannot be pruned; null when it can (a snapshot a stopped prune left is finished).</summary>
-    private Diagnostic? Refusal(SnapshotName name, List<SnapshotName> inPlace, IReadOnlySet<string> pruned, Dictionary<string, PublishRecord> interrupted, List<SnapshotName> finished, SnapshotName? newest)
+    private Diagnostic? Refusal(SnapshotName name, List<SnapshotName> inPlace, PassedOverSnapshots passedOver, List<SnapshotName> finished, SnapshotName? newest)
     {
         var entry = _context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table);
         var manifest = DisplayPath.For(_context.ManifestPath(name));
-        if (interrupted.TryGetValue(name.Table, out var record))
+        if (passedOver.Interrupted.TryGetValue(name.Table, out var record))
         {
             // The interrupted run's own options, as EM0608 gives them: the rerun must publish what that run was publishing.
             return Diagnostic.Error(Codes.PruneRefused, entry?.At ?? SourceSpan.PathOnly(manifest),
                 $"{FinishedSnapshots.InterruptedRun(_context, record)}, and prune can then retire it");
         }
 
-        if (pruned.Contains(name.Table))
+        if (passedOver.Pruned.Contains(name.Table))
         {
             // Its manifest is under pruned/ already: a prune that stopped on the way, which this one finishes.
             return null;

@@ -93,7 +93,7 @@ public sealed class RestoreOperation
             return (false, null);
         }
 
-        if (manifest.QuarantineRows == 0)
+        if (manifest.QuarantineRecreatable)
         {
             return (true, null);
         }

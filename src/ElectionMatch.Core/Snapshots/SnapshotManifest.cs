@@ -80,6 +80,13 @@ public sealed record SnapshotManifest
     public bool QuarantineHolds(long rows, string sha256) =>
         (QuarantineRows ?? rows) == rows && (QuarantineContentSha256 ?? sha256) == sha256;
 
+    /// <summary>
+    /// Whether <c>restore</c> can put the quarantine table back, though no copy of it is kept: the manifest records it empty,
+    /// and an empty table with a run's quarantine columns (<see cref="Matching.QuarantineCodes.EmptySql"/>) is then exactly the
+    /// one published.
+    /// </summary>
+    public bool QuarantineRecreatable => QuarantineRows == 0;
+
     /// <summary>What each model provider step cost this run (empty when both steps are offline).</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 
