@@ -118,7 +118,7 @@ public sealed class ExplainSnapshotTests : IDisposable
     }
 
     [Fact]
-    public void A_quarantined_row_after_an_incremental_run_is_named_by_its_row_in_the_file()
+    public void A_quarantined_row_after_an_incremental_run_is_named_by_its_row_in_the_file_and_an_older_incremental_snapshot_is_recomputed_incrementally()
     {
         // Three states' candidacies (each state partition is a pipeline of its own: the whole fixture's took 24 s). The
         // PA and AZ rows come first in the file: gpc-000153 is line 4, its data row 3, as a plain run numbers it, and
@@ -135,6 +135,19 @@ public sealed class ExplainSnapshotTests : IDisposable
         Assert.True(explain.ExitCode == 0, explain.Output);
         Assert.Contains("gpc-000153 quarantined: EMQ003 the name cannot be parsed into first and last name: ", explain.Stdout, StringComparison.Ordinal);
         Assert.Contains("(left input row 3; the snapshot's __quarantine table holds it)", explain.Stdout, StringComparison.Ordinal);
+
+        // A later incremental run holds the stages now; the command that computes the older snapshot's again is incremental
+        // too, as its run was (a plain --replace would retrain the model and publish other rows).
+        Run("2026-01-02", "--incremental");
+        string id;
+        using (var warehouse = DuckDbWarehouse.Open(_project.WarehousePath, readOnly: true))
+        {
+            id = warehouse.Scalar<string>($"select min(gp_candidacy_id) from model_predictions.{Match}_20260101")!;
+        }
+
+        var older = Cli("explain", Match, id, "--snapshot-date", "2026-01-01");
+        Assert.True(older.ExitCode == 0, older.Output);
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2026-01-01 --incremental --replace --project-dir ", older.Stdout, StringComparison.Ordinal);
     }
 
     private void Run(string date, params string[] options)

@@ -282,6 +282,35 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void Surname_frequencies_edited_or_repeated_in_the_cache_are_counted_again_not_used()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--retrain");
+
+        // An edited frequency: the run counts them again, says why, and gets the same ones, so every partition is reused.
+        Execute("update electionmatch_cache.surname_frequencies set tf_last = 0.5 where last_name in (select last_name from electionmatch_cache.surname_frequencies where last_name is not null order by last_name limit 3)");
+        var edited = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Assert.Matches(@"(?m)^  surname_frequencies +0 → +[1-9][0-9,]* rows .*counted over the whole input, kept with model [0-9a-f]{12} \(the surname frequencies stored with model [0-9a-f]{12} are not the ones counted", edited);
+        Assert.Equal((2, 2, 0, ""), Summary(edited));
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+
+        // A surname stored twice would repeat every results row of that surname (before: an internal error in the judge).
+        Execute("insert into electionmatch_cache.surname_frequencies select * from electionmatch_cache.surname_frequencies where last_name is not null limit 2");
+        var repeated = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Contains("hold a surname more than once", repeated, StringComparison.Ordinal);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300103"));
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new DuckDB.NET.Data.DuckDBConnection($"DataSource={_fixture.WarehousePath}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        Assert.True(command.ExecuteNonQuery() > 0, sql);
+    }
+
+    [Fact]
     public void A_stored_model_trained_by_a_build_with_other_levels_is_not_reused()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));

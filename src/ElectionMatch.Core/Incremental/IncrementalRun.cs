@@ -102,15 +102,16 @@ internal static class IncrementalRun
         // its answers, and so a partition's rows, change with it.
         var prompt = request.Options.Providers.PromptTemplate is { } template ? $"{template.Template} {template.Sha256}" : null;
         // The surnames' frequencies are counted over the whole input with the model (Train stored them) and kept with it.
-        if (cache.FindSurnameFrequencies(modelSha) is null)
+        if (cache.FindSurnameFrequencies(modelSha, out var unusable) is null)
         {
             clock.Restart();
             CountSurnames(warehouse, match, run, inputs, cache, modelSha, request, cancellationToken);
-            Report(clock.Report("surname_frequencies", () => (0, 1), () => $"the results' surnames counted over the whole input, kept with model {modelSha[..12]}"));
+            Report(clock.Report("surname_frequencies", () => (0, cache.FindSurnameFrequencies(modelSha, out _)?.Surnames ?? 0), () =>
+                $"the results' surnames counted over the whole input, kept with model {modelSha[..12]}" + (unusable is null ? "" : $" ({unusable})")));
         }
 
-        var (frequencies, frequenciesSha) = cache.FindSurnameFrequencies(modelSha)!.Value;
-        var parts = new PartitionKeyParts(StatePartitions.Sha256($"{modelSha} surnames {frequenciesSha}"), request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)));
+        var (frequencies, frequenciesSha, _) = cache.FindSurnameFrequencies(modelSha, out _)!.Value;
+        var parts = new PartitionKeyParts(modelSha, request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)), frequenciesSha);
         var keys = partitions.ToDictionary(p => p.State, p => parts.KeyOf(match.Name, p), StringComparer.Ordinal);
         var recomputed = new List<string>();
         RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);

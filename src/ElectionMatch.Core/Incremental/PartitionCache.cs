@@ -64,6 +64,9 @@ internal sealed class PartitionCache
             -- Null in an entry an older build wrote: its rows are recomputed (content), and it is not said to differ (the others).
             alter table {Schema.Table("partitions")} add column if not exists columns_sha256 varchar;
             alter table {Schema.Table("partitions")} add column if not exists prompt_template varchar;
+            alter table {Schema.Table("partitions")} add column if not exists surnames_sha256 varchar;
+            -- The hash of the surname frequencies stored with the model, written with them: rows edited since do not match it.
+            alter table {Schema.Table("models")} add column if not exists surnames_sha256 varchar;
             alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
             """);
 
@@ -116,7 +119,7 @@ internal sealed class PartitionCache
         {
             _warehouse.Execute($"delete from {Schema.Table("models")} where match = {Sql.Literal(_match)}");
             _warehouse.Execute($"""
-                insert into {Schema.Table("models")}
+                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc)
                 values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()})
                 """);
         });
@@ -125,26 +128,55 @@ internal sealed class PartitionCache
 
     /// <summary>
     /// The surnames' frequencies stored with the model <paramref name="modelSha256"/>, as the matcher reads them
-    /// (<see cref="CandidacyDdhqMatcher.SurnameFrequencies"/>), and their hash; null when none are stored with it.
+    /// (<see cref="CandidacyDdhqMatcher.SurnameFrequencies"/>), with their hash and how many surnames they hold; null when
+    /// none are stored with it, with <paramref name="unusable"/> saying why when rows are there but cannot be used: they
+    /// no longer hash to what was stored (edited, deleted or added by hand), or hold a surname twice.
     /// </summary>
     /// <remarks>
     /// Counted once over the whole input, when the model was trained or first used, and kept while it is: a partition
     /// holds one state's rows, over which a small state's every surname looks common; counted again on each run they
     /// would change every partition's weights whenever any results row changed.
     /// </remarks>
-    public (string Relation, string Sha256)? FindSurnameFrequencies(string modelSha256)
+    public (string Relation, string Sha256, long Surnames)? FindSurnameFrequencies(string modelSha256, out string? unusable)
     {
+        unusable = null;
         var stored = $"{Schema.Table("surname_frequencies")} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)}";
-        var text = _warehouse.Query(
-            $"select string_agg(coalesce(last_name, '') || ' ' || cast(tf_last as varchar), chr(10) order by last_name nulls first), count(*) filter (where last_name is null) from {stored}",
-            r => r.IsDBNull(0) || r.GetInt64(1) != 1 ? null : r.GetString(0)).Single();
-        return text is null ? null : ($"(select last_name, tf_last from {stored})", StatePartitions.Sha256(text));
+        var found = _warehouse.Query(
+            $"""
+            select {FrequenciesShaSql} as sha, count(last_name), count(distinct last_name), count(*) filter (where last_name is null),
+                (select any_value(surnames_sha256) from {Schema.Table("models")} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)})
+            from {stored}
+            """,
+            r => (Sha: r.IsDBNull(0) ? null : r.GetString(0), Surnames: r.GetInt64(1), Distinct: r.GetInt64(2), Once: r.GetInt64(3), Recorded: r.IsDBNull(4) ? null : r.GetString(4))).Single();
+        if (found.Sha is null)
+        {
+            return null;
+        }
+
+        if (found.Surnames != found.Distinct || found.Once != 1)
+        {
+            unusable = $"the surname frequencies stored with model {modelSha256[..12]} hold a surname more than once, or no frequency for a surname seen once";
+            return null;
+        }
+
+        if (found.Recorded != found.Sha)
+        {
+            unusable = $"the surname frequencies stored with model {modelSha256[..12]} are not the ones counted (edited since, or stored by an older build)";
+            return null;
+        }
+
+        return ($"(select last_name, tf_last from {stored})", found.Sha, found.Surnames);
     }
+
+    // The frequencies' hash over their text, surname by surname; the row for a surname seen once first.
+    private const string FrequenciesShaSql =
+        "sha256(string_agg(coalesce(last_name, '') || ' ' || cast(tf_last as varchar), chr(10) order by last_name nulls first))";
 
     /// <summary>
     /// Stores the surnames' frequencies a whole-input run in <paramref name="run"/> counted
     /// (<see cref="CandidacyDdhqCleaning.SurnamesTable"/>) with the model <paramref name="modelSha256"/>, in place of the
     /// match's earlier ones, and a row with no surname: the frequency of one seen once, for a surname that is new since.
+    /// Their hash is recorded with the model in the same transaction.
     /// </summary>
     public void StoreSurnameFrequencies(string modelSha256, RunSchema run)
     {
@@ -154,15 +186,17 @@ internal sealed class PartitionCache
             delete from {table} where match = {Sql.Literal(_match)};
             insert into {table} select {values}, last_name, tf_last from {run.Table(CandidacyDdhqCleaning.SurnamesTable)};
             insert into {table} select {values}, null, 1 / greatest(count(*), 1) from {run.Table("right_clean")} where last_name is not null;
+            update {Schema.Table("models")} set surnames_sha256 = (select {FrequenciesShaSql} from {table} where match = {Sql.Literal(_match)})
+            where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)};
             """));
     }
 
     /// <summary>The match's cached partitions: each's state, key, input hash and the other parts of its key.</summary>
     public List<(string State, string CacheKey, string InputSha256, PartitionKeyParts Parts)> Entries() =>
         _warehouse.Query(
-            $"select state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version, prompt_template, columns_sha256 from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}",
+            $"select state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version, prompt_template, columns_sha256, surnames_sha256 from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}",
             r => (r.GetString(0), r.GetString(1), r.GetString(2),
-                new PartitionKeyParts(r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7))));
+                new PartitionKeyParts(r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8))));
 
     /// <summary>
     /// The keys among <paramref name="cacheKeys"/> whose cached output and quarantine rows no longer hash to the content hash
@@ -283,11 +317,11 @@ internal sealed class PartitionCache
             _warehouse.Execute($"""
                 delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
                 insert into {Schema.Table("partitions")} (match, state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version,
-                    left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256)
+                    left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256, surnames_sha256)
                 select {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(parts.ModelSha256)}, {Sql.Literal(parts.SettingsSha256)},
                     {Sql.Literal(parts.Tool)}, {partition.LeftRows}, {UtcNow()},
                     {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))},
-                    {Sql.Literal(parts.ColumnsSha256)}, {Sql.Literal(parts.PromptTemplate ?? "")}, content_sha256
+                    {Sql.Literal(parts.ColumnsSha256)}, {Sql.Literal(parts.PromptTemplate ?? "")}, content_sha256, {Sql.Literal(parts.SurnamesSha256)}
                 from ({ContentSql([cacheKey])});
                 drop schema if exists {Sql.Identifier(shown.Name)} cascade;
                 create schema {Sql.Identifier(shown.Name)};

@@ -152,7 +152,9 @@ public sealed class ExplainOperation
             });
         }
 
-        return $"{of}; `{_context.RunCommand(match, snapshot.Date, ["--replace"])}` computes them for {snapshot.Table} again (from the inputs as they are now)";
+        // With the options of the run that published it (an incremental run's model and partitions), as EM0608's command has.
+        var options = log.Latest(match).FirstOrDefault(r => r.Snapshot == snapshot.Table)?.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return $"{of}; `{_context.RunCommand(match, snapshot.Date, [.. options, "--replace"])}` computes them for {snapshot.Table} again (from the inputs as they are now)";
     }
 
     /// <summary>
