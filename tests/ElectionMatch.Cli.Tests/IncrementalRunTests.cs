@@ -64,6 +64,9 @@ public sealed partial class IncrementalRunTests : IDisposable
 
         Assert.Equal((partitions, partitions - 1, 1, "(NC)"), Summary(incremental));
         Assert.Null(WhyEvery(incremental));
+        // Each recomputed partition's line says why, whether or not others were reused.
+        Assert.Matches(@"(?m)^  partition NC .*recomputed: input rows changed$", incremental);
+        Assert.Matches(@"(?m)^  partition NC .*recomputed: --full asks for it$", full);
         var (fullPartitions, fullReused, fullRecomputed, _) = Summary(full);
         Assert.Equal((partitions, 0, partitions), (fullPartitions, fullReused, fullRecomputed));
         Assert.Equal("--full asks for it", WhyEvery(full));
@@ -79,6 +82,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         File.WriteAllLines(_fixture.PathOf(Right), results);
         var right = Run(_fixture.Directory, "2030-01-03", "--incremental");
         Assert.Equal((partitions, partitions - 2, 2, "((no state), TX)"), Summary(right));
+        Assert.Matches(@"(?m)^  partition TX .*recomputed: input rows changed$", right);
 
         // Nothing changed: everything is reused and the rows are the same.
         var again = Run(_fixture.Directory, "2030-01-04", "--incremental");

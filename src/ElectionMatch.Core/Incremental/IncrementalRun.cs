@@ -174,9 +174,7 @@ internal static class IncrementalRun
                 cache.Store(partition, key, parts, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
-                    changed.Contains(partition.Label) ? "recomputed: " + CachedOutputChanged
-                    : asked.Contains(partition.Label) ? "recomputed: its rows the judge could not decide are asked again"
-                    : "recomputed"));
+                    "recomputed: " + Why(partition)));
             }
 
             finished = true;
@@ -297,14 +295,29 @@ internal static class IncrementalRun
                 return string.Join(", ", whole);
             }
 
-            var before = cachedBefore.ToDictionary(e => e.State, StringComparer.Ordinal);
-            var each = partitions.Select(p =>
-                !before.TryGetValue(p.State, out var e) ? "new state"
-                : e.InputSha256 != p.InputSha256 ? "input rows changed"
-                : changed.Contains(p.Label) ? CachedOutputChanged
-                : asked.Contains(p.Label) ? "rows the judge could not decide"
-                : "cached stages gone");
-            return "each for its own reason: " + string.Join(", ", each.GroupBy(r => r).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} ({g.Count()})")));
+            return "each for its own reason: " + string.Join(", ", partitions.Select(Why).GroupBy(r => r).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} ({g.Count()})")));
+        }
+
+        // Why one partition was recomputed, as its line says (and the summary, when no partition was reused).
+        string Why(StatePartition p)
+        {
+            var cached = cachedBefore.Where(e => e.State == p.State).ToList();
+            if (request.Full || cached.Count == 0 || changed.Contains(p.Label) || asked.Contains(p.Label))
+            {
+                return request.Full ? "--full asks for it"
+                    : cached.Count == 0 ? (cachedBefore.Count == 0 ? "nothing of this match was cached" : "new state")
+                    : changed.Contains(p.Label) ? CachedOutputChanged
+                    : "rows the judge could not decide are asked again";
+            }
+
+            // Its rows, or what every partition's key holds besides them (the model, the settings, the tool, …).
+            var reasons = cached.SelectMany(e => parts.ChangesSince(e.Parts, request.Retrain)).Distinct().ToList();
+            if (cached.All(e => e.InputSha256 != p.InputSha256))
+            {
+                reasons.Insert(0, "input rows changed");
+            }
+
+            return reasons.Count > 0 ? string.Join(", ", reasons) : "cached stages gone";
         }
     }
 
