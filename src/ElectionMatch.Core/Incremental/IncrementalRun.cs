@@ -102,15 +102,18 @@ internal static class IncrementalRun
         // its answers, and so a partition's rows, change with it.
         var prompt = request.Options.Providers.PromptTemplate is { } template ? $"{template.Template} {template.Sha256}" : null;
         // The surnames' frequencies are counted over the whole input with the model (Train stored them) and kept with it.
-        if (cache.FindSurnameFrequencies(modelSha, out var unusable) is null)
+        var counted = cache.FindSurnameFrequencies(modelSha, out var unusable);
+        if (counted is null)
         {
             clock.Restart();
             CountSurnames(warehouse, match, run, inputs, cache, modelSha, request, cancellationToken);
-            Report(clock.Report("surname_frequencies", () => (0, cache.FindSurnameFrequencies(modelSha, out _)?.Surnames ?? 0), () =>
+            counted = cache.FindSurnameFrequencies(modelSha, out _);
+            var surnames = counted?.Surnames ?? 0;
+            Report(clock.Report("surname_frequencies", () => (0, surnames), () =>
                 $"the results' surnames counted over the whole input, kept with model {modelSha[..12]}" + (unusable is null ? "" : $" ({unusable})")));
         }
 
-        var (frequencies, frequenciesSha, _) = cache.FindSurnameFrequencies(modelSha, out _)!.Value;
+        var (frequencies, frequenciesSha, _) = counted!.Value;
         var parts = new PartitionKeyParts(modelSha, request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)), frequenciesSha);
         var keys = partitions.ToDictionary(p => p.State, p => parts.KeyOf(match.Name, p), StringComparer.Ordinal);
         var recomputed = new List<string>();
