@@ -65,7 +65,8 @@ public sealed partial class IncrementalRunTests : IDisposable
         Assert.Equal((partitions, partitions - 1, 1, "(NC)"), Summary(incremental));
         Assert.Null(WhyEvery(incremental));
         // Each recomputed partition's line says why, whether or not others were reused.
-        Assert.Matches(@"(?m)^  partition NC .*recomputed: input rows changed$", incremental);
+        // The line says which input changed: the candidacies here, the results rows below.
+        Assert.Matches(@"(?m)^  partition NC .*recomputed: candidacy rows changed$", incremental);
         Assert.Matches(@"(?m)^  partition NC .*recomputed: --full asks for it$", full);
         var (fullPartitions, fullReused, fullRecomputed, _) = Summary(full);
         Assert.Equal((partitions, 0, partitions), (fullPartitions, fullReused, fullRecomputed));
@@ -82,7 +83,8 @@ public sealed partial class IncrementalRunTests : IDisposable
         File.WriteAllLines(_fixture.PathOf(Right), results);
         var right = Run(_fixture.Directory, "2030-01-03", "--incremental");
         Assert.Equal((partitions, partitions - 2, 2, "((no state), TX)"), Summary(right));
-        Assert.Matches(@"(?m)^  partition TX .*recomputed: input rows changed$", right);
+        Assert.Matches(@"(?m)^  partition TX .*recomputed: results rows changed$", right);
+        Assert.Matches(@"(?m)^  partition \(no state\) .*recomputed: results rows changed$", right);
 
         // Nothing changed: everything is reused and the rows are the same.
         var again = Run(_fixture.Directory, "2030-01-04", "--incremental");
@@ -239,6 +241,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         var full = Run(_full, "2030-01-02", "--full");
 
         Assert.Equal((3, 2, 1, "((no state))"), Summary(added));
+        Assert.Matches(@"(?m)^  partition \(no state\) .*recomputed: input columns or unreadable lines changed$", added);
         Assert.Contains("quarantined: 0 left, 1 right", added, StringComparison.Ordinal);
         Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
         Assert.Equal(Quarantined(_full, "20300102"), Quarantined(_fixture.Directory, "20300102"));

@@ -317,12 +317,44 @@ internal static class IncrementalRun
             var reasons = cached.SelectMany(e => parts.ChangesSince(e.Parts, request.Retrain)).Distinct().ToList();
             if (cached.All(e => e.InputSha256 != p.InputSha256))
             {
-                reasons.Insert(0, "input rows changed");
+                // Neither side's rows changed and the key's parts say what did (the inputs' columns): said once.
+                if (InputChange(p, cached.Select(e => (e.LeftSha256, e.RightSha256))) is var change && (change != OtherInputChange || reasons.Count == 0))
+                {
+                    reasons.Insert(0, change);
+                }
             }
 
             return reasons.Count > 0 ? string.Join(", ", reasons) : "cached stages gone";
         }
     }
+
+    /// <summary>
+    /// Which of a partition's inputs changed since its cached entries (<paramref name="cached"/>: each one's left and right
+    /// rows' hashes) were computed: a side changed when no entry had its rows. Neither side changed, the hash of the whole
+    /// changed through what it holds besides the rows (the inputs' columns, a CSV file's unreadable lines). An entry an
+    /// older build stored, without the sides' hashes, tells nothing more than that the rows changed.
+    /// </summary>
+    internal static string InputChange(StatePartition partition, IEnumerable<(string? Left, string? Right)> cached)
+    {
+        var entries = cached.ToList();
+        if (entries.Count == 0 || entries.Any(e => e.Left is null || e.Right is null))
+        {
+            return "input rows changed";
+        }
+
+        var left = entries.All(e => e.Left != partition.LeftSha256);
+        var right = entries.All(e => e.Right != partition.RightSha256);
+        return (left, right) switch
+        {
+            (true, true) => "candidacy and results rows changed",
+            (true, false) => "candidacy rows changed",
+            (false, true) => "results rows changed",
+            _ => OtherInputChange,
+        };
+    }
+
+    /// <summary>Why a partition whose rows are as cached has another input hash: what that hash holds besides the rows.</summary>
+    internal const string OtherInputChange = "input columns or unreadable lines changed";
 
     /// <summary>Why a partition whose key is cached was recomputed when its cached rows no longer hash as they were written.</summary>
     private const string CachedOutputChanged = "cached output changed since it was written";

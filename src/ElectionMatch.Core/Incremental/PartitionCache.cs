@@ -68,6 +68,9 @@ internal sealed class PartitionCache
             -- The hash of the surname frequencies stored with the model, written with them: rows edited since do not match it.
             alter table {Schema.Table("models")} add column if not exists surnames_sha256 varchar;
             alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
+            -- Each side's rows' hash, parts of input_sha256: a recomputed partition's line says which side changed.
+            alter table {Schema.Table("partitions")} add column if not exists left_sha256 varchar;
+            alter table {Schema.Table("partitions")} add column if not exists right_sha256 varchar;
             """);
 
         // Rows cached under another output layout (an older tool) cannot be reused: start those partitions afresh.
@@ -191,11 +194,14 @@ internal sealed class PartitionCache
             """));
     }
 
-    /// <summary>The match's cached partitions: each's state, key, input hash and the other parts of its key.</summary>
-    public List<(string State, string CacheKey, string InputSha256, PartitionKeyParts Parts)> Entries() =>
+    /// <summary>
+    /// The match's cached partitions: each's state, key, input hash, its left and right rows' hashes (null in an entry an
+    /// older build stored) and the other parts of its key.
+    /// </summary>
+    public List<(string State, string CacheKey, string InputSha256, string? LeftSha256, string? RightSha256, PartitionKeyParts Parts)> Entries() =>
         _warehouse.Query(
-            $"select state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version, prompt_template, columns_sha256, surnames_sha256 from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}",
-            r => (r.GetString(0), r.GetString(1), r.GetString(2),
+            $"select state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version, prompt_template, columns_sha256, surnames_sha256, left_sha256, right_sha256 from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(9) ? null : r.GetString(9), r.IsDBNull(10) ? null : r.GetString(10),
                 new PartitionKeyParts(r.GetString(3), r.GetString(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8))));
 
     /// <summary>
@@ -317,11 +323,12 @@ internal sealed class PartitionCache
             _warehouse.Execute($"""
                 delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {state};
                 insert into {Schema.Table("partitions")} (match, state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version,
-                    left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256, surnames_sha256)
+                    left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256, surnames_sha256, left_sha256, right_sha256)
                 select {Sql.Literal(_match)}, {state}, {key}, {Sql.Literal(partition.InputSha256)}, {Sql.Literal(parts.ModelSha256)}, {Sql.Literal(parts.SettingsSha256)},
                     {Sql.Literal(parts.Tool)}, {partition.LeftRows}, {UtcNow()},
                     {Sql.Literal(JsonSerializer.Serialize(result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(result.Accounts))},
-                    {Sql.Literal(parts.ColumnsSha256)}, {Sql.Literal(parts.PromptTemplate ?? "")}, content_sha256, {Sql.Literal(parts.SurnamesSha256)}
+                    {Sql.Literal(parts.ColumnsSha256)}, {Sql.Literal(parts.PromptTemplate ?? "")}, content_sha256, {Sql.Literal(parts.SurnamesSha256)},
+                    {Sql.Literal(partition.LeftSha256)}, {Sql.Literal(partition.RightSha256)}
                 from ({ContentSql([cacheKey])});
                 drop schema if exists {Sql.Identifier(shown.Name)} cascade;
                 create schema {Sql.Identifier(shown.Name)};

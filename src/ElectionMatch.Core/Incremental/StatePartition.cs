@@ -8,8 +8,11 @@ namespace ElectionMatch.Incremental;
 /// <param name="State">The postal code, or <see cref="NoState"/>.</param>
 /// <param name="LeftRelation">The left input filtered to this partition, order kept.</param>
 /// <param name="RightRelation">The right input filtered to the rows this partition's left rows can meet, order kept.</param>
-/// <param name="InputSha256">SHA-256 over the MD5 of every left and right row of the partition, in input order.</param>
-internal sealed record StatePartition(string State, string LeftRelation, string RightRelation, string InputSha256, long LeftRows)
+/// <param name="InputSha256">SHA-256 over the MD5 of every left and right row of the partition, in input order, and the inputs' columns.</param>
+/// <param name="LeftSha256">The part of <paramref name="InputSha256"/> over the left rows alone: with <paramref name="RightSha256"/>, what tells a run's
+/// line which side's rows changed.</param>
+/// <param name="RightSha256">The part of <paramref name="InputSha256"/> over the right rows alone.</param>
+internal sealed record StatePartition(string State, string LeftRelation, string RightRelation, string InputSha256, long LeftRows, string LeftSha256, string RightSha256)
 {
     public const string NoState = "";
 

@@ -50,7 +50,9 @@ internal static class StatePartitions
             // (NumberedInput): numbered on every thread, and read again by right_clean instead of copied whole through right_input.
             state == StatePartition.NoState ? inputs.RightRelation : Rows(cache, "right", rightState, $"in ({Sql.Literal(state)}, '')"),
             Sha256($"left {leftHashes[state]} right {rightHashes[state]} columns {columns}" + (state == StatePartition.NoState ? rejects : "")),
-            leftRows.GetValueOrDefault(state))).ToList();
+            leftRows.GetValueOrDefault(state),
+            leftHashes[state],
+            rightHashes[state])).ToList();
     }
 
     /// <summary>
