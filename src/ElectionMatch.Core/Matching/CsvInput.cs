@@ -312,8 +312,10 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     file_id,
                     file_path,
                     line,
-                    line_byte_position,
-                    csv_line,
+                    -- DuckDB starts a record's text and first byte at the line break before it when blank lines come
+                    -- before it, and with CR LF endings always (at the LF): both are taken from its own first character.
+                    line_byte_position + length(csv_line) - length(ltrim(csv_line, chr(13) || chr(10))) as line_byte_position,
+                    ltrim(csv_line, chr(13) || chr(10)) as csv_line,
                     error_type,
                     error_message,
                     column_name,

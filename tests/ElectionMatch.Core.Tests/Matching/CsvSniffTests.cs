@@ -249,7 +249,7 @@ public sealed class CsvSniffTests : IDisposable
 
     // A table "input" of the file's rows with the run's input columns, and its rejected lines appended as the input stage
     // appends them (the id column candidacy_id as left_id).
-    private static void ReadWithRejects(DuckDbWarehouse warehouse, CsvInput csv)
+    internal static void ReadWithRejects(DuckDbWarehouse warehouse, CsvInput csv)
     {
         CsvLines.Register(warehouse);
         warehouse.Execute($"create table input as select *, 0::bigint as row_number, candidacy_id as left_id, null::varchar as reject_code, null::varchar as reject_detail, null::json as original from {csv.Relation}");

@@ -1,0 +1,60 @@
+using ElectionMatch.Matching;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// A rejected line is kept by its own line, text and id whatever ends the lines: DuckDB's reject store starts a record's
+/// text and first byte at the line break before it (with CR LF endings always, with LF after blank lines). Before, such
+/// a line was named by the line before it, its text began with a line feed, its id was lost (explain: EM0111), and an
+/// unterminated quote in a CR LF file added an empty row, so the input counted one row more than it has.
+/// </summary>
+public sealed class CsvRejectedLineTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("em-rejected-").FullName;
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void Rejected_lines_have_the_same_lines_text_and_ids_with_lf_and_cr_lf_endings(string newLine)
+    {
+        string[] lines =
+        [
+            "candidacy_id,name,office",
+            "gpc-1,Ann Lee,Council",
+            "",
+            "",
+            "gpc-2,Bo Diaz,Mayor,extra", // line 5, after two blank lines: ragged
+            "gpc-3,Cy Ng,\"Non\"partisan\"", // line 6: a quote closed mid-value, unterminated, on this line only
+            "gpc-4,D\u00FFn,Sheriff", // line 7: not UTF-8 (written below as Latin-1)
+            "gpc-5,Ed Fox,Council",
+            "gpc-6,\"Fay Lu,Clerk", // line 9: a quote closed only on line 10
+            "gpc-7,Gus Ho,\"Water Board, Seat 2\"",
+            "gpc-8,Hal Ix,Council",
+        ];
+        var path = Path.Combine(_directory, "candidacies.csv");
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(string.Join(newLine, lines) + newLine));
+        var csv = new CsvInput("left", path, "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CsvSniffTests.ReadWithRejects(warehouse, csv.Sniff(warehouse));
+
+        var rows = warehouse.Query(
+            "select coalesce(reject_code, 'read'), coalesce(left_id, 'none'), coalesce(original->>'line', ''), coalesce(original->>'csv_line', '') from input order by coalesce(left_id, 'none')",
+            r => $"{r.GetString(0)} {r.GetString(1)} {r.GetString(2)} {r.GetString(3)}");
+
+        Assert.Equal(
+            [
+                "read gpc-1  ",
+                "EMQ009 gpc-2 5 gpc-2,Bo Diaz,Mayor,extra",
+                "EMQ009 gpc-3 6 gpc-3,Cy Ng,\"Non\"partisan\"",
+                "EMQ008 gpc-4 7 gpc-4,D\u00FFn,Sheriff",
+                "read gpc-5  ",
+                "EMQ009 gpc-6 9 gpc-6,\"Fay Lu,Clerk",
+                "EMQ009 gpc-7 10 gpc-7,Gus Ho,\"Water Board, Seat 2\"",
+                "read gpc-8  ",
+            ],
+            rows);
+    }
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
