@@ -27,6 +27,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     public string RejectsTable => "em_rejects_" + Side;
 
+    /// <summary>The input's <c>encoding:</c> (latin-1, utf-16), given to every read; null reads UTF-8.</summary>
+    public string? Encoding { get; init; }
+
     public string RejectsScanTable => "em_rejects_scan_" + Side;
 
     /// <summary>
@@ -49,7 +52,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
     // same columns and types.
     private string Reader(string path) =>
-        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates})";
+        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")})";
 
     /// <summary>
     /// The types the sniffer may give a column: DuckDB's own candidates but TIMESTAMP WITH TIME ZONE. A column of zoned
@@ -185,16 +188,23 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         return any;
     }
 
-    private static StreamReader Open(string path)
+    // UTF-8 unless encoding: says otherwise; a byte order mark wins either way, as for DuckDB's reader.
+    private static StreamReader Open(string path, string? encoding = null)
     {
         var file = File.OpenRead(path);
         Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
-        return new StreamReader(stream, detectEncodingFromByteOrderMarks: true);
+        var text = encoding switch
+        {
+            "latin-1" => System.Text.Encoding.Latin1,
+            "utf-16" => System.Text.Encoding.Unicode,
+            _ => System.Text.Encoding.UTF8,
+        };
+        return new StreamReader(stream, text, detectEncodingFromByteOrderMarks: true);
     }
 
-    private static IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
+    private IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
     {
-        using var reader = Open(path);
+        using var reader = Open(path, Encoding);
         if (reader.ReadLine() is not { } line)
         {
             return [];
@@ -359,7 +369,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     start_line + part - 1 as line,
                     case
                         when part > 1 then 'read into the value whose quote opened on line ' || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
-                        when written_text is not null then reason || ' (the text kept is the line as written, read as Latin-1)'
+                        when written_text is not null then reason || ' (the text kept is the line as written, read as Latin-1; a file saved as Windows-1252 or Latin-1 is read as written with encoding: latin-1 on its input)'
                         else reason
                     end as reason,
                     case when swallowed then rtrim(lines[part], chr(13)) else coalesce(written_text, csv_line) end as csv_line

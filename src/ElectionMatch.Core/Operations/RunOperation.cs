@@ -358,11 +358,17 @@ public sealed partial class RunOperation
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
     {
-        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse);
-        if (relation.Csv is { } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
+        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding);
+        if (input.EncodingAt is { } encodingAt && relation.Csv is null)
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, encodingAt,
+                $"'encoding' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own encoding = '…')");
+        }
+
+        if (relation.Csv is { Encoding: not "utf-16" } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
         {
             // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads, or set encoding: utf-16 on the input");
         }
 
         if (relation.Csv?.FileWithoutHeader() is { } headless)

@@ -28,7 +28,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
-    private static readonly string[] InputKeys = ["relation", "id", "columns", KeptColumns.Key];
+    private static readonly string[] InputKeys = ["relation", "id", "columns", KeptColumns.Key, "encoding"];
 
     private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches, ZipCodeSettings? zipCodes)
     {
@@ -663,7 +663,19 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("relation"), RelationExpression.Message(relation, problem)));
         }
 
-        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns) { Keep = ReadKeptColumns(map, diagnostics) };
+        var encoding = map.String("encoding");
+        if (encoding is not null && !InputSettings.Encodings.Contains(encoding, StringComparer.Ordinal))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("encoding"),
+                $"'encoding' must be one of {string.Join(", ", InputSettings.Encodings)} (the encodings DuckDB's CSV reader reads with its reject store), got '{encoding}'; a Windows-1252 export is latin-1 but for the characters 0x80-0x9F (curly quotes, the euro sign), which it reads as control characters"));
+        }
+
+        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns)
+        {
+            Keep = ReadKeptColumns(map, diagnostics),
+            Encoding = encoding,
+            EncodingAt = encoding is null ? null : map.AtValue("encoding"),
+        };
     }
 
     // keep_columns: the word all, or a list of column names.

@@ -14,4 +14,16 @@ public sealed record InputSettings(
 
     /// <summary><c>keep_columns:</c>, the input row's columns published as they are after the match's own; null when unset.</summary>
     public KeptColumns? Keep { get; init; }
+
+    /// <summary>
+    /// <c>encoding:</c>, the text encoding of the input's CSV files as DuckDB's CSV reader names it (<see cref="Encodings"/>);
+    /// null when unset (UTF-8).
+    /// </summary>
+    public string? Encoding { get; init; }
+
+    /// <summary>Where <c>encoding:</c> is written; null when unset.</summary>
+    public SourceSpan? EncodingAt { get; init; }
+
+    /// <summary>The encodings DuckDB's CSV reader reads without an extension, so its reject store is kept.</summary>
+    public static IReadOnlyList<string> Encodings { get; } = ["utf-8", "latin-1", "utf-16"];
 }

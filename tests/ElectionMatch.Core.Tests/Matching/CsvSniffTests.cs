@@ -134,7 +134,7 @@ public sealed class CsvSniffTests : IDisposable
         Assert.Equal(["5 gpc-4", "6 none", "7 gpc-6", "8 gpc-þ7", "9 gpc-9"], rejected);
         var duckDbReason = warehouse.Scalar<string>($"select any_value(error_message) from {csv.RejectsTable} where line = 9");
         Assert.Equal(
-            ["Zoë,gpc-9,CA", "candidacies.csv line 9: " + duckDbReason + " (the text kept is the line as written, read as Latin-1)"],
+            ["Zoë,gpc-9,CA", "candidacies.csv line 9: " + duckDbReason + " (the text kept is the line as written, read as Latin-1; a file saved as Windows-1252 or Latin-1 is read as written with encoding: latin-1 on its input)"],
             warehouse.Query("select original->>'csv_line', reject_detail from input where original->>'line' = '9'", r => new[] { r.GetString(0), r.GetString(1) }).Single());
     }
 
