@@ -20,7 +20,7 @@ internal static class ExplainCommand
     {
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match, as named in electionmatch.yml." };
-        var leftId = new Argument<string>("left-id") { Description = "The left row's id (for example a gp_candidacy_id)." };
+        var leftId = new Argument<string>("left-id") { Description = "The left row's id (a gp_candidacy_id, or a position's br_database_id)." };
         var top = new NumberOption<int>(
             new("--candidates") { Description = "How many candidate pairs to show per election row.", DefaultValueFactory = _ => "3" },
             Codes.InvalidOption,
@@ -65,7 +65,15 @@ internal static class ExplainCommand
                     : $"{id} election date quarantined alone: {row.Code} {row.Message} ({place}; the snapshot's __quarantine table holds it); the candidacy's other elections follow");
             }
 
-            if (explanation.Rows.Count == 0 && explanation.Removed.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
+            // A position has one row (no elections, no temporal filter): with none and no quarantine, cleaning dropped it.
+            if (explanation.Kind == Settings.MatchKind.L2BallotReady.Name)
+            {
+                if (explanation.Rows.Count == 0 && explanation.Quarantined.Count == 0)
+                {
+                    Terminal.Out.WriteLine($"{id} is in the left input but has no row in the run (see the stages left_clean and left_keyed); not in the snapshot");
+                }
+            }
+            else if (explanation.Rows.Count == 0 && explanation.Removed.Count == 0 && !explanation.Quarantined.Any(q => q.WholeRow))
             {
                 Terminal.Out.WriteLine($"{id} is in the left input but has no election row in the run: it has no election date (or a date without its election type), so left_clean's row made none (see the stages left_clean and left_expanded); not in the snapshot");
             }
@@ -81,9 +89,20 @@ internal static class ExplainCommand
 
             foreach (var row in explanation.Rows)
             {
-                Terminal.Out.WriteLine(explanation.OtherRun is not null
-                    ? $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name}"
-                    : $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
+                if (row.Published is { } published)
+                {
+                    Terminal.Out.WriteLine($"{id}: {row.Name} ({row.State ?? "no state"})");
+                    Terminal.Out.WriteLine(published.District is null
+                        ? $"  published: no district, confidence {published.Confidence.ToString(c)}, decided by {published.DecidedBy}"
+                        : $"  published: {published.District} [{published.DistrictId}] {published.DistrictType}, confidence {published.Confidence.ToString(c)}, decided by {published.DecidedBy}");
+                }
+                else
+                {
+                    Terminal.Out.WriteLine(explanation.OtherRun is not null
+                        ? $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name}"
+                        : $"{id} {row.ElectionType} {row.ElectionDate}: {row.Name} ({row.State ?? "no state: the results of every state were searched"})");
+                }
+
                 if (row.MatchDate is not null)
                 {
                     Terminal.Out.WriteLine($"  runoff date fallback: no results on {row.ElectionDate}, so the runoff results of {row.MatchDate} were searched");
@@ -95,6 +114,13 @@ internal static class ExplainCommand
                 }
 
                 Terminal.Out.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
+                if (row.Judge is { } judge)
+                {
+                    Terminal.Out.WriteLine(judge.Undecided
+                        ? $"  judge ({judge.Judge}): undecided, its reply was invalid twice: {judge.Reasoning}"
+                        : $"  judge ({judge.Judge}): {(judge.CandidateNumber == 0 ? "candidate 0 (no district fits)" : $"candidate {judge.CandidateNumber.ToString(c)}")} at confidence {judge.Confidence.ToString(c)}: {judge.Reasoning}");
+                }
+
                 if (count == 0)
                 {
                     Terminal.Out.WriteLine("  candidate pairs not shown (--candidates 0)");
@@ -112,7 +138,9 @@ internal static class ExplainCommand
                 {
                     var rightId = pair.RightId.Length == 0 ? "" : $" [{pair.RightId}]";
                     var compared = pair.CandidatesCompared is { } n ? $", {n} candidate pair{(n == 1 ? "" : "s")} compared" : "";
-                    Terminal.Out.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{pair.Candidate}{rightId} {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}{compared}"));
+                    var number = pair.CandidateNumber is { } k ? $"{k}. " : "";
+                    var similarity = pair.Similarity is { } cosine ? string.Create(c, $", similarity {cosine:0.0000}") : "";
+                    Terminal.Out.WriteLine(string.Create(c, $"  {(pair.Linked ? "* " : "  ")}{number}{pair.Candidate}{rightId} {pair.Race}: weight {Bits(pair.MatchWeight)}, probability {pair.MatchProbability:0.0000}{(pair.FoundBy.Count == 0 ? "" : ", found by " + string.Join(", ", pair.FoundBy))}{similarity}{compared}"));
                     var running = 0.0;
                     foreach (var step in pair.Steps)
                     {

@@ -11,9 +11,10 @@ namespace ElectionMatch.Operations;
 
 /// <summary>
 /// <c>electionmatch explain &lt;match&gt; &lt;left id&gt;</c>: for each election row of that left id in the latest
-/// run, the candidate pairs best first with the weight of every field (a waterfall from the prior to the
-/// match weight) and the decision taken. Reads the run schema the last <c>run</c> left in the warehouse; after
-/// <c>run --incremental</c>, the schemas of its state partitions, recomputed or reused, which that run lists.
+/// run (of an l2_ballotready match, the position's one row: <see cref="PositionExplanation"/>), the candidate pairs best
+/// first with the weight of every field (a waterfall from the prior to the match weight) and the decision taken. Reads
+/// the run schema the last <c>run</c> left in the warehouse; after <c>run --incremental</c>, the schemas of its state
+/// partitions, recomputed or reused, which that run lists.
 /// </summary>
 public sealed class ExplainOperation
 {
@@ -42,9 +43,10 @@ public sealed class ExplainOperation
         }
 
         var settings = _context.Settings.Match(match);
-        if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name)
+        var positions = settings.Kind == Settings.MatchKind.L2BallotReady.Name;
+        if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name && !positions)
         {
-            throw DiagnosticException.At(Codes.ExplainKindUnsupported, settings.At, $"explain reads candidacy runs only; for '{match}' ({settings.Kind}) see `evaluate --hardest` and the run's tables in schema {RunSchema.For(match).Name}");
+            throw DiagnosticException.At(Codes.ExplainKindUnsupported, settings.At, $"explain reads candidacy_ddhq and l2_ballotready runs; for '{match}' ({settings.Kind}) see `evaluate --hardest` and the run's tables in schema {RunSchema.For(match).Name}");
         }
 
         var run = RunSchema.For(match);
@@ -66,12 +68,21 @@ public sealed class ExplainOperation
         var interrupted = snapshotDate is null ? null : FinishedSnapshots.Interrupted(_context, warehouse, snapshot, at);
         if (identity is null || record is null || identity.RunId != record.RunId)
         {
-            return FromSnapshot(warehouse, settings, snapshot, leftId, OtherRun(warehouse, log, run, match, identity, snapshot), at) with { Interrupted = interrupted };
+            var otherRun = OtherRun(warehouse, log, run, match, identity, snapshot);
+            var published = positions
+                ? PositionExplanation.FromSnapshot(warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, snapshot.Table), leftId)
+                : FromSnapshot(warehouse, snapshot, leftId);
+            if (published.Count == 0)
+            {
+                throw NotInSnapshot(warehouse, settings, positions ? PositionExplanation.LeftIdColumn : "gp_candidacy_id", snapshot, leftId, otherRun, at);
+            }
+
+            return new Explanation(published, []) { Snapshot = snapshot, OtherRun = otherRun, Kind = settings.Kind, Interrupted = interrupted };
         }
 
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
-        var found = holding.Select(part => Read(warehouse, part, run, leftId, candidates)).ToList();
+        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -93,6 +104,7 @@ public sealed class ExplainOperation
             UnreadPartitions = unread,
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
             Interrupted = interrupted,
+            Kind = settings.Kind,
         };
     }
 
@@ -161,10 +173,10 @@ public sealed class ExplainOperation
     /// The left id's rows as <paramref name="snapshot"/> published them, when the run schema's stages are of another run: each
     /// row's decision, and the weights, levels and rules of the pair it shows (its <c>match_explanation</c>).
     /// </summary>
-    private Explanation FromSnapshot(DuckDbWarehouse warehouse, Settings.MatchSettings settings, SnapshotName snapshot, string leftId, string otherRun, SourceSpan at)
+    private List<ExplainedRow> FromSnapshot(DuckDbWarehouse warehouse, SnapshotName snapshot, string leftId)
     {
         var table = Sql.Identifier(_context.Settings.Snapshots.Schema, snapshot.Table);
-        var rows = warehouse.Query($"""
+        return warehouse.Query($"""
             select hubspot_election_type, cast(hubspot_election_date as varchar), concat_ws(' ', trim(hubspot_first_name), trim(hubspot_last_name)),
                 llm_reasoning, coalesce(has_match, false), llm_best_match, cast(ddhq_candidate_id as varchar), ddhq_race_name,
                 match_weight, match_probability, cast(match_explanation as varchar)
@@ -173,19 +185,20 @@ public sealed class ExplainOperation
             order by hubspot_election_date, hubspot_election_type
             """, r => new ExplainedRow(leftId, r.GetString(0), r.GetString(1), r.GetString(2), null, r.IsDBNull(3) ? "not linked" : r.GetString(3),
                 r.IsDBNull(10) ? [] : [Published(r.IsDBNull(6) ? "" : r.GetString(6), r.IsDBNull(5) ? "" : r.GetString(5), r.IsDBNull(7) ? "" : r.GetString(7), r.GetDouble(8), r.GetDouble(9), r.GetBoolean(4), r.GetString(10))]));
-        if (rows.Count == 0)
-        {
-            var near = Nearest(warehouse, $"select gp_candidacy_id as left_id from {table}", leftId);
-            throw DiagnosticException.At(Codes.ExplainIdNotFound, at,
-                $"'{PrintableText.Of(leftId)}' has no row in {_context.Settings.Snapshots.Schema}.{snapshot.Table}, and whether it was quarantined, filtered out or is not a {settings.Left.Id} cannot be told: {otherRun}"
-                + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?"));
-        }
+    }
 
-        return new Explanation(rows, []) { Snapshot = snapshot, OtherRun = otherRun };
+    /// <summary>EM0111 for an id the snapshot has no row of, read alone: the snapshot's nearest id when one is a typo away.</summary>
+    private DiagnosticException NotInSnapshot(DuckDbWarehouse warehouse, Settings.MatchSettings settings, string idColumn, SnapshotName snapshot, string leftId, string otherRun, SourceSpan at)
+    {
+        var table = Sql.Identifier(_context.Settings.Snapshots.Schema, snapshot.Table);
+        var near = Nearest(warehouse, $"select cast({Sql.Identifier(idColumn)} as varchar) as left_id from {table}", leftId);
+        return DiagnosticException.At(Codes.ExplainIdNotFound, at,
+            $"'{PrintableText.Of(leftId)}' has no row in {_context.Settings.Snapshots.Schema}.{snapshot.Table}, and whether it was quarantined, filtered out or is not a {settings.Left.Id} cannot be told: {otherRun}"
+            + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?"));
     }
 
     /// <summary>The pair a snapshot row shows, from its published <c>match_explanation</c>.</summary>
-    private static ExplainedPair Published(string rightId, string candidate, string race, double weight, double probability, bool linked, string explanation)
+    internal static ExplainedPair Published(string rightId, string candidate, string race, double weight, double probability, bool linked, string explanation)
     {
         using var json = JsonDocument.Parse(explanation);
         var root = json.RootElement;
@@ -304,12 +317,20 @@ public sealed class ExplainOperation
             order by e.election_date, e.election_type
             """, r => new RemovedRow(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
+        return (explained, removed, Quarantined(warehouse, part, assembled, leftId), InLeftInput(warehouse, run, leftId, rows.Count > 0 || removed.Count > 0));
+    }
+
+    /// <summary>The left id's rows in one run schema's quarantine (after an incremental run, numbered as in the file where the assembled run's quarantine has them).</summary>
+    internal static List<QuarantinedRow> Quarantined(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId)
+    {
+        var run = part.Schema;
+
         // A partition numbers its own rows: the assembled run's quarantine, which holds the same rows, gives the file's row.
         var fileRow = part.Partition is null ? "null" : $"""
             (select min(a.row_number) from {assembled.Table("quarantine")} as a
              where a.input = 'left' and a.error_code = q.error_code and a.stage = q.stage and a.message is not distinct from q.message and a.original is not distinct from q.original)
             """;
-        var quarantined = warehouse.Query($"""
+        return warehouse.Query($"""
             select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}, {fileRow}
             from {run.Table("quarantine")} as q
             join {run.Table("left_input")} as l using (row_number)
@@ -320,10 +341,11 @@ public sealed class ExplainOperation
                 WholeRow = r.GetBoolean(3),
                 PartitionRow = part.Partition is { } p && r.IsDBNull(4) ? p : null,
             });
-        var inLeftInput = rows.Count > 0 || removed.Count > 0
-            || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
-        return (explained, removed, quarantined, inLeftInput);
     }
+
+    /// <summary>Whether the run's left input holds the id: <paramref name="seen"/> when a stage already showed it.</summary>
+    internal static bool InLeftInput(DuckDbWarehouse warehouse, RunSchema run, string leftId, bool seen) =>
+        seen || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
 
     private static string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
     {
@@ -346,14 +368,17 @@ public sealed class ExplainOperation
         limit 1
         """);
 
-    private static IReadOnlyList<FieldWeight> Waterfall(string explanation)
+    /// <summary>A published row's explanation also counts: the pairs compared (a candidacy's), a position's candidates and the number of the pair shown.</summary>
+    private static readonly HashSet<string> Counts = new(StringComparer.Ordinal) { "candidates_compared", "candidates", "candidate_number" };
+
+    internal static IReadOnlyList<FieldWeight> Waterfall(string explanation)
     {
         using var json = JsonDocument.Parse(explanation);
         var steps = new List<FieldWeight>();
         foreach (var property in json.RootElement.EnumerateObject())
         {
-            // A published row's explanation also counts the pairs compared: a count, not a weight.
-            if (property.Value.ValueKind == JsonValueKind.Number && property.Name != "candidates_compared")
+            // A count, not a weight.
+            if (property.Value.ValueKind == JsonValueKind.Number && !Counts.Contains(property.Name))
             {
                 steps.Add(new FieldWeight(property.Name, "", property.Value.GetDouble()));
             }
@@ -393,6 +418,9 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 
     /// <summary>EM0608's warning when the snapshot named by its date is of a run that was interrupted (<see cref="FinishedSnapshots.Interrupted"/>); null otherwise.</summary>
     public Diagnostic? Interrupted { get; init; }
+
+    /// <summary>The match's kind (<see cref="Settings.MatchKind"/>): a candidacy's rows are its elections, a position's its one row.</summary>
+    public string Kind { get; init; } = Settings.MatchKind.CandidacyDdhq.Name;
 }
 
 /// <summary>A state partition of an incremental run: its state (empty: none), whether that run reused it, and when it was computed (UTC).</summary>
@@ -431,7 +459,22 @@ public sealed record ExplainedRow(string LeftId, string ElectionType, string Ele
 
     /// <summary>For a runoff the run discovered in the results (not in the left input): the date of the linked election it follows.</summary>
     public string? DiscoveredAfter { get; init; }
+
+    /// <summary>A position's (l2_ballotready): what its snapshot row holds besides the reasoning; null for a candidacy's rows.</summary>
+    public PublishedPosition? Published { get; init; }
+
+    /// <summary>A position's: the judge's own answer when the judge decided it (its choice and confidence, before <c>judge_accept</c>); null otherwise.</summary>
+    public JudgeVerdict? Judge { get; init; }
 }
+
+/// <summary>
+/// A position's published row: the district linked (null when none: name, type and <c>l2_district_id</c>), whether it
+/// is matched, its confidence and which tier decided it (<c>score</c>, <c>judge</c>, <c>rule</c>, <c>none</c>).
+/// </summary>
+public sealed record PublishedPosition(string? District, string? DistrictType, string? DistrictId, bool IsMatched, int Confidence, string DecidedBy);
+
+/// <summary>The judge's answer for a position: the candidate it chose (0: none fits), at what confidence, why, and whether its reply could not be read (undecided).</summary>
+public sealed record JudgeVerdict(string Judge, long CandidateNumber, int Confidence, string Reasoning, bool Undecided);
 
 public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps)
 {
@@ -444,6 +487,12 @@ public sealed record ExplainedPair(string RightId, string Candidate, string Race
 
     /// <summary>Read from a snapshot alone: how many pairs were compared for the row (its <c>candidates_compared</c>); null otherwise.</summary>
     public long? CandidatesCompared { get; init; }
+
+    /// <summary>A position's pair: its place in the position's candidate list (the number the reasoning and the judge use); null for a candidacy's.</summary>
+    public long? CandidateNumber { get; init; }
+
+    /// <summary>A position's pair: the embedding similarity that ranked it in the candidate list (null for a district offered by rule, or a candidacy's pair).</summary>
+    public double? Similarity { get; init; }
 }
 
 /// <summary>One bar of the waterfall: a field, the level the pair reached, and its weight in bits.</summary>

@@ -135,6 +135,34 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         Assert.Equal([("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
     }
 
+    [Fact]
+    public void A_zip_code_in_two_overlapping_ranges_of_its_state_is_kept_once()
+    {
+        // California's range written as two that overlap on 93000-93999, and Missouri's repeated: a state may have
+        // several rows. Before, the range filter was a join, and 93501 came out once per range that holds it.
+        const string Ranges = "data/reference/states_zip_code_range.csv";
+        var ranges = _fixture.Read(Ranges).Replace("CA,90000,96199\n", "CA,90000,93999\nCA,93000,96199\n", StringComparison.Ordinal);
+        var missouri = ranges.Split('\n').Single(l => l.StartsWith("MO,", StringComparison.Ordinal));
+        File.WriteAllText(_fixture.PathOf(Ranges), ranges + missouri + "\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000090,CA,93501,STATE HOUSE 054,,,,,,,,,,,,,,,,\n");
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Equal([("93501", "CA", "STATE HOUSE 054", (long?)140944)], ZipToOffice("zip_code = '93501'"));
+        Assert.Equal([("63101", "MO", "ST LOUIS CITY WARD 08", (long?)170800)], ZipToOffice("zip_code = '63101' and district_name = 'ST LOUIS CITY WARD 08'"));
+    }
+
+    [Fact]
+    public void District_names_differing_only_in_case_are_one_district_and_one_office_row()
+    {
+        // The same district written in lower case by another export, its zip code with spaces around it. Before, both
+        // spellings were listed, and each joined the office on its lower-cased name: two rows for one office.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000091,CA, 90012 ,state house 054,,,,,,,,,,,,,,,,\n");
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Equal([("90012", "CA", "State_House", "STATE HOUSE 054")], ZipToDistrict("zip_code = '90012' and district_type = 'State_House'"));
+        Assert.Equal([("90012", "CA", "STATE HOUSE 054", (long?)140944)], ZipToOffice("zip_code = '90012' and lower(district_name) = 'state house 054'"));
+    }
+
     /// <summary>The committed fixture after the run, made once for the class (the run is most of a test's time).</summary>
     public sealed class PublishedRun : IDisposable
     {
