@@ -29,7 +29,7 @@ public sealed class EvaluateHeaderCaseTests : IDisposable
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains(
-            "miss  gpc-000132 primary -> 1402844: the snapshot has no row for it: the run quarantined its left row (EMQ003 the name cannot be parsed into first and last name: column last_name = 'Вега' has no Latin letter",
+            "miss  gpc-000132 primary -> 1402844: the snapshot has no row for it: the run quarantined its left row (EMQ003 the name has no Latin letter, or cannot be parsed into first and last name: column last_name = 'Вега' has no Latin letter",
             evaluate.Stdout, StringComparison.Ordinal);
     }
 }

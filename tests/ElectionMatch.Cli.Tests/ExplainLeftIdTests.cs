@@ -72,7 +72,7 @@ public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
         var explain = _run.Cli("explain", Match, QuarantinedCandidacyRun.QuarantinedId);
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.Contains($"\n{QuarantinedCandidacyRun.QuarantinedId} quarantined: EMQ003 the name cannot be parsed into first and last name: column last_name = '--' has no Latin letter (a-z once accents are removed), which names are compared by (left input row 5;", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"\n{QuarantinedCandidacyRun.QuarantinedId} quarantined: EMQ003 the name has no Latin letter, or cannot be parsed into first and last name: column last_name = '--' has no Latin letter (a-z once accents are removed), which names are compared by (left input row 5;", explain.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -133,7 +133,7 @@ public sealed class ExplainSnapshotTests : IDisposable
         var explain = Cli("explain", Match, "gpc-000153");
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.Contains("gpc-000153 quarantined: EMQ003 the name cannot be parsed into first and last name: ", explain.Stdout, StringComparison.Ordinal);
+        Assert.Contains("gpc-000153 quarantined: EMQ003 the name has no Latin letter, or cannot be parsed into first and last name: ", explain.Stdout, StringComparison.Ordinal);
         Assert.Contains("(left input row 3; the snapshot's __quarantine table holds it)", explain.Stdout, StringComparison.Ordinal);
 
         // A later incremental run holds the stages now; the command that computes the older snapshot's again is incremental

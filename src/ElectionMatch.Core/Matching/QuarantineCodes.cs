@@ -67,11 +67,25 @@ internal static class QuarantineCodes
     public static string CommonDetailSql(QuarantineSettings settings) =>
         $"coalesce(reject_detail, 'column ' || em_control, 'column ' || em_too_long || ' (the cap is {settings.MaxTextLength} characters)')";
 
+    /// <summary>
+    /// A failed field for a quarantine message: the input's column name and its value as read (<c>column
+    /// general_election_date = '2024-13-45'</c>, <c>column district_type = empty</c>), or the role when the match maps none.
+    /// </summary>
+    public static string FieldSql(InputSettings input, string role, string value) =>
+        $"'column {(input.Column(role) ?? role).Replace("'", "''", StringComparison.Ordinal)} = ' || coalesce(chr(39) || {value} || chr(39), 'empty')";
+
+    /// <summary>
+    /// A repeated id's detail (EMQ002): the id column and its value, and the row that has it and is used
+    /// (<c>column l2_district_id = '1022', as on right input row 4</c>), numbered as the quarantine numbers rows.
+    /// </summary>
+    public static string DuplicateIdDetailSql(InputSettings input, string side, string id, string firstUsableRow) =>
+        $"'column {input.Id.Replace("'", "''", StringComparison.Ordinal)} = ' || chr(39) || {id} || chr(39) || {Sql.Literal($", as on {side} input row ")} || {firstUsableRow}";
+
     public static IReadOnlyDictionary<string, string> Messages { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [EmptyId] = "the id column is empty",
         [DuplicateId] = "the id appears on an earlier usable row; only the first usable row is used",
-        [UnparsableName] = "the name cannot be parsed into first and last name",
+        [UnparsableName] = "the name has no Latin letter, or cannot be parsed into first and last name",
         [InvalidDate] = "a date is missing or is not a valid date",
         [UnknownState] = "the state is blank where it is required, or is neither a postal code nor a state name",
         [TextTooLong] = "a text value is longer than quarantine.max_text_length",
@@ -80,7 +94,7 @@ internal static class QuarantineCodes
         [RaggedRow] = "the CSV line has a different number of fields than the header (or an unterminated quote)",
         [ValueDoesNotFitColumn] = "a value on the CSV line does not fit the type its column has in the rest of the file",
         [EmptyOfficeOrDistrict] = "the position name, or the district name or type, is empty",
-        [RepeatedDistrict] = "the district's state, type and name repeat an earlier row's under another id; only the first is used",
+        [RepeatedDistrict] = "the district's state and type, and its name's place words and numbers, repeat an earlier row's under another id; only the first is used",
     };
 
     /// <summary>

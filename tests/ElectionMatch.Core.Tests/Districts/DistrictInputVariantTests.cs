@@ -9,7 +9,7 @@ namespace ElectionMatch.Tests.Districts;
 /// <summary>
 /// The L2 → BallotReady match on inputs written as real exports write them, beyond the fixture's cases: district
 /// numbers abbreviated or spelt out on either side, school districts numbered in their names, the same district listed
-/// twice under two ids, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, council members worded otherwise and places written as initials, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
+/// twice under two ids (its number written otherwise too), names with no Latin letter, an empty column, a valid row after a quarantined row of its id, a position name with no place word, positions with no state, council members worded otherwise and places written as initials, and a judge's choice below <c>judge_accept</c>. Each test runs the matcher in-process on its own copy
 /// of the committed fixture, changed as the test says; tests that only read the run of the same change share it.
 /// </summary>
 public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRuns runs) : IClassFixture<DistrictInputVariantTests.SharedRuns>
@@ -214,10 +214,86 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
 
             var (input, code, message) = Assert.Single(quarantined);
             Assert.Equal(("right", QuarantineCodes.RepeatedDistrict), (input, code));
-            Assert.Contains("district 1093 has the same state, type and name", message, StringComparison.Ordinal);
+            Assert.EndsWith(": district 1093 (OAKLAND CITY CNCL 02) is the one used", message, StringComparison.Ordinal);
             // Kept, the two tied for Oakland's District 2 and the judge, unsure, answered 0.
             Assert.Equal("1093", Linked(warehouse, 144850));
         }
+    }
+
+    // Positions and districts a real export may hold that cannot be matched or repeat a district, each after the
+    // fixture's rows: names with no Latin letter, districts the fixture has with their numbers written otherwise, two
+    // districts that differ in a number only, an empty type and a repeated id.
+    private const string PositionsToQuarantine = """
+        192005,x,Городской совет - округ 4,MO,city,City Legislature,District,4,4
+
+        """;
+
+    private const string DistrictsToQuarantine = """
+        9902,GA,City,--
+        9904,TX,City,Остин
+        9950,MO,State_House,STATE HOUSE 24
+        9951,TX,City_Council_Commissioner_District,AUSTIN CITY CNCL DIST 5
+        9960,TX,Justice_of_the_Peace,TRAVIS CNTY JP PCT 1 PL 2
+        9961,TX,Justice_of_the_Peace,TRAVIS CNTY JP PCT 2 PL 2
+        9953,TX,,AUSTIN
+        1022,TX,City,ROUND ROCK
+
+        """;
+
+    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunWithRowsToQuarantine() => RunOn(f =>
+    {
+        File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), PositionsToQuarantine);
+        File.AppendAllText(f.PathOf("data/airbyte/l2_districts.csv"), DistrictsToQuarantine);
+    });
+
+    // Each quarantined row's code and message by its id and input: "9902 right".
+    private static Dictionary<string, (string Code, string Message)> QuarantinedById(DuckDbWarehouse warehouse) => warehouse.Query(
+        $"select coalesce(original->>'br_database_id', original->>'l2_district_id') || ' ' || input, error_code, message from {Table("quarantine")}",
+        r => (Key: r.GetString(0), Code: r.GetString(1), Message: r.GetString(2))).ToDictionary(q => q.Key, q => (q.Code, q.Message));
+
+    [Fact]
+    public void A_position_or_district_name_with_no_Latin_letter_is_quarantined_naming_its_column()
+    {
+        var warehouse = runs.RowsToQuarantine.Warehouse;
+        var quarantined = QuarantinedById(warehouse);
+        const string Why = "has no Latin letter (a-z once accents are removed), which names are compared by";
+
+        Assert.Equal((QuarantineCodes.UnparsableName, $"the name has no Latin letter, or cannot be parsed into first and last name: column name = 'Городской совет - округ 4' {Why}"), quarantined["192005 left"]);
+        Assert.Equal(QuarantineCodes.UnparsableName, quarantined["9902 right"].Code);
+        Assert.EndsWith($": column district_name = '--' {Why}", quarantined["9902 right"].Message, StringComparison.Ordinal);
+        Assert.EndsWith($": column district_name = 'Остин' {Why}", quarantined["9904 right"].Message, StringComparison.Ordinal);
+        // Before, the position was published unmatched, and "--" (no place words) was read as named for the state and
+        // tied with SAVANNAH for Savannah's at-large post, which lost its link.
+        Assert.Equal(0L, warehouse.Scalar<long>($"select count(*) from {Table("output")} where br_database_id = 192005"));
+        Assert.Equal("1388", Linked(warehouse, 154950));
+    }
+
+    [Fact]
+    public void A_district_whose_number_is_written_otherwise_is_the_same_district_and_quarantined_naming_the_one_used()
+    {
+        var warehouse = runs.RowsToQuarantine.Warehouse;
+        var quarantined = QuarantinedById(warehouse);
+
+        Assert.Equal(QuarantineCodes.RepeatedDistrict, quarantined["9950 right"].Code);
+        Assert.EndsWith(": district 1712 (STATE HOUSE 024) is the one used", quarantined["9950 right"].Message, StringComparison.Ordinal);
+        Assert.EndsWith(": district 1549 (AUSTIN CITY CNCL 05) is the one used", quarantined["9951 right"].Message, StringComparison.Ordinal);
+        // Kept, each tied with its fixture district and the judge, unsure, answered 0.
+        Assert.Equal("1712", Linked(warehouse, 170100));
+        Assert.Equal("1549", Linked(warehouse, 163170));
+        // Districts whose names differ in a number are two districts, whatever their last number.
+        Assert.False(quarantined.ContainsKey("9960 right"));
+        Assert.False(quarantined.ContainsKey("9961 right"));
+    }
+
+    [Fact]
+    public void An_empty_column_or_a_repeated_id_is_named_in_the_quarantine_message()
+    {
+        var quarantined = QuarantinedById(runs.RowsToQuarantine.Warehouse);
+
+        Assert.Equal((QuarantineCodes.EmptyOfficeOrDistrict, "the position name, or the district name or type, is empty: column district_type = empty"), quarantined["9953 right"]);
+        Assert.Equal(
+            (QuarantineCodes.DuplicateId, "the id appears on an earlier usable row; only the first usable row is used: column l2_district_id = '1022', as on right input row 2"),
+            quarantined["1022 right"]);
     }
 
     [Fact]
@@ -568,6 +644,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         private readonly Lazy<(FixtureCopy Fixture, DuckDbWarehouse Warehouse)> _numbersWrittenOtherwise = new(RunWithNumbersWrittenOtherwise);
         private readonly Lazy<(FixtureCopy Fixture, DuckDbWarehouse Warehouse, MatchResult Result)> _blankStates = new(RunWithBlankStates);
         private readonly Lazy<(FixtureCopy Fixture, DuckDbWarehouse Warehouse)> _judgeAlone = new(RunWithTheJudgeAlone);
+        private readonly Lazy<(FixtureCopy Fixture, DuckDbWarehouse Warehouse)> _rowsToQuarantine = new(RunWithRowsToQuarantine);
 
         internal (FixtureCopy Fixture, DuckDbWarehouse Warehouse) NumberedSchoolDistricts => _numberedSchoolDistricts.Value;
 
@@ -576,6 +653,8 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         internal (FixtureCopy Fixture, DuckDbWarehouse Warehouse, MatchResult Result) BlankStates => _blankStates.Value;
 
         internal (FixtureCopy Fixture, DuckDbWarehouse Warehouse) JudgeAlone => _judgeAlone.Value;
+
+        internal (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RowsToQuarantine => _rowsToQuarantine.Value;
 
         public void Dispose()
         {
@@ -606,6 +685,11 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
             if (_judgeAlone.IsValueCreated)
             {
                 yield return _judgeAlone.Value;
+            }
+
+            if (_rowsToQuarantine.IsValueCreated)
+            {
+                yield return _rowsToQuarantine.Value;
             }
         }
     }

@@ -125,15 +125,15 @@ public sealed class CandidacyMatcherTests
         Assert.All(messages, m => Assert.Equal("EMQ003", m.Code));
         Assert.Equal(
             [
-                ("left", $"the name cannot be parsed into first and last name: column last_name = 'Бьюкенен' {Why}"),
-                ("left", $"the name cannot be parsed into first and last name: column last_name = '小明' {Why}"),
-                ("left", $"the name cannot be parsed into first and last name: column last_name = 'محمد' {Why}"),
-                ("left", $"the name cannot be parsed into first and last name: column last_name = '\U0001F600' {Why}"),
-                ("left", $"the name cannot be parsed into first and last name: column last_name = '--' {Why}"),
-                ("left", $"the name cannot be parsed into first and last name: column first_name = 'Мария' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column last_name = 'Бьюкенен' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column last_name = '小明' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column last_name = 'محمد' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column last_name = '\U0001F600' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column last_name = '--' {Why}"),
+                ("left", $"the name has no Latin letter, or cannot be parsed into first and last name: column first_name = 'Мария' {Why}"),
                 // A quoted nickname alone leaves no first name: blank, not an unreadable script, so no why.
-                ("left", "the name cannot be parsed into first and last name: column first_name = '\"Bobby\"'"),
-                ("right", $"the name cannot be parsed into first and last name: column candidate = 'Бьюкенен Анна' {Why}"),
+                ("left", "the name has no Latin letter, or cannot be parsed into first and last name: column first_name = '\"Bobby\"'"),
+                ("right", $"the name has no Latin letter, or cannot be parsed into first and last name: column candidate = 'Бьюкенен Анна' {Why}"),
             ],
             messages.Select(m => (m.Input, m.Message)));
     }

@@ -50,12 +50,8 @@ internal sealed class CandidacyDdhqCleaning
                 end, ' -'), '');
         create or replace temp macro em_norm(s) as
             em_norm_folded(translate(lower(strip_accents(coalesce(cast(s as varchar), ''))), '''’.', ''));
-        -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test, one pass and no
-        -- replacement (a check in a filter is not shared like a column, so a long macro there runs whole each time).
-        -- An ASCII letter answers at once; only a name without one is folded (strip_accents is most of the cost).
-        create or replace temp macro em_has_name(s) as
-            case when regexp_matches(cast(s as varchar), '[A-Za-z]') then true
-                else regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-z]') end;
+        -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
+        {NameLetters.MacroSql}
         -- A surname joined: Van Der Berg = VanDerBerg = Van-Der-Berg. (Its words are split only where a comparison needs them.)
         create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
         create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(]');
@@ -216,16 +212,16 @@ internal sealed class CandidacyDdhqCleaning
             """;
         var rowDetail = $"""
             case
-                                when not em_has_name(last_name) then {UnparsableNameField(l, "last_name", "last_name", "last_name")}
-                                when not em_has_name(em_unquoted(first_name)) then {UnparsableNameField(l, "first_name", "first_name", "em_unquoted(first_name)")}
-                                {string.Join("\n                    ", DateRoles.Select(d => $"when row_code = {Sql.Literal(QuarantineCodes.InvalidDate)} and {InvalidDate(d)} then {FailedField(l, d, d)} || {Sql.Literal("; " + NoReadableElection)}"))}
-                                when nullif(trim(state), '') is not null and state_code is null then {FailedField(l, "state", "state")}
+                                when not em_has_name(last_name) then {NameLetters.DetailSql(l, "last_name", "last_name", "last_name")}
+                                when not em_has_name(em_unquoted(first_name)) then {NameLetters.DetailSql(l, "first_name", "first_name", "em_unquoted(first_name)")}
+                                {string.Join("\n                    ", DateRoles.Select(d => $"when row_code = {Sql.Literal(QuarantineCodes.InvalidDate)} and {InvalidDate(d)} then {QuarantineCodes.FieldSql(l, d, d)} || {Sql.Literal("; " + NoReadableElection)}"))}
+                                when nullif(trim(state), '') is not null and state_code is null then {QuarantineCodes.FieldSql(l, "state", "state")}
                             end
             """;
         // Each date of a row the checks pass that cannot be read, as its quarantine detail; null when every date can be.
         var dateFaults = $"""
             case when row_code is null and ({anyInvalid}) then list_filter([
-                                    {string.Join(",\n                        ", DateRoles.Select(d => $"case when {InvalidDate(d)} then {FailedField(l, d, d)} || {Sql.Literal("; " + OtherElectionsMatched)} end"))}
+                                    {string.Join(",\n                        ", DateRoles.Select(d => $"case when {InvalidDate(d)} then {QuarantineCodes.FieldSql(l, d, d)} || {Sql.Literal("; " + OtherElectionsMatched)} end"))}
                                 ], f -> f is not null) end
             """;
         return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, rowDetail, csv, idType, dateFaults: dateFaults);
@@ -267,9 +263,9 @@ internal sealed class CandidacyDdhqCleaning
         var r = _settings.Right;
         var rowDetail = $"""
             case
-                                when not em_has_name(em_unquoted(candidate)) then {UnparsableNameField(r, "candidate", "candidate", "em_unquoted(candidate)")}
-                                when election_date is null or {InvalidDate("election_date")} then {FailedField(r, "election_date", "election_date")}
-                                when nullif(trim(state), '') is not null and state_code is null then {FailedField(r, "state", "state")}
+                                when not em_has_name(em_unquoted(candidate)) then {NameLetters.DetailSql(r, "candidate", "candidate", "em_unquoted(candidate)")}
+                                when election_date is null or {InvalidDate("election_date")} then {QuarantineCodes.FieldSql(r, "election_date", "election_date")}
+                                when nullif(trim(state), '') is not null and state_code is null then {QuarantineCodes.FieldSql(r, "state", "state")}
                             end
             """;
         return InputSql("right", relation, numbered ?? NumberedInput.Generic(relation), r, RightColumns(idType), TextChecks.Mapped(r, "right_id", RightTextRoles), rowChecks, rowDetail, csv, idType, keepColumns);
@@ -324,7 +320,7 @@ internal sealed class CandidacyDdhqCleaning
     /// </summary>
     /// <param name="rowChecks">The kind's own checks of one row that come after the id checks, as a SQL case.</param>
     /// <param name="keepColumns">Whether every row's mapped columns are stored, or only those of the rows kept whole.</param>
-    /// <param name="rowDetail">For a row the kind's checks fail: which field failed, as the input names it, with its value (<see cref="FailedField"/>).</param>
+    /// <param name="rowDetail">For a row the kind's checks fail: which field failed, as the input names it, with its value (<see cref="QuarantineCodes.FieldSql"/>).</param>
     /// <param name="dateFaults">
     /// SQL (over the checked row) for the details of the values a row the checks pass is used without, each quarantined
     /// alone (<see cref="QuarantineCodes.ElectionRowsStage"/>), null when none; stored as <c>date_faults</c>. Null for an input without such values.
@@ -419,7 +415,8 @@ internal sealed class CandidacyDdhqCleaning
                         row_number, original,{(extra is null ? "" : $" {extra},")}
                         case
                             when reject_code is not null or em_control is not null or em_too_long is not null then {QuarantineCodes.CommonDetailSql(_settings.Quarantine)}
-                            when nullif(trim({id}), '') is null or row_number > d.first_row then null
+                            when nullif(trim({id}), '') is null then null
+                            when row_number > d.first_row then {QuarantineCodes.DuplicateIdDetailSql(side == "left" ? _settings.Left : _settings.Right, side, id, "d.first_row")}
                             else row_detail
                         end as detail,
                         {QuarantineCodes.CodeSql(id, "d.first_row", "row_code")} as error_code
@@ -441,20 +438,6 @@ internal sealed class CandidacyDdhqCleaning
     {
         "VARCHAR", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
     };
-
-    // The failed field for a quarantine message: the input's column name and its value as read ("column
-    // general_election_date = '2024-13-45'"), or the role when the match maps none.
-    private static string FailedField(InputSettings input, string role, string value) =>
-        $"'column {(input.Column(role) ?? role).Replace("'", "''", StringComparison.Ordinal)} = ' || coalesce(chr(39) || {value} || chr(39), 'empty')";
-
-    // The failed field of a name em_has_name refused (EMQ003), and why when it is not blank: names are compared by their
-    // letters a-z once accents are removed, so one written only in another script (Бьюкенен, 小明, محمد) or in symbols has
-    // none to compare. Without the why, such a name read as a parsing fault. Blank (once a quoted nickname is set aside): as before.
-    private static string UnparsableNameField(InputSettings input, string role, string value, string tested) =>
-        $"{FailedField(input, role, value)} || case when nullif(trim({tested}), '') is not null then {Sql.Literal(" " + NoLatinLetter)} else '' end";
-
-    /// <summary>Why a name that is not blank cannot be compared (EMQ003's detail after the column and its value).</summary>
-    internal const string NoLatinLetter = "has no Latin letter (a-z once accents are removed), which names are compared by";
 
     private static string InvalidDate(string column) =>
         $"(nullif(trim({column}), '') is not null and {InputDate.Sql(column)} is null)";

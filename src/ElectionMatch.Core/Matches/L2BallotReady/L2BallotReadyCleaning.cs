@@ -82,6 +82,7 @@ internal sealed class L2BallotReadyCleaning
 
     public string MacrosSql() => $"""
         {ReferenceData.StateMacroSql(_run, "states")}
+        {NameLetters.MacroSql}
         -- A district number as written on either side: 015 and 15 are 15, IV is 4, C stays c.
         create or replace temp macro em_district_number_of(v) as
             case
@@ -143,6 +144,9 @@ internal sealed class L2BallotReadyCleaning
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
         create or replace temp macro em_name_words(s) as
             regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce(s, ''))), '[^a-z0-9]+', ' ', 'g')), ' ');
+        -- Every number a name writes, read alike (024 is 24): two districts whose names differ in one are two districts.
+        create or replace temp macro em_name_numbers(s) as
+            list_transform(list_filter(em_name_words(s), t -> regexp_matches(t, '^[0-9]+[a-z]?$')), t -> em_district_number_of(t));
         -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
@@ -173,6 +177,10 @@ internal sealed class L2BallotReadyCleaning
     // The roles each input table holds as text, checked for control characters and length.
     private static readonly string[] LeftTextRoles = ["name", "state", "level", "sub_area_name", "sub_area_value"];
     private static readonly string[] RightTextRoles = ["district_name", "district_type", "state"];
+
+    // The text a row must have besides its id and state (EMQ300), and the name whose letters are compared (EMQ003).
+    private static readonly string[] LeftRequiredRoles = ["name"];
+    private static readonly string[] RightRequiredRoles = ["district_name", "district_type"];
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
     /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
@@ -225,8 +233,10 @@ internal sealed class L2BallotReadyCleaning
 
     // A district without a state cannot be placed in a partition, so its state is required. A position's blank state
     // is unknown, not wrong: it is searched in every state (BlankStateSearch); a state that is no state is EMQ005.
-    // A district whose state, type and name repeat an earlier usable row's under another id is the same district
-    // twice (the zip code models join on state, type and name): kept, both would tie for every position they fit.
+    // A name with no Latin letter has nothing the comparisons read but its numbers (EMQ003, as a candidacy's name).
+    // A district equal to an earlier usable row on state and type, and on what the comparisons read of its name (place
+    // words, numbers, at large), is the same district twice however its name is written (STATE HOUSE 24 and STATE HOUSE
+    // 024): kept, both would tie for every position they fit.
     public string QuarantineSql()
     {
         var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
@@ -237,33 +247,49 @@ internal sealed class L2BallotReadyCleaning
             left_checked as (
                 select
                     row_number, original,
-                    coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Left)}) as detail,
+                    coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {RowDetailSql(_settings.Left, "left", LeftRequiredRoles, "name")}) as detail,
                     error_code
-                from {CodedSql("left_id", TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength), RowChecksSql("nullif(trim(name), '') is null", blankStateAllowed: true))}
+                from {CodedSql("left_id", TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength), RowChecksSql(LeftRequiredRoles, "name", blankStateAllowed: true))}
             ),
 
             right_screened as (
                 select *
-                from {CodedSql("right_id", TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength), RowChecksSql("nullif(trim(district_name), '') is null or nullif(trim(district_type), '') is null", blankStateAllowed: false))}
+                from {CodedSql("right_id", TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength), RowChecksSql(RightRequiredRoles, "district_name", blankStateAllowed: false))}
+            ),
+
+            -- What the comparisons read of a district's name, by which a repeat is found (see above).
+            right_read as (
+                select
+                    *,
+                    [em_state(state), lower(trim(district_type))] as state_and_type,
+                    struct_pack(
+                        place_words := em_place_words(name),
+                        district_number := {DistrictNumberSql("name", "kind")},
+                        school_number := {SchoolNumberSql("name", "kind")},
+                        numbers := em_name_numbers(name),
+                        at_large := em_at_large(name)) as name_reads
+                from (
+                    select *, trim(district_name) as name, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
+                    from right_screened
+                )
             ),
 
             right_repeats as (
                 select
                     *,
                     error_code is null and row_number() over same_district > 1 as repeats,
-                    first_value(right_id) over same_district as first_id
-                from right_screened
-                window same_district as (
-                    partition by error_code is null, em_state(state), lower(trim(district_type)), lower(trim(district_name))
-                    order by row_number)
+                    first_value(right_id) over same_district as first_id,
+                    first_value(name) over same_district as first_name
+                from right_read
+                window same_district as (partition by error_code is null, state_and_type, name_reads order by row_number)
             ),
 
             right_checked as (
                 select
                     row_number, original,
                     case
-                        when repeats then 'district ' || first_id || ' has the same state, type and name'
-                        else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {StateDetailSql(_settings.Right)})
+                        when repeats then 'district ' || first_id || ' (' || first_name || ') is the one used'
+                        else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {RowDetailSql(_settings.Right, "right", RightRequiredRoles, "district_name")})
                     end as detail,
                     case when repeats then {Sql.Literal(QuarantineCodes.RepeatedDistrict)} else error_code end as error_code
                 from right_repeats
@@ -279,12 +305,18 @@ internal sealed class L2BallotReadyCleaning
         """;
     }
 
-    // Which state an EMQ005 row has: a blank one is unknown, not misspelt.
-    private static string StateDetailSql(InputSettings input) => $"""
-        case
-            when error_code is distinct from {Sql.Literal(QuarantineCodes.UnknownState)} then null
-            when nullif(trim(state), '') is null then {Sql.Literal($"column {input.Column("state")} is blank, and a district is searched only by positions of its own state")}
-            else {Sql.Literal($"column {input.Column("state")} = '")} || state || ''''
+    // What a quarantined row's detail names for the code the row checks gave it: the earlier row of its id (EMQ002), the
+    // empty column (EMQ300), the name with no Latin letter (EMQ003), the state (EMQ005, a blank one unknown, not misspelt).
+    private static string RowDetailSql(InputSettings input, string side, IEnumerable<string> required, string nameRole) => $"""
+        case error_code
+            when {Sql.Literal(QuarantineCodes.DuplicateId)} then {QuarantineCodes.DuplicateIdDetailSql(input, side, side + "_id", "first_usable_row")}
+            when {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)} then coalesce({string.Join(", ", required.Select(role => $"case when nullif(trim({role}), '') is null then {QuarantineCodes.FieldSql(input, role, "null")} end"))})
+            when {Sql.Literal(QuarantineCodes.UnparsableName)} then {NameLetters.DetailSql(input, nameRole, nameRole, nameRole)}
+            when {Sql.Literal(QuarantineCodes.UnknownState)} then
+                case
+                    when nullif(trim(state), '') is null then {Sql.Literal($"column {input.Column("state")} is blank, and a district is searched only by positions of its own state")}
+                    else {QuarantineCodes.FieldSql(input, "state", "state")}
+                end
         end
         """;
 
@@ -300,13 +332,21 @@ internal sealed class L2BallotReadyCleaning
                 )
         """;
 
-    // A position's or a district's own checks, after the common and id checks.
-    private static string RowChecksSql(string nameMissing, bool blankStateAllowed) => $"""
+    // A position's or a district's own checks, after the common and id checks: its required text, its name's letters, its state.
+    private static string RowChecksSql(IEnumerable<string> required, string name, bool blankStateAllowed) => $"""
         case
-            when {nameMissing} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
+            when {string.Join(" or ", required.Select(role => $"nullif(trim({role}), '') is null"))} then {Sql.Literal(QuarantineCodes.EmptyOfficeOrDistrict)}
+            when not em_has_name({name}) then {Sql.Literal(QuarantineCodes.UnparsableName)}
             when em_state(state) is null{(blankStateAllowed ? " and nullif(trim(state), '') is not null" : "")} then {Sql.Literal(QuarantineCodes.UnknownState)}
         end
         """;
+
+    // A district's number and its school district's number, as the comparisons read them (and the repeat check):
+    // SPRINGFIELD SCHOOL DIST 186 is the whole of school district 186, not its sub-district 186.
+    private static string DistrictNumberSql(string name, string kind) =>
+        $"em_district_number(case when {kind} = 'school' then em_without_school_number({name}) else {name} end)";
+
+    private static string SchoolNumberSql(string name, string kind) => $"case when {kind} = 'school' then em_school_number({name}) end";
 
     private string Usable(string side) => $"""
         select i.*
@@ -373,9 +413,8 @@ internal sealed class L2BallotReadyCleaning
             type as district_type,
             postal_code as state,
             kind as district_kind,
-            -- SPRINGFIELD SCHOOL DIST 186 is the whole of school district 186, not its sub-district 186.
-            em_district_number(case when kind = 'school' then em_without_school_number(name) else name end) as district_number,
-            case when kind = 'school' then em_school_number(name) end as school_number,
+            {DistrictNumberSql("name", "kind")} as district_number,
+            {SchoolNumberSql("name", "kind")} as school_number,
             em_place_words(name) as place_words,
             em_place_initials(name) as place_initials,
             em_at_large(name) as at_large,
