@@ -23,6 +23,7 @@ public static class Codes
     public const string ColumnNotFound = "EM0023";
     public const string InputUnreadable = "EM0024";
     public const string ColumnRepeated = "EM0025";
+    public const string DateOrderAmbiguous = "EM0026";
 
     // electionmatch.yml
     public const string SettingsMissing = "EM0030";

@@ -74,7 +74,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// reader's own messages. <c>sniff_csv</c> refuses a glob: its first file is sniffed, and the read it finds is made
     /// of the glob, as DuckDB's detecting read of a glob takes the first file's dialect and columns for every file.
     /// </summary>
-    public CsvInput Sniff(DuckDbWarehouse warehouse)
+    /// <param name="typed">
+    /// The columns the match reads (its id, mapped and kept columns; null for all): only these keep the sniffer's type,
+    /// every other column is read as text (VARCHAR), so a value no column of the match reads (a word in a vote count)
+    /// cannot make the reader reject its line and quarantine the row. Before, every column was typed.
+    /// </param>
+    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null)
     {
         const string From = "FROM ";
         if (Files is not [var first, ..])
@@ -90,7 +95,11 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             var (prompt, names, types) = warehouse.Query(
                 $"select Prompt, list_transform(Columns, c -> c.name), list_transform(Columns, c -> c.type) from sniff_csv({options})",
                 r => r.IsDBNull(0) || r.IsDBNull(1) || r.IsDBNull(2) ? (null, [], []) : (r.GetString(0), r.GetFieldValue<List<string>>(1), r.GetFieldValue<List<string>>(2))).SingleOrDefault();
-            found = this with { SniffedColumns = [.. names.Zip(types, (name, type) => new Warehouse.ColumnInfo(name, type))] };
+            found = this with
+            {
+                SniffedColumns = [.. names.Zip(types, (name, type) => new Warehouse.ColumnInfo(name, type))],
+                HeaderFound = prompt is null || !prompt.Contains(" header=false,", StringComparison.Ordinal),
+            };
             var read = prompt?.Trim().TrimEnd(';');
             var sniffedFile = From + "read_csv(" + Sql.Literal(first);
             if (read is null || !read.StartsWith(sniffedFile + ", ", StringComparison.Ordinal) || !read.EndsWith(')'))
@@ -98,7 +107,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 return found;
             }
 
-            var sniffed = Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]);
+            var readTypes = typed is null ? types : [.. names.Zip(types, (name, type) => typed.Contains(name, StringComparer.OrdinalIgnoreCase) ? type : "VARCHAR")];
+            var sniffed = Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]).Replace(ColumnsOption(names, types), ColumnsOption(names, readTypes), StringComparison.Ordinal);
             if (IsGlob)
             {
                 // The first file's line ending, given for all, reads a later file whose lines end otherwise (one saved on
@@ -106,11 +116,123 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
             var columns = warehouse.Describe("select * from " + sniffed);
-            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(types) ? found with { Sniffed = sniffed } : found;
+            return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
+                ? found with { Sniffed = sniffed, SniffedColumns = columns }
+                : found;
         }
         catch (DuckDB.NET.Data.DuckDBException)
         {
             return found;
+        }
+    }
+
+    // The prompt's columns option as DuckDB writes it (names and types between quotes, unescaped: a name holding a quote
+    // is not read back, and keeps detection).
+    private static string ColumnsOption(IEnumerable<string> names, IEnumerable<string> types) =>
+        "columns={" + string.Join(", ", names.Zip(types, (name, type) => $"'{name}': '{type}'")) + "}";
+
+    /// <summary>
+    /// Whether DuckDB's sniffer took the first line for the header (<c>header=true</c>). When it did not (a first line
+    /// that is not UTF-8, or no header line at all), it names the columns <c>column00</c>, <c>column01</c>, …; true when
+    /// the file could not be sniffed.
+    /// </summary>
+    public bool HeaderFound { get; init; } = true;
+
+    /// <summary>
+    /// The first column the match reads whose dates read in both orders: the sniffer's date format (or timestamp format)
+    /// puts the day and the month before the year, and every value of the column also fits the format with the two
+    /// swapped, some of them as another date (<c>11/05/2024</c>: 5 November month first, 11 May day first). DuckDB's
+    /// sniffer then picks one order without a word (day first in DuckDB 1.5), so every date of a US export whose days
+    /// were all 12 or less was read as another date. Null when no such column (or the input keeps detection). One read of
+    /// the file, only when the sniffed format is of that kind.
+    /// </summary>
+    public DateOrderAmbiguity? DatesOfEitherOrder(DuckDbWarehouse warehouse)
+    {
+        if (Sniffed is not { } read)
+        {
+            return null;
+        }
+
+        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") })
+        {
+            var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
+            if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)
+            {
+                continue;
+            }
+
+            // The same read with these columns as their text.
+            var (names, types) = (SniffedColumns.Select(c => c.Name).ToList(), SniffedColumns.Select(c => c.DataType).ToList());
+            var asText = read.Replace(ColumnsOption(names, types), ColumnsOption(names, types.Select((t, i) => dated.Contains(names[i]) ? "VARCHAR" : t)), StringComparison.Ordinal);
+            var format = match.Groups[1].Value;
+            foreach (var column in dated)
+            {
+                var (value, byFormat, byOther) = (Sql.Identifier(column), $"try_strptime({Sql.Identifier(column)}, {Sql.Literal(format)})", $"try_strptime({Sql.Identifier(column)}, {Sql.Literal(other)})");
+                var found = warehouse.Query(
+                    $"""
+                    select n_values, by_format, example, strftime(try_strptime(example, {Sql.Literal(format)}), '%Y-%m-%d'), strftime(try_strptime(example, {Sql.Literal(other)}), '%Y-%m-%d')
+                    from (
+                        select count({value}) as n_values, count({byFormat}) as by_format, count({byOther}) as by_other, min({value}) filter (where {byFormat} is distinct from {byOther}) as example
+                        from {asText}
+                    )
+                    where n_values > 0 and by_other = n_values and example is not null
+                    """,
+                    r => new DateOrderAmbiguity(column, option, format, other, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetInt64(0), r.GetInt64(1))).SingleOrDefault();
+                if (found is not null)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // The format with the day and the month swapped, when both come before the year (ISO's year-first dates are read one way only).
+    private static string? OtherOrder(string format)
+    {
+        var (day, month, year) = (format.IndexOf("%d", StringComparison.Ordinal), format.IndexOf("%m", StringComparison.Ordinal), Math.Max(format.IndexOf("%Y", StringComparison.Ordinal), format.IndexOf("%y", StringComparison.Ordinal)));
+        return day >= 0 && month >= 0 && year > Math.Max(day, month)
+            ? format.Replace("%d", "\0", StringComparison.Ordinal).Replace("%m", "%d", StringComparison.Ordinal).Replace("\0", "%m", StringComparison.Ordinal)
+            : null;
+    }
+
+    /// <summary>
+    /// Where the first file's first line is not UTF-8: the first bad byte, its column on the line (1-based, counting
+    /// the characters before it) and the field it is in (1-based, by the delimiter outside quotes). Null when the line is
+    /// UTF-8. DuckDB's sniffer does not take such a line for the header.
+    /// </summary>
+    public (byte Byte, int Column, int Field)? HeaderLineNotUtf8()
+    {
+        if (Files is not [var first, ..])
+        {
+            return null;
+        }
+
+        using var file = File.OpenRead(first);
+        using Stream stream = first.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        var line = new List<byte>();
+        for (var b = stream.ReadByte(); b >= 0 && b != '\n'; b = stream.ReadByte())
+        {
+            line.Add((byte)b);
+        }
+
+        try
+        {
+            _ = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString([.. line]);
+            return null;
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            var before = System.Text.Encoding.UTF8.GetString([.. line.Take(e.Index)]).TrimStart('\uFEFF');
+            var (field, quoted) = (1, false);
+            foreach (var c in before)
+            {
+                quoted ^= c == '"';
+                field += !quoted && c == Delimiter ? 1 : 0;
+            }
+
+            return (line[e.Index], before.Length + 1, field);
         }
     }
 

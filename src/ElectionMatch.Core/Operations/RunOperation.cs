@@ -379,9 +379,15 @@ public sealed partial class RunOperation
         }
 
         // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
-        if (relation.Csv?.Sniff(warehouse) is { } sniffed)
+        // Only the columns the match reads are typed (keep_columns: all reads every one).
+        IReadOnlyCollection<string>? typed = input.Keep is { All: true } ? null : [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)];
+        if (relation.Csv?.Sniff(warehouse, typed) is { } sniffed)
         {
             relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed };
+            if (sniffed.DatesOfEitherOrder(warehouse) is { } dates)
+            {
+                throw DiagnosticException.At(Codes.DateOrderAmbiguous, new SourceSpan(sniffed.DisplayOf(sniffed.Files[0]), 1, 1), dates.Message(relation.Description));
+            }
         }
 
         if (relation.Csv is { } files && files.FileWithOtherHeader() is { } other)
@@ -428,6 +434,13 @@ public sealed partial class RunOperation
         foreach (var mapping in input.Columns.Values.Concat(input.Keep?.Listed ?? []).Where(m => !names.Contains(m.Column)))
         {
             missing.Add(Diagnostic.Error(Codes.ColumnNotFound, mapping.At, Spelling.ColumnNotFound(mapping.Column, relation.Description, names)));
+        }
+
+        if (missing.Count > 0 && relation.Csv is { HeaderFound: false } firstLineData)
+        {
+            // Every mapped column is "missing" because the sniffer read the first line as data: say that once, at that line.
+            var notUtf8 = firstLineData.HeaderLineNotUtf8();
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(firstLineData.DisplayOf(firstLineData.Files[0]), 1, notUtf8?.Column ?? 1), HeaderNotFound(relation.Description, firstLineData, notUtf8, columns));
         }
 
         if (missing.Count > 0 && columns is [var only] && OneColumnSeparator(only.Name) is { } separator)
@@ -484,6 +497,15 @@ public sealed partial class RunOperation
         {
             throw new DiagnosticException(refused);
         }
+    }
+
+    private static string HeaderNotFound(string description, CsvInput csv, (byte Byte, int Column, int Field)? notUtf8, IReadOnlyList<ColumnInfo> columns)
+    {
+        var named = columns.Count > 0 ? $"names the columns {columns[0].Name}…{columns[^1].Name}" : "names no column";
+        var file = csv.DisplayOf(csv.Files[0]);
+        return notUtf8 is { } bad
+            ? string.Create(CultureInfo.InvariantCulture, $"cannot read {description}: the header line of {file} is not UTF-8 (byte 0x{bad.Byte:X2} in field {bad.Field}, column {bad.Column}), so DuckDB's sniffer did not take it for the header and {named}, not the names electionmatch.yml maps; save the file as UTF-8 (an export in Windows-1252 or Latin-1 writes such bytes for accented letters)")
+            : $"cannot read {description}: DuckDB's sniffer found no header line in {file}: its first line reads as a row of data like the others, so it {named}, not the names electionmatch.yml maps; add the header line (the columns' names, separated as the rows are) as the file's first line";
     }
 
     /// <summary>The separator a lone column's name holds most often (',' ';' '|' or tab): the file's delimiter the read did not use.</summary>

@@ -247,6 +247,47 @@ public sealed class CsvSniffTests : IDisposable
             warehouse.Query($"select cast({InputDate.Sql("cast(primary_date as varchar)")} as varchar) || ' ' || cast({InputDate.Sql("cast(runoff_date as varchar)")} as varchar) from {sniffed.Relation} order by id", r => r.GetString(0)));
     }
 
+    [Fact]
+    public void Only_the_columns_the_match_reads_are_typed_so_a_word_in_another_column_rejects_no_line()
+    {
+        // A word in the vote count past the sniffer's sample: typed BIGINT, the reader rejected the line (EMQ010).
+        var lines = new StringBuilder("candidate_id,candidate,votes,election_date\n");
+        for (var i = 1; i <= 25_000; i++)
+        {
+            lines.Append(i).Append(",Name ").Append(i).Append(',').Append(i * 3).Append(",2024-11-05\n");
+        }
+
+        lines.Append("25001,Ann Lee,N/A,2024-11-05\n");
+        var csv = new CsvInput("right", Write("results.csv", Encoding.UTF8.GetBytes(lines.ToString())), "results.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var sniffed = csv.Sniff(warehouse, ["candidate_id", "Candidate", "election_date"]);
+
+        var read = Read(warehouse, sniffed);
+        Assert.Equal("candidate_id BIGINT, candidate VARCHAR, votes VARCHAR, election_date DATE", read.Columns);
+        Assert.Equal("", read.Rejects);
+        Assert.Equal(25_001, read.Rows.Split('\n').Length);
+        Assert.Equal(warehouse.Describe("select * from " + sniffed.Relation), sniffed.SniffedColumns);
+    }
+
+    [Theory]
+    [InlineData("hubspot_candidacy.csv", "gp_candidacy_id", "first_name", "primary_election_date")]
+    [InlineData("ddhq_election_results.csv", "candidate_id", "candidate", "election_date", "is_winner")]
+    [InlineData("ballotready_positions.csv", "br_database_id", "state")]
+    public void The_input_hash_of_a_file_is_the_same_with_its_other_columns_read_as_text(string file, params string[] read)
+    {
+        // Each value of the fixture's typed columns is written as DuckDB writes the value it reads (10, true, 2024-11-05):
+        // read as text, the row's text the input hash covers (InputHash.ColumnText) is the same.
+        var path = Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty", "data", "airbyte", file);
+        var csv = new CsvInput("left", path, file);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var everyColumnTyped = csv.Sniff(warehouse);
+        var readColumnsTyped = csv.Sniff(warehouse, read);
+
+        Assert.NotEqual(everyColumnTyped.SniffedColumns, readColumnsTyped.SniffedColumns);
+        Assert.Equal(ElectionMatch.Snapshots.InputHash.Of(warehouse, everyColumnTyped.Relation), ElectionMatch.Snapshots.InputHash.Of(warehouse, readColumnsTyped.Relation));
+    }
+
     // A table "input" of the file's rows with the run's input columns, and its rejected lines appended as the input stage
     // appends them (the id column candidacy_id as left_id).
     internal static void ReadWithRejects(DuckDbWarehouse warehouse, CsvInput csv)
