@@ -125,7 +125,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         Assert.Equal("3113", Linked(warehouse, 930010)); // a council district beside them is read as before
     }
 
-    private static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunOn(Action<FixtureCopy> change, Action<MatchResult>? result = null)
+    internal static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunOn(Action<FixtureCopy> change, Action<MatchResult>? result = null)
     {
         var fixture = FixtureCopy.AsCommitted("goodparty");
         change(fixture);

@@ -81,6 +81,47 @@ public sealed class DistrictRuleJudgeTests
     }
 
     [Fact]
+    public void A_district_whose_name_has_no_word_in_latin_letters_never_fits()
+    {
+        // Round Rock City Council - Place 4, at large: #N/A, -- and Остин name no place, which read as named for the state.
+        var selection = Decide("school", null,
+            (Candidate(1, "#N/A", "School_District", "school"), Levels("same_kind", place: "null")),
+            (Candidate(2, "--", "School_District", "school"), Levels("same_kind", place: "null")),
+            (Candidate(3, "Остин", "School_District", "school"), Levels("same_kind", place: "null")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Equal(90, selection.SelectionConfidence);
+        Assert.All(["#N/A", "--", "Остин"], name => Assert.Contains(
+            $"({name}, School_District): the district's name has no word in Latin letters", selection.Reasoning, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_city_district_whose_name_names_no_place_is_not_named_for_the_state_and_does_not_fit()
+    {
+        var selection = Decide("city_council", null,
+            (Candidate(1, "SAVANNAH", "City", "city"), Levels("whole")),
+            (Candidate(2, "#N/A", "City", "city"), Levels("whole", place: "null")),
+            (Candidate(3, "CITY 5", "City", "city"), Levels("whole", place: "null")));
+
+        Assert.Equal(1, selection.SelectedCandidateNumber);
+        Assert.DoesNotContain("named for the state", selection.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(90, selection.SelectionConfidence);
+        Assert.StartsWith("candidate 1 (SAVANNAH, City): an at-large seat", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_a_state_wide_district_is_said_to_be_named_for_the_state()
+    {
+        var school = Decide("school", null, (Candidate(1, "ISD 625", "School_District", "school"), Levels("same_kind", place: "null")));
+        var house = Decide("state_lower", "5", (Candidate(1, "STATE HOUSE 005", "State_House", "state_lower", "5"), Levels("same_district", place: "null")));
+
+        Assert.Equal(1, school.SelectedCandidateNumber);
+        Assert.Contains("the district's name names no place", school.Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain("named for the state", school.Reasoning, StringComparison.Ordinal);
+        Assert.Contains("the district is named for the state", house.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Answers_zero_when_only_another_number_is_offered()
     {
         var selection = Decide("state_lower", "14",

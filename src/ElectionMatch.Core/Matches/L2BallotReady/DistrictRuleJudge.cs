@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using ElectionMatch.Matching.Judging;
 
 namespace ElectionMatch.Matches.L2BallotReady;
@@ -12,7 +13,7 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// districts and are ignored. The best fit wins unless another is nearly as good — then, unsure, the answer is 0;
 /// unsure too when the position's name names no place and a district of its office names one.
 /// </summary>
-internal sealed class DistrictRuleJudge : IMatchJudge
+internal sealed partial class DistrictRuleJudge : IMatchJudge
 {
     /// <summary>Row attribute: the office kind read from the position (<see cref="OfficeKind"/>).</summary>
     public const string OfficeKindAttribute = "office_kind";
@@ -104,15 +105,21 @@ internal sealed class DistrictRuleJudge : IMatchJudge
         var school = candidate.Attributes.GetValueOrDefault(SchoolNumberAttribute);
         var positionSchool = position.GetValueOrDefault(SchoolNumberAttribute);
         var sameRole = office is not ("different" or "null");
+        // The place is null either way: the district's name names none, or the position's names none and the district's does.
+        var districtNamesNoPlace = place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) != UnknownPlace;
 
         string? failure = (office, place) switch
         {
+            // #N/A, -- or a name in another script: which district it is cannot be read, whatever else agrees.
+            _ when !LatinWord().IsMatch(candidate.Name) => "the district's name has no word in Latin letters, so which district it is cannot be read",
             ("different", _) => $"a {type} district does not elect this office",
             ("part_of_whole", _) => $"the position is for district {positionNumber}, and this district is the whole of which it is a part",
             ("other_district", _) when positionNumber is null => $"this is district {number}, and the position names no district",
             ("other_district", _) => $"district {number ?? "(none)"} is not district {positionNumber}",
             (_, "different") when school is not null && positionSchool is not null && school != positionSchool => $"school district {school} is not school district {positionSchool}",
             (_, "different") => "a different place",
+            // A city's or county's district is named for its place: one that names none is no place the position names.
+            _ when districtNamesNoPlace && OfficeKind.IsWholePlace(kind) => $"the district's name names no place, and a {type} district is named for its place",
             _ => null,
         };
         if (failure is not null)
@@ -159,7 +166,7 @@ internal sealed class DistrictRuleJudge : IMatchJudge
                 notes.Add($"the place agrees in part (-{SomePlacePenalty})");
                 break;
             default:
-                notes.Add("the district is named for the state");
+                notes.Add(OfficeKind.IsStateWide(kind) ? "the district is named for the state" : "the district's name names no place");
                 break;
         }
 
@@ -177,6 +184,9 @@ internal sealed class DistrictRuleJudge : IMatchJudge
 
         return new Option(candidate, true, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), sameRole, place);
     }
+
+    [GeneratedRegex("[A-Za-z]{2}")]
+    private static partial Regex LatinWord();
 
     private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false);
 }

@@ -16,7 +16,7 @@ internal static class L2BallotReadyColumns
         new("is_matched", "Whether a district was matched.", NotNull: true),
         new("llm_reason", "Why the decision was made, in words: the judge's reasoning, or the score tier's or a rule's."),
         new("confidence", "Confidence 0-100 of whoever decided: in the district when is_matched, else in 'no district fits'.", NotNull: true, Range: (0, 100)),
-        new("top_embedding_score", "Best embedding similarity among the candidates."),
+        new("top_embedding_score", "The first candidate's embedding similarity, the best of the top 10 (the state-level district's may be higher), to 4 decimals."),
         new("embeddings", "JSON: the candidates in order (top 10 by similarity, the state-level district, 2 buffer) with district_name, district_type and score."),
         new("alternative_matches", "JSON list of close alternatives (district names)."),
         new("embedding_queried_term", "The query embedded for the search: 'race name: …'."),

@@ -186,8 +186,15 @@ internal sealed class L2BallotReadyMatcher
         select
             row_number() over (order by l.left_id) as left_key, g.group_id,
             l.* replace (coalesce(l.state, s.state) as state),
-            l.state is null as state_blank, s.note as state_note, s.explanation as state_search
+            l.state is null as state_blank, s.note as state_note, s.explanation as state_search,
+            -- The sub-area's district is read before the name's; where the name says another, the reason says so.
+            case when name_number <> l.district_number
+                then printf('the name says district %s and sub_area_value district %s; the sub-area''s is used', name_number, l.district_number)
+            end as number_conflict
         from {T("left_clean")} as l
+        cross join lateral (
+            select em_position_number(case when l.office_kind = 'school' then em_without_school_number(l.name) else l.name end, l.office_kind, null, null) as name_number
+        ) as n
         left join {T("state_resolution")} as s using (row_number)
         left join {T("partitions")} as g on g.state = coalesce(l.state, s.state)
         """;
@@ -363,7 +370,8 @@ internal sealed class L2BallotReadyMatcher
             b.linked as is_matched,
             cast(round(100 * case when b.linked then b.match_probability else 1 - b.match_probability end) as integer) as confidence,
             case
-                when b.linked then printf('linked by score: candidate %d (%s) at match probability %.4f, %.1f bits ahead of the next candidate (', b.candidate_number, r.district_name, b.match_probability, b.match_weight - coalesce(b.runner_up, b.match_weight))
+                when b.linked then printf('linked by score: candidate %d (%s) at match probability %.4f, %s (', b.candidate_number, r.district_name, b.match_probability,
+                    coalesce(printf('%.1f bits ahead of the next candidate', b.match_weight - b.runner_up), 'the only candidate'))
                 else printf('no district fits by score: the best candidate, %d (%s), has match probability %.4f (', b.candidate_number, r.district_name, b.match_probability)
             end || concat_ws(', ', {_model.LevelWordsSql("b")}) || ')' as reasoning
         from best as b
@@ -486,8 +494,10 @@ internal sealed class L2BallotReadyMatcher
             candidate_lists as (
                 select
                     c.left_key,
-                    to_json(list(struct_pack(district_name := r.district_name, district_type := r.district_type, score := round(c.score, 4)) order by c.candidate_number)) as embeddings,
-                    max(c.score) as top_embedding_score,
+                    -- Scores to 4 decimals as spec 000's table has them, rounded as doubles: a float's 0.3301 is 0.33009999990463257.
+                    to_json(list(struct_pack(district_name := r.district_name, district_type := r.district_type, score := round(cast(c.score as double), 4)) order by c.candidate_number)) as embeddings,
+                    -- The first candidate's score, as spec 000's table has it: not the highest, which may be the state district's.
+                    round(cast(arg_min(c.score, c.candidate_number) as double), 4) as top_embedding_score,
                     count(*) as candidates
                 from {T("candidates")} as c
                 join {T("right_keyed")} as r using (right_key)
@@ -509,9 +519,9 @@ internal sealed class L2BallotReadyMatcher
             case
                 when d.decided_by = 'judge' and starts_with(d.reasoning, {Sql.Literal(JudgeAnswer.UndecidedMarker)}) then d.reasoning || coalesce('; ' || rtrim(l.state_note, ';'), '')
                 else coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare')
-            end as llm_reason,
+            end || coalesce('; ' || l.number_conflict, '') as llm_reason,
             coalesce(d.confidence, 0) as confidence,
-            cast(cl.top_embedding_score as double) as top_embedding_score,
+            cl.top_embedding_score,
             cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,
             cast(to_json(coalesce(d.close_alternatives, [])) as varchar) as alternative_matches,
             l.embedding_queried_term,

@@ -13,11 +13,22 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// <param name="Levels">BallotReady levels an office of this kind normally has.</param>
 /// <param name="Whole">The kind of district that covers the whole jurisdiction, for an at-large seat of this kind
 /// (an at-large city council seat is elected by the whole city).</param>
-internal sealed record OfficeKind(string Name, string? PositionPattern, string DistrictTypePattern, IReadOnlyList<string> Levels, string? Whole = null)
+/// <param name="StateWide">Its districts are numbered across the state, so their names need name no place (STATE HOUSE 015,
+/// DISTRICT COURT 151); any other district's name that names none is no state's.</param>
+internal sealed record OfficeKind(string Name, string? PositionPattern, string DistrictTypePattern, IReadOnlyList<string> Levels, string? Whole = null, bool StateWide = false)
 {
     public const string Federal = "federal";
 
-    private const string SpecialDistricts = "fire|water|emergency services|esd|hospital|park|library|sanitation|sanitary|transit|utility|utilities|port|conservation|irrigation|levee|drainage|cemetery|mosquito|flood|airport|harbor";
+    // A special district's word names an office only before the word for what it is ("Fire District", "Municipal Water
+    // District Director", "Fire Protection District", "Port of Seattle Commission"): alone it may be the place's
+    // (Overland Park, Menlo Park, Port St. Lucie, Park County, Water Valley), which BallotReady writes first.
+    private const string Between = @"(?:\s+(?:and|&|protection|control|conservation|improvement|abatement|recreation|navigation|rescue|services?|supply|authority|municipal|public|utility))*";
+    private const string Body = @"\s+(?:district|dist|authority|board|commission|commissioners?|directors?|trustees?|department|service area)\b";
+
+    /// <summary>RE2 over a lower-cased position name: one of <paramref name="words"/> before the word for what it is, or an abbreviation of its own (ESD, MUD).</summary>
+    private static string SpecialPattern(string words, string? alone = null) => $@"\b(?:{words}){Between}{Body}" + (alone is null ? "" : $@"|\b(?:{alone})\b");
+
+    private static readonly string[] SpecialLevels = ["regional", "local", "county", "city"];
 
     /// <summary>
     /// In the order they are tried, the more specific first: a U.S. House seat is no state house seat, a Board of
@@ -27,20 +38,38 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// </summary>
     public static IReadOnlyList<OfficeKind> All { get; } =
     [
-        new(Federal, @"\bu\.?\s?s\.?\s+(house|senate|representative|senator)|\bunited states\b|\bcongress", @"^us_|congress", ["federal"]),
+        new(Federal, @"\bu\.?\s?s\.?\s+(house|senate|representative|senator)|\bunited states\b|\bcongress", @"^us_|congress", ["federal"], StateWide: true),
         // A tribal nation's council or court is no city's or county's: L2's district types name none, so it matches no district.
         new("tribal", @"\btribal\b", @"tribal|reservation", ["local", "regional"]),
-        new("school", @"\b(school|education|isd|unified)\b", @"school|education|isd", ["local", "county", "city", "regional"]),
-        new("special", $@"\b({SpecialDistricts})\b", SpecialDistricts.Replace(' ', '_'), ["regional", "local", "county", "city"]),
-        new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislature|county council|board of commissioners|county board|legislature)\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
-        new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"]),
-        new("state_upper", @"\bsenate\b|\bstate senator\b", @"state_senate|state_upper", ["state"]),
-        new("state_lower", @"\b(assembly|house of representatives|house of delegates|state house|state representative)\b", @"state_house|state_assembly|state_lower", ["state"]),
+        new("school", @"\b(school|education|isd)\b|\bunified (school|district|board)\b", @"school|education|isd", ["local", "county", "city", "regional"]),
+        // Special districts by what they do: an Emergency Services District is no Municipal Utility District of the same
+        // number. Transit before port, whose type pattern would take Transportation_District.
+        new("special_fire", SpecialPattern("fire|emergency services|emergency medical|ambulance", "esd"), "fire|esd|emergency|ambulance", SpecialLevels),
+        new("special_water", SpecialPattern("water|utility|utilities|sanitation|sanitary|sewer|wastewater|irrigation|levee|drainage|flood|reclamation|conservation", "mud|pud|wcid"), "water|utilit|mud|sanita|sewer|irrigation|levee|drainage|flood|reclamation|conservation", SpecialLevels),
+        new("special_hospital", SpecialPattern("hospital|health care|healthcare"), "hospital|health", SpecialLevels),
+        new("special_park", SpecialPattern("park|parks|recreation"), "park|recreation", SpecialLevels),
+        new("special_library", SpecialPattern("library|libraries"), "library", SpecialLevels),
+        new("special_transit", SpecialPattern("transit|transportation"), "transit|transport", SpecialLevels),
+        new("special_port", SpecialPattern("port|harbor|airport", "port of"), "port|harbor", SpecialLevels),
+        new("special_cemetery", SpecialPattern("cemetery"), "cemetery", SpecialLevels),
+        new("special_mosquito", SpecialPattern("mosquito|vector control"), "mosquito|vector", SpecialLevels),
+        // A county's commission, also where a consolidated government names the city too ("Unified Government of
+        // Wyandotte County and Kansas City Commission"); a bare Legislature is a state's (Nebraska's) unless a county's.
+        new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislat(ure|ors?)|county council|board of commissioners|county board)\b|\bcounty\b[^-]*\bcommission\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
+        new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"], StateWide: true),
+        new("state_upper", @"\bsenate\b|\bstate senator\b|\blegislature\b", @"state_senate|state_upper", ["state"], StateWide: true),
+        new("state_lower", @"\b(assembly|house of representatives|house of delegates|state house|state representative)\b", @"state_house|state_assembly|state_lower", ["state"], StateWide: true),
         new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alderwoman|alderperson|alders?|common council|city commission|council ?members?|council ?(wo)?man|councilperson|councill?ors?|council district)\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city"),
         new("city", @"\bmayor\b", @"^(city|town|village|township|borough|municipality)$", ["city"]),
         new("county", null, @"^county$", ["county"]),
-        new("state", null, @"^(state|statewide)$", ["state"]),
+        new("state", null, @"^(state|statewide)$", ["state"], StateWide: true),
     ];
+
+    /// <summary>Whether districts of the kind named <paramref name="name"/> are numbered across the state (<see cref="StateWide"/>).</summary>
+    public static bool IsStateWide(string? name) => All.Any(k => k.Name == name && k.StateWide);
+
+    /// <summary>Whether a district of the kind named <paramref name="name"/> is a whole city or county, which its name names.</summary>
+    public static bool IsWholePlace(string? name) => All.Any(k => k.Whole is not null && k.Whole == name);
 
     /// <summary>SQL: the kind of a position from its lower-cased name and level; positions no pattern names take the kind of their level.</summary>
     public static string PositionKindSql(string name, string level)
