@@ -19,8 +19,14 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     [Required]
     public string ProjectDirectory { get; set; } = "";
 
-    /// <summary>Where profiles.yml is; empty means dbt's search ($DBT_PROFILES_DIR, the project, ~/.dbt).</summary>
+    /// <summary>Where profiles.yml is; empty means dbt's search ($DBT_PROFILES_DIR when set, else the project, then ~/.dbt).</summary>
     public string? ProfilesDirectory { get; set; }
+
+    /// <summary>
+    /// Where <c>dotnet build</c> was started (<c>$(MSBuildStartupDirectory)</c>): a relative <c>$DBT_PROFILES_DIR</c> is read
+    /// from there, as the CLI and dbt read it from the directory they run in, not from the project's folder tasks run in.
+    /// </summary>
+    public string? StartupDirectory { get; set; }
 
     /// <summary>The profile target; empty means the profile's own <c>target</c>.</summary>
     public string? DbtTarget { get; set; }
@@ -64,7 +70,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         try
         {
             _cancel.Token.ThrowIfCancellationRequested();
-            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild });
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild, StartupDirectory = NullIfEmpty(StartupDirectory) });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();

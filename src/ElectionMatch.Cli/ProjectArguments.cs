@@ -13,7 +13,7 @@ internal sealed class ProjectArguments
         Description = "The dbt project directory (holds dbt_project.yml and electionmatch.yml). Default, as dbt: $DBT_PROJECT_DIR when set, else the current directory or the nearest one above it that holds dbt_project.yml.",
     };
 
-    public Option<string?> ProfilesDir { get; } = new("--profiles-dir") { Description = "Where profiles.yml is (default: $DBT_PROFILES_DIR, the project directory, then ~/.dbt)." };
+    public Option<string?> ProfilesDir { get; } = new("--profiles-dir") { Description = "Where profiles.yml is (default, as dbt: $DBT_PROFILES_DIR when set, and then only there; else the project directory, then ~/.dbt)." };
 
     public Option<string?> Target { get; } = new("--target") { Description = "The profile target to use (default: the profile's 'target')." };
 

@@ -224,6 +224,27 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal("DBT_TARGET\nGOODPARTY_WAREHOUSE", _fixture.Read("target/electionmatch/environment.txt").Trim().ReplaceLineEndings("\n"));
     }
 
+    [Fact]
+    public void A_relative_DBT_PROFILES_DIR_is_read_from_where_dotnet_build_was_started_as_the_CLI_reads_it()
+    {
+        // profiles.yml moved out of the project's own place, into a folder named from models/ as ../<folder>.
+        var folder = "profiles-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(_fixture.PathOf(folder));
+        File.Move(_fixture.PathOf("profiles.yml"), _fixture.PathOf(folder + "/profiles.yml"));
+        var variable = new Dictionary<string, string> { ["DBT_PROFILES_DIR"] = "../" + folder };
+
+        // Before, the tasks read it from the project's folder (where MSBuild runs them): EM0011 from models/.
+        var fromModels = DotnetProcess.Build(_fixture.PathOf("models"), _sdk.Packages, variable, "../electionmatch.proj", "-v:n");
+        // From the project's folder the same value names a folder beside the project: a build that reran nothing would pass.
+        var fromProject = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, variable);
+
+        Assert.True(fromModels.ExitCode == 0, fromModels.Output);
+        Assert.Contains(CheckRan, fromModels.Output, StringComparison.Ordinal);
+        Assert.Equal(1, fromProject.ExitCode);
+        var beside = Path.GetFullPath(Path.Combine(_fixture.Directory, "..", folder));
+        Assert.Contains($"{_fixture.PathOf("dbt_project.yml")}(4,10): error EM0011: profiles.yml not found in {beside}, the folder DBT_PROFILES_DIR names ('../{folder}', read from {_fixture.Directory}, where the command was started)", fromProject.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("-warnaserror")]
     [InlineData("-p:MSBuildTreatWarningsAsErrors=true")]

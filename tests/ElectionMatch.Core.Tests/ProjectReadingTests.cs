@@ -227,6 +227,40 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void A_DBT_PROFILES_DIR_without_profiles_yml_is_EM0011_naming_that_folder_though_the_project_holds_one()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var typo = Path.Combine(fixture.Directory, "profiles-typo");
+        var project = Dbt.DbtProject.Load(fixture.Directory);
+
+        // As dbt: while DBT_PROFILES_DIR is set only that folder is looked in; before, the project's profiles.yml (or ~/.dbt's) was used.
+        var diagnostic = Single(() => Dbt.Profiles.Resolve(project, null, null, name => name == "DBT_PROFILES_DIR" ? typo : null));
+
+        Assert.Equal(Codes.ProfilesMissing, diagnostic.Code);
+        Assert.EndsWith("dbt_project.yml", diagnostic.File, StringComparison.Ordinal);
+        Assert.Equal(4, diagnostic.Line);
+        Assert.Contains($"profiles.yml not found in {typo}, the folder DBT_PROFILES_DIR names; while DBT_PROFILES_DIR is set, dbt looks only there", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_relative_DBT_PROFILES_DIR_is_read_from_where_the_command_was_started_not_from_the_project()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var started = Path.Combine(fixture.Directory, "elsewhere");
+        Directory.CreateDirectory(Path.Combine(started, "profs"));
+        File.WriteAllText(Path.Combine(started, "profs", "profiles.yml"), "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: target/other.duckdb\n");
+        var project = Dbt.DbtProject.Load(fixture.Directory);
+        Func<string, string?> Variable(string value) => name => name == "DBT_PROFILES_DIR" ? value : null;
+
+        var found = Dbt.Profiles.Resolve(project, null, null, Variable("profs"), started);
+        var missing = Single(() => Dbt.Profiles.Resolve(project, null, null, Variable("profs-typo"), started));
+
+        Assert.Equal(Path.Combine(started, "profs", "profiles.yml"), found.ProfilesFile);
+        Assert.Equal(Codes.ProfilesMissing, missing.Code);
+        Assert.Contains($"profiles.yml not found in {Path.Combine(started, "profs-typo")}, the folder DBT_PROFILES_DIR names ('profs-typo', read from {started}, where the command was started)", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_a_profile_key_a_missing_profiles_file_is_reported_at_the_project_name_that_names_the_profile()
     {
         using var fixture = FixtureCopy.AsCommitted("goodparty");
@@ -274,6 +308,26 @@ public sealed class ProjectReadingTests
 
         Assert.Equal(Codes.ProfileOrTargetMissing, diagnostic.Code);
         Assert.Contains("dev", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_target_is_reported_where_its_name_was_written_or_at_outputs_saying_what_named_it()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: nosuch\n  outputs:\n    dev:\n      type: duckdb\n      path: target/dev.duckdb\n");
+        var project = Dbt.DbtProject.Load(fixture.Directory);
+
+        var fromProfile = Single(() => Dbt.Profiles.Resolve(project, null, null, _ => null));
+        var fromOption = Single(() => Dbt.Profiles.Resolve(project, null, "prod", _ => null));
+        var fromVariable = Single(() => Dbt.Profiles.Resolve(project, null, null, name => name == "DBT_TARGET" ? "ci" : null));
+
+        // Before, each was reported at the first output (dev:, line 4), which says nothing of where the name came from.
+        Assert.Equal((Codes.ProfileOrTargetMissing, 2, 11), (fromProfile.Code, fromProfile.Line, fromProfile.Column));
+        Assert.Contains("target 'nosuch' is not among the outputs of profile 'goodparty' (dev)", fromProfile.Message, StringComparison.Ordinal);
+        Assert.Equal((Codes.ProfileOrTargetMissing, 3, 3), (fromOption.Code, fromOption.Line, fromOption.Column));
+        Assert.Contains("target 'prod' (from --target, or ElectionMatchTarget in dotnet build) is not among", fromOption.Message, StringComparison.Ordinal);
+        Assert.Equal((Codes.ProfileOrTargetMissing, 3, 3), (fromVariable.Code, fromVariable.Line, fromVariable.Column));
+        Assert.Contains("target 'ci' (from DBT_TARGET) is not among", fromVariable.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -568,10 +568,19 @@ public sealed class CheckOperation
 
             var newest = snapshots.Declared.Count == 0 ? null : snapshots.Declared[^1];
             var available = snapshots.Available.Contains(name);
-            if (!available || (call.IsRef && !File.Exists(_context.SqlPath(name))))
+            if (!available)
             {
                 var hint = newest is null ? "no snapshot of this match exists" : $"the newest is {newest.Table}";
                 Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At, $"{call.Function}() names snapshot '{name.Table}', which does not exist; {hint}");
+            }
+            else if (call.IsRef && !File.Exists(_context.SqlPath(name)))
+            {
+                // The snapshot is there; only the model dbt resolves the ref() to is not (EM0100 at its sources entry too).
+                var exists = _notHere.Contains(name)
+                    ? "the sources YAML declares the snapshot (its table is in a warehouse that is not here); `electionmatch generate` writes the file from the table, run where the warehouse is"
+                    : "the snapshot's table and its sources entry exist; `electionmatch generate` writes the file";
+                Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At,
+                    $"ref('{call.RefModel}') names the staging model of snapshot '{name.Table}', whose file {DisplayPath.For(_context.SqlPath(name))} is missing, though {exists}");
             }
             else if (name != newest && !isPinned)
             {
@@ -666,6 +675,45 @@ public sealed class CheckOperation
                 // A hand-written staging model left in the old folder: generate writes its own in the new one, as it finds none of the user's there.
                 Report(Codes.GeneratedFileMisplaced, Severity.Error, at,
                     $"`electionmatch generate` writes model '{model}' to {DisplayPath.For(home.Folder)} ({home.Setting}), so dbt finds {what} '{model}'; move this file there (generate leaves a file without its header alone) or delete it");
+            }
+        }
+
+        CheckSecondYamlEntries(written);
+    }
+
+    /// <summary>
+    /// A <c>models:</c> entry, in another YAML file (a hand-written <c>_models.yml</c>), for a model whose own YAML generate
+    /// writes: dbt refuses two entries describing one model, as it refuses two files of one name (above).
+    /// </summary>
+    private void CheckSecondYamlEntries(Dictionary<string, (string Folder, string Setting)> written)
+    {
+        foreach (var file in _context.Project.ModelFiles(".yml", ".yaml").Where(f => !_misplaced.Contains(f)))
+        {
+            IReadOnlyList<YamlMap> entries;
+            try
+            {
+                entries = YamlFile.Load(file).RootMap().MapList("models");
+            }
+            catch (DiagnosticException)
+            {
+                // Not a file dbt can read either (empty, broken, no list of models): dbt reports it, and it describes nothing here.
+                continue;
+            }
+
+            foreach (var entry in entries)
+            {
+                if (entry.Get("name") is not YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } model } || !written.TryGetValue(model, out var home))
+                {
+                    continue;
+                }
+
+                var own = Path.Combine(home.Folder, model + ".yml");
+                if (file != own && File.Exists(own))
+                {
+                    Report(Codes.GeneratedFileMisplaced, Severity.Error, entry.AtValue("name"),
+                        $"a second YAML entry for model '{model}', which {DisplayPath.For(own)} already describes (a model `electionmatch generate` writes, in {home.Setting}): dbt fails on two entries for one model; "
+                        + "delete this one, and put what it adds in a downstream model's YAML or a template override under electionmatch/templates/");
+                }
             }
         }
     }

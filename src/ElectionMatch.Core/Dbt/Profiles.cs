@@ -5,13 +5,16 @@ namespace ElectionMatch.Dbt;
 /// <summary>Finds profiles.yml the way dbt does and selects the DuckDB target.</summary>
 public static class Profiles
 {
-    public static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target) =>
-        Resolve(project, profilesDir, target, Environment.GetEnvironmentVariable);
+    /// <param name="startupDirectory">Where the command was started: a relative DBT_PROFILES_DIR is read from there, as dbt
+    /// reads it; null for <see cref="WorkingDirectory.Current"/> (the CLI's). MSBuild runs tasks in the project's folder, so a
+    /// build passes $(MSBuildStartupDirectory).</param>
+    public static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target, string? startupDirectory = null) =>
+        Resolve(project, profilesDir, target, Environment.GetEnvironmentVariable, startupDirectory);
 
-    /// <param name="environment">Reads DBT_TARGET (tests pass their own, as the variable is process-wide).</param>
-    internal static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target, Func<string, string?> environment)
+    /// <param name="environment">Reads DBT_PROFILES_DIR and DBT_TARGET (tests pass their own, as the variables are process-wide).</param>
+    internal static WarehouseTarget Resolve(DbtProject project, string? profilesDir, string? target, Func<string, string?> environment, string? startupDirectory = null)
     {
-        var file = Find(project, profilesDir);
+        var file = Find(project, profilesDir, environment, startupDirectory);
         var yaml = YamlFile.Load(file);
         // What dbt_project.yml read (its profile: may come from a variable) is as much an input as profiles.yml's.
         var variables = new SortedSet<string>(project.EnvironmentVariables, StringComparer.Ordinal);
@@ -35,10 +38,17 @@ public static class Profiles
             variables.Add("DBT_TARGET");
         }
 
-        var targetName = target ?? (environment("DBT_TARGET") is { Length: > 0 } fromEnvironment ? fromEnvironment : null) ?? Expand(profile, "target") ?? "dev";
+        var fromEnvironment = environment("DBT_TARGET") is { Length: > 0 } variable ? variable : null;
+        var fromProfile = target is null && fromEnvironment is null ? Expand(profile, "target") : null;
+        var targetName = target ?? fromEnvironment ?? fromProfile ?? "dev";
         var outputs = profile.Map("outputs", required: true)!;
+        // An unknown target is reported where its name was written; one named outside profiles.yml, at outputs:, saying where.
+        var (chosenBy, chosenAt) = target is not null ? (" (from --target, or ElectionMatchTarget in dotnet build)", profile.AtKey("outputs"))
+            : fromEnvironment is not null ? (" (from DBT_TARGET)", profile.AtKey("outputs"))
+            : fromProfile is not null ? ("", profile.AtValue("target"))
+            : (" (the default, as the profile names no target:)", profile.AtKey("outputs"));
         var output = outputs.Map(targetName)
-            ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, outputs.At, $"target '{targetName}' is not among the outputs of profile '{project.ProfileName}' ({string.Join(", ", outputs.Keys)})");
+            ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, chosenAt, $"target '{targetName}'{chosenBy} is not among the outputs of profile '{project.ProfileName}' ({string.Join(", ", outputs.Keys)})");
         var type = Expand(output, "type");
         if (!string.Equals(type, "duckdb", StringComparison.OrdinalIgnoreCase))
         {
@@ -79,44 +89,44 @@ public static class Profiles
         return new WarehouseTarget(file, project.ProfileName, targetName, databasePath, schema) { EnvironmentVariables = [.. variables], PathAt = output.AtValue("path") };
     }
 
-    private static string Find(DbtProject project, string? profilesDir)
+    /// <summary>
+    /// profiles.yml as dbt finds it: in the folder --profiles-dir names, else in the one DBT_PROFILES_DIR names, and only
+    /// there (a typo must not fall back to another profiles.yml, whose warehouse a run would publish into); with neither, in
+    /// the project directory, then ~/.dbt.
+    /// </summary>
+    private static string Find(DbtProject project, string? profilesDir, Func<string, string?> environment, string? startupDirectory)
     {
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var candidates = new List<string>();
         if (!string.IsNullOrEmpty(profilesDir))
         {
-            // An explicit directory is the only place looked at: a typo must not fall back to ~/.dbt.
-            candidates.Add(WorkingDirectory.Full(profilesDir));
+            var named = WorkingDirectory.Full(profilesDir);
+            return In(named) ?? throw Missing(project,
+                $"profiles.yml not found in {named}, the folder --profiles-dir (ElectionMatchProfilesDirectory in dotnet build) names; only that folder is looked in when it is given");
         }
-        else
+
+        if (environment("DBT_PROFILES_DIR") is { Length: > 0 } variable)
         {
-            if (Environment.GetEnvironmentVariable("DBT_PROFILES_DIR") is { Length: > 0 } env)
-            {
-                candidates.Add(WorkingDirectory.Full(env));
-            }
-
-            candidates.Add(project.Directory);
-            if (!string.IsNullOrEmpty(home))
-            {
-                candidates.Add(Path.Combine(home, ".dbt"));
-            }
+            var from = startupDirectory ?? WorkingDirectory.Current;
+            var named = Path.GetFullPath(variable, from);
+            var relative = Path.IsPathFullyQualified(variable) ? "" : $" ('{variable}', read from {from}, where the command was started)";
+            return In(named) ?? throw Missing(project,
+                $"profiles.yml not found in {named}, the folder DBT_PROFILES_DIR names{relative}; while DBT_PROFILES_DIR is set, dbt looks only there: correct it, or unset it to use the project's profiles.yml or ~/.dbt");
         }
 
-        foreach (var dir in candidates)
+        var candidates = new List<string> { project.Directory };
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (!string.IsNullOrEmpty(home))
         {
-            foreach (var name in new[] { "profiles.yml", "profiles.yaml" })
-            {
-                var file = Path.Combine(dir, name);
-                if (File.Exists(file))
-                {
-                    return file;
-                }
-            }
+            candidates.Add(Path.Combine(home, ".dbt"));
         }
 
-        throw DiagnosticException.At(
-            Codes.ProfilesMissing,
-            project.ProfileAt,
-            $"profiles.yml not found; looked in {string.Join(", ", candidates.Select(DisplayPath.For))} (set --profiles-dir or DBT_PROFILES_DIR)");
+        return candidates.Select(In).FirstOrDefault(f => f is not null)
+            ?? throw Missing(project, $"profiles.yml not found; looked in {string.Join(", ", candidates.Select(DisplayPath.For))} (set --profiles-dir or DBT_PROFILES_DIR)");
     }
+
+    /// <summary>The profiles file in <paramref name="directory"/> (profiles.yml, else profiles.yaml), or null.</summary>
+    private static string? In(string directory) =>
+        new[] { "profiles.yml", "profiles.yaml" }.Select(name => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
+
+    private static DiagnosticException Missing(DbtProject project, string message) =>
+        DiagnosticException.At(Codes.ProfilesMissing, project.ProfileAt, message);
 }

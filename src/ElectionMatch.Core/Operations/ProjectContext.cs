@@ -151,7 +151,7 @@ public sealed class ProjectContext
     public static ProjectContext Load(ProjectOptions options)
     {
         var project = DbtProject.Load(options.ProjectDirectory);
-        var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target);
+        var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target, options.StartupDirectory);
         var settings = ElectionMatchSettings.Load(project);
         var sources = SourceCatalog.Load(project);
         return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, LockWaiting = options.LockWaiting, Host = options.Host, Options = options };

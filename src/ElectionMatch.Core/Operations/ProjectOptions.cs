@@ -16,6 +16,12 @@ public sealed record ProjectOptions(string ProjectDirectory, string? ProfilesDir
     /// </summary>
     public string? ProjectDirectoryAsGiven { get; init; }
 
+    /// <summary>
+    /// Where the user started the command, from which a relative <c>DBT_PROFILES_DIR</c> is read, as dbt reads it; null for
+    /// the working directory (the CLI's). A build passes <c>$(MSBuildStartupDirectory)</c>: its tasks run in the project's folder.
+    /// </summary>
+    public string? StartupDirectory { get; init; }
+
     /// <summary>What runs the operation; it words the commands messages tell the user to run.</summary>
     public ProjectHost Host { get; init; } = ProjectHost.Cli;
 }
