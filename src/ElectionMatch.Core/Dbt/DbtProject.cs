@@ -28,7 +28,8 @@ public sealed partial class DbtProject
 
     /// <summary>
     /// Every folder whose SQL dbt compiles, so whose ref() dbt resolves: the model folders, then <c>test-paths</c>,
-    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (dbt's defaults tests, analyses and snapshots when unset).
+    /// <c>analysis-paths</c>, <c>snapshot-paths</c> and <c>macro-paths</c> (dbt's defaults tests, analyses, snapshots and
+    /// macros when unset): a macro's ref() resolves in the model that calls it, and fails there.
     /// </summary>
     public IReadOnlyList<string> ReferencingPaths { get; private init; } = [];
 
@@ -147,7 +148,7 @@ public sealed partial class DbtProject
             RequiredDbtVersion = required,
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
-            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
+            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Concat(Paths("macro-paths", "macros")).Distinct()],
             SeedPaths = Paths("seed-paths", "seeds"),
             SnapshotPaths = Paths("snapshot-paths", "snapshots"),
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
