@@ -58,7 +58,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     [Output]
     public ITaskItem[] ExternalGlobs { get; private set; } = [];
 
-    /// <summary>The environment variables profiles.yml reads; the next build hashes their values with its inputs.</summary>
+    /// <summary>The environment variables profiles.yml and the sources YAML read; the next build hashes their values with its inputs.</summary>
     [Output]
     public ITaskItem[] EnvironmentVariables { get; private set; } = [];
 
@@ -75,7 +75,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
             ExternalGlobs = ProjectDependencies.ExternalGlobs(context).Select(LiteralItem.Of).ToArray();
-            EnvironmentVariables = context.Target.EnvironmentVariables.Select(LiteralItem.Of).ToArray();
+            EnvironmentVariables = context.Target.EnvironmentVariables.Union(context.Sources.EnvironmentVariables, StringComparer.Ordinal).Select(LiteralItem.Of).ToArray();
             EnsureWritable(NullIfEmpty(IntermediateDirectory));
             Execute(context, _cancel.Token);
         }

@@ -402,15 +402,15 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
     }
 
     [Fact]
-    public void An_empty_input_file_is_named_at_its_source_entry()
+    public void An_empty_input_file_is_named_at_its_external_location_line()
     {
         File.WriteAllText(_fixture.PathOf("data/airbyte/ddhq_election_results.csv"), "");
-        var line = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("- name: ddhq_gdrive_election_results", StringComparison.Ordinal)) + 1;
+        var line = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l.Contains("external_location: \"data/airbyte/ddhq_election_results.csv\"", StringComparison.Ordinal)) + 1;
 
         var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"__sources.yaml({line},9): error {Codes.InputUnreadable}", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"__sources.yaml({line},30): error {Codes.InputUnreadable}", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("is an empty file", run.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(_fixture.PathOf(StagingSql)));
     }

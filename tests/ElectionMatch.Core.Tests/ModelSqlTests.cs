@@ -47,6 +47,19 @@ public sealed class ModelSqlTests
     }
 
     [Fact]
+    public void Refs_inside_raw_blocks_are_neither_calls_nor_references_as_dbt_never_renders_them()
+    {
+        const string sql = "select 1\n{% raw %} {{ ref('shown') }} {# not a comment here #} {% endraw %}\n{%- raw -%}\n{{ ref('also_shown') }}\n{%- endraw -%}\nfrom {{ ref('kept') }}\n";
+
+        var calls = ModelSql.Calls(sql, "m.sql");
+        var references = ModelSql.References(sql, "m.sql");
+
+        Assert.Equal(["kept"], calls.Select(c => c.RefModel));
+        Assert.Equal(["kept"], references.Select(c => c.RefModel));
+        Assert.Equal(new SourceSpan("m.sql", 6, 9), references[0].At);
+    }
+
+    [Fact]
     public void Calls_inside_Jinja_comments_are_not_calls()
     {
         const string sql = "{# {{ ref('old') }} #}\nselect *\n{#\n  from {{ ref('older') }}\n#}\nfrom {{ ref('kept') }}\n";

@@ -99,6 +99,70 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Refs_are_read_from_the_macro_folders_dbt_project_yml_names_and_from_macros_without_one()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        foreach (var file in new[] { "macros/latest.sql", "shared_macros/pick.sql" })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(fixture.PathOf(file))!);
+            fixture.Write(file, "{% macro m() %}{{ return(ref('x')) }}{% endmacro %}\n");
+        }
+
+        string[] Read() => [.. Dbt.DbtProject.Load(fixture.Directory).ReferencingFiles()
+            .Select(f => Path.GetRelativePath(fixture.Directory, f).Replace('\\', '/'))
+            .Where(f => f.Contains("macros/", StringComparison.Ordinal))];
+        var asInFixture = Read();
+        fixture.Replace("dbt_project.yml", "macro-paths: [\"macros\"]\n", "");
+        var byDefault = Read();
+        fixture.Replace("dbt_project.yml", "test-paths: [\"tests\"]\n", "test-paths: [\"tests\"]\nmacro-paths: [\"shared_macros\"]\n");
+
+        Assert.Equal(["macros/latest.sql"], asInFixture);
+        Assert.Equal(["macros/latest.sql"], byDefault);
+        Assert.Equal(["shared_macros/pick.sql"], Read());
+    }
+
+    [Fact]
+    public void Env_var_and_var_in_a_sources_schema_database_identifier_and_external_location_are_rendered_as_dbt_does()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", "    schema: \"{{ var('mp_schema', 'not_this') }}\"\n    database: \"{{ var('mp_database', 'goodparty') }}\"\n");
+        fixture.Replace("models/staging/__sources.yaml", "external_location: \"data/airbyte/hubspot_candidacy.csv\"",
+            "external_location: \"{{ env_var('EM_TEST_SURELY_UNSET_DATA', 'data') }}/airbyte/{{ var('hubspot_file') }}.csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "      - name: l2_districts\n", "      - name: l2_districts\n        identifier: \"{{ var('districts', 'l2_districts') }}_v2\"\n");
+        // Project-wide vars, and those under the project's own name, which win (dbt's scoping).
+        File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n  mp_schema: ml_predictions\n  hubspot_file: wrong\n  goodparty:\n    mp_schema: model_predictions\n    hubspot_file: hubspot_candidacy\n");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        var snapshot = sources.Find("model_predictions", "candidacy_ddhq_matches_20251016")!;
+        Assert.Equal(("model_predictions", "goodparty"), (snapshot.Schema, snapshot.Database));
+        // Line 57: the identifier line added above it.
+        Assert.Equal((57, 13), (snapshot.SchemaAt.Line, snapshot.SchemaAt.Column));
+        Assert.EndsWith("models/staging/__sources.yaml", snapshot.SchemaAt.File, StringComparison.Ordinal);
+        var hubspot = sources.Find("airbyte_source", "hubspot_api_candidacy")!;
+        Assert.Equal("data/airbyte/hubspot_candidacy.csv", hubspot.ExternalLocation);
+        Assert.Equal((11, 30), (hubspot.LocationAt.Line, hubspot.LocationAt.Column));
+        Assert.Equal("l2_districts_v2", sources.Find("airbyte_source", "l2_districts")!.Identifier);
+        Assert.Contains("EM_TEST_SURELY_UNSET_DATA", sources.EnvironmentVariables);
+    }
+
+    [Theory]
+    [InlineData("\"{{ target.schema }}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{{ target.schema }}')")]
+    [InlineData("\"{% if true %}x{% endif %}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{% if true %}')")]
+    [InlineData("\"{{ var('mp_schema') }}\"", "EM0016", "schema: var('mp_schema') has no value")]
+    public void Other_Jinja_in_a_sources_schema_is_an_error_at_its_line_and_column(string schema, string code, string message)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", $"    schema: {schema}\n");
+
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal((code, 56, 13), (error.Code, error.Line, error.Column));
+        Assert.EndsWith("models/staging/__sources.yaml", error.File, StringComparison.Ordinal);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DBT_TARGET_chooses_the_target_when_no_target_is_given_and_the_option_wins_over_it()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -46,6 +46,18 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
     }
 
     [Fact]
+    public void A_new_table_goes_after_the_comments_that_trail_the_last_table_indented_under_it_and_removing_it_keeps_them()
+    {
+        const string text = "sources:\n  - name: s\n    tables:\n      - name: a\n      - name: b\n        meta: {x: 1}\n        # TODO(ana): tests for b\n\n          # and more about b\n      # about the next table\n  # about the next source\n";
+
+        var added = SourcesFileEditor.AddTable(text, "__sources.yaml", "s", "- name: c\n");
+        var removed = SourcesFileEditor.RemoveTable(added, "__sources.yaml", "s", "c");
+
+        Assert.Equal(text.Replace("          # and more about b\n", "          # and more about b\n      - name: c\n", StringComparison.Ordinal), added);
+        Assert.Equal(text, removed);
+    }
+
+    [Fact]
     public void Removing_a_table_takes_its_lines_and_comments_inside_it_and_changes_no_other_byte()
     {
         var updated = SourcesFileEditor.RemoveTable(Sources, "__sources.yaml", "model_predictions", "candidacy_ddhq_matches_20251112");

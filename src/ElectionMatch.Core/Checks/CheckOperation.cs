@@ -68,6 +68,8 @@ public sealed class CheckOperation
                 [.. present, .. _notHere.Where(n => n.Match == match)]);
         }
 
+        CheckSnapshotSourceSchema();
+        CheckMatchInputs(warehouse);
         CheckZipCodeModels(warehouse, resolver);
         CheckMisplacedGeneratedFiles(snapshots);
         CheckDownstreamReferences(snapshots);
@@ -316,6 +318,44 @@ public sealed class CheckOperation
             ? null
             : passedOver.Interrupted.Keys.Select(t => SnapshotName.TryParse(t, match)).OfType<SnapshotName>()
                 .FirstOrDefault(n => _renderer.RenderLatestSql(sqlPath, n).Body == state.Body);
+    }
+
+    /// <summary>
+    /// The snapshot source's schema (rendered) is electionmatch.yml's <c>snapshots.schema</c>, where run publishes: else
+    /// dbt reads another schema than the one the snapshots are in. Said once per schema line; each entry's EM0101 says why
+    /// its table cannot be read.
+    /// </summary>
+    private void CheckSnapshotSourceSchema()
+    {
+        var mismatched = _context.Sources.TablesOf(_context.Settings.Snapshots.SourceName).Where(t => UnreadableSnapshot.SchemaMismatch(_context, t) is not null);
+        foreach (var entry in mismatched.DistinctBy(t => t.SchemaAt))
+        {
+            Report(Codes.SnapshotSchemaMismatch, Severity.Error, entry.SchemaAt,
+                $"source '{entry.SourceName}' reads schema {entry.Schema}, but electionmatch.yml's snapshots.schema is {_context.Settings.Snapshots.Schema}, where run publishes its snapshots; make them the same");
+        }
+    }
+
+    /// <summary>
+    /// Each defined match's inputs resolved and read as run reads them (a missing file, a column mapping the input lacks,
+    /// an empty input), so check does not pass on a match run cannot run. In a clone without the warehouse (CI) only a
+    /// match whose inputs are both files is read.
+    /// </summary>
+    private void CheckMatchInputs(DuckDbWarehouse warehouse)
+    {
+        var warehouseHere = File.Exists(_context.Target.DatabasePath);
+        bool ReadsFile(InputSettings input) =>
+            RelationExpression.Parse(input.Relation, input.RelationAt) is { IsSource: true } call && _context.Sources.Find(call.Arguments[0], call.Arguments[1])?.ExternalLocation is not null;
+        foreach (var match in _context.Settings.Matches.Values.Where(m => warehouseHere || (ReadsFile(m.Left) && ReadsFile(m.Right))))
+        {
+            try
+            {
+                new RunOperation(_context).ResolveInputs(warehouse, match);
+            }
+            catch (DiagnosticException e)
+            {
+                _diagnostics.AddRange(e.Diagnostics.Where(d => !_diagnostics.Contains(d)));
+            }
+        }
     }
 
     /// <summary>The generated zip code models are unedited, current with electionmatch.yml, and run.</summary>

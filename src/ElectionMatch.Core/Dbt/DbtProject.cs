@@ -28,7 +28,8 @@ public sealed partial class DbtProject
 
     /// <summary>
     /// Every folder whose SQL dbt compiles, so whose ref() dbt resolves: the model folders, then <c>test-paths</c>,
-    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (dbt's defaults tests, analyses and snapshots when unset).
+    /// <c>analysis-paths</c>, <c>snapshot-paths</c> and <c>macro-paths</c> (dbt's defaults tests, analyses, snapshots and
+    /// macros when unset): a macro's ref() resolves in the model that calls it, and fails there.
     /// </summary>
     public IReadOnlyList<string> ReferencingPaths { get; private init; } = [];
 
@@ -45,6 +46,12 @@ public sealed partial class DbtProject
 
     /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
     public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
+
+    /// <summary>
+    /// dbt_project.yml's <c>vars:</c> that hold a text value, which <c>{{ var('x') }}</c> reads: the project-wide ones,
+    /// overridden by those under the project's own name (dbt's scoping); a <c>--vars</c> given to dbt is not seen here.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Vars { get; private init; } = new Dictionary<string, string>();
 
     /// <summary>The oldest dbt that <c>require-dbt-version</c> allows; null without one, or with no lower bound in it.</summary>
     public DbtVersion? RequiredDbtVersion { get; private init; }
@@ -141,11 +148,30 @@ public sealed partial class DbtProject
             RequiredDbtVersion = required,
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
-            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Distinct()],
+            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Concat(Paths("macro-paths", "macros")).Distinct()],
             SeedPaths = Paths("seed-paths", "seeds"),
             SnapshotPaths = Paths("snapshot-paths", "snapshots"),
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
+            Vars = ReadVars(yaml.Map("vars"), name),
         };
+    }
+
+    private static Dictionary<string, string> ReadVars(YamlMap? vars, string projectName)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var scoped = vars?.Get(projectName) is YamlDotNet.RepresentationModel.YamlMappingNode own ? new YamlMap(vars.File, own) : null;
+        foreach (var map in new[] { vars, scoped }.OfType<YamlMap>())
+        {
+            foreach (var (key, value, _) in map.Entries())
+            {
+                if (value is YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } text } scalar && !YamlMap.IsNull(scalar))
+                {
+                    values[key] = text;
+                }
+            }
+        }
+
+        return values;
     }
 
     /// <summary>The lower bound of <c>require-dbt-version</c> (a string, or a list of ranges); a range dbt cannot read is an error, as in dbt.</summary>

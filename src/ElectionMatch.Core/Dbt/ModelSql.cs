@@ -17,8 +17,8 @@ public static partial class ModelSql
 
     public static IReadOnlyList<JinjaCall> Calls(string sql, string displayPath)
     {
-        // dbt never renders what a Jinja comment holds, so a ref() there is no dependency to check or rewrite.
-        var code = WithoutComments(sql);
+        // dbt never renders what a Jinja comment or a raw block holds, so a ref() there is no dependency to check or rewrite.
+        var code = WithoutUnrendered(sql);
         var lineStarts = new List<int> { 0 };
         for (var i = 0; i < sql.Length; i++)
         {
@@ -55,7 +55,7 @@ public static partial class ModelSql
     /// </summary>
     public static IReadOnlyList<JinjaCall> References(string sql, string displayPath)
     {
-        var code = WithoutComments(sql);
+        var code = WithoutUnrendered(sql);
         var lineStarts = TextLines.Starts(code);
         var references = new List<JinjaCall>();
         foreach (var region in Expression().Matches(code).Concat(BlockTag().Matches(code)).OrderBy(m => m.Index))
@@ -80,7 +80,7 @@ public static partial class ModelSql
     /// </summary>
     public static IReadOnlyList<JinjaCall> YamlReferences(string yaml, string displayPath)
     {
-        var code = YamlComment().Replace(WithoutComments(yaml), m => new string(' ', m.Length));
+        var code = YamlComment().Replace(WithoutUnrendered(yaml), m => new string(' ', m.Length));
         var lineStarts = TextLines.Starts(code);
         var references = new List<JinjaCall>();
         foreach (Match call in NestedCall().Matches(code))
@@ -168,8 +168,16 @@ public static partial class ModelSql
     }
 
     /// <summary>The SQL with every Jinja comment (<c>{# … #}</c>) blanked to spaces, keeping its newlines and every offset.</summary>
-    private static string WithoutComments(string sql) =>
-        Comment().Replace(sql, m => string.Concat(m.Value.Select(c => c is '\n' or '\r' ? c : ' ')));
+    private static string WithoutComments(string sql) => Blanked(Comment(), sql);
+
+    /// <summary>
+    /// As <see cref="WithoutComments"/>, and every <c>{% raw %}…{% endraw %}</c> block blanked too: dbt prints what it
+    /// holds as text, so a ref() in it is no call. Read left to right, so a <c>{#</c> inside a raw block opens no comment.
+    /// </summary>
+    private static string WithoutUnrendered(string sql) => Blanked(Unrendered(), sql);
+
+    private static string Blanked(Regex regions, string sql) =>
+        regions.Replace(sql, m => string.Concat(m.Value.Select(c => c is '\n' or '\r' ? c : ' ')));
 
     // "{{-" and "-}}" (or "+") only control whitespace around the expression.
     [GeneratedRegex(@"\{\{[-+]?(?<body>.*?)[-+]?\}\}", RegexOptions.Singleline)]
@@ -185,6 +193,9 @@ public static partial class ModelSql
 
     [GeneratedRegex(@"\{#.*?#\}", RegexOptions.Singleline)]
     private static partial Regex Comment();
+
+    [GeneratedRegex(@"\{#.*?#\}|\{%[-+]?\s*raw\s*[-+]?%\}.*?\{%[-+]?\s*endraw\s*[-+]?%\}", RegexOptions.Singleline)]
+    private static partial Regex Unrendered();
 
     [GeneratedRegex(@"^\s*(?<fn>\w+)\s*\((?<args>.*)\)\s*$", RegexOptions.Singleline)]
     private static partial Regex CallSyntax();

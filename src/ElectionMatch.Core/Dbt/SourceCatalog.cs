@@ -34,6 +34,9 @@ public sealed class SourceCatalog
     /// <summary>Where each source's name is first declared (in path order), by source name.</summary>
     public IReadOnlyDictionary<string, SourceSpan> SourceNames { get; }
 
+    /// <summary>The environment variables the sources' schema, database, identifier and external_location read through env_var().</summary>
+    public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
+
     public SourceTable? Find(string source, string table) => _tables.GetValueOrDefault((source, table));
 
     public IEnumerable<SourceTable> TablesOf(string source) => Tables.Where(t => t.SourceName == source);
@@ -45,6 +48,7 @@ public sealed class SourceCatalog
         var declared = new Dictionary<(string Source, string Table), string>();
         var names = new Dictionary<string, SourceSpan>(StringComparer.Ordinal);
         var diagnostics = new List<Diagnostic>();
+        var variables = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var path in project.ModelFiles(".yml", ".yaml"))
         {
             var yaml = YamlFile.Load(path);
@@ -64,9 +68,14 @@ public sealed class SourceCatalog
                     declaring.Add(path);
                 }
 
-                var database = source.String("database");
-                var schema = source.String("schema") ?? sourceName;
-                var sourcePattern = ExternalLocation(source);
+                // dbt renders env_var() and var() in these values; any other Jinja is an error at its key (SourceJinja).
+                string? Rendered(YamlMap? node, string key) =>
+                    node?.String(key) is { } value ? SourceJinja.Render(value, node.AtValue(key), key, project.Vars, variables) : null;
+                var database = Rendered(source, "database");
+                var schema = Rendered(source, "schema") ?? sourceName;
+                var schemaAt = source.Has("schema") ? source.AtValue("schema") : source.AtValue("name");
+                var sourceLocation = LocationOf(source);
+                var sourcePattern = Rendered(sourceLocation, "external_location");
                 foreach (var table in source.MapList("tables"))
                 {
                     var name = table.RequiredString("name");
@@ -80,23 +89,26 @@ public sealed class SourceCatalog
                         continue;
                     }
 
-                    var identifier = table.String("identifier") ?? name;
-                    var location = ExternalLocation(table) ?? sourcePattern;
+                    var identifier = Rendered(table, "identifier") ?? name;
+                    var tableLocation = LocationOf(table);
+                    var location = Rendered(tableLocation, "external_location") ?? sourcePattern;
                     location = location?
                         .Replace("{name}", name, StringComparison.Ordinal)
                         .Replace("{identifier}", identifier, StringComparison.Ordinal);
                     var columns = table.MapList("columns").Select(c => c.RequiredString("name")).ToList();
-                    tables.Add(new SourceTable(sourceName, name, identifier, table.String("database") ?? database, table.String("schema") ?? schema, location, columns, path, table.At)
+                    tables.Add(new SourceTable(sourceName, name, identifier, Rendered(table, "database") ?? database, Rendered(table, "schema") ?? schema, location, columns, path, table.At)
                     {
                         ManifestAt = MetaWith(table, "manifest") is { } meta ? meta.AtValue("manifest") : null,
                         Manifest = MetaWith(table, "manifest")?.String("manifest"),
                         IsGenerated = MetaWith(table, "generated_by") is not null || MetaWith(table, "manifest") is not null,
+                        SchemaAt = table.Has("schema") ? table.AtValue("schema") : schemaAt,
+                        LocationAt = (tableLocation ?? sourceLocation)?.AtValue("external_location") ?? table.At,
                     });
                 }
             }
         }
 
-        return diagnostics.Count > 0 ? throw new DiagnosticException(diagnostics) : new SourceCatalog(tables, files, names);
+        return diagnostics.Count > 0 ? throw new DiagnosticException(diagnostics) : new SourceCatalog(tables, files, names) { EnvironmentVariables = [.. variables] };
     }
 
     /// <summary>The table's <c>meta:</c> holding the key: top-level (classic) or under <c>config:</c> (dbt ≥ 1.10, where a generated entry puts it).</summary>
@@ -104,6 +116,6 @@ public sealed class SourceCatalog
         new[] { table.Map("config")?.Map("meta"), table.Map("meta") }.FirstOrDefault(m => m is not null && m.Has(key));
 
     // dbt-duckdb reads external_location from meta (classic) or config (dbt ≥ 1.10).
-    private static string? ExternalLocation(YamlMap node) =>
-        node.Map("config")?.String("external_location") ?? node.Map("meta")?.String("external_location");
+    private static YamlMap? LocationOf(YamlMap node) =>
+        new[] { node.Map("config"), node.Map("meta") }.FirstOrDefault(m => m?.String("external_location") is not null);
 }

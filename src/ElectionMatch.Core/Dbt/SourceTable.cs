@@ -20,6 +20,12 @@ public sealed record SourceTable(
     /// <summary>The manifest the entry's <c>meta: manifest:</c> names, as written (relative to the project); null without one.</summary>
     public string? Manifest { get; init; }
 
+    /// <summary>Where the table's schema is set: its own <c>schema:</c>, its source's, or the source's <c>name:</c> (the schema without one).</summary>
+    public SourceSpan SchemaAt { get; init; }
+
+    /// <summary>Where its <c>external_location</c> is written (its own, or its source's pattern); the entry without one.</summary>
+    public SourceSpan LocationAt { get; init; }
+
     /// <summary>ElectionMatch wrote this entry: its <c>meta:</c> has <c>generated_by:</c> or names a snapshot's manifest.</summary>
     public bool IsGenerated { get; init; }
 }

@@ -160,7 +160,7 @@ public static class SourcesFileEditor
         var lines = TextLines.Starts(text);
         var first = sequence.Children[0];
         var dashIndent = DashColumn(text, lines, first);
-        var lastLine = LastContentLine(sequence.Children[^1]);
+        var lastLine = TrailingCommentsEnd(text, lines, LastContentLine(sequence.Children[^1]), dashIndent);
 
         var newline = NewlineOf(text);
         var block = Block(entry, dashIndent, newline);
@@ -174,6 +174,34 @@ public static class SourcesFileEditor
         }
 
         return prefix + block + text[offset..];
+    }
+
+    /// <summary>
+    /// The last line of the comments that follow an item's content indented deeper than the list's dashes (blank lines
+    /// between them included): they belong to that item, so a new item goes after them, not between the item and its
+    /// comment. <c>RemoveTable</c> leaves such comments of a removed entry where they are: the user's, never deleted.
+    /// </summary>
+    private static int TrailingCommentsEnd(string text, List<int> lines, int lastLine, int dashIndent)
+    {
+        var end = lastLine;
+        for (var line = lastLine + 1; line <= lines.Count; line++)
+        {
+            var content = text.AsSpan(lines[line - 1], (line < lines.Count ? lines[line] : text.Length) - lines[line - 1]).TrimEnd("\r\n");
+            var indent = content.Length - content.TrimStart(' ').Length;
+            if (content.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            if (indent <= dashIndent || content[indent] != '#')
+            {
+                break;
+            }
+
+            end = line;
+        }
+
+        return end;
     }
 
     /// <summary>The file's own line break: a file written on Windows keeps CRLF.</summary>

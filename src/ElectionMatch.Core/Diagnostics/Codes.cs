@@ -17,6 +17,8 @@ public static class Codes
     public const string EnvVarUnset = "EM0013";
     public const string UnsupportedAdapter = "EM0014";
     public const string DbtVersionUnreadable = "EM0015";
+    public const string VarUndefined = "EM0016";
+    public const string SourceJinjaUnsupported = "EM0017";
     public const string SourceNotFound = "EM0020";
     public const string RefNotFound = "EM0021";
     public const string ExternalFileMissing = "EM0022";
@@ -59,6 +61,7 @@ public static class Codes
     public const string ExplainPartitionUnreadable = "EM0112";
     public const string MatchNotConfigured = "EM0113";
     public const string GeneratedFileMisplaced = "EM0114";
+    public const string SnapshotSchemaMismatch = "EM0115";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";

@@ -283,6 +283,12 @@ public sealed class GenerateOperation
             return null;
         }
 
+        // The stable model reads the match's newest snapshot: a reference to an older one now reads other data.
+        if (present.Where(n => n.Match == dated.Match).MaxBy(n => n.Date) is { } newest && newest != dated)
+        {
+            result.NewerSnapshots.Add(new NewerSnapshotRewrite(call.At, dated, newest));
+        }
+
         return SnapshotName.LatestModel(dated.Match, _context.Settings.Snapshots.SourceName);
     }
 

@@ -30,5 +30,8 @@ public sealed class GenerateResult
     /// <summary>Downstream references moved to a stable model by <c>generate --rewrite-refs</c>.</summary>
     public List<ReferenceRewrite> Rewrites { get; } = [];
 
+    /// <summary>Those of the rewritten references that read a superseded snapshot, so now read a newer one.</summary>
+    public List<NewerSnapshotRewrite> NewerSnapshots { get; } = [];
+
     public bool Succeeded => !Diagnostics.Any(d => d.IsError);
 }

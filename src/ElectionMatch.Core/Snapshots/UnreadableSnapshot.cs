@@ -44,6 +44,11 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
             return new($"its external_location '{location}' does not exist", "restore the file, or delete this entry if the snapshot should not exist", WarehouseNotHere: false);
         }
 
+        if (SchemaMismatch(context, entry) is { } mismatch)
+        {
+            return new(mismatch, $"set the source's schema: to {context.Settings.Snapshots.Schema}, or snapshots.schema to the schema its snapshots are in", WarehouseNotHere: false);
+        }
+
         if (!File.Exists(path))
         {
             return new($"its table {table} cannot be read: the warehouse {file} is not here (a clone without it, as in CI)",
@@ -65,4 +70,14 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
             $"read the warehouse that has it through a profile target ({Reachable}), publish it into this one with `{context.RunCommand(name.Match, name.Date, ["--replace"])}` (which recomputes it from the inputs as they are now, not the snapshot as it was published), or delete this entry if the snapshot should not exist",
             WarehouseNotHere: false);
     }
+
+    /// <summary>
+    /// Why a snapshot source's table is not where ElectionMatch publishes snapshots: its schema (the source's or its own,
+    /// as rendered) is not electionmatch.yml's <c>snapshots.schema</c>; null when it is, or when it reads a file. check
+    /// reports it at the schema's line (EM0115).
+    /// </summary>
+    public static string? SchemaMismatch(ProjectContext context, SourceTable entry) =>
+        entry.ExternalLocation is null && !string.Equals(entry.Schema, context.Settings.Snapshots.Schema, StringComparison.OrdinalIgnoreCase)
+            ? $"its schema {entry.Schema} ({entry.SchemaAt.File}:{entry.SchemaAt.Line}) is not snapshots.schema {context.Settings.Snapshots.Schema} of electionmatch.yml, where snapshots are published"
+            : null;
 }

@@ -51,7 +51,7 @@ public sealed class RelationResolver
         {
             files = warehouse.Glob(path);
             input = files.Count > 0 ? input with { Glob = path }
-                : throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') matches no file ({display})");
+                : throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') matches no file ({display})");
         }
         else
         {
@@ -101,30 +101,30 @@ public sealed class RelationResolver
                 // dbt-duckdb pastes such a location into SQL as it stands; so do we, but only a single table function call.
                 return TableFunctionCall.IsSingleCall(location)
                     ? location
-                    : throw DiagnosticException.At(Codes.ExternalLocationNotOneCall, entry.At, $"external_location of source('{entry.SourceName}', '{entry.Name}') must be a file path or one table function call such as read_csv('file.csv', header = true); it has text outside the call (a ';', a comment or a second statement), which would run as SQL");
+                    : throw DiagnosticException.At(Codes.ExternalLocationNotOneCall, entry.LocationAt, $"external_location of source('{entry.SourceName}', '{entry.Name}') must be a file path or one table function call such as read_csv('file.csv', header = true); it has text outside the call (a ';', a comment or a second statement), which would run as SQL");
             }
 
             var path = location.Contains("://", StringComparison.Ordinal) ? location : _project.Resolve(location);
             if (!location.Contains("://", StringComparison.Ordinal) && !DuckDbWarehouse.IsGlob(location) && !File.Exists(path))
             {
-                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
+                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
             }
 
             // An empty file would otherwise surface later as every mapped column "missing".
             if (File.Exists(path) && new FileInfo(path).Length == 0)
             {
-                throw DiagnosticException.At(Codes.InputUnreadable, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is an empty file ({DisplayPath.For(path)})");
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is an empty file ({DisplayPath.For(path)})");
             }
 
             // As empty: DuckDB reads blank lines as a header of one column, column0, and every mapped column is "missing".
             if (File.Exists(path) && CsvInput.IsCsv(path) && CsvInput.HoldsOnlyBlankLines(path))
             {
-                throw DiagnosticException.At(Codes.InputUnreadable, entry.At, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') holds only blank lines, no header line ({DisplayPath.For(path)})");
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') holds only blank lines, no header line ({DisplayPath.For(path)})");
             }
 
             if (!location.Contains("://", StringComparison.Ordinal) && !ExternalFileKind.IsRead(location))
             {
-                throw DiagnosticException.At(Codes.InputUnreadable, entry.At,
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt,
                     $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') ({DisplayPath.For(path)}) is not a kind of file DuckDB reads by its name: " +
                     $"name it {ExternalFileKind.Described}, or write the reader's call as the external_location, such as read_csv('{location.Replace("'", "''", StringComparison.Ordinal)}')");
             }
