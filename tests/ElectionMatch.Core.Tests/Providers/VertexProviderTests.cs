@@ -49,6 +49,35 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.DoesNotContain(FakeModelServer.AccessToken, Secrets.Redact("header: Bearer " + FakeModelServer.AccessToken + " sent"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/v1")]
+    [InlineData("/v1/")]
+    [InlineData("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent")]
+    public async Task A_vertex_endpoint_written_with_its_v1_or_pasted_whole_is_asked_at_the_right_path(string endpointPath)
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { Url = _server.BaseUrl + endpointPath })), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent", Assert.Single(_server.Requests).Path);
+    }
+
+    [Fact]
+    public void A_vertex_404_names_the_url_asked()
+    {
+        _server.Script(FakeReply.Body(404, """{"error":{"code":404,"message":"Publisher Model `gemini-9` was not found.","status":"NOT_FOUND"}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains($"failed: HTTP 404: Publisher Model `gemini-9` was not found.; nothing answers at {_server.BaseUrl}/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent: check 'model', and that 'endpoint'", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+    }
+
     [Fact]
     public async Task Without_a_credentials_file_application_default_credentials_are_used_and_their_key_is_masked()
     {

@@ -106,16 +106,25 @@ public sealed class ModelProviders : IDisposable
     /// <summary>OpenAI, Azure OpenAI (its /openai/v1 endpoint or a deployment URL) and local servers (Ollama, vLLM) by base URL.</summary>
     private OpenAIClient OpenAi(ModelConnection connection, ModelUsage usage)
     {
-        var key = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
-        if (string.IsNullOrWhiteSpace(key))
+        var variable = Secrets.MayBeRandomKey(connection.ApiKeyEnv)
+            ? "the environment variable api_key_env names (not quoted here: the name looks like a key itself; check it is a variable's name)"
+            : $"the environment variable {connection.ApiKeyEnv} (named by api_key_env)";
+        var value = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
+        if (string.IsNullOrWhiteSpace(value))
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
-                Secrets.MayBeRandomKey(connection.ApiKeyEnv)
-                    ? $"{usage.Step} provider openai needs an API key in the environment variable api_key_env names (not quoted here: the name looks like a key itself; check it is a variable's name), and it is not set"
-                    : $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
+                $"{usage.Step} provider openai needs an API key in {variable}, and it is {(value is null ? "not set" : "set but empty")}");
         }
 
-        if (key.Trim().Length < Secrets.ShortestApiKey)
+        // A key read from a file or a .env written on Windows ends in a line break, which an HTTP header cannot carry.
+        var key = value.Trim();
+        if (key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"{usage.Step} provider openai: the API key in {variable} contains a line break, space or other control character inside it, which an HTTP header cannot carry; set the variable to the key alone");
+        }
+
+        if (key.Length < Secrets.ShortestApiKey)
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
                 $"{usage.Step} provider openai: the API key in the environment variable {connection.ApiKeyEnv} is shorter than {Secrets.ShortestApiKey} characters, which could not be masked in output without masking ordinary words and numbers; use a longer key (a local server that checks no key takes any)");
@@ -126,33 +135,51 @@ public sealed class ModelProviders : IDisposable
         var options = new OpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(Http(connection, usage, inner =>
-                azure is null ? new SuccessReplyCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new SuccessReplyCheck(inner)))),
+                azure is null ? new SuccessReplyCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new SuccessReplyCheck(inner)), retried => new NotFoundCheck(retried))),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,
         };
         if (connection.Endpoint is { } endpoint)
         {
-            options.Endpoint = new Uri(azure?.BaseUrl ?? endpoint);
+            options.Endpoint = new Uri(azure?.BaseUrl ?? OpenAiBase(endpoint));
         }
 
         return new OpenAIClient(new ApiKeyCredential(key), options);
     }
 
+    // The client appends the operation's path: an endpoint pasted with it (…/v1/chat/completions) is cut back to the base URL.
+    private static string OpenAiBase(string endpoint)
+    {
+        foreach (var operation in new[] { "/chat/completions", "/embeddings" })
+        {
+            if (endpoint.EndsWith(operation, StringComparison.Ordinal))
+            {
+                return endpoint[..^operation.Length];
+            }
+        }
+
+        return endpoint;
+    }
+
     private VertexEndpoint Vertex(ModelConnection connection, ModelUsage usage, string projectDirectory)
     {
-        var project = connection.Project ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT");
+        var project = connection.Project ?? FromEnvironment("GOOGLE_CLOUD_PROJECT");
         if (string.IsNullOrWhiteSpace(project))
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
                 $"{usage.Step} provider vertex needs a project: set 'project' in {ElectionMatchSettings.FileName} or the environment variable GOOGLE_CLOUD_PROJECT");
         }
 
-        var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
+        var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
         var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
         // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
         return new VertexEndpoint(Http(connection, usage, inner => inner, retried => new GoogleAuthHandler(credential, retried)), connection.Endpoint, project, location);
     }
+
+    // Trimmed, and null when empty: a value set by `export X=` or read from a file would otherwise go into the URL as it is.
+    private static string? FromEnvironment(string variable) =>
+        Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value ? value : null;
 
     /// <param name="tokenClients">The token endpoint's HTTP clients: our retry policy in place of Google.Apis.Auth's own.</param>
     private static ITokenAccess Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)

@@ -21,6 +21,8 @@ internal static partial class ProviderFailure
         var text = inner switch
         {
             ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
+            // A handler's failure (NotFoundCheck), wrapped by the OpenAI client's transport without a response.
+            ClientResultException { InnerException: HttpRequestException { StatusCode: { } status } http } => $"HTTP {(int)status}: {http.Message}",
             // Vertex AI's endpoint puts the provider's words (Words) in the message of its failures.
             HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status}: {http.Message}",
             // No status: the request never got an answer (connection refused, DNS, no answer in time); the message says which.
@@ -42,6 +44,13 @@ internal static partial class ProviderFailure
     /// </summary>
     public static InvalidDataException UnusableReply(string? host, string problem) =>
         new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+
+    /// <summary>
+    /// A 404, with the URL asked: a wrong <c>endpoint</c> (a base URL without its /v1, or the whole URL of an operation)
+    /// or a model the server does not have. <see cref="Describe"/> says <c>HTTP 404:</c> before it.
+    /// </summary>
+    public static HttpRequestException NotFound(Uri? url, string body) =>
+        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetLeftPart(UriPartial.Path)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
 
     /// <summary>What a body that does not parse is said to be, with the parser's position.</summary>
     public static string NotJson(JsonException e) => $"it is not JSON ({e.Message})";
