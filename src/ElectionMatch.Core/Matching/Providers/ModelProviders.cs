@@ -40,6 +40,10 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? EmbeddingUsage { get; private set; }
 
+    /// <summary>Each provider step's figures as they stand now, as the manifest's models list has them.</summary>
+    public IReadOnlyList<Snapshots.ManifestModelUsage> Models =>
+        new[] { JudgeUsage, EmbeddingUsage }.OfType<ModelUsage>().Select(Snapshots.ManifestModelUsage.Of).ToList();
+
     /// <summary>Whether answers come only from the warehouse's cache (<c>--replay</c>): nothing is asked again.</summary>
     public bool Replay { get; private set; }
 
