@@ -347,6 +347,38 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(miss.Message, "contest 'race-1' \\(input [0-9a-f]{12}, [0-9a-f]{12}\\)"));
     }
 
+    [Fact]
+    public void A_request_refused_with_400_names_its_contest_and_says_max_rows_per_request_makes_requests_smaller()
+    {
+        Server.Script([.. Enumerable.Repeat(FakeReply.Body(400, """{"error":{"message":"context length exceeded","type":"invalid_request_error"}}"""), 4)]);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { (1L, "John Smith"), (2L, "Jane Roe") }
+            .Select(r => new JudgeEvidence("race-7", "Council", r.Item1, r.Item2, new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()))
+            .ToArray();
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-7' (2 rows): HTTP 400: context length exceeded; if the provider refused the request as too large (its context length), lower max_rows_per_request (now 25) to send fewer rows a request; answers received so far are cached", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+    }
+
+    [Fact]
+    public async Task A_reply_that_is_not_json_twice_is_undecided_with_the_place_it_stopped_not_the_parsers_words()
+    {
+        Server.Script(FakeReply.Say("Sure! Here is my answer."), FakeReply.Say("Sorry, I cannot."));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.True(answer.Undecided);
+        Assert.Contains("the reply is not valid JSON (it stops being JSON at line 1, byte 1)", answer.Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain("invalid start of a value", answer.Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", answer.Reasoning, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "/chat/completions")]
     [InlineData("/v1/chat/completions", "/v1/chat/completions")]
@@ -364,7 +396,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
 
         Assert.Equal(asked, Assert.Single(Server.Requests).Path);
-        Assert.Contains($"failed: HTTP 404: 404 page not found; nothing answers at {Server.BaseUrl}{asked}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: 404 page not found; nothing answers at {Server.BaseUrl}{asked}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -585,7 +617,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal((Codes.ProviderFailed, "electionmatch.yml", 56, 7), (diagnostic.Code, diagnostic.File, diagnostic.Line, diagnostic.Column));
-        Assert.Contains("the judge openai/gpt-4o-mini failed: HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-1' (1 row): HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', diagnostic.ToString());
         Assert.Equal(4, Server.ModelHits);
     }
@@ -602,7 +634,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
 
         var message = Assert.Single(error.Diagnostics).Message;
-        Assert.Contains("the judge openai/gpt-4o-mini failed: no answer from 127.0.0.1 within 1 s;", message, StringComparison.Ordinal);
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-1' (1 row): no answer from 127.0.0.1 within 1 s;", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
     }
 
@@ -618,7 +650,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
 
-        Assert.Contains("failed: invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Contains("failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
         Assert.Equal(1, Server.ModelHits);
     }
 

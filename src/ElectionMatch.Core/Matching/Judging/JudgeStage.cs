@@ -143,6 +143,7 @@ internal sealed class JudgeStage
     private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
     {
         var answers = new IReadOnlyList<JudgeAnswer>[batches.Length];
+        var failed = new ConcurrentQueue<JudgeRequest>();
         try
         {
             if (_judge.MaxConcurrency <= 1)
@@ -150,26 +151,32 @@ internal sealed class JudgeStage
                 for (var i = 0; i < batches.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    answers[i] = Ask(batches[i].Request, misses, cancellationToken).GetAwaiter().GetResult();
+                    answers[i] = Ask(batches[i].Request, misses, failed, cancellationToken).GetAwaiter().GetResult();
                 }
             }
             else
             {
                 var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
                 Parallel.ForEachAsync(Enumerable.Range(0, batches.Length), options, async (i, token) =>
-                    answers[i] = await Ask(batches[i].Request, misses, token).ConfigureAwait(false)).GetAwaiter().GetResult();
+                    answers[i] = await Ask(batches[i].Request, misses, failed, token).ConfigureAwait(false)).GetAwaiter().GetResult();
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
         {
+            // The contest whose request failed, and for a refusal of the request itself (HTTP 400: often a prompt past the
+            // model's context) the setting that makes requests smaller.
+            var contest = failed.TryPeek(out var request) ? $" on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")})" : "";
+            var smaller = Providers.ProviderFailure.Status(e) == 400 && request is { Rows.Count: > 1 }
+                ? $"; if the provider refused the request as too large (its context length), lower max_rows_per_request (now {_rowsPerRequest}) to send fewer rows a request"
+                : "";
             throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
-                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Providers.ProviderFailure.Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
+                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed{contest}: {Providers.ProviderFailure.Describe(e)}{smaller}; answers received so far are cached, so running again resumes without paying for them twice");
         }
 
         return answers;
     }
 
-    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, ConcurrentQueue<JudgeRequest> failed, CancellationToken cancellationToken)
     {
         try
         {
@@ -179,6 +186,11 @@ internal sealed class JudgeStage
         {
             misses.Enqueue(miss);
             return [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException)
+        {
+            failed.Enqueue(request);
+            throw;
         }
     }
 }

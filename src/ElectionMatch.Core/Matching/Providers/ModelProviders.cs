@@ -195,17 +195,19 @@ public sealed class ModelProviders : IDisposable
                 var path = Path.GetFullPath(file, projectDirectory);
                 if (!File.Exists(path))
                 {
-                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, $"credentials_file {file} does not exist (looked at {path})");
+                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, Directory.Exists(path)
+                        ? $"credentials_file {file} is a folder (looked at {path}); name the service-account key's JSON file in it"
+                        : $"credentials_file {file} does not exist (looked at {path})");
                 }
 
-                RegisterServiceAccountSecrets(path);
+                RegisterServiceAccountSecrets(path, serviceAccount: true);
                 return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
             }
 
             // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
             if (Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS") is { Length: > 0 } adcFile && File.Exists(adcFile))
             {
-                RegisterServiceAccountSecrets(adcFile);
+                RegisterServiceAccountSecrets(adcFile, serviceAccount: false);
             }
 
             return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
@@ -217,9 +219,14 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    /// <summary>The key and its id are masked before anything else can read the file.</summary>
-    private static void RegisterServiceAccountSecrets(string path)
+    /// <summary>
+    /// The key and its id are masked before anything else can read the file. A credentials_file must be a service-account
+    /// key: what is wrong with one is said here, field by field, before Google.Apis.Auth would say it in its own words.
+    /// </summary>
+    /// <param name="serviceAccount">False for application-default credentials, which may also be a user's.</param>
+    private static void RegisterServiceAccountSecrets(string path, bool serviceAccount)
     {
+        const string KeyFile = "a service-account key is the JSON file the Google Cloud console downloads (IAM, Service accounts, Keys)";
         JsonDocument document;
         try
         {
@@ -228,18 +235,58 @@ public sealed class ModelProviders : IDisposable
         catch (JsonException e)
         {
             // The parser's message quotes the token it stopped at, which in a damaged key file is the key: give the place only.
-            throw new InvalidDataException($"{path} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); a service-account key is the JSON file the Google Cloud console downloads");
+            throw new InvalidDataException($"{path} is not JSON ({ProviderFailure.Where(e)}); {KeyFile}");
         }
 
         using var _ = document;
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{path} is JSON but not an object; {KeyFile}");
+        }
+
         foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
         {
-            if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
             {
                 Secrets.Register(value.GetString());
             }
         }
+
+        if (!serviceAccount)
+        {
+            return;
+        }
+
+        var type = Text(root, "type");
+        if (type != "service_account")
+        {
+            throw new InvalidDataException(type is null
+                ? $"{path} has no \"type\"; {KeyFile}, with \"type\": \"service_account\""
+                : $"{path} is a credential of type \"{type}\", not a service-account key (\"type\": \"service_account\"); {KeyFile}, or leave credentials_file out to use application-default credentials (gcloud auth application-default login)");
+        }
+
+        foreach (var field in new[] { "client_email", "private_key" })
+        {
+            if (Text(root, field) is null)
+            {
+                throw new InvalidDataException($"{path} has no {field}; {KeyFile}");
+            }
+        }
+
+        try
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportFromPem(Text(root, "private_key"));
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidDataException($"{path}: its private_key is damaged (not a PEM-encoded RSA private key); download a new key for the service account, {KeyFile}");
+        }
     }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
     /// <param name="beforeRetries">Handlers around the retries, run once per request.</param>
