@@ -53,10 +53,13 @@ internal static class RunCommand
                     Snapshots.AtomicFile.WriteAllText(failedReport, soFar.Report(clock.Elapsed, e, interruption).ToJson());
                 }
 
-                console.WriteLine();
-                foreach (var line in soFar.Lines)
+                if (soFar.Lines.Count > 0)
                 {
-                    console.WriteLine(line);
+                    console.WriteLine();
+                    foreach (var line in soFar.Lines)
+                    {
+                        console.WriteLine(line);
+                    }
                 }
 
                 throw;
