@@ -61,8 +61,29 @@ public sealed class RunMatch : ProjectTask
         };
         var c = CultureInfo.InvariantCulture;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var run = new RunOperation(context).Execute(options, stage =>
-            Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+        var operation = new RunOperation(context);
+        RunResult run;
+        try
+        {
+            run = operation.Execute(options, stage =>
+                Log.LogMessage(MessageImportance.High, Secrets.Redact(string.Create(c, $"electionmatch:   {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+        }
+        catch (Exception e) when (operation.SoFar is { } soFar && e is not OutOfMemoryException)
+        {
+            // As `electionmatch run` does: what the providers were paid for, and the report of what the run had done.
+            if (options.ReportPath is { } failedReport)
+            {
+                Snapshots.AtomicFile.WriteAllText(failedReport, soFar.Report(clock.Elapsed, e, _interruption).ToJson());
+            }
+
+            foreach (var line in soFar.Lines)
+            {
+                Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+            }
+
+            throw;
+        }
+
         if (options.ReportPath is { } reportPath)
         {
             Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());

@@ -523,6 +523,9 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({judgeLine},7): error EM0402: replay:", replay.Output, StringComparison.Ordinal);
         Assert.NotEqual(0, live.ExitCode);
         Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge openai/gpt-4o-mini failed", live.Output, StringComparison.Ordinal);
+        // The failed run's provider line, as `electionmatch run` prints it: nothing answered, every attempt counted.
+        Assert.Contains("electionmatch: before it stopped, the run asked its providers", live.Output, StringComparison.Ordinal);
+        Assert.Matches(@"electionmatch: judge: openai/gpt-4o-mini: 0 requests \([1-9]\d* HTTP attempts\)", live.Output);
         Assert.DoesNotContain(plantedKey, replay.Output + live.Output, StringComparison.Ordinal);
     }
 

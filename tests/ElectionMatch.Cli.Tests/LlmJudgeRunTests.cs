@@ -340,7 +340,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error EM0402: replay:", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains($"judge requests of match '{Match}' (step judge, openai/gpt-4o-mini)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"judge contests of match '{Match}' (step judge, openai/gpt-4o-mini)", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(0, _server.ModelHits);
         Assert.False(File.Exists(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20310106.json")));
     }

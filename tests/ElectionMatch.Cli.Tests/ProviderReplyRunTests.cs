@@ -91,6 +91,40 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
 
         Assert.Equal(0L, RowsHolding(PlantedKey));
         Assert.True(RowsHolding("request authorized by Bearer ***") > 0, "the masked reasoning is published");
+        // The report carries the provider's figures as the manifest has them.
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20260105.json"));
+        var reported = ElectionMatch.Operations.RunReport.FromJson(File.ReadAllText(report));
+        Assert.Equal(manifest.Models, reported.Models);
+        Assert.True(reported.Models.Single().Requests > 0);
+        Assert.Null(reported.Error);
+    }
+
+    [Fact]
+    public void A_run_the_provider_fails_midway_prints_what_it_paid_for_and_writes_its_report()
+    {
+        // Three contests answered (and billed), then the provider refuses every request: the run publishes nothing, but
+        // says what it asked, and --report holds the stages it finished, the provider's figures and the error.
+        UseOpenAiJudge();
+        _server.Script([FakeReply.Careful, FakeReply.Careful, FakeReply.Careful, .. Enumerable.Repeat(FakeReply.Body(400, """{"error":{"message":"context length exceeded"}}"""), 40)]);
+        var report = _fixture.PathOf("target/run-report.json");
+
+        var run = Cli("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error EM0403:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("before it stopped, the run asked its providers", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"judge: openai/gpt-4o-mini: 3 requests ({_server.ModelHits} HTTP attempts), 0 from cache, ", run.Stdout, StringComparison.Ordinal);
+        var reported = ElectionMatch.Operations.RunReport.FromJson(File.ReadAllText(report));
+        Assert.Null(reported.Snapshot);
+        Assert.Contains("EM0403", reported.Error, StringComparison.Ordinal);
+        Assert.Contains("context length exceeded", reported.Error, StringComparison.Ordinal);
+        Assert.Equal((3L, (long)_server.ModelHits), (reported.Models.Single().Requests, reported.Models.Single().HttpAttempts));
+        Assert.True(reported.Models.Single().InputTokens > 0);
+        Assert.Contains(reported.Stages, s => s.Stage == "judge_evidence");
+        Assert.DoesNotContain(reported.Stages, s => s.Stage == "judge");
+        Assert.DoesNotContain(PlantedKey, File.ReadAllText(report), StringComparison.Ordinal);
+        Assert.DoesNotContain(PlantedKey, run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20260105.json")));
     }
 
     [Fact]

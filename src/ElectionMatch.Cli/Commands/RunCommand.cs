@@ -38,8 +38,33 @@ internal static class RunCommand
             // Plain lines, never wrapped: they are read in CI logs as often as in terminals.
             var console = Terminal.Out;
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var run = new RunOperation(context).Execute(options, stage =>
-                console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Cpu is { } cpu ? $" ({cpu.TotalMilliseconds:N0} ms CPU)" : "")}{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+            var operation = new RunOperation(context);
+            RunResult run;
+            try
+            {
+                run = operation.Execute(options, stage =>
+                    console.WriteLine(Secrets.Redact(string.Create(CultureInfo.InvariantCulture, $"  {stage.Stage,-24} {stage.RowsIn,9:N0} → {stage.RowsOut,9:N0} rows  {stage.Elapsed.TotalMilliseconds,8:N0} ms{(stage.Cpu is { } cpu ? $" ({cpu.TotalMilliseconds:N0} ms CPU)" : "")}{(stage.Note is null ? "" : "  " + stage.Note)}"))), cancellationToken);
+            }
+            catch (Exception e) when (operation.SoFar is { } soFar && e is not OutOfMemoryException)
+            {
+                // A failed run still says what it paid its providers for, and writes its report (the Guard prints the error).
+                if (options.ReportPath is { } failedReport)
+                {
+                    Snapshots.AtomicFile.WriteAllText(failedReport, soFar.Report(clock.Elapsed, e, interruption).ToJson());
+                }
+
+                if (soFar.Lines.Count > 0)
+                {
+                    console.WriteLine();
+                    foreach (var line in soFar.Lines)
+                    {
+                        console.WriteLine(line);
+                    }
+                }
+
+                throw;
+            }
+
             if (options.ReportPath is { } reportPath)
             {
                 Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());

@@ -21,11 +21,21 @@ namespace ElectionMatch.Operations;
 public sealed partial class RunOperation
 {
     private ProjectContext _context;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<StageReport> _stages = new();
+    private ModelProviders? _providers;
+    private bool _reportChecked;
 
     public RunOperation(ProjectContext context)
     {
         _context = context;
     }
+
+    /// <summary>
+    /// What the run had done when <see cref="Execute"/> failed or was stopped: the stages it finished and what its
+    /// providers were asked (requests, tokens, cost), for the lines and the report a failed run still gives. Null when it
+    /// stopped before the report's path was checked.
+    /// </summary>
+    public RunSoFar? SoFar => _reportChecked ? new RunSoFar([.. _stages], _providers?.Models ?? []) : null;
 
     /// <remarks>
     /// The order makes a kill at any point safe (docs/design.md, "Crash safety"): the snapshot table and its log
@@ -59,6 +69,13 @@ public sealed partial class RunOperation
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         SnapshotDateRange.Check(options.SnapshotDate ?? today, today, options.AllowFutureDate);
         WriteProbe.OutputFile("the run report (--report, MSBuild Report)", options.ReportPath, Codes.InvalidOption);
+        _reportChecked = true;
+        var caller = progress;
+        progress = stage =>
+        {
+            _stages.Enqueue(stage);
+            caller?.Invoke(stage);
+        };
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
         // Refused before the warehouse is opened: a refused run creates and changes nothing.
         if (incremental && match.Kind != "candidacy_ddhq")
@@ -94,6 +111,7 @@ public sealed partial class RunOperation
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(warehouse, inputs);
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
+        _providers = providers;
         var startup = new RunSteps(progress).Report("startup", startupClock,
             "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
 
@@ -648,9 +666,7 @@ public sealed partial class RunOperation
             QuarantineRows = published.QuarantineRows,
             QuarantineContentSha256 = published.QuarantineSha256,
             PreviousManifestSha256 = previous,
-            Models = new[] { providers.JudgeUsage, providers.EmbeddingUsage }.OfType<ModelUsage>()
-                .Select(u => new ManifestModelUsage(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps))
-                .ToList(),
+            Models = providers.Models,
             JudgeShare = JudgeShare(result.Counts),
             Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
         };

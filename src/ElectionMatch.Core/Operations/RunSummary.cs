@@ -28,11 +28,7 @@ public static class RunSummary
         // The judge's rows are counted in the published rows, as evaluate counts them in the snapshot; the rows it
         // judged that are not published (discovered runoffs left unlinked) are said apart.
         var judgedUnpublished = Unpublished(counts, "judge_rows", "decided_by_judge");
-        foreach (var model in run.Manifest.Models)
-        {
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {UndecidedRows(counts, model.UndecidedRows)}" : "")}"));
-        }
+        lines.AddRange(run.Manifest.Models.Select(model => ModelLine(model, counts)));
 
         // Which retriever found the candidates, when a provider's top k was united with the offline embedder's.
         foreach (var (prefix, pass) in new[] { ("", ""), ("runoff_", " (runoff pass)") })
@@ -53,6 +49,19 @@ public static class RunSummary
         // Masked here, once, for both: a matcher report or a path may quote a value that is a secret.
         return [.. lines.Select(Diagnostics.Secrets.Redact)];
     }
+
+    /// <summary>
+    /// Each provider step's line, for a run that failed or was stopped: what it asked and paid for before then (the
+    /// answers it received are cached, so running again does not pay for them twice).
+    /// </summary>
+    public static IReadOnlyList<string> ModelLines(IReadOnlyList<Snapshots.ManifestModelUsage> models) => models.Count == 0 ? [] :
+        [
+            "before it stopped, the run asked its providers (every answer received is cached: running again does not pay for it twice):",
+            .. models.Select(model => Diagnostics.Secrets.Redact(ModelLine(model, new Dictionary<string, long>()))),
+        ];
+
+    private static string ModelLine(Snapshots.ManifestModelUsage model, IReadOnlyDictionary<string, long> counts) => string.Create(CultureInfo.InvariantCulture,
+        $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {UndecidedRows(counts, model.UndecidedRows)}" : "")}");
 
     // The rows of a count kept per pass (its key, or p + key) that the published count leaves out; 0 when either is missing.
     private static long Unpublished(IReadOnlyDictionary<string, long> counts, string perPass, string published) =>

@@ -408,7 +408,7 @@ public sealed class ElectionMatchSettings
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, e.AtValue("dimensions"), $"'dimensions' must be a whole number from 8 to 4096, got {e.String("dimensions")}"));
             }
 
-            embeddings = new EmbeddingSettings(provider, e.String("model") ?? EmbeddingSettings.DefaultModel(provider), dimensions)
+            embeddings = new EmbeddingSettings(provider, Name(e, "model", $"leave the key out for {provider}'s default, {EmbeddingSettings.DefaultModel(provider)}", diagnostics) ?? EmbeddingSettings.DefaultModel(provider), dimensions)
             {
                 Connection = ReadConnection(e, diagnostics),
                 UnionOffline = Flag(e, "union_offline", diagnostics) ?? true,
@@ -420,7 +420,7 @@ public sealed class ElectionMatchSettings
         {
             diagnostics.AddRange(ProviderKeys(j, JudgeKeys));
             var provider = Provider(j, diagnostics) ?? judge.Provider;
-            judge = new JudgeSettings(provider, j.String("model") ?? JudgeSettings.DefaultModel(provider))
+            judge = new JudgeSettings(provider, Name(j, "model", $"leave the key out for {provider}'s default, {JudgeSettings.DefaultModel(provider)}", diagnostics) ?? JudgeSettings.DefaultModel(provider))
             {
                 Connection = ReadConnection(j, diagnostics),
                 MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
@@ -572,11 +572,11 @@ public sealed class ElectionMatchSettings
 
         return new ModelConnection
         {
-            Project = map.String("project"),
-            Location = map.String("location"),
+            Project = Name(map, "project", "leave the key out to use the environment variable GOOGLE_CLOUD_PROJECT", diagnostics),
+            Location = Name(map, "location", "leave the key out to use the environment variable GOOGLE_CLOUD_LOCATION, else us-central1", diagnostics),
             Endpoint = endpoint?.TrimEnd('/'),
             ApiKeyEnv = apiKeyEnv ?? d.ApiKeyEnv,
-            CredentialsFile = map.String("credentials_file"),
+            CredentialsFile = Name(map, "credentials_file", "leave the key out to use application-default credentials", diagnostics),
             MaxConcurrency = WholeNumber(map, "max_concurrency", 1, 256, diagnostics) ?? d.MaxConcurrency,
             RequestsPerMinute = Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics) ?? d.RequestsPerMinute,
             TimeoutSeconds = Amount(map, "timeout_seconds", 0.001, 3600, diagnostics) ?? d.TimeoutSeconds,
@@ -603,6 +603,25 @@ public sealed class ElectionMatchSettings
         }
 
         return (int)value;
+    }
+
+    /// <summary>
+    /// A name that goes into a provider's URL, cache key or file path as written: empty or padded with spaces, it would
+    /// send requests to a malformed URL. Null when it is left out or refused.
+    /// </summary>
+    /// <param name="otherwise">What to do instead of writing it empty.</param>
+    private static string? Name(YamlMap map, string key, string otherwise, List<Diagnostic> diagnostics)
+    {
+        var text = map.String(key);
+        if (text is null || (text.Length > 0 && text.Trim() == text))
+        {
+            return text;
+        }
+
+        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), text.Trim().Length == 0
+            ? $"'{key}' is empty: write a value, or {otherwise}"
+            : $"'{key}' has white space around it ('{text}'): write '{text.Trim()}'"));
+        return null;
     }
 
     private static bool? Flag(YamlMap map, string key, List<Diagnostic> diagnostics)

@@ -157,4 +157,9 @@ public sealed record ManifestModelUsage(
     long InvalidReplies,
     long UndecidedRows,
     double? EstimatedCost,
-    long FailedFollowUps = 0);
+    long FailedFollowUps = 0)
+{
+    /// <summary>A step's figures as they stand now (the cost rounded to six decimals).</summary>
+    public static ManifestModelUsage Of(Matching.Providers.ModelUsage u) =>
+        new(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps);
+}

@@ -293,7 +293,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ReplayCacheMiss, diagnostic.Code);
-        Assert.Contains("2 of 2 judge requests of match 'test_match' (step judge, openai/gpt-4o-mini)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("2 of 2 judge contests of match 'test_match' (step judge, openai/gpt-4o-mini)", diagnostic.Message, StringComparison.Ordinal);
         Assert.Contains("contest 'race-1'", diagnostic.Message, StringComparison.Ordinal);
         Assert.Equal(0, Server.ModelHits);
     }
@@ -320,6 +320,83 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(6L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers"));
         Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where undecided and right_key is null and reasoning like 'undecided: %'"));
         Assert.Equal(5L, warehouse.Scalar<long>("select count(*) from em_run_test_match.judge_answers where not undecided and right_key = left_key + 100"));
+    }
+
+    [Fact]
+    public void A_contest_split_across_requests_counts_once_and_its_parts_apart()
+    {
+        // race-1 has three rows, two a request: two parts; race-2 one row. Replayed, each missing contest is named once.
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+        warehouse.Execute("create schema em_run_test_match");
+        var evidence = new[] { ("race-1", 1L, "John Smith"), ("race-1", 2L, "Maria Lopez"), ("race-1", 3L, "Jane Roe"), ("race-2", 4L, "John Smith") }
+            .Select(r => new JudgeEvidence(r.Item1, "Council", r.Item2, r.Item3, new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()))
+            .ToArray();
+
+        var judged = new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 2).Run(evidence, "judge_answers", default);
+
+        Assert.Equal((2, 3, 3L, 0L), (judged.Contests, judged.Parts, judged.Requests, judged.FromCache));
+        Assert.Equal("2 contests in 3 parts: 3 requests to openai/gpt-4o-mini, 0 parts answered from the cache", judged.Note("openai/gpt-4o-mini"));
+        Assert.Equal(3, Server.ModelHits);
+
+        using var empty = DuckDbWarehouse.InMemory();
+        using var replaying = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), empty, replay: true);
+        empty.Execute("create schema em_run_test_match");
+        var miss = Assert.Single(Assert.Throws<DiagnosticException>(() => new JudgeStage(empty, new ElectionMatch.Matching.RunSchema("em_run_test_match"), replaying.Judge!, 2).Run(evidence, "judge_answers", default)).Diagnostics);
+        Assert.Contains("replay: 2 of 2 judge contests (3 of 3 requests: max_rows_per_request splits a contest) of match 'test_match'", miss.Message, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(miss.Message, "contest 'race-1' \\(input [0-9a-f]{12}, [0-9a-f]{12}\\)"));
+    }
+
+    [Fact]
+    public void A_request_refused_with_400_names_its_contest_and_says_max_rows_per_request_makes_requests_smaller()
+    {
+        Server.Script([.. Enumerable.Repeat(FakeReply.Body(400, """{"error":{"message":"context length exceeded","type":"invalid_request_error"}}"""), 4)]);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { (1L, "John Smith"), (2L, "Jane Roe") }
+            .Select(r => new JudgeEvidence("race-7", "Council", r.Item1, r.Item2, new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()))
+            .ToArray();
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-7' (2 rows): HTTP 400: context length exceeded; if the provider refused the request as too large (its context length), lower max_rows_per_request (now 25) to send fewer rows a request; answers received so far are cached", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+    }
+
+    [Fact]
+    public async Task A_reply_that_is_not_json_twice_is_undecided_with_the_place_it_stopped_not_the_parsers_words()
+    {
+        Server.Script(FakeReply.Say("Sure! Here is my answer."), FakeReply.Say("Sorry, I cannot."));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.True(answer.Undecided);
+        Assert.Contains("the reply is not valid JSON (it stops being JSON at line 1, byte 1)", answer.Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain("invalid start of a value", answer.Reasoning, StringComparison.Ordinal);
+        Assert.DoesNotContain("BytePositionInLine", answer.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "/chat/completions")]
+    [InlineData("/v1/chat/completions", "/v1/chat/completions")]
+    public void A_404_names_the_url_asked_and_points_at_the_endpoint_setting(string endpointPath, string asked)
+    {
+        // A local server's plain-text 404 (as Ollama's), for an endpoint without /v1; one pasted with the operation's path
+        // is cut back to its base URL, so the request goes where it should.
+        Server.Script(FakeReply.Body(404, "404 page not found"));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        var endpoint = new FakeModelServerEndpoint(Server.BaseUrl + endpointPath);
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Equal(asked, Assert.Single(Server.Requests).Path);
+        Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: 404 page not found; nothing answers at {Server.BaseUrl}{asked}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -352,7 +429,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         using var replaying = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), empty, replay: true);
         empty.Execute("create schema em_run_test_match");
         var miss = Assert.Single(Assert.Throws<DiagnosticException>(() => new JudgeStage(empty, new ElectionMatch.Matching.RunSchema("em_run_test_match"), replaying.Judge!, 25).Run(Evidence(), "judge_answers", default)).Diagnostics);
-        Assert.Contains("150 of 150 judge requests", miss.Message, StringComparison.Ordinal);
+        Assert.Contains("150 of 150 judge contests", miss.Message, StringComparison.Ordinal);
         Assert.Contains("; and 145 more. Run without --replay", miss.Message, StringComparison.Ordinal);
     }
 
@@ -465,6 +542,51 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData(" \t")]
+    public async Task A_key_ending_in_a_line_break_is_sent_without_it(string end)
+    {
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", ProviderEnvironment.PlantedOpenAiKey + end);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default)).Single();
+
+        Assert.Equal(1, answer.CandidateNumber);
+        Assert.Equal("Bearer " + ProviderEnvironment.PlantedOpenAiKey, Assert.Single(Server.Requests).Authorization);
+    }
+
+    [Theory]
+    [InlineData("sk-test-PLANTED-01234\n56789abcdefghijklmnop")]
+    [InlineData("sk-test-PLANTED-01234 56789abcdefghijklmnop")]
+    public void A_key_with_a_line_break_or_space_inside_is_refused_without_being_quoted(string key)
+    {
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", key);
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+        Assert.Contains("the API key in the environment variable EM_TEST_OPENAI_KEY (named by api_key_env) contains a line break, space or other control character inside it", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PLANTED", diagnostic.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, Server.ModelHits);
+    }
+
+    [Fact]
+    public void A_key_variable_set_to_spaces_is_said_to_be_empty_not_unset()
+    {
+        Environment.SetEnvironmentVariable("EM_TEST_OPENAI_KEY", "   ");
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse));
+
+        Assert.EndsWith("EM_TEST_OPENAI_KEY (named by api_key_env), and it is set but empty", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("Zq")]
     [InlineData(" Zq9 ")]
     public void A_key_shorter_than_four_characters_is_refused_without_being_quoted(string key)
@@ -495,7 +617,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal((Codes.ProviderFailed, "electionmatch.yml", 56, 7), (diagnostic.Code, diagnostic.File, diagnostic.Line, diagnostic.Column));
-        Assert.Contains("the judge openai/gpt-4o-mini failed: HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-1' (1 row): HTTP 429: scripted failure; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', diagnostic.ToString());
         Assert.Equal(4, Server.ModelHits);
     }
@@ -512,7 +634,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
 
         var message = Assert.Single(error.Diagnostics).Message;
-        Assert.Contains("the judge openai/gpt-4o-mini failed: no answer from 127.0.0.1 within 1 s;", message, StringComparison.Ordinal);
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-1' (1 row): no answer from 127.0.0.1 within 1 s;", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
     }
 
@@ -528,7 +650,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
 
-        Assert.Contains("failed: invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Contains("failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but it has no choices but an error: scripted failure;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
         Assert.Equal(1, Server.ModelHits);
     }
 

@@ -152,6 +152,27 @@ public sealed class ProviderSettingsTests
         Assert.Contains("names no deployment", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("model: ''", "'model' is empty: write a value, or leave the key out for vertex's default, gemini-2.5-flash")]
+    [InlineData("model: '  '", "'model' is empty")]
+    [InlineData("location: ''", "'location' is empty: write a value, or leave the key out to use the environment variable GOOGLE_CLOUD_LOCATION, else us-central1")]
+    [InlineData("project: ''", "'project' is empty")]
+    [InlineData("model: ' gemini-2.5-pro'", "'model' has white space around it (' gemini-2.5-pro'): write 'gemini-2.5-pro'")]
+    public void An_empty_or_padded_model_project_or_location_is_refused_at_its_line(string line, string message)
+    {
+        using var fixture = WithJudge($"""
+                  provider: vertex
+                  {line}
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(fixture.Directory, "electionmatch.yml"));
+        Assert.Equal(line.Split(':')[0], lines[diagnostic.Line - 1].Trim().Split(':')[0]);
+    }
+
     /// <summary>The fixture project with the candidacy match's judge (and optionally embeddings) block replaced.</summary>
     private static FixtureCopy WithJudge(string judge, string? embeddings = null)
     {

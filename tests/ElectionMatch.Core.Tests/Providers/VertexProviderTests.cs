@@ -49,6 +49,35 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.DoesNotContain(FakeModelServer.AccessToken, Secrets.Redact("header: Bearer " + FakeModelServer.AccessToken + " sent"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/v1")]
+    [InlineData("/v1/")]
+    [InlineData("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent")]
+    public async Task A_vertex_endpoint_written_with_its_v1_or_pasted_whole_is_asked_at_the_right_path(string endpointPath)
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { Url = _server.BaseUrl + endpointPath })), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent", Assert.Single(_server.Requests).Path);
+    }
+
+    [Fact]
+    public void A_vertex_404_names_the_url_asked()
+    {
+        _server.Script(FakeReply.Body(404, """{"error":{"code":404,"message":"Publisher Model `gemini-9` was not found.","status":"NOT_FOUND"}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: Publisher Model `gemini-9` was not found.; nothing answers at {_server.BaseUrl}/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent: check 'model', and that 'endpoint'", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+    }
+
     [Fact]
     public async Task Without_a_credentials_file_application_default_credentials_are_used_and_their_key_is_masked()
     {
@@ -202,7 +231,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
-        Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed: {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed on contest 'race-1' (1 row): {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeModelServer.AccessToken, error.ToString() + diagnostic, StringComparison.Ordinal);
         Assert.Equal(1, _server.ModelHits);
     }
@@ -218,7 +247,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
         var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
 
         var message = Assert.Single(error.Diagnostics).Message;
-        Assert.Contains("text-embedding-005/64 failed: invalid reply: HTTP 200 from 127.0.0.1, but it is not JSON ('N' is an invalid start of a value.", message, StringComparison.Ordinal);
+        Assert.Contains("text-embedding-005/64 failed: invalid reply: HTTP 200 from 127.0.0.1, but it is not JSON (it stops being JSON at line 1, byte ", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
     }
@@ -298,7 +327,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(["503", "503"], providers.JudgeUsage.RetryWaits.Select(w => w.Cause));
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
-        Assert.Contains("the judge vertex/gemini-2.5-flash failed: getting a Google OAuth access token failed (HTTP 503)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("the judge vertex/gemini-2.5-flash failed on contest 'race-1' (1 row): getting a Google OAuth access token failed (HTTP 503)", diagnostic.Message, StringComparison.Ordinal);
         var text = error.ToString() + string.Join("\n", error.Diagnostics);
         var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
         foreach (var secret in new[] { assertion, assertion.Split('.')[2], _account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
@@ -346,6 +375,65 @@ public sealed class VertexProviderTests : IAsyncLifetime
         finally
         {
             File.Delete(damaged);
+        }
+    }
+
+    [Theory]
+    [InlineData("folder", "is a folder (looked at ")]
+    [InlineData("[1,2]", "is JSON but not an object; a service-account key is the JSON file the Google Cloud console downloads")]
+    [InlineData("authorized_user", "is a credential of type \"authorized_user\", not a service-account key (\"type\": \"service_account\")")]
+    [InlineData("client_email", "has no client_email; a service-account key is")]
+    [InlineData("damaged_pem", ": its private_key is damaged (not a PEM-encoded RSA private key); download a new key")]
+    public void A_credentials_file_that_is_not_a_usable_service_account_key_says_which_field_in_its_own_words(string problem, string expected)
+    {
+        var key = JsonNode.Parse(File.ReadAllText(_account.Path))!.AsObject();
+        var path = Path.Combine(Path.GetTempPath(), "em-sa-bad-" + Guid.NewGuid().ToString("N")[..8] + (problem == "folder" ? "" : ".json"));
+        switch (problem)
+        {
+            case "folder":
+                Directory.CreateDirectory(path);
+                break;
+            case "[1,2]":
+                File.WriteAllText(path, "[1,2]");
+                break;
+            case "authorized_user":
+                key["type"] = "authorized_user";
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+            case "client_email":
+                key.Remove("client_email");
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+            default:
+                // A key whose body lost a line's characters, as a bad copy and paste does.
+                key["private_key"] = _account.PrivateKey.Replace(_account.KeyBodyLine, _account.KeyBodyLine[..20] + "!!" + _account.KeyBodyLine[22..], StringComparison.Ordinal);
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+        }
+
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = path }));
+
+            var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(match, warehouse));
+
+            var diagnostic = Assert.Single(error.Diagnostics);
+            Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+            Assert.Contains(expected, diagnostic.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(_account.KeyBodyLine[..20], diagnostic.ToString(), StringComparison.Ordinal);
+            Assert.Equal(0, _server.ModelHits);
+        }
+        finally
+        {
+            if (problem == "folder")
+            {
+                Directory.Delete(path);
+            }
+            else
+            {
+                File.Delete(path);
+            }
         }
     }
 }

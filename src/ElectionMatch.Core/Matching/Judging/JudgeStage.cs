@@ -33,7 +33,7 @@ internal sealed class JudgeStage
     /// Ordered by contest, then left row; a contest's rows must be contiguous. Read once, a window of requests at a
     /// time, so it may stream from this warehouse's connection: only the window's contests are held in memory.
     /// </param>
-    /// <returns>The contests judged, and for a provider judge the requests sent and the contests the cache answered.</returns>
+    /// <returns>The contests judged and the parts they were sent in, and for a provider judge the requests sent and the parts the cache answered.</returns>
     public JudgeStageCount Run(IEnumerable<JudgeEvidence> evidence, string answersTable, CancellationToken cancellationToken)
     {
         // The usage counts the whole run (every state partition, the runoff pass): this stage's share is the difference.
@@ -46,7 +46,9 @@ internal sealed class JudgeStage
             """);
         var step = answersTable.Replace("_answers", "", StringComparison.Ordinal);
         var misses = new ConcurrentQueue<ReplayMissException>();
-        var contests = 0;
+        // A contest with more rows than a request holds is sent in parts: contests and parts are counted apart.
+        var (contests, parts) = (0, 0);
+        string? lastContest = null;
 
         // Answers go through a second connection: the evidence may still be streaming from the first.
         using var connection = _warehouse.OpenSecondConnection();
@@ -54,9 +56,14 @@ internal sealed class JudgeStage
         foreach (var window in Batches(evidence).Chunk(Math.Max(64, _judge.MaxConcurrency * 8)))
         {
             var answers = Judge(window, step, misses, cancellationToken);
-            contests += window.Length;
+            parts += window.Length;
             for (var i = 0; i < window.Length; i++)
             {
+                if (!string.Equals(lastContest, window[i].Request.ContestKey, StringComparison.Ordinal))
+                {
+                    (contests, lastContest) = (contests + 1, window[i].Request.ContestKey);
+                }
+
                 var keyOf = window[i].RightKeys;
                 foreach (var answer in answers[i])
                 {
@@ -76,12 +83,15 @@ internal sealed class JudgeStage
         appender.Close();
         if (!misses.IsEmpty)
         {
-            var named = string.Join("; ", misses.OrderBy(m => m.ContestKey, StringComparer.Ordinal).Take(MissesNamed).Select(m => $"contest '{m.ContestKey}' (input {m.InputSha256[..12]})"));
+            // A contest sent in parts may miss several of them: each contest is named once, with its parts' inputs.
+            var missed = misses.GroupBy(m => m.ContestKey, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+            var named = string.Join("; ", missed.Take(MissesNamed).Select(g => $"contest '{g.Key}' (input {string.Join(", ", g.Select(m => m.InputSha256[..12]).Order(StringComparer.Ordinal))})"));
+            var requests = parts == contests ? "" : string.Create(CultureInfo.InvariantCulture, $" ({misses.Count} of {parts} requests: max_rows_per_request splits a contest)");
             throw DiagnosticException.At(Codes.ReplayCacheMiss, _judge.At,
-                $"replay: {misses.Count} of {contests} judge requests of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(misses.Count > MissesNamed ? $"; and {misses.Count - MissesNamed} more" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+                $"replay: {missed.Count} of {contests} judge contests{requests} of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(missed.Count > MissesNamed ? $"; and {missed.Count - MissesNamed} more" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
         }
 
-        return new JudgeStageCount(contests, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);
+        return new JudgeStageCount(contests, parts, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);
     }
 
     private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys)> Batches(IEnumerable<JudgeEvidence> evidence)
@@ -133,6 +143,7 @@ internal sealed class JudgeStage
     private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
     {
         var answers = new IReadOnlyList<JudgeAnswer>[batches.Length];
+        var failed = new ConcurrentQueue<JudgeRequest>();
         try
         {
             if (_judge.MaxConcurrency <= 1)
@@ -140,26 +151,32 @@ internal sealed class JudgeStage
                 for (var i = 0; i < batches.Length; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    answers[i] = Ask(batches[i].Request, misses, cancellationToken).GetAwaiter().GetResult();
+                    answers[i] = Ask(batches[i].Request, misses, failed, cancellationToken).GetAwaiter().GetResult();
                 }
             }
             else
             {
                 var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
                 Parallel.ForEachAsync(Enumerable.Range(0, batches.Length), options, async (i, token) =>
-                    answers[i] = await Ask(batches[i].Request, misses, token).ConfigureAwait(false)).GetAwaiter().GetResult();
+                    answers[i] = await Ask(batches[i].Request, misses, failed, token).ConfigureAwait(false)).GetAwaiter().GetResult();
             }
         }
         catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
         {
+            // The contest whose request failed, and for a refusal of the request itself (HTTP 400: often a prompt past the
+            // model's context) the setting that makes requests smaller.
+            var contest = failed.TryPeek(out var request) ? $" on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")})" : "";
+            var smaller = Providers.ProviderFailure.Status(e) == 400 && request is { Rows.Count: > 1 }
+                ? $"; if the provider refused the request as too large (its context length), lower max_rows_per_request (now {_rowsPerRequest}) to send fewer rows a request"
+                : "";
             throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
-                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed: {Providers.ProviderFailure.Describe(e)}; answers received so far are cached, so running again resumes without paying for them twice");
+                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed{contest}: {Providers.ProviderFailure.Describe(e)}{smaller}; answers received so far are cached, so running again resumes without paying for them twice");
         }
 
         return answers;
     }
 
-    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, ConcurrentQueue<JudgeRequest> failed, CancellationToken cancellationToken)
     {
         try
         {
@@ -169,6 +186,11 @@ internal sealed class JudgeStage
         {
             misses.Enqueue(miss);
             return [];
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException)
+        {
+            failed.Enqueue(request);
+            throw;
         }
     }
 }

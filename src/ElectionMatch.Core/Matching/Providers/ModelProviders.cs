@@ -40,6 +40,10 @@ public sealed class ModelProviders : IDisposable
 
     public ModelUsage? EmbeddingUsage { get; private set; }
 
+    /// <summary>Each provider step's figures as they stand now, as the manifest's models list has them.</summary>
+    public IReadOnlyList<Snapshots.ManifestModelUsage> Models =>
+        new[] { JudgeUsage, EmbeddingUsage }.OfType<ModelUsage>().Select(Snapshots.ManifestModelUsage.Of).ToList();
+
     /// <summary>Whether answers come only from the warehouse's cache (<c>--replay</c>): nothing is asked again.</summary>
     public bool Replay { get; private set; }
 
@@ -106,16 +110,25 @@ public sealed class ModelProviders : IDisposable
     /// <summary>OpenAI, Azure OpenAI (its /openai/v1 endpoint or a deployment URL) and local servers (Ollama, vLLM) by base URL.</summary>
     private OpenAIClient OpenAi(ModelConnection connection, ModelUsage usage)
     {
-        var key = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
-        if (string.IsNullOrWhiteSpace(key))
+        var variable = Secrets.MayBeRandomKey(connection.ApiKeyEnv)
+            ? "the environment variable api_key_env names (not quoted here: the name looks like a key itself; check it is a variable's name)"
+            : $"the environment variable {connection.ApiKeyEnv} (named by api_key_env)";
+        var value = Environment.GetEnvironmentVariable(connection.ApiKeyEnv);
+        if (string.IsNullOrWhiteSpace(value))
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
-                Secrets.MayBeRandomKey(connection.ApiKeyEnv)
-                    ? $"{usage.Step} provider openai needs an API key in the environment variable api_key_env names (not quoted here: the name looks like a key itself; check it is a variable's name), and it is not set"
-                    : $"{usage.Step} provider openai needs an API key in the environment variable {connection.ApiKeyEnv} (named by api_key_env), and it is not set");
+                $"{usage.Step} provider openai needs an API key in {variable}, and it is {(value is null ? "not set" : "set but empty")}");
         }
 
-        if (key.Trim().Length < Secrets.ShortestApiKey)
+        // A key read from a file or a .env written on Windows ends in a line break, which an HTTP header cannot carry.
+        var key = value.Trim();
+        if (key.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
+                $"{usage.Step} provider openai: the API key in {variable} contains a line break, space or other control character inside it, which an HTTP header cannot carry; set the variable to the key alone");
+        }
+
+        if (key.Length < Secrets.ShortestApiKey)
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
                 $"{usage.Step} provider openai: the API key in the environment variable {connection.ApiKeyEnv} is shorter than {Secrets.ShortestApiKey} characters, which could not be masked in output without masking ordinary words and numbers; use a longer key (a local server that checks no key takes any)");
@@ -126,33 +139,51 @@ public sealed class ModelProviders : IDisposable
         var options = new OpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(Http(connection, usage, inner =>
-                azure is null ? new SuccessReplyCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new SuccessReplyCheck(inner)))),
+                azure is null ? new SuccessReplyCheck(inner) : new AzureKeyHandler(azure.ApiVersion, new SuccessReplyCheck(inner)), retried => new NotFoundCheck(retried))),
             // Our handler retries (and counts and paces); the SDK's own retries would hide them.
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = Timeout.InfiniteTimeSpan,
         };
         if (connection.Endpoint is { } endpoint)
         {
-            options.Endpoint = new Uri(azure?.BaseUrl ?? endpoint);
+            options.Endpoint = new Uri(azure?.BaseUrl ?? OpenAiBase(endpoint));
         }
 
         return new OpenAIClient(new ApiKeyCredential(key), options);
     }
 
+    // The client appends the operation's path: an endpoint pasted with it (…/v1/chat/completions) is cut back to the base URL.
+    private static string OpenAiBase(string endpoint)
+    {
+        foreach (var operation in new[] { "/chat/completions", "/embeddings" })
+        {
+            if (endpoint.EndsWith(operation, StringComparison.Ordinal))
+            {
+                return endpoint[..^operation.Length];
+            }
+        }
+
+        return endpoint;
+    }
+
     private VertexEndpoint Vertex(ModelConnection connection, ModelUsage usage, string projectDirectory)
     {
-        var project = connection.Project ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_PROJECT");
+        var project = connection.Project ?? FromEnvironment("GOOGLE_CLOUD_PROJECT");
         if (string.IsNullOrWhiteSpace(project))
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
                 $"{usage.Step} provider vertex needs a project: set 'project' in {ElectionMatchSettings.FileName} or the environment variable GOOGLE_CLOUD_PROJECT");
         }
 
-        var location = connection.Location ?? Environment.GetEnvironmentVariable("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
+        var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
         var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
         // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
         return new VertexEndpoint(Http(connection, usage, inner => inner, retried => new GoogleAuthHandler(credential, retried)), connection.Endpoint, project, location);
     }
+
+    // Trimmed, and null when empty: a value set by `export X=` or read from a file would otherwise go into the URL as it is.
+    private static string? FromEnvironment(string variable) =>
+        Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value ? value : null;
 
     /// <param name="tokenClients">The token endpoint's HTTP clients: our retry policy in place of Google.Apis.Auth's own.</param>
     private static ITokenAccess Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)
@@ -164,17 +195,19 @@ public sealed class ModelProviders : IDisposable
                 var path = Path.GetFullPath(file, projectDirectory);
                 if (!File.Exists(path))
                 {
-                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, $"credentials_file {file} does not exist (looked at {path})");
+                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, Directory.Exists(path)
+                        ? $"credentials_file {file} is a folder (looked at {path}); name the service-account key's JSON file in it"
+                        : $"credentials_file {file} does not exist (looked at {path})");
                 }
 
-                RegisterServiceAccountSecrets(path);
+                RegisterServiceAccountSecrets(path, serviceAccount: true);
                 return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
             }
 
             // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
             if (Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS") is { Length: > 0 } adcFile && File.Exists(adcFile))
             {
-                RegisterServiceAccountSecrets(adcFile);
+                RegisterServiceAccountSecrets(adcFile, serviceAccount: false);
             }
 
             return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
@@ -186,9 +219,14 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    /// <summary>The key and its id are masked before anything else can read the file.</summary>
-    private static void RegisterServiceAccountSecrets(string path)
+    /// <summary>
+    /// The key and its id are masked before anything else can read the file. A credentials_file must be a service-account
+    /// key: what is wrong with one is said here, field by field, before Google.Apis.Auth would say it in its own words.
+    /// </summary>
+    /// <param name="serviceAccount">False for application-default credentials, which may also be a user's.</param>
+    private static void RegisterServiceAccountSecrets(string path, bool serviceAccount)
     {
+        const string KeyFile = "a service-account key is the JSON file the Google Cloud console downloads (IAM, Service accounts, Keys)";
         JsonDocument document;
         try
         {
@@ -197,18 +235,58 @@ public sealed class ModelProviders : IDisposable
         catch (JsonException e)
         {
             // The parser's message quotes the token it stopped at, which in a damaged key file is the key: give the place only.
-            throw new InvalidDataException($"{path} is not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}); a service-account key is the JSON file the Google Cloud console downloads");
+            throw new InvalidDataException($"{path} is not JSON ({ProviderFailure.Where(e)}); {KeyFile}");
         }
 
         using var _ = document;
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidDataException($"{path} is JSON but not an object; {KeyFile}");
+        }
+
         foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
         {
-            if (document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
             {
                 Secrets.Register(value.GetString());
             }
         }
+
+        if (!serviceAccount)
+        {
+            return;
+        }
+
+        var type = Text(root, "type");
+        if (type != "service_account")
+        {
+            throw new InvalidDataException(type is null
+                ? $"{path} has no \"type\"; {KeyFile}, with \"type\": \"service_account\""
+                : $"{path} is a credential of type \"{type}\", not a service-account key (\"type\": \"service_account\"); {KeyFile}, or leave credentials_file out to use application-default credentials (gcloud auth application-default login)");
+        }
+
+        foreach (var field in new[] { "client_email", "private_key" })
+        {
+            if (Text(root, field) is null)
+            {
+                throw new InvalidDataException($"{path} has no {field}; {KeyFile}");
+            }
+        }
+
+        try
+        {
+            using var rsa = System.Security.Cryptography.RSA.Create();
+            rsa.ImportFromPem(Text(root, "private_key"));
+        }
+        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new InvalidDataException($"{path}: its private_key is damaged (not a PEM-encoded RSA private key); download a new key for the service account, {KeyFile}");
+        }
     }
+
+    private static string? Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
     /// <param name="beforeRetries">Handlers around the retries, run once per request.</param>

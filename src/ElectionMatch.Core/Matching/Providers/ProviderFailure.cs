@@ -21,6 +21,8 @@ internal static partial class ProviderFailure
         var text = inner switch
         {
             ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
+            // A handler's failure (NotFoundCheck), wrapped by the OpenAI client's transport without a response.
+            ClientResultException { InnerException: HttpRequestException { StatusCode: { } status } http } => $"HTTP {(int)status}: {http.Message}",
             // Vertex AI's endpoint puts the provider's words (Words) in the message of its failures.
             HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status}: {http.Message}",
             // No status: the request never got an answer (connection refused, DNS, no answer in time); the message says which.
@@ -36,6 +38,16 @@ internal static partial class ProviderFailure
         return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
     }
 
+    /// <summary>The HTTP status a provider answered the failed request with; null when it gave none.</summary>
+    public static int? Status(Exception e) =>
+        (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e) switch
+        {
+            ClientResultException { Status: > 0 } http => http.Status,
+            ClientResultException { InnerException: HttpRequestException { StatusCode: { } status } } => (int)status,
+            HttpRequestException { StatusCode: { } status } => (int)status,
+            _ => null,
+        };
+
     /// <summary>
     /// A reply answered with success that cannot be used, worded alike for every provider and step
     /// (<c>HTTP 200 from host, but it is not JSON (…)</c>); <see cref="Describe"/> says <c>invalid reply:</c> before it.
@@ -43,8 +55,18 @@ internal static partial class ProviderFailure
     public static InvalidDataException UnusableReply(string? host, string problem) =>
         new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
 
-    /// <summary>What a body that does not parse is said to be, with the parser's position.</summary>
-    public static string NotJson(JsonException e) => $"it is not JSON ({e.Message})";
+    /// <summary>
+    /// A 404, with the URL asked: a wrong <c>endpoint</c> (a base URL without its /v1, or the whole URL of an operation)
+    /// or a model the server does not have. <see cref="Describe"/> says <c>HTTP 404:</c> before it.
+    /// </summary>
+    public static HttpRequestException NotFound(Uri? url, string body) =>
+        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetLeftPart(UriPartial.Path)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
+
+    /// <summary>What a body that does not parse is said to be, with the parser's position (its own words are .NET's, and quote the text).</summary>
+    public static string NotJson(JsonException e) => $"it is not JSON (it stops being JSON at {Where(e)})";
+
+    /// <summary>Where a JSON parser stopped, counted from 1.</summary>
+    public static string Where(JsonException e) => $"line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}";
 
     private static string? ProviderWords(ClientResultException e)
     {

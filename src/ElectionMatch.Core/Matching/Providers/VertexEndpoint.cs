@@ -19,7 +19,7 @@ internal sealed class VertexEndpoint
         _http = http;
         Project = project;
         Location = location;
-        _base = endpoint ?? (location == "global" ? "https://aiplatform.googleapis.com" : $"https://{location}-aiplatform.googleapis.com");
+        _base = endpoint is null ? (location == "global" ? "https://aiplatform.googleapis.com" : $"https://{location}-aiplatform.googleapis.com") : Base(endpoint);
     }
 
     public string Project { get; }
@@ -28,11 +28,25 @@ internal sealed class VertexEndpoint
 
     public Uri BaseUri => new(_base);
 
+    /// <summary>The host of an endpoint written with the API's version (<c>…/v1</c>) or pasted whole (<c>…/v1/projects/…</c>): the version is added here.</summary>
+    private static string Base(string endpoint)
+    {
+        var path = endpoint.TrimEnd('/');
+        var at = path.IndexOf("/v1/projects/", StringComparison.Ordinal);
+        path = at >= 0 ? path[..at] : path;
+        return path.EndsWith("/v1", StringComparison.Ordinal) ? path[..^3] : path;
+    }
+
     public async Task<JsonNode> PostAsync(string model, string method, JsonObject body, CancellationToken cancellationToken)
     {
         var url = $"{_base}/v1/projects/{Uri.EscapeDataString(Project)}/locations/{Uri.EscapeDataString(Location)}/publishers/google/models/{Uri.EscapeDataString(model)}:{method}";
         using var response = await _http.PostAsJsonAsync(url, body, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            throw ProviderFailure.NotFound(response.RequestMessage?.RequestUri ?? new Uri(url), text);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             // Worded as OpenAI's failures are (ProviderFailure.Describe: "HTTP 403: <error.message>"); the body itself only
