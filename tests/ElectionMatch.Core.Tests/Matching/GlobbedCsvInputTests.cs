@@ -103,7 +103,7 @@ public sealed class GlobbedCsvInputTests : IDisposable
     }
 
     [Fact]
-    public void A_glob_that_matches_no_file_is_an_error_at_the_source_entry_naming_the_glob()
+    public void A_glob_that_matches_no_file_is_an_error_at_its_external_location_naming_the_glob()
     {
         _fixture.Replace(Sources, "external_location: \"data/hs/*.csv\"", "external_location: \"data/nothing/*.csv\"");
 
@@ -112,7 +112,7 @@ public sealed class GlobbedCsvInputTests : IDisposable
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ExternalFileMissing, diagnostic.Code);
         Assert.EndsWith("__sources.yaml", diagnostic.File, StringComparison.Ordinal);
-        Assert.Equal(LineOf(Sources, "- name: hubspot_api_candidacy"), diagnostic.Line);
+        Assert.Equal(LineOf(Sources, "external_location: \"data/nothing/*.csv\""), diagnostic.Line);
         Assert.Contains("external_location 'data/nothing/*.csv' of source('airbyte_source', 'hubspot_api_candidacy') matches no file", diagnostic.Message, StringComparison.Ordinal);
     }
 
