@@ -343,10 +343,13 @@ internal sealed class L2BallotReadyCleaning
 
     // A district's number and its school district's number, as the comparisons read them (and the repeat check):
     // SPRINGFIELD SCHOOL DIST 186 is the whole of school district 186, not its sub-district 186.
-    private static string DistrictNumberSql(string name, string kind) =>
-        $"em_district_number(case when {kind} = 'school' then em_without_school_number({name}) else {name} end)";
+    private static string DistrictNumberSql(string name, string kind) => $"em_district_number({WithoutSchoolNumberSql(name, kind)})";
 
     private static string SchoolNumberSql(string name, string kind) => $"case when {kind} = 'school' then em_school_number({name}) end";
+
+    /// <summary>SQL: a school district's or school board's name without its school district's number, which no seat's or sub-district's is; any other name as it is.</summary>
+    internal static string WithoutSchoolNumberSql(string name, string kind) =>
+        $"case when {kind} = 'school' then em_without_school_number({name}) else {name} end";
 
     private string Usable(string side) => $"""
         select i.*
@@ -372,8 +375,8 @@ internal sealed class L2BallotReadyCleaning
             numbered as (
                 select
                     *,
-                    case when office_kind = 'school' then em_school_number(position_name) end as school_number,
-                    case when office_kind = 'school' then em_without_school_number(position_name) else position_name end as seat_name
+                    {SchoolNumberSql("position_name", "office_kind")} as school_number,
+                    {WithoutSchoolNumberSql("position_name", "office_kind")} as seat_name
                 from classified
             )
 
