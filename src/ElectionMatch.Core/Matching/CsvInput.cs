@@ -108,7 +108,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             }
 
             var readTypes = typed is null ? types : [.. names.Zip(types, (name, type) => typed.Contains(name, StringComparer.OrdinalIgnoreCase) ? type : "VARCHAR")];
-            var sniffed = Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]).Replace(ColumnsOption(names, types), ColumnsOption(names, readTypes), StringComparison.Ordinal);
+            var sniffed = Retyped(Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]), names, types, readTypes);
             if (IsGlob)
             {
                 // The first file's line ending, given for all, reads a later file whose lines end otherwise (one saved on
@@ -125,6 +125,10 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return found;
         }
     }
+
+    // The read with its columns option's types replaced by readTypes.
+    private static string Retyped(string read, IEnumerable<string> names, IEnumerable<string> types, IEnumerable<string> readTypes) =>
+        read.Replace(ColumnsOption(names, types), ColumnsOption(names, readTypes), StringComparison.Ordinal);
 
     // The prompt's columns option as DuckDB writes it (names and types between quotes, unescaped: a name holding a quote
     // is not read back, and keeps detection).
@@ -163,7 +167,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
             // The same read with these columns as their text.
             var (names, types) = (SniffedColumns.Select(c => c.Name).ToList(), SniffedColumns.Select(c => c.DataType).ToList());
-            var asText = read.Replace(ColumnsOption(names, types), ColumnsOption(names, types.Select((t, i) => dated.Contains(names[i]) ? "VARCHAR" : t)), StringComparison.Ordinal);
+            var asText = Retyped(read, names, types, types.Select((t, i) => dated.Contains(names[i]) ? "VARCHAR" : t));
             var format = match.Groups[1].Value;
             foreach (var column in dated)
             {
@@ -209,8 +213,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return null;
         }
 
-        using var file = File.OpenRead(first);
-        using Stream stream = first.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
+        using var stream = CsvRecords.OpenBytes(first);
         var line = new List<byte>();
         for (var b = stream.ReadByte(); b >= 0 && b != '\n'; b = stream.ReadByte())
         {
@@ -313,15 +316,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // UTF-8 unless encoding: says otherwise; a byte order mark wins either way, as for DuckDB's reader.
     private static StreamReader Open(string path, string? encoding = null)
     {
-        var file = File.OpenRead(path);
-        Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
         var text = encoding switch
         {
             "latin-1" => System.Text.Encoding.Latin1,
             "utf-16" => System.Text.Encoding.Unicode,
             _ => System.Text.Encoding.UTF8,
         };
-        return new StreamReader(stream, text, detectEncodingFromByteOrderMarks: true);
+        return new StreamReader(CsvRecords.OpenBytes(path), text, detectEncodingFromByteOrderMarks: true);
     }
 
     private IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
