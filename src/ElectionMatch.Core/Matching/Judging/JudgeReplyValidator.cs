@@ -34,7 +34,7 @@ internal static class JudgeReplyValidator
         }
         catch (JsonException e)
         {
-            return AllRows(request, $"the reply is not valid JSON (it stops being JSON at {Providers.ProviderFailure.Where(e)})");
+            return AllRows(request, $"the reply is not valid JSON ({Providers.ProviderFailure.StopsAt(e)})");
         }
 
         var rows = request.Rows.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);

@@ -63,7 +63,10 @@ internal static partial class ProviderFailure
         new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetLeftPart(UriPartial.Path)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
 
     /// <summary>What a body that does not parse is said to be, with the parser's position (its own words are .NET's, and quote the text).</summary>
-    public static string NotJson(JsonException e) => $"it is not JSON (it stops being JSON at {Where(e)})";
+    public static string NotJson(JsonException e) => $"it is not JSON ({StopsAt(e)})";
+
+    /// <summary>Where a body that does not parse stops being JSON, in our words (the parser's quote the text, which may be a key).</summary>
+    public static string StopsAt(JsonException e) => $"it stops being JSON at {Where(e)}";
 
     /// <summary>Where a JSON parser stopped, counted from 1.</summary>
     public static string Where(JsonException e) => $"line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}";
