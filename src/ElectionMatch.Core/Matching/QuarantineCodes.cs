@@ -72,14 +72,17 @@ internal static class QuarantineCodes
     /// general_election_date = '2024-13-45'</c>, <c>column district_type = empty</c>), or the role when the match maps none.
     /// </summary>
     public static string FieldSql(InputSettings input, string role, string value) =>
-        $"'column {(input.Column(role) ?? role).Replace("'", "''", StringComparison.Ordinal)} = ' || coalesce(chr(39) || {value} || chr(39), 'empty')";
+        $"{ColumnIsSql(input.Column(role) ?? role)} || coalesce(chr(39) || {value} || chr(39), 'empty')";
 
     /// <summary>
     /// A repeated id's detail (EMQ002): the id column and its value, and the row that has it and is used
     /// (<c>column l2_district_id = '1022', as on right input row 4</c>), numbered as the quarantine numbers rows.
     /// </summary>
     public static string DuplicateIdDetailSql(InputSettings input, string side, string id, string firstUsableRow) =>
-        $"'column {input.Id.Replace("'", "''", StringComparison.Ordinal)} = ' || chr(39) || {id} || chr(39) || {Sql.Literal($", as on {side} input row ")} || {firstUsableRow}";
+        $"{ColumnIsSql(input.Id)} || chr(39) || {id} || chr(39) || {Sql.Literal($", as on {side} input row ")} || {firstUsableRow}";
+
+    // The start of a detail that names a column and its value: 'column general_election_date = '.
+    private static string ColumnIsSql(string column) => Sql.Literal($"column {column} = ");
 
     public static IReadOnlyDictionary<string, string> Messages { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
