@@ -2,6 +2,7 @@ using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching;
 using ElectionMatch.Warehouse;
+using static ElectionMatch.Warehouse.QueryValues;
 
 namespace ElectionMatch.Evaluation;
 
@@ -444,6 +445,4 @@ public static class TruthEvaluator
     /// what places it (a district's state).
     /// </summary>
     private static string RowLabelSql(string p) => $"concat_ws(' ', {p}.detail, {p}.row_date)";
-
-    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 }

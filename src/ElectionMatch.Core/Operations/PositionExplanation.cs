@@ -1,5 +1,6 @@
 using ElectionMatch.Matching;
 using ElectionMatch.Warehouse;
+using static ElectionMatch.Warehouse.QueryValues;
 
 namespace ElectionMatch.Operations;
 
@@ -83,6 +84,4 @@ internal static class PositionExplanation
         {
             Published = new PublishedPosition(Text(r, 2), Text(r, 3), Text(r, 4), r.GetBoolean(5), r.IsDBNull(6) ? 0 : r.GetInt32(6), Text(r, 7) ?? "none"),
         });
-
-    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 }

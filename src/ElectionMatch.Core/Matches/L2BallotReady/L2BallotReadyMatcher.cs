@@ -6,6 +6,7 @@ using ElectionMatch.Matching.Retrieval;
 using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
+using static ElectionMatch.Warehouse.QueryValues;
 
 namespace ElectionMatch.Matches.L2BallotReady;
 
@@ -426,8 +427,6 @@ internal sealed class L2BallotReadyMatcher
                 _model.ReadLevels(r, 18)));
         return new JudgeStage(_warehouse, _run, Judge, rowsPerRequest: 1).Run(evidence, "judge_answers", cancellationToken);
     }
-
-    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i).ToString();
 
     // An attribute only where the row has it (a school district's number, a place the position does not name): an
     // absent attribute leaves the judge's request, and an LLM's cache key, as before.
