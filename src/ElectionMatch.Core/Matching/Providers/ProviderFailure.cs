@@ -17,7 +17,7 @@ internal static partial class ProviderFailure
 
     public static string Describe(Exception e)
     {
-        var inner = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
+        var inner = Unwrapped(e);
         var text = inner switch
         {
             ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
@@ -40,13 +40,16 @@ internal static partial class ProviderFailure
 
     /// <summary>The HTTP status a provider answered the failed request with; null when it gave none.</summary>
     public static int? Status(Exception e) =>
-        (e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e) switch
+        Unwrapped(e) switch
         {
             ClientResultException { Status: > 0 } http => http.Status,
             ClientResultException { InnerException: HttpRequestException { StatusCode: { } status } } => (int)status,
             HttpRequestException { StatusCode: { } status } => (int)status,
             _ => null,
         };
+
+    // The failure itself, out of an AggregateException that holds only it.
+    private static Exception Unwrapped(Exception e) => e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e;
 
     /// <summary>
     /// A reply answered with success that cannot be used, worded alike for every provider and step
