@@ -148,7 +148,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// swapped, some of them as another date (<c>11/05/2024</c>: 5 November month first, 11 May day first). DuckDB's
     /// sniffer then picks one order without a word (day first in DuckDB 1.5), so every date of a US export whose days
     /// were all 12 or less was read as another date. Null when no such column (or the input keeps detection). One read of
-    /// the file, only when the sniffed format is of that kind.
+    /// the file for its DATE columns and one for its TIMESTAMP columns, only when the sniffed format is of that kind.
     /// </summary>
     public DateOrderAmbiguity? DatesOfEitherOrder(DuckDbWarehouse warehouse)
     {
@@ -169,23 +169,26 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             var (names, types) = (SniffedColumns.Select(c => c.Name).ToList(), SniffedColumns.Select(c => c.DataType).ToList());
             var asText = Retyped(read, names, types, types.Select((t, i) => dated.Contains(names[i]) ? "VARCHAR" : t));
             var format = match.Groups[1].Value;
-            foreach (var column in dated)
+            // One read of the file for all these columns: each one's values, those read by either format, and a value
+            // the two read as different dates, with both readings.
+            string Read(string column, string by) => $"try_strptime({Sql.Identifier(column)}, {Sql.Literal(by)})";
+            var counted = dated.Select((c, i) => $"count({Sql.Identifier(c)}) as n_values_{i}, count({Read(c, format)}) as by_format_{i}, count({Read(c, other)}) as by_other_{i}, min({Sql.Identifier(c)}) filter (where {Read(c, format)} is distinct from {Read(c, other)}) as example_{i}");
+            var shown = dated.Select((_, i) => $"n_values_{i}, by_format_{i}, by_other_{i}, example_{i}, strftime(try_strptime(example_{i}, {Sql.Literal(format)}), '%Y-%m-%d'), strftime(try_strptime(example_{i}, {Sql.Literal(other)}), '%Y-%m-%d')");
+            var found = warehouse.Query(
+                $"""
+                select {string.Join(", ", shown)}
+                from (
+                    select {string.Join(", ", counted)}
+                    from {asText}
+                )
+                """,
+                r => dated.Select((column, i) => (Column: column, At: 6 * i))
+                    .Where(c => r.GetInt64(c.At) > 0 && r.GetInt64(c.At + 2) == r.GetInt64(c.At) && !r.IsDBNull(c.At + 3))
+                    .Select(c => new DateOrderAmbiguity(c.Column, option, format, other, r.GetString(c.At + 3), r.IsDBNull(c.At + 4) ? null : r.GetString(c.At + 4), r.GetString(c.At + 5), r.GetInt64(c.At), r.GetInt64(c.At + 1)))
+                    .FirstOrDefault()).Single();
+            if (found is not null)
             {
-                var (value, byFormat, byOther) = (Sql.Identifier(column), $"try_strptime({Sql.Identifier(column)}, {Sql.Literal(format)})", $"try_strptime({Sql.Identifier(column)}, {Sql.Literal(other)})");
-                var found = warehouse.Query(
-                    $"""
-                    select n_values, by_format, example, strftime(try_strptime(example, {Sql.Literal(format)}), '%Y-%m-%d'), strftime(try_strptime(example, {Sql.Literal(other)}), '%Y-%m-%d')
-                    from (
-                        select count({value}) as n_values, count({byFormat}) as by_format, count({byOther}) as by_other, min({value}) filter (where {byFormat} is distinct from {byOther}) as example
-                        from {asText}
-                    )
-                    where n_values > 0 and by_other = n_values and example is not null
-                    """,
-                    r => new DateOrderAmbiguity(column, option, format, other, r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetInt64(0), r.GetInt64(1))).SingleOrDefault();
-                if (found is not null)
-                {
-                    return found;
-                }
+                return found;
             }
         }
 
