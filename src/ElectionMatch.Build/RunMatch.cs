@@ -71,11 +71,7 @@ public sealed class RunMatch : ProjectTask
         catch (Exception e) when (operation.SoFar is { } soFar && e is not OutOfMemoryException)
         {
             // As `electionmatch run` does: what the providers were paid for, and the report of what the run had done.
-            if (options.ReportPath is { } failedReport)
-            {
-                Snapshots.AtomicFile.WriteAllText(failedReport, soFar.Report(clock.Elapsed, e, _interruption).ToJson());
-            }
-
+            soFar.Report(clock.Elapsed, e, _interruption).WriteTo(options.ReportPath);
             foreach (var line in soFar.Lines)
             {
                 Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
@@ -84,10 +80,7 @@ public sealed class RunMatch : ProjectTask
             throw;
         }
 
-        if (options.ReportPath is { } reportPath)
-        {
-            Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
-        }
+        RunReport.Of(run, clock.Elapsed).WriteTo(options.ReportPath);
 
         // The lines `electionmatch run` prints, so a build log says what a terminal does.
         foreach (var line in RunSummary.Lines(run))

@@ -48,11 +48,7 @@ internal static class RunCommand
             catch (Exception e) when (operation.SoFar is { } soFar && e is not OutOfMemoryException)
             {
                 // A failed run still says what it paid its providers for, and writes its report (the Guard prints the error).
-                if (options.ReportPath is { } failedReport)
-                {
-                    Snapshots.AtomicFile.WriteAllText(failedReport, soFar.Report(clock.Elapsed, e, interruption).ToJson());
-                }
-
+                soFar.Report(clock.Elapsed, e, interruption).WriteTo(options.ReportPath);
                 if (soFar.Lines.Count > 0)
                 {
                     console.WriteLine();
@@ -65,10 +61,7 @@ internal static class RunCommand
                 throw;
             }
 
-            if (options.ReportPath is { } reportPath)
-            {
-                Snapshots.AtomicFile.WriteAllText(reportPath, RunReport.Of(run, clock.Elapsed).ToJson());
-            }
+            RunReport.Of(run, clock.Elapsed).WriteTo(options.ReportPath);
 
             console.WriteLine();
             foreach (var line in RunSummary.Lines(run))

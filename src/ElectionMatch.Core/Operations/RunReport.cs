@@ -35,6 +35,15 @@ public sealed record RunReport(string? Snapshot, double ElapsedSeconds, IReadOnl
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>Writes the report to <paramref name="path"/> (<c>--report</c>, MSBuild <c>Report</c>) whole or not at all; nothing when it is null.</summary>
+    public void WriteTo(string? path)
+    {
+        if (path is not null)
+        {
+            AtomicFile.WriteAllText(path, ToJson());
+        }
+    }
+
     private static RunReportStage Stage(StageReport s) => new(s.Stage, s.RowsIn, s.RowsOut, s.Elapsed.TotalSeconds, s.Note, s.Cpu?.TotalSeconds);
 
     public static RunReport FromJson(string json) =>
