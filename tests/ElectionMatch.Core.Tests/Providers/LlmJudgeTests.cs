@@ -598,7 +598,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
-        Assert.Contains("the API key in the environment variable EM_TEST_OPENAI_KEY is shorter than 4 characters", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("the API key in the environment variable EM_TEST_OPENAI_KEY (named by api_key_env) is shorter than 4 characters", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(key.Trim(), diagnostic.Message, StringComparison.Ordinal);
         Assert.Equal(0, Server.ModelHits);
     }

@@ -131,7 +131,7 @@ public sealed class ModelProviders : IDisposable
         if (key.Length < Secrets.ShortestApiKey)
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
-                $"{usage.Step} provider openai: the API key in the environment variable {connection.ApiKeyEnv} is shorter than {Secrets.ShortestApiKey} characters, which could not be masked in output without masking ordinary words and numbers; use a longer key (a local server that checks no key takes any)");
+                $"{usage.Step} provider openai: the API key in {variable} is shorter than {Secrets.ShortestApiKey} characters, which could not be masked in output without masking ordinary words and numbers; use a longer key (a local server that checks no key takes any)");
         }
 
         Secrets.RegisterApiKey(key);
