@@ -364,6 +364,47 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(1, Server.ModelHits);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(6)]
+    public void With_requests_in_parallel_em0403_names_the_first_failed_contest_in_request_order_with_its_own_error(int maxConcurrency)
+    {
+        // Council 2 is refused with its own words, and only after Council 5 was refused otherwise (and a little later,
+        // so the client has read that refusal first); Council 6 fails a third way; the rest are answered.
+        var fiveRefused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Server.ChooseChatReply = async (call, aborted) =>
+        {
+            switch (call.Data["contest"]!.GetValue<string>())
+            {
+                case "Council 2":
+                    await fiveRefused.Task.WaitAsync(aborted);
+                    await Task.Delay(300, aborted);
+                    return FakeReply.Body(400, """{"error":{"message":"context length exceeded by Council 2","type":"invalid_request_error"}}""");
+                case "Council 5":
+                    fiveRefused.TrySetResult();
+                    return FakeReply.Body(403, """{"error":{"message":"Council 5 is forbidden","type":"permission_error"}}""");
+                case "Council 6":
+                    return FakeReply.Body(404, """{"error":{"message":"Council 6 not found"}}""");
+                default:
+                    return null;
+            }
+        };
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = maxConcurrency, MaxRetries = 0 }), warehouse);
+        var evidence = Enumerable.Range(1, 6)
+            .Select(i => new JudgeEvidence($"race-{i}", $"Council {i}", i, "John Smith", new Dictionary<string, string?>(), 10 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()))
+            .ToArray();
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("the judge openai/gpt-4o-mini failed on contest 'race-2' (1 row): HTTP 400: context length exceeded by Council 2; answers received so far are cached", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        // Council 1, answered before the failure, is cached; Council 2's refusal was not given up as abandoned.
+        Assert.Equal(1L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers where contest = 'race-1'"));
+        Assert.Equal(0, providers.Interruption.Abandoned);
+    }
+
     [Fact]
     public async Task A_reply_that_is_not_json_twice_is_undecided_with_the_place_it_stopped_not_the_parsers_words()
     {

@@ -64,6 +64,12 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Answers chat requests (first replies and follow-ups alike) with the status this returns, before the script; null lets a request through.</summary>
     public Func<ChatCall, int?>? RefuseChat { get; set; }
 
+    /// <summary>
+    /// Chooses an OpenAI chat request's reply from what it asks (its contest), after waiting as long as it likes; a
+    /// <see cref="FakeReplyKind.Status"/> or <see cref="FakeReplyKind.Body"/> reply is sent, null lets the request through.
+    /// </summary>
+    public Func<ChatCall, CancellationToken, Task<FakeReply?>>? ChooseChatReply { get; set; }
+
     /// <summary>Changes every embeddings reply (OpenAI and Vertex AI) before it is sent: reorder, drop, lengthen or spoil vectors.</summary>
     public Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? ReshapeEmbeddings { get; set; }
 
@@ -193,9 +199,7 @@ public sealed class FakeModelServer : IAsyncDisposable
                 await Status(context, reply);
                 return;
             case FakeReplyKind.Body:
-                context.Response.StatusCode = reply.StatusCode;
-                context.Response.ContentType = reply.RawBody!.TrimStart().StartsWith('<') ? "text/html" : "application/json";
-                await context.Response.WriteAsync(reply.RawBody, context.RequestAborted);
+                await Raw(context, reply);
                 return;
             case FakeReplyKind.DropMidBody:
                 context.Response.ContentType = "application/json";
@@ -229,6 +233,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             var messages = request["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), Text(m["content"]))).ToList();
             var call = new ChatCall(messages, Credential(context));
+            if (ChooseChatReply is { } choose && await choose(call, context.RequestAborted) is { } chosen)
+            {
+                await (chosen.Kind == FakeReplyKind.Status ? Status(context, chosen) : Raw(context, chosen));
+                return;
+            }
+
             if (RefuseChat?.Invoke(call) is { } refusal)
             {
                 await Status(context, FakeReply.Status(refusal));
@@ -378,6 +388,13 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
 
         await context.Response.WriteAsync("{\"error\":{\"message\":\"scripted failure\"}}", context.RequestAborted);
+    }
+
+    private static async Task Raw(HttpContext context, FakeReply reply)
+    {
+        context.Response.StatusCode = reply.StatusCode;
+        context.Response.ContentType = reply.RawBody!.TrimStart().StartsWith('<') ? "text/html" : "application/json";
+        await context.Response.WriteAsync(reply.RawBody, context.RequestAborted);
     }
 
     private static string Credential(HttpContext context) =>

@@ -139,44 +139,57 @@ internal sealed class JudgeStage
         }
     }
 
-    /// <summary>One window's answers, in request order; replay misses are collected for one diagnostic at the end, provider failures become one now.</summary>
+    /// <summary>
+    /// One window's answers, in request order; replay misses are collected for one diagnostic at the end, provider failures
+    /// become one now: the first failed request in request order, named with its own error, whatever the concurrency.
+    /// </summary>
     private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
     {
         var answers = new IReadOnlyList<JudgeAnswer>[batches.Length];
-        var failed = new ConcurrentQueue<JudgeRequest>();
-        try
+        var failures = new Exception?[batches.Length];
+        if (_judge.MaxConcurrency <= 1)
         {
-            if (_judge.MaxConcurrency <= 1)
+            for (var i = 0; i < batches.Length; i++)
             {
-                for (var i = 0; i < batches.Length; i++)
+                cancellationToken.ThrowIfCancellationRequested();
+                answers[i] = Ask(batches[i].Request, i, misses, failures, cancellationToken).GetAwaiter().GetResult();
+                if (failures[i] is not null)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    answers[i] = Ask(batches[i].Request, misses, failed, cancellationToken).GetAwaiter().GetResult();
+                    break;
                 }
             }
-            else
-            {
-                var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
-                Parallel.ForEachAsync(Enumerable.Range(0, batches.Length), options, async (i, token) =>
-                    answers[i] = await Ask(batches[i].Request, misses, failed, token).ConfigureAwait(false)).GetAwaiter().GetResult();
-            }
         }
-        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
+        else
         {
-            // The contest whose request failed, and for a refusal of the request itself (HTTP 400: often a prompt past the
-            // model's context) the setting that makes requests smaller.
-            var contest = failed.TryPeek(out var request) ? $" on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")})" : "";
-            var smaller = Providers.ProviderFailure.Status(e) == 400 && request is { Rows.Count: > 1 }
-                ? $"; if the provider refused the request as too large (its context length), lower max_rows_per_request (now {_rowsPerRequest}) to send fewer rows a request"
-                : "";
-            throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
-                $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed{contest}: {Providers.ProviderFailure.Describe(e)}{smaller}; answers received so far are cached, so running again resumes without paying for them twice");
+            // A failure sends no further request but lets those in flight finish (their answers are cached, not abandoned).
+            // Requests start in order, so every request before the first failed one has then had its outcome.
+            var options = new ParallelOptions { MaxDegreeOfParallelism = _judge.MaxConcurrency, CancellationToken = cancellationToken };
+            Parallel.ForEachAsync(Enumerable.Range(0, batches.Length), options, async (i, token) =>
+            {
+                if (!failures.Any(f => f is not null))
+                {
+                    answers[i] = await Ask(batches[i].Request, i, misses, failures, token).ConfigureAwait(false);
+                }
+            }).GetAwaiter().GetResult();
         }
 
-        return answers;
+        var failed = Array.FindIndex(failures, f => f is not null);
+        if (failed < 0)
+        {
+            return answers;
+        }
+
+        // For a refusal of the request itself (HTTP 400: often a prompt past the model's context) the setting that makes requests smaller.
+        var (request, e) = (batches[failed].Request, failures[failed]!);
+        var smaller = Providers.ProviderFailure.Status(e) == 400 && request.Rows.Count > 1
+            ? $"; if the provider refused the request as too large (its context length), lower max_rows_per_request (now {_rowsPerRequest}) to send fewer rows a request"
+            : "";
+        throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
+            $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")}): {Providers.ProviderFailure.Describe(e)}{smaller}; answers received so far are cached, so running again resumes without paying for them twice");
     }
 
-    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, ConcurrentQueue<ReplayMissException> misses, ConcurrentQueue<JudgeRequest> failed, CancellationToken cancellationToken)
+    /// <returns>The request's answers; none when it missed the replay cache or failed (its failure is then at <paramref name="index"/>).</returns>
+    private async Task<IReadOnlyList<JudgeAnswer>> Ask(JudgeRequest request, int index, ConcurrentQueue<ReplayMissException> misses, Exception?[] failures, CancellationToken cancellationToken)
     {
         try
         {
@@ -187,10 +200,10 @@ internal sealed class JudgeStage
             misses.Enqueue(miss);
             return [];
         }
-        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException)
+        catch (Exception e) when (e is not OperationCanceledException and not DiagnosticException and not OutOfMemoryException)
         {
-            failed.Enqueue(request);
-            throw;
+            Volatile.Write(ref failures[index], e);
+            return [];
         }
     }
 }
