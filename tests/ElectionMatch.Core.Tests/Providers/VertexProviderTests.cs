@@ -99,6 +99,177 @@ public sealed class VertexProviderTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("missing", "GOOGLE_APPLICATION_CREDENTIALS={path} does not exist (looked at {path}); set GOOGLE_APPLICATION_CREDENTIALS to a service-account key's JSON file, or unset it to use gcloud auth application-default login's file, or set credentials_file in electionmatch.yml")]
+    [InlineData("folder", "GOOGLE_APPLICATION_CREDENTIALS={path} is a folder (looked at {path}); name the credential's JSON file in it: set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("unreadable", "/proc/self/mem cannot be read (")]
+    [InlineData("not_json", "{path} is not JSON (line 1, byte 2); set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("[1,2]", "{path} is JSON but not an object; set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("api_key", "{path} is a credential of type \"api_key\", which application-default credentials cannot use (they take \"service_account\", \"authorized_user\", \"external_account\", \"external_account_authorized_user\", \"impersonated_service_account\"); set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("no_private_key", "{path} has no private_key (a credential of type \"service_account\" needs client_email, private_key); set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("no_refresh_token", "{path} has no refresh_token (a credential of type \"authorized_user\" needs client_id, client_secret, refresh_token); set GOOGLE_APPLICATION_CREDENTIALS to")]
+    [InlineData("damaged_pem", "{path}: its private_key is damaged (not a PEM-encoded RSA private key); download a new key for the service account: set GOOGLE_APPLICATION_CREDENTIALS to")]
+    public void Application_default_credentials_named_by_the_variable_that_cannot_be_used_are_em0401_naming_the_variable_in_our_words(string problem, string expected)
+    {
+        var path = problem == "unreadable" ? "/proc/self/mem" : Path.Combine(Path.GetTempPath(), "em-adc-" + Guid.NewGuid().ToString("N")[..8] + (problem == "folder" ? "" : ".json"));
+        WriteCredential(path, problem);
+        try
+        {
+            var diagnostic = ApplicationDefaultFailure(new() { ["GOOGLE_APPLICATION_CREDENTIALS"] = path, ["APPDATA"] = null });
+
+            Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+            Assert.Contains("Vertex AI credentials could not be loaded (application-default credentials from GOOGLE_APPLICATION_CREDENTIALS): " + expected.Replace("{path}", path, StringComparison.Ordinal), diagnostic.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (problem == "folder")
+            {
+                Directory.Delete(path);
+            }
+            else if (problem != "unreadable")
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("not_json", "(application-default credentials from gcloud's file): {path} is not JSON (line 1, byte 2); run gcloud auth application-default login to write it again, set GOOGLE_APPLICATION_CREDENTIALS to a service-account key's JSON file, or set credentials_file")]
+    [InlineData("folder", "(application-default credentials from gcloud's file): gcloud's application-default credentials file is a folder (looked at {path}); name the credential's JSON file in it: run gcloud auth application-default login")]
+    [InlineData("no_refresh_token", "(application-default credentials from gcloud's file): {path} has no refresh_token (a credential of type \"authorized_user\" needs client_id, client_secret, refresh_token); run gcloud auth application-default login to write it again")]
+    public void Gcloud_application_default_credentials_that_cannot_be_used_are_em0401_naming_gcloud_and_its_file(string problem, string expected)
+    {
+        // %APPDATA% is where Google.Apis.Auth looks first, on every system: gcloud's file is looked for under it.
+        var appData = Path.Combine(Path.GetTempPath(), "em-appdata-" + Guid.NewGuid().ToString("N")[..8]);
+        var path = Path.Combine(appData, "gcloud", "application_default_credentials.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        WriteCredential(path, problem);
+        try
+        {
+            var diagnostic = ApplicationDefaultFailure(new() { ["GOOGLE_APPLICATION_CREDENTIALS"] = null, ["APPDATA"] = appData });
+
+            Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+            Assert.Contains("Vertex AI credentials could not be loaded " + expected.Replace("{path}", path, StringComparison.Ordinal), diagnostic.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(appData, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Without_any_application_default_credentials_em0401_names_the_variable_and_gcloud_file_looked_at()
+    {
+        var appData = Path.Combine(Path.GetTempPath(), "em-appdata-" + Guid.NewGuid().ToString("N")[..8]);
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        // No metadata server either: Google.Apis.Auth asks the one this names, a port nothing listens on.
+        var diagnostic = ApplicationDefaultFailure(new() { ["GOOGLE_APPLICATION_CREDENTIALS"] = null, ["APPDATA"] = appData, ["GCE_METADATA_HOST"] = $"127.0.0.1:{port}" });
+
+        Assert.Equal(Codes.ProviderNotConfigured, diagnostic.Code);
+        Assert.Contains($"Vertex AI credentials could not be loaded (application-default credentials): none found: GOOGLE_APPLICATION_CREDENTIALS is not set, gcloud's {Path.Combine(appData, "gcloud", "application_default_credentials.json")} does not exist, and no Google Compute Engine metadata server answered; run gcloud auth application-default login", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_account_key_as_gclouds_application_default_credentials_is_used_and_masked()
+    {
+        var appData = Path.Combine(Path.GetTempPath(), "em-appdata-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(appData, "gcloud"));
+        File.Copy(_account.Path, Path.Combine(appData, "gcloud", "application_default_credentials.json"));
+        var previous = SetEnvironment(new() { ["GOOGLE_APPLICATION_CREDENTIALS"] = null, ["APPDATA"] = appData });
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = null })), warehouse);
+
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+            Assert.Equal("Bearer " + FakeModelServer.AccessToken, Assert.Single(_server.Requests).Authorization);
+            Assert.Equal("key ***", Secrets.Redact("key " + _account.KeyBodyLine));
+        }
+        finally
+        {
+            SetEnvironment(previous);
+            Directory.Delete(appData, recursive: true);
+        }
+    }
+
+    /// <summary>Writes the credential a problem names at <paramref name="path"/>; "missing" and "unreadable" write nothing.</summary>
+    private void WriteCredential(string path, string problem)
+    {
+        var key = JsonNode.Parse(File.ReadAllText(_account.Path))!.AsObject();
+        var user = new JsonObject { ["type"] = "authorized_user", ["client_id"] = "764086051850-planted.apps.googleusercontent.com", ["client_secret"] = "d-PLANTED-CLIENT-SECRET-0123456789" };
+        switch (problem)
+        {
+            case "missing" or "unreadable":
+                break;
+            case "folder":
+                Directory.CreateDirectory(path);
+                break;
+            case "not_json":
+                File.WriteAllText(path, "{" + _account.KeyBodyLine + "\n");
+                break;
+            case "[1,2]":
+                File.WriteAllText(path, "[1,2]");
+                break;
+            case "api_key":
+                key["type"] = "api_key";
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+            case "no_private_key":
+                key.Remove("private_key");
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+            case "no_refresh_token":
+                File.WriteAllText(path, user.ToJsonString());
+                break;
+            default:
+                key["private_key"] = _account.PrivateKey.Replace(_account.KeyBodyLine, _account.KeyBodyLine[..20] + "!!" + _account.KeyBodyLine[22..], StringComparison.Ordinal);
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+        }
+    }
+
+    /// <summary>The one diagnostic setting up a Vertex judge without credentials_file gives, with these variables; no secret in it.</summary>
+    private Diagnostic ApplicationDefaultFailure(Dictionary<string, string?> variables)
+    {
+        var previous = SetEnvironment(variables);
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var error = Assert.Throws<DiagnosticException>(() => JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint with { CredentialsFile = null })), warehouse));
+            var diagnostic = Assert.Single(error.Diagnostics);
+            foreach (var secret in new[] { _account.KeyBodyLine[..20], ServiceAccountFile.PrivateKeyId, "PLANTED-CLIENT-SECRET" })
+            {
+                Assert.DoesNotContain(secret, diagnostic.ToString(), StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, _server.ModelHits + _server.TokenRequests.Count);
+            return diagnostic;
+        }
+        finally
+        {
+            SetEnvironment(previous);
+        }
+    }
+
+    /// <returns>The values the variables had, to set them back.</returns>
+    private static Dictionary<string, string?> SetEnvironment(Dictionary<string, string?> variables)
+    {
+        var previous = variables.Keys.ToDictionary(name => name, Environment.GetEnvironmentVariable);
+        foreach (var (name, value) in variables)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        return previous;
+    }
+
     [Fact]
     public void Vertex_embeddings_fill_the_cache_once_and_replay_reads_only_the_cache()
     {
@@ -382,7 +553,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
     [InlineData("folder", "is a folder (looked at ")]
     [InlineData("[1,2]", "is JSON but not an object; a service-account key is the JSON file the Google Cloud console downloads")]
     [InlineData("authorized_user", "is a credential of type \"authorized_user\", not a service-account key (\"type\": \"service_account\")")]
-    [InlineData("client_email", "has no client_email; a service-account key is")]
+    [InlineData("client_email", "has no client_email (a credential of type \"service_account\" needs client_email, private_key); a service-account key is")]
     [InlineData("damaged_pem", ": its private_key is damaged (not a PEM-encoded RSA private key); download a new key")]
     public void A_credentials_file_that_is_not_a_usable_service_account_key_says_which_field_in_its_own_words(string problem, string expected)
     {

@@ -1,6 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using System.Text.Json;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matching.Judging;
@@ -188,105 +187,35 @@ public sealed class ModelProviders : IDisposable
     /// <param name="tokenClients">The token endpoint's HTTP clients: our retry policy in place of Google.Apis.Auth's own.</param>
     private static ITokenAccess Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)
     {
+        // The file is read here, not by GoogleCredential.GetApplicationDefault: that says what is wrong in the library's
+        // words, and keeps its first answer for the life of the process (an MSBuild node) even after the file is fixed.
+        var file = connection.CredentialsFile is { } configured
+            ? GoogleCredentialFile.Configured(configured, projectDirectory)
+            : GoogleCredentialFile.ApplicationDefault();
         try
         {
-            if (connection.CredentialsFile is { } file)
-            {
-                var path = Path.GetFullPath(file, projectDirectory);
-                if (!File.Exists(path))
-                {
-                    throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At, Directory.Exists(path)
-                        ? $"credentials_file {file} is a folder (looked at {path}); name the service-account key's JSON file in it"
-                        : $"credentials_file {file} does not exist (looked at {path})");
-                }
-
-                RegisterServiceAccountSecrets(path, serviceAccount: true);
-                return CredentialFactory.FromFile<ServiceAccountCredential>(path).ToGoogleCredential().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
-            }
-
-            // Application-default credentials may be a key file too ($GOOGLE_APPLICATION_CREDENTIALS): mask it the same way.
-            if (Environment.GetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS") is { Length: > 0 } adcFile && File.Exists(adcFile))
-            {
-                RegisterServiceAccountSecrets(adcFile, serviceAccount: false);
-            }
-
-            return GoogleCredential.GetApplicationDefault().CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
+            var credential = file is null ? ComputeEngine() : file.Load();
+            return credential.CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
         }
         catch (Exception e) when (e is not DiagnosticException and not OutOfMemoryException)
         {
             throw DiagnosticException.At(Codes.ProviderNotConfigured, connection.At,
-                $"Vertex AI credentials could not be loaded ({(connection.CredentialsFile is null ? "application-default credentials" : "credentials_file")}): {Secrets.Redact(e.Message)}");
+                $"Vertex AI credentials could not be loaded ({file?.Source ?? "application-default credentials"}): {Secrets.Redact(e.Message)}");
         }
     }
 
-    /// <summary>
-    /// The key and its id are masked before anything else can read the file. A credentials_file must be a service-account
-    /// key: what is wrong with one is said here, field by field, before Google.Apis.Auth would say it in its own words.
-    /// </summary>
-    /// <param name="serviceAccount">False for application-default credentials, which may also be a user's.</param>
-    private static void RegisterServiceAccountSecrets(string path, bool serviceAccount)
+    // Neither the variable nor gcloud's file: the attached service account of a Compute Engine VM, Cloud Run or GKE, if any.
+    private static GoogleCredential ComputeEngine()
     {
-        const string KeyFile = "a service-account key is the JSON file the Google Cloud console downloads (IAM, Service accounts, Keys)";
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path));
+            return GoogleCredential.GetApplicationDefault();
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is InvalidOperationException or AggregateException { InnerException: InvalidOperationException })
         {
-            // The parser's message quotes the token it stopped at, which in a damaged key file is the key: give the place only.
-            throw new InvalidDataException($"{path} is not JSON ({ProviderFailure.Where(e)}); {KeyFile}");
-        }
-
-        using var _ = document;
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw new InvalidDataException($"{path} is JSON but not an object; {KeyFile}");
-        }
-
-        foreach (var name in new[] { "private_key", "private_key_id", "client_secret", "refresh_token" })
-        {
-            if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-            {
-                Secrets.Register(value.GetString());
-            }
-        }
-
-        if (!serviceAccount)
-        {
-            return;
-        }
-
-        var type = Text(root, "type");
-        if (type != "service_account")
-        {
-            throw new InvalidDataException(type is null
-                ? $"{path} has no \"type\"; {KeyFile}, with \"type\": \"service_account\""
-                : $"{path} is a credential of type \"{type}\", not a service-account key (\"type\": \"service_account\"); {KeyFile}, or leave credentials_file out to use application-default credentials (gcloud auth application-default login)");
-        }
-
-        foreach (var field in new[] { "client_email", "private_key" })
-        {
-            if (Text(root, field) is null)
-            {
-                throw new InvalidDataException($"{path} has no {field}; {KeyFile}");
-            }
-        }
-
-        try
-        {
-            using var rsa = System.Security.Cryptography.RSA.Create();
-            rsa.ImportFromPem(Text(root, "private_key"));
-        }
-        catch (Exception e) when (e is ArgumentException or System.Security.Cryptography.CryptographicException)
-        {
-            throw new InvalidDataException($"{path}: its private_key is damaged (not a PEM-encoded RSA private key); download a new key for the service account, {KeyFile}");
+            throw new InvalidDataException(GoogleCredentialFile.NoneFound);
         }
     }
-
-    private static string? Text(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
 
     /// <param name="provider">The provider's own handlers (credentials, reply checks) around the socket handler, inside the retries.</param>
     /// <param name="beforeRetries">Handlers around the retries, run once per request.</param>
