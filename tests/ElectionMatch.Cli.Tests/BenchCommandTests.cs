@@ -310,7 +310,9 @@ public sealed class BenchCommandTests : IDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var build = ToolInfo.Build;
         Assert.Contains("+", build, StringComparison.Ordinal);
-        Assert.Equal(build[(build.IndexOf('+', StringComparison.Ordinal) + 1)..][..12], document.RootElement.GetProperty("machine").GetProperty("git_commit").GetString());
+        var revision = build[(build.IndexOf('+', StringComparison.Ordinal) + 1)..];
+        var dirty = revision.EndsWith("-dirty", StringComparison.Ordinal) ? "-dirty" : "";
+        Assert.Equal(revision[..12] + dirty, document.RootElement.GetProperty("machine").GetProperty("git_commit").GetString());
     }
 
     [Fact]
