@@ -13,16 +13,33 @@ internal static class CommandLine
     public static RootCommand Build(Interruption interruption)
     {
         var root = new RootCommand("ElectionMatch: record linkage for election data as a build step of a dbt repository.");
-        root.Subcommands.Add(RunCommand.Create(interruption));
-        root.Subcommands.Add(GenerateCommand.Create());
-        root.Subcommands.Add(CheckCommand.Create());
-        root.Subcommands.Add(VerifyCommand.Create());
-        root.Subcommands.Add(PruneCommand.Create());
-        root.Subcommands.Add(RestoreCommand.Create());
-        root.Subcommands.Add(EvaluateCommand.Create());
-        root.Subcommands.Add(ExplainCommand.Create());
-        root.Subcommands.Add(SynthCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
+        var examples = new Dictionary<Command, IReadOnlyList<string>>
+        {
+            [root] =
+            [
+                $"electionmatch run candidacy_ddhq_matches {HelpExamples.Project} --replace",
+                $"electionmatch check {HelpExamples.Project}",
+                "electionmatch run --help",
+            ],
+        };
+
+        void Add(Command command, IReadOnlyList<string> its)
+        {
+            root.Subcommands.Add(command);
+            examples[command] = its;
+        }
+
+        Add(RunCommand.Create(interruption), RunCommand.Examples);
+        Add(GenerateCommand.Create(), GenerateCommand.Examples);
+        Add(CheckCommand.Create(), CheckCommand.Examples);
+        Add(VerifyCommand.Create(), VerifyCommand.Examples);
+        Add(PruneCommand.Create(), PruneCommand.Examples);
+        Add(RestoreCommand.Create(), RestoreCommand.Examples);
+        Add(EvaluateCommand.Create(), EvaluateCommand.Examples);
+        Add(ExplainCommand.Create(), ExplainCommand.Examples);
+        Add(SynthCommand.Create(), SynthCommand.Examples);
+        Add(BenchCommand.Create(), BenchCommand.Examples);
+        HelpExamples.Show(root, examples);
         return root;
     }
 

@@ -310,7 +310,9 @@ public sealed class BenchCommandTests : IDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var build = ToolInfo.Build;
         Assert.Contains("+", build, StringComparison.Ordinal);
-        Assert.Equal(build[(build.IndexOf('+', StringComparison.Ordinal) + 1)..][..12], document.RootElement.GetProperty("machine").GetProperty("git_commit").GetString());
+        var revision = build[(build.IndexOf('+', StringComparison.Ordinal) + 1)..];
+        var dirty = revision.EndsWith("-dirty", StringComparison.Ordinal) ? "-dirty" : "";
+        Assert.Equal(revision[..12] + dirty, document.RootElement.GetProperty("machine").GetProperty("git_commit").GetString());
     }
 
     [Fact]
@@ -403,7 +405,9 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("{\"runs\": [{\"rows\": \"x\"}]}", "(1,20)", "$.runs[0].rows must be a whole number, not \"x\"")]
     [InlineData("{\n  \"runs\": [\n    {\"rows\": 1},\n    {\"rows\": 2, \"stages\": [{\"stage\": 5}]}\n  ]\n}\n", "(4,38)", "$.runs[1].stages[0].stage must be a string, not 5")]
-    [InlineData("{\"started_at_utc\": \"yesterday\"}", "(1,20)", "$.started_at_utc must be a date and time string such as \"2026-01-01T00:00:00+00:00\", not \"yesterday\"")]
+    [InlineData("{\"started_at_utc\": \"yesterday\"}", "(1,20)", "$.started_at_utc must be a date and time with its UTC offset (Z or +hh:mm), such as \"2026-01-01T00:00:00+00:00\", not \"yesterday\"")]
+    // Before, read in the local time zone of whoever redrew it.
+    [InlineData("{\"started_at_utc\": \"2026-01-01T00:00:00\"}", "(1,20)", "$.started_at_utc must be a date and time with its UTC offset (Z or +hh:mm), such as \"2026-01-01T00:00:00+00:00\", not \"2026-01-01T00:00:00\"")]
     public void A_from_file_with_a_value_of_the_wrong_kind_names_its_place_and_path_and_what_it_must_be(string text, string position, string message)
     {
         // Before, line 1 column 1 whatever the line, and System.Text.Json's words: "could not be converted to ElectionMatch.Benchmarking.BenchRun".

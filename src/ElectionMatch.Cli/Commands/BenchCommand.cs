@@ -9,6 +9,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class BenchCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        "electionmatch bench --rows 1000 --dir bench-sets --json bench.json --chart bench.svg",
+        "electionmatch bench --from bench.json --markdown bench.md",
+    ];
+
     public static Command Create()
     {
         var rows = new Option<string>("--rows") { Description = "Left row counts to measure, comma-separated; one synthetic project each.", DefaultValueFactory = _ => "10000,100000" };

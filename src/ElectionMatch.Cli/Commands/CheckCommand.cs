@@ -7,6 +7,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class CheckCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch check {HelpExamples.Project}",
+        $"electionmatch check {HelpExamples.Project} --warnings-as-errors",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

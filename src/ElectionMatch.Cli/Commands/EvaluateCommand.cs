@@ -12,6 +12,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class EvaluateCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch evaluate candidacy_ddhq_matches {HelpExamples.Project} --truth dbt_fixtures/goodparty/truth/candidacy_ddhq_matches.csv --hardest 5",
+        $"electionmatch evaluate llm_l2_br_match {HelpExamples.Project} --truth dbt_fixtures/goodparty/truth/llm_l2_br_match.csv",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

@@ -16,6 +16,13 @@ internal static class ExplainCommand
     /// </summary>
     internal static string Bits(double value) => value.ToString("+0.00;-0.00;+0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch explain candidacy_ddhq_matches gpc-000132 {HelpExamples.Project}",
+        $"electionmatch explain candidacy_ddhq_matches gpc-000132 {HelpExamples.Project} --snapshot-date 2026-01-15 --candidates 3",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

@@ -6,6 +6,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class GenerateCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch generate {HelpExamples.Project}",
+        $"electionmatch generate {HelpExamples.Project} --rewrite-refs",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

@@ -7,6 +7,12 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class PruneCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch prune candidacy_ddhq_matches {HelpExamples.Project} --keep 1 --dry-run",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

@@ -6,6 +6,12 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class RestoreCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch restore candidacy_ddhq_matches {HelpExamples.Project} --snapshot-date 2026-01-15 --dry-run",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

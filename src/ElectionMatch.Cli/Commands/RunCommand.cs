@@ -8,6 +8,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class RunCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch run candidacy_ddhq_matches {HelpExamples.Project} --snapshot-date 2026-01-15 --replace",
+        $"electionmatch run llm_l2_br_match {HelpExamples.Project} --replace --report dbt_fixtures/goodparty/target/run-report.json",
+    ];
+
     public static Command Create(Matching.Providers.Interruption interruption)
     {
         var project = new ProjectArguments();

@@ -8,6 +8,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class SynthCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        "electionmatch synth --rows 1000 --out synth-1000 --seed 7",
+        "electionmatch synth --rows 1000 --out synth-1000 --seed 8 --force",
+    ];
+
     public static Command Create()
     {
         var rows = new NumberOption<int>(new("--rows") { Description = "How many HubSpot candidacy rows (left rows) to generate; results rows follow from their races.", Required = true }, Codes.InvalidSynthOption, "a whole number");

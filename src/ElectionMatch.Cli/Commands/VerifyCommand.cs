@@ -7,6 +7,13 @@ namespace ElectionMatch.Cli.Commands;
 
 internal static class VerifyCommand
 {
+    /// <summary>The Examples section of its help (<see cref="HelpExamples"/>).</summary>
+    public static IReadOnlyList<string> Examples { get; } =
+    [
+        $"electionmatch verify {HelpExamples.Project}",
+        $"electionmatch verify {HelpExamples.Project} --match candidacy_ddhq_matches --no-inputs",
+    ];
+
     public static Command Create()
     {
         var project = new ProjectArguments();

@@ -7,7 +7,8 @@ namespace ElectionMatch.Benchmarking;
 /// <summary>Everything a bench measured, with the machine; <c>--json</c> writes it and <c>--from</c> reads it back for the chart and the page.</summary>
 public sealed record BenchResult(MachineFacts Machine, DateTimeOffset StartedAtUtc, IReadOnlyList<BenchRun> Runs)
 {
-    private static readonly JsonSerializerOptions Json = new(RunReport.Json);
+    // started_at_utc as a manifest's created_at_utc is written: in UTC, with its offset.
+    private static readonly JsonSerializerOptions Json = new(RunReport.Json) { Converters = { new Snapshots.UtcTimestampJsonConverter() } };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -127,7 +127,7 @@ internal static class BenchResultJsonError
             _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number",
             _ when type == typeof(string) => "a string",
             _ when type == typeof(bool) => "true or false",
-            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time string such as \"2026-01-01T00:00:00+00:00\"",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => Snapshots.UtcTimestampJsonConverter.Expected,
             _ when typeof(IDictionary).IsAssignableFrom(type) || type.GetInterfaces().Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)) => "an object",
             _ when ElementType(type) is not null => "a list",
             _ => "an object",

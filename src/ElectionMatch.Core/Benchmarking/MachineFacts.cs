@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace ElectionMatch.Benchmarking;
 
 /// <summary>The machine a bench ran on, and the build measured: without them a figure means nothing.</summary>
-/// <param name="GitCommit">The commit the measured electionmatch was built from (its informational version's <c>+sha</c>), not the working directory's.</param>
+/// <param name="GitCommit">The commit the measured electionmatch was built from (its informational version's <c>+sha</c>), not the working directory's;
+/// ending in <c>-dirty</c> when its source tree had uncommitted edits, as <c>git describe --dirty</c> says.</param>
 public sealed record MachineFacts(
     int Cores,
     string CpuModel,
@@ -50,13 +51,18 @@ public sealed record MachineFacts(
     }
 
     /// <summary>
-    /// The commit in a build's informational version (<c>0.1.0+c0f29acc511e…</c>), shortened as git does; null for a build
+    /// The commit in a build's informational version (<c>0.1.0+c0f29acc511e…</c>), shortened as git does, with the
+    /// <c>-dirty</c> the build adds when its source tree had uncommitted edits (Directory.Build.targets); null for a build
     /// from a source tree without git. Before, the commit of whatever repository bench was started in, which labelled
     /// one build's figures with another's commit, or with none outside a repository.
     /// </summary>
     internal static string? BuildCommit(string build)
     {
-        var sha = build.IndexOf('+', StringComparison.Ordinal) is var plus && plus >= 0 ? build[(plus + 1)..] : "";
-        return sha.Length > 0 ? sha[..Math.Min(12, sha.Length)] : null;
+        var revision = build.IndexOf('+', StringComparison.Ordinal) is var plus && plus >= 0 ? build[(plus + 1)..] : "";
+        var dirty = revision.EndsWith(DirtySuffix, StringComparison.Ordinal);
+        var sha = dirty ? revision[..^DirtySuffix.Length] : revision;
+        return sha.Length > 0 ? sha[..Math.Min(12, sha.Length)] + (dirty ? DirtySuffix : "") : null;
     }
+
+    private const string DirtySuffix = "-dirty";
 }

@@ -111,6 +111,7 @@ public sealed record SnapshotManifest
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new UtcTimestampJsonConverter() },
     };
 
     /// <summary>The manifest as written to disk; credentials are masked like every other output.</summary>
