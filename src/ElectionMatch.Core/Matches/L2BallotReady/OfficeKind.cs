@@ -68,8 +68,9 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// <summary>Whether districts of the kind named <paramref name="name"/> are numbered across the state (<see cref="StateWide"/>).</summary>
     public static bool IsStateWide(string? name) => All.Any(k => k.Name == name && k.StateWide);
 
-    /// <summary>Whether a district of the kind named <paramref name="name"/> is a whole city or county, which its name names.</summary>
-    public static bool IsWholePlace(string? name) => All.Any(k => k.Whole is not null && k.Whole == name);
+    /// <summary>SQL: whether a district of the kind in <paramref name="kind"/> is numbered across the state (<see cref="StateWide"/>), so its name need name no place; false for no kind.</summary>
+    public static string StateWideSql(string kind) =>
+        $"coalesce({kind} in ({string.Join(", ", All.Where(k => k.StateWide).Select(k => Sql.Literal(k.Name)))}), false)";
 
     /// <summary>SQL: the kind of a position from its lower-cased name and level; positions no pattern names take the kind of their level.</summary>
     public static string PositionKindSql(string name, string level)
