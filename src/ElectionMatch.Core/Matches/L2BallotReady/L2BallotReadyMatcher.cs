@@ -519,7 +519,7 @@ internal sealed class L2BallotReadyMatcher
             case
                 when d.decided_by = 'judge' and starts_with(d.reasoning, {Sql.Literal(JudgeAnswer.UndecidedMarker)}) then d.reasoning || coalesce('; ' || rtrim(l.state_note, ';'), '')
                 else coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare')
-            end || coalesce('; ' || l.number_conflict, '') as llm_reason,
+            end || coalesce('; ' || l.number_conflict, '') || coalesce('; ' || l.office_kind_note, '') as llm_reason,
             coalesce(d.confidence, 0) as confidence,
             cl.top_embedding_score,
             cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,
@@ -537,6 +537,7 @@ internal sealed class L2BallotReadyMatcher
                     'found_by', s.found_by,{Retrievers(" 'retrievers', s.retrievers,")}
                     'candidates', cl.candidates,
                     'office_kind', l.office_kind,
+                    'office_kind_from', l.office_kind_source,
                     'district_number', l.district_number,
                     'seat_ignored', l.seat,
                     'selection', d.selection,
