@@ -34,7 +34,7 @@ public sealed record MatchKind(
     public static MatchKind L2BallotReady { get; } = new(
         "l2_ballotready",
         LeftRequired: ["name", "state"],
-        LeftOptional: ["level", "sub_area_name", "sub_area_value"],
+        LeftOptional: ["level", "normalized_position_name", "sub_area_name", "sub_area_value"],
         LeftOneOf: [],
         RightRequired: ["district_name", "district_type", "state"],
         RightOptional: [],

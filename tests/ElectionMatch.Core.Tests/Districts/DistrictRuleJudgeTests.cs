@@ -115,9 +115,13 @@ public sealed class DistrictRuleJudgeTests
         var school = Decide("school", null, (Candidate(1, "ISD 625", "School_District", "school"), Levels("same_kind", place: "null")));
         var house = Decide("state_lower", "5", (Candidate(1, "STATE HOUSE 005", "State_House", "state_lower", "5"), Levels("same_district", place: "null")));
 
-        Assert.Equal(1, school.SelectedCandidateNumber);
+        // ISD 625's name names no place, and a school district's would: its place is unknown, so it is not taken, and
+        // that none fits is unsure, not 90.
+        Assert.Equal(0, school.SelectedCandidateNumber);
+        Assert.Equal(50, school.SelectionConfidence);
         Assert.Contains("the district's name names no place", school.Reasoning, StringComparison.Ordinal);
         Assert.DoesNotContain("named for the state", school.Reasoning, StringComparison.Ordinal);
+        Assert.Equal(1, house.SelectedCandidateNumber);
         Assert.Contains("the district is named for the state", house.Reasoning, StringComparison.Ordinal);
     }
 

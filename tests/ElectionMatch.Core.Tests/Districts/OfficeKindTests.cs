@@ -3,13 +3,16 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests.Districts;
 
-/// <summary>The office kind read from a BallotReady position's name and level (<see cref="OfficeKind"/>), in DuckDB.</summary>
+/// <summary>The office kind read from a BallotReady position's name, normalized_position_name and level (<see cref="OfficeKind"/>), in DuckDB.</summary>
 public sealed class OfficeKindTests : IDisposable
 {
     private readonly DuckDbWarehouse _warehouse = DuckDbWarehouse.InMemory();
 
-    private string? KindOf(string name, string level) =>
-        _warehouse.Scalar<string>($"select {OfficeKind.PositionKindSql($"lower({Sql.Literal(name)})", Sql.Literal(level))}");
+    private string? KindOf(string name, string level, string? normalized = null) => Kind(name, level, normalized).Kind;
+
+    private (string? Kind, string? From) Kind(string name, string level, string? normalized) => _warehouse.Query(
+        $"select office_kind, office_kind_source from ({OfficeKind.PositionKindSql($"(select {Sql.Literal(name)} as name, {(normalized is null ? "cast(null as varchar)" : Sql.Literal(normalized))} as normalized, {Sql.Literal(level)} as level)", "name", "normalized", "level")})",
+        r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1))).Single();
 
     [Theory]
     [InlineData("Berkeley Councilmember - District 4")]
@@ -59,6 +62,33 @@ public sealed class OfficeKindTests : IDisposable
     [InlineData("Port of Seattle Commission - Position 1", "special_port")]
     [InlineData("Capital Metropolitan Transportation Authority Board", "special_transit")]
     public void A_special_district_is_of_the_sub_kind_of_what_it_does(string name, string kind) => Assert.Equal(kind, KindOf(name, "regional"));
+
+    [Theory]
+    [InlineData("Springfield - District 3", "city", "City Legislature", "city_council", "normalized_position_name")] // the level alone read the city
+    [InlineData("Louisville Metro Council - District 3", "city", "City Legislature", "city_council", "normalized_position_name")]
+    [InlineData("Board of Trustees - District 2", "local", "Local School Board", "school", "normalized_position_name")] // no kind at all
+    [InlineData("Anchorage Assembly - District 3", "city", "City Legislature", "city_council", "normalized_position_name")] // read as a state assembly
+    [InlineData("Congress Town Council - District 2", "city", "City Legislature", "city_council", "normalized_position_name")] // read as federal
+    [InlineData("Travis County Commissioners Court - Precinct 2", "county", "County Judge", "county_legislative", "name")] // clear: the name's
+    [InlineData("Nebraska Legislature - District 5", "state", "State Senator", "state_upper", "name")]
+    [InlineData("Travis County Sheriff", "county", "Sheriff", "county", "level")] // neither names a kind
+    [InlineData("U.S. House of Representatives - Texas District 35", "federal", "City Legislature", "federal", "level")]
+    public void The_normalized_position_name_sets_the_kind_where_the_name_names_none_or_another_than_its_council_or_school_board(
+        string name, string level, string normalized, string kind, string from) =>
+        Assert.Equal((kind, from), Kind(name, level, normalized));
+
+    [Theory]
+    [InlineData("City Legislature", "city_council")] // no state's legislature
+    [InlineData("Local School Board", "school")]
+    [InlineData("County Legislature", "county_legislative")]
+    [InlineData("State Representative", "state_lower")]
+    [InlineData("State Senator", "state_upper")]
+    [InlineData("Water District Board", "special_water")]
+    [InlineData("Emergency Services District Board", "special_fire")]
+    [InlineData("Judge of the Superior Court", "judicial")]
+    [InlineData("Mayor", "city")]
+    public void BallotReadys_normalized_names_read_as_the_kind_they_name(string normalized, string kind) =>
+        Assert.Equal(kind, Kind("Board - Seat 1", "regional", normalized).Kind);
 
     [Theory]
     [InlineData("Fire_District", "special_fire")]

@@ -101,12 +101,13 @@ internal sealed class BlankStateSearch
                     join district_words as d using (word)
                     union
                     -- A district named for its state only, or any district of the office when the position's name names
-                    -- no place: its place is unknown, and such a district may be its own.
+                    -- no place: its place is unknown, and such a district may be its own. A district of another kind that
+                    -- names no place is in a place unknown, which a position's place words cannot be found in.
                     select b.left_key, r.row_number
                     from blank as b
                     join {T("right_clean")} as r
                         on r.district_kind = b.office_kind and coalesce(r.district_number, '') = coalesce(b.district_number, '')
-                        and (len(r.place_words) = 0 or len(b.place_words) = 0)
+                        and ((len(r.place_words) = 0 and {OfficeKind.StateWideSql("r.district_kind")}) or len(b.place_words) = 0)
                     union
                     -- A district whose place the position's name writes as its initials (LA for LOS ANGELES): likely its
                     -- place, not surely, so a candidate and never a fit.

@@ -11,7 +11,9 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// district), its number agrees (District 15 is never District 5, and a numbered seat never takes the
 /// whole district it is part of) and its place agrees (geographic alignment); seats and places are not
 /// districts and are ignored. The best fit wins unless another is nearly as good — then, unsure, the answer is 0;
-/// unsure too when the position's name names no place and a district of its office names one.
+/// unsure too when the position's name names no place and a district of its office names one. A district whose name
+/// names no place fits only when its kind is numbered state-wide (STATE HOUSE 015): any other's place is unknown
+/// (CITY CNCL 05, ISD 11, #N/A), never taken over a district whose place agrees, and alone it leaves the answer unsure.
 /// </summary>
 internal sealed partial class DistrictRuleJudge : IMatchJudge
 {
@@ -73,7 +75,9 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
         {
             // Say why the closest candidates fail: those of the office's own kind first.
             var closest = options.OrderByDescending(o => o.SameRole).ThenBy(o => o.Candidate.Number).Take(AlternativesShown);
-            return new DistrictSelection(0, NoFitConfidence, "no candidate fits: " + string.Join("; ", closest.Select(o => $"{Describe(o.Candidate)}: {o.Reason}")) + seat, Alternatives(options, null));
+            // A district of the office whose place cannot be read may be the position's: not sure that none fits.
+            var confidence = options.Any(o => o.SameRole && o.DistrictPlaceUnknown) ? UnsureConfidence : NoFitConfidence;
+            return new DistrictSelection(0, confidence, "no candidate fits: " + string.Join("; ", closest.Select(o => $"{Describe(o.Candidate)}: {o.Reason}")) + seat, Alternatives(options, null));
         }
 
         var best = fitting[0];
@@ -118,13 +122,18 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
             ("other_district", _) => $"district {number ?? "(none)"} is not district {positionNumber}",
             (_, "different") when school is not null && positionSchool is not null && school != positionSchool => $"school district {school} is not school district {positionSchool}",
             (_, "different") => "a different place",
-            // A city's or county's district is named for its place: one that names none is no place the position names.
-            _ when districtNamesNoPlace && OfficeKind.IsWholePlace(kind) => $"the district's name names no place, and a {type} district is named for its place",
             _ => null,
         };
         if (failure is not null)
         {
             return new Option(candidate, false, 0, failure, sameRole, place);
+        }
+
+        // Only a district numbered across the state is named for it alone: any other's name names its place, and one
+        // that names none is in a place unknown, neither the position's nor another.
+        if (districtNamesNoPlace && !OfficeKind.IsStateWide(kind))
+        {
+            return new Option(candidate, false, 0, $"the district's name names no place, and a {type} district is named for its place, so whose it is cannot be told", sameRole, place, DistrictPlaceUnknown: true);
         }
 
         if (place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) == UnknownPlace)
@@ -166,7 +175,7 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
                 notes.Add($"the place agrees in part (-{SomePlacePenalty})");
                 break;
             default:
-                notes.Add(OfficeKind.IsStateWide(kind) ? "the district is named for the state" : "the district's name names no place");
+                notes.Add("the district is named for the state");
                 break;
         }
 
@@ -188,5 +197,5 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
     [GeneratedRegex("[A-Za-z]{2}")]
     private static partial Regex LatinWord();
 
-    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false);
+    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false, bool DistrictPlaceUnknown = false);
 }

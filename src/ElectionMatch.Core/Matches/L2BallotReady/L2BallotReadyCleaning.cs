@@ -175,7 +175,7 @@ internal sealed class L2BallotReadyCleaning
     private static string IdSql(string column, string? idType) => IdText.OfColumn(IdText.Value(column, idType), idType, integral: false);
 
     // The roles each input table holds as text, checked for control characters and length.
-    private static readonly string[] LeftTextRoles = ["name", "state", "level", "sub_area_name", "sub_area_value"];
+    private static readonly string[] LeftTextRoles = ["name", "state", "level", "normalized_position_name", "sub_area_name", "sub_area_value"];
     private static readonly string[] RightTextRoles = ["district_name", "district_type", "state"];
 
     // The text a row must have besides its id and state (EMQ300), and the name whose letters are compared (EMQ003).
@@ -197,6 +197,7 @@ internal sealed class L2BallotReadyCleaning
                 {Column(l, "name")} as name,
                 {Column(l, "state")} as state,
                 {Column(l, "level")} as level,
+                {Column(l, "normalized_position_name")} as normalized_position_name,
                 {Column(l, "sub_area_name")} as sub_area_name,
                 {Column(l, "sub_area_value")} as sub_area_value,
                 {KeptColumnSql.Input(kept ?? [], "src")}to_json(src) as original,
@@ -362,13 +363,9 @@ internal sealed class L2BallotReadyCleaning
         with
             usable as ({Usable("left")}),
 
+            -- The office kind from the name's words, else BallotReady's normalized_position_name, else the level (OfficeKind).
             classified as (
-                select
-                    *,
-                    trim(name) as position_name,
-                    nullif(lower(trim(level)), '') as position_level,
-                    {OfficeKind.PositionKindSql("lower(name)", "nullif(lower(trim(level)), '')")} as office_kind
-                from usable
+                {OfficeKind.PositionKindSql("(select *, trim(name) as position_name, nullif(lower(trim(level)), '') as position_level from usable)", "name", "nullif(trim(normalized_position_name), '')", "position_level")}
             ),
 
             -- A school board's name may carry its school district's number, which is no seat's: the seat is read without it.
@@ -388,6 +385,8 @@ internal sealed class L2BallotReadyCleaning
             em_state(state) as state,
             position_level as level,
             office_kind,
+            office_kind_source,
+            office_kind_note,
             em_position_number(seat_name, office_kind, sub_area_name, sub_area_value) as district_number,
             em_position_names_number(seat_name, office_kind) as names_number,
             em_position_seat(seat_name, office_kind, sub_area_name, sub_area_value) as seat,

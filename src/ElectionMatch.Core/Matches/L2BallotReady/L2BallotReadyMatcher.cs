@@ -313,7 +313,7 @@ internal sealed class L2BallotReadyMatcher
             {Initials} as l_initials,
             l.at_large as l_at_large, l.level as l_level, l.names_number as l_names_number,
             coalesce(l.school_number <> r.school_number, false) as other_school,
-            r.district_kind as r_kind, r.district_number as r_number,
+            r.district_kind as r_kind, r.district_number as r_number, {OfficeKind.StateWideSql("r.district_kind")} as r_state_wide,
             case when l.school_number is not null and r.school_number is not null then list_append(r.place_words, '#' || r.school_number) else r.place_words end as r_places,
             r.at_large as r_at_large,
             {OfficeKind.LevelsSql("r.district_kind")} as r_levels
@@ -339,7 +339,8 @@ internal sealed class L2BallotReadyMatcher
 
     // A position's best candidate links by score when it is probable enough, at no veto level, and clear of
     // the runner-up; a position whose best candidate is improbable is rejected by score. A position whose name names no
-    // place, against a best district whose name names one, is left to the judge. Districts are not
+    // place, against a best district whose name names one, is left to the judge, as is a best district whose name names
+    // no place and whose kind is not numbered across the state. Districts are not
     // one-to-one: a mayor and an at-large council seat share the city.
     private string ScoreDecisionsSql() => $"""
         create table {T("score_decisions")} as
@@ -358,7 +359,7 @@ internal sealed class L2BallotReadyMatcher
                     *,
                     acceptable and match_probability >= {Sql.Number(_settings.Threshold("accept"))}
                         and match_weight - coalesce(runner_up, -1e9) >= {Sql.Number(Margin)} as linked,
-                    -- The position names no place and its best district names one: only the judge can tell whose it is.
+                    -- The position's name or its best district's names no place (one not numbered across the state): only the judge can tell whose it is.
                     {Office.At("place_unknown")} as unplaced
                 from ranked
                 where place = 1
@@ -518,7 +519,7 @@ internal sealed class L2BallotReadyMatcher
             case
                 when d.decided_by = 'judge' and starts_with(d.reasoning, {Sql.Literal(JudgeAnswer.UndecidedMarker)}) then d.reasoning || coalesce('; ' || rtrim(l.state_note, ';'), '')
                 else coalesce(l.state_note || ' ', '') || coalesce(d.reasoning, 'no L2 district in this state to compare')
-            end || coalesce('; ' || l.number_conflict, '') as llm_reason,
+            end || coalesce('; ' || l.number_conflict, '') || coalesce('; ' || l.office_kind_note, '') as llm_reason,
             coalesce(d.confidence, 0) as confidence,
             cl.top_embedding_score,
             cast(coalesce(cl.embeddings, '[]') as varchar) as embeddings,
@@ -536,6 +537,7 @@ internal sealed class L2BallotReadyMatcher
                     'found_by', s.found_by,{Retrievers(" 'retrievers', s.retrievers,")}
                     'candidates', cl.candidates,
                     'office_kind', l.office_kind,
+                    'office_kind_from', l.office_kind_source,
                     'district_number', l.district_number,
                     'seat_ignored', l.seat,
                     'selection', d.selection,

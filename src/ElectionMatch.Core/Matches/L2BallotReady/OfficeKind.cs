@@ -15,9 +15,19 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// (an at-large city council seat is elected by the whole city).</param>
 /// <param name="StateWide">Its districts are numbered across the state, so their names need name no place (STATE HOUSE 015,
 /// DISTRICT COURT 151); any other district's name that names none is no state's.</param>
-internal sealed record OfficeKind(string Name, string? PositionPattern, string DistrictTypePattern, IReadOnlyList<string> Levels, string? Whole = null, bool StateWide = false)
+/// <param name="NormalizedFirst">BallotReady's <c>normalized_position_name</c> naming an office of this kind (City Legislature,
+/// Local School Board) is taken over a name whose words read another kind: such a body's name starts with its place's,
+/// whose words may be an office's (Congress Town Council, Justice Village Board).</param>
+internal sealed record OfficeKind(string Name, string? PositionPattern, string DistrictTypePattern, IReadOnlyList<string> Levels, string? Whole = null, bool StateWide = false, bool NormalizedFirst = false)
 {
     public const string Federal = "federal";
+
+    /// <summary>The column a position's office kind was read from (<see cref="PositionKindSql"/>'s <c>office_kind_source</c>).</summary>
+    public const string FromName = "name";
+
+    public const string FromNormalizedName = "normalized_position_name";
+
+    public const string FromLevel = "level";
 
     // A special district's word names an office only before the word for what it is ("Fire District", "Municipal Water
     // District Director", "Fire Protection District", "Port of Seattle Commission"): alone it may be the place's
@@ -34,14 +44,14 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// In the order they are tried, the more specific first: a U.S. House seat is no state house seat, a Board of
     /// Education is no county board, and a Texas Commissioners Court is a county legislature, not a court. A council's
     /// member (Councilmember, Council Member, Alderperson, Council District 4) is a city council's once no tribal
-    /// nation, county council or school board has claimed the name.
+    /// nation, county council, school board or court has claimed the name, and a city's legislature is no state's.
     /// </summary>
     public static IReadOnlyList<OfficeKind> All { get; } =
     [
         new(Federal, @"\bu\.?\s?s\.?\s+(house|senate|representative|senator)|\bunited states\b|\bcongress", @"^us_|congress", ["federal"], StateWide: true),
         // A tribal nation's council or court is no city's or county's: L2's district types name none, so it matches no district.
         new("tribal", @"\btribal\b", @"tribal|reservation", ["local", "regional"]),
-        new("school", @"\b(school|education|isd)\b|\bunified (school|district|board)\b", @"school|education|isd", ["local", "county", "city", "regional"]),
+        new("school", @"\b(school|education|isd)\b|\bunified (school|district|board)\b", @"school|education|isd", ["local", "county", "city", "regional"], NormalizedFirst: true),
         // Special districts by what they do: an Emergency Services District is no Municipal Utility District of the same
         // number. Transit before port, whose type pattern would take Transportation_District.
         new("special_fire", SpecialPattern("fire|emergency services|emergency medical|ambulance", "esd"), "fire|esd|emergency|ambulance", SpecialLevels),
@@ -57,9 +67,10 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
         // Wyandotte County and Kansas City Commission"); a bare Legislature is a state's (Nebraska's) unless a county's.
         new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislat(ure|ors?)|county council|board of commissioners|county board)\b|\bcounty\b[^-]*\bcommission\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
         new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"], StateWide: true),
+        // BallotReady's normalized_position_name writes a city council as "City Legislature", which is no state's legislature.
+        new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alderwoman|alderperson|alders?|common council|city commission|council ?members?|council ?(wo)?man|councilperson|councill?ors?|council district|(city|town|village) legislat(ure|ors?))\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city", NormalizedFirst: true),
         new("state_upper", @"\bsenate\b|\bstate senator\b|\blegislature\b", @"state_senate|state_upper", ["state"], StateWide: true),
         new("state_lower", @"\b(assembly|house of representatives|house of delegates|state house|state representative)\b", @"state_house|state_assembly|state_lower", ["state"], StateWide: true),
-        new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alderwoman|alderperson|alders?|common council|city commission|council ?members?|council ?(wo)?man|councilperson|councill?ors?|council district)\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city"),
         new("city", @"\bmayor\b", @"^(city|town|village|township|borough|municipality)$", ["city"]),
         new("county", null, @"^county$", ["county"]),
         new("state", null, @"^(state|statewide)$", ["state"], StateWide: true),
@@ -68,22 +79,53 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// <summary>Whether districts of the kind named <paramref name="name"/> are numbered across the state (<see cref="StateWide"/>).</summary>
     public static bool IsStateWide(string? name) => All.Any(k => k.Name == name && k.StateWide);
 
-    /// <summary>Whether a district of the kind named <paramref name="name"/> is a whole city or county, which its name names.</summary>
-    public static bool IsWholePlace(string? name) => All.Any(k => k.Whole is not null && k.Whole == name);
+    /// <summary>SQL: whether a district of the kind in <paramref name="kind"/> is numbered across the state (<see cref="StateWide"/>), so its name need name no place; false for no kind.</summary>
+    public static string StateWideSql(string kind) =>
+        $"coalesce({kind} in ({string.Join(", ", All.Where(k => k.StateWide).Select(k => Sql.Literal(k.Name)))}), false)";
 
-    /// <summary>SQL: the kind of a position from its lower-cased name and level; positions no pattern names take the kind of their level.</summary>
-    public static string PositionKindSql(string name, string level)
+    /// <summary>
+    /// SQL: <paramref name="relation"/>'s rows with the office kind of each position (<c>office_kind</c>), the column it was
+    /// read from (<c>office_kind_source</c>: <see cref="FromName"/>, <see cref="FromNormalizedName"/> or <see cref="FromLevel"/>)
+    /// and, where <c>normalized_position_name</c> set it or reads another kind than the name, a note saying so
+    /// (<c>office_kind_note</c>). The level first for a federal office; then the name's words, unless they name no kind, or
+    /// another than a normalized name of a <see cref="NormalizedFirst"/> kind; then the normalized name; then the level.
+    /// </summary>
+    /// <param name="name">The position's name; <paramref name="normalizedName"/> BallotReady's normalized_position_name (or null).</param>
+    /// <param name="level">The lower-cased level.</param>
+    public static string PositionKindSql(string relation, string name, string normalizedName, string level)
     {
-        var patterns = All.Where(k => k.PositionPattern is not null)
-            .Select(k => $"when regexp_matches({name}, {Sql.Literal(k.PositionPattern)}) then {Sql.Literal(k.Name)}");
+        var normalizedFirst = string.Join(", ", All.Where(k => k.NormalizedFirst).Select(k => Sql.Literal(k.Name)));
         return $"""
-            case
-                when {level} = 'federal' then {Sql.Literal(Federal)}
-                {string.Join("\n        ", patterns)}
-                when {level} in ('county', 'city', 'state') then {level}
-            end
+            select
+                *,
+                case office_kind_source
+                    when {Sql.Literal(FromName)} then name_kind
+                    when {Sql.Literal(FromNormalizedName)} then normalized_kind
+                    when {Sql.Literal(FromLevel)} then {level}
+                end as office_kind,
+                case
+                    when office_kind_source = {Sql.Literal(FromNormalizedName)} then printf('the office kind, %s, is read from normalized_position_name ''%s''%s',
+                        normalized_kind, trim({normalizedName}), coalesce(', over the name''s words, which read ' || name_kind, ': the name''s words name none'))
+                    when office_kind_source = {Sql.Literal(FromName)} and normalized_kind <> name_kind then printf('the office kind, %s, is read from the name; normalized_position_name ''%s'' reads %s',
+                        name_kind, trim({normalizedName}), normalized_kind)
+                end as office_kind_note
+            from (
+                select
+                    *,
+                    case
+                        when {level} = 'federal' then {Sql.Literal(FromLevel)}
+                        when name_kind is not null and (normalized_kind is null or normalized_kind = name_kind or normalized_kind not in ({normalizedFirst})) then {Sql.Literal(FromName)}
+                        when normalized_kind is not null then {Sql.Literal(FromNormalizedName)}
+                        when {level} in ('county', 'city', 'state') then {Sql.Literal(FromLevel)}
+                    end as office_kind_source
+                from (select *, {WordsKindSql($"lower({name})")} as name_kind, {WordsKindSql($"lower({normalizedName})")} as normalized_kind from {relation})
+            )
             """;
     }
+
+    // SQL: the kind the words of a lower-cased position name (or normalized name) name, first pattern first; null for none.
+    private static string WordsKindSql(string text) =>
+        $"case {string.Join(" ", All.Where(k => k.PositionPattern is not null).Select(k => $"when regexp_matches({text}, {Sql.Literal(k.PositionPattern)}) then {Sql.Literal(k.Name)}"))} end";
 
     /// <summary>SQL: the kind of an L2 district from its lower-cased type.</summary>
     public static string DistrictKindSql(string type) =>
