@@ -211,9 +211,8 @@ public sealed class VerifyOperation
 
             if (left.Count > 0)
             {
-                var date = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                 Report(Codes.SnapshotPartlyPruned, Severity.Error, SourceSpan.TextFile(DisplayPath.For(_context.PrunedManifestPath(name))),
-                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `electionmatch prune {_match} --snapshot-date {date}{_context.CommandOptions}` finishes it");
+                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `{_context.PruneCommand(name)}` finishes it");
             }
         }
 
