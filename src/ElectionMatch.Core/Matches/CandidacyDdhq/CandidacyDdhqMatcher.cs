@@ -1117,7 +1117,9 @@ internal sealed class CandidacyDdhqMatcher
     private string DecisionsSql(ModelParameters parameters, bool published)
     {
         var levels = _model.LevelWordsSql("s");
-        string Pairs(string table) => published ? $"select * from {T(table)} union all select * from {T("runoff_" + table)}" : $"select * from {T("runoff_" + table)}";
+        // A pass's pairs table: both passes' for the output, the runoff pass's alone for the unlinked runoffs.
+        string Pairs(string table, string columns) =>
+            (published ? $"select {columns} from {T(table)} union all " : "") + $"select {columns} from {T("runoff_" + table)}";
         return $"""
             create table {T(published ? "output" : UnlinkedRunoffsTable)} as
             with
@@ -1147,7 +1149,7 @@ internal sealed class CandidacyDdhqMatcher
                 -- Pairs compared per row: keys alone, no weights.
                 compared as (
                     select left_key, count(*) as candidates_compared
-                    from ({(published ? $"select left_key from {T("comparisons")} union all select left_key from {T("runoff_comparisons")}" : $"select left_key from {T("runoff_comparisons")}")})
+                    from ({Pairs("comparisons", "left_key")})
                     group by left_key
                 ),
 
@@ -1157,7 +1159,7 @@ internal sealed class CandidacyDdhqMatcher
                 -- the weights of a linked row's pairs, most of them, were computed only to be passed over.
                 best as (
                     select left_key, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
-                    from ({(published ? $"select left_key, right_key, match_weight from {T("scored_pairs")} union all " : "")}select left_key, right_key, match_weight from {T("runoff_scored_pairs")})
+                    from ({Pairs("scored_pairs", "left_key, right_key, match_weight")})
                     anti join (
                         select left_key from links
                         union all
@@ -1177,7 +1179,7 @@ internal sealed class CandidacyDdhqMatcher
 
                 -- Its weights, computed for the shown pairs only, by the scored pairs' own query (scored_pairs).
                 shown_pairs as (
-                    {_model.WeightsQuery(parameters, $"(select c.* from ({Pairs("comparisons")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
+                    {_model.WeightsQuery(parameters, $"(select c.* from ({Pairs("comparisons", "*")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
                 ),
 
                 -- Confident judge answers that another row's answer claims as confidently (or more): the rows that stopped
