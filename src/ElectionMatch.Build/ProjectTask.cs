@@ -138,6 +138,12 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     internal static string NativeLibraryMissing(DllNotFoundException e) =>
         $"DuckDB's native library for {RuntimeInformation.RuntimeIdentifier} was not found beside the ElectionMatch tasks ({Path.GetDirectoryName(typeof(ProjectTask).Assembly.Location)}): {e.Message}";
 
+    /// <summary>A <c>SnapshotDate</c> property's value (YYYY-MM-DD); null when empty. Another form is EM0041, at the project file.</summary>
+    protected static DateOnly? ParseDate(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date
+        : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"SnapshotDate '{text}' is not a date in the form YYYY-MM-DD");
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private static void EnsureWritable(string? directory)

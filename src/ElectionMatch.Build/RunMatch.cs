@@ -98,8 +98,4 @@ public sealed class RunMatch : ProjectTask
         Report(run.Generated.Diagnostics);
     }
 
-    private static DateOnly? ParseDate(string? text) =>
-        string.IsNullOrWhiteSpace(text) ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date
-        : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"SnapshotDate '{text}' is not a date in the form YYYY-MM-DD");
 }

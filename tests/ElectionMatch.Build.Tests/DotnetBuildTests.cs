@@ -448,15 +448,15 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal(1, tampered.ExitCode);
         Assert.Contains("candidacy_ddhq_matches_20300603.json(", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("error EM0602: 1 row(s) of model_predictions.candidacy_ddhq_matches_20300603 were deleted after publishing: (gpc-001623, general", tampered.Output, StringComparison.Ordinal);
-        // Advice a build can follow: its properties, not the CLI's flags; the restore, which no target does, is the CLI's, said so.
-        Assert.Contains("holds it as published: the electionmatch CLI puts the table back from it (no build target does): `electionmatch restore candidacy_ddhq_matches --snapshot-date 2030-06-03`, run in the dbt project's directory;", tampered.Output, StringComparison.Ordinal);
+        // Advice a build can follow: its targets and properties, not the CLI's commands and flags.
+        Assert.Contains("holds it as published: `dotnet build -t:ElectionMatchRestore -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2030-06-03` puts the table back from it;", tampered.Output, StringComparison.Ordinal);
         Assert.Contains("`dotnet build -t:ElectionMatchRun -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2030-06-03 -p:AllowFutureDate=true -p:Replace=true` would instead recompute it from the inputs as they are now", tampered.Output, StringComparison.Ordinal);
         var again = Build("-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("error EM0040: snapshot model_predictions.candidacy_ddhq_matches_20300603 already exists; snapshots are immutable, so pass -p:Replace=true to overwrite it or -p:SnapshotDate=YYYY-MM-DD to publish under another date", again.Output, StringComparison.Ordinal);
 
         // A column's type changed behind the tool's back: the build's generate renders nothing from the table (before, it
-        // rewrote the committed YAML to the new type and the build passed), and its check names the CLI's restore.
+        // rewrote the committed YAML to the new type and the build passed), and its check names the restore target.
         var stagingYaml = _fixture.Read(StagingDirectory + "stg_model_predictions__candidacy_ddhq_matches_20300603.yml");
         using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
         {
@@ -467,7 +467,7 @@ public sealed class DotnetBuildTests : IClassFixture<SdkPackage>, IDisposable
         Assert.Equal(1, altered.ExitCode);
         Assert.Contains("candidacy_ddhq_matches_20300603.json(", altered.Output, StringComparison.Ordinal);
         Assert.Contains("error EM0618: model_predictions.candidacy_ddhq_matches_20300603 no longer has the columns its manifest candidacy_ddhq_matches_20300603.json recorded: llm_confidence is VARCHAR (published INTEGER); it was altered after publishing;", altered.Output, StringComparison.Ordinal);
-        Assert.Contains("the electionmatch CLI puts the table back from it (no build target does): `electionmatch restore candidacy_ddhq_matches --snapshot-date 2030-06-03`", altered.Output, StringComparison.Ordinal);
+        Assert.Contains("`dotnet build -t:ElectionMatchRestore -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2030-06-03` puts the table back from it", altered.Output, StringComparison.Ordinal);
         Assert.Contains("electionmatch: rendered no staging files from the snapshot table whose columns differ from those its manifest ", altered.Output, StringComparison.Ordinal);
         Assert.Contains("electionmatch: left the stable model stg_model_predictions__candidacy_ddhq_matches as it is, as its newest snapshot's table has other columns than its manifest recorded; the check reports it", altered.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("EM0107", altered.Output, StringComparison.Ordinal);

@@ -541,6 +541,65 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void The_manifest_records_the_reference_files_the_matcher_loaded_as_this_build_ships_them()
+    {
+        var candidacies = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
+        var districts = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf("llm_l2_br_match_20300603")));
+
+        Assert.Equal(["first_name_sex.csv", "nicknames.csv", "states.csv"], candidacies.ReferenceFiles!.Select(f => f.Name));
+        Assert.Equal(["states.csv"], districts.ReferenceFiles!.Select(f => f.Name));
+        foreach (var file in candidacies.ReferenceFiles!)
+        {
+            var path = Path.Combine(FixtureCopy.RepositoryRoot, "src", "ElectionMatch.Core", "Reference", file.Name);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), file.Sha256);
+            Assert.Equal(File.ReadAllLines(path).Skip(1).Count(l => l.Length > 0), file.Rows);
+        }
+
+        Assert.Equal(56, districts.ReferenceFiles!.Single().Rows);
+    }
+
+    [Fact]
+    public void A_reference_file_other_than_the_one_the_newest_snapshot_was_matched_with_is_a_warning_of_check_and_verify_naming_it()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text).ReferenceFiles!.Single(f => f.Name == "nicknames.csv");
+        // As a build shipping another nicknames.csv would have written it.
+        var other = new string('0', 64);
+        var edited = text.Replace(recorded.Sha256, other, StringComparison.Ordinal);
+        RewriteNewestManifest(path, edited);
+        var line = edited.Split('\n').ToList().FindIndex(l => l.Contains("\"name\": \"nicknames.csv\"", StringComparison.Ordinal)) + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        var warning = $"{Newest}.json({line},1): warning {Codes.SnapshotInputsChanged}: reference file nicknames.csv (shipped with electionmatch) is not the one {Newest} was matched with (sha256 now {recorded.Sha256[..12]}…, at the run 000000000000…; {recorded.Rows} rows now, {recorded.Rows} at the run)";
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains(warning, verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("first_name_sex.csv", verify.Stderr, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains(warning, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_made_before_reference_files_were_recorded_verifies_without_a_warning()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var start = text.IndexOf(",\n  \"reference_files\": [", StringComparison.Ordinal);
+        Assert.True(start > 0, text);
+        var older = text[..start] + "\n}\n";
+        Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(older).ReferenceFiles);
+        RewriteNewestManifest(path, older);
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("verify passed", verify.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_edited_staging_template_is_a_warning_of_check()
     {
         var shipped = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "staging", "model.sql.liquid"));

@@ -37,19 +37,9 @@ internal static class PruneCommand
 
             var pruned = new PruneOperation(ProjectContext.Load(project.Read(result)))
                 .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun), cancellationToken);
-            foreach (var line in pruned.Actions)
+            foreach (var line in pruned.Lines())
             {
                 Terminal.Out.WriteLine(line);
-            }
-
-            foreach (var (name, removed) in pruned.Snapshots)
-            {
-                Terminal.Out.WriteLine(pruned.DryRun ? $"would prune {name.Table}" : removed ? $"pruned    {name.Table}" : $"already pruned: {name.Table}, nothing left of it");
-            }
-
-            if (pruned.Snapshots.Count == 0)
-            {
-                Terminal.Out.WriteLine("nothing to prune");
             }
 
             return DiagnosticPrinter.Success;

@@ -24,27 +24,9 @@ internal static class RestoreCommand
         {
             var restored = new RestoreOperation(ProjectContext.Load(project.Read(result)))
                 .Execute(result.GetValue(match)!, RunCommand.ParseDate(result.GetValue(date))!.Value, result.GetValue(dryRun));
-            var holding = $"{restored.Rows} rows, content sha256 {restored.ContentSha256[..12]}…";
-            var nothingElse = restored.QuarantineRecreated is null && restored.QuarantineNotRestored is null;
-            if (restored.AlreadyAsPublished)
+            foreach (var line in restored.Lines())
             {
-                Terminal.Out.WriteLine($"{restored.Table} already holds what was published ({holding}, as its manifest recorded){(nothingElse ? ": nothing to restore" : "")}");
-            }
-            else
-            {
-                foreach (var cast in restored.Casts)
-                {
-                    Terminal.Out.WriteLine($"{(restored.DryRun ? "would cast" : "cast     ")} {cast} (the type its manifest recorded)");
-                }
-
-                Terminal.Out.WriteLine(restored.DryRun
-                    ? $"would restore {restored.Table} from {restored.Parquet} ({holding}, as its manifest recorded)"
-                    : $"restored  {restored.Table} from {restored.Parquet} ({holding}, as its manifest recorded)");
-            }
-
-            if (restored.QuarantineRecreated is { } quarantine)
-            {
-                Terminal.Out.WriteLine($"{(restored.DryRun ? "would recreate" : "recreated")} {quarantine} empty (0 rows, as its manifest recorded)");
+                Terminal.Out.WriteLine(line);
             }
 
             // What could not be put back fails the command: the snapshot is not as published, whatever else was restored.

@@ -13,7 +13,7 @@ namespace ElectionMatch.Checks;
 /// reports, each under its own code, a snapshot row edited, deleted or added, a snapshot table dropped, a table or
 /// quarantine that differs from its manifest, a table whose columns are not those its manifest recorded, a model file
 /// that differs from its manifest, a manifest edited or missing, a broken manifest chain, and a run interrupted after
-/// publishing. It warns when the settings or templates changed since a match's newest snapshot, and with inputs when
+/// publishing. It warns when the settings, templates or shipped reference files changed since a match's newest snapshot, and with inputs when
 /// the inputs did.
 /// Read-only: it never writes to the warehouse or the project.
 /// </summary>
@@ -170,6 +170,7 @@ public sealed class VerifyOperation
                 }
 
                 VerifySettingsAndTemplates(newest);
+                VerifyReferenceFiles(newest);
             }
         }
 
@@ -210,9 +211,8 @@ public sealed class VerifyOperation
 
             if (left.Count > 0)
             {
-                var date = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                 Report(Codes.SnapshotPartlyPruned, Severity.Error, SourceSpan.TextFile(DisplayPath.For(_context.PrunedManifestPath(name))),
-                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `electionmatch prune {_match} --snapshot-date {date}{_context.CommandOptions}` finishes it");
+                    $"snapshot {name.Table} was pruned (its manifest is here), but the prune stopped before it finished: {string.Join(", ", left)} {(left.Count == 1 ? "is" : "are")} still there; `{_context.PruneCommand(name)}` finishes it");
             }
         }
 
@@ -529,6 +529,39 @@ public sealed class VerifyOperation
                         : "`electionmatch generate` has nothing left to re-render with it, so only a new run of the match clears this warning: the manifest records the templates a run used";
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"" + template + "\""), 1),
                     $"template {template} changed since {manifest.Snapshot} was made ({(templates.TryGetValue(template, out var now) ? SnapshotManifest.NowAndAtRun(now, sha) : $"no longer used; at the run {Short(sha)}…")}); {advice}");
+            }
+        }
+
+        /// <summary>
+        /// Whether the reference files this build ships (<see cref="Matching.ReferenceData"/>) are those the newest snapshot
+        /// was matched with: a tool built with other nicknames or first names matches otherwise. A manifest made before
+        /// they were recorded is not compared.
+        /// </summary>
+        private void VerifyReferenceFiles(ManifestFile newest)
+        {
+            var manifest = newest.Manifest!;
+            if (manifest.ReferenceFiles is not { } recorded)
+            {
+                return;
+            }
+
+            var display = DisplayPath.For(newest.Path);
+            var now = Matching.ReferenceData.Hashes(Matches.MatchDefinition.For(_context.Settings.Match(_match).Kind).ReferenceFiles)
+                .ToDictionary(f => f.Name, StringComparer.Ordinal);
+            foreach (var file in recorded.Where(f => now.GetValueOrDefault(f.Name) is not { } current || current.Sha256 != f.Sha256))
+            {
+                var what = now.TryGetValue(file.Name, out var current)
+                    ? $"{SnapshotManifest.NowAndAtRun(current.Sha256, file.Sha256)}; {current.Rows} rows now, {file.Rows} at the run"
+                    : $"this electionmatch's matcher no longer loads it; at the run sha256 {Short(file.Sha256)}…, {file.Rows} rows";
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, $"\"name\": \"{file.Name}\""), 1),
+                    $"reference file {file.Name} (shipped with electionmatch) is not the one {manifest.Snapshot} was matched with ({what}): this electionmatch would match with other reference data; {RunAdvice()}");
+            }
+
+            var names = recorded.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in now.Values.Where(f => !names.Contains(f.Name)))
+            {
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"reference_files\""), 1),
+                    $"reference file {file.Name} (shipped with electionmatch, sha256 {Short(file.Sha256)}…, {file.Rows} rows) is loaded by this electionmatch's matcher but was not when {manifest.Snapshot} was made; {RunAdvice()}");
             }
         }
 

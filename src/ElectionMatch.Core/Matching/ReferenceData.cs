@@ -80,9 +80,26 @@ internal static class ReferenceData
             group by nickname
             """);
 
-    private static StreamReader Open(string resource) =>
-        new(Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"{resource} is not embedded in the library"));
+    private static StreamReader Open(string resource) => new(Stream(resource));
+
+    private static Stream Stream(string resource) =>
+        Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"{resource} is not embedded in the library");
+
+    /// <summary>
+    /// Each of <paramref name="files"/> (names in Reference/, <c>nicknames.csv</c>) as this build ships it: the SHA-256 of its
+    /// bytes and its rows after the header, as a manifest records the reference data a run matched with.
+    /// </summary>
+    public static IReadOnlyList<Snapshots.ManifestReferenceFile> Hashes(IEnumerable<string> files) =>
+        files.Select(file =>
+        {
+            using var stream = Stream("reference/" + file);
+            using var bytes = new MemoryStream();
+            stream.CopyTo(bytes);
+            var text = System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
+            var rows = text.Split('\n').Skip(1).LongCount(l => l.TrimEnd('\r').Length > 0);
+            return new Snapshots.ManifestReferenceFile(file, Snapshots.SnapshotManifest.Sha256Of(bytes.ToArray()), rows);
+        }).ToList();
 
     /// <summary>Loads nicknames.csv as <c>(name, nickname)</c> pairs, plus each name paired with itself.</summary>
     public static void LoadNicknames(DuckDbWarehouse warehouse, RunSchema schema, string table)

@@ -267,19 +267,24 @@ public sealed class ExplainOperation
         var scored = warehouse.TableExists(run.Name, "scored_pairs_explained") ? "scored_pairs_explained" : "scored_pairs";
 
         // The decision is said in the published words (the run's output, as the snapshot holds it), so explain and the
-        // snapshot cannot disagree; a row the snapshot lacks (a discovered runoff left unlinked) is said to be missing.
+        // snapshot cannot disagree; a row the snapshot lacks (a discovered runoff left unlinked) is said to be missing, with
+        // the words the same query gave it (its stage, kept beside the output; absent in a run of an earlier build).
         var published = warehouse.TableExists(run.Name, "output");
+        var unlinked = warehouse.TableExists(run.Name, Matches.CandidacyDdhq.CandidacyDdhqMatcher.UnlinkedRunoffsTable);
+        string Decided(string table, bool inSnapshot) =>
+            $"select gp_candidacy_id, hubspot_election_type, hubspot_election_date, llm_reasoning, {(inSnapshot ? "true" : "false")} as in_snapshot from {run.Table(table)}";
+        var decided = Decided("output", true) + (unlinked ? " union all " + Decided(Matches.CandidacyDdhq.CandidacyDdhqMatcher.UnlinkedRunoffsTable, false) : "");
         var rows = warehouse.Query($"""
             select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
                 k.decided_by, k.reasoning,
                 -- Worded as the matcher publishes it: an undecided row's reasoning starts 'undecided:', unprefixed.
                 case when a.undecided then a.reasoning else 'judge did not accept: ' || a.reasoning end,
-                {(published ? "o.llm_reasoning, o.gp_candidacy_id is not null" : "null, true")},
+                {(published ? "o.llm_reasoning, o.in_snapshot is true" : "null, true")},
                 cast(l.match_date as varchar), l.date_fallback, l.discovered_runoff, cast(l.base_date as varchar)
             from ({Rows("left_keyed")}) as l
             left join ({Union("links")}) as k using (left_key)
             left join ({Union("judge_answers")}) as a using (left_key)
-            {(published ? $"left join {run.Table("output")} as o on o.gp_candidacy_id = l.left_id and o.hubspot_election_type = l.election_type and o.hubspot_election_date = l.election_date" : "")}
+            {(published ? $"left join ({decided}) as o on o.gp_candidacy_id = l.left_id and o.hubspot_election_type = l.election_type and o.hubspot_election_date = l.election_date" : "")}
             where l.left_id = {Sql.Literal(leftId)}
             order by l.election_date, l.election_type
             """, r => (Key: r.GetInt64(0), Type: r.GetString(1), Date: r.GetString(2), Name: r.GetString(3), State: r.IsDBNull(4) ? null : r.GetString(4),

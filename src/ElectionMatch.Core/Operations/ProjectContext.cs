@@ -137,14 +137,19 @@ public sealed class ProjectContext
             ? RestoreAdvice(name, "its manifest records it empty (quarantine_rows 0)", "recreates it empty, as published")
             : RepublishAdvice(name, fromParquet: false);
 
-    /// <summary><c>electionmatch restore</c> first (<paramref name="holds"/>: why it can; <paramref name="does"/>: what it does), then the run that would recompute instead.</summary>
-    private string RestoreAdvice(SnapshotName name, string holds, string does)
-    {
-        // No build target restores (nor prunes): in a build the CLI is still what to run, in the dbt repository.
-        var restore = $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
-        var by = Host == ProjectHost.MSBuild ? $"the electionmatch CLI {does} (no build target does): `{restore}`, run in the dbt project's directory" : $"`{restore}` {does}";
-        return $"{holds}: {by}; `{RunCommand(name.Match, name.Date, ["--replace"])}` would instead recompute it {RecomputedFrom(name)}";
-    }
+    /// <summary>The restore first (<paramref name="holds"/>: why it can; <paramref name="does"/>: what it does), then the run that would recompute instead.</summary>
+    private string RestoreAdvice(SnapshotName name, string holds, string does) =>
+        $"{holds}: `{RestoreCommand(name)}` {does}; `{RunCommand(name.Match, name.Date, ["--replace"])}` would instead recompute it {RecomputedFrom(name)}";
+
+    /// <summary>The command that restores a snapshot: <c>electionmatch restore</c>, or in a build its target (ElectionMatchRestore).</summary>
+    public string RestoreCommand(SnapshotName name) => Host == ProjectHost.MSBuild
+        ? $"dotnet build -t:ElectionMatchRestore -p:Match={name.Match} -p:SnapshotDate={name.Date:yyyy-MM-dd}"
+        : $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
+
+    /// <summary>The command that prunes a snapshot: <c>electionmatch prune</c>, or in a build its target (ElectionMatchPrune, a dry run unless told).</summary>
+    public string PruneCommand(SnapshotName name) => Host == ProjectHost.MSBuild
+        ? $"dotnet build -t:ElectionMatchPrune -p:Match={name.Match} -p:SnapshotDate={name.Date:yyyy-MM-dd} -p:DryRun=false"
+        : $"electionmatch prune {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
 
     private static string RecomputedFrom(SnapshotName name) => $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
 

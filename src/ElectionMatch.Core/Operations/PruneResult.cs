@@ -13,6 +13,25 @@ public sealed class PruneResult(bool dryRun)
     /// <summary>Each snapshot pruned, and whether anything of it was left to remove (false: a prune had finished it already).</summary>
     public List<(SnapshotName Name, bool Removed)> Snapshots { get; } = [];
 
+    /// <summary>What <c>electionmatch prune</c> prints and <c>ElectionMatchPrune</c> logs: each action, then each snapshot's outcome.</summary>
+    public IEnumerable<string> Lines()
+    {
+        foreach (var line in Actions)
+        {
+            yield return line;
+        }
+
+        foreach (var (name, removed) in Snapshots)
+        {
+            yield return DryRun ? $"would prune {name.Table}" : removed ? $"pruned    {name.Table}" : $"already pruned: {name.Table}, nothing left of it";
+        }
+
+        if (Snapshots.Count == 0)
+        {
+            yield return "nothing to prune";
+        }
+    }
+
     /// <param name="verb">move, drop, delete or remove.</param>
     internal void Add(string verb, string what) =>
         Actions.Add(DryRun ? $"would {verb} {what}" : $"{verb + (verb.EndsWith('e') ? "d" : verb == "drop" ? "ped" : "ed"),-9} {what}");

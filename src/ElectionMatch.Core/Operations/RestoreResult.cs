@@ -22,4 +22,34 @@ public sealed record RestoreResult(
 
     /// <summary>Why the quarantine table, missing or not as published, could not be restored (EM0604 or EM0612); null when it needs nothing or was recreated.</summary>
     public Diagnostics.Diagnostic? QuarantineNotRestored { get; init; }
+
+    /// <summary>
+    /// What <c>electionmatch restore</c> prints and <c>ElectionMatchRestore</c> logs; <see cref="QuarantineNotRestored"/>,
+    /// reported as a diagnostic, is not among them.
+    /// </summary>
+    public IEnumerable<string> Lines()
+    {
+        var holding = $"{Rows} rows, content sha256 {ContentSha256[..12]}…";
+        if (AlreadyAsPublished)
+        {
+            var nothingElse = QuarantineRecreated is null && QuarantineNotRestored is null;
+            yield return $"{Table} already holds what was published ({holding}, as its manifest recorded){(nothingElse ? ": nothing to restore" : "")}";
+        }
+        else
+        {
+            foreach (var cast in Casts)
+            {
+                yield return $"{(DryRun ? "would cast" : "cast     ")} {cast} (the type its manifest recorded)";
+            }
+
+            yield return DryRun
+                ? $"would restore {Table} from {Parquet} ({holding}, as its manifest recorded)"
+                : $"restored  {Table} from {Parquet} ({holding}, as its manifest recorded)";
+        }
+
+        if (QuarantineRecreated is { } quarantine)
+        {
+            yield return $"{(DryRun ? "would recreate" : "recreated")} {quarantine} empty (0 rows, as its manifest recorded)";
+        }
+    }
 }

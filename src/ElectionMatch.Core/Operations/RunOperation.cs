@@ -669,6 +669,7 @@ public sealed partial class RunOperation
             Models = providers.Models,
             JudgeShare = JudgeShare(result.Counts),
             Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
+            ReferenceFiles = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles),
         };
         AtomicFile.WriteAllText(path, manifest.ToJson());
         return manifest;

@@ -105,6 +105,13 @@ public sealed record SnapshotManifest
     /// </summary>
     public IReadOnlyList<Warehouse.ColumnInfo>? Columns { get; init; }
 
+    /// <summary>
+    /// The reference files shipped with the tool that the match's matcher loaded (nicknames, first names by sex, states),
+    /// each with its SHA-256 and rows: verify warns when this build ships others. Absent in manifests made before it was
+    /// recorded, which are not compared; after <see cref="Columns"/>, so the lines above stay those of such manifests.
+    /// </summary>
+    public IReadOnlyList<ManifestReferenceFile>? ReferenceFiles { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = true,
@@ -137,6 +144,9 @@ public sealed record SnapshotManifest
 /// <param name="Sha256Version">Which text of a row <paramref name="Sha256"/> hashes (<see cref="InputHash.ColumnText"/>); absent in
 /// manifests made before there was a choice, which hash <see cref="InputHash.RowText"/>.</param>
 public sealed record ManifestInput(string Role, string Relation, long Rows, string? Sha256 = null, int? Sha256Version = null);
+
+/// <summary>A reference file a run matched with: its name in Reference/, the SHA-256 of its bytes and its rows after the header.</summary>
+public sealed record ManifestReferenceFile(string Name, string Sha256, long Rows);
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the

@@ -42,11 +42,12 @@ public sealed class RepublishAdviceTests : IDisposable
     }
 
     [Fact]
-    public void In_a_build_the_restore_is_still_the_cli_command_said_as_such_and_the_replace_is_the_builds()
+    public void In_a_build_the_restore_and_the_replace_are_the_builds_targets()
     {
         var advice = Advice(ProjectHost.MSBuild, fromParquet: true);
 
-        Assert.Contains("holds it as published: the electionmatch CLI puts the table back from it (no build target does): `electionmatch restore candidacy_ddhq_matches --snapshot-date 2026-01-01`, run in the dbt project's directory; `dotnet build -t:ElectionMatchRun -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2026-01-01 -p:Replace=true` would instead recompute it", advice, StringComparison.Ordinal);
+        // Before, the restore was the CLI's, "no build target does": there was no ElectionMatchRestore.
+        Assert.Contains("holds it as published: `dotnet build -t:ElectionMatchRestore -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2026-01-01` puts the table back from it; `dotnet build -t:ElectionMatchRun -p:Match=candidacy_ddhq_matches -p:SnapshotDate=2026-01-01 -p:Replace=true` would instead recompute it", advice, StringComparison.Ordinal);
         Assert.DoesNotContain("read_parquet", advice, StringComparison.Ordinal);
     }
 

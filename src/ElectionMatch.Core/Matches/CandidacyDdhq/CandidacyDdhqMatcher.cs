@@ -1098,16 +1098,44 @@ internal sealed class CandidacyDdhqMatcher
         order by l.left_id, c.runoff_date
         """;
 
-    private string OutputSql(ModelParameters parameters)
+    /// <summary>
+    /// The run's output (every row the snapshot publishes), then <see cref="UnlinkedRunoffsTable"/>: the discovered runoffs
+    /// left unlinked, which the snapshot does not hold, with the reasoning the same query gives them, for <c>explain</c>.
+    /// </summary>
+    private string OutputSql(ModelParameters parameters) =>
+        DecisionsSql(parameters, published: true) + ";\n" + DecisionsSql(parameters, published: false);
+
+    /// <summary>
+    /// The discovered runoffs the runoff pass left unlinked, in the output's columns: not published (the snapshot holds a
+    /// discovered runoff only when it is linked), but explained as a published row is (its best candidate, rejected by score…).
+    /// </summary>
+    public const string UnlinkedRunoffsTable = "runoff_unlinked";
+
+    /// <param name="published">The output's rows (the main pass's and the linked discovered runoffs); otherwise the
+    /// unlinked discovered runoffs, whose pairs are the runoff pass's alone, and whose rivals and takers are named from
+    /// every row of both passes (none of them is among those rows).</param>
+    private string DecisionsSql(ModelParameters parameters, bool published)
     {
         var levels = _model.LevelWordsSql("s");
+        // A pass's pairs table: both passes' for the output, the runoff pass's alone for the unlinked runoffs.
+        string Pairs(string table, string columns) =>
+            (published ? $"select {columns} from {T(table)} union all " : "") + $"select {columns} from {T("runoff_" + table)}";
         return $"""
-            create table {T("output")} as
+            create table {T(published ? "output" : UnlinkedRunoffsTable)} as
             with
                 keyed as (
+                    {(published ? $"""
                     select *, false as discovered_runoff from {T("left_keyed")}
                     union all by name
                     select *, true as discovered_runoff from {T("runoff_left_keyed")} semi join {T("runoff_links")} using (left_key)
+                    """ : $"""
+                    select *, true as discovered_runoff from {T("runoff_left_keyed")} anti join {T("runoff_links")} using (left_key)
+                    """)}
+                ),
+
+                -- The rows a rival's or a taker's id is read from.
+                named as (
+                    {(published ? "select left_key, left_id from keyed" : $"select left_key, left_id from {T("left_keyed")} union all select left_key, left_id from {T("runoff_left_keyed")}")}
                 ),
 
                 links as (
@@ -1121,7 +1149,7 @@ internal sealed class CandidacyDdhqMatcher
                 -- Pairs compared per row: keys alone, no weights.
                 compared as (
                     select left_key, count(*) as candidates_compared
-                    from (select left_key from {T("comparisons")} union all select left_key from {T("runoff_comparisons")})
+                    from ({Pairs("comparisons", "left_key")})
                     group by left_key
                 ),
 
@@ -1131,11 +1159,7 @@ internal sealed class CandidacyDdhqMatcher
                 -- the weights of a linked row's pairs, most of them, were computed only to be passed over.
                 best as (
                     select left_key, arg_max(right_key, struct_pack(w := match_weight, r := -right_key)) as best_right_key
-                    from (
-                        select left_key, right_key, match_weight from {T("scored_pairs")}
-                        union all
-                        select left_key, right_key, match_weight from {T("runoff_scored_pairs")}
-                    )
+                    from ({Pairs("scored_pairs", "left_key, right_key, match_weight")})
                     anti join (
                         select left_key from links
                         union all
@@ -1155,7 +1179,7 @@ internal sealed class CandidacyDdhqMatcher
 
                 -- Its weights, computed for the shown pairs only, by the scored pairs' own query (scored_pairs).
                 shown_pairs as (
-                    {_model.WeightsQuery(parameters, $"(select c.* from (select * from {T("comparisons")} union all select * from {T("runoff_comparisons")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
+                    {_model.WeightsQuery(parameters, $"(select c.* from ({Pairs("comparisons", "*")}) as c semi join picked as p on p.left_key = c.left_key and p.right_key = c.right_key)", ScoredColumns)}
                 ),
 
                 -- Confident judge answers that another row's answer claims as confidently (or more): the rows that stopped
@@ -1165,7 +1189,7 @@ internal sealed class CandidacyDdhqMatcher
                     select a.left_key, max(b.confidence) as rival_confidence, string_agg(l.left_id, ', ' order by l.left_id) as rival_ids
                     from answers as a
                     join answers as b on b.right_key = a.right_key
-                    join keyed as l on l.left_key = b.left_key
+                    join named as l on l.left_key = b.left_key
                     where b.left_key <> a.left_key and b.confidence >= a.confidence and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
                     group by a.left_key
                 ),
@@ -1176,7 +1200,7 @@ internal sealed class CandidacyDdhqMatcher
                     select k.right_key, l.left_id
                     from links as k
                     semi join (select p.right_key from picked as p anti join links as x using (left_key)) as lost using (right_key)
-                    join keyed as l on l.left_key = k.left_key
+                    join named as l on l.left_key = k.left_key
                 )
 
             select

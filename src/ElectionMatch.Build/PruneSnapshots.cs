@@ -1,0 +1,47 @@
+using System.Globalization;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+using Microsoft.Build.Framework;
+
+namespace ElectionMatch.Build;
+
+/// <summary>MSBuild face of <c>electionmatch prune</c>: retires old snapshots of a match (a dry run unless told otherwise by the targets).</summary>
+public sealed class PruneSnapshots : ProjectTask
+{
+    /// <summary>The match whose snapshots to prune, as named in electionmatch.yml.</summary>
+    [Required]
+    public string Match { get; set; } = "";
+
+    /// <summary>The snapshots to prune by date (YYYY-MM-DD), as <c>--snapshot-date</c> given once per date.</summary>
+    public string[] SnapshotDates { get; set; } = [];
+
+    /// <summary>Prune every finished snapshot but the newest N (<c>--keep</c>, 1 or more).</summary>
+    public string? Keep { get; set; }
+
+    /// <summary>Say what would be moved, dropped, deleted and removed, and change nothing (<c>--dry-run</c>).</summary>
+    public bool DryRun { get; set; }
+
+    protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
+    {
+        var dates = SnapshotDates.Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => ParseDate(d.Trim())!.Value).ToList();
+        int? keep = string.IsNullOrWhiteSpace(Keep) ? null
+            : int.TryParse(Keep, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
+            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"Keep '{Keep}' is not a number of snapshots to keep (1 or more)");
+        if ((dates.Count == 0) == (keep is null))
+        {
+            throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None,
+                "ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD (several separated by %3B or ,) or -p:Keep=N, not both and not neither");
+        }
+
+        var pruned = new PruneOperation(context).Execute(Match, dates, keep, DryRun, cancellationToken);
+        foreach (var line in pruned.Lines())
+        {
+            Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+        }
+
+        if (pruned.DryRun && pruned.Snapshots.Count > 0)
+        {
+            Log.LogMessage(MessageImportance.High, "electionmatch: a dry run, nothing was changed; -p:DryRun=false prunes");
+        }
+    }
+}

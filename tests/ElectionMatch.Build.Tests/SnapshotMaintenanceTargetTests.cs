@@ -1,0 +1,104 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// <c>dotnet build -t:ElectionMatchRestore</c> and <c>-t:ElectionMatchPrune</c> in a private copy of the goodparty project:
+/// the CLI's restore and prune (the same operations, the same lines), with their refusals as MSBuild errors at file and line.
+/// </summary>
+public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, IDisposable
+{
+    private const string Match = "llm_l2_br_match";
+    private const string Older = Match + "_20300603";
+    private const string Newer = Match + "_20300610";
+    private const string SourcesYaml = "models/staging/__sources.yaml";
+
+    private readonly SdkPackage _sdk;
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public SnapshotMaintenanceTargetTests(SdkPackage sdk)
+    {
+        _sdk = sdk;
+        File.Delete(_fixture.PathOf(DotnetBuildTests.Staging1016));
+        File.Delete(_fixture.PathOf(DotnetBuildTests.Staging1112));
+        sdk.AddTo(_fixture.Directory);
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private DotnetProcess.Result Build(params string[] args) => DotnetProcess.Build(_fixture.Directory, _sdk.Packages, args);
+
+    private DotnetProcess.Result BuildSucceeds(params string[] args)
+    {
+        var build = Build(args);
+        Assert.True(build.ExitCode == 0, build.Output);
+        return build;
+    }
+
+    private void Publish(string date) => BuildSucceeds("-t:ElectionMatchRun", "-p:Match=" + Match, "-p:AllowFutureDate=true", "-p:SnapshotDate=" + date);
+
+    private string Manifest(string snapshot) => _fixture.PathOf($"electionmatch/manifests/{snapshot}.json");
+
+    [Fact]
+    public void ElectionMatchRestore_puts_an_edited_snapshot_back_from_its_parquet_copy_and_the_next_build_passes()
+    {
+        Publish("2030-06-03");
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"update model_predictions.{Older} set l2_district_id = null where br_database_id = 140300");
+        }
+
+        var tampered = Build();
+        var dryRun = BuildSucceeds("-t:ElectionMatchRestore", "-p:Match=" + Match, "-p:SnapshotDate=2030-06-03", "-p:DryRun=true");
+        var stillTampered = Build();
+        var restore = BuildSucceeds("-t:ElectionMatchRestore", "-p:Match=" + Match, "-p:SnapshotDate=2030-06-03");
+
+        // The check names the target that puts it back (before, the CLI's command: no target restored).
+        Assert.Equal(1, tampered.ExitCode);
+        Assert.Contains($"`dotnet build -t:ElectionMatchRestore -p:Match={Match} -p:SnapshotDate=2030-06-03` puts the table back from it", tampered.Output, StringComparison.Ordinal);
+        Assert.Contains($"electionmatch: would restore model_predictions.{Older} from target/model_predictions/{Older}.parquet (", dryRun.Output, StringComparison.Ordinal);
+        Assert.Equal(1, stillTampered.ExitCode);
+        Assert.Contains($"electionmatch: restored  model_predictions.{Older} from target/model_predictions/{Older}.parquet (", restore.Output, StringComparison.Ordinal);
+        BuildSucceeds();
+    }
+
+    [Fact]
+    public void ElectionMatchPrune_is_a_dry_run_unless_DryRun_is_false_and_refuses_the_newest_snapshot_at_its_sources_entry()
+    {
+        Publish("2030-06-03");
+        Publish("2030-06-10");
+
+        var dryRun = BuildSucceeds("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:SnapshotDate=2030-06-03");
+        Assert.Contains($"electionmatch: would prune {Older}", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("electionmatch: a dry run, nothing was changed; -p:DryRun=false prunes", dryRun.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Manifest(Older)));
+
+        var newest = Build("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:SnapshotDate=2030-06-10", "-p:DryRun=false");
+        var entry = Array.FindIndex(_fixture.Read(SourcesYaml).Split('\n'), l => l.TrimStart() == "- name: " + Newer) + 1;
+        Assert.Equal(1, newest.ExitCode);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(_fixture.PathOf(SourcesYaml))}\({entry},\d+\): error EM0614: ", newest.Output);
+        Assert.True(File.Exists(Manifest(Newer)));
+
+        var pruned = BuildSucceeds("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:Keep=1", "-p:DryRun=false");
+        Assert.Contains($"electionmatch: pruned    {Older}", pruned.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Manifest(Older)));
+        Assert.True(File.Exists(_fixture.PathOf($"electionmatch/manifests/pruned/{Older}.json")));
+        BuildSucceeds();
+    }
+
+    [Theory]
+    [InlineData("ElectionMatchRestore", "EM0200: ElectionMatchRestore needs the match whose snapshot to restore: pass -p:Match=<name>")]
+    [InlineData("ElectionMatchPrune", "EM0200: ElectionMatchPrune needs the match whose snapshots to prune: pass -p:Match=<name>")]
+    [InlineData("ElectionMatchRestore", "EM0203: ElectionMatchRestore needs the snapshot's date: pass -p:SnapshotDate=YYYY-MM-DD", "-p:Match=" + Match)]
+    [InlineData("ElectionMatchPrune", "EM0203: ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD", "-p:Match=" + Match)]
+    [InlineData("ElectionMatchPrune", "EM0203: Keep '0' is not a number of snapshots to keep (1 or more)", "-p:Match=" + Match, "-p:Keep=0")]
+    [InlineData("ElectionMatchPrune", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD", "-p:Match=" + Match, "-p:SnapshotDate=2030-13-01")]
+    [InlineData("ElectionMatchPrune", "EM0203: DryRun is 'yes'", "-p:Match=" + Match, "-p:Keep=1", "-p:DryRun=yes")]
+    public void A_missing_or_bad_property_of_restore_or_prune_is_an_error_at_the_project_file(string target, string error, params string[] args)
+    {
+        var build = Build(["-t:" + target, .. args]);
+
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error {error}", build.Output, StringComparison.Ordinal);
+    }
+}
