@@ -163,7 +163,8 @@ public sealed class DistrictKeepColumnsTests : IDisposable
         // and scores lost their float noise (it was fb46ca56… before; keep_columns left it as it was), then since every row's
         // match_explanation says which column set its office kind (office_kind_from) and districts that name no place are
         // of unknown place (5913986a… before; the fixture's links are the same).
-        Assert.Equal("fe51054ef01c6b48eed927dba05d47c2d0289626d63a415b82f20c613fb1eade", ContentHash("candidacy_ddhq_matches_20250101"));
+        // fe51054e… until the judge's answer 0 was worded apart (session 43): the 4 such rows' llm_reasoning alone changed.
+        Assert.Equal("0c7694518151cbc4a924187082c19739c7aa0eedcf4ebb7456af014113b4274d", ContentHash("candidacy_ddhq_matches_20250101"));
         Assert.Equal("b63330c6904470206576ccffaf66138d1f41eb4495c9e942e32970c16a1073c1", ContentHash("llm_l2_br_match_20250101"));
         Assert.Equal(OwnColumns, PublishedColumns("llm_l2_br_match_20250101").Select(c => c.Split(' ')[0]));
     }

@@ -128,6 +128,27 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    // Before, --hardest gave every row a verdict as if the truth were complete: a link partial truth knows nothing of was
+    // "wrong", an unlinked row of a candidacy it does not name "right", while the precision line left them out.
+    [Fact]
+    public void Hardest_with_partial_truth_says_unknown_for_the_rows_the_truth_does_not_decide()
+    {
+        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var truth = Truth("one_candidacy_hard.csv", string.Join('\n', [lines[0], .. lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal))]) + "\n");
+
+        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth", "--hardest", "100000");
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        var hard = evaluate.Stdout.Split('\n').Where(l => l.StartsWith("hard  ", StringComparison.Ordinal)).ToList();
+        var named = hard.Where(l => l.StartsWith("hard  gpc-001623 ", StringComparison.Ordinal)).ToList();
+        var others = hard.Except(named).ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, l => Assert.Contains(": right, ", l, StringComparison.Ordinal));
+        Assert.Contains(others, l => l.Contains(": unknown, linked by ", StringComparison.Ordinal));
+        Assert.Contains(others, l => l.Contains(": unknown, not linked by ", StringComparison.Ordinal));
+        Assert.All(others, l => Assert.Contains(": unknown, ", l, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_snapshot_that_does_not_exist_is_named_with_the_matchs_snapshots()
     {
@@ -285,7 +306,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, misses.Count);
         Assert.Equal("miss  gpc-002132 primary -> 1402999: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)", misses[0]);
-        Assert.StartsWith("miss  gpc-003688 general 2024-11-05 -> 1403365 (linked: nothing): judge did not accept: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
+        Assert.StartsWith("miss  gpc-003688 general 2024-11-05 -> 1403365 (linked: nothing): judge chose no candidate (its confidence 0); ERICK HUERTA is the best scored candidate, shown at confidence 0: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
         Assert.DoesNotContain("linked by score", misses[1], StringComparison.Ordinal);
     }
 

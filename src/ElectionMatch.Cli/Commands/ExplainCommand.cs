@@ -23,6 +23,19 @@ internal static class ExplainCommand
         $"electionmatch explain candidacy_ddhq_matches gpc-000132 {HelpExamples.Project} --snapshot-date 2026-01-15 --candidates 3",
     ];
 
+    /// <summary>The judge's answer for a row: its choice by number (and name), at its confidence, and its reasoning; or undecided.</summary>
+    private static string JudgeLine(JudgeVerdict judge, string noneFits)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (judge.Undecided)
+        {
+            return $"  judge ({judge.Judge}): undecided, its reply was invalid twice: {judge.Reasoning}";
+        }
+
+        var choice = judge.CandidateNumber == 0 ? $"candidate 0 ({noneFits})" : $"candidate {judge.CandidateNumber.ToString(c)}{(judge.Chosen is null ? "" : $" ({judge.Chosen})")}";
+        return $"  judge ({judge.Judge}): {choice} at confidence {judge.Confidence.ToString(c)}: {judge.Reasoning}";
+    }
+
     public static Command Create()
     {
         var project = new ProjectArguments();
@@ -123,9 +136,21 @@ internal static class ExplainCommand
                 Terminal.Out.WriteLine(row.InSnapshot ? $"  decision: {row.Decision}" : $"  decision: {row.Decision}; not in the snapshot, which holds a discovered runoff only when it is linked");
                 if (row.Judge is { } judge)
                 {
-                    Terminal.Out.WriteLine(judge.Undecided
-                        ? $"  judge ({judge.Judge}): undecided, its reply was invalid twice: {judge.Reasoning}"
-                        : $"  judge ({judge.Judge}): {(judge.CandidateNumber == 0 ? "candidate 0 (no district fits)" : $"candidate {judge.CandidateNumber.ToString(c)}")} at confidence {judge.Confidence.ToString(c)}: {judge.Reasoning}");
+                    Terminal.Out.WriteLine(JudgeLine(judge, "no district fits"));
+                }
+
+                if (row.Judged is { } judged)
+                {
+                    Terminal.Out.WriteLine($"  sent to the judge: {judged.WhyJudged}");
+                    Terminal.Out.WriteLine(JudgeLine(judged.Answer, "no candidate fits"));
+                    Terminal.Out.WriteLine($"    close alternatives: {(judged.Answer.CloseAlternatives.Count == 0 ? "none" : string.Join("; ", judged.Answer.CloseAlternatives))}");
+                    Terminal.Out.WriteLine($"  contest {judged.Contest} as the judge saw it, {judged.ContestRows.ToString(c)} row{(judged.ContestRows == 1 ? "" : "s")} of it judged:");
+                    foreach (var candidate in judged.Candidates)
+                    {
+                        var place = string.Join(", ", new[] { candidate.State, candidate.District is null ? null : "district " + candidate.District }.OfType<string>());
+                        Terminal.Out.WriteLine($"    {(candidate.Number == judged.Answer.CandidateNumber ? "> " : "  ")}{candidate.Number.ToString(c)}. {candidate.Name} [{candidate.RightId}]{(place.Length == 0 ? "" : $" ({place})")}"
+                            + $"{(candidate.LinkedElsewhere ? ", linked to another row" : "")}: {candidate.Levels ?? "not compared with this row (another partition's candidate)"}");
+                    }
                 }
 
                 if (count == 0)

@@ -138,13 +138,11 @@ public static class TruthEvaluator
             EnsureFit(warehouse, snapshot.Display, truthPath, layout, columns, truth);
         }
 
-        var predicted = warehouse.Scalar<long>(partial
-            ? """
-              select count(*) from em_predicted p
-              where p.has_match
-                  and (p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))
-              """
-            : "select count(*) from em_predicted where has_match");
+        // Partial truth knows a link's correctness when it names the link's left id or its right id.
+        var knownLink = partial
+            ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
+            : "true";
+        var predicted = warehouse.Scalar<long>($"select count(*) from em_predicted p where p.has_match and {knownLink}");
         var correct = warehouse.Scalar<long>("select count(*) from em_predicted p semi join em_truth t using (left_id, right_id) where p.has_match");
         var judged = warehouse.Scalar<long>("select count(*) from em_predicted where decided_by = 'judge'");
         var rows = warehouse.Scalar<long>("select count(*) from em_predicted");
@@ -221,13 +219,12 @@ public static class TruthEvaluator
             from em_predicted p
             left join em_truth t on t.left_id = p.left_id and t.right_id = p.right_id
             where p.has_match and t.left_id is null
-                and ({(partial ? "p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth)" : "true")})
+                and {knownLink}
             order by p.left_id, p.right_id
             """,
             r => Read(r) with { Row = Text(r, 5), TruthRightIds = Text(r, 6), TruthLeftIdsOfLinked = Text(r, 7) });
-        var knownLink = partial
-            ? "(p.left_id in (select left_id from em_truth) or p.right_id in (select right_id from em_truth))"
-            : "true";
+        // Partial truth decides a row left unlinked only when it names the row's left id: its pairs are then all of them.
+        var knownUnlinked = partial ? "p.left_id in (select left_id from em_truth)" : "true";
         var hasTiers = !absent.Contains("decided_by");
         var tiers = !hasTiers ? [] : warehouse.Query(
             $"""
@@ -256,7 +253,10 @@ public static class TruthEvaluator
                 p.left_id, {RowLabelSql("p")}, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
                 case
                     when t.left_id is not null then 'right'
+                    -- Partial truth: a row it does not decide, by the rule the precision line counts links by, is unknown.
+                    when p.has_match and not {knownLink} then 'unknown'
                     when p.has_match then 'wrong'
+                    when not ({knownUnlinked}) then 'unknown'
                     when exists (
                         select 1 from em_truth x
                         where x.left_id = p.left_id

@@ -82,7 +82,7 @@ public sealed class ExplainOperation
 
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
-        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates)).ToList();
+        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, settings)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -256,7 +256,7 @@ public sealed class ExplainOperation
         (labels.Count == 1 ? "state partition " : "state partitions ") + string.Join(", ", labels);
 
     /// <summary>What one run schema (a whole run's, or one state partition's) holds of the left id.</summary>
-    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates)
+    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates, Settings.MatchSettings settings)
     {
         var run = part.Schema;
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
@@ -312,6 +312,7 @@ public sealed class ExplainOperation
             InSnapshot = row.InSnapshot,
             MatchDate = row.DateFallback ? row.MatchDate : null,
             DiscoveredAfter = row.Discovered ? row.BaseDate : null,
+            Judged = row.Judge is null ? null : JudgedRow.Read(warehouse, run, row.Discovered ? "runoff_" : "", row.Key, settings),
         }).ToList();
 
         var removed = warehouse.Query($"""
@@ -470,6 +471,9 @@ public sealed record ExplainedRow(string LeftId, string ElectionType, string Ele
 
     /// <summary>A position's: the judge's own answer when the judge decided it (its choice and confidence, before <c>judge_accept</c>); null otherwise.</summary>
     public JudgeVerdict? Judge { get; init; }
+
+    /// <summary>A candidacy's row the judge saw: why the score did not decide it, the judge's answer and its contest; null otherwise.</summary>
+    public JudgedRow? Judged { get; init; }
 }
 
 /// <summary>
@@ -479,7 +483,14 @@ public sealed record ExplainedRow(string LeftId, string ElectionType, string Ele
 public sealed record PublishedPosition(string? District, string? DistrictType, string? DistrictId, bool IsMatched, int Confidence, string DecidedBy);
 
 /// <summary>The judge's answer for a position: the candidate it chose (0: none fits), at what confidence, why, and whether its reply could not be read (undecided).</summary>
-public sealed record JudgeVerdict(string Judge, long CandidateNumber, int Confidence, string Reasoning, bool Undecided);
+public sealed record JudgeVerdict(string Judge, long CandidateNumber, int Confidence, string Reasoning, bool Undecided)
+{
+    /// <summary>The names the judge gave as nearly fitting (its <c>close_alternatives</c>).</summary>
+    public IReadOnlyList<string> CloseAlternatives { get; init; } = [];
+
+    /// <summary>The chosen candidate's name; null when it chose none (or its name was not read).</summary>
+    public string? Chosen { get; init; }
+}
 
 public sealed record ExplainedPair(string RightId, string Candidate, string Race, double MatchWeight, double MatchProbability, bool Linked, IReadOnlyList<FieldWeight> Steps)
 {

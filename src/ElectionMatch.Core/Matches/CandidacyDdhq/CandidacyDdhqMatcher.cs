@@ -23,7 +23,7 @@ internal sealed class CandidacyDdhqMatcher
     private const int RunoffWindowDays = 120;
 
     /// <summary>A best pair must beat the runner-up (on either side) by this many bits to link without the judge.</summary>
-    private const double Margin = 3;
+    internal const double Margin = 3;
 
     /// <summary>The snapshot's canonical row order (content hash, parquet export).</summary>
     internal const string OrderBy = "gp_candidacy_id, hubspot_election_type, hubspot_election_date";
@@ -1210,7 +1210,12 @@ internal sealed class CandidacyDdhqMatcher
                 l.election_date as hubspot_election_date,
                 l.election_type as hubspot_election_type,
                 shown.candidate as llm_best_match,
-                cast(coalesce(a.confidence, k.confidence, round(100 * s.match_probability), 0) as integer) as llm_confidence,
+                -- Confidence that llm_best_match is the row's candidate, as on every row: a judge that chose no candidate gave
+                -- the shown one (the score's best) none; its own confidence in that answer is in the reasoning.
+                cast(case
+                    when k.left_key is null and a.left_key is not null and a.right_key is null then 0
+                    else coalesce(a.confidence, k.confidence, round(100 * s.match_probability), 0)
+                end as integer) as llm_confidence,
                 case
                     when k.decided_by = 'judge' then 'judge: ' || k.reasoning
                     when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
@@ -1223,7 +1228,13 @@ internal sealed class CandidacyDdhqMatcher
                             coalesce(jr.rival_ids, '?'), coalesce(jr.rival_confidence, a.confidence)) || a.reasoning
                     -- An undecided row's reasoning starts 'undecided:' as published, so a filter on it finds the row.
                     when a.undecided then a.reasoning
-                    when a.left_key is not null then 'judge did not accept: ' || a.reasoning
+                    -- The judge's own answer, told apart: a candidate chosen below the threshold, or none chosen.
+                    when a.right_key is not null
+                        then printf('judge chose %s (confidence %d), below judge_accept %s, so it is not linked: ', shown.candidate, a.confidence, {Sql.Literal(Sql.Number(_settings.Threshold("judge_accept")))}) || a.reasoning
+                    when a.left_key is not null
+                        then printf('judge chose no candidate (its confidence %d)', a.confidence)
+                            || case when shown.candidate is not null then printf('; %s is the best scored candidate, shown at confidence 0', shown.candidate) else '' end
+                            || ': ' || a.reasoning
                     -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
                     -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.
                     when s.left_key is null and coalesce(case when not l.discovered_runoff then z.right_rows end, 0) = 0

@@ -43,13 +43,24 @@ internal sealed class FellegiSunter
     /// <summary>SQL over the gamma columns: true unless some comparison is at a veto level.</summary>
     public string AcceptableByScoreSql()
     {
-        var vetoes = _comparisons
-            .SelectMany(c => c.Levels.Select((level, i) => (c, level, i)))
-            .Where(x => x.level.Veto)
-            .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.c.GammaColumn} = {x.i + 1}"))
-            .ToList();
+        var vetoes = Vetoes().Select(v => v.Condition).ToList();
         return vetoes.Count == 0 ? "true" : $"not ({string.Join(" or ", vetoes)})";
     }
+
+    /// <summary>
+    /// SQL naming the veto levels the pair in <paramref name="alias"/> is at, comma-separated (<c>first_name different</c>),
+    /// or an empty string: why a pair above the accept threshold was not linked by score.
+    /// </summary>
+    public string VetoWordsSql(string alias)
+    {
+        var vetoes = Vetoes().Select(v => $"case when {alias}.{v.Condition} then {Sql.Literal(v.Words)} end").ToList();
+        return vetoes.Count == 0 ? "''" : $"concat_ws(', ', {string.Join(", ", vetoes)})";
+    }
+
+    private IEnumerable<(string Condition, string Words)> Vetoes() => _comparisons
+        .SelectMany(c => c.Levels.Select((level, i) => (c, level, i)))
+        .Where(x => x.level.Veto)
+        .Select(x => (string.Create(CultureInfo.InvariantCulture, $"{x.c.GammaColumn} = {x.i + 1}"), $"{x.c.Name} {x.level.Name}"));
 
     /// <summary>SQL expressions, comma-separated, naming each comparison's level of the pair in <paramref name="alias"/>: <c>first_name exact</c>.</summary>
     /// <remarks>Each level's words are one literal (no concatenation per row); a level out of range is null, as before.</remarks>
