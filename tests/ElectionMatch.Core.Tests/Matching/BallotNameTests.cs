@@ -23,6 +23,11 @@ public sealed class BallotNameTests : IDisposable
         "  Kevin  van der  Berg  Jr. ", "O'NEILL", "JOHN SMITH II", "A B C D", "Van Der", "jr sr", ". ' .", "Mary Ann St. John",
         "Della Di Da Du", "J.R. Ewing", "J . R", "Ana de la Cruz iv", "de Jr", "Van Der Berg", "x", "Al", "Le Le Le Le", "Phd Md",
         "Ter Ten Bin", "da silva", "Mary-Ann Smith", "A'", "'", "",
+        // Single quotes: a nickname only where no word character is before the opener or after the closer.
+        "RAYMOND E 'GENE' GREEN", "'MICK' MULVANEY", "Lorenzo 'larry' Palomares-starbuck", "Patrick 'Pat' O'Brien", "'Tip' O'Neill",
+        "Tom's 'Big' Diner", "x 'ab'c 'd' Smith", "'a''b' Smith", "'a' 'b' Smith", "Ann 'Nan Lee", "'' Bob Jones", "Smith, John 'Jack'",
+        "John 'Jack', Jr.", "Jo_'x' Smith", "'x'_ Smith", "Al '9' Smith", "a'b' c", "\"Bob' Jones\" x", "'Bob \"Jr\"' Smith", "(Bo 'x') Lee",
+        "D 'Angelo", "'O'Neil' Smith", "'  ' Smith", "A 'B'.C",
     ];
 
     private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("ballot_name_test");
@@ -63,6 +68,26 @@ public sealed class BallotNameTests : IDisposable
         Assert.Null(BallotName.EncodePlain("Bob \"Bobby\" Smith"));
         Assert.Null(BallotName.EncodePlain("tab\tname"));
         Assert.Null(BallotName.EncodePlain(". '"));
+    }
+
+    [Fact]
+    public void A_single_quoted_nickname_is_a_nickname_and_an_apostrophe_in_a_word_is_not()
+    {
+        Assert.Equal(new BallotName.Parts("raymond", "green", "e green", "e", null, "gene"), BallotName.Parse("RAYMOND E 'GENE' GREEN"));
+        Assert.Equal(new BallotName.Parts("mick", "mulvaney", "mulvaney", null, null, "mick"), BallotName.Parse("'MICK' MULVANEY"));
+        Assert.Equal(new BallotName.Parts("beto", "orourke", "orourke", null, null, null), BallotName.Parse("BETO O'ROURKE"));
+        Assert.Null(BallotName.EncodePlain("RAYMOND E 'GENE' GREEN"));
+        Assert.NotNull(BallotName.EncodePlain("BETO O'ROURKE"));
+
+        // The CRM's name columns go through the macros alone, curly quotes too: FEC writes a middle name "E 'gene'".
+        var macros = _warehouse.Query(
+            """
+            select em_quoted(s), em_norm(em_unquoted(s))
+            from (values (0, 'E ''gene'''), (1, 'Michael ''mick'''), (2, '''larry'''), (3, '‘Gene’ Green'), (4, 'O''Neill'), (5, 'O’Neill')) as t(i, s)
+            order by i
+            """,
+            r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)));
+        Assert.Equal([("gene", "e"), ("mick", "michael"), ("larry", null), ("gene", "green"), (null, "oneill"), (null, "oneill")], macros);
     }
 
     [Fact]

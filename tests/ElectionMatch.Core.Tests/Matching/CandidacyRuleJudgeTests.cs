@@ -35,7 +35,7 @@ public sealed class CandidacyRuleJudgeTests
         var answers = await Ask([Candidate(1, "AMI BERA")], Row("1", "Amerish Bera", (1, Levels("short_form", "exact"))));
 
         Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
-        Assert.Contains("first name short_form (-8)", answers[0].Reasoning, StringComparison.Ordinal);
+        Assert.Equal("candidate 1 (AMI BERA): first name short_form, surname exact, only a partial name match (-8) = 92", answers[0].Reasoning);
     }
 
     [Fact]
@@ -51,12 +51,41 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
+    public async Task A_shared_word_of_a_compound_surname_is_an_exact_name_part()
+    {
+        // FEC's Gloreatha Scurry-smith, on the ballot as GLO SMITH: a prefix of the first name and one surname word exact.
+        var answers = await Ask([Candidate(1, "GLO SMITH")], Row("1", "Gloreatha Scurry-smith", (1, Levels("prefix", "partial", sex: "agree"))));
+
+        Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.Equal("candidate 1 (GLO SMITH): first name prefix, surname partial, only a partial name match (-8) = 92", answers[0].Reasoning);
+    }
+
+    [Fact]
+    public async Task A_nickname_with_a_typo_in_the_surname_is_accepted()
+    {
+        // Synthetic David Ramrez, on the ballot as Dave Ramirez: two parts agree partly, none exactly, 100 - 8 - 15.
+        var answers = await Ask([Candidate(1, "Dave Ramirez")], Row("1", "David Ramrez", (1, Levels("nickname", "fuzzy", sex: "agree"))));
+
+        Assert.Equal((1, 77), (answers[0].CandidateNumber, answers[0].Confidence));
+    }
+
+    [Fact]
+    public async Task A_different_first_name_is_said_to_be_one_no_rule_connects_not_one_that_is_no_nickname()
+    {
+        var answers = await Ask([Candidate(1, "TERRY BOWMAN")], Row("1", "Terrence Bowman", (1, Levels("different", "exact"))));
+
+        Assert.Equal(
+            "no candidate fits: TERRY BOWMAN: different first name (no rule connects them: listed nickname, close spelling, prefix, middle name, initial or short form)",
+            answers[0].Reasoning);
+    }
+
+    [Fact]
     public async Task Penalties_add_up_for_gender_and_missing_exact_parts()
     {
         var answers = await Ask([Candidate(1, "Jon Smyth")], Row("1", "John Smith", (1, Levels("fuzzy", "fuzzy", sex: "conflict"))));
 
-        // 100 - 8 - 8 (two partial parts) - 15 (no exact part) - 25 (gender).
-        Assert.Equal(44, answers[0].Confidence);
+        // 100 - 8 (only a partial name match, once however many parts) - 15 (no exact part) - 25 (gender).
+        Assert.Equal(52, answers[0].Confidence);
     }
 
     [Fact]

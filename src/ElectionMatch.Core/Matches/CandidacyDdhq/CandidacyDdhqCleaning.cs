@@ -54,11 +54,16 @@ internal sealed class CandidacyDdhqCleaning
         {NameLetters.MacroSql}
         -- A surname joined: Van Der Berg = VanDerBerg = Van-Der-Berg. (Its words are split only where a comparison needs them.)
         create or replace temp macro em_join(s) as replace(replace(s, ' ', ''), '-', '');
-        create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(]');
+        -- A nickname in double quotes or brackets, "Bobby" or (Bill), or in single quotes, 'gene' (FEC writes them so): a
+        -- single quote opens only where no letter, digit or _ comes before it and closes only where none comes after
+        -- it (\B), so the apostrophe of O'Neill or D'Angelo is none. BallotName.Quoted and Unquoted are these in C#.
+        create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(''‘]');
         create or replace temp macro em_quoted(s) as
-            case when em_has_quote(s) then nullif(em_norm(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]', 1)), '') end;
+            case when em_has_quote(s) then nullif(em_norm(coalesce(
+                nullif(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 1), ''),
+                regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 2))), '') end;
         create or replace temp macro em_unquoted(s) as
-            case when em_has_quote(s) then regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]', ' ', 'g') else cast(s as varchar) end;
+            case when em_has_quote(s) then regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]|\B[''‘][^''‘’]+[''’]\B', ' ', 'g') else cast(s as varchar) end;
         create or replace temp macro em_tokens(s) as
             coalesce(string_split(em_norm(s), ' '), []);
         create or replace temp macro em_suffixes() as {Suffixes};

@@ -42,18 +42,28 @@ internal static class CandidacyDdhqComparisons
     private static string Contracts(string shorter, string longer) =>
         $"regexp_full_match({longer}, left({shorter}, 2) || regexp_replace(substr({shorter}, 3), '(.)', '.*\\1', 'g') || '.*')";
 
+    /// <summary>
+    /// One side's first middle name is the other's first name or nickname, or a name of their nickname groups: Douglas for
+    /// DOUG, Thomas for TOM (a group holds the formal names a name is short for, and a formal name itself; a name
+    /// nicknames.csv does not list is its own group). People who go by their middle name, often by its short form: FEC
+    /// files H Douglas Owens, John Thomas Graves, Allen Lucas Messer and George Nicholas Casey, whose ballots say DOUG
+    /// OWENS, TOM GRAVES, LUKE MESSER and NICK CASEY.
+    /// </summary>
+    private const string MiddleName =
+        "l_middle1 = r_first or r_middle1 = l_first or l_middle1 = r_nick or list_contains(r_groups, l_middle1) or list_contains(l_groups, r_middle1)";
+
     public static IReadOnlyList<Comparison> All { get; } =
     [
         new(
             "first_name",
-            "first name: exact (also against a nickname in quotes), nickname-equivalent (nicknames.csv), close spelling of the same sex, a short form that starts the other, the other side's middle name, an initial, a contracted short form (Ami for Amerish, Kate for Katherine)",
+            "first name: exact (also against a nickname in quotes), nickname-equivalent (nicknames.csv), close spelling of the same sex, a short form that starts the other, the other side's middle name (or the formal name of its nickname group: Douglas for DOUG), an initial, a contracted short form (Ami for Amerish, Kate for Katherine)",
             "l_first is null or r_first is null",
             [
                 new("exact", "l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick", 0.85),
                 new("nickname", "list_has_any(l_groups, r_groups)", 0.05),
                 new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03),
                 new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02),
-                new("middle", "l_middle1 = r_first or r_middle1 = l_first or l_middle1 = r_nick", 0.02),
+                new("middle", MiddleName, 0.02),
                 new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02),
                 new("short_form", ShortForm, 0.01),
                 new("different", null, 0.01, Veto: true),

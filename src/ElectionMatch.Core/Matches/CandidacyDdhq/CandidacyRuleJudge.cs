@@ -5,10 +5,12 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 
 /// <summary>
 /// The offline judge for HubSpot → DDHQ: spec 000's LLM calibration applied as rules to the comparison
-/// evidence. Start from 100; −8 for each name part that only partly agrees (nickname, close spelling,
-/// initial, short form), −15 when no name part agrees exactly, −25 for a gender mismatch; a different surname, a
-/// different first name or another office cannot be accepted. A second candidate nearly as plausible costs the answer its
-/// certainty, so look-alikes are left undecided rather than guessed.
+/// evidence. Start from 100; −8 when the names only partly agree (a nickname, close spelling, initial, middle name or
+/// short form, or one word of a compound surname), once as the spec says ("only a partial name match"), −15 when no
+/// name part agrees exactly (a surname word shared exactly does), −25 for a gender mismatch; a different surname, a
+/// different first name or another office cannot be accepted. Charged for each part, −8 made every true pair with a
+/// nickname and a typo in its surname 69, one below the default judge_accept (docs/quality.md). A second candidate
+/// nearly as plausible costs the answer its certainty, so look-alikes are left undecided rather than guessed.
 /// </summary>
 internal sealed class CandidacyRuleJudge : IMatchJudge
 {
@@ -24,7 +26,10 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private const int AmbiguityPenalty = 35;
 
     private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form"];
-    private static readonly HashSet<string> PartialLast = ["partial", "fuzzy", "fuzzy_low"];
+    private static readonly HashSet<string> PartialLast = [ExactWordOfSurname, "fuzzy", "fuzzy_low"];
+
+    // The surname level of one word shared exactly (CandidacyDdhqComparisons: partial).
+    private const string ExactWordOfSurname = "partial";
 
     public string Name => "offline/rules-v1";
 
@@ -110,7 +115,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
 
         if (first == "different")
         {
-            return new Option(candidate, 0, "different first name (not a nickname, initial or spelling variant)");
+            return new Option(candidate, 0, "different first name (no rule connects them: listed nickname, close spelling, prefix, middle name, initial or short form)");
         }
 
         // The CRM names the office run for: a namesake on another race's ballot that day is another person.
@@ -122,18 +127,26 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         var confidence = 100;
         var notes = new List<string>();
         var exact = 0;
-        foreach (var (part, level, partial) in new[] { ("first name", first, PartialFirst), ("surname", last, PartialLast) })
+        var partial = false;
+        foreach (var (part, level, partialLevels) in new[] { ("first name", first, PartialFirst), ("surname", last, PartialLast) })
         {
-            if (level == "exact")
+            if (level == "exact" || (part == "surname" && level == ExactWordOfSurname))
             {
+                // A word of a compound surname the other side has exactly (Scurry-Smith and SMITH) is an exact name component.
                 exact++;
-                notes.Add($"{part} exact");
             }
-            else if (partial.Contains(level))
+
+            partial |= partialLevels.Contains(level);
+            if (level == "exact" || partialLevels.Contains(level))
             {
-                confidence -= PartialPenalty;
-                notes.Add($"{part} {level} (-{PartialPenalty})");
+                notes.Add($"{part} {level}");
             }
+        }
+
+        if (partial)
+        {
+            confidence -= PartialPenalty;
+            notes.Add($"only a partial name match (-{PartialPenalty})");
         }
 
         if (exact == 0)
