@@ -161,6 +161,34 @@ public sealed class DbtYamlFormTests(PyYaml pyYaml) : IClassFixture<PyYaml>, IDi
     }
 
     [Fact]
+    public void Under_dbt_1_10_check_reports_a_generated_entrys_top_level_meta_and_generate_moves_it_under_config_changing_no_other_byte()
+    {
+        new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));
+        var before = _fixture.Read(SourcesYaml);
+        var start = before.IndexOf("        meta:\n          generated_by: electionmatch ", StringComparison.Ordinal);
+        var end = before.IndexOf('\n', before.IndexOf("          manifest: electionmatch/manifests/llm_l2_br_match_20261130.json", start, StringComparison.Ordinal)) + 1;
+        var metaLine = before[..start].Count(c => c == '\n') + 1;
+        SetDbtVersion("dbt_version: \"1.10.8\"");
+
+        var check = new CheckOperation(Load()).Execute();
+        var generate = new GenerateOperation(Load()).Execute();
+
+        var stale = Assert.Single(check, d => d.Code == Codes.GeneratedFileStale && d.File.EndsWith(SourcesYaml, StringComparison.Ordinal));
+        Assert.Equal(metaLine, stale.Line);
+        Assert.Contains("keeps its meta: at the top level, on which dbt 1.10 warns", stale.Message, StringComparison.Ordinal);
+        Assert.Contains(generate.Written, f => f.EndsWith(SourcesYaml, StringComparison.Ordinal));
+        // The entry's meta, one step deeper under config:; every other byte, the entries the user wrote (meta: external_location) too, as it was.
+        var moved = "        config:\n" + string.Concat(before[start..end].Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "  " + l + "\n"));
+        Assert.Equal(before[..start] + moved + before[end..], _fixture.Read(SourcesYaml));
+        var table = pyYaml.LoadFile(_fixture.PathOf(SourcesYaml)).GetProperty("sources").EnumerateArray()
+            .Single(s => s.GetProperty("name").GetString() == "model_predictions").GetProperty("tables").EnumerateArray()
+            .Single(t => t.GetProperty("name").GetString() == "llm_l2_br_match_20261130");
+        Assert.False(table.TryGetProperty("meta", out _));
+        Assert.Equal("electionmatch/manifests/llm_l2_br_match_20261130.json", table.GetProperty("config").GetProperty("meta").GetProperty("manifest").GetString());
+        Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError || d.Code == Codes.GeneratedFileStale);
+    }
+
+    [Fact]
     public void A_run_without_a_version_writes_its_sources_entry_as_before_and_check_is_clean()
     {
         new RunOperation(Load()).Execute(new RunOptions("llm_l2_br_match", new DateOnly(2026, 11, 30)));

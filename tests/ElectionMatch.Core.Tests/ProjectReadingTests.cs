@@ -146,10 +146,88 @@ public sealed class ProjectReadingTests
         Assert.Contains("EM_TEST_SURELY_UNSET_DATA", sources.EnvironmentVariables);
     }
 
+    [Fact]
+    public void Filters_on_env_var_var_and_literals_in_a_sources_file_are_rendered_as_jinja_does()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", "    schema: \"{{ var('mp_schema', 'MODEL_PREDICTIONS') | lower }}\"\n    database: \"{{ env_var('EM_TEST_SURELY_UNSET_DB', '') | default('goodparty', true) }}\"\n");
+        fixture.Replace("models/staging/__sources.yaml", "external_location: \"data/airbyte/hubspot_candidacy.csv\"",
+            "external_location: \"{{ env_var('EM_TEST_SURELY_UNSET_DATA', ' DATA ') | trim | lower }}/airbyte/{{ var('hubspot_file') | replace('-', '_') | string }}.csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "      - name: l2_districts\n", "      - name: l2_districts\n        identifier: \"{{ 'L2' | lower() }}_districts{{- var('suffix', '') | as_text | upper -}}\"\n");
+        File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n  hubspot_file: hubspot-candidacy\n  suffix: _v2\n");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        var snapshot = sources.Find("model_predictions", "candidacy_ddhq_matches_20251016")!;
+        Assert.Equal(("model_predictions", "goodparty"), (snapshot.Schema, snapshot.Database));
+        Assert.Equal("data/airbyte/hubspot_candidacy.csv", sources.Find("airbyte_source", "hubspot_api_candidacy")!.ExternalLocation);
+        Assert.Equal("l2_districts_V2", sources.Find("airbyte_source", "l2_districts")!.Identifier);
+        Assert.Contains("EM_TEST_SURELY_UNSET_DATA", sources.EnvironmentVariables);
+    }
+
+    [Fact]
+    public void Unquoted_var_defaults_and_typed_vars_render_as_python_prints_them_and_a_lone_none_leaves_the_key_unset()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", "    schema: \"{{ var('mp_schema', none) }}\"\n");
+        fixture.Replace("models/staging/__sources.yaml", "      - name: l2_districts\n",
+            "      - name: l2_districts\n        identifier: \"l2_{{ var('schema_suffix', 5) }}_{{ var('flag', false) }}_{{ var('ratio', 0.5) }}_{{ var('release') }}_{{ var('strict') }}_{{ var('quoted') }}\"\n");
+        File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n  release: 2\n  strict: true\n  quoted: \"true\"\n");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        // dbt renders a YAML value natively: a lone none is no schema, so the source's name is.
+        Assert.Equal("model_predictions", sources.Find("model_predictions", "candidacy_ddhq_matches_20251016")!.Schema);
+        Assert.Equal("l2_5_False_0.5_2_True_true", sources.Find("airbyte_source", "l2_districts")!.Identifier);
+    }
+
+    [Fact]
+    public void A_filter_on_env_var_in_profiles_yml_is_rendered()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('EM_TEST_SURELY_UNSET_DIR', 'TARGET') | lower }}/w.duckdb\"\n      schema: \"{{ env_var('EM_TEST_SURELY_UNSET_SCHEMA', 'dbt-ci') | replace('-', '_') }}\"\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal(Path.Combine(fixture.Directory, "target", "w.duckdb"), context.Target.DatabasePath);
+        Assert.Equal("dbt_ci", context.Target.Schema);
+    }
+
+    [Fact]
+    public void A_filter_ElectionMatch_does_not_render_in_profiles_yml_is_an_error_at_its_key()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"{{ env_var('EM_TEST_SURELY_UNSET_DIR', 'target') | title }}/w.duckdb\"\n");
+
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", 6, 13), (error.Code, error.Line, error.Column));
+        Assert.EndsWith("profiles.yml", error.File, StringComparison.Ordinal);
+        Assert.StartsWith("path: the filter 'title' in '{{ env_var('EM_TEST_SURELY_UNSET_DIR', 'target') | title }}' is not one ElectionMatch renders", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  mp_schema: [model_predictions, ml_predictions]\n", "\"{{ var('mp_schema') }}\"", "EM0017", "schema: var('mp_schema') is a list in dbt_project.yml's vars: (line 23), not a value this key can take")]
+    [InlineData("  mp_schema:\n    dev: model_predictions\n", "\"{{ var('mp_schema', 'x') }}\"", "EM0017", "schema: var('mp_schema') is a mapping in dbt_project.yml's vars: (line 24), not a value this key can take; a mapping under vars: named after a package holds that package's vars")]
+    [InlineData("  other_package:\n    mp_schema: model_predictions\n", "\"{{ var('mp_schema') }}\"", "EM0016", "schema: var('mp_schema') has no value: dbt_project.yml's vars: does not set it and var() gives no default (a --vars given to dbt is not seen here); it is set under 'other_package:' (dbt_project.yml line 24), which dbt applies to package other_package's files only")]
+    public void A_var_that_is_a_list_or_mapping_or_set_only_for_another_package_is_an_error_at_the_key(string vars, string schema, string code, string message)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", $"    schema: {schema}\n");
+        File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n" + vars);
+
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal((code, 56, 13), (error.Code, error.Line, error.Column));
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("\"{{ target.schema }}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{{ target.schema }}')")]
     [InlineData("\"{% if true %}x{% endif %}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{% if true %}')")]
     [InlineData("\"{{ var('mp_schema') }}\"", "EM0016", "schema: var('mp_schema') has no value")]
+    [InlineData("\"{{ var('mp_schema', 'model_predictions') | title }}\"", "EM0017", "schema: the filter 'title' in '{{ var('mp_schema', 'model_predictions') | title }}' is not one ElectionMatch renders")]
+    [InlineData("\"{{ env_var('EM_TEST_SURELY_UNSET', 'x') ~ '_y' }}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{{ env_var('EM_TEST_SURELY_UNSET', 'x') ~ '_y' }}')")]
     public void Other_Jinja_in_a_sources_schema_is_an_error_at_its_line_and_column(string schema, string code, string message)
     {
         using var fixture = FixtureCopy.Of("goodparty");

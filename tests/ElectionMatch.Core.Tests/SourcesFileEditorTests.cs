@@ -33,6 +33,28 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
     private const string Entry = "- name: candidacy_ddhq_matches_20261123\n  description: \"new\"\n";
 
     [Fact]
+    public void A_generated_entrys_top_level_meta_moves_under_config_crlf_kept_and_an_entry_the_user_wrote_is_never_moved()
+    {
+        const string text = "sources:\r\n  - name: model_predictions\r\n    tables:\r\n      - name: mine\r\n        meta:\r\n          owner: ana\r\n"
+            + "      - name: generated_no_config\r\n        meta:\r\n          generated_by: electionmatch 1.0\r\n          # kept with it\r\n          manifest: m1.json\r\n        columns:\r\n          - name: id\r\n"
+            + "      - name: generated_with_config\r\n        meta:\r\n            generated_by: electionmatch 1.0\r\n        config:\r\n          tags: [x]\r\n      - name: last\r\n";
+
+        var once = SourcesFileEditor.MoveMetaUnderConfig(text, "s.yml", "model_predictions", "generated_no_config")!;
+        var twice = SourcesFileEditor.MoveMetaUnderConfig(once, "s.yml", "model_predictions", "generated_with_config")!;
+
+        Assert.Equal(text.Replace("        meta:\r\n          generated_by: electionmatch 1.0\r\n          # kept with it\r\n          manifest: m1.json\r\n",
+            "        config:\r\n          meta:\r\n            generated_by: electionmatch 1.0\r\n            # kept with it\r\n            manifest: m1.json\r\n", StringComparison.Ordinal), once);
+        Assert.Equal(once.Replace("        meta:\r\n            generated_by: electionmatch 1.0\r\n        config:\r\n          tags: [x]\r\n",
+            "        config:\r\n          tags: [x]\r\n          meta:\r\n              generated_by: electionmatch 1.0\r\n", StringComparison.Ordinal), twice);
+        Assert.Null(SourcesFileEditor.MoveMetaUnderConfig(twice, "s.yml", "model_predictions", "mine"));
+        Assert.Null(SourcesFileEditor.MoveMetaUnderConfig(twice, "s.yml", "model_predictions", "generated_no_config"));
+        var tables = pyYaml.Load(twice).GetProperty("sources")[0].GetProperty("tables");
+        Assert.Equal("m1.json", tables[1].GetProperty("config").GetProperty("meta").GetProperty("manifest").GetString());
+        Assert.Equal("x", tables[2].GetProperty("config").GetProperty("tags")[0].GetString());
+        Assert.Equal("electionmatch 1.0", tables[2].GetProperty("config").GetProperty("meta").GetProperty("generated_by").GetString());
+    }
+
+    [Fact]
     public void Adding_a_table_changes_no_other_byte_of_the_file()
     {
         var updated = SourcesFileEditor.AddTable(Sources, "__sources.yaml", "model_predictions", Entry);

@@ -87,6 +87,11 @@ public sealed class CheckOperation
         var present = new List<SnapshotName>();
         foreach (var (name, entry) in _context.DeclaredSnapshots(match).Where(s => !passedOver.Contains(s.Name.Table)))
         {
+            if (definition is not null)
+            {
+                CheckGeneratedMetaForm(name, entry);
+            }
+
             string relation;
             IReadOnlyList<ColumnInfo> columns;
             try
@@ -144,6 +149,23 @@ public sealed class CheckOperation
         }
 
         return present;
+    }
+
+    /// <summary>
+    /// Warns when a sources entry ElectionMatch generated keeps its top-level <c>meta:</c> while the generated YAML takes
+    /// dbt 1.10's form (config: meta:), and generate would move it: the same edit decides both.
+    /// </summary>
+    private void CheckGeneratedMetaForm(SnapshotName name, Dbt.SourceTable entry)
+    {
+        if (!_context.YamlForm.MetaInConfig || entry.GeneratedMetaAtTop is not { } at
+            || SourcesFileEditor.MoveMetaUnderConfig(UserFileText.Read(entry.FilePath).Text, entry.FilePath, entry.SourceName, entry.Name) is null)
+        {
+            return;
+        }
+
+        Report(Codes.GeneratedFileStale, Severity.Warning, at,
+            $"the sources entry of snapshot '{name.Table}', which ElectionMatch generated, keeps its meta: at the top level, on which dbt 1.10 warns (PropertyMovedToConfigDeprecation); "
+            + $"the generated YAML takes {_context.YamlForm.Describe(_context.Settings, _context.Project)}: run `electionmatch generate`, which moves it under config: and changes nothing else in the file");
     }
 
     /// <summary>Warns when a snapshot's manifest says more of an input went to quarantine than the match allows.</summary>

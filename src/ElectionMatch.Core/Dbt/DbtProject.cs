@@ -47,11 +47,8 @@ public sealed partial class DbtProject
     /// <summary>The environment variables dbt_project.yml reads through env_var() in what ElectionMatch uses.</summary>
     public IReadOnlyList<string> EnvironmentVariables { get; private init; } = [];
 
-    /// <summary>
-    /// dbt_project.yml's <c>vars:</c> that hold a text value, which <c>{{ var('x') }}</c> reads: the project-wide ones,
-    /// overridden by those under the project's own name (dbt's scoping); a <c>--vars</c> given to dbt is not seen here.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> Vars { get; private init; } = new Dictionary<string, string>();
+    /// <summary>dbt_project.yml's <c>vars:</c>, which <c>{{ var('x') }}</c> in a sources file reads, scoped as dbt scopes them.</summary>
+    internal ProjectVars Vars { get; private init; } = ProjectVars.None;
 
     /// <summary>The oldest dbt that <c>require-dbt-version</c> allows; null without one, or with no lower bound in it.</summary>
     public DbtVersion? RequiredDbtVersion { get; private init; }
@@ -123,19 +120,19 @@ public sealed partial class DbtProject
         var name = yaml.RequiredString("name");
         // dbt renders env_var() in dbt_project.yml too, so `profile: "{{ env_var('DBT_PROFILE', 'x') }}"` names profile x.
         var variables = new SortedSet<string>(StringComparer.Ordinal);
-        string Render(string value, SourceSpan at)
+        string? Render(string value, SourceSpan at, string key)
         {
             variables.UnionWith(EnvVars.Names(value));
-            return EnvVars.Expand(value, at);
+            return EnvVars.Expand(value, at, key);
         }
 
-        string? Rendered(string key) => yaml.String(key) is { } value ? Render(value, yaml.AtValue(key)) : null;
+        string? Rendered(string key) => yaml.String(key) is { } value ? Render(value, yaml.AtValue(key), key) : null;
         var profile = Rendered("profile") ?? name;
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
-        var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey))).ToList();
+        var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey), pathsKey)).OfType<string>().ToList();
         // dbt's defaults: tests/ and snapshots/; without analysis-paths it compiles no analyses at all.
         List<string> Paths(string key, string? fallback) =>
-            yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key))).ToList() : fallback is null ? [] : [fallback];
+            yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key), key)).OfType<string>().ToList() : fallback is null ? [] : [fallback];
         var testPaths = Paths("test-paths", "tests");
         var target = Rendered("target-path") ?? "target";
         // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
@@ -152,26 +149,8 @@ public sealed partial class DbtProject
             SeedPaths = Paths("seed-paths", "seeds"),
             SnapshotPaths = Paths("snapshot-paths", "snapshots"),
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
-            Vars = ReadVars(yaml.Map("vars"), name),
+            Vars = ProjectVars.Read(yaml.Map("vars"), name),
         };
-    }
-
-    private static Dictionary<string, string> ReadVars(YamlMap? vars, string projectName)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var scoped = vars?.Get(projectName) is YamlDotNet.RepresentationModel.YamlMappingNode own ? new YamlMap(vars.File, own) : null;
-        foreach (var map in new[] { vars, scoped }.OfType<YamlMap>())
-        {
-            foreach (var (key, value, _) in map.Entries())
-            {
-                if (value is YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } text } scalar && !YamlMap.IsNull(scalar))
-                {
-                    values[key] = text;
-                }
-            }
-        }
-
-        return values;
     }
 
     /// <summary>The lower bound of <c>require-dbt-version</c> (a string, or a list of ranges); a range dbt cannot read is an error, as in dbt.</summary>

@@ -26,7 +26,7 @@ public static class Profiles
             }
 
             variables.UnionWith(EnvVars.Names(value));
-            return EnvVars.Expand(value, map.AtValue(key));
+            return EnvVars.Expand(value, map.AtValue(key), key);
         }
 
         var root = yaml.RootMap();

@@ -101,6 +101,7 @@ public sealed class SourceCatalog
                         ManifestAt = MetaWith(table, "manifest") is { } meta ? meta.AtValue("manifest") : null,
                         Manifest = MetaWith(table, "manifest")?.String("manifest"),
                         IsGenerated = MetaWith(table, "generated_by") is not null || MetaWith(table, "manifest") is not null,
+                        GeneratedMetaAtTop = table.Map("meta")?.Has("generated_by") == true ? table.AtKey("meta") : null,
                         SchemaAt = table.Has("schema") ? table.AtValue("schema") : schemaAt,
                         LocationAt = (tableLocation ?? sourceLocation)?.AtValue("external_location") ?? table.At,
                     });

@@ -5,36 +5,28 @@ namespace ElectionMatch.Dbt;
 
 /// <summary>
 /// A source's <c>schema</c>, <c>database</c>, <c>identifier</c> or <c>external_location</c> rendered as dbt renders it:
-/// <c>{{ env_var('X', 'default') }}</c> (<see cref="EnvVars"/>) and <c>{{ var('x', 'default') }}</c> from
-/// dbt_project.yml's <c>vars:</c> (a <c>--vars</c> given to dbt is not seen here). Any other Jinja is an error at the
-/// key: taken as text, it named a table or file that does not exist, and the messages that followed misled.
+/// <c>{{ env_var('X', 'default') }}</c>, <c>{{ var('x', 'default') }}</c> from dbt_project.yml's <c>vars:</c> (a
+/// <c>--vars</c> given to dbt is not seen here) and literals, with their filters (<see cref="JinjaExpression"/>). Any other
+/// Jinja is an error at the key: taken as text, it named a table or file that does not exist, and the messages that
+/// followed misled.
 /// </summary>
 internal static partial class SourceJinja
 {
     /// <param name="key">The key whose value this is, for the message.</param>
     /// <param name="variables">Collects the environment variables read (a build depends on their values).</param>
-    public static string Render(string value, SourceSpan at, string key, IReadOnlyDictionary<string, string> vars, ISet<string> variables)
+    /// <returns>Null when the value is one expression that yields none (the key is then unset, as in dbt).</returns>
+    public static string? Render(string value, SourceSpan at, string key, ProjectVars vars, ISet<string> variables)
     {
-        if (!value.Contains("{{", StringComparison.Ordinal) && !value.Contains("{%", StringComparison.Ordinal) && !value.Contains("{#", StringComparison.Ordinal))
+        if (Statement().Match(value) is { Success: true } statement)
         {
-            return value;
+            throw JinjaExpression.Unsupported(at, key, statement.Value);
         }
 
         variables.UnionWith(EnvVars.Names(value));
-        var rendered = VarCall().Replace(EnvVars.Expand(value, at), m =>
-            vars.TryGetValue(m.Groups["name"].Value, out var found) ? found
-            : m.Groups["default"].Success ? m.Groups["default"].Value
-            : throw DiagnosticException.At(Codes.VarUndefined, at,
-                $"{key}: var('{m.Groups["name"].Value}') has no value: dbt_project.yml's vars: does not set it and var() gives no default (a --vars given to dbt is not seen here); set it under vars: or give a default"));
-        return Unsupported().Match(rendered) is { Success: true } other
-            ? throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
-                $"{key} holds Jinja that ElectionMatch does not render ('{other.Value}'); only {{{{ env_var('X', 'default') }}}} and {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:) are rendered here, so write the value itself or one of those")
-            : rendered;
+        return JinjaExpression.Render(value, at, key, vars);
     }
 
-    [GeneratedRegex("""\{\{\s*var\(\s*(?<q>['"])(?<name>[^'"]+)\k<q>\s*(?:,\s*(?<q2>['"])(?<default>.*?)\k<q2>\s*)?\)\s*\}\}""")]
-    private static partial Regex VarCall();
-
-    [GeneratedRegex(@"\{\{.*?(\}\}|$)|\{%.*?(%\}|$)|\{#.*?(#\}|$)", RegexOptions.Singleline)]
-    private static partial Regex Unsupported();
+    /// <summary>A <c>{% … %}</c> statement or <c>{# … #}</c> comment (to the end of the value when unclosed).</summary>
+    [GeneratedRegex(@"\{%.*?(%\}|$)|\{#.*?(#\}|$)", RegexOptions.Singleline)]
+    private static partial Regex Statement();
 }

@@ -28,4 +28,7 @@ public sealed record SourceTable(
 
     /// <summary>ElectionMatch wrote this entry: its <c>meta:</c> has <c>generated_by:</c> or names a snapshot's manifest.</summary>
     public bool IsGenerated { get; init; }
+
+    /// <summary>Where the entry's top-level <c>meta:</c> holding <c>generated_by:</c> is (dbt 1.10 warns on it); null when there is none.</summary>
+    public SourceSpan? GeneratedMetaAtTop { get; init; }
 }

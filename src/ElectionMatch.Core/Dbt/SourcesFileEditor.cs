@@ -35,10 +35,7 @@ public static class SourcesFileEditor
     public static string? AddManifest(string text, string path, string sourceName, string tableName, string manifest)
     {
         var yaml = YamlFile.Parse(path, text);
-        var table = SourcesList(yaml).Children.OfType<YamlMappingNode>()
-            .Where(s => NameOf(s) == sourceName)
-            .SelectMany(s => s.Children.TryGetValue(new YamlScalarNode("tables"), out var t) && t is YamlSequenceNode tables ? tables.Children.OfType<YamlMappingNode>() : [])
-            .FirstOrDefault(t => NameOf(t) == tableName);
+        var table = Table(yaml, sourceName, tableName);
         var meta = new[] { Child(Child(table, "config"), "meta"), Child(table, "meta") }
             .FirstOrDefault(m => m is not null && m.Children.ContainsKey(new YamlScalarNode("generated_by")));
         if (meta is null)
@@ -64,6 +61,71 @@ public static class SourcesFileEditor
 
         return prefix + new string(' ', (int)key.Start.Column - 1) + "manifest: " + manifest + newline + text[offset..];
     }
+
+    /// <summary>
+    /// Moves the top-level <c>meta:</c> of a table entry ElectionMatch generated (holding <c>generated_by:</c>) under
+    /// <c>config:</c>, the form dbt 1.10 reads without PropertyMovedToConfigDeprecation: its lines, comments inside it
+    /// included, indented one step deeper under a new <c>config:</c> line in its place, or moved to the end of the entry's
+    /// block <c>config:</c> when it has one. Every other byte stays. Null when there is nothing to move: an entry the user
+    /// wrote, a meta already under config:, or one this cannot move (a config: in flow style or holding a meta: too).
+    /// </summary>
+    public static string? MoveMetaUnderConfig(string text, string path, string sourceName, string tableName)
+    {
+        var yaml = YamlFile.Parse(path, text);
+        var table = Table(yaml, sourceName, tableName);
+        if (table is null || Child(table, "meta") is not { } meta || !meta.Children.ContainsKey(new YamlScalarNode("generated_by")))
+        {
+            return null;
+        }
+
+        var key = table.Children.Keys.First(k => k is YamlScalarNode { Value: "meta" });
+        var lines = TextLines.Starts(text);
+        var first = (int)key.Start.Line;
+        var column = (int)key.Start.Column - 1;
+        if (text.AsSpan(lines[first - 1], column).Trim().Length != 0)
+        {
+            return null; // meta: shares its line with the item's dash: not a line of its own to move
+        }
+
+        var start = lines[first - 1];
+        var end = LastContentLine(meta) < lines.Count ? lines[LastContentLine(meta)] : text.Length;
+        var block = text[start..end];
+        var newline = NewlineOf(text);
+        if (end == text.Length && !block.EndsWith('\n'))
+        {
+            block += newline;
+        }
+
+        var step = meta.Style == YamlDotNet.Core.Events.MappingStyle.Block && meta.Children.Count > 0 ? (int)meta.Children.Keys.First().Start.Column - 1 - column : 2;
+        var configKey = table.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: "config" });
+        if (configKey is null)
+        {
+            return text[..start] + new string(' ', column) + "config:" + newline + Indented(block, step) + text[end..];
+        }
+
+        if (table.Children[configKey] is not YamlMappingNode { Style: not YamlDotNet.Core.Events.MappingStyle.Flow } config
+            || config.Children.Count == 0 || config.Children.ContainsKey(new YamlScalarNode("meta")))
+        {
+            return null;
+        }
+
+        var configEnd = LastContentLine(config) < lines.Count ? lines[LastContentLine(config)] : text.Length;
+        var moved = Indented(block, (int)config.Children.Keys.First().Start.Column - 1 - column);
+        var configTail = configEnd == text.Length && !text.EndsWith('\n') ? newline : "";
+        return start < configEnd
+            ? text[..start] + text[end..configEnd] + configTail + moved + text[configEnd..]
+            : text[..configEnd] + configTail + moved + text[configEnd..start] + text[end..];
+    }
+
+    /// <summary>Each line of <paramref name="block"/> that holds anything, <paramref name="spaces"/> columns deeper.</summary>
+    private static string Indented(string block, int spaces) =>
+        string.Concat(block.Split('\n').Select((l, i) => (i > 0 ? "\n" : "") + (l.Trim().Length == 0 ? l : new string(' ', spaces) + l)));
+
+    private static YamlMappingNode? Table(YamlFile yaml, string sourceName, string tableName) =>
+        SourcesList(yaml).Children.OfType<YamlMappingNode>()
+            .Where(s => NameOf(s) == sourceName)
+            .SelectMany(s => s.Children.TryGetValue(new YamlScalarNode("tables"), out var t) && t is YamlSequenceNode tables ? tables.Children.OfType<YamlMappingNode>() : [])
+            .FirstOrDefault(t => NameOf(t) == tableName);
 
     /// <summary>
     /// Removes a table entry from a source's <c>tables:</c>: the lines from its dash to its last line of content, with

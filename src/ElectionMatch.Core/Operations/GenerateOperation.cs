@@ -59,6 +59,7 @@ public sealed class GenerateOperation
             {
                 // Whether or not its table is here: the entry is what a clone without the warehouse finds the manifest by.
                 NameManifest(name, entry, result);
+                MoveMetaUnderConfig(entry, result);
                 if (entry.ExternalLocation is null && !warehouse.TableExists(entry.Schema, entry.Identifier))
                 {
                     // Declared, but its table is in another warehouse (a teammate's run, a fresh clone) or gone:
@@ -415,6 +416,34 @@ public sealed class GenerateOperation
         var path = entry.FilePath;
         var (text, byteOrderMark) = UserFileText.Read(path);
         if (SourcesFileEditor.AddManifest(text, path, entry.SourceName, entry.Name, manifest) is not { } updated)
+        {
+            return;
+        }
+
+        UserFileText.Write(path, updated, byteOrderMark);
+        var display = DisplayPath.For(path);
+        if (!result.Written.Contains(display))
+        {
+            result.Written.Add(display);
+        }
+    }
+
+    /// <summary>
+    /// Moves the top-level <c>meta:</c> of a sources entry ElectionMatch generated under <c>config:</c> when the generated
+    /// YAML takes dbt 1.10's form (<see cref="DbtYamlForm.MetaInConfig"/>), which warns on the old one; the entry is the
+    /// tool's (<c>generated_by:</c>), every other byte of the file the user's and left as it is. An entry the user wrote is
+    /// never touched.
+    /// </summary>
+    public void MoveMetaUnderConfig(SourceTable entry, GenerateResult result)
+    {
+        if (!_context.YamlForm.MetaInConfig || entry.GeneratedMetaAtTop is null || _preview != Preview.None)
+        {
+            return;
+        }
+
+        var path = entry.FilePath;
+        var (text, byteOrderMark) = UserFileText.Read(path);
+        if (SourcesFileEditor.MoveMetaUnderConfig(text, path, entry.SourceName, entry.Name) is not { } updated)
         {
             return;
         }

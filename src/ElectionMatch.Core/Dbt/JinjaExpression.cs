@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Dbt;
+
+/// <summary>
+/// The <c>{{ … }}</c> expressions dbt renders in YAML values, evaluated as Jinja does: <c>env_var()</c>, <c>var()</c> (where
+/// dbt_project.yml's vars apply) or a literal, then filters. A filter outside <see cref="Filters"/> is EM0017 at the key:
+/// dropping it would give another value (<c>| upper</c> on a schema names another schema).
+/// </summary>
+internal static partial class JinjaExpression
+{
+    /// <summary>The filters rendered: Jinja's own and dbt's <c>as_text</c>, those a schema, path or name takes.</summary>
+    public static readonly IReadOnlyList<string> Filters = ["upper", "lower", "trim", "replace", "default", "d", "string", "as_text"];
+
+    /// <summary>Renders every <c>{{ … }}</c> of <paramref name="value"/>.</summary>
+    /// <param name="key">The key whose value this is, for messages.</param>
+    /// <param name="vars">dbt_project.yml's vars for var(); null where ElectionMatch renders only env_var() (profiles.yml,
+    /// dbt_project.yml): an expression that does not call env_var() is then left as text, as it was.</param>
+    /// <param name="environment">Reads an environment variable; null for the process's.</param>
+    /// <returns>Null when the value is one expression that yields none: dbt renders a YAML value natively, so the key is unset.</returns>
+    public static string? Render(string value, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment = null)
+    {
+        if (!value.Contains("{{", StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var whole = Expression().Match(value) is { Success: true } only && only.Length == value.Length;
+        object? lone = null;
+        var rendered = Expression().Replace(value, m =>
+        {
+            var inner = m.Groups["inner"].Value;
+            if (!m.Groups["close"].Success || !TryParse(inner, out var parsed))
+            {
+                return vars is null && !inner.Contains("env_var", StringComparison.Ordinal) ? m.Value : throw Unsupported(at, key, m.Value);
+            }
+
+            if (vars is null && parsed.Function != "env_var")
+            {
+                return m.Value;
+            }
+
+            var result = Evaluate(parsed, m.Value, at, key, vars, environment);
+            lone = result;
+            return Text(result);
+        });
+        return whole && lone is null ? null : rendered;
+    }
+
+    /// <summary>The EM0017 for Jinja ElectionMatch does not render.</summary>
+    public static DiagnosticException Unsupported(SourceSpan at, string key, string jinja) =>
+        DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+            $"{key} holds Jinja that ElectionMatch does not render ('{jinja}'); only {{{{ env_var('X', 'default') }}}}, {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:; in a sources file) and literals are rendered here, with the filters {string.Join(", ", Filters)}; write the value itself or one of those");
+
+    private static object? Evaluate(Parsed parsed, string jinja, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment)
+    {
+        var value = parsed.Function switch
+        {
+            null => parsed.Arguments[0].Value,
+            "env_var" when parsed.Arguments is [{ Value: string name }, ..] && parsed.Arguments.Count <= 2 => EnvVars.Value(name, parsed.Arguments.Count == 2 ? Text(parsed.Arguments[1].Value) : null, at, environment),
+            "var" when vars is not null && parsed.Arguments is [{ Value: string name }, ..] && parsed.Arguments.Count <= 2 => Var(name, parsed.Arguments.Count == 2 ? parsed.Arguments[1] : null, at, key, vars),
+            _ => throw Unsupported(at, key, jinja),
+        };
+        foreach (var filter in parsed.Filters)
+        {
+            value = Apply(filter, value, jinja, at, key);
+        }
+
+        return value;
+    }
+
+    private static object? Var(string name, Argument? fallback, SourceSpan at, string key, ProjectVars vars)
+    {
+        if (vars.Find(name) is { } found)
+        {
+            return found.Shape is null ? found.Value : throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+                $"{key}: var('{name}') is {found.Shape} in dbt_project.yml's vars: (line {found.At.Line}), not a value this key can take"
+                + (found.Shape == "a mapping" ? "; a mapping under vars: named after a package holds that package's vars, which dbt applies to that package's files only: name one of its keys in var(), or set the project's under its own name" : "; name one value"));
+        }
+
+        if (fallback is not null)
+        {
+            return fallback.Value;
+        }
+
+        var elsewhere = vars.SetForAnotherPackage(name) is { } other
+            ? $"; it is set under '{other.Package}:' (dbt_project.yml line {other.At.Line}), which dbt applies to package {other.Package}'s files only"
+            : "";
+        throw DiagnosticException.At(Codes.VarUndefined, at,
+            $"{key}: var('{name}') has no value: dbt_project.yml's vars: does not set it and var() gives no default (a --vars given to dbt is not seen here){elsewhere}; set it under vars: or give a default");
+    }
+
+    private static object? Apply(Filter filter, object? value, string jinja, SourceSpan at, string key)
+    {
+        var args = filter.Arguments;
+        string Positional(int i, string name) =>
+            (args.FirstOrDefault(a => a.Name == name) ?? (i < args.Count && args[i].Name is null ? args[i] : null))?.Value is { } v ? Text(v) : "";
+        return filter.Name switch
+        {
+            "upper" when args.Count == 0 => Text(value).ToUpperInvariant(),
+            "lower" when args.Count == 0 => Text(value).ToLowerInvariant(),
+            "trim" when args.Count == 0 => Text(value).Trim(),
+            "trim" when args.Count == 1 => Text(value).Trim(Positional(0, "chars").ToCharArray()),
+            "replace" when args.Count is 2 or 3 => Replace(Text(value), Positional(0, "old"), Positional(1, "new"),
+                args.Count == 3 ? args[2].Value as long? : null),
+            // env_var() and var() never yield Jinja's undefined (dbt fails first), so default applies only with its boolean
+            // (second) argument, to a value that is false: an empty text, 0, false or none.
+            "default" or "d" when args.Count <= 2 =>
+                Truthy(args.FirstOrDefault(a => a.Name == "boolean")?.Value ?? (args.Count == 2 ? args[1].Value : false)) && !Truthy(value)
+                    ? (args.FirstOrDefault(a => a.Name is null or "default_value")?.Value ?? "")
+                    : value,
+            "string" or "as_text" when args.Count == 0 => Text(value),
+            _ => throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+                $"{key}: the filter '{filter.Name}' in '{jinja}' is not one ElectionMatch renders ({string.Join(", ", Filters)}, with Jinja's arguments); rendered without it, the value would differ from dbt's: write the value itself, or use one of those"),
+        };
+    }
+
+    private static string Replace(string text, string old, string replacement, long? count)
+    {
+        if (count is null or < 0)
+        {
+            return old.Length == 0 ? text : text.Replace(old, replacement, StringComparison.Ordinal);
+        }
+
+        var result = new StringBuilder();
+        var from = 0;
+        for (var n = 0; n < count && old.Length > 0; n++)
+        {
+            var i = text.IndexOf(old, from, StringComparison.Ordinal);
+            if (i < 0)
+            {
+                break;
+            }
+
+            result.Append(text, from, i - from).Append(replacement);
+            from = i + old.Length;
+        }
+
+        return result.Append(text, from, text.Length - from).ToString();
+    }
+
+    private static bool Truthy(object? value) => value switch
+    {
+        null => false,
+        string s => s.Length > 0,
+        bool b => b,
+        long l => l != 0,
+        double d => d != 0,
+        _ => true,
+    };
+
+    /// <summary>A value as Jinja prints it (Python's str): True, False, None, 5, 5.0.</summary>
+    public static string Text(object? value) => value switch
+    {
+        null => "None",
+        string s => s,
+        bool b => b ? "True" : "False",
+        long l => l.ToString(CultureInfo.InvariantCulture),
+        double d when double.IsInteger(d) && Math.Abs(d) < 1e16 => d.ToString("0.0", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private sealed record Argument(string? Name, object? Value);
+
+    private sealed record Filter(string Name, IReadOnlyList<Argument> Arguments);
+
+    /// <param name="Function">env_var, var or another name called; null for a literal (its value the one argument).</param>
+    private sealed record Parsed(string? Function, IReadOnlyList<Argument> Arguments, IReadOnlyList<Filter> Filters);
+
+    /// <summary>Reads <c>primary ( | filter [ ( arguments ) ] )*</c>, whose arguments are literals; anything else is not read.</summary>
+    private static bool TryParse(string inner, out Parsed parsed)
+    {
+        parsed = null!;
+        var tokens = new List<(string Kind, string Text, object? Value)>();
+        foreach (Match t in Token().Matches(inner))
+        {
+            if (t.Groups["bad"].Success)
+            {
+                return false;
+            }
+
+            var text = t.Value.Trim();
+            tokens.Add(t.Groups["str"].Success ? ("lit", text, Unquote(text))
+                : t.Groups["num"].Success ? ("lit", text, Number(text))
+                : t.Groups["name"].Success ? Word(text)
+                : ("punct", text, null));
+        }
+
+        var i = 0;
+        bool Is(string text) => i < tokens.Count && tokens[i].Kind == "punct" && tokens[i].Text == text;
+        bool Arguments(out List<Argument> args)
+        {
+            args = [];
+            if (!Is("("))
+            {
+                return true;
+            }
+
+            i++;
+            while (!Is(")"))
+            {
+                string? name = null;
+                if (i + 1 < tokens.Count && tokens[i].Kind == "name" && tokens[i + 1] is ("punct", "=", _))
+                {
+                    name = tokens[i].Text;
+                    i += 2;
+                }
+
+                if (i >= tokens.Count || tokens[i].Kind != "lit")
+                {
+                    return false;
+                }
+
+                args.Add(new Argument(name, tokens[i++].Value));
+                if (Is(","))
+                {
+                    i++;
+                }
+                else if (!Is(")"))
+                {
+                    return false;
+                }
+            }
+
+            i++;
+            return true;
+        }
+
+        string? function = null;
+        List<Argument> arguments;
+        if (i < tokens.Count && tokens[i].Kind == "lit")
+        {
+            arguments = [new Argument(null, tokens[i++].Value)];
+        }
+        else if (i < tokens.Count && tokens[i].Kind == "name" && i + 1 < tokens.Count && tokens[i + 1] is ("punct", "(", _))
+        {
+            function = tokens[i++].Text;
+            if (!Arguments(out arguments))
+            {
+                return false;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        var filters = new List<Filter>();
+        while (Is("|"))
+        {
+            i++;
+            if (i >= tokens.Count || tokens[i].Kind != "name")
+            {
+                return false;
+            }
+
+            var name = tokens[i++].Text;
+            if (!Arguments(out var filterArguments))
+            {
+                return false;
+            }
+
+            filters.Add(new Filter(name, filterArguments));
+        }
+
+        parsed = new Parsed(function, arguments, filters);
+        return i == tokens.Count;
+    }
+
+    private static (string Kind, string Text, object? Value) Word(string word) => word switch
+    {
+        "true" or "True" => ("lit", word, true),
+        "false" or "False" => ("lit", word, false),
+        "none" or "None" => ("lit", word, null),
+        _ => ("name", word, null),
+    };
+
+    private static object Number(string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) ? (object)whole : double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>A Jinja string literal's text: its quotes removed and its backslash escapes read.</summary>
+    private static string Unquote(string literal) =>
+        Regex.Replace(literal[1..^1], @"\\(.)", m => m.Groups[1].Value switch { "n" => "\n", "t" => "\t", var c => c });
+
+    /// <summary>One <c>{{ … }}</c>, with Jinja's whitespace control (<c>{{-</c>, <c>-}}</c>); an unclosed one runs to the end.</summary>
+    [GeneratedRegex(@"\{\{-?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$)", RegexOptions.Singleline)]
+    private static partial Regex Expression();
+
+    [GeneratedRegex(@"\s*(?:(?<str>'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*"")|(?<num>-?\d+(?:\.\d+)?(?![\w.]))|(?<name>[A-Za-z_]\w*)|(?<punct>[()|,=])|(?<bad>\S))\s*")]
+    private static partial Regex Token();
+}
