@@ -244,12 +244,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public DateOrderAmbiguity? DatesOfEitherOrder(DuckDbWarehouse warehouse)
     {
-        if (Sniffed is not { } read || DateFormat is not null)
+        if (Sniffed is not { } read)
         {
             return null;
         }
 
-        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") })
+        // date_format: sets the dates' order, not the timestamps'.
+        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") }.Where(o => DateFormat is null || o.Item2 != "DATE"))
         {
             var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
             if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)
