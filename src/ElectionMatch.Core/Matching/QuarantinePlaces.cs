@@ -31,7 +31,8 @@ internal static class QuarantinePlaces
             return 0;
         }
 
-        var counts = warehouse.Query($"select {FileColumn}, count(*) from {reader} group by {FileColumn}", r => (File: r.GetString(0), Rows: r.GetInt64(1)))
+        // count(s), the whole row: a count(*) reads no column, so DuckDB's reader rejects no line (not UTF-8) and counts it.
+        var counts = warehouse.Query($"select {FileColumn}, count(s) from {reader} as s group by {FileColumn}", r => (File: r.GetString(0), Rows: r.GetInt64(1)))
             .ToDictionary(c => c.File, c => c.Rows, StringComparer.Ordinal);
         var quarantined = warehouse.Query($"select distinct row_number from {quarantine} where input = {Sql.Literal(side)} and {ReadRow} order by row_number", r => r.GetInt64(0));
         var places = new List<(long Row, string Place)>();
