@@ -64,7 +64,7 @@ public sealed class ExplainPositionTests : IClassFixture<ExplainPositionTests.Po
         var explain = _runs.Cli("explain", Match, PositionRuns.QuarantinedId);
 
         Assert.True(explain.ExitCode == 0, explain.Output);
-        Assert.Matches($@"\n{PositionRuns.QuarantinedId} quarantined: EMQ300 the position name, or the district name or type, is empty: column name = empty \(left input row \d+; the snapshot's __quarantine table holds it\)\n", explain.Stdout);
+        Assert.Matches($@"\n{PositionRuns.QuarantinedId} quarantined: EMQ300 the position name, or the district name or type, is empty: column name = empty \([^()]*data/airbyte/ballotready_positions\.csv line \d+\) \(left input row \d+; the snapshot's __quarantine table holds it\)\n", explain.Stdout);
         Assert.DoesNotContain("published:", explain.Stdout, StringComparison.Ordinal);
     }
 

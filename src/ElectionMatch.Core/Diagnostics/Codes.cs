@@ -26,6 +26,7 @@ public static class Codes
     public const string InputUnreadable = "EM0024";
     public const string ColumnRepeated = "EM0025";
     public const string DateOrderAmbiguous = "EM0026";
+    public const string PassThroughColumnReadAsText = "EM0027";
 
     // electionmatch.yml
     public const string SettingsMissing = "EM0030";

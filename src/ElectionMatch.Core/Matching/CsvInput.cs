@@ -1,3 +1,4 @@
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
@@ -52,7 +53,23 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
     // same columns and types.
     private string Reader(string path) =>
-        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")})";
+        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")}{(DateFormat is { } f ? ", dateformat = " + Sql.Literal(f) : "")})";
+
+    /// <summary>
+    /// The input's <c>date_format:</c> (<c>%m/%d/%Y</c>), given to every read: the sniffer then reads dates in that order
+    /// only, and <see cref="DatesOfEitherOrder"/> has nothing to ask. Null lets the sniffer find the format.
+    /// </summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>
+    /// This input's read with its reject store in tables of their own (<paramref name="suffix"/> after the run's names):
+    /// a read made beside the run's (to count a glob's rows per file, to try its kept columns' types) leaves the run's
+    /// rejects, which the quarantine and the input hash take from the latest scan, as they were.
+    /// </summary>
+    public string RelationWithRejectsApart(string suffix) =>
+        Relation
+            .Replace(Sql.Literal(RejectsTable), Sql.Literal(RejectsTable + suffix), StringComparison.Ordinal)
+            .Replace(Sql.Literal(RejectsScanTable), Sql.Literal(RejectsScanTable + suffix), StringComparison.Ordinal);
 
     /// <summary>
     /// The types the sniffer may give a column: DuckDB's own candidates but TIMESTAMP WITH TIME ZONE. A column of zoned
@@ -107,13 +124,22 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 return found;
             }
 
-            var readTypes = typed is null ? types : [.. names.Zip(types, (name, type) => typed.Contains(name, StringComparer.OrdinalIgnoreCase) ? type : "VARCHAR")];
+            List<string> readTypes = typed is null ? types : [.. names.Zip(types, (name, type) => typed.Contains(name, StringComparer.OrdinalIgnoreCase) ? type : "VARCHAR")];
             var sniffed = Retyped(Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]), names, types, readTypes);
             if (IsGlob)
             {
                 // The first file's line ending, given for all, reads a later file whose lines end otherwise (one saved on
                 // Windows) as no rows at all, without a word; left out, the reader tells each file's as it reads it.
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
+            }
+
+            if (DateFormat is { } format && WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format) is { Count: > 0 } dated)
+            {
+                // The sniffer types a column DATE only when every value of its sample fits the format: one that does not
+                // (a "TBD") left the whole column text, every date in it unread. Typed, that value's line is the reject.
+                List<string> withDates = [.. names.Zip(readTypes, (name, type) => dated.Contains(name) ? "DATE" : type)];
+                sniffed = Retyped(sniffed, names, readTypes, withDates);
+                readTypes = withDates;
             }
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
@@ -124,6 +150,72 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         {
             return found;
         }
+    }
+
+    /// <summary>
+    /// This input with every column it passes through (typed by the sniffer, but not among <paramref name="read"/>, the
+    /// columns the match reads) read as text when a value of it does not fit its type, and a warning for each such column
+    /// naming its file, line and value. Such a value would make the reader reject its line, and so quarantine the row
+    /// (a vote count's <c>N/A</c> under <c>keep_columns: all</c>), for a column the match never looks at. One read of the
+    /// files with those columns typed, only when there are any; the sniffer saw only the first rows of the first file.
+    /// </summary>
+    public (CsvInput Input, IReadOnlyList<Diagnostic> Warnings) PassThroughAsText(DuckDbWarehouse warehouse, IReadOnlyCollection<string> read)
+    {
+        var passed = SniffedColumns.Where(c => c.DataType != "VARCHAR" && !read.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => c.Name).ToList();
+        if (Sniffed is null || passed.Count == 0)
+        {
+            return (this, []);
+        }
+
+        // Only those columns typed, so no other column's value is a reject here.
+        var (names, types) = (SniffedColumns.Select(c => c.Name).ToList(), SniffedColumns.Select(c => c.DataType).ToList());
+        var trial = this with { Sniffed = Retyped(Sniffed, names, types, types.Select((t, i) => passed.Contains(names[i]) ? t : "VARCHAR")) };
+        var (rejects, scans) = (RejectsTable + PassThroughSuffix, RejectsScanTable + PassThroughSuffix);
+        // Each column read: a count(*) reads none, and casts nothing.
+        warehouse.Execute($"select {string.Join(", ", passed.Select(c => $"count({Sql.Identifier(c)})"))} from {trial.RelationWithRejectsApart(PassThroughSuffix)}");
+        var misfits = warehouse.Query(
+            $"""
+            select column_name, arg_min(file_path, (file_id, line)), arg_min({CsvLines.Function}(file_path, cast(line_byte_position + length(csv_line) - length(ltrim(csv_line, chr(13) || chr(10))) as bigint)), (file_id, line)), arg_min(regexp_extract(error_message, 'Could not convert string "(.*)" to ', 1), (file_id, line)), count(*)
+            from {Sql.Identifier(rejects)} as r
+            join {Sql.Identifier(scans)} as s using (scan_id, file_id)
+            where r.scan_id = (select max(scan_id) from {Sql.Identifier(scans)}) and error_type = 'CAST'
+            group by column_name
+            order by min(column_idx)
+            """,
+            r => (Column: r.GetString(0), File: r.GetString(1), Line: r.IsDBNull(2) ? 1 : (int)r.GetInt64(2), Value: r.GetString(3), Lines: r.GetInt64(4)));
+        if (misfits.Count == 0)
+        {
+            return (this, []);
+        }
+
+        var asText = types.Select((t, i) => misfits.Any(m => m.Column == names[i]) ? "VARCHAR" : t).ToList();
+        var input = this with
+        {
+            Sniffed = Retyped(Sniffed, names, types, asText),
+            SniffedColumns = [.. names.Zip(asText, (name, type) => new Warehouse.ColumnInfo(name, type))],
+        };
+        var warnings = misfits.Select(m => Diagnostic.Warning(Codes.PassThroughColumnReadAsText, new SourceSpan(DisplayOf(m.File), m.Line, 1),
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"column '{m.Column}' of {DisplayOf(m.File)} is read as text, not {types[names.IndexOf(m.Column)]}: its value '{m.Value}' on line {m.Line}{(m.Lines > 1 ? $" (and {m.Lines - 1:N0} more line(s))" : "")} does not fit the type DuckDB's sniffer took from {(IsGlob ? "the first rows of the glob's first file, " + DisplayOf(Files[0]) : "the file's first rows")}; the match does not read this column, so no row is quarantined for it and it is published as written"))).ToList();
+        return (input, warnings);
+    }
+
+    private const string PassThroughSuffix = "_pass_through";
+
+    // The columns the match reads (all when typed is null) that the sniffer left text but that hold a value written in
+    // the input's date_format: its dates, one of whose values in the sniffer's sample did not fit.
+    private static HashSet<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format)
+    {
+        var text = names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase))).ToList();
+        if (text.Count == 0)
+        {
+            return [];
+        }
+
+        var found = warehouse.Query(
+            $"select {string.Join(", ", text.Select(c => $"bool_or(try_strptime({Sql.Identifier(c)}, {Sql.Literal(format)}) is not null)"))} from {read}",
+            r => text.Where((_, i) => !r.IsDBNull(i) && r.GetBoolean(i)).ToList()).Single();
+        return [.. found];
     }
 
     // The read with its columns option's types replaced by readTypes.
@@ -157,7 +249,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return null;
         }
 
-        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") })
+        // date_format: sets the dates' order, not the timestamps'.
+        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") }.Where(o => DateFormat is null || o.Item2 != "DATE"))
         {
             var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
             if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)
@@ -328,6 +421,29 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         return new StreamReader(CsvRecords.OpenBytes(path), text, detectEncodingFromByteOrderMarks: true);
     }
 
+    /// <summary>
+    /// The line (as an editor numbers it) each row the reader read from <paramref name="file"/> starts on, in order: the
+    /// file's records after its header line (RFC 4180 quoting, by <see cref="Delimiter"/>), blank lines skipped, a value
+    /// that spans lines counted whole, the records on <paramref name="rejected"/> lines left out. Null when the file
+    /// cannot be read now; the caller compares the count with the rows read, as a dialect read otherwise gives others.
+    /// </summary>
+    public IReadOnlyList<long>? ReadRowLines(string file, IReadOnlySet<long> rejected)
+    {
+        try
+        {
+            using var reader = Open(file, Encoding);
+            return [.. CsvRecords.Read(reader, Delimiter, _ => { }).Skip(1).Select(r => (long)r.Line).Where(line => !rejected.Contains(line))];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private IReadOnlyList<string> HeaderNamesOf(string path, char delimiter)
     {
         using var reader = Open(path, Encoding);
@@ -471,7 +587,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     any_value(file_path) as file_path,
                     {FileDisplaySql("any_value(file_path)")} as file,
                     arg_min(code, priority) as code,
-                    arg_min(error_message, priority) as reason,
+                    arg_min(error_message || case when code = {Sql.Literal(QuarantineCodes.ValueDoesNotFitColumn)} then {TypeOriginSql("column_name")} else '' end, priority) as reason,
                     any_value(csv_line) as csv_line,
                     -- A line that is not UTF-8 as written (read as Latin-1), not DuckDB's text with '?' for the bytes.
                     case when arg_min(code, priority) = {Sql.Literal(QuarantineCodes.InvalidUtf8)}
@@ -513,6 +629,19 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}
         from per_line
         """;
+
+    // Where a rejected value's column got its type, for EMQ010: the input's date_format for a DATE column it sets, else
+    // DuckDB's sniffer, from the first rows of the file, or of a glob's first file (not from the rest of the file read).
+    private string TypeOriginSql(string column)
+    {
+        var sniffer = IsGlob
+            ? $" (the type DuckDB's sniffer took from the first rows of the glob's first file, {DisplayOf(Files[0])})"
+            : " (the type DuckDB's sniffer took from the file's first rows)";
+        var dated = SniffedColumns.Where(c => c.DataType == "DATE").Select(c => Sql.Literal(c.Name)).ToList();
+        return DateFormat is { } format && dated.Count > 0
+            ? $"case when {column} in ({string.Join(", ", dated)}) then {Sql.Literal($" (a date in the input's date_format, {format})")} else {Sql.Literal(sniffer)} end"
+            : Sql.Literal(sniffer);
+    }
 
     /// <summary>
     /// The MD5 of the latest scan's unreadable lines, each by its line and text and, of a glob, its file (named within

@@ -22,8 +22,8 @@ public sealed record DateOrderAmbiguity(string Column, string Option, string For
             : string.Create(CultureInfo.InvariantCulture, $"every one of its {Values:N0} dates reads {other}, while DuckDB's sniffer took {format} from the file's first rows, which {Values - ReadByFormat:N0} of them do not fit");
         var example = $"'{Example}' is {AsOther} {Order(Other)}" + (AsFormat is null ? "" : $", {AsFormat} {Order(Format)}");
         return $"cannot read {description}: the order of day and month in column '{Column}' cannot be told: {which} ({example}), so its dates would be read one way without a word; " +
-            $"write them as YYYY-MM-DD, or read the file in its order with a call as the source's external_location, read_csv('…', {Option} = '{Other}') or '{Format}' " +
-            "(read as written: an unreadable line then fails the run instead of going to quarantine)";
+            (Option == "dateformat" ? $"set the file's order on the input, date_format: \"{Other}\" (or \"{Format}\"), beside its relation:, or write them as YYYY-MM-DD " : "write them as YYYY-MM-DD ") +
+            $"(a call as the source's external_location, read_csv('…', {Option} = '{Other}'), reads too, but without the reject store: an unreadable line then fails the run)";
     }
 
     private static string Order(string format) =>

@@ -15,6 +15,9 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
     /// <summary>The columns <c>keep_columns:</c> publishes as they are, as the relation names them, in their order; empty when unset.</summary>
     public IReadOnlyList<string> Kept { get; init; } = [];
 
+    /// <summary>What reading the input found worth a word that does not stop the run (EM0027); the run prints them.</summary>
+    public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
+
     /// <summary>Set when the input is one local file (a source's <c>external_location</c>): its full path.</summary>
     public string? FilePath { get; init; }
 

@@ -95,7 +95,7 @@ internal static class QuarantineCodes
         [ControlCharacter] = "a text value holds a control character",
         [InvalidUtf8] = "the CSV line is not valid UTF-8",
         [RaggedRow] = "the CSV line has a different number of fields than the header (or an unterminated quote)",
-        [ValueDoesNotFitColumn] = "a value on the CSV line does not fit the type its column has in the rest of the file",
+        [ValueDoesNotFitColumn] = "a value on the CSV line does not fit the type its column is read as",
         [EmptyOfficeOrDistrict] = "the position name, or the district name or type, is empty",
         [RepeatedDistrict] = "the district's state and type, and its name's place words and numbers, repeat an earlier row's under another id; only the first is used",
     };

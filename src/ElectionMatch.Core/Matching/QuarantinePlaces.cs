@@ -1,22 +1,26 @@
+using System.Globalization;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Matching;
 
 /// <summary>
-/// Names the file of a quarantined row read from a glob of files. A row's <c>row_number</c> is its place in the whole
-/// input, the files one after the other (docs/configuration.md), which tells a user nothing about where to look in
-/// <c>data/hs/part2.csv</c>; so each such row's message ends with its file and its place there
-/// (<c>(data/hs/part2.csv, its row 9)</c>). A line the CSV reader rejected already names its file and line, and a
-/// single file or a table needs nothing: its row number is its place.
+/// Names the file and line of a quarantined row read from a CSV file or a glob of files, or from a parquet glob. A row's
+/// <c>row_number</c> is its place in the whole input, the files one after the other (docs/configuration.md), which is
+/// not its line in the file once blank lines, a value that spans lines or a rejected line came before it, and tells a
+/// user nothing about where to look in <c>data/hs/part2.csv</c>; so each such row's message ends with its file and line
+/// (<c>(data/hs/part2.csv line 11)</c>), or its place in a file whose lines cannot be told (a parquet file's row:
+/// <c>(data/pq/part2.parquet, its row 9)</c>). A line the CSV reader rejected already names its file and line, and a
+/// table needs nothing: its row number is its place.
 /// </summary>
 internal static class QuarantinePlaces
 {
     private const string FileColumn = "em_file";
 
     /// <summary>
-    /// Adds the file and place to the messages of <paramref name="side"/>'s quarantined rows in <paramref name="quarantine"/>
-    /// (a table of the run), when the input is a glob and any of its read rows were quarantined. Reads the input's files
-    /// once more to count their rows, only then.
+    /// Adds the file and line (or place) to the messages of <paramref name="side"/>'s quarantined rows in
+    /// <paramref name="quarantine"/> (a table of the run), when the input is a CSV file or glob, or a parquet glob, and any
+    /// of its read rows were quarantined. Reads the input's files once more to count their rows, only then, and a CSV
+    /// file with such rows once more to find each record's line.
     /// </summary>
     /// <returns>The rows named.</returns>
     public static long Name(DuckDbWarehouse warehouse, string quarantine, string side, InputRelation input)
@@ -27,41 +31,68 @@ internal static class QuarantinePlaces
             return 0;
         }
 
-        var counts = warehouse.Query($"select {FileColumn}, count(*) from {reader} group by {FileColumn}", r => (File: r.GetString(0), Rows: r.GetInt64(1)))
+        // count(s), the whole row: a count(*) reads no column, so DuckDB's reader rejects no line (not UTF-8) and counts it.
+        var counts = warehouse.Query($"select {FileColumn}, count(s) from {reader} as s group by {FileColumn}", r => (File: r.GetString(0), Rows: r.GetInt64(1)))
             .ToDictionary(c => c.File, c => c.Rows, StringComparer.Ordinal);
-        var places = new List<string>();
+        var quarantined = warehouse.Query($"select distinct row_number from {quarantine} where input = {Sql.Literal(side)} and {ReadRow} order by row_number", r => r.GetInt64(0));
+        var places = new List<(long Row, string Place)>();
         var first = 1L;
         foreach (var file in input.LocalFiles(warehouse))
         {
             var rows = counts.GetValueOrDefault(file);
-            if (rows > 0)
+            var inFile = quarantined.Where(q => q >= first && q < first + rows).ToList();
+            if (inFile.Count > 0)
             {
-                places.Add($"when row_number between {first} and {first + rows - 1} then {Sql.Literal(Display(input, file))} || ', its row ' || (row_number - {first - 1})");
+                var shown = Display(input, file);
+                var lines = input.Csv?.ReadRowLines(file, RejectedLines(warehouse, quarantine, side, shown));
+                places.AddRange(inFile.Select(q => (q, lines is { } l && l.Count == rows
+                    ? string.Create(CultureInfo.InvariantCulture, $"{shown} line {l[(int)(q - first)]}")
+                    : string.Create(CultureInfo.InvariantCulture, $"{shown}, its row {q - first + 1}"))));
             }
 
             first += rows;
         }
 
-        return places.Count == 0 ? 0 : warehouse.Execute($"""
+        if (places.Count == 0)
+        {
+            return 0;
+        }
+
+        // The places as a table of the run's connection, joined on the row number: a CASE per row would grow with them.
+        const string Places = "em_quarantine_places";
+        warehouse.Execute($"create or replace temp table {Places} (row_number bigint, place varchar)");
+        foreach (var chunk in places.Chunk(1000))
+        {
+            warehouse.Execute($"insert into {Places} values {string.Join(", ", chunk.Select(p => $"({p.Row.ToString(CultureInfo.InvariantCulture)}, {Sql.Literal(p.Place)})"))}");
+        }
+
+        // A correlated read, not UPDATE … FROM: DuckDB 1.5's join update recasts the table's JSON column and fails.
+        var named = warehouse.Execute($"""
             update {quarantine}
-            set message = message || ' (' || case {string.Join(" ", places)} end || ')'
-            where input = {Sql.Literal(side)} and {ReadRow} and row_number < {first}
+            set message = message || ' (' || (select p.place from {Places} as p where p.row_number = {quarantine}.row_number) || ')'
+            where input = {Sql.Literal(side)} and {ReadRow} and row_number in (select row_number from {Places})
             """);
+        warehouse.Execute($"drop table {Places}");
+        return named;
     }
 
     // A row the reader read, not a line it rejected (those are numbered after every read row and name their own line).
     private static string ReadRow =>
         $"error_code not in ({Sql.Literal(QuarantineCodes.InvalidUtf8)}, {Sql.Literal(QuarantineCodes.RaggedRow)}, {Sql.Literal(QuarantineCodes.ValueDoesNotFitColumn)})";
 
-    // The input read again with each row's file: a CSV glob by its own reader (its rejects kept apart from the run's,
-    // which quarantine and the input hash read), a parquet glob by the parquet reader. Null for anything else.
+    // The lines of the file the reader rejected, as the quarantine names them (their original's file and line).
+    private static HashSet<long> RejectedLines(DuckDbWarehouse warehouse, string quarantine, string side, string file) =>
+        [.. warehouse.Query(
+            $"select distinct cast(json_extract_string(original, '$.line') as bigint) from {quarantine} where input = {Sql.Literal(side)} and not ({ReadRow}) and json_extract_string(original, '$.file') = {Sql.Literal(file)} and json_extract_string(original, '$.line') is not null",
+            r => r.GetInt64(0))];
+
+    // The input read again with each row's file: a CSV file or glob by its own reader (its rejects kept apart from the
+    // run's, which quarantine and the input hash read), a parquet glob by the parquet reader. Null for anything else.
     private static string? Reader(InputRelation input)
     {
-        if (input.Csv is { IsGlob: true } csv)
+        if (input.Csv is { } csv)
         {
-            var read = csv.Relation
-                .Replace(Sql.Literal(csv.RejectsTable), Sql.Literal(csv.RejectsTable + "_places"), StringComparison.Ordinal)
-                .Replace(Sql.Literal(csv.RejectsScanTable), Sql.Literal(csv.RejectsScanTable + "_places"), StringComparison.Ordinal);
+            var read = csv.RelationWithRejectsApart("_places");
             return read.EndsWith(')') ? $"{read[..^1]}, filename = {Sql.Literal(FileColumn)})" : null;
         }
 

@@ -126,10 +126,10 @@ public sealed partial class RunOperation
         var steps = new RunSteps(progress);
         var inputHashes = steps.Time("input_hashes", () => result.InputSha256 ?? hashing?.Finish() ?? (InputHash.Of(warehouse, inputs.LeftRelation), InputHash.Of(warehouse, inputs.RightRelation)),
             note: _ => hashing is null ? "from the incremental run's row hashes" : hashing.Note(result.Stages));
-        if (inputs.Left.Glob is not null || inputs.Right.Glob is not null)
+        if (inputs.Left.Glob is not null || inputs.Right.Glob is not null || inputs.Left.Csv is not null || inputs.Right.Csv is not null)
         {
             steps.Time("quarantine_places", () => QuarantinePlaces.Name(warehouse, result.QuarantineTable, "left", inputs.Left) + QuarantinePlaces.Name(warehouse, result.QuarantineTable, "right", inputs.Right),
-                rows: named => (named, named), note: named => $"quarantined rows of a glob named by their file: {named}");
+                rows: named => (named, named), note: named => $"quarantined rows of a file named by their file and line: {named}");
         }
 
         inputFiles.EnsureUnchanged();
@@ -173,6 +173,7 @@ public sealed partial class RunOperation
 
         var generate = new GenerateOperation(_context);
         var generated = new GenerateResult();
+        generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         if (otherInputs.Count > 0)
         {
             // A --replace recomputes from the inputs as they are now; for a past date that is other data under the old date.
@@ -364,6 +365,33 @@ public sealed partial class RunOperation
         return engine.HugePages && mappingsBeforeOpen is not null ? HugePages.AdviseNewPool(mappingsBeforeOpen) : HugePages.Advice.None;
     }
 
+    // date_format: only for a CSV input read with the store, and only a format DuckDB's strptime takes (it refuses an
+    // unknown specifier such as %Q when a read first uses it, failing the run at the source instead of at the setting).
+    private static void CheckDateFormat(DuckDbWarehouse warehouse, string format, SourceSpan at, InputRelation relation)
+    {
+        if (relation.Csv is null)
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, at,
+                $"'date_format' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own dateformat = '…')");
+        }
+
+        try
+        {
+            warehouse.Scalar<bool>($"select try_strptime('', {Sql.Literal(format)}) is null");
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, at,
+                $"'date_format' '{format}' is not a format DuckDB can read dates by ({Reason(e.Message)}); write it with strptime's specifiers, such as '%m/%d/%Y' for 11/05/2024 month first or '%d/%m/%Y' day first");
+        }
+
+        if (!format.Contains("%d", StringComparison.Ordinal) || !format.Contains("%m", StringComparison.Ordinal) && !format.Contains("%b", StringComparison.Ordinal) && !format.Contains("%B", StringComparison.Ordinal))
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, at,
+                $"'date_format' '{format}' has no day (%d) or no month (%m, %b, %B), so it reads no date; write the order of the file's dates, such as '%m/%d/%Y' for 11/05/2024 month first");
+        }
+    }
+
     /// <summary>Both inputs of a match as relations DuckDB can read, every mapped column checked.</summary>
     internal MatchInputs ResolveInputs(DuckDbWarehouse warehouse, MatchSettings match)
     {
@@ -376,11 +404,16 @@ public sealed partial class RunOperation
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
     {
-        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding);
+        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat);
         if (input.EncodingAt is { } encodingAt && relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, encodingAt,
                 $"'encoding' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own encoding = '…')");
+        }
+
+        if (input.DateFormatAt is { } dateFormatAt)
+        {
+            CheckDateFormat(warehouse, input.DateFormat!, dateFormatAt, relation);
         }
 
         if (relation.Csv is { Encoding: not "utf-16" } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
@@ -398,10 +431,13 @@ public sealed partial class RunOperation
 
         // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
         // Only the columns the match reads are typed (keep_columns: all reads every one).
-        IReadOnlyCollection<string>? typed = input.Keep is { All: true } ? null : [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)];
-        if (relation.Csv?.Sniff(warehouse, typed) is { } sniffed)
+        // A kept column the match does not read is typed too, but read as text when a value does not fit (EM0027).
+        IReadOnlyCollection<string> read = [input.Id, .. input.Columns.Values.Select(m => m.Column)];
+        IReadOnlyCollection<string>? typed = input.Keep is { All: true } ? null : [.. read, .. (input.Keep?.Listed ?? []).Select(m => m.Column)];
+        if (relation.Csv?.Sniff(warehouse, typed) is { } sniffedAll)
         {
-            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed };
+            var (sniffed, warnings) = sniffedAll.PassThroughAsText(warehouse, read);
+            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = warnings };
             if (sniffed.DatesOfEitherOrder(warehouse) is { } dates)
             {
                 throw DiagnosticException.At(Codes.DateOrderAmbiguous, new SourceSpan(sniffed.DisplayOf(sniffed.Files[0]), 1, 1), dates.Message(relation.Description));

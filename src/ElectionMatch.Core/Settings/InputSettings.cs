@@ -24,6 +24,15 @@ public sealed record InputSettings(
     /// <summary>Where <c>encoding:</c> is written; null when unset.</summary>
     public SourceSpan? EncodingAt { get; init; }
 
+    /// <summary>
+    /// <c>date_format:</c>, the order of a CSV input's dates as DuckDB's <c>strptime</c> writes it (<c>%m/%d/%Y</c>), given
+    /// to every read of its files; null when unset (the sniffer finds it, and EM0026 stops a run when it cannot tell).
+    /// </summary>
+    public string? DateFormat { get; init; }
+
+    /// <summary>Where <c>date_format:</c> is written; null when unset.</summary>
+    public SourceSpan? DateFormatAt { get; init; }
+
     /// <summary>The encodings DuckDB's CSV reader reads without an extension, so its reject store is kept.</summary>
     public static IReadOnlyList<string> Encodings { get; } = ["utf-8", "latin-1", "utf-16"];
 }

@@ -207,9 +207,9 @@ public sealed class GlobbedCsvInputTests : IDisposable
     }
 
     [Fact]
-    public void A_quarantined_row_of_a_glob_names_its_file_and_place_there_and_an_incremental_run_numbers_it_as_a_plain_run_does()
+    public void A_quarantined_row_of_a_glob_names_its_file_and_line_there_and_an_incremental_run_numbers_it_as_a_plain_run_does()
     {
-        // Three states keep the incremental run quick. Before, the message gave only the row's place in the whole glob,
+        // Three states keep the incremental run quick. Before, the message gave only the row's place in the whole glob (then its place in its file, not its line),
         // and an incremental run numbered a left row by its place in its state's partition.
         string[] states = ["TX", "GA", "AZ"];
         foreach (var part in new[] { "data/hs/part1.csv", "data/hs/part2.csv" })
@@ -227,7 +227,7 @@ public sealed class GlobbedCsvInputTests : IDisposable
 
         Assert.Equal(
             [
-                (firstFileRows + 4L, "EMQ001", "the id column is empty (data/hs/part2.csv, its row 4)"),
+                (firstFileRows + 4L, "EMQ001", "the id column is empty (data/hs/part2.csv line 5)"),
                 (File.ReadAllLines(_fixture.PathOf("data/hs/part2.csv")).Length - 2L + firstFileRows + 1, "EMQ009", plain[1].Message),
             ],
             plain);
