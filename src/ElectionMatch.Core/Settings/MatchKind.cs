@@ -13,7 +13,7 @@ public sealed record MatchKind(
     public static MatchKind CandidacyDdhq { get; } = new(
         "candidacy_ddhq",
         LeftRequired: ["first_name", "last_name"],
-        LeftOptional: ["middle_name", "suffix", "nickname", "gender", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"],
+        LeftOptional: ["middle_name", "suffix", "nickname", "gender", "party", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"],
         // Either one date per stage (HubSpot) or one row per election with its type.
         LeftOneOf: [["primary_election_date", "general_election_date", "runoff_election_date"], ["election_date", "election_type"]],
         RightRequired: ["candidate", "race_id", "race_name", "election_date", "election_type"],

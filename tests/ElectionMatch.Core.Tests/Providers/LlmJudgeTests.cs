@@ -237,6 +237,63 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_close_alternative_that_is_no_candidates_name_is_dropped_and_the_confident_pick_stands()
+    {
+        Server.Script(FakeReply.Answer(_ => """{"answers":[{"row_id":"1","selected_candidate_number":2,"selected_name":"John Smith","selection_confidence":90,"reasoning":"same name","close_alternatives":["Maria Lopez","Johnny Smith (his father)"]}]}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = (await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default)).Single();
+
+        Assert.False(answer.Undecided, answer.Reasoning);
+        Assert.Equal((2, 90, "same name"), (answer.CandidateNumber, answer.Confidence, answer.Reasoning));
+        Assert.Equal(["Maria Lopez"], answer.CloseAlternatives);
+        // One request: the reply was valid, so no follow-up was sent about the alternative.
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal(0, providers.JudgeUsage!.InvalidReplies);
+    }
+
+    [Fact]
+    public async Task The_openai_request_asks_for_the_reply_schema_in_strict_mode_which_the_schema_allows()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default);
+
+        var format = JsonNode.Parse(Assert.Single(Server.Requests).Body)!["response_format"]!;
+        Assert.Equal("json_schema", format["type"]!.GetValue<string>());
+        var schema = format["json_schema"]!;
+        Assert.Equal("judge_reply", schema["name"]!.GetValue<string>());
+        Assert.True(schema["strict"]!.GetValue<bool>());
+        // OpenAI's strict mode refuses a schema with an object whose properties are not all required, or that allows others.
+        foreach (var node in Objects(schema["schema"]!))
+        {
+            Assert.False(node["additionalProperties"]!.GetValue<bool>());
+            Assert.Equal(node["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal), node["required"]!.AsArray().Select(r => r!.GetValue<string>()).Order(StringComparer.Ordinal));
+        }
+
+        static IEnumerable<JsonNode> Objects(JsonNode node)
+        {
+            if (node["type"]?.GetValue<string>() == "object")
+            {
+                yield return node;
+                foreach (var inner in node["properties"]!.AsObject().SelectMany(p => Objects(p.Value!)))
+                {
+                    yield return inner;
+                }
+            }
+            else if (node["items"] is { } items)
+            {
+                foreach (var inner in Objects(items))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_row_answered_twice_or_missing_is_caught_and_the_valid_rows_are_kept()
     {
         // First reply answers row 1 twice and forgets row 2; the second answers both properly.

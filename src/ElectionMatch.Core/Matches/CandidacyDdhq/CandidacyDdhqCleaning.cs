@@ -174,9 +174,9 @@ internal sealed class CandidacyDdhqCleaning
 
     // The roles each input table holds as text, checked for control characters and length.
     private static readonly string[] LeftTextRoles =
-        ["first_name", "middle_name", "last_name", "suffix", "nickname", "gender", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"];
+        ["first_name", "middle_name", "last_name", "suffix", "nickname", "gender", "party", "state", "office", "district", "primary_election_date", "general_election_date", "runoff_election_date", "election_date", "election_type"];
 
-    private static readonly string[] RightTextRoles = ["candidate", "race_name", "election_date", "election_type", "state", "office", "district"];
+    private static readonly string[] RightTextRoles = ["candidate", "race_name", "election_date", "election_type", "state", "office", "district", "party"];
 
     /// <param name="relation">The input relation; its id column is read once more on its own, for repeated ids.</param>
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
@@ -196,6 +196,7 @@ internal sealed class CandidacyDdhqCleaning
                         {Column(l, "suffix")} as suffix,
                         {Column(l, "nickname")} as nickname,
                         {Column(l, "gender")} as gender,
+                        {Column(l, "party")} as party,
                         {Column(l, "state")} as state,
                         {Column(l, "office")} as office,
                         {Column(l, "district")} as district,
@@ -301,6 +302,7 @@ internal sealed class CandidacyDdhqCleaning
                         {Column(r, "state")} as state,
                         {Column(r, "office")} as office,
                         {Column(r, "district")} as district,
+                        {Column(r, "party")} as party,
                         {winner} as is_winner,
             """;
     }
@@ -670,6 +672,8 @@ internal sealed class CandidacyDdhqCleaning
                     candidate,
                     race_name,
                     is_winner,
+                    -- Shown to an LLM judge only (CandidacyDdhqMatcher.RunJudge), never compared; null when not mapped.
+                    party,
                     case when fast is null then name_tokens[1] else {Field(1)} end as first_name,
                     case when fast is null then array_to_string(name_tokens[surname_start:], ' ') else {Field(2)} end as last_name,
                     case when fast is null then array_to_string(name_tokens[2:], ' ') else {Field(3)} end as name_rest,

@@ -963,11 +963,36 @@ internal sealed class CandidacyDdhqMatcher
 
     private static string Derived(string column) => CandidacyDdhqCleaning.DerivedColumn(column, "r.");
 
+    /// <summary>
+    /// What the judge is shown of a candidacy beside its name, race and date: each of these roles electionmatch.yml maps,
+    /// as the left input has it (trimmed, null when blank). The name the model reads is the first and last name alone,
+    /// so without them it could not see the middle name a candidate goes by on the ballot.
+    /// </summary>
+    private static readonly string[] JudgedLeftRoles = ["middle_name", "nickname", "suffix", "gender", "party"];
+
+    /// <summary>What the judge is shown of a results row beside its name: each of these roles electionmatch.yml maps.</summary>
+    private static readonly string[] JudgedRightRoles = ["party"];
+
+    // The judge's attributes of one side with its mapped roles' values added, read from the columns at `first` on.
+    private static Dictionary<string, string?> Attributes(System.Data.Common.DbDataReader reader, Dictionary<string, string?> attributes, IReadOnlyList<string> roles, int first)
+    {
+        for (var i = 0; i < roles.Count; i++)
+        {
+            attributes[roles[i]] = reader.IsDBNull(first + i) ? null : reader.GetString(first + i);
+        }
+
+        return attributes;
+    }
+
     /// <summary>Sends each race's ambiguous rows with all its candidates to the judge, in capped batches.</summary>
     private JudgeStageCount RunJudge(string p, CancellationToken cancellationToken)
     {
         var comparisons = _model.Comparisons;
         var gammas = string.Join(", ", comparisons.Select(c => "e." + c.GammaColumn));
+        var leftRoles = JudgedLeftRoles.Where(role => _settings.Left.Column(role) is not null).ToList();
+        var rightRoles = JudgedRightRoles.Where(role => _settings.Right.Column(role) is not null).ToList();
+        // After the gammas and the left id: the left roles, then the right ones.
+        var extra = 15 + comparisons.Count;
         var evidence = _warehouse.Stream($"""
             select
                 j.race_key, r.race_name, e.left_key, concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)),
@@ -975,29 +1000,30 @@ internal sealed class CandidacyDdhqMatcher
                 e.right_key, r.candidate, r.state, r.district,
                 exists (select 1 from {T("links")} as k where k.right_key = e.right_key)
                     or exists (select 1 from {T(p + "links")} as k where k.right_key = e.right_key) as linked,
-                {gammas}, l.left_id
+                {gammas}, l.left_id{string.Concat(leftRoles.Select(role => $", nullif(trim(i.{role}), '')"))}{string.Concat(rightRoles.Select(role => $", nullif(trim(r.{role}), '')"))}
             from {T(p + "judge_evidence")} as e
             join {T(p + "judge_rows")} as j using (left_key)
             join {T(p + "left_keyed")} as l using (left_key)
             join {JudgeRaceRows(p)} as r on r.right_key = e.right_key
+            {(leftRoles.Count > 0 ? $"join {T("left_input")} as i on i.row_number = l.row_number" : "")}
             order by j.race_key, e.left_key, e.right_key
             """, r => new JudgeEvidence(
                 r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3),
-                new Dictionary<string, string?>(StringComparer.Ordinal)
+                Attributes(r, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["state"] = r.IsDBNull(4) ? null : r.GetString(4),
                     ["office"] = r.IsDBNull(5) ? null : r.GetString(5),
                     ["district"] = r.IsDBNull(6) ? null : r.GetString(6),
                     ["election_date"] = r.GetString(7),
                     ["election_type"] = r.GetString(8),
-                },
+                }, leftRoles, extra),
                 r.GetInt64(9), r.GetInt64(9), r.GetString(10),
-                new Dictionary<string, string?>(StringComparer.Ordinal)
+                Attributes(r, new Dictionary<string, string?>(StringComparer.Ordinal)
                 {
                     ["state"] = r.IsDBNull(11) ? null : r.GetString(11),
                     ["district"] = r.IsDBNull(12) ? null : r.GetString(12),
                     [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(13) ? "yes" : "no",
-                },
+                }, rightRoles, extra + leftRoles.Count),
                 _model.ReadLevels(r, 14),
                 r.IsDBNull(14 + comparisons.Count) ? null : r.GetValue(14 + comparisons.Count).ToString()));
 

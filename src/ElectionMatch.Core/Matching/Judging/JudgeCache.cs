@@ -47,6 +47,24 @@ internal sealed class JudgeCache : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the key's provider and model have answers cached under other instructions than the key's: for the key's
+    /// data, or at all while none under the key's own (the template, or what it renders, changed since they were cached).
+    /// </summary>
+    public bool AnsweredUnderOtherInstructions(JudgeCacheKey key)
+    {
+        lock (_gate)
+        {
+            using var command = Command($"""
+                select count(*) filter (where prompt_sha256 <> $prompt and input_sha256 = $input) > 0
+                    or (count(*) filter (where prompt_sha256 = $prompt) = 0 and count(*) > 0)
+                from {QualifiedTable}
+                where provider = $provider and model = $model
+                """, key);
+            return command.ExecuteScalar() is true;
+        }
+    }
+
     public void Store(JudgeCacheKey key, string contest, IReadOnlyList<JudgeAnswer> answers, long inputTokens, long outputTokens)
     {
         lock (_gate)
@@ -80,6 +98,6 @@ internal sealed class JudgeCache : IDisposable
     public void Dispose() => _connection.Dispose();
 }
 
-/// <param name="PromptSha256">SHA-256 of the rendered instructions (template and the thresholds it names).</param>
+/// <param name="PromptSha256">SHA-256 of the rendered instructions (<see cref="JudgePrompt.InstructionsSha256"/>).</param>
 /// <param name="InputSha256">SHA-256 of the request's data block: the rows and candidates exactly as sent.</param>
 internal sealed record JudgeCacheKey(string Provider, string Model, string PromptSha256, string InputSha256);

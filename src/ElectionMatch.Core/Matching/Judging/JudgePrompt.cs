@@ -35,10 +35,19 @@ internal sealed class JudgePrompt
 
     public string Instructions { get; }
 
-    /// <summary>SHA-256 of the rendered instructions: a changed template or threshold asks again instead of reusing old answers.</summary>
+    /// <summary>
+    /// SHA-256 of the rendered instructions: a changed template asks again instead of reusing old answers. No setting
+    /// applied to the answers afterwards (judge_accept) is rendered, so changing one reuses every cached answer.
+    /// </summary>
     public string InstructionsSha256 { get; }
 
-    /// <summary>The reply's JSON schema (standard JSON Schema; the Vertex client converts it).</summary>
+    /// <summary>The <see cref="Microsoft.Extensions.AI.ChatOptions.AdditionalProperties"/> key by which the OpenAI client sends a JSON schema as strict.</summary>
+    public const string StrictSchemaKey = "strict";
+
+    /// <summary>
+    /// The reply's JSON schema (standard JSON Schema; the Vertex client converts it). It keeps to what OpenAI's strict
+    /// structured outputs accept: every property required, <c>additionalProperties: false</c> on every object.
+    /// </summary>
     public static JsonElement ReplySchema { get; } = JsonDocument.Parse("""
         {
           "type": "object",

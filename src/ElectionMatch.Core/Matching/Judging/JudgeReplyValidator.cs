@@ -6,8 +6,9 @@ namespace ElectionMatch.Matching.Judging;
 /// <summary>
 /// Checks a judge's reply against the JSON contract, row by row: the reply parses, every row of the request is
 /// answered exactly once, <c>selected_candidate_number</c> is 0 or a candidate's number, <c>selection_confidence</c>
-/// is 0–100, <c>selected_name</c> is that candidate's name, and every close alternative is a candidate's name.
-/// A row that breaks any rule gets the reason instead of an answer; nothing is guessed or repaired.
+/// is 0–100 and <c>selected_name</c> is that candidate's name. A row that breaks any rule gets the reason instead of an
+/// answer; nothing is guessed or repaired. A close alternative that is not a candidate's name is dropped from the
+/// answer: it is the model's commentary, and it made a valid pick undecided before.
 /// </summary>
 internal static class JudgeReplyValidator
 {
@@ -96,16 +97,8 @@ internal static class JudgeReplyValidator
         var alternatives = new List<string>();
         if (answer.TryGetProperty("close_alternatives", out var alts) && alts.ValueKind == JsonValueKind.Array)
         {
-            foreach (var alt in alts.EnumerateArray())
-            {
-                var text = Decoded(alt);
-                if (!names.Contains(Normalize(text)))
-                {
-                    return RowVerdict.Invalid($"row_id {rowId}: close alternative \"{text}\" is not the name of a candidate");
-                }
-
-                alternatives.Add(text);
-            }
+            // Commentary, not the decision: an alternative that is not a candidate's name is dropped, and the answer stands.
+            alternatives.AddRange(alts.EnumerateArray().Select(Decoded).Where(text => names.Contains(Normalize(text))));
         }
 
         var reasoning = answer.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? Decoded(r) : "";

@@ -87,8 +87,12 @@ internal sealed class JudgeStage
             var missed = misses.GroupBy(m => m.ContestKey, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
             var named = string.Join("; ", missed.Take(MissesNamed).Select(g => $"contest '{g.Key}' (input {string.Join(", ", g.Select(m => m.InputSha256[..12]).Order(StringComparer.Ordinal))})"));
             var requests = parts == contests ? "" : string.Create(CultureInfo.InvariantCulture, $" ({misses.Count} of {parts} requests: max_rows_per_request splits a contest)");
+            // A cache that holds this model's answers under other instructions is no gap to fill but a changed prompt: say so.
+            var changed = misses.FirstOrDefault(m => m.OtherInstructions is not null)?.OtherInstructions is { } template
+                ? $" The judge's instructions changed since the cached answers were made: {template} (the tool's, or an override in electionmatch/templates/prompts/) renders other text than it did, and an answer is reused only under the instructions it was given."
+                : "";
             throw DiagnosticException.At(Codes.ReplayCacheMiss, _judge.At,
-                $"replay: {missed.Count} of {contests} judge contests{requests} of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(missed.Count > MissesNamed ? $"; and {missed.Count - MissesNamed} more" : "")}. Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
+                $"replay: {missed.Count} of {contests} judge contests{requests} of match '{_run.Match}' (step {step}, {_judge.Name}) are not in {JudgeCache.QualifiedTable}: {named}{(missed.Count > MissesNamed ? $"; and {missed.Count - MissesNamed} more" : "")}.{changed} Run without --replay (MSBuild: ElectionMatchReplay=false) to ask the provider and fill the cache");
         }
 
         return new JudgeStageCount(contests, parts, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);

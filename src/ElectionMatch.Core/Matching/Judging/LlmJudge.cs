@@ -70,7 +70,7 @@ internal sealed class LlmJudge : IMatchJudge
 
         if (_chat is null)
         {
-            throw new ReplayMissException(request.ContestKey, key.InputSha256);
+            throw new ReplayMissException(request.ContestKey, key.InputSha256, _cache.AnsweredUnderOtherInstructions(key) ? _prompt.TemplateName : null);
         }
 
         return await _interruption.SendAsync(TimeSpan.FromSeconds(Usage.Connection.CancelGraceSeconds), cancellationToken,
@@ -90,6 +90,9 @@ internal sealed class LlmJudge : IMatchJudge
             ModelId = _model,
             Temperature = 0,
             ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgePrompt.ReplySchema, "judge_reply", "One answer per row of the contest."),
+            // OpenAI's structured outputs: "strict": true in response_format.json_schema, which the schema allows (every
+            // property required, no additional properties). Microsoft.Extensions.AI.OpenAI reads this key; Vertex ignores it.
+            AdditionalProperties = new() { [JudgePrompt.StrictSchemaKey] = true },
         };
 
         long inputTokens = 0, outputTokens = 0;

@@ -60,9 +60,9 @@ public sealed class ModelProviders : IDisposable
         {
             var usage = new ModelUsage("judge", judge.Provider, judge.Model, judge.Connection);
             var chat = replay ? null : providers.ChatClient(judge.Provider, judge.Model, judge.Connection, usage, projectDirectory);
+            // No threshold is rendered: judge_accept applies to the answers after they arrive, so moving it reuses them.
             var prompt = new JudgePrompt(templates, match.Kind, new Dictionary<string, object?>
             {
-                ["judge_accept"] = match.Threshold("judge_accept"),
                 ["max_candidates"] = Matches.L2BallotReady.DistrictSelection.MaxCandidates,
             });
             providers.JudgeUsage = usage;

@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using ElectionMatch.Tests.Models;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// What an LLM judge is sent, and what its cache reuses: <c>electionmatch run</c> as a child process on a copy of the
+/// legislators fixture with the FEC filers swapped in (their middle names, nicknames, suffixes, genders and parties
+/// mapped), <c>judge: provider: openai</c> pointed at the fake model server.
+/// </summary>
+public sealed class LlmJudgePromptRunTests : IAsyncLifetime
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string PlantedKey = "sk-test-PLANTED-prompt-0123456789abcdefghij";
+    private FakeModelServer _server = null!;
+    private FixtureCopy _fixture = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeModelServer.StartAsync();
+        _fixture = FixtureCopy.Of("legislators");
+        foreach (var file in new[] { "left.csv", "right.csv", "truth.csv" })
+        {
+            File.Copy(_fixture.PathOf("alternates/real_fec/" + file), _fixture.PathOf("data/" + file), overwrite: true);
+        }
+
+        _fixture.Replace("electionmatch.yml", "        gender: gender\n", "        gender: gender\n        party: party\n");
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").TrimEnd() + $"""
+
+                thresholds:
+                  judge_accept: 70
+                judge:
+                  provider: openai
+                  model: gpt-4o-mini
+                  endpoint: {_server.OpenAiEndpoint}
+                  api_key_env: EM_PLANTED_KEY
+                  requests_per_minute: 0
+                  retry_base_delay_seconds: 0.001
+                  max_retry_delay_seconds: 0.05
+
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _fixture.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private CliProcess.Result Cli(params string[] args) =>
+        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
+
+    private CliProcess.Result Run(params string[] options)
+    {
+        var run = Cli(["run", Match, "--allow-future-date", "--snapshot-date", "2031-02-01", .. options]);
+        Assert.True(run.ExitCode == 0, run.Output);
+        return run;
+    }
+
+    private IEnumerable<(JsonNode Body, ChatCall Call)> ChatRequests() =>
+        _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).Select(r =>
+        {
+            var body = JsonNode.Parse(r.Body)!;
+            var turns = body["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), m["content"]!.GetValue<string>())).ToList();
+            return (body, new ChatCall(turns));
+        });
+
+    [Fact]
+    public void The_judge_is_shown_each_rows_middle_name_nickname_suffix_gender_and_party_and_each_candidates_party_under_the_names_its_prompt_uses()
+    {
+        Run();
+
+        var requests = ChatRequests().ToList();
+        Assert.NotEmpty(requests);
+        // FEC's H Douglas Owens is on Utah's ballot as DOUG OWENS: without his middle name the model cannot see it.
+        var (_, owens) = Assert.Single(requests, r => r.Call.Data["rows"]!.AsArray().Any(row => row!["name"]!.GetValue<string>() == "H Owens"));
+        var row = owens.Data["rows"]!.AsArray().Single(row => row!["name"]!.GetValue<string>() == "H Owens")!["attributes"]!;
+        Assert.Equal(("Douglas", "Democrat", "UT", "4"), (S(row["middle_name"]), S(row["party"]), S(row["state"]), S(row["district"])));
+        // Mapped but blank for this filer: sent as null, so the model knows the field exists and is empty.
+        Assert.All(new[] { "nickname", "suffix", "gender" }, key => Assert.True(row.AsObject().ContainsKey(key) && row[key] is null, row.ToJsonString()));
+        var doug = owens.Data["candidates"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "DOUG OWENS")!["attributes"]!;
+        Assert.Equal(("DEMOCRAT", "no"), (S(doug["party"]), S(doug["linked_to_other_row"])));
+        // A nickname FEC writes in the middle name reaches the model as it is written there.
+        Assert.Contains(requests.SelectMany(r => r.Call.Data["rows"]!.AsArray()), r => S(r!["attributes"]!["middle_name"]) == "E 'gene'");
+
+        // Every key the data sends is one the instructions name, and the instructions name no other for a linked candidate.
+        foreach (var (body, call) in requests)
+        {
+            var instructions = call.Messages.Single(m => m.Role == "system").Text;
+            var keys = call.Data["rows"]!.AsArray().SelectMany(r => r!["attributes"]!.AsObject().Select(a => a.Key))
+                .Concat(call.Data["candidates"]!.AsArray().SelectMany(c => c!["attributes"]!.AsObject().Select(a => a.Key)))
+                .Distinct();
+            Assert.All(keys, key => Assert.Contains(key, instructions, StringComparison.Ordinal));
+            Assert.DoesNotContain("linked_elsewhere", instructions, StringComparison.Ordinal);
+            Assert.True(body["response_format"]!["json_schema"]!["strict"]!.GetValue<bool>(), body["response_format"]!.ToJsonString());
+        }
+    }
+
+    [Fact]
+    public void Moving_judge_accept_reuses_every_cached_answer_live_and_in_replay()
+    {
+        var first = Run();
+        var paid = _server.ModelHits;
+        Assert.True(paid > 0, first.Output);
+
+        _fixture.Replace("electionmatch.yml", "judge_accept: 70", "judge_accept: 95");
+        var stricter = Run("--replace");
+        Assert.Equal(paid, _server.ModelHits);
+        Assert.Contains($"judge: openai/gpt-4o-mini: 0 requests (0 HTTP attempts), ", stricter.Stdout, StringComparison.Ordinal);
+
+        _fixture.Replace("electionmatch.yml", "judge_accept: 95", "judge_accept: 60");
+        var replayed = Run("--replace", "--replay");
+        Assert.Equal(paid, _server.ModelHits);
+        Assert.DoesNotContain("EM0402", replayed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replay_after_the_prompt_template_changed_says_the_instructions_changed_not_only_that_contests_are_missing()
+    {
+        Run();
+        var paid = _server.ModelHits;
+        var shipped = File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "prompts", "candidacy_ddhq.liquid"));
+        Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/prompts"));
+        _fixture.Write("electionmatch/templates/prompts/candidacy_ddhq.liquid", shipped + "\nA candidate who lost the primary is not on the general's ballot.\n");
+
+        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-02-01", "--replace", "--replay");
+
+        Assert.Equal(1, replay.ExitCode);
+        Assert.Contains("error EM0402: replay: ", replay.Stderr, StringComparison.Ordinal);
+        Assert.Contains("The judge's instructions changed since the cached answers were made: prompts/candidacy_ddhq.liquid (the tool's, or an override in electionmatch/templates/prompts/) renders other text than it did", replay.Stderr, StringComparison.Ordinal);
+        Assert.Equal(paid, _server.ModelHits);
+    }
+
+    [Fact]
+    public void Replay_with_an_empty_cache_does_not_say_the_instructions_changed()
+    {
+        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-02-01", "--replay");
+
+        Assert.Equal(1, replay.ExitCode);
+        Assert.Contains("error EM0402: replay: ", replay.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("instructions changed", replay.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _server.ModelHits);
+    }
+
+    private static string? S(JsonNode? node) => node?.GetValue<string>();
+}
