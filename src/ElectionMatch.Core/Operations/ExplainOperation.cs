@@ -331,18 +331,23 @@ public sealed class ExplainOperation
     {
         var run = part.Schema;
 
-        // A partition numbers its own rows: the assembled run's quarantine, which holds the same rows, gives the file's row.
-        var fileRow = part.Partition is null ? "null" : $"""
-            (select min(a.row_number) from {assembled.Table("quarantine")} as a
-             where a.input = 'left' and a.error_code = q.error_code and a.stage = q.stage and a.message is not distinct from q.message and a.original is not distinct from q.original)
+        // A partition numbers its own rows: the assembled run's quarantine, which holds the same rows, gives the file's row
+        // and its message as a plain run words it (a single CSV's row ends with its file and line, which a partition, reading
+        // only its state's rows, cannot give). Found by the row's values, not its message, for that reason.
+        var fileRow = part.Partition is null ? "cast(null as struct(n bigint, m varchar))" : $"""
+            (select arg_min(struct_pack(n := a.row_number, m := a.message), a.row_number) from {assembled.Table("quarantine")} as a
+             where a.input = 'left' and a.error_code = q.error_code and a.stage = q.stage and a.original is not distinct from q.original)
             """;
         return warehouse.Query($"""
-            select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}, {fileRow}
-            from {run.Table("quarantine")} as q
+            select q.error_code, q.message, q.row_number, {QuarantineCodes.WholeRowSql("q.")}, f.n, f.m
+            from (select q.*, {fileRow} as f from {run.Table("quarantine")} as q) as q
             join {run.Table("left_input")} as l using (row_number)
             where q.input = 'left' and l.left_id = {Sql.Literal(leftId)}
             order by q.row_number, q.stage, q.message
-            """, r => new QuarantinedRow(r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.IsDBNull(4) ? r.GetInt64(2) : r.GetInt64(4))
+            """, r => new QuarantinedRow(
+                r.GetString(0),
+                !r.IsDBNull(4) ? (r.IsDBNull(5) ? "" : r.GetString(5)) : r.IsDBNull(1) ? "" : r.GetString(1),
+                r.IsDBNull(4) ? r.GetInt64(2) : r.GetInt64(4))
             {
                 WholeRow = r.GetBoolean(3),
                 PartitionRow = part.Partition is { } p && r.IsDBNull(4) ? p : null,
