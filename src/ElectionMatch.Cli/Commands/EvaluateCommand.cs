@@ -42,6 +42,8 @@ internal static class EvaluateCommand
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var locked = context.LockForReading($"evaluate {name}", out context, cancellationToken);
             var warehouse = locked.Warehouse;
+            // engine: as a run has it: without it DuckDB may take 80% of the machine's memory (20 GB scoring 20,000 candidacies).
+            new RunOperation(context).ApplyEngineSettings(warehouse);
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);
             var evaluated = EvaluatedSnapshot.Resolve(context, warehouse, name, result.GetValue(snapshot), definition.Evaluation);
@@ -53,7 +55,7 @@ internal static class EvaluateCommand
             // Read as a run reads them: a CSV file's unreadable lines skipped (the run quarantined them), not failing the read.
             Lazy<string> Relation(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat).Sql);
             var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), Relation(settings.Right, "right"), settings.Right, Relation(settings.Left, "left"), settings.Left);
-            var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs);
+            var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs, hardest: count);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
             var untiered = scored.AbsentColumns.Contains("decided_by")
                 ? $"not computed: {evaluated.Name.Table} has no decided_by column (a snapshot loaded by hand, not written by a run)"
@@ -178,7 +180,7 @@ internal static class EvaluateCommand
                 Terminal.Out.WriteLine($"hard: not computed: {evaluated.Name.Table} has no match_probability column (a snapshot loaded by hand, not written by a run)");
             }
 
-            foreach (var hard in scored.Hardest.Take(count))
+            foreach (var hard in scored.Hardest)
             {
                 Terminal.Out.WriteLine(string.Create(c, $"hard  {hard.LeftId} {hard.Row} {hard.LeftName} ~ {hard.BestMatch}: {hard.Verdict}, {(hard.Linked ? "linked" : "not linked")} by {hard.DecidedBy} at p={hard.MatchProbability:0.0000}: {hard.Reasoning}"));
             }

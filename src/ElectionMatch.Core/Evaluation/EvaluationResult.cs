@@ -48,7 +48,7 @@ public sealed record EvaluationResult(
     /// <summary>The same figures for the rows each tier decided (score, judge, none).</summary>
     public IReadOnlyList<TierResult> Tiers { get; init; } = [];
 
-    /// <summary>Every scored row, closest calls first: the judge's rows, then the probabilities nearest even odds.</summary>
+    /// <summary>The closest calls, as many as were asked for: the judge's rows, then the probabilities nearest even odds.</summary>
     public IReadOnlyList<HardCase> Hardest { get; init; } = [];
 
     /// <summary>Columns our runs write that the snapshot lacks (one loaded by hand): the lines that need them are not computed.</summary>

@@ -93,7 +93,8 @@ public static class TruthEvaluator
     /// an error rather than scores of zero; complete and partial truth alike, as neither can score such a file.
     /// </param>
     /// <param name="inputs">The match's inputs: to look right ids up by name, and left ids up in quarantine; null without.</param>
-    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, EvaluatedSnapshot snapshot, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true, EvaluatedInputs? inputs = null)
+    /// <param name="hardest">How many closest calls to list (<c>--hardest</c>); none by default.</param>
+    public static EvaluationResult Evaluate(DuckDbWarehouse warehouse, EvaluatedSnapshot snapshot, string truthPath, EvaluationColumns columns, bool partial = false, bool requireFit = true, EvaluatedInputs? inputs = null, int hardest = 0)
     {
         var layout = LoadTruth(warehouse, truthPath, columns);
         var present = warehouse.Describe("select * from " + snapshot.Relation).Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -247,7 +248,8 @@ public static class TruthEvaluator
             """,
             r => new TierResult(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4)));
         // The closest calls: rows the judge saw, then links with the lowest and rejections with the highest probability.
-        var hardest = warehouse.Query(
+        // Only as many as are listed: every row, read into memory with its reasoning, outgrew memory_limit at scale.
+        var hardCases = hardest == 0 ? [] : warehouse.Query(
             $"""
             select
                 p.left_id, {RowLabelSql("p")}, p.left_name, p.llm_best_match, p.decided_by, p.has_match, coalesce(p.match_probability, 0),
@@ -271,6 +273,7 @@ public static class TruthEvaluator
                 p.decided_by = 'judge' desc,
                 abs(ln(greatest(p.match_probability, 1e-12) / greatest(1 - p.match_probability, 1e-12))),
                 p.left_id, p.detail
+            limit {hardest}
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
         var unidentified = snapshot.QuarantineTable is { } quarantine && inputs is not null
@@ -287,7 +290,7 @@ public static class TruthEvaluator
         return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches)
         {
             Tiers = tiers,
-            Hardest = hardest,
+            Hardest = hardCases,
             JudgedUnlinked = judgedUnlinked,
             JudgedUndecided = undecided,
             AbsentColumns = absent,

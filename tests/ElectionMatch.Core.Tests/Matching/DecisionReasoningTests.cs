@@ -216,6 +216,30 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
     }
 
     [Fact]
+    public void A_discovered_runoff_whose_results_rows_the_main_pass_linked_to_others_says_so()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Dolores Villarreal no longer lists her primary runoff, so the run discovers it from her primary; two other
+        // candidacies list that runoff and the main pass links them to its only two results rows (hers among them).
+        const string row = "gpc-003602,70693647248,Dolores,Villarreal,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,2024-11-05,2024-05-28";
+        Assert.Contains(row, fixture.Read(Hubspot), StringComparison.Ordinal);
+        fixture.Write(Hubspot, fixture.Read(Hubspot).Replace(row, row[..^"2024-05-28".Length], StringComparison.Ordinal)
+            + "gpc-009301,70693647301,Dolores,Villarreal,TX,State House,Texas House of Representatives - District 54,state,54,Republican,,,2024-05-28\n"
+            + "gpc-009302,70693647302,Diane,Westbrook,TX,State House,Texas House of Representatives - District 54,state,54,Republican,,,2024-05-28\n");
+        using var run = MatcherRun.Of(fixture);
+
+        Assert.Contains(("gpc-009301", "runoff", "1402660"), run.Links());
+        Assert.Contains(("gpc-009302", "runoff", "1402667"), run.Links());
+        var unlinked = run.Warehouse.Query(
+            $"select decided_by, llm_reasoning from {run.Table(Matches.CandidacyDdhq.CandidacyDdhqMatcher.UnlinkedRunoffsTable)} where gp_candidacy_id = 'gpc-003602' and hubspot_election_date = date '2024-05-28'",
+            r => (DecidedBy: r.GetString(0), Reasoning: r.GetString(1)));
+        // Before, it said there was no runoff results row that day, though its runoff was found among them.
+        Assert.Equal(
+            ("none", "no candidate: every results row of this election type on this date in this state is linked to another election row, and a discovered runoff is offered only the results rows left unlinked"),
+            Assert.Single(unlinked));
+    }
+
+    [Fact]
     public void A_link_of_the_deterministic_tier_says_it_had_no_other_candidate_to_compare()
     {
         using var run = MatcherRun.Of(FixtureCopy.Of("goodparty"));

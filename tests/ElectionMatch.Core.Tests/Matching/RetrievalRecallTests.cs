@@ -44,6 +44,32 @@ public sealed class RetrievalRecallTests(RetrievalRecallTests.FixtureRun fixture
     }
 
     /// <summary>
+    /// The window ranking every pair sorts what it is given: fed the pairs' two vectors to compute the product itself, it
+    /// held them all (26M pairs at 20,000 synthetic candidacies reached 20 GB, far past memory_limit). The product is
+    /// computed before it, so no window of the plan reads a vector.
+    /// </summary>
+    [Fact]
+    public void The_ranking_window_sorts_the_product_not_the_vectors()
+    {
+        var run = fixtureRun.Run;
+        var columns = MatchDefinition.For("candidacy_ddhq").Evaluation.Retrieval!;
+        var truth = run.Fixture.PathOf("truth/candidacy_ddhq_matches.csv");
+        var model = Assert.Single(RetrievalRecall.Compare(run.Warehouse, Run, truth, columns, EmbeddingSettings.Offline, 5, offlineTopK: "retrieved")).Model;
+        var sql = RetrievalRecall.CountSql(run.Warehouse, Run, columns, RetrievalRecall.RankedScoredSql(Run, columns, model), "s.rank <= 5");
+
+        var plan = System.Text.Json.Nodes.JsonNode.Parse(string.Concat(run.Warehouse.Query("explain (format json) " + sql, r => r.GetString(1))))!;
+        var windows = Nodes(plan).Where(n => ((string?)n["name"])?.Contains("WINDOW", StringComparison.Ordinal) == true).ToList();
+
+        Assert.NotEmpty(windows);
+        Assert.All(windows, w => Assert.DoesNotContain("vector", w["extra_info"]!.ToJsonString(), StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<System.Text.Json.Nodes.JsonNode> Nodes(System.Text.Json.Nodes.JsonNode node) =>
+        node is System.Text.Json.Nodes.JsonArray array
+            ? array.SelectMany(n => Nodes(n!))
+            : node["children"] is System.Text.Json.Nodes.JsonArray children ? children.SelectMany(n => Nodes(n!)).Prepend(node) : [node];
+
+    /// <summary>
     /// The matcher run on the fixture, once for the class: the tests read its tables (evaluate's temp tables aside,
     /// which each comparison makes again).
     /// </summary>

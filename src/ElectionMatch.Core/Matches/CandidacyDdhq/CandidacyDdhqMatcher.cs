@@ -1263,7 +1263,12 @@ internal sealed class CandidacyDdhqMatcher
                             || ': ' || a.reasoning
                     -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
                     -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.
-                    when s.left_key is null and coalesce(case when not l.discovered_runoff then z.right_rows end, 0) = 0
+                    -- A discovered runoff was found from runoff results of its date and state, so an empty partition of the
+                    -- runoff pass means the main pass linked them all: that pass never offers a linked results row.
+                    when s.left_key is null and coalesce(z.right_rows, 0) = 0 and l.discovered_runoff
+                        then 'no candidate: every results row of this election type on this date' || case when l.state is null then ' in any state (state blank)' else ' in this state' end
+                            || ' is linked to another election row, and a discovered runoff is offered only the results rows left unlinked'
+                    when s.left_key is null and coalesce(z.right_rows, 0) = 0
                         then 'no candidate: no results row of this election type on this date' || case when l.state is null then ' in any state (state blank)' else ' in this state' end
                     when s.left_key is null then 'no candidate: retrieval and the sounds-alike rule found no results row for this row among those of its date, election type and state'
                     when s.match_probability <= {Sql.Number(_settings.Threshold("reject"))}
@@ -1298,8 +1303,12 @@ internal sealed class CandidacyDdhqMatcher
             left join taken_by as t on t.right_key = s.right_key
             left join judge_rivals as jr on jr.left_key = l.left_key
             -- Equalities alone (a second condition made this join a nested loop: 19 → 180 CPU-s for the stage at a million
-            -- candidacies); a discovered runoff's group is the runoff pass's, so its size is not read.
-            left join {T("partition_sizes")} as z on z.group_id = l.group_id
+            -- candidacies). A discovered runoff's group is the runoff pass's: its size is read there.
+            left join (
+                select group_id, right_rows, false as discovered_runoff from {T("partition_sizes")}
+                union all
+                select group_id, right_rows, true from {T("runoff_partition_sizes")}
+            ) as z on z.group_id = l.group_id and z.discovered_runoff = l.discovered_runoff
             """;
     }
 
