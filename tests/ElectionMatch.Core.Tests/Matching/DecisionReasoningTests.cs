@@ -168,7 +168,7 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
         Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
         // The judge saw the whole race of that name: three candidates, William R. Wilson the second.
         Assert.Equal(
-            "judge chose Wilson, William R. (confidence 69), below judge_accept 70, so it is not linked: candidate 2 (Wilson, William R.): first name nickname (-8), surname fuzzy (-8), no exact name part (-15) = 69",
+            "judge: candidate 2 (Wilson, William R.): first name nickname, surname fuzzy, only a partial name match (-8), no exact name part (-15) = 77",
             Reasoning(run, "gpc-009101", "general"));
         Assert.Equal(3L, run.Warehouse.Scalar<long>(
             $"select count(*) from {run.Table("judge_evidence")} where left_key = (select left_key from {run.Table("left_keyed")} where left_id = 'gpc-009101')"));
@@ -192,7 +192,7 @@ public sealed class DecisionReasoningTests(DecisionReasoningTests.RivalRun rival
         Assert.Equal("judge", run.Warehouse.Scalar<string>($"select decided_by from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
         Assert.Equal(1499991L, run.Warehouse.Scalar<long>($"select ddhq_candidate_id from {run.Table("output")} where gp_candidacy_id = 'gpc-009101'"));
         Assert.Equal(
-            "judge: candidate 1 (Wilson, William R.): first name nickname (-8), surname exact = 92",
+            "judge: candidate 1 (Wilson, William R.): first name nickname, surname exact, only a partial name match (-8) = 92",
             Reasoning(run, "gpc-009101", "general"));
         Assert.Equal(1L, run.Warehouse.Scalar<long>(
             $"select count(*) from {run.Table("judge_evidence")} where left_key = (select left_key from {run.Table("left_keyed")} where left_id = 'gpc-009101')"));
