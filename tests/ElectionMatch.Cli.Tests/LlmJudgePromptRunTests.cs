@@ -72,16 +72,17 @@ public sealed class LlmJudgePromptRunTests : IAsyncLifetime
 
         var requests = ChatRequests().ToList();
         Assert.NotEmpty(requests);
-        // FEC's H Douglas Owens is on Utah's ballot as DOUG OWENS: without his middle name the model cannot see it.
-        var (_, owens) = Assert.Single(requests, r => r.Call.Data["rows"]!.AsArray().Any(row => row!["name"]!.GetValue<string>() == "H Owens"));
-        var row = owens.Data["rows"]!.AsArray().Single(row => row!["name"]!.GetValue<string>() == "H Owens")!["attributes"]!;
-        Assert.Equal(("Douglas", "Democrat", "UT", "4"), (S(row["middle_name"]), S(row["party"]), S(row["state"]), S(row["district"])));
+        // FEC's D Adam Smith is on Washington's ballot as ADAM SMITH: without his middle name the model cannot see it. (H Douglas
+        // Owens, DOUG OWENS, was this example until the score tier learnt to read a middle name as the ballot's nickname.)
+        var (_, smith) = Assert.Single(requests, r => r.Call.Data["rows"]!.AsArray().Any(row => row!["name"]!.GetValue<string>() == "D Smith"));
+        var row = smith.Data["rows"]!.AsArray().Single(row => row!["name"]!.GetValue<string>() == "D Smith")!["attributes"]!;
+        Assert.Equal(("Adam", "Democrat", "WA", "9"), (S(row["middle_name"]), S(row["party"]), S(row["state"]), S(row["district"])));
         // Mapped but blank for this filer: sent as null, so the model knows the field exists and is empty.
         Assert.All(new[] { "nickname", "suffix", "gender" }, key => Assert.True(row.AsObject().ContainsKey(key) && row[key] is null, row.ToJsonString()));
-        var doug = owens.Data["candidates"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "DOUG OWENS")!["attributes"]!;
-        Assert.Equal(("DEMOCRAT", "no"), (S(doug["party"]), S(doug["linked_to_other_row"])));
-        // A nickname FEC writes in the middle name reaches the model as it is written there.
-        Assert.Contains(requests.SelectMany(r => r.Call.Data["rows"]!.AsArray()), r => S(r!["attributes"]!["middle_name"]) == "E 'gene'");
+        var adam = smith.Data["candidates"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "ADAM SMITH")!["attributes"]!;
+        Assert.Equal(("DEMOCRAT", "no"), (S(adam["party"]), S(adam["linked_to_other_row"])));
+        // A one-letter middle name reaches the model as the input writes it (Marshall C Sanford).
+        Assert.Contains(requests.SelectMany(r => r.Call.Data["rows"]!.AsArray()), r => r!["name"]!.GetValue<string>() == "Marshall Sanford" && S(r["attributes"]!["middle_name"]) == "C");
 
         // Every key the data sends is one the instructions name, and the instructions name no other for a linked candidate.
         foreach (var (body, call) in requests)
