@@ -78,8 +78,12 @@ public sealed class RowAccountingTests
     public void A_candidacy_with_a_date_quarantined_alone_is_used_and_accounted_alike_in_plain_and_incremental_runs()
     {
         // gpc-000133 (IL) keeps its primary and general and loses its runoff date; gpc-q00002 has no other date, so it is quarantined whole.
+        // IL's and TX's candidacies alone: an incremental run is a pipeline per state partition, and the whole fixture's
+        // 32 took most of this test's time (the accounting is the same per row however many states there are).
         using var fixture = FixtureCopy.AsCommitted("goodparty");
+        fixture.KeepCandidaciesOf("IL", "TX");
         var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var kept = File.ReadAllLines(path).Length - 1;
         const string line = "gpc-000133,9806365351,Gabriel,Hensarling,IL,School Board,Naperville Board of Education - District 5,local,5,Nonpartisan,2024-03-19,2024-11-05,";
         var text = File.ReadAllText(path);
         Assert.Contains(line + "\n", text, StringComparison.Ordinal);
@@ -96,7 +100,8 @@ public sealed class RowAccountingTests
             var left = run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
             Assert.Equal(
                 [
-                    ("used", "parsed and cleaned", 299L),
+                    // The kept rows and gpc-q00002, less gpc-000133 (used without its runoff date) and gpc-q00002.
+                    ("used", "parsed and cleaned", (long)kept - 1),
                     ("used", "EMQ004 a date is missing or is not a valid date, quarantined alone: the row used without it", 1L),
                     ("quarantined", "EMQ004 a date is missing or is not a valid date", 1L),
                 ],
