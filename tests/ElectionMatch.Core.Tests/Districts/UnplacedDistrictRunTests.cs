@@ -89,25 +89,5 @@ public sealed class UnplacedDistrictRunTests(UnplacedDistrictRunTests.Run run) :
     }
 
     /// <summary>The fixture with the rows above appended, matched once.</summary>
-    public sealed class Run : IDisposable
-    {
-        public Run()
-        {
-            (Fixture, Warehouse) = DistrictInputVariantTests.RunOn(f =>
-            {
-                File.AppendAllText(f.PathOf("data/airbyte/ballotready_positions.csv"), Positions);
-                File.AppendAllText(f.PathOf("data/airbyte/l2_districts.csv"), Districts);
-            });
-        }
-
-        public FixtureCopy Fixture { get; }
-
-        internal DuckDbWarehouse Warehouse { get; }
-
-        public void Dispose()
-        {
-            Warehouse.Dispose();
-            Fixture.Dispose();
-        }
-    }
+    public sealed class Run() : AppendedRowsRun(Positions, Districts);
 }
