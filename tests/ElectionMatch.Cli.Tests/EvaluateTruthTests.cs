@@ -306,7 +306,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
         var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, misses.Count);
         Assert.Equal("miss  gpc-002132 primary -> 1402999: the snapshot has no row for it (quarantined, its election removed by the temporal filter, or a runoff the candidacy does not list that the run did not discover or did not link; `explain` says which)", misses[0]);
-        Assert.StartsWith("miss  gpc-003688 general 2024-11-05 -> 1403365 (linked: nothing): judge chose no candidate (its confidence 0); ERICK HUERTA is the best scored candidate, shown at confidence 0: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
+        Assert.StartsWith("miss  gpc-003688 general 2024-11-05 -> 1403365 (linked: nothing): judge chose no candidate (its confidence 100); ERICK HUERTA is the best scored candidate, shown at confidence 0: no candidate fits: ERICK HUERTA: different first name", misses[1], StringComparison.Ordinal);
         Assert.DoesNotContain("linked by score", misses[1], StringComparison.Ordinal);
     }
 

@@ -75,7 +75,8 @@ public sealed class CandidacyRuleJudgeTests
         var answers = await Ask([Candidate(1, "TERRY BOWMAN")], Row("1", "Terrence Bowman", (1, Levels("different", "exact"))));
 
         Assert.Equal(
-            "no candidate fits: TERRY BOWMAN: different first name (no rule connects them: listed nickname, close spelling, prefix, middle name, initial or short form)",
+            "no candidate fits: TERRY BOWMAN: different first name (no rule connects them: listed nickname, close spelling, prefix, middle name, initial or short form)"
+            + "; confidence that none fits 100 - 0 (no candidate earns a point) = 100",
             answers[0].Reasoning);
     }
 
@@ -112,9 +113,36 @@ public sealed class CandidacyRuleJudgeTests
         // Row 1 chooses first and takes Bill Harris, uncertain; row 2 is left without him, and its words must not deny he fits.
         Assert.Equal(1, answers[0].CandidateNumber);
         Assert.Equal(
-            "no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for William Harris (hs-101); Richard Walker: different surname",
+            "no free candidate fits: candidate 1 (Bill Harris) fits (92) but was chosen for William Harris (hs-101); Richard Walker: different surname"
+            + "; confidence that none fits 100 - 92 (candidate 1 (Bill Harris) earns 92) = 8",
             answers[1].Reasoning);
-        Assert.Equal(0, answers[1].Confidence);
+        // Bill Harris may be row 2's as well as row 1's: the judge is all but sure of nothing, and its answer 0 says so.
+        Assert.Equal(8, answers[1].Confidence);
+    }
+
+    [Fact]
+    public async Task An_answer_of_no_candidate_carries_the_confidence_that_none_fits_as_an_llms_does()
+    {
+        // gpc-003688 in the fixture: Marco Huerta against ERICK HUERTA and JANET KANE, each at a veto level.
+        var answers = await Ask(
+            [Candidate(1, "ERICK HUERTA"), Candidate(2, "JANET KANE")],
+            Row("1", "Marco Huerta", (1, Levels("different", "exact")), (2, Levels("different", "different"))));
+
+        Assert.Equal((0, 100), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.EndsWith("; confidence that none fits 100 - 0 (no candidate earns a point) = 100", answers[0].Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_answer_of_no_candidate_beside_a_fitting_candidate_linked_to_another_row_is_not_confident()
+    {
+        // The rule judge never takes a candidate the score linked to another row, but that candidate fits this row
+        // exactly: "none of these" is the answer, not a confident one.
+        var answers = await Ask(
+            [Candidate(1, "Mary Walsh", linked: true), Candidate(2, "Ann Burke")],
+            Row("1", "Mary Walsh", (1, Levels("exact", "exact")), (2, Levels("different", "different"))));
+
+        Assert.Equal((0, 0), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.EndsWith("; confidence that none fits 100 - 100 (candidate 1 (Mary Walsh), linked to another row, earns 100) = 0", answers[0].Reasoning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// name part agrees exactly (a surname word shared exactly does), −25 for a gender mismatch; a different surname, a
 /// different first name or another office cannot be accepted. Charged for each part, −8 made every true pair with a
 /// nickname and a typo in its surname 69, one below the default judge_accept (docs/quality.md). A second candidate
-/// nearly as plausible costs the answer its certainty, so look-alikes are left undecided rather than guessed.
+/// nearly as plausible costs the answer its certainty, so look-alikes are left undecided rather than guessed. An answer
+/// of no candidate carries its confidence that none fits, as an LLM's does: 100 less the most points a candidate earns.
 /// </summary>
 internal sealed class CandidacyRuleJudge : IMatchJudge
 {
@@ -37,7 +38,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     {
         var scored = request.Rows
             .Select(row => (Row: row, Options: request.Candidates
-                .Where(c => c.Attributes.GetValueOrDefault(LinkedElsewhere) != "yes" && row.Evidence.ContainsKey(c.Number))
+                .Where(c => !IsLinkedElsewhere(c) && row.Evidence.ContainsKey(c.Number))
                 .Select(c => Score(row.Evidence[c.Number], c))
                 .OrderByDescending(o => o.Confidence)
                 .ThenBy(o => o.Candidate.Number)
@@ -52,7 +53,8 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             var free = options.Where(o => !taken.ContainsKey(o.Candidate.Number)).ToList();
             if (free.Count == 0 || free[0].Confidence <= 0)
             {
-                answers[row.Key] = new JudgeAnswer(row.Key, 0, 0, NoneFits(options, free, taken));
+                var (none, because) = NoneConfidence(row, request.Candidates);
+                answers[row.Key] = new JudgeAnswer(row.Key, 0, none, NoneFits(options, free, taken) + "; " + because);
                 continue;
             }
 
@@ -100,6 +102,25 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
 
         return free.Count == 0 ? "no candidate of this contest is free to match" : "no candidate fits: " + string.Join("; ", closest);
     }
+
+    /// <summary>
+    /// The confidence that none of the candidates is the row's, what an LLM's answer 0 reports: 100 less the most points
+    /// any candidate earns for the row, counting those chosen for another row of the request or linked to another row
+    /// by score, which this judge never takes but which may yet be the row's. Every candidate at a veto level: 100.
+    /// Not measured against judge_accept, which is applied to the answers afterwards, as to an LLM's.
+    /// </summary>
+    private static (int Confidence, string Reason) NoneConfidence(JudgeRow row, IReadOnlyList<JudgeCandidate> candidates)
+    {
+        var best = candidates.Where(c => row.Evidence.ContainsKey(c.Number)).Select(c => Score(row.Evidence[c.Number], c))
+            .OrderByDescending(o => o.Confidence).ThenBy(o => o.Candidate.Number).FirstOrDefault();
+        var points = best?.Confidence ?? 0;
+        var why = best is null || points == 0
+            ? "no candidate earns a point"
+            : string.Create(CultureInfo.InvariantCulture, $"candidate {best.Candidate.Number} ({best.Candidate.Name}){(IsLinkedElsewhere(best.Candidate) ? ", linked to another row," : "")} earns {points}");
+        return (100 - points, string.Create(CultureInfo.InvariantCulture, $"confidence that none fits 100 - {points} ({why}) = {100 - points}"));
+    }
+
+    private static bool IsLinkedElsewhere(JudgeCandidate candidate) => candidate.Attributes.GetValueOrDefault(LinkedElsewhere) == "yes";
 
     /// <summary>Another row of the contest as its user knows it: its name and input id (the run's key only when the caller gave no id).</summary>
     private static string Named(JudgeRow row) => $"{row.Name} ({(row.Id is null ? "row " + row.Key : row.Id)})";
