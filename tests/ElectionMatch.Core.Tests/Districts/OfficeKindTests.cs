@@ -50,6 +50,17 @@ public sealed class OfficeKindTests : IDisposable
         Assert.Equal(kind, KindOf(name, level));
 
     [Theory]
+    [InlineData("Congress Town Council - District 2", "city", "city_council")] // was federal: Congress, AZ
+    [InlineData("Town of Congress Council Member - District 3", "city", "city_council")] // was federal
+    [InlineData("Justice Village Board - Trustee", "city", "city_council")] // was judicial: Justice, IL
+    [InlineData("Ward County Commission - District 2", "county", "county_legislative")] // Ward County, ND
+    [InlineData("U.S. Congress - Arizona District 7", "", "federal")] // no jurisdiction word: Congress is the office
+    [InlineData("Congressional District 5 Representative", "", "federal")]
+    [InlineData("Superior Court Judge - County of Maricopa", "county", "judicial")] // a place after "of", not before
+    public void A_word_where_the_names_place_goes_names_the_place_not_the_office(string name, string level, string kind) =>
+        Assert.Equal(kind, KindOf(name, level));
+
+    [Theory]
     [InlineData("Harris County Emergency Services District No. 11 Commissioner", "special_fire")]
     [InlineData("Harris County ESD 11 Commissioner", "special_fire")]
     [InlineData("Moraga-Orinda Fire District Board of Directors - Division 2", "special_fire")]
@@ -68,7 +79,7 @@ public sealed class OfficeKindTests : IDisposable
     [InlineData("Louisville Metro Council - District 3", "city", "City Legislature", "city_council", "normalized_position_name")]
     [InlineData("Board of Trustees - District 2", "local", "Local School Board", "school", "normalized_position_name")] // no kind at all
     [InlineData("Anchorage Assembly - District 3", "city", "City Legislature", "city_council", "normalized_position_name")] // read as a state assembly
-    [InlineData("Congress Town Council - District 2", "city", "City Legislature", "city_council", "normalized_position_name")] // read as federal
+    [InlineData("Congress Town Council - District 2", "city", "City Legislature", "city_council", "name")] // its place's word is no office's (PlaceSlot)
     [InlineData("Travis County Commissioners Court - Precinct 2", "county", "County Judge", "county_legislative", "name")] // clear: the name's
     [InlineData("Nebraska Legislature - District 5", "state", "State Senator", "state_upper", "name")]
     [InlineData("Travis County Sheriff", "county", "Sheriff", "county", "level")] // neither names a kind

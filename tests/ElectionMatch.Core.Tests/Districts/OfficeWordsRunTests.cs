@@ -23,6 +23,9 @@ public sealed class OfficeWordsRunTests(OfficeWordsRunTests.Run run) : IClassFix
         191011,X,Unified Government of Wyandotte County and Kansas City Commission - District 3,KS,county,County Legislature,District,3,3
         190020,X,Oregon House of Representatives - District 24,OR,state,State Representative,District,24,2
         192010,X,Missouri House of Representatives - District 24,MO,state,State Representative,District,25,2
+        193001,X,Congress Town Council - District 2,AZ,city,City Legislature,District,2,4
+        193002,X,Town of Congress Council Member - District 3,AZ,city,,District,3,4
+        193003,X,U.S. Congress - Arizona District 7,AZ,,,District,7,1
 
         """;
 
@@ -35,6 +38,11 @@ public sealed class OfficeWordsRunTests(OfficeWordsRunTests.Run run) : IClassFix
         9611,WY,County_Commissioner_District,PARK CNTY COMM DIST 02
         9614,KS,County_Commissioner_District,WYANDOTTE CNTY COMM DIST 03
         9003,OR,State_House,STATE HOUSE 024
+        9701,AZ,Town_Council,CONGRESS TOWN CNCL DIST 02
+        9702,AZ,Town_Council,CONGRESS TOWN CNCL DIST 03
+        9703,AZ,Town_Council,WICKENBURG TOWN CNCL DIST 02
+        9704,AZ,Town_Council,WICKENBURG TOWN CNCL DIST 03
+        9705,AZ,US_Congressional_District,CONGRESSIONAL DISTRICT 07
 
         """;
 
@@ -59,6 +67,26 @@ public sealed class OfficeWordsRunTests(OfficeWordsRunTests.Run run) : IClassFix
     [InlineData(191011, "9614")] // Unified Government … Commission → the county's district, no school district
     public void A_place_named_like_an_office_links_to_the_district_its_office_words_name(long position, string district) =>
         Assert.Equal(district, Linked(position));
+
+    [Theory]
+    [InlineData(193001, "9701")] // Congress Town Council - District 2 → CONGRESS TOWN CNCL DIST 02, not Wickenburg's
+    [InlineData(193002, "9702")] // Town of Congress Council Member - District 3: no federal office, Congress's district 3
+    public void A_place_named_with_an_office_word_keeps_it_as_its_place_where_the_name_puts_its_place(long position, string district)
+    {
+        // Both dropped "congress" as an office word: neither name named a place, and the second read as federal.
+        Assert.Equal(district, Linked(position));
+        Assert.Equal("[congress]", run.Warehouse.Scalar<string>($"select cast(place_words as varchar) from {Table("left_clean")} where left_id = '{position}'"));
+        Assert.Equal("[congress]", run.Warehouse.Scalar<string>($"select cast(place_words as varchar) from {Table("right_clean")} where right_id = '{district}'"));
+        Assert.Equal("city_council", run.Warehouse.Scalar<string>($"select office_kind from {Table("left_clean")} where left_id = '{position}'"));
+    }
+
+    [Fact]
+    public void A_us_congress_seat_whose_level_is_blank_is_still_read_as_federal_from_its_name()
+    {
+        Assert.Null(Linked(193003));
+        Assert.Equal("federal", run.Warehouse.Scalar<string>($"select office_kind from {Table("left_clean")} where left_id = '193003'"));
+        Assert.StartsWith("rule: the office is above state level (federal)", Reason(193003), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void An_emergency_services_district_takes_its_district_beside_hundreds_of_utility_districts_and_the_fixture_holds()

@@ -12,7 +12,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// </summary>
 internal sealed class L2BallotReadyCleaning
 {
-    // Words that say what an office or district is, not where: a name's place words are what is left.
+    // Words that say what an office or district is, not where: a name's place words are what is left, and those where its
+    // place goes (PlaceSlot: Congress Town Council).
     // L2's abbreviations are here too, so "FULTON CNTY SCHOOL BRD DIST 02" leaves only "fulton".
     private static readonly string[] GenericWords =
     [
@@ -142,16 +143,16 @@ internal sealed class L2BallotReadyCleaning
                 nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\.?\s+#?([a-z]|[ivx]+)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
-        create or replace temp macro em_name_words(s) as
-            regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce(s, ''))), '[^a-z0-9]+', ' ', 'g')), ' ');
+        create or replace temp macro em_name_words(s) as {PlaceSlot.NameWordsSql("s")};
         -- Every number a name writes, read alike (024 is 24): two districts whose names differ in one are two districts.
         create or replace temp macro em_name_numbers(s) as
             list_transform(list_filter(em_name_words(s), t -> regexp_matches(t, '^[0-9]+[a-z]?$')), t -> em_district_number_of(t));
-        -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton].
+        -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton]; a word that
+        -- says what an office is, where the name's place goes, is the place's: "Congress Town Council" → [congress].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
-                em_name_words(s),
-                t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$') and not list_contains({List(GenericWords)}, t)),
+                list_concat(list_filter(em_name_words(s), t -> not list_contains({List(GenericWords)}, t)), {PlaceSlot.WordsSql("em_name_words(s)")}),
+                t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$')),
                 t -> {PlaceWordFormSql("t")})));
         -- The initials of the place an L2 district's name starts with, over its first two and three words when those are
         -- words and the first a place word: LOS ANGELES CITY CNCL 04 → [la, lac], KANSAS CITY CITY CNCL 04 → [kc, kcc].

@@ -89,6 +89,7 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
     /// and, where <c>normalized_position_name</c> set it or reads another kind than the name, a note saying so
     /// (<c>office_kind_note</c>). The level first for a federal office; then the name's words, unless they name no kind, or
     /// another than a normalized name of a <see cref="NormalizedFirst"/> kind; then the normalized name; then the level.
+    /// The name's words in its place's slot (<see cref="PlaceSlot"/>: Congress Town Council) name its place, not its kind.
     /// </summary>
     /// <param name="name">The position's name; <paramref name="normalizedName"/> BallotReady's normalized_position_name (or null).</param>
     /// <param name="level">The lower-cased level.</param>
@@ -118,7 +119,10 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
                         when normalized_kind is not null then {Sql.Literal(FromNormalizedName)}
                         when {level} in ('county', 'city', 'state') then {Sql.Literal(FromLevel)}
                     end as office_kind_source
-                from (select *, {WordsKindSql($"lower({name})")} as name_kind, {WordsKindSql($"lower({normalizedName})")} as normalized_kind from {relation})
+                from (
+                    select *, {WordsKindSql(PlaceSlot.OfficeTextSql(name, "name_place_slot"))} as name_kind, {WordsKindSql($"lower({normalizedName})")} as normalized_kind
+                    from (select *, {PlaceSlot.WordsSql(PlaceSlot.NameWordsSql(name))} as name_place_slot from {relation})
+                )
             )
             """;
     }
