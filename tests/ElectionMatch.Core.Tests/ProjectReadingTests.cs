@@ -244,6 +244,20 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Var_in_the_projects_profile_is_an_error_at_its_key_for_dbt_reads_it_there_only_from_its_command_line_too()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty", "profile: \"{{ var('profile', 'goodparty') }}\"", StringComparison.Ordinal) + "\nvars:\n  profile: goodparty\n");
+
+        // Before, the text was taken as the profile's name without a word.
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", 4, 10), (error.Code, error.Line, error.Column));
+        Assert.EndsWith("dbt_project.yml", error.File, StringComparison.Ordinal);
+        Assert.StartsWith("profile holds '{{ var('profile', 'goodparty') }}', but in dbt_project.yml dbt reads var() only from the --vars given on its command line", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_filter_ElectionMatch_does_not_render_in_profiles_yml_is_an_error_at_its_key()
     {
         using var fixture = FixtureCopy.Of("goodparty");
