@@ -6,7 +6,8 @@ namespace ElectionMatch.Tests;
 /// <c>date_format:</c> on a CSV input reads its dates in the order given, with the reject store kept: a US export whose
 /// days are all 12 or less (EM0026 without it) is matched with its dates read month first, and a value that does not
 /// fit the format is quarantined with its file, line and column. Before, the only way out of EM0026 was a
-/// <c>read_csv(…, dateformat = …)</c> location, which reads without the store (one bad line fails the run).
+/// <c>read_csv(…, dateformat = …)</c> location, which reads without the store (one bad line fails the run). The same for
+/// timestamps with <c>timestamp_format:</c>: before, a TIMESTAMP column of either order had no key at all.
 /// </summary>
 public sealed class DateFormatRunTests : IDisposable
 {
@@ -16,18 +17,19 @@ public sealed class DateFormatRunTests : IDisposable
 
     public void Dispose() => _fixture.Dispose();
 
-    private void WriteCandidacies(string gpc000249PrimaryDate) => _fixture.Write(Candidacies, Header + $"""
-        gpc-000144,80703262532,Ramona,Gonzales,MA,Judge,Worcester County District Court Judge - Seat 28,county,28,Independent,,11/05/2024,
-        gpc-000153,672709366,William,Harris,TX,City Council,Plano City Council - District 4,local,4,Nonpartisan,03/05/2024,11/05/2024,
-        gpc-000223,22971779359,Hannah,Jackson,CA,County Supervisor,Santa Clara County Board of Supervisors - District 4,county,4,Nonpartisan,03/05/2024,11/05/2024,
-        gpc-000249,57266544477,Dolores,Jones,KS,School Board,Wichita Board of Education - District 6,local,6,Independent,{gpc000249PrimaryDate},11/05/2024,
-        gpc-000251,81355192635,Elizabeth,Ortiz,NC,School Board,"Charlotte Board of Education, District 7",local,7,Nonpartisan,03/05/2024,11/05/2024,
+    // time: written after every date (" 00:00:00" makes them timestamps), not after gpc-000249's primary date.
+    private void WriteCandidacies(string gpc000249PrimaryDate, string time = "") => _fixture.Write(Candidacies, Header + $"""
+        gpc-000144,80703262532,Ramona,Gonzales,MA,Judge,Worcester County District Court Judge - Seat 28,county,28,Independent,,11/05/2024{time},
+        gpc-000153,672709366,William,Harris,TX,City Council,Plano City Council - District 4,local,4,Nonpartisan,03/05/2024{time},11/05/2024{time},
+        gpc-000223,22971779359,Hannah,Jackson,CA,County Supervisor,Santa Clara County Board of Supervisors - District 4,county,4,Nonpartisan,03/05/2024{time},11/05/2024{time},
+        gpc-000249,57266544477,Dolores,Jones,KS,School Board,Wichita Board of Education - District 6,local,6,Independent,{gpc000249PrimaryDate},11/05/2024{time},
+        gpc-000251,81355192635,Elizabeth,Ortiz,NC,School Board,"Charlotte Board of Education, District 7",local,7,Nonpartisan,03/05/2024{time},11/05/2024{time},
 
         """);
 
-    private void SetDateFormat(string format) => _fixture.Replace("electionmatch.yml",
+    private void SetDateFormat(string format, string key = "date_format") => _fixture.Replace("electionmatch.yml",
         "      relation: source('airbyte_source', 'hubspot_api_candidacy')\n",
-        $"      relation: source('airbyte_source', 'hubspot_api_candidacy')\n      date_format: \"{format}\"\n");
+        $"      relation: source('airbyte_source', 'hubspot_api_candidacy')\n      {key}: \"{format}\"\n");
 
     private CliProcess.Result Run() => CliProcess.RunIn(_fixture.Directory, "run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-01", "--project-dir", ".");
 
@@ -67,6 +69,45 @@ public sealed class DateFormatRunTests : IDisposable
         Assert.Equal("EMQ010", row.Code);
         Assert.Contains("data/airbyte/hubspot_candidacy.csv line 5: Error when converting column \"primary_election_date\". Could not convert string \"TBD\" to 'DATE'", row.Message, StringComparison.Ordinal);
         Assert.EndsWith("(a date in the input's date_format, %m/%d/%Y)", row.Message, StringComparison.Ordinal);
+        Assert.Equal(4L, warehouse.Scalar<long>("select count(distinct gp_candidacy_id) from model_predictions.candidacy_ddhq_matches_20260101 where has_match"));
+    }
+
+    [Fact]
+    public void Month_first_timestamps_that_also_read_day_first_are_matched_month_first_with_timestamp_format()
+    {
+        WriteCandidacies("08/06/2024 00:00:00", time: " 00:00:00");
+        SetDateFormat("%m/%d/%Y %H:%M:%S", key: "timestamp_format");
+
+        var run = Run();
+
+        // Before, EM0026 stopped the run whatever the input said: timestamp_format was an unknown key, and date_format
+        // left the timestamps' order to the sniffer.
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var dates = warehouse.Query(
+            "select distinct cast(hubspot_election_date as varchar) from model_predictions.candidacy_ddhq_matches_20260101 order by 1",
+            r => r.GetString(0));
+        Assert.Equal(["2024-03-05", "2024-11-05"], dates);
+    }
+
+    [Fact]
+    public void A_value_that_does_not_fit_the_timestamp_format_quarantines_its_row_with_file_line_and_column()
+    {
+        WriteCandidacies("TBD", time: " 00:00:00");
+        SetDateFormat("%m/%d/%Y %H:%M:%S", key: "timestamp_format");
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var quarantined = warehouse.Query(
+            "select error_code, message from model_predictions.candidacy_ddhq_matches_20260101__quarantine where input = 'left'",
+            r => (Code: r.GetString(0), Message: r.GetString(1)));
+        var row = Assert.Single(quarantined);
+        Assert.Equal("EMQ010", row.Code);
+        Assert.Contains("data/airbyte/hubspot_candidacy.csv line 5: Error when converting column \"primary_election_date\". Could not convert string \"TBD\" to 'TIMESTAMP'", row.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(a timestamp in the input's timestamp_format, %m/%d/%Y %H:%M:%S)", row.Message, StringComparison.Ordinal);
         Assert.Equal(4L, warehouse.Scalar<long>("select count(distinct gp_candidacy_id) from model_predictions.candidacy_ddhq_matches_20260101 where has_match"));
     }
 }

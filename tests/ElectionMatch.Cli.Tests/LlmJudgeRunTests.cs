@@ -69,6 +69,28 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
 
     [Fact]
+    public void The_judge_is_shown_each_candidacys_party_affiliation_from_the_fixtures_hubspot_export_as_its_party()
+    {
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        // The fixture maps the optional left role party: to HubSpot's party_affiliation; before, no fixture mapped it,
+        // so no run of either showed the judge a candidacy's party.
+        using var csv = ElectionMatch.Warehouse.DuckDbWarehouse.InMemory();
+        var parties = csv.Query(
+            $"select distinct first_name || ' ' || last_name || ', ' || official_office_name, party_affiliation from read_csv('{_fixture.PathOf("data/airbyte/hubspot_candidacy.csv")}')",
+            r => (Candidacy: r.GetString(0), Party: r.GetString(1))).ToDictionary(p => p.Candidacy, p => p.Party);
+        var rows = _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal))
+            .Select(r => new ChatCall([.. JsonNode.Parse(r.Body)!["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), m["content"]!.GetValue<string>()))]))
+            .SelectMany(call => call.Data["rows"]!.AsArray())
+            .ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.Equal(
+            parties[$"{row!["name"]!.GetValue<string>()}, {row["attributes"]!["office"]!.GetValue<string>()}"],
+            row["attributes"]!["party"]?.GetValue<string>()));
+    }
+
+    [Fact]
     public void Run_with_an_openai_judge_pays_once_replays_from_the_cache_and_never_shows_the_key()
     {
         // A 429 and a 500 on the way, and one contest whose reply is malformed twice: retried, then undecided.

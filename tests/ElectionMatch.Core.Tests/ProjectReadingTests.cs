@@ -194,6 +194,70 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Whitespace_control_strips_the_whitespace_and_newlines_beside_an_expression_in_a_sources_file_as_jinja_does()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Double-quoted YAML: \n is a newline in the value dbt renders.
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", "    schema: \" \\n {{- var('mp_schema', none) -}} \\n \"\n");
+        fixture.Replace("models/staging/__sources.yaml", "external_location: \"data/airbyte/hubspot_candidacy.csv\"",
+            "external_location: \"data/airbyte/ \\n  {{- env_var('EM_TEST_SURELY_UNSET_FILE', 'hubspot_candidacy') -}} \\n .csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "      - name: l2_districts\n", "      - name: l2_districts\n        identifier: \"l2 {{ 'districts' -}} \\n\\t _v2\"\n");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        // {{- … -}} alone with whitespace around it is the expression alone: a none leaves the key unset, as in dbt.
+        Assert.Equal("model_predictions", sources.Find("model_predictions", "candidacy_ddhq_matches_20251016")!.Schema);
+        Assert.Equal("data/airbyte/hubspot_candidacy.csv", sources.Find("airbyte_source", "hubspot_api_candidacy")!.ExternalLocation);
+        // -}} strips only after: the space before is the value's.
+        Assert.Equal("l2 districts_v2", sources.Find("airbyte_source", "l2_districts")!.Identifier);
+    }
+
+    [Fact]
+    public void Whitespace_control_strips_the_whitespace_and_newlines_beside_an_env_var_in_profiles_yml()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"target/\\n  {{- env_var('EM_TEST_SURELY_UNSET_FILE', 'w') -}}  \\n.duckdb\"\n      schema: |\n        {{- env_var('EM_TEST_SURELY_UNSET_SCHEMA', 'dbt_ci') -}}\n\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        // Before, the spaces and newlines were kept: a file named "  w  \n.duckdb" in "target/\n".
+        Assert.Equal(Path.Combine(fixture.Directory, "target", "w.duckdb"), context.Target.DatabasePath);
+        Assert.Equal("dbt_ci", context.Target.Schema);
+    }
+
+    [Theory]
+    [InlineData("      path: \"{{ var('warehouse', 'target/w.duckdb') }}\"\n", 6, 13, "path holds '{{ var('warehouse', 'target/w.duckdb') }}', but in profiles.yml dbt reads var() only from the --vars given on its command line (not from dbt_project.yml's vars:), which ElectionMatch does not see")]
+    [InlineData("      path: target/w.duckdb\n      schema: \"{{ env_var('EM_TEST_SURELY_UNSET_SCHEMA', 'dbt') }}_{{ var('suffix') | lower }}\"\n", 7, 15, "schema holds '{{ var('suffix') | lower }}', but in profiles.yml dbt reads var() only from the --vars")]
+    public void Var_in_profiles_yml_is_an_error_at_its_key_for_dbt_reads_it_only_from_its_command_line(string output, int line, int column, string message)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // dbt_project.yml's vars: set it, and dbt still would not read them in profiles.yml.
+        File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n  warehouse: target/other.duckdb\n  suffix: CI\n");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n" + output);
+
+        // Before, the text was passed through: a warehouse file named "{{ var('warehouse', 'target/w.duckdb') }}".
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", line, column), (error.Code, error.Line, error.Column));
+        Assert.EndsWith("profiles.yml", error.File, StringComparison.Ordinal);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Var_in_the_projects_profile_is_an_error_at_its_key_for_dbt_reads_it_there_only_from_its_command_line_too()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty", "profile: \"{{ var('profile', 'goodparty') }}\"", StringComparison.Ordinal) + "\nvars:\n  profile: goodparty\n");
+
+        // Before, the text was taken as the profile's name without a word.
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", 4, 10), (error.Code, error.Line, error.Column));
+        Assert.EndsWith("dbt_project.yml", error.File, StringComparison.Ordinal);
+        Assert.StartsWith("profile holds '{{ var('profile', 'goodparty') }}', but in dbt_project.yml dbt reads var() only from the --vars given on its command line", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_filter_ElectionMatch_does_not_render_in_profiles_yml_is_an_error_at_its_key()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -53,7 +53,7 @@ internal static class EvaluateCommand
             }
 
             // Read as a run reads them: a CSV file's unreadable lines skipped (the run quarantined them), not failing the read.
-            Lazy<string> Relation(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat).Sql);
+            Lazy<string> Relation(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat).Sql);
             var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), Relation(settings.Right, "right"), settings.Right, Relation(settings.Left, "left"), settings.Left);
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs, hardest: count);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.

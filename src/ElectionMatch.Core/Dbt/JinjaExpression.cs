@@ -18,7 +18,7 @@ internal static partial class JinjaExpression
     /// <summary>Renders every <c>{{ … }}</c> of <paramref name="value"/>.</summary>
     /// <param name="key">The key whose value this is, for messages.</param>
     /// <param name="vars">dbt_project.yml's vars for var(); null where ElectionMatch renders only env_var() (profiles.yml,
-    /// dbt_project.yml): an expression that does not call env_var() is then left as text, as it was.</param>
+    /// dbt_project.yml): an expression that does not call env_var() is then left as text, as it was, but var() is EM0017.</param>
     /// <param name="environment">Reads an environment variable; null for the process's.</param>
     /// <returns>Null when the value is one expression that yields none: dbt renders a YAML value natively, so the key is unset.</returns>
     public static string? Render(string value, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment = null)
@@ -28,27 +28,61 @@ internal static partial class JinjaExpression
             return value;
         }
 
-        var whole = Expression().Match(value) is { Success: true } only && only.Length == value.Length;
-        object? lone = null;
-        var rendered = Expression().Replace(value, m =>
+        var expressions = Expression().Matches(value);
+        // The text around each expression, with Jinja's whitespace control applied: {{- drops the whitespace (newlines
+        // too) before it, -}} that after it, as dbt renders the value.
+        var texts = new List<string>();
+        for (var i = 0; i <= expressions.Count; i++)
         {
-            var inner = m.Groups["inner"].Value;
-            if (!m.Groups["close"].Success || !TryParse(inner, out var parsed))
-            {
-                return vars is null && !inner.Contains("env_var", StringComparison.Ordinal) ? m.Value : throw Unsupported(at, key, m.Value);
-            }
+            var from = i == 0 ? 0 : expressions[i - 1].Index + expressions[i - 1].Length;
+            var text = value[from..(i == expressions.Count ? value.Length : expressions[i].Index)];
+            text = i > 0 && expressions[i - 1].Groups["close"].Value.StartsWith('-') ? text.TrimStart() : text;
+            texts.Add(i < expressions.Count && expressions[i].Value.StartsWith("{{-", StringComparison.Ordinal) ? text.TrimEnd() : text);
+        }
 
-            if (vars is null && parsed.Function != "env_var")
-            {
-                return m.Value;
-            }
-
-            var result = Evaluate(parsed, m.Value, at, key, vars, environment);
+        var whole = expressions.Count == 1 && texts.All(t => t.Length == 0);
+        object? lone = null;
+        var rendered = new StringBuilder(texts[0]);
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            rendered.Append(RenderOne(expressions[i], at, key, vars, environment, out var result)).Append(texts[i + 1]);
             lone = result;
-            return Text(result);
-        });
-        return whole && lone is null ? null : rendered;
+        }
+
+        return whole && lone is null ? null : rendered.ToString();
     }
+
+    // One {{ … }} as dbt renders it; with vars null (profiles.yml, dbt_project.yml), env_var() only: another expression is
+    // left as text, but var(), which dbt reads there only from its --vars, is an error.
+    private static string RenderOne(Match m, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment, out object? result)
+    {
+        result = null;
+        var inner = m.Groups["inner"].Value;
+        if (vars is null && VarCall().IsMatch(inner))
+        {
+            throw VarOutsideSources(at, key, m.Value);
+        }
+
+        if (!m.Groups["close"].Success || !TryParse(inner, out var parsed))
+        {
+            return vars is null && !inner.Contains("env_var", StringComparison.Ordinal) ? m.Value : throw Unsupported(at, key, m.Value);
+        }
+
+        if (vars is null && parsed.Function != "env_var")
+        {
+            return m.Value;
+        }
+
+        result = Evaluate(parsed, m.Value, at, key, vars, environment);
+        return Text(result);
+    }
+
+    // dbt renders profiles.yml (and dbt_project.yml) before it reads the project's vars:, so var() there reads only the
+    // --vars given on dbt's command line, which ElectionMatch never sees: rendered any other way it could name another
+    // warehouse than dbt's, and left as text it named a file called "{{ var(…) }}".
+    private static DiagnosticException VarOutsideSources(SourceSpan at, string key, string jinja) =>
+        DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+            $"{key} holds '{jinja}', but in {Path.GetFileName(at.File)} dbt reads var() only from the --vars given on its command line (not from dbt_project.yml's vars:), which ElectionMatch does not see; write the value itself, or {{{{ env_var('X', 'default') }}}}, which dbt and ElectionMatch both read here");
 
     /// <summary>The EM0017 for Jinja ElectionMatch does not render.</summary>
     public static DiagnosticException Unsupported(SourceSpan at, string key, string jinja) =>
@@ -289,6 +323,10 @@ internal static partial class JinjaExpression
     /// <summary>One <c>{{ … }}</c>, with Jinja's whitespace control (<c>{{-</c>, <c>-}}</c>); an unclosed one runs to the end.</summary>
     [GeneratedRegex(@"\{\{-?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$)", RegexOptions.Singleline)]
     private static partial Regex Expression();
+
+    /// <summary>A call of var() in an expression (not a name that ends in var, such as env_var).</summary>
+    [GeneratedRegex(@"(?<![\w.])var\s*\(")]
+    private static partial Regex VarCall();
 
     [GeneratedRegex(@"\s*(?:(?<str>'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*"")|(?<num>-?\d+(?:\.\d+)?(?![\w.]))|(?<name>[A-Za-z_]\w*)|(?<punct>[()|,=])|(?<bad>\S))\s*")]
     private static partial Regex Token();

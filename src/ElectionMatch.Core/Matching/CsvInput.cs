@@ -53,13 +53,24 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
     // same columns and types.
     private string Reader(string path) =>
-        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")}{(DateFormat is { } f ? ", dateformat = " + Sql.Literal(f) : "")})";
+        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")}{(DateFormat is { } f ? ", dateformat = " + Sql.Literal(f) : "")}{(TimestampFormat is { } t ? ", timestampformat = " + Sql.Literal(t) : "")})";
 
     /// <summary>
     /// The input's <c>date_format:</c> (<c>%m/%d/%Y</c>), given to every read: the sniffer then reads dates in that order
     /// only, and <see cref="DatesOfEitherOrder"/> has nothing to ask. Null lets the sniffer find the format.
     /// </summary>
     public string? DateFormat { get; init; }
+
+    /// <summary>
+    /// The input's <c>timestamp_format:</c> (<c>%m/%d/%Y %H:%M:%S</c>), given to every read as <c>timestampformat</c>: as
+    /// <see cref="DateFormat"/> for the columns the sniffer types TIMESTAMP. Null lets the sniffer find the format.
+    /// </summary>
+    public string? TimestampFormat { get; init; }
+
+    // The formats the input sets, each with the type of the columns it reads and the key that sets it.
+    private IEnumerable<(string Format, string Type, string Key)> GivenFormats =>
+        new[] { (DateFormat, "DATE", "date_format"), (TimestampFormat, "TIMESTAMP", "timestamp_format") }
+            .Where(f => f.Item1 is not null).Select(f => (f.Item1!, f.Item2, f.Item3));
 
     /// <summary>
     /// This input's read with its reject store in tables of their own (<paramref name="suffix"/> after the run's names):
@@ -133,13 +144,17 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
 
-            if (DateFormat is { } format && WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format) is { Count: > 0 } dated)
+            foreach (var (format, type, _) in GivenFormats)
             {
-                // The sniffer types a column DATE only when every value of its sample fits the format: one that does not
-                // (a "TBD") left the whole column text, every date in it unread. Typed, that value's line is the reject.
-                List<string> withDates = [.. names.Zip(readTypes, (name, type) => dated.Contains(name) ? "DATE" : type)];
-                sniffed = Retyped(sniffed, names, readTypes, withDates);
-                readTypes = withDates;
+                if (WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format) is { Count: > 0 } dated)
+                {
+                    // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
+                    // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
+                    // is the reject.
+                    List<string> withDates = [.. names.Zip(readTypes, (name, readType) => dated.Contains(name) ? type : readType)];
+                    sniffed = Retyped(sniffed, names, readTypes, withDates);
+                    readTypes = withDates;
+                }
             }
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
@@ -203,7 +218,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     private const string PassThroughSuffix = "_pass_through";
 
     // The columns the match reads (all when typed is null) that the sniffer left text but that hold a value written in
-    // the input's date_format: its dates, one of whose values in the sniffer's sample did not fit.
+    // the input's date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
     private static HashSet<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format)
     {
         var text = names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase))).ToList();
@@ -249,8 +264,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             return null;
         }
 
-        // date_format: sets the dates' order, not the timestamps'.
-        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") }.Where(o => DateFormat is null || o.Item2 != "DATE"))
+        // date_format: sets the dates' order, timestamp_format: the timestamps'.
+        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") }.Where(o => !GivenFormats.Any(f => f.Type == o.Item2)))
         {
             var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
             if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)
@@ -630,16 +645,21 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         from per_line
         """;
 
-    // Where a rejected value's column got its type, for EMQ010: the input's date_format for a DATE column it sets, else
-    // DuckDB's sniffer, from the first rows of the file, or of a glob's first file (not from the rest of the file read).
+    // Where a rejected value's column got its type, for EMQ010: the input's date_format (timestamp_format) for a DATE
+    // (TIMESTAMP) column it sets, else DuckDB's sniffer, from the first rows of the file, or of a glob's first file (not
+    // from the rest of the file read).
     private string TypeOriginSql(string column)
     {
         var sniffer = IsGlob
             ? $" (the type DuckDB's sniffer took from the first rows of the glob's first file, {DisplayOf(Files[0])})"
             : " (the type DuckDB's sniffer took from the file's first rows)";
-        var dated = SniffedColumns.Where(c => c.DataType == "DATE").Select(c => Sql.Literal(c.Name)).ToList();
-        return DateFormat is { } format && dated.Count > 0
-            ? $"case when {column} in ({string.Join(", ", dated)}) then {Sql.Literal($" (a date in the input's date_format, {format})")} else {Sql.Literal(sniffer)} end"
+        var given = GivenFormats
+            .Select(f => (f.Format, f.Key, Columns: SniffedColumns.Where(c => c.DataType == f.Type).Select(c => Sql.Literal(c.Name)).ToList()))
+            .Where(f => f.Columns.Count > 0)
+            .Select(f => $"when {column} in ({string.Join(", ", f.Columns)}) then {Sql.Literal($" (a {(f.Key == "date_format" ? "date" : "timestamp")} in the input's {f.Key}, {f.Format})")}")
+            .ToList();
+        return given.Count > 0
+            ? $"case {string.Join(" ", given)} else {Sql.Literal(sniffer)} end"
             : Sql.Literal(sniffer);
     }
 

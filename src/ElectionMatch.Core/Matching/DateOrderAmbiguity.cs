@@ -22,9 +22,12 @@ public sealed record DateOrderAmbiguity(string Column, string Option, string For
             : string.Create(CultureInfo.InvariantCulture, $"every one of its {Values:N0} dates reads {other}, while DuckDB's sniffer took {format} from the file's first rows, which {Values - ReadByFormat:N0} of them do not fit");
         var example = $"'{Example}' is {AsOther} {Order(Other)}" + (AsFormat is null ? "" : $", {AsFormat} {Order(Format)}");
         return $"cannot read {description}: the order of day and month in column '{Column}' cannot be told: {which} ({example}), so its dates would be read one way without a word; " +
-            (Option == "dateformat" ? $"set the file's order on the input, date_format: \"{Other}\" (or \"{Format}\"), beside its relation:, or write them as YYYY-MM-DD " : "write them as YYYY-MM-DD ") +
+            $"set the file's order on the input, {Key}: \"{Other}\" (or \"{Format}\"), beside its relation:, or write them as YYYY-MM-DD " +
             $"(a call as the source's external_location, read_csv('…', {Option} = '{Other}'), reads too, but without the reject store: an unreadable line then fails the run)";
     }
+
+    /// <summary>The input's key that sets the format: <c>date_format</c>, or <c>timestamp_format</c> for a TIMESTAMP column.</summary>
+    public string Key => Option == "dateformat" ? "date_format" : "timestamp_format";
 
     private static string Order(string format) =>
         format.IndexOf("%m", StringComparison.Ordinal) < format.IndexOf("%d", StringComparison.Ordinal) ? "month first" : "day first";

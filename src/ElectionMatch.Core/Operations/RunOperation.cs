@@ -365,14 +365,18 @@ public sealed partial class RunOperation
         return engine.HugePages && mappingsBeforeOpen is not null ? HugePages.AdviseNewPool(mappingsBeforeOpen) : HugePages.Advice.None;
     }
 
-    // date_format: only for a CSV input read with the store, and only a format DuckDB's strptime takes (it refuses an
-    // unknown specifier such as %Q when a read first uses it, failing the run at the source instead of at the setting).
-    private static void CheckDateFormat(DuckDbWarehouse warehouse, string format, SourceSpan at, InputRelation relation)
+    // date_format: and timestamp_format: only for a CSV input read with the store, and only a format DuckDB's strptime
+    // takes (it refuses an unknown specifier such as %Q when a read first uses it, failing the run at the source instead
+    // of at the setting).
+    private static void CheckDateFormat(DuckDbWarehouse warehouse, string key, string format, SourceSpan at, InputRelation relation)
     {
+        var (option, values, example) = key == "date_format"
+            ? ("dateformat", "dates", "'%m/%d/%Y' for 11/05/2024 month first or '%d/%m/%Y' day first")
+            : ("timestampformat", "timestamps", "'%m/%d/%Y %H:%M:%S' for 11/05/2024 15:30:00 month first or '%d/%m/%Y %H:%M:%S' day first");
         if (relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, at,
-                $"'date_format' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own dateformat = '…')");
+                $"'{key}' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own {option} = '…')");
         }
 
         try
@@ -382,13 +386,13 @@ public sealed partial class RunOperation
         catch (DuckDB.NET.Data.DuckDBException e)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, at,
-                $"'date_format' '{format}' is not a format DuckDB can read dates by ({Reason(e.Message)}); write it with strptime's specifiers, such as '%m/%d/%Y' for 11/05/2024 month first or '%d/%m/%Y' day first");
+                $"'{key}' '{format}' is not a format DuckDB can read {values} by ({Reason(e.Message)}); write it with strptime's specifiers, such as {example}");
         }
 
         if (!format.Contains("%d", StringComparison.Ordinal) || !format.Contains("%m", StringComparison.Ordinal) && !format.Contains("%b", StringComparison.Ordinal) && !format.Contains("%B", StringComparison.Ordinal))
         {
             throw DiagnosticException.At(Codes.InvalidSetting, at,
-                $"'date_format' '{format}' has no day (%d) or no month (%m, %b, %B), so it reads no date; write the order of the file's dates, such as '%m/%d/%Y' for 11/05/2024 month first");
+                $"'{key}' '{format}' has no day (%d) or no month (%m, %b, %B), so it reads no date; write the order of the file's {values}, such as {example[..example.IndexOf(" or ", StringComparison.Ordinal)]}");
         }
     }
 
@@ -404,7 +408,7 @@ public sealed partial class RunOperation
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
     {
-        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat);
+        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat);
         if (input.EncodingAt is { } encodingAt && relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, encodingAt,
@@ -413,7 +417,12 @@ public sealed partial class RunOperation
 
         if (input.DateFormatAt is { } dateFormatAt)
         {
-            CheckDateFormat(warehouse, input.DateFormat!, dateFormatAt, relation);
+            CheckDateFormat(warehouse, "date_format", input.DateFormat!, dateFormatAt, relation);
+        }
+
+        if (input.TimestampFormatAt is { } timestampFormatAt)
+        {
+            CheckDateFormat(warehouse, "timestamp_format", input.TimestampFormat!, timestampFormatAt, relation);
         }
 
         if (relation.Csv is { Encoding: not "utf-16" } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)

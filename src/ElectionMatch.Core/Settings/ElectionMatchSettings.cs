@@ -28,7 +28,7 @@ public sealed class ElectionMatchSettings
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
-    private static readonly string[] InputKeys = ["relation", "id", "columns", KeptColumns.Key, "encoding", "date_format"];
+    private static readonly string[] InputKeys = ["relation", "id", "columns", KeptColumns.Key, "encoding", "date_format", "timestamp_format"];
 
     private ElectionMatchSettings(string filePath, string contentHash, SnapshotSettings snapshots, EngineSettings engine, IReadOnlyDictionary<string, MatchSettings> matches, ZipCodeSettings? zipCodes)
     {
@@ -696,6 +696,8 @@ public sealed class ElectionMatchSettings
             EncodingAt = encoding is null ? null : map.AtValue("encoding"),
             DateFormat = map.String("date_format"),
             DateFormatAt = map.String("date_format") is null ? null : map.AtValue("date_format"),
+            TimestampFormat = map.String("timestamp_format"),
+            TimestampFormatAt = map.String("timestamp_format") is null ? null : map.AtValue("timestamp_format"),
         };
     }
 

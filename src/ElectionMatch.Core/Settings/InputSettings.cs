@@ -33,6 +33,16 @@ public sealed record InputSettings(
     /// <summary>Where <c>date_format:</c> is written; null when unset.</summary>
     public SourceSpan? DateFormatAt { get; init; }
 
+    /// <summary>
+    /// <c>timestamp_format:</c>, the form of a CSV input's timestamps as DuckDB's <c>strptime</c> writes it
+    /// (<c>%m/%d/%Y %H:%M:%S</c>), given to every read of its files; null when unset (the sniffer finds it, and EM0026
+    /// stops a run when it cannot tell the order of day and month).
+    /// </summary>
+    public string? TimestampFormat { get; init; }
+
+    /// <summary>Where <c>timestamp_format:</c> is written; null when unset.</summary>
+    public SourceSpan? TimestampFormatAt { get; init; }
+
     /// <summary>The encodings DuckDB's CSV reader reads without an extension, so its reject store is kept.</summary>
     public static IReadOnlyList<string> Encodings { get; } = ["utf-8", "latin-1", "utf-16"];
 }

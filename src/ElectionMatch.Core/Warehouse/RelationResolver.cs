@@ -30,10 +30,10 @@ public sealed class RelationResolver
     /// <summary>
     /// Resolves a match input (<paramref name="side"/> is left or right). A source whose <c>external_location</c> is a
     /// file or a glob of files is pointed at in the sources YAML, and CSV files are read with the reject store
-    /// (<see cref="CsvInput"/>), in <paramref name="encoding"/> when given (the input's <c>encoding:</c>), its dates read by <paramref name="dateFormat"/> when given (<c>date_format:</c>); a glob's files are
+    /// (<see cref="CsvInput"/>), in <paramref name="encoding"/> when given (the input's <c>encoding:</c>), its dates read by <paramref name="dateFormat"/> and its timestamps by <paramref name="timestampFormat"/> when given (<c>date_format:</c>, <c>timestamp_format:</c>); a glob's files are
     /// listed by <paramref name="warehouse"/>, as its readers list them.
     /// </summary>
-    public InputRelation ResolveInput(string expression, SourceSpan at, string side, DuckDbWarehouse warehouse, string? encoding = null, string? dateFormat = null)
+    public InputRelation ResolveInput(string expression, SourceSpan at, string side, DuckDbWarehouse warehouse, string? encoding = null, string? dateFormat = null, string? timestampFormat = null)
     {
         var call = RelationExpression.Parse(expression, at);
         var sql = Resolve(call);
@@ -64,7 +64,7 @@ public sealed class RelationResolver
             Matching.CsvLines.Register(warehouse);
         }
 
-        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files, Encoding = encoding, DateFormat = dateFormat } is var csv
+        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files, Encoding = encoding, DateFormat = dateFormat, TimestampFormat = timestampFormat } is var csv
             ? input with { Sql = csv.Relation, Csv = csv }
             : input;
     }
