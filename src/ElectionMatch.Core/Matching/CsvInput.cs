@@ -69,8 +69,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     // The formats the input sets, each with the type of the columns it reads and the key that sets it.
     private IEnumerable<(string Format, string Type, string Key)> GivenFormats =>
-        new[] { (DateFormat, "DATE", "date_format"), (TimestampFormat, "TIMESTAMP", "timestamp_format") }
-            .Where(f => f.Item1 is not null).Select(f => (f.Item1!, f.Item2, f.Item3));
+        new[] { (DateFormat, TemporalFormat.Date), (TimestampFormat, TemporalFormat.Timestamp) }
+            .Where(f => f.Item1 is not null).Select(f => (f.Item1!, f.Item2.Type, f.Item2.Key));
 
     /// <summary>
     /// This input's read with its reject store in tables of their own (<paramref name="suffix"/> after the run's names):
@@ -265,7 +265,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         }
 
         // date_format: sets the dates' order, timestamp_format: the timestamps'.
-        foreach (var (option, type) in new[] { ("dateformat", "DATE"), ("timestampformat", "TIMESTAMP") }.Where(o => !GivenFormats.Any(f => f.Type == o.Item2)))
+        foreach (var (option, type) in TemporalFormat.All.Where(o => !GivenFormats.Any(f => f.Type == o.Type)).Select(o => (o.Option, o.Type)))
         {
             var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
             if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)

@@ -27,7 +27,7 @@ public sealed record DateOrderAmbiguity(string Column, string Option, string For
     }
 
     /// <summary>The input's key that sets the format: <c>date_format</c>, or <c>timestamp_format</c> for a TIMESTAMP column.</summary>
-    public string Key => Option == "dateformat" ? "date_format" : "timestamp_format";
+    public string Key => TemporalFormat.ForOption(Option).Key;
 
     private static string Order(string format) =>
         format.IndexOf("%m", StringComparison.Ordinal) < format.IndexOf("%d", StringComparison.Ordinal) ? "month first" : "day first";

@@ -368,11 +368,9 @@ public sealed partial class RunOperation
     // date_format: and timestamp_format: only for a CSV input read with the store, and only a format DuckDB's strptime
     // takes (it refuses an unknown specifier such as %Q when a read first uses it, failing the run at the source instead
     // of at the setting).
-    private static void CheckDateFormat(DuckDbWarehouse warehouse, string key, string format, SourceSpan at, InputRelation relation)
+    private static void CheckDateFormat(DuckDbWarehouse warehouse, TemporalFormat kind, string format, SourceSpan at, InputRelation relation)
     {
-        var (option, values, example) = key == "date_format"
-            ? ("dateformat", "dates", "'%m/%d/%Y' for 11/05/2024 month first or '%d/%m/%Y' day first")
-            : ("timestampformat", "timestamps", "'%m/%d/%Y %H:%M:%S' for 11/05/2024 15:30:00 month first or '%d/%m/%Y %H:%M:%S' day first");
+        var (key, option, values, example) = (kind.Key, kind.Option, kind.Values, kind.Example);
         if (relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, at,
@@ -417,12 +415,12 @@ public sealed partial class RunOperation
 
         if (input.DateFormatAt is { } dateFormatAt)
         {
-            CheckDateFormat(warehouse, "date_format", input.DateFormat!, dateFormatAt, relation);
+            CheckDateFormat(warehouse, TemporalFormat.Date, input.DateFormat!, dateFormatAt, relation);
         }
 
         if (input.TimestampFormatAt is { } timestampFormatAt)
         {
-            CheckDateFormat(warehouse, "timestamp_format", input.TimestampFormat!, timestampFormatAt, relation);
+            CheckDateFormat(warehouse, TemporalFormat.Timestamp, input.TimestampFormat!, timestampFormatAt, relation);
         }
 
         if (relation.Csv is { Encoding: not "utf-16" } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
