@@ -546,7 +546,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var candidacies = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest)));
         var districts = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf("llm_l2_br_match_20300603")));
 
-        Assert.Equal(["first_name_sex.csv", "nicknames.csv", "states.csv"], candidacies.ReferenceFiles!.Select(f => f.Name));
+        Assert.Equal(["first_name_sex.csv", "name_variants.csv", "nicknames.csv", "states.csv"], candidacies.ReferenceFiles!.Select(f => f.Name));
         Assert.Equal(["states.csv"], districts.ReferenceFiles!.Select(f => f.Name));
         foreach (var file in candidacies.ReferenceFiles!)
         {

@@ -18,7 +18,7 @@ public sealed record MatchDefinition(
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, ["first_name_sex.csv", "nicknames.csv", "states.csv"], (w, s, r, i, o) => CandidacyDdhqMatcher.Create(w, s, r, o).Run(i, o.Progress, o.CancellationToken)),
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, ["first_name_sex.csv", "name_variants.csv", "nicknames.csv", "states.csv"], (w, s, r, i, o) => CandidacyDdhqMatcher.Create(w, s, r, o).Run(i, o.Progress, o.CancellationToken)),
         "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, ["states.csv"], (w, s, r, i, o) => new L2BallotReadyMatcher(w, s, r)
         {
             Threads = o.Threads,

@@ -101,31 +101,55 @@ internal static class ReferenceData
             return new Snapshots.ManifestReferenceFile(file, Snapshots.SnapshotManifest.Sha256Of(bytes.ToArray()), rows);
         }).ToList();
 
-    /// <summary>Loads nicknames.csv as <c>(name, nickname)</c> pairs, plus each name paired with itself.</summary>
+    /// <summary>The reference files the nicknames table is loaded from: the third-party list, then our own additions to it.</summary>
+    public static readonly string[] NicknameFiles = ["nicknames.csv", "name_variants.csv"];
+
+    /// <summary>
+    /// Loads <see cref="NicknameFiles"/> as <c>(name, nickname)</c> pairs: each <c>has_nickname</c> and <c>has_abbreviation</c>
+    /// row (robert → bob, william → wm), each name paired with itself, and the spellings of one name (<c>has_spelling</c>) as
+    /// that one name: every spelling of a set is paired with every other and stands wherever one of them does in a row, so
+    /// Terrence has Terence's nickname Terry and Catherine meets Katherine (Reference/README.md).
+    /// </summary>
     public static void LoadNicknames(DuckDbWarehouse warehouse, RunSchema schema, string table)
     {
         warehouse.Execute($"create or replace table {schema.Table(table)} (name varchar, nickname varchar)");
-        using var reader = Open("reference/nicknames.csv");
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        using (var appender = warehouse.Connection.CreateAppender(schema.Name, table))
+        var rows = new List<(string Name, string Nickname)>();
+        var spellings = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var parts in NicknameFiles.SelectMany(Synthesis.ReferenceFile.Rows).Where(p => p.Length == 3))
         {
-            reader.ReadLine();
-            while (reader.ReadLine() is { } line)
+            if (parts[1] is "has_nickname" or "has_abbreviation")
             {
-                var parts = line.Split(',');
-                if (parts.Length != 3 || parts[1] != "has_nickname")
+                rows.Add((parts[0], parts[2]));
+            }
+            else if (parts[1] == "has_spelling")
+            {
+                var set = new HashSet<string>(StringComparer.Ordinal) { parts[0], parts[2] };
+                set.UnionWith(spellings.GetValueOrDefault(parts[0]) ?? []);
+                set.UnionWith(spellings.GetValueOrDefault(parts[2]) ?? []);
+                foreach (var name in set)
                 {
-                    continue;
+                    spellings[name] = set;
                 }
-
-                appender.CreateRow().AppendValue(parts[0]).AppendValue(parts[2]).EndRow();
-                names.Add(parts[0]);
             }
+        }
 
-            foreach (var name in names)
+        IEnumerable<string> SpellingsOf(string name) => spellings.GetValueOrDefault(name) ?? [name];
+        var pairs = new HashSet<(string Name, string Nickname)>();
+        foreach (var (name, nickname) in rows.Concat(rows.Select(r => (r.Name, r.Name))).Concat(spellings.Keys.Select(n => (n, n))))
+        {
+            foreach (var spelling in SpellingsOf(name))
             {
-                appender.CreateRow().AppendValue(name).AppendValue(name).EndRow();
+                foreach (var other in SpellingsOf(nickname))
+                {
+                    pairs.Add((spelling, other));
+                }
             }
+        }
+
+        using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
+        foreach (var (name, nickname) in pairs)
+        {
+            appender.CreateRow().AppendValue(name).AppendValue(nickname).EndRow();
         }
     }
 }

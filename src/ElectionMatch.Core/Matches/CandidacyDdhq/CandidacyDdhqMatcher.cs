@@ -605,7 +605,8 @@ internal sealed class CandidacyDdhqMatcher
     /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
     /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
     /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
-    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname).
+    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname), and so are the
+    /// nickname groups of each side's first middle name (a few thousand names), which only the first name's middle level reads.
     /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
@@ -618,11 +619,13 @@ internal sealed class CandidacyDdhqMatcher
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("middle1")} as r_middle1,
-            r.race_normalised as r_race
+            r.race_normalised as r_race, lm.groups as l_middle_groups, rm.groups as r_middle_groups
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
         left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
+        left join {T("first_name_groups")} as lm on lm.name = l.middle1
+        left join {T("first_name_groups")} as rm on rm.name = {Derived("middle1")}
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
