@@ -84,7 +84,7 @@ public sealed class NameVariantLevelTests : IDisposable
     {
         var levels = Levels(
             ("h", "doug", "douglas", null), ("douglas", null, "h", "doug"), ("j", "rick", "richard", null), ("h", "douglas", "doug", null),
-            ("j", "terry", "terrence", null),
+            ("j", "terry", "terrence", null), ("j.", "luis", "lou", null),
             // A middle name whose group only shares a formal name with the other's (Christiana's Ann and Chris) is no evidence.
             ("nancy", "ann", "chris", null));
 
@@ -93,6 +93,8 @@ public sealed class NameVariantLevelTests : IDisposable
         Assert.Equal("middle", levels[("j", "rick", "richard", null)]);
         Assert.Equal("middle", levels[("h", "douglas", "doug", null)]);
         Assert.Equal("middle", levels[("j", "terry", "terrence", null)]);
+        // J. Luis Correa goes by LOU CORREA: Lou is short for Luis as for Louis (name_variants.csv).
+        Assert.Equal("middle", levels[("j.", "luis", "lou", null)]);
         Assert.Equal("different", levels[("nancy", "ann", "chris", null)]);
     }
 
