@@ -2,8 +2,8 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// `explain` shows a snapshot's run as that run was: a candidacy's name as its input row writes it, a judged row's reason by
-/// the thresholds the run applied (recorded with it), whatever electionmatch.yml says now; and the read-only commands open
-/// the warehouse with the <c>engine:</c> settings a run applies.
+/// the thresholds the run applied (recorded with it), whatever electionmatch.yml says now; and it reads the warehouse with
+/// the <c>engine:</c> settings a run applies.
 /// </summary>
 public sealed class ExplainRunSettingsTests : IDisposable
 {
@@ -67,21 +67,31 @@ public sealed class ExplainRunSettingsTests : IDisposable
             StringComparison.Ordinal);
     }
 
-    // Before, explain, check and verify opened the warehouse without engine: (DuckDB's default memory_limit, 80 % of the
-    // machine, its threads and temp directory), so the temp directory a run makes was not made, nor used, by them.
-    [Theory]
-    [InlineData("explain candidacy_ddhq_matches gpc-003688")]
-    [InlineData("check")]
-    [InlineData("verify")]
-    public void A_command_that_reads_the_warehouse_applies_the_engine_settings(string commandLine)
+    // Before, explain (as check and verify, which open the warehouse the same way: ProjectReadingTests) read with DuckDB's
+    // default memory_limit, 80 % of the machine. The run's output is made a view that appends the connection's memory_limit
+    // to each decision, so explain prints the limit its own connection has.
+    [Fact]
+    public void Explain_reads_the_warehouse_with_the_engine_memory_limit()
     {
-        var command = commandLine.Split(' ');
         Cli(_fixture, "run", Match, "--snapshot-date", "2026-11-30");
-        _fixture.Replace("electionmatch.yml", "  temp_directory: target/duckdb_tmp\n", "  temp_directory: target/read_spill\n");
-        Assert.False(Directory.Exists(_fixture.PathOf("target/read_spill")));
+        _fixture.Replace("electionmatch.yml", "engine:\n", "engine:\n  memory_limit: 300MB\n");
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={_fixture.WarehousePath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                alter table em_run_candidacy_ddhq_matches.output rename to output_published;
+                create view em_run_candidacy_ddhq_matches.output as
+                select * replace (llm_reasoning || ' [memory_limit ' || current_setting('memory_limit') || ']' as llm_reasoning)
+                from em_run_candidacy_ddhq_matches.output_published;
+                """;
+            command.ExecuteNonQuery();
+        }
 
-        Cli(_fixture, command);
+        var explain = Cli(_fixture, "explain", Match, "gpc-003688", "--candidates", "0");
 
-        Assert.True(Directory.Exists(_fixture.PathOf("target/read_spill")), commandLine);
+        var decisions = explain.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("  decision: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, decisions.Count);
+        Assert.All(decisions, d => Assert.EndsWith(" [memory_limit 286.1 MiB]", d, StringComparison.Ordinal));
     }
 }

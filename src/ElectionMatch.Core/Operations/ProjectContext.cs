@@ -221,7 +221,7 @@ public sealed partial class ProjectContext
             var warehouse = File.Exists(current.Target.DatabasePath) ? current.Open(held, readOnly: true) : DuckDbWarehouse.InMemory();
             try
             {
-                current.ApplyEngineSettings(warehouse);
+                current.ApplyEngineSettings(warehouse, reading: true);
             }
             catch
             {
@@ -245,7 +245,9 @@ public sealed partial class ProjectContext
     /// </summary>
     /// <param name="mappingsBeforeOpen">The process's anonymous mappings before the warehouse opened (<see cref="HugePages.AnonymousMappings"/>):
     /// the pool is among the ones added since. Null asks for no huge pages.</param>
-    internal HugePages.Advice ApplyEngineSettings(DuckDbWarehouse warehouse, IReadOnlySet<(ulong Start, ulong End)>? mappingsBeforeOpen = null)
+    /// <param name="reading">A command that only reads: <c>temp_directory</c> is set but not made (DuckDB makes it if it spills), so a
+    /// read-only project stays as it was.</param>
+    internal HugePages.Advice ApplyEngineSettings(DuckDbWarehouse warehouse, IReadOnlySet<(ulong Start, ulong End)>? mappingsBeforeOpen = null, bool reading = false)
     {
         var engine = Settings.Engine;
         var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
@@ -273,7 +275,11 @@ public sealed partial class ProjectContext
         if (engine.TempDirectory is { } temp)
         {
             var directory = Project.Resolve(temp);
-            Directory.CreateDirectory(directory);
+            if (!reading)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
             warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
         }
 
