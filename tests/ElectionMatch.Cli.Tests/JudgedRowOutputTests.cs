@@ -118,6 +118,33 @@ public sealed class JudgedRowOutputTests : IAsyncLifetime
         });
     }
 
+    // Before, explain numbered a contest's candidates with SQL of its own that repeated JudgeStage's order; the run now stores
+    // the numbers the requests used, which explain lists the contest by.
+    [Fact]
+    public void The_run_stores_the_number_each_request_showed_a_candidate_under()
+    {
+        using var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            select coalesce(j.race_name, ''), c.candidate_number, r.candidate
+            from em_run_candidacy_ddhq_matches.judge_candidates as c
+            join (select distinct race_key, race_name from em_run_candidacy_ddhq_matches.judge_rows) as j on j.race_key = c.contest_key
+            join em_run_candidacy_ddhq_matches.right_keyed as r using (right_key)
+            """;
+        using var reader = command.ExecuteReader();
+        var stored = new List<(string Contest, int Number, string Name)>();
+        while (reader.Read())
+        {
+            stored.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+        }
+
+        Assert.NotEmpty(_shown);
+        Assert.Equal(
+            _shown.SelectMany(s => s.Value.Select(c => (Contest: s.Key, Number: c.Key, Name: c.Value))).Order(),
+            stored.Distinct().Order());
+    }
+
     // Before, explain showed the published reasoning and the waterfalls: not why the score left the row to the judge,
     // not the judge's confidence or close alternatives, nor the list its "candidate N" counts in.
     [Fact]

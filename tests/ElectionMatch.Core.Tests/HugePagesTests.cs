@@ -23,7 +23,7 @@ public sealed class HugePagesTests
         var before = HugePages.AnonymousMappings();
         using (var run = DuckDbWarehouse.InMemory())
         {
-            var advice = new RunOperation(context).ApplyEngineSettings(run, before);
+            var advice = context.ApplyEngineSettings(run, before);
             Assert.Equal(HugePages.Mode(), advice.Mode);
             if (advice.Mode is null or "never")
             {
@@ -46,7 +46,7 @@ public sealed class HugePagesTests
         var beforeOff = HugePages.AnonymousMappings();
         using (var run = DuckDbWarehouse.InMemory())
         {
-            var advice = new RunOperation(off).ApplyEngineSettings(run, beforeOff);
+            var advice = off.ApplyEngineSettings(run, beforeOff);
             Assert.Empty(advice.Ranges);
             var fresh = HugePages.AnonymousMappings().Where(m => !beforeOff.Contains(m) && m.End - m.Start >= HugePages.PoolMappingBytes).ToList();
             Assert.All(fresh, m => Assert.DoesNotContain("hg", VmFlags(m.Start) ?? []));

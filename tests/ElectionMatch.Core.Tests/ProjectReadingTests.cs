@@ -667,7 +667,7 @@ public sealed class ProjectReadingTests
         Assert.Equal("3GB", three.Settings.Engine.MemoryLimit);
         using (var run = DuckDbWarehouse.InMemory())
         {
-            new RunOperation(three).ApplyEngineSettings(run);
+            three.ApplyEngineSettings(run);
             Assert.Equal("2.7 GiB", run.Scalar<string>("select current_setting('memory_limit')"));
             Assert.Equal("2.7 GiB", run.Scalar<string>("select current_setting('block_allocator_memory')"));
         }
@@ -678,6 +678,26 @@ public sealed class ProjectReadingTests
 
         Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
         Assert.Equal(text.Split('\n').ToList().FindIndex(l => l.Contains("memory_limit", StringComparison.Ordinal)) + 1, diagnostic.Line);
+    }
+
+    // Before, explain, check, verify and generate opened the warehouse with DuckDB's defaults (memory_limit 80 % of the
+    // machine, a thread per core): on a big warehouse, as much memory as DuckDB liked.
+    [Fact]
+    public void The_warehouse_a_reading_command_opens_has_the_engine_settings_a_run_applies()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("engine:\n", "engine:\n  memory_limit: 300MB\n  threads: 1\n", StringComparison.Ordinal));
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+        Directory.CreateDirectory(Path.GetDirectoryName(context.Target.DatabasePath)!);
+        using (DuckDbWarehouse.Open(context.Target.DatabasePath))
+        {
+        }
+
+        using var locked = context.LockForReading("explain", out _);
+
+        Assert.Equal(
+            ("286.1 MiB", 1L, context.Project.Resolve("target/duckdb_tmp")),
+            (locked.Warehouse.Scalar<string>("select current_setting('memory_limit')"), locked.Warehouse.Scalar<long>("select current_setting('threads')"), locked.Warehouse.Scalar<string>("select current_setting('temp_directory')")));
     }
 
     [Theory]
@@ -706,7 +726,7 @@ public sealed class ProjectReadingTests
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
 
         using var run = DuckDbWarehouse.InMemory();
-        new RunOperation(context).ApplyEngineSettings(run);
+        context.ApplyEngineSettings(run);
 
         using var fresh = DuckDbWarehouse.InMemory();
         using var asked = DuckDbWarehouse.InMemory();
@@ -769,7 +789,7 @@ public sealed class ProjectReadingTests
         Assert.Null(context.Settings.Engine.MemoryLimit);
 
         using var run = DuckDbWarehouse.InMemory();
-        new RunOperation(context).ApplyEngineSettings(run);
+        context.ApplyEngineSettings(run);
         using var expected = DuckDbWarehouse.InMemory();
         expected.Execute($"set memory_limit = '{EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}'");
         Assert.Equal(expected.Scalar<string>("select current_setting('memory_limit')"), run.Scalar<string>("select current_setting('memory_limit')"));

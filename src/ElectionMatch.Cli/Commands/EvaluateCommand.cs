@@ -41,9 +41,8 @@ internal static class EvaluateCommand
             var name = result.GetValue(match)!;
             var definition = Matches.MatchDefinition.For(context.Settings.Match(name).Kind);
             using var locked = context.LockForReading($"evaluate {name}", out context, cancellationToken);
+            // Opened with engine: as a run has it (LockForReading): without it DuckDB may take 80% of the machine's memory (20 GB scoring 20,000 candidacies).
             var warehouse = locked.Warehouse;
-            // engine: as a run has it: without it DuckDB may take 80% of the machine's memory (20 GB scoring 20,000 candidacies).
-            new RunOperation(context).ApplyEngineSettings(warehouse);
             var resolver = context.Resolver(warehouse);
             var settings = context.Settings.Match(name);
             var evaluated = EvaluatedSnapshot.Resolve(context, warehouse, name, result.GetValue(snapshot), definition.Evaluation);

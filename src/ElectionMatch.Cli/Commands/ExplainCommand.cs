@@ -59,9 +59,9 @@ internal static class ExplainCommand
             var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
             var c = CultureInfo.InvariantCulture;
             var schema = context.Settings.Snapshots.Schema;
-            if (explanation.Interrupted is { } interrupted)
+            foreach (var warning in new[] { explanation.Interrupted, explanation.SettingsChanged }.OfType<Diagnostic>())
             {
-                Terminal.Error.WriteLine(interrupted.ToString());
+                Terminal.Error.WriteLine(warning.ToString());
             }
 
             Terminal.Out.WriteLine(explanation.OtherRun is null

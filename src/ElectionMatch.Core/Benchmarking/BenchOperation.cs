@@ -365,7 +365,6 @@ public static class BenchOperation
         var snapshot = new SnapshotName(BenchOptions.Match, BenchOptions.SnapshotDate);
         using var locked = context.LockForReading($"bench evaluate {BenchOptions.Match}", out context, cancellationToken);
         var warehouse = locked.Warehouse;
-        new RunOperation(context).ApplyEngineSettings(warehouse);
         // A very small synthetic set can hold no true pair; bench still reports its times, with the zeros that scores.
         return TruthEvaluator.Evaluate(warehouse, context.Settings.Snapshots.Schema, snapshot.Table, Path.Combine(project, SynthProjectWriter.TruthFile), definition.Evaluation, requireFit: false);
     }

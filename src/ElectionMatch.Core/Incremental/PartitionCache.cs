@@ -28,7 +28,7 @@ internal sealed class PartitionCache
     /// </summary>
     private static readonly (string Stage, string Columns, bool ScoredOnly)[] ExplainedStages =
     [
-        ("left_input", "left_id, row_number", false),
+        ("left_input", "left_id, row_number, first_name, middle_name, last_name, suffix, nickname", false),
         ("left_expanded", "left_id, election_type, election_date, state", false),
         ("left_filtered", "left_id, election_type, election_date", false),
         ("left_keyed", LeftKeyedColumns, false),
@@ -42,8 +42,8 @@ internal sealed class PartitionCache
         ("right_keyed", "right_key, right_id, candidate, race_name", true),
     ];
 
-    /// <summary>Of a keyed left row, what explain shows and joins on (not its parsed name parts, lists and embedding text).</summary>
-    private const string LeftKeyedColumns = "left_key, left_id, first_name_raw, last_name_raw, state, election_type, election_date, base_date, match_date, date_fallback";
+    /// <summary>Of a keyed left row, what explain shows and joins on (not its parsed name parts, lists and embedding text; its name as read is its left_input row's).</summary>
+    private const string LeftKeyedColumns = "left_key, left_id, row_number, state, election_type, election_date, base_date, match_date, date_fallback";
 
     private readonly DuckDbWarehouse _warehouse;
     private readonly string _match;

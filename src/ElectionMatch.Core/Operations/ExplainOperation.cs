@@ -82,7 +82,7 @@ public sealed class ExplainOperation
 
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
-        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, settings)).ToList();
+        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, settings, identity)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -104,8 +104,27 @@ public sealed class ExplainOperation
             UnreadPartitions = unread,
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
             Interrupted = interrupted,
+            SettingsChanged = SettingsChanged(settings, identity, snapshot),
             Kind = settings.Kind,
         };
+    }
+
+    /// <summary>
+    /// EM0609's warning, as verify words it, when the match's settings in electionmatch.yml are not those the run recorded:
+    /// explain words the run's decisions by the run's own thresholds, which the line names; null when unchanged or not recorded.
+    /// </summary>
+    private static Diagnostic? SettingsChanged(Settings.MatchSettings settings, RunIdentity identity, SnapshotName snapshot)
+    {
+        if (identity.MatchSettingsSha256 is not { } atRun || atRun == settings.ResultsSha256)
+        {
+            return null;
+        }
+
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        string Listed(Func<string, double> value) => string.Join(", ", identity.Thresholds.Keys.Select(name => string.Create(c, $"{name} {value(name)}")));
+        var now = identity.Thresholds.Any(t => t.Value != settings.Threshold(t.Key)) ? $" (electionmatch.yml now: {Listed(settings.Threshold)})" : "";
+        return Diagnostic.Warning(Codes.SnapshotInputsChanged, settings.At,
+            $"the settings of {settings.Name} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {snapshot.Table} was made; explain shows that run's decisions by its own thresholds: {Listed(n => identity.Thresholds[n])}{now}");
     }
 
     /// <summary>
@@ -256,7 +275,7 @@ public sealed class ExplainOperation
         (labels.Count == 1 ? "state partition " : "state partitions ") + string.Join(", ", labels);
 
     /// <summary>What one run schema (a whole run's, or one state partition's) holds of the left id.</summary>
-    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates, Settings.MatchSettings settings)
+    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates, Settings.MatchSettings settings, RunIdentity identity)
     {
         var run = part.Schema;
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
@@ -275,13 +294,15 @@ public sealed class ExplainOperation
             $"select gp_candidacy_id, hubspot_election_type, hubspot_election_date, llm_reasoning, {(inSnapshot ? "true" : "false")} as in_snapshot from {run.Table(table)}";
         var decided = Decided("output", true) + (unlinked ? " union all " + Decided(Matches.CandidacyDdhq.CandidacyDdhqMatcher.UnlinkedRunoffsTable, false) : "");
         var rows = warehouse.Query($"""
-            select l.left_key, l.election_type, cast(l.election_date as varchar), concat_ws(' ', trim(l.first_name_raw), trim(l.last_name_raw)), l.state,
+            select l.left_key, l.election_type, cast(l.election_date as varchar), {Matches.CandidacyDdhq.CandidacyDdhqCleaning.NameAsReadSql("i.")}, l.state,
                 k.decided_by, k.reasoning,
                 -- Worded as the matcher publishes it: an undecided row's reasoning starts 'undecided:', unprefixed.
                 case when a.undecided then a.reasoning else 'judge did not accept: ' || a.reasoning end,
                 {(published ? "o.llm_reasoning, o.in_snapshot is true" : "null, true")},
                 cast(l.match_date as varchar), l.date_fallback, l.discovered_runoff, cast(l.base_date as varchar)
             from ({Rows("left_keyed")}) as l
+            -- The name as the input row writes it (middle name, nickname, suffix), not only the first and last name the model reads.
+            join {run.Table("left_input")} as i on i.row_number = l.row_number
             left join ({Union("links")}) as k using (left_key)
             left join ({Union("judge_answers")}) as a using (left_key)
             {(published ? $"left join ({decided}) as o on o.gp_candidacy_id = l.left_id and o.hubspot_election_type = l.election_type and o.hubspot_election_date = l.election_date" : "")}
@@ -312,7 +333,7 @@ public sealed class ExplainOperation
             InSnapshot = row.InSnapshot,
             MatchDate = row.DateFallback ? row.MatchDate : null,
             DiscoveredAfter = row.Discovered ? row.BaseDate : null,
-            Judged = row.Judge is null ? null : JudgedRow.Read(warehouse, run, row.Discovered ? "runoff_" : "", row.Key, settings),
+            Judged = row.Judge is null ? null : JudgedRow.Read(warehouse, run, row.Discovered ? "runoff_" : "", row.Key, settings, identity),
         }).ToList();
 
         var removed = warehouse.Query($"""
@@ -429,6 +450,9 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 
     /// <summary>EM0608's warning when the snapshot named by its date is of a run that was interrupted (<see cref="FinishedSnapshots.Interrupted"/>); null otherwise.</summary>
     public Diagnostic? Interrupted { get; init; }
+
+    /// <summary>EM0609's warning when the match's settings changed since the run whose stages are read (which records its own); null otherwise.</summary>
+    public Diagnostic? SettingsChanged { get; init; }
 
     /// <summary>The match's kind (<see cref="Settings.MatchKind"/>): a candidacy's rows are its elections, a position's its one row.</summary>
     public string Kind { get; init; } = Settings.MatchKind.CandidacyDdhq.Name;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching;
+using ElectionMatch.Matching.Judging;
 using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Warehouse;
 using static ElectionMatch.Warehouse.QueryValues;
@@ -22,12 +23,14 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
 
     /// <summary>
     /// The row's judging in the pass <paramref name="pass"/> (<c>""</c>, or <c>runoff_</c> for a discovered runoff) of
-    /// <paramref name="run"/>; null when the judge did not see it, or the run predates the tables read.
+    /// <paramref name="run"/>; null when the judge did not see it, or the run predates the tables read. Its thresholds are
+    /// those <paramref name="identity"/> recorded (the run's own), electionmatch.yml's only for a run that recorded none.
     /// </summary>
-    internal static JudgedRow? Read(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings)
+    internal static JudgedRow? Read(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings, RunIdentity identity)
     {
         string T(string table) => run.Table(pass + table);
-        if (!warehouse.TableExists(run.Name, pass + "judge_answers") || !warehouse.TableExists(run.Name, pass + "above_reject"))
+        if (!warehouse.TableExists(run.Name, pass + "judge_answers") || !warehouse.TableExists(run.Name, pass + "above_reject")
+            || !warehouse.TableExists(run.Name, pass + JudgeStage.CandidatesTable("judge_answers")))
         {
             return null;
         }
@@ -47,7 +50,7 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
             return null;
         }
 
-        return WithContest(warehouse, run, pass, leftKey, new JudgedRow(Why(warehouse, run, pass, leftKey, settings), answer, "", 0, []));
+        return WithContest(warehouse, run, pass, leftKey, new JudgedRow(Why(warehouse, run, pass, leftKey, settings, identity), answer, "", 0, []));
     }
 
     /// <summary>
@@ -56,11 +59,13 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
     /// side or on its results row's. The pairs are those open when the judge was asked: above <c>reject</c>, neither
     /// row linked by score.
     /// </summary>
-    private static string Why(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings)
+    private static string Why(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings, RunIdentity identity)
     {
         string T(string table) => run.Table(pass + table);
-        var accept = settings.Threshold("accept");
-        var reject = settings.Threshold("reject");
+        var recorded = identity.Thresholds.Count > 0;
+        double Threshold(string name) => identity.Thresholds.TryGetValue(name, out var value) ? value : settings.Threshold(name);
+        var accept = Threshold("accept");
+        var reject = Threshold("reject");
         var c = CultureInfo.InvariantCulture;
         var rows = warehouse.Query($"""
             with
@@ -131,12 +136,13 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
             return string.Create(c, $"{pair}, at or above accept {accept} with no veto, but only {over:0.0} bits ahead of the next candidacy for its results row, {b.NextCandidacy} ({margin} needed)");
         }
 
-        return string.Create(c, $"{pair}, at or above accept {accept} with no veto and {margin} bits clear, yet not linked by score (the thresholds were changed since the run?)");
+        // Only a run that did not record its thresholds (an earlier build) is read by electionmatch.yml's, which may have changed since.
+        return string.Create(c, $"{pair}, at or above accept {accept} with no veto and {margin} bits clear, yet not linked by score{(recorded ? "" : " (the run recorded no thresholds, so these are electionmatch.yml's now: changed since the run?)")}");
     }
 
     /// <summary>
-    /// The contest of the row as the request showed it: its candidates are the results rows of every judged row of the
-    /// contest, numbered from 1 in right-key order as <c>JudgeStage</c> numbers them (a split contest keeps its numbers).
+    /// The contest of the row as the request showed it: its candidates, numbered as <c>JudgeStage</c> recorded it numbered
+    /// them (<see cref="JudgeStage.CandidatesTable"/>; a split contest keeps its numbers).
     /// </summary>
     private static JudgedRow WithContest(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, JudgedRow judged)
     {
@@ -152,15 +158,10 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
             : $"select right_key from {run.Table("links")} union all select right_key from {T("links")} where decided_by = 'score'";
         var candidates = warehouse.Query($"""
             with
-                contest as (
-                    select distinct e.right_key
-                    from {T("judge_evidence")} as e
-                    join {T("judge_rows")} as j using (left_key)
-                    where j.race_key = {Sql.Literal(header.Key)}
-                ),
-
                 numbered as (
-                    select right_key, row_number() over (order by right_key) as number from contest
+                    select right_key, candidate_number as number
+                    from {T(JudgeStage.CandidatesTable("judge_answers"))}
+                    where contest_key = {Sql.Literal(header.Key)}
                 )
 
             select n.number, r.candidate, cast(r.right_id_value as varchar), r.state, r.district, n.right_key in ({linked}),

@@ -8,7 +8,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Operations;
 
 /// <summary>Everything read from a dbt repository before any command does its work.</summary>
-public sealed class ProjectContext
+public sealed partial class ProjectContext
 {
     private ProjectContext(DbtProject project, WarehouseTarget target, SourceCatalog sources, ElectionMatchSettings settings)
     {
@@ -209,7 +209,7 @@ public sealed class ProjectContext
 
     /// <summary>
     /// Takes the warehouse's lock (<see cref="Lock"/>) and opens the warehouse read-only under it, or an empty in-memory
-    /// database when it does not exist yet. A run holding the warehouse has it open for writing, which DuckDB's own lock
+    /// database when it does not exist yet, with the <c>engine:</c> settings a run applies (<see cref="ApplyEngineSettings"/>). A run holding the warehouse has it open for writing, which DuckDB's own lock
     /// refuses a reader: the reader waits for the run instead.
     /// </summary>
     /// <param name="cancellationToken">Stops the wait for the lock at once (<see cref="LockWaitCancelledException"/>).</param>
@@ -218,7 +218,18 @@ public sealed class ProjectContext
         var held = Lock(purpose, out current, cancellationToken);
         try
         {
-            return new LockedWarehouse(held, File.Exists(current.Target.DatabasePath) ? current.Open(held, readOnly: true) : DuckDbWarehouse.InMemory());
+            var warehouse = File.Exists(current.Target.DatabasePath) ? current.Open(held, readOnly: true) : DuckDbWarehouse.InMemory();
+            try
+            {
+                current.ApplyEngineSettings(warehouse, reading: true);
+            }
+            catch
+            {
+                warehouse.Dispose();
+                throw;
+            }
+
+            return new LockedWarehouse(held, warehouse);
         }
         catch
         {
@@ -226,6 +237,58 @@ public sealed class ProjectContext
             throw;
         }
     }
+
+    /// <summary>
+    /// Sets DuckDB's memory, threads and temp directory from <c>engine:</c>, and asks for huge pages for its pool: for a run,
+    /// and for every command that reads the warehouse (<see cref="LockForReading"/>), which DuckDB's default would otherwise
+    /// let take 80 % of the machine.
+    /// </summary>
+    /// <param name="mappingsBeforeOpen">The process's anonymous mappings before the warehouse opened (<see cref="HugePages.AnonymousMappings"/>):
+    /// the pool is among the ones added since. Null asks for no huge pages.</param>
+    /// <param name="reading">A command that only reads: <c>temp_directory</c> is set but not made (DuckDB makes it if it spills), so a
+    /// read-only project stays as it was.</param>
+    internal HugePages.Advice ApplyEngineSettings(DuckDbWarehouse warehouse, IReadOnlySet<(ulong Start, ulong End)>? mappingsBeforeOpen = null, bool reading = false)
+    {
+        var engine = Settings.Engine;
+        var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
+
+        // The pool's blocks stay in physical memory for the run: without it DuckDB hands every freed block back to the
+        // kernel and faults it in again on the next allocation, a fifth of a million-row run's CPU in page faults
+        // (docs/design.md, "DuckDB's blocks kept in memory"). The pool is bounded by the memory limit either way.
+        try
+        {
+            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(memory)}");
+        }
+        catch (DuckDB.NET.Data.DuckDBException e) when (VirtualMemorySize().Match(e.Message) is { Success: true } most)
+        {
+            // DuckDB keeps no more blocks than its virtual memory size (80% of the machine's memory); a memory_limit above
+            // that is still the pool's limit, and used to stop the run here with a failure to report (EM0504).
+            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(most.Groups["bytes"].Value + " bytes")}");
+        }
+
+        if (engine.Threads is { } threads)
+        {
+            warehouse.Execute($"set threads = {threads}");
+        }
+
+        if (engine.TempDirectory is { } temp)
+        {
+            var directory = Project.Resolve(temp);
+            if (!reading)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
+        }
+
+        // Last: in DuckDB 1.5 the pool's mapping is there once the settings have run (not right after opening).
+        return engine.HugePages && mappingsBeforeOpen is not null ? HugePages.AdviseNewPool(mappingsBeforeOpen) : HugePages.Advice.None;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"virtual memory size: (?<bytes>\d+)")]
+    private static partial System.Text.RegularExpressions.Regex VirtualMemorySize();
 
     public string SqlPath(SnapshotName name) =>
         Project.Resolve(Path.Combine(Settings.Snapshots.StagingDirectory, name.StagingModel(Settings.Snapshots.SourceName) + ".sql"));

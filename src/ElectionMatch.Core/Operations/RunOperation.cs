@@ -94,7 +94,7 @@ public sealed partial class RunOperation
         // Listed only when huge pages are asked for: the pool is among the mappings opening the warehouse adds.
         var mappingsBeforeOpen = _context.Settings.Engine.HugePages ? HugePages.AnonymousMappings() : null;
         using var warehouse = _context.Open(held);
-        var hugePages = ApplyEngineSettings(warehouse, mappingsBeforeOpen);
+        var hugePages = _context.ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
         var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), _context.RunOption);
         if (!publisher.Exists(name))
@@ -148,7 +148,7 @@ public sealed partial class RunOperation
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
         // Before the publish: explain takes the stages for this snapshot's once the log holds this run id, never before.
-        new RunIdentity(runId, name.Table).Record(warehouse, RunSchema.For(match.Name));
+        RunIdentity.For(runId, name.Table, match).Record(warehouse, RunSchema.For(match.Name));
         var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
         if (options.Interruption is { } interruption)
         {
@@ -324,45 +324,6 @@ public sealed partial class RunOperation
         {
             warehouse.Execute("reset disabled_compression_methods");
         }
-    }
-
-    /// <summary>Sets DuckDB's memory, threads and temp directory from <c>engine:</c>, and asks for huge pages for its pool.</summary>
-    /// <param name="mappingsBeforeOpen">The process's anonymous mappings before the warehouse opened (<see cref="HugePages.AnonymousMappings"/>):
-    /// the pool is among the ones added since. Null asks for no huge pages.</param>
-    internal HugePages.Advice ApplyEngineSettings(DuckDbWarehouse warehouse, IReadOnlySet<(ulong Start, ulong End)>? mappingsBeforeOpen = null)
-    {
-        var engine = _context.Settings.Engine;
-        var memory = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
-        warehouse.Execute($"set memory_limit = {Sql.Literal(memory)}");
-
-        // The pool's blocks stay in physical memory for the run: without it DuckDB hands every freed block back to the
-        // kernel and faults it in again on the next allocation, a fifth of a million-row run's CPU in page faults
-        // (docs/design.md, "DuckDB's blocks kept in memory"). The pool is bounded by the memory limit either way.
-        try
-        {
-            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(memory)}");
-        }
-        catch (DuckDB.NET.Data.DuckDBException e) when (VirtualMemorySize().Match(e.Message) is { Success: true } most)
-        {
-            // DuckDB keeps no more blocks than its virtual memory size (80% of the machine's memory); a memory_limit above
-            // that is still the pool's limit, and used to stop the run here with a failure to report (EM0504).
-            warehouse.Execute($"set block_allocator_memory = {Sql.Literal(most.Groups["bytes"].Value + " bytes")}");
-        }
-
-        if (engine.Threads is { } threads)
-        {
-            warehouse.Execute($"set threads = {threads}");
-        }
-
-        if (engine.TempDirectory is { } temp)
-        {
-            var directory = _context.Project.Resolve(temp);
-            Directory.CreateDirectory(directory);
-            warehouse.Execute($"set temp_directory = {Sql.Literal(directory)}");
-        }
-
-        // Last: in DuckDB 1.5 the pool's mapping is there once the settings have run (not right after opening).
-        return engine.HugePages && mappingsBeforeOpen is not null ? HugePages.AdviseNewPool(mappingsBeforeOpen) : HugePages.Advice.None;
     }
 
     // date_format: and timestamp_format: only for a CSV input read with the store, and only a format DuckDB's strptime
@@ -737,7 +698,4 @@ public sealed partial class RunOperation
             .Where(m => m.Manifest!.Snapshot != name.Table)
             .Select(m => m.Sha256)
             .LastOrDefault();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"virtual memory size: (?<bytes>\d+)")]
-    private static partial System.Text.RegularExpressions.Regex VirtualMemorySize();
 }

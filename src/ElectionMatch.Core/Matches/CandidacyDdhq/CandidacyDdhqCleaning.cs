@@ -233,6 +233,14 @@ internal sealed class CandidacyDdhqCleaning
         return InputSql("left", relation, numbered ?? NumberedInput.Generic(relation), l, columns, TextChecks.Mapped(l, "left_id", LeftTextRoles), rowChecks, rowDetail, csv, idType, dateFaults: dateFaults);
     }
 
+    /// <summary>
+    /// A candidacy's name as its left input row (<paramref name="i"/>, a <c>left_input</c> alias with its dot) writes it, each
+    /// mapped part trimmed, a blank one left out: first, middle, "nickname", last, suffix (<c>Robert C "Bobby" Scott Jr</c>).
+    /// The run matches parsed parts; this is what a reader recognises the row by (explain's header).
+    /// </summary>
+    internal static string NameAsReadSql(string i) =>
+        $"concat_ws(' ', nullif(trim({i}first_name), ''), nullif(trim({i}middle_name), ''), '\"' || nullif(trim(trim({i}nickname), '\"'), '') || '\"', nullif(trim({i}last_name), ''), nullif(trim({i}suffix), ''))";
+
     // A candidacy's date columns, in the order their faults are told.
     private static readonly string[] DateRoles = ["primary_election_date", "general_election_date", "runoff_election_date", "election_date"];
 

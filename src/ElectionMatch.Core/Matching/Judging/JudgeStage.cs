@@ -10,7 +10,9 @@ namespace ElectionMatch.Matching.Judging;
 /// its candidates in one request, in capped batches), up to the judge's concurrency at once, and writes each
 /// answer as a row of a table:
 /// <c>(left_key, right_key, candidate_number, confidence, reasoning, close_alternatives, judge, undecided)</c>,
-/// right_key null when the judge chose none or could not decide.
+/// right_key null when the judge chose none or could not decide. Beside it (<see cref="CandidatesTable"/>), the number each
+/// contest's candidates were shown under: <c>(contest_key, right_key, candidate_number)</c>, which <c>explain</c> lists the
+/// contest by, so it never numbers them again by its own rule.
 /// </summary>
 internal sealed class JudgeStage
 {
@@ -20,6 +22,9 @@ internal sealed class JudgeStage
     private readonly RunSchema _run;
     private readonly IMatchJudge _judge;
     private readonly int _rowsPerRequest;
+
+    /// <summary>The table of the candidates' numbers beside <paramref name="answersTable"/>: <c>judge_answers</c> → <c>judge_candidates</c>.</summary>
+    internal static string CandidatesTable(string answersTable) => answersTable.Replace("_answers", "_candidates", StringComparison.Ordinal);
 
     public JudgeStage(DuckDbWarehouse warehouse, RunSchema run, IMatchJudge judge, int rowsPerRequest)
     {
@@ -42,7 +47,8 @@ internal sealed class JudgeStage
         _warehouse.Execute($"""
             create table {_run.Table(answersTable)} (
                 left_key bigint, right_key bigint, candidate_number integer, confidence integer, reasoning varchar,
-                close_alternatives varchar[], judge varchar, undecided boolean)
+                close_alternatives varchar[], judge varchar, undecided boolean);
+            create table {_run.Table(CandidatesTable(answersTable))} (contest_key varchar, right_key bigint, candidate_number integer)
             """);
         var step = answersTable.Replace("_answers", "", StringComparison.Ordinal);
         var misses = new ConcurrentQueue<ReplayMissException>();
@@ -53,18 +59,24 @@ internal sealed class JudgeStage
         // Answers go through a second connection: the evidence may still be streaming from the first.
         using var connection = _warehouse.OpenSecondConnection();
         using var appender = connection.CreateAppender(_run.Name, answersTable);
+        using var numbers = connection.CreateAppender(_run.Name, CandidatesTable(answersTable));
         foreach (var window in Batches(evidence).Chunk(Math.Max(64, _judge.MaxConcurrency * 8)))
         {
             var answers = Judge(window, step, misses, cancellationToken);
             parts += window.Length;
             for (var i = 0; i < window.Length; i++)
             {
+                var keyOf = window[i].RightKeys;
                 if (!string.Equals(lastContest, window[i].Request.ContestKey, StringComparison.Ordinal))
                 {
                     (contests, lastContest) = (contests + 1, window[i].Request.ContestKey);
+                    // Once a contest: its parts (max_rows_per_request) share its numbers.
+                    foreach (var (number, key) in keyOf.OrderBy(k => k.Key))
+                    {
+                        numbers.CreateRow().AppendValue(lastContest).AppendValue(key).AppendValue(number).EndRow();
+                    }
                 }
 
-                var keyOf = window[i].RightKeys;
                 foreach (var answer in answers[i])
                 {
                     var row = appender.CreateRow().AppendValue(long.Parse(answer.RowKey, CultureInfo.InvariantCulture));
@@ -81,6 +93,7 @@ internal sealed class JudgeStage
         }
 
         appender.Close();
+        numbers.Close();
         if (!misses.IsEmpty)
         {
             // A contest sent in parts may miss several of them: each contest is named once, with its parts' inputs.
