@@ -31,11 +31,13 @@ internal static class IncrementalRun
         var run = RunSchema.For(match.Name);
         // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
         var scratch = run.Part("partition");
+        // The reference tables every partition's cleaning joins, loaded once (CandidacyDdhqMatcher.LoadReference).
+        var reference = run.Part("reference");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
         // What the last run cached, before this one replaces it: which states it had, and what their keys were made of.
         var cachedBefore = cache.Entries();
         // What a run killed while training or matching a partition left.
-        warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade");
+        warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
         var stages = new List<StageReport>();
         void Report(StageReport stage)
         {
@@ -162,7 +164,9 @@ internal static class IncrementalRun
             {
                 clock.Restart();
                 StatePartitions.CopyRows(warehouse, PartitionCache.Schema, match, inputs, toCompute);
-                Report(clock.Report("partition_rows", () => (toCompute.Sum(p => p.LeftRows), toCompute.Count), () => $"the input rows of the {toCompute.Count} partitions to recompute copied out of the inputs"));
+                warehouse.Execute($"create schema {Sql.Identifier(reference.Name)}");
+                CandidacyDdhqMatcher.LoadReference(warehouse, match, reference);
+                Report(clock.Report("partition_rows", () => (toCompute.Sum(p => p.LeftRows), toCompute.Count), () => $"the input rows of the {toCompute.Count} partitions to recompute copied out of the inputs, and the reference data loaded for them"));
             }
 
             // The stateless partition first (partitions come in that order): right after the copy, whose read of a CSV
@@ -170,8 +174,8 @@ internal static class IncrementalRun
             foreach (var partition in toCompute)
             {
                 clock.Restart();
-                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies);
-                var result = matcher.Run(PartitionInputs(inputs, partition), null, cancellationToken);
+                var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference);
+                var result = matcher.RunPartition(PartitionInputs(inputs, partition), cancellationToken);
                 var key = keys[partition.State];
                 var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model, frequencies);
                 cache.Store(partition, key, parts, result, scratch, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
@@ -187,7 +191,7 @@ internal static class IncrementalRun
             try
             {
                 StatePartitions.DropRows(warehouse, PartitionCache.Schema);
-                warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade");
+                warehouse.Execute($"drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
             }
             catch (DuckDB.NET.Data.DuckDBException) when (!finished)
             {

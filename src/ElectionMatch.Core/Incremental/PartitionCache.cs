@@ -311,9 +311,10 @@ internal sealed class PartitionCache
             .ToList();
         _warehouse.InTransaction(() =>
         {
+            // A table the cache holds is not created again: binding the empty copy's query of every table, every partition, was work for nothing.
             _warehouse.Execute($"""
                 {string.Concat(tables.Select(t => $"""
-                    create table if not exists {Schema.Table(t.Table)} as select '' as em_state, '' as em_cache_key, * from ({t.Rows}) limit 0;
+                    {(cached.Contains(t.Table) ? "" : $"create table if not exists {Schema.Table(t.Table)} as select '' as em_state, '' as em_cache_key, * from ({t.Rows}) limit 0;")}
                     delete from {Schema.Table(t.Table)} where em_cache_key = {key};
                     insert into {Schema.Table(t.Table)} select {state}, {key}, * from ({t.Rows});
 

@@ -61,13 +61,14 @@ public sealed class StoppedRunExplainTests : IDisposable
             warehouse.Execute($"""
                 create schema em_run_{Match}__training; create table em_run_{Match}__training.comparisons as select range as left_key from range(10);
                 create schema em_run_{Match}__partition; create table em_run_{Match}__partition.left_keyed as select range as left_key from range(10);
+                create schema em_run_{Match}__reference; create table em_run_{Match}__reference.states as select 'NC' as key, 'NC' as code;
                 """);
         }
 
         Assert.Contains("incremental: 2 state partitions, 2 reused, 0 recomputed", Run(new DateOnly(2030, 1, 2)).Summary);
 
         using var after = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
-        Assert.Empty(after.Query($"select schema_name from duckdb_schemas() where schema_name in ('em_run_{Match}__training', 'em_run_{Match}__partition')", r => r.GetString(0)));
+        Assert.Empty(after.Query($"select schema_name from duckdb_schemas() where schema_name in ('em_run_{Match}__training', 'em_run_{Match}__partition', 'em_run_{Match}__reference')", r => r.GetString(0)));
     }
 
     private RunResult Run(DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) =>

@@ -14,11 +14,15 @@ internal sealed class CandidacyDdhqCleaning
 {
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
+    private readonly RunSchema _reference;
 
-    public CandidacyDdhqCleaning(MatchSettings settings, RunSchema run)
+    /// <param name="reference">The schema of the reference tables (<see cref="CandidacyDdhqMatcher.LoadReference"/>): the
+    /// run's own unless they were loaded once for many runs (an incremental run's partitions).</param>
+    public CandidacyDdhqCleaning(MatchSettings settings, RunSchema run, RunSchema? reference = null)
     {
         _settings = settings;
         _run = run;
+        _reference = reference ?? run;
     }
 
     private const string Suffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'md', 'phd', 'esq']";
@@ -26,8 +30,8 @@ internal sealed class CandidacyDdhqCleaning
 
     /// <summary>
     /// Creates what the cleaning SQL calls: the macros (<see cref="MacrosSql"/>) and the C# functions that take the plain
-    /// ASCII values off them (<see cref="BallotName"/>, <see cref="RaceFamily"/>, <see cref="Soundex"/>). The macros read
-    /// the run's reference tables, which must exist first.
+    /// ASCII values off them (<see cref="BallotName"/>, <see cref="RaceFamily"/>, <see cref="Soundex"/>). Both belong to the
+    /// connection, not to a schema: made once, they serve every run on it (an incremental run's partitions).
     /// </summary>
     public void CreateFunctions(DuckDbWarehouse warehouse)
     {
@@ -36,7 +40,7 @@ internal sealed class CandidacyDdhqCleaning
         RaceFamily.Register(warehouse);
     }
 
-    /// <summary>Name, state, district and type macros; they read the run's reference tables.</summary>
+    /// <summary>Name, state, district and type macros; temporary, so they belong to the connection, and read no table.</summary>
     public string MacrosSql() => $"""
         -- Lower case, accents and punctuation dropped (O'Neill is oneill), hyphens and runs of space made one space.
         -- A hyphen between words stays (Lopez-Garcia is one surname); around spaces or at the ends it goes.
@@ -323,7 +327,7 @@ internal sealed class CandidacyDdhqCleaning
                         {RightColumns(idType)}
                         st.code as state_code
                     from {numbered} as src
-                    left join {_run.Table("states")} as st on st.key = em_state_key({Column(_settings.Right, "state")})
+                    left join {_reference.Table("states")} as st on st.key = em_state_key({Column(_settings.Right, "state")})
                 )
         """;
 
@@ -367,7 +371,7 @@ internal sealed class CandidacyDdhqCleaning
                         rp.{id} is not null as repeated,
                         src.em_source
                     from {numbered} as src
-                    left join {_run.Table("states")} as st on st.key = em_state_key({Column(input, "state")})
+                    left join {_reference.Table("states")} as st on st.key = em_state_key({Column(input, "state")})
                     left join {repeated} as rp on rp.{id} = {Key("src." + Sql.Identifier(input.Id))}
                 ),
 
@@ -509,10 +513,10 @@ internal sealed class CandidacyDdhqCleaning
             split_part(p.middle_name, ' ', 1) as middle1,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
-        left join {_run.Table("first_name_sex")} as s on s.first_name = p.first_name
-        left join {_run.Table("first_name_sex")} as n on n.first_name = p.nickname
-        left join {_run.Table("first_name_groups")} as g on g.name = p.first_name
-        left join {_run.Table("first_name_groups")} as gn on gn.name = p.nickname
+        left join {_reference.Table("first_name_sex")} as s on s.first_name = p.first_name
+        left join {_reference.Table("first_name_sex")} as n on n.first_name = p.nickname
+        left join {_reference.Table("first_name_groups")} as g on g.name = p.first_name
+        left join {_reference.Table("first_name_groups")} as gn on gn.name = p.nickname
         """;
 
     /// <summary>
@@ -714,8 +718,8 @@ internal sealed class CandidacyDdhqCleaning
             -- its nickname) instead of four times.
             given_names as (
                 select coalesce(s.first_name, g.name) as name, s.male_share, g.groups
-                from {_run.Table("first_name_sex")} as s
-                full join {_run.Table("first_name_groups")} as g on g.name = s.first_name
+                from {_reference.Table("first_name_sex")} as s
+                full join {_reference.Table("first_name_groups")} as g on g.name = s.first_name
             )
 
         -- The input's row number is already a unique key in file order.
