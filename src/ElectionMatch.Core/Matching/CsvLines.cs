@@ -30,7 +30,7 @@ internal static class CsvLines
     /// <summary>Registers <see cref="Function"/> and <see cref="TextFunction"/> in the warehouse, once per connection.</summary>
     public static void Register(DuckDbWarehouse warehouse)
     {
-        if (warehouse.FunctionExists(Function))
+        if (warehouse.FunctionExists(Function, arity: 2))
         {
             return;
         }

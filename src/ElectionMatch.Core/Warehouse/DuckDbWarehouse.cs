@@ -217,9 +217,24 @@ public sealed class DuckDbWarehouse : IDisposable
     public bool TableExists(string schema, string table) =>
         Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
 
-    /// <summary>Whether a function of that name exists in this connection (a C# function registered earlier, say).</summary>
-    public bool FunctionExists(string name) =>
-        Scalar<long>($"select count(*) from duckdb_functions() where function_name = {Sql.Literal(name)}") > 0;
+    /// <summary>
+    /// Whether a scalar function of that name taking <paramref name="arity"/> arguments exists in this connection (a C#
+    /// function registered earlier, say). A call of it is bound, never run: the binder finds it in the catalog in under a
+    /// millisecond, where a query of duckdb_functions() lists every function of the database, 15-60 ms a call, and every
+    /// command that reads a CSV file or runs a match asks two to four times.
+    /// </summary>
+    public bool FunctionExists(string name, int arity)
+    {
+        try
+        {
+            Scalar<long>($"select count(*) from (select {name}({string.Join(", ", Enumerable.Repeat("null", arity))}) where false)");
+            return true;
+        }
+        catch (DuckDBException e) when (e.Message.StartsWith("Catalog Error: Scalar Function with name ", StringComparison.Ordinal) && e.Message.Contains(" does not exist", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
 
     public void InTransaction(Action work)
     {

@@ -11,7 +11,7 @@ internal static class TextFunction
     /// </summary>
     public static void Register(DuckDbWarehouse warehouse, string name, Func<string, string?> of)
     {
-        if (warehouse.FunctionExists(name))
+        if (warehouse.FunctionExists(name, arity: 1))
         {
             return;
         }
