@@ -653,8 +653,8 @@ internal sealed class CandidacyDdhqMatcher
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
         left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
-        left join {T("first_name_groups")} as lm on lm.name = l.middle1
-        left join {T("first_name_groups")} as rm on rm.name = {Derived("middle1")}
+        left join {(_reference ?? _run).Table("first_name_groups")} as lm on lm.name = l.middle1
+        left join {(_reference ?? _run).Table("first_name_groups")} as rm on rm.name = {Derived("middle1")}
         """;
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
