@@ -350,6 +350,58 @@ public sealed partial class IncrementalRunTests : IDisposable
     }
 
     [Fact]
+    public void A_stored_model_is_reused_only_with_the_reference_data_it_was_trained_with()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--retrain");
+
+        // Trained with this build's reference files: reused.
+        var same = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Assert.Matches(@"(?m)^model: [0-9a-f]{12} \(stored, reused\)$", same);
+        Assert.Equal((2, 2, 0, ""), Summary(same));
+
+        // The stored model as a build with another name_variants.csv stored it (its nickname and middle levels covered
+        // other pairs). The snapshots' model files are taken away, so the stored model is the only one to reuse.
+        const string NameVariants = """("name":\s*"name_variants\.csv",\s*"sha256":\s*")[0-9a-f]{64}""";
+        Execute($"update electionmatch_cache.models set reference_files = regexp_replace(reference_files, '{NameVariants}', '\\1' || repeat('0', 64)) where regexp_matches(reference_files, '{NameVariants}')");
+        foreach (var file in Directory.GetFiles(Path.Combine(_fixture.Directory, "electionmatch", "manifests"), "*.model.json"))
+        {
+            File.Delete(file);
+        }
+
+        var other = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Matches(
+            @"(?m)^  training_run .*trained on the whole input \(model [0-9a-f]{12}\); every partition is scored with it; not used: the stored model [0-9a-f]{12}, trained with other reference data \(name_variants\.csv not this build's\)$",
+            other);
+        Assert.Matches(@"(?m)^model: [0-9a-f]{12} \(trained on this run's whole input; not used: the stored model [0-9a-f]{12}, trained with other reference data \(name_variants\.csv not this build's\)\)$", other);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300103"));
+
+        // A model stored by a build that did not record its reference data is not reused either; the last snapshot's
+        // model file, whose manifest records this build's, is adopted in its place.
+        Execute("update electionmatch_cache.models set reference_files = null");
+        var unrecorded = Run(_fixture.Directory, "2030-01-04", "--incremental");
+        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(adopted from snapshot {Match}_20300103; not used: the stored model [0-9a-f]{{12}}, trained with reference data it did not record \(stored by an older build\)\)$", unrecorded);
+    }
+
+    [Fact]
+    public void The_first_incremental_run_trains_instead_of_adopting_a_model_trained_with_other_reference_data()
+    {
+        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
+        Run(_fixture.Directory, "2030-01-01", "--replace");
+        // The plain run as a build with another nicknames.csv made it: its manifest records that file's other hash.
+        var path = Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.json");
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        manifest["reference_files"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "nicknames.csv")!["sha256"] = new string('0', 64);
+        File.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.DoesNotContain("adopted from snapshot", incremental, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not used: the model of snapshot {Match}_20300101, trained with other reference data \(nicknames\.csv not this build's\)\)$", incremental);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+    }
+
+    [Fact]
     public void The_first_incremental_run_trains_instead_of_adopting_a_model_file_that_differs_from_its_manifest()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));

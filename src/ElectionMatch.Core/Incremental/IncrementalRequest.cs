@@ -8,9 +8,10 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
 {
     /// <summary>
     /// The model an earlier plain run trained under the same settings and tool version (its <c>.model.json</c>
-    /// beside the manifest), and that snapshot's name: the first incremental run adopts it instead of training.
+    /// beside the manifest), that snapshot's name and the reference files its manifest records (null in a manifest made
+    /// before they were recorded): the first incremental run adopts it instead of training, when they are this build's.
     /// </summary>
-    public (string Json, string Snapshot)? EarlierModel { get; init; }
+    public (string Json, string Snapshot, IReadOnlyList<Snapshots.ManifestReferenceFile>? ReferenceFiles)? EarlierModel { get; init; }
 
     /// <summary>Why the newest snapshot's model file was not adopted (it does not match its manifest); said where the run trains instead.</summary>
     public string? EarlierModelRefused { get; init; }

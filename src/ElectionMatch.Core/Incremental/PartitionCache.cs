@@ -9,7 +9,8 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Incremental;
 
 /// <summary>
-/// The warehouse schema <c>electionmatch_cache</c>: trained models by match, settings and tool version, and
+/// The warehouse schema <c>electionmatch_cache</c>: trained models by match, settings and tool version (with the
+/// reference files each was trained with), and
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
 /// model and settings hashes), with the content hash of those rows as they were written (<see cref="Altered"/>).
 /// One entry per partition is kept: a recomputed partition replaces its old one.
@@ -67,6 +68,8 @@ internal sealed class PartitionCache
             alter table {Schema.Table("partitions")} add column if not exists surnames_sha256 varchar;
             -- The hash of the surname frequencies stored with the model, written with them: rows edited since do not match it.
             alter table {Schema.Table("models")} add column if not exists surnames_sha256 varchar;
+            -- The reference files the model was trained with, as a manifest records them: null in a model an older build stored.
+            alter table {Schema.Table("models")} add column if not exists reference_files varchar;
             alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
             -- Each side's rows' hash, parts of input_sha256: a recomputed partition's line says which side changed.
             alter table {Schema.Table("partitions")} add column if not exists left_sha256 varchar;
@@ -92,20 +95,24 @@ internal sealed class PartitionCache
 
     public string Quarantine => Schema.Table(_match + "__quarantine");
 
-    /// <summary>The model stored for these settings and this tool version, if any.</summary>
-    public (ModelParameters Model, string Sha256)? FindModel(string settingsSha256, SourceSpan at)
+    /// <summary>
+    /// The model stored for these settings and this tool version, if any, with the reference files it was trained with
+    /// (null when an older build stored it without them).
+    /// </summary>
+    public (ModelParameters Model, string Sha256, IReadOnlyList<ManifestReferenceFile>? ReferenceFiles)? FindModel(string settingsSha256, SourceSpan at)
     {
-        var json = _warehouse.Query(
-            $"select model_json from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
-            r => r.GetString(0)).FirstOrDefault();
-        if (json is null)
+        var found = _warehouse.Query(
+            $"select model_json, reference_files from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
+            r => (Json: r.GetString(0), ReferenceFiles: r.IsDBNull(1) ? null : r.GetString(1))).FirstOrDefault();
+        if (found.Json is null)
         {
             return null;
         }
 
         try
         {
-            return (ModelParameters.FromJson(json), StatePartitions.Sha256(json));
+            var referenceFiles = found.ReferenceFiles is null ? null : JsonSerializer.Deserialize<List<ManifestReferenceFile>>(found.ReferenceFiles, SnapshotManifest.JsonOptions);
+            return (ModelParameters.FromJson(found.Json), StatePartitions.Sha256(found.Json), referenceFiles);
         }
         catch (JsonException e)
         {
@@ -113,8 +120,11 @@ internal sealed class PartitionCache
         }
     }
 
-    /// <summary>Stores a trained model in its canonical JSON (read back and written again) and returns that JSON's hash.</summary>
-    public (ModelParameters Model, string Sha256) StoreModel(ModelParameters trained, string settingsSha256)
+    /// <summary>
+    /// Stores a model trained with <paramref name="referenceFiles"/> in its canonical JSON (read back and written again)
+    /// and returns that JSON's hash.
+    /// </summary>
+    public (ModelParameters Model, string Sha256) StoreModel(ModelParameters trained, string settingsSha256, IReadOnlyList<ManifestReferenceFile> referenceFiles)
     {
         var json = ModelParameters.FromJson(trained.ToJson()).ToJson();
         var sha = StatePartitions.Sha256(json);
@@ -122,8 +132,9 @@ internal sealed class PartitionCache
         {
             _warehouse.Execute($"delete from {Schema.Table("models")} where match = {Sql.Literal(_match)}");
             _warehouse.Execute($"""
-                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc)
-                values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()})
+                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc, reference_files)
+                values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()},
+                    {Sql.Literal(JsonSerializer.Serialize(referenceFiles, SnapshotManifest.JsonOptions))})
                 """);
         });
         return (ModelParameters.FromJson(json), sha);

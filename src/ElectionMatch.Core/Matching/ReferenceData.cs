@@ -101,6 +101,25 @@ internal static class ReferenceData
             return new Snapshots.ManifestReferenceFile(file, Snapshots.SnapshotManifest.Sha256Of(bytes.ToArray()), rows);
         }).ToList();
 
+    /// <summary>
+    /// Why a model trained with the reference files <paramref name="recorded"/> (null: not recorded, by an older build)
+    /// does not fit this build's <paramref name="now"/>, or null when it does: what a level covers (a nickname, a first
+    /// name's sex) comes from them, so its weights were estimated for other pairs.
+    /// </summary>
+    public static string? OtherThan(IReadOnlyList<Snapshots.ManifestReferenceFile>? recorded, IReadOnlyList<Snapshots.ManifestReferenceFile> now)
+    {
+        if (recorded is null)
+        {
+            return "trained with reference data it did not record (stored by an older build)";
+        }
+
+        var then = recorded.ToDictionary(f => f.Name, f => f.Sha256, StringComparer.Ordinal);
+        var differing = now.Where(f => then.GetValueOrDefault(f.Name) != f.Sha256).Select(f => f.Name)
+            .Concat(then.Keys.Where(name => now.All(f => f.Name != name)))
+            .Order(StringComparer.Ordinal).ToList();
+        return differing.Count == 0 ? null : $"trained with other reference data ({string.Join(", ", differing)} not this build's)";
+    }
+
     /// <summary>The reference files the nicknames table is loaded from: the third-party list, then our own additions to it.</summary>
     public static readonly string[] NicknameFiles = ["nicknames.csv", "name_variants.csv"];
 

@@ -282,9 +282,11 @@ public sealed partial class RunOperation
 
     /// <summary>
     /// The newest snapshot's trained model when that run had these settings and this tool version and its model file
-    /// is the one its manifest recorded; else no model, with the reason when a model file was refused for not matching.
+    /// is the one its manifest recorded, with the reference files the manifest records (the incremental run compares
+    /// them with this build's, as it does a stored model's); else no model, with the reason when a model file was
+    /// refused for not matching.
     /// </summary>
-    private ((string Json, string Snapshot)? Model, string? Refused) EarlierModel(string match)
+    private ((string Json, string Snapshot, IReadOnlyList<ManifestReferenceFile>? ReferenceFiles)? Model, string? Refused) EarlierModel(string match)
     {
         // LastOrDefault, not MaxBy, which throws on no manifest at all: the default is (null, null).
         var (newest, name) = ManifestFiles.Of(_context, match).Select(f => (File: f, Name: SnapshotName.TryParse(f.Snapshot, match)!)).OrderBy(x => x.Name.Date).LastOrDefault();
@@ -303,7 +305,7 @@ public sealed partial class RunOperation
         var path = _context.ModelParametersPath(name);
         var bytes = File.ReadAllBytes(path);
         return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
-            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table), null)
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, manifest.ReferenceFiles), null)
             : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 
