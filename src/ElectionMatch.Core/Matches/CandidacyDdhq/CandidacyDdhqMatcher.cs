@@ -653,9 +653,12 @@ internal sealed class CandidacyDdhqMatcher
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
         left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
-        left join {T("first_name_groups")} as lm on lm.name = l.middle1
-        left join {T("first_name_groups")} as rm on rm.name = {Derived("middle1")}
+        left join {Reference("first_name_groups")} as lm on lm.name = l.middle1
+        left join {Reference("first_name_groups")} as rm on rm.name = {Derived("middle1")}
         """;
+
+    /// <summary>A reference table: in the run's schema, or an incremental run's partitions' shared one (<see cref="LoadReference"/>).</summary>
+    private string Reference(string table) => (_reference ?? _run).Table(table);
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
     private string USamplePairsSql() =>
