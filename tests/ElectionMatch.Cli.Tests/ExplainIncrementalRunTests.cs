@@ -134,6 +134,65 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         Assert.Contains($"retrieval: not measured: the latest run of '{Match}' was incremental", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    // Before, a judged row explained after an incremental run had no judge block (the cache kept none of the stages it
+    // reads), and a discovered runoff left unlinked read "not linked", as if no reason were known.
+    [Fact]
+    public void A_judged_row_after_an_incremental_run_shows_the_judge_block_of_a_plain_run_and_an_unlinked_discovered_runoff_says_where_its_reason_is()
+    {
+        // The states of the fixture's four judged rows (Texas and California one each, Florida, Arizona), and the stateless partition.
+        _fixture.KeepCandidaciesOf("FL", "AZ", "TX", "CA", "");
+        // Bonnie Waters, a primary loser whose primary link leads to a runoff she is not in (RunoffCandidacyRun).
+        File.AppendAllText(_fixture.PathOf(Left), $"{Waters},580181897,Bonnie,Waters,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,,\n");
+        _fixture.CopyTo(_full);
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        Run(_full, "2030-01-01");
+
+        var judged = JudgedIds(_full);
+        Assert.True(judged.Count >= 4, $"{judged.Count} judged ids");
+        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)));
+        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_full)));
+        foreach (var id in judged)
+        {
+            var expected = full.Execute(Match, id);
+            Assert.Contains(expected.Rows, r => r.Judged is not null);
+            Assert.Equal(DescribeJudged(expected), DescribeJudged(incremental.Execute(Match, id)));
+        }
+
+        // From the command line, the whole explanation of a judged row reads as after the plain run.
+        var cli = Explain(_fixture.Directory, judged[0]);
+        Assert.True(cli.ExitCode == 0, cli.Output);
+        Assert.Contains("\n  sent to the judge: ", cli.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Equal(AfterSnapshotLine(Explain(_full, judged[0]).Stdout), WithoutPartition(cli.Stdout));
+
+        // The discovered runoff: a plain run words why it is unlinked, an incremental run's partition says that only a plain run does.
+        var plain = Assert.Single(full.Execute(Match, Waters).Rows, r => r.DiscoveredAfter is not null);
+        Assert.StartsWith("best candidate ", plain.Decision, StringComparison.Ordinal);
+        var partition = Assert.Single(incremental.Execute(Match, Waters).Rows, r => r.DiscoveredAfter is not null);
+        Assert.False(partition.InSnapshot);
+        Assert.Equal(ExplainOperation.UnlinkedRunoffInPartition, partition.Decision);
+    }
+
+    private const string Waters = "gpc-009004";
+
+    // The ids with a row the plain run's judge saw, in either pass.
+    private static List<string> JudgedIds(string project)
+    {
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        var run = $"em_run_{Match}";
+        return warehouse.Query($"""
+            select left_id from {run}.judge_answers join {run}.left_keyed using (left_key)
+            union
+            select left_id from {run}.runoff_judge_answers join {run}.runoff_left_keyed using (left_key)
+            order by 1
+            """, r => r.GetString(0));
+    }
+
+    // The judge block of each row explain shows, as text to compare.
+    private static string DescribeJudged(Explanation e) => string.Join("\n", e.Rows.Select(r => r.Judged is not { } j
+        ? $"{r.ElectionType} {r.ElectionDate}: not judged"
+        : $"{r.ElectionType} {r.ElectionDate}: {j.WhyJudged} | {j.Answer} [{string.Join(", ", j.Answer.CloseAlternatives)}] {j.Answer.Chosen} | {j.Contest} {j.ContestRows} | "
+            + string.Join("; ", j.Candidates)));
+
     // explain's output without the lines that name the snapshot and the partition, whose words say which snapshot and
     // when and by which run the partition was computed.
     private static string WithoutPartition(string stdout) =>
@@ -164,9 +223,9 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     private static CliProcess.Result Explain(string project, string id) =>
         CliProcess.Run("explain", Match, id, "--candidates", "5", "--project-dir", project);
 
-    private static string Run(string project, string date, string mode)
+    private static string Run(string project, string date, params string[] mode)
     {
-        var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date);
+        var run = CliProcess.Run(["run", Match, .. mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date]);
         Assert.True(run.ExitCode == 0, run.Output);
         return run.Stdout;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching;
+using ElectionMatch.Matching.Judging;
 using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -22,12 +23,22 @@ internal sealed class PartitionCache
 {
     public static readonly RunSchema Schema = new("electionmatch_cache");
 
+    /// <summary>The numbers each judge request gave its contest's candidates (<see cref="JudgeStage.CandidatesTable"/>).</summary>
+    // Declared before ExplainedStages, whose initializer reads it (static fields are set in the order written).
+    private static readonly string JudgeCandidates = JudgeStage.CandidatesTable("judge_answers");
+
+    /// <summary>Of the pairs of a judged row's contest, the levels explain words (not their names and lists).</summary>
+    // Declared before ExplainedStages, as JudgeCandidates is.
+    private static readonly string JudgeEvidenceColumns = "left_key, right_key, " + string.Join(", ", CandidacyDdhqComparisons.All.Select(c => c.GammaColumn));
+
     /// <summary>
     /// The stages explain reads of a partition, each with the columns it reads (<c>*</c>: all) and whether only the
-    /// results rows of a scored pair are kept (the stateless partition's results side is the whole results input).
-    /// A pass's stage that a partition did not make (no runoff pass) is not cached, and its view not made.
+    /// results rows explain names are kept: those of a scored pair or of a contest the judge saw (the stateless
+    /// partition's results side is the whole results input). A pass's stage that a partition did not make (no runoff
+    /// pass) is not cached, and its view not made. A judged row's block (<c>JudgedRow</c>) reads the judge's stages
+    /// and <c>above_reject</c>, which the partition schema makes as a view over its comparisons (the scored views).
     /// </summary>
-    private static readonly (string Stage, string Columns, bool ScoredOnly)[] ExplainedStages =
+    private static readonly (string Stage, string Columns, bool NamedOnly)[] ExplainedStages =
     [
         ("left_input", "left_id, row_number, first_name, middle_name, last_name, suffix, nickname", false),
         ("left_expanded", "left_id, election_type, election_date, state", false),
@@ -40,8 +51,17 @@ internal sealed class PartitionCache
         ("runoff_links", "*", false),
         ("judge_answers", "*", false),
         ("runoff_judge_answers", "*", false),
-        ("right_keyed", "right_key, right_id, candidate, race_name", true),
+        ("judge_rows", JudgeRowsColumns, false),
+        ("runoff_judge_rows", JudgeRowsColumns, false),
+        ("judge_evidence", JudgeEvidenceColumns, false),
+        ("runoff_judge_evidence", JudgeEvidenceColumns, false),
+        (JudgeCandidates, "*", false),
+        ("runoff_" + JudgeCandidates, "*", false),
+        ("right_keyed", "right_key, right_id, right_id_value, candidate, race_name, state, district", true),
     ];
+
+    /// <summary>Of a judged row, its best free pair and its contest.</summary>
+    private const string JudgeRowsColumns = "left_key, best_right_key, race_key, race_name";
 
     /// <summary>Of a keyed left row, what explain shows and joins on (not its parsed name parts, lists and embedding text; its name as read is its left_input row's).</summary>
     private const string LeftKeyedColumns = "left_key, left_id, row_number, state, election_type, election_date, base_date, match_date, date_fallback";
@@ -286,14 +306,15 @@ internal sealed class PartitionCache
         var state = Sql.Literal(partition.State);
         var key = Sql.Literal(cacheKey);
         var made = Names(run.Name);
-        var scored = string.Join(" union all ", Passes.Where(p => made.Contains(p + "comparisons")).Select(p => $"select right_key from {run.Table(p + "comparisons")}"));
+        // The results rows explain names: those of a scored pair, and the candidates of a contest the judge saw.
+        var named = string.Join(" union all ", Passes.SelectMany(p => new[] { p + "comparisons", p + JudgeCandidates }).Where(made.Contains).Select(t => $"select right_key from {run.Table(t)}"));
         var tables = new List<(string View, string Table, string Rows)>
         {
             ("output", _match + "__output", "select * from " + result.OutputTable),
             ("quarantine", _match + "__quarantine", "select * from " + result.QuarantineTable),
         };
         tables.AddRange(ExplainedStages.Where(s => made.Contains(s.Stage)).Select(s => (s.Stage, StageTableName(s.Stage),
-            $"select {s.Columns} from {run.Table(s.Stage)}" + (s.ScoredOnly ? $" semi join ({scored}) as scored using (right_key)" : ""))));
+            $"select {s.Columns} from {run.Table(s.Stage)}" + (s.NamedOnly ? $" semi join ({named}) as named using (right_key)" : ""))));
         var cached = Names(Schema.Name);
         if (!_layoutChecked)
         {

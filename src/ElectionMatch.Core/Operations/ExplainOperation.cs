@@ -315,7 +315,7 @@ public sealed class ExplainOperation
 
         var explained = rows.Select(row => new ExplainedRow(
             leftId, row.Type, row.Date, row.Name, row.State,
-            row.Published ?? row.Decision ?? row.Judge ?? "not linked",
+            row.Published ?? row.Decision ?? row.Judge ?? (row.Discovered && !unlinked && part.Partition is not null ? UnlinkedRunoffInPartition : "not linked"),
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
                     s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked,
@@ -346,6 +346,14 @@ public sealed class ExplainOperation
 
         return (explained, removed, Quarantined(warehouse, part, assembled, leftId), InLeftInput(warehouse, run, leftId, rows.Count > 0 || removed.Count > 0));
     }
+
+    /// <summary>
+    /// The decision of a discovered runoff left unlinked and not judged, in a state partition of an incremental run: its
+    /// words are those of the run's <c>runoff_unlinked</c>, which a partition does not make (design.md, a partition's fixed
+    /// cost), and deriving them again here would be a second copy of the output's query.
+    /// </summary>
+    internal const string UnlinkedRunoffInPartition =
+        "not linked; why (its best candidate rejected by score, on another office's ballot or linked to another row, or no candidate) is said only after a plain run: a state partition of an incremental run does not keep the reasoning of a discovered runoff left unlinked";
 
     /// <summary>The left id's rows in one run schema's quarantine (after an incremental run, numbered as in the file where the assembled run's quarantine has them).</summary>
     internal static List<QuarantinedRow> Quarantined(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId)

@@ -653,9 +653,12 @@ internal sealed class CandidacyDdhqMatcher
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
         left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
-        left join {(_reference ?? _run).Table("first_name_groups")} as lm on lm.name = l.middle1
-        left join {(_reference ?? _run).Table("first_name_groups")} as rm on rm.name = {Derived("middle1")}
+        left join {Reference("first_name_groups")} as lm on lm.name = l.middle1
+        left join {Reference("first_name_groups")} as rm on rm.name = {Derived("middle1")}
         """;
+
+    /// <summary>A reference table: in the run's schema, or an incremental run's partitions' shared one (<see cref="LoadReference"/>).</summary>
+    private string Reference(string table) => (_reference ?? _run).Table(table);
 
     // u is P(level | non-match): random pairs inside partitions are nearly all non-matches.
     private string USamplePairsSql() =>
@@ -744,17 +747,20 @@ internal sealed class CandidacyDdhqMatcher
         $"create view {T(p + "scored_pairs")} as {_model.WeightsQuery(parameters, T(p + "comparisons"), ScoredColumns)}";
 
     /// <summary>
-    /// A pass's <c>scored_pairs</c> and <c>scored_pairs_explained</c> views over the <c>comparisons</c> of this matcher's
-    /// run schema: an incremental run makes them in each partition's schema, over its cached comparisons, for explain.
+    /// A pass's <c>scored_pairs</c>, <c>scored_pairs_explained</c> and <c>above_reject</c> views over the <c>comparisons</c>
+    /// of this matcher's run schema: an incremental run makes them in each partition's schema, over its cached comparisons,
+    /// for explain (above_reject, a table in a run, is the same query as a view: the cache need not keep its rows).
     /// </summary>
-    internal string ScoredViewsSql(string p, ModelParameters parameters) => ScoredPairsSql(p, parameters) + ";\n" + ExplainedPairsSql(p, parameters);
+    internal string ScoredViewsSql(string p, ModelParameters parameters) =>
+        ScoredPairsSql(p, parameters) + ";\n" + ExplainedPairsSql(p, parameters) + ";\n" + AboveRejectSql(p, "view");
 
     /// <summary>The comparisons' columns a scored pair keeps beside its weights; <c>rules</c> from the code comparisons store.</summary>
     private string ScoredColumns => $"left_key, right_key, rank, cosine, {PairRules.ListSql("found_by")} as rules, " + Gammas;
 
     /// <summary>The pairs above the reject threshold with their weights and levels: what linking and the judge band read.</summary>
-    private string AboveRejectSql(string p) => $"""
-        create table {T(p + "above_reject")} as
+    /// <param name="kind"><c>table</c> in a run; <c>view</c> in an incremental run's partition schema (<see cref="ScoredViewsSql"/>).</param>
+    private string AboveRejectSql(string p, string kind) => $"""
+        create {kind} {T(p + "above_reject")} as
         select left_key, right_key, match_weight, match_probability, {Gammas}
         from {T(p + "scored_pairs")}
         where match_probability > {Sql.Number(_settings.Threshold("reject"))}
@@ -769,7 +775,7 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>Rounds of mutual best pairs above the accept threshold, each clear of its runner-up on both sides.</summary>
     private void LinkByScore(string p)
     {
-        _warehouse.Execute(AboveRejectSql(p));
+        _warehouse.Execute(AboveRejectSql(p, "table"));
         _warehouse.Execute($"create table {T(p + "links")} (left_key bigint, right_key bigint, decided_by varchar, confidence integer, reasoning varchar)");
         var accept = Sql.Number(_settings.Threshold("accept"));
         for (var round = 0; round < 20; round++)
