@@ -225,6 +225,91 @@ public sealed class ProjectReadingTests
         Assert.Equal("dbt_ci", context.Target.Schema);
     }
 
+    [Fact]
+    public void Jinja_comments_in_a_sources_file_render_as_nothing_with_their_whitespace_control()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("models/staging/__sources.yaml", "    schema: model_predictions\n", "    schema: \"model_{# the dbt schema #}predictions\"\n");
+        // A comment hides what it holds: an env_var() without default there is never read.
+        fixture.Replace("models/staging/__sources.yaml", "external_location: \"data/airbyte/hubspot_candidacy.csv\"",
+            "external_location: \"data/airbyte/ \\n {#- {{ env_var('EM_TEST_SURELY_UNSET_NO_DEFAULT') }} -#} \\n hubspot_candidacy.csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "      - name: l2_districts\n", "      - name: l2_districts\n        identifier: \"l2 {#+ v2 +#} districts\"\n");
+
+        // Before, each was EM0017: a comment was refused as Jinja ElectionMatch does not render.
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        Assert.Equal("model_predictions", sources.Find("model_predictions", "candidacy_ddhq_matches_20251016")!.Schema);
+        Assert.Equal("data/airbyte/hubspot_candidacy.csv", sources.Find("airbyte_source", "hubspot_api_candidacy")!.ExternalLocation);
+        // {#+ and +#} strip nothing: the spaces around the comment are the value's.
+        Assert.Equal("l2  districts", sources.Find("airbyte_source", "l2_districts")!.Identifier);
+    }
+
+    [Fact]
+    public void Jinja_comments_in_profiles_yml_and_dbt_project_yml_render_as_nothing_with_their_whitespace_control()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Replace("dbt_project.yml", "profile: goodparty", "profile: \"good{# the profile in profiles.yml #}party\"");
+        fixture.Replace("dbt_project.yml", "model-paths: [\"models\"]", "model-paths: [\"models {#- var('models') -#}\"]");
+        fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \"target/\\n  {#- {{ var('warehouse') }} -#}  \\nw.duckdb\"\n      schema: \"{# CI's #}dbt_ci\"\n");
+
+        // Before, each was taken as text: a profile named "good{# … #}party", a file named "target/\n  {#- … -#}  \nw.duckdb".
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal("goodparty", context.Target.Profile);
+        Assert.Equal(["models"], context.Project.ModelPaths);
+        Assert.Equal(Path.Combine(fixture.Directory, "target", "w.duckdb"), context.Target.DatabasePath);
+        Assert.Equal("dbt_ci", context.Target.Schema);
+    }
+
+    [Theory]
+    [InlineData("profiles.yml", "      path: \"{% if true %}target/w.duckdb{% endif %}\"\n", 6, 13, "path holds the Jinja statement '{% if true %}', and ElectionMatch does not render Jinja statements ({% … %}); write the value itself, or {{ env_var('X', 'default') }}, which dbt and ElectionMatch both read here")]
+    [InlineData("profiles.yml", "      path: target/w.duckdb\n      schema: \"{{ env_var('EM_TEST_SURELY_UNSET_SCHEMA', 'dbt') }}{%- set x = 1 -%}\"\n", 7, 15, "schema holds the Jinja statement '{%- set x = 1 -%}', and ElectionMatch does not render Jinja statements")]
+    [InlineData("dbt_project.yml", "profile: \"{% if target.name == 'ci' %}ci{% else %}goodparty{% endif %}\"", 4, 10, "profile holds the Jinja statement '{% if target.name == 'ci' %}', and ElectionMatch does not render Jinja statements")]
+    [InlineData("dbt_project.yml", "target-path: \"{# the build's #}{% raw %}target{% endraw %}\"", 10, 14, "target-path holds the Jinja statement '{% raw %}', and ElectionMatch does not render Jinja statements")]
+    public void A_jinja_statement_in_profiles_yml_or_dbt_project_yml_is_an_error_at_its_key(string file, string text, int line, int column, string message)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        if (file == "profiles.yml")
+        {
+            fixture.Write("profiles.yml", "goodparty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n" + text);
+        }
+        else
+        {
+            fixture.Replace("dbt_project.yml", text.StartsWith("profile", StringComparison.Ordinal) ? "profile: goodparty" : "target-path: \"target\"", text);
+        }
+
+        // Before, the text was passed through: a warehouse file, a schema or a profile named after the statement.
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", line, column), (error.Code, error.Line, error.Column));
+        Assert.EndsWith(file, error.File, StringComparison.Ordinal);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("profiles.yml")]
+    [InlineData("models/staging/__sources.yaml")]
+    public void A_jinja_comment_without_its_end_is_an_error_at_its_key(string file)
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var (line, column) = file == "profiles.yml" ? (7, 13) : (56, 13);
+        if (file == "profiles.yml")
+        {
+            fixture.Replace(file, "'target/goodparty.duckdb') }}\"", "'target/goodparty.duckdb') }}{# the warehouse\"");
+        }
+        else
+        {
+            fixture.Replace(file, "    schema: model_predictions\n", "    schema: \"model_predictions{# the dbt schema\"\n");
+        }
+
+        // Before, profiles.yml passed it through as text (and dbt fails on it).
+        var error = Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics.Single();
+
+        Assert.Equal(("EM0017", line, column), (error.Code, error.Line, error.Column));
+        Assert.EndsWith(file, error.File, StringComparison.Ordinal);
+        Assert.Contains("a Jinja comment without its closing #}, on which dbt fails too", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("      path: \"{{ var('warehouse', 'target/w.duckdb') }}\"\n", 6, 13, "path holds '{{ var('warehouse', 'target/w.duckdb') }}', but in profiles.yml dbt reads var() only from the --vars given on its command line (not from dbt_project.yml's vars:), which ElectionMatch does not see")]
     [InlineData("      path: target/w.duckdb\n      schema: \"{{ env_var('EM_TEST_SURELY_UNSET_SCHEMA', 'dbt') }}_{{ var('suffix') | lower }}\"\n", 7, 15, "schema holds '{{ var('suffix') | lower }}', but in profiles.yml dbt reads var() only from the --vars")]
@@ -288,7 +373,7 @@ public sealed class ProjectReadingTests
 
     [Theory]
     [InlineData("\"{{ target.schema }}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{{ target.schema }}')")]
-    [InlineData("\"{% if true %}x{% endif %}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{% if true %}')")]
+    [InlineData("\"{% if true %}x{% endif %}\"", "EM0017", "schema holds the Jinja statement '{% if true %}', and ElectionMatch does not render Jinja statements ({% … %}); write the value itself, or {{ env_var('X', 'default') }} or {{ var('x', 'default') }} (from dbt_project.yml's vars:), which dbt and ElectionMatch both read here")]
     [InlineData("\"{{ var('mp_schema') }}\"", "EM0016", "schema: var('mp_schema') has no value")]
     [InlineData("\"{{ var('mp_schema', 'model_predictions') | title }}\"", "EM0017", "schema: the filter 'title' in '{{ var('mp_schema', 'model_predictions') | title }}' is not one ElectionMatch renders")]
     [InlineData("\"{{ env_var('EM_TEST_SURELY_UNSET', 'x') ~ '_y' }}\"", "EM0017", "schema holds Jinja that ElectionMatch does not render ('{{ env_var('EM_TEST_SURELY_UNSET', 'x') ~ '_y' }}')")]

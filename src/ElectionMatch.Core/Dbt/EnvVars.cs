@@ -11,7 +11,8 @@ internal static partial class EnvVars
 
     /// <summary>
     /// Renders the env_var() expressions of a value in profiles.yml or dbt_project.yml, with their filters
-    /// (<see cref="JinjaExpression"/>); var() there is EM0017 (dbt reads it only from its --vars), other Jinja is left as text.
+    /// (<see cref="JinjaExpression"/>), and its <c>{# … #}</c> comments as nothing; var() there is EM0017 (dbt reads it only
+    /// from its --vars), and so is a <c>{% … %}</c> statement; another expression is left as text.
     /// </summary>
     /// <param name="key">The key whose value this is, for messages.</param>
     /// <param name="environment">Reads a variable; null for the process's (tests pass their own).</param>

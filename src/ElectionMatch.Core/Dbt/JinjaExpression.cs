@@ -15,7 +15,10 @@ internal static partial class JinjaExpression
     /// <summary>The filters rendered: Jinja's own and dbt's <c>as_text</c>, those a schema, path or name takes.</summary>
     public static readonly IReadOnlyList<string> Filters = ["upper", "lower", "trim", "replace", "default", "d", "string", "as_text"];
 
-    /// <summary>Renders every <c>{{ … }}</c> of <paramref name="value"/>.</summary>
+    /// <summary>
+    /// Renders <paramref name="value"/> as Jinja does: every <c>{{ … }}</c> evaluated, every <c>{# … #}</c> comment
+    /// rendered as nothing; a <c>{% … %}</c> statement is EM0017, as is a comment without its <c>#}</c> (dbt fails on it too).
+    /// </summary>
     /// <param name="key">The key whose value this is, for messages.</param>
     /// <param name="vars">dbt_project.yml's vars for var(); null where ElectionMatch renders only env_var() (profiles.yml,
     /// dbt_project.yml): an expression that does not call env_var() is then left as text, as it was, but var() is EM0017.</param>
@@ -23,34 +26,58 @@ internal static partial class JinjaExpression
     /// <returns>Null when the value is one expression that yields none: dbt renders a YAML value natively, so the key is unset.</returns>
     public static string? Render(string value, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment = null)
     {
-        if (!value.Contains("{{", StringComparison.Ordinal))
+        if (!Opening().IsMatch(value))
         {
             return value;
         }
 
-        var expressions = Expression().Matches(value);
-        // The text around each expression, with Jinja's whitespace control applied: {{- drops the whitespace (newlines
-        // too) before it, -}} that after it, as dbt renders the value.
-        var texts = new List<string>();
-        for (var i = 0; i <= expressions.Count; i++)
+        // Read left to right, as Jinja's lexer reads: a {{ inside a comment opens no expression, a {# inside a string no comment.
+        var tags = Tag().Matches(value);
+        if (tags.FirstOrDefault(t => t.Groups["statement"].Success) is { } statement)
         {
-            var from = i == 0 ? 0 : expressions[i - 1].Index + expressions[i - 1].Length;
-            var text = value[from..(i == expressions.Count ? value.Length : expressions[i].Index)];
-            text = i > 0 && expressions[i - 1].Groups["close"].Value.StartsWith('-') ? text.TrimStart() : text;
-            texts.Add(i < expressions.Count && expressions[i].Value.StartsWith("{{-", StringComparison.Ordinal) ? text.TrimEnd() : text);
+            throw Statement(at, key, statement.Value, vars);
         }
 
-        var whole = expressions.Count == 1 && texts.All(t => t.Length == 0);
+        if (tags.FirstOrDefault(t => t.Groups["comment"].Success && !t.Groups["close"].Success) is { } unclosed)
+        {
+            throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+                $"{key} holds '{unclosed.Value}', a Jinja comment without its closing #}}, on which dbt fails too; close it with #}} or remove it");
+        }
+
+        // The text around each tag, with Jinja's whitespace control applied: {{- and {#- drop the whitespace (newlines too)
+        // before the tag, -}} and -#} that after it, as dbt renders the value.
+        var texts = new List<string>();
+        for (var i = 0; i <= tags.Count; i++)
+        {
+            var from = i == 0 ? 0 : tags[i - 1].Index + tags[i - 1].Length;
+            var text = value[from..(i == tags.Count ? value.Length : tags[i].Index)];
+            text = i > 0 && tags[i - 1].Groups["close"].Value.StartsWith('-') ? text.TrimStart() : text;
+            texts.Add(i < tags.Count && tags[i].Value.Length > 2 && tags[i].Value[2] == '-' ? text.TrimEnd() : text);
+        }
+
+        var whole = tags.Count(t => t.Groups["expression"].Success) == 1 && texts.All(t => t.Length == 0);
         object? lone = null;
         var rendered = new StringBuilder(texts[0]);
-        for (var i = 0; i < expressions.Count; i++)
+        for (var i = 0; i < tags.Count; i++)
         {
-            rendered.Append(RenderOne(expressions[i], at, key, vars, environment, out var result)).Append(texts[i + 1]);
-            lone = result;
+            if (tags[i].Groups["expression"].Success)
+            {
+                rendered.Append(RenderOne(tags[i], at, key, vars, environment, out lone));
+            }
+
+            rendered.Append(texts[i + 1]);
         }
 
         return whole && lone is null ? null : rendered.ToString();
     }
+
+    // dbt renders a statement here (an {% if %} choosing a path by target); ElectionMatch renders none, and taken as text it
+    // would name a schema or file that does not exist.
+    private static DiagnosticException Statement(SourceSpan at, string key, string statement, ProjectVars? vars) =>
+        DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+            $"{key} holds the Jinja statement '{statement}', and ElectionMatch does not render Jinja statements ({{% … %}}); write the value itself, or {{{{ env_var('X', 'default') }}}}"
+            + (vars is null ? ", which dbt and ElectionMatch both read here" : $" or {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:), which dbt and ElectionMatch both read here")
+            + ", to set it per environment");
 
     // One {{ … }} as dbt renders it; with vars null (profiles.yml, dbt_project.yml), env_var() only: another expression is
     // left as text, but var(), which dbt reads there only from its --vars, is an error.
@@ -320,9 +347,17 @@ internal static partial class JinjaExpression
     private static string Unquote(string literal) =>
         Regex.Replace(literal[1..^1], @"\\(.)", m => m.Groups[1].Value switch { "n" => "\n", "t" => "\t", var c => c });
 
-    /// <summary>One <c>{{ … }}</c>, with Jinja's whitespace control (<c>{{-</c>, <c>-}}</c>); an unclosed one runs to the end.</summary>
-    [GeneratedRegex(@"\{\{-?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$)", RegexOptions.Singleline)]
-    private static partial Regex Expression();
+    /// <summary>Whether a value holds Jinja: <c>{{</c>, <c>{%</c> or <c>{#</c>.</summary>
+    [GeneratedRegex(@"\{[{%#]")]
+    private static partial Regex Opening();
+
+    /// <summary>
+    /// One tag: a <c>{# … #}</c> comment (its end the first <c>#}</c>; <c>{#-</c>, <c>-#}</c> and Jinja's <c>+</c> forms), a
+    /// <c>{% … %}</c> statement, or a <c>{{ … }}</c> expression with its whitespace control (<c>{{-</c>, <c>-}}</c>); an
+    /// unclosed one runs to the end, without <c>close</c>.
+    /// </summary>
+    [GeneratedRegex(@"(?<comment>\{\#[-+]?.*?(?:(?<close>[-+]?\#\})|$))|(?<statement>\{%.*?(?:%\}|$))|(?<expression>\{\{-?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$))", RegexOptions.Singleline)]
+    private static partial Regex Tag();
 
     /// <summary>A call of var() in an expression (not a name that ends in var, such as env_var).</summary>
     [GeneratedRegex(@"(?<![\w.])var\s*\(")]
