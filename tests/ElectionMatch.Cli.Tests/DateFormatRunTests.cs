@@ -33,14 +33,18 @@ public sealed class DateFormatRunTests : IDisposable
 
     private CliProcess.Result Run() => CliProcess.RunIn(_fixture.Directory, "run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-01", "--project-dir", ".");
 
-    [Fact]
-    public void Month_first_dates_that_also_read_day_first_are_matched_month_first_with_date_format()
+    [Theory]
+    [InlineData("date_format", "%m/%d/%Y", "")]
+    [InlineData("timestamp_format", "%m/%d/%Y %H:%M:%S", " 00:00:00")]
+    public void Month_first_values_that_also_read_day_first_are_matched_month_first_with_the_inputs_format(string key, string format, string time)
     {
-        WriteCandidacies("08/06/2024");
-        SetDateFormat("%m/%d/%Y");
+        WriteCandidacies("08/06/2024" + time, time);
+        SetDateFormat(format, key);
 
         var run = Run();
 
+        // Before, for timestamps EM0026 stopped the run whatever the input said: timestamp_format was an unknown key, and
+        // date_format left the timestamps' order to the sniffer.
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
@@ -51,12 +55,14 @@ public sealed class DateFormatRunTests : IDisposable
         Assert.Equal(["2024-03-05", "2024-11-05"], dates);
     }
 
-    [Fact]
-    public void A_value_that_does_not_fit_the_date_format_quarantines_its_row_with_file_line_and_column()
+    [Theory]
+    [InlineData("date_format", "%m/%d/%Y", "", "DATE", "a date")]
+    [InlineData("timestamp_format", "%m/%d/%Y %H:%M:%S", " 00:00:00", "TIMESTAMP", "a timestamp")]
+    public void A_value_that_does_not_fit_the_format_quarantines_its_row_with_file_line_and_column(string key, string format, string time, string type, string value)
     {
         // In the sniffer's sample: before the column was typed from the format, one such value left it text, every date unread.
-        WriteCandidacies("TBD");
-        SetDateFormat("%m/%d/%Y");
+        WriteCandidacies("TBD", time);
+        SetDateFormat(format, key);
 
         var run = Run();
 
@@ -67,47 +73,8 @@ public sealed class DateFormatRunTests : IDisposable
             r => (Code: r.GetString(0), Message: r.GetString(1)));
         var row = Assert.Single(quarantined);
         Assert.Equal("EMQ010", row.Code);
-        Assert.Contains("data/airbyte/hubspot_candidacy.csv line 5: Error when converting column \"primary_election_date\". Could not convert string \"TBD\" to 'DATE'", row.Message, StringComparison.Ordinal);
-        Assert.EndsWith("(a date in the input's date_format, %m/%d/%Y)", row.Message, StringComparison.Ordinal);
-        Assert.Equal(4L, warehouse.Scalar<long>("select count(distinct gp_candidacy_id) from model_predictions.candidacy_ddhq_matches_20260101 where has_match"));
-    }
-
-    [Fact]
-    public void Month_first_timestamps_that_also_read_day_first_are_matched_month_first_with_timestamp_format()
-    {
-        WriteCandidacies("08/06/2024 00:00:00", time: " 00:00:00");
-        SetDateFormat("%m/%d/%Y %H:%M:%S", key: "timestamp_format");
-
-        var run = Run();
-
-        // Before, EM0026 stopped the run whatever the input said: timestamp_format was an unknown key, and date_format
-        // left the timestamps' order to the sniffer.
-        Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
-        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
-        var dates = warehouse.Query(
-            "select distinct cast(hubspot_election_date as varchar) from model_predictions.candidacy_ddhq_matches_20260101 order by 1",
-            r => r.GetString(0));
-        Assert.Equal(["2024-03-05", "2024-11-05"], dates);
-    }
-
-    [Fact]
-    public void A_value_that_does_not_fit_the_timestamp_format_quarantines_its_row_with_file_line_and_column()
-    {
-        WriteCandidacies("TBD", time: " 00:00:00");
-        SetDateFormat("%m/%d/%Y %H:%M:%S", key: "timestamp_format");
-
-        var run = Run();
-
-        Assert.True(run.ExitCode == 0, run.Output);
-        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
-        var quarantined = warehouse.Query(
-            "select error_code, message from model_predictions.candidacy_ddhq_matches_20260101__quarantine where input = 'left'",
-            r => (Code: r.GetString(0), Message: r.GetString(1)));
-        var row = Assert.Single(quarantined);
-        Assert.Equal("EMQ010", row.Code);
-        Assert.Contains("data/airbyte/hubspot_candidacy.csv line 5: Error when converting column \"primary_election_date\". Could not convert string \"TBD\" to 'TIMESTAMP'", row.Message, StringComparison.Ordinal);
-        Assert.EndsWith("(a timestamp in the input's timestamp_format, %m/%d/%Y %H:%M:%S)", row.Message, StringComparison.Ordinal);
+        Assert.Contains($"data/airbyte/hubspot_candidacy.csv line 5: Error when converting column \"primary_election_date\". Could not convert string \"TBD\" to '{type}'", row.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"({value} in the input's {key}, {format})", row.Message, StringComparison.Ordinal);
         Assert.Equal(4L, warehouse.Scalar<long>("select count(distinct gp_candidacy_id) from model_predictions.candidacy_ddhq_matches_20260101 where has_match"));
     }
 }

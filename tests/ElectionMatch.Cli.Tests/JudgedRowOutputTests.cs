@@ -28,18 +28,7 @@ public sealed class JudgedRowOutputTests : IAsyncLifetime
         _server = await FakeModelServer.StartAsync();
         _server.Default = SurnameAnswer;
         _fixture = FixtureCopy.Of("goodparty");
-        _fixture.Replace("electionmatch.yml", "    judge:\n      provider: offline\n\n  # L2", $"""
-                judge:
-                  provider: openai
-                  model: gpt-4o-mini
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_PLANTED_KEY
-                  requests_per_minute: 0
-                  retry_base_delay_seconds: 0.001
-                  max_retry_delay_seconds: 0.05
-
-              # L2
-            """);
+        _fixture.Replace("electionmatch.yml", "    judge:\n      provider: offline\n\n  # L2", _server.OpenAiJudgeYaml() + "\n  # L2");
         _fixture.Replace("electionmatch.yml", "judge_accept: 70 ", "judge_accept: 95 ");
         var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
         Assert.True(run.ExitCode == 0, run.Output);

@@ -25,20 +25,12 @@ public sealed class LlmJudgePromptRunTests : IAsyncLifetime
         }
 
         _fixture.Replace("electionmatch.yml", "        gender: gender\n", "        gender: gender\n        party: party\n");
-        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").TrimEnd() + $"""
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").TrimEnd() + """
 
                 thresholds:
                   judge_accept: 70
-                judge:
-                  provider: openai
-                  model: gpt-4o-mini
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_PLANTED_KEY
-                  requests_per_minute: 0
-                  retry_base_delay_seconds: 0.001
-                  max_retry_delay_seconds: 0.05
 
-            """);
+            """ + _server.OpenAiJudgeYaml());
     }
 
     public async Task DisposeAsync()

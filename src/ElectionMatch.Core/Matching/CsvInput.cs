@@ -68,9 +68,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     public string? TimestampFormat { get; init; }
 
     // The formats the input sets, each with the type of the columns it reads and the key that sets it.
-    private IEnumerable<(string Format, string Type, string Key)> GivenFormats =>
+    private IEnumerable<(string Format, TemporalFormat Kind)> GivenFormats =>
         new[] { (DateFormat, TemporalFormat.Date), (TimestampFormat, TemporalFormat.Timestamp) }
-            .Where(f => f.Item1 is not null).Select(f => (f.Item1!, f.Item2.Type, f.Item2.Key));
+            .Where(f => f.Item1 is not null).Select(f => (f.Item1!, f.Item2));
 
     /// <summary>
     /// This input's read with its reject store in tables of their own (<paramref name="suffix"/> after the run's names):
@@ -144,14 +144,14 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
 
-            foreach (var (format, type, _) in GivenFormats)
+            foreach (var (format, kind) in GivenFormats)
             {
                 if (WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format) is { Count: > 0 } dated)
                 {
                     // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
                     // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
                     // is the reject.
-                    List<string> withDates = [.. names.Zip(readTypes, (name, readType) => dated.Contains(name) ? type : readType)];
+                    List<string> withDates = [.. names.Zip(readTypes, (name, readType) => dated.Contains(name) ? kind.Type : readType)];
                     sniffed = Retyped(sniffed, names, readTypes, withDates);
                     readTypes = withDates;
                 }
@@ -265,7 +265,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         }
 
         // date_format: sets the dates' order, timestamp_format: the timestamps'.
-        foreach (var (option, type) in TemporalFormat.All.Where(o => !GivenFormats.Any(f => f.Type == o.Type)).Select(o => (o.Option, o.Type)))
+        foreach (var (option, type) in TemporalFormat.All.Where(o => !GivenFormats.Any(f => f.Kind == o)).Select(o => (o.Option, o.Type)))
         {
             var dated = SniffedColumns.Where(c => c.DataType == type).Select(c => c.Name).ToList();
             if (dated.Count == 0 || System.Text.RegularExpressions.Regex.Match(read, option + "='([^']*)'") is not { Success: true } match || OtherOrder(match.Groups[1].Value) is not { } other)
@@ -654,9 +654,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             ? $" (the type DuckDB's sniffer took from the first rows of the glob's first file, {DisplayOf(Files[0])})"
             : " (the type DuckDB's sniffer took from the file's first rows)";
         var given = GivenFormats
-            .Select(f => (f.Format, f.Key, Columns: SniffedColumns.Where(c => c.DataType == f.Type).Select(c => Sql.Literal(c.Name)).ToList()))
+            .Select(f => (f.Format, f.Kind, Columns: SniffedColumns.Where(c => c.DataType == f.Kind.Type).Select(c => Sql.Literal(c.Name)).ToList()))
             .Where(f => f.Columns.Count > 0)
-            .Select(f => $"when {column} in ({string.Join(", ", f.Columns)}) then {Sql.Literal($" (a {(f.Key == "date_format" ? "date" : "timestamp")} in the input's {f.Key}, {f.Format})")}")
+            .Select(f => $"when {column} in ({string.Join(", ", f.Columns)}) then {Sql.Literal($" (a {f.Kind.Value} in the input's {f.Kind.Key}, {f.Format})")}")
             .ToList();
         return given.Count > 0
             ? $"case {string.Join(" ", given)} else {Sql.Literal(sniffer)} end"

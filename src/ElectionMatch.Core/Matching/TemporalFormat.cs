@@ -6,6 +6,9 @@ namespace ElectionMatch.Matching;
 /// </summary>
 public sealed record TemporalFormat(string Key, string Option, string Type, string Values, string Example)
 {
+    /// <summary>One value of this kind, as messages name it: a date, a timestamp.</summary>
+    public string Value => Values[..^1];
+
     public static readonly TemporalFormat Date = new("date_format", "dateformat", "DATE", "dates",
         "'%m/%d/%Y' for 11/05/2024 month first or '%d/%m/%Y' day first");
 

@@ -217,8 +217,12 @@ public sealed class VertexProviderTests : IAsyncLifetime
             case "[1,2]":
                 File.WriteAllText(path, "[1,2]");
                 break;
-            case "api_key":
-                key["type"] = "api_key";
+            case "api_key" or "authorized_user":
+                key["type"] = problem;
+                File.WriteAllText(path, key.ToJsonString());
+                break;
+            case "client_email":
+                key.Remove("client_email");
                 File.WriteAllText(path, key.ToJsonString());
                 break;
             case "no_private_key":
@@ -229,6 +233,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
                 File.WriteAllText(path, user.ToJsonString());
                 break;
             default:
+                // A key whose body lost a line's characters, as a bad copy and paste does.
                 key["private_key"] = _account.PrivateKey.Replace(_account.KeyBodyLine, _account.KeyBodyLine[..20] + "!!" + _account.KeyBodyLine[22..], StringComparison.Ordinal);
                 File.WriteAllText(path, key.ToJsonString());
                 break;
@@ -557,30 +562,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     [InlineData("damaged_pem", ": its private_key is damaged (not a PEM-encoded RSA private key); download a new key")]
     public void A_credentials_file_that_is_not_a_usable_service_account_key_says_which_field_in_its_own_words(string problem, string expected)
     {
-        var key = JsonNode.Parse(File.ReadAllText(_account.Path))!.AsObject();
         var path = Path.Combine(Path.GetTempPath(), "em-sa-bad-" + Guid.NewGuid().ToString("N")[..8] + (problem == "folder" ? "" : ".json"));
-        switch (problem)
-        {
-            case "folder":
-                Directory.CreateDirectory(path);
-                break;
-            case "[1,2]":
-                File.WriteAllText(path, "[1,2]");
-                break;
-            case "authorized_user":
-                key["type"] = "authorized_user";
-                File.WriteAllText(path, key.ToJsonString());
-                break;
-            case "client_email":
-                key.Remove("client_email");
-                File.WriteAllText(path, key.ToJsonString());
-                break;
-            default:
-                // A key whose body lost a line's characters, as a bad copy and paste does.
-                key["private_key"] = _account.PrivateKey.Replace(_account.KeyBodyLine, _account.KeyBodyLine[..20] + "!!" + _account.KeyBodyLine[22..], StringComparison.Ordinal);
-                File.WriteAllText(path, key.ToJsonString());
-                break;
-        }
+        WriteCredential(path, problem);
 
         try
         {

@@ -39,6 +39,22 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     public string OpenAiEndpoint => BaseUrl + "/v1";
 
+    /// <summary>
+    /// A match's <c>judge:</c> block (at a match's indentation in electionmatch.yml) for an OpenAI judge served here, its key
+    /// in <paramref name="keyVariable"/>, without pacing and with retries a few milliseconds apart.
+    /// </summary>
+    public string OpenAiJudgeYaml(string keyVariable = "EM_PLANTED_KEY") => $"""
+            judge:
+              provider: openai
+              model: gpt-4o-mini
+              endpoint: {OpenAiEndpoint}
+              api_key_env: {keyVariable}
+              requests_per_minute: 0
+              retry_base_delay_seconds: 0.001
+              max_retry_delay_seconds: 0.05
+
+        """;
+
     public string TokenUri => BaseUrl + "/token";
 
     /// <summary>Every model request (not token requests), in arrival order.</summary>
