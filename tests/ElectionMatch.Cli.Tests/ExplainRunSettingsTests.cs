@@ -27,6 +27,8 @@ public sealed class ExplainRunSettingsTests : IDisposable
         using var legislators = FixtureCopy.Of("legislators");
         Assert.Contains("J000288-2012,J000288,Henry,C.,Johnson,Jr.,Hank,M,GA,", legislators.Read("data/left.csv"), StringComparison.Ordinal);
         Assert.Contains("B000490-2012,B000490,Sanford,D.,Bishop,Jr.,,M,GA,", legislators.Read("data/left.csv"), StringComparison.Ordinal);
+        // Georgia's candidacies alone: the incremental run below then computes one state partition, not fifty.
+        File.WriteAllLines(legislators.PathOf("data/left.csv"), File.ReadAllLines(legislators.PathOf("data/left.csv")).Where((l, i) => i == 0 || l.Split(',')[8] == "GA"));
         string Header(string id) => Assert.Single(
             Cli(legislators, "explain", Match, id, "--candidates", "0").Stdout.ReplaceLineEndings("\n").Split('\n'),
             l => l.StartsWith(id + " general ", StringComparison.Ordinal));
