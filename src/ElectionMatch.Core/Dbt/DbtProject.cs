@@ -117,17 +117,18 @@ public sealed partial class DbtProject
         }
 
         var yaml = YamlFile.Load(file).RootMap();
-        var name = yaml.RequiredString("name");
-        // dbt renders env_var() in dbt_project.yml too, so `profile: "{{ env_var('DBT_PROFILE', 'x') }}"` names profile x.
+        // dbt renders dbt_project.yml too, so `profile: "{{ env_var('DBT_PROFILE', 'x') }}"` names profile x. It renders
+        // profile: as it renders profiles.yml (before it has a target), the other keys with the target it chose.
         var variables = new SortedSet<string>(StringComparer.Ordinal);
-        string? Render(string value, SourceSpan at, string key)
-        {
-            variables.UnionWith(EnvVars.Names(value));
-            return EnvVars.Expand(value, at, key);
-        }
+        string? Render(string value, SourceSpan at, string key, JinjaContext context = JinjaContext.Project) =>
+            EnvVars.Expand(value, at, key, variables, context);
 
-        string? Rendered(string key) => yaml.String(key) is { } value ? Render(value, yaml.AtValue(key), key) : null;
-        var profile = Rendered("profile") ?? name;
+        string? Rendered(string key, JinjaContext context = JinjaContext.Project) =>
+            yaml.String(key) is { } value ? Render(value, yaml.AtValue(key), key, context) : null;
+        var name = Render(yaml.RequiredString("name"), yaml.AtValue("name"), "name") is { Length: > 0 } rendered
+            ? rendered
+            : throw DiagnosticException.At(Codes.YamlShape, yaml.AtValue("name"), $"name renders empty ('{yaml.String("name")}'); dbt needs the project's name");
+        var profile = Rendered("profile", JinjaContext.Profiles) ?? name;
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
         var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey), pathsKey)).OfType<string>().ToList();
         // dbt's defaults: tests/ and snapshots/; without analysis-paths it compiles no analyses at all.

@@ -1,23 +1,25 @@
-using System.Text.RegularExpressions;
 using ElectionMatch.Diagnostics;
 
 namespace ElectionMatch.Dbt;
 
 /// <summary>dbt's <c>{{ env_var('NAME') }}</c> and <c>{{ env_var('NAME', 'default') }}</c> in YAML values.</summary>
-internal static partial class EnvVars
+internal static class EnvVars
 {
     /// <summary>dbt's prefix for a variable whose value is a secret (dbt scrubs it from its logs).</summary>
     public const string SecretPrefix = "DBT_ENV_SECRET_";
 
     /// <summary>
-    /// Renders the env_var() expressions of a value in profiles.yml or dbt_project.yml, with their filters
-    /// (<see cref="JinjaExpression"/>), and its <c>{# … #}</c> comments as nothing; var() there is EM0017 (dbt reads it only
-    /// from its --vars), and so is a <c>{% … %}</c> statement; another expression is left as text.
+    /// Renders a value of profiles.yml or dbt_project.yml as dbt does: env_var() and literals, with their filters
+    /// (<see cref="JinjaExpression"/>), and its <c>{# … #}</c> comments as nothing. var() there is EM0017 (dbt reads it only
+    /// from its --vars), and so is target (undefined in profiles.yml; not yet chosen when dbt_project.yml is read), a
+    /// <c>{% … %}</c> statement and any other expression.
     /// </summary>
     /// <param name="key">The key whose value this is, for messages.</param>
+    /// <param name="read">Collects the names of the variables read, only those evaluated (not one in a comment).</param>
+    /// <param name="context"><see cref="JinjaContext.Profiles"/> or <see cref="JinjaContext.Project"/>.</param>
     /// <param name="environment">Reads a variable; null for the process's (tests pass their own).</param>
-    public static string? Expand(string value, SourceSpan at, string key, Func<string, string?>? environment = null) =>
-        JinjaExpression.Render(value, at, key, vars: null, environment);
+    public static string? Expand(string value, SourceSpan at, string key, ISet<string>? read = null, JinjaContext context = JinjaContext.Profiles, Func<string, string?>? environment = null) =>
+        JinjaExpression.Render(value, at, key, context, ProjectVars.None, read, environment);
 
     /// <summary>The value of env_var(<paramref name="name"/>, <paramref name="fallback"/>), as dbt reads it.</summary>
     public static string Value(string name, string? fallback, SourceSpan at, Func<string, string?>? environment = null)
@@ -36,10 +38,4 @@ internal static partial class EnvVars
 
         return fallback ?? throw DiagnosticException.At(Codes.EnvVarUnset, at, $"environment variable '{name}' is not set and env_var() gives no default");
     }
-
-    /// <summary>The names of the environment variables <paramref name="value"/> reads through env_var().</summary>
-    public static IEnumerable<string> Names(string value) => EnvVarCall().Matches(value).Select(m => m.Groups["name"].Value);
-
-    [GeneratedRegex("""\benv_var\(\s*(?<q>['"])(?<name>[^'"]+)\k<q>""")]
-    private static partial Regex EnvVarCall();
 }

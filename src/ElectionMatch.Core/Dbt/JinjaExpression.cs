@@ -17,14 +17,18 @@ internal static partial class JinjaExpression
 
     /// <summary>
     /// Renders <paramref name="value"/> as Jinja does: every <c>{{ … }}</c> evaluated, every <c>{# … #}</c> comment
-    /// rendered as nothing; a <c>{% … %}</c> statement is EM0017, as is a comment without its <c>#}</c> (dbt fails on it too).
+    /// rendered as nothing; a <c>{% … %}</c> statement is EM0017, as is a comment without its <c>#}</c> or an expression
+    /// without its <c>}}</c> (dbt fails on those too), and any expression not rendered here: taken as text, it named a
+    /// file, schema or profile that does not exist.
     /// </summary>
     /// <param name="key">The key whose value this is, for messages.</param>
-    /// <param name="vars">dbt_project.yml's vars for var(); null where ElectionMatch renders only env_var() (profiles.yml,
-    /// dbt_project.yml): an expression that does not call env_var() is then left as text, as it was, but var() is EM0017.</param>
+    /// <param name="context">Where the value is, which decides what dbt gives its Jinja (<see cref="JinjaContext"/>).</param>
+    /// <param name="vars">dbt_project.yml's vars, which var() reads in a sources file; elsewhere var() is EM0017.</param>
+    /// <param name="read">Collects the names of the environment variables read (a build depends on their values): only
+    /// those evaluated, so never one inside a comment.</param>
     /// <param name="environment">Reads an environment variable; null for the process's.</param>
     /// <returns>Null when the value is one expression that yields none: dbt renders a YAML value natively, so the key is unset.</returns>
-    public static string? Render(string value, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment = null)
+    public static string? Render(string value, SourceSpan at, string key, JinjaContext context, ProjectVars vars, ISet<string>? read = null, Func<string, string?>? environment = null)
     {
         if (!Opening().IsMatch(value))
         {
@@ -35,7 +39,7 @@ internal static partial class JinjaExpression
         var tags = Tag().Matches(value);
         if (tags.FirstOrDefault(t => t.Groups["statement"].Success) is { } statement)
         {
-            throw Statement(at, key, statement.Value, vars);
+            throw Statement(at, key, statement.Value, context);
         }
 
         if (tags.FirstOrDefault(t => t.Groups["comment"].Success && !t.Groups["close"].Success) is { } unclosed)
@@ -45,7 +49,8 @@ internal static partial class JinjaExpression
         }
 
         // The text around each tag, with Jinja's whitespace control applied: {{- and {#- drop the whitespace (newlines too)
-        // before the tag, -}} and -#} that after it, as dbt renders the value.
+        // before the tag, -}} and -#} that after it, as dbt renders the value. A + ({{+, {#+, +#}) strips nothing: it only
+        // turns off lstrip_blocks and trim_blocks, which dbt leaves off.
         var texts = new List<string>();
         for (var i = 0; i <= tags.Count; i++)
         {
@@ -62,7 +67,7 @@ internal static partial class JinjaExpression
         {
             if (tags[i].Groups["expression"].Success)
             {
-                rendered.Append(RenderOne(tags[i], at, key, vars, environment, out lone));
+                rendered.Append(RenderOne(tags[i], at, key, context, vars, read, environment, out lone));
             }
 
             rendered.Append(texts[i + 1]);
@@ -73,35 +78,57 @@ internal static partial class JinjaExpression
 
     // dbt renders a statement here (an {% if %} choosing a path by target); ElectionMatch renders none, and taken as text it
     // would name a schema or file that does not exist.
-    private static DiagnosticException Statement(SourceSpan at, string key, string statement, ProjectVars? vars) =>
+    private static DiagnosticException Statement(SourceSpan at, string key, string statement, JinjaContext context) =>
         DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
             $"{key} holds the Jinja statement '{statement}', and ElectionMatch does not render Jinja statements ({{% … %}}); write the value itself, or {{{{ env_var('X', 'default') }}}}"
-            + (vars is null ? ", which dbt and ElectionMatch both read here" : $" or {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:), which dbt and ElectionMatch both read here")
+            + (context != JinjaContext.Sources ? ", which dbt and ElectionMatch both read here" : $" or {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:), which dbt and ElectionMatch both read here")
             + ", to set it per environment");
 
-    // One {{ … }} as dbt renders it; with vars null (profiles.yml, dbt_project.yml), env_var() only: another expression is
-    // left as text, but var(), which dbt reads there only from its --vars, is an error.
-    private static string RenderOne(Match m, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment, out object? result)
+    // One {{ … }} as dbt renders it: env_var() and literals everywhere, var() in a sources file; anything else is an error
+    // at the key, saying whether dbt fails on it too or only ElectionMatch does not render it.
+    private static string RenderOne(Match m, SourceSpan at, string key, JinjaContext context, ProjectVars vars, ISet<string>? read, Func<string, string?>? environment, out object? result)
     {
         result = null;
         var inner = m.Groups["inner"].Value;
-        if (vars is null && VarCall().IsMatch(inner))
+        if (!m.Groups["close"].Success)
+        {
+            throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+                $"{key} holds '{m.Value}', a Jinja expression without its closing }}}}, on which dbt fails too; close it with }}}} or remove it");
+        }
+
+        // Jinja reads + after {{ (it changes nothing there), but before }} only - : the + is an addition missing its operand.
+        if (m.Groups["close"].Value == "}}" && inner.EndsWith('+'))
+        {
+            throw DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
+                $"{key} holds '{m.Value}': '+}}}}' does not close a Jinja expression (only '}}}}' and '-}}}}' do: Jinja reads the + as an addition with nothing after it), and dbt fails on it too; write }}}}");
+        }
+
+        if (context != JinjaContext.Sources && VarCall().IsMatch(inner))
         {
             throw VarOutsideSources(at, key, m.Value);
         }
 
-        if (!m.Groups["close"].Success || !TryParse(inner, out var parsed))
+        if (!TryParse(inner, out var parsed))
         {
-            return vars is null && !inner.Contains("env_var", StringComparison.Ordinal) ? m.Value : throw Unsupported(at, key, m.Value);
+            throw context != JinjaContext.Sources && TargetName().IsMatch(StringLiteral().Replace(inner, "''"))
+                ? TargetOutsideSources(at, key, m.Value, context)
+                : Unsupported(at, key, m.Value);
         }
 
-        if (vars is null && parsed.Function != "env_var")
-        {
-            return m.Value;
-        }
-
-        result = Evaluate(parsed, m.Value, at, key, vars, environment);
+        result = Evaluate(parsed, m.Value, at, key, context == JinjaContext.Sources ? vars : null, read, environment);
         return Text(result);
+    }
+
+    // dbt renders profiles.yml and dbt_project.yml's profile: to find the target, with no target in their context (an
+    // undefined name whose attribute is read fails); it renders dbt_project.yml's other keys with the target it chose, which
+    // ElectionMatch chooses only after reading dbt_project.yml.
+    private static DiagnosticException TargetOutsideSources(SourceSpan at, string key, string jinja, JinjaContext context)
+    {
+        var file = Path.GetFileName(at.File);
+        var where = file == "dbt_project.yml" ? "dbt_project.yml's profile" : file;
+        return DiagnosticException.At(Codes.SourceJinjaUnsupported, at, context == JinjaContext.Profiles
+            ? $"{key} holds '{jinja}', but dbt renders {where} before it chooses a target, so target is undefined there and dbt fails on it; write the value itself, or {{{{ env_var('X', 'default') }}}}, which dbt and ElectionMatch both read here"
+            : $"{key} holds '{jinja}': dbt renders it with the target it chose, but ElectionMatch reads dbt_project.yml before it chooses one, so it does not render target there; write the value itself, or {{{{ env_var('X', 'default') }}}}, which dbt and ElectionMatch both read here");
     }
 
     // dbt renders profiles.yml (and dbt_project.yml) before it reads the project's vars:, so var() there reads only the
@@ -116,12 +143,12 @@ internal static partial class JinjaExpression
         DiagnosticException.At(Codes.SourceJinjaUnsupported, at,
             $"{key} holds Jinja that ElectionMatch does not render ('{jinja}'); only {{{{ env_var('X', 'default') }}}}, {{{{ var('x', 'default') }}}} (from dbt_project.yml's vars:; in a sources file) and literals are rendered here, with the filters {string.Join(", ", Filters)}; write the value itself or one of those");
 
-    private static object? Evaluate(Parsed parsed, string jinja, SourceSpan at, string key, ProjectVars? vars, Func<string, string?>? environment)
+    private static object? Evaluate(Parsed parsed, string jinja, SourceSpan at, string key, ProjectVars? vars, ISet<string>? read, Func<string, string?>? environment)
     {
         var value = parsed.Function switch
         {
             null => parsed.Arguments[0].Value,
-            "env_var" when parsed.Arguments is [{ Value: string name }, ..] && parsed.Arguments.Count <= 2 => EnvVars.Value(name, parsed.Arguments.Count == 2 ? Text(parsed.Arguments[1].Value) : null, at, environment),
+            "env_var" when parsed.Arguments is [{ Value: string name }, ..] && parsed.Arguments.Count <= 2 => EnvVar(name, parsed.Arguments.Count == 2 ? Text(parsed.Arguments[1].Value) : null, at, read, environment),
             "var" when vars is not null && parsed.Arguments is [{ Value: string name }, ..] && parsed.Arguments.Count <= 2 => Var(name, parsed.Arguments.Count == 2 ? parsed.Arguments[1] : null, at, key, vars),
             _ => throw Unsupported(at, key, jinja),
         };
@@ -131,6 +158,13 @@ internal static partial class JinjaExpression
         }
 
         return value;
+    }
+
+    // Read names are recorded before the value: one unset but defaulted is still an input (setting it changes the value).
+    private static string EnvVar(string name, string? fallback, SourceSpan at, ISet<string>? read, Func<string, string?>? environment)
+    {
+        read?.Add(name);
+        return EnvVars.Value(name, fallback, at, environment);
     }
 
     private static object? Var(string name, Argument? fallback, SourceSpan at, string key, ProjectVars vars)
@@ -353,11 +387,19 @@ internal static partial class JinjaExpression
 
     /// <summary>
     /// One tag: a <c>{# … #}</c> comment (its end the first <c>#}</c>; <c>{#-</c>, <c>-#}</c> and Jinja's <c>+</c> forms), a
-    /// <c>{% … %}</c> statement, or a <c>{{ … }}</c> expression with its whitespace control (<c>{{-</c>, <c>-}}</c>); an
-    /// unclosed one runs to the end, without <c>close</c>.
+    /// <c>{% … %}</c> statement, or a <c>{{ … }}</c> expression with its whitespace control (<c>{{-</c>, <c>-}}</c>, and
+    /// <c>{{+</c>, which Jinja's lexer takes after any opening; it takes no <c>+}}</c>); an unclosed one runs to the end,
+    /// without <c>close</c>.
     /// </summary>
-    [GeneratedRegex(@"(?<comment>\{\#[-+]?.*?(?:(?<close>[-+]?\#\})|$))|(?<statement>\{%.*?(?:%\}|$))|(?<expression>\{\{-?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$))", RegexOptions.Singleline)]
+    [GeneratedRegex(@"(?<comment>\{\#[-+]?.*?(?:(?<close>[-+]?\#\})|$))|(?<statement>\{%.*?(?:%\}|$))|(?<expression>\{\{[-+]?(?<inner>(?:'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""|(?!-?\}\}).)*?)(?:(?<close>-?\}\})|$))", RegexOptions.Singleline)]
     private static partial Regex Tag();
+
+    /// <summary>The name target in an expression (its string literals blanked first), not an attribute or a longer name.</summary>
+    [GeneratedRegex(@"(?<![\w.])target(?!\w)")]
+    private static partial Regex TargetName();
+
+    [GeneratedRegex(@"'(?:[^'\\]|\\.)*'|""(?:[^""\\]|\\.)*""")]
+    private static partial Regex StringLiteral();
 
     /// <summary>A call of var() in an expression (not a name that ends in var, such as env_var).</summary>
     [GeneratedRegex(@"(?<![\w.])var\s*\(")]

@@ -25,8 +25,7 @@ public static class Profiles
                 return null;
             }
 
-            variables.UnionWith(EnvVars.Names(value));
-            return EnvVars.Expand(value, map.AtValue(key), key);
+            return EnvVars.Expand(value, map.AtValue(key), key, variables);
         }
 
         var root = yaml.RootMap();

@@ -14,9 +14,6 @@ internal static class SourceJinja
     /// <param name="key">The key whose value this is, for the message.</param>
     /// <param name="variables">Collects the environment variables read (a build depends on their values).</param>
     /// <returns>Null when the value is one expression that yields none (the key is then unset, as in dbt).</returns>
-    public static string? Render(string value, SourceSpan at, string key, ProjectVars vars, ISet<string> variables)
-    {
-        variables.UnionWith(EnvVars.Names(value));
-        return JinjaExpression.Render(value, at, key, vars);
-    }
+    public static string? Render(string value, SourceSpan at, string key, ProjectVars vars, ISet<string> variables) =>
+        JinjaExpression.Render(value, at, key, JinjaContext.Sources, vars, variables);
 }

@@ -128,7 +128,7 @@ public sealed class SecretsTests
     {
         // Such a value is part of a path here: its fragments would be other paths of the project.
         const string secret = "/tmp/em-frag-Q7w9x2/warehouse";
-        ElectionMatch.Dbt.EnvVars.Expand("{{ env_var('DBT_ENV_SECRET_EM_FRAG') }}", SourceSpan.None, "path", name => name == "DBT_ENV_SECRET_EM_FRAG" ? secret : null);
+        ElectionMatch.Dbt.EnvVars.Expand("{{ env_var('DBT_ENV_SECRET_EM_FRAG') }}", SourceSpan.None, "path", environment: name => name == "DBT_ENV_SECRET_EM_FRAG" ? secret : null);
 
         Assert.Equal("*** and /tmp/em-frag-Q7w9x2/models/a.sql", Secrets.Redact(secret + " and /tmp/em-frag-Q7w9x2/models/a.sql"));
         Assert.Equal("file?path=***", Secrets.Redact("file?path=%2Ftmp%2Fem-frag-Q7w9x2%2Fwarehouse"));
