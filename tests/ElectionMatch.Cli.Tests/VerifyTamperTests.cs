@@ -1,4 +1,7 @@
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matches.L2BallotReady;
+using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
@@ -556,6 +559,9 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         }
 
         Assert.Equal(56, districts.ReferenceFiles!.Single().Rows);
+        // With the definitions of the comparisons each matcher scored with, which an incremental run compares before adopting the model.
+        Assert.Equal(ComparisonDefinitions.Of(CandidacyDdhqComparisons.All), candidacies.ComparisonLevels);
+        Assert.Equal(ComparisonDefinitions.Of(L2BallotReadyComparisons.All), districts.ComparisonLevels);
     }
 
     [Fact]

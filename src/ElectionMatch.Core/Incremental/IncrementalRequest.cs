@@ -8,10 +8,11 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
 {
     /// <summary>
     /// The model an earlier plain run trained under the same settings and tool version (its <c>.model.json</c>
-    /// beside the manifest), that snapshot's name and the reference files its manifest records (null in a manifest made
-    /// before they were recorded): the first incremental run adopts it instead of training, when they are this build's.
+    /// beside the manifest), that snapshot's name and the reference files and comparison definitions its manifest
+    /// records (each null in a manifest made before it was recorded): the first incremental run adopts it instead of
+    /// training, when they are this build's.
     /// </summary>
-    public (string Json, string Snapshot, IReadOnlyList<Snapshots.ManifestReferenceFile>? ReferenceFiles)? EarlierModel { get; init; }
+    public (string Json, string Snapshot, ModelProvenance Provenance)? EarlierModel { get; init; }
 
     /// <summary>Why the newest snapshot's model file was not adopted (it does not match its manifest); said where the run trains instead.</summary>
     public string? EarlierModelRefused { get; init; }
@@ -21,4 +22,11 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// partition cached by another build is recomputed, not published beside rows this build computed.
     /// </summary>
     public string Tool { get; init; } = ToolInfo.Fingerprint;
+
+    /// <summary>
+    /// The fingerprints of the comparisons this build scores with (<see cref="Matching.Scoring.ComparisonDefinitions"/>),
+    /// stored with a model it trains; a model stored or published with others is not reused. Null: this build's, from
+    /// the match's definition; a test gives another build's, as <see cref="Tool"/> does.
+    /// </summary>
+    public IReadOnlyList<Snapshots.ManifestComparison>? ComparisonLevels { get; init; }
 }

@@ -13,8 +13,8 @@ namespace ElectionMatch.Incremental;
 /// is recomputed only when its cache key changed — the hash of its input rows, of the scoring model and of the
 /// settings (and the build of the code that computed it). Every partition is matched on its own with one stored model, so a partition's
 /// rows depend on nothing outside it and the published snapshot equals a full recompute (<c>--full</c>).
-/// The model is trained once on the whole input and reused until the settings, the tool version or the reference data
-/// it was trained with change or <c>--retrain</c> asks; see docs/design.md, "Incremental runs".
+/// The model is trained once on the whole input and reused until the settings, the tool version, the reference data
+/// or the comparisons' level definitions it was trained with change or <c>--retrain</c> asks; see docs/design.md, "Incremental runs".
 /// </summary>
 internal static class IncrementalRun
 {
@@ -60,14 +60,17 @@ internal static class IncrementalRun
 
         clock.Restart();
         // A model stored or published by a build with other comparisons is not used: its weights are read by level index;
-        // nor one trained with other reference data: what its levels cover (a nickname, a middle name) was other pairs.
-        var referenceFiles = ReferenceData.Hashes(definition.ReferenceFiles);
+        // nor one trained under other level definitions (a level's SQL or their order changed, its name not), or with
+        // other reference data: what its levels cover (a nickname, a middle name) was other pairs.
+        var provenance = new ModelProvenance(
+            ReferenceData.Hashes(definition.ReferenceFiles),
+            request.ComparisonLevels ?? ComparisonDefinitions.Of(definition.Comparisons));
         var misfits = new List<(string Model, string Why)>();
-        bool Fits(ModelParameters candidate, IReadOnlyList<Snapshots.ManifestReferenceFile>? trainedWith, string what)
+        bool Fits(ModelParameters candidate, ModelProvenance trainedWith, string what)
         {
-            var why = candidate.Misfit(CandidacyDdhqComparisons.All) is { } levels
+            var why = candidate.Misfit(definition.Comparisons) is { } levels
                 ? $"trained by a build with other comparisons ({levels})"
-                : ReferenceData.OtherThan(trainedWith, referenceFiles);
+                : trainedWith.OtherThan(provenance);
             if (why is null)
             {
                 return true;
@@ -78,17 +81,17 @@ internal static class IncrementalRun
         }
 
         var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
-        if (stored is { } found && !Fits(found.Model, found.ReferenceFiles, $"the stored model {found.Sha256[..12]}"))
+        if (stored is { } found && !Fits(found.Model, found.Provenance, $"the stored model {found.Sha256[..12]}"))
         {
             stored = null;
         }
 
         var earlierModel = stored is null && !request.Retrain && request.EarlierModel is { } earlier
-            && ModelParameters.FromJson(earlier.Json) is var parsed && Fits(parsed, earlier.ReferenceFiles, $"the model of snapshot {earlier.Snapshot}") ? parsed : null;
-        var adopted = earlierModel is null ? ((ModelParameters, string)?)null : cache.StoreModel(earlierModel, request.SettingsSha256, referenceFiles);
-        var (model, modelSha) = stored is { } fitting ? (fitting.Model, fitting.Sha256) : adopted ?? Train(warehouse, match, run, inputs, cache, request, referenceFiles, cancellationToken);
-        // A model file refused for not matching its manifest, or models trained by a build with other comparisons or with
-        // other reference data, are said where the run trains instead (not under --retrain, which asks to train).
+            && ModelParameters.FromJson(earlier.Json) is var parsed && Fits(parsed, earlier.Provenance, $"the model of snapshot {earlier.Snapshot}") ? parsed : null;
+        var adopted = earlierModel is null ? ((ModelParameters, string)?)null : cache.StoreModel(earlierModel, request.SettingsSha256, provenance);
+        var (model, modelSha) = stored is { } fitting ? (fitting.Model, fitting.Sha256) : adopted ?? Train(warehouse, match, run, inputs, cache, request, provenance, cancellationToken);
+        // A model file refused for not matching its manifest, or models trained by a build with other comparisons, under
+        // other level definitions or with other reference data, are said where the run trains instead (not under --retrain, which asks to train).
         var reasons = misfits.GroupBy(m => m.Why, StringComparer.Ordinal)
             .Select(g => $"not used: {string.Join(" and ", g.Select(m => m.Model))}, {g.Key}")
             .ToList();
@@ -387,13 +390,13 @@ internal static class IncrementalRun
     /// Trains on the whole input in a schema of its own, dropped after: the run schema keeps the last assembled run, which
     /// <c>explain</c> reads, until this one is assembled.
     /// </summary>
-    private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, IReadOnlyList<Snapshots.ManifestReferenceFile> referenceFiles, CancellationToken cancellationToken)
+    private static (ModelParameters, string) Train(DuckDbWarehouse warehouse, MatchSettings match, RunSchema run, MatchInputs inputs, PartitionCache cache, IncrementalRequest request, ModelProvenance provenance, CancellationToken cancellationToken)
     {
         var training = run.Part("training");
         try
         {
             var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
-            var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256, referenceFiles);
+            var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256, provenance);
             cache.StoreSurnameFrequencies(stored.Sha256, training);
             return stored;
         }

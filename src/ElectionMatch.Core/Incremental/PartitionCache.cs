@@ -11,7 +11,7 @@ namespace ElectionMatch.Incremental;
 
 /// <summary>
 /// The warehouse schema <c>electionmatch_cache</c>: trained models by match, settings and tool version (with the
-/// reference files each was trained with), and
+/// reference files and comparison definitions each was trained with), and
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
 /// model and settings hashes), with the content hash of those rows as they were written (<see cref="Altered"/>).
 /// One entry per partition is kept: a recomputed partition replaces its old one.
@@ -90,6 +90,8 @@ internal sealed class PartitionCache
             alter table {Schema.Table("models")} add column if not exists surnames_sha256 varchar;
             -- The reference files the model was trained with, as a manifest records them: null in a model an older build stored.
             alter table {Schema.Table("models")} add column if not exists reference_files varchar;
+            -- Each comparison's definition fingerprint the model was trained under: null in a model an older build stored.
+            alter table {Schema.Table("models")} add column if not exists comparison_levels varchar;
             alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
             -- Each side's rows' hash, parts of input_sha256: a recomputed partition's line says which side changed.
             alter table {Schema.Table("partitions")} add column if not exists left_sha256 varchar;
@@ -116,14 +118,14 @@ internal sealed class PartitionCache
     public string Quarantine => Schema.Table(_match + "__quarantine");
 
     /// <summary>
-    /// The model stored for these settings and this tool version, if any, with the reference files it was trained with
-    /// (null when an older build stored it without them).
+    /// The model stored for these settings and this tool version, if any, with what it was trained with (each part null
+    /// when an older build stored it without recording it).
     /// </summary>
-    public (ModelParameters Model, string Sha256, IReadOnlyList<ManifestReferenceFile>? ReferenceFiles)? FindModel(string settingsSha256, SourceSpan at)
+    public (ModelParameters Model, string Sha256, ModelProvenance Provenance)? FindModel(string settingsSha256, SourceSpan at)
     {
         var found = _warehouse.Query(
-            $"select model_json, reference_files from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
-            r => (Json: r.GetString(0), ReferenceFiles: r.IsDBNull(1) ? null : r.GetString(1))).FirstOrDefault();
+            $"select model_json, reference_files, comparison_levels from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
+            r => (Json: r.GetString(0), ReferenceFiles: r.IsDBNull(1) ? null : r.GetString(1), ComparisonLevels: r.IsDBNull(2) ? null : r.GetString(2))).FirstOrDefault();
         if (found.Json is null)
         {
             return null;
@@ -132,7 +134,8 @@ internal sealed class PartitionCache
         try
         {
             var referenceFiles = found.ReferenceFiles is null ? null : JsonSerializer.Deserialize<List<ManifestReferenceFile>>(found.ReferenceFiles, SnapshotManifest.JsonOptions);
-            return (ModelParameters.FromJson(found.Json), StatePartitions.Sha256(found.Json), referenceFiles);
+            var comparisonLevels = found.ComparisonLevels is null ? null : JsonSerializer.Deserialize<List<ManifestComparison>>(found.ComparisonLevels, SnapshotManifest.JsonOptions);
+            return (ModelParameters.FromJson(found.Json), StatePartitions.Sha256(found.Json), new ModelProvenance(referenceFiles, comparisonLevels));
         }
         catch (JsonException e)
         {
@@ -141,10 +144,10 @@ internal sealed class PartitionCache
     }
 
     /// <summary>
-    /// Stores a model trained with <paramref name="referenceFiles"/> in its canonical JSON (read back and written again)
-    /// and returns that JSON's hash.
+    /// Stores a model trained with <paramref name="provenance"/> (reference files and comparison definitions) in its
+    /// canonical JSON (read back and written again) and returns that JSON's hash.
     /// </summary>
-    public (ModelParameters Model, string Sha256) StoreModel(ModelParameters trained, string settingsSha256, IReadOnlyList<ManifestReferenceFile> referenceFiles)
+    public (ModelParameters Model, string Sha256) StoreModel(ModelParameters trained, string settingsSha256, ModelProvenance provenance)
     {
         var json = ModelParameters.FromJson(trained.ToJson()).ToJson();
         var sha = StatePartitions.Sha256(json);
@@ -152,9 +155,10 @@ internal sealed class PartitionCache
         {
             _warehouse.Execute($"delete from {Schema.Table("models")} where match = {Sql.Literal(_match)}");
             _warehouse.Execute($"""
-                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc, reference_files)
+                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc, reference_files, comparison_levels)
                 values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()},
-                    {Sql.Literal(JsonSerializer.Serialize(referenceFiles, SnapshotManifest.JsonOptions))})
+                    {Sql.Literal(JsonSerializer.Serialize(provenance.ReferenceFiles, SnapshotManifest.JsonOptions))},
+                    {Sql.Literal(JsonSerializer.Serialize(provenance.ComparisonLevels, SnapshotManifest.JsonOptions))})
                 """);
         });
         return (ModelParameters.FromJson(json), sha);

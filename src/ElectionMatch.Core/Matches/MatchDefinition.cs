@@ -9,17 +9,19 @@ namespace ElectionMatch.Matches;
 
 /// <summary>A kind of match: the columns it publishes, where evaluate finds its decisions, and the matcher that produces them.</summary>
 /// <param name="ReferenceFiles">The files of Reference/ its matcher loads (<see cref="ReferenceData"/>), which its manifests record.</param>
+/// <param name="Comparisons">The Fellegi–Sunter comparisons its matcher scores with, whose definitions its manifests record.</param>
 public sealed record MatchDefinition(
     string Kind,
     IReadOnlyList<OutputColumn> Columns,
     EvaluationColumns Evaluation,
     IReadOnlyList<string> ReferenceFiles,
+    IReadOnlyList<Matching.Scoring.Comparison> Comparisons,
     Func<DuckDbWarehouse, MatchSettings, RunSchema, MatchInputs, MatchRunOptions, MatchResult> Run)
 {
     public static MatchDefinition For(string kind) => kind switch
     {
-        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, ["first_name_sex.csv", "name_variants.csv", "nicknames.csv", "states.csv"], (w, s, r, i, o) => CandidacyDdhqMatcher.Create(w, s, r, o).Run(i, o.Progress, o.CancellationToken)),
-        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, ["states.csv"], (w, s, r, i, o) => new L2BallotReadyMatcher(w, s, r)
+        "candidacy_ddhq" => new(kind, CandidacyDdhqColumns.All, CandidacyDdhqColumns.Evaluation, ["first_name_sex.csv", "name_variants.csv", "nicknames.csv", "states.csv"], CandidacyDdhqComparisons.All, (w, s, r, i, o) => CandidacyDdhqMatcher.Create(w, s, r, o).Run(i, o.Progress, o.CancellationToken)),
+        "l2_ballotready" => new(kind, L2BallotReadyColumns.All, L2BallotReadyColumns.Evaluation, ["states.csv"], L2BallotReadyComparisons.All, (w, s, r, i, o) => new L2BallotReadyMatcher(w, s, r)
         {
             Threads = o.Threads,
             Judge = o.Providers.Judge ?? new DistrictRuleJudge(),

@@ -6,6 +6,7 @@ using ElectionMatch.Generation;
 using ElectionMatch.Matches;
 using ElectionMatch.Matching;
 using ElectionMatch.Matching.Providers;
+using ElectionMatch.Matching.Scoring;
 using ElectionMatch.Safety;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
@@ -282,11 +283,11 @@ public sealed partial class RunOperation
 
     /// <summary>
     /// The newest snapshot's trained model when that run had these settings and this tool version and its model file
-    /// is the one its manifest recorded, with the reference files the manifest records (the incremental run compares
-    /// them with this build's, as it does a stored model's); else no model, with the reason when a model file was
+    /// is the one its manifest recorded, with the reference files and comparison definitions the manifest records (the
+    /// incremental run compares them with this build's, as it does a stored model's); else no model, with the reason when a model file was
     /// refused for not matching.
     /// </summary>
-    private ((string Json, string Snapshot, IReadOnlyList<ManifestReferenceFile>? ReferenceFiles)? Model, string? Refused) EarlierModel(string match)
+    private ((string Json, string Snapshot, Incremental.ModelProvenance Provenance)? Model, string? Refused) EarlierModel(string match)
     {
         // LastOrDefault, not MaxBy, which throws on no manifest at all: the default is (null, null).
         var (newest, name) = ManifestFiles.Of(_context, match).Select(f => (File: f, Name: SnapshotName.TryParse(f.Snapshot, match)!)).OrderBy(x => x.Name.Date).LastOrDefault();
@@ -305,7 +306,7 @@ public sealed partial class RunOperation
         var path = _context.ModelParametersPath(name);
         var bytes = File.ReadAllBytes(path);
         return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
-            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, manifest.ReferenceFiles), null)
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels)), null)
             : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 
@@ -676,6 +677,7 @@ public sealed partial class RunOperation
             JudgeShare = JudgeShare(result.Counts),
             Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
             ReferenceFiles = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles),
+            ComparisonLevels = ComparisonDefinitions.Of(MatchDefinition.For(match.Kind).Comparisons),
         };
         AtomicFile.WriteAllText(path, manifest.ToJson());
         return manifest;

@@ -112,6 +112,13 @@ public sealed record SnapshotManifest
     /// </summary>
     public IReadOnlyList<ManifestReferenceFile>? ReferenceFiles { get; init; }
 
+    /// <summary>
+    /// The fingerprint of each of the match's comparisons as this run scored and trained with it (each level's name and
+    /// SQL, in order: <see cref="Matching.Scoring.ComparisonDefinitions"/>): an incremental run adopts the snapshot's model
+    /// only when they are this build's. Absent in manifests made before it was recorded; last, as <see cref="ReferenceFiles"/> is.
+    /// </summary>
+    public IReadOnlyList<ManifestComparison>? ComparisonLevels { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = true,
@@ -147,6 +154,9 @@ public sealed record ManifestInput(string Role, string Relation, long Rows, stri
 
 /// <summary>A reference file a run matched with: its name in Reference/, the SHA-256 of its bytes and its rows after the header.</summary>
 public sealed record ManifestReferenceFile(string Name, string Sha256, long Rows);
+
+/// <summary>A comparison a run scored with: its name and the SHA-256 of its definition (<see cref="Matching.Scoring.ComparisonDefinitions"/>).</summary>
+public sealed record ManifestComparison(string Name, string Sha256);
 
 /// <summary>
 /// One provider step of a run: requests answered by the network, HTTP attempts (retries included), answers from the
