@@ -9,10 +9,11 @@ namespace ElectionMatch.Tests;
 /// by a schema named by its cache key, so an id of a reused partition is explained as after a full recompute of the same
 /// inputs, and a partition whose schema is gone is named, not taken for a missing run.
 /// </summary>
-public sealed partial class ExplainIncrementalRunTests : IDisposable
+public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTests.JudgedRuns judgedRuns) : IClassFixture<ExplainIncrementalRunTests.JudgedRuns>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
+    private const string Results = "data/airbyte/ddhq_election_results.csv";
 
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
     private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
@@ -139,18 +140,11 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
     [Fact]
     public void A_judged_row_after_an_incremental_run_shows_the_judge_block_of_a_plain_run_and_an_unlinked_discovered_runoff_says_where_its_reason_is()
     {
-        // The states of the fixture's four judged rows (Texas and California one each, Florida, Arizona), and the stateless partition.
-        _fixture.KeepCandidaciesOf("FL", "AZ", "TX", "CA", "");
-        // Bonnie Waters, a primary loser whose primary link leads to a runoff she is not in (RunoffCandidacyRun).
-        File.AppendAllText(_fixture.PathOf(Left), $"{Waters},580181897,Bonnie,Waters,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,,\n");
-        _fixture.CopyTo(_full);
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
-        Run(_full, "2030-01-01");
-
-        var judged = JudgedIds(_full);
+        var (incrementalProject, fullProject) = judgedRuns.Projects;
+        var judged = JudgedIds(fullProject);
         Assert.True(judged.Count >= 4, $"{judged.Count} judged ids");
-        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)));
-        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_full)));
+        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(incrementalProject)));
+        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(fullProject)));
         foreach (var id in judged)
         {
             var expected = full.Execute(Match, id);
@@ -159,10 +153,10 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         }
 
         // From the command line, the whole explanation of a judged row reads as after the plain run.
-        var cli = Explain(_fixture.Directory, judged[0]);
+        var cli = Explain(incrementalProject, judged[0]);
         Assert.True(cli.ExitCode == 0, cli.Output);
         Assert.Contains("\n  sent to the judge: ", cli.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
-        Assert.Equal(AfterSnapshotLine(Explain(_full, judged[0]).Stdout), WithoutPartition(cli.Stdout));
+        Assert.Equal(AfterSnapshotLine(Explain(fullProject, judged[0]).Stdout), WithoutPartition(cli.Stdout));
 
         // The discovered runoff: a plain run words why it is unlinked, an incremental run's partition says that only a plain run does.
         var plain = Assert.Single(full.Execute(Match, Waters).Rows, r => r.DiscoveredAfter is not null);
@@ -172,7 +166,75 @@ public sealed partial class ExplainIncrementalRunTests : IDisposable
         Assert.Equal(ExplainOperation.UnlinkedRunoffInPartition, partition.Decision);
     }
 
+    // Before, after an incremental run its decision read "judge did not accept: <the judge's reasoning>", the words of an
+    // earlier build, where a plain run says which candidate the judge chose and that its confidence was below judge_accept.
+    [Fact]
+    public void A_discovered_runoff_the_judge_left_unlinked_is_explained_after_an_incremental_run_as_after_a_plain_run()
+    {
+        var (incrementalProject, fullProject) = judgedRuns.Projects;
+        var plain = Explain(fullProject, Villarreal);
+        var incremental = Explain(incrementalProject, Villarreal);
+        Assert.True(plain.ExitCode == 0, plain.Output);
+        Assert.True(incremental.ExitCode == 0, incremental.Output);
+
+        // The row is the case meant: discovered, judged, and the judge's choice not linked for its confidence.
+        var lines = AfterSnapshotLine(plain.Stdout).Split('\n');
+        var runoff = Array.FindIndex(lines, l => l.StartsWith($"{Villarreal} runoff 2024-05-28: ", StringComparison.Ordinal));
+        Assert.True(runoff >= 0, plain.Stdout);
+        Assert.StartsWith("  discovered runoff: ", lines[runoff + 1], StringComparison.Ordinal);
+        Assert.Matches(@"^  decision: judge chose Dolores Villarreal \(confidence \d+\), below judge_accept 70, so it is not linked: .+; not in the snapshot, which holds a discovered runoff only when it is linked$", lines[runoff + 2]);
+        Assert.StartsWith("  sent to the judge: ", lines[runoff + 3], StringComparison.Ordinal);
+
+        Assert.Equal(AfterSnapshotLine(plain.Stdout), WithoutPartition(incremental.Stdout));
+        Assert.Equal("", incremental.Stderr);
+    }
+
     private const string Waters = "gpc-009004";
+
+    // Dolores Villarreal, who no longer lists her primary runoff: the run discovers it from her primary link.
+    private const string Villarreal = "gpc-003602";
+
+    /// <summary>
+    /// An incremental run and a plain run of the same inputs, made once for the class when a test first asks: the states
+    /// of the fixture's four judged rows (Texas and California one each, Florida, Arizona) and the stateless partition;
+    /// Bonnie Waters, a primary loser whose primary link leads to a runoff she is not in (RunoffCandidacyRun); and Dolores
+    /// Villarreal's runoff discovered, with a namesake on its ballot, so the judge answers it and its confidence, cut for
+    /// the namesake, is below judge_accept.
+    /// </summary>
+    public sealed class JudgedRuns : IDisposable
+    {
+        private readonly FixtureCopy _incremental = FixtureCopy.Of("goodparty");
+        private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
+        private readonly Lazy<(string, string)> _projects;
+
+        public JudgedRuns()
+        {
+            _projects = new(() =>
+            {
+                _incremental.KeepCandidaciesOf("FL", "AZ", "TX", "CA", "");
+                File.AppendAllText(_incremental.PathOf(Left), $"{Waters},580181897,Bonnie,Waters,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,,\n");
+                const string listed = "gpc-003602,70693647248,Dolores,Villarreal,TX,State House,Texas House of Representatives - District 54,state,54,Republican,2024-03-05,2024-11-05,2024-05-28\n";
+                _incremental.Replace(Left, listed, listed.Replace(",2024-05-28\n", ",\n", StringComparison.Ordinal));
+                File.AppendAllText(_incremental.PathOf(Results), "281828,TX Texas House of Representatives - District 54 - Republican Primary Runoff,1402668,Dolores Villarreal,Republican,false,100,2024-05-28,TX,runoff,State House,54,false\n");
+                _incremental.CopyTo(_full);
+                Run(_incremental.Directory, "2030-01-01", "--incremental");
+                Run(_full, "2030-01-01");
+                return (_incremental.Directory, _full);
+            });
+        }
+
+        /// <summary>The incremental run's project and the plain run's.</summary>
+        public (string Incremental, string Full) Projects => _projects.Value;
+
+        public void Dispose()
+        {
+            _incremental.Dispose();
+            if (Directory.Exists(_full))
+            {
+                Directory.Delete(_full, recursive: true);
+            }
+        }
+    }
 
     // The ids with a row the plain run's judge saw, in either pass.
     private static List<string> JudgedIds(string project)

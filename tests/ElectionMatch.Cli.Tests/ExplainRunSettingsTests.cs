@@ -1,11 +1,14 @@
+using ElectionMatch.Warehouse;
+
 namespace ElectionMatch.Tests;
 
 /// <summary>
 /// `explain` shows a snapshot's run as that run was: a candidacy's name as its input row writes it, a judged row's reason by
-/// the thresholds the run applied (recorded with it), whatever electionmatch.yml says now; and it reads the warehouse with
+/// the thresholds the run applied (recorded with it), whatever electionmatch.yml says now, or by today's with a warning
+/// when the run recorded none; and it reads the warehouse with
 /// the <c>engine:</c> settings a run applies.
 /// </summary>
-public sealed class ExplainRunSettingsTests : IDisposable
+public sealed class ExplainRunSettingsTests(SharedUninterruptedRun shared) : IClassFixture<SharedUninterruptedRun>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
@@ -65,6 +68,38 @@ public sealed class ExplainRunSettingsTests : IDisposable
         Assert.EndsWith(
             $"electionmatch.yml({line},3): warning EM0609: the settings of candidacy_ddhq_matches in electionmatch.yml (its entry under matches:, or quarantine:) changed since candidacy_ddhq_matches_20261130 was made; "
             + "explain shows that run's decisions by its own thresholds: accept 0.95, reject 0.5, judge_accept 70 (electionmatch.yml now: accept 0.9995, reject 0.5, judge_accept 70)",
+            warning,
+            StringComparison.Ordinal);
+    }
+
+    // Before, a run of an earlier build, which recorded no thresholds, had its judged rows' reasons worded by
+    // electionmatch.yml's thresholds as they are now, and said so only in the one reason worded "yet not linked by score".
+    [Fact]
+    public void A_run_that_recorded_no_thresholds_is_worded_by_todays_electionmatch_yml_and_one_warning_says_so()
+    {
+        using var project = shared.Run.Project.Clone();
+        using (var warehouse = DuckDbWarehouse.Open(project.WarehousePath))
+        {
+            // run_identity as an earlier build wrote it: the run id and the snapshot alone.
+            warehouse.Execute("""
+                alter table em_run_candidacy_ddhq_matches.run_identity drop column thresholds_json;
+                alter table em_run_candidacy_ddhq_matches.run_identity drop column match_settings_sha256;
+                """);
+        }
+
+        project.Replace("electionmatch.yml", "      accept: 0.95 ", "      accept: 0.9995 ");
+        var explain = Cli(project, "explain", Match, "gpc-003688", "--candidates", "0");
+
+        // Today's accept is the only one known: the line is worded by it, and the warning says whose thresholds they are.
+        Assert.Contains(
+            "\n  sent to the judge: its best free pair, ERICK HUERTA [1403365], has match probability 0.9990, below accept 0.9995 and above reject 0.5\n",
+            explain.Stdout.ReplaceLineEndings("\n"),
+            StringComparison.Ordinal);
+        var line = project.Read("electionmatch.yml").Split('\n').ToList().FindIndex(l => l == "  candidacy_ddhq_matches:") + 1;
+        var warning = Assert.Single(explain.Stderr.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith(
+            $"electionmatch.yml({line},3): warning EM0116: the run that published {UninterruptedRun.Snapshot} did not record the thresholds it decided by (a run of an earlier build), "
+            + "so explain words its judged rows by electionmatch.yml's thresholds today, which may not be those the run applied: accept 0.9995, reject 0.5, judge_accept 70",
             warning,
             StringComparison.Ordinal);
     }

@@ -59,7 +59,7 @@ internal static class ExplainCommand
             var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
             var c = CultureInfo.InvariantCulture;
             var schema = context.Settings.Snapshots.Schema;
-            foreach (var warning in new[] { explanation.Interrupted, explanation.SettingsChanged }.OfType<Diagnostic>())
+            foreach (var warning in new[] { explanation.Interrupted, explanation.SettingsChanged, explanation.ThresholdsNotRecorded }.OfType<Diagnostic>())
             {
                 Terminal.Error.WriteLine(warning.ToString());
             }

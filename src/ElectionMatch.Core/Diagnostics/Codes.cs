@@ -63,6 +63,7 @@ public static class Codes
     public const string MatchNotConfigured = "EM0113";
     public const string GeneratedFileMisplaced = "EM0114";
     public const string SnapshotSchemaMismatch = "EM0115";
+    public const string ExplainThresholdsNotRecorded = "EM0116";
 
     // evaluate
     public const string TruthDoesNotFitSnapshot = "EM0120";

@@ -82,7 +82,8 @@ public sealed class ExplainOperation
 
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
-        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, settings, identity)).ToList();
+        var thresholds = new RunThresholds(identity, settings);
+        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, thresholds)).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -105,6 +106,8 @@ public sealed class ExplainOperation
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
             Interrupted = interrupted,
             SettingsChanged = SettingsChanged(settings, identity, snapshot),
+            // Only a judged row's lines are worded by a threshold (its 'sent to the judge' line, a discovered runoff's decision in a partition).
+            ThresholdsNotRecorded = rows.Any(r => r.Judged is not null) ? thresholds.NotRecorded() : null,
             Kind = settings.Kind,
         };
     }
@@ -275,7 +278,7 @@ public sealed class ExplainOperation
         (labels.Count == 1 ? "state partition " : "state partitions ") + string.Join(", ", labels);
 
     /// <summary>What one run schema (a whole run's, or one state partition's) holds of the left id.</summary>
-    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates, Settings.MatchSettings settings, RunIdentity identity)
+    private static (List<ExplainedRow> Rows, List<RemovedRow> Removed, List<QuarantinedRow> Quarantined, bool InLeftInput) Read(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part, RunSchema assembled, string leftId, int candidates, RunThresholds thresholds)
     {
         var run = part.Schema;
         var passes = new[] { "", "runoff_" }.Where(p => warehouse.TableExists(run.Name, p + "scored_pairs")).ToList();
@@ -313,9 +316,14 @@ public sealed class ExplainOperation
                 Published: r.IsDBNull(8) ? null : r.GetString(8), InSnapshot: r.GetBoolean(9),
                 MatchDate: r.GetString(10), DateFallback: r.GetBoolean(11), Discovered: r.GetBoolean(12), BaseDate: r.IsDBNull(13) ? null : r.GetString(13)));
 
+        // A discovered runoff left unlinked in a state partition, which does not make runoff_unlinked: when the judge answered
+        // it, its words are made again from the tables the partition keeps; otherwise they cannot be (UnlinkedRunoffInPartition).
+        var inPartition = part.Partition is not null && !unlinked;
         var explained = rows.Select(row => new ExplainedRow(
             leftId, row.Type, row.Date, row.Name, row.State,
-            row.Published ?? row.Decision ?? row.Judge ?? (row.Discovered && !unlinked && part.Partition is not null ? UnlinkedRunoffInPartition : "not linked"),
+            row.Published ?? row.Decision
+                ?? (row.Judge is not null && row.Discovered && inPartition ? JudgedRunoffInPartition.Words(warehouse, run, row.Key, thresholds["judge_accept"], row.Judge) : row.Judge)
+                ?? (row.Discovered && inPartition ? UnlinkedRunoffInPartition : "not linked"),
             warehouse.Query($"""
                 select s.right_key, r.right_id, r.candidate, r.race_name, s.match_weight, s.match_probability, cast(s.match_explanation as varchar),
                     s.right_key in (select right_key from ({Union("links")}) as k where k.left_key = s.left_key) as linked,
@@ -333,7 +341,7 @@ public sealed class ExplainOperation
             InSnapshot = row.InSnapshot,
             MatchDate = row.DateFallback ? row.MatchDate : null,
             DiscoveredAfter = row.Discovered ? row.BaseDate : null,
-            Judged = row.Judge is null ? null : JudgedRow.Read(warehouse, run, row.Discovered ? "runoff_" : "", row.Key, settings, identity),
+            Judged = row.Judge is null ? null : JudgedRow.Read(warehouse, run, row.Discovered ? "runoff_" : "", row.Key, thresholds),
         }).ToList();
 
         var removed = warehouse.Query($"""
@@ -461,6 +469,12 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 
     /// <summary>EM0609's warning when the match's settings changed since the run whose stages are read (which records its own); null otherwise.</summary>
     public Diagnostic? SettingsChanged { get; init; }
+
+    /// <summary>
+    /// EM0116's warning when a row is worded by a threshold and the run whose stages are read recorded none (a run of an
+    /// earlier build), so electionmatch.yml's values today are used (<see cref="RunThresholds"/>); null otherwise.
+    /// </summary>
+    public Diagnostic? ThresholdsNotRecorded { get; init; }
 
     /// <summary>The match's kind (<see cref="Settings.MatchKind"/>): a candidacy's rows are its elections, a position's its one row.</summary>
     public string Kind { get; init; } = Settings.MatchKind.CandidacyDdhq.Name;

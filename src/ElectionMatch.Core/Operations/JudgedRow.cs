@@ -24,9 +24,9 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
     /// <summary>
     /// The row's judging in the pass <paramref name="pass"/> (<c>""</c>, or <c>runoff_</c> for a discovered runoff) of
     /// <paramref name="run"/>; null when the judge did not see it, or the run predates the tables read. Its thresholds are
-    /// those <paramref name="identity"/> recorded (the run's own), electionmatch.yml's only for a run that recorded none.
+    /// the run's own, electionmatch.yml's only for a run that recorded none (<see cref="RunThresholds"/>).
     /// </summary>
-    internal static JudgedRow? Read(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings, RunIdentity identity)
+    internal static JudgedRow? Read(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, RunThresholds thresholds)
     {
         string T(string table) => run.Table(pass + table);
         if (!warehouse.TableExists(run.Name, pass + "judge_answers") || !warehouse.TableExists(run.Name, pass + "above_reject")
@@ -50,7 +50,7 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
             return null;
         }
 
-        return WithContest(warehouse, run, pass, leftKey, new JudgedRow(Why(warehouse, run, pass, leftKey, settings, identity), answer, "", 0, []));
+        return WithContest(warehouse, run, pass, leftKey, new JudgedRow(Why(warehouse, run, pass, leftKey, thresholds), answer, "", 0, []));
     }
 
     /// <summary>
@@ -59,13 +59,11 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
     /// side or on its results row's. The pairs are those open when the judge was asked: above <c>reject</c>, neither
     /// row linked by score.
     /// </summary>
-    private static string Why(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, Settings.MatchSettings settings, RunIdentity identity)
+    private static string Why(DuckDbWarehouse warehouse, RunSchema run, string pass, long leftKey, RunThresholds thresholds)
     {
         string T(string table) => run.Table(pass + table);
-        var recorded = identity.Thresholds.Count > 0;
-        double Threshold(string name) => identity.Thresholds.TryGetValue(name, out var value) ? value : settings.Threshold(name);
-        var accept = Threshold("accept");
-        var reject = Threshold("reject");
+        var accept = thresholds["accept"];
+        var reject = thresholds["reject"];
         var c = CultureInfo.InvariantCulture;
         var rows = warehouse.Query($"""
             with
@@ -136,8 +134,8 @@ public sealed record JudgedRow(string WhyJudged, JudgeVerdict Answer, string Con
             return string.Create(c, $"{pair}, at or above accept {accept} with no veto, but only {over:0.0} bits ahead of the next candidacy for its results row, {b.NextCandidacy} ({margin} needed)");
         }
 
-        // Only a run that did not record its thresholds (an earlier build) is read by electionmatch.yml's, which may have changed since.
-        return string.Create(c, $"{pair}, at or above accept {accept} with no veto and {margin} bits clear, yet not linked by score{(recorded ? "" : " (the run recorded no thresholds, so these are electionmatch.yml's now: changed since the run?)")}");
+        // A run that did not record its thresholds (an earlier build) is read by electionmatch.yml's, which explain's EM0116 says.
+        return string.Create(c, $"{pair}, at or above accept {accept} with no veto and {margin} bits clear, yet not linked by score");
     }
 
     /// <summary>

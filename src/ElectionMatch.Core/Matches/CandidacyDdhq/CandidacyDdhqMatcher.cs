@@ -1248,15 +1248,9 @@ internal sealed class CandidacyDdhqMatcher
                 ),
 
                 -- Confident judge answers that another row's answer claims as confidently (or more): the rows that stopped
-                -- them, named in their words. Joined on the candidate alone; the rest is a filter (a second join
-                -- condition would make a nested loop).
+                -- them, named in their words.
                 judge_rivals as (
-                    select a.left_key, max(b.confidence) as rival_confidence, string_agg(l.left_id, ', ' order by l.left_id) as rival_ids
-                    from answers as a
-                    join answers as b on b.right_key = a.right_key
-                    join named as l on l.left_key = b.left_key
-                    where b.left_key <> a.left_key and b.confidence >= a.confidence and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
-                    group by a.left_key
+                    {UnlinkedJudgeAnswerWords.RivalsSql("answers", "named", _settings.Threshold("judge_accept"))}
                 ),
 
                 -- The row a shown candidate is linked to when it is not this row: the words of the row that lost it name it.
@@ -1284,22 +1278,7 @@ internal sealed class CandidacyDdhqMatcher
                 case
                     when k.decided_by = 'judge' then 'judge: ' || k.reasoning
                     when k.decided_by is not null then k.reasoning || ' (' || concat_ws(', ', {levels}) || ')'
-                    -- Confident enough, but another row took the candidate first: the judge did accept it.
-                    when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))} and t.left_id is not null
-                        then printf('judge chose %s (confidence %d) but it is linked to another row (%s): ', shown.candidate, a.confidence, t.left_id) || a.reasoning
-                    -- Confident enough, but other rows' answers claim the candidate as confidently: undecided, as a score tie.
-                    when a.right_key is not null and a.confidence >= {Sql.Number(_settings.Threshold("judge_accept"))}
-                        then printf('judge chose %s (confidence %d) but the judge chose it for %s as well (confidence %d), so neither is linked: ', shown.candidate, a.confidence,
-                            coalesce(jr.rival_ids, '?'), coalesce(jr.rival_confidence, a.confidence)) || a.reasoning
-                    -- An undecided row's reasoning starts 'undecided:' as published, so a filter on it finds the row.
-                    when a.undecided then a.reasoning
-                    -- The judge's own answer, told apart: a candidate chosen below the threshold, or none chosen.
-                    when a.right_key is not null
-                        then printf('judge chose %s (confidence %d), below judge_accept %s, so it is not linked: ', shown.candidate, a.confidence, {Sql.Literal(Sql.Number(_settings.Threshold("judge_accept")))}) || a.reasoning
-                    when a.left_key is not null
-                        then printf('judge chose no candidate (its confidence %d)', a.confidence)
-                            || case when shown.candidate is not null then printf('; %s is the best scored candidate, shown at confidence 0', shown.candidate) else '' end
-                            || ': ' || a.reasoning
+                    {UnlinkedJudgeAnswerWords.WhenSql(_settings.Threshold("judge_accept"))}
                     -- No pair at all: retrieval ranks every results row of the partition, so either there was none or
                     -- (a partition searched by first-name initial) none in the row's block and none whose surname sounds alike.
                     -- A discovered runoff was found from runoff results of its date and state, so an empty partition of the
