@@ -58,12 +58,14 @@ public sealed class DistrictRuleJudgeTests
         });
         var stateHouse = Candidate(2, "STATE HOUSE 002", "State_House", "state_lower", "2");
 
-        var selection = Decide("city_council", "2", (oakland, Levels("same_district", place: "null")), (stateHouse, Levels("different", place: "null")));
+        var selection = Decide("city_council", "2", (oakland, Levels("place_unknown", place: "null")), (stateHouse, Levels("different", place: "null")));
 
         Assert.Equal(0, selection.SelectedCandidateNumber);
         Assert.Equal(50, selection.SelectionConfidence);
         Assert.Equal(
-            "unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told (candidate 1 (OAKLAND CITY CNCL 02, City_Council_Commissioner_District))",
+            "unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told "
+            + "(candidate 1 (OAKLAND CITY CNCL 02, City_Council_Commissioner_District): the office is elected by City_Council_Commissioner_District districts and district 2 agrees, "
+            + "but the position's name names no place, and this district's name does (-50) = 50); confidence that none fits 100 - 50 (candidate 1 (OAKLAND CITY CNCL 02) earns 50) = 50",
             selection.Reasoning);
         Assert.Equal(["OAKLAND CITY CNCL 02"], selection.CloseAlternatives);
     }
@@ -89,8 +91,9 @@ public sealed class DistrictRuleJudgeTests
             (Candidate(2, "--", "School_District", "school"), Levels("same_kind", place: "null")),
             (Candidate(3, "Остин", "School_District", "school"), Levels("same_kind", place: "null")));
 
+        // None earns a point, so none fits at 100 (before: a fixed 90).
         Assert.Equal(0, selection.SelectedCandidateNumber);
-        Assert.Equal(90, selection.SelectionConfidence);
+        Assert.Equal(100, selection.SelectionConfidence);
         Assert.All(["#N/A", "--", "Остин"], name => Assert.Contains(
             $"({name}, School_District): the district's name has no word in Latin letters", selection.Reasoning, StringComparison.Ordinal));
     }
@@ -112,11 +115,11 @@ public sealed class DistrictRuleJudgeTests
     [Fact]
     public void Only_a_state_wide_district_is_said_to_be_named_for_the_state()
     {
-        var school = Decide("school", null, (Candidate(1, "ISD 625", "School_District", "school"), Levels("same_kind", place: "null")));
+        var school = Decide("school", null, (Candidate(1, "ISD 625", "School_District", "school"), Levels("place_unknown", place: "null")));
         var house = Decide("state_lower", "5", (Candidate(1, "STATE HOUSE 005", "State_House", "state_lower", "5"), Levels("same_district", place: "null")));
 
         // ISD 625's name names no place, and a school district's would: its place is unknown, so it is not taken, and
-        // that none fits is unsure, not 90.
+        // that none fits is unsure: 100 - (100 - 50 for the unknown place).
         Assert.Equal(0, school.SelectedCandidateNumber);
         Assert.Equal(50, school.SelectionConfidence);
         Assert.Contains("the district's name names no place", school.Reasoning, StringComparison.Ordinal);
@@ -187,6 +190,56 @@ public sealed class DistrictRuleJudgeTests
         Assert.Equal(0, selection.SelectedCandidateNumber);
         Assert.StartsWith("unsure", selection.Reasoning, StringComparison.Ordinal);
         Assert.Equal(["SPRINGFIELD", "SPRINGFIELD TWP"], selection.CloseAlternatives);
+    }
+
+    // Before, every answer 0 had a fixed confidence (90 none fits, 50 unsure, 95 federal), whatever the candidates earned.
+    [Fact]
+    public void An_answer_zero_between_two_close_fits_is_as_sure_of_none_as_the_best_leaves_it()
+    {
+        var selection = Decide("city", null,
+            (Candidate(1, "SPRINGFIELD", "City", "city"), Levels("same_kind")),
+            (Candidate(2, "SPRINGFIELD TWP", "City", "city"), Levels("same_kind", level: "different")));
+
+        Assert.Equal((0, 0), (selection.SelectedCandidateNumber, selection.SelectionConfidence));
+        Assert.Contains("the place agrees, an unusual level for this kind of district (-5) = 95", selection.Reasoning, StringComparison.Ordinal);
+        Assert.EndsWith("; confidence that none fits 100 - 100 (candidate 1 (SPRINGFIELD) earns 100) = 0", selection.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_answer_zero_with_every_candidate_vetoed_is_sure_of_none()
+    {
+        var otherNumber = Decide("state_lower", "14",
+            (Candidate(1, "STATE HOUSE 144", "State_House", "state_lower", "144"), Levels("other_district", place: "null")));
+        var federal = Decide(OfficeKind.Federal, "12",
+            (Candidate(1, "CONGRESSIONAL DISTRICT 12", "US_Congressional_District", "federal", "12"), Levels("same_district", place: "null")));
+
+        Assert.Equal((0, 100), (otherNumber.SelectedCandidateNumber, otherNumber.SelectionConfidence));
+        Assert.EndsWith("; confidence that none fits 100 - 0 (no candidate earns a point) = 100", otherNumber.Reasoning, StringComparison.Ordinal);
+        Assert.Equal((0, 100), (federal.SelectedCandidateNumber, federal.SelectionConfidence));
+        Assert.EndsWith("; confidence that none fits 100 - 0 (no candidate earns a point) = 100", federal.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_place_costs_its_district_points_and_what_else_disagrees_costs_more()
+    {
+        var oakland = new JudgeCandidate(1, "1", "OAKLAND CITY CNCL 02", new Dictionary<string, string?>
+        {
+            ["district_type"] = "City_Council_Commissioner_District",
+            ["district_kind"] = "city_council",
+            ["district_number"] = "2",
+            [DistrictRuleJudge.PlaceAttribute] = DistrictRuleJudge.UnknownPlace,
+        });
+        var unknownKind = Decide("school", null, (Candidate(1, "ISD 625", "School_District", "unknown"), Levels("null", place: "null")));
+
+        var selection = Decide("city_council", "2", (oakland, Levels("place_unknown", place: "null", atLarge: "differ")));
+
+        // 100 - 50 (place unknown) - 15 (at large on one side only) = 35 points, so 65 that none fits.
+        Assert.Equal((0, 65), (selection.SelectedCandidateNumber, selection.SelectionConfidence));
+        Assert.Contains("(-50), at large on one side only (-15) = 35", selection.Reasoning, StringComparison.Ordinal);
+        Assert.EndsWith("; confidence that none fits 100 - 35 (candidate 1 (OAKLAND CITY CNCL 02) earns 35) = 65", selection.Reasoning, StringComparison.Ordinal);
+        // A district of no known kind whose name names no place: 100 - 20 - 50 = 30, not the fixed 90 of "no candidate fits".
+        Assert.Equal((0, 70), (unknownKind.SelectedCandidateNumber, unknownKind.SelectionConfidence));
+        Assert.EndsWith("; confidence that none fits 100 - 30 (candidate 1 (ISD 625) earns 30) = 70", unknownKind.Reasoning, StringComparison.Ordinal);
     }
 
     [Fact]

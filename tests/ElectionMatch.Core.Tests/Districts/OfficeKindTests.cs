@@ -60,6 +60,18 @@ public sealed class OfficeKindTests : IDisposable
     public void A_word_where_the_names_place_goes_names_the_place_not_the_office(string name, string level, string kind) =>
         Assert.Equal(kind, KindOf(name, level));
 
+    // Before, the words before the jurisdiction's word were all taken as its place's name (PlaceSlot) and the kind read
+    // from "county" alone: a court, a magistrate or a school board read as a county-wide office.
+    [Theory]
+    [InlineData("District Court Judge - Clark County", "county", "judicial")]
+    [InlineData("Probate Court Judge - Wayne County", "county", "judicial")]
+    [InlineData("Circuit Court Judge Cook County", "county", "judicial")]
+    [InlineData("Superior Court Judge Fulton County", "county", "judicial")]
+    [InlineData("District Court Magistrate Ward County", "county", "judicial")]
+    [InlineData("District School Board Polk County", "county", "school")]
+    public void A_court_or_board_named_before_a_jurisdiction_word_names_the_office_not_the_place(string name, string level, string kind) =>
+        Assert.Equal(kind, KindOf(name, level));
+
     [Theory]
     [InlineData("Harris County Emergency Services District No. 11 Commissioner", "special_fire")]
     [InlineData("Harris County ESD 11 Commissioner", "special_fire")]

@@ -51,7 +51,8 @@ public sealed class UnplacedDistrictRunTests(UnplacedDistrictRunTests.Run run) :
         var (decidedBy, confidence, reason) = Published(193001);
         Assert.Equal("judge", decidedBy);
         Assert.Equal(50, confidence); // unsure that none fits, not 90: the unplaced district may be Round Rock's
-        Assert.Contains("candidate 1 (CITY CNCL DIST 03, City_Council_Commissioner_District): the district's name names no place", reason, StringComparison.Ordinal);
+        Assert.Contains("candidate 1 (CITY CNCL DIST 03, City_Council_Commissioner_District): the office is elected by City_Council_Commissioner_District districts and district 3 agrees, but the district's name names no place", reason, StringComparison.Ordinal);
+        Assert.EndsWith("; confidence that none fits 100 - 50 (candidate 1 (CITY CNCL DIST 03) earns 50) = 50", reason, StringComparison.Ordinal);
 
         // The score tier read its place as unknown (null), its office as of unknown place, neither agreement nor a veto.
         var levels = run.Warehouse.Query(

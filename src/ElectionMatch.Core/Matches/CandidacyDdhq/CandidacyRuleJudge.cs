@@ -111,13 +111,9 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     /// </summary>
     private static (int Confidence, string Reason) NoneConfidence(JudgeRow row, IReadOnlyList<JudgeCandidate> candidates)
     {
-        var best = candidates.Where(c => row.Evidence.ContainsKey(c.Number)).Select(c => Score(row.Evidence[c.Number], c))
-            .OrderByDescending(o => o.Confidence).ThenBy(o => o.Candidate.Number).FirstOrDefault();
-        var points = best?.Confidence ?? 0;
-        var why = best is null || points == 0
-            ? "no candidate earns a point"
-            : string.Create(CultureInfo.InvariantCulture, $"candidate {best.Candidate.Number} ({best.Candidate.Name}){(IsLinkedElsewhere(best.Candidate) ? ", linked to another row," : "")} earns {points}");
-        return (100 - points, string.Create(CultureInfo.InvariantCulture, $"confidence that none fits 100 - {points} ({why}) = {100 - points}"));
+        var none = NoneFitsConfidence.Of(candidates.Where(c => row.Evidence.ContainsKey(c.Number))
+            .Select(c => (c, Score(row.Evidence[c.Number], c).Confidence, IsLinkedElsewhere(c) ? ", linked to another row," : "")));
+        return (none.Confidence, none.Reason);
     }
 
     private static bool IsLinkedElsewhere(JudgeCandidate candidate) => candidate.Attributes.GetValueOrDefault(LinkedElsewhere) == "yes";

@@ -14,6 +14,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// unsure too when the position's name names no place and a district of its office names one. A district whose name
 /// names no place fits only when its kind is numbered state-wide (STATE HOUSE 015): any other's place is unknown
 /// (CITY CNCL 05, ISD 11, #N/A), never taken over a district whose place agrees, and alone it leaves the answer unsure.
+/// An answer 0 carries its confidence that none fits, as an LLM's does: 100 less the most points a candidate earns, a
+/// district whose place is unknown earning its points less <see cref="UnknownPlacePenalty"/> (<see cref="NoneFitsConfidence"/>).
 /// </summary>
 internal sealed partial class DistrictRuleJudge : IMatchJudge
 {
@@ -38,10 +40,9 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
     private const int LevelPenalty = 5;
     private const int AtLargePenalty = 15;
     private const int UnknownKindPenalty = 20;
+    // A district whose place is unknown may be the position's or another place's: half the points are in doubt.
+    private const int UnknownPlacePenalty = 50;
     private const int AmbiguityMargin = 10;
-    private const int NoFitConfidence = 90;
-    private const int UnsureConfidence = 50;
-    private const int AboveStateConfidence = 95;
     private const int AlternativesShown = 3;
 
     public string Name => "offline/district-rules-v1";
@@ -54,7 +55,7 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
     {
         if (row.Attributes.GetValueOrDefault(OfficeKindAttribute) == OfficeKind.Federal)
         {
-            return new DistrictSelection(0, AboveStateConfidence, "the office is above state level (federal), and such offices are not matched to L2 districts", []);
+            return NoneFits("the office is above state level (federal), and such offices are not matched to L2 districts", [], [], []);
         }
 
         var options = candidates.Where(c => row.Evidence.ContainsKey(c.Number)).Select(c => Assess(row.Evidence[c.Number], c, row.Attributes)).ToList();
@@ -65,31 +66,40 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
         var unknownPlace = options.Where(o => o.PlaceUnknown).ToList();
         if (unknownPlace.Count > 0)
         {
-            var named = string.Join("; ", unknownPlace.Take(AlternativesShown).Select(o => Describe(o.Candidate)));
-            return new DistrictSelection(0, UnsureConfidence,
-                $"unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told ({named}){seat}",
-                unknownPlace.Take(AlternativesShown).Select(o => o.Candidate.Name).ToList());
+            var shown = unknownPlace.OrderByDescending(o => o.Confidence).ThenBy(o => o.Candidate.Number).Take(AlternativesShown).ToList();
+            var named = string.Join("; ", shown.Select(o => $"{Describe(o.Candidate)}: {o.Reason}"));
+            return NoneFits($"unsure: the position's name names no place, so whether a district of its office that names one is its own cannot be told ({named}){seat}",
+                options, shown, shown.Select(o => o.Candidate.Name).ToList());
         }
 
         if (fitting.Count == 0)
         {
-            // Say why the closest candidates fail: those of the office's own kind first.
-            var closest = options.OrderByDescending(o => o.SameRole).ThenBy(o => o.Candidate.Number).Take(AlternativesShown);
-            // A district of the office whose place cannot be read may be the position's: not sure that none fits.
-            var confidence = options.Any(o => o.SameRole && o.DistrictPlaceUnknown) ? UnsureConfidence : NoFitConfidence;
-            return new DistrictSelection(0, confidence, "no candidate fits: " + string.Join("; ", closest.Select(o => $"{Describe(o.Candidate)}: {o.Reason}")) + seat, Alternatives(options, null));
+            // Say why the closest candidates fail: those that earn the most points, then those of the office's own kind.
+            var closest = options.OrderByDescending(o => o.Confidence).ThenByDescending(o => o.SameRole).ThenBy(o => o.Candidate.Number).Take(AlternativesShown).ToList();
+            return NoneFits("no candidate fits: " + string.Join("; ", closest.Select(o => $"{Describe(o.Candidate)}: {o.Reason}")) + seat, options, closest, Alternatives(options, null));
         }
 
         var best = fitting[0];
         if (fitting.Count > 1 && fitting[1].Confidence >= best.Confidence - AmbiguityMargin)
         {
             var rival = fitting[1];
-            return new DistrictSelection(0, UnsureConfidence,
-                $"unsure: {Describe(best.Candidate)} ({best.Reason}) and {Describe(rival.Candidate)} ({rival.Reason}) fit nearly as well, so neither is chosen{seat}",
-                [best.Candidate.Name, rival.Candidate.Name]);
+            return NoneFits($"unsure: {Describe(best.Candidate)} ({best.Reason}) and {Describe(rival.Candidate)} ({rival.Reason}) fit nearly as well, so neither is chosen{seat}",
+                options, [best, rival], [best.Candidate.Name, rival.Candidate.Name]);
         }
 
         return new DistrictSelection(best.Candidate.Number, best.Confidence, $"{Describe(best.Candidate)}: {best.Reason}{seat}", Alternatives(options, best));
+    }
+
+    /// <summary>
+    /// An answer 0 at its confidence that none fits, the sum ending the reasoning. The points of the candidate that earns
+    /// the most are reckoned in the reasoning already when it is among <paramref name="shown"/>, else before the sum.
+    /// </summary>
+    private static DistrictSelection NoneFits(string reasoning, List<Option> options, List<Option> shown, List<string> alternatives)
+    {
+        var none = NoneFitsConfidence.Of(options.Select(o => (o.Candidate, o.Confidence, "")));
+        var top = options.FirstOrDefault(o => o.Candidate == none.Best);
+        var reckoned = top is null || shown.Contains(top) ? "" : $"; {Describe(top.Candidate)}: {top.Reason}";
+        return new DistrictSelection(0, none.Confidence, $"{reasoning}{reckoned}; {none.Reason}", alternatives);
     }
 
     private static string Describe(JudgeCandidate c) => string.Create(CultureInfo.InvariantCulture, $"candidate {c.Number} ({c.Name}, {c.Attributes.GetValueOrDefault("district_type")})");
@@ -130,16 +140,10 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
         }
 
         // Only a district numbered across the state is named for it alone: any other's name names its place, and one
-        // that names none is in a place unknown, neither the position's nor another.
-        if (districtNamesNoPlace && !OfficeKind.IsStateWide(kind))
-        {
-            return new Option(candidate, false, 0, $"the district's name names no place, and a {type} district is named for its place, so whose it is cannot be told", sameRole, place, DistrictPlaceUnknown: true);
-        }
-
-        if (place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) == UnknownPlace)
-        {
-            return new Option(candidate, false, 0, "the position's name names no place, and this district's name does", sameRole, place, PlaceUnknown: true);
-        }
+        // that names none is in a place unknown, neither the position's nor another. Either unknown place never fits, but
+        // earns its points less UnknownPlacePenalty: the district may yet be the position's.
+        var districtPlaceUnknown = districtNamesNoPlace && !OfficeKind.IsStateWide(kind);
+        var placeUnknown = place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) == UnknownPlace;
 
         var confidence = 100;
         var notes = new List<string>();
@@ -150,6 +154,10 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
                 break;
             case "same_kind":
                 notes.Add($"the office is elected by {type} districts, no district number on either side");
+                break;
+            case "place_unknown":
+                // The role agrees, as same_district, same_kind or whole would, where the place is unknown: that is charged below.
+                notes.Add($"the office is elected by {type} districts{(number is not null && number == positionNumber ? $" and district {number} agrees" : "")}");
                 break;
             case "whole":
                 confidence -= WholePenalty;
@@ -163,6 +171,14 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
 
         switch (place)
         {
+            case "null" when districtPlaceUnknown:
+                confidence -= UnknownPlacePenalty;
+                notes.Add($"but the district's name names no place, and a {type} district is named for its place, so whose it is cannot be told (-{UnknownPlacePenalty})");
+                break;
+            case "null" when placeUnknown:
+                confidence -= UnknownPlacePenalty;
+                notes.Add($"but the position's name names no place, and this district's name does (-{UnknownPlacePenalty})");
+                break;
             case "all":
                 notes.Add("the place agrees");
                 break;
@@ -191,11 +207,13 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
             notes.Add($"an unusual level for this kind of district (-{LevelPenalty})");
         }
 
-        return new Option(candidate, true, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), sameRole, place);
+        return new Option(candidate, !districtPlaceUnknown && !placeUnknown, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"),
+            sameRole, place, placeUnknown);
     }
 
     [GeneratedRegex("[A-Za-z]{2}")]
     private static partial Regex LatinWord();
 
-    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false, bool DistrictPlaceUnknown = false);
+    /// <param name="Confidence">The points the candidate earns: those of a fit, those of a district whose place is unknown, 0 for one ruled out.</param>
+    private sealed record Option(JudgeCandidate Candidate, bool Fits, int Confidence, string Reason, bool SameRole, string Place, bool PlaceUnknown = false);
 }

@@ -151,7 +151,7 @@ internal sealed class L2BallotReadyCleaning
         -- says what an office is, where the name's place goes, is the place's: "Congress Town Council" → [congress].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
-                list_concat(list_filter(em_name_words(s), t -> not list_contains({List(GenericWords)}, t)), {PlaceSlot.WordsSql("em_name_words(s)")}),
+                list_concat(list_filter(em_name_words(s), t -> not list_contains({List(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
                 t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$')),
                 t -> {PlaceWordFormSql("t")})));
         -- The initials of the place an L2 district's name starts with, over its first two and three words when those are

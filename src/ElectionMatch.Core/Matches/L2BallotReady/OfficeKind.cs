@@ -121,7 +121,7 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
                     end as office_kind_source
                 from (
                     select *, {WordsKindSql(PlaceSlot.OfficeTextSql(name, "name_place_slot"))} as name_kind, {WordsKindSql($"lower({normalizedName})")} as normalized_kind
-                    from (select *, {PlaceSlot.WordsSql(PlaceSlot.NameWordsSql(name))} as name_place_slot from {relation})
+                    from (select *, {PlaceSlot.WordsSql(name)} as name_place_slot from {relation})
                 )
             )
             """;

@@ -3,11 +3,13 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Matches.L2BallotReady;
 
 /// <summary>
-/// The words a position's or district's name writes where its place goes, whatever they are: the words it starts with
-/// before its jurisdiction's word ("Congress Town Council", "JUSTICE VILLAGE BRD", "Ward County Commission"), and the
-/// word after that word and "of" ("Town of Congress Council Member"). There a word that elsewhere says what an office is
-/// (Congress, Justice, Superior, Ward) is the place's name: it stays a place word and names no office kind. "U.S.
-/// Congress" and "Congressional District 5" name no jurisdiction, so their words are read as before.
+/// The words a position's or district's name writes where its place goes, whatever they are: the words just before its
+/// jurisdiction's word ("Congress Town Council", "JUSTICE VILLAGE BRD", "Ward County Commission", "Circuit Court Judge
+/// Cook County"), back to the start of the name, of its part ("District Attorney - Harris County") or to a word that
+/// names a court, an office or a seat ("District Court County Judge" names none), and the word after that word and
+/// "of" ("Town of Congress Council Member"). There a word that elsewhere says what an office is (Congress, Justice,
+/// Superior, Ward) is the place's name: it stays a place word and names no office kind. "U.S. Congress" and
+/// "Congressional District 5" name no jurisdiction, so their words are read as before.
 /// </summary>
 internal static class PlaceSlot
 {
@@ -18,30 +20,53 @@ internal static class PlaceSlot
     // "Unified Government of Wyandotte County and Kansas City Commission".
     private static readonly string[] PhraseWords = ["of", "the", "and", "for"];
 
+    // Words that name a court, an office, its holder or body, or a seat, and no place: a place's name before a
+    // jurisdiction's word starts after the last of them. Not Congress, Justice, Superior, Ward, Council (Council Bluffs),
+    // District (District Heights) or State (State College), which are places' names too.
+    private static readonly string[] OfficeWords =
+    [
+        "court", "courts", "judge", "judges", "judicial", "magistrate", "probate", "circuit", "chancery", "pleas", "appeals",
+        "attorney", "prosecutor", "clerk", "sheriff", "coroner", "treasurer", "assessor", "auditor", "recorder", "collector",
+        "comptroller", "controller", "mayor", "board", "commission", "commissioner", "commissioners", "supervisor",
+        "supervisors", "trustee", "trustees", "director", "directors", "member", "members", "seat", "large",
+    ];
+
+    // Where a name's parts meet: a dash with a space beside it ("Judge - Clark County"), a comma, colon, bracket or slash.
+    // A hyphen inside a word (Macon-Bibb) joins a place's words. Read as the word PartBreak.
+    private const string PartSeparator = @"\s+[-–—]+\s*|\s*[-–—]+\s+|[,;:()/|]";
+    private const string PartBreak = "~";
+
     private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Sql.Literal)) + "]";
 
     /// <summary>SQL: a name's words, lower case without accents, every run of other characters one separator.</summary>
     public static string NameWordsSql(string name) =>
         $"regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce({name}, ''))), '[^a-z0-9]+', ' ', 'g')), ' ')";
 
-    /// <summary>SQL: the words of the word list <paramref name="words"/> (<see cref="NameWordsSql"/>) in its place's slot; empty for none.</summary>
-    public static string WordsSql(string words)
+    // SQL: the name's words as NameWordsSql reads them, with PartBreak where two parts of the name meet.
+    private static string PartedWordsSql(string name) =>
+        $"regexp_split_to_array(trim(regexp_replace(regexp_replace(lower(strip_accents(coalesce({name}, ''))), {Sql.Literal(PartSeparator)}, ' {PartBreak} ', 'g'), '[^a-z0-9{PartBreak}]+', ' ', 'g')), ' ')";
+
+    /// <summary>SQL: the words of the name <paramref name="name"/> in its place's slot; empty for none.</summary>
+    public static string WordsSql(string name)
     {
         var jurisdiction = List(JurisdictionWords);
         var isNameWord = $"t -> regexp_matches(t, '^[a-z]+$') and not list_contains({List(PhraseWords)}, t)";
         // The first jurisdiction word's position (0 for none); "School City of Mishawaka" names its place after it, not before.
-        var at = $"coalesce(list_position(list_transform({words}, t -> list_contains({jurisdiction}, t)), true), 0)";
+        var at = $"coalesce(list_position(list_transform(w, t -> list_contains({jurisdiction}, t)), true), 0)";
+        // The last word before it that starts a place's name after it: a part's break or a word of an office.
+        var start = $"coalesce(list_max(list_filter(range(1, {at}), i -> w[i] = {Sql.Literal(PartBreak)} or list_contains({List(OfficeWords)}, w[i]))), 0)";
+        // The parted words are read once, as the lambda's w.
         return $"""
-            list_concat(
+            list_transform([{PartedWordsSql(name)}], w -> list_concat(
                 case
-                    when {at} > 1 and ({at} = len({words}) or {words}[{at} + 1] <> 'of')
-                        and list_bool_and(list_transform({words}[1:{at} - 1], {isNameWord}))
-                        then {words}[1:{at} - 1]
+                    when {at} > 1 and ({at} = len(w) or w[{at} + 1] <> 'of')
+                        and list_bool_and(list_transform(w[{start} + 1:{at} - 1], {isNameWord}))
+                        then w[{start} + 1:{at} - 1]
                     else []
                 end,
                 list_filter(
-                    list_transform(range(1, len({words}) - 1), i -> case when list_contains({jurisdiction}, {words}[i]) and {words}[i + 1] = 'of' then {words}[i + 2] end),
-                    {isNameWord.Replace("t -> ", "t -> t is not null and ", StringComparison.Ordinal)}))
+                    list_transform(range(1, len(w) - 1), i -> case when list_contains({jurisdiction}, w[i]) and w[i + 1] = 'of' then w[i + 2] end),
+                    {isNameWord.Replace("t -> ", "t -> t is not null and ", StringComparison.Ordinal)})))[1]
             """;
     }
 
