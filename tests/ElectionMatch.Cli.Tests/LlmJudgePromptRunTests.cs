@@ -24,7 +24,6 @@ public sealed class LlmJudgePromptRunTests : IAsyncLifetime
             File.Copy(_fixture.PathOf("alternates/real_fec/" + file), _fixture.PathOf("data/" + file), overwrite: true);
         }
 
-        _fixture.Replace("electionmatch.yml", "        gender: gender\n", "        gender: gender\n        party: party\n");
         _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").TrimEnd() + """
 
                 thresholds:

@@ -80,14 +80,6 @@ internal static class ReferenceData
             group by nickname
             """);
 
-    /// <summary>
-    /// The first-name groups of <see cref="DeriveFirstNameGroups"/> a row per (name, formal name it is short for): the first
-    /// name's middle level joins a pair's middle name and other first name to it, a boolean per pair, where carrying both
-    /// sides' group lists through the 4.7M pairs of a million candidacies cost the comparisons about 4 CPU-s.
-    /// </summary>
-    public static void DeriveFirstNameFormal(DuckDbWarehouse warehouse, RunSchema schema, string groups, string table) =>
-        warehouse.Execute($"create or replace table {schema.Table(table)} as select distinct name, unnest(groups) as formal from {schema.Table(groups)}");
-
     private static StreamReader Open(string resource) => new(Stream(resource));
 
     private static Stream Stream(string resource) =>

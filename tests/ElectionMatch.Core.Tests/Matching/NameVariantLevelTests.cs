@@ -21,7 +21,6 @@ public sealed class NameVariantLevelTests : IDisposable
         _warehouse.Execute($"create schema {Sql.Identifier(Run.Name)}");
         ReferenceData.LoadNicknames(_warehouse, Run, "nicknames");
         ReferenceData.DeriveFirstNameGroups(_warehouse, Run, "nicknames", "first_name_groups");
-        ReferenceData.DeriveFirstNameFormal(_warehouse, Run, "first_name_groups", "first_name_formal");
     }
 
     public void Dispose() => _warehouse.Dispose();
@@ -32,22 +31,28 @@ public sealed class NameVariantLevelTests : IDisposable
         var comparison = CandidacyDdhqComparisons.All.Single(c => c.Name == "first_name");
         static string Text(string? s) => s is null ? "null" : Sql.Literal(s);
         var values = string.Join(", ", pairs.Select((p, i) => $"({i}, {Text(p.First)}, {Text(p.Middle)}, {Text(p.RFirst)}, {Text(p.RMiddle)})"));
-        // The groups as cleaning reads them (a name the lists do not hold is its own group) and as the pairs' projection
-        // joins a middle name against the other side's first name.
+        // The groups as cleaning reads them (a name the lists do not hold is its own group; a middle name the lists do not
+        // hold has none), and the middle name against the other side's first name as the pairs' projection reads it (its
+        // aliases l and r here structs of the two columns it reads).
         var levels = _warehouse.Query(
             $"""
             with
                 names (i, l_first, l_middle1, r_first, r_middle1) as (values {values}),
-                pairs as (
+                sides as (
                     select
                         n.*, null::varchar as l_nick, null::varchar as r_nick, null::double as l_male, null::double as r_male,
                         coalesce(lg.groups, [n.l_first]) as l_groups, coalesce(rg.groups, [n.r_first]) as r_groups,
-                        lm.name is not null as l_middle_for_r_first, rm.name is not null as r_middle_for_l_first
+                        struct_pack(first_name := n.l_first, middle_groups := lm.groups) as l,
+                        struct_pack(first_name := n.r_first, middle_groups := rm.groups) as r
                     from names as n
                     left join {Run.Table("first_name_groups")} as lg on lg.name = n.l_first
                     left join {Run.Table("first_name_groups")} as rg on rg.name = n.r_first
-                    left join {Run.Table("first_name_formal")} as lm on lm.name = n.l_middle1 and lm.formal = n.r_first
-                    left join {Run.Table("first_name_formal")} as rm on rm.name = n.r_middle1 and rm.formal = n.l_first
+                    left join {Run.Table("first_name_groups")} as lm on lm.name = n.l_middle1
+                    left join {Run.Table("first_name_groups")} as rm on rm.name = n.r_middle1
+                ),
+                pairs as (
+                    select *, {CandidacyDdhqMatcher.MiddleFor("l", "r")} as l_middle_for_r_first, {CandidacyDdhqMatcher.MiddleFor("r", "l")} as r_middle_for_l_first
+                    from sides
                 )
             select i, {comparison.GammaSql()} from pairs order by i
             """,

@@ -64,12 +64,13 @@ public sealed class SoundsAlikeTests : IClassFixture<SoundsAlikeTests.OneStateRu
         }
     }
 
-    // The rule as written in the design: the same partition, a surname word of the same Soundex, and a shared given name,
+    // The rule as written in the design: the same partition, a surname word of the same Soundex, and a shared given name
+    // (first name, nickname, first middle name, or a name of the first name's or first middle name's nickname groups),
     // a close first name of the same initial, or no given name on one side; for the left rows the deterministic tier left.
     private string ReferenceSql(string pass)
     {
         string T(string table) => _run.Schema.Table(table);
-        const string Names = "list_filter(list_concat(first_groups, [first_name, nickname, middle1]), n -> n <> '')";
+        const string Names = "list_filter(list_concat(first_groups, coalesce(middle_groups, []), [first_name, nickname, middle1]), n -> n <> '')";
         const string Nameless = "coalesce(nullif(first_name, ''), nullif(nickname, ''), nullif(middle1, '')) is null";
         return $"""
             with

@@ -508,6 +508,7 @@ internal sealed class CandidacyDdhqCleaning
             nullif({RaceFamilySql("p.office")}, '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
+            gm.groups as middle_groups,
             em_surname_words(p.last_name) as surname_words,
             em_join(p.last_name) as last_joined,
             split_part(p.middle_name, ' ', 1) as middle1,
@@ -517,6 +518,7 @@ internal sealed class CandidacyDdhqCleaning
         left join {_reference.Table("first_name_sex")} as n on n.first_name = p.nickname
         left join {_reference.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_reference.Table("first_name_groups")} as gn on gn.name = p.nickname
+        left join {_reference.Table("first_name_groups")} as gm on gm.name = split_part(p.middle_name, ' ', 1)
         """;
 
     /// <summary>
@@ -732,6 +734,9 @@ internal sealed class CandidacyDdhqCleaning
             coalesce(case when length(p.first_name) > 1 then g.male_share end, gn.male_share) as male_share,
             -- Lists may repeat a name: they are only tested for overlap or unnested into distinct sets.
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
+            -- The formal names the first middle name may stand for, null when there is none or the lists do not hold it:
+            -- the middle level and the sounds-alike rule read it instead of joining the groups per pair.
+            gm.groups as middle_groups,
             -- The surname's words: the C# parse wrote them as one text (BallotName.SurnameWords), the SQL builds them.
             case when p.sql_parsed then {SurnameWordsSql("p.name_rest", "p.last_name")} else coalesce(string_split(p.surname_text, ' '), []) end as surname_words,
             -- The embedding text's parts that trimming changes, null (nearly nothing to write) where it does not; the text
@@ -742,6 +747,7 @@ internal sealed class CandidacyDdhqCleaning
         -- Equalities alone: a second condition in a join turns the hash join into a nested loop.
         left join given_names as g on g.name = p.first_name
         left join given_names as gn on gn.name = p.nickname
+        left join {_reference.Table("first_name_groups")} as gm on gm.name = split_part(p.middle_name, ' ', 1)
         left join races as rc on rc.race_name = p.race_name
         left join districts as d on d.district_raw = p.district_raw;
         reset disabled_optimizers;

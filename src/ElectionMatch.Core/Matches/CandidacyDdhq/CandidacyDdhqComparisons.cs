@@ -46,10 +46,10 @@ internal static class CandidacyDdhqComparisons
     /// One side's first middle name is the other's first name or nickname, or a name of their nickname groups: Douglas for
     /// DOUG, Thomas for TOM (a group holds the formal names a name is short for, and a formal name itself; a name
     /// nicknames.csv does not list is its own group); or the middle name is itself short for the other's first name (that
-    /// name is in the middle name's own groups: <c>l_middle_for_r_first</c>, from the (name, formal name) rows of
-    /// <see cref="Matching.ReferenceData.DeriveFirstNameFormal"/>): Doug for
-    /// DOUGLAS. Not any overlap of the two groups: Ann and Chris share Christiana, and a middle name is weaker evidence. People who go by
-    /// their middle name, often by its short form: FEC files H Douglas Owens, John Thomas Graves, Allen Lucas Messer and
+    /// name is in the middle name's own groups, which cleaning stores per row as <c>middle_groups</c>:
+    /// <c>l_middle_for_r_first</c>, <see cref="CandidacyDdhqMatcher.MiddleFor"/>): Doug for DOUGLAS. Not any overlap of
+    /// the two groups: Ann and Chris share Christiana, and a middle name is weaker evidence. People who go by their middle
+    /// name, often by its short form: FEC files H Douglas Owens, John Thomas Graves, Allen Lucas Messer and
     /// George Nicholas Casey, whose ballots say DOUG OWENS, TOM GRAVES, LUKE MESSER and NICK CASEY.
     /// </summary>
     private const string MiddleName =

@@ -164,7 +164,6 @@ internal sealed class CandidacyDdhqMatcher
     {
         ReferenceData.LoadNicknames(warehouse, schema, "nicknames");
         ReferenceData.DeriveFirstNameGroups(warehouse, schema, "nicknames", "first_name_groups");
-        ReferenceData.DeriveFirstNameFormal(warehouse, schema, "first_name_groups", "first_name_formal");
         ReferenceData.LoadFirstNameSex(warehouse, schema, "first_name_sex");
         ReferenceData.LoadStates(warehouse, schema, "states");
         new CandidacyDdhqCleaning(settings, schema).CreateFunctions(warehouse);
@@ -635,8 +634,9 @@ internal sealed class CandidacyDdhqMatcher
     /// choose, it may join the pairs to the candidacies first, depending on its estimates from the pairs table's sampled
     /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
     /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
-    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname), and so are the
-    /// (name, formal name) rows of each side's first middle name against the other's first name (a few thousand names), which only the first name's middle level reads.
+    /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname). Whether a
+    /// side's first middle name is short for the other's first name (the first name's middle level) reads the middle
+    /// name's groups each row carries from cleaning: two joins of (name, formal name) rows per pair cost more.
     /// </remarks>
     /// <param name="right">The results rows to join, when fewer than all suffice: the judge's evidence joins only its races' rows,
     /// so the wide columns meet a small join (at a million candidacies the stage's statement 10.5 → 8.0 CPU-s, same rows).</param>
@@ -649,14 +649,19 @@ internal sealed class CandidacyDdhqMatcher
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("middle1")} as r_middle1,
-            r.race_normalised as r_race, lm.name is not null as l_middle_for_r_first, rm.name is not null as r_middle_for_l_first
+            r.race_normalised as r_race, {MiddleFor("l", "r")} as l_middle_for_r_first, {MiddleFor("r", "l")} as r_middle_for_l_first
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
         left join {T(CandidacyDdhqCleaning.SurnamesTable)} as sf on sf.last_name = r.last_name
-        left join {Reference("first_name_formal")} as lm on lm.name = l.middle1 and lm.formal = r.first_name
-        left join {Reference("first_name_formal")} as rm on rm.name = {Derived("middle1")} and rm.formal = l.first_name
         """;
+
+    /// <summary>
+    /// SQL: side <paramref name="middle"/>'s first middle name is short for side <paramref name="first"/>'s first name,
+    /// from the middle name's groups cleaning stored per row (null without a middle name the lists hold).
+    /// </summary>
+    internal static string MiddleFor(string middle, string first) =>
+        $"coalesce(list_contains({middle}.middle_groups, {first}.first_name), false)";
 
     /// <summary>A reference table: in the run's schema, or an incremental run's partitions' shared one (<see cref="LoadReference"/>).</summary>
     private string Reference(string table) => (_reference ?? _run).Table(table);

@@ -13,10 +13,11 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// <summary>
 /// The sounds-alike blocking rule, one pass in C# over a match pass's partitions: a left row and a results row of the
 /// same partition pair when a word of their surnames has the same Soundex code and (A) they share a given name (first
-/// name, nickname, first middle name or a formal name of the first name's nickname group), or (B) their first names
-/// differ but start with the same letter and are close (Jaro-Winkler ≥ 0.88) or one is a prefix of the other, or (C)
-/// one side has no given name at all. Writes the distinct pairs, with the cosine of their vectors when retrieval kept
-/// the results rows' vectors (the offline embedder), to a table of (left_key, right_key, cosine).
+/// name, nickname, first middle name or a formal name of the first name's or the first middle name's nickname groups:
+/// H Doug Owens meets DOUGLAS OWENS), or (B) their first names differ but start with the same letter and are close
+/// (Jaro-Winkler ≥ 0.88) or one is a prefix of the other, or (C) one side has no given name at all. Writes the distinct
+/// pairs, with the cosine of their vectors when retrieval kept the results rows' vectors (the offline embedder), to a
+/// table of (left_key, right_key, cosine).
 /// </summary>
 /// <remarks>
 /// This was SQL over narrow tables (each results row's sounds, given names and first name: 36M rows written at a million
@@ -65,7 +66,7 @@ internal sealed class SoundsAlike
     /// <summary>The pairs written and the largest partition's results rows.</summary>
     public sealed record Report(long Pairs, long LeftRows, long LargestMembers);
 
-    /// <param name="left">Left rows with group_id, left_key, surname_words, first_name, nickname, middle1, first_groups and embedding_text.</param>
+    /// <param name="left">Left rows with group_id, left_key, surname_words, first_name, nickname, middle1, first_groups, middle_groups and embedding_text.</param>
     /// <param name="members">(group_id, right_key): the results rows of each partition.</param>
     /// <param name="right">Results rows with right_key and the same name columns as the left rows.</param>
     /// <param name="vectors">The results rows' vectors retrieval kept, for the pairs' cosines; null leaves the cosines to pair_cosines.</param>
@@ -109,9 +110,13 @@ internal sealed class SoundsAlike
         return new Report(pairs, leftRows, largest);
     }
 
-    /// <summary>The name columns both sides are read with, as one text: the surname's words, first name, nickname, first middle name and the first name's nickname groups.</summary>
+    /// <summary>
+    /// The name columns both sides are read with, as one text: the surname's words, first name, nickname, first middle
+    /// name, and the nickname groups of the first name and of the first middle name (often null) in one list.
+    /// </summary>
     private static string Names =>
-        "concat(array_to_string(surname_words, chr(31)), chr(30), first_name, chr(30), nickname, chr(30), middle1, chr(30), array_to_string(first_groups, chr(31)))";
+        "concat(array_to_string(surname_words, chr(31)), chr(30), first_name, chr(30), nickname, chr(30), middle1, chr(30), " +
+        "array_to_string(first_groups, chr(31)), chr(31), array_to_string(middle_groups, chr(31)))";
 
     /// <summary>Each partition's left rows, coded and indexed, and its members' keys, from two streams ordered by partition.</summary>
     private IEnumerable<Partition> ReadPartitions(string left, string members, CancellationToken cancellationToken)
