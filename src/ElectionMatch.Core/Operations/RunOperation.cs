@@ -42,7 +42,8 @@ public sealed partial class RunOperation
     /// The order makes a kill at any point safe (docs/design.md, "Crash safety"): the snapshot table and its log
     /// row commit in one transaction; the parquet copy, the model file, the manifest and the dbt files are each
     /// written to a temporary file and renamed; the log row is completed last. A run that dies after the
-    /// commit leaves an incomplete log row, and the next run of the same snapshot replaces what it left.
+    /// commit leaves an incomplete log row, and the next run of the same snapshot finishes it: from what the publish
+    /// stored, or by matching again when the match now could publish otherwise (<see cref="InterruptedPublish"/>).
     /// </remarks>
     public RunResult Execute(RunOptions options, Action<StageReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -111,10 +112,24 @@ public sealed partial class RunOperation
         var replaced = options.Replace ? ReplacedManifest(name) : null;
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(warehouse, inputs);
+        var startupNote = "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : "");
+        StageReport? startup = null;
+        var finishChecks = new RunSteps(progress);
+        string? runAgain = null;
+        if (interrupted && !options.Replace && InterruptedPublish.Of(warehouse, name) is { } committed)
+        {
+            // A run killed after its commit is finished from what its publish stored, unless the match now could publish otherwise.
+            startup = finishChecks.Report("startup", startupClock, startupNote);
+            runAgain = committed.WhyRunAgain(_context, name, match, inputs, ResultOptions(options), warehouse, finishChecks);
+            if (runAgain is null)
+            {
+                return FinishFromCommit(name, match, definition, committed, inputs, publisher, warehouse, finishChecks, options, cancellationToken);
+            }
+        }
+
         using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
         _providers = providers;
-        var startup = new RunSteps(progress).Report("startup", startupClock,
-            "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : ""));
+        startup ??= new RunSteps(progress).Report("startup", startupClock, startupNote);
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
         using var hashing = incremental ? null : InputHashing.Start(warehouse, inputs);
@@ -150,29 +165,16 @@ public sealed partial class RunOperation
         var runId = Guid.NewGuid().ToString("N");
         // Before the publish: explain takes the stages for this snapshot's once the log holds this run id, never before.
         RunIdentity.For(runId, name.Table, match).Record(warehouse, RunSchema.For(match.Name));
-        var published = publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options));
+        // What the files are written from is stored with the publish, so a run killed after the commit can be finished from it.
+        PendingPublish? pending = null;
+        publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options),
+            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse));
         if (options.Interruption is { } interruption)
         {
             interruption.Finishing = $"snapshot {name.Table} is committed and its files are being written";
         }
 
-        var parquet = _context.ParquetPath(name);
-        steps.Time("parquet", () => { publisher.ExportParquet(name, parquet); return published.Rows; }, rows => (rows, rows));
-        CrashPoint.Reached("parquet:renamed");
-
-        // The model file before the manifest, which records its hash: a manifest never names a file not yet written.
-        string? modelSha256 = null;
-        if (result.ModelParametersJson is { } parameters)
-        {
-            AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
-            modelSha256 = SnapshotManifest.Sha256(parameters);
-            CrashPoint.Reached("model:written");
-        }
-
-        var manifest = steps.Time("manifest", () => WriteManifest(name, match, result, published, runId, [inputHashes.Left, inputHashes.Right], modelSha256, providers, warehouse));
-        CrashPoint.Reached("manifest:written");
-
-        var generate = new GenerateOperation(_context);
+        var manifest = WriteSnapshotFiles(name, pending!, publisher, warehouse, steps);
         var generated = new GenerateResult();
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         if (otherInputs.Count > 0)
@@ -183,6 +185,72 @@ public sealed partial class RunOperation
                 $"the replaced snapshot {name.Table} was made from other inputs: {changed}; this publishes the inputs as they are today under {name.Date:yyyy-MM-dd}"));
         }
 
+        WriteDbtFiles(name, match, definition, warehouse, steps, generated);
+        steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
+        IReadOnlyList<string> summary = interrupted
+            ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
+            : result.Summary;
+        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", _context.ParquetPath(name), _context.ManifestPath(name), manifest, [startup, .. finishChecks.Reports.Where(r => r != startup), .. result.Stages, .. steps.Reports], generated) { Summary = summary };
+    }
+
+    /// <summary>
+    /// Finishes a snapshot whose run was killed after its commit from what that publish stored (<see cref="PendingPublish"/>),
+    /// without matching again: its parquet copy, model file, manifest and dbt files, then its log row, as that run would have.
+    /// The manifest keeps that run's id, since it completes that run's log row and the run schema holds that run's stages.
+    /// </summary>
+    private RunResult FinishFromCommit(SnapshotName name, MatchSettings match, MatchDefinition definition, InterruptedPublish committed, MatchInputs inputs,
+        SnapshotPublisher publisher, DuckDbWarehouse warehouse, RunSteps steps, RunOptions options, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (options.Interruption is { } interruption)
+        {
+            interruption.Finishing = $"snapshot {name.Table} is committed and its files are being written";
+        }
+
+        var pending = committed.Pending!;
+        var manifest = WriteSnapshotFiles(name, pending, publisher, warehouse, steps);
+        var generated = new GenerateResult();
+        generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
+        WriteDbtFiles(name, match, definition, warehouse, steps, generated);
+        steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
+        IReadOnlyList<string> summary =
+        [
+            $"finished {name.Table} from its committed rows: an earlier run published it but was stopped before writing its files, which were written from what its publish stored; the match was not run again",
+            .. pending.Summary,
+        ];
+        return new RunResult(name, $"{_context.Settings.Snapshots.Schema}.{name.Table}", _context.ParquetPath(name), _context.ManifestPath(name), manifest, steps.Reports, generated) { Summary = summary };
+    }
+
+    /// <summary>
+    /// The parquet copy, then the model file, then the manifest (which records the model file's hash: a manifest never
+    /// names a file not yet written), each through a temporary file; the manifest gets its creation time and the chain's
+    /// previous link now.
+    /// </summary>
+    private SnapshotManifest WriteSnapshotFiles(SnapshotName name, PendingPublish pending, SnapshotPublisher publisher, DuckDbWarehouse warehouse, RunSteps steps)
+    {
+        steps.Time("parquet", () => { publisher.ExportParquet(name, _context.ParquetPath(name)); return pending.Manifest.Rows; }, rows => (rows, rows));
+        CrashPoint.Reached("parquet:renamed");
+        if (pending.ModelParametersJson is { } parameters)
+        {
+            AtomicFile.WriteAllText(_context.ModelParametersPath(name), parameters);
+            CrashPoint.Reached("model:written");
+        }
+
+        var manifest = steps.Time("manifest", () =>
+        {
+            var written = pending.ManifestAt(DateTimeOffset.UtcNow, PreviousManifest(name, new SnapshotLog(warehouse)));
+            AtomicFile.WriteAllText(_context.ManifestPath(name), written.ToJson());
+            return written;
+        });
+        CrashPoint.Reached("manifest:written");
+        return manifest;
+    }
+
+    /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
+    private void WriteDbtFiles(SnapshotName name, MatchSettings match, MatchDefinition definition, DuckDbWarehouse warehouse, RunSteps steps, GenerateResult generated)
+    {
+        var snapshots = _context.Settings.Snapshots;
+        var generate = new GenerateOperation(_context);
         steps.Time("staging_files", () =>
         {
             if (_context.Sources.Find(snapshots.SourceName, name.Table) is not { } entry)
@@ -201,12 +269,6 @@ public sealed partial class RunOperation
             generate.WriteLatestModel(match.Name, definition, warehouse, generated, finishing: name);
             CrashPoint.Reached("generate:written");
         });
-
-        steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
-        IReadOnlyList<string> summary = interrupted
-            ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced", .. result.Summary]
-            : result.Summary;
-        return new RunResult(name, $"{snapshots.Schema}.{name.Table}", parquet, _context.ManifestPath(name), manifest, [startup, .. result.Stages, .. steps.Reports], generated) { Summary = summary };
     }
 
     /// <summary>The manifest of the snapshot a --replace replaces, when it has one that parses (an edited one is verify's to report).</summary>
@@ -640,10 +702,13 @@ public sealed partial class RunOperation
         return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && (start.SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.SequenceEqual((ReadOnlySpan<byte>)[0xFE, 0xFF]));
     }
 
-    private SnapshotManifest WriteManifest(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, string[] inputHashes, string? modelSha256, ModelProviders providers, DuckDbWarehouse warehouse)
+    /// <summary>
+    /// What the run's files are written from (<see cref="PendingPublish"/>), built inside the publish transaction once the
+    /// snapshot table has its name: the manifest but for its creation time and previous link, the model file's text and the
+    /// matcher's summary lines.
+    /// </summary>
+    private PendingPublish Pending(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, (string Left, string Right) inputHashes, ModelProviders providers, DuckDbWarehouse warehouse)
     {
-        var path = _context.ManifestPath(name);
-        var previous = PreviousManifest(name, new SnapshotLog(warehouse));
         var manifest = new SnapshotManifest
         {
             Tool = ToolInfo.Name,
@@ -653,16 +718,16 @@ public sealed partial class RunOperation
             Table = $"{_context.Settings.Snapshots.Schema}.{name.Table}",
             QuarantineTable = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}",
             SnapshotDate = name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            CreatedAtUtc = DateTimeOffset.UtcNow,
+            CreatedAtUtc = default,
             RunId = runId,
             SettingsSha256 = _context.Settings.ContentHash,
             MatchSettingsSha256 = match.ResultsSha256,
             TemplateSha256 = _context.RunTemplateHashes(match),
-            ModelParametersSha256 = modelSha256,
+            ModelParametersSha256 = result.ModelParametersJson is { } parameters ? SnapshotManifest.Sha256(parameters) : null,
             Inputs =
             [
-                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"], inputHashes[0], InputHash.CurrentVersion),
-                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"], inputHashes[1], InputHash.CurrentVersion),
+                new ManifestInput("left", match.Left.Relation, result.Counts["left_rows_read"], inputHashes.Left, InputHash.CurrentVersion),
+                new ManifestInput("right", match.Right.Relation, result.Counts["right_rows_read"], inputHashes.Right, InputHash.CurrentVersion),
             ],
             Counts = result.Counts,
             Rows = published.Rows,
@@ -672,15 +737,13 @@ public sealed partial class RunOperation
             ContentSha256Version = published.ContentVersion,
             QuarantineRows = published.QuarantineRows,
             QuarantineContentSha256 = published.QuarantineSha256,
-            PreviousManifestSha256 = previous,
             Models = providers.Models,
             JudgeShare = JudgeShare(result.Counts),
             Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
             ReferenceFiles = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles),
             ComparisonLevels = ComparisonDefinitions.Of(MatchDefinition.For(match.Kind).Comparisons),
         };
-        AtomicFile.WriteAllText(path, manifest.ToJson());
-        return manifest;
+        return new PendingPublish(manifest, result.ModelParametersJson, result.Summary);
     }
 
     /// <summary>

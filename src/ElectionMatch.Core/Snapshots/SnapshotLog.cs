@@ -36,20 +36,41 @@ public sealed class SnapshotLog
         create table if not exists {Rows} (snapshot varchar, row_key varchar, row_md5 varchar);
         alter table {Log} add column if not exists run_options varchar;
         alter table {Log} add column if not exists pruned_at timestamp;
+        alter table {Log} add column if not exists pending_manifest_json varchar;
+        alter table {Log} add column if not exists model_parameters_json varchar;
+        alter table {Log} add column if not exists summary_json varchar;
         """);
 
     /// <summary>Records a publish and its row hashes (<paramref name="rowHashes"/>, see <see cref="RowHashes"/>); call inside the publish transaction.</summary>
     /// <param name="rowHashes">A relation with columns <c>row_key</c> and <c>row_md5</c>, computed before the transaction (<see cref="OutputHashing"/>).</param>
     /// <param name="runOptions">The run's options that change what it publishes (<c>--incremental --full</c>), as the CLI spells them; empty for a plain run.</param>
-    public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256, string runOptions = "")
+    /// <param name="pending">What the run's files are written from, so that a run finishing this one after a kill writes them without matching again.</param>
+    public void RecordPublish(string match, string snapshot, string runId, string rowHashes, string orderBy, long rows, string contentSha256, string runOptions = "", PendingPublish? pending = null)
     {
         _warehouse.Execute($"delete from {Rows} where snapshot = {Sql.Literal(snapshot)}");
         _warehouse.Execute($"insert into {Rows} select {Sql.Literal(snapshot)}, row_key, row_md5 from {rowHashes}");
         _warehouse.Execute($"""
-            insert into {Log} (match, snapshot, run_id, published_at, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json, run_options)
+            insert into {Log} (match, snapshot, run_id, published_at, canonical_order, row_count, content_sha256, manifest_sha256, manifest_json, run_options,
+                pending_manifest_json, model_parameters_json, summary_json)
             values ({Sql.Literal(match)}, {Sql.Literal(snapshot)}, {Sql.Literal(runId)}, now(), {Sql.Literal(orderBy)},
-                {rows}, {Sql.Literal(contentSha256)}, null, null, {Sql.Literal(runOptions)})
+                {rows}, {Sql.Literal(contentSha256)}, null, null, {Sql.Literal(runOptions)},
+                {Sql.Literal(pending?.Manifest.ToJson())}, {Sql.Literal(pending?.ModelParametersJson)}, {Sql.Literal(pending?.SummaryJson)})
             """);
+    }
+
+    /// <summary>
+    /// What the publish of <paramref name="runId"/> stored for writing its files (<see cref="PendingPublish"/>); null when it
+    /// stored none: a publish by a version before it was stored, whose log lacks the columns or holds nulls in them.
+    /// </summary>
+    public PendingPublish? Pending(string runId)
+    {
+        if (!Exists || !_warehouse.Describe($"select * from {Log}").Any(c => c.Name == "pending_manifest_json"))
+        {
+            return null;
+        }
+
+        return _warehouse.Query($"select pending_manifest_json, model_parameters_json, summary_json from {Log} where run_id = {Sql.Literal(runId)} and pending_manifest_json is not null",
+            r => PendingPublish.Read(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2))).FirstOrDefault();
     }
 
     /// <summary>

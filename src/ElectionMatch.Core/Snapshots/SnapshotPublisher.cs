@@ -24,7 +24,7 @@ public sealed class SnapshotPublisher
     /// Refuses to overwrite an existing snapshot unless <paramref name="replace"/> is set, or the snapshot was left
     /// by a run that died before writing its files (the log says so): that one is the same run's, to finish.
     /// </summary>
-    /// <returns>True when the existing snapshot is an interrupted run's, to be replaced.</returns>
+    /// <returns>True when the existing snapshot is an interrupted run's, to be finished or replaced.</returns>
     /// <param name="option">How the host spells a run option (<see cref="Operations.ProjectContext.RunOption"/>).</param>
     public bool EnsureWritable(SnapshotName name, bool replace, SourceSpan at, Func<string, string> option)
     {
@@ -53,13 +53,15 @@ public sealed class SnapshotPublisher
     /// </remarks>
     /// <param name="steps">Times the row hashes, the copy and the log as steps of the run.</param>
     /// <param name="runOptions">The run's options that change what it publishes, recorded in the log (<see cref="SnapshotLog.RecordPublish"/>).</param>
-    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null, string runOptions = "")
+    /// <param name="pending">What the run's files are to be written from, given what was published; called inside the
+    /// transaction, once the snapshot table has its name, and stored in the log with the publish.</param>
+    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null, string runOptions = "", Func<PublishedSnapshot, PendingPublish>? pending = null)
     {
         var compression = _warehouse.Scalar<string>("select current_setting('disabled_compression_methods')") ?? "";
         _warehouse.Execute($"set disabled_compression_methods = {Sql.Literal(WithoutDictionary(compression))}");
         try
         {
-            return PublishCompressed(name, result, replace, runId, steps ?? new RunSteps(null), runOptions);
+            return PublishCompressed(name, result, replace, runId, steps ?? new RunSteps(null), runOptions, pending);
         }
         finally
         {
@@ -76,7 +78,7 @@ public sealed class SnapshotPublisher
         string.Join(',', disabled.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Append("dictionary").Distinct(StringComparer.OrdinalIgnoreCase));
 
-    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps, string runOptions)
+    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps, string runOptions, Func<PublishedSnapshot, PendingPublish>? pending)
     {
         var schema = Sql.Identifier(_settings.Schema);
         var final = Sql.Identifier(_settings.Schema, name.Table);
@@ -112,7 +114,7 @@ public sealed class SnapshotPublisher
             _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
             published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
             log.Ensure();
-            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions));
+            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions, pending?.Invoke(published)));
             CrashPoint.Reached("publish:renamed");
         });
         CrashPoint.Reached("publish:committed");

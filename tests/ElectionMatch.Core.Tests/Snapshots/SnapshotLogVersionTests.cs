@@ -4,8 +4,8 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Tests.Snapshots;
 
 /// <summary>
-/// A warehouse whose snapshot log was written before <c>run_options</c> and <c>pruned_at</c> were added is read as it
-/// is (verify opens it read-only, so nothing may add them), and the next publish adds them.
+/// A warehouse whose snapshot log was written before <c>run_options</c>, <c>pruned_at</c> and what a publish stores for its
+/// files were added is read as it is (verify opens it read-only, so nothing may add them), and the next publish adds them.
 /// </summary>
 public sealed class SnapshotLogVersionTests : IDisposable
 {
@@ -34,6 +34,7 @@ public sealed class SnapshotLogVersionTests : IDisposable
         {
             var record = Assert.Single(new SnapshotLog(readOnly).Latest("m"));
             Assert.Equal(("m_20300101", "run-1", 3L, "", false), (record.Snapshot, record.RunId, record.Rows, record.RunOptions, record.IsPruned));
+            Assert.Null(new SnapshotLog(readOnly).Pending("run-1"));
         }
 
         using (var warehouse = DuckDbWarehouse.Open(path))
@@ -42,7 +43,8 @@ public sealed class SnapshotLogVersionTests : IDisposable
             log.RecordPrune("m_20300101");
             var pruned = Assert.Single(log.Latest("m"));
             Assert.True(pruned.IsPruned);
-            Assert.Equal(["run_options", "pruned_at"], warehouse.Describe("select * from electionmatch.snapshot_log").Select(c => c.Name).TakeLast(2));
+            Assert.Equal(["run_options", "pruned_at", "pending_manifest_json", "model_parameters_json", "summary_json"], warehouse.Describe("select * from electionmatch.snapshot_log").Select(c => c.Name).TakeLast(5));
+            Assert.Null(log.Pending("run-1"));
         }
     }
 }
