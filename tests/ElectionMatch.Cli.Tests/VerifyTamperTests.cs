@@ -587,6 +587,32 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Contains(warning, check.Stderr, StringComparison.Ordinal);
     }
 
+    // Before, verify compared the reference files a snapshot was matched with but not the comparisons it was scored with:
+    // a build that changed a level's condition (or the order of the levels) passed verify and check without a word.
+    [Fact]
+    public void A_comparison_defined_otherwise_than_when_the_newest_snapshot_was_scored_is_a_warning_of_check_and_verify_naming_it()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text).ComparisonLevels!.Single(c => c.Name == "first_name");
+        // As a build that scored first_name with other levels would have written it.
+        var other = new string('0', 64);
+        var edited = text.Replace(recorded.Sha256, other, StringComparison.Ordinal);
+        RewriteNewestManifest(path, edited);
+        var section = edited.IndexOf("\"comparison_levels\"", StringComparison.Ordinal);
+        var line = edited.AsSpan(0, edited.IndexOf("\"name\": \"first_name\"", section, StringComparison.Ordinal)).Count('\n') + 1;
+
+        var verify = Cli("verify", "--no-inputs");
+        var check = Cli("check");
+
+        var warning = $"{Newest}.json({line},1): warning {Codes.SnapshotInputsChanged}: comparison first_name is not defined as when {Newest} was scored (sha256 now {recorded.Sha256[..12]}…, at the run 000000000000…: its levels' conditions or their order changed): this electionmatch would score the same inputs otherwise; run the match";
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains(warning, verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("comparison last_name", verify.Stderr, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains(warning, check.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_manifest_made_before_reference_files_were_recorded_verifies_without_a_warning()
     {

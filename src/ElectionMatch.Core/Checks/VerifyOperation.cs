@@ -171,6 +171,7 @@ public sealed class VerifyOperation
 
                 VerifySettingsAndTemplates(newest);
                 VerifyReferenceFiles(newest);
+                VerifyComparisonLevels(newest);
             }
         }
 
@@ -562,6 +563,45 @@ public sealed class VerifyOperation
             {
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"reference_files\""), 1),
                     $"reference file {file.Name} (shipped with electionmatch, sha256 {Short(file.Sha256)}…, {file.Rows} rows) is loaded by this electionmatch's matcher but was not when {manifest.Snapshot} was made; {RunAdvice()}");
+            }
+        }
+
+        /// <summary>
+        /// The comparisons the newest snapshot was scored with, against this build's definitions of them
+        /// (<see cref="Matching.Scoring.ComparisonDefinitions"/>): a build that changed a level's condition or order would
+        /// score the same inputs otherwise, as a changed reference file would match them otherwise. A manifest made before
+        /// the definitions were recorded has nothing to compare.
+        /// </summary>
+        private void VerifyComparisonLevels(ManifestFile newest)
+        {
+            var manifest = newest.Manifest!;
+            if (manifest.ComparisonLevels is not { } recorded)
+            {
+                return;
+            }
+
+            var display = DisplayPath.For(newest.Path);
+            var now = Matching.Scoring.ComparisonDefinitions.Of(Matches.MatchDefinition.For(_context.Settings.Match(_match).Kind).Comparisons)
+                .ToDictionary(c => c.Name, c => c.Sha256, StringComparer.Ordinal);
+            var section = newest.Text.IndexOf("\"comparison_levels\"", StringComparison.Ordinal);
+            int LineOfComparison(string name) =>
+                newest.Text.IndexOf($"\"name\": \"{name}\"", Math.Max(section, 0), StringComparison.Ordinal) is var at and >= 0
+                    ? newest.Text.AsSpan(0, at).Count('\n') + 1
+                    : LineOf(newest.Text, "\"comparison_levels\"");
+            foreach (var comparison in recorded.Where(c => now.GetValueOrDefault(c.Name) != c.Sha256))
+            {
+                var what = now.TryGetValue(comparison.Name, out var current)
+                    ? $"{SnapshotManifest.NowAndAtRun(current, comparison.Sha256)}: its levels' conditions or their order changed"
+                    : $"this electionmatch no longer compares it; at the run sha256 {Short(comparison.Sha256)}…";
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOfComparison(comparison.Name), 1),
+                    $"comparison {comparison.Name} is not defined as when {manifest.Snapshot} was scored ({what}): this electionmatch would score the same inputs otherwise; {RunAdvice()}");
+            }
+
+            var names = recorded.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var name in now.Keys.Where(n => !names.Contains(n)))
+            {
+                Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"comparison_levels\""), 1),
+                    $"comparison {name} is scored by this electionmatch but was not when {manifest.Snapshot} was made; {RunAdvice()}");
             }
         }
 
