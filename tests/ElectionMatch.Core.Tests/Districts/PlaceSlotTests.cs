@@ -36,5 +36,12 @@ public sealed class PlaceSlotTests : IDisposable
     [InlineData("At Large County Commissioner", "[]")]
     public void A_court_an_office_or_a_seat_before_the_jurisdictions_word_is_no_part_of_the_place(string name, string slot) => Assert.Equal(slot, Slot(name));
 
+    // Before, only the first jurisdiction word was read, which here names the office, so the place after the break was lost.
+    [Theory]
+    [InlineData("County Commission - Ward County", "[ward]")]
+    [InlineData("City Council - Congress Town", "[congress]")]
+    [InlineData("Kansas City County Commission", "[kansas]")]
+    public void A_place_before_a_later_jurisdiction_word_is_read_too(string name, string slot) => Assert.Equal(slot, Slot(name));
+
     public void Dispose() => _warehouse.Dispose();
 }

@@ -51,19 +51,20 @@ internal static class PlaceSlot
     {
         var jurisdiction = List(JurisdictionWords);
         var isNameWord = $"t -> regexp_matches(t, '^[a-z]+$') and not list_contains({List(PhraseWords)}, t)";
-        // The first jurisdiction word's position (0 for none); "School City of Mishawaka" names its place after it, not before.
-        var at = $"coalesce(list_position(list_transform(w, t -> list_contains({jurisdiction}, t)), true), 0)";
-        // The last word before it that starts a place's name after it: a part's break or a word of an office.
-        var start = $"coalesce(list_max(list_filter(range(1, {at}), i -> w[i] = {Sql.Literal(PartBreak)} or list_contains({List(OfficeWords)}, w[i]))), 0)";
+        // Each jurisdiction word's position j: "School City of Mishawaka" names its place after it, not before. Every one
+        // is read, not the first alone: "County Commission - Ward County" names its place before the second.
+        // The last word before j that starts a place's name after it: a part's break, a word of an office, or another
+        // jurisdiction's word ("Kansas City County Commission" names no place between City and County).
+        var start = $"coalesce(list_max(list_filter(range(1, j), i -> w[i] = {Sql.Literal(PartBreak)} or list_contains({List(OfficeWords)}, w[i]) or list_contains({jurisdiction}, w[i]))), 0)";
         // The parted words are read once, as the lambda's w.
         return $"""
             list_transform([{PartedWordsSql(name)}], w -> list_concat(
-                case
-                    when {at} > 1 and ({at} = len(w) or w[{at} + 1] <> 'of')
-                        and list_bool_and(list_transform(w[{start} + 1:{at} - 1], {isNameWord}))
-                        then w[{start} + 1:{at} - 1]
-                    else []
-                end,
+                flatten(list_transform(
+                    list_filter(range(2, len(w) + 1), j -> list_contains({jurisdiction}, w[j]) and (j = len(w) or w[j + 1] <> 'of')),
+                    j -> case
+                        when list_bool_and(list_transform(w[{start} + 1:j - 1], {isNameWord})) then w[{start} + 1:j - 1]
+                        else []
+                    end)),
                 list_filter(
                     list_transform(range(1, len(w) - 1), i -> case when list_contains({jurisdiction}, w[i]) and w[i + 1] = 'of' then w[i + 2] end),
                     {isNameWord.Replace("t -> ", "t -> t is not null and ", StringComparison.Ordinal)})))[1]
