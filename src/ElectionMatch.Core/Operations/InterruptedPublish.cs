@@ -75,20 +75,11 @@ internal sealed class InterruptedPublish
             return $"the templates changed since it was published ({string.Join(", ", changedTemplates)})";
         }
 
-        var reference = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles);
-        if (!reference.SequenceEqual(manifest.ReferenceFiles ?? []))
+        var definition = MatchDefinition.For(match.Kind);
+        var thisBuild = new Incremental.ModelProvenance(ReferenceData.Hashes(definition.ReferenceFiles), ComparisonDefinitions.Of(definition.Comparisons));
+        if (new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels).OtherThan(thisBuild) is { } other)
         {
-            var changed = reference.Select(r => r.Name).Union((manifest.ReferenceFiles ?? []).Select(r => r.Name))
-                .Where(n => reference.FirstOrDefault(r => r.Name == n) != manifest.ReferenceFiles?.FirstOrDefault(r => r.Name == n));
-            return $"this build's reference data is not the one it was matched with ({string.Join(", ", changed)})";
-        }
-
-        var comparisons = ComparisonDefinitions.Of(MatchDefinition.For(match.Kind).Comparisons);
-        if (!comparisons.SequenceEqual(manifest.ComparisonLevels ?? []))
-        {
-            var changed = comparisons.Select(c => c.Name).Union((manifest.ComparisonLevels ?? []).Select(c => c.Name))
-                .Where(n => comparisons.FirstOrDefault(c => c.Name == n) != manifest.ComparisonLevels?.FirstOrDefault(c => c.Name == n));
-            return $"this build's comparisons are not the ones it was matched with ({string.Join(", ", changed)})";
+            return $"its model was {other}";
         }
 
         var schema = context.Settings.Snapshots.Schema;
