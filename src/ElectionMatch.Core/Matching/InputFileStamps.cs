@@ -26,6 +26,13 @@ internal sealed class InputFileStamps
     public static InputFileStamps Take(DuckDbWarehouse warehouse, MatchInputs inputs) =>
         new(warehouse, [.. new[] { inputs.Left, inputs.Right }.Where(i => i.FilePath is not null || i.Glob is not null).Select(i => (i, Stamps(warehouse, i)))]);
 
+    /// <summary>
+    /// The bytes of every input file together as <see cref="Take"/> found them, or null when an input is not read from
+    /// local files (a table or a model).
+    /// </summary>
+    public long? TotalBytes =>
+        _inputs.Count == 2 ? _inputs.Sum(i => i.Files.Sum(f => Math.Max(0, f.Stamp.Length))) : null;
+
     /// <summary>Throws EM0741, naming each file that changed, when any input file is not as <see cref="Take"/> found it.</summary>
     public void EnsureUnchanged()
     {

@@ -25,6 +25,7 @@ public sealed partial class RunOperation
     private readonly System.Collections.Concurrent.ConcurrentQueue<StageReport> _stages = new();
     private ModelProviders? _providers;
     private bool _reportChecked;
+    private int? _threads;
 
     public RunOperation(ProjectContext context)
     {
@@ -56,7 +57,7 @@ public sealed partial class RunOperation
             // A step DuckDB could not spill: the setting to change, not a failure to report (EM0504).
             var engine = _context.Settings.Engine;
             var limit = engine.MemoryLimit ?? EngineSettings.DefaultMemoryLimit(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes) + " (the default)";
-            var threads = engine.Threads ?? Environment.ProcessorCount;
+            var threads = _threads ?? engine.Threads ?? Environment.ProcessorCount;
             throw DiagnosticException.At(Codes.MemoryLimitExceeded, engine.MemoryLimitAt ?? new SourceSpan(DisplayPath.For(_context.Settings.FilePath), 1, 1),
                 $"DuckDB ran out of memory within memory_limit {limit} on {threads} thread{(threads == 1 ? "" : "s")}, in a step it could not spill to temp_directory ({reason}); " +
                 "raise engine.memory_limit, or lower engine.threads (each thread holds buffers of its own), and run again");
@@ -112,7 +113,9 @@ public sealed partial class RunOperation
         var replaced = options.Replace ? ReplacedManifest(name) : null;
         var inputs = ResolveInputs(warehouse, match);
         var inputFiles = InputFileStamps.Take(warehouse, inputs);
-        var startupNote = "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : "");
+        var threads = UseThreads(warehouse, inputFiles);
+        var startupNote = "lock, open the warehouse, resolve and check the inputs" + (hugePages.Ranges.Count > 0 ? $"; DuckDB's buffer pool advised for transparent huge pages (THP mode {hugePages.Mode})" : "") +
+            (threads.Note is { } threadsNote ? "; " + threadsNote : "");
         StageReport? startup = null;
         var finishChecks = new RunSteps(progress);
         string? runAgain = null;
@@ -133,7 +136,7 @@ public sealed partial class RunOperation
 
         // An incremental run hashes every input row itself (to find the partitions that changed), so only a plain run hashes beside the match.
         using var hashing = incremental ? null : InputHashing.Start(warehouse, inputs);
-        var runOptions = new MatchRunOptions(progress, _context.Settings.Engine.Threads ?? Environment.ProcessorCount, providers, cancellationToken);
+        var runOptions = new MatchRunOptions(progress, threads.Count, providers, cancellationToken);
         var result = WithoutStringCompression(warehouse, () => incremental
             ? RunIncremental(warehouse, match, inputs, options, runOptions)
             : definition.Run(warehouse, match, RunSchema.For(match.Name), inputs, runOptions));
@@ -331,6 +334,26 @@ public sealed partial class RunOperation
             // The manifest step loads them again and reports it.
         }
     });
+
+    /// <summary>
+    /// The run's threads (<see cref="EngineSettings.ThreadsFor"/>), set on DuckDB when small inputs take fewer than
+    /// electionmatch.yml's default of every core, with the words the startup stage says so in (null when nothing was
+    /// chosen for the user).
+    /// </summary>
+    private (int Count, string? Note) UseThreads(DuckDbWarehouse warehouse, InputFileStamps inputFiles)
+    {
+        var engine = _context.Settings.Engine;
+        var bytes = inputFiles.TotalBytes;
+        var threads = engine.ThreadsFor(bytes);
+        _threads = threads;
+        if (engine.Threads is not null || threads == Environment.ProcessorCount)
+        {
+            return (threads, null);
+        }
+
+        warehouse.Execute($"set threads = {threads}");
+        return (threads, $"one thread, as engine.threads is unset and the input files are {bytes:N0} bytes, at most {EngineSettings.SmallInputBytes:N0}");
+    }
 
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
     {

@@ -5,7 +5,7 @@ namespace ElectionMatch.Settings;
 /// big run spill to disk instead of dying; threads bounds the CPU a run takes on a shared machine.
 /// </summary>
 /// <param name="MemoryLimit">DuckDB's memory_limit, e.g. <c>4GB</c>; null takes <see cref="DefaultMemoryLimit"/>.</param>
-/// <param name="Threads">DuckDB's threads and the retrieval workers; null uses every core.</param>
+/// <param name="Threads">DuckDB's threads and the retrieval workers; null uses every core, or one for small inputs (<see cref="ThreadsFor"/>).</param>
 /// <param name="TempDirectory">Where DuckDB spills, relative to the dbt project; null leaves DuckDB's default.</param>
 /// <param name="HugePages">Whether DuckDB's buffer pool asks the kernel for transparent huge pages (<see cref="Warehouse.HugePages"/>).</param>
 public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? TempDirectory, bool HugePages = true)
@@ -17,6 +17,22 @@ public sealed record EngineSettings(string? MemoryLimit, int? Threads, string? T
 
     /// <summary>Where electionmatch.yml sets <c>temp_directory</c>; null when it is unset.</summary>
     public Diagnostics.SourceSpan? TempDirectoryAt { get; init; }
+
+    /// <summary>
+    /// Inputs of local files this size or smaller, both sides together, run on one thread when <c>threads</c> is unset.
+    /// On them DuckDB's second thread costs more than it gains: the 360-row fixture ran in 1.22 s and 1.68 CPU-s on one
+    /// thread against 1.47 s and 2.2 CPU-s on two, and 10,000 synthetic candidacies (2.6 MB of parquet, 82,000 rows) in
+    /// 5.3 s against 5.85 s (docs/design.md, "One thread for small inputs").
+    /// </summary>
+    internal const long SmallInputBytes = 8L << 20;
+
+    /// <summary>
+    /// The threads a run takes: <see cref="Threads"/> when set; otherwise one when every input is read from local files
+    /// of <see cref="SmallInputBytes"/> or less together (<paramref name="inputFileBytes"/>; null when an input is a
+    /// table or a model, whose size is not known before it is read), and every core for the rest.
+    /// </summary>
+    public int ThreadsFor(long? inputFileBytes) =>
+        Threads ?? (inputFileBytes is <= SmallInputBytes ? 1 : Environment.ProcessorCount);
 
     /// <summary>The buffer pool a run gets when <c>memory_limit</c> is unset, in MiB.</summary>
     internal const long DefaultMemoryLimitMiB = 2048;
