@@ -7,61 +7,52 @@ namespace ElectionMatch.Tests;
 /// <summary>
 /// `explain` after `run --incremental`: the stages explain reads are cached with each state partition's rows and shown
 /// by a schema named by its cache key, so an id of a reused partition is explained as after a full recompute of the same
-/// inputs, and a partition whose schema is gone is named, not taken for a missing run.
+/// inputs, and a partition whose schema is gone is named, not taken for a missing run. Two tests start from runs
+/// IncrementalRunTests starts from as well (<see cref="IncrementalStartingPoints"/>): made once while both classes run.
 /// </summary>
-public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTests.JudgedRuns judgedRuns) : IClassFixture<ExplainIncrementalRunTests.JudgedRuns>, IDisposable
+public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTests.JudgedRuns judgedRuns, IncrementalStartingPoints starts)
+    : IClassFixture<ExplainIncrementalRunTests.JudgedRuns>, IClassFixture<IncrementalStartingPoints>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
     private const string Results = "data/airbyte/ddhq_election_results.csv";
 
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
-    private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
+    private readonly List<FixtureCopy> _copies = [];
 
     public void Dispose()
     {
-        _fixture.Dispose();
-        if (Directory.Exists(_full))
+        foreach (var copy in _copies)
         {
-            Directory.Delete(_full, recursive: true);
+            copy.Dispose();
         }
     }
 
     [Fact]
     public void Ids_are_explained_after_partitions_were_reused_as_after_a_full_recompute_of_the_same_inputs()
     {
-        _fixture.KeepCandidaciesOf("TX", "NC", "GA", "");
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
-        var firstSchemas = PartitionSchemas(_fixture.Directory);
+        // Texas's, North Carolina's, Georgia's and the stateless candidacies, run incrementally (the runs
+        // IncrementalRunTests starts from too, made once; this test explains in copies of them).
+        var start = starts.NorthCarolinaRenamed;
+        var firstSchemas = start.FirstSchemas;
         Assert.Equal(4, firstSchemas.Count);
 
         // North Carolina's candidacies change their surnames: the next run recomputes NC and reuses the rest.
-        var lines = File.ReadAllLines(_fixture.PathOf(Left));
-        for (var i = 1; i < lines.Length; i++)
-        {
-            var cells = lines[i].Split(',');
-            if (cells[4] == "NC")
-            {
-                cells[3] += "son";
-                lines[i] = string.Join(',', cells);
-            }
-        }
-
-        File.WriteAllLines(_fixture.PathOf(Left), lines);
-        _fixture.CopyTo(_full);
-        Assert.Contains("incremental: 4 state partitions, 3 reused, 1 recomputed (NC)", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
-        Assert.Contains("incremental: 4 state partitions, 0 reused, 4 recomputed", Run(_full, "2030-01-02", "--full"), StringComparison.Ordinal);
+        var fixture = CopyOf(start.Project);
+        var fullCopy = CopyOf(start.Full);
+        var lines = File.ReadAllLines(fixture.PathOf(Left));
+        Assert.Contains("incremental: 4 state partitions, 3 reused, 1 recomputed (NC)", start.SecondStdout, StringComparison.Ordinal);
+        Assert.Contains("incremental: 4 state partitions, 0 reused, 4 recomputed", start.FullStdout, StringComparison.Ordinal);
 
         // NC's schema of the old key is dropped with the run that no longer uses it; the three reused ones stay.
-        var secondSchemas = PartitionSchemas(_fixture.Directory);
+        var secondSchemas = PartitionSchemas(fixture.Directory);
         Assert.Equal(4, secondSchemas.Count);
         Assert.Equal(3, secondSchemas.Intersect(firstSchemas).Count());
         Assert.Single(secondSchemas, s => s.Contains("__part_nc_", StringComparison.Ordinal) && !firstSchemas.Contains(s));
 
         // Every fourth id of each partition (explaining all of them took 38 s, every other one 24 s), the recomputed NC's included.
         var ids = lines.Skip(1).Select(l => (Id: l.Split(',')[0], State: l.Split(',')[4])).GroupBy(i => i.State).SelectMany(g => g.Where((_, n) => n % 4 == 0)).ToList();
-        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)));
-        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(_full)));
+        var incremental = new ExplainOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+        var full = new ExplainOperation(ProjectContext.Load(new ProjectOptions(fullCopy.Directory)));
         var linkedInReused = 0;
         foreach (var (id, state) in ids)
         {
@@ -77,59 +68,59 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         }
 
         // The reused partitions' ids have their linked candidates, as many as the snapshot links.
-        Assert.Equal(Linked(_fixture.Directory, "20300102", ids.Where(i => i.State != "NC").Select(i => i.Id)), linkedInReused);
+        Assert.Equal(Linked(fixture.Directory, "20300102", ids.Where(i => i.State != "NC").Select(i => i.Id)), linkedInReused);
         Assert.True(linkedInReused > 5, $"{linkedInReused} linked ids in reused partitions");
 
         // From the command line: a Texas id (a reused partition) reads as after the full recompute, with its waterfall and the published reasoning.
-        var texas = ids.First(i => i.State == "TX" && Published(_fixture.Directory, "20300102", i.Id).Count > 0).Id;
-        var cli = Explain(_fixture.Directory, texas);
+        var texas = ids.First(i => i.State == "TX" && Published(fixture.Directory, "20300102", i.Id).Count > 0).Id;
+        var cli = Explain(fixture.Directory, texas);
         Assert.True(cli.ExitCode == 0, cli.Output);
-        var recomputed = Explain(_full, texas);
+        var recomputed = Explain(fullCopy.Directory, texas);
         Assert.StartsWith($"snapshot model_predictions.{Match}_20300102 (2030-01-02), from the stages of the run that published it\n", cli.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Matches($@"^{texas}: state partition TX of the latest \(incremental\) run, reused; computed \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n", AfterSnapshotLine(cli.Stdout));
         Assert.StartsWith($"{texas}: state partition TX of the latest (incremental) run, recomputed; computed ", AfterSnapshotLine(recomputed.Stdout), StringComparison.Ordinal);
         Assert.Equal(WithoutPartition(recomputed.Stdout), WithoutPartition(cli.Stdout));
         var text = cli.Stdout.ReplaceLineEndings("\n");
-        Assert.All(Published(_fixture.Directory, "20300102", texas), reasoning => Assert.Contains("\n  decision: " + reasoning + "\n", text, StringComparison.Ordinal));
+        Assert.All(Published(fixture.Directory, "20300102", texas), reasoning => Assert.Contains("\n  decision: " + reasoning + "\n", text, StringComparison.Ordinal));
         Assert.Matches(WaterfallLine(), text);
     }
 
     [Fact]
     public void A_partition_whose_schema_is_gone_is_named_and_the_next_incremental_run_computes_it_again()
     {
-        _fixture.KeepCandidaciesOf("NC", "");
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
-        var rows = File.ReadAllLines(_fixture.PathOf(Left)).Skip(1).Select(l => l.Split(',')).ToList();
+        // North Carolina's and the stateless candidacies after a first incremental run, made once and copied.
+        var fixture = CopyOf(starts.FirstIncremental.Project);
+        var rows = File.ReadAllLines(fixture.PathOf(Left)).Skip(1).Select(l => l.Split(',')).ToList();
         var stateless = rows.First(c => c[4] == "")[0];
         var carolina = rows.First(c => c[4] == "NC")[0];
-        var before = Explain(_fixture.Directory, stateless);
+        var before = Explain(fixture.Directory, stateless);
         Assert.True(before.ExitCode == 0, before.Output);
         Assert.Contains("decision: ", before.Stdout, StringComparison.Ordinal);
 
         // The schema that shows the stateless partition's stages dropped by hand.
-        var schema = Assert.Single(PartitionSchemas(_fixture.Directory), s => s.Contains("__part_none_", StringComparison.Ordinal));
-        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        var schema = Assert.Single(PartitionSchemas(fixture.Directory), s => s.Contains("__part_none_", StringComparison.Ordinal));
+        using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
         {
             warehouse.Execute($"drop schema {Sql.Identifier(schema)} cascade");
         }
 
-        var gone = Explain(_fixture.Directory, stateless);
+        var gone = Explain(fixture.Directory, stateless);
         Assert.Equal(1, gone.ExitCode);
         Assert.Contains($"error EM0112: '{stateless}' is in none of the state partitions of the latest (incremental) run of 'candidacy_ddhq_matches' that can be read, and the schema that shows the stages of state partition (no state) is gone", gone.Stderr, StringComparison.Ordinal);
-        var other = Explain(_fixture.Directory, carolina);
+        var other = Explain(fixture.Directory, carolina);
         Assert.True(other.ExitCode == 0, other.Output);
         Assert.StartsWith("note: the schema that shows the stages of state partition (no state) of the latest run is gone", AfterSnapshotLine(other.Stdout), StringComparison.Ordinal);
         Assert.Contains("decision: ", other.Stdout, StringComparison.Ordinal);
 
         // The next run recomputes that partition alone, though its cache entry is still there, and explain says again what it said.
-        Assert.Contains("incremental: 2 state partitions, 1 reused, 1 recomputed ((no state))", Run(_fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
-        var again = Explain(_fixture.Directory, stateless).Stdout;
+        Assert.Contains("incremental: 2 state partitions, 1 reused, 1 recomputed ((no state))", Run(fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
+        var again = Explain(fixture.Directory, stateless).Stdout;
         Assert.Contains(": state partition (no state) of the latest (incremental) run, recomputed; computed ", again, StringComparison.Ordinal);
         Assert.Equal(WithoutPartition(before.Stdout), WithoutPartition(again));
-        Assert.DoesNotContain("note:", Explain(_fixture.Directory, carolina).Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("note:", Explain(fixture.Directory, carolina).Stdout, StringComparison.Ordinal);
 
         // evaluate scores the snapshot and says why it cannot compare embedders, instead of leaving the lines out.
-        var evaluate = CliProcess.Run("evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--partial-truth", "--project-dir", _fixture.Directory);
+        var evaluate = CliProcess.Run("evaluate", Match, "--truth", fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--partial-truth", "--project-dir", fixture.Directory);
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("precision: ", evaluate.Stdout, StringComparison.Ordinal);
         Assert.Contains($"retrieval: not measured: the latest run of '{Match}' was incremental", evaluate.Stdout, StringComparison.Ordinal);
@@ -276,10 +267,14 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
                 + string.Join("; ", r.Candidates.Select(c => $"{c.RightId} {c.Candidate} {c.Race} {c.MatchWeight:R} {c.MatchProbability:R} {c.Linked} [{string.Join(",", c.FoundBy)}] "
                     + string.Join(" ", c.Steps.Select(s => $"{s.Field}:{s.Level}:{s.Weight:R}")))))));
 
-    private static List<string> PartitionSchemas(string project)
+    private static List<string> PartitionSchemas(string project) => IncrementalStartingPoints.PartitionSchemas(project);
+
+    // The test's own copy of a shared run's project, deleted with the test.
+    private FixtureCopy CopyOf(FixtureCopy project)
     {
-        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
-        return warehouse.Query($"select schema_name from duckdb_schemas() where starts_with(schema_name, 'em_run_{Match}__part_') order by 1", r => r.GetString(0));
+        var copy = project.Clone();
+        _copies.Add(copy);
+        return copy;
     }
 
     private static CliProcess.Result Explain(string project, string id) =>

@@ -6,20 +6,24 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// <c>run --incremental</c> on copies of the goodparty fixture: after one state's rows change, only that state's
-/// partition is recomputed, and the published snapshot is the one a full recompute publishes.
+/// partition is recomputed, and the published snapshot is the one a full recompute publishes. Tests that start from
+/// the same runs copy them (<see cref="IncrementalStartingPoints"/>) instead of running them again.
 /// </summary>
-public sealed partial class IncrementalRunTests : IDisposable
+public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts) : IClassFixture<IncrementalStartingPoints>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
     private const string Right = "data/airbyte/ddhq_election_results.csv";
 
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
     private readonly string _full = Path.Combine(Path.GetTempPath(), "em-test-full-" + Guid.NewGuid().ToString("N")[..12]);
+    private FixtureCopy? _copy;
+
+    // The test's project: a fresh copy of the fixture, or its own copy of the run it started from (StartFrom).
+    private FixtureCopy _fixture => _copy ??= FixtureCopy.Of("goodparty");
 
     public void Dispose()
     {
-        _fixture.Dispose();
+        _copy?.Dispose();
         if (Directory.Exists(_full))
         {
             Directory.Delete(_full, recursive: true);
@@ -30,11 +34,11 @@ public sealed partial class IncrementalRunTests : IDisposable
     public void Changing_one_states_rows_recomputes_only_that_partition_and_publishes_what_a_full_recompute_publishes()
     {
         // Three states and the candidacies with no state keep the test quick; the results stay whole (the stateless partition reads them all).
-        var kept = File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "TX" or "NC" or "GA" or "").ToArray();
-        Assert.True(kept.Length > 50);
-        File.WriteAllLines(_fixture.PathOf(Left), kept);
+        // The runs up to the full recompute are the ones ExplainIncrementalRunTests starts from: made once, copied here.
+        var start = starts.NorthCarolinaRenamed;
+        Assert.True(start.KeptLines > 50);
 
-        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var first = start.FirstStdout;
         var (partitions, reused, recomputed, _) = Summary(first);
         Assert.Equal(4, partitions);
         Assert.Equal(0, reused);
@@ -42,25 +46,10 @@ public sealed partial class IncrementalRunTests : IDisposable
         Assert.Equal("nothing of this match was cached (its first incremental run, or the cache was dropped)", WhyEvery(first));
 
         // North Carolina's candidacies change their surnames; the copy for the full recompute shares the cache so far.
-        var lines = File.ReadAllLines(_fixture.PathOf(Left));
-        var changed = 0;
-        for (var i = 1; i < lines.Length; i++)
-        {
-            var cells = lines[i].Split(',');
-            if (cells[4] == "NC")
-            {
-                cells[3] += "son";
-                lines[i] = string.Join(',', cells);
-                changed++;
-            }
-        }
-
-        Assert.True(changed > 5);
-        File.WriteAllLines(_fixture.PathOf(Left), lines);
-        _fixture.CopyTo(_full);
-
-        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
-        var full = Run(_full, "2030-01-02", "--full");
+        Assert.True(start.RenamedRows > 5);
+        StartFrom(start.Project);
+        var incremental = start.SecondStdout;
+        var full = start.FullStdout;
 
         Assert.Equal((partitions, partitions - 1, 1, "(NC)"), Summary(incremental));
         Assert.Null(WhyEvery(incremental));
@@ -72,7 +61,7 @@ public sealed partial class IncrementalRunTests : IDisposable
         Assert.Equal((partitions, 0, partitions), (fullPartitions, fullReused, fullRecomputed));
         Assert.Equal("--full asks for it", WhyEvery(full));
         var published = Manifest(_fixture.Directory, "20300102");
-        Assert.Equal(Manifest(_full, "20300102"), published);
+        Assert.Equal(Manifest(start.Full.Directory, "20300102"), published);
         Assert.NotEqual(Manifest(_fixture.Directory, "20300101").Content, published.Content);
         Assert.Equal(Manifest(_fixture.Directory, "20300101").Rows, published.Rows);
 
@@ -113,8 +102,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void An_edited_cached_row_is_recomputed_from_its_inputs_not_published_and_the_run_names_its_partition()
     {
-        KeepStates("NC", "TX", "");
-        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
+        var first = StartFrom(starts.FirstIncrementalOfThree);
         Assert.Equal((3, 0, 3), Summary(first) is var (p, u, c, _) ? (p, u, c) : default);
 
         // One of North Carolina's cached rows loses its link, by hand in the warehouse; the inputs stay as they were.
@@ -170,8 +158,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void Changed_match_settings_recompute_every_partition_and_the_summary_says_so()
     {
-        KeepStates("NC", "");
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        StartFrom(starts.FirstIncremental);
         const string Accept = "judge_accept: 70";
         var settings = _fixture.Read("electionmatch.yml");
         Assert.Contains(Accept, settings, StringComparison.Ordinal);
@@ -210,8 +197,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void Swapped_header_names_recompute_every_partition_as_a_full_recompute_does()
     {
-        KeepStates("NC", "TX", "");
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        StartFrom(starts.FirstIncrementalOfThree);
 
         // The values stay where they were; only the names of two columns change places.
         var lines = File.ReadAllLines(_fixture.PathOf(Left));
@@ -230,8 +216,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void An_unreadable_line_added_to_or_removed_from_a_file_recomputes_the_stateless_partition_that_quarantines_it()
     {
-        KeepStates("NC", "TX", "");
-        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        StartFrom(starts.FirstIncrementalOfThree);
         var clean = File.ReadAllLines(_fixture.PathOf(Right));
 
         // A ragged results line: no row is read from it, so no row hash changes; only the quarantine does.
@@ -255,12 +240,10 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void The_first_incremental_run_adopts_the_model_a_plain_run_trained_under_the_same_settings()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--replace");
+        // The plain run (2030-01-01) and the incremental run after it (2030-01-02), made once and copied.
+        var incremental = StartFrom(starts.PlainThenIncremental);
         var model = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
             File.ReadAllBytes(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.model.json"))));
-
-        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
 
         Assert.Contains($"model: {model[..12]} (adopted from snapshot {Match}_20300101)", incremental, StringComparison.Ordinal);
         Assert.DoesNotContain("training_run", incremental, StringComparison.Ordinal);
@@ -291,8 +274,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void Surname_frequencies_edited_or_repeated_in_the_cache_are_counted_again_not_used()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--retrain");
+        StartFrom(starts.Retrained);
 
         // An edited frequency: the run counts them again, says why, and gets the same ones, so every partition is reused.
         Execute("update electionmatch_cache.surname_frequencies set tf_last = 0.5 where last_name in (select last_name from electionmatch_cache.surname_frequencies where last_name is not null order by last_name limit 3)");
@@ -320,9 +302,8 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void A_stored_model_trained_by_a_build_with_other_levels_is_not_reused()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
         // Trains, or adopts the model of a snapshot the fixture already holds (README's main command publishes one).
-        Assert.Matches(@"(?m)^model: [0-9a-f]{12} \((trained|adopted)", Run(_fixture.Directory, "2030-01-01", "--incremental"));
+        Assert.Matches(@"(?m)^model: [0-9a-f]{12} \((trained|adopted)", StartFrom(starts.FirstIncremental));
 
         // The stored model as a build before the first name's short_form level stored it. Weights are read by level
         // index, so scoring with it gave short_form the veto's weight and the veto none (null match weights, published).
@@ -352,8 +333,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void A_stored_model_is_reused_only_with_the_reference_data_it_was_trained_with()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--retrain");
+        StartFrom(starts.Retrained);
 
         // Trained with this build's reference files: reused.
         var same = Run(_fixture.Directory, "2030-01-02", "--incremental");
@@ -386,8 +366,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void The_first_incremental_run_trains_instead_of_adopting_a_model_trained_with_other_reference_data()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--replace");
+        StartFrom(starts.Plain);
         // The plain run as a build with another nicknames.csv made it: its manifest records that file's other hash.
         var path = Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.json");
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
@@ -404,8 +383,7 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void The_first_incremental_run_trains_instead_of_adopting_a_model_file_that_differs_from_its_manifest()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        Run(_fixture.Directory, "2030-01-01", "--replace");
+        StartFrom(starts.Plain);
         var path = Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.model.json");
         var text = File.ReadAllText(path);
         var edited = LambdaLine().Replace(text, "\"lambda\": 0.5,", 1);
@@ -423,9 +401,9 @@ public sealed partial class IncrementalRunTests : IDisposable
     [Fact]
     public void An_incremental_run_records_the_input_hashes_a_plain_run_records_without_reading_the_inputs_again()
     {
-        File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or ""));
-        var first = Run(_fixture.Directory, "2030-01-01", "--replace");
-        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        // The plain run (2030-01-01) and the incremental run after it (2030-01-02), made once and copied.
+        var first = starts.Plain.Stdout;
+        var incremental = StartFrom(starts.PlainThenIncremental);
 
         // The fixture's inputs are CSV files: hashed after the match, in the stage itself.
         Assert.Matches(@"(?m)^  input_hashes .*the left and right inputs \(CSV\) hashed now$", first);
@@ -491,6 +469,19 @@ public sealed partial class IncrementalRunTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error EM0725", run.Stderr, StringComparison.Ordinal);
+    }
+
+    // Makes the test's project a copy of a run made once for the tests that start from it; returns what that run printed.
+    private string StartFrom(IncrementalStartingPoints.StartingRun run)
+    {
+        StartFrom(run.Project);
+        return run.Stdout;
+    }
+
+    private void StartFrom(FixtureCopy project)
+    {
+        Assert.Null(_copy);
+        _copy = project.Clone();
     }
 
     // Keeps the candidacies of these states ("" for none), so the test has few partitions.
