@@ -8,6 +8,12 @@ public sealed class ConcurrentRunTests : IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
 
+    /// <summary>
+    /// Where a holding run waits: its first stage. A run holds electionmatch's lock and DuckDB's from its startup to its
+    /// end, so any stage holds the warehouse alike; the first is reached soonest (a pause at training ran half the match).
+    /// </summary>
+    private const string HoldingStage = "stage:reference";
+
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
@@ -43,7 +49,7 @@ public sealed class ConcurrentRunTests : IDisposable
     [Fact]
     public async Task A_run_that_cannot_wait_longer_names_the_warehouse_and_the_process_holding_it()
     {
-        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
+        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = HoldingStage }, Run("2030-06-03"));
         try
         {
             await ReachedPause(holder);
@@ -170,7 +176,7 @@ public sealed class ConcurrentRunTests : IDisposable
     [Fact]
     public async Task An_electionmatch_command_met_only_through_DuckDBs_lock_is_waited_for_and_named_as_one()
     {
-        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = "stage:training" }, Run("2030-06-03"));
+        using var holder = CliProcess.Start(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_PAUSE_AT"] = HoldingStage }, Run("2030-06-03"));
         try
         {
             await ReachedPause(holder);

@@ -153,15 +153,15 @@ internal static class CrashState
     /// <summary>Kills a run at a named point, checks what it left, runs again and compares with the uninterrupted run.</summary>
     public static void KillAt(string point, UninterruptedRun reference)
     {
-        using var project = FixtureCopy.Of("goodparty");
-        var cache = SeedCache(project);
-        var before = project.Snapshot();
+        using var killed = KilledRun.At(point);
+        AssertSafeThenRecovered(killed, reference);
+    }
 
-        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = point }, null,
-            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
-
-        Assert.True(killed.WasKilled, $"the run was not killed at {point} (exit {killed.ExitCode}): the point was never reached\n{killed.Output}");
-        AssertSafeAfterKill(point, project, before, cache, reference);
+    /// <summary>On a project just after a kill: checks what the run left, runs again and compares with the uninterrupted run.</summary>
+    public static void AssertSafeThenRecovered(KilledRun killed, UninterruptedRun reference)
+    {
+        var (point, project) = (killed.Point, killed.Project);
+        AssertSafeAfterKill(point, project, killed.Before, killed.Cache, reference);
 
         var next = CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
         Assert.True(next.ExitCode == 0, $"the run after a kill at {point} failed:\n{next.Output}");
@@ -193,6 +193,47 @@ internal static class CrashState
 
     /// <summary>A write's temporary file (<c>.name.pid.guid.tmp</c>): hidden, never read by dbt or electionmatch.</summary>
     private static bool IsTemporary(string path) => Path.GetFileName(path).StartsWith('.') && path.EndsWith(".tmp", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// A copy of the fixture, its cache seeded (<see cref="CrashState.SeedCache"/>), after a run of the uninterrupted run's
+/// date was killed at <see cref="Point"/>; with every file and the cache as they were before the run.
+/// </summary>
+internal sealed class KilledRun : IDisposable
+{
+    private KilledRun(string point, FixtureCopy project, IReadOnlyDictionary<string, string> before, string cache)
+    {
+        Point = point;
+        Project = project;
+        Before = before;
+        Cache = cache;
+    }
+
+    public string Point { get; }
+
+    public FixtureCopy Project { get; }
+
+    public IReadOnlyDictionary<string, string> Before { get; }
+
+    public string Cache { get; }
+
+    public static KilledRun At(string point)
+    {
+        var project = FixtureCopy.Of("goodparty");
+        var cache = CrashState.SeedCache(project);
+        var before = project.Snapshot();
+
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = point }, null,
+            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
+
+        Assert.True(killed.WasKilled, $"the run was not killed at {point} (exit {killed.ExitCode}): the point was never reached\n{killed.Output}");
+        return new KilledRun(point, project, before, cache);
+    }
+
+    /// <summary>A copy of the project as the kill left it (warehouse and its write-ahead log included), for a test to change.</summary>
+    public KilledRun Clone() => new(Point, Project.Clone(), Before, Cache);
+
+    public void Dispose() => Project.Dispose();
 }
 
 /// <summary>

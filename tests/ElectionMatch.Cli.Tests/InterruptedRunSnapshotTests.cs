@@ -4,25 +4,37 @@ using ElectionMatch.Safety;
 namespace ElectionMatch.Tests;
 
 /// <summary>
+/// The quarantined candidacy run's project after a second run (2026-01-02) was killed right after its publish committed:
+/// made once per class, since every test only reads it, and cloned per test.
+/// </summary>
+public sealed class InterruptedAfterQuarantinedRun : IDisposable
+{
+    private readonly QuarantinedCandidacyRun _finished = new();
+
+    public InterruptedAfterQuarantinedRun()
+    {
+        var killed = CliProcess.Run(new Dictionary<string, string> { [CrashPoint.DieVariable] = "publish:committed" }, null,
+            "run", QuarantinedCandidacyRun.Match, "--snapshot-date", "2026-01-02", "--project-dir", Project.Directory);
+        Assert.True(killed.WasKilled, killed.Output);
+    }
+
+    public FixtureCopy Project => _finished.Project;
+
+    public void Dispose() => _finished.Dispose();
+}
+
+/// <summary>
 /// A run killed right after its publish committed (before its parquet copy, manifest and dbt files) leaves a snapshot
 /// table every other command passes over (EM0608): evaluate scores the newest finished snapshot, which the stable model
 /// reads; evaluate and explain say so when that snapshot is named; restore names the run and the command that finishes it.
 /// </summary>
-public sealed class InterruptedRunSnapshotTests : IClassFixture<QuarantinedCandidacyRun>, IDisposable
+public sealed class InterruptedRunSnapshotTests(InterruptedAfterQuarantinedRun interrupted) : IClassFixture<InterruptedAfterQuarantinedRun>, IDisposable
 {
     private const string Match = QuarantinedCandidacyRun.Match;
     private const string Finished = QuarantinedCandidacyRun.Snapshot;
     private const string Interrupted = "candidacy_ddhq_matches_20260102";
 
-    private readonly FixtureCopy _project;
-
-    public InterruptedRunSnapshotTests(QuarantinedCandidacyRun run)
-    {
-        _project = run.Project.Clone();
-        var killed = CliProcess.Run(new Dictionary<string, string> { [CrashPoint.DieVariable] = "publish:committed" }, null,
-            "run", Match, "--snapshot-date", "2026-01-02", "--project-dir", _project.Directory);
-        Assert.True(killed.WasKilled, killed.Output);
-    }
+    private readonly FixtureCopy _project = interrupted.Project.Clone();
 
     public void Dispose() => _project.Dispose();
 
