@@ -8,12 +8,12 @@ namespace ElectionMatch.Tests;
 /// </summary>
 public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<SdkPackage>
 {
-    /// <summary>A copy of the goodparty project in a folder whose name ends in <paramref name="suffix"/>, opted in as DotnetBuildTests' is.</summary>
+    /// <summary>A copy of the goodparty project in a folder whose name ends in <paramref name="suffix"/>, opted in as OptedInProjectTests' is.</summary>
     private FixtureCopy Project(string suffix)
     {
         var fixture = FixtureCopy.Of("goodparty", suffix);
-        File.Delete(fixture.PathOf(DotnetBuildTests.Staging1016));
-        File.Delete(fixture.PathOf(DotnetBuildTests.Staging1112));
+        File.Delete(fixture.PathOf(OptedInProjectTests.Staging1016));
+        File.Delete(fixture.PathOf(OptedInProjectTests.Staging1112));
         sdk.AddTo(fixture.Directory);
         return fixture;
     }
@@ -36,23 +36,23 @@ public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<Sd
 
         var first = Build(project);
         var unchanged = Build(project);
-        project.Write(DotnetBuildTests.Mart, project.Read(DotnetBuildTests.Mart) + "-- edited\n");
+        project.Write(OptedInProjectTests.Mart, project.Read(OptedInProjectTests.Mart) + "-- edited\n");
         var modelEdited = Build(project);
         project.Write("transform/m_ok.sql", "select 2 as one\n");
         var otherFolderEdited = Build(project);
 
         Assert.True(first.ExitCode == 0, first.Output);
-        Assert.Contains("electionmatch: wrote " + DotnetBuildTests.Staging1112, first.Output, StringComparison.Ordinal);
-        Assert.Contains(DotnetBuildTests.CheckRan, first.Output, StringComparison.Ordinal);
+        Assert.Contains("electionmatch: wrote " + OptedInProjectTests.Staging1112, first.Output, StringComparison.Ordinal);
+        Assert.Contains(OptedInProjectTests.CheckRan, first.Output, StringComparison.Ordinal);
         Assert.True(unchanged.ExitCode == 0, unchanged.Output);
-        Assert.Contains(DotnetBuildTests.SkippedGenerate, unchanged.Output, StringComparison.Ordinal);
-        Assert.Contains(DotnetBuildTests.SkippedCheck, unchanged.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(DotnetBuildTests.CheckRan, unchanged.Output, StringComparison.Ordinal);
+        Assert.Contains(OptedInProjectTests.SkippedGenerate, unchanged.Output, StringComparison.Ordinal);
+        Assert.Contains(OptedInProjectTests.SkippedCheck, unchanged.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(OptedInProjectTests.CheckRan, unchanged.Output, StringComparison.Ordinal);
         foreach (var edited in new[] { modelEdited, otherFolderEdited })
         {
             Assert.True(edited.ExitCode == 0, edited.Output);
             Assert.Contains("electionmatch generate:", edited.Output, StringComparison.Ordinal);
-            Assert.Contains(DotnetBuildTests.CheckRan, edited.Output, StringComparison.Ordinal);
+            Assert.Contains(OptedInProjectTests.CheckRan, edited.Output, StringComparison.Ordinal);
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class ProjectDirectoryNameTests(SdkPackage sdk) : IClassFixture<Sd
 
         Assert.Equal(1, build.ExitCode);
         Assert.Contains($"{project.PathOf("electionmatch.proj")} : error EM0204: the dbt project directory '{project.Directory}/' holds '{wildcard}'", build.Output, StringComparison.Ordinal);
-        Assert.False(File.Exists(project.PathOf(DotnetBuildTests.Staging1112)));
+        Assert.False(File.Exists(project.PathOf(OptedInProjectTests.Staging1112)));
         Assert.False(Directory.Exists(project.PathOf("target/electionmatch")));
     }
 

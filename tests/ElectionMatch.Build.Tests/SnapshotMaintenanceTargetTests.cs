@@ -6,7 +6,7 @@ namespace ElectionMatch.Tests;
 /// <c>dotnet build -t:ElectionMatchRestore</c> and <c>-t:ElectionMatchPrune</c> in a private copy of the goodparty project:
 /// the CLI's restore and prune (the same operations, the same lines), with their refusals as MSBuild errors at file and line.
 /// </summary>
-public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, IDisposable
+public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, IClassFixture<SnapshotMaintenanceTargetTests.PublishedOnce>, IDisposable
 {
     private const string Match = "llm_l2_br_match";
     private const string Older = Match + "_20300603";
@@ -14,17 +14,34 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
     private const string SourcesYaml = "models/staging/__sources.yaml";
 
     private readonly SdkPackage _sdk;
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    private readonly PublishedOnce _published;
+    private FixtureCopy _fixture;
 
-    public SnapshotMaintenanceTargetTests(SdkPackage sdk)
+    public SnapshotMaintenanceTargetTests(SdkPackage sdk, PublishedOnce published)
     {
         _sdk = sdk;
-        File.Delete(_fixture.PathOf(DotnetBuildTests.Staging1016));
-        File.Delete(_fixture.PathOf(DotnetBuildTests.Staging1112));
-        sdk.AddTo(_fixture.Directory);
+        _published = published;
+        _fixture = OptedIn(sdk);
     }
 
     public void Dispose() => _fixture.Dispose();
+
+    /// <summary>A copy of the goodparty project opted in as OptedInProjectTests' is.</summary>
+    private static FixtureCopy OptedIn(SdkPackage sdk)
+    {
+        var fixture = FixtureCopy.Of("goodparty");
+        File.Delete(fixture.PathOf(OptedInProjectTests.Staging1016));
+        File.Delete(fixture.PathOf(OptedInProjectTests.Staging1112));
+        sdk.AddTo(fixture.Directory);
+        return fixture;
+    }
+
+    /// <summary>Goes on in a copy of the project in which <c>Publish("2030-06-03")</c> ran (<see cref="PublishedOnce"/>).</summary>
+    private void StartPublishedOn20300603()
+    {
+        _fixture.Dispose();
+        _fixture = _published.Copy();
+    }
 
     private DotnetProcess.Result Build(params string[] args) => DotnetProcess.Build(_fixture.Directory, _sdk.Packages, args);
 
@@ -42,7 +59,7 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
     [Fact]
     public void ElectionMatchRestore_puts_an_edited_snapshot_back_from_its_parquet_copy_and_the_next_build_passes()
     {
-        Publish("2030-06-03");
+        StartPublishedOn20300603();
         using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
         {
             warehouse.Execute($"update model_predictions.{Older} set l2_district_id = null where br_database_id = 140300");
@@ -65,7 +82,7 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
     [Fact]
     public void ElectionMatchPrune_is_a_dry_run_unless_DryRun_is_false_and_refuses_the_newest_snapshot_at_its_sources_entry()
     {
-        Publish("2030-06-03");
+        StartPublishedOn20300603();
         Publish("2030-06-10");
 
         var dryRun = BuildSucceeds("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:SnapshotDate=2030-06-03");
@@ -100,5 +117,39 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
 
         Assert.Equal(1, build.ExitCode);
         Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error {error}", build.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The opted-in project after <c>dotnet build -t:ElectionMatchRun</c> published llm_l2_br_match on 2030-06-03, made once
+    /// for the class when a test first asks: the restore and prune tests both start there, each on its own copy. The run
+    /// target keeps no stamps, so a copy in another folder is the same project; RunTargetTests prove what the run publishes.
+    /// </summary>
+    public sealed class PublishedOnce : IDisposable
+    {
+        private readonly SdkPackage _sdk = new();
+        private readonly Lazy<FixtureCopy> _project;
+
+        public PublishedOnce()
+        {
+            _project = new(() =>
+            {
+                var project = OptedIn(_sdk);
+                var run = DotnetProcess.Build(project.Directory, _sdk.Packages, "-t:ElectionMatchRun", "-p:Match=" + Match, "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+                Assert.True(run.ExitCode == 0, run.Output);
+                return project;
+            });
+        }
+
+        public FixtureCopy Copy() => _project.Value.Clone();
+
+        public void Dispose()
+        {
+            if (_project.IsValueCreated)
+            {
+                _project.Value.Dispose();
+            }
+
+            _sdk.Dispose();
+        }
     }
 }

@@ -150,12 +150,12 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     {
         // As `dotnet build` during `-t:ElectionMatchRun`: the build read the project, then waited for the run's lock.
         var loadedBefore = Load();
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
-        Assert.Equal(1, Entries(Match + "_20300101"));
+        runOf20260101.WriteOver(_fixture);
+        Assert.Equal(1, Entries(Match + "_20260101"));
 
         var result = new GenerateOperation(loadedBefore).Execute();
 
-        Assert.Equal(1, Entries(Match + "_20300101"));
+        Assert.Equal(1, Entries(Match + "_20260101"));
         Assert.DoesNotContain(_fixture.PathOf(SourcesYaml), result.Written.Select(Path.GetFullPath));
         Assert.DoesNotContain(new CheckOperation(Load()).Execute(), d => d.IsError);
     }
@@ -164,7 +164,7 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     public void A_check_that_loaded_the_project_before_a_run_finished_sees_the_runs_entry()
     {
         var loadedBefore = Load();
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
+        runOf20260101.WriteOver(_fixture);
 
         Assert.DoesNotContain(new CheckOperation(loadedBefore).Execute(), d => d.IsError);
     }
@@ -172,17 +172,18 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     [Fact]
     public void In_a_clone_without_the_warehouse_generate_skips_a_declared_snapshot_and_check_reports_its_table_missing()
     {
-        new RunOperation(Load()).Execute(new RunOptions(Match, new DateOnly(2030, 1, 1)) { AllowFutureDate = true });
+        using var fixture = runOf20260101.Copy();
+        var context = () => ProjectContext.Load(new ProjectOptions(fixture.Directory));
         // A teammate's clone: the run's sources entry and staging files are committed, its warehouse is not.
-        File.Delete(_fixture.WarehousePath);
-        var staging = Directory.EnumerateFiles(_fixture.Directory, "*_20300101.*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
+        File.Delete(fixture.WarehousePath);
+        var staging = Directory.EnumerateFiles(fixture.Directory, "*_20260101.*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllText);
 
-        var result = new GenerateOperation(Load()).Execute();
-        var check = new CheckOperation(Load()).Execute();
+        var result = new GenerateOperation(context()).Execute();
+        var check = new CheckOperation(context()).Execute();
 
         Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
         Assert.All(staging, f => Assert.Equal(f.Value, File.ReadAllText(f.Key)));
-        var missing = Assert.Single(check, d => d.Code == Codes.SnapshotTableMissing && d.Message.Contains(Match + "_20300101", StringComparison.Ordinal));
+        var missing = Assert.Single(check, d => d.Code == Codes.SnapshotTableMissing && d.Message.Contains(Match + "_20260101", StringComparison.Ordinal));
         Assert.EndsWith("__sources.yaml", missing.File, StringComparison.Ordinal);
     }
 
@@ -321,7 +322,8 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
 
     /// <summary>
     /// The committed fixture after a run of the match on 2026-01-01, made once for the class when a test first asks:
-    /// two tests start from it, each on its own copy.
+    /// the tests start from it, each on its own copy, or have it written over their copy of the committed fixture as
+    /// if the run had happened there (the run's files name no folder of their own, as the copies' checks prove).
     /// </summary>
     public sealed class RunOf20260101 : IDisposable
     {
@@ -333,6 +335,17 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
         });
 
         public FixtureCopy Copy() => _fixture.Value.Clone();
+
+        /// <summary>Writes every file the run left (its warehouse, manifest, staging files and sources YAML) over <paramref name="committed"/>, a copy of the committed fixture.</summary>
+        public void WriteOver(FixtureCopy committed)
+        {
+            foreach (var file in Directory.EnumerateFiles(_fixture.Value.Directory, "*", SearchOption.AllDirectories))
+            {
+                var destination = committed.PathOf(Path.GetRelativePath(_fixture.Value.Directory, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination, overwrite: true);
+            }
+        }
 
         public void Dispose()
         {
