@@ -7,27 +7,50 @@ using ElectionMatch.Tests.Models;
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// <c>electionmatch run</c> as a child process on a copy of the goodparty fixture with <c>judge: provider: openai</c>
-/// pointed at the fake model server, a planted API key in the child's environment.
+/// <c>electionmatch run</c> on a copy of the goodparty fixture with <c>judge: provider: openai</c> pointed at the fake
+/// model server, a planted API key in the environment (<see cref="PlantedKeyVariable"/>). Commands run in this process,
+/// except where the process is the point: a run whose output is checked for the key or another credential (the child's
+/// own stdout and stderr, whatever writes to them), Ctrl-C, and a key missing from the environment. The plain runs of
+/// each match that several tests start from are made once for the class (<see cref="CarefulRuns"/>); a test that runs
+/// again does so on its own copy, with a server of its own.
 /// </summary>
-public sealed class LlmJudgeRunTests : IAsyncLifetime
+public sealed class LlmJudgeRunTests(LlmJudgeRunTests.CarefulRuns careful) : IClassFixture<LlmJudgeRunTests.CarefulRuns>, IAsyncLifetime
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string PlantedKey = "sk-test-PLANTED-cli-0123456789abcdefghijkl";
+
+    /// <summary>The snapshot date of <see cref="CarefulRuns"/>' runs, and as their snapshots' names end.</summary>
+    private const string CarefulDate = "2031-01-17";
+    private const string CarefulDay = "20310117";
     private FakeModelServer _server = null!;
     private FixtureCopy _fixture = null!;
 
     public async Task InitializeAsync()
     {
         _server = await FakeModelServer.StartAsync();
-        _fixture = FixtureCopy.Of("goodparty");
+        _fixture = Configured(_server, careful.Key);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _fixture.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A copy of the goodparty fixture whose candidacy match has an OpenAI judge on <paramref name="server"/> (three
+    /// requests at a time, priced) and whose district match has OpenAI embeddings and judge there, deciding every position.
+    /// </summary>
+    private static FixtureCopy Configured(FakeModelServer server, PlantedKeyVariable key)
+    {
+        var fixture = FixtureCopy.Of("goodparty");
         const string offline = "    judge:\n      provider: offline\n\n  # L2";
-        _fixture.Replace("electionmatch.yml", offline, $"""
+        fixture.Replace("electionmatch.yml", offline, $"""
                 judge:
                   provider: openai
                   model: gpt-4o-mini
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_PLANTED_KEY
+                  endpoint: {server.OpenAiEndpoint}
+                  api_key_env: {key.Name}
                   max_concurrency: 3
                   requests_per_minute: 0
                   retry_base_delay_seconds: 0.001
@@ -38,17 +61,17 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
               # L2
             """);
         const string districtOffline = "    judge:\n      provider: offline\n\n# Zip code";
-        _fixture.Replace("electionmatch.yml", districtOffline, $"""
+        fixture.Replace("electionmatch.yml", districtOffline, $"""
                 embeddings:
                   provider: openai
                   dimensions: 64
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_PLANTED_KEY
+                  endpoint: {server.OpenAiEndpoint}
+                  api_key_env: {key.Name}
                   requests_per_minute: 0
                 judge:
                   provider: openai
-                  endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_PLANTED_KEY
+                  endpoint: {server.OpenAiEndpoint}
+                  api_key_env: {key.Name}
                   requests_per_minute: 0
                 # The judge alone: the offline model decides every fixture position by score.
                 thresholds:
@@ -57,30 +80,32 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
             # Zip code
             """);
+        return fixture;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>In this process: nothing about the process is what the test proves.</summary>
+    private CliProcess.Result Cli(params string[] args) => CliProcess.Run([.. args, "--project-dir", _fixture.Directory]);
+
+    /// <summary>A child process, its environment holding the key: the test checks its whole output for the key.</summary>
+    private CliProcess.Result Child(params string[] args) => CliProcess.RunWith(careful.Key.ForChild, [.. args, "--project-dir", _fixture.Directory]);
+
+    /// <summary>This test's project becomes a copy of <paramref name="project"/>, its match <paramref name="match"/> served by this test's server.</summary>
+    private void UseCopyOf(FixtureCopy project, string match)
     {
         _fixture.Dispose();
-        await _server.DisposeAsync();
+        _fixture = careful.CopyFor(project, match, _server);
     }
-
-    private CliProcess.Result Cli(params string[] args) =>
-        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
 
     [Fact]
     public void The_judge_is_shown_each_candidacys_party_affiliation_from_the_fixtures_hubspot_export_as_its_party()
     {
-        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
-        Assert.True(run.ExitCode == 0, run.Output);
-
-        // The fixture maps the optional left role party: to HubSpot's party_affiliation; before, no fixture mapped it,
-        // so no run of either showed the judge a candidacy's party.
+        // The class's candidacy run, every answer the careful judge's. The fixture maps the optional left role party: to
+        // HubSpot's party_affiliation; before, no fixture mapped it, so no run of either showed the judge a candidacy's party.
         using var csv = ElectionMatch.Warehouse.DuckDbWarehouse.InMemory();
         var parties = csv.Query(
-            $"select distinct first_name || ' ' || last_name || ', ' || official_office_name, party_affiliation from read_csv('{_fixture.PathOf("data/airbyte/hubspot_candidacy.csv")}')",
+            $"select distinct first_name || ' ' || last_name || ', ' || official_office_name, party_affiliation from read_csv('{careful.Candidacy.Project.PathOf("data/airbyte/hubspot_candidacy.csv")}')",
             r => (Candidacy: r.GetString(0), Party: r.GetString(1))).ToDictionary(p => p.Candidacy, p => p.Party);
-        var rows = _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal))
+        var rows = careful.Candidacy.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal))
             .Select(r => new ChatCall([.. JsonNode.Parse(r.Body)!["messages"]!.AsArray().Select(m => new ChatTurn(m!["role"]!.GetValue<string>(), m["content"]!.GetValue<string>()))]))
             .SelectMany(call => call.Data["rows"]!.AsArray())
             .ToList();
@@ -101,7 +126,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
             var victim = spoilt(call);
             return victim ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
         };
-        var first = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
+        var first = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
         Assert.True(first.ExitCode == 0, first.Output);
         var paid = _server.ModelHits;
         Assert.True(paid >= 3, $"{paid} model requests");
@@ -137,7 +162,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
 
         // Second run of the same inputs: every answer from the cache except the undecided contest's, which is asked
         // again (and, the server still answering it badly, followed up once and left undecided).
-        var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace");
+        var second = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace");
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Equal(paid + 2, _server.ModelHits);
         var again = Assert.Single(SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Models);
@@ -150,7 +175,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Assert.Equal((2L, contests - 1), (stages.Values.Sum(s => s.Requests), stages.Values.Sum(s => s.FromCache)));
 
         // Replay answers from the same cache, the undecided outcome included: no HTTP, the same undecided rows.
-        var replay = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace", "--replay");
+        var replay = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--replace", "--replay");
         Assert.True(replay.ExitCode == 0, replay.Output);
         Assert.Equal(paid + 2, _server.ModelHits);
         Assert.Equal(judge.UndecidedRows, SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/{Match}_20310105.json")).Counts["judge_rows_undecided"]);
@@ -305,7 +330,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         OneRequestAtATime();
         var release = new TaskCompletionSource();
         _server.Script(FakeReply.HeldUntil(release.Task));
-        using (var running = WatchedCli.Start(new Dictionary<string, string> { ["EM_PLANTED_KEY"] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-12", "--project-dir", _fixture.Directory))
+        using (var running = WatchedCli.Start(new Dictionary<string, string> { [careful.Key.Name] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-12", "--project-dir", _fixture.Directory))
         {
             WaitForModelHits(1);
             running.Interrupt();
@@ -338,7 +363,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     {
         OneRequestAtATime();
         _server.Script(FakeReply.Hang());
-        using var running = WatchedCli.Start(new Dictionary<string, string> { ["EM_PLANTED_KEY"] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-13", "--project-dir", _fixture.Directory);
+        using var running = WatchedCli.Start(new Dictionary<string, string> { [careful.Key.Name] = PlantedKey }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-13", "--project-dir", _fixture.Directory);
         WaitForModelHits(1);
         running.Interrupt();
         running.WaitForStderr("electionmatch: stopping:");
@@ -370,22 +395,23 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void A_missing_key_is_an_error_naming_the_variable()
     {
-        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = null }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-07", "--project-dir", _fixture.Directory);
+        // A child whose environment lacks the variable this process holds.
+        var result = CliProcess.RunWith(new Dictionary<string, string?> { [careful.Key.Name] = null }, "run", Match, "--allow-future-date", "--snapshot-date", "2031-01-07", "--project-dir", _fixture.Directory);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error EM0401:", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("EM_PLANTED_KEY", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(careful.Key.Name, result.Stderr, StringComparison.Ordinal);
         Assert.Contains("electionmatch.yml(", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
     public void The_district_match_with_openai_embeddings_and_judge_asks_one_position_per_request_and_evaluate_compares_both_embedders()
     {
-        var result = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-08");
-
-        Assert.True(result.ExitCode == 0, result.Output);
-        Assert.True(_server.ModelHits > 0, result.Stdout);
-        foreach (var request in _server.Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)))
+        // The class's district run, every answer the careful judge's.
+        var result = careful.District.Run;
+        var requests = careful.District.Requests;
+        Assert.True(requests.Count > 0, result.Stdout);
+        foreach (var request in requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)))
         {
             var messages = System.Text.Json.Nodes.JsonNode.Parse(request.Body)!["messages"]!.AsArray();
             Assert.Contains("Ignore seats and positions", messages[0]!["content"]!.ToJsonString(), StringComparison.Ordinal);
@@ -394,10 +420,11 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
             Assert.InRange(call.Data["candidates"]!.AsArray().Count, 1, 13);
         }
 
-        var models = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310108.json")).Models;
+        UseCopyOf(careful.District.Project, "llm_l2_br_match");
+        var models = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/llm_l2_br_match_{CarefulDay}.json")).Models;
         var judge = Assert.Single(models, m => m.Step == "judge");
         var embeddings = Assert.Single(models, m => m.Step == "embeddings");
-        Assert.Equal(_server.ModelHits, judge.Requests + embeddings.Requests);
+        Assert.Equal(requests.Count, judge.Requests + embeddings.Requests);
         Assert.Equal(("openai", "text-embedding-3-small"), (embeddings.Provider, embeddings.Model));
         Assert.True(embeddings.Requests > 0 && embeddings.InputTokens > 0);
 
@@ -413,16 +440,18 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void A_district_rerun_answered_from_the_cache_says_on_its_judge_stage_line_that_it_sent_no_request()
     {
-        var first = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16");
-        Assert.True(first.ExitCode == 0, first.Output);
-        var contests = SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/llm_l2_br_match_20310116.json")).Counts["judge_contests"];
+        // The class's district run, then the same run again on a copy of its project.
+        var first = careful.District.Run;
+        UseCopyOf(careful.District.Project, "llm_l2_br_match");
+        var contests = SnapshotManifest.FromJson(_fixture.Read($"electionmatch/manifests/llm_l2_br_match_{CarefulDay}.json")).Counts["judge_contests"];
         Assert.True(contests > 0, first.Stdout);
 
-        var again = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2031-01-16", "--replace");
+        var again = Cli("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", CarefulDate, "--replace");
 
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.Contains($"judge: openai/gpt-4o-mini: 0 requests (0 HTTP attempts), {contests} from cache", again.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^  judge .* 0 requests to openai/gpt-4o-mini", again.Stdout);
+        Assert.Equal(0, _server.ModelHits);
         Assert.Equal((contests, 0L, contests), JudgeStageLines(again.Stdout)["judge"]);
         Assert.Equal((contests, contests, 0L), JudgeStageLines(first.Stdout)["judge"]);
     }
@@ -430,8 +459,9 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
     [Fact]
     public void Verify_after_runs_with_llm_judges_warns_of_no_template_until_one_is_edited_and_advises_per_kind_of_template()
     {
-        var candidacy = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-17");
-        Assert.True(candidacy.ExitCode == 0, candidacy.Output);
+        // The class's candidacy run (at CarefulDate), then a district run on a copy of its project the same day.
+        var candidacy = careful.Candidacy.Run;
+        UseCopyOf(careful.Candidacy.Project, "llm_l2_br_match");
         // One district position's reply is malformed twice: undecided, published unlinked at confidence 0.
         var spoilt = FakeModelServer.FirstContest();
         _server.Default = call => spoilt(call) ? "I think it is the second one." : FakeModelServer.CarefulAnswer(call);
@@ -478,7 +508,7 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         Directory.CreateDirectory(_fixture.PathOf("electionmatch/templates/staging"));
         _fixture.Write("electionmatch/templates/staging/model.sql.liquid", "-- our header\n" + staging);
         var restaged = Cli("verify", "--match", Match);
-        Assert.Contains($"warning EM0609: template staging/model.sql.liquid changed since {Match}_20310117 was made (sha256 now ", restaged.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"warning EM0609: template staging/model.sql.liquid changed since {Match}_{CarefulDay} was made (sha256 now ", restaged.Stderr, StringComparison.Ordinal);
         Assert.Contains("`electionmatch generate` re-renders the staging files", restaged.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("prompts/", restaged.Stderr, StringComparison.Ordinal);
     }
@@ -489,9 +519,9 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         using var account = new ServiceAccountFile(_server.TokenUri);
         UseVertexJudge(account);
         _server.FailWith = 503;
-        var failing = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
+        var failing = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
         _server.FailWith = null;
-        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
+        var run = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
 
         Assert.Equal(1, failing.ExitCode);
         Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-2.5-flash failed", failing.Stderr, StringComparison.Ordinal);
@@ -618,5 +648,84 @@ public sealed class LlmJudgeRunTests : IAsyncLifetime
         }
 
         return found;
+    }
+
+    /// <summary>One run of a match and the model requests it sent.</summary>
+    internal sealed record CarefulRun(FixtureCopy Project, CliProcess.Result Run, IReadOnlyList<RecordedRequest> Requests);
+
+    /// <summary>
+    /// The class's plain runs, made when a test first asks for each: the candidacy match and the district match, each
+    /// on a project of its own at 2031-01-17, every answer the careful judge's; and the planted key, in this process's
+    /// environment while the class runs. Its server answers for the class's lifetime; tests run again on copies whose
+    /// models are their own server (<see cref="CopyFor"/>).
+    /// </summary>
+    public sealed class CarefulRuns : IAsyncLifetime
+    {
+        private readonly Lock _gate = new();
+        private FakeModelServer _server = null!;
+        private CarefulRun? _candidacy;
+        private CarefulRun? _district;
+
+        public PlantedKeyVariable Key { get; } = new("EM_PLANTED_KEY", PlantedKey);
+
+        internal CarefulRun Candidacy
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _candidacy ??= RunOf(Match);
+                }
+            }
+        }
+
+        internal CarefulRun District
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _district ??= RunOf("llm_l2_br_match");
+                }
+            }
+        }
+
+        public async Task InitializeAsync() => _server = await FakeModelServer.StartAsync();
+
+        public async Task DisposeAsync()
+        {
+            _candidacy?.Project.Dispose();
+            _district?.Project.Dispose();
+            Key.Dispose();
+            await _server.DisposeAsync();
+        }
+
+        /// <summary>
+        /// A copy of <paramref name="project"/> (warehouse and caches included) whose match <paramref name="match"/> asks
+        /// <paramref name="server"/>. Only that match's entry changes: another match's settings stay as its snapshot was
+        /// made with, so verify finds them unchanged.
+        /// </summary>
+        public FixtureCopy CopyFor(FixtureCopy project, string match, FakeModelServer server)
+        {
+            var copy = project.Clone();
+            var settings = copy.Read("electionmatch.yml");
+            var start = settings.IndexOf($"\n  {match}:\n", StringComparison.Ordinal);
+            Assert.True(start >= 0, match);
+            var next = System.Text.RegularExpressions.Regex.Match(settings[(start + 1)..], @"(?m)^(  )?[a-z_]+:$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            var end = next.NextMatch() is { Success: true } following ? start + 1 + following.Index : settings.Length;
+            var entry = settings[start..end];
+            Assert.Contains(_server.BaseUrl, entry, StringComparison.Ordinal);
+            copy.Write("electionmatch.yml", settings[..start] + entry.Replace(_server.BaseUrl, server.BaseUrl, StringComparison.Ordinal) + settings[end..]);
+            return copy;
+        }
+
+        private CarefulRun RunOf(string match)
+        {
+            var project = Configured(_server, Key);
+            var before = _server.Requests.Count;
+            var run = CliProcess.Run("run", match, "--allow-future-date", "--snapshot-date", CarefulDate, "--project-dir", project.Directory);
+            Assert.True(run.ExitCode == 0, run.Output);
+            return new CarefulRun(project, run, [.. _server.Requests.Skip(before)]);
+        }
     }
 }

@@ -7,10 +7,13 @@ namespace ElectionMatch.Tests;
 /// <summary>
 /// <c>electionmatch run</c> against a model server whose replies are wrong in ways a real deployment can be: it echoes
 /// the request's credential back in the judge's answers, or it sends vectors of another length than the settings ask.
+/// A run whose output is checked for the key is a child process (its own stdout and stderr, whatever writes to them);
+/// the others run in this process, the key planted in its environment (<see cref="PlantedKeyVariable"/>).
 /// </summary>
 public sealed class ProviderReplyRunTests : IAsyncLifetime
 {
     private const string PlantedKey = "sk-test-PLANTED-echo-0123456789abcdefghijkl";
+    private readonly PlantedKeyVariable _key = new("EM_ECHO_KEY", PlantedKey);
     private FakeModelServer _server = null!;
     private FixtureCopy _fixture = null!;
 
@@ -23,18 +26,22 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _fixture.Dispose();
+        _key.Dispose();
         await _server.DisposeAsync();
     }
 
-    private CliProcess.Result Cli(params string[] args) =>
-        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_ECHO_KEY"] = PlantedKey }, [.. args, "--project-dir", _fixture.Directory]);
+    /// <summary>In this process: nothing about the process is what the test proves.</summary>
+    private CliProcess.Result Cli(params string[] args) => CliProcess.Run([.. args, "--project-dir", _fixture.Directory]);
 
-    /// <summary>The candidacy match's judge: this test's OpenAI-wire server, keyed by EM_ECHO_KEY.</summary>
+    /// <summary>A child process, its environment holding the key: the test checks its whole output for the key.</summary>
+    private CliProcess.Result Child(params string[] args) => CliProcess.RunWith(_key.ForChild, [.. args, "--project-dir", _fixture.Directory]);
+
+    /// <summary>The candidacy match's judge: this test's OpenAI-wire server, keyed by the planted variable.</summary>
     private void UseOpenAiJudge() => Configure("    judge:\n      provider: offline\n\n  # L2", $"""
                 judge:
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_ECHO_KEY
+                  api_key_env: {_key.Name}
                   requests_per_minute: 0
                   retry_base_delay_seconds: 0.001
 
@@ -76,7 +83,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         };
         var report = _fixture.PathOf("target/run-report.json");
 
-        var run = Cli("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
+        var run = Child("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
 
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains(_server.Requests, r => r.Authorization == "Bearer " + PlantedKey);
@@ -108,7 +115,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         _server.Script([FakeReply.Careful, FakeReply.Careful, FakeReply.Careful, .. Enumerable.Repeat(FakeReply.Body(400, """{"error":{"message":"context length exceeded"}}"""), 40)]);
         var report = _fixture.PathOf("target/run-report.json");
 
-        var run = Cli("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
+        var run = Child("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("error EM0403:", run.Stderr, StringComparison.Ordinal);
@@ -137,7 +144,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
         _server.Script([.. Enumerable.Repeat(FakeReply.Body(401, $$$"""{"error":{"message":"Incorrect API key provided: {{{quoted}}}****. You can find your API key at https://platform.example/account/api-keys.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}"""), 20)]);
         var report = _fixture.PathOf("target/run-report.json");
 
-        var run = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_ECHO_KEY"] = key }, ["run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report, "--project-dir", _fixture.Directory]);
+        var run = CliProcess.RunWith(new Dictionary<string, string?> { [_key.Name] = key }, ["run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report, "--project-dir", _fixture.Directory]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("Bearer " + key, _server.Requests.Select(r => r.Authorization));
@@ -201,7 +208,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                   provider: openai
                   dimensions: 64
                   endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_ECHO_KEY
+                  api_key_env: {_key.Name}
                   requests_per_minute: 0
                 judge:
                   provider: offline
@@ -227,7 +234,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
                 judge:
                   provider: openai
                   endpoint: {_server.OpenAiEndpoint}
-                  api_key_env: EM_ECHO_KEY
+                  api_key_env: {_key.Name}
                   requests_per_minute: 0
                 # The judge alone: the offline model decides every fixture position by score.
                 thresholds:
