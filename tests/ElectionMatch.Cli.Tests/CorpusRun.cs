@@ -43,7 +43,7 @@ internal static class CorpusRun
 
             var filesBefore = Files(directory);
             var sourcesBefore = File.ReadAllLines(Path.Combine(directory, SourcesYaml));
-            var tablesBefore = Tables(prepared.WarehouseIn(directory));
+            var tablesBefore = prepared.TablesOf(prepared.WarehouseIn(directory), Tables);
             var command = @case.Command.Concat(["--project-dir", directory]).ToArray();
 
             CliProcess.Result result;
@@ -84,7 +84,7 @@ internal static class CorpusRun
             }
 
             var filesAfter = Files(directory);
-            var tablesAfter = Tables(prepared.WarehouseIn(directory));
+            var tablesAfter = prepared.TablesOf(prepared.WarehouseIn(directory), Tables);
             if (@case.Quarantine is { } expected)
             {
                 AssertQuarantined(name, expected, prepared.WarehouseIn(directory));

@@ -1,14 +1,16 @@
 namespace ElectionMatch.Tests;
 
 /// <summary>`evaluate` refuses a truth file or a snapshot it cannot score instead of printing zeros or DuckDB's words.</summary>
-public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
+public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>, IClassFixture<SharedUninterruptedRun>
 {
     private const string Match = QuarantinedCandidacyRun.Match;
     private readonly QuarantinedCandidacyRun _run;
+    private readonly UninterruptedRun _plain;
 
-    public EvaluateTruthTests(QuarantinedCandidacyRun run)
+    public EvaluateTruthTests(QuarantinedCandidacyRun run, SharedUninterruptedRun plain)
     {
         _run = run;
+        _plain = plain.Run;
     }
 
     private string Truth(string name, string text)
@@ -92,9 +94,8 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>
     {
         // The results file rotated away after the run (or a machine without the inputs): the snapshot holds its right
         // ids, so only a hand-loaded file without them needs the right input. Before, evaluate failed with EM0022.
-        using var fixture = FixtureCopy.Of("goodparty");
-        var run = CliProcess.Run("run", Match, "--snapshot-date", "2026-01-01", "--project-dir", fixture.Directory);
-        Assert.True(run.ExitCode == 0, run.Output);
+        // A copy of the fixture after a plain run (made once, UninterruptedRun), as the run left it.
+        using var fixture = _plain.Project.Clone();
         File.Delete(fixture.PathOf("data/airbyte/ddhq_election_results.csv"));
 
         var evaluate = CliProcess.Run("evaluate", Match, "--truth", fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--project-dir", fixture.Directory);

@@ -7,27 +7,31 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// Three published snapshots of the candidacy match, made once: every tamper test starts from a clone of them
-/// (warehouse included) instead of paying for three runs.
+/// Three published snapshots of the candidacy match (and one of the district match), made once for every class that
+/// holds them (<see cref="HeldOnce{T}"/>): every tamper, restore and prune test starts from a clone of them (warehouse
+/// included) instead of paying for the runs, and none writes into them. The last to let go deletes the project.
 /// </summary>
 public sealed class ThreeSnapshots : IDisposable
 {
-    public ThreeSnapshots()
+    private static readonly HeldOnce<FixtureCopy> Instance = new(Publish, project => project.Dispose());
+
+    public FixtureCopy Project { get; } = Instance.Hold();
+
+    public void Dispose() => Instance.LetGo();
+
+    private static FixtureCopy Publish()
     {
-        Project = FixtureCopy.Of("goodparty");
+        var project = FixtureCopy.Of("goodparty");
         foreach (var date in new[] { "2030-06-03", "2030-06-10", "2030-06-17" })
         {
-            var run = CliProcess.Run("run", VerifyTamperTests.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", Project.Directory);
+            var run = CliProcess.Run("run", VerifyTamperTests.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", project.Directory);
             Assert.True(run.ExitCode == 0, run.Output);
         }
 
-        var districts = CliProcess.Run("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", Project.Directory);
+        var districts = CliProcess.Run("run", "llm_l2_br_match", "--allow-future-date", "--snapshot-date", "2030-06-03", "--project-dir", project.Directory);
         Assert.True(districts.ExitCode == 0, districts.Output);
+        return project;
     }
-
-    public FixtureCopy Project { get; }
-
-    public void Dispose() => Project.Dispose();
 }
 
 /// <summary>`verify` (and `check`, which runs it) on a real warehouse and real manifest files, each tamper case by hand.</summary>
