@@ -24,13 +24,7 @@ public sealed class BenchedSet : IDisposable
     {
         var source = Path.Combine(_data, Folder);
         var target = Path.Combine(data, Folder);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-
+        FixtureCopy.CopyFiles(source, target);
         return target;
     }
 

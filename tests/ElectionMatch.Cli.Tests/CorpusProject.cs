@@ -42,13 +42,7 @@ public sealed class CorpusProject : IDisposable
     {
         var source = _prepared.Fixture.Directory;
         var target = Path.Combine(Path.GetTempPath(), "em-corpus-" + Guid.NewGuid().ToString("N")[..12]);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-
+        FixtureCopy.CopyFiles(source, target);
         return target;
     }
 

@@ -12,7 +12,7 @@ public sealed class KilledRuns : IDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<KilledRun>> _killed = new();
 
     /// <summary>A copy of the project killed at <paramref name="point"/>, for the test to change.</summary>
-    internal KilledRun CloneAt(string point) => _killed.GetOrAdd(point, p => new Lazy<KilledRun>(() => KilledRun.At(p))).Value.Clone();
+    internal KilledRun CloneAt(string point) => _killed.GetOrAdd(point, p => new Lazy<KilledRun>(() => KilledRun.At(p))).Value.Copy();
 
     public void Dispose()
     {

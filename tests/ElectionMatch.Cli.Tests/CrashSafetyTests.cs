@@ -199,24 +199,8 @@ internal static class CrashState
 /// A copy of the fixture, its cache seeded (<see cref="CrashState.SeedCache"/>), after a run of the uninterrupted run's
 /// date was killed at <see cref="Point"/>; with every file and the cache as they were before the run.
 /// </summary>
-internal sealed class KilledRun : IDisposable
+internal sealed record KilledRun(string Point, FixtureCopy Project, IReadOnlyDictionary<string, string> Before, string Cache) : IDisposable
 {
-    private KilledRun(string point, FixtureCopy project, IReadOnlyDictionary<string, string> before, string cache)
-    {
-        Point = point;
-        Project = project;
-        Before = before;
-        Cache = cache;
-    }
-
-    public string Point { get; }
-
-    public FixtureCopy Project { get; }
-
-    public IReadOnlyDictionary<string, string> Before { get; }
-
-    public string Cache { get; }
-
     public static KilledRun At(string point)
     {
         var project = FixtureCopy.Of("goodparty");
@@ -231,7 +215,7 @@ internal sealed class KilledRun : IDisposable
     }
 
     /// <summary>A copy of the project as the kill left it (warehouse and its write-ahead log included), for a test to change.</summary>
-    public KilledRun Clone() => new(Point, Project.Clone(), Before, Cache);
+    public KilledRun Copy() => this with { Project = Project.Clone() };
 
     public void Dispose() => Project.Dispose();
 }

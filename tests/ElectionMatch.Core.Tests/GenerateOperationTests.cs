@@ -337,15 +337,7 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
         public FixtureCopy Copy() => _fixture.Value.Clone();
 
         /// <summary>Writes every file the run left (its warehouse, manifest, staging files and sources YAML) over <paramref name="committed"/>, a copy of the committed fixture.</summary>
-        public void WriteOver(FixtureCopy committed)
-        {
-            foreach (var file in Directory.EnumerateFiles(_fixture.Value.Directory, "*", SearchOption.AllDirectories))
-            {
-                var destination = committed.PathOf(Path.GetRelativePath(_fixture.Value.Directory, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Copy(file, destination, overwrite: true);
-            }
-        }
+        public void WriteOver(FixtureCopy committed) => FixtureCopy.CopyFiles(_fixture.Value.Directory, committed.Directory, overwrite: true);
 
         public void Dispose()
         {

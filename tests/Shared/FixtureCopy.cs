@@ -40,14 +40,7 @@ public sealed class FixtureCopy : IDisposable
     {
         var source = Path.Combine(RepositoryRoot, "dbt_fixtures", fixture);
         var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12] + directorySuffix);
-        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            var destination = Path.Combine(target, relative);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-
+        CopyFiles(source, target);
         return new FixtureCopy(fixture, target);
     }
 
@@ -82,14 +75,22 @@ public sealed class FixtureCopy : IDisposable
     public FixtureCopy Clone()
     {
         var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12]);
-        foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories))
-        {
-            var destination = Path.Combine(target, Path.GetRelativePath(Directory, file));
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            File.Copy(file, destination);
-        }
-
+        CopyFiles(Directory, target);
         return new FixtureCopy(Name, target);
+    }
+
+    /// <summary>
+    /// Copies every file under <paramref name="source"/> to the same place under <paramref name="target"/>, making its
+    /// folders; <paramref name="overwrite"/> replaces files already there (otherwise one there is an error).
+    /// </summary>
+    public static void CopyFiles(string source, string target, bool overwrite = false)
+    {
+        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(target, Path.GetRelativePath(source, file));
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination, overwrite);
+        }
     }
 
     public string PathOf(string relative) => Path.Combine(Directory, relative);
