@@ -29,7 +29,7 @@ public sealed class FebrlEngineTests : IClassFixture<FebrlEngineTests.Linkage>
         _output.WriteLine($"λ {_linkage.Parameters.Lambda:F4}, true share {trueShare:F4}, {_linkage.Parameters.Training.Iterations} iterations");
 
         Assert.True(_linkage.Parameters.Training.Converged, "EM did not converge");
-        Assert.InRange(_linkage.Parameters.Lambda, trueShare - 0.02, trueShare + 0.02);
+        Assert.InRange(_linkage.Parameters.Lambda, trueShare - 0.01, trueShare + 0.01);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class FebrlEngineTests : IClassFixture<FebrlEngineTests.Linkage>
         foreach (var (comparison, level, estimated, actual) in _linkage.Shares("is_match", p => p.M))
         {
             _output.WriteLine($"m {comparison} {level}: estimated {estimated:F4}, truth {actual:F4}");
-            Assert.True(Math.Abs(estimated - actual) <= 0.03, $"{comparison} {level}: m estimated {estimated:F4}, the true pairs' share {actual:F4}");
+            Assert.True(Math.Abs(estimated - actual) <= 0.01, $"{comparison} {level}: m estimated {estimated:F4}, the true pairs' share {actual:F4}");
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class FebrlEngineTests : IClassFixture<FebrlEngineTests.Linkage>
         foreach (var (comparison, level, estimated, actual) in _linkage.Shares("not is_match and sampled", p => p.U))
         {
             _output.WriteLine($"u {comparison} {level}: estimated {estimated:F5}, truth {actual:F5}");
-            Assert.True(Math.Abs(estimated - actual) <= 0.005, $"{comparison} {level}: u estimated {estimated:F5}, the random non-matches' share {actual:F5}");
+            Assert.True(Math.Abs(estimated - actual) <= 0.001, $"{comparison} {level}: u estimated {estimated:F5}, the random non-matches' share {actual:F5}");
         }
     }
 
