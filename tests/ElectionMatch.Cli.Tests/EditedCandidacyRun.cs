@@ -2,8 +2,8 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// One published run of the candidacy match on a copy of the fixture as committed (the README's main command, run
-/// first, adds a snapshot to the working copy's fixture), its candidacy file edited first: made once per test class
-/// for the read-only commands' tests (evaluate, explain).
+/// first, adds a snapshot to the working copy's fixture), its candidacy file edited first: made once per test class (or
+/// per collection, <see cref="QuarantinedCandidacyCollection"/>) for the read-only commands' tests (evaluate, explain).
 /// </summary>
 public abstract class EditedCandidacyRun : IDisposable
 {

@@ -1,21 +1,27 @@
 namespace ElectionMatch.Tests;
 
-/// <summary>`evaluate` refuses a truth file or a snapshot it cannot score instead of printing zeros or DuckDB's words.</summary>
-public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>, IClassFixture<SharedUninterruptedRun>
+/// <summary>
+/// `evaluate` refuses a truth file or a snapshot it cannot score instead of printing zeros or DuckDB's words. The tests
+/// write their truth files into the class's copy of the collection's run (<see cref="ClassProjectCopy"/>).
+/// </summary>
+[Collection(QuarantinedCandidacyCollection.Name)]
+public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClassFixture<SharedUninterruptedRun>
 {
     private const string Match = QuarantinedCandidacyRun.Match;
-    private readonly QuarantinedCandidacyRun _run;
+    private readonly FixtureCopy _project;
     private readonly UninterruptedRun _plain;
 
-    public EvaluateTruthTests(QuarantinedCandidacyRun run, SharedUninterruptedRun plain)
+    public EvaluateTruthTests(QuarantinedCandidacyRun run, ClassProjectCopy copy, SharedUninterruptedRun plain)
     {
-        _run = run;
+        _project = copy.Of(run.Project);
         _plain = plain.Run;
     }
 
+    private CliProcess.Result Cli(string command, params string[] args) => CliProcess.Run([command, .. args, "--project-dir", _project.Directory]);
+
     private string Truth(string name, string text)
     {
-        var path = _run.Project.PathOf("truth/" + name);
+        var path = _project.PathOf("truth/" + name);
         File.WriteAllText(path, text);
         return path;
     }
@@ -34,7 +40,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     {
         var truth = Truth("header_only.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\n");
 
-        var error = SingleError(_run.Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
+        var error = SingleError(Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
 
         Assert.Contains("header_only.csv(1,1): error EM0120: the truth file has a header and no pairs", error, StringComparison.Ordinal);
         Assert.Contains($"model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
@@ -50,7 +56,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     {
         var truth = Truth("bad_line.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\n\"gpc-001623\",\"primary\",1402703\n" + badLine + "gpc-000153,general,1403738\n");
 
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", truth));
+        var error = SingleError(Cli("evaluate", Match, "--truth", truth));
 
         Assert.Contains("bad_line.csv(3,1): error EM0024: " + message, error, StringComparison.Ordinal);
     }
@@ -60,9 +66,9 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [InlineData(true)]
     public void Another_matchs_truth_file_is_an_error_naming_the_snapshot(bool partial)
     {
-        var truth = _run.Project.PathOf("truth/llm_l2_br_match.csv");
+        var truth = _project.PathOf("truth/llm_l2_br_match.csv");
 
-        var error = SingleError(_run.Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
+        var error = SingleError(Cli("evaluate", [Match, "--truth", truth, .. partial ? new[] { "--partial-truth" } : []]));
 
         Assert.Contains("llm_l2_br_match.csv(1,1): error EM0120: ", error, StringComparison.Ordinal);
         Assert.Contains($"no truth pair names a left id of snapshot model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
@@ -77,12 +83,12 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [InlineData("\t")]
     public void A_truth_file_with_another_delimiter_scores_and_names_its_bad_line(string delimiter)
     {
-        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var lines = File.ReadAllLines(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
         string Delimited(IEnumerable<string> rows) => string.Join('\n', rows.Select(l => l.Replace(",", delimiter, StringComparison.Ordinal))) + "\n";
         var chosen = lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal)).ToList();
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", Truth("delimited.csv", Delimited([lines[0], .. chosen])), "--partial-truth");
-        var broken = _run.Cli("evaluate", Match, "--truth", Truth("delimited_bad.csv", Delimited([lines[0], chosen[0], "gpc-001623,general"])));
+        var evaluate = Cli("evaluate", Match, "--truth", Truth("delimited.csv", Delimited([lines[0], .. chosen])), "--partial-truth");
+        var broken = Cli("evaluate", Match, "--truth", Truth("delimited_bad.csv", Delimited([lines[0], chosen[0], "gpc-001623,general"])));
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
@@ -109,7 +115,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     {
         var truth = Truth("elsewhere.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-999998,general,1403738\ngpc-999999,primary,1402844\n");
 
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", truth));
+        var error = SingleError(Cli("evaluate", Match, "--truth", truth));
 
         Assert.Contains("elsewhere.csv(1,1): error EM0120: no truth pair names a left id of snapshot", error, StringComparison.Ordinal);
         Assert.Contains("ids such as 'gpc-999998'", error, StringComparison.Ordinal);
@@ -119,10 +125,10 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     public void Truth_for_some_rows_only_still_scores_with_partial_truth()
     {
         // One candidacy's pairs of the fixture's truth: the snapshot links both, and partial truth knows no other link.
-        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var lines = File.ReadAllLines(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
         var truth = Truth("one_candidacy.csv", string.Join('\n', [lines[0], .. lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal))]) + "\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("precision: 1.0000\nrecall: 1.0000\n", evaluate.Stdout, StringComparison.Ordinal);
@@ -134,10 +140,10 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void Hardest_with_partial_truth_says_unknown_for_the_rows_the_truth_does_not_decide()
     {
-        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var lines = File.ReadAllLines(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
         var truth = Truth("one_candidacy_hard.csv", string.Join('\n', [lines[0], .. lines.Where(l => l.StartsWith("gpc-001623,", StringComparison.Ordinal))]) + "\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth", "--hardest", "100000");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth", "--hardest", "100000");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var hard = evaluate.Stdout.Split('\n').Where(l => l.StartsWith("hard  ", StringComparison.Ordinal)).ToList();
@@ -153,7 +159,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_snapshot_that_does_not_exist_is_named_with_the_matchs_snapshots()
     {
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "candidacy_ddhq_matches_20991231"));
+        var error = SingleError(Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "candidacy_ddhq_matches_20991231"));
 
         Assert.Contains("goodparty.duckdb: error EM0101: snapshot model_predictions.candidacy_ddhq_matches_20991231 (--snapshot) is not in the warehouse", error, StringComparison.Ordinal);
         // The run's snapshot and the hand-uploaded ones declared with files, oldest first.
@@ -164,7 +170,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_snapshot_of_another_match_is_refused_before_it_is_read()
     {
-        var error = SingleError(_run.Cli("evaluate", "llm_l2_br_match", "--truth", _run.Project.PathOf("truth/llm_l2_br_match.csv"), "--snapshot", QuarantinedCandidacyRun.Snapshot));
+        var error = SingleError(Cli("evaluate", "llm_l2_br_match", "--truth", _project.PathOf("truth/llm_l2_br_match.csv"), "--snapshot", QuarantinedCandidacyRun.Snapshot));
 
         Assert.Contains($"error EM0101: model_predictions.{QuarantinedCandidacyRun.Snapshot} (--snapshot) is not a snapshot of 'llm_l2_br_match': it has no column br_database_id", error, StringComparison.Ordinal);
         // Its own snapshots are listed, the hand-uploaded files declared in the sources YAML among them.
@@ -174,7 +180,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_snapshot_of_another_match_declared_with_a_file_is_refused_as_not_the_matchs()
     {
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "llm_l2_br_match_20250811"));
+        var error = SingleError(Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "llm_l2_br_match_20250811"));
 
         // Before, "is not in the warehouse nor declared with a file", though its entry names one.
         Assert.Contains($"error EM0101: model_predictions.llm_l2_br_match_20250811 (--snapshot) is not a snapshot of '{Match}': it is named as a snapshot of 'llm_l2_br_match'", error, StringComparison.Ordinal);
@@ -191,11 +197,11 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [InlineData("llm_l2_br_match", "llm_l2_br_match_20250811")]
     public void A_hand_uploaded_snapshot_is_scored_from_its_file_with_the_lines_it_cannot_give_said(string match, string snapshot)
     {
-        var rows = ReadCsv(_run.Project.PathOf($"data/model_predictions/{snapshot}.csv"));
+        var rows = ReadCsv(_project.PathOf($"data/model_predictions/{snapshot}.csv"));
         var (leftId, rightId) = match == Match ? ("gp_candidacy_id", "ddhq_candidate_id") : ("br_database_id", "l2_district_id");
-        var truth = ReadCsv(_run.Project.PathOf($"truth/{match}.csv")).Select(r => (r[leftId], r[rightId])).ToHashSet();
+        var truth = ReadCsv(_project.PathOf($"truth/{match}.csv")).Select(r => (r[leftId], r[rightId])).ToHashSet();
         // The district files name the district: its id is the L2 district with the same state, type and name.
-        var districts = ReadCsv(_run.Project.PathOf("data/airbyte/l2_districts.csv"))
+        var districts = ReadCsv(_project.PathOf("data/airbyte/l2_districts.csv"))
             .ToDictionary(d => Key(d["state"], d["district_type"], d["district_name"]), d => d["l2_district_id"]);
         var links = match == Match
             ? rows.Where(r => r["has_match"] == "true").Select(r => (r["gp_candidacy_id"], r["ddhq_candidate_id"])).ToList()
@@ -203,7 +209,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         var correct = links.Count(truth.Contains);
         var expected = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"precision: {(double)correct / links.Count:0.0000}\nrecall: {(double)correct / truth.Count:0.0000}\n");
 
-        var evaluate = _run.Cli("evaluate", match, "--truth", _run.Project.PathOf($"truth/{match}.csv"), "--snapshot", snapshot, "--hardest", "3");
+        var evaluate = Cli("evaluate", match, "--truth", _project.PathOf($"truth/{match}.csv"), "--snapshot", snapshot, "--hardest", "3");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.StartsWith(expected, evaluate.Stdout, StringComparison.Ordinal);
@@ -219,7 +225,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     public void The_newest_readable_snapshot_is_a_declared_file_when_no_run_published_one()
     {
         // No run of the district match in this warehouse: before, EM0101 "'llm_l2_br_match' has no snapshot in model_predictions".
-        var evaluate = _run.Cli("evaluate", "llm_l2_br_match", "--truth", _run.Project.PathOf("truth/llm_l2_br_match.csv"));
+        var evaluate = Cli("evaluate", "llm_l2_br_match", "--truth", _project.PathOf("truth/llm_l2_br_match.csv"));
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("snapshot: model_predictions.llm_l2_br_match_20250811 (file data/model_predictions/llm_l2_br_match_20250811.csv)", evaluate.Stdout, StringComparison.Ordinal);
@@ -235,7 +241,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // gpc-000328 is linked in no row, and no row links 1402999: partial truth knows no link of the snapshot.
         var truth = Truth("no_known_link.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000328,general,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.StartsWith("precision: n/a: the snapshot has no links whose correctness is known\nrecall: 0.0000\nf1: n/a: precision is n/a\n", evaluate.Stdout, StringComparison.Ordinal);
@@ -246,7 +252,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_tier_that_linked_nothing_has_no_precision()
     {
-        var evaluate = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var evaluate = Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"));
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Matches(@"(?m)^tier judge: [1-9]\d* rows, 0 links, 0 correct \(precision n/a: no links\), \d+ truth pairs missed$", evaluate.Stdout);
@@ -259,7 +265,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // gpc-000132's primary is paired by the deterministic tier (its one results row with its name): retrieval never searched it.
         var truth = Truth("deterministic_only.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000132,primary,1402844\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("precision: 1.0000\nrecall: 1.0000\n", evaluate.Stdout, StringComparison.Ordinal);
@@ -288,7 +294,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_snapshot_named_with_its_schema_is_scored()
     {
-        var evaluate = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "model_predictions." + QuarantinedCandidacyRun.Snapshot);
+        var evaluate = Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "model_predictions." + QuarantinedCandidacyRun.Snapshot);
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains($"snapshot: model_predictions.{QuarantinedCandidacyRun.Snapshot}; truth pairs: ", evaluate.Stdout, StringComparison.Ordinal);
@@ -301,7 +307,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // gpc-002132's primary (removed by the temporal filter) is a results row: two misses of different kinds.
         var truth = Truth("row_misses.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-003688,primary,1402168\ngpc-003688,general,1403365\ngpc-002132,primary,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+        var evaluate = Cli("evaluate", Match, "--truth", truth);
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var misses = evaluate.Stdout.ReplaceLineEndings("\n").Split('\n').Where(l => l.StartsWith("miss ", StringComparison.Ordinal)).ToList();
@@ -319,7 +325,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // with the listed runoff's row: "(linked: 1402703): linked by score …".
         var truth = Truth("second_runoff.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-002164,runoff,1402703\ngpc-002164,runoff,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+        var evaluate = Cli("evaluate", Match, "--truth", truth);
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("truth pairs: 2, links: ", evaluate.Stdout, StringComparison.Ordinal);
@@ -332,15 +338,15 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_truth_file_with_extra_columns_is_scored_by_its_id_columns_names()
     {
-        var lines = File.ReadAllLines(_run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var lines = File.ReadAllLines(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
         var extra = Truth("extra_columns.csv", string.Join('\n', [lines[0] + ",note,score", .. lines.Skip(1).Select(l => l + ",\"x, y\",0.9")]) + "\n");
         // The right id first and the left id in the middle: still read by name.
         var moved = Truth("moved_columns.csv", string.Join('\n', lines.Select(l => l.Split(',') is var f ? $"{f[2]},{f[0]},{f[1]}" : l)) + "\n");
 
-        var plain = _run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        var plain = Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"));
         foreach (var truth in new[] { extra, moved })
         {
-            var evaluate = _run.Cli("evaluate", Match, "--truth", truth);
+            var evaluate = Cli("evaluate", Match, "--truth", truth);
 
             Assert.True(evaluate.ExitCode == 0, evaluate.Output);
             Assert.DoesNotContain("-> 0.9", evaluate.Stdout, StringComparison.Ordinal);
@@ -357,7 +363,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // No column named gp_candidacy_id and ddhq_candidate_id: the first is the left id and the last the right id, as documented.
         var truth = Truth("by_place.csv", "candidacy,election_type,ddhq\ngpc-001623,primary,1402035\ngpc-001623,general,1403248\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
@@ -366,7 +372,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void An_empty_truth_file_is_said_to_be_empty()
     {
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", Truth("empty.csv", "")));
+        var error = SingleError(Cli("evaluate", Match, "--truth", Truth("empty.csv", "")));
 
         // Before: "a truth file needs at least two columns", as if its header had one.
         Assert.Contains("empty.csv(1,1): error EM0024: the truth file is empty: it needs a header of at least two columns (gp_candidacy_id and ddhq_candidate_id", error, StringComparison.Ordinal);
@@ -375,7 +381,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
     [Fact]
     public void A_truth_path_that_is_a_directory_is_said_to_be_one()
     {
-        var error = SingleError(_run.Cli("evaluate", Match, "--truth", _run.Project.PathOf("truth")));
+        var error = SingleError(Cli("evaluate", Match, "--truth", _project.PathOf("truth")));
 
         // Before: "truth file not found", though it is there.
         Assert.Contains("error EM0005: the truth file is a directory, not a CSV file of true pairs", error, StringComparison.Ordinal);
@@ -388,7 +394,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // Before: "the snapshot has no row for it (quarantined, …)", though the row is there and linked.
         var truth = Truth("contradiction.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-001623,primary,1402035\ngpc-001623,primary,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var miss = Assert.Single(evaluate.Stdout.ReplaceLineEndings("\n").Split('\n'), l => l.StartsWith("miss ", StringComparison.Ordinal));
@@ -408,7 +414,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // Before: judge 1 (gpc-000919's general) and score 1 (gpc-000223 counted none: it has a right link), for 3 misses.
         var truth = Truth("tiers.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000919,primary,1402168\ngpc-000223,primary,1403365\ngpc-000223,general,1403386\ngpc-002132,primary,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Equal(3, Lines(evaluate, "miss ").Count);
@@ -424,7 +430,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // unknown candidacy, the ordinary miss's words for the unknown results id, and no warning.
         var truth = Truth("unknown_ids.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-000223,general,1403386\ngpc-999999,general,1403365\ngpc-001623,primary,9999999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var misses = Lines(evaluate, "miss ");
@@ -442,7 +448,7 @@ public sealed class EvaluateTruthTests : IClassFixture<QuarantinedCandidacyRun>,
         // Before: "false gpc-001623 -> 1402035: …", no row, nothing of the truth; the repeated line was merged silently.
         var truth = Truth("false_links.csv", "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-001623,primary,1402999\ngpc-000223,general,1402035\ngpc-001623,primary,1402999\n");
 
-        var evaluate = _run.Cli("evaluate", Match, "--truth", truth, "--partial-truth");
+        var evaluate = Cli("evaluate", Match, "--truth", truth, "--partial-truth");
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var falses = Lines(evaluate, "false ");

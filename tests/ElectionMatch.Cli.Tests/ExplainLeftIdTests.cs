@@ -2,8 +2,12 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
 
-/// <summary>`explain` tells a quarantined id, an id the temporal filter removed and an id that does not exist apart.</summary>
-public sealed class ExplainLeftIdTests : IClassFixture<QuarantinedCandidacyRun>
+/// <summary>
+/// `explain` tells a quarantined id, an id the temporal filter removed and an id that does not exist apart. Every test
+/// only reads the collection's run.
+/// </summary>
+[Collection(QuarantinedCandidacyCollection.Name)]
+public sealed class ExplainLeftIdTests
 {
     private const string Match = QuarantinedCandidacyRun.Match;
     private readonly QuarantinedCandidacyRun _run;

@@ -4,23 +4,38 @@ using ElectionMatch.Safety;
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// The quarantined candidacy run's project after a second run (2026-01-02) was killed right after its publish committed:
-/// made once per class, since every test only reads it, and cloned per test.
+/// A copy of the quarantined candidacy run's project after a second run (2026-01-02) was killed right after its publish
+/// committed: made once per class, since every test only reads it, and cloned per test.
 /// </summary>
 public sealed class InterruptedAfterQuarantinedRun : IDisposable
 {
-    private readonly QuarantinedCandidacyRun _finished = new();
+    private readonly Lock _gate = new();
+    private FixtureCopy? _project;
 
-    public InterruptedAfterQuarantinedRun()
+    /// <summary>The killed run's project, made from <paramref name="finished"/>'s on the first call.</summary>
+    public FixtureCopy After(QuarantinedCandidacyRun finished)
     {
-        var killed = CliProcess.Run(new Dictionary<string, string> { [CrashPoint.DieVariable] = "publish:committed" }, null,
-            "run", QuarantinedCandidacyRun.Match, "--snapshot-date", "2026-01-02", "--project-dir", Project.Directory);
-        Assert.True(killed.WasKilled, killed.Output);
+        lock (_gate)
+        {
+            if (_project is null)
+            {
+                var project = finished.Project.Clone();
+                var killed = CliProcess.Run(new Dictionary<string, string> { [CrashPoint.DieVariable] = "publish:committed" }, null,
+                    "run", QuarantinedCandidacyRun.Match, "--snapshot-date", "2026-01-02", "--project-dir", project.Directory);
+                if (!killed.WasKilled)
+                {
+                    project.Dispose();
+                    Assert.Fail(killed.Output);
+                }
+
+                _project = project;
+            }
+
+            return _project;
+        }
     }
 
-    public FixtureCopy Project => _finished.Project;
-
-    public void Dispose() => _finished.Dispose();
+    public void Dispose() => _project?.Dispose();
 }
 
 /// <summary>
@@ -28,13 +43,14 @@ public sealed class InterruptedAfterQuarantinedRun : IDisposable
 /// table every other command passes over (EM0608): evaluate scores the newest finished snapshot, which the stable model
 /// reads; evaluate and explain say so when that snapshot is named; restore names the run and the command that finishes it.
 /// </summary>
-public sealed class InterruptedRunSnapshotTests(InterruptedAfterQuarantinedRun interrupted) : IClassFixture<InterruptedAfterQuarantinedRun>, IDisposable
+[Collection(QuarantinedCandidacyCollection.Name)]
+public sealed class InterruptedRunSnapshotTests(QuarantinedCandidacyRun finished, InterruptedAfterQuarantinedRun interrupted) : IClassFixture<InterruptedAfterQuarantinedRun>, IDisposable
 {
     private const string Match = QuarantinedCandidacyRun.Match;
     private const string Finished = QuarantinedCandidacyRun.Snapshot;
     private const string Interrupted = "candidacy_ddhq_matches_20260102";
 
-    private readonly FixtureCopy _project = interrupted.Project.Clone();
+    private readonly FixtureCopy _project = interrupted.After(finished).Clone();
 
     public void Dispose() => _project.Dispose();
 

@@ -11,66 +11,23 @@ namespace ElectionMatch.Tests;
 /// row to the judge, the judge's answer fields and the contest as the request numbered it. The fake model server picks,
 /// for each row, the first candidate whose name holds the row's surname at confidence 90 (below judge_accept 95), naming
 /// the other such candidates as close alternatives, and answers 0 at confidence 80 when none does (or the surname starts A-L).
+/// Every test only reads the one run the class makes (<see cref="JudgedRun"/>), in this process, its key planted in the
+/// process's environment (<see cref="PlantedKeyVariable"/>): no test here checks a process's output for the key.
 /// </summary>
-public sealed class JudgedRowOutputTests : IAsyncLifetime
+public sealed class JudgedRowOutputTests(JudgedRowOutputTests.JudgedRun judged) : IClassFixture<JudgedRowOutputTests.JudgedRun>
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Key = "sk-test-PLANTED-judged-0123456789abcdefghij";
     private const string Snapshot = "model_predictions.candidacy_ddhq_matches_20310105";
-    private FakeModelServer _server = null!;
-    private FixtureCopy _fixture = null!;
 
     /// <summary>Each contest's candidates as the requests numbered them: contest key → number → name.</summary>
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<int, string>> _shown = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<int, string>> Shown => judged.Shown;
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeModelServer.StartAsync();
-        _server.Default = SurnameAnswer;
-        _fixture = FixtureCopy.Of("goodparty");
-        _fixture.Replace("electionmatch.yml", "    judge:\n      provider: offline\n\n  # L2", _server.OpenAiJudgeYaml() + "\n  # L2");
-        _fixture.Replace("electionmatch.yml", "judge_accept: 70 ", "judge_accept: 95 ");
-        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05");
-        Assert.True(run.ExitCode == 0, run.Output);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _fixture.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private string SurnameAnswer(ChatCall call)
-    {
-        var data = call.Data;
-        var candidates = data["candidates"]!.AsArray().Select(c => (Number: c!["number"]!.GetValue<int>(), Name: c["name"]!.GetValue<string>())).ToList();
-        _shown[data["contest"]!.GetValue<string>()] = candidates.ToDictionary(c => c.Number, c => c.Name);
-        var answers = new JsonArray();
-        foreach (var row in data["rows"]!.AsArray())
-        {
-            var surname = row!["name"]!.GetValue<string>().Trim().Split(' ')[^1];
-            // Rows whose surname starts A-L are answered 0 whatever the candidates, so both kinds of answer are published.
-            var fits = char.ToUpperInvariant(surname[0]) <= 'L' ? [] : candidates.Where(c => c.Name.Contains(surname, StringComparison.OrdinalIgnoreCase)).ToList();
-            answers.Add(new JsonObject
-            {
-                ["row_id"] = row["row_id"]!.GetValue<string>(),
-                ["selected_candidate_number"] = fits.Count == 0 ? 0 : fits[0].Number,
-                ["selected_name"] = fits.Count == 0 ? "" : fits[0].Name,
-                ["selection_confidence"] = fits.Count == 0 ? 80 : 90,
-                ["reasoning"] = fits.Count == 0 ? "fake: no surname fits" : "fake: surname fits",
-                ["close_alternatives"] = new JsonArray(fits.Skip(1).Select(f => (JsonNode)f.Name).ToArray()),
-            });
-        }
-
-        return new JsonObject { ["answers"] = answers }.ToJsonString();
-    }
-
-    private CliProcess.Result Cli(params string[] args) =>
-        CliProcess.RunWith(new Dictionary<string, string?> { ["EM_PLANTED_KEY"] = Key }, [.. args, "--project-dir", _fixture.Directory]);
+    private CliProcess.Result Cli(params string[] args) => CliProcess.Run([.. args, "--project-dir", judged.Project.Directory]);
 
     private List<(string Id, string Type, string? Best, int Confidence, string Reasoning)> JudgedUnlinked()
     {
-        using var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        using var connection = new DuckDBConnection($"Data Source={judged.Project.WarehousePath};ACCESS_MODE=READ_ONLY");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"select gp_candidacy_id, hubspot_election_type, llm_best_match, llm_confidence, llm_reasoning from {Snapshot} where decided_by = 'judge' and not has_match order by all";
@@ -112,7 +69,7 @@ public sealed class JudgedRowOutputTests : IAsyncLifetime
     [Fact]
     public void The_run_stores_the_number_each_request_showed_a_candidate_under()
     {
-        using var connection = new DuckDBConnection($"Data Source={_fixture.WarehousePath};ACCESS_MODE=READ_ONLY");
+        using var connection = new DuckDBConnection($"Data Source={judged.Project.WarehousePath};ACCESS_MODE=READ_ONLY");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -128,9 +85,9 @@ public sealed class JudgedRowOutputTests : IAsyncLifetime
             stored.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
         }
 
-        Assert.NotEmpty(_shown);
+        Assert.NotEmpty(Shown);
         Assert.Equal(
-            _shown.SelectMany(s => s.Value.Select(c => (Contest: s.Key, Number: c.Key, Name: c.Value))).Order(),
+            Shown.SelectMany(s => s.Value.Select(c => (Contest: s.Key, Number: c.Key, Name: c.Value))).Order(),
             stored.Distinct().Order());
     }
 
@@ -157,10 +114,69 @@ public sealed class JudgedRowOutputTests : IAsyncLifetime
 
         // The contest's candidates, numbered as the request the judge answered numbered them, the chosen one marked.
         var header = Assert.Single(block, l => l.StartsWith("  contest ", StringComparison.Ordinal));
-        var contest = Assert.Single(_shown, s => header.StartsWith($"  contest {s.Key} ", StringComparison.Ordinal));
+        var contest = Assert.Single(Shown, s => header.StartsWith($"  contest {s.Key} ", StringComparison.Ordinal));
         var listed = block.SkipWhile(l => l != header).Skip(1).TakeWhile(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^    (> |  )\d+\. ")).ToList();
         Assert.Equal(
             contest.Value.OrderBy(c => c.Key).Select(c => $"{(c.Key.ToString(System.Globalization.CultureInfo.InvariantCulture) == chosen.Groups[1].Value ? "> " : "  ")}{c.Key}. {c.Value} ["),
             listed.Select(l => l[4..(l.IndexOf('[', StringComparison.Ordinal) + 1)]));
+    }
+
+    /// <summary>
+    /// The class's one run (2031-01-05) of the candidacy match, judge_accept 95, its judge the fake server answering by
+    /// surname (<see cref="SurnameAnswer"/>), and the candidates each request showed.
+    /// </summary>
+    public sealed class JudgedRun : IAsyncLifetime
+    {
+        private readonly ConcurrentDictionary<string, IReadOnlyDictionary<int, string>> _shown = new(StringComparer.Ordinal);
+        private readonly PlantedKeyVariable _key = new("EM_PLANTED_KEY", Key);
+        private FakeModelServer _server = null!;
+
+        public FixtureCopy Project { get; private set; } = null!;
+
+        /// <summary>Each contest's candidates as the requests numbered them: contest key → number → name.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyDictionary<int, string>> Shown => _shown;
+
+        public async Task InitializeAsync()
+        {
+            _server = await FakeModelServer.StartAsync();
+            _server.Default = SurnameAnswer;
+            Project = FixtureCopy.Of("goodparty");
+            Project.Replace("electionmatch.yml", "    judge:\n      provider: offline\n\n  # L2", _server.OpenAiJudgeYaml(_key.Name) + "\n  # L2");
+            Project.Replace("electionmatch.yml", "judge_accept: 70 ", "judge_accept: 95 ");
+            var run = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-05", "--project-dir", Project.Directory);
+            Assert.True(run.ExitCode == 0, run.Output);
+        }
+
+        public async Task DisposeAsync()
+        {
+            Project?.Dispose();
+            _key.Dispose();
+            await _server.DisposeAsync();
+        }
+
+        private string SurnameAnswer(ChatCall call)
+        {
+            var data = call.Data;
+            var candidates = data["candidates"]!.AsArray().Select(c => (Number: c!["number"]!.GetValue<int>(), Name: c["name"]!.GetValue<string>())).ToList();
+            _shown[data["contest"]!.GetValue<string>()] = candidates.ToDictionary(c => c.Number, c => c.Name);
+            var answers = new JsonArray();
+            foreach (var row in data["rows"]!.AsArray())
+            {
+                var surname = row!["name"]!.GetValue<string>().Trim().Split(' ')[^1];
+                // Rows whose surname starts A-L are answered 0 whatever the candidates, so both kinds of answer are published.
+                var fits = char.ToUpperInvariant(surname[0]) <= 'L' ? [] : candidates.Where(c => c.Name.Contains(surname, StringComparison.OrdinalIgnoreCase)).ToList();
+                answers.Add(new JsonObject
+                {
+                    ["row_id"] = row["row_id"]!.GetValue<string>(),
+                    ["selected_candidate_number"] = fits.Count == 0 ? 0 : fits[0].Number,
+                    ["selected_name"] = fits.Count == 0 ? "" : fits[0].Name,
+                    ["selection_confidence"] = fits.Count == 0 ? 80 : 90,
+                    ["reasoning"] = fits.Count == 0 ? "fake: no surname fits" : "fake: surname fits",
+                    ["close_alternatives"] = new JsonArray(fits.Skip(1).Select(f => (JsonNode)f.Name).ToArray()),
+                });
+            }
+
+            return new JsonObject { ["answers"] = answers }.ToJsonString();
+        }
     }
 }

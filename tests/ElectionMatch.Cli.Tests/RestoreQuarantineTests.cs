@@ -5,9 +5,11 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// `restore` and a snapshot's `__quarantine` table, of which no copy is kept: one that held rows cannot be put back, and
-/// restore says so and fails, after restoring what it can; it never says there is nothing to restore.
+/// restore says so and fails, after restoring what it can; it never says there is nothing to restore. Each test works on
+/// its own copy of the collection's run.
 /// </summary>
-public sealed class RestoreQuarantineTests : IClassFixture<QuarantinedCandidacyRun>, IDisposable
+[Collection(QuarantinedCandidacyCollection.Name)]
+public sealed class RestoreQuarantineTests : IDisposable
 {
     private const string Match = QuarantinedCandidacyRun.Match;
     private const string Snapshot = QuarantinedCandidacyRun.Snapshot;
