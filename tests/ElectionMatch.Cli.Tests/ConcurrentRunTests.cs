@@ -4,7 +4,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Tests;
 
 /// <summary>Two real processes on one project's warehouse: one waits or fails clearly, and the warehouse stays whole.</summary>
-public sealed class ConcurrentRunTests : IDisposable
+public sealed class ConcurrentRunTests(SharedUninterruptedRun plain) : IClassFixture<SharedUninterruptedRun>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
 
@@ -74,36 +74,44 @@ public sealed class ConcurrentRunTests : IDisposable
     }
 
     [Fact]
-    public async Task Explain_and_evaluate_wait_for_the_command_holding_the_warehouse_then_answer()
+    public void Explain_and_evaluate_wait_for_the_command_holding_the_warehouse_then_answer()
     {
-        var run = CliProcess.Run(Run("2030-06-03"));
-        Assert.True(run.ExitCode == 0, run.Output);
+        // The shared run is this fixture's run of 2030-06-03, made once for the classes that start from it.
+        using var project = plain.Run.Project.Clone();
         string[][] reading =
         [
-            ["explain", Match, "gpc-000919", "--lock-timeout", "60", "--project-dir", _fixture.Directory],
-            ["evaluate", Match, "--truth", _fixture.PathOf("truth/candidacy_ddhq_matches.csv"), "--lock-timeout", "60", "--project-dir", _fixture.Directory],
+            ["explain", Match, "gpc-000919", "--lock-timeout", "60", "--project-dir", project.Directory],
+            ["evaluate", Match, "--truth", project.PathOf("truth/candidacy_ddhq_matches.csv"), "--lock-timeout", "60", "--project-dir", project.Directory],
         ];
 
-        Task<CliProcess.Result>[] waiting;
-        // Held as a run holds it: electionmatch's lock, and DuckDB's own on the warehouse open for writing. Child
-        // processes, since DuckDB in this one would share the test's connection instead of meeting its lock.
-        using (WarehouseLock.Acquire(_fixture.WarehousePath, TimeSpan.Zero, $"run {Match}"))
-        using (DuckDbWarehouse.Open(_fixture.WarehousePath))
+        var waiting = new List<WatchedProcess>();
+        try
         {
-            waiting = [.. reading.Select(args => Task.Run(() => CliProcess.RunChild(args)))];
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            foreach (var done in waiting.Where(w => w.IsCompleted))
+            // Held as a run holds it: electionmatch's lock, and DuckDB's own on the warehouse open for writing. Child
+            // processes, since DuckDB in this one would share the test's connection instead of meeting its lock.
+            using (WarehouseLock.Acquire(project.WarehousePath, TimeSpan.Zero, $"run {Match}"))
+            using (DuckDbWarehouse.Open(project.WarehousePath))
             {
-                Assert.Fail("a read-only command did not wait for the lock:\n" + (await done).Output);
+                waiting.AddRange(reading.Select(args => WatchedCli.Start(new Dictionary<string, string>(), args)));
+                // Each says it waits (a command that did not wait would end first, and this would fail saying so):
+                // released only then, so neither can have answered before the warehouse was free.
+                foreach (var command in waiting)
+                {
+                    command.WaitForStderr("electionmatch: waiting up to 60 s (--lock-timeout) for the warehouse");
+                }
             }
+
+            var results = waiting.Select(w => w.Finish()).ToList();
+
+            Assert.True(results[0].ExitCode == 0, results[0].Output);
+            Assert.Contains("gpc-000919", results[0].Stdout, StringComparison.Ordinal);
+            Assert.True(results[1].ExitCode == 0, results[1].Output);
+            Assert.Contains("snapshot: model_predictions.candidacy_ddhq_matches_20300603", results[1].Stdout, StringComparison.Ordinal);
         }
-
-        var results = await Task.WhenAll(waiting);
-
-        Assert.True(results[0].ExitCode == 0, results[0].Output);
-        Assert.Contains("gpc-000919", results[0].Stdout, StringComparison.Ordinal);
-        Assert.True(results[1].ExitCode == 0, results[1].Output);
-        Assert.Contains("snapshot: model_predictions.candidacy_ddhq_matches_20300603", results[1].Stdout, StringComparison.Ordinal);
+        finally
+        {
+            waiting.ForEach(w => w.Dispose());
+        }
     }
 
     [Theory]

@@ -1,24 +1,31 @@
+using System.Collections.Concurrent;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// The projects a class's tests start from after a run was killed (<see cref="KilledRun"/>), each point's killed once
-/// whichever test asks first, since every kill at a point leaves the same state; the tests clone them.
+/// The projects tests start from after a run was killed (<see cref="KilledRun"/>), each point's killed once whichever
+/// test asks first, since every kill at a point leaves the same state; the tests clone them. Shared by every class that
+/// holds it while they overlap (<see cref="HeldOnce{T}"/>): <see cref="CrashSafetyTests"/> and
+/// <see cref="CrashSafetyFinishTests"/> both start from a kill at publish:committed.
 /// </summary>
 public sealed class KilledRuns : IDisposable
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<KilledRun>> _killed = new();
+    private static readonly HeldOnce<ConcurrentDictionary<string, Lazy<KilledRun>>> Instance = new(() => new(), Release);
+
+    private readonly ConcurrentDictionary<string, Lazy<KilledRun>> _killed = Instance.Hold();
 
     /// <summary>A copy of the project killed at <paramref name="point"/>, for the test to change.</summary>
     internal KilledRun CloneAt(string point) => _killed.GetOrAdd(point, p => new Lazy<KilledRun>(() => KilledRun.At(p))).Value.Copy();
 
-    public void Dispose()
+    public void Dispose() => Instance.LetGo();
+
+    private static void Release(ConcurrentDictionary<string, Lazy<KilledRun>> killed)
     {
-        foreach (var killed in _killed.Values.Where(k => k.IsValueCreated))
+        foreach (var run in killed.Values.Where(k => k.IsValueCreated))
         {
-            killed.Value.Dispose();
+            run.Value.Dispose();
         }
     }
 }
@@ -61,15 +68,14 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared, KilledRu
         const string LaterDate = "2030-06-10";
         const string InterruptedManifest = $"electionmatch/manifests/{UninterruptedRun.Snapshot}.json";
         const string LaterManifest = "electionmatch/manifests/candidacy_ddhq_matches_20300610.json";
-        // As committed: a snapshot the README's main command added to the working copy would be a link before these.
-        using var project = FixtureCopy.AsCommitted("goodparty");
+        // Killed once its manifest is written, before its log row is completed: the snapshot is interrupted. The kill
+        // point's own test kills it so (its cache seeded, which this test does not read); both start from the fixture
+        // as committed, where a snapshot the README's main command added to the working copy would be a link before these.
+        using var killed = killedRuns.CloneAt("manifest:written");
+        var project = killed.Project;
         CliProcess.Result Run(string date) =>
             CliProcess.Run("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", date, "--project-dir", project.Directory);
 
-        // Killed once its manifest is written, before its log row is completed: the snapshot is interrupted.
-        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "manifest:written" }, null,
-            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", project.Directory);
-        Assert.True(killed.WasKilled, killed.Output);
         Assert.True(File.Exists(project.PathOf(InterruptedManifest)));
 
         // A later date published meanwhile links to no manifest: the interrupted one is no link, and there is no other.
@@ -96,8 +102,9 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared, KilledRu
     {
         // Before, the command dropped --incremental: following it retrained the model on a plain run and published other links.
         using var project = FixtureCopy.AsCommitted("goodparty");
-        // Three states' candidacies: an incremental run is a pipeline per state partition (the whole fixture's two took 29 s).
-        project.KeepCandidaciesOf("PA", "AZ", "TX");
+        // One state's candidacies: an incremental run is a pipeline per state partition (the whole fixture's two took
+        // 29 s), and which options the command keeps does not depend on how many there are.
+        project.KeepCandidaciesOf("TX");
         string[] options = ["--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--incremental", "--retrain"];
         var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "manifest:written" }, null,
             ["run", UninterruptedRun.Match, .. options, "--project-dir", project.Directory]);

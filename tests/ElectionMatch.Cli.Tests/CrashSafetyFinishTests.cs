@@ -6,35 +6,29 @@ using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
 
-/// <summary>The goodparty project after a run was killed right after its publish committed, before any of its files: made once per class, cloned per test.</summary>
-public sealed class KilledAfterCommit : IDisposable
-{
-    public KilledAfterCommit()
-    {
-        Project = FixtureCopy.Of("goodparty");
-        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = "publish:committed" }, null,
-            "run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, "--project-dir", Project.Directory);
-        Assert.True(killed.WasKilled, killed.Output);
-        using var warehouse = DuckDbWarehouse.Open(Project.WarehousePath, readOnly: true);
-        RunId = RunIdentity.Of(warehouse, RunSchema.For(UninterruptedRun.Match))!.RunId;
-    }
-
-    public FixtureCopy Project { get; }
-
-    /// <summary>The killed run's id, which its run schema and its log row hold.</summary>
-    public string RunId { get; }
-
-    public void Dispose() => Project.Dispose();
-}
-
 /// <summary>
 /// The run after one killed between its commit and its files writes the files from what the publish stored, without
 /// matching again, when nothing the rows depend on changed; otherwise it matches again and says why.
 /// </summary>
-public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared, KilledAfterCommit killed) : IClassFixture<SharedUninterruptedRun>, IClassFixture<KilledAfterCommit>
+public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared, KilledRuns killedRuns) : IClassFixture<SharedUninterruptedRun>, IClassFixture<KilledRuns>, IDisposable
 {
     private const string ManifestPath = $"electionmatch/manifests/{UninterruptedRun.Snapshot}.json";
     private readonly UninterruptedRun _reference = shared.Run;
+
+    /// <summary>
+    /// The project after a run was killed right after its publish committed, before any of its files: killed once for
+    /// this class and CrashSafetyTests' kill point (its cache seeded, which these tests do not read), a copy per test.
+    /// </summary>
+    private readonly KilledRun _killed = killedRuns.CloneAt("publish:committed");
+
+    public void Dispose() => _killed.Dispose();
+
+    /// <summary>The killed run's id, which its run schema and its log row hold.</summary>
+    private static string RunIdOf(FixtureCopy project)
+    {
+        using var warehouse = DuckDbWarehouse.Open(project.WarehousePath, readOnly: true);
+        return RunIdentity.Of(warehouse, RunSchema.For(UninterruptedRun.Match))!.RunId;
+    }
 
     private static CliProcess.Result Run(FixtureCopy project, params string[] options) =>
         CliProcess.Run(["run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", UninterruptedRun.Date, .. options, "--project-dir", project.Directory]);
@@ -42,7 +36,8 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
     [Fact]
     public void A_run_killed_after_its_commit_is_finished_from_its_committed_rows_without_matching_again()
     {
-        using var project = killed.Project.Clone();
+        var project = _killed.Project;
+        var runId = RunIdOf(project);
 
         var finished = Run(project);
 
@@ -55,15 +50,15 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
         {
             // One publish, the killed run's, now complete; a run that matched again would have recorded a second.
             var publish = Assert.Single(new SnapshotLog(warehouse).Latest(UninterruptedRun.Match, all: true), r => r.Snapshot == UninterruptedRun.Snapshot);
-            Assert.Equal(killed.RunId, publish.RunId);
+            Assert.Equal(runId, publish.RunId);
             Assert.True(publish.IsComplete);
-            Assert.Equal(killed.RunId, RunIdentity.Of(warehouse, RunSchema.For(UninterruptedRun.Match))!.RunId);
+            Assert.Equal(runId, RunIdentity.Of(warehouse, RunSchema.For(UninterruptedRun.Match))!.RunId);
         }
 
         CrashState.AssertSameAsUninterrupted("publish:committed", project, _reference);
         // The manifest's bytes too (AssertSameAsUninterrupted compares it parsed), but when it was written and by which run.
         Assert.Equal(WithoutRun(_reference.Project.Read(ManifestPath)), WithoutRun(project.Read(ManifestPath)));
-        Assert.Equal(killed.RunId, SnapshotManifest.FromJson(project.Read(ManifestPath)).RunId);
+        Assert.Equal(runId, SnapshotManifest.FromJson(project.Read(ManifestPath)).RunId);
         var check = CliProcess.Run("check", "--project-dir", project.Directory);
         Assert.True(check.ExitCode == 0, check.Output);
     }
@@ -71,7 +66,8 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
     [Fact]
     public void A_run_killed_after_its_commit_is_matched_again_when_an_input_changed_since_and_says_why()
     {
-        using var project = killed.Project.Clone();
+        var project = _killed.Project;
+        var runId = RunIdOf(project);
         project.Replace("data/airbyte/hubspot_candidacy.csv", "gpc-000116,32816822922,Patricia,Buchanan,", "gpc-000116,32816822922,Patricia,Buchanon,");
 
         var rerun = Run(project);
@@ -82,7 +78,7 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
         using var warehouse = DuckDbWarehouse.Open(project.WarehousePath, readOnly: true);
         var publishes = new SnapshotLog(warehouse).Latest(UninterruptedRun.Match, all: true).Where(r => r.Snapshot == UninterruptedRun.Snapshot).ToList();
         Assert.Equal(2, publishes.Count);
-        Assert.True(publishes[^1].IsComplete && publishes[^1].RunId != killed.RunId);
+        Assert.True(publishes[^1].IsComplete && publishes[^1].RunId != runId);
         Assert.Equal(publishes[^1].RunId, SnapshotManifest.FromJson(project.Read(ManifestPath)).RunId);
     }
 
@@ -101,7 +97,7 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
     [MemberData(nameof(Changes))]
     public void A_snapshot_that_could_now_be_published_otherwise_is_matched_again(string change, string reason)
     {
-        using var project = killed.Project.Clone();
+        var project = _killed.Project;
         var runOptions = "";
         using (var warehouse = DuckDbWarehouse.Open(project.WarehousePath))
         {
@@ -138,7 +134,7 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
     [Fact]
     public void A_snapshot_whose_inputs_settings_and_rows_are_as_published_can_be_finished()
     {
-        using var project = killed.Project.Clone();
+        var project = _killed.Project;
         Assert.Null(WhyRunAgain(project, ""));
     }
 
