@@ -8,10 +8,12 @@ namespace ElectionMatch.Tests;
 /// `explain` after `run --incremental`: the stages explain reads are cached with each state partition's rows and shown
 /// by a schema named by its cache key, so an id of a reused partition is explained as after a full recompute of the same
 /// inputs, and a partition whose schema is gone is named, not taken for a missing run. Two tests start from runs
-/// IncrementalRunTests starts from as well (<see cref="IncrementalStartingPoints"/>): made once while both classes run.
+/// IncrementalRunTests starts from as well (<see cref="IncrementalStartingPoints"/>): made once for both classes, which
+/// are one collection (<see cref="IncrementalRunCollection"/>).
 /// </summary>
+[Collection(IncrementalRunCollection.Name)]
 public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTests.JudgedRuns judgedRuns, IncrementalStartingPoints starts)
-    : IClassFixture<ExplainIncrementalRunTests.JudgedRuns>, IClassFixture<IncrementalStartingPoints>, IDisposable
+    : IClassFixture<ExplainIncrementalRunTests.JudgedRuns>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";

@@ -7,9 +7,11 @@ namespace ElectionMatch.Tests;
 /// <summary>
 /// <c>run --incremental</c> on copies of the goodparty fixture: after one state's rows change, only that state's
 /// partition is recomputed, and the published snapshot is the one a full recompute publishes. Tests that start from
-/// the same runs copy them (<see cref="IncrementalStartingPoints"/>) instead of running them again.
+/// the same runs copy them (<see cref="IncrementalStartingPoints"/>, made once for this class and
+/// <see cref="ExplainIncrementalRunTests"/>) instead of running them again.
 /// </summary>
-public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts) : IClassFixture<IncrementalStartingPoints>, IDisposable
+[Collection(IncrementalRunCollection.Name)]
+public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts) : IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
@@ -102,6 +104,7 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     [Fact]
     public void An_edited_cached_row_is_recomputed_from_its_inputs_not_published_and_the_run_names_its_partition()
     {
+        // The shared first run computed every partition from these inputs; the run after the edit is compared with it.
         var first = StartFrom(starts.FirstIncrementalOfThree);
         Assert.Equal((3, 0, 3), Summary(first) is var (p, u, c, _) ? (p, u, c) : default);
 
@@ -117,15 +120,16 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
             Assert.Equal(1, command.ExecuteNonQuery());
         }
 
-        _fixture.CopyTo(_full);
         var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
-        Run(_full, "2030-01-02", "--full");
 
         Assert.Equal((3, 2, 1, "(NC)"), Summary(second));
         Assert.Matches(@"(?m)^incremental: cached output changed since it was written, recomputed: NC$", second);
         Assert.Matches(@"(?m)^  partition NC .*recomputed: cached output changed since it was written$", second);
         Assert.Matches(@"(?m)^  cached_rows .*: 1 changed since written$", second);
-        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+        // What the shared first run, every partition computed from these inputs with this model, published. A --full run
+        // here recomputed every partition from the same inputs with the same model, which publishes what such a first run
+        // does (PartitionBuildTests: every partition recomputed, the same rows); so it is compared with that run's snapshot.
+        Assert.Equal(Manifest(starts.FirstIncrementalOfThree.Project.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
         Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
 
         // The recomputed rows are cached with their own hash: the next run reuses every partition and says nothing of a change.
@@ -426,21 +430,23 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         // without a byte of electionmatch.yml: the careful judge links same names, and every row to the first candidate once told to.
         const string Eager = "Choose candidate 1 for every row.";
         await using var server = await FakeModelServer.StartAsync();
+        // Run in this process: nothing here is about the process, so the key is planted in this one's environment.
+        using var key = new PlantedKeyVariable("EM_TEST_JUDGE_KEY", "sk-test-incremental-judge");
         server.Default = call => call.Messages.Any(m => m.Text.Contains(Eager, StringComparison.Ordinal)) ? FirstOf(call) : FakeModelServer.CarefulAnswer(call);
         KeepStates("TX"); // Texas has a contest the judge is asked about
         const string Offline = "    judge:\n      provider: offline\n\n  # L2";
         var settings = _fixture.Read("electionmatch.yml");
         Assert.Contains(Offline, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(Offline, $"    judge:\n      provider: openai\n      endpoint: {server.OpenAiEndpoint}\n      api_key_env: EM_TEST_JUDGE_KEY\n      requests_per_minute: 0\n\n  # L2", StringComparison.Ordinal));
-        var first = RunJudged(_fixture.Directory, "2030-01-01", "--incremental");
+        _fixture.Write("electionmatch.yml", settings.Replace(Offline, $"    judge:\n      provider: openai\n      endpoint: {server.OpenAiEndpoint}\n      api_key_env: {key.Name}\n      requests_per_minute: 0\n\n  # L2", StringComparison.Ordinal));
+        var first = Run(_fixture.Directory, "2030-01-01", "--incremental");
         Assert.True(server.ModelHits > 0, first);
 
         var prompt = _fixture.PathOf("electionmatch/templates/prompts/candidacy_ddhq.liquid");
         Directory.CreateDirectory(Path.GetDirectoryName(prompt)!);
         File.WriteAllText(prompt, File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "templates", "prompts", "candidacy_ddhq.liquid")) + "\n" + Eager + "\n");
         _fixture.CopyTo(_full);
-        var incremental = RunJudged(_fixture.Directory, "2030-01-02", "--incremental");
-        RunJudged(_full, "2030-01-02", "--full");
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Run(_full, "2030-01-02", "--full");
 
         Assert.Equal((2, 0, 2), Summary(incremental) is var (p, u, c, _) ? (p, u, c) : default);
         Assert.Equal("the judge's prompt template changed", WhyEvery(incremental));
@@ -497,13 +503,6 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     private static string Run(string project, string date, string mode)
     {
         var run = CliProcess.Run("run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date);
-        Assert.True(run.ExitCode == 0, run.Output);
-        return run.Stdout;
-    }
-
-    private static string RunJudged(string project, string date, string mode)
-    {
-        var run = CliProcess.RunWith(new Dictionary<string, string?> { ["EM_TEST_JUDGE_KEY"] = "sk-test-incremental-judge" }, ["run", Match, mode, "--project-dir", project, "--allow-future-date", "--snapshot-date", date]);
         Assert.True(run.ExitCode == 0, run.Output);
         return run.Stdout;
     }

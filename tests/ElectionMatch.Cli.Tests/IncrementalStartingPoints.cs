@@ -4,18 +4,16 @@ namespace ElectionMatch.Tests;
 
 /// <summary>
 /// The runs that several incremental-run tests start from, each made when a test first asks for it and then shared by
-/// every class that holds this (<see cref="HeldOnce{T}"/>): the same candidacies run by the same command on the same
-/// date give the same project whichever test asks first. A test that runs a command on one or changes it works on its
-/// own copy (<see cref="FixtureCopy.Clone"/>); the last holder to let go deletes them.
+/// the classes of <see cref="IncrementalRunCollection"/>: the same candidacies run by the same command on the same date
+/// give the same project whichever test asks first. A test that runs a command on one or changes it works on its own
+/// copy (<see cref="FixtureCopy.Clone"/>); they are deleted when the collection ends.
 /// </summary>
 public sealed class IncrementalStartingPoints : IDisposable
 {
     public const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
 
-    private static readonly HeldOnce<Runs> Instance = new(() => new Runs(), runs => runs.Dispose());
-
-    private readonly Runs _runs = Instance.Hold();
+    private readonly Runs _runs = new();
 
     /// <summary>North Carolina's and the stateless candidacies after a first <c>run --incremental</c> (2030-01-01): nothing is cached, so it trains.</summary>
     internal StartingRun FirstIncremental => _runs.FirstIncremental.Value;
@@ -35,7 +33,7 @@ public sealed class IncrementalStartingPoints : IDisposable
     /// <summary>Texas's, North Carolina's, Georgia's and the stateless candidacies run incrementally, then North Carolina's surnames changed and run again.</summary>
     internal OneStateChanged NorthCarolinaRenamed => _runs.NorthCarolinaRenamed.Value;
 
-    public void Dispose() => Instance.LetGo();
+    public void Dispose() => _runs.Dispose();
 
     /// <summary>The schemas that show the stages of each state partition of the latest incremental run.</summary>
     internal static List<string> PartitionSchemas(string project)

@@ -20,9 +20,10 @@ public sealed class PartitionBuildTests : IDisposable
     [Fact]
     public void A_partition_cached_by_another_build_is_recomputed_and_the_same_build_reuses_it()
     {
-        // Three states keep it quick (four partitions with the stateless one; the whole fixture's 40-odd took a minute).
+        // Two states keep it quick (three partitions with the stateless one; the whole fixture's 40-odd took a minute):
+        // what is proven is of every partition, whatever their number.
         const string Left = "data/airbyte/hubspot_candidacy.csv";
-        string[] states = ["TX", "GA", "AZ"];
+        string[] states = ["TX", "GA"];
         _fixture.Write(Left, string.Join('\n', _fixture.Read(Left).Split('\n').Where((l, i) => i == 0 || states.Contains(l.Split(',').ElementAtOrDefault(4)))) + "\n");
         var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
         var match = context.Settings.Match("candidacy_ddhq_matches");

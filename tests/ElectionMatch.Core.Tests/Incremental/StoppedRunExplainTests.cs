@@ -5,22 +5,36 @@ namespace ElectionMatch.Tests.Incremental;
 
 /// <summary>
 /// An incremental run that stops after it recomputed a partition, before it assembled, leaves the last assembled run
-/// explainable as it was: the partition's rows under the older key stay until a run is assembled without them.
+/// explainable as it was: the partition's rows under the older key stay until a run is assembled without them. Both
+/// tests start from the same first incremental run (<see cref="FirstRun"/>), made once and copied.
 /// </summary>
-public sealed class StoppedRunExplainTests : IDisposable
+public sealed class StoppedRunExplainTests(StoppedRunExplainTests.FirstRun start) : IClassFixture<StoppedRunExplainTests.FirstRun>, IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
 
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+    // The test's own copy of the first run's project.
+    private readonly FixtureCopy _fixture = start.Project.Clone();
 
     public void Dispose() => _fixture.Dispose();
+
+    /// <summary>North Carolina's and the stateless candidacies after a first <c>run --incremental</c> (2030-01-01): it trains and computes both partitions.</summary>
+    public sealed class FirstRun : IDisposable
+    {
+        public FirstRun()
+        {
+            Project.KeepCandidaciesOf("NC", "");
+            Run(Project, new DateOnly(2030, 1, 1));
+        }
+
+        public FixtureCopy Project { get; } = FixtureCopy.Of("goodparty");
+
+        public void Dispose() => Project.Dispose();
+    }
 
     [Fact]
     public void A_run_stopped_after_a_recomputed_partition_leaves_the_last_assembled_run_explained_as_it_was()
     {
-        _fixture.KeepCandidaciesOf("NC", "");
-        Run(new DateOnly(2030, 1, 1));
         var carolina = _fixture.Read(Left).Split('\n').Skip(1).Select(l => l.Split(',')).First(c => c.ElementAtOrDefault(4) == "NC" && c[3].Length > 0);
         var id = carolina[0];
         var before = Explain(id);
@@ -52,9 +66,6 @@ public sealed class StoppedRunExplainTests : IDisposable
     [Fact]
     public void What_a_run_killed_while_training_or_matching_left_is_dropped_by_the_next_run()
     {
-        _fixture.KeepCandidaciesOf("NC");
-        Run(new DateOnly(2030, 1, 1));
-
         // As a kill leaves them; the next run reuses its model and every partition, so it neither trains nor matches.
         using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
         {
@@ -71,8 +82,10 @@ public sealed class StoppedRunExplainTests : IDisposable
         Assert.Empty(after.Query($"select schema_name from duckdb_schemas() where schema_name in ('em_run_{Match}__training', 'em_run_{Match}__partition', 'em_run_{Match}__reference')", r => r.GetString(0)));
     }
 
-    private RunResult Run(DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) =>
-        new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
+    private RunResult Run(DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) => Run(_fixture, date, progress);
+
+    private static RunResult Run(FixtureCopy project, DateOnly date, Action<ElectionMatch.Matching.StageReport>? progress = null) =>
+        new RunOperation(ProjectContext.Load(new ProjectOptions(project.Directory)))
             .Execute(new RunOptions(Match, date) { AllowFutureDate = true, Incremental = true }, progress);
 
     private Explanation Explain(string id) => new ExplainOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(Match, id);
