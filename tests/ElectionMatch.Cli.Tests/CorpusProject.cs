@@ -95,7 +95,7 @@ public sealed class CorpusProject : IDisposable
             Assert.True(run.ExitCode == 0, run.Output);
         }
 
-        public FixtureCopy Fixture { get; } = FixtureCopy.AsCommitted("goodparty");
+        public FixtureCopy Fixture { get; } = FixtureCopy.Of("goodparty");
 
         /// <summary>Table hashes by the SHA-256 of the warehouse's files, or "prepared" for the prepared warehouse's bytes (<see cref="TablesOf"/>).</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<string, Dictionary<string, string>> Tables { get; } = new(StringComparer.Ordinal);

@@ -101,7 +101,7 @@ public sealed class CrashSafetyFileTests(SharedUninterruptedRun shared, KilledRu
     public void An_interrupted_incremental_run_is_finished_by_the_command_check_gives_which_keeps_its_options()
     {
         // Before, the command dropped --incremental: following it retrained the model on a plain run and published other links.
-        using var project = FixtureCopy.AsCommitted("goodparty");
+        using var project = FixtureCopy.Of("goodparty");
         // One state's candidacies: an incremental run is a pipeline per state partition (the whole fixture's two took
         // 29 s), and which options the command keeps does not depend on how many there are.
         project.KeepCandidaciesOf("TX");

@@ -19,7 +19,7 @@ public sealed partial class UninterruptedRun
     internal UninterruptedRun()
     {
         // As committed, as the killed runs compared with it start (KilledRun.At).
-        Project = FixtureCopy.AsCommitted("goodparty");
+        Project = FixtureCopy.Of("goodparty");
         var run = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", Date, "--project-dir", Project.Directory);
         Assert.True(run.ExitCode == 0, run.Output);
         Stages = StageLine().Matches(run.Stdout).Select(m => m.Groups["stage"].Value).ToList();
@@ -205,7 +205,7 @@ internal sealed record KilledRun(string Point, FixtureCopy Project, IReadOnlyDic
     public static KilledRun At(string point)
     {
         // As committed: a test that starts from one may expect no snapshot but the fixture's before its own.
-        var project = FixtureCopy.AsCommitted("goodparty");
+        var project = FixtureCopy.Of("goodparty");
         var cache = CrashState.SeedCache(project);
         var before = project.Snapshot();
 
@@ -274,7 +274,7 @@ public sealed class CrashSafetyTests(SharedUninterruptedRun shared, KilledRuns k
         for (var i = 0; i < 2; i++)
         {
             var delay = TimeSpan.FromMilliseconds(random.Next(800, 4000));
-            using var project = FixtureCopy.AsCommitted("goodparty");
+            using var project = FixtureCopy.Of("goodparty");
             var cache = CrashState.SeedCache(project);
             var before = project.Snapshot();
 

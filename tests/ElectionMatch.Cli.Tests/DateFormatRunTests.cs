@@ -13,7 +13,7 @@ public sealed class DateFormatRunTests : IDisposable
 {
     private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
     private const string Header = "gp_candidacy_id,hubspot_contact_id,first_name,last_name,state,candidate_office,official_office_name,office_level,district,party_affiliation,primary_election_date,general_election_date,runoff_election_date\n";
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 

@@ -15,7 +15,7 @@ public abstract class EditedCandidacyRun : IDisposable
     /// <param name="bytes">Then its new bytes from those (an edit no text can hold: bytes that are not UTF-8).</param>
     protected EditedCandidacyRun(Func<string, string> edit, Func<byte[], byte[]>? bytes = null)
     {
-        Project = FixtureCopy.AsCommitted("goodparty");
+        Project = FixtureCopy.Of("goodparty");
         Project.Write(Candidacies, edit(Project.Read(Candidacies)));
         if (bytes is not null)
         {

@@ -10,7 +10,7 @@ public sealed class EvaluateHeaderCaseTests : IDisposable
 {
     private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
 
-    private readonly FixtureCopy _project = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _project = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _project.Dispose();
 

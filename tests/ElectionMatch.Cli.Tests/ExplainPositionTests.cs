@@ -115,7 +115,7 @@ public sealed class ExplainPositionTests : IClassFixture<ExplainPositionTests.Po
             }
         }
 
-        public FixtureCopy Project { get; } = FixtureCopy.AsCommitted("goodparty");
+        public FixtureCopy Project { get; } = FixtureCopy.Of("goodparty");
 
         internal CliProcess.Result Cli(string command, params string[] args) =>
             CliProcess.Run([command, .. args, "--project-dir", Project.Directory]);

@@ -11,7 +11,7 @@ public sealed class ExplainSnapshotTests : IDisposable
     private const string Match = "candidacy_ddhq_matches";
     private const string Left = "data/airbyte/hubspot_candidacy.csv";
     private const string Gerald = "gpc-000919,93370876023,Gerald,";
-    private readonly FixtureCopy _project = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _project = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _project.Dispose();
 

@@ -10,7 +10,7 @@ namespace ElectionMatch.Tests;
 public sealed class FloatIdCandidacyExplainTests : IDisposable
 {
     private const string Match = "candidacy_ddhq_matches";
-    private readonly FixtureCopy _project = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _project = FixtureCopy.Of("goodparty");
 
     public FloatIdCandidacyExplainTests()
     {

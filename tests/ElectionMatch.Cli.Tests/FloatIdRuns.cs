@@ -29,7 +29,7 @@ public sealed class FloatIdRuns : IDisposable
 
     private static FixtureCopy Prepare(string idType)
     {
-        var project = FixtureCopy.AsCommitted("goodparty");
+        var project = FixtureCopy.Of("goodparty");
         using (var duckdb = DuckDbWarehouse.InMemory())
         {
             foreach (var (input, id, edit) in new[]

@@ -9,7 +9,7 @@ namespace ElectionMatch.Tests;
 /// </summary>
 public sealed class HelpExampleTests : IDisposable
 {
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
     private readonly string _repository = Directory.CreateTempSubdirectory("em-help-examples-").FullName;
 
     public HelpExampleTests()

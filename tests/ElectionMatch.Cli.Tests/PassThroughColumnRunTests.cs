@@ -13,7 +13,7 @@ public sealed class PassThroughColumnRunTests : IDisposable
 {
     private const string Positions = "data/airbyte/ballotready_positions.csv";
     private const string LeftEnd = "        sub_area_value: sub_area_value\n    right:";
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public PassThroughColumnRunTests()
     {

@@ -20,7 +20,7 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _server = await FakeModelServer.StartAsync();
-        _fixture = FixtureCopy.AsCommitted("goodparty");
+        _fixture = FixtureCopy.Of("goodparty");
     }
 
     public async Task DisposeAsync()

@@ -11,7 +11,7 @@ namespace ElectionMatch.Tests;
 public sealed class QuarantinedRowLineTests : IDisposable
 {
     private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 

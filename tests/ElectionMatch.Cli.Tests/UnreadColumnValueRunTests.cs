@@ -11,7 +11,7 @@ namespace ElectionMatch.Tests;
 public sealed class UnreadColumnValueRunTests : IDisposable
 {
     private const string Results = "data/airbyte/ddhq_election_results.csv";
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 

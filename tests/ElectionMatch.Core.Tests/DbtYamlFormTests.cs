@@ -17,7 +17,7 @@ public sealed class DbtYamlFormTests(PyYaml pyYaml) : IClassFixture<PyYaml>, IDi
     private const string StableYaml = StagingDirectory + "/stg_model_predictions__candidacy_ddhq_matches.yml";
     private const string SourcesYaml = "models/staging/__sources.yaml";
 
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 

@@ -16,7 +16,7 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     private const string StagingDirectory = "models/staging/model_predictions_source";
 
     // As committed: several tests expect its exact snapshots, which the README's main command, run first, adds to.
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 
@@ -329,7 +329,7 @@ public sealed class GenerateOperationTests(PyYaml pyYaml, GenerateOperationTests
     {
         private readonly Lazy<FixtureCopy> _fixture = new(() =>
         {
-            var fixture = FixtureCopy.AsCommitted("goodparty");
+            var fixture = FixtureCopy.Of("goodparty");
             new RunOperation(ProjectContext.Load(new ProjectOptions(fixture.Directory))).Execute(new RunOptions(Match, new DateOnly(2026, 1, 1)));
             return fixture;
         });

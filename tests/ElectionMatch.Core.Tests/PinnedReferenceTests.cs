@@ -36,7 +36,7 @@ public sealed class PinnedReferenceTests : IDisposable
         $"              arguments: {{to: ref('{New}'), field: gp_candidacy_id}}",
         "");
 
-    private readonly FixtureCopy _fixture = FixtureCopy.AsCommitted("goodparty");
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
     public void Dispose() => _fixture.Dispose();
 

@@ -554,7 +554,7 @@ public sealed class ProjectReadingTests
     [Fact]
     public void Without_a_profile_key_a_missing_profiles_file_is_reported_at_the_project_name_that_names_the_profile()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = FixtureCopy.Of("goodparty");
         fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty\n", "", StringComparison.Ordinal));
         File.Delete(fixture.PathOf("profiles.yml"));
         var empty = Path.Combine(fixture.Directory, "no-profiles-here");
@@ -571,7 +571,7 @@ public sealed class ProjectReadingTests
     [Fact]
     public void A_yaml_file_over_the_size_limit_is_reported_at_its_first_line()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = FixtureCopy.Of("goodparty");
         using (var settings = File.AppendText(fixture.PathOf("electionmatch.yml")))
         {
             var comment = "#" + new string('x', 1023) + "\n";

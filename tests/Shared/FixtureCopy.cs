@@ -1,9 +1,7 @@
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// A private copy of a fixture dbt project in a temporary directory; tests never write into the repository.
-/// The copy includes target/ (the warehouse), so a fixture in which someone ran the README's main
-/// command is copied in a consistent state: its extra snapshots come with their tables.
+/// A private copy of a fixture dbt project in a temporary directory, as committed; tests never write into the repository.
 /// </summary>
 public sealed class FixtureCopy : IDisposable
 {
@@ -34,24 +32,18 @@ public sealed class FixtureCopy : IDisposable
         }
     }
 
+    /// <summary>
+    /// A copy of the fixture as committed (git's HEAD), whatever the working copy holds: the README's main command
+    /// publishes a snapshot into dbt_fixtures/ (a warehouse under target/, a manifest, staging models, a sources entry
+    /// that moves every line after it), and a newcomer runs the tests next, in the same checkout. Tests start from what
+    /// CI starts from; an edit to a fixture reaches them once committed. Falls back to the working copy's files where git
+    /// cannot give the fixture (no repository).
+    /// </summary>
     /// <param name="fixture">The folder under dbt_fixtures/.</param>
     /// <param name="directorySuffix">Appended to the copy's folder name, for tests of what a project path may hold.</param>
     public static FixtureCopy Of(string fixture, string directorySuffix = "")
     {
-        var source = Path.Combine(RepositoryRoot, "dbt_fixtures", fixture);
         var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12] + directorySuffix);
-        CopyFiles(source, target);
-        return new FixtureCopy(fixture, target);
-    }
-
-    /// <summary>
-    /// A copy of the fixture as committed (git's HEAD), for tests that expect its exact lines: the README's main
-    /// command adds a snapshot to the working copy's sources YAML, which moves every line after it. Falls back to
-    /// <see cref="Of"/> where git cannot give it (no repository).
-    /// </summary>
-    public static FixtureCopy AsCommitted(string fixture)
-    {
-        var target = Path.Combine(Path.GetTempPath(), "em-test-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(target);
         var archive = new System.Diagnostics.ProcessStartInfo("sh")
         {
@@ -59,16 +51,20 @@ public sealed class FixtureCopy : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        using var process = System.Diagnostics.Process.Start(archive)!;
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode == 0 && File.Exists(Path.Combine(target, "dbt_project.yml")))
+        using (var process = System.Diagnostics.Process.Start(archive)!)
         {
-            return new FixtureCopy(fixture, target);
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode == 0 && File.Exists(Path.Combine(target, "dbt_project.yml")))
+            {
+                return new FixtureCopy(fixture, target);
+            }
         }
 
         System.IO.Directory.Delete(target, recursive: true);
-        return Of(fixture);
+        System.IO.Directory.CreateDirectory(target);
+        CopyFiles(Path.Combine(RepositoryRoot, "dbt_fixtures", fixture), target, overwrite: true);
+        return new FixtureCopy(fixture, target);
     }
 
     /// <summary>A copy of this copy (warehouse included), so a test can start from a state another test's setup paid for.</summary>

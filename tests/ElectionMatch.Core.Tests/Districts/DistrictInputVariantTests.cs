@@ -127,7 +127,7 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
 
     internal static (FixtureCopy Fixture, DuckDbWarehouse Warehouse) RunOn(Action<FixtureCopy> change, Action<MatchResult>? result = null)
     {
-        var fixture = FixtureCopy.AsCommitted("goodparty");
+        var fixture = FixtureCopy.Of("goodparty");
         change(fixture);
         var warehouse = DuckDbWarehouse.Open(fixture.PathOf("target/district-variants.duckdb"));
         var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));

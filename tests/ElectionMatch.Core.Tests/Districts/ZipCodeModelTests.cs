@@ -178,7 +178,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
             Assert.Equal("llm_l2_br_match_20300701", run.Snapshot.Table);
         }
 
-        public FixtureCopy Fixture { get; } = FixtureCopy.AsCommitted("goodparty");
+        public FixtureCopy Fixture { get; } = FixtureCopy.Of("goodparty");
 
         public string DistrictModelBefore { get; }
 

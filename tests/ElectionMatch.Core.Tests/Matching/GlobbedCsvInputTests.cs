@@ -19,7 +19,7 @@ public sealed class GlobbedCsvInputTests(GlobbedCsvInputTests.StarGlobRun starGl
     private const string Sources = "models/staging/__sources.yaml";
     private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
 
-    private readonly FixtureCopy _fixture = SplitUnderGlob(FixtureCopy.AsCommitted("goodparty"));
+    private readonly FixtureCopy _fixture = SplitUnderGlob(FixtureCopy.Of("goodparty"));
 
     /// <summary>The fixture's candidacies split into two files under the glob data/hs/*.csv, which the source reads.</summary>
     private static FixtureCopy SplitUnderGlob(FixtureCopy fixture)
@@ -321,7 +321,7 @@ public sealed class GlobbedCsvInputTests(GlobbedCsvInputTests.StarGlobRun starGl
     {
         private readonly Lazy<IReadOnlyList<string>> _published = new(() =>
         {
-            using var fixture = SplitUnderGlob(FixtureCopy.AsCommitted("goodparty"));
+            using var fixture = SplitUnderGlob(FixtureCopy.Of("goodparty"));
             return Published(fixture, Run(fixture));
         });
 
@@ -336,7 +336,7 @@ public sealed class GlobbedCsvInputTests(GlobbedCsvInputTests.StarGlobRun starGl
     {
         private readonly Lazy<(FixtureCopy Fixture, RunResult Run, string RaggedLine)> _made = new(() =>
         {
-            var fixture = SplitUnderGlob(FixtureCopy.AsCommitted("goodparty"));
+            var fixture = SplitUnderGlob(FixtureCopy.Of("goodparty"));
             var ragged = File.ReadAllLines(fixture.PathOf("data/hs/part2.csv"))[9];
             EditLine(fixture, "data/hs/part2.csv", 10, ragged + ",extra");
             return (fixture, Run(fixture), ragged);

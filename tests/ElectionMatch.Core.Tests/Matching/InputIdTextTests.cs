@@ -85,7 +85,7 @@ public sealed class InputIdTextTests
     [Fact]
     public void A_padded_copy_of_a_text_position_id_is_a_repeated_id()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = FixtureCopy.Of("goodparty");
         RewriteAsParquet(fixture, "ballotready_positions", "br_database_id",
             "select * replace (cast(br_database_id as varchar) as br_database_id) from src", "select * replace ('144850\t' as br_database_id) from src where br_database_id = 144850");
         using var warehouse = DuckDbWarehouse.Open(fixture.PathOf("target/district-ids.duckdb"));

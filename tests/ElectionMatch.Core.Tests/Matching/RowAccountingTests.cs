@@ -30,7 +30,7 @@ public sealed class RowAccountingTests
     [Fact]
     public void Results_rows_whose_election_type_no_candidacy_has_are_excluded_with_the_values_in_plain_and_incremental_runs()
     {
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = FixtureCopy.Of("goodparty");
         var path = fixture.PathOf("data/airbyte/ddhq_election_results.csv");
         var lines = File.ReadAllLines(path);
         var type = Array.IndexOf(lines[0].Split(','), "election_type");
@@ -80,7 +80,7 @@ public sealed class RowAccountingTests
         // gpc-000133 (IL) keeps its primary and general and loses its runoff date; gpc-q00002 has no other date, so it is quarantined whole.
         // IL's and TX's candidacies alone: an incremental run is a pipeline per state partition, and the whole fixture's
         // 32 took most of this test's time (the accounting is the same per row however many states there are).
-        using var fixture = FixtureCopy.AsCommitted("goodparty");
+        using var fixture = FixtureCopy.Of("goodparty");
         fixture.KeepCandidaciesOf("IL", "TX");
         var path = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
         var kept = File.ReadAllLines(path).Length - 1;
