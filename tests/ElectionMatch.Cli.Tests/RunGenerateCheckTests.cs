@@ -323,7 +323,10 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
         StartFromPlainRun();
         var published = _fixture.Read(SourcesYaml);
         var yaml = _fixture.Read(StagingYaml);
-        _fixture.Write(SourcesYaml, File.ReadAllText(Path.Combine(FixtureCopy.RepositoryRoot, "dbt_fixtures", "goodparty", SourcesYaml)));
+        using (var committed = FixtureCopy.Of("goodparty"))
+        {
+            _fixture.Write(SourcesYaml, committed.Read(SourcesYaml));
+        }
         File.Delete(_fixture.PathOf(StagingSql));
         File.Delete(_fixture.PathOf(StagingYaml));
         var sourceLine = _fixture.Read(SourcesYaml).Split('\n').ToList().FindIndex(l => l == "  - name: model_predictions") + 1;
