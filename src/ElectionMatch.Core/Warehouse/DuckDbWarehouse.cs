@@ -9,6 +9,9 @@ public sealed class DuckDbWarehouse : IDisposable
 {
     private readonly DuckDBConnection _connection;
 
+    // What Remember kept, dropped by the next Execute.
+    private readonly Dictionary<string, object> _remembered = new(StringComparer.Ordinal);
+
     private DuckDbWarehouse(DuckDBConnection connection, string path)
     {
         _connection = connection;
@@ -141,6 +144,7 @@ public sealed class DuckDbWarehouse : IDisposable
 
     public int Execute(string sql)
     {
+        Forget();
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteNonQuery();
@@ -214,8 +218,70 @@ public sealed class DuckDbWarehouse : IDisposable
         return pattern[..(pattern.LastIndexOfAny(['/', '\\'], wildcard) + 1)];
     }
 
-    public bool TableExists(string schema, string table) =>
-        Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
+    /// <summary>
+    /// Whether a table or view of that name is in the schema. A table found is remembered until the next
+    /// <see cref="Execute"/> (<see cref="Remember{T}"/>); one not found is asked again, since a second connection may
+    /// create it. Commands ask about the same few tables many times (the snapshot log, a snapshot and its quarantine),
+    /// and information_schema.tables lists every table and view of the warehouse to answer: 2-4 ms a call on one that
+    /// holds a run's stages.
+    /// </summary>
+    public bool TableExists(string schema, string table)
+    {
+        var key = "table-exists\0" + schema + "\0" + table;
+        lock (_remembered)
+        {
+            if (_remembered.ContainsKey(key))
+            {
+                return true;
+            }
+        }
+
+        var exists = Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
+        if (exists)
+        {
+            lock (_remembered)
+            {
+                _remembered[key] = true;
+            }
+        }
+
+        return exists;
+    }
+
+    /// <summary>
+    /// <paramref name="read"/>'s answer for <paramref name="key"/>, read once and then remembered until this connection
+    /// next runs a statement through <see cref="Execute"/>, which every statement of ours that creates, drops or writes a
+    /// table goes through (a second connection only creates and fills the stages it is given). For what a command reads
+    /// over and over and only it changes: whether a table is there, the snapshot log. The caller gets the same object
+    /// each time, and must not change it.
+    /// </summary>
+    public T Remember<T>(string key, Func<T> read)
+        where T : notnull
+    {
+        lock (_remembered)
+        {
+            if (_remembered.TryGetValue(key, out var kept))
+            {
+                return (T)kept;
+            }
+        }
+
+        var value = read();
+        lock (_remembered)
+        {
+            _remembered[key] = value;
+        }
+
+        return value;
+    }
+
+    private void Forget()
+    {
+        lock (_remembered)
+        {
+            _remembered.Clear();
+        }
+    }
 
     /// <summary>
     /// Whether a scalar function of that name taking <paramref name="arity"/> arguments exists in this connection (a C#
