@@ -228,45 +228,37 @@ public sealed class DuckDbWarehouse : IDisposable
     public bool TableExists(string schema, string table)
     {
         var key = "table-exists\0" + schema + "\0" + table;
-        lock (_remembered)
+        if (Recalled(key, out _))
         {
-            if (_remembered.ContainsKey(key))
-            {
-                return true;
-            }
+            return true;
         }
 
         var exists = Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
-        if (exists)
-        {
-            lock (_remembered)
-            {
-                _remembered[key] = true;
-            }
-        }
-
-        return exists;
+        return exists ? Keep(key, true) : false;
     }
 
     /// <summary>
     /// <paramref name="read"/>'s answer for <paramref name="key"/>, read once and then remembered until this connection
-    /// next runs a statement through <see cref="Execute"/>, which every statement of ours that creates, drops or writes a
-    /// table goes through (a second connection only creates and fills the stages it is given). For what a command reads
-    /// over and over and only it changes: whether a table is there, the snapshot log. The caller gets the same object
-    /// each time, and must not change it.
+    /// next runs a statement through <see cref="Execute"/>, which every statement of ours that drops a table or writes
+    /// the snapshot log goes through (a second connection creates and fills tables, the stages it is given and the
+    /// judge's cache, and drops none). For what a command reads over and over and only it changes: the snapshot log. The
+    /// caller gets the same object each time, and must not change it.
     /// </summary>
     public T Remember<T>(string key, Func<T> read)
-        where T : notnull
+        where T : notnull =>
+        Recalled(key, out var kept) ? (T)kept : Keep(key, read());
+
+    private bool Recalled(string key, out object value)
     {
         lock (_remembered)
         {
-            if (_remembered.TryGetValue(key, out var kept))
-            {
-                return (T)kept;
-            }
+            return _remembered.TryGetValue(key, out value!);
         }
+    }
 
-        var value = read();
+    private T Keep<T>(string key, T value)
+        where T : notnull
+    {
         lock (_remembered)
         {
             _remembered[key] = value;
