@@ -91,6 +91,9 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
         { "quarantine", $"model_predictions.{UninterruptedRun.Snapshot}__quarantine no longer holds the rows published" },
         { "columns", $"the columns of model_predictions.{UninterruptedRun.Snapshot} are not those it was published with" },
         { "older version", "its publish stored nothing to write its files from (it was published by an earlier version of electionmatch)" },
+        { "another version", $"it was matched by electionmatch 0.0.9 (this is {ToolInfo.Version})" },
+        { "another build", $"it was matched by another build of electionmatch {ToolInfo.Version} (0123456789ab/fedcba987654; this is " },
+        { "build not recorded", $"it was matched by another build of electionmatch {ToolInfo.Version} (not recorded; this is " },
     };
 
     [Theory]
@@ -122,6 +125,15 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
                 case "older version":
                     warehouse.Execute("update electionmatch.snapshot_log set pending_manifest_json = null");
                     break;
+                case "another version":
+                    PatchPendingManifest(warehouse, """{"tool_version": "0.0.9"}""");
+                    break;
+                case "another build":
+                    PatchPendingManifest(warehouse, $$"""{"tool_build": "{{ToolInfo.Version}}+0123456789abcdef0123/fedcba9876543210fedc"}""");
+                    break;
+                case "build not recorded":
+                    PatchPendingManifest(warehouse, """{"tool_build": null}""");
+                    break;
             }
         }
 
@@ -137,6 +149,10 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
         var project = _killed.Project;
         Assert.Null(WhyRunAgain(project, ""));
     }
+
+    /// <summary>Merges <paramref name="patch"/> into the manifest the publish stored (RFC 7386: a null removes its key).</summary>
+    private static void PatchPendingManifest(DuckDbWarehouse warehouse, string patch) =>
+        warehouse.Execute($"update electionmatch.snapshot_log set pending_manifest_json = json_merge_patch(pending_manifest_json, {Sql.Literal(patch)})::varchar where pending_manifest_json is not null");
 
     private static string? WhyRunAgain(FixtureCopy project, string runOptions)
     {

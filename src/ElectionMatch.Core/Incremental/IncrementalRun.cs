@@ -64,7 +64,8 @@ internal static class IncrementalRun
         // other reference data: what its levels cover (a nickname, a middle name) was other pairs.
         var provenance = new ModelProvenance(
             ReferenceData.Hashes(definition.ReferenceFiles),
-            request.ComparisonLevels ?? ComparisonDefinitions.Of(definition.Comparisons));
+            request.ComparisonLevels ?? ComparisonDefinitions.Of(definition.Comparisons),
+            request.Tool);
         var misfits = new List<(string Model, string Why)>();
         bool Fits(ModelParameters candidate, ModelProvenance trainedWith, string what)
         {

@@ -92,6 +92,8 @@ internal sealed class PartitionCache
             alter table {Schema.Table("models")} add column if not exists reference_files varchar;
             -- Each comparison's definition fingerprint the model was trained under: null in a model an older build stored.
             alter table {Schema.Table("models")} add column if not exists comparison_levels varchar;
+            -- The build that trained or adopted the model (ToolInfo.Fingerprint): null in a model an older build stored.
+            alter table {Schema.Table("models")} add column if not exists tool_build varchar;
             alter table {Schema.Table("partitions")} add column if not exists content_sha256 varchar;
             -- Each side's rows' hash, parts of input_sha256: a recomputed partition's line says which side changed.
             alter table {Schema.Table("partitions")} add column if not exists left_sha256 varchar;
@@ -118,14 +120,14 @@ internal sealed class PartitionCache
     public string Quarantine => Schema.Table(_match + "__quarantine");
 
     /// <summary>
-    /// The model stored for these settings and this tool version, if any, with what it was trained with (each part null
-    /// when an older build stored it without recording it).
+    /// The model stored for these settings and this tool version, if any, with what it was trained with and the build
+    /// that stored it (each part null when an older build stored it without recording it).
     /// </summary>
     public (ModelParameters Model, string Sha256, ModelProvenance Provenance)? FindModel(string settingsSha256, SourceSpan at)
     {
         var found = _warehouse.Query(
-            $"select model_json, reference_files, comparison_levels from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
-            r => (Json: r.GetString(0), ReferenceFiles: r.IsDBNull(1) ? null : r.GetString(1), ComparisonLevels: r.IsDBNull(2) ? null : r.GetString(2))).FirstOrDefault();
+            $"select model_json, reference_files, comparison_levels, tool_build from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
+            r => (Json: r.GetString(0), ReferenceFiles: r.IsDBNull(1) ? null : r.GetString(1), ComparisonLevels: r.IsDBNull(2) ? null : r.GetString(2), Tool: r.IsDBNull(3) ? null : r.GetString(3))).FirstOrDefault();
         if (found.Json is null)
         {
             return null;
@@ -135,7 +137,7 @@ internal sealed class PartitionCache
         {
             var referenceFiles = found.ReferenceFiles is null ? null : JsonSerializer.Deserialize<List<ManifestReferenceFile>>(found.ReferenceFiles, SnapshotManifest.JsonOptions);
             var comparisonLevels = found.ComparisonLevels is null ? null : JsonSerializer.Deserialize<List<ManifestComparison>>(found.ComparisonLevels, SnapshotManifest.JsonOptions);
-            return (ModelParameters.FromJson(found.Json), StatePartitions.Sha256(found.Json), new ModelProvenance(referenceFiles, comparisonLevels));
+            return (ModelParameters.FromJson(found.Json), StatePartitions.Sha256(found.Json), new ModelProvenance(referenceFiles, comparisonLevels, found.Tool));
         }
         catch (JsonException e)
         {
@@ -155,10 +157,11 @@ internal sealed class PartitionCache
         {
             _warehouse.Execute($"delete from {Schema.Table("models")} where match = {Sql.Literal(_match)}");
             _warehouse.Execute($"""
-                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc, reference_files, comparison_levels)
+                insert into {Schema.Table("models")} (match, settings_sha256, tool_version, model_sha256, model_json, trained_at_utc, reference_files, comparison_levels, tool_build)
                 values ({Sql.Literal(_match)}, {Sql.Literal(settingsSha256)}, {Sql.Literal(ToolInfo.Version)}, {Sql.Literal(sha)}, {Sql.Literal(json)}, {UtcNow()},
                     {Sql.Literal(JsonSerializer.Serialize(provenance.ReferenceFiles, SnapshotManifest.JsonOptions))},
-                    {Sql.Literal(JsonSerializer.Serialize(provenance.ComparisonLevels, SnapshotManifest.JsonOptions))})
+                    {Sql.Literal(JsonSerializer.Serialize(provenance.ComparisonLevels, SnapshotManifest.JsonOptions))},
+                    {Sql.Literal(provenance.Tool)})
                 """);
         });
         return (ModelParameters.FromJson(json), sha);

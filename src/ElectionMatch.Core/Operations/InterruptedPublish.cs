@@ -38,7 +38,7 @@ internal sealed class InterruptedPublish
     /// <summary>
     /// Why the snapshot must be matched again rather than finished from its committed rows, in a few words; null when it
     /// can be finished: its publish stored what the files need, this run was given the options it was published with, the
-    /// tool, the match's settings, the templates, the reference data and the comparisons are those it was matched with, the snapshot table
+    /// tool's build, the match's settings, the templates, the reference data and the comparisons are those it was matched with, the snapshot table
     /// and its quarantine still hold what was published, and the inputs hash as they did. The cheap comparisons come
     /// first; the table and the inputs are hashed last (the inputs on a second connection while the table is hashed).
     /// </summary>
@@ -57,9 +57,9 @@ internal sealed class InterruptedPublish
             return $"this run's options ({Shown(runOptions)}) are not those it was published with ({Shown(Record.RunOptions)})";
         }
 
-        if (manifest.ToolVersion != ToolInfo.Version)
+        if (ToolInfo.OtherBuild(manifest.ToolVersion, manifest.ToolBuild, ToolInfo.Fingerprint) is { } otherBuild)
         {
-            return $"it was matched by {manifest.Tool} {manifest.ToolVersion}, and this is {ToolInfo.Version}";
+            return $"it was matched by {otherBuild}";
         }
 
         if (manifest.SettingsChanged(match, context.Settings.ContentHash))
@@ -76,8 +76,8 @@ internal sealed class InterruptedPublish
         }
 
         var definition = MatchDefinition.For(match.Kind);
-        var thisBuild = new Incremental.ModelProvenance(ReferenceData.Hashes(definition.ReferenceFiles), ComparisonDefinitions.Of(definition.Comparisons));
-        if (new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels).OtherThan(thisBuild) is { } other)
+        var thisBuild = new Incremental.ModelProvenance(ReferenceData.Hashes(definition.ReferenceFiles), ComparisonDefinitions.Of(definition.Comparisons), ToolInfo.Fingerprint);
+        if (new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels, manifest.ToolBuild).OtherThan(thisBuild) is { } other)
         {
             return $"its model was {other}";
         }

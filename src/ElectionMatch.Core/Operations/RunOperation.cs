@@ -368,7 +368,7 @@ public sealed partial class RunOperation
 
     /// <summary>
     /// The newest snapshot's trained model when that run had these settings and this tool version and its model file
-    /// is the one its manifest recorded, with the reference files and comparison definitions the manifest records (the
+    /// is the one its manifest recorded, with the reference files, comparison definitions and build the manifest records (the
     /// incremental run compares them with this build's, as it does a stored model's); else no model, with the reason when a model file was
     /// refused for not matching.
     /// </summary>
@@ -391,7 +391,7 @@ public sealed partial class RunOperation
         var path = _context.ModelParametersPath(name);
         var bytes = File.ReadAllBytes(path);
         return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
-            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels)), null)
+            ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels, manifest.ToolBuild)), null)
             : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }
 
@@ -736,6 +736,7 @@ public sealed partial class RunOperation
         {
             Tool = ToolInfo.Name,
             ToolVersion = ToolInfo.Version,
+            ToolBuild = ToolInfo.Fingerprint,
             Match = match.Name,
             Snapshot = name.Table,
             Table = $"{_context.Settings.Snapshots.Schema}.{name.Table}",

@@ -11,6 +11,13 @@ public sealed record SnapshotManifest
 
     public required string ToolVersion { get; init; }
 
+    /// <summary>
+    /// The build that matched it (<see cref="ToolInfo.Fingerprint"/>: the version, its commit and the compiled code's
+    /// identity), which two builds of one version do not share; absent in manifests made before it was recorded. A run
+    /// finishes an interrupted publish, and an incremental run adopts the snapshot's model, only for the same build.
+    /// </summary>
+    public string? ToolBuild { get; init; }
+
     public required string Match { get; init; }
 
     public required string Snapshot { get; init; }

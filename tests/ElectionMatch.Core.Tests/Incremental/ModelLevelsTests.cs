@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ElectionMatch.Incremental;
 using ElectionMatch.Matches;
 using ElectionMatch.Matches.CandidacyDdhq;
@@ -41,12 +42,13 @@ public sealed class ModelLevelsTests : IDisposable
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
         var references = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles);
-        string ModelLine(IReadOnlyList<ManifestComparison>? levels, (string Json, string Snapshot, ModelProvenance Provenance)? earlier = null)
+        string ModelLine(IReadOnlyList<ManifestComparison>? levels, (string Json, string Snapshot, ModelProvenance Provenance)? earlier = null, string? tool = null)
         {
             var request = new IncrementalRequest(match.ResultsSha256, Full: false, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None))
             {
                 ComparisonLevels = levels,
                 EarlierModel = earlier,
+                Tool = tool ?? ToolInfo.Fingerprint,
             };
             return IncrementalRun.Execute(warehouse, match, inputs, request, progress: null).Summary.Single(l => l.StartsWith("model: ", StringComparison.Ordinal));
         }
@@ -60,13 +62,23 @@ public sealed class ModelLevelsTests : IDisposable
         // snapshot's model whose manifest records this build's levels, as that model was made.
         Assert.Matches(
             $"^model: [0-9a-f]{{12}} \\(trained on this run's whole input; not used: the stored model [0-9a-f]{{12}} and the model of snapshot {Match}_20300101, trained with other comparison levels \\(first_name\\)\\)$",
-            ModelLine(NicknameChanged(), (stored, $"{Match}_20300101", new ModelProvenance(references, ComparisonDefinitions.Of(CandidacyDdhqComparisons.All)))));
+            ModelLine(NicknameChanged(), (stored, $"{Match}_20300101", new ModelProvenance(references, ComparisonDefinitions.Of(CandidacyDdhqComparisons.All), ToolInfo.Fingerprint))));
 
-        // A model stored by a build that did not record its levels does not fit either (read as a run reads it; a third training is not needed to see it).
-        warehouse.Execute($"update {PartitionCache.Schema.Table("models")} set comparison_levels = null");
+        // Another build of this version under the same levels and reference files trains too: its cleaning and pair
+        // projection, which no level records, may have made other pairs. So does a snapshot's model that build published.
+        const string OtherBuild = "0.1.0+0123456789abcdef0123/fedcba9876543210fedc";
+        var thisBuild = new ModelProvenance(references, NicknameChanged(), ToolInfo.Fingerprint);
+        var nicknameStored = warehouse.Scalar<string>($"select model_json from {PartitionCache.Schema.Table("models")}")!;
+        Assert.Matches(
+            $"^model: [0-9a-f]{{12}} \\(trained on this run's whole input; not used: the stored model [0-9a-f]{{12}} and the model of snapshot {Match}_20300102, trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \\([^;]+; this is 0123456789ab/fedcba987654\\)\\)$",
+            ModelLine(NicknameChanged(), (nicknameStored, $"{Match}_20300102", thisBuild), tool: OtherBuild));
+        Assert.Equal([OtherBuild], warehouse.Query($"select tool_build from {PartitionCache.Schema.Table("models")}", r => r.GetString(0)));
+
+        // A model stored by a build that did not record its levels or itself does not fit either (read as a run reads it; another training is not needed to see it).
+        warehouse.Execute($"update {PartitionCache.Schema.Table("models")} set comparison_levels = null, tool_build = null");
         var unrecorded = new PartitionCache(warehouse, Match, MatchDefinition.For(match.Kind).Columns).FindModel(match.ResultsSha256, match.At)!.Value.Provenance;
         Assert.Equal(
-            "trained with comparison levels it did not record (by an older build)",
-            unrecorded.OtherThan(new ModelProvenance(references, ComparisonDefinitions.Of(CandidacyDdhqComparisons.All))));
+            $"trained with comparison levels it did not record (by an older build) and trained by another build of electionmatch {ToolInfo.Version} (not recorded; this is 0123456789ab/fedcba987654)",
+            unrecorded.OtherThan(new ModelProvenance(references, ComparisonDefinitions.Of(CandidacyDdhqComparisons.All), OtherBuild)));
     }
 }
