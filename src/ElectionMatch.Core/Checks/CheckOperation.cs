@@ -233,7 +233,7 @@ public sealed class CheckOperation
         var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
         if (!File.Exists(sqlPath))
         {
-            if (target.Unreadable is not null)
+            if (!target.Readable)
             {
                 _diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
                 return;
@@ -255,8 +255,8 @@ public sealed class CheckOperation
 
         // Its table no longer the snapshot (EM0618, from verify): generate leaves the stable model as it is, so nothing
         // here asks for a generate, nor runs the model over the altered table.
-        var altered = target.Unreadable is null && ColumnsAltered(newest, warehouse.Describe("select * from " + resolver.Relation(target.Entry)), warehouse);
-        if (!CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest), reportStale: target.Unreadable is null && !altered) && target.Unreadable is not null)
+        var altered = target.Readable && ColumnsAltered(newest, warehouse.Describe("select * from " + resolver.Relation(target.Entry)), warehouse);
+        if (!CheckGeneratedFile(sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest), reportStale: target.Readable && !altered) && !target.Readable)
         {
             // It reads another snapshot than the newest, which generate cannot move it onto here: said as generate says it.
             _diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
@@ -284,10 +284,10 @@ public sealed class CheckOperation
             // As for a dated model: generate writes both files, and a hand-written stable model may go without YAML.
             // Reported at the SQL it belongs to; the stable model has no sources entry of its own.
             Report(Codes.StagingModelMissing, Severity.Error, SourceSpan.TextFile(DisplayPath.For(sqlPath)), $"stable model {model} has no YAML {DisplayPath.For(yamlPath)}; "
-                + (target.Unreadable is null ? "run `electionmatch generate`" : $"`electionmatch generate` writes it once {newest.Table} can be read here (EM0101, {target.Entry.At.File}:{target.Entry.At.Line})"));
+                + (target.Readable ? "run `electionmatch generate`" : $"`electionmatch generate` writes it once {newest.Table} can be read here (EM0101, {target.Entry.At.File}:{target.Entry.At.Line})"));
         }
 
-        if (target.Unreadable is not null)
+        if (!target.Readable)
         {
             // Its table is not here (EM0101): no columns to render the YAML from nor to run over; only an edit shows.
             if (File.Exists(yamlPath) && GeneratedFile.Inspect(File.ReadAllText(yamlPath)) is { IsGenerated: true, IsIntact: false })

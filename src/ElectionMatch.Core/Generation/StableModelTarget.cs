@@ -13,9 +13,31 @@ namespace ElectionMatch.Generation;
 /// without the warehouse, or with an older one, the stable model would be moved back and that edit committed). check
 /// expects the stable model on it either way, so it never asks for a generate that would change nothing.
 /// </summary>
-/// <param name="Unreadable">Why it cannot be read here and what to do; null when it can.</param>
-internal sealed record StableModelTarget(SnapshotName Name, SourceTable Entry, UnreadableSnapshot? Unreadable)
+internal sealed class StableModelTarget
 {
+    private readonly Lazy<UnreadableSnapshot>? _unreadable;
+
+    private StableModelTarget(SnapshotName name, SourceTable entry, Lazy<UnreadableSnapshot>? unreadable)
+    {
+        Name = name;
+        Entry = entry;
+        _unreadable = unreadable;
+    }
+
+    public SnapshotName Name { get; }
+
+    public SourceTable Entry { get; }
+
+    /// <summary>Whether its table (or <c>external_location</c> file) can be read here.</summary>
+    public bool Readable => _unreadable is null;
+
+    /// <summary>
+    /// Why it cannot be read here and what to do; null when it can. Worked out when first asked, and only a report asks:
+    /// whether <c>restore</c> is the remedy reads and hashes the snapshot's parquet copy (4 s and 8 CPU-s at a million
+    /// candidacies), which a run's look at the files it will write, explain and evaluate do not need.
+    /// </summary>
+    public UnreadableSnapshot? Unreadable => _unreadable?.Value;
+
     /// <param name="sources">The sources YAML as the caller has it (a run reads it again after adding its entry).</param>
     /// <param name="passedOver">Tables that are not candidates: snapshots whose run was interrupted (EM0608), and pruned ones.</param>
     public static StableModelTarget? Find(ProjectContext context, string match, SourceCatalog sources, IEnumerable<string> passedOver, DuckDbWarehouse warehouse, RelationResolver resolver)
@@ -26,7 +48,14 @@ internal sealed record StableModelTarget(SnapshotName Name, SourceTable Entry, U
             .Where(x => x.Name is not null && !skipped.Contains(x.Name.Table))
             .OrderByDescending(x => x.Name!.Date)
             .FirstOrDefault();
-        return newest.Name is null ? null : new(newest.Name, newest.Entry, UnreadableSnapshot.Of(context, newest.Name, newest.Entry, warehouse, resolver));
+        if (newest.Name is not { } name)
+        {
+            return null;
+        }
+
+        return new(name, newest.Entry, UnreadableSnapshot.CanRead(newest.Entry, warehouse, resolver)
+            ? null
+            : new Lazy<UnreadableSnapshot>(() => UnreadableSnapshot.For(context, name, newest.Entry, warehouse), LazyThreadSafetyMode.None));
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ internal static class FinishedSnapshots
     public static SnapshotName? Newest(ProjectContext context, DuckDbWarehouse warehouse, string match, Func<SnapshotName, bool> readable, IEnumerable<SnapshotName> others)
     {
         var passedOver = PassedOver(context, warehouse, match);
-        if (StableModelTarget.Find(context, match, context.Sources, passedOver.Tables, warehouse, context.Resolver(warehouse)) is { Unreadable: null } target
+        if (StableModelTarget.Find(context, match, context.Sources, passedOver.Tables, warehouse, context.Resolver(warehouse)) is { Readable: true } target
             && readable(target.Name))
         {
             return target.Name;

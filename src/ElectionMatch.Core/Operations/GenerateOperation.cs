@@ -151,10 +151,15 @@ public sealed class GenerateOperation
         }
 
         var newest = target.Name;
-        if (target.Unreadable is not null)
+        if (!target.Readable)
         {
-            // check says the same at the entry (EM0101), and asks for no generate.
-            result.Diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
+            // check says the same at the entry (EM0101), and asks for no generate. A preview reports nothing, so it does not
+            // work out the remedy (Unreadable), which may hash the snapshot's parquet copy.
+            if (_preview == Preview.None)
+            {
+                result.Diagnostics.Add(target.LeftAsItIs(_context.Settings.Snapshots.SourceName));
+            }
+
             return;
         }
 

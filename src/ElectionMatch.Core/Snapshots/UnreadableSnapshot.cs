@@ -16,17 +16,17 @@ namespace ElectionMatch.Snapshots;
 /// <param name="WarehouseNotHere">The warehouse file itself is not here (a clone without it, docs/ci.md).</param>
 internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool WarehouseNotHere)
 {
-    /// <summary>Null when the snapshot's table (or <c>external_location</c> file) can be read here.</summary>
-    public static UnreadableSnapshot? Of(ProjectContext context, SnapshotName name, SourceTable entry, DuckDbWarehouse warehouse, RelationResolver resolver)
+    /// <summary>Whether the snapshot's table (or <c>external_location</c> file) can be read here (<see cref="For"/> says why not).</summary>
+    public static bool CanRead(SourceTable entry, DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         try
         {
             warehouse.Describe("select * from " + resolver.Relation(entry));
-            return null;
+            return true;
         }
         catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
         {
-            return For(context, name, entry, warehouse);
+            return false;
         }
     }
 
