@@ -368,19 +368,20 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     }
 
     [Fact]
-    public void The_first_incremental_run_trains_instead_of_adopting_a_model_trained_with_other_reference_data()
+    public void The_first_incremental_run_trains_instead_of_adopting_a_model_another_build_trained_with_other_reference_data()
     {
         StartFrom(starts.Plain);
-        // The plain run as a build with another nicknames.csv made it: its manifest records that file's other hash.
+        // The plain run as another build with another nicknames.csv made it: its manifest records that build and that file's other hash.
         var path = Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300101.json");
         var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
         manifest["reference_files"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "nicknames.csv")!["sha256"] = new string('0', 64);
+        manifest["tool_build"] = $"{ToolInfo.Version}+0123456789abcdef0123/fedcba9876543210fedc";
         File.WriteAllText(path, manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
         var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
 
         Assert.DoesNotContain("adopted from snapshot", incremental, StringComparison.Ordinal);
-        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not used: the model of snapshot {Match}_20300101, trained with other reference data \(nicknames\.csv not this build's\)\)$", incremental);
+        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not used: the model of snapshot {Match}_20300101, trained with other reference data \(nicknames\.csv not this build's\) and trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \(0123456789ab/fedcba987654; this is [^)]+\)\)$", incremental);
         Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
     }
 

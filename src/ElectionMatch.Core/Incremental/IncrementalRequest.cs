@@ -8,7 +8,7 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
 {
     /// <summary>
     /// The model an earlier plain run trained under the same settings and tool version (its <c>.model.json</c>
-    /// beside the manifest), that snapshot's name and the reference files and comparison definitions its manifest
+    /// beside the manifest), that snapshot's name and the reference files, comparison definitions and build its manifest
     /// records (each null in a manifest made before it was recorded): the first incremental run adopts it instead of
     /// training, when they are this build's.
     /// </summary>

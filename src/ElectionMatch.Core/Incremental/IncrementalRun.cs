@@ -13,7 +13,7 @@ namespace ElectionMatch.Incremental;
 /// is recomputed only when its cache key changed — the hash of its input rows, of the scoring model and of the
 /// settings (and the build of the code that computed it). Every partition is matched on its own with one stored model, so a partition's
 /// rows depend on nothing outside it and the published snapshot equals a full recompute (<c>--full</c>).
-/// The model is trained once on the whole input and reused until the settings, the tool version, the reference data
+/// The model is trained once on the whole input and reused until the settings, the tool's build, the reference data
 /// or the comparisons' level definitions it was trained with change or <c>--retrain</c> asks; see docs/design.md, "Incremental runs".
 /// </summary>
 internal static class IncrementalRun

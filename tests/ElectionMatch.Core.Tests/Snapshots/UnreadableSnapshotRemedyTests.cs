@@ -9,8 +9,9 @@ namespace ElectionMatch.Tests.Snapshots;
 /// <summary>
 /// A match's newest snapshot whose table is not in the warehouse (dropped, or published into a teammate's) cannot be
 /// read here, and whether <c>restore</c> is the remedy reads and hashes its parquet copy. Only a report needs the
-/// remedy: a run's look at the files it will write, before its work, must not read the copy. It did, on every run
-/// against such a warehouse: 4 s and 8 CPU-s of each bench run at a million candidacies, for a warning it dropped.
+/// remedy: a run's look at the files it will write, before its work, and explain's and evaluate's choice of a snapshot
+/// must not read the copy. They did, on every command against such a warehouse: 4 s and 8 CPU-s of each bench run at a
+/// million candidacies, for a warning the run dropped.
 /// </summary>
 public sealed class UnreadableSnapshotRemedyTests : IDisposable
 {
@@ -40,6 +41,10 @@ public sealed class UnreadableSnapshotRemedyTests : IDisposable
         // What a run looks at before its work: the hand edits it would meet in the files it writes.
         var definition = MatchDefinition.For(context.Settings.Match(Match).Kind);
         Assert.Empty(new GenerateOperation(context).HandEditsAhead(name, definition, warehouse));
+        Assert.Equal(0, CopyOpened());
+
+        // What explain and evaluate ask: the newest finished snapshot they can read. Not this one, and not by its copy.
+        Assert.Null(FinishedSnapshots.Newest(context, warehouse, Match, _ => true, []));
         Assert.Equal(0, CopyOpened());
 
         var target = StableModelTarget.Find(context, Match, context.Sources, [], warehouse, context.Resolver(warehouse));
