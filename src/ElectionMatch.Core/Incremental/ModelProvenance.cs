@@ -24,7 +24,7 @@ internal sealed record ModelProvenance(IReadOnlyList<ManifestReferenceFile>? Ref
         {
             ComparisonDefinitions.OtherThan(ComparisonLevels, now.ComparisonLevels!),
             ReferenceData.OtherThan(ReferenceFiles, now.ReferenceFiles!),
-            Tool == now.Tool ? null : $"trained by {ToolInfo.OtherBuild(ToolInfo.Version, Tool, now.Tool!)}",
+            ToolInfo.OtherBuild(ToolInfo.Version, Tool, now.Tool!) is { } build ? $"trained by {build}" : null,
         }.OfType<string>().ToList();
         return reasons.Count == 0 ? null : string.Join(" and ", reasons);
     }

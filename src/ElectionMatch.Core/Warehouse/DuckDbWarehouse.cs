@@ -234,7 +234,7 @@ public sealed class DuckDbWarehouse : IDisposable
         }
 
         var exists = Scalar<long>($"select count(*) from information_schema.tables where table_schema = {Sql.Literal(schema)} and table_name = {Sql.Literal(table)}") > 0;
-        return exists ? Keep(key, true) : false;
+        return exists && Keep(key, true);
     }
 
     /// <summary>
