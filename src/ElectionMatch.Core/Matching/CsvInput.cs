@@ -135,6 +135,15 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 return found;
             }
 
+            if (DateFormat is null)
+            {
+                // The sniffer types a column DATE when every value of its sample casts to a date, and 2024/11/05 does, but
+                // it writes ISO's format into the read it finds, which rejects such a value: the whole row was quarantined
+                // (EMQ010) for a date the sniffer had taken, and that InputDate reads as 5 November. Without the format the
+                // reader casts each value as InputDate does, so a value that is no date (TBD, 2024-13-45) is still rejected.
+                read = read.Replace(IsoDateFormatOption, "", StringComparison.Ordinal);
+            }
+
             List<string> readTypes = typed is null ? types : [.. names.Zip(types, (name, type) => typed.Contains(name, StringComparer.OrdinalIgnoreCase) ? type : "VARCHAR")];
             var sniffed = Retyped(Quoted("read_csv(" + Sql.Literal(Path) + read[sniffedFile.Length..]), names, types, readTypes);
             if (IsGlob)
@@ -241,6 +250,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // is not read back, and keeps detection).
     private static string ColumnsOption(IEnumerable<string> names, IEnumerable<string> types) =>
         "columns={" + string.Join(", ", names.Zip(types, (name, type) => $"'{name}': '{type}'")) + "}";
+
+    /// <summary>The ISO date format as DuckDB's sniffer writes it into the read it finds (<see cref="Sniff"/> leaves it out).</summary>
+    internal const string IsoDateFormatOption = ", dateformat='%Y-%m-%d'";
 
     /// <summary>
     /// Whether DuckDB's sniffer took the first line for the header (<c>header=true</c>). When it did not (a first line

@@ -7,8 +7,9 @@ namespace ElectionMatch.Tests.Matching;
 /// <summary>
 /// A run sniffs each CSV input once and reads it with what the sniffer found (<see cref="CsvInput.Sniff"/>): those reads
 /// must give exactly what a detecting read gives, rows, types and rejected lines alike, and anything the sniffer's
-/// written-out read cannot carry keeps detection. The one deliberate difference: where the sniffer chose no quote
-/// character, the file is read with RFC 4180 quoting.
+/// written-out read cannot carry keeps detection. Two deliberate differences: where the sniffer chose no quote
+/// character, the file is read with RFC 4180 quoting; and a DATE column is read with DuckDB's cast of text to a date, as
+/// <see cref="InputDate"/> reads every date, not with the ISO format the sniffer writes out (2024/11/05 is a date).
 /// </summary>
 public sealed class CsvSniffTests : IDisposable
 {
@@ -245,6 +246,38 @@ public sealed class CsvSniffTests : IDisposable
         Assert.Equal(
             ["2026-11-03 2026-12-01", "2026-11-04 2026-12-02"],
             warehouse.Query($"select cast({InputDate.Sql("cast(primary_date as varchar)")} as varchar) || ' ' || cast({InputDate.Sql("cast(runoff_date as varchar)")} as varchar) from {sniffed.Relation} order by id", r => r.GetString(0)));
+    }
+
+    [Fact]
+    public void A_date_the_sniffer_typed_is_read_as_a_date_however_its_parts_are_separated_and_only_a_value_that_is_no_date_is_rejected()
+    {
+        // The sniffer finds one date format for the file, ISO's from primary_date, and types election_date DATE with
+        // 2024/11/05 in its sample (the value casts to a date). The read it wrote out, with that format, rejected the
+        // line: the whole row was quarantined (EMQ010) for a date the sniffer itself had taken.
+        var lines = new StringBuilder("candidate_id,candidate,primary_date,election_date\n1,Ann Lee,2024-06-25,2024-11-05\n2,Bo Diaz,2024-06-25,2024/11/05\n");
+        for (var i = 3; i <= 25_000; i++)
+        {
+            lines.Append(i).Append(",Name ").Append(i).Append(",2024-06-25,2024-11-05\n");
+        }
+
+        // Past the sample: the same spelling, and two values that are no date.
+        lines.Append("25001,Cy Ng,2024-06-25,2024/06/25\n25002,Di Roe,2024-06-25,2024-13-45\n25003,Ed Poe,2024-06-25,TBD\n");
+        var csv = new CsvInput("right", Write("results.csv", Encoding.UTF8.GetBytes(lines.ToString())), "results.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        var sniffed = csv.Sniff(warehouse, ["candidate_id", "candidate", "primary_date", "election_date"]);
+
+        Assert.NotNull(sniffed.Sniffed);
+        var read = Read(warehouse, sniffed);
+        Assert.Equal("candidate_id BIGINT, candidate VARCHAR, primary_date DATE, election_date DATE", read.Columns);
+        Assert.Equal(["25003 CAST election_date", "25004 CAST election_date"], read.Rejects.Split('\n'));
+        Assert.Equal(
+            ["2 2024-11-05", "25001 2024-06-25"],
+            warehouse.Query($"select candidate_id || ' ' || cast(election_date as varchar) from {sniffed.Relation} where candidate_id in (2, 25001) order by candidate_id", r => r.GetString(0)));
+        // As InputDate reads the text, so the run and its quarantine agree.
+        Assert.Equal("2024-11-05", warehouse.Scalar<string>($"select cast({InputDate.Sql("'2024/11/05'")} as varchar)"));
+        // The file's dates are read with DuckDB's cast, InputDate's, not with the format the sniffer wrote out.
+        Assert.DoesNotContain("dateformat", sniffed.Relation, StringComparison.Ordinal);
     }
 
     [Fact]
