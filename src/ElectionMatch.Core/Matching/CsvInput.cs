@@ -107,7 +107,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// every other column is read as text (VARCHAR), so a value no column of the match reads (a word in a vote count)
     /// cannot make the reader reject its line and quarantine the row. Before, every column was typed.
     /// </param>
-    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null)
+    /// <param name="ids">
+    /// The input's id columns. One the sniffer typed DOUBLE though every value of it is an integer written out is read as
+    /// its text: DuckDB types an integer past BIGINT's range (20 digits) DOUBLE, which keeps about 16 of them, so ids that
+    /// differ only after that were one id, repeats of each other (EMQ002). An id written with a fraction (<c>1402844.0</c>)
+    /// stays DOUBLE, and is published by its integral value as before (<see cref="IdText"/>).
+    /// </param>
+    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null, IReadOnlyCollection<string>? ids = null)
     {
         const string From = "FROM ";
         if (Files is not [var first, ..])
@@ -165,6 +171,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     readTypes = withDates;
                 }
             }
+            if (IntegerIdsTypedDouble(warehouse, sniffed, names, readTypes, ids) is { Count: > 0 } exact)
+            {
+                List<string> asText = [.. names.Zip(readTypes, (name, readType) => exact.Contains(name) ? "VARCHAR" : readType)];
+                sniffed = Retyped(sniffed, names, readTypes, asText);
+                readTypes = asText;
+            }
+
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
                 ? found with { Sniffed = sniffed, SniffedColumns = columns }
@@ -241,6 +254,26 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             r => text.Where((_, i) => !r.IsDBNull(i) && r.GetBoolean(i)).ToList()).Single();
         return [.. found];
     }
+
+    // The id columns of the read typed DOUBLE whose every value is an integer written out (Sniff's ids); one read of the
+    // file, with its rejects apart, only when there is such a column.
+    private List<string> IntegerIdsTypedDouble(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? ids)
+    {
+        var doubles = names.Where((name, i) => readTypes[i] == "DOUBLE" && ids is not null && ids.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (doubles.Count == 0)
+        {
+            return [];
+        }
+
+        var asText = Retyped(read, names, readTypes, names.Select((name, i) => doubles.Contains(name) ? "VARCHAR" : readTypes[i]));
+        var trial = (this with { Sniffed = asText }).RelationWithRejectsApart(IdsSuffix);
+        return warehouse.Query(
+            $"select {string.Join(", ", doubles.Select(c => $"coalesce(bool_and(regexp_full_match(trim({Sql.Identifier(c)}, ' ' || chr(9)), '[+-]?[0-9]+')), false)"))} from {trial}",
+            r => doubles.Where((_, i) => r.GetBoolean(i)).ToList()).Single();
+    }
+
+    // The suffix of the reject tables of IntegerIdsTypedDouble's read.
+    private const string IdsSuffix = "_ids";
 
     // The read with its columns option's types replaced by readTypes.
     private static string Retyped(string read, IEnumerable<string> names, IEnumerable<string> types, IEnumerable<string> readTypes) =>

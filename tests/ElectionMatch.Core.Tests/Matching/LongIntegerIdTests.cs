@@ -1,0 +1,37 @@
+using ElectionMatch.Matches;
+using ElectionMatch.Operations;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// Ids are compared as text (docs/configuration.md). A CSV id column of integers past BIGINT's range was typed DOUBLE
+/// by the sniffer, so two results rows whose ids differ in the twentieth digit read as one id, and the second was
+/// quarantined as a repeat of an id written nowhere (EMQ002).
+/// </summary>
+public sealed class LongIntegerIdTests : IDisposable
+{
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void A_run_reads_twenty_digit_ids_of_a_csv_input_as_written()
+    {
+        const string Results = "data/airbyte/ddhq_election_results.csv";
+        var lines = _fixture.Read(Results).Split('\n');
+        // candidate_id is the third field; the fixture's first two results rows get ids that differ in the last digit only.
+        lines[1] = string.Join(',', lines[1].Split(',').Select((f, i) => i == 2 ? "12345678901234567891" : f));
+        lines[2] = string.Join(',', lines[2].Split(',').Select((f, i) => i == 2 ? "12345678901234567892" : f));
+        _fixture.Write(Results, string.Join('\n', lines));
+
+        var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+        var match = context.Settings.Match("candidacy_ddhq_matches");
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "ids.duckdb"));
+        var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
+
+        Assert.Equal(
+            ["12345678901234567891", "12345678901234567892"],
+            warehouse.Query($"select cast(candidate_id as varchar) from {inputs.RightRelation} where cast(candidate_id as varchar) like '1234567890%' order by 1", r => r.GetString(0)));
+    }
+}
