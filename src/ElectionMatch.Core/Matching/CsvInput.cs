@@ -159,24 +159,23 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 sniffed = System.Text.RegularExpressions.Regex.Replace(sniffed, "new_line='[^']*', ", "");
             }
 
+            // Reads these columns as the type given from here on.
+            void Retype(IReadOnlyCollection<string> columns, string type)
+            {
+                List<string> retyped = [.. names.Zip(readTypes, (name, readType) => columns.Contains(name) ? type : readType)];
+                sniffed = Retyped(sniffed, names, readTypes, retyped);
+                readTypes = retyped;
+            }
+
             foreach (var (format, kind) in GivenFormats)
             {
-                if (WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format) is { Count: > 0 } dated)
-                {
-                    // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
-                    // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
-                    // is the reject.
-                    List<string> withDates = [.. names.Zip(readTypes, (name, readType) => dated.Contains(name) ? kind.Type : readType)];
-                    sniffed = Retyped(sniffed, names, readTypes, withDates);
-                    readTypes = withDates;
-                }
+                // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
+                // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
+                // is the reject.
+                Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format), kind.Type);
             }
-            if (IntegerIdsTypedDouble(warehouse, sniffed, names, readTypes, ids) is { Count: > 0 } exact)
-            {
-                List<string> asText = [.. names.Zip(readTypes, (name, readType) => exact.Contains(name) ? "VARCHAR" : readType)];
-                sniffed = Retyped(sniffed, names, readTypes, asText);
-                readTypes = asText;
-            }
+
+            Retype(IntegerIdsTypedDouble(warehouse, sniffed, names, readTypes, ids), "VARCHAR");
 
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
@@ -241,36 +240,39 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     // The columns the match reads (all when typed is null) that the sniffer left text but that hold a value written in
     // the input's date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
-    private static HashSet<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format)
-    {
-        var text = names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase))).ToList();
-        if (text.Count == 0)
-        {
-            return [];
-        }
-
-        var found = warehouse.Query(
-            $"select {string.Join(", ", text.Select(c => $"bool_or(try_strptime({Sql.Identifier(c)}, {Sql.Literal(format)}) is not null)"))} from {read}",
-            r => text.Where((_, i) => !r.IsDBNull(i) && r.GetBoolean(i)).ToList()).Single();
-        return [.. found];
-    }
+    private static List<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format) =>
+        ColumnsWhere(
+            warehouse,
+            read,
+            [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase)))],
+            c => $"bool_or(try_strptime({c}, {Sql.Literal(format)}) is not null)");
 
     // The id columns of the read typed DOUBLE whose every value is an integer written out (Sniff's ids); one read of the
     // file, with its rejects apart, only when there is such a column.
     private List<string> IntegerIdsTypedDouble(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? ids)
     {
-        var doubles = names.Where((name, i) => readTypes[i] == "DOUBLE" && ids is not null && ids.Contains(name, StringComparer.OrdinalIgnoreCase)).ToList();
-        if (doubles.Count == 0)
+        if (ids is null)
         {
             return [];
         }
 
+        List<string> doubles = [.. names.Where((name, i) => readTypes[i] == "DOUBLE" && ids.Contains(name, StringComparer.OrdinalIgnoreCase))];
         var asText = Retyped(read, names, readTypes, names.Select((name, i) => doubles.Contains(name) ? "VARCHAR" : readTypes[i]));
-        var trial = (this with { Sniffed = asText }).RelationWithRejectsApart(IdsSuffix);
-        return warehouse.Query(
-            $"select {string.Join(", ", doubles.Select(c => $"coalesce(bool_and(regexp_full_match(trim({Sql.Identifier(c)}, ' ' || chr(9)), '[+-]?[0-9]+')), false)"))} from {trial}",
-            r => doubles.Where((_, i) => r.GetBoolean(i)).ToList()).Single();
+        return ColumnsWhere(
+            warehouse,
+            (this with { Sniffed = asText }).RelationWithRejectsApart(IdsSuffix),
+            doubles,
+            c => $"bool_and(regexp_full_match(trim({c}, ' ' || chr(9)), '[+-]?[0-9]+'))");
     }
+
+    // The columns (none read when there are none) for which the aggregate over the relation is true, each in one read;
+    // the aggregate takes the column's quoted name.
+    private static List<string> ColumnsWhere(DuckDbWarehouse warehouse, string relation, List<string> columns, Func<string, string> aggregate) =>
+        columns.Count == 0
+            ? []
+            : warehouse.Query(
+                $"select {string.Join(", ", columns.Select(c => aggregate(Sql.Identifier(c))))} from {relation}",
+                r => columns.Where((_, i) => !r.IsDBNull(i) && r.GetBoolean(i)).ToList()).Single();
 
     // The suffix of the reject tables of IntegerIdsTypedDouble's read.
     private const string IdsSuffix = "_ids";
