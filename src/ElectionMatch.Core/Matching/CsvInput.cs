@@ -107,13 +107,14 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// every other column is read as text (VARCHAR), so a value no column of the match reads (a word in a vote count)
     /// cannot make the reader reject its line and quarantine the row. Before, every column was typed.
     /// </param>
-    /// <param name="ids">
-    /// The input's id columns. One the sniffer typed DOUBLE though every value of it is an integer written out is read as
-    /// its text: DuckDB types an integer past BIGINT's range (20 digits) DOUBLE, which keeps about 16 of them, so ids that
-    /// differ only after that were one id, repeats of each other (EMQ002). An id written with a fraction (<c>1402844.0</c>)
-    /// stays DOUBLE, and is published by its integral value as before (<see cref="IdText"/>).
-    /// </param>
-    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null, IReadOnlyCollection<string>? ids = null)
+    /// <remarks>
+    /// A typed column the sniffer typed DOUBLE though every value of it is an integer written out is read as its text:
+    /// DuckDB types an integer past BIGINT's range (20 digits) DOUBLE, which keeps about 16 of them, so ids that differ
+    /// only after that were one id, repeats of each other (EMQ002), two races one contest, and a kept column was published
+    /// with other digits than the file's. A column with a value written with a fraction (an id <c>1402844.0</c>, a share
+    /// 0.25) stays DOUBLE, and an id is published by its integral value as before (<see cref="IdText"/>).
+    /// </remarks>
+    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null)
     {
         const string From = "FROM ";
         if (Files is not [var first, ..])
@@ -175,7 +176,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format), kind.Type);
             }
 
-            Retype(IntegerIdsTypedDouble(warehouse, sniffed, names, readTypes, ids), "VARCHAR");
+            Retype(IntegersTypedDouble(warehouse, sniffed, names, readTypes), "VARCHAR");
 
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
@@ -247,23 +248,25 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase)))],
             c => $"bool_or(try_strptime({c}, {Sql.Literal(format)}) is not null)");
 
-    // The id columns of the read typed DOUBLE whose every value is an integer written out (Sniff's ids); one read of the
-    // file, with its rejects apart, only when there is such a column.
-    private List<string> IntegerIdsTypedDouble(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? ids)
+    // The columns of the read typed DOUBLE whose every value is an integer written out (Sniff's remarks). The first rows
+    // are asked first, so a column of fractions (a share of the vote) costs no read of the whole file; the file is read
+    // once more, with its rejects apart, only when a column's first values are all integers.
+    private List<string> IntegersTypedDouble(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes)
     {
-        if (ids is null)
+        List<string> doubles = [.. names.Where((_, i) => readTypes[i] == "DOUBLE")];
+        if (doubles.Count == 0)
         {
             return [];
         }
 
-        List<string> doubles = [.. names.Where((name, i) => readTypes[i] == "DOUBLE" && ids.Contains(name, StringComparer.OrdinalIgnoreCase))];
-        var asText = Retyped(read, names, readTypes, names.Select((name, i) => doubles.Contains(name) ? "VARCHAR" : readTypes[i]));
-        return ColumnsWhere(
-            warehouse,
-            (this with { Sniffed = asText }).RelationWithRejectsApart(IdsSuffix),
-            doubles,
-            c => $"bool_and(regexp_full_match(trim({c}, ' ' || chr(9)), '[+-]?[0-9]+'))");
+        var asText = (this with { Sniffed = Retyped(read, names, readTypes, names.Select((name, i) => doubles.Contains(name) ? "VARCHAR" : readTypes[i])) }).RelationWithRejectsApart(IntegersSuffix);
+        static string AllIntegers(string column) => $"bool_and(regexp_full_match(trim({column}, ' ' || chr(9)), '[+-]?[0-9]+'))";
+        var firstRows = ColumnsWhere(warehouse, $"(select * from {asText} limit {FirstRows})", doubles, AllIntegers);
+        return ColumnsWhere(warehouse, asText, firstRows, AllIntegers);
     }
+
+    // How many rows IntegersTypedDouble asks first: DuckDB's sniffer's sample.
+    private const int FirstRows = 20_480;
 
     // The columns (none read when there are none) for which the aggregate over the relation is true, each in one read;
     // the aggregate takes the column's quoted name.
@@ -274,8 +277,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 $"select {string.Join(", ", columns.Select(c => aggregate(Sql.Identifier(c))))} from {relation}",
                 r => columns.Where((_, i) => !r.IsDBNull(i) && r.GetBoolean(i)).ToList()).Single();
 
-    // The suffix of the reject tables of IntegerIdsTypedDouble's read.
-    private const string IdsSuffix = "_ids";
+    // The suffix of the reject tables of IntegersTypedDouble's reads.
+    private const string IntegersSuffix = "_integers";
 
     // The read with its columns option's types replaced by readTypes.
     private static string Retyped(string read, IEnumerable<string> names, IEnumerable<string> types, IEnumerable<string> readTypes) =>

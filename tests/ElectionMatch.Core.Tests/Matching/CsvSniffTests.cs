@@ -281,29 +281,50 @@ public sealed class CsvSniffTests : IDisposable
     }
 
     [Fact]
-    public void An_integer_id_past_bigint_is_read_as_its_text_and_an_id_written_with_a_fraction_stays_a_number()
+    public void An_integer_past_bigint_is_read_as_its_text_and_a_column_with_a_fraction_stays_a_number()
     {
         // Twenty digits: DuckDB types the column DOUBLE, which keeps about sixteen, so the two ids read as one.
         var path = Write("results.csv", """
-            candidate_id,score_id,candidate
-            12345678901234567891,1402844.0,Ann Lee
-            12345678901234567892,1402845.0,Bo Diaz
-            12345678901234567893,1402846.5,Cy Ng
+            candidate_id,score_id,race_id,candidate
+            12345678901234567891,1402844.0,98765432109876543211,Ann Lee
+            12345678901234567892,1402845.0,98765432109876543212,Bo Diaz
+            12345678901234567893,1402846.5,98765432109876543212,Cy Ng
 
             """u8.ToArray());
         using var warehouse = DuckDbWarehouse.InMemory();
         var csv = new CsvInput("right", path, "results.csv");
 
-        var sniffed = csv.Sniff(warehouse, ["candidate_id", "score_id", "candidate"], ids: ["candidate_id", "score_id"]);
+        var sniffed = csv.Sniff(warehouse, ["candidate_id", "score_id", "race_id", "candidate"]);
 
         var read = Read(warehouse, sniffed);
-        Assert.Equal("candidate_id VARCHAR, score_id DOUBLE, candidate VARCHAR", read.Columns);
+        Assert.Equal("candidate_id VARCHAR, score_id DOUBLE, race_id VARCHAR, candidate VARCHAR", read.Columns);
         Assert.Equal("", read.Rejects);
         Assert.Equal(
-            ["12345678901234567891", "12345678901234567892", "12345678901234567893"],
-            warehouse.Query($"select candidate_id from {sniffed.Relation} order by candidate", r => r.GetString(0)));
-        // Not an id: read as the sniffer types it.
-        Assert.Equal("candidate_id DOUBLE, score_id DOUBLE, candidate VARCHAR", Read(warehouse, csv.Sniff(warehouse, ["candidate_id", "score_id", "candidate"])).Columns);
+            ["12345678901234567891 98765432109876543211", "12345678901234567892 98765432109876543212", "12345678901234567893 98765432109876543212"],
+            warehouse.Query($"select candidate_id || ' ' || race_id from {sniffed.Relation} order by candidate", r => r.GetString(0)));
+        // A column the match does not read is text whatever it holds.
+        Assert.Equal("candidate_id VARCHAR, score_id VARCHAR, race_id VARCHAR, candidate VARCHAR", Read(warehouse, csv.Sniff(warehouse, ["candidate_id", "candidate"])).Columns);
+    }
+
+    [Fact]
+    public void A_fraction_past_the_first_rows_keeps_a_column_of_big_integers_a_number()
+    {
+        // The first rows' values are all integers, one of them past BIGINT's range; a share written with a fraction
+        // comes after them, so the column is a number, not ids: the whole file is read before it is taken for text.
+        var lines = new StringBuilder("candidate_id,share\n1,12345678901234567891\n");
+        for (var i = 2; i <= 25_000; i++)
+        {
+            lines.Append(i).Append(',').Append(i).Append('\n');
+        }
+
+        lines.Append("25001,0.25\n");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var csv = new CsvInput("right", Write("results.csv", Encoding.UTF8.GetBytes(lines.ToString())), "results.csv");
+
+        var read = Read(warehouse, csv.Sniff(warehouse, ["candidate_id", "share"]));
+
+        Assert.Equal("candidate_id BIGINT, share DOUBLE", read.Columns);
+        Assert.Equal("", read.Rejects);
     }
 
     [Fact]
