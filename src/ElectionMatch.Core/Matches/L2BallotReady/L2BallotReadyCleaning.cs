@@ -28,14 +28,18 @@ internal sealed class L2BallotReadyCleaning
         "states", "senator", "cnty", "cncl", "comm", "supv", "brd", "dist", "pct", "isd", "esd", "jp", "leg", "div", "twp",
         "usd", "mud", "sch", "bd", "zone", "unit", "community", "elementary", "cusd", "ccsd", "chsd", "thsd", "csd", "cesd",
         "hsd", "gsd", "sd", "ud", "cud", "councilmember", "councilmembers", "councilman", "councilwoman", "councilperson",
-        "councilor", "councillor", "alder", "alders", "alderperson", "alderwoman",
+        "councilor", "councillor", "alder", "alders", "alderperson", "alderwoman", "area", "region",
     ];
 
     // Words a place's name abbreviates or spells out, read as one: St. Louis is Saint Louis, Ft. Worth Fort Worth.
     private static readonly (string Abbreviation, string Word)[] PlaceWordForms = [("st", "saint"), ("ft", "fort"), ("mt", "mount")];
 
-    private static readonly string[] RomanNumerals =
-        ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"];
+    // The Roman numerals of 1 to 99, each at its value's position (Chicago has 50 wards). L alone stays a letter
+    // (HOUSTON CITY CNCL DIST L), and C (100) is not listed, so District C stays C.
+    private static readonly string[] RomanNumerals = [.. Enumerable.Range(1, 99).Select(n => n == 50 ? "-" : Roman(n))];
+
+    private static string Roman(int n) =>
+        string.Concat(new[] { "", "x", "xx", "xxx", "xl", "l", "lx", "lxx", "lxxx", "xc" }[n / 10], new[] { "", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix" }[n % 10]);
 
     // District Four, Ward Eight; the Fourth District, the First Ward.
     private static readonly string[] NumberWords =
@@ -46,7 +50,8 @@ internal sealed class L2BallotReadyCleaning
 
     // The words a position's name puts before its district's number, as BallotReady and L2 abbreviate them
     // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
-    private const string DistrictWords = @"(?:district|dist|precinct|pct|ward|zone|sub-?district|division|div)";
+    // California's school boards elect by "Trustee Area", some boards by "Region".
+    private const string DistrictWords = @"(?:district|dist|precinct|pct|ward|zone|sub-?district|division|div|area|region)";
     private const string NumberSign = @"(?:\s*[.#]\s*|\s+)(?:(?:no|number)\.?\s*|#\s*)?";
 
     // The words after which a number names a school district itself, not a seat of its board, as BallotReady and L2
@@ -75,7 +80,7 @@ internal sealed class L2BallotReadyCleaning
     /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
     private static string PositionNumberPattern(bool judicial) =>
         (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords)
-        + NumberSign + $@"([0-9]+[a-z]?|[ivx]+|{string.Join("|", NumberWords)}|[a-z])\b";
+        + NumberSign + $@"([0-9]+[a-z]?|[ivxlc]+|{string.Join("|", NumberWords)}|[a-z])\b";
 
     /// <summary>RE2: a district word followed by a number in a lower-cased position name, whether or not the number can be read.</summary>
     private static string PositionNamesNumberPattern(bool judicial) =>
@@ -100,7 +105,7 @@ internal sealed class L2BallotReadyCleaning
         create or replace temp macro em_position_number(name, kind, sub_name, sub_value) as
             coalesce(
                 case
-                    when regexp_matches(lower(trim(coalesce(sub_name, ''))), '^(district|precinct|ward|zone|sub-?district|division)$')
+                    when regexp_matches(lower(trim(coalesce(sub_name, ''))), '^([a-z]+ )*(district|precinct|ward|zone|sub-?district|division|area|region)$')
                         and not (kind = 'judicial' and lower(trim(sub_name)) = 'division')
                         then em_district_number_of(sub_value)
                 end,
@@ -140,7 +145,7 @@ internal sealed class L2BallotReadyCleaning
         create or replace temp macro em_district_number(name) as
             em_district_number_of(coalesce(
                 nullif(regexp_extract(lower(name), '\s#?([0-9]+[a-z]?)$', 1), ''),
-                nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone)\.?\s+#?([a-z]|[ivx]+)$', 1), ''),
+                nullif(regexp_extract(lower(name), '\b(?:dist|district|pct|precinct|ward|div|division|zone|area|region)\.?\s+#?([a-z]|[ivxlc]+)$', 1), ''),
                 nullif(regexp_extract(lower(name), '\b([0-9]+)(?:st|nd|rd|th)\b', 1), '')));
         create or replace temp macro em_at_large(s) as regexp_matches(lower(s), '\bat[- ]?large\b');
         create or replace temp macro em_name_words(s) as {PlaceSlot.NameWordsSql("s")};
@@ -394,9 +399,15 @@ internal sealed class L2BallotReadyCleaning
             school_number,
             em_place_words(position_name) as place_words,
             em_at_large(position_name) as at_large,
-            'race name: ' || position_name as embedding_queried_term
+            -- A number the name writes in letters (Ward XIV, District Four, First Ward) is added in digits, as L2 writes it
+            -- (CITY WARD 14): the embedding's n-grams cannot tell XIV is 14, so among forty wards the right one was not found.
+            'race name: ' || position_name || coalesce(' (' || {WrittenInLettersSql("position_name", "em_position_number(seat_name, office_kind, sub_area_name, sub_area_value)")} || ')', '') as embedding_queried_term
         from numbered
         """;
+
+    // SQL: the district number when it is a number the name does not write in digits (null otherwise).
+    private static string WrittenInLettersSql(string name, string number) =>
+        $"case when regexp_matches({number}, '^[0-9]+$') and not regexp_matches({name}, '(^|[^0-9])0*' || {number} || '([^0-9]|$)') then {number} end";
 
     public string RightCleanSql() => $"""
         create table {_run.Table("right_clean")} as
