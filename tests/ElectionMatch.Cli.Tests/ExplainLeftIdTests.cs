@@ -58,6 +58,10 @@ public sealed class ExplainLeftIdTests
 
         Assert.Equal(1, explain.ExitCode);
         Assert.Contains("error EM0044: explain needs a left id (for example a gp_candidacy_id); the one given is empty", explain.Stderr, StringComparison.Ordinal);
+        // The district match's left id is a position's (before, its example was a candidacy's).
+        var positions = _run.Cli("explain", "llm_l2_br_match", "");
+        Assert.Equal(1, positions.ExitCode);
+        Assert.Contains("error EM0044: explain needs a left id (for example a br_database_id); the one given is empty", positions.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

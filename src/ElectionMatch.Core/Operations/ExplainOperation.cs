@@ -37,13 +37,13 @@ public sealed class ExplainOperation
     {
         // A run reads ids trimmed of spaces and tabs (IdText), so an id pasted with them names the same row.
         leftId = leftId.Trim(' ', '\t');
-        if (leftId.Length == 0)
-        {
-            throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, "explain needs a left id (for example a gp_candidacy_id); the one given is empty");
-        }
-
         var settings = _context.Settings.Match(match);
         var positions = settings.Kind == Settings.MatchKind.L2BallotReady.Name;
+        if (leftId.Length == 0)
+        {
+            throw DiagnosticException.At(Codes.InvalidOption, SourceSpan.None, $"explain needs a left id (for example a {(positions ? PositionExplanation.LeftIdColumn : "gp_candidacy_id")}); the one given is empty");
+        }
+
         if (settings.Kind != Settings.MatchKind.CandidacyDdhq.Name && !positions)
         {
             throw DiagnosticException.At(Codes.ExplainKindUnsupported, settings.At, $"explain reads candidacy_ddhq and l2_ballotready runs; for '{match}' ({settings.Kind}) see `evaluate --hardest` and the run's tables in schema {RunSchema.For(match).Name}");

@@ -140,7 +140,7 @@ public sealed class ElectionMatchSettings
         ZipCodeSettings? zipCodes = null;
         if (root.Map("zip_codes") is { } zipMap)
         {
-            Collect(diagnostics, () => zipCodes = ReadZipCodes(zipMap, matches, matchesMap.Keys.ToHashSet(StringComparer.Ordinal), diagnostics));
+            Collect(diagnostics, () => zipCodes = ReadZipCodes(zipMap, project, matches, matchesMap.Keys.ToHashSet(StringComparer.Ordinal), diagnostics));
         }
 
         if (matches.Count == 0 && diagnostics.Count == 0)
@@ -201,31 +201,7 @@ public sealed class ElectionMatchSettings
         // a folder, or the file for sources_file, not the other. Checked here, before a run publishes anything.
         foreach (var key in new[] { "staging_dir", "export_dir", "manifest_dir", "sources_file" })
         {
-            if (map.String(key) is not { } value)
-            {
-                continue;
-            }
-
-            var full = Path.GetFullPath(project.Resolve(value));
-            var inside = Path.GetRelativePath(project.Directory, full);
-            if (Path.IsPathRooted(inside) || inside == ".." || inside.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a path inside the dbt project, got '{value}' ({DisplayPath.For(full)})"));
-            }
-            else if (key == "sources_file" && Directory.Exists(full))
-            {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must name a YAML file, but '{value}' is a directory"));
-            }
-            else if (key != "sources_file" && FileOnTheWay(full) is { } file)
-            {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a directory, but {Path.GetRelativePath(project.Directory, file)} is a file"));
-            }
-            else if (key == "staging_dir" && !project.IsUnderModelPaths(full))
-            {
-                // dbt reads models only under model-paths: the staging models would be written where no ref() finds them.
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
-                    $"'{key}' must be a folder under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the staging models written there; got '{value}'"));
-            }
+            CheckWrittenPath(map, key, project, diagnostics, file: key == "sources_file", models: key == "staging_dir" ? "staging models" : null);
         }
 
         var schema = map.String("schema") ?? d.Schema;
@@ -239,6 +215,40 @@ public sealed class ElectionMatchSettings
         {
             SourcesFileAt = map.Has("sources_file") ? map.AtValue("sources_file") : null,
         };
+    }
+
+    /// <summary>
+    /// A setting naming where a command writes (<paramref name="key"/>): inside the project, a directory (a file when
+    /// <paramref name="file"/>), and for dbt models (<paramref name="models"/>, what they are) under one of
+    /// dbt_project.yml's model-paths.
+    /// </summary>
+    private static void CheckWrittenPath(YamlMap map, string key, DbtProject project, List<Diagnostic> diagnostics, bool file = false, string? models = null)
+    {
+        if (map.String(key) is not { } value)
+        {
+            return;
+        }
+
+        var full = Path.GetFullPath(project.Resolve(value));
+        var inside = Path.GetRelativePath(project.Directory, full);
+        if (Path.IsPathRooted(inside) || inside == ".." || inside.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a path inside the dbt project, got '{value}' ({DisplayPath.For(full)})"));
+        }
+        else if (file && Directory.Exists(full))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must name a YAML file, but '{value}' is a directory"));
+        }
+        else if (!file && FileOnTheWay(full) is { } onTheWay)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be a directory, but {Path.GetRelativePath(project.Directory, onTheWay)} is a file"));
+        }
+        else if (models is not null && !project.IsUnderModelPaths(full))
+        {
+            // dbt reads models only under model-paths: the models would be written where no ref() finds them.
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
+                $"'{key}' must be a folder under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the {models} written there; got '{value}'"));
+        }
     }
 
     /// <summary>The names a setting may take, for a message: "defined: a, b", or that there is none.</summary>
@@ -474,9 +484,10 @@ public sealed class ElectionMatchSettings
     }
 
     /// <param name="declared">Every match name in the file, including those whose settings have errors (reported there).</param>
-    private static ZipCodeSettings ReadZipCodes(YamlMap map, IReadOnlyDictionary<string, MatchSettings> matches, HashSet<string> declared, List<Diagnostic> diagnostics)
+    private static ZipCodeSettings ReadZipCodes(YamlMap map, DbtProject project, IReadOnlyDictionary<string, MatchSettings> matches, HashSet<string> declared, List<Diagnostic> diagnostics)
     {
         diagnostics.AddRange(map.UnknownKeys(ZipCodeKeys));
+        CheckWrittenPath(map, "model_dir", project, diagnostics, models: "zip code models");
         foreach (var key in new[] { "voters", "state_zip_code_ranges" })
         {
             if (map.String(key) is { } relation && !RelationExpression.TryParse(relation, map.AtValue(key), out _, out var problem))
@@ -489,6 +500,17 @@ public sealed class ElectionMatchSettings
         if (types.Count == 0)
         {
             diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("district_types"), "'district_types' must list the voter file's district columns"));
+        }
+
+        var typesAt = map.ItemsAt("district_types");
+        foreach (var (type, i) in types.Select((t, i) => (t, i)))
+        {
+            // DuckDB and dbt-duckdb read a column in any case: City_Ward and city_ward are one column, and each entry
+            // becomes a district type of its own, so the office model would list every office of that column twice.
+            if (types.Take(i).FirstOrDefault(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase) && t != type) is { } earlier && i < typesAt.Count)
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, typesAt[i], $"'district_types' lists {earlier} and {type}, one column in any case to DuckDB: list it once"));
+            }
         }
 
         var match = map.RequiredString("match");
@@ -511,7 +533,7 @@ public sealed class ElectionMatchSettings
             VotersAt = map.AtValue("voters"),
             ZipColumnAt = map.AtValue("zip_code"),
             StateColumnAt = map.AtValue("state"),
-            DistrictTypesAt = map.ItemsAt("district_types"),
+            DistrictTypesAt = typesAt,
         };
     }
 

@@ -98,6 +98,31 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     }
 
     [Fact]
+    public void An_exponent_with_no_digit_before_it_or_zero_is_no_zip_code()
+    {
+        // Read as numbers, E5 and e3 were 0 × 10⁵ and 0e5 was zero: each became the zip code 00000.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
+            new[] { "E5", "e3", "0e5", "0.0E2", ".2134E5" }.Select((zip, i) => $"LALZIPE{i},MA,{zip},,,,,,,,EXP {i},,,,,,,,,\n")));
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Empty(ZipToDistrict("zip_code = '00000'"));
+        Assert.Equal([("21340", "MA", "City", "EXP 4")], ZipToDistrict("array_to_string(district_names, '|') like '%EXP %'"));
+    }
+
+    [Fact]
+    public void A_column_named_as_a_keyword_is_quoted_in_the_models()
+    {
+        // Group is a keyword: unquoted, the model did not parse (check: EM0301, syntax error at or near "Group").
+        const string Voters = "data/l2/l2_nationwide_uniform.csv";
+        _fixture.Write(Voters, _fixture.Read(Voters).Replace("state_postal_code,", "Group,", StringComparison.Ordinal));
+        _fixture.Replace("electionmatch.yml", "  state: state_postal_code ", "  state: Group ");
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Contains("cast(\"Group\" as varchar)", _fixture.Read(PublishedRun.DistrictModel), StringComparison.Ordinal);
+        Assert.Equal([("90012", "CA", "City_Council_Commissioner_District", "LOS ANGELES CITY CNCL 01|LOS ANGELES CITY CNCL 04")], ZipToDistrict("zip_code = '90012' and district_type = 'City_Council_Commissioner_District'"));
+    }
+
+    [Fact]
     public void The_borderlands_a_Missouri_address_in_a_Kansas_zip_code_is_filtered_out()
     {
         Assert.NotEmpty(ZipToDistrict("zip_code = '66103' and state_postal_code = 'MO'"));
