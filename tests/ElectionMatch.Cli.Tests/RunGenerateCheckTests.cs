@@ -265,6 +265,26 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
     }
 
     [Fact]
+    public void A_run_while_the_previous_manifest_is_away_chains_to_it_by_the_snapshot_log_and_verify_passes_once_it_is_back()
+    {
+        // The previous manifest moved away (a checkout that lacks it, a file not yet restored): the run linked to no
+        // manifest, and putting the file back, as EM0607 advises, left the chain broken for good (EM0606).
+        StartFromPlainRun();
+        const string Previous = "electionmatch/manifests/candidacy_ddhq_matches_20300603.json";
+        var first = _fixture.Read(Previous);
+        File.Delete(_fixture.PathOf(Previous));
+
+        var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10");
+        Assert.True(second.ExitCode == 0, second.Output);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300610.json"));
+        Assert.Equal(ElectionMatch.Snapshots.SnapshotManifest.Sha256(first), manifest.PreviousManifestSha256);
+
+        _fixture.Write(Previous, first);
+        var verify = Cli("verify");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+    }
+
+    [Fact]
     public void Check_fails_when_a_generated_file_was_edited_by_hand()
     {
         StartFromPlainRun();

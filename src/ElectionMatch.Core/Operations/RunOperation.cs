@@ -783,10 +783,33 @@ public sealed partial class RunOperation
     /// repaired later) extends the chain instead of splitting it; a manifest of an interrupted run is no link until
     /// its repair (<see cref="ManifestFiles.Chain"/>), and one that does not parse is skipped here and reported by verify.
     /// A pruned snapshot's manifest is a link like any other: it was published, and is kept under pruned/.
+    /// The warehouse's snapshot log names the manifests its runs completed, so a manifest file missing here (moved away,
+    /// not yet restored from version control) is still the link when it is the newest: before, the run linked to the
+    /// newest file there was, or to none, and the restored file then broke the chain for good (EM0606). The newer of
+    /// the two by publication wins, so a teammate's newer manifest, which this warehouse's log lacks, is the link too.
     /// </summary>
-    private string? PreviousManifest(SnapshotName name, SnapshotLog log) =>
-        ManifestFiles.Chain([.. ManifestFiles.Of(_context, name.Match), .. ManifestFiles.Pruned(_context, name.Match)], log, name.Match)
-            .Where(m => m.Manifest!.Snapshot != name.Table)
-            .Select(m => m.Sha256)
-            .LastOrDefault();
+    private string? PreviousManifest(SnapshotName name, SnapshotLog log)
+    {
+        var file = ManifestFiles.Chain([.. ManifestFiles.Of(_context, name.Match), .. ManifestFiles.Pruned(_context, name.Match)], log, name.Match)
+            .LastOrDefault(m => m.Manifest!.Snapshot != name.Table);
+        var logged = log.Latest(name.Match)
+            .Where(r => r.IsComplete && r.Snapshot != name.Table && r.ManifestJson is not null)
+            .Select(r => (r.ManifestSha256, Manifest: TryParse(r.ManifestJson!)))
+            .LastOrDefault(r => r.Manifest is not null);
+        return logged.Manifest is { } manifest && (file is null || manifest.CreatedAtUtc > file.Manifest!.CreatedAtUtc)
+            ? logged.ManifestSha256
+            : file?.Sha256;
+
+        static SnapshotManifest? TryParse(string json)
+        {
+            try
+            {
+                return SnapshotManifest.FromJson(json);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null;
+            }
+        }
+    }
 }
