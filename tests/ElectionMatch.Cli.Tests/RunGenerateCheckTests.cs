@@ -285,6 +285,38 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
     }
 
     [Fact]
+    public void Manifests_checked_out_with_crlf_line_ends_verify_and_chain_as_published()
+    {
+        // Git for Windows checks text out with CRLF (core.autocrlf=true): every manifest and model file was "edited after
+        // it was published" (EM0605, EM0610) and the chain broken (EM0606).
+        StartFromPlainRun();
+        void WithCrlf()
+        {
+            foreach (var file in Directory.EnumerateFiles(_fixture.PathOf("electionmatch/manifests"), "*.json"))
+            {
+                File.WriteAllText(file, File.ReadAllText(file).ReplaceLineEndings("\n").Replace("\n", "\r\n", StringComparison.Ordinal));
+            }
+        }
+
+        WithCrlf();
+        var verify = Cli("verify");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+
+        var second = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-10");
+        Assert.True(second.ExitCode == 0, second.Output);
+        WithCrlf();
+        verify = Cli("verify");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("\r\n", _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20300610.model.json"), StringComparison.Ordinal);
+
+        // A changed value is still an edit, whatever the line ends.
+        _fixture.Replace("electionmatch/manifests/candidacy_ddhq_matches_20300603.json", "\"rows\": 360,", "\"rows\": 361,");
+        verify = Cli("verify");
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("EM0605", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_fails_when_a_generated_file_was_edited_by_hand()
     {
         StartFromPlainRun();

@@ -267,7 +267,7 @@ public sealed class VerifyOperation
                 return;
             }
 
-            var sha = SnapshotManifest.Sha256Of(File.ReadAllBytes(path));
+            var sha = SnapshotManifest.FileSha256(File.ReadAllBytes(path));
             if (sha != recorded)
             {
                 Report(Codes.ModelFileChanged, Severity.Error, SourceSpan.TextFile(DisplayPath.For(path)),

@@ -390,7 +390,7 @@ public sealed partial class RunOperation
         // Read once, hashed and parsed from the same bytes: an edited model file would score every partition unseen.
         var path = _context.ModelParametersPath(name);
         var bytes = File.ReadAllBytes(path);
-        return SnapshotManifest.Sha256Of(bytes) == manifest.ModelParametersSha256
+        return SnapshotManifest.FileSha256(bytes) == manifest.ModelParametersSha256
             ? ((System.Text.Encoding.UTF8.GetString(bytes), name.Table, new Incremental.ModelProvenance(manifest.ReferenceFiles, manifest.ComparisonLevels, manifest.ToolBuild)), null)
             : (null, $"not adopted: {Path.GetFileName(path)} does not match the model_parameters_sha256 of its manifest");
     }

@@ -82,7 +82,7 @@ internal sealed record ManifestFile(string Path, string Text, SnapshotManifest? 
     /// <summary>The 1-based line where the text stopped parsing, when the parser says.</summary>
     public int? ErrorLine { get; init; }
 
-    public string Sha256 => SnapshotManifest.Sha256(Text);
+    public string Sha256 => SnapshotManifest.FileSha256(Text);
 
     public string Snapshot => System.IO.Path.GetFileNameWithoutExtension(Path);
 }

@@ -147,6 +147,18 @@ public sealed record SnapshotManifest
     /// <summary>The hash of a file's bytes as read, as <see cref="ModelParametersSha256"/> records the model file's.</summary>
     public static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
+    /// <summary>
+    /// The hash of a manifest or model file as version control may hand it back: Git for Windows checks text out with
+    /// CRLF line ends by default (<c>core.autocrlf=true</c>), and every manifest of such a clone was "edited after it was
+    /// published" (EM0605, EM0610, EM0606). We write LF alone, and JSON writes a CR inside a value as <c>\r</c>, so a CR
+    /// before a line feed is a line end git added, never content: hashed as LF, the file is the one published.
+    /// </summary>
+    public static string FileSha256(string text) => Sha256(text.Replace("\r\n", "\n", StringComparison.Ordinal));
+
+    /// <inheritdoc cref="FileSha256(string)"/>
+    public static string FileSha256(byte[] bytes) =>
+        bytes.AsSpan().IndexOf("\r\n"u8) < 0 ? Sha256Of(bytes) : FileSha256(System.Text.Encoding.UTF8.GetString(bytes));
+
     /// <summary>A hash as messages show it: its first 12 hex digits.</summary>
     internal static string Short(string sha256) => sha256.Length > 12 ? sha256[..12] : sha256;
 
