@@ -105,6 +105,36 @@ public sealed class PruneCommandTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_date_pruned_published_again_and_pruned_again_keeps_both_manifests_as_links_of_the_chain()
+    {
+        // Before: the second prune refused (EM0614) and advised keeping the first pruned manifest "under pruned/ by
+        // another name", which no name satisfied: the chain read only <snapshot>.json, and verify failed for good (EM0606).
+        var first = Cli("prune", Match, "--snapshot-date", "2030-06-03");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var earlier = _fixture.Read(Pruned(Oldest));
+        var again = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-03");
+        Assert.True(again.ExitCode == 0, again.Output);
+
+        var second = Cli("prune", Match, "--snapshot-date", "2030-06-03");
+
+        Assert.True(second.ExitCode == 0, second.Output);
+        var sha = ElectionMatch.Snapshots.SnapshotManifest.Sha256(earlier);
+        var aside = $"electionmatch/manifests/pruned/{Oldest}.{sha[..12]}";
+        Assert.Equal(earlier, _fixture.Read(aside + ".json"));
+        Assert.True(File.Exists(_fixture.PathOf(aside + ".model.json")));
+        Assert.True(File.Exists(_fixture.PathOf(Pruned(Oldest))));
+        var verify = Cli("verify", "--no-inputs");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.True(Cli("check").ExitCode == 0);
+
+        // The earlier publication's manifest is verified too.
+        _fixture.Replace(aside + ".json", "\"rows\": 360,", "\"rows\": 361,");
+        verify = Cli("verify", "--no-inputs");
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains($"{aside}.json(1,1): error EM0605: this pruned manifest of an earlier publication of {Oldest} was edited", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Prune_refuses_the_newest_snapshot_at_its_sources_entry_and_changes_nothing()
     {
         var files = Files();

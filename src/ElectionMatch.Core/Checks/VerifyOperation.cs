@@ -183,7 +183,7 @@ public sealed class VerifyOperation
         private void VerifyPruned(SnapshotName name)
         {
             // Moved, never rewritten: the file is the one the log completed, as a manifest in place must be.
-            if (_prunedFiles.FirstOrDefault(f => f.Snapshot == name.Table) is { } file
+            if (_prunedFiles.FirstOrDefault(f => f.Snapshot == name.Table && !f.IsEarlier) is { } file
                 && _records.GetValueOrDefault(name.Table) is { ManifestSha256: { } published } && published != file.Sha256)
             {
                 Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(DisplayPath.For(file.Path), TextLines.FirstDifferent(file.Text, _records[name.Table].ManifestJson ?? ""), 1),
@@ -431,6 +431,13 @@ public sealed class VerifyOperation
             var here = _files.Concat(_prunedFiles).Select(f => f.Sha256).ToHashSet(StringComparer.Ordinal);
             var ever = _log.ManifestHashes(_match);
             var latest = _records.Values.Where(r => r.IsComplete).ToDictionary(r => r.ManifestSha256!, r => r.Snapshot, StringComparer.Ordinal);
+            // An earlier publication's pruned manifest is no snapshot's latest: the log's every completed hash vouches for it.
+            foreach (var earlier in _prunedFiles.Where(f => f.IsEarlier && ever.Count > 0 && !ever.Contains(f.Sha256)))
+            {
+                Report(Codes.ManifestEdited, Severity.Error, SourceSpan.TextFile(DisplayPath.For(earlier.Path)),
+                    $"this pruned manifest of an earlier publication of {earlier.Snapshot} was edited after it was published (sha256 {Short(earlier.Sha256)}, which no manifest the warehouse's snapshot log completed has); restore it from version control");
+            }
+
             for (var i = 0; i < parsed.Count; i++)
             {
                 var file = parsed[i];

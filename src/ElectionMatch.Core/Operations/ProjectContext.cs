@@ -316,6 +316,14 @@ public sealed partial class ProjectContext
 
     public string PrunedModelParametersPath(SnapshotName name) => Path.Combine(PrunedManifestDirectory, name.Table + ".model.json");
 
+    /// <summary>
+    /// Where a second prune of a date published again puts the earlier publication's pruned manifest (and with
+    /// <paramref name="model"/>, its model file): named by the first 12 hex digits of that manifest's hash, so each
+    /// publication of the date keeps its own link of the chain (<see cref="Snapshots.ManifestFiles.Pruned"/> reads them).
+    /// </summary>
+    public string EarlierPrunedPath(SnapshotName name, string manifestSha256, bool model = false) =>
+        Path.Combine(PrunedManifestDirectory, $"{name.Table}.{manifestSha256[..12]}{(model ? ".model" : "")}.json");
+
     /// <summary>A snapshot's parquet copy under <c>snapshots.export_dir</c>.</summary>
     public string ParquetPath(SnapshotName name) => Path.Combine(Project.Resolve(Settings.Snapshots.ExportDirectory), name.Table + ".parquet");
 

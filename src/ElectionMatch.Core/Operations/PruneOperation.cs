@@ -87,12 +87,6 @@ public sealed class PruneOperation
         errors.AddRange(References(targets));
         foreach (var name in targets)
         {
-            if (File.Exists(_context.ManifestPath(name)) && File.Exists(_context.PrunedManifestPath(name)))
-            {
-                errors.Add(Diagnostic.Error(Codes.PruneRefused, SourceSpan.TextFile(DisplayPath.For(_context.PrunedManifestPath(name))),
-                    $"snapshot {name.Table} was pruned before and published again, and this manifest of the pruned one is still here; move it aside (it is a link of the manifest chain: keep it under pruned/ by another name), then prune again"));
-            }
-
             if (_context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table) is { } entry)
             {
                 try
@@ -202,6 +196,23 @@ public sealed class PruneOperation
     private void Prune(DuckDbWarehouse warehouse, SnapshotName name, PruneResult result)
     {
         var before = result.Actions.Count;
+
+        // 0. A date pruned before and published again: the earlier publication's pruned manifest is a link of the chain
+        // too, so it and its model file keep their place under pruned/ by that manifest's hash. The model first: the
+        // manifest's move is the step's mark, so a prune killed between the two moves the model's name again, or nothing.
+        if (File.Exists(_context.ManifestPath(name)) && File.Exists(_context.PrunedManifestPath(name)))
+        {
+            var sha = SnapshotManifest.FileSha256(File.ReadAllText(_context.PrunedManifestPath(name)));
+            (string From, string To)[] aside = [(_context.PrunedModelParametersPath(name), _context.EarlierPrunedPath(name, sha, model: true)), (_context.PrunedManifestPath(name), _context.EarlierPrunedPath(name, sha))];
+            foreach (var (from, to) in aside.Where(m => File.Exists(m.From)))
+            {
+                result.Add("move", $"{DisplayPath.For(from)} -> {DisplayPath.For(to)}");
+                if (!result.DryRun)
+                {
+                    File.Move(from, to);
+                }
+            }
+        }
 
         // 1. The record first, moved unchanged: once it is under pruned/, check and verify know the rest is to go.
         (string From, string To)[] moves = [(_context.ManifestPath(name), _context.PrunedManifestPath(name)), (_context.ModelParametersPath(name), _context.PrunedModelParametersPath(name))];

@@ -17,7 +17,11 @@ internal static class ManifestFiles
     /// The manifests of a match's pruned snapshots (<see cref="ProjectContext.PrunedManifestDirectory"/>): no longer any
     /// snapshot's, but links of the chain, each verified by its hash as a manifest in place is.
     /// </summary>
-    public static IReadOnlyList<ManifestFile> Pruned(ProjectContext context, string match) => In(context.PrunedManifestDirectory, match);
+    /// <remarks>
+    /// A date pruned, published again and pruned again has two: the last publication's under the snapshot's name, and the
+    /// earlier one's under its hash's (<see cref="ProjectContext.EarlierPrunedPath"/>, <see cref="ManifestFile.IsEarlier"/>).
+    /// </remarks>
+    public static IReadOnlyList<ManifestFile> Pruned(ProjectContext context, string match) => In(context.PrunedManifestDirectory, match, earlier: true);
 
     /// <summary>
     /// The snapshots of a match that <c>prune</c> retired, by table name: their manifest is under <c>pruned/</c> and not in
@@ -29,7 +33,7 @@ internal static class ManifestFiles
         return Pruned(context, match).Select(f => f.Snapshot).Where(s => !present.Contains(s)).ToHashSet(StringComparer.Ordinal);
     }
 
-    private static IReadOnlyList<ManifestFile> In(string directory, string match)
+    private static IReadOnlyList<ManifestFile> In(string directory, string match, bool earlier = false)
     {
         if (!Directory.Exists(directory))
         {
@@ -38,7 +42,7 @@ internal static class ManifestFiles
 
         // <match>_YYYYMMDD.json only: not the .model.json beside it, nor a temporary file a killed write left.
         return Directory.EnumerateFiles(directory, match + "_*.json")
-            .Where(f => SnapshotName.TryParse(Path.GetFileNameWithoutExtension(f), match) is not null)
+            .Where(f => SnapshotName.TryParse(ManifestFile.SnapshotOf(f, out var isEarlier), match) is not null && (earlier || !isEarlier))
             .Order(StringComparer.Ordinal)
             .Select(Read)
             .ToList();
@@ -84,5 +88,17 @@ internal sealed record ManifestFile(string Path, string Text, SnapshotManifest? 
 
     public string Sha256 => SnapshotManifest.FileSha256(Text);
 
-    public string Snapshot => System.IO.Path.GetFileNameWithoutExtension(Path);
+    public string Snapshot => SnapshotOf(Path, out _);
+
+    /// <summary>An earlier publication's pruned manifest, named <c>&lt;snapshot&gt;.&lt;12 hex digits&gt;.json</c> (<see cref="ManifestFiles.Pruned"/>).</summary>
+    public bool IsEarlier => SnapshotOf(Path, out var earlier) is not null && earlier;
+
+    /// <summary>The snapshot a manifest file is of, by its name, without the hash an earlier publication's name carries.</summary>
+    public static string SnapshotOf(string path, out bool earlier)
+    {
+        var name = System.IO.Path.GetFileNameWithoutExtension(path);
+        var suffix = System.Text.RegularExpressions.Regex.Match(name, @"^(?<snapshot>.+)\.[0-9a-f]{12}$");
+        earlier = suffix.Success;
+        return earlier ? suffix.Groups["snapshot"].Value : name;
+    }
 }
