@@ -298,6 +298,15 @@ public sealed class VerifyOperation
                 return;
             }
 
+            // Published into another schema, and still there: snapshots.schema was changed since, not the table dropped.
+            if (file.Manifest?.Table.Split('.') is [var recorded, _] && !string.Equals(recorded, schema, StringComparison.OrdinalIgnoreCase)
+                && !_warehouse.TableExists(schema, name.Table) && _warehouse.TableExists(recorded, name.Table))
+            {
+                Report(Codes.SnapshotSchemaMismatch, Severity.Error, new SourceSpan(display, LineOf(file.Text, "\"table\""), 1),
+                    $"{recorded}.{name.Table} was published into schema {recorded}, as this manifest records, and is still there, but electionmatch.yml's snapshots.schema is now {schema}, where every command looks for it; set snapshots.schema back to {recorded}, or move the match's tables to {schema} yourself");
+                return;
+            }
+
             foreach (var table in new[] { name.Table, name.QuarantineTable })
             {
                 if (!_warehouse.TableExists(schema, table))

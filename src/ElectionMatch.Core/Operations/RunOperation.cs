@@ -105,6 +105,8 @@ public sealed partial class RunOperation
             EnsureNotDeclared(name, options.Replace);
         }
 
+        EnsureSourceReadsSnapshotsSchema();
+
         if (new GenerateOperation(_context).HandEditsAhead(name, definition, warehouse) is { Count: > 0 } edited)
         {
             throw new DiagnosticException(edited.Select(d => d with { Message = d.Message + "; nothing was run or published" }).ToList());
@@ -294,6 +296,21 @@ public sealed partial class RunOperation
     /// go on reading whatever a run published, or one a teammate's run published into another warehouse. The first is
     /// never overwritten; the second only with --replace, as a table in this warehouse would be.
     /// </summary>
+    private void EnsureSourceReadsSnapshotsSchema()
+    {
+        // The entry a run adds takes its source's schema; the source's generated entries (which write none of their own)
+        // say which, or else any of its entries. Another schema than snapshots.schema: dbt would read a table that is not
+        // there, and check fails (EM0115) after the run published.
+        var snapshots = _context.Settings.Snapshots;
+        var entries = _context.Sources.TablesOf(snapshots.SourceName).ToList();
+        var telling = entries.Where(t => t.ManifestAt is not null).DefaultIfEmpty(entries.FirstOrDefault()).FirstOrDefault();
+        if (telling is not null && !string.Equals(telling.Schema, snapshots.Schema, StringComparison.OrdinalIgnoreCase))
+        {
+            throw DiagnosticException.At(Codes.SnapshotSchemaMismatch, telling.SchemaAt,
+                $"source '{snapshots.SourceName}' reads schema {telling.Schema}, but electionmatch.yml's snapshots.schema is {snapshots.Schema}, where this run would publish, and dbt would not find the snapshot its new entry names; make them the same; nothing was run or published");
+        }
+    }
+
     private void EnsureNotDeclared(SnapshotName name, bool replace)
     {
         var snapshots = _context.Settings.Snapshots;
