@@ -330,6 +330,22 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
+    public void A_quarantine_dropped_with_its_snapshot_table_is_advised_what_puts_the_table_back()
+    {
+        // Before: its own advice was restore, which recreates an empty quarantine only beside its table, and failed on
+        // the missing table's parquet copy (EM0617).
+        Tamper($"drop table model_predictions.{Middle}; drop table model_predictions.{Middle}__quarantine");
+        File.Delete(_fixture.PathOf($"target/model_predictions/{Middle}.parquet"));
+
+        var errors = Errors(Cli("verify", "--no-inputs"));
+
+        Assert.Equal(2, errors.Length);
+        var quarantine = Assert.Single(errors, e => e.Contains($"model_predictions.{Middle}__quarantine is not in the warehouse", StringComparison.Ordinal));
+        Assert.Contains($"the snapshot table is missing too, and what puts it back puts this back with it: `electionmatch run {Match} --snapshot-date 2030-06-10 --allow-future-date --replace --project-dir {_fixture.Directory}` republishes it", quarantine, StringComparison.Ordinal);
+        Assert.DoesNotContain("electionmatch restore", quarantine, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_edited_field_of_the_newest_manifest_is_reported_at_its_line()
     {
         var text = _fixture.Read(ManifestOf(Newest));

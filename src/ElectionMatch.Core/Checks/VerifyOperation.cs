@@ -311,8 +311,11 @@ public sealed class VerifyOperation
             {
                 if (!_warehouse.TableExists(schema, table))
                 {
-                    // The parquet copy is of the snapshot table, not of its quarantine.
-                    var advice = table == name.Table ? published.Advice(_context, _warehouse) : _context.QuarantineAdvice(name, published.PublishedManifest);
+                    // The parquet copy is of the snapshot table, not of its quarantine. Both gone: what puts the table back
+                    // puts the quarantine back with it, and restoring the quarantine alone fails on the table (EM0617).
+                    var advice = table == name.Table ? published.Advice(_context, _warehouse)
+                        : !_warehouse.TableExists(schema, name.Table) ? $"the snapshot table is missing too, and what puts it back puts this back with it: {published.Advice(_context, _warehouse)}"
+                        : _context.QuarantineAdvice(name, published.PublishedManifest);
                     Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, table == name.Table ? "\"table\"" : "\"quarantine_table\""), 1),
                         $"{schema}.{table} is not in the warehouse {WarehouseFile}: it was dropped or renamed after this manifest was written; {advice}");
                 }
