@@ -389,7 +389,7 @@ public sealed class CheckOperation
         }
 
         // A column the voter file lacks is the setting's fault: said there, not as a stale or failing model.
-        if (ZipCodeVoterColumns.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
+        if (ZipCodeInputs.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
         {
             _diagnostics.AddRange(missing);
             CheckZipCodeRangesHaveRows(warehouse, resolver, zipCodes);

@@ -318,7 +318,7 @@ public sealed class GenerateOperation
     private void WriteZipCodeModels(ZipCodeSettings zipCodes, DuckDbWarehouse warehouse, RelationResolver resolver, GenerateResult result)
     {
         // A model that reads a column the voter file lacks cannot run: name the setting, and write nothing.
-        if (ZipCodeVoterColumns.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
+        if (ZipCodeInputs.Missing(warehouse, resolver, zipCodes) is { Count: > 0 } missing)
         {
             result.Diagnostics.AddRange(missing);
             return;

@@ -1,0 +1,71 @@
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Settings;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Generation;
+
+/// <summary>
+/// What <c>zip_codes:</c> names that its relations lack, each an error at its place in electionmatch.yml, as a match
+/// input's mappings are: a model that reads a missing column, or a relation that names nothing, cannot run, and the
+/// fault is the setting, not the generated file. The voter file's columns (<c>zip_code</c>, <c>state</c>, each
+/// <c>district_types</c> entry: EM0023) and the ranges' (<c>state_postal_code</c>, <c>zip_code_range</c>, which the office
+/// model reads); a <c>voters:</c> or <c>state_zip_code_ranges:</c> whose ref() or source() names no model or source
+/// (before, generate wrote models that check then failed at their own lines, EM0301).
+/// </summary>
+internal static class ZipCodeInputs
+{
+    /// <summary>The columns of the ranges relation the office model reads.</summary>
+    private static readonly string[] RangeColumns = ["state_postal_code", "zip_code_range"];
+
+    public static IReadOnlyList<Diagnostic> Missing(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
+    {
+        var found = new List<Diagnostic>();
+        var voterColumns = Columns(warehouse, resolver, settings.Voters, settings.VotersAt ?? settings.At, found);
+        if (voterColumns is not null)
+        {
+            var read = new List<(string Column, SourceSpan At)>
+            {
+                (settings.ZipColumn, settings.ZipColumnAt ?? settings.At),
+                (settings.StateColumn, settings.StateColumnAt ?? settings.At),
+            };
+            read.AddRange(settings.DistrictTypes.Select((t, i) => (t, i < settings.DistrictTypesAt.Count ? settings.DistrictTypesAt[i] : settings.At)));
+            found.AddRange(Absent(read, voterColumns, "the voter file " + settings.Voters));
+        }
+
+        var rangesAt = settings.RangesAt ?? settings.At;
+        if (Columns(warehouse, resolver, settings.StateZipCodeRanges, rangesAt, found) is { } rangeColumns)
+        {
+            found.AddRange(Absent(RangeColumns.Select(c => (c, rangesAt)), rangeColumns, $"the zip code ranges {settings.StateZipCodeRanges} (the office model reads its state_postal_code and its zip_code_range, a [low, high] list)"));
+        }
+
+        return found;
+    }
+
+    // The relation's columns; null when it cannot be read: a reference that names nothing is the setting's fault, said
+    // here; a relation that names something DuckDB cannot read now (a model not built, a warehouse not here) is check's
+    // EM0301 on the model, which says why.
+    private static IReadOnlyList<string>? Columns(DuckDbWarehouse warehouse, RelationResolver resolver, string relation, SourceSpan at, List<Diagnostic> found)
+    {
+        try
+        {
+            return warehouse.Describe("select * from " + resolver.Resolve(relation, at)).Select(c => c.Name).ToList();
+        }
+        catch (DiagnosticException e)
+        {
+            found.AddRange(e.Diagnostics);
+            return null;
+        }
+        catch (DuckDB.NET.Data.DuckDBException)
+        {
+            return null;
+        }
+    }
+
+    // DuckDB matches column names without regard to case, so the generated model would read 'zip' as 'Zip'.
+    private static IEnumerable<Diagnostic> Absent(IEnumerable<(string Column, SourceSpan At)> read, IReadOnlyList<string> columns, string what)
+    {
+        var names = columns.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return read.Where(r => !names.Contains(r.Column)).Select(r => Diagnostic.Error(Codes.ColumnNotFound, r.At, Spelling.ColumnNotFound(r.Column, what, columns)));
+    }
+}
