@@ -48,15 +48,16 @@ internal static class ProjectDependencies
 
     /// <summary>
     /// The folders whose files check reads, full paths: dbt_project.yml's <c>model-paths</c>, <c>test-paths</c>,
-    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (their ref()s), and electionmatch.yml's staging folder, manifest
-    /// folder and zip code model folder, which may lie outside <c>models/</c> and <c>electionmatch/</c>. The targets glob
-    /// their SQL, YAML and JSON, so a file added, edited or deleted in any of them is seen. The export folder is not
-    /// one: check never reads the parquet copies.
+    /// <c>analysis-paths</c> and <c>snapshot-paths</c> (their ref()s), its <c>seed-paths</c> (a seed's name is a name a
+    /// ref() may read, as a Python model's is), and electionmatch.yml's staging folder, manifest folder and zip code model
+    /// folder, which may lie outside <c>models/</c> and <c>electionmatch/</c>. The targets glob their SQL, YAML, JSON,
+    /// Python and CSV, so a file added, edited or deleted in any of them is seen. The export folder is not one: check
+    /// never reads the parquet copies.
     /// </summary>
     public static IEnumerable<string> WatchedDirectories(ProjectContext context)
     {
         var snapshots = context.Settings.Snapshots;
-        IEnumerable<string> folders = [.. context.Project.ReferencingPaths, snapshots.StagingDirectory, snapshots.ManifestDirectory];
+        IEnumerable<string> folders = [.. context.Project.ReferencingPaths, .. context.Project.SeedPaths, snapshots.StagingDirectory, snapshots.ManifestDirectory];
         if (context.Settings.ZipCodes is { } zipCodes)
         {
             folders = folders.Append(zipCodes.ModelDirectory);

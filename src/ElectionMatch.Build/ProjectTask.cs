@@ -70,6 +70,14 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         try
         {
             _cancel.Token.ThrowIfCancellationRequested();
+            var dbtProject = Path.Combine(ElectionMatch.Dbt.WorkingDirectory.Full(string.IsNullOrEmpty(ProjectDirectory) ? "." : ProjectDirectory), "dbt_project.yml");
+            if (!File.Exists(dbtProject))
+            {
+                // The CLI's words name its --project-dir, and '.' for the folder the build ran in.
+                throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(dbtProject),
+                    $"no dbt_project.yml in {Path.GetDirectoryName(dbtProject)}; put the project file beside dbt_project.yml, or set ElectionMatchProjectDirectory to the dbt project's folder (in the project file, or -p:ElectionMatchProjectDirectory=…)");
+            }
+
             var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild, StartupDirectory = NullIfEmpty(StartupDirectory) });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
@@ -119,7 +127,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             // with no file (a property's value, a cancelled build) goes to the project file, as EM0200 does: left without,
             // MSBuild would put it at the task's line in the SDK's .targets inside the NuGet cache.
             var file = string.IsNullOrEmpty(diagnostic.File) ? NullIfEmpty(ProjectFile) : ElectionMatch.Dbt.WorkingDirectory.Full(diagnostic.File);
-            var message = Secrets.Redact(diagnostic.Message);
+            var message = Secrets.Redact(InBuildWords(diagnostic.Message));
             if (diagnostic.IsError || WarningsAsErrors)
             {
                 Log.LogError(null, diagnostic.Code, null, file, diagnostic.Line, diagnostic.Column, 0, 0, message);
@@ -130,6 +138,16 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
             }
         }
     }
+
+    // The CLI options a core message advises, as the build sets them (its other advice is worded for the host already).
+    private static readonly (string Cli, string Build)[] OptionWords =
+    [
+        ("pass --lock-timeout <seconds> to wait longer", "set -p:ElectionMatchLockTimeout=<seconds> to wait longer"),
+        ("set --profiles-dir or DBT_PROFILES_DIR", "set ElectionMatchProfilesDirectory or DBT_PROFILES_DIR"),
+    ];
+
+    private static string InBuildWords(string message) =>
+        OptionWords.Aggregate(message, (text, words) => text.Replace(words.Cli, words.Build, StringComparison.Ordinal));
 
     protected static ITaskItem[] Items(IEnumerable<string> displayPaths) =>
         displayPaths.Select(p => LiteralItem.Of(ElectionMatch.Dbt.WorkingDirectory.Full(p))).ToArray();

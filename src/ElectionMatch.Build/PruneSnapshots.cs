@@ -23,14 +23,17 @@ public sealed class PruneSnapshots : ProjectTask
 
     protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
-        var dates = SnapshotDates.Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => ParseDate(d.Trim())!.Value).ToList();
+        // MSBuild hands over a property function's result escaped, so the targets' one item can hold every date: split
+        // here on what the command line can carry (%3B, or , and ; inside quotes).
+        var dates = SnapshotDates.SelectMany(d => d.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(d => ParseDate(d)!.Value).ToList();
         int? keep = string.IsNullOrWhiteSpace(Keep) ? null
             : int.TryParse(Keep, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
             : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"Keep '{Keep}' is not a number of snapshots to keep (1 or more)");
         if ((dates.Count == 0) == (keep is null))
         {
             throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None,
-                "ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD (several separated by %3B or ,) or -p:Keep=N, not both and not neither");
+                "ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD (several: -p:SnapshotDate=YYYY-MM-DD%3BYYYY-MM-DD, or \"YYYY-MM-DD,YYYY-MM-DD\" in quotes) or -p:Keep=N, not both and not neither");
         }
 
         var pruned = new PruneOperation(context).Execute(Match, dates, keep, DryRun, cancellationToken);

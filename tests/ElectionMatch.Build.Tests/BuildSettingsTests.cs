@@ -64,4 +64,38 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
         Assert.Contains($"{_fixture.PathOf(Mart)}(8,26): error EM0300: ", failing.Output, StringComparison.Ordinal);
         Assert.Contains(CheckRan, again.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_project_directory_given_on_the_command_line_is_read_as_one_set_in_the_project_file()
+    {
+        // The opted-in project file moved above the dbt project. A -p: property is global, so the targets' normalising
+        // assignment never took: 'dbt' was joined to file names as given (dbtdbt_project.yml, stamps in dbttarget/), and
+        // an edit of electionmatch.yml was not seen.
+        var above = _fixture.PathOf("above");
+        Directory.CreateDirectory(above);
+        File.Move(_fixture.PathOf("electionmatch.proj"), Path.Combine(above, "electionmatch.proj"));
+        File.Copy(_fixture.PathOf("nuget.config"), Path.Combine(above, "nuget.config"));
+        var first = DotnetProcess.Build(above, _sdk.Packages, "-p:ElectionMatchProjectDirectory=..");
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml") + "bogus_key: 1\n");
+        var edited = DotnetProcess.Build(above, _sdk.Packages, "-p:ElectionMatchProjectDirectory=..");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.True(File.Exists(_fixture.PathOf("target/electionmatch/check.stamp")));
+        Assert.False(Directory.Exists(Path.Combine(above, "..target")));
+        Assert.Equal(1, edited.ExitCode);
+        Assert.Contains("error EM0003: unknown key 'bogus_key'", edited.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_build_whose_project_directory_holds_no_dbt_project_names_the_property_that_sets_it()
+    {
+        // Before: "no dbt_project.yml in '.'; pass --project-dir to point at the dbt project", the CLI's option.
+        File.Move(_fixture.PathOf("dbt_project.yml"), _fixture.PathOf("dbt_project.yml.away"));
+
+        var build = Build();
+
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"error EM0010: no dbt_project.yml in {_fixture.Directory}; put the project file beside dbt_project.yml, or set ElectionMatchProjectDirectory", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--project-dir", build.Output, StringComparison.Ordinal);
+    }
 }

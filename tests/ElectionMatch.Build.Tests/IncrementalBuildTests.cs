@@ -138,4 +138,57 @@ public sealed class IncrementalBuildTests(SdkPackage sdk) : OptedInProjectTests(
         Assert.Equal(["nothing: skipped", "a row edited: worked", "nothing again: skipped", "a file added: worked", "a file removed: worked"], did);
         Assert.Equal(_fixture.PathOf("data/hs/*.csv"), _fixture.Read("target/electionmatch/external-globs.txt").Trim());
     }
+
+    [Fact]
+    public void A_second_build_that_only_checks_is_a_no_op()
+    {
+        // As CI builds, in a clone with the generated files committed and no target/. The check's stamp hashed the input
+        // list from before the check learned its dependencies, so the second unchanged build found another list and
+        // checked again; only the third was a no-op.
+        BuildSucceeds();
+        Directory.Delete(_fixture.PathOf("target/electionmatch"), recursive: true);
+        BuildSucceeds("-p:ElectionMatchGenerateOnBuild=false");
+        var second = BuildSucceeds("-p:ElectionMatchGenerateOnBuild=false", "-v:n");
+
+        Assert.Contains(SkippedCheck, second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(CheckRan, second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_seed_or_python_model_deleted_makes_the_next_build_check_the_refs_that_named_it()
+    {
+        // check reads the names of seeds and Python models (a ref() may name either); neither was an input, so the build
+        // after the file went skipped the check and passed, and only a rebuild said the ref() names nothing (EM0105).
+        Directory.CreateDirectory(_fixture.PathOf("seeds"));
+        _fixture.Write("seeds/stg_model_predictions__foo_20250101.csv", "a,b\n");
+        _fixture.Write("models/marts/stg_model_predictions__bar_20250101.py", "def model(dbt, session):\n    return None\n");
+        _fixture.Write("models/marts/uses_them.sql", "select * from {{ ref('stg_model_predictions__foo_20250101') }} join {{ ref('stg_model_predictions__bar_20250101') }} using (a)\n");
+        BuildSucceeds();
+
+        File.Delete(_fixture.PathOf("seeds/stg_model_predictions__foo_20250101.csv"));
+        var seedGone = Build();
+        File.Delete(_fixture.PathOf("models/marts/stg_model_predictions__bar_20250101.py"));
+        var pythonGone = Build();
+
+        Assert.Equal(1, seedGone.ExitCode);
+        Assert.Contains("error EM0105: ref('stg_model_predictions__foo_20250101')", seedGone.Output, StringComparison.Ordinal);
+        Assert.Equal(1, pythonGone.ExitCode);
+        Assert.Contains("error EM0105: ref('stg_model_predictions__bar_20250101')", pythonGone.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_hand_edited_generated_file_left_to_the_check_fails_a_build_that_does_not_check()
+    {
+        // generate leaves an edited file's error to a check that follows it, and its stamp did not say so: a build with
+        // the check off then skipped generate and passed, over the same edited file.
+        const string ZipModel = "models/intermediate/l2/int__zip_code_to_l2_district.sql";
+        _fixture.Replace(ZipModel, "-- Zip code → L2 districts", "-- HAND EDIT Zip code → L2 districts");
+        var checkedBuild = Build();
+        var withoutCheck = Build("-p:ElectionMatchCheckOnBuild=false");
+
+        Assert.Equal(1, checkedBuild.ExitCode);
+        Assert.Contains("error EM0102: ", checkedBuild.Output, StringComparison.Ordinal);
+        Assert.Equal(1, withoutCheck.ExitCode);
+        Assert.Contains("error EM0102: ", withoutCheck.Output, StringComparison.Ordinal);
+    }
 }

@@ -96,6 +96,16 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(_fixture.PathOf(SourcesYaml))}\({entry},\d+\): error EM0614: ", newest.Output);
         Assert.True(File.Exists(Manifest(Newer)));
 
+        // Several dates, as the command line can carry them (a bare , or ; would end the property): each is read, so the
+        // newest among them is refused; before, the task got one value and said it was no date (EM0041).
+        foreach (var dates in new[] { "-p:SnapshotDate=2030-06-03%3B2030-06-10", "-p:SnapshotDate=\"2030-06-03,2030-06-10\"" })
+        {
+            var several = Build("-t:ElectionMatchPrune", "-p:Match=" + Match, dates);
+            Assert.Equal(1, several.ExitCode);
+            Assert.Contains("error EM0614: ", several.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("EM0041", several.Output, StringComparison.Ordinal);
+        }
+
         var pruned = BuildSucceeds("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:Keep=1", "-p:DryRun=false");
         Assert.Contains($"electionmatch: pruned    {Older}", pruned.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Manifest(Older)));
