@@ -97,5 +97,15 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
         Assert.Equal(1, build.ExitCode);
         Assert.Contains($"error EM0010: no dbt_project.yml in {_fixture.Directory}; put the project file beside dbt_project.yml, or set ElectionMatchProjectDirectory", build.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("--project-dir", build.Output, StringComparison.Ordinal);
+
+        // No profiles.yml where a build looks: its property, not the CLI's --profiles-dir.
+        File.Move(_fixture.PathOf("dbt_project.yml.away"), _fixture.PathOf("dbt_project.yml"));
+        File.Move(_fixture.PathOf("profiles.yml"), _fixture.PathOf("profiles.yml.away"));
+        var noProfiles = DotnetProcess.Build(_fixture.Directory, _sdk.Packages, new Dictionary<string, string> { ["HOME"] = _fixture.PathOf("models") });
+
+        Assert.Equal(1, noProfiles.ExitCode);
+        Assert.Contains("error EM0011: profiles.yml not found; looked in ", noProfiles.Output, StringComparison.Ordinal);
+        Assert.Contains("(set ElectionMatchProfilesDirectory or DBT_PROFILES_DIR)", noProfiles.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--profiles-dir", noProfiles.Output, StringComparison.Ordinal);
     }
 }
