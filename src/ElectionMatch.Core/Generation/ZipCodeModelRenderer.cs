@@ -37,6 +37,9 @@ public sealed partial class ZipCodeModelRenderer
             ["voters_call"] = Jinja(_settings.Voters),
             ["zip_column"] = SqlName(_settings.ZipColumn),
             ["state_column"] = SqlName(_settings.StateColumn),
+            ["state_names"] = Matching.ReferenceData.StateNameKeys()
+                .Select(s => new Dictionary<string, object?> { ["key"] = Sql.Literal(s.Key), ["code"] = Sql.Literal(s.Code) })
+                .ToList(),
             ["district_columns"] = _settings.DistrictTypes
                 .Select(t => new Dictionary<string, object?> { ["sql_name"] = SqlName(t), ["literal"] = Sql.Literal(t) })
                 .ToList(),

@@ -32,9 +32,15 @@ internal static class ReferenceData
         foreach (var (code, name) in States())
         {
             appender.CreateRow().AppendValue(code).AppendValue(code).EndRow();
-            appender.CreateRow().AppendValue(new string(name.Where(char.IsLetter).ToArray()).ToUpperInvariant()).AppendValue(code).EndRow();
+            appender.CreateRow().AppendValue(NameKey(name)).AppendValue(code).EndRow();
         }
     }
+
+    /// <summary>Each state's name as <see cref="LoadStates"/> keys it (upper case, letters only), with its postal code.</summary>
+    public static IEnumerable<(string Key, string Code)> StateNameKeys() =>
+        States().Select(s => (NameKey(s.Name), s.Code));
+
+    private static string NameKey(string name) => new string(name.Where(char.IsLetter).ToArray()).ToUpperInvariant();
 
     /// <summary>The rows of states.csv: each postal code and the state's name as written there.</summary>
     private static IEnumerable<(string Code, string Name)> States()

@@ -110,6 +110,21 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     }
 
     [Fact]
+    public void A_state_written_as_its_name_is_read_as_its_postal_code()
+    {
+        // Before, the state was only upper-cased: California and D.C. matched no range, and their rows were left out
+        // of the office model without a word.
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
+            new[] { ("California", "94704"), ("NEW YORK", "10001"), ("d.c.", "20001") }.Select((v, i) => $"LALZIPS{i},{v.Item1},{v.Item2},,,,,,,,STATE NAME {i},,,,,,,,,\n")));
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+
+        Assert.Equal(
+            [("10001", "NY", "City", "STATE NAME 1"), ("20001", "DC", "City", "STATE NAME 2"), ("94704", "CA", "City", "BERKELEY|STATE NAME 0")],
+            ZipToDistrict("array_to_string(district_names, '|') like '%STATE NAME%'"));
+        Assert.Contains(("94704", "CA", "STATE NAME 0", (long?)null), ZipToOffice("zip_code = '94704'"));
+    }
+
+    [Fact]
     public void A_column_named_as_a_keyword_is_quoted_in_the_models()
     {
         // Group is a keyword: unquoted, the model did not parse (check: EM0301, syntax error at or near "Group").
