@@ -26,14 +26,10 @@ public sealed class LongIntegerIdTests : IDisposable
         lines[2] = string.Join(',', lines[2].Split(',').Select((f, i) => i == 2 ? "12345678901234567892" : f));
         _fixture.Write(Results, string.Join('\n', lines));
 
-        var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
-        var match = context.Settings.Match("candidacy_ddhq_matches");
-        using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "ids.duckdb"));
-        var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
 
         Assert.Equal(
             ["12345678901234567891", "12345678901234567892"],
-            warehouse.Query($"select cast(candidate_id as varchar) from {inputs.RightRelation} where cast(candidate_id as varchar) like '1234567890%' order by 1", r => r.GetString(0)));
+            ResultsAsARunReadsThem(right => $"select cast(candidate_id as varchar) from {right} where cast(candidate_id as varchar) like '1234567890%' order by 1"));
     }
 
     [Fact]
@@ -52,13 +48,19 @@ public sealed class LongIntegerIdTests : IDisposable
         })];
         _fixture.Write(Results, string.Join('\n', lines));
 
+
+        Assert.Equal(
+            ["12345678901234567891", "12345678901234567892"],
+            ResultsAsARunReadsThem(right => $"select distinct race_id from {right} where race_id like '1234567890%' order by 1"));
+    }
+
+    // The query's one text column, over the results relation resolved as a run resolves its inputs.
+    private List<string> ResultsAsARunReadsThem(Func<string, string> query)
+    {
         var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
         var match = context.Settings.Match("candidacy_ddhq_matches");
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "ids.duckdb"));
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
-
-        Assert.Equal(
-            ["12345678901234567891", "12345678901234567892"],
-            warehouse.Query($"select distinct race_id from {inputs.RightRelation} where race_id like '1234567890%' order by 1", r => r.GetString(0)));
+        return warehouse.Query(query(inputs.RightRelation), r => r.GetString(0));
     }
 }
