@@ -42,6 +42,25 @@ public sealed class ExplainSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void A_run_older_than_the_newest_snapshot_loaded_by_hand_is_explained_saying_the_stable_model_reads_that_one()
+    {
+        // The fixture declares two snapshots uploaded by hand as files (the newest 2025-11-12); a back-dated run is the
+        // newest a run published. Before, explain explained it without a word, while the stable model and evaluate read
+        // the file.
+        Run("2025-10-01");
+
+        var explain = Cli("explain", Match, "gpc-000919");
+        var named = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2025-10-01");
+
+        Assert.True(explain.ExitCode == 0, explain.Output);
+        var lines = explain.Stdout.ReplaceLineEndings("\n").Split('\n');
+        Assert.StartsWith($"snapshot model_predictions.{Match}_20251001 (2025-10-01), from the stages of the run that published it", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"note: the stable model reads model_predictions.{Match}_20251112 (file data/model_predictions/{Match}_20251112.csv), which no run published here, so explain cannot read it; this is model_predictions.{Match}_20251001, the newest a run published (`evaluate` scores {Match}_20251112)", lines[1]);
+        Assert.True(named.ExitCode == 0, named.Output);
+        Assert.DoesNotContain("note: the stable model reads", named.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_older_snapshot_named_by_its_date_is_explained_from_its_own_stages()
     {
         Run("2026-01-01");

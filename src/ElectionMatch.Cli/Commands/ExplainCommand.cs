@@ -67,6 +67,11 @@ internal static class ExplainCommand
             Terminal.Out.WriteLine(explanation.OtherRun is null
                 ? $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from the stages of the run that published it"
                 : $"snapshot {schema}.{explanation.Snapshot.Table} ({explanation.Snapshot.Date.ToString("yyyy-MM-dd", c)}), from its published rows alone: the candidate pairs are not shown, since {explanation.OtherRun}");
+            if (explanation.NotStable is { } notStable)
+            {
+                Terminal.Out.WriteLine(notStable);
+            }
+
             if (explanation.UnreadPartitions.Count > 0)
             {
                 Terminal.Out.WriteLine($"note: the schema that shows the stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run is gone (dropped, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");

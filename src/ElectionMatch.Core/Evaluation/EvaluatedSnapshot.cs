@@ -38,9 +38,8 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
         EvaluatedSnapshot chosen;
         if (requested is null)
         {
-            var byTable = readable.ToDictionary(s => s.Name.Table, StringComparer.Ordinal);
-            var newest = FinishedSnapshots.Newest(context, warehouse, match, n => byTable.ContainsKey(n.Table), readable.Select(s => s.Name));
-            chosen = newest is not null ? byTable[newest.Table]
+            var newest = Newest(context, warehouse, match, readable);
+            chosen = newest is not null ? newest
                 : readable.Count == 0 ? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, existing)
                 : throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt,
                     $"'{match}' has no finished snapshot that can be read ({existing}, none of them finished nor read by the stable model)"
@@ -83,6 +82,19 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
     }
 
     /// <summary>The match's snapshots whose relation can be read, oldest first; a declared entry wins over its own table.</summary>
+    /// <summary>
+    /// The snapshot the match's stable model reads: the newest finished one that can be read here, a declared one whose
+    /// table or external_location file exists (today's hand-uploaded files) or one published here; null when none.
+    /// </summary>
+    internal static EvaluatedSnapshot? StableModelReads(ProjectContext context, DuckDbWarehouse warehouse, string match) =>
+        Newest(context, warehouse, match, Readable(warehouse, context.Resolver(warehouse), context.Settings.Snapshots.Schema, match, context.DeclaredSnapshots(match)));
+
+    private static EvaluatedSnapshot? Newest(ProjectContext context, DuckDbWarehouse warehouse, string match, List<EvaluatedSnapshot> readable)
+    {
+        var byTable = readable.ToDictionary(s => s.Name.Table, StringComparer.Ordinal);
+        return FinishedSnapshots.Newest(context, warehouse, match, n => byTable.ContainsKey(n.Table), readable.Select(s => s.Name)) is { } newest ? byTable[newest.Table] : null;
+    }
+
     private static List<EvaluatedSnapshot> Readable(DuckDbWarehouse warehouse, RelationResolver resolver, string schema, string match, IReadOnlyList<(SnapshotName Name, SourceTable Entry)> declared)
     {
         var snapshots = new Dictionary<string, EvaluatedSnapshot>(StringComparer.Ordinal);

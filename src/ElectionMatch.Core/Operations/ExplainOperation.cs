@@ -66,6 +66,11 @@ public sealed class ExplainOperation
 
         var record = log.Latest(match).LastOrDefault(r => r.Snapshot == snapshot.Table);
         var interrupted = snapshotDate is null ? null : FinishedSnapshots.Interrupted(_context, warehouse, snapshot, at);
+        // explain reads what a run published here; the stable model may read a newer snapshot loaded by hand from a file.
+        var stable = snapshotDate is null ? Evaluation.EvaluatedSnapshot.StableModelReads(_context, warehouse, match) : null;
+        var notStable = stable is not null && stable.Name != snapshot
+            ? $"note: the stable model reads {stable.Display}, which no run published here, so explain cannot read it; this is {_context.Settings.Snapshots.Schema}.{snapshot.Table}, the newest a run published (`evaluate` scores {stable.Name.Table})"
+            : null;
         if (identity is null || record is null || identity.RunId != record.RunId)
         {
             var otherRun = OtherRun(warehouse, log, run, match, identity, snapshot);
@@ -77,7 +82,7 @@ public sealed class ExplainOperation
                 throw NotInSnapshot(warehouse, settings, positions ? PositionExplanation.LeftIdColumn : "gp_candidacy_id", snapshot, leftId, otherRun, at);
             }
 
-            return new Explanation(published, []) { Snapshot = snapshot, OtherRun = otherRun, Kind = settings.Kind, Interrupted = interrupted };
+            return new Explanation(published, []) { Snapshot = snapshot, OtherRun = otherRun, Kind = settings.Kind, Interrupted = interrupted, NotStable = notStable };
         }
 
         var (parts, unread) = Parts(warehouse, run, match, at);
@@ -105,6 +110,7 @@ public sealed class ExplainOperation
             UnreadPartitions = unread,
             Partitions = holding.Select(h => h.Partition).OfType<ExplainedPartition>().ToList(),
             Interrupted = interrupted,
+            NotStable = notStable,
             SettingsChanged = SettingsChanged(settings, identity, snapshot),
             // Only a judged row's lines are worded by a threshold (its 'sent to the judge' line, a discovered runoff's decision in a partition).
             ThresholdsNotRecorded = rows.Any(r => r.Judged is not null) ? thresholds.NotRecorded() : null,
@@ -466,6 +472,9 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 
     /// <summary>EM0608's warning when the snapshot named by its date is of a run that was interrupted (<see cref="FinishedSnapshots.Interrupted"/>); null otherwise.</summary>
     public Diagnostic? Interrupted { get; init; }
+
+    /// <summary>A note when the stable model reads another snapshot than the one explained (one loaded by hand from a file); null otherwise.</summary>
+    public string? NotStable { get; init; }
 
     /// <summary>EM0609's warning when the match's settings changed since the run whose stages are read (which records its own); null otherwise.</summary>
     public Diagnostic? SettingsChanged { get; init; }
