@@ -91,7 +91,14 @@ internal sealed record ManifestFile(string Path, string Text, SnapshotManifest? 
     public string Snapshot => SnapshotOf(Path, out _);
 
     /// <summary>An earlier publication's pruned manifest, named <c>&lt;snapshot&gt;.&lt;12 hex digits&gt;.json</c> (<see cref="ManifestFiles.Pruned"/>).</summary>
-    public bool IsEarlier => SnapshotOf(Path, out var earlier) is not null && earlier;
+    public bool IsEarlier
+    {
+        get
+        {
+            SnapshotOf(Path, out var earlier);
+            return earlier;
+        }
+    }
 
     /// <summary>The snapshot a manifest file is of, by its name, without the hash an earlier publication's name carries.</summary>
     public static string SnapshotOf(string path, out bool earlier)
