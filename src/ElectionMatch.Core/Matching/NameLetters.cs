@@ -6,7 +6,8 @@ namespace ElectionMatch.Matching;
 /// <summary>
 /// Names are compared by their Latin letters, a-z once accents are removed (<c>Nguyễn</c> is <c>nguyen</c>): a name
 /// with none, written only in another script (<c>Бьюкенен</c>, <c>小明</c>), in emoji or in punctuation, has nothing to
-/// compare and is quarantined (EMQ003), a person's, a position's or a district's alike.
+/// compare and is quarantined (EMQ003), a person's, a position's or a district's alike. The Latin letters that carry no
+/// accent to remove (ø, ł, ı, đ, ð, þ, æ, œ, ß) count as the ASCII letters the candidacy match reads them as (em_fold_letters).
 /// </summary>
 internal static class NameLetters
 {
@@ -21,7 +22,7 @@ internal static class NameLetters
     public const string MacroSql = """
         create or replace temp macro em_has_name(s) as
             case when regexp_matches(cast(s as varchar), '[A-Za-z]') then true
-                else regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-z]') end;
+                else regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-zøłıđðþæœß]') end;
         """;
 
     /// <summary>
