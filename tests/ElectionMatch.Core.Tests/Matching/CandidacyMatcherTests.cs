@@ -171,6 +171,33 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_junior_is_not_linked_to_a_senior_of_his_name_but_jr_and_ii_may_be_one_man()
+    {
+        // Robert Langley Jr. and the ballot's ROBERT LANGLEY SR. are father and son: the exact-name tier paired them and the
+        // score linked them at probability 1.0, the different suffix costing 3 bits. Walter Brisbane Sr. likewise.
+        using var fixture = FixtureCopy.Of("goodparty");
+        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), string.Join("\n",
+            "gpc-990000,90000000000,Robert,Langley Jr.,PA,City Council,Hatboro Borough Council,local,,Nonpartisan,,2024-11-05,",
+            "gpc-990001,90000000001,Walter,Brisbane Sr.,PA,City Council,Horsham Borough Council,local,,Nonpartisan,,2024-11-05,",
+            "gpc-990002,90000000002,Carl,Ostrow Jr.,PA,City Council,Ambler Borough Council,local,,Nonpartisan,,2024-11-05,") + "\n");
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), string.Join("\n",
+            "990000,PA Hatboro Borough Council - General,9900000,ROBERT LANGLEY SR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+            "990000,PA Hatboro Borough Council - General,9900001,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            "990001,PA Horsham Borough Council - General,9900010,WALTER BRISBANE JR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+            "990001,PA Horsham Borough Council - General,9900011,TOM HILL,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            "990002,PA Ambler Borough Council - General,9900020,CARL OSTROW II,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+            "990002,PA Ambler Borough Council - General,9900021,RON GAINES,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false") + "\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var links = run.Links();
+
+        Assert.DoesNotContain(links, l => l.Left is "gpc-990000" or "gpc-990001");
+        Assert.Contains(("gpc-990002", "general", "9900020"), links);
+        var reason = run.Warehouse.Scalar<string>($"select llm_reasoning from {run.Table("output")} where gp_candidacy_id = 'gpc-990000'");
+        Assert.Contains("another generation", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");

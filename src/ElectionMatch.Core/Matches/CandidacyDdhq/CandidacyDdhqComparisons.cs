@@ -95,11 +95,12 @@ internal static class CandidacyDdhqComparisons
             ]),
         new(
             "suffix",
-            "generational suffix when both sides have one",
+            "generational suffix when both sides have one: the same, another generation (Jr. against Sr., II against III: father and son are two people, so a veto; Jr. and II may be one man's), different (Jr. against MD)",
             "l_suffix is null or r_suffix is null",
             [
                 new("same", "l_suffix = r_suffix", 0.95),
-                new("different", null, 0.05),
+                new("other_generation", OtherGeneration, 0.01, Veto: true),
+                new("different", null, 0.04),
             ]),
         new(
             "sex",
@@ -143,6 +144,11 @@ internal static class CandidacyDdhqComparisons
     ];
 
     private static Comparison Named(string name) => All.Single(c => c.Name == name);
+
+    // Two different generational suffixes, but Jr. and II, which one man may be written with: the exact-name tier and the
+    // score linked ROBERT LANGLEY SR. to the CRM's Robert Langley Jr. at probability 1.0, the suffix costing 3 bits.
+    private const string OtherGeneration =
+        "list_contains(['jr', 'sr', 'ii', 'iii', 'iv', 'v'], l_suffix) and list_contains(['jr', 'sr', 'ii', 'iii', 'iv', 'v'], r_suffix) and not (l_suffix in ('jr', 'ii') and r_suffix in ('jr', 'ii'))";
 
     /// <summary>Pairs whose results row is on another office's ballot than the candidacy's (the office comparison's veto level).</summary>
     public static string OtherOffice => Named("office").At("different");

@@ -135,6 +135,11 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             return new Option(candidate, 0, "different first name (no rule connects them: listed nickname, close spelling, prefix, middle name, initial or short form)");
         }
 
+        if (evidence.GetValueOrDefault("suffix") == "other_generation")
+        {
+            return new Option(candidate, 0, "another generation (its generational suffix and the candidacy's differ, Jr. against Sr.: father and son are two people)");
+        }
+
         // The CRM names the office run for: a namesake on another race's ballot that day is another person.
         if (evidence.GetValueOrDefault("office") == "different")
         {
