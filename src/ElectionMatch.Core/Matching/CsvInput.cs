@@ -614,6 +614,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     private string AppendRejectsSql(string inputTable, string idSelect) => $"""
         insert into {inputTable} by name
+        {RejectedRowsSql($"(select coalesce(max(row_number), 0) from {inputTable})", idSelect)}
+        """;
+
+    // The latest scan's unreadable lines as quarantine rows, numbered after rowsBefore: what AppendRejectsSql
+    // inserts and RejectsDigestSql hashes.
+    private string RejectedRowsSql(string rowsBefore, string idSelect) => $"""
         with
             latest as (
                 select r.*, s.file_path
@@ -688,7 +694,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             )
 
         select
-            (select coalesce(max(row_number), 0) from {inputTable}) + row_number() over (order by file_id, record, line) as row_number,
+            {rowsBefore} + row_number() over (order by file_id, record, line) as row_number,
             code as reject_code,
             file || ' line ' || line || ': ' || reason as reject_detail,
             json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}
@@ -714,24 +720,16 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     }
 
     /// <summary>
-    /// The MD5 of the latest scan's unreadable lines, each by its line and text and, of a glob, its file (named within
-    /// the glob's folder, so a moved project keeps it): what an incremental run's cache keys the input's rejects by. A
-    /// single file's is as it was before globs were read with the store.
+    /// The MD5 of the latest scan's unreadable lines as a run quarantines them (<see cref="AppendRejectsSql(string, ValueTuple{string, string}?)"/>):
+    /// their code, the file as displayed, the line an editor shows, the reason and the text kept. What an incremental
+    /// run's cache keys the input's rejects by, so a reused partition publishes the quarantine a full run would. Before,
+    /// it hashed DuckDB's record number and text: a value above that came to span lines, a bad byte changed for another
+    /// one DuckDB also reads as '?', or a run from another directory, left the old line, text or path published.
     /// </summary>
-    public string RejectsDigestSql => IsGlob
-        ? $"""
-            select md5(coalesce(string_agg(file || chr(31) || line || chr(31) || coalesce(csv_line, ''), chr(30) order by file, line, csv_line), ''))
-            from (
-                select distinct s.file_path[{DuckDbWarehouse.GlobFolder(Path).Length + 1}:] as file, r.line, r.csv_line
-                from {RejectsTable} as r
-                join {RejectsScanTable} as s using (scan_id, file_id)
-                where r.scan_id = (select max(scan_id) from {RejectsScanTable})
-            )
-            """
-        : $"""
-            select md5(coalesce(string_agg(line || chr(31) || coalesce(csv_line, ''), chr(30) order by line, csv_line), ''))
-            from (select distinct line, csv_line from {RejectsTable} where scan_id = (select max(scan_id) from {RejectsScanTable}))
-            """;
+    public string RejectsDigestSql => $"""
+        select md5(coalesce(string_agg(reject_code || chr(31) || reject_detail || chr(31) || original, chr(30) order by row_number), ''))
+        from ({RejectedRowsSql("0", "")})
+        """;
 
     /// <summary>
     /// The file a rejected line is in, as the user would name it: <see cref="DisplayPath"/> for one file; for a glob,

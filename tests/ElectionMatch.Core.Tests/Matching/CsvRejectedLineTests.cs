@@ -56,5 +56,32 @@ public sealed class CsvRejectedLineTests : IDisposable
             rows);
     }
 
+    [Fact]
+    public void The_rejects_digest_changes_with_the_line_an_editor_shows_and_the_text_as_written()
+    {
+        // An incremental run keys the stateless partition's quarantine by this digest. It hashed DuckDB's record number
+        // and text, so a value above a ragged line that came to span two lines, or a bad byte changed for another one
+        // DuckDB also reads as '?', kept the old line number or text published from the cache.
+        string Digest(string text)
+        {
+            var path = Path.Combine(_directory, "candidacies.csv");
+            File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text));
+            var csv = new CsvInput("left", path, "candidacies.csv");
+            using var warehouse = DuckDbWarehouse.InMemory();
+            CsvSniffTests.ReadWithRejects(warehouse, csv.Sniff(warehouse));
+            return warehouse.Scalar<string>(csv.RejectsDigestSql)!;
+        }
+
+        const string Header = "candidacy_id,name,office\n";
+        var before = Digest(Header + "gpc-1,Ann Lee,\"City Council\"\ngpc-2,Bo Diaz,Mayor,extra\ngpc-3,Jos\u00E9 Ruiz,Clerk\n");
+        var spanning = Digest(Header + "gpc-1,Ann Lee,\"City\nCouncil\"\ngpc-2,Bo Diaz,Mayor,extra\ngpc-3,Jos\u00E9 Ruiz,Clerk\n");
+        var otherByte = Digest(Header + "gpc-1,Ann Lee,\"City Council\"\ngpc-2,Bo Diaz,Mayor,extra\ngpc-3,Jos\u00E8 Ruiz,Clerk\n");
+        var same = Digest(Header + "gpc-1,Ann Lee,\"City Council\"\ngpc-2,Bo Diaz,Mayor,extra\ngpc-3,Jos\u00E9 Ruiz,Clerk\n");
+
+        Assert.Equal(before, same);
+        Assert.NotEqual(before, spanning);
+        Assert.NotEqual(before, otherByte);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
