@@ -144,19 +144,23 @@ public sealed class CandidacyMatcherTests
         // strip_accents keeps ø, ł, ı, æ and kin, and the name fold dropped them: Søren Møller was "s ren m ller", so his
         // ballot's SOREN MOLLER was rejected by score, and ŁUKASZ and YILDIZ were vetoed as different names.
         using var fixture = FixtureCopy.Of("goodparty");
-        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), string.Join("\n",
-            "gpc-990003,90000000003,Søren,Møller,MN,City Council,Thorsby City Council,local,,Nonpartisan,,2024-11-05,",
-            "gpc-990004,90000000004,Lukasz,Nowak,IL,City Council,Schiller Grove Village Board,local,,Nonpartisan,,2024-11-05,",
-            "gpc-990005,90000000005,Ayşe,Yıldız,NJ,City Council,Teaneck Park Borough Council,local,,Nonpartisan,,2024-11-05,",
-            "gpc-990006,90000000006,Ola,Sæther,MN,City Council,Thorsby City Council,local,,Nonpartisan,,2024-11-05,") + "\n");
-        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), string.Join("\n",
-            "990003,MN Thorsby City Council - General,9900030,SOREN MOLLER,Nonpartisan,true,100,2024-11-05,MN,general,City Council,,false",
-            "990003,MN Thorsby City Council - General,9900031,ANNE PRICE,Nonpartisan,false,90,2024-11-05,MN,general,City Council,,false",
-            "990003,MN Thorsby City Council - General,9900032,OLA SAETHER,Nonpartisan,true,95,2024-11-05,MN,general,City Council,,false",
-            "990004,IL Schiller Grove Village Board - General,9900040,ŁUKASZ NOWAK,Nonpartisan,true,100,2024-11-05,IL,general,City Council,,false",
-            "990004,IL Schiller Grove Village Board - General,9900041,TOM HILL,Nonpartisan,false,90,2024-11-05,IL,general,City Council,,false",
-            "990005,NJ Teaneck Park Borough Council - General,9900050,AYSE YILDIZ,Nonpartisan,true,100,2024-11-05,NJ,general,City Council,,false",
-            "990005,NJ Teaneck Park Borough Council - General,9900051,RON GAINES,Nonpartisan,false,90,2024-11-05,NJ,general,City Council,,false") + "\n");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990003,90000000003,Søren,Møller,MN,City Council,Thorsby City Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990004,90000000004,Lukasz,Nowak,IL,City Council,Schiller Grove Village Board,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990005,90000000005,Ayşe,Yıldız,NJ,City Council,Teaneck Park Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990006,90000000006,Ola,Sæther,MN,City Council,Thorsby City Council,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990003,MN Thorsby City Council - General,9900030,SOREN MOLLER,Nonpartisan,true,100,2024-11-05,MN,general,City Council,,false",
+                "990003,MN Thorsby City Council - General,9900031,ANNE PRICE,Nonpartisan,false,90,2024-11-05,MN,general,City Council,,false",
+                "990003,MN Thorsby City Council - General,9900032,OLA SAETHER,Nonpartisan,true,95,2024-11-05,MN,general,City Council,,false",
+                "990004,IL Schiller Grove Village Board - General,9900040,ŁUKASZ NOWAK,Nonpartisan,true,100,2024-11-05,IL,general,City Council,,false",
+                "990004,IL Schiller Grove Village Board - General,9900041,TOM HILL,Nonpartisan,false,90,2024-11-05,IL,general,City Council,,false",
+                "990005,NJ Teaneck Park Borough Council - General,9900050,AYSE YILDIZ,Nonpartisan,true,100,2024-11-05,NJ,general,City Council,,false",
+                "990005,NJ Teaneck Park Borough Council - General,9900051,RON GAINES,Nonpartisan,false,90,2024-11-05,NJ,general,City Council,,false",
+            ]);
         using var run = MatcherRun.Of(fixture);
 
         var links = run.Links();
@@ -176,17 +180,21 @@ public sealed class CandidacyMatcherTests
         // Robert Langley Jr. and the ballot's ROBERT LANGLEY SR. are father and son: the exact-name tier paired them and the
         // score linked them at probability 1.0, the different suffix costing 3 bits. Walter Brisbane Sr. likewise.
         using var fixture = FixtureCopy.Of("goodparty");
-        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), string.Join("\n",
-            "gpc-990000,90000000000,Robert,Langley Jr.,PA,City Council,Hatboro Borough Council,local,,Nonpartisan,,2024-11-05,",
-            "gpc-990001,90000000001,Walter,Brisbane Sr.,PA,City Council,Horsham Borough Council,local,,Nonpartisan,,2024-11-05,",
-            "gpc-990002,90000000002,Carl,Ostrow Jr.,PA,City Council,Ambler Borough Council,local,,Nonpartisan,,2024-11-05,") + "\n");
-        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), string.Join("\n",
-            "990000,PA Hatboro Borough Council - General,9900000,ROBERT LANGLEY SR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-            "990000,PA Hatboro Borough Council - General,9900001,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
-            "990001,PA Horsham Borough Council - General,9900010,WALTER BRISBANE JR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-            "990001,PA Horsham Borough Council - General,9900011,TOM HILL,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
-            "990002,PA Ambler Borough Council - General,9900020,CARL OSTROW II,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-            "990002,PA Ambler Borough Council - General,9900021,RON GAINES,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false") + "\n");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990000,90000000000,Robert,Langley Jr.,PA,City Council,Hatboro Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990001,90000000001,Walter,Brisbane Sr.,PA,City Council,Horsham Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990002,90000000002,Carl,Ostrow Jr.,PA,City Council,Ambler Borough Council,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990000,PA Hatboro Borough Council - General,9900000,ROBERT LANGLEY SR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990000,PA Hatboro Borough Council - General,9900001,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+                "990001,PA Horsham Borough Council - General,9900010,WALTER BRISBANE JR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990001,PA Horsham Borough Council - General,9900011,TOM HILL,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+                "990002,PA Ambler Borough Council - General,9900020,CARL OSTROW II,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990002,PA Ambler Borough Council - General,9900021,RON GAINES,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            ]);
         using var run = MatcherRun.Of(fixture);
 
         var links = run.Links();
@@ -357,6 +365,13 @@ public sealed class CandidacyMatcherTests
     }
 
     /// <summary>A provider stand-in that counts what it is asked to embed; it reports itself as a paid provider so the cache is used.</summary>
+    // Candidacy rows and results rows appended to the fixture's two CSV files, each a line as written.
+    private static void AppendRows(FixtureCopy fixture, string[] candidacies, string[] results)
+    {
+        File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), string.Join("\n", candidacies) + "\n");
+        File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), string.Join("\n", results) + "\n");
+    }
+
     private sealed class CountingEmbedder(HashedNgramEmbedder inner) : IEmbeddingGenerator<string, Embedding<float>>
     {
         public int Texts { get; private set; }
