@@ -495,6 +495,28 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     private void KeepStates(params string[] states) =>
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || states.Contains(l.Split(',')[4])));
 
+    [Fact]
+    public void A_repeated_ids_message_names_the_row_its_id_is_used_on_as_a_plain_run_does()
+    {
+        // A partition numbers its rows from 1: the message said "as on left input row 4" where a plain run says row 16,
+        // though the quarantine row's own number was put in file order.
+        _fixture.KeepCandidaciesOf("NM", "IA", "");
+        const string Left = "data/airbyte/hubspot_candidacy.csv";
+        var repeated = File.ReadAllLines(_fixture.PathOf(Left)).Single(l => l.StartsWith("gpc-003468,", StringComparison.Ordinal));
+        File.AppendAllText(_fixture.PathOf(Left), repeated + "\n");
+        Run(_fixture.Directory, "2030-01-01", "--incremental");
+        Run(_fixture.Directory, "2030-01-02", "--replace");
+
+        var messages = new[] { "20300101", "20300102" }.Select(date =>
+        {
+            using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "goodparty.duckdb"), readOnly: true);
+            return warehouse.Scalar<string>($"select message from model_predictions.{Match}_{date}__quarantine where error_code = 'EMQ002'");
+        }).ToList();
+
+        Assert.Equal(messages[1], messages[0]);
+        Assert.Matches(@"as on left input row \d+ \(.*hubspot_candidacy\.csv line \d+\)", messages[0]);
+    }
+
     private static long Quarantined(string project, string date)
     {
         using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);

@@ -237,11 +237,15 @@ internal static class IncrementalRun
                         where state in (select em_state from kept where input = 'left')
                     ),
                     left_sizes as (select state, max(place) as rows from left_rows group by state)
+                -- A repeated id's message names the row its id is used on, numbered in its partition too (EMQ002).
                 select q.* exclude (em_state) replace (
-                    case when q.input = 'left' then coalesce(r.rn, (select count(*) from {leftRowHashes}) + q.row_number - coalesce(z.rows, 0)) else q.row_number end as row_number)
+                    case when q.input = 'left' then coalesce(r.rn, (select count(*) from {leftRowHashes}) + q.row_number - coalesce(z.rows, 0)) else q.row_number end as row_number,
+                    case when d.rn is not null then regexp_replace(q.message, {Sql.Literal(RepeatedRowPattern)}, {Sql.Literal(RepeatedRowText)} || d.rn) else q.message end as message)
                 from kept as q
                 left join left_rows as r on q.input = 'left' and r.state = q.em_state and r.place = q.row_number
                 left join left_sizes as z on q.input = 'left' and z.state = q.em_state
+                left join left_rows as d on q.input = 'left' and q.error_code = {Sql.Literal(Matching.QuarantineCodes.DuplicateId)} and d.state = q.em_state
+                    and d.place = try_cast(regexp_extract(q.message, {Sql.Literal(RepeatedRowPattern)}, 1) as bigint)
                 order by input, row_number;
                 """);
             // Each partition with the schema that shows it, whether this run reused it, and when it was computed.
@@ -368,6 +372,10 @@ internal static class IncrementalRun
 
     /// <summary>Why a partition whose rows are as cached has another input hash: what that hash holds besides the rows.</summary>
     internal const string OtherInputChange = "input columns or unreadable lines changed";
+
+    // The row a repeated id is used on, in its message (QuarantineCodes.DuplicateIdDetailSql), and the words before it.
+    private const string RepeatedRowText = ", as on left input row ";
+    private const string RepeatedRowPattern = ", as on left input row ([0-9]+)";
 
     /// <summary>Why a partition whose key is cached was recomputed when its cached rows no longer hash as they were written.</summary>
     private const string CachedOutputChanged = "cached output changed since it was written";
