@@ -810,23 +810,11 @@ public sealed partial class RunOperation
         var file = ManifestFiles.Chain([.. ManifestFiles.Of(_context, name.Match), .. ManifestFiles.Pruned(_context, name.Match)], log, name.Match)
             .LastOrDefault(m => m.Manifest!.Snapshot != name.Table);
         var logged = log.Latest(name.Match)
-            .Where(r => r.IsComplete && r.Snapshot != name.Table && r.ManifestJson is not null)
-            .Select(r => (r.ManifestSha256, Manifest: TryParse(r.ManifestJson!)))
+            .Where(r => r.IsComplete && r.Snapshot != name.Table)
+            .Select(r => (r.ManifestSha256, Manifest: r.ParsedManifest()))
             .LastOrDefault(r => r.Manifest is not null);
         return logged.Manifest is { } manifest && (file is null || manifest.CreatedAtUtc > file.Manifest!.CreatedAtUtc)
             ? logged.ManifestSha256
             : file?.Sha256;
-
-        static SnapshotManifest? TryParse(string json)
-        {
-            try
-            {
-                return SnapshotManifest.FromJson(json);
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                return null;
-            }
-        }
     }
 }

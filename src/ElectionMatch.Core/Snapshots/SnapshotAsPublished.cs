@@ -20,7 +20,8 @@ internal sealed class SnapshotAsPublished
         File = file;
         Manifest = manifest;
         Record = record;
-        PublishedManifest = Parsed(record) ?? manifest;
+        // The log's text is the tool's own; should it not parse, the file is the next best witness.
+        PublishedManifest = record?.ParsedManifest() ?? manifest;
     }
 
     public SnapshotName Name { get; }
@@ -51,19 +52,6 @@ internal sealed class SnapshotAsPublished
 
         var record = new SnapshotLog(warehouse).Latest(name.Match).FirstOrDefault(r => r.Snapshot == name.Table);
         return record is { IsComplete: false } ? null : new(name, file, manifest, record);
-    }
-
-    private static SnapshotManifest? Parsed(PublishRecord? record)
-    {
-        try
-        {
-            return record?.ManifestJson is { } published ? SnapshotManifest.FromJson(published) : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            // The log's text is the tool's own; should it not parse, the file is the next best witness.
-            return null;
-        }
     }
 
     /// <summary>The content hash's definition as published; a manifest without a version predates the choice.</summary>

@@ -192,6 +192,19 @@ public sealed record PublishRecord(string Match, string Snapshot, string RunId, 
 
     /// <summary><c>prune</c> dropped this snapshot's tables (in the same transaction that marked it).</summary>
     public bool IsPruned { get; init; }
+
+    /// <summary>The manifest the run completed, parsed; null before it completed, or should the log's text not parse.</summary>
+    public SnapshotManifest? ParsedManifest()
+    {
+        try
+        {
+            return ManifestJson is { } published ? SnapshotManifest.FromJson(published) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 public sealed record RowDifferences(RowChange Edited, RowChange Deleted, RowChange Added)
