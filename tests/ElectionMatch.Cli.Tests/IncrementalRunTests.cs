@@ -517,6 +517,32 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         Assert.Matches(@"as on left input row \d+ \(.*hubspot_candidacy\.csv line \d+\)", messages[0]);
     }
 
+    [Fact]
+    public void An_unreadable_line_reused_from_another_directory_is_named_as_a_run_there_names_it()
+    {
+        // The rejects digest kept with a file's row hashes names the file as displayed from where the command runs; it
+        // was kept by the file's bytes alone, so a run from another directory reused the old path in the quarantine.
+        _fixture.KeepCandidaciesOf("IA", "");
+        const string Left = "data/airbyte/hubspot_candidacy.csv";
+        File.AppendAllText(_fixture.PathOf(Left), "gpc-009999,1,Zed,Zulu,IA,City Council,Foo,local,1,Ind,2024-06-04,2024-11-05,,EXTRA\n");
+        string Message(string directory, string date, string mode)
+        {
+            var run = CliProcess.RunIn(directory, ["run", Match, mode, "--project-dir", _fixture.Directory, "--allow-future-date", "--snapshot-date", date]);
+            Assert.True(run.ExitCode == 0, run.Output);
+            using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "goodparty.duckdb"), readOnly: true);
+            return warehouse.Scalar<string>($"select message from model_predictions.{Match}_{date.Replace("-", "", StringComparison.Ordinal)}__quarantine where error_code = 'EMQ009'")!;
+        }
+
+        var first = Message(_fixture.Directory, "2030-01-01", "--incremental");
+        var elsewhere = Message(_fixture.PathOf("data"), "2030-01-02", "--incremental");
+        var plain = Message(_fixture.PathOf("data"), "2030-01-03", "--replace");
+
+        Assert.Contains(" data/airbyte/hubspot_candidacy.csv line ", first, StringComparison.Ordinal);
+        Assert.Contains(" airbyte/hubspot_candidacy.csv line ", elsewhere, StringComparison.Ordinal);
+        Assert.DoesNotContain("data/airbyte", elsewhere, StringComparison.Ordinal);
+        Assert.Equal(plain, elsewhere);
+    }
+
     private static long Quarantined(string project, string date)
     {
         using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);

@@ -286,7 +286,9 @@ internal static class StatePartitions
         var duckDb = warehouse.Scalar<string>("select version()");
         // A glob's files each by name and bytes, in the order read: a file added, removed or renamed changes the key.
         var bytes = input.Glob is not { } glob ? FileSha256(files[0]) : string.Join(',', files.Select(f => f[DuckDbWarehouse.GlobFolder(glob).Length..] + "=" + FileSha256(f)));
-        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, bytes));
+        // The rejects digest kept with the row hashes names each unreadable line's file as displayed, from the directory
+        // the command runs in (CsvInput.RejectsDigestSql): from another, the same bytes quarantine under another path.
+        return Sha256(string.Join('|', input.Sql, stateColumn, states, Snapshots.InputHash.CurrentVersion, duckDb, ToolInfo.Fingerprint, bytes, input.Csv?.DisplayPath));
     }
 
     internal static string FileSha256(string path)
