@@ -12,4 +12,7 @@ public static class Sql
 
     public static string Literal(string? value) =>
         value is null ? "null" : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>A list literal of texts, <c>['a', 'b']</c>.</summary>
+    public static string ListLiteral(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Literal)) + "]";
 }

@@ -206,6 +206,49 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void An_office_whose_number_is_written_another_way_is_the_ballot_s_office()
+    {
+        // The CRM's "Dist. 03", "District III" and "District No. 3" against the ballot's "District 3": the office
+        // comparison read them as another office, a veto, and the offline judge then rejected the same person.
+        // District III is still not District 13. Nor is District 1: the deterministic tier tested the office as text
+        // inside the race name, where "district 1" is in "district 13", so it paired Harlan Quist with District 13's
+        // namesake alone, and retrieval never searched for him (his own ballot writes him Hal).
+        using var fixture = FixtureCopy.Of("goodparty");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990010,90000000010,Marisol,Quintero,TX,City Council,Dallas City Council Dist. 03,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990011,90000000011,Desmond,Achterberg,TX,City Council,Garland City Council District III,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990012,90000000012,Priya,Venkataraman,TX,City Council,Irving City Council District No. 3,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990013,90000000013,Odell,Fairweather,TX,City Council,Mesquite City Council District III,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990014,90000000014,Harlan,Quist,TX,City Council,Plano City Council District 1,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990010,TX Dallas City Council - District 3 - General,9900100,MARISOL QUINTERO,Nonpartisan,true,100,2024-11-05,TX,general,City Council,3,false",
+                "990010,TX Dallas City Council - District 3 - General,9900101,ANNE PRICE,Nonpartisan,false,90,2024-11-05,TX,general,City Council,3,false",
+                "990011,TX Garland City Council - District 3 - General,9900110,DESMOND ACHTERBERG,Nonpartisan,true,100,2024-11-05,TX,general,City Council,3,false",
+                "990011,TX Garland City Council - District 3 - General,9900111,TOM HILL,Nonpartisan,false,90,2024-11-05,TX,general,City Council,3,false",
+                "990012,TX Irving City Council - District 3 - General,9900120,PRIYA VENKATARAMAN,Nonpartisan,true,100,2024-11-05,TX,general,City Council,3,false",
+                "990012,TX Irving City Council - District 3 - General,9900121,RON GAINES,Nonpartisan,false,90,2024-11-05,TX,general,City Council,3,false",
+                "990013,TX Mesquite City Council - District 13 - General,9900130,ODELL FAIRWEATHER,Nonpartisan,true,100,2024-11-05,TX,general,City Council,13,false",
+                "990013,TX Mesquite City Council - District 13 - General,9900131,JUNE PARK,Nonpartisan,false,90,2024-11-05,TX,general,City Council,13,false",
+                "990014,TX Plano City Council - District 13 - General,9900140,HARLAN QUIST,Nonpartisan,true,100,2024-11-05,TX,general,City Council,13,false",
+                "990014,TX Plano City Council - District 13 - General,9900141,MAY LONG,Nonpartisan,false,90,2024-11-05,TX,general,City Council,13,false",
+                "990015,TX Plano City Council - District 1 - General,9900150,HAL QUIST,Nonpartisan,true,100,2024-11-05,TX,general,City Council,1,false",
+                "990015,TX Plano City Council - District 1 - General,9900151,NED STARK,Nonpartisan,false,90,2024-11-05,TX,general,City Council,1,false",
+            ]);
+        using var run = MatcherRun.Of(fixture);
+
+        var links = run.Links();
+
+        Assert.Contains(("gpc-990010", "general", "9900100"), links);
+        Assert.Contains(("gpc-990011", "general", "9900110"), links);
+        Assert.Contains(("gpc-990012", "general", "9900120"), links);
+        Assert.Contains(("gpc-990014", "general", "9900150"), links);
+        Assert.DoesNotContain(links, l => l.Left == "gpc-990013");
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");

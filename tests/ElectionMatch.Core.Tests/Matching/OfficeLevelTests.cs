@@ -25,6 +25,13 @@ public sealed class OfficeLevelTests : IDisposable
     [InlineData("Mayor", "Mayoral Recall - Springfield", false)]
     [InlineData("Mayor", "Springfield Mayor - Nonpartisan General", true)]
     [InlineData("Council", "Councilman At Large", false)]
+    [InlineData("Dallas City Council District 03", "TX Dallas City Council - District 3 - General", true)]
+    [InlineData("Dallas City Council Dist. 3", "TX Dallas City Council - District 3 - General", true)]
+    [InlineData("City Council District III", "TX Dallas City Council - District 3 - General", true)]
+    [InlineData("Circuit Judge Division 2", "AR Circuit Judge - Division II - Nonpartisan General", true)]
+    [InlineData("City Council District No. 3", "TX Dallas City Council - District 3 - General", true)]
+    [InlineData("City Council District 3", "TX Dallas City Council - District 13 - General", false)]
+    [InlineData("City Council District III", "TX Dallas City Council - District 13 - General", false)]
     public void The_race_name_holds_the_office_as_whole_words(string office, string race, bool same)
     {
         RaceFamily.Register(_warehouse);

@@ -18,6 +18,8 @@ public sealed class RaceFamilyTests : IDisposable
         "Election2024", "2024 election", "a_b_c", "__", "_", "", "   ", "---", "U.S. Senate", "State Rep. (District 12)", "Ward #3 / Seat B",
         "tab\tGeneral\nnewline", "GeNeRaL pRiMaRy RuNoFf", "runoff-runoff-runoff", "election.general", "O'Brien Township Trustee",
         "x", "9", "SPECIAL ELECTION - US HOUSE 05", "Mayor; general; primary", "nonpartisanship", "Judge_Primary_Court",
+        "Dist. 03", "District No. III", "Ward XIV", "Ward L", "Seat Number Two", "no district", "District no", "0", "000", "007 Ward 0010",
+        "IV District", "Houston City Council District I", "Twp Bd of Supv Div IX", "Position #04", "Pos. XCIX", "Beat V", "Place One Two",
     ];
 
     private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("race_family_test");
@@ -29,7 +31,8 @@ public sealed class RaceFamilyTests : IDisposable
     {
         var random = new Random(8);
         string[] pieces = ["general", "GENERAL", "Primary", "runoff", "special", "election", "democratic", "republican", "nonpartisan", "party",
-            "city", "Council", "district", "7", "_", "-", " ", "  ", ".", "(", ")", "'", "a", "Z9", "elections", "parties"];
+            "city", "Council", "district", "7", "_", "-", " ", "  ", ".", "(", ")", "'", "a", "Z9", "elections", "parties",
+            "Dist", "ward", "Seat", "no", "Number", "III", "iv", "l", "L", "xl", "007", "0", "four", "Twenty", "twp", "pct", "Div"];
         var texts = Texts.ToList();
         for (var i = 0; i < 5_000; i++)
         {
@@ -49,6 +52,21 @@ public sealed class RaceFamilyTests : IDisposable
         Assert.Null(RaceFamily.Of(text));
         Assert.Null(_warehouse.Scalar<string>($"select {RaceFamily.Function}(null)"));
         Assert.Equal("munic pio de s o paulo", _warehouse.Scalar<string>($"select coalesce({RaceFamily.Function}(t), em_race_family(t)) from (select {Sql.Literal(text)} as t)"));
+    }
+
+    [Theory]
+    [InlineData("City Council Dist. 03", "city council district 3")]
+    [InlineData("City Council District No. III - General", "city council district 3")]
+    [InlineData("Ward Fourteen", "ward 14")]
+    [InlineData("St. Louis Board of Aldermen Ward XIV", "st louis board of aldermen ward 14")]
+    [InlineData("Houston City Council District L", "houston city council district l")]
+    [InlineData("Superior Court Judge Dept 0012", "superior court judge department 12")]
+    [InlineData("Henry IV High School Board", "henry iv high school board")]
+    [InlineData("No Place Like Home District", "no place like home district")]
+    public void Numbers_and_abbreviations_are_read_alike(string text, string family)
+    {
+        Assert.Equal(family, RaceFamily.Of(text));
+        Assert.Equal(family, _warehouse.Scalar<string>($"select em_race_family({Sql.Literal(text)})"));
     }
 
     public void Dispose() => _warehouse.Dispose();

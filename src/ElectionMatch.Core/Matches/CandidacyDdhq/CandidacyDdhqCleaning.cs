@@ -118,11 +118,13 @@ internal sealed class CandidacyDdhqCleaning
             end;
         create or replace temp macro em_election_type(s) as
             {ElectionTypeSql("s")};
-        -- Office and race text: lower case, punctuation gone, without the election's words.
+        -- Office and race text: lower case, punctuation gone, without the election's words, each word read as
+        -- RaceFamily.Words reads it ("Dist. 03" is "district 3").
         -- A race name without its election words: "X City Council - At Large - General" and "... - Runoff" are one family.
+        {RaceFamily.Words.MacroSql}
         create or replace temp macro em_race_family(s) as
-            trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
-                '\b(general|primary|runoff|special|election|democratic|republican|nonpartisan|party)\b', ' ', 'g'), '[^a-z0-9]+', ' ', 'g'));
+            em_race_words(string_split(trim(regexp_replace(regexp_replace(lower(coalesce(s, '')),
+                '\b(general|primary|runoff|special|election|democratic|republican|nonpartisan|party)\b', ' ', 'g'), '[^a-z0-9]+', ' ', 'g')), ' '));
         """;
 
     /// <summary>

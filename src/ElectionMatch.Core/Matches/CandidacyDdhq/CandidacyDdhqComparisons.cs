@@ -126,7 +126,7 @@ internal static class CandidacyDdhqComparisons
             "l_office is null or r_race is null",
             [
                 // Whole words: office "district 1" is not in race "district 113" (both are runs of [a-z0-9] joined by one space).
-                new("same", "contains(' ' || r_race || ' ', ' ' || l_office || ' ')", 0.95),
+                new("same", OfficeInRace("l_office", "r_race"), 0.95),
                 new("different", null, 0.05, Veto: true),
             ],
             Source: ParameterSource.CandidatePairs),
@@ -142,6 +142,12 @@ internal static class CandidacyDdhqComparisons
             ],
             Source: ParameterSource.CandidatePairs),
     ];
+
+    /// <summary>
+    /// Whether a race family holds an office's family as whole words (both are runs of [a-z0-9] joined by one space):
+    /// the office comparison's <c>same</c> level and the deterministic tier's office test.
+    /// </summary>
+    public static string OfficeInRace(string office, string race) => $"contains(' ' || {race} || ' ', ' ' || {office} || ' ')";
 
     private static Comparison Named(string name) => All.Single(c => c.Name == name);
 

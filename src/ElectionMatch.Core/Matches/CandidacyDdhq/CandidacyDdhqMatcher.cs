@@ -432,7 +432,7 @@ internal sealed class CandidacyDdhqMatcher
                 {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
                 where {(_settings.ExactNames ? "true" : "false")}
                     and (g.state is null or r.state is null or r.state = g.state)
-                    and contains(r.race_normalised, l.office_normalised)
+                    and {CandidacyDdhqComparisons.OfficeInRace("l.office_normalised", "r.race_normalised")}
             )
 
         select s.left_key, s.right_key

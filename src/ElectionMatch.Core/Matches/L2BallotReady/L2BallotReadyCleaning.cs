@@ -34,19 +34,9 @@ internal sealed class L2BallotReadyCleaning
     // Words a place's name abbreviates or spells out, read as one: St. Louis is Saint Louis, Ft. Worth Fort Worth.
     private static readonly (string Abbreviation, string Word)[] PlaceWordForms = [("st", "saint"), ("ft", "fort"), ("mt", "mount")];
 
-    // The Roman numerals of 1 to 99, each at its value's position (Chicago has 50 wards). L alone stays a letter
-    // (HOUSTON CITY CNCL DIST L), and C (100) is not listed, so District C stays C.
-    private static readonly string[] RomanNumerals = [.. Enumerable.Range(1, 99).Select(n => n == 50 ? "-" : Roman(n))];
-
-    private static string Roman(int n) =>
-        string.Concat(new[] { "", "x", "xx", "xxx", "xl", "l", "lx", "lxx", "lxxx", "xc" }[n / 10], new[] { "", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix" }[n % 10]);
-
-    // District Four, Ward Eight; the Fourth District, the First Ward.
-    private static readonly string[] NumberWords =
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
-
-    private static readonly string[] OrdinalWords =
-        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"];
+    private static readonly string[] RomanNumerals = NumberNames.RomanNumerals;
+    private static readonly string[] NumberWords = NumberNames.NumberWords;
+    private static readonly string[] OrdinalWords = NumberNames.OrdinalWords;
 
     // The words a position's name puts before its district's number, as BallotReady and L2 abbreviate them
     // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
@@ -75,7 +65,7 @@ internal sealed class L2BallotReadyCleaning
         _run = run;
     }
 
-    private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Sql.Literal)) + "]";
+    private static string List(IEnumerable<string> values) => Sql.ListLiteral(values);
 
     /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
     private static string PositionNumberPattern(bool judicial) =>

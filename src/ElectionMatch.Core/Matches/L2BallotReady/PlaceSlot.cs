@@ -36,7 +36,7 @@ internal static class PlaceSlot
     private const string PartSeparator = @"\s+[-–—]+\s*|\s*[-–—]+\s+|[,;:()/|]";
     private const string PartBreak = "~";
 
-    private static string List(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(Sql.Literal)) + "]";
+    private static string List(IEnumerable<string> values) => Sql.ListLiteral(values);
 
     /// <summary>SQL: a name's words, lower case without accents, every run of other characters one separator.</summary>
     public static string NameWordsSql(string name) =>
