@@ -280,6 +280,10 @@ public sealed class DistrictInputVariantTests(DistrictInputVariantTests.SharedRu
         // Kept, each tied with its fixture district and the judge, unsure, answered 0.
         Assert.Equal("1712", Linked(warehouse, 170100));
         Assert.Equal("1549", Linked(warehouse, 163170));
+        // The other spelling is published with the district kept, for the zip code models to join voters on.
+        Assert.Equal(
+            ["AUSTIN CITY CNCL DIST 5"],
+            warehouse.Query($"select unnest(l2_district_other_names) from {Table("output")} where br_database_id = 163170", r => r.GetString(0)));
         // Districts whose names differ in a number are two districts, whatever their last number.
         Assert.False(quarantined.ContainsKey("9960 right"));
         Assert.False(quarantined.ContainsKey("9961 right"));

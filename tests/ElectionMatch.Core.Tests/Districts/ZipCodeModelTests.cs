@@ -203,6 +203,23 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         Assert.Equal([("90012", "CA", "STATE HOUSE 054", (long?)140944)], ZipToOffice("zip_code = '90012' and lower(district_name) = 'state house 054'"));
     }
 
+    [Fact]
+    public void A_voter_file_name_the_match_read_as_another_spelling_of_a_district_finds_its_office()
+    {
+        // AUSTIN CITY CNCL DIST 5 beside AUSTIN CITY CNCL 05 in the district list is one district twice: the match keeps
+        // the first and quarantines the other (EMQ301). Before, a voter whose row wrote the other spelling found no
+        // office, as the office model joined on the name the match kept.
+        File.AppendAllText(_fixture.PathOf("data/airbyte/l2_districts.csv"), "9951,TX,City_Council_Commissioner_District,AUSTIN CITY CNCL DIST 5\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000010,TX,78701,,,,,,,,,AUSTIN CITY CNCL DIST 5,,,,,,,,\n");
+        new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
+            .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: true) { AllowFutureDate = true });
+
+        Assert.Equal(
+            [("78701", "TX", "AUSTIN CITY CNCL 05", (long?)163170), ("78701", "TX", "AUSTIN CITY CNCL DIST 5", (long?)163170)],
+            ZipToOffice("zip_code = '78701' and district_name like 'AUSTIN CITY CNCL%'"));
+        Assert.Equal(published.OfficeModelBefore, _fixture.Read(PublishedRun.OfficeModel));
+    }
+
     /// <summary>The committed fixture after the run, made once for the class (the run is most of a test's time).</summary>
     public sealed class PublishedRun : IDisposable
     {

@@ -231,13 +231,9 @@ internal sealed class L2BallotReadyCleaning
     // A district without a state cannot be placed in a partition, so its state is required. A position's blank state
     // is unknown, not wrong: it is searched in every state (BlankStateSearch); a state that is no state is EMQ005.
     // A name with no Latin letter has nothing the comparisons read but its numbers (EMQ003, as a candidacy's name).
-    // A district equal to an earlier usable row on state and type, and on what the comparisons read of its name (place
-    // words, numbers, at large), is the same district twice however its name is written (STATE HOUSE 24 and STATE HOUSE
-    // 024): kept, both would tie for every position they fit.
     public string QuarantineSql()
     {
         var leftText = TextChecks.Mapped(_settings.Left, "left_id", LeftTextRoles);
-        var rightText = TextChecks.Mapped(_settings.Right, "right_id", RightTextRoles);
         return $"""
         create table {_run.Table("quarantine")} as
         with
@@ -249,6 +245,30 @@ internal sealed class L2BallotReadyCleaning
                 from {CodedSql("left_id", TextChecks.ScreenedSql(_run.Table("left_input"), leftText, _settings.Quarantine.MaxTextLength), RowChecksSql(LeftRequiredRoles, "name", blankStateAllowed: true))}
             ),
 
+            failed as (
+                select 'left' as input, * from left_checked where error_code is not null
+                union all
+                select 'right' as input, row_number, original, detail, error_code from {_run.Table("right_checked")} where error_code is not null
+            )
+
+        {QuarantineCodes.SelectSql("failed")}
+        """;
+    }
+
+    /// <summary>
+    /// <c>right_checked</c>: every district row with its quarantine code (null when usable), and for a repeat (EMQ301)
+    /// the id of the district it repeats (<c>first_id</c>). A district equal to an earlier usable row on state and type,
+    /// and on what the comparisons read of its name (place words, numbers, at large), is the same district twice however
+    /// its name is written (STATE HOUSE 24 and STATE HOUSE 024): kept, both would tie for every position they fit. Its
+    /// name is still one the voter file may use, so the output lists it with the district kept
+    /// (<c>l2_district_other_names</c>), and the zip code models join on it too.
+    /// </summary>
+    public string RightCheckedSql()
+    {
+        var rightText = TextChecks.Mapped(_settings.Right, "right_id", RightTextRoles);
+        return $"""
+        create table {_run.Table("right_checked")} as
+        with
             right_screened as (
                 select *
                 from {CodedSql("right_id", TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength), RowChecksSql(RightRequiredRoles, "district_name", blankStateAllowed: false))}
@@ -279,26 +299,17 @@ internal sealed class L2BallotReadyCleaning
                     first_value(name) over same_district as first_name
                 from right_read
                 window same_district as (partition by error_code is null, state_and_type, name_reads order by row_number)
-            ),
-
-            right_checked as (
-                select
-                    row_number, original,
-                    case
-                        when repeats then 'district ' || first_id || ' (' || first_name || ') is the one used'
-                        else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {RowDetailSql(_settings.Right, "right", RightRequiredRoles, "district_name")})
-                    end as detail,
-                    case when repeats then {Sql.Literal(QuarantineCodes.RepeatedDistrict)} else error_code end as error_code
-                from right_repeats
-            ),
-
-            failed as (
-                select 'left' as input, * from left_checked where error_code is not null
-                union all
-                select 'right' as input, * from right_checked where error_code is not null
             )
 
-        {QuarantineCodes.SelectSql("failed")}
+        select
+            row_number, original, name,
+            case
+                when repeats then 'district ' || first_id || ' (' || first_name || ') is the one used'
+                else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {RowDetailSql(_settings.Right, "right", RightRequiredRoles, "district_name")})
+            end as detail,
+            case when repeats then {Sql.Literal(QuarantineCodes.RepeatedDistrict)} else error_code end as error_code,
+            case when repeats then first_id end as repeats_id
+        from right_repeats
         """;
     }
 

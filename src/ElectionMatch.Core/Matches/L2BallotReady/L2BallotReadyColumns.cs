@@ -26,6 +26,7 @@ internal static class L2BallotReadyColumns
         new("match_weight", "Match weight of the shown pair in bits: the prior plus every field's log2(m/u)."),
         new("decided_by", "Which tier decided: score (accepted or rejected by match probability), judge (the ambiguous band), rule (an office above state level, or a position whose state is blank and whose fitting districts are in no one state), or none (no district in the state).", NotNull: true),
         new("match_explanation", "JSON: the prior and each field's level and weight for the shown pair, the office kind and district number read from the position, the seat ignored, and the judge's selection in spec 000's contract."),
+        new("l2_district_other_names", "Other names the L2 district list gives the matched district: rows read as the same district under another id, quarantined as repeats (EMQ301), which the zip code models join voters on too; empty when none, null when no district was matched."),
     ];
 
     /// <summary>The right id is the L2 district's id column: name and type are not unique across states.</summary>

@@ -75,6 +75,7 @@ internal sealed class L2BallotReadyMatcher
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, inputs.Left.ColumnType(_warehouse, inputs.LeftRelation, _settings.Left.Id), inputs.Left.Kept));
         pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, inputs.Right.ColumnType(_warehouse, inputs.RightRelation, _settings.Right.Id)));
+        pipeline.Sql("right_checked", "right_input", "right_checked", _cleaning.RightCheckedSql());
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
         pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql());
@@ -506,6 +507,14 @@ internal sealed class L2BallotReadyMatcher
 
             best as (
                 select * from {T("scored_pairs")} qualify row_number() over (partition by left_key order by match_weight desc, candidate_number) = 1
+            ),
+
+            -- The names of the rows quarantined as repeats of a district (EMQ301), in the input's order.
+            other_names as (
+                select repeats_id, list(name order by row_number) as names
+                from {T("right_checked")}
+                where repeats_id is not null
+                group by repeats_id
             )
 
         select
@@ -541,10 +550,12 @@ internal sealed class L2BallotReadyMatcher
                     'district_number', l.district_number,
                     'seat_ignored', l.seat,
                     'selection', d.selection,
-                    'state_search', l.state_search)) as match_explanation{KeptColumnSql.Output(kept, "kept")}
+                    'state_search', l.state_search)) as match_explanation,
+            case when linked.right_key is not null then coalesce(o.names, cast([] as varchar[])) end as l2_district_other_names{KeptColumnSql.Output(kept, "kept")}
         from {T("left_keyed")} as l
         left join {T("decisions")} as d using (left_key)
         left join {T("right_keyed")} as linked on linked.right_key = d.right_key
+        left join other_names as o on o.repeats_id = linked.right_id
         left join candidate_lists as cl on cl.left_key = l.left_key
         left join best on best.left_key = l.left_key
         -- The pair to show: the linked one, else the one chosen (below the judge's threshold), else the best scored.
