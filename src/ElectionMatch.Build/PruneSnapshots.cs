@@ -8,14 +8,14 @@ namespace ElectionMatch.Build;
 /// <summary>MSBuild face of <c>electionmatch prune</c>: retires old snapshots of a match (a dry run unless told otherwise by the targets).</summary>
 public sealed class PruneSnapshots : ProjectTask
 {
-    /// <summary>The match whose snapshots to prune, as named in electionmatch.yml.</summary>
+    /// <summary>The match whose snapshots to prune, as named in electionmatch.yml (or one it no longer defines, to retire it).</summary>
     [Required]
     public string Match { get; set; } = "";
 
     /// <summary>The snapshots to prune by date (YYYY-MM-DD), as <c>--snapshot-date</c> given once per date.</summary>
     public string[] SnapshotDates { get; set; } = [];
 
-    /// <summary>Prune every finished snapshot but the newest N (<c>--keep</c>, 1 or more).</summary>
+    /// <summary>Prune every finished snapshot but the newest N (<c>--keep</c>, 1 or more; 0 retires a match electionmatch.yml no longer defines).</summary>
     public string? Keep { get; set; }
 
     /// <summary>Say what would be moved, dropped, deleted and removed, and change nothing (<c>--dry-run</c>).</summary>
@@ -28,8 +28,8 @@ public sealed class PruneSnapshots : ProjectTask
         var dates = SnapshotDates.SelectMany(d => d.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(d => ParseDate(d)!.Value).ToList();
         int? keep = string.IsNullOrWhiteSpace(Keep) ? null
-            : int.TryParse(Keep, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n
-            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"Keep '{Keep}' is not a number of snapshots to keep (1 or more)");
+            : int.TryParse(Keep, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+            : throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None, $"Keep '{Keep}' is not a number of snapshots to keep (0 or more)");
         if ((dates.Count == 0) == (keep is null))
         {
             throw DiagnosticException.At(Codes.BuildPropertyInvalid, SourceSpan.None,

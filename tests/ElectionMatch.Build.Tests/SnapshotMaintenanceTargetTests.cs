@@ -113,12 +113,33 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
         BuildSucceeds();
     }
 
+    [Fact]
+    public void ElectionMatchPrune_with_Keep_0_retires_a_renamed_match_as_the_builds_check_advises()
+    {
+        // Before, the target refused a match electionmatch.yml does not define (EM0031), and the check advised deleting
+        // its files by hand, which left its tables and log rows behind (EM0607 once the name was used again).
+        const string candidacy = "candidacy_ddhq_matches";
+        BuildSucceeds("-t:ElectionMatchRun", "-p:Match=" + candidacy, "-p:AllowFutureDate=true", "-p:SnapshotDate=2030-06-03");
+        _fixture.Replace("electionmatch.yml", $"  {candidacy}:\n", "  candidacy_links:\n");
+
+        var check = Build();
+        var retire = BuildSucceeds("-t:ElectionMatchPrune", "-p:Match=" + candidacy, "-p:Keep=0", "-p:DryRun=false");
+
+        Assert.Contains($"`dotnet build -t:ElectionMatchPrune -p:Match={candidacy} -p:Keep=0 -p:DryRun=false` prunes all its snapshots", check.Output, StringComparison.Ordinal);
+        Assert.Contains($"electionmatch: pruned    {candidacy}_20300603", retire.Output, StringComparison.Ordinal);
+        Assert.Contains($"electionmatch: retired   match {candidacy}", retire.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(_fixture.PathOf($"electionmatch/manifests/pruned/{candidacy}_20300603.json")));
+        Assert.False(File.Exists(_fixture.PathOf($"models/staging/model_predictions_source/stg_model_predictions__{candidacy}.sql")));
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.False(warehouse.TableExists("model_predictions", candidacy + "_20300603"));
+    }
+
     [Theory]
     [InlineData("ElectionMatchRestore", "EM0200: ElectionMatchRestore needs the match whose snapshot to restore: pass -p:Match=<name>")]
     [InlineData("ElectionMatchPrune", "EM0200: ElectionMatchPrune needs the match whose snapshots to prune: pass -p:Match=<name>")]
     [InlineData("ElectionMatchRestore", "EM0203: ElectionMatchRestore needs the snapshot's date: pass -p:SnapshotDate=YYYY-MM-DD", "-p:Match=" + Match)]
     [InlineData("ElectionMatchPrune", "EM0203: ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD", "-p:Match=" + Match)]
-    [InlineData("ElectionMatchPrune", "EM0203: Keep '0' is not a number of snapshots to keep (1 or more)", "-p:Match=" + Match, "-p:Keep=0")]
+    [InlineData("ElectionMatchPrune", "EM0203: Keep '-1' is not a number of snapshots to keep (0 or more)", "-p:Match=" + Match, "-p:Keep=-1")]
     [InlineData("ElectionMatchPrune", "EM0041: SnapshotDate '2030-13-01' is not a date in the form YYYY-MM-DD", "-p:Match=" + Match, "-p:SnapshotDate=2030-13-01")]
     [InlineData("ElectionMatchPrune", "EM0203: DryRun is 'yes'", "-p:Match=" + Match, "-p:Keep=1", "-p:DryRun=yes")]
     public void A_missing_or_bad_property_of_restore_or_prune_is_an_error_at_the_project_file(string target, string error, params string[] args)

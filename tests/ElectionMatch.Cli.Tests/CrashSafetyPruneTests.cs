@@ -78,6 +78,41 @@ public sealed class CrashSafetyPruneTests : IClassFixture<ThreeSnapshots>, IDisp
         Assert.True(after.ExitCode == 0, $"check after the prune that finished a kill at {point}:\n{after.Output}");
     }
 
+    public static TheoryData<string> RetirementPoints() => new($"prune:moved:{Oldest}.json", "prune:dropped", "prune:files-deleted", "prune:retiring");
+
+    [Theory]
+    [MemberData(nameof(RetirementPoints))]
+    public void A_retirement_of_a_renamed_match_killed_after_a_step_is_finished_by_the_same_command(string point)
+    {
+        // Before, prune refused a match electionmatch.yml does not define (EM0031): there was no retirement to finish.
+        _fixture.Replace("electionmatch.yml", $"  {Match}:\n", "  candidacy_links:\n");
+        string[] retire = ["prune", Match, "--keep", "0", "--project-dir", _fixture.Directory];
+
+        var killed = CliProcess.Run(new Dictionary<string, string> { ["ELECTIONMATCH_TEST_DIE_AT"] = point }, null, retire);
+
+        Assert.True(killed.WasKilled, $"the retirement was not killed at {point} (exit {killed.ExitCode}): the point was never reached\n{killed.Output}");
+        // What is left still names the match, and EM0113 the command that finishes its retirement.
+        var check = CliProcess.RunIn(_fixture.Directory, "check", "--project-dir", ".");
+        Assert.Contains($"warning {Codes.MatchNotConfigured}: match '{Match}' is not in electionmatch.yml", check.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch prune {Match} --keep 0`", check.Stderr, StringComparison.Ordinal);
+
+        var again = CliProcess.Run(retire);
+
+        Assert.True(again.ExitCode == 0, $"the retirement after a kill at {point} failed:\n{again.Output}");
+        Assert.Contains($"retired   match {Match}", again.Stdout, StringComparison.Ordinal);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.All(new[] { Oldest, Middle, Newest }, s => Assert.False(warehouse.TableExists("model_predictions", s), $"after a kill at {point}, {s} is still there"));
+            Assert.All(new SnapshotLog(warehouse).Latest(Match), r => Assert.True(r.IsPruned, $"after a kill at {point}, the log does not say {r.Snapshot} was pruned"));
+        }
+
+        Assert.All(new[] { Oldest, Middle, Newest }, s => Assert.True(File.Exists(_fixture.PathOf($"{Manifests}pruned/{s}.json")), s));
+        Assert.False(File.Exists(_fixture.PathOf($"models/staging/model_predictions_source/stg_model_predictions__{Match}.sql")));
+        var after = CliProcess.RunIn(_fixture.Directory, "check", "--project-dir", ".");
+        Assert.True(after.ExitCode == 0, $"check after the retirement that finished a kill at {point}:\n{after.Output}");
+        Assert.DoesNotContain(Codes.MatchNotConfigured, after.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>What the whole prune of the middle snapshot leaves: its manifest and model file moved unchanged, its copies and staging files gone, its entry cut out.</summary>
     private Dictionary<string, string> AsPruned(Dictionary<string, string> before)
     {

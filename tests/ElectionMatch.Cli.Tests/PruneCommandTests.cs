@@ -15,6 +15,8 @@ public sealed class PruneCommandTests : IClassFixture<ThreeSnapshots>, IDisposab
     private const string Newest = "candidacy_ddhq_matches_20300617";
     private const string Sources = "models/staging/__sources.yaml";
     private const string Staging = "models/staging/model_predictions_source/stg_model_predictions__";
+    private const string Settings = "electionmatch.yml";
+    private const string Renamed = "candidacy_links";
 
     private readonly FixtureCopy _fixture;
 
@@ -202,13 +204,184 @@ public sealed class PruneCommandTests : IClassFixture<ThreeSnapshots>, IDisposab
     }
 
     [Fact]
-    public void Keep_takes_only_a_whole_number_of_one_or_more()
+    public void Keep_takes_only_a_whole_number_of_zero_or_more()
     {
+        var prune = Cli("prune", Match, "--keep", "1.5");
+
+        Assert.Equal(1, prune.ExitCode);
+        Assert.Contains($"error {Codes.InvalidOption}: --keep 1.5 is not a number of snapshots to keep (0 or more)", prune.Stderr, StringComparison.Ordinal);
+        Assert.True(TableExists(Oldest));
+    }
+
+    [Fact]
+    public void Keep_0_is_refused_for_a_match_electionmatch_yml_defines_at_its_line_there()
+    {
+        // Its stable model reads the newest: only a match no longer defined may lose every snapshot. Before, --keep 0 was
+        // refused as no number of snapshots to keep at all, with no word of how to retire a match.
+        var files = Files();
+
         var prune = Cli("prune", Match, "--keep", "0");
 
         Assert.Equal(1, prune.ExitCode);
-        Assert.Contains($"error {Codes.InvalidOption}: --keep 0 is not a number of snapshots to keep (1 or more)", prune.Stderr, StringComparison.Ordinal);
-        Assert.True(TableExists(Oldest));
+        var error = Assert.Single(Errors(prune));
+        var line = _fixture.Read(Settings).Split('\n').ToList().IndexOf($"  {Match}:") + 1;
+        Assert.StartsWith($"{Settings}({line},3): error {Codes.PruneRefused}: keeping 0 snapshots (--keep 0) would prune every snapshot of '{Match}', the newest too", error, StringComparison.Ordinal);
+        Assert.Contains($"to retire '{Match}', remove it here under matches: first", error, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Newest));
+    }
+
+    /// <summary>The candidacy match renamed in electionmatch.yml: its snapshots are now a retired match's (EM0113).</summary>
+    private void RenameMatch() => _fixture.Replace(Settings, $"  {Match}:\n", $"  {Renamed}:\n");
+
+    /// <summary>The renamed match's name given back to it: the old name is defined again.</summary>
+    private void DefineAgain() => _fixture.Replace(Settings, $"  {Renamed}:\n", $"  {Match}:\n");
+
+    private void AssertRetired()
+    {
+        foreach (var snapshot in new[] { Oldest, Middle, Newest })
+        {
+            Assert.False(TableExists(snapshot), snapshot);
+            Assert.False(TableExists(snapshot + "__quarantine"), snapshot);
+            Assert.False(File.Exists(_fixture.PathOf(Manifest(snapshot))), snapshot);
+            Assert.True(File.Exists(_fixture.PathOf(Pruned(snapshot))), snapshot);
+            Assert.False(File.Exists(_fixture.PathOf($"{Staging}{snapshot}.sql")), snapshot);
+            Assert.DoesNotContain($"- name: {snapshot}\n", _fixture.Read(Sources), StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(_fixture.PathOf($"{Staging}{Match}.sql")));
+        Assert.False(File.Exists(_fixture.PathOf($"{Staging}{Match}.yml")));
+        Assert.True(TableExists("llm_l2_br_match_20300603"));
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.All(new ElectionMatch.Snapshots.SnapshotLog(warehouse).Latest(Match), r => Assert.True(r.IsPruned, r.Snapshot));
+    }
+
+    /// <summary>After a retirement, the name defined again and run: check and verify pass, the chain through the pruned manifests.</summary>
+    private void AssertNameUsableAgain()
+    {
+        DefineAgain();
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-24");
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        var check = Cli("check");
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.DoesNotContain(Codes.ManifestMissing, check.Output + verify.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.MatchNotConfigured, check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keep_0_retires_a_renamed_match_and_its_name_defined_again_runs_checks_and_verifies_clean()
+    {
+        // Before: prune refused a match electionmatch.yml does not define (EM0031), and deleting its files by hand, as
+        // EM0113 advised, left its tables and log rows: the name defined again failed check and verify for good (EM0607).
+        RenameMatch();
+        var warned = Cli("check");
+        Assert.Contains($"`electionmatch prune {Match} --keep 0` prunes all its snapshots", warned.Stderr, StringComparison.Ordinal);
+        var files = Files();
+
+        var dryRun = Cli("prune", Match, "--keep", "0", "--dry-run");
+
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains($"would delete {Staging}{Match}.sql\n", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"would retire match {Match}", dryRun.Stdout, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Newest));
+
+        var prune = Cli("prune", Match, "--keep", "0");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"pruned    {Newest}", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"deleted   {Staging}{Match}.sql\n", prune.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"retired   match {Match}", prune.Stdout, StringComparison.Ordinal);
+        AssertRetired();
+        var check = Cli("check");
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.DoesNotContain(Codes.MatchNotConfigured, check.Output, StringComparison.Ordinal);
+        var again = Cli("prune", Match, "--keep", "0");
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("nothing to prune", again.Stdout, StringComparison.Ordinal);
+
+        AssertNameUsableAgain();
+    }
+
+    [Fact]
+    public void A_match_retired_by_deleting_its_files_by_hand_is_retired_by_prune_from_the_snapshot_log()
+    {
+        // What EM0113 advised before: entries, staging models (the stable one too), manifests and model files deleted;
+        // tables and log rows stay. The log kept each manifest as completed, so prune writes it under pruned/.
+        RenameMatch();
+        foreach (var snapshot in new[] { Oldest, Middle, Newest })
+        {
+            _fixture.Write(Sources, WithoutEntry(_fixture.Read(Sources), snapshot));
+            foreach (var file in new[] { Manifest(snapshot), $"electionmatch/manifests/{snapshot}.model.json", $"{Staging}{snapshot}.sql", $"{Staging}{snapshot}.yml" })
+            {
+                File.Delete(_fixture.PathOf(file));
+            }
+        }
+
+        File.Delete(_fixture.PathOf($"{Staging}{Match}.sql"));
+        File.Delete(_fixture.PathOf($"{Staging}{Match}.yml"));
+
+        var prune = Cli("prune", Match, "--keep", "0");
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"restored  {Pruned(Middle)} from the warehouse's snapshot log", prune.Stdout, StringComparison.Ordinal);
+        AssertRetired();
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            var log = new ElectionMatch.Snapshots.SnapshotLog(warehouse).Latest(Match);
+            Assert.All(log, r => Assert.Equal(r.ManifestJson, _fixture.Read(Pruned(r.Snapshot))));
+        }
+
+        AssertNameUsableAgain();
+    }
+
+    [Fact]
+    public void Retiring_a_match_is_refused_while_a_model_refs_its_stable_model_naming_the_file_and_line()
+    {
+        _fixture.Write("models/marts/general/m_reads_stable.sql", $"-- the candidacy links\nselect * from {{{{ ref('stg_model_predictions__{Match}') }}}}\n");
+        RenameMatch();
+        var files = Files();
+
+        var prune = Cli("prune", Match, "--keep", "0");
+
+        Assert.Equal(1, prune.ExitCode);
+        var error = Assert.Single(Errors(prune));
+        Assert.StartsWith("models/marts/general/m_reads_stable.sql(2,", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.PruneRefused}: ref('stg_model_predictions__{Match}') reads the stable model of '{Match}'", error, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+        Assert.True(TableExists(Newest));
+    }
+
+    [Fact]
+    public void A_renamed_matchs_newest_snapshot_is_pruned_only_with_all_the_others()
+    {
+        // Its stable model reads the newest and nothing regenerates it: pruned alone, the stable model would read a snapshot that is gone.
+        RenameMatch();
+        var files = Files();
+
+        var newest = Cli("prune", Match, "--snapshot-date", "2030-06-17");
+
+        Assert.Equal(1, newest.ExitCode);
+        var error = Assert.Single(Errors(newest));
+        Assert.StartsWith(Sources + "(", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.PruneRefused}: snapshot {Newest} is the newest of '{Match}' (a match electionmatch.yml no longer defines)", error, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch prune {Match} --keep 0`", error, StringComparison.Ordinal);
+        Assert.Equal(files, Files());
+
+        var older = Cli("prune", Match, "--snapshot-date", "2030-06-03");
+
+        Assert.True(older.ExitCode == 0, older.Output);
+        Assert.True(File.Exists(_fixture.PathOf($"{Staging}{Match}.sql")));
+        Assert.DoesNotContain("retired", older.Stdout, StringComparison.Ordinal);
+
+        var all = Cli("prune", Match, "--snapshot-date", "2030-06-10", "--snapshot-date", "2030-06-17");
+
+        Assert.True(all.ExitCode == 0, all.Output);
+        AssertRetired();
     }
 
     [Fact]

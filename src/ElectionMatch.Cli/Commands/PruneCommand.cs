@@ -16,13 +16,13 @@ internal static class PruneCommand
     public static Command Create()
     {
         var project = new ProjectArguments();
-        var match = new Argument<string>("match") { Description = "The match whose snapshots to prune, as named in electionmatch.yml." };
+        var match = new Argument<string>("match") { Description = "The match whose snapshots to prune, as named in electionmatch.yml (or one it no longer defines, to retire it)." };
         var dates = new Option<string[]>("--snapshot-date") { Description = "Prune the snapshot of this date (YYYY-MM-DD); repeatable." };
         var keep = new NumberOption<int>(
-            new("--keep") { Description = "Prune every finished snapshot of the match but the newest N (1 or more)." },
+            new("--keep") { Description = "Prune every finished snapshot of the match but the newest N (1 or more; 0 retires a match electionmatch.yml no longer defines)." },
             Codes.InvalidOption,
-            "a number of snapshots to keep (1 or more)",
-            n => n >= 1);
+            "a number of snapshots to keep (0 or more)",
+            n => n >= 0);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be moved, dropped, deleted and removed, and change nothing." };
         var command = new Command("prune", "Retire old snapshots of a match: move the manifest under pruned/ (the chain still verifies), drop the tables, delete the parquet copy and staging model, remove the sources entry.") { match, dates, keep.Option, dryRun };
         project.AddTo(command);

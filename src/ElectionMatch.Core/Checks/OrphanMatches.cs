@@ -23,7 +23,7 @@ internal static partial class OrphanMatches
         {
             if (!context.Settings.Matches.ContainsKey(match))
             {
-                found.TryAdd(match, new OrphanMatch(match, at, evidence));
+                found.TryAdd(match, new OrphanMatch(match, at, evidence, context.RetireCommand(match)));
             }
         }
 
@@ -69,10 +69,11 @@ internal static partial class OrphanMatches
 /// <summary>A match electionmatch.yml does not define whose snapshots the project holds.</summary>
 /// <param name="At">Where it was first found: a sources entry, else a generated staging file, else a manifest.</param>
 /// <param name="Evidence">What is at <paramref name="At"/>, in words.</param>
-internal sealed record OrphanMatch(string Name, SourceSpan At, string Evidence)
+/// <param name="RetireCommand">The prune that retires it (<see cref="ProjectContext.RetireCommand"/>).</param>
+internal sealed record OrphanMatch(string Name, SourceSpan At, string Evidence, string RetireCommand)
 {
     /// <summary>EM0113, said once by check and by verify: what is found there is checked, but no command maintains it.</summary>
     public Diagnostic Warning => Diagnostic.Warning(Codes.MatchNotConfigured, At,
         $"match '{Name}' is not in electionmatch.yml, but {Evidence} belongs to it (was the match renamed or removed?); its snapshots and files are still checked, "
-        + $"but `run` and `generate` no longer maintain them: add '{Name}' back under matches:, or, to retire it, delete its sources entries, staging models (the stable one too) and manifests (each with the .model.json beside it), and move every downstream ref() of its staging models elsewhere: dbt fails on a ref() of a deleted model (check: EM0105)");
+        + $"but `run` and `generate` no longer maintain them: add '{Name}' back under matches:, or retire it: move every downstream ref() of its staging models elsewhere (check reports each, EM0105; prune refuses while one is left: dbt fails on a ref() of a deleted model), then `{RetireCommand}` prunes all its snapshots (manifests kept under pruned/, tables dropped, the snapshot log marked, so the name can be used again) and deletes its stable model");
 }

@@ -113,7 +113,8 @@ public sealed class VerifyOperation
                 // A pruned snapshot's manifest is kept under pruned/; the log says where it should be.
                 var path = DisplayPath.For(record.IsPruned ? _context.PrunedManifestPath(name) : _context.ManifestPath(name));
                 Report(Codes.ManifestMissing, Severity.Error, MissingManifestAt(record.Snapshot, path),
-                    $"the manifest {path} of {(record.IsPruned ? "pruned " : "")}snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control");
+                    $"the manifest {path} of {(record.IsPruned ? "pruned " : "")}snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control"
+                    + (record is { IsPruned: false, ManifestJson: not null } ? $", or retire the snapshot: `{_context.PruneCommand(name)}` writes the log's copy of it under pruned/ and removes the rest" : ""));
             }
 
             foreach (var snapshot in _pruned.Order(StringComparer.Ordinal))

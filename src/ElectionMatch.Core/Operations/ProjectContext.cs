@@ -151,6 +151,14 @@ public sealed partial class ProjectContext
         ? $"dotnet build -t:ElectionMatchPrune -p:Match={name.Match} -p:SnapshotDate={name.Date:yyyy-MM-dd} -p:DryRun=false"
         : $"electionmatch prune {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
 
+    /// <summary>
+    /// The command that retires a match electionmatch.yml no longer defines: prune every snapshot of it, and its stable
+    /// model with the last (<c>--keep 0</c>, which prune takes only for such a match).
+    /// </summary>
+    public string RetireCommand(string match) => Host == ProjectHost.MSBuild
+        ? $"dotnet build -t:ElectionMatchPrune -p:Match={match} -p:Keep=0 -p:DryRun=false"
+        : $"electionmatch prune {match} --keep 0{CommandOptions}";
+
     private static string RecomputedFrom(SnapshotName name) => $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
 
     public static ProjectContext Load(ProjectOptions options)

@@ -1,7 +1,9 @@
+using ElectionMatch.Checks;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Safety;
+using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
 
@@ -14,7 +16,9 @@ namespace ElectionMatch.Operations;
 /// (1) the manifest and its model file move, unchanged, under <c>&lt;manifest_dir&gt;/pruned/</c>, so the chain still
 /// verifies through their hashes and the record stays in version control; (2) the snapshot table and its quarantine
 /// are dropped, and the prune recorded in the snapshot log, in one transaction; (3) the parquet copy and the staging
-/// SQL and YAML are deleted and the sources entry removed, every other byte of the sources YAML kept.
+/// SQL and YAML are deleted and the sources entry removed, every other byte of the sources YAML kept. A match
+/// electionmatch.yml no longer defines (renamed or removed) is retired: every snapshot of it may go, the newest too, and its
+/// stable model goes with the last, so the name can be defined again with no trace of the old match but its pruned manifests.
 /// </summary>
 public sealed class PruneOperation
 {
@@ -26,14 +30,20 @@ public sealed class PruneOperation
     }
 
     /// <param name="dates">The snapshots to prune, by date; ignored when <paramref name="keep"/> is given.</param>
-    /// <param name="keep">Prune every finished snapshot but the newest <paramref name="keep"/> (1 or more).</param>
+    /// <param name="keep">Prune every finished snapshot but the newest <paramref name="keep"/> (1 or more; 0, every one, only
+    /// for a match electionmatch.yml no longer defines).</param>
     /// <param name="dryRun">Say what would be removed, and change nothing.</param>
     /// <param name="cancellationToken">Stops the wait for the warehouse (prune's own steps are short and each idempotent).</param>
     public PruneResult Execute(string match, IReadOnlyList<DateOnly> dates, int? keep, bool dryRun, CancellationToken cancellationToken = default)
     {
-        var name = _context.Settings.Match(match).Name;
-        using var held = _context.Lock($"prune {name}", out _context, cancellationToken);
+        var defined = _context.Settings.Matches.GetValueOrDefault(match);
         var warehousePath = _context.Target.DatabasePath;
+        if (defined is null && !File.Exists(warehousePath) && !HeldInProject(match))
+        {
+            throw NotAMatch(match);
+        }
+
+        using var held = _context.Lock($"prune {match}", out _context, cancellationToken);
         if (!File.Exists(warehousePath))
         {
             // A clone without the warehouse would move manifests and delete files while the tables stay where they are.
@@ -42,37 +52,98 @@ public sealed class PruneOperation
         }
 
         using var warehouse = _context.Open(held, readOnly: dryRun);
-        var targets = Plan(warehouse, name, dates, keep);
+        if (defined is null && !HeldInProject(match) && !new SnapshotLog(warehouse).Latest(match).Any(r => !r.IsPruned))
+        {
+            throw NotAMatch(match);
+        }
+
+        var (targets, retire) = Plan(warehouse, match, defined, dates, keep);
         var result = new PruneResult(dryRun);
         foreach (var target in targets)
         {
             Prune(warehouse, target, result);
         }
 
+        if (retire)
+        {
+            RemoveStableModel(match, result);
+            // Said when anything of it was left to remove: a second prune of a retired match has nothing to say.
+            result.Retired = result.Actions.Count > 0 ? match : null;
+        }
+
         return result;
     }
 
-    /// <summary>The snapshots to prune, oldest first, once nothing refuses them; otherwise every refusal, and nothing changed.</summary>
-    private List<SnapshotName> Plan(DuckDbWarehouse warehouse, string match, IReadOnlyList<DateOnly> dates, int? keep)
+    /// <summary>
+    /// Whether the project holds anything of a match electionmatch.yml does not define: what check finds it by (EM0113),
+    /// or a manifest under pruned/ (a retirement done, or stopped on the way).
+    /// </summary>
+    private bool HeldInProject(string match) =>
+        OrphanMatches.Find(_context).Any(o => o.Name == match) || ManifestFiles.Pruned(_context, match).Count > 0;
+
+    /// <summary>EM0031 for a name that is no match, defined or retired: nothing of it to prune.</summary>
+    private DiagnosticException NotAMatch(string match)
+    {
+        try
+        {
+            _context.Settings.Match(match);
+        }
+        catch (DiagnosticException e)
+        {
+            return new DiagnosticException([.. e.Diagnostics.Select(d => d with { Message = d.Message + $"; nor do the project and the warehouse's snapshot log hold any snapshot of a match '{match}' to prune" })]);
+        }
+
+        throw new InvalidOperationException($"match '{match}' is defined");
+    }
+
+    /// <summary>
+    /// The snapshots of a match the snapshot log says a run published and completed, not pruned, whose manifest is not in
+    /// the manifest directory: deleted by hand (as EM0113 once advised to retire a match). Prune writes the log's copy of
+    /// it under pruned/ (its hash is the one the log completed, so the chain still verifies), and retires the rest.
+    /// </summary>
+    private List<PublishRecord> ManifestDeleted(DuckDbWarehouse warehouse, string match, PassedOverSnapshots passedOver) =>
+        [.. new SnapshotLog(warehouse).Latest(match).Where(r => r is { IsComplete: true, IsPruned: false, ManifestJson: not null }
+            && !passedOver.Contains(r.Snapshot) && !File.Exists(_context.ManifestPath(SnapshotName.TryParse(r.Snapshot, match)!)))];
+
+    /// <summary>
+    /// The snapshots to prune, oldest first, and whether the match is retired with them (a match electionmatch.yml does not
+    /// define, none of whose published snapshots is left: its stable model goes too), once nothing refuses them; otherwise
+    /// every refusal, and nothing changed.
+    /// </summary>
+    /// <param name="defined">The match's settings; null for a match electionmatch.yml no longer defines.</param>
+    private (List<SnapshotName> Targets, bool Retire) Plan(DuckDbWarehouse warehouse, string match, MatchSettings? defined, IReadOnlyList<DateOnly> dates, int? keep)
     {
         var errors = new List<Diagnostic>();
-        var inPlace = ManifestFiles.Of(_context, match).Select(f => SnapshotName.TryParse(f.Snapshot, match)!).ToList();
         var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match);
+        var inPlace = ManifestFiles.Of(_context, match).Select(f => SnapshotName.TryParse(f.Snapshot, match)!)
+            .Concat(ManifestDeleted(warehouse, match, passedOver).Select(r => SnapshotName.TryParse(r.Snapshot, match)!))
+            .ToList();
         var finished = inPlace.Where(n => !passedOver.Interrupted.ContainsKey(n.Table)).OrderBy(n => n.Date).ToList();
         var declared = _context.DeclaredSnapshots(match).Where(d => !passedOver.Contains(d.Name.Table)).ToList();
         // The one the stable model reads: the newest declared (a snapshot loaded by hand too), or published, by date.
         var newest = declared.Select(d => d.Name).Concat(finished).MaxBy(n => n.Date);
 
+        var stable = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
         var targets = new List<SnapshotName>();
-        if (keep is { } count)
+        if (keep is 0 && defined is not null)
         {
-            targets.AddRange(finished.OrderByDescending(n => n.Date).Skip(count).Where(n => n != newest));
+            // Only a match no longer defined may lose its newest: a defined one's stable model reads it, and its next run
+            // would find the name taken by the old snapshots.
+            errors.Add(Diagnostic.Error(Codes.PruneRefused, defined.At,
+                $"keeping 0 snapshots (--keep 0) would prune every snapshot of '{match}', the newest too, which its stable model {stable} ({DisplayPath.For(_context.LatestSqlPath(match))}) reads; "
+                + $"it retires a match electionmatch.yml no longer defines: to retire '{match}', remove it here under matches: first, or keep its newest with --keep 1"));
+        }
+        else if (keep is { } count)
+        {
+            targets.AddRange(finished.OrderByDescending(n => n.Date).Skip(count).Where(n => defined is null || n != newest));
+            // And what a prune stopped on the way left (EM0613), so that running the same command again finishes it.
+            targets.AddRange(passedOver.Pruned.Select(t => SnapshotName.TryParse(t, match)!).Where(n => LeftOf(warehouse, n)));
         }
         else
         {
             foreach (var name in dates.Distinct().Select(d => new SnapshotName(match, d)))
             {
-                if (Refusal(name, inPlace, passedOver, finished, newest) is { } refused)
+                if (Refusal(name, inPlace, passedOver, finished, defined is null ? null : newest) is { } refused)
                 {
                     errors.Add(refused);
                 }
@@ -83,8 +154,31 @@ public sealed class PruneOperation
             }
         }
 
-        errors.AddRange(targets.SelectMany(StagingFilesKept));
-        errors.AddRange(References(targets));
+        // A retired match's stable model reads its newest snapshot and nothing regenerates it: it goes when no published
+        // snapshot is left (hand-loaded ones are yours, and stay), and until then the newest stays with it.
+        var retire = defined is null && passedOver.Interrupted.Count == 0 && finished.All(targets.Contains);
+        if (defined is null && !retire && newest is { } read && targets.Contains(read))
+        {
+            errors.Add(Diagnostic.Error(Codes.PruneRefused, _context.Sources.Find(_context.Settings.Snapshots.SourceName, read.Table)?.At ?? SourceSpan.TextFile(DisplayPath.For(_context.ManifestPath(read))),
+                $"snapshot {read.Table} is the newest of '{match}' (a match electionmatch.yml no longer defines), and its stable model {stable} ({DisplayPath.For(_context.LatestSqlPath(match))}) reads it; "
+                + $"`{_context.RetireCommand(match)}` prunes it with every other snapshot of the match and deletes the stable model, or prune only older snapshots"));
+        }
+
+        if (defined is null && keep is 0)
+        {
+            // Nothing can finish such a run while the match is not defined, and the match is not retired while it is there.
+            errors.AddRange(passedOver.Interrupted.Values.Select(r => Diagnostic.Error(Codes.PruneRefused,
+                _context.Sources.Find(_context.Settings.Snapshots.SourceName, r.Snapshot)?.At ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
+                $"{FinishedSnapshots.InterruptedRun(_context, r)} once '{match}' is back under matches: in electionmatch.yml; prune cannot retire the match while it is unfinished")));
+        }
+
+        errors.AddRange(targets.SelectMany(n => FilesKept([_context.SqlPath(n), _context.YamlPath(n)], $"staging model of snapshot {n.Table}", "dbt would fail on it once the snapshot is gone")));
+        if (retire)
+        {
+            errors.AddRange(FilesKept([_context.LatestSqlPath(match), Path.ChangeExtension(_context.LatestSqlPath(match), ".yml")], $"stable model of '{match}'", "prune leaves it, and it would read a snapshot that is gone"));
+        }
+
+        errors.AddRange(References(targets, defined is null ? match : null, retire));
         foreach (var name in targets)
         {
             if (_context.Sources.Find(_context.Settings.Snapshots.SourceName, name.Table) is { } entry)
@@ -105,7 +199,7 @@ public sealed class PruneOperation
             throw new DiagnosticException([.. errors.Select(e => e with { Message = e.Message + "; nothing was pruned" })]);
         }
 
-        return [.. targets.OrderBy(n => n.Date)];
+        return ([.. targets.OrderBy(n => n.Date)], retire);
     }
 
     /// <summary>Why a snapshot named by date cannot be pruned; null when it can (a snapshot a stopped prune left is finished).</summary>
@@ -146,21 +240,22 @@ public sealed class PruneOperation
         return null;
     }
 
-    /// <summary>The snapshot's staging files prune would delete that are not ElectionMatch's as it wrote them.</summary>
-    private IEnumerable<Diagnostic> StagingFilesKept(SnapshotName name)
+    /// <summary>The files prune would delete (<paramref name="what"/>: a snapshot's staging model, a match's stable model) that are not ElectionMatch's as it wrote them.</summary>
+    /// <param name="left">What follows when such a file stays and the rest goes.</param>
+    private static IEnumerable<Diagnostic> FilesKept(string[] paths, string what, string left)
     {
-        foreach (var path in new[] { _context.SqlPath(name), _context.YamlPath(name) }.Where(File.Exists))
+        foreach (var path in paths.Where(File.Exists))
         {
             var state = GeneratedFile.Inspect(File.ReadAllText(path));
             if (!state.IsGenerated)
             {
                 yield return Diagnostic.Error(Codes.PruneRefused, SourceSpan.TextFile(DisplayPath.For(path)),
-                    $"this staging model of snapshot {name.Table} has no ElectionMatch header: it is yours, so prune does not delete it, and dbt would fail on it once the snapshot is gone; delete or move it yourself");
+                    $"this {what} has no ElectionMatch header: it is yours, so prune does not delete it, and {left}; delete or move it yourself");
             }
             else if (!state.IsIntact)
             {
                 yield return Diagnostic.Error(Codes.PruneRefused, SourceSpan.TextFile(DisplayPath.For(path)),
-                    $"this generated staging model of snapshot {name.Table} was edited by hand, and prune would delete the edit with it; move the change into a downstream model, then delete this file or put it back as generated");
+                    $"this generated {what} was edited by hand, and prune would delete the edit with it; move the change into a downstream model, then delete this file or put it back as generated");
             }
         }
     }
@@ -169,17 +264,31 @@ public sealed class PruneOperation
     /// Every downstream reference to a snapshot about to be pruned (its dated staging model's ref(), its table's source()):
     /// dbt fails to compile a reference to a model or source that is gone. A pinned line or a comparison too: it still reads it.
     /// </summary>
-    private IEnumerable<Diagnostic> References(List<SnapshotName> targets)
+    /// <param name="undefined">A match electionmatch.yml no longer defines: its stable model's own reference to the newest
+    /// snapshot is not read (the newest goes only with the stable model).</param>
+    /// <param name="retire">The stable model of <paramref name="undefined"/> goes too: every ref() of it is refused.</param>
+    private IEnumerable<Diagnostic> References(List<SnapshotName> targets, string? undefined, bool retire)
     {
-        if (targets.Count == 0)
+        if (targets.Count == 0 && !retire)
         {
             yield break;
         }
 
-        var own = targets.SelectMany(n => new[] { _context.SqlPath(n), _context.YamlPath(n) }).ToHashSet(StringComparer.Ordinal);
         var source = _context.Settings.Snapshots.SourceName;
+        var retired = retire ? undefined : null;
+        var stableModel = retired is null ? null : SnapshotName.LatestModel(retired, source);
+        var own = targets.SelectMany(n => new[] { _context.SqlPath(n), _context.YamlPath(n) })
+            .Concat(undefined is null ? [] : [_context.LatestSqlPath(undefined), Path.ChangeExtension(_context.LatestSqlPath(undefined), ".yml")])
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var (call, snapshot, _) in SnapshotReferences.In(_context.Project, _context.Settings.Snapshots, own.Contains))
         {
+            if (call.IsRef && call.RefModel == stableModel)
+            {
+                yield return Diagnostic.Error(Codes.PruneRefused, call.At,
+                    $"ref('{stableModel}') reads the stable model of '{retired}', a match electionmatch.yml no longer defines, which prune would delete with its last snapshot, and dbt fails on a ref() of a model that is gone; point it at another model first");
+                continue;
+            }
+
             if (snapshot is not { } name || !targets.Contains(name))
             {
                 continue;
@@ -191,6 +300,14 @@ public sealed class PruneOperation
                 $"{what} reads snapshot {name.Table}, which prune would remove, and dbt fails on a reference to a model or source that is gone; "
                 + $"`electionmatch generate --rewrite-refs` points a ref() at the stable model {stable} (not on a pinned line, nor in a file comparing snapshots), or move the reference to a newer snapshot yourself");
         }
+    }
+
+    /// <summary>Whether anything of a pruned snapshot is left to remove: what a prune would do to it, asked as a dry run.</summary>
+    private bool LeftOf(DuckDbWarehouse warehouse, SnapshotName name)
+    {
+        var probe = new PruneResult(dryRun: true);
+        Prune(warehouse, name, probe);
+        return probe.Actions.Count > 0;
     }
 
     private void Prune(DuckDbWarehouse warehouse, SnapshotName name, PruneResult result)
@@ -214,7 +331,20 @@ public sealed class PruneOperation
             }
         }
 
-        // 1. The record first, moved unchanged: once it is under pruned/, check and verify know the rest is to go.
+        // 1. The record first, moved unchanged: once it is under pruned/, check and verify know the rest is to go. A manifest
+        // deleted by hand is written there from the snapshot log, which kept it as completed (the chain's hash is its).
+        var log = new SnapshotLog(warehouse);
+        if (!File.Exists(_context.ManifestPath(name)) && !File.Exists(_context.PrunedManifestPath(name))
+            && log.Latest(name.Match).LastOrDefault(r => r.Snapshot == name.Table) is { IsComplete: true, IsPruned: false, ManifestJson: { } published })
+        {
+            result.Add("restore", $"{DisplayPath.For(_context.PrunedManifestPath(name))} from the warehouse's snapshot log (the manifest was deleted)");
+            if (!result.DryRun)
+            {
+                AtomicFile.WriteAllText(_context.PrunedManifestPath(name), published);
+                CrashPoint.Reached("prune:moved:" + Path.GetFileName(_context.ManifestPath(name)));
+            }
+        }
+
         (string From, string To)[] moves = [(_context.ManifestPath(name), _context.PrunedManifestPath(name)), (_context.ModelParametersPath(name), _context.PrunedModelParametersPath(name))];
         foreach (var (from, to) in moves.Where(m => File.Exists(m.From)))
         {
@@ -230,7 +360,6 @@ public sealed class PruneOperation
         // 2. The tables and the log's mark together: the log never says pruned while the table is there, nor the reverse.
         var schema = _context.Settings.Snapshots.Schema;
         var tables = new[] { name.Table, name.QuarantineTable }.Where(t => warehouse.TableExists(schema, t)).ToList();
-        var log = new SnapshotLog(warehouse);
         var unmarked = log.Latest(name.Match).Any(r => r.Snapshot == name.Table && !r.IsPruned);
         tables.ForEach(t => result.Add("drop", $"{schema}.{t}"));
         if (!result.DryRun && (tables.Count > 0 || unmarked))
@@ -274,5 +403,27 @@ public sealed class PruneOperation
         }
 
         result.Snapshots.Add((name, result.Actions.Count > before));
+    }
+
+    /// <summary>
+    /// The last step of retiring a match: its stable model, which read its newest snapshot. A kill before it leaves the
+    /// file, by which check still finds the match (EM0113) and the same prune finishes.
+    /// </summary>
+    private void RemoveStableModel(string match, PruneResult result)
+    {
+        var sql = _context.LatestSqlPath(match);
+        if (!result.DryRun)
+        {
+            CrashPoint.Reached("prune:retiring");
+        }
+
+        foreach (var path in new[] { sql, Path.ChangeExtension(sql, ".yml") }.Where(File.Exists))
+        {
+            result.Add("delete", DisplayPath.For(path));
+            if (!result.DryRun)
+            {
+                File.Delete(path);
+            }
+        }
     }
 }

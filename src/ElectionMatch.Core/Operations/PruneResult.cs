@@ -13,6 +13,9 @@ public sealed class PruneResult(bool dryRun)
     /// <summary>Each snapshot pruned, and whether anything of it was left to remove (false: a prune had finished it already).</summary>
     public List<(SnapshotName Name, bool Removed)> Snapshots { get; } = [];
 
+    /// <summary>The match retired: electionmatch.yml no longer defines it, and nothing of it is left but its manifests under pruned/.</summary>
+    public string? Retired { get; set; }
+
     /// <summary>What <c>electionmatch prune</c> prints and <c>ElectionMatchPrune</c> logs: each action, then each snapshot's outcome.</summary>
     public IEnumerable<string> Lines()
     {
@@ -26,7 +29,14 @@ public sealed class PruneResult(bool dryRun)
             yield return DryRun ? $"would prune {name.Table}" : removed ? $"pruned    {name.Table}" : $"already pruned: {name.Table}, nothing left of it";
         }
 
-        if (Snapshots.Count == 0)
+        if (Retired is { } match)
+        {
+            yield return DryRun
+                ? $"would retire match {match}: nothing of it would be left but its manifests under pruned/"
+                : $"retired   match {match}: nothing of it is left but its manifests under pruned/, and the name can be defined again";
+        }
+
+        if (Snapshots.Count == 0 && Retired is null)
         {
             yield return "nothing to prune";
         }
