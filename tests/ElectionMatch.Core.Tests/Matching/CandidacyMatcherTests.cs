@@ -239,6 +239,34 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_suffix_typed_into_the_crms_first_or_last_name_is_read_as_the_suffix()
+    {
+        // William Jr. (first name) Langford was read as first name William, middle name "jr", no suffix: the exact-name
+        // tier paired him with his father's WILLIAM LANGFORD SR. and the score linked them. John V keeps V as his middle initial.
+        using var fixture = FixtureCopy.Of("goodparty");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990020,90000000020,William Jr.,Langford,PA,City Council,Lansdale Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990021,90000000021,Henry,\"Dalton, III\",PA,City Council,Souderton Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990022,90000000022,Frank,Morrow Jr,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990023,90000000023,John V,Ostrander,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990020,PA Lansdale Borough Council - General,9900200,WILLIAM LANGFORD SR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990020,PA Lansdale Borough Council - General,9900201,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            ]);
+        using var run = MatcherRun.Of(fixture);
+
+        var parsed = run.Warehouse.Query(
+            $"select first_name, middle_name, last_name, suffix from {run.Table("left_clean")} where left_id like 'gpc-99002%' order by left_id",
+            r => string.Join("|", Enumerable.Range(0, 4).Select(i => r.IsDBNull(i) ? "" : r.GetString(i))));
+
+        Assert.Equal(["william||langford|jr", "henry||dalton|iii", "frank||morrow|jr", "john|v|ostrander|"], parsed);
+        Assert.DoesNotContain(run.Links(), l => l.Left == "gpc-990020");
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");
