@@ -249,6 +249,67 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void Middle_names_of_different_initials_keep_a_pair_out_of_the_exact_name_tier_and_a_missing_one_does_not()
+    {
+        // John A. Smith and the ballot's JOHN B. SMITH may be two people: the tier paired them alone, unsearched, as if the
+        // names were the same. A middle name on one side only (Mary Jones, MARY K. JONES) is unknown, and Paul R. is PAUL ROBERT.
+        using var fixture = FixtureCopy.Of("goodparty");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990010,90000000010,John A.,Smith,PA,City Council,Lansdale Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990011,90000000011,Mary,Jones,PA,City Council,Souderton Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990012,90000000012,Paul R.,Baker,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990010,PA Lansdale Borough Council - General,9900100,JOHN B. SMITH,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990010,PA Lansdale Borough Council - General,9900101,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+                "990011,PA Souderton Borough Council - General,9900110,MARY K. JONES,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990011,PA Souderton Borough Council - General,9900111,TOM HILL,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+                "990012,PA Telford Borough Council - General,9900120,PAUL ROBERT BAKER,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990012,PA Telford Borough Council - General,9900121,RON GAINES,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            ]);
+        using var run = MatcherRun.Of(fixture);
+
+        var tier = run.Warehouse.Query(
+            $"select l.left_id from {run.Table("exact_pairs")} as x join {run.Table("left_keyed")} as l using (left_key) where l.left_id like 'gpc-99001%' order by 1",
+            r => r.GetString(0));
+        var smith = run.Warehouse.Scalar<string>($"select match_explanation from {run.Table("output")} where gp_candidacy_id = 'gpc-990010'");
+
+        Assert.Equal(["gpc-990011", "gpc-990012"], tier);
+        Assert.Contains("\"middle_name\":{\"level\":\"different\"", smith, StringComparison.Ordinal);
+        Assert.DoesNotContain("deterministic tier", run.Warehouse.Scalar<string>($"select llm_reasoning from {run.Table("output")} where gp_candidacy_id = 'gpc-990010'"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_suffix_typed_into_the_crms_first_or_last_name_is_read_as_the_suffix()
+    {
+        // William Jr. (first name) Langford was read as first name William, middle name "jr", no suffix: the exact-name
+        // tier paired him with his father's WILLIAM LANGFORD SR. and the score linked them. John V keeps V as his middle initial.
+        using var fixture = FixtureCopy.Of("goodparty");
+        AppendRows(
+            fixture,
+            [
+                "gpc-990020,90000000020,William Jr.,Langford,PA,City Council,Lansdale Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990021,90000000021,Henry,\"Dalton, III\",PA,City Council,Souderton Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990022,90000000022,Frank,Morrow Jr,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
+                "gpc-990023,90000000023,John V,Ostrander,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
+            ],
+            [
+                "990020,PA Lansdale Borough Council - General,9900200,WILLIAM LANGFORD SR.,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
+                "990020,PA Lansdale Borough Council - General,9900201,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
+            ]);
+        using var run = MatcherRun.Of(fixture);
+
+        var parsed = run.Warehouse.Query(
+            $"select first_name, middle_name, last_name, suffix from {run.Table("left_clean")} where left_id like 'gpc-99002%' order by left_id",
+            r => string.Join("|", Enumerable.Range(0, 4).Select(i => r.IsDBNull(i) ? "" : r.GetString(i))));
+
+        Assert.Equal(["william||langford|jr", "henry||dalton|iii", "frank||morrow|jr", "john|v|ostrander|"], parsed);
+        Assert.DoesNotContain(run.Links(), l => l.Left == "gpc-990020");
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");

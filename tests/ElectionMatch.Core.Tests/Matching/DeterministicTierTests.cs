@@ -41,6 +41,7 @@ public sealed class DeterministicTierTests : IClassFixture<DeterministicTierTest
                 join {Run.Table("right_members")} as m on m.group_id = l.group_id
                 join {Run.Table("right_clean")} as r on r.right_key = m.right_key
                 where r.first_name = l.first_name and r.last_name = l.last_name and position(l.office_normalised in r.race_normalised) > 0
+                    and not coalesce(substr(l.middle_name, 1, 1) <> substr(r.middle_name, 1, 1), false)
             )
             select s.left_key, s.right_key from same as s
             where (select count(*) from same as o where o.left_key = s.left_key) = 1

@@ -86,6 +86,31 @@ public sealed class NameVariantLevelTests : IDisposable
     }
 
     [Fact]
+    public void Hispanic_hypocorisms_and_arabic_and_slavic_romanisations_meet_at_the_nickname_level()
+    {
+        // Before these rows of name_variants.csv, Alejandro/ALEX and Muhammad/MOHAMMED were a different first name (a veto)
+        // or only a close spelling, below a listed nickname.
+        var levels = Levels(
+            ("alejandro", null, "alex", null), ("jose", null, "pepe", null), ("jesus", null, "chuy", null), ("francisco", null, "pancho", null),
+            ("guillermo", null, "memo", null), ("guadalupe", null, "lupe", null), ("mohammed", null, "muhammad", null),
+            ("muhammad", null, "mohamed", null), ("mohammad", null, "muhammed", null), ("mohamud", null, "mohammed", null),
+            ("mohd", null, "muhammad", null), ("hussain", null, "hussein", null), ("yousef", null, "yusuf", null),
+            ("umar", null, "omar", null), ("dmitry", null, "dimitri", null), ("sergey", null, "sergei", null),
+            ("aleksandr", null, "alexander", null), ("natalya", null, "natasha", null), ("yevgeny", null, "evgeny", null));
+
+        Assert.All(levels, l => Assert.True(l.Value == "nickname", $"{l.Key}: {l.Value}"));
+    }
+
+    [Fact]
+    public void Names_that_only_share_a_language_or_a_root_stay_different()
+    {
+        // A hypocorism is of one name only (Chuy is not José), and Ahmed and Muhammad share a root, not a name.
+        var levels = Levels(("chuy", null, "jose", null), ("pepe", null, "jesus", null), ("muhammad", null, "ahmed", null), ("memo", null, "francisco", null));
+
+        Assert.All(levels, l => Assert.True(l.Value == "different", $"{l.Key}: {l.Value}"));
+    }
+
+    [Fact]
     public void A_middle_name_short_for_the_other_sides_first_name_is_the_middle_level()
     {
         var levels = Levels(

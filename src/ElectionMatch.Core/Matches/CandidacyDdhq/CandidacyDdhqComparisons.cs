@@ -65,7 +65,8 @@ internal static class CandidacyDdhqComparisons
             [
                 new("exact", "l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick", 0.85),
                 new("nickname", "list_has_any(l_groups, r_groups)", 0.05),
-                new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03),
+                // A close spelling never outweighs a listed nickname: trained alone it may (Dan weighed more against DANA than against DANIEL).
+                new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03, NotAbove: "nickname"),
                 new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02),
                 new("middle", MiddleName, 0.02),
                 new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02),

@@ -408,8 +408,8 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>
     /// The deterministic tier (spec 003, <c>retrieval.exact_names</c>): the left rows with exactly one results row of their
-    /// partition that has the same cleaned first name and surname and a race name holding the left row's office, where
-    /// that results row has no other such left row in the pass. Each is paired with that row alone: retrieval and the
+    /// partition that has the same cleaned first name and surname, no middle name of another initial and a race name
+    /// holding the left row's office, where that results row has no other such left row in the pass. Each is paired with that row alone: retrieval and the
     /// sounds-alike rule skip it, and the model scores its one pair like any other (pair_cosines gives it its cosine).
     /// </summary>
     /// <remarks>
@@ -433,6 +433,10 @@ internal sealed class CandidacyDdhqMatcher
                 where {(_settings.ExactNames ? "true" : "false")}
                     and (g.state is null or r.state is null or r.state = g.state)
                     and {CandidacyDdhqComparisons.OfficeInRace("l.office_normalised", "r.race_normalised")}
+                    -- Two middle names (or initials) that begin differently may be two people (John A. Smith, JOHN B. SMITH):
+                    -- such a pair is searched and scored, where the middle name's comparison weighs it. A middle name
+                    -- missing on either side is unknown, not a disagreement.
+                    and (l.middle_name is null or r.middle_name is null or left(l.middle_name, 1) = left(r.middle_name, 1))
             )
 
         select s.left_key, s.right_key

@@ -12,7 +12,7 @@ internal static class ComparisonDefinitions
 {
     /// <summary>
     /// Each of <paramref name="comparisons"/> with the SHA-256 of its definition: its null condition, then each level's
-    /// name, condition and starting m in order, where m and u come from and its term-frequency column. The description
+    /// name, condition, starting m and the level its weight may not exceed in order, where m and u come from and its term-frequency column. The description
     /// (words only) and the veto (read at scoring from this build, not from the model) are left out.
     /// </summary>
     public static IReadOnlyList<ManifestComparison> Of(IEnumerable<Comparison> comparisons) =>
@@ -22,7 +22,10 @@ internal static class ComparisonDefinitions
         SnapshotManifest.Sha256(JsonSerializer.Serialize(new
         {
             null_condition = comparison.NullCondition,
-            levels = comparison.Levels.Select(l => new { name = l.Name, condition = l.Condition, initial_m = l.InitialM }),
+            // A level's bound is written only where there is one, so the fingerprints of comparisons without any stay as they were.
+            levels = comparison.Levels.Select(l => l.NotAbove is null
+                ? (object)new { name = l.Name, condition = l.Condition, initial_m = l.InitialM }
+                : new { name = l.Name, condition = l.Condition, initial_m = l.InitialM, not_above = l.NotAbove }),
             source = comparison.Source.ToString(),
             term_frequency_column = comparison.TermFrequencyColumn,
         }));

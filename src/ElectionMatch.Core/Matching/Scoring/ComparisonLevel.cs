@@ -5,4 +5,6 @@ namespace ElectionMatch.Matching.Scoring;
 /// <param name="InitialM">Starting guess of P(level | match) for expectation maximisation.</param>
 /// <param name="Veto">A disagreement no weight of evidence elsewhere may overrule by score alone (spec 000: a
 /// different first name is never the same candidate); such a pair can only be linked by the judge.</param>
-public sealed record ComparisonLevel(string Name, string? Condition, double InitialM, bool Veto = false);
+/// <param name="NotAbove">An earlier level whose weight this one's may not exceed (a close spelling is no better evidence
+/// than a listed nickname): when training gives it more, the two share one weight (<see cref="LevelOrder"/>).</param>
+public sealed record ComparisonLevel(string Name, string? Condition, double InitialM, bool Veto = false, string? NotAbove = null);

@@ -137,6 +137,8 @@ internal sealed class FellegiSunter
             ? (initialLambda, 0, true)
             : ExpectationMaximisation.Train(patterns, initialLambda, m, u, trainM, trainU);
 
+        // log2(m/u), but a level bounded by an earlier one (ComparisonLevel.NotAbove) shares its weight when it would outweigh it.
+        var weights = _comparisons.Select((c, i) => LevelOrder.Weights(c.Levels, m[i], u[i])).ToArray();
         return new ModelParameters
         {
             Lambda = lambda,
@@ -145,7 +147,7 @@ internal sealed class FellegiSunter
                 c.Description,
                 c.LevelNames.Select((name, level) => level == 0
                     ? new LevelParameters(name, null, null, 0, atLevel[i][0])
-                    : new LevelParameters(name, m[i][level], u[i][level], Math.Log2(m[i][level] / u[i][level]), atLevel[i][level])).ToList(),
+                    : new LevelParameters(name, m[i][level], u[i][level], weights[i][level], atLevel[i][level])).ToList(),
                 c.Source,
                 c.TermFrequencyColumn is not null ? u[i][1] : null)).ToList(),
             Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule, _nonMatchRule),

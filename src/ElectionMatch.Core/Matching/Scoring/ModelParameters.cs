@@ -61,6 +61,7 @@ public sealed class ModelParameters
 /// <summary>m, u and weight per level; index 0 is the null level (weight 0).</summary>
 public sealed record ComparisonParameters(string Name, string Description, IReadOnlyList<LevelParameters> Levels, ParameterSource Source, double? TermFrequencyUExact);
 
+/// <param name="Weight">log2(M/U), or the weight a level shares with the level it may not outweigh (<see cref="LevelOrder"/>).</param>
 public sealed record LevelParameters(string Name, double? M, double? U, double Weight, long PairsAtLevel);
 
 /// <param name="PairsSampledForU">Random pairs inside partitions used to estimate u.</param>
