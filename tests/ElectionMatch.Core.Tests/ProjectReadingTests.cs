@@ -147,6 +147,25 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void External_location_under_config_meta_is_read_for_a_table_and_for_a_source_as_dbt_1_10_writes_it()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // dbt >= 1.10 moves a table's meta under config:; before, only config: and a top-level meta: were read, so the
+        // table resolved to a schema in the warehouse that does not exist.
+        fixture.Replace("models/staging/__sources.yaml", "        meta:\n          external_location: \"data/airbyte/ddhq_election_results.csv\"",
+            "        config:\n          meta:\n            external_location: \"data/airbyte/ddhq_election_results.csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "  - name: l2_source\n", "  - name: l2_source\n    config:\n      meta:\n        external_location: \"data/l2/{name}.csv\"\n");
+        fixture.Replace("models/staging/__sources.yaml", "        config:\n          external_location: \"data/l2/l2_nationwide_uniform.csv\"\n", "");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        var results = sources.Find("airbyte_source", "ddhq_gdrive_election_results")!;
+        Assert.Equal("data/airbyte/ddhq_election_results.csv", results.ExternalLocation);
+        Assert.Equal((25, 32), (results.LocationAt.Line, results.LocationAt.Column));
+        Assert.Equal("data/l2/l2_nationwide_uniform.csv", sources.Find("l2_source", "l2_nationwide_uniform")!.ExternalLocation);
+    }
+
+    [Fact]
     public void Filters_on_env_var_var_and_literals_in_a_sources_file_are_rendered_as_jinja_does()
     {
         using var fixture = FixtureCopy.Of("goodparty");
