@@ -95,6 +95,24 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
         Assert.Contains("holds a YAML anchor used elsewhere", e.Diagnostics[0].Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("# snapshots published by electionmatch\n")]
+    [InlineData("# no final newline")]
+    public void An_empty_sources_file_declares_nothing_and_gets_the_source_list_as_dbt_reads_it(string text)
+    {
+        // Before, "the file is empty; expected a mapping" (EM0002) at run, while check passed.
+        Assert.False(SourcesFileEditor.DeclaresSource(text, "s.yml", "model_predictions"));
+
+        var updated = SourcesFileEditor.AddSource(text, "s.yml", "- name: model_predictions\n  tables:\n  " + Entry);
+
+        Assert.StartsWith(text, updated, StringComparison.Ordinal);
+        var source = pyYaml.Load(updated).GetProperty("sources")[0];
+        Assert.Equal("model_predictions", source.GetProperty("name").GetString());
+        Assert.Equal("candidacy_ddhq_matches_20261123", source.GetProperty("tables")[0].GetProperty("name").GetString());
+        Assert.True(SourcesFileEditor.DeclaresSource(updated, "s.yml", "model_predictions"));
+    }
+
     [Fact]
     public void Adding_a_table_changes_no_other_byte_of_the_file()
     {

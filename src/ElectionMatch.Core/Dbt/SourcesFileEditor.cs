@@ -214,12 +214,20 @@ public static class SourcesFileEditor
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
 
     public static bool DeclaresSource(string text, string path, string sourceName) =>
-        SourcesList(YamlFile.Parse(path, text)).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
+        YamlFile.Parse(path, text) is { Root: not null } yaml && SourcesList(yaml).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
 
     /// <summary>Adds a whole source entry to the file's <c>sources:</c> list.</summary>
     public static string AddSource(string text, string path, string entry)
     {
         var yaml = YamlFile.Parse(path, text);
+        if (yaml.Root is null)
+        {
+            // An empty file (or comments only) declares nothing, as dbt reads it: the list starts here, after any comments.
+            var newline = NewlineOf(text);
+            var prefix = text.Length == 0 || text.EndsWith('\n') ? text : text + newline;
+            return prefix + "version: 2" + newline + newline + "sources:" + newline + Block(entry, 2, newline);
+        }
+
         var sources = SourcesList(yaml);
         if (sources.Children.Count == 0)
         {

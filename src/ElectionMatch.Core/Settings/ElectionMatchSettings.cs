@@ -692,6 +692,11 @@ public sealed class ElectionMatchSettings
             {
                 columns[role] = new ColumnMapping(role, column, columnsMap.AtValue(role));
             }
+            else if (columnsMap.Has(role) && optional.Contains(role))
+            {
+                // `district:` with no value reads as null: before, the role was left unmapped without a word.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, columnsMap.AtKey(role), $"'{role}' names no column: name the input's column, or remove the key to leave '{role}' unmapped"));
+            }
         }
 
         foreach (var role in required.Where(r => !columns.ContainsKey(r)))
