@@ -49,15 +49,15 @@ public sealed class YamlMergeTests(PyYaml pyYaml) : IClassFixture<PyYaml>
     }
 
     [Fact]
-    public void A_chain_of_merges_that_grows_past_a_million_entries_is_refused_as_an_alias_bomb_is()
+    public void A_chain_of_merges_that_grows_past_a_million_entries_is_refused_before_it_is_merged()
     {
-        // Each mapping merges the one before and adds a key: 1,500 lines, over a million merged entries.
+        // Each mapping merges the one before and adds a key: 1,500 lines, over a million merged entries. The alias bomb
+        // check, which runs first, counts every node each alias reaches, so it refuses this too.
         var yaml = "m0: &m0 {k0: v}\n" + string.Concat(Enumerable.Range(1, 1500).Select(i => $"m{i}: &m{i} {{<<: *m{i - 1}, k{i}: v}}\n"));
 
         var e = Assert.Throws<DiagnosticException>(() => YamlFile.Parse("m.yml", yaml));
 
         Assert.Equal(Codes.YamlAliasExpansion, e.Diagnostics[0].Code);
-        Assert.Contains("merge bomb", e.Diagnostics[0].Message, StringComparison.Ordinal);
     }
 
     /// <summary>The document as sorted JSON-like text: scalars as text (the cases write only strings), mappings by key.</summary>

@@ -11,16 +11,11 @@ namespace ElectionMatch.Dbt;
 /// </summary>
 internal static class YamlMerge
 {
-    // Each merge copies its mapping's entries: a chain of mappings each merging the one before grows as its square, a bomb
-    // as aliases can be (YamlFile refuses those past the same count).
-    private const long MaxMergedEntries = 1_000_000;
-
     /// <returns>The merge keys taken out of each mapping, with their values: text that is still the mapping's, which an edit of the file must keep with it.</returns>
     public static IReadOnlyDictionary<YamlNode, IReadOnlyList<YamlNode>> Apply(YamlFile file, YamlNode root)
     {
         var removed = new Dictionary<YamlNode, IReadOnlyList<YamlNode>>(ReferenceEqualityComparer.Instance);
-        var merged = 0L;
-        Flatten(file, root, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), removed, ref merged);
+        Flatten(file, root, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), removed);
         return removed;
     }
 
@@ -29,7 +24,7 @@ internal static class YamlMerge
         key is YamlScalarNode { Value: "<<" } s
         && (s.Tag.IsEmpty ? s.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any : s.Tag.Value == "tag:yaml.org,2002:merge");
 
-    private static void Flatten(YamlFile file, YamlNode node, HashSet<YamlNode> done, Dictionary<YamlNode, IReadOnlyList<YamlNode>> removed, ref long merged)
+    private static void Flatten(YamlFile file, YamlNode node, HashSet<YamlNode> done, Dictionary<YamlNode, IReadOnlyList<YamlNode>> removed)
     {
         if (!done.Add(node))
         {
@@ -41,23 +36,23 @@ internal static class YamlMerge
             case YamlSequenceNode sequence:
                 foreach (var child in sequence.Children)
                 {
-                    Flatten(file, child, done, removed, ref merged);
+                    Flatten(file, child, done, removed);
                 }
 
                 break;
             case YamlMappingNode mapping:
                 foreach (var (key, value) in mapping.Children.ToList())
                 {
-                    Flatten(file, key, done, removed, ref merged);
-                    Flatten(file, value, done, removed, ref merged);
+                    Flatten(file, key, done, removed);
+                    Flatten(file, value, done, removed);
                 }
 
-                Merge(file, mapping, removed, ref merged);
+                Merge(file, mapping, removed);
                 break;
         }
     }
 
-    private static void Merge(YamlFile file, YamlMappingNode mapping, Dictionary<YamlNode, IReadOnlyList<YamlNode>> removed, ref long merged)
+    private static void Merge(YamlFile file, YamlMappingNode mapping, Dictionary<YamlNode, IReadOnlyList<YamlNode>> removed)
     {
         if (!mapping.Children.Keys.Any(IsMergeKey))
         {
@@ -77,17 +72,13 @@ internal static class YamlMerge
             }
 
             // In the merge key's place: each merged mapping's entries not written here, the first mapping of a list winning.
-            foreach (var from in Sources(file, entry.Value))
+            foreach (var merged in Sources(file, entry.Value))
             {
-                foreach (var item in from.Children)
+                foreach (var item in merged.Children)
                 {
                     if (!explicitKeys.Contains(item.Key) && taken.Add(item.Key))
                     {
                         entries.Add(item);
-                        if (++merged > MaxMergedEntries)
-                        {
-                            throw DiagnosticException.At(Codes.YamlAliasExpansion, file.At(entry.Key), $"merge keys ('<<') expand this document past {MaxMergedEntries:N0} entries (a YAML merge bomb?); write the values out instead of merging merged mappings");
-                        }
                     }
                 }
             }
