@@ -99,6 +99,11 @@ public sealed record CorpusCase(
             {
                 System.IO.File.Delete(path);
             }
+            else if (Text(edit, "mkdir") == "true")
+            {
+                // A directory where the command writes a file.
+                System.IO.Directory.CreateDirectory(path);
+            }
             else if (Text(edit, "duckdb_sql") is { } sql)
             {
                 // A file only DuckDB can make (a parquet file with bad bytes in a string column): {path} is the edited file.

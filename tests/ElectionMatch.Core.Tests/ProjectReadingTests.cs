@@ -147,6 +147,43 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void External_location_under_config_meta_is_read_for_a_table_and_for_a_source_as_dbt_1_10_writes_it()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // dbt >= 1.10 moves a table's meta under config:; before, only config: and a top-level meta: were read, so the
+        // table resolved to a schema in the warehouse that does not exist.
+        fixture.Replace("models/staging/__sources.yaml", "        meta:\n          external_location: \"data/airbyte/ddhq_election_results.csv\"",
+            "        config:\n          meta:\n            external_location: \"data/airbyte/ddhq_election_results.csv\"");
+        fixture.Replace("models/staging/__sources.yaml", "  - name: l2_source\n", "  - name: l2_source\n    config:\n      meta:\n        external_location: \"data/l2/{name}.csv\"\n");
+        fixture.Replace("models/staging/__sources.yaml", "        config:\n          external_location: \"data/l2/l2_nationwide_uniform.csv\"\n", "");
+
+        var sources = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Sources;
+
+        var results = sources.Find("airbyte_source", "ddhq_gdrive_election_results")!;
+        Assert.Equal("data/airbyte/ddhq_election_results.csv", results.ExternalLocation);
+        Assert.Equal((25, 32), (results.LocationAt.Line, results.LocationAt.Column));
+        Assert.Equal("data/l2/l2_nationwide_uniform.csv", sources.Find("l2_source", "l2_nationwide_uniform")!.ExternalLocation);
+    }
+
+    [Fact]
+    public void Merge_keys_in_the_sources_yaml_and_profiles_yml_are_applied_as_dbt_applies_them()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        // Before, '<<' was read as a key of its own: the table had no external_location, and a run failed in DuckDB
+        // with "schema airbyte_source does not exist".
+        fixture.Replace("models/staging/__sources.yaml", "          external_location: \"data/airbyte/ddhq_election_results.csv\"",
+            "          <<: {external_location: \"data/airbyte/ddhq_election_results.csv\"}");
+        fixture.Write("profiles.yml", "goodparty:\n  target: ci\n  outputs:\n    dev: &dev\n      type: duckdb\n      path: target/dev.duckdb\n      schema: dbt\n    ci:\n      <<: *dev\n      path: target/ci.duckdb\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        var results = context.Sources.Find("airbyte_source", "ddhq_gdrive_election_results")!;
+        Assert.Equal("data/airbyte/ddhq_election_results.csv", results.ExternalLocation);
+        Assert.Equal((24, 35), (results.LocationAt.Line, results.LocationAt.Column));
+        Assert.Equal((Path.Combine(fixture.Directory, "target", "ci.duckdb"), "dbt"), (context.Target.DatabasePath, context.Target.Schema));
+    }
+
+    [Fact]
     public void Filters_on_env_var_var_and_literals_in_a_sources_file_are_rendered_as_jinja_does()
     {
         using var fixture = FixtureCopy.Of("goodparty");

@@ -55,6 +55,65 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
     }
 
     [Fact]
+    public void Adding_a_table_keeps_merge_keys_and_anchors_elsewhere_in_the_file_and_dbt_still_reads_them()
+    {
+        const string text = "x-defaults: &csv\n  meta: {external_location: 'data/x.csv'}\n\nsources:\n  - name: airbyte_source\n    tables:\n      - name: a\n        <<: *csv\n"
+            + "  - name: model_predictions\n    <<: {schema: model_predictions}\n    tables:\n      - name: m_20250101\n        <<: *csv\n";
+
+        var updated = SourcesFileEditor.AddTable(text, "s.yml", "model_predictions", Entry);
+
+        Assert.Equal(text + "      - name: candidacy_ddhq_matches_20261123\n        description: \"new\"\n", updated);
+        var sources = pyYaml.Load(updated).GetProperty("sources");
+        Assert.Equal("data/x.csv", sources[0].GetProperty("tables")[0].GetProperty("meta").GetProperty("external_location").GetString());
+        Assert.Equal("model_predictions", sources[1].GetProperty("schema").GetString());
+        Assert.Equal(2, sources[1].GetProperty("tables").GetArrayLength());
+    }
+
+    [Fact]
+    public void A_snapshot_source_whose_tables_come_from_an_anchor_elsewhere_is_refused_at_the_source_instead_of_edited_there()
+    {
+        // The text after the anchor's last table is another source's: an entry written there would be that source's.
+        const string text = "sources:\n  - &shared\n    name: airbyte_source\n    tables:\n      - name: a\n  - name: other\n    tables:\n      - name: b\n"
+            + "  - <<: *shared\n    name: model_predictions\n";
+
+        var e = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.AddTable(text, "s.yml", "model_predictions", Entry));
+
+        var diagnostic = Assert.Single(e.Diagnostics);
+        Assert.Equal((Codes.YamlShape, 9), (diagnostic.Code, diagnostic.Line));
+        Assert.Contains("takes its 'tables:' from an anchor written elsewhere", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Removing_a_table_that_holds_an_anchor_used_elsewhere_is_refused_instead_of_breaking_the_file()
+    {
+        const string text = "sources:\n  - name: model_predictions\n    tables:\n      - name: m_20250101\n        meta: &m {external_location: 'data/x.csv'}\n"
+            + "      - name: m_20250202\n        meta: *m\n";
+
+        var e = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.RemoveTable(text, "s.yml", "model_predictions", "m_20250101"));
+
+        Assert.Equal((Codes.YamlShape, 4), (e.Diagnostics[0].Code, e.Diagnostics[0].Line));
+        Assert.Contains("holds a YAML anchor used elsewhere", e.Diagnostics[0].Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# snapshots published by electionmatch\n")]
+    [InlineData("# no final newline")]
+    public void An_empty_sources_file_declares_nothing_and_gets_the_source_list_as_dbt_reads_it(string text)
+    {
+        // Before, "the file is empty; expected a mapping" (EM0002) at run, while check passed.
+        Assert.False(SourcesFileEditor.DeclaresSource(text, "s.yml", "model_predictions"));
+
+        var updated = SourcesFileEditor.AddSource(text, "s.yml", "- name: model_predictions\n  tables:\n  " + Entry);
+
+        Assert.StartsWith(text, updated, StringComparison.Ordinal);
+        var source = pyYaml.Load(updated).GetProperty("sources")[0];
+        Assert.Equal("model_predictions", source.GetProperty("name").GetString());
+        Assert.Equal("candidacy_ddhq_matches_20261123", source.GetProperty("tables")[0].GetProperty("name").GetString());
+        Assert.True(SourcesFileEditor.DeclaresSource(updated, "s.yml", "model_predictions"));
+    }
+
+    [Fact]
     public void Adding_a_table_changes_no_other_byte_of_the_file()
     {
         var updated = SourcesFileEditor.AddTable(Sources, "__sources.yaml", "model_predictions", Entry);

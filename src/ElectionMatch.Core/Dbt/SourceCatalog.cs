@@ -116,7 +116,7 @@ public sealed class SourceCatalog
     private static YamlMap? MetaWith(YamlMap table, string key) =>
         new[] { table.Map("config")?.Map("meta"), table.Map("meta") }.FirstOrDefault(m => m is not null && m.Has(key));
 
-    // dbt-duckdb reads external_location from meta (classic) or config (dbt ≥ 1.10).
+    // dbt-duckdb reads external_location from meta (classic), config, or config's meta (dbt ≥ 1.10 moves meta there).
     private static YamlMap? LocationOf(YamlMap node) =>
-        new[] { node.Map("config"), node.Map("meta") }.FirstOrDefault(m => m?.String("external_location") is not null);
+        new[] { node.Map("config"), node.Map("config")?.Map("meta"), node.Map("meta") }.FirstOrDefault(m => m?.String("external_location") is not null);
 }

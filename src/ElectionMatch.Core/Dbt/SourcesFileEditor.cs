@@ -21,6 +21,12 @@ public static class SourcesFileEditor
             throw DiagnosticException.At(Codes.YamlShape, yaml.At(source), $"source '{sourceName}' has no 'tables:' list to add to; add one table by hand first");
         }
 
+        if (!WrittenIn(tables, source))
+        {
+            // Adding to the list where it is written would add the table to the anchor's own mapping too, or only.
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(source), $"source '{sourceName}' takes its 'tables:' from an anchor written elsewhere in the file (a merge key '<<' or an alias); write its own 'tables:' list to let ElectionMatch add to it");
+        }
+
         // dbt reads `tables: [{name: a}]` and `tables: []` as well; that one list is rewritten in block style.
         return tables.Style == YamlDotNet.Core.Events.SequenceStyle.Flow
             ? FlowTables.ToBlock(yaml, source, tables, Block(entry, FlowTables.ItemIndent(source), NewlineOf(yaml.Text)))
@@ -49,8 +55,13 @@ public static class SourcesFileEditor
         }
 
         var key = meta.Children.Keys.First(k => k is YamlScalarNode { Value: "generated_by" });
+        if (!WrittenIn(key, table!))
+        {
+            return null; // merged from an anchor elsewhere: the line after it is another entry's
+        }
+
         var lines = TextLines.Starts(text);
-        var after = LastContentLine(meta.Children[key]);
+        var after = LastContentLine(yaml, meta.Children[key]);
         var newline = NewlineOf(text);
         var offset = after < lines.Count ? lines[after] : text.Length;
         var prefix = text[..offset];
@@ -73,7 +84,8 @@ public static class SourcesFileEditor
     {
         var yaml = YamlFile.Parse(path, text);
         var table = Table(yaml, sourceName, tableName);
-        if (table is null || Child(table, "meta") is not { } meta || !meta.Children.ContainsKey(new YamlScalarNode("generated_by")))
+        if (table is null || Child(table, "meta") is not { } meta || !meta.Children.ContainsKey(new YamlScalarNode("generated_by"))
+            || !WrittenIn(meta, table) || !table.Children.Keys.Any(k => k is YamlScalarNode { Value: "meta" } && WrittenIn(k, table)))
         {
             return null;
         }
@@ -88,7 +100,7 @@ public static class SourcesFileEditor
         }
 
         var start = lines[first - 1];
-        var end = LastContentLine(meta) < lines.Count ? lines[LastContentLine(meta)] : text.Length;
+        var end = LastContentLine(yaml, meta) < lines.Count ? lines[LastContentLine(yaml, meta)] : text.Length;
         var block = text[start..end];
         var newline = NewlineOf(text);
         if (end == text.Length && !block.EndsWith('\n'))
@@ -109,7 +121,7 @@ public static class SourcesFileEditor
             return null;
         }
 
-        var configEnd = LastContentLine(config) < lines.Count ? lines[LastContentLine(config)] : text.Length;
+        var configEnd = LastContentLine(yaml, config) < lines.Count ? lines[LastContentLine(yaml, config)] : text.Length;
         var moved = Indented(block, (int)config.Children.Keys.First().Start.Column - 1 - column);
         var configTail = configEnd == text.Length && !text.EndsWith('\n') ? newline : "";
         return start < configEnd
@@ -148,6 +160,11 @@ public static class SourcesFileEditor
                 throw DiagnosticException.At(Codes.YamlShape, yaml.At(tables), $"the tables of source '{sourceName}' are written in flow style ([a, b]); write them as a block list, or remove '{tableName}' by hand");
             }
 
+            if (!WrittenIn(tables, source) || !WrittenIn(table, tables))
+            {
+                throw DiagnosticException.At(Codes.YamlShape, yaml.At(source), $"source '{sourceName}' takes '{tableName}' from an anchor written elsewhere in the file (a merge key '<<' or an alias); remove it there by hand");
+            }
+
             if (tables.Children.Count == 1)
             {
                 // An empty `tables:` reads as null, which dbt refuses; what the source becomes is the user's call.
@@ -156,10 +173,21 @@ public static class SourcesFileEditor
 
             var lines = TextLines.Starts(text);
             var first = DashLine(text, lines, table);
-            var last = LastContentLine(table);
+            var last = LastContentLine(yaml, table);
             var start = lines[first - 1];
             var end = last < lines.Count ? lines[last] : text.Length;
-            return text[..start] + text[end..];
+            var removed = text[..start] + text[end..];
+            try
+            {
+                YamlFile.Parse(path, removed);
+            }
+            catch (DiagnosticException)
+            {
+                // The entry holds an anchor an alias or merge key elsewhere uses: removing it would leave a file dbt cannot read.
+                throw DiagnosticException.At(Codes.YamlShape, yaml.At(table), $"'{tableName}' holds a YAML anchor used elsewhere in the file; removing it would break that alias, so remove it by hand");
+            }
+
+            return removed;
         }
 
         return null;
@@ -186,12 +214,20 @@ public static class SourcesFileEditor
         node is not null && node.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child as YamlMappingNode : null;
 
     public static bool DeclaresSource(string text, string path, string sourceName) =>
-        SourcesList(YamlFile.Parse(path, text)).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
+        YamlFile.Parse(path, text) is { Root: not null } yaml && SourcesList(yaml).Children.OfType<YamlMappingNode>().Any(s => NameOf(s) == sourceName);
 
     /// <summary>Adds a whole source entry to the file's <c>sources:</c> list.</summary>
     public static string AddSource(string text, string path, string entry)
     {
         var yaml = YamlFile.Parse(path, text);
+        if (yaml.Root is null)
+        {
+            // An empty file (or comments only) declares nothing, as dbt reads it: the list starts here, after any comments.
+            var newline = NewlineOf(text);
+            var prefix = text.Length == 0 || text.EndsWith('\n') ? text : text + newline;
+            return prefix + "version: 2" + newline + newline + "sources:" + newline + Block(entry, 2, newline);
+        }
+
         var sources = SourcesList(yaml);
         if (sources.Children.Count == 0)
         {
@@ -218,11 +254,17 @@ public static class SourcesFileEditor
             throw DiagnosticException.At(Codes.YamlShape, yaml.At(sequence), "this list is written in flow style ([a, b]); write it as a block list to let ElectionMatch add to it");
         }
 
+        if (!WrittenIn(sequence.Children[^1], sequence))
+        {
+            // An alias as the last item ('- *shared') is written where its anchor is: a new item would go there.
+            throw DiagnosticException.At(Codes.YamlShape, yaml.At(sequence), "this list ends with an alias (- *name); add an item after it by hand first");
+        }
+
         var text = yaml.Text;
         var lines = TextLines.Starts(text);
         var first = sequence.Children[0];
         var dashIndent = DashColumn(text, lines, first);
-        var lastLine = TrailingCommentsEnd(text, lines, LastContentLine(sequence.Children[^1]), dashIndent);
+        var lastLine = TrailingCommentsEnd(text, lines, LastContentLine(yaml, sequence.Children[^1]), dashIndent);
 
         var newline = NewlineOf(text);
         var block = Block(entry, dashIndent, newline);
@@ -289,11 +331,20 @@ public static class SourcesFileEditor
         return Math.Max(0, column - 2);
     }
 
+    /// <summary>
+    /// Whether a node of a container is written inside it: one reached through an alias or a merge key
+    /// (<c>&lt;&lt;: *defaults</c>) is written where its anchor is, and an anchor comes before its aliases, so before the
+    /// container unless inside it. (A block collection's end mark is where the next token starts, so it is not compared.)
+    /// </summary>
+    private static bool WrittenIn(YamlNode node, YamlNode container) => node.Start.Index >= container.Start.Index;
+
     /// <summary>The 1-based number of the last line that holds content of this node.</summary>
-    private static int LastContentLine(YamlNode node)
+    private static int LastContentLine(YamlFile yaml, YamlNode node)
     {
         var last = 0;
-        foreach (var descendant in node.AllNodes)
+        // A merge key ('<<: *defaults') is taken out of its mapping when read, but its line is still the mapping's.
+        var nodes = node.AllNodes.SelectMany(n => yaml.MergeKeys.TryGetValue(n, out var merge) ? merge.SelectMany(m => m.AllNodes).Prepend(n) : [n]);
+        foreach (var descendant in nodes)
         {
             var end = descendant.End;
             var line = end.Column <= 1 && end.Line > descendant.Start.Line ? end.Line - 1 : end.Line;

@@ -29,6 +29,9 @@ internal sealed class YamlFile
 
     public YamlNode? Root { get; }
 
+    /// <summary>The merge keys (<c>&lt;&lt;</c>) applied and taken out of each mapping, with their values, as written in it.</summary>
+    public IReadOnlyDictionary<YamlNode, IReadOnlyList<YamlNode>> MergeKeys { get; private set; } = new Dictionary<YamlNode, IReadOnlyList<YamlNode>>();
+
     public static YamlFile Load(string path)
     {
         if (!File.Exists(path))
@@ -81,6 +84,7 @@ internal sealed class YamlFile
             if (root is not null)
             {
                 file.CheckExpansion(root);
+                file.MergeKeys = YamlMerge.Apply(file, root);
             }
 
             return file;

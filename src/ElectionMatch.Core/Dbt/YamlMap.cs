@@ -60,10 +60,21 @@ internal sealed class YamlMap
             return null;
         }
 
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw DiagnosticException.At(Codes.YamlShape, AtValue(key), $"'{key}' must be a number, got '{text}'");
+        var number = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value);
+
+        // .NET reads NaN, Infinity and 1e999 (as infinity), and YAML writes .nan and .inf: no setting takes one, and a range
+        // check (value < min || value > max) lets NaN through, to fail later in DuckDB or a TimeSpan.
+        if ((number && !double.IsFinite(value)) || IsNonFinite(text))
+        {
+            throw DiagnosticException.At(Codes.InvalidSetting, AtValue(key), $"'{key}' must be a finite number, got '{text}'");
+        }
+
+        return number ? value : throw DiagnosticException.At(Codes.YamlShape, AtValue(key), $"'{key}' must be a number, got '{text}'");
     }
+
+    /// <summary>YAML's spellings of a float that is not a number or is infinite (.nan, .inf, -.Inf, …).</summary>
+    private static bool IsNonFinite(string text) =>
+        text.TrimStart('+', '-').ToLowerInvariant() is ".nan" or ".inf";
 
     public YamlMap? Map(string key, bool required = false)
     {

@@ -359,7 +359,7 @@ public sealed partial class ProjectContext
     {
         var path = DisplayPath.For(SnapshotSourcesFile);
         return Diagnostic.Error(Codes.FileMissing, Settings.Snapshots.SourcesFileAt ?? SourceSpan.PathOnly(path),
-            $"sources file {path} for '{Settings.Snapshots.SourceName}' not found; create it or set snapshots.sources_file in electionmatch.yml");
+            $"sources file {path} for '{Settings.Snapshots.SourceName}' not found; create it (an empty file will do: the run adds the source) or set snapshots.sources_file in electionmatch.yml");
     }
 
     /// <summary>The dated snapshots of a match declared in the snapshot source, oldest first.</summary>

@@ -53,7 +53,11 @@ internal static class ProjectWritability
         // The sources YAML that gains the snapshot's entry, as GenerateOperation.AddSourceEntry picks it. It must exist:
         // the run would otherwise fail there, after publishing, and leave the snapshot half done (EM0608).
         var sources = context.SnapshotSourcesFile;
-        if (!File.Exists(sources))
+        if (Directory.Exists(sources))
+        {
+            // Reported by CheckFile below; "not found; create it" would not do.
+        }
+        else if (!File.Exists(sources))
         {
             problems.Add(context.SnapshotSourcesFileMissing());
         }
@@ -84,9 +88,17 @@ internal static class ProjectWritability
         }
     }
 
-    /// <summary>An existing file must open for writing; nothing is written to it.</summary>
+    /// <summary>An existing file must open for writing, and no directory may stand where the file goes; nothing is written to it.</summary>
     private static void CheckFile(string path, List<Diagnostic> problems)
     {
+        if (Directory.Exists(path))
+        {
+            // Replacing it fails ("Is a directory"), and for the staging files, manifest and parquet copy only once the
+            // snapshot is published: the run stopped with EM0504 and left it interrupted (EM0608).
+            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(path)), "is a directory where the run writes a file; move it away or delete it"));
+            return;
+        }
+
         if (!File.Exists(path))
         {
             return;

@@ -505,11 +505,13 @@ public sealed class ElectionMatchSettings
         var typesAt = map.ItemsAt("district_types");
         foreach (var (type, i) in types.Select((t, i) => (t, i)))
         {
-            // DuckDB and dbt-duckdb read a column in any case: City_Ward and city_ward are one column, and each entry
-            // becomes a district type of its own, so the office model would list every office of that column twice.
-            if (types.Take(i).FirstOrDefault(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase) && t != type) is { } earlier && i < typesAt.Count)
+            // Each entry becomes a district type of its own, so a column listed twice would list every office of that
+            // column twice in the office model; DuckDB and dbt-duckdb read a column in any case: City_Ward and city_ward are one.
+            if (types.Take(i).FirstOrDefault(t => string.Equals(t, type, StringComparison.OrdinalIgnoreCase)) is { } earlier && i < typesAt.Count)
             {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, typesAt[i], $"'district_types' lists {earlier} and {type}, one column in any case to DuckDB: list it once"));
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, typesAt[i], earlier == type
+                    ? $"'district_types' lists {type} twice: list it once"
+                    : $"'district_types' lists {earlier} and {type}, one column in any case to DuckDB: list it once"));
             }
         }
 
@@ -689,6 +691,11 @@ public sealed class ElectionMatchSettings
             if (columnsMap.String(role) is { Length: > 0 } column)
             {
                 columns[role] = new ColumnMapping(role, column, columnsMap.AtValue(role));
+            }
+            else if (columnsMap.Has(role) && optional.Contains(role))
+            {
+                // `district:` with no value reads as null: before, the role was left unmapped without a word.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, columnsMap.AtKey(role), $"'{role}' names no column: name the input's column, or remove the key to leave '{role}' unmapped"));
             }
         }
 

@@ -105,6 +105,11 @@ public sealed class RelationResolver
             }
 
             var path = location.Contains("://", StringComparison.Ordinal) ? location : _project.Resolve(location);
+            if (!location.Contains("://", StringComparison.Ordinal) && !DuckDbWarehouse.IsGlob(location) && Directory.Exists(path))
+            {
+                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is a directory, not a file ({DisplayPath.For(path)}); name a file in it, or its files with a pattern such as '{location.TrimEnd('/', '\\')}/*.csv'");
+            }
+
             if (!location.Contains("://", StringComparison.Ordinal) && !DuckDbWarehouse.IsGlob(location) && !File.Exists(path))
             {
                 throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
