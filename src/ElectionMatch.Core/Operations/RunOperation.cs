@@ -524,6 +524,12 @@ public sealed partial class RunOperation
                 "the glob's first file, whose columns DuckDB reads every file's fields into by position: give the files one header, or read them with their own source each");
         }
 
+        if (relation.Csv?.WithSurplusFieldRowsApart(warehouse) is { SurplusFieldRows.Count: > 0 } apart)
+        {
+            // A line with one field too many, the last empty, is a ragged row as DuckDB's reader does not take it.
+            relation = relation with { Sql = apart.Relation, Csv = apart };
+        }
+
         IReadOnlyList<ColumnInfo> columns;
         bool empty;
         try
