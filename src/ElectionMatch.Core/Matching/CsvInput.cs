@@ -258,7 +258,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// with other digits than the file's. A column with a value written with a fraction (an id <c>1402844.0</c>, a share
     /// 0.25) stays DOUBLE, and an id is published by its integral value as before (<see cref="IdText"/>).
     /// </remarks>
-    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null)
+    /// <param name="dated">
+    /// The columns mapped to date roles (<see cref="Settings.InputSettings.DateColumns"/>): the only ones the input's
+    /// <c>date_format:</c> (<c>timestamp_format:</c>) reads as dates when the sniffer left them text. Before, every
+    /// column of <paramref name="typed"/> holding one value written in the format was read so, and its other values
+    /// (a district's <c>4</c>) were rejects: every such row quarantined.
+    /// </param>
+    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null, IReadOnlyCollection<string>? dated = null)
     {
         const string From = "FROM ";
         if (Files is not [var first, ..])
@@ -317,7 +323,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
                 // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
                 // is the reject.
-                Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format), kind.Type);
+                Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, dated ?? [], format), kind.Type);
             }
 
             Retype(IntegersTypedDouble(warehouse, sniffed, names, readTypes), "VARCHAR");
@@ -383,13 +389,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     private const string PassThroughSuffix = "_pass_through";
 
-    // The columns the match reads (all when typed is null) that the sniffer left text but that hold a value written in
-    // the input's date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
-    private static List<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format) =>
+    // The columns mapped to date roles that the sniffer left text but that hold a value written in the input's
+    // date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
+    private static List<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string> dated, string format) =>
         ColumnsWhere(
             warehouse,
             read,
-            [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase)))],
+            [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && dated.Contains(name, StringComparer.OrdinalIgnoreCase))],
             c => $"bool_or(try_strptime({c}, {Sql.Literal(format)}) is not null)");
 
     // The columns of the read typed DOUBLE whose every value is an integer written out (Sniff's remarks). The first rows

@@ -507,7 +507,7 @@ public sealed partial class RunOperation
         // A kept column the match does not read is typed too, but read as text when a value does not fit (EM0027).
         IReadOnlyCollection<string> read = [input.Id, .. input.Columns.Values.Select(m => m.Column)];
         IReadOnlyCollection<string>? typed = input.Keep is { All: true } ? null : [.. read, .. (input.Keep?.Listed ?? []).Select(m => m.Column)];
-        if (relation.Csv?.Sniff(warehouse, typed) is { } sniffedAll)
+        if (relation.Csv?.Sniff(warehouse, typed, input.DateColumns) is { } sniffedAll)
         {
             var (sniffed, warnings) = sniffedAll.PassThroughAsText(warehouse, read);
             relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = warnings };
