@@ -584,6 +584,7 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.ColumnNotFound, new SourceSpan(first.File, first.Line, first.Column), OneColumnRead(column, relation, only.Name, separator, resolver.Project.Directory));
         }
 
+        missing.AddRange(NotReadableTypes(input, columns, relation.Description));
         if (relation.Csv is { } csv)
         {
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
@@ -591,6 +592,39 @@ public sealed partial class RunOperation
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
     }
+
+    /// <summary>
+    /// An error at each mapping (and the id) whose column is of a type the match reads no text, number or date from: a
+    /// LIST, ARRAY, STRUCT, MAP, UNION, JSON or BLOB column. Before, each was cast to text: a JSON-typed name (a JSON
+    /// file with one object among its strings) was matched with its quotes (<c>"STATE HOUSE 005"</c>), a STRUCT id was
+    /// published as <c>{'id': gpc-000116}</c>, and a LIST of names was matched as its brackets or quarantined as too long.
+    /// </summary>
+    private static IEnumerable<Diagnostic> NotReadableTypes(InputSettings input, IReadOnlyList<ColumnInfo> columns, string description)
+    {
+        var mappings = new[] { new ColumnMapping("id", input.Id, input.IdAt) }.Concat(input.Columns.Values);
+        foreach (var mapping in mappings)
+        {
+            if (columns.FirstOrDefault(c => c.Name.Equals(mapping.Column, StringComparison.OrdinalIgnoreCase)) is { } column && NotReadableKind(column.DataType) is { } kind)
+            {
+                yield return Diagnostic.Error(Codes.ColumnTypeNotReadable, mapping.At,
+                    $"column '{column.Name}' of {description}, mapped as the {(mapping.Role == "id" ? "id" : $"'{mapping.Role}'")}, is a {kind} ({column.DataType}); the match reads text, a number or a date from each column it maps, and would read this one's values cast to text as a whole: " +
+                    "map a column of text, numbers or dates instead, or select the field or element meant in a model (for a JSON file whose value is an object or list on some line, fix those lines)");
+            }
+        }
+    }
+
+    // The kind of a DuckDB type the match cannot read a value from (LIST, ARRAY, STRUCT, MAP, UNION, JSON, BLOB), or null.
+    internal static string? NotReadableKind(string type) => type.Trim() switch
+    {
+        var t when t.EndsWith("[]", StringComparison.Ordinal) => "LIST",
+        var t when t.EndsWith(']') => "ARRAY",
+        var t when t.StartsWith("STRUCT", StringComparison.OrdinalIgnoreCase) => "STRUCT",
+        var t when t.StartsWith("MAP", StringComparison.OrdinalIgnoreCase) => "MAP",
+        var t when t.StartsWith("UNION", StringComparison.OrdinalIgnoreCase) => "UNION",
+        var t when t.Equals("JSON", StringComparison.OrdinalIgnoreCase) => "JSON",
+        var t when t.Equals("BLOB", StringComparison.OrdinalIgnoreCase) => "BLOB",
+        _ => null,
+    };
 
     /// <summary>
     /// The options that change what a run publishes, as the CLI spells them: what a run that finishes an interrupted one
