@@ -56,6 +56,25 @@ public sealed class DateFormatRunTests : IDisposable
     }
 
     [Theory]
+    [InlineData("date_format", "%m/%d/%Y", "")]
+    [InlineData("timestamp_format", "%m/%d/%Y %H:%M:%S", " 00:00:00")]
+    public void A_value_written_in_the_format_in_a_column_of_no_date_role_is_read_as_text(string key, string format, string time)
+    {
+        WriteCandidacies("08/06/2024" + time, time);
+        // The district of one candidacy written as a date: before, the format read the whole district column as dates,
+        // and the four other candidacies' districts (28, 4, 4, 6) were rejects, each quarantined EMQ010.
+        _fixture.Replace(Candidacies, "local,7,Nonpartisan", $"local,11/05/2024{time},Nonpartisan");
+        SetDateFormat(format, key);
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.Equal(5L, warehouse.Scalar<long>("select count(distinct gp_candidacy_id) from model_predictions.candidacy_ddhq_matches_20260101"));
+    }
+
+    [Theory]
     [InlineData("date_format", "%m/%d/%Y", "", "DATE", "a date")]
     [InlineData("timestamp_format", "%m/%d/%Y %H:%M:%S", " 00:00:00", "TIMESTAMP", "a timestamp")]
     public void A_value_that_does_not_fit_the_format_quarantines_its_row_with_file_line_and_column(string key, string format, string time, string type, string value)

@@ -27,6 +27,7 @@ public static class Codes
     public const string ColumnRepeated = "EM0025";
     public const string DateOrderAmbiguous = "EM0026";
     public const string PassThroughColumnReadAsText = "EM0027";
+    public const string ColumnTypeNotReadable = "EM0028";
 
     // electionmatch.yml
     public const string SettingsMissing = "EM0030";

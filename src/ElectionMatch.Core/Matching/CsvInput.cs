@@ -39,7 +39,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public string? Sniffed { get; init; }
 
-    public string Relation => Sniffed ?? AutoDetected;
+    public string Relation => WithoutSurplusFieldRows(Sniffed ?? AutoDetected);
 
     /// <summary>
     /// The columns the sniffer found, with their types: those <see cref="Sniffed"/> reads, and those a detecting read
@@ -77,10 +77,154 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// a read made beside the run's (to count a glob's rows per file, to try its kept columns' types) leaves the run's
     /// rejects, which the quarantine and the input hash take from the latest scan, as they were.
     /// </summary>
-    public string RelationWithRejectsApart(string suffix) =>
-        Relation
+    /// <param name="filename">When given, each row also has its file in a column of this name (DuckDB's <c>filename</c>).</param>
+    public string RelationWithRejectsApart(string suffix, string? filename = null)
+    {
+        var read = (Sniffed ?? AutoDetected)
             .Replace(Sql.Literal(RejectsTable), Sql.Literal(RejectsTable + suffix), StringComparison.Ordinal)
             .Replace(Sql.Literal(RejectsScanTable), Sql.Literal(RejectsScanTable + suffix), StringComparison.Ordinal);
+        return WithoutSurplusFieldRows(filename is null ? read : $"{read[..^1]}, filename = {Sql.Literal(filename)})");
+    }
+
+    /// <summary>
+    /// The records DuckDB's reader reads as rows though they have one field more than the header, the last one empty
+    /// (<see cref="SurplusFieldRow"/>): left out of every read of the input, and quarantined as ragged rows (EMQ009) with
+    /// the lines the reader rejects. Found by <see cref="WithSurplusFieldRowsApart"/>.
+    /// </summary>
+    internal IReadOnlyList<SurplusFieldRow> SurplusFieldRows { get; init; } = [];
+
+    // The read without the rows of SurplusFieldRows, by their place among the rows it reads (as the input's row_number).
+    private string WithoutSurplusFieldRows(string read) =>
+        SurplusFieldRows.Count == 0
+            ? read
+            : $"(select * exclude ({ReadRowColumn}) from (select *, row_number() over () as {ReadRowColumn} from {read}) where {ReadRowColumn} not in ({string.Join(", ", SurplusFieldRows.Select(r => r.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture)))}))";
+
+    private const string ReadRowColumn = "em_read_row";
+
+    /// <summary>
+    /// This input with the records that have one field more than the header, the last one empty, set apart
+    /// (<see cref="SurplusFieldRows"/>). DuckDB's reader takes such a line's last delimiter for a trailing one and reads
+    /// the line, so a value holding an unquoted delimiter on a line whose last field is blank (no runoff date) shifted
+    /// every field after it, and the row was used with a party for its primary date; the same value on a line whose last
+    /// field is not blank is the reader's reject (EMQ009). A file none of whose lines ends in its delimiter (the common
+    /// case) costs one pass over its text; only one that has such a line is parsed (RFC 4180) and read once more by
+    /// DuckDB, with its rejects apart, to place the records among the rows read. When every record of the input ends so
+    /// (an export that writes a delimiter after every row's last field), the fields are where the header says, and the
+    /// input is read as before.
+    /// </summary>
+    public CsvInput WithSurplusFieldRowsApart(DuckDbWarehouse warehouse)
+    {
+        if (Sniffed is null || !HeaderFound || Files.Count == 0 || !Files.Any(AnyLineEndsInDelimiter))
+        {
+            return this;
+        }
+
+        var records = Files.Select(Records).ToList();
+        var data = records.SelectMany(r => r.Skip(1)).ToList();
+        if (!data.Any(r => r.Surplus) || data.All(r => r.Surplus))
+        {
+            return this;
+        }
+
+        // The lines the reader rejects (every column read, so every cast made), which it reads no row for.
+        const string Suffix = "_surplus";
+        var (rejects, scans) = (RejectsTable + Suffix, RejectsScanTable + Suffix);
+        warehouse.Execute($"select {string.Join(", ", SniffedColumns.Select(c => $"count({Sql.Identifier(c.Name)})"))} from {RelationWithRejectsApart(Suffix)}");
+        var rejected = warehouse.Query(
+            $"""
+            select distinct s.file_path, {CsvLines.Function}(s.file_path, cast(line_byte_position + length(csv_line) - length(ltrim(csv_line, chr(13) || chr(10))) as bigint))
+            from {Sql.Identifier(rejects)} as r
+            join {Sql.Identifier(scans)} as s using (scan_id, file_id)
+            where r.scan_id = (select max(scan_id) from {Sql.Identifier(scans)})
+            """,
+            r => (File: r.GetString(0), Line: r.IsDBNull(1) ? -1 : r.GetInt64(1))).ToHashSet();
+
+        var surplus = new List<SurplusFieldRow>();
+        var ordinal = 0L;
+        for (var i = 0; i < Files.Count; i++)
+        {
+            var header = records[i].FirstOrDefault().Fields;
+            foreach (var record in records[i].Skip(1).Where(r => !rejected.Contains((Files[i], r.Line))))
+            {
+                ordinal++;
+                if (record.Surplus)
+                {
+                    surplus.Add(new SurplusFieldRow(Files[i], i, record.Line, "", ordinal, header));
+                }
+            }
+        }
+
+        return surplus.Count == 0
+            ? this
+            : this with { SurplusFieldRows = [.. surplus.GroupBy(s => s.FileIndex).SelectMany(g => WithText(Files[g.Key], g, records[g.Key]))] };
+    }
+
+    // Each record of a file: the line it starts on, its number of fields, the lines it spans, and whether it has one
+    // field more than the file's first record (its header), the last one empty.
+    private List<(long Line, int Fields, int Lines, bool Surplus)> Records(string file)
+    {
+        using var reader = Open(file, Encoding);
+        var found = new List<(long Line, int Fields, int Lines, bool Surplus)>();
+        foreach (var (line, fields) in CsvRecords.Read(reader, Delimiter, _ => { }))
+        {
+            var surplus = found.Count > 0 && fields.Count == found[0].Fields + 1 && fields[^1].Length == 0;
+            found.Add((line, fields.Count, 1 + fields.Sum(f => f.Count(c => c == '\n')), surplus));
+        }
+
+        return found;
+    }
+
+    // The records' text as written (their lines, joined by LF).
+    private IEnumerable<SurplusFieldRow> WithText(string file, IEnumerable<SurplusFieldRow> rows, List<(long Line, int Fields, int Lines, bool Surplus)> records)
+    {
+        var spans = records.ToDictionary(r => r.Line, r => r.Lines);
+        var wanted = rows.ToList();
+        var texts = new Dictionary<long, List<string>>();
+        var last = wanted.Max(r => r.Line + spans[r.Line] - 1);
+        using var reader = Open(file, Encoding);
+        var at = 0L;
+        while (at < last && reader.ReadLine() is { } text)
+        {
+            at++;
+            foreach (var row in wanted.Where(r => at >= r.Line && at < r.Line + spans[r.Line]))
+            {
+                if (!texts.TryGetValue(row.Line, out var lines))
+                {
+                    texts[row.Line] = lines = [];
+                }
+
+                lines.Add(text);
+            }
+        }
+
+        return wanted.Select(r => r with { Text = string.Join('\n', texts.GetValueOrDefault(r.Line) ?? []) });
+    }
+
+    // Whether a line of the file (its text in the input's encoding) ends in the delimiter: one pass, line ends found
+    // vectorised, that most files finish without finding one.
+    private bool AnyLineEndsInDelimiter(string file)
+    {
+        var delimiter = Delimiter;
+        using var reader = Open(file, Encoding);
+        var buffer = new char[1 << 16];
+        var previous = '\0';
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            for (var i = span.IndexOfAny('\n', '\r'); i >= 0; i = span[(i + 1)..].IndexOfAny('\n', '\r') is var next and >= 0 ? i + 1 + next : -1)
+            {
+                if ((i > 0 ? span[i - 1] : previous) == delimiter)
+                {
+                    return true;
+                }
+            }
+
+            previous = span[^1];
+        }
+
+        return previous == delimiter;
+    }
 
     /// <summary>
     /// The types the sniffer may give a column: DuckDB's own candidates but TIMESTAMP WITH TIME ZONE. A column of zoned
@@ -114,7 +258,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// with other digits than the file's. A column with a value written with a fraction (an id <c>1402844.0</c>, a share
     /// 0.25) stays DOUBLE, and an id is published by its integral value as before (<see cref="IdText"/>).
     /// </remarks>
-    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null)
+    /// <param name="dated">
+    /// The columns mapped to date roles (<see cref="Settings.InputSettings.DateColumns"/>): the only ones the input's
+    /// <c>date_format:</c> (<c>timestamp_format:</c>) reads as dates when the sniffer left them text. Before, every
+    /// column of <paramref name="typed"/> holding one value written in the format was read so, and its other values
+    /// (a district's <c>4</c>) were rejects: every such row quarantined.
+    /// </param>
+    public CsvInput Sniff(DuckDbWarehouse warehouse, IReadOnlyCollection<string>? typed = null, IReadOnlyCollection<string>? dated = null)
     {
         const string From = "FROM ";
         if (Files is not [var first, ..])
@@ -173,7 +323,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 // The sniffer types a column DATE (TIMESTAMP) only when every value of its sample fits the format: one
                 // that does not (a "TBD") left the whole column text, every date in it unread. Typed, that value's line
                 // is the reject.
-                Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, typed, format), kind.Type);
+                Retype(WrittenInFormat(warehouse, sniffed, names, readTypes, dated ?? [], format), kind.Type);
             }
 
             Retype(IntegersTypedDouble(warehouse, sniffed, names, readTypes), "VARCHAR");
@@ -239,13 +389,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     private const string PassThroughSuffix = "_pass_through";
 
-    // The columns the match reads (all when typed is null) that the sniffer left text but that hold a value written in
-    // the input's date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
-    private static List<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string>? typed, string format) =>
+    // The columns mapped to date roles that the sniffer left text but that hold a value written in the input's
+    // date_format (timestamp_format): its dates, one of whose values in the sniffer's sample did not fit.
+    private static List<string> WrittenInFormat(DuckDbWarehouse warehouse, string read, List<string> names, List<string> readTypes, IReadOnlyCollection<string> dated, string format) =>
         ColumnsWhere(
             warehouse,
             read,
-            [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && (typed is null || typed.Contains(name, StringComparer.OrdinalIgnoreCase)))],
+            [.. names.Where((name, i) => readTypes[i] == "VARCHAR" && dated.Contains(name, StringComparer.OrdinalIgnoreCase))],
             c => $"bool_or(try_strptime({c}, {Sql.Literal(format)}) is not null)");
 
     // The columns of the read typed DOUBLE whose every value is an integer written out (Sniff's remarks). The first rows
@@ -691,14 +841,27 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     from per_record
                 ), range(1, len(lines) + 1) as parts(part)
                 where part = 1 or trim(lines[part], chr(13) || ' ') <> ''
-            )
+            ){SurplusFieldRowsSql}
 
         select
             {rowsBefore} + row_number() over (order by file_id, record, line) as row_number,
             code as reject_code,
             file || ' line ' || line || ': ' || reason as reject_detail,
             json_object('file', file, 'line', line, 'csv_line', csv_line) as original{idSelect}
-        from per_line
+        from {(SurplusFieldRows.Count == 0 ? "per_line" : "(select * from per_line union all by name select * from surplus_field_rows)")}
+        """;
+
+    // The records of SurplusFieldRows as rejected lines (per_line's columns), each a ragged row, EMQ009.
+    private string SurplusFieldRowsSql => SurplusFieldRows.Count == 0 ? "" : $"""
+        ,
+
+            -- Lines with one field more than the header, the last empty, which DuckDB's reader read (CsvInput.SurplusFieldRows).
+            surplus_field_rows as (
+                select cast(file_id as bigint) as file_id, cast(record as bigint) as record, file, code, cast(line as bigint) as line, reason, csv_line
+                from (values {string.Join(", ", SurplusFieldRows.Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"({r.FileIndex}, {r.Line}, {Sql.Literal(DisplayOf(r.File))}, {Sql.Literal(QuarantineCodes.RaggedRow)}, {r.Line}, {Sql.Literal($"Expected Number of Columns: {r.Fields} Found: {r.Fields + 1}, the last one empty (DuckDB's reader would take it for a trailing delimiter and read the line with its fields shifted: a value holding an unquoted delimiter; quote it)")}, {Sql.Literal(r.Text)})")))})
+                    as s(file_id, record, file, code, line, reason, csv_line)
+            )
         """;
 
     // Where a rejected value's column got its type, for EMQ010: the input's date_format (timestamp_format) for a DATE

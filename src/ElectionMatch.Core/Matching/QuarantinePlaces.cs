@@ -92,8 +92,7 @@ internal static class QuarantinePlaces
     {
         if (input.Csv is { } csv)
         {
-            var read = csv.RelationWithRejectsApart("_places");
-            return read.EndsWith(')') ? $"{read[..^1]}, filename = {Sql.Literal(FileColumn)})" : null;
+            return csv.RelationWithRejectsApart("_places", FileColumn);
         }
 
         return input.Glob is { } glob && glob.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase)

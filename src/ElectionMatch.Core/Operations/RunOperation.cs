@@ -495,6 +495,14 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads, or set encoding: utf-16 on the input");
         }
 
+        if (relation.Csv is { Encoding: "utf-16" } wide && wide.Files.FirstOrDefault(NotUtf16) is { } narrow)
+        {
+            // DuckDB reads such a file's bytes in pairs: its whole text is one garbled header line, and the input "has no rows".
+            var shown = wide.IsGlob ? wide.DisplayOf(narrow) : "the file";
+            throw DiagnosticException.At(Codes.InputUnreadable, input.EncodingAt ?? relation.At,
+                $"cannot read {relation.Description} with encoding: utf-16: {shown} is not UTF-16 (it has no byte order mark, and none of its first bytes is the zero byte UTF-16 writes beside every letter of a header){(Utf8(narrow) ? "; it reads as UTF-8" : "")}: remove encoding: utf-16 from the input, or save the file as UTF-16");
+        }
+
         if (relation.Csv?.FileWithoutHeader() is { } headless)
         {
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(relation.Csv.DisplayOf(headless.File), 1, 1),
@@ -507,7 +515,7 @@ public sealed partial class RunOperation
         // A kept column the match does not read is typed too, but read as text when a value does not fit (EM0027).
         IReadOnlyCollection<string> read = [input.Id, .. input.Columns.Values.Select(m => m.Column)];
         IReadOnlyCollection<string>? typed = input.Keep is { All: true } ? null : [.. read, .. (input.Keep?.Listed ?? []).Select(m => m.Column)];
-        if (relation.Csv?.Sniff(warehouse, typed) is { } sniffedAll)
+        if (relation.Csv?.Sniff(warehouse, typed, input.DateColumns) is { } sniffedAll)
         {
             var (sniffed, warnings) = sniffedAll.PassThroughAsText(warehouse, read);
             relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = warnings };
@@ -522,6 +530,12 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(files.DisplayOf(other.File), 1, 1),
                 $"cannot read {relation.Description}: the header of {files.DisplayOf(other.File)} ({Header(other.Header)}) is not that of {files.DisplayOf(files.Files[0])} ({Header(other.FirstHeader)}), " +
                 "the glob's first file, whose columns DuckDB reads every file's fields into by position: give the files one header, or read them with their own source each");
+        }
+
+        if (relation.Csv?.WithSurplusFieldRowsApart(warehouse) is { SurplusFieldRows.Count: > 0 } apart)
+        {
+            // A line with one field too many, the last empty, is a ragged row as DuckDB's reader does not take it.
+            relation = relation with { Sql = apart.Relation, Csv = apart };
         }
 
         IReadOnlyList<ColumnInfo> columns;
@@ -578,6 +592,7 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.ColumnNotFound, new SourceSpan(first.File, first.Line, first.Column), OneColumnRead(column, relation, only.Name, separator, resolver.Project.Directory));
         }
 
+        missing.AddRange(NotReadableTypes(input, columns, relation.Description));
         if (relation.Csv is { } csv)
         {
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
@@ -585,6 +600,39 @@ public sealed partial class RunOperation
 
         return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
     }
+
+    /// <summary>
+    /// An error at each mapping (and the id) whose column is of a type the match reads no text, number or date from: a
+    /// LIST, ARRAY, STRUCT, MAP, UNION, JSON or BLOB column. Before, each was cast to text: a JSON-typed name (a JSON
+    /// file with one object among its strings) was matched with its quotes (<c>"STATE HOUSE 005"</c>), a STRUCT id was
+    /// published as <c>{'id': gpc-000116}</c>, and a LIST of names was matched as its brackets or quarantined as too long.
+    /// </summary>
+    private static IEnumerable<Diagnostic> NotReadableTypes(InputSettings input, IReadOnlyList<ColumnInfo> columns, string description)
+    {
+        var mappings = new[] { new ColumnMapping("id", input.Id, input.IdAt) }.Concat(input.Columns.Values);
+        foreach (var mapping in mappings)
+        {
+            if (columns.FirstOrDefault(c => c.Name.Equals(mapping.Column, StringComparison.OrdinalIgnoreCase)) is { } column && NotReadableKind(column.DataType) is { } kind)
+            {
+                yield return Diagnostic.Error(Codes.ColumnTypeNotReadable, mapping.At,
+                    $"column '{column.Name}' of {description}, mapped as the {(mapping.Role == "id" ? "id" : $"'{mapping.Role}'")}, is a {kind} ({column.DataType}); the match reads text, a number or a date from each column it maps, and would read this one's values cast to text as a whole: " +
+                    "map a column of text, numbers or dates instead, or select the field or element meant in a model (for a JSON file whose value is an object or list on some line, fix those lines)");
+            }
+        }
+    }
+
+    // The kind of a DuckDB type the match cannot read a value from (LIST, ARRAY, STRUCT, MAP, UNION, JSON, BLOB), or null.
+    internal static string? NotReadableKind(string type) => type.Trim() switch
+    {
+        var t when t.EndsWith("[]", StringComparison.Ordinal) => "LIST",
+        var t when t.EndsWith(']') => "ARRAY",
+        var t when t.StartsWith("STRUCT", StringComparison.OrdinalIgnoreCase) => "STRUCT",
+        var t when t.StartsWith("MAP", StringComparison.OrdinalIgnoreCase) => "MAP",
+        var t when t.StartsWith("UNION", StringComparison.OrdinalIgnoreCase) => "UNION",
+        var t when t.Equals("JSON", StringComparison.OrdinalIgnoreCase) => "JSON",
+        var t when t.Equals("BLOB", StringComparison.OrdinalIgnoreCase) => "BLOB",
+        _ => null,
+    };
 
     /// <summary>
     /// The options that change what a run publishes, as the CLI spells them: what a run that finishes an interrupted one
@@ -735,6 +783,27 @@ public sealed partial class RunOperation
     private static string Header(IReadOnlyList<string> names) => names.Count == 0 ? "no header line" : string.Join(", ", names);
 
     // A UTF-16 byte order mark, either way round.
+    // Whether a file (decompressed) has text that is not UTF-16: no byte order mark, and no zero byte among its first
+    // 4 KB, where UTF-16 has one beside each ASCII character (a header's names). An empty file is left to the other checks.
+    private static bool NotUtf16(string path)
+    {
+        var start = new byte[4096];
+        using var file = CsvRecords.OpenBytes(path);
+        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        var bytes = start.AsSpan(0, read);
+        return read >= 2 && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !bytes.Contains((byte)0);
+    }
+
+    // Whether a file's first 4 KB are UTF-8 (a sequence cut at the end allowed).
+    private static bool Utf8(string path)
+    {
+        var start = new byte[4096];
+        using var file = CsvRecords.OpenBytes(path);
+        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        var status = System.Text.Unicode.Utf8.ToUtf16(start.AsSpan(0, read), new char[read], out _, out _, replaceInvalidSequences: false, isFinalBlock: read < start.Length);
+        return status is System.Buffers.OperationStatus.Done or System.Buffers.OperationStatus.NeedMoreData;
+    }
+
     private static bool Utf16(string path)
     {
         Span<byte> start = stackalloc byte[2];

@@ -370,8 +370,8 @@ public sealed class ElectionMatchSettings
             throw DiagnosticException.At(Codes.InvalidSetting, map.AtValue("kind"), $"unknown kind '{kindName}'; {(near is null ? "known kinds: " + string.Join(", ", MatchKind.All.Select(k => k.Name)) : $"did you mean '{near}'?")}");
         }
 
-        var left = ReadInput(map.Map("left", required: true)!, kind.LeftRequired, kind.LeftOptional, diagnostics);
-        var right = ReadInput(map.Map("right", required: true)!, kind.RightRequired, kind.RightOptional, diagnostics);
+        var left = ReadInput(map.Map("left", required: true)!, kind.LeftRequired, kind.LeftOptional, kind, diagnostics);
+        var right = ReadInput(map.Map("right", required: true)!, kind.RightRequired, kind.RightOptional, kind, diagnostics);
         if (kind.LeftOneOf.Count > 0 && !kind.LeftOneOf.Any(group => group.Any(left.Columns.ContainsKey)))
         {
             diagnostics.Add(Diagnostic.Error(Codes.MissingKey, map.AtKey("left"), $"left columns must map the election dates: either {string.Join(" or ", kind.LeftOneOf.Select(g => string.Join("/", g)))}"));
@@ -679,7 +679,7 @@ public sealed class ElectionMatchSettings
         return value;
     }
 
-    private static InputSettings ReadInput(YamlMap map, IReadOnlyList<string> required, IReadOnlyList<string> optional, List<Diagnostic> diagnostics)
+    private static InputSettings ReadInput(YamlMap map, IReadOnlyList<string> required, IReadOnlyList<string> optional, MatchKind kind, List<Diagnostic> diagnostics)
     {
         diagnostics.AddRange(map.UnknownKeys(InputKeys));
         var columns = new Dictionary<string, ColumnMapping>(StringComparer.Ordinal);
@@ -718,8 +718,19 @@ public sealed class ElectionMatchSettings
                 $"'encoding' must be one of {string.Join(", ", InputSettings.Encodings)} (the encodings DuckDB's CSV reader reads with its reject store), got '{encoding}'; a Windows-1252 export is latin-1 but for the characters 0x80-0x9F (curly quotes, the euro sign), which it reads as control characters"));
         }
 
+        // date_format: and timestamp_format: read the columns mapped to date roles, and only those.
+        var dateColumns = columns.Values.Where(m => kind.DateRoles.Contains(m.Role, StringComparer.Ordinal)).Select(m => m.Column).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        foreach (var key in new[] { "date_format", "timestamp_format" }.Where(k => map.String(k) is not null && dateColumns.Count == 0))
+        {
+            var dateRoles = kind.DateRoles.Where(roles.Contains).ToList();
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), dateRoles.Count == 0
+                ? $"'{key}' reads the columns mapped to date roles, and this input of a {kind.Name} match has none (it reads no date); remove it"
+                : $"'{key}' reads the columns mapped to date roles ({string.Join(", ", dateRoles)}), and this input maps none of them; remove it"));
+        }
+
         return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns)
         {
+            DateColumns = dateColumns,
             Keep = ReadKeptColumns(map, diagnostics),
             Encoding = encoding,
             EncodingAt = encoding is null ? null : map.AtValue("encoding"),

@@ -43,6 +43,13 @@ public sealed record InputSettings(
     /// <summary>Where <c>timestamp_format:</c> is written; null when unset.</summary>
     public SourceSpan? TimestampFormatAt { get; init; }
 
+    /// <summary>
+    /// The columns mapped to the kind's date roles (<see cref="MatchKind.DateRoles"/>): the only ones <see cref="DateFormat"/>
+    /// and <see cref="TimestampFormat"/> read. Before, the formats retyped every text column the match reads that held a
+    /// value written so (a district <c>2024-03-05</c>), and every other value of it was then a reject.
+    /// </summary>
+    public IReadOnlyList<string> DateColumns { get; init; } = [];
+
     /// <summary>The encodings DuckDB's CSV reader reads without an extension, so its reject store is kept.</summary>
     public static IReadOnlyList<string> Encodings { get; } = ["utf-8", "latin-1", "utf-16"];
 }

@@ -26,6 +26,7 @@ public sealed record MatchKind(
             new("judge_accept", 0, 100, 70, "judge confidence (0-100) at or above which the judge's choice links (spec 000: 70)"),
         ])
     {
+        DateRoles = ["primary_election_date", "general_election_date", "runoff_election_date", "election_date"],
         KeepColumnsRefused =
             "a candidacy_ddhq snapshot has a row per election of a candidacy (and per discovered runoff), not one per HubSpot row, " +
             "and its incremental runs cache a fixed set of columns per state partition; join the candidacy model back on gp_candidacy_id downstream",
@@ -54,6 +55,12 @@ public sealed record MatchKind(
 
     /// <summary>Candidates kept per left row by vector retrieval when electionmatch.yml does not say.</summary>
     public int DefaultTopK { get; init; } = 5;
+
+    /// <summary>
+    /// The roles (of either side) that hold dates: the columns mapped to them are the ones an input's <c>date_format:</c>
+    /// and <c>timestamp_format:</c> read. Empty for a kind that reads no date, which refuses the two keys.
+    /// </summary>
+    public IReadOnlyList<string> DateRoles { get; init; } = [];
 
     /// <summary>What a left row is, for <c>keep_columns:</c> (spec 000 step 2d keeps the position row's columns); null when the kind cannot keep them.</summary>
     public string? KeptRow { get; init; }

@@ -83,5 +83,60 @@ public sealed class CsvRejectedLineTests : IDisposable
         Assert.NotEqual(before, otherByte);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    public void A_line_with_one_field_too_many_the_last_empty_is_a_ragged_row_not_a_row_read_shifted(string newLine)
+    {
+        string[] lines =
+        [
+            "candidacy_id,name,office,runoff",
+            "gpc-1,Ann Lee,Council,2024-12-03",
+            "gpc-2,Bo Diaz,County Commission, District 6,", // line 3: an unquoted comma, no runoff date
+            "gpc-3,Cy Ng,Water Board, Seat 2,2024-12-03", // line 4: an unquoted comma, DuckDB's own reject
+            "gpc-4,Di Ray,\"Mayor,\nCity\",Town,", // lines 5-6: a quoted value spanning lines, a field too many and an empty one
+            "gpc-5,Ed Fox,Sheriff,",
+        ];
+        var path = Path.Combine(_directory, "candidacies.csv");
+        File.WriteAllText(path, string.Join(newLine, lines) + newLine);
+        var csv = new CsvInput("left", path, "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
+        var apart = csv.Sniff(warehouse).WithSurplusFieldRowsApart(warehouse);
+        CsvSniffTests.ReadWithRejects(warehouse, apart);
+
+        var rows = warehouse.Query(
+            "select coalesce(reject_code, 'read'), coalesce(left_id, 'none'), coalesce(original->>'line', ''), coalesce(original->>'csv_line', ''), coalesce(office, '') from input order by coalesce(left_id, 'none')",
+            r => $"{r.GetString(0)} {r.GetString(1)} {r.GetString(2)} {r.GetString(3)} | {r.GetString(4)}");
+
+        // Before, gpc-2 and gpc-4 were read with their fields shifted (gpc-2's office 'County Commission', runoff ' District 6';
+        // gpc-4's runoff 'Town').
+        Assert.Equal(
+            [
+                "read gpc-1   | Council",
+                "EMQ009 gpc-2 3 gpc-2,Bo Diaz,County Commission, District 6, | ",
+                "EMQ009 gpc-3 4 gpc-3,Cy Ng,Water Board, Seat 2,2024-12-03 | ",
+                "EMQ009 gpc-4 5 gpc-4,Di Ray,\"Mayor,\nCity\",Town, | ",
+                "read gpc-5   | Sheriff",
+            ],
+            rows);
+        Assert.Contains("Expected Number of Columns: 4 Found: 5, the last one empty", warehouse.Scalar<string>("select reject_detail from input where left_id = 'gpc-2'"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_input_whose_every_line_ends_in_its_delimiter_is_read_as_its_header_says()
+    {
+        // An export that writes a comma after every row's last field: the fields are where the header says.
+        var path = Path.Combine(_directory, "candidacies.csv");
+        File.WriteAllText(path, "candidacy_id,name,office\ngpc-1,Ann Lee,Council,\ngpc-2,Bo Diaz,Mayor,\n");
+        var csv = new CsvInput("left", path, "candidacies.csv");
+        using var warehouse = DuckDbWarehouse.InMemory();
+        CsvLines.Register(warehouse);
+        var apart = csv.Sniff(warehouse).WithSurplusFieldRowsApart(warehouse);
+
+        Assert.Empty(apart.SurplusFieldRows);
+        Assert.Equal(["gpc-1 Council", "gpc-2 Mayor"], warehouse.Query($"select candidacy_id || ' ' || office from {apart.Relation} order by 1", r => r.GetString(0)));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
