@@ -65,6 +65,7 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
                 "br_database_id", "name", "state", "l2_district_name", "l2_district_type", "is_matched", "llm_reason",
                 "confidence", "top_embedding_score", "embeddings", "alternative_matches", "embedding_queried_term",
                 "l2_district_id", "selected_candidate_number", "match_probability", "match_weight", "decided_by", "match_explanation",
+                "l2_district_other_names",
             ],
             columns);
     }
