@@ -49,6 +49,36 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.DoesNotContain(FakeModelServer.AccessToken, Secrets.Redact("header: Bearer " + FakeModelServer.AccessToken + " sent"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Vertex_thinking_tokens_are_counted_as_output_tokens_and_priced_as_output()
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        _server.Script(FakeReply.Body(200, VertexReply(answer, """{"promptTokenCount":1000,"candidatesTokenCount":100,"thoughtsTokenCount":900,"totalTokenCount":2000}""")));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var usage = providers.JudgeUsage!;
+        Assert.Equal((1000L, 1000L), (usage.InputTokens, usage.OutputTokens));
+        // 1000 input tokens at 0.30 and 100 + 900 output tokens at 2.50 per million.
+        Assert.Equal(0.0028, usage.EstimatedCost!.Value, 9);
+    }
+
+    /// <summary>A generateContent reply whose one candidate says <paramref name="text"/>, with this usageMetadata.</summary>
+    private static string VertexReply(string text, string usageMetadata) =>
+        new JsonObject
+        {
+            ["candidates"] = new JsonArray(new JsonObject
+            {
+                ["content"] = new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(new JsonObject { ["text"] = text }) },
+                ["finishReason"] = "STOP",
+            }),
+            ["usageMetadata"] = JsonNode.Parse(usageMetadata),
+            ["modelVersion"] = "gemini-2.5-flash-001",
+        }.ToJsonString();
+
     [Theory]
     [InlineData("/v1")]
     [InlineData("/v1/")]

@@ -73,7 +73,9 @@ internal sealed class VertexChatClient : IChatClient
             Usage = new UsageDetails
             {
                 InputTokenCount = Count(usage?["promptTokenCount"]),
-                OutputTokenCount = Count(usage?["candidatesTokenCount"]),
+                // Gemini 2.5's thinking is billed at the output price and counted apart from the candidates' tokens.
+                OutputTokenCount = Sum(Count(usage?["candidatesTokenCount"]), Count(usage?["thoughtsTokenCount"])),
+                ReasoningTokenCount = Count(usage?["thoughtsTokenCount"]),
                 TotalTokenCount = Count(usage?["totalTokenCount"]),
             },
         };
@@ -113,6 +115,8 @@ internal sealed class VertexChatClient : IChatClient
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
 
     private static long? Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : null;
 
