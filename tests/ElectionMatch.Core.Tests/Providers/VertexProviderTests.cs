@@ -66,6 +66,42 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(0.0028, usage.EstimatedCost!.Value, 9);
     }
 
+    [Theory]
+    [InlineData("""{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}""", "it has no candidates but an error: upstream overloaded")]
+    [InlineData("""{"error":"upstream overloaded"}""", "it has no candidates but an error: upstream overloaded")]
+    [InlineData("""[{"candidates":[]}]""", "it is not a JSON object")]
+    [InlineData("\"overloaded\"", "it is not a JSON object")]
+    public void A_vertex_http_200_with_an_error_or_not_an_object_is_em0403_with_the_providers_words_and_caches_nothing(string body, string expected)
+    {
+        _server.Script(FakeReply.Body(200, body));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but {expected}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
+    [Fact]
+    public async Task Vertex_token_counts_sent_as_floats_are_counted()
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        _server.Script(FakeReply.Body(200, VertexReply(answer, """{"promptTokenCount":1000.0,"candidatesTokenCount":100.0,"thoughtsTokenCount":20.0,"totalTokenCount":1120.0}""")));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal((1000L, 120L), (providers.JudgeUsage!.InputTokens, providers.JudgeUsage.OutputTokens));
+    }
+
     /// <summary>A generateContent reply whose one candidate says <paramref name="text"/>, with this usageMetadata.</summary>
     private static string VertexReply(string text, string usageMetadata) =>
         new JsonObject

@@ -55,8 +55,12 @@ internal static partial class ProviderFailure
     /// A reply answered with success that cannot be used, worded alike for every provider and step
     /// (<c>HTTP 200 from host, but it is not JSON (…)</c>); <see cref="Describe"/> says <c>invalid reply:</c> before it.
     /// </summary>
-    public static InvalidDataException UnusableReply(string? host, string problem) =>
-        new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+    public static InvalidDataException UnusableReply(string? host, string problem)
+    {
+        // Masked before it is cut, as Words is: a key cut in two would no longer be found.
+        problem = Secrets.Redact(problem);
+        return new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+    }
 
     /// <summary>
     /// A 404, with the URL asked: a wrong <c>endpoint</c> (a base URL without its /v1, or the whole URL of an operation)

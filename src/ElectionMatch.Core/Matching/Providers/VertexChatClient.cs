@@ -62,10 +62,12 @@ internal sealed class VertexChatClient : IChatClient
         var reply = await _endpoint.PostAsync(options?.ModelId ?? _model, "generateContent", body, cancellationToken).ConfigureAwait(false);
         // No candidate at all (a blocked prompt, or "candidates": []) or one without text is an empty answer, not a failure:
         // the judge answers it with a follow-up like any unusable reply, and the reason goes with it.
-        var candidate = reply["candidates"] is JsonArray { Count: > 0 } candidates ? candidates[0] : null;
-        var parts = candidate?["content"]?["parts"] as JsonArray ?? [];
-        var text = string.Concat(parts.Select(p => p?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null));
-        var usage = reply["usageMetadata"];
+        // Read by shape (VertexEndpoint has checked it is an object): a field of another type than Vertex AI's is
+        // absent, never a .NET exception about JSON nodes.
+        var candidate = reply["candidates"] is JsonArray { Count: > 0 } candidates ? candidates[0] as JsonObject : null;
+        var parts = (candidate?["content"] as JsonObject)?["parts"] as JsonArray ?? [];
+        var text = string.Concat(parts.Select(p => (p as JsonObject)?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null));
+        var usage = reply["usageMetadata"] as JsonObject;
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = Text(reply["modelVersion"]) ?? _model,
@@ -102,9 +104,10 @@ internal sealed class VertexChatClient : IChatClient
     /// <summary>Why a reply holds no text, in Vertex AI's own terms (<c>promptFeedback.blockReason</c>, the candidate's <c>finishReason</c>).</summary>
     private static string WhyNoText(JsonNode reply, JsonNode? candidate)
     {
-        if (Text(reply["promptFeedback"]?["blockReason"]) is { } blocked)
+        var feedback = reply["promptFeedback"] as JsonObject;
+        if (Text(feedback?["blockReason"]) is { } blocked)
         {
-            return $"Vertex AI blocked the prompt: blockReason {blocked}{Said(reply["promptFeedback"]?["blockReasonMessage"])}";
+            return $"Vertex AI blocked the prompt: blockReason {blocked}{Said(feedback?["blockReasonMessage"])}";
         }
 
         return candidate is null
@@ -118,7 +121,12 @@ internal sealed class VertexChatClient : IChatClient
 
     private static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
 
-    private static long? Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : null;
+    // A count sent as a float (1000.0) is the same count; a negative or fractional one is none.
+    private static long? Count(JsonNode? node) =>
+        node is not JsonValue value ? null
+        : value.TryGetValue<long>(out var count) ? count
+        : value.TryGetValue<double>(out var real) && real >= 0 && real <= long.MaxValue && real == Math.Floor(real) ? (long)real
+        : null;
 
     /// <summary>JSON Schema → Vertex's Schema object: types upper-cased, additionalProperties dropped.</summary>
     internal static JsonNode ToVertexSchema(JsonNode node)
