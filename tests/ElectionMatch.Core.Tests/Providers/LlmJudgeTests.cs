@@ -90,6 +90,24 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(TimeSpan.FromSeconds(0.05), wait.Delay);
     }
 
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("Infinity")]
+    [InlineData("9223372036854775807")]
+    public async Task A_retry_after_ms_too_long_for_any_wait_waits_only_the_cap(string asked)
+    {
+        Server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = asked }));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.Equal(TimeSpan.FromSeconds(0.05), wait.Delay);
+        Assert.True(wait.FromRetryAfter);
+    }
+
     [Fact]
     public async Task An_attempt_that_times_out_is_retried()
     {

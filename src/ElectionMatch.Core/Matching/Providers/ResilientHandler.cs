@@ -117,7 +117,8 @@ internal sealed class ResilientHandler : DelegatingHandler
         if (response.Headers.TryGetValues("retry-after-ms", out var values)
             && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
         {
-            return TimeSpan.FromMilliseconds(ms);
+            // A wait longer than any TimeSpan (1e300, Infinity) is the longest one; max_retry_delay_seconds caps it.
+            return ms < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : TimeSpan.MaxValue;
         }
 
         return response.Headers.RetryAfter switch
