@@ -494,6 +494,40 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
     }
 
+    [Theory]
+    [InlineData("""{"predictions":[{"embeddings":{"values":[0.5,null],"statistics":{"token_count":3}}}]}""", "invalid reply: the reply's vector 0 holds null at position 1, not a number")]
+    [InlineData("""{"predictions":[{"embeddings":{"values":["NaN",0.5],"statistics":{"token_count":3}}}]}""", "invalid reply: the reply's vector 0 holds \"NaN\" at position 0, not a number")]
+    [InlineData("""{"predictions":[{"embeddings":{"values":{"a":1}}}]}""", "invalid reply: Vertex AI predict answered a prediction (0) without embeddings.values")]
+    [InlineData("""{"predictions":{"embeddings":[]}}""", "invalid reply: Vertex AI predict answered without predictions")]
+    public void A_vertex_embeddings_reply_with_values_that_are_not_numbers_is_an_invalid_reply_in_our_words(string body, string expected)
+    {
+        _server.EmbeddingsBody = body;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex"), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 2, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("text-embedding-005/2 failed: " + expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void A_vertex_token_count_sent_as_a_float_is_read()
+    {
+        _server.EmbeddingsBody = """{"predictions":[{"embeddings":{"values":[0.6,0.8],"statistics":{"token_count":3.0}}}]}""";
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex"), warehouse);
+
+        var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 2, default);
+
+        Assert.Equal(1L, result.Generated);
+        Assert.Equal(3L, providers.EmbeddingUsage!.InputTokens);
+    }
+
     [Fact]
     public void A_vertex_endpoint_that_refuses_the_connection_is_worded_as_an_openai_one_without_a_dotnet_type_name()
     {

@@ -122,11 +122,7 @@ internal sealed class VertexChatClient : IChatClient
     private static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
 
     // A count sent as a float (1000.0) is the same count; a negative or fractional one is none.
-    private static long? Count(JsonNode? node) =>
-        node is not JsonValue value ? null
-        : value.TryGetValue<long>(out var count) ? count
-        : value.TryGetValue<double>(out var real) && real >= 0 && real <= long.MaxValue && real == Math.Floor(real) ? (long)real
-        : null;
+    private static long? Count(JsonNode? node) => VectorValue.Count(node);
 
     /// <summary>JSON Schema → Vertex's Schema object: types upper-cased, additionalProperties dropped.</summary>
     internal static JsonNode ToVertexSchema(JsonNode node)
