@@ -568,7 +568,15 @@ public sealed class ElectionMatchSettings
     {
         var d = ModelConnection.Defaults;
         var endpoint = map.String("endpoint");
-        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        if (endpoint is not null && (endpoint.Contains('@', StringComparison.Ordinal) && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var withUser) || withUser.UserInfo.Length > 0)))
+        {
+            // Not echoed: a user and password in the URL (https://user:pass@host) are a credential in a committed file,
+            // and a client would print them with the URL it asked.
+            diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("endpoint"),
+                $"'endpoint' holds a user name or password (user:password@host), which would put a credential in {FileName}, which is committed; write the URL without it and set api_key_env to the name of an environment variable that holds the key"));
+            endpoint = null;
+        }
+        else if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
         {
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"), $"'endpoint' must be an http(s) URL, got '{endpoint}'"));
         }

@@ -87,6 +87,33 @@ public sealed class ProviderSettingsTests
         Assert.Contains(error.Diagnostics, d => d.Code == Codes.InvalidSetting && d.Message.Contains("did you mean 'vertex'?", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://emuser:Pl4nted-pass-word@127.0.0.1:11434/v1")]
+    [InlineData("https://:Pl4nted-pass-word@example.com/v1")]
+    [InlineData("ftp://emuser:Pl4nted-pass-word@example.com/v1")]
+    public void An_endpoint_holding_a_user_and_password_is_refused_without_quoting_them(string endpoint)
+    {
+        using var fixture = WithJudge($"""
+                  provider: openai
+                  endpoint: {endpoint}
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.SecretInSettings, diagnostic.Code);
+        Assert.Contains("'endpoint' holds a user name or password (user:password@host)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pl4nted-pass-word", diagnostic.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_404_names_the_url_asked_without_its_user_information()
+    {
+        var failure = ElectionMatch.Matching.Providers.ProviderFailure.NotFound(new Uri("http://emuser:Pl4nted-pass-word@127.0.0.1:9/v1/chat/completions?x=1"), "");
+
+        Assert.Contains("nothing answers at http://127.0.0.1:9/v1/chat/completions:", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pl4nted", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_api_key_env_that_is_not_a_variable_name_is_refused()
     {
