@@ -128,6 +128,7 @@ internal sealed class LlmJudge : IMatchJudge
                 catch (OperationCanceledException)
                 {
                     // Abandoned in flight: the first reply was paid for, so its valid rows are kept before the run stops.
+                    Usage.FollowUpFailed();
                     Store(request, key, verdicts, "the run was stopped before the follow-up's reply arrived", inputTokens, outputTokens);
                     throw;
                 }

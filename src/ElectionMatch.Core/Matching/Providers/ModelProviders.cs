@@ -228,5 +228,5 @@ public sealed class ModelProviders : IDisposable
     }
 
     private ResilientHandler Resilient(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner) =>
-        new(connection, usage, inner, Interruption.Stop);
+        new(connection, usage, inner, Interruption);
 }
