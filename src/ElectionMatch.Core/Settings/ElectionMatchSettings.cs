@@ -608,7 +608,7 @@ public sealed class ElectionMatchSettings
             ApiKeyEnv = apiKeyEnv ?? d.ApiKeyEnv,
             CredentialsFile = Name(map, "credentials_file", "leave the key out to use application-default credentials", diagnostics),
             MaxConcurrency = WholeNumber(map, "max_concurrency", 1, 256, diagnostics) ?? d.MaxConcurrency,
-            RequestsPerMinute = Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics) ?? d.RequestsPerMinute,
+            RequestsPerMinute = RequestsPerMinute(map, diagnostics) ?? d.RequestsPerMinute,
             TimeoutSeconds = Amount(map, "timeout_seconds", 0.001, 3600, diagnostics) ?? d.TimeoutSeconds,
             CancelGraceSeconds = Amount(map, "cancel_grace_seconds", 0, 600, diagnostics) ?? d.CancelGraceSeconds,
             MaxRetries = WholeNumber(map, "max_retries", 0, 20, diagnostics) ?? d.MaxRetries,
@@ -618,6 +618,19 @@ public sealed class ElectionMatchSettings
             PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics),
             At = map.At,
         };
+    }
+
+    /// <summary>0 (no limit), or a pace whose interval between starts is a time span at all: 1e-11 a minute is 190,000 years.</summary>
+    private static double? RequestsPerMinute(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        if (map.Number("requests_per_minute") is { } value && value > 0 && value < Matching.Providers.RequestPacer.SlowestPerMinute)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("requests_per_minute"),
+                $"'requests_per_minute' must be 0 (no limit) or a number from {Matching.Providers.RequestPacer.SlowestPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)} (one request start every 100 minutes) to 1000000, got {map.String("requests_per_minute")}"));
+            return null;
+        }
+
+        return Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics);
     }
 
     private static int? WholeNumber(YamlMap map, string key, int min, int max, List<Diagnostic> diagnostics)

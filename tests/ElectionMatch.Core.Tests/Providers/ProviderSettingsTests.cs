@@ -41,6 +41,30 @@ public sealed class ProviderSettingsTests
         Assert.Equal(("http://127.0.0.1:11434/v1", "OLLAMA_KEY"), (match.Embeddings.Connection.Endpoint, match.Embeddings.Connection.ApiKeyEnv));
     }
 
+    [Theory]
+    [InlineData("1e-11")]
+    [InlineData("0.001")]
+    public void A_requests_per_minute_slower_than_one_every_100_minutes_is_em0032_at_the_key(string value)
+    {
+        using var fixture = WithJudge($"provider: openai\nrequests_per_minute: {value}");
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains($"'requests_per_minute' must be 0 (no limit) or a number from 0.01 (one request start every 100 minutes) to 1000000, got {value}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.True(diagnostic.Line > 0);
+    }
+
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("0.01", 0.01)]
+    public void A_requests_per_minute_of_0_or_one_every_100_minutes_is_taken(string value, double expected)
+    {
+        using var fixture = WithJudge($"provider: openai\nrequests_per_minute: {value}");
+
+        Assert.Equal(expected, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Judge.Connection.RequestsPerMinute);
+    }
+
     [Fact]
     public void A_provider_is_united_with_the_offline_embedder_unless_union_offline_is_false()
     {
