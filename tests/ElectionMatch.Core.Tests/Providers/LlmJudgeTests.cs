@@ -352,6 +352,27 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task Names_are_sent_as_written_with_only_angle_brackets_escaped_and_the_cache_key_is_unchanged()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "José Muñoz-O'Brien & Søn <b>"), default);
+
+        var user = JsonNode.Parse(Server.Requests[0].Body)!["messages"]!.AsArray()[1]!["content"]!.GetValue<string>();
+        var start = user.IndexOf("<<<CONTEST_DATA\n", StringComparison.Ordinal) + "<<<CONTEST_DATA\n".Length;
+        var data = user[start..user.IndexOf("\nCONTEST_DATA>>>", StringComparison.Ordinal)];
+        Assert.Contains("\"name\":\"José Muñoz-O'Brien & Søn \\u003Cb\\u003E\"", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00E9", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", data, StringComparison.Ordinal);
+        // The input key is the hash of the data as it was sent before (every non-ASCII and HTML-sensitive character
+        // escaped): answers cached then are found now.
+        var before = JsonNode.Parse(data)!.ToJsonString();
+        Assert.Contains("Jos\\u00E9 Mu\\u00F1oz-O\\u0027Brien \\u0026 S\\u00F8n \\u003Cb\\u003E", before, StringComparison.Ordinal);
+        Assert.Equal(JudgePrompt.Sha256(before), warehouse.Scalar<string>($"select input_sha256 from {JudgeCache.QualifiedTable}"));
+    }
+
+    [Fact]
     public void Replay_with_an_empty_cache_fails_naming_the_match_step_and_missing_requests()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -58,7 +58,7 @@ internal sealed class LlmJudge : IMatchJudge
     private async Task<IReadOnlyList<JudgeAnswer>> JudgeNumberedAsync(JudgeRequest request, CancellationToken cancellationToken)
     {
         var data = JudgePrompt.Data(request);
-        var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.Sha256(data));
+        var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.InputSha256(request));
         // An undecided outcome is not an answer worth keeping: a live run asks again (and a valid reply replaces it),
         // while --replay reproduces it, so a replayed snapshot equals the run it replays.
         if (_cache.Find(key) is { } cached && (_chat is null || !cached.Any(a => a.Undecided)))
