@@ -373,6 +373,27 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_runaway_reasoning_or_name_is_stored_cut_to_the_documented_length_saying_so()
+    {
+        var huge = new string('x', 1_000_000);
+        Server.Script(
+            FakeReply.Answer(_ => $"{{\"answers\":[{Answer("1", 2, "John Smith", huge)},{Answer("2", 1, huge)}]}}"),
+            FakeReply.Answer(_ => $"{{\"answers\":[{Answer("2", 1, huge)}]}}"));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith", "Maria Lopez"), default);
+
+        Assert.Equal(new string('x', 2000) + "… (cut to 2000 of 1000000 characters)", answers[0].Reasoning);
+        Assert.True(answers[1].Undecided);
+        Assert.InRange(answers[1].Reasoning.Length, 100, 2100);
+        Assert.Contains("selected_name \"" + new string('x', 200) + "…\" is not the name of candidate 1", answers[1].Reasoning, StringComparison.Ordinal);
+        // Nor is more sent back to the model in the follow-up.
+        Assert.InRange(Server.Requests[1].Body.Length, 0, 150_000);
+        Assert.InRange(warehouse.Scalar<long>($"select max(length(cast(answers as varchar))) from {JudgeCache.QualifiedTable}"), 0, 10_000);
+    }
+
+    [Fact]
     public void Replay_with_an_empty_cache_fails_naming_the_match_step_and_missing_requests()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

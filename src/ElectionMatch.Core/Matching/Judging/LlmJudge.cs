@@ -14,6 +14,9 @@ namespace ElectionMatch.Matching.Judging;
 /// </summary>
 internal sealed class LlmJudge : IMatchJudge
 {
+    /// <summary>The most characters of an invalid reply sent back in its follow-up; a valid reply of 25 rows is about a tenth of it.</summary>
+    internal const int MaxEchoedReply = 100_000;
+
     private readonly IChatClient? _chat;
     private readonly JudgePrompt _prompt;
     private readonly JudgeCache _cache;
@@ -111,7 +114,8 @@ internal sealed class LlmJudge : IMatchJudge
             }
             else
             {
-                messages.Add(new ChatMessage(ChatRole.Assistant, first.Text));
+                // A runaway reply is not sent back whole: the follow-up would pay for it again as input.
+                messages.Add(new ChatMessage(ChatRole.Assistant, first.Text.Length <= MaxEchoedReply ? first.Text : first.Text[..MaxEchoedReply] + "…"));
                 messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
                 try
                 {
