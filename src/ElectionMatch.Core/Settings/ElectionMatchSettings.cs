@@ -24,7 +24,7 @@ public sealed class ElectionMatchSettings
     ];
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
-    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
+    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
@@ -434,7 +434,14 @@ public sealed class ElectionMatchSettings
             {
                 Connection = ReadConnection(j, diagnostics),
                 MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
+                MaxOutputTokens = WholeNumber(j, "max_output_tokens", 1, 1_000_000, diagnostics),
+                ThinkingBudget = WholeNumber(j, "thinking_budget", -1, 1_000_000, diagnostics),
             };
+            if (j.Has("thinking_budget") && provider != "vertex")
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_budget"),
+                    $"'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is {provider}; leave it out"));
+            }
         }
 
         var topK = kind.DefaultTopK;

@@ -394,6 +394,26 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_openai_judge_sends_an_output_limit_only_when_max_output_tokens_is_set()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using (var providers = JudgeFixture.Providers(plain, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+        }
+
+        using (var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { MaxOutputTokens = 4096 } }, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r2", "John Smith"), default);
+        }
+
+        var (first, second) = (JsonNode.Parse(Server.Requests[0].Body)!.AsObject(), JsonNode.Parse(Server.Requests[1].Body)!.AsObject());
+        Assert.False(first.ContainsKey("max_completion_tokens") || first.ContainsKey("max_tokens"));
+        Assert.Equal(4096, second["max_completion_tokens"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Replay_with_an_empty_cache_fails_naming_the_match_step_and_missing_requests()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -66,6 +66,19 @@ public sealed class ProviderSettingsTests
     }
 
     [Fact]
+    public void Max_output_tokens_and_a_vertex_thinking_budget_are_read_and_a_thinking_budget_for_openai_is_em0032()
+    {
+        using var vertex = WithJudge("provider: vertex\nmax_output_tokens: 8192\nthinking_budget: 0");
+        using var openai = WithJudge("provider: openai\nthinking_budget: 1024");
+
+        var judge = ProjectContext.Load(new ProjectOptions(vertex.Directory)).Settings.Match("candidacy_ddhq_matches").Judge;
+        Assert.Equal((8192, 0), (judge.MaxOutputTokens, judge.ThinkingBudget));
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(openai.Directory))).Diagnostics);
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains("'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_provider_is_united_with_the_offline_embedder_unless_union_offline_is_false()
     {
         using var byDefault = WithJudge("provider: offline", "provider: vertex");

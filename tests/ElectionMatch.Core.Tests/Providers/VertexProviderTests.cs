@@ -115,6 +115,29 @@ public sealed class VertexProviderTests : IAsyncLifetime
             ["modelVersion"] = "gemini-2.5-flash-001",
         }.ToJsonString();
 
+    [Fact]
+    public async Task Vertex_judge_sends_max_output_tokens_and_a_thinking_budget_only_when_set()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint));
+        var limited = plain with { Judge = plain.Judge with { MaxOutputTokens = 4096, ThinkingBudget = 0 } };
+        using (var providers = JudgeFixture.Providers(plain, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+        }
+
+        using (var providers = JudgeFixture.Providers(limited, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r2", "John Smith"), default);
+        }
+
+        var (first, second) = (JsonNode.Parse(_server.Requests[0].Body)!["generationConfig"]!, JsonNode.Parse(_server.Requests[1].Body)!["generationConfig"]!);
+        Assert.Null(first["maxOutputTokens"]);
+        Assert.Null(first["thinkingConfig"]);
+        Assert.Equal(4096, second["maxOutputTokens"]!.GetValue<int>());
+        Assert.Equal(0, second["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("/v1")]
     [InlineData("/v1/")]

@@ -40,6 +40,9 @@ internal sealed class LlmJudge : IMatchJudge
 
     public string Name => $"{_provider}/{_model}";
 
+    /// <summary>Sent as the request's output limit when set (judge.max_output_tokens).</summary>
+    public int? MaxOutputTokens { get; init; }
+
     public int MaxConcurrency => _maxConcurrency;
 
     public ModelUsage Usage { get; }
@@ -92,6 +95,7 @@ internal sealed class LlmJudge : IMatchJudge
         {
             ModelId = _model,
             Temperature = 0,
+            MaxOutputTokens = MaxOutputTokens,
             ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgePrompt.ReplySchema, "judge_reply", "One answer per row of the contest."),
             // OpenAI's structured outputs: "strict": true in response_format.json_schema, which the schema allows (every
             // property required, no additional properties). Microsoft.Extensions.AI.OpenAI reads this key; Vertex ignores it.

@@ -23,6 +23,9 @@ internal sealed class VertexChatClient : IChatClient
         _model = model;
     }
 
+    /// <summary>Gemini 2.5's <c>thinkingConfig.thinkingBudget</c>; null sends none (the model's default: gemini-2.5-flash thinks as much as it likes).</summary>
+    public int? ThinkingBudget { get; init; }
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
@@ -43,6 +46,16 @@ internal sealed class VertexChatClient : IChatClient
         }
 
         var generation = new JsonObject { ["temperature"] = options?.Temperature ?? 0 };
+        if (options?.MaxOutputTokens is { } most)
+        {
+            generation["maxOutputTokens"] = most;
+        }
+
+        if (ThinkingBudget is { } budget)
+        {
+            generation["thinkingConfig"] = new JsonObject { ["thinkingBudget"] = budget };
+        }
+
         if (options?.ResponseFormat is ChatResponseFormatJson json)
         {
             generation["responseMimeType"] = "application/json";
