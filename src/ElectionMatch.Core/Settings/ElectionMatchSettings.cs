@@ -580,7 +580,7 @@ public sealed class ElectionMatchSettings
             // Not echoed: a user and password in the URL (https://user:pass@host) are a credential in a committed file,
             // and a client would print them with the URL it asked.
             diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("endpoint"),
-                $"'endpoint' holds a user name or password (user:password@host), which would put a credential in {FileName}, which is committed; write the URL without it and set api_key_env to the name of an environment variable that holds the key"));
+                $"'endpoint' holds a user name or password (user:password@host): a credential in {FileName}, which is committed; write the URL without it and set api_key_env to the name of an environment variable that holds the key"));
             endpoint = null;
         }
         else if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
