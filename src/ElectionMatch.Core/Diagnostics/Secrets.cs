@@ -10,7 +10,7 @@ namespace ElectionMatch.Diagnostics;
 /// service-account private keys, access tokens) are registered the moment they are read, so they are masked
 /// even where no pattern would recognise them; the patterns catch credentials the tool never read, such as a
 /// key pasted into electionmatch.yml. A provider that refuses a key often quotes most of it back ("Incorrect API key
-/// provided: 3f9a1c7e…d3f5****"), so a long credential is masked by its leading and trailing fragments too, and in its
+/// provided: 3f9a1c7e…d3f5****", or its middle), so a long credential is masked by any fragment of 8 characters or more too, and in its
 /// percent-encoded forms (a key in a URL's query). Process-wide on purpose: a secret read by one run must be masked by
 /// every sink of the process, including those that know nothing of the run.
 /// </summary>
@@ -21,7 +21,7 @@ public static partial class Secrets
     /// <summary>Shorter values are not masked: they would mask ordinary words.</summary>
     private const int MinimumLength = 8;
 
-    /// <summary>A registered secret this long or longer is also masked by its leading and trailing fragments; a shorter one only whole.</summary>
+    /// <summary>A registered secret this long or longer is also masked by its fragments; a shorter one only whole.</summary>
     private const int FragmentedLength = 12;
 
     /// <summary>
@@ -36,6 +36,10 @@ public static partial class Secrets
     // Each form of a registered secret (the value, its percent-encoded forms) and how it is matched.
     private static readonly ConcurrentDictionary<string, Form> Registered = new(StringComparer.Ordinal);
 
+    // Every run of ShortestFragment characters of a secret masked by its fragments, with the length of the shortest such
+    // secret: a text is searched once for all of them, whatever part of a key a provider quotes back.
+    private static readonly ConcurrentDictionary<string, int> Windows = new(StringComparer.Ordinal);
+
     // API keys shorter than MinimumLength, each masked only where it stands alone: no letter or digit on either side,
     // a JSON escape before it counting as none (a reply is masked as JSON text, where a quote may be \u0022).
     private static readonly ConcurrentDictionary<string, Regex> ShortApiKeys = new(StringComparer.Ordinal);
@@ -43,7 +47,7 @@ public static partial class Secrets
     /// <summary>
     /// Masks <paramref name="value"/> (and, for a multi-line PEM key, each of its lines and its JSON-escaped form) from
     /// now on, with its percent-encoded forms, and, when <paramref name="fragments"/> (a credential: random characters),
-    /// of 12 characters or more, by its leading and trailing fragments of 8 or more.
+    /// of 12 characters or more, by any fragment of 8 or more.
     /// </summary>
     /// <param name="fragments">False for a value that may be a path or words (a dbt secret variable's): it is masked whole,
     /// since its fragments are other paths and words.</param>
@@ -104,15 +108,14 @@ public static partial class Secrets
                 continue;
             }
 
+            // A secret masked by its fragments is found by its windows below, whole or in any part.
             if (!form.Fragments || secret.Length < FragmentedLength)
             {
                 Whole(text, secret, ref spans);
             }
-            else
-            {
-                Fragments(text, secret, ref spans);
-            }
         }
+
+        Fragments(text, ref spans);
 
         if (spans is not null)
         {
@@ -155,8 +158,17 @@ public static partial class Secrets
     }
 
     // A value registered both as a dbt variable's and as a credential is masked by its fragments.
-    private static void Keep(string value, Form form) =>
-        Registered.AddOrUpdate(value, form, (_, known) => known with { Fragments = known.Fragments || form.Fragments });
+    private static void Keep(string value, Form form)
+    {
+        if (Registered.AddOrUpdate(value, form, (_, known) => known with { Fragments = known.Fragments || form.Fragments }).Fragments
+            && value.Length >= FragmentedLength)
+        {
+            for (var at = 0; at + ShortestFragment <= value.Length; at++)
+            {
+                Windows.AddOrUpdate(value.Substring(at, ShortestFragment), value.Length, (_, known) => Math.Min(known, value.Length));
+            }
+        }
+    }
 
     private static void Whole(string text, string secret, ref List<(int Start, int End)>? spans)
     {
@@ -167,56 +179,55 @@ public static partial class Secrets
     }
 
     /// <summary>
-    /// The spans of <paramref name="text"/> that begin as <paramref name="secret"/> begins or end as it ends, for
-    /// <see cref="ShortestFragment"/> characters or more: found by the first or last 8 characters, then extended
-    /// character by character, so the cost is a search of the text, not a replace per possible fragment.
+    /// The spans of <paramref name="text"/> made of runs of <see cref="ShortestFragment"/> characters of a secret masked by
+    /// its fragments, overlapping or touching: any part of 8 characters or more of such a secret, at its start, its end or
+    /// in its middle (a provider that quotes the middle of a key printed most of it). One pass over the text, a lookup
+    /// per character, whatever the number of secrets.
     /// </summary>
-    private static void Fragments(string text, string secret, ref List<(int Start, int End)>? spans)
+    private static void Fragments(string text, ref List<(int Start, int End)>? spans)
     {
-        var head = secret.AsSpan(0, ShortestFragment);
-        for (var at = IndexOf(text, head, 0); at >= 0; at = IndexOf(text, head, at + 1))
+        if (Windows.IsEmpty || text.Length < ShortestFragment)
         {
-            var length = ShortestFragment;
-            while (length < secret.Length && at + length < text.Length && text[at + length] == secret[length])
-            {
-                length++;
-            }
-
-            if (IsWorthMasking(secret, text.AsSpan(at, length)))
-            {
-                (spans ??= []).Add((at, at + length));
-            }
+            return;
         }
 
-        var tail = secret.AsSpan(secret.Length - ShortestFragment);
-        for (var at = IndexOf(text, tail, 0); at >= 0; at = IndexOf(text, tail, at + 1))
+        var lookup = Windows.GetAlternateLookup<ReadOnlySpan<char>>();
+        int start = -1, end = -1, shortest = int.MaxValue;
+        for (var at = 0; at + ShortestFragment <= text.Length; at++)
         {
-            var end = at + ShortestFragment;
-            var length = ShortestFragment;
-            while (length < secret.Length && end - length > 0 && text[end - length - 1] == secret[^(length + 1)])
+            if (!lookup.TryGetValue(text.AsSpan(at, ShortestFragment), out var secretLength))
             {
-                length++;
+                continue;
             }
 
-            if (IsWorthMasking(secret, text.AsSpan(end - length, length)))
+            if (start >= 0 && at <= end)
             {
-                (spans ??= []).Add((end - length, end));
+                end = at + ShortestFragment;
+                shortest = Math.Min(shortest, secretLength);
+                continue;
+            }
+
+            Run(text, start, end, shortest, ref spans);
+            (start, end, shortest) = (at, at + ShortestFragment, secretLength);
+        }
+
+        Run(text, start, end, shortest, ref spans);
+
+        static void Run(string text, int start, int end, int shortest, ref List<(int Start, int End)>? spans)
+        {
+            if (start >= 0 && IsWorthMasking(shortest, text.AsSpan(start, end - start)))
+            {
+                (spans ??= []).Add((start, end));
             }
         }
-    }
-
-    private static int IndexOf(string text, ReadOnlySpan<char> value, int from)
-    {
-        var at = text.AsSpan(from).IndexOf(value, StringComparison.Ordinal);
-        return at < 0 ? -1 : from + at;
     }
 
     /// <summary>
     /// A fragment is masked when it holds a digit, as 8 random characters nearly always do, or is two thirds of the secret
     /// or more: a run of letters alone is a word as often as a key (a password that begins "postgres" or "election").
     /// </summary>
-    private static bool IsWorthMasking(string secret, ReadOnlySpan<char> fragment) =>
-        fragment.Length == secret.Length || fragment.ContainsAnyInRange('0', '9') || fragment.Length * 3 >= secret.Length * 2;
+    private static bool IsWorthMasking(int secretLength, ReadOnlySpan<char> fragment) =>
+        fragment.Length >= secretLength || fragment.ContainsAnyInRange('0', '9') || fragment.Length * 3 >= secretLength * 2;
 
     private static string Masked(string text, List<(int Start, int End)> spans)
     {
@@ -244,7 +255,7 @@ public static partial class Secrets
     /// The form has a '%' the value has not: it cannot appear in a text without one, and a fragment of it without one
     /// is the value's.
     /// </param>
-    /// <param name="Fragments">Masked by its leading and trailing fragments too, not only whole.</param>
+    /// <param name="Fragments">Masked by its fragments too, not only whole.</param>
     private readonly record struct Form(bool PercentEncoded, bool Fragments);
 
     [GeneratedRegex("%[0-9A-F]{2}")]

@@ -24,7 +24,7 @@ public sealed class ElectionMatchSettings
     ];
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
-    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", .. ConnectionKeys];
+    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
@@ -434,7 +434,14 @@ public sealed class ElectionMatchSettings
             {
                 Connection = ReadConnection(j, diagnostics),
                 MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
+                MaxOutputTokens = WholeNumber(j, "max_output_tokens", 1, 1_000_000, diagnostics),
+                ThinkingBudget = WholeNumber(j, "thinking_budget", -1, 1_000_000, diagnostics),
             };
+            if (j.Has("thinking_budget") && provider != "vertex")
+            {
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_budget"),
+                    $"'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is {provider}; leave it out"));
+            }
         }
 
         var topK = kind.DefaultTopK;
@@ -570,7 +577,15 @@ public sealed class ElectionMatchSettings
     {
         var d = ModelConnection.Defaults;
         var endpoint = map.String("endpoint");
-        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+        if (endpoint is not null && (endpoint.Contains('@', StringComparison.Ordinal) && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var withUser) || withUser.UserInfo.Length > 0)))
+        {
+            // Not echoed: a user and password in the URL (https://user:pass@host) are a credential in a committed file,
+            // and a client would print them with the URL it asked.
+            diagnostics.Add(Diagnostic.Error(Codes.SecretInSettings, map.AtValue("endpoint"),
+                $"'endpoint' holds a user name or password (user:password@host): a credential in {FileName}, which is committed; write the URL without it and set api_key_env to the name of an environment variable that holds the key"));
+            endpoint = null;
+        }
+        else if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
         {
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("endpoint"), $"'endpoint' must be an http(s) URL, got '{endpoint}'"));
         }
@@ -602,7 +617,7 @@ public sealed class ElectionMatchSettings
             ApiKeyEnv = apiKeyEnv ?? d.ApiKeyEnv,
             CredentialsFile = Name(map, "credentials_file", "leave the key out to use application-default credentials", diagnostics),
             MaxConcurrency = WholeNumber(map, "max_concurrency", 1, 256, diagnostics) ?? d.MaxConcurrency,
-            RequestsPerMinute = Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics) ?? d.RequestsPerMinute,
+            RequestsPerMinute = RequestsPerMinute(map, diagnostics) ?? d.RequestsPerMinute,
             TimeoutSeconds = Amount(map, "timeout_seconds", 0.001, 3600, diagnostics) ?? d.TimeoutSeconds,
             CancelGraceSeconds = Amount(map, "cancel_grace_seconds", 0, 600, diagnostics) ?? d.CancelGraceSeconds,
             MaxRetries = WholeNumber(map, "max_retries", 0, 20, diagnostics) ?? d.MaxRetries,
@@ -612,6 +627,19 @@ public sealed class ElectionMatchSettings
             PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics),
             At = map.At,
         };
+    }
+
+    /// <summary>0 (no limit), or a pace whose interval between starts is a time span at all: 1e-11 a minute is 190,000 years.</summary>
+    private static double? RequestsPerMinute(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        if (map.Number("requests_per_minute") is { } value && value > 0 && value < Matching.Providers.RequestPacer.SlowestPerMinute)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue("requests_per_minute"),
+                $"'requests_per_minute' must be 0 (no limit) or a number from {Matching.Providers.RequestPacer.SlowestPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture)} (one request start every 100 minutes) to 1000000, got {map.String("requests_per_minute")}"));
+            return null;
+        }
+
+        return Amount(map, "requests_per_minute", 0, 1_000_000, diagnostics);
     }
 
     private static int? WholeNumber(YamlMap map, string key, int min, int max, List<Diagnostic> diagnostics)

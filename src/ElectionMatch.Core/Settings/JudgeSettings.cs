@@ -13,6 +13,12 @@ public sealed record JudgeSettings(string Provider, string Model)
     /// <summary>A contest with more ambiguous rows is split into requests of at most this many rows; null keeps the kind's default.</summary>
     public int? MaxRowsPerRequest { get; init; }
 
+    /// <summary>The most output tokens a reply may have (OpenAI's max_completion_tokens, Vertex AI's maxOutputTokens); null sends none.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>Gemini 2.5's thinkingConfig.thinkingBudget on Vertex AI (0 off where the model allows it, -1 the model's choice); null sends none.</summary>
+    public int? ThinkingBudget { get; init; }
+
     public bool IsOffline => Provider == "offline";
 
     /// <summary>The model a provider uses when electionmatch.yml names none.</summary>

@@ -81,6 +81,53 @@ public sealed class InterruptedJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_request_waiting_for_its_turn_at_the_stop_is_not_counted_in_flight_nor_abandoned()
+    {
+        using var release = new SemaphoreSlim(0);
+        var held = release.WaitAsync();
+        Server.Script(FakeReply.HeldUntil(held));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var stop = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token);
+        // One request start every 10 s: the second contest waits for its turn while the first is on the wire.
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { MaxConcurrency = 2, CancelGraceSeconds = 60, RequestsPerMinute = 6 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse, interruption: interruption);
+
+        var first = providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), stop.Token);
+        await WaitForModelHits(1);
+        var second = providers.Judge.JudgeAsync(JudgeFixture.Request("r2", "Maria Lopez"), stop.Token);
+        await Task.Delay(200);
+        Assert.Equal(1L, interruption.InFlight);
+        await stop.CancelAsync();
+        release.Release();
+
+        Assert.Equal(2, (await first).Single().CandidateNumber);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal((1L, 0L, 0L), (interruption.Saved, interruption.Abandoned, interruption.InFlight));
+        Assert.Contains("1 provider answer in flight at the stop arrived and is cached, 0 requests in flight were abandoned", interruption.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_follow_up_abandoned_by_the_stop_counts_as_a_failed_follow_up()
+    {
+        Server.Script(FakeReply.Say("not an answer"), FakeReply.Hang());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var stop = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token);
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { CancelGraceSeconds = 0 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse, interruption: interruption);
+
+        var judging = providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), stop.Token);
+        await WaitForModelHits(2);
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => judging);
+        Assert.Equal((1L, 1L), (providers.JudgeUsage!.InvalidReplies, providers.JudgeUsage.FailedFollowUps));
+        Assert.Equal(1L, interruption.Abandoned);
+    }
+
+    [Fact]
     public void A_run_stopped_by_an_outage_resumes_without_paying_twice()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

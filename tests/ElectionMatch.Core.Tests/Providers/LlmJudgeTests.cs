@@ -90,6 +90,24 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(TimeSpan.FromSeconds(0.05), wait.Delay);
     }
 
+    [Theory]
+    [InlineData("1e300")]
+    [InlineData("Infinity")]
+    [InlineData("9223372036854775807")]
+    public async Task A_retry_after_ms_too_long_for_any_wait_waits_only_the_cap(string asked)
+    {
+        Server.Script(FakeReply.Status(429, new Dictionary<string, string> { ["retry-after-ms"] = asked }));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.Equal(TimeSpan.FromSeconds(0.05), wait.Delay);
+        Assert.True(wait.FromRetryAfter);
+    }
+
     [Fact]
     public async Task An_attempt_that_times_out_is_retried()
     {
@@ -331,6 +349,68 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(1, CountOf(userText, "CONTEST_DATA>>>"));
         var data = new ChatCall([new ChatTurn("user", userText)]).Data;
         Assert.Equal(injection, data["rows"]![0]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Names_are_sent_as_written_with_only_angle_brackets_escaped_and_the_cache_key_is_unchanged()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "José Muñoz-O'Brien & Søn <b>"), default);
+
+        var user = JsonNode.Parse(Server.Requests[0].Body)!["messages"]!.AsArray()[1]!["content"]!.GetValue<string>();
+        var start = user.IndexOf("<<<CONTEST_DATA\n", StringComparison.Ordinal) + "<<<CONTEST_DATA\n".Length;
+        var data = user[start..user.IndexOf("\nCONTEST_DATA>>>", StringComparison.Ordinal)];
+        Assert.Contains("\"name\":\"José Muñoz-O'Brien & Søn \\u003Cb\\u003E\"", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00E9", data, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u0027", data, StringComparison.Ordinal);
+        // The input key is the hash of the data as it was sent before (every non-ASCII and HTML-sensitive character
+        // escaped): answers cached then are found now.
+        var before = JsonNode.Parse(data)!.ToJsonString();
+        Assert.Contains("Jos\\u00E9 Mu\\u00F1oz-O\\u0027Brien \\u0026 S\\u00F8n \\u003Cb\\u003E", before, StringComparison.Ordinal);
+        Assert.Equal(JudgePrompt.Sha256(before), warehouse.Scalar<string>($"select input_sha256 from {JudgeCache.QualifiedTable}"));
+    }
+
+    [Fact]
+    public async Task A_runaway_reasoning_or_name_is_stored_cut_to_the_documented_length_saying_so()
+    {
+        var huge = new string('x', 1_000_000);
+        Server.Script(
+            FakeReply.Answer(_ => $"{{\"answers\":[{Answer("1", 2, "John Smith", huge)},{Answer("2", 1, huge)}]}}"),
+            FakeReply.Answer(_ => $"{{\"answers\":[{Answer("2", 1, huge)}]}}"));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith", "Maria Lopez"), default);
+
+        Assert.Equal(new string('x', 2000) + "… (cut to 2000 of 1000000 characters)", answers[0].Reasoning);
+        Assert.True(answers[1].Undecided);
+        Assert.InRange(answers[1].Reasoning.Length, 100, 2100);
+        Assert.Contains("selected_name \"" + new string('x', 200) + "…\" is not the name of candidate 1", answers[1].Reasoning, StringComparison.Ordinal);
+        // Nor is more sent back to the model in the follow-up.
+        Assert.InRange(Server.Requests[1].Body.Length, 0, 150_000);
+        Assert.InRange(warehouse.Scalar<long>($"select max(length(cast(answers as varchar))) from {JudgeCache.QualifiedTable}"), 0, 10_000);
+    }
+
+    [Fact]
+    public async Task An_openai_judge_sends_an_output_limit_only_when_max_output_tokens_is_set()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using (var providers = JudgeFixture.Providers(plain, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+        }
+
+        using (var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { MaxOutputTokens = 4096 } }, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r2", "John Smith"), default);
+        }
+
+        var (first, second) = (JsonNode.Parse(Server.Requests[0].Body)!.AsObject(), JsonNode.Parse(Server.Requests[1].Body)!.AsObject());
+        Assert.False(first.ContainsKey("max_completion_tokens") || first.ContainsKey("max_tokens"));
+        Assert.Equal(4096, second["max_completion_tokens"]!.GetValue<int>());
     }
 
     [Fact]

@@ -130,6 +130,25 @@ public sealed class OpenAiEmbeddingTests : OpenAiServerTests
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
     }
 
+    [Theory]
+    [InlineData("""{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5,null]}],"model":"m","usage":{"prompt_tokens":3,"total_tokens":3}}""", "invalid reply: the reply's vector 0 holds null at position 1, not a number")]
+    [InlineData("""{"object":"list","data":[{"object":"embedding","index":0,"embedding":["NaN",0.5]}],"model":"m","usage":{"prompt_tokens":3,"total_tokens":3}}""", "invalid reply: the reply's vector 0 holds \"NaN\" at position 0, not a number")]
+    [InlineData("""{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.5,0.5]}],"model":"m","usage":{"prompt_tokens":3.5,"total_tokens":3}}""", "invalid reply: the reply's usage.prompt_tokens is 3.5, not a whole number")]
+    [InlineData("""{"object":"list","data":[{"object":"embedding","embedding":[0.5,0.5]},{"object":"embedding","embedding":[0.5,0.5]}],"model":"m"}""", "invalid reply: the reply's vector 0 (in reply order) carries no index: an OpenAI-compatible server gives each vector the index of its input")]
+    public void An_embeddings_reply_the_sdk_cannot_read_is_an_invalid_reply_in_our_words(string body, string expected)
+    {
+        using var warehouse = Texts("name: maria lopez", "name: john smith");
+        Server.EmbeddingsBody = body;
+        using var providers = JudgeFixture.Providers(Match(), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("text-embedding-3-small/64 failed: " + expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
     [Fact]
     public void Vectors_not_of_unit_length_are_cached_scaled_to_it_so_the_inner_product_ranks_by_cosine()
     {

@@ -41,6 +41,43 @@ public sealed class ProviderSettingsTests
         Assert.Equal(("http://127.0.0.1:11434/v1", "OLLAMA_KEY"), (match.Embeddings.Connection.Endpoint, match.Embeddings.Connection.ApiKeyEnv));
     }
 
+    [Theory]
+    [InlineData("1e-11")]
+    [InlineData("0.001")]
+    public void A_requests_per_minute_slower_than_one_every_100_minutes_is_em0032_at_the_key(string value)
+    {
+        using var fixture = WithJudge($"provider: openai\nrequests_per_minute: {value}");
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains($"'requests_per_minute' must be 0 (no limit) or a number from 0.01 (one request start every 100 minutes) to 1000000, got {value}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.True(diagnostic.Line > 0);
+    }
+
+    [Theory]
+    [InlineData("0", 0.0)]
+    [InlineData("0.01", 0.01)]
+    public void A_requests_per_minute_of_0_or_one_every_100_minutes_is_taken(string value, double expected)
+    {
+        using var fixture = WithJudge($"provider: openai\nrequests_per_minute: {value}");
+
+        Assert.Equal(expected, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Judge.Connection.RequestsPerMinute);
+    }
+
+    [Fact]
+    public void Max_output_tokens_and_a_vertex_thinking_budget_are_read_and_a_thinking_budget_for_openai_is_em0032()
+    {
+        using var vertex = WithJudge("provider: vertex\nmax_output_tokens: 8192\nthinking_budget: 0");
+        using var openai = WithJudge("provider: openai\nthinking_budget: 1024");
+
+        var judge = ProjectContext.Load(new ProjectOptions(vertex.Directory)).Settings.Match("candidacy_ddhq_matches").Judge;
+        Assert.Equal((8192, 0), (judge.MaxOutputTokens, judge.ThinkingBudget));
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(openai.Directory))).Diagnostics);
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains("'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_provider_is_united_with_the_offline_embedder_unless_union_offline_is_false()
     {
@@ -85,6 +122,33 @@ public sealed class ProviderSettingsTests
 
         Assert.Contains(error.Diagnostics, d => d.Code == Codes.UnknownKey && d.Message.Contains("did you mean 'max_concurrency'?", StringComparison.Ordinal));
         Assert.Contains(error.Diagnostics, d => d.Code == Codes.InvalidSetting && d.Message.Contains("did you mean 'vertex'?", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://emuser:Pl4nted-pass-word@127.0.0.1:11434/v1")]
+    [InlineData("https://:Pl4nted-pass-word@example.com/v1")]
+    [InlineData("ftp://emuser:Pl4nted-pass-word@example.com/v1")]
+    public void An_endpoint_holding_a_user_and_password_is_refused_without_quoting_them(string endpoint)
+    {
+        using var fixture = WithJudge($"""
+                  provider: openai
+                  endpoint: {endpoint}
+            """);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.SecretInSettings, diagnostic.Code);
+        Assert.Contains("'endpoint' holds a user name or password (user:password@host)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pl4nted-pass-word", diagnostic.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_404_names_the_url_asked_without_its_user_information()
+    {
+        var failure = ElectionMatch.Matching.Providers.ProviderFailure.NotFound(new Uri("http://emuser:Pl4nted-pass-word@127.0.0.1:9/v1/chat/completions?x=1"), "");
+
+        Assert.Contains("nothing answers at http://127.0.0.1:9/v1/chat/completions:", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pl4nted", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

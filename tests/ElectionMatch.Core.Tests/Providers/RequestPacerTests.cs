@@ -23,6 +23,19 @@ public sealed class RequestPacerTests
     }
 
     [Fact]
+    public async Task A_pace_slower_than_any_time_span_is_the_slowest_one_not_an_overflow()
+    {
+        var pacer = new RequestPacer(1e-11);
+        using var stop = new CancellationTokenSource();
+
+        Assert.True(pacer.WaitAsync(stop.Token).IsCompletedSuccessfully);
+        var second = pacer.WaitAsync(stop.Token);
+        Assert.False(second.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+    }
+
+    [Fact]
     public void Zero_means_no_limit()
     {
         var pacer = new RequestPacer(0);

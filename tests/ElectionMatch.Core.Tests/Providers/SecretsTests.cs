@@ -97,6 +97,23 @@ public sealed class SecretsTests
     }
 
     [Theory]
+    // The middle 28 of 36 characters, as a provider quoting the key between its first and last 4 does.
+    [InlineData("Incorrect API key provided: mid-a1b2c3d4e5f6g7h8i9j0k1l2m3; check it", "Incorrect API key provided: ***; check it")]
+    // Any 8 characters of it, wherever they stand, and a letters-only part of two thirds of the key.
+    [InlineData("x d4e5f6g7 y", "x *** y")]
+    [InlineData("ends 0k1l2m3n4o5p", "ends ***")]
+    // Fewer than 8 characters, or 8 letters alone that are less than two thirds of it, stay.
+    [InlineData("d4e5f6g and 0k1l2", "d4e5f6g and 0k1l2")]
+    public void Any_fragment_of_eight_characters_or_more_of_a_key_is_masked_in_its_middle_too(string text, string expected)
+    {
+        Secrets.RegisterApiKey("sk-mid-a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p");
+        Secrets.RegisterApiKey("ZZwordsonlyZZmiddleZZ4");
+        Assert.Equal(expected, Secrets.Redact(text));
+        Assert.Equal("a wordsonlyZZ b", Secrets.Redact("a wordsonlyZZ b"));
+        Assert.Equal("a *** b", Secrets.Redact("a ZZwordsonlyZZmiddle b"));
+    }
+
+    [Theory]
     [InlineData("GET /v1/models?key=gsk_fake%2Bcd%2Fefgh12345678XYZ&alt=json", "GET /v1/models?key=***&alt=json")]
     [InlineData("GET /v1/models?key=gsk_fake%2bcd%2fefgh12345678XYZ&alt=json", "GET /v1/models?key=***&alt=json")]
     [InlineData("invalid key gsk_fake%2Bcd%2Fefgh1234****", "invalid key *******")]

@@ -49,6 +49,95 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.DoesNotContain(FakeModelServer.AccessToken, Secrets.Redact("header: Bearer " + FakeModelServer.AccessToken + " sent"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Vertex_thinking_tokens_are_counted_as_output_tokens_and_priced_as_output()
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        _server.Script(FakeReply.Body(200, VertexReply(answer, """{"promptTokenCount":1000,"candidatesTokenCount":100,"thoughtsTokenCount":900,"totalTokenCount":2000}""")));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var usage = providers.JudgeUsage!;
+        Assert.Equal((1000L, 1000L), (usage.InputTokens, usage.OutputTokens));
+        // 1000 input tokens at 0.30 and 100 + 900 output tokens at 2.50 per million.
+        Assert.Equal(0.0028, usage.EstimatedCost!.Value, 9);
+    }
+
+    [Theory]
+    [InlineData("""{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}""", "it has no candidates but an error: upstream overloaded")]
+    [InlineData("""{"error":"upstream overloaded"}""", "it has no candidates but an error: upstream overloaded")]
+    [InlineData("""[{"candidates":[]}]""", "it is not a JSON object")]
+    [InlineData("\"overloaded\"", "it is not a JSON object")]
+    public void A_vertex_http_200_with_an_error_or_not_an_object_is_em0403_with_the_providers_words_and_caches_nothing(string body, string expected)
+    {
+        _server.Script(FakeReply.Body(200, body));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but {expected}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
+    [Fact]
+    public async Task Vertex_token_counts_sent_as_floats_are_counted()
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        _server.Script(FakeReply.Body(200, VertexReply(answer, """{"promptTokenCount":1000.0,"candidatesTokenCount":100.0,"thoughtsTokenCount":20.0,"totalTokenCount":1120.0}""")));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal((1000L, 120L), (providers.JudgeUsage!.InputTokens, providers.JudgeUsage.OutputTokens));
+    }
+
+    /// <summary>A generateContent reply whose one candidate says <paramref name="text"/>, with this usageMetadata.</summary>
+    private static string VertexReply(string text, string usageMetadata) =>
+        new JsonObject
+        {
+            ["candidates"] = new JsonArray(new JsonObject
+            {
+                ["content"] = new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(new JsonObject { ["text"] = text }) },
+                ["finishReason"] = "STOP",
+            }),
+            ["usageMetadata"] = JsonNode.Parse(usageMetadata),
+            ["modelVersion"] = "gemini-2.5-flash-001",
+        }.ToJsonString();
+
+    [Fact]
+    public async Task Vertex_judge_sends_max_output_tokens_and_a_thinking_budget_only_when_set()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint));
+        var limited = plain with { Judge = plain.Judge with { MaxOutputTokens = 4096, ThinkingBudget = 0 } };
+        using (var providers = JudgeFixture.Providers(plain, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+        }
+
+        using (var providers = JudgeFixture.Providers(limited, warehouse))
+        {
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r2", "John Smith"), default);
+        }
+
+        var (first, second) = (JsonNode.Parse(_server.Requests[0].Body)!["generationConfig"]!, JsonNode.Parse(_server.Requests[1].Body)!["generationConfig"]!);
+        Assert.Null(first["maxOutputTokens"]);
+        Assert.Null(first["thinkingConfig"]);
+        Assert.Equal(4096, second["maxOutputTokens"]!.GetValue<int>());
+        Assert.Equal(0, second["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
+    }
+
     [Theory]
     [InlineData("/v1")]
     [InlineData("/v1/")]
@@ -426,6 +515,40 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Contains("text-embedding-005/64 failed: invalid reply: HTTP 200 from 127.0.0.1, but it is not JSON (it stops being JSON at line 1, byte ", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Theory]
+    [InlineData("""{"predictions":[{"embeddings":{"values":[0.5,null],"statistics":{"token_count":3}}}]}""", "invalid reply: the reply's vector 0 holds null at position 1, not a number")]
+    [InlineData("""{"predictions":[{"embeddings":{"values":["NaN",0.5],"statistics":{"token_count":3}}}]}""", "invalid reply: the reply's vector 0 holds \"NaN\" at position 0, not a number")]
+    [InlineData("""{"predictions":[{"embeddings":{"values":{"a":1}}}]}""", "invalid reply: Vertex AI predict answered a prediction (0) without embeddings.values")]
+    [InlineData("""{"predictions":{"embeddings":[]}}""", "invalid reply: Vertex AI predict answered without predictions")]
+    public void A_vertex_embeddings_reply_with_values_that_are_not_numbers_is_an_invalid_reply_in_our_words(string body, string expected)
+    {
+        _server.EmbeddingsBody = body;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex"), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 2, default));
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("text-embedding-005/2 failed: " + expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
+    public void A_vertex_token_count_sent_as_a_float_is_read()
+    {
+        _server.EmbeddingsBody = """{"predictions":[{"embeddings":{"values":[0.6,0.8],"statistics":{"token_count":3.0}}}]}""";
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select 'race: springfield city council' as embedding_text");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", JudgeFixture.Connection(Endpoint), embeddingProvider: "vertex"), warehouse);
+
+        var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 2, default);
+
+        Assert.Equal(1L, result.Generated);
+        Assert.Equal(3L, providers.EmbeddingUsage!.InputTokens);
     }
 
     [Fact]

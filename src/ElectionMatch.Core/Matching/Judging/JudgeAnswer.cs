@@ -19,5 +19,24 @@ public sealed record JudgeAnswer(string RowKey, int CandidateNumber, int Confide
     internal static string IsUndecidedSql(string reasoning) => $"contains({reasoning}, {Warehouse.Sql.Literal(UndecidedMarker)})";
 
     public static JudgeAnswer UndecidedRow(string rowKey, string reason) =>
-        new(rowKey, 0, 0, UndecidedMarker + reason) { Undecided = true };
+        new(rowKey, 0, 0, Capped(UndecidedMarker + reason)) { Undecided = true };
+
+    /// <summary>
+    /// The most characters of a reasoning kept: a model's reasoning is a few sentences, and a runaway reply (megabytes)
+    /// would otherwise be cached, published in every snapshot and its parquet, and printed.
+    /// </summary>
+    public const int MaxReasoningLength = 2000;
+
+    /// <summary>A reasoning cut to <see cref="MaxReasoningLength"/> characters, saying so at its end.</summary>
+    public static string Capped(string reasoning)
+    {
+        if (reasoning.Length <= MaxReasoningLength)
+        {
+            return reasoning;
+        }
+
+        // Not between the two halves of a surrogate pair.
+        var keep = char.IsHighSurrogate(reasoning[MaxReasoningLength - 1]) ? MaxReasoningLength - 1 : MaxReasoningLength;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{reasoning[..keep]}… (cut to {keep} of {reasoning.Length} characters)");
+    }
 }

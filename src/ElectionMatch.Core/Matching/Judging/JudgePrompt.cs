@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
 using ElectionMatch.Generation;
 
@@ -8,15 +9,21 @@ namespace ElectionMatch.Matching.Judging;
 
 /// <summary>
 /// What an LLM judge is told: the instructions (templates/prompts/&lt;kind&gt;.liquid, with spec 000's rules and
-/// examples) as the system message, and the contest as a JSON data block between fixed markers. The data is
-/// JSON-encoded with HTML-safe escaping, so no field can close the block or pose as an instruction outside it.
+/// examples) as the system message, and the contest as a JSON data block between fixed markers. Names are sent as
+/// written (<c>José</c>, not <c>Jos\u00E9</c>), but <c>&lt;</c> and <c>&gt;</c> are always escaped, so no field can
+/// close the block or pose as an instruction outside it.
 /// </summary>
 internal sealed class JudgePrompt
 {
     public const string OpenMarker = "<<<CONTEST_DATA";
     public const string CloseMarker = "CONTEST_DATA>>>";
 
-    private static readonly JsonSerializerOptions DataJson = new() { WriteIndented = false };
+    // Non-ASCII as written: a model reads "Muñoz" better than "Mu\u00F1oz". '<' and '>' are escaped after (Data).
+    private static readonly JsonSerializerOptions DataJson = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // The default, HTML-safe escaping the prompt's data was once sent in: the cache's input key is still hashed
+    // over it, so answers cached before names were sent as written are reused, and --replay still finds them.
+    private static readonly JsonSerializerOptions KeyJson = new() { WriteIndented = false };
 
     public JudgePrompt(TemplateLibrary templates, string kind, IReadOnlyDictionary<string, object?> model)
     {
@@ -74,8 +81,17 @@ internal sealed class JudgePrompt
         }
         """).RootElement.Clone();
 
-    /// <summary>The contest's rows and candidates as one JSON object; its hash is the cache's input key.</summary>
-    public static string Data(JudgeRequest request)
+    /// <summary>
+    /// The contest's rows and candidates as one JSON object, as sent. In JSON text '&lt;' and '&gt;' stand only inside
+    /// strings, so replacing them by their escapes changes no value and leaves no marker whole.
+    /// </summary>
+    public static string Data(JudgeRequest request) =>
+        Contest(request).ToJsonString(DataJson).Replace("<", "\\u003C", StringComparison.Ordinal).Replace(">", "\\u003E", StringComparison.Ordinal);
+
+    /// <summary>The cache's input key: SHA-256 of the same data with every non-ASCII and HTML-sensitive character escaped.</summary>
+    public static string InputSha256(JudgeRequest request) => Sha256(Contest(request).ToJsonString(KeyJson));
+
+    private static JsonObject Contest(JudgeRequest request)
     {
         var rows = new JsonArray();
         foreach (var row in request.Rows)
@@ -92,7 +108,7 @@ internal sealed class JudgePrompt
         var candidates = new JsonArray(request.Candidates
             .Select(c => (JsonNode)new JsonObject { ["number"] = c.Number, ["name"] = c.Name, ["attributes"] = Map(c.Attributes) })
             .ToArray());
-        return new JsonObject { ["contest"] = request.Contest, ["rows"] = rows, ["candidates"] = candidates }.ToJsonString(DataJson);
+        return new JsonObject { ["contest"] = request.Contest, ["rows"] = rows, ["candidates"] = candidates };
     }
 
     public static string Message(string data) =>

@@ -46,7 +46,12 @@ internal static class JudgeReplyValidator
             var rowId = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("row_id", out var id) ? Decoded(id) : null;
             if (rowId is null || !rows.Contains(rowId))
             {
-                extra.Add(rowId ?? "(no row_id)");
+                // Quoted in every missing row's reason: a few, each short.
+                if (extra.Count < MaxExtraQuoted)
+                {
+                    extra.Add(rowId is null ? "(no row_id)" : Quoted(rowId));
+                }
+
                 continue;
             }
 
@@ -90,7 +95,7 @@ internal static class JudgeReplyValidator
             var candidate = request.Candidates[number - 1];
             if (Normalize(name) != Normalize(candidate.Name))
             {
-                return RowVerdict.Invalid($"row_id {rowId}: selected_name \"{name}\" is not the name of candidate {number} (\"{candidate.Name}\")");
+                return RowVerdict.Invalid($"row_id {rowId}: selected_name \"{Quoted(name)}\" is not the name of candidate {number} (\"{candidate.Name}\")");
             }
         }
 
@@ -101,7 +106,7 @@ internal static class JudgeReplyValidator
             alternatives.AddRange(alts.EnumerateArray().Select(Decoded).Where(text => names.Contains(Normalize(text))));
         }
 
-        var reasoning = answer.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? Decoded(r) : "";
+        var reasoning = JudgeAnswer.Capped(answer.TryGetProperty("reasoning", out var r) && r.ValueKind == JsonValueKind.String ? Decoded(r) : "");
         return RowVerdict.Valid(new JudgeAnswer(rowId, number, confidence, reasoning) { CloseAlternatives = alternatives });
     }
 
@@ -111,6 +116,13 @@ internal static class JudgeReplyValidator
     /// </summary>
     private static string Decoded(JsonElement value) =>
         Secrets.Redact(value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.ToString());
+
+    private const int MaxQuote = 200;
+
+    private const int MaxExtraQuoted = 10;
+
+    /// <summary>A value of the reply quoted in a reason, shortened: a reason is stored, published and sent back in the follow-up.</summary>
+    private static string Quoted(string text) => text.Length <= MaxQuote ? text : text[..MaxQuote] + "…";
 
     private static bool TryInt(JsonElement answer, string property, out int value)
     {

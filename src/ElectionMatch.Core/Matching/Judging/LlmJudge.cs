@@ -14,6 +14,9 @@ namespace ElectionMatch.Matching.Judging;
 /// </summary>
 internal sealed class LlmJudge : IMatchJudge
 {
+    /// <summary>The most characters of an invalid reply sent back in its follow-up; a valid reply of 25 rows is about a tenth of it.</summary>
+    internal const int MaxEchoedReply = 100_000;
+
     private readonly IChatClient? _chat;
     private readonly JudgePrompt _prompt;
     private readonly JudgeCache _cache;
@@ -37,6 +40,9 @@ internal sealed class LlmJudge : IMatchJudge
 
     public string Name => $"{_provider}/{_model}";
 
+    /// <summary>Sent as the request's output limit when set (judge.max_output_tokens).</summary>
+    public int? MaxOutputTokens { get; init; }
+
     public int MaxConcurrency => _maxConcurrency;
 
     public ModelUsage Usage { get; }
@@ -58,7 +64,7 @@ internal sealed class LlmJudge : IMatchJudge
     private async Task<IReadOnlyList<JudgeAnswer>> JudgeNumberedAsync(JudgeRequest request, CancellationToken cancellationToken)
     {
         var data = JudgePrompt.Data(request);
-        var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.Sha256(data));
+        var key = new JudgeCacheKey(_provider, _model, _prompt.InstructionsSha256, JudgePrompt.InputSha256(request));
         // An undecided outcome is not an answer worth keeping: a live run asks again (and a valid reply replaces it),
         // while --replay reproduces it, so a replayed snapshot equals the run it replays.
         if (_cache.Find(key) is { } cached && (_chat is null || !cached.Any(a => a.Undecided)))
@@ -89,6 +95,7 @@ internal sealed class LlmJudge : IMatchJudge
         {
             ModelId = _model,
             Temperature = 0,
+            MaxOutputTokens = MaxOutputTokens,
             ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgePrompt.ReplySchema, "judge_reply", "One answer per row of the contest."),
             // OpenAI's structured outputs: "strict": true in response_format.json_schema, which the schema allows (every
             // property required, no additional properties). Microsoft.Extensions.AI.OpenAI reads this key; Vertex ignores it.
@@ -111,7 +118,8 @@ internal sealed class LlmJudge : IMatchJudge
             }
             else
             {
-                messages.Add(new ChatMessage(ChatRole.Assistant, first.Text));
+                // A runaway reply is not sent back whole: the follow-up would pay for it again as input.
+                messages.Add(new ChatMessage(ChatRole.Assistant, first.Text.Length <= MaxEchoedReply ? first.Text : first.Text[..MaxEchoedReply] + "…"));
                 messages.Add(new ChatMessage(ChatRole.User, JudgePrompt.FollowUp(errors)));
                 try
                 {
@@ -128,6 +136,7 @@ internal sealed class LlmJudge : IMatchJudge
                 catch (OperationCanceledException)
                 {
                     // Abandoned in flight: the first reply was paid for, so its valid rows are kept before the run stops.
+                    Usage.FollowUpFailed();
                     Store(request, key, verdicts, "the run was stopped before the follow-up's reply arrived", inputTokens, outputTokens);
                     throw;
                 }

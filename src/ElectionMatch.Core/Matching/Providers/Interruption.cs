@@ -7,11 +7,14 @@ namespace ElectionMatch.Matching.Providers;
 /// sent yet, no follow-up and no retry; a request already sent may still answer within its connection's
 /// <c>cancel_grace_seconds</c>, and that answer is cached, since the provider bills it either way. <see cref="Abandon"/>
 /// (a second Ctrl-C) gives up the requests still in flight at once. The stopped run still publishes nothing, and the
-/// next run reuses every answer cached here. Counts what became of the requests in flight, for the line the CLI prints.
+/// next run reuses every answer cached here. Counts what became of the requests in flight, for the line the CLI prints:
+/// in flight means on the wire (<see cref="OnWire"/>), not waiting for its turn under <c>requests_per_minute</c> or for a
+/// retry's back-off, which the stop ends with nothing sent and nothing to bill.
 /// </summary>
 public sealed class Interruption
 {
-    private long _inFlight;
+    private readonly AsyncLocal<Flight?> _flight = new();
+    private long _onWire;
     private long _saved;
     private long _abandoned;
     private long _graceEndsTicks;
@@ -28,8 +31,8 @@ public sealed class Interruption
 
     public CancellationToken Abandon { get; }
 
-    /// <summary>Requests sent and not yet answered, now.</summary>
-    public long InFlight => Interlocked.Read(ref _inFlight);
+    /// <summary>Requests on the wire (sent and not yet answered), now.</summary>
+    public long InFlight => Interlocked.Read(ref _onWire);
 
     /// <summary>Requests that were in flight when the run was stopped and whose answers arrived and were kept.</summary>
     public long Saved => Interlocked.Read(ref _saved);
@@ -79,13 +82,15 @@ public sealed class Interruption
         cancellationToken.ThrowIfCancellationRequested();
         Stop.ThrowIfCancellationRequested();
         using var inFlight = CancellationTokenSource.CreateLinkedTokenSource(Abandon);
-        Interlocked.Increment(ref _inFlight);
+        // Flows into the HTTP handlers this request's attempts go through (ResilientHandler calls OnWire).
+        var flight = new Flight();
+        _flight.Value = flight;
         try
         {
-            using var byCaller = cancellationToken.Register(() => GiveGrace(inFlight, grace));
-            using var byStop = Stop.Register(() => GiveGrace(inFlight, grace));
+            using var byCaller = cancellationToken.Register(() => Stopping(flight, inFlight, grace));
+            using var byStop = Stop.Register(() => Stopping(flight, inFlight, grace));
             var result = await send(inFlight.Token).ConfigureAwait(false);
-            if (Stopped(cancellationToken))
+            if (Stopped(cancellationToken) && flight.OnWireAtStop)
             {
                 Interlocked.Increment(ref _saved);
             }
@@ -94,16 +99,65 @@ public sealed class Interruption
         }
         catch (Exception e) when (Stopped(cancellationToken) && e is not OutOfMemoryException)
         {
-            Interlocked.Increment(ref _abandoned);
+            // One waiting for its turn or a retry's back-off at the stop was never sent again: nothing to bill.
+            if (flight.OnWireAtStop)
+            {
+                Interlocked.Increment(ref _abandoned);
+            }
+
             throw e as OperationCanceledException ?? new OperationCanceledException("the run was stopped while this request was in flight", e, Stop.IsCancellationRequested ? Stop : cancellationToken);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
         }
     }
 
+    /// <summary>Marks an attempt of the current request as on the wire until the scope ends (its reply read, or failed).</summary>
+    internal IDisposable OnWire()
+    {
+        var flight = _flight.Value;
+        Interlocked.Increment(ref _onWire);
+        if (flight is not null)
+        {
+            Interlocked.Increment(ref flight.OnWire);
+        }
+
+        return new Wire(this, flight);
+    }
+
+    private void Stopping(Flight flight, CancellationTokenSource inFlight, TimeSpan grace)
+    {
+        if (Volatile.Read(ref flight.OnWire) > 0)
+        {
+            flight.OnWireAtStop = true;
+        }
+
+        GiveGrace(inFlight, grace);
+    }
+
     private bool Stopped(CancellationToken cancellationToken) => Stop.IsCancellationRequested || cancellationToken.IsCancellationRequested;
+
+    /// <summary>One request (a contest with its follow-up, a batch of texts): whether an attempt of it is on the wire.</summary>
+    private sealed class Flight
+    {
+        public int OnWire;
+
+        public volatile bool OnWireAtStop;
+    }
+
+    private sealed class Wire(Interruption interruption, Flight? flight) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                Interlocked.Decrement(ref interruption._onWire);
+                if (flight is not null)
+                {
+                    Interlocked.Decrement(ref flight.OnWire);
+                }
+            }
+        }
+    }
 
     private void GiveGrace(CancellationTokenSource inFlight, TimeSpan grace)
     {

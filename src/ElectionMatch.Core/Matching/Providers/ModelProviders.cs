@@ -59,7 +59,7 @@ public sealed class ModelProviders : IDisposable
         if (!judge.IsOffline)
         {
             var usage = new ModelUsage("judge", judge.Provider, judge.Model, judge.Connection);
-            var chat = replay ? null : providers.ChatClient(judge.Provider, judge.Model, judge.Connection, usage, projectDirectory);
+            var chat = replay ? null : providers.ChatClient(judge, usage, projectDirectory);
             // No threshold is rendered: judge_accept applies to the answers after they arrive, so moving it reuses them.
             var prompt = new JudgePrompt(templates, match.Kind, new Dictionary<string, object?>
             {
@@ -69,7 +69,7 @@ public sealed class ModelProviders : IDisposable
             providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
             var cache = new JudgeCache(warehouse);
             providers._owned.Add(cache);
-            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, cache, usage, judge.Connection.MaxConcurrency, providers.Interruption);
+            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, cache, usage, judge.Connection.MaxConcurrency, providers.Interruption) { MaxOutputTokens = judge.MaxOutputTokens };
         }
 
         var embeddings = match.Embeddings;
@@ -92,11 +92,11 @@ public sealed class ModelProviders : IDisposable
         }
     }
 
-    private IChatClient ChatClient(string provider, string model, ModelConnection connection, ModelUsage usage, string projectDirectory) => provider switch
+    private IChatClient ChatClient(JudgeSettings judge, ModelUsage usage, string projectDirectory) => judge.Provider switch
     {
-        "openai" => OpenAi(connection, usage).GetChatClient(model).AsIChatClient(),
-        "vertex" => new VertexChatClient(Vertex(connection, usage, projectDirectory), model),
-        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "unknown provider"),
+        "openai" => OpenAi(judge.Connection, usage).GetChatClient(judge.Model).AsIChatClient(),
+        "vertex" => new VertexChatClient(Vertex(judge.Connection, usage, projectDirectory), judge.Model) { ThinkingBudget = judge.ThinkingBudget },
+        _ => throw new ArgumentOutOfRangeException(nameof(judge), judge.Provider, "unknown provider"),
     };
 
     private IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator(EmbeddingSettings settings, ModelUsage usage, string projectDirectory) => settings.Provider switch
@@ -228,5 +228,5 @@ public sealed class ModelProviders : IDisposable
     }
 
     private ResilientHandler Resilient(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner) =>
-        new(connection, usage, inner, Interruption.Stop);
+        new(connection, usage, inner, Interruption);
 }

@@ -55,15 +55,20 @@ internal static partial class ProviderFailure
     /// A reply answered with success that cannot be used, worded alike for every provider and step
     /// (<c>HTTP 200 from host, but it is not JSON (…)</c>); <see cref="Describe"/> says <c>invalid reply:</c> before it.
     /// </summary>
-    public static InvalidDataException UnusableReply(string? host, string problem) =>
-        new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+    public static InvalidDataException UnusableReply(string? host, string problem)
+    {
+        // Masked before it is cut, as Words is: a key cut in two would no longer be found.
+        problem = Secrets.Redact(problem);
+        return new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+    }
 
     /// <summary>
     /// A 404, with the URL asked: a wrong <c>endpoint</c> (a base URL without its /v1, or the whole URL of an operation)
-    /// or a model the server does not have. <see cref="Describe"/> says <c>HTTP 404:</c> before it.
+    /// or a model the server does not have. <see cref="Describe"/> says <c>HTTP 404:</c> before it. Without the URL's user
+    /// information (<c>user:password@</c>) or query, which may carry a credential.
     /// </summary>
     public static HttpRequestException NotFound(Uri? url, string body) =>
-        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetLeftPart(UriPartial.Path)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
+        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
 
     /// <summary>What a body that does not parse is said to be, with the parser's position (its own words are .NET's, and quote the text).</summary>
     public static string NotJson(JsonException e) => $"it is not JSON ({StopsAt(e)})";

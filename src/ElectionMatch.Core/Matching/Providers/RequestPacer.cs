@@ -10,10 +10,13 @@ internal sealed class RequestPacer
     private readonly Lock _gate = new();
     private DateTimeOffset _next = DateTimeOffset.MinValue;
 
-    /// <param name="perMinute">0 means no limit.</param>
+    /// <summary>The slowest pace electionmatch.yml may ask (EM0032 below it): one request start every 100 minutes.</summary>
+    public const double SlowestPerMinute = 0.01;
+
+    /// <param name="perMinute">0 means no limit; a slower pace than <see cref="SlowestPerMinute"/> is taken as that one.</param>
     public RequestPacer(double perMinute)
     {
-        _interval = perMinute <= 0 ? TimeSpan.Zero : TimeSpan.FromMinutes(1 / perMinute);
+        _interval = perMinute <= 0 ? TimeSpan.Zero : TimeSpan.FromMinutes(1 / Math.Max(perMinute, SlowestPerMinute));
     }
 
     public Task WaitAsync(CancellationToken cancellationToken)

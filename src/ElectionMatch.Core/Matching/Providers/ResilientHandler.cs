@@ -22,13 +22,15 @@ internal sealed class ResilientHandler : DelegatingHandler
     private readonly ModelUsage _usage;
     private readonly TimeSpan _timeout;
     private readonly CancellationToken _stop;
+    private readonly Interruption _interruption;
 
-    /// <param name="stop">The run's stop: no new attempt once it is cancelled.</param>
-    public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner, CancellationToken stop)
+    /// <param name="interruption">The run's stop (no new attempt once it is cancelled), told which attempts are on the wire.</param>
+    public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner, Interruption interruption)
         : base(inner)
     {
         _usage = usage;
-        _stop = stop;
+        _interruption = interruption;
+        _stop = interruption.Stop;
         _pacer = new RequestPacer(connection.RequestsPerMinute);
         _timeout = TimeSpan.FromSeconds(connection.TimeoutSeconds);
         var maxDelay = TimeSpan.FromSeconds(connection.MaxRetryDelaySeconds);
@@ -79,6 +81,8 @@ internal sealed class ResilientHandler : DelegatingHandler
             await _pacer.WaitAsync(token).ConfigureAwait(false);
             token.ThrowIfCancellationRequested();
             _usage.AttemptStarted();
+            // In flight for Ctrl-C's count from here, not while it waited for its turn or a back-off above.
+            using var onWire = _interruption.OnWire();
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(_timeout);
             try
@@ -117,7 +121,8 @@ internal sealed class ResilientHandler : DelegatingHandler
         if (response.Headers.TryGetValues("retry-after-ms", out var values)
             && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
         {
-            return TimeSpan.FromMilliseconds(ms);
+            // A wait longer than any TimeSpan (1e300, Infinity) is the longest one; max_retry_delay_seconds caps it.
+            return ms < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : TimeSpan.MaxValue;
         }
 
         return response.Headers.RetryAfter switch

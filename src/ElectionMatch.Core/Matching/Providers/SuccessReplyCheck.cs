@@ -46,10 +46,61 @@ internal sealed class SuccessReplyCheck : DelegatingHandler
 
         if (problem is null)
         {
+            if (!chat)
+            {
+                CheckEmbeddings(body);
+            }
+
             return response;
         }
 
         response.Dispose();
         throw ProviderFailure.UnusableReply(request.RequestUri?.Host, problem);
+    }
+
+    /// <summary>
+    /// What the OpenAI SDK would stop at with its own words (a FormatException, or a vector filed under index 0): a value
+    /// that is not a number in a vector, a vector without its <c>index</c>, a token count that is not a whole number.
+    /// </summary>
+    private static void CheckEmbeddings(string body)
+    {
+        using var document = JsonDocument.Parse(body);
+        var data = document.RootElement.GetProperty("data");
+        var position = 0;
+        foreach (var item in data.EnumerateArray())
+        {
+            // OpenAI's embedding object requires its index; without one the SDK reads 0 for every vector.
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("index", out var index) || !index.TryGetInt32(out var number))
+            {
+                throw new InvalidDataException($"the reply's vector {position} (in reply order) carries no index: an OpenAI-compatible server gives each vector the index of its input");
+            }
+
+            if (item.TryGetProperty("embedding", out var embedding) && embedding.ValueKind == JsonValueKind.Array)
+            {
+                var at = 0;
+                foreach (var value in embedding.EnumerateArray())
+                {
+                    if (value.ValueKind != JsonValueKind.Number)
+                    {
+                        throw VectorValue.NotANumber(number, at, value.GetRawText());
+                    }
+
+                    at++;
+                }
+            }
+
+            position++;
+        }
+
+        if (document.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var count in usage.EnumerateObject())
+            {
+                if (count.Value.ValueKind != JsonValueKind.Null && !count.Value.TryGetInt32(out _))
+                {
+                    throw new InvalidDataException($"the reply's usage.{count.Name} is {count.Value.GetRawText()}, not a whole number");
+                }
+            }
+        }
     }
 }

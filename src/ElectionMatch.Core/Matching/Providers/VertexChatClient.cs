@@ -23,6 +23,9 @@ internal sealed class VertexChatClient : IChatClient
         _model = model;
     }
 
+    /// <summary>Gemini 2.5's <c>thinkingConfig.thinkingBudget</c>; null sends none (the model's default: gemini-2.5-flash thinks as much as it likes).</summary>
+    public int? ThinkingBudget { get; init; }
+
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
@@ -43,6 +46,16 @@ internal sealed class VertexChatClient : IChatClient
         }
 
         var generation = new JsonObject { ["temperature"] = options?.Temperature ?? 0 };
+        if (options?.MaxOutputTokens is { } most)
+        {
+            generation["maxOutputTokens"] = most;
+        }
+
+        if (ThinkingBudget is { } budget)
+        {
+            generation["thinkingConfig"] = new JsonObject { ["thinkingBudget"] = budget };
+        }
+
         if (options?.ResponseFormat is ChatResponseFormatJson json)
         {
             generation["responseMimeType"] = "application/json";
@@ -62,10 +75,12 @@ internal sealed class VertexChatClient : IChatClient
         var reply = await _endpoint.PostAsync(options?.ModelId ?? _model, "generateContent", body, cancellationToken).ConfigureAwait(false);
         // No candidate at all (a blocked prompt, or "candidates": []) or one without text is an empty answer, not a failure:
         // the judge answers it with a follow-up like any unusable reply, and the reason goes with it.
-        var candidate = reply["candidates"] is JsonArray { Count: > 0 } candidates ? candidates[0] : null;
-        var parts = candidate?["content"]?["parts"] as JsonArray ?? [];
-        var text = string.Concat(parts.Select(p => p?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null));
-        var usage = reply["usageMetadata"];
+        // Read by shape (VertexEndpoint has checked it is an object): a field of another type than Vertex AI's is
+        // absent, never a .NET exception about JSON nodes.
+        var candidate = reply["candidates"] is JsonArray { Count: > 0 } candidates ? candidates[0] as JsonObject : null;
+        var parts = (candidate?["content"] as JsonObject)?["parts"] as JsonArray ?? [];
+        var text = string.Concat(parts.Select(p => (p as JsonObject)?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s : null));
+        var usage = reply["usageMetadata"] as JsonObject;
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = Text(reply["modelVersion"]) ?? _model,
@@ -73,7 +88,9 @@ internal sealed class VertexChatClient : IChatClient
             Usage = new UsageDetails
             {
                 InputTokenCount = Count(usage?["promptTokenCount"]),
-                OutputTokenCount = Count(usage?["candidatesTokenCount"]),
+                // Gemini 2.5's thinking is billed at the output price and counted apart from the candidates' tokens.
+                OutputTokenCount = Sum(Count(usage?["candidatesTokenCount"]), Count(usage?["thoughtsTokenCount"])),
+                ReasoningTokenCount = Count(usage?["thoughtsTokenCount"]),
                 TotalTokenCount = Count(usage?["totalTokenCount"]),
             },
         };
@@ -100,9 +117,10 @@ internal sealed class VertexChatClient : IChatClient
     /// <summary>Why a reply holds no text, in Vertex AI's own terms (<c>promptFeedback.blockReason</c>, the candidate's <c>finishReason</c>).</summary>
     private static string WhyNoText(JsonNode reply, JsonNode? candidate)
     {
-        if (Text(reply["promptFeedback"]?["blockReason"]) is { } blocked)
+        var feedback = reply["promptFeedback"] as JsonObject;
+        if (Text(feedback?["blockReason"]) is { } blocked)
         {
-            return $"Vertex AI blocked the prompt: blockReason {blocked}{Said(reply["promptFeedback"]?["blockReasonMessage"])}";
+            return $"Vertex AI blocked the prompt: blockReason {blocked}{Said(feedback?["blockReasonMessage"])}";
         }
 
         return candidate is null
@@ -114,7 +132,10 @@ internal sealed class VertexChatClient : IChatClient
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    private static long? Count(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var count) ? count : null;
+    private static long? Sum(long? a, long? b) => a is null && b is null ? null : (a ?? 0) + (b ?? 0);
+
+    // A count sent as a float (1000.0) is the same count; a negative or fractional one is none.
+    private static long? Count(JsonNode? node) => VectorValue.Count(node);
 
     /// <summary>JSON Schema → Vertex's Schema object: types upper-cased, additionalProperties dropped.</summary>
     internal static JsonNode ToVertexSchema(JsonNode node)

@@ -30,14 +30,16 @@ internal sealed class VertexEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             ["parameters"] = new JsonObject { ["outputDimensionality"] = options?.Dimensions ?? _dimensions, ["autoTruncate"] = true },
         };
         var reply = await _endpoint.PostAsync(_model, "predict", body, cancellationToken).ConfigureAwait(false);
-        var predictions = reply["predictions"]?.AsArray() ?? throw new InvalidDataException("Vertex AI predict answered without predictions");
+        var predictions = reply["predictions"] as JsonArray ?? throw new InvalidDataException("Vertex AI predict answered without predictions");
         var embeddings = new GeneratedEmbeddings<Embedding<float>>();
         long tokens = 0;
-        foreach (var prediction in predictions)
+        for (var i = 0; i < predictions.Count; i++)
         {
-            var values2 = prediction?["embeddings"]?["values"]?.AsArray() ?? throw new InvalidDataException("Vertex AI predict answered a prediction without embeddings.values");
-            embeddings.Add(new Embedding<float>(values2.Select(x => x!.GetValue<float>()).ToArray()) { ModelId = _model });
-            tokens += prediction["embeddings"]?["statistics"]?["token_count"]?.GetValue<long>() ?? 0;
+            var embedding = (predictions[i] as JsonObject)?["embeddings"] as JsonObject;
+            var vector = embedding?["values"] as JsonArray ?? throw new InvalidDataException($"Vertex AI predict answered a prediction ({i}) without embeddings.values");
+            embeddings.Add(new Embedding<float>(VectorValue.Read(vector, i)) { ModelId = _model });
+            // Only the cost estimate reads it: a count of another shape is none.
+            tokens += VectorValue.Count((embedding!["statistics"] as JsonObject)?["token_count"]) ?? 0;
         }
 
         embeddings.Usage = new UsageDetails { InputTokenCount = tokens };
