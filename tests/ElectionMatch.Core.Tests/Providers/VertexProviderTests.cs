@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching.Embeddings;
+using ElectionMatch.Matching.Providers;
+using ElectionMatch.Settings;
 using ElectionMatch.Tests.Models;
 using ElectionMatch.Warehouse;
 
@@ -74,12 +76,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public void A_vertex_http_200_with_an_error_or_not_an_object_is_em0403_with_the_providers_words_and_caches_nothing(string body, string expected)
     {
         _server.Script(FakeReply.Body(200, body));
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
@@ -156,12 +154,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public void A_vertex_404_names_the_url_asked()
     {
         _server.Script(FakeReply.Body(404, """{"error":{"code":404,"message":"Publisher Model `gemini-9` was not found.","status":"NOT_FOUND"}}"""));
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: Publisher Model `gemini-9` was not found.; nothing answers at {_server.BaseUrl}/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent: check 'model', and that 'endpoint'", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
         Assert.Equal(1, _server.ModelHits);
@@ -457,12 +451,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public async Task A_failing_provider_names_the_match_and_step_and_shows_no_credential()
     {
         _server.Script(Enumerable.Repeat(FakeReply.Status(500), 10).ToArray());
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint));
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         var text = error.ToString() + string.Join("\n", error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, error.Diagnostics[0].Code);
@@ -487,12 +477,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public void A_vertex_error_says_the_status_and_googles_error_message_as_an_openai_error_does(int status, string body, string expected)
     {
         _server.Script(FakeReply.Body(status, body));
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
@@ -592,12 +578,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public void A_token_endpoint_that_quotes_the_signed_assertion_back_shows_it_nowhere()
     {
         _server.TokenEndpointEchoesRefusal = true;
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxRetries = 0 }), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxRetries = 0 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         // The assertion is a JWT signed with the service account's key: anyone holding it gets an access token.
         var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
@@ -612,12 +594,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     public void A_token_endpoint_answering_503_is_asked_max_retries_plus_one_times_then_em0403_names_its_status()
     {
         _server.FailTokenRequests(10, 503);
-        using var warehouse = DuckDbWarehouse.InMemory();
-        warehouse.Execute("create schema em_run_test_match");
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxRetries = 2 }), warehouse);
-        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
-
-        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxRetries = 2 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
         // Our policy, not Google.Apis.Auth's own back-off: 1 + max_retries attempts, each counted and each wait recorded.
         Assert.Equal(3, _server.TokenRequests.Count);
@@ -711,6 +689,38 @@ public sealed class VertexProviderTests : IAsyncLifetime
             {
                 File.Delete(path);
             }
+        }
+    }
+
+    /// <summary>
+    /// One contest of one row (John Smith for Council) judged by a Vertex judge of these connection settings, which
+    /// must fail: the error, with the warehouse and providers left open for the test to inspect.
+    /// </summary>
+    private sealed class FailedJudging : IDisposable
+    {
+        private FailedJudging(DuckDbWarehouse warehouse, ModelProviders providers, DiagnosticException error) =>
+            (Warehouse, Providers, Error) = (warehouse, providers, error);
+
+        public DuckDbWarehouse Warehouse { get; }
+
+        public ModelProviders Providers { get; }
+
+        public DiagnosticException Error { get; }
+
+        public static FailedJudging Of(ModelConnection connection)
+        {
+            var warehouse = DuckDbWarehouse.InMemory();
+            warehouse.Execute("create schema em_run_test_match");
+            var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", connection), warehouse);
+            var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+            var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+            return new FailedJudging(warehouse, providers, error);
+        }
+
+        public void Dispose()
+        {
+            Providers.Dispose();
+            Warehouse.Dispose();
         }
     }
 }
