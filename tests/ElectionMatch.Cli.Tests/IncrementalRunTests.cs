@@ -381,7 +381,10 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
 
         Assert.DoesNotContain("adopted from snapshot", incremental, StringComparison.Ordinal);
-        Assert.Matches($@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not used: the model of snapshot {Match}_20300101, trained with other reference data \(nicknames\.csv not this build's\) and trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \(0123456789ab/fedcba987654; this is [^)]+\)\)$", incremental);
+        // The whole output on failure: this assertion failed once in a full suite run (session 52) and passed alone.
+        Assert.True(
+            Regex.IsMatch(incremental, $@"(?m)^model: [0-9a-f]{{12}} \(trained on this run's whole input; not used: the model of snapshot {Match}_20300101, trained with other reference data \(nicknames\.csv not this build's\) and trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \(0123456789ab/fedcba987654; this is [^)]+\)\)$"),
+            incremental);
         Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
     }
 
