@@ -66,11 +66,12 @@ public sealed class ModelLevelsTests : IDisposable
 
         // Another build of this version under the same levels and reference files trains too: its cleaning and pair
         // projection, which no level records, may have made other pairs. So does a snapshot's model that build published.
-        const string OtherBuild = "0.1.0+0123456789abcdef0123/fedcba9876543210fedc";
+        // Sharing no 8 characters with a key another test of the process registers as a secret (it would be masked).
+        const string OtherBuild = "0.1.0+a1b2c3d4e5f6a7b8c9d0/0f1e2d3c4b5a69788796";
         var thisBuild = new ModelProvenance(references, NicknameChanged(), ToolInfo.Fingerprint);
         var nicknameStored = warehouse.Scalar<string>($"select model_json from {PartitionCache.Schema.Table("models")}")!;
         Assert.Matches(
-            $"^model: [0-9a-f]{{12}} \\(trained on this run's whole input; not used: the stored model [0-9a-f]{{12}} and the model of snapshot {Match}_20300102, trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \\([^;]+; this is 0123456789ab/fedcba987654\\)\\)$",
+            $"^model: [0-9a-f]{{12}} \\(trained on this run's whole input; not used: the stored model [0-9a-f]{{12}} and the model of snapshot {Match}_20300102, trained by another build of electionmatch {Regex.Escape(ToolInfo.Version)} \\([^;]+; this is a1b2c3d4e5f6/0f1e2d3c4b5a\\)\\)$",
             ModelLine(NicknameChanged(), (nicknameStored, $"{Match}_20300102", thisBuild), tool: OtherBuild));
         Assert.Equal([OtherBuild], warehouse.Query($"select tool_build from {PartitionCache.Schema.Table("models")}", r => r.GetString(0)));
 
@@ -78,7 +79,7 @@ public sealed class ModelLevelsTests : IDisposable
         warehouse.Execute($"update {PartitionCache.Schema.Table("models")} set comparison_levels = null, tool_build = null");
         var unrecorded = new PartitionCache(warehouse, Match, MatchDefinition.For(match.Kind).Columns).FindModel(match.ResultsSha256, match.At)!.Value.Provenance;
         Assert.Equal(
-            $"trained with comparison levels it did not record (by an older build) and trained by another build of electionmatch {ToolInfo.Version} (not recorded; this is 0123456789ab/fedcba987654)",
+            $"trained with comparison levels it did not record (by an older build) and trained by another build of electionmatch {ToolInfo.Version} (not recorded; this is a1b2c3d4e5f6/0f1e2d3c4b5a)",
             unrecorded.OtherThan(new ModelProvenance(references, ComparisonDefinitions.Of(CandidacyDdhqComparisons.All), OtherBuild)));
     }
 }
