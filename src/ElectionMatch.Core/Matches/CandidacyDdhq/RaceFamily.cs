@@ -117,7 +117,7 @@ internal static class RaceFamily
                 return "";
             }
 
-            if (word.All(char.IsAsciiDigit))
+            if (!word.AsSpan().ContainsAnyExceptInRange('0', '9'))
             {
                 var number = word.TrimStart('0');
                 return number.Length == 0 ? "0" : number;
@@ -154,15 +154,15 @@ internal static class RaceFamily
                 t is not null and list_contains({Sql.ListLiteral(Numbering)}, em_race_word_full(t));
             create or replace temp macro em_race_word_sign(t) as
                 t is not null and list_contains({Sql.ListLiteral(NumberSigns)}, t);
+            create or replace temp macro em_race_word_numbered(before, two_before) as
+                em_race_word_numbering(before) or (em_race_word_sign(before) and em_race_word_numbering(two_before));
             create or replace temp macro em_race_word(t, before, two_before) as
                 case
                     when em_race_word_sign(t) and em_race_word_numbering(before) then ''
                     when regexp_full_match(t, '[0-9]+') then coalesce(nullif(ltrim(t, '0'), ''), '0')
-                    when (em_race_word_numbering(before) or (em_race_word_sign(before) and em_race_word_numbering(two_before)))
-                        and coalesce(list_position({Sql.ListLiteral(NumberNames.RomanNumerals)}, t), 0) > 0
+                    when em_race_word_numbered(before, two_before) and coalesce(list_position({Sql.ListLiteral(NumberNames.RomanNumerals)}, t), 0) > 0
                         then cast(list_position({Sql.ListLiteral(NumberNames.RomanNumerals)}, t) as varchar)
-                    when (em_race_word_numbering(before) or (em_race_word_sign(before) and em_race_word_numbering(two_before)))
-                        and coalesce(list_position({Sql.ListLiteral(NumberNames.NumberWords)}, t), 0) > 0
+                    when em_race_word_numbered(before, two_before) and coalesce(list_position({Sql.ListLiteral(NumberNames.NumberWords)}, t), 0) > 0
                         then cast(list_position({Sql.ListLiteral(NumberNames.NumberWords)}, t) as varchar)
                     else em_race_word_full(t)
                 end;

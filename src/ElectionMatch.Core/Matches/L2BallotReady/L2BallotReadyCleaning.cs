@@ -34,10 +34,6 @@ internal sealed class L2BallotReadyCleaning
     // Words a place's name abbreviates or spells out, read as one: St. Louis is Saint Louis, Ft. Worth Fort Worth.
     private static readonly (string Abbreviation, string Word)[] PlaceWordForms = [("st", "saint"), ("ft", "fort"), ("mt", "mount")];
 
-    private static readonly string[] RomanNumerals = NumberNames.RomanNumerals;
-    private static readonly string[] NumberWords = NumberNames.NumberWords;
-    private static readonly string[] OrdinalWords = NumberNames.OrdinalWords;
-
     // The words a position's name puts before its district's number, as BallotReady and L2 abbreviate them
     // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
     // California's school boards elect by "Trustee Area", some boards by "Region".
@@ -65,12 +61,10 @@ internal sealed class L2BallotReadyCleaning
         _run = run;
     }
 
-    private static string List(IEnumerable<string> values) => Sql.ListLiteral(values);
-
     /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
     private static string PositionNumberPattern(bool judicial) =>
         (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords)
-        + NumberSign + $@"([0-9]+[a-z]?|[ivxlc]+|{string.Join("|", NumberWords)}|[a-z])\b";
+        + NumberSign + $@"([0-9]+[a-z]?|[ivxlc]+|{string.Join("|", NumberNames.NumberWords)}|[a-z])\b";
 
     /// <summary>RE2: a district word followed by a number in a lower-cased position name, whether or not the number can be read.</summary>
     private static string PositionNamesNumberPattern(bool judicial) =>
@@ -82,9 +76,9 @@ internal sealed class L2BallotReadyCleaning
         -- A district number as written on either side: 015 and 15 are 15, IV is 4, C stays c.
         create or replace temp macro em_district_number_of(v) as
             case
-                when list_position({List(RomanNumerals)}, lower(trim(v))) > 0 then cast(list_position({List(RomanNumerals)}, lower(trim(v))) as varchar)
-                when list_position({List(NumberWords)}, lower(trim(v))) > 0 then cast(list_position({List(NumberWords)}, lower(trim(v))) as varchar)
-                when list_position({List(OrdinalWords)}, lower(trim(v))) > 0 then cast(list_position({List(OrdinalWords)}, lower(trim(v))) as varchar)
+                when list_position({Sql.ListLiteral(NumberNames.RomanNumerals)}, lower(trim(v))) > 0 then cast(list_position({Sql.ListLiteral(NumberNames.RomanNumerals)}, lower(trim(v))) as varchar)
+                when list_position({Sql.ListLiteral(NumberNames.NumberWords)}, lower(trim(v))) > 0 then cast(list_position({Sql.ListLiteral(NumberNames.NumberWords)}, lower(trim(v))) as varchar)
+                when list_position({Sql.ListLiteral(NumberNames.OrdinalWords)}, lower(trim(v))) > 0 then cast(list_position({Sql.ListLiteral(NumberNames.OrdinalWords)}, lower(trim(v))) as varchar)
                 when regexp_matches(trim(v), '^[0-9]+$') then coalesce(nullif(ltrim(trim(v), '0'), ''), '0')
                 when regexp_matches(lower(trim(v)), '^[0-9]+[a-z]$') then coalesce(nullif(ltrim(lower(trim(v)), '0'), ''), '0')
                 when regexp_matches(lower(trim(v)), '^[a-z]$') then lower(trim(v))
@@ -100,7 +94,7 @@ internal sealed class L2BallotReadyCleaning
                         then em_district_number_of(sub_value)
                 end,
                 em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
-                em_district_number_of(nullif(regexp_extract(lower(name), '\b({string.Join("|", OrdinalWords)})\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
+                em_district_number_of(nullif(regexp_extract(lower(name), '\b({string.Join("|", NumberNames.OrdinalWords)})\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
                 case
                     when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: true))}, 1), ''))
                     else em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: false))}, 1), ''))
@@ -146,7 +140,7 @@ internal sealed class L2BallotReadyCleaning
         -- says what an office is, where the name's place goes, is the place's: "Congress Town Council" → [congress].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
-                list_concat(list_filter(em_name_words(s), t -> not list_contains({List(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
+                list_concat(list_filter(em_name_words(s), t -> not list_contains({Sql.ListLiteral(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
                 t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$')),
                 t -> {PlaceWordFormSql("t")})));
         -- The initials of the place an L2 district's name starts with, over its first two and three words when those are

@@ -36,8 +36,6 @@ internal static class PlaceSlot
     private const string PartSeparator = @"\s+[-–—]+\s*|\s*[-–—]+\s+|[,;:()/|]";
     private const string PartBreak = "~";
 
-    private static string List(IEnumerable<string> values) => Sql.ListLiteral(values);
-
     /// <summary>SQL: a name's words, lower case without accents, every run of other characters one separator.</summary>
     public static string NameWordsSql(string name) =>
         $"regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce({name}, ''))), '[^a-z0-9]+', ' ', 'g')), ' ')";
@@ -49,13 +47,13 @@ internal static class PlaceSlot
     /// <summary>SQL: the words of the name <paramref name="name"/> in its place's slot; empty for none.</summary>
     public static string WordsSql(string name)
     {
-        var jurisdiction = List(JurisdictionWords);
-        var isNameWord = $"t -> regexp_matches(t, '^[a-z]+$') and not list_contains({List(PhraseWords)}, t)";
+        var jurisdiction = Sql.ListLiteral(JurisdictionWords);
+        var isNameWord = $"t -> regexp_matches(t, '^[a-z]+$') and not list_contains({Sql.ListLiteral(PhraseWords)}, t)";
         // Each jurisdiction word's position j: "School City of Mishawaka" names its place after it, not before. Every one
         // is read, not the first alone: "County Commission - Ward County" names its place before the second.
         // The last word before j that starts a place's name after it: a part's break, a word of an office, or another
         // jurisdiction's word ("Kansas City County Commission" names no place between City and County).
-        var start = $"coalesce(list_max(list_filter(range(1, j), i -> w[i] = {Sql.Literal(PartBreak)} or list_contains({List(OfficeWords)}, w[i]) or list_contains({jurisdiction}, w[i]))), 0)";
+        var start = $"coalesce(list_max(list_filter(range(1, j), i -> w[i] = {Sql.Literal(PartBreak)} or list_contains({Sql.ListLiteral(OfficeWords)}, w[i]) or list_contains({jurisdiction}, w[i]))), 0)";
         // The parted words are read once, as the lambda's w.
         return $"""
             list_transform([{PartedWordsSql(name)}], w -> list_concat(
