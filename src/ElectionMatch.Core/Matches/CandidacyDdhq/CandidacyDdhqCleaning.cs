@@ -58,12 +58,11 @@ internal sealed class CandidacyDdhqCleaning
                 end, ' -'), '');
         -- Latin letters that are no accented letter, so strip_accents keeps them and the fold above dropped them (Søren
         -- Møller was "s ren m ller", Łukasz "ukasz"): written as the ASCII letters an export writes for them (SOREN
-        -- MOLLER, LUKASZ, AYSE YILDIZ, SAETHER, WEISS). Only a name holding one pays for the replacements.
+        -- MOLLER, LUKASZ, AYSE YILDIZ, SAETHER, WEISS). The text is named once: a macro's parameter is copied wherever
+        -- the body names it, and em_norm_folded names its own three times, so a test and two branches here made nine
+        -- copies of the whole text in every em_norm, each planned again (the fixed cost of every cleaning statement).
         create or replace temp macro em_fold_letters(t) as
-            case when regexp_matches(t, '[øłıđðþæœß]')
-                then replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th')
-                else t
-            end;
+            replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th');
         create or replace temp macro em_norm(s) as
             em_norm_folded(translate(em_fold_letters(lower(strip_accents(coalesce(cast(s as varchar), '')))), '''’.', ''));
         -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
@@ -74,10 +73,13 @@ internal sealed class CandidacyDdhqCleaning
         -- single quote opens only where no letter, digit or _ comes before it and closes only where none comes after
         -- it (\B), so the apostrophe of O'Neill or D'Angelo is none. BallotName.Quoted and Unquoted are these in C#.
         create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(''‘]');
-        create or replace temp macro em_quoted(s) as
-            case when em_has_quote(s) then nullif(em_norm(coalesce(
+        -- em_quoted_text is the text between the quotes as written; a stage that reads it and normalises it names it as
+        -- a column of an earlier step, so the normalisation's copies of its argument copy a column, not the extraction.
+        create or replace temp macro em_quoted_text(s) as
+            case when em_has_quote(s) then coalesce(
                 nullif(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 1), ''),
-                regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 2))), '') end;
+                regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 2)) end;
+        create or replace temp macro em_quoted(s) as nullif(em_norm(em_quoted_text(s)), '');
         create or replace temp macro em_unquoted(s) as
             case when em_has_quote(s) then regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]|\B[''‘][^''‘’]+[''’]\B', ' ', 'g') else cast(s as varchar) end;
         create or replace temp macro em_tokens(s) as
@@ -490,13 +492,30 @@ internal sealed class CandidacyDdhqCleaning
                 anti join (select row_number from {_run.Table("quarantine")} where input = 'left' and {QuarantineCodes.WholeRowSql()}) as q using (row_number)
             ),
 
+            -- One step a row per nesting: a macro's argument is copied wherever its body names it, so a macro over
+            -- another's result plans that result again each time (em_tokens(em_unquoted(first_name)) planned the
+            -- unquoting nine times, twice); over a column of the step before, it copies a column.
+            unquoted as (
+                select
+                    *,
+                    em_unquoted(first_name) as em_first_unquoted,
+                    em_unquoted(middle_name) as em_middle_unquoted,
+                    em_quoted_text(first_name) as em_first_quoted,
+                    em_quoted_text(middle_name) as em_middle_quoted
+                from usable
+            ),
+
+            normalised as (
+                select *, em_tokens(em_first_unquoted) as em_first_all_tokens, em_tokens(last_name) as last_tokens
+                from unquoted
+            ),
+
             tokens as (
                 select
                     *,
-                    em_strip_given_suffix(em_tokens(em_unquoted(first_name))) as first_tokens,
-                    em_given_suffix(em_tokens(em_unquoted(first_name))) as first_suffix,
-                    em_tokens(last_name) as last_tokens
-                from usable
+                    em_strip_given_suffix(em_first_all_tokens) as first_tokens,
+                    em_given_suffix(em_first_all_tokens) as first_suffix
+                from normalised
             ),
 
             parsed as (
@@ -506,12 +525,12 @@ internal sealed class CandidacyDdhqCleaning
                     first_name as first_name_raw,
                     last_name as last_name_raw,
                     first_tokens[1] as first_name,
-                    coalesce(em_norm(em_unquoted(middle_name)), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
+                    coalesce(em_norm(em_middle_unquoted), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
                     array_to_string(em_strip_suffix(last_tokens), ' ') as last_name,
                     -- The suffix column, else a suffix the surname (Smith Jr, Smith, III) or the first name (William Jr.) ends with.
                     coalesce(em_norm(suffix), em_suffix(last_tokens), first_suffix) as suffix,
                     -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
-                    coalesce(em_norm(nickname), em_quoted(first_name), em_quoted(middle_name)) as nickname,
+                    coalesce(em_norm(nickname), nullif(em_norm(em_first_quoted), ''), nullif(em_norm(em_middle_quoted), '')) as nickname,
                     case upper(left(trim(gender), 1)) when 'M' then 1.0 when 'F' then 0.0 end as stated_male_share,
                     state_code as state,
                     office,
@@ -658,18 +677,27 @@ internal sealed class CandidacyDdhqCleaning
                 from usable
             ),
 
+            -- Each step names the one before's columns (a name given in the same select list is its expression copied,
+            -- and a macro copies its argument wherever its body names it: see LeftCleanSql).
+            unquoted as (
+                select
+                    *,
+                    case when fast is null then em_unquoted(candidate) end as bare,
+                    case when fast is null then em_quoted_text(candidate) end as quoted_text
+                from fast
+            ),
+
             -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.
             reordered as (
                 select
                     *,
-                    case when fast is null then em_unquoted(candidate) end as bare,
                     case
                         when fast is not null then null
                         when bare like '%,%' and not list_contains(em_suffixes(), em_norm(split_part(bare, ',', 2)))
                             then split_part(bare, ',', 2) || ' ' || split_part(bare, ',', 1)
                         else replace(bare, ',', ' ')
                     end as ordered
-                from fast
+                from unquoted
             ),
 
             -- Each normalisation once per row; the steps below reuse the columns.
@@ -677,7 +705,7 @@ internal sealed class CandidacyDdhqCleaning
                 select
                     *,
                     case when fast is null then em_tokens(ordered) end as all_tokens,
-                    case when fast is null then em_quoted(candidate) end as quoted
+                    case when fast is null then nullif(em_norm(quoted_text), '') end as quoted
                 from reordered
             ),
 
