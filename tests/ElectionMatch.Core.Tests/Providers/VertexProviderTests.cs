@@ -87,6 +87,25 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
     }
 
+    [Theory]
+    [InlineData("""{"candidates":{"content":{"parts":[{"text":"{}"}]}}}""", "its candidates are a JSON object, not a list")]
+    [InlineData("""{"candidates":"none","usageMetadata":{"promptTokenCount":812}}""", "its candidates are a string, not a list")]
+    [InlineData("""{"candidates":0}""", "its candidates are a number, not a list")]
+    public void A_vertex_http_200_whose_candidates_are_not_a_list_is_em0403_not_an_empty_answer_and_caches_nothing(string body, string expected)
+    {
+        // Twice: read as "no candidates", the first would be followed up, and the follow-up would get the same.
+        _server.Script(FakeReply.Body(200, body), FakeReply.Body(200, body));
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but {expected}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(0L, providers.JudgeUsage!.InvalidReplies);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
     [Fact]
     public async Task Vertex_token_counts_sent_as_floats_are_counted()
     {
