@@ -320,6 +320,52 @@ public sealed class SourcesFileEditorTests(PyYaml pyYaml) : IClassFixture<PyYaml
         Assert.Contains("anchor or alias", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    private const string AnchoredHead = "version: 2\n\nsources:\n  - name: defaults\n    meta: &shared {owner: data, description: shared}\n    config: {meta: &other {layer: raw}}\n    tables: [{name: d}]\n  - name: model_predictions\n";
+
+    [Theory]
+    [InlineData("    tables: [{name: a, <<: *shared}, {name: b}]\n", "      - {name: a, <<: *shared}\n      - {name: b}\n")]
+    [InlineData("    tables: [{name: a}, {<<: *shared, name: b}]  # merged\n", "    tables:  # merged\n      - {name: a}\n      - {<<: *shared, name: b}\n")]
+    [InlineData("    tables: [{name: a}, {name: b, <<: [*shared, *other]}]\n", "      - {name: a}\n      - {name: b, <<: [*shared, *other]}\n")]
+    [InlineData("    tables: [\n      {name: a},\n      {name: b,\n        <<: *shared}\n    ]\n", "      - {name: a}\n      - {name: b,\n          <<: *shared}\n")]
+    [InlineData("    tables: [{name: a, meta: *other}, {name: b}]\n", "      - {name: a, meta: *other}\n      - {name: b}\n")]
+    public void A_flow_list_entry_with_a_merge_key_of_an_anchor_written_before_the_list_keeps_it_on_its_entry(string tables, string items)
+    {
+        var text = AnchoredHead + tables + FlowTail;
+        var before = TablesAsDbtReadsThem(text);
+        // dbt reads the merged keys (or the aliased meta) into the entry.
+        Assert.Contains(tables.Contains("<<", StringComparison.Ordinal) ? "\"owner\":\"data\"" : "\"layer\":\"raw\"", string.Concat(before), StringComparison.Ordinal);
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        Assert.Contains(items + "      - name: candidacy_ddhq_matches_20261123\n", updated, StringComparison.Ordinal);
+        Assert.StartsWith(AnchoredHead + (tables.Contains("# merged", StringComparison.Ordinal) ? "" : "    tables:\n"), updated, StringComparison.Ordinal);
+        Assert.Equal([.. before, NewTable], TablesAsDbtReadsThem(updated));
+    }
+
+    [Fact]
+    public void A_flow_list_entry_with_a_merge_key_of_an_anchor_inside_the_list_is_refused_at_the_anchor_naming_the_merge_key()
+    {
+        var text = FlowHead + "    tables: [{name: a, meta: &m {owner: x}}, {<<: *m, name: b}]\n" + FlowTail;
+
+        var error = Assert.Throws<DiagnosticException>(() => SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry));
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal((Codes.YamlShape, "__sources.yaml", 6, 30), (diagnostic.Code, diagnostic.File, diagnostic.Line, diagnostic.Column));
+        Assert.Contains("a merge key's '<<: *name'", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flow_list_entry_merging_a_mapping_written_in_it_keeps_the_merge_key_on_its_entry()
+    {
+        var text = FlowHead + "    tables: [{name: a, <<: {description: merged}},\n      {<<: {name: b, description: kept}, description: own}]\n" + FlowTail;
+        var before = TablesAsDbtReadsThem(text);
+
+        var updated = SourcesFileEditor.AddTable(text, "__sources.yaml", "model_predictions", Entry);
+
+        Assert.Contains("    tables:\n      - {name: a, <<: {description: merged}}\n      - {<<: {name: b, description: kept}, description: own}\n      - name: candidacy_ddhq_matches_20261123\n", updated, StringComparison.Ordinal);
+        Assert.Equal([.. before, NewTable], TablesAsDbtReadsThem(updated));
+    }
+
     [Fact]
     public void A_source_written_in_flow_style_is_refused_at_its_line()
     {

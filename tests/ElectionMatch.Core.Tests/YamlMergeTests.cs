@@ -60,6 +60,19 @@ public sealed class YamlMergeTests(PyYaml pyYaml) : IClassFixture<PyYaml>
         Assert.Equal(Codes.YamlAliasExpansion, e.Diagnostics[0].Code);
     }
 
+    [Theory]
+    [InlineData("a: &x [*x]\n", 1, 4)]
+    [InlineData("sources:\n  - &mp\n    name: model_predictions\n    tables: [{name: a, <<: *mp}]\n", 2, 5)]
+    public void A_recursive_alias_is_em0505_at_its_anchor_not_a_stack_overflow(string yaml, int line, int column)
+    {
+        // Before, counting the expansion recursed without end and the stack overflow ended the process (an MSBuild node).
+        var e = Assert.Throws<DiagnosticException>(() => YamlFile.Parse("m.yml", yaml));
+
+        var diagnostic = Assert.Single(e.Diagnostics);
+        Assert.Equal((Codes.YamlAliasExpansion, line, column), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
+        Assert.Contains("recursive alias", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The document as sorted JSON-like text: scalars as text (the cases write only strings), mappings by key.</summary>
     private static string Canonical(YamlNode node) => node switch
     {

@@ -51,14 +51,22 @@ internal static class FlowTables
 
     /// <summary>
     /// Where the list's '[' is, each item's text (from its first character to its last, a closing '}' included) and the
-    /// offset after its ']', from the parser's events: the node tree keeps only where a collection starts. An anchor or
-    /// alias inside is refused, since a rewrite would move text between an anchor and its aliases.
+    /// offset after its ']', from the parser's events: the node tree keeps only where a collection starts. An anchor
+    /// inside is refused, since a rewrite would move text between an anchor and its aliases. An alias of an anchor written
+    /// whole before the list (a merge key, <c>{name: a, &lt;&lt;: *defaults}</c>) is kept in its item's text: that text
+    /// stays after the anchor, and the alias on its entry.
     /// </summary>
     private static (int Open, List<(int Start, int End)> Items, int Close) Locate(YamlFile yaml, YamlSequenceNode tables)
     {
         var parser = new Parser(new StringReader(yaml.Text));
+        var before = new HashSet<string>(StringComparer.Ordinal);
         while (parser.MoveNext() && !(parser.Current is SequenceStart s && s.Start.Index == tables.Start.Index))
         {
+            // An anchor around the list could only be aliased inside it recursively, which YamlFile refuses (EM0505).
+            if (parser.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+            {
+                before.Add(anchored.Anchor.Value);
+            }
         }
 
         var items = new List<(int Start, int End)>();
@@ -67,7 +75,7 @@ internal static class FlowTables
         while (parser.MoveNext())
         {
             var e = parser.Current!;
-            if (e is AnchorAlias or NodeEvent { Anchor.IsEmpty: false })
+            if (e is AnchorAlias alias && !before.Contains(alias.Value.Value) || e is NodeEvent { Anchor.IsEmpty: false })
             {
                 throw DiagnosticException.At(Codes.YamlShape, new SourceSpan(yaml.DisplayName, (int)e.Start.Line, (int)e.Start.Column), AnchorRefused);
             }
@@ -147,7 +155,7 @@ internal static class FlowTables
     }
 
     private const string AnchorRefused =
-        "this flow-style 'tables:' list holds a YAML anchor or alias (&name, *name), which rewriting it in block style could break; write the list in block style (one '- name: …' per line) to let ElectionMatch add to it";
+        "this flow-style 'tables:' list holds a YAML anchor or alias (&name, or *name of an anchor inside the list, a merge key's '<<: *name' too), which rewriting it in block style could break; write the list in block style (one '- name: …' per line) to let ElectionMatch add to it";
 
     /// <summary>
     /// What a rewrite could change the meaning of keeps an error: a list that is itself an anchor or alias (its text may be

@@ -176,11 +176,18 @@ internal sealed class YamlFile
     private void CheckExpansion(YamlNode root)
     {
         var sizes = new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance);
+        var open = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
         long Size(YamlNode node)
         {
             if (sizes.TryGetValue(node, out var known))
             {
                 return known;
+            }
+
+            // An alias inside its own anchor's node (a: &x [*x]) expands without end; counting it would overflow the stack.
+            if (!open.Add(node))
+            {
+                throw DiagnosticException.At(Codes.YamlAliasExpansion, At(node), "an alias inside the node its anchor names (a recursive alias, such as a: &x [*x]) expands without end; write the values out instead");
             }
 
             var children = node switch
@@ -199,6 +206,7 @@ internal sealed class YamlFile
                 }
             }
 
+            open.Remove(node);
             sizes[node] = size;
             return size;
         }

@@ -39,6 +39,7 @@ public sealed class GenerateOperation
         using var locked = _context.LockForReading("generate", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
+        RefuseDirectoriesInTheWay(warehouse);
         // The snapshots whose table exists: a ref() to any other dated staging model is left for check to report.
         var present = new HashSet<SnapshotName>();
         foreach (var match in _context.Settings.Matches.Values)
@@ -118,6 +119,44 @@ public sealed class GenerateOperation
 
         return result;
     }
+
+    /// <summary>
+    /// EM0503 before anything is written, as a run checks (<see cref="ProjectWritability"/>), for a directory standing where
+    /// generate may write a file: a snapshot's staging files, a match's stable model, the zip code models, and the
+    /// sources YAML when a published snapshot has no entry. Before, generate wrote the files before it and then stopped.
+    /// </summary>
+    private void RefuseDirectoriesInTheWay(DuckDbWarehouse warehouse)
+    {
+        var paths = new List<string>();
+        foreach (var match in _context.Settings.Matches.Values)
+        {
+            var declared = _context.DeclaredSnapshots(match.Name).Select(d => d.Name).ToList();
+            var undeclared = _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Table))
+                .Select(t => SnapshotName.TryParse(t, match.Name)!).ToList();
+            foreach (var name in declared.Concat(undeclared))
+            {
+                paths.AddRange([_context.SqlPath(name), _context.YamlPath(name)]);
+            }
+
+            if (undeclared.Count > 0)
+            {
+                paths.Add(_context.SnapshotSourcesFile);
+            }
+
+            var latest = _context.LatestSqlPath(match.Name);
+            paths.AddRange([latest, Path.ChangeExtension(latest, ".yml")]);
+        }
+
+        if (_context.Settings.ZipCodes is { } zipCodes)
+        {
+            paths.AddRange(ZipCodeModelRenderer.Models.Select(model => ZipCodeModelPath(zipCodes, model)));
+        }
+
+        ProjectWritability.RefuseDirectoriesAt(paths, "generate");
+    }
+
+    private string ZipCodeModelPath(ZipCodeSettings zipCodes, string model) =>
+        _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
 
     /// <summary>Writes the SQL and YAML of one snapshot unless the user owns or edited them.</summary>
     public void WriteStagingFiles(SnapshotName name, IReadOnlyList<ColumnInfo> columns, MatchDefinition definition, GenerateResult result)
@@ -327,7 +366,7 @@ public sealed class GenerateOperation
         var renderer = new ZipCodeModelRenderer(_context.Templates, _context.Settings.Snapshots, zipCodes);
         foreach (var model in ZipCodeModelRenderer.Models)
         {
-            var path = _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
+            var path = ZipCodeModelPath(zipCodes, model);
             WriteGenerated([(path, () => renderer.Render(path, model))], result);
         }
     }

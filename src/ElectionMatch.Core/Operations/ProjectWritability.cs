@@ -88,14 +88,42 @@ internal static class ProjectWritability
         }
     }
 
+    /// <summary>
+    /// EM0503 for each directory standing where <paramref name="command"/> (<c>the run</c>, <c>generate</c>) writes a file,
+    /// checked before it writes anything: replacing one fails ("Is a directory") half way, after other files were written.
+    /// </summary>
+    public static void RefuseDirectoriesAt(IEnumerable<string> paths, string command)
+    {
+        var problems = new List<Diagnostic>();
+        foreach (var path in paths.Distinct(StringComparer.Ordinal))
+        {
+            DirectoryAt(path, command, problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new DiagnosticException(problems);
+        }
+    }
+
+    private static bool DirectoryAt(string path, string command, List<Diagnostic> problems)
+    {
+        if (!Directory.Exists(path))
+        {
+            return false;
+        }
+
+        problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(path)), $"is a directory where {command} writes a file; move it away or delete it"));
+        return true;
+    }
+
     /// <summary>An existing file must open for writing, and no directory may stand where the file goes; nothing is written to it.</summary>
     private static void CheckFile(string path, List<Diagnostic> problems)
     {
-        if (Directory.Exists(path))
+        // For the staging files, manifest and parquet copy, replacing a directory failed only once the snapshot was
+        // published: the run stopped with EM0504 and left it interrupted (EM0608).
+        if (DirectoryAt(path, "the run", problems))
         {
-            // Replacing it fails ("Is a directory"), and for the staging files, manifest and parquet copy only once the
-            // snapshot is published: the run stopped with EM0504 and left it interrupted (EM0608).
-            problems.Add(Diagnostic.Error(Codes.ProjectNotWritable, SourceSpan.PathOnly(DisplayPath.For(path)), "is a directory where the run writes a file; move it away or delete it"));
             return;
         }
 

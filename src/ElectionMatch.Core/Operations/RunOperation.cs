@@ -489,18 +489,22 @@ public sealed partial class RunOperation
             CheckDateFormat(warehouse, TemporalFormat.Timestamp, input.TimestampFormat!, timestampFormatAt, relation);
         }
 
-        if (relation.Csv is { Encoding: not "utf-16" } encoded && encoded.Files.FirstOrDefault(Utf16) is { } utf16)
+        if (relation.Csv is { Encoding: not "utf-16" } encoded
+            && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Marked(f))).FirstOrDefault(f => f.Layout is not null) is { File: { } utf16 } marked)
         {
             // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded; save it as UTF-8, which DuckDB's CSV reader reads, or set encoding: utf-16 on the input");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{(marked.Layout!.BigEndian ? " (big-endian)" : "")}; save it as UTF-8, which DuckDB's CSV reader reads{(marked.Layout.BigEndian ? "" : ", or set encoding: utf-16 on the input")}");
         }
 
-        if (relation.Csv is { Encoding: "utf-16" } wide && wide.Files.FirstOrDefault(NotUtf16) is { } narrow)
+        if (relation.Csv is { Encoding: "utf-16" } wide
+            && wide.Files.Select(f => (File: f, Layout: Utf16Layout.Of(f))).FirstOrDefault(f => f.Layout is { IsUtf16: false } or { BigEndian: true }) is { File: { } unread } unreadable)
         {
-            // DuckDB reads such a file's bytes in pairs: its whole text is one garbled header line, and the input "has no rows".
-            var shown = wide.IsGlob ? wide.DisplayOf(narrow) : "the file";
-            throw DiagnosticException.At(Codes.InputUnreadable, input.EncodingAt ?? relation.At,
-                $"cannot read {relation.Description} with encoding: utf-16: {shown} is not UTF-16 (it has no byte order mark, and none of its first bytes is the zero byte UTF-16 writes beside every letter of a header){(Utf8(narrow) ? "; it reads as UTF-8" : "")}: remove encoding: utf-16 from the input, or save the file as UTF-16");
+            // DuckDB reads such a file's bytes in pairs, little-endian: its whole text is one garbled header line, and the
+            // input "has no rows" or lacks every mapped column.
+            var shown = wide.IsGlob ? wide.DisplayOf(unread) : "the file";
+            throw DiagnosticException.At(Codes.InputUnreadable, input.EncodingAt ?? relation.At, unreadable.Layout is { IsUtf16: true } bigEndian
+                ? $"cannot read {relation.Description} with encoding: utf-16: {shown} is UTF-16 big-endian ({(bigEndian.ByteOrderMark ? "its byte order mark says so" : "its first bytes have the zero byte of each ASCII character before it")}), and DuckDB's CSV reader reads UTF-16 little-endian only, every character garbled: save the file as UTF-16 little-endian (what Windows calls Unicode) or as UTF-8 (then remove encoding: utf-16)"
+                : $"cannot read {relation.Description} with encoding: utf-16: {shown} is not UTF-16 (it has no byte order mark, and none of its first bytes is the zero byte UTF-16 writes beside every ASCII character: a letter, a digit, a comma, a line break){(Utf8(unread) ? "; it reads as UTF-8" : "")}: remove encoding: utf-16 from the input, or save the file as UTF-16");
         }
 
         if (relation.Csv?.FileWithoutHeader() is { } headless)
@@ -782,18 +786,6 @@ public sealed partial class RunOperation
 
     private static string Header(IReadOnlyList<string> names) => names.Count == 0 ? "no header line" : string.Join(", ", names);
 
-    // A UTF-16 byte order mark, either way round.
-    // Whether a file (decompressed) has text that is not UTF-16: no byte order mark, and no zero byte among its first
-    // 4 KB, where UTF-16 has one beside each ASCII character (a header's names). An empty file is left to the other checks.
-    private static bool NotUtf16(string path)
-    {
-        var start = new byte[4096];
-        using var file = CsvRecords.OpenBytes(path);
-        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
-        var bytes = start.AsSpan(0, read);
-        return read >= 2 && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) && !bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !bytes.Contains((byte)0);
-    }
-
     // Whether a file's first 4 KB are UTF-8 (a sequence cut at the end allowed).
     private static bool Utf8(string path)
     {
@@ -802,13 +794,6 @@ public sealed partial class RunOperation
         var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         var status = System.Text.Unicode.Utf8.ToUtf16(start.AsSpan(0, read), new char[read], out _, out _, replaceInvalidSequences: false, isFinalBlock: read < start.Length);
         return status is System.Buffers.OperationStatus.Done or System.Buffers.OperationStatus.NeedMoreData;
-    }
-
-    private static bool Utf16(string path)
-    {
-        Span<byte> start = stackalloc byte[2];
-        using var file = File.OpenRead(path);
-        return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && (start.SequenceEqual((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.SequenceEqual((ReadOnlySpan<byte>)[0xFE, 0xFF]));
     }
 
     /// <summary>

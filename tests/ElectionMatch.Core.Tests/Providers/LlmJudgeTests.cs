@@ -832,6 +832,44 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(1, Server.ModelHits);
     }
 
+    [Theory]
+    [InlineData("""{"error":{"message":"upstream overloaded","type":"server_error","code":503}}""", "200 (503)")]
+    [InlineData("""{"error":{"message":"rate limited upstream","code":"429"}}""", "200 (429)")]
+    [InlineData("""[{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}]""", null)]
+    public void A_success_reply_holding_a_transient_error_is_retried_as_a_503_is_then_em0403_past_max_retries(string body, string? cause)
+    {
+        // A gateway passing on an upstream 503 in an HTTP 200: the same condition, retried under the same settings.
+        // (A list holding the error is no error object of a reply: not retried.)
+        Server.Script([.. Enumerable.Repeat(FakeReply.Body(200, body), 3)]);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1, MaxRetries = 2 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but ", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(cause is null ? 1 : 3, Server.ModelHits);
+        Assert.Equal(cause is null ? [] : [cause, cause], providers.JudgeUsage!.RetryWaits.Select(w => w.Cause));
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
+    [Fact]
+    public async Task A_success_reply_holding_a_transient_error_once_is_retried_and_the_request_then_succeeds()
+    {
+        Server.Script(FakeReply.Body(200, """{"error":{"message":"upstream overloaded","type":"server_error","code":503}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, Server.ModelHits);
+        Assert.Equal("200 (503)", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
+    }
+
     private static string Reply(ChatCall call, int number, string name) =>
         $$"""{"answers":[{{string.Join(",", call.Data["rows"]!.AsArray().Select(r => Answer(r!["row_id"]!.GetValue<string>(), number, name)))}}]}""";
 

@@ -69,7 +69,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}""", "it has no candidates but an error: upstream overloaded")]
+    [InlineData("""{"error":{"code":400,"message":"upstream refused","status":"INVALID_ARGUMENT"}}""", "it has no candidates but an error: upstream refused")]
     [InlineData("""{"error":"upstream overloaded"}""", "it has no candidates but an error: upstream overloaded")]
     [InlineData("""[{"candidates":[]}]""", "it is not a JSON object")]
     [InlineData("\"overloaded\"", "it is not a JSON object")]
@@ -84,6 +84,62 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Contains($"failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but {expected}", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", diagnostic.Message, StringComparison.Ordinal);
         Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
+    [Theory]
+    [InlineData("""{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}""", "200 (503 UNAVAILABLE)")]
+    [InlineData("""{"error":{"code":429,"message":"quota exceeded","status":"RESOURCE_EXHAUSTED"}}""", "200 (429 RESOURCE_EXHAUSTED)")]
+    [InlineData("""{"error":{"code":500,"message":"internal error"}}""", "200 (500)")]
+    [InlineData("""{"error":{"message":"internal error","status":"INTERNAL"}}""", "200 (INTERNAL)")]
+    public async Task A_vertex_http_200_holding_a_transient_google_error_is_retried_as_a_503_is_and_the_request_then_succeeds(string body, string cause)
+    {
+        _server.Script(FakeReply.Body(200, body));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, _server.ModelHits);
+        Assert.Equal(cause, Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
+        Assert.Equal(0L, providers.JudgeUsage.InvalidReplies);
+    }
+
+    [Fact]
+    public void A_vertex_http_200_holding_a_transient_google_error_past_max_retries_is_em0403_with_its_words_and_caches_nothing()
+    {
+        var body = """{"error":{"code":503,"message":"upstream overloaded","status":"UNAVAILABLE"}}""";
+        _server.Script([.. Enumerable.Repeat(FakeReply.Body(200, body), 3)]);
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1, MaxRetries = 2 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but it has no candidates but an error: upstream overloaded;", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", diagnostic.Message, StringComparison.Ordinal);
+        // 1 + max_retries attempts, as for an HTTP 503.
+        Assert.Equal(3, _server.ModelHits);
+        Assert.Equal(["200 (503 UNAVAILABLE)", "200 (503 UNAVAILABLE)"], providers.JudgeUsage!.RetryWaits.Select(w => w.Cause));
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
+    }
+
+    [Theory]
+    [InlineData("""{"candidates":{"content":{"parts":[{"text":"{}"}]}}}""", "its candidates are a JSON object, not a list")]
+    [InlineData("""{"candidates":"none","usageMetadata":{"promptTokenCount":812}}""", "its candidates are a string, not a list")]
+    [InlineData("""{"candidates":0}""", "its candidates are a number, not a list")]
+    public void A_vertex_http_200_whose_candidates_are_not_a_list_is_em0403_not_an_empty_answer_and_caches_nothing(string body, string expected)
+    {
+        // Twice: read as "no candidates", the first would be followed up, and the follow-up would get the same.
+        _server.Script(FakeReply.Body(200, body), FakeReply.Body(200, body));
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains($"failed on contest 'race-1' (1 row): invalid reply: HTTP 200 from 127.0.0.1, but {expected}", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(0L, providers.JudgeUsage!.InvalidReplies);
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
     }
 

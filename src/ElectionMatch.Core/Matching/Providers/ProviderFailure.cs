@@ -27,7 +27,8 @@ internal static partial class ProviderFailure
             HttpRequestException { StatusCode: { } status } http => $"HTTP {(int)status}: {http.Message}",
             // No status: the request never got an answer (connection refused, DNS, no answer in time); the message says which.
             ClientResultException or HttpRequestException or TimeoutException or IOException => inner.Message,
-            InvalidDataException invalid => $"invalid reply: {invalid.Message}",
+            // A transient error in a reply answered with success is an unusable reply once its retries have run out.
+            InvalidDataException or TransientErrorReply => $"invalid reply: {inner.Message}",
             // A reply a client library could not read, when no check saw it first.
             JsonException json => $"invalid reply: {NotJson(json)}",
             TokenResponseException token => $"getting a Google OAuth access token failed{(token.StatusCode is { } s ? $" (HTTP {(int)s})" : "")}: {token.Error?.Error} {token.Error?.ErrorDescription}",
@@ -55,11 +56,16 @@ internal static partial class ProviderFailure
     /// A reply answered with success that cannot be used, worded alike for every provider and step
     /// (<c>HTTP 200 from host, but it is not JSON (…)</c>); <see cref="Describe"/> says <c>invalid reply:</c> before it.
     /// </summary>
-    public static InvalidDataException UnusableReply(string? host, string problem)
+    public static InvalidDataException UnusableReply(string? host, string problem) => new(UnusableReplyMessage(host, problem));
+
+    /// <summary>A reply answered with success whose error object says the failure is transient (<paramref name="said"/>): retried, and worded as <see cref="UnusableReply"/> when the retries run out.</summary>
+    public static TransientErrorReply TransientReply(string? host, string problem, string said) => new(UnusableReplyMessage(host, problem), said);
+
+    private static string UnusableReplyMessage(string? host, string problem)
     {
         // Masked before it is cut, as Words is: a key cut in two would no longer be found.
         problem = Secrets.Redact(problem);
-        return new($"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}");
+        return $"HTTP 200 from {host}, but {(problem.Length <= MaxWords ? problem : problem[..MaxWords] + "…")}";
     }
 
     /// <summary>

@@ -8,8 +8,9 @@ namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
 /// Every provider request goes through here: paced to the requests-per-minute limit, limited in time per
-/// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections,
-/// waiting what the server's Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
+/// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections (and an
+/// HTTP 200 holding an error object that says 429 or 5xx, <see cref="TransientErrorReply"/>), waiting what the server's
+/// Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
 /// The reply's body is read inside the attempt, so a connection dropped in the middle of it is retried like one
 /// dropped before the headers (the callers read it afterwards, where no retry would see the failure).
 /// A stopped run (Ctrl-C) starts no attempt and no retry, and waits for no turn or back-off; the attempt already
@@ -46,16 +47,19 @@ internal sealed class ResilientHandler : DelegatingHandler
                 MaxDelay = maxDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
-                    { Exception: HttpRequestException or TimeoutException or IOException } => true,
+                    { Exception: HttpRequestException or TimeoutException or IOException or TransientErrorReply } => true,
                     { Result: { } response } => IsTransient(response.StatusCode),
                     _ => false,
                 }),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result) is { } asked ? (TimeSpan?)Min(asked, maxDelay) : null),
                 OnRetry = args =>
                 {
-                    var cause = args.Outcome.Result is { } response
-                        ? ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)
-                        : args.Outcome.Exception?.GetType().Name ?? "unknown";
+                    var cause = args.Outcome switch
+                    {
+                        { Result: { } response } => ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture),
+                        { Exception: TransientErrorReply reply } => $"200 ({reply.Said})",
+                        _ => args.Outcome.Exception?.GetType().Name ?? "unknown",
+                    };
                     _usage.Waited(new RetryWait(cause, args.RetryDelay, RetryAfter(args.Outcome.Result) is not null));
                     args.Outcome.Result?.Dispose();
                     return default;
@@ -107,7 +111,8 @@ internal sealed class ResilientHandler : DelegatingHandler
         }, stopped.Token).ConfigureAwait(false);
     }
 
-    private static bool IsTransient(HttpStatusCode status) =>
+    /// <summary>The statuses retried: 408, 429 and 5xx.</summary>
+    public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 
     /// <summary>retry-after-ms (OpenAI, Azure) is finer than Retry-After's whole seconds, so it wins when both are sent.</summary>

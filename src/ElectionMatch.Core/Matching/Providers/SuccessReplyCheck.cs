@@ -7,7 +7,8 @@ namespace ElectionMatch.Matching.Providers;
 /// some gateways answer an upstream failure with HTTP 200 and an <c>error</c> object instead, which the OpenAI SDK
 /// reads as an index out of range, and a server may send a bare NaN in a vector, which the SDK's reader stops at with
 /// its own words. Such a reply fails here with the gateway's words, worded alike for the judge and the embeddings
-/// (<see cref="ProviderFailure.UnusableReply"/>). Not retried: the same request would get the same.
+/// (<see cref="ProviderFailure.UnusableReply"/>). Not retried (the same request would get the same), unless the error
+/// object says what a 429 or a 5xx says (<see cref="TransientErrorReply"/>): inside the retries, it is retried as they are.
 /// </summary>
 internal sealed class SuccessReplyCheck : DelegatingHandler
 {
@@ -29,6 +30,7 @@ internal sealed class SuccessReplyCheck : DelegatingHandler
         await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         string? problem;
+        string? transient = null;
         try
         {
             using var document = JsonDocument.Parse(body);
@@ -38,6 +40,7 @@ internal sealed class SuccessReplyCheck : DelegatingHandler
                 : root.TryGetProperty(expected, out var items) && items.ValueKind == JsonValueKind.Array && (!chat || items.GetArrayLength() > 0) ? null
                 : root.TryGetProperty("error", out var error) ? $"it has no {expected} but an error: {(error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.ToString() : error.ToString())}"
                 : $"it has no {expected}";
+            transient = problem is not null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var said) ? TransientErrorReply.Transient(said) : null;
         }
         catch (JsonException e)
         {
@@ -55,7 +58,9 @@ internal sealed class SuccessReplyCheck : DelegatingHandler
         }
 
         response.Dispose();
-        throw ProviderFailure.UnusableReply(request.RequestUri?.Host, problem);
+        throw transient is null
+            ? ProviderFailure.UnusableReply(request.RequestUri?.Host, problem)
+            : ProviderFailure.TransientReply(request.RequestUri?.Host, problem, transient);
     }
 
     /// <summary>

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace ElectionMatch.Matching.Providers;
@@ -54,28 +53,7 @@ internal sealed class VertexEndpoint
             throw new HttpRequestException(ProviderFailure.Words(text) ?? response.ReasonPhrase ?? "no body", null, response.StatusCode);
         }
 
-        var host = response.RequestMessage?.RequestUri?.Host ?? BaseUri.Host;
-        JsonNode reply;
-        try
-        {
-            reply = JsonNode.Parse(text) ?? throw new JsonException("empty body");
-        }
-        catch (JsonException e)
-        {
-            throw ProviderFailure.UnusableReply(host, ProviderFailure.NotJson(e));
-        }
-
-        // A gateway may answer an upstream failure with HTTP 200 and Google's error object, as OpenAI's do
-        // (SuccessReplyCheck): read as a reply, it would be an empty answer, judged undecided and cached.
-        var expected = method == "predict" ? "predictions" : "candidates";
-        var problem = reply is not JsonObject body2 ? "it is not a JSON object"
-            : body2["error"] is { } error && body2[expected] is null ? $"it has no {expected} but an error: {ErrorWords(error)}"
-            : null;
-        return problem is null ? reply : throw ProviderFailure.UnusableReply(host, problem);
+        // VertexReplyCheck, inside the retries, has seen that a success is a JSON object holding what was asked.
+        return JsonNode.Parse(text)!;
     }
-
-    private static string ErrorWords(JsonNode error) =>
-        error is JsonObject { } o && o["message"] is JsonValue m && m.TryGetValue<string>(out var message) ? message
-        : error is JsonValue v && v.TryGetValue<string>(out var words) ? words
-        : error.ToJsonString();
 }

@@ -1,0 +1,56 @@
+namespace ElectionMatch.Matching;
+
+/// <summary>
+/// Whether a CSV file is UTF-16, and which way round, from its first 4 KB (decompressed): a byte order mark says so;
+/// without one, UTF-16 writes a zero byte beside every ASCII character (a letter, a digit, a comma, a line break), after
+/// it little-endian and before it big-endian, so the side that holds more zero bytes tells. A Greek or CJK file has no
+/// zero byte in its letters, but has them in its delimiters and line breaks. DuckDB's reader reads utf-16 as
+/// little-endian only: a big-endian file comes out as one garbled header line.
+/// </summary>
+/// <param name="IsUtf16">False for a file with no byte order mark and no zero byte among its first 4 KB (or as many on either side).</param>
+/// <param name="BigEndian">The high byte of each character comes first.</param>
+/// <param name="ByteOrderMark">The file starts with one (FF FE or FE FF); else the order is read from its zero bytes.</param>
+internal sealed record Utf16Layout(bool IsUtf16, bool BigEndian, bool ByteOrderMark)
+{
+    private const int Sample = 4096;
+
+    /// <summary>The file's layout; null when it holds fewer than two bytes, which is left to the checks of an empty file.</summary>
+    public static Utf16Layout? Of(string path)
+    {
+        var start = new byte[Sample];
+        using var file = CsvRecords.OpenBytes(path);
+        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        return Of(start.AsSpan(0, read));
+    }
+
+    /// <summary>The layout its byte order mark says, read from the file's first two bytes as stored; null without one.</summary>
+    public static Utf16Layout? Marked(string path)
+    {
+        Span<byte> start = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && Of(start) is { ByteOrderMark: true } marked ? marked : null;
+    }
+
+    public static Utf16Layout? Of(ReadOnlySpan<byte> start)
+    {
+        if (start.Length < 2)
+        {
+            return null;
+        }
+
+        if (start.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || start.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return new Utf16Layout(IsUtf16: true, BigEndian: start[0] == 0xFE, ByteOrderMark: true);
+        }
+
+        // Zero bytes at even offsets are high bytes written first (big-endian), at odd offsets after (little-endian).
+        var (even, odd) = (0, 0);
+        for (var i = 0; i + 1 < start.Length; i += 2)
+        {
+            even += start[i] == 0 ? 1 : 0;
+            odd += start[i + 1] == 0 ? 1 : 0;
+        }
+
+        return new Utf16Layout(IsUtf16: even != odd, BigEndian: even > odd, ByteOrderMark: false);
+    }
+}
