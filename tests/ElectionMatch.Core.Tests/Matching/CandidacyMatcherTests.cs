@@ -310,6 +310,34 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
+    public void A_suffix_typed_into_the_crms_middle_name_with_no_suffix_column_value_is_read_as_the_suffix()
+    {
+        // Middle name "Jr." was read as the middle name jr with no suffix, so Richard Hudson Jr. was linked to his
+        // (here invented) father's RICHARD HUDSON SR. by score; V stays a middle initial, as in the first name.
+        using var fixture = FixtureCopy.Of("legislators");
+        var left = fixture.PathOf("data/left.csv");
+        File.WriteAllText(left, File.ReadAllText(left)
+            .Replace("H001067-2012,H001067,Richard,,Hudson,,", "H001067-2012,H001067,Richard,Jr.,Hudson,,", StringComparison.Ordinal)
+            .Replace("H001067-2014,H001067,Richard,,Hudson,,", "H001067-2014,H001067,Richard,Jr.,Hudson,,", StringComparison.Ordinal)
+            .Replace("A000055-2012,A000055,Robert,B.,Aderholt,,", "A000055-2012,A000055,Robert,B. Jr,Aderholt,,", StringComparison.Ordinal)
+            .Replace("A000055-2014,A000055,Robert,B.,Aderholt,,", "A000055-2014,A000055,Robert,V,Aderholt,,", StringComparison.Ordinal));
+        var right = fixture.PathOf("data/right.csv");
+        File.WriteAllText(right, File.ReadAllText(right)
+            .Replace("2012-11-06,general,RICHARD HUDSON,", "2012-11-06,general,RICHARD HUDSON SR.,", StringComparison.Ordinal)
+            .Replace("2014-11-04,general,RICHARD HUDSON,", "2014-11-04,general,RICHARD HUDSON JR.,", StringComparison.Ordinal));
+        using var run = MatcherRun.Of(fixture);
+
+        var parsed = run.Warehouse.Query(
+            $"select left_id, first_name, middle_name, suffix from {run.Table("left_clean")} where left_id in ('H001067-2012', 'A000055-2012', 'A000055-2014') order by left_id",
+            r => string.Join("|", Enumerable.Range(0, 4).Select(i => r.IsDBNull(i) ? "" : r.GetString(i))));
+        var links = run.Links();
+
+        Assert.Equal(["A000055-2012|robert|b|jr", "A000055-2014|robert|v|", "H001067-2012|richard||jr"], parsed);
+        Assert.DoesNotContain(links, l => l.Left == "H001067-2012");
+        Assert.Contains(links, l => l.Left == "H001067-2014");
+    }
+
+    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");
