@@ -64,13 +64,18 @@ internal static class CandidacyDdhqComparisons
             "l_first is null or r_first is null",
             [
                 new("exact", "l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick", 0.85),
-                new("nickname", "list_has_any(l_groups, r_groups)", 0.05),
-                // A close spelling never outweighs a listed nickname: trained alone it may (Dan weighed more against DANA than against DANIEL).
+                // The bounds (LevelOrder) where the order of the evidence is plain: a listed nickname is the same name in another
+                // form, so no more than the name itself; a close spelling, an unlisted short form (a prefix, a contracted one)
+                // and another given name (the middle name) are what no list vouches for, so no more than a listed nickname (trained
+                // alone, Dan weighed more against DANA than against DANIEL); an initial is a one-letter prefix, less of the
+                // same evidence. Left unordered among themselves: fuzzy, prefix, middle and short_form, and the initial against
+                // all but the prefix (docs/design.md, session 53).
+                new("nickname", "list_has_any(l_groups, r_groups)", 0.05, NotAbove: "exact"),
                 new("fuzzy", $"left(l_first, 1) = left(r_first, 1) and jaro_winkler_similarity(l_first, r_first) >= 0.88 and not {SexConflict}", 0.03, NotAbove: "nickname"),
-                new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02),
-                new("middle", MiddleName, 0.02),
-                new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02),
-                new("short_form", ShortForm, 0.01),
+                new("prefix", $"least(length(l_first), length(r_first)) >= 2 and (starts_with(l_first, r_first) or starts_with(r_first, l_first)) and not {SexConflict}", 0.02, NotAbove: "nickname"),
+                new("middle", MiddleName, 0.02, NotAbove: "nickname"),
+                new("initial", "(length(l_first) = 1 or length(r_first) = 1) and left(l_first, 1) = left(r_first, 1)", 0.02, NotAbove: "prefix"),
+                new("short_form", ShortForm, 0.01, NotAbove: "nickname"),
                 new("different", null, 0.01, Veto: true),
             ]),
         new(
