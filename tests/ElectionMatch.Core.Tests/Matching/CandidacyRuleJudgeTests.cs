@@ -51,6 +51,15 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
+    public async Task A_name_written_the_other_way_round_is_two_exact_parts_and_a_partial_match()
+    {
+        var answers = await Ask([Candidate(1, "ZHANG WEI")], Row("1", "Wei Zhang", (1, Levels("swapped", "swapped"))));
+
+        Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.Equal("candidate 1 (ZHANG WEI): first name swapped, surname swapped, only a partial name match (-8) = 92", answers[0].Reasoning);
+    }
+
+    [Fact]
     public async Task A_shared_word_of_a_compound_surname_is_an_exact_name_part()
     {
         // FEC's Gloreatha Scurry-smith, on the ballot as GLO SMITH: a prefix of the first name and one surname word exact.
@@ -87,6 +96,39 @@ public sealed class CandidacyRuleJudgeTests
 
         // 100 - 8 (only a partial name match, once however many parts) - 15 (no exact part) - 25 (gender).
         Assert.Equal(52, answers[0].Confidence);
+    }
+
+    [Fact]
+    public async Task A_listed_nickname_is_preferred_to_a_close_spelling_when_nothing_else_sets_them_apart()
+    {
+        // Dan with DANIEL (a listed nickname) and DANA (a close spelling) on the ballot: both 92, and the judge left the row
+        // undecided at 57; the nickname is the better evidence, which the first name's weights also say (LevelOrder).
+        var answers = await Ask(
+            [Candidate(1, "DANA SMITH"), Candidate(2, "DANIEL SMITH")],
+            Row("1", "Dan Smith", (1, Levels("fuzzy", "exact")), (2, Levels("nickname", "exact", sex: "agree"))));
+
+        Assert.Equal((2, 92), (answers[0].CandidateNumber, answers[0].Confidence));
+        Assert.EndsWith("; preferred to candidate 1 (DANA SMITH, 92): the first name nickname against only a close spelling or short form, all else alike", answers[0].Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_nicknames_or_a_spelling_that_fits_otherwise_better_leave_the_row_uncertain()
+    {
+        // Dan with DANIEL and DANNY, both listed nicknames: truly ambiguous. Dan with DANIEL whose middle name differs and
+        // DANA whose does not: the nickname is not all that sets them apart.
+        var nicknames = await Ask(
+            [Candidate(1, "DANIEL SMITH"), Candidate(2, "DANNY SMITH")],
+            Row("1", "Dan Smith", (1, Levels("nickname", "exact", sex: "agree")), (2, Levels("nickname", "exact", sex: "agree"))));
+        var middle = Levels("nickname", "exact", sex: "agree");
+        middle["middle_name"] = "different";
+        var mixed = await Ask(
+            [Candidate(1, "DANA R SMITH"), Candidate(2, "DANIEL P SMITH")],
+            Row("1", "Dan R Smith", (1, Levels("fuzzy", "exact")), (2, middle)));
+
+        Assert.Equal((1, 57), (nicknames[0].CandidateNumber, nicknames[0].Confidence));
+        Assert.Contains("but candidate 2 (DANNY SMITH) is nearly as plausible (92)", nicknames[0].Reasoning, StringComparison.Ordinal);
+        Assert.Equal((1, 57), (mixed[0].CandidateNumber, mixed[0].Confidence));
+        Assert.Contains("but candidate 2 (DANIEL P SMITH) is nearly as plausible (82)", mixed[0].Reasoning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,8 +27,8 @@ internal sealed class CandidacyDdhqCleaning
 
     private const string Suffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'v', 'md', 'phd', 'esq']";
 
-    // The suffixes read off the end of a CRM first name (William Jr.): all but V, which after a given name is more often a
-    // middle initial (John V) than a fifth generation.
+    // The suffixes read off the end of a CRM first or middle name (William Jr., middle name Jr.): all but V, which after
+    // or as a given name is more often a middle initial (John V) than a fifth generation.
     private const string GivenNameSuffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'esq']";
     private const string Particles = "['van', 'von', 'der', 'den', 'de', 'del', 'della', 'la', 'le', 'di', 'da', 'du', 'dos', 'das', 'st', 'ten', 'ter', 'bin', 'al']";
 
@@ -89,11 +89,12 @@ internal sealed class CandidacyDdhqCleaning
             case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[:-2] else tokens end;
         create or replace temp macro em_suffix(tokens) as
             case when len(tokens) > 1 and list_contains({Suffixes}, tokens[-1]) then tokens[-1] end;
-        -- A suffix typed into the CRM's first-name field (William Jr.) is a suffix, not a middle name.
-        create or replace temp macro em_given_suffix(tokens) as
-            case when len(tokens) > 1 and list_contains({GivenNameSuffixes}, tokens[-1]) then tokens[-1] end;
-        create or replace temp macro em_strip_given_suffix(tokens) as
-            case when em_given_suffix(tokens) is not null then tokens[:-2] else tokens end;
+        -- A suffix typed into the CRM's first-name field (William Jr.) or middle-name field (Jr., A Jr) is a suffix, not a
+        -- middle name; kept is how many words it leaves (a first name keeps its first word, a middle name may be the suffix alone).
+        create or replace temp macro em_given_suffix(tokens, kept) as
+            case when len(tokens) > kept and list_contains({GivenNameSuffixes}, tokens[-1]) then tokens[-1] end;
+        create or replace temp macro em_strip_given_suffix(tokens, kept) as
+            case when em_given_suffix(tokens, kept) is not null then tokens[:-2] else tokens end;
         create or replace temp macro em_surname_start(t) as
             case
                 when len(t) >= 4 and list_contains({Particles}, t[-3]) and list_contains({Particles}, t[-2]) then len(t) - 2
@@ -506,15 +507,21 @@ internal sealed class CandidacyDdhqCleaning
             ),
 
             normalised as (
-                select *, em_tokens(em_first_unquoted) as em_first_all_tokens, em_tokens(last_name) as last_tokens
+                select
+                    *,
+                    em_tokens(em_first_unquoted) as em_first_all_tokens,
+                    em_tokens(em_middle_unquoted) as em_middle_all_tokens,
+                    em_tokens(last_name) as last_tokens
                 from unquoted
             ),
 
             tokens as (
                 select
                     *,
-                    em_strip_given_suffix(em_first_all_tokens) as first_tokens,
-                    em_given_suffix(em_first_all_tokens) as first_suffix
+                    em_strip_given_suffix(em_first_all_tokens, 1) as first_tokens,
+                    em_given_suffix(em_first_all_tokens, 1) as first_suffix,
+                    em_strip_given_suffix(em_middle_all_tokens, 0) as middle_tokens,
+                    em_given_suffix(em_middle_all_tokens, 0) as middle_suffix
                 from normalised
             ),
 
@@ -525,10 +532,11 @@ internal sealed class CandidacyDdhqCleaning
                     first_name as first_name_raw,
                     last_name as last_name_raw,
                     first_tokens[1] as first_name,
-                    coalesce(em_norm(em_middle_unquoted), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
+                    coalesce(nullif(array_to_string(middle_tokens, ' '), ''), nullif(array_to_string(first_tokens[2:], ' '), '')) as middle_name,
                     array_to_string(em_strip_suffix(last_tokens), ' ') as last_name,
-                    -- The suffix column, else a suffix the surname (Smith Jr, Smith, III) or the first name (William Jr.) ends with.
-                    coalesce(em_norm(suffix), em_suffix(last_tokens), first_suffix) as suffix,
+                    -- The suffix column, else a suffix the surname (Smith Jr, Smith, III), the first name (William Jr.) or the
+                    -- middle name (Jr., A Jr) ends with.
+                    coalesce(em_norm(suffix), em_suffix(last_tokens), first_suffix, middle_suffix) as suffix,
                     -- A nickname may sit in its own column, or in quotes or brackets in the first or middle name: William (bill).
                     coalesce(em_norm(nickname), nullif(em_norm(em_first_quoted), ''), nullif(em_norm(em_middle_quoted), '')) as nickname,
                     case upper(left(trim(gender), 1)) when 'M' then 1.0 when 'F' then 0.0 end as stated_male_share,
@@ -552,10 +560,15 @@ internal sealed class CandidacyDdhqCleaning
             em_surname_words(p.last_name) as surname_words,
             em_join(p.last_name) as last_joined,
             split_part(p.middle_name, ' ', 1) as middle1,
+            -- The name may be read in either order (Wei Zhang as ZHANG WEI): one of its words is seldom a given name
+            -- (CandidacyDdhqComparisons.Swapped), so the other order is no second person's ordinary name, as it may be
+            -- with two common given names (Thomas James, JAMES THOMAS).
+            coalesce(s.births, 0) < {CandidacyDdhqComparisons.SwappableBirths} or coalesce(sl.births, 0) < {CandidacyDdhqComparisons.SwappableBirths} as swappable,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
         left join {_reference.Table("first_name_sex")} as s on s.first_name = p.first_name
         left join {_reference.Table("first_name_sex")} as n on n.first_name = p.nickname
+        left join {_reference.Table("first_name_sex")} as sl on sl.first_name = p.last_name
         left join {_reference.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_reference.Table("first_name_groups")} as gn on gn.name = p.nickname
         left join {_reference.Table("first_name_groups")} as gm on gm.name = split_part(p.middle_name, ' ', 1)

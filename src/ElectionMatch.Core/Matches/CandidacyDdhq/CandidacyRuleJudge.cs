@@ -10,7 +10,9 @@ namespace ElectionMatch.Matches.CandidacyDdhq;
 /// name part agrees exactly (a surname word shared exactly does), −25 for a gender mismatch; a different surname, a
 /// different first name or another office cannot be accepted. Charged for each part, −8 made every true pair with a
 /// nickname and a typo in its surname 69, one below the default judge_accept (docs/quality.md). A second candidate
-/// nearly as plausible costs the answer its certainty, so look-alikes are left undecided rather than guessed. An answer
+/// nearly as plausible costs the answer its certainty, so look-alikes are left undecided rather than guessed, unless all
+/// that sets them apart is that one first name is the name itself or a listed nickname and the other's only a close
+/// spelling or an unlisted short form (Dan with DANIEL and DANA on the ballot): the named form is preferred. An answer
 /// of no candidate carries its confidence that none fits, as an LLM's does: 100 less the most points a candidate earns.
 /// </summary>
 internal sealed class CandidacyRuleJudge : IMatchJudge
@@ -26,8 +28,17 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private const int AmbiguityMargin = 10;
     private const int AmbiguityPenalty = 35;
 
-    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form"];
-    private static readonly HashSet<string> PartialLast = [ExactWordOfSurname, "fuzzy", "fuzzy_low"];
+    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form", Swapped];
+    private static readonly HashSet<string> PartialLast = [ExactWordOfSurname, "fuzzy", "fuzzy_low", Swapped];
+
+    // Both names exactly, written the other way round (CandidacyDdhqComparisons: swapped): each an exact name part, and
+    // a partial match, since the order is read, not given.
+    private const string Swapped = "swapped";
+
+    // First-name levels a list or the name itself vouches for, and those only the letters do (a close spelling, a prefix,
+    // a contracted short form): the weaker evidence the first name's LevelOrder bounds keep below a listed nickname.
+    private static readonly HashSet<string> NamedFirst = ["exact", "nickname"];
+    private static readonly HashSet<string> SpelledFirst = ["fuzzy", "prefix", "short_form"];
 
     // The surname level of one word shared exactly (CandidacyDdhqComparisons: partial).
     private const string ExactWordOfSurname = "partial";
@@ -41,6 +52,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
                 .Where(c => !IsLinkedElsewhere(c) && row.Evidence.ContainsKey(c.Number))
                 .Select(c => Score(row.Evidence[c.Number], c))
                 .OrderByDescending(o => o.Confidence)
+                .ThenByDescending(o => NamedFirst.Contains(o.First))
                 .ThenBy(o => o.Candidate.Number)
                 .ToList()))
             .ToList();
@@ -61,10 +73,18 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             var best = free[0];
             var confidence = best.Confidence;
             var reason = best.Reason;
-            if (free.Count > 1 && free[1].Confidence >= best.Confidence - AmbiguityMargin && free[1].Confidence > 0)
+            var close = free.Skip(1).Where(o => o.Confidence >= best.Confidence - AmbiguityMargin && o.Confidence > 0).ToList();
+            var spelled = close.TakeWhile(o => OnlySpelledApart(best, o)).ToList();
+            if (spelled.Count < close.Count)
             {
+                var other = close[spelled.Count];
                 confidence = Math.Max(0, confidence - AmbiguityPenalty);
-                reason += string.Create(CultureInfo.InvariantCulture, $"; but candidate {free[1].Candidate.Number} ({free[1].Candidate.Name}) is nearly as plausible ({free[1].Confidence}), so this is not certain (-{AmbiguityPenalty})");
+                reason += string.Create(CultureInfo.InvariantCulture, $"; but candidate {other.Candidate.Number} ({other.Candidate.Name}) is nearly as plausible ({other.Confidence}), so this is not certain (-{AmbiguityPenalty})");
+            }
+            else if (spelled.Count > 0)
+            {
+                reason += "; preferred to " + string.Join(", ", spelled.Select(o => string.Create(CultureInfo.InvariantCulture, $"candidate {o.Candidate.Number} ({o.Candidate.Name}, {o.Confidence})")))
+                    + $": the first name {best.First} against only a close spelling or short form, all else alike";
             }
 
             // Another row of this contest with an equally good claim on the same candidate: the evidence cannot tell them apart.
@@ -152,7 +172,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         var partial = false;
         foreach (var (part, level, partialLevels) in new[] { ("first name", first, PartialFirst), ("surname", last, PartialLast) })
         {
-            if (level == "exact" || (part == "surname" && level == ExactWordOfSurname))
+            if (level == "exact" || level == Swapped || (part == "surname" && level == ExactWordOfSurname))
             {
                 // A word of a compound surname the other side has exactly (Scurry-Smith and SMITH) is an exact name component.
                 exact++;
@@ -177,12 +197,23 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
             notes.Add($"no exact name part (-{NoExactPenalty})");
         }
 
+        var charged = notes.Count;
         Penalise(evidence, "sex", "conflict", GenderPenalty, "gender mismatch", ref confidence, notes);
         Penalise(evidence, "district", "different", DistrictPenalty, "different district", ref confidence, notes);
         Penalise(evidence, "suffix", "different", SuffixPenalty, "different generational suffix", ref confidence, notes);
         Penalise(evidence, "middle_name", "different", MiddlePenalty, "different middle name", ref confidence, notes);
-        return new Option(candidate, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"));
+        var charges = "surname " + last + "; " + string.Join(", ", notes.Skip(charged));
+        return new Option(candidate, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), first, charges);
     }
+
+    /// <summary>
+    /// Whether all that sets <paramref name="other"/> apart from <paramref name="best"/> is that best's first name is the
+    /// name itself or a listed nickname and other's only a spelling or short form of it, with the same surname level and
+    /// the same charges (Dan: DANIEL a listed nickname, DANA a close spelling). A second nickname, an initial or a middle
+    /// name, or any other charge, leaves the two as near as their confidences say.
+    /// </summary>
+    private static bool OnlySpelledApart(Option best, Option other) =>
+        NamedFirst.Contains(best.First) && SpelledFirst.Contains(other.First) && best.Charges == other.Charges;
 
     private static void Penalise(IReadOnlyDictionary<string, string> evidence, string comparison, string level, int penalty, string what, ref int confidence, List<string> notes)
     {
@@ -193,5 +224,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         }
     }
 
-    private sealed record Option(JudgeCandidate Candidate, int Confidence, string Reason);
+    /// <param name="First">The first name's level.</param>
+    /// <param name="Charges">The surname's level and the charges besides the names' (gender, district, suffix, middle name).</param>
+    private sealed record Option(JudgeCandidate Candidate, int Confidence, string Reason, string First = "", string Charges = "");
 }

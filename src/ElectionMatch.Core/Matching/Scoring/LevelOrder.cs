@@ -3,9 +3,12 @@ namespace ElectionMatch.Matching.Scoring;
 /// <summary>
 /// The weights of a comparison's levels under its <see cref="ComparisonLevel.NotAbove"/> constraints. Estimated alone, a
 /// level's weight log2(m/u) follows its own counts: a close spelling that few random pairs of people meet (Dan and DANA)
-/// can weigh more than a listed nickname (Dan and DANIEL), which more do. Where a level outweighs the level it may not
-/// exceed, they are pooled, as isotonic regression pools adjacent violators: one weight log2(Σm/Σu) over both, and
-/// levels are added to the pool, the heaviest first, until none left outside it weighs more.
+/// can weigh more than a listed nickname (Dan and DANIEL), which more do. The bounds make a tree (a level names at most
+/// one earlier level, which may name its own: initial under prefix under nickname), and the weights are its isotonic
+/// fit: blocks of levels share one weight log2(Σm/Σu), and while a block outweighs the block of the level its top is
+/// bounded by, the heaviest such block joins that one, as pool-adjacent-violators does on a line (Thompson's tree
+/// algorithm), until no block outweighs its bound's. Joining raises the other block's weight, never lowers it, so the
+/// levels already under it stay under it.
 /// </summary>
 internal static class LevelOrder
 {
@@ -16,40 +19,45 @@ internal static class LevelOrder
     public static double[] Weights(IReadOnlyList<ComparisonLevel> levels, double[] m, double[] u)
     {
         var weights = new double[levels.Count + 1];
+
+        // block[i]: the level at the top of level i's block (a level bounded by none of its block's levels).
+        var block = new int[levels.Count + 1];
+        var bound = new int[levels.Count + 1];
         for (var level = 1; level <= levels.Count; level++)
         {
+            block[level] = level;
             weights[level] = Math.Log2(m[level] / u[level]);
-        }
-
-        foreach (var bound in levels.Where(l => l.NotAbove is not null).Select(l => l.NotAbove!).Distinct(StringComparer.Ordinal))
-        {
-            var top = IndexOf(levels, bound);
-            var bounded = Enumerable.Range(1, levels.Count).Where(i => levels[i - 1].NotAbove == bound).ToList();
-            if (bounded.Any(i => i <= top))
+            if (levels[level - 1].NotAbove is { } name)
             {
-                throw new InvalidOperationException($"level {bound} must come before the levels it bounds");
-            }
-
-            var pool = new List<int> { top };
-            while (true)
-            {
-                var pooled = Math.Log2(pool.Sum(i => m[i]) / pool.Sum(i => u[i]));
-                var heaviest = bounded.Where(i => !pool.Contains(i) && weights[i] > pooled).OrderByDescending(i => weights[i]).FirstOrDefault();
-                if (heaviest == 0)
+                bound[level] = IndexOf(levels, name);
+                if (bound[level] >= level)
                 {
-                    foreach (var i in pool)
-                    {
-                        weights[i] = pooled;
-                    }
-
-                    break;
+                    throw new InvalidOperationException($"level {name} must come before the levels it bounds");
                 }
-
-                pool.Add(heaviest);
             }
         }
 
-        return weights;
+        while (true)
+        {
+            // The tops of blocks heavier than the block of their bound, the heaviest first.
+            var heaviest = Enumerable.Range(1, levels.Count)
+                .Where(top => block[top] == top && bound[top] != 0 && weights[top] > weights[bound[top]])
+                .OrderByDescending(top => weights[top])
+                .FirstOrDefault();
+            if (heaviest == 0)
+            {
+                return weights;
+            }
+
+            var into = block[bound[heaviest]];
+            var members = Enumerable.Range(1, levels.Count).Where(i => block[i] == heaviest || block[i] == into).ToList();
+            var pooled = Math.Log2(members.Sum(i => m[i]) / members.Sum(i => u[i]));
+            foreach (var i in members)
+            {
+                block[i] = into;
+                weights[i] = pooled;
+            }
+        }
     }
 
     private static int IndexOf(IReadOnlyList<ComparisonLevel> levels, string name)
