@@ -54,6 +54,40 @@ public sealed class RaceFamilyTests : IDisposable
         Assert.Equal("munic pio de s o paulo", _warehouse.Scalar<string>($"select coalesce({RaceFamily.Function}(t), em_race_family(t)) from (select {Sql.Literal(text)} as t)"));
     }
 
+    [Fact]
+    public void The_cleanings_family_of_any_text_equals_the_macros()
+    {
+        // Non-ASCII pieces: accents, a capital whose lower case is ASCII (the Kelvin sign), one that lower-cases to two
+        // characters (İ), CJK, a combining accent, a Roman numeral character, full-width letters, an election word
+        // written with an accent, a non-breaking space; next to the ASCII pieces and numbering words.
+        var random = new Random(53);
+        string[] pieces = ["São", "Município", "ñ", "\u212A", "İ", "ß", "日本", "e\u0301", "\u216B", "ＤＩＳＴ", "Généräl", "\u00A0", "Ø",
+            "general", "Primary", "district", "Dist", "III", "no", "7", "007", "_", "-", " ", ".", "Ward", "seat", "Twenty", "x"];
+        var texts = new List<string?> { null, "", "Município de São Paulo - General", "Distrito Nº 3", "Ward \u216B", "\u212Aent County District 4" };
+        for (var i = 0; i < 3_000; i++)
+        {
+            texts.Add(string.Concat(Enumerable.Range(0, random.Next(1, 7)).Select(_ => pieces[random.Next(pieces.Length)])));
+        }
+
+        _warehouse.Execute("create temp table any_texts (i integer, t varchar)");
+        using (var appender = _warehouse.Connection.CreateAppender("any_texts"))
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                appender.CreateRow().AppendValue(i).AppendValue(texts[i]).EndRow();
+            }
+        }
+
+        var compared = _warehouse.Query(
+            $"select t, nullif(em_race_family(t), ''), nullif({RaceFamily.SqlOf("t")}, '') from any_texts order by i",
+            r => (Text: r.IsDBNull(0) ? null : r.GetString(0), Macro: r.IsDBNull(1) ? null : r.GetString(1), Cleaning: r.IsDBNull(2) ? null : r.GetString(2)));
+
+        Assert.Equal(texts.Count, compared.Count);
+        Assert.All(compared, c => Assert.Equal(c.Macro, c.Cleaning));
+        Assert.Equal("munic pio de s o paulo", compared[2].Cleaning);
+        Assert.Contains(compared, c => c.Text is { } t && t.Any(ch => ch > '\u007f') && c.Cleaning is not null);
+    }
+
     [Theory]
     [InlineData("City Council Dist. 03", "city council district 3")]
     [InlineData("City Council District No. III - General", "city council district 3")]

@@ -553,7 +553,7 @@ internal sealed class CandidacyDdhqCleaning
 
         select
             p.* exclude (stated_male_share),
-            nullif({RaceFamilySql("p.office")}, '') as office_normalised,
+            nullif({RaceFamily.SqlOf("p.office")}, '') as office_normalised,
             coalesce(p.stated_male_share, s.male_share, n.male_share) as male_share,
             list_concat(coalesce(g.groups, [p.first_name]), coalesce(gn.groups, [])) as first_groups,
             gm.groups as middle_groups,
@@ -598,13 +598,6 @@ internal sealed class CandidacyDdhqCleaning
                         else coalesce(string_split(nullif(trim(concat_ws(' ', replace({rest}, '-', ' '), em_join({rest}), em_join({last}))), ''), ' '), [])
                     end
         """;
-
-    // The race family: in C# for an ASCII text (RaceFamily), by the macro for any other (and for null, which it reads as
-    // empty). A text is ASCII when its bytes are its characters. A case, not coalesce(C#, macro): DuckDB evaluated the
-    // macro's list lambda on every row under coalesce, which made left_clean 6.5 → 121 CPU-s and right_clean 31 → 190 at a
-    // million candidacies (session 52's first 1M run); a case's branch runs only on its rows.
-    private static string RaceFamilySql(string text) =>
-        $"case when strlen({text}) = length({text}) then {RaceFamily.Function}({text}) else em_race_family({text}) end";
 
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
@@ -773,7 +766,7 @@ internal sealed class CandidacyDdhqCleaning
             -- does the race name's trim (DuckDB's trim reads every character's Unicode category: at a million
             -- candidacies 2.5 CPU-s over 7.2M rows).
             races as (
-                select race_name, nullif({RaceFamilySql("race_name")}, '') as race_normalised, nullif(trim(race_name), race_name) as race_trimmed
+                select race_name, nullif({RaceFamily.SqlOf("race_name")}, '') as race_normalised, nullif(trim(race_name), race_name) as race_trimmed
                 from (select distinct race_name from usable)
             ),
 
