@@ -24,7 +24,13 @@ internal static class CleaningMacros
     /// Each text with the macro's result and the C# function's, in the order given: the texts are appended to a
     /// temporary table <paramref name="table"/> and both are called on every row in one query.
     /// </summary>
-    public static List<(string Text, string? Macro, string? CSharp)> Compare(DuckDbWarehouse warehouse, string table, IReadOnlyList<string> texts, string macro, string function)
+    public static List<(string Text, string? Macro, string? CSharp)> Compare(DuckDbWarehouse warehouse, string table, IReadOnlyList<string> texts, string macro, string function) =>
+        CompareSql(warehouse, table, texts, $"{macro}(t)", $"{function}(t)").Select(c => (c.Text!, c.Macro, c.CSharp)).ToList();
+
+    /// <summary>
+    /// <see cref="Compare"/> for two SQL expressions over the text column <c>t</c> (a text may be null).
+    /// </summary>
+    public static List<(string? Text, string? Macro, string? CSharp)> CompareSql(DuckDbWarehouse warehouse, string table, IReadOnlyList<string?> texts, string macroSql, string csharpSql)
     {
         warehouse.Execute($"create temp table {table} (i integer, t varchar)");
         using (var appender = warehouse.Connection.CreateAppender(table))
@@ -36,7 +42,7 @@ internal static class CleaningMacros
         }
 
         return warehouse.Query(
-            $"select t, {macro}(t), {function}(t) from {table} order by i",
-            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
+            $"select t, {macroSql}, {csharpSql} from {table} order by i",
+            r => (r.IsDBNull(0) ? null : r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
     }
 }

@@ -69,23 +69,12 @@ public sealed class RaceFamilyTests : IDisposable
             texts.Add(string.Concat(Enumerable.Range(0, random.Next(1, 7)).Select(_ => pieces[random.Next(pieces.Length)])));
         }
 
-        _warehouse.Execute("create temp table any_texts (i integer, t varchar)");
-        using (var appender = _warehouse.Connection.CreateAppender("any_texts"))
-        {
-            for (var i = 0; i < texts.Count; i++)
-            {
-                appender.CreateRow().AppendValue(i).AppendValue(texts[i]).EndRow();
-            }
-        }
-
-        var compared = _warehouse.Query(
-            $"select t, nullif(em_race_family(t), ''), nullif({RaceFamily.SqlOf("t")}, '') from any_texts order by i",
-            r => (Text: r.IsDBNull(0) ? null : r.GetString(0), Macro: r.IsDBNull(1) ? null : r.GetString(1), Cleaning: r.IsDBNull(2) ? null : r.GetString(2)));
+        var compared = CleaningMacros.CompareSql(_warehouse, "any_texts", texts, "nullif(em_race_family(t), '')", $"nullif({RaceFamily.SqlOf("t")}, '')");
 
         Assert.Equal(texts.Count, compared.Count);
-        Assert.All(compared, c => Assert.Equal(c.Macro, c.Cleaning));
-        Assert.Equal("munic pio de s o paulo", compared[2].Cleaning);
-        Assert.Contains(compared, c => c.Text is { } t && t.Any(ch => ch > '\u007f') && c.Cleaning is not null);
+        Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
+        Assert.Equal("munic pio de s o paulo", compared[2].CSharp);
+        Assert.Contains(compared, c => c.Text is { } t && t.Any(ch => ch > '\u007f') && c.CSharp is not null);
     }
 
     [Theory]
