@@ -58,11 +58,14 @@ internal sealed class CandidacyDdhqCleaning
                 end, ' -'), '');
         -- Latin letters that are no accented letter, so strip_accents keeps them and the fold above dropped them (Søren
         -- Møller was "s ren m ller", Łukasz "ukasz"): written as the ASCII letters an export writes for them (SOREN
-        -- MOLLER, LUKASZ, AYSE YILDIZ, SAETHER, WEISS). The text is named once: a macro's parameter is copied wherever
-        -- the body names it, and em_norm_folded names its own three times, so a test and two branches here made nine
-        -- copies of the whole text in every em_norm, each planned again (the fixed cost of every cleaning statement).
+        -- MOLLER, LUKASZ, AYSE YILDIZ, SAETHER, WEISS). Only a name holding one pays for the replacements: translate
+        -- and replace cost 2.7 and 0.5 µs a text even when they find nothing, a regular expression's test a tenth of
+        -- that (session 53: named once and unguarded, the test and two branches planned faster and ran 12× slower).
         create or replace temp macro em_fold_letters(t) as
-            replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th');
+            case when regexp_matches(t, '[øłıđðþæœß]')
+                then replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th')
+                else t
+            end;
         create or replace temp macro em_norm(s) as
             em_norm_folded(translate(em_fold_letters(lower(strip_accents(coalesce(cast(s as varchar), '')))), '''’.', ''));
         -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
