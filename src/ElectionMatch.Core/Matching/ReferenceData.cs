@@ -7,14 +7,10 @@ namespace ElectionMatch.Matching;
 /// <summary>Reference tables shipped inside the library (see Reference/README.md for sources and licences).</summary>
 internal static class ReferenceData
 {
-    /// <summary>
-    /// Loads first_name_sex.csv as <c>(first_name, male_share, births)</c>: the share of births with that name that were
-    /// boys, and how many births it counts (how common a given name it is: a name written in either order is read so
-    /// only when one of its words is seldom a given name).
-    /// </summary>
+    /// <summary>Loads first_name_sex.csv as <c>(first_name, male_share)</c>, the share of births with that name that were boys.</summary>
     public static void LoadFirstNameSex(DuckDbWarehouse warehouse, RunSchema schema, string table)
     {
-        warehouse.Execute($"create or replace table {schema.Table(table)} (first_name varchar primary key, male_share double, births bigint)");
+        warehouse.Execute($"create or replace table {schema.Table(table)} (first_name varchar primary key, male_share double)");
         using var reader = Open("reference/first_name_sex.csv");
         using var appender = warehouse.Connection.CreateAppender(schema.Name, table);
         reader.ReadLine();
@@ -23,7 +19,7 @@ internal static class ReferenceData
             var parts = line.Split(',');
             if (parts.Length == 3 && long.TryParse(parts[1], out var male) && long.TryParse(parts[2], out var female) && male + female > 0)
             {
-                appender.CreateRow().AppendValue(parts[0]).AppendValue((double)male / (male + female)).AppendValue(male + female).EndRow();
+                appender.CreateRow().AppendValue(parts[0]).AppendValue((double)male / (male + female)).EndRow();
             }
         }
     }

@@ -338,44 +338,6 @@ public sealed class CandidacyMatcherTests
     }
 
     [Fact]
-    public void A_name_written_family_name_first_is_linked_when_one_of_its_words_is_seldom_a_given_name()
-    {
-        // The ballot's ZHANG WEI is the CRM's Wei Zhang, and the CRM's Nguyen Lan the ballot's LAN NGUYEN: before, both
-        // names were different (two vetoes). JAMES THOMAS may be someone other than Thomas James: both are common given
-        // names, so the names stay different.
-        using var fixture = FixtureCopy.Of("goodparty");
-        AppendRows(
-            fixture,
-            [
-                "gpc-990030,90000000030,Wei,Zhang,PA,City Council,Lansdale Borough Council,local,,Nonpartisan,,2024-11-05,",
-                "gpc-990031,90000000031,Thomas,James,PA,City Council,Souderton Borough Council,local,,Nonpartisan,,2024-11-05,",
-                "gpc-990032,90000000032,Nguyen,Lan,PA,City Council,Telford Borough Council,local,,Nonpartisan,,2024-11-05,",
-            ],
-            [
-                "990030,PA Lansdale Borough Council - General,9900300,ZHANG WEI,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-                "990030,PA Lansdale Borough Council - General,9900301,ANNE PRICE,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
-                "990031,PA Souderton Borough Council - General,9900310,JAMES THOMAS,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-                "990031,PA Souderton Borough Council - General,9900311,TOM HILL,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
-                "990032,PA Telford Borough Council - General,9900320,LAN NGUYEN,Nonpartisan,true,100,2024-11-05,PA,general,City Council,,false",
-                "990032,PA Telford Borough Council - General,9900321,RON GAINES,Nonpartisan,false,90,2024-11-05,PA,general,City Council,,false",
-            ]);
-        using var run = MatcherRun.Of(fixture);
-
-        var levels = run.Warehouse.Query(
-            $"""
-            select gp_candidacy_id, json_extract_string(match_explanation, '$.first_name.level'), json_extract_string(match_explanation, '$.last_name.level')
-            from {run.Table("output")} where gp_candidacy_id like 'gpc-99003%' order by 1
-            """,
-            r => $"{r.GetString(0)} {(r.IsDBNull(1) ? "" : r.GetString(1))} {(r.IsDBNull(2) ? "" : r.GetString(2))}");
-        var links = run.Links();
-
-        Assert.Contains(("gpc-990030", "general", "9900300"), links);
-        Assert.Contains(("gpc-990032", "general", "9900320"), links);
-        Assert.DoesNotContain(links, l => l.Left == "gpc-990031");
-        Assert.Equal(["gpc-990030 swapped swapped", "gpc-990031 different different", "gpc-990032 swapped swapped"], levels);
-    }
-
-    [Fact]
     public void A_valid_row_after_a_quarantined_row_of_its_id_is_used_not_taken_for_a_repeat()
     {
         using var fixture = FixtureCopy.Of("goodparty");

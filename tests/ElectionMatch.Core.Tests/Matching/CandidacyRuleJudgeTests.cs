@@ -51,15 +51,6 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
-    public async Task A_name_written_the_other_way_round_is_two_exact_parts_and_a_partial_match()
-    {
-        var answers = await Ask([Candidate(1, "ZHANG WEI")], Row("1", "Wei Zhang", (1, Levels("swapped", "swapped"))));
-
-        Assert.Equal((1, 92), (answers[0].CandidateNumber, answers[0].Confidence));
-        Assert.Equal("candidate 1 (ZHANG WEI): first name swapped, surname swapped, only a partial name match (-8) = 92", answers[0].Reasoning);
-    }
-
-    [Fact]
     public async Task A_shared_word_of_a_compound_surname_is_an_exact_name_part()
     {
         // FEC's Gloreatha Scurry-smith, on the ballot as GLO SMITH: a prefix of the first name and one surname word exact.

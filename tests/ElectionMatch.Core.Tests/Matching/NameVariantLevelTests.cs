@@ -41,7 +41,6 @@ public sealed class NameVariantLevelTests : IDisposable
                 sides as (
                     select
                         n.*, null::varchar as l_nick, null::varchar as r_nick, null::double as l_male, null::double as r_male,
-                        null::varchar as l_last, null::varchar as r_last, false as l_swappable,
                         coalesce(lg.groups, [n.l_first]) as l_groups, coalesce(rg.groups, [n.r_first]) as r_groups,
                         struct_pack(first_name := n.l_first, middle_groups := lm.groups) as l,
                         struct_pack(first_name := n.r_first, middle_groups := rm.groups) as r

@@ -65,8 +65,7 @@ public sealed class ShortFormLevelTests : IDisposable
             create table pairs as
             select l.first as l_first, r.first as r_first, l.male as l_male, r.male as r_male,
                 null::varchar as l_nick, null::varchar as r_nick, []::varchar[] as l_groups, []::varchar[] as r_groups,
-                null::varchar as l_middle1, null::varchar as r_middle1, false as l_middle_for_r_first, false as r_middle_for_l_first,
-                null::varchar as l_last, null::varchar as r_last, false as l_swappable
+                null::varchar as l_middle1, null::varchar as r_middle1, false as l_middle_for_r_first, false as r_middle_for_l_first
             from names l, names r;
             """);
     }

@@ -563,15 +563,10 @@ internal sealed class CandidacyDdhqCleaning
             em_surname_words(p.last_name) as surname_words,
             em_join(p.last_name) as last_joined,
             split_part(p.middle_name, ' ', 1) as middle1,
-            -- The name may be read in either order (Wei Zhang as ZHANG WEI): one of its words is seldom a given name
-            -- (CandidacyDdhqComparisons.Swapped), so the other order is no second person's ordinary name, as it may be
-            -- with two common given names (Thomas James, JAMES THOMAS).
-            coalesce(s.births, 0) < {CandidacyDdhqComparisons.SwappableBirths} or coalesce(sl.births, 0) < {CandidacyDdhqComparisons.SwappableBirths} as swappable,
             'name: ' || concat_ws(' ', trim(p.first_name_raw), trim(p.last_name_raw)) || ' | race: ' || coalesce(trim(p.office), '') as embedding_text
         from parsed as p
         left join {_reference.Table("first_name_sex")} as s on s.first_name = p.first_name
         left join {_reference.Table("first_name_sex")} as n on n.first_name = p.nickname
-        left join {_reference.Table("first_name_sex")} as sl on sl.first_name = p.last_name
         left join {_reference.Table("first_name_groups")} as g on g.name = p.first_name
         left join {_reference.Table("first_name_groups")} as gn on gn.name = p.nickname
         left join {_reference.Table("first_name_groups")} as gm on gm.name = split_part(p.middle_name, ' ', 1)

@@ -56,31 +56,14 @@ internal static class CandidacyDdhqComparisons
         "l_middle1 = r_first or r_middle1 = l_first or l_middle1 = r_nick or list_contains(r_groups, l_middle1) or list_contains(l_groups, r_middle1) " +
         "or l_middle_for_r_first or r_middle_for_l_first";
 
-    /// <summary>
-    /// Births below which a word is seldom a given name (first_name_sex.csv counts U.S. births 1920–2004): Zhang 0, Smith
-    /// 2,305, Nguyen 458, Park 1,028; James 4.5 million, Thomas 2.1 million, Kim 213,000, Lee 252,000.
-    /// </summary>
-    public const int SwappableBirths = 10_000;
-
-    /// <summary>
-    /// The name written the other way round, family name first (the CRM's Wei Zhang, the ballot's ZHANG WEI, or the
-    /// reverse): both names agree exactly, crosswise, and one of the candidacy's two words is seldom a given name
-    /// (<c>l_swappable</c>, from cleaning: fewer than <see cref="SwappableBirths"/> births), so the other order is not a
-    /// second person's ordinary name. Thomas James and JAMES THOMAS, both common given names, may be two people, and are
-    /// left as two different names. Both name comparisons take the level, each bounded by its own exact level: a name
-    /// read swapped weighs no more than the same name in order.
-    /// </summary>
-    private const string Swapped = "l_swappable and l_first = r_last and l_last = r_first";
-
     public static IReadOnlyList<Comparison> All { get; } =
     [
         new(
             "first_name",
-            "first name: exact (also against a nickname in quotes), the surname swapped with it (ZHANG WEI for Wei Zhang, when one word is seldom a given name), nickname-equivalent (nicknames.csv, and name_variants.csv: spellings and abbreviations of one name), close spelling of the same sex, a short form that starts the other, the other side's middle name (or the formal name of its nickname group: Douglas for DOUG; or a middle name short for it: Doug for DOUGLAS), an initial, a contracted short form (Ami for Amerish, Kate for Katherine)",
+            "first name: exact (also against a nickname in quotes), nickname-equivalent (nicknames.csv, and name_variants.csv: spellings and abbreviations of one name), close spelling of the same sex, a short form that starts the other, the other side's middle name (or the formal name of its nickname group: Douglas for DOUG; or a middle name short for it: Doug for DOUGLAS), an initial, a contracted short form (Ami for Amerish, Kate for Katherine)",
             "l_first is null or r_first is null",
             [
                 new("exact", "l_first = r_first or l_nick = r_first or l_first = r_nick or l_nick = r_nick", 0.85),
-                new("swapped", Swapped, 0.01, NotAbove: "exact"),
                 // The bounds (LevelOrder) where the order of the evidence is plain: a listed nickname is the same name in another
                 // form, so no more than the name itself; a close spelling, an unlisted short form (a prefix, a contracted one)
                 // and another given name (the middle name) are what no list vouches for, so no more than a listed nickname (trained
@@ -97,11 +80,10 @@ internal static class CandidacyDdhqComparisons
             ]),
         new(
             "last_name",
-            "surname: exact (also joined, or against every word after the first name), the first name swapped with it, one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
+            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
             "l_last is null or r_last is null",
             [
                 new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
-                new("swapped", Swapped, 0.01, NotAbove: "exact"),
                 new("partial", SharedSurnameWord, 0.04),
                 new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03),
                 new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02),

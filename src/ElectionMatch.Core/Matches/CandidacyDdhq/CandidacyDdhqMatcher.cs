@@ -649,7 +649,7 @@ internal sealed class CandidacyDdhqMatcher
             pr.*,
             l.first_name as l_first, l.nickname as l_nick, l.middle_name as l_middle, l.last_name as l_last,
             l.suffix as l_suffix, l.male_share as l_male, l.district as l_district, l.first_groups as l_groups,
-            l.last_joined as l_last_joined, l.middle1 as l_middle1, l.office_normalised as l_office, l.swappable as l_swappable,
+            l.last_joined as l_last_joined, l.middle1 as l_middle1, l.office_normalised as l_office,
             r.first_name as r_first, r.nickname as r_nick, r.middle_name as r_middle, r.last_name as r_last, r.name_rest as r_rest,
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("middle1")} as r_middle1,

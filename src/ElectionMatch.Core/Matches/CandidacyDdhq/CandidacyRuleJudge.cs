@@ -28,12 +28,8 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     private const int AmbiguityMargin = 10;
     private const int AmbiguityPenalty = 35;
 
-    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form", Swapped];
-    private static readonly HashSet<string> PartialLast = [ExactWordOfSurname, "fuzzy", "fuzzy_low", Swapped];
-
-    // Both names exactly, written the other way round (CandidacyDdhqComparisons: swapped): each an exact name part, and
-    // a partial match, since the order is read, not given.
-    private const string Swapped = "swapped";
+    private static readonly HashSet<string> PartialFirst = ["nickname", "fuzzy", "prefix", "middle", "initial", "short_form"];
+    private static readonly HashSet<string> PartialLast = [ExactWordOfSurname, "fuzzy", "fuzzy_low"];
 
     // First-name levels a list or the name itself vouches for, and those only the letters do (a close spelling, a prefix,
     // a contracted short form): the weaker evidence the first name's LevelOrder bounds keep below a listed nickname.
@@ -172,7 +168,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         var partial = false;
         foreach (var (part, level, partialLevels) in new[] { ("first name", first, PartialFirst), ("surname", last, PartialLast) })
         {
-            if (level == "exact" || level == Swapped || (part == "surname" && level == ExactWordOfSurname))
+            if (level == "exact" || (part == "surname" && level == ExactWordOfSurname))
             {
                 // A word of a compound surname the other side has exactly (Scurry-Smith and SMITH) is an exact name component.
                 exact++;
