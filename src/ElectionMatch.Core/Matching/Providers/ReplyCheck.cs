@@ -10,15 +10,21 @@ namespace ElectionMatch.Matching.Providers;
 /// </summary>
 internal abstract class ReplyCheck : DelegatingHandler
 {
-    protected ReplyCheck(HttpMessageHandler inner)
+    // The ends of the paths whose replies are checked, each with the key its reply must carry; others pass unread.
+    private readonly (string PathEnd, string Expected)[] checkedPaths;
+
+    protected ReplyCheck(HttpMessageHandler inner, params (string PathEnd, string Expected)[] checkedPaths)
         : base(inner)
     {
+        this.checkedPaths = checkedPaths;
     }
 
     protected sealed override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var expected = Expected(request.RequestUri?.AbsolutePath ?? "");
+        var path = request.RequestUri?.AbsolutePath ?? "";
+        // No path end matched: the default pair, whose key is null.
+        string? expected = checkedPaths.FirstOrDefault(p => path.EndsWith(p.PathEnd, StringComparison.Ordinal)).Expected;
         if (!response.IsSuccessStatusCode || expected is null)
         {
             return response;
@@ -49,9 +55,6 @@ internal abstract class ReplyCheck : DelegatingHandler
         var host = request.RequestUri?.Host;
         throw transient is null ? ProviderFailure.UnusableReply(host, problem) : ProviderFailure.TransientReply(host, problem, transient);
     }
-
-    /// <summary>The key a reply to this path must carry, or null when replies to it are not checked.</summary>
-    protected abstract string? Expected(string path);
 
     /// <summary>
     /// What is wrong with the reply (null when nothing is), and the error object to ask whether it is transient

@@ -13,14 +13,9 @@ namespace ElectionMatch.Matching.Providers;
 internal sealed class SuccessReplyCheck : ReplyCheck
 {
     public SuccessReplyCheck(HttpMessageHandler inner)
-        : base(inner)
+        : base(inner, ("/chat/completions", "choices"), ("/embeddings", "data"))
     {
     }
-
-    protected override string? Expected(string path) =>
-        path.EndsWith("/chat/completions", StringComparison.Ordinal) ? "choices"
-        : path.EndsWith("/embeddings", StringComparison.Ordinal) ? "data"
-        : null;
 
     protected override (string? Problem, JsonElement Error) Judge(JsonElement root, string expected)
     {

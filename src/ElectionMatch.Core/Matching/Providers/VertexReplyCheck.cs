@@ -12,14 +12,9 @@ namespace ElectionMatch.Matching.Providers;
 internal sealed class VertexReplyCheck : ReplyCheck
 {
     public VertexReplyCheck(HttpMessageHandler inner)
-        : base(inner)
+        : base(inner, (":predict", "predictions"), (":generateContent", "candidates"))
     {
     }
-
-    protected override string? Expected(string path) =>
-        path.EndsWith(":predict", StringComparison.Ordinal) ? "predictions"
-        : path.EndsWith(":generateContent", StringComparison.Ordinal) ? "candidates"
-        : null;
 
     protected override (string? Problem, JsonElement Error) Judge(JsonElement root, string expected)
     {
