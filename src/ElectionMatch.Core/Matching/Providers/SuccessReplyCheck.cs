@@ -10,57 +10,31 @@ namespace ElectionMatch.Matching.Providers;
 /// (<see cref="ProviderFailure.UnusableReply"/>). Not retried (the same request would get the same), unless the error
 /// object says what a 429 or a 5xx says (<see cref="TransientErrorReply"/>): inside the retries, it is retried as they are.
 /// </summary>
-internal sealed class SuccessReplyCheck : DelegatingHandler
+internal sealed class SuccessReplyCheck : ReplyCheck
 {
     public SuccessReplyCheck(HttpMessageHandler inner)
-        : base(inner)
+        : base(inner, ("/chat/completions", "choices"), ("/embeddings", "data"))
     {
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override (string? Problem, JsonElement Error) Judge(JsonElement root, string expected)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var path = request.RequestUri?.AbsolutePath ?? "";
-        var chat = path.EndsWith("/chat/completions", StringComparison.Ordinal);
-        if (!response.IsSuccessStatusCode || !(chat || path.EndsWith("/embeddings", StringComparison.Ordinal)))
-        {
-            return response;
-        }
+        var chat = expected == "choices";
+        // The error read with JsonElement.ToString, not as VertexReplyCheck.ErrorWords: the two differ for a null error, a
+        // true or false, and a message that is not a string, and each is kept as its provider has answered it.
+        var problem = root.ValueKind != JsonValueKind.Object ? "it is not a JSON object"
+            : root.TryGetProperty(expected, out var items) && items.ValueKind == JsonValueKind.Array && (!chat || items.GetArrayLength() > 0) ? null
+            : root.TryGetProperty("error", out var error) ? $"it has no {expected} but an error: {(error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.ToString() : error.ToString())}"
+            : $"it has no {expected}";
+        return (problem, problem is not null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var said) ? said : default);
+    }
 
-        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        string? problem;
-        string? transient = null;
-        try
+    protected override void Accepted(string body, string expected)
+    {
+        if (expected == "data")
         {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            var expected = chat ? "choices" : "data";
-            problem = root.ValueKind != JsonValueKind.Object ? "it is not a JSON object"
-                : root.TryGetProperty(expected, out var items) && items.ValueKind == JsonValueKind.Array && (!chat || items.GetArrayLength() > 0) ? null
-                : root.TryGetProperty("error", out var error) ? $"it has no {expected} but an error: {(error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m.ToString() : error.ToString())}"
-                : $"it has no {expected}";
-            transient = problem is not null && root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var said) ? TransientErrorReply.Transient(said) : null;
+            CheckEmbeddings(body);
         }
-        catch (JsonException e)
-        {
-            problem = ProviderFailure.NotJson(e);
-        }
-
-        if (problem is null)
-        {
-            if (!chat)
-            {
-                CheckEmbeddings(body);
-            }
-
-            return response;
-        }
-
-        response.Dispose();
-        throw transient is null
-            ? ProviderFailure.UnusableReply(request.RequestUri?.Host, problem)
-            : ProviderFailure.TransientReply(request.RequestUri?.Host, problem, transient);
     }
 
     /// <summary>

@@ -9,56 +9,25 @@ namespace ElectionMatch.Matching.Providers;
 /// answer, judged undecided and cached. Such a reply fails here, inside the retries: an error object that says what a
 /// 429 or a 5xx says (<see cref="TransientErrorReply"/>) is retried as they are, any other is EM0403 at once.
 /// </summary>
-internal sealed class VertexReplyCheck : DelegatingHandler
+internal sealed class VertexReplyCheck : ReplyCheck
 {
     public VertexReplyCheck(HttpMessageHandler inner)
-        : base(inner)
+        : base(inner, (":predict", "predictions"), (":generateContent", "candidates"))
     {
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override (string? Problem, JsonElement Error) Judge(JsonElement root, string expected)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var path = request.RequestUri?.AbsolutePath ?? "";
-        var expected = path.EndsWith(":predict", StringComparison.Ordinal) ? "predictions"
-            : path.EndsWith(":generateContent", StringComparison.Ordinal) ? "candidates"
+        var items = root.ValueKind == JsonValueKind.Object && root.TryGetProperty(expected, out var found) && found.ValueKind != JsonValueKind.Null ? found : default;
+        var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) && e.ValueKind != JsonValueKind.Null ? e : default;
+        // Candidates that are not a list (an object, a string) are no reply either: read as none, the judge would ask
+        // again and then leave the rows undecided. (predict's are checked where they are read, VertexEmbeddingGenerator.)
+        var problem = root.ValueKind != JsonValueKind.Object ? "it is not a JSON object"
+            : error.ValueKind != JsonValueKind.Undefined && items.ValueKind == JsonValueKind.Undefined ? $"it has no {expected} but an error: {ErrorWords(error)}"
+            : expected == "candidates" && items.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Array) ? $"its {expected} are {Kind(items)}, not a list"
             : null;
-        if (!response.IsSuccessStatusCode || expected is null)
-        {
-            return response;
-        }
-
-        await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        string? problem;
-        string? transient = null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            var items = root.ValueKind == JsonValueKind.Object && root.TryGetProperty(expected, out var found) && found.ValueKind != JsonValueKind.Null ? found : default;
-            var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) && e.ValueKind != JsonValueKind.Null ? e : default;
-            // Candidates that are not a list (an object, a string) are no reply either: read as none, the judge would ask
-            // again and then leave the rows undecided. (predict's are checked where they are read, VertexEmbeddingGenerator.)
-            problem = root.ValueKind != JsonValueKind.Object ? "it is not a JSON object"
-                : error.ValueKind != JsonValueKind.Undefined && items.ValueKind == JsonValueKind.Undefined ? $"it has no {expected} but an error: {ErrorWords(error)}"
-                : expected == "candidates" && items.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Array) ? $"its {expected} are {Kind(items)}, not a list"
-                : null;
-            transient = problem is not null && error.ValueKind != JsonValueKind.Undefined && items.ValueKind == JsonValueKind.Undefined ? TransientErrorReply.Transient(error) : null;
-        }
-        catch (JsonException e)
-        {
-            problem = ProviderFailure.NotJson(e);
-        }
-
-        if (problem is null)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        var host = request.RequestUri?.Host;
-        throw transient is null ? ProviderFailure.UnusableReply(host, problem) : ProviderFailure.TransientReply(host, problem, transient);
+        // Only an error in place of the reply says whether it is transient; candidates that are not a list are not.
+        return (problem, items.ValueKind == JsonValueKind.Undefined ? error : default);
     }
 
     private static string Kind(JsonElement items) =>
