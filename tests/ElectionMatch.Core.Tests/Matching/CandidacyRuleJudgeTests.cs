@@ -123,6 +123,28 @@ public sealed class CandidacyRuleJudgeTests
     }
 
     [Fact]
+    public async Task A_middle_name_or_suffix_that_agrees_with_the_spelled_candidate_alone_leaves_the_row_uncertain()
+    {
+        // Dan B. Smith with DANIEL SMITH (a nickname, no middle name on the ballot) and DANA B SMITH (a close spelling whose
+        // middle initial agrees): the agreeing middle name is evidence for DANA that DANIEL lacks, so neither is preferred
+        // (session 53's review: the preference read only the charges, and linked DANIEL). The same with a suffix.
+        var middle = Levels("fuzzy", "exact");
+        middle["middle_name"] = "exact";
+        var withMiddle = await Ask(
+            [Candidate(1, "DANIEL SMITH"), Candidate(2, "DANA B SMITH")],
+            Row("1", "Dan B Smith", (1, Levels("nickname", "exact", sex: "agree")), (2, middle)));
+        var suffix = Levels("fuzzy", "exact");
+        suffix["suffix"] = "same";
+        var withSuffix = await Ask(
+            [Candidate(1, "DANIEL SMITH"), Candidate(2, "DANA SMITH JR")],
+            Row("1", "Dan Smith Jr", (1, Levels("nickname", "exact", sex: "agree")), (2, suffix)));
+
+        Assert.All([withMiddle[0], withSuffix[0]], a => Assert.Equal(57, a.Confidence));
+        Assert.Contains("is nearly as plausible (92), so this is not certain (-35)", withMiddle[0].Reasoning, StringComparison.Ordinal);
+        Assert.Contains("is nearly as plausible (92), so this is not certain (-35)", withSuffix[0].Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_rows_with_an_equal_claim_on_one_candidate_are_both_left_uncertain()
     {
         var answers = await Ask(

@@ -30,6 +30,7 @@ internal sealed class CandidacyDdhqCleaning
     // The suffixes read off the end of a CRM first or middle name (William Jr., middle name Jr.): all but V, which after
     // or as a given name is more often a middle initial (John V) than a fifth generation.
     private const string GivenNameSuffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'esq']";
+    private const string GenerationalSuffixes = "['jr', 'sr', 'ii', 'iii', 'iv']";
     private const string Particles = "['van', 'von', 'der', 'den', 'de', 'del', 'della', 'la', 'le', 'di', 'da', 'du', 'dos', 'das', 'st', 'ten', 'ter', 'bin', 'al']";
 
     /// <summary>
@@ -95,7 +96,9 @@ internal sealed class CandidacyDdhqCleaning
         -- A suffix typed into the CRM's first-name field (William Jr.) or middle-name field (Jr., A Jr) is a suffix, not a
         -- middle name; kept is how many words it leaves (a first name keeps its first word, a middle name may be the suffix alone).
         create or replace temp macro em_given_suffix(tokens, kept) as
-            case when len(tokens) > kept and list_contains({GivenNameSuffixes}, tokens[-1]) then tokens[-1] end;
+            case when len(tokens) > kept and list_contains({GivenNameSuffixes}, tokens[-1])
+                -- Alone in the middle name, only a generational suffix is one: Md there is more often Mohammad (session 53's review).
+                and (len(tokens) > 1 or list_contains({GenerationalSuffixes}, tokens[-1])) then tokens[-1] end;
         create or replace temp macro em_strip_given_suffix(tokens, kept) as
             case when em_given_suffix(tokens, kept) is not null then tokens[:-2] else tokens end;
         create or replace temp macro em_surname_start(t) as

@@ -198,7 +198,11 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
         Penalise(evidence, "district", "different", DistrictPenalty, "different district", ref confidence, notes);
         Penalise(evidence, "suffix", "different", SuffixPenalty, "different generational suffix", ref confidence, notes);
         Penalise(evidence, "middle_name", "different", MiddlePenalty, "different middle name", ref confidence, notes);
-        var charges = "surname " + last + "; " + string.Join(", ", notes.Skip(charged));
+        // What must be alike for a named first name to be preferred to a spelled one (OnlySpelledApart): the charges, and
+        // the levels that are evidence without a charge, so a middle name, suffix or district that agrees with one of
+        // the two (and is unknown for the other) sets them apart as a charge would.
+        var charges = "surname " + last + "; " + string.Join(", ", notes.Skip(charged))
+            + string.Concat(new[] { "middle_name", "suffix", "district" }.Select(c => $"; {c} {evidence.GetValueOrDefault(c)}"));
         return new Option(candidate, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"), first, charges);
     }
 
@@ -221,6 +225,6 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     }
 
     /// <param name="First">The first name's level.</param>
-    /// <param name="Charges">The surname's level and the charges besides the names' (gender, district, suffix, middle name).</param>
+    /// <param name="Charges">The surname's level, the charges besides the names' (gender, district, suffix, middle name), and the middle name's, suffix's and district's levels.</param>
     private sealed record Option(JudgeCandidate Candidate, int Confidence, string Reason, string First = "", string Charges = "");
 }
