@@ -39,13 +39,22 @@ public sealed class GenerateOperation
         using var locked = _context.LockForReading("generate", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
-        RefuseDirectoriesInTheWay(warehouse);
+        // Each match's snapshots in the sources YAML, and those published but not there (a run killed late): read once,
+        // for the check below and for the files.
+        var snapshots = new Dictionary<string, MatchSnapshots>(StringComparer.Ordinal);
+        foreach (var match in _context.Settings.Matches.Values)
+        {
+            var declared = _context.DeclaredSnapshots(match.Name);
+            snapshots[match.Name] = new MatchSnapshots(declared, _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).ToList());
+        }
+
+        RefuseDirectoriesInTheWay(snapshots);
         // The snapshots whose table exists: a ref() to any other dated staging model is left for check to report.
         var present = new HashSet<SnapshotName>();
         foreach (var match in _context.Settings.Matches.Values)
         {
             var definition = MatchDefinition.For(match.Kind);
-            var declared = _context.DeclaredSnapshots(match.Name);
+            var (declared, undeclared) = snapshots[match.Name];
             // A snapshot whose run was killed before it wrote its files is the next run's to finish (check: EM0608). Files
             // written for it now would carry no manifest, and the stable model moved onto it would read an unfinished snapshot.
             // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
@@ -87,7 +96,7 @@ public sealed class GenerateOperation
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
-            foreach (var table in _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).Where(t => !passedOver.Contains(t)))
+            foreach (var table in undeclared.Where(t => !passedOver.Contains(t)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
                 AddSourceEntry(name, result);
@@ -125,15 +134,12 @@ public sealed class GenerateOperation
     /// generate may write a file: a snapshot's staging files, a match's stable model, the zip code models, and the
     /// sources YAML when a published snapshot has no entry. Before, generate wrote the files before it and then stopped.
     /// </summary>
-    private void RefuseDirectoriesInTheWay(DuckDbWarehouse warehouse)
+    private void RefuseDirectoriesInTheWay(IReadOnlyDictionary<string, MatchSnapshots> snapshots)
     {
         var paths = new List<string>();
-        foreach (var match in _context.Settings.Matches.Values)
+        foreach (var (match, (declared, undeclared)) in snapshots)
         {
-            var declared = _context.DeclaredSnapshots(match.Name).Select(d => d.Name).ToList();
-            var undeclared = _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Table))
-                .Select(t => SnapshotName.TryParse(t, match.Name)!).ToList();
-            foreach (var name in declared.Concat(undeclared))
+            foreach (var name in declared.Select(d => d.Name).Concat(undeclared.Select(t => SnapshotName.TryParse(t, match)!)))
             {
                 paths.AddRange([_context.SqlPath(name), _context.YamlPath(name)]);
             }
@@ -143,7 +149,7 @@ public sealed class GenerateOperation
                 paths.Add(_context.SnapshotSourcesFile);
             }
 
-            var latest = _context.LatestSqlPath(match.Name);
+            var latest = _context.LatestSqlPath(match);
             paths.AddRange([latest, Path.ChangeExtension(latest, ".yml")]);
         }
 
@@ -154,6 +160,9 @@ public sealed class GenerateOperation
 
         ProjectWritability.RefuseDirectoriesAt(paths, "generate");
     }
+
+    /// <summary>A match's snapshots in the sources YAML, and the tables published but not there (a run killed late).</summary>
+    private sealed record MatchSnapshots(IReadOnlyList<(SnapshotName Name, SourceTable Entry)> Declared, IReadOnlyList<string> Undeclared);
 
     private string ZipCodeModelPath(ZipCodeSettings zipCodes, string model) =>
         _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
