@@ -15,20 +15,31 @@ internal sealed record Utf16Layout(bool IsUtf16, bool BigEndian, bool ByteOrderM
     private const int Sample = 4096;
 
     /// <summary>The file's layout; null when it holds fewer than two bytes, which is left to the checks of an empty file.</summary>
-    public static Utf16Layout? Of(string path)
-    {
-        var start = new byte[Sample];
-        using var file = CsvRecords.OpenBytes(path);
-        var read = file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
-        return Of(start.AsSpan(0, read));
-    }
+    public static Utf16Layout? Of(string path) => Of(Start(path));
 
-    /// <summary>The layout its byte order mark says, read from the file's first two bytes as stored; null without one.</summary>
-    public static Utf16Layout? Marked(string path)
+    /// <summary>
+    /// The layout of a file read without <c>encoding: utf-16</c> that is UTF-16 beyond doubt: a byte order mark, or else
+    /// zero bytes on one side of at least one character in sixteen (at least four) and at most a quarter as many on the
+    /// other. A UTF-8 file holds no zero byte; one that does (a crash's padding, a stray NUL) has its zero bytes in runs,
+    /// on both sides alike. Null for any other file.
+    /// </summary>
+    public static Utf16Layout? Evident(string path) => Evident(Start(path));
+
+    public static Utf16Layout? Evident(ReadOnlySpan<byte> start)
     {
-        Span<byte> start = stackalloc byte[2];
-        using var file = File.OpenRead(path);
-        return file.ReadAtLeast(start, 2, throwOnEndOfStream: false) == 2 && Of(start) is { ByteOrderMark: true } marked ? marked : null;
+        if (Of(start) is not { IsUtf16: true } layout)
+        {
+            return null;
+        }
+
+        if (layout.ByteOrderMark)
+        {
+            return layout;
+        }
+
+        var (even, odd) = ZeroBytes(start);
+        var (side, other) = layout.BigEndian ? (even, odd) : (odd, even);
+        return side >= Math.Max(4, start.Length / 2 / 16) && other * 4 <= side ? layout : null;
     }
 
     public static Utf16Layout? Of(ReadOnlySpan<byte> start)
@@ -43,7 +54,21 @@ internal sealed record Utf16Layout(bool IsUtf16, bool BigEndian, bool ByteOrderM
             return new Utf16Layout(IsUtf16: true, BigEndian: start[0] == 0xFE, ByteOrderMark: true);
         }
 
-        // Zero bytes at even offsets are high bytes written first (big-endian), at odd offsets after (little-endian).
+        var (even, odd) = ZeroBytes(start);
+        return new Utf16Layout(IsUtf16: even != odd, BigEndian: even > odd, ByteOrderMark: false);
+    }
+
+    // The file's first bytes, decompressed as DuckDB reads them.
+    private static ReadOnlySpan<byte> Start(string path)
+    {
+        var start = new byte[Sample];
+        using var file = CsvRecords.OpenBytes(path);
+        return start.AsSpan(0, file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false));
+    }
+
+    // Zero bytes at even offsets are high bytes written first (big-endian), at odd offsets after (little-endian).
+    private static (int Even, int Odd) ZeroBytes(ReadOnlySpan<byte> start)
+    {
         var (even, odd) = (0, 0);
         for (var i = 0; i + 1 < start.Length; i += 2)
         {
@@ -51,6 +76,6 @@ internal sealed record Utf16Layout(bool IsUtf16, bool BigEndian, bool ByteOrderM
             odd += start[i + 1] == 0 ? 1 : 0;
         }
 
-        return new Utf16Layout(IsUtf16: even != odd, BigEndian: even > odd, ByteOrderMark: false);
+        return (even, odd);
     }
 }

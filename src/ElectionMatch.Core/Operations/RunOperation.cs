@@ -490,10 +490,18 @@ public sealed partial class RunOperation
         }
 
         if (relation.Csv is { Encoding: not "utf-16" } encoded
-            && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Marked(f))).FirstOrDefault(f => f.Layout is not null) is { File: { } utf16 } marked)
+            && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Evident(f))).FirstOrDefault(f => f.Layout is not null) is { File: { } utf16, Layout: { } layout })
         {
-            // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{(marked.Layout!.BigEndian ? " (big-endian)" : "")}; save it as UTF-8, which DuckDB's CSV reader reads{(marked.Layout.BigEndian ? "" : ", or set encoding: utf-16 on the input")}");
+            // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error: every mapped
+            // column is then missing from a header of spaced-out letters (g p _ c a n d i d a c y _ i d).
+            var how = (layout.BigEndian, layout.ByteOrderMark) switch
+            {
+                (true, true) => " (big-endian)",
+                (true, false) => " (big-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character before it)",
+                (false, true) => "",
+                (false, false) => " (little-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character after it)",
+            };
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{how}; save it as UTF-8, which DuckDB's CSV reader reads{(layout.BigEndian ? "" : ", or set encoding: utf-16 on the input")}");
         }
 
         if (relation.Csv is { Encoding: "utf-16" } wide

@@ -47,13 +47,36 @@ public sealed class Utf16InputRunTests : IDisposable
         Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
     }
 
-    /// <summary>The candidacies with a Greek and Chinese column, saved in UTF-16 of this order, read with encoding: utf-16.</summary>
-    private void Reencode(Encoding encoding, bool byteOrderMark = false)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_file_without_a_byte_order_mark_read_without_the_encoding_setting_is_one_em0024_naming_utf16_before_any_work(bool bigEndian)
+    {
+        // Read as UTF-8, its header was a line of spaced-out letters, and each mapped column one EM0023 naming it.
+        Reencode(bigEndian ? Encoding.BigEndianUnicode : Encoding.Unicode, declared: false);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, "models/staging/__sources.yaml"), (diagnostic.Code, diagnostic.File));
+        Assert.Contains(
+            bigEndian
+                ? "the file is UTF-16 encoded (big-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character before it); save it as UTF-8, which DuckDB's CSV reader reads"
+                : "the file is UTF-16 encoded (little-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character after it); save it as UTF-8, which DuckDB's CSV reader reads, or set encoding: utf-16 on the input",
+            diagnostic.Message,
+            StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
+    }
+
+    /// <summary>The candidacies with a Greek and Chinese column, saved in UTF-16 of this order, read with encoding: utf-16 unless not <paramref name="declared"/>.</summary>
+    private void Reencode(Encoding encoding, bool byteOrderMark = false, bool declared = true)
     {
         var lines = File.ReadAllLines(_fixture.PathOf(Candidacies));
         var text = string.Concat(lines.Select((l, i) => l + (i == 0 ? ",notes" : ",Δήμαρχος 市长") + "\n"));
         File.WriteAllBytes(_fixture.PathOf(Candidacies), [.. byteOrderMark ? encoding.GetPreamble() : [], .. encoding.GetBytes(text)]);
-        _fixture.Replace("electionmatch.yml", Relation, Relation + "      encoding: utf-16\n");
+        if (declared)
+        {
+            _fixture.Replace("electionmatch.yml", Relation, Relation + "      encoding: utf-16\n");
+        }
     }
 
     private RunResult Run() =>

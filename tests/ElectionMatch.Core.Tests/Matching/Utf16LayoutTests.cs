@@ -45,4 +45,33 @@ public sealed class Utf16LayoutTests
         Assert.False(Utf16Layout.Of(Encoding.Latin1.GetBytes("id,name\n1,Zoë\n"))!.IsUtf16);
         Assert.Null(Utf16Layout.Of([0x41]));
     }
+
+    [Theory]
+    [InlineData(Greek, false)]
+    [InlineData(Greek, true)]
+    [InlineData(Chinese, false)]
+    [InlineData(Chinese, true)]
+    [InlineData(Latin, false)]
+    [InlineData(Latin, true)]
+    public void A_utf16_file_without_a_byte_order_mark_is_evident_whatever_its_script(string text, bool bigEndian)
+    {
+        var bytes = (bigEndian ? Encoding.BigEndianUnicode : Encoding.Unicode).GetBytes(text);
+
+        Assert.Equal(new Utf16Layout(IsUtf16: true, BigEndian: bigEndian, ByteOrderMark: false), Utf16Layout.Evident(bytes));
+    }
+
+    [Fact]
+    public void A_utf8_file_with_zero_bytes_in_a_run_or_a_stray_one_is_not_evidently_utf16()
+    {
+        var text = Encoding.UTF8.GetBytes("id,name,office\n1,Ann Lee,Mayor\n2,Bo Li,Clerk\n");
+
+        // A crash's padding: zero bytes on both sides alike, however the run is aligned.
+        Assert.Null(Utf16Layout.Evident([.. text, .. new byte[64]]));
+        Assert.Null(Utf16Layout.Evident([.. text, 0x41, .. new byte[63]]));
+        // A stray zero byte (or three), all on one side: too few to say.
+        Assert.Null(Utf16Layout.Evident([.. text[..10], 0, .. text[10..]]));
+        Assert.Null(Utf16Layout.Evident([0x41, 0, 0x42, 0, 0x43, 0, .. text]));
+        Assert.Null(Utf16Layout.Evident(Encoding.UTF8.GetBytes(Chinese)));
+        Assert.Null(Utf16Layout.Evident(Encoding.Latin1.GetBytes("id,name\n1,Zoë\n")));
+    }
 }
