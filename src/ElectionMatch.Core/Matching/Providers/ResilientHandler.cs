@@ -92,10 +92,10 @@ internal sealed class ResilientHandler : DelegatingHandler
         return await _pipeline.ExecuteAsync(async token =>
         {
             await _pacer.WaitAsync(token).ConfigureAwait(false);
-            token.ThrowIfCancellationRequested();
+            // In flight for Ctrl-C's count from here, not while it waited for its turn or a back-off above; checked for
+            // the stop in the same step, so a stop after its turn either counts it or finds it not sent (Interruption.OnWire).
+            using var onWire = _interruption.OnWire(token);
             _usage.AttemptStarted();
-            // In flight for Ctrl-C's count from here, not while it waited for its turn or a back-off above.
-            using var onWire = _interruption.OnWire();
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(_timeout);
             try
