@@ -46,7 +46,7 @@ public sealed record ModelConnection
     /// <summary>First backoff delay; doubled each retry, with jitter.</summary>
     public double RetryBaseDelaySeconds { get; init; } = 1;
 
-    /// <summary>No wait is longer, whatever a Retry-After header asks.</summary>
+    /// <summary>No wait is longer, whatever the server asks (Retry-After, retry-after-ms, a Google RetryInfo).</summary>
     public double MaxRetryDelaySeconds { get; init; } = 60;
 
     /// <summary>Null when electionmatch.yml sets none: the cost is then not estimated (an estimate of 0 would read as free).</summary>

@@ -109,6 +109,68 @@ public sealed class InterruptedJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_stop_the_moment_the_pacer_lets_an_attempt_go_counts_it_in_flight_and_its_answer_as_saved()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var stop = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token);
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { MaxConcurrency = 1, CancelGraceSeconds = 60, RequestsPerMinute = 600 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse, interruption: interruption);
+        // Ctrl-C on the attempt's own thread as it starts, its turn given: the step a stop could fall between
+        // (before, after the check for a stop and before the mark on the wire, so it went out uncounted).
+        providers.JudgeUsage!.AttemptCounted = stop.Cancel;
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), stop.Token);
+
+        Assert.Equal(2, answers.Single().CandidateNumber);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {JudgeCache.QualifiedTable}"));
+        Assert.Equal((1L, 0L, 0L), (interruption.Saved, interruption.Abandoned, interruption.InFlight));
+        Assert.Contains("1 provider answer in flight at the stop arrived and is cached, 0 requests in flight were abandoned", interruption.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stop_the_moment_the_pacer_lets_an_attempt_go_then_a_second_stop_counts_it_abandoned()
+    {
+        Server.Script(FakeReply.Hang());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var stop = new CancellationTokenSource();
+        using var abandon = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token, abandon.Token);
+        var connection = JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint), timeoutSeconds: 60) with { MaxConcurrency = 1, CancelGraceSeconds = 60, RequestsPerMinute = 600 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse, interruption: interruption);
+        providers.JudgeUsage!.AttemptCounted = stop.Cancel;
+
+        var judging = providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), stop.Token);
+        await WaitForModelHits(1);
+        await abandon.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => judging);
+        Assert.Equal((0L, 1L, 0L), (interruption.Saved, interruption.Abandoned, interruption.InFlight));
+        Assert.Contains("0 provider answers in flight at the stop arrived and are cached, 1 request in flight was abandoned", interruption.Outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attempt_marked_after_the_stop_is_refused_unsent_and_counted_nowhere()
+    {
+        using var stop = new CancellationTokenSource();
+        var interruption = new Interruption(stop.Token);
+        var sent = false;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => interruption.SendAsync(TimeSpan.FromSeconds(60), stop.Token, async inFlight =>
+        {
+            // The stop comes after the request was let through and before its attempt is marked on the wire.
+            await stop.CancelAsync();
+            using var wire = interruption.OnWire(inFlight);
+            sent = true;
+            return 0;
+        }));
+
+        Assert.False(sent);
+        Assert.Equal((0L, 0L, 0L), (interruption.Saved, interruption.Abandoned, interruption.InFlight));
+    }
+
+    [Fact]
     public async Task A_follow_up_abandoned_by_the_stop_counts_as_a_failed_follow_up()
     {
         Server.Script(FakeReply.Say("not an answer"), FakeReply.Hang());

@@ -870,6 +870,24 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal("200 (503)", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
     }
 
+    [Theory]
+    [InlineData("retry-after-ms", "30", 0.03)]
+    [InlineData("Retry-After", "0", 0)]
+    // Longer than max_retry_delay_seconds (0.05 here): the cap, as for a 429.
+    [InlineData("Retry-After", "120", 0.05)]
+    public async Task A_success_reply_holding_a_transient_error_waits_what_its_retry_after_asks_as_a_429_does(string header, string value, double seconds)
+    {
+        Server.Script(FakeReply.Body(200, """{"error":{"message":"upstream overloaded","type":"server_error","code":503}}""", new Dictionary<string, string> { [header] = value }));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.Equal(("200 (503)", true, TimeSpan.FromSeconds(seconds)), (wait.Cause, wait.FromRetryAfter, wait.Delay));
+    }
+
     private static string Reply(ChatCall call, int number, string name) =>
         $$"""{"answers":[{{string.Join(",", call.Data["rows"]!.AsArray().Select(r => Answer(r!["row_id"]!.GetValue<string>(), number, name)))}}]}""";
 

@@ -125,6 +125,62 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(200, "\"0.03s\"", null, "200 (429 RESOURCE_EXHAUSTED)", 0.03)]
+    [InlineData(429, "\"0.03s\"", null, "429", 0.03)]
+    [InlineData(503, "\"0.020s\"", null, "503", 0.02)]
+    // Longer than max_retry_delay_seconds (0.05 here): the cap, as for a Retry-After.
+    [InlineData(200, "\"12s\"", null, "200 (429 RESOURCE_EXHAUSTED)", 0.05)]
+    [InlineData(429, "\"1.5s\"", null, "429", 0.05)]
+    // A header, where one is sent, says it first.
+    [InlineData(200, "\"0.03s\"", "0", "200 (429 RESOURCE_EXHAUSTED)", 0)]
+    [InlineData(429, "\"0.03s\"", "0", "429", 0)]
+    public async Task A_vertex_reply_whose_google_error_carries_retry_info_waits_its_retry_delay_as_a_retry_after_is(int status, string retryDelay, string? retryAfter, string cause, double seconds)
+    {
+        _server.Script(FakeReply.Body(status, QuotaError(retryDelay), retryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = retryAfter }));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, _server.ModelHits);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.Equal((cause, true, TimeSpan.FromSeconds(seconds)), (wait.Cause, wait.FromRetryAfter, wait.Delay));
+    }
+
+    [Theory]
+    [InlineData(200, "\"12\"")]
+    [InlineData(429, "\"12\"")]
+    [InlineData(200, "\"-1s\"")]
+    [InlineData(429, "\"1e3s\"")]
+    [InlineData(200, "\"s\"")]
+    [InlineData(429, "\"\"")]
+    [InlineData(200, "\"1.5 s\"")]
+    [InlineData(429, "\"Infinitys\"")]
+    [InlineData(200, "\"NaNs\"")]
+    [InlineData(429, "\"99999999999999999999999999999999s\"")]
+    [InlineData(200, "12")]
+    [InlineData(429, "{\"seconds\":12}")]
+    [InlineData(200, "null")]
+    public async Task A_retry_delay_that_cannot_be_read_falls_back_to_the_backoff(int status, string retryDelay)
+    {
+        _server.Script(FakeReply.Body(status, QuotaError(retryDelay)));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var wait = Assert.Single(providers.JudgeUsage!.RetryWaits);
+        Assert.False(wait.FromRetryAfter);
+        Assert.InRange(wait.Delay, TimeSpan.Zero, TimeSpan.FromSeconds(0.05));
+    }
+
+    /// <summary>Google's quota error, as Vertex AI sends it with a 429, with a RetryInfo whose retryDelay is this JSON.</summary>
+    private static string QuotaError(string retryDelay) =>
+        $$$"""{"error":{"code":429,"message":"Resource exhausted. Please try again later.","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"RATE_LIMIT_EXCEEDED","domain":"googleapis.com"},{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":{{{retryDelay}}}}]}}""";
+
+    [Theory]
     [InlineData("""{"candidates":{"content":{"parts":[{"text":"{}"}]}}}""", "its candidates are a JSON object, not a list")]
     [InlineData("""{"candidates":"none","usageMetadata":{"promptTokenCount":812}}""", "its candidates are a string, not a list")]
     [InlineData("""{"candidates":0}""", "its candidates are a number, not a list")]

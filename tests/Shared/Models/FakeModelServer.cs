@@ -409,6 +409,11 @@ public sealed class FakeModelServer : IAsyncDisposable
     private static async Task Raw(HttpContext context, FakeReply reply)
     {
         context.Response.StatusCode = reply.StatusCode;
+        foreach (var (name, value) in reply.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
         context.Response.ContentType = reply.RawBody!.TrimStart().StartsWith('<') ? "text/html" : "application/json";
         await context.Response.WriteAsync(reply.RawBody, context.RequestAborted);
     }

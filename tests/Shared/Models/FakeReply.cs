@@ -55,8 +55,8 @@ public sealed record FakeReply(FakeReplyKind Kind, Func<ChatCall, string>? Conte
 
     public static FakeReply Status(int status, IReadOnlyDictionary<string, string>? headers = null) => new(FakeReplyKind.Status, StatusCode: status, ExtraHeaders: headers);
 
-    /// <summary>Answers with <paramref name="status"/> and <paramref name="body"/> as written (JSON, or not).</summary>
-    public static FakeReply Body(int status, string body) => new(FakeReplyKind.Body, StatusCode: status, RawBody: body);
+    /// <summary>Answers with <paramref name="status"/> and <paramref name="body"/> as written (JSON, or not), and these headers.</summary>
+    public static FakeReply Body(int status, string body, IReadOnlyDictionary<string, string>? headers = null) => new(FakeReplyKind.Body, StatusCode: status, ExtraHeaders: headers, RawBody: body);
 
     public static FakeReply Hang() => new(FakeReplyKind.Hang);
 

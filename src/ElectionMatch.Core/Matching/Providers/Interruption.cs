@@ -109,24 +109,46 @@ public sealed class Interruption
         }
     }
 
-    /// <summary>Marks an attempt of the current request as on the wire until the scope ends (its reply read, or failed).</summary>
-    internal IDisposable OnWire()
+    /// <summary>
+    /// Marks an attempt of the current request as on the wire until the scope ends (its reply read, or failed), unless
+    /// the run is stopped or <paramref name="cancellationToken"/> is cancelled: then it throws, and nothing is sent.
+    /// The check and the mark are one step under the request's lock, which the stop's count takes too, so a stop either
+    /// finds the attempt on the wire (counted, saved or abandoned) or comes before it (never sent): none goes out uncounted.
+    /// </summary>
+    internal IDisposable OnWire(CancellationToken cancellationToken)
     {
         var flight = _flight.Value;
-        Interlocked.Increment(ref _onWire);
-        if (flight is not null)
+        if (flight is null)
         {
-            Interlocked.Increment(ref flight.OnWire);
+            // Not sent through SendAsync: no stop counts it, so no step to share with one.
+            Mark(cancellationToken);
+            return new Wire(this, null);
+        }
+
+        lock (flight.Gate)
+        {
+            Mark(cancellationToken);
+            flight.OnWire++;
         }
 
         return new Wire(this, flight);
     }
 
+    private void Mark(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Stop.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _onWire);
+    }
+
     private void Stopping(Flight flight, CancellationTokenSource inFlight, TimeSpan grace)
     {
-        if (Volatile.Read(ref flight.OnWire) > 0)
+        lock (flight.Gate)
         {
-            flight.OnWireAtStop = true;
+            if (flight.OnWire > 0)
+            {
+                flight.OnWireAtStop = true;
+            }
         }
 
         GiveGrace(inFlight, grace);
@@ -137,6 +159,9 @@ public sealed class Interruption
     /// <summary>One request (a contest with its follow-up, a batch of texts): whether an attempt of it is on the wire.</summary>
     private sealed class Flight
     {
+        /// <summary>Taken to mark an attempt on the wire, to end it, and by the stop to count it.</summary>
+        public readonly Lock Gate = new();
+
         public int OnWire;
 
         public volatile bool OnWireAtStop;
@@ -153,7 +178,10 @@ public sealed class Interruption
                 Interlocked.Decrement(ref interruption._onWire);
                 if (flight is not null)
                 {
-                    Interlocked.Decrement(ref flight.OnWire);
+                    lock (flight.Gate)
+                    {
+                        flight.OnWire--;
+                    }
                 }
             }
         }

@@ -62,7 +62,14 @@ public sealed class ModelUsage
     /// <summary>Null when the connection sets no price: the cost is not estimated.</summary>
     public double? EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens);
 
-    internal void AttemptStarted() => Interlocked.Increment(ref _attempts);
+    /// <summary>Test seam: runs on the attempt's thread as each HTTP attempt is counted, so a test can stop the run at that step.</summary>
+    internal Action? AttemptCounted { get; set; }
+
+    internal void AttemptStarted()
+    {
+        Interlocked.Increment(ref _attempts);
+        AttemptCounted?.Invoke();
+    }
 
     internal void Answered(long inputTokens, long outputTokens)
     {

@@ -58,8 +58,11 @@ internal static partial class ProviderFailure
     /// </summary>
     public static InvalidDataException UnusableReply(string? host, string problem) => new(UnusableReplyMessage(host, problem));
 
-    /// <summary>A reply answered with success whose error object says the failure is transient (<paramref name="said"/>): retried, and worded as <see cref="UnusableReply"/> when the retries run out.</summary>
-    public static TransientErrorReply TransientReply(string? host, string problem, string said) => new(UnusableReplyMessage(host, problem), said);
+    /// <summary>
+    /// A reply answered with success whose error object says the failure is transient (<paramref name="said"/>): retried,
+    /// after the wait it <paramref name="asked"/> for when it asked one, and worded as <see cref="UnusableReply"/> when the retries run out.
+    /// </summary>
+    public static TransientErrorReply TransientReply(string? host, string problem, string said, TimeSpan? asked) => new(UnusableReplyMessage(host, problem), said, asked);
 
     private static string UnusableReplyMessage(string? host, string problem)
     {

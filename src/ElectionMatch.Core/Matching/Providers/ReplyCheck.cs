@@ -5,7 +5,8 @@ namespace ElectionMatch.Matching.Providers;
 /// <summary>
 /// A reply answered with success that cannot be used as one fails here, inside the retries: its body is read as JSON
 /// and judged by the provider's check (<see cref="SuccessReplyCheck"/>, <see cref="VertexReplyCheck"/>); an error
-/// object that says what a 429 or a 5xx says (<see cref="TransientErrorReply"/>) is retried as they are, any other
+/// object that says what a 429 or a 5xx says (<see cref="TransientErrorReply"/>) is retried as they are (after the wait
+/// its headers or its error's RetryInfo ask for, <see cref="ServerRetryDelay"/>), any other
 /// problem is EM0403 at once (<see cref="ProviderFailure.UnusableReply"/>).
 /// </summary>
 internal abstract class ReplyCheck : DelegatingHandler
@@ -34,11 +35,14 @@ internal abstract class ReplyCheck : DelegatingHandler
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         string? problem;
         string? transient = null;
+        TimeSpan? asked = null;
         try
         {
             using var document = JsonDocument.Parse(body);
             (problem, var error) = Judge(document.RootElement, expected);
             transient = problem is not null && error.ValueKind != JsonValueKind.Undefined ? TransientErrorReply.Transient(error) : null;
+            // The wait it asks for, read as a 429's is: its headers, else its error's RetryInfo.
+            asked = transient is null ? null : ServerRetryDelay.Asked(response.Headers, error);
         }
         catch (JsonException e)
         {
@@ -53,7 +57,7 @@ internal abstract class ReplyCheck : DelegatingHandler
 
         response.Dispose();
         var host = request.RequestUri?.Host;
-        throw transient is null ? ProviderFailure.UnusableReply(host, problem) : ProviderFailure.TransientReply(host, problem, transient);
+        throw transient is null ? ProviderFailure.UnusableReply(host, problem) : ProviderFailure.TransientReply(host, problem, transient, asked);
     }
 
     /// <summary>

@@ -9,8 +9,9 @@ namespace ElectionMatch.Matching.Providers;
 /// <summary>
 /// Every provider request goes through here: paced to the requests-per-minute limit, limited in time per
 /// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections (and an
-/// HTTP 200 holding an error object that says 429 or 5xx, <see cref="TransientErrorReply"/>), waiting what the server's
-/// Retry-After (or retry-after-ms) asks, capped at max_retry_delay_seconds.
+/// HTTP 200 holding an error object that says 429 or 5xx, <see cref="TransientErrorReply"/>), waiting what the server
+/// asks (<see cref="ServerRetryDelay"/>: retry-after-ms, Retry-After, or a Google error's RetryInfo; for the HTTP 200
+/// too), capped at max_retry_delay_seconds.
 /// The reply's body is read inside the attempt, so a connection dropped in the middle of it is retried like one
 /// dropped before the headers (the callers read it afterwards, where no retry would see the failure).
 /// A stopped run (Ctrl-C) starts no attempt and no retry, and waits for no turn or back-off; the attempt already
@@ -24,6 +25,9 @@ internal sealed class ResilientHandler : DelegatingHandler
     private readonly TimeSpan _timeout;
     private readonly CancellationToken _stop;
     private readonly Interruption _interruption;
+
+    // Set by the delay generator for OnRetry, which runs next for the same retry: whether its wait is the server's.
+    private static readonly ResiliencePropertyKey<bool> ServerAsked = new("electionmatch.server_asked");
 
     /// <param name="interruption">The run's stop (no new attempt once it is cancelled), told which attempts are on the wire.</param>
     public ResilientHandler(ModelConnection connection, ModelUsage usage, HttpMessageHandler inner, Interruption interruption)
@@ -51,7 +55,12 @@ internal sealed class ResilientHandler : DelegatingHandler
                     { Result: { } response } => IsTransient(response.StatusCode),
                     _ => false,
                 }),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result) is { } asked ? (TimeSpan?)Min(asked, maxDelay) : null),
+                DelayGenerator = async args =>
+                {
+                    var asked = await Asked(args.Outcome, args.Context.CancellationToken).ConfigureAwait(false);
+                    args.Context.Properties.Set(ServerAsked, asked is not null);
+                    return asked is { } wait ? Min(wait, maxDelay) : null;
+                },
                 OnRetry = args =>
                 {
                     var cause = args.Outcome switch
@@ -60,7 +69,7 @@ internal sealed class ResilientHandler : DelegatingHandler
                         { Exception: TransientErrorReply reply } => $"200 ({reply.Said})",
                         _ => args.Outcome.Exception?.GetType().Name ?? "unknown",
                     };
-                    _usage.Waited(new RetryWait(cause, args.RetryDelay, RetryAfter(args.Outcome.Result) is not null));
+                    _usage.Waited(new RetryWait(cause, args.RetryDelay, args.Context.Properties.GetValue(ServerAsked, false)));
                     args.Outcome.Result?.Dispose();
                     return default;
                 },
@@ -83,10 +92,10 @@ internal sealed class ResilientHandler : DelegatingHandler
         return await _pipeline.ExecuteAsync(async token =>
         {
             await _pacer.WaitAsync(token).ConfigureAwait(false);
-            token.ThrowIfCancellationRequested();
+            // In flight for Ctrl-C's count from here, not while it waited for its turn or a back-off above; checked for
+            // the stop in the same step, so a stop after its turn either counts it or finds it not sent (Interruption.OnWire).
+            using var onWire = _interruption.OnWire(token);
             _usage.AttemptStarted();
-            // In flight for Ctrl-C's count from here, not while it waited for its turn or a back-off above.
-            using var onWire = _interruption.OnWire();
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             attempt.CancelAfter(_timeout);
             try
@@ -115,28 +124,18 @@ internal sealed class ResilientHandler : DelegatingHandler
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
 
-    /// <summary>retry-after-ms (OpenAI, Azure) is finer than Retry-After's whole seconds, so it wins when both are sent.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response)
-    {
-        if (response is null)
+    /// <summary>
+    /// The wait the server asked for, read alike from a 429 or 5xx (its headers, else its body's error) and from an HTTP
+    /// 200 holding a transient error (read where its body was, <see cref="ReplyCheck"/>); null for a timeout or a dropped
+    /// connection, or when the server asked none.
+    /// </summary>
+    private static async ValueTask<TimeSpan?> Asked(Outcome<HttpResponseMessage> outcome, CancellationToken cancellationToken) =>
+        outcome switch
         {
-            return null;
-        }
-
-        if (response.Headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0)
-        {
-            // A wait longer than any TimeSpan (1e300, Infinity) is the longest one; max_retry_delay_seconds caps it.
-            return ms < TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : TimeSpan.MaxValue;
-        }
-
-        return response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta,
-            { Date: { } date } => date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero,
+            { Result: { } response } => await ServerRetryDelay.AskedAsync(response, cancellationToken).ConfigureAwait(false),
+            { Exception: TransientErrorReply reply } => reply.Asked,
             _ => null,
         };
-    }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

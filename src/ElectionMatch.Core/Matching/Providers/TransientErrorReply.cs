@@ -14,14 +14,18 @@ internal sealed class TransientErrorReply : Exception
     // Google's names for 429, 500, 503 and 504 (google.rpc.Code), which its error object carries as "status".
     private static readonly string[] TransientStatuses = ["RESOURCE_EXHAUSTED", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED"];
 
-    public TransientErrorReply(string message, string said)
+    public TransientErrorReply(string message, string said, TimeSpan? asked)
         : base(message)
     {
         Said = said;
+        Asked = asked;
     }
 
     /// <summary>What the error object said of itself (its code, its status), for the retry's cause.</summary>
     public string Said { get; }
+
+    /// <summary>The wait the reply asked for (<see cref="ServerRetryDelay"/>), honoured as a 429's is; null when it asked none.</summary>
+    public TimeSpan? Asked { get; }
 
     /// <summary>
     /// The code and status of an error object that says the failure is transient: a <c>code</c> that as an HTTP status
