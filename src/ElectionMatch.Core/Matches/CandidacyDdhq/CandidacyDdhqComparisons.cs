@@ -84,9 +84,14 @@ internal static class CandidacyDdhqComparisons
             "l_last is null or r_last is null",
             [
                 new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
-                new("partial", SharedSurnameWord, 0.04),
-                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03),
-                new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02),
+                // Bounded (LevelOrder) where one level is the other's relation with less of the name: one shared word, or a close
+                // spelling, is no more than the whole surname; Jaro-Winkler 0.85 is no more than 0.92 of the same two surnames
+                // (trained alone, the fixture's one shared word weighed 4.26 bits and the whole surname 4.15). Left unordered:
+                // a shared word against either close spelling, different kinds of evidence (a married name kept, or the
+                // candidacy's surname as the ballot's middle name, against a typo or Johnson/Johnston).
+                new("partial", SharedSurnameWord, 0.04, NotAbove: "exact"),
+                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03, NotAbove: "exact"),
+                new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02, NotAbove: "fuzzy"),
                 new("different", null, 0.01, Veto: true),
             ],
             TermFrequencyColumn: "r_tf_last"),
@@ -96,8 +101,12 @@ internal static class CandidacyDdhqComparisons
             "l_middle is null or r_middle is null",
             [
                 new("exact", "l_middle1 = r_middle1", 0.6),
+                // A different first letter is no better evidence than the same one. The initial is left free of the exact
+                // level, though an initial is the same relation with less of the name: the synthetic set's matches give a
+                // middle name in full on one side and its initial on the other, and pooled the two put true links by score
+                // into the judge's band (docs/design.md, "The surname's levels in order").
                 new("initial", "left(l_middle, 1) = left(r_middle, 1)", 0.3),
-                new("different", null, 0.1),
+                new("different", null, 0.1, NotAbove: "initial"),
             ]),
         new(
             "suffix",
@@ -105,8 +114,9 @@ internal static class CandidacyDdhqComparisons
             "l_suffix is null or r_suffix is null",
             [
                 new("same", "l_suffix = r_suffix", 0.95),
-                new("other_generation", OtherGeneration, 0.01, Veto: true),
-                new("different", null, 0.04),
+                // A suffix that differs, of another generation or not, is no better evidence than the same suffix.
+                new("other_generation", OtherGeneration, 0.01, Veto: true, NotAbove: "same"),
+                new("different", null, 0.04, NotAbove: "same"),
             ]),
         new(
             "sex",
@@ -114,7 +124,7 @@ internal static class CandidacyDdhqComparisons
             "l_male is null or r_male is null or l_male between 0.2 and 0.8 or r_male between 0.2 and 0.8",
             [
                 new("agree", "abs(l_male - r_male) < 0.6", 0.97),
-                new("conflict", null, 0.03),
+                new("conflict", null, 0.03, NotAbove: "agree"),
             ]),
         new(
             "district",
@@ -122,8 +132,9 @@ internal static class CandidacyDdhqComparisons
             "l_district is null or r_district is null",
             [
                 new("same", "l_district = r_district", 0.9),
-                // Not a veto: the FEC set shows real candidates filed under a district number redistricting changed.
-                new("different", null, 0.1),
+                // Not a veto: the FEC set shows real candidates filed under a district number redistricting changed. No
+                // better evidence than the same number, though.
+                new("different", null, 0.1, NotAbove: "same"),
             ],
             Source: ParameterSource.CandidatePairs),
         new(
@@ -133,7 +144,7 @@ internal static class CandidacyDdhqComparisons
             [
                 // Whole words: office "district 1" is not in race "district 113" (both are runs of [a-z0-9] joined by one space).
                 new("same", OfficeInRace("l_office", "r_race"), 0.95),
-                new("different", null, 0.05, Veto: true),
+                new("different", null, 0.05, Veto: true, NotAbove: "same"),
             ],
             Source: ParameterSource.CandidatePairs),
         new(
@@ -141,10 +152,11 @@ internal static class CandidacyDdhqComparisons
             "cosine similarity of the labelled texts (name and race); m and u from candidate pairs, since the embedding chose them",
             "cosine is null",
             [
+                // Bands of one similarity: a lower band is no better evidence than the one above it.
                 new("very_close", "cosine >= 0.85", 0.5),
-                new("close", "cosine >= 0.7", 0.3),
-                new("related", "cosine >= 0.5", 0.15),
-                new("distant", null, 0.05),
+                new("close", "cosine >= 0.7", 0.3, NotAbove: "very_close"),
+                new("related", "cosine >= 0.5", 0.15, NotAbove: "close"),
+                new("distant", null, 0.05, NotAbove: "related"),
             ],
             Source: ParameterSource.CandidatePairs),
     ];
