@@ -493,7 +493,8 @@ public sealed partial class RunOperation
             && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Evident(f))).FirstOrDefault(f => f.Layout is not null) is { File: { } utf16, Layout: { } layout })
         {
             // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error: every mapped
-            // column is then missing from a header of spaced-out letters (g p _ c a n d i d a c y _ i d).
+            // column is then missing from a header of spaced-out letters (g p _ c a n d i d a c y _ i d). encoding: utf-16
+            // reads every file of the input so: advised only when every file is UTF-16 little-endian.
             var how = (layout.BigEndian, layout.ByteOrderMark) switch
             {
                 (true, true) => " (big-endian)",
@@ -501,7 +502,7 @@ public sealed partial class RunOperation
                 (false, true) => "",
                 (false, false) => " (little-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character after it)",
             };
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{how}; save it as UTF-8, which DuckDB's CSV reader reads{(layout.BigEndian ? "" : ", or set encoding: utf-16 on the input")}");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{how}; save it as UTF-8, which DuckDB's CSV reader reads{(layout.BigEndian || !encoded.Files.All(f => Utf16Layout.Evident(f) is { BigEndian: false }) ? "" : ", or set encoding: utf-16 on the input")}");
         }
 
         if (relation.Csv is { Encoding: "utf-16" } wide

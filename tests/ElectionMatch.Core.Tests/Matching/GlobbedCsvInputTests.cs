@@ -134,17 +134,23 @@ public sealed class GlobbedCsvInputTests(GlobbedCsvInputTests.StarGlobRun starGl
         Assert.Equal(withStar, Published(run));
     }
 
-    [Fact]
-    public void A_utf16_file_of_a_glob_is_named()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_utf16_file_of_a_glob_is_named_and_encoding_utf16_advised_only_when_every_file_is(bool everyFile)
     {
-        var path = _fixture.PathOf("data/hs/part2.csv");
-        File.WriteAllText(path, File.ReadAllText(path), Encoding.Unicode);
+        foreach (var path in everyFile ? Directory.GetFiles(_fixture.PathOf("data/hs"), "*.csv") : [_fixture.PathOf("data/hs/part2.csv")])
+        {
+            File.WriteAllText(path, File.ReadAllText(path), Encoding.Unicode);
+        }
 
         var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
 
         Assert.Equal(Codes.InputUnreadable, diagnostic.Code);
         Assert.EndsWith("__sources.yaml", diagnostic.File, StringComparison.Ordinal);
-        Assert.Contains("(data/hs/*.csv): data/hs/part2.csv is UTF-16 encoded; save it as UTF-8", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains($"(data/hs/*.csv): data/hs/{(everyFile ? "part1" : "part2")}.csv is UTF-16 encoded; save it as UTF-8", diagnostic.Message, StringComparison.Ordinal);
+        // encoding: utf-16 reads every file of the glob as UTF-16: the UTF-8 ones would then be refused.
+        Assert.Equal(everyFile, diagnostic.Message.Contains("or set encoding: utf-16 on the input", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -870,6 +870,20 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal("200 (503)", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
     }
 
+    [Fact]
+    public async Task A_503_whose_content_type_names_an_unknown_charset_is_retried_as_any_503()
+    {
+        // The wait is read from the body when no header says it; a body that cannot be read as text asks no wait.
+        Server.Script(FakeReply.Status(503, new Dictionary<string, string> { ["Content-Type"] = "text/html; charset=bogus-8" }));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.OpenAiEndpoint))), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "John Smith"), default);
+
+        Assert.Single(answers);
+        Assert.Equal(2, Server.ModelHits);
+    }
+
     [Theory]
     [InlineData("retry-after-ms", "30", 0.03)]
     [InlineData("Retry-After", "0", 0)]

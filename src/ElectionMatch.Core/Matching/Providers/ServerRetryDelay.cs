@@ -26,10 +26,12 @@ internal static class ServerRetryDelay
             return asked;
         }
 
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var document = JsonDocument.Parse(body);
+            // Read as bytes: a body whose Content-Type names a charset .NET does not know cannot be read as a string,
+            // and a wait that cannot be read is no request, not a failure of the attempt the retry is for.
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(body.AsMemory(Utf8Preamble(body)));
             // Google's error object, also as the first item of a list (as ProviderFailure.Words reads it).
             var root = document.RootElement.ValueKind == JsonValueKind.Array && document.RootElement.GetArrayLength() > 0 ? document.RootElement[0] : document.RootElement;
             return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) ? FromRetryInfo(error) : null;
@@ -40,6 +42,9 @@ internal static class ServerRetryDelay
             return null;
         }
     }
+
+    // JsonDocument reads UTF-8 without its byte order mark.
+    private static int Utf8Preamble(byte[] body) => body.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
 
     /// <summary>retry-after-ms is finer than Retry-After's whole seconds, so it wins when both are sent.</summary>
     private static TimeSpan? FromHeaders(HttpResponseHeaders headers)
