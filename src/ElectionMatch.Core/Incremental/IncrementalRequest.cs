@@ -29,4 +29,10 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// the match's definition; a test gives another build's, as <see cref="Tool"/> does.
     /// </summary>
     public IReadOnlyList<Snapshots.ManifestComparison>? ComparisonLevels { get; init; }
+
+    /// <summary>
+    /// Whether the state partitions to recompute are matched together in one run (<see cref="Matches.CandidacyDdhq.PartitionBatch"/>),
+    /// as every run does; false matches each in a run of its own, as before, for a test to compare the two.
+    /// </summary>
+    internal bool Batched { get; init; } = true;
 }
