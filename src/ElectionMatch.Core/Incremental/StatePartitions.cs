@@ -108,9 +108,10 @@ internal static class StatePartitions
     /// The partitions of <paramref name="partitions"/> in batches whose candidacies share no id (as the cleaning reads it):
     /// one batch unless an id is used in two states. A batch's stages join a candidacy's election rows by its id (the
     /// date fallback's one row per id and type, a discovered runoff's own runoffs), so an id in two partitions of one
-    /// batch would meet itself, where each partition's own run sees one; such partitions go to different batches.
+    /// batch would meet itself, where each partition's own run sees one; such partitions go to different batches. A batch
+    /// holds at most <paramref name="maxLeftRows"/> candidacy rows, unless one partition alone has more.
     /// </summary>
-    public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions)
+    public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions, long maxLeftRows)
     {
         var batches = new List<List<StatePartition>>();
         if (partitions.Count == 0)
@@ -130,7 +131,7 @@ internal static class StatePartitions
         var apart = shared.Concat(shared.Select(s => (s.Item2, s.Item1))).ToHashSet();
         foreach (var partition in partitions)
         {
-            var batch = batches.FirstOrDefault(b => b.All(other => !apart.Contains((partition.State, other.State))));
+            var batch = batches.FirstOrDefault(b => b.All(other => !apart.Contains((partition.State, other.State))) && b.Sum(other => other.LeftRows) + partition.LeftRows <= maxLeftRows);
             if (batch is null)
             {
                 batches.Add([partition]);

@@ -53,10 +53,10 @@ public sealed class PartitionBatchTests : IDisposable
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
 
-        (Dictionary<string, string> Entries, string Published, List<string> Stages) Run(bool batched)
+        (Dictionary<string, string> Entries, string Published, List<string> Stages) Run(bool batched, long batchLeftRows = 20_000)
         {
             var stages = new List<string>();
-            var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Batched = batched };
+            var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Batched = batched, BatchLeftRows = batchLeftRows };
             var result = IncrementalRun.Execute(warehouse, match, inputs, request, s => stages.Add(s.Stage));
             var tables = warehouse.Query(
                 $"select table_name from information_schema.tables where table_schema = {Sql.Literal(PartitionCache.Schema.Name)} and starts_with(table_name, {Sql.Literal(Match + "__")}) order by table_name",
@@ -90,6 +90,15 @@ public sealed class PartitionBatchTests : IDisposable
         foreach (var state in alone.Entries.Keys)
         {
             Assert.Equal(alone.Entries[state], together.Entries[state]);
+        }
+
+        // Batches of at most 30 candidacy rows: no two of these partitions fit in one, so each is a batch of its own, entries the same.
+        var small = Run(batched: true, batchLeftRows: 30);
+        Assert.Equal(states.Length, small.Stages.Count(s => s == "partition_batch"));
+        Assert.Equal(alone.Published, small.Published);
+        foreach (var state in alone.Entries.Keys)
+        {
+            Assert.Equal(alone.Entries[state], small.Entries[state]);
         }
 
         // The inputs did put rows in each partition's quarantine: the repeated ids, numbered in their partitions.
