@@ -306,7 +306,7 @@ internal static class IncrementalRun
             OutputInCanonicalOrder = true,
             Summary =
             [
-                string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", recomputed) + ")" : "")}{Dropped()}"),
+                string.Create(CultureInfo.InvariantCulture, $"incremental: {partitions.Count} state partitions, {reused} reused, {recomputed.Count} recomputed{(recomputed.Count > 0 ? " (" + string.Join(", ", partitions.Select(p => p.Label).Where(recomputed.Contains)) + ")" : "")}{Dropped()}"),
                 .. changed.Count > 0 ? [$"incremental: {CachedOutputChanged}, recomputed: {string.Join(", ", changed)}"] : Array.Empty<string>(),
                 .. recomputed.Count == partitions.Count ? [$"incremental: every partition recomputed: {WhyEvery()}"] : Array.Empty<string>(),
                 $"model: {modelSha[..12]} ({origin})",

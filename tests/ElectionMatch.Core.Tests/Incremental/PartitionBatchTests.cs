@@ -53,7 +53,7 @@ public sealed class PartitionBatchTests : IDisposable
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
 
-        (Dictionary<string, string> Entries, string Published, List<string> Stages) Run(bool batched, long batchLeftRows = 20_000)
+        (Dictionary<string, string> Entries, string Published, List<string> Stages, string Summary) Run(bool batched, long batchLeftRows = 20_000)
         {
             var stages = new List<string>();
             var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Batched = batched, BatchLeftRows = batchLeftRows };
@@ -75,7 +75,7 @@ public sealed class PartitionBatchTests : IDisposable
 
             var published = warehouse.Scalar<string>($"select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar))) from {result.OutputTable} as t")
                 + " " + warehouse.Scalar<string>($"select md5(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar))) from {result.QuarantineTable} as t");
-            return (entries, published!, stages);
+            return (entries, published!, stages, string.Join('\n', result.Summary));
         }
 
         var alone = Run(batched: false);
@@ -85,6 +85,8 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Equal(2, together.Stages.Count(s => s == "partition_batch"));
         Assert.DoesNotContain("partition_batch", alone.Stages);
         Assert.Equal(alone.Published, together.Published);
+        // Named in the partitions' order, as a run of one partition at a time named them, whatever batch each was in.
+        Assert.Contains("7 recomputed ((no state), CA, FL, GA, NC, TX, WA)", together.Summary, StringComparison.Ordinal);
         Assert.Equal(alone.Entries.Keys, together.Entries.Keys);
         Assert.Equal(states.Length + 1, together.Entries.Count);
         foreach (var state in alone.Entries.Keys)
