@@ -29,4 +29,18 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// the match's definition; a test gives another build's, as <see cref="Tool"/> does.
     /// </summary>
     public IReadOnlyList<Snapshots.ManifestComparison>? ComparisonLevels { get; init; }
+
+    /// <summary>
+    /// Whether the state partitions to recompute are matched together in one run (<see cref="Matches.CandidacyDdhq.PartitionBatch"/>),
+    /// as every run does; false matches each in a run of its own, as before, for a test to compare the two.
+    /// </summary>
+    internal bool Batched { get; init; } = true;
+
+    /// <summary>
+    /// At most this many candidacy rows in one batch (a partition with more is matched alone). A partition's own run costs
+    /// about 0.7 CPU-s whatever its size, the work of some 6,000 candidacies at a million: batches of small partitions save
+    /// that, while a batch of every state at a million candidacies would hold a plain run's stage tables and memory at
+    /// once, and each partition's share of it would be read through views over all of them.
+    /// </summary>
+    internal long BatchLeftRows { get; init; } = 20_000;
 }

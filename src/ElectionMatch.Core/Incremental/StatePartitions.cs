@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
@@ -96,11 +97,98 @@ internal static class StatePartitions
         }
     }
 
-    /// <summary>Drops the copies <see cref="CopyRows"/> made, once every partition that reads them is done.</summary>
+    /// <summary>Drops the copies <see cref="CopyRows"/> made, and a batch's table of partitions, once every partition that reads them is done.</summary>
     public static void DropRows(DuckDbWarehouse warehouse, RunSchema cache) => warehouse.Execute($"""
         drop table if exists {cache.Table("left_partition_rows")};
         drop table if exists {cache.Table("right_partition_rows")};
+        drop table if exists {cache.Table(BatchTable)};
         """);
+
+    /// <summary>
+    /// The partitions of <paramref name="partitions"/> in batches whose candidacies share no id (as the cleaning reads it):
+    /// one batch unless an id is used in two states. A batch's stages join a candidacy's election rows by its id (the
+    /// date fallback's one row per id and type, a discovered runoff's own runoffs), so an id in two partitions of one
+    /// batch would meet itself, where each partition's own run sees one; such partitions go to different batches. A batch
+    /// holds at most <paramref name="maxLeftRows"/> candidacy rows, unless one partition alone has more.
+    /// </summary>
+    public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions, long maxLeftRows)
+    {
+        var batches = new List<List<StatePartition>>();
+        if (partitions.Count == 0)
+        {
+            return batches;
+        }
+
+        var state = Sql.Identifier(CopiedStateColumn(warehouse, inputs.LeftRelation));
+        var idType = inputs.Left.ColumnType(warehouse, inputs.LeftRelation, match.Left.Id);
+        var id = CandidacyDdhqCleaning.LeftIdSql(Sql.Identifier(match.Left.Id), idType);
+        var shared = warehouse.Query($"""
+            select distinct a.state, b.state
+            from (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as a
+            join (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as b
+                on a.id = b.id and a.state < b.state
+            """, r => (r.GetString(0), r.GetString(1)));
+        var apart = shared.Concat(shared.Select(s => (s.Item2, s.Item1))).ToHashSet();
+        foreach (var partition in partitions)
+        {
+            var batch = batches.FirstOrDefault(b => b.All(other => !apart.Contains((partition.State, other.State))) && b.Sum(other => other.LeftRows) + partition.LeftRows <= maxLeftRows);
+            if (batch is null)
+            {
+                batches.Add([partition]);
+            }
+            else
+            {
+                batch.Add(partition);
+            }
+        }
+
+        return batches;
+    }
+
+    /// <summary>The table of a batch's partitions and their rows' numbers (<see cref="PartitionBatch"/>), beside the copies.</summary>
+    private const string BatchTable = "batch_partitions";
+
+    /// <summary>
+    /// The inputs of state partitions matched together (<see cref="PartitionBatch"/>), from the rows <see cref="CopyRows"/>
+    /// copied: each partition's left rows, then the next's, each in input order, and on the right each partition's rows as
+    /// its own run reads them (its state's and those with no usable state, in input order), so a stateless results row
+    /// comes once per partition. With them the table that says which row numbers are whose.
+    /// </summary>
+    public static (MatchInputs Inputs, PartitionBatch Batch) BatchInputs(DuckDbWarehouse warehouse, RunSchema cache, MatchInputs inputs, IReadOnlyList<StatePartition> partitions)
+    {
+        if (partitions.Count == 0 || partitions.Any(p => p.State == StatePartition.NoState))
+        {
+            throw new ArgumentException("a batch holds state partitions only, one or more", nameof(partitions));
+        }
+
+        var leftState = Sql.Identifier(CopiedStateColumn(warehouse, inputs.LeftRelation));
+        var rightState = Sql.Identifier(CopiedStateColumn(warehouse, inputs.RightRelation));
+        var places = "(values " + string.Join(", ", partitions.Select((p, i) => $"({Sql.Literal(p.State)}, {i})")) + ") as b(em_batch_state, em_place)";
+        string Rows(string side, string state, string meets) => $"""
+            (select * exclude ({state}, em_row_number, em_place) from (
+                select c.*, b.em_place from {cache.Table(side + "_partition_rows")} as c join {places} on {meets}
+            ) order by em_place, em_row_number)
+            """;
+        var left = Rows("left", leftState, $"c.{leftState} = b.em_batch_state");
+        var right = Rows("right", rightState, $"c.{rightState} in (b.em_batch_state, '')");
+        var table = cache.Table(BatchTable);
+        warehouse.Execute($"""
+            create or replace table {table} as
+            with
+                left_rows as (select b.em_batch_state, b.em_place, count(c.{leftState}) as n from {places} left join {cache.Table("left_partition_rows")} as c on c.{leftState} = b.em_batch_state group by all),
+                right_rows as (select b.em_batch_state, count(c.{rightState}) as n from {places} left join {cache.Table("right_partition_rows")} as c on c.{rightState} in (b.em_batch_state, '') group by all),
+                sizes as (select l.em_batch_state as state, l.em_place as place, l.n as left_n, r.n as right_n from left_rows as l join right_rows as r using (em_batch_state))
+            select
+                state,
+                cast(sum(left_n) over (order by place) - left_n + 1 as bigint) as left_first,
+                cast(sum(left_n) over (order by place) as bigint) as left_last,
+                cast(sum(right_n) over (order by place) - right_n + 1 as bigint) as right_first,
+                cast(sum(right_n) over (order by place) as bigint) as right_last
+            from sizes
+            order by place
+            """);
+        return (new MatchInputs(inputs.Left with { Sql = left, Csv = null }, inputs.Right with { Sql = right, Csv = null }), new PartitionBatch(table));
+    }
 
     /// <summary>A partition's rows of one side as <see cref="CopyRows"/> copied them: in input order, the input's columns only.</summary>
     private static string Rows(RunSchema cache, string side, string stateColumn, string keep) =>

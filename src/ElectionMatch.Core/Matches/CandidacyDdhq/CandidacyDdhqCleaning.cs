@@ -15,11 +15,15 @@ internal sealed class CandidacyDdhqCleaning
     private readonly MatchSettings _settings;
     private readonly RunSchema _run;
     private readonly RunSchema _reference;
+    private readonly PartitionBatch? _batch;
 
     /// <param name="reference">The schema of the reference tables (<see cref="CandidacyDdhqMatcher.LoadReference"/>): the
     /// run's own unless they were loaded once for many runs (an incremental run's partitions).</param>
-    public CandidacyDdhqCleaning(MatchSettings settings, RunSchema run, RunSchema? reference = null)
+    /// <param name="batch">An incremental run's batch of state partitions (<see cref="PartitionBatch"/>): a repeated id is
+    /// looked for within each partition's rows, as that partition's own run looks for it; null for a run of one input.</param>
+    public CandidacyDdhqCleaning(MatchSettings settings, RunSchema run, RunSchema? reference = null, PartitionBatch? batch = null)
     {
+        _batch = batch;
         _settings = settings;
         _run = run;
         _reference = reference ?? run;
@@ -321,7 +325,7 @@ internal sealed class CandidacyDdhqCleaning
     /// A candidacy's id as the run carries and publishes it (text): trimmed of spaces and tabs, and a floating or
     /// decimal id's integral value as its integer (<see cref="IdText"/>), as evaluate and explain read it.
     /// </summary>
-    private static string LeftIdSql(string column, string? idType) => IdText.OfColumn(column, idType, integral: true);
+    internal static string LeftIdSql(string column, string? idType) => IdText.OfColumn(column, idType, integral: true);
 
     // A results row's id keeps its input's type when published (right_id_value), text trimmed; right_id is its text.
     private static string RightIdSql(string column, string? idType) => IdText.OfColumn(IdText.Value(column, idType), idType, integral: false);
@@ -457,6 +461,9 @@ internal sealed class CandidacyDdhqCleaning
     {
         var id = side + "_id";
         var table = _run.Table(side + "_input");
+        // In a batch of partitions an id repeats only within its partition: each row carries its partition's state.
+        var rows = _batch is null ? table : _batch.WithStateSql(table, side);
+        var part = _batch is null ? "" : ", em_part";
         return $"""
                     select
                         row_number, original,{(extra is null ? "" : $" {extra},")}
@@ -467,15 +474,15 @@ internal sealed class CandidacyDdhqCleaning
                             else row_detail
                         end as detail,
                         {QuarantineCodes.CodeSql(id, "d.first_row", "row_code")} as error_code
-                    from {table}
+                    from {rows}
                     -- Repeated ids by aggregation over the rows kept whole: a window over every row would sort the whole input.
                     -- An id's first row is its first usable one, so a valid row after a quarantined one of its id is used.
                     left join (
-                        select {id}, min(row_number) as first_row
-                        from {table}
+                        select {id}{part}, min(row_number) as first_row
+                        from {rows}
                         where repeated and {QuarantineCodes.UsableSql(id, "row_code")}
-                        group by {id}
-                    ) as d using ({id})
+                        group by {id}{part}
+                    ) as d using ({id}{part})
                     where original is not null
         """;
     }

@@ -38,6 +38,7 @@ internal sealed class CandidacyDdhqMatcher
     private readonly RunSchema _run;
     private readonly CandidacyDdhqCleaning _cleaning;
     private readonly RunSchema? _reference;
+    private readonly PartitionBatch? _batch;
     private readonly FellegiSunter _model = new(CandidacyDdhqComparisons.All, CandidacyDdhqComparisons.DeterministicRule, CandidacyDdhqComparisons.NonMatchRule);
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private string? _cachedModel;
@@ -47,13 +48,16 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <param name="reference">The schema <see cref="LoadReference"/> loaded once for many runs on this connection (an
     /// incremental run's partitions); null: the run loads the reference data into its own schema (the stage <c>reference</c>).</param>
-    public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, RunSchema? reference = null)
+    /// <param name="batch">An incremental run's state partitions matched together (<see cref="PartitionBatch"/>): each
+    /// partition's rows meet only its own, and each partition's counts are taken afterwards (<see cref="PartitionResult"/>).</param>
+    public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, RunSchema? reference = null, PartitionBatch? batch = null)
     {
         _warehouse = warehouse;
         _settings = settings;
         _run = run;
         _reference = reference;
-        _cleaning = new CandidacyDdhqCleaning(settings, run, reference);
+        _batch = batch;
+        _cleaning = new CandidacyDdhqCleaning(settings, run, reference, batch);
     }
 
     /// <summary>The embedder for retrieval; the offline one unless a test or provider sets another.</summary>
@@ -84,8 +88,8 @@ internal sealed class CandidacyDdhqMatcher
     /// <paramref name="surnameFrequencies"/> counting the surnames (<see cref="SurnameFrequencies"/>), <paramref name="reference"/>
     /// loading the reference data (the constructor's).
     /// </summary>
-    public static CandidacyDdhqMatcher Create(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, MatchRunOptions options, ModelParameters? model = null, string? surnameFrequencies = null, RunSchema? reference = null) =>
-        new(warehouse, settings, run, reference)
+    public static CandidacyDdhqMatcher Create(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, MatchRunOptions options, ModelParameters? model = null, string? surnameFrequencies = null, RunSchema? reference = null, PartitionBatch? batch = null) =>
+        new(warehouse, settings, run, reference, batch)
         {
             Threads = options.Threads,
             Judge = options.Providers.Judge ?? new CandidacyRuleJudge(),
@@ -106,10 +110,12 @@ internal sealed class CandidacyDdhqMatcher
         Run(inputs, progress, partition: false, cancellationToken);
 
     /// <summary>
-    /// Matches one state partition of an incremental run (<c>IncrementalRun</c>) in a scratch schema, which the partition
-    /// cache copies what it keeps out of: nothing reads the stage reports, so their rows are not counted, and the unlinked
-    /// runoffs (<see cref="UnlinkedRunoffsTable"/>), which the cache does not keep, are not made. The published rows,
-    /// counts and row accounts are those of <see cref="Run(MatchInputs, Action{StageReport}?, CancellationToken)"/>.
+    /// Matches one state partition of an incremental run (<c>IncrementalRun</c>), or a batch of them (<see cref="PartitionBatch"/>),
+    /// in a scratch schema, which the partition cache copies what it keeps out of: nothing reads the stage reports, so their
+    /// rows are not counted, and the unlinked runoffs (<see cref="UnlinkedRunoffsTable"/>), which the cache does not keep,
+    /// are not made. The published rows, counts and row accounts are those of
+    /// <see cref="Run(MatchInputs, Action{StageReport}?, CancellationToken)"/>; a batch's are counted per partition after it
+    /// (<see cref="PartitionResult"/>).
     /// </summary>
     public MatchResult RunPartition(MatchInputs inputs, CancellationToken cancellationToken = default) =>
         Run(inputs, null, partition: true, cancellationToken);
@@ -128,16 +134,11 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("output", "left_keyed", "output", partition ? DecisionsSql(parameters, published: true) : OutputSql(parameters));
 
         IReadOnlyList<RowAccount> accounts = [];
-        pipeline.Stage("row_accounts", "output", "output", () =>
+        // A batch's rows are counted partition by partition (PartitionResult), over each one's share of these tables.
+        if (_batch is null)
         {
-            InputRowAccount.Count(_warehouse, _run, _counts);
-            Count("left_stages_expanded", "left_expanded");
-            _counts["left_stages_excluded_by_temporal_filter"] = pipeline.Count("left_expanded") - pipeline.Count("left_filtered");
-            _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
-            DecisionCounts.Add(_warehouse, T("output"), "has_match", "llm_reasoning", ["score", "judge", "none"], _counts);
-            _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-            accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionTypeAccount.Of(_warehouse, _cleaning, inputs), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
-        });
+            pipeline.Stage("row_accounts", "output", "output", () => accounts = CountRowsAndAccounts(inputs));
+        }
 
         // Not sorted here: the publish copy sorts it into canonical order as it writes the snapshot, which spares a
         // write of every row (a sorted copy of its own, and the copy of that). Order sorting in this query itself ran
@@ -146,6 +147,78 @@ internal sealed class CandidacyDdhqMatcher
         {
             Accounts = accounts,
         };
+    }
+
+    /// <summary>The run's row counts and row accounts, read from its tables: the stage <c>row_accounts</c>.</summary>
+    private List<RowAccount> CountRowsAndAccounts(MatchInputs inputs)
+    {
+        InputRowAccount.Count(_warehouse, _run, _counts);
+        Count("left_stages_expanded", "left_expanded");
+        _counts["left_stages_excluded_by_temporal_filter"] = CountRows("left_expanded") - CountRows("left_filtered");
+        _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
+        DecisionCounts.Add(_warehouse, T("output"), "has_match", "llm_reasoning", ["score", "judge", "none"], _counts);
+        _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
+        return [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), ElectionTypeAccount.Of(_warehouse, _cleaning, inputs), CandidaciesAccount(), ElectionRowsAccount(), OutputAccount()];
+    }
+
+    /// <summary>
+    /// One partition's result after a batch (<see cref="PartitionBatch"/>), read by a matcher on a schema that shows that
+    /// partition's share of the batch's tables (<c>PartitionSlice</c>): the counts and row accounts its own run would
+    /// count, with the same queries — each pass's, then the stage <c>row_accounts</c>'s. What a run's C# stages count as
+    /// they go (retrieval's blocks and inner products, the judge's contests) is read from their tables instead.
+    /// </summary>
+    /// <param name="inputs">The partition's own inputs (the election types' account reads them).</param>
+    /// <param name="batchCounts">Counts of the whole batch this partition's entry carries (a provider's embeddings).</param>
+    public MatchResult PartitionResult(MatchInputs inputs, ModelParameters parameters, IEnumerable<KeyValuePair<string, long>> batchCounts)
+    {
+        foreach (var (key, value) in batchCounts)
+        {
+            _counts[key] = value;
+        }
+
+        foreach (var p in new[] { "", "runoff_" })
+        {
+            RetrievalCounts(p);
+            ExactNote(p);
+            PartitionNote(p);
+            BlockingNote(p);
+            if (RetrievalUnion.Applies(_settings.Embeddings, Embeddings))
+            {
+                new RetrievalUnion(_warehouse, _run).Overlap(p + "retrieved", p + "retrieved_offline").AddTo(_counts, p);
+                _counts[p + "pairs_by_rule_offline_top_k"] = CountRows(p + "retrieved_offline");
+            }
+
+            _counts[p + "judge_rows"] = CountRows(p + "judge_rows");
+            _counts[p + "judge_contests"] = _warehouse.Scalar<long>($"select count(distinct contest_key) from {T(JudgeStage.CandidatesTable(p + "judge_answers"))}");
+            _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
+        }
+
+        var accounts = CountRowsAndAccounts(inputs);
+        return new MatchResult(T("output"), T("quarantine"), OrderBy, [], _counts, parameters.ToJson()) { Accounts = accounts };
+    }
+
+    /// <summary>
+    /// What retrieval reports of a pass (<see cref="RetrievalReport"/>), from the blocks it searched: a block with left rows
+    /// and results rows, in block order; the largest the first with the most pairs.
+    /// </summary>
+    private void RetrievalCounts(string p)
+    {
+        var (blocks, pairs, left, right) = _warehouse.Query($"""
+            with
+                blocks as (
+                    select l.group_id, l.rows as left_rows, r.rows as right_rows
+                    from (select group_id, count(*) as rows from {T(p + "retrieval_left")} group by group_id) as l
+                    join (select group_id, count(*) as rows from {T(p + "retrieval_members")} group by group_id) as r using (group_id)
+                )
+            select
+                (select count(*) from blocks), (select cast(coalesce(sum(left_rows * right_rows), 0) as bigint) from blocks),
+                coalesce(first(left_rows), 0), coalesce(first(right_rows), 0)
+            from (select * from blocks order by left_rows * right_rows desc, group_id limit 1)
+            """, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3))).Single();
+        _counts[p + "retrieval_blocks"] = blocks;
+        _counts[p + "largest_block_left"] = left;
+        _counts[p + "largest_block_right"] = right;
+        _counts[p + "pairs_compared_by_embedding"] = pairs;
     }
 
     private RunSchema CreateSchema()
@@ -388,7 +461,7 @@ internal sealed class CandidacyDdhqMatcher
             {(p.Length == 0
                 ? "c.* exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type), k.election_type, k.election_date, k.base_date, k.match_date, k.date_fallback"
                 : "k.* exclude (left_key)")}
-        from (select *, row_number() over (order by left_id, election_type, match_date) + {offset} as left_key from {T(source)}) as k
+        from (select *, row_number() over (order by {(_batch is null ? "" : "state, ")}left_id, election_type, match_date) + {offset} as left_key from {T(source)}) as k
         join {T(p + "partitions")} as g
             on g.match_date = k.match_date and g.election_type = k.election_type and g.state is not distinct from k.state
         {(p.Length == 0 ? $"join {T("left_clean")} as c on c.row_number = k.row_number" : "")}
@@ -403,6 +476,7 @@ internal sealed class CandidacyDdhqMatcher
         join {T("right_keyed")} as r
             on r.election_date = g.match_date and r.election_type = g.election_type
             and (g.state is null or r.state is null or r.state = g.state)
+        {_batch?.SamePartitionSql("g", "r")}
         {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
         """;
 
@@ -429,6 +503,7 @@ internal sealed class CandidacyDdhqMatcher
                 join {T("right_clean")} as r
                     on r.first_name = l.first_name and r.last_name = l.last_name
                     and r.election_date = g.match_date and r.election_type = g.election_type
+                {_batch?.SamePartitionSql("g", "r")}
                 {(p.Length == 0 ? "" : $"anti join {T("links")} as k on k.right_key = r.right_key")}
                 where {(_settings.ExactNames ? "true" : "false")}
                     and (g.state is null or r.state is null or r.state = g.state)
@@ -1054,7 +1129,7 @@ internal sealed class CandidacyDdhqMatcher
             join {T(p + "left_keyed")} as l using (left_key)
             join {JudgeRaceRows(p)} as r on r.right_key = e.right_key
             {(leftRoles.Count > 0 ? $"join {T("left_input")} as i on i.row_number = l.row_number" : "")}
-            order by j.race_key, e.left_key, e.right_key
+            order by {(_batch is null ? "" : "l.state, ")}j.race_key, e.left_key, e.right_key
             """, r => new JudgeEvidence(
                 r.GetString(0), r.IsDBNull(1) ? "" : r.GetString(1), r.GetInt64(2), r.GetString(3),
                 Attributes(r, new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -1073,7 +1148,11 @@ internal sealed class CandidacyDdhqMatcher
                     [CandidacyRuleJudge.LinkedElsewhere] = r.GetBoolean(13) ? "yes" : "no",
                 }, rightRoles, extra + leftRoles.Count),
                 _model.ReadLevels(r, 14),
-                r.IsDBNull(14 + comparisons.Count) ? null : r.GetValue(14 + comparisons.Count).ToString()));
+                r.IsDBNull(14 + comparisons.Count) ? null : r.GetValue(14 + comparisons.Count).ToString())
+            {
+                // A batch's partitions are judged apart: a contest is a partition's, as in its own run.
+                Part = _batch is null || r.IsDBNull(4) ? "" : r.GetString(4),
+            });
 
         var judged = new JudgeStage(_warehouse, _run, Judge, JudgeRowsPerRequest).Run(evidence, p + "judge_answers", cancellationToken);
         var judgeAccept = _settings.Threshold("judge_accept");
@@ -1184,6 +1263,9 @@ internal sealed class CandidacyDdhqMatcher
     /// discovered runoff only when it is linked), but explained as a published row is (its best candidate, rejected by score…).
     /// </summary>
     public const string UnlinkedRunoffsTable = "runoff_unlinked";
+
+    /// <summary>A batch's output column that tells each row's partition by its left row's key (<see cref="PartitionBatch"/>): not published.</summary>
+    public const string BatchOutputKey = "em_left_key";
 
     /// <param name="published">The output's rows (the main pass's and the linked discovered runoffs); otherwise the
     /// unlinked discovered runoffs, whose pairs are the runoff pass's alone, and whose rivals and takers are named from
@@ -1320,7 +1402,7 @@ internal sealed class CandidacyDdhqMatcher
                     when s.left_key is not null then 'score'
                     else 'none'
                 end as decided_by,
-                case when s.left_key is not null then {_model.ExplanationByLevelSql(parameters, "s", [("candidates_compared", "c.candidates_compared"), ("found_by", "s.rules"), ("runoff_date_fallback", "l.date_fallback"), ("discovered_runoff", "l.discovered_runoff")])} end as match_explanation
+                case when s.left_key is not null then {_model.ExplanationByLevelSql(parameters, "s", [("candidates_compared", "c.candidates_compared"), ("found_by", "s.rules"), ("runoff_date_fallback", "l.date_fallback"), ("discovered_runoff", "l.discovered_runoff")])} end as match_explanation{(_batch is null ? "" : $",\n                l.left_key as {BatchOutputKey}")}
             from keyed as l
             left join links as k on k.left_key = l.left_key
             left join answers as a on a.left_key = l.left_key

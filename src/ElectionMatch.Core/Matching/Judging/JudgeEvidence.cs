@@ -15,4 +15,11 @@ internal sealed record JudgeEvidence(
     string RightName,
     IReadOnlyDictionary<string, string?> RightAttributes,
     IReadOnlyDictionary<string, string> Levels,
-    string? LeftId = null);
+    string? LeftId = null)
+{
+    /// <summary>
+    /// The share of a run this row belongs to: a contest is the rows of one key within one part. An incremental run's
+    /// batch of state partitions judges each partition's contests apart, as its own run would; empty in any other run.
+    /// </summary>
+    public string Part { get; init; } = "";
+}

@@ -55,6 +55,7 @@ internal sealed class JudgeStage
         // A contest with more rows than a request holds is sent in parts: contests and parts are counted apart.
         var (contests, parts) = (0, 0);
         string? lastContest = null;
+        string? lastPart = null;
 
         // Answers go through a second connection: the evidence may still be streaming from the first.
         using var connection = _warehouse.OpenSecondConnection();
@@ -67,9 +68,9 @@ internal sealed class JudgeStage
             for (var i = 0; i < window.Length; i++)
             {
                 var keyOf = window[i].RightKeys;
-                if (!string.Equals(lastContest, window[i].Request.ContestKey, StringComparison.Ordinal))
+                if (!string.Equals(lastContest, window[i].Request.ContestKey, StringComparison.Ordinal) || !string.Equals(lastPart, window[i].Part, StringComparison.Ordinal))
                 {
-                    (contests, lastContest) = (contests + 1, window[i].Request.ContestKey);
+                    (contests, lastContest, lastPart) = (contests + 1, window[i].Request.ContestKey, window[i].Part);
                     // Once a contest: its parts (max_rows_per_request) share its numbers.
                     foreach (var (number, key) in keyOf.OrderBy(k => k.Key))
                     {
@@ -111,7 +112,7 @@ internal sealed class JudgeStage
         return new JudgeStageCount(contests, parts, usage?.Requests - requestsBefore, usage?.CacheHits - cachedBefore);
     }
 
-    private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys)> Batches(IEnumerable<JudgeEvidence> evidence)
+    private IEnumerable<(JudgeRequest Request, Dictionary<int, long> RightKeys, string Part)> Batches(IEnumerable<JudgeEvidence> evidence)
     {
         foreach (var contest in Contests(evidence))
         {
@@ -130,18 +131,18 @@ internal sealed class JudgeStage
                 .ToList();
             foreach (var chunk in rows.Chunk(_rowsPerRequest))
             {
-                yield return (new JudgeRequest(contest[0].ContestKey, contest[0].Contest, chunk, candidates.Select(c => c.Candidate).ToList()), keyOf);
+                yield return (new JudgeRequest(contest[0].ContestKey, contest[0].Contest, chunk, candidates.Select(c => c.Candidate).ToList()), keyOf, contest[0].Part);
             }
         }
     }
 
-    /// <summary>Consecutive rows with the same contest key, one contest at a time.</summary>
+    /// <summary>Consecutive rows with the same contest key and part (<see cref="JudgeEvidence.Part"/>), one contest at a time.</summary>
     private static IEnumerable<List<JudgeEvidence>> Contests(IEnumerable<JudgeEvidence> evidence)
     {
         var contest = new List<JudgeEvidence>();
         foreach (var row in evidence)
         {
-            if (contest.Count > 0 && !string.Equals(contest[0].ContestKey, row.ContestKey, StringComparison.Ordinal))
+            if (contest.Count > 0 && (!string.Equals(contest[0].ContestKey, row.ContestKey, StringComparison.Ordinal) || !string.Equals(contest[0].Part, row.Part, StringComparison.Ordinal)))
             {
                 yield return contest;
                 contest = [];
@@ -160,7 +161,7 @@ internal sealed class JudgeStage
     /// One window's answers, in request order; replay misses are collected for one diagnostic at the end, provider failures
     /// become one now: the first failed request in request order, named with its own error, whatever the concurrency.
     /// </summary>
-    private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
+    private IReadOnlyList<JudgeAnswer>[] Judge((JudgeRequest Request, Dictionary<int, long> RightKeys, string Part)[] batches, string step, ConcurrentQueue<ReplayMissException> misses, CancellationToken cancellationToken)
     {
         var answers = new IReadOnlyList<JudgeAnswer>[batches.Length];
         var failures = new Exception?[batches.Length];
