@@ -109,7 +109,8 @@ internal static class StatePartitions
     /// one batch unless an id is used in two states. A batch's stages join a candidacy's election rows by its id (the
     /// date fallback's one row per id and type, a discovered runoff's own runoffs), so an id in two partitions of one
     /// batch would meet itself, where each partition's own run sees one; such partitions go to different batches. A batch
-    /// holds at most <paramref name="maxLeftRows"/> candidacy rows, unless one partition alone has more.
+    /// holds at most <paramref name="maxLeftRows"/> candidacy rows, unless one partition alone has more. A blank id is
+    /// shared by no one: its rows are quarantined in their partitions.
     /// </summary>
     public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions, long maxLeftRows)
     {
@@ -126,7 +127,7 @@ internal static class StatePartitions
             select distinct a.state, b.state
             from (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as a
             join (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as b
-                on a.id = b.id and a.state < b.state
+                on a.id = b.id and a.state < b.state and a.id <> ''
             """, r => (r.GetString(0), r.GetString(1)));
         var apart = shared.Concat(shared.Select(s => (s.Item2, s.Item1))).ToHashSet();
         foreach (var partition in partitions)

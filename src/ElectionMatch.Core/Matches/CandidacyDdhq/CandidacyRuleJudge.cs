@@ -44,7 +44,7 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
     public Task<IReadOnlyList<JudgeAnswer>> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken)
     {
         var scored = request.Rows
-            .Select(row => (Row: row, Options: request.Candidates
+            .Select((row, place) => (Row: row, Place: place, Options: request.Candidates
                 .Where(c => !IsLinkedElsewhere(c) && row.Evidence.ContainsKey(c.Number))
                 .Select(c => Score(row.Evidence[c.Number], c))
                 .OrderByDescending(o => o.Confidence)
@@ -53,10 +53,12 @@ internal sealed class CandidacyRuleJudge : IMatchJudge
                 .ToList()))
             .ToList();
 
-        // Most certain rows choose first, so two rows never take the same candidate.
+        // Most certain rows choose first, so two rows never take the same candidate; of rows as certain, the first in the
+        // contest's order (its rows' input order). Not by key: a key's number depends on the rows numbered before it (a
+        // plain run's, a partition's own run's, a batch of partitions'), and as text "10" sorts before "9".
         var taken = new Dictionary<int, JudgeRow>();
         var answers = new Dictionary<string, JudgeAnswer>(StringComparer.Ordinal);
-        foreach (var (row, options) in scored.OrderByDescending(s => s.Options.Count > 0 ? s.Options[0].Confidence : -1).ThenBy(s => s.Row.Key, StringComparer.Ordinal))
+        foreach (var (row, _, options) in scored.OrderByDescending(s => s.Options.Count > 0 ? s.Options[0].Confidence : -1).ThenBy(s => s.Place))
         {
             var free = options.Where(o => !taken.ContainsKey(o.Candidate.Number)).ToList();
             if (free.Count == 0 || free[0].Confidence <= 0)
