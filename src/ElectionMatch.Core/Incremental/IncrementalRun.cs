@@ -189,13 +189,19 @@ internal static class IncrementalRun
                     "recomputed: " + Why(partition)));
             }
 
-            // The stateless partition first (partitions come in that order), on its own: right after the copy, whose read of
-            // a CSV file is the reject store's latest scan that it quarantines; and it reads every results row.
-            foreach (var partition in toCompute.Where(p => p.State == StatePartition.NoState || !request.Batched))
+            // A partition matched as its own run.
+            void RunAlone(StatePartition partition)
             {
                 clock.Restart();
                 var matcher = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference);
                 Store(partition, matcher.RunPartition(PartitionInputs(inputs, partition), cancellationToken), scratch);
+            }
+
+            // The stateless partition first (partitions come in that order), on its own: right after the copy, whose read of
+            // a CSV file is the reject store's latest scan that it quarantines; and it reads every results row.
+            foreach (var partition in toCompute.Where(p => p.State == StatePartition.NoState || !request.Batched))
+            {
+                RunAlone(partition);
             }
 
             // The state partitions together, one run for all (PartitionBatch), then each one's counts and cache entry from
@@ -203,15 +209,15 @@ internal static class IncrementalRun
             var stateful = toCompute.Where(p => p.State != StatePartition.NoState && request.Batched).ToList();
             foreach (var batch in StatePartitions.Batches(warehouse, PartitionCache.Schema, match, inputs, stateful, request.BatchLeftRows))
             {
-                clock.Restart();
                 if (batch.Count == 1)
                 {
                     // A partition alone (over the batch cap, or sharing an id with every other) is matched as its own run:
                     // a slice would read its stages again through views, which cost 4.4 CPU-s for 30,853 candidacies.
-                    var alone = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference);
-                    Store(batch[0], alone.RunPartition(PartitionInputs(inputs, batch[0]), cancellationToken), scratch);
+                    RunAlone(batch[0]);
                     continue;
                 }
+
+                clock.Restart();
 
                 var (batchInputs, together) = StatePartitions.BatchInputs(warehouse, PartitionCache.Schema, inputs, batch);
                 var batchCounts = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference, together).RunPartition(batchInputs, cancellationToken).Counts;

@@ -124,10 +124,10 @@ internal static class StatePartitions
         var idType = inputs.Left.ColumnType(warehouse, inputs.LeftRelation, match.Left.Id);
         var id = CandidacyDdhqCleaning.LeftIdSql(Sql.Identifier(match.Left.Id), idType);
         var shared = warehouse.Query($"""
+            with ids as (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))}))
             select distinct a.state, b.state
-            from (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as a
-            join (select distinct {id} as id, {state} as state from {cache.Table("left_partition_rows")} where {state} in ({List(partitions.Select(p => p.State))})) as b
-                on a.id = b.id and a.state < b.state and a.id <> ''
+            from ids as a
+            join ids as b on a.id = b.id and a.state < b.state and a.id <> ''
             """, r => (r.GetString(0), r.GetString(1)));
         var apart = shared.Concat(shared.Select(s => (s.Item2, s.Item1))).ToHashSet();
         foreach (var partition in partitions)

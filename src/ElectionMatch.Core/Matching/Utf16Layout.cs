@@ -14,6 +14,9 @@ internal sealed record Utf16Layout(bool IsUtf16, bool BigEndian, bool ByteOrderM
 {
     private const int Sample = 4096;
 
+    /// <summary>How a file without a byte order mark was told to be UTF-16 of its order, in a message's words.</summary>
+    public string ZeroBytesSaid => $"its first bytes have the zero byte of each ASCII character {(BigEndian ? "before" : "after")} it";
+
     /// <summary>The file's layout; null when it holds fewer than two bytes, which is left to the checks of an empty file.</summary>
     public static Utf16Layout? Of(string path) => Of(Start(path));
 

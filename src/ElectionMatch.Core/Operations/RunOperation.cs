@@ -490,7 +490,8 @@ public sealed partial class RunOperation
         }
 
         if (relation.Csv is { Encoding: not "utf-16" } encoded
-            && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Evident(f))).FirstOrDefault(f => f.Layout is not null) is { File: { } utf16, Layout: { } layout })
+            && encoded.Files.Select(f => (File: f, Layout: Utf16Layout.Evident(f))).ToList() is var layouts
+            && layouts.FirstOrDefault(f => f.Layout is not null) is { File: { } utf16, Layout: { } layout })
         {
             // DuckDB reads the bytes as UTF-8 and finds one garbled column per character pair, not an error: every mapped
             // column is then missing from a header of spaced-out letters (g p _ c a n d i d a c y _ i d). encoding: utf-16
@@ -498,11 +499,11 @@ public sealed partial class RunOperation
             var how = (layout.BigEndian, layout.ByteOrderMark) switch
             {
                 (true, true) => " (big-endian)",
-                (true, false) => " (big-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character before it)",
+                (true, false) => $" (big-endian, without a byte order mark: {layout.ZeroBytesSaid})",
                 (false, true) => "",
-                (false, false) => " (little-endian, without a byte order mark: its first bytes have the zero byte of each ASCII character after it)",
+                (false, false) => $" (little-endian, without a byte order mark: {layout.ZeroBytesSaid})",
             };
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{how}; save it as UTF-8, which DuckDB's CSV reader reads{(layout.BigEndian || !encoded.Files.All(f => Utf16Layout.Evident(f) is { BigEndian: false }) ? "" : ", or set encoding: utf-16 on the input")}");
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {(encoded.IsGlob ? encoded.DisplayOf(utf16) : "the file")} is UTF-16 encoded{how}; save it as UTF-8, which DuckDB's CSV reader reads{(layout.BigEndian || !layouts.All(f => f.Layout is { BigEndian: false }) ? "" : ", or set encoding: utf-16 on the input")}");
         }
 
         if (relation.Csv is { Encoding: "utf-16" } wide
@@ -512,7 +513,7 @@ public sealed partial class RunOperation
             // input "has no rows" or lacks every mapped column.
             var shown = wide.IsGlob ? wide.DisplayOf(unread) : "the file";
             throw DiagnosticException.At(Codes.InputUnreadable, input.EncodingAt ?? relation.At, unreadable.Layout is { IsUtf16: true } bigEndian
-                ? $"cannot read {relation.Description} with encoding: utf-16: {shown} is UTF-16 big-endian ({(bigEndian.ByteOrderMark ? "its byte order mark says so" : "its first bytes have the zero byte of each ASCII character before it")}), and DuckDB's CSV reader reads UTF-16 little-endian only, every character garbled: save the file as UTF-16 little-endian (what Windows calls Unicode) or as UTF-8 (then remove encoding: utf-16)"
+                ? $"cannot read {relation.Description} with encoding: utf-16: {shown} is UTF-16 big-endian ({(bigEndian.ByteOrderMark ? "its byte order mark says so" : bigEndian.ZeroBytesSaid)}), and DuckDB's CSV reader reads UTF-16 little-endian only, every character garbled: save the file as UTF-16 little-endian (what Windows calls Unicode) or as UTF-8 (then remove encoding: utf-16)"
                 : $"cannot read {relation.Description} with encoding: utf-16: {shown} is not UTF-16 (it has no byte order mark, and none of its first bytes is the zero byte UTF-16 writes beside every ASCII character: a letter, a digit, a comma, a line break){(Utf8(unread) ? "; it reads as UTF-8" : "")}: remove encoding: utf-16 from the input, or save the file as UTF-16");
         }
 

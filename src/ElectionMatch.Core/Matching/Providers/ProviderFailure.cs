@@ -115,10 +115,8 @@ internal static partial class ProviderFailure
         try
         {
             using var document = JsonDocument.Parse(body);
-            var root = document.RootElement.ValueKind == JsonValueKind.Array && document.RootElement.GetArrayLength() > 0 ? document.RootElement[0] : document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("error", out var error)
-                && (error.ValueKind == JsonValueKind.String ? error : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m : default) is { ValueKind: JsonValueKind.String } message)
+            var error = ErrorObject(document.RootElement);
+            if ((error.ValueKind == JsonValueKind.String ? error : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m : default) is { ValueKind: JsonValueKind.String } message)
             {
                 return Shorten(message.GetString() ?? "");
             }
@@ -129,6 +127,16 @@ internal static partial class ProviderFailure
         }
 
         return Shorten(body);
+    }
+
+    /// <summary>
+    /// An error body's <c>error</c> (OpenAI's and Google's <c>{"error": …}</c>, Google's also as the first item of a list);
+    /// <c>default</c> when it has none.
+    /// </summary>
+    public static JsonElement ErrorObject(JsonElement root)
+    {
+        var first = root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0 ? root[0] : root;
+        return first.ValueKind == JsonValueKind.Object && first.TryGetProperty("error", out var error) ? error : default;
     }
 
     // Masked before it is cut: a key cut in two would no longer be found, and its first part would be printed.

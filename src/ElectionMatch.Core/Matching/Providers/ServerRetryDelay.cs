@@ -32,9 +32,7 @@ internal static class ServerRetryDelay
             // and a wait that cannot be read is no request, not a failure of the attempt the retry is for.
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             using var document = JsonDocument.Parse(body.AsMemory(Utf8Preamble(body)));
-            // Google's error object, also as the first item of a list (as ProviderFailure.Words reads it).
-            var root = document.RootElement.ValueKind == JsonValueKind.Array && document.RootElement.GetArrayLength() > 0 ? document.RootElement[0] : document.RootElement;
-            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) ? FromRetryInfo(error) : null;
+            return FromRetryInfo(ProviderFailure.ErrorObject(document.RootElement));
         }
         catch (JsonException)
         {
