@@ -39,6 +39,7 @@ internal sealed class Pipeline
         _cancellationToken.ThrowIfCancellationRequested();
         var clock = StageClock.Start();
         work();
+        ManagedMemory.ReleaseAfterStage();
         Safety.CrashPoint.Reached("stage:" + name);
         var report = clock.Report(name, () => CountsRows ? (input is null ? 0 : Count(input), Count(output)) : (0, 0), note);
         _stages.Add(report);
