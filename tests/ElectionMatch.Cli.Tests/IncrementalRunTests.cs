@@ -292,6 +292,19 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         var repeated = Run(_fixture.Directory, "2030-01-03", "--incremental");
         Assert.Contains("hold a surname more than once", repeated, StringComparison.Ordinal);
         Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300103"));
+
+        // The surname words' frequencies (the partial level's penalty) are kept under the same hash: an edited one is counted again too.
+        Execute("update electionmatch_cache.surname_word_frequencies set tf_word = 0.5 where word in (select word from electionmatch_cache.surname_word_frequencies where word is not null order by word limit 3)");
+        var words = Run(_fixture.Directory, "2030-01-04", "--incremental");
+        Assert.Matches(@"(?m)^  surname_frequencies .*\(the surname frequencies stored with model [0-9a-f]{12} are not the ones counted", words);
+        Assert.Equal((2, 2, 0, ""), Summary(words));
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300104"));
+
+        // A word stored twice is not used either.
+        Execute("insert into electionmatch_cache.surname_word_frequencies select * from electionmatch_cache.surname_word_frequencies where word is not null limit 2");
+        var repeatedWords = Run(_fixture.Directory, "2030-01-05", "--incremental");
+        Assert.Contains("hold a word more than once", repeatedWords, StringComparison.Ordinal);
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300105"));
     }
 
     private void Execute(string sql)

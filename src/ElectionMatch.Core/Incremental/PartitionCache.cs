@@ -79,6 +79,7 @@ internal sealed class PartitionCache
             create table if not exists {Schema.Table("models")} (
                 match varchar, settings_sha256 varchar, tool_version varchar, model_sha256 varchar, model_json varchar, trained_at_utc timestamp);
             create table if not exists {Schema.Table("surname_frequencies")} (match varchar, model_sha256 varchar, last_name varchar, tf_last double);
+            create table if not exists {Schema.Table("surname_word_frequencies")} (match varchar, model_sha256 varchar, word varchar, tf_word double);
             create table if not exists {Schema.Table("partitions")} (
                 match varchar, state varchar, cache_key varchar, input_sha256 varchar, model_sha256 varchar, settings_sha256 varchar,
                 tool_version varchar, left_rows bigint, computed_at_utc timestamp, counts_json varchar, accounts_json varchar);
@@ -168,28 +169,32 @@ internal sealed class PartitionCache
     }
 
     /// <summary>
-    /// The surnames' frequencies stored with the model <paramref name="modelSha256"/>, as the matcher reads them
-    /// (<see cref="CandidacyDdhqMatcher.SurnameFrequencies"/>), with their hash and how many surnames they hold; null when
-    /// none are stored with it, with <paramref name="unusable"/> saying why when rows are there but cannot be used: they
-    /// no longer hash to what was stored (edited, deleted or added by hand), or hold a surname twice.
+    /// The surnames' and their words' frequencies stored with the model <paramref name="modelSha256"/>, as the matcher reads
+    /// them (<see cref="CandidacyDdhqMatcher.SurnameFrequencies"/>), with their hash and how many surnames they hold; null
+    /// when none are stored with it, with <paramref name="unusable"/> saying why when rows are there but cannot be used: they
+    /// no longer hash to what was stored (edited, deleted or added by hand, or stored without the words by an older build),
+    /// or hold a surname or a word twice.
     /// </summary>
     /// <remarks>
     /// Counted once over the whole input, when the model was trained or first used, and kept while it is: a partition
     /// holds one state's rows, over which a small state's every surname looks common; counted again on each run they
     /// would change every partition's weights whenever any results row changed.
     /// </remarks>
-    public (string Relation, string Sha256, long Surnames)? FindSurnameFrequencies(string modelSha256, out string? unusable)
+    public (SurnameFrequencies Relations, string Sha256, long Surnames)? FindSurnameFrequencies(string modelSha256, out string? unusable)
     {
         unusable = null;
-        var stored = $"{Schema.Table("surname_frequencies")} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)}";
+        var surnames = Stored(SurnameTable, modelSha256);
+        var words = Stored(WordTable, modelSha256);
         var found = _warehouse.Query(
             $"""
-            select {FrequenciesShaSql} as sha, count(last_name), count(distinct last_name), count(*) filter (where last_name is null),
+            select (select count(*) from {surnames}) > 0, {FrequenciesShaSql(modelSha256)} as sha,
+                (select count(last_name) from {surnames}), (select count(distinct last_name) from {surnames}), (select count(*) filter (where last_name is null) from {surnames}),
+                (select count(word) from {words}), (select count(distinct word) from {words}), (select count(*) filter (where word is null) from {words}),
                 (select any_value(surnames_sha256) from {Schema.Table("models")} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)})
-            from {stored}
             """,
-            r => (Sha: r.IsDBNull(0) ? null : r.GetString(0), Surnames: r.GetInt64(1), Distinct: r.GetInt64(2), Once: r.GetInt64(3), Recorded: r.IsDBNull(4) ? null : r.GetString(4))).Single();
-        if (found.Sha is null)
+            r => (Any: r.GetBoolean(0), Sha: r.GetString(1), Surnames: r.GetInt64(2), Distinct: r.GetInt64(3), Once: r.GetInt64(4),
+                Words: r.GetInt64(5), DistinctWords: r.GetInt64(6), WordOnce: r.GetInt64(7), Recorded: r.IsDBNull(8) ? null : r.GetString(8))).Single();
+        if (!found.Any)
         {
             return null;
         }
@@ -200,34 +205,60 @@ internal sealed class PartitionCache
             return null;
         }
 
+        // No words at all: stored by a build before them, which the hash below says.
+        if (found.Words + found.WordOnce > 0 && (found.Words != found.DistinctWords || found.WordOnce != 1))
+        {
+            unusable = $"the surname word frequencies stored with model {modelSha256[..12]} hold a word more than once, or no frequency for a word seen once";
+            return null;
+        }
+
         if (found.Recorded != found.Sha)
         {
             unusable = $"the surname frequencies stored with model {modelSha256[..12]} are not the ones counted (edited since, or stored by an older build)";
             return null;
         }
 
-        return ($"(select last_name, tf_last from {stored})", found.Sha, found.Surnames);
+        return (new SurnameFrequencies($"(select last_name, tf_last from {surnames})", $"(select word, tf_word from {words})"), found.Sha, found.Surnames);
     }
 
-    // The frequencies' hash over their text, surname by surname; the row for a surname seen once first.
-    private const string FrequenciesShaSql =
-        "sha256(string_agg(coalesce(last_name, '') || ' ' || cast(tf_last as varchar), chr(10) order by last_name nulls first))";
+    private const string SurnameTable = "surname_frequencies";
+
+    private const string WordTable = "surname_word_frequencies";
+
+    /// <summary>The rows of the cache table <paramref name="table"/> stored with the model <paramref name="modelSha256"/>, as a relation.</summary>
+    private string Stored(string table, string modelSha256) =>
+        $"(select * from {Schema.Table(table)} where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)})";
 
     /// <summary>
-    /// Stores the surnames' frequencies a whole-input run in <paramref name="run"/> counted
-    /// (<see cref="CandidacyDdhqCleaning.SurnamesTable"/>) with the model <paramref name="modelSha256"/>, in place of the
-    /// match's earlier ones, and a row with no surname: the frequency of one seen once, for a surname that is new since.
-    /// Their hash is recorded with the model in the same transaction.
+    /// The frequencies' hash, over their text value by value (the row for a value seen once first): the surnames', then a
+    /// line <c>words</c> and the words'. The words were added after the surnames, so a hash an older build recorded over the
+    /// surnames alone differs.
+    /// </summary>
+    private string FrequenciesShaSql(string modelSha256) => $"""
+        sha256(coalesce((select string_agg(coalesce(last_name, '') || ' ' || cast(tf_last as varchar), chr(10) order by last_name nulls first) from {Stored(SurnameTable, modelSha256)}), '')
+            || chr(10) || 'words' || chr(10)
+            || coalesce((select string_agg(coalesce(word, '') || ' ' || cast(tf_word as varchar), chr(10) order by word nulls first) from {Stored(WordTable, modelSha256)}), ''))
+        """;
+
+    /// <summary>
+    /// Stores the surnames' and their words' frequencies a whole-input run in <paramref name="run"/> counted
+    /// (<see cref="CandidacyDdhqCleaning.SurnamesTable"/>, <see cref="CandidacyDdhqCleaning.SurnameWordsTable"/>) with the
+    /// model <paramref name="modelSha256"/>, in place of the match's earlier ones, each with a row with no value: the
+    /// frequency of one seen once, for a surname or a word that is new since. Their hash is recorded with the model in the
+    /// same transaction.
     /// </summary>
     public void StoreSurnameFrequencies(string modelSha256, RunSchema run)
     {
-        var table = Schema.Table("surname_frequencies");
         var values = $"{Sql.Literal(_match)}, {Sql.Literal(modelSha256)}";
+        var once = $"(select 1 / greatest(count(*), 1) from {run.Table("right_clean")} where last_name is not null)";
         _warehouse.InTransaction(() => _warehouse.Execute($"""
-            delete from {table} where match = {Sql.Literal(_match)};
-            insert into {table} select {values}, last_name, tf_last from {run.Table(CandidacyDdhqCleaning.SurnamesTable)};
-            insert into {table} select {values}, null, 1 / greatest(count(*), 1) from {run.Table("right_clean")} where last_name is not null;
-            update {Schema.Table("models")} set surnames_sha256 = (select {FrequenciesShaSql} from {table} where match = {Sql.Literal(_match)})
+            delete from {Schema.Table(SurnameTable)} where match = {Sql.Literal(_match)};
+            insert into {Schema.Table(SurnameTable)} select {values}, last_name, tf_last from {run.Table(CandidacyDdhqCleaning.SurnamesTable)};
+            insert into {Schema.Table(SurnameTable)} select {values}, null, {once};
+            delete from {Schema.Table(WordTable)} where match = {Sql.Literal(_match)};
+            insert into {Schema.Table(WordTable)} select {values}, word, tf_word from {run.Table(CandidacyDdhqCleaning.SurnameWordsTable)};
+            insert into {Schema.Table(WordTable)} select {values}, null, {once};
+            update {Schema.Table("models")} set surnames_sha256 = (select {FrequenciesShaSql(modelSha256)})
             where match = {Sql.Literal(_match)} and model_sha256 = {Sql.Literal(modelSha256)};
             """));
     }

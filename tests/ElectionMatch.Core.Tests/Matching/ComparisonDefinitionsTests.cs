@@ -1,5 +1,7 @@
+using System.Text.Json;
 using ElectionMatch.Matches.CandidacyDdhq;
 using ElectionMatch.Matching.Scoring;
+using ElectionMatch.Snapshots;
 
 namespace ElectionMatch.Tests.Matching;
 
@@ -31,5 +33,28 @@ public sealed class ComparisonDefinitionsTests
         Assert.Equal("trained with other comparison levels (first_name)", ComparisonDefinitions.OtherThan(ComparisonDefinitions.Of(swapped), now));
         Assert.Equal("trained with other comparison levels (sex)", ComparisonDefinitions.OtherThan(now.Where(c => c.Name != "sex").ToList(), now));
         Assert.Equal("trained with comparison levels it did not record (by an older build)", ComparisonDefinitions.OtherThan(null, now));
+    }
+
+    [Fact]
+    public void A_levels_term_frequency_penalty_is_in_its_comparisons_fingerprint_and_the_others_are_as_before()
+    {
+        var now = ComparisonDefinitions.Of(CandidacyDdhqComparisons.All);
+        var unpenalised = CandidacyDdhqComparisons.All
+            .Select(c => c with { Levels = c.Levels.Select(l => l with { TermFrequencyPenaltyColumn = null }).ToList() })
+            .ToList();
+
+        Assert.Equal("trained with other comparison levels (last_name)", ComparisonDefinitions.OtherThan(ComparisonDefinitions.Of(unpenalised), now));
+
+        // A comparison without a penalty is fingerprinted from the text the build before the penalty wrote, so its stored models still fit.
+        var before = CandidacyDdhqComparisons.All.Where(c => c.Name != "last_name").Select(c => new ManifestComparison(c.Name, SnapshotManifest.Sha256(JsonSerializer.Serialize(new
+        {
+            null_condition = c.NullCondition,
+            levels = c.Levels.Select(l => l.NotAbove is null
+                ? (object)new { name = l.Name, condition = l.Condition, initial_m = l.InitialM }
+                : new { name = l.Name, condition = l.Condition, initial_m = l.InitialM, not_above = l.NotAbove }),
+            source = c.Source.ToString(),
+            term_frequency_column = c.TermFrequencyColumn,
+        })))).ToList();
+        Assert.Equal(before, now.Where(c => c.Name != "last_name"));
     }
 }

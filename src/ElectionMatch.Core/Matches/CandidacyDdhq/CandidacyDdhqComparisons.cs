@@ -24,6 +24,20 @@ internal static class CandidacyDdhqComparisons
         "then list_has_any(string_split(replace(l_last, '-', ' '), ' '), string_split(replace(r_rest, '-', ' '), ' ')) " +
         "else contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || l_last || ' ') end";
 
+    /// <summary>The pair column holding the frequency of the surname word a pair at the surname's <c>partial</c> level shares.</summary>
+    public const string SharedWordFrequencyColumn = "r_tf_shared_word";
+
+    /// <summary>
+    /// SQL over the pair projection and its gamma columns: for a pair at the surname's <c>partial</c> level, how common among
+    /// the results' surname words (<see cref="CandidacyDdhqCleaning.SurnameWordsTable"/>) the rarest word of the candidacy's
+    /// surname is that the ballot name after the first name holds, by the test of <see cref="SharedSurnameWord"/>
+    /// (<c>l_surname_word_frequencies</c>: the surname's words with their frequencies); null at any other level, where nothing reads it.
+    /// Maria Garcia shares GARCIA with MARIA GARCIA LOPEZ, and that word is as common there as in MARIA GARCIA.
+    /// </summary>
+    public static string SharedWordFrequency =>
+        $"case when {Named("last_name").At("partial")} then " +
+        "list_min(list_transform(list_filter(l_surname_word_frequencies, w -> contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || w.word || ' ')), w -> w.tf)) end";
+
     /// <summary>
     /// A contracted short form: the shorter first name (three letters or more) begins with the longer one's first two letters
     /// and its letters come in the longer one's order (Ami in Amerish, Kate in Katherine, Len in Leonard). Neither is a
@@ -80,7 +94,7 @@ internal static class CandidacyDdhqComparisons
             ]),
         new(
             "last_name",
-            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is",
+            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is, a shared word lowered when it is common",
             "l_last is null or r_last is null",
             [
                 new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
@@ -88,8 +102,11 @@ internal static class CandidacyDdhqComparisons
                 // spelling, is no more than the whole surname; Jaro-Winkler 0.85 is no more than 0.92 of the same two surnames
                 // (trained alone, the fixture's one shared word weighed 4.26 bits and the whole surname 4.15). Left unordered:
                 // a shared word against either close spelling, different kinds of evidence (a married name kept, or the
-                // candidacy's surname as the ballot's middle name, against a typo or Johnson/Johnston).
-                new("partial", SharedSurnameWord, 0.04, NotAbove: "exact"),
+                // candidacy's surname as the ballot's middle name, against a typo or Johnson/Johnston). The bound holds the trained
+                // weights only: the exact level's term-frequency adjustment comes after, so a common shared word is penalised
+                // by its own frequency the same way (never raised for a rare one), or Maria Garcia would weigh more against
+                // MARIA GARCIA LOPEZ than against MARIA GARCIA.
+                new("partial", SharedSurnameWord, 0.04, NotAbove: "exact", TermFrequencyPenaltyColumn: SharedWordFrequencyColumn),
                 new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03, NotAbove: "exact"),
                 new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02, NotAbove: "fuzzy"),
                 new("different", null, 0.01, Veto: true),

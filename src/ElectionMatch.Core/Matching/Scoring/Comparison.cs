@@ -19,6 +19,9 @@ public sealed record Comparison(
     ParameterSource Source = ParameterSource.RandomPairs,
     string? TermFrequencyColumn = null)
 {
+    /// <summary>Whether a pair's weight here depends on a term frequency as well as on its level (the first level's adjustment, or a level's penalty).</summary>
+    public bool HasTermFrequencies => TermFrequencyColumn is not null || Levels.Any(l => l.TermFrequencyPenaltyColumn is not null);
+
     /// <summary>Level names with the null level at index 0.</summary>
     public IReadOnlyList<string> LevelNames => ["null", .. Levels.Select(l => l.Name)];
 

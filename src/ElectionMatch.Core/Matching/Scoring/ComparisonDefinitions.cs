@@ -12,7 +12,7 @@ internal static class ComparisonDefinitions
 {
     /// <summary>
     /// Each of <paramref name="comparisons"/> with the SHA-256 of its definition: its null condition, then each level's
-    /// name, condition, starting m and the level its weight may not exceed in order, where m and u come from and its term-frequency column. The description
+    /// name, condition, starting m, the level its weight may not exceed and the column of its term-frequency penalty in order, where m and u come from and its term-frequency column. The description
     /// (words only) and the veto (read at scoring from this build, not from the model) are left out.
     /// </summary>
     public static IReadOnlyList<ManifestComparison> Of(IEnumerable<Comparison> comparisons) =>
@@ -22,13 +22,30 @@ internal static class ComparisonDefinitions
         SnapshotManifest.Sha256(JsonSerializer.Serialize(new
         {
             null_condition = comparison.NullCondition,
-            // A level's bound is written only where there is one, so the fingerprints of comparisons without any stay as they were.
-            levels = comparison.Levels.Select(l => l.NotAbove is null
-                ? (object)new { name = l.Name, condition = l.Condition, initial_m = l.InitialM }
-                : new { name = l.Name, condition = l.Condition, initial_m = l.InitialM, not_above = l.NotAbove }),
+            levels = comparison.Levels.Select(Level),
             source = comparison.Source.ToString(),
             term_frequency_column = comparison.TermFrequencyColumn,
         }));
+
+    /// <summary>
+    /// A level's part of the fingerprint. Its bound and its term-frequency penalty are written only where there is one, so
+    /// the fingerprints of comparisons without any stay as they were.
+    /// </summary>
+    private static Dictionary<string, object?> Level(ComparisonLevel level)
+    {
+        var written = new Dictionary<string, object?>(StringComparer.Ordinal) { ["name"] = level.Name, ["condition"] = level.Condition, ["initial_m"] = level.InitialM };
+        if (level.NotAbove is not null)
+        {
+            written["not_above"] = level.NotAbove;
+        }
+
+        if (level.TermFrequencyPenaltyColumn is not null)
+        {
+            written["term_frequency_penalty_column"] = level.TermFrequencyPenaltyColumn;
+        }
+
+        return written;
+    }
 
     /// <summary>
     /// Why a model trained under the comparison definitions <paramref name="recorded"/> (null: not recorded, by an older

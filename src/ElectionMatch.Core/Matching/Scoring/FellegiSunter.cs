@@ -9,7 +9,7 @@ namespace ElectionMatch.Matching.Scoring;
 /// inside partitions, m and u from candidate pairs by rule, or m from the domain), λ first from a deterministic rule,
 /// then λ and the rest by expectation maximisation; each pair's match
 /// weight is the prior plus the weight of every comparison's level, with a term-frequency adjustment
-/// on exact values that are rare or common.
+/// on exact values that are rare or common, and a penalty on a looser level's shared value that is common.
 /// </summary>
 internal sealed class FellegiSunter
 {
@@ -149,7 +149,7 @@ internal sealed class FellegiSunter
                     ? new LevelParameters(name, null, null, 0, atLevel[i][0])
                     : new LevelParameters(name, m[i][level], u[i][level], weights[i][level], atLevel[i][level])).ToList(),
                 c.Source,
-                c.TermFrequencyColumn is not null ? u[i][1] : null)).ToList(),
+                c.HasTermFrequencies ? u[i][1] : null)).ToList(),
             Training = new TrainingReport(sampled, candidatePairs, patterns.Count, initialLambda, iterations, converged, _deterministicRule, _nonMatchRule),
         };
     }
@@ -228,9 +228,9 @@ internal sealed class FellegiSunter
             var levelNames = ByLevel(gamma, p.Levels.Select(l => Sql.Literal(l.Name)));
             parts.Add("','");
             parts.Add(JsonKey(comparison.Name));
-            if (comparison.TermFrequencyColumn is not null && p.TermFrequencyUExact is not null)
+            if (comparison.HasTermFrequencies && p.TermFrequencyUExact is not null)
             {
-                // The exact level's weight depends on the value's frequency: rendered per row.
+                // A level's weight depends on the value's frequency: rendered per row.
                 var levelJson = ByLevel(gamma, p.Levels.Select(l => $"cast(to_json({Sql.Literal(l.Name)}) as varchar)"));
                 parts.Add($"'{{'||{JsonKey("level")}||coalesce({levelJson}, 'null')||','||{JsonKey("weight")}||coalesce(cast(to_json(round({a}w_{comparison.Name}, 3)) as varchar), 'null')||'}}'");
                 continue;
@@ -273,6 +273,17 @@ internal sealed class FellegiSunter
             {
                 // Splink's adjustment: the exact level's u becomes this value's frequency.
                 weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = 1 and {tf} > 0 then least(greatest(log2({Sql.Number(uExact)} / {tf}), -{Sql.Number(TermFrequencyCap)}), {Sql.Number(TermFrequencyCap)}) else 0 end)");
+            }
+
+            for (var level = 0; level < comparison.Levels.Count; level++)
+            {
+                if (comparison.Levels[level].TermFrequencyPenaltyColumn is { } shared && p.TermFrequencyUExact is { } u)
+                {
+                    // The same adjustment from the same u, only ever downward: a value at least as common as the exact level's
+                    // then weighs no more here than there, while a rare one keeps the level's trained weight, which its bound
+                    // (LevelOrder) holds under the exact level's.
+                    weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = {level + 1} and {shared} > 0 then least(greatest(log2({Sql.Number(u)} / {shared}), -{Sql.Number(TermFrequencyCap)}), 0) else 0 end)");
+                }
             }
 
             weights.Add($"cast({weight} as double) as w_{comparison.Name}");

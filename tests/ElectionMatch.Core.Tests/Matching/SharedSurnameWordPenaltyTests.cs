@@ -1,0 +1,192 @@
+using System.Globalization;
+using ElectionMatch.Matches.CandidacyDdhq;
+using ElectionMatch.Matching.Scoring;
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// The surname's <c>partial</c> level (one word of a compound surname shared) is lowered by how common the shared word
+/// is among the results' surname words, never raised: the exact level's term-frequency adjustment lowered a common
+/// surname such as GARCIA by up to 4 bits while a shared GARCIA kept its trained weight, so Maria Garcia weighed more
+/// against MARIA GARCIA LOPEZ than against MARIA GARCIA on the same ballot. Rows are added to the goodparty fixture in a
+/// state of their own (North Dakota): one contest with both ballots, a rare shared word, and 120 other GARCIAs on another
+/// day's ballots, so that GARCIA is common; the deterministic tier is off, so every pair is scored.
+/// </summary>
+public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.NorthDakotaRun northDakota) : IClassFixture<SharedSurnameWordPenaltyTests.NorthDakotaRun>
+{
+    private const string Ballots = """
+        990101,ND Fargo City Council - District 2 - Primary,9901011,MARIA GARCIA,Nonpartisan,true,900,2024-06-11,ND,primary,City Council,2,false
+        990101,ND Fargo City Council - District 2 - Primary,9901012,MARIA GARCIA LOPEZ,Nonpartisan,false,800,2024-06-11,ND,primary,City Council,2,false
+        990101,ND Fargo City Council - District 2 - Primary,9901013,THOMAS BERG,Nonpartisan,false,700,2024-06-11,ND,primary,City Council,2,false
+        990102,ND Fargo City Council - District 4 - Primary,9901021,OFELIA ZUBIZARRETA ALDAY,Nonpartisan,true,600,2024-06-11,ND,primary,City Council,4,false
+        990102,ND Fargo City Council - District 4 - Primary,9901022,JOHN LARSON,Nonpartisan,false,500,2024-06-11,ND,primary,City Council,4,false
+        990103,ND Bismarck City Council - District 1 - Primary,9901031,ROSA GARCIA,Nonpartisan,true,400,2024-06-11,ND,primary,City Council,1,false
+        990103,ND Bismarck City Council - District 1 - Primary,9901032,PAUL OLSON,Nonpartisan,false,300,2024-06-11,ND,primary,City Council,1,false
+
+        """;
+
+    private const string Candidacies = """
+        gpc-990101,990101,Maria,Garcia,ND,City Council,Fargo City Council - District 2,local,2,Nonpartisan,2024-06-11,,
+        gpc-990102,990102,Ofelia,Zubizarreta,ND,City Council,Fargo City Council - District 4,local,4,Nonpartisan,2024-06-11,,
+        gpc-990103,990103,Rosa,Garcia Vega,ND,City Council,Bismarck City Council - District 1,local,1,Nonpartisan,2024-06-11,,
+
+        """;
+
+    private static readonly string[] GivenNames = ["JOSE", "ANA", "LUIS", "CARMEN", "JUAN", "ELENA", "CARLOS", "SOFIA", "MIGUEL", "LUCIA", "PEDRO", "ROSA"];
+
+    /// <summary>120 other GARCIAs on ballots of another day in the state, with no candidacy there: the surname is common among the results.</summary>
+    private static string OtherGarcias => string.Concat(Enumerable.Range(0, 120).Select(i => string.Create(CultureInfo.InvariantCulture,
+        $"{990200 + i},ND State House - District {i + 1} - General,{9902000 + i},{GivenNames[i % GivenNames.Length]} GARCIA,Nonpartisan,true,100,2024-11-05,ND,general,State House,{i + 1},false\n")));
+
+    [Fact]
+    public void Maria_Garcia_weighs_at_least_as_much_against_MARIA_GARCIA_as_against_MARIA_GARCIA_LOPEZ_on_one_ballot()
+    {
+        var run = northDakota.Run;
+        var levels = Levels(run);
+        var whole = Pair(run, "gpc-990101", "9901011");
+        var word = Pair(run, "gpc-990101", "9901012");
+
+        // GARCIA is common here: the whole surname weighs less than its trained weight, and so does the shared word.
+        Assert.Equal(("exact", "partial"), (whole.Level, word.Level));
+        Assert.True(whole.Surname < levels["exact"].Weight - 0.5, $"exact {whole.Surname:F3} bits, trained {levels["exact"].Weight:F3}");
+        Assert.True(word.Surname <= whole.Surname, $"the shared word {word.Surname:F3} bits, the whole surname {whole.Surname:F3}");
+        Assert.True(word.Surname < levels["partial"].Weight, $"the shared word {word.Surname:F3} bits, trained {levels["partial"].Weight:F3}");
+        Assert.True(word.Match <= whole.Match, $"against MARIA GARCIA LOPEZ {word.Match:F3} bits, against MARIA GARCIA {whole.Match:F3}");
+        Assert.Contains(("gpc-990101", "primary", "9901011"), run.Links());
+    }
+
+    [Fact]
+    public void A_rare_shared_surname_word_keeps_the_partial_levels_trained_weight()
+    {
+        var run = northDakota.Run;
+        var levels = Levels(run);
+
+        // ZUBIZARRETA is on one ballot alone: the exact level would be raised for it, the shared word is not.
+        var rare = Pair(run, "gpc-990102", "9901021");
+
+        Assert.Equal("partial", rare.Level);
+        Assert.Equal(levels["partial"].Weight, rare.Surname, 12);
+        Assert.True(levels["partial"].Weight <= levels["exact"].Weight, $"partial {levels["partial"].Weight:F3} bits, exact {levels["exact"].Weight:F3}");
+    }
+
+    [Fact]
+    public void A_common_word_of_the_candidacys_compound_surname_is_penalised_and_published_as_scored()
+    {
+        var run = northDakota.Run;
+
+        // Rosa Garcia Vega against ROSA GARCIA: the candidacy's surname has two words, the ballot's one of them.
+        var compound = Pair(run, "gpc-990103", "9901031");
+        var garcia = Pair(run, "gpc-990101", "9901012");
+        var published = run.Warehouse.Query(
+            $"""
+            select json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.last_name.weight') as double), match_weight
+            from {run.Table("output")}
+            where gp_candidacy_id = 'gpc-990103' and ddhq_candidate_id = 9901031
+            """,
+            r => (Level: r.GetString(0), Surname: r.GetDouble(1), Match: r.GetDouble(2))).Single();
+
+        Assert.Equal("partial", compound.Level);
+        Assert.True(compound.Surname < Levels(run)["partial"].Weight, $"the shared word {compound.Surname:F3} bits, trained {Levels(run)["partial"].Weight:F3}");
+        Assert.Equal(garcia.Surname, compound.Surname, 12);
+        Assert.Equal(("partial", Math.Round(compound.Surname, 3), compound.Match), published);
+    }
+
+    [Fact]
+    public void A_surname_word_is_at_least_as_common_as_the_surname_of_that_word_alone()
+    {
+        var run = northDakota.Run;
+
+        var (surnames, rarer) = run.Warehouse.Query(
+            $"""
+            select count(*), count(*) filter (where w.tf_word < s.tf_last)
+            from {run.Table(CandidacyDdhqCleaning.SurnamesTable)} as s
+            join {run.Table(CandidacyDdhqCleaning.SurnameWordsTable)} as w on w.word = s.last_name
+            """,
+            r => (r.GetInt64(0), r.GetInt64(1))).Single();
+
+        Assert.True(surnames > 500, $"{surnames} one-word surnames");
+        Assert.Equal(0, rarer);
+
+        // MARIA GARCIA LOPEZ's surname is LOPEZ, but GARCIA is one of its surname words: one row more than the surname counts.
+        var rows = run.Warehouse.Scalar<long>($"select count(*) from {run.Table("right_clean")} where last_name is not null");
+        var (word, surname) = run.Warehouse.Query(
+            $"""
+            select w.tf_word, s.tf_last
+            from {run.Table(CandidacyDdhqCleaning.SurnameWordsTable)} as w
+            join {run.Table(CandidacyDdhqCleaning.SurnamesTable)} as s on s.last_name = w.word
+            where w.word = 'garcia'
+            """,
+            r => (r.GetDouble(0), r.GetDouble(1))).Single();
+        Assert.Equal(1.0, (word - surname) * rows, 9);
+    }
+
+    [Fact]
+    public void A_levels_penalty_lowers_it_for_a_common_value_by_the_exact_levels_adjustment_and_never_raises_it()
+    {
+        // Exact and partial pooled at 5 bits (as on the goodparty fixture), u of the exact level 0.01.
+        var comparisons = new Comparison[]
+        {
+            new("last_name", "surname", "l is null",
+                [new("exact", "l = r", 0.9), new("partial", "true", 0.05, NotAbove: "exact", TermFrequencyPenaltyColumn: "r_tf_shared_word"), new("different", null, 0.05)],
+                ParameterSource.RandomPairs, "r_tf_last"),
+        };
+        double[] weights = [0, 5, 5, -8];
+        var model = new FellegiSunter(comparisons, "gamma_last_name = 1", "gamma_last_name = 3");
+        var parameters = new ModelParameters
+        {
+            Lambda = 0.5,
+            Comparisons = [new ComparisonParameters("last_name", "surname", comparisons[0].LevelNames.Select((l, i) => new LevelParameters(l, null, null, weights[i], 0)).ToList(), ParameterSource.RandomPairs, 0.01)],
+            Training = new TrainingReport(0, 0, 0, 0, 0, true, "", ""),
+        };
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("""
+            create table pairs as
+            select * from (values
+                (1, 1, 0.04, null), (2, 2, null, 0.04), (3, 1, 0.0001, null), (4, 2, null, 0.0001), (5, 2, null, 0.5), (6, 2, null, null), (7, 3, 0.5, 0.5)
+            ) as t(id, gamma_last_name, r_tf_last, r_tf_shared_word)
+            """);
+
+        var scored = warehouse.Query($"select id, w_last_name from ({model.WeightsQuery(parameters, "pairs", "id, gamma_last_name, r_tf_last, r_tf_shared_word")}) order by id", r => r.GetDouble(1));
+
+        // A value four times as common as u: 2 bits off either level. A rare one raises the exact level (by the cap of 4
+        // bits) and leaves the partial level as trained; a very common one lowers it by the cap; no frequency, no change.
+        Assert.Equal([3.0, 3, 9, 5, 1, 5, -8], scored.Select(w => Math.Round(w, 12)));
+    }
+
+    private static Dictionary<string, LevelParameters> Levels(MatcherRun run) =>
+        ModelParameters.FromJson(run.Result.ModelParametersJson!).For("last_name").Levels.ToDictionary(l => l.Name);
+
+    /// <summary>The surname's level and weight and the match weight of one scored pair.</summary>
+    private static (string Level, double Surname, double Match) Pair(MatcherRun run, string leftId, string rightId)
+    {
+        var names = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name").LevelNames;
+        return run.Warehouse.Query(
+            $"""
+            select s.gamma_last_name, s.w_last_name, s.match_weight
+            from {run.Table("scored_pairs")} as s
+            join {run.Table("left_keyed")} as l using (left_key)
+            join {run.Table("right_keyed")} as r using (right_key)
+            where l.left_id = '{leftId}' and r.right_id = '{rightId}'
+            """,
+            r => (names[Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture)], r.GetDouble(1), r.GetDouble(2))).Single();
+    }
+
+    /// <summary>The fixture with the North Dakota rows added, run once for the class: every test reads the same run.</summary>
+    public sealed class NorthDakotaRun : IDisposable
+    {
+        public NorthDakotaRun()
+        {
+            var fixture = FixtureCopy.Of("goodparty");
+            // The deterministic tier would pair Maria Garcia with MARIA GARCIA alone; off, both ballots are searched and scored.
+            fixture.Write("electionmatch.yml", fixture.Read("electionmatch.yml").Replace("      top_k: 5\n", "      top_k: 5\n      exact_names: false\n", StringComparison.Ordinal));
+            File.AppendAllText(fixture.PathOf("data/airbyte/ddhq_election_results.csv"), Ballots + OtherGarcias);
+            File.AppendAllText(fixture.PathOf("data/airbyte/hubspot_candidacy.csv"), Candidacies);
+            Run = MatcherRun.Of(fixture);
+        }
+
+        internal MatcherRun Run { get; }
+
+        public void Dispose() => Run.Dispose();
+    }
+}
