@@ -207,7 +207,7 @@ internal static class IncrementalRun
             // The state partitions together, one run for all (PartitionBatch), then each one's counts and cache entry from
             // its share of that run's stages: a partition's own run cost some 0.7 CPU-s whatever its size.
             var stateful = toCompute.Where(p => p.State != StatePartition.NoState && request.Batched).ToList();
-            foreach (var batch in StatePartitions.Batches(warehouse, PartitionCache.Schema, match, inputs, stateful, request.BatchLeftRows))
+            foreach (var batch in StatePartitions.Batches(warehouse, PartitionCache.Schema, match, inputs, stateful, request.BatchInputRows))
             {
                 if (batch.Count == 1)
                 {
