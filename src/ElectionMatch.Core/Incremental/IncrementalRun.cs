@@ -207,7 +207,7 @@ internal static class IncrementalRun
             // The state partitions together, one run for all (PartitionBatch), then each one's counts and cache entry from
             // its share of that run's stages: a partition's own run cost some 0.7 CPU-s whatever its size.
             var stateful = toCompute.Where(p => p.State != StatePartition.NoState && request.Batched).ToList();
-            foreach (var batch in StatePartitions.Batches(warehouse, PartitionCache.Schema, match, inputs, stateful, request.BatchLeftRows))
+            foreach (var batch in StatePartitions.Batches(warehouse, PartitionCache.Schema, match, inputs, stateful, request.BatchInputRows))
             {
                 if (batch.Count == 1)
                 {
@@ -220,10 +220,10 @@ internal static class IncrementalRun
                 clock.Restart();
 
                 var (batchInputs, together) = StatePartitions.BatchInputs(warehouse, PartitionCache.Schema, inputs, batch);
-                var batchCounts = CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference, together).RunPartition(batchInputs, cancellationToken).Counts;
-                // What a provider embedded for the batch is no one partition's (a text two partitions hold is embedded once):
-                // the first one's entry carries it, so the run's counts, summed over partitions, still say what it asked for.
-                var embedded = batchCounts.Where(c => c.Key.Contains("embeddings_", StringComparison.Ordinal)).ToList();
+                CandidacyDdhqMatcher.Create(warehouse, match, scratch, request.Options, model, frequencies, reference, together).RunPartition(batchInputs, cancellationToken);
+                // What a provider embedded for the batch, each partition's entry its own share: what its own run would have
+                // counted, matched after the ones before it (a text two partitions hold is embedded once).
+                var embedded = EmbeddingShares.Of(warehouse, scratch, [.. batch.Select(p => p.State)]);
                 Report(clock.Report("partition_batch", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
                     $"{batch.Count} state partitions matched together in one run ({string.Join(", ", batch.Select(p => p.Label))})"));
                 var slices = new PartitionSlice(warehouse, scratch, together);
@@ -232,7 +232,7 @@ internal static class IncrementalRun
                     clock.Restart();
                     slices.Show(slice, partition.State);
                     var sliced = CandidacyDdhqMatcher.Create(warehouse, match, slice, request.Options, model, frequencies, reference);
-                    Store(partition, sliced.PartitionResult(PartitionInputs(inputs, partition), model, partition == batch[0] ? embedded : []), slice);
+                    Store(partition, sliced.PartitionResult(PartitionInputs(inputs, partition), model, embedded.GetValueOrDefault(partition.State) ?? []), slice);
                 }
 
                 warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade");

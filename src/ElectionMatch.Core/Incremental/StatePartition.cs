@@ -16,5 +16,11 @@ internal sealed record StatePartition(string State, string LeftRelation, string 
 {
     public const string NoState = "";
 
+    /// <summary>The results rows its run reads: its state's and those with no usable state (every one, for <see cref="NoState"/>).</summary>
+    public long RightRows { get; init; }
+
+    /// <summary>The input rows its run reads, candidacies and results rows: its size in a batch (<see cref="StatePartitions.Batches"/>).</summary>
+    public long InputRows => LeftRows + RightRows;
+
     public string Label => State.Length == 0 ? "(no state)" : State;
 }

@@ -34,6 +34,9 @@ internal static class StatePartitions
         var partitions = states.Prepend(StatePartition.NoState).ToList();
         var leftRows = warehouse.Query($"select state, count(*) from {left} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
             .ToDictionary(x => x.State, x => x.Rows, StringComparer.Ordinal);
+        var rightRows = warehouse.Query($"select state, count(*) from {right} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
+            .ToDictionary(x => x.State, x => x.Rows, StringComparer.Ordinal);
+        var statelessRight = rightRows.GetValueOrDefault(StatePartition.NoState);
 
         // A state's left rows meet that state's right rows and those with no usable state; the stateless left rows meet all.
         var leftHashes = PartitionHashes(warehouse, left, partitions, rightSide: false);
@@ -53,7 +56,11 @@ internal static class StatePartitions
             Sha256($"left {leftHashes[state]} right {rightHashes[state]} columns {columns}" + (state == StatePartition.NoState ? rejects : "")),
             leftRows.GetValueOrDefault(state),
             leftHashes[state],
-            rightHashes[state])).ToList();
+            rightHashes[state])
+        {
+            // A state's results rows and a copy of each with no usable state; the stateless partition reads them all.
+            RightRows = state == StatePartition.NoState ? rightRows.Values.Sum() : rightRows.GetValueOrDefault(state) + statelessRight,
+        }).ToList();
     }
 
     /// <summary>
@@ -109,10 +116,11 @@ internal static class StatePartitions
     /// one batch unless an id is used in two states. A batch's stages join a candidacy's election rows by its id (the
     /// date fallback's one row per id and type, a discovered runoff's own runoffs), so an id in two partitions of one
     /// batch would meet itself, where each partition's own run sees one; such partitions go to different batches. A batch
-    /// holds at most <paramref name="maxLeftRows"/> candidacy rows, unless one partition alone has more. A blank id is
-    /// shared by no one: its rows are quarantined in their partitions.
+    /// reads at most <paramref name="maxInputRows"/> input rows (<see cref="StatePartition.InputRows"/>: each partition's
+    /// candidacies and results rows, a results row with no usable state once for each), unless one partition alone reads
+    /// more. A blank id is shared by no one: its rows are quarantined in their partitions.
     /// </summary>
-    public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions, long maxLeftRows)
+    public static List<List<StatePartition>> Batches(DuckDbWarehouse warehouse, RunSchema cache, MatchSettings match, MatchInputs inputs, IReadOnlyList<StatePartition> partitions, long maxInputRows)
     {
         var batches = new List<List<StatePartition>>();
         if (partitions.Count == 0)
@@ -132,7 +140,7 @@ internal static class StatePartitions
         var apart = shared.Concat(shared.Select(s => (s.Item2, s.Item1))).ToHashSet();
         foreach (var partition in partitions)
         {
-            var batch = batches.FirstOrDefault(b => b.All(other => !apart.Contains((partition.State, other.State))) && b.Sum(other => other.LeftRows) + partition.LeftRows <= maxLeftRows);
+            var batch = batches.FirstOrDefault(b => b.All(other => !apart.Contains((partition.State, other.State))) && b.Sum(other => other.InputRows) + partition.InputRows <= maxInputRows);
             if (batch is null)
             {
                 batches.Add([partition]);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ElectionMatch.Dbt;
 using ElectionMatch.Incremental;
 using ElectionMatch.Matches;
+using ElectionMatch.Matching;
 using ElectionMatch.Matching.Providers;
 using ElectionMatch.Operations;
 using ElectionMatch.Warehouse;
@@ -66,10 +67,10 @@ public sealed class PartitionBatchTests : IDisposable
         var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
         using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
 
-        (Dictionary<string, string> Entries, string Published, List<string> Stages, string Summary) Run(bool batched, long batchLeftRows = 20_000)
+        (Dictionary<string, string> Entries, string Published, List<string> Stages, string Summary) Run(bool batched, long batchInputRows = 165_000)
         {
             var stages = new List<string>();
-            var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Batched = batched, BatchLeftRows = batchLeftRows };
+            var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { Batched = batched, BatchInputRows = batchInputRows };
             var result = IncrementalRun.Execute(warehouse, match, inputs, request, s => stages.Add(s.Stage));
             var tables = warehouse.Query(
                 $"select table_name from information_schema.tables where table_schema = {Sql.Literal(PartitionCache.Schema.Name)} and starts_with(table_name, {Sql.Literal(Match + "__")}) order by table_name",
@@ -107,8 +108,8 @@ public sealed class PartitionBatchTests : IDisposable
             Assert.Equal(alone.Entries[state], together.Entries[state]);
         }
 
-        // Batches of at most one candidacy row: each partition is alone, and matched as its own run, entries the same.
-        var small = Run(batched: true, batchLeftRows: 1);
+        // Batches of at most one input row: each partition is alone, and matched as its own run, entries the same.
+        var small = Run(batched: true, batchInputRows: 1);
         Assert.DoesNotContain("partition_batch", small.Stages);
         Assert.Equal(alone.Published, small.Published);
         foreach (var state in alone.Entries.Keys)
@@ -120,6 +121,46 @@ public sealed class PartitionBatchTests : IDisposable
         Assert.Contains("as on left input row 1", together.Entries["NC"], StringComparison.Ordinal);
         Assert.Contains("EMQ002", together.Entries["TX"], StringComparison.Ordinal);
         Assert.Contains("EMQ001", together.Entries["WA"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_batch_is_packed_by_the_rows_it_reads_each_partition_with_its_own_copy_of_the_results_rows_with_no_state()
+    {
+        // Six states, and Ohio's 52 results rows stripped of their state: every partition reads a copy of each.
+        string[] states = ["CA", "FL", "GA", "NC", "TX", "WA"];
+        var left = _fixture.Read(Left).TrimEnd('\n').Split('\n').Where((l, i) => i == 0 || states.Contains(Field(l, 4))).ToList();
+        var right = _fixture.Read(Right).TrimEnd('\n').Split('\n').Select((l, i) => i > 0 && Field(l, 8) == "OH" ? With(l, 8, "") : l).ToList();
+        _fixture.Write(Left, string.Join('\n', left) + "\n");
+        _fixture.Write(Right, string.Join('\n', right) + "\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
+        var match = context.Settings.Match(Match);
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "packed.duckdb"));
+        var inputs = new RunOperation(context).ResolveInputs(warehouse, match);
+        using var providers = ModelProviders.Create(match, _fixture.Directory, context.Templates, warehouse, replay: false);
+        // What each partition reads: its candidacies, its state's results rows and the stateless ones (CA 21 + 58 + 52 = 131,
+        // FL 102, GA 109, NC 122, TX 167, WA 121), counted here from the files.
+        Dictionary<string, long> Rows(string file, string column) => warehouse.Query(
+            $"select coalesce({column}, ''), count(*) from read_csv({Sql.Literal(_fixture.PathOf(file))}, all_varchar = true) group by all",
+            r => (State: r.GetString(0), Rows: r.GetInt64(1))).ToDictionary(x => x.State, x => x.Rows, StringComparer.Ordinal);
+        var (candidacies, results) = (Rows(Left, "state"), Rows(Right, "state"));
+        var reads = states.ToDictionary(s => s, s => candidacies[s] + results[s] + results[""], StringComparer.Ordinal);
+        Assert.Equal(52, results[""]);
+        const long cap = 250;
+        // Their candidacies alone would fit in one batch (113 rows), as the cap counted before.
+        Assert.True(states.Sum(s => candidacies[s]) <= cap);
+
+        var stages = new List<StageReport>();
+        var request = new IncrementalRequest(context.Settings.ContentHash, Full: true, Retrain: false, new MatchRunOptions(null, 2, providers, CancellationToken.None)) { BatchInputRows = cap };
+        IncrementalRun.Execute(warehouse, match, inputs, request, stages.Add);
+
+        // First fit in the partitions' order: CA and FL (233), GA and NC (231); TX (167) and WA (121) fit in neither, nor together.
+        var batches = stages.Where(s => s.Stage == "partition_batch").Select(s => s.Note!).ToList();
+        Assert.Equal(["2 state partitions matched together in one run (CA, FL)", "2 state partitions matched together in one run (GA, NC)"], batches);
+        Assert.Contains(stages, s => s.Stage == "partition TX");
+        Assert.Contains(stages, s => s.Stage == "partition WA");
+        Assert.True(reads["CA"] + reads["FL"] <= cap && reads["GA"] + reads["NC"] <= cap);
+        Assert.True(reads["CA"] + reads["FL"] + reads["GA"] > cap && reads["GA"] + reads["NC"] + reads["TX"] > cap && reads["TX"] + reads["WA"] > cap);
     }
 
     // The fixture quotes a few office and race names that hold a comma: such a line is left as it is.

@@ -89,6 +89,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Changes every embeddings reply (OpenAI and Vertex AI) before it is sent: reorder, drop, lengthen or spoil vectors.</summary>
     public Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? ReshapeEmbeddings { get; set; }
 
+    /// <summary>Answers an embeddings request (OpenAI and Vertex AI) with the status this returns for its texts; null lets it through.</summary>
+    public Func<IReadOnlyList<string>, int?>? RefuseEmbeddings { get; set; }
+
     /// <summary>While set, every embeddings request (OpenAI and Vertex AI) is answered HTTP 200 with this body as it is (a bare NaN, a gateway's page).</summary>
     public string? EmbeddingsBody { get; set; }
 
@@ -196,6 +199,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.", ["status"] = "INVALID_ARGUMENT" } });
+            return;
+        }
+
+        if (isEmbedding && RefuseEmbeddings?.Invoke(EmbeddingTexts(JsonNode.Parse(body)!)) is { } refused)
+        {
+            await Status(context, FakeReply.Status(refused));
             return;
         }
 
@@ -350,6 +359,12 @@ public sealed class FakeModelServer : IAsyncDisposable
 
         return new JsonObject { ["answers"] = answers }.ToJsonString();
     }
+
+    // The texts of an OpenAI embeddings request (one, or a list) or of a Vertex AI predict request.
+    private static List<string> EmbeddingTexts(JsonNode request) =>
+        request["instances"] is JsonArray instances ? instances.Select(i => i!["content"]!.GetValue<string>()).ToList()
+        : request["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList()
+        : [request["input"]!.GetValue<string>()];
 
     private static async Task OpenAiEmbeddings(HttpContext context, JsonNode request, Func<IReadOnlyList<FakeVector>, IReadOnlyList<FakeVector>>? reshape)
     {

@@ -28,6 +28,9 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>The snapshot's canonical row order (content hash, parquet export).</summary>
     internal const string OrderBy = "gp_candidacy_id, hubspot_election_type, hubspot_election_date";
 
+    /// <summary>In a batch's run with a provider's embeddings, each pass's texts sent to be embedded (<c>text_sha256</c>).</summary>
+    internal const string EmbeddingsAskedTable = "embeddings_asked";
+
     private const int USampleLeftRows = 2000;
     private const int USamplePairsPerRow = 100;
     /// <summary>A race with more ambiguous rows is split into requests of this many (judge: max_rows_per_request).</summary>
@@ -170,7 +173,7 @@ internal sealed class CandidacyDdhqMatcher
     /// they go (retrieval's blocks and inner products, the judge's contests) is read from their tables instead.
     /// </summary>
     /// <param name="inputs">The partition's own inputs (the election types' account reads them).</param>
-    /// <param name="batchCounts">Counts of the whole batch this partition's entry carries (a provider's embeddings).</param>
+    /// <param name="batchCounts">Counts its own run keeps as it goes that the batch's run counted for it (a provider's embeddings, <c>EmbeddingShares</c>).</param>
     public MatchResult PartitionResult(MatchInputs inputs, ModelParameters parameters, IEnumerable<KeyValuePair<string, long>> batchCounts)
     {
         foreach (var (key, value) in batchCounts)
@@ -600,7 +603,13 @@ internal sealed class CandidacyDdhqMatcher
 
     private RetrievalReport Retrieve(string p, CancellationToken cancellationToken)
     {
-        var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled) { Threads = Threads, StoreVectors = StoreVectors };
+        // A batch keeps which texts it sent, so each partition's entry can say which of them were its own (EmbeddingShares).
+        var retrieval = new EmbeddingRetrieval(_warehouse, _settings.Embeddings, Embeddings, HashedNgramStyle.Labelled)
+        {
+            Threads = Threads,
+            StoreVectors = StoreVectors,
+            AskedTable = _batch is null ? null : p + EmbeddingsAskedTable,
+        };
         var report = retrieval.Run(RetrievalInputsFor(p), _run, p + "retrieved", _settings.TopK, _counts, p, cancellationToken);
         _cachedModel = retrieval.CachedModelId;
         _rightVectors = retrieval.RightVectors is { } slab ? (p, slab) : null;

@@ -25,8 +25,10 @@ internal sealed class EmbeddingCache
     private static string Table => Sql.Identifier(Schema, "embeddings");
 
     /// <summary>Embeds every text of <paramref name="textsSql"/> the cache lacks for this model, in batches.</summary>
+    /// <param name="askedTable">When given, a table made to hold the SHA-256 (<c>text_sha256</c>) of every text the cache
+    /// lacked, which is what is sent: an incremental run's batch tells from it which partition's texts it asked for.</param>
     public (string ModelId, long Generated, long Cached) Ensure(
-        IEmbeddingGenerator<string, Embedding<float>> generator, string textsSql, int dimensions, CancellationToken cancellationToken)
+        IEmbeddingGenerator<string, Embedding<float>> generator, string textsSql, int dimensions, CancellationToken cancellationToken, string? askedTable = null)
     {
         var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
         var modelId = $"{metadata?.ProviderName ?? "unknown"}/{metadata?.DefaultModelId ?? "default"}/{dimensions.ToString(CultureInfo.InvariantCulture)}";
@@ -37,6 +39,11 @@ internal sealed class EmbeddingCache
             from (select coalesce(embedding_text, '') as text from ({textsSql})) as t
             anti join (select text_sha256 from {Table} where model = {Sql.Literal(modelId)}) as c on c.text_sha256 = sha256(t.text)
             """;
+        if (askedTable is not null)
+        {
+            _warehouse.Execute($"create or replace table {askedTable} as select sha256(text) as text_sha256 from ({missingSql})");
+        }
+
         var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
         var missingCount = _warehouse.Scalar<long>($"select count(*) from ({missingSql})");
         var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();

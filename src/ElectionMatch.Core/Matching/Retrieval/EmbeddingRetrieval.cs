@@ -45,6 +45,12 @@ internal sealed class EmbeddingRetrieval
     /// <summary>Rows read ahead of the search: their texts are the stage's managed memory.</summary>
     public int RowsInFlight { get; init; } = RetrievalStage.DefaultRowsInFlight;
 
+    /// <summary>
+    /// With a provider, a table of the run to make with the SHA-256 of every text this pass sent to be embedded (none were
+    /// cached); null makes none.
+    /// </summary>
+    public string? AskedTable { get; init; }
+
     /// <summary>The embedding cache's model id after a run with a provider (null offline), for cosines of pairs retrieval did not find.</summary>
     public string? CachedModelId { get; private set; }
 
@@ -73,7 +79,7 @@ internal sealed class EmbeddingRetrieval
             union
             select r.{inputs.RightText} from {inputs.Right} as r semi join {inputs.Members} as m using (right_key)
             """;
-        var model = cache.Ensure(_embeddings, texts, dimensions, cancellationToken);
+        var model = cache.Ensure(_embeddings, texts, dimensions, cancellationToken, AskedTable is null ? null : run.Table(AskedTable));
         CachedModelId = model.ModelId;
         counts[countPrefix + "embeddings_generated"] = model.Generated;
         counts[countPrefix + "embeddings_from_cache"] = model.Cached;
