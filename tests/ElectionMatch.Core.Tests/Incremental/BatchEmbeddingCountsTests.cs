@@ -16,43 +16,20 @@ namespace ElectionMatch.Tests.Incremental;
 /// counted, whether it was matched in a batch or alone, and a run's totals sum its partitions' entries, reused or not.
 /// The provider is the fake OpenAI server on 127.0.0.1, which records every text it is sent.
 /// </summary>
-[Collection(ProviderEnvironment.Name)]
-public sealed class BatchEmbeddingCountsTests : OpenAiServerTests, IDisposable
+public sealed class BatchEmbeddingCountsTests : BatchProviderRuns
 {
-    private const string Left = "data/airbyte/hubspot_candidacy.csv";
-    private const string Right = "data/airbyte/ddhq_election_results.csv";
-    private const string Match = "candidacy_ddhq_matches";
-
-    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
-
-    public void Dispose() => _fixture.Dispose();
-
     [Fact]
     public void A_partition_recomputed_alone_after_a_batch_counts_its_embeddings_once_as_unbatched_runs_do()
     {
-        // Six states; NC's and TX's races of 2024-03-05 lose their state, so every partition holds their results rows' texts.
-        string[] states = ["NC", "TX", "CA", "GA", "FL", "WA"];
-        var left = _fixture.Read(Left).TrimEnd('\n').Split('\n').Where((l, i) => i == 0 || states.Contains(Field(l, 4))).ToList();
-        var right = _fixture.Read(Right).TrimEnd('\n').Split('\n').ToList();
+        // Three states; NC's and TX's races of 2024-03-05 lose their state, so every partition holds their results rows' texts.
+        var left = KeepCandidacies("CA", "NC", "TX");
+        var right = Fixture.Read(Right).TrimEnd('\n').Split('\n').ToList();
         var races = new[] { "NC", "TX" }.Select(s => Field(right.First(l => Field(l, 8) == s && Field(l, 7) == "2024-03-05"), 0)).ToHashSet(StringComparer.Ordinal);
         right = right.Select((l, i) => i > 0 && races.Contains(Field(l, 0)) ? With(l, 8, "") : l).ToList();
-        _fixture.Write(Left, string.Join('\n', left) + "\n");
-        _fixture.Write(Right, string.Join('\n', right) + "\n");
-        const string offline = "    embeddings:\n      provider: offline\n      dimensions: 256\n";
-        var settings = _fixture.Read("electionmatch.yml");
-        Assert.Contains(offline, settings, StringComparison.Ordinal);
-        _fixture.Write("electionmatch.yml", settings.Replace(offline, $"""
-                embeddings:
-                  provider: openai
-                  dimensions: 64
-                  endpoint: {Server.OpenAiEndpoint}
-                  api_key_env: EM_TEST_OPENAI_KEY
-                  requests_per_minute: 0
+        Fixture.Write(Right, string.Join('\n', right) + "\n");
 
-            """, StringComparison.Ordinal));
-
-        using var batched = new Runs(_fixture, "batched.duckdb", batched: true);
-        using var unbatched = new Runs(_fixture, "unbatched.duckdb", batched: false);
+        using var batched = new Runs(Fixture, "batched.duckdb", batched: true);
+        using var unbatched = new Runs(Fixture, "unbatched.duckdb", batched: false);
 
         // Every partition computed against an empty embedding cache (the first run's training embedded every text).
         batched.Run(full: false);
@@ -71,7 +48,7 @@ public sealed class BatchEmbeddingCountsTests : OpenAiServerTests, IDisposable
         // One NC candidacy renamed: NC alone is recomputed, and sends that candidacy's new text.
         var carolina = left.FindIndex(l => Field(l, 4) == "NC");
         left[carolina] = With(left[carolina], 2, "Zebulon");
-        _fixture.Write(Left, string.Join('\n', left) + "\n");
+        WriteCandidacies(left);
         sent = Texts();
         var after = batched.Run(full: false);
         var sentAfter = Texts() - sent;
@@ -97,16 +74,6 @@ public sealed class BatchEmbeddingCountsTests : OpenAiServerTests, IDisposable
 
     // Every text the server has been sent to embed.
     private int Texts() => Server.Requests.Where(r => r.Path.EndsWith("/embeddings", StringComparison.Ordinal)).Sum(r => JsonNode.Parse(r.Body)!["input"]!.AsArray().Count);
-
-    // The fixture quotes a few office and race names that hold a comma: such a line is left as it is.
-    private static string Field(string line, int index) => line.Contains('"', StringComparison.Ordinal) ? "" : line.Split(',').ElementAtOrDefault(index) ?? "";
-
-    private static string With(string line, int index, string value)
-    {
-        var fields = line.Split(',');
-        fields[index] = value;
-        return string.Join(',', fields);
-    }
 
     /// <summary>Incremental runs of the fixture in a warehouse of their own (so an embedding cache of their own), batched or not.</summary>
     private sealed class Runs : IDisposable
