@@ -45,7 +45,7 @@ internal sealed class EmbeddingCache
         }
 
         var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
-        var missingCount = _warehouse.Scalar<long>($"select count(*) from ({missingSql})");
+        var missingCount = _warehouse.Scalar<long>($"select count(*) from {(askedTable is null ? $"({missingSql})" : askedTable)}");
         var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();
         provider?.Usage.CacheHit(total - missingCount);
         if (provider is { Replay: true } && missingCount > 0)
