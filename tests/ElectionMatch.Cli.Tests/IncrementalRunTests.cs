@@ -276,6 +276,33 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     }
 
     [Fact]
+    public void A_close_spelling_of_a_surname_common_only_in_another_state_is_penalised_when_its_partition_is_recomputed_alone()
+    {
+        // 120 GARCIAs on North Dakota's ballots; South Dakota's one contest has LUZ GARCIAS and no GARCIA. When Luz Garcia's
+        // candidacy is added, her partition is recomputed alone, and its own results surnames do not hold GARCIA: the
+        // frequencies frozen with the model do, as a plain run's hold it.
+        string[] given = ["JOSE", "ANA", "LUIS", "CARMEN", "JUAN", "ELENA", "CARLOS", "SOFIA", "MIGUEL", "LUCIA", "PEDRO", "ROSA"];
+        File.AppendAllText(_fixture.PathOf(Right), string.Concat(Enumerable.Range(0, 120).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{990200 + i},ND State House - District {i + 1} - General,{9902000 + i},{given[i % given.Length]} GARCIA,Nonpartisan,true,100,2024-11-05,ND,general,State House,{i + 1},false\n")))
+            + "990301,SD Sioux Falls City Council - District 3 - Primary,9903011,LUZ GARCIAS,Nonpartisan,true,900,2024-06-11,SD,primary,City Council,3,false\n"
+            + "990301,SD Sioux Falls City Council - District 3 - Primary,9903012,PAUL OLSON,Nonpartisan,false,800,2024-06-11,SD,primary,City Council,3,false\n");
+        Run(_fixture.Directory, "2030-01-01", "--retrain");
+        File.AppendAllText(_fixture.PathOf(Left), "gpc-990301,990301,Luz,Garcia,SD,City Council,Sioux Falls City Council - District 3,local,3,Nonpartisan,2024-06-11,,\n");
+
+        var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
+
+        Assert.Equal((1, "SD"), (Summary(second).Recomputed, Summary(second).Which.Trim('(', ')')));
+        var trained = ElectionMatch.Matching.Scoring.ModelParameters.FromJson(File.ReadAllText(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300102.model.json")))
+            .For("last_name").Levels.Single(l => l.Name == "fuzzy").Weight;
+        using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "goodparty.duckdb"), readOnly: true);
+        var (level, weight) = warehouse.Query(
+            $"select json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.last_name.weight') as double) from model_predictions.{Match}_20300102 where gp_candidacy_id = 'gpc-990301'",
+            r => (r.GetString(0), r.GetDouble(1))).Single();
+        Assert.Equal("fuzzy", level);
+        Assert.True(weight < trained - 0.5, $"LUZ GARCIAS {weight:F3} bits on the surname, trained {trained:F3}");
+    }
+
+    [Fact]
     public void Surname_frequencies_edited_or_repeated_in_the_cache_are_counted_again_not_used()
     {
         StartFrom(starts.Retrained);

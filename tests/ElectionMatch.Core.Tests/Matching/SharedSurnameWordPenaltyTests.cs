@@ -11,7 +11,9 @@ namespace ElectionMatch.Tests.Matching;
 /// surname such as GARCIA by up to 4 bits while a shared GARCIA kept its trained weight, so Maria Garcia weighed more
 /// against MARIA GARCIA LOPEZ than against MARIA GARCIA on the same ballot. Rows are added to the goodparty fixture in a
 /// state of their own (North Dakota): one contest with both ballots, a rare shared word, and 120 other GARCIAs on another
-/// day's ballots, so that GARCIA is common; the deterministic tier is off, so every pair is scored.
+/// day's ballots, so that GARCIA is common; the deterministic tier is off, so every pair is scored. The close spellings
+/// (<c>fuzzy</c>, <c>fuzzy_low</c>) are lowered the same way by the candidacy surname's frequency: Luz Garcia against
+/// LUZ GARCIA and LUZ GARCIAS on one ballot.
 /// </summary>
 public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.NorthDakotaRun northDakota) : IClassFixture<SharedSurnameWordPenaltyTests.NorthDakotaRun>
 {
@@ -23,6 +25,11 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         990102,ND Fargo City Council - District 4 - Primary,9901022,JOHN LARSON,Nonpartisan,false,500,2024-06-11,ND,primary,City Council,4,false
         990103,ND Bismarck City Council - District 1 - Primary,9901031,ROSA GARCIA,Nonpartisan,true,400,2024-06-11,ND,primary,City Council,1,false
         990103,ND Bismarck City Council - District 1 - Primary,9901032,PAUL OLSON,Nonpartisan,false,300,2024-06-11,ND,primary,City Council,1,false
+        990104,ND Minot City Council - District 3 - Primary,9901041,LUZ GARCIA,Nonpartisan,true,900,2024-06-11,ND,primary,City Council,3,false
+        990104,ND Minot City Council - District 3 - Primary,9901042,LUZ GARCIAS,Nonpartisan,false,800,2024-06-11,ND,primary,City Council,3,false
+        990105,ND Grand Forks City Council - District 5 - Primary,9901051,IGNACIO ETXEBERIA,Nonpartisan,true,700,2024-06-11,ND,primary,City Council,5,false
+        990105,ND Grand Forks City Council - District 5 - Primary,9901052,KAREN HOLM,Nonpartisan,false,600,2024-06-11,ND,primary,City Council,5,false
+        990106,ND Grand Forks City Council - District 6 - Primary,9901061,MARTA ETXEBERRIA,Nonpartisan,true,500,2024-06-11,ND,primary,City Council,6,false
 
         """;
 
@@ -30,6 +37,8 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         gpc-990101,990101,Maria,Garcia,ND,City Council,Fargo City Council - District 2,local,2,Nonpartisan,2024-06-11,,
         gpc-990102,990102,Ofelia,Zubizarreta,ND,City Council,Fargo City Council - District 4,local,4,Nonpartisan,2024-06-11,,
         gpc-990103,990103,Rosa,Garcia Vega,ND,City Council,Bismarck City Council - District 1,local,1,Nonpartisan,2024-06-11,,
+        gpc-990104,990104,Luz,Garcia,ND,City Council,Minot City Council - District 3,local,3,Nonpartisan,2024-06-11,,
+        gpc-990105,990105,Ignacio,Etxeberria,ND,City Council,Grand Forks City Council - District 5,local,5,Nonpartisan,2024-06-11,,
 
         """;
 
@@ -90,6 +99,80 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         Assert.True(compound.Surname < Levels(run)["partial"].Weight, $"the shared word {compound.Surname:F3} bits, trained {Levels(run)["partial"].Weight:F3}");
         Assert.Equal(garcia.Surname, compound.Surname, 12);
         Assert.Equal(("partial", Math.Round(compound.Surname, 3), compound.Match), published);
+    }
+
+    [Fact]
+    public void Luz_Garcia_weighs_at_least_as_much_against_LUZ_GARCIA_as_against_the_close_spelling_LUZ_GARCIAS_on_one_ballot()
+    {
+        var run = northDakota.Run;
+        var levels = Levels(run);
+        var whole = Pair(run, "gpc-990104", "9901041");
+        var close = Pair(run, "gpc-990104", "9901042");
+
+        // GARCIAS is rare, but the candidacy's GARCIA is common: a letter away from it is no better evidence than it.
+        Assert.Equal(("exact", "fuzzy"), (whole.Level, close.Level));
+        Assert.True(whole.Surname < levels["exact"].Weight - 0.5, $"exact {whole.Surname:F3} bits, trained {levels["exact"].Weight:F3}");
+        Assert.True(close.Surname <= whole.Surname, $"the close spelling {close.Surname:F3} bits, the whole surname {whole.Surname:F3}");
+        Assert.True(close.Surname < levels["fuzzy"].Weight, $"the close spelling {close.Surname:F3} bits, trained {levels["fuzzy"].Weight:F3}");
+        Assert.True(close.Match <= whole.Match, $"against LUZ GARCIAS {close.Match:F3} bits, against LUZ GARCIA {whole.Match:F3}");
+        Assert.Contains(("gpc-990104", "primary", "9901041"), run.Links());
+    }
+
+    [Fact]
+    public void A_close_spelling_of_a_rare_surname_keeps_the_fuzzy_levels_trained_weight()
+    {
+        var run = northDakota.Run;
+
+        // ETXEBERRIA is on one ballot (another contest's): IGNACIO ETXEBERIA is a close spelling of a rare surname.
+        var rare = Pair(run, "gpc-990105", "9901051");
+        var frequency = run.Warehouse.Scalar<double?>($"select l_tf_last from {run.Table("comparisons")} join {run.Table("left_keyed")} using (left_key) where left_id = 'gpc-990105' limit 1");
+
+        Assert.Equal("fuzzy", rare.Level);
+        Assert.NotNull(frequency);
+        Assert.Equal(Levels(run)["fuzzy"].Weight, rare.Surname, 12);
+    }
+
+    [Fact]
+    public void A_close_spelling_never_weighs_more_than_the_exact_surname_nor_more_than_trained_whatever_the_surnames_frequency()
+    {
+        var run = northDakota.Run;
+        var lastName = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name");
+        var trained = ModelParameters.FromJson(run.Result.ModelParametersJson!);
+        var parameters = new ModelParameters { Lambda = trained.Lambda, Comparisons = [trained.For("last_name")], Training = trained.Training };
+        var model = new FellegiSunter([lastName], "gamma_last_name = 1", "gamma_last_name = 5");
+        var gamma = lastName.LevelNames.Select((name, i) => (name, i)).ToDictionary(l => l.name, l => l.i);
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        // The candidacy's surname at frequencies from one in a million to one in two; exact pairs read the results row's
+        // (the same surname), close spellings the candidacy's.
+        warehouse.Execute($"""
+            create table pairs as
+            select tf, g as gamma_last_name, case when g = {gamma["exact"]} then tf end as r_tf_last,
+                case when g <> {gamma["exact"]} then tf end as l_tf_last, cast(null as double) as r_tf_shared_word
+            from (select pow(2, -e / 4.0) as tf from range(1, 81) as t(e)), (values ({gamma["exact"]}), ({gamma["fuzzy"]}), ({gamma["fuzzy_low"]})) as v(g)
+            """);
+        var weights = warehouse.Query(
+            $"select tf, gamma_last_name, w_last_name from ({model.WeightsQuery(parameters, "pairs", "tf, gamma_last_name, r_tf_last, l_tf_last, r_tf_shared_word")})",
+            r => (Tf: r.GetDouble(0), Gamma: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture), Weight: r.GetDouble(2))).ToList();
+        var levels = Levels(run);
+
+        Assert.Equal(240, weights.Count);
+        foreach (var byTf in weights.GroupBy(w => w.Tf))
+        {
+            var exact = byTf.Single(w => w.Gamma == gamma["exact"]).Weight;
+            foreach (var level in new[] { "fuzzy", "fuzzy_low" })
+            {
+                var weight = byTf.Single(w => w.Gamma == gamma[level]).Weight;
+                Assert.True(weight <= exact + 1e-12, $"{level} {weight:F3} bits, exact {exact:F3}, at a frequency of {byTf.Key:G3}");
+                Assert.True(weight <= levels[level].Weight + 1e-12, $"{level} {weight:F3} bits, trained {levels[level].Weight:F3}");
+            }
+        }
+
+        // A common surname lowers both; a rare one leaves them as trained.
+        var common = weights.Where(w => w.Tf == weights.Max(x => x.Tf)).ToDictionary(w => w.Gamma, w => w.Weight);
+        Assert.True(common[gamma["fuzzy"]] < levels["fuzzy"].Weight && common[gamma["fuzzy_low"]] < levels["fuzzy_low"].Weight);
+        var rare = weights.Where(w => w.Tf == weights.Min(x => x.Tf)).ToDictionary(w => w.Gamma, w => w.Weight);
+        Assert.Equal((levels["fuzzy"].Weight, levels["fuzzy_low"].Weight), (rare[gamma["fuzzy"]], rare[gamma["fuzzy_low"]]));
     }
 
     [Fact]

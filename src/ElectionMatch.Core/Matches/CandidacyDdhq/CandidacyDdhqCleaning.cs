@@ -612,6 +612,14 @@ internal sealed class CandidacyDdhqCleaning
     public const string LeftSurnameWordsTable = "left_surname_words";
 
     /// <summary>
+    /// How common each candidacy surname is among the results' surnames (<c>last_name</c>, <c>tf_last</c>: the frequency
+    /// the exact level's adjustment reads for a results row of that surname), which <c>left_keyed</c> gives each candidacy
+    /// for the penalty on the surname's close spellings (<see cref="CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn"/>).
+    /// A surname no results row bears is left out: nothing penalises it.
+    /// </summary>
+    public const string LeftSurnamesTable = "left_surnames";
+
+    /// <summary>
     /// A results row's surname words from the rest of its name after the first name and its last name: the surname's
     /// words are among the rest's, so the rest's words and both joined forms are all of them. A rest that is the surname
     /// and one word (most names) is all three: the list holds it once (every reader takes distinct sounds), a third of
@@ -892,6 +900,19 @@ internal sealed class CandidacyDdhqCleaning
         from (select distinct word from (select unnest(surname_words) as word from {NamedRows}) where word <> '') as s
         left join {frequencies} as f on f.word = s.word
         cross join (select tf_word from {frequencies} where word is null) as once;
+        """;
+
+    /// <summary>
+    /// Each candidacy surname's frequency among the results' surnames (<see cref="LeftSurnamesTable"/>): from
+    /// <paramref name="frequencies"/>' surnames when given (an incremental run's, frozen with its model), which hold every
+    /// surname of the input they were counted over, not only this run's results rows', so a state partition penalises a
+    /// candidacy's surname as the whole run does; otherwise from this run's (<see cref="SurnamesTable"/>).
+    /// </summary>
+    public string LeftSurnamesSql(SurnameFrequencies? frequencies) => $"""
+        create table {_run.Table(LeftSurnamesTable)} as
+        select s.last_name, f.tf_last
+        from (select distinct last_name from {_run.Table("left_clean")} where last_name is not null) as s
+        join {frequencies?.Surnames ?? _run.Table(SurnamesTable)} as f on f.last_name = s.last_name
         """;
 
     /// <summary>Each candidacy surname's words that results surnames hold, with how common each is (<see cref="LeftSurnameWordsTable"/>).</summary>

@@ -39,6 +39,14 @@ internal static class CandidacyDdhqComparisons
         "list_min(list_transform(list_filter(l_surname_word_frequencies, w -> contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || w.word || ' ')), w -> w.tf)) end";
 
     /// <summary>
+    /// The pair column holding how common the candidacy's surname is among the results' surnames
+    /// (<see cref="CandidacyDdhqCleaning.LeftSurnamesTable"/>; null when no results row bears it), which lowers the
+    /// surname's close spellings: that a ballot's surname is a letter away from GARCIA is as weak evidence as its being
+    /// GARCIA. The results row's own frequency would not do: GARCIAS is rare.
+    /// </summary>
+    public const string CandidacySurnameFrequencyColumn = "l_tf_last";
+
+    /// <summary>
     /// A contracted short form: the shorter first name (three letters or more) begins with the longer one's first two letters
     /// and its letters come in the longer one's order (Ami in Amerish, Kate in Katherine, Len in Leonard). Neither is a
     /// listed nickname of the other, a prefix or a close spelling, or an earlier level would have taken the pair. Two
@@ -94,7 +102,7 @@ internal static class CandidacyDdhqComparisons
             ]),
         new(
             "last_name",
-            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is, a shared word lowered when it is common",
+            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is, a shared word or a close spelling of a common surname lowered",
             "l_last is null or r_last is null",
             [
                 new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
@@ -105,10 +113,11 @@ internal static class CandidacyDdhqComparisons
                 // candidacy's surname as the ballot's middle name, against a typo or Johnson/Johnston). The bound holds the trained
                 // weights only: the exact level's term-frequency adjustment comes after, so a common shared word is penalised
                 // by its own frequency the same way (never raised for a rare one), or Maria Garcia would weigh more against
-                // MARIA GARCIA LOPEZ than against MARIA GARCIA.
+                // MARIA GARCIA LOPEZ than against MARIA GARCIA. A close spelling is penalised by the candidacy surname's
+                // frequency (the one its exact pairs are adjusted by), or Luz Garcia would weigh more against LUZ GARCIAS.
                 new("partial", SharedSurnameWord, 0.04, NotAbove: "exact", TermFrequencyPenaltyColumn: SharedWordFrequencyColumn),
-                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03, NotAbove: "exact"),
-                new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02, NotAbove: "fuzzy"),
+                new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03, NotAbove: "exact", TermFrequencyPenaltyColumn: CandidacySurnameFrequencyColumn),
+                new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02, NotAbove: "fuzzy", TermFrequencyPenaltyColumn: CandidacySurnameFrequencyColumn),
                 new("different", null, 0.01, Veto: true),
             ],
             TermFrequencyColumn: "r_tf_last"),

@@ -130,6 +130,7 @@ internal sealed class CandidacyDdhqMatcher
         Clean(pipeline, inputs);
         pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
         pipeline.Sql(CandidacyDdhqCleaning.LeftSurnameWordsTable, "left_clean", CandidacyDdhqCleaning.LeftSurnameWordsTable, _cleaning.LeftSurnameWordsSql());
+        pipeline.Sql(CandidacyDdhqCleaning.LeftSurnamesTable, "left_clean", CandidacyDdhqCleaning.LeftSurnamesTable, _cleaning.LeftSurnamesSql(SurnameFrequencies));
         pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
 
@@ -457,7 +458,8 @@ internal sealed class CandidacyDdhqMatcher
 
     // The main pass's election rows are keys (left_expanded); their cleaned columns come from left_clean here, in
     // the order a wide copy had them, with the surname's words and their frequencies among the results' surname words
-    // (read by a pair at the surname's partial level). The runoff pass's rows (runoff_left) are whole already. The rows
+    // (read by a pair at the surname's partial level) and the surname's own among the results' surnames (read by a pair
+    // at a close spelling of it). The runoff pass's rows (runoff_left) are whole already. The rows
     // are numbered before the joins, so the window sorts the narrow rows (at 100k, 0.7-1.0 s against 1.0-1.4 s on one thread).
     private string LeftKeyedSql(string p, string source, long offset) => $"""
         create table {T(p + "left_keyed")} as
@@ -465,12 +467,12 @@ internal sealed class CandidacyDdhqMatcher
             k.left_key,
             g.group_id,
             {(p.Length == 0
-                ? "c.* exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type), k.election_type, k.election_date, k.base_date, k.match_date, k.date_fallback, lw.words as surname_word_frequencies"
+                ? "c.* exclude (primary_election_date, general_election_date, runoff_election_date, election_date, election_type), k.election_type, k.election_date, k.base_date, k.match_date, k.date_fallback, lw.words as surname_word_frequencies, ls.tf_last as surname_tf"
                 : "k.* exclude (left_key)")}
         from (select *, row_number() over (order by {(_batch is null ? "" : "state, ")}left_id, election_type, match_date) + {offset} as left_key from {T(source)}) as k
         join {T(p + "partitions")} as g
             on g.match_date = k.match_date and g.election_type = k.election_type and g.state is not distinct from k.state
-        {(p.Length == 0 ? $"join {T("left_clean")} as c on c.row_number = k.row_number left join {T(CandidacyDdhqCleaning.LeftSurnameWordsTable)} as lw on lw.last_name = c.last_name" : "")}
+        {(p.Length == 0 ? $"join {T("left_clean")} as c on c.row_number = k.row_number left join {T(CandidacyDdhqCleaning.LeftSurnameWordsTable)} as lw on lw.last_name = c.last_name left join {T(CandidacyDdhqCleaning.LeftSurnamesTable)} as ls on ls.last_name = c.last_name" : "")}
         """;
 
     // A partition is date · type · state; a left row with no state is a partition of its own that sees every state.
@@ -685,7 +687,7 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>
     /// The gamma columns of a pairs table, kept with the pair columns and the frequencies scoring reads (<c>r_tf_last</c>,
-    /// and a pair at the surname's partial level its shared word's); the wide projection the comparisons read is not written out.
+    /// <c>l_tf_last</c>, and a pair at the surname's partial level its shared word's); the wide projection the comparisons read is not written out.
     /// </summary>
     private string ComparisonsSql(string p, string table, string pairs, string pairColumns, string? right = null) => $"""
         create table {T(table)} as
@@ -698,10 +700,11 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>
     /// The frequencies scoring reads, over a relation with the pair projection's and the gamma columns (<see cref="Compared"/>):
-    /// the results surname's, and the shared word's, computed only for a pair at the level whose penalty reads it.
+    /// the results surname's, the candidacy surname's (for its close spellings' penalty), and the shared word's, computed
+    /// only for a pair at the level whose penalty reads it.
     /// </summary>
     private static string TermFrequencies =>
-        $"r_tf_last, {CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}";
+        $"r_tf_last, {CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, {CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}";
 
     /// <summary>
     /// The results rows a pass's pairs and judge rows can hold: every row on the main pass; on the runoff pass the rows of
@@ -736,7 +739,7 @@ internal sealed class CandidacyDdhqMatcher
     /// statistics (how the table happened to be written), and then build on 7.2M results rows with 15 columns, two of
     /// them lists, which spills: on a copy of a million candidacies' tables 42-45 CPU-s against 24 (docs/design.md, s7-comp).
     /// The surname's frequency is joined last, built on the surnames (one row per distinct results surname); the candidacy
-    /// surname's words with theirs are a column of the candidacy's row (joined per pair, they cost the 20k synthetic set's u_sample statement some 13 % more). Whether a
+    /// surname's words with theirs, and its own frequency, are columns of the candidacy's row (the words joined per pair, they cost the 20k synthetic set's u_sample statement some 13 % more). Whether a
     /// side's first middle name is short for the other's first name (the first name's middle level) reads the middle
     /// name's groups each row carries from cleaning: two joins of (name, formal name) rows per pair cost more.
     /// </remarks>
@@ -752,7 +755,7 @@ internal sealed class CandidacyDdhqMatcher
             r.suffix as r_suffix, r.male_share as r_male, r.district as r_district, r.first_groups as r_groups, sf.tf_last as r_tf_last,
             {Derived("last_joined")} as r_last_joined, {Derived("rest_joined")} as r_rest_joined, {Derived("middle1")} as r_middle1,
             r.race_normalised as r_race, {MiddleFor("l", "r")} as l_middle_for_r_first, {MiddleFor("r", "l")} as r_middle_for_l_first,
-            l.surname_word_frequencies as l_surname_word_frequencies
+            l.surname_word_frequencies as l_surname_word_frequencies, l.surname_tf as {CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}
         from {pairs} as pr
         join {right ?? T("right_clean")} as r using (right_key)
         left join {T(p + "left_keyed")} as l using (left_key)
@@ -1201,7 +1204,7 @@ internal sealed class CandidacyDdhqMatcher
         // retrieval computed one), so the output shows and weighs the candidate it chose and `explain` lists it.
         _warehouse.Execute($"""
             insert into {T(p + "comparisons")} by name
-            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.r_tf_last, e.{CandidacyDdhqComparisons.SharedWordFrequencyColumn}, {Gammas}
+            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.r_tf_last, e.{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.SharedWordFrequencyColumn}, {Gammas}
             from {T(p + "judge_evidence")} as e
             semi join {T(p + "judge_answers")} as a on a.left_key = e.left_key and a.right_key = e.right_key
             anti join (
