@@ -307,31 +307,29 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     {
         StartFrom(starts.Retrained);
 
-        // An edited frequency: the run counts them again, says why, and gets the same ones, so every partition is reused.
-        Execute("update electionmatch_cache.surname_frequencies set tf_last = 0.5 where last_name in (select last_name from electionmatch_cache.surname_frequencies where last_name is not null order by last_name limit 3)");
-        var edited = Run(_fixture.Directory, "2030-01-02", "--incremental");
-        Assert.Matches(@"(?m)^  surname_frequencies +0 → +[1-9][0-9,]* rows .*counted over the whole input, kept with model [0-9a-f]{12} \(the surname frequencies stored with model [0-9a-f]{12} are not the ones counted", edited);
-        Assert.Equal((2, 2, 0, ""), Summary(edited));
-        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+        // The surnames' frequencies, and their words' (the partial level's penalty), kept under the same hash.
+        var day = 1;
+        foreach (var (table, value, frequency, twice) in new[]
+        {
+            ("surname_frequencies", "last_name", "tf_last", "hold a surname more than once"),
+            ("surname_word_frequencies", "word", "tf_word", "hold a word more than once"),
+        })
+        {
+            // An edited frequency: the run counts them again, says why, and gets the same ones, so every partition is reused.
+            Execute($"update electionmatch_cache.{table} set {frequency} = 0.5 where {value} in (select {value} from electionmatch_cache.{table} where {value} is not null order by {value} limit 3)");
+            var date = $"2030-01-{++day:00}";
+            var edited = Run(_fixture.Directory, date, "--incremental");
+            Assert.Matches(@"(?m)^  surname_frequencies +0 → +[1-9][0-9,]* rows .*counted over the whole input, kept with model [0-9a-f]{12} \(the surname frequencies stored with model [0-9a-f]{12} are not the ones counted", edited);
+            Assert.Equal((2, 2, 0, ""), Summary(edited));
+            Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, date.Replace("-", "", StringComparison.Ordinal)));
 
-        // A surname stored twice would repeat every results row of that surname (before: an internal error in the judge).
-        Execute("insert into electionmatch_cache.surname_frequencies select * from electionmatch_cache.surname_frequencies where last_name is not null limit 2");
-        var repeated = Run(_fixture.Directory, "2030-01-03", "--incremental");
-        Assert.Contains("hold a surname more than once", repeated, StringComparison.Ordinal);
-        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300103"));
-
-        // The surname words' frequencies (the partial level's penalty) are kept under the same hash: an edited one is counted again too.
-        Execute("update electionmatch_cache.surname_word_frequencies set tf_word = 0.5 where word in (select word from electionmatch_cache.surname_word_frequencies where word is not null order by word limit 3)");
-        var words = Run(_fixture.Directory, "2030-01-04", "--incremental");
-        Assert.Matches(@"(?m)^  surname_frequencies .*\(the surname frequencies stored with model [0-9a-f]{12} are not the ones counted", words);
-        Assert.Equal((2, 2, 0, ""), Summary(words));
-        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300104"));
-
-        // A word stored twice is not used either.
-        Execute("insert into electionmatch_cache.surname_word_frequencies select * from electionmatch_cache.surname_word_frequencies where word is not null limit 2");
-        var repeatedWords = Run(_fixture.Directory, "2030-01-05", "--incremental");
-        Assert.Contains("hold a word more than once", repeatedWords, StringComparison.Ordinal);
-        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300105"));
+            // A value stored twice would repeat every results row of that surname (before: an internal error in the judge).
+            Execute($"insert into electionmatch_cache.{table} select * from electionmatch_cache.{table} where {value} is not null limit 2");
+            date = $"2030-01-{++day:00}";
+            var repeated = Run(_fixture.Directory, date, "--incremental");
+            Assert.Contains(twice, repeated, StringComparison.Ordinal);
+            Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, date.Replace("-", "", StringComparison.Ordinal)));
+        }
     }
 
     private void Execute(string sql)
