@@ -7,7 +7,7 @@ internal static class StageGroups
 
     private static readonly (string Group, string[] Stages)[] Groups =
     [
-        ("read and clean", ["startup", "reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed"]),
+        ("read and clean", ["startup", "reference", "left_input", "right_input", "quarantine", "left_clean", "right_clean", "right_keyed", "left_surname_words", "left_surnames"]),
         ("expand, filter, partition", ["left_expanded", "left_filtered", "partitions", "partition_sizes", "left_keyed", "right_members"]),
         ("embed and top-k", ["retrieval_blocks", "retrieval", "pair_cosines"]),
         ("block and compare", ["sounds_alike", "candidate_pairs", "comparisons", "u_pairs", "u_sample"]),

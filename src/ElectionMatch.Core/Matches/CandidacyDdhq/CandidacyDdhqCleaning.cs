@@ -906,14 +906,22 @@ internal sealed class CandidacyDdhqCleaning
     /// Each candidacy surname's frequency among the results' surnames (<see cref="LeftSurnamesTable"/>): from
     /// <paramref name="frequencies"/>' surnames when given (an incremental run's, frozen with its model), which hold every
     /// surname of the input they were counted over, not only this run's results rows', so a state partition penalises a
-    /// candidacy's surname as the whole run does; otherwise from this run's (<see cref="SurnamesTable"/>).
+    /// candidacy's surname as the whole run does; a surname they lack that this run's results rows bear is as common as
+    /// <see cref="SurnamesTable"/> makes it (a surname seen once), the frequency the exact level reads for such a row.
+    /// Without them, from this run's <see cref="SurnamesTable"/>.
     /// </summary>
-    public string LeftSurnamesSql(SurnameFrequencies? frequencies) => $"""
-        create table {_run.Table(LeftSurnamesTable)} as
-        select s.last_name, f.tf_last
-        from (select distinct last_name from {_run.Table("left_clean")} where last_name is not null) as s
-        join {frequencies?.Surnames ?? _run.Table(SurnamesTable)} as f on f.last_name = s.last_name
-        """;
+    public string LeftSurnamesSql(SurnameFrequencies? frequencies)
+    {
+        var frequency = frequencies is null ? "r.tf_last" : "coalesce(f.tf_last, r.tf_last)";
+        return $"""
+            create table {_run.Table(LeftSurnamesTable)} as
+            select s.last_name, {frequency} as tf_last
+            from (select distinct last_name from {_run.Table("left_clean")} where last_name is not null) as s
+            {(frequencies is null ? "" : $"left join {frequencies.Surnames} as f on f.last_name = s.last_name")}
+            left join {_run.Table(SurnamesTable)} as r on r.last_name = s.last_name
+            where {frequency} is not null
+            """;
+    }
 
     /// <summary>Each candidacy surname's words that results surnames hold, with how common each is (<see cref="LeftSurnameWordsTable"/>).</summary>
     public string LeftSurnameWordsSql() => $"""
