@@ -48,22 +48,10 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
     private static string OtherGarcias => string.Concat(Enumerable.Range(0, 120).Select(i => string.Create(CultureInfo.InvariantCulture,
         $"{990200 + i},ND State House - District {i + 1} - General,{9902000 + i},{GivenNames[i % GivenNames.Length]} GARCIA,Nonpartisan,true,100,2024-11-05,ND,general,State House,{i + 1},false\n")));
 
+    // GARCIA is common here: the whole surname weighs less than its trained weight, and so does the shared word.
     [Fact]
-    public void Maria_Garcia_weighs_at_least_as_much_against_MARIA_GARCIA_as_against_MARIA_GARCIA_LOPEZ_on_one_ballot()
-    {
-        var run = northDakota.Run;
-        var levels = Levels(run);
-        var whole = Pair(run, "gpc-990101", "9901011");
-        var word = Pair(run, "gpc-990101", "9901012");
-
-        // GARCIA is common here: the whole surname weighs less than its trained weight, and so does the shared word.
-        Assert.Equal(("exact", "partial"), (whole.Level, word.Level));
-        Assert.True(whole.Surname < levels["exact"].Weight - 0.5, $"exact {whole.Surname:F3} bits, trained {levels["exact"].Weight:F3}");
-        Assert.True(word.Surname <= whole.Surname, $"the shared word {word.Surname:F3} bits, the whole surname {whole.Surname:F3}");
-        Assert.True(word.Surname < levels["partial"].Weight, $"the shared word {word.Surname:F3} bits, trained {levels["partial"].Weight:F3}");
-        Assert.True(word.Match <= whole.Match, $"against MARIA GARCIA LOPEZ {word.Match:F3} bits, against MARIA GARCIA {whole.Match:F3}");
-        Assert.Contains(("gpc-990101", "primary", "9901011"), run.Links());
-    }
+    public void Maria_Garcia_weighs_at_least_as_much_against_MARIA_GARCIA_as_against_MARIA_GARCIA_LOPEZ_on_one_ballot() =>
+        AssertNotAboveTheWholeSurname("gpc-990101", "9901011", "9901012", "partial", "MARIA GARCIA LOPEZ");
 
     [Fact]
     public void A_rare_shared_surname_word_keeps_the_partial_levels_trained_weight()
@@ -101,21 +89,29 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         Assert.Equal(("partial", Math.Round(compound.Surname, 3), compound.Match), published);
     }
 
+    // GARCIAS is rare, but the candidacy's GARCIA is common: a letter away from it is no better evidence than it.
     [Fact]
-    public void Luz_Garcia_weighs_at_least_as_much_against_LUZ_GARCIA_as_against_the_close_spelling_LUZ_GARCIAS_on_one_ballot()
+    public void Luz_Garcia_weighs_at_least_as_much_against_LUZ_GARCIA_as_against_the_close_spelling_LUZ_GARCIAS_on_one_ballot() =>
+        AssertNotAboveTheWholeSurname("gpc-990104", "9901041", "9901042", "fuzzy", "LUZ GARCIAS");
+
+    /// <summary>
+    /// On one ballot, a candidacy with a common surname weighs on the surname (and in all) no more against the results
+    /// row at <paramref name="level"/> than against the row of its whole surname, the level lowered below its trained
+    /// weight as exact is; and the whole surname's row is the one linked.
+    /// </summary>
+    private void AssertNotAboveTheWholeSurname(string candidacy, string wholeRow, string otherRow, string level, string otherName)
     {
         var run = northDakota.Run;
         var levels = Levels(run);
-        var whole = Pair(run, "gpc-990104", "9901041");
-        var close = Pair(run, "gpc-990104", "9901042");
+        var whole = Pair(run, candidacy, wholeRow);
+        var other = Pair(run, candidacy, otherRow);
 
-        // GARCIAS is rare, but the candidacy's GARCIA is common: a letter away from it is no better evidence than it.
-        Assert.Equal(("exact", "fuzzy"), (whole.Level, close.Level));
+        Assert.Equal(("exact", level), (whole.Level, other.Level));
         Assert.True(whole.Surname < levels["exact"].Weight - 0.5, $"exact {whole.Surname:F3} bits, trained {levels["exact"].Weight:F3}");
-        Assert.True(close.Surname <= whole.Surname, $"the close spelling {close.Surname:F3} bits, the whole surname {whole.Surname:F3}");
-        Assert.True(close.Surname < levels["fuzzy"].Weight, $"the close spelling {close.Surname:F3} bits, trained {levels["fuzzy"].Weight:F3}");
-        Assert.True(close.Match <= whole.Match, $"against LUZ GARCIAS {close.Match:F3} bits, against LUZ GARCIA {whole.Match:F3}");
-        Assert.Contains(("gpc-990104", "primary", "9901041"), run.Links());
+        Assert.True(other.Surname <= whole.Surname, $"{otherName} {other.Surname:F3} bits on the surname, the whole surname {whole.Surname:F3}");
+        Assert.True(other.Surname < levels[level].Weight, $"{otherName} {other.Surname:F3} bits on the surname, trained {levels[level].Weight:F3}");
+        Assert.True(other.Match <= whole.Match, $"against {otherName} {other.Match:F3} bits, against the whole surname {whole.Match:F3}");
+        Assert.Contains((candidacy, "primary", wholeRow), run.Links());
     }
 
     [Fact]
