@@ -32,10 +32,10 @@ internal static class StatePartitions
         var (right, rightRejects) = RowHashes(warehouse, cache, "right", inputs.Right, match.Right.Column("state"), reused);
         var states = warehouse.Query($"select distinct state from {left} where state <> '' order by state", r => r.GetString(0));
         var partitions = states.Prepend(StatePartition.NoState).ToList();
-        var leftRows = warehouse.Query($"select state, count(*) from {left} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
+        Dictionary<string, long> RowsByState(string hashes) => warehouse.Query($"select state, count(*) from {hashes} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
             .ToDictionary(x => x.State, x => x.Rows, StringComparer.Ordinal);
-        var rightRows = warehouse.Query($"select state, count(*) from {right} group by state", r => (State: r.GetString(0), Rows: r.GetInt64(1)))
-            .ToDictionary(x => x.State, x => x.Rows, StringComparer.Ordinal);
+        var leftRows = RowsByState(left);
+        var rightRows = RowsByState(right);
         var statelessRight = rightRows.GetValueOrDefault(StatePartition.NoState);
 
         // A state's left rows meet that state's right rows and those with no usable state; the stateless left rows meet all.

@@ -844,8 +844,17 @@ internal sealed class CandidacyDdhqCleaning
         left join districts as d on d.district_raw = p.district_raw;
         reset disabled_optimizers;
 
-        {(frequencies is null ? SurnamesSql() + SurnameWordsSql() : FrozenSurnamesSql(frequencies.Surnames) + FrozenSurnameWordsSql(frequencies.Words))}
+        {FrequenciesSql(frequencies)}
         """;
+
+    /// <summary>
+    /// The surnames' and their words' frequencies (<see cref="SurnamesTable"/>, <see cref="SurnameWordsTable"/>): counted over
+    /// this run's results rows, or read from <paramref name="frozen"/> for the values of this run's rows.
+    /// </summary>
+    private string FrequenciesSql(SurnameFrequencies? frozen) => frozen is null
+        ? SurnamesSql() + SurnameWordsSql()
+        : FrozenSql(SurnamesTable, "last_name", "tf_last", $"select last_name from {_run.Table("right_clean")} where last_name is not null", frozen.Surnames)
+            + FrozenSql(SurnameWordsTable, "word", "tf_word", $"select word from (select unnest(surname_words) as word from {NamedRows}) where word <> ''", frozen.Words);
 
     /// <summary>How common each surname is among the results, for the term-frequency adjustment.</summary>
     private string SurnamesSql() => $"""
@@ -857,15 +866,17 @@ internal sealed class CandidacyDdhqCleaning
         """;
 
     /// <summary>
-    /// The surnames' frequencies as <paramref name="frequencies"/> holds them, for the surnames of this run's rows; a
-    /// surname it does not hold (new since they were counted) as seen once.
+    /// The frequencies <paramref name="frequencies"/> holds (<paramref name="value"/>, <paramref name="frequency"/>) for the
+    /// values <paramref name="values"/> selects from this run's rows, as the table <paramref name="table"/>; a value it
+    /// does not hold (new since they were counted) as seen once, its row with no value.
     /// </summary>
-    private string FrozenSurnamesSql(string frequencies) => $"""
-        create table {_run.Table(SurnamesTable)} as
-        select s.last_name, coalesce(f.tf_last, once.tf_last) as tf_last
-        from (select distinct last_name from {_run.Table("right_clean")} where last_name is not null) as s
-        left join {frequencies} as f on f.last_name = s.last_name
-        cross join (select tf_last from {frequencies} where last_name is null) as once;
+    private string FrozenSql(string table, string value, string frequency, string values, string frequencies) => $"""
+
+        create table {_run.Table(table)} as
+        select s.{value}, coalesce(f.{frequency}, once.{frequency}) as {frequency}
+        from (select distinct {value} from ({values})) as s
+        left join {frequencies} as f on f.{value} = s.{value}
+        cross join (select {frequency} from {frequencies} where {value} is null) as once;
         """;
 
     /// <summary>The results rows <see cref="SurnamesTable"/> counts: those with a surname.</summary>
@@ -887,19 +898,6 @@ internal sealed class CandidacyDdhqCleaning
         )
         where word <> ''
         group by word;
-        """;
-
-    /// <summary>
-    /// The surname words' frequencies as <paramref name="frequencies"/> holds them, for the words of this run's rows; a word
-    /// it does not hold (new since they were counted) as seen once.
-    /// </summary>
-    private string FrozenSurnameWordsSql(string frequencies) => $"""
-
-        create table {_run.Table(SurnameWordsTable)} as
-        select s.word, coalesce(f.tf_word, once.tf_word) as tf_word
-        from (select distinct word from (select unnest(surname_words) as word from {NamedRows}) where word <> '') as s
-        left join {frequencies} as f on f.word = s.word
-        cross join (select tf_word from {frequencies} where word is null) as once;
         """;
 
     /// <summary>

@@ -269,20 +269,27 @@ internal sealed class FellegiSunter
         {
             var p = parameters.For(comparison.Name);
             var weight = new StringBuilder(ByLevel(comparison.GammaColumn, p.Levels.Select(l => Double(l.Weight))));
-            if (comparison.TermFrequencyColumn is { } tf && p.TermFrequencyUExact is { } uExact)
+            if (p.TermFrequencyUExact is { } uExact)
             {
-                // Splink's adjustment: the exact level's u becomes this value's frequency.
-                weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = 1 and {tf} > 0 then least(greatest(log2({Sql.Number(uExact)} / {tf}), -{Sql.Number(TermFrequencyCap)}), {Sql.Number(TermFrequencyCap)}) else 0 end)");
-            }
+                // Splink's adjustment at gamma: the exact level's u becomes the value's frequency, capped both ways, or only
+                // downward (at most 0) for a level's penalty.
+                string Adjustment(int gamma, string frequency, double most) =>
+                    $" + (case when {comparison.GammaColumn} = {gamma} and {frequency} > 0 then least(greatest(log2({Sql.Number(uExact)} / {frequency}), -{Sql.Number(TermFrequencyCap)}), {Sql.Number(most)}) else 0 end)";
 
-            for (var level = 0; level < comparison.Levels.Count; level++)
-            {
-                if (comparison.Levels[level].TermFrequencyPenaltyColumn is { } shared && p.TermFrequencyUExact is { } u)
+                if (comparison.TermFrequencyColumn is { } tf)
                 {
-                    // The same adjustment from the same u, only ever downward: a value at least as common as the exact level's
-                    // then weighs no more here than there, while a rare one keeps the level's trained weight, which its bound
-                    // (LevelOrder) holds under the exact level's.
-                    weight.Append(CultureInfo.InvariantCulture, $" + (case when {comparison.GammaColumn} = {level + 1} and {shared} > 0 then least(greatest(log2({Sql.Number(u)} / {shared}), -{Sql.Number(TermFrequencyCap)}), 0) else 0 end)");
+                    weight.Append(Adjustment(1, tf, TermFrequencyCap));
+                }
+
+                // A penalty from the same u, only ever downward: a value at least as common as the exact level's then weighs
+                // no more here than there, while a rare one keeps the level's trained weight, which its bound (LevelOrder)
+                // holds under the exact level's.
+                for (var level = 0; level < comparison.Levels.Count; level++)
+                {
+                    if (comparison.Levels[level].TermFrequencyPenaltyColumn is { } shared)
+                    {
+                        weight.Append(Adjustment(level + 1, shared, 0));
+                    }
                 }
             }
 
