@@ -276,30 +276,38 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     }
 
     [Fact]
-    public void A_close_spelling_of_a_surname_common_only_in_another_state_is_penalised_when_its_partition_is_recomputed_alone()
+    public void A_surname_common_only_in_another_state_is_weighed_by_the_frozen_frequencies_when_its_partition_is_recomputed_alone()
     {
         // 120 GARCIAs on North Dakota's ballots; South Dakota's one contest has LUZ GARCIAS and no GARCIA. When Luz Garcia's
         // candidacy is added, her partition is recomputed alone, and its own results surnames do not hold GARCIA: the
-        // frequencies frozen with the model do, as a plain run's hold it.
+        // frequencies frozen with the model do, as a plain run's hold it. Its other contest has NORA ALDAMA GARCIA, whose
+        // surname is GARCIA: Nora Aldama-Garcia matched whole is adjusted by the rare ALDAMA, not lowered by GARCIA.
         string[] given = ["JOSE", "ANA", "LUIS", "CARMEN", "JUAN", "ELENA", "CARLOS", "SOFIA", "MIGUEL", "LUCIA", "PEDRO", "ROSA"];
         File.AppendAllText(_fixture.PathOf(Right), string.Concat(Enumerable.Range(0, 120).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{990200 + i},ND State House - District {i + 1} - General,{9902000 + i},{given[i % given.Length]} GARCIA,Nonpartisan,true,100,2024-11-05,ND,general,State House,{i + 1},false\n")))
             + "990301,SD Sioux Falls City Council - District 3 - Primary,9903011,LUZ GARCIAS,Nonpartisan,true,900,2024-06-11,SD,primary,City Council,3,false\n"
-            + "990301,SD Sioux Falls City Council - District 3 - Primary,9903012,PAUL OLSON,Nonpartisan,false,800,2024-06-11,SD,primary,City Council,3,false\n");
+            + "990301,SD Sioux Falls City Council - District 3 - Primary,9903012,PAUL OLSON,Nonpartisan,false,800,2024-06-11,SD,primary,City Council,3,false\n"
+            + "990302,SD Rapid City Council - District 4 - Primary,9903021,NORA ALDAMA GARCIA,Nonpartisan,true,700,2024-06-11,SD,primary,City Council,4,false\n"
+            + "990302,SD Rapid City Council - District 4 - Primary,9903022,KAREN HOLM,Nonpartisan,false,600,2024-06-11,SD,primary,City Council,4,false\n");
         Run(_fixture.Directory, "2030-01-01", "--retrain");
-        File.AppendAllText(_fixture.PathOf(Left), "gpc-990301,990301,Luz,Garcia,SD,City Council,Sioux Falls City Council - District 3,local,3,Nonpartisan,2024-06-11,,\n");
+        File.AppendAllText(_fixture.PathOf(Left), "gpc-990301,990301,Luz,Garcia,SD,City Council,Sioux Falls City Council - District 3,local,3,Nonpartisan,2024-06-11,,\n"
+            + "gpc-990302,990302,Nora,Aldama-Garcia,SD,City Council,Rapid City Council - District 4,local,4,Nonpartisan,2024-06-11,,\n");
 
         var second = Run(_fixture.Directory, "2030-01-02", "--incremental");
 
         Assert.Equal((1, "SD"), (Summary(second).Recomputed, Summary(second).Which.Trim('(', ')')));
         var trained = ElectionMatch.Matching.Scoring.ModelParameters.FromJson(File.ReadAllText(Path.Combine(_fixture.Directory, "electionmatch", "manifests", $"{Match}_20300102.model.json")))
-            .For("last_name").Levels.Single(l => l.Name == "fuzzy").Weight;
+            .For("last_name").Levels.ToDictionary(l => l.Name, l => l.Weight);
         using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "goodparty.duckdb"), readOnly: true);
-        var (level, weight) = warehouse.Query(
-            $"select json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.last_name.weight') as double) from model_predictions.{Match}_20300102 where gp_candidacy_id = 'gpc-990301'",
+        (string Level, double Weight) Surname(string candidacy) => warehouse.Query(
+            $"select json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.last_name.weight') as double) from model_predictions.{Match}_20300102 where gp_candidacy_id = '{candidacy}'",
             r => (r.GetString(0), r.GetDouble(1))).Single();
+        var (level, weight) = Surname("gpc-990301");
         Assert.Equal("fuzzy", level);
-        Assert.True(weight < trained - 0.5, $"LUZ GARCIAS {weight:F3} bits on the surname, trained {trained:F3}");
+        Assert.True(weight < trained["fuzzy"] - 0.5, $"LUZ GARCIAS {weight:F3} bits on the surname, trained {trained["fuzzy"]:F3}");
+        var (compoundLevel, compound) = Surname("gpc-990302");
+        Assert.Equal("exact", compoundLevel);
+        Assert.True(compound > trained["exact"], $"NORA ALDAMA GARCIA {compound:F3} bits on the surname, trained {trained["exact"]:F3}");
     }
 
     [Fact]

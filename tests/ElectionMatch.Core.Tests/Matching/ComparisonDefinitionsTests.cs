@@ -36,6 +36,16 @@ public sealed class ComparisonDefinitionsTests
     }
 
     [Fact]
+    public void The_column_the_exact_level_is_adjusted_by_is_in_its_comparisons_fingerprint()
+    {
+        var now = ComparisonDefinitions.Of(CandidacyDdhqComparisons.All);
+        // The build before adjusted the surname's exact level by the results row's surname alone (r_tf_last), a compound's too.
+        var before = CandidacyDdhqComparisons.All.Select(c => c.Name == "last_name" ? c with { TermFrequencyColumn = "r_tf_last" } : c).ToList();
+
+        Assert.Equal("trained with other comparison levels (last_name)", ComparisonDefinitions.OtherThan(ComparisonDefinitions.Of(before), now));
+    }
+
+    [Fact]
     public void A_levels_term_frequency_penalty_is_in_its_comparisons_fingerprint_and_the_others_are_as_before()
     {
         var now = ComparisonDefinitions.Of(CandidacyDdhqComparisons.All);

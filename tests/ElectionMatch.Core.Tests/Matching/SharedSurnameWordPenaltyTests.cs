@@ -10,10 +10,11 @@ namespace ElectionMatch.Tests.Matching;
 /// is among the results' surname words, never raised: the exact level's term-frequency adjustment lowered a common
 /// surname such as GARCIA by up to 4 bits while a shared GARCIA kept its trained weight, so Maria Garcia weighed more
 /// against MARIA GARCIA LOPEZ than against MARIA GARCIA on the same ballot. Rows are added to the goodparty fixture in a
-/// state of their own (North Dakota): one contest with both ballots, a rare shared word, and 120 other GARCIAs on another
+/// state of their own (North Dakota): one contest with both ballots, a rare shared word, and 200 other GARCIAs on another
 /// day's ballots, so that GARCIA is common; the deterministic tier is off, so every pair is scored. The close spellings
 /// (<c>fuzzy</c>, <c>fuzzy_low</c>) are lowered the same way by the candidacy surname's frequency: Luz Garcia against
-/// LUZ GARCIA and LUZ GARCIAS on one ballot.
+/// LUZ GARCIA and LUZ GARCIAS on one ballot. A compound surname matched whole is adjusted by its rarest word the ballot
+/// holds, not by the results row's surname (its last word): Nora Aldama-Garcia against NORA ALDAMA GARCIA and NORA ALDAMA.
 /// </summary>
 public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.NorthDakotaRun northDakota) : IClassFixture<SharedSurnameWordPenaltyTests.NorthDakotaRun>
 {
@@ -30,6 +31,8 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         990105,ND Grand Forks City Council - District 5 - Primary,9901051,IGNACIO ETXEBERIA,Nonpartisan,true,700,2024-06-11,ND,primary,City Council,5,false
         990105,ND Grand Forks City Council - District 5 - Primary,9901052,KAREN HOLM,Nonpartisan,false,600,2024-06-11,ND,primary,City Council,5,false
         990106,ND Grand Forks City Council - District 6 - Primary,9901061,MARTA ETXEBERRIA,Nonpartisan,true,500,2024-06-11,ND,primary,City Council,6,false
+        990107,ND Williston City Council - District 7 - Primary,9901071,NORA ALDAMA GARCIA,Nonpartisan,true,900,2024-06-11,ND,primary,City Council,7,false
+        990107,ND Williston City Council - District 7 - Primary,9901072,NORA ALDAMA,Nonpartisan,false,800,2024-06-11,ND,primary,City Council,7,false
 
         """;
 
@@ -39,13 +42,14 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         gpc-990103,990103,Rosa,Garcia Vega,ND,City Council,Bismarck City Council - District 1,local,1,Nonpartisan,2024-06-11,,
         gpc-990104,990104,Luz,Garcia,ND,City Council,Minot City Council - District 3,local,3,Nonpartisan,2024-06-11,,
         gpc-990105,990105,Ignacio,Etxeberria,ND,City Council,Grand Forks City Council - District 5,local,5,Nonpartisan,2024-06-11,,
+        gpc-990107,990107,Nora,Aldama-Garcia,ND,City Council,Williston City Council - District 7,local,7,Nonpartisan,2024-06-11,,
 
         """;
 
     private static readonly string[] GivenNames = ["JOSE", "ANA", "LUIS", "CARMEN", "JUAN", "ELENA", "CARLOS", "SOFIA", "MIGUEL", "LUCIA", "PEDRO", "ROSA"];
 
-    /// <summary>120 other GARCIAs on ballots of another day in the state, with no candidacy there: the surname is common among the results.</summary>
-    private static string OtherGarcias => string.Concat(Enumerable.Range(0, 120).Select(i => string.Create(CultureInfo.InvariantCulture,
+    /// <summary>200 other GARCIAs on ballots of another day in the state, with no candidacy there: the surname is common among the results.</summary>
+    private static string OtherGarcias => string.Concat(Enumerable.Range(0, 200).Select(i => string.Create(CultureInfo.InvariantCulture,
         $"{990200 + i},ND State House - District {i + 1} - General,{9902000 + i},{GivenNames[i % GivenNames.Length]} GARCIA,Nonpartisan,true,100,2024-11-05,ND,general,State House,{i + 1},false\n")));
 
     // GARCIA is common here: the whole surname weighs less than its trained weight, and so does the shared word.
@@ -114,6 +118,84 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         Assert.Contains((candidacy, "primary", wholeRow), run.Links());
     }
 
+    // The results row's surname is GARCIA (common), but the compound Aldama-Garcia is no commoner than ALDAMA (rare): the
+    // whole surname weighs at least what the rare word shared alone does, and more than trained.
+    [Fact]
+    public void Nora_Aldama_Garcia_weighs_more_against_NORA_ALDAMA_GARCIA_than_against_NORA_ALDAMA_on_one_ballot()
+    {
+        var run = northDakota.Run;
+        var levels = Levels(run);
+        var whole = Pair(run, "gpc-990107", "9901071");
+        var word = Pair(run, "gpc-990107", "9901072");
+
+        Assert.Equal(("exact", "partial"), (whole.Level, word.Level));
+        Assert.Equal(levels["partial"].Weight, word.Surname, 12);
+        Assert.True(word.Surname <= whole.Surname, $"NORA ALDAMA {word.Surname:F3} bits on the surname, NORA ALDAMA GARCIA {whole.Surname:F3}");
+        Assert.True(whole.Surname > levels["exact"].Weight, $"NORA ALDAMA GARCIA {whole.Surname:F3} bits on the surname, trained {levels["exact"].Weight:F3}");
+        Assert.True(word.Match <= whole.Match, $"against NORA ALDAMA {word.Match:F3} bits, against NORA ALDAMA GARCIA {whole.Match:F3}");
+        Assert.Contains(("gpc-990107", "primary", "9901071"), run.Links());
+
+        // The output and explain read the same stored frequency, so the published explanation weighs the pair as scored.
+        var published = run.Warehouse.Query(
+            $"""
+            select json_extract_string(match_explanation, '$.last_name.level'), cast(json_extract(match_explanation, '$.last_name.weight') as double), match_weight
+            from {run.Table("output")}
+            where gp_candidacy_id = 'gpc-990107' and ddhq_candidate_id = 9901071
+            """,
+            r => (Level: r.GetString(0), Surname: r.GetDouble(1), Match: r.GetDouble(2))).Single();
+        Assert.Equal(("exact", Math.Round(whole.Surname, 3), whole.Match), published);
+    }
+
+    [Fact]
+    public void A_compound_surname_matched_whole_never_weighs_less_than_one_of_its_words_shared_whatever_the_words_frequencies()
+    {
+        var run = northDakota.Run;
+        var lastName = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name");
+        var trained = ModelParameters.FromJson(run.Result.ModelParametersJson!);
+        var parameters = new ModelParameters { Lambda = trained.Lambda, Comparisons = [trained.For("last_name")], Training = trained.Training };
+        var model = new FellegiSunter([lastName], "gamma_last_name = 1", "gamma_last_name = 5");
+        var gamma = lastName.LevelNames.Select((name, i) => (name, i)).ToDictionary(l => l.name, l => l.i);
+        using var warehouse = DuckDbWarehouse.InMemory();
+
+        // Aldama-Garcia with each word at frequencies from one in a million to one in two, against its whole surname (the
+        // results row's surname GARCIA, as common as the word), ALDAMA alone and GARCIA alone; and the one-word surname
+        // Garcia against GARCIA, whose exact level reads the results row's frequency as before.
+        warehouse.Execute($"""
+            create table projected as
+            select a, b, v.g as gamma_last_name, v.l_last, v.r_rest, b as r_tf_last, cast(null as double) as l_tf_last,
+                case when v.l_last = 'garcia' then [struct_pack(word := 'garcia', tf := 2 * b)]
+                    else [struct_pack(word := 'aldama', tf := a), struct_pack(word := 'garcia', tf := b)] end as l_surname_word_frequencies
+            from (select pow(2, -e / 4.0) as a from range(1, 81) as t(e)), (select pow(2, -e / 4.0) as b from range(1, 81) as t(e)),
+                (values ({gamma["exact"]}, 'aldama-garcia', 'aldama garcia'), ({gamma["partial"]}, 'aldama-garcia', 'aldama'),
+                    ({gamma["partial"]}, 'aldama-garcia', 'garcia'), ({gamma["exact"]}, 'garcia', 'garcia')) as v(g, l_last, r_rest);
+            create table pairs as
+            select *, {CandidacyDdhqComparisons.WholeSurnameFrequency} as {lastName.TermFrequencyColumn},
+                {CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}
+            from projected
+            """);
+        var weights = warehouse.Query(
+            $"select a, b, l_last, r_rest, w_last_name from ({model.WeightsQuery(parameters, "pairs", $"a, b, l_last, r_rest, gamma_last_name, l_tf_last, {lastName.TermFrequencyColumn}, {CandidacyDdhqComparisons.SharedWordFrequencyColumn}")})",
+            r => (A: r.GetDouble(0), B: r.GetDouble(1), Last: r.GetString(2), Ballot: r.GetString(3), Weight: r.GetDouble(4))).ToList();
+        var levels = Levels(run);
+        var uExact = trained.For("last_name").TermFrequencyUExact!.Value;
+
+        Assert.Equal(4 * 80 * 80, weights.Count);
+        var byFrequencies = weights.GroupBy(w => (w.A, w.B)).Select(pair => (pair.Key.A, pair.Key.B,
+            Whole: pair.Single(w => w.Last == "aldama-garcia" && w.Ballot == "aldama garcia").Weight,
+            Words: pair.Where(w => w.Last == "aldama-garcia" && w.Ballot != "aldama garcia").ToList(),
+            OneWord: pair.Single(w => w.Last == "garcia").Weight)).ToList();
+        var above = byFrequencies.SelectMany(f => f.Words.Where(w => w.Weight > f.Whole + 1e-12)
+            .Select(w => $"{w.Ballot} {w.Weight:F3} bits, the whole surname {f.Whole:F3}, at frequencies {f.A:G3} and {f.B:G3}")).ToList();
+        Assert.True(above.Count == 0, $"{above.Count} shared words above the whole surname, first: {above.FirstOrDefault()}");
+
+        // The compound is adjusted by its rarer word, the one-word surname by the results row's frequency.
+        foreach (var f in byFrequencies)
+        {
+            Assert.Equal(levels["exact"].Weight + Math.Clamp(Math.Log2(uExact / Math.Min(f.A, f.B)), -4, 4), f.Whole, 9);
+            Assert.Equal(levels["exact"].Weight + Math.Clamp(Math.Log2(uExact / f.B), -4, 4), f.OneWord, 9);
+        }
+    }
+
     [Fact]
     public void A_close_spelling_of_a_rare_surname_keeps_the_fuzzy_levels_trained_weight()
     {
@@ -143,12 +225,12 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         // (the same surname), close spellings the candidacy's.
         warehouse.Execute($"""
             create table pairs as
-            select tf, g as gamma_last_name, case when g = {gamma["exact"]} then tf end as r_tf_last,
+            select tf, g as gamma_last_name, case when g = {gamma["exact"]} then tf end as {lastName.TermFrequencyColumn},
                 case when g <> {gamma["exact"]} then tf end as l_tf_last, cast(null as double) as r_tf_shared_word
             from (select pow(2, -e / 4.0) as tf from range(1, 81) as t(e)), (values ({gamma["exact"]}), ({gamma["fuzzy"]}), ({gamma["fuzzy_low"]})) as v(g)
             """);
         var weights = warehouse.Query(
-            $"select tf, gamma_last_name, w_last_name from ({model.WeightsQuery(parameters, "pairs", "tf, gamma_last_name, r_tf_last, l_tf_last, r_tf_shared_word")})",
+            $"select tf, gamma_last_name, w_last_name from ({model.WeightsQuery(parameters, "pairs", $"tf, gamma_last_name, {lastName.TermFrequencyColumn}, l_tf_last, r_tf_shared_word")})",
             r => (Tf: r.GetDouble(0), Gamma: Convert.ToInt32(r.GetValue(1), CultureInfo.InvariantCulture), Weight: r.GetDouble(2))).ToList();
         var levels = Levels(run);
 

@@ -13,6 +13,9 @@ internal static class CandidacyDdhqComparisons
 {
     private const string SexConflict = "coalesce(abs(l_male - r_male) > 0.8, false)";
 
+    /// <summary>The candidacy's surname has more than one word (Garcia Vega, Becker-Smith).</summary>
+    private const string CompoundSurname = "contains(l_last, ' ') or contains(l_last, '-')";
+
     /// <summary>
     /// A word of the candidacy's surname is a word of the ballot name after the first name (hyphens split words). A
     /// one-word surname w is one exactly when <c>' ' || rest || ' '</c> holds <c>' ' || w || ' '</c>, so only a compound
@@ -20,7 +23,7 @@ internal static class CandidacyDdhqComparisons
     /// and at a million candidacies the two lists a pair cost 1.5-2.7 of the comparisons' 27-30 CPU-s.
     /// </summary>
     private const string SharedSurnameWord =
-        "case when contains(l_last, ' ') or contains(l_last, '-') " +
+        $"case when {CompoundSurname} " +
         "then list_has_any(string_split(replace(l_last, '-', ' '), ' '), string_split(replace(r_rest, '-', ' '), ' ')) " +
         "else contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || l_last || ' ') end";
 
@@ -34,9 +37,29 @@ internal static class CandidacyDdhqComparisons
     /// (<c>l_surname_word_frequencies</c>: the surname's words with their frequencies); null at any other level, where nothing reads it.
     /// Maria Garcia shares GARCIA with MARIA GARCIA LOPEZ, and that word is as common there as in MARIA GARCIA.
     /// </summary>
-    public static string SharedWordFrequency =>
-        $"case when {Named("last_name").At("partial")} then " +
-        "list_min(list_transform(list_filter(l_surname_word_frequencies, w -> contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || w.word || ' ')), w -> w.tf)) end";
+    public static string SharedWordFrequency => $"case when {Named("last_name").At("partial")} then {RarestSurnameWordOnTheBallot} end";
+
+    /// <summary>
+    /// SQL: of the candidacy's surname words (<c>l_surname_word_frequencies</c>), the lowest frequency among those the
+    /// ballot name after the first name holds, by the test of <see cref="SharedSurnameWord"/>; null when it holds none.
+    /// </summary>
+    private const string RarestSurnameWordOnTheBallot =
+        "list_min(list_transform(list_filter(l_surname_word_frequencies, w -> contains(' ' || replace(r_rest, '-', ' ') || ' ', ' ' || w.word || ' ')), w -> w.tf))";
+
+    /// <summary>The pair column holding the frequency the surname's <c>exact</c> level is adjusted by.</summary>
+    public const string WholeSurnameFrequencyColumn = "r_tf_whole_surname";
+
+    /// <summary>
+    /// SQL over the pair projection and its gamma columns: for a pair at the surname's <c>exact</c> level, how common the
+    /// whole surname is. A one-word surname's is the results row's (<c>r_tf_last</c>). A compound surname's is at most
+    /// that of the rarest of its words the ballot holds (by <see cref="RarestSurnameWordOnTheBallot"/>): the results row's
+    /// surname is only its last word (SMITH of JANE BECKER SMITH), and a compound is never more common than any of its
+    /// words, so Becker-Smith matched whole is not adjusted below BECKER shared alone at <c>partial</c>. DuckDB's
+    /// <c>least</c> passes over a null (no word held: a ballot closed up, BECKERSMITH). Null at any other level.
+    /// </summary>
+    public static string WholeSurnameFrequency =>
+        $"case when {Named("last_name").At("exact")} then " +
+        $"case when {CompoundSurname} then least(r_tf_last, {RarestSurnameWordOnTheBallot}) else r_tf_last end end";
 
     /// <summary>
     /// The pair column holding how common the candidacy's surname is among the results' surnames
@@ -102,7 +125,7 @@ internal static class CandidacyDdhqComparisons
             ]),
         new(
             "last_name",
-            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is, a shared word or a close spelling of a common surname lowered",
+            "surname: exact (also joined, or against every word after the first name), one word of a compound surname, Jaro-Winkler ≥ 0.92, ≥ 0.85; exact values weighted by how rare the surname is (a compound surname by its rarest word the ballot holds), a shared word or a close spelling of a common surname lowered",
             "l_last is null or r_last is null",
             [
                 new("exact", "l_last = r_last or l_last = r_rest or l_last_joined = r_rest_joined or l_last_joined = r_last_joined", 0.9),
@@ -114,13 +137,15 @@ internal static class CandidacyDdhqComparisons
                 // weights only: the exact level's term-frequency adjustment comes after, so a common shared word is penalised
                 // by its own frequency the same way (never raised for a rare one), or Maria Garcia would weigh more against
                 // MARIA GARCIA LOPEZ than against MARIA GARCIA. A close spelling is penalised by the candidacy surname's
-                // frequency (the one its exact pairs are adjusted by), or Luz Garcia would weigh more against LUZ GARCIAS.
+                // frequency (the one its exact pairs are adjusted by), or Luz Garcia would weigh more against LUZ GARCIAS. A
+                // compound surname matched whole is adjusted by its rarest word the ballot holds, never by its last word alone,
+                // or Becker-Smith would weigh less against JANE BECKER SMITH (SMITH common) than against JANE BECKER.
                 new("partial", SharedSurnameWord, 0.04, NotAbove: "exact", TermFrequencyPenaltyColumn: SharedWordFrequencyColumn),
                 new("fuzzy", "jaro_winkler_similarity(l_last, r_last) >= 0.92 or jaro_winkler_similarity(l_last_joined, r_rest_joined) >= 0.92", 0.03, NotAbove: "exact", TermFrequencyPenaltyColumn: CandidacySurnameFrequencyColumn),
                 new("fuzzy_low", "jaro_winkler_similarity(l_last, r_last) >= 0.85", 0.02, NotAbove: "fuzzy", TermFrequencyPenaltyColumn: CandidacySurnameFrequencyColumn),
                 new("different", null, 0.01, Veto: true),
             ],
-            TermFrequencyColumn: "r_tf_last"),
+            TermFrequencyColumn: WholeSurnameFrequencyColumn),
         new(
             "middle_name",
             "middle name when both sides have one: same first word, same initial, different",

@@ -686,8 +686,9 @@ internal sealed class CandidacyDdhqMatcher
         """;
 
     /// <summary>
-    /// The gamma columns of a pairs table, kept with the pair columns and the frequencies scoring reads (<c>r_tf_last</c>,
-    /// <c>l_tf_last</c>, and a pair at the surname's partial level its shared word's); the wide projection the comparisons read is not written out.
+    /// The gamma columns of a pairs table, kept with the pair columns and the frequencies scoring reads (<c>l_tf_last</c>,
+    /// and a pair at the surname's exact level its whole surname's, at its partial level its shared word's); the wide
+    /// projection the comparisons read is not written out.
     /// </summary>
     private string ComparisonsSql(string p, string table, string pairs, string pairColumns, string? right = null) => $"""
         create table {T(table)} as
@@ -700,11 +701,17 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>
     /// The frequencies scoring reads, over a relation with the pair projection's and the gamma columns (<see cref="Compared"/>):
-    /// the results surname's, the candidacy surname's (for its close spellings' penalty), and the shared word's, computed
-    /// only for a pair at the level whose penalty reads it.
+    /// the candidacy surname's (for its close spellings' penalty), and those of <see cref="PairFrequencies"/>.
     /// </summary>
-    private static string TermFrequencies =>
-        $"r_tf_last, {CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, {CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}";
+    private static string TermFrequencies => $"{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, {PairFrequencies}";
+
+    /// <summary>
+    /// The frequencies computed per pair from its levels, each only for a pair at the level that reads it: the whole
+    /// surname's at the exact level (a compound's by its rarest word the ballot holds), the shared word's at partial.
+    /// </summary>
+    private static string PairFrequencies =>
+        $"{CandidacyDdhqComparisons.WholeSurnameFrequency} as {CandidacyDdhqComparisons.WholeSurnameFrequencyColumn}, " +
+        $"{CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}";
 
     /// <summary>
     /// The results rows a pass's pairs and judge rows can hold: every row on the main pass; on the runoff pass the rows of
@@ -1065,7 +1072,7 @@ internal sealed class CandidacyDdhqMatcher
                 left join {T(p + "candidate_pairs")} as c on c.left_key = j.left_key and c.right_key = j.right_key
             )
 
-        select *, {CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}
+        select *, {PairFrequencies}
         from ({Compared(PairProjection(p, "pairs", JudgeRaceRows(p, PassResultsRows(p))))})
         """;
 
@@ -1204,7 +1211,7 @@ internal sealed class CandidacyDdhqMatcher
         // retrieval computed one), so the output shows and weighs the candidate it chose and `explain` lists it.
         _warehouse.Execute($"""
             insert into {T(p + "comparisons")} by name
-            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.r_tf_last, e.{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.SharedWordFrequencyColumn}, {Gammas}
+            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.WholeSurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.SharedWordFrequencyColumn}, {Gammas}
             from {T(p + "judge_evidence")} as e
             semi join {T(p + "judge_answers")} as a on a.left_key = e.left_key and a.right_key = e.right_key
             anti join (
