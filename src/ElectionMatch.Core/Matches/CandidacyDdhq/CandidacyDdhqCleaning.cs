@@ -922,9 +922,13 @@ internal sealed class CandidacyDdhqCleaning
     }
 
     /// <summary>Each candidacy surname's words that results surnames hold, with how common each is (<see cref="LeftSurnameWordsTable"/>).</summary>
+    /// <remarks>
+    /// The list is in the words' order: a surname's words are distinct, so its pairs sort by the word alone. Sorted after
+    /// the aggregate, not by an ordered aggregate, which cost three times as much (at 100k, 0.33 → 0.10 CPU-s; session 56).
+    /// </remarks>
     public string LeftSurnameWordsSql() => $"""
         create table {_run.Table(LeftSurnameWordsTable)} as
-        select s.last_name, list(struct_pack(word := s.word, tf := w.tf_word) order by s.word) as words
+        select s.last_name, list_sort(list(struct_pack(word := s.word, tf := w.tf_word))) as words
         from (
             select distinct last_name, word
             from (select last_name, unnest(string_split(replace(last_name, '-', ' '), ' ')) as word from {_run.Table("left_clean")} where last_name is not null)
