@@ -71,8 +71,15 @@ internal sealed class CandidacyDdhqCleaning
                 then replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th')
                 else t
             end;
-        create or replace temp macro em_norm(s) as
-            em_norm_folded(translate(em_fold_letters(lower(strip_accents(coalesce(cast(s as varchar), '')))), '''’.', ''));
+        -- A text of ASCII letters and single spaces or hyphens between words (most names, and the empty text of a null)
+        -- is only lower-cased and trimmed: every step above leaves it so. The test costs less than strip_accents, the
+        -- fold's test and translate, which the rest still take (session 56: left_clean's seven em_norm a row).
+        create or replace temp macro em_norm_text(t) as
+            case when regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ')
+                then em_norm_folded(translate(em_fold_letters(lower(strip_accents(t))), '''’.', ''))
+                else nullif(trim(lower(t), ' -'), '')
+            end;
+        create or replace temp macro em_norm(s) as em_norm_text(coalesce(cast(s as varchar), ''));
         -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
         {NameLetters.MacroSql}
         -- A surname joined: Van Der Berg = VanDerBerg = Van-Der-Berg. (Its words are split only where a comparison needs them.)
