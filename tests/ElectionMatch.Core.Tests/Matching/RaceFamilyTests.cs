@@ -32,7 +32,8 @@ public sealed class RaceFamilyTests : IDisposable
         var random = new Random(8);
         string[] pieces = ["general", "GENERAL", "Primary", "runoff", "special", "election", "democratic", "republican", "nonpartisan", "party",
             "city", "Council", "district", "7", "_", "-", " ", "  ", ".", "(", ")", "'", "a", "Z9", "elections", "parties",
-            "Dist", "ward", "Seat", "no", "Number", "III", "iv", "l", "L", "xl", "007", "0", "four", "Twenty", "twp", "pct", "Div"];
+            "Dist", "ward", "Seat", "no", "Number", "III", "iv", "l", "L", "xl", "007", "0", "four", "Twenty", "twp", "pct", "Div",
+            "Subdist", "nbr", "BD", "Pos", "office", "xcix"];
         var texts = Texts.ToList();
         for (var i = 0; i < 5_000; i++)
         {

@@ -71,8 +71,15 @@ internal sealed class CandidacyDdhqCleaning
                 then replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th')
                 else t
             end;
-        create or replace temp macro em_norm(s) as
-            em_norm_folded(translate(em_fold_letters(lower(strip_accents(coalesce(cast(s as varchar), '')))), '''’.', ''));
+        -- A text of ASCII letters and single spaces or hyphens between words (most names, and the empty text of a null)
+        -- is only lower-cased and trimmed: every step above leaves it so. The test costs less than strip_accents, the
+        -- fold's test and translate, which the rest still take (session 56: left_clean's seven em_norm a row).
+        create or replace temp macro em_norm_text(t) as
+            case when regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ')
+                then em_norm_folded(translate(em_fold_letters(lower(strip_accents(t))), '''’.', ''))
+                else nullif(trim(lower(t), ' -'), '')
+            end;
+        create or replace temp macro em_norm(s) as em_norm_text(coalesce(cast(s as varchar), ''));
         -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
         {NameLetters.MacroSql}
         -- A surname joined: Van Der Berg = VanDerBerg = Van-Der-Berg. (Its words are split only where a comparison needs them.)
@@ -922,9 +929,13 @@ internal sealed class CandidacyDdhqCleaning
     }
 
     /// <summary>Each candidacy surname's words that results surnames hold, with how common each is (<see cref="LeftSurnameWordsTable"/>).</summary>
+    /// <remarks>
+    /// The list is in the words' order: a surname's words are distinct, so its pairs sort by the word alone. Sorted after
+    /// the aggregate, not by an ordered aggregate, which cost three times as much (at 100k, 0.33 → 0.10 CPU-s; session 56).
+    /// </remarks>
     public string LeftSurnameWordsSql() => $"""
         create table {_run.Table(LeftSurnameWordsTable)} as
-        select s.last_name, list(struct_pack(word := s.word, tf := w.tf_word) order by s.word) as words
+        select s.last_name, list_sort(list(struct_pack(word := s.word, tf := w.tf_word))) as words
         from (
             select distinct last_name, word
             from (select last_name, unnest(string_split(replace(last_name, '-', ' '), ' ')) as word from {_run.Table("left_clean")} where last_name is not null)

@@ -1,0 +1,42 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// <c>em_norm</c> lower-cases and trims a text of ASCII letters with single spaces or hyphens between them, and folds,
+/// strips and replaces any other: the shortcut must give what the whole normalisation gives (written out here, as it
+/// was before session 56) on every text.
+/// </summary>
+public sealed class NormMacroTests : IDisposable
+{
+    // em_norm before the shortcut: every text through every step.
+    private const string Whole = "em_norm_folded(translate(em_fold_letters(lower(strip_accents(coalesce(cast(t as varchar), '')))), '''’.', ''))";
+
+    private readonly DuckDbWarehouse _warehouse = CleaningMacros.Warehouse("norm_test");
+
+    [Fact]
+    public void The_plain_text_shortcut_gives_the_whole_normalisation()
+    {
+        // Letters in both cases, the separators the shortcut takes and the ones it leaves (two spaces, a hyphen beside a
+        // space or another, at the ends), and what only the whole steps handle: apostrophes, full stops, accents, the
+        // folded letters, a capital whose lower case is ASCII (the Kelvin sign), İ, digits, tabs, no-break spaces.
+        var random = new Random(56);
+        string[] pieces = ["a", "Z", "john", "SMITH", "Mc", " ", "  ", "-", "--", " - ", "'", "’", ".", "é", "É", "ñ", "ø", "Ł", "ß", "æ",
+            "þ", "ı", "\u212A", "İ", "3", "\t", "\u00A0", ",", "\"", "(", "o'neill", "st.", "de la", "jr", "x-y"];
+        var texts = new List<string?> { null, "", " ", "-", "a", "A B", "a-b", "a -b", "a  b", " a", "a ", "-a", "a-", "\u212Aate", "Ana-María" };
+        for (var i = 0; i < 20_000; i++)
+        {
+            texts.Add(string.Concat(Enumerable.Range(0, random.Next(1, 6)).Select(_ => pieces[random.Next(pieces.Length)])));
+        }
+
+        var compared = CleaningMacros.CompareSql(_warehouse, "norm_texts", texts, Whole, "em_norm(t)");
+
+        Assert.Equal(texts.Count, compared.Count);
+        Assert.All(compared, c => Assert.Equal(c.Macro, c.CSharp));
+        // Both ways are taken: plain texts and texts the whole steps change.
+        Assert.Contains(compared, c => c.Text is { } t && t.Length > 0 && t.All(ch => char.IsAsciiLetter(ch)) && c.CSharp == t.ToLowerInvariant());
+        Assert.Contains(compared, c => c.Text is { } t && t.Contains('ø') && c.CSharp is { } n && n.Contains('o'));
+    }
+
+    public void Dispose() => _warehouse.Dispose();
+}
