@@ -150,11 +150,7 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
     public void A_compound_surname_matched_whole_never_weighs_less_than_one_of_its_words_shared_whatever_the_words_frequencies()
     {
         var run = northDakota.Run;
-        var lastName = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name");
-        var trained = ModelParameters.FromJson(run.Result.ModelParametersJson!);
-        var parameters = new ModelParameters { Lambda = trained.Lambda, Comparisons = [trained.For("last_name")], Training = trained.Training };
-        var model = new FellegiSunter([lastName], "gamma_last_name = 1", "gamma_last_name = 5");
-        var gamma = lastName.LevelNames.Select((name, i) => (name, i)).ToDictionary(l => l.name, l => l.i);
+        var (lastName, trained, parameters, model, gamma) = SurnameModel(run);
         using var warehouse = DuckDbWarehouse.InMemory();
 
         // Aldama-Garcia with each word at frequencies from one in a million to one in two, against its whole surname (the
@@ -214,11 +210,7 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
     public void A_close_spelling_never_weighs_more_than_the_exact_surname_nor_more_than_trained_whatever_the_surnames_frequency()
     {
         var run = northDakota.Run;
-        var lastName = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name");
-        var trained = ModelParameters.FromJson(run.Result.ModelParametersJson!);
-        var parameters = new ModelParameters { Lambda = trained.Lambda, Comparisons = [trained.For("last_name")], Training = trained.Training };
-        var model = new FellegiSunter([lastName], "gamma_last_name = 1", "gamma_last_name = 5");
-        var gamma = lastName.LevelNames.Select((name, i) => (name, i)).ToDictionary(l => l.name, l => l.i);
+        var (lastName, trained, parameters, model, gamma) = SurnameModel(run);
         using var warehouse = DuckDbWarehouse.InMemory();
 
         // The candidacy's surname at frequencies from one in a million to one in two; exact pairs read the results row's
@@ -313,6 +305,16 @@ public sealed class SharedSurnameWordPenaltyTests(SharedSurnameWordPenaltyTests.
         // A value four times as common as u: 2 bits off either level. A rare one raises the exact level (by the cap of 4
         // bits) and leaves the partial level as trained; a very common one lowers it by the cap; no frequency, no change.
         Assert.Equal([3.0, 3, 9, 5, 1, 5, -8], scored.Select(w => Math.Round(w, 12)));
+    }
+
+    /// <summary>The run's trained surname comparison alone: its definition, the trained model and one of that comparison, a scorer of it, and its levels' gamma values by name.</summary>
+    private static (Comparison LastName, ModelParameters Trained, ModelParameters Parameters, FellegiSunter Model, Dictionary<string, int> Gamma) SurnameModel(MatcherRun run)
+    {
+        var lastName = CandidacyDdhqComparisons.All.Single(c => c.Name == "last_name");
+        var trained = ModelParameters.FromJson(run.Result.ModelParametersJson!);
+        var parameters = new ModelParameters { Lambda = trained.Lambda, Comparisons = [trained.For("last_name")], Training = trained.Training };
+        var model = new FellegiSunter([lastName], "gamma_last_name = 1", "gamma_last_name = 5");
+        return (lastName, trained, parameters, model, lastName.LevelNames.Select((name, i) => (name, i)).ToDictionary(l => l.name, l => l.i));
     }
 
     private static Dictionary<string, LevelParameters> Levels(MatcherRun run) =>
