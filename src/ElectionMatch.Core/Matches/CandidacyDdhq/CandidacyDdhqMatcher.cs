@@ -722,12 +722,20 @@ internal sealed class CandidacyDdhqMatcher
     private static string TermFrequencies => $"{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, {PairFrequencies}";
 
     /// <summary>
-    /// The frequencies computed per pair from its levels, each only for a pair at the level that reads it: the whole
-    /// surname's at the exact level (a compound's by its rarest word the ballot holds), the shared word's at partial.
+    /// The frequencies computed per pair from its levels (column, SQL), each only for a pair at the level that reads it:
+    /// the whole surname's at the exact level (a compound's by its rarest word the ballot holds), the shared word's at partial.
     /// </summary>
-    private static string PairFrequencies =>
-        $"{CandidacyDdhqComparisons.WholeSurnameFrequency} as {CandidacyDdhqComparisons.WholeSurnameFrequencyColumn}, " +
-        $"{CandidacyDdhqComparisons.SharedWordFrequency} as {CandidacyDdhqComparisons.SharedWordFrequencyColumn}";
+    private static readonly (string Column, string Sql)[] PairFrequencyColumns =
+    [
+        (CandidacyDdhqComparisons.WholeSurnameFrequencyColumn, CandidacyDdhqComparisons.WholeSurnameFrequency),
+        (CandidacyDdhqComparisons.SharedWordFrequencyColumn, CandidacyDdhqComparisons.SharedWordFrequency),
+    ];
+
+    private static string PairFrequencies => string.Join(", ", PairFrequencyColumns.Select(f => $"{f.Sql} as {f.Column}"));
+
+    /// <summary>The names of the frequency columns a pairs table keeps (<see cref="TermFrequencies"/>), for a statement that copies them.</summary>
+    private static IEnumerable<string> FrequencyColumns =>
+        PairFrequencyColumns.Select(f => f.Column).Prepend(CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn);
 
     /// <summary>
     /// The results rows a pass's pairs and judge rows can hold: every row on the main pass; on the runoff pass the rows of
@@ -1227,7 +1235,7 @@ internal sealed class CandidacyDdhqMatcher
         // retrieval computed one), so the output shows and weighs the candidate it chose and `explain` lists it.
         _warehouse.Execute($"""
             insert into {T(p + "comparisons")} by name
-            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, e.{CandidacyDdhqComparisons.CandidacySurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.WholeSurnameFrequencyColumn}, e.{CandidacyDdhqComparisons.SharedWordFrequencyColumn}, {Gammas}
+            select e.left_key, e.right_key, cast(null as integer) as rank, e.cosine, {PairRules.JudgeRace} as found_by, {string.Join(", ", FrequencyColumns.Select(c => "e." + c))}, {Gammas}
             from {T(p + "judge_evidence")} as e
             semi join {T(p + "judge_answers")} as a on a.left_key = e.left_key and a.right_key = e.right_key
             anti join (
