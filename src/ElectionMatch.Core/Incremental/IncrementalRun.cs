@@ -31,15 +31,17 @@ internal static class IncrementalRun
         var run = RunSchema.For(match.Name);
         // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
         var scratch = run.Part("partition");
-        // A partition's share of a batch's run, as views over its stages (PartitionSlice), while its counts and cache entry are taken.
+        // A partition's share of a batch's run, as views over its stages (PartitionSlice), while its counts are taken; and
+        // every partition's share at once, which the cache stores.
         var slice = run.Part("slice");
+        var sliceAll = run.Part("slices");
         // The reference tables every partition's cleaning joins, loaded once (CandidacyDdhqMatcher.LoadReference).
         var reference = run.Part("reference");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
         // What the last run cached, before this one replaces it: which states it had, and what their keys were made of.
         var cachedBefore = cache.Entries();
         // What a run killed while training or matching a partition left.
-        warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
+        warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
         var stages = new List<StageReport>();
         void Report(StageReport stage)
         {
@@ -226,16 +228,35 @@ internal static class IncrementalRun
                 var embedded = EmbeddingShares.Of(warehouse, scratch, [.. batch.Select(p => p.State)]);
                 Report(clock.Report("partition_batch", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
                     $"{batch.Count} state partitions matched together in one run ({string.Join(", ", batch.Select(p => p.Label))})"));
+                // Each partition's counts from its slice, then every partition's rows and entry stored at once.
                 var slices = new PartitionSlice(warehouse, scratch, together);
+                var computed = new List<PartitionCache.Computed>();
+                var reports = new List<StageReport>();
                 foreach (var partition in batch)
                 {
                     clock.Restart();
                     slices.Show(slice, partition.State);
                     var sliced = CandidacyDdhqMatcher.Create(warehouse, match, slice, request.Options, model, frequencies, reference);
-                    Store(partition, sliced.PartitionResult(PartitionInputs(inputs, partition), model, embedded.GetValueOrDefault(partition.State) ?? []), slice);
+                    var result = sliced.PartitionResult(PartitionInputs(inputs, partition), model, embedded.GetValueOrDefault(partition.State) ?? []);
+                    var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model, frequencies);
+                    computed.Add(new PartitionCache.Computed(partition, keys[partition.State], result, Shown(partition), pass => shown.ScoredViewsSql(pass, model)));
+                    reports.Add(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
+                        "recomputed: " + Why(partition)));
                 }
 
-                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade");
+                clock.Restart();
+                slices.ShowAll(sliceAll, keys);
+                cache.StoreBatch(computed, parts, sliceAll);
+                var storeReport = clock.Report("partition_store", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
+                    $"the {batch.Count} state partitions' rows, counts and explained stages stored in the cache in one transaction");
+                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade");
+                // A partition is reported once it is stored, as one matched alone is.
+                Report(storeReport);
+                foreach (var (partition, report) in batch.Zip(reports))
+                {
+                    recomputed.Add(partition.Label);
+                    Report(report);
+                }
             }
 
             finished = true;
@@ -245,7 +266,7 @@ internal static class IncrementalRun
             try
             {
                 StatePartitions.DropRows(warehouse, PartitionCache.Schema);
-                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
+                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
             }
             catch (DuckDB.NET.Data.DuckDBException) when (!finished)
             {

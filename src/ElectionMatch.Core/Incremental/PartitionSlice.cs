@@ -57,20 +57,48 @@ internal sealed class PartitionSlice
     public void Show(RunSchema slice, string state)
     {
         var rows = _rows[state];
-        _warehouse.Execute(string.Concat(new (string Name, string Value)[]
-        {
-            ("state", Sql.Literal(state)),
-            ("left_first", Number(rows.LeftFirst)), ("left_last", Number(rows.LeftLast)),
-            ("right_first", Number(rows.RightFirst)), ("right_last", Number(rows.RightLast)),
-            ("main_first", Number(rows.Main?.First)), ("main_last", Number(rows.Main?.Last)),
-            ("runoff_first", Number(rows.Runoff?.First)), ("runoff_last", Number(rows.Runoff?.Last)),
-        }.Select(v => $"set variable {Variable}{v.Name} = {v.Value};\n")));
+        _warehouse.Execute(string.Concat(Bounds(state, rows).Select(v => $"set variable {Variable}{v.Name} = {v.Value};\n")));
         if (_shownIn != slice.Name)
         {
-            _warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; create schema {Sql.Identifier(slice.Name)};\n" + string.Join("\n", Views(slice)));
+            _warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; create schema {Sql.Identifier(slice.Name)};\n" + string.Join("\n", Views(slice, OnePartition)));
             _shownIn = slice.Name;
         }
     }
+
+    /// <summary>
+    /// Shows every partition's share of the batch run at once in <paramref name="all"/>: views named as the stages, whose
+    /// rows are each partition's as <see cref="Show"/> shows them, with two columns before them, <c>em_slice_state</c> and
+    /// <c>em_slice_key</c> (the partition's state and its cache key from <paramref name="keys"/>). What the partition cache
+    /// stores of a batch is read from these in one statement a table (<see cref="PartitionCache.StoreBatch"/>).
+    /// </summary>
+    public void ShowAll(RunSchema all, IReadOnlyDictionary<string, string> keys)
+    {
+        var bounds = all.Table(BoundsTable);
+        var rows = string.Join(",\n", _rows.Values.Select(r =>
+            "(" + string.Join(", ", Bounds(r.State, r).Select(v => v.Value).Append(Sql.Literal(keys[r.State]))) + ")"));
+        var columns = string.Join(", ", Bounds("", _rows.Values.First()).Select(v => BoundColumn + v.Name).Append(BoundColumn + "key"));
+        _warehouse.Execute($"""
+            drop schema if exists {Sql.Identifier(all.Name)} cascade;
+            create schema {Sql.Identifier(all.Name)};
+            create table {bounds} as select * from (values {rows}) as b({columns});
+            {string.Join("\n", Views(all, new Partitions(bounds)))}
+            """);
+    }
+
+    /// <summary>The table of each partition's bounds in <see cref="ShowAll"/>'s schema, beside the views (no stage has its name).</summary>
+    private const string BoundsTable = "em_slice_bounds";
+
+    private const string BoundColumn = "em_b_";
+
+    /// <summary>A partition's state and its rows' and keys' bounds in the batch, as SQL values.</summary>
+    private static (string Name, string Value)[] Bounds(string state, Rows rows) =>
+    [
+        ("state", Sql.Literal(state)),
+        ("left_first", Number(rows.LeftFirst)), ("left_last", Number(rows.LeftLast)),
+        ("right_first", Number(rows.RightFirst)), ("right_last", Number(rows.RightLast)),
+        ("main_first", Number(rows.Main?.First)), ("main_last", Number(rows.Main?.Last)),
+        ("runoff_first", Number(rows.Runoff?.First)), ("runoff_last", Number(rows.Runoff?.Last)),
+    ];
 
     private const string Variable = "em_slice_";
 
@@ -79,16 +107,49 @@ internal sealed class PartitionSlice
 
     private static string Number(long? value) => value is { } v ? $"cast({v} as bigint)" : "cast(null as bigint)";
 
-    private static string Get(string name) => $"getvariable('{Variable}{name}')";
-
-    /// <summary>The views of a partition's share of the batch run, each reading the partition's bounds from the session variables <see cref="Show"/> sets.</summary>
-    private IEnumerable<string> Views(RunSchema slice)
+    /// <summary>
+    /// Where the views read a partition's bounds: one partition's from the session variables (<see cref="Show"/>), or every
+    /// partition's from the bounds table joined to each row (<see cref="ShowAll"/>), whose state and key lead each row.
+    /// </summary>
+    private abstract record Shown
     {
-        var (leftFirst, leftLast, rightFirst, rightLast) = (Get("left_first"), Get("left_last"), Get("right_first"), Get("right_last"));
-        var (mainFirst, mainLast, runoffFirst, runoffLast) = (Get("main_first"), Get("main_last"), Get("runoff_first"), Get("runoff_last"));
+        public abstract string Get(string name);
+
+        /// <summary>What a view selects before the stage's columns (<paramref name="star"/>: <c>*</c> with its exclude or replace).</summary>
+        public abstract string Select(string star);
+
+        public abstract string From(string table);
+    }
+
+    private sealed record Variables : Shown
+    {
+        public override string Get(string name) => $"getvariable('{Variable}{name}')";
+
+        public override string Select(string star) => "select " + star;
+
+        public override string From(string table) => table;
+    }
+
+    private sealed record Partitions(string BoundsTable) : Shown
+    {
+        public override string Get(string name) => "b." + BoundColumn + name;
+
+        public override string Select(string star) => $"select b.{BoundColumn}state as em_slice_state, b.{BoundColumn}key as em_slice_key, t.{star}";
+
+        public override string From(string table) => $"{table} as t, {BoundsTable} as b";
+    }
+
+    private static readonly Shown OnePartition = new Variables();
+
+    /// <summary>The views of a partition's share of the batch run, each reading the partition's bounds where <paramref name="shown"/> says.</summary>
+    private IEnumerable<string> Views(RunSchema slice, Shown shown)
+    {
+        var get = shown.Get;
+        var (leftFirst, leftLast, rightFirst, rightLast) = (get("left_first"), get("left_last"), get("right_first"), get("right_last"));
+        var (mainFirst, mainLast, runoffFirst, runoffLast) = (get("main_first"), get("main_last"), get("runoff_first"), get("runoff_last"));
         var leftOffset = $"({leftFirst} - 1)";
         var rightOffset = $"({rightFirst} - 1)";
-        var state = Get("state");
+        var state = get("state");
         // A between with a null bound (a pass with no rows of the partition) holds for no row.
         var leftKeys = $"left_key between {mainFirst} and {mainLast} or left_key between {runoffFirst} and {runoffLast}";
         // The partition's own run numbers its main pass's election rows from 1 and its runoff pass's after them.
@@ -109,39 +170,37 @@ internal sealed class PartitionSlice
                 replaced.Add($"row_number - {rowOffset} as row_number");
             }
 
-            return replaced.Count == 0 ? "" : $"replace ({string.Join(", ", replaced)}) ";
+            return replaced.Count == 0 ? "*" : $"* replace ({string.Join(", ", replaced)})";
         }
 
         string InputRows(string side) => side == "left" ? $"row_number between {leftFirst} and {leftLast}" : $"row_number between {rightFirst} and {rightLast}";
         string Groups(string pass) => $"(select group_id from {_batchRun.Table(pass + "partitions")} where state = {state})";
         foreach (var (table, cols) in _tables)
         {
-            var from = _batchRun.Table(table);
+            var from = shown.From(_batchRun.Table(table));
             var pass = table.StartsWith("runoff_", StringComparison.Ordinal) ? "runoff_" : "";
-            string? select = table switch
+            (string Star, string Where)? select = table switch
             {
-                "quarantine" => $"""
-                    select * replace (
+                "quarantine" => ($"""
+                    * replace (
                         row_number - case input when 'left' then {leftOffset} else {rightOffset} end as row_number,
                         case when error_code = {Sql.Literal(QuarantineCodes.DuplicateId)}
                             then regexp_replace(message, '[0-9]+$', cast(cast(regexp_extract(message, '([0-9]+)$', 1) as bigint) - case input when 'left' then {leftOffset} else {rightOffset} end as varchar))
                             else message end as message)
-                    from {from}
-                    where (input = 'left' and {InputRows("left")}) or (input = 'right' and {InputRows("right")})
-                    """,
-                "output" => $"select * exclude ({CandidacyDdhqMatcher.BatchOutputKey}) from {from} where ({leftKeys.Replace("left_key", CandidacyDdhqMatcher.BatchOutputKey, StringComparison.Ordinal)})",
-                _ when cols.Contains("left_key") => $"select * {Keys(cols, leftOffset)}from {from} where ({leftKeys})",
-                "partitions" or "runoff_partitions" => $"select * from {from} where state = {state}",
-                _ when cols.Contains("group_id") => $"select * {Keys(cols, rightOffset)}from {from} where {(table.EndsWith("retrieval_members", StringComparison.Ordinal) ? "group_id // 32" : "group_id")} in {Groups(pass)}",
-                "runoff_left" => $"select * {Keys(cols, leftOffset)}from {from} where state = {state}",
-                _ when table.StartsWith("left_", StringComparison.Ordinal) && cols.Contains("row_number") => $"select * {Keys(cols, leftOffset)}from {from} where {InputRows("left")}",
-                _ when cols.Contains("right_key") => $"select * {Keys(cols, rightOffset)}from {from} where right_key between {rightFirst} and {rightLast}",
-                _ when table.StartsWith("right_", StringComparison.Ordinal) && cols.Contains("row_number") => $"select * {Keys(cols, rightOffset)}from {from} where {InputRows("right")}",
+                    """, $"(input = 'left' and {InputRows("left")}) or (input = 'right' and {InputRows("right")})"),
+                "output" => ($"* exclude ({CandidacyDdhqMatcher.BatchOutputKey})", leftKeys.Replace("left_key", CandidacyDdhqMatcher.BatchOutputKey, StringComparison.Ordinal)),
+                _ when cols.Contains("left_key") => (Keys(cols, leftOffset), leftKeys),
+                "partitions" or "runoff_partitions" => ("*", $"state = {state}"),
+                _ when cols.Contains("group_id") => (Keys(cols, rightOffset), $"{(table.EndsWith("retrieval_members", StringComparison.Ordinal) ? "group_id // 32" : "group_id")} in {Groups(pass)}"),
+                "runoff_left" => (Keys(cols, leftOffset), $"state = {state}"),
+                _ when table.StartsWith("left_", StringComparison.Ordinal) && cols.Contains("row_number") => (Keys(cols, leftOffset), InputRows("left")),
+                _ when cols.Contains("right_key") => (Keys(cols, rightOffset), $"right_key between {rightFirst} and {rightLast}"),
+                _ when table.StartsWith("right_", StringComparison.Ordinal) && cols.Contains("row_number") => (Keys(cols, rightOffset), InputRows("right")),
                 _ => null,
             };
-            if (select is not null)
+            if (select is { } s)
             {
-                yield return $"create view {slice.Table(table)} as {select};";
+                yield return $"create view {slice.Table(table)} as {shown.Select(s.Star)} from {from} where ({s.Where});";
             }
         }
     }
