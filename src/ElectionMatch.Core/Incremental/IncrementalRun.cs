@@ -470,8 +470,9 @@ internal static class IncrementalRun
         var training = run.Part("training");
         try
         {
-            var result = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Run(inputs, null, cancellationToken);
-            var stored = cache.StoreModel(ModelParameters.FromJson(result.ModelParametersJson!), request.SettingsSha256, provenance);
+            // Up to the model only: every partition is then scored with it, so the whole input is not linked, judged or output.
+            var trained = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Train(inputs, cancellationToken);
+            var stored = cache.StoreModel(ModelParameters.FromJson(trained.ToJson()), request.SettingsSha256, provenance);
             cache.StoreSurnameFrequencies(stored.Sha256, training);
             return stored;
         }

@@ -124,16 +124,29 @@ internal sealed class CandidacyDdhqMatcher
     public MatchResult RunPartition(MatchInputs inputs, CancellationToken cancellationToken = default) =>
         Run(inputs, null, partition: true, cancellationToken);
 
+    /// <summary>
+    /// Trains the scoring model on the whole input and stops there: the stages of a run up to <c>training</c> (the
+    /// inputs cleaned, the main pass's pairs compared, the u sample drawn), so the model and the surnames' frequencies are
+    /// those a run would have, without the links, the judge, the runoff pass and the output that a run goes on to make.
+    /// An incremental run trains so (<c>IncrementalRun</c>): it then scores every partition itself, and a judge with a
+    /// provider is asked nothing for the whole input.
+    /// </summary>
+    public ModelParameters Train(MatchInputs inputs, CancellationToken cancellationToken = default)
+    {
+        if (Model is not null)
+        {
+            throw new InvalidOperationException("a matcher given a model has nothing to train");
+        }
+
+        var pipeline = new Pipeline(_warehouse, CreateSchema(), null, cancellationToken) { CountsRows = false };
+        Prepare(pipeline, inputs);
+        return MatchPass(pipeline, "", "left_filtered", null, cancellationToken, trainOnly: true);
+    }
+
     private MatchResult Run(MatchInputs inputs, Action<StageReport>? progress, bool partition, CancellationToken cancellationToken)
     {
         var pipeline = new Pipeline(_warehouse, CreateSchema(), progress, cancellationToken) { CountsRows = !partition };
-        Clean(pipeline, inputs);
-        pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
-        pipeline.Sql(CandidacyDdhqCleaning.LeftSurnameWordsTable, "left_clean", CandidacyDdhqCleaning.LeftSurnameWordsTable, _cleaning.LeftSurnameWordsSql());
-        pipeline.Sql(CandidacyDdhqCleaning.LeftSurnamesTable, "left_clean", CandidacyDdhqCleaning.LeftSurnamesTable, _cleaning.LeftSurnamesSql(SurnameFrequencies));
-        pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
-        pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
-
+        Prepare(pipeline, inputs);
         var parameters = MatchPass(pipeline, "", "left_filtered", Model, cancellationToken);
         pipeline.Sql("runoffs_discovered", "links", "runoff_left", DiscoverRunoffsSql(), () => $"{pipeline.Count("runoff_left")} runoff rows created for matched candidates");
         MatchPass(pipeline, "runoff_", "runoff_left", parameters, cancellationToken);
@@ -153,6 +166,17 @@ internal sealed class CandidacyDdhqMatcher
         {
             Accounts = accounts,
         };
+    }
+
+    // The stages before the main pass: both sides cleaned, the results keyed, the surnames counted, the candidacies expanded to their election rows and filtered.
+    private void Prepare(Pipeline pipeline, MatchInputs inputs)
+    {
+        Clean(pipeline, inputs);
+        pipeline.Sql("right_keyed", "right_clean", "right_keyed", _cleaning.RightKeyedSql());
+        pipeline.Sql(CandidacyDdhqCleaning.LeftSurnameWordsTable, "left_clean", CandidacyDdhqCleaning.LeftSurnameWordsTable, _cleaning.LeftSurnameWordsSql());
+        pipeline.Sql(CandidacyDdhqCleaning.LeftSurnamesTable, "left_clean", CandidacyDdhqCleaning.LeftSurnamesTable, _cleaning.LeftSurnamesSql(SurnameFrequencies));
+        pipeline.Sql("left_expanded", "left_clean", "left_expanded", ExpandSql());
+        pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
     }
 
     /// <summary>The run's row counts and row accounts, read from its tables: the stage <c>row_accounts</c>.</summary>
@@ -292,7 +316,8 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>Partition, retrieve, block, compare, score, decide and judge one set of left rows.</summary>
     /// <param name="trained">Null on the main pass, which trains the model; the runoff pass reuses it.</param>
-    private ModelParameters MatchPass(Pipeline pipeline, string p, string source, ModelParameters? trained, CancellationToken cancellationToken)
+    /// <param name="trainOnly">Stops after training (<see cref="Train"/>): the pass's pairs are not scored, linked or judged.</param>
+    private ModelParameters MatchPass(Pipeline pipeline, string p, string source, ModelParameters? trained, CancellationToken cancellationToken, bool trainOnly = false)
     {
         var offset = p.Length == 0 ? 0 : _warehouse.Scalar<long>($"select coalesce(max(left_key), 0) from {T("left_keyed")}");
         pipeline.Sql(p + "partitions", source, p + "partitions", PartitionsSql(p, source));
@@ -339,6 +364,11 @@ internal sealed class CandidacyDdhqMatcher
             pipeline.Sql("u_sample", "u_pairs", "u_sample", ComparisonsSql("", "u_sample", "u_pairs", "left_key, right_key, cosine"));
             pipeline.Stage("training", "comparisons", "u_sample", () => parameters = _model.Train(_warehouse, T("comparisons"), T("u_sample")), () =>
                 string.Create(CultureInfo.InvariantCulture, $"λ {parameters!.Lambda:G3} after {parameters.Training.Iterations} EM iterations over {parameters.Training.Patterns} patterns (converged: {parameters.Training.Converged}); u from {parameters.Training.PairsSampledForU:N0} random pairs"));
+        }
+
+        if (trainOnly)
+        {
+            return parameters!;
         }
 
         pipeline.Sql(p + "scored_pairs", p + "comparisons", p + "scored_pairs", ScoredPairsSql(p, parameters!));
