@@ -529,8 +529,9 @@ internal static class IncrementalRun
 
     /// <summary>
     /// Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.
-    /// A partition's results by election type are judged by its own candidacies' types: the run's, over the whole
-    /// inputs (<paramref name="electionTypes"/>), takes their place.
+    /// The results rows' account by election type judges a results row by the types the candidacies have, so a partition
+    /// counts none (its own candidacies' types would judge it) and the run's, over the whole inputs
+    /// (<paramref name="electionTypes"/>), takes its place; an entry that holds one (an older build's) is passed over.
     /// </summary>
     private static List<RowAccount> Accounts(IEnumerable<(string State, List<RowAccount> Accounts)> partitions, RowAccount electionTypes)
     {

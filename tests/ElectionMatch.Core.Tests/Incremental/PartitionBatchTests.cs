@@ -117,6 +117,11 @@ public sealed class PartitionBatchTests : IDisposable
             Assert.Equal(alone.Entries[state], small.Entries[state]);
         }
 
+        // No partition counts the results rows by election type, an account only the whole inputs' types can judge
+        // (the run counts it over them); its own run used to count it, for nothing.
+        Assert.All(alone.Entries.Values.Concat(together.Entries.Values), e => Assert.DoesNotContain(ElectionMatch.Matches.CandidacyDdhq.ElectionTypeAccount.Unit, e, StringComparison.Ordinal));
+        Assert.Contains(InputRowAccount.Unit, together.Entries["NC"], StringComparison.Ordinal);
+
         // The inputs did put rows in each partition's quarantine: the repeated ids, numbered in their partitions.
         Assert.Contains("as on left input row 1", together.Entries["NC"], StringComparison.Ordinal);
         Assert.Contains("EMQ002", together.Entries["TX"], StringComparison.Ordinal);
