@@ -7,9 +7,10 @@ namespace ElectionMatch.Incremental;
 /// <summary>
 /// One state partition's share of a batch's run (<see cref="PartitionBatch"/>): a schema of views over the batch's stage
 /// tables, each filtered to the partition's rows and named as the stage, so the run's own counting
-/// (<see cref="CandidacyDdhqMatcher.PartitionResult"/>) and the partition cache (<see cref="PartitionCache.Store"/>) read
-/// it as they read a run of that partition alone. An input row's number (and a quarantined row's, and the row a repeated
-/// id's message names) and the keys of the election and results rows are what its own run gives them.
+/// (<see cref="CandidacyDdhqMatcher.PartitionResult"/>) reads it as it reads a run of that partition alone (<see cref="Show"/>);
+/// and every partition's share at once, each row led by its partition, which the partition cache stores
+/// (<see cref="ShowAll"/>, <see cref="PartitionCache.StoreBatch"/>). An input row's number (and a quarantined row's, and
+/// the row a repeated id's message names) and the keys of the election and results rows are what its own run gives them.
 /// </summary>
 /// <remarks>
 /// A row is the partition's by what it is keyed on: an input row by its number (each partition's rows are consecutive
