@@ -41,7 +41,7 @@ internal static class IncrementalRun
         // What the last run cached, before this one replaces it: which states it had, and what their keys were made of.
         var cachedBefore = cache.Entries();
         // What a run killed while training or matching a partition left.
-        warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(run.Part("training").Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
+        DropSchemas(warehouse, slice, sliceAll, scratch, run.Part("training"), reference);
         var stages = new List<StageReport>();
         void Report(StageReport stage)
         {
@@ -249,7 +249,7 @@ internal static class IncrementalRun
                 cache.StoreBatch(computed, parts, sliceAll);
                 var storeReport = clock.Report("partition_store", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
                     $"the {batch.Count} state partitions' rows, counts and explained stages stored in the cache in one transaction");
-                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade");
+                DropSchemas(warehouse, slice, sliceAll);
                 // A partition is reported once it is stored, as one matched alone is.
                 Report(storeReport);
                 foreach (var (partition, report) in batch.Zip(reports))
@@ -266,7 +266,7 @@ internal static class IncrementalRun
             try
             {
                 StatePartitions.DropRows(warehouse, PartitionCache.Schema);
-                warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; drop schema if exists {Sql.Identifier(sliceAll.Name)} cascade; drop schema if exists {Sql.Identifier(scratch.Name)} cascade; drop schema if exists {Sql.Identifier(reference.Name)} cascade");
+                DropSchemas(warehouse, slice, sliceAll, scratch, reference);
             }
             catch (DuckDB.NET.Data.DuckDBException) when (!finished)
             {
@@ -449,6 +449,10 @@ internal static class IncrementalRun
     /// <summary>How many dropped states the summary names before "…".</summary>
     private const int DroppedNamed = 5;
 
+    /// <summary>Drops the scratch schemas a run works in, if there: one statement.</summary>
+    private static void DropSchemas(DuckDbWarehouse warehouse, params RunSchema[] schemas) =>
+        warehouse.Execute(string.Concat(schemas.Select(s => $"drop schema if exists {Sql.Identifier(s.Name)} cascade;\n")));
+
     /// <summary>
     /// A partition's slice of the inputs. A CSV file's unreadable lines have no state, so only the stateless
     /// partition quarantines them (once, like the right input's quarantine, which that partition reads whole).
@@ -478,7 +482,7 @@ internal static class IncrementalRun
         }
         finally
         {
-            warehouse.Execute($"drop schema if exists {Sql.Identifier(training.Name)} cascade");
+            DropSchemas(warehouse, training);
         }
     }
 
@@ -496,7 +500,7 @@ internal static class IncrementalRun
         }
         finally
         {
-            warehouse.Execute($"drop schema if exists {Sql.Identifier(counting.Name)} cascade");
+            DropSchemas(warehouse, counting);
         }
     }
 
@@ -531,14 +535,14 @@ internal static class IncrementalRun
     /// Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.
     /// The results rows' account by election type judges a results row by the types the candidacies have, so a partition
     /// counts none (its own candidacies' types would judge it) and the run's, over the whole inputs
-    /// (<paramref name="electionTypes"/>), takes its place; an entry that holds one (an older build's) is passed over.
+    /// (<paramref name="electionTypes"/>), takes its place.
     /// </summary>
     private static List<RowAccount> Accounts(IEnumerable<(string State, List<RowAccount> Accounts)> partitions, RowAccount electionTypes)
     {
         var sums = new List<(string Input, string Unit, long Read, List<RowOutcome> Outcomes)>();
         foreach (var (state, accounts) in partitions)
         {
-            foreach (var account in accounts.Where(a => (a.Input != "right" || state == StatePartition.NoState) && a.Unit != ElectionTypeAccount.Unit))
+            foreach (var account in accounts.Where(a => a.Input != "right" || state == StatePartition.NoState))
             {
                 var index = sums.FindIndex(s => s.Input == account.Input && s.Unit == account.Unit);
                 if (index < 0)
