@@ -14,7 +14,7 @@ internal static class StageGroups
         ("train, score, link", ["training", "scored_pairs", "links"]),
         ("judge", ["judge_rows", "judge_evidence", "judge"]),
         ("runoffs and output", ["runoffs_discovered", "output", "row_accounts"]),
-        ("hash inputs, publish, files", ["input_hashes", "row_hashes", "publish_copy", "content_hash", "publish_log", "parquet", "manifest", "staging_files", "log_complete"]),
+        ("hash inputs, publish, files", ["input_hashes", "stages_checkpoint", "row_hashes", "publish_copy", "content_hash", "publish_log", "publish_checkpoint", "parquet", "manifest", "staging_files", "log_complete"]),
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. Groups.Select(g => g.Group), "other stages", Outside];

@@ -37,9 +37,9 @@ public sealed class RunSteps
         return report;
     }
 
-    public void Time(string name, Action work) => Time<bool>(name, () =>
+    public void Time(string name, Action work, string? note = null) => Time<bool>(name, () =>
     {
         work();
         return true;
-    });
+    }, note: _ => note);
 }

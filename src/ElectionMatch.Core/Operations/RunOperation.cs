@@ -153,6 +153,9 @@ public sealed partial class RunOperation
                 rows: named => (named, named), note: named => $"quarantined rows of a file named by their file and line: {named}");
         }
 
+        // The match's tables leave DuckDB's write-ahead log for the warehouse file here, as the run wrote them. Left to the
+        // warehouse's close, they would be compressed after the publish under DuckDB's defaults (CheckpointStages).
+        steps.Time("stages_checkpoint", () => CheckpointStages(warehouse), "the match's tables written from DuckDB's log into the warehouse file, their strings uncompressed as the run wrote them");
         inputFiles.EnsureUnchanged();
         var unbalanced = result.Accounts.Where(a => !a.Balances).ToList();
         if (unbalanced.Count > 0)
@@ -418,7 +421,7 @@ public sealed partial class RunOperation
     /// the run schema's stage tables are mostly strings written once and read a few times. The published snapshot
     /// is written after this, compressed (without dictionary compression, see <see cref="SnapshotPublisher.Publish"/>).
     /// </summary>
-    private static MatchResult WithoutStringCompression(DuckDbWarehouse warehouse, Func<MatchResult> run)
+    private static T WithoutStringCompression<T>(DuckDbWarehouse warehouse, Func<T> run)
     {
         warehouse.Execute("set disabled_compression_methods = 'fsst,dictionary'");
         try
@@ -430,6 +433,15 @@ public sealed partial class RunOperation
             warehouse.Execute("reset disabled_compression_methods");
         }
     }
+
+    /// <summary>
+    /// Checkpoints the warehouse with string compression off, as the run's stages were written. A table smaller than a
+    /// row group (DuckDB's 122,880 rows) is kept in the write-ahead log until a checkpoint, which compresses it with the
+    /// methods allowed then: left to the warehouse's close, every stage of a small run was analysed for FSST and
+    /// dictionary compression after all, about half the close's CPU on the goodparty fixture (docs/design.md, "The test
+    /// suite's cost", session 58). A read on another connection (the input hashes) does not hold a checkpoint back.
+    /// </summary>
+    private static void CheckpointStages(DuckDbWarehouse warehouse) => WithoutStringCompression(warehouse, () => warehouse.Execute("checkpoint"));
 
     // date_format: and timestamp_format: only for a CSV input read with the store, and only a format DuckDB's strptime
     // takes (it refuses an unknown specifier such as %Q when a read first uses it, failing the run at the source instead
