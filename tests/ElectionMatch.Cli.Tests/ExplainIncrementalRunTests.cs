@@ -35,8 +35,8 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         // Texas's, North Carolina's, Georgia's and the stateless candidacies, run incrementally (the runs
         // IncrementalRunTests starts from too, made once; this test explains in copies of them).
         var start = starts.NorthCarolinaRenamed;
-        var firstSchemas = start.FirstSchemas;
-        Assert.Equal(4, firstSchemas.Count);
+        var firstCached = start.FirstCached;
+        Assert.Equal(4, firstCached.Count);
 
         // North Carolina's candidacies change their surnames: the next run recomputes NC and reuses the rest.
         var fixture = CopyOf(start.Project);
@@ -45,11 +45,13 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         Assert.Contains("incremental: 4 state partitions, 3 reused, 1 recomputed (NC)", start.SecondStdout, StringComparison.Ordinal);
         Assert.Contains("incremental: 4 state partitions, 0 reused, 4 recomputed", start.FullStdout, StringComparison.Ordinal);
 
-        // NC's schema of the old key is dropped with the run that no longer uses it; the three reused ones stay.
-        var secondSchemas = PartitionSchemas(fixture.Directory);
-        Assert.Equal(4, secondSchemas.Count);
-        Assert.Equal(3, secondSchemas.Intersect(firstSchemas).Count());
-        Assert.Single(secondSchemas, s => s.Contains("__part_nc_", StringComparison.Ordinal) && !firstSchemas.Contains(s));
+        // NC's entry of the old key is dropped with the run that no longer uses it; the three reused ones stay. One schema
+        // shows a partition at a time: none is made for each.
+        var secondCached = CachedPartitions(fixture.Directory);
+        Assert.Equal(4, secondCached.Count);
+        Assert.Equal(3, secondCached.Intersect(firstCached).Count());
+        Assert.Single(secondCached, s => s.StartsWith("NC:", StringComparison.Ordinal) && !firstCached.Contains(s));
+        Assert.Empty(PartitionSchemas(fixture.Directory));
 
         // Every fourth id of each partition (explaining all of them took 38 s, every other one 24 s), the recomputed NC's included.
         var ids = lines.Skip(1).Select(l => (Id: l.Split(',')[0], State: l.Split(',')[4])).GroupBy(i => i.State).SelectMany(g => g.Where((_, n) => n % 4 == 0)).ToList();
@@ -88,7 +90,7 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
     }
 
     [Fact]
-    public void A_partition_whose_schema_is_gone_is_named_and_the_next_incremental_run_computes_it_again()
+    public void A_partition_whose_cached_stages_are_gone_is_named_and_the_next_incremental_run_computes_it_again()
     {
         // North Carolina's and the stateless candidacies after a first incremental run, made once and copied.
         var fixture = CopyOf(starts.FirstIncremental.Project);
@@ -99,22 +101,23 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         Assert.True(before.ExitCode == 0, before.Output);
         Assert.Contains("decision: ", before.Stdout, StringComparison.Ordinal);
 
-        // The schema that shows the stateless partition's stages dropped by hand.
-        var schema = Assert.Single(PartitionSchemas(fixture.Directory), s => s.Contains("__part_none_", StringComparison.Ordinal));
+        // The stateless partition's cache entry and its rows of the left input removed by hand.
+        var key = Assert.Single(CachedPartitions(fixture.Directory), s => s.StartsWith(":", StringComparison.Ordinal))[1..];
         using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
         {
-            warehouse.Execute($"drop schema {Sql.Identifier(schema)} cascade");
+            Assert.Equal(1, warehouse.Execute($"delete from electionmatch_cache.partitions where match = '{Match}' and state = ''"));
+            Assert.True(warehouse.Execute($"delete from electionmatch_cache.{Match}__stage_left_input where em_cache_key = '{key}'") > 0);
         }
 
         var gone = Explain(fixture.Directory, stateless);
         Assert.Equal(1, gone.ExitCode);
-        Assert.Contains($"error EM0112: '{stateless}' is in none of the state partitions of the latest (incremental) run of 'candidacy_ddhq_matches' that can be read, and the schema that shows the stages of state partition (no state) is gone", gone.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error EM0112: '{stateless}' is in none of the state partitions of the latest (incremental) run of 'candidacy_ddhq_matches' that can be read, and the cached stages of state partition (no state) are gone", gone.Stderr, StringComparison.Ordinal);
         var other = Explain(fixture.Directory, carolina);
         Assert.True(other.ExitCode == 0, other.Output);
-        Assert.StartsWith("note: the schema that shows the stages of state partition (no state) of the latest run is gone", AfterSnapshotLine(other.Stdout), StringComparison.Ordinal);
+        Assert.StartsWith("note: the cached stages of state partition (no state) of the latest run are gone", AfterSnapshotLine(other.Stdout), StringComparison.Ordinal);
         Assert.Contains("decision: ", other.Stdout, StringComparison.Ordinal);
 
-        // The next run recomputes that partition alone, though its cache entry is still there, and explain says again what it said.
+        // The next run recomputes that partition alone, and explain says again what it said.
         Assert.Contains("incremental: 2 state partitions, 1 reused, 1 recomputed ((no state))", Run(fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
         var again = Explain(fixture.Directory, stateless).Stdout;
         Assert.Contains(": state partition (no state) of the latest (incremental) run, recomputed; computed ", again, StringComparison.Ordinal);
@@ -126,6 +129,51 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("precision: ", evaluate.Stdout, StringComparison.Ordinal);
         Assert.Contains($"retrieval: not measured: the latest run of '{Match}' was incremental", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    // Before session 58 every partition had a schema of some 27 views of its own (864 after a run of the fixture's 32),
+    // which every later open of the warehouse loaded: one schema now shows a partition at a time, by its key.
+    [Fact]
+    public void One_schema_shows_every_cached_partition_and_the_next_run_makes_it_again_and_drops_an_earlier_builds_schemas()
+    {
+        var fixture = CopyOf(starts.FirstIncremental.Project);
+        var rows = File.ReadAllLines(fixture.PathOf(Left)).Skip(1).Select(l => l.Split(',')).ToList();
+        var stateless = rows.First(c => c[4] == "")[0];
+        var carolina = rows.First(c => c[4] == "NC")[0];
+        var before = Explain(fixture.Directory, carolina);
+        Assert.True(before.ExitCode == 0, before.Output);
+        Assert.Contains("decision: ", before.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, CachedPartitions(fixture.Directory).Count);
+        Assert.Empty(PartitionSchemas(fixture.Directory));
+        var shared = $"em_run_{Match}__cached";
+        var views = Views(fixture, shared);
+        Assert.Contains("output", views);
+        Assert.Contains("left_input", views);
+        Assert.Contains("scored_pairs", views);
+
+        // The schema dropped by hand, and one an earlier build made for a partition left beside it: no partition can be read.
+        using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
+        {
+            warehouse.Execute($"drop schema {shared} cascade; create schema em_run_{Match}__part_nc_0123456789abcdef; create view em_run_{Match}__part_nc_0123456789abcdef.output as select 1 as x");
+        }
+
+        var gone = Explain(fixture.Directory, stateless);
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains("and the cached stages of state partitions (no state), NC are gone", gone.Stderr, StringComparison.Ordinal);
+
+        // Both entries are still cached: the next run reuses them, makes the schema again and drops the earlier build's.
+        Assert.Contains("incremental: 2 state partitions, 2 reused, 0 recomputed", Run(fixture.Directory, "2030-01-02", "--incremental"), StringComparison.Ordinal);
+        Assert.Equal(views, Views(fixture, shared));
+        Assert.Empty(PartitionSchemas(fixture.Directory));
+        var again = Explain(fixture.Directory, carolina);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Equal(WithoutPartition(before.Stdout), WithoutPartition(again.Stdout));
+    }
+
+    private static List<string> Views(FixtureCopy fixture, string schema)
+    {
+        using var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath, readOnly: true);
+        return warehouse.Query($"select view_name from duckdb_views() where schema_name = '{schema}' order by 1", r => r.GetString(0));
     }
 
     // Before, a judged row explained after an incremental run had no judge block (the cache kept none of the stages it
@@ -270,6 +318,8 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
                     + string.Join(" ", c.Steps.Select(s => $"{s.Field}:{s.Level}:{s.Weight:R}")))))));
 
     private static List<string> PartitionSchemas(string project) => IncrementalStartingPoints.PartitionSchemas(project);
+
+    private static List<string> CachedPartitions(string project) => IncrementalStartingPoints.CachedPartitions(project);
 
     // The test's own copy of a shared run's project, deleted with the test.
     private FixtureCopy CopyOf(FixtureCopy project)

@@ -35,7 +35,14 @@ public sealed class IncrementalStartingPoints : IDisposable
 
     public void Dispose() => _runs.Dispose();
 
-    /// <summary>The schemas that show the stages of each state partition of the latest incremental run.</summary>
+    /// <summary>Each cached partition of the match as <c>state:cache key</c> (empty state: the stateless partition).</summary>
+    internal static List<string> CachedPartitions(string project)
+    {
+        using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
+        return warehouse.Query($"select state || ':' || cache_key from electionmatch_cache.partitions where match = '{Match}' order by 1", r => r.GetString(0));
+    }
+
+    /// <summary>The schemas an earlier build made for each state partition, which a run of this build drops.</summary>
     internal static List<string> PartitionSchemas(string project)
     {
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);
@@ -72,7 +79,7 @@ public sealed class IncrementalStartingPoints : IDisposable
             Project.KeepCandidaciesOf("TX", "NC", "GA", "");
             KeptLines = File.ReadAllLines(Project.PathOf(Left)).Length;
             FirstStdout = Run(Project, "2030-01-01", "--incremental");
-            FirstSchemas = PartitionSchemas(Project.Directory);
+            FirstCached = CachedPartitions(Project.Directory);
 
             var lines = File.ReadAllLines(Project.PathOf(Left));
             for (var i = 1; i < lines.Length; i++)
@@ -106,8 +113,8 @@ public sealed class IncrementalStartingPoints : IDisposable
 
         public string FirstStdout { get; }
 
-        /// <summary>The partition schemas right after the first run.</summary>
-        public IReadOnlyList<string> FirstSchemas { get; }
+        /// <summary>The cached partitions right after the first run (<see cref="CachedPartitions"/>).</summary>
+        public IReadOnlyList<string> FirstCached { get; }
 
         public string SecondStdout { get; }
 

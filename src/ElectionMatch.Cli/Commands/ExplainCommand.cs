@@ -74,7 +74,7 @@ internal static class ExplainCommand
 
             if (explanation.UnreadPartitions.Count > 0)
             {
-                Terminal.Out.WriteLine($"note: the schema that shows the stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run is gone (dropped, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");
+                Terminal.Out.WriteLine($"note: the cached stages of state partition{(explanation.UnreadPartitions.Count == 1 ? "" : "s")} {string.Join(", ", explanation.UnreadPartitions)} of the latest run are gone (removed by hand, or a run of another build stopped before it finished); rows of {id} there, if any, are not shown: run --incremental again");
             }
 
             foreach (var partition in explanation.Partitions)

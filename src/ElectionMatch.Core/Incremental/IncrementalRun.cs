@@ -20,7 +20,7 @@ internal static class IncrementalRun
 {
     /// <summary>
     /// The table in an incremental run's schema that lists its state partitions, each with its cache key and the schema
-    /// that shows its cached stages (<see cref="PartitionCache.Shown"/>), whether the run reused it and when it was
+    /// that shows its cached stages (<see cref="PartitionCache.Shown"/>, once its key is set: <see cref="PartitionCache.ShowKey"/>), whether the run reused it and when it was
     /// computed: what <c>explain</c> reads in place of the run's own stages.
     /// </summary>
     public const string PartitionsTable = "state_partitions";
@@ -132,8 +132,9 @@ internal static class IncrementalRun
         var parts = new PartitionKeyParts(modelSha, request.SettingsSha256, request.Tool, prompt, StatePartitions.Sha256(StatePartitions.Columns(warehouse, inputs)), frequenciesSha);
         var keys = partitions.ToDictionary(p => p.State, p => parts.KeyOf(match.Name, p), StringComparer.Ordinal);
         var recomputed = new List<string>();
-        RunSchema Shown(StatePartition p) => PartitionCache.Shown(match.Name, p.State, keys[p.State]);
-        // A partition whose schema is gone or incomplete (dropped by hand, or a run that stopped) is recomputed, and so is
+        // The schema that shows one cached partition's stages at a time (its key set on the connection), which explain reads.
+        var shown = PartitionCache.Shown(match.Name);
+        // A partition whose entry is gone (removed by hand, or a run that stopped before storing it) is recomputed, and so is
         // one whose cached rows were edited since they were written (they are not what its inputs give), and, in a live
         // run, one with rows the judge could not decide: a live run asks those again, as a plain run does.
         IReadOnlySet<string> altered = new HashSet<string>();
@@ -149,7 +150,7 @@ internal static class IncrementalRun
         var asked = new List<string>();
         bool Cached(StatePartition p)
         {
-            if (!cache.Has(p.State, keys[p.State], Shown(p)))
+            if (!cache.Has(p.State, keys[p.State]))
             {
                 return false;
             }
@@ -184,8 +185,7 @@ internal static class IncrementalRun
 
             void Store(StatePartition partition, MatchResult result, RunSchema computedIn)
             {
-                var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model, frequencies);
-                cache.Store(partition, keys[partition.State], parts, result, computedIn, Shown(partition), pass => shown.ScoredViewsSql(pass, model));
+                cache.Store(partition, keys[partition.State], parts, result, computedIn);
                 recomputed.Add(partition.Label);
                 Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
                     "recomputed: " + Why(partition)));
@@ -238,8 +238,7 @@ internal static class IncrementalRun
                     slices.Show(slice, partition.State);
                     var sliced = CandidacyDdhqMatcher.Create(warehouse, match, slice, request.Options, model, frequencies, reference);
                     var result = sliced.PartitionResult(PartitionInputs(inputs, partition), model, embedded.GetValueOrDefault(partition.State) ?? []);
-                    var shown = CandidacyDdhqMatcher.Create(warehouse, match, Shown(partition), request.Options, model, frequencies);
-                    computed.Add(new PartitionCache.Computed(partition, keys[partition.State], result, Shown(partition), pass => shown.ScoredViewsSql(pass, model)));
+                    computed.Add(new PartitionCache.Computed(partition, keys[partition.State], result));
                     reports.Add(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
                         "recomputed: " + Why(partition)));
                 }
@@ -318,15 +317,18 @@ internal static class IncrementalRun
             warehouse.Execute($"""
                 create table {run.Table(PartitionsTable)} as
                 select p.state, p.cache_key, p.run_schema, p.reused, c.computed_at_utc
-                from (values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(Shown(p).Name)}, {(recomputed.Contains(p.Label) ? "false" : "true")})"))})
+                from (values {string.Join(", ", partitions.Select(p => $"({Sql.Literal(p.State)}, {Sql.Literal(keys[p.State])}, {Sql.Literal(shown.Name)}, {(recomputed.Contains(p.Label) ? "false" : "true")})"))})
                     as p(state, cache_key, run_schema, reused)
                 join {PartitionCache.Schema.Table("partitions")} as c on c.match = {Sql.Literal(match.Name)} and c.state = p.state and c.cache_key = p.cache_key
                 order by p.state
                 """);
+            // Every partition listed was scored with this run's model, so one set of scored views serves them all.
+            var scoring = CandidacyDdhqMatcher.Create(warehouse, match, shown, request.Options, model, frequencies);
+            cache.MakeShown(shown, pass => scoring.ScoredViewsSql(pass, model));
         });
 
         // What partitions of other keys left (older inputs, recomputes that stopped) goes now that this run is assembled.
-        cache.Prune(keys.Values, partitions.Select(p => Shown(p).Name).ToHashSet(StringComparer.Ordinal));
+        cache.Prune(keys.Values);
 
         var entries = partitions.Select(p => (p.State, Entry: cache.Read(p.State, keys[p.State]))).ToList();
         var counts = Counts(entries.Select(s => (s.State, s.Entry.Counts)));

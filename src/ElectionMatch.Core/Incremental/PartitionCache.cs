@@ -15,8 +15,8 @@ namespace ElectionMatch.Incremental;
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
 /// model and settings hashes), with the content hash of those rows as they were written (<see cref="Altered"/>).
 /// One entry per partition is kept: a recomputed partition replaces its old one.
-/// Beside them, the rows of the stages <c>explain</c> reads (<see cref="ExplainedStages"/>), which each partition's
-/// schema shows as views (<see cref="Store"/>); a partition's rows under an older key stay until a run is assembled
+/// Beside them, the rows of the stages <c>explain</c> reads (<see cref="ExplainedStages"/>), which one schema shows a
+/// partition at a time (<see cref="MakeShown"/>); a partition's rows under an older key stay until a run is assembled
 /// without it (<see cref="Prune"/>), so the last assembled run can be explained while a later one is stopped.
 /// </summary>
 internal sealed class PartitionCache
@@ -106,7 +106,7 @@ internal sealed class PartitionCache
             !warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Output}").Select(c => c.Name).SequenceEqual(columns.Select(c => c.Name)))
         {
             warehouse.Execute($"drop table {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(match)}");
-            DropSchemas(_ => true);
+            DropEarlierSchemas();
             Discarded = "the cache was written by a build whose output has other columns, and was started afresh";
         }
     }
@@ -118,7 +118,9 @@ internal sealed class PartitionCache
 
     public string Output => Schema.Table(OutputTable);
 
-    public string Quarantine => Schema.Table(_match + "__quarantine");
+    private string QuarantineTable => _match + "__quarantine";
+
+    public string Quarantine => Schema.Table(QuarantineTable);
 
     /// <summary>
     /// The model stored for these settings and this tool version, if any, with what it was trained with and the build
@@ -311,13 +313,39 @@ internal sealed class PartitionCache
             """;
     }
 
-    /// <summary>Whether the partition's entry under this key is cached and its schema shows it (<see cref="Store"/>).</summary>
-    public bool Has(string state, string cacheKey, RunSchema shown) =>
-        _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0
-        && _warehouse.TableExists(shown.Name, ShownMarker);
+    /// <summary>Whether the partition's entry under this key is cached: its rows are written in the same transaction (<see cref="Store"/>).</summary>
+    public bool Has(string state, string cacheKey) =>
+        _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0;
 
-    /// <summary>The view each partition schema makes last: a schema without it is incomplete.</summary>
+    /// <summary>
+    /// The view each partition schema of an earlier build made last (a schema without it was incomplete). Such schemas are
+    /// dropped by the next incremental run (<see cref="Prune"/>); until then explain reads them as that build left them.
+    /// </summary>
     public const string ShownMarker = "cached_partition";
+
+    /// <summary>
+    /// The schema that shows the cached stages of one partition at a time, <c>em_run_&lt;match&gt;__cached</c>: its views are
+    /// the stages' names, each over the cache table filtered to the key <see cref="ShowKey"/> set on the connection.
+    /// </summary>
+    public static RunSchema Shown(string match) => RunSchema.For(match).Part("cached");
+
+    /// <summary>The session variable that names the partition <see cref="Shown(string)"/>'s views show (its cache key).</summary>
+    public const string ShownKeyVariable = "em_cached_key";
+
+    /// <summary>
+    /// A condition over the SQL expressions <paramref name="state"/> and <paramref name="cacheKey"/>: whether the cache still
+    /// holds that partition's stages. Its entry, or its rows: a recomputed partition replaces its entry at once, while its
+    /// rows under the older key stay until a run is assembled without them (<see cref="Prune"/>), which the last assembled
+    /// run still lists.
+    /// </summary>
+    public static string StagesCachedSql(DuckDbWarehouse warehouse, string match, string state, string cacheKey) =>
+        $"(exists (select 1 from {Schema.Table("partitions")} as c where c.match = {Sql.Literal(match)} and c.state = {state} and c.cache_key = {cacheKey})"
+        + (warehouse.TableExists(Schema.Name, $"{match}__stage_left_input") ? $" or exists (select 1 from {Schema.Table($"{match}__stage_left_input")} as s where s.em_cache_key = {cacheKey})" : "")
+        + ")";
+
+    /// <summary>Makes the views of <see cref="Shown(string)"/> show the partition cached under <paramref name="cacheKey"/> on this connection.</summary>
+    public static void ShowKey(DuckDbWarehouse warehouse, string cacheKey) =>
+        warehouse.Execute($"set variable {ShownKeyVariable} = {Sql.Literal(cacheKey)}");
 
     private static readonly string[] Passes = ["", "runoff_"];
 
@@ -339,14 +367,14 @@ internal sealed class PartitionCache
     /// its <c>comparisons</c>, <paramref name="scoredViews"/>), its marker view last. Rows under an older key stay until
     /// <see cref="Prune"/>: the last assembled run's partition schemas show them.
     /// </summary>
-    public void Store(StatePartition partition, string cacheKey, PartitionKeyParts parts, MatchResult result, RunSchema run, RunSchema shown, Func<string, string> scoredViews)
+    public void Store(StatePartition partition, string cacheKey, PartitionKeyParts parts, MatchResult result, RunSchema run)
     {
         if (result.OutputTable != run.Table("output") || result.QuarantineTable != run.Table("quarantine"))
         {
             throw new ArgumentException("a partition's result is stored from the run schema it was computed in", nameof(result));
         }
 
-        Write([new Computed(partition, cacheKey, result, shown, scoredViews)], parts, new RowSource(run, $"{Sql.Literal(partition.State)} as em_state, {Sql.Literal(cacheKey)} as em_cache_key", "*", "right_key"));
+        Write([new Computed(partition, cacheKey, result)], parts, new RowSource(run, $"{Sql.Literal(partition.State)} as em_state, {Sql.Literal(cacheKey)} as em_cache_key", "*", "right_key"));
     }
 
     /// <summary>
@@ -358,8 +386,8 @@ internal sealed class PartitionCache
     public void StoreBatch(IReadOnlyList<Computed> partitions, PartitionKeyParts parts, RunSchema all) =>
         Write(partitions, parts, new RowSource(all, "em_slice_state as em_state, em_slice_key as em_cache_key", "* exclude (em_slice_state, em_slice_key)", "em_slice_state, right_key"));
 
-    /// <summary>A partition computed and its result (counts and row accounts), with the schema that is to show it and the scored pairs' views of each pass there.</summary>
-    public sealed record Computed(StatePartition Partition, string CacheKey, MatchResult Result, RunSchema Shown, Func<string, string> ScoredViews);
+    /// <summary>A partition computed and its result (counts and row accounts).</summary>
+    public sealed record Computed(StatePartition Partition, string CacheKey, MatchResult Result);
 
     /// <summary>
     /// Where stored rows are read from: a run schema's stages, each row led by <paramref name="Lead"/> (its partition's
@@ -395,7 +423,7 @@ internal sealed class PartitionCache
                 {
                     _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n"))
                         + $"drop table if exists {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
-                    DropSchemas(_ => true);
+                    DropEarlierSchemas();
                 });
                 cached = Names(Schema.Name);
             }
@@ -403,10 +431,6 @@ internal sealed class PartitionCache
             _layoutChecked = true;
         }
 
-        // Every stage the cache holds gets its view, a pass this partition did not make (no runoff pass) an empty one.
-        var views = tables.Select(t => (t.View, t.Table))
-            .Concat(ExplainedStages.Where(s => !made.Contains(s.Stage) && cached.Contains(StageTableName(s.Stage))).Select(s => (View: s.Stage, Table: StageTableName(s.Stage))))
-            .ToList();
         var keys = string.Join(", ", partitions.Select(p => Sql.Literal(p.CacheKey)));
         var states = string.Join(", ", partitions.Select(p => Sql.Literal(p.Partition.State)));
         var entries = string.Join(",\n", partitions.Select(p => $"""
@@ -436,52 +460,55 @@ internal sealed class PartitionCache
                     e.left_sha256, e.right_sha256
                 from (values {entries}) as e(state, cache_key, input_sha256, left_rows, counts_json, accounts_json, left_sha256, right_sha256)
                 join ({ContentSql(partitions.Select(p => p.CacheKey))}) as c using (cache_key);
-                {string.Concat(partitions.Select(p => ShownSql(p, views)))}
                 """);
         });
     }
 
-    /// <summary>The schema that shows a stored partition: its views over the cache's tables, the scored pairs' views, and its marker view last.</summary>
-    private string ShownSql(Computed p, List<(string View, string Table)> views)
+    /// <summary>
+    /// Makes <see cref="Shown(string)"/> afresh once a run is assembled: a view named as each stage the cache holds (a pass
+    /// no partition made, none), over its cache table filtered to the key set by <see cref="ShowKey"/>, and the scored
+    /// pairs' views of each pass over its comparisons (<paramref name="scoredViews"/>, of the assembled run's model,
+    /// which scored every partition it lists). Per partition, such a schema cost some 29 ms of CPU to make on the fixture
+    /// (27 views, each bound as it is created), and its views made every later open of the warehouse slower: 864 views
+    /// after an incremental run of the fixture took an open from 17 to 66 ms (session 58).
+    /// </summary>
+    public void MakeShown(RunSchema shown, Func<string, string> scoredViews)
     {
-        var key = Sql.Literal(p.CacheKey);
-        return $"""
-            drop schema if exists {Sql.Identifier(p.Shown.Name)} cascade;
-            create schema {Sql.Identifier(p.Shown.Name)};
-            {string.Concat(views.Select(v => $"create view {p.Shown.Table(v.View)} as select * exclude (em_state, em_cache_key) from {Schema.Table(v.Table)} where em_cache_key = {key};\n"))}
-            {string.Concat(Passes.Where(pass => views.Any(v => v.View == pass + "comparisons")).Select(pass => p.ScoredViews(pass) + ";\n"))}
-            create view {p.Shown.Table(ShownMarker)} as select {Sql.Literal(p.Partition.State)} as state, {key} as cache_key;
-
-            """;
+        var cached = Names(Schema.Name);
+        var views = new[] { (View: "output", Table: OutputTable), (View: "quarantine", Table: QuarantineTable) }
+            .Concat(ExplainedStages.Select(s => (View: s.Stage, Table: StageTableName(s.Stage))))
+            .Where(v => cached.Contains(v.Table));
+        var key = $"getvariable({Sql.Literal(ShownKeyVariable)})";
+        _warehouse.Execute($"""
+            drop schema if exists {Sql.Identifier(shown.Name)} cascade;
+            create schema {Sql.Identifier(shown.Name)};
+            {string.Concat(views.Select(v => $"create view {shown.Table(v.View)} as select * exclude (em_state, em_cache_key) from {Schema.Table(v.Table)} where em_cache_key = {key};\n"))}
+            {string.Concat(Passes.Where(pass => cached.Contains(StageTableName(pass + "comparisons"))).Select(pass => scoredViews(pass) + ";\n"))}
+            """);
     }
 
     /// <summary>
     /// After a run is assembled: the cached rows and entries of keys it does not use (a state no longer in the inputs),
     /// and the partition schemas of this match it does not list, go.
     /// </summary>
-    public void Prune(IReadOnlyCollection<string> cacheKeys, IReadOnlySet<string> schemas)
+    public void Prune(IReadOnlyCollection<string> cacheKeys)
     {
         var keys = string.Join(", ", cacheKeys.Select(Sql.Literal));
         var cached = Names(Schema.Name);
         var tables = ExplainedStages.Select(s => StageTableName(s.Stage)).Append(_match + "__output").Append(_match + "__quarantine").Where(cached.Contains);
         _warehouse.Execute(string.Concat(tables.Select(t => $"delete from {Schema.Table(t)} where em_cache_key not in ({keys});\n"))
             + $"delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and cache_key not in ({keys});");
-        DropSchemas(s => !schemas.Contains(s));
+        DropEarlierSchemas();
     }
 
-    /// <summary>
-    /// The schema that shows a partition's cached stages, named by its key: <c>em_run_&lt;match&gt;__part_&lt;state&gt;_&lt;key&gt;</c>.
-    /// </summary>
-    public static RunSchema Shown(string match, string state, string cacheKey) =>
-        RunSchema.For(match).Part($"part_{(state == StatePartition.NoState ? "none" : state.ToLowerInvariant())}_{cacheKey[..16]}");
-
-    private void DropSchemas(Func<string, bool> which)
+    /// <summary>Drops the schemas an earlier build made for each partition (<c>em_run_&lt;match&gt;__part_&lt;state&gt;_&lt;key&gt;</c>), now <see cref="Shown(string)"/>.</summary>
+    private void DropEarlierSchemas()
     {
         var prefix = RunSchema.For(_match).Part("part_").Name;
         var schemas = _warehouse.Query(
             $"select schema_name from duckdb_schemas() where database_name = current_database() and starts_with(schema_name, {Sql.Literal(prefix)})",
             r => r.GetString(0));
-        foreach (var schema in schemas.Where(which))
+        foreach (var schema in schemas)
         {
             _warehouse.Execute($"drop schema {Sql.Identifier(schema)} cascade");
         }

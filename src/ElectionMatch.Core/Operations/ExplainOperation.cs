@@ -88,7 +88,11 @@ public sealed class ExplainOperation
         var (parts, unread) = Parts(warehouse, run, match, at);
         var holding = Holding(warehouse, parts, leftId);
         var thresholds = new RunThresholds(identity, settings);
-        var found = holding.Select(part => positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, thresholds)).ToList();
+        var found = holding.Select(part =>
+        {
+            Show(warehouse, part);
+            return positions ? PositionExplanation.Read(warehouse, part, run, leftId, candidates) : Read(warehouse, part, run, leftId, candidates, thresholds);
+        }).ToList();
         var rows = found.SelectMany(f => f.Rows).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var removed = found.SelectMany(f => f.Removed).OrderBy(r => r.ElectionDate, StringComparer.Ordinal).ThenBy(r => r.ElectionType, StringComparer.Ordinal).ToList();
         var quarantined = found.SelectMany(f => f.Quarantined).OrderBy(q => q.RowNumber).ToList();
@@ -97,7 +101,7 @@ public sealed class ExplainOperation
             if (unread.Count > 0)
             {
                 throw DiagnosticException.At(Codes.ExplainPartitionUnreadable, at,
-                    $"'{PrintableText.Of(leftId)}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the schema that shows the stages of {Partitions(unread)} is gone (dropped, or a run of another build stopped before it finished); `{_context.RunCommand(match, null, ["--incremental"])}` computes it again");
+                    $"'{PrintableText.Of(leftId)}' is in none of the state partitions of the latest (incremental) run of '{match}' that can be read, and the cached stages of {Partitions(unread)} are gone (removed by hand, or a run of another build stopped before it finished); `{_context.RunCommand(match, null, ["--incremental"])}` makes them readable again");
             }
 
             throw DiagnosticException.At(Codes.ExplainIdNotFound, at, NotFound(warehouse, parts, settings, leftId));
@@ -239,7 +243,7 @@ public sealed class ExplainOperation
 
     /// <summary>
     /// Where the latest run's stages are: the run schema, or after an incremental run each state partition's schema
-    /// (<see cref="IncrementalRun.PartitionsTable"/>). A partition whose schema is gone or unfinished is named, not read.
+    /// (<see cref="IncrementalRun.PartitionsTable"/>). A partition whose cached stages are gone is named, not read.
     /// </summary>
     private (List<(RunSchema Schema, ExplainedPartition? Partition)> Parts, List<string> Unread) Parts(DuckDbWarehouse warehouse, RunSchema run, string match, SourceSpan at)
     {
@@ -253,14 +257,21 @@ public sealed class ExplainOperation
             throw DiagnosticException.At(Codes.RunNotFound, at, $"no run of '{match}' in the warehouse; `{_context.RunCommand(match, null, [])}` first");
         }
 
-        // One query for every partition: a schema that is gone, or was not finished, is named, not read.
+        // One query for every partition: one whose cached stages are gone is named, not read. Its stages are shown by the
+        // match's shared schema once its key is set (Show); an earlier build made a schema for each partition, whose last
+        // view marks it finished.
+        var shared = PartitionCache.Shown(match);
         var listed = warehouse.Query($"""
-            select p.state, p.run_schema, count(t.table_name) = 1, p.reused, p.computed_at_utc
+            select p.state, p.run_schema,
+                exists (select 1 from information_schema.tables as t where t.table_schema = p.run_schema and t.table_name = {Sql.Literal(PartitionCache.ShownMarker)})
+                or (p.run_schema = {Sql.Literal(shared.Name)}
+                    and exists (select 1 from information_schema.tables as t where t.table_schema = p.run_schema)
+                    and {PartitionCache.StagesCachedSql(warehouse, match, "p.state", "p.cache_key")}),
+                p.reused, p.computed_at_utc, p.cache_key
             from {run.Table(IncrementalRun.PartitionsTable)} as p
-            left join information_schema.tables as t on t.table_schema = p.run_schema and t.table_name = {Sql.Literal(PartitionCache.ShownMarker)}
-            group by all
             order by p.state
-            """, r => (Schema: r.GetString(1), Complete: r.GetBoolean(2), Partition: new ExplainedPartition(r.GetString(0), r.GetBoolean(3), r.GetDateTime(4))));
+            """, r => (Schema: r.GetString(1), Complete: r.GetBoolean(2),
+                Partition: new ExplainedPartition(r.GetString(0), r.GetBoolean(3), r.GetDateTime(4)) { CacheKey = r.GetString(1) == shared.Name ? r.GetString(5) : null }));
         var parts = listed.Where(p => p.Complete).Select(p => (new RunSchema(p.Schema) { Match = run.Match }, (ExplainedPartition?)p.Partition)).ToList();
         var unread = listed.Where(p => !p.Complete).Select(p => p.Partition.Label).ToList();
         return (parts, unread);
@@ -274,10 +285,20 @@ public sealed class ExplainOperation
             return parts;
         }
 
-        var holding = warehouse.Query(
-            string.Join(" union all ", parts.Select((p, i) => $"(select {i} from {p.Schema.Table("left_input")} where left_id = {Sql.Literal(leftId)} limit 1)")),
-            r => parts[r.GetInt32(0)]);
-        return holding;
+        return parts.Where(p =>
+        {
+            Show(warehouse, p);
+            return warehouse.Scalar<bool>($"select exists (select 1 from {p.Schema.Table("left_input")} where left_id = {Sql.Literal(leftId)})");
+        }).ToList();
+    }
+
+    /// <summary>Makes the shared schema of a partition's cached stages show this partition (<see cref="PartitionCache.ShowKey"/>); a run's own schema, or a partition schema of an earlier build, needs nothing.</summary>
+    private static void Show(DuckDbWarehouse warehouse, (RunSchema Schema, ExplainedPartition? Partition) part)
+    {
+        if (part.Partition?.CacheKey is { } key)
+        {
+            PartitionCache.ShowKey(warehouse, key);
+        }
     }
 
     private static string Partitions(List<string> labels) =>
@@ -403,7 +424,16 @@ public sealed class ExplainOperation
 
     private static string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
     {
-        var inputs = string.Join(" union all ", parts.Select(p => $"select left_id from {p.Schema.Table("left_input")}"));
+        // Every partition's ids in a temporary table (a read-only warehouse allows it), as the shared schema shows one partition at a time.
+        const string ids = "temp.main.em_explain_left_ids";
+        warehouse.Execute($"create or replace temp table em_explain_left_ids as select {(parts.Count == 0 ? "cast(null as varchar) as left_id" : $"left_id from {parts[0].Schema.Table("left_input")}")} limit 0");
+        foreach (var part in parts)
+        {
+            Show(warehouse, part);
+            warehouse.Execute($"insert into {ids} select left_id from {part.Schema.Table("left_input")}");
+        }
+
+        var inputs = $"select left_id from {ids}";
         var near = Nearest(warehouse, inputs, leftId);
         var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
         var where = parts.Count == 1 ? $"{parts[0].Schema.Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
@@ -493,6 +523,9 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 public sealed record ExplainedPartition(string State, bool Reused, DateTime ComputedAtUtc)
 {
     public string Label => State.Length == 0 ? "(no state)" : State;
+
+    /// <summary>Its cache key when the match's shared schema shows its stages (<see cref="PartitionCache.Shown(string)"/>); null for a schema of its own.</summary>
+    public string? CacheKey { get; init; }
 }
 
 /// <summary>An election row of the left id that the temporal filter removed: its type, its date and its state (null: blank).</summary>
