@@ -151,6 +151,12 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         Assert.Contains("left_input", views);
         Assert.Contains("scored_pairs", views);
 
+        // An id no partition holds: every partition's ids are searched for the nearest (in a temporary table, the warehouse read-only).
+        var typo = Explain(fixture.Directory, carolina + "x");
+        Assert.Equal(1, typo.ExitCode);
+        Assert.Contains("the left_input tables of its 2 state partitions", typo.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"did you mean '{carolina}'?", typo.Stderr, StringComparison.Ordinal);
+
         // The schema dropped by hand, and one an earlier build made for a partition left beside it: no partition can be read.
         using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
         {
