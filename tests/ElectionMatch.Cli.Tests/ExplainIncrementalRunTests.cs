@@ -101,12 +101,11 @@ public sealed partial class ExplainIncrementalRunTests(ExplainIncrementalRunTest
         Assert.True(before.ExitCode == 0, before.Output);
         Assert.Contains("decision: ", before.Stdout, StringComparison.Ordinal);
 
-        // The stateless partition's cache entry and its rows of the left input removed by hand.
-        var key = Assert.Single(CachedPartitions(fixture.Directory), s => s.StartsWith(":", StringComparison.Ordinal))[1..];
+        // The stateless partition's cache entry removed by hand.
+        Assert.Single(CachedPartitions(fixture.Directory), s => s.StartsWith(":", StringComparison.Ordinal));
         using (var warehouse = DuckDbWarehouse.Open(fixture.WarehousePath))
         {
             Assert.Equal(1, warehouse.Execute($"delete from electionmatch_cache.partitions where match = '{Match}' and state = ''"));
-            Assert.True(warehouse.Execute($"delete from electionmatch_cache.{Match}__stage_left_input where em_cache_key = '{key}'") > 0);
         }
 
         var gone = Explain(fixture.Directory, stateless);

@@ -14,7 +14,7 @@ namespace ElectionMatch.Incremental;
 /// reference files and comparison definitions each was trained with), and
 /// each state partition's published rows, quarantine, counts and row accounts under its cache key (input,
 /// model and settings hashes), with the content hash of those rows as they were written (<see cref="Altered"/>).
-/// One entry per partition is kept: a recomputed partition replaces its old one.
+/// A recomputed partition's entry and rows replace its old ones once a run is assembled without them (<see cref="Prune"/>).
 /// Beside them, the rows of the stages <c>explain</c> reads (<see cref="ExplainedStages"/>), which one schema shows a
 /// partition at a time (<see cref="MakeShown"/>); a partition's rows under an older key stay until a run is assembled
 /// without it (<see cref="Prune"/>), so the last assembled run can be explained while a later one is stopped.
@@ -36,7 +36,7 @@ internal sealed class PartitionCache
     /// results rows explain names are kept: those of a scored pair or of a contest the judge saw (the stateless
     /// partition's results side is the whole results input). A pass's stage that a partition did not make (no runoff
     /// pass) is not cached, and its view not made. A judged row's block (<c>JudgedRow</c>) reads the judge's stages
-    /// and <c>above_reject</c>, which the partition schema makes as a view over its comparisons (the scored views).
+    /// and <c>above_reject</c>, which the schema that shows the cached partitions makes as a view over their comparisons (the scored views).
     /// </summary>
     private static readonly (string Stage, string Columns, bool NamedOnly)[] ExplainedStages =
     [
@@ -106,7 +106,7 @@ internal sealed class PartitionCache
             !warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Output}").Select(c => c.Name).SequenceEqual(columns.Select(c => c.Name)))
         {
             warehouse.Execute($"drop table {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(match)}");
-            DropEarlierSchemas();
+            DropSchemas(shared: true);
             Discarded = "the cache was written by a build whose output has other columns, and was started afresh";
         }
     }
@@ -334,14 +334,11 @@ internal sealed class PartitionCache
 
     /// <summary>
     /// A condition over the SQL expressions <paramref name="state"/> and <paramref name="cacheKey"/>: whether the cache still
-    /// holds that partition's stages. Its entry, or its rows: a recomputed partition replaces its entry at once, while its
-    /// rows under the older key stay until a run is assembled without them (<see cref="Prune"/>), which the last assembled
-    /// run still lists.
+    /// holds that partition's entry, written with its rows; both stay until a run is assembled without that key
+    /// (<see cref="Prune"/>), and both go when the cache starts afresh (another build's layout).
     /// </summary>
-    public static string StagesCachedSql(DuckDbWarehouse warehouse, string match, string state, string cacheKey) =>
-        $"(exists (select 1 from {Schema.Table("partitions")} as c where c.match = {Sql.Literal(match)} and c.state = {state} and c.cache_key = {cacheKey})"
-        + (warehouse.TableExists(Schema.Name, $"{match}__stage_left_input") ? $" or exists (select 1 from {Schema.Table($"{match}__stage_left_input")} as s where s.em_cache_key = {cacheKey})" : "")
-        + ")";
+    public static string EntryCachedSql(string match, string state, string cacheKey) =>
+        $"exists (select 1 from {Schema.Table("partitions")} as c where c.match = {Sql.Literal(match)} and c.state = {state} and c.cache_key = {cacheKey})";
 
     /// <summary>Makes the views of <see cref="Shown(string)"/> show the partition cached under <paramref name="cacheKey"/> on this connection.</summary>
     public static void ShowKey(DuckDbWarehouse warehouse, string cacheKey) =>
@@ -361,11 +358,10 @@ internal sealed class PartitionCache
         _warehouse.Query($"select table_name from information_schema.tables where table_schema = {Sql.Literal(schema)}", r => r.GetString(0)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Replaces a partition's entry with a fresh result computed in <paramref name="run"/>, in one transaction: its
-    /// published rows, quarantine, counts and row accounts, the content hash of its rows as written, the rows of the stages explain reads, and the schema
-    /// <paramref name="shown"/> that shows them as views named as a run schema's stages (with the scored pairs' views over
-    /// its <c>comparisons</c>, <paramref name="scoredViews"/>), its marker view last. Rows under an older key stay until
-    /// <see cref="Prune"/>: the last assembled run's partition schemas show them.
+    /// Stores a partition's fresh result computed in <paramref name="run"/> under its key, in one transaction: its
+    /// published rows, quarantine, counts and row accounts, the content hash of its rows as written, and the rows of the
+    /// stages explain reads. Its entry and rows under an older key stay until <see cref="Prune"/>: the last assembled run
+    /// lists that key, and <see cref="Shown(string)"/> shows its rows, while a later run is stopped.
     /// </summary>
     public void Store(StatePartition partition, string cacheKey, PartitionKeyParts parts, MatchResult result, RunSchema run)
     {
@@ -414,7 +410,7 @@ internal sealed class PartitionCache
         {
             // Rows cached under another layout (an older tool) cannot take this run's rows, which are inserted by position.
             // No cached partition is then this build's (the build is in every key): the match's cache starts afresh, with
-            // the partition schemas that show it. Every partition of a run is matched by the same statements, so the first
+            // the schema that shows it. Every partition of a run is matched by the same statements, so the first
             // one's layout is every one's. (The output's columns are checked when the cache is opened.)
             if (tables.Skip(1).Any(t => cached.Contains(t.Table) &&
                 !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Schema.Table(t.Table)}").SequenceEqual(_warehouse.Describe($"select * exclude (em_state, em_cache_key) from ({t.Rows})"))))
@@ -423,7 +419,7 @@ internal sealed class PartitionCache
                 {
                     _warehouse.Execute(string.Concat(ExplainedStages.Select(s => $"drop table if exists {StageTable(s.Stage)};\n"))
                         + $"drop table if exists {Output}; drop table if exists {Quarantine}; delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)}");
-                    DropEarlierSchemas();
+                    DropSchemas(shared: true);
                 });
                 cached = Names(Schema.Name);
             }
@@ -432,7 +428,6 @@ internal sealed class PartitionCache
         }
 
         var keys = string.Join(", ", partitions.Select(p => Sql.Literal(p.CacheKey)));
-        var states = string.Join(", ", partitions.Select(p => Sql.Literal(p.Partition.State)));
         var entries = string.Join(",\n", partitions.Select(p => $"""
             ({Sql.Literal(p.Partition.State)}, {Sql.Literal(p.CacheKey)}, {Sql.Literal(p.Partition.InputSha256)}, {p.Partition.LeftRows},
                 {Sql.Literal(JsonSerializer.Serialize(p.Result.Counts))}, {Sql.Literal(JsonSerializer.Serialize(p.Result.Accounts))},
@@ -451,7 +446,7 @@ internal sealed class PartitionCache
                 """);
             // The content hash reads the rows just written (and the tables' columns, which the first partition creates).
             _warehouse.Execute($"""
-                delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state in ({states});
+                delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and cache_key in ({keys});
                 insert into {Schema.Table("partitions")} (match, state, cache_key, input_sha256, model_sha256, settings_sha256, tool_version,
                     left_rows, computed_at_utc, counts_json, accounts_json, columns_sha256, prompt_template, content_sha256, surnames_sha256, left_sha256, right_sha256)
                 select {Sql.Literal(_match)}, e.state, e.cache_key, e.input_sha256, {Sql.Literal(parts.ModelSha256)}, {Sql.Literal(parts.SettingsSha256)},
@@ -488,8 +483,8 @@ internal sealed class PartitionCache
     }
 
     /// <summary>
-    /// After a run is assembled: the cached rows and entries of keys it does not use (a state no longer in the inputs),
-    /// and the partition schemas of this match it does not list, go.
+    /// After a run is assembled: the cached rows and entries of keys it does not use (a state no longer in the inputs, a
+    /// partition recomputed since), and the schemas an earlier build made per partition, go.
     /// </summary>
     public void Prune(IReadOnlyCollection<string> cacheKeys)
     {
@@ -498,15 +493,19 @@ internal sealed class PartitionCache
         var tables = ExplainedStages.Select(s => StageTableName(s.Stage)).Append(_match + "__output").Append(_match + "__quarantine").Where(cached.Contains);
         _warehouse.Execute(string.Concat(tables.Select(t => $"delete from {Schema.Table(t)} where em_cache_key not in ({keys});\n"))
             + $"delete from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and cache_key not in ({keys});");
-        DropEarlierSchemas();
+        DropSchemas(shared: false);
     }
 
-    /// <summary>Drops the schemas an earlier build made for each partition (<c>em_run_&lt;match&gt;__part_&lt;state&gt;_&lt;key&gt;</c>), now <see cref="Shown(string)"/>.</summary>
-    private void DropEarlierSchemas()
+    /// <summary>
+    /// Drops the schemas an earlier build made for each partition (<c>em_run_&lt;match&gt;__part_&lt;state&gt;_&lt;key&gt;</c>),
+    /// and with <paramref name="shared"/> the one that shows them now (<see cref="Shown(string)"/>): when the cache starts
+    /// afresh, no listed partition is there to show.
+    /// </summary>
+    private void DropSchemas(bool shared)
     {
         var prefix = RunSchema.For(_match).Part("part_").Name;
         var schemas = _warehouse.Query(
-            $"select schema_name from duckdb_schemas() where database_name = current_database() and starts_with(schema_name, {Sql.Literal(prefix)})",
+            $"select schema_name from duckdb_schemas() where database_name = current_database() and (starts_with(schema_name, {Sql.Literal(prefix)}) or ({(shared ? "true" : "false")} and schema_name = {Sql.Literal(Shown(_match).Name)}))",
             r => r.GetString(0));
         foreach (var schema in schemas)
         {

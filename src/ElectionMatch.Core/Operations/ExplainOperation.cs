@@ -266,7 +266,7 @@ public sealed class ExplainOperation
                 exists (select 1 from information_schema.tables as t where t.table_schema = p.run_schema and t.table_name = {Sql.Literal(PartitionCache.ShownMarker)})
                 or (p.run_schema = {Sql.Literal(shared.Name)}
                     and exists (select 1 from information_schema.tables as t where t.table_schema = p.run_schema)
-                    and {PartitionCache.StagesCachedSql(warehouse, match, "p.state", "p.cache_key")}),
+                    and {PartitionCache.EntryCachedSql(match, "p.state", "p.cache_key")}),
                 p.reused, p.computed_at_utc, p.cache_key
             from {run.Table(IncrementalRun.PartitionsTable)} as p
             order by p.state

@@ -50,20 +50,52 @@ public sealed class StoppedRunExplainTests(StoppedRunExplainTests.FirstRun start
             }
         }));
         Assert.Equal("stopped after NC", stop.Message);
-        // NC's rows are cached under its old key (the assembled run's) and its new one; no schema is made per partition.
-        Assert.Equal(2, CachedKeys("NC"));
+        // NC's entry and rows are cached under its old key (the assembled run's) and its new one; no schema is made per partition.
+        Assert.Equal((2, 2), CachedKeys("NC"));
         Assert.Empty(PartitionSchemas());
 
         var stopped = Explain(id);
         Assert.Equal(Describe(before), Describe(stopped));
+        Assert.Empty(stopped.UnreadPartitions);
 
         // The next run reuses what the stopped one stored, and explain then reads the new surnames.
         var next = Run(new DateOnly(2030, 1, 3));
         Assert.Contains("incremental: 2 state partitions, 2 reused, 0 recomputed", next.Summary);
         var after = Explain(id);
         Assert.Contains(after.Rows, r => r.Name.EndsWith(carolina[3] + "son", StringComparison.Ordinal));
-        Assert.Equal(1, CachedKeys("NC"));
+        Assert.Equal((1, 1), CachedKeys("NC"));
         Assert.Empty(PartitionSchemas());
+    }
+
+    [Fact]
+    public void A_run_that_starts_the_cache_afresh_and_stops_leaves_the_partitions_named_unreadable()
+    {
+        var id = _fixture.Read(Left).Split('\n').Skip(1).Select(l => l.Split(',')).First(c => c.ElementAtOrDefault(4) == "NC")[0];
+        Assert.NotEmpty(Explain(id).Rows);
+
+        // Another build's output layout: the next run starts the cache afresh, and stops before it stores a partition.
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            warehouse.Execute($"alter table electionmatch_cache.{Match}__output add column other_build varchar");
+        }
+
+        var stop = Assert.Throws<InvalidOperationException>(() => Run(new DateOnly(2030, 1, 2), stage =>
+        {
+            if (stage.Stage == "state_partitions")
+            {
+                throw new InvalidOperationException("stopped");
+            }
+        }));
+        Assert.Equal("stopped", stop.Message);
+
+        // The last assembled run's partitions are no longer cached: named, not read from a schema over dropped tables.
+        var unreadable = Assert.Throws<ElectionMatch.Diagnostics.DiagnosticException>(() => Explain(id));
+        Assert.Contains("error EM0112", unreadable.Message, StringComparison.Ordinal);
+        Assert.Contains("the cached stages of state partitions (no state), NC are gone", unreadable.Message, StringComparison.Ordinal);
+
+        // The next run computes both partitions again, and explain reads them.
+        Assert.Contains(Run(new DateOnly(2030, 1, 3)).Summary, l => l.StartsWith("incremental: 2 state partitions, 0 reused, 2 recomputed", StringComparison.Ordinal));
+        Assert.NotEmpty(Explain(id).Rows);
     }
 
     [Fact]
@@ -100,11 +132,12 @@ public sealed class StoppedRunExplainTests(StoppedRunExplainTests.FirstRun start
         return warehouse.Query($"select schema_name from duckdb_schemas() where starts_with(schema_name, 'em_run_{Match}__part_')", r => r.GetString(0));
     }
 
-    // The keys a state's partition has rows under (its entry holds only the newest; older rows stay until a run is assembled).
-    private long CachedKeys(string state)
+    // The keys a state's partition has an entry under, and rows under (an older key's stay until a run is assembled).
+    private (long Entries, long Rows) CachedKeys(string state)
     {
         using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
-        return warehouse.Scalar<long>($"select count(distinct em_cache_key) from electionmatch_cache.{Match}__stage_left_input where em_state = '{state}'");
+        return (warehouse.Scalar<long>($"select count(distinct cache_key) from electionmatch_cache.partitions where match = '{Match}' and state = '{state}'"),
+            warehouse.Scalar<long>($"select count(distinct em_cache_key) from electionmatch_cache.{Match}__stage_left_input where em_state = '{state}'"));
     }
 
     private static string Describe(Explanation e) => string.Join("\n",

@@ -932,7 +932,7 @@ internal sealed class CandidacyDdhqMatcher
 
     /// <summary>
     /// A pass's <c>scored_pairs</c>, <c>scored_pairs_explained</c> and <c>above_reject</c> views over the <c>comparisons</c>
-    /// of this matcher's run schema: an incremental run makes them in each partition's schema, over its cached comparisons,
+    /// of this matcher's run schema: an incremental run makes them in the schema that shows its cached partitions, over their cached comparisons,
     /// for explain (above_reject, a table in a run, is the same query as a view: the cache need not keep its rows).
     /// </summary>
     internal string ScoredViewsSql(string p, ModelParameters parameters) =>
@@ -942,7 +942,7 @@ internal sealed class CandidacyDdhqMatcher
     private string ScoredColumns => $"left_key, right_key, rank, cosine, {PairRules.ListSql("found_by")} as rules, " + Gammas;
 
     /// <summary>The pairs above the reject threshold with their weights and levels: what linking and the judge band read.</summary>
-    /// <param name="kind"><c>table</c> in a run; <c>view</c> in an incremental run's partition schema (<see cref="ScoredViewsSql"/>).</param>
+    /// <param name="kind"><c>table</c> in a run; <c>view</c> in the schema that shows an incremental run's cached partitions (<see cref="ScoredViewsSql"/>).</param>
     private string AboveRejectSql(string p, string kind) => $"""
         create {kind} {T(p + "above_reject")} as
         select left_key, right_key, match_weight, match_probability, {Gammas}
