@@ -478,7 +478,7 @@ internal static class IncrementalRun
         {
             // Up to the model only: every partition is then scored with it, so the whole input is not linked, judged or output.
             var trained = CandidacyDdhqMatcher.Create(warehouse, match, training, request.Options).Train(inputs, cancellationToken);
-            var stored = cache.StoreModel(ModelParameters.FromJson(trained.ToJson()), request.SettingsSha256, provenance);
+            var stored = cache.StoreModel(trained, request.SettingsSha256, provenance);
             cache.StoreSurnameFrequencies(stored.Sha256, training);
             return stored;
         }

@@ -315,7 +315,7 @@ internal sealed class PartitionCache
 
     /// <summary>Whether the partition's entry under this key is cached: its rows are written in the same transaction (<see cref="Store"/>).</summary>
     public bool Has(string state, string cacheKey) =>
-        _warehouse.Scalar<long>($"select count(*) from {Schema.Table("partitions")} where match = {Sql.Literal(_match)} and state = {Sql.Literal(state)} and cache_key = {Sql.Literal(cacheKey)}") > 0;
+        _warehouse.Scalar<bool>($"select {EntryCachedSql(_match, Sql.Literal(state), Sql.Literal(cacheKey))}");
 
     /// <summary>
     /// The view each partition schema of an earlier build made last (a schema without it was incomplete). Such schemas are
@@ -504,8 +504,9 @@ internal sealed class PartitionCache
     private void DropSchemas(bool shared)
     {
         var prefix = RunSchema.For(_match).Part("part_").Name;
+        var alsoShared = shared ? $" or schema_name = {Sql.Literal(Shown(_match).Name)}" : "";
         var schemas = _warehouse.Query(
-            $"select schema_name from duckdb_schemas() where database_name = current_database() and (starts_with(schema_name, {Sql.Literal(prefix)}) or ({(shared ? "true" : "false")} and schema_name = {Sql.Literal(Shown(_match).Name)}))",
+            $"select schema_name from duckdb_schemas() where database_name = current_database() and (starts_with(schema_name, {Sql.Literal(prefix)}){alsoShared})",
             r => r.GetString(0));
         foreach (var schema in schemas)
         {
