@@ -31,10 +31,11 @@ internal static class IncrementalRun
         var run = RunSchema.For(match.Name);
         // Every partition is matched here; the run schema keeps the last assembled run, which explain reads, until this one is assembled.
         var scratch = run.Part("partition");
-        // A partition's share of a batch's run, as views over its stages (PartitionSlice), while its counts are taken; and
-        // every partition's share at once, which the cache stores.
-        var slice = run.Part("slice");
+        // Every partition's share of a batch's run at once, as views over its stages (PartitionSlice), which its counts and
+        // the cache's store read; and where builds before session 59 showed one partition's share at a time, dropped if a
+        // killed run left it.
         var sliceAll = run.Part("slices");
+        var slice = run.Part("slice");
         // The reference tables every partition's cleaning joins, loaded once (CandidacyDdhqMatcher.LoadReference).
         var reference = run.Part("reference");
         var cache = new PartitionCache(warehouse, match.Name, definition.Columns);
@@ -228,33 +229,35 @@ internal static class IncrementalRun
                 var embedded = EmbeddingShares.Of(warehouse, scratch, [.. batch.Select(p => p.State)]);
                 Report(clock.Report("partition_batch", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
                     $"{batch.Count} state partitions matched together in one run ({string.Join(", ", batch.Select(p => p.Label))})"));
-                // Each partition's counts from its slice, then every partition's rows and entry stored at once.
-                var slices = new PartitionSlice(warehouse, scratch, together);
-                var computed = new List<PartitionCache.Computed>();
-                var reports = new List<StageReport>();
-                foreach (var partition in batch)
+                // Every partition's share of the batch shown at once; each one's counts and row accounts, every query
+                // counting them all; then every partition's rows and entry stored at once.
+                clock.Restart();
+                new PartitionSlice(warehouse, scratch, together).ShowAll(sliceAll, keys);
+                var scope = new CountScope(warehouse, sliceAll, PartitionSlice.StateColumn, batch.Select(p => p.State));
+                foreach (var (state, shares) in embedded.Where(e => scope.Counts.ContainsKey(e.Key)))
                 {
-                    clock.Restart();
-                    slices.Show(slice, partition.State);
-                    var sliced = CandidacyDdhqMatcher.Create(warehouse, match, slice, request.Options, model, frequencies, reference);
-                    var result = sliced.PartitionResult(PartitionInputs(inputs, partition), model, embedded.GetValueOrDefault(partition.State) ?? []);
-                    computed.Add(new PartitionCache.Computed(partition, keys[partition.State], result));
-                    reports.Add(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
-                        "recomputed: " + Why(partition)));
+                    foreach (var (key, value) in shares)
+                    {
+                        scope.Counts[state][key] = value;
+                    }
                 }
 
+                var results = CandidacyDdhqMatcher.Create(warehouse, match, sliceAll, request.Options, model, frequencies, reference).PartitionResults(scope, model);
+                Report(clock.Report("partition_counts", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
+                    $"the {batch.Count} state partitions' counts and row accounts, each query counting every one of them"));
+
                 clock.Restart();
-                slices.ShowAll(sliceAll, keys);
-                cache.StoreBatch(computed, parts, sliceAll);
+                cache.StoreBatch([.. batch.Select(p => new PartitionCache.Computed(p, keys[p.State], results[p.State]))], parts, sliceAll);
                 var storeReport = clock.Report("partition_store", () => (batch.Sum(p => p.LeftRows), batch.Count), () =>
                     $"the {batch.Count} state partitions' rows, counts and explained stages stored in the cache in one transaction");
-                DropSchemas(warehouse, slice, sliceAll);
-                // A partition is reported once it is stored, as one matched alone is.
+                DropSchemas(warehouse, sliceAll);
+                // A partition is reported once it is stored, as one matched alone is; its time is its batch's (the steps above).
                 Report(storeReport);
-                foreach (var (partition, report) in batch.Zip(reports))
+                foreach (var partition in batch)
                 {
                     recomputed.Add(partition.Label);
-                    Report(report);
+                    Report(new StageReport("partition " + partition.Label, partition.LeftRows, results[partition.State].Counts["output_rows"], TimeSpan.Zero,
+                        "recomputed: " + Why(partition)) { Cpu = TimeSpan.Zero });
                 }
             }
 

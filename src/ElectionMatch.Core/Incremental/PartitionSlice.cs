@@ -5,12 +5,12 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Incremental;
 
 /// <summary>
-/// One state partition's share of a batch's run (<see cref="PartitionBatch"/>): a schema of views over the batch's stage
-/// tables, each filtered to the partition's rows and named as the stage, so the run's own counting
-/// (<see cref="CandidacyDdhqMatcher.PartitionResult"/>) reads it as it reads a run of that partition alone (<see cref="Show"/>);
-/// and every partition's share at once, each row led by its partition, which the partition cache stores
-/// (<see cref="ShowAll"/>, <see cref="PartitionCache.StoreBatch"/>). An input row's number (and a quarantined row's, and
-/// the row a repeated id's message names) and the keys of the election and results rows are what its own run gives them.
+/// Each state partition's share of a batch's run (<see cref="PartitionBatch"/>): a schema of views over the batch's stage
+/// tables, named as the stages, each row led by its partition (<see cref="ShowAll"/>), so the run's own counting reads
+/// every partition's share as it reads a run of that partition alone, grouped by partition
+/// (<see cref="CandidacyDdhqMatcher.PartitionResults"/>), and the partition cache stores them (<see cref="PartitionCache.StoreBatch"/>).
+/// An input row's number (and a quarantined row's, and the row a repeated id's message names) and the keys of the
+/// election and results rows are what its own run gives them.
 /// </summary>
 /// <remarks>
 /// A row is the partition's by what it is keyed on: an input row by its number (each partition's rows are consecutive
@@ -47,31 +47,17 @@ internal sealed class PartitionSlice
     }
 
     /// <summary>
-    /// Shows partition <paramref name="state"/>'s share of the batch run in <paramref name="slice"/>: its views are created
-    /// once per batch, over the session variables this sets for each partition (<c>getvariable</c>, which DuckDB folds into
-    /// constants when it binds a query, so a view's filter still prunes by zone maps).
+    /// Shows every partition's share of the batch run at once in <paramref name="all"/>: views named as the stages, whose
+    /// rows are each partition's as its own run numbers them, with two columns before them, <see cref="StateColumn"/> and
+    /// <c>em_slice_key</c> (the partition's state and its cache key from <paramref name="keys"/>). Each partition's counts
+    /// are read from these, every count of every partition in one query (<see cref="CandidacyDdhqMatcher.PartitionResults"/>),
+    /// and what the partition cache stores of a batch in one statement a table (<see cref="PartitionCache.StoreBatch"/>).
     /// </summary>
     /// <remarks>
-    /// A schema of views made afresh for every partition cost about 75 ms of CPU a partition on the fixture (60-odd views,
-    /// each bound as it is created and written to the catalog), a third of an incremental run's time there (session 56).
+    /// Until session 59 each partition's counts were read one partition at a time, through views filtered by session
+    /// variables set for it: some 48 queries a partition at about a millisecond each, whatever its rows, which was 1.5 of
+    /// the 4.5 CPU-s of the goodparty fixture's first incremental run.
     /// </remarks>
-    public void Show(RunSchema slice, string state)
-    {
-        var rows = _rows[state];
-        _warehouse.Execute(string.Concat(Bounds(state, rows).Select(v => $"set variable {Variable}{v.Name} = {v.Value};\n")));
-        if (_shownIn != slice.Name)
-        {
-            _warehouse.Execute($"drop schema if exists {Sql.Identifier(slice.Name)} cascade; create schema {Sql.Identifier(slice.Name)};\n" + string.Join("\n", Views(slice, OnePartition)));
-            _shownIn = slice.Name;
-        }
-    }
-
-    /// <summary>
-    /// Shows every partition's share of the batch run at once in <paramref name="all"/>: views named as the stages, whose
-    /// rows are each partition's as <see cref="Show"/> shows them, with two columns before them, <c>em_slice_state</c> and
-    /// <c>em_slice_key</c> (the partition's state and its cache key from <paramref name="keys"/>). What the partition cache
-    /// stores of a batch is read from these in one statement a table (<see cref="PartitionCache.StoreBatch"/>).
-    /// </summary>
     public void ShowAll(RunSchema all, IReadOnlyDictionary<string, string> keys)
     {
         var bounds = all.Table(BoundsTable);
@@ -82,7 +68,7 @@ internal sealed class PartitionSlice
             drop schema if exists {Sql.Identifier(all.Name)} cascade;
             create schema {Sql.Identifier(all.Name)};
             create table {bounds} as select * from (values {rows}) as b({columns});
-            {string.Join("\n", Views(all, new Partitions(bounds)))}
+            {string.Join("\n", Views(all, bounds))}
             """);
     }
 
@@ -101,51 +87,15 @@ internal sealed class PartitionSlice
         ("runoff_first", Number(rows.Runoff?.First)), ("runoff_last", Number(rows.Runoff?.Last)),
     ];
 
-    private const string Variable = "em_slice_";
-
-    // The schema whose views this batch's partitions are shown through, once made.
-    private string? _shownIn;
-
     private static string Number(long? value) => value is { } v ? $"cast({v} as bigint)" : "cast(null as bigint)";
 
-    /// <summary>
-    /// Where the views read a partition's bounds: one partition's from the session variables (<see cref="Show"/>), or every
-    /// partition's from the bounds table joined to each row (<see cref="ShowAll"/>), whose state and key lead each row.
-    /// </summary>
-    private abstract record Shown
+    /// <summary>The column of every view of <see cref="ShowAll"/> that names its row's partition (its state).</summary>
+    public const string StateColumn = "em_slice_state";
+
+    /// <summary>The views of every partition's share of the batch run, each row joined to its partition's bounds in <paramref name="boundsTable"/>.</summary>
+    private IEnumerable<string> Views(RunSchema slice, string boundsTable)
     {
-        public abstract string Get(string name);
-
-        /// <summary>What a view selects before the stage's columns (<paramref name="star"/>: <c>*</c> with its exclude or replace).</summary>
-        public abstract string Select(string star);
-
-        public abstract string From(string table);
-    }
-
-    private sealed record Variables : Shown
-    {
-        public override string Get(string name) => $"getvariable('{Variable}{name}')";
-
-        public override string Select(string star) => "select " + star;
-
-        public override string From(string table) => table;
-    }
-
-    private sealed record Partitions(string BoundsTable) : Shown
-    {
-        public override string Get(string name) => "b." + BoundColumn + name;
-
-        public override string Select(string star) => $"select b.{BoundColumn}state as em_slice_state, b.{BoundColumn}key as em_slice_key, t.{star}";
-
-        public override string From(string table) => $"{table} as t, {BoundsTable} as b";
-    }
-
-    private static readonly Shown OnePartition = new Variables();
-
-    /// <summary>The views of a partition's share of the batch run, each reading the partition's bounds where <paramref name="shown"/> says.</summary>
-    private IEnumerable<string> Views(RunSchema slice, Shown shown)
-    {
-        var get = shown.Get;
+        string get(string name) => "b." + BoundColumn + name;
         var (leftFirst, leftLast, rightFirst, rightLast) = (get("left_first"), get("left_last"), get("right_first"), get("right_last"));
         var (mainFirst, mainLast, runoffFirst, runoffLast) = (get("main_first"), get("main_last"), get("runoff_first"), get("runoff_last"));
         var leftOffset = $"({leftFirst} - 1)";
@@ -178,7 +128,7 @@ internal sealed class PartitionSlice
         string Groups(string pass) => $"(select group_id from {_batchRun.Table(pass + "partitions")} where state = {state})";
         foreach (var (table, cols) in _tables)
         {
-            var from = shown.From(_batchRun.Table(table));
+            var from = $"{_batchRun.Table(table)} as t, {boundsTable} as b";
             var pass = table.StartsWith("runoff_", StringComparison.Ordinal) ? "runoff_" : "";
             (string Star, string Where)? select = table switch
             {
@@ -201,7 +151,7 @@ internal sealed class PartitionSlice
             };
             if (select is { } s)
             {
-                yield return $"create view {slice.Table(table)} as {shown.Select(s.Star)} from {from} where ({s.Where});";
+                yield return $"create view {slice.Table(table)} as select b.{BoundColumn}state as {StateColumn}, b.{BoundColumn}key as em_slice_key, t.{s.Star} from {from} where ({s.Where});";
             }
         }
     }

@@ -98,6 +98,9 @@ public sealed class PartitionBatchTests : IDisposable
         // GA and FL share an id, so they are not matched together: GA, alone, as its own run; every other state in one batch.
         Assert.Equal(1, together.Stages.Count(s => s == "partition_batch"));
         Assert.DoesNotContain("partition_batch", alone.Stages);
+        // The batch's partitions are counted together, each count one query for them all; their entries are still each one's own (below).
+        Assert.Equal(1, together.Stages.Count(s => s == "partition_counts"));
+        Assert.DoesNotContain("partition_counts", alone.Stages);
         Assert.Equal(alone.Published, together.Published);
         // Named in the partitions' order, as a run of one partition at a time named them, whatever batch each was in.
         Assert.Contains("7 recomputed ((no state), CA, FL, GA, NC, TX, WA)", together.Summary, StringComparison.Ordinal);

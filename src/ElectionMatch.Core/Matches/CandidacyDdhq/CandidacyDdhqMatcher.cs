@@ -156,7 +156,7 @@ internal sealed class CandidacyDdhqMatcher
         // A batch's rows are counted partition by partition (PartitionResult), over each one's share of these tables.
         if (_batch is null)
         {
-            pipeline.Stage("row_accounts", "output", "output", () => accounts = CountRowsAndAccounts(inputs, partition));
+            pipeline.Stage("row_accounts", "output", "output", () => accounts = CountRowsAndAccounts(new CountScope(_warehouse, _run, _counts), partition ? null : inputs)[CountScope.Whole]);
         }
 
         // Not sorted here: the publish copy sorts it into canonical order as it writes the snapshot, which spares a
@@ -179,87 +179,90 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("left_filtered", "left_expanded", "left_filtered", TemporalFilterSql(), RetentionNote);
     }
 
-    /// <summary>The run's row counts and row accounts, read from its tables: the stage <c>row_accounts</c>.</summary>
-    /// <param name="partition">
-    /// A state partition's (<see cref="RunPartition"/>, <see cref="PartitionResult"/>): without the results rows' account by
-    /// election type, which judges a results row by the types the candidacies have, so only the whole inputs' can be
-    /// published (the incremental run counts it over them). Counted per partition it read the partition's inputs again,
-    /// some 30 ms a partition at 100,000 candidacies, for an account nothing read.
+    /// <summary>
+    /// The row counts and row accounts of each partition of <paramref name="scope"/>, read from its tables: a run's stage
+    /// <c>row_accounts</c>, or every partition of a batch at once (<see cref="PartitionResults"/>).
+    /// </summary>
+    /// <param name="typesOf">
+    /// The run's inputs, for the results rows' account by election type; null for a state partition's
+    /// (<see cref="RunPartition"/>, <see cref="PartitionResults"/>): that account judges a results row by the types the
+    /// candidacies have, so only the whole inputs' can be published (the incremental run counts it over them). Counted
+    /// per partition it read the partition's inputs again, some 30 ms a partition at 100,000 candidacies, for an account
+    /// nothing read.
     /// </param>
-    private List<RowAccount> CountRowsAndAccounts(MatchInputs inputs, bool partition)
+    private Dictionary<string, List<RowAccount>> CountRowsAndAccounts(CountScope scope, MatchInputs? typesOf)
     {
-        InputRowAccount.Count(_warehouse, _run, _counts);
-        Count("left_stages_expanded", "left_expanded");
-        _counts["left_stages_excluded_by_temporal_filter"] = CountRows("left_expanded") - CountRows("left_filtered");
-        _counts["left_stages_runoff_date_fallback"] = _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback");
-        DecisionCounts.Add(_warehouse, T("output"), "has_match", "llm_reasoning", ["score", "judge", "none"], _counts);
-        _counts["runoffs_discovered_and_matched"] = _warehouse.Scalar<long>($"select count(*) from {T("runoff_links")}");
-        return
-        [
-            InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"),
-            .. partition ? Array.Empty<RowAccount>() : [ElectionTypeAccount.Of(_warehouse, _cleaning, inputs)],
-            CandidaciesAccount(), ElectionRowsAccount(), OutputAccount(),
-        ];
+        InputRowAccount.Count(scope);
+        var expanded = scope.Rows("left_expanded");
+        var filtered = scope.Rows("left_filtered");
+        scope.Set("left_stages_expanded", expanded);
+        scope.Set("left_stages_excluded_by_temporal_filter", scope.Partitions.ToDictionary(p => p, p => expanded[p] - filtered[p], StringComparer.Ordinal));
+        scope.Set("left_stages_runoff_date_fallback", scope.Rows("left_filtered", "date_fallback"));
+        DecisionCounts.Add(scope, "output", "has_match", "llm_reasoning", ["score", "judge", "none"]);
+        scope.Set("runoffs_discovered_and_matched", scope.Rows("runoff_links"));
+        var (left, right) = (InputRowAccount.Of(scope, "left"), InputRowAccount.Of(scope, "right"));
+        var (candidacies, electionRows, output) = (CandidaciesAccount(scope), ElectionRowsAccount(scope), OutputAccount(scope));
+        RowAccount[] types = typesOf is null ? [] : [ElectionTypeAccount.Of(_warehouse, _cleaning, typesOf)];
+        List<RowAccount> Accounts(string p) => [left[p], right[p], .. types, candidacies[p], electionRows[p], output[p]];
+        return scope.Partitions.ToDictionary(p => p, Accounts, StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// One partition's result after a batch (<see cref="PartitionBatch"/>), read by a matcher on a schema that shows that
-    /// partition's share of the batch's tables (<c>PartitionSlice</c>): the counts and row accounts its own run would
-    /// count, with the same queries — each pass's, then the stage <c>row_accounts</c>'s. What a run's C# stages count as
-    /// they go (retrieval's blocks and inner products, the judge's contests) is read from their tables instead.
+    /// Each partition's result after a batch (<see cref="PartitionBatch"/>), read by a matcher on the schema that shows every
+    /// partition's share of the batch's tables at once, each row led by its partition (<c>PartitionSlice.ShowAll</c>,
+    /// <paramref name="scope"/>): the counts and row accounts its own run would count, with the same queries, grouped by
+    /// partition — each pass's, then the stage <c>row_accounts</c>'s. What a run's C# stages count as they go
+    /// (retrieval's blocks and inner products, the judge's contests) is read from their tables instead. Counts the scope
+    /// already holds (what the batch's run counted for a partition, <c>EmbeddingShares</c>) stay.
     /// </summary>
-    /// <param name="inputs">The partition's own inputs (the election types' account reads them).</param>
-    /// <param name="batchCounts">Counts its own run keeps as it goes that the batch's run counted for it (a provider's embeddings, <c>EmbeddingShares</c>).</param>
-    public MatchResult PartitionResult(MatchInputs inputs, ModelParameters parameters, IEnumerable<KeyValuePair<string, long>> batchCounts)
+    public Dictionary<string, MatchResult> PartitionResults(CountScope scope, ModelParameters parameters)
     {
-        foreach (var (key, value) in batchCounts)
-        {
-            _counts[key] = value;
-        }
-
         foreach (var p in new[] { "", "runoff_" })
         {
-            RetrievalCounts(p);
-            ExactNote(p);
-            PartitionNote(p);
-            BlockingNote(p);
+            RetrievalCounts(scope, p);
+            ExactCounts(scope, p);
+            PartitionCounts(scope, p);
+            BlockingCounts(scope, p);
             if (RetrievalUnion.Applies(_settings.Embeddings, Embeddings))
             {
-                new RetrievalUnion(_warehouse, _run).Overlap(p + "retrieved", p + "retrieved_offline").AddTo(_counts, p);
-                _counts[p + "pairs_by_rule_offline_top_k"] = CountRows(p + "retrieved_offline");
+                UnionCounts(scope, p);
             }
 
-            _counts[p + "judge_rows"] = CountRows(p + "judge_rows");
-            _counts[p + "judge_contests"] = _warehouse.Scalar<long>($"select count(distinct contest_key) from {T(JudgeStage.CandidatesTable(p + "judge_answers"))}");
-            _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
+            scope.Set(p + "judge_rows", scope.Rows(p + "judge_rows"));
+            scope.Set(p + "judge_contests", scope.Each($"select {scope.Part()}, count(distinct contest_key) from {scope.Table(JudgeStage.CandidatesTable(p + "judge_answers"))} group by all"));
+            JudgeUndecidedCount(scope, p);
         }
 
-        var accounts = CountRowsAndAccounts(inputs, partition: true);
-        return new MatchResult(T("output"), T("quarantine"), OrderBy, [], _counts, parameters.ToJson()) { Accounts = accounts };
+        var accounts = CountRowsAndAccounts(scope, typesOf: null);
+        var model = parameters.ToJson();
+        return scope.Partitions.ToDictionary(p => p, p => new MatchResult(T("output"), T("quarantine"), OrderBy, [], scope.Counts[p], model) { Accounts = accounts[p] }, StringComparer.Ordinal);
     }
 
     /// <summary>
     /// What retrieval reports of a pass (<see cref="RetrievalReport"/>), from the blocks it searched: a block with left rows
     /// and results rows, in block order; the largest the first with the most pairs.
     /// </summary>
-    private void RetrievalCounts(string p)
+    private static void RetrievalCounts(CountScope scope, string p)
     {
-        var (blocks, pairs, left, right) = _warehouse.Query($"""
+        var blocks = scope.Query($"""
             with
                 blocks as (
-                    select l.group_id, l.rows as left_rows, r.rows as right_rows
-                    from (select group_id, count(*) as rows from {T(p + "retrieval_left")} group by group_id) as l
-                    join (select group_id, count(*) as rows from {T(p + "retrieval_members")} group by group_id) as r using (group_id)
+                    select l.em_part, l.group_id, l.rows as left_rows, r.rows as right_rows
+                    from (select {scope.Part()} as em_part, group_id, count(*) as rows from {scope.Table(p + "retrieval_left")} group by all) as l
+                    join (select {scope.Part()} as em_part, group_id, count(*) as rows from {scope.Table(p + "retrieval_members")} group by all) as r using (em_part, group_id)
                 )
             select
-                (select count(*) from blocks), (select cast(coalesce(sum(left_rows * right_rows), 0) as bigint) from blocks),
-                coalesce(first(left_rows), 0), coalesce(first(right_rows), 0)
-            from (select * from blocks order by left_rows * right_rows desc, group_id limit 1)
-            """, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3))).Single();
-        _counts[p + "retrieval_blocks"] = blocks;
-        _counts[p + "largest_block_left"] = left;
-        _counts[p + "largest_block_right"] = right;
-        _counts[p + "pairs_compared_by_embedding"] = pairs;
+                em_part, count(*), cast(coalesce(sum(left_rows * right_rows), 0) as bigint),
+                coalesce(first(left_rows order by left_rows * right_rows desc, group_id), 0),
+                coalesce(first(right_rows order by left_rows * right_rows desc, group_id), 0)
+            from blocks
+            group by em_part
+            """, r => (Blocks: r.GetInt64(1), Pairs: r.GetInt64(2), Left: r.GetInt64(3), Right: r.GetInt64(4)))
+            .ToDictionary(b => b.Key, b => b.Value.SingleOrDefault(), StringComparer.Ordinal);
+        scope.Set(p + "retrieval_blocks", blocks.ToDictionary(b => b.Key, b => b.Value.Blocks, StringComparer.Ordinal));
+        scope.Set(p + "largest_block_left", blocks.ToDictionary(b => b.Key, b => b.Value.Left, StringComparer.Ordinal));
+        scope.Set(p + "largest_block_right", blocks.ToDictionary(b => b.Key, b => b.Value.Right, StringComparer.Ordinal));
+        scope.Set(p + "pairs_compared_by_embedding", blocks.ToDictionary(b => b.Key, b => b.Value.Pairs, StringComparer.Ordinal));
     }
 
     private RunSchema CreateSchema()
@@ -303,27 +306,44 @@ internal sealed class CandidacyDdhqMatcher
     }
 
     // A clean left row with no usable election date yields no election row; say so instead of losing it.
-    private RowAccount CandidaciesAccount() => new("left", "cleaned rows", CountRows("left_clean"),
-    [
-        new("used", "has at least one election date", _warehouse.Scalar<long>($"select count(*) from {T("left_clean")} as c semi join {T("left_expanded")} as e using (left_id)")),
-        new("excluded", "no election date (or a date without its election type)", _warehouse.Scalar<long>($"select count(*) from {T("left_clean")} as c anti join {T("left_expanded")} as e using (left_id)")),
-    ]);
+    private static Dictionary<string, RowAccount> CandidaciesAccount(CountScope scope)
+    {
+        string Joined(string join) =>
+            $"select {scope.Part("c")}, count(*) from {scope.Table("left_clean")} as c {join} join {scope.Table("left_expanded")} as e using ({scope.UsingPart}left_id) group by all";
+        var (read, used, excluded) = (scope.Rows("left_clean"), scope.Each(Joined("semi")), scope.Each(Joined("anti")));
+        return scope.Partitions.ToDictionary(p => p, p => new RowAccount("left", "cleaned rows", read[p],
+        [
+            new("used", "has at least one election date", used[p]),
+            new("excluded", "no election date (or a date without its election type)", excluded[p]),
+        ]), StringComparer.Ordinal);
+    }
 
-    private RowAccount ElectionRowsAccount() => new("left", "election rows", CountRows("left_expanded"),
-    [
-        new("used", "results exist on that date in that state", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where not date_fallback")),
-        new("used", "runoff matched on a later results date (date-range fallback)", _warehouse.Scalar<long>($"select count(*) from {T("left_filtered")} where date_fallback")),
-        new("excluded", "temporal filter: no results on that date in that state", _warehouse.Scalar<long>(
-            $"select count(*) from {T("left_expanded")} as l anti join {T("left_filtered")} as f on f.left_id = l.left_id and f.election_type = l.election_type and f.election_date = l.election_date")),
-    ]);
+    private static Dictionary<string, RowAccount> ElectionRowsAccount(CountScope scope)
+    {
+        var (read, onDate, fallback) = (scope.Rows("left_expanded"), scope.Rows("left_filtered", "not date_fallback"), scope.Rows("left_filtered", "date_fallback"));
+        var excluded = scope.Each($"""
+            select {scope.Part("l")}, count(*)
+            from {scope.Table("left_expanded")} as l
+            anti join {scope.Table("left_filtered")} as f on f.left_id = l.left_id and f.election_type = l.election_type and f.election_date = l.election_date{scope.SamePart("f", "l")}
+            group by all
+            """);
+        return scope.Partitions.ToDictionary(p => p, p => new RowAccount("left", "election rows", read[p],
+        [
+            new("used", "results exist on that date in that state", onDate[p]),
+            new("used", "runoff matched on a later results date (date-range fallback)", fallback[p]),
+            new("excluded", "temporal filter: no results on that date in that state", excluded[p]),
+        ]), StringComparer.Ordinal);
+    }
 
-    private RowAccount OutputAccount() => new("output", "snapshot rows", CountRows("output"),
-    [
-        new("used", "election rows that passed the temporal filter", CountRows("left_keyed")),
-        new("used", "runoffs discovered in the results and matched", CountRows("runoff_links")),
-    ]);
-
-    private void Count(string key, string table) => _counts[key] = CountRows(table);
+    private static Dictionary<string, RowAccount> OutputAccount(CountScope scope)
+    {
+        var (read, kept, runoffs) = (scope.Rows("output"), scope.Rows("left_keyed"), scope.Rows("runoff_links"));
+        return scope.Partitions.ToDictionary(p => p, p => new RowAccount("output", "snapshot rows", read[p],
+        [
+            new("used", "election rows that passed the temporal filter", kept[p]),
+            new("used", "runoffs discovered in the results and matched", runoffs[p]),
+        ]), StringComparer.Ordinal);
+    }
 
     /// <summary>Partition, retrieve, block, compare, score, decide and judge one set of left rows.</summary>
     /// <param name="trained">Null on the main pass, which trains the model; the runoff pass reuses it.</param>
@@ -391,7 +411,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Stage(p + "judge", p + "judge_rows", p + "judge_answers", () => judged = RunJudge(p, cancellationToken), () => judged!.Note(Judge.Name));
         _counts[p + "judge_rows"] = pipeline.Count(p + "judge_rows");
         _counts[p + "judge_contests"] = judged!.Contests;
-        _counts[p + "judge_rows_undecided"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "judge_answers")} where undecided");
+        JudgeUndecidedCount(Own, p);
         return parameters!;
     }
 
@@ -407,18 +427,34 @@ internal sealed class CandidacyDdhqMatcher
 
     private string? BlockingNote(string p)
     {
-        var counts = string.Join(", ", PairRules.All.Select(r => string.Create(CultureInfo.InvariantCulture, $"count(*) filter (where found_by & {r.Bit} <> 0)")));
-        var rules = _warehouse.Query($"select {counts} from {T(p + "candidate_pairs")}", r => PairRules.All.Select((rule, i) => (Rule: rule.Name, Pairs: r.GetInt64(i))).ToList())
-            .Single().Where(r => r.Pairs > 0).ToList();
-        foreach (var (rule, pairs) in rules)
-        {
-            _counts[p + "pairs_by_rule_" + rule] = pairs;
-        }
-
+        var rules = BlockingCounts(Own, p)[CountScope.Whole];
         return rules.Count == 0
             ? "no pairs found by any rule"
             : "pairs per rule: " + string.Join(", ", rules.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Rule} {r.Pairs:N0}")));
     }
+
+    /// <summary>Each partition's candidate pairs of a pass found by each rule (<c>pairs_by_rule_…</c>), the rules that found any.</summary>
+    private static Dictionary<string, List<(string Rule, long Pairs)>> BlockingCounts(CountScope scope, string p)
+    {
+        var counts = string.Join(", ", PairRules.All.Select(r => string.Create(CultureInfo.InvariantCulture, $"count(*) filter (where found_by & {r.Bit} <> 0)")));
+        var rules = scope.Query($"select {scope.Part()}, {counts} from {scope.Table(p + "candidate_pairs")} group by all", r => PairRules.All.Select((rule, i) => (Rule: rule.Name, Pairs: r.GetInt64(i + 1))).ToList())
+            .ToDictionary(e => e.Key, e => e.Value.SelectMany(rows => rows).Where(r => r.Pairs > 0).ToList(), StringComparer.Ordinal);
+        foreach (var (partition, found) in rules)
+        {
+            foreach (var (rule, pairs) in found)
+            {
+                scope.Counts[partition][p + "pairs_by_rule_" + rule] = pairs;
+            }
+        }
+
+        return rules;
+    }
+
+    /// <summary>Each partition's judge rows of a pass the judge could not decide (<c>judge_rows_undecided</c>).</summary>
+    private static void JudgeUndecidedCount(CountScope scope, string p) => scope.Set(p + "judge_rows_undecided", scope.Rows(p + "judge_answers", "undecided"));
+
+    /// <summary>The run's own counts, as a scope of one partition (<see cref="CountScope.Whole"/>) that counts into them.</summary>
+    private CountScope Own => new(_warehouse, _run, _counts);
 
     private string? IdType(InputRelation input, string relation, string id) => input.ColumnType(_warehouse, relation, id);
 
@@ -587,12 +623,14 @@ internal sealed class CandidacyDdhqMatcher
 
     private string ExactNote(string p)
     {
-        var pairs = CountRows(p + "exact_pairs");
-        _counts[p + "left_rows_by_exact_name"] = pairs;
+        ExactCounts(Own, p);
+        var pairs = _counts[p + "left_rows_by_exact_name"];
         return _settings.ExactNames
             ? string.Create(CultureInfo.InvariantCulture, $"{pairs:N0} left rows paired by exact name and office alone (deterministic tier)")
             : "deterministic tier off (retrieval.exact_names: false)";
     }
+
+    private static void ExactCounts(CountScope scope, string p) => scope.Set(p + "left_rows_by_exact_name", scope.Rows(p + "exact_pairs"));
 
     private string Searched(string p) => SearchedSql(_run, p);
 
@@ -618,14 +656,28 @@ internal sealed class CandidacyDdhqMatcher
 
     private string PartitionNote(string p)
     {
-        var (left, right, blocked) = _warehouse.Query(
-            $"select left_rows, right_rows, (select count(*) from {T(p + "partition_sizes")} where blocked) from {T(p + "partition_sizes")} order by left_rows * right_rows desc, group_id limit 1",
-            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).FirstOrDefault();
-        _counts[p + "partitions"] = CountRows(p + "partitions");
-        _counts[p + "largest_partition_left"] = left;
-        _counts[p + "largest_partition_right"] = right;
-        _counts[p + "partitions_searched_in_blocks"] = blocked;
+        PartitionCounts(Own, p);
+        var (left, right, blocked) = (_counts[p + "largest_partition_left"], _counts[p + "largest_partition_right"], _counts[p + "partitions_searched_in_blocks"]);
         return string.Create(CultureInfo.InvariantCulture, $"largest partition {left:N0} × {right:N0}; {blocked:N0} partitions above {_settings.BlockAbove:N0} pairs searched by first-name initial");
+    }
+
+    /// <summary>Each partition's date·type·state groups of a pass, the largest of them (the first with the most pairs), and how many are searched in blocks.</summary>
+    private static void PartitionCounts(CountScope scope, string p)
+    {
+        var sizes = scope.Query($"""
+            select
+                {scope.Part()},
+                coalesce(first(left_rows order by left_rows * right_rows desc, group_id), 0),
+                coalesce(first(right_rows order by left_rows * right_rows desc, group_id), 0),
+                count(*) filter (where blocked)
+            from {scope.Table(p + "partition_sizes")}
+            group by all
+            """, r => (Left: r.GetInt64(1), Right: r.GetInt64(2), Blocked: r.GetInt64(3)))
+            .ToDictionary(e => e.Key, e => e.Value.SingleOrDefault(), StringComparer.Ordinal);
+        scope.Set(p + "partitions", scope.Rows(p + "partitions"));
+        scope.Set(p + "largest_partition_left", sizes.ToDictionary(e => e.Key, e => e.Value.Left, StringComparer.Ordinal));
+        scope.Set(p + "largest_partition_right", sizes.ToDictionary(e => e.Key, e => e.Value.Right, StringComparer.Ordinal));
+        scope.Set(p + "partitions_searched_in_blocks", sizes.ToDictionary(e => e.Key, e => e.Value.Blocked, StringComparer.Ordinal));
     }
 
     // What retrieval searches: a partition whole, or, above retrieval.block_above pairs, one block per first-name
@@ -693,7 +745,7 @@ internal sealed class CandidacyDdhqMatcher
     /// </summary>
     private RetrievalOverlap UniteOffline(string p)
     {
-        var overlap = new RetrievalUnion(_warehouse, _run).Overlap(p + "retrieved", p + "retrieved_offline");
+        var overlap = UnionCounts(Own, p)[CountScope.Whole];
         _warehouse.Execute($"""
             update {T(p + "candidate_pairs")} as c set found_by = c.found_by | {PairRules.OfflineTopK}
             from {T(p + "retrieved_offline")} as o
@@ -703,8 +755,19 @@ internal sealed class CandidacyDdhqMatcher
             from {T(p + "retrieved_offline")} as o
             anti join {T(p + "candidate_pairs")} as c using (left_key, right_key);
             """);
-        overlap.AddTo(_counts, p);
-        _counts[p + "pairs_by_rule_offline_top_k"] = _warehouse.Scalar<long>($"select count(*) from {T(p + "retrieved_offline")}");
+        return overlap;
+    }
+
+    /// <summary>Each partition's pairs of a pass found by the provider, by offline retrieval or by both, and by offline retrieval in all.</summary>
+    private static Dictionary<string, RetrievalOverlap> UnionCounts(CountScope scope, string p)
+    {
+        var overlap = RetrievalUnion.Overlap(scope, p + "retrieved", p + "retrieved_offline");
+        foreach (var (partition, found) in overlap)
+        {
+            found.AddTo(scope.Counts[partition], p);
+        }
+
+        scope.Set(p + "pairs_by_rule_offline_top_k", scope.Rows(p + "retrieved_offline"));
         return overlap;
     }
 

@@ -129,12 +129,13 @@ internal sealed class L2BallotReadyMatcher
         pipeline.Sql("output", "left_keyed", "output", OutputSql(inputs.Left.Kept));
         pipeline.Sql("state_summary", "output", "state_summary", StateSummarySql());
 
-        InputRowAccount.Count(_warehouse, _run, _counts);
-        DecisionCounts.Add(_warehouse, T("output"), "is_matched", "llm_reason", ["score", "judge", "rule", "none"], _counts);
+        var counted = new CountScope(_warehouse, _run, _counts);
+        InputRowAccount.Count(counted);
+        DecisionCounts.Add(counted, "output", "is_matched", "llm_reason", ["score", "judge", "rule", "none"]);
         _counts["judge_answers_none"] = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where candidate_number = 0");
         return new MatchResult(T("output"), T("quarantine"), "br_database_id", pipeline.Stages, _counts, parameters!.ToJson())
         {
-            Accounts = [InputRowAccount.Of(_warehouse, _run, "left"), InputRowAccount.Of(_warehouse, _run, "right"), OutputAccount()],
+            Accounts = [InputRowAccount.Of(counted, "left")[CountScope.Whole], InputRowAccount.Of(counted, "right")[CountScope.Whole], OutputAccount()],
             Summary = StateSummary(),
             OutputInCanonicalOrder = true,
         };

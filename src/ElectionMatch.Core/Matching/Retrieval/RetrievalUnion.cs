@@ -37,19 +37,22 @@ internal sealed class RetrievalUnion
         new EmbeddingRetrieval(_warehouse, EmbeddingSettings.Offline, null, style) { Threads = threads }
             .Run(inputs, _run, table + "_offline", k, new Dictionary<string, long>(StringComparer.Ordinal), "", cancellationToken);
 
-    /// <summary>Pairs of the provider's <paramref name="table"/> and its offline twin: found by one retriever only, or by both.</summary>
-    public RetrievalOverlap Overlap(string table, string offlineTable)
-    {
-        var (providerOnly, offlineOnly, both) = _warehouse.Query($"""
+    /// <summary>
+    /// Pairs of the provider's <paramref name="table"/> and its offline twin, per partition of <paramref name="scope"/>:
+    /// found by one retriever only, or by both.
+    /// </summary>
+    public static Dictionary<string, RetrievalOverlap> Overlap(CountScope scope, string table, string offlineTable) =>
+        scope.Query($"""
             select
+                coalesce({scope.Part("p")}, {scope.Part("o")}),
                 count(*) filter (where o.left_key is null),
                 count(*) filter (where p.left_key is null),
                 count(*) filter (where p.left_key is not null and o.left_key is not null)
-            from {_run.Table(table)} as p
-            full join {_run.Table(offlineTable)} as o on o.left_key = p.left_key and o.right_key = p.right_key
-            """, r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2))).Single();
-        return new RetrievalOverlap(providerOnly, offlineOnly, both);
-    }
+            from {scope.Table(table)} as p
+            full join {scope.Table(offlineTable)} as o on o.left_key = p.left_key and o.right_key = p.right_key{scope.SamePart("o", "p")}
+            group by all
+            """, r => new RetrievalOverlap(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)))
+            .ToDictionary(p => p.Key, p => p.Value.SingleOrDefault() ?? new RetrievalOverlap(0, 0, 0), StringComparer.Ordinal);
 
     /// <summary>
     /// For a fixed-length candidate list (the district match's 13): replaces <paramref name="table"/> with the two
