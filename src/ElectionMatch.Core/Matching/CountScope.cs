@@ -71,25 +71,27 @@ internal sealed class CountScope
 
     /// <summary>
     /// The rows of a query whose first column is the partition (<see cref="Part"/>), by partition; a partition with no row
-    /// has an empty list.
+    /// has an empty list. A row of a partition the scope does not have is a fault of the query or the views, and throws.
     /// </summary>
     public Dictionary<string, List<T>> Query<T>(string sql, Func<DbDataReader, T> read)
     {
         var rows = Partitions.ToDictionary(p => p, _ => new List<T>(), StringComparer.Ordinal);
         foreach (var (part, row) in _warehouse.Query(sql, r => (r.GetString(0), read(r))))
         {
-            rows[part].Add(row);
+            if (!rows.TryGetValue(part, out var list))
+            {
+                throw new InvalidOperationException($"a count gave a row of partition '{part}', which is not one of its scope's: {sql}");
+            }
+
+            list.Add(row);
         }
 
         return rows;
     }
 
     /// <summary>One number per partition, from a query that selects the partition and the number, grouped by partition: 0 where it has no row.</summary>
-    public Dictionary<string, long> Each(string sql)
-    {
-        var found = _warehouse.Query(sql, r => (r.GetString(0), r.GetInt64(1))).ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
-        return Partitions.ToDictionary(p => p, p => found.GetValueOrDefault(p), StringComparer.Ordinal);
-    }
+    public Dictionary<string, long> Each(string sql) =>
+        Query(sql, r => r.GetInt64(1)).ToDictionary(p => p.Key, p => p.Value.SingleOrDefault(), StringComparer.Ordinal);
 
     /// <summary>
     /// Each partition's rows of <paramref name="table"/> (that hold <paramref name="where"/>, SQL over the table's columns).

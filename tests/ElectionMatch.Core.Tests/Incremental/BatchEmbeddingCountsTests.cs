@@ -44,6 +44,10 @@ public sealed class BatchEmbeddingCountsTests : BatchProviderRuns
         Assert.Equal(sentBatched, before.Totals["embeddings_generated"] + before.Totals["runoff_embeddings_generated"]);
         Assert.Equal(Text(unbatched.Entries()), Text(batched.Entries()));
         Assert.True(batched.Entries()["NC"]["embeddings_generated"] > 0, "NC's own texts were sent in the batch");
+        // Every other count too: with a provider each pass unites its retrieval with the offline embedder's, and the
+        // batch counts the union's pairs for all its partitions at once (CountScope), as each one's own run counts them.
+        Assert.Equal(Text(unbatched.Entries(all: true)), Text(batched.Entries(all: true)));
+        Assert.True(batched.Entries(all: true)["NC"]["retrieval_pairs_both"] > 0, "NC's retrieval was united with the offline embedder's");
 
         // One NC candidacy renamed: NC alone is recomputed, and sends that candidacy's new text.
         var carolina = left.FindIndex(l => Field(l, 4) == "NC");
@@ -110,10 +114,10 @@ public sealed class BatchEmbeddingCountsTests : BatchProviderRuns
             return (totals, Entries(), stages, string.Join('\n', result.Summary));
         }
 
-        /// <summary>Each cached partition's embedding counts, by state.</summary>
-        public Dictionary<string, Dictionary<string, long>> Entries() => _warehouse.Query(
+        /// <summary>Each cached partition's embedding counts (<paramref name="all"/>: every count), by state.</summary>
+        public Dictionary<string, Dictionary<string, long>> Entries(bool all = false) => _warehouse.Query(
             $"select state, counts_json from {PartitionCache.Schema.Table("partitions")} order by state",
             r => (State: r.GetString(0), Counts: JsonSerializer.Deserialize<Dictionary<string, long>>(r.GetString(1))!))
-            .ToDictionary(e => e.State, e => e.Counts.Where(c => c.Key.Contains("embeddings_", StringComparison.Ordinal)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+            .ToDictionary(e => e.State, e => e.Counts.Where(c => all || c.Key.Contains("embeddings_", StringComparison.Ordinal)).ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal), StringComparer.Ordinal);
     }
 }

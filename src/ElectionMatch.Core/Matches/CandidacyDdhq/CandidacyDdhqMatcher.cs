@@ -52,7 +52,7 @@ internal sealed class CandidacyDdhqMatcher
     /// <param name="reference">The schema <see cref="LoadReference"/> loaded once for many runs on this connection (an
     /// incremental run's partitions); null: the run loads the reference data into its own schema (the stage <c>reference</c>).</param>
     /// <param name="batch">An incremental run's state partitions matched together (<see cref="PartitionBatch"/>): each
-    /// partition's rows meet only its own, and each partition's counts are taken afterwards (<see cref="PartitionResult"/>).</param>
+    /// partition's rows meet only its own, and each partition's counts are taken afterwards (<see cref="PartitionResults"/>).</param>
     public CandidacyDdhqMatcher(DuckDbWarehouse warehouse, MatchSettings settings, RunSchema run, RunSchema? reference = null, PartitionBatch? batch = null)
     {
         _warehouse = warehouse;
@@ -119,7 +119,7 @@ internal sealed class CandidacyDdhqMatcher
     /// rows are not counted, and the unlinked runoffs (<see cref="UnlinkedRunoffsTable"/>), which the cache does not keep,
     /// are not made. The published rows, counts and row accounts are those of
     /// <see cref="Run(MatchInputs, Action{StageReport}?, CancellationToken)"/>; a batch's are counted per partition after it
-    /// (<see cref="PartitionResult"/>).
+    /// (<see cref="PartitionResults"/>).
     /// </summary>
     public MatchResult RunPartition(MatchInputs inputs, CancellationToken cancellationToken = default) =>
         Run(inputs, null, partition: true, cancellationToken);
@@ -153,7 +153,7 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Sql("output", "left_keyed", "output", partition ? DecisionsSql(parameters, published: true) : OutputSql(parameters));
 
         IReadOnlyList<RowAccount> accounts = [];
-        // A batch's rows are counted partition by partition (PartitionResult), over each one's share of these tables.
+        // A batch's rows are counted afterwards, every partition at once (PartitionResults), over each one's share of these tables.
         if (_batch is null)
         {
             pipeline.Stage("row_accounts", "output", "output", () => accounts = CountRowsAndAccounts(new CountScope(_warehouse, _run, _counts), partition ? null : inputs)[CountScope.Whole]);
@@ -453,7 +453,11 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>Each partition's judge rows of a pass the judge could not decide (<c>judge_rows_undecided</c>).</summary>
     private static void JudgeUndecidedCount(CountScope scope, string p) => scope.Set(p + "judge_rows_undecided", scope.Rows(p + "judge_answers", "undecided"));
 
-    /// <summary>The run's own counts, as a scope of one partition (<see cref="CountScope.Whole"/>) that counts into them.</summary>
+    /// <summary>
+    /// The run's own counts, as a scope of one partition (<see cref="CountScope.Whole"/>) that counts into them. A new scope
+    /// each time: a scope reads a table's count once, and the run's stages write tables between its notes (the union
+    /// adds to <c>candidate_pairs</c> after its note counted it).
+    /// </summary>
     private CountScope Own => new(_warehouse, _run, _counts);
 
     private string? IdType(InputRelation input, string relation, string id) => input.ColumnType(_warehouse, relation, id);
