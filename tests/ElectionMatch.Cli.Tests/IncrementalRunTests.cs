@@ -594,6 +594,40 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         Assert.Equal(plain, elsewhere);
     }
 
+    [Fact]
+    public void With_no_candidacy_lacking_a_state_the_stateless_partition_still_accounts_for_every_results_row()
+    {
+        // Every candidacy has a state: the stateless partition holds none, and skips parsing the results' names (nothing
+        // could meet them), but it still makes the whole results input's quarantine and row account.
+        _fixture.KeepCandidaciesOf("NC", "TX");
+        // A results row with an empty id, quarantined: only the stateless partition reads every results row.
+        var right = _fixture.Read(Right).TrimEnd('\n').Split('\n').ToList();
+        right.Add(string.Join(',', right[1].Split(',').Select((field, i) => i == 2 ? "" : field)));
+        _fixture.Write(Right, string.Join('\n', right) + "\n");
+
+        var plain = Run(_fixture.Directory, "2030-01-01", "--replace");
+        var first = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        Assert.Equal((3, 0, 3, "((no state), NC, TX)"), Summary(first));
+        Assert.Equal(Manifest(_fixture.Directory, "20300101"), Manifest(_fixture.Directory, "20300102"));
+
+        // A results row of another state changes: the stateless partition alone is recomputed, and the run publishes what
+        // the plain run publishes on the same inputs (both adopt the model, so the rows are the same).
+        var ohio = right.FindIndex(l => !l.Contains('"', StringComparison.Ordinal) && l.Split(',')[8] == "OH");
+        right[ohio] = string.Join(',', right[ohio].Split(',').Select((field, i) => i == 3 ? "SOMEONE ELSE" : field));
+        _fixture.Write(Right, string.Join('\n', right) + "\n");
+        var again = Run(_fixture.Directory, "2030-01-03", "--incremental");
+        Assert.Equal((3, 2, 1, "((no state))"), Summary(again));
+        Assert.Equal(Manifest(_fixture.Directory, "20300102").Rows, Manifest(_fixture.Directory, "20300103").Rows);
+        foreach (var output in new[] { first, again })
+        {
+            Assert.Equal(Lines(plain, "rows: "), Lines(output, "rows: "));
+            Assert.Contains("quarantined: 0 left, 1 right rows", output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("quarantined: 0 left, 1 right rows", plain, StringComparison.Ordinal);
+        static List<string> Lines(string output, string start) => [.. output.Split('\n').Where(l => l.StartsWith(start, StringComparison.Ordinal))];
+    }
+
     private static long Quarantined(string project, string date)
     {
         using var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(Path.Combine(project, "target", "goodparty.duckdb"), readOnly: true);

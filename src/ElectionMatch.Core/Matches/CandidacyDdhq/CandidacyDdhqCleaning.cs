@@ -642,6 +642,9 @@ internal sealed class CandidacyDdhqCleaning
     // A field of the C# parse (BallotName.Encode), its null marker made null again.
     private static string Field(int n) => $"nullif(fast[{n}], chr({(int)BallotName.Null}))";
 
+    // The C# parse's fields (Field) of a row whose name is not parsed: each one null.
+    private static readonly string NoNameFields = "[" + string.Join(", ", Enumerable.Repeat($"chr({(int)BallotName.Null})", 7)) + "]";
+
     /// <summary>
     /// The cleaned results rows as every later stage reads them: <c>right_clean</c> and the columns derived from a row's
     /// own stored columns alone (<see cref="Derived"/>), computed where read. Each is a string function or two, cheaper
@@ -706,7 +709,12 @@ internal sealed class CandidacyDdhqCleaning
     /// The surname and surname-word frequencies to read instead of counting them over this run's rows (each with a row
     /// with no value for one seen once): an incremental run's, frozen with its model.
     /// </param>
-    public string RightCleanSql(string? numbered = null, string? idType = null, SurnameFrequencies? frequencies = null) => $"""
+    /// <param name="names">
+    /// Whether the candidates' names are parsed. Only a run that counts nothing over them and has no candidacy to meet them
+    /// skips it (an incremental run's stateless partition when no candidacy lacks a state, <see cref="CandidacyDdhqMatcher"/>):
+    /// every row is still cleaned and counted, with no name.
+    /// </param>
+    public string RightCleanSql(string? numbered = null, string? idType = null, SurnameFrequencies? frequencies = null, bool names = true) => $"""
         set disabled_optimizers = 'build_side_probe_side';
         create table {_run.Table("right_clean")} as
         with
@@ -718,8 +726,9 @@ internal sealed class CandidacyDdhqCleaning
             ),
 
             -- A plain ASCII name is parsed in C# ({BallotName.Function}, the same steps); the SQL steps parse the rest.
+            -- Without names, every field is the parse's null, which the SQL steps take as parsed.
             fast as (
-                select *, string_split({BallotName.Function}(candidate), chr({(int)BallotName.FieldSeparator})) as fast
+                select *, {(names ? $"string_split({BallotName.Function}(candidate), chr({(int)BallotName.FieldSeparator}))" : NoNameFields)} as fast
                 from usable
             ),
 

@@ -302,7 +302,12 @@ internal sealed class CandidacyDdhqMatcher
         pipeline.Input("right_input", inputs.Right, _cleaning.RightInputSql(inputs.RightRelation, inputs.Right.Csv, rightNumbered, rightIdType, keepColumns: rightReread is null));
         pipeline.Sql("quarantine", null, "quarantine", _cleaning.QuarantineSql());
         pipeline.Sql("left_clean", "left_input", "left_clean", _cleaning.LeftCleanSql());
-        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread, rightIdType, SurnameFrequencies));
+        // A partition run counts no frequency over the names (they are frozen), and one with no candidacy left after its
+        // cleaning (the stateless partition when every candidacy has a state) meets none of them: it still cleans every
+        // results row, for its quarantine and row account, which are the whole results input's, but parses no name.
+        var names = SurnameFrequencies is null || _warehouse.Scalar<bool>($"select exists (select 1 from {T("left_clean")})");
+        pipeline.Sql("right_clean", "right_input", "right_clean", _cleaning.RightCleanSql(rightReread, rightIdType, SurnameFrequencies, names),
+            names ? null : () => "names not parsed: no candidacy to meet them");
     }
 
     // A clean left row with no usable election date yields no election row; say so instead of losing it.
