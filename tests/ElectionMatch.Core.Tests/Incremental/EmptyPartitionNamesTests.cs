@@ -20,6 +20,11 @@ public sealed class EmptyPartitionNamesTests : IDisposable
     [Fact]
     public void A_partition_with_no_candidacy_cleans_and_accounts_for_every_results_row_without_parsing_a_name()
     {
+        // A results row with an empty id: quarantined, so the account has a quarantined line to compare.
+        const string Right = "data/airbyte/ddhq_election_results.csv";
+        var right = _fixture.Read(Right).TrimEnd('\n').Split('\n').ToList();
+        right.Add(string.Join(',', right[1].Split(',').Select((field, i) => i == 2 ? "" : field)));
+        _fixture.Write(Right, string.Join('\n', right) + "\n");
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(_fixture.Directory, "target", "empty-partition.duckdb"));
         var context = ProjectContext.Load(new ProjectOptions(_fixture.Directory));
         var match = context.Settings.Match("candidacy_ddhq_matches");
@@ -29,7 +34,12 @@ public sealed class EmptyPartitionNamesTests : IDisposable
         var plainRun = RunSchema.For(match.Name);
         var plain = new CandidacyDdhqMatcher(warehouse, match, plainRun).Run(inputs);
         var model = ModelParameters.FromJson(plain.ModelParametersJson!);
-        var frozen = new SurnameFrequencies(plainRun.Table(CandidacyDdhqCleaning.SurnamesTable), plainRun.Table(CandidacyDdhqCleaning.SurnameWordsTable));
+        // Frozen as the partition cache keeps them: with a row with no value, for one seen once.
+        warehouse.Execute($"""
+            create table frozen_surnames as select * from {plainRun.Table(CandidacyDdhqCleaning.SurnamesTable)} union all select null, 1e-6;
+            create table frozen_words as select * from {plainRun.Table(CandidacyDdhqCleaning.SurnameWordsTable)} union all select null, 1e-6;
+            """);
+        var frozen = new SurnameFrequencies("frozen_surnames", "frozen_words");
 
         MatchResult Partition(RunSchema run, MatchInputs of) =>
             new CandidacyDdhqMatcher(warehouse, match, run) { Model = model, SurnameFrequencies = frozen }.RunPartition(of);
@@ -58,6 +68,11 @@ public sealed class EmptyPartitionNamesTests : IDisposable
         {
             Assert.Equal(plain.Counts[key], emptyResult.Counts[key]);
         }
+
+        Assert.Equal(1, emptyResult.Counts["right_rows_quarantined"]);
+        // With candidacies, the frozen frequencies are read for the names parsed; with none, there is no name to read them for.
+        Assert.True(warehouse.Scalar<long>($"select count(*) from {whole.Table(CandidacyDdhqCleaning.SurnamesTable)}") > 100);
+        Assert.Equal(0, warehouse.Scalar<long>($"select count(*) from {empty.Table(CandidacyDdhqCleaning.SurnamesTable)}"));
 
         Assert.Contains(emptyResult.Stages, s => s.Stage == "right_clean" && s.Note == "names not parsed: no candidacy to meet them");
     }
