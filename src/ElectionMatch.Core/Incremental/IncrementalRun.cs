@@ -188,7 +188,7 @@ internal static class IncrementalRun
             {
                 cache.Store(partition, keys[partition.State], parts, result, computedIn);
                 recomputed.Add(partition.Label);
-                Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, warehouse.Scalar<long>($"select count(*) from {result.OutputTable}")), () =>
+                Report(clock.Report("partition " + partition.Label, () => (partition.LeftRows, result.Counts["output_rows"]), () =>
                     "recomputed: " + Why(partition)));
             }
 

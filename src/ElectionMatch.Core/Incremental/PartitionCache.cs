@@ -380,7 +380,7 @@ internal sealed class PartitionCache
     /// 80 ms of CPU a partition on the fixture, in 40-odd statements each (session 57).
     /// </summary>
     public void StoreBatch(IReadOnlyList<Computed> partitions, PartitionKeyParts parts, RunSchema all) =>
-        Write(partitions, parts, new RowSource(all, $"{PartitionSlice.StateColumn} as em_state, em_slice_key as em_cache_key", $"* exclude ({PartitionSlice.StateColumn}, em_slice_key)", $"{PartitionSlice.StateColumn}, right_key"));
+        Write(partitions, parts, new RowSource(all, $"{PartitionSlice.StateColumn} as em_state, {PartitionSlice.KeyColumn} as em_cache_key", $"* exclude ({PartitionSlice.StateColumn}, {PartitionSlice.KeyColumn})", $"{PartitionSlice.StateColumn}, right_key"));
 
     /// <summary>A partition computed and its result (counts and row accounts).</summary>
     public sealed record Computed(StatePartition Partition, string CacheKey, MatchResult Result);

@@ -49,7 +49,7 @@ internal sealed class PartitionSlice
     /// <summary>
     /// Shows every partition's share of the batch run at once in <paramref name="all"/>: views named as the stages, whose
     /// rows are each partition's as its own run numbers them, with two columns before them, <see cref="StateColumn"/> and
-    /// <c>em_slice_key</c> (the partition's state and its cache key from <paramref name="keys"/>). Each partition's counts
+    /// <see cref="KeyColumn"/> (the partition's state and its cache key from <paramref name="keys"/>). Each partition's counts
     /// are read from these, every count of every partition in one query (<see cref="CandidacyDdhqMatcher.PartitionResults"/>),
     /// and what the partition cache stores of a batch in one statement a table (<see cref="PartitionCache.StoreBatch"/>).
     /// </summary>
@@ -91,6 +91,9 @@ internal sealed class PartitionSlice
 
     /// <summary>The column of every view of <see cref="ShowAll"/> that names its row's partition (its state).</summary>
     public const string StateColumn = "em_slice_state";
+
+    /// <summary>The column of every view of <see cref="ShowAll"/> that holds its row's partition's cache key.</summary>
+    public const string KeyColumn = "em_slice_key";
 
     /// <summary>The views of every partition's share of the batch run, each row joined to its partition's bounds in <paramref name="boundsTable"/>.</summary>
     private IEnumerable<string> Views(RunSchema slice, string boundsTable)
@@ -151,7 +154,7 @@ internal sealed class PartitionSlice
             };
             if (select is { } s)
             {
-                yield return $"create view {slice.Table(table)} as select b.{BoundColumn}state as {StateColumn}, b.{BoundColumn}key as em_slice_key, t.{s.Star} from {from} where ({s.Where});";
+                yield return $"create view {slice.Table(table)} as select b.{BoundColumn}state as {StateColumn}, b.{BoundColumn}key as {KeyColumn}, t.{s.Star} from {from} where ({s.Where});";
             }
         }
     }

@@ -50,11 +50,14 @@ internal sealed class CountScope
     public IReadOnlyDictionary<string, Dictionary<string, long>> Counts { get; }
 
     /// <summary>Sets <paramref name="key"/> in each partition's counts to that partition's value.</summary>
-    public void Set(string key, IReadOnlyDictionary<string, long> values)
+    public void Set(string key, IReadOnlyDictionary<string, long> values) => Set(key, values, v => v);
+
+    /// <summary>Sets <paramref name="key"/> in each partition's counts to the number <paramref name="of"/> takes from that partition's value.</summary>
+    public void Set<T>(string key, IReadOnlyDictionary<string, T> values, Func<T, long> of)
     {
         foreach (var partition in Partitions)
         {
-            Counts[partition][key] = values[partition];
+            Counts[partition][key] = of(values[partition]);
         }
     }
 
@@ -89,9 +92,12 @@ internal sealed class CountScope
         return rows;
     }
 
+    /// <summary>The one row per partition of a query grouped by partition (<see cref="Query{T}"/>): the default where it has none.</summary>
+    public Dictionary<string, T?> Single<T>(string sql, Func<DbDataReader, T> read) =>
+        Query(sql, read).ToDictionary(p => p.Key, p => p.Value.SingleOrDefault(), StringComparer.Ordinal);
+
     /// <summary>One number per partition, from a query that selects the partition and the number, grouped by partition: 0 where it has no row.</summary>
-    public Dictionary<string, long> Each(string sql) =>
-        Query(sql, r => r.GetInt64(1)).ToDictionary(p => p.Key, p => p.Value.SingleOrDefault(), StringComparer.Ordinal);
+    public Dictionary<string, long> Each(string sql) => Single(sql, r => r.GetInt64(1));
 
     /// <summary>
     /// Each partition's rows of <paramref name="table"/> (that hold <paramref name="where"/>, SQL over the table's columns).

@@ -244,7 +244,7 @@ internal sealed class CandidacyDdhqMatcher
     /// </summary>
     private static void RetrievalCounts(CountScope scope, string p)
     {
-        var blocks = scope.Query($"""
+        var blocks = scope.Single($"""
             with
                 blocks as (
                     select l.em_part, l.group_id, l.rows as left_rows, r.rows as right_rows
@@ -257,12 +257,11 @@ internal sealed class CandidacyDdhqMatcher
                 coalesce(first(right_rows order by left_rows * right_rows desc, group_id), 0)
             from blocks
             group by em_part
-            """, r => (Blocks: r.GetInt64(1), Pairs: r.GetInt64(2), Left: r.GetInt64(3), Right: r.GetInt64(4)))
-            .ToDictionary(b => b.Key, b => b.Value.SingleOrDefault(), StringComparer.Ordinal);
-        scope.Set(p + "retrieval_blocks", blocks.ToDictionary(b => b.Key, b => b.Value.Blocks, StringComparer.Ordinal));
-        scope.Set(p + "largest_block_left", blocks.ToDictionary(b => b.Key, b => b.Value.Left, StringComparer.Ordinal));
-        scope.Set(p + "largest_block_right", blocks.ToDictionary(b => b.Key, b => b.Value.Right, StringComparer.Ordinal));
-        scope.Set(p + "pairs_compared_by_embedding", blocks.ToDictionary(b => b.Key, b => b.Value.Pairs, StringComparer.Ordinal));
+            """, r => (Blocks: r.GetInt64(1), Pairs: r.GetInt64(2), Left: r.GetInt64(3), Right: r.GetInt64(4)));
+        scope.Set(p + "retrieval_blocks", blocks, b => b.Blocks);
+        scope.Set(p + "largest_block_left", blocks, b => b.Left);
+        scope.Set(p + "largest_block_right", blocks, b => b.Right);
+        scope.Set(p + "pairs_compared_by_embedding", blocks, b => b.Pairs);
     }
 
     private RunSchema CreateSchema()
@@ -673,7 +672,7 @@ internal sealed class CandidacyDdhqMatcher
     /// <summary>Each partition's date·type·state groups of a pass, the largest of them (the first with the most pairs), and how many are searched in blocks.</summary>
     private static void PartitionCounts(CountScope scope, string p)
     {
-        var sizes = scope.Query($"""
+        var sizes = scope.Single($"""
             select
                 {scope.Part()},
                 coalesce(first(left_rows order by left_rows * right_rows desc, group_id), 0),
@@ -681,12 +680,11 @@ internal sealed class CandidacyDdhqMatcher
                 count(*) filter (where blocked)
             from {scope.Table(p + "partition_sizes")}
             group by all
-            """, r => (Left: r.GetInt64(1), Right: r.GetInt64(2), Blocked: r.GetInt64(3)))
-            .ToDictionary(e => e.Key, e => e.Value.SingleOrDefault(), StringComparer.Ordinal);
+            """, r => (Left: r.GetInt64(1), Right: r.GetInt64(2), Blocked: r.GetInt64(3)));
         scope.Set(p + "partitions", scope.Rows(p + "partitions"));
-        scope.Set(p + "largest_partition_left", sizes.ToDictionary(e => e.Key, e => e.Value.Left, StringComparer.Ordinal));
-        scope.Set(p + "largest_partition_right", sizes.ToDictionary(e => e.Key, e => e.Value.Right, StringComparer.Ordinal));
-        scope.Set(p + "partitions_searched_in_blocks", sizes.ToDictionary(e => e.Key, e => e.Value.Blocked, StringComparer.Ordinal));
+        scope.Set(p + "largest_partition_left", sizes, s => s.Left);
+        scope.Set(p + "largest_partition_right", sizes, s => s.Right);
+        scope.Set(p + "partitions_searched_in_blocks", sizes, s => s.Blocked);
     }
 
     // What retrieval searches: a partition whole, or, above retrieval.block_above pairs, one block per first-name

@@ -42,7 +42,7 @@ internal sealed class RetrievalUnion
     /// found by one retriever only, or by both.
     /// </summary>
     public static Dictionary<string, RetrievalOverlap> Overlap(CountScope scope, string table, string offlineTable) =>
-        scope.Query($"""
+        scope.Single($"""
             select
                 coalesce({scope.Part("p")}, {scope.Part("o")}),
                 count(*) filter (where o.left_key is null),
@@ -52,7 +52,7 @@ internal sealed class RetrievalUnion
             full join {scope.Table(offlineTable)} as o on o.left_key = p.left_key and o.right_key = p.right_key{scope.SamePart("o", "p")}
             group by all
             """, r => new RetrievalOverlap(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)))
-            .ToDictionary(p => p.Key, p => p.Value.SingleOrDefault() ?? new RetrievalOverlap(0, 0, 0), StringComparer.Ordinal);
+            .ToDictionary(p => p.Key, p => p.Value ?? new RetrievalOverlap(0, 0, 0), StringComparer.Ordinal);
 
     /// <summary>
     /// For a fixed-length candidate list (the district match's 13): replaces <paramref name="table"/> with the two
