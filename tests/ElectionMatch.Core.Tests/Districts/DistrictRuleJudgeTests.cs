@@ -71,6 +71,25 @@ public sealed class DistrictRuleJudgeTests
     }
 
     [Fact]
+    public void Never_takes_a_district_whose_place_shares_a_word_but_may_be_another_place()
+    {
+        // San Jose City Council - District 3: SAN DIEGO CITY CNCL 03 agrees in all but the place, which shares "san".
+        var selection = Decide("city_council", "3",
+            (Candidate(1, "SAN DIEGO CITY CNCL 03", "City_Council_Commissioner_District", "city_council", "3"), Levels("place_unknown", place: "clash")));
+
+        Assert.Equal(0, selection.SelectedCandidateNumber);
+        Assert.Equal(50, selection.SelectionConfidence);
+        Assert.Contains("but the names share a place word and may name other places", selection.Reasoning, StringComparison.Ordinal);
+
+        // Beside it, a district whose place agrees is taken as before.
+        var sacramento = Decide("city_council", "3",
+            (Candidate(1, "WEST SACRAMENTO CITY CNCL 03", "City_Council_Commissioner_District", "city_council", "3"), Levels("place_unknown", place: "clash")),
+            (Candidate(2, "SACRAMENTO CITY CNCL 03", "City_Council_Commissioner_District", "city_council", "3"), Levels("same_district")));
+        Assert.Equal(2, sacramento.SelectedCandidateNumber);
+        Assert.Equal(100, sacramento.SelectionConfidence);
+    }
+
+    [Fact]
     public void Takes_a_district_whose_place_the_position_writes_as_initials_a_little_less_surely()
     {
         // LA City Council - District 4: before, the place level "initials" fell through to "the district is named for the state".

@@ -187,7 +187,10 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000090,CA,93501,STATE HOUSE 054,,,,,,,,,,,,,,,,\n");
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
-        Assert.Equal([("93501", "CA", "STATE HOUSE 054", (long?)140944)], ZipToOffice("zip_code = '93501'"));
+        // The statewide offices of the whole state too, each once (A_statewide_office_reaches_every_zip_code_of_its_state).
+        Assert.Equal(
+            [("93501", "CA", "CALIFORNIA", (long?)142588), ("93501", "CA", "CALIFORNIA", (long?)142600), ("93501", "CA", "STATE HOUSE 054", (long?)140944)],
+            ZipToOffice("zip_code = '93501'"));
         Assert.Equal([("63101", "MO", "ST LOUIS CITY WARD 08", (long?)170800)], ZipToOffice("zip_code = '63101' and district_name = 'ST LOUIS CITY WARD 08'"));
     }
 
@@ -218,6 +221,28 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
             [("78701", "TX", "AUSTIN CITY CNCL 05", (long?)163170), ("78701", "TX", "AUSTIN CITY CNCL DIST 5", (long?)163170)],
             ZipToOffice("zip_code = '78701' and district_name like 'AUSTIN CITY CNCL%'"));
         Assert.Equal(published.OfficeModelBefore, _fixture.Read(PublishedRun.OfficeModel));
+    }
+
+    [Fact]
+    public void A_statewide_office_reaches_every_zip_code_of_its_state()
+    {
+        // The Governor of California and California's Secretary of State are linked to CALIFORNIA (type State), which no
+        // voter-file column names. Before, the office model joined on the columns alone and carried no statewide office.
+        new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
+        var california = ZipToOffice("state_postal_code = 'CA' and district_name <> 'CALIFORNIA'").Select(z => z.Zip).Distinct().Order().ToList();
+        var statewide = ZipToOffice("state_postal_code = 'CA' and district_name = 'CALIFORNIA'");
+
+        Assert.NotEmpty(california);
+        Assert.Equal(
+            california.SelectMany(zip => new[] { (zip, "CA", "CALIFORNIA", (long?)142588), (zip, "CA", "CALIFORNIA", (long?)142600) }).ToList(),
+            statewide);
+        Assert.Equal(
+            ["State"],
+            Query("int__zip_code_to_br_office", "select distinct district_type from model where district_name = 'CALIFORNIA'", r => r.GetString(0)));
+        // Georgia's Secretary of State, Texas' Railroad Commissioner and Missouri's Auditor too, each in its own state only.
+        Assert.Equal(
+            [("GA", 149000L), ("MO", 170500L), ("TX", 158000L)],
+            Query("int__zip_code_to_br_office", "select distinct state_postal_code, br_database_id from model where district_type = 'State' and state_postal_code <> 'CA' order by all", r => (r.GetString(0), r.GetInt64(1))));
     }
 
     /// <summary>The committed fixture after the run, made once for the class (the run is most of a test's time).</summary>

@@ -144,6 +144,9 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
         // earns its points less UnknownPlacePenalty: the district may yet be the position's.
         var districtPlaceUnknown = districtNamesNoPlace && !OfficeKind.IsStateWide(kind);
         var placeUnknown = place == "null" && candidate.Attributes.GetValueOrDefault(PlaceAttribute) == UnknownPlace;
+        // Names that share a place word but may name other places (San Jose, SAN DIEGO; West Sacramento, SACRAMENTO): like an
+        // unknown place, never a fit, the district earning its points less UnknownPlacePenalty.
+        var placeInDoubt = place == "clash";
 
         var confidence = 100;
         var notes = new List<string>();
@@ -190,6 +193,10 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
                 confidence -= SomePlacePenalty;
                 notes.Add($"the place agrees in part (-{SomePlacePenalty})");
                 break;
+            case "clash":
+                confidence -= UnknownPlacePenalty;
+                notes.Add($"but the names share a place word and may name other places (San Jose is not San Diego, West Sacramento not Sacramento) (-{UnknownPlacePenalty})");
+                break;
             default:
                 notes.Add("the district is named for the state");
                 break;
@@ -207,7 +214,7 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
             notes.Add($"an unusual level for this kind of district (-{LevelPenalty})");
         }
 
-        return new Option(candidate, !districtPlaceUnknown && !placeUnknown, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"),
+        return new Option(candidate, !districtPlaceUnknown && !placeUnknown && !placeInDoubt, Math.Max(0, confidence), string.Join(", ", notes) + string.Create(CultureInfo.InvariantCulture, $" = {Math.Max(0, confidence)}"),
             sameRole, place, placeUnknown);
     }
 

@@ -31,8 +31,24 @@ internal sealed class L2BallotReadyCleaning
         "councilor", "councillor", "alder", "alders", "alderperson", "alderwoman", "area", "region",
     ];
 
-    // Words a place's name abbreviates or spells out, read as one: St. Louis is Saint Louis, Ft. Worth Fort Worth.
-    private static readonly (string Abbreviation, string Word)[] PlaceWordForms = [("st", "saint"), ("ft", "fort"), ("mt", "mount")];
+    // Words a place's name abbreviates or spells out, each read as one spelling: St. Louis is Saint Louis, Ft. Worth Fort
+    // Worth, and L2's SANTA CLARA VLY WATER DIST is Santa Clara Valley's.
+    private static readonly (string Written, string Read)[] PlaceWordForms =
+    [
+        ("saint", "st"), ("fort", "ft"), ("mount", "mt"),
+        ("vly", "valley"), ("hts", "heights"), ("spgs", "springs"), ("bch", "beach"),
+    ];
+
+    // Words that, beside a place's name, name another place: a direction (West Sacramento, EAST PALO ALTO), a prefix of
+    // many places' names (FORT BEND, Lake Elsinore, San Jose), or a suffix (HUNTINGTON BEACH, Palm Springs). Written as
+    // PlaceWordForms leaves them (ft, mt, st).
+    private static readonly string[] PlaceModifiers =
+    [
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "northeast", "northwest", "southeast",
+        "southwest", "upper", "lower", "new", "old", "little", "big", "great", "grand", "ft", "mt", "st", "port", "lake",
+        "san", "santa", "los", "las", "la", "el", "beach", "heights", "springs", "park", "hills", "falls", "valley", "grove",
+        "gardens", "harbor", "island", "bay", "point", "creek",
+    ];
 
     // The words a position's name puts before its district's number, as BallotReady and L2 abbreviate them
     // (District 4, Dist. 04, Pct. 1, Div 2), and what may stand between: "No. 11", "#4".
@@ -85,15 +101,21 @@ internal sealed class L2BallotReadyCleaning
             end;
         -- A position's district: the sub-area when it is a district (a judge's division is a seat), else the
         -- name's "151st District Court", "8th Ward", "District No. 11", "Dist. 04", "District #4" or "District Four".
-        -- Seats, places and offices are never districts.
+        -- A district named by its county and number, as Massachusetts' and New Hampshire's legislatures name theirs
+        -- ("18th Suffolk District", sub-area "Strafford 12"), is that number: L2 writes 18TH SUFFOLK, whose place the
+        -- comparisons read. Seats, places and offices are never districts.
         create or replace temp macro em_position_number(name, kind, sub_name, sub_value) as
             coalesce(
                 case
                     when regexp_matches(lower(trim(coalesce(sub_name, ''))), '^([a-z]+ )*(district|precinct|ward|zone|sub-?district|division|area|region)$')
                         and not (kind = 'judicial' and lower(trim(sub_name)) = 'division')
-                        then em_district_number_of(sub_value)
+                        then em_district_number_of(coalesce(
+                            nullif(regexp_extract(lower(trim(sub_value)), '^([0-9]+)(?:st|nd|rd|th)\s+[a-z]', 1), ''),
+                            nullif(regexp_extract(lower(trim(sub_value)), '^[a-z][a-z.'' -]*\s([0-9]+)$', 1), ''),
+                            sub_value))
                 end,
                 em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
+                em_district_number_of(nullif(regexp_extract(lower(name), '\b(\d+)(?:st|nd|rd|th)\s+[a-z]+(?:\s+(?:and\s+)?[a-z]+)?\s+district\b', 1), '')),
                 em_district_number_of(nullif(regexp_extract(lower(name), '\b({string.Join("|", NumberNames.OrdinalWords)})\s+(?:judicial|district|circuit|court|ward|precinct)\b', 1), '')),
                 case
                     when kind = 'judicial' then em_district_number_of(nullif(regexp_extract(lower(name), {Sql.Literal(PositionNumberPattern(judicial: true))}, 1), ''))
@@ -136,13 +158,27 @@ internal sealed class L2BallotReadyCleaning
         -- Every number a name writes, read alike (024 is 24): two districts whose names differ in one are two districts.
         create or replace temp macro em_name_numbers(s) as
             list_transform(list_filter(em_name_words(s), t -> regexp_matches(t, '^[0-9]+[a-z]?$')), t -> em_district_number_of(t));
+        -- A name's first word N, S, E or W before another is the direction it abbreviates: N LAS VEGAS is North Las Vegas.
+        create or replace temp macro em_lead_direction(w) as
+            list_transform(w, (t, i) -> case when i = 1 and len(w) > 1 then {DirectionLetterSql("t")} else t end);
         -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton]; a word that
         -- says what an office is, where the name's place goes, is the place's: "Congress Town Council" → [congress].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
-                list_concat(list_filter(em_name_words(s), t -> not list_contains({Sql.ListLiteral(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
+                list_concat(list_filter(em_lead_direction(em_name_words(s)), t -> not list_contains({Sql.ListLiteral(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
                 t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$')),
                 t -> {PlaceWordFormSql("t")})));
+        -- Each word that makes a place another place (West Sacramento is not Sacramento, FORT BEND not Bend, HUNTINGTON
+        -- BEACH not Huntington), with each place word of the name beside it: the comparisons ask whether the other name has
+        -- that place word without the modifier.
+        create or replace temp macro em_modified_words(q, place_words) as
+            flatten(list_transform(
+                list_filter(range(1, len(q) + 1), i -> list_contains({Sql.ListLiteral(PlaceModifiers)}, q[i])),
+                i -> list_transform(
+                    list_filter([q[i - 1], q[i + 1]], x -> x is not null and x <> q[i] and list_contains(place_words, x)),
+                    x -> struct_pack(modifier := q[i], word := x))));
+        create or replace temp macro em_place_modified(s) as
+            em_modified_words(list_transform(em_lead_direction(em_name_words(s)), t -> {PlaceWordFormSql("t")}), em_place_words(s));
         -- The initials of the place an L2 district's name starts with, over its first two and three words when those are
         -- words and the first a place word: LOS ANGELES CITY CNCL 04 → [la, lac], KANSAS CITY CITY CNCL 04 → [kc, kcc].
         -- A position may write its place so (LA City Council), which the comparisons read as the place, not a different one.
@@ -154,9 +190,13 @@ internal sealed class L2BallotReadyCleaning
                 n -> array_to_string(list_transform(em_name_words(s)[1:n], t -> t[1]), ''));
         """;
 
+    // SQL: a direction's letter as the word it abbreviates; any other word as it is.
+    private static string DirectionLetterSql(string word) =>
+        $"case {word} when 'n' then 'north' when 's' then 'south' when 'e' then 'east' when 'w' then 'west' else {word} end";
+
     // SQL: one spelling for a place word written either way (saint → st).
     private static string PlaceWordFormSql(string word) =>
-        $"case {word} {string.Join(" ", PlaceWordForms.Select(f => $"when {Sql.Literal(f.Word)} then {Sql.Literal(f.Abbreviation)}"))} else {word} end";
+        $"case {word} {string.Join(" ", PlaceWordForms.Select(f => $"when {Sql.Literal(f.Written)} then {Sql.Literal(f.Read)}"))} else {word} end";
 
     private static string Column(InputSettings input, string role) =>
         input.Column(role) is { } column ? $"cast(src.{Sql.Identifier(column)} as varchar)" : "cast(null as varchar)";
@@ -393,6 +433,7 @@ internal sealed class L2BallotReadyCleaning
             em_position_seat(seat_name, office_kind, sub_area_name, sub_area_value) as seat,
             school_number,
             em_place_words(position_name) as place_words,
+            em_place_modified(position_name) as place_modified,
             em_at_large(position_name) as at_large,
             -- A number the name writes in letters (Ward XIV, District Four, First Ward) is added in digits, as L2 writes it
             -- (CITY WARD 14): the embedding's n-grams cannot tell XIV is 14, so among forty wards the right one was not found.
@@ -426,6 +467,7 @@ internal sealed class L2BallotReadyCleaning
             {SchoolNumberSql("name", "kind")} as school_number,
             em_place_words(name) as place_words,
             em_place_initials(name) as place_initials,
+            em_place_modified(name) as place_modified,
             em_at_large(name) as at_large,
             'state: ' || postal_code || ', district type: ' || type || ', district name: ' || name as embedding_text
         from classified

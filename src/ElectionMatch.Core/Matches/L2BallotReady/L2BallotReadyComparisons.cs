@@ -9,7 +9,8 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// <c>l_places</c>/<c>r_places</c> (place words, the position's initials of the district's place read as its words), <c>l_initials</c> (they were), <c>l_at_large</c>/<c>r_at_large</c>, <c>l_level</c> and <c>r_levels</c>,
 /// <c>l_names_number</c> (the position's name writes a district number, read or not: no such seat is elected at large),
 /// <c>r_state_wide</c> (the district's kind is numbered across the state, so its name need name no place: <see cref="OfficeKind.StateWide"/>),
-/// <c>other_school</c> (both names carry a school district's number and the numbers differ).
+/// <c>other_school</c> (both names carry a school district's number and the numbers differ),
+/// <c>place_clash</c> (the names share a place word but name other places: San Jose and SAN DIEGO, West Sacramento and SACRAMENTO).
 /// The embedding's similarity chose the candidates and is not weighed again: with 13 candidates a state, what tells
 /// them apart is meaning.
 /// m is fixed from the domain (<see cref="ParameterSource.FixedM"/>). No EM (<c>byRule</c>): λ is the deterministic
@@ -17,9 +18,11 @@ namespace ElectionMatch.Matches.L2BallotReady;
 /// </summary>
 internal static class L2BallotReadyComparisons
 {
-    // The place comparison's null level and its agreeing levels (all, some).
+    // The place comparison's null level and its agreeing levels (all, some): a shared word agrees only where neither name
+    // makes it another place (place_clash).
     private const string PlaceUnknown = "len(r_places) = 0 or len(l_places) = 0";
-    private const string PlaceAgrees = "not other_school and list_has_any(l_places, r_places)";
+    private const string PlaceAgrees = "not other_school and list_has_any(l_places, r_places) and not place_clash";
+    private const string PlaceInDoubt = "not other_school and place_clash";
 
     // The office's roles: the same district by number, the same district with no number on either side, an at-large seat
     // and the whole jurisdiction that elects it.
@@ -41,13 +44,13 @@ internal static class L2BallotReadyComparisons
         // (docs/quality.md, "a state of many numbered council districts").
         new(
             "office",
-            "office against district: the same kind of office and district (State Assembly or House of Delegates ↔ State_House, County Commission ↔ County_Commissioner_District, School Board ↔ school districts, City Council ↔ council districts and wards, judicial, special districts, a mayor ↔ the city, a county-wide office ↔ the county, a statewide office ↔ the state) with the same district number, or with none on either side, or an at-large seat ↔ the whole city or county, each where the place agrees or the district is named for its state; the same, where the position's name names no place and the district's does, or the district's names none and its kind is not numbered across the state (CITY CNCL 05, ISD 11: unknown, the judge decides); the same, in another place (District 2 of Oakland is not District 2 of Berkeley); the whole district of which the position's numbered district is a part; another district of the same kind (District 15 is not District 5); a different kind",
+            "office against district: the same kind of office and district (State Assembly or House of Delegates ↔ State_House, County Commission ↔ County_Commissioner_District, School Board ↔ school districts, City Council ↔ council districts and wards, judicial, special districts, a mayor ↔ the city, a county-wide office ↔ the county, a statewide office ↔ the state) with the same district number, or with none on either side, or an at-large seat ↔ the whole city or county, each where the place agrees or the district is named for its state; the same, where the position's name names no place and the district's does, or the district's names none and its kind is not numbered across the state (CITY CNCL 05, ISD 11: unknown, the judge decides), or the names share a place word but may name other places (San Jose, SAN DIEGO: in doubt, the judge decides); the same, in another place (District 2 of Oakland is not District 2 of Berkeley); the whole district of which the position's numbered district is a part; another district of the same kind (District 15 is not District 5); a different kind",
             "l_kind is null or r_kind is null",
             [
                 new("same_district", $"{SameNumber} and {PlaceFits}", 0.69),
                 new("same_kind", $"{SameUnnumbered} and {PlaceFits}", 0.25),
                 new("whole", $"{Whole} and {PlaceFits}", 0.03),
-                new("place_unknown", $"{SameRole} and (len(l_places) = 0 or len(r_places) = 0)", 0.006),
+                new("place_unknown", $"{SameRole} and (len(l_places) = 0 or len(r_places) = 0 or ({PlaceInDoubt}))", 0.006),
                 new("elsewhere", SameRole, 0.004, Veto: true),
                 new("part_of_whole", "l_kind = r_kind and r_number is null", 0.007, Veto: true),
                 new("other_district", "l_kind = r_kind", 0.007, Veto: true),
@@ -56,12 +59,13 @@ internal static class L2BallotReadyComparisons
             Source: ParameterSource.FixedM),
         new(
             "place",
-            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): written in the position's name as the initials of the district's place (LA for LOS ANGELES, KC for KANSAS CITY: likely the place, not sure, so never a match by rule), all in it, some, none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or its name names no place though its kind has one, as CITY CNCL 05 does, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
+            "the place words of the district's name (its city, county or school district, and a school district's number when both names write one: USD 259 is not USD 260): written in the position's name as the initials of the district's place (LA for LOS ANGELES, KC for KANSAS CITY: likely the place, not sure, so never a match by rule), all in it, some, some but each name has place words the other lacks or a word beside a shared one that makes it another place (San Jose and SAN DIEGO, West Sacramento and SACRAMENTO: maybe an abbreviation, more often another place), none (null when either name has none: the district is named for its state only, as STATE HOUSE 015 is, or its name names no place though its kind has one, as CITY CNCL 05 does, or the position's name names no place, as City Council - District 2 does; a missing place is unknown, not a different one)",
             PlaceUnknown,
             [
                 new("initials", "not other_school and l_initials", 0.01),
-                new("all", "not other_school and list_has_all(l_places, r_places)", 0.94),
+                new("all", "not other_school and list_has_all(l_places, r_places) and not place_clash", 0.935),
                 new("some", PlaceAgrees, 0.03),
+                new("clash", PlaceInDoubt, 0.005),
                 new("different", null, 0.02, Veto: true),
             ],
             Source: ParameterSource.FixedM),

@@ -168,7 +168,9 @@ internal sealed class L2BallotReadyMatcher
         var positions = _warehouse.Scalar<long>($"select count(distinct left_key) from {T("candidates")}");
         var full = _warehouse.Scalar<long>($"select count(*) from (select left_key from {T("candidates")} group by left_key having count(*) = {_settings.TopK + 1 + BufferCandidates})");
         var whole = _warehouse.Scalar<long>($"select count(*) from {T("candidates")} where found_by = 'whole'");
-        return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}, {whole:N0} with their whole place in the last buffer's stead");
+        var numbered = _warehouse.Scalar<long>($"select count(*) from {T("candidates")} where found_by = 'number'");
+        return string.Create(CultureInfo.InvariantCulture, $"{pipeline.Count("candidates"):N0} candidates for {positions:N0} positions, {full:N0} with all {_settings.TopK + 1 + BufferCandidates}, {whole:N0} with their whole place in the last buffer's stead")
+            + (numbered > 0 ? string.Create(CultureInfo.InvariantCulture, $", {numbered:N0} with the district of their office's kind and number, which similarity did not find, in a buffer's stead") : "");
     }
 
     // Spec 000: one vector store per state; a position searches its own state's districts only, and a position whose
@@ -264,18 +266,35 @@ internal sealed class L2BallotReadyMatcher
                 qualify row_number() over (partition by l.left_key order by len(r.place_words) desc, r.right_key) = 1
             ),
 
+            -- A district of the office's own kind and number whose place fits, which similarity did not find:
+            -- "California State Assembly - District 30" shares no n-gram with STATE HOUSE 030, and a state of 80
+            -- Assembly and 40 Senate districts fills the top k with others. Offered after the state-level district.
+            numbered as (
+                select
+                    l.left_key, r.right_key, cast(null as float) as score, null as similarity_rank, {_settings.TopK + 1} as slot,
+                    'number' as found_by{Retrievers(", cast(null as varchar[]) as retrievers")}
+                from {T("left_keyed")} as l
+                join {T("right_keyed")} as r
+                    on r.group_id = l.group_id and r.district_kind = l.office_kind and r.district_number = l.district_number
+                where ((len(r.place_words) = 0 and {OfficeKind.StateWideSql("r.district_kind")}) or (len(r.place_words) > 0 and list_has_all(l.place_words, r.place_words)))
+                    and not exists (select 1 from {T("retrieved")} as t where t.left_key = l.left_key and t.right_key = r.right_key)
+                qualify row_number() over (partition by l.left_key order by len(r.place_words) desc, r.right_key) = 1
+            ),
+
             slotted as (
                 select * from by_similarity
                 union all
                 select * from state_level
                 union all
+                select * from numbered
+                union all
                 select * from whole
             )
 
-        -- The whole place takes the last buffer's place, so a list keeps spec 000's length.
+        -- The district of the office's number and the whole place take the buffers' places, so a list keeps spec 000's length.
         select
             left_key, right_key, score, similarity_rank, found_by,{Retrievers(" retrievers,")}
-            row_number() over (partition by left_key order by slot, found_by = 'whole', right_key) as candidate_number
+            row_number() over (partition by left_key order by slot, found_by = 'whole', found_by = 'number', right_key) as candidate_number
         from slotted
         qualify candidate_number <= {_settings.TopK + 1 + BufferCandidates}
         """;
@@ -306,7 +325,19 @@ internal sealed class L2BallotReadyMatcher
     private const string Initials = "(len(r.place_initials) > 0 and list_has_any(l.place_words, r.place_initials) and list_has_all(list_concat(r.place_words, r.place_initials), l.place_words) and not list_has_all(l.place_words, r.place_words))";
     private const string Written = $"case when {Initials} then list_distinct(list_concat(list_filter(l.place_words, w -> not list_contains(r.place_initials, w)), r.place_words)) else l.place_words end";
 
+    // Two place names that share a word but are other places: each has words the other lacks (San Jose, SAN DIEGO; Palm
+    // Desert, PALM SPRINGS), or one has a word beside a shared word that makes it another place (West Sacramento,
+    // SACRAMENTO; Covina, WEST COVINA). A missing place is unknown, not another (the lists are empty then).
+    private const string PlaceClash = """
+        list_has_any(l_places, r_places) and (
+            (len(list_filter(l_places, w -> not list_contains(r_places, w))) > 0 and len(list_filter(r_places, w -> not list_contains(l_places, w))) > 0)
+            or len(list_filter(l_modified, p -> list_contains(r_places, p.word) and not list_contains(r_places, p.modifier))) > 0
+            or len(list_filter(r_modified, p -> list_contains(l_places, p.word) and not list_contains(l_places, p.modifier))) > 0)
+        """;
+
     private string PairProjection(string pairs, string left, string right, bool excludeRuleDecisions) => $"""
+        select * exclude (l_modified, r_modified), {PlaceClash} as place_clash
+        from (
         select
             pr.*,
             l.office_kind as l_kind, {OfficeKind.WholeSql("l.office_kind")} as l_whole, l.district_number as l_number,
@@ -318,11 +349,13 @@ internal sealed class L2BallotReadyMatcher
             r.district_kind as r_kind, r.district_number as r_number, {OfficeKind.StateWideSql("r.district_kind")} as r_state_wide,
             case when l.school_number is not null and r.school_number is not null then list_append(r.place_words, '#' || r.school_number) else r.place_words end as r_places,
             r.at_large as r_at_large,
-            {OfficeKind.LevelsSql("r.district_kind")} as r_levels
+            {OfficeKind.LevelsSql("r.district_kind")} as r_levels,
+            l.place_modified as l_modified, r.place_modified as r_modified
         from {pairs} as pr
         join {left} as l using (left_key)
         join {right} as r using (right_key)
         {(excludeRuleDecisions ? $"anti join {T("rule_decisions")} as x using (left_key)" : "")}
+        )
         """;
 
     // u is P(level | non-match): random districts of a position's own state are nearly all non-matches.
