@@ -57,6 +57,26 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
     }
 
     [Fact]
+    public void Check_without_the_warehouse_still_fails_a_match_whose_relation_names_nothing()
+    {
+        // A source no sources YAML declares, and a ref() of no model: run fails on both (EM0020, EM0021). Before, check
+        // read only the matches whose inputs are both files when the warehouse was not here, and an undeclared source
+        // is no file, so a typo in electionmatch.yml passed CI and failed the next run.
+        RemoveTarget();
+        var settings = _clone.Read("electionmatch.yml");
+        File.WriteAllText(_clone.PathOf("electionmatch.yml"), settings
+            .Replace("source('airbyte_source', 'hubspot_api_candidacy')", "source('airbyte_source', 'hubspot_api_candidacyx')", StringComparison.Ordinal)
+            .Replace("source('airbyte_source', 'l2_districts')", "ref('int__l2_districtz')", StringComparison.Ordinal));
+        var line = settings.Split('\n').ToList().FindIndex(l => l.Contains("'hubspot_api_candidacy'", StringComparison.Ordinal)) + 1;
+
+        var errors = Errors(Cli("check"));
+
+        Assert.Contains(errors, e => e.Contains($"electionmatch.yml({line},", StringComparison.Ordinal)
+            && e.Contains($"error {Codes.SourceNotFound}: source('airbyte_source', 'hubspot_api_candidacyx') does not exist; did you mean 'hubspot_api_candidacy'?", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains($"error {Codes.RefNotFound}: ref('int__l2_districtz') names no model", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Generate_leaves_the_stable_model_on_the_newest_snapshot_and_says_why()
     {
         // Before, generate moved the stable model back to the newest snapshot it could read (November's hand-uploaded

@@ -20,8 +20,7 @@ public sealed class JinjaContextTests
     {
         using var fixture = FixtureCopy.Of("goodparty");
         fixture.Replace("dbt_project.yml", "name: goodparty", "name: \"{{ env_var('EM_TEST_SURELY_UNSET_PROJECT', 'goodparty') }}\"");
-        // Without profile:, the profile read is the one named after the project; vars under its name apply to its files.
-        fixture.Replace("dbt_project.yml", "profile: goodparty\n", "");
+        // Vars under the project's rendered name apply to its files.
         fixture.Replace(Sources, "    schema: model_predictions\n", "    schema: \"{{ var('mp_schema') }}\"\n");
         File.AppendAllText(fixture.PathOf("dbt_project.yml"), "\nvars:\n  goodparty:\n    mp_schema: model_predictions\n");
 

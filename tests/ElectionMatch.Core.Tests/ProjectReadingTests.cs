@@ -589,20 +589,36 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
-    public void Without_a_profile_key_a_missing_profiles_file_is_reported_at_the_project_name_that_names_the_profile()
+    public void A_project_that_names_no_profile_is_refused_at_its_name_as_dbt_refuses_it()
     {
+        // dbt: "no profile was specified for this dbt project". Before, the profile named after the project was read.
         using var fixture = FixtureCopy.Of("goodparty");
         fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty\n", "", StringComparison.Ordinal));
-        File.Delete(fixture.PathOf("profiles.yml"));
-        var empty = Path.Combine(fixture.Directory, "no-profiles-here");
-        Directory.CreateDirectory(empty);
 
-        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory, ProfilesDirectory: empty)));
+        var diagnostic = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
 
-        Assert.Equal(Codes.ProfilesMissing, diagnostic.Code);
+        Assert.Equal(Codes.MissingKey, diagnostic.Code);
         Assert.EndsWith("dbt_project.yml", diagnostic.File, StringComparison.Ordinal);
-        // name: goodparty, on line 1; before, the whole file, with no line.
         Assert.Equal((1, 7), (diagnostic.Line, diagnostic.Column));
+        Assert.Equal("dbt_project.yml names no profile, and dbt does not run without one; add `profile: <name>` naming a profile of profiles.yml", diagnostic.Message);
+    }
+
+    [Fact]
+    public void A_profile_that_names_no_target_reads_its_default_output_as_dbt_does()
+    {
+        // dbt-core takes the output named default (and warns); before, ElectionMatch read dev, a warehouse dbt never reads.
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("profiles.yml", "goodparty:\n  outputs:\n    default:\n      type: duckdb\n      path: target/default.duckdb\n    dev:\n      type: duckdb\n      path: target/dev.duckdb\n");
+
+        var context = ProjectContext.Load(new ProjectOptions(fixture.Directory));
+
+        Assert.Equal(("default", "default.duckdb"), (context.Target.Target, Path.GetFileName(context.Target.DatabasePath)));
+
+        // With no output named default, the error says the default was chosen because the profile names no target.
+        fixture.Write("profiles.yml", "goodparty:\n  outputs:\n    dev:\n      type: duckdb\n      path: target/dev.duckdb\n");
+        var missing = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+        Assert.Equal(Codes.ProfileOrTargetMissing, missing.Code);
+        Assert.Contains("target 'default' (the default, as the profile names no target:) is not among the outputs of profile 'goodparty' (dev)", missing.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class CheckOperation
         }
 
         CheckSnapshotSourceSchema();
-        CheckMatchInputs(warehouse);
+        CheckMatchInputs(warehouse, resolver);
         CheckZipCodeModels(warehouse, resolver);
         CheckMisplacedGeneratedFiles(snapshots);
         CheckDownstreamReferences(snapshots);
@@ -360,23 +360,46 @@ public sealed class CheckOperation
     /// <summary>
     /// Each defined match's inputs resolved and read as run reads them (a missing file, a column mapping the input lacks,
     /// an empty input), so check does not pass on a match run cannot run. In a clone without the warehouse (CI) only a
-    /// match whose inputs are both files is read.
+    /// match whose inputs are both files is read; the others' relations must still name a declared source or a model
+    /// of the project, as run's would (EM0020, EM0021): only what lives in the warehouse goes unread.
     /// </summary>
-    private void CheckMatchInputs(DuckDbWarehouse warehouse)
+    private void CheckMatchInputs(DuckDbWarehouse warehouse, RelationResolver resolver)
     {
         var warehouseHere = File.Exists(_context.Target.DatabasePath);
         bool ReadsFile(InputSettings input) =>
             RelationExpression.Parse(input.Relation, input.RelationAt) is { IsSource: true } call && _context.Sources.Find(call.Arguments[0], call.Arguments[1])?.ExternalLocation is not null;
-        foreach (var match in _context.Settings.Matches.Values.Where(m => warehouseHere || (ReadsFile(m.Left) && ReadsFile(m.Right))))
+        foreach (var match in _context.Settings.Matches.Values)
         {
             try
             {
-                new RunOperation(_context).ResolveInputs(warehouse, match);
+                if (warehouseHere || (ReadsFile(match.Left) && ReadsFile(match.Right)))
+                {
+                    new RunOperation(_context).ResolveInputs(warehouse, match);
+                }
+                else
+                {
+                    CheckRelationNamed(match.Left, resolver);
+                    CheckRelationNamed(match.Right, resolver);
+                }
             }
             catch (DiagnosticException e)
             {
                 _diagnostics.AddRange(e.Diagnostics.Where(d => !_diagnostics.Contains(d)));
             }
+        }
+    }
+
+    // Without the warehouse: a source() that no sources YAML declares, or a ref() of no model file, fails as run's would.
+    private void CheckRelationNamed(InputSettings input, RelationResolver resolver)
+    {
+        var call = RelationExpression.Parse(input.Relation, input.RelationAt);
+        if (call.IsSource && _context.Sources.Find(call.Arguments[0], call.Arguments[1]) is null)
+        {
+            resolver.Source(call.Arguments[0], call.Arguments[1], call.At);
+        }
+        else if (call.IsRef && !_context.Project.ModelFiles(".sql").Any(f => Path.GetFileNameWithoutExtension(f) == call.RefModel))
+        {
+            resolver.Ref(call.RefModel, call.At);
         }
     }
 

@@ -128,7 +128,10 @@ public sealed partial class DbtProject
         var name = Render(yaml.RequiredString("name"), yaml.AtValue("name"), "name") is { Length: > 0 } rendered
             ? rendered
             : throw DiagnosticException.At(Codes.YamlShape, yaml.AtValue("name"), $"name renders empty ('{yaml.String("name")}'); dbt needs the project's name");
-        var profile = Rendered("profile", JinjaContext.Profiles) ?? name;
+        // As dbt: a project that names no profile does not run ("no profile was specified for this dbt project"). Before,
+        // the profile named after the project was read, so a run could go where no dbt command would.
+        var profile = Rendered("profile", JinjaContext.Profiles)
+            ?? throw DiagnosticException.At(Codes.MissingKey, yaml.AtValue("name"), "dbt_project.yml names no profile, and dbt does not run without one; add `profile: <name>` naming a profile of profiles.yml");
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
         var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey), pathsKey)).OfType<string>().ToList();
         // dbt's defaults: tests/ and snapshots/; without analysis-paths it compiles no analyses at all.
@@ -136,8 +139,7 @@ public sealed partial class DbtProject
             yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key), key)).OfType<string>().ToList() : fallback is null ? [] : [fallback];
         var testPaths = Paths("test-paths", "tests");
         var target = Rendered("target-path") ?? "target";
-        // Without profile:, dbt reads the profile named after the project, so name: is the line that chose it.
-        var profileAt = yaml.AtValue(yaml.Has("profile") ? "profile" : "name");
+        var profileAt = yaml.AtValue("profile");
         var (required, requiredAt) = ReadRequiredDbtVersion(yaml);
         return new DbtProject(full, name, profile, modelPaths, target)
         {

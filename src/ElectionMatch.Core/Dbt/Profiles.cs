@@ -39,7 +39,8 @@ public static class Profiles
 
         var fromEnvironment = environment("DBT_TARGET") is { Length: > 0 } variable ? variable : null;
         var fromProfile = target is null && fromEnvironment is null ? Expand(profile, "target") : null;
-        var targetName = target ?? fromEnvironment ?? fromProfile ?? "dev";
+        // A profile that names no target: reads its output named default, as dbt-core does (Profile.render_profile).
+        var targetName = target ?? fromEnvironment ?? fromProfile ?? "default";
         var outputs = profile.Map("outputs", required: true)!;
         // An unknown target is reported where its name was written; one named outside profiles.yml, at outputs:, saying where.
         var (chosenBy, chosenAt) = target is not null ? (" (from --target, or ElectionMatchTarget in dotnet build)", profile.AtKey("outputs"))
