@@ -349,7 +349,10 @@ public sealed class CheckOperation
     /// </summary>
     private void CheckSnapshotSourceSchema()
     {
-        var mismatched = _context.Sources.TablesOf(_context.Settings.Snapshots.SourceName).Where(t => UnreadableSnapshot.SchemaMismatch(_context, t) is not null);
+        // The entries whose tables are not where run publishes, and the one whose schema the next run's entry would take
+        // (which may read a file: run refuses then, so check fails too).
+        var mismatched = _context.Sources.TablesOf(_context.Settings.Snapshots.SourceName).Where(t => UnreadableSnapshot.SchemaMismatch(_context, t) is not null)
+            .Concat(UnreadableSnapshot.NewEntrySchemaMismatch(_context) is { } next ? [next] : []);
         foreach (var entry in mismatched.DistinctBy(t => t.SchemaAt))
         {
             Report(Codes.SnapshotSchemaMismatch, Severity.Error, entry.SchemaAt,

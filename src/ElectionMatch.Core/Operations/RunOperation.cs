@@ -293,27 +293,23 @@ public sealed partial class RunOperation
         }
     }
 
+    // The entry a run adds takes its source's schema (UnreadableSnapshot.NewEntrySchemaMismatch). Another schema than
+    // snapshots.schema: dbt would read a table that is not there, and check would fail (EM0115) after the run published.
+    private void EnsureSourceReadsSnapshotsSchema()
+    {
+        if (UnreadableSnapshot.NewEntrySchemaMismatch(_context) is { } telling)
+        {
+            throw DiagnosticException.At(Codes.SnapshotSchemaMismatch, telling.SchemaAt,
+                $"source '{_context.Settings.Snapshots.SourceName}' reads schema {telling.Schema}, but electionmatch.yml's snapshots.schema is {_context.Settings.Snapshots.Schema}, where this run would publish, and dbt would not find the snapshot its new entry names; make them the same; nothing was run or published");
+        }
+    }
+
     /// <summary>
     /// A snapshot the sources YAML already declares exists for dbt even when this warehouse has no table of that name: a
     /// snapshot loaded by hand from a file (<c>external_location</c>, or an entry naming another table), which dbt would
     /// go on reading whatever a run published, or one a teammate's run published into another warehouse. The first is
     /// never overwritten; the second only with --replace, as a table in this warehouse would be.
     /// </summary>
-    private void EnsureSourceReadsSnapshotsSchema()
-    {
-        // The entry a run adds takes its source's schema; the source's generated entries (which write none of their own)
-        // say which, or else any of its entries. Another schema than snapshots.schema: dbt would read a table that is not
-        // there, and check fails (EM0115) after the run published.
-        var snapshots = _context.Settings.Snapshots;
-        var entries = _context.Sources.TablesOf(snapshots.SourceName).ToList();
-        var telling = entries.Where(t => t.ManifestAt is not null).DefaultIfEmpty(entries.FirstOrDefault()).FirstOrDefault();
-        if (telling is not null && !string.Equals(telling.Schema, snapshots.Schema, StringComparison.OrdinalIgnoreCase))
-        {
-            throw DiagnosticException.At(Codes.SnapshotSchemaMismatch, telling.SchemaAt,
-                $"source '{snapshots.SourceName}' reads schema {telling.Schema}, but electionmatch.yml's snapshots.schema is {snapshots.Schema}, where this run would publish, and dbt would not find the snapshot its new entry names; make them the same; nothing was run or published");
-        }
-    }
-
     private void EnsureNotDeclared(SnapshotName name, bool replace)
     {
         var snapshots = _context.Settings.Snapshots;

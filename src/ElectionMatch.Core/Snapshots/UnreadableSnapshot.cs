@@ -80,4 +80,18 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
         entry.ExternalLocation is null && !string.Equals(entry.Schema, context.Settings.Snapshots.Schema, StringComparison.OrdinalIgnoreCase)
             ? $"its schema {entry.Schema} ({entry.SchemaAt.File}:{entry.SchemaAt.Line}) is not snapshots.schema {context.Settings.Snapshots.Schema} of electionmatch.yml, where snapshots are published"
             : null;
+
+    /// <summary>
+    /// The entry whose schema the entry a run adds takes, when that schema is not <c>snapshots.schema</c>: the source's
+    /// generated entries (which write none of their own) say which, or else any of its entries, one that reads a file
+    /// too. dbt would then read the new snapshot from a table that is not there: run refuses before it runs, and check
+    /// reports it (EM0115), so CI fails where the next run would.
+    /// </summary>
+    public static SourceTable? NewEntrySchemaMismatch(ProjectContext context)
+    {
+        var snapshots = context.Settings.Snapshots;
+        var entries = context.Sources.TablesOf(snapshots.SourceName).ToList();
+        var telling = entries.Where(t => t.ManifestAt is not null).DefaultIfEmpty(entries.FirstOrDefault()).FirstOrDefault();
+        return telling is not null && !string.Equals(telling.Schema, snapshots.Schema, StringComparison.OrdinalIgnoreCase) ? telling : null;
+    }
 }
