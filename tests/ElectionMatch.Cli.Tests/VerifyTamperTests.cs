@@ -555,8 +555,9 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         var check = Cli("check");
 
         // Before, only the full verify compared the settings: the build's check and --no-inputs hid the change. The advice
-        // is the input's: the run, with the project's options (before, none was given).
-        var warning = $"warning {Codes.SnapshotInputsChanged}: the settings of {Match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {Newest} was made; run the match to publish a current snapshot: `electionmatch run {Match} --project-dir {_fixture.Directory}`";
+        // is the input's: the run, with the project's options (before, none was given); the newest is dated after today,
+        // so the run replaces it (a run for today would publish an older snapshot, and the stable model would stay on it).
+        var warning = $"warning {Codes.SnapshotInputsChanged}: the settings of {Match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {Newest} was made; run the match again to publish a current snapshot in {Newest}'s place: `electionmatch run {Match} --snapshot-date 2030-06-17 --allow-future-date --replace --project-dir {_fixture.Directory}`";
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains(warning, verify.Stderr, StringComparison.Ordinal);
         Assert.True(check.ExitCode == 0, check.Output);
@@ -693,7 +694,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.Contains($"{Newest}.json(", verify.Stderr, StringComparison.Ordinal);
         Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the left input source('airbyte_source', 'hubspot_api_candidacy') changed since {Newest} was made (sha256 now ", verify.Stderr, StringComparison.Ordinal);
         var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest))).Inputs[0].Sha256!;
-        Assert.Contains($"…, at the run {recorded[..12]}…); run the match to publish a current snapshot: `electionmatch run {Match} --project-dir {_fixture.Directory}`", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"…, at the run {recorded[..12]}…); run the match again to publish a current snapshot in {Newest}'s place: `electionmatch run {Match} --snapshot-date 2030-06-17 --allow-future-date --replace --project-dir {_fixture.Directory}`", verify.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, check.Stderr, StringComparison.Ordinal);
     }
 

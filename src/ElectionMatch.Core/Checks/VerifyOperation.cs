@@ -512,7 +512,7 @@ public sealed class VerifyOperation
                 else if (input.Changed)
                 {
                     Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"inputs\""), 1),
-                        $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); {RunAdvice()}");
+                        $"the {input.Recorded.Role} input {input.Configured.Relation} changed since {manifest.Snapshot} was made ({input.Hashes}); {RunAdvice(newest)}");
                 }
             }
         }
@@ -532,7 +532,7 @@ public sealed class VerifyOperation
                     (manifest.MatchSettingsSha256 is null
                         ? $"electionmatch.yml changed since {manifest.Snapshot} was made"
                         : $"the settings of {_match} in electionmatch.yml (its entry under matches:, or quarantine:) changed since {manifest.Snapshot} was made")
-                    + $"; {RunAdvice()}");
+                    + $"; {RunAdvice(newest)}");
             }
 
             // A run records the templates it used; a prompt a run would not use now (the judge is offline since) is the settings' change above.
@@ -575,14 +575,14 @@ public sealed class VerifyOperation
                     ? $"{SnapshotManifest.NowAndAtRun(current.Sha256, file.Sha256)}; {current.Rows} rows now, {file.Rows} at the run"
                     : $"this electionmatch's matcher no longer loads it; at the run sha256 {Short(file.Sha256)}…, {file.Rows} rows";
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, $"\"name\": \"{file.Name}\""), 1),
-                    $"reference file {file.Name} (shipped with electionmatch) is not the one {manifest.Snapshot} was matched with ({what}): this electionmatch would match with other reference data; {RunAdvice()}");
+                    $"reference file {file.Name} (shipped with electionmatch) is not the one {manifest.Snapshot} was matched with ({what}): this electionmatch would match with other reference data; {RunAdvice(newest)}");
             }
 
             var names = recorded.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var file in now.Values.Where(f => !names.Contains(f.Name)))
             {
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"reference_files\""), 1),
-                    $"reference file {file.Name} (shipped with electionmatch, sha256 {Short(file.Sha256)}…, {file.Rows} rows) is loaded by this electionmatch's matcher but was not when {manifest.Snapshot} was made; {RunAdvice()}");
+                    $"reference file {file.Name} (shipped with electionmatch, sha256 {Short(file.Sha256)}…, {file.Rows} rows) is loaded by this electionmatch's matcher but was not when {manifest.Snapshot} was made; {RunAdvice(newest)}");
             }
         }
 
@@ -614,19 +614,33 @@ public sealed class VerifyOperation
                     ? $"{SnapshotManifest.NowAndAtRun(current, comparison.Sha256)}: its levels' conditions or their order changed"
                     : $"this electionmatch no longer compares it; at the run sha256 {Short(comparison.Sha256)}…";
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOfComparison(comparison.Name), 1),
-                    $"comparison {comparison.Name} is not defined as when {manifest.Snapshot} was scored ({what}): this electionmatch would score the same inputs otherwise; {RunAdvice()}");
+                    $"comparison {comparison.Name} is not defined as when {manifest.Snapshot} was scored ({what}): this electionmatch would score the same inputs otherwise; {RunAdvice(newest)}");
             }
 
             var names = recorded.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var name in now.Keys.Where(n => !names.Contains(n)))
             {
                 Report(Codes.SnapshotInputsChanged, Severity.Warning, new SourceSpan(display, LineOf(newest.Text, "\"comparison_levels\""), 1),
-                    $"comparison {name} is scored by this electionmatch but was not when {manifest.Snapshot} was made; {RunAdvice()}");
+                    $"comparison {name} is scored by this electionmatch but was not when {manifest.Snapshot} was made; {RunAdvice(newest)}");
             }
         }
 
-        /// <summary>What clears a warning that the newest snapshot's inputs or settings changed: a run, which records them anew.</summary>
-        private string RunAdvice() => $"run the match to publish a current snapshot: `{_context.RunCommand(_match, null, [])}`";
+        /// <summary>
+        /// What clears a warning that the newest snapshot's inputs or settings changed: a run, which records them anew, as
+        /// the newest was run (incremental or not). When the newest is today's, or dated later, a run for today would be
+        /// refused (EM0040) or publish a snapshot older than the newest, which the stable model would go on reading: the
+        /// newest is then replaced.
+        /// </summary>
+        private string RunAdvice(ManifestFile newest)
+        {
+            var name = SnapshotName.TryParse(newest.Manifest!.Snapshot, _match)!;
+            var incremental = _records.GetValueOrDefault(name.Table)?.RunOptions.Split(' ').Contains("--incremental") == true;
+            string[] options = incremental ? ["--incremental"] : [];
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            return name.Date < today
+                ? $"run the match to publish a current snapshot: `{_context.RunCommand(_match, null, options)}`"
+                : $"run the match again to publish a current snapshot in {name.Table}'s place: `{_context.RunCommand(_match, name.Date == today ? null : name.Date, [.. options, "--replace"])}`";
+        }
 
         private void Report(string code, Severity severity, SourceSpan at, string message) =>
             _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
