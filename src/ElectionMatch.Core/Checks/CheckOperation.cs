@@ -216,6 +216,15 @@ public sealed class CheckOperation
             Report(Codes.QuarantineShareHigh, Severity.Warning, entry.At, string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"in snapshot '{name.Table}', {rows} of {types.Read} results rows ({(double)rows / types.Read:P1}) could never be matched, above quarantine.warn_share {limit:P1} ({string.Join("; ", excluded.Select(o => $"{o.Reason}: {o.Rows}"))}); fix the results' election types, or raise the limit"));
         }
+
+        // Likewise candidacies with no usable election date: not quarantined (a candidacy not yet on a ballot has none),
+        // but a date or type column an export left blank loses them as surely, and the snapshot is merely smaller.
+        if (manifest.RowAccounting.FirstOrDefault(a => a is { Input: "left", Unit: Matches.CandidacyDdhq.CandidacyDdhqMatcher.CandidaciesUnit }) is { Read: > 0 } candidacies
+            && candidacies.Outcomes.Where(o => o.Outcome == "excluded").Sum(o => o.Rows) is var undated && (double)undated / candidacies.Read > limit)
+        {
+            Report(Codes.QuarantineShareHigh, Severity.Warning, entry.At, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"in snapshot '{name.Table}', {undated} of {candidacies.Read} candidacies ({(double)undated / candidacies.Read:P1}) had no election date (or a date without its election type) and could not be matched, above quarantine.warn_share {limit:P1}; see whether the export left a date or election type column blank, or raise the limit"));
+        }
     }
 
     /// <summary>The stable model of a match exists, is unedited, reads the newest snapshot, runs and returns what its YAML declares.</summary>

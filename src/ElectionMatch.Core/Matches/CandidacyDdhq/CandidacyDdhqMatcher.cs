@@ -309,13 +309,16 @@ internal sealed class CandidacyDdhqMatcher
             names ? null : () => "names not parsed: no candidacy to meet them");
     }
 
+    /// <summary>The unit of the account of candidacies by whether they have a usable election date (check warns on its share excluded).</summary>
+    public const string CandidaciesUnit = "cleaned rows";
+
     // A clean left row with no usable election date yields no election row; say so instead of losing it.
     private static Dictionary<string, RowAccount> CandidaciesAccount(CountScope scope)
     {
         string Joined(string join) =>
             $"select {scope.Part("c")}, count(*) from {scope.Table("left_clean")} as c {join} join {scope.Table("left_expanded")} as e using ({scope.UsingPart}left_id) group by all";
         var (read, used, excluded) = (scope.Rows("left_clean"), scope.Each(Joined("semi")), scope.Each(Joined("anti")));
-        return scope.Partitions.ToDictionary(p => p, p => new RowAccount("left", "cleaned rows", read[p],
+        return scope.Partitions.ToDictionary(p => p, p => new RowAccount("left", CandidaciesUnit, read[p],
         [
             new("used", "has at least one election date", used[p]),
             new("excluded", "no election date (or a date without its election type)", excluded[p]),
