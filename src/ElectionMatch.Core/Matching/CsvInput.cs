@@ -590,6 +590,48 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                 .FirstOrDefault()
             : null;
 
+    /// <summary>
+    /// The first line of <see cref="Files"/> longer than <paramref name="maxBytes"/> bytes (its end of line not counted),
+    /// with its file and its length; null when none is, or the file is compressed. DuckDB's reader stops the whole read at
+    /// such a line and names it as line 1 whatever its line, so the run's error names it from here.
+    /// </summary>
+    public (string File, long Line, long Bytes)? FirstLineLongerThan(long maxBytes)
+    {
+        foreach (var file in Files.Where(f => !f.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) && System.IO.File.Exists(f)))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            var buffer = new byte[1 << 16];
+            var (line, length) = (1L, 0L);
+            int read;
+            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                foreach (var b in buffer.AsSpan(0, read))
+                {
+                    if (b == (byte)'\n')
+                    {
+                        if (length > maxBytes)
+                        {
+                            return (file, line, length);
+                        }
+
+                        (line, length) = (line + 1, 0);
+                    }
+                    else if (b != (byte)'\r')
+                    {
+                        length++;
+                    }
+                }
+            }
+
+            if (length > maxBytes)
+            {
+                return (file, line, length);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A file of <see cref="Files"/> as the user would name it: under the glob's folder as <see cref="DisplayPath"/> writes it.</summary>
     public string DisplayOf(string file)
     {

@@ -576,6 +576,11 @@ public sealed partial class RunOperation
                 throw mixed;
             }
 
+            if (LineTooLong(relation.Csv, e.Message) is { } tooLong)
+            {
+                throw tooLong;
+            }
+
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {Reason(e.Message)}");
         }
 
@@ -791,6 +796,22 @@ public sealed partial class RunOperation
             yield return Diagnostic.Error(Codes.ColumnRepeated, new SourceSpan(csv.DisplayPath, 1, 1),
                 $"the header names column '{repeated.Key}' more than once (fields {string.Join(", ", repeated.Select(h => h.Column))}{(names.Contains(',', StringComparison.Ordinal) ? $": {names}, the same name to DuckDB, which ignores case" : "")}), and {reads}: rename the others so it is clear which to read");
         }
+    }
+
+    /// <summary>
+    /// A CSV line longer than DuckDB's reader takes ("Maximum line size of 2000000 bytes exceeded") stops the whole read,
+    /// and DuckDB names it as line 1 whatever its line: the error is put at the line itself, found by reading the file.
+    /// </summary>
+    private static DiagnosticException? LineTooLong(CsvInput? csv, string message)
+    {
+        var limit = Regex.Match(message, @"Maximum line size of (\d+) bytes");
+        if (csv is null || !limit.Success || csv.FirstLineLongerThan(long.Parse(limit.Groups[1].Value, CultureInfo.InvariantCulture)) is not { } line)
+        {
+            return null;
+        }
+
+        return DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(csv.DisplayOf(line.File), (int)Math.Min(line.Line, int.MaxValue), 1), string.Create(CultureInfo.InvariantCulture,
+            $"line {line.Line:N0} is {line.Bytes:N0} bytes, longer than DuckDB's CSV reader takes ({limit.Groups[1].Value} bytes), which stops the whole read, so nothing was matched or published; shorten that line's long value (a value over max_text_length would then be quarantined, EMQ006), or read the file with its own read_csv(…, max_line_size = …) call as the external_location"));
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
