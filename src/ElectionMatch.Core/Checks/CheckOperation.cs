@@ -61,6 +61,7 @@ public sealed class CheckOperation
             var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match);
             var present = CheckSnapshots(match, definition, passedOver, warehouse, resolver);
             CheckLatestModel(match, definition, passedOver, warehouse, resolver);
+            CheckColumnTypes(match, definition, passedOver, warehouse, resolver);
             CheckOrphanStagingFiles(match, passedOver);
             CheckUndeclaredSnapshots(match, passedOver, warehouse);
             snapshots[match] = new MatchSnapshots(
@@ -339,6 +340,29 @@ public sealed class CheckOperation
         }
 
         CheckStagingSqlRuns(sqlPath, yamlPath, warehouse, resolver);
+    }
+
+    /// <summary>
+    /// Warns (EM0619) for each column the snapshot the stable model reads publishes with another type than the snapshot
+    /// dated before it published it: downstream models read the stable model, and the column changed type under them.
+    /// Told from the two manifests' <c>columns</c>, so a clone without the warehouse (CI) sees it; the next snapshot that
+    /// keeps the types clears it.
+    /// </summary>
+    private void CheckColumnTypes(string match, MatchDefinition? definition, PassedOverSnapshots passedOver, DuckDbWarehouse warehouse, RelationResolver resolver)
+    {
+        if (StableModelTarget.Find(_context, match, _context.Sources, passedOver.Tables, warehouse, resolver) is not { } target
+            || ManifestFiles.At(_context, target.Name) is not { Manifest: { } newest } file
+            || ColumnTypeChange.Preceding(_context, target.Name, passedOver.Contains) is not { Manifest: { } before })
+        {
+            return;
+        }
+
+        var at = new SourceSpan(DisplayPath.For(file.Path), TextLines.Of(file.Text, "\"columns\""), 1);
+        var settings = _context.Settings.Matches.GetValueOrDefault(match);
+        foreach (var change in ColumnTypeChange.Between(before.Columns, newest.Columns))
+        {
+            _diagnostics.Add(change.Warning(_context, target.Name, at, $"the snapshot before it, {before.Snapshot},", change.InputNamed(definition, settings), stable: true));
+        }
     }
 
     /// <summary>The interrupted snapshot an intact generated stable model reads, if it reads one.</summary>

@@ -132,4 +132,5 @@ public static class Codes
     public const string RestoreRefused = "EM0616";
     public const string ParquetCopyNotAsPublished = "EM0617";
     public const string SnapshotColumnsAltered = "EM0618";
+    public const string SnapshotColumnTypeChanged = "EM0619";
 }

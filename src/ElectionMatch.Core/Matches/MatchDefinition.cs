@@ -44,6 +44,21 @@ public sealed record MatchDefinition(
     }
 
     /// <summary>
+    /// The input column a published column carries as read, and so whose type it has: a column of the kind's own with an
+    /// input (<see cref="OutputColumn.From"/>), or one <c>keep_columns:</c> keeps, which has its input column's name. Null
+    /// for a column the match computes, and one the settings no longer map or keep.
+    /// </summary>
+    public (string Side, string Column)? InputColumnOf(string published, MatchSettings match)
+    {
+        if (Columns.FirstOrDefault(c => c.Name == published) is { } own)
+        {
+            return own.From is { } from && from.ColumnIn(match) is { } column ? (from.Side, column) : null;
+        }
+
+        return MatchKind.All.First(k => k.Name == Kind).KeptRow is not null && match.Left.Keep is not null ? ("left", published) : null;
+    }
+
+    /// <summary>
     /// The kind whose published columns a snapshot has the most of: the kind of a snapshot whose match electionmatch.yml
     /// no longer defines (its manifest does not record one), so its generated YAML is rendered as it was written.
     /// </summary>

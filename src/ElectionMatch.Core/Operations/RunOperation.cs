@@ -193,6 +193,7 @@ public sealed partial class RunOperation
                 $"the replaced snapshot {name.Table} was made from other inputs: {changed}; this publishes the inputs as they are today under {name.Date:yyyy-MM-dd}"));
         }
 
+        generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
@@ -219,6 +220,7 @@ public sealed partial class RunOperation
         var manifest = WriteSnapshotFiles(name, pending, publisher, warehouse, steps);
         var generated = new GenerateResult();
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
+        generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, null, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
         IReadOnlyList<string> summary =
@@ -252,6 +254,30 @@ public sealed partial class RunOperation
         });
         CrashPoint.Reached("manifest:written");
         return manifest;
+    }
+
+    /// <summary>
+    /// EM0619 for each column the snapshot publishes with another type than the snapshot a <c>--replace</c> replaces, or
+    /// else than the match's snapshot dated before it (<see cref="ColumnTypeChange.Preceding"/>), each with why as the
+    /// inputs read now tell it. Reported at the new manifest's <c>columns</c>; nothing when either manifest lacks them.
+    /// </summary>
+    private List<Diagnostic> ColumnTypeWarnings(SnapshotName name, MatchSettings match, MatchDefinition definition, SnapshotManifest manifest, SnapshotManifest? replaced, MatchInputs inputs, DuckDbWarehouse warehouse)
+    {
+        var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name, finishing: name);
+        var (earlier, before) = replaced?.Columns is { } replacedColumns
+            ? ("the snapshot it replaces", replacedColumns)
+            : ColumnTypeChange.Preceding(_context, name, passedOver.Contains) is { Manifest: { } preceding }
+                ? ($"the snapshot before it, {preceding.Snapshot},", preceding.Columns)
+                : ("", null);
+        var changes = ColumnTypeChange.Between(before, manifest.Columns);
+        if (changes.Count == 0)
+        {
+            return [];
+        }
+
+        var at = new SourceSpan(DisplayPath.For(_context.ManifestPath(name)), TextLines.Of(manifest.ToJson(), "\"columns\""), 1);
+        var stable = !_context.DeclaredSnapshots(match.Name).Any(d => d.Name.Date > name.Date && !passedOver.Contains(d.Name.Table));
+        return changes.Select(c => c.Warning(_context, name, at, earlier, c.WhyFromInput(warehouse, inputs, match, definition), stable)).ToList();
     }
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>

@@ -8,7 +8,7 @@ internal static class L2BallotReadyColumns
 {
     public static IReadOnlyList<OutputColumn> All { get; } =
     [
-        new("br_database_id", "BallotReady position unique identifier (the left input's id).", NotNull: true, Unique: true),
+        new("br_database_id", "BallotReady position unique identifier (the left input's id).", NotNull: true, Unique: true) { From = new("left", InputColumnRole.Id) },
         new("name", "BallotReady position name.", NotNull: true),
         new("state", "State postal code: the position's, or for a position whose state is blank the one state whose districts fit it (null when none or several do)."),
         new("l2_district_name", "Matched L2 district name (null when no district fits)."),
@@ -20,7 +20,7 @@ internal static class L2BallotReadyColumns
         new("embeddings", "JSON: the candidates in order (top 10 by similarity, the state-level district, 2 buffer) with district_name, district_type and score."),
         new("alternative_matches", "JSON list of close alternatives (district names)."),
         new("embedding_queried_term", "The query embedded for the search: 'race name: …'."),
-        new("l2_district_id", "The matched district's id (the right input's id); positions may share a district."),
+        new("l2_district_id", "The matched district's id (the right input's id); positions may share a district.") { From = new("right", InputColumnRole.Id) },
         new("selected_candidate_number", "The candidate chosen, 1-13 in the embeddings list, or 0 for none (spec 000's selected_candidate_number).", NotNull: true, Range: (0, 13)),
         new("match_probability", "Fellegi-Sunter probability that the shown pair is a match, 0-1 (null when no pair was scored)."),
         new("match_weight", "Match weight of the shown pair in bits: the prior plus every field's log2(m/u)."),
