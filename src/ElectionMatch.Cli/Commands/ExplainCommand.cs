@@ -56,7 +56,7 @@ internal static class ExplainCommand
             var context = ProjectContext.Load(project.Read(result));
             var explanation = new ExplainOperation(context).Execute(result.GetValue(match)!, result.GetValue(leftId)!, count, snapshotDate, cancellationToken);
             // The id as the run reads it, with any control character escaped: a CR pasted from a CRLF file would garble the line.
-            var id = PrintableText.Of(result.GetValue(leftId)!.Trim(' ', '\t'));
+            var id = PrintableText.Of(ElectionMatch.Matching.IdText.Trim(result.GetValue(leftId)!));
             var c = CultureInfo.InvariantCulture;
             var schema = context.Settings.Snapshots.Schema;
             foreach (var warning in new[] { explanation.Interrupted, explanation.SettingsChanged, explanation.ThresholdsNotRecorded }.OfType<Diagnostic>())

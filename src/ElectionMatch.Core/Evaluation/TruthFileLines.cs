@@ -72,7 +72,7 @@ internal static class TruthFileLines
 
     /// <summary>
     /// The first line holding one of <paramref name="leftIds"/> as its left id, and the first holding one of
-    /// <paramref name="rightIds"/> as its right id (ids as written, trimmed of spaces and tabs); null when none does (an
+    /// <paramref name="rightIds"/> as its right id (ids as written, trimmed as IdText trims them); null when none does (an
     /// id written otherwise, <c>1402844.0</c>). The file has passed <see cref="Check"/>.
     /// </summary>
     public static ((string Id, int Line)? Left, (string Id, int Line)? Right) FirstLines(string truthPath, TruthLayout layout, IReadOnlySet<string> leftIds, IReadOnlySet<string> rightIds)
@@ -81,7 +81,7 @@ internal static class TruthFileLines
         (string, int)? left = null, right = null;
         foreach (var (line, fields) in CsvRecords.Read(reader, layout.Delimiter, _ => { }).Skip(1).Where(f => f.Fields.Count > Math.Max(layout.Left, layout.Right)))
         {
-            var (l, r) = (fields[layout.Left].Trim(' ', '\t'), fields[layout.Right].Trim(' ', '\t'));
+            var (l, r) = (Matching.IdText.Trim(fields[layout.Left]), Matching.IdText.Trim(fields[layout.Right]));
             left ??= leftIds.Contains(l) ? (l, line) : null;
             right ??= rightIds.Contains(r) ? (r, line) : null;
             if (left is not null && right is not null)

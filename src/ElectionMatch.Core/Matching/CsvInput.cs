@@ -786,8 +786,8 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// <summary>
     /// The <paramref name="index"/>th field of a raw line, unquoted (RFC 4180), or null where it cannot be told: the line
     /// ends before it, a field before it or the field itself is malformed, it is blank, or (on a line that is not
-    /// UTF-8, whose bad bytes DuckDB gives as '?') it holds a '?', so it may not be the id as written. Trimmed of
-    /// spaces and tabs, as the rows read are (<see cref="IdText"/>).
+    /// UTF-8, whose bad bytes DuckDB gives as '?') it holds a '?', so it may not be the id as written. Trimmed as
+    /// the rows read are (<see cref="IdText.EndCharacters"/>).
     /// </summary>
     internal string IdFieldSql(string line, string code, int index)
     {
@@ -801,7 +801,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         var pattern = $"^(?:{field}{d}){{{index}}}({field})(?:{d}|\r?\n|$)";
         var raw = $"regexp_extract({line}, {Sql.Literal(pattern)}, 1)";
         var value = $"case when starts_with({raw}, '\"') then replace({raw}[2:-2], '\"\"', '\"') else {raw} end";
-        return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and trim({value}) <> '' then trim({value}, ' \t') end";
+        return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and {IdText.Trimmed(value)} <> '' then {IdText.Trimmed(value)} end";
     }
 
     private string AppendRejectsSql(string inputTable, string idSelect) => $"""

@@ -1,8 +1,11 @@
+using ElectionMatch.Warehouse;
+
 namespace ElectionMatch.Matching;
 
 /// <summary>
 /// The text ids are compared by. A run reads an id without the spaces and tabs at its ends (' gpc-000133 ' is
-/// 'gpc-000133', so a padded copy of an id is a repeated id), and evaluate reads an integral floating value as its
+/// 'gpc-000133', so a padded copy of an id is a repeated id), nor the characters an export or a paste leaves there
+/// unseen (<see cref="EndCharacters"/>: a carriage return, a no-break or zero-width space), and evaluate reads an integral floating value as its
 /// integer: pandas writes an integer column with nulls as DOUBLE, whose text is '1402844.0' (or '1e+16') where a
 /// truth file says '1402844'. A run publishes its left candidacy id as that text too (<see cref="OfColumn"/>).
 /// </summary>
@@ -12,7 +15,7 @@ internal static class IdText
     /// <remarks>
     /// Only text that is a number with a zero fraction ('1402844.0', DECIMAL's '1402844.000', '-5.0') or an integral
     /// exponent form ('1e+16', DOUBLE's text from 10^16 up) changes; any other id ('007', 'gpc-000132', '0.5') is its
-    /// text, trimmed of spaces and tabs.
+    /// text, trimmed (<see cref="EndCharacters"/>).
     /// </remarks>
     public static string Of(string sql)
     {
@@ -30,7 +33,7 @@ internal static class IdText
     /// <summary>
     /// SQL for the text of an input's id column <paramref name="sql"/> whose DuckDB type is <paramref name="type"/>
     /// (null when not known: told by the value's own type): a floating or decimal id as <see cref="Of"/> reads it when
-    /// <paramref name="integral"/>, otherwise as its text; any other id as its text, trimmed of spaces and tabs.
+    /// <paramref name="integral"/>, otherwise as its text; any other id as its text, trimmed (<see cref="EndCharacters"/>).
     /// </summary>
     public static string OfColumn(string sql, string? type, bool integral)
     {
@@ -49,8 +52,8 @@ internal static class IdText
     }
 
     /// <summary>
-    /// SQL for an input's id column <paramref name="sql"/> in its own type, as a run publishes it: text trimmed of
-    /// spaces and tabs, any other type as it is. A column of unknown type (null) is left as it is.
+    /// SQL for an input's id column <paramref name="sql"/> in its own type, as a run publishes it: text trimmed
+    /// (<see cref="EndCharacters"/>), any other type as it is. A column of unknown type (null) is left as it is.
     /// </summary>
     public static string Value(string sql, string? type) =>
         string.Equals(type, "VARCHAR", StringComparison.OrdinalIgnoreCase) ? Trimmed(sql) : sql;
@@ -59,6 +62,18 @@ internal static class IdText
         type.Equals("FLOAT", StringComparison.OrdinalIgnoreCase) || type.Equals("DOUBLE", StringComparison.OrdinalIgnoreCase)
         || type.StartsWith("DECIMAL", StringComparison.OrdinalIgnoreCase);
 
-    // Only spaces and tabs: an id is compared as text, so its case and any other character stay as written.
-    private static string Trimmed(string text) => $"trim({text}, ' \t')";
+    /// <summary>
+    /// The characters an id is read without at its ends: spaces and tabs, and those an export or a paste leaves there
+    /// unseen: a carriage return or line feed (a quoted id holding its line's end), no-break spaces (U+00A0, U+2007,
+    /// U+202F), zero-width spaces and joiners (U+200B-U+200D, U+2060) and the byte order mark. Before, only spaces and
+    /// tabs: 'gpc-000132' followed by a no-break space was published as a second candidacy. Any character inside an id,
+    /// and its case, stay as written.
+    /// </summary>
+    public const string EndCharacters = " \t\r\n\u00A0\u2007\u202F\u200B\u200C\u200D\u2060\uFEFF";
+
+    /// <summary>An id given on a command line or read from a truth file, as a run reads it (<see cref="EndCharacters"/>).</summary>
+    public static string Trim(string id) => id.Trim(EndCharacters.ToCharArray());
+
+    /// <summary>SQL: <paramref name="text"/> without <see cref="EndCharacters"/> at its ends.</summary>
+    public static string Trimmed(string text) => $"trim({text}, {Sql.Literal(EndCharacters)})";
 }

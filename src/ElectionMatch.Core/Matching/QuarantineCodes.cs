@@ -53,7 +53,7 @@ internal static class QuarantineCodes
     public static string CodeSql(string id, string firstUsableRow, string rowCode) => $"""
         case
                         {CommonChecksSql()}
-                        when nullif(trim({id}), '') is null then {Sql.Literal(EmptyId)}
+                        when nullif({IdText.Trimmed(id)}, '') is null then {Sql.Literal(EmptyId)}
                         when row_number > {firstUsableRow} then {Sql.Literal(DuplicateId)}
                         else {rowCode}
                     end
@@ -61,7 +61,7 @@ internal static class QuarantineCodes
 
     /// <summary>Whether a row passes every check but the repeated id's (<see cref="CodeSql"/>): only such a row is its id's first.</summary>
     public static string UsableSql(string id, string rowCode) =>
-        $"(reject_code is null and em_control is null and em_too_long is null and nullif(trim({id}), '') is not null and {rowCode} is null)";
+        $"(reject_code is null and em_control is null and em_too_long is null and nullif({IdText.Trimmed(id)}, '') is not null and {rowCode} is null)";
 
     /// <summary>The detail of the common checks: the file and line of a rejected CSV line, or the offending columns.</summary>
     public static string CommonDetailSql(QuarantineSettings settings) =>

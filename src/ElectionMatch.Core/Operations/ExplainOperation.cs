@@ -35,8 +35,8 @@ public sealed class ExplainOperation
     /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
     public Explanation Execute(string match, string leftId, int candidates = 5, DateOnly? snapshotDate = null, CancellationToken cancellationToken = default)
     {
-        // A run reads ids trimmed of spaces and tabs (IdText), so an id pasted with them names the same row.
-        leftId = leftId.Trim(' ', '\t');
+        // A run reads ids trimmed (IdText), so an id pasted with a space or an unseen character at its end names the same row.
+        leftId = Matching.IdText.Trim(leftId);
         var settings = _context.Settings.Match(match);
         var positions = settings.Kind == Settings.MatchKind.L2BallotReady.Name;
         if (leftId.Length == 0)

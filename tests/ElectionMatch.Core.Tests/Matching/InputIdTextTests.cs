@@ -38,6 +38,26 @@ public sealed class InputIdTextTests
         Assert.Equal(0L, run.Warehouse.Scalar<long>($"select count(*) from {run.Table("output")} where gp_candidacy_id <> trim(gp_candidacy_id) or ddhq_candidate_id <> trim(ddhq_candidate_id)"));
     }
 
+    // Before, only spaces and tabs were trimmed: a copy of gpc-000133 whose id ends in a no-break space, and one whose quoted
+    // id holds its line's carriage return, were published as candidacies of their own beside gpc-000133, nothing quarantined.
+    [Fact]
+    public void A_copy_of_an_id_ending_in_an_unseen_character_is_a_repeated_id()
+    {
+        using var fixture = FixtureCopy.Of("goodparty");
+        var candidacies = fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var row = File.ReadAllLines(candidacies).Single(l => l.StartsWith("gpc-000133,", StringComparison.Ordinal));
+        File.AppendAllText(candidacies, "gpc-000133\u00A0" + row["gpc-000133".Length..] + "\n" + "\"\u200Bgpc-000133\r\"" + row["gpc-000133".Length..] + "\n");
+        using var run = MatcherRun.Of(fixture);
+
+        var quarantined = run.Warehouse.Query(
+            $"select error_code, json_extract_string(original, '$.gp_candidacy_id') from {run.Table("quarantine")} where input = 'left' order by all",
+            r => (r.GetString(0), r.GetString(1)));
+
+        Assert.Equal([("EMQ002", "gpc-000133\u00A0"), ("EMQ002", "\u200Bgpc-000133\r")], quarantined);
+        Assert.Equal(["gpc-000133"], run.Warehouse.Query($"select distinct gp_candidacy_id from {run.Table("output")} where gp_candidacy_id like '%gpc-000133%'", r => r.GetString(0)));
+        Assert.Equal("gpc-000133", IdText.Trim("\uFEFF gpc-000133\u202F\r\n"));
+    }
+
     // Before: '1000000000000133.0' and '1e+16', which explain did not take for 1000000000000133 and 10000000000000000.
     [Fact]
     public void A_floating_candidacy_id_is_published_as_its_integer_and_a_fraction_as_written()

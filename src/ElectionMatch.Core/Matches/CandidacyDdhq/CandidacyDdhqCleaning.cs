@@ -329,7 +329,7 @@ internal sealed class CandidacyDdhqCleaning
     }
 
     /// <summary>
-    /// A candidacy's id as the run carries and publishes it (text): trimmed of spaces and tabs, and a floating or
+    /// A candidacy's id as the run carries and publishes it (text): trimmed as IdText trims them, and a floating or
     /// decimal id's integral value as its integer (<see cref="IdText"/>), as evaluate and explain read it.
     /// </summary>
     internal static string LeftIdSql(string column, string? idType) => IdText.OfColumn(column, idType, integral: true);

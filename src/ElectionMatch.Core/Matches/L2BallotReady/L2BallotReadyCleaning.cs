@@ -213,7 +213,7 @@ internal sealed class L2BallotReadyCleaning
     private static readonly string[] RightRequiredRoles = ["district_name", "district_type"];
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
+    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed as IdText trims them (<see cref="IdText"/>).</param>
     /// <param name="kept">The columns <c>keep_columns:</c> publishes (<see cref="InputRelation.Kept"/>), carried as they are.</param>
     public string LeftInputSql(string relation, CsvInput? csv = null, string? idType = null, IReadOnlyList<string>? kept = null)
     {
@@ -240,7 +240,7 @@ internal sealed class L2BallotReadyCleaning
     }
 
     /// <param name="csv">When the input is a CSV file: its unreadable lines are appended as rows to quarantine.</param>
-    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed of spaces and tabs (<see cref="IdText"/>).</param>
+    /// <param name="idType">The id column's DuckDB type, when known: a text id is read trimmed as IdText trims them (<see cref="IdText"/>).</param>
     public string RightInputSql(string relation, CsvInput? csv = null, string? idType = null)
     {
         var r = _settings.Right;
