@@ -150,7 +150,7 @@ public sealed partial class RunOperation
         if (inputs.Left.Glob is not null || inputs.Right.Glob is not null || inputs.Left.Csv is not null || inputs.Right.Csv is not null)
         {
             steps.Time("quarantine_places", () => QuarantinePlaces.Name(warehouse, result.QuarantineTable, "left", inputs.Left) + QuarantinePlaces.Name(warehouse, result.QuarantineTable, "right", inputs.Right),
-                rows: named => (named, named), note: named => $"quarantined rows of a file named by their file and line: {named}");
+                rows: named => (named, named), note: named => $"quarantined rows the reader read, their file and line added to their message: {named} (a line the reader rejected names its own)");
         }
 
         // The match's tables leave DuckDB's write-ahead log for the warehouse file here, as the run wrote them. Left to the
