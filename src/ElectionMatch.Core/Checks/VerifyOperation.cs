@@ -378,6 +378,13 @@ public sealed class VerifyOperation
                     Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
                         $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence. {_context.RepublishAdvice(name, fromParquet: false)}");
                 }
+                else if (!File.Exists(_context.ParquetPath(name)))
+                {
+                    // The copy is what restore puts the table back from; without it, an edit or a drop could not be undone.
+                    // Only its presence is checked here: hashing every copy at every check would double check's cost.
+                    Report(Codes.ParquetCopyNotAsPublished, Severity.Warning, at,
+                        $"the parquet copy {DisplayPath.For(_context.ParquetPath(name))} of {where} is missing, so restore could not put the table back were it edited or dropped; the table holds what was published, and `{_context.RestoreCommand(name)}` writes the copy again from it");
+                }
 
                 return;
             }

@@ -56,6 +56,7 @@ public sealed class RestoreOperation
             {
                 QuarantineRecreated = quarantine.Recreate ? $"{schema}.{name.QuarantineTable}" : null,
                 QuarantineNotRestored = quarantine.NotRestored,
+                CopyRewritten = RewriteCopy(warehouse, name, manifest, order, version, dryRun),
             };
         }
 
@@ -84,6 +85,35 @@ public sealed class RestoreOperation
     /// missing or differs and the manifest recorded it empty (an empty table with a run's quarantine columns is then exactly
     /// the one published); otherwise an error at the manifest's line, since no copy of a quarantine is kept to restore it from.
     /// </summary>
+    /// <summary>
+    /// The parquet copy, missing or not the snapshot as published, written again from the table, which holds what was
+    /// published (the copy is what restore puts the table back from, should it be edited or dropped later): why the copy
+    /// was not usable, or null when it was. Written as a run writes it, through a temporary file, and read back and hashed
+    /// before it is said to hold the snapshot.
+    /// </summary>
+    private string? RewriteCopy(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, string order, int version, bool dryRun)
+    {
+        var path = _context.ParquetPath(name);
+        var copy = ParquetCopy.Read(warehouse, path, manifest.Columns, order, version);
+        if (copy.Holds(manifest.Rows, manifest.ContentSha256))
+        {
+            return null;
+        }
+
+        var why = copy.Problem ?? $"it held {copy.Rows} rows, content sha256 {SnapshotManifest.Short(copy.ContentSha256!)}…, not the snapshot as published";
+        if (dryRun)
+        {
+            return why;
+        }
+
+        new SnapshotPublisher(warehouse, _context.Settings.Snapshots).ExportParquet(name, path);
+        var written = ParquetCopy.Read(warehouse, path, manifest.Columns, order, version);
+        return written.Holds(manifest.Rows, manifest.ContentSha256)
+            ? why
+            : throw DiagnosticException.At(Codes.ParquetCopyNotAsPublished, SourceSpan.PathOnly(DisplayPath.For(path)),
+                $"the parquet copy written again from {_context.Settings.Snapshots.Schema}.{name.Table} does not read back as the snapshot as published ({written.Problem ?? "another content hash"}); the table still holds it");
+    }
+
     private (bool Recreate, Diagnostic? NotRestored) QuarantineNeeds(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, ManifestFile file)
     {
         var schema = _context.Settings.Snapshots.Schema;

@@ -23,6 +23,9 @@ public sealed record RestoreResult(
     /// <summary>Why the quarantine table, missing or not as published, could not be restored (EM0604 or EM0612); null when it needs nothing or was recreated.</summary>
     public Diagnostics.Diagnostic? QuarantineNotRestored { get; init; }
 
+    /// <summary>Why the parquet copy was not usable when the table held what was published, and it was (or would be) written again from the table; null when it was usable.</summary>
+    public string? CopyRewritten { get; init; }
+
     /// <summary>
     /// What <c>electionmatch restore</c> prints and <c>ElectionMatchRestore</c> logs; <see cref="QuarantineNotRestored"/>,
     /// reported as a diagnostic, is not among them.
@@ -32,8 +35,12 @@ public sealed record RestoreResult(
         var holding = $"{Rows} rows, content sha256 {ContentSha256[..12]}…";
         if (AlreadyAsPublished)
         {
-            var nothingElse = QuarantineRecreated is null && QuarantineNotRestored is null;
+            var nothingElse = QuarantineRecreated is null && QuarantineNotRestored is null && CopyRewritten is null;
             yield return $"{Table} already holds what was published ({holding}, as its manifest recorded){(nothingElse ? ": nothing to restore" : "")}";
+            if (CopyRewritten is { } why)
+            {
+                yield return $"{(DryRun ? "would write" : "wrote    ")} {Parquet} again from {Table} (the copy was not usable: {why})";
+            }
         }
         else
         {
