@@ -9,9 +9,10 @@ namespace ElectionMatch.Cli;
 /// Ctrl-C (SIGINT) and SIGTERM in two steps, in place of System.CommandLine's one. The first stops the command: no new
 /// provider request is sent, and the requests already sent may answer within their grace (cancel_grace_seconds) so the
 /// answers they are billed for are cached. The second abandons them at once. A command still running
-/// <see cref="Margin"/> after what the signals allow (a DuckDB statement does not watch the token) is ended, except
-/// after a first signal while it finishes what it has committed (<see cref="Interruption.Finishing"/>: a run's snapshot
-/// files, which ended halfway would leave the snapshot interrupted).
+/// <see cref="Margin"/> after what the signals allow (a DuckDB statement does not watch the token) is ended, saying what
+/// that leaves (<see cref="Interruption.IfEnded"/>), except after a first signal while it commits a run's snapshot or
+/// finishes what it committed (<see cref="Interruption.Finishing"/>: the commit and the snapshot's files, which ended
+/// halfway would leave the snapshot interrupted).
 /// </summary>
 internal sealed class CtrlC : IDisposable
 {
@@ -50,8 +51,8 @@ internal sealed class CtrlC : IDisposable
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
                 var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
-                var finishing = Interruption.Finishing is { } what ? $"; {what}, so it is left interrupted: check names it (EM0608) and running the same command again finishes it" : "";
-                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}{finishing}").ConfigureAwait(false);
+                var leaves = Interruption.IfEnded is { } what ? $"; {what}" : "";
+                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}{leaves}").ConfigureAwait(false);
                 return _exitCode;
             }
 
@@ -109,8 +110,8 @@ internal sealed class CtrlC : IDisposable
 
         if (signals == 1)
         {
-            _stop.Cancel();
-            if (Interruption.Finishing is { } what)
+            // In one step with a run's commit: the stop comes before it (rolled back) or finds it under way (finished).
+            if (Interruption.StopNow(_stop.Cancel) is { } what)
             {
                 Terminal.Error.WriteLine($"electionmatch: stopping after the commit: {what}; finishing them (a second Ctrl-C ends the command now and leaves the snapshot interrupted)");
             }

@@ -79,6 +79,8 @@ public sealed partial class RunOperation
             _stages.Enqueue(stage);
             caller?.Invoke(stage);
         };
+        var interruption = options.Interruption ?? new Interruption(cancellationToken);
+        interruption.Running();
         var incremental = options.Incremental || options.FullRecompute || options.Retrain;
         // Refused before the warehouse is opened: a refused run creates and changes nothing.
         if (incremental && match.Kind != "candidacy_ddhq")
@@ -128,11 +130,11 @@ public sealed partial class RunOperation
             runAgain = committed.WhyRunAgain(_context, name, match, inputs, ResultOptions(options), warehouse, finishChecks);
             if (runAgain is null)
             {
-                return FinishFromCommit(name, match, definition, committed, inputs, publisher, warehouse, finishChecks, options, cancellationToken);
+                return FinishFromCommit(name, match, definition, committed, inputs, publisher, warehouse, finishChecks, interruption);
             }
         }
 
-        using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, options.Interruption ?? new Interruption(cancellationToken));
+        using var providers = ModelProviders.Create(match, _context.Project.Directory, _context.Templates, warehouse, options.Replay, interruption);
         _providers = providers;
         startup ??= new RunSteps(progress).Report("startup", startupClock, startupNote);
 
@@ -167,8 +169,8 @@ public sealed partial class RunOperation
         RefuseUnusableInputs(warehouse, inputs, result);
         var otherInputs = replaced is null ? [] : InputChanges.Compare(warehouse, replaced, match, inputs, inputHashes).Where(i => i.Changed).ToList();
 
-        // The last moment a stop is heard: once the snapshot is committed, its files are written whatever comes, since a
-        // run stopped after the commit leaves an interrupted snapshot (EM0608) instead of nothing.
+        // A stop is heard until the publish commits (the publish rolls back then); once the snapshot is committed, its
+        // files are written whatever comes, since a run stopped after the commit leaves an interrupted snapshot (EM0608).
         cancellationToken.ThrowIfCancellationRequested();
         var runId = Guid.NewGuid().ToString("N");
         // Before the publish: explain takes the stages for this snapshot's once the log holds this run id, never before.
@@ -176,11 +178,7 @@ public sealed partial class RunOperation
         // What the files are written from is stored with the publish, so a run killed after the commit can be finished from it.
         PendingPublish? pending = null;
         publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options),
-            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse));
-        if (options.Interruption is { } interruption)
-        {
-            interruption.Finishing = $"snapshot {name.Table} is committed and its files are being written";
-        }
+            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse), interruption);
 
         var manifest = WriteSnapshotFiles(name, pending!, publisher, warehouse, steps);
         var generated = new GenerateResult();
@@ -208,13 +206,10 @@ public sealed partial class RunOperation
     /// The manifest keeps that run's id, since it completes that run's log row and the run schema holds that run's stages.
     /// </summary>
     private RunResult FinishFromCommit(SnapshotName name, MatchSettings match, MatchDefinition definition, InterruptedPublish committed, MatchInputs inputs,
-        SnapshotPublisher publisher, DuckDbWarehouse warehouse, RunSteps steps, RunOptions options, CancellationToken cancellationToken)
+        SnapshotPublisher publisher, DuckDbWarehouse warehouse, RunSteps steps, Interruption interruption)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (options.Interruption is { } interruption)
-        {
-            interruption.Finishing = $"snapshot {name.Table} is committed and its files are being written";
-        }
+        // A stop before this leaves the snapshot interrupted, as it was; after it, the files are finished.
+        interruption.Committed(name.Table);
 
         var pending = committed.Pending!;
         var manifest = WriteSnapshotFiles(name, pending, publisher, warehouse, steps);

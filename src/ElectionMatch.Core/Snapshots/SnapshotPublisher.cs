@@ -1,5 +1,6 @@
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Matching;
+using ElectionMatch.Matching.Providers;
 using ElectionMatch.Safety;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
@@ -55,14 +56,17 @@ public sealed class SnapshotPublisher
     /// <param name="runOptions">The run's options that change what it publishes, recorded in the log (<see cref="SnapshotLog.RecordPublish"/>).</param>
     /// <param name="pending">What the run's files are to be written from, given what was published; called inside the
     /// transaction, once the snapshot table has its name, and stored in the log with the publish.</param>
-    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null, string runOptions = "", Func<PublishedSnapshot, PendingPublish>? pending = null)
+    /// <param name="interruption">The run's stop: heard until the commit, which it then rolls back (the DuckDB statement
+    /// running is interrupted, so a long copy stops at once), and never after; told when the commit begins and ends.</param>
+    public PublishedSnapshot Publish(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps? steps = null, string runOptions = "", Func<PublishedSnapshot, PendingPublish>? pending = null,
+        Interruption? interruption = null)
     {
         var compression = _warehouse.Scalar<string>("select current_setting('disabled_compression_methods')") ?? "";
         _warehouse.Execute($"set disabled_compression_methods = {Sql.Literal(WithoutDictionary(compression))}");
         try
         {
             steps ??= new RunSteps(null);
-            var published = PublishCompressed(name, result, replace, runId, steps, runOptions, pending);
+            var published = PublishCompressed(name, result, replace, runId, steps, runOptions, pending, interruption);
             // The snapshot and its quarantine leave the write-ahead log under this setting; left to the warehouse's
             // close, a snapshot smaller than a row group would be compressed with dictionaries after all.
             steps.Time("publish_checkpoint", () => _warehouse.Execute("checkpoint"));
@@ -83,7 +87,8 @@ public sealed class SnapshotPublisher
         string.Join(',', disabled.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Append("dictionary").Distinct(StringComparer.OrdinalIgnoreCase));
 
-    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps, string runOptions, Func<PublishedSnapshot, PendingPublish>? pending)
+    private PublishedSnapshot PublishCompressed(SnapshotName name, MatchResult result, bool replace, string runId, RunSteps steps, string runOptions, Func<PublishedSnapshot, PendingPublish>? pending,
+        Interruption? interruption)
     {
         var schema = Sql.Identifier(_settings.Schema);
         var final = Sql.Identifier(_settings.Schema, name.Table);
@@ -91,37 +96,78 @@ public sealed class SnapshotPublisher
         var staging = "__em_publishing_" + name.Table;
         var stagingQuarantine = "__em_publishing_" + name.QuarantineTable;
         var log = new SnapshotLog(_warehouse);
+        var stop = interruption?.Stop ?? CancellationToken.None;
         PublishedSnapshot? published = null;
+        var inTransaction = false;
+        interruption?.Publishing(name.Table);
 
-        // The snapshot is stored in the order it is written, canonical; its parquet copy reads it in that order.
-        _warehouse.Execute("set preserve_insertion_order = true");
-        using var hashing = OutputHashing.Compute(_warehouse, result, steps);
-        _warehouse.InTransaction(() =>
+        // A stop before the commit interrupts the statement running (the hashing, the copy, the log's rows), and the
+        // transaction is rolled back: before, the CLI ended a long publish 2 s after the signal, halfway through.
+        var interrupting = stop.Register(_warehouse.Interrupt);
+        try
         {
-            _warehouse.Execute($"create schema if not exists {schema}");
-            if (!replace && Exists(name))
+            // The snapshot is stored in the order it is written, canonical; its parquet copy reads it in that order.
+            _warehouse.Execute("set preserve_insertion_order = true");
+            using var hashing = OutputHashing.Compute(_warehouse, result, steps);
+            _warehouse.InTransaction(() =>
             {
-                throw DiagnosticException.At(Codes.SnapshotExists, SourceSpan.None, $"snapshot {_settings.Schema}.{name.Table} was published by another run meanwhile");
+                inTransaction = true;
+                stop.ThrowIfCancellationRequested();
+                _warehouse.Execute($"create schema if not exists {schema}");
+                if (!replace && Exists(name))
+                {
+                    throw DiagnosticException.At(Codes.SnapshotExists, SourceSpan.None, $"snapshot {_settings.Schema}.{name.Table} was published by another run meanwhile");
+                }
+
+                steps.Time("publish_copy", () =>
+                {
+                    // The sort of the output into canonical order is this copy's: sorting it in a stage of its own wrote
+                    // every row once more (at a million rows 1.5M rows of 1.4 kB). An output already in order is copied as it is.
+                    var order = result.OutputInCanonicalOrder ? "" : $" order by {result.OrderBy}";
+                    _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, staging)} as select * from {result.OutputTable}{order}");
+                    _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, stagingQuarantine)} as select * from {result.QuarantineTable}");
+                });
+                CrashPoint.Reached("publish:staged");
+                stop.ThrowIfCancellationRequested();
+                _warehouse.Execute($"drop table if exists {final}");
+                _warehouse.Execute($"drop table if exists {quarantine}");
+                _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
+                _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
+                published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
+                log.Ensure();
+                steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions, pending?.Invoke(published)));
+                CrashPoint.Reached("publish:renamed");
+
+                // No interrupt may reach the commit: the registration's end waits for a callback running now, and a stop
+                // from here on is either heard by Committing (which throws: rolled back) or finds the commit under way.
+                interrupting.Dispose();
+                if (interruption is not null)
+                {
+                    interruption.Committing(name.Table);
+                }
+                else
+                {
+                    stop.ThrowIfCancellationRequested();
+                }
+
+                CrashPoint.Reached("publish:committing");
+            });
+            interruption?.Committed(name.Table);
+        }
+        catch (Exception e) when (stop.IsCancellationRequested && interruption?.Finishing is null && e is not OutOfMemoryException)
+        {
+            if (inTransaction && interruption is not null)
+            {
+                interruption.RolledBack = $"the publish of {name.Table} was stopped before its commit and rolled back";
             }
 
-            steps.Time("publish_copy", () =>
-            {
-                // The sort of the output into canonical order is this copy's: sorting it in a stage of its own wrote
-                // every row once more (at a million rows 1.5M rows of 1.4 kB). An output already in order is copied as it is.
-                var order = result.OutputInCanonicalOrder ? "" : $" order by {result.OrderBy}";
-                _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, staging)} as select * from {result.OutputTable}{order}");
-                _warehouse.Execute($"create or replace table {Sql.Identifier(_settings.Schema, stagingQuarantine)} as select * from {result.QuarantineTable}");
-            });
-            CrashPoint.Reached("publish:staged");
-            _warehouse.Execute($"drop table if exists {final}");
-            _warehouse.Execute($"drop table if exists {quarantine}");
-            _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
-            _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
-            published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
-            log.Ensure();
-            steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions, pending?.Invoke(published)));
-            CrashPoint.Reached("publish:renamed");
-        });
+            throw e as OperationCanceledException ?? new OperationCanceledException($"the publish of {name.Table} was stopped before its commit", e, stop);
+        }
+        finally
+        {
+            interrupting.Dispose();
+        }
+
         CrashPoint.Reached("publish:committed");
         return published!;
     }

@@ -294,6 +294,12 @@ public sealed class DuckDbWarehouse : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the statement running on this connection, from another thread, fail at once (DuckDB.NET throws
+    /// <see cref="OperationCanceledException"/>); with none running, nothing happens: the next statement runs.
+    /// </summary>
+    public void Interrupt() => _connection.NativeConnection.Interrupt();
+
     public void InTransaction(Action work)
     {
         Execute("begin transaction");

@@ -44,20 +44,84 @@ public sealed class Interruption
     public DateTimeOffset? GraceEnds => Interlocked.Read(ref _graceEndsTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
 
     /// <summary>
-    /// Set once what a stop can no longer undo has happened: a run's snapshot is committed, and a stop would leave it
-    /// interrupted (EM0608) instead of unpublished. The CLI then lets the command finish the snapshot's files after a
-    /// first signal instead of ending it; a second signal still ends it. Says what is being finished.
+    /// Set once what a stop can no longer undo is under way: a run's snapshot is being committed, or is committed, and a
+    /// stop would leave it interrupted (EM0608) instead of unpublished. The CLI then lets the command finish the
+    /// snapshot's files after a first signal instead of ending it; a second signal still ends it. Says what is being
+    /// finished. Set through <see cref="Committing"/> and <see cref="Committed"/>.
     /// </summary>
-    public string? Finishing
+    public string? Finishing => Volatile.Read(ref _finishing);
+
+    /// <summary>
+    /// What ending the command now would leave, for the line the CLI prints when it ends a command that did not stop in
+    /// time (a DuckDB statement does not watch the token); null when there is nothing to say (a command that publishes nothing).
+    /// </summary>
+    public string? IfEnded => Volatile.Read(ref _ifEnded);
+
+    /// <summary>Set when a stop came during a run's publish transaction, which was rolled back; said on the stopped run's last line.</summary>
+    public string? RolledBack
     {
-        get => Volatile.Read(ref _finishing);
-        set => Volatile.Write(ref _finishing, value);
+        get => Volatile.Read(ref _rolledBack);
+        set => Volatile.Write(ref _rolledBack, value);
     }
 
+    private readonly Lock _commitGate = new();
     private string? _finishing;
+    private string? _ifEnded;
+    private string? _rolledBack;
+
+    /// <summary>A run that has not committed its snapshot: ending it publishes nothing.</summary>
+    public void Running() => Volatile.Write(ref _ifEnded, "nothing was published");
+
+    /// <summary>A run's publish transaction is open: ending it now publishes nothing, as DuckDB does not keep an uncommitted transaction.</summary>
+    public void Publishing(string table) =>
+        Volatile.Write(ref _ifEnded, $"nothing was published: the publish of {table} was not committed, and DuckDB rolls it back when the warehouse is next opened");
+
+    /// <summary>
+    /// The publish's last step before its commit: throws when the run was stopped (the transaction is then rolled back),
+    /// and otherwise marks the snapshot as being finished, in one step with <see cref="StopNow"/>: a first signal either
+    /// comes before, and nothing is committed, or finds the commit under way and lets the run finish its files.
+    /// </summary>
+    public void Committing(string table) =>
+        Enter($"snapshot {table} is being committed, then its files written",
+            $"snapshot {table} was being committed: if the commit was done, it is left interrupted, which check names (EM0608) and running the same command again finishes; if not, nothing was published");
+
+    /// <summary>
+    /// The snapshot is committed (or, for a run that finishes an interrupted one, was): its files are being written.
+    /// Throws when the run was stopped before, which for a committed snapshot only a run finishing an earlier one meets.
+    /// </summary>
+    public void Committed(string table) => Enter($"snapshot {table} is committed and its files are being written",
+        $"snapshot {table} is committed and its files were being written, so it is left interrupted: check names it (EM0608) and running the same command again finishes it");
+
+    /// <summary>
+    /// Stops the command (<paramref name="stop"/> cancels <see cref="Stop"/>: the first signal) and says what it is
+    /// finishing, if anything (<see cref="Finishing"/>), in one step with <see cref="Committing"/>.
+    /// </summary>
+    public string? StopNow(Action stop)
+    {
+        lock (_commitGate)
+        {
+            stop();
+            return Finishing;
+        }
+    }
+
+    private void Enter(string finishing, string ifEnded)
+    {
+        lock (_commitGate)
+        {
+            // Once committing, the stop is heard after the files (a run's second Committed is for its files, not a new step).
+            if (_finishing is null)
+            {
+                Stop.ThrowIfCancellationRequested();
+            }
+
+            Volatile.Write(ref _finishing, finishing);
+            Volatile.Write(ref _ifEnded, ifEnded);
+        }
+    }
 
     /// <summary>What the stopped run kept and gave up, for its last line.</summary>
-    public string Outcome => $"nothing was published; {Requests}; running again reuses every cached answer";
+    public string Outcome => $"nothing was published{(RolledBack is { } rolledBack ? $" ({rolledBack})" : "")}; {Requests}; running again reuses every cached answer";
 
     /// <summary>What became of the requests in flight at the stop; one still in flight now counts as abandoned (the process is ending).</summary>
     public string Requests
