@@ -40,15 +40,20 @@ public sealed class ExplainLeftIdTests
     }
 
     [Fact]
-    public void An_id_with_a_carriage_return_is_shown_with_it_escaped()
+    public void An_id_with_a_carriage_return_is_shown_with_it_escaped_and_one_at_its_end_is_read_without_it()
     {
-        // Pasted from a CRLF file: the CR printed as is sent the cursor back over the line.
-        var explain = _run.Cli("explain", Match, "gpc-001623\r");
+        // A CR inside the id: printed as is, it sent the cursor back over the line.
+        var explain = _run.Cli("explain", Match, "gpc-00\r1623");
 
         Assert.Equal(1, explain.ExitCode);
-        Assert.Contains("error EM0111: 'gpc-001623\\r' is not a gp_candidacy_id", explain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0111: 'gpc-00\\r1623' is not a gp_candidacy_id", explain.Stderr, StringComparison.Ordinal);
         Assert.Contains("; did you mean 'gpc-001623'?", explain.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain('\r', explain.Stderr);
+
+        // Pasted from a CRLF file: a run reads an id without a CR at its end (IdText.EndCharacters), and so does explain.
+        var pasted = _run.Cli("explain", Match, "gpc-001623\r");
+        Assert.True(pasted.ExitCode == 0, pasted.Output);
+        Assert.Contains("gpc-001623", pasted.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

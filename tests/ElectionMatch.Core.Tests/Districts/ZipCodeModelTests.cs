@@ -172,7 +172,8 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // A voter-file row written in lower case, as some state exports are.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000009,tx,77010,,,,,,,,,houston city cncl dist c,,,,,,,,\n");
 
-        Assert.Equal([("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
+        // Texas' Railroad Commissioner too, a statewide office, under every Texas zip code.
+        Assert.Equal([("77010", "TX", "TEXAS", (long?)158000), ("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
     }
 
     [Fact]
