@@ -61,8 +61,10 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
     {
         // A source no sources YAML declares, and a ref() of no model: run fails on both (EM0020, EM0021). Before, check
         // read only the matches whose inputs are both files when the warehouse was not here, and an undeclared source
-        // is no file, so a typo in electionmatch.yml passed CI and failed the next run.
+        // is no file, so a typo in electionmatch.yml passed CI and failed the next run. Without packages, which may
+        // hold models that are not here before `dbt deps`.
         RemoveTarget();
+        File.Delete(_clone.PathOf("packages.yml"));
         var settings = _clone.Read("electionmatch.yml");
         File.WriteAllText(_clone.PathOf("electionmatch.yml"), settings
             .Replace("source('airbyte_source', 'hubspot_api_candidacy')", "source('airbyte_source', 'hubspot_api_candidacyx')", StringComparison.Ordinal)
@@ -73,7 +75,12 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
 
         Assert.Contains(errors, e => e.Contains($"electionmatch.yml({line},", StringComparison.Ordinal)
             && e.Contains($"error {Codes.SourceNotFound}: source('airbyte_source', 'hubspot_api_candidacyx') does not exist; did you mean 'hubspot_api_candidacy'?", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains($"error {Codes.RefNotFound}: ref('int__l2_districtz') names no model", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains($"error {Codes.RefNotFound}: ref('int__l2_districtz') names no model, seed or snapshot of this project", StringComparison.Ordinal));
+
+        // A seed is a relation dbt builds: no error for it, though no table of it is here.
+        Directory.CreateDirectory(_clone.PathOf("seeds"));
+        File.WriteAllText(_clone.PathOf("seeds/int__l2_districtz.csv"), "l2_district_id,state,district_type,district_name\n1,CA,State,CALIFORNIA\n");
+        Assert.DoesNotContain(Errors(Cli("check")), e => e.Contains("int__l2_districtz", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -425,7 +425,8 @@ public sealed class CheckOperation
         }
     }
 
-    // Without the warehouse: a source() that no sources YAML declares, or a ref() of no model file, fails as run's would.
+    // Without the warehouse: a source() that no sources YAML declares fails as run's would, and so does a ref() of no
+    // model, seed or snapshot of the project while it has no packages (a package's models are not here before `dbt deps`).
     private void CheckRelationNamed(InputSettings input, RelationResolver resolver)
     {
         var call = RelationExpression.Parse(input.Relation, input.RelationAt);
@@ -433,9 +434,11 @@ public sealed class CheckOperation
         {
             resolver.Source(call.Arguments[0], call.Arguments[1], call.At);
         }
-        else if (call.IsRef && !_context.Project.ModelFiles(".sql").Any(f => Path.GetFileNameWithoutExtension(f) == call.RefModel))
+        else if (call.IsRef && !_context.Project.RefNames().Contains(call.RefModel)
+            && !new[] { "packages.yml", "dependencies.yml" }.Any(f => File.Exists(_context.Project.Resolve(f))))
         {
-            resolver.Ref(call.RefModel, call.At);
+            throw DiagnosticException.At(Codes.RefNotFound, call.At,
+                $"ref('{call.RefModel}') names no model, seed or snapshot of this project (under {string.Join(", ", _context.Project.ModelPaths)}, its seed and snapshot paths), and the project has no packages");
         }
     }
 

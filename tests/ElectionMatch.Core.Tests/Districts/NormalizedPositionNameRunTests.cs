@@ -66,7 +66,7 @@ public sealed class NormalizedPositionNameRunTests(NormalizedPositionNameRunTest
         Assert.Equal("county_legislative", published.Kind);
         Assert.Equal("name", published.From);
         Assert.EndsWith(
-            "; the office kind, county_legislative, is read from the name; normalized_position_name 'County Judge' reads county",
+            "; the office kind, county_legislative, is read from the name; normalized_position_name 'County Judge' reads judicial",
             published.Reason, StringComparison.Ordinal);
     }
 

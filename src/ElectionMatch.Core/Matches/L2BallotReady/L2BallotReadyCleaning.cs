@@ -158,14 +158,15 @@ internal sealed class L2BallotReadyCleaning
         -- Every number a name writes, read alike (024 is 24): two districts whose names differ in one are two districts.
         create or replace temp macro em_name_numbers(s) as
             list_transform(list_filter(em_name_words(s), t -> regexp_matches(t, '^[0-9]+[a-z]?$')), t -> em_district_number_of(t));
-        -- A name's first word N, S, E or W before another is the direction it abbreviates: N LAS VEGAS is North Las Vegas.
-        create or replace temp macro em_lead_direction(w) as
-            list_transform(w, (t, i) -> case when i = 1 and len(w) > 1 then {DirectionLetterSql("t")} else t end);
+        -- A name's first word N, S, E or W, standing alone before a word of letters, is the direction it abbreviates:
+        -- N LAS VEGAS is North Las Vegas. Not #N/A, N/A or S/D, whose letters are no direction.
+        create or replace temp macro em_lead_direction(s, w) as
+            list_transform(w, (t, i) -> case when i = 1 and regexp_matches(lower(coalesce(s, '')), '^\s*[nsew]\.?\s+[a-z][a-z]+') then {DirectionLetterSql("t")} else t end);
         -- The words of a name that say where: "Fulton County Board of Education - District 2" → [fulton]; a word that
         -- says what an office is, where the name's place goes, is the place's: "Congress Town Council" → [congress].
         create or replace temp macro em_place_words(s) as
             list_sort(list_distinct(list_transform(list_filter(
-                list_concat(list_filter(em_lead_direction(em_name_words(s)), t -> not list_contains({Sql.ListLiteral(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
+                list_concat(list_filter(em_lead_direction(s, em_name_words(s)), t -> not list_contains({Sql.ListLiteral(GenericWords)}, t)), {PlaceSlot.WordsSql("s")}),
                 t -> length(t) > 1 and not regexp_matches(t, '^[0-9]+(st|nd|rd|th)?$')),
                 t -> {PlaceWordFormSql("t")})));
         -- Each word that makes a place another place (West Sacramento is not Sacramento, FORT BEND not Bend, HUNTINGTON
@@ -178,7 +179,7 @@ internal sealed class L2BallotReadyCleaning
                     list_filter([q[i - 1], q[i + 1]], x -> x is not null and x <> q[i] and list_contains(place_words, x)),
                     x -> struct_pack(modifier := q[i], word := x))));
         create or replace temp macro em_place_modified(s) as
-            em_modified_words(list_transform(em_lead_direction(em_name_words(s)), t -> {PlaceWordFormSql("t")}), em_place_words(s));
+            em_modified_words(list_transform(em_lead_direction(s, em_name_words(s)), t -> {PlaceWordFormSql("t")}), em_place_words(s));
         -- The initials of the place an L2 district's name starts with, over its first two and three words when those are
         -- words and the first a place word: LOS ANGELES CITY CNCL 04 → [la, lac], KANSAS CITY CITY CNCL 04 → [kc, kcc].
         -- A position may write its place so (LA City Council), which the comparisons read as the place, not a different one.

@@ -327,16 +327,23 @@ internal sealed class L2BallotReadyMatcher
 
     // Two place names that share a word but are other places: each has words the other lacks (San Jose, SAN DIEGO; Palm
     // Desert, PALM SPRINGS), or one has a word beside a shared word that makes it another place (West Sacramento,
-    // SACRAMENTO; Covina, WEST COVINA). A missing place is unknown, not another (the lists are empty then).
+    // SACRAMENTO; Covina, WEST COVINA). A word one name lacks is not another place's when the other name writes it
+    // shortened (Colorado, COLO; Metropolitan, METRO) or as its plural (George, GEORGES). A missing place is unknown,
+    // not another (the lists are empty then).
     private const string PlaceClash = """
         list_has_any(l_places, r_places) and (
-            (len(list_filter(l_places, w -> not list_contains(r_places, w))) > 0 and len(list_filter(r_places, w -> not list_contains(l_places, w))) > 0)
+            (len(list_filter(l_places, w -> not list_contains(r_places, w) and not list_bool_or(list_transform(r_places, v -> {Shortened})))) > 0
+                and len(list_filter(r_places, v -> not list_contains(l_places, v) and not list_bool_or(list_transform(l_places, w -> {Shortened})))) > 0)
             or len(list_filter(l_modified, p -> list_contains(r_places, p.word) and not list_contains(r_places, p.modifier))) > 0
             or len(list_filter(r_modified, p -> list_contains(l_places, p.word) and not list_contains(l_places, p.modifier))) > 0)
         """;
 
+    // Whether two different place words w and v are one written shortened or as a plural: one starts with the other, of
+    // three letters or more (COLO, Colorado), or one is the other with an s (Georges, George).
+    private const string Shortened = "w <> v and least(length(w), length(v)) >= 3 and (starts_with(w, v) or starts_with(v, w))";
+
     private string PairProjection(string pairs, string left, string right, bool excludeRuleDecisions) => $"""
-        select * exclude (l_modified, r_modified), {PlaceClash} as place_clash
+        select * exclude (l_modified, r_modified), {PlaceClash.Replace("{Shortened}", Shortened, StringComparison.Ordinal)} as place_clash
         from (
         select
             pr.*,

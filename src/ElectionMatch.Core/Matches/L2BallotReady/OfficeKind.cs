@@ -66,10 +66,10 @@ internal sealed record OfficeKind(string Name, string? PositionPattern, string D
         // A county's commission, also where a consolidated government names the city too ("Unified Government of
         // Wyandotte County and Kansas City Commission"); a bare Legislature is a state's (Nebraska's) unless a county's.
         new("county_legislative", @"\b(county commission|commissioners court|board of supervisors|county legislat(ure|ors?)|county council|board of commissioners|county board)\b|\bcounty\b[^-]*\bcommission\b", @"county_(commission|supervisor|legislat|board|council)", ["county"], Whole: "county"),
-        // A county's executive, whatever the office is called: Tennessee's County Mayor, Texas' and Arkansas' County Judge
-        // (the county's executive, elected county-wide; a County Court at Law Judge is a court's), Mayor of Los Angeles
-        // County. The mayor's and the judge's words would read a city's or a court's.
-        new("county", @"\bcounty (mayor|executive|judge)\b|\bmayor of [a-z .'-]+ county\b", @"^county$", ["county"]),
+        // A county's executive called its mayor: Tennessee's County Mayor, Mayor of Los Angeles County; the mayor's word
+        // would read a city's. Not a County Judge: the county's executive in Texas and Arkansas, but a court's judge in
+        // Florida, Nebraska and New York, which the name alone cannot tell apart.
+        new("county", @"\bcounty (mayor|executive)\b|\bmayor of [a-z .'-]+ county\b", @"^county$", ["county"]),
         new("judicial", @"\b(judge|judicial|court|justice|magistrate)\b", @"judicial|court|justice|magistrate", ["county", "state", "city", "local", "regional"], StateWide: true),
         // BallotReady's normalized_position_name writes a city council as "City Legislature", which is no state's legislature.
         new("city_council", @"\b(city council|town council|village board|board of aldermen|aldermen|alderman|alderwoman|alderperson|alders?|common council|city commission|council ?members?|council ?(wo)?man|councilperson|councill?ors?|council district|(city|town|village) legislat(ure|ors?))\b", @"city_council|ward|town_council|alder|village_board", ["city"], Whole: "city", NormalizedFirst: true),

@@ -36,13 +36,19 @@ internal static class PlaceSlot
     private const string PartSeparator = @"\s+[-–—]+\s*|\s*[-–—]+\s+|[,;:()/|]";
     private const string PartBreak = "~";
 
-    /// <summary>SQL: a name's words, lower case without accents, every run of other characters one separator.</summary>
+    /// <summary>
+    /// SQL: a name's words, lower case without accents, every run of other characters one separator but an apostrophe,
+    /// which joins (Prince George's is PRINCE GEORGES, as L2 writes it).
+    /// </summary>
     public static string NameWordsSql(string name) =>
-        $"regexp_split_to_array(trim(regexp_replace(lower(strip_accents(coalesce({name}, ''))), '[^a-z0-9]+', ' ', 'g')), ' ')";
+        $"regexp_split_to_array(trim(regexp_replace({WithoutApostrophes($"lower(strip_accents(coalesce({name}, '')))")}, '[^a-z0-9]+', ' ', 'g')), ' ')";
+
+    // SQL: text without its apostrophes (' and ’).
+    private static string WithoutApostrophes(string text) => $"regexp_replace({text}, '[''’]', '', 'g')";
 
     // SQL: the name's words as NameWordsSql reads them, with PartBreak where two parts of the name meet.
     private static string PartedWordsSql(string name) =>
-        $"regexp_split_to_array(trim(regexp_replace(regexp_replace(lower(strip_accents(coalesce({name}, ''))), {Sql.Literal(PartSeparator)}, ' {PartBreak} ', 'g'), '[^a-z0-9{PartBreak}]+', ' ', 'g')), ' ')";
+        $"regexp_split_to_array(trim(regexp_replace(regexp_replace({WithoutApostrophes($"lower(strip_accents(coalesce({name}, '')))")}, {Sql.Literal(PartSeparator)}, ' {PartBreak} ', 'g'), '[^a-z0-9{PartBreak}]+', ' ', 'g')), ' ')";
 
     /// <summary>SQL: the words of the name <paramref name="name"/> in its place's slot; empty for none.</summary>
     public static string WordsSql(string name)
