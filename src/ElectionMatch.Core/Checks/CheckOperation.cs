@@ -30,6 +30,11 @@ public sealed class CheckOperation
     // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
     private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
+    // The project's models, seeds and snapshots by the name a ref() gives them, read once a check (it walks their files).
+    private IReadOnlySet<string> RefNames => _refNames ??= _context.Project.RefNames();
+
+    private IReadOnlySet<string>? _refNames;
+
     public CheckOperation(ProjectContext context)
     {
         _context = context;
@@ -434,7 +439,7 @@ public sealed class CheckOperation
         {
             resolver.Source(call.Arguments[0], call.Arguments[1], call.At);
         }
-        else if (call.IsRef && !_context.Project.RefNames().Contains(call.RefModel)
+        else if (call.IsRef && !RefNames.Contains(call.RefModel)
             && !new[] { "packages.yml", "dependencies.yml" }.Any(f => File.Exists(_context.Project.Resolve(f))))
         {
             throw DiagnosticException.At(Codes.RefNotFound, call.At,
@@ -681,7 +686,7 @@ public sealed class CheckOperation
         var source = _context.Settings.Snapshots.SourceName;
         // A stable model reads a dated one by design; whether it reads the newest is its own check (EM0107).
         var stableModels = existing.Keys.Select(_context.LatestSqlPath).ToHashSet(StringComparer.Ordinal);
-        var refNames = _context.Project.RefNames();
+        var refNames = RefNames;
         foreach (var (call, named, isPinned) in SnapshotReferences.In(_context.Project, _context.Settings.Snapshots, f => stableModels.Contains(f) || _misplaced.Contains(f)))
         {
             if (named is not { } name || !existing.TryGetValue(name.Match, out var snapshots))

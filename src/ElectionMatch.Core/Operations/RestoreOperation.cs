@@ -81,11 +81,6 @@ public sealed class RestoreOperation
     }
 
     /// <summary>
-    /// What the snapshot's quarantine table needs: nothing when it holds what the manifest recorded; to be recreated when it is
-    /// missing or differs and the manifest recorded it empty (an empty table with a run's quarantine columns is then exactly
-    /// the one published); otherwise an error at the manifest's line, since no copy of a quarantine is kept to restore it from.
-    /// </summary>
-    /// <summary>
     /// The parquet copy, missing or not the snapshot as published, written again from the table, which holds what was
     /// published (the copy is what restore puts the table back from, should it be edited or dropped later): why the copy
     /// was not usable, or null when it was. Written as a run writes it, through a temporary file, and read back and hashed
@@ -114,6 +109,11 @@ public sealed class RestoreOperation
                 $"the parquet copy written again from {_context.Settings.Snapshots.Schema}.{name.Table} does not read back as the snapshot as published ({written.Problem ?? "another content hash"}); the table still holds it");
     }
 
+    /// <summary>
+    /// What the snapshot's quarantine table needs: nothing when it holds what the manifest recorded; to be recreated when it is
+    /// missing or differs and the manifest recorded it empty (an empty table with a run's quarantine columns is then exactly
+    /// the one published); otherwise an error at the manifest's line, since no copy of a quarantine is kept to restore it from.
+    /// </summary>
     private (bool Recreate, Diagnostic? NotRestored) QuarantineNeeds(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, ManifestFile file)
     {
         var schema = _context.Settings.Snapshots.Schema;

@@ -330,7 +330,7 @@ internal sealed class L2BallotReadyMatcher
     // SACRAMENTO; Covina, WEST COVINA). A word one name lacks is not another place's when the other name writes it
     // shortened (Colorado, COLO; Metropolitan, METRO) or as its plural (George, GEORGES). A missing place is unknown,
     // not another (the lists are empty then).
-    private const string PlaceClash = """
+    private const string PlaceClash = $"""
         list_has_any(l_places, r_places) and (
             (len(list_filter(l_places, w -> not list_contains(r_places, w) and not list_bool_or(list_transform(r_places, v -> {Shortened})))) > 0
                 and len(list_filter(r_places, v -> not list_contains(l_places, v) and not list_bool_or(list_transform(l_places, w -> {Shortened})))) > 0)
@@ -343,7 +343,7 @@ internal sealed class L2BallotReadyMatcher
     private const string Shortened = "w <> v and least(length(w), length(v)) >= 3 and (starts_with(w, v) or starts_with(v, w))";
 
     private string PairProjection(string pairs, string left, string right, bool excludeRuleDecisions) => $"""
-        select * exclude (l_modified, r_modified), {PlaceClash.Replace("{Shortened}", Shortened, StringComparison.Ordinal)} as place_clash
+        select * exclude (l_modified, r_modified), {PlaceClash} as place_clash
         from (
         select
             pr.*,
