@@ -234,7 +234,9 @@ internal sealed class YamlFile
         var message = e.Message;
         if (message.Contains("Duplicate key", StringComparison.OrdinalIgnoreCase) || message.Contains("same key", StringComparison.OrdinalIgnoreCase))
         {
-            return $"duplicate key: {message}";
+            // dbt 1.10 reads the last value and warns (DuplicateYAMLKeysDeprecation); which one was meant is a guess.
+            var key = System.Text.RegularExpressions.Regex.Match(message, "Duplicate key (.+)$", System.Text.RegularExpressions.RegexOptions.IgnoreCase) is { Success: true } m ? $" '{m.Groups[1].Value.Trim()}'" : "";
+            return $"duplicate key{key}: the mapping already has it above; keep one (dbt reads the last one, with a warning that duplicate keys are deprecated; ElectionMatch does not guess which was meant)";
         }
 
         return $"invalid YAML: {message}";
