@@ -490,6 +490,48 @@ public sealed class CheckOperation
         }
 
         CheckZipCodeRangesHaveRows(warehouse, resolver, zipCodes);
+        CheckLinkedDistrictTypesListed(warehouse, resolver, zipCodes);
+    }
+
+    /// <summary>
+    /// A district type the match links positions to reaches zip codes only through a voter-file column that
+    /// <c>district_types</c> lists (statewide districts apart): a column the voter file has but the setting leaves out
+    /// keeps those offices out of the office model without a word. Types no voter-file column carries are not said:
+    /// nothing in the setting can place them.
+    /// </summary>
+    private void CheckLinkedDistrictTypesListed(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings zipCodes)
+    {
+        var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, zipCodes.Match);
+        if (StableModelTarget.Find(_context, zipCodes.Match, _context.Sources, passedOver.Tables, warehouse, resolver) is not { Readable: true } target)
+        {
+            return;
+        }
+
+        List<(string Type, long Positions)> linked;
+        IReadOnlyList<string> voterColumns;
+        try
+        {
+            var snapshot = resolver.Resolve($"source('{_context.Settings.Snapshots.SourceName}', '{target.Name.Table}')", target.Entry.At);
+            linked = warehouse.Query($"select l2_district_type, count(*) from {snapshot} where is_matched and l2_district_type is not null group by all order by all",
+                r => (r.GetString(0), r.GetInt64(1)));
+            voterColumns = warehouse.Describe("select * from " + resolver.Resolve(zipCodes.Voters, zipCodes.VotersAt ?? zipCodes.At)).Select(c => c.Name).ToList();
+        }
+        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+        {
+            return; // a snapshot or voter file that cannot be read is said by the checks that read them
+        }
+
+        var listed = zipCodes.DistrictTypes.Concat(["State", "Statewide"]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var columns = voterColumns.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unlisted = linked.Where(l => !listed.Contains(l.Type) && columns.Contains(l.Type)).ToList();
+        if (unlisted.Count > 0)
+        {
+            var at = zipCodes.DistrictTypesAt.Count > 0 ? zipCodes.DistrictTypesAt[^1] : zipCodes.At;
+            var types = string.Join(", ", unlisted.Select(u => $"{u.Type} ({u.Positions} position{(u.Positions == 1 ? "" : "s")})"));
+            Report(Codes.LinkedDistrictTypeNotListed, Severity.Warning, at,
+                $"{target.Name.Table} links positions to districts of type{(unlisted.Count == 1 ? "" : "s")} {types}, {(unlisted.Count == 1 ? "a column" : "columns")} of the voter file {zipCodes.Voters} that district_types does not list, "
+                + $"so their offices reach no zip code in {ZipCodeModelRenderer.ZipToOffice}; add {string.Join(", ", unlisted.Select(u => u.Type))} to district_types and run `electionmatch generate`");
+        }
     }
 
     /// <summary>

@@ -76,6 +76,7 @@ public static class Codes
     public const string ExplainKindUnsupported = "EM0302";
     public const string ZipCodeRangesEmpty = "EM0303";
     public const string ReferenceLeftPinned = "EM0304";
+    public const string LinkedDistrictTypeNotListed = "EM0305";
 
     // Model providers: the LLM judge, provider embeddings, their cache and replay
     public const string SecretInSettings = "EM0400";
