@@ -93,6 +93,7 @@ public static class Codes
     public const string YamlAliasExpansion = "EM0505";
     public const string DiskFull = "EM0506";
     public const string MemoryLimitExceeded = "EM0507";
+    public const string UnterminatedQuote = "EM0508";
 
     // bench and incremental runs
     public const string InvalidBenchOption = "EM0720";

@@ -17,6 +17,31 @@ internal static class QuarantinePlaces
     private const string FileColumn = "em_file";
 
     /// <summary>
+    /// One warning per quote a CSV file left open (EM0508), at the line it opened on: DuckDB's reader reads the lines
+    /// after it into its value up to the next quote, and each of them is quarantined as a line of its own (EMQ009), so
+    /// the run names the one line to mend instead of leaving it to be found among many.
+    /// </summary>
+    public static IReadOnlyList<Diagnostics.Diagnostic> OpenQuotes(DuckDbWarehouse warehouse, string quarantine, string side, string input) =>
+        warehouse.Query($"""
+            select original->>'file', cast(opened as bigint), count(*), max(cast(original->>'line' as bigint))
+            from (
+                select *, regexp_extract(message, {Sql.Literal(OpenedQuotePattern)}, 1) as opened
+                from {quarantine}
+                where input = {Sql.Literal(side)} and error_code = {Sql.Literal(QuarantineCodes.RaggedRow)}
+            )
+            where opened <> ''
+            group by all
+            order by all
+            """,
+            r => Diagnostics.Diagnostic.Warning(Diagnostics.Codes.UnterminatedQuote, new Diagnostics.SourceSpan(r.GetString(0), (int)r.GetInt64(1), 1),
+                string.Create(CultureInfo.InvariantCulture,
+                    $"a quote opened on line {r.GetInt64(1)} of the {input} is not closed on that line, so the {(r.GetInt64(2) == 1 ? "line after it was" : $"{r.GetInt64(2)} lines after it, to line {r.GetInt64(3)}, were")} read into its value: " +
+                    $"{r.GetInt64(2) + 1} lines quarantined (EMQ009); close the quote, or double a quote inside a value (\"\")")));
+
+    // The words of a line read into an open quote's value (CsvInput's per_line), with the line the quote opened on.
+    private const string OpenedQuotePattern = "read into the value whose quote opened on line ([0-9]+) and was never closed";
+
+    /// <summary>
     /// Adds the file and line (or place) to the messages of <paramref name="side"/>'s quarantined rows in
     /// <paramref name="quarantine"/> (a table of the run), when the input is a CSV file or glob, or a parquet glob, and any
     /// of its read rows were quarantined. Reads the input's files once more to count their rows, only then, and a CSV

@@ -183,6 +183,7 @@ public sealed partial class RunOperation
         var manifest = WriteSnapshotFiles(name, pending!, publisher, warehouse, steps);
         var generated = new GenerateResult();
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
+        generated.Diagnostics.AddRange(OpenQuotes(warehouse, result, inputs));
         if (otherInputs.Count > 0)
         {
             // A --replace recomputes from the inputs as they are now; for a past date that is other data under the old date.
@@ -199,6 +200,12 @@ public sealed partial class RunOperation
             : replaced is null && PastDateLine(name, today, warehouse) is { } pastDate ? [.. result.Summary, pastDate] : result.Summary;
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", _context.ParquetPath(name), _context.ManifestPath(name), manifest, [startup, .. finishChecks.Reports.Where(r => r != startup), .. result.Stages, .. steps.Reports], generated) { Summary = summary };
     }
+
+    // A CSV input's quotes left open, one warning each at its line (EM0508): each line read into it is quarantined alone.
+    private static IEnumerable<Diagnostic> OpenQuotes(DuckDbWarehouse warehouse, MatchResult result, MatchInputs inputs) =>
+        new[] { ("left", inputs.Left), ("right", inputs.Right) }
+            .Where(i => i.Item2.Csv is not null)
+            .SelectMany(i => QuarantinePlaces.OpenQuotes(warehouse, result.QuarantineTable, i.Item1, $"{i.Item1} input {i.Item2.Description}"));
 
     /// <summary>
     /// What a new snapshot dated before today holds (the inputs as they are today, not as they were on its date), and,
