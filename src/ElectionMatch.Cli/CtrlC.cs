@@ -52,7 +52,8 @@ internal sealed class CtrlC : IDisposable
             {
                 var requests = Interruption.Saved + Interruption.Abandoned + Interruption.InFlight > 0 ? $"; {Interruption.Requests}; running again reuses every cached answer" : "";
                 var leaves = Interruption.IfEnded is { } what ? $"; {what}" : "";
-                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal{requests}{leaves}").ConfigureAwait(false);
+                var when = EndsAtSecondSignal() ? "at the second signal" : $"{Margin.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s after the signal";
+                await Terminal.Error.WriteLineAsync($"electionmatch: cancelled; the command was ended {when}{requests}{leaves}").ConfigureAwait(false);
                 return _exitCode;
             }
 
@@ -88,8 +89,19 @@ internal sealed class CtrlC : IDisposable
                 0 => null,
                 1 when Interruption.Finishing is not null => null,
                 1 => Max(_lastSignal, Interruption.GraceEnds ?? _lastSignal) + Margin,
+                _ when Interruption.Finishing is not null => _lastSignal,
                 _ => _lastSignal + Margin,
             };
+        }
+    }
+
+    // A second signal while a run finishes what it committed ends it at once, as the first one's words promise: its files
+    // are each written to a temporary file and renamed, so what it leaves is the interrupted snapshot the same run finishes.
+    private bool EndsAtSecondSignal()
+    {
+        lock (_gate)
+        {
+            return _signals >= 2 && Interruption.Finishing is not null;
         }
     }
 

@@ -117,6 +117,30 @@ public sealed class SignalDuringPublishTests : IDisposable
         Assert.True(check.ExitCode == 0, check.Output);
     }
 
+    // Before: the first signal's words promised that a second one ends the command now, and it ended it 2 s later.
+    [Fact]
+    public void A_second_signal_while_the_run_finishes_its_commit_ends_it_at_once_and_the_same_run_finishes_it()
+    {
+        const string snapshot = "candidacy_ddhq_matches_20300708";
+        using var running = WatchedCli.Start(
+            new Dictionary<string, string> { [CrashPoint.HoldVariable] = "publish:committed=" + Path.Combine(_fixture.Directory, "never-released") },
+            "run", Match, "--allow-future-date", "--snapshot-date", "2030-07-08", "--project-dir", _fixture.Directory);
+        running.WaitForStderr("held at publish:committed");
+        running.Interrupt();
+        running.WaitForStderr("a second Ctrl-C ends the command now");
+
+        running.Interrupt();
+        var ended = running.Finish();
+
+        Assert.True(ended.ExitCode == 130, ended.Output);
+        Assert.Contains($"electionmatch: cancelled; the command was ended at the second signal; snapshot {snapshot} is committed and its files were being written, so it is left interrupted", ended.Stderr, StringComparison.Ordinal);
+        var check = CliProcess.Run("check", "--project-dir", _fixture.Directory);
+        Assert.Contains($"EM0608", check.Stderr, StringComparison.Ordinal);
+        var again = CliProcess.Run("run", Match, "--allow-future-date", "--snapshot-date", "2030-07-08", "--project-dir", _fixture.Directory);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains($"finished {snapshot} from its committed rows", again.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The snapshot log's rows of the snapshot; none when the log does not exist (the fixture's first publish makes it).</summary>
     private static long LoggedPublishes(DuckDbWarehouse warehouse, string snapshot) =>
         warehouse.TableExists("electionmatch", "snapshot_log") ? warehouse.Scalar<long>($"select count(*) from electionmatch.snapshot_log where snapshot = '{snapshot}'") : 0;
