@@ -133,6 +133,22 @@ public sealed class RestoreCommandTests : IClassFixture<ThreeSnapshots>, IDispos
     }
 
     [Fact]
+    public void Every_copy_gone_at_once_is_one_warning_naming_each_date()
+    {
+        // As after a `dbt clean` of target/ with the warehouse kept elsewhere: before, one warning per snapshot.
+        File.Delete(_fixture.PathOf(Parquet(Middle)));
+        File.Delete(_fixture.PathOf(Parquet(Newest)));
+
+        var check = Cli("check");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        var warning = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($"warning {Codes.ParquetCopyNotAsPublished}: ", StringComparison.Ordinal));
+        Assert.StartsWith($"electionmatch/manifests/{Newest}.json(", warning, StringComparison.Ordinal);
+        Assert.Contains($"the parquet copies of 2 snapshots of {Match} are missing from target/model_predictions (dated 2030-06-10, 2030-06-17), so restore could not put their tables back were they edited or dropped; " +
+            $"the tables hold what was published, and `electionmatch restore {Match} --snapshot-date 2030-06-17` writes a copy again from its table, for each of those dates", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_dry_run_says_what_it_would_restore_and_changes_nothing()
     {
         Tamper(string.Format(System.Globalization.CultureInfo.InvariantCulture, DeleteOneRow, Newest));

@@ -76,6 +76,7 @@ public sealed class VerifyOperation
         private readonly IReadOnlySet<string> _pruned;
         private readonly bool _warehouseHere;
         private readonly bool _reportAbsentWarehouse;
+        private readonly List<(SnapshotName Name, SourceSpan At, string Where)> _missingCopies = [];
 
         public MatchVerification(ProjectContext context, DuckDbWarehouse warehouse, string match, List<Diagnostic> diagnostics, bool reportAbsentWarehouse)
         {
@@ -159,6 +160,8 @@ public sealed class VerifyOperation
                 VerifyManifest(file);
             }
 
+            ReportMissingCopies();
+
             VerifyChain();
             // A match electionmatch.yml no longer defines has no inputs, settings or templates to compare with: no run of
             // it can follow. The settings and templates are compared without the inputs too (check, --no-inputs): their
@@ -224,6 +227,30 @@ public sealed class VerifyOperation
         /// </summary>
         private SourceSpan MissingManifestAt(string snapshot, string path) =>
             _context.Sources.Find(_context.Settings.Snapshots.SourceName, snapshot) is { } entry ? entry.ManifestAt ?? entry.At : SourceSpan.PathOnly(path);
+
+        /// <summary>
+        /// The snapshots whose tables hold what was published but whose parquet copies are missing (EM0617): one warning for
+        /// one, and one for all of a match's when several are (a <c>dbt clean</c> of the folder they are in takes them all),
+        /// at the newest one's manifest.
+        /// </summary>
+        private void ReportMissingCopies()
+        {
+            if (_missingCopies.Count == 1)
+            {
+                var (name, at, where) = _missingCopies[0];
+                Report(Codes.ParquetCopyNotAsPublished, Severity.Warning, at,
+                    $"the parquet copy {DisplayPath.For(_context.ParquetPath(name))} of {where} is missing, so restore could not put the table back were it edited or dropped; the table holds what was published, and `{_context.RestoreCommand(name)}` writes the copy again from it");
+            }
+            else if (_missingCopies.Count > 1)
+            {
+                var newest = _missingCopies.MaxBy(m => m.Name.Date);
+                var folders = _missingCopies.Select(m => DisplayPath.For(Path.GetDirectoryName(_context.ParquetPath(m.Name))!)).Distinct(StringComparer.Ordinal).ToList();
+                var dates = string.Join(", ", _missingCopies.OrderBy(m => m.Name.Date).Select(m => m.Name.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+                Report(Codes.ParquetCopyNotAsPublished, Severity.Warning, newest.At,
+                    $"the parquet copies of {_missingCopies.Count} snapshots of {_match} are missing from {string.Join(" and ", folders)} (dated {dates}), so restore could not put their tables back were they edited or dropped; "
+                    + $"the tables hold what was published, and `{_context.RestoreCommand(newest.Name)}` writes a copy again from its table, for each of those dates");
+            }
+        }
 
         private void VerifyManifest(ManifestFile file)
         {
@@ -382,8 +409,7 @@ public sealed class VerifyOperation
                 {
                     // The copy is what restore puts the table back from; without it, an edit or a drop could not be undone.
                     // Only its presence is checked here: hashing every copy at every check would double check's cost.
-                    Report(Codes.ParquetCopyNotAsPublished, Severity.Warning, at,
-                        $"the parquet copy {DisplayPath.For(_context.ParquetPath(name))} of {where} is missing, so restore could not put the table back were it edited or dropped; the table holds what was published, and `{_context.RestoreCommand(name)}` writes the copy again from it");
+                    _missingCopies.Add((name, at, where));
                 }
 
                 return;
