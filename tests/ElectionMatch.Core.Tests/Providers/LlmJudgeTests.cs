@@ -414,6 +414,37 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_openai_reply_cut_at_the_output_limit_says_so_in_the_follow_up_and_the_undecided_reason()
+    {
+        // finish_reason "length": the model ran out of max_completion_tokens in the middle of its JSON.
+        var cut = """{"id":"chatcmpl-cut","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"{\"answers\":[{\"row_id\":\"1\",\"selec"},"finish_reason":"length"}],"usage":{"prompt_tokens":500,"completion_tokens":16,"total_tokens":516}}""";
+        Server.Script(FakeReply.Body(200, cut), FakeReply.Body(200, cut));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { MaxOutputTokens = 16 } }, warehouse);
+
+        var answer = Assert.Single(await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default));
+
+        Assert.True(answer.Undecided);
+        Assert.Contains("the model stopped at the output limit, max_output_tokens 16: raise it", answer.Reasoning, StringComparison.Ordinal);
+        var followUp = JsonNode.Parse(Server.Requests[1].Body)!["messages"]!.AsArray().Last()!["content"]!.GetValue<string>();
+        Assert.Matches(@"the reply is not valid JSON \(it stops being JSON at line 1, byte \d+\): the model stopped at the output limit, max_output_tokens 16", followUp);
+    }
+
+    [Fact]
+    public async Task An_openai_reply_that_finished_is_not_said_to_be_cut()
+    {
+        Server.Script(FakeReply.Say("{\"answers\":[{\"row_id\":\"1\",\"selec"), FakeReply.Say("not json"));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = Assert.Single(await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default));
+
+        Assert.True(answer.Undecided);
+        Assert.DoesNotContain("output limit", answer.Reasoning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_with_an_empty_cache_fails_naming_the_match_step_and_missing_requests()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

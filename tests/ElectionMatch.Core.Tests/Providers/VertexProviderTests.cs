@@ -226,6 +226,23 @@ public sealed class VertexProviderTests : IAsyncLifetime
         }.ToJsonString();
 
     [Fact]
+    public async Task A_vertex_reply_cut_at_max_tokens_says_so_in_the_follow_up_and_the_undecided_reason()
+    {
+        // finishReason MAX_TOKENS with the text so far: incomplete JSON, which the parser alone cannot explain.
+        var cut = """{"candidates":[{"content":{"role":"model","parts":[{"text":"{\"answers\": [{\"row_id\": \"1\", \"sel"}]},"finishReason":"MAX_TOKENS"}],"usageMetadata":{"promptTokenCount":900,"candidatesTokenCount":12,"thoughtsTokenCount":4084,"totalTokenCount":4996}}""";
+        _server.Script(FakeReply.Body(200, cut), FakeReply.Body(200, cut));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = Assert.Single(await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default));
+
+        Assert.True(answer.Undecided);
+        Assert.Contains("the model stopped at its own output limit: set max_output_tokens above it", answer.Reasoning, StringComparison.Ordinal);
+        var followUp = JsonNode.Parse(_server.Requests[1].Body)!["contents"]!.AsArray().Last()!["parts"]![0]!["text"]!.GetValue<string>();
+        Assert.Matches(@"the reply is not valid JSON \(it stops being JSON at line 1, byte \d+\): the model stopped at its own output limit", followUp);
+    }
+
+    [Fact]
     public async Task Vertex_judge_sends_max_output_tokens_and_a_thinking_budget_only_when_set()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -13,14 +13,18 @@ namespace ElectionMatch.Matching.Judging;
 internal static class JudgeReplyValidator
 {
     /// <param name="noTextReason">Why the provider sent no text, when it said (a Vertex AI prompt blocked, a candidate without text).</param>
-    public static IReadOnlyDictionary<string, RowVerdict> Validate(string reply, JudgeRequest request, string? noTextReason = null)
+    /// <param name="cutShort">Why the model stopped before its reply was done, when it said (the output limit, a content filter).</param>
+    public static IReadOnlyDictionary<string, RowVerdict> Validate(string reply, JudgeRequest request, string? noTextReason = null, string? cutShort = null)
     {
         var verdicts = new Dictionary<string, RowVerdict>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(reply))
         {
             // No text at all (a null content, a Vertex AI reply blocked or without candidates): say so, not a JSON parser's words.
-            return AllRows(request, noTextReason is null ? "the reply is empty" : $"the reply is empty ({noTextReason})");
+            return AllRows(request, (noTextReason ?? cutShort) is { } why ? $"the reply is empty ({why})" : "the reply is empty");
         }
+
+        // A reply the model did not finish is incomplete JSON: the error says why it stopped.
+        var cut = cutShort is null ? "" : $": {cutShort}";
 
         JsonElement answers;
         try
@@ -28,14 +32,14 @@ internal static class JudgeReplyValidator
             using var document = JsonDocument.Parse(StripFence(reply));
             if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("answers", out var found) || found.ValueKind != JsonValueKind.Array)
             {
-                return AllRows(request, "the reply is not an object with an \"answers\" array");
+                return AllRows(request, "the reply is not an object with an \"answers\" array" + cut);
             }
 
             answers = found.Clone();
         }
         catch (JsonException e)
         {
-            return AllRows(request, $"the reply is not valid JSON ({Providers.ProviderFailure.StopsAt(e)})");
+            return AllRows(request, $"the reply is not valid JSON ({Providers.ProviderFailure.StopsAt(e)}){cut}");
         }
 
         var rows = request.Rows.Select(r => r.Key).ToHashSet(StringComparer.Ordinal);

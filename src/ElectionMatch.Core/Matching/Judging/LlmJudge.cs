@@ -104,7 +104,7 @@ internal sealed class LlmJudge : IMatchJudge
 
         long inputTokens = 0, outputTokens = 0;
         var first = await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        var verdicts = JudgeReplyValidator.Validate(first.Text, request, first.NoTextReason);
+        var verdicts = JudgeReplyValidator.Validate(first.Text, request, first.NoTextReason, first.CutShort);
         var errors = verdicts.Values.Where(v => v.Error is not null).Select(v => v.Error!).Distinct().ToList();
         // Why the rows still invalid were not asked again; null when the follow-up was answered.
         string? noFollowUp = null;
@@ -124,7 +124,7 @@ internal sealed class LlmJudge : IMatchJudge
                 try
                 {
                     var reply = await ReplyAsync(messages, options, cancellationToken).ConfigureAwait(false);
-                    var second = JudgeReplyValidator.Validate(reply.Text, request, reply.NoTextReason);
+                    var second = JudgeReplyValidator.Validate(reply.Text, request, reply.NoTextReason, reply.CutShort);
                     if (second.Values.Any(v => v.Error is not null))
                     {
                         Usage.InvalidReply();
@@ -150,7 +150,7 @@ internal sealed class LlmJudge : IMatchJudge
 
         return Store(request, key, verdicts, noFollowUp, inputTokens, outputTokens);
 
-        async Task<(string Text, string? NoTextReason)> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
+        async Task<(string Text, string? NoTextReason, string? CutShort)> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
         {
             var response = await _chat!.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
             var input = response.Usage?.InputTokenCount ?? 0;
@@ -161,9 +161,22 @@ internal sealed class LlmJudge : IMatchJudge
             // The reply is stored (cache, run tables, the snapshot, its parquet) and quoted in undecided reasons: a
             // server that echoes the request's credentials back must not plant them there.
             var noTextReason = response.AdditionalProperties?.TryGetValue(VertexChatClient.NoTextReason, out var reason) == true ? reason?.ToString() : null;
-            return (Secrets.Redact(response.Text), noTextReason is null ? null : Secrets.Redact(noTextReason));
+            return (Secrets.Redact(response.Text), noTextReason is null ? null : Secrets.Redact(noTextReason), CutShort(response.FinishReason));
         }
     }
+
+    /// <summary>
+    /// Why the model stopped before its reply was done, when it says so (OpenAI's <c>finish_reason</c> <c>length</c> or
+    /// <c>content_filter</c>, Vertex AI's <c>finishReason</c> <c>MAX_TOKENS</c> or a safety stop): a reply cut there is
+    /// incomplete JSON, and the parser's position alone does not say that the output limit is what to raise.
+    /// </summary>
+    private string? CutShort(ChatFinishReason? reason) =>
+        reason == ChatFinishReason.Length
+            ? MaxOutputTokens is { } most
+                ? string.Create(CultureInfo.InvariantCulture, $"the model stopped at the output limit, max_output_tokens {most}: raise it, or send fewer rows a request (max_rows_per_request)")
+                : "the model stopped at its own output limit: set max_output_tokens above it, or send fewer rows a request (max_rows_per_request)"
+            : reason == ChatFinishReason.ContentFilter ? "the provider's content filter stopped the reply"
+            : null;
 
     /// <param name="noFollowUp">Why a row invalid in the first reply was not asked again; null when it was, and was invalid twice.</param>
     private List<JudgeAnswer> Store(JudgeRequest request, JudgeCacheKey key, IReadOnlyDictionary<string, RowVerdict> verdicts, string? noFollowUp, long inputTokens, long outputTokens)

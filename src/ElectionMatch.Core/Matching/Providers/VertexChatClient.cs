@@ -84,7 +84,7 @@ internal sealed class VertexChatClient : IChatClient
         var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = Text(reply["modelVersion"]) ?? _model,
-            FinishReason = Text(candidate?["finishReason"]) is "STOP" ? ChatFinishReason.Stop : null,
+            FinishReason = Finish(Text(candidate?["finishReason"])),
             Usage = new UsageDetails
             {
                 InputTokenCount = Count(usage?["promptTokenCount"]),
@@ -129,6 +129,19 @@ internal sealed class VertexChatClient : IChatClient
 
         static string Said(JsonNode? message) => Text(message) is { Length: > 0 } words ? $" ({words})" : "";
     }
+
+    /// <summary>
+    /// A candidate's <c>finishReason</c> as Microsoft.Extensions.AI names it: <c>MAX_TOKENS</c> is the output limit
+    /// (<see cref="ChatFinishReason.Length"/>, as OpenAI's <c>length</c>), and a reply stopped by a safety, recitation or
+    /// blocklist check is filtered (<see cref="ChatFinishReason.ContentFilter"/>, as OpenAI's <c>content_filter</c>).
+    /// </summary>
+    private static ChatFinishReason? Finish(string? reason) => reason switch
+    {
+        "STOP" => ChatFinishReason.Stop,
+        "MAX_TOKENS" => ChatFinishReason.Length,
+        "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY" => ChatFinishReason.ContentFilter,
+        _ => null,
+    };
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
