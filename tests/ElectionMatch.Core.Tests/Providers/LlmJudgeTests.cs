@@ -432,6 +432,37 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task A_prompt_azures_content_filter_refuses_with_http_400_leaves_its_rows_undecided_and_the_run_goes_on()
+    {
+        // Azure OpenAI's refusal of a prompt its content filter flags: HTTP 400, error.code content_filter.
+        var filtered = """{"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":true,"severity":"medium"}}}}}""";
+        Server.Script(FakeReply.Body(400, filtered), FakeReply.Body(400, filtered));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez", "Nobody Known"), default);
+
+        Assert.All(answers, a => Assert.True(a.Undecided));
+        Assert.All(answers, a => Assert.StartsWith("undecided: the judge's reply was invalid twice: the reply is empty (the provider's content filter refused the prompt: HTTP 400: The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", a.Reasoning, StringComparison.Ordinal));
+        Assert.Equal((2L, 2L, 2L), (providers.JudgeUsage!.Requests, providers.JudgeUsage.InvalidReplies, providers.JudgeUsage.UndecidedRows));
+
+        // The next contest is asked as usual.
+        var next = await providers.Judge.JudgeAsync(JudgeFixture.Request("r2", "Maria Lopez"), default);
+        Assert.Equal((1, false), (next.Single().CandidateNumber, next.Single().Undecided));
+    }
+
+    [Fact]
+    public async Task Any_other_http_400_still_fails_the_request()
+    {
+        Server.Script(FakeReply.Body(400, """{"error":{"message":"This model's maximum context length is 128000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default));
+        Assert.Equal(400, ElectionMatch.Matching.Providers.ProviderFailure.Status(e));
+    }
+
+    [Fact]
     public async Task An_openai_reply_that_finished_is_not_said_to_be_cut()
     {
         Server.Script(FakeReply.Say("{\"answers\":[{\"row_id\":\"1\",\"selec"), FakeReply.Say("not json"));

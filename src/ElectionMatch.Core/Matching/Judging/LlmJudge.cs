@@ -152,7 +152,20 @@ internal sealed class LlmJudge : IMatchJudge
 
         async Task<(string Text, string? NoTextReason, string? CutShort)> ReplyAsync(List<ChatMessage> conversation, ChatOptions chatOptions, CancellationToken token)
         {
-            var response = await _chat!.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
+            ChatResponse response;
+            try
+            {
+                response = await _chat!.GetResponseAsync(conversation, chatOptions, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ProviderFailure.PromptFiltered(e) is { } filtered)
+            {
+                // Azure OpenAI refuses a prompt its content filter flags with HTTP 400, where Vertex AI answers one it blocks
+                // with an empty reply: read as that, so one contest's data leaves its rows undecided, with the reason,
+                // instead of failing the run at it again every time it is run.
+                Usage.Answered(0, 0);
+                return ("", filtered, null);
+            }
+
             var input = response.Usage?.InputTokenCount ?? 0;
             var output = response.Usage?.OutputTokenCount ?? 0;
             inputTokens += input;

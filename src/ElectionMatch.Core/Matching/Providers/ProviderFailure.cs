@@ -39,6 +39,32 @@ internal static partial class ProviderFailure
         return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
     }
 
+    /// <summary>
+    /// Why an OpenAI-compatible server refused a prompt its content filter flagged (Azure OpenAI: HTTP 400 with
+    /// <c>error.code</c> <c>content_filter</c>), in its words; null for any other failure.
+    /// </summary>
+    public static string? PromptFiltered(Exception e)
+    {
+        if (Unwrapped(e) is not ClientResultException { Status: 400 } http)
+        {
+            return null;
+        }
+
+        try
+        {
+            var body = http.GetRawResponse()?.Content?.ToString() ?? "";
+            using var document = JsonDocument.Parse(body);
+            var error = ErrorObject(document.RootElement);
+            return error.ValueKind == JsonValueKind.Object && error.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String && code.GetString() == "content_filter"
+                ? $"the provider's content filter refused the prompt: HTTP 400: {Words(body)}"
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The HTTP status a provider answered the failed request with; null when it gave none.</summary>
     public static int? Status(Exception e) =>
         Unwrapped(e) switch
