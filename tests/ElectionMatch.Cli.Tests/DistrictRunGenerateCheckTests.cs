@@ -168,4 +168,21 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         Assert.Contains("error " + Codes.GeneratedFileEdited, check.Stderr, StringComparison.Ordinal);
         Assert.Contains("int__zip_code_to_br_office.sql(", check.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void In_a_clone_without_the_warehouse_the_zip_code_office_model_is_not_run_over_the_missing_snapshot()
+    {
+        // docs/ci.md: without the warehouse each snapshot is one EM0101 and nothing that only restates the absence is
+        // reported. Before, the office model, which reads the match's stable model, was also an EM0301 ("does not run:
+        // Catalog Error: Table with name model_predictions.llm_l2_br_match_… does not exist").
+        RunMatch();
+        Directory.Delete(_fixture.PathOf("target"), recursive: true);
+
+        var check = Cli("check");
+
+        var errors = check.Stderr.Split('\n').Where(l => l.Contains(": error EM", StringComparison.Ordinal)).ToList();
+        Assert.Contains(errors, e => e.Contains($"error {Codes.SnapshotTableMissing}: snapshot '{Snapshot}' is declared here", StringComparison.Ordinal));
+        Assert.DoesNotContain(Codes.GeneratedModelFailed, check.Stderr, StringComparison.Ordinal);
+        Assert.Single(errors);
+    }
 }

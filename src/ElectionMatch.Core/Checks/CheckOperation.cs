@@ -27,6 +27,9 @@ public sealed class CheckOperation
     // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
+    // Matches whose stable model reads a snapshot whose table cannot be read here (EM0101 says so): the zip code models,
+    // which read that stable model, are not run either, as their failure would only restate it.
+    private readonly HashSet<string> _stableModelUnreadable = new(StringComparer.Ordinal);
     // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
     private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
@@ -46,6 +49,7 @@ public sealed class CheckOperation
     {
         _diagnostics.Clear();
         _notHere.Clear();
+        _stableModelUnreadable.Clear();
         using var locked = _context.LockForReading("check", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
@@ -244,6 +248,11 @@ public sealed class CheckOperation
         }
 
         var newest = target.Name;
+        if (!target.Readable)
+        {
+            _stableModelUnreadable.Add(match);
+        }
+
         var sqlPath = _context.LatestSqlPath(match);
         var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
         if (!File.Exists(sqlPath))
@@ -475,6 +484,13 @@ public sealed class CheckOperation
             }
 
             CheckGeneratedFile(path, () => renderer.Render(path, model));
+            if (model == ZipCodeModelRenderer.ZipToOffice && _stableModelUnreadable.Contains(zipCodes.Match))
+            {
+                // It reads the match's stable model, whose snapshot's table is not here (EM0101 at its entry); run, it
+                // would fail with a Catalog Error that only restates that (docs/ci.md).
+                continue;
+            }
+
             try
             {
                 warehouse.Describe($"select * from {ModelSql.AsSubquery(ModelSql.Compile(File.ReadAllText(path), display, resolver.Resolve))}");
