@@ -99,6 +99,24 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void Refs_are_read_from_analyses_when_dbt_project_yml_names_no_analysis_paths()
+    {
+        // dbt-core 1.0 and later compile analyses/ when analysis-paths is unset (core/dbt/config/project.py:
+        // value_or(cfg.analysis_paths, ["analyses"])), so a ref() there of a missing snapshot fails dbt's parse. Before,
+        // no analysis folder was read without the setting: check passed it, prune dropped a snapshot it read, and
+        // generate --rewrite-refs left it on a dated model.
+        using var fixture = FixtureCopy.Of("goodparty");
+        Assert.DoesNotContain("analysis-paths", fixture.Read("dbt_project.yml"), StringComparison.Ordinal);
+        Directory.CreateDirectory(fixture.PathOf("analyses"));
+        fixture.Write("analyses/e.sql", "select 1\n");
+
+        var files = Dbt.DbtProject.Load(fixture.Directory).ReferencingFiles()
+            .Select(f => Path.GetRelativePath(fixture.Directory, f).Replace('\\', '/'));
+
+        Assert.Contains("analyses/e.sql", files);
+    }
+
+    [Fact]
     public void Refs_are_read_from_the_macro_folders_dbt_project_yml_names_and_from_macros_without_one()
     {
         using var fixture = FixtureCopy.Of("goodparty");

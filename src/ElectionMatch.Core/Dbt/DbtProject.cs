@@ -134,7 +134,8 @@ public sealed partial class DbtProject
             ?? throw DiagnosticException.At(Codes.MissingKey, yaml.AtValue("name"), "dbt_project.yml names no profile, and dbt does not run without one; add `profile: <name>` naming a profile of profiles.yml");
         var pathsKey = yaml.Has("model-paths") ? "model-paths" : yaml.Has("source-paths") ? "source-paths" : null;
         var modelPaths = pathsKey is null ? ["models"] : yaml.StringList(pathsKey).Select(p => Render(p, yaml.AtValue(pathsKey), pathsKey)).OfType<string>().ToList();
-        // dbt's defaults: tests/ and snapshots/; without analysis-paths it compiles no analyses at all.
+        // dbt's defaults (dbt-core 1.0 and later): tests/, analyses/ and snapshots/. Before 1.0, analysis-paths had no
+        // default, and dbt's own docs page still says so; dbt-core reads value_or(cfg.analysis_paths, ["analyses"]).
         List<string> Paths(string key, string? fallback) =>
             yaml.Has(key) ? yaml.StringList(key).Select(p => Render(p, yaml.AtValue(key), key)).OfType<string>().ToList() : fallback is null ? [] : [fallback];
         var testPaths = Paths("test-paths", "tests");
@@ -148,7 +149,7 @@ public sealed partial class DbtProject
             RequiredDbtVersion = required,
             RequiredDbtVersionAt = requiredAt,
             GenericTestArgumentsFlag = ReadFlag(yaml.Map("flags"), "require_generic_test_arguments_property"),
-            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", null)).Concat(Paths("snapshot-paths", "snapshots")).Concat(Paths("macro-paths", "macros")).Distinct()],
+            ReferencingPaths = [.. modelPaths.Concat(testPaths).Concat(Paths("analysis-paths", "analyses")).Concat(Paths("snapshot-paths", "snapshots")).Concat(Paths("macro-paths", "macros")).Distinct()],
             SeedPaths = Paths("seed-paths", "seeds"),
             SnapshotPaths = Paths("snapshot-paths", "snapshots"),
             ReferencingYamlPaths = [.. modelPaths.Concat(testPaths).Distinct()],
