@@ -58,7 +58,12 @@ internal static class CommandLine
         }
 
         var path = string.Join(' ', CommandPath(parsed.CommandResult));
-        var diagnostics = parsed.Errors.Select(error => Diagnostic.Error(Codes.UsageError, SourceSpan.None, error.Message.TrimEnd('.') + Nearest(error, parsed) + $"; see `{path} --help`")).ToList();
+        // A mistyped command (`electionmatch chek --project-dir x`) is the one error: the words after it are its arguments,
+        // unmatched only because it was not known, and "no command was given" restates it.
+        var errors = parsed.CommandResult.Command.Subcommands.Count > 0 && parsed.UnmatchedTokens.Count > 0
+            ? parsed.Errors.Where(e => e.Message.Contains($"'{parsed.UnmatchedTokens[0]}'", StringComparison.Ordinal)).Take(1).DefaultIfEmpty(parsed.Errors[0]).ToList()
+            : parsed.Errors;
+        var diagnostics = errors.Select(error => Diagnostic.Error(Codes.UsageError, SourceSpan.None, error.Message.TrimEnd('.') + Nearest(error, parsed) + $"; see `{path} --help`")).ToList();
         return Output.DiagnosticPrinter.Print(diagnostics);
     }
 

@@ -78,6 +78,9 @@ public sealed class CommandLineUsageTests : IDisposable
         Assert.Equal("", result.Stdout);
         Assert.Contains("electionmatch: error EM0045: Unrecognized command or argument 'expain'; did you mean 'explain'?; see `electionmatch --help`", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("one of the following", result.Stderr, StringComparison.Ordinal);
+        // Before, a second error restated the first: "Required command was not provided".
+        Assert.Single(result.Stderr.Split('\n'), l => l.Contains("error EM0045", StringComparison.Ordinal));
+        Assert.Contains("1 error(s)", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
