@@ -34,7 +34,7 @@ internal sealed class ProjectArguments
     }
 
     public ProjectOptions Read(ParseResult result) =>
-        new(DbtProject.Locate(result.GetValue(ProjectDir) ?? Environment.GetEnvironmentVariable("DBT_PROJECT_DIR")), result.GetValue(ProfilesDir), result.GetValue(Target))
+        new(result.GetValue(ProjectDir) is { } given ? DbtProject.Locate(given) : DbtProject.Locate(Environment.GetEnvironmentVariable("DBT_PROJECT_DIR"), "DBT_PROJECT_DIR"), result.GetValue(ProfilesDir), result.GetValue(Target))
         {
             ProjectDirectoryAsGiven = result.GetValue(ProjectDir),
             LockTimeout = TimeSpan.FromSeconds(LockTimeout.Read(result)),

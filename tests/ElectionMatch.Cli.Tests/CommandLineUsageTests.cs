@@ -62,9 +62,21 @@ public sealed class CommandLineUsageTests : IDisposable
         var absent = CliProcess.Run("check", "--project-dir", missing);
 
         Assert.Equal(1, asFile.ExitCode);
-        Assert.Contains($"error EM0010: '{file}' is a file; --project-dir takes the directory that holds dbt_project.yml ('{_fixture.Directory}')", asFile.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error EM0010: '{file}' (--project-dir) is a file; --project-dir names the directory that holds dbt_project.yml ('{_fixture.Directory}')", asFile.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, absent.ExitCode);
-        Assert.Contains($"error EM0010: the project directory '{missing}' does not exist", absent.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"error EM0010: the project directory '{missing}' (--project-dir) does not exist; pass --project-dir to point at the dbt project", absent.Stderr, StringComparison.Ordinal);
+    }
+
+    // Before: the same words as for --project-dir, so the variable set long ago in a profile went unsuspected.
+    [Fact]
+    public void A_DBT_PROJECT_DIR_that_does_not_exist_is_named_as_the_variable()
+    {
+        var missing = Path.Combine(_fixture.Directory, "no-such-folder");
+
+        var result = CliProcess.RunWith(new Dictionary<string, string?> { ["DBT_PROJECT_DIR"] = missing }, "check");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"error EM0010: the project directory '{missing}' ($DBT_PROJECT_DIR) does not exist; set DBT_PROJECT_DIR to the dbt project's directory, or pass --project-dir", result.Stderr, StringComparison.Ordinal);
     }
 
     // Before: the error on standard error, "Did you mean one of the following? explain" and the whole help on standard

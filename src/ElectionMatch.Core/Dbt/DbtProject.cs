@@ -74,21 +74,24 @@ public sealed partial class DbtProject
     /// else <c>$DBT_PROJECT_DIR</c>) when set, which must be a directory; otherwise the working directory or the nearest
     /// directory above it that holds dbt_project.yml, so a command run from <c>models/</c> works on its project.
     /// </summary>
-    public static string Locate(string? given)
+    /// <param name="variable">The environment variable <paramref name="given"/> came from, named in the errors; null for --project-dir.</param>
+    public static string Locate(string? given, string? variable = null)
     {
+        var from = variable is null ? "--project-dir" : $"${variable}";
+        var remedy = variable is null ? "pass --project-dir to point at the dbt project" : $"set {variable} to the dbt project's directory, or pass --project-dir";
         if (!string.IsNullOrWhiteSpace(given))
         {
             var full = WorkingDirectory.Full(given);
             if (File.Exists(full))
             {
                 throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(full)),
-                    $"'{DisplayPath.For(full)}' is a file; --project-dir takes the directory that holds dbt_project.yml ('{DisplayPath.For(Path.GetDirectoryName(full)!)}')");
+                    $"'{DisplayPath.For(full)}' ({from}) is a file; {from} names the directory that holds dbt_project.yml ('{DisplayPath.For(Path.GetDirectoryName(full)!)}')");
             }
 
             if (!System.IO.Directory.Exists(full))
             {
                 throw DiagnosticException.At(Codes.ProjectMissing, SourceSpan.PathOnly(DisplayPath.For(full)),
-                    $"the project directory '{DisplayPath.For(full)}' does not exist; pass --project-dir to point at the dbt project");
+                    $"the project directory '{DisplayPath.For(full)}' ({from}) does not exist; {remedy}");
             }
 
             return full;
