@@ -41,6 +41,23 @@ public sealed class CurrentSnapshotAdviceTests : IDisposable
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, after.Stderr, StringComparison.Ordinal);
     }
 
+    // Before: in a clone without the warehouse (CI), whose snapshot log records the run's options, the advice dropped --incremental.
+    [Fact]
+    public void Without_the_warehouse_the_advice_keeps_incremental_from_the_manifest()
+    {
+        var first = Cli("run", Match, "--incremental");
+        Assert.True(first.ExitCode == 0, first.Output);
+        var today = System.Text.RegularExpressions.Regex.Match(first.Stdout, $@"published model_predictions\.({Match}_[0-9]{{8}})").Groups[1].Value;
+        Assert.Contains("\"run_options\": \"--incremental\"", _fixture.Read($"electionmatch/manifests/{today}.json"), StringComparison.Ordinal);
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("      top_k: 5\n", "      top_k: 6\n", StringComparison.Ordinal));
+        File.Delete(_fixture.WarehousePath);
+
+        var check = Cli("check");
+
+        var warning = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($"warning {Codes.SnapshotInputsChanged}: the settings of {Match}", StringComparison.Ordinal));
+        Assert.EndsWith($"in {today}'s place: `electionmatch run {Match} --incremental --replace --project-dir {_fixture.Directory}`", warning, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Before_todays_snapshot_exists_the_advice_is_a_run_for_today()
     {

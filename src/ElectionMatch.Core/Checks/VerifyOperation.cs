@@ -667,7 +667,9 @@ public sealed class VerifyOperation
         private string RunAdvice(ManifestFile newest)
         {
             var name = SnapshotName.TryParse(newest.Manifest!.Snapshot, _match)!;
-            var incremental = _records.GetValueOrDefault(name.Table)?.RunOptions.Split(' ').Contains("--incremental") == true;
+            // The warehouse's log, else the manifest (a clone without the warehouse): a manifest made before it recorded them says nothing.
+            var recorded = _records.GetValueOrDefault(name.Table)?.RunOptions ?? newest.Manifest.RunOptions ?? "";
+            var incremental = recorded.Split(' ').Contains("--incremental");
             string[] options = incremental ? ["--incremental"] : [];
             var today = DateOnly.FromDateTime(DateTime.UtcNow);
             return name.Date < today

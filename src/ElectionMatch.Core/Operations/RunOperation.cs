@@ -178,7 +178,7 @@ public sealed partial class RunOperation
         // What the files are written from is stored with the publish, so a run killed after the commit can be finished from it.
         PendingPublish? pending = null;
         publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options),
-            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse), interruption);
+            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse, ResultOptions(options)), interruption);
 
         var manifest = WriteSnapshotFiles(name, pending!, publisher, warehouse, steps);
         var generated = new GenerateResult();
@@ -889,7 +889,7 @@ public sealed partial class RunOperation
     /// snapshot table has its name: the manifest but for its creation time and previous link, the model file's text and the
     /// matcher's summary lines.
     /// </summary>
-    private PendingPublish Pending(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, (string Left, string Right) inputHashes, ModelProviders providers, DuckDbWarehouse warehouse)
+    private PendingPublish Pending(SnapshotName name, MatchSettings match, MatchResult result, PublishedSnapshot published, string runId, (string Left, string Right) inputHashes, ModelProviders providers, DuckDbWarehouse warehouse, string runOptions)
     {
         var manifest = new SnapshotManifest
         {
@@ -925,6 +925,7 @@ public sealed partial class RunOperation
             Columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table)),
             ReferenceFiles = ReferenceData.Hashes(MatchDefinition.For(match.Kind).ReferenceFiles),
             ComparisonLevels = ComparisonDefinitions.Of(MatchDefinition.For(match.Kind).Comparisons),
+            RunOptions = runOptions,
         };
         return new PendingPublish(manifest, result.ModelParametersJson, result.Summary);
     }

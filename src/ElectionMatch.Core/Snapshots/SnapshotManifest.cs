@@ -126,6 +126,13 @@ public sealed record SnapshotManifest
     /// </summary>
     public IReadOnlyList<ManifestComparison>? ComparisonLevels { get; init; }
 
+    /// <summary>
+    /// The options that change what the run publishes (<c>--incremental</c>, <c>--full</c>, <c>--retrain</c>; empty for a
+    /// plain run), as the warehouse's snapshot log records them: what verify's advice repeats where the warehouse is not
+    /// (a clone in CI). Absent in manifests made before it was recorded; last, as <see cref="ComparisonLevels"/> is.
+    /// </summary>
+    public string? RunOptions { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
         WriteIndented = true,
