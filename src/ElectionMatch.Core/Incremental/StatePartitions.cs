@@ -217,7 +217,7 @@ internal static class StatePartitions
     }
 
     /// <summary>
-    /// Each partition's hash of one side: the MD5 of its rows' hashes in input order joined by commas, as
+    /// Each partition's hash of one side: the MD5 of its rows' hashes (<see cref="PartitionRowHashSql"/>) in input order joined by commas, as
     /// <c>md5(string_agg(h, ',' order by rn))</c> writes it (the MD5 of nothing for no rows). A left row belongs to its
     /// state's partition. A right row (<paramref name="rightSide"/>) belongs to the stateless partition too, and one with
     /// no usable state to every partition. One pass over the rows in order, streamed: an aggregate per partition over a
@@ -230,7 +230,7 @@ internal static class StatePartitions
         var stateless = partitions.IndexOf(StatePartition.NoState);
         // 1-based; null for a state no partition has (a right row of a state with no left rows).
         var position = $"list_position([{List(partitions)}], state)";
-        foreach (var (hash, partition) in warehouse.Stream($"select h, {position} from {rowHashes} order by rn", r => (r.GetString(0), r.IsDBNull(1) ? -1 : r.GetInt32(1) - 1)))
+        foreach (var (hash, partition) in warehouse.Stream($"select p, {position} from {rowHashes} order by rn", r => (r.GetString(0), r.IsDBNull(1) ? -1 : r.GetInt32(1) - 1)))
         {
             if (rightSide && partition == stateless)
             {
@@ -323,7 +323,7 @@ internal static class StatePartitions
     /// <summary>The table <see cref="RowHashes"/> keeps a side's row hashes in: the latest incremental run's.</summary>
     public static string RowHashesTable(RunSchema cache, string side) => cache.Table(side + "_row_hashes");
 
-    /// <summary>A table of (rn, h, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), and its partition's state.</summary>
+    /// <summary>A table of (rn, h, p, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), the MD5 its partition's hash reads (<see cref="PartitionRowHashSql"/>), and its partition's state.</summary>
     /// <remarks>
     /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
@@ -348,7 +348,7 @@ internal static class StatePartitions
         warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
         warehouse.Execute($"""
             create or replace table {table} as
-            select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {StateCode} as state
+            select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {PartitionRowHashSql(warehouse, input.Sql, "s")} as p, {StateCode} as state
             from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
             """);
 
@@ -357,6 +357,25 @@ internal static class StatePartitions
         var keptKey = key is not null && key == SourceKey(warehouse, cache, input, stateColumn) ? key : null;
         warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(keptKey)}, null, {Sql.Literal(rejects)})");
         return (table, rejects);
+    }
+
+    /// <summary>
+    /// SQL for the MD5 of one row of <paramref name="relation"/> read as <paramref name="alias"/>, for its partition's hash
+    /// (<see cref="PartitionHashes"/>): each column's text led by its length in bytes and a colon, a null as U+001E, joined by
+    /// U+001F. The manifest's row text (<see cref="Snapshots.InputHash.ColumnText"/>, column <c>h</c>) writes a null as U+001E
+    /// and a value as it is, so a null and a value U+001E, or a U+001F moved from the end of one value to the start of the
+    /// next, are the same text: a partition whose row changed so hashed as before and was reused with the old row's output
+    /// and quarantine, where <c>--full</c> published the new one. With its length first a value's text is read back whole
+    /// whatever it holds, so two rows of the same columns have the same text only if their values are the same.
+    /// </summary>
+    internal static string PartitionRowHashSql(DuckDbWarehouse warehouse, string relation, string alias)
+    {
+        var values = warehouse.Describe("select * from " + relation).Select(c =>
+        {
+            var text = $"cast({alias}.{Sql.Identifier(c.Name)} as varchar)";
+            return $"coalesce(cast(strlen({text}) as varchar) || ':' || {text}, chr(30))";
+        });
+        return $"md5(concat({string.Join(", chr(31), ", values)}))";
     }
 
     /// <summary>The inputs' columns, each's name and type in order: what a reader of the rows sees besides their values, in every partition's input hash.</summary>
