@@ -217,7 +217,7 @@ internal static class StatePartitions
     }
 
     /// <summary>
-    /// Each partition's hash of one side: the MD5 of its rows' hashes (<see cref="PartitionRowHashSql"/>) in input order joined by commas, as
+    /// Each partition's hash of one side: the MD5 of its rows' hashes (<c>p</c>, <see cref="ValueLengthsSql"/>) in input order joined by commas, as
     /// <c>md5(string_agg(h, ',' order by rn))</c> writes it (the MD5 of nothing for no rows). A left row belongs to its
     /// state's partition. A right row (<paramref name="rightSide"/>) belongs to the stateless partition too, and one with
     /// no usable state to every partition. One pass over the rows in order, streamed: an aggregate per partition over a
@@ -323,7 +323,7 @@ internal static class StatePartitions
     /// <summary>The table <see cref="RowHashes"/> keeps a side's row hashes in: the latest incremental run's.</summary>
     public static string RowHashesTable(RunSchema cache, string side) => cache.Table(side + "_row_hashes");
 
-    /// <summary>A table of (rn, h, p, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), the MD5 its partition's hash reads (<see cref="PartitionRowHashSql"/>), and its partition's state.</summary>
+    /// <summary>A table of (rn, h, p, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), the MD5 its partition's hash reads (<see cref="ValueLengthsSql"/>), and its partition's state.</summary>
     /// <remarks>
     /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
@@ -348,8 +348,11 @@ internal static class StatePartitions
         warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
         warehouse.Execute($"""
             create or replace table {table} as
-            select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {PartitionRowHashSql(warehouse, input.Sql, "s")} as p, {StateCode} as state
-            from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
+            select rn, h, md5(h || chr(29) || l) as p, state
+            from (
+                select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {ValueLengthsSql(warehouse, input.Sql, "s")} as l, {StateCode} as state
+                from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
+            )
             """);
 
         // That statement read every line, so the reject store's latest scan holds the file's unreadable lines.
@@ -360,23 +363,18 @@ internal static class StatePartitions
     }
 
     /// <summary>
-    /// SQL for the MD5 of one row of <paramref name="relation"/> read as <paramref name="alias"/>, for its partition's hash
-    /// (<see cref="PartitionHashes"/>): each column's text led by its length in bytes and a colon, a null as U+001E, joined by
-    /// U+001F. The manifest's row text (<see cref="Snapshots.InputHash.ColumnText"/>, column <c>h</c>) writes a null as U+001E
-    /// and a value as it is, so a null and a value U+001E, or a U+001F moved from the end of one value to the start of the
-    /// next, are the same text: a partition whose row changed so hashed as before and was reused with the old row's output
-    /// and quarantine, where <c>--full</c> published the new one. With its length first a value's text is read back whole
-    /// whatever it holds, so two rows of the same columns have the same text only if their values are the same.
+    /// SQL for the byte lengths of one row's values of <paramref name="relation"/> read as <paramref name="alias"/>, a null as
+    /// <c>-</c>, joined by commas: with the manifest's row hash (<c>h</c>, <see cref="Snapshots.InputHash.ColumnText"/>) the
+    /// MD5 a partition's hash reads (<c>p</c>, <see cref="PartitionHashes"/>). The row text <c>h</c> hashes writes a null as
+    /// U+001E and a value as it is, joined by U+001F, so a null and a value U+001E, or a U+001F moved from the end of one
+    /// value to the start of the next, are the same text: a partition whose row changed so hashed as before and was reused
+    /// with the old row's output and quarantine, where <c>--full</c> published the new one. Given where each value ends
+    /// and which are null, the text reads back into one row only. The lengths are short, so a second MD5 of them costs
+    /// little beside one of the whole row again.
     /// </summary>
-    internal static string PartitionRowHashSql(DuckDbWarehouse warehouse, string relation, string alias)
-    {
-        var values = warehouse.Describe("select * from " + relation).Select(c =>
-        {
-            var text = $"cast({alias}.{Sql.Identifier(c.Name)} as varchar)";
-            return $"coalesce(cast(strlen({text}) as varchar) || ':' || {text}, chr(30))";
-        });
-        return $"md5(concat({string.Join(", chr(31), ", values)}))";
-    }
+    internal static string ValueLengthsSql(DuckDbWarehouse warehouse, string relation, string alias) =>
+        "concat_ws(',', " + string.Join(", ", warehouse.Describe("select * from " + relation)
+            .Select(c => $"coalesce(cast(strlen(cast({alias}.{Sql.Identifier(c.Name)} as varchar)) as varchar), '-')")) + ")";
 
     /// <summary>The inputs' columns, each's name and type in order: what a reader of the rows sees besides their values, in every partition's input hash.</summary>
     public static string Columns(DuckDbWarehouse warehouse, MatchInputs inputs) => Columns(warehouse, inputs.LeftRelation) + " | " + Columns(warehouse, inputs.RightRelation);
