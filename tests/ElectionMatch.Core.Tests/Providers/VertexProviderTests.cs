@@ -605,7 +605,8 @@ public sealed class VertexProviderTests : IAsyncLifetime
     [InlineData(403, "", "HTTP 403: Forbidden")]
     public void A_vertex_error_says_the_status_and_googles_error_message_as_an_openai_error_does(int status, string body, string expected)
     {
-        _server.Script(FakeReply.Body(status, body));
+        // A 401 is asked once more with a fresh token: twice, it is the answer.
+        _server.Script(FakeReply.Body(status, body), FakeReply.Body(status, body));
         using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
         var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
@@ -613,7 +614,63 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
         Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed on contest 'race-1' (1 row): {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeModelServer.AccessToken, error.ToString() + diagnostic, StringComparison.Ordinal);
-        Assert.Equal(1, _server.ModelHits);
+        Assert.Equal(status == 401 ? 2 : 1, _server.ModelHits);
+    }
+
+    [Fact]
+    public async Task A_vertex_401_is_sent_once_more_with_a_fresh_token_and_the_request_then_succeeds()
+    {
+        // The first token expired while the request waited (a long chain of 429 back-offs): Vertex AI refuses it.
+        _server.RejectToken(FakeModelServer.AccessToken);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, _server.TokenRequests.Count);
+        var renewed = _server.IssuedTokens[1];
+        Assert.Equal(["Bearer " + FakeModelServer.AccessToken, "Bearer " + renewed], _server.Requests.Select(r => r.Authorization));
+        Assert.Equal("401", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
+        // Two token requests and two model requests.
+        Assert.Equal(4, providers.JudgeUsage.Attempts);
+        Assert.Equal("Bearer ***", Secrets.Redact("Bearer " + renewed));
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_refused_with_the_same_token_share_one_refresh()
+    {
+        _server.RejectToken(FakeModelServer.AccessToken);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 4 }), warehouse);
+
+        var answers = await Task.WhenAll(Enumerable.Range(1, 4).Select(i => providers.Judge!.JudgeAsync(JudgeFixture.Request($"race-{i}", "Maria Lopez"), default)));
+
+        Assert.All(answers, a => Assert.Equal(1, a.Single().CandidateNumber));
+        Assert.Equal(2, _server.TokenRequests.Count);
+        Assert.Equal(4, _server.Requests.Count(r => r.Authorization == "Bearer " + _server.IssuedTokens[1]));
+    }
+
+    [Fact]
+    public void A_vertex_401_again_with_the_fresh_token_is_em0403_after_one_refresh_and_shows_no_token()
+    {
+        _server.RejectEveryToken = true;
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (1 row): HTTP 401: Request had invalid authentication credentials. Expected OAuth 2 access token", diagnostic.Message, StringComparison.Ordinal);
+        // One refresh and one more attempt, not a retry per max_retries: a 401 is not transient.
+        Assert.Equal(2, _server.TokenRequests.Count);
+        Assert.Equal(2, _server.ModelHits);
+        var text = error.ToString() + string.Join("\n", error.Diagnostics);
+        foreach (var secret in _server.IssuedTokens.Append(_account.KeyBodyLine))
+        {
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     private readonly ConcurrentQueue<FakeReply> _script = new();
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly ConcurrentQueue<FakeReply> _tokenFailures = new();
+    private readonly ConcurrentQueue<string> _issuedTokens = new();
+    private readonly ConcurrentDictionary<string, bool> _rejectedTokens = new(StringComparer.Ordinal);
     private int _embeddingsInFlight;
     private int _maxEmbeddingsInFlight;
 
@@ -64,6 +66,21 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     /// <summary>Every request to the OAuth token endpoint, in arrival order.</summary>
     public IReadOnlyList<RecordedRequest> TokenRequests => _requests.Where(r => r.Path == "/token").ToList();
+
+    /// <summary>
+    /// Every access token the token endpoint gave, in order: the first is <see cref="AccessToken"/>, each later one
+    /// another (a token renewed after it expired).
+    /// </summary>
+    public IReadOnlyList<string> IssuedTokens => _issuedTokens.ToArray();
+
+    /// <summary>While set, Vertex AI requests carrying any access token are refused as <see cref="RejectToken"/> refuses one.</summary>
+    public bool RejectEveryToken { get; set; }
+
+    /// <summary>
+    /// Vertex AI requests carrying this access token are answered 401 UNAUTHENTICATED with Google's error, as Vertex AI
+    /// answers a token that has expired or was revoked.
+    /// </summary>
+    public void RejectToken(string token) => _rejectedTokens[token] = true;
 
     /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
     public int? FailWith { get; set; }
@@ -156,7 +173,24 @@ public sealed class FakeModelServer : IAsyncDisposable
                 return;
             }
 
-            await Json(context, new JsonObject { ["access_token"] = AccessToken, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+            string issued;
+            lock (_issuedTokens)
+            {
+                issued = _issuedTokens.IsEmpty ? AccessToken : $"ya29.PLANTED-RENEWED-TOKEN-{_issuedTokens.Count + 1}-0123456789abcdef";
+                _issuedTokens.Enqueue(issued);
+            }
+
+            await Json(context, new JsonObject { ["access_token"] = issued, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+            return;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if ((path.EndsWith(":generateContent", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal))
+            && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && (RejectEveryToken || _rejectedTokens.ContainsKey(authorization["Bearer ".Length..])))
+        {
+            context.Response.StatusCode = 401;
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"";
+            await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 401, ["message"] = "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.", ["status"] = "UNAUTHENTICATED" } });
             return;
         }
 

@@ -1,6 +1,6 @@
+using System.Net;
 using System.Net.Http.Headers;
 using ElectionMatch.Diagnostics;
-using Google.Apis.Auth.OAuth2;
 using Google.Apis.Auth.OAuth2.Responses;
 
 namespace ElectionMatch.Matching.Providers;
@@ -10,32 +10,69 @@ namespace ElectionMatch.Matching.Providers;
 /// expires). Each token is registered with <see cref="Secrets"/> before it is used, so no output can show it.
 /// It runs before the model request's retries: the token endpoint has retries of its own under the same policy
 /// (<see cref="TokenEndpointClients"/>), and a model attempt is counted only once it has a token to send.
+/// A request Vertex AI answers 401 (UNAUTHENTICATED: the token expired during a long back-off, or was revoked) is sent
+/// once more with a fresh token, as Google's client libraries do; a second 401 is the request's answer.
 /// </summary>
 internal sealed class GoogleAuthHandler : DelegatingHandler
 {
-    private readonly ITokenAccess _credential;
+    private readonly GoogleTokens _tokens;
+    private readonly ModelUsage _usage;
 
-    public GoogleAuthHandler(ITokenAccess credential, HttpMessageHandler inner)
+    public GoogleAuthHandler(GoogleTokens tokens, ModelUsage usage, HttpMessageHandler inner)
         : base(inner)
     {
-        _credential = credential;
+        _tokens = tokens;
+        _usage = usage;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        string token;
+        var token = await Fetch(() => _tokens.GetAsync(request.RequestUri?.ToString(), cancellationToken)).ConfigureAwait(false);
+        Authorize(request, token);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            return response;
+        }
+
+        string? fresh;
         try
         {
-            token = await _credential.GetAccessTokenForRequestAsync(request.RequestUri?.ToString(), cancellationToken).ConfigureAwait(false);
+            fresh = await Fetch(() => _tokens.RefreshAsync(token, cancellationToken)).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+
+        if (fresh is null)
+        {
+            return response;
+        }
+
+        response.Dispose();
+        _usage.Waited(new RetryWait("401", TimeSpan.Zero, FromRetryAfter: false));
+        Authorize(request, fresh);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Authorize(HttpRequestMessage request, string token)
+    {
+        Secrets.Register(token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    private static async Task<T> Fetch<T>(Func<Task<T>> fetch)
+    {
+        try
+        {
+            return await fetch().ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
         {
             // Its retries are spent (a refused connection, a timeout): said as a token failure, as a refusal is.
             throw new TokenResponseException(new TokenErrorResponse { Error = "no answer", ErrorDescription = ProviderFailure.Describe(e) }, null);
         }
-
-        Secrets.Register(token);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }

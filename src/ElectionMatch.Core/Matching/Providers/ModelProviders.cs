@@ -177,7 +177,7 @@ public sealed class ModelProviders : IDisposable
         var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
         var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
         // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
-        return new VertexEndpoint(Http(connection, usage, inner => new VertexReplyCheck(inner), retried => new GoogleAuthHandler(credential, retried)), connection.Endpoint, project, location);
+        return new VertexEndpoint(Http(connection, usage, inner => new VertexReplyCheck(inner), retried => new GoogleAuthHandler(new GoogleTokens(credential), usage, retried)), connection.Endpoint, project, location);
     }
 
     // Trimmed, and null when empty: a value set by `export X=` or read from a file would otherwise go into the URL as it is.
