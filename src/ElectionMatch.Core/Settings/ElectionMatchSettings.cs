@@ -24,7 +24,7 @@ public sealed class ElectionMatchSettings
     ];
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
-    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", .. ConnectionKeys];
+    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", "temperature", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
@@ -436,6 +436,7 @@ public sealed class ElectionMatchSettings
                 MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
                 MaxOutputTokens = WholeNumber(j, "max_output_tokens", 1, 1_000_000, diagnostics),
                 ThinkingBudget = WholeNumber(j, "thinking_budget", -1, 1_000_000, diagnostics),
+                Temperature = Temperature(j, diagnostics),
             };
             if (j.Has("thinking_budget") && provider != "vertex")
             {
@@ -655,6 +656,46 @@ public sealed class ElectionMatchSettings
         }
 
         return (int)value;
+    }
+
+    /// <summary>
+    /// The judge's <c>temperature</c>: a number from 0 to 2, 0 when it is left out, or <c>default</c> (null: none is sent,
+    /// the model's own applies). Written empty or null it is refused, not read as left out: that would send 0, the very
+    /// value a reasoning model refuses, to someone who wrote it to send none.
+    /// </summary>
+    private static double? Temperature(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        const string Key = "temperature";
+        const string Takes = "a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require)";
+        if (map.Get(Key) is not { } node)
+        {
+            return 0;
+        }
+
+        if (YamlMap.IsNull(node))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' is empty: write {Takes}, or leave the key out for 0"));
+            return 0;
+        }
+
+        if (map.String(Key) == "default")
+        {
+            return null;
+        }
+
+        if (!double.TryParse(map.String(Key), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' must be {Takes}, got '{map.String(Key)}'"));
+            return 0;
+        }
+
+        var value = map.Number(Key)!.Value;
+        if (value is < 0 or > 2)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' must be {Takes}, got {map.String(Key)}"));
+        }
+
+        return value;
     }
 
     /// <summary>

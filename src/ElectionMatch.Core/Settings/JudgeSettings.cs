@@ -19,6 +19,13 @@ public sealed record JudgeSettings(string Provider, string Model)
     /// <summary>Gemini 2.5's thinkingConfig.thinkingBudget on Vertex AI (0 off where the model allows it, -1 the model's choice); null sends none.</summary>
     public int? ThinkingBudget { get; init; }
 
+    /// <summary>
+    /// The sampling temperature sent with every request, 0 to 2 (default 0: the most repeatable answers); null sends
+    /// none, so the model's own applies (<c>temperature: default</c>), which OpenAI's reasoning models (o1, o3, o4-mini,
+    /// gpt-5) require: they refuse any other value with HTTP 400.
+    /// </summary>
+    public double? Temperature { get; init; } = 0;
+
     public bool IsOffline => Provider == "offline";
 
     /// <summary>The model a provider uses when electionmatch.yml names none.</summary>

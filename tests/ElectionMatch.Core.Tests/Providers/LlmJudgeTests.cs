@@ -414,6 +414,62 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_openai_judge_sends_temperature_0_unless_set_and_none_for_temperature_default()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        // Rows of other names: the same data would be answered from the cache.
+        foreach (var (temperature, name) in new (double?, string)[] { (0, "Maria Lopez"), (0.7, "John Smith"), (null, "Jane Roe") })
+        {
+            using var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { Temperature = temperature } }, warehouse);
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", name), default);
+        }
+
+        var bodies = Server.Requests.Select(r => JsonNode.Parse(r.Body)!.AsObject()).ToList();
+        Assert.Equal(0, plain.Judge.Temperature);
+        Assert.Equal(0, bodies[0]["temperature"]!.GetValue<double>());
+        Assert.Equal(0.7, bodies[1]["temperature"]!.GetValue<double>(), 6);
+        Assert.False(bodies[2].ContainsKey("temperature"));
+    }
+
+    [Fact]
+    public async Task A_reasoning_model_that_takes_only_its_own_temperature_answers_a_judge_with_temperature_default()
+    {
+        Server.DefaultTemperatureOnly = "o4-mini";
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint));
+        using var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { Model = "o4-mini", Temperature = null } }, warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.False(JsonNode.Parse(Assert.Single(Server.Requests).Body)!.AsObject().ContainsKey("temperature"));
+    }
+
+    [Fact]
+    public void A_reasoning_model_refusing_temperature_0_is_em0403_saying_to_set_temperature_default()
+    {
+        Server.DefaultTemperatureOnly = "o4-mini";
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        var plain = JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
+        using var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { Model = "o4-mini" } }, warehouse);
+        var evidence = new[]
+        {
+            new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()),
+            new JudgeEvidence("race-1", "Council", 2, "Jane Roe", new Dictionary<string, string?>(), 11, 1, "Jane Roe", new Dictionary<string, string?>(), new Dictionary<string, string>()),
+        };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (2 rows): HTTP 400: Unsupported value: 'temperature' does not support 0 with this model. Only the default (1) value is supported.; a model that takes only its own temperature (OpenAI's reasoning models o1, o3, o4-mini, gpt-5) needs temperature: default in the judge block, which sends none;", diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("max_rows_per_request", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+    }
+
+    [Fact]
     public async Task An_openai_reply_cut_at_the_output_limit_says_so_in_the_follow_up_and_the_undecided_reason()
     {
         // finish_reason "length": the model ran out of max_completion_tokens in the middle of its JSON.

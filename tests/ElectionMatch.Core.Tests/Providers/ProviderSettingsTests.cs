@@ -78,6 +78,41 @@ public sealed class ProviderSettingsTests
         Assert.Contains("'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, 0.0)]
+    [InlineData("temperature: 0", 0.0)]
+    [InlineData("temperature: 0.7", 0.7)]
+    [InlineData("temperature: 2", 2.0)]
+    [InlineData("temperature: default", null)]
+    [InlineData("temperature: 'default'", null)]
+    public void The_judges_temperature_is_0_unless_set_and_default_sends_none(string? line, double? expected)
+    {
+        using var fixture = WithJudge("provider: openai\nmodel: o4-mini" + (line is null ? "" : "\n" + line));
+
+        Assert.Equal(expected, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Judge.Temperature);
+    }
+
+    [Theory]
+    [InlineData("temperature: warm", "'temperature' must be a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require), got 'warm'")]
+    [InlineData("temperature: Default", "'temperature' must be a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require), got 'Default'")]
+    [InlineData("temperature: 2.5", "'temperature' must be a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require), got 2.5")]
+    [InlineData("temperature: -0.1", "'temperature' must be a number from 0 to 2, or default")]
+    [InlineData("temperature: null", "'temperature' is empty: write a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require), or leave the key out for 0")]
+    [InlineData("temperature:", "'temperature' is empty: write a number from 0 to 2, or default")]
+    [InlineData("temperature: .nan", "'temperature' must be a number from 0 to 2, or default")]
+    public void A_temperature_that_is_neither_a_number_from_0_to_2_nor_default_is_em0032_at_its_line(string line, string message)
+    {
+        using var fixture = WithJudge("provider: openai\n" + line);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("electionmatch.yml", diagnostic.File, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(fixture.Directory, "electionmatch.yml"));
+        Assert.StartsWith("temperature:", lines[diagnostic.Line - 1].Trim(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_provider_is_united_with_the_offline_embedder_unless_union_offline_is_false()
     {

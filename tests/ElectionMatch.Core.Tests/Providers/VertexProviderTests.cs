@@ -265,6 +265,24 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(0, second["thinkingConfig"]!["thinkingBudget"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Vertex_judge_sends_temperature_0_unless_set_and_none_for_temperature_default()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var plain = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint));
+        // Rows of other names: the same data would be answered from the cache.
+        foreach (var (temperature, name) in new (double?, string)[] { (0, "Maria Lopez"), (1.5, "John Smith"), (null, "Jane Roe") })
+        {
+            using var providers = JudgeFixture.Providers(plain with { Judge = plain.Judge with { Temperature = temperature } }, warehouse);
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", name), default);
+        }
+
+        var configs = _server.Requests.Select(r => JsonNode.Parse(r.Body)!["generationConfig"]!.AsObject()).ToList();
+        Assert.Equal(0, configs[0]["temperature"]!.GetValue<double>());
+        Assert.Equal(1.5, configs[1]["temperature"]!.GetValue<double>());
+        Assert.False(configs[2].ContainsKey("temperature"));
+    }
+
     [Theory]
     [InlineData("/v1")]
     [InlineData("/v1/")]

@@ -82,6 +82,12 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// </summary>
     public void RejectToken(string token) => _rejectedTokens[token] = true;
 
+    /// <summary>
+    /// While set, OpenAI chat requests for this model carrying a temperature other than 1 are refused with HTTP 400 and
+    /// OpenAI's words, as its reasoning models (o1, o3, o4-mini, gpt-5) refuse them.
+    /// </summary>
+    public string? DefaultTemperatureOnly { get; set; }
+
     /// <summary>While set, every model request (chat and embeddings) is answered with this status: an outage.</summary>
     public int? FailWith { get; set; }
 
@@ -225,6 +231,15 @@ public sealed class FakeModelServer : IAsyncDisposable
             {
                 Interlocked.Decrement(ref _embeddingsInFlight);
             }
+        }
+
+        if (path.EndsWith("/chat/completions", StringComparison.Ordinal) && DefaultTemperatureOnly is { } reasoning
+            && JsonNode.Parse(body) is JsonObject chat && chat["model"]?.GetValue<string>() == reasoning
+            && chat["temperature"] is { } temperature && temperature.GetValue<double>() != 1)
+        {
+            context.Response.StatusCode = 400;
+            await Json(context, new JsonObject { ["error"] = new JsonObject { ["message"] = $"Unsupported value: 'temperature' does not support {temperature.ToJsonString()} with this model. Only the default (1) value is supported.", ["type"] = "invalid_request_error", ["param"] = "temperature", ["code"] = "unsupported_value" } });
+            return;
         }
 
         // Vertex AI refuses a text part that is empty before anything else, and so does this server.

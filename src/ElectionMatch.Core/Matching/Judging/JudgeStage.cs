@@ -197,13 +197,18 @@ internal sealed class JudgeStage
             return answers;
         }
 
-        // For a refusal of the request itself (HTTP 400: often a prompt past the model's context) the setting that makes requests smaller.
+        // For a refusal of the request itself (HTTP 400) the setting to change: temperature, when the refusal names it (a
+        // reasoning model takes only its own); else the one that makes requests smaller (often a prompt past the model's context).
         var (request, e) = (batches[failed].Request, failures[failed]!);
-        var smaller = Providers.ProviderFailure.Status(e) == 400 && request.Rows.Count > 1
+        var described = Providers.ProviderFailure.Describe(e);
+        var refused = Providers.ProviderFailure.Status(e) == 400;
+        var advice = refused && described.Contains("temperature", StringComparison.OrdinalIgnoreCase)
+            ? "; a model that takes only its own temperature (OpenAI's reasoning models o1, o3, o4-mini, gpt-5) needs temperature: default in the judge block, which sends none"
+            : refused && request.Rows.Count > 1
             ? $"; if the provider refused the request as too large (its context length), lower max_rows_per_request (now {_rowsPerRequest}) to send fewer rows a request"
             : "";
         throw DiagnosticException.At(Codes.ProviderFailed, _judge.At,
-            $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")}): {Providers.ProviderFailure.Describe(e)}{smaller}; answers received so far are cached, so running again resumes without paying for them twice");
+            $"match '{_run.Match}', step {step}: the judge {_judge.Name} failed on contest '{request.ContestKey}' ({request.Rows.Count} row{(request.Rows.Count == 1 ? "" : "s")}): {described}{advice}; answers received so far are cached, so running again resumes without paying for them twice");
     }
 
     /// <returns>The request's answers; none when it missed the replay cache or failed (its failure is then at <paramref name="index"/>).</returns>

@@ -43,6 +43,9 @@ internal sealed class LlmJudge : IMatchJudge
     /// <summary>Sent as the request's output limit when set (judge.max_output_tokens).</summary>
     public int? MaxOutputTokens { get; init; }
 
+    /// <summary>The sampling temperature sent (judge.temperature, default 0); null sends none, so the model's own applies.</summary>
+    public float? Temperature { get; init; } = 0;
+
     public int MaxConcurrency => _maxConcurrency;
 
     public ModelUsage Usage { get; }
@@ -94,7 +97,7 @@ internal sealed class LlmJudge : IMatchJudge
         var options = new ChatOptions
         {
             ModelId = _model,
-            Temperature = 0,
+            Temperature = Temperature,
             MaxOutputTokens = MaxOutputTokens,
             ResponseFormat = ChatResponseFormat.ForJsonSchema(JudgePrompt.ReplySchema, "judge_reply", "One answer per row of the contest."),
             // OpenAI's structured outputs: "strict": true in response_format.json_schema, which the schema allows (every

@@ -69,7 +69,7 @@ public sealed class ModelProviders : IDisposable
             providers.PromptTemplate = (prompt.TemplateName, templates.Sha256(prompt.TemplateName));
             var cache = new JudgeCache(warehouse);
             providers._owned.Add(cache);
-            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, cache, usage, judge.Connection.MaxConcurrency, providers.Interruption) { MaxOutputTokens = judge.MaxOutputTokens };
+            providers.Judge = new LlmJudge(chat, judge.Provider, judge.Model, prompt, cache, usage, judge.Connection.MaxConcurrency, providers.Interruption) { MaxOutputTokens = judge.MaxOutputTokens, Temperature = (float?)judge.Temperature };
         }
 
         var embeddings = match.Embeddings;

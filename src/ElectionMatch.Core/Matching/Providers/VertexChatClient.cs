@@ -6,7 +6,7 @@ namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
 /// Gemini on Vertex AI behind <see cref="IChatClient"/>: <c>generateContent</c> with the system message as
-/// <c>systemInstruction</c>, temperature 0, and for a JSON response format <c>responseMimeType: application/json</c>
+/// <c>systemInstruction</c>, the options' temperature (none when they set none: Gemini's own), and for a JSON response format <c>responseMimeType: application/json</c>
 /// with the schema as <c>responseSchema</c> (Vertex's OpenAPI subset: upper-case types, no additionalProperties).
 /// </summary>
 internal sealed class VertexChatClient : IChatClient
@@ -45,7 +45,12 @@ internal sealed class VertexChatClient : IChatClient
             contents.Add(new JsonObject { ["role"] = role, ["parts"] = new JsonArray(part) });
         }
 
-        var generation = new JsonObject { ["temperature"] = options?.Temperature ?? 0 };
+        var generation = new JsonObject();
+        if (options?.Temperature is { } temperature)
+        {
+            generation["temperature"] = temperature;
+        }
+
         if (options?.MaxOutputTokens is { } most)
         {
             generation["maxOutputTokens"] = most;
