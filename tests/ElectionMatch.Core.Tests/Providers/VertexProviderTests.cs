@@ -836,6 +836,112 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_token_endpoint_that_never_answers_is_asked_max_retries_plus_one_times_each_for_timeout_seconds_then_em0403_in_plain_words()
+    {
+        _server.HangTokenRequests(10);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint, timeoutSeconds: 0.5) with { MaxConcurrency = 1, MaxRetries = 2 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        // Our policy alone: 1 + max_retries attempts of timeout_seconds each.
+        Assert.Equal(3, _server.TokenRequests.Count);
+        Assert.Equal(3, providers.JudgeUsage!.Attempts);
+        Assert.Equal(0, _server.ModelHits);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(30));
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (1 row): getting a Google OAuth access token failed: no answer from 127.0.0.1 within 0.5 s; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        foreach (var word in new[] { "no answer no answer", "Exception", "expired", "refreshed" })
+        {
+            Assert.DoesNotContain(word, diagnostic.Message, StringComparison.Ordinal);
+        }
+
+        var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
+        Assert.DoesNotContain(assertion.Split('.')[2], error.ToString() + diagnostic, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Concurrent_requests_waiting_for_a_token_share_one_fetch_and_its_failure()
+    {
+        _server.HangTokenRequests(10);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint, timeoutSeconds: 0.5) with { MaxConcurrency = 3, MaxRetries = 1 }), warehouse);
+        var evidence = Enumerable.Range(1, 3).Select(i => new ElectionMatch.Matching.Judging.JudgeEvidence($"race-{i}", "Council", i, "John Smith", new Dictionary<string, string?>(), 10 + i, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>())).ToArray();
+
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        // One fetch of 1 + max_retries attempts for the three contests, not one each after the other.
+        Assert.Equal(2, _server.TokenRequests.Count);
+        Assert.Contains("getting a Google OAuth access token failed: no answer from 127.0.0.1 within 0.5 s", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_attempt_longer_than_twelve_seconds_is_cut_by_timeout_seconds_alone_not_by_google_apis_auths_own_limits()
+    {
+        // Google.Apis.Auth cuts its first try at 12 s and tries the whole fetch again (1 minute, then 5): with
+        // timeout_seconds above 12 and max_retries 0, one attempt of timeout_seconds is all there may be.
+        _server.HangTokenRequests(10);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint, timeoutSeconds: 12.5) with { MaxConcurrency = 1, MaxRetries = 0 });
+        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+
+        // Counted, not listed: a failed assertion would print the requests, and each carries a signed assertion.
+        var tokenRequests = _server.TokenRequests.Count;
+        Assert.True(tokenRequests == 1, $"{tokenRequests} token requests");
+        Assert.Equal(1, providers.JudgeUsage!.Attempts);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(12.5), TimeSpan.FromSeconds(24));
+        Assert.Contains("getting a Google OAuth access token failed: no answer from 127.0.0.1 within 12.5 s;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_token_endpoints_http_client_has_no_time_limit_of_its_own()
+    {
+        // HttpClient's default 100 s would cut an attempt timeout_seconds allows (up to 3600).
+        var client = new TokenEndpointClients(inner => inner).CreateHttpClient(new Google.Apis.Http.CreateHttpClientArgs());
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
+    }
+
+    [Fact]
+    public void A_token_endpoint_that_refuses_the_connection_is_em0403_naming_the_host_and_port_once()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        using var closed = new ServiceAccountFile($"http://127.0.0.1:{port}/token");
+        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint with { CredentialsFile = closed.Path }) with { MaxConcurrency = 1, MaxRetries = 1 });
+
+        var message = Assert.Single(judging.Error.Diagnostics).Message;
+        Assert.Contains($"failed on contest 'race-1' (1 row): getting a Google OAuth access token failed: Connection refused (127.0.0.1:{port}); answers received so far", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("no answer", message, StringComparison.Ordinal);
+        Assert.Equal(2, judging.Providers.JudgeUsage!.Attempts);
+        Assert.Equal(0, _server.ModelHits);
+    }
+
+    [Fact]
+    public async Task A_token_about_to_expire_is_renewed_before_it_is_sent()
+    {
+        // A token good for 2 s is renewed once half its life has passed (5 minutes before expiry for Google's hour-long ones).
+        _server.TokenLifetimeSeconds = 2;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await providers.Judge.JudgeAsync(JudgeFixture.Request("r1", "Jane Roe"), default);
+
+        Assert.Equal(2, _server.TokenRequests.Count);
+        Assert.Equal(["Bearer " + FakeModelServer.AccessToken, "Bearer " + _server.IssuedTokens[1]], _server.Requests.Select(r => r.Authorization));
+        // Neither was refused: the renewal came before the expiry, not after a 401.
+        Assert.Empty(providers.JudgeUsage!.RetryWaits);
+    }
+
+    [Fact]
     public void A_credentials_file_that_is_not_json_is_em0401_naming_the_place_and_quoting_none_of_it()
     {
         // A damaged key file whose first token the JSON parser would quote: here, a line of a private key.

@@ -143,6 +143,18 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The next <paramref name="count"/> token requests are never answered, until the client gives up: a token endpoint that hangs.</summary>
+    public void HangTokenRequests(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _tokenFailures.Enqueue(FakeReply.Hang());
+        }
+    }
+
+    /// <summary>The <c>expires_in</c> of the tokens the token endpoint gives, in seconds.</summary>
+    public int TokenLifetimeSeconds { get; set; } = 3600;
+
     /// <summary>Queues replies for the next chat (or embedding) requests, in order.</summary>
     public void Script(params FakeReply[] replies)
     {
@@ -168,6 +180,12 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             if (_tokenFailures.TryDequeue(out var failure))
             {
+                if (failure.Kind == FakeReplyKind.Hang)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return;
+                }
+
                 await Status(context, failure);
                 return;
             }
@@ -186,7 +204,7 @@ public sealed class FakeModelServer : IAsyncDisposable
                 _issuedTokens.Enqueue(issued);
             }
 
-            await Json(context, new JsonObject { ["access_token"] = issued, ["expires_in"] = 3600, ["token_type"] = "Bearer" });
+            await Json(context, new JsonObject { ["access_token"] = issued, ["expires_in"] = TokenLifetimeSeconds, ["token_type"] = "Bearer" });
             return;
         }
 

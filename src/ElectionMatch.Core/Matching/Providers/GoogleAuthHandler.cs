@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using ElectionMatch.Diagnostics;
-using Google.Apis.Auth.OAuth2.Responses;
 
 namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
-/// Puts a Google OAuth access token on every Vertex AI request (Google.Apis.Auth refreshes it before it
+/// Puts a Google OAuth access token on every Vertex AI request (<see cref="GoogleTokens"/> renews it before it
 /// expires). Each token is registered with <see cref="Secrets"/> before it is used, so no output can show it.
 /// It runs before the model request's retries: the token endpoint has retries of its own under the same policy
 /// (<see cref="TokenEndpointClients"/>), and a model attempt is counted only once it has a token to send.
@@ -71,8 +70,9 @@ internal sealed class GoogleAuthHandler : DelegatingHandler
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException or IOException)
         {
-            // Its retries are spent (a refused connection, a timeout): said as a token failure, as a refusal is.
-            throw new TokenResponseException(new TokenErrorResponse { Error = "no answer", ErrorDescription = ProviderFailure.Describe(e) }, null);
+            // Its retries are spent (a refused connection, no answer within timeout_seconds): said as a token failure, in
+            // the words a model request's would be (`no answer from <host> within N s`, `Connection refused (<host>:<port>)`).
+            throw new GoogleTokenFailure(ProviderFailure.Describe(e), e);
         }
     }
 }

@@ -31,13 +31,19 @@ internal static partial class ProviderFailure
             InvalidDataException or TransientErrorReply => $"invalid reply: {inner.Message}",
             // A reply a client library could not read, when no check saw it first.
             JsonException json => $"invalid reply: {NotJson(json)}",
-            TokenResponseException token => $"getting a Google OAuth access token failed{(token.StatusCode is { } s ? $" (HTTP {(int)s})" : "")}: {token.Error?.Error} {token.Error?.ErrorDescription}",
+            TokenResponseException token => $"getting a Google OAuth access token failed{(token.StatusCode is { } s ? $" (HTTP {(int)s})" : "")}{TokenWords(token)}",
+            // Already in our words: the token endpoint's host and what happened.
+            GoogleTokenFailure => inner.Message,
             // Not a provider's failure but ours: the type says where to look.
             _ => $"{inner.GetType().Name}: {inner.Message}",
         };
         // Masked before the lines are joined (a registered multi-line key is matched as registered) and after.
         return Secrets.Redact(Whitespace().Replace(Secrets.Redact(text), " ").Trim());
     }
+
+    // A token endpoint's error and description (OAuth's error, error_description), each when it gave one.
+    private static string TokenWords(TokenResponseException token) =>
+        string.Join(' ', new[] { token.Error?.Error, token.Error?.ErrorDescription }.Where(w => !string.IsNullOrWhiteSpace(w))) is { Length: > 0 } words ? $": {words}" : "";
 
     /// <summary>
     /// Why an OpenAI-compatible server refused a prompt its content filter flagged (Azure OpenAI: HTTP 400 with

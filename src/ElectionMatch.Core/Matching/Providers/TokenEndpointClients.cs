@@ -6,7 +6,8 @@ namespace ElectionMatch.Matching.Providers;
 /// The HTTP clients Google.Apis.Auth fetches OAuth access tokens with, under the connection's retry policy: Google's own
 /// back-off (three retries of 408, 429, 500 and 503 with its own delays) is left out of them, and the requests go
 /// through <see cref="ResilientHandler"/>, so <c>max_retries</c>, the back-off settings and Retry-After govern the token
-/// endpoint as they govern the model, and its attempts and waits count in the run's provider summary.
+/// endpoint as they govern the model, and its attempts and waits count in the run's provider summary. The client's own
+/// time limit (HttpClient's 100 s) is lifted: <c>timeout_seconds</c> limits each attempt, as for the model.
 /// </summary>
 internal sealed class TokenEndpointClients : IHttpClientFactory
 {
@@ -25,7 +26,9 @@ internal sealed class TokenEndpointClients : IHttpClientFactory
             args.Initializers.Remove(backOff);
         }
 
-        return _clients.CreateHttpClient(args);
+        var client = _clients.CreateHttpClient(args);
+        client.Timeout = Timeout.InfiniteTimeSpan;
+        return client;
     }
 
     /// <summary>Google's client (headers, universe domain checks) over our handler.</summary>
