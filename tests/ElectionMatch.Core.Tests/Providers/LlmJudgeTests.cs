@@ -414,6 +414,23 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task An_openai_reply_holding_a_refusal_instead_of_content_says_the_refusal_in_the_follow_up_and_the_undecided_reason()
+    {
+        // Structured outputs: a request the model will not answer comes back with content null and its words in "refusal".
+        var refused = """{"id":"chatcmpl-refused","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I'm sorry, I can't assist with that request."},"finish_reason":"stop"}],"usage":{"prompt_tokens":500,"completion_tokens":12,"total_tokens":512}}""";
+        Server.Script(FakeReply.Body(200, refused), FakeReply.Body(200, refused));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answer = Assert.Single(await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default));
+
+        Assert.True(answer.Undecided);
+        Assert.Contains("the reply is empty (the model refused: I'm sorry, I can't assist with that request.)", answer.Reasoning, StringComparison.Ordinal);
+        var followUp = JsonNode.Parse(Server.Requests[1].Body)!["messages"]!.AsArray().Last()!["content"]!.GetValue<string>();
+        Assert.Contains("the model refused: I'm sorry, I can't assist with that request.", followUp, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_openai_judge_sends_temperature_0_unless_set_and_none_for_temperature_default()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

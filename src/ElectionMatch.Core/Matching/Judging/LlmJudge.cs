@@ -176,9 +176,21 @@ internal sealed class LlmJudge : IMatchJudge
             Usage.Answered(input, output);
             // The reply is stored (cache, run tables, the snapshot, its parquet) and quoted in undecided reasons: a
             // server that echoes the request's credentials back must not plant them there.
-            var noTextReason = response.AdditionalProperties?.TryGetValue(VertexChatClient.NoTextReason, out var reason) == true ? reason?.ToString() : null;
+            var noTextReason = response.AdditionalProperties?.TryGetValue(VertexChatClient.NoTextReason, out var reason) == true ? reason?.ToString() : Refusal(response);
             return (Secrets.Redact(response.Text), noTextReason is null ? null : Secrets.Redact(noTextReason), CutShort(response.FinishReason));
         }
+    }
+
+    /// <summary>
+    /// The model's refusal, OpenAI's <c>refusal</c> field in place of the reply's content (structured outputs: a request
+    /// it will not answer), as Microsoft.Extensions.AI.OpenAI passes it on (an error content of code <c>Refusal</c>, or in
+    /// earlier versions the response's additional properties); null when it did not refuse.
+    /// </summary>
+    private static string? Refusal(ChatResponse response)
+    {
+        var refusal = response.Messages.SelectMany(m => m.Contents).OfType<ErrorContent>().FirstOrDefault(c => c.ErrorCode == "Refusal")?.Message
+            ?? (response.AdditionalProperties?.TryGetValue("Refusal", out var said) == true ? said?.ToString() : null);
+        return string.IsNullOrWhiteSpace(refusal) ? null : $"the model refused: {refusal.Trim()}";
     }
 
     /// <summary>
