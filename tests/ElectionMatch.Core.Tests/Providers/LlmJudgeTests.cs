@@ -936,6 +936,41 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public void An_openai_429_for_insufficient_quota_is_not_retried_and_em0403_says_waiting_will_not_help()
+    {
+        // OpenAI's answer when the account's credit is spent: a 429, but no wait cures it.
+        var quota = """{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}""";
+        Server.Script(Enumerable.Repeat(FakeReply.Body(429, quota), 4).ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var diagnostic = Assert.Single(error.Diagnostics);
+        Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
+        Assert.Contains("failed on contest 'race-1' (1 row): HTTP 429: You exceeded your current quota, please check your plan and billing details.; insufficient_quota: the account's credit or quota is used up, which no wait restores, so it was not retried: add credit or raise the quota in the provider's billing settings;", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Empty(providers.JudgeUsage!.RetryWaits);
+    }
+
+    [Fact]
+    public async Task An_openai_429_for_a_rate_is_still_retried()
+    {
+        var rate = """{"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""";
+        Server.Script(FakeReply.Body(429, rate));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, Server.ModelHits);
+        Assert.Equal("429", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
+    }
+
+    [Fact]
     public void An_attempt_that_times_out_past_max_retries_is_em0403_in_plain_words()
     {
         Server.Script(FakeReply.Hang());

@@ -20,7 +20,7 @@ internal static partial class ProviderFailure
         var inner = Unwrapped(e);
         var text = inner switch
         {
-            ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}",
+            ClientResultException { Status: > 0 } http => $"HTTP {http.Status}: {ProviderWords(http) ?? inner.Message}{(http.Status == 429 && QuotaSpent(RawBody(http)) ? QuotaSpentAdvice : "")}",
             // A handler's failure (NotFoundCheck), wrapped by the OpenAI client's transport without a response.
             ClientResultException { InnerException: HttpRequestException { StatusCode: { } status } http } => $"HTTP {(int)status}: {http.Message}",
             // Vertex AI's endpoint puts the provider's words (Words) in the message of its failures.
@@ -120,15 +120,58 @@ internal static partial class ProviderFailure
     /// <summary>Where a JSON parser stopped, counted from 1.</summary>
     public static string Where(JsonException e) => $"line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}";
 
-    private static string? ProviderWords(ClientResultException e)
+    private static string? ProviderWords(ClientResultException e) => RawBody(e) is { } body ? Words(body) : null;
+
+    private static string? RawBody(ClientResultException e)
     {
         try
         {
-            return Words(e.GetRawResponse()?.Content?.ToString() ?? "");
+            return e.GetRawResponse()?.Content?.ToString() ?? "";
         }
         catch (InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    private const string QuotaSpentAdvice =
+        "; insufficient_quota: the account's credit or quota is used up, which no wait restores, so it was not retried: add credit or raise the quota in the provider's billing settings";
+
+    /// <summary>
+    /// Whether a 429 is OpenAI's <c>insufficient_quota</c> (<c>error.code</c> or <c>error.type</c>): the account's
+    /// credit or monthly quota is spent, not a rate passed, so retrying after a wait only fails again. Its body is
+    /// buffered (the attempt reads it whole).
+    /// </summary>
+    public static async Task<bool> QuotaSpentAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return QuotaSpent(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (InvalidOperationException)
+        {
+            // A charset .NET does not know: not OpenAI's JSON error.
+            return false;
+        }
+    }
+
+    private static bool QuotaSpent(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var error = ErrorObject(document.RootElement);
+            return error.ValueKind == JsonValueKind.Object
+                && new[] { "code", "type" }.Any(k => error.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() == "insufficient_quota");
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 

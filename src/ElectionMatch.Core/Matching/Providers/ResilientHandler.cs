@@ -8,7 +8,8 @@ namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
 /// Every provider request goes through here: paced to the requests-per-minute limit, limited in time per
-/// attempt, and retried with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections (and an
+/// attempt, and retried with exponential backoff and jitter on 429 (not OpenAI's <c>insufficient_quota</c>, which no
+/// wait cures), 5xx, timeouts and dropped connections (and an
 /// HTTP 200 holding an error object that says 429 or 5xx, <see cref="TransientErrorReply"/>), waiting what the server
 /// asks (<see cref="ServerRetryDelay"/>: retry-after-ms, Retry-After, or a Google error's RetryInfo; for the HTTP 200
 /// too), capped at max_retry_delay_seconds.
@@ -49,12 +50,14 @@ internal sealed class ResilientHandler : DelegatingHandler
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(connection.RetryBaseDelaySeconds),
                 MaxDelay = maxDelay,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                ShouldHandle = async args => args.Outcome switch
                 {
                     { Exception: HttpRequestException or TimeoutException or IOException or TransientErrorReply } => true,
+                    // OpenAI's 429 for an account whose credit or quota is spent: no wait restores it.
+                    { Result: { StatusCode: HttpStatusCode.TooManyRequests } response } => !await ProviderFailure.QuotaSpentAsync(response, args.Context.CancellationToken).ConfigureAwait(false),
                     { Result: { } response } => IsTransient(response.StatusCode),
                     _ => false,
-                }),
+                },
                 DelayGenerator = async args =>
                 {
                     var asked = await Asked(args.Outcome, args.Context.CancellationToken).ConfigureAwait(false);
