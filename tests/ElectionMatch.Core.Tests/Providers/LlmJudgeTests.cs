@@ -956,6 +956,41 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public void An_http_501_is_not_retried()
+    {
+        // Not Implemented: the server does not do what is asked (a local server without the endpoint's feature), and will not after a wait.
+        Server.Script(Enumerable.Repeat(FakeReply.Body(501, """{"error":{"message":"response_format json_schema is not implemented"}}"""), 4).ToArray());
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        Assert.Contains("failed on contest 'race-1' (1 row): HTTP 501: response_format json_schema is not implemented;", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        Assert.Equal(1, Server.ModelHits);
+        Assert.Empty(providers.JudgeUsage!.RetryWaits);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    [InlineData(505)]
+    public async Task Other_5xx_statuses_are_retried(int status)
+    {
+        Server.Script(FakeReply.Status(status));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        Assert.Equal(2, Server.ModelHits);
+    }
+
+    [Fact]
     public async Task An_openai_429_for_a_rate_is_still_retried()
     {
         var rate = """{"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""";

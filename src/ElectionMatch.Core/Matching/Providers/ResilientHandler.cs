@@ -123,9 +123,9 @@ internal sealed class ResilientHandler : DelegatingHandler
         }, stopped.Token).ConfigureAwait(false);
     }
 
-    /// <summary>The statuses retried: 408, 429 and 5xx.</summary>
+    /// <summary>The statuses retried: 408, 429 and 5xx but 501 (Not Implemented: the server does not do what is asked, and will not after a wait).</summary>
     public static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || ((int)status >= 500 && status != HttpStatusCode.NotImplemented);
 
     /// <summary>
     /// The wait the server asked for, read alike from a 429 or 5xx (its headers, else its body's error) and from an HTTP
