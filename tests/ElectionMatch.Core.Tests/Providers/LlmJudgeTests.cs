@@ -991,21 +991,6 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
-    public async Task An_openai_429_for_a_rate_is_still_retried()
-    {
-        var rate = """{"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""";
-        Server.Script(FakeReply.Body(429, rate));
-        using var warehouse = DuckDbWarehouse.InMemory();
-        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
-
-        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
-
-        Assert.Equal(1, answers.Single().CandidateNumber);
-        Assert.Equal(2, Server.ModelHits);
-        Assert.Equal("429", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
-    }
-
-    [Fact]
     public void An_attempt_that_times_out_past_max_retries_is_em0403_in_plain_words()
     {
         Server.Script(FakeReply.Hang());
@@ -1061,10 +1046,13 @@ public sealed class LlmJudgeTests : OpenAiServerTests
         Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.judge_answers"));
     }
 
-    [Fact]
-    public async Task A_success_reply_holding_a_transient_error_once_is_retried_and_the_request_then_succeeds()
+    // A success reply holding a transient error; and a 429 for a rate, which waiting mends (not insufficient_quota, which it does not).
+    [Theory]
+    [InlineData(200, """{"error":{"message":"upstream overloaded","type":"server_error","code":503}}""", "200 (503)")]
+    [InlineData(429, """{"error":{"message":"Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""", "429")]
+    public async Task A_reply_that_waiting_mends_is_retried_once_and_the_request_then_succeeds(int status, string body, string cause)
     {
-        Server.Script(FakeReply.Body(200, """{"error":{"message":"upstream overloaded","type":"server_error","code":503}}"""));
+        Server.Script(FakeReply.Body(status, body));
         using var warehouse = DuckDbWarehouse.InMemory();
         using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(Endpoint)), warehouse);
 
@@ -1072,7 +1060,7 @@ public sealed class LlmJudgeTests : OpenAiServerTests
 
         Assert.Equal(1, answers.Single().CandidateNumber);
         Assert.Equal(2, Server.ModelHits);
-        Assert.Equal("200 (503)", Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
+        Assert.Equal(cause, Assert.Single(providers.JudgeUsage!.RetryWaits).Cause);
     }
 
     [Fact]
