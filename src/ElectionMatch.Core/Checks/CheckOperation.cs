@@ -27,9 +27,10 @@ public sealed class CheckOperation
     // Declared snapshots whose table cannot be read because the warehouse file is not here at all (a clone without it,
     // as CI has): EM0101 says so once per snapshot, and nothing that only restates the absence is reported.
     private readonly HashSet<SnapshotName> _notHere = [];
-    // Matches whose stable model reads a snapshot whose table cannot be read here (EM0101 says so): the zip code models,
-    // which read that stable model, are not run either, as their failure would only restate it.
-    private readonly HashSet<string> _stableModelUnreadable = new(StringComparer.Ordinal);
+    // The snapshot each match's stable model is to read, as CheckLatestModel found it: the zip code models read the stable
+    // model of theirs; they are not run over one that cannot be read here (EM0101 says so, and their failure would only
+    // restate it), and its linked district types are read from it (CheckLinkedDistrictTypesListed).
+    private readonly Dictionary<string, StableModelTarget> _stableModelTargets = new(StringComparer.Ordinal);
     // Generated files outside the folder generate now writes to (an earlier staging_dir): reported once, not read as downstream models.
     private readonly HashSet<string> _misplaced = new(StringComparer.Ordinal);
 
@@ -49,7 +50,7 @@ public sealed class CheckOperation
     {
         _diagnostics.Clear();
         _notHere.Clear();
-        _stableModelUnreadable.Clear();
+        _stableModelTargets.Clear();
         using var locked = _context.LockForReading("check", out _context, cancellationToken);
         var warehouse = locked.Warehouse;
         var resolver = _context.Resolver(warehouse);
@@ -248,10 +249,7 @@ public sealed class CheckOperation
         }
 
         var newest = target.Name;
-        if (!target.Readable)
-        {
-            _stableModelUnreadable.Add(match);
-        }
+        _stableModelTargets[match] = target;
 
         var sqlPath = _context.LatestSqlPath(match);
         var model = SnapshotName.LatestModel(match, _context.Settings.Snapshots.SourceName);
@@ -484,7 +482,7 @@ public sealed class CheckOperation
             }
 
             CheckGeneratedFile(path, () => renderer.Render(path, model));
-            if (model == ZipCodeModelRenderer.ZipToOffice && _stableModelUnreadable.Contains(zipCodes.Match))
+            if (model == ZipCodeModelRenderer.ZipToOffice && _stableModelTargets.GetValueOrDefault(zipCodes.Match) is { Readable: false })
             {
                 // It reads the match's stable model, whose snapshot's table is not here (EM0101 at its entry); run, it
                 // would fail with a Catalog Error that only restates that (docs/ci.md).
@@ -517,8 +515,7 @@ public sealed class CheckOperation
     /// </summary>
     private void CheckLinkedDistrictTypesListed(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings zipCodes)
     {
-        var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, zipCodes.Match);
-        if (StableModelTarget.Find(_context, zipCodes.Match, _context.Sources, passedOver.Tables, warehouse, resolver) is not { Readable: true } target)
+        if (_stableModelTargets.GetValueOrDefault(zipCodes.Match) is not { Readable: true } target)
         {
             return;
         }

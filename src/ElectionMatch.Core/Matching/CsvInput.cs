@@ -804,6 +804,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
         return $"case when not ({code} = {Sql.Literal(QuarantineCodes.InvalidUtf8)} and contains({raw}, '?')) and {IdText.Trimmed(value)} <> '' then {IdText.Trimmed(value)} end";
     }
 
+    /// <summary>The words a line read into an open quote's value is quarantined with, before the line the quote opened on (QuarantinePlaces.OpenQuotes reads them back).</summary>
+    internal const string SwallowedLineWords = "read into the value whose quote opened on line ";
+
     private string AppendRejectsSql(string inputTable, string idSelect) => $"""
         insert into {inputTable} by name
         {RejectedRowsSql($"(select coalesce(max(row_number), 0) from {inputTable})", idSelect)}
@@ -873,7 +876,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
                     code,
                     start_line + part - 1 as line,
                     case
-                        when part > 1 then 'read into the value whose quote opened on line ' || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
+                        when part > 1 then {Sql.Literal(SwallowedLineWords)} || start_line || ' and was never closed (an unterminated quote), so not read as a row of its own'
                         when written_text is not null then reason || ' (the text kept is the line as written, read as Latin-1; a file saved as Windows-1252 or Latin-1 is read as written with encoding: latin-1 on its input)'
                         else reason
                     end as reason,

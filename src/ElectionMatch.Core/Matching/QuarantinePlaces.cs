@@ -39,7 +39,7 @@ internal static class QuarantinePlaces
                     $"{r.GetInt64(2) + 1} lines quarantined (EMQ009); close the quote, or double a quote inside a value (\"\")")));
 
     // The words of a line read into an open quote's value (CsvInput's per_line), with the line the quote opened on.
-    private const string OpenedQuotePattern = "read into the value whose quote opened on line ([0-9]+) and was never closed";
+    private const string OpenedQuotePattern = CsvInput.SwallowedLineWords + "([0-9]+) ";
 
     /// <summary>
     /// Adds the file and line (or place) to the messages of <paramref name="side"/>'s quarantined rows in

@@ -177,8 +177,9 @@ public sealed partial class RunOperation
         RunIdentity.For(runId, name.Table, match).Record(warehouse, RunSchema.For(match.Name));
         // What the files are written from is stored with the publish, so a run killed after the commit can be finished from it.
         PendingPublish? pending = null;
-        publisher.Publish(name, result, options.Replace || interrupted, runId, steps, ResultOptions(options),
-            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse, ResultOptions(options)), interruption);
+        var resultOptions = ResultOptions(options);
+        publisher.Publish(name, result, options.Replace || interrupted, runId, steps, resultOptions,
+            published => pending = Pending(name, match, result, published, runId, inputHashes, providers, warehouse, resultOptions), interruption);
 
         var manifest = WriteSnapshotFiles(name, pending!, publisher, warehouse, steps);
         var generated = new GenerateResult();
