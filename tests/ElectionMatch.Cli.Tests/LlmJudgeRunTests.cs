@@ -539,6 +539,36 @@ public sealed class LlmJudgeRunTests(LlmJudgeRunTests.CarefulRuns careful) : ICl
     }
 
     [Fact]
+    public void A_vertex_embedder_refusing_a_batch_for_its_size_gets_it_in_parts_and_the_run_warns_with_the_batch_size_to_set()
+    {
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        _fixture.Replace("electionmatch.yml", "    embeddings:\n      provider: offline\n      dimensions: 256\n", $"""
+                embeddings:
+                  provider: vertex
+                  model: gemini-embedding-001
+                  dimensions: 64
+                  project: test-project
+                  credentials_file: {account.Path}
+                  endpoint: {_server.BaseUrl}
+                  max_concurrency: 1
+                  requests_per_minute: 0
+
+            """);
+        _server.PredictBatchLimits["gemini-embedding-001"] = 40;
+
+        var run = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-21");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var predicts = _server.Requests.Where(r => r.Path.EndsWith("/models/gemini-embedding-001:predict", StringComparison.Ordinal))
+            .Select(r => JsonNode.Parse(r.Body)!["instances"]!.AsArray().Count).ToList();
+        // One request a run is refused (one at a time); every other holds at most 40 texts.
+        Assert.Equal(1, predicts.Count(n => n > 40));
+        Assert.True(predicts.Count > 2, string.Join(",", predicts));
+        Assert.Contains("warning EM0404: match 'candidacy_ddhq_matches': 1 embedding request was refused for holding more texts than vertex/gemini-embedding-001 takes (at most 40 a request; 128 were sent) and sent again in parts of 40; set 'batch_size: 40' under embeddings: to send none it refuses", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("electionmatch.yml(", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_vertex_judge_answering_without_candidates_leaves_the_rows_undecided_saying_so_and_the_run_publishes()
     {
         using var account = new ServiceAccountFile(_server.TokenUri);

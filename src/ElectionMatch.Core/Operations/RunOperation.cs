@@ -185,6 +185,7 @@ public sealed partial class RunOperation
         var generated = new GenerateResult();
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         generated.Diagnostics.AddRange(OpenQuotes(warehouse, result, inputs));
+        generated.Diagnostics.AddRange(providers.Warnings(match));
         if (otherInputs.Count > 0)
         {
             // A --replace recomputes from the inputs as they are now; for a past date that is other data under the old date.

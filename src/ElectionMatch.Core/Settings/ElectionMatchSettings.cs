@@ -23,7 +23,7 @@ public sealed class ElectionMatchSettings
         "cancel_grace_seconds", "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
     ];
 
-    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", .. ConnectionKeys];
+    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", "batch_size", .. ConnectionKeys];
     private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", "temperature", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
@@ -422,6 +422,7 @@ public sealed class ElectionMatchSettings
             {
                 Connection = ReadConnection(e, diagnostics),
                 UnionOffline = Flag(e, "union_offline", diagnostics) ?? true,
+                BatchSize = WholeNumber(e, "batch_size", 1, EmbeddingSettings.MostTextsPerRequest(provider), diagnostics),
             };
         }
 

@@ -1,7 +1,7 @@
 namespace ElectionMatch.Settings;
 
 /// <summary>How a match embeds its labelled texts. <c>offline</c> is the hashed character n-gram embedder.</summary>
-/// <param name="Provider">offline, vertex (text-embedding-004/005) or openai (any OpenAI-compatible endpoint).</param>
+/// <param name="Provider">offline, vertex (text-embedding-005, gemini-embedding-001 and later) or openai (any OpenAI-compatible endpoint).</param>
 /// <param name="Model">The provider's model id; for offline, a name recorded in the manifest.</param>
 /// <param name="Dimensions">Vector length.</param>
 public sealed record EmbeddingSettings(string Provider, string Model, int Dimensions)
@@ -17,6 +17,23 @@ public sealed record EmbeddingSettings(string Provider, string Model, int Dimens
     public bool UnionOffline { get; init; } = true;
 
     public bool IsOffline => Provider == "offline";
+
+    /// <summary>
+    /// Texts sent in one request (<c>batch_size</c>); null for the provider's default (<see cref="DefaultBatchSize"/>).
+    /// It changes no vector, only how many requests carry them.
+    /// </summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>The texts one request carries: <c>batch_size</c>, else 128, else 1 for a Vertex AI model that takes one text a request.</summary>
+    public int TextsPerRequest => BatchSize ?? DefaultBatchSize(Provider, Model);
+
+    public static int DefaultBatchSize(string provider, string model) =>
+        provider == "vertex" && Matching.Providers.VertexEmbeddingGenerator.EmbedsOneText(model) ? 1 : DefaultTextsPerRequest;
+
+    public const int DefaultTextsPerRequest = 128;
+
+    /// <summary>The most texts the provider takes in one request: Vertex AI 250, OpenAI 2,048.</summary>
+    public static int MostTextsPerRequest(string provider) => provider == "vertex" ? 250 : 2048;
 
     public static string DefaultModel(string provider) => provider switch
     {

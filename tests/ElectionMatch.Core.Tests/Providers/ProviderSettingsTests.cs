@@ -128,6 +128,36 @@ public sealed class ProviderSettingsTests
         Assert.True(diagnostic.Line > 0);
     }
 
+    [Theory]
+    [InlineData("provider: vertex", 128)]
+    [InlineData("provider: vertex\nmodel: gemini-embedding-001", 128)]
+    [InlineData("provider: vertex\nmodel: gemini-embedding-2", 1)]
+    [InlineData("provider: vertex\nbatch_size: 250", 250)]
+    [InlineData("provider: openai\nbatch_size: 2048", 2048)]
+    public void An_embedding_request_carries_batch_size_texts_else_128_else_one_for_a_model_that_takes_one(string block, int expected)
+    {
+        using var fixture = WithJudge("provider: offline", block);
+
+        Assert.Equal(expected, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Embeddings.TextsPerRequest);
+    }
+
+    [Theory]
+    [InlineData("provider: vertex\nbatch_size: 251", "'batch_size' must be a whole number from 1 to 250, got 251")]
+    [InlineData("provider: openai\nbatch_size: 2049", "'batch_size' must be a whole number from 1 to 2048, got 2049")]
+    [InlineData("provider: vertex\nbatch_size: 0", "'batch_size' must be a whole number from 1 to 250, got 0")]
+    [InlineData("provider: vertex\nbatch_size: 12.5", "'batch_size' must be a whole number from 1 to 250, got 12.5")]
+    public void A_batch_size_the_provider_never_takes_is_em0032_at_its_line(string block, string message)
+    {
+        using var fixture = WithJudge("provider: offline", block);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
+        var lines = File.ReadAllLines(Path.Combine(fixture.Directory, "electionmatch.yml"));
+        Assert.StartsWith("batch_size:", lines[diagnostic.Line - 1].Trim(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_key_written_into_the_settings_is_refused_without_echoing_it()
     {

@@ -118,6 +118,15 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>While set, every embeddings request (OpenAI and Vertex AI) is answered HTTP 200 with this body as it is (a bare NaN, a gateway's page).</summary>
     public string? EmbeddingsBody { get; set; }
 
+    /// <summary>
+    /// The most instances a Vertex AI predict request may hold, by model: a larger one is refused with HTTP 400 and
+    /// Vertex AI's words for a model's batch size (the words for 1 differ from those for a range).
+    /// </summary>
+    public Dictionary<string, int> PredictBatchLimits { get; } = [];
+
+    /// <summary>While set, a Vertex AI predict request whose texts count more tokens (a quarter of their characters, plus one each) is refused with HTTP 400 and Vertex AI's words.</summary>
+    public int? PredictTokenLimit { get; set; }
+
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
 
@@ -209,7 +218,7 @@ public sealed class FakeModelServer : IAsyncDisposable
         }
 
         var authorization = context.Request.Headers.Authorization.ToString();
-        if ((path.EndsWith(":generateContent", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal))
+        if ((path.EndsWith(":generateContent", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal) || path.EndsWith(":embedContent", StringComparison.Ordinal))
             && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && (RejectEveryToken || _rejectedTokens.ContainsKey(authorization["Bearer ".Length..])))
         {
             context.Response.StatusCode = 401;
@@ -232,7 +241,7 @@ public sealed class FakeModelServer : IAsyncDisposable
             }
         }
 
-        var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal);
+        var isEmbedding = path.EndsWith("/embeddings", StringComparison.Ordinal) || path.EndsWith(":predict", StringComparison.Ordinal) || path.EndsWith(":embedContent", StringComparison.Ordinal);
         if (isEmbedding)
         {
             var now = Interlocked.Increment(ref _embeddingsInFlight);
@@ -266,6 +275,13 @@ public sealed class FakeModelServer : IAsyncDisposable
         {
             context.Response.StatusCode = 400;
             await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.", ["status"] = "INVALID_ARGUMENT" } });
+            return;
+        }
+
+        if (path.EndsWith(":predict", StringComparison.Ordinal) && PredictRefusal(path, EmbeddingTexts(JsonNode.Parse(body)!)) is { } tooLarge)
+        {
+            context.Response.StatusCode = 400;
+            await Json(context, new JsonObject { ["error"] = new JsonObject { ["code"] = 400, ["message"] = tooLarge, ["status"] = "INVALID_ARGUMENT" } });
             return;
         }
 
@@ -320,6 +336,10 @@ public sealed class FakeModelServer : IAsyncDisposable
         else if (path.EndsWith(":predict", StringComparison.Ordinal))
         {
             await VertexPredict(context, request, ReshapeEmbeddings);
+        }
+        else if (path.EndsWith(":embedContent", StringComparison.Ordinal))
+        {
+            await VertexEmbedContent(context, request);
         }
         else if (path.EndsWith("/chat/completions", StringComparison.Ordinal))
         {
@@ -427,9 +447,28 @@ public sealed class FakeModelServer : IAsyncDisposable
         return new JsonObject { ["answers"] = answers }.ToJsonString();
     }
 
-    // The texts of an OpenAI embeddings request (one, or a list) or of a Vertex AI predict request.
+    // Vertex AI's refusal of a predict request too large for its model, in its words; null when it is not.
+    private string? PredictRefusal(string path, IReadOnlyList<string> texts)
+    {
+        var model = path[(path.LastIndexOf('/') + 1)..^":predict".Length];
+        const string TooMany = "Unable to submit request because it included too many instances. Reduce the number of instances and try again. Learn more: https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings: ";
+        if (PredictBatchLimits.TryGetValue(model, out var most) && texts.Count > most)
+        {
+            return TooMany + (most == 1
+                ? $"Unable to submit request because batchSize must be 1 but the entered value was {texts.Count}. Update the batchSize value and try again."
+                : $"Unable to submit request because it has a batchSize value of {texts.Count} but the supported range is from 1 (inclusive) to {most + 1} (exclusive). Update the value and try again.");
+        }
+
+        var tokens = texts.Sum(t => t.Length / 4 + 1);
+        return PredictTokenLimit is { } limit && tokens > limit
+            ? $"Unable to submit request because the input token count is {tokens} but the model supports up to {limit}. Reduce the input token count and try again. You can also use the CountTokens API to calculate prompt token count and billable characters."
+            : null;
+    }
+
+    // The texts of an OpenAI embeddings request (one, or a list), of a Vertex AI predict request or of an embedContent request.
     private static List<string> EmbeddingTexts(JsonNode request) =>
-        request["instances"] is JsonArray instances ? instances.Select(i => i!["content"]!.GetValue<string>()).ToList()
+        request["content"]?["parts"] is JsonArray parts ? parts.Select(p => p!["text"]!.GetValue<string>()).ToList()
+        : request["instances"] is JsonArray instances ? instances.Select(i => i!["content"]!.GetValue<string>()).ToList()
         : request["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList()
         : [request["input"]!.GetValue<string>()];
 
@@ -468,6 +507,20 @@ public sealed class FakeModelServer : IAsyncDisposable
             },
         }).ToArray());
         await Json(context, new JsonObject { ["predictions"] = predictions, ["metadata"] = new JsonObject { ["billableCharacterCount"] = 1 } });
+    }
+
+    // One content's vector; its parts are one text, as Vertex AI's embedContent reads them.
+    private static async Task VertexEmbedContent(HttpContext context, JsonNode request)
+    {
+        var dimensions = request["outputDimensionality"]?.GetValue<int>() ?? 3072;
+        var text = string.Concat(EmbeddingTexts(request));
+        var tokens = text.Length / 4 + 1;
+        await Json(context, new JsonObject
+        {
+            ["embedding"] = new JsonObject { ["values"] = new JsonArray(Embed(text, dimensions).Select(x => (JsonNode)x).ToArray()) },
+            ["usageMetadata"] = new JsonObject { ["promptTokenCount"] = tokens, ["totalTokenCount"] = tokens },
+            ["truncated"] = false,
+        });
     }
 
     private static float[] Embed(string text, int dimensions)

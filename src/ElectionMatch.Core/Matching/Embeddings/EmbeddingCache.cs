@@ -13,7 +13,6 @@ namespace ElectionMatch.Matching.Embeddings;
 internal sealed class EmbeddingCache
 {
     public const string Schema = "electionmatch_cache";
-    private const int BatchSize = 128;
 
     private readonly DuckDbWarehouse _warehouse;
 
@@ -67,7 +66,7 @@ internal sealed class EmbeddingCache
         long generated = 0;
         try
         {
-            foreach (var batch in missing.Chunk(BatchSize))
+            foreach (var batch in missing.Chunk(provider?.TextsPerRequest ?? Settings.EmbeddingSettings.DefaultTextsPerRequest))
             {
                 slots.Wait(failed.Token);
                 inFlight.Add(Task.Run(async () =>

@@ -43,6 +43,24 @@ public sealed class ModelProviders : IDisposable
     public IReadOnlyList<Snapshots.ManifestModelUsage> Models =>
         new[] { JudgeUsage, EmbeddingUsage }.OfType<ModelUsage>().Select(Snapshots.ManifestModelUsage.Of).ToList();
 
+    /// <summary>
+    /// What the run should say about how its providers were asked: embedding requests refused for their size and sent
+    /// again in parts (EM0404), with the <c>batch_size</c> that sends none the provider refuses.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> Warnings(MatchSettings match)
+    {
+        if (EmbeddingUsage is not { RefusedForSize: > 0 } usage)
+        {
+            return [];
+        }
+
+        var requests = usage.RefusedForSize == 1 ? "1 embedding request was" : $"{usage.RefusedForSize} embedding requests were";
+        var why = usage.TextsPerRequest is { } most
+            ? $"refused for holding more texts than {usage.Provider}/{usage.Model} takes (at most {most} a request; {usage.LargestRefused} were sent) and sent again in parts of {most}; set 'batch_size: {most}' under embeddings: to send none it refuses"
+            : $"refused for holding more tokens than {usage.Provider}/{usage.Model} takes in one request and sent again in halves; a smaller 'batch_size' under embeddings: (now {match.Embeddings.TextsPerRequest}) sends fewer it refuses";
+        return [Diagnostic.Warning(Codes.EmbeddingRequestsRefusedForSize, usage.Connection.At, $"match '{match.Name}': {requests} {why}")];
+    }
+
     /// <summary>Whether answers come only from the warehouse's cache (<c>--replay</c>): nothing is asked again.</summary>
     public bool Replay { get; private set; }
 
@@ -78,7 +96,10 @@ public sealed class ModelProviders : IDisposable
             var usage = new ModelUsage("embeddings", embeddings.Provider, embeddings.Model, embeddings.Connection);
             var inner = replay ? null : providers.EmbeddingGenerator(embeddings, usage, projectDirectory);
             providers.EmbeddingUsage = usage;
-            providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name, providers.Interruption);
+            providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name, providers.Interruption)
+            {
+                TextsPerRequest = embeddings.TextsPerRequest,
+            };
         }
 
         return providers;
@@ -102,7 +123,7 @@ public sealed class ModelProviders : IDisposable
     private IEmbeddingGenerator<string, Embedding<float>> EmbeddingGenerator(EmbeddingSettings settings, ModelUsage usage, string projectDirectory) => settings.Provider switch
     {
         "openai" => new OpenAiEmbeddingGenerator(OpenAi(settings.Connection, usage).GetEmbeddingClient(settings.Model), settings.Model, settings.Dimensions),
-        "vertex" => new VertexEmbeddingGenerator(Vertex(settings.Connection, usage, projectDirectory), settings.Model, settings.Dimensions),
+        "vertex" => new VertexEmbeddingGenerator(Vertex(settings.Connection, usage, projectDirectory), settings.Model, settings.Dimensions, usage),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, "unknown provider"),
     };
 

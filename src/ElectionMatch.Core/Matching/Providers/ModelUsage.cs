@@ -19,6 +19,9 @@ public sealed class ModelUsage
     private long _invalidReplies;
     private long _undecidedRows;
     private long _failedFollowUps;
+    private long _refusedForSize;
+    private int _textsPerRequest = int.MaxValue;
+    private int _largestRefused;
 
     public ModelUsage(string step, string provider, string model, ModelConnection connection)
     {
@@ -56,6 +59,15 @@ public sealed class ModelUsage
     /// <summary>Follow-ups to an invalid reply that got no answer: refused, failed past their retries, or not sent because the run was stopped.</summary>
     public long FailedFollowUps => Interlocked.Read(ref _failedFollowUps);
 
+    /// <summary>Embedding requests the provider refused for their size (too many texts or tokens), each sent again in parts.</summary>
+    public long RefusedForSize => Interlocked.Read(ref _refusedForSize);
+
+    /// <summary>The most texts an embedding request may hold, as a refusal said; null while none said so.</summary>
+    public int? TextsPerRequest => Volatile.Read(ref _textsPerRequest) is var most && most < int.MaxValue ? most : null;
+
+    /// <summary>The most texts a request the provider refused for their number held.</summary>
+    public int LargestRefused => Volatile.Read(ref _largestRefused);
+
     /// <summary>Every wait before a retry, in the order they happened.</summary>
     public IReadOnlyList<RetryWait> RetryWaits => _waits.ToArray();
 
@@ -87,4 +99,23 @@ public sealed class ModelUsage
     internal void FollowUpFailed() => Interlocked.Increment(ref _failedFollowUps);
 
     internal void Waited(RetryWait wait) => _waits.Enqueue(wait);
+
+    /// <summary>An embedding request of <paramref name="texts"/> texts was refused for its size; <paramref name="most"/>, when the refusal named it, is the most a request may hold.</summary>
+    internal void Refused(int texts, int? most)
+    {
+        Interlocked.Increment(ref _refusedForSize);
+        if (most is not { } allowed)
+        {
+            return;
+        }
+
+        int seen;
+        while (allowed < (seen = Volatile.Read(ref _textsPerRequest)) && Interlocked.CompareExchange(ref _textsPerRequest, allowed, seen) != seen)
+        {
+        }
+
+        while (texts > (seen = Volatile.Read(ref _largestRefused)) && Interlocked.CompareExchange(ref _largestRefused, texts, seen) != seen)
+        {
+        }
+    }
 }

@@ -34,6 +34,9 @@ internal sealed class ProviderEmbeddingGenerator : IEmbeddingGenerator<string, E
 
     public bool Replay => _inner is null;
 
+    /// <summary>The texts the embedding cache sends in one request (<c>batch_size</c>).</summary>
+    public int TextsPerRequest { get; init; } = Settings.EmbeddingSettings.DefaultTextsPerRequest;
+
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (_inner is null)

@@ -180,7 +180,10 @@ internal static partial class ProviderFailure
     /// <c>{"error": {"code", "message", "status"}}</c>, also as the first item of a list), else the body, shortened;
     /// null for an empty body.
     /// </summary>
-    public static string? Words(string body)
+    public static string? Words(string body) => WholeWords(body) is { } words ? Shorten(words) : null;
+
+    /// <summary>What <see cref="Words"/> gives before it is shortened: to be read, not printed.</summary>
+    public static string? WholeWords(string body)
     {
         if (body.Trim().Length == 0)
         {
@@ -193,15 +196,15 @@ internal static partial class ProviderFailure
             var error = ErrorObject(document.RootElement);
             if ((error.ValueKind == JsonValueKind.String ? error : error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var m) ? m : default) is { ValueKind: JsonValueKind.String } message)
             {
-                return Shorten(message.GetString() ?? "");
+                return message.GetString() ?? "";
             }
         }
         catch (JsonException)
         {
-            // Not JSON (a gateway's HTML page): the text itself, shortened.
+            // Not JSON (a gateway's HTML page): the text itself.
         }
 
-        return Shorten(body);
+        return body;
     }
 
     /// <summary>

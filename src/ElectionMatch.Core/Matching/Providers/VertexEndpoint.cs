@@ -46,6 +46,12 @@ internal sealed class VertexEndpoint
             throw ProviderFailure.NotFound(response.RequestMessage?.RequestUri ?? new Uri(url), text);
         }
 
+        if (response.StatusCode == System.Net.HttpStatusCode.BadRequest)
+        {
+            // The whole of the words kept apart: a refusal of a request's size names the size allowed near their end.
+            throw new VertexRefusal(ProviderFailure.Words(text) ?? response.ReasonPhrase ?? "no body", ProviderFailure.WholeWords(text) ?? "");
+        }
+
         if (!response.IsSuccessStatusCode)
         {
             // Worded as OpenAI's failures are (ProviderFailure.Describe: "HTTP 403: <error.message>"); the body itself only

@@ -3,16 +3,16 @@ using System.Text.Json;
 namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
-/// A Vertex AI reply answered with success must be a JSON object, with a list of <c>candidates</c> (generateContent)
-/// or <c>predictions</c> (predict) unless it has none at all; a gateway may answer an upstream failure with HTTP 200
-/// and Google's error object, as OpenAI's do (<see cref="SuccessReplyCheck"/>): read as a reply, it would be an empty
-/// answer, judged undecided and cached. Such a reply fails here, inside the retries: an error object that says what a
+/// A Vertex AI reply answered with success must be a JSON object, with a list of <c>candidates</c> (generateContent),
+/// <c>predictions</c> (predict) or an <c>embedding</c> (embedContent) unless it has none at all; a gateway may answer
+/// an upstream failure with HTTP 200 and Google's error object, as OpenAI's do (<see cref="SuccessReplyCheck"/>): read
+/// as a reply, it would be an empty answer, judged undecided and cached. Such a reply fails here, inside the retries: an error object that says what a
 /// 429 or a 5xx says (<see cref="TransientErrorReply"/>) is retried as they are, any other is EM0403 at once.
 /// </summary>
 internal sealed class VertexReplyCheck : ReplyCheck
 {
     public VertexReplyCheck(HttpMessageHandler inner)
-        : base(inner, (":predict", "predictions"), (":generateContent", "candidates"))
+        : base(inner, (":predict", "predictions"), (":embedContent", "embedding"), (":generateContent", "candidates"))
     {
     }
 
