@@ -429,6 +429,42 @@ public sealed class VertexProviderTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("gp-billing", null, null, "gp-billing")]
+    [InlineData("gp-billing", "gp-quota", null, "gp-quota")]
+    [InlineData(null, "gp-quota", null, "gp-quota")]
+    [InlineData(null, null, null, "")]
+    [InlineData("gp-billing", "gp-quota", "configured", "gp-billing")]
+    public async Task A_credentials_quota_project_is_sent_as_x_goog_user_project_and_the_variable_overrides_application_default_credentials(string? inFile, string? variable, string? configured, string sent)
+    {
+        var appData = Path.Combine(Path.GetTempPath(), "em-appdata-" + Guid.NewGuid().ToString("N")[..8]);
+        var file = Path.Combine(appData, "gcloud", "application_default_credentials.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var key = JsonNode.Parse(File.ReadAllText(_account.Path))!.AsObject();
+        if (inFile is not null)
+        {
+            key["quota_project_id"] = inFile;
+        }
+
+        File.WriteAllText(file, key.ToJsonString());
+        var previous = SetEnvironment(new() { ["GOOGLE_APPLICATION_CREDENTIALS"] = null, ["APPDATA"] = appData, ["GOOGLE_CLOUD_QUOTA_PROJECT"] = variable });
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var connection = JudgeFixture.Connection(Endpoint with { CredentialsFile = configured is null ? null : file });
+            using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", connection), warehouse);
+
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+            Assert.Equal(sent, Assert.Single(_server.Requests).UserProject);
+        }
+        finally
+        {
+            SetEnvironment(previous);
+            Directory.Delete(appData, recursive: true);
+        }
+    }
+
     /// <summary>Writes the credential a problem names at <paramref name="path"/>; "missing" and "unreadable" write nothing.</summary>
     private void WriteCredential(string path, string problem)
     {

@@ -184,7 +184,7 @@ public sealed class FakeModelServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var path = context.Request.Path.Value ?? "";
-        _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body, context.Request.QueryString.Value ?? "", context.Request.Headers["api-key"].ToString()));
+        _requests.Enqueue(new RecordedRequest(path, context.Request.Headers.Authorization.ToString(), body, context.Request.QueryString.Value ?? "", context.Request.Headers["api-key"].ToString(), context.Request.Headers["x-goog-user-project"].ToString()));
         if (path == "/token")
         {
             if (_tokenFailures.TryDequeue(out var failure))

@@ -4,7 +4,7 @@ namespace ElectionMatch.Tests.Models;
 
 /// <param name="Query">The query string, with its <c>?</c> (Azure's <c>api-version</c>).</param>
 /// <param name="ApiKey">The <c>api-key</c> header (Azure OpenAI's), empty when absent.</param>
-public sealed record RecordedRequest(string Path, string Authorization, string Body, string Query = "", string ApiKey = "");
+public sealed record RecordedRequest(string Path, string Authorization, string Body, string Query = "", string ApiKey = "", string UserProject = "");
 
 public sealed record ChatTurn(string Role, string Text);
 

@@ -11,9 +11,14 @@ namespace ElectionMatch.Matching.Providers;
 /// (<see cref="TokenEndpointClients"/>), and a model attempt is counted only once it has a token to send.
 /// A request Vertex AI answers 401 (UNAUTHENTICATED: the token expired during a long back-off, or was revoked) is sent
 /// once more with a fresh token, as Google's client libraries do; a second 401 is the request's answer.
+/// A credential with a quota project (a user's <c>gcloud auth application-default login</c> file holds one as
+/// <c>quota_project_id</c>, and <c>GOOGLE_CLOUD_QUOTA_PROJECT</c> sets one) names it in <c>x-goog-user-project</c>, as
+/// Google's libraries do, so the requests are billed and rate-limited against that project.
 /// </summary>
 internal sealed class GoogleAuthHandler : DelegatingHandler
 {
+    private const string UserProjectHeader = "x-goog-user-project";
+
     private readonly GoogleTokens _tokens;
     private readonly ModelUsage _usage;
 
@@ -23,6 +28,9 @@ internal sealed class GoogleAuthHandler : DelegatingHandler
         _tokens = tokens;
         _usage = usage;
     }
+
+    /// <summary>The project Vertex AI bills and counts quota against, when the credential names one.</summary>
+    public string? QuotaProject { get; init; }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -56,11 +64,17 @@ internal sealed class GoogleAuthHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Authorize(HttpRequestMessage request, string token)
+    private void Authorize(HttpRequestMessage request, string token)
     {
         Secrets.Register(token);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (!string.IsNullOrWhiteSpace(QuotaProject))
+        {
+            request.Headers.Remove(UserProjectHeader);
+            request.Headers.Add(UserProjectHeader, QuotaProject);
+        }
     }
+
 
     private static async Task<T> Fetch<T>(Func<Task<T>> fetch)
     {

@@ -198,7 +198,7 @@ public sealed class ModelProviders : IDisposable
         var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
         var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
         // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
-        return new VertexEndpoint(Http(connection, usage, inner => new VertexReplyCheck(inner), retried => new GoogleAuthHandler(new GoogleTokens(credential), usage, retried)), connection.Endpoint, project, location);
+        return new VertexEndpoint(Http(connection, usage, inner => new VertexReplyCheck(inner), retried => new GoogleAuthHandler(new GoogleTokens(credential), usage, retried) { QuotaProject = credential.QuotaProject }), connection.Endpoint, project, location);
     }
 
     // Trimmed, and null when empty: a value set by `export X=` or read from a file would otherwise go into the URL as it is.
@@ -206,7 +206,7 @@ public sealed class ModelProviders : IDisposable
         Environment.GetEnvironmentVariable(variable)?.Trim() is { Length: > 0 } value ? value : null;
 
     /// <param name="tokenClients">The token endpoint's HTTP clients: our retry policy in place of Google.Apis.Auth's own.</param>
-    private static ITokenAccess Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)
+    private static GoogleCredential Credential(ModelConnection connection, string projectDirectory, TokenEndpointClients tokenClients)
     {
         // The file is read here, not by GoogleCredential.GetApplicationDefault: that says what is wrong in the library's
         // words, and keeps its first answer for the life of the process (an MSBuild node) even after the file is fixed.
@@ -216,6 +216,9 @@ public sealed class ModelProviders : IDisposable
         try
         {
             var credential = file is null ? ComputeEngine() : file.Load();
+            // Application-default credentials take their quota project from GOOGLE_CLOUD_QUOTA_PROJECT over the file's
+            // quota_project_id, as Google's client libraries do; a credentials_file keeps its own.
+            credential = connection.CredentialsFile is null ? credential.CreateWithEnvironmentQuotaProject() : credential;
             return credential.CreateScoped(CloudPlatformScope).CreateWithHttpClientFactory(tokenClients);
         }
         catch (Exception e) when (e is not DiagnosticException and not OutOfMemoryException)
