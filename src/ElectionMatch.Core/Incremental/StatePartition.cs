@@ -22,5 +22,8 @@ internal sealed record StatePartition(string State, string LeftRelation, string 
     /// <summary>The input rows its run reads, candidacies and results rows: its size in a batch (<see cref="StatePartitions.Batches"/>).</summary>
     public long InputRows => LeftRows + RightRows;
 
-    public string Label => State.Length == 0 ? "(no state)" : State;
+    public string Label => LabelOf(State);
+
+    /// <summary>How a partition's state is named in a run's lines and in explain: the state, or <c>(no state)</c>.</summary>
+    public static string LabelOf(string state) => state.Length == 0 ? "(no state)" : state;
 }

@@ -522,7 +522,7 @@ public sealed record Explanation(IReadOnlyList<ExplainedRow> Rows, IReadOnlyList
 /// <summary>A state partition of an incremental run: its state (empty: none), whether that run reused it, and when it was computed (UTC).</summary>
 public sealed record ExplainedPartition(string State, bool Reused, DateTime ComputedAtUtc)
 {
-    public string Label => State.Length == 0 ? "(no state)" : State;
+    public string Label => Incremental.StatePartition.LabelOf(State);
 
     /// <summary>Its cache key when the match's shared schema shows its stages (<see cref="PartitionCache.Shown(string)"/>); null for a schema of its own.</summary>
     public string? CacheKey { get; init; }
