@@ -97,8 +97,10 @@ public static partial class Secrets
             return text ?? "";
         }
 
-        // The spans of every registered form are found in the text as given, then masked at once: overlapping spans (a
-        // whole PEM key and its lines, a key and its fragments) become one mask.
+        // The spans of every registered form and of every credential's shape are found in the text as given, then masked
+        // at once: overlapping spans (a whole PEM key and its lines, a key and its fragments, a token's shape and a
+        // registered key's fragment inside it) become one mask. A shape looked for after the fragments were masked would
+        // stop at the mask and leave the token's end printed.
         List<(int Start, int End)>? spans = null;
         var hasPercent = text.Contains('%', StringComparison.Ordinal);
         foreach (var (secret, form) in Registered)
@@ -117,21 +119,30 @@ public static partial class Secrets
 
         Fragments(text, ref spans);
 
-        if (spans is not null)
-        {
-            text = Masked(text, spans);
-        }
-
         // The dictionaries are enumerated, not their Keys or Values, which take every lock and copy.
         foreach (var (_, key) in ShortApiKeys)
         {
-            text = key.Replace(text, Mask);
+            Matches(key, text, "", ref spans);
         }
 
-        text = PrivateKeyBlock().Replace(text, Mask);
-        text = Bearer().Replace(text, m => m.Groups["scheme"].Value + Mask);
-        text = KnownTokenShapes().Replace(text, Mask);
-        return Assignment().Replace(text, m => m.Groups["key"].Value + Mask);
+        Matches(PrivateKeyBlock(), text, "", ref spans);
+        Matches(Bearer(), text, "scheme", ref spans);
+        Matches(KnownTokenShapes(), text, "", ref spans);
+        Matches(Assignment(), text, "key", ref spans);
+        return spans is null ? text : Masked(text, spans);
+    }
+
+    /// <summary>The span of each match of <paramref name="pattern"/>, after its group <paramref name="kept"/> (the words before the value, kept as written) when it names one.</summary>
+    private static void Matches(Regex pattern, string text, string kept, ref List<(int Start, int End)>? spans)
+    {
+        for (var m = pattern.Match(text); m.Success; m = m.NextMatch())
+        {
+            var start = kept.Length == 0 ? m.Index : m.Groups[kept].Index + m.Groups[kept].Length;
+            if (start < m.Index + m.Length)
+            {
+                (spans ??= []).Add((start, m.Index + m.Length));
+            }
+        }
     }
 
     private static void Add(string value, bool fragments)
