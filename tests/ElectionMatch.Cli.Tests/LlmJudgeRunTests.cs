@@ -524,9 +524,9 @@ public sealed class LlmJudgeRunTests(LlmJudgeRunTests.CarefulRuns careful) : ICl
         var run = Child("run", Match, "--allow-future-date", "--snapshot-date", "2031-01-09");
 
         Assert.Equal(1, failing.ExitCode);
-        Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-2.5-flash failed", failing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0403: match 'candidacy_ddhq_matches', step judge: the judge vertex/gemini-3.5-flash-lite failed", failing.Stderr, StringComparison.Ordinal);
         Assert.True(run.ExitCode == 0, run.Output);
-        Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-2.5-flash:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
+        Assert.Contains(_server.Requests, r => r.Path.EndsWith("/models/gemini-3.5-flash-lite:generateContent", StringComparison.Ordinal) && r.Authorization == "Bearer " + FakeModelServer.AccessToken);
         var manifest = _fixture.Read($"electionmatch/manifests/{Match}_20310109.json");
         Assert.Contains("\"provider\": \"vertex\"", manifest, StringComparison.Ordinal);
         // The signed JWT each token request carries: whoever holds it gets an access token.

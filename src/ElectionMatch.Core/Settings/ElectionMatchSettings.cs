@@ -24,7 +24,7 @@ public sealed class ElectionMatchSettings
     ];
 
     private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", "batch_size", .. ConnectionKeys];
-    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", "temperature", .. ConnectionKeys];
+    private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", "thinking_level", "temperature", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
     private static readonly string[] CredentialKeys = ["api_key", "apikey", "key", "token", "access_token", "private_key"];
@@ -431,18 +431,27 @@ public sealed class ElectionMatchSettings
         {
             diagnostics.AddRange(ProviderKeys(j, JudgeKeys));
             var provider = Provider(j, diagnostics) ?? judge.Provider;
-            judge = new JudgeSettings(provider, Name(j, "model", $"leave the key out for {provider}'s default, {JudgeSettings.DefaultModel(provider)}", diagnostics) ?? JudgeSettings.DefaultModel(provider))
+            var model = Name(j, "model", $"leave the key out for {provider}'s default, {JudgeSettings.DefaultModel(provider)}", diagnostics) ?? JudgeSettings.DefaultModel(provider);
+            judge = new JudgeSettings(provider, model)
             {
                 Connection = ReadConnection(j, diagnostics),
                 MaxRowsPerRequest = WholeNumber(j, "max_rows_per_request", 1, 500, diagnostics),
                 MaxOutputTokens = WholeNumber(j, "max_output_tokens", 1, 1_000_000, diagnostics),
                 ThinkingBudget = WholeNumber(j, "thinking_budget", -1, 1_000_000, diagnostics),
-                Temperature = Temperature(j, diagnostics),
+                ThinkingLevel = ThinkingLevel(j, diagnostics),
+                Temperature = Temperature(j, JudgeSettings.DefaultTemperature(provider, model), diagnostics),
             };
-            if (j.Has("thinking_budget") && provider != "vertex")
+            foreach (var key in new[] { "thinking_budget", "thinking_level" }.Where(k => j.Has(k) && provider != "vertex"))
             {
-                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_budget"),
-                    $"'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is {provider}; leave it out"));
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey(key),
+                    $"'{key}' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is {provider}; leave it out"));
+            }
+
+            if (j.Has("thinking_budget") && j.Has("thinking_level") && provider == "vertex")
+            {
+                // Vertex AI refuses a thinkingConfig holding both with HTTP 400.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_level"),
+                    "'thinking_level' and 'thinking_budget' cannot both be set (Vertex AI refuses a request with both): thinking_level for Gemini 3 and later, thinking_budget for Gemini 2.5"));
             }
         }
 
@@ -664,13 +673,33 @@ public sealed class ElectionMatchSettings
     /// the model's own applies). Written empty or null it is refused, not read as left out: that would send 0, the very
     /// value a reasoning model refuses, to someone who wrote it to send none.
     /// </summary>
-    private static double? Temperature(YamlMap map, List<Diagnostic> diagnostics)
+    /// <summary>Gemini 3's thinking level, in the enum's spelling Vertex AI reads (MINIMAL, LOW, MEDIUM, HIGH), from any case.</summary>
+    private static string? ThinkingLevel(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        const string Key = "thinking_level";
+        if (map.Get(Key) is null)
+        {
+            return null;
+        }
+
+        var level = map.String(Key)?.ToUpperInvariant();
+        if (level is "MINIMAL" or "LOW" or "MEDIUM" or "HIGH")
+        {
+            return level;
+        }
+
+        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' must be minimal, low, medium or high (Gemini 3's thinkingConfig.thinkingLevel), got '{map.String(Key)}'"));
+        return null;
+    }
+
+    /// <param name="unset">What a judge without the key sends (<see cref="JudgeSettings.DefaultTemperature"/>).</param>
+    private static double? Temperature(YamlMap map, double? unset, List<Diagnostic> diagnostics)
     {
         const string Key = "temperature";
         const string Takes = "a number from 0 to 2, or default to send none (the model's own, which OpenAI's reasoning models o1, o3, o4-mini and gpt-5 require)";
         if (map.Get(Key) is not { } node)
         {
-            return 0;
+            return unset;
         }
 
         if (YamlMap.IsNull(node))

@@ -20,18 +20,30 @@ public sealed record JudgeSettings(string Provider, string Model)
     public int? ThinkingBudget { get; init; }
 
     /// <summary>
-    /// The sampling temperature sent with every request, 0 to 2 (default 0: the most repeatable answers); null sends
-    /// none, so the model's own applies (<c>temperature: default</c>), which OpenAI's reasoning models (o1, o3, o4-mini,
-    /// gpt-5) require: they refuse any other value with HTTP 400.
+    /// The sampling temperature sent with every request, 0 to 2 (default 0: the most repeatable answers, but none for
+    /// a Gemini 3 or later model, <see cref="DefaultTemperature"/>); null sends none, so the model's own applies
+    /// (<c>temperature: default</c>), which OpenAI's reasoning models (o1, o3, o4-mini, gpt-5) require: they refuse any
+    /// other value with HTTP 400.
     /// </summary>
     public double? Temperature { get; init; } = 0;
+
+    /// <summary>Gemini 3's thinkingConfig.thinkingLevel on Vertex AI (MINIMAL, LOW, MEDIUM or HIGH); null sends none.</summary>
+    public string? ThinkingLevel { get; init; }
+
+    /// <summary>
+    /// The temperature when electionmatch.yml sets none: 0, except none at all (the model's own, 1.0) for a Gemini 3 or
+    /// later model on Vertex AI, for which Google strongly advises against a lower one.
+    /// </summary>
+    public static double? DefaultTemperature(string provider, string model) =>
+        provider == "vertex" && GeminiModels.IsThreeOrLater(model) ? null : 0;
 
     public bool IsOffline => Provider == "offline";
 
     /// <summary>The model a provider uses when electionmatch.yml names none.</summary>
     public static string DefaultModel(string provider) => provider switch
     {
-        "vertex" => "gemini-2.5-flash",
+        // Google's replacement for gemini-2.5-flash, which Vertex AI retired on 2026-10-16.
+        "vertex" => "gemini-3.5-flash-lite",
         "openai" => "gpt-4o-mini",
         _ => Offline.Model,
     };

@@ -29,7 +29,7 @@ public sealed class ProviderSettingsTests
 
         var match = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches");
 
-        Assert.Equal(("vertex", "gemini-2.5-flash"), (match.Judge.Provider, match.Judge.Model));
+        Assert.Equal(("vertex", "gemini-3.5-flash-lite"), (match.Judge.Provider, match.Judge.Model));
         Assert.Equal(("gp-data", "europe-west4", "secrets/sa.json"), (match.Judge.Connection.Project, match.Judge.Connection.Location, match.Judge.Connection.CredentialsFile));
         Assert.Equal((8, 120.0, 30.0, 10), (match.Judge.Connection.MaxConcurrency, match.Judge.Connection.RequestsPerMinute, match.Judge.Connection.TimeoutSeconds, match.Judge.MaxRowsPerRequest));
         Assert.Equal(0.3 + 2.5, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000)!.Value, 9);
@@ -76,6 +76,43 @@ public sealed class ProviderSettingsTests
         var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(openai.Directory))).Diagnostics);
         Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
         Assert.Contains("'thinking_budget' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("provider: vertex", "gemini-3.5-flash-lite", null)]
+    [InlineData("provider: vertex\nmodel: gemini-3.1-flash-lite", "gemini-3.1-flash-lite", null)]
+    [InlineData("provider: vertex\nmodel: gemini-2.5-flash", "gemini-2.5-flash", 0.0)]
+    [InlineData("provider: vertex\ntemperature: 0", "gemini-3.5-flash-lite", 0.0)]
+    [InlineData("provider: openai", "gpt-4o-mini", 0.0)]
+    public void A_gemini_3_judge_sends_no_temperature_unless_set_as_google_advises_and_others_send_0(string block, string model, double? expected)
+    {
+        using var fixture = WithJudge(block);
+
+        var judge = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Judge;
+
+        Assert.Equal((model, expected), (judge.Model, judge.Temperature));
+    }
+
+    [Theory]
+    [InlineData("provider: vertex\nthinking_level: low", "LOW", null)]
+    [InlineData("provider: vertex\nthinking_level: MINIMAL", "MINIMAL", null)]
+    [InlineData("provider: vertex\nthinking_level: lots", null, "'thinking_level' must be minimal, low, medium or high (Gemini 3's thinkingConfig.thinkingLevel), got 'lots'")]
+    [InlineData("provider: vertex\nthinking_level: low\nthinking_budget: 0", null, "'thinking_level' and 'thinking_budget' cannot both be set (Vertex AI refuses a request with both)")]
+    [InlineData("provider: openai\nthinking_level: low", null, "'thinking_level' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai; leave it out")]
+    public void A_thinking_level_is_read_for_a_vertex_judge_and_refused_with_a_budget_or_another_provider(string block, string? level, string? message)
+    {
+        using var fixture = WithJudge(block);
+
+        if (message is null)
+        {
+            Assert.Equal(level, ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").Judge.ThinkingLevel);
+            return;
+        }
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
+        Assert.StartsWith("thinking_level:", File.ReadAllLines(Path.Combine(fixture.Directory, "electionmatch.yml"))[diagnostic.Line - 1].Trim(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -282,7 +319,7 @@ public sealed class ProviderSettingsTests
     }
 
     [Theory]
-    [InlineData("model: ''", "'model' is empty: write a value, or leave the key out for vertex's default, gemini-2.5-flash")]
+    [InlineData("model: ''", "'model' is empty: write a value, or leave the key out for vertex's default, gemini-3.5-flash-lite")]
     [InlineData("model: '  '", "'model' is empty")]
     [InlineData("location: ''", "'location' is empty: write a value, or leave the key out to use the environment variable GOOGLE_CLOUD_LOCATION, else us-central1")]
     [InlineData("project: ''", "'project' is empty")]

@@ -39,7 +39,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         Assert.Equal([1, 0], answers.Select(a => a.CandidateNumber));
         var request = Assert.Single(_server.Requests);
-        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent", request.Path);
+        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-3.5-flash-lite:generateContent", request.Path);
         Assert.Equal("Bearer " + FakeModelServer.AccessToken, request.Authorization);
         var body = JsonNode.Parse(request.Body)!;
         Assert.Equal("application/json", body["generationConfig"]!["responseMimeType"]!.GetValue<string>());
@@ -286,7 +286,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
     [Theory]
     [InlineData("/v1")]
     [InlineData("/v1/")]
-    [InlineData("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent")]
+    [InlineData("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-3.5-flash-lite:generateContent")]
     public async Task A_vertex_endpoint_written_with_its_v1_or_pasted_whole_is_asked_at_the_right_path(string endpointPath)
     {
         using var warehouse = DuckDbWarehouse.InMemory();
@@ -294,18 +294,68 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
 
-        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent", Assert.Single(_server.Requests).Path);
+        Assert.Equal("/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-3.5-flash-lite:generateContent", Assert.Single(_server.Requests).Path);
     }
 
-    [Fact]
-    public void A_vertex_404_names_the_url_asked()
+    [Theory]
+    [InlineData("gemini-3.5-flash-lite", "us-central1", "; Gemini 3 and later models are served at location global, and this request asked us-central1: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)")]
+    [InlineData("gemini-2.5-flash", "us-central1", "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)")]
+    [InlineData("gemini-3.5-flash-lite", "global", "; a model Vertex AI retired answers 404 too")]
+    public void A_vertex_404_names_the_url_asked_and_why_vertex_ai_may_not_serve_the_model_there(string model, string location, string advice)
     {
         _server.Script(FakeReply.Body(404, """{"error":{"code":404,"message":"Publisher Model `gemini-9` was not found.","status":"NOT_FOUND"}}"""));
-        using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1 });
-        var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { MaxConcurrency = 1, Location = location });
+        using var providers = JudgeFixture.Providers(match with { Judge = match.Judge with { Model = model } }, warehouse);
+        var evidence = new[] { new ElectionMatch.Matching.Judging.JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
 
-        Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: Publisher Model `gemini-9` was not found.; nothing answers at {_server.BaseUrl}/v1/projects/test-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent: check 'model', and that 'endpoint'", Assert.Single(error.Diagnostics).Message, StringComparison.Ordinal);
+        var error = Assert.Throws<DiagnosticException>(() => { new ElectionMatch.Matching.Judging.JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains($"failed on contest 'race-1' (1 row): HTTP 404: Publisher Model `gemini-9` was not found.; nothing answers at {_server.BaseUrl}/v1/projects/test-project/locations/{location}/publishers/google/models/{model}:generateContent: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone){advice}", message, StringComparison.Ordinal);
         Assert.Equal(1, _server.ModelHits);
+    }
+
+    [Theory]
+    [InlineData("gemini-3.5-flash-lite", null, "global")]
+    [InlineData("gemini-2.5-flash", null, "us-central1")]
+    [InlineData("gemini-3.5-flash-lite", "europe-west4", "europe-west4")]
+    public async Task Without_a_location_a_gemini_3_judge_asks_the_global_endpoint_and_an_older_model_us_central1(string model, string? variable, string expected)
+    {
+        var previous = SetEnvironment(new() { ["GOOGLE_CLOUD_LOCATION"] = variable });
+        try
+        {
+            using var warehouse = DuckDbWarehouse.InMemory();
+            var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint) with { Location = null });
+            using var providers = JudgeFixture.Providers(match with { Judge = match.Judge with { Model = model } }, warehouse);
+
+            await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+            Assert.Equal($"/v1/projects/test-project/locations/{expected}/publishers/google/models/{model}:generateContent", Assert.Single(_server.Requests).Path);
+        }
+        finally
+        {
+            SetEnvironment(previous);
+        }
+    }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData(0.0, "LOW", null)]
+    [InlineData(null, null, 0)]
+    public async Task The_judges_temperature_and_thinking_level_or_budget_are_sent_as_set_and_nothing_when_unset(double? temperature, string? level, int? budget)
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var match = JudgeFixture.Match("vertex", JudgeFixture.Connection(Endpoint));
+        using var providers = JudgeFixture.Providers(match with { Judge = match.Judge with { Temperature = temperature, ThinkingLevel = level, ThinkingBudget = budget } }, warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        var generation = JsonNode.Parse(Assert.Single(_server.Requests).Body)!["generationConfig"]!;
+        Assert.Equal(temperature, generation["temperature"]?.GetValue<double>());
+        Assert.Equal(level, generation["thinkingConfig"]?["thinkingLevel"]?.GetValue<string>());
+        Assert.Equal(budget, generation["thinkingConfig"]?["thinkingBudget"]?.GetValue<int>());
     }
 
     [Fact]
@@ -639,7 +689,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         var text = error.ToString() + string.Join("\n", error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, error.Diagnostics[0].Code);
-        Assert.Contains("match 'test_match', step judge: the judge vertex/gemini-2.5-flash failed", text, StringComparison.Ordinal);
+        Assert.Contains("match 'test_match', step judge: the judge vertex/gemini-3.5-flash-lite failed", text, StringComparison.Ordinal);
         Assert.Contains("500", text, StringComparison.Ordinal);
         Assert.Equal(4, _server.ModelHits);
         foreach (var secret in new[] { FakeModelServer.AccessToken, _account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })
@@ -666,7 +716,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
-        Assert.Contains($"step judge: the judge vertex/gemini-2.5-flash failed on contest 'race-1' (1 row): {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains($"step judge: the judge vertex/gemini-3.5-flash-lite failed on contest 'race-1' (1 row): {expected}; answers received so far are cached", diagnostic.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeModelServer.AccessToken, error.ToString() + diagnostic, StringComparison.Ordinal);
         Assert.Equal(status == 401 ? 2 : 1, _server.ModelHits);
     }
@@ -844,7 +894,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
         Assert.Equal(["503", "503"], providers.JudgeUsage.RetryWaits.Select(w => w.Cause));
         var diagnostic = Assert.Single(error.Diagnostics);
         Assert.Equal(Codes.ProviderFailed, diagnostic.Code);
-        Assert.Contains("the judge vertex/gemini-2.5-flash failed on contest 'race-1' (1 row): getting a Google OAuth access token failed (HTTP 503)", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("the judge vertex/gemini-3.5-flash-lite failed on contest 'race-1' (1 row): getting a Google OAuth access token failed (HTTP 503)", diagnostic.Message, StringComparison.Ordinal);
         var text = error.ToString() + string.Join("\n", error.Diagnostics);
         var assertion = System.Web.HttpUtility.ParseQueryString(_server.TokenRequests[0].Body)["assertion"]!;
         foreach (var secret in new[] { assertion, assertion.Split('.')[2], _account.KeyBodyLine, ServiceAccountFile.PrivateKeyId })

@@ -116,7 +116,7 @@ public sealed class ModelProviders : IDisposable
     private IChatClient ChatClient(JudgeSettings judge, ModelUsage usage, string projectDirectory) => judge.Provider switch
     {
         "openai" => OpenAi(judge.Connection, usage).GetChatClient(judge.Model).AsIChatClient(),
-        "vertex" => new VertexChatClient(Vertex(judge.Connection, usage, projectDirectory), judge.Model) { ThinkingBudget = judge.ThinkingBudget },
+        "vertex" => new VertexChatClient(Vertex(judge.Connection, usage, projectDirectory), judge.Model) { ThinkingBudget = judge.ThinkingBudget, ThinkingLevel = judge.ThinkingLevel },
         _ => throw new ArgumentOutOfRangeException(nameof(judge), judge.Provider, "unknown provider"),
     };
 
@@ -195,7 +195,7 @@ public sealed class ModelProviders : IDisposable
                 $"{usage.Step} provider vertex needs a project: set 'project' in {ElectionMatchSettings.FileName} or the environment variable GOOGLE_CLOUD_PROJECT");
         }
 
-        var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? "us-central1";
+        var location = connection.Location ?? FromEnvironment("GOOGLE_CLOUD_LOCATION") ?? GeminiModels.DefaultLocation(usage.Model);
         var credential = Credential(connection, projectDirectory, new TokenEndpointClients(inner => Resilient(connection, usage, inner)));
         // The token is put on before the retries: they resend the request, and the token endpoint retries on its own.
         return new VertexEndpoint(Http(connection, usage, inner => new VertexReplyCheck(inner), retried => new GoogleAuthHandler(new GoogleTokens(credential), usage, retried) { QuotaProject = credential.QuotaProject }), connection.Endpoint, project, location);

@@ -108,8 +108,9 @@ internal static partial class ProviderFailure
     /// or a model the server does not have. <see cref="Describe"/> says <c>HTTP 404:</c> before it. Without the URL's user
     /// information (<c>user:password@</c>) or query, which may carry a credential.
     /// </summary>
-    public static HttpRequestException NotFound(Uri? url, string body) =>
-        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone)", null, System.Net.HttpStatusCode.NotFound);
+    /// <param name="advice">What the provider adds about why a model may not be served, from "; ".</param>
+    public static HttpRequestException NotFound(Uri? url, string body, string advice = "") =>
+        new($"{Words(body) ?? "no body"}; nothing answers at {url?.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)}: check 'model', and that 'endpoint' in electionmatch.yml is the server's base URL (usually ending in /v1; for Vertex AI the host alone){advice}", null, System.Net.HttpStatusCode.NotFound);
 
     /// <summary>What a body that does not parse is said to be, with the parser's position (its own words are .NET's, and quote the text).</summary>
     public static string NotJson(JsonException e) => $"it is not JSON ({StopsAt(e)})";

@@ -23,8 +23,11 @@ internal sealed class VertexChatClient : IChatClient
         _model = model;
     }
 
-    /// <summary>Gemini 2.5's <c>thinkingConfig.thinkingBudget</c>; null sends none (the model's default: gemini-2.5-flash thinks as much as it likes).</summary>
+    /// <summary>Gemini 2.5's <c>thinkingConfig.thinkingBudget</c>; null sends none (the model's default: Gemini 2.5 Flash thinks as much as it likes).</summary>
     public int? ThinkingBudget { get; init; }
+
+    /// <summary>Gemini 3's <c>thinkingConfig.thinkingLevel</c> (MINIMAL, LOW, MEDIUM, HIGH); null sends none (the model's default).</summary>
+    public string? ThinkingLevel { get; init; }
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -59,6 +62,10 @@ internal sealed class VertexChatClient : IChatClient
         if (ThinkingBudget is { } budget)
         {
             generation["thinkingConfig"] = new JsonObject { ["thinkingBudget"] = budget };
+        }
+        else if (ThinkingLevel is { } level)
+        {
+            generation["thinkingConfig"] = new JsonObject { ["thinkingLevel"] = level };
         }
 
         if (options?.ResponseFormat is ChatResponseFormatJson json)

@@ -36,6 +36,12 @@ internal sealed class VertexEndpoint
         return path.EndsWith("/v1", StringComparison.Ordinal) ? path[..^3] : path;
     }
 
+    /// <summary>Why Vertex AI may not serve the model asked: Gemini 3 and later are served on the global endpoint, and a retired model answers 404.</summary>
+    private string NotServed(string model) =>
+        Settings.GeminiModels.IsThreeOrLater(model) && Location != "global"
+            ? $"; Gemini 3 and later models are served at location global, and this request asked {Location}: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)"
+            : "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)";
+
     public async Task<JsonNode> PostAsync(string model, string method, JsonObject body, CancellationToken cancellationToken)
     {
         var url = $"{_base}/v1/projects/{Uri.EscapeDataString(Project)}/locations/{Uri.EscapeDataString(Location)}/publishers/google/models/{Uri.EscapeDataString(model)}:{method}";
@@ -43,7 +49,7 @@ internal sealed class VertexEndpoint
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            throw ProviderFailure.NotFound(response.RequestMessage?.RequestUri ?? new Uri(url), text);
+            throw ProviderFailure.NotFound(response.RequestMessage?.RequestUri ?? new Uri(url), text, NotServed(model));
         }
 
         if (response.StatusCode == System.Net.HttpStatusCode.BadRequest)
