@@ -5,14 +5,21 @@ namespace ElectionMatch.Settings;
 
 /// <summary>
 /// What the Gemini model's generation changes in how it is asked on Vertex AI. Gemini 3 and later (gemini-3.5-flash-lite,
-/// gemini-3.1-flash-lite, …) are served on the global endpoint, not in every region; Google strongly advises leaving
+/// gemini-3.1-flash-lite, …) and gemini-embedding-2 are served on the global endpoint, not in every region; Google strongly advises leaving
 /// their temperature at its default (a lower one "may lead to unexpected behavior, looping, or degraded performance");
 /// and their thinking is set by level (<c>thinkingLevel</c>), where Gemini 2.5's was a token budget.
 /// </summary>
 public static partial class GeminiModels
 {
-    /// <summary>The location asked when neither electionmatch.yml nor GOOGLE_CLOUD_LOCATION names one: global for Gemini 3 and later, else us-central1.</summary>
-    public static string DefaultLocation(string model) => IsThreeOrLater(model) ? "global" : "us-central1";
+    /// <summary>The location asked when neither electionmatch.yml nor GOOGLE_CLOUD_LOCATION names one: global for a model served there, else us-central1.</summary>
+    public static string DefaultLocation(string model) => ServedGlobally(model) ? "global" : "us-central1";
+
+    /// <summary>
+    /// Whether Vertex AI serves the model at the global location rather than in every region: Gemini 3 and later, and
+    /// the Gemini embedding models after gemini-embedding-001 (whose quota Google counts globally).
+    /// </summary>
+    public static bool ServedGlobally(string model) =>
+        IsThreeOrLater(model) || (model.StartsWith("gemini-embedding-", StringComparison.OrdinalIgnoreCase) && !model.StartsWith("gemini-embedding-001", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether the model is a Gemini of generation 3 or later (<c>gemini-3.5-flash-lite</c>, <c>gemini-4-…</c>).</summary>
     public static bool IsThreeOrLater(string model) =>

@@ -133,7 +133,8 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
         using (providers)
         {
             Assert.Equal(Texts.Length, _server.Requests.Count);
-            Assert.All(_server.Requests, r => Assert.EndsWith("/publishers/google/models/gemini-embedding-2:embedContent", r.Path, StringComparison.Ordinal));
+            // The fixture's connection names us-central1; without it, gemini-embedding-2 would be asked at global (GeminiModelsTests).
+            Assert.All(_server.Requests, r => Assert.EndsWith("/locations/us-central1/publishers/google/models/gemini-embedding-2:embedContent", r.Path, StringComparison.Ordinal));
             // Two in flight at a time: the requests arrive in either order, each one text.
             var bodies = _server.Requests.Select(r => JsonNode.Parse(r.Body)!).ToList();
             Assert.Equal(Texts.Order(StringComparer.Ordinal), bodies.Select(b => Assert.Single(b["content"]!["parts"]!.AsArray())!["text"]!.GetValue<string>()).Order(StringComparer.Ordinal));

@@ -298,7 +298,7 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("gemini-3.5-flash-lite", "us-central1", "; Gemini 3 and later models are served at location global, and this request asked us-central1: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)")]
+    [InlineData("gemini-3.5-flash-lite", "us-central1", "; gemini-3.5-flash-lite is served at location global, as Gemini 3 and later models are, and this request asked us-central1: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)")]
     [InlineData("gemini-2.5-flash", "us-central1", "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)")]
     [InlineData("gemini-3.5-flash-lite", "global", "; a model Vertex AI retired answers 404 too")]
     public void A_vertex_404_names_the_url_asked_and_why_vertex_ai_may_not_serve_the_model_there(string model, string location, string advice)

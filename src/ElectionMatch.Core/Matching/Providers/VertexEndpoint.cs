@@ -38,8 +38,8 @@ internal sealed class VertexEndpoint
 
     /// <summary>Why Vertex AI may not serve the model asked: Gemini 3 and later are served on the global endpoint, and a retired model answers 404.</summary>
     private string NotServed(string model) =>
-        Settings.GeminiModels.IsThreeOrLater(model) && Location != "global"
-            ? $"; Gemini 3 and later models are served at location global, and this request asked {Location}: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)"
+        Settings.GeminiModels.ServedGlobally(model) && Location != "global"
+            ? $"; {model} is served at location global, as Gemini 3 and later models are, and this request asked {Location}: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)"
             : "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)";
 
     public async Task<JsonNode> PostAsync(string model, string method, JsonObject body, CancellationToken cancellationToken)
