@@ -135,6 +135,48 @@ public sealed class ProviderReplyRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_run_counts_cached_prompt_tokens_and_billable_characters_and_prices_each_at_its_own_price_in_its_summary_manifest_and_report()
+    {
+        // Gemini judge and Vertex AI embeddings on this test's server: each judge request's usage says 100 of its prompt
+        // tokens were cached, and each predict reply counts its texts' characters without white space, as Vertex AI bills them.
+        using var account = new ServiceAccountFile(_server.TokenUri);
+        _server.CachedPromptTokens = 100;
+        var vertex = $"provider: vertex\n      project: test-project\n      credentials_file: {account.Path}\n      endpoint: {_server.BaseUrl}\n      requests_per_minute: 0\n";
+        Configure("    judge:\n      provider: offline\n\n  # L2", $"    judge:\n      {vertex}      price_per_million_input_tokens: 0.3\n      price_per_million_cached_input_tokens: 0.075\n      price_per_million_output_tokens: 2.5\n\n  # L2");
+        // A price per million characters a thousand times Vertex AI's, so the manifest's six decimals show the characters' cost.
+        Configure("    embeddings:\n      provider: offline\n      dimensions: 256\n", $"    embeddings:\n      {vertex}      dimensions: 64\n      price_per_million_input_characters: 25\n");
+        var report = _fixture.PathOf("target/run-report.json");
+
+        var run = Cli("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-05", "--report", report);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var manifestText = _fixture.Read("electionmatch/manifests/candidacy_ddhq_matches_20260105.json");
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(manifestText);
+        var judge = Assert.Single(manifest.Models, m => m.Step == "judge");
+        var embeddings = Assert.Single(manifest.Models, m => m.Step == "embeddings");
+        Assert.True(judge.Requests > 0 && judge.InputTokens > 100 * judge.Requests, run.Stdout);
+        Assert.Equal(100 * judge.Requests, judge.CachedInputTokens);
+        Assert.Equal(Math.Round((((judge.InputTokens - judge.CachedInputTokens) * 0.3) + (judge.CachedInputTokens * 0.075) + (judge.OutputTokens * 2.5)) / 1_000_000, 6), judge.EstimatedCost);
+        var characters = _server.Requests.Where(r => r.Path.EndsWith(":predict", StringComparison.Ordinal))
+            .SelectMany(r => JsonNode.Parse(r.Body)!["instances"]!.AsArray())
+            .Sum(i => (long)i!["content"]!.GetValue<string>().Count(c => !char.IsWhiteSpace(c)));
+        Assert.True(characters > 0, run.Stdout);
+        Assert.Equal((characters, 0L), (embeddings.InputCharacters, embeddings.CachedInputTokens));
+        // The characters alone are billed: the embeddings' tokens have no price here.
+        Assert.Equal(Math.Round(characters * 25.0 / 1_000_000, 6), embeddings.EstimatedCost);
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Contains(string.Create(inv, $"{judge.InputTokens:N0} tokens in ({judge.CachedInputTokens:N0} cached), {judge.OutputTokens:N0} out, estimated cost "), run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(string.Create(inv, $"{embeddings.InputTokens:N0} tokens in ({characters:N0} billable characters), 0 out, estimated cost "), run.Stdout, StringComparison.Ordinal);
+        // The new fields come after every older one, so a manifest's earlier lines stay where they were.
+        Assert.True(manifestText.IndexOf("\"failed_follow_ups\"", StringComparison.Ordinal) < manifestText.IndexOf("\"cached_input_tokens\"", StringComparison.Ordinal));
+        Assert.True(manifestText.IndexOf("\"cached_input_tokens\"", StringComparison.Ordinal) < manifestText.IndexOf("\"input_characters\"", StringComparison.Ordinal));
+        var reported = ElectionMatch.Operations.RunReport.FromJson(File.ReadAllText(report));
+        Assert.Equal(manifest.Models, reported.Models);
+        Assert.Contains($"\"input_characters\": {characters}", File.ReadAllText(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_401_that_quotes_most_of_the_key_prints_none_of_it()
     {
         // An Azure-style hex key (no shape a pattern knows), quoted back as OpenAI does: its first 28 characters and stars.

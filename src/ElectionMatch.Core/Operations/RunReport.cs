@@ -21,7 +21,7 @@ public sealed record RunReport(string? Snapshot, double ElapsedSeconds, IReadOnl
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Each provider step's requests, HTTP attempts, cache hits, tokens and estimated cost, as the manifest's models list.</summary>
+    /// <summary>Each provider step's requests, HTTP attempts, cache hits, tokens (cached ones among them), billable characters and estimated cost, as the manifest's models list.</summary>
     public IReadOnlyList<ManifestModelUsage> Models { get; init; } = [];
 
     /// <summary>Why the run published nothing (its diagnostics, one a line); null for a run that published.</summary>

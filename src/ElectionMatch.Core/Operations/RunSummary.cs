@@ -61,7 +61,24 @@ public static class RunSummary
         ];
 
     private static string ModelLine(Snapshots.ManifestModelUsage model, IReadOnlyDictionary<string, long> counts) => string.Create(CultureInfo.InvariantCulture,
-        $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {UndecidedRows(counts, model.UndecidedRows)}" : "")}");
+        $"{model.Step}: {model.Provider}/{model.Model}: {model.Requests} requests ({model.HttpAttempts} HTTP attempts), {model.CacheHits} from cache, {model.InputTokens:N0} tokens in{InputDetail(model)}, {model.OutputTokens:N0} out, {(model.EstimatedCost is { } cost ? $"estimated cost {cost:0.####}" : "cost not estimated (no price_per_million_* set)")}{(model.Step == "judge" ? $", {model.InvalidReplies} invalid replies, {model.FailedFollowUps} follow-ups unanswered, {UndecidedRows(counts, model.UndecidedRows)}" : "")}");
+
+    // The cached tokens and billable characters, only when the provider reported some: most steps have neither.
+    private static string InputDetail(Snapshots.ManifestModelUsage model)
+    {
+        var parts = new List<string>();
+        if (model.CachedInputTokens > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{model.CachedInputTokens:N0} cached"));
+        }
+
+        if (model.InputCharacters > 0)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{model.InputCharacters:N0} billable characters"));
+        }
+
+        return parts.Count == 0 ? "" : $" ({string.Join(", ", parts)})";
+    }
 
     // The rows of a count kept per pass (its key, or p + key) that the published count leaves out; 0 when either is missing.
     private static long Unpublished(IReadOnlyDictionary<string, long> counts, string perPass, string published) =>

@@ -11,6 +11,8 @@ public sealed class ElectionMatchSettings
 {
     public const string FileName = "electionmatch.yml";
 
+    private const string CharacterPriceKey = "price_per_million_input_characters";
+
     private static readonly string[] TopKeys = ["version", "dbt_version", "snapshots", "engine", "quarantine", "matches", "zip_codes"];
     private static readonly string[] QuarantineKeys = ["max_text_length", "warn_share"];
     private static readonly string[] ZipCodeKeys = ["voters", "zip_code", "state", "district_types", "state_zip_code_ranges", "match", "model_dir"];
@@ -21,9 +23,11 @@ public sealed class ElectionMatchSettings
     [
         "project", "location", "endpoint", "api_key_env", "credentials_file", "max_concurrency", "requests_per_minute", "timeout_seconds",
         "cancel_grace_seconds", "max_retries", "retry_base_delay_seconds", "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens",
+        "price_per_million_cached_input_tokens",
     ];
 
-    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", "batch_size", .. ConnectionKeys];
+    // Vertex AI's text-embedding models bill their input per character; no judge model here does.
+    private static readonly string[] EmbeddingKeys = ["provider", "model", "dimensions", "union_offline", "batch_size", CharacterPriceKey, .. ConnectionKeys];
     private static readonly string[] JudgeKeys = ["provider", "model", "max_rows_per_request", "max_output_tokens", "thinking_budget", "thinking_level", "temperature", .. ConnectionKeys];
     private static readonly string[] RetrievalKeys = ["top_k", "block_above", "exact_names"];
     private static readonly string[] Providers = ["offline", "vertex", "openai"];
@@ -420,7 +424,7 @@ public sealed class ElectionMatchSettings
 
             embeddings = new EmbeddingSettings(provider, Name(e, "model", $"leave the key out for {provider}'s default, {EmbeddingSettings.DefaultModel(provider)}", diagnostics) ?? EmbeddingSettings.DefaultModel(provider), dimensions)
             {
-                Connection = ReadConnection(e, diagnostics),
+                Connection = ReadConnection(e, diagnostics) with { PricePerMillionInputCharacters = CharacterPrice(e, diagnostics) },
                 UnionOffline = Flag(e, "union_offline", diagnostics) ?? true,
                 BatchSize = WholeNumber(e, "batch_size", 1, EmbeddingSettings.MostTextsPerRequest(provider), diagnostics),
             };
@@ -636,8 +640,25 @@ public sealed class ElectionMatchSettings
             MaxRetryDelaySeconds = Amount(map, "max_retry_delay_seconds", 0, 3600, diagnostics) ?? d.MaxRetryDelaySeconds,
             PricePerMillionInputTokens = Amount(map, "price_per_million_input_tokens", 0, 1_000_000, diagnostics),
             PricePerMillionOutputTokens = Amount(map, "price_per_million_output_tokens", 0, 1_000_000, diagnostics),
+            PricePerMillionCachedInputTokens = Amount(map, "price_per_million_cached_input_tokens", 0, 1_000_000, diagnostics),
             At = map.At,
         };
+    }
+
+    /// <summary>
+    /// The embeddings' price per million input characters. It bills the input in place of the input-token prices, so a
+    /// block that sets both would have one of them silently unused: refused, naming the two.
+    /// </summary>
+    private static double? CharacterPrice(YamlMap map, List<Diagnostic> diagnostics)
+    {
+        var price = Amount(map, CharacterPriceKey, 0, 1_000_000, diagnostics);
+        if (price is not null && new[] { "price_per_million_input_tokens", "price_per_million_cached_input_tokens" }.FirstOrDefault(map.Has) is { } tokenPrice)
+        {
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtKey(CharacterPriceKey),
+                $"'{CharacterPriceKey}' bills the input by its characters in place of '{tokenPrice}': set the one the model bills by (Vertex AI's text-embedding models: characters)"));
+        }
+
+        return price;
     }
 
     /// <summary>0 (no limit), or a pace whose interval between starts is a time span at all: 1e-11 a minute is 190,000 years.</summary>

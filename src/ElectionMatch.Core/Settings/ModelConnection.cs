@@ -54,12 +54,44 @@ public sealed record ModelConnection
 
     public double? PricePerMillionOutputTokens { get; init; }
 
+    /// <summary>
+    /// The discounted price of input tokens the provider read from its prompt cache (Gemini's implicit caching, OpenAI's
+    /// prompt caching); null bills them at <see cref="PricePerMillionInputTokens"/>, as the other input tokens.
+    /// </summary>
+    public double? PricePerMillionCachedInputTokens { get; init; }
+
+    /// <summary>
+    /// The price of a million billable input characters (Vertex AI's text-embedding models bill per character, not per
+    /// token); when set, the input is billed by its characters, and the input-token prices are not used.
+    /// </summary>
+    public double? PricePerMillionInputCharacters { get; init; }
+
     /// <summary>Where the block is in electionmatch.yml, for diagnostics about it.</summary>
     public SourceSpan At { get; init; } = SourceSpan.None;
 
-    /// <summary>The estimated cost in the currency of the configured prices (a price not set counts 0); null when neither is set.</summary>
-    public double? EstimatedCost(long inputTokens, long outputTokens) =>
-        PricePerMillionInputTokens is null && PricePerMillionOutputTokens is null
-            ? null
-            : ((inputTokens * PricePerMillionInputTokens ?? 0) + (outputTokens * PricePerMillionOutputTokens ?? 0)) / 1_000_000;
+    /// <summary>
+    /// The estimated cost in the currency of the configured prices (a price not set counts 0); null when none is set.
+    /// <paramref name="cachedInputTokens"/> are among <paramref name="inputTokens"/>, as both providers count them.
+    /// </summary>
+    public double? EstimatedCost(long inputTokens, long outputTokens, long cachedInputTokens = 0, long inputCharacters = 0)
+    {
+        if (PricePerMillionInputTokens is null && PricePerMillionOutputTokens is null && PricePerMillionCachedInputTokens is null && PricePerMillionInputCharacters is null)
+        {
+            return null;
+        }
+
+        double input;
+        if (PricePerMillionInputCharacters is { } perCharacter)
+        {
+            input = inputCharacters * perCharacter;
+        }
+        else
+        {
+            // A server that says more tokens were cached than it was sent has its count cut to the input's: no input bills below 0.
+            var cached = PricePerMillionCachedInputTokens is null ? 0 : Math.Clamp(cachedInputTokens, 0, Math.Max(inputTokens, 0));
+            input = ((inputTokens - cached) * PricePerMillionInputTokens ?? 0) + (cached * PricePerMillionCachedInputTokens ?? 0);
+        }
+
+        return (input + (outputTokens * PricePerMillionOutputTokens ?? 0)) / 1_000_000;
+    }
 }

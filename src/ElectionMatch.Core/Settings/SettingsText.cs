@@ -15,7 +15,8 @@ internal static class SettingsText
     private static readonly HashSet<string> HowCalled = new(StringComparer.Ordinal)
     {
         "max_concurrency", "requests_per_minute", "timeout_seconds", "cancel_grace_seconds", "max_retries", "retry_base_delay_seconds",
-        "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens", "api_key_env", "credentials_file", "batch_size",
+        "max_retry_delay_seconds", "price_per_million_input_tokens", "price_per_million_output_tokens", "price_per_million_cached_input_tokens",
+        "price_per_million_input_characters", "api_key_env", "credentials_file", "batch_size",
     };
 
     public static string Of(YamlNode match, YamlNode? quarantine)

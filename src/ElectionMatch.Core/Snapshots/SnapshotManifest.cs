@@ -189,8 +189,10 @@ public sealed record ManifestComparison(string Name, string Sha256);
 /// cache, tokens in and out as the provider reported them, rows left undecided (published or not: a discovered runoff
 /// left undecided is not published), follow-ups to an invalid reply that got
 /// no answer (their rows are among the undecided, each with the reason), and the cost estimated from the prices in
-/// electionmatch.yml (null when none are set: not estimated; a manifest written before that says 0). A manifest written
-/// before the follow-up count reads it as 0.
+/// electionmatch.yml (null when none are set: not estimated; a manifest written before that says 0). Last come the input
+/// tokens read from the provider's prompt cache (among the input tokens) and the billable input characters (Vertex AI's
+/// text embeddings), after the older fields so those keep their lines. A manifest written before the follow-up count,
+/// the cached tokens or the characters reads each as 0.
 /// </summary>
 public sealed record ManifestModelUsage(
     string Step,
@@ -204,9 +206,11 @@ public sealed record ManifestModelUsage(
     long InvalidReplies,
     long UndecidedRows,
     double? EstimatedCost,
-    long FailedFollowUps = 0)
+    long FailedFollowUps = 0,
+    long CachedInputTokens = 0,
+    long InputCharacters = 0)
 {
     /// <summary>A step's figures as they stand now (the cost rounded to six decimals).</summary>
     public static ManifestModelUsage Of(Matching.Providers.ModelUsage u) =>
-        new(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps);
+        new(u.Step, u.Provider, u.Model, u.Requests, u.Attempts, u.CacheHits, u.InputTokens, u.OutputTokens, u.InvalidReplies, u.UndecidedRows, u.EstimatedCost is { } cost ? Math.Round(cost, 6) : null, u.FailedFollowUps, u.CachedInputTokens, u.InputCharacters);
 }

@@ -38,6 +38,34 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public async Task Openai_cached_prompt_tokens_are_billed_at_the_cached_price_and_the_rest_at_the_input_price()
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        var reply = new JsonObject
+        {
+            ["id"] = "chatcmpl-cached",
+            ["object"] = "chat.completion",
+            ["created"] = 1,
+            ["model"] = "gpt-4o-mini",
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = answer }, ["finish_reason"] = "stop" }),
+            ["usage"] = JsonNode.Parse("""{"prompt_tokens":10000,"completion_tokens":200,"total_tokens":10200,"prompt_tokens_details":{"cached_tokens":8000,"audio_tokens":0}}"""),
+        }.ToJsonString();
+        Server.Script(FakeReply.Body(200, reply));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var connection = JudgeFixture.Connection(Endpoint) with { PricePerMillionCachedInputTokens = 0.15 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", connection), warehouse);
+
+        var answers = await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        Assert.Equal(1, answers.Single().CandidateNumber);
+        var usage = providers.JudgeUsage!;
+        Assert.Equal((10000L, 8000L, 200L), (usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens));
+        // 2,000 tokens at 0.30, the 8,000 cached at 0.15 and 200 out at 2.50 per million.
+        Assert.Equal(0.0023, usage.EstimatedCost!.Value, 9);
+        Assert.Equal((8000L, 0.0023), (Assert.Single(providers.Models).CachedInputTokens, Assert.Single(providers.Models).EstimatedCost));
+    }
+
+    [Fact]
     public async Task A_contest_whose_rows_got_other_run_keys_is_still_answered_from_the_cache()
     {
         using var warehouse = DuckDbWarehouse.InMemory();

@@ -339,6 +339,75 @@ public sealed class ProviderSettingsTests
         Assert.Equal(line.Split(':')[0], lines[diagnostic.Line - 1].Trim().Split(':')[0]);
     }
 
+    [Fact]
+    public void A_cached_input_price_is_read_in_either_block_and_a_character_price_in_the_embeddings_block()
+    {
+        using var fixture = WithJudge("""
+                  provider: vertex
+                  price_per_million_input_tokens: 0.3
+                  price_per_million_cached_input_tokens: 0.075
+                  price_per_million_output_tokens: 2.5
+            """, """
+                  provider: vertex
+                  price_per_million_input_characters: 0.025
+            """);
+
+        var match = ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches");
+
+        Assert.Equal((0.075, null), (match.Judge.Connection.PricePerMillionCachedInputTokens, match.Judge.Connection.PricePerMillionInputCharacters));
+        Assert.Equal(0.025, match.Embeddings.Connection.PricePerMillionInputCharacters);
+        // A million tokens in, 400,000 of them cached, a million out: 0.18 + 0.03 + 2.5.
+        Assert.Equal(2.71, match.Judge.Connection.EstimatedCost(1_000_000, 1_000_000, 400_000)!.Value, 9);
+        // The embeddings bill their two million characters alone.
+        Assert.Equal(0.05, match.Embeddings.Connection.EstimatedCost(1_000_000, 0, 0, 2_000_000)!.Value, 9);
+    }
+
+    [Theory]
+    [InlineData("price_per_million_cached_input_tokens: -0.075", null, "-0.075", "'price_per_million_cached_input_tokens' must be a number from 0 to 1000000, got -0.075")]
+    [InlineData("price_per_million_cached_input_tokens: 2000000", null, "2000000", "'price_per_million_cached_input_tokens' must be a number from 0 to 1000000, got 2000000")]
+    [InlineData(null, "price_per_million_cached_input_tokens: -1", "-1", "'price_per_million_cached_input_tokens' must be a number from 0 to 1000000, got -1")]
+    [InlineData(null, "price_per_million_input_characters: -0.025", "-0.025", "'price_per_million_input_characters' must be a number from 0 to 1000000, got -0.025")]
+    [InlineData(null, "price_per_million_input_characters: .nan", ".nan", "'price_per_million_input_characters' must be a finite number, got '.nan'")]
+    [InlineData(null, "price_per_million_input_tokens: 0.1\nprice_per_million_input_characters: 0.025", "price_per_million_input_characters",
+        "'price_per_million_input_characters' bills the input by its characters in place of 'price_per_million_input_tokens': set the one the model bills by")]
+    [InlineData(null, "price_per_million_input_characters: 0.025\nprice_per_million_cached_input_tokens: 0.01", "price_per_million_input_characters",
+        "'price_per_million_input_characters' bills the input by its characters in place of 'price_per_million_cached_input_tokens'")]
+    public void A_bad_cached_input_or_character_price_is_em0032_at_its_file_line_and_column(string? judgeLine, string? embeddingsLines, string at, string message)
+    {
+        using var fixture = WithJudge("provider: vertex\n" + judgeLine, embeddingsLines is null ? null : "provider: vertex\n" + embeddingsLines);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, diagnostic.Code);
+        Assert.Contains(message, diagnostic.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(fixture.Directory, "electionmatch.yml"), Path.GetFullPath(diagnostic.File, fixture.Directory));
+        var line = File.ReadAllLines(Path.Combine(fixture.Directory, "electionmatch.yml"))[diagnostic.Line - 1];
+        Assert.Contains(at, line, StringComparison.Ordinal);
+        Assert.Equal(line.IndexOf(at, StringComparison.Ordinal) + 1, diagnostic.Column);
+    }
+
+    [Fact]
+    public void A_cached_input_or_character_price_decides_nothing_of_the_rows_so_an_incremental_run_keeps_its_partitions()
+    {
+        using var unpriced = WithJudge("provider: vertex", "provider: vertex");
+        using var priced = WithJudge("provider: vertex\nprice_per_million_cached_input_tokens: 0.075", "provider: vertex\nprice_per_million_input_characters: 0.025");
+
+        static string Key(FixtureCopy fixture) => ProjectContext.Load(new ProjectOptions(fixture.Directory)).Settings.Match("candidacy_ddhq_matches").ResultsSha256;
+
+        Assert.Equal(Key(unpriced), Key(priced));
+    }
+
+    [Fact]
+    public void A_character_price_in_the_judge_block_is_an_unknown_key()
+    {
+        using var fixture = WithJudge("provider: vertex\nprice_per_million_input_characters: 0.025");
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => ProjectContext.Load(new ProjectOptions(fixture.Directory))).Diagnostics);
+
+        Assert.Equal(Codes.UnknownKey, diagnostic.Code);
+        Assert.Contains("unknown key 'price_per_million_input_characters'", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>The fixture project with the candidacy match's judge (and optionally embeddings) block replaced.</summary>
     private static FixtureCopy WithJudge(string judge, string? embeddings = null)
     {

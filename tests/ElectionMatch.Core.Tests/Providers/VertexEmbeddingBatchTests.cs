@@ -48,6 +48,8 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
             Assert.Equal(vectors, await ReferenceAsync());
             var usage = providers.EmbeddingUsage!;
             Assert.Equal((1L, 1, 7), (usage.RefusedForSize, usage.TextsPerRequest, usage.LargestRefused));
+            // The billable characters of every part the batch was sent in, summed; the refused request bills none.
+            Assert.Equal(Texts.Sum(t => (long)t.Count(c => !char.IsWhiteSpace(c))), usage.InputCharacters);
             var warning = Assert.Single(providers.Warnings(match));
             Assert.Equal((Codes.EmbeddingRequestsRefusedForSize, Severity.Warning), (warning.Code, warning.Severity));
             Assert.Equal("match 'test_match': 1 embedding request was refused for holding more texts than vertex/gemini-embedding-001 takes (at most 1 a request; 7 were sent) and sent again in parts of 1; set 'batch_size: 1' under embeddings: to send none it refuses", warning.Message);

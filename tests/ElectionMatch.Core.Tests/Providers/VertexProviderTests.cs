@@ -69,6 +69,27 @@ public sealed class VertexProviderTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(0.075, 0.0017)]
+    [InlineData(null, 0.0035)]
+    public async Task Vertex_cached_prompt_tokens_are_billed_at_the_cached_price_when_one_is_set_else_at_the_input_price(double? cachedPrice, double expected)
+    {
+        var answer = """{"answers":[{"row_id":"1","selected_candidate_number":1,"selected_name":"Maria Lopez","selection_confidence":95,"reasoning":"same name","close_alternatives":[]}]}""";
+        _server.Script(FakeReply.Body(200, VertexReply(answer, """{"promptTokenCount":10000,"cachedContentTokenCount":8000,"candidatesTokenCount":200,"totalTokenCount":10200}""")));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var connection = JudgeFixture.Connection(Endpoint) with { PricePerMillionCachedInputTokens = cachedPrice };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("vertex", connection), warehouse);
+
+        await providers.Judge!.JudgeAsync(JudgeFixture.Request("r1", "Maria Lopez"), default);
+
+        var usage = providers.JudgeUsage!;
+        Assert.Equal((10000L, 8000L, 200L), (usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens));
+        // 2,000 tokens at 0.30, the 8,000 cached at 0.075 and 200 out at 2.50 per million; with no cached price, all 10,000 at 0.30.
+        Assert.Equal(expected, usage.EstimatedCost!.Value, 9);
+        var model = Assert.Single(providers.Models);
+        Assert.Equal((10000L, 8000L, 0L, expected), (model.InputTokens, model.CachedInputTokens, model.InputCharacters, model.EstimatedCost));
+    }
+
+    [Theory]
     [InlineData("""{"error":{"code":400,"message":"upstream refused","status":"INVALID_ARGUMENT"}}""", "it has no candidates but an error: upstream refused")]
     [InlineData("""{"error":"upstream overloaded"}""", "it has no candidates but an error: upstream overloaded")]
     [InlineData("""[{"candidates":[]}]""", "it is not a JSON object")]
@@ -825,6 +846,30 @@ public sealed class VertexProviderTests : IAsyncLifetime
 
         Assert.Equal(1L, result.Generated);
         Assert.Equal(3L, providers.EmbeddingUsage!.InputTokens);
+    }
+
+    [Fact]
+    public void Vertex_embeddings_priced_per_character_cost_the_billable_characters_of_the_predict_reply()
+    {
+        // Two texts in one request: predict counts tokens per prediction and billable characters for the whole request.
+        _server.EmbeddingsBody = """
+            {"predictions":[{"embeddings":{"values":[0.6,0.8],"statistics":{"token_count":7,"truncated":false}}},
+                            {"embeddings":{"values":[0.8,0.6],"statistics":{"token_count":6,"truncated":false}}}],
+             "metadata":{"billableCharacterCount":52}}
+            """;
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create table texts as select * from (values ('race: springfield city council'), ('race: capital city treasurer')) as t(embedding_text)");
+        var connection = JudgeFixture.Connection(Endpoint) with { PricePerMillionInputTokens = null, PricePerMillionInputCharacters = 0.025 };
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("offline", connection, embeddingProvider: "vertex"), warehouse);
+
+        var result = new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 2, default);
+
+        Assert.Equal(2L, result.Generated);
+        var usage = providers.EmbeddingUsage!;
+        Assert.Equal((13L, 52L), (usage.InputTokens, usage.InputCharacters));
+        // 52 characters at 0.025 per million (Vertex AI's 0.000025 per 1,000); the 13 tokens are not billed.
+        Assert.Equal(52 * 0.025 / 1_000_000, usage.EstimatedCost!.Value, 15);
+        Assert.Equal(52L, Assert.Single(providers.Models).InputCharacters);
     }
 
     [Fact]

@@ -127,6 +127,13 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>While set, a Vertex AI predict request whose texts count more tokens (a quarter of their characters, plus one each) is refused with HTTP 400 and Vertex AI's words.</summary>
     public int? PredictTokenLimit { get; set; }
 
+    /// <summary>
+    /// Of each chat reply's prompt tokens, how many the usage says were read from the prompt cache (OpenAI's
+    /// <c>prompt_tokens_details.cached_tokens</c>, Vertex AI's <c>cachedContentTokenCount</c>); never more than the prompt's.
+    /// 0 sends neither field.
+    /// </summary>
+    public int CachedPromptTokens { get; set; }
+
     /// <summary>How chat requests are answered when the script is empty; the careful judge unless a test says otherwise.</summary>
     public Func<ChatCall, string> Default { get; set; } = CarefulAnswer;
 
@@ -370,7 +377,15 @@ public sealed class FakeModelServer : IAsyncDisposable
                     ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
                     ["finish_reason"] = "stop",
                 }),
-                ["usage"] = new JsonObject { ["prompt_tokens"] = body.Length / 4, ["completion_tokens"] = content.Length / 4, ["total_tokens"] = (body.Length + content.Length) / 4 },
+                ["usage"] = CachedPromptTokens == 0
+                    ? new JsonObject { ["prompt_tokens"] = body.Length / 4, ["completion_tokens"] = content.Length / 4, ["total_tokens"] = (body.Length + content.Length) / 4 }
+                    : new JsonObject
+                    {
+                        ["prompt_tokens"] = body.Length / 4,
+                        ["completion_tokens"] = content.Length / 4,
+                        ["total_tokens"] = (body.Length + content.Length) / 4,
+                        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = Math.Min(CachedPromptTokens, body.Length / 4) },
+                    },
             });
         }
         else if (path.EndsWith(":generateContent", StringComparison.Ordinal))
@@ -394,7 +409,15 @@ public sealed class FakeModelServer : IAsyncDisposable
                     ["content"] = new JsonObject { ["role"] = "model", ["parts"] = new JsonArray(new JsonObject { ["text"] = content }) },
                     ["finishReason"] = "STOP",
                 }),
-                ["usageMetadata"] = new JsonObject { ["promptTokenCount"] = body.Length / 4, ["candidatesTokenCount"] = content.Length / 4, ["totalTokenCount"] = (body.Length + content.Length) / 4 },
+                ["usageMetadata"] = CachedPromptTokens == 0
+                    ? new JsonObject { ["promptTokenCount"] = body.Length / 4, ["candidatesTokenCount"] = content.Length / 4, ["totalTokenCount"] = (body.Length + content.Length) / 4 }
+                    : new JsonObject
+                    {
+                        ["promptTokenCount"] = body.Length / 4,
+                        ["candidatesTokenCount"] = content.Length / 4,
+                        ["totalTokenCount"] = (body.Length + content.Length) / 4,
+                        ["cachedContentTokenCount"] = Math.Min(CachedPromptTokens, body.Length / 4),
+                    },
                 ["modelVersion"] = "gemini-fake-001",
             });
         }
@@ -506,7 +529,9 @@ public sealed class FakeModelServer : IAsyncDisposable
                 ["statistics"] = new JsonObject { ["token_count"] = texts[v.Index].Length / 4 + 1, ["truncated"] = false },
             },
         }).ToArray());
-        await Json(context, new JsonObject { ["predictions"] = predictions, ["metadata"] = new JsonObject { ["billableCharacterCount"] = 1 } });
+        // A count that depends on the texts, as Vertex AI's does (its price list counts characters without white space).
+        var characters = texts.Sum(t => t.Count(c => !char.IsWhiteSpace(c)));
+        await Json(context, new JsonObject { ["predictions"] = predictions, ["metadata"] = new JsonObject { ["billableCharacterCount"] = characters } });
     }
 
     // One content's vector; its parts are one text, as Vertex AI's embedContent reads them.

@@ -173,7 +173,7 @@ internal sealed class LlmJudge : IMatchJudge
             var output = response.Usage?.OutputTokenCount ?? 0;
             inputTokens += input;
             outputTokens += output;
-            Usage.Answered(input, output);
+            Usage.Answered(input, output, response.Usage?.CachedInputTokenCount ?? 0);
             // The reply is stored (cache, run tables, the snapshot, its parquet) and quoted in undecided reasons: a
             // server that echoes the request's credentials back must not plant them there.
             var noTextReason = response.AdditionalProperties?.TryGetValue(VertexChatClient.NoTextReason, out var reason) == true ? reason?.ToString() : Refusal(response);

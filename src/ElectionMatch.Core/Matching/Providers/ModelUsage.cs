@@ -5,7 +5,8 @@ namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
 /// What one step (judge or embeddings) of one run asked of its provider: HTTP attempts and retries, cache
-/// hits, tokens in and out (from the providers' usage fields) and the waits before retries. Thread-safe:
+/// hits, tokens in and out (from the providers' usage fields), the input tokens read from the provider's prompt cache,
+/// the billable input characters (Vertex AI's text embeddings) and the waits before retries. Thread-safe:
 /// requests run concurrently.
 /// </summary>
 public sealed class ModelUsage
@@ -16,6 +17,8 @@ public sealed class ModelUsage
     private long _cacheHits;
     private long _inputTokens;
     private long _outputTokens;
+    private long _cachedInputTokens;
+    private long _inputCharacters;
     private long _invalidReplies;
     private long _undecidedRows;
     private long _failedFollowUps;
@@ -51,6 +54,12 @@ public sealed class ModelUsage
 
     public long OutputTokens => Interlocked.Read(ref _outputTokens);
 
+    /// <summary>Input tokens the provider read from its prompt cache (Vertex AI's cachedContentTokenCount, OpenAI's cached_tokens); among <see cref="InputTokens"/>.</summary>
+    public long CachedInputTokens => Interlocked.Read(ref _cachedInputTokens);
+
+    /// <summary>Billable input characters, as Vertex AI's predict reply counts them (metadata.billableCharacterCount); 0 from other providers.</summary>
+    public long InputCharacters => Interlocked.Read(ref _inputCharacters);
+
     /// <summary>Replies that failed validation (each one was answered with a follow-up stating the error).</summary>
     public long InvalidReplies => Interlocked.Read(ref _invalidReplies);
 
@@ -72,7 +81,7 @@ public sealed class ModelUsage
     public IReadOnlyList<RetryWait> RetryWaits => _waits.ToArray();
 
     /// <summary>Null when the connection sets no price: the cost is not estimated.</summary>
-    public double? EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens);
+    public double? EstimatedCost => Connection.EstimatedCost(InputTokens, OutputTokens, CachedInputTokens, InputCharacters);
 
     /// <summary>Test seam: runs on the attempt's thread as each HTTP attempt is counted, so a test can stop the run at that step.</summary>
     internal Action? AttemptCounted { get; set; }
@@ -83,11 +92,13 @@ public sealed class ModelUsage
         AttemptCounted?.Invoke();
     }
 
-    internal void Answered(long inputTokens, long outputTokens)
+    internal void Answered(long inputTokens, long outputTokens, long cachedInputTokens = 0, long inputCharacters = 0)
     {
         Interlocked.Increment(ref _requests);
         Interlocked.Add(ref _inputTokens, inputTokens);
         Interlocked.Add(ref _outputTokens, outputTokens);
+        Interlocked.Add(ref _cachedInputTokens, cachedInputTokens);
+        Interlocked.Add(ref _inputCharacters, inputCharacters);
     }
 
     internal void CacheHit(long count = 1) => Interlocked.Add(ref _cacheHits, count);

@@ -52,7 +52,8 @@ internal sealed class ProviderEmbeddingGenerator : IEmbeddingGenerator<string, E
     private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateCheckedAsync(IEmbeddingGenerator<string, Embedding<float>> inner, IReadOnlyCollection<string> texts, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
     {
         var result = await inner.GenerateAsync(texts, options, cancellationToken).ConfigureAwait(false);
-        Usage.Answered(result.Usage?.InputTokenCount ?? 0, 0);
+        var characters = result.Usage?.AdditionalCounts?.TryGetValue(VertexEmbeddingGenerator.BillableCharacters, out var billable) == true ? billable : 0;
+        Usage.Answered(result.Usage?.InputTokenCount ?? 0, 0, result.Usage?.CachedInputTokenCount ?? 0, characters);
         var dimensions = options?.Dimensions ?? _dimensions;
         if (result.Count != texts.Count)
         {

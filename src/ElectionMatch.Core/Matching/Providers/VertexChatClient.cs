@@ -100,6 +100,8 @@ internal sealed class VertexChatClient : IChatClient
             Usage = new UsageDetails
             {
                 InputTokenCount = Count(usage?["promptTokenCount"]),
+                // Implicit caching: the part of promptTokenCount read from Gemini's cache, billed at a discount.
+                CachedInputTokenCount = Count(usage?["cachedContentTokenCount"]),
                 // Gemini 2.5's thinking is billed at the output price and counted apart from the candidates' tokens.
                 OutputTokenCount = Sum(Count(usage?["candidatesTokenCount"]), Count(usage?["thoughtsTokenCount"])),
                 ReasoningTokenCount = Count(usage?["thoughtsTokenCount"]),

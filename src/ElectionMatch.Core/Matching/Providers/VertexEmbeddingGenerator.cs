@@ -18,9 +18,14 @@ namespace ElectionMatch.Matching.Providers;
 /// <item><c>embedContent</c>, one text a request, for the other Gemini embedding models (<c>gemini-embedding-2</c> and
 /// later), which Vertex AI's <c>predict</c> refuses.</item>
 /// </list>
+/// A predict reply's <c>metadata.billableCharacterCount</c>, what the text-embedding models bill by, goes on in the
+/// usage's <see cref="UsageDetails.AdditionalCounts"/> under <see cref="BillableCharacters"/>, summed over the parts.
 /// </summary>
 internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
+    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key of the request's billable input characters.</summary>
+    public const string BillableCharacters = "electionmatch_billable_characters";
+
     private readonly VertexEndpoint _endpoint;
     private readonly string _model;
     private readonly int _dimensions;
@@ -44,6 +49,7 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         var dimensions = options?.Dimensions ?? _dimensions;
         var embeddings = new GeneratedEmbeddings<Embedding<float>>();
         long tokens = 0;
+        long? characters = null;
         if (EmbedsOneText(_model))
         {
             foreach (var text in texts)
@@ -60,7 +66,9 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
                 var count = Math.Min(size, texts.Count - start);
                 try
                 {
-                    tokens += await PredictAsync(texts, start, count, dimensions, embeddings, cancellationToken).ConfigureAwait(false);
+                    var (partTokens, partCharacters) = await PredictAsync(texts, start, count, dimensions, embeddings, cancellationToken).ConfigureAwait(false);
+                    tokens += partTokens;
+                    characters = partCharacters is { } c ? (characters ?? 0) + c : characters;
                     start += count;
                 }
                 catch (VertexRefusal refusal) when (Smaller(refusal.Words, count) is { } allowed)
@@ -73,10 +81,16 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         }
 
         embeddings.Usage = new UsageDetails { InputTokenCount = tokens };
+        if (characters is { } billed)
+        {
+            embeddings.Usage.AdditionalCounts = new() { [BillableCharacters] = billed };
+        }
+
         return embeddings;
     }
 
-    private async Task<long> PredictAsync(IReadOnlyList<string> texts, int start, int count, int dimensions, GeneratedEmbeddings<Embedding<float>> embeddings, CancellationToken cancellationToken)
+    /// <returns>The request's tokens, and its billable characters when the reply says.</returns>
+    private async Task<(long Tokens, long? Characters)> PredictAsync(IReadOnlyList<string> texts, int start, int count, int dimensions, GeneratedEmbeddings<Embedding<float>> embeddings, CancellationToken cancellationToken)
     {
         var instances = new JsonArray();
         for (var i = start; i < start + count; i++)
@@ -102,7 +116,8 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         }
 
         // Fewer or more vectors than texts is caught where the batch is checked (ProviderEmbeddingGenerator), by count.
-        return tokens;
+        // The characters are the request's, not a prediction's; like the token counts, only the cost estimate reads them.
+        return (tokens, VectorValue.Count((reply["metadata"] as JsonObject)?["billableCharacterCount"]));
     }
 
     private async Task<long> EmbedContentAsync(string text, int dimensions, GeneratedEmbeddings<Embedding<float>> embeddings, CancellationToken cancellationToken)
