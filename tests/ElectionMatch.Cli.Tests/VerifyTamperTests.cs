@@ -41,6 +41,9 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     private const string Newest = "candidacy_ddhq_matches_20300617";
     private const string Middle = "candidacy_ddhq_matches_20300610";
 
+    // A row of the fixture's left input from its candidate office to its party, its district empty.
+    private const string AllentownMayor = "PA,Mayor,Allentown Mayor,local,,Nonpartisan,";
+
     private readonly FixtureCopy _fixture;
 
     public VerifyTamperTests(ThreeSnapshots published)
@@ -459,11 +462,12 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
                 ElectionMatch.Snapshots.InputHash.Of(warehouse, resolver.Resolve(i.Relation, i.RelationAt), ElectionMatch.Snapshots.InputHash.RowText))];
         }
 
-        Assert.Equal(2, text.Split("\"sha256_version\": 2").Length - 1);
+        var version = $"\"sha256_version\": {ElectionMatch.Snapshots.InputHash.CurrentVersion}";
+        Assert.Equal(2, text.Split(version).Length - 1);
         _fixture.Write(path, text
             .Replace(manifest.Inputs[0].Sha256!, earlier[0], StringComparison.Ordinal)
             .Replace(manifest.Inputs[1].Sha256!, earlier[1], StringComparison.Ordinal)
-            .Replace(",\n      \"sha256_version\": 2", "", StringComparison.Ordinal));
+            .Replace(",\n      " + version, "", StringComparison.Ordinal));
         var verify = Cli("verify");
 
         // The rewrite is an edit of a published manifest (EM0605); its inputs, hashed the earlier way, have not changed.
@@ -471,11 +475,78 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
         Assert.NotEqual(manifest.Inputs[1].Sha256, earlier[1]);
 
-        _fixture.Write(path, text.Replace("\"sha256_version\": 2", "\"sha256_version\": 99", StringComparison.Ordinal));
+        _fixture.Write(path, text.Replace(version, "\"sha256_version\": 99", StringComparison.Ordinal));
         var unknown = Cli("verify");
 
         Assert.Contains($"warning {Codes.InputHashVersionUnknown}: the left input's hash in {Newest} is of version 99", unknown.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.SnapshotInputsChanged, unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PA,Mayor\u001f,Allentown Mayor,local,,Nonpartisan,", "PA,Mayor,\u001fAllentown Mayor,local,,Nonpartisan,")]
+    [InlineData("PA,Mayor,Allentown Mayor,local,,,", "PA,Mayor,Allentown Mayor,local,,\u001e,")]
+    public void A_separator_moved_to_the_next_value_or_a_null_turned_into_one_is_a_changed_input_of_verify_and_of_a_replacing_run(string published, string today)
+    {
+        // Version 2's row text wrote a null as U+001E and joined values by U+001F: each pair of rows had the same text, so
+        // neither verify nor the replacing run saw the change.
+        var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        var original = File.ReadAllText(csv);
+        Assert.Contains(AllentownMayor, original, StringComparison.Ordinal);
+        File.WriteAllText(csv, original.Replace(AllentownMayor, published, StringComparison.Ordinal));
+        var publish = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-17", "--replace");
+        Assert.True(publish.ExitCode == 0, publish.Output);
+        var recorded = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest))).Inputs[0].Sha256!;
+        File.WriteAllText(csv, original.Replace(AllentownMayor, today, StringComparison.Ordinal));
+
+        var verify = Cli("verify");
+        var replaced = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-17", "--replace");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains($"warning {Codes.SnapshotInputsChanged}: the left input source('airbyte_source', 'hubspot_api_candidacy') changed since {Newest} was made (sha256 now ", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"…, at the run {recorded[..12]}…)", verify.Stderr, StringComparison.Ordinal);
+        Assert.True(replaced.ExitCode == 0, replaced.Output);
+        Assert.Contains($"warning {Codes.ReplacedFromOtherInputs}: the replaced snapshot {Newest} was made from other inputs: the left input source('airbyte_source', 'hubspot_api_candidacy') (sha256 now ", replaced.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("the right input", verify.Stderr + replaced.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_hashed_in_version_2_verifies_and_is_replaced_without_a_warning_while_its_inputs_are_unchanged()
+    {
+        // A left input with U+001F in a value hashes otherwise in version 3 than in version 2; the right input, with no
+        // such value, alike. The newest manifest rewritten as a version 2 build would have made it from these inputs.
+        var csv = _fixture.PathOf("data/airbyte/hubspot_candidacy.csv");
+        File.WriteAllText(csv, File.ReadAllText(csv).Replace(AllentownMayor, "PA,Mayor\u001f,Allentown Mayor,local,,Nonpartisan,", StringComparison.Ordinal));
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var context = ElectionMatch.Operations.ProjectContext.Load(new ElectionMatch.Operations.ProjectOptions(_fixture.Directory));
+        var settings = context.Settings.Match(Match);
+        string[][] hashes;
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            var resolver = context.Resolver(warehouse);
+            hashes = [.. new[] { ElectionMatch.Snapshots.InputHash.ColumnText, ElectionMatch.Snapshots.InputHash.ColumnTextAndLengths }.Select(version =>
+                new[] { settings.Left, settings.Right }.Select(i => ElectionMatch.Snapshots.InputHash.Of(warehouse, resolver.Resolve(i.Relation, i.RelationAt), version)).ToArray())];
+        }
+
+        var (version2, version3) = (hashes[0], hashes[1]);
+        Assert.NotEqual(version2[0], version3[0]);
+        Assert.Equal(version2[1], version3[1]);
+        Assert.Equal(manifest.Inputs[1].Sha256, version3[1]);
+        RewriteNewestManifest(path, text
+            .Replace(manifest.Inputs[0].Sha256!, version2[0], StringComparison.Ordinal)
+            .Replace("\"sha256_version\": 3", "\"sha256_version\": 2", StringComparison.Ordinal));
+
+        var verify = Cli("verify");
+        var replaced = Cli("run", Match, "--allow-future-date", "--snapshot-date", "2030-06-17", "--replace");
+
+        Assert.True(verify.ExitCode == 0, verify.Output);
+        Assert.Contains("verify passed", verify.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.SnapshotInputsChanged, verify.Stderr, StringComparison.Ordinal);
+        Assert.True(replaced.ExitCode == 0, replaced.Output);
+        Assert.DoesNotContain(Codes.ReplacedFromOtherInputs, replaced.Stderr, StringComparison.Ordinal);
+        // The replacing run records today's version.
+        Assert.All(ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(path)).Inputs, i => Assert.Equal(ElectionMatch.Snapshots.InputHash.ColumnTextAndLengths, i.Sha256Version));
     }
 
     [Fact]

@@ -217,7 +217,7 @@ internal static class StatePartitions
     }
 
     /// <summary>
-    /// Each partition's hash of one side: the MD5 of its rows' hashes (<c>p</c>, <see cref="SeparatorFreeSql"/>) in input order joined by commas, as
+    /// Each partition's hash of one side: the MD5 of its rows' hashes (<c>h</c>, <see cref="Snapshots.InputHash.ColumnTextAndLengths"/>) in input order joined by commas, as
     /// <c>md5(string_agg(h, ',' order by rn))</c> writes it (the MD5 of nothing for no rows). A left row belongs to its
     /// state's partition. A right row (<paramref name="rightSide"/>) belongs to the stateless partition too, and one with
     /// no usable state to every partition. One pass over the rows in order, streamed: an aggregate per partition over a
@@ -230,7 +230,7 @@ internal static class StatePartitions
         var stateless = partitions.IndexOf(StatePartition.NoState);
         // 1-based; null for a state no partition has (a right row of a state with no left rows).
         var position = $"list_position([{List(partitions)}], state)";
-        foreach (var (hash, partition) in warehouse.Stream($"select p, {position} from {rowHashes} order by rn", r => (r.GetString(0), r.IsDBNull(1) ? -1 : r.GetInt32(1) - 1)))
+        foreach (var (hash, partition) in warehouse.Stream($"select h, {position} from {rowHashes} order by rn", r => (r.GetString(0), r.IsDBNull(1) ? -1 : r.GetInt32(1) - 1)))
         {
             if (rightSide && partition == stateless)
             {
@@ -297,8 +297,8 @@ internal static class StatePartitions
 
     /// <summary>
     /// The inputs' hashes for the manifest from the row hashes <see cref="Of"/> left in <paramref name="cache"/>: each
-    /// is the MD5 of the row's text that <see cref="Snapshots.InputHash.Of"/> computes, so the value is the same and
-    /// the inputs are not read a second time.
+    /// is the row hash <see cref="Snapshots.InputHash.Of"/> computes in the current version, so the value is the same
+    /// and the inputs are not read a second time.
     /// </summary>
     /// <remarks>An input whose row hashes were kept (<see cref="RowHashes"/>) keeps its input hash too.</remarks>
     public static (string Left, string Right) InputHashes(DuckDbWarehouse warehouse, RunSchema cache)
@@ -323,7 +323,10 @@ internal static class StatePartitions
     /// <summary>The table <see cref="RowHashes"/> keeps a side's row hashes in: the latest incremental run's.</summary>
     public static string RowHashesTable(RunSchema cache, string side) => cache.Table(side + "_row_hashes");
 
-    /// <summary>A table of (rn, h, p, state): each input row's number in input order, the MD5 of the whole row (as <see cref="Snapshots.InputHash"/> hashes it for new manifests), the MD5 its partition's hash reads (<see cref="SeparatorFreeSql"/>), and its partition's state.</summary>
+    /// <summary>
+    /// A table of (rn, h, state): each input row's number in input order, its hash (<see cref="Snapshots.InputHash.RowHashSql"/>
+    /// in the current version, which the manifest's input hash and its partition's hash both read), and its partition's state.
+    /// </summary>
     /// <remarks>
     /// <para>A parquet file is numbered by its reader (<see cref="NumberedInput.RowNumbers"/>), on every thread: numbering by
     /// <c>row_number() over ()</c> ran the whole statement, the rows' text and MD5 included, on one (7.2M results rows:
@@ -346,15 +349,10 @@ internal static class StatePartitions
         }
 
         warehouse.Execute($"delete from {sources} where side = {Sql.Literal(side)}");
-        var columns = warehouse.Describe("select * from " + input.Sql).Select(c => c.Name).ToList();
         warehouse.Execute($"""
             create or replace table {table} as
-            select rn, h, case when l is null then h else md5(h || chr(29) || l) end as p, state
-            from (
-                select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h,
-                    case when not {SeparatorFreeSql(columns, "s")} then {ValueLengthsSql(columns, "s")} end as l, {StateCode} as state
-                from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
-            )
+            select s.em_row_number as rn, {Snapshots.InputHash.RowHashSql(warehouse.Connection, input.Sql, "s")} as h, {StateCode} as state
+            from {NumberedWithState(warehouse, cache, input.Sql, stateColumn)}
             """);
 
         // That statement read every line, so the reject store's latest scan holds the file's unreadable lines.
@@ -363,23 +361,6 @@ internal static class StatePartitions
         warehouse.Execute($"insert into {sources} values ({Sql.Literal(side)}, {Sql.Literal(keptKey)}, null, {Sql.Literal(rejects)})");
         return (table, rejects);
     }
-
-    /// <summary>
-    /// SQL for whether no value of a row holds U+001E or U+001F, the separators of the manifest's row text
-    /// (<see cref="Snapshots.InputHash.ColumnText"/>: a null as U+001E, values joined by U+001F). Such a row's text reads
-    /// back into one row only, so its partition hash reads the manifest's row hash <c>h</c> as it is. A row whose values
-    /// hold one (a null and a value U+001E, or a U+001F moved from the end of one value to the start of the next, hash
-    /// alike in <c>h</c>: a partition whose row so changed was reused with the old row's output and quarantine where
-    /// <c>--full</c> published the new one) is hashed with where each value ends and which are null as well
-    /// (<see cref="ValueLengthsSql"/>). Measured on the 722,145 results rows of the 100k synthetic set, writing the hashes: the
-    /// row hash alone 0.73 CPU-s, with an MD5 of every row's hash and lengths 1.28, with this test instead 0.96.
-    /// </summary>
-    internal static string SeparatorFreeSql(IReadOnlyList<string> columns, string alias) =>
-        "(not (" + string.Join(" or ", columns.Select(c => $"coalesce(contains(cast({alias}.{Sql.Identifier(c)} as varchar), chr(30)) or contains(cast({alias}.{Sql.Identifier(c)} as varchar), chr(31)), false)")) + "))";
-
-    /// <summary>The byte lengths of a row's values, a null as <c>-</c>, joined by commas (<see cref="SeparatorFreeSql"/>).</summary>
-    internal static string ValueLengthsSql(IReadOnlyList<string> columns, string alias) =>
-        "concat_ws(',', " + string.Join(", ", columns.Select(c => $"coalesce(cast(strlen(cast({alias}.{Sql.Identifier(c)} as varchar)) as varchar), '-')")) + ")";
 
     /// <summary>The inputs' columns, each's name and type in order: what a reader of the rows sees besides their values, in every partition's input hash.</summary>
     public static string Columns(DuckDbWarehouse warehouse, MatchInputs inputs) => Columns(warehouse, inputs.LeftRelation) + " | " + Columns(warehouse, inputs.RightRelation);

@@ -11,26 +11,38 @@ namespace ElectionMatch.Snapshots;
 /// table yields them, and the work stays 32 bytes a row however wide the input.
 /// </summary>
 /// <remarks>
-/// Two definitions of a row's text, recorded in the manifest (<see cref="ManifestInput.Sha256Version"/>) so that
+/// Three definitions of a row's hash, recorded in the manifest (<see cref="ManifestInput.Sha256Version"/>) so that
 /// <c>verify</c> recomputes an input hash as it was made. <see cref="RowText"/> (manifests without a version) is
 /// DuckDB's rendering of the whole row as one struct; <see cref="ColumnText"/> (since issue 8's cleaning work) is each
 /// column cast to text, a null as U+001E, joined by U+001F. The struct's text repeats every column name and quotes
 /// every value: at a million candidacies (7.2M results rows) rendering and hashing it took 13.6 CPU-s, the column text
-/// 6.1, the same rows' hashes both ways.
+/// 6.1, the same rows' hashes both ways. <see cref="ColumnTextAndLengths"/> (session 62) is the column text's MD5 for a
+/// row none of whose values holds U+001E or U+001F, and otherwise also hashes where each value ends.
 /// </remarks>
 public static class InputHash
 {
     /// <summary>The row's text as DuckDB renders the row (<c>cast(t as varchar)</c>, a struct): manifests without a version.</summary>
     public const int RowText = 1;
 
-    /// <summary>Each column cast to text, a null as U+001E, joined by U+001F.</summary>
+    /// <summary>
+    /// Each column cast to text, a null as U+001E, joined by U+001F. A null and a value U+001E, or a U+001F moved from
+    /// the end of one value to the start of the next, give the same text: such a change leaves the hash as it was.
+    /// </summary>
     public const int ColumnText = 2;
 
+    /// <summary>
+    /// <see cref="ColumnText"/>'s MD5, unless one of the row's values holds U+001E or U+001F: then the MD5 of that MD5,
+    /// U+001D and the values' byte lengths (<see cref="SeparatorFreeSql"/>, <see cref="ValueLengthsSql"/>). Given where
+    /// each value ends and which are null, the text reads back into one row, so no change of a value goes unseen; a row
+    /// without those characters (every row of most inputs) hashes as in version 2.
+    /// </summary>
+    public const int ColumnTextAndLengths = 3;
+
     /// <summary>The definition new manifests and incremental partitions use.</summary>
-    public const int CurrentVersion = ColumnText;
+    public const int CurrentVersion = ColumnTextAndLengths;
 
     /// <summary>Whether this tool can compute an input hash of <paramref name="version"/>.</summary>
-    public static bool IsKnown(int version) => version is RowText or ColumnText;
+    public static bool IsKnown(int version) => version is RowText or ColumnText or ColumnTextAndLengths;
 
     public static string Of(DuckDbWarehouse warehouse, string relation, int version = CurrentVersion) => Of(warehouse.Connection, relation, version);
 
@@ -50,7 +62,7 @@ public static class InputHash
     public static string OfRowHashes(DuckDbWarehouse warehouse, string rowHashes) =>
         OfSorted(warehouse.Connection, $"select h from {rowHashes}", CancellationToken.None);
 
-    /// <summary>SQL for the MD5 of one row of <paramref name="relation"/> read as <paramref name="alias"/>, in <paramref name="version"/>'s text.</summary>
+    /// <summary>SQL for the MD5 of one row of <paramref name="relation"/> read as <paramref name="alias"/>, in <paramref name="version"/>'s definition.</summary>
     public static string RowHashSql(DuckDBConnection connection, string relation, string alias, int version = CurrentVersion)
     {
         switch (version)
@@ -58,15 +70,37 @@ public static class InputHash
             case RowText:
                 return $"md5(cast({alias} as varchar))";
             case ColumnText:
-                var columns = DuckDbWarehouse.Stream(connection, $"describe select * from {relation}", r => r.GetString(0)).ToList();
-                // The same text as concat_ws(chr(31), …) over these never-null values, which cost 40 % more to build: at a
-                // million candidacies 3.7 against 2.2 CPU-s for the 1.5M output rows (1.45 GB of text).
-                var values = columns.Select(c => $"coalesce(cast({alias}.{Sql.Identifier(c)} as varchar), chr(30))");
-                return $"md5(concat({string.Join(", chr(31), ", values)}))";
+                return ColumnTextMd5Sql(Columns(connection, relation), alias);
+            case ColumnTextAndLengths:
+                var columns = Columns(connection, relation);
+                var md5 = ColumnTextMd5Sql(columns, alias);
+                // A case runs each branch on its own rows only, so a row's column text is rendered once either way.
+                return $"case when {SeparatorFreeSql(columns, alias)} then {md5} else md5({md5} || chr(29) || {ValueLengthsSql(columns, alias)}) end";
             default:
                 throw new ArgumentOutOfRangeException(nameof(version), version, "unknown input hash version");
         }
     }
+
+    /// <summary>
+    /// SQL for whether no value of a row holds U+001E or U+001F, the separators of <see cref="ColumnText"/>'s row text.
+    /// Such a row's text reads back into one row only, so <see cref="ColumnTextAndLengths"/> hashes it as version 2
+    /// does. Measured on the 722,145 results rows of the 100k synthetic set, writing the hashes: version 2's row hash
+    /// alone 0.73 CPU-s, with an MD5 of every row's hash and lengths 1.28, with this test instead 0.96 (session 61).
+    /// </summary>
+    internal static string SeparatorFreeSql(IReadOnlyList<string> columns, string alias) =>
+        "(not (" + string.Join(" or ", columns.Select(c => $"coalesce(contains(cast({alias}.{Sql.Identifier(c)} as varchar), chr(30)) or contains(cast({alias}.{Sql.Identifier(c)} as varchar), chr(31)), false)")) + "))";
+
+    /// <summary>The byte lengths of a row's values, a null as <c>-</c>, joined by commas (<see cref="SeparatorFreeSql"/>).</summary>
+    internal static string ValueLengthsSql(IReadOnlyList<string> columns, string alias) =>
+        "concat_ws(',', " + string.Join(", ", columns.Select(c => $"coalesce(cast(strlen(cast({alias}.{Sql.Identifier(c)} as varchar)) as varchar), '-')")) + ")";
+
+    private static List<string> Columns(DuckDBConnection connection, string relation) =>
+        DuckDbWarehouse.Stream(connection, $"describe select * from {relation}", r => r.GetString(0)).ToList();
+
+    // Version 2's MD5. The same text as concat_ws(chr(31), …) over these never-null values, which cost 40 % more to
+    // build: at a million candidacies 3.7 against 2.2 CPU-s for the 1.5M output rows (1.45 GB of text).
+    private static string ColumnTextMd5Sql(IReadOnlyList<string> columns, string alias) =>
+        $"md5(concat({string.Join(", chr(31), ", columns.Select(c => $"coalesce(cast({alias}.{Sql.Identifier(c)} as varchar), chr(30))"))}))";
 
     private static string OfSorted(DuckDBConnection connection, string hashes, CancellationToken cancellationToken)
     {

@@ -174,8 +174,8 @@ public sealed record SnapshotManifest
 }
 
 /// <param name="Sha256">The relation's rows hashed in canonical order (<see cref="InputHash"/>).</param>
-/// <param name="Sha256Version">Which text of a row <paramref name="Sha256"/> hashes (<see cref="InputHash.ColumnText"/>); absent in
-/// manifests made before there was a choice, which hash <see cref="InputHash.RowText"/>.</param>
+/// <param name="Sha256Version">How <paramref name="Sha256"/> hashes a row (<see cref="InputHash.ColumnTextAndLengths"/> since session 62,
+/// <see cref="InputHash.ColumnText"/> before); absent in manifests made before there was a choice, which hash <see cref="InputHash.RowText"/>.</param>
 public sealed record ManifestInput(string Role, string Relation, long Rows, string? Sha256 = null, int? Sha256Version = null);
 
 /// <summary>A reference file a run matched with: its name in Reference/, the SHA-256 of its bytes and its rows after the header.</summary>

@@ -83,7 +83,12 @@ public sealed class StatePartitionsTests : IDisposable
         Assert.Equal(["TX"], Changed(shifted, shiftedBack));
         // On the right too: a results row of NC is read by NC's partition and the stateless one.
         var rightBefore = Hashes(Partitions(["1,NC,,b", "2,TX,x,y"], ["a,NC,,q"], extra: "c1,c2"));
+        var rightBeforeInput = StatePartitions.InputHashes(_warehouse, PartitionCache.Schema).Right;
         Assert.Equal(["", "NC"], Changed(rightBefore, Hashes(Partitions(["1,NC,,b", "2,TX,x,y"], ["a,NC,\u001e,q"], extra: "c1,c2"))));
+        // The manifest's input hash an incremental run takes from the same row hashes moves with them, as a plain run's does.
+        var rightInput = StatePartitions.InputHashes(_warehouse, PartitionCache.Schema).Right;
+        Assert.NotEqual(rightBeforeInput, rightInput);
+        Assert.Equal(ElectionMatch.Snapshots.InputHash.Of(_warehouse, _lastRight!), rightInput);
     }
 
     [Fact]
@@ -111,14 +116,14 @@ public sealed class StatePartitionsTests : IDisposable
             ["1,NC", "2,North Carolina", "3,", "4,Narnia", "5,TX", "6,NC"],
             ["a,NC", "b,", "c,TX", "d,GA", "e,NC", "f,Texas", "g, "]);
 
-        // The definition written as one aggregate a partition over the rows' partition hashes (p): a state's left rows; on the right its state's rows and
+        // The definition written as one aggregate a partition over the row hashes (h): a state's left rows; on the right its state's rows and
         // those with no usable state, and every row for the stateless partition.
         var left = _warehouse.Query(
-            "select p.state, md5(coalesce(string_agg(p, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
+            "select p.state, md5(coalesce(string_agg(h, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
             "left join electionmatch_cache.left_row_hashes as r on r.state = p.state group by p.state",
             r => (r.GetString(0), r.GetString(1))).ToDictionary(x => x.Item1, x => x.Item2);
         var right = _warehouse.Query(
-            "select p.state, md5(coalesce(string_agg(p, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
+            "select p.state, md5(coalesce(string_agg(h, ',' order by rn), '')) from (select distinct state from electionmatch_cache.left_row_hashes) as p " +
             "left join electionmatch_cache.right_row_hashes as r on p.state = '' or r.state = p.state or r.state = '' group by p.state",
             r => (r.GetString(0), r.GetString(1))).ToDictionary(x => x.Item1, x => x.Item2);
 
@@ -177,7 +182,7 @@ public sealed class StatePartitionsTests : IDisposable
 
         // Kept: a row hash altered in the cache survives a run over the same bytes, and so do the input hashes.
         var inputHashes = StatePartitions.InputHashes(_warehouse, PartitionCache.Schema);
-        _warehouse.Execute("update electionmatch_cache.right_row_hashes set h = 'altered', p = 'altered' where rn = 3");
+        _warehouse.Execute("update electionmatch_cache.right_row_hashes set h = 'altered' where rn = 3");
         var second = new List<string>();
         var kept = Hashes(Run(second));
         Assert.Equal(["left", "right"], second);
