@@ -89,18 +89,28 @@ public sealed class SnapshotHashTests : IDisposable
     public void A_row_with_a_separator_in_a_value_hashes_its_version_2_hash_with_its_values_lengths()
     {
         // The definition written out by hand: version 2's MD5, then for a row holding U+001E or U+001F the MD5 of that,
-        // U+001D and the values' byte lengths, a null as '-'.
-        _warehouse.Execute("create table separated as select * from (values (1, 'a' || chr(31) || 'é', null), (2, 'plain', 'row'), (3, chr(30), '')) as v(id, c1, c2)");
-        var md5 = "md5(concat_ws(chr(31), cast(id as varchar), coalesce(c1, chr(30)), coalesce(c2, chr(30))))";
+        // U+001D and the values' byte lengths, a null as '-'. A list's text can hold one too; a date's or a number's cannot.
+        _warehouse.Execute("""
+            create table separated as
+            select * from (values
+                (1, 'a' || chr(31) || 'é', null, date '2024-11-05', 1.5, ['x']),
+                (2, 'plain', 'row', null, 2.25, ['y', 'z']),
+                (3, chr(30), '', date '2024-11-05', null, null),
+                (4, 'plain', 'row', date '2024-11-05', 1.5, ['x' || chr(31), 'y'])
+            ) as v(id, c1, c2, held_on, score, tags)
+            """);
+        var md5 = "md5(concat_ws(chr(31), cast(id as varchar), coalesce(c1, chr(30)), coalesce(c2, chr(30)), coalesce(cast(held_on as varchar), chr(30)), coalesce(cast(score as varchar), chr(30)), coalesce(cast(tags as varchar), chr(30))))";
         var expected = new[]
         {
-            _warehouse.Scalar<string>($"select md5({md5} || chr(29) || '1,4,-') from separated where id = 1"),
+            _warehouse.Scalar<string>($"select md5({md5} || chr(29) || '1,4,-,10,4,3') from separated where id = 1"),
             _warehouse.Scalar<string>($"select {md5} from separated where id = 2"),
-            _warehouse.Scalar<string>($"select md5({md5} || chr(29) || '1,1,0') from separated where id = 3"),
+            _warehouse.Scalar<string>($"select md5({md5} || chr(29) || '1,1,0,10,-,-') from separated where id = 3"),
+            _warehouse.Scalar<string>($"select md5({md5} || chr(29) || '1,5,3,10,4,7') from separated where id = 4"),
         };
 
         var rowHashes = _warehouse.Query($"select {InputHash.RowHashSql(_warehouse.Connection, "separated", "t")} from separated as t order by id", r => r.GetString(0));
 
+        Assert.Equal(["INTEGER", "VARCHAR", "VARCHAR", "DATE", "DECIMAL(3,2)", "VARCHAR[]"], _warehouse.Describe("select * from separated").Select(c => c.DataType));
         Assert.Equal(expected, rowHashes);
     }
 
