@@ -132,10 +132,36 @@ public static partial class Secrets
         return spans is null ? text : Masked(text, spans);
     }
 
-    /// <summary>The span of each match of <paramref name="pattern"/>, after its group <paramref name="kept"/> (the words before the value, kept as written) when it names one.</summary>
+    /// <summary>
+    /// The span of each match of <paramref name="pattern"/>, after its group <paramref name="kept"/> (the words before the
+    /// value, kept as written) when it names one: in the text as given, and in the text with the spans found so far
+    /// starred, as it read when each form was masked in turn. There a mask stands where a secret ended, so a credential
+    /// glued to it (<c>…secretsk-…</c>, <c>…secrettoken=…</c>) follows a boundary that \b and a short key's lookbehind see.
+    /// </summary>
     private static void Matches(Regex pattern, string text, string kept, ref List<(int Start, int End)>? spans)
     {
-        for (var m = pattern.Match(text); m.Success; m = m.NextMatch())
+        var starred = spans is null ? null : Starred(text, spans);
+        Found(pattern, text, kept, ref spans);
+        if (starred is not null)
+        {
+            Found(pattern, starred, kept, ref spans);
+        }
+    }
+
+    // The text with each span's characters replaced by '*', so every index is the text's.
+    private static string Starred(string text, List<(int Start, int End)> spans) =>
+        string.Create(text.Length, (text, spans), static (chars, state) =>
+        {
+            state.text.AsSpan().CopyTo(chars);
+            foreach (var (start, end) in state.spans)
+            {
+                chars[start..end].Fill('*');
+            }
+        });
+
+    private static void Found(Regex pattern, string searched, string kept, ref List<(int Start, int End)>? spans)
+    {
+        for (var m = pattern.Match(searched); m.Success; m = m.NextMatch())
         {
             var start = kept.Length == 0 ? m.Index : m.Groups[kept].Index + m.Groups[kept].Length;
             if (start < m.Index + m.Length)

@@ -66,6 +66,21 @@ public sealed class SecretsTests
         Assert.Equal("Authorization: Bearer ***", Secrets.Redact("Authorization: Bearer xx12345678yyzz"));
     }
 
+    [Theory]
+    // A credential's shape, a Bearer token, an assignment and a short key glued to a registered secret's last character.
+    [InlineData("glued-secret-5e4d3c2b1ask-ABCDEFGHIJKLMNOPQRST used", "*** used")]
+    [InlineData("glued-secret-5e4d3c2b1aBearer abcdefghXYZWvuts", "***Bearer ***")]
+    [InlineData("glued-secret-5e4d3c2b1atoken=hunter2hunter2", "***token=***")]
+    [InlineData("glued-secret-5e4d3c2b1aglu3d, sent", "***, sent")]
+    public void A_credential_right_after_a_registered_secret_is_masked_too(string text, string expected)
+    {
+        // Masked one pattern after another, the secret's mask stood before the credential as a word's boundary; looked
+        // for in the text as given, the credential follows a letter, and \b or the short key's lookbehind does not match.
+        Secrets.Register("glued-secret-5e4d3c2b1a");
+        Secrets.RegisterApiKey("glu3d");
+        Assert.Equal(expected, Secrets.Redact(text));
+    }
+
     [Fact]
     public void Ordinary_text_and_short_values_are_left_alone()
     {
