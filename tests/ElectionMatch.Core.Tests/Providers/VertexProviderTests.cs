@@ -506,6 +506,9 @@ public sealed class VertexProviderTests : IAsyncLifetime
     [InlineData(null, "gp-quota", null, "gp-quota")]
     [InlineData(null, null, null, "")]
     [InlineData("gp-billing", "gp-quota", "configured", "gp-billing")]
+    // Trimmed, as GOOGLE_CLOUD_PROJECT is: a value read from a file with Windows line ends keeps its \r.
+    [InlineData(null, "gp-quota\r", null, "gp-quota")]
+    [InlineData(null, " ", null, "")]
     public async Task A_credentials_quota_project_is_sent_as_x_goog_user_project_and_the_variable_overrides_application_default_credentials(string? inFile, string? variable, string? configured, string sent)
     {
         var appData = Path.Combine(Path.GetTempPath(), "em-appdata-" + Guid.NewGuid().ToString("N")[..8]);

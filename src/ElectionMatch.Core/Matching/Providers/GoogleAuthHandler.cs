@@ -68,13 +68,13 @@ internal sealed class GoogleAuthHandler : DelegatingHandler
     {
         Secrets.Register(token);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (!string.IsNullOrWhiteSpace(QuotaProject))
+        // Trimmed, as GOOGLE_CLOUD_PROJECT is: a \r kept from a file with Windows line ends is refused by the header itself.
+        if (QuotaProject?.Trim() is { Length: > 0 } project)
         {
             request.Headers.Remove(UserProjectHeader);
-            request.Headers.Add(UserProjectHeader, QuotaProject);
+            request.Headers.Add(UserProjectHeader, project);
         }
     }
-
 
     private static async Task<T> Fetch<T>(Func<Task<T>> fetch)
     {
