@@ -689,11 +689,6 @@ public sealed class ElectionMatchSettings
         return (int)value;
     }
 
-    /// <summary>
-    /// The judge's <c>temperature</c>: a number from 0 to 2, 0 when it is left out, or <c>default</c> (null: none is sent,
-    /// the model's own applies). Written empty or null it is refused, not read as left out: that would send 0, the very
-    /// value a reasoning model refuses, to someone who wrote it to send none.
-    /// </summary>
     /// <summary>Gemini 3's thinking level, in the enum's spelling Vertex AI reads (MINIMAL, LOW, MEDIUM, HIGH), from any case.</summary>
     private static string? ThinkingLevel(YamlMap map, List<Diagnostic> diagnostics)
     {
@@ -713,6 +708,11 @@ public sealed class ElectionMatchSettings
         return null;
     }
 
+    /// <summary>
+    /// The judge's <c>temperature</c>: a number from 0 to 2, <paramref name="unset"/> when it is left out, or <c>default</c>
+    /// (null: none is sent, the model's own applies). Written empty or null it is refused, not read as left out: that would
+    /// send 0, the very value a reasoning model refuses, to someone who wrote it to send none.
+    /// </summary>
     /// <param name="unset">What a judge without the key sends (<see cref="JudgeSettings.DefaultTemperature"/>).</param>
     private static double? Temperature(YamlMap map, double? unset, List<Diagnostic> diagnostics)
     {
