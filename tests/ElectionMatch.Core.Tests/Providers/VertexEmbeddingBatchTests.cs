@@ -66,8 +66,8 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
 
         using (providers)
         {
-            // Batches of 3, 3 and 1: the first is refused and sent as 2 + 1; the second is sent so without a refusal.
-            Assert.Equal([3, 2, 1, 2, 1, 1], _server.Requests.Select(InstanceCount));
+            // The first batch of 3 is refused and sent as 2 + 1; the four texts left go in batches of 2, none refused.
+            Assert.Equal([3, 2, 1, 2, 2], _server.Requests.Select(InstanceCount));
             Assert.Equal(vectors, await ReferenceAsync());
             Assert.Equal((1L, 2), (providers.EmbeddingUsage!.RefusedForSize, providers.EmbeddingUsage.TextsPerRequest));
             Assert.Contains("(at most 2 a request; 3 were sent) and sent again in parts of 2; set 'batch_size: 2'", Assert.Single(providers.Warnings(match)).Message, StringComparison.Ordinal);
@@ -107,6 +107,38 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
             Assert.Equal(vectors, await ReferenceAsync());
             Assert.Empty(providers.Warnings(match));
         }
+    }
+
+    [Fact]
+    public void Once_a_cap_is_learned_each_later_request_is_cached_as_it_is_answered_so_a_failure_keeps_the_texts_before_it()
+    {
+        // One text a request; batches of 3 asked one at a time. The text at index 5 is refused (HTTP 400, not for its size).
+        _server.PredictBatchLimits["gemini-embedding-001"] = 1;
+        _server.RefuseEmbeddings = texts => texts.Contains(Texts[5]) ? 400 : null;
+        var match = Match("gemini-embedding-001", batchSize: 3, concurrency: 1);
+        using var warehouse = Warehouse();
+        using var providers = JudgeFixture.Providers(match, warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts order by embedding_text", 64, default));
+
+        Assert.Equal(Codes.ProviderFailed, error.Diagnostics[0].Code);
+        // The texts in order: 1, 2, 3 (refused as a batch of 3, then one by one), 4, 5, then 6 fails. Before, 4 and 5
+        // were parts of the second batch, sent inside one call, and were lost with 6.
+        Assert.Equal(5L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Theory]
+    [InlineData("text-embedding-004", "; a model Vertex AI retired answers 404 too: name one Google's model versions page lists (text-embedding-005, the default, or gemini-embedding-001)")]
+    [InlineData("gemini-embedding-2", "; gemini-embedding-2 is served at location global, as Gemini 3 and later models are, and this request asked us-central1: set 'location: global'")]
+    public void A_404_for_an_embedding_model_says_why_vertex_ai_may_not_serve_it(string model, string advice)
+    {
+        _server.RefuseEmbeddings = _ => 404;
+        using var warehouse = Warehouse();
+        using var providers = JudgeFixture.Providers(Match(model), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        Assert.Contains(advice, error.Diagnostics[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,9 +66,18 @@ internal sealed class EmbeddingCache
         long generated = 0;
         try
         {
-            foreach (var batch in missing.Chunk(provider?.TextsPerRequest ?? Settings.EmbeddingSettings.DefaultTextsPerRequest))
+            // A slot is taken before the next batch is made, so the batch is cut at the cap the requests before it taught.
+            using var batches = Batches(missing, provider).GetEnumerator();
+            while (true)
             {
                 slots.Wait(failed.Token);
+                if (!batches.MoveNext())
+                {
+                    slots.Release();
+                    break;
+                }
+
+                var batch = batches.Current;
                 inFlight.Add(Task.Run(async () =>
                 {
                     try
@@ -130,6 +139,31 @@ internal sealed class EmbeddingCache
         }
 
         return (modelId, generated, total - generated);
+    }
+
+    /// <summary>
+    /// The texts in batches of <c>batch_size</c>, or of the most a request may hold once the provider's refusal of a
+    /// larger one said so (<see cref="Providers.ModelUsage.TextsPerRequest"/>), read again for every batch: each later
+    /// batch is then one request, cached as it is answered and sent beside the others, where a batch split inside one
+    /// call (as the refused one is) is sent part after part and lost whole if a part fails.
+    /// </summary>
+    private static IEnumerable<string[]> Batches(IEnumerable<string> texts, Providers.ProviderEmbeddingGenerator? provider)
+    {
+        var batch = new List<string>();
+        foreach (var text in texts)
+        {
+            batch.Add(text);
+            if (batch.Count >= Math.Min(provider?.TextsPerRequest ?? Settings.EmbeddingSettings.DefaultTextsPerRequest, provider?.Usage.TextsPerRequest ?? int.MaxValue))
+            {
+                yield return [.. batch];
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return [.. batch];
+        }
     }
 
     private static void Append(DuckDB.NET.Data.DuckDBConnection connection, string modelId, string[] batch, GeneratedEmbeddings<Embedding<float>> embeddings, int dimensions)

@@ -40,7 +40,9 @@ internal sealed class VertexEndpoint
     private string NotServed(string model) =>
         Settings.GeminiModels.ServedGlobally(model) && Location != "global"
             ? $"; {model} is served at location global, as Gemini 3 and later models are, and this request asked {Location}: set 'location: global' (or GOOGLE_CLOUD_LOCATION=global)"
-            : "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)";
+            : model.Contains("embedding", StringComparison.OrdinalIgnoreCase)
+                ? "; a model Vertex AI retired answers 404 too: name one Google's model versions page lists (text-embedding-005, the default, or gemini-embedding-001)"
+                : "; a model Vertex AI retired answers 404 too (gemini-2.5-flash, gemini-2.5-pro and gemini-2.5-flash-lite were retired on 2026-10-16; the judge's default is now gemini-3.5-flash-lite)";
 
     public async Task<JsonNode> PostAsync(string model, string method, JsonObject body, CancellationToken cancellationToken)
     {
