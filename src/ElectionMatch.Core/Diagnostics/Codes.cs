@@ -84,6 +84,7 @@ public static class Codes
     public const string ReplayCacheMiss = "EM0402";
     public const string ProviderFailed = "EM0403";
     public const string EmbeddingRequestsRefusedForSize = "EM0404";
+    public const string NoBillableCharacters = "EM0405";
 
     // Bad input (issue 9): inputs, hostile files, read-only projects, the quarantine share
     public const string InputEmpty = "EM0500";

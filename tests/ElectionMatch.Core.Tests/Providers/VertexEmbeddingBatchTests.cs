@@ -181,6 +181,22 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void A_character_price_for_a_model_that_bills_by_tokens_is_a_warning_not_a_cost_of_0()
+    {
+        var match = Match("gemini-embedding-2");
+        match = match with { Embeddings = match.Embeddings with { Connection = match.Embeddings.Connection with { PricePerMillionInputCharacters = 0.025 } } };
+        using var warehouse = Warehouse();
+        using var providers = JudgeFixture.Providers(match, warehouse);
+
+        new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default);
+
+        Assert.Equal(0.0, providers.EmbeddingUsage!.EstimatedCost);
+        var warning = Assert.Single(providers.Warnings(match));
+        Assert.Equal(Codes.NoBillableCharacters, warning.Code);
+        Assert.Equal("match 'test_match': price_per_million_input_characters is set, but vertex/gemini-embedding-2 reported no billable characters in 7 requests, so the estimated cost leaves the embeddings' input out; for a model billed by tokens set price_per_million_input_tokens instead", warning.Message);
+    }
+
     [Theory]
     [InlineData("Unable to submit request because batchSize must be 1 but the entered value was 56. Update the batchSize value and try again.", 56, 1, true)]
     [InlineData("Unable to submit request because it has a batchSize value of 1234 but the supported range is from 1 (inclusive) to 251 (exclusive).", 1234, 250, true)]

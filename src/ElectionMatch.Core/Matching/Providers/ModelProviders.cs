@@ -45,20 +45,31 @@ public sealed class ModelProviders : IDisposable
 
     /// <summary>
     /// What the run should say about how its providers were asked: embedding requests refused for their size and sent
-    /// again in parts (EM0404), with the <c>batch_size</c> that sends none the provider refuses.
+    /// again in parts (EM0404), with the <c>batch_size</c> that sends none the provider refuses; a character price for a
+    /// model that reported no characters (EM0405).
     /// </summary>
     public IReadOnlyList<Diagnostic> Warnings(MatchSettings match)
     {
+        var warnings = new List<Diagnostic>();
+        if (EmbeddingUsage is { Requests: > 0, InputCharacters: 0, Connection.PricePerMillionInputCharacters: not null } billed)
+        {
+            // A model that bills by tokens (the Gemini embedding models, an OpenAI server) reports no characters: the
+            // estimate would read 0 as if the run were free.
+            warnings.Add(Diagnostic.Warning(Codes.NoBillableCharacters, billed.Connection.At,
+                $"match '{match.Name}': price_per_million_input_characters is set, but {billed.Provider}/{billed.Model} reported no billable characters in {billed.Requests} requests, so the estimated cost leaves the embeddings' input out; for a model billed by tokens set price_per_million_input_tokens instead"));
+        }
+
         if (EmbeddingUsage is not { RefusedForSize: > 0 } usage)
         {
-            return [];
+            return warnings;
         }
 
         var requests = usage.RefusedForSize == 1 ? "1 embedding request was" : $"{usage.RefusedForSize} embedding requests were";
         var why = usage.TextsPerRequest is { } most
             ? $"refused for holding more texts than {usage.Provider}/{usage.Model} takes (at most {most} a request; {usage.LargestRefused} were sent) and sent again in parts of {most}; set 'batch_size: {most}' under embeddings: to send none it refuses"
             : $"refused for holding more tokens than {usage.Provider}/{usage.Model} takes in one request and sent again in halves; a smaller 'batch_size' under embeddings: (now {match.Embeddings.TextsPerRequest}) sends fewer it refuses";
-        return [Diagnostic.Warning(Codes.EmbeddingRequestsRefusedForSize, usage.Connection.At, $"match '{match.Name}': {requests} {why}")];
+        warnings.Add(Diagnostic.Warning(Codes.EmbeddingRequestsRefusedForSize, usage.Connection.At, $"match '{match.Name}': {requests} {why}"));
+        return warnings;
     }
 
     /// <summary>Whether answers come only from the warehouse's cache (<c>--replay</c>): nothing is asked again.</summary>
