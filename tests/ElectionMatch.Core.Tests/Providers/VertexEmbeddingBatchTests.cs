@@ -142,6 +142,27 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_part_of_a_split_batch_answered_with_a_vector_too_many_fails_the_step_though_the_batch_would_count_right()
+    {
+        // Parts of 3, 3 and 1: the first answered with a vector too many, the last with none, 7 in all.
+        _server.PredictBatchLimits["text-embedding-005"] = 3;
+        var answered = 0;
+        _server.ReshapeEmbeddings = vectors => Interlocked.Increment(ref answered) switch
+        {
+            1 => [.. vectors, vectors[0]],
+            3 => [],
+            _ => vectors,
+        };
+        using var warehouse = Warehouse();
+        using var providers = JudgeFixture.Providers(Match("text-embedding-005"), warehouse);
+
+        var error = Assert.Throws<DiagnosticException>(() => new EmbeddingCache(warehouse).Ensure(providers.Embeddings!, "select embedding_text from texts", 64, default));
+
+        Assert.Contains("invalid reply: the reply has 4 vectors for 3 texts", error.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Equal(0L, warehouse.Scalar<long>("select count(*) from electionmatch_cache.embeddings"));
+    }
+
+    [Fact]
     public void A_refusal_for_anything_but_its_size_fails_the_step_at_once_with_its_status()
     {
         var match = Match("text-embedding-005");

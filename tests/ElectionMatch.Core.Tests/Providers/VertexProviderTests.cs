@@ -977,9 +977,10 @@ public sealed class VertexProviderTests : IAsyncLifetime
         using var judging = FailedJudging.Of(JudgeFixture.Connection(Endpoint, timeoutSeconds: 0.5) with { MaxConcurrency = 1, MaxRetries = 2 });
         var (warehouse, providers, error) = (judging.Warehouse, judging.Providers, judging.Error);
 
-        // Our policy alone: 1 + max_retries attempts of timeout_seconds each.
-        Assert.Equal(3, _server.TokenRequests.Count);
+        // Our policy alone: 1 + max_retries attempts of timeout_seconds each. Counted where they are sent: on a loaded
+        // host an attempt's 0.5 s can pass before its request reaches the server, which then saw one fewer (a flake).
         Assert.Equal(3, providers.JudgeUsage!.Attempts);
+        Assert.InRange(_server.TokenRequests.Count, 2, 3);
         Assert.Equal(0, _server.ModelHits);
         Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(30));
         var diagnostic = Assert.Single(error.Diagnostics);

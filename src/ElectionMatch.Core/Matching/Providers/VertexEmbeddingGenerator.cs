@@ -105,6 +105,12 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         };
         var reply = await _endpoint.PostAsync(_model, "predict", body, cancellationToken).ConfigureAwait(false);
         var predictions = reply["predictions"] as JsonArray ?? throw new InvalidDataException("Vertex AI predict answered without predictions");
+        if (predictions.Count != count && count < texts.Count)
+        {
+            // A part of a split batch: the batch's count would not show a part one short beside another one over.
+            throw new InvalidDataException($"the reply has {predictions.Count} vectors for {count} texts");
+        }
+
         long tokens = 0;
         for (var i = 0; i < predictions.Count; i++)
         {
@@ -115,7 +121,7 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
             tokens += VectorValue.Count((embedding!["statistics"] as JsonObject)?["token_count"]) ?? 0;
         }
 
-        // Fewer or more vectors than texts is caught where the batch is checked (ProviderEmbeddingGenerator), by count.
+        // Fewer or more vectors than texts in a whole batch is caught where the batch is checked (ProviderEmbeddingGenerator).
         // The characters are the request's, not a prediction's; like the token counts, only the cost estimate reads them.
         return (tokens, VectorValue.Count((reply["metadata"] as JsonObject)?["billableCharacterCount"]));
     }
