@@ -725,7 +725,7 @@ public sealed class ElectionMatchSettings
 
         if (YamlMap.IsNull(node))
         {
-            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' is empty: write {Takes}, or leave the key out for 0"));
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(Key), $"'{Key}' is empty: write {Takes}, or leave the key out for {(unset is { } sent ? sent.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none")}"));
             return 0;
         }
 

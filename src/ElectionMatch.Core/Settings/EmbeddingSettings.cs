@@ -6,6 +6,9 @@ namespace ElectionMatch.Settings;
 /// <param name="Dimensions">Vector length.</param>
 public sealed record EmbeddingSettings(string Provider, string Model, int Dimensions)
 {
+    /// <summary>The texts a request carries unless <c>batch_size</c> or the model says otherwise.</summary>
+    public const int DefaultTextsPerRequest = 128;
+
     public static EmbeddingSettings Offline { get; } = new("offline", "hashed-ngram-v1", 256);
 
     public ModelConnection Connection { get; init; } = ModelConnection.Defaults;
@@ -28,9 +31,7 @@ public sealed record EmbeddingSettings(string Provider, string Model, int Dimens
     public int TextsPerRequest => BatchSize ?? DefaultBatchSize(Provider, Model);
 
     public static int DefaultBatchSize(string provider, string model) =>
-        provider == "vertex" && Matching.Providers.VertexEmbeddingGenerator.EmbedsOneText(model) ? 1 : DefaultTextsPerRequest;
-
-    public const int DefaultTextsPerRequest = 128;
+        provider == "vertex" && GeminiModels.EmbedsOneText(model) ? 1 : DefaultTextsPerRequest;
 
     /// <summary>The most texts the provider takes in one request: Vertex AI 250, OpenAI 2,048.</summary>
     public static int MostTextsPerRequest(string provider) => provider == "vertex" ? 250 : 2048;

@@ -19,7 +19,14 @@ public static partial class GeminiModels
     /// the Gemini embedding models after gemini-embedding-001 (whose quota Google counts globally).
     /// </summary>
     public static bool ServedGlobally(string model) =>
-        IsThreeOrLater(model) || (model.StartsWith("gemini-embedding-", StringComparison.OrdinalIgnoreCase) && !model.StartsWith("gemini-embedding-001", StringComparison.OrdinalIgnoreCase));
+        IsThreeOrLater(model) || (model.StartsWith("gemini-embedding-", StringComparison.OrdinalIgnoreCase) && EmbedsOneText(model));
+
+    /// <summary>
+    /// Whether Vertex AI embeds with the model through <c>embedContent</c>, one text a request, not <c>predict</c>: every
+    /// Gemini model but gemini-embedding-001, which <c>predict</c> serves as it does the text-embedding models.
+    /// </summary>
+    public static bool EmbedsOneText(string model) =>
+        model.Contains("gemini", StringComparison.OrdinalIgnoreCase) && !model.StartsWith("gemini-embedding-001", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether the model is a Gemini of generation 3 or later (<c>gemini-3.5-flash-lite</c>, <c>gemini-4-…</c>).</summary>
     public static bool IsThreeOrLater(string model) =>

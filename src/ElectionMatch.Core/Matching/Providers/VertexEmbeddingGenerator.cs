@@ -39,10 +39,6 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         _usage = usage;
     }
 
-    /// <summary>Whether the model is reached through <c>embedContent</c>, one text a request, not <c>predict</c>.</summary>
-    public static bool EmbedsOneText(string model) =>
-        model.Contains("gemini", StringComparison.OrdinalIgnoreCase) && !model.StartsWith("gemini-embedding-001", StringComparison.OrdinalIgnoreCase);
-
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values as IReadOnlyList<string> ?? values.ToList();
@@ -50,7 +46,7 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
         var embeddings = new GeneratedEmbeddings<Embedding<float>>();
         long tokens = 0;
         long? characters = null;
-        if (EmbedsOneText(_model))
+        if (Settings.GeminiModels.EmbedsOneText(_model))
         {
             foreach (var text in texts)
             {
