@@ -33,6 +33,13 @@ public sealed record EmbeddingSettings(string Provider, string Model, int Dimens
     public static int DefaultBatchSize(string provider, string model) =>
         provider == "vertex" && GeminiModels.EmbedsOneText(model) ? 1 : DefaultTextsPerRequest;
 
+    /// <summary>
+    /// The name, in the embedding cache's key, of the task written before each text rather than sent in a field: set for
+    /// a Vertex AI model asked through embedContent (<see cref="GeminiModels.SentenceSimilarityPrefix"/>). Null for every
+    /// other model, which is told its task in a field (predict's <c>task_type</c>) or not at all; its key is unchanged.
+    /// </summary>
+    public string? TextTask => Provider == "vertex" && GeminiModels.EmbedsOneText(Model) ? GeminiModels.SentenceSimilarityTask : null;
+
     /// <summary>The most texts the provider takes in one request: Vertex AI 250, OpenAI 2,048.</summary>
     public static int MostTextsPerRequest(string provider) => provider == "vertex" ? 250 : 2048;
 

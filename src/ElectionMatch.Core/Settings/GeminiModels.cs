@@ -28,6 +28,16 @@ public static partial class GeminiModels
     public static bool EmbedsOneText(string model) =>
         model.Contains("gemini", StringComparison.OrdinalIgnoreCase) && !model.StartsWith("gemini-embedding-001", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// What an embedContent model is told its task by, written before each text: Gemini Embedding 2 takes no taskType
+    /// field and reads its task from the text (Google's Vertex AI page for the model). Sentence similarity is the
+    /// symmetric task: both sides of a match are records, not queries and documents.
+    /// </summary>
+    public const string SentenceSimilarityPrefix = "task: sentence similarity | query: ";
+
+    /// <summary>That instruction's name in the embedding cache's key (<c>vertex/gemini-embedding-2/768/sentence-similarity</c>).</summary>
+    public const string SentenceSimilarityTask = "sentence-similarity";
+
     /// <summary>Whether the model is a Gemini of generation 3 or later (<c>gemini-3.5-flash-lite</c>, <c>gemini-4-…</c>).</summary>
     public static bool IsThreeOrLater(string model) =>
         Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major >= 3;

@@ -179,7 +179,7 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_gemini_embedding_model_past_001_is_asked_one_text_at_a_time_through_embed_content()
+    public void A_gemini_embedding_model_past_001_is_asked_one_text_at_a_time_through_embed_content()
     {
         var match = Match("gemini-embedding-2");
 
@@ -190,14 +190,15 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
             Assert.Equal(Texts.Length, _server.Requests.Count);
             // The fixture's connection names us-central1; without it, gemini-embedding-2 would be asked at global (GeminiModelsTests).
             Assert.All(_server.Requests, r => Assert.EndsWith("/locations/us-central1/publishers/google/models/gemini-embedding-2:embedContent", r.Path, StringComparison.Ordinal));
-            // Two in flight at a time: the requests arrive in either order, each one text.
+            // Two in flight at a time: the requests arrive in either order, each one text after its task
+            // (VertexEmbeddingTaskTests); each vector is the one of the text as sent.
             var bodies = _server.Requests.Select(r => JsonNode.Parse(r.Body)!).ToList();
-            Assert.Equal(Texts.Order(StringComparer.Ordinal), bodies.Select(b => Assert.Single(b["content"]!["parts"]!.AsArray())!["text"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+            Assert.Equal(Texts.Select(t => GeminiModels.SentenceSimilarityPrefix + t).Order(StringComparer.Ordinal), bodies.Select(b => Assert.Single(b["content"]!["parts"]!.AsArray())!["text"]!.GetValue<string>()).Order(StringComparer.Ordinal));
             var body = bodies[0];
-            Assert.Equal(("SEMANTIC_SIMILARITY", 64, true), (body["taskType"]!.GetValue<string>(), body["outputDimensionality"]!.GetValue<int>(), body["autoTruncate"]!.GetValue<bool>()));
-            Assert.Equal(vectors, await ReferenceAsync());
-            // Each text's promptTokenCount: 11 tokens, seven texts.
-            Assert.Equal(77L, providers.EmbeddingUsage!.InputTokens);
+            Assert.Equal((64, true), (body["outputDimensionality"]!.GetValue<int>(), body["autoTruncate"]!.GetValue<bool>()));
+            Assert.Equal(vectors, Texts.Select(t => FakeVector(GeminiModels.SentenceSimilarityPrefix + t)));
+            // Each text's promptTokenCount, its task included: 20 tokens, seven texts.
+            Assert.Equal(140L, providers.EmbeddingUsage!.InputTokens);
             Assert.Empty(providers.Warnings(match));
         }
     }
@@ -276,6 +277,14 @@ public sealed class VertexEmbeddingBatchTests : IAsyncLifetime
     private static float[][] Cached(DuckDbWarehouse warehouse, string modelId) =>
         [.. Texts.Select(t => warehouse.Query($"select vector from electionmatch_cache.embeddings where model = '{modelId}' and text_sha256 = sha256('{t}')",
             r => ((List<float>)r.GetValue(0)).ToArray()).Single())];
+
+    // The fake server's vector of a text (the offline embedder's, at unit length).
+    private static float[] FakeVector(string text)
+    {
+        var vector = new float[64];
+        new HashedNgramEmbedder(64).Embed(text, vector);
+        return vector;
+    }
 
     private static int InstanceCount(RecordedRequest request) =>
         JsonNode.Parse(request.Body)!["instances"]?.AsArray().Count ?? 1;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 namespace ElectionMatch.Matching.Embeddings;
 
 /// <summary>
-/// Embeddings that cost money or time, kept in the warehouse by (model id, SHA-256 of the text) in
+/// Embeddings that cost money or time, kept in the warehouse by (model key, SHA-256 of the text) in
 /// <c>electionmatch_cache.embeddings</c>, outside any run schema, so a second run embeds nothing new.
 /// The offline embedder is never cached: recomputing it is cheaper than reading it back.
 /// </summary>
@@ -30,7 +30,8 @@ internal sealed class EmbeddingCache
         IEmbeddingGenerator<string, Embedding<float>> generator, string textsSql, int dimensions, CancellationToken cancellationToken, string? askedTable = null)
     {
         var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
-        var modelId = $"{metadata?.ProviderName ?? "unknown"}/{metadata?.DefaultModelId ?? "default"}/{dimensions.ToString(CultureInfo.InvariantCulture)}";
+        var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();
+        var modelId = ModelKey(metadata?.ProviderName ?? "unknown", metadata?.DefaultModelId ?? "default", dimensions, provider?.TextTask);
         _warehouse.Execute($"create schema if not exists {Sql.Identifier(Schema)}; create table if not exists {Table} (model varchar, text_sha256 varchar, vector float[], primary key (model, text_sha256))");
 
         var missingSql = $"""
@@ -45,7 +46,6 @@ internal sealed class EmbeddingCache
 
         var total = _warehouse.Scalar<long>($"select count(distinct coalesce(embedding_text, '')) from ({textsSql})");
         var missingCount = _warehouse.Scalar<long>($"select count(*) from {(askedTable is null ? $"({missingSql})" : askedTable)}");
-        var provider = generator.GetService<Providers.ProviderEmbeddingGenerator>();
         provider?.Usage.CacheHit(total - missingCount);
         if (provider is { Replay: true } && missingCount > 0)
         {
@@ -140,6 +140,14 @@ internal sealed class EmbeddingCache
 
         return (modelId, generated, total - generated);
     }
+
+    /// <summary>
+    /// The key a model's vectors are cached under: provider/model/dimensions, and after them the task when the model
+    /// reads it from the text (<c>vertex/gemini-embedding-2/768/sentence-similarity</c>). Vectors embedded with another
+    /// task, as gemini-embedding-2's were before (a taskType field), are then never read beside these in one run.
+    /// </summary>
+    internal static string ModelKey(string provider, string model, int dimensions, string? textTask) =>
+        $"{provider}/{model}/{dimensions.ToString(CultureInfo.InvariantCulture)}{(textTask is null ? "" : "/" + textTask)}";
 
     /// <summary>
     /// The texts in batches of <c>batch_size</c>, or of the most a request may hold once the provider's refusal of a

@@ -110,6 +110,7 @@ public sealed class ModelProviders : IDisposable
             providers.Embeddings = new ProviderEmbeddingGenerator(inner, embeddings.Provider, embeddings.Model, embeddings.Dimensions, usage, match.Name, providers.Interruption)
             {
                 TextsPerRequest = embeddings.TextsPerRequest,
+                TextTask = embeddings.TextTask,
             };
         }
 

@@ -37,6 +37,9 @@ internal sealed class ProviderEmbeddingGenerator : IEmbeddingGenerator<string, E
     /// <summary>The texts the embedding cache sends in one request (<c>batch_size</c>).</summary>
     public int TextsPerRequest { get; init; } = Settings.EmbeddingSettings.DefaultTextsPerRequest;
 
+    /// <summary>The task the model reads from its texts, named in the cache's key (<see cref="Settings.EmbeddingSettings.TextTask"/>); null for none.</summary>
+    public string? TextTask { get; init; }
+
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (_inner is null)

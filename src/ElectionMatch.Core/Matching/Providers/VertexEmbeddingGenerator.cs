@@ -7,16 +7,17 @@ using Microsoft.Extensions.AI;
 namespace ElectionMatch.Matching.Providers;
 
 /// <summary>
-/// Vertex AI text embeddings behind <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, with task type
-/// SEMANTIC_SIMILARITY (both sides of a match are records, not queries and documents) and the configured
-/// dimensions. Two surfaces, by model:
+/// Vertex AI text embeddings behind <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, for semantic similarity (both
+/// sides of a match are records, not queries and documents) at the configured dimensions. Two surfaces, by model:
 /// <list type="bullet">
-/// <item><c>predict</c> with one instance per text, for <c>text-embedding-*</c>, <c>text-multilingual-embedding-*</c> and
-/// <c>gemini-embedding-001</c>. Vertex AI caps a request by model (250 texts, or 1 for some models in some regions)
-/// and at 20,000 tokens. A request it refuses for its size is sent again in the parts its words allow, and the
-/// smaller size is kept for the rest of the run (<see cref="ModelUsage.TextsPerRequest"/>: the run warns, EM0404).</item>
+/// <item><c>predict</c> with one instance per text and <c>task_type: SEMANTIC_SIMILARITY</c>, for <c>text-embedding-*</c>,
+/// <c>text-multilingual-embedding-*</c> and <c>gemini-embedding-001</c>. Vertex AI caps a request by model (250 texts,
+/// or 1 for some models in some regions) and at 20,000 tokens. A request it refuses for its size is sent again in the
+/// parts its words allow, and the smaller size is kept for the rest of the run
+/// (<see cref="ModelUsage.TextsPerRequest"/>: the run warns, EM0404).</item>
 /// <item><c>embedContent</c>, one text a request, for the other Gemini embedding models (<c>gemini-embedding-2</c> and
-/// later), which Vertex AI's <c>predict</c> refuses.</item>
+/// later), which Vertex AI's <c>predict</c> refuses. They take no taskType: the task is written before the text
+/// (<see cref="Settings.GeminiModels.SentenceSimilarityPrefix"/>).</item>
 /// </list>
 /// A predict reply's <c>metadata.billableCharacterCount</c>, what the text-embedding models bill by, goes on in the
 /// usage's <see cref="UsageDetails.AdditionalCounts"/> under <see cref="BillableCharacters"/>, summed over the parts.
@@ -126,8 +127,8 @@ internal sealed partial class VertexEmbeddingGenerator : IEmbeddingGenerator<str
     {
         var body = new JsonObject
         {
-            ["content"] = new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = text }) },
-            ["taskType"] = "SEMANTIC_SIMILARITY",
+            // These models take no taskType: the task goes before the text, and the cache's key names it.
+            ["content"] = new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = Settings.GeminiModels.SentenceSimilarityPrefix + text }) },
             ["outputDimensionality"] = dimensions,
             ["autoTruncate"] = true,
         };
