@@ -88,6 +88,7 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
         { "settings", "the settings of match candidacy_ddhq_matches in electionmatch.yml changed since it was published" },
         { "options", "this run's options (--incremental) are not those it was published with (none)" },
         { "table", $"model_predictions.{UninterruptedRun.Snapshot} no longer holds the rows published" },
+        { "null turned into U+001E", $"model_predictions.{UninterruptedRun.Snapshot} no longer holds the rows published" },
         { "quarantine", $"model_predictions.{UninterruptedRun.Snapshot}__quarantine no longer holds the rows published" },
         { "columns", $"the columns of model_predictions.{UninterruptedRun.Snapshot} are not those it was published with" },
         { "older version", "its publish stored nothing to write its files from (it was published by an earlier version of electionmatch)" },
@@ -115,6 +116,10 @@ public sealed partial class CrashSafetyFinishTests(SharedUninterruptedRun shared
                     break;
                 case "table":
                     warehouse.Execute($"delete from {table} where gp_candidacy_id = (select min(gp_candidacy_id) from {table})");
+                    break;
+                case "null turned into U+001E":
+                    // Content hash version 2 wrote a null as U+001E: the row hashed as published, and the run finished it.
+                    warehouse.Execute($"update {table} set ddhq_candidate = chr(30) where gp_candidacy_id = (select min(gp_candidacy_id) from {table} where ddhq_candidate is null) and ddhq_candidate is null");
                     break;
                 case "quarantine":
                     warehouse.Execute($"insert into {table}__quarantine by name select 'left' as input, 1 as row_number");

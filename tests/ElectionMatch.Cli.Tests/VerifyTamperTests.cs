@@ -564,7 +564,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
             var earlier = ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.RowText);
             Assert.NotEqual(manifest.ContentSha256, earlier);
             earlierText = text.Replace(manifest.ContentSha256, earlier, StringComparison.Ordinal)
-                .Replace(",\n  \"content_sha256_version\": 2", "", StringComparison.Ordinal);
+                .Replace($",\n  \"content_sha256_version\": {ElectionMatch.Snapshots.ContentHash.CurrentVersion}", "", StringComparison.Ordinal);
             Assert.Null(ElectionMatch.Snapshots.SnapshotManifest.FromJson(earlierText).ContentSha256Version);
             warehouse.Execute($"""
                 update electionmatch.snapshot_log set content_sha256 = {Sql.Literal(earlier)}, manifest_json = {Sql.Literal(earlierText)},
@@ -593,7 +593,7 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
     public void A_content_hash_of_an_unknown_version_is_a_warning_not_a_false_edit()
     {
         var path = ManifestOf(Newest);
-        var text = _fixture.Read(path).Replace("\"content_sha256_version\": 2", "\"content_sha256_version\": 99", StringComparison.Ordinal);
+        var text = _fixture.Read(path).Replace($"\"content_sha256_version\": {ElectionMatch.Snapshots.ContentHash.CurrentVersion}", "\"content_sha256_version\": 99", StringComparison.Ordinal);
         RewriteNewestManifest(path, text);
 
         var verify = Cli("verify", "--no-inputs");
@@ -601,6 +601,109 @@ public sealed class VerifyTamperTests : IClassFixture<ThreeSnapshots>, IDisposab
         Assert.True(verify.ExitCode == 0, verify.Output);
         Assert.Contains($"warning {Codes.ContentHashVersionUnknown}: the content hash of {Newest} is of version 99", verify.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.SnapshotRowEdited, verify.Stderr, StringComparison.Ordinal);
+    }
+
+    // The key of the newest snapshot's first row (by key) where `where` holds, as verify names a row.
+    private string NewestRowKey(string where)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        var order = ElectionMatch.Snapshots.SnapshotManifest.FromJson(_fixture.Read(ManifestOf(Newest))).CanonicalOrder!;
+        var key = ElectionMatch.Snapshots.SnapshotLog.RowKeySql(order);
+        return warehouse.Scalar<string>($"select {key} from model_predictions.{Newest} where {where} order by {key} limit 1")!;
+    }
+
+    // The newest snapshot's table taken as published: its content hash and row hashes recomputed in today's version into
+    // the snapshot log and its manifest (file and log alike), as a run publishing these rows would have recorded them.
+    private void RecordNewestAsPublished()
+    {
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var table = $"model_predictions.{Newest}";
+        string hash;
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            hash = ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!);
+            var rowHashes = new ElectionMatch.Snapshots.SnapshotLog(warehouse).RowHashes(table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.CurrentVersion);
+            warehouse.Execute($"""
+                update electionmatch.snapshot_log set content_sha256 = {Sql.Literal(hash)} where snapshot = {Sql.Literal(Newest)};
+                delete from electionmatch.snapshot_rows where snapshot = {Sql.Literal(Newest)};
+                insert into electionmatch.snapshot_rows select {Sql.Literal(Newest)}, row_key, row_md5 from {rowHashes};
+                """);
+        }
+
+        RewriteNewestManifest(path, text.Replace(manifest.ContentSha256, hash, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ddhq_candidate is null", null, "ddhq_candidate = chr(30)")]
+    [InlineData("hubspot_first_name <> '' and hubspot_last_name <> ''", "hubspot_first_name = hubspot_first_name || chr(31)",
+        "hubspot_first_name = rtrim(hubspot_first_name, chr(31)), hubspot_last_name = chr(31) || hubspot_last_name")]
+    public void A_row_edited_from_null_to_a_separator_or_with_a_separator_moved_to_the_next_value_is_reported_with_its_key(string where, string? published, string edit)
+    {
+        // Content hash version 2 wrote a null as U+001E and joined values by U+001F: each edit left the row's text, its
+        // hash and the content hash as published, and verify passed.
+        var key = NewestRowKey(where);
+        var row = $"{ElectionMatch.Snapshots.SnapshotLog.RowKeySql("gp_candidacy_id, hubspot_election_type, hubspot_election_date")} = {Sql.Literal(key)}";
+        if (published is not null)
+        {
+            Tamper($"update model_predictions.{Newest} set {published} where {row}");
+            RecordNewestAsPublished();
+            var asPublished = Cli("verify", "--no-inputs");
+            Assert.True(asPublished.ExitCode == 0, asPublished.Output);
+        }
+
+        Tamper($"update model_predictions.{Newest} set {edit} where {row}");
+
+        var verify = Cli("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var error = Assert.Single(Errors(verify));
+        Assert.Contains($"{Newest}.json(", error, StringComparison.Ordinal);
+        Assert.Contains($"error {Codes.SnapshotRowEdited}: 1 row(s) of model_predictions.{Newest} were edited after publishing: {key} (by gp_candidacy_id, hubspot_election_type, hubspot_election_date)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_published_in_content_hash_version_2_verifies_in_version_2_and_is_restored()
+    {
+        // The newest manifest as a build before version 3 wrote it, in the file and in the log alike. Its rows hold no
+        // U+001E or U+001F, so the content hash and the row hashes are the same in both versions: only the version differs.
+        var path = ManifestOf(Newest);
+        var text = _fixture.Read(path);
+        var manifest = ElectionMatch.Snapshots.SnapshotManifest.FromJson(text);
+        var table = $"model_predictions.{Newest}";
+        var current = $"\"content_sha256_version\": {ElectionMatch.Snapshots.ContentHash.ColumnTextAndLengths}";
+        Assert.Contains(current, text, StringComparison.Ordinal);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.Equal(manifest.ContentSha256, ElectionMatch.Snapshots.ContentHash.Of(warehouse, table, manifest.CanonicalOrder!, ElectionMatch.Snapshots.ContentHash.ColumnText));
+        }
+
+        RewriteNewestManifest(path, text.Replace(current, "\"content_sha256_version\": 2", StringComparison.Ordinal));
+        var verify = Cli("verify", "--no-inputs");
+        Assert.True(verify.ExitCode == 0, verify.Output);
+
+        // Verified in its own version: a null turned into U+001E is not seen, as before version 3 (rehashing in version 3
+        // would call a row published with the character edited).
+        var nulled = NewestRowKey("ddhq_candidate is null");
+        var row = $"{ElectionMatch.Snapshots.SnapshotLog.RowKeySql(manifest.CanonicalOrder!)}";
+        Tamper($"update {table} set ddhq_candidate = chr(30) where {row} = {Sql.Literal(nulled)}");
+        var blind = Cli("verify", "--no-inputs");
+        Assert.True(blind.ExitCode == 0, blind.Output);
+
+        // Any other edit is named by its key, and restore puts the table back from its copy, hashed in version 2.
+        Tamper($"update {table} set llm_reasoning = 'looks fine to me' where gp_candidacy_id = 'gpc-001623' and hubspot_election_type = 'general'");
+        var edited = Cli("verify", "--no-inputs");
+        var error = Assert.Single(Errors(edited));
+        Assert.Contains($"error {Codes.SnapshotRowEdited}: 1 row(s) of {table} were edited after publishing: (gpc-001623, general", error, StringComparison.Ordinal);
+        var restore = Cli("restore", Match, "--snapshot-date", "2030-06-17");
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        var restored = Cli("verify", "--no-inputs");
+        Assert.True(restored.ExitCode == 0, restored.Output);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.Equal(0, warehouse.Scalar<long>($"select count(*) from {table} where contains(ddhq_candidate, chr(30))"));
+        }
     }
 
     [Fact]

@@ -364,9 +364,10 @@ public sealed class VerifyOperation
                 }
             }
 
-            if (asPublished && _warehouse.TableExists(schema, name.QuarantineTable))
+            // A content hash version this build does not know may hash the quarantine otherwise too (EM0770 says so).
+            if (asPublished && _warehouse.TableExists(schema, name.QuarantineTable) && ContentHash.IsKnown(published.ContentVersion))
             {
-                VerifyQuarantine(file, published.Manifest, name);
+                VerifyQuarantine(file, published.Manifest, name, published.ContentVersion);
             }
         }
 
@@ -385,7 +386,7 @@ public sealed class VerifyOperation
             if (!ContentHash.IsKnown(version))
             {
                 Report(Codes.ContentHashVersionUnknown, Severity.Warning, new SourceSpan(display, LineOf(file.Text, "\"content_sha256_version\""), 1),
-                    $"the content hash of {manifest.Snapshot} is of version {version}, which this electionmatch does not know; a newer version made it, so its rows were not rehashed");
+                    $"the content hash of {manifest.Snapshot} is of version {version}, which this electionmatch does not know; a newer version made it, so its rows and its quarantine were not rehashed");
                 return;
             }
 
@@ -436,7 +437,7 @@ public sealed class VerifyOperation
         }
 
         /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
-        private void VerifyQuarantine(ManifestFile file, SnapshotManifest manifest, SnapshotName name)
+        private void VerifyQuarantine(ManifestFile file, SnapshotManifest manifest, SnapshotName name, int version)
         {
             if (manifest.QuarantineRows is null && manifest.QuarantineContentSha256 is null)
             {
@@ -444,7 +445,7 @@ public sealed class VerifyOperation
             }
 
             var table = $"{_context.Settings.Snapshots.Schema}.{name.QuarantineTable}";
-            var (rows, hash) = ContentHash.InRowHashOrder(_warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, name.QuarantineTable));
+            var (rows, hash) = ContentHash.InRowHashOrder(_warehouse, Sql.Identifier(_context.Settings.Snapshots.Schema, name.QuarantineTable), version);
             if (manifest.QuarantineHolds(rows, hash))
             {
                 return;

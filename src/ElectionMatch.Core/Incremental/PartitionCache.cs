@@ -298,13 +298,13 @@ internal sealed class PartitionCache
 
     /// <summary>
     /// (cache_key, content_sha256) of each key: the snapshot quarantine's hash (<see cref="ContentHash.InRowHashOrderSql"/>)
-    /// over the MD5s of the key's cached output and quarantine rows, their columns' text, so the order they are stored in does not count.
+    /// over the MD5s of the key's cached output and quarantine rows (today's content hash version), so the order they are stored in does not count.
     /// </summary>
     private string ContentSql(IEnumerable<string> cacheKeys)
     {
         var keys = string.Join(", ", cacheKeys.Select(Sql.Literal));
         string RowMd5s(string table) =>
-            $"select em_cache_key, {ContentHash.RowHashSql(_warehouse.Connection, $"(select * exclude (em_state, em_cache_key) from {table})", "t", ContentHash.ColumnText)} as row_md5 from {table} as t where em_cache_key in ({keys})";
+            $"select em_cache_key, {ContentHash.RowHashSql(_warehouse.Connection, $"(select * exclude (em_state, em_cache_key) from {table})", "t", ContentHash.CurrentVersion)} as row_md5 from {table} as t where em_cache_key in ({keys})";
         return $"""
             select k.cache_key, {ContentHash.InRowHashOrderSql("r.row_md5")} as content_sha256
             from (select unnest([{keys}]) as cache_key) as k

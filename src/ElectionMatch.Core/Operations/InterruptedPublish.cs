@@ -100,13 +100,14 @@ internal sealed class InterruptedPublish
             }
 
             var rows = warehouse.Scalar<long>($"select count(*) from {table}");
-            var content = ContentHash.Of(warehouse, table, Record.CanonicalOrder, manifest.ContentSha256Version ?? ContentHash.RowText);
+            var version = manifest.ContentSha256Version ?? ContentHash.RowText;
+            var content = ContentHash.Of(warehouse, table, Record.CanonicalOrder, version);
             if (rows != Record.Rows || content != Record.ContentSha256)
             {
                 return $"{manifest.Table} no longer holds the rows published ({rows} rows, {Record.Rows} published; {SnapshotManifest.NowAndAtRun(content, Record.ContentSha256)})";
             }
 
-            var (quarantineRows, quarantineSha256) = ContentHash.InRowHashOrder(warehouse, quarantine);
+            var (quarantineRows, quarantineSha256) = ContentHash.InRowHashOrder(warehouse, quarantine, version);
             return manifest.QuarantineHolds(quarantineRows, quarantineSha256) ? null
                 : $"{manifest.QuarantineTable} no longer holds the rows published ({quarantineRows} rows, {manifest.QuarantineRows} published)";
         }, rows: _ => (Record.Rows, Record.Rows), note: why => why is null ? "the snapshot and its quarantine hash as published" : "changed since published");

@@ -44,7 +44,7 @@ public sealed class RestoreOperation
         var schema = _context.Settings.Snapshots.Schema;
         var table = $"{schema}.{name.Table}";
         var parquet = DisplayPath.For(_context.ParquetPath(name));
-        var quarantine = QuarantineNeeds(warehouse, name, manifest, file);
+        var quarantine = QuarantineNeeds(warehouse, name, manifest, file, version);
         if (TableHolds(warehouse, Sql.Identifier(schema, name.Table), manifest, order, version))
         {
             if (quarantine.Recreate && !dryRun)
@@ -114,11 +114,11 @@ public sealed class RestoreOperation
     /// missing or differs and the manifest recorded it empty (an empty table with a run's quarantine columns is then exactly
     /// the one published); otherwise an error at the manifest's line, since no copy of a quarantine is kept to restore it from.
     /// </summary>
-    private (bool Recreate, Diagnostic? NotRestored) QuarantineNeeds(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, ManifestFile file)
+    private (bool Recreate, Diagnostic? NotRestored) QuarantineNeeds(DuckDbWarehouse warehouse, SnapshotName name, SnapshotManifest manifest, ManifestFile file, int version)
     {
         var schema = _context.Settings.Snapshots.Schema;
         var exists = warehouse.TableExists(schema, name.QuarantineTable);
-        if (exists && QuarantineHolds(warehouse, Sql.Identifier(schema, name.QuarantineTable), manifest))
+        if (exists && QuarantineHolds(warehouse, Sql.Identifier(schema, name.QuarantineTable), manifest, version))
         {
             return (false, null);
         }
@@ -138,9 +138,9 @@ public sealed class RestoreOperation
                 $"{schema}.{name.QuarantineTable} is not in the warehouse; {why}"));
     }
 
-    private static bool QuarantineHolds(DuckDbWarehouse warehouse, string qualified, SnapshotManifest manifest)
+    private static bool QuarantineHolds(DuckDbWarehouse warehouse, string qualified, SnapshotManifest manifest, int version)
     {
-        var (rows, sha256) = ContentHash.InRowHashOrder(warehouse, qualified);
+        var (rows, sha256) = ContentHash.InRowHashOrder(warehouse, qualified, version);
         return manifest.QuarantineHolds(rows, sha256);
     }
 
@@ -251,7 +251,7 @@ public sealed class RestoreOperation
                     $"{schema}.{name.Table} restored from {DisplayPath.For(copy.Path)} did not rehash to its manifest's content sha256 {SnapshotManifest.Short(manifest.ContentSha256)}…, so the restore was rolled back and the table is as it was; {_context.RepublishAdvice(name, fromParquet: false)}");
             }
 
-            if (recreateQuarantine && !QuarantineHolds(warehouse, quarantine, manifest))
+            if (recreateQuarantine && !QuarantineHolds(warehouse, quarantine, manifest, version))
             {
                 throw DiagnosticException.At(Codes.RestoreRefused, _context.Target.PathAt ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
                     $"{schema}.{name.QuarantineTable} recreated empty did not rehash to its manifest's quarantine_content_sha256, so the restore was rolled back and the tables are as they were; restore the warehouse from a backup");

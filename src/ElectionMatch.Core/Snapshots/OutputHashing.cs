@@ -4,7 +4,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Snapshots;
 
 /// <summary>
-/// The row hashes and the content hash of a run's output (<see cref="ContentHash.ColumnText"/>), and the row count and hash
+/// The row hashes and the content hash of a run's output (<see cref="ContentHash.CurrentVersion"/>), and the row count and hash
 /// of its quarantine (<see cref="ContentHash.InRowHashOrder"/>), computed from the run
 /// schema's table before the publish transaction instead of from the copy made inside it: the output is committed, so
 /// DuckDB scans it on every thread, while a table created in the open transaction was read by one thread. The copy has
@@ -29,6 +29,9 @@ internal sealed class OutputHashing : IDisposable
     /// <summary>The content hash, over the row hashes in canonical order.</summary>
     public string Content { get; private set; } = "";
 
+    /// <summary>The definition of <see cref="Content"/>, the row hashes and the quarantine's hash: what the manifest records.</summary>
+    public int Version => ContentHash.CurrentVersion;
+
     /// <summary>The quarantine's rows and hash, which the manifest records: the snapshot_log keeps nothing of the quarantine.</summary>
     public (long Rows, string Sha256) Quarantine { get; private set; }
 
@@ -36,13 +39,13 @@ internal sealed class OutputHashing : IDisposable
     public static OutputHashing Compute(DuckDbWarehouse warehouse, MatchResult result, RunSteps steps) =>
         steps.Time("row_hashes", () =>
         {
-            var rowHash = ContentHash.RowHashSql(warehouse.Connection, result.OutputTable, "t", ContentHash.ColumnText);
             var hashing = new OutputHashing(warehouse);
             try
             {
+                var rowHash = ContentHash.RowHashSql(warehouse.Connection, result.OutputTable, "t", hashing.Version);
                 warehouse.Execute($"create or replace temp table {RowHashesTable} as select {result.OrderBy}, {SnapshotLog.RowKeySql(result.OrderBy)} as row_key, {rowHash} as row_md5 from {result.OutputTable} as t");
                 hashing.Content = ContentHash.OfRowHashes(warehouse.Connection, RowHashesTable, result.OrderBy);
-                hashing.Quarantine = ContentHash.InRowHashOrder(warehouse, result.QuarantineTable);
+                hashing.Quarantine = ContentHash.InRowHashOrder(warehouse, result.QuarantineTable, hashing.Version);
                 return hashing;
             }
             catch

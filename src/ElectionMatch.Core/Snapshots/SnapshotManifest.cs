@@ -67,8 +67,9 @@ public sealed record SnapshotManifest
     public required string ContentSha256 { get; init; }
 
     /// <summary>
-    /// Which definition <see cref="ContentSha256"/> and the row hashes in <c>snapshot_rows</c> follow
-    /// (<see cref="ContentHash.ColumnText"/>); absent in manifests made before there was a choice, which hash
+    /// Which definition <see cref="ContentSha256"/>, the row hashes in <c>snapshot_rows</c> and
+    /// <see cref="QuarantineContentSha256"/> follow (<see cref="ContentHash.ColumnTextAndLengths"/> since session 63,
+    /// <see cref="ContentHash.ColumnText"/> before); absent in manifests made before there was a choice, which hash
     /// <see cref="ContentHash.RowText"/>.
     /// </summary>
     public int? ContentSha256Version { get; init; }
@@ -77,7 +78,7 @@ public sealed record SnapshotManifest
     public long? QuarantineRows { get; init; }
 
     /// <summary>
-    /// SHA-256 over the quarantine rows' MD5s (each over its columns' text, <see cref="ContentHash.ColumnText"/>) in the order of
+    /// SHA-256 over the quarantine rows' MD5s (each over its columns' text, as <see cref="ContentSha256Version"/> says) in the order of
     /// those MD5s (<see cref="ContentHash.InRowHashOrder"/>): the quarantine has no key, and the order it is stored in is not what
     /// it holds. Absent in manifests made before it was recorded, which verify does not check.
     /// </summary>

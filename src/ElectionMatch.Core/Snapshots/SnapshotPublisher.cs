@@ -133,7 +133,7 @@ public sealed class SnapshotPublisher
                 _warehouse.Execute($"drop table if exists {quarantine}");
                 _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, staging)} rename to {Sql.Identifier(name.Table)}");
                 _warehouse.Execute($"alter table {Sql.Identifier(_settings.Schema, stagingQuarantine)} rename to {Sql.Identifier(name.QuarantineTable)}");
-                published = new PublishedSnapshot(RowCount(name), hashing.Content, ContentHash.CurrentVersion, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
+                published = new PublishedSnapshot(RowCount(name), hashing.Content, hashing.Version, hashing.Quarantine.Rows, hashing.Quarantine.Sha256);
                 log.Ensure();
                 steps.Time("publish_log", () => log.RecordPublish(name.Match, name.Table, runId, OutputHashing.RowHashesTable, result.OrderBy, published.Rows, published.ContentSha256, runOptions, pending?.Invoke(published)));
                 CrashPoint.Reached("publish:renamed");

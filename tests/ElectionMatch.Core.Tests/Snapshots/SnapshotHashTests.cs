@@ -153,22 +153,23 @@ public sealed class SnapshotHashTests : IDisposable
         _warehouse.Execute("create table people_reversed as select * from people order by id desc");
         _warehouse.Execute("create table people_edited as select * replace (case when id = 4321 then 'Name 4321 edited' else name end as name) from people");
 
-        Assert.Equal((5000L, aggregate!), ContentHash.InRowHashOrder(_warehouse, "people"));
-        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, "people"), ContentHash.InRowHashOrder(_warehouse, "people_reversed"));
-        Assert.NotEqual(ContentHash.InRowHashOrder(_warehouse, "people").Sha256, ContentHash.InRowHashOrder(_warehouse, "people_edited").Sha256);
-        Assert.Equal((0L, _warehouse.Scalar<string>("select sha256('')")!), ContentHash.InRowHashOrder(_warehouse, "nobody"));
+        Assert.Equal((5000L, aggregate!), ContentHash.InRowHashOrder(_warehouse, "people", ContentHash.ColumnText));
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, "people", ContentHash.ColumnText), ContentHash.InRowHashOrder(_warehouse, "people_reversed", ContentHash.ColumnText));
+        Assert.NotEqual(ContentHash.InRowHashOrder(_warehouse, "people", ContentHash.ColumnText).Sha256, ContentHash.InRowHashOrder(_warehouse, "people_edited", ContentHash.ColumnText).Sha256);
+        Assert.Equal((0L, _warehouse.Scalar<string>("select sha256('')")!), ContentHash.InRowHashOrder(_warehouse, "nobody", ContentHash.ColumnText));
     }
 
     [Theory]
-    [InlineData("people")]
-    [InlineData("nobody")]
-    public void The_quarantine_hash_as_a_sql_aggregate_equals_the_streamed_one(string table)
+    [InlineData("people", ContentHash.ColumnText)]
+    [InlineData("nobody", ContentHash.ColumnText)]
+    [InlineData("people", ContentHash.ColumnTextAndLengths)]
+    public void The_quarantine_hash_as_a_sql_aggregate_equals_the_streamed_one(string table, int version)
     {
-        var rowMd5 = ContentHash.RowHashSql(_warehouse.Connection, table, "t", ContentHash.ColumnText);
+        var rowMd5 = ContentHash.RowHashSql(_warehouse.Connection, table, "t", version);
 
         var aggregate = _warehouse.Scalar<string>($"select {ContentHash.InRowHashOrderSql("h")} from (select {rowMd5} as h from {table} as t)");
 
-        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, table).Sha256, aggregate);
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, table, version).Sha256, aggregate);
     }
 
     [Fact]
@@ -215,17 +216,60 @@ public sealed class SnapshotHashTests : IDisposable
             """);
 
         Assert.Equal(aggregate, ContentHash.Of(_warehouse, table, orderBy, ContentHash.ColumnText));
-        Assert.Equal(ContentHash.ColumnText, ContentHash.CurrentVersion);
+    }
+
+    [Theory]
+    [InlineData("people", "name, id")]
+    [InlineData("people", "id")]
+    [InlineData("nobody", "id")]
+    public void A_snapshot_without_the_separators_in_its_values_hashes_in_content_version_3_as_in_version_2(string table, string orderBy)
+    {
+        // Commas, quotes, line feeds, accents and nulls, but no U+001E or U+001F: the same content hash, row hashes and
+        // quarantine hash, so a snapshot of ordinary rows records the hash it recorded in version 2.
+        Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from {table} as t where contains(cast(t as varchar), chr(30)) or contains(cast(t as varchar), chr(31))"));
+        var rowHashes = $"""
+            select count(*) from {table} as t
+            where {ContentHash.RowHashSql(_warehouse.Connection, table, "t", ContentHash.ColumnText)} <> {ContentHash.RowHashSql(_warehouse.Connection, table, "t", ContentHash.ColumnTextAndLengths)}
+            """;
+
+        Assert.Equal(ContentHash.Of(_warehouse, table, orderBy, ContentHash.ColumnText), ContentHash.Of(_warehouse, table, orderBy, ContentHash.ColumnTextAndLengths));
+        Assert.Equal(0, _warehouse.Scalar<long>(rowHashes));
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, table, ContentHash.ColumnText), ContentHash.InRowHashOrder(_warehouse, table, ContentHash.ColumnTextAndLengths));
+        Assert.Equal(ContentHash.ColumnTextAndLengths, ContentHash.CurrentVersion);
+    }
+
+    [Theory]
+    [InlineData("(values (1, null, 'b'), (2, 'x', 'y'))", "(values (1, chr(30), 'b'), (2, 'x', 'y'))")]
+    [InlineData("(values (1, 'a' || chr(31) || 'b', 'c'))", "(values (1, 'a', 'b' || chr(31) || 'c'))")]
+    [InlineData("(values (1, 'a' || chr(31), null))", "(values (1, 'a', chr(31) || chr(30)))")]
+    public void A_null_turned_into_a_separator_or_a_separator_moved_to_the_next_value_changes_the_version_3_content_hash_alone(string before, string after)
+    {
+        // Version 2's row text writes a null as U+001E and joins values by U+001F: these pairs of rows have the same
+        // text, so a published row edited so kept its row hash, the content hash and the quarantine's.
+        var published = $"(select * from {before} as v(id, c1, c2))";
+        var edited = $"(select * from {after} as v(id, c1, c2))";
+        string RowHash(string relation, int version) =>
+            _warehouse.Scalar<string>($"select {ContentHash.RowHashSql(_warehouse.Connection, relation, "t", version)} from {relation} as t where id = 1")!;
+
+        Assert.Equal(ContentHash.Of(_warehouse, published, "id", ContentHash.ColumnText), ContentHash.Of(_warehouse, edited, "id", ContentHash.ColumnText));
+        Assert.Equal(ContentHash.InRowHashOrder(_warehouse, published, ContentHash.ColumnText), ContentHash.InRowHashOrder(_warehouse, edited, ContentHash.ColumnText));
+        Assert.NotEqual(ContentHash.Of(_warehouse, published, "id", ContentHash.ColumnTextAndLengths), ContentHash.Of(_warehouse, edited, "id", ContentHash.ColumnTextAndLengths));
+        Assert.NotEqual(ContentHash.InRowHashOrder(_warehouse, published, ContentHash.ColumnTextAndLengths), ContentHash.InRowHashOrder(_warehouse, edited, ContentHash.ColumnTextAndLengths));
+        Assert.NotEqual(RowHash(published, ContentHash.ColumnTextAndLengths), RowHash(edited, ContentHash.ColumnTextAndLengths));
     }
 
     [Fact]
-    public void The_two_content_hash_versions_differ_and_each_row_hash_follows_its_version()
+    public void The_content_hash_versions_differ_and_each_row_hash_follows_its_version()
     {
         Assert.NotEqual(ContentHash.Of(_warehouse, "people", "id", ContentHash.RowText), ContentHash.Of(_warehouse, "people", "id", ContentHash.ColumnText));
         Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from people as t where {ContentHash.RowHashSql(_warehouse.Connection, "people", "t", ContentHash.RowText)} <> md5(cast(t as varchar))"));
         Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from people as t where {ContentHash.RowHashSql(_warehouse.Connection, "people", "t", ContentHash.ColumnText)} <> {InputHash.RowHashSql(_warehouse.Connection, "people", "t", InputHash.ColumnText)}"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ContentHash.Of(_warehouse, "people", "id", 3));
-        Assert.False(ContentHash.IsKnown(3));
+        // Version 3's row hash is input hash version 3's, the same SQL; a row with a separator hashes otherwise than in version 2.
+        _warehouse.Execute("create table separated as select * from (values (1, 'a' || chr(31), null), (2, 'plain', 'row')) as v(id, c1, c2)");
+        Assert.Equal(0, _warehouse.Scalar<long>($"select count(*) from separated as t where {ContentHash.RowHashSql(_warehouse.Connection, "separated", "t", ContentHash.ColumnTextAndLengths)} <> {InputHash.RowHashSql(_warehouse.Connection, "separated", "t", InputHash.ColumnTextAndLengths)}"));
+        Assert.NotEqual(ContentHash.Of(_warehouse, "separated", "id", ContentHash.ColumnText), ContentHash.Of(_warehouse, "separated", "id", ContentHash.ColumnTextAndLengths));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ContentHash.Of(_warehouse, "people", "id", 4));
+        Assert.False(ContentHash.IsKnown(4));
     }
 
     [Fact]
