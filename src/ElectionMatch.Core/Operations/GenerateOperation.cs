@@ -192,7 +192,7 @@ public sealed class GenerateOperation
     {
         // The sources YAML as it is now: this call may follow one that added an entry.
         var sources = SourceCatalog.Load(_context.Project);
-        var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists);
+        var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists, warehouse);
         if (StableModelTarget.Find(_context, match, sources, FinishedSnapshots.PassedOver(_context, warehouse, match, finishing).Tables, warehouse, resolver) is not { } target || !File.Exists(_context.SqlPath(target.Name)))
         {
             return;

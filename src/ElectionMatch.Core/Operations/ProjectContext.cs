@@ -212,7 +212,7 @@ public sealed partial class ProjectContext
             warehouse.Execute($"set global file_search_path = {Sql.Literal(Project.Directory)}");
         }
 
-        return new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false);
+        return new(Project, Sources, Target, (schema, table) => warehouse?.TableExists(schema, table) ?? false, warehouse);
     }
 
     /// <summary>

@@ -12,16 +12,23 @@ public sealed class RelationResolver
     private readonly WarehouseTarget _target;
     private readonly Func<string, string, bool> _tableExists;
     private readonly Stack<string> _compiling = new();
+    private readonly DuckDbWarehouse? _warehouse;
+
+    // Each CSV source's read with its sniffed dialect written out (CsvInput.DetectedRead), found once for this resolver.
+    private readonly Dictionary<string, string> _csvReads = new(StringComparer.Ordinal);
 
     /// <summary>The dbt project whose directory relative paths are found in.</summary>
     public DbtProject Project => _project;
 
-    public RelationResolver(DbtProject project, SourceCatalog sources, WarehouseTarget target, Func<string, string, bool> tableExists)
+    /// <param name="warehouse">Where a CSV source is sniffed once, for every later read of it to skip the sniffer
+    /// (<see cref="Relation(SourceTable)"/>); without it, each read sniffs the file.</param>
+    public RelationResolver(DbtProject project, SourceCatalog sources, WarehouseTarget target, Func<string, string, bool> tableExists, DuckDbWarehouse? warehouse = null)
     {
         _project = project;
         _sources = sources;
         _target = target;
         _tableExists = tableExists;
+        _warehouse = warehouse;
     }
 
     /// <summary>Resolves <c>source('s', 't')</c> or <c>ref('m')</c> written as text (as in electionmatch.yml).</summary>
@@ -36,7 +43,8 @@ public sealed class RelationResolver
     public InputRelation ResolveInput(string expression, SourceSpan at, string side, DuckDbWarehouse warehouse, string? encoding = null, string? dateFormat = null, string? timestampFormat = null)
     {
         var call = RelationExpression.Parse(expression, at);
-        var sql = Resolve(call);
+        // A CSV input is read through CsvInput, which sniffs it with the reject store's options: not sniffed here too.
+        var sql = call.IsSource && _sources.Find(call.Arguments[0], call.Arguments[1]) is { } source ? Relation(source, sniffCsv: false) : Resolve(call);
         if (!call.IsSource || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
             || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
         {
@@ -92,7 +100,9 @@ public sealed class RelationResolver
     }
 
     /// <summary>The relation for a declared source table: its external file, or its table in the warehouse.</summary>
-    public string Relation(SourceTable entry)
+    public string Relation(SourceTable entry) => Relation(entry, sniffCsv: true);
+
+    private string Relation(SourceTable entry, bool sniffCsv)
     {
         if (entry.ExternalLocation is { } location)
         {
@@ -134,10 +144,27 @@ public sealed class RelationResolver
                     $"name it {ExternalFileKind.Described}, or write the reader's call as the external_location, such as read_csv('{location.Replace("'", "''", StringComparison.Ordinal)}')");
             }
 
-            return Sql.Literal(path);
+            return sniffCsv ? CsvRead(location, path) : Sql.Literal(path);
         }
 
         return Sql.Identifier(entry.Schema, entry.Identifier);
+    }
+
+    // A file's read: the literal path, which DuckDB reads by its extension (a CSV file with detection), or for one CSV
+    // file the read its sniffer finds, written out once for every later read (CsvInput.DetectedRead).
+    private string CsvRead(string location, string path)
+    {
+        if (_warehouse is null || location.Contains("://", StringComparison.Ordinal) || DuckDbWarehouse.IsGlob(location) || !CsvInput.IsCsv(path))
+        {
+            return Sql.Literal(path);
+        }
+
+        if (!_csvReads.TryGetValue(path, out var read))
+        {
+            _csvReads[path] = read = CsvInput.DetectedRead(_warehouse, path) ?? Sql.Literal(path);
+        }
+
+        return read;
     }
 
     public string Ref(string model, SourceSpan at)
