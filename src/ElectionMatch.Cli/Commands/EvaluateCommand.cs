@@ -84,6 +84,10 @@ internal static class EvaluateCommand
                 ? "truth: partial; recall over the truth pairs, precision over links whose correctness is known (a truth left row linked elsewhere, or another row linked to a truth right row, is wrong)"
                 : "truth: complete; every link not in the truth file counts as wrong");
             Terminal.Out.WriteLine($"snapshot: {evaluated.Display}; truth pairs: {scored.TruthPairs}, links: {scored.PredictedPairs}, correct: {scored.CorrectPairs}");
+            if (evaluated.StableModelUnread is { } stableUnread)
+            {
+                Terminal.Out.WriteLine($"snapshot note: {stableUnread}");
+            }
             if (scored.TruthLines > scored.TruthPairs)
             {
                 var repeated = scored.TruthLines - scored.TruthPairs;

@@ -21,6 +21,9 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
     /// <summary>EM0608's warning when the snapshot named with <c>--snapshot</c> is of a run that was interrupted; null otherwise.</summary>
     public Diagnostic? Interrupted { get; init; }
 
+    /// <summary>When none was named and the stable model's snapshot cannot be read here, why, and that this older one is scored instead; null otherwise.</summary>
+    public string? StableModelUnread { get; init; }
+
     public static EvaluatedSnapshot Published(string schema, SnapshotName name) =>
         new(name, Sql.Identifier(schema, name.Table), $"{schema}.{name.Table}", Sql.Identifier(schema, name.QuarantineTable));
 
@@ -78,7 +81,11 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
             throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{chosen.Display} {how} is not a snapshot of '{match}': it has no column {string.Join(", ", missing)}; {existing}");
         }
 
-        return chosen with { Interrupted = requested is null ? null : FinishedSnapshots.Interrupted(context, warehouse, chosen.Name, warehouseAt) };
+        return chosen with
+        {
+            Interrupted = requested is null ? null : FinishedSnapshots.Interrupted(context, warehouse, chosen.Name, warehouseAt),
+            StableModelUnread = requested is null ? FinishedSnapshots.StableModelUnread(context, warehouse, match, chosen.Name) : null,
+        };
     }
 
     /// <summary>The match's snapshots whose relation can be read, oldest first; a declared entry wins over its own table.</summary>

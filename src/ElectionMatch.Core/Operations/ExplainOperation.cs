@@ -70,6 +70,7 @@ public sealed class ExplainOperation
         var stable = snapshotDate is null ? Evaluation.EvaluatedSnapshot.StableModelReads(_context, warehouse, match) : null;
         var notStable = stable is not null && stable.Name != snapshot
             ? $"note: the stable model reads {stable.Display}, which no run published here, so explain cannot read it; this is {_context.Settings.Snapshots.Schema}.{snapshot.Table}, the newest a run published (`evaluate` scores {stable.Name.Table})"
+            : snapshotDate is null && FinishedSnapshots.StableModelUnread(_context, warehouse, match, snapshot) is { } stableUnread ? "note: " + stableUnread
             : null;
         if (identity is null || record is null || identity.RunId != record.RunId)
         {

@@ -31,6 +31,25 @@ internal static class FinishedSnapshots
     }
 
     /// <summary>
+    /// The line explain and evaluate print when the snapshot the stable model reads cannot be read here (its table dropped,
+    /// or published into a teammate's warehouse) and they took <paramref name="chosen"/>, an older one, instead: without it
+    /// they named the older one as if the stable model read it, and explain advised a --replace of it. Null otherwise.
+    /// Reads no parquet copy: whether restore is the remedy is check's to work out (<see cref="StableModelTarget.Unreadable"/>).
+    /// </summary>
+    public static string? StableModelUnread(ProjectContext context, DuckDbWarehouse warehouse, string match, SnapshotName chosen)
+    {
+        var target = StableModelTarget.Find(context, match, context.Sources, PassedOver(context, warehouse, match).Tables, warehouse, context.Resolver(warehouse));
+        if (target is null || target.Readable || target.Name.Date <= chosen.Date)
+        {
+            return null;
+        }
+
+        var model = SnapshotName.LatestModel(match, context.Settings.Snapshots.SourceName);
+        return $"the stable model {model} reads {target.Name.Table}, which cannot be read here: {UnreadableSnapshot.Briefly(context, target.Entry)}; "
+            + $"this is {chosen.Table}, the newest that can be read here; `electionmatch check` says what makes {target.Name.Table} readable";
+    }
+
+    /// <summary>
     /// The snapshots of <paramref name="match"/> that are not (yet) finished ones: those whose newest publish the snapshot log
     /// marks interrupted (EM0608), and those prune retired. generate writes nothing for them and never moves the stable
     /// model onto one; check expects no file of them; explain and evaluate read one only when it is named.

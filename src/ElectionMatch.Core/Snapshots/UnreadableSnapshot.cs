@@ -72,6 +72,14 @@ internal sealed record UnreadableSnapshot(string Reason, string Remedy, bool War
     }
 
     /// <summary>
+    /// Why the snapshot cannot be read here, said without reading its parquet copy (<see cref="For"/> reads it for the
+    /// remedy): what explain and evaluate say when they take an older snapshot.
+    /// </summary>
+    public static string Briefly(ProjectContext context, SourceTable entry) =>
+        entry.ExternalLocation is { } location ? $"its external_location '{location}' does not exist"
+        : SchemaMismatch(context, entry) ?? $"its table {entry.Schema}.{entry.Identifier} is not in the warehouse {DisplayPath.For(context.Target.DatabasePath)} (dropped from it, or published into another, such as a teammate's)";
+
+    /// <summary>
     /// Why a snapshot source's table is not where ElectionMatch publishes snapshots: its schema (the source's or its own,
     /// as rendered) is not electionmatch.yml's <c>snapshots.schema</c>; null when it is, or when it reads a file. check
     /// reports it at the schema's line (EM0115).
