@@ -300,6 +300,31 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.Contains($"snapshot: model_predictions.{QuarantinedCandidacyRun.Snapshot}; truth pairs: ", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("MODEL_PREDICTIONS.{0}")]
+    [InlineData("\"model_predictions\".\"{0}\"")]
+    [InlineData("\"{1}\".\"model_predictions\".\"{0}\"")]
+    [InlineData("{1}.model_predictions.{0}")]
+    public void A_snapshot_named_as_dbt_compiles_it_or_in_another_case_is_scored(string form)
+    {
+        // dbt-duckdb's compiled SQL names a snapshot "database"."schema"."table"; DuckDB binds names in any case. Before,
+        // each was looked up with the schema put before it again: model_predictions."model_predictions"."…", EM0101.
+        var name = string.Format(System.Globalization.CultureInfo.InvariantCulture, form, QuarantinedCandidacyRun.Snapshot, Path.GetFileNameWithoutExtension(_project.WarehousePath));
+
+        var evaluate = Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", name);
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains($"snapshot: model_predictions.{QuarantinedCandidacyRun.Snapshot}; truth pairs: ", evaluate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_named_after_another_schema_is_refused_saying_where_snapshots_are()
+    {
+        var error = SingleError(Cli("evaluate", Match, "--truth", _project.PathOf("truth/candidacy_ddhq_matches.csv"), "--snapshot", "dbt." + QuarantinedCandidacyRun.Snapshot));
+
+        Assert.Contains($"error EM0101: dbt.{QuarantinedCandidacyRun.Snapshot} (--snapshot) names the schema dbt, but snapshots are published in model_predictions (electionmatch.yml's snapshots.schema); the snapshots of '{Match}' are ", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_miss_is_told_with_the_reasoning_of_its_own_election_row()
     {

@@ -51,8 +51,12 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
         }
         else
         {
-            var table = requested.StartsWith(schema + ".", StringComparison.Ordinal) ? requested[(schema.Length + 1)..] : requested;
-            var found = readable.FirstOrDefault(s => s.Name.Table == table);
+            var table = RequestedTable(warehouse, requested, schema, match, warehouseAt, existing);
+            var found = readable.FirstOrDefault(s => string.Equals(s.Name.Table, table, StringComparison.OrdinalIgnoreCase));
+            // DuckDB binds names in any case, so `MODEL_PREDICTIONS.X` names the table dbt reads as model_predictions.x.
+            table = found?.Name.Table ?? warehouse.Query(
+                $"select table_name from information_schema.tables where table_schema = {Sql.Literal(schema)} and lower(table_name) = lower({Sql.Literal(table)}) order by table_name = {Sql.Literal(table)} desc limit 1",
+                r => r.GetString(0)).FirstOrDefault() ?? table;
             if (found is null && warehouse.TableExists(schema, table))
             {
                 // Any other table of the schema: refused below by its columns, with the match's snapshots listed.
@@ -86,6 +90,83 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
             Interrupted = requested is null ? null : FinishedSnapshots.Interrupted(context, warehouse, chosen.Name, warehouseAt),
             StableModelUnread = requested is null ? FinishedSnapshots.StableModelUnread(context, warehouse, match, chosen.Name) : null,
         };
+    }
+
+    /// <summary>
+    /// The table <c>--snapshot</c> names, as an analyst copies it: bare, after its schema, or after its database and schema
+    /// (dbt's compiled SQL writes <c>"goodparty"."model_predictions"."x"</c>), each part quoted or not, in any case. Before,
+    /// only a bare name or one after the schema as written in electionmatch.yml was taken; anything else was looked up
+    /// as a table named with the schema again (<c>model_predictions."model_predictions"."x"</c>). A schema that is not
+    /// the snapshots' is EM0101, saying where snapshots are.
+    /// </summary>
+    private static string RequestedTable(DuckDbWarehouse warehouse, string requested, string schema, string match, SourceSpan at, string existing)
+    {
+        var parts = IdentifierParts(requested.Trim());
+        if (parts is null || parts.Count > 3 || parts.Any(p => p.Length == 0))
+        {
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) is not a table's name: give the snapshot's table, alone or after its schema ({schema}.{match}_YYYYMMDD); {existing}");
+        }
+
+        if (parts.Count == 3 && !string.Equals(parts[0], warehouse.Scalar<string>("select current_database()"), StringComparison.OrdinalIgnoreCase))
+        {
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) names the database {parts[0]}, not this warehouse's ({warehouse.Scalar<string>("select current_database()")}); {existing}");
+        }
+
+        if (parts.Count >= 2 && !string.Equals(parts[^2], schema, StringComparison.OrdinalIgnoreCase))
+        {
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) names the schema {parts[^2]}, but snapshots are published in {schema} (electionmatch.yml's snapshots.schema); {existing}");
+        }
+
+        return parts[^1];
+    }
+
+    /// <summary>The dot-separated parts of a relation name, each unquoted (<c>""</c> inside quotes is one quote); null when a quote is not closed.</summary>
+    private static List<string>? IdentifierParts(string name)
+    {
+        var parts = new List<string>();
+        var part = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (quoted)
+            {
+                if (c != '"')
+                {
+                    part.Append(c);
+                }
+                else if (i + 1 < name.Length && name[i + 1] == '"')
+                {
+                    part.Append('"');
+                    i++;
+                }
+                else
+                {
+                    quoted = false;
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == '.')
+            {
+                parts.Add(part.ToString());
+                part.Clear();
+            }
+            else
+            {
+                part.Append(c);
+            }
+        }
+
+        if (quoted)
+        {
+            return null;
+        }
+
+        parts.Add(part.ToString());
+        return parts;
     }
 
     /// <summary>The match's snapshots whose relation can be read, oldest first; a declared entry wins over its own table.</summary>
