@@ -61,6 +61,22 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.Contains("bad_line.csv(3,1): error EM0024: " + message, error, StringComparison.Ordinal);
     }
 
+    // Before: DuckDB's words alone, "CSV Error on Line: 3" of a Latin-1 byte and "Error when sniffing file" of a UTF-16
+    // file (Excel's "Unicode Text"), saying neither that the file is not UTF-8 nor where in the line.
+    [Theory]
+    [InlineData("latin1", "latin1.csv(3,10): error EM0024: line 3 of the truth file is not UTF-8: byte 0xE9 at its character 10 (a file saved as Latin-1 or Windows-1252); save it as UTF-8")]
+    [InlineData("utf-16", "utf-16.csv(1,1): error EM0024: the truth file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's \"Unicode Text\" does); save it as UTF-8")]
+    public void A_truth_file_that_is_not_utf8_is_an_error_saying_so_at_its_line(string encoding, string message)
+    {
+        const string Text = "gp_candidacy_id,election_type,ddhq_candidate_id\ngpc-001623,primary,1402703\ngpc-00162\u00e9,general,1403738\n";
+        var path = _project.PathOf($"truth/{encoding}.csv");
+        File.WriteAllBytes(path, encoding == "latin1" ? System.Text.Encoding.Latin1.GetBytes(Text) : [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(Text.Replace(',', '\t'))]);
+
+        var error = SingleError(Cli("evaluate", Match, "--truth", path));
+
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -10,7 +10,8 @@ namespace ElectionMatch.Evaluation;
 /// unterminated quote, or a blank left or right id is EM0024 at that line. DuckDB's reader reports none of these by
 /// line: a short line made its sniffer see one column, a long one made it read no pairs, and a blank id reached the
 /// scoring as a null. The file is read as DuckDB is then told to read it (RFC 4180 quoting, the delimiter its header
-/// uses); bytes that are not UTF-8 are left for DuckDB, which names their line.
+/// uses). A file that is not UTF-8 is EM0024 at its first line that is not, saying so: DuckDB said only "CSV Error on
+/// Line: N" of a Latin-1 byte, and "Error when sniffing file" of a UTF-16 file (Excel's "Unicode Text").
 /// </summary>
 internal static class TruthFileLines
 {
@@ -22,6 +23,7 @@ internal static class TruthFileLines
     public static TruthLayout Check(string truthPath, string? leftIdColumn = null, string? rightIdColumn = null)
     {
         var display = DisplayPath.For(truthPath);
+        CheckUtf8(truthPath, display);
         char delimiter;
         using (var first = CsvRecords.Open(truthPath))
         {
@@ -91,6 +93,48 @@ internal static class TruthFileLines
         }
 
         return (left, right);
+    }
+
+    /// <summary>EM0024 at the first line whose bytes are not UTF-8, or at line 1 of a file with a UTF-16 byte order mark.</summary>
+    private static void CheckUtf8(string truthPath, string display)
+    {
+        const string Save = "save it as UTF-8 (in Excel, \"CSV UTF-8\")";
+        using var bytes = new MemoryStream();
+        using (var file = CsvRecords.OpenBytes(truthPath))
+        {
+            file.CopyTo(bytes);
+        }
+
+        var data = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
+        if (data.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || data.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, 1, 1), $"the truth file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's \"Unicode Text\" does); {Save}");
+        }
+
+        var (line, lineStart) = (1, 0);
+        for (var i = 0; i < data.Length;)
+        {
+            if (data[i] < 0x80)
+            {
+                if (data[i] == (byte)'\n')
+                {
+                    (line, lineStart) = (line + 1, i + 1);
+                }
+
+                i++;
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf8(data[i..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
+            {
+                i += consumed;
+                continue;
+            }
+
+            var character = Encoding.UTF8.GetCharCount(data[lineStart..i]) + 1;
+            throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, character),
+                $"line {line} of the truth file is not UTF-8: byte 0x{data[i]:X2} at its character {character} (a file saved as Latin-1 or Windows-1252); {Save}");
+        }
     }
 
     /// <summary>What a truth file's header needs, in the match's column names when they are known.</summary>
