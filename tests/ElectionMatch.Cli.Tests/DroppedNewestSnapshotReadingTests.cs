@@ -3,7 +3,7 @@ using ElectionMatch.Warehouse;
 namespace ElectionMatch.Tests;
 
 /// <summary>
-/// When the snapshot the stable model reads cannot be read here (its table dropped, or published into a teammate's
+/// A snapshot table dropped from the warehouse, as explain and evaluate meet it. When the snapshot the stable model reads cannot be read here (its table dropped, or published into a teammate's
 /// warehouse), explain and evaluate take the newest that can be, and say so. Before, they named the older one as if the
 /// stable model read it, and explain advised a `--replace` of that older date, which `restore` of the newest one was the
 /// fix for.
@@ -45,6 +45,43 @@ public sealed class DroppedNewestSnapshotReadingTests : IDisposable
         // Named by its date, the older snapshot is what was asked for: no note.
         Assert.True(named.ExitCode == 0, named.Output);
         Assert.DoesNotContain("note: the stable model", named.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dropped_snapshot_named_on_the_command_line_is_said_to_be_dropped_naming_restore()
+    {
+        // Before: "no snapshot … in the warehouse", as of a date never published, with no word of restore.
+        Run("2026-01-01");
+        Run("2026-01-02");
+        using (var warehouse = DuckDbWarehouse.Open(_project.WarehousePath))
+        {
+            warehouse.Execute($"drop table model_predictions.{Match}_20260101");
+        }
+
+        var explain = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2026-01-01");
+        var evaluate = Cli("evaluate", Match, "--truth", Path.Combine(_project.Directory, "truth", $"{Match}.csv"), "--snapshot", $"{Match}_20260101");
+        var never = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2026-01-03");
+
+        var dropped = $"; {Match}_20260101 was published in this warehouse (its snapshot log has it, not pruned), and its table has been dropped or renamed since: `electionmatch restore {Match} --snapshot-date 2026-01-01 --project-dir ";
+        var copy = $"/target/model_predictions/{Match}_20260101.parquet when that holds it as published";
+        foreach (var refused in new[] { explain, evaluate })
+        {
+            Assert.Equal(1, refused.ExitCode);
+            var error = Assert.Single(refused.Stderr.ReplaceLineEndings("\n").Split('\n'), l => l.Contains("error EM0101: ", StringComparison.Ordinal));
+            Assert.Contains(dropped, error, StringComparison.Ordinal);
+            Assert.Contains("` puts it back from its parquet copy ", error, StringComparison.Ordinal);
+            Assert.EndsWith(copy, error.Replace('\\', '/'), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, never.ExitCode);
+        Assert.Contains($"error EM0101: no snapshot model_predictions.{Match}_20260103 in the warehouse; the snapshots of '{Match}': {Match}_20260102", never.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropped or renamed since", never.Stderr, StringComparison.Ordinal);
+
+        // The command named puts it back, and explain reads it again.
+        var restore = CliProcess.Run(["restore", Match, "--snapshot-date", "2026-01-01", "--project-dir", _project.Directory]);
+        Assert.True(restore.ExitCode == 0, restore.Output);
+        var again = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2026-01-01");
+        Assert.True(again.ExitCode == 0, again.Output);
     }
 
     private void Run(string date)

@@ -70,7 +70,9 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
                 throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"{schema}.{table} (--snapshot) is not a snapshot of '{match}': it is named as a snapshot of '{other.Match}'; {existing}");
             }
 
-            chosen = found ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt, $"snapshot {schema}.{table} (--snapshot) is not in the warehouse nor declared with a file; {existing}");
+            chosen = found ?? throw DiagnosticException.At(Codes.SnapshotTableMissing, warehouseAt,
+                $"snapshot {schema}.{table} (--snapshot) is not in the warehouse nor declared with a file; {existing}"
+                + (SnapshotName.TryParse(table, match) is { } named && FinishedSnapshots.DroppedSince(context, warehouse, named) is { } since ? "; " + since : ""));
         }
 
         // Another match's snapshot (or any other table) would stop on its first missing column with DuckDB's words.

@@ -159,8 +159,9 @@ public sealed class ExplainOperation
 
             var others = _context.PublishedSnapshots(warehouse, match).ToList();
             var pruned = published.Any(r => r.Snapshot == named.Table && r.IsPruned) ? " (prune retired it)" : "";
+            var dropped = FinishedSnapshots.DroppedSince(_context, warehouse, named) is { } since ? "; " + since : "";
             throw DiagnosticException.At(Codes.SnapshotTableMissing, at,
-                $"no snapshot {schema}.{named.Table} in the warehouse{pruned}; {(others.Count == 0 ? $"'{match}' has none" : $"the snapshots of '{match}': {string.Join(", ", others)}")}");
+                $"no snapshot {schema}.{named.Table} in the warehouse{pruned}; {(others.Count == 0 ? $"'{match}' has none" : $"the snapshots of '{match}': {string.Join(", ", others)}")}{dropped}");
         }
 
         return FinishedSnapshots.Newest(

@@ -1,4 +1,5 @@
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Dbt;
 using ElectionMatch.Generation;
 using ElectionMatch.Snapshots;
 using ElectionMatch.Warehouse;
@@ -28,6 +29,26 @@ internal static class FinishedSnapshots
         }
 
         return others.Where(n => !passedOver.Contains(n.Table) && readable(n)).MaxBy(n => n.Date);
+    }
+
+    /// <summary>
+    /// What explain and evaluate add when the snapshot named on the command line is not a table here but the warehouse's
+    /// snapshot log has it published and not pruned: its table was dropped or renamed since. Before, they said only that
+    /// it was not in the warehouse, as of a date never published, and named no restore. Reads no parquet copy: restore
+    /// itself refuses, changing nothing, a copy that is not the snapshot as published.
+    /// </summary>
+    public static string? DroppedSince(ProjectContext context, DuckDbWarehouse warehouse, SnapshotName name)
+    {
+        if (new SnapshotLog(warehouse).Latest(name.Match).LastOrDefault(r => r.Snapshot == name.Table) is not { IsPruned: false })
+        {
+            return null;
+        }
+
+        var copy = context.ParquetPath(name);
+        return $"{name.Table} was published in this warehouse (its snapshot log has it, not pruned), and its table has been dropped or renamed since: "
+            + (File.Exists(copy)
+                ? $"`{context.RestoreCommand(name)}` puts it back from its parquet copy {DisplayPath.For(copy)} when that holds it as published"
+                : $"its parquet copy {DisplayPath.For(copy)} is gone too; {context.RepublishAdvice(name, fromParquet: false)}");
     }
 
     /// <summary>
