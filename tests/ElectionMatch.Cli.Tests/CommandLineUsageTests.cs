@@ -24,6 +24,16 @@ public sealed class CommandLineUsageTests : IDisposable
         Assert.DoesNotContain("EM0010", result.Output, StringComparison.Ordinal);
     }
 
+    // Before: at electionmatch.yml(1,1), the version line, for every misspelled match.
+    [Fact]
+    public void A_misspelled_match_is_reported_at_the_entry_of_the_match_it_may_have_meant()
+    {
+        var result = CliProcess.Run(["explain", "candidacy_ddhq_match", "gpc-000919", "--project-dir", _fixture.Directory]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("electionmatch.yml(18,3): error EM0031: no match named 'candidacy_ddhq_match' in electionmatch.yml; did you mean 'candidacy_ddhq_matches'?", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Without_project_dir_the_project_named_by_DBT_PROJECT_DIR_is_used()
     {

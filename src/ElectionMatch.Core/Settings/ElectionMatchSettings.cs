@@ -73,7 +73,8 @@ public sealed class ElectionMatchSettings
 
         var near = Spelling.Nearest(name, Matches.Keys);
         var hint = near is null ? Defined(Matches.Keys) : $"did you mean '{near}'?";
-        throw DiagnosticException.At(Codes.MatchNotDefined, new SourceSpan(DisplayPath.For(FilePath), 1, 1), $"no match named '{name}' in {FileName}; {hint}");
+        // At the entry of the name it may have meant, where the user compares the two spellings; line 1 without one.
+        throw DiagnosticException.At(Codes.MatchNotDefined, near is null ? new SourceSpan(DisplayPath.For(FilePath), 1, 1) : Matches[near].At, $"no match named '{name}' in {FileName}; {hint}");
     }
 
     public static ElectionMatchSettings Load(DbtProject project)
