@@ -159,8 +159,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     /// <summary>A <c>SnapshotDate</c> property's value (YYYY-MM-DD); null when empty. Another form is EM0041, at the project file.</summary>
     protected static DateOnly? ParseDate(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null
-        : DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date
-        : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"SnapshotDate '{text}' is not a date in the form YYYY-MM-DD");
+        : Snapshots.SnapshotDateRange.Parse("SnapshotDate", text);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -74,6 +74,20 @@ public sealed class RunOptionValidationTests : IDisposable
         Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
     }
 
+    // Before: "is not a date in the form YYYY-MM-DD" alone, of a value in that very form.
+    [Theory]
+    [InlineData("2026-02-30", "2026-02 has no day 30 (it has 28)")]
+    [InlineData("2028-02-30", "2028-02 has no day 30 (it has 29)")]
+    [InlineData("2026-13-01", "there is no month 13 (01 to 12)")]
+    public void A_snapshot_date_in_the_form_that_is_no_day_says_which_part_is_not(string date, string why)
+    {
+        var before = _fixture.Snapshot();
+
+        var result = Cli("run", Match, "--snapshot-date", date);
+
+        AssertRefusedAndNothingChanged(before, result, $"error EM0041: --snapshot-date '{date}' is not a date in the form YYYY-MM-DD: {why}");
+    }
+
     [Theory]
     [InlineData("0001-01-01")]
     [InlineData("1899-12-31")]

@@ -93,8 +93,6 @@ internal static class RunCommand
             return null;
         }
 
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"--snapshot-date '{text}' is not a date in the form YYYY-MM-DD");
+        return Snapshots.SnapshotDateRange.Parse("--snapshot-date", text);
     }
 }

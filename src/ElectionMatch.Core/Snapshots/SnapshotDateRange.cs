@@ -15,6 +15,30 @@ public static class SnapshotDateRange
     /// <summary>Whether publishing under <paramref name="date"/> needs <c>--allow-future-date</c>: it is after tomorrow (UTC).</summary>
     public static bool NeedsAllowFuture(DateOnly date, DateOnly todayUtc) => date > todayUtc.AddDays(1);
 
+    /// <summary>
+    /// <paramref name="text"/> as a YYYY-MM-DD date, or EM0041 naming <paramref name="option"/> (<c>--snapshot-date</c>,
+    /// MSBuild's <c>SnapshotDate</c>). A value in that form that is no day of the calendar says which part is not: it is in
+    /// the form, and "not a date in the form YYYY-MM-DD" alone sent the reader looking at the form (before, 2026-02-30).
+    /// </summary>
+    public static DateOnly Parse(string option, string text)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        var why = "";
+        if (text.Length == 10 && text[4] == '-' && text[7] == '-' && text.Remove(7, 1).Remove(4, 1).All(char.IsAsciiDigit))
+        {
+            var (year, month, day) = (int.Parse(text[..4], CultureInfo.InvariantCulture), int.Parse(text[5..7], CultureInfo.InvariantCulture), int.Parse(text[8..], CultureInfo.InvariantCulture));
+            why = year == 0 ? ": there is no year 0000"
+                : month is < 1 or > 12 ? $": there is no month {text[5..7]} (01 to 12)"
+                : $": {text[..7]} has no day {text[8..]} (it has {DateTime.DaysInMonth(year, month)})";
+        }
+
+        throw DiagnosticException.At(Codes.InvalidSnapshotDate, SourceSpan.None, $"{option} '{text}' is not a date in the form YYYY-MM-DD{why}");
+    }
+
     /// <summary>EM0041 unless <paramref name="date"/> is from <see cref="Earliest"/> to tomorrow (UTC), or later with <paramref name="allowFuture"/>.</summary>
     /// <param name="todayUtc">Today's date in UTC. Tomorrow is still allowed: a team east of UTC may pass its own today's date.</param>
     public static void Check(DateOnly date, DateOnly todayUtc, bool allowFuture)
