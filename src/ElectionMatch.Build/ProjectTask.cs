@@ -78,7 +78,12 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
                     $"no dbt_project.yml in {Path.GetDirectoryName(dbtProject)}; put the project file beside dbt_project.yml, or set ElectionMatchProjectDirectory to the dbt project's folder (in the project file, or -p:ElectionMatchProjectDirectory=…)");
             }
 
-            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget)) { LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild, StartupDirectory = NullIfEmpty(StartupDirectory) });
+            var context = ProjectContext.Load(new ProjectOptions(ProjectDirectory, NullIfEmpty(ProfilesDirectory), NullIfEmpty(DbtTarget))
+            {
+                LockTimeout = ParseLockTimeout(LockTimeout), Host = ProjectHost.MSBuild, StartupDirectory = NullIfEmpty(StartupDirectory),
+                // As the CLI says it on stderr: without it a build on a held warehouse sat silent for up to the whole timeout.
+                LockWaiting = line => Log.LogMessage(MessageImportance.High, "electionmatch: " + Secrets.Redact(InBuildWords(line))),
+            });
             // Escaped: the targets glob, remove and compare these paths as items, and a project path may hold ';', '%' or '@'.
             Dependencies = ProjectDependencies.Of(context).Select(LiteralItem.Of).ToArray();
             WatchedDirectories = ProjectDependencies.WatchedDirectories(context).Select(LiteralItem.Of).ToArray();
@@ -143,6 +148,7 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
     private static readonly (string Cli, string Build)[] OptionWords =
     [
         ("pass --lock-timeout <seconds> to wait longer", "set -p:ElectionMatchLockTimeout=<seconds> to wait longer"),
+        ("(--lock-timeout) for the warehouse", "(ElectionMatchLockTimeout) for the warehouse"),
         ("set --profiles-dir or DBT_PROFILES_DIR", "set ElectionMatchProfilesDirectory or DBT_PROFILES_DIR"),
     ];
 

@@ -181,4 +181,23 @@ public sealed class DotnetBuildTests(SdkPackage sdk) : OptedInProjectTests(sdk),
         Assert.DoesNotContain("MSB3191", build.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
     }
+
+    [Fact]
+    public void A_build_on_a_warehouse_another_command_holds_says_it_waits_and_names_the_property_that_sets_how_long()
+    {
+        var build = Build();
+        Assert.True(build.ExitCode == 0, build.Output);
+        _fixture.Write(Mart, _fixture.Read(Mart) + "\n-- edited, so the check runs again\n");
+
+        using (Warehouse.WarehouseLock.Acquire(_fixture.PathOf("target/goodparty.duckdb"), TimeSpan.Zero, "run candidacy_ddhq_matches"))
+        {
+            build = Build("-p:ElectionMatchLockTimeout=1");
+        }
+
+        // Before, the build sat silent for the whole wait (60 s by default) where the CLI says at once that it waits.
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains("electionmatch: waiting up to 1 s (ElectionMatchLockTimeout) for the warehouse, held by another electionmatch command (", build.Output, StringComparison.Ordinal);
+        Assert.Contains("error EM0600: the warehouse is in use by another electionmatch command (", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--lock-timeout", build.Output, StringComparison.Ordinal);
+    }
 }
