@@ -143,4 +143,18 @@ public sealed class RunTargetTests(SdkPackage sdk) : OptedInProjectTests(sdk), I
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0200: ElectionMatchRun needs the match to run: pass -p:Match=<name>", run.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-p:Match=llm_l2_br_match -p:Incremental=true", "error EM0725: match 'llm_l2_br_match' is of kind l2_ballotready; incremental runs (-p:Incremental=true, -p:Full=true, -p:Retrain=true) exist")]
+    [InlineData("-p:Match=candidacy_ddhq_matches -p:SnapshotDate=2025-11-12", "error EM0040: snapshot candidacy_ddhq_matches_20251112 is already declared here, and its entry reads the file data/model_predictions/candidacy_ddhq_matches_20251112.csv: a snapshot ElectionMatch did not publish, which dbt would go on reading if a run published model_predictions.candidacy_ddhq_matches_20251112; pass another -p:SnapshotDate=YYYY-MM-DD,")]
+    public void A_refused_run_advises_ElectionMatchRuns_properties_not_the_CLIs_flags(string properties, string error)
+    {
+        var run = Build(["-t:ElectionMatchRun", .. properties.Split(' ')]);
+
+        // Before, the build was told of --incremental, --full, --retrain and --snapshot-date, which dotnet build does not take.
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(error, run.Output, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@" --[a-z]", run.Output);
+    }
 }
+

@@ -85,7 +85,7 @@ public sealed partial class RunOperation
         // Refused before the warehouse is opened: a refused run creates and changes nothing.
         if (incremental && match.Kind != "candidacy_ddhq")
         {
-            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs (--incremental, --full, --retrain) exist for candidacy_ddhq matches only (spec 003's state partitions of candidacies and results); run it without them: a {match.Kind} run recomputes every state");
+            throw DiagnosticException.At(Codes.IncrementalKindUnsupported, match.At, $"match '{match.Name}' is of kind {match.Kind}; incremental runs ({_context.RunOption("--incremental")}, {_context.RunOption("--full")}, {_context.RunOption("--retrain")}) exist for candidacy_ddhq matches only (spec 003's state partitions of candidacies and results); run it without them: a {match.Kind} run recomputes every state");
         }
 
         var name = new SnapshotName(match.Name, options.SnapshotDate ?? today);
@@ -375,7 +375,7 @@ public sealed partial class RunOperation
         if (elsewhere is not null)
         {
             throw DiagnosticException.At(Codes.SnapshotExists, entry.At,
-                $"snapshot {name.Table} is already declared here, and its entry {elsewhere}: a snapshot ElectionMatch did not publish, which dbt would go on reading if a run published {snapshots.Schema}.{name.Table}; pass another --snapshot-date, or remove this entry and its staging model first");
+                $"snapshot {name.Table} is already declared here, and its entry {elsewhere}: a snapshot ElectionMatch did not publish, which dbt would go on reading if a run published {snapshots.Schema}.{name.Table}; pass another {_context.RunOption("--snapshot-date")}, or remove this entry and its staging model first");
         }
 
         if (!replace)
