@@ -134,6 +134,20 @@ public sealed class SnapshotMaintenanceTargetTests : IClassFixture<SdkPackage>, 
         Assert.False(warehouse.TableExists("model_predictions", candidacy + "_20300603"));
     }
 
+    [Fact]
+    public void ElectionMatchPrune_with_Keep_0_on_a_defined_match_is_refused_in_the_targets_words()
+    {
+        StartPublishedOn20300603();
+        var build = Build("-t:ElectionMatchPrune", "-p:Match=" + Match, "-p:Keep=0");
+
+        // Before, the build was told "(--keep 0)" and "keep its newest with --keep 1", the CLI's flags.
+        var line = Array.FindIndex(_fixture.Read("electionmatch.yml").Split('\n'), l => l == $"  {Match}:") + 1;
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({line},3): error EM0614: keeping 0 snapshots (-p:Keep=0) would prune every snapshot of '{Match}'", build.Output, StringComparison.Ordinal);
+        Assert.Contains("or keep its newest with -p:Keep=1; nothing was pruned", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--keep", build.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("ElectionMatchRestore", "EM0200: ElectionMatchRestore needs the match whose snapshot to restore: pass -p:Match=<name>")]
     [InlineData("ElectionMatchPrune", "EM0200: ElectionMatchPrune needs the match whose snapshots to prune: pass -p:Match=<name>")]

@@ -76,6 +76,11 @@ public sealed partial class ProjectContext
         _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "not a run option"),
     };
 
+    /// <summary>Prune's <c>--keep N</c> as this host takes it: in a build, <c>ElectionMatchPrune</c>'s <c>-p:Keep=N</c>.</summary>
+    public string KeepOption(int count) => Host == ProjectHost.MSBuild
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-p:Keep={count}")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--keep {count}");
+
     /// <summary>The project options as the command line gave them: advice in a message repeats them (<see cref="CommandOptions"/>).</summary>
     public ProjectOptions Options { get; private init; } = new(".");
 

@@ -130,8 +130,8 @@ public sealed class PruneOperation
             // Only a match no longer defined may lose its newest: a defined one's stable model reads it, and its next run
             // would find the name taken by the old snapshots.
             errors.Add(Diagnostic.Error(Codes.PruneRefused, defined.At,
-                $"keeping 0 snapshots (--keep 0) would prune every snapshot of '{match}', the newest too, which its stable model {stable} ({DisplayPath.For(_context.LatestSqlPath(match))}) reads; "
-                + $"it retires a match electionmatch.yml no longer defines: to retire '{match}', remove it here under matches: first, or keep its newest with --keep 1"));
+                $"keeping 0 snapshots ({_context.KeepOption(0)}) would prune every snapshot of '{match}', the newest too, which its stable model {stable} ({DisplayPath.For(_context.LatestSqlPath(match))}) reads; "
+                + $"it retires a match electionmatch.yml no longer defines: to retire '{match}', remove it here under matches: first, or keep its newest with {_context.KeepOption(1)}"));
         }
         else if (keep is { } count)
         {
