@@ -156,5 +156,16 @@ public sealed class RunTargetTests(SdkPackage sdk) : OptedInProjectTests(sdk), I
         Assert.Contains(error, run.Output, StringComparison.Ordinal);
         Assert.DoesNotMatch(@" --[a-z]", run.Output);
     }
-}
 
+    [Fact]
+    public void A_Match_no_name_is_near_is_reported_at_electionmatch_yml_matches_key_with_the_names_defined()
+    {
+        var run = Build("-t:ElectionMatchRun", "-p:Match=zip_codes_daily");
+
+        // Before, at electionmatch.yml(1,1), its opening comment, where an IDE marked a line that names no match. A name
+        // an edit or two from a defined one is reported at that match's entry instead (CommandLineUsageTests).
+        var line = Array.IndexOf(_fixture.Read("electionmatch.yml").Split('\n'), "matches:") + 1;
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({line},1): error EM0031: no match named 'zip_codes_daily' in electionmatch.yml; defined: ", run.Output, StringComparison.Ordinal);
+    }
+}

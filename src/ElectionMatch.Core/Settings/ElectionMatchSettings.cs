@@ -61,6 +61,12 @@ public sealed class ElectionMatchSettings
     /// <summary><c>dbt_version:</c>, the oldest dbt that runs the project, which the generated YAML is written for; null when unset.</summary>
     public DbtVersion? DbtVersion { get; private init; }
 
+    /// <summary>
+    /// Where electionmatch.yml's <c>matches:</c> key is: a match it does not define (EM0031) is reported there, among the names
+    /// it does define, not at line 1 (a comment, in most files).
+    /// </summary>
+    public SourceSpan MatchesAt { get; private init; } = SourceSpan.None;
+
     /// <summary>Where electionmatch.yml sets <c>dbt_version</c>.</summary>
     public SourceSpan? DbtVersionAt { get; private init; }
 
@@ -73,8 +79,9 @@ public sealed class ElectionMatchSettings
 
         var near = Spelling.Nearest(name, Matches.Keys);
         var hint = near is null ? Defined(Matches.Keys) : $"did you mean '{near}'?";
-        // At the entry of the name it may have meant, where the user compares the two spellings; line 1 without one.
-        throw DiagnosticException.At(Codes.MatchNotDefined, near is null ? new SourceSpan(DisplayPath.For(FilePath), 1, 1) : Matches[near].At, $"no match named '{name}' in {FileName}; {hint}");
+        // At the entry of the name it may have meant, where the user compares the two spellings; else at the matches: key
+        // (line 1 is the file's opening comment, which names no match).
+        throw DiagnosticException.At(Codes.MatchNotDefined, near is null ? MatchesAt : Matches[near].At, $"no match named '{name}' in {FileName}; {hint}");
     }
 
     public static ElectionMatchSettings Load(DbtProject project)
@@ -162,6 +169,7 @@ public sealed class ElectionMatchSettings
         return new ElectionMatchSettings(path, hash, snapshots, engine, matches, zipCodes)
         {
             DbtVersion = dbtVersion,
+            MatchesAt = root.AtKey("matches"),
             DbtVersionAt = dbtVersion is null ? null : root.AtValue("dbt_version"),
         };
     }
