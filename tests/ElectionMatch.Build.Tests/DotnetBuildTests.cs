@@ -200,4 +200,18 @@ public sealed class DotnetBuildTests(SdkPackage sdk) : OptedInProjectTests(sdk),
         Assert.Contains("error EM0600: the warehouse is in use by another electionmatch command (", build.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("--lock-timeout", build.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("-p:ElectionMatchWarningAsErrors=true", "ElectionMatchWarningAsErrors is not a property of ElectionMatch.Sdk, so setting it would change nothing; did you mean ElectionMatchWarningsAsErrors?")]
+    [InlineData("-p:ElectionMatchGenerateOnBuilds=false", "ElectionMatchGenerateOnBuilds is not a property of ElectionMatch.Sdk, so setting it would change nothing; did you mean ElectionMatchGenerateOnBuild?")]
+    public void A_misspelt_ElectionMatch_property_fails_the_build_naming_the_one_meant_before_any_work(string property, string error)
+    {
+        var build = Build(property);
+
+        // Before, MSBuild took the name and nothing read it: CI's misspelt switch passed the warnings it was meant to fail on.
+        Assert.Equal(1, build.ExitCode);
+        Assert.Contains($"{_fixture.PathOf("electionmatch.proj")} : error EM0203: {error}", build.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+    }
 }
+
