@@ -168,4 +168,23 @@ public sealed class RunTargetTests(SdkPackage sdk) : OptedInProjectTests(sdk), I
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"{_fixture.PathOf("electionmatch.yml")}({line},1): error EM0031: no match named 'zip_codes_daily' in electionmatch.yml; defined: ", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_unreadable_stored_model_advises_the_Retrain_property()
+    {
+        string[] run = ["-t:ElectionMatchRun", "-p:Match=candidacy_ddhq_matches", "-p:AllowFutureDate=true", "-p:Incremental=true"];
+        BuildSucceeds([.. run, "-p:SnapshotDate=2030-06-03"]);
+        using (var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath))
+        {
+            Assert.Equal(1, warehouse.Execute("update electionmatch_cache.models set model_json = '{\"lambda\": '"));
+        }
+
+        var broken = Build([.. run, "-p:SnapshotDate=2030-06-04"]);
+
+        // Before, "run with --retrain", an option dotnet build does not take.
+        Assert.Equal(1, broken.ExitCode);
+        Assert.Contains("error EM0726: the stored model of 'candidacy_ddhq_matches' in electionmatch_cache.models is unreadable (", broken.Output, StringComparison.Ordinal);
+        Assert.Contains("run with -p:Retrain=true to train and store a new one", broken.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--retrain", broken.Output, StringComparison.Ordinal);
+    }
 }

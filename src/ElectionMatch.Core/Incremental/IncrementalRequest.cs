@@ -14,6 +14,9 @@ internal sealed record IncrementalRequest(string SettingsSha256, bool Full, bool
     /// </summary>
     public (string Json, string Snapshot, ModelProvenance Provenance)? EarlierModel { get; init; }
 
+    /// <summary><c>--retrain</c> as the host takes it (<see cref="Operations.ProjectContext.RunOption"/>), for a message that advises it.</summary>
+    public string RetrainOption { get; init; } = "--retrain";
+
     /// <summary>Why the newest snapshot's model file was not adopted (it does not match its manifest); said where the run trains instead.</summary>
     public string? EarlierModelRefused { get; init; }
 

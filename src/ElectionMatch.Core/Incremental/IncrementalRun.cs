@@ -86,7 +86,7 @@ internal static class IncrementalRun
             return false;
         }
 
-        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At);
+        var stored = request.Retrain ? null : cache.FindModel(request.SettingsSha256, match.At, request.RetrainOption);
         if (stored is { } found && !Fits(found.Model, found.Provenance, $"the stored model {found.Sha256[..12]}"))
         {
             stored = null;

@@ -126,7 +126,7 @@ internal sealed class PartitionCache
     /// The model stored for these settings and this tool version, if any, with what it was trained with and the build
     /// that stored it (each part null when an older build stored it without recording it).
     /// </summary>
-    public (ModelParameters Model, string Sha256, ModelProvenance Provenance)? FindModel(string settingsSha256, SourceSpan at)
+    public (ModelParameters Model, string Sha256, ModelProvenance Provenance)? FindModel(string settingsSha256, SourceSpan at, string retrainOption = "--retrain")
     {
         var found = _warehouse.Query(
             $"select model_json, reference_files, comparison_levels, tool_build from {Schema.Table("models")} where match = {Sql.Literal(_match)} and settings_sha256 = {Sql.Literal(settingsSha256)} and tool_version = {Sql.Literal(ToolInfo.Version)}",
@@ -144,7 +144,7 @@ internal sealed class PartitionCache
         }
         catch (JsonException e)
         {
-            throw DiagnosticException.At(Codes.IncrementalCacheUnreadable, at, $"the stored model of '{_match}' in {Schema.Name}.models is unreadable ({e.Message}); run with --retrain to train and store a new one");
+            throw DiagnosticException.At(Codes.IncrementalCacheUnreadable, at, $"the stored model of '{_match}' in {Schema.Name}.models is unreadable ({e.Message}); run with {retrainOption} to train and store a new one");
         }
     }
 

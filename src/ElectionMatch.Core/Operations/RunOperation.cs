@@ -429,6 +429,7 @@ public sealed partial class RunOperation
         {
             EarlierModel = earlier,
             EarlierModelRefused = refused,
+            RetrainOption = _context.RunOption("--retrain"),
         };
         return Incremental.IncrementalRun.Execute(warehouse, match, inputs, request, runOptions.Progress, runOptions.CancellationToken);
     }
