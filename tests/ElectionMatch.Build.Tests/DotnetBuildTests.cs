@@ -156,6 +156,10 @@ public sealed class DotnetBuildTests(SdkPackage sdk) : OptedInProjectTests(sdk),
         Assert.Equal(1, build.ExitCode);
         Assert.Matches(@"__sources\.yaml\(\d+,\d+\): error EM0100: snapshot 'candidacy_ddhq_matches_20251016' has no staging model", build.Output);
         Assert.False(File.Exists(_fixture.PathOf(Staging1112)));
+
+        // The advice is the build's own target: before, `electionmatch generate`, a command a build user may not have.
+        Assert.Contains("run `dotnet build -t:ElectionMatchGenerate`", build.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("`electionmatch generate`", build.Output, StringComparison.Ordinal);
     }
 
     [Fact]
