@@ -903,5 +903,5 @@ public sealed class CheckOperation
     }
 
     private void Report(string code, Severity severity, SourceSpan at, string message) =>
-        _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, _context.HostAdvice(message)));
+        _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
 }

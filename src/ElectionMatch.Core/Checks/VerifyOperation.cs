@@ -679,7 +679,7 @@ public sealed class VerifyOperation
         }
 
         private void Report(string code, Severity severity, SourceSpan at, string message) =>
-            _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, _context.HostAdvice(message)));
+            _diagnostics.Add(new Diagnostic(code, severity, at.File, at.Line, at.Column, message));
     }
 
     private static string Short(string sha256) => SnapshotManifest.Short(sha256);

@@ -109,9 +109,9 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
             throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) is not a table's name: give the snapshot's table, alone or after its schema ({schema}.{match}_YYYYMMDD); {existing}");
         }
 
-        if (parts.Count == 3 && !string.Equals(parts[0], warehouse.Scalar<string>("select current_database()"), StringComparison.OrdinalIgnoreCase))
+        if (parts.Count == 3 && warehouse.Scalar<string>("select current_database()") is var database && !string.Equals(parts[0], database, StringComparison.OrdinalIgnoreCase))
         {
-            throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) names the database {parts[0]}, not this warehouse's ({warehouse.Scalar<string>("select current_database()")}); {existing}");
+            throw DiagnosticException.At(Codes.SnapshotTableMissing, at, $"{requested} (--snapshot) names the database {parts[0]}, not this warehouse's ({database}); {existing}");
         }
 
         if (parts.Count >= 2 && !string.Equals(parts[^2], schema, StringComparison.OrdinalIgnoreCase))

@@ -111,26 +111,16 @@ internal static class TruthFileLines
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, 1, 1), $"the truth file is UTF-16 (it starts with a UTF-16 byte order mark, as Excel's \"Unicode Text\" does); {Save}");
         }
 
-        var (line, lineStart) = (1, 0);
-        for (var i = 0; i < data.Length;)
+        try
         {
-            if (data[i] < 0x80)
-            {
-                if (data[i] == (byte)'\n')
-                {
-                    (line, lineStart) = (line + 1, i + 1);
-                }
-
-                i++;
-                continue;
-            }
-
-            if (Rune.DecodeFromUtf8(data[i..], out _, out var consumed) == System.Buffers.OperationStatus.Done)
-            {
-                i += consumed;
-                continue;
-            }
-
+            // The strict decoder YAML files and CSV header lines are read with: its exception says where the bad byte is.
+            _ = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetCharCount(data);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var i = Math.Clamp(e.Index, 0, data.Length - 1);
+            var before = data[..i];
+            var (line, lineStart) = (1 + before.Count((byte)'\n'), before.LastIndexOf((byte)'\n') + 1);
             var character = Encoding.UTF8.GetCharCount(data[lineStart..i]) + 1;
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, character),
                 $"line {line} of the truth file is not UTF-8: byte 0x{data[i]:X2} at its character {character} (a file saved as Latin-1 or Windows-1252); {Save}");

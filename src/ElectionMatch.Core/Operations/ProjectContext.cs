@@ -76,15 +76,6 @@ public sealed partial class ProjectContext
         _ => throw new ArgumentOutOfRangeException(nameof(flag), flag, "not a run option"),
     };
 
-    /// <summary>
-    /// A check's or verify's message as this host takes its advice: in a build, <c>`electionmatch generate`</c> is the
-    /// build's <c>`dotnet build -t:ElectionMatchGenerate`</c> (a build user may have no <c>electionmatch</c> on the
-    /// path, and the build's own generate step is off in CI, <c>ElectionMatchGenerateOnBuild=false</c>). Only the plain
-    /// command is said so: <c>generate --rewrite-refs</c> has no target.
-    /// </summary>
-    public string HostAdvice(string message) =>
-        Host == ProjectHost.MSBuild ? message.Replace("`electionmatch generate`", "`dotnet build -t:ElectionMatchGenerate`", StringComparison.Ordinal) : message;
-
     /// <summary>Prune's <c>--keep N</c> as this host takes it: in a build, <c>ElectionMatchPrune</c>'s <c>-p:Keep=N</c>.</summary>
     public string KeepOption(int count) => Host == ProjectHost.MSBuild
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"-p:Keep={count}")

@@ -43,9 +43,10 @@ public sealed class RelationResolver
     public InputRelation ResolveInput(string expression, SourceSpan at, string side, DuckDbWarehouse warehouse, string? encoding = null, string? dateFormat = null, string? timestampFormat = null)
     {
         var call = RelationExpression.Parse(expression, at);
+        var source = call.IsSource ? _sources.Find(call.Arguments[0], call.Arguments[1]) : null;
         // A CSV input is read through CsvInput, which sniffs it with the reject store's options: not sniffed here too.
-        var sql = call.IsSource && _sources.Find(call.Arguments[0], call.Arguments[1]) is { } source ? Relation(source, sniffCsv: false) : Resolve(call);
-        if (!call.IsSource || _sources.Find(call.Arguments[0], call.Arguments[1]) is not { ExternalLocation: { } location } entry
+        var sql = source is not null ? Relation(source, sniffCsv: false) : Resolve(call);
+        if (source is not { ExternalLocation: { } location } entry
             || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
         {
             return new InputRelation(sql, expression, at);
