@@ -87,6 +87,25 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
     }
 
     [Fact]
+    public void Project_and_profiles_directories_given_from_the_home_directory_are_read_there()
+    {
+        // A shell leaves `-p:…=~/repo` as written. Before, the build looked in a folder '~' beside the project file (EM0010).
+        var above = _fixture.PathOf("above");
+        Directory.CreateDirectory(above);
+        File.Move(_fixture.PathOf("electionmatch.proj"), Path.Combine(above, "electionmatch.proj"));
+        File.Copy(_fixture.PathOf("nuget.config"), Path.Combine(above, "nuget.config"));
+        Directory.CreateDirectory(_fixture.PathOf("profs"));
+        File.Move(_fixture.PathOf("profiles.yml"), _fixture.PathOf("profs/profiles.yml"));
+        var fromHome = "~/" + Path.GetRelativePath(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), _fixture.Directory).Replace('\\', '/');
+
+        var build = DotnetProcess.Build(above, _sdk.Packages, $"-p:ElectionMatchProjectDirectory={fromHome}", $"-p:ElectionMatchProfilesDirectory={fromHome}/profs", "-v:n");
+
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains(CheckRan, build.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(_fixture.PathOf("target/electionmatch/check.stamp")));
+    }
+
+    [Fact]
     public void A_build_whose_project_directory_holds_no_dbt_project_names_the_property_that_sets_it()
     {
         // Before: "no dbt_project.yml in '.'; pass --project-dir to point at the dbt project", the CLI's option.

@@ -607,6 +607,29 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void A_profiles_folder_written_from_the_home_directory_is_found_there_however_it_is_given()
+    {
+        // A shell expands ~ only at a word's start: --profiles-dir=~/.dbt, -p:ElectionMatchProfilesDirectory=~/.dbt and a
+        // quoted "~/.dbt" arrive as written. Before, each named a folder '~' under the working directory (EM0011).
+        using var fixture = FixtureCopy.Of("goodparty");
+        Directory.CreateDirectory(fixture.PathOf("profs"));
+        File.Move(fixture.PathOf("profiles.yml"), fixture.PathOf("profs/profiles.yml"));
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var fromHome = "~/" + Path.GetRelativePath(home, fixture.PathOf("profs")).Replace('\\', '/');
+        var project = Dbt.DbtProject.Load(fixture.Directory);
+
+        var option = Dbt.WorkingDirectory.In(fixture.PathOf("models"), () => Dbt.Profiles.Resolve(project, fromHome, null, _ => null));
+        var variable = Dbt.Profiles.Resolve(project, null, null, name => name == "DBT_PROFILES_DIR" ? fromHome : null, fixture.PathOf("models"));
+
+        Assert.Equal(fixture.PathOf("profs/profiles.yml"), option.ProfilesFile);
+        Assert.Equal(fixture.PathOf("profs/profiles.yml"), variable.ProfilesFile);
+        Assert.Equal(Path.Join(home, "x"), Dbt.WorkingDirectory.ExpandHome("~/x"));
+        Assert.Equal(home, Dbt.WorkingDirectory.ExpandHome("~"));
+        Assert.Equal("~user/x", Dbt.WorkingDirectory.ExpandHome("~user/x"));
+        Assert.Equal("a/~/x", Dbt.WorkingDirectory.ExpandHome("a/~/x"));
+    }
+
+    [Fact]
     public void A_project_that_names_no_profile_is_refused_at_its_name_as_dbt_refuses_it()
     {
         // dbt: "no profile was specified for this dbt project". Before, the profile named after the project was read.

@@ -74,11 +74,7 @@ public static class Profiles
 
         // dbt-duckdb resolves a relative path against the directory dbt runs in; we take the project's (docs/configuration.md).
         // A leading ~ is the home directory, as in a shell; never a folder named "~" in the project.
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var expanded = path == "~" || path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal)
-            ? Path.Join(home, path[1..].TrimStart('/', '\\'))
-            : path;
-        var databasePath = Path.GetFullPath(Path.Combine(project.Directory, expanded));
+        var databasePath = Path.GetFullPath(Path.Combine(project.Directory, WorkingDirectory.ExpandHome(path)));
         if (Directory.Exists(databasePath) || Path.EndsInDirectorySeparator(path))
         {
             // DuckDB would fail later, at whichever command first opens it, with an error that names no setting.
@@ -106,8 +102,8 @@ public static class Profiles
         if (environment("DBT_PROFILES_DIR") is { Length: > 0 } variable)
         {
             var from = startupDirectory ?? WorkingDirectory.Current;
-            var named = Path.GetFullPath(variable, from);
-            var relative = Path.IsPathFullyQualified(variable) ? "" : $" ('{variable}', read from {from}, where the command was started)";
+            var named = Path.GetFullPath(WorkingDirectory.ExpandHome(variable), from);
+            var relative = Path.IsPathFullyQualified(WorkingDirectory.ExpandHome(variable)) ? "" : $" ('{variable}', read from {from}, where the command was started)";
             return In(named) ?? throw Missing(project,
                 $"profiles.yml not found in {named}, the folder DBT_PROFILES_DIR names{relative}; while DBT_PROFILES_DIR is set, dbt looks only there: correct it, or unset it to use the project's profiles.yml or ~/.dbt");
         }

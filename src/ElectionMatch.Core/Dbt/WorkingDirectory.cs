@@ -11,8 +11,27 @@ public static class WorkingDirectory
 
     public static string Current => Override.Value ?? Environment.CurrentDirectory;
 
-    /// <summary>The full path of <paramref name="path"/>, read relative to <see cref="Current"/> when it is relative.</summary>
-    public static string Full(string path) => Path.GetFullPath(path, Current);
+    /// <summary>
+    /// The full path of <paramref name="path"/>, read relative to <see cref="Current"/> when it is relative, a leading
+    /// <c>~</c> being the home directory (<see cref="ExpandHome"/>).
+    /// </summary>
+    public static string Full(string path) => Path.GetFullPath(ExpandHome(path), Current);
+
+    /// <summary>
+    /// <paramref name="path"/> with a leading <c>~</c>, alone or before a separator, read as the home directory, as a shell
+    /// reads it. A shell expands it only at a word's start: <c>--profiles-dir=~/.dbt</c>, <c>-p:ElectionMatchProfilesDirectory=~/.dbt</c>
+    /// and a quoted <c>"~/.dbt"</c> arrive as written. Never a folder named "~"; <c>~user</c> is left as it is.
+    /// </summary>
+    public static string ExpandHome(string path)
+    {
+        if (path != "~" && !path.StartsWith("~/", StringComparison.Ordinal) && !path.StartsWith("~\\", StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? path : Path.Join(home, path[1..].TrimStart('/', '\\'));
+    }
 
     /// <summary>Runs <paramref name="body"/> with <paramref name="directory"/> as its working directory.</summary>
     public static T In<T>(string directory, Func<T> body)
