@@ -685,6 +685,23 @@ public sealed class ProjectReadingTests
     }
 
     [Fact]
+    public void A_misspelt_profile_is_reported_where_dbt_project_yml_names_it_with_the_one_meant()
+    {
+        // Before: profiles.yml(1,1), "is not in this profiles.yml", naming neither the profiles there nor the one meant.
+        using var fixture = FixtureCopy.Of("goodparty");
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodparty", "profile: goodprty", StringComparison.Ordinal));
+
+        var misspelt = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+        fixture.Write("dbt_project.yml", fixture.Read("dbt_project.yml").Replace("profile: goodprty", "profile: elsewhere", StringComparison.Ordinal));
+        var other = Single(() => ProjectContext.Load(new ProjectOptions(fixture.Directory)));
+
+        Assert.Equal(Codes.ProfileOrTargetMissing, misspelt.Code);
+        Assert.Equal((fixture.PathOf("dbt_project.yml"), 4, 10), (misspelt.File, misspelt.Line, misspelt.Column));
+        Assert.Equal($"profile 'goodprty' is not in {Dbt.DisplayPath.For(fixture.PathOf("profiles.yml"))}; did you mean 'goodparty'?", misspelt.Message);
+        Assert.EndsWith("profiles.yml; it defines: goodparty", other.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unknown_target_lists_the_ones_that_exist()
     {
         using var fixture = FixtureCopy.Of("goodparty");

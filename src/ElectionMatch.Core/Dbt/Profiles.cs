@@ -29,8 +29,7 @@ public static class Profiles
         }
 
         var root = yaml.RootMap();
-        var profile = root.Map(project.ProfileName)
-            ?? throw DiagnosticException.At(Codes.ProfileOrTargetMissing, yaml.AtStart, $"profile '{project.ProfileName}' (named in dbt_project.yml) is not in this profiles.yml");
+        var profile = root.Map(project.ProfileName) ?? throw ProfileMissing(project, file, root);
         // As dbt (1.5 and later): --target, then the DBT_TARGET variable, then the profile's target.
         if (target is null)
         {
@@ -122,6 +121,19 @@ public static class Profiles
     /// <summary>The profiles file in <paramref name="directory"/> (profiles.yml, else profiles.yaml), or null.</summary>
     private static string? In(string directory) =>
         new[] { "profiles.yml", "profiles.yaml" }.Select(name => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// EM0012 for a profile profiles.yml does not define, at dbt_project.yml's <c>profile:</c>, where the name was written
+    /// (before, at profiles.yml's first line, naming neither the profiles it defines nor the one meant).
+    /// </summary>
+    private static DiagnosticException ProfileMissing(DbtProject project, string file, YamlMap root)
+    {
+        // A top-level config: block (dbt before 1.8 read its settings there) is no profile.
+        var defined = root.Keys.Where(k => k != "config").ToList();
+        var hint = Spelling.Nearest(project.ProfileName, defined) is { } near ? $"did you mean '{near}'?"
+            : defined.Count == 0 ? "it defines no profile" : $"it defines: {string.Join(", ", defined)}";
+        return DiagnosticException.At(Codes.ProfileOrTargetMissing, project.ProfileAt, $"profile '{project.ProfileName}' is not in {DisplayPath.For(file)}; {hint}");
+    }
 
     private static DiagnosticException Missing(DbtProject project, string message) =>
         DiagnosticException.At(Codes.ProfilesMissing, project.ProfileAt, message);
