@@ -466,6 +466,12 @@ public sealed class ElectionMatchSettings
                 diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_level"),
                     "'thinking_level' and 'thinking_budget' cannot both be set (Vertex AI refuses a request with both): thinking_level for Gemini 3 and later, thinking_budget for Gemini 2.5"));
             }
+            else if (j.Has("thinking_level") && provider == "vertex" && GeminiModels.IsBeforeThree(model))
+            {
+                // Vertex AI refuses it with HTTP 400 at the first request; before, only the run found out.
+                diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, j.AtKey("thinking_level"),
+                    $"'thinking_level' is for Gemini 3 and later, and {model} refuses it (Vertex AI answers HTTP 400); set its thinking with 'thinking_budget' instead, or choose a Gemini 3 model"));
+            }
         }
 
         var topK = kind.DefaultTopK;

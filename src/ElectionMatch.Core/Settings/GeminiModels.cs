@@ -42,6 +42,10 @@ public static partial class GeminiModels
     public static bool IsThreeOrLater(string model) =>
         Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major >= 3;
 
+    /// <summary>Whether the model is a Gemini before generation 3 (<c>gemini-2.5-flash</c>), which sets its thinking by a token budget and refuses a level.</summary>
+    public static bool IsBeforeThree(string model) =>
+        Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major < 3;
+
     [GeneratedRegex(@"^gemini-(\d+)(?:[.-]|$)", RegexOptions.IgnoreCase)]
     private static partial Regex Generation();
 }

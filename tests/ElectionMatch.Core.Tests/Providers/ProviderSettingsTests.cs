@@ -99,6 +99,7 @@ public sealed class ProviderSettingsTests
     [InlineData("provider: vertex\nthinking_level: lots", null, "'thinking_level' must be minimal, low, medium or high (Gemini 3's thinkingConfig.thinkingLevel), got 'lots'")]
     [InlineData("provider: vertex\nthinking_level: low\nthinking_budget: 0", null, "'thinking_level' and 'thinking_budget' cannot both be set (Vertex AI refuses a request with both)")]
     [InlineData("provider: openai\nthinking_level: low", null, "'thinking_level' is Gemini's thinkingConfig on Vertex AI, and this judge's provider is openai; leave it out")]
+    [InlineData("provider: vertex\nmodel: gemini-2.5-flash\nthinking_level: low", null, "'thinking_level' is for Gemini 3 and later, and gemini-2.5-flash refuses it (Vertex AI answers HTTP 400); set its thinking with 'thinking_budget'")]
     public void A_thinking_level_is_read_for_a_vertex_judge_and_refused_with_a_budget_or_another_provider(string block, string? level, string? message)
     {
         using var fixture = WithJudge(block);
