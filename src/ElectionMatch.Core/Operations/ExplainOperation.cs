@@ -30,7 +30,8 @@ public sealed class ExplainOperation
     /// When the run schema's stages are of that snapshot's run (<see cref="RunIdentity"/>), with its candidate pairs and
     /// what quarantine and the temporal filter kept out; otherwise from the snapshot's rows alone, saying which run the
     /// stages are of. An id in neither the run's left input nor its quarantine (nor, read alone, the snapshot) is EM0111:
-    /// an empty answer would read as "filtered out" when the id was mistyped.
+    /// an empty answer would read as "filtered out" when the id was mistyped; it names the other match whose left id it
+    /// is, when one is (<see cref="LeftIdElsewhere"/>: the wrong match named).
     /// </summary>
     /// <param name="cancellationToken">Stops the wait for the warehouse lock (<see cref="Warehouse.LockWaitCancelledException"/>).</param>
     public Explanation Execute(string match, string leftId, int candidates = 5, DateOnly? snapshotDate = null, CancellationToken cancellationToken = default)
@@ -228,7 +229,7 @@ public sealed class ExplainOperation
         var near = Nearest(warehouse, $"select cast({Sql.Identifier(idColumn)} as varchar) as left_id from {table}", leftId);
         return DiagnosticException.At(Codes.ExplainIdNotFound, at,
             $"'{PrintableText.Of(leftId)}' has no row in {_context.Settings.Snapshots.Schema}.{snapshot.Table}, and whether it was quarantined, filtered out or is not a {settings.Left.Id} cannot be told: {otherRun}"
-            + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?"));
+            + Hint(warehouse, settings.Name, leftId, near));
     }
 
     /// <summary>The pair a snapshot row shows, from its published <c>match_explanation</c>.</summary>
@@ -424,7 +425,7 @@ public sealed class ExplainOperation
     internal static bool InLeftInput(DuckDbWarehouse warehouse, RunSchema run, string leftId, bool seen) =>
         seen || warehouse.Scalar<long>($"select count(*) from {run.Table("left_input")} where left_id = {Sql.Literal(leftId)}") > 0;
 
-    private static string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
+    private string NotFound(DuckDbWarehouse warehouse, List<(RunSchema Schema, ExplainedPartition? Partition)> parts, Settings.MatchSettings settings, string leftId)
     {
         // Every partition's ids in a temporary table (a read-only warehouse allows it), as the shared schema shows one partition at a time.
         const string ids = "temp.main.em_explain_left_ids";
@@ -440,8 +441,17 @@ public sealed class ExplainOperation
         var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
         var where = parts.Count == 1 ? $"{parts[0].Schema.Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
         return $"'{PrintableText.Of(leftId)}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
-            + (near is null ? "" : $"; did you mean '{PrintableText.Of(near)}'?");
+            + Hint(warehouse, settings.Name, leftId, near);
     }
+
+    /// <summary>
+    /// How EM0111 ends: the other match whose left id it is (the wrong match named, <see cref="LeftIdElsewhere"/>), else
+    /// the nearest id of this match when one is a typo away, else nothing.
+    /// </summary>
+    private string Hint(DuckDbWarehouse warehouse, string match, string leftId, string? near) =>
+        LeftIdElsewhere.Words(_context, warehouse, match, leftId) is { } elsewhere ? "; " + elsewhere
+        : near is null ? ""
+        : $"; did you mean '{PrintableText.Of(near)}'?";
 
     /// <summary>
     /// The id of <paramref name="ids"/> (a query of <c>left_id</c>) nearest <paramref name="leftId"/> when a typo (an edit or two,

@@ -106,6 +106,13 @@ public sealed partial class ProjectContext
         RunCommand(record.Match, SnapshotName.TryParse(record.Snapshot, record.Match)!.Date, record.RunOptions.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>
+    /// The command that explains <paramref name="leftId"/> of <paramref name="match"/>: the CLI's, with the user's project
+    /// options; explain has no build target, so a build never advises it.
+    /// </summary>
+    public string ExplainCommand(string match, string leftId) =>
+        $"electionmatch explain {match} {ShellWord(leftId)}{CommandOptions}";
+
+    /// <summary>
     /// The user's <c>--project-dir</c>, <c>--profiles-dir</c> and <c>--target</c> as given (each with a space before it, the
     /// defaults left out), to end a CLI command a message advises: without them it would run on another project. Empty in a
     /// build, whose project file names the project.
