@@ -15,6 +15,12 @@ public sealed class GenerateStagingFiles : ProjectTask
     /// </summary>
     public bool CheckFollows { get; set; }
 
+    /// <summary>
+    /// <c>-p:RewriteRefs=true</c>: also point downstream <c>ref()</c>s of dated staging models at their match's stable model,
+    /// as <c>generate --rewrite-refs</c> does, logging the diff. Off by default: a build never edits the user's own files unasked.
+    /// </summary>
+    public bool RewriteReferences { get; set; }
+
     /// <summary>The files this run wrote (staging SQL/YAML, the sources YAML).</summary>
     [Output]
     public ITaskItem[] Written { get; private set; } = [];
@@ -22,7 +28,7 @@ public sealed class GenerateStagingFiles : ProjectTask
     // Each file is written whole (renamed into place), and generate takes seconds: once begun it finishes (as the CLI's generate, which takes no token).
     protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
-        var result = new GenerateOperation(context).Execute(cancellationToken: cancellationToken);
+        var result = new GenerateOperation(context).Execute(RewriteReferences, cancellationToken);
         foreach (var file in result.Written)
         {
             Log.LogMessage(MessageImportance.High, $"electionmatch: wrote {file}");
@@ -33,7 +39,14 @@ public sealed class GenerateStagingFiles : ProjectTask
             Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
         }
 
-        Log.LogMessage(MessageImportance.Normal, $"electionmatch generate: {result.Written.Count} written, {result.Unchanged.Count} unchanged, {result.UserOwned.Count} user-owned left alone");
+        // The diff and the references now reading a newer snapshot, as the CLI prints them: the user asked for the rewrite and reviews it here.
+        foreach (var line in GenerateSummary.RewriteLines(result))
+        {
+            Log.LogMessage(MessageImportance.High, "electionmatch: " + line);
+        }
+
+        // Said at the build's default verbosity when references were rewritten: the counts are what the user asked to see.
+        Log.LogMessage(RewriteReferences ? MessageImportance.High : MessageImportance.Normal, "electionmatch generate: " + GenerateSummary.Counts(result, RewriteReferences));
         Written = Items(result.Written);
         // A snapshot table altered after publishing (EM0618) is the check's finding too (verify's, at its manifest).
         var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code is Codes.GeneratedFileEdited or Codes.SnapshotColumnsAltered).ToList() : [];

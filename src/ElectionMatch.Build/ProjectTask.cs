@@ -150,7 +150,8 @@ public abstract class ProjectTask : Microsoft.Build.Utilities.Task, ICancelableT
         ("pass --lock-timeout <seconds> to wait longer", "set -p:ElectionMatchLockTimeout=<seconds> to wait longer"),
         ("(--lock-timeout) for the warehouse", "(ElectionMatchLockTimeout) for the warehouse"),
         // A build user may have no electionmatch on the path, and a CI build leaves generation out
-        // (ElectionMatchGenerateOnBuild=false). Only the plain command: generate --rewrite-refs has no target.
+        // (ElectionMatchGenerateOnBuild=false). The rewrite is ElectionMatchGenerate's RewriteRefs property.
+        ("`electionmatch generate --rewrite-refs`", "`dotnet build -t:ElectionMatchGenerate -p:RewriteRefs=true`"),
         ("`electionmatch generate`", "`dotnet build -t:ElectionMatchGenerate`"),
         ("set --profiles-dir or DBT_PROFILES_DIR", "set ElectionMatchProfilesDirectory or DBT_PROFILES_DIR"),
     ];

@@ -110,6 +110,8 @@ public sealed class DotnetBuildTests(SdkPackage sdk) : OptedInProjectTests(sdk),
     [Theory]
     [InlineData("ElectionMatchGenerateOnBuild is '0', ElectionMatchCheckOnBuild is '1'", "-p:ElectionMatchGenerateOnBuild=0", "-p:ElectionMatchCheckOnBuild=1")]
     [InlineData("Replace is 'yes'", "-t:ElectionMatchRun", "-p:Match=llm_l2_br_match", "-p:Replace=yes")]
+    [InlineData("RewriteRefs is 'maybe'", "-t:ElectionMatchGenerate", "-p:RewriteRefs=maybe")]
+    [InlineData("RewriteRefs is '1'", "-p:RewriteRefs=1")]
     public void A_switch_that_is_neither_true_nor_false_fails_the_build_naming_it_before_any_work(string named, params string[] args)
     {
         var build = Build(args);

@@ -32,33 +32,12 @@ internal static class GenerateCommand
                 Terminal.Out.WriteLine(line);
             }
 
-            // A unified diff per file, so the change can be read before it is committed.
-            foreach (var file in generated.Rewrites.GroupBy(r => r.File))
+            foreach (var line in GenerateSummary.RewriteLines(generated))
             {
-                Terminal.Out.WriteLine($"--- {file.Key}");
-                Terminal.Out.WriteLine($"+++ {file.Key}");
-                foreach (var line in file)
-                {
-                    Terminal.Out.WriteLine($"@@ -{line.Line} +{line.Line} @@");
-                    Terminal.Out.WriteLine("-" + line.Before);
-                    Terminal.Out.WriteLine("+" + line.After);
-                }
+                Terminal.Out.WriteLine(line);
             }
 
-            // Listed apart from the same-data moves: a user keeping a baseline against one of these sees its numbers change.
-            if (generated.NewerSnapshots.Count > 0)
-            {
-                Terminal.Out.WriteLine($"{generated.NewerSnapshots.Count} rewritten reference(s) read a superseded snapshot and now read a newer one (data that differs from before); "
-                    + "to keep one on its snapshot, put its dated ref() back and mark its line {# electionmatch: pinned #}:");
-                foreach (var moved in generated.NewerSnapshots)
-                {
-                    Terminal.Out.WriteLine($"  {moved.At.File}({moved.At.Line},{moved.At.Column}): {moved.Before.Table} -> {moved.After.Table}");
-                }
-            }
-
-            Terminal.Out.WriteLine($"{generated.Written.Count} written, {generated.Unchanged.Count} unchanged, {generated.UserOwned.Count} user-owned left alone"
-                + (result.GetValue(rewrite) ? $", {generated.Rewrites.Count} reference line(s) rewritten in {generated.Rewrites.Select(r => r.File).Distinct().Count()} file(s)"
-                    + (generated.NewerSnapshots.Count > 0 ? $" ({generated.NewerSnapshots.Count} reference(s) now reading a newer snapshot)" : "") : ""));
+            Terminal.Out.WriteLine(GenerateSummary.Counts(generated, result.GetValue(rewrite)));
             return DiagnosticPrinter.Print(generated.Diagnostics);
         })));
         return command;
