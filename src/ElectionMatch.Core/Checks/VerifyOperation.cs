@@ -409,8 +409,12 @@ public sealed class VerifyOperation
                 else if (!File.Exists(_context.ParquetPath(name)))
                 {
                     // The copy is what restore puts the table back from; without it, an edit or a drop could not be undone.
-                    // Only its presence is checked here: hashing every copy at every check would double check's cost.
                     _missingCopies.Add((name, at, where));
+                }
+                else
+                {
+                    // Its footer alone: hashing every copy at every check would double check's cost (ParquetFooter).
+                    VerifyCopyFooter(published, at, where, expectedRows);
                 }
 
                 return;
@@ -434,6 +438,21 @@ public sealed class VerifyOperation
                 : rows > expectedRows ? (Codes.SnapshotRowAdded, $"{rows - expectedRows} row(s) were added to {where} after publishing")
                 : (Codes.SnapshotRowEdited, $"row(s) of {where} were edited after publishing (same count, content sha256 {Short(hash!)} instead of {Short(expectedHash)})");
             Report(code, Severity.Error, at, $"{what}; snapshots are immutable: {advice}");
+        }
+
+        /// <summary>
+        /// The parquet copy of a table that holds what was published is one restore would take (EM0617, a warning): a parquet
+        /// file DuckDB reads, with the published row count and column names in order. Before, only its presence was checked,
+        /// and a cut, replaced or rewritten copy was found by the restore that needed it.
+        /// </summary>
+        private void VerifyCopyFooter(SnapshotAsPublished published, SourceSpan at, string where, long rows)
+        {
+            var path = _context.ParquetPath(published.Name);
+            if (ParquetFooter.Read(_warehouse, path).Differences(rows, published.PublishedManifest.Columns) is { } differences)
+            {
+                Report(Codes.ParquetCopyNotAsPublished, Severity.Warning, at,
+                    $"the parquet copy {DisplayPath.For(path)} of {where} {differences}, so restore could not put the table back from it were it edited or dropped; the table holds what was published, and `{_context.RestoreCommand(published.Name)}` writes the copy again from it");
+            }
         }
 
         /// <summary>The quarantine table holds the rows and hash its manifest recorded; a manifest made before they were recorded is not checked.</summary>
