@@ -71,10 +71,7 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
         // The opted-in project file moved above the dbt project. A -p: property is global, so the targets' normalising
         // assignment never took: 'dbt' was joined to file names as given (dbtdbt_project.yml, stamps in dbttarget/), and
         // an edit of electionmatch.yml was not seen.
-        var above = _fixture.PathOf("above");
-        Directory.CreateDirectory(above);
-        File.Move(_fixture.PathOf("electionmatch.proj"), Path.Combine(above, "electionmatch.proj"));
-        File.Copy(_fixture.PathOf("nuget.config"), Path.Combine(above, "nuget.config"));
+        var above = MoveProjectFileAbove();
         var first = DotnetProcess.Build(above, _sdk.Packages, "-p:ElectionMatchProjectDirectory=..");
         _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml") + "bogus_key: 1\n");
         var edited = DotnetProcess.Build(above, _sdk.Packages, "-p:ElectionMatchProjectDirectory=..");
@@ -90,10 +87,7 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
     public void Project_and_profiles_directories_given_from_the_home_directory_are_read_there()
     {
         // A shell leaves `-p:…=~/repo` as written. Before, the build looked in a folder '~' beside the project file (EM0010).
-        var above = _fixture.PathOf("above");
-        Directory.CreateDirectory(above);
-        File.Move(_fixture.PathOf("electionmatch.proj"), Path.Combine(above, "electionmatch.proj"));
-        File.Copy(_fixture.PathOf("nuget.config"), Path.Combine(above, "nuget.config"));
+        var above = MoveProjectFileAbove();
         Directory.CreateDirectory(_fixture.PathOf("profs"));
         File.Move(_fixture.PathOf("profiles.yml"), _fixture.PathOf("profs/profiles.yml"));
         var fromHome = "~/" + Path.GetRelativePath(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), _fixture.Directory).Replace('\\', '/');
@@ -126,5 +120,15 @@ public sealed class BuildSettingsTests(SdkPackage sdk) : OptedInProjectTests(sdk
         Assert.Contains("error EM0011: profiles.yml not found; looked in ", noProfiles.Output, StringComparison.Ordinal);
         Assert.Contains("(set ElectionMatchProfilesDirectory or DBT_PROFILES_DIR)", noProfiles.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("--profiles-dir", noProfiles.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The opted-in project file moved into a folder of its own inside the dbt project, which it then names with ElectionMatchProjectDirectory.</summary>
+    private string MoveProjectFileAbove()
+    {
+        var above = _fixture.PathOf("above");
+        Directory.CreateDirectory(above);
+        File.Move(_fixture.PathOf("electionmatch.proj"), Path.Combine(above, "electionmatch.proj"));
+        File.Copy(_fixture.PathOf("nuget.config"), Path.Combine(above, "nuget.config"));
+        return above;
     }
 }
