@@ -71,6 +71,20 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void A_district_the_judge_chose_below_judge_accept_is_not_counted_as_an_answer_of_no_district()
+    {
+        // Every position but a few to the judge, whose choices below 100 are not linked: Savannah's at-large post 1,
+        // which the offline judge gives its city at 90. Before, the run counted it among 'positions no district fits (answer 0)'.
+        _fixture.Replace("electionmatch.yml", "    retrieval:\n      top_k: 10 ", "    thresholds:\n      accept: 0.9999\n      reject: 0.001\n      judge_accept: 100\n    retrieval:\n      top_k: 10 ");
+
+        var run = RunMatch();
+
+        Assert.Contains($"published model_predictions.{Snapshot} (89 rows, 70 matched)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("rows: output snapshot rows: 89 read = 70 used (positions matched to a district) + 18 used (positions no district fits (answer 0)) + 1 used (positions whose district the judge chose below judge_accept (published unlinked)) + 0 used (positions the judge could not decide (its reply was invalid twice; published unlinked))\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("\nmean confidence and 90-100 / 70-89 / <70 count matched positions only; 19 unmatched (0 of them undecided by the judge, published at confidence 0; 1 whose district the judge chose below judge_accept 100, published at 100 less its confidence)\n", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_scores_the_district_match_against_its_truth_file()
     {
         RunMatch();

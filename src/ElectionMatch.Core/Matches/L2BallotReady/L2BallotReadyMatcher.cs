@@ -141,17 +141,23 @@ internal sealed class L2BallotReadyMatcher
         };
     }
 
-    // An undecided position is published unlinked like an answer 0, but nobody found that no district fits: counted apart.
+    // An undecided position, and one whose district the judge chose below judge_accept, is published unlinked like an
+    // answer 0, but nobody found that no district fits: each is counted apart.
     private RowAccount OutputAccount()
     {
         var undecided = _warehouse.Scalar<long>($"select count(*) from {T("judge_answers")} where undecided");
+        var belowThreshold = JudgeChoicesBelowThreshold();
         return new("output", "snapshot rows", Rows("left_clean"),
         [
             new("used", "positions matched to a district", _warehouse.Scalar<long>($"select count(*) from {T("output")} where is_matched")),
-            new("used", "positions no district fits (answer 0)", _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched") - undecided),
+            new("used", "positions no district fits (answer 0)", _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched") - undecided - belowThreshold),
+            new("used", "positions whose district the judge chose below judge_accept (published unlinked)", belowThreshold),
             new("used", "positions the judge could not decide (its reply was invalid twice; published unlinked)", undecided),
         ]);
     }
+
+    private long JudgeChoicesBelowThreshold() => _warehouse.Scalar<long>(
+        $"select count(*) from {T("output")} where decided_by = 'judge' and not is_matched and selected_candidate_number > 0");
 
     private long Rows(string table) => _warehouse.Scalar<long>($"select count(*) from {T(table)}");
 
@@ -640,8 +646,11 @@ internal sealed class L2BallotReadyMatcher
         // The confidence columns leave unlinked positions out: an undecided judge row is published at confidence 0 and
         // would pull the mean down as if the judge had doubted a link.
         var unmatched = _warehouse.Scalar<long>($"select count(*) from {T("output")} where not is_matched");
+        var belowThreshold = JudgeChoicesBelowThreshold();
         lines.Add(string.Create(CultureInfo.InvariantCulture,
-            $"mean confidence and 90-100 / 70-89 / <70 count matched positions only; {unmatched} unmatched ({_counts["judge_rows_undecided"]} of them undecided by the judge, published at confidence 0)"));
+            $"mean confidence and 90-100 / 70-89 / <70 count matched positions only; {unmatched} unmatched ({_counts["judge_rows_undecided"]} of them undecided by the judge, published at confidence 0")
+            + (belowThreshold > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {belowThreshold} whose district the judge chose below judge_accept {Sql.Number(_settings.Threshold("judge_accept"))}, published at 100 less its confidence") : "")
+            + ")");
         return lines;
     }
 }
