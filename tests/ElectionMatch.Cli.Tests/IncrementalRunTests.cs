@@ -565,7 +565,7 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
         }).ToList();
 
         Assert.Equal(messages[1], messages[0]);
-        Assert.Matches(@"as on left input row \d+ \(.*hubspot_candidacy\.csv line \d+\)", messages[0]);
+        Assert.Matches(@"as on left input row \d+ at .*hubspot_candidacy\.csv line \d+ \(.*hubspot_candidacy\.csv line \d+\)", messages[0]);
     }
 
     [Fact]

@@ -60,6 +60,12 @@ internal static class QuarantinePlaces
         var counts = warehouse.Query($"select {FileColumn}, count(s) from {reader} as s group by {FileColumn}", r => (File: r.GetString(0), Rows: r.GetInt64(1)))
             .ToDictionary(c => c.File, c => c.Rows, StringComparer.Ordinal);
         var quarantined = warehouse.Query($"select distinct row_number from {quarantine} where input = {Sql.Literal(side)} and {ReadRow} order by row_number", r => r.GetInt64(0));
+        // A repeated id's message names the earlier row it repeats (EMQ002, 'as on left input row 5'): that row's line too.
+        var repeated = RepeatedRowPattern(side);
+        var earlier = warehouse.Query(
+            $"select distinct try_cast(regexp_extract(message, {Sql.Literal(repeated)}, 1) as bigint) as earlier from {quarantine} where input = {Sql.Literal(side)} and error_code = {Sql.Literal(QuarantineCodes.DuplicateId)} and regexp_matches(message, {Sql.Literal(repeated)})",
+            r => r.IsDBNull(0) ? 0L : r.GetInt64(0));
+        quarantined = [.. quarantined.Union(earlier.Where(e => e > 0)).Order()];
         var places = new List<(long Row, string Place)>();
         var first = 1L;
         foreach (var file in input.LocalFiles(warehouse))
@@ -91,6 +97,15 @@ internal static class QuarantinePlaces
             warehouse.Execute($"insert into {Places} values {string.Join(", ", chunk.Select(p => $"({p.Row.ToString(CultureInfo.InvariantCulture)}, {Sql.Literal(p.Place)})"))}");
         }
 
+        // The earlier row first, its place after its number ('as on left input row 5 at data/hs.csv line 6'), so the
+        // row's own place, added at the message's end below, is not read as the earlier row's.
+        warehouse.Execute($"""
+            update {quarantine}
+            set message = regexp_replace(message, {Sql.Literal(repeated)}, '\0 at ' || (select p.place from {Places} as p where p.row_number = try_cast(regexp_extract({quarantine}.message, {Sql.Literal(repeated)}, 1) as bigint)))
+            where input = {Sql.Literal(side)} and error_code = {Sql.Literal(QuarantineCodes.DuplicateId)}
+                and try_cast(regexp_extract(message, {Sql.Literal(repeated)}, 1) as bigint) in (select row_number from {Places})
+            """);
+
         // A correlated read, not UPDATE … FROM: DuckDB 1.5's join update recasts the table's JSON column and fails.
         var named = warehouse.Execute($"""
             update {quarantine}
@@ -100,6 +115,9 @@ internal static class QuarantinePlaces
         warehouse.Execute($"drop table {Places}");
         return named;
     }
+
+    // QuarantineCodes.DuplicateIdDetailSql's words for the earlier row, its number captured.
+    private static string RepeatedRowPattern(string side) => $", as on {side} input row ([0-9]+)";
 
     // A row the reader read, not a line it rejected (those are numbered after every read row and name their own line).
     private static string ReadRow =>
