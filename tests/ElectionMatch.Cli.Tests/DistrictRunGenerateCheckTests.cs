@@ -102,6 +102,22 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_names_the_column_it_read_as_the_district_id_when_the_truth_file_has_no_l2_district_id()
+    {
+        // The truth in spec 000's columns, without the id: its last column, the district's name, is taken as the id.
+        // Before, EM0121 called 'STATE HOUSE 005' an l2_district_id and said nothing of the column.
+        var truth = _fixture.Read("truth/llm_l2_br_match.csv").Split('\n').Where(l => l.Length > 0)
+            .Select(l => string.Join(',', l.Split(',')[..5]));
+        _fixture.Write("truth/spec_columns.csv", string.Join('\n', truth) + "\n");
+        RunMatch();
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/spec_columns.csv"));
+
+        Assert.True(evaluate.ExitCode == 0, evaluate.Output);
+        Assert.Contains("warning EM0121: 71 truth pairs name a l2_district_id that is not in the right input (source('airbyte_source', 'l2_districts')), such as 'STATE HOUSE 005' at line 2 (its header has no l2_district_id column, so its last column 'l2_district_name' was read as the right id; give the file br_database_id and l2_district_id columns): they are missed", evaluate.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_tells_a_district_miss_with_no_row_in_district_terms_with_its_quarantine_code()
     {
         // Position 140741's id blanked (EMQ001), 140944's changed to an earlier row's (EMQ002), 141362's name blanked

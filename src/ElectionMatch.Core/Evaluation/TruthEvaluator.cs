@@ -364,7 +364,11 @@ public static class TruthEvaluator
 
         if (right.Count > 0)
         {
-            parts.Add(Part(right.Count, columns.RightId, "right", inputs.Right.Relation, lines.Right?.Id ?? right[0].RightId, lines.Right?.Line));
+            // A header without the right id column had its last column taken as the id, whatever it holds: say which, as a
+            // district truth file in spec 000's columns (state, l2_district_type, l2_district_name) reads the name as one.
+            var taken = layout.ByName || layout.Header[layout.Right].Trim().Equals(columns.RightId, StringComparison.OrdinalIgnoreCase) ? ""
+                : $" (its header has no {columns.RightId} column, so its last column '{layout.Header[layout.Right].Trim()}' was read as the right id; give the file {columns.LeftId} and {columns.RightId} columns)";
+            parts.Add(Part(right.Count, columns.RightId, "right", inputs.Right.Relation, lines.Right?.Id ?? right[0].RightId, lines.Right?.Line) + taken);
         }
 
         var first = new[] { lines.Left?.Line, lines.Right?.Line }.Where(l => l is not null).Min() ?? 1;
