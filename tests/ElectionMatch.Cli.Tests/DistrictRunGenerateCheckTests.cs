@@ -118,6 +118,18 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Explain_given_a_district_id_names_the_district_and_the_positions_linked_to_it()
+    {
+        // 1023 is STATE HOUSE 005's l2_district_id, not a position's. Before, EM0111 said only that no left input holds it.
+        RunMatch();
+
+        var explain = Cli("explain", Match, "1023");
+
+        Assert.Equal(1, explain.ExitCode);
+        Assert.Contains("error EM0111: '1023' is not a br_database_id of the latest run of 'llm_l2_br_match': neither its left input (89 rows, em_run_llm_l2_br_match.left_input) nor its quarantine holds it; it is a l2_district_id, the right id (STATE HOUSE 005, State_House, CA); explain takes a position's br_database_id: the run linked position 140300 to it: `electionmatch explain llm_l2_br_match 140300 --project-dir ", explain.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_tells_a_district_miss_with_no_row_in_district_terms_with_its_quarantine_code()
     {
         // Position 140741's id blanked (EMQ001), 140944's changed to an earlier row's (EMQ002), 141362's name blanked

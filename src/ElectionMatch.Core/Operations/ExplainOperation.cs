@@ -441,7 +441,38 @@ public sealed class ExplainOperation
         var leftRows = warehouse.Scalar<long>($"select count(*) from ({inputs})");
         var where = parts.Count == 1 ? $"{parts[0].Schema.Name}.left_input" : $"the left_input tables of its {parts.Count} state partitions";
         return $"'{PrintableText.Of(leftId)}' is not a {settings.Left.Id} of the latest run of '{settings.Name}': neither its left input ({leftRows} rows, {where}) nor its quarantine holds it"
-            + Hint(warehouse, settings.Name, leftId, near);
+            + (parts.Count == 1 && settings.Kind == Settings.MatchKind.L2BallotReady.Name && DistrictWords(warehouse, parts[0].Schema, settings, leftId) is { } district
+                ? "; " + district
+                : Hint(warehouse, settings.Name, leftId, near));
+    }
+
+    /// <summary>
+    /// When the id is an L2 district's (the right id, given where a position's is asked for): which district, and the
+    /// positions the run linked to it with the command that explains the first; null when the right input has no such id.
+    /// </summary>
+    private string? DistrictWords(DuckDbWarehouse warehouse, RunSchema run, Settings.MatchSettings settings, string id)
+    {
+        if (!warehouse.TableExists(run.Name, "right_input"))
+        {
+            return null;
+        }
+
+        var district = warehouse.Scalar<string>($"""
+            select concat_ws(', ', district_name, district_type, state) from {run.Table("right_input")}
+            where right_id = {Sql.Literal(id)} order by row_number limit 1
+            """);
+        if (district is null)
+        {
+            return null;
+        }
+
+        var linked = warehouse.Query(
+            $"select cast({PositionExplanation.LeftIdColumn} as varchar) from {run.Table("output")} where is_matched and cast(l2_district_id as varchar) = {Sql.Literal(id)} order by 1",
+            r => r.GetString(0));
+        return $"it is a {settings.Right.Id}, the right id ({district}); explain takes a position's {settings.Left.Id}"
+            + (linked.Count == 0
+                ? ", and the run linked no position to this district"
+                : $": the run linked {(linked.Count == 1 ? "position" : "positions")} {string.Join(", ", linked)} to it: `{PrintableText.Of(_context.ExplainCommand(settings.Name, linked[0]))}`");
     }
 
     /// <summary>
