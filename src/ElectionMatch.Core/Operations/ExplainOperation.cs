@@ -466,7 +466,8 @@ public sealed class ExplainOperation
             return null;
         }
 
-        var linked = warehouse.Query(
+        // A run stopped before its output stage has no output table: the district is still named, with no positions.
+        var linked = !warehouse.TableExists(run.Name, "output") ? [] : warehouse.Query(
             $"select cast({PositionExplanation.LeftIdColumn} as varchar) from {run.Table("output")} where is_matched and cast(l2_district_id as varchar) = {Sql.Literal(id)} order by 1",
             r => r.GetString(0));
         return $"it is a {settings.Right.Id}, the right id ({district}); explain takes a position's {settings.Left.Id}"
