@@ -262,7 +262,17 @@ public sealed class ElectionMatchSettings
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
                 $"'{key}' must be a folder under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the {models} written there; got '{value}'"));
         }
+        else if (file && (!project.IsUnderModelPaths(Path.GetDirectoryName(full)!) || !IsYamlFileName(full)))
+        {
+            // dbt reads sources only from .yml/.yaml files under model-paths: an entry written elsewhere declares nothing,
+            // so check found every snapshot undeclared (EM0108) and each generate added the entry to the file again.
+            diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key),
+                $"'{key}' must be a .yml or .yaml file under one of dbt_project.yml's model-paths ({string.Join(", ", project.ModelPaths)}), or dbt never reads the sources entries written there; got '{value}'"));
+        }
     }
+
+    private static bool IsYamlFileName(string path) =>
+        Path.GetExtension(path).Equals(".yml", StringComparison.OrdinalIgnoreCase) || Path.GetExtension(path).Equals(".yaml", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The names a setting may take, for a message: "defined: a, b", or that there is none.</summary>
     private static string Defined(IEnumerable<string> names) =>
