@@ -271,6 +271,9 @@ public sealed class ElectionMatchSettings
         }
     }
 
+    /// <summary>A fraction as the percentage it was probably meant to be (0.7 is 70), without a double's trailing digits.</summary>
+    private static string Percent(double fraction) => (fraction * 100).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture);
+
     private static bool IsYamlFileName(string path) =>
         Path.GetExtension(path).Equals(".yml", StringComparison.OrdinalIgnoreCase) || Path.GetExtension(path).Equals(".yaml", StringComparison.OrdinalIgnoreCase);
 
@@ -418,6 +421,13 @@ public sealed class ElectionMatchSettings
                     if (value < spec.Min || value > spec.Max)
                     {
                         diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue(spec.Name), $"threshold '{spec.Name}' must be between {spec.Min} and {spec.Max}, got {value}"));
+                    }
+                    else if (spec.Max == 100 && value is > 0 and < 1)
+                    {
+                        // A fraction written as accept and reject are: the judge's confidences are whole numbers 0-100,
+                        // so 0.7 linked every choice the judge made at confidence 1 or more.
+                        diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, t.AtValue(spec.Name),
+                            $"threshold '{spec.Name}' is a judge confidence from 0 to 100, not a fraction as 'accept' and 'reject' are; got {value}, which would link every choice the judge makes at confidence 1 or more: write {Percent(value)} for {Percent(value)} %"));
                     }
 
                     thresholds[spec.Name] = value;
