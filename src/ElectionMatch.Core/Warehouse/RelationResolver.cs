@@ -92,12 +92,29 @@ public sealed class RelationResolver
         {
             var known = _sources.TablesOf(source).Select(t => t.Name).ToList();
             var hint = known.Count == 0
-                ? $"no source named '{source}' is declared under {string.Join(", ", _project.ModelPaths)}"
+                ? $"no source named '{source}' is declared under {string.Join(", ", _project.ModelPaths)}; {SourceMeant(source, table)}"
                 : Spelling.Nearest(table, known) is { } near ? $"did you mean '{near}'?" : $"source '{source}' declares: {string.Join(", ", known)}";
             throw DiagnosticException.At(Codes.SourceNotFound, at, $"source('{source}', '{table}') does not exist; {hint}");
         }
 
         return Relation(entry);
+    }
+
+    /// <summary>
+    /// For a source name nothing declares: the source meant, by its spelling or else by the table (one source declaring a
+    /// table of that name), written as the call to write; else the sources that are declared.
+    /// </summary>
+    private string SourceMeant(string source, string table)
+    {
+        var sources = _sources.SourceNames.Keys.Order(StringComparer.Ordinal).ToList();
+        var holding = _sources.Tables.Where(t => t.Name == table).Select(t => t.SourceName).Distinct(StringComparer.Ordinal).ToList();
+        var meant = Spelling.Nearest(source, sources) ?? (holding is [var only] ? only : null);
+        if (meant is not null)
+        {
+            return _sources.Find(meant, table) is not null ? $"did you mean source('{meant}', '{table}')?" : $"did you mean '{meant}'?";
+        }
+
+        return sources.Count == 0 ? "no YAML file there declares any source" : $"the sources declared are: {string.Join(", ", sources)}";
     }
 
     /// <summary>The relation for a declared source table: its external file, or its table in the warehouse.</summary>
