@@ -80,6 +80,7 @@ public sealed class CheckOperation
         }
 
         CheckSnapshotSourceSchema();
+        CheckSnapshotSourcesFileExists();
         CheckMatchInputs(warehouse, resolver);
         CheckZipCodeModels(warehouse, resolver);
         CheckMisplacedGeneratedFiles(snapshots);
@@ -402,6 +403,19 @@ public sealed class CheckOperation
         {
             Report(Codes.SnapshotSchemaMismatch, Severity.Error, entry.SchemaAt,
                 $"source '{entry.SourceName}' reads schema {entry.Schema}, but electionmatch.yml's snapshots.schema is {_context.Settings.Snapshots.Schema}, where run publishes its snapshots; make them the same");
+        }
+    }
+
+    /// <summary>
+    /// The sources YAML a run adds its snapshot's entry to must exist, as run requires before any work (EM0005): a new
+    /// project, whose sources YAML is not at the default path, passed check and failed its first run.
+    /// </summary>
+    private void CheckSnapshotSourcesFileExists()
+    {
+        var sources = _context.SnapshotSourcesFile;
+        if (_context.Settings.Matches.Count > 0 && !File.Exists(sources) && !Directory.Exists(sources))
+        {
+            _diagnostics.Add(_context.SnapshotSourcesFileMissing());
         }
     }
 

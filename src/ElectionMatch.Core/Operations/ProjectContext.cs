@@ -366,12 +366,17 @@ public sealed partial class ProjectContext
         }
     }
 
-    /// <summary>EM0005 for a missing <see cref="SnapshotSourcesFile"/>: at the <c>sources_file</c> setting that names it, when electionmatch.yml has one.</summary>
+    /// <summary>
+    /// EM0005 for a missing <see cref="SnapshotSourcesFile"/>: at the <c>sources_file</c> setting that names it, when
+    /// electionmatch.yml has one, else at electionmatch.yml's line 1, where the setting goes (the file itself, not being
+    /// there, has no line an IDE or CI annotation could mark).
+    /// </summary>
     internal Diagnostic SnapshotSourcesFileMissing()
     {
         var path = DisplayPath.For(SnapshotSourcesFile);
-        return Diagnostic.Error(Codes.FileMissing, Settings.Snapshots.SourcesFileAt ?? SourceSpan.PathOnly(path),
-            $"sources file {path} for '{Settings.Snapshots.SourceName}' not found; create it (an empty file will do: the run adds the source) or set snapshots.sources_file in electionmatch.yml");
+        var named = Settings.Snapshots.SourcesFileAt is null ? " (snapshots.sources_file's default)" : "";
+        return Diagnostic.Error(Codes.FileMissing, Settings.Snapshots.SourcesFileAt ?? SourceSpan.TextFile(DisplayPath.For(Settings.FilePath)),
+            $"sources file {path}{named} for '{Settings.Snapshots.SourceName}' not found; create it (an empty file will do: the run adds the source) or set snapshots.sources_file in electionmatch.yml to the sources YAML the snapshots should be declared in");
     }
 
     /// <summary>The dated snapshots of a match declared in the snapshot source, oldest first.</summary>
