@@ -106,7 +106,17 @@ public sealed class ElectionMatchSettings
         var engine = ReadEngine(root.Map("engine"), project, diagnostics);
         var quarantine = ReadQuarantine(root.Map("quarantine"), QuarantineSettings.Defaults, diagnostics);
         var matches = new Dictionary<string, MatchSettings>(StringComparer.Ordinal);
-        var matchesMap = root.Map("matches", required: true)!;
+        YamlMap matchesMap;
+        try
+        {
+            matchesMap = root.Map("matches", required: true)!;
+        }
+        catch (DiagnosticException e)
+        {
+            // With what was found above: a misspelt 'match:' is its EM0003 and the near key, not 'matches' missing alone.
+            throw new DiagnosticException([.. diagnostics, .. e.Diagnostics]);
+        }
+
         foreach (var (name, node, at) in matchesMap.Entries())
         {
             Collect(diagnostics, () =>
