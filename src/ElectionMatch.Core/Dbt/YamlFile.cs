@@ -239,6 +239,30 @@ internal sealed class YamlFile
             return $"duplicate key{key}: the mapping already has it above; keep one (dbt reads the last one, with a warning that duplicate keys are deprecated; ElectionMatch does not guess which was meant)";
         }
 
-        return $"invalid YAML: {message}";
+        return Indentation(message) is { } words ? $"invalid YAML: {words}" : $"invalid YAML: {message}";
+    }
+
+    /// <summary>
+    /// The parser's words for a mis-indented line, the commonest YAML mistake, said as what to do: a line one space off
+    /// its siblings, a key indented under a value, a key among a list's items. Null for any other error.
+    /// </summary>
+    private static string? Indentation(string message)
+    {
+        if (message.Contains("did not find expected key", StringComparison.Ordinal))
+        {
+            return "this line does not start in the column of the keys of its mapping above; indent it as its sibling keys are (each key of a mapping starts in the same column)";
+        }
+
+        if (message.Contains("did not find expected '-' indicator", StringComparison.Ordinal))
+        {
+            return "this line stands in the column of the list's '-' items above but is not one; start it with '- ', or indent it as the keys it belongs with";
+        }
+
+        if (message.Contains("found invalid mapping", StringComparison.Ordinal))
+        {
+            return "a 'key: value' where a value is being read: the key is indented deeper than its sibling keys, under a value (indent it as they are), or a value holds ': ' (quote it), or a key above lacks the space after its ':'";
+        }
+
+        return null;
     }
 }
