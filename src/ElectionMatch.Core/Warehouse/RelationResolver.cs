@@ -120,6 +120,21 @@ public sealed class RelationResolver
     /// <summary>The relation for a declared source table: its external file, or its table in the warehouse.</summary>
     public string Relation(SourceTable entry) => Relation(entry, sniffCsv: true);
 
+    /// <summary>
+    /// For a relative location that is missing from the project but names a file from the sources YAML's own folder,
+    /// the path to write: dbt-duckdb reads it from where dbt runs (the project), as we do, not from the YAML file.
+    /// </summary>
+    private string BesideTheYaml(string location, SourceTable entry)
+    {
+        if (Path.IsPathRooted(location) || Path.GetDirectoryName(entry.FilePath) is not { } folder || !File.Exists(Path.Combine(folder, location)))
+        {
+            return "";
+        }
+
+        var meant = Path.GetRelativePath(_project.Directory, Path.GetFullPath(Path.Combine(folder, location))).Replace('\\', '/');
+        return $"; a relative external_location is read from the dbt project's directory, as dbt-duckdb reads it from where dbt runs, not from the folder of the YAML file that declares it: write '{meant}'";
+    }
+
     private string Relation(SourceTable entry, bool sniffCsv)
     {
         if (entry.ExternalLocation is { } location)
@@ -140,7 +155,7 @@ public sealed class RelationResolver
 
             if (!location.Contains("://", StringComparison.Ordinal) && !DuckDbWarehouse.IsGlob(location) && !File.Exists(path))
             {
-                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)})");
+                throw DiagnosticException.At(Codes.ExternalFileMissing, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') does not exist ({DisplayPath.For(path)}){BesideTheYaml(location, entry)}");
             }
 
             // An empty file would otherwise surface later as every mapped column "missing".
