@@ -35,6 +35,8 @@ public sealed class RelationExpressionTests
     [InlineData("source('a', 'b', 'c')", "source() takes 2 (source name and table name) quoted arguments; it has 3")]
     [InlineData("ref(v=2)", "ref() takes 1 (model name) or 2 (package and model name) quoted arguments; it has 0")]
     [InlineData("select 1", "'select' is neither source() nor ref()")]
+    // Before: "'hubspot_candidacy' is neither source() nor ref()", as if the table were a function's name.
+    [InlineData("hubspot_candidacy", "'hubspot_candidacy' is not a relation: a table or model name alone is not one; write source('source_name', 'hubspot_candidacy') with the name of the source that declares the table in a sources YAML, or ref('hubspot_candidacy') for a dbt model")]
     [InlineData("source('a', 'b', v=2)", "source() takes no keyword arguments, only the source name and the table name")]
     public void Malformed_relations_are_EM0032_saying_what_is_wrong(string expression, string problem)
     {

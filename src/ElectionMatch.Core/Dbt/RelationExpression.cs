@@ -20,7 +20,13 @@ internal static class RelationExpression
             ? call
             : throw DiagnosticException.At(Codes.InvalidSetting, at, Message(expression, problem));
 
-    public static string Message(string expression, string problem) => $"'{expression}' is not a relation: {problem}; {Usage}";
+    /// <summary>The problem of a table or model name written alone, whose message says which calls would name it.</summary>
+    private const string NameAlone = "a table or model name alone is not one";
+
+    public static string Message(string expression, string problem) =>
+        problem == NameAlone
+            ? $"'{expression}' is not a relation: {problem}; write source('source_name', '{expression.Trim()}') with the name of the source that declares the table in a sources YAML, or ref('{expression.Trim()}') for a dbt model"
+            : $"'{expression}' is not a relation: {problem}; {Usage}";
 
     public static bool TryParse(string expression, SourceSpan at, [NotNullWhen(true)] out JinjaCall? call, out string problem)
     {
@@ -30,7 +36,8 @@ internal static class RelationExpression
         var function = reader.Identifier();
         if (function is not ("source" or "ref"))
         {
-            problem = function is null ? "it is not a call" : $"'{function}' is neither source() nor ref()";
+            reader.SkipSpace();
+            problem = function is null ? "it is not a call" : reader.AtEnd ? NameAlone : $"'{function}' is neither source() nor ref()";
             return false;
         }
 
