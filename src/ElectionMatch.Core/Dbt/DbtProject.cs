@@ -177,7 +177,7 @@ public sealed partial class DbtProject
 
     private static bool? ReadFlag(YamlMap? flags, string key) =>
         flags?.String(key) is { } text
-            ? bool.TryParse(text, out var value) ? value : throw DiagnosticException.At(Codes.YamlShape, flags.AtValue(key), $"'{key}' must be true or false, got '{text}'")
+            ? YamlMap.TryReadBoolean(text, out var value) ? value : throw DiagnosticException.At(Codes.YamlShape, flags.AtValue(key), $"'{key}' must be true or false, got '{text}'")
             : null;
 
     /// <summary>Every file under the model paths with one of the given extensions, in a stable order.</summary>

@@ -156,6 +156,31 @@ internal sealed class YamlMap
     public DiagnosticException Missing(string key) =>
         DiagnosticException.At(Codes.MissingKey, At, $"missing required key '{key}'");
 
+    /// <summary>
+    /// A true-or-false setting's value as PyYAML (YAML 1.1, which dbt reads with) reads one: true, yes or on and false, no or
+    /// off, in lower case, capitalised or upper case; <see cref="bool.TryParse(string?, out bool)"/>'s spellings too. False
+    /// for anything else.
+    /// </summary>
+    public static bool TryReadBoolean(string text, out bool value)
+    {
+        if (bool.TryParse(text, out value))
+        {
+            return true;
+        }
+
+        switch (text.Trim())
+        {
+            case "yes" or "Yes" or "YES" or "on" or "On" or "ON":
+                value = true;
+                return true;
+            case "no" or "No" or "NO" or "off" or "Off" or "OFF":
+                value = false;
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>Whether a node is YAML's null as the settings read it: plain <c>null</c>, <c>~</c> or nothing, not quoted.</summary>
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted } s

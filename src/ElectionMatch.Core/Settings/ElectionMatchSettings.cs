@@ -821,7 +821,7 @@ public sealed class ElectionMatchSettings
             return null;
         }
 
-        if (!bool.TryParse(text, out var value))
+        if (!YamlMap.TryReadBoolean(text, out var value))
         {
             diagnostics.Add(Diagnostic.Error(Codes.InvalidSetting, map.AtValue(key), $"'{key}' must be true or false, got '{text}'"));
         }

@@ -101,6 +101,12 @@ public sealed class DeterministicTierTests : IClassFixture<DeterministicTierTest
 
         File.WriteAllText(path, text.Replace("exact_names: sometimes", "exact_names: false", StringComparison.Ordinal));
         Assert.False(ProjectContext.Load(new ProjectOptions(_directory)).Settings.Match("candidacy_ddhq_matches").ExactNames);
+
+        // PyYAML's other spellings (YAML 1.1, as dbt reads its files): before, 'no' was refused as not true or false.
+        File.WriteAllText(path, text.Replace("exact_names: sometimes", "exact_names: no", StringComparison.Ordinal));
+        Assert.False(ProjectContext.Load(new ProjectOptions(_directory)).Settings.Match("candidacy_ddhq_matches").ExactNames);
+        File.WriteAllText(path, text.Replace("exact_names: sometimes", "exact_names: On", StringComparison.Ordinal));
+        Assert.True(ProjectContext.Load(new ProjectOptions(_directory)).Settings.Match("candidacy_ddhq_matches").ExactNames);
     }
 
     [Fact]
