@@ -63,7 +63,8 @@ internal static class CommandLine
         var errors = parsed.CommandResult.Command.Subcommands.Count > 0 && parsed.UnmatchedTokens.Count > 0
             ? parsed.Errors.Where(e => e.Message.Contains($"'{parsed.UnmatchedTokens[0]}'", StringComparison.Ordinal)).Take(1).DefaultIfEmpty(parsed.Errors[0]).ToList()
             : parsed.Errors;
-        var diagnostics = errors.Select(error => Diagnostic.Error(Codes.UsageError, SourceSpan.None, error.Message.TrimEnd('.') + Nearest(error, parsed) + $"; see `{path} --help`")).ToList();
+        var matches = MissingMatch(parsed) ? DefinedMatches(parsed) : "";
+        var diagnostics = errors.Select(error => Diagnostic.Error(Codes.UsageError, SourceSpan.None, error.Message.TrimEnd('.') + Nearest(error, parsed) + (error == errors[0] ? matches : "") + $"; see `{path} --help`")).ToList();
         return Output.DiagnosticPrinter.Print(diagnostics);
     }
 
@@ -81,6 +82,30 @@ internal static class CommandLine
             ? command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name))
             : command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
         return Dbt.Spelling.Nearest(word, names) is { } near ? $"; did you mean '{near}'?" : "";
+    }
+
+    /// <summary>Whether the command takes a match (run, explain, evaluate, prune, restore) and none was given.</summary>
+    private static bool MissingMatch(ParseResult parsed) =>
+        parsed.CommandResult.Command.Arguments.FirstOrDefault(a => a.Name == "match") is { } match && parsed.GetResult(match) is not { Tokens.Count: > 0 };
+
+    /// <summary>
+    /// The matches the project defines, for a command given none (before, only the parser's "Required argument 'match'
+    /// missing"): read from the electionmatch.yml of the project <c>--project-dir</c> (or its default) names; nothing when
+    /// that does not read, whose own error the command given a match will show.
+    /// </summary>
+    private static string DefinedMatches(ParseResult parsed)
+    {
+        try
+        {
+            var given = parsed.GetValue<string?>("--project-dir");
+            var directory = given is not null ? Dbt.DbtProject.Locate(given) : Dbt.DbtProject.Locate(Environment.GetEnvironmentVariable("DBT_PROJECT_DIR"), "DBT_PROJECT_DIR");
+            var names = Settings.ElectionMatchSettings.Load(Dbt.DbtProject.Load(directory)).Matches.Keys.Order(StringComparer.Ordinal).ToList();
+            return names.Count == 0 ? "" : $"; the project defines {string.Join(", ", names)}";
+        }
+        catch (Exception e) when (e is DiagnosticException or IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult? result)

@@ -118,4 +118,21 @@ public sealed class CommandLineUsageTests : IDisposable
         Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
         Assert.Equal(before, _fixture.Snapshot());
     }
+
+    [Fact]
+    public void A_command_given_no_match_lists_the_matches_the_project_defines()
+    {
+        // Before: only the parser's "Required argument 'match' missing for command: 'run'".
+        var run = CliProcess.Run("run", "--project-dir", _fixture.Directory);
+        var explain = CliProcess.RunIn(_fixture.Directory, "explain");
+        var elsewhere = CliProcess.Run("run", "--project-dir", Path.Combine(_fixture.Directory, "no-such-folder"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("error EM0045: Required argument 'match' missing for command: 'run'; the project defines candidacy_ddhq_matches, llm_l2_br_match; see `electionmatch run --help`", run.Stderr, StringComparison.Ordinal);
+        // The list once, with the missing match, not again with the missing id.
+        Assert.Single(explain.Stderr.Split('\n'), l => l.Contains("the project defines", StringComparison.Ordinal));
+        Assert.Contains("'left-id' missing", explain.Stderr, StringComparison.Ordinal);
+        // A project that cannot be read lists nothing; the command given a match shows its error.
+        Assert.Contains("error EM0045: Required argument 'match' missing for command: 'run'; see `electionmatch run --help`", elsewhere.Stderr, StringComparison.Ordinal);
+    }
 }
