@@ -126,7 +126,7 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         var explain = Cli("explain", Match, "1023");
 
         Assert.Equal(1, explain.ExitCode);
-        Assert.Contains("error EM0111: '1023' is not a br_database_id of the latest run of 'llm_l2_br_match': neither its left input (89 rows, em_run_llm_l2_br_match.left_input) nor its quarantine holds it; it is a l2_district_id, the right id (STATE HOUSE 005, State_House, CA); explain takes a position's br_database_id: the run linked position 140300 to it: `electionmatch explain llm_l2_br_match 140300 --project-dir ", explain.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error EM0111: '1023' is not a br_database_id of the latest run of 'llm_l2_br_match': neither its left input (89 rows, em_run_llm_l2_br_match.left_input) nor its quarantine holds it; it is the l2_district_id of a district (STATE HOUSE 005, State_House, CA); explain takes a position's br_database_id: the run linked position 140300 to it: `electionmatch explain llm_l2_br_match 140300 --project-dir ", explain.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -470,7 +470,7 @@ public sealed class ExplainOperation
         var linked = !warehouse.TableExists(run.Name, "output") ? [] : warehouse.Query(
             $"select cast({PositionExplanation.LeftIdColumn} as varchar) from {run.Table("output")} where is_matched and cast(l2_district_id as varchar) = {Sql.Literal(id)} order by 1",
             r => r.GetString(0));
-        return $"it is a {settings.Right.Id}, the right id ({district}); explain takes a position's {settings.Left.Id}"
+        return $"it is the {settings.Right.Id} of a district ({district}); explain takes a position's {settings.Left.Id}"
             + (linked.Count == 0
                 ? ", and the run linked no position to this district"
                 : $": the run linked {(linked.Count == 1 ? "position" : "positions")} {string.Join(", ", linked)} to it: `{PrintableText.Of(_context.ExplainCommand(settings.Name, linked[0]))}`");
