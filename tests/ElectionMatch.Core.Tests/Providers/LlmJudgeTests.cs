@@ -741,6 +741,23 @@ public sealed class LlmJudgeTests : OpenAiServerTests
     }
 
     [Fact]
+    public void OpenAIs_model_not_found_says_a_model_it_shut_down_answers_so_too()
+    {
+        // OpenAI's own 404 for a model it does not serve, as it will answer for gpt-4o-mini, the default, from 2027-01-14.
+        Server.Script(FakeReply.Body(404, """{"error": {"message": "The model `gpt-4o-mini` does not exist or you do not have access to it.", "type": "invalid_request_error", "param": null, "code": "model_not_found"}}"""));
+        using var warehouse = DuckDbWarehouse.InMemory();
+        warehouse.Execute("create schema em_run_test_match");
+        using var providers = JudgeFixture.Providers(JudgeFixture.Match("openai", JudgeFixture.Connection(new FakeModelServerEndpoint(Server.BaseUrl + "/v1")) with { MaxConcurrency = 1 }), warehouse);
+        var evidence = new[] { new JudgeEvidence("race-1", "Council", 1, "John Smith", new Dictionary<string, string?>(), 10, 1, "John Smith", new Dictionary<string, string?>(), new Dictionary<string, string>()) };
+
+        var error = Assert.Throws<DiagnosticException>(() => { new JudgeStage(warehouse, new ElectionMatch.Matching.RunSchema("em_run_test_match"), providers.Judge!, 25).Run(evidence, "judge_answers", default); });
+
+        var message = Assert.Single(error.Diagnostics).Message;
+        Assert.Contains("HTTP 404: The model `gpt-4o-mini` does not exist or you do not have access to it.", message, StringComparison.Ordinal);
+        Assert.Contains("; OpenAI answers so for a model it has shut down too (gpt-4o-mini, the judge's default, from 2027-01-14)", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evidence_streamed_from_the_warehouse_is_judged_past_the_first_window_of_contests_live_and_from_the_cache()
     {
         // 150 contests: more than one window (64 with two requests at a time), read from the warehouse as a run streams
