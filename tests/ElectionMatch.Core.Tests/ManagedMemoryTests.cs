@@ -32,7 +32,10 @@ public sealed class ManagedMemoryTests
                 held.Add(array);
             }
 
-            Assert.True(GC.GetTotalMemory(false) - before >= (long)Arrays * ArrayBytes);
+            // All of it is in the heap now. Less a little: the collections the allocations cause may also free what other
+            // threads left after the heap settled (one suite run of session 64 read less than the arrays' sum here).
+            var inHeap = GC.GetTotalMemory(false) - before;
+            Assert.True(inHeap >= (long)Arrays * ArrayBytes - (32 << 20), $"only {inHeap >> 20} MiB of the stage's {(long)Arrays * ArrayBytes >> 20} MiB in the managed heap");
         });
 
         var left = GC.GetTotalMemory(false) - before;
