@@ -165,12 +165,22 @@ public sealed class ExplainOperation
                 $"no snapshot {schema}.{named.Table} in the warehouse{pruned}; {(others.Count == 0 ? $"'{match}' has none" : $"the snapshots of '{match}': {string.Join(", ", others)}")}{dropped}");
         }
 
+        return Newest(_context, warehouse, log, match);
+    }
+
+    /// <summary>
+    /// The snapshot explain reads when none is named: the one the match's stable model reads (<see cref="StableModelTarget"/>),
+    /// else the newest finished one published here; null when none is.
+    /// </summary>
+    internal static SnapshotName? Newest(ProjectContext context, DuckDbWarehouse warehouse, SnapshotLog log, string match)
+    {
+        var schema = context.Settings.Snapshots.Schema;
         return FinishedSnapshots.Newest(
-            _context,
+            context,
             warehouse,
             match,
             n => warehouse.TableExists(schema, n.Table),
-            published.Where(r => r.IsComplete && !r.IsPruned).Select(r => SnapshotName.TryParse(r.Snapshot, match)).OfType<SnapshotName>());
+            log.Latest(match).Where(r => r.IsComplete && !r.IsPruned).Select(r => SnapshotName.TryParse(r.Snapshot, match)).OfType<SnapshotName>());
     }
 
     private static bool HasStages(DuckDbWarehouse warehouse, RunSchema run) =>

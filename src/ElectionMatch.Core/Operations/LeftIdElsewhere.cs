@@ -14,8 +14,8 @@ namespace ElectionMatch.Operations;
 /// <remarks>
 /// Only what the warehouse already holds is read, never another match's input relation (a source that may be a file
 /// moved since, or a query that fails): the other match's run schema <c>left_input</c> when there is one (every row its
-/// latest plain run read, quarantined ones too, with the trimmed text ids explain compares), else its newest finished
-/// snapshot's left id column (an incremental run keeps no assembled left input, and a snapshot lacks only the ids
+/// latest plain run read, quarantined ones too, with the trimmed text ids explain compares), else the left id column of
+/// the snapshot explain would read for it (<see cref="ExplainOperation.Newest"/>) (an incremental run keeps no assembled left input, and a snapshot lacks only the ids
 /// quarantine or the temporal filter kept out). One exists query a match, milliseconds on the fixture. A table that
 /// cannot be read (a view over a file gone) says nothing, so the EM0111 stays an EM0111.
 /// </remarks>
@@ -55,12 +55,7 @@ internal static class LeftIdElsewhere
             }
 
             var schema = context.Settings.Snapshots.Schema;
-            var newest = log.Latest(match)
-                .Where(r => r.IsComplete && !r.IsPruned)
-                .Select(r => SnapshotName.TryParse(r.Snapshot, match))
-                .OfType<SnapshotName>()
-                .OrderByDescending(n => n.Date)
-                .FirstOrDefault(n => warehouse.TableExists(schema, n.Table));
+            var newest = ExplainOperation.Newest(context, warehouse, log, match);
             return newest is not null && Holds(warehouse, Sql.Identifier(schema, newest.Table), idColumn, leftId) ? $"its snapshot {schema}.{newest.Table}" : null;
         }
         catch (DuckDBException)

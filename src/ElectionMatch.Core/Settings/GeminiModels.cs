@@ -39,12 +39,14 @@ public static partial class GeminiModels
     public const string SentenceSimilarityTask = "sentence-similarity";
 
     /// <summary>Whether the model is a Gemini of generation 3 or later (<c>gemini-3.5-flash-lite</c>, <c>gemini-4-…</c>).</summary>
-    public static bool IsThreeOrLater(string model) =>
-        Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major >= 3;
+    public static bool IsThreeOrLater(string model) => Major(model) >= 3;
 
     /// <summary>Whether the model is a Gemini before generation 3 (<c>gemini-2.5-flash</c>), which sets its thinking by a token budget and refuses a level.</summary>
-    public static bool IsBeforeThree(string model) =>
-        Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) && major < 3;
+    public static bool IsBeforeThree(string model) => Major(model) < 3;
+
+    /// <summary>The Gemini generation a model name starts with (<c>gemini-2.5-flash</c>: 2); null for any other name.</summary>
+    private static int? Major(string model) =>
+        Generation().Match(model) is { Success: true } m && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major) ? major : null;
 
     [GeneratedRegex(@"^gemini-(\d+)(?:[.-]|$)", RegexOptions.IgnoreCase)]
     private static partial Regex Generation();
