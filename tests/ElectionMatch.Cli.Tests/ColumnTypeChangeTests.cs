@@ -48,6 +48,8 @@ public sealed class ColumnTypeChangeTests : IDisposable
             + "which is read as VARCHAR now (its value 'A287999' is no BIGINT): DuckDB's sniffer takes a column's type from the file's first rows", second.Output, StringComparison.Ordinal);
         Assert.Contains("the stable model stg_model_predictions__candidacy_ddhq_matches returns it as VARCHAR too", second.Output, StringComparison.Ordinal);
         Assert.Contains("(`electionmatch run candidacy_ddhq_matches --snapshot-date 2026-01-02 --replace`)", second.Output, StringComparison.Ordinal);
+        // How to keep the type: the column's data_type in the sources YAML (DeclaredColumnTypeRunTests).
+        Assert.Contains("would quarantine its row (EMQ010); to keep it BIGINT, declare it under its source's columns: in the sources YAML (- name: race_id with data_type: bigint), which quarantines such a row instead;", second.Output, StringComparison.Ordinal);
         // One column changed type; the others, the candidate id among them, are as before.
         Assert.Single(second.Output.Split('\n'), l => l.Contains("EM0619", StringComparison.Ordinal));
 

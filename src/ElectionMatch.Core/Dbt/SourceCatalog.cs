@@ -104,6 +104,9 @@ public sealed class SourceCatalog
                         GeneratedMetaAtTop = table.Map("meta")?.Has("generated_by") == true ? table.AtKey("meta") : null,
                         SchemaAt = table.Has("schema") ? table.AtValue("schema") : schemaAt,
                         LocationAt = (tableLocation ?? sourceLocation)?.AtValue("external_location") ?? table.At,
+                        DeclaredTypes = [.. table.MapList("columns")
+                            .Where(c => !string.IsNullOrWhiteSpace(c.String("data_type")))
+                            .Select(c => new DeclaredColumnType(c.RequiredString("name"), c.String("data_type")!.Trim(), c.AtValue("data_type")))],
                     });
                 }
             }

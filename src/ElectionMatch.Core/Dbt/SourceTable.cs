@@ -31,4 +31,13 @@ public sealed record SourceTable(
 
     /// <summary>Where the entry's top-level <c>meta:</c> holding <c>generated_by:</c> is (dbt 1.10 warns on it); null when there is none.</summary>
     public SourceSpan? GeneratedMetaAtTop { get; init; }
+
+    /// <summary>
+    /// The <c>data_type</c> each of its <c>columns:</c> declares, as written, with where: a match reads a CSV input's
+    /// column as that type (<see cref="Matching.CsvInput.DeclaredTypes"/>) instead of the one DuckDB's sniffer guesses.
+    /// </summary>
+    public IReadOnlyList<DeclaredColumnType> DeclaredTypes { get; init; } = [];
 }
+
+/// <summary>A column's <c>data_type</c> in a sources YAML: the column, the type as written (or as DuckDB names it, once checked), and the value's place.</summary>
+public sealed record DeclaredColumnType(string Column, string Type, SourceSpan At);

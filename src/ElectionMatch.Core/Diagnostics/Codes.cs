@@ -28,6 +28,7 @@ public static class Codes
     public const string DateOrderAmbiguous = "EM0026";
     public const string PassThroughColumnReadAsText = "EM0027";
     public const string ColumnTypeNotReadable = "EM0028";
+    public const string DeclaredTypeInvalid = "EM0029";
 
     // electionmatch.yml
     public const string SettingsMissing = "EM0030";

@@ -67,6 +67,22 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public string? TimestampFormat { get; init; }
 
+    /// <summary>
+    /// The <c>data_type</c> the sources YAML declares for the input's columns, each as DuckDB names the type
+    /// (<see cref="RelationResolver"/> checks them): <see cref="Sniff"/> reads each such column the match reads or keeps
+    /// as that type, whatever the sniffer guessed from the file's first rows. So a value that does not fit is its row's
+    /// quarantine (EMQ010) instead of turning the whole column into text and changing the published type (EM0619), and a
+    /// column of zip codes or ids declared <c>varchar</c> keeps its leading zeros.
+    /// </summary>
+    public IReadOnlyList<Dbt.DeclaredColumnType> DeclaredTypes { get; init; } = [];
+
+    // The declared types of the header's columns (as the header spells them) that are read as typed (all when typed is null).
+    private IEnumerable<(string Name, string Type)> DeclaredOf(IEnumerable<string> names, IReadOnlyCollection<string>? typed) =>
+        names.Where(n => typed is null || typed.Contains(n, StringComparer.OrdinalIgnoreCase))
+            .Select(n => (Name: n, Declared: DeclaredTypes.FirstOrDefault(d => string.Equals(d.Column, n, StringComparison.OrdinalIgnoreCase))))
+            .Where(x => x.Declared is not null)
+            .Select(x => (x.Name, x.Declared!.Type));
+
     // The formats the input sets, each with the type of the columns it reads and the key that sets it.
     private IEnumerable<(string Format, TemporalFormat Kind)> GivenFormats =>
         new[] { (DateFormat, TemporalFormat.Date), (TimestampFormat, TemporalFormat.Timestamp) }
@@ -324,6 +340,13 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
             Retype(IntegersTypedDouble(warehouse, sniffed, names, readTypes), "VARCHAR");
 
+            // The data_type the sources YAML declares for a column the match reads or keeps wins over every guess above:
+            // a value that does not fit it makes its line a reject (EMQ010), and the published type stays the one declared.
+            foreach (var (name, type) in DeclaredOf(names, typed))
+            {
+                Retype([name], type);
+            }
+
             var columns = warehouse.Describe("select * from " + sniffed);
             return columns.Select(c => c.Name).SequenceEqual(names) && columns.Select(c => c.DataType).SequenceEqual(readTypes)
                 ? found with { Sniffed = sniffed, SniffedColumns = columns }
@@ -386,7 +409,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public (CsvInput Input, IReadOnlyList<Diagnostic> Warnings) PassThroughAsText(DuckDbWarehouse warehouse, IReadOnlyCollection<string> read)
     {
-        var passed = SniffedColumns.Where(c => c.DataType != "VARCHAR" && !read.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => c.Name).ToList();
+        // A column whose type the sources YAML declares keeps it: its misfit is the row's quarantine, as the user asked.
+        var passed = SniffedColumns.Where(c => c.DataType != "VARCHAR" && !read.Contains(c.Name, StringComparer.OrdinalIgnoreCase)
+            && !DeclaredTypes.Any(d => string.Equals(d.Column, c.Name, StringComparison.OrdinalIgnoreCase))).Select(c => c.Name).ToList();
         if (Sniffed is null || passed.Count == 0)
         {
             return (this, []);
@@ -960,6 +985,10 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             .Where(f => f.Columns.Count > 0)
             .Select(f => $"when {column} in ({string.Join(", ", f.Columns)}) then {Sql.Literal($" (a {f.Kind.Value} in the input's {f.Kind.Key}, {f.Format})")}")
             .ToList();
+        // Declared first: a declared DATE column is read as declared, with the input's date_format when it has one.
+        given.InsertRange(0, DeclaredOf(SniffedColumns.Select(c => c.Name), null)
+            .Select(d => (d.Name, DeclaredTypes.First(t => string.Equals(t.Column, d.Name, StringComparison.OrdinalIgnoreCase))))
+            .Select(d => $"when {column} = {Sql.Literal(d.Name)} then {Sql.Literal($" (the data_type {d.Item2.Type} that {d.Item2.At.File} line {d.Item2.At.Line} declares for it)")}"));
         return given.Count > 0
             ? $"case {string.Join(" ", given)} else {Sql.Literal(sniffer)} end"
             : Sql.Literal(sniffer);

@@ -528,6 +528,17 @@ public sealed partial class RunOperation
         return new MatchInputs(Resolve(warehouse, resolver, match.Left, "left", published), Resolve(warehouse, resolver, match.Right, "right", published));
     }
 
+    // EM0029 (a warning) at each data_type the sources YAML declares for a column the CSV file does not have: the
+    // declaration reads nothing, and is most likely the column's name misspelt.
+    private static IEnumerable<Diagnostic> UndeclaredColumns(CsvInput csv, InputRelation relation)
+    {
+        var names = csv.SniffedColumns.Select(c => c.Name).ToList();
+        return names.Count == 0 ? [] : csv.DeclaredTypes
+            .Where(d => !names.Contains(d.Column, StringComparer.OrdinalIgnoreCase))
+            .Select(d => Diagnostic.Warning(Codes.DeclaredTypeInvalid, d.At,
+                $"data_type {d.Type} is not used: {Spelling.ColumnNotFound(d.Column, relation.Description, names)}"));
+    }
+
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
@@ -592,7 +603,7 @@ public sealed partial class RunOperation
         if (relation.Csv?.Sniff(warehouse, typed, input.DateColumns) is { } sniffedAll)
         {
             var (sniffed, warnings) = sniffedAll.PassThroughAsText(warehouse, read);
-            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = warnings };
+            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = [.. warnings, .. UndeclaredColumns(sniffed, relation)] };
             if (sniffed.DatesOfEitherOrder(warehouse) is { } dates)
             {
                 throw DiagnosticException.At(Codes.DateOrderAmbiguous, new SourceSpan(sniffed.DisplayOf(sniffed.Files[0]), 1, 1), dates.Message(relation.Description));

@@ -97,16 +97,19 @@ internal sealed partial record ColumnTypeChange(string Column, string Before, st
 
         var misfit = Now == "VARCHAR" ? FirstMisfit(warehouse, input, column) : null;
         var value = misfit is null ? "" : $" (its value '{PrintableText.Of(misfit.Length > 60 ? misfit[..60] + "…" : misfit)}' is no {Before})";
+        var declare = $"; to keep it {Before}, declare it under its source's columns: in the sources YAML (- name: {column} with data_type: {Before.ToLowerInvariant()}), which quarantines such a row instead";
         var how = input.Csv switch
         {
             null => "",
+            { } declared when declared.DeclaredTypes.FirstOrDefault(d => string.Equals(d.Column, column, StringComparison.OrdinalIgnoreCase)) is { } d =>
+                $", the data_type that {d.At.File} line {d.At.Line} declares for it",
             // EM0027 has said it: a kept column the match does not read is read as text for a value past the sniffer's rows.
             _ when input.Warnings.Any(w => w.Code == Codes.PassThroughColumnReadAsText && w.Message.StartsWith($"column '{column}' ", StringComparison.Ordinal)) =>
                 ", as its warning EM0027 above says",
             { IsGlob: true } csv => $": DuckDB's sniffer takes a column's type from the first rows of a glob's first file ({csv.DisplayOf(csv.Files[0])}), and a value among them "
-                + "that fits no narrower type makes the whole column text, where one past them would quarantine its row (EMQ010)",
+                + "that fits no narrower type makes the whole column text, where one past them would quarantine its row (EMQ010)" + declare,
             _ => ": DuckDB's sniffer takes a column's type from the file's first rows (every row of a small file), and a value among them that fits no narrower type "
-                + "makes the whole column text, where one past them would quarantine its row (EMQ010)",
+                + "makes the whole column text, where one past them would quarantine its row (EMQ010)" + declare,
         };
         return $"{carried}, which is read as {Now} now{value}{how}";
     }

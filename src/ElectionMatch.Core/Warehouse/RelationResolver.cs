@@ -5,7 +5,7 @@ using ElectionMatch.Matching;
 namespace ElectionMatch.Warehouse;
 
 /// <summary>Turns dbt's <c>source('s','t')</c> and <c>ref('m')</c> into DuckDB relations.</summary>
-public sealed class RelationResolver
+public sealed partial class RelationResolver
 {
     private readonly DbtProject _project;
     private readonly SourceCatalog _sources;
@@ -73,10 +73,43 @@ public sealed class RelationResolver
             Matching.CsvLines.Register(warehouse);
         }
 
-        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files, Encoding = encoding, DateFormat = dateFormat, TimestampFormat = timestampFormat } is var csv
+        return CsvInput.IsCsv(path) && new CsvInput(side, path, display) { Files = files, Encoding = encoding, DateFormat = dateFormat, TimestampFormat = timestampFormat, DeclaredTypes = DeclaredTypes(entry, warehouse) } is var csv
             ? input with { Sql = csv.Relation, Csv = csv }
             : input;
     }
+
+    /// <summary>
+    /// The <c>data_type</c> of each column the source declares one for, as DuckDB names the type (<c>int8</c> is
+    /// BIGINT, <c>decimal(10,2)</c> DECIMAL(10,2)), for the CSV reader to read the column as. A type DuckDB does not
+    /// know, or one a CSV column cannot be read as (a list, a struct), is EM0029 at the value.
+    /// </summary>
+    private static IReadOnlyList<DeclaredColumnType> DeclaredTypes(SourceTable entry, DuckDbWarehouse warehouse) =>
+        [.. entry.DeclaredTypes.Select(d => d with { Type = DuckDbType(d, entry, warehouse) })];
+
+    private static string DuckDbType(DeclaredColumnType declared, SourceTable entry, DuckDbWarehouse warehouse)
+    {
+        string Refused(string why) =>
+            throw DiagnosticException.At(Codes.DeclaredTypeInvalid, declared.At,
+                $"data_type '{declared.Type}' of column '{declared.Column}' of source('{entry.SourceName}', '{entry.Name}') {why}; a match reads this CSV column as the type declared, so write one DuckDB reads text as, such as bigint, varchar, double, decimal(10,2), date or timestamp, or remove data_type to let DuckDB's sniffer choose");
+        if (!ScalarTypeName().IsMatch(declared.Type))
+        {
+            return Refused("is not the name of a type a CSV column can be read as (a list, a struct or a map cannot)");
+        }
+
+        try
+        {
+            return warehouse.Scalar<string>($"select typeof(cast(null as {declared.Type}))")!;
+        }
+        catch (DuckDB.NET.Data.DuckDBException e)
+        {
+            return Refused($"is not a type DuckDB knows ({string.Join(" ", e.Message.Replace("Catalog Error: ", "", StringComparison.Ordinal).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeWhile(l => !l.StartsWith("LINE ", StringComparison.Ordinal)))})");
+        }
+    }
+
+    // A scalar type's name, with a length or a precision and scale: what a CSV column can be read as, and nothing that
+    // could end the statement it is written into.
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?$")]
+    private static partial System.Text.RegularExpressions.Regex ScalarTypeName();
 
     public string Resolve(JinjaCall call) => call switch
     {

@@ -1,0 +1,115 @@
+using ElectionMatch.Warehouse;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// A CSV input's column whose <c>data_type</c> the sources YAML declares is read as that type, not as DuckDB's sniffer
+/// guesses it from the file: a value that does not fit is its row's quarantine (EMQ010, naming the declaration), and the
+/// published type stays the one declared. Before, the sniffer read every row of a small file, one race id that is no
+/// number made the whole column text, and the snapshot published it as VARCHAR where the one before had BIGINT (EM0619
+/// warned, and downstream joins on it broke). A type DuckDB does not know, or one no CSV column is read as, is EM0029 at
+/// the value; a declaration for a column the file lacks is EM0029 as a warning.
+/// </summary>
+public sealed class DeclaredColumnTypeRunTests : IDisposable
+{
+    private const string Results = "data/airbyte/ddhq_election_results.csv";
+    private const string Location = "          external_location: \"data/airbyte/ddhq_election_results.csv\"\n";
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public DeclaredColumnTypeRunTests()
+    {
+        // Line 3's race id is no number: the sniffer, which reads the whole of a file this small, makes race_id text.
+        var lines = _fixture.Read(Results).Split('\n');
+        lines[2] = "28x028" + lines[2][lines[2].IndexOf(',', StringComparison.Ordinal)..];
+        _fixture.Write(Results, string.Join('\n', lines));
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    // The results source's columns: block, each (column, data_type) on its own lines (the first data_type on line 27).
+    private void Declare(params (string Column, string Type)[] columns) =>
+        _fixture.Replace("models/staging/__sources.yaml", Location,
+            Location + "        columns:\n" + string.Concat(columns.Select(c => $"          - name: {c.Column}\n            data_type: {c.Type}\n")));
+
+    private CliProcess.Result Run() => CliProcess.RunIn(_fixture.Directory, "run", "candidacy_ddhq_matches", "--snapshot-date", "2026-01-01", "--project-dir", ".");
+
+    private string PublishedType(string column)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        return warehouse.Describe($"select {column} from model_predictions.candidacy_ddhq_matches_20260101").Single().DataType;
+    }
+
+    [Fact]
+    public void Without_a_declaration_one_race_id_that_is_no_number_makes_the_published_column_text()
+    {
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("VARCHAR", PublishedType("ddhq_race_id"));
+    }
+
+    [Fact]
+    public void A_declared_bigint_keeps_the_published_type_and_quarantines_the_row_whose_value_does_not_fit_naming_the_declaration()
+    {
+        Declare(("race_id", "bigint"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 1 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("BIGINT", PublishedType("ddhq_race_id"));
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.Equal(
+            "a value on the CSV line does not fit the type its column is read as: data/airbyte/ddhq_election_results.csv line 3: Error when converting column \"race_id\". Could not convert string \"28x028\" to 'BIGINT' (the data_type BIGINT that models/staging/__sources.yaml line 27 declares for it)",
+            warehouse.Scalar<string>("select message from model_predictions.candidacy_ddhq_matches_20260101__quarantine where error_code = 'EMQ010'"));
+    }
+
+    [Fact]
+    public void A_declared_varchar_reads_a_column_of_numbers_as_text()
+    {
+        // The sniffer types candidate_id BIGINT, which would drop an id's leading zeros.
+        Declare(("candidate_id", "varchar"), ("race_id", "int8"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal("VARCHAR", PublishedType("ddhq_candidate_id"));
+        Assert.Equal("BIGINT", PublishedType("ddhq_race_id"));
+    }
+
+    [Fact]
+    public void A_type_duckdb_does_not_know_is_EM0029_at_the_data_type_with_its_suggestion()
+    {
+        Declare(("race_id", "bigintt"));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(27,24): error EM0029: data_type 'bigintt' of column 'race_id' of source('airbyte_source', 'ddhq_gdrive_election_results') is not a type DuckDB knows (Type with name bigintt does not exist! Did you mean \"bigint\"?);", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20260101.json")));
+    }
+
+    [Fact]
+    public void A_list_type_is_EM0029_as_no_csv_column_is_read_as_one()
+    {
+        Declare(("race_id", "\"bigint[]\""));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(27,24): error EM0029: data_type 'bigint[]' of column 'race_id' of source('airbyte_source', 'ddhq_gdrive_election_results') is not the name of a type a CSV column can be read as (a list, a struct or a map cannot);", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_declaration_for_a_column_the_file_lacks_is_a_warning_naming_the_column_meant()
+    {
+        Declare(("race_idd", "bigint"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("models/staging/__sources.yaml(27,24): warning EM0029: data_type BIGINT is not used: column 'race_idd' is not in source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv); did you mean 'race_id'?", run.Output, StringComparison.Ordinal);
+        Assert.Equal("VARCHAR", PublishedType("ddhq_race_id"));
+    }
+}
