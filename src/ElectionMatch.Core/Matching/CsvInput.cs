@@ -48,7 +48,12 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public IReadOnlyList<Warehouse.ColumnInfo> SniffedColumns { get; init; } = [];
 
-    private string AutoDetected => Reader(Path);
+    // A read with detection still takes the declared types of the columns the sniffer found (DuckDB's types option
+    // refuses a name the file lacks): a header or path the written-out read cannot carry keeps the declaration too.
+    private string AutoDetected =>
+        DeclaredOf(SniffedColumns.Select(c => c.Name), null).ToList() is { Count: > 0 } declared
+            ? $"{Reader(Path)[..^1]}, types = {{{string.Join(", ", declared.Select(d => $"{Sql.Literal(d.Name)}: {Sql.Literal(d.Type)}"))}}})"
+            : Reader(Path);
 
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
     // same columns and types.

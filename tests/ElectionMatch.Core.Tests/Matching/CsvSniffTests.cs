@@ -100,6 +100,26 @@ public sealed class CsvSniffTests : IDisposable
     }
 
     [Fact]
+    public void A_path_the_written_out_read_cannot_carry_still_reads_each_column_as_the_type_its_sources_yaml_declares()
+    {
+        using var warehouse = DuckDbWarehouse.InMemory();
+        var at = new Diagnostics.SourceSpan("models/__sources.yml", 9, 24);
+        var csv = new CsvInput("left", Write("o'brien.csv", "id,race,name\n007,100,Ann Lee\n008,1x0,Bo Diaz\n009,300,Cy Ng\n"u8.ToArray()), "o'brien.csv")
+        {
+            DeclaredTypes = [new Dbt.DeclaredColumnType("ID", "VARCHAR", at), new Dbt.DeclaredColumnType("race", "BIGINT", at)],
+        };
+
+        var sniffed = csv.Sniff(warehouse);
+
+        Assert.Null(sniffed.Sniffed);
+        // The sniffer alone would read id as 7, 8, 9 and race as text.
+        Assert.Equal(["VARCHAR", "BIGINT", "VARCHAR"], warehouse.Describe("select * from " + sniffed.Relation).Select(c => c.DataType));
+        // Every column read, as a run reads its input (a read of id alone casts no race, and rejects nothing).
+        Assert.Equal(["007", "009"], warehouse.Query("select * from " + sniffed.Relation + " order by id", r => r.GetString(0)));
+        Assert.Equal(1L, warehouse.Scalar<long>($"select count(*) from {sniffed.RejectsTable} where error_type = 'CAST'"));
+    }
+
+    [Fact]
     public void A_file_the_sniffer_cannot_read_keeps_detection_and_fails_as_it_always_did()
     {
         using var warehouse = DuckDbWarehouse.InMemory();
