@@ -260,6 +260,32 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     }
 
     [Fact]
+    public void The_largest_partition_and_block_an_incremental_run_reports_are_the_ones_a_plain_run_reports()
+    {
+        // Every state: the largest partition by pairs is one state's, the most left rows or results rows another's.
+        _fixture.CopyTo(_full);
+        Run(_fixture.Directory, "2030-01-01", "--retrain");
+        Run(_full, "2030-01-01", "--replace");
+
+        var incremental = Counts(_fixture.Directory, "20300101");
+        var plain = Counts(_full, "20300101");
+        Assert.True(plain["largest_partition_left"] > 0 && plain["largest_partition_right"] > 0);
+        foreach (var key in new[] { "largest_partition", "largest_block", "runoff_largest_partition", "runoff_largest_block" })
+        {
+            Assert.Equal((key, plain[key + "_left"], plain[key + "_right"]), (key, incremental[key + "_left"], incremental[key + "_right"]));
+        }
+
+        Assert.Equal(plain["pairs_compared_by_embedding"], incremental["pairs_compared_by_embedding"]);
+        static Dictionary<string, long> Counts(string project, string date)
+        {
+            using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(project, "electionmatch", "manifests", $"{Match}_{date}.json")));
+            return manifest.RootElement.GetProperty("counts").EnumerateObject()
+                .Where(c => c.Value.ValueKind == JsonValueKind.Number)
+                .ToDictionary(c => c.Name, c => c.Value.GetInt64(), StringComparer.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_first_incremental_run_that_trains_publishes_what_a_plain_run_publishes()
     {
         File.WriteAllLines(_fixture.PathOf(Left), File.ReadAllLines(_fixture.PathOf(Left)).Where((l, i) => i == 0 || l.Split(',')[4] is "NC" or "TX" or ""));

@@ -512,7 +512,15 @@ internal static class IncrementalRun
         }
     }
 
-    /// <summary>Counts summed over partitions; the right input's counts from the stateless partition, which reads it whole; largest partitions by maximum.</summary>
+    /// <summary>
+    /// Counts summed over partitions; the right input's counts from the stateless partition, which reads it whole; a
+    /// largest partition or block (of either pass) as a plain run reports it, the one with the most pairs, its left and
+    /// right rows both from the state partition that holds it (the first of equals).
+    /// </summary>
+    /// <remarks>
+    /// Each side used to be the maximum over partitions, the runoff pass's the sum: a partition of one state's left rows
+    /// and another's results rows (595 × 15,823 where a plain run of the same inputs said 99 × 15,823).
+    /// </remarks>
     private static Dictionary<string, long> Counts(IEnumerable<(string State, Dictionary<string, long> Counts)> partitions)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -527,17 +535,30 @@ internal static class IncrementalRun
                         counts[key] = value;
                     }
                 }
-                else
+                else if (!IsLargest(key))
                 {
-                    counts[key] = key.StartsWith("largest_", StringComparison.Ordinal)
-                        ? Math.Max(counts.GetValueOrDefault(key), value)
-                        : counts.GetValueOrDefault(key) + value;
+                    counts[key] = counts.GetValueOrDefault(key) + value;
+                }
+            }
+
+            foreach (var left in partition.Keys.Where(k => IsLargest(k) && k.EndsWith("_left", StringComparison.Ordinal)))
+            {
+                var right = left[..^"left".Length] + "right";
+                var (rows, members) = (partition[left], partition.GetValueOrDefault(right));
+                if (!counts.ContainsKey(left) || rows * members > counts[left] * counts.GetValueOrDefault(right))
+                {
+                    counts[left] = rows;
+                    counts[right] = members;
                 }
             }
         }
 
         return counts;
     }
+
+    // largest_partition_left, runoff_largest_block_right: one side of a pass's largest partition or retrieval block.
+    private static bool IsLargest(string key) =>
+        key.StartsWith("largest_", StringComparison.Ordinal) || key.StartsWith("runoff_largest_", StringComparison.Ordinal);
 
     /// <summary>
     /// Row accounts summed over partitions, outcome by outcome; the right input's from the stateless partition only.
