@@ -31,11 +31,18 @@ internal sealed class NumberOption<T>(Option<string> option, string code, string
         }
 
         // Float for whole numbers too (1e3 is a count): with no thousands separator, "1,5" is refused, never read as 15.
+        // (A whole number's decimal point is refused below.)
         if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
             throw DiagnosticException.At(code, SourceSpan.None, double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
                 ? Beyond(text, number) ?? $"{Option.Name} {text} is not {meaning}"
                 : $"{Option.Name} '{text}' is not {meaning}");
+        }
+
+        // A whole number's decimal point is refused, as "1,5" is: "1.000" (a thousand, written the German way) was 1, "5.0" 5.
+        if (Whole && text.Contains('.', StringComparison.Ordinal))
+        {
+            throw DiagnosticException.At(code, SourceSpan.None, $"{Option.Name} {text} is not {meaning}: write it without a decimal point (1000, or 1e3)");
         }
 
         if (value > Maximum)
@@ -49,6 +56,9 @@ internal sealed class NumberOption<T>(Option<string> option, string code, string
     }
 
     private T Maximum => maximum ?? T.MaxValue;
+
+    // An integer type: a half is 0 in it.
+    private static bool Whole => T.IsZero(T.One / (T.One + T.One));
 
     /// <summary>For a number <typeparamref name="T"/> cannot hold (3000000000 for an int), which is still a whole number.</summary>
     private string? Beyond(string text, double number) =>

@@ -186,7 +186,10 @@ public sealed class SynthCommandTests : IDisposable
     [InlineData("synth", "--rows", "ten", "EM0051", "'ten' is not a whole number")]
     [InlineData("synth", "--seed", "1.5", "EM0051", "1.5 is not a whole number")]
     [InlineData("synth", "--rows", "3000000000", "EM0051", "3000000000 is more than it takes (2147483647 at most)")]
+    [InlineData("synth", "--rows", "1.000", "EM0051", "1.000 is not a whole number: write it without a decimal point")]
+    [InlineData("synth", "--rows", "5.0", "EM0051", "5.0 is not a whole number: write it without a decimal point")]
     [InlineData("bench", "--seed", "x", "EM0720", "'x' is not a whole number")]
+    [InlineData("bench", "--repeat", "2.000", "EM0720", "2.000 is not a whole number: write it without a decimal point")]
     [InlineData("bench", "--repeat", "3x", "EM0720", "'3x' is not a whole number")]
     public void A_whole_number_option_given_something_else_is_the_commands_error_naming_it(string command, string option, string value, string code, string message)
     {
@@ -196,7 +199,8 @@ public sealed class SynthCommandTests : IDisposable
 
         var result = CliProcess.Run(args);
 
-        // Before: System.CommandLine's "Cannot parse argument 'ten' for option '--rows' as expected type 'System.Int32'" and the help.
+        // Before: System.CommandLine's "Cannot parse argument 'ten' for option '--rows' as expected type 'System.Int32'" and the help;
+        // and a decimal point was read: --rows 1.000 (a thousand, written the German way) generated one row.
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"electionmatch: error {code}: {option} {message}", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Usage:", result.Output, StringComparison.Ordinal);
