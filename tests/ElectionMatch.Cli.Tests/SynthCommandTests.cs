@@ -118,6 +118,27 @@ public sealed class SynthCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_rate_given_twice_is_refused_naming_both_values()
+    {
+        var twice = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--rate", "typo=0.1", "--rate", "nickname=0.2", "--rate", "typo = 0.5");
+
+        // Before: the second value won without a word.
+        Assert.Equal(1, twice.ExitCode);
+        Assert.Contains("error EM0051: --rate 'typo' is given twice ('typo=0.1', 'typo = 0.5')", twice.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
+    public void A_rate_of_minus_zero_writes_the_files_a_rate_of_zero_writes()
+    {
+        var minus = CliProcess.Run("synth", "--rows", "10", "--out", _directory, "--rate", "typo=-0");
+
+        // Before: the truth README's rate table said -0, so the same data came with other bytes than typo=0's.
+        Assert.Equal(0, minus.ExitCode);
+        Assert.Contains("| `typo` | 0 | candidacy |", File.ReadAllText(Path.Combine(_directory, "truth", "README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_out_path_that_is_a_file_or_cannot_be_written_is_refused_with_its_name()
     {
         Directory.CreateDirectory(_directory);

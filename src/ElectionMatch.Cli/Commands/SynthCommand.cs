@@ -72,6 +72,7 @@ internal static class SynthCommand
     private static PerturbationRates ParseRates(IEnumerable<string> overrides)
     {
         var rates = new PerturbationRates();
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var text in overrides)
         {
             var parts = text.Split('=', 2, StringSplitOptions.TrimEntries);
@@ -85,7 +86,14 @@ internal static class SynthCommand
                 throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rate '{parts[0]}' is not a perturbation; known: {string.Join(", ", PerturbationRates.Names)}");
             }
 
-            rates = rates.With(parts[0], value);
+            // A rate given twice is refused, as bench refuses a size given twice: the second used to win without a word.
+            if (!given.TryAdd(parts[0], text))
+            {
+                throw DiagnosticException.At(Codes.InvalidSynthOption, SourceSpan.None, $"--rate '{parts[0]}' is given twice ('{given[parts[0]]}', '{text}'); give each rate once");
+            }
+
+            // -0 is 0: the truth README writes the rate, and --rate typo=-0 made other bytes than typo=0.
+            rates = rates.With(parts[0], value + 0.0);
         }
 
         if (rates.Problems() is { Count: > 0 } problems)
