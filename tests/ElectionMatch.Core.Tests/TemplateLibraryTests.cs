@@ -52,9 +52,37 @@ public sealed class TemplateLibraryTests : IDisposable
 
         Assert.Equal(Codes.InvalidSetting, member.Code);
         Assert.EndsWith(Path.Combine("electionmatch", "templates", "staging", "model.sql.liquid"), member.File, StringComparison.Ordinal);
-        Assert.StartsWith("template cannot be rendered: it uses an undefined member 'sql_nam';", member.Message, StringComparison.Ordinal);
+        Assert.Equal(3, member.Line);
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'sql_nam' of column, a dictionary, which has name and sql_name; did you mean 'sql_name'?; the names a template can use are those the shipped template of the same name uses (templates/staging/model.sql.liquid)", member.Message);
         Assert.StartsWith("template cannot be rendered: it uses an undefined variable 'ref_cal';", variable.Message, StringComparison.Ordinal);
         Assert.Equal("1a", templates.Render(StagingModelRenderer.YamlTemplate, new Dictionary<string, object?> { ["manifest"] = null, ["columns"] = columns }));
+    }
+
+    [Fact]
+    public void A_member_a_string_or_a_list_lacks_is_the_same_error_at_its_line_and_filters_still_apply()
+    {
+        // Before, Liquid answered nil for any member of a string or a list but size, first and last: rendered as nothing.
+        Override(StagingModelRenderer.SqlTemplate, "select\n{%- for column in columns %}\n    {{ column.sql_name | upcase }}, {{ column.sql_name.size }}\n    {{ column.sql_name.nmae }}\n{%- endfor %}\n");
+        Override(StagingModelRenderer.LatestSqlTemplate, "{{ columns.size }} {{ columns.first.name }}\n{{ columns | map: 'name' | join: ',' }}\n\n  {% if columns.frist %}x{% endif %}");
+        Override(StagingModelRenderer.YamlTemplate, "{{ columns | map: 'name' | join: ',' | upcase }} {{ columns.last.sql_name.last }} {{ ref_call | append: '!' }}");
+        var templates = TemplateLibrary.ForProject(_project);
+        var model = new Dictionary<string, object?>
+        {
+            ["columns"] = new List<Dictionary<string, object?>> { new() { ["name"] = "a", ["sql_name"] = "ab" }, new() { ["name"] = "c", ["sql_name"] = "cd" } },
+            ["ref_call"] = "x",
+        };
+
+        var onString = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.SqlTemplate, model)).Diagnostics);
+        var onList = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.LatestSqlTemplate, model)).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, onString.Code);
+        Assert.EndsWith(Path.Combine("electionmatch", "templates", "staging", "model.sql.liquid"), onString.File, StringComparison.Ordinal);
+        Assert.Equal((4, 24), (onString.Line, onString.Column));
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'nmae' of column.sql_name, a string, which has size, first and last only; the names a template can use are those the shipped template of the same name uses (templates/staging/model.sql.liquid)", onString.Message);
+        Assert.EndsWith(Path.Combine("electionmatch", "templates", "staging", "latest.sql.liquid"), onList.File, StringComparison.Ordinal);
+        Assert.Equal((4, 17), (onList.Line, onList.Column));
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'frist' of columns, a list, which has size, first and last only; did you mean 'first'?; the names a template can use are those the shipped template of the same name uses (templates/staging/latest.sql.liquid)", onList.Message);
+        Assert.Equal("A,C d x!", templates.Render(StagingModelRenderer.YamlTemplate, model));
     }
 
     private void Override(string name, string text)

@@ -19,15 +19,16 @@ public sealed partial class TemplateLibrary
 
     private readonly string? _overrideDirectory;
     private readonly TemplateOptions _options;
-    private readonly ConcurrentDictionary<string, (IFluidTemplate Template, string Sha256, string Origin)> _cache = new();
+    private readonly ConcurrentDictionary<string, (IFluidTemplate Template, string Sha256, string Origin, string Text)> _cache = new();
 
     public TemplateLibrary(string? overrideDirectory)
     {
         _overrideDirectory = overrideDirectory;
-        // A name the model does not have (a misspelt column.sql_nam in an override) is an error, not empty text: it
+        // A name the model does not have (a misspelt column.sql_nam in an override, or column.sql_name.nmae on a string) is an error, not empty text: it
         // rendered models that did not parse, reported by check at each generated file instead of the template. Fluid's
         // StrictVariables also refuses a name whose value is nil (a snapshot without a manifest yet), so the model's own
-        // names are checked instead: an undefined top-level name, and a member its dictionary lacks.
+        // names are checked instead: an undefined top-level name, a member its dictionary lacks, and a member other than
+        // size, first and last of a string or a list (StrictMemberExpression, put in each member access as a template loads).
         _options = new TemplateOptions
         {
             StrictFilters = true,
@@ -47,7 +48,7 @@ public sealed partial class TemplateLibrary
 
     public string Render(string name, IReadOnlyDictionary<string, object?> model)
     {
-        var (template, _, origin) = Load(name);
+        var (template, _, origin, text) = Load(name);
         var context = new TemplateContext(_options);
         foreach (var (key, value) in model)
         {
@@ -68,7 +69,7 @@ public sealed partial class TemplateLibrary
         }
         catch (FluidException e)
         {
-            throw DiagnosticException.At(Codes.InvalidSetting, SourceSpan.TextFile(origin),
+            throw DiagnosticException.At(Codes.InvalidSetting, TemplateText.Where(origin, text, e),
                 $"template cannot be rendered: it uses an {e.Message.Replace("Undefined", "undefined", StringComparison.Ordinal)}; the names a template can use are those the shipped template of the same name uses (templates/{name})");
         }
     }
@@ -96,7 +97,7 @@ public sealed partial class TemplateLibrary
         }
     }
 
-    private (IFluidTemplate Template, string Sha256, string Origin) Load(string name) => _cache.GetOrAdd(name, key =>
+    private (IFluidTemplate Template, string Sha256, string Origin, string Text) Load(string name) => _cache.GetOrAdd(name, key =>
     {
         var (text, origin) = ReadText(key);
         if (!Parser.TryParse(text, out var template, out var error))
@@ -105,7 +106,7 @@ public sealed partial class TemplateLibrary
             throw DiagnosticException.At(Codes.InvalidSetting, ParseErrorAt(origin, error), $"template does not parse: {error.Split('\n')[0].TrimEnd('\r')}");
         }
 
-        return (template, Snapshots.SnapshotManifest.Sha256(text), origin);
+        return (new StrictMemberRewriter().VisitTemplate(template), Snapshots.SnapshotManifest.Sha256(text), origin, text);
     });
 
     /// <summary>Where Fluid says the text stopped parsing, "… at (9:43)" in its message; without that, the template as a whole.</summary>
@@ -150,7 +151,7 @@ public sealed partial class TemplateLibrary
             }
 
             value = NilValue.Instance;
-            return name is "size" or "first" or "last" ? false : throw new FluidException($"undefined member '{name}'");
+            return StrictMemberExpression.LiquidMembers.Contains(name, StringComparer.Ordinal) ? false : throw new UndefinedMemberException(name, "a dictionary", [.. members.Keys], owner: null);
         }
     }
 }
