@@ -440,8 +440,27 @@ public sealed class CheckOperation
                 }
                 else
                 {
-                    CheckRelationNamed(match.Left, resolver);
-                    CheckRelationNamed(match.Right, resolver);
+                    // Each input apart, as run resolves them: a relation of the left that names nothing does not hide the
+                    // right's errors, and an input that reads a file is read whatever the other reads.
+                    foreach (var (input, side) in new[] { (match.Left, "left"), (match.Right, "right") })
+                    {
+                        try
+                        {
+                            if (ReadsFile(input))
+                            {
+                                new RunOperation(_context).ResolveInput(warehouse, match, input, side);
+                            }
+                            else
+                            {
+                                CheckRelationNamed(input, resolver);
+                            }
+                        }
+                        catch (DiagnosticException e)
+                        {
+                            _diagnostics.AddRange(e.Diagnostics.Where(d => !_diagnostics.Contains(d)));
+                            _diagnostics.AddRange(ReadsFile(input) ? [] : RunOperation.DateFormatErrors(warehouse, input).Where(d => !_diagnostics.Contains(d)));
+                        }
+                    }
                 }
             }
             catch (DiagnosticException e)
@@ -451,20 +470,12 @@ public sealed class CheckOperation
         }
     }
 
-    // Without the warehouse: a source() that no sources YAML declares fails as run's would, and so does a ref() of no
-    // model, seed or snapshot of the project while it has no packages (a package's models are not here before `dbt deps`).
+    // Without the warehouse: a relation that names nothing fails as run's would (RelationNamed).
     private void CheckRelationNamed(InputSettings input, RelationResolver resolver)
     {
-        var call = RelationExpression.Parse(input.Relation, input.RelationAt);
-        if (call.IsSource && _context.Sources.Find(call.Arguments[0], call.Arguments[1]) is null)
+        if (RelationNamed.Error(input, _context.Project, _context.Sources, resolver, () => RefNames) is { } error)
         {
-            resolver.Source(call.Arguments[0], call.Arguments[1], call.At);
-        }
-        else if (call.IsRef && !RefNames.Contains(call.RefModel)
-            && !new[] { "packages.yml", "dependencies.yml" }.Any(f => File.Exists(_context.Project.Resolve(f))))
-        {
-            throw DiagnosticException.At(Codes.RefNotFound, call.At,
-                $"ref('{call.RefModel}') names no model, seed or snapshot of this project (under {string.Join(", ", _context.Project.ModelPaths)}, its seed and snapshot paths), and the project has no packages");
+            throw new DiagnosticException(error);
         }
     }
 

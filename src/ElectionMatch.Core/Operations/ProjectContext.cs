@@ -177,9 +177,30 @@ public sealed partial class ProjectContext
     {
         var project = DbtProject.Load(options.ProjectDirectory);
         var target = Profiles.Resolve(project, options.ProfilesDirectory, options.Target, options.StartupDirectory);
-        var settings = ElectionMatchSettings.Load(project);
+        var settings = ElectionMatchSettings.Load(project, inputs => RelationErrors(project, target, inputs));
         var sources = SourceCatalog.Load(project);
         return new ProjectContext(project, target, sources, settings) { LockTimeout = options.LockTimeout, LockWaiting = options.LockWaiting, Host = options.Host, Options = options };
+    }
+
+    /// <summary>
+    /// The inputs whose relation names nothing, for a settings read that fails: said with its errors. A sources YAML
+    /// that does not read says nothing here; its own error comes once electionmatch.yml reads.
+    /// </summary>
+    private static List<Diagnostic> RelationErrors(DbtProject project, WarehouseTarget target, IReadOnlyList<InputSettings> inputs)
+    {
+        SourceCatalog sources;
+        try
+        {
+            sources = SourceCatalog.Load(project);
+        }
+        catch (DiagnosticException)
+        {
+            return [];
+        }
+
+        var resolver = new RelationResolver(project, sources, target, (_, _) => false);
+        IReadOnlySet<string>? refNames = null;
+        return inputs.Select(i => RelationNamed.Error(i, project, sources, resolver, () => refNames ??= project.RefNames())).OfType<Diagnostic>().ToList();
     }
 
     /// <summary>

@@ -496,13 +496,44 @@ public sealed partial class RunOperation
     // of at the setting).
     private static void CheckDateFormat(DuckDbWarehouse warehouse, TemporalFormat kind, string format, SourceSpan at, InputRelation relation)
     {
-        var (key, option, values, example) = (kind.Key, kind.Option, kind.Values, kind.Example);
         if (relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, at,
-                $"'{key}' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own {option} = '…')");
+                $"'{kind.Key}' is read only for a CSV file or glob named by a source's external_location, which {relation.Description} is not; remove it (a read_csv(…) call takes its own {kind.Option} = '…')");
         }
 
+        CheckDateFormat(warehouse, kind, format, at);
+    }
+
+    internal static IEnumerable<Diagnostic> DateFormatErrors(DuckDbWarehouse warehouse, InputSettings input)
+    {
+        var formats = new[] { (TemporalFormat.Date, input.DateFormat, input.DateFormatAt), (TemporalFormat.Timestamp, input.TimestampFormat, input.TimestampFormatAt) };
+        foreach (var (kind, format, at) in formats)
+        {
+            DiagnosticException? error = null;
+            if (format is not null && at is { } formatAt)
+            {
+                try
+                {
+                    CheckDateFormat(warehouse, kind, format, formatAt);
+                }
+                catch (DiagnosticException e)
+                {
+                    error = e;
+                }
+            }
+
+            foreach (var diagnostic in error?.Diagnostics ?? [])
+            {
+                yield return diagnostic;
+            }
+        }
+    }
+
+    /// <summary>What a format says whatever the input it reads: DuckDB reads it, and it has a day and a month.</summary>
+    private static void CheckDateFormat(DuckDbWarehouse warehouse, TemporalFormat kind, string format, SourceSpan at)
+    {
+        var (key, values, example) = (kind.Key, kind.Values, kind.Example);
         try
         {
             warehouse.Scalar<bool>($"select try_strptime('', {Sql.Literal(format)}) is null");
@@ -525,7 +556,24 @@ public sealed partial class RunOperation
     {
         var resolver = _context.Resolver(warehouse);
         var published = Matches.MatchDefinition.For(match.Kind).Columns.Select(c => c.Name).ToList();
-        return new MatchInputs(Resolve(warehouse, resolver, match.Left, "left", published), Resolve(warehouse, resolver, match.Right, "right", published));
+        // Each input is resolved and checked apart, so an error of one (a relation that names nothing) does not hide the
+        // other's: the user sees every error of the match's inputs in one pass.
+        var diagnostics = new List<Diagnostic>();
+        InputRelation? Side(InputSettings input, string side)
+        {
+            try
+            {
+                return Resolve(warehouse, resolver, input, side, published);
+            }
+            catch (DiagnosticException e)
+            {
+                diagnostics.AddRange(e.Diagnostics);
+                return null;
+            }
+        }
+
+        var (left, right) = (Side(match.Left, "left"), Side(match.Right, "right"));
+        return left is not null && right is not null ? new MatchInputs(left, right) : throw new DiagnosticException(diagnostics);
     }
 
     // EM0029 (a warning) at each data_type the sources YAML declares for a column the CSV file does not have: the
@@ -539,11 +587,26 @@ public sealed partial class RunOperation
                 $"data_type {d.Type} is not used: {Spelling.ColumnNotFound(d.Column, relation.Description, names)}"));
     }
 
+    /// <summary>One input of a match as <see cref="ResolveInputs"/> resolves it.</summary>
+    internal InputRelation ResolveInput(DuckDbWarehouse warehouse, MatchSettings match, InputSettings input, string side) =>
+        Resolve(warehouse, _context.Resolver(warehouse), input, side, Matches.MatchDefinition.For(match.Kind).Columns.Select(c => c.Name).ToList());
+
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
     {
-        var relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat);
+        InputRelation relation;
+        try
+        {
+            relation = resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat);
+        }
+        catch (DiagnosticException e)
+        {
+            // What the input's settings say whatever they read is reported with the relation's error; what depends on the
+            // relation (its columns, whether it is a CSV file) is not, as it cannot be known.
+            throw new DiagnosticException([.. e.Diagnostics, .. DateFormatErrors(warehouse, input)]);
+        }
+
         if (input.EncodingAt is { } encodingAt && relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, encodingAt,

@@ -84,7 +84,11 @@ public sealed class ElectionMatchSettings
         throw DiagnosticException.At(Codes.MatchNotDefined, near is null ? MatchesAt : Matches[near].At, $"no match named '{name}' in {FileName}; {hint}");
     }
 
-    public static ElectionMatchSettings Load(DbtProject project)
+    /// <param name="relationErrors">
+    /// When the settings have errors, the errors of the read inputs' relations (one naming no source or model), said
+    /// with them: the user fixes both in one pass, rather than meeting the relation's only once the rest is right.
+    /// </param>
+    public static ElectionMatchSettings Load(DbtProject project, Func<IReadOnlyList<InputSettings>, IEnumerable<Diagnostic>>? relationErrors = null)
     {
         var path = Path.Combine(project.Directory, FileName);
         if (!File.Exists(path))
@@ -172,7 +176,8 @@ public sealed class ElectionMatchSettings
 
         if (diagnostics.Count > 0)
         {
-            throw new DiagnosticException(diagnostics);
+            var unresolved = relationErrors?.Invoke([.. matches.Values.SelectMany(m => new[] { m.Left, m.Right })]).Where(d => !diagnostics.Contains(d)).ToList() ?? [];
+            throw new DiagnosticException(unresolved.Count == 0 ? diagnostics : [.. diagnostics.Concat(unresolved).GroupBy(d => d.File).SelectMany(f => f.OrderBy(d => d.Line).ThenBy(d => d.Column))]);
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.Text)));
