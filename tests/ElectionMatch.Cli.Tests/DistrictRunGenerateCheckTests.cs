@@ -102,16 +102,38 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
-    public void Evaluate_names_the_column_it_read_as_the_district_id_when_the_truth_file_has_no_l2_district_id()
+    public void Evaluate_refuses_a_truth_file_with_br_database_id_and_no_l2_district_id_naming_its_columns()
     {
-        // The truth in spec 000's columns, without the id: its last column, the district's name, is taken as the id.
-        // Before, EM0121 called 'STATE HOUSE 005' an l2_district_id and said nothing of the column.
+        // The truth in spec 000's columns, without the id. Before, its last column, the district's name, was taken as the
+        // id, every pair was missed and evaluate printed precision 0 and recall 0 with exit 0.
         var truth = _fixture.Read("truth/llm_l2_br_match.csv").Split('\n').Where(l => l.Length > 0)
             .Select(l => string.Join(',', l.Split(',')[..5]));
         _fixture.Write("truth/spec_columns.csv", string.Join('\n', truth) + "\n");
         RunMatch();
 
         var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/spec_columns.csv"));
+
+        Assert.Equal(1, evaluate.ExitCode);
+        Assert.Equal("", evaluate.Stdout);
+        Assert.Equal(
+            $"{_fixture.PathOf("truth/spec_columns.csv")}(1,1): error EM0024: the truth file's header names br_database_id but no l2_district_id column "
+            + "(its columns: br_database_id, name, state, l2_district_type, l2_district_name): each true pair is read from its br_database_id and "
+            + "l2_district_id columns, other columns being ignored; add a l2_district_id column holding each pair's l2_district_id: its last column, "
+            + "'l2_district_name', is not read as one, since every pair would then be missed",
+            Assert.Single(evaluate.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Evaluate_names_the_column_it_read_as_the_district_id_when_the_truth_header_names_neither_id_column()
+    {
+        // A header naming neither id column is read by place, as documented: its last column, the district's name, is
+        // taken as the id, and EM0121 says so. Before, EM0121 called 'STATE HOUSE 005' an l2_district_id and said nothing of the column.
+        var truth = _fixture.Read("truth/llm_l2_br_match.csv").Split('\n').Where(l => l.Length > 0)
+            .Select(l => string.Join(',', l.Split(',')[..5]));
+        _fixture.Write("truth/other_names.csv", string.Join('\n', truth).Replace("br_database_id,", "position_id,", StringComparison.Ordinal) + "\n");
+        RunMatch();
+
+        var evaluate = Cli("evaluate", Match, "--truth", _fixture.PathOf("truth/other_names.csv"));
 
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         Assert.Contains("warning EM0121: 71 truth pairs name a l2_district_id that is not in the right input (source('airbyte_source', 'l2_districts')), such as 'STATE HOUSE 005' at line 2 (its header has no l2_district_id column, so its last column 'l2_district_name' was read as the right id; give the file br_database_id and l2_district_id columns): they are missed", evaluate.Stderr, StringComparison.Ordinal);

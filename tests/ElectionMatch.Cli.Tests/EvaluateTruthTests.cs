@@ -46,6 +46,23 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.Contains($"model_predictions.{QuarantinedCandidacyRun.Snapshot}", error, StringComparison.Ordinal);
     }
 
+    // A header naming one id column of the match and not the other is in the match's terms, so the column at the other
+    // id's place holds something else (a race id, a note). Before, it was read as that id by place: every pair missed, scores 0.
+    [Theory]
+    [InlineData("gp_candidacy_id,election_type,ddhq_race_id\ngpc-001623,primary,9001\n", "names gp_candidacy_id but no ddhq_candidate_id column (its columns: gp_candidacy_id, election_type, ddhq_race_id)", "ddhq_candidate_id", "last column, 'ddhq_race_id'")]
+    [InlineData("hubspot_contact_id,election_type,ddhq_candidate_id\nhs-1,primary,1402703\n", "names ddhq_candidate_id but no gp_candidacy_id column (its columns: hubspot_contact_id, election_type, ddhq_candidate_id)", "gp_candidacy_id", "first column, 'hubspot_contact_id'")]
+    public void A_truth_header_naming_one_id_column_and_not_the_other_is_an_error_at_line_1(string text, string names, string missing, string place)
+    {
+        var truth = Truth("half_named.csv", text);
+
+        var error = SingleError(Cli("evaluate", Match, "--truth", truth));
+
+        Assert.Equal(
+            $"{truth}(1,1): error EM0024: the truth file's header {names}: each true pair is read from its gp_candidacy_id and ddhq_candidate_id columns, "
+            + $"other columns being ignored; add a {missing} column holding each pair's {missing}: its {place}, is not read as one, since every pair would then be missed",
+            error);
+    }
+
     // Before: a long line read as no pairs (EM0120 at line 1), a blank right id as a pair no row could hold, a blank
     // left id in the middle as EM0504 once scoring read it.
     [Theory]

@@ -23,7 +23,7 @@ internal static class EvaluateCommand
     {
         var project = new ProjectArguments();
         var match = new Argument<string>("match") { Description = "The match whose newest snapshot is scored." };
-        var truth = new Option<string>("--truth") { Description = "CSV of true pairs: the match's left and right id columns by name (other columns ignored), or left id first, right id last.", Required = true };
+        var truth = new Option<string>("--truth") { Description = "CSV of true pairs: the match's left and right id columns by name (other columns ignored), or, with neither named, left id first, right id last.", Required = true };
         var snapshot = new Option<string?>("--snapshot") { Description = "Score this snapshot table instead of the newest one." };
         var partial = new Option<bool>("--partial-truth") { Description = "Truth covers only some rows: precision is over links whose correctness is known." };
         // Take() of a negative count lists nothing, which reads as "no close calls": refused before any work.

@@ -10,7 +10,7 @@ namespace ElectionMatch.Evaluation;
 /// Scores a published snapshot against a truth CSV of true pairs: the columns its header names as the snapshot's left
 /// and right id columns (<c>gp_candidacy_id</c>, <c>ddhq_candidate_id</c>), wherever they are, or else the first column
 /// as the left id and the last as the right id; the match kind's <see cref="EvaluationColumns"/> say which snapshot
-/// columns hold them.
+/// columns hold them. A header naming one of those columns and not the other is refused (<see cref="TruthLayout.MissingIdColumn"/>).
 /// </summary>
 public static class TruthEvaluator
 {
@@ -22,8 +22,8 @@ public static class TruthEvaluator
     /// <param name="columns">
     /// The match's columns: a header naming both its <see cref="EvaluationColumns.LeftId"/> and <see cref="EvaluationColumns.RightId"/>
     /// has its ids read from those columns wherever they are (other columns ignored), and its
-    /// <see cref="EvaluationColumns.TruthDetailColumn"/> kept as <c>detail</c>; otherwise (or when null) the first column is
-    /// the left id and the last the right id.
+    /// <see cref="EvaluationColumns.TruthDetailColumn"/> kept as <c>detail</c>; a header naming neither (or when null) has the
+    /// first column as the left id and the last as the right id, and one naming only one of them is EM0024 at its line 1.
     /// </param>
     /// <returns>Where the file keeps its ids.</returns>
     internal static TruthLayout LoadTruth(DuckDbWarehouse warehouse, string truthPath, EvaluationColumns? columns = null)

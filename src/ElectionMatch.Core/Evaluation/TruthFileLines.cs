@@ -6,8 +6,8 @@ using ElectionMatch.Matching;
 namespace ElectionMatch.Evaluation;
 
 /// <summary>
-/// Checks a truth file's lines before DuckDB reads it: a line with more or fewer fields than the header, an
-/// unterminated quote, or a blank left or right id is EM0024 at that line. DuckDB's reader reports none of these by
+/// Checks a truth file's lines before DuckDB reads it: a header naming one of the snapshot's id columns and not the other,
+/// a line with more or fewer fields than the header, an unterminated quote, or a blank left or right id is EM0024 at that line. DuckDB's reader reports none of these by
 /// line: a short line made its sniffer see one column, a long one made it read no pairs, and a blank id reached the
 /// scoring as a null. The file is read as DuckDB is then told to read it (RFC 4180 quoting, the delimiter its header
 /// uses). A file that is not UTF-8 is EM0024 at its first line that is not, saying so: DuckDB said only "CSV Error on
@@ -18,7 +18,7 @@ internal static class TruthFileLines
     /// <param name="leftIdColumn">The snapshot's left id column: the header's column of that name holds the left id, when it also names <paramref name="rightIdColumn"/>.</param>
     /// <returns>
     /// The delimiter the file's header uses (the one it holds most often outside quotes; a comma by default) and the ids'
-    /// places: the columns named as the snapshot's id columns wherever they are, else the first and the last.
+    /// places: the columns named as the snapshot's id columns wherever they are, else (a header naming neither) the first and the last.
     /// </returns>
     public static TruthLayout Check(string truthPath, string? leftIdColumn = null, string? rightIdColumn = null)
     {
@@ -43,6 +43,16 @@ internal static class TruthFileLines
                 if (header.Count < 2)
                 {
                     throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, 1), TwoColumns(leftIdColumn, rightIdColumn));
+                }
+
+                if (TruthLayout.MissingIdColumn(header, leftIdColumn, rightIdColumn) is { } half)
+                {
+                    // Before, the first and last columns were taken as the ids, and a district file ending with the
+                    // district's name scored 0: precision and recall alike, as if the matcher were broken.
+                    var place = string.Equals(half.Missing, rightIdColumn, StringComparison.Ordinal) ? $"last column, '{header[^1].Trim()}'" : $"first column, '{header[0].Trim()}'";
+                    throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, line, 1),
+                        $"the truth file's header names {half.Named} but no {half.Missing} column (its columns: {string.Join(", ", header.Select(h => h.Trim()))}): "
+                        + $"each true pair is read from its {leftIdColumn} and {rightIdColumn} columns, other columns being ignored; add a {half.Missing} column holding each pair's {half.Missing}: its {place}, is not read as one, since every pair would then be missed");
                 }
 
                 (left, right, byName) = TruthLayout.Locate(header, leftIdColumn, rightIdColumn);
