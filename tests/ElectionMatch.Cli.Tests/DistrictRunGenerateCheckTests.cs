@@ -217,6 +217,72 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         Assert.Contains($"electionmatch.yml({line},26): warning {Codes.ZipCodeRangesEmpty}: state_zip_code_ranges (ref('int__general_states_zip_code_range')) has no rows", check.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Renames voter-file columns to <paramref name="renamed"/> and drops them from district_types, as a voter file
+    /// without those district columns has them; then generate (the models follow district_types) and check.
+    /// </summary>
+    private (CliProcess.Result Generate, CliProcess.Result Check, int VotersLine) CheckWithoutVoterColumns(params (string Column, string Renamed)[] renamed)
+    {
+        const string Voters = "data/l2/l2_nationwide_uniform.csv";
+        var lines = _fixture.Read(Voters).Split('\n');
+        lines[0] = string.Join(',', lines[0].Split(',').Select(c => renamed.FirstOrDefault(r => r.Column == c).Renamed ?? c));
+        _fixture.Write(Voters, string.Join('\n', lines));
+        foreach (var (column, _) in renamed)
+        {
+            _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace($"    - {column}\n", "", StringComparison.Ordinal));
+        }
+
+        var line = Array.FindIndex(_fixture.Read("electionmatch.yml").Split('\n'), l => l.StartsWith("  voters:", StringComparison.Ordinal)) + 1;
+        return (Cli("generate"), Cli("check"), line);
+    }
+
+    [Fact]
+    public void Check_warns_when_the_match_links_a_position_to_a_district_type_no_voter_file_column_carries()
+    {
+        // The fixture's newest snapshot links Texas 151st District Court Judge to DISTRICT COURT 151, of type
+        // Judicial_District_Court_District; here the voter file has no such column. Before, that office reached no zip
+        // code in int__zip_code_to_br_office without a word: EM0305 looks only at types that are voter-file columns.
+        var (generate, check, line) = CheckWithoutVoterColumns(("Judicial_District_Court_District", "District_Court_Precinct"));
+
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Equal(
+            $"{_fixture.PathOf("electionmatch.yml")}({line},11): warning {Codes.LinkedDistrictTypeWithoutColumn}: llm_l2_br_match_20250811 links 1 position to a district "
+            + "of type Judicial_District_Court_District, which no column of the voter file ref('int__l2_nationwide_uniform') carries, so its office reaches no "
+            + "zip code in int__zip_code_to_br_office; to place it, give the voter file a column named for the type holding each voter's district, add it to "
+            + "district_types and run `electionmatch generate`",
+            Assert.Single(check.Stderr.Split('\n'), l => l.Contains(Codes.LinkedDistrictTypeWithoutColumn, StringComparison.Ordinal)));
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeNotListed, check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_counts_the_positions_of_each_district_type_no_voter_file_column_carries()
+    {
+        // Two types without a column, one of them a typo's distance from a column's name (a voter file naming the fire
+        // district otherwise), which the warning names.
+        var (generate, check, line) = CheckWithoutVoterColumns(("Fire_District", "Fire_Districts"), ("Judicial_District_Court_District", "District_Court_Precinct"));
+
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Equal(
+            $"{_fixture.PathOf("electionmatch.yml")}({line},11): warning {Codes.LinkedDistrictTypeWithoutColumn}: llm_l2_br_match_20250811 links 2 positions to districts "
+            + "of types Fire_District (1 position; the voter file's nearest column is Fire_Districts), Judicial_District_Court_District (1 position), which no column "
+            + "of the voter file ref('int__l2_nationwide_uniform') carries, so their offices reach no zip code in int__zip_code_to_br_office; to place them, give "
+            + "the voter file a column named for each type holding each voter's district, add it to district_types and run `electionmatch generate`",
+            Assert.Single(check.Stderr.Split('\n'), l => l.Contains(Codes.LinkedDistrictTypeWithoutColumn, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Check_says_nothing_of_district_types_when_every_linked_type_reaches_zip_codes()
+    {
+        // The fixture's voter file carries every type its newest snapshot links (the Texas courts' columns among them).
+        var check = Cli("check");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeNotListed, check.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Check_reports_a_stale_stable_model_and_a_hand_edited_zip_code_model()
     {

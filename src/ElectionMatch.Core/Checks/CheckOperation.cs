@@ -535,8 +535,8 @@ public sealed class CheckOperation
     /// <summary>
     /// A district type the match links positions to reaches zip codes only through a voter-file column that
     /// <c>district_types</c> lists (statewide districts apart): a column the voter file has but the setting leaves out
-    /// keeps those offices out of the office model without a word. Types no voter-file column carries are not said:
-    /// nothing in the setting can place them.
+    /// keeps those offices out of the office model without a word (EM0305). A type no voter-file column carries keeps
+    /// them out too, and no setting can place it: said apart, at <c>voters:</c>, since the fix is in the voter file (EM0306).
     /// </summary>
     private void CheckLinkedDistrictTypesListed(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings zipCodes)
     {
@@ -569,6 +569,21 @@ public sealed class CheckOperation
             Report(Codes.LinkedDistrictTypeNotListed, Severity.Warning, at,
                 $"{target.Name.Table} links positions to districts of type{(unlisted.Count == 1 ? "" : "s")} {types}, {(unlisted.Count == 1 ? "a column" : "columns")} of the voter file {zipCodes.Voters} that district_types does not list, "
                 + $"so their offices reach no zip code in {ZipCodeModelRenderer.ZipToOffice}; add {string.Join(", ", unlisted.Select(u => u.Type))} to district_types and run `electionmatch generate`");
+        }
+
+        // Before, these offices were left out of the office model in silence: EM0305 looked only at the voter file's columns.
+        var uncarried = linked.Where(l => !listed.Contains(l.Type) && !columns.Contains(l.Type)).ToList();
+        if (uncarried.Count > 0)
+        {
+            var positions = uncarried.Sum(u => u.Positions);
+            string Near(string type) => Spelling.Nearest(type, voterColumns) is { } near ? $"the voter file's nearest column is {near}" : "";
+            var types = uncarried.Count == 1
+                ? $"{(positions == 1 ? "a district" : "districts")} of type {uncarried[0].Type}{(Near(uncarried[0].Type) is { Length: > 0 } n ? $" ({n})" : "")}"
+                : "districts of types " + string.Join(", ", uncarried.Select(u => $"{u.Type} ({u.Positions} position{(u.Positions == 1 ? "" : "s")}{(Near(u.Type) is { Length: > 0 } n ? "; " + n : "")})"));
+            Report(Codes.LinkedDistrictTypeWithoutColumn, Severity.Warning, zipCodes.VotersAt ?? zipCodes.At,
+                $"{target.Name.Table} links {positions} position{(positions == 1 ? "" : "s")} to {types}, "
+                + $"which no column of the voter file {zipCodes.Voters} carries, so {(positions == 1 ? "its office reaches" : "their offices reach")} no zip code in {ZipCodeModelRenderer.ZipToOffice}; "
+                + $"to place {(positions == 1 ? "it" : "them")}, give the voter file a column named {(uncarried.Count == 1 ? "for the type" : "for each type")} holding each voter's district, add it to district_types and run `electionmatch generate`");
         }
     }
 

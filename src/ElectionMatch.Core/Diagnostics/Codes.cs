@@ -78,6 +78,7 @@ public static class Codes
     public const string ZipCodeRangesEmpty = "EM0303";
     public const string ReferenceLeftPinned = "EM0304";
     public const string LinkedDistrictTypeNotListed = "EM0305";
+    public const string LinkedDistrictTypeWithoutColumn = "EM0306";
 
     // Model providers: the LLM judge, provider embeddings, their cache and replay
     public const string SecretInSettings = "EM0400";

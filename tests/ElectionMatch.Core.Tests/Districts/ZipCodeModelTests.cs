@@ -55,7 +55,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // As exports write them: ZIP+4 with and without its hyphen, a number that lost its zero (the ZIP+4 too), a float.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
             new[] { ("MA", "02134-1234"), ("MA", "021341234"), ("MA", "21341234"), ("MA", "2134.0"), ("CT", "6103-0001"), ("CT", "61030001"), ("MA", "ABCDE"), ("MA", "213412") }
-                .Select((v, i) => $"LALZIP{i},{v.Item1},{v.Item2},,,,,,,,CITY {i},,,,,,,,,\n")));
+                .Select((v, i) => $"LALZIP{i},{v.Item1},{v.Item2},,,,,,,,CITY {i},,,,,,,,,,,\n")));
 
         Assert.Equal(
             [("02134", "MA", "City", "BOSTON|CITY 0|CITY 1|CITY 2|CITY 3"), ("06103", "CT", "City", "CITY 4|CITY 5")],
@@ -72,7 +72,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // became 21341, 6.103E3 61033, 90012.50 00900 and 02134.50 00021, all real-looking zip codes.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
             new[] { "2.1341234E7", "2.1341234e+07", "21341234.0", "2134.00", "0.0021341234E10", "6.103E3", "90012.50", "02134.50", "2.13412345E7", "2.1341234E-7", "1E999999999999", "ABCDE" }
-                .Select((zip, i) => $"LALZIPF{i},MA,{zip},,,,,,,,FLOAT {i},,,,,,,,,\n")));
+                .Select((zip, i) => $"LALZIPF{i},MA,{zip},,,,,,,,FLOAT {i},,,,,,,,,,,\n")));
         // The model as the template renders it now, whatever the committed copy holds.
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
@@ -88,7 +88,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // 00101, A2134 and 1234X became 02134 and 01234, the last two inside Massachusetts' range.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
             new[] { "K1A 0B1", "A2134", "1234X", "02134-12A4", "02134 1234", "02134-", "02134-12" }
-                .Select((zip, i) => $"LALZIPL{i},MA,{zip},,,,,,,,LETTERS {i},,,,,,,,,\n")));
+                .Select((zip, i) => $"LALZIPL{i},MA,{zip},,,,,,,,LETTERS {i},,,,,,,,,,,\n")));
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         Assert.Equal(
@@ -102,7 +102,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     {
         // Read as numbers, E5 and e3 were 0 × 10⁵ and 0e5 was zero: each became the zip code 00000.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
-            new[] { "E5", "e3", "0e5", "0.0E2", ".2134E5" }.Select((zip, i) => $"LALZIPE{i},MA,{zip},,,,,,,,EXP {i},,,,,,,,,\n")));
+            new[] { "E5", "e3", "0e5", "0.0E2", ".2134E5" }.Select((zip, i) => $"LALZIPE{i},MA,{zip},,,,,,,,EXP {i},,,,,,,,,,,\n")));
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         Assert.Empty(ZipToDistrict("zip_code = '00000'"));
@@ -115,7 +115,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // Before, the state was only upper-cased: California and D.C. matched no range, and their rows were left out
         // of the office model without a word.
         File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), string.Concat(
-            new[] { ("California", "94704"), ("NEW YORK", "10001"), ("d.c.", "20001") }.Select((v, i) => $"LALZIPS{i},{v.Item1},{v.Item2},,,,,,,,STATE NAME {i},,,,,,,,,\n")));
+            new[] { ("California", "94704"), ("NEW YORK", "10001"), ("d.c.", "20001") }.Select((v, i) => $"LALZIPS{i},{v.Item1},{v.Item2},,,,,,,,STATE NAME {i},,,,,,,,,,,\n")));
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         Assert.Equal(
@@ -170,7 +170,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     public void The_office_join_ignores_the_case_of_district_names_and_states()
     {
         // A voter-file row written in lower case, as some state exports are.
-        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000009,tx,77010,,,,,,,,,houston city cncl dist c,,,,,,,,\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000009,tx,77010,,,,,,,,,houston city cncl dist c,,,,,,,,,,\n");
 
         // Texas' Railroad Commissioner too, a statewide office, under every Texas zip code.
         Assert.Equal([("77010", "TX", "TEXAS", (long?)158000), ("77010", "TX", "houston city cncl dist c", (long?)162575)], ZipToOffice("zip_code = '77010'"));
@@ -185,7 +185,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         var ranges = _fixture.Read(Ranges).Replace("CA,90000,96199\n", "CA,90000,93999\nCA,93000,96199\n", StringComparison.Ordinal);
         var missouri = ranges.Split('\n').Single(l => l.StartsWith("MO,", StringComparison.Ordinal));
         File.WriteAllText(_fixture.PathOf(Ranges), ranges + missouri + "\n");
-        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000090,CA,93501,STATE HOUSE 054,,,,,,,,,,,,,,,,\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000090,CA,93501,STATE HOUSE 054,,,,,,,,,,,,,,,,,,\n");
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         // The statewide offices of the whole state too, each once (A_statewide_office_reaches_every_zip_code_of_its_state).
@@ -200,7 +200,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
     {
         // The same district written in lower case by another export, its zip code with spaces around it. Before, both
         // spellings were listed, and each joined the office on its lower-cased name: two rows for one office.
-        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000091,CA, 90012 ,state house 054,,,,,,,,,,,,,,,,\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALCA1000091,CA, 90012 ,state house 054,,,,,,,,,,,,,,,,,,\n");
         new GenerateOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute();
 
         Assert.Equal([("90012", "CA", "State_House", "STATE HOUSE 054")], ZipToDistrict("zip_code = '90012' and district_type = 'State_House'"));
@@ -214,7 +214,7 @@ public sealed class ZipCodeModelTests(ZipCodeModelTests.PublishedRun published) 
         // the first and quarantines the other (EMQ301). Before, a voter whose row wrote the other spelling found no
         // office, as the office model joined on the name the match kept.
         File.AppendAllText(_fixture.PathOf("data/airbyte/l2_districts.csv"), "9951,TX,City_Council_Commissioner_District,AUSTIN CITY CNCL DIST 5\n");
-        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000010,TX,78701,,,,,,,,,AUSTIN CITY CNCL DIST 5,,,,,,,,\n");
+        File.AppendAllText(_fixture.PathOf("data/l2/l2_nationwide_uniform.csv"), "LALTX1000010,TX,78701,,,,,,,,,AUSTIN CITY CNCL DIST 5,,,,,,,,,,\n");
         new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory)))
             .Execute(new RunOptions("llm_l2_br_match", new DateOnly(2030, 7, 1), Replace: true) { AllowFutureDate = true });
 
