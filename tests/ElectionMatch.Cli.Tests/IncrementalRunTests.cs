@@ -218,6 +218,29 @@ public sealed partial class IncrementalRunTests(IncrementalStartingPoints starts
     }
 
     [Fact]
+    public void A_results_column_whose_type_changed_is_published_as_the_input_now_reads_it_not_as_the_cache_stored_it()
+    {
+        StartFrom(starts.FirstIncrementalOfThree);
+
+        // Texas's race ids become text (A281028): the sniffer, which reads every row of this file, reads race_id as VARCHAR.
+        var lines = File.ReadAllLines(_fixture.PathOf(Right));
+        File.WriteAllLines(_fixture.PathOf(Right), lines.Select(l => l.Contains(",TX,", StringComparison.Ordinal) ? "A" + l : l));
+        _fixture.CopyTo(_full);
+        var incremental = Run(_fixture.Directory, "2030-01-02", "--incremental");
+        var full = Run(_full, "2030-01-02", "--full");
+
+        // Before, the cache's output table kept BIGINT from the run before, and the first Texas link's 'A…' id failed the run.
+        Assert.Equal("the inputs' columns changed (names or types)", WhyEvery(incremental));
+        using (var warehouse = ElectionMatch.Warehouse.DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true))
+        {
+            Assert.Equal("VARCHAR", warehouse.Describe($"select ddhq_race_id from model_predictions.{Match}_20300102").Single().DataType);
+            Assert.True(warehouse.Scalar<long>($"select count(*) from model_predictions.{Match}_20300102 where starts_with(ddhq_race_id, 'A')") > 0);
+        }
+
+        Assert.Equal(Manifest(_full, "20300102"), Manifest(_fixture.Directory, "20300102"));
+    }
+
+    [Fact]
     public void An_unreadable_line_added_to_or_removed_from_a_file_recomputes_the_stateless_partition_that_quarantines_it()
     {
         StartFrom(starts.FirstIncrementalOfThree);

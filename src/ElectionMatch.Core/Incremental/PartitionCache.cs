@@ -411,8 +411,11 @@ internal sealed class PartitionCache
             // Rows cached under another layout (an older tool) cannot take this run's rows, which are inserted by position.
             // No cached partition is then this build's (the build is in every key): the match's cache starts afresh, with
             // the schema that shows it. Every partition of a run is matched by the same statements, so the first
-            // one's layout is every one's. (The output's columns are checked when the cache is opened.)
-            if (tables.Skip(1).Any(t => cached.Contains(t.Table) &&
+            // one's layout is every one's. The output too: the cache is opened knowing its columns' names, not their
+            // types, and a column carried from an input (ddhq_race_id, a kept column) has the type the input is read as
+            // now (text, once a race id that is no number is among the sniffer's rows). Before, the cached table kept
+            // the old type: the run failed on the first value it could not cast, or published the old type.
+            if (tables.Any(t => cached.Contains(t.Table) &&
                 !_warehouse.Describe($"select * exclude (em_state, em_cache_key) from {Schema.Table(t.Table)}").SequenceEqual(_warehouse.Describe($"select * exclude (em_state, em_cache_key) from ({t.Rows})"))))
             {
                 _warehouse.InTransaction(() =>
