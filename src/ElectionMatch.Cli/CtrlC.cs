@@ -140,6 +140,11 @@ internal sealed class CtrlC : IDisposable
         }
 
         _signalled.Release();
+        if (Environment.GetEnvironmentVariable(Safety.CrashPoint.SaySignalsVariable) == "1")
+        {
+            Console.Error.WriteLine($"signal {signals} handled");
+            Console.Error.Flush();
+        }
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;

@@ -27,11 +27,13 @@ public sealed class SignalDuringPublishTests : IDisposable
         var release = Path.Combine(_fixture.Directory, "release-hold");
         // The last point before the commit: the snapshot's tables renamed into place and its log row written, uncommitted.
         using var running = WatchedCli.Start(
-            new Dictionary<string, string> { [CrashPoint.HoldVariable] = "publish:renamed=" + release },
+            new Dictionary<string, string> { [CrashPoint.HoldVariable] = "publish:renamed=" + release, [CrashPoint.SaySignalsVariable] = "1" },
             "run", Match, "--allow-future-date", "--snapshot-date", "2030-07-04", "--project-dir", _fixture.Directory);
         running.WaitForStderr("held at publish:renamed");
 
         Send(running, signal);
+        // Released once the run has the stop: before, a loaded host ran the handler after the release, and the run committed.
+        running.WaitForStderr("signal 1 handled");
         File.WriteAllText(release, "");
         var stopped = running.Finish();
 

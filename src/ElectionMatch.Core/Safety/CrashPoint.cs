@@ -8,10 +8,14 @@ namespace ElectionMatch.Safety;
 /// the points). <c>ELECTIONMATCH_TEST_PAUSE_AT</c> makes it wait there until killed instead, so a test can hold
 /// the warehouse with a real process. <c>ELECTIONMATCH_TEST_HOLD_AT=&lt;point&gt;=&lt;file&gt;</c> makes it wait there until
 /// the file exists, then go on, so a test can signal a run at an exact step and see what it does next. Unset, each
-/// call is a few environment reads.
+/// call is a few environment reads. <c>ELECTIONMATCH_TEST_SAY_SIGNALS=1</c> makes the CLI say on standard error when it
+/// has handled a signal, so such a test releases the hold only then: the runtime hands a signal to its handler on a
+/// thread of its own, which on a loaded host came after the release, and the run committed before it saw the stop.
 /// </summary>
 internal static class CrashPoint
 {
+    public const string SaySignalsVariable = "ELECTIONMATCH_TEST_SAY_SIGNALS";
+
     public const string DieVariable = "ELECTIONMATCH_TEST_DIE_AT";
     public const string PauseVariable = "ELECTIONMATCH_TEST_PAUSE_AT";
     public const string HoldVariable = "ELECTIONMATCH_TEST_HOLD_AT";

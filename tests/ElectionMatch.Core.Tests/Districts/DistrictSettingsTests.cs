@@ -17,7 +17,7 @@ public sealed class DistrictSettingsTests
         Assert.Equal(10, settings.Match("llm_l2_br_match").TopK);
         Assert.Equal(5, settings.Match("candidacy_ddhq_matches").TopK);
         Assert.Equal(0.95, settings.Match("llm_l2_br_match").Threshold("accept"));
-        Assert.Equal(17, settings.ZipCodes!.DistrictTypes.Count);
+        Assert.Equal(19, settings.ZipCodes!.DistrictTypes.Count);
     }
 
     [Fact]
