@@ -658,6 +658,15 @@ public sealed partial class RunOperation
                 "the others have (an export that failed?): export it again, or remove it if it should hold no rows");
         }
 
+        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
+        {
+            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
+                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
+                "losing the rows after that uncounted; download or compress it again");
+        }
+
         // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
         // Only the columns the match reads are typed (keep_columns: all reads every one).
         // A kept column the match does not read is typed too, but read as text when a value does not fit (EM0027).

@@ -1,0 +1,88 @@
+using System.IO.Compression;
+using ElectionMatch.Dbt;
+using ElectionMatch.Diagnostics;
+using ElectionMatch.Operations;
+
+namespace ElectionMatch.Tests.Matching;
+
+/// <summary>
+/// The candidacies read from a gzipped CSV file (<c>hubspot_candidacy.csv.gz</c>): whole, in one member or in two
+/// (<c>cat a.gz b.gz</c>), every row is read; cut short, as a download that stopped leaves it, the run refuses it
+/// before any work, where DuckDB's reader read the rows before the cut and published them without a word of the rest.
+/// </summary>
+public sealed class GzipInputTests : IDisposable
+{
+    private const string Match = "candidacy_ddhq_matches";
+    private const string Candidacies = "data/airbyte/hubspot_candidacy.csv";
+    private const string Sources = "models/staging/__sources.yaml";
+
+    private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_whole_gzip_file_of_one_or_two_members_is_read_whole(int members)
+    {
+        var whole = Members(members);
+        File.WriteAllBytes(Gzipped(), whole);
+
+        var run = Run();
+
+        var account = run.Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
+        Assert.Equal((300, 0L), (account.Read, account.Outcomes.Where(o => o.Outcome != "used").Sum(o => o.Rows)));
+    }
+
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(1, 2000)]
+    [InlineData(2, 8)]
+    public void A_gzip_file_cut_short_is_em0024_before_any_work(int members, int cut)
+    {
+        // Cut 2000 bytes short, DuckDB read 133 of the 300 candidacies, quarantined the cut line and published the rest
+        // (exit 0); cut in its last 8 bytes, it read all 300, the file's end unchecked.
+        var whole = Members(members);
+        File.WriteAllBytes(Gzipped(), whole[..^cut]);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, Sources), (diagnostic.Code, diagnostic.File));
+        Assert.Contains(
+            "(data/airbyte/hubspot_candidacy.csv.gz): the file is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds",
+            diagnostic.Message,
+            StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
+    }
+
+    // The candidacies file gzipped, as one member or as two (the header and 150 rows, then the other 150).
+    private byte[] Members(int members)
+    {
+        var lines = File.ReadAllLines(_fixture.PathOf(Candidacies));
+        var parts = members == 1 ? [lines] : new[] { lines[..151], lines[151..] };
+        return [.. parts.SelectMany(p => Compress(string.Join('\n', p) + "\n"))];
+    }
+
+    private static byte[] Compress(string text)
+    {
+        using var memory = new MemoryStream();
+        using (var gzip = new GZipStream(memory, CompressionLevel.Optimal))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+
+        return memory.ToArray();
+    }
+
+    // The source reads data/airbyte/hubspot_candidacy.csv.gz from now on; the plain file is gone.
+    private string Gzipped()
+    {
+        File.Delete(_fixture.PathOf(Candidacies));
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", $"external_location: \"{Candidacies}.gz\"");
+        return _fixture.PathOf(Candidacies + ".gz");
+    }
+
+    private RunResult Run() =>
+        WorkingDirectory.In(_fixture.Directory, () =>
+            new RunOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute(new RunOptions(Match, new DateOnly(2030, 6, 3), Replace: true) { AllowFutureDate = true }));
+}
