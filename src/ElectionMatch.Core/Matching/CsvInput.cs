@@ -58,7 +58,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
     // same columns and types.
     private string Reader(string path) =>
-        $"read_csv({Sql.Literal(path)}, store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")}{(DateFormat is { } f ? ", dateformat = " + Sql.Literal(f) : "")}{(TimestampFormat is { } t ? ", timestampformat = " + Sql.Literal(t) : "")})";
+        $"read_csv({Sql.Literal(path)}, comment = '', store_rejects = true, rejects_table = {Sql.Literal(RejectsTable)}, rejects_scan = {Sql.Literal(RejectsScanTable)}, auto_type_candidates = {TypeCandidates}{(Encoding is { } e ? ", encoding = " + Sql.Literal(e) : "")}{(DateFormat is { } f ? ", dateformat = " + Sql.Literal(f) : "")}{(TimestampFormat is { } t ? ", timestampformat = " + Sql.Literal(t) : "")})";
 
     /// <summary>
     /// The input's <c>date_format:</c> (<c>%m/%d/%Y</c>), given to every read: the sniffer then reads dates in that order
