@@ -13,10 +13,6 @@ internal static class GzipEnd
 {
     private const long Wrap = 1L << 32;
 
-    private static readonly uint[] Table = Enumerable.Range(0, 256)
-        .Select(n => Enumerable.Range(0, 8).Aggregate((uint)n, (c, _) => (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1))
-        .ToArray();
-
     /// <summary>
     /// True when <paramref name="path"/> ends in <c>.gz</c> and is not a whole gzip file: shorter than a member, damaged,
     /// or its last 8 bytes are not the CRC-32 and length of the end of what it holds. False for any other file.
@@ -61,10 +57,11 @@ internal static class GzipEnd
         }
     }
 
-    // The length of what the file holds, and the CRC-32 of what follows each of `starts` (offsets into it).
+    // The length of what the file holds, and the CRC-32 of what follows each of `starts` (offsets into it), by
+    // System.IO.Hashing's vectorised CRC-32, gzip's own (ISO-HDLC).
     private static (long Total, uint[] Crcs) Decompressed(string path, IReadOnlyList<long> starts)
     {
-        var crcs = starts.Select(_ => 0xFFFFFFFFu).ToArray();
+        var crcs = starts.Select(_ => new System.IO.Hashing.Crc32()).ToArray();
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         using var stream = new GZipStream(file, CompressionMode.Decompress);
         var buffer = new byte[1 << 16];
@@ -75,15 +72,12 @@ internal static class GzipEnd
             for (var s = 0; s < starts.Count; s++)
             {
                 var from = (int)Math.Clamp(starts[s] - total, 0, read);
-                foreach (var b in buffer.AsSpan(from, read - from))
-                {
-                    crcs[s] = Table[(crcs[s] ^ b) & 0xFF] ^ (crcs[s] >> 8);
-                }
+                crcs[s].Append(buffer.AsSpan(from, read - from));
             }
 
             total += read;
         }
 
-        return (total, [.. crcs.Select(c => ~c)]);
+        return (total, [.. crcs.Select(c => c.GetCurrentHashAsUInt32())]);
     }
 }
