@@ -79,6 +79,19 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
     }
 
     [Fact]
+    public void A_data_type_written_with_jinja_is_rendered_as_dbt_renders_it()
+    {
+        // dbt renders a column's data_type; before, the braces were taken for the type's name and refused (EM0029).
+        Declare(("race_id", "\"{{ env_var('EM_TEST_UNSET_RACE_ID_TYPE', 'bigint') }}\""));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 1 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("BIGINT", PublishedType("ddhq_race_id"));
+    }
+
+    [Fact]
     public void A_type_duckdb_does_not_know_is_EM0029_at_the_data_type_with_its_suggestion()
     {
         Declare(("race_id", "bigintt"));

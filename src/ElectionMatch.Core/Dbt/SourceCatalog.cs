@@ -104,9 +104,11 @@ public sealed class SourceCatalog
                         GeneratedMetaAtTop = table.Map("meta")?.Has("generated_by") == true ? table.AtKey("meta") : null,
                         SchemaAt = table.Has("schema") ? table.AtValue("schema") : schemaAt,
                         LocationAt = (tableLocation ?? sourceLocation)?.AtValue("external_location") ?? table.At,
+                        // dbt renders a column's data_type as it renders the keys above (a var() or env_var() choosing the type).
                         DeclaredTypes = [.. table.MapList("columns")
-                            .Where(c => !string.IsNullOrWhiteSpace(c.String("data_type")))
-                            .Select(c => new DeclaredColumnType(c.RequiredString("name"), c.String("data_type")!.Trim(), c.AtValue("data_type")))],
+                            .Select(c => (Column: c, Type: Rendered(c, "data_type")))
+                            .Where(c => !string.IsNullOrWhiteSpace(c.Type))
+                            .Select(c => new DeclaredColumnType(c.Column.RequiredString("name"), c.Type!.Trim(), c.Column.AtValue("data_type")))],
                     });
                 }
             }
