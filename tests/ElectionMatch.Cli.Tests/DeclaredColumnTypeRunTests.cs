@@ -92,6 +92,19 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
     }
 
     [Fact]
+    public void A_column_declared_twice_with_two_types_is_EM0029_at_the_second()
+    {
+        // dbt keeps the last of a column's declarations; before, the reader took the first (VARCHAR) without a word.
+        Declare(("race_id", "varchar"), ("RACE_ID", "bigint"));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(29,24): error EM0029: data_type BIGINT of column 'RACE_ID' of source('airbyte_source', 'ddhq_gdrive_election_results') differs from the data_type VARCHAR that models/staging/__sources.yaml line 27 declares for column 'race_id', which DuckDB reads as the same column; declare the column's type once", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20260101.json")));
+    }
+
+    [Fact]
     public void A_type_duckdb_does_not_know_is_EM0029_at_the_data_type_with_its_suggestion()
     {
         Declare(("race_id", "bigintt"));

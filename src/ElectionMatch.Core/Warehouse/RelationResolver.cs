@@ -83,8 +83,22 @@ public sealed partial class RelationResolver
     /// BIGINT, <c>decimal(10,2)</c> DECIMAL(10,2)), for the CSV reader to read the column as. A type DuckDB does not
     /// know, or one a CSV column cannot be read as (a list, a struct), is EM0029 at the value.
     /// </summary>
-    private static IReadOnlyList<DeclaredColumnType> DeclaredTypes(SourceTable entry, DuckDbWarehouse warehouse) =>
-        [.. entry.DeclaredTypes.Select(d => d with { Type = DuckDbType(d, entry, warehouse) })];
+    private static IReadOnlyList<DeclaredColumnType> DeclaredTypes(SourceTable entry, DuckDbWarehouse warehouse)
+    {
+        List<DeclaredColumnType> declared = [.. entry.DeclaredTypes.Select(d => d with { Type = DuckDbType(d, entry, warehouse) })];
+        // A column declared twice with two types (race_id and RACE_ID are one column to DuckDB): dbt keeps the last, the
+        // reader took the first, so the type read and the one dbt documents differed without a word.
+        foreach (var (d, i) in declared.Select((d, i) => (d, i)))
+        {
+            if (declared.Take(i).FirstOrDefault(e => string.Equals(e.Column, d.Column, StringComparison.OrdinalIgnoreCase) && e.Type != d.Type) is { } first)
+            {
+                throw DiagnosticException.At(Codes.DeclaredTypeInvalid, d.At,
+                    $"data_type {d.Type} of column '{d.Column}' of source('{entry.SourceName}', '{entry.Name}') differs from the data_type {first.Type} that {first.At.File} line {first.At.Line} declares for column '{first.Column}', which DuckDB reads as the same column; declare the column's type once");
+            }
+        }
+
+        return declared;
+    }
 
     private static string DuckDbType(DeclaredColumnType declared, SourceTable entry, DuckDbWarehouse warehouse)
     {
