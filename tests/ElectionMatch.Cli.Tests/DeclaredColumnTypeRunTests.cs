@@ -105,6 +105,33 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
     }
 
     [Fact]
+    public void A_date_column_declared_timestamp_with_time_zone_is_EM0029_as_its_dates_would_be_read_in_UTC()
+    {
+        // Before, each +02:00 date was read as the day before, and the temporal filter removed almost every election.
+        _fixture.Write(Results, System.Text.RegularExpressions.Regex.Replace(_fixture.Read(Results), @",(\d{4}-\d\d-\d\d),", ",$1T00:00:00+02:00,"));
+        Declare(("election_date", "timestamptz"));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(27,24): error EM0029: data_type TIMESTAMP WITH TIME ZONE of column 'election_date' of source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv) would read the dates the match takes from it as instants, which keep no offset: '2024-11-05T00:00:00+02:00' would be 4 November, its day in UTC, not the date written; declare it timestamp or date, which read the date written, or varchar", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20260101.json")));
+    }
+
+    [Fact]
+    public void A_date_column_declared_timestamp_reads_the_date_written()
+    {
+        _fixture.Write(Results, System.Text.RegularExpressions.Regex.Replace(_fixture.Read(Results), @",(\d{4}-\d\d-\d\d),", ",$1T00:00:00+02:00,"));
+        Declare(("election_date", "timestamp"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 0 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(360 rows, 299 matched)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_type_duckdb_does_not_know_is_EM0029_at_the_data_type_with_its_suggestion()
     {
         Declare(("race_id", "bigintt"));
