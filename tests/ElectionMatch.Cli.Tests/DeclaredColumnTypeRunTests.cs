@@ -165,4 +165,16 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
         Assert.Contains("models/staging/__sources.yaml(27,24): warning EM0029: data_type BIGINT is not used: column 'race_idd' is not in source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv); did you mean 'race_id'?", run.Output, StringComparison.Ordinal);
         Assert.Equal("VARCHAR", PublishedType("ddhq_race_id"));
     }
+
+    [Fact]
+    public void Check_warns_for_a_declaration_of_a_column_the_file_lacks_as_run_does()
+    {
+        // Before, only run said it: check, the pull request's gate, passed without a word on the misspelt name.
+        Declare(("race_idd", "bigint"));
+
+        var check = CliProcess.RunIn(_fixture.Directory, "check", "--project-dir", ".");
+
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("models/staging/__sources.yaml(27,24): warning EM0029: data_type BIGINT is not used: column 'race_idd' is not in source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv); did you mean 'race_id'?", check.Output, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,7 @@ using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Generation;
 using ElectionMatch.Matches;
+using ElectionMatch.Matching;
 using ElectionMatch.Operations;
 using ElectionMatch.Settings;
 using ElectionMatch.Snapshots;
@@ -419,6 +420,11 @@ public sealed class CheckOperation
         }
     }
 
+    // EM0029 as run says it, for a data_type the sources YAML declares for a column the CSV file lacks: a misspelt name
+    // leaves the column to the sniffer, and check is where a pull request's declaration is read before any run.
+    private void AddDeclarationWarnings(InputRelation input) =>
+        _diagnostics.AddRange(input.Warnings.Where(w => w.Code == Codes.DeclaredTypeInvalid && !_diagnostics.Contains(w)));
+
     /// <summary>
     /// Each defined match's inputs resolved and read as run reads them (a missing file, a column mapping the input lacks,
     /// an empty input), so check does not pass on a match run cannot run. In a clone without the warehouse (CI) only a
@@ -436,7 +442,9 @@ public sealed class CheckOperation
             {
                 if (warehouseHere || (ReadsFile(match.Left) && ReadsFile(match.Right)))
                 {
-                    new RunOperation(_context).ResolveInputs(warehouse, match);
+                    var inputs = new RunOperation(_context).ResolveInputs(warehouse, match);
+                    AddDeclarationWarnings(inputs.Left);
+                    AddDeclarationWarnings(inputs.Right);
                 }
                 else
                 {
@@ -448,7 +456,7 @@ public sealed class CheckOperation
                         {
                             if (ReadsFile(input))
                             {
-                                new RunOperation(_context).ResolveInput(warehouse, match, input, side);
+                                AddDeclarationWarnings(new RunOperation(_context).ResolveInput(warehouse, match, input, side));
                             }
                             else
                             {
