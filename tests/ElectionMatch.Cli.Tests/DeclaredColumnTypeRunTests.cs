@@ -132,6 +132,24 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
     }
 
     [Fact]
+    public void A_file_whose_path_the_sniffers_read_cannot_carry_is_still_read_as_declared()
+    {
+        // The sniffer's written-out read holds the path unquoted, so a path with a quote keeps detection; before, the run
+        // read such a file as it did before the sniffer had found its columns, without the declared types.
+        const string Quoted = "data/o'x/ddhq_election_results.csv";
+        Directory.CreateDirectory(_fixture.PathOf("data/o'x"));
+        File.Move(_fixture.PathOf(Results), _fixture.PathOf(Quoted));
+        _fixture.Replace("models/staging/__sources.yaml", Location,
+            $"          external_location: \"{Quoted}\"\n        columns:\n          - name: race_id\n            data_type: bigint\n");
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("quarantined: 0 left, 1 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal("BIGINT", PublishedType("ddhq_race_id"));
+    }
+
+    [Fact]
     public void A_type_duckdb_does_not_know_is_EM0029_at_the_data_type_with_its_suggestion()
     {
         Declare(("race_id", "bigintt"));

@@ -685,7 +685,9 @@ public sealed partial class RunOperation
         if (relation.Csv?.Sniff(warehouse, typed, input.DateColumns) is { } sniffedAll)
         {
             var (sniffed, warnings) = sniffedAll.PassThroughAsText(warehouse, read);
-            relation = relation with { Sql = sniffed.Sniffed ?? relation.Sql, Csv = sniffed, Warnings = [.. warnings, .. UndeclaredColumns(sniffed, relation)] };
+            // An input that keeps detection (a path or header the sniffer's read cannot carry) is read anew: only now does
+            // its read know the columns, and so give the declared ones their data_type (CsvInput.AutoDetected).
+            relation = relation with { Sql = sniffed.Sniffed ?? sniffed.Relation, Csv = sniffed, Warnings = [.. warnings, .. UndeclaredColumns(sniffed, relation)] };
             if (sniffed.DatesOfEitherOrder(warehouse) is { } dates)
             {
                 throw DiagnosticException.At(Codes.DateOrderAmbiguous, new SourceSpan(sniffed.DisplayOf(sniffed.Files[0]), 1, 1), dates.Message(relation.Description));
