@@ -51,7 +51,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // A read with detection still takes the declared types of the columns the sniffer found (DuckDB's types option
     // refuses a name the file lacks): a header or path the written-out read cannot carry keeps the declaration too.
     private string AutoDetected =>
-        DeclaredOf(SniffedColumns.Select(c => c.Name), null).ToList() is { Count: > 0 } declared
+        DeclaredOf(SniffedColumns.Select(c => c.Name), ReadColumns).ToList() is { Count: > 0 } declared
             ? $"{Reader(Path)[..^1]}, types = {{{string.Join(", ", declared.Select(d => $"{Sql.Literal(d.Name)}: {Sql.Literal(d.Type)}"))}}})"
             : Reader(Path);
 
@@ -80,6 +80,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// column of zip codes or ids declared <c>varchar</c> keeps its leading zeros.
     /// </summary>
     public IReadOnlyList<Dbt.DeclaredColumnType> DeclaredTypes { get; init; } = [];
+
+    // The columns the match reads or keeps, as Sniff was given them (null for all): only these are read as declared.
+    private IReadOnlyCollection<string>? ReadColumns { get; init; }
 
     // The declared types of the header's columns (as the header spells them) that are read as typed (all when typed is null).
     private IEnumerable<(string Name, string Type)> DeclaredOf(IEnumerable<string> names, IReadOnlyCollection<string>? typed) =>
@@ -301,6 +304,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             {
                 SniffedColumns = [.. names.Zip(types, (name, type) => new Warehouse.ColumnInfo(name, type))],
                 HeaderFound = prompt is null || !prompt.Contains(" header=false,", StringComparison.Ordinal),
+                ReadColumns = typed,
             };
             var read = ReadOfPrompt(prompt, first);
             var sniffedFile = From + "read_csv(" + Sql.Literal(first);
