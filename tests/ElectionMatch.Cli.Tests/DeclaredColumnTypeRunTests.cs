@@ -164,6 +164,19 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
     }
 
     [Fact]
+    public void A_type_written_between_quotes_inside_the_value_is_EM0029_naming_the_type_to_write()
+    {
+        // YAML's double quotes around SQL's single ones: the value is 'bigint', quotes and all.
+        Declare(("race_id", "\"'bigint'\""));
+
+        var run = Run();
+
+        // Before, it was said to be no type a CSV column can be read as, "a list, a struct or a map".
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(27,24): error EM0029: data_type ''bigint'' of column 'race_id' of source('airbyte_source', 'ddhq_gdrive_election_results') is written between quotes that are part of the value; write the type's name alone, data_type: bigint;", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_list_type_is_EM0029_as_no_csv_column_is_read_as_one()
     {
         Declare(("race_id", "\"bigint[]\""));

@@ -105,6 +105,12 @@ public sealed partial class RelationResolver
         string Refused(string why) =>
             throw DiagnosticException.At(Codes.DeclaredTypeInvalid, declared.At,
                 $"data_type '{declared.Type}' of column '{declared.Column}' of source('{entry.SourceName}', '{entry.Name}') {why}; a match reads this CSV column as the type declared, so write one DuckDB reads text as, such as bigint, varchar, double, decimal(10,2), date or timestamp, or remove data_type to let DuckDB's sniffer choose");
+        if (declared.Type is ['\'' or '"', .., var last] && last == declared.Type[0] && ScalarTypeName().IsMatch(declared.Type[1..^1]))
+        {
+            // "'bigint'" in the YAML: the quotes inside are part of the value, not YAML's.
+            return Refused($"is written between quotes that are part of the value; write the type's name alone, data_type: {declared.Type[1..^1]}");
+        }
+
         if (!ScalarTypeName().IsMatch(declared.Type))
         {
             return Refused("is not the name of a type a CSV column can be read as (a list, a struct or a map cannot)");
