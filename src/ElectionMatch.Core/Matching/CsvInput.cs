@@ -52,7 +52,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // refuses a name the file lacks): a header or path the written-out read cannot carry keeps the declaration too.
     private string AutoDetected =>
         DeclaredOf(SniffedColumns.Select(c => c.Name), ReadColumns).ToList() is { Count: > 0 } declared
-            ? $"{Reader(Path)[..^1]}, types = {{{string.Join(", ", declared.Select(d => $"{Sql.Literal(d.Name)}: {Sql.Literal(d.Type)}"))}}})"
+            ? $"{Reader(Path)[..^1]}, types = {{{string.Join(", ", declared.Select(d => $"{Sql.Literal(d.Name)}: {Sql.Literal(d.Declared.Type)}"))}}})"
             : Reader(Path);
 
     // Every read of the file (the run's, its sniffed read, verify's rehash) goes through this reader, so all see the
@@ -84,12 +84,16 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     // The columns the match reads or keeps, as Sniff was given them (null for all): only these are read as declared.
     private IReadOnlyCollection<string>? ReadColumns { get; init; }
 
-    // The declared types of the header's columns (as the header spells them) that are read as typed (all when typed is null).
-    private IEnumerable<(string Name, string Type)> DeclaredOf(IEnumerable<string> names, IReadOnlyCollection<string>? typed) =>
+    /// <summary>The <c>data_type</c> declared for a column, named in any case (one column to DuckDB), or null.</summary>
+    public Dbt.DeclaredColumnType? DeclaredFor(string column) =>
+        DeclaredTypes.FirstOrDefault(d => string.Equals(d.Column, column, StringComparison.OrdinalIgnoreCase));
+
+    // The declarations of the header's columns (as the header spells them) that are read as typed (all when typed is null).
+    private IEnumerable<(string Name, Dbt.DeclaredColumnType Declared)> DeclaredOf(IEnumerable<string> names, IReadOnlyCollection<string>? typed) =>
         names.Where(n => typed is null || typed.Contains(n, StringComparer.OrdinalIgnoreCase))
-            .Select(n => (Name: n, Declared: DeclaredTypes.FirstOrDefault(d => string.Equals(d.Column, n, StringComparison.OrdinalIgnoreCase))))
+            .Select(n => (Name: n, Declared: DeclaredFor(n)))
             .Where(x => x.Declared is not null)
-            .Select(x => (x.Name, x.Declared!.Type));
+            .Select(x => (x.Name, x.Declared!));
 
     // The formats the input sets, each with the type of the columns it reads and the key that sets it.
     private IEnumerable<(string Format, TemporalFormat Kind)> GivenFormats =>
@@ -351,9 +355,9 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
             // The data_type the sources YAML declares for a column the match reads or keeps wins over every guess above:
             // a value that does not fit it makes its line a reject (EMQ010), and the published type stays the one declared.
-            foreach (var (name, type) in DeclaredOf(names, typed))
+            foreach (var (name, declared) in DeclaredOf(names, typed))
             {
-                Retype([name], type);
+                Retype([name], declared.Type);
             }
 
             var columns = warehouse.Describe("select * from " + sniffed);
@@ -420,7 +424,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     {
         // A column whose type the sources YAML declares keeps it: its misfit is the row's quarantine, as the user asked.
         var passed = SniffedColumns.Where(c => c.DataType != "VARCHAR" && !read.Contains(c.Name, StringComparer.OrdinalIgnoreCase)
-            && !DeclaredTypes.Any(d => string.Equals(d.Column, c.Name, StringComparison.OrdinalIgnoreCase))).Select(c => c.Name).ToList();
+            && DeclaredFor(c.Name) is null).Select(c => c.Name).ToList();
         if (Sniffed is null || passed.Count == 0)
         {
             return (this, []);
@@ -996,8 +1000,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
             .ToList();
         // Declared first: a declared DATE column is read as declared, with the input's date_format when it has one.
         given.InsertRange(0, DeclaredOf(SniffedColumns.Select(c => c.Name), null)
-            .Select(d => (d.Name, DeclaredTypes.First(t => string.Equals(t.Column, d.Name, StringComparison.OrdinalIgnoreCase))))
-            .Select(d => $"when {column} = {Sql.Literal(d.Name)} then {Sql.Literal($" (the data_type {d.Item2.Type} that {d.Item2.At.File} line {d.Item2.At.Line} declares for it)")}"));
+            .Select(d => $"when {column} = {Sql.Literal(d.Name)} then {Sql.Literal($" (the data_type {d.Declared.Type} that {d.Declared.At.File} line {d.Declared.At.Line} declares for it)")}"));
         return given.Count > 0
             ? $"case {string.Join(" ", given)} else {Sql.Literal(sniffer)} end"
             : Sql.Literal(sniffer);

@@ -41,8 +41,14 @@ internal static class GzipEnd
 
             var (crc, length) = (BitConverter.ToUInt32(trailer, 0), BitConverter.ToUInt32(trailer, 4));
 
+            // A file of one member, nearly every file, ends with the CRC and length of all it holds: one pass tells it.
+            var (total, whole) = Decompressed(path, [0]);
+            if ((uint)total == length && whole[0] == crc)
+            {
+                return false;
+            }
+
             // The last member holds the last `length` bytes (plus a multiple of 4 GiB); its CRC is of those bytes.
-            var total = Decompressed(path, []).Total;
             var starts = new List<long>();
             for (var held = (long)length; held <= total; held += Wrap)
             {

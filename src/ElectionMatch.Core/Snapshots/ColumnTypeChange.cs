@@ -101,7 +101,7 @@ internal sealed partial record ColumnTypeChange(string Column, string Before, st
         var how = input.Csv switch
         {
             null => "",
-            { } declared when declared.DeclaredTypes.FirstOrDefault(d => string.Equals(d.Column, column, StringComparison.OrdinalIgnoreCase)) is { } d =>
+            { } declared when declared.DeclaredFor(column) is { } d =>
                 $", the data_type that {d.At.File} line {d.At.Line} declares for it",
             // EM0027 has said it: a kept column the match does not read is read as text for a value past the sniffer's rows.
             _ when input.Warnings.Any(w => w.Code == Codes.PassThroughColumnReadAsText && w.Message.StartsWith($"column '{column}' ", StringComparison.Ordinal)) =>
