@@ -677,6 +677,17 @@ public sealed partial class RunOperation
                 "losing the rows after that uncounted; download or compress it again");
         }
 
+        // A .csv.zst file is read by DuckDB's reader alone (not a CsvInput): its files are the input's local files.
+        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
+        {
+            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
+            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
+                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
+                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
+        }
+
         // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
         // Only the columns the match reads are typed (keep_columns: all reads every one).
         // A kept column the match does not read is typed too, but read as text when a value does not fit (EM0027).
