@@ -25,11 +25,15 @@ internal sealed class NumberOption<T>(Option<string> option, string code, string
     public T Read(ParseResult result)
     {
         var text = result.GetValue(Option);
-        if (text is null)
-        {
-            return T.Zero;
-        }
+        return text is null ? T.Zero : Parse(text);
+    }
 
+    /// <summary>
+    /// <paramref name="text"/> read as this option reads its value; for an option holding a list of them (bench's
+    /// <c>--rows 1e3,1e4</c>), each item, refused in the same words.
+    /// </summary>
+    public T Parse(string text)
+    {
         // Float for whole numbers too (1e3 is a count): with no thousands separator, "1,5" is refused, never read as 15.
         // (A whole number's decimal point is refused below.)
         if (!T.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))

@@ -208,10 +208,17 @@ public sealed class BenchCommandTests : IClassFixture<BenchedSet>, IDisposable
     }
 
     [Theory]
-    [InlineData("10k", "'10k' is not a positive whole number")]
+    [InlineData("10k", "--rows '10k' is not a whole number")]
     [InlineData("2000,,300", "item 2 is empty")] // Before, the empty item was dropped without a word.
     [InlineData("2000,", "item 2 is empty")]
     [InlineData(" ", "--rows is empty")]
+    // In synth's words for its --rows (before, "'1.000' is not a positive whole number").
+    [InlineData("1.000", "--rows 1.000 is not a whole number: write it without a decimal point (1000, or 1e3)")]
+    [InlineData("2000,5.0", "--rows 5.0 is not a whole number: write it without a decimal point (1000, or 1e3)")]
+    [InlineData("1.5", "--rows 1.5 is not a whole number")]
+    [InlineData("3000000000", "--rows 3000000000 is more than it takes (2147483647 at most)")]
+    [InlineData("-5", "--rows -5: generate at least one row")]
+    [InlineData("2000,0", "--rows 0: generate at least one row")]
     public void Bad_row_counts_are_refused(string rows, string message)
     {
         var bench = CliProcess.Run("bench", "--rows", rows, "--dir", _directory);
@@ -219,6 +226,30 @@ public sealed class BenchCommandTests : IClassFixture<BenchedSet>, IDisposable
         Assert.Equal(1, bench.ExitCode);
         Assert.Contains("error EM0720: " + (message.StartsWith("--", StringComparison.Ordinal) ? "" : $"--rows '{rows}': ") + message, bench.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
+    public void Row_counts_are_read_as_synth_reads_its_rows_with_an_exponent()
+    {
+        // Before, --rows 1e3 was refused ("'1e3' is not a positive whole number") where synth --rows 1e3 generated 1,000.
+        var twice = CliProcess.Run("bench", "--rows", "1e3,1000", "--dir", _directory);
+
+        Assert.Equal(1, twice.ExitCode);
+        Assert.Contains("error EM0720: --rows 1000,1000: 1000 is given twice", twice.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory));
+    }
+
+    [Fact]
+    public void A_row_count_written_with_an_exponent_measures_that_many_rows()
+    {
+        var data = Path.Combine(_directory, "data");
+        _set.CopyTo(data);
+
+        var bench = CliProcess.Run("bench", "--rows", "2e2", "--dir", data);
+
+        Assert.True(bench.ExitCode == 0, bench.Output);
+        Assert.Contains($"reusing data/{BenchedSet.Folder} (rows=200 seed=1", bench.Stdout.Replace(_directory + "/", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^rows: 200 \(left 200,", bench.Stdout);
     }
 
     [Fact]

@@ -19,6 +19,8 @@ internal static class BenchCommand
     public static Command Create()
     {
         var rows = new Option<string>("--rows") { Description = "Left row counts to measure, comma-separated; one synthetic project each.", DefaultValueFactory = _ => "10000,100000" };
+        // Each count is read as synth reads its --rows (1e3 is 1000; 1.000 is refused), and refused in synth's words.
+        var rowCount = new NumberOption<int>(rows, Codes.InvalidBenchOption, "a whole number");
         var seed = new NumberOption<int>(new("--seed") { Description = "The synth seed, 0 or more.", DefaultValueFactory = _ => "1" }, Codes.InvalidBenchOption, "a whole number");
         var directory = new Option<string>("--dir") { Description = "Where synthetic projects are kept and reused (one folder per rows and seed).", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "electionmatch-bench") };
         var json = new Option<string?>("--json") { Description = "Write every figure, per-stage times and the machine's facts to this JSON file." };
@@ -66,7 +68,7 @@ internal static class BenchCommand
             var bench = inputs.Length > 0
                 ? BenchResult.Merge(inputs.Select(Read).ToList())
                 : BenchOperation.Execute(
-                    new BenchOptions(ParseRows(result.GetValue(rows)!), result.GetValue(directory)!, seed.Read(result), Self(), repeat.Read(result), ParseShare(result.GetValue(leftShare))),
+                    new BenchOptions(ParseRows(result.GetValue(rows)!, rowCount), result.GetValue(directory)!, seed.Read(result), Self(), repeat.Read(result), ParseShare(result.GetValue(leftShare))),
                     Print,
                     line => Terminal.Out.WriteLine(line),
                     cancellationToken);
@@ -155,7 +157,7 @@ internal static class BenchCommand
         : double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var share) ? share
         : throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--left-share '{text}' is not a number; give a share such as 0.5");
 
-    private static List<int> ParseRows(string text)
+    private static List<int> ParseRows(string text, NumberOption<int> count)
     {
         if (text.Trim().Length == 0)
         {
@@ -173,9 +175,11 @@ internal static class BenchCommand
                 throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--rows '{text}': item {i + 1} is empty; give row counts separated by single commas (for example --rows 10000,100000)"));
             }
 
-            if (!int.TryParse(part.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+            // An underscore between digits (10_000), which bench took before synth's reading was shared, still reads.
+            var n = count.Parse(part.Replace("_", "", StringComparison.Ordinal));
+            if (n < 1)
             {
-                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, $"--rows '{text}': '{part}' is not a positive whole number (for example --rows 10000,100000)");
+                throw DiagnosticException.At(Codes.InvalidBenchOption, SourceSpan.None, string.Create(CultureInfo.InvariantCulture, $"--rows {part}: generate at least one row"));
             }
 
             counts.Add(n);
