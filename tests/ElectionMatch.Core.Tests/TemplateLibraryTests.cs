@@ -85,6 +85,40 @@ public sealed class TemplateLibraryTests : IDisposable
         Assert.Equal("A,C d x!", templates.Render(StagingModelRenderer.YamlTemplate, model));
     }
 
+    [Fact]
+    public void A_member_of_a_number_or_a_boolean_is_the_same_error_naming_no_member_and_filters_still_apply()
+    {
+        const string Prompt = "prompts/l2_ballotready.liquid";
+        // Before, Liquid answered nil for any member of a number or a boolean (size too): rendered as nothing.
+        Override(Prompt, "{{ max_candidates | plus: 1 }} {{ max_candidates }}\n  {{ max_candidates.size }}");
+        Override(StagingModelRenderer.YamlTemplate, "{% if latest %}x{% endif %}\n{% for column in columns %}{% for test in column.tests %}{% for arg in test.args %}{{ arg.value | times: 2 }}{{ arg.value.vlaue }}{% endfor %}{% endfor %}{% endfor %}");
+        Override(StagingModelRenderer.SourceTableTemplate, "{{ meta_in_config }}\n\n {% if meta_in_config.fist %}x{% endif %}");
+        Override(StagingModelRenderer.LatestSqlTemplate, "{{ max_candidates | plus: 1 }} {{ max_candidates | times: 1.0 }} {{ value | times: 2 }} {{ meta_in_config }} {{ meta_in_config | default: 'no' }} {% if latest %}x{% endif %}");
+        var templates = TemplateLibrary.ForProject(_project);
+        var yaml = new Dictionary<string, object?>
+        {
+            ["latest"] = true,
+            ["columns"] = new List<Dictionary<string, object?>>
+            {
+                new() { ["tests"] = new List<Dictionary<string, object?>> { new() { ["args"] = new List<Dictionary<string, object?>> { new() { ["key"] = "min_value", ["value"] = 1.5 } } } } },
+            },
+        };
+
+        var onNumber = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(Prompt, new Dictionary<string, object?> { ["max_candidates"] = 8 })).Diagnostics);
+        var onMember = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.YamlTemplate, yaml)).Diagnostics);
+        var onBoolean = Assert.Single(Assert.Throws<DiagnosticException>(() => templates.Render(StagingModelRenderer.SourceTableTemplate, new Dictionary<string, object?> { ["meta_in_config"] = false })).Diagnostics);
+
+        Assert.Equal(Codes.InvalidSetting, onNumber.Code);
+        Assert.EndsWith(Path.Combine("electionmatch", "templates", "prompts", "l2_ballotready.liquid"), onNumber.File, StringComparison.Ordinal);
+        Assert.Equal((2, 21), (onNumber.Line, onNumber.Column));
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'size' of max_candidates, a number, which has no member; the names a template can use are those the shipped template of the same name uses (templates/prompts/l2_ballotready.liquid)", onNumber.Message);
+        Assert.Equal(2, onMember.Line);
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'vlaue' of arg.value, a number, which has no member; the names a template can use are those the shipped template of the same name uses (templates/staging/model.yml.liquid)", onMember.Message);
+        Assert.Equal((3, 23), (onBoolean.Line, onBoolean.Column));
+        Assert.Equal("template cannot be rendered: it uses an undefined member 'fist' of meta_in_config, a boolean, which has no member; the names a template can use are those the shipped template of the same name uses (templates/sources/table.yml.liquid)", onBoolean.Message);
+        Assert.Equal("9 8.0 3.0 false no x", templates.Render(StagingModelRenderer.LatestSqlTemplate, new Dictionary<string, object?> { ["max_candidates"] = 8, ["value"] = 1.5, ["meta_in_config"] = false, ["latest"] = true }));
+    }
+
     private void Override(string name, string text)
     {
         var path = Path.Combine(_project, "electionmatch", "templates", name);

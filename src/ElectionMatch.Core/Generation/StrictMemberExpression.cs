@@ -7,13 +7,15 @@ namespace ElectionMatch.Generation;
 /// <summary>
 /// A member access that fails where Liquid would answer nil for a member its value lacks: a string's or a list's
 /// (Fluid's values answer <c>size</c>, <c>first</c> and <c>last</c> and nil for any other name, so a misspelt
-/// <c>{{ column.nmae }}</c> on a string rendered as nothing), and a model dictionary's, whose error it names the
-/// expression in.
+/// <c>{{ column.nmae }}</c> on a string rendered as nothing), a number's or a boolean's (which answer nil for every
+/// name, <c>size</c> too), and a model dictionary's, whose error it names the expression in.
 /// </summary>
 internal sealed class StrictMemberExpression(MemberExpression inner) : Expression
 {
     /// <summary>The names Fluid's string and array values answer (Fluid.Values.StringValue and ArrayValue's GetValueAsync).</summary>
     public static readonly string[] LiquidMembers = ["size", "first", "last"];
+
+    private static readonly string[] NoMembers = [];
 
     public override async ValueTask<FluidValue> EvaluateAsync(TemplateContext context)
     {
@@ -37,7 +39,7 @@ internal sealed class StrictMemberExpression(MemberExpression inner) : Expressio
 
         for (var i = 1; i < inner.Segments.Count; i++)
         {
-            if (inner.Segments[i] is not IdentifierSegment { Identifier: var name } || LiquidMembers.Contains(name, StringComparer.Ordinal))
+            if (inner.Segments[i] is not IdentifierSegment { Identifier: var name })
             {
                 continue;
             }
@@ -48,9 +50,18 @@ internal sealed class StrictMemberExpression(MemberExpression inner) : Expressio
                 break;
             }
 
-            if (owner.Type is FluidValues.String or FluidValues.Array)
+            // A number or a boolean has no member in Fluid (NumberValue and BooleanValue answer nil to every name).
+            var (kind, members) = owner.Type switch
             {
-                throw new UndefinedMemberException(name, owner.Type == FluidValues.String ? "a string" : "a list", LiquidMembers, Written(i));
+                FluidValues.String => ("a string", LiquidMembers),
+                FluidValues.Array => ("a list", LiquidMembers),
+                FluidValues.Number => ("a number", NoMembers),
+                FluidValues.Boolean => ("a boolean", NoMembers),
+                _ => (null, LiquidMembers),
+            };
+            if (kind is not null && !members.Contains(name, StringComparer.Ordinal))
+            {
+                throw new UndefinedMemberException(name, kind, members, Written(i));
             }
         }
 

@@ -27,8 +27,9 @@ public sealed partial class TemplateLibrary
         // A name the model does not have (a misspelt column.sql_nam in an override, or column.sql_name.nmae on a string) is an error, not empty text: it
         // rendered models that did not parse, reported by check at each generated file instead of the template. Fluid's
         // StrictVariables also refuses a name whose value is nil (a snapshot without a manifest yet), so the model's own
-        // names are checked instead: an undefined top-level name, a member its dictionary lacks, and a member other than
-        // size, first and last of a string or a list (StrictMemberExpression, put in each member access as a template loads).
+        // names are checked instead: an undefined top-level name, a member its dictionary lacks, a member other than
+        // size, first and last of a string or a list, and any member of a number or a boolean (StrictMemberExpression, put
+        // in each member access as a template loads).
         _options = new TemplateOptions
         {
             StrictFilters = true,
