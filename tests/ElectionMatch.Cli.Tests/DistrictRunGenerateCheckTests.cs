@@ -37,6 +37,8 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         var check = Cli("check");
 
         Assert.Contains($"published model_predictions.{Snapshot} (89 rows, 71 matched)", run.Stdout, StringComparison.Ordinal);
+        // The fixture's voter file carries every district type the snapshot links.
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, run.Output, StringComparison.Ordinal);
         // merge_all_states.py's report: match rate and confidence per state.
         Assert.Matches(@"(?m)^state +positions +matched +match rate +mean confidence", run.Stdout);
         Assert.Matches(@"(?m)^MO +13 +10 +76\.9 %", run.Stdout);
@@ -223,6 +225,13 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     /// </summary>
     private (CliProcess.Result Generate, CliProcess.Result Check, int VotersLine) CheckWithoutVoterColumns(params (string Column, string Renamed)[] renamed)
     {
+        var line = WithoutVoterColumns(renamed);
+        return (Cli("generate"), Cli("check"), line);
+    }
+
+    /// <summary>Renames voter-file columns and drops them from district_types; the line of <c>voters:</c> in electionmatch.yml.</summary>
+    private int WithoutVoterColumns(params (string Column, string Renamed)[] renamed)
+    {
         const string Voters = "data/l2/l2_nationwide_uniform.csv";
         var lines = _fixture.Read(Voters).Split('\n');
         lines[0] = string.Join(',', lines[0].Split(',').Select(c => renamed.FirstOrDefault(r => r.Column == c).Renamed ?? c));
@@ -232,8 +241,7 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
             _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace($"    - {column}\n", "", StringComparison.Ordinal));
         }
 
-        var line = Array.FindIndex(_fixture.Read("electionmatch.yml").Split('\n'), l => l.StartsWith("  voters:", StringComparison.Ordinal)) + 1;
-        return (Cli("generate"), Cli("check"), line);
+        return Array.FindIndex(_fixture.Read("electionmatch.yml").Split('\n'), l => l.StartsWith("  voters:", StringComparison.Ordinal)) + 1;
     }
 
     [Fact]
@@ -270,6 +278,40 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
             + "of the voter file ref('int__l2_nationwide_uniform') carries, so their offices reach no zip code in int__zip_code_to_br_office; to place them, give "
             + "the voter file a column named for each type holding each voter's district, add it to district_types and run `electionmatch generate`",
             Assert.Single(check.Stderr.Split('\n'), l => l.Contains(Codes.LinkedDistrictTypeWithoutColumn, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Run_warns_as_check_does_when_its_snapshot_links_a_position_to_a_district_type_no_voter_file_column_carries()
+    {
+        // Before, only check said it: the run that linked the position to Judicial_District_Court_District said nothing,
+        // and the office reached no zip code once the models were built.
+        var line = WithoutVoterColumns(("Judicial_District_Court_District", "District_Court_Precinct"));
+        var generate = Cli("generate");
+
+        var run = RunMatch();
+
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(
+            $"{_fixture.PathOf("electionmatch.yml")}({line},11): warning {Codes.LinkedDistrictTypeWithoutColumn}: {Snapshot} links 1 position to a district "
+            + "of type Judicial_District_Court_District, which no column of the voter file ref('int__l2_nationwide_uniform') carries, so its office reaches no "
+            + "zip code in int__zip_code_to_br_office; to place it, give the voter file a column named for the type holding each voter's district, add it to "
+            + "district_types and run `electionmatch generate`",
+            Assert.Single(run.Stderr.Split('\n'), l => l.Contains(Codes.LinkedDistrictTypeWithoutColumn, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_run_of_a_snapshot_dated_before_the_newest_says_nothing_of_district_types_the_zip_code_models_do_not_read_from_it()
+    {
+        // The stable model, which the office model joins, stays on the fixture's newest snapshot (20250811): check says
+        // that one's types, and this one's would be said of a snapshot nothing reads.
+        WithoutVoterColumns(("Judicial_District_Court_District", "District_Court_Precinct"));
+        Assert.True(Cli("generate").ExitCode == 0);
+
+        var run = Cli("run", Match, "--snapshot-date", "2025-01-06");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("ref('stg_model_predictions__llm_l2_br_match_20250811')", _fixture.Read(StableModel), StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -553,45 +553,19 @@ public sealed class CheckOperation
             return;
         }
 
-        List<(string Type, long Positions)> linked;
-        IReadOnlyList<string> voterColumns;
+        string snapshot;
         try
         {
-            var snapshot = resolver.Resolve($"source('{_context.Settings.Snapshots.SourceName}', '{target.Name.Table}')", target.Entry.At);
-            linked = warehouse.Query($"select l2_district_type, count(*) from {snapshot} where is_matched and l2_district_type is not null group by all order by all",
-                r => (r.GetString(0), r.GetInt64(1)));
-            voterColumns = warehouse.Describe("select * from " + resolver.Resolve(zipCodes.Voters, zipCodes.VotersAt ?? zipCodes.At)).Select(c => c.Name).ToList();
+            snapshot = resolver.Resolve($"source('{_context.Settings.Snapshots.SourceName}', '{target.Name.Table}')", target.Entry.At);
         }
-        catch (Exception e) when (e is DiagnosticException or DuckDB.NET.Data.DuckDBException)
+        catch (DiagnosticException)
         {
-            return; // a snapshot or voter file that cannot be read is said by the checks that read them
+            return; // a snapshot that cannot be read is said by the checks that read it, as a voter file that cannot is (Read)
         }
 
-        var listed = zipCodes.DistrictTypes.Concat(["State", "Statewide"]).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var columns = voterColumns.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var unlisted = linked.Where(l => !listed.Contains(l.Type) && columns.Contains(l.Type)).ToList();
-        if (unlisted.Count > 0)
+        if (LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, target.Name.Table, snapshot) is { } linked)
         {
-            var at = zipCodes.DistrictTypesAt.Count > 0 ? zipCodes.DistrictTypesAt[^1] : zipCodes.At;
-            var types = string.Join(", ", unlisted.Select(u => $"{u.Type} ({u.Positions} position{(u.Positions == 1 ? "" : "s")})"));
-            Report(Codes.LinkedDistrictTypeNotListed, Severity.Warning, at,
-                $"{target.Name.Table} links positions to districts of type{(unlisted.Count == 1 ? "" : "s")} {types}, {(unlisted.Count == 1 ? "a column" : "columns")} of the voter file {zipCodes.Voters} that district_types does not list, "
-                + $"so their offices reach no zip code in {ZipCodeModelRenderer.ZipToOffice}; add {string.Join(", ", unlisted.Select(u => u.Type))} to district_types and run `electionmatch generate`");
-        }
-
-        // Before, these offices were left out of the office model in silence: EM0305 looked only at the voter file's columns.
-        var uncarried = linked.Where(l => !listed.Contains(l.Type) && !columns.Contains(l.Type)).ToList();
-        if (uncarried.Count > 0)
-        {
-            var positions = uncarried.Sum(u => u.Positions);
-            string Near(string type) => Spelling.Nearest(type, voterColumns) is { } near ? $"the voter file's nearest column is {near}" : "";
-            var types = uncarried.Count == 1
-                ? $"{(positions == 1 ? "a district" : "districts")} of type {uncarried[0].Type}{(Near(uncarried[0].Type) is { Length: > 0 } n ? $" ({n})" : "")}"
-                : "districts of types " + string.Join(", ", uncarried.Select(u => $"{u.Type} ({u.Positions} position{(u.Positions == 1 ? "" : "s")}{(Near(u.Type) is { Length: > 0 } n ? "; " + n : "")})"));
-            Report(Codes.LinkedDistrictTypeWithoutColumn, Severity.Warning, zipCodes.VotersAt ?? zipCodes.At,
-                $"{target.Name.Table} links {positions} position{(positions == 1 ? "" : "s")} to {types}, "
-                + $"which no column of the voter file {zipCodes.Voters} carries, so {(positions == 1 ? "its office reaches" : "their offices reach")} no zip code in {ZipCodeModelRenderer.ZipToOffice}; "
-                + $"to place {(positions == 1 ? "it" : "them")}, give the voter file a column named {(uncarried.Count == 1 ? "for the type" : "for each type")} holding each voter's district, add it to district_types and run `electionmatch generate`");
+            _diagnostics.AddRange(new[] { linked.NotListed(), linked.WithoutColumn() }.OfType<Diagnostic>());
         }
     }
 

@@ -196,6 +196,7 @@ public sealed partial class RunOperation
 
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
+        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
@@ -247,6 +248,7 @@ public sealed partial class RunOperation
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, null, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
+        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
         IReadOnlyList<string> summary =
         [
@@ -303,6 +305,31 @@ public sealed partial class RunOperation
         var at = new SourceSpan(DisplayPath.For(_context.ManifestPath(name)), TextLines.Of(manifest.ToJson(), "\"columns\""), 1);
         var stable = !_context.DeclaredSnapshots(match.Name).Any(d => d.Name.Date > name.Date && !passedOver.Contains(d.Name.Table));
         return changes.Select(c => c.Warning(_context, name, at, earlier, c.WhyFromInput(warehouse, inputs, match, definition), stable)).ToList();
+    }
+
+    /// <summary>
+    /// EM0306, as check says it, when this run's snapshot is the one the zip code models read (the stable model's) and links
+    /// positions to a district type no voter-file column carries: from the published table and the voter file's columns
+    /// (its description, not its rows); the match's inputs are not read again. Before, only check said it.
+    /// </summary>
+    private IEnumerable<Diagnostic> DistrictTypesWithoutColumn(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
+    {
+        if (_context.Settings.ZipCodes is not { } zipCodes || zipCodes.Match != match.Name)
+        {
+            return [];
+        }
+
+        // The sources YAML as the run left it, its entry added; a snapshot dated before the newest is not what the models read.
+        var sources = SourceCatalog.Load(_context.Project);
+        var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists, warehouse);
+        var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name, finishing: name).Tables;
+        if (StableModelTarget.Find(_context, match.Name, sources, passedOver, warehouse, resolver) is not { Readable: true } target || target.Name != name)
+        {
+            return [];
+        }
+
+        var linked = LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, name.Table, Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table));
+        return linked?.WithoutColumn() is { } warning ? [warning] : [];
     }
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
