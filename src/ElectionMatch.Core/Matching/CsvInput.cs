@@ -24,7 +24,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
 
     /// <summary>The files DuckDB's CSV reader is used for; any other external file is read by its own reader.</summary>
     public static bool IsCsv(string path) =>
-        new[] { ".csv", ".tsv", ".csv.gz", ".tsv.gz" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+        new[] { ".csv", ".tsv", ".csv.gz", ".tsv.gz", ".csv.zst", ".tsv.zst" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     public string RejectsTable => "em_rejects_" + Side;
 
@@ -673,7 +673,7 @@ public sealed record CsvInput(string Side, string Path, string DisplayPath)
     /// </summary>
     public (string File, long Line, long Bytes)? FirstLineLongerThan(long maxBytes)
     {
-        foreach (var file in Files.Where(f => !f.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) && System.IO.File.Exists(f)))
+        foreach (var file in Files.Where(f => !CsvCompression.IsCompressed(f) && System.IO.File.Exists(f)))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             var buffer = new byte[1 << 16];

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using DuckDB.NET.Data;
 using ElectionMatch.Warehouse;
 
@@ -73,7 +72,7 @@ internal static class CsvLines
 
     /// <summary>
     /// The line (from 1) that holds byte <paramref name="position"/> (from 1) of <paramref name="path"/>, decompressed
-    /// when it ends in <c>.gz</c>; a line ends at LF, CR LF or a lone CR. Null when the file cannot be read now.
+    /// when it ends in <c>.gz</c> or <c>.zst</c>; a line ends at LF, CR LF or a lone CR. Null when the file cannot be read now.
     /// </summary>
     public static long? LineAt(string path, long position)
     {
@@ -105,7 +104,7 @@ internal static class CsvLines
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 12);
-            using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+            using var stream = CsvCompression.Decompressed(path, file);
             if (stream.CanSeek)
             {
                 stream.Seek(position - 1, SeekOrigin.Begin);
@@ -183,7 +182,7 @@ internal static class CsvLines
     private static long[] Scan(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        using Stream stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        using var stream = CsvCompression.Decompressed(path, file);
         var starts = new List<long> { 0 };
         var buffer = new byte[1 << 16];
         long offset = 0;

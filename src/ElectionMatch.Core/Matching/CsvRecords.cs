@@ -15,16 +15,12 @@ internal static class CsvRecords
 {
     private static readonly char[] Delimiters = [',', ';', '\t', '|'];
 
-    /// <summary>A CSV file (gzipped when its name ends in .gz) as UTF-8 text, a byte-order mark honoured; bytes that are not UTF-8 read as U+FFFD.</summary>
+    /// <summary>A CSV file (decompressed when its name ends in .gz or .zst) as UTF-8 text, a byte-order mark honoured; bytes that are not UTF-8 read as U+FFFD.</summary>
     public static StreamReader Open(string path) =>
         new(OpenBytes(path), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
 
-    /// <summary>A CSV file's bytes, decompressed when its name ends in .gz.</summary>
-    public static Stream OpenBytes(string path)
-    {
-        var file = File.OpenRead(path);
-        return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress) : file;
-    }
+    /// <summary>A CSV file's bytes, decompressed when its name ends in .gz or .zst (<see cref="CsvCompression"/>).</summary>
+    public static Stream OpenBytes(string path) => CsvCompression.Decompressed(path, File.OpenRead(path));
 
     /// <summary>The delimiter a header line uses: the one of , ; tab | it holds most often outside quotes, a comma when none.</summary>
     public static char Delimiter(string header)

@@ -17,7 +17,7 @@ internal static class LineEndings
     /// </summary>
     public static Mixed? FirstMixed(string path)
     {
-        using var file = new BufferedStream(File.OpenRead(path), 1 << 16);
+        using var file = new BufferedStream(CsvRecords.OpenBytes(path), 1 << 16);
         string? first = null;
         var line = 1;
         var quoted = false;

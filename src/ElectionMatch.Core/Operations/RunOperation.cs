@@ -634,6 +634,27 @@ public sealed partial class RunOperation
             throw new DiagnosticException([.. e.Diagnostics, .. DateFormatErrors(warehouse, input)]);
         }
 
+        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
+        {
+            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
+                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
+                "losing the rows after that uncounted; download or compress it again");
+        }
+
+        // Any .zst file the input reads (a .csv.zst CsvInput's, a .json.zst); ZstdSharp, unlike GZipStream, reads none of
+        // a cut block, so this comes before the checks that read the file's first lines (its header, UTF-16).
+        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
+        {
+            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
+            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
+                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
+                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
+        }
+
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
         // UTC is not the one written (the sniffer never takes the type for it, CsvInput.TypeCandidates), and a match of
         // a file of +02:00 dates lost almost every election to the temporal filter without a word.
@@ -693,26 +714,6 @@ public sealed partial class RunOperation
             throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(relation.Csv.DisplayOf(headless.File), 1, 1),
                 $"cannot read {relation.Description}: {relation.Csv.DisplayOf(headless.File)} {headless.What}, and every file of the glob needs the header line " +
                 "the others have (an export that failed?): export it again, or remove it if it should hold no rows");
-        }
-
-        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
-        {
-            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
-                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
-                "losing the rows after that uncounted; download or compress it again");
-        }
-
-        // A .csv.zst file is read by DuckDB's reader alone (not a CsvInput): its files are the input's local files.
-        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
-        {
-            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
-            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
-                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
-                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
         }
 
         // A file the sniffer's written-out read cannot carry keeps detection, with the column types the sniffer found.
