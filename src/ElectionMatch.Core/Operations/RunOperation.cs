@@ -634,25 +634,21 @@ public sealed partial class RunOperation
             throw new DiagnosticException([.. e.Diagnostics, .. DateFormatErrors(warehouse, input)]);
         }
 
-        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
+        // A compressed file cut short (a download or copy that stopped) is read by DuckDB up to the cut, or not at all,
+        // without a word: the rows after the cut would be neither read nor counted. This comes before the checks that
+        // read a file's first lines (its header, UTF-16): ZstdSharp, unlike GZipStream, reads none of a cut block.
+        foreach (var file in relation.LocalFiles(warehouse))
         {
-            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
-                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
-                "losing the rows after that uncounted; download or compress it again");
-        }
-
-        // Any .zst file the input reads (a .csv.zst CsvInput's, a .json.zst); ZstdSharp, unlike GZipStream, reads none of
-        // a cut block, so this comes before the checks that read the file's first lines (its header, UTF-16).
-        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
-        {
-            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
-            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
-                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
-                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
+            var end = GzipEnd.IsCut(file) ? "gzip file (it stops before the end that records the length and CRC-32 of what it holds"
+                : ZstdEnd.IsCut(file) ? "zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry"
+                : null;
+            if (end is not null)
+            {
+                var shown = relation.FilePath is not null ? "the file" : relation.Csv?.DisplayOf(file) ?? DisplayPath.For(file);
+                throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                    $"cannot read {relation.Description}: {shown} is not a whole {end}: a download or copy that stopped?), and DuckDB's reader would read it " +
+                    "up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again");
+            }
         }
 
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
