@@ -300,6 +300,30 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Run_warns_as_check_does_when_its_snapshot_links_a_position_to_a_voter_file_column_district_types_leaves_out()
+    {
+        // Before, only check said it: Fire_District is a column of the voter file, but without it in district_types the
+        // run's newly linked fire district office reached no zip code once the models were built.
+        _fixture.Write("electionmatch.yml", _fixture.Read("electionmatch.yml").Replace("    - Fire_District\n", "", StringComparison.Ordinal));
+        var lines = _fixture.Read("electionmatch.yml").Split('\n');
+        var last = Array.FindIndex(lines, l => l.StartsWith("  district_types:", StringComparison.Ordinal)) + 1;
+        while (lines[last].StartsWith("    - ", StringComparison.Ordinal))
+        {
+            last++;
+        }
+
+        var run = RunMatch();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal(
+            $"{_fixture.PathOf("electionmatch.yml")}({last},7): warning {Codes.LinkedDistrictTypeNotListed}: {Snapshot} links positions to districts of type "
+            + "Fire_District (1 position), a column of the voter file ref('int__l2_nationwide_uniform') that district_types does not list, so their offices reach "
+            + "no zip code in int__zip_code_to_br_office; add Fire_District to district_types and run `electionmatch generate`",
+            Assert.Single(run.Stderr.Split('\n'), l => l.Contains(Codes.LinkedDistrictTypeNotListed, StringComparison.Ordinal)));
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_run_of_a_snapshot_dated_before_the_newest_says_nothing_of_district_types_the_zip_code_models_do_not_read_from_it()
     {
         // The stable model, which the office model joins, stays on the fixture's newest snapshot (20250811): check says

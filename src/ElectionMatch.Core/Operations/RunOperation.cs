@@ -196,7 +196,7 @@ public sealed partial class RunOperation
 
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
@@ -248,7 +248,7 @@ public sealed partial class RunOperation
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, null, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
         IReadOnlyList<string> summary =
         [
@@ -308,11 +308,12 @@ public sealed partial class RunOperation
     }
 
     /// <summary>
-    /// EM0306, as check says it, when this run's snapshot is the one the zip code models read (the stable model's) and links
-    /// positions to a district type no voter-file column carries: from the published table and the voter file's columns
-    /// (its description, not its rows); the match's inputs are not read again. Before, only check said it.
+    /// EM0305 and EM0306, as check says them, when this run's snapshot is the one the zip code models read (the stable
+    /// model's) and links positions to a district type that district_types leaves out or no voter-file column carries:
+    /// from the published table and the voter file's columns (its description, not its rows); the match's inputs are not
+    /// read again. Before, only check said them.
     /// </summary>
-    private IEnumerable<Diagnostic> DistrictTypesWithoutColumn(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
+    private IEnumerable<Diagnostic> DistrictTypeWarnings(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
     {
         if (_context.Settings.ZipCodes is not { } zipCodes || zipCodes.Match != match.Name)
         {
@@ -329,7 +330,7 @@ public sealed partial class RunOperation
         }
 
         var linked = LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, name.Table, Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table));
-        return linked?.WithoutColumn() is { } warning ? [warning] : [];
+        return linked is null ? [] : new[] { linked.NotListed(), linked.WithoutColumn() }.OfType<Diagnostic>();
     }
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
