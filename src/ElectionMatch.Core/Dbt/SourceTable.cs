@@ -34,7 +34,8 @@ public sealed record SourceTable(
 
     /// <summary>
     /// The <c>data_type</c> each of its <c>columns:</c> declares, as written, with where: a match reads a CSV input's
-    /// column as that type (<see cref="Matching.CsvInput.DeclaredTypes"/>) instead of the one DuckDB's sniffer guesses.
+    /// column as that type (<see cref="Matching.CsvInput.DeclaredTypes"/>) instead of the one DuckDB's sniffer guesses, and
+    /// warns for one that is not the column's own type in any other input (<see cref="Matching.DeclaredTypeMismatch"/>).
     /// </summary>
     public IReadOnlyList<DeclaredColumnType> DeclaredTypes { get; init; } = [];
 }

@@ -18,6 +18,13 @@ public sealed record InputRelation(string Sql, string Description, SourceSpan At
     /// <summary>What reading the input found worth a word that does not stop the run (EM0027); the run prints them.</summary>
     public IReadOnlyList<Diagnostic> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The sources YAML's entry when the input is a <c>source()</c>: its columns' <c>data_type</c>s are read for a CSV
+    /// file (<see cref="CsvInput.DeclaredTypes"/>), and only compared with the columns' types for any other input
+    /// (<see cref="DeclaredTypeMismatch"/>).
+    /// </summary>
+    public Dbt.SourceTable? Source { get; init; }
+
     /// <summary>Set when the input is one local file (a source's <c>external_location</c>): its full path.</summary>
     public string? FilePath { get; init; }
 

@@ -808,7 +808,13 @@ public sealed partial class RunOperation
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
         }
 
-        return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
+        if (missing.Count > 0)
+        {
+            throw new DiagnosticException(missing);
+        }
+
+        var kept = input.Keep?.Of(columns, published) ?? [];
+        return relation with { Kept = kept, Warnings = [.. relation.Warnings, .. DeclaredTypeMismatch.Warnings(warehouse, relation, columns, [.. read, .. kept])] };
     }
 
     /// <summary>

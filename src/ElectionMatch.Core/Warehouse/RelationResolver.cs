@@ -49,12 +49,12 @@ public sealed partial class RelationResolver
         if (source is not { ExternalLocation: { } location } entry
             || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
         {
-            return new InputRelation(sql, expression, at);
+            return new InputRelation(sql, expression, at) { Source = source };
         }
 
         var path = _project.Resolve(location);
         var display = DisplayPath.For(path);
-        var input = new InputRelation(sql, $"{expression} ({display})", entry.At);
+        var input = new InputRelation(sql, $"{expression} ({display})", entry.At) { Source = entry };
         IReadOnlyList<string> files = [path];
         if (DuckDbWarehouse.IsGlob(location))
         {
@@ -123,6 +123,28 @@ public sealed partial class RelationResolver
         catch (DuckDB.NET.Data.DuckDBException e)
         {
             return Refused($"is not a type DuckDB knows ({string.Join(" ", e.Message.Replace("Catalog Error: ", "", StringComparison.Ordinal).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeWhile(l => !l.StartsWith("LINE ", StringComparison.Ordinal)))})");
+        }
+    }
+
+    /// <summary>
+    /// A declared type as DuckDB names it (<c>int8</c> is BIGINT, <c>text</c> VARCHAR), or null for one that is no
+    /// scalar type's name or that DuckDB does not know: for an input whose columns have their types, which a
+    /// declaration is only compared with (<see cref="DeclaredTypeMismatch"/>), not refused for.
+    /// </summary>
+    internal static string? DuckDbTypeOrNull(string type, DuckDbWarehouse warehouse)
+    {
+        if (!ScalarTypeName().IsMatch(type))
+        {
+            return null;
+        }
+
+        try
+        {
+            return warehouse.Scalar<string>($"select typeof(cast(null as {type}))");
+        }
+        catch (DuckDB.NET.Data.DuckDBException)
+        {
+            return null;
         }
     }
 
