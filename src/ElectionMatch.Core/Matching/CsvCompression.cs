@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using ZstdSharp;
 
@@ -15,6 +16,46 @@ internal static class CsvCompression
     public static readonly string[] Endings = [".gz", ".zst"];
 
     public static bool IsCompressed(string path) => Endings.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// What is wrong with <paramref name="path"/>'s name when its first bytes are not the compression its name's ending
+    /// says (a plain CSV file or a gzip file named <c>.csv.zst</c>), as a clause after the file: DuckDB's reader, and
+    /// ours, decompress by the name alone and fail with no file named (before, EM0504). Null when they agree, when the
+    /// name carries no compression, and for a file too short to tell (said as empty or cut elsewhere).
+    /// </summary>
+    public static string? Misnamed(string path)
+    {
+        if (Endings.FirstOrDefault(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)) is not { } named || !File.Exists(path))
+        {
+            return null;
+        }
+
+        var head = new byte[4];
+        int read;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        if (read < head.Length)
+        {
+            return null;
+        }
+
+        // gzip starts 1F 8B; a zstd file with a frame (28 B5 2F FD) or a skippable frame (50-5F 2A 4D 18).
+        var magic = BitConverter.ToUInt32(head);
+        var actual = head[0] == 0x1F && head[1] == 0x8B ? ".gz" : magic == 0xFD2FB528 || (magic & 0xFFFFFFF0) == 0x184D2A50 ? ".zst" : "";
+        if (actual == named)
+        {
+            return null;
+        }
+
+        var plain = Path.GetFileName(path)[..^named.Length];
+        var kind = named == ".gz" ? "gzip" : "zstd";
+        return actual == ""
+            ? $"is not a {kind} file though its name ends in {named} (its first bytes are {string.Join(' ', head.Select(b => b.ToString("X2", CultureInfo.InvariantCulture)))}, not {(named == ".gz" ? "gzip's 1F 8B" : "a zstd frame's 28 B5 2F FD")}), and DuckDB's reader decompresses a file by its name's ending; if it is a plain CSV file, name it {plain}"
+            : $"is a {(actual == ".gz" ? "gzip" : "zstd")} file though its name ends in {named}, and DuckDB's reader decompresses a file by its name's ending; name it {plain}{actual}";
+    }
 
     /// <summary>
     /// <paramref name="file"/>'s bytes decompressed when <paramref name="path"/> ends in one of <see cref="Endings"/>,

@@ -1,3 +1,5 @@
+using ZstdSharp;
+
 namespace ElectionMatch.Matching;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace ElectionMatch.Matching;
 /// last, and an optional 4-byte checksum, so its end is found by walking the 3-byte block headers, without
 /// decompressing. DuckDB's CSV reader reads a file cut short (a download or copy that stopped) up to where it stops
 /// without a word, or reads no row of it at all (the input "has no rows"); the run refuses it instead (EM0024). A file of
-/// several frames (<c>cat a.zst b.zst</c>) and skippable frames, which DuckDB reads, are walked frame by frame.
+/// several frames (<c>cat a.zst b.zst</c>) and skippable frames, which DuckDB reads, are walked frame by frame; a file
+/// whose walk is whole is then decompressed once, as <see cref="GzipEnd"/> does, to tell a damaged block or checksum.
 /// </summary>
 internal static class ZstdEnd
 {
@@ -46,6 +49,31 @@ internal static class ZstdEnd
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="path"/> ends in <c>.zst</c> and its frames, walked whole, do not decompress: a block's
+    /// data or a frame's checksum is damaged, which ZstdSharp throws on where a later check reads the file (before,
+    /// EM0504 "Restored data doesn't match checksum", naming no file). Call it on a file <see cref="IsCut"/> found whole.
+    /// </summary>
+    public static bool IsDamaged(string path)
+    {
+        if (!path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase) || !File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+            using var stream = new DecompressionStream(file);
+            stream.CopyTo(Stream.Null);
+            return false;
+        }
+        catch (ZstdException)
+        {
+            return true;
+        }
     }
 
     // A frame after its magic number: its header, its blocks to the last one, its checksum when the header says so.

@@ -196,7 +196,7 @@ public sealed partial class RunOperation
 
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
@@ -248,7 +248,7 @@ public sealed partial class RunOperation
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, null, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
         IReadOnlyList<string> summary =
         [
@@ -308,12 +308,11 @@ public sealed partial class RunOperation
     }
 
     /// <summary>
-    /// EM0305 and EM0306, as check says them, when this run's snapshot is the one the zip code models read (the stable
-    /// model's) and links positions to a district type that district_types leaves out or no voter-file column carries:
-    /// from the published table and the voter file's columns (its description, not its rows); the match's inputs are not
-    /// read again. Before, only check said them.
+    /// EM0306, as check says it, when this run's snapshot is the one the zip code models read (the stable model's) and links
+    /// positions to a district type no voter-file column carries: from the published table and the voter file's columns
+    /// (its description, not its rows); the match's inputs are not read again. Before, only check said it.
     /// </summary>
-    private IEnumerable<Diagnostic> DistrictTypeWarnings(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
+    private IEnumerable<Diagnostic> DistrictTypesWithoutColumn(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
     {
         if (_context.Settings.ZipCodes is not { } zipCodes || zipCodes.Match != match.Name)
         {
@@ -330,7 +329,7 @@ public sealed partial class RunOperation
         }
 
         var linked = LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, name.Table, Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table));
-        return linked is null ? [] : new[] { linked.NotListed(), linked.WithoutColumn() }.OfType<Diagnostic>();
+        return linked?.WithoutColumn() is { } warning ? [warning] : [];
     }
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
@@ -635,21 +634,32 @@ public sealed partial class RunOperation
             throw new DiagnosticException([.. e.Diagnostics, .. DateFormatErrors(warehouse, input)]);
         }
 
-        // A compressed file cut short (a download or copy that stopped) is read by DuckDB up to the cut, or not at all,
-        // without a word: the rows after the cut would be neither read nor counted. This comes before the checks that
-        // read a file's first lines (its header, UTF-16): ZstdSharp, unlike GZipStream, reads none of a cut block.
-        foreach (var file in relation.LocalFiles(warehouse))
+        // A file of a glob (one file's name is told as the relation resolves) compressed otherwise than its name says.
+        if (relation.LocalFiles(warehouse).Select(f => (File: f, Misnamed: CsvCompression.Misnamed(f))).FirstOrDefault(f => f.Misnamed is not null) is { Misnamed: { } misnamed } odd)
         {
-            var end = GzipEnd.IsCut(file) ? "gzip file (it stops before the end that records the length and CRC-32 of what it holds"
-                : ZstdEnd.IsCut(file) ? "zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry"
-                : null;
-            if (end is not null)
-            {
-                var shown = relation.FilePath is not null ? "the file" : relation.Csv?.DisplayOf(file) ?? DisplayPath.For(file);
-                throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                    $"cannot read {relation.Description}: {shown} is not a whole {end}: a download or copy that stopped?), and DuckDB's reader would read it " +
-                    "up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again");
-            }
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(odd.File))} {misnamed}");
+        }
+
+        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
+        {
+            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
+                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
+                "losing the rows after that uncounted; download or compress it again");
+        }
+
+        // Any .zst file the input reads (a .csv.zst CsvInput's, a .json.zst); ZstdSharp, unlike GZipStream, reads none of
+        // a cut block, so this comes before the checks that read the file's first lines (its header, UTF-16).
+        if (relation.LocalFiles(warehouse).FirstOrDefault(f => ZstdEnd.IsCut(f) || ZstdEnd.IsDamaged(f)) is { } cutZstd)
+        {
+            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
+            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
+                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?; or a block's data or the checksum is damaged), and DuckDB's reader would read it up to where " +
+                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
         }
 
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
@@ -808,13 +818,7 @@ public sealed partial class RunOperation
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
         }
 
-        if (missing.Count > 0)
-        {
-            throw new DiagnosticException(missing);
-        }
-
-        var kept = input.Keep?.Of(columns, published) ?? [];
-        return relation with { Kept = kept, Warnings = [.. relation.Warnings, .. DeclaredTypeMismatch.Warnings(warehouse, relation, columns, [.. read, .. kept])] };
+        return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
     }
 
     /// <summary>

@@ -239,6 +239,11 @@ public sealed partial class RelationResolver
                 throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') is an empty file ({DisplayPath.For(path)})");
             }
 
+            if (File.Exists(path) && CsvCompression.Misnamed(path) is { } misnamed)
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') ({DisplayPath.For(path)}) {misnamed}");
+            }
+
             // As empty: DuckDB reads blank lines as a header of one column, column0, and every mapped column is "missing".
             if (File.Exists(path) && CsvInput.IsCsv(path) && CsvInput.HoldsOnlyBlankLines(path))
             {

@@ -56,6 +56,14 @@ public sealed class ZstdEndTests : IDisposable
     }
 
     [Fact]
+    public void A_whole_frame_whose_checksum_is_wrong_is_damaged()
+    {
+        // Frame's checksum, DE AD BE EF, is not that of what it holds.
+        Assert.True(ZstdEnd.IsDamaged(Write(Frame)));
+        Assert.False(ZstdEnd.IsDamaged(Write(new ZstdSharp.Compressor().Wrap("a,b\n1,2\n"u8).ToArray())));
+    }
+
+    [Fact]
     public void A_file_not_named_zst_and_an_empty_one_are_left_to_other_checks()
     {
         var plain = Path.Combine(_directory, "x.csv");

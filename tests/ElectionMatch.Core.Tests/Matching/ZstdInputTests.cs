@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
 using ElectionMatch.Operations;
@@ -56,6 +58,79 @@ public sealed class ZstdInputTests : IDisposable
             diagnostic.Message,
             StringComparison.Ordinal);
         Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
+    }
+
+    [Fact]
+    public void A_zstd_file_whose_frame_is_damaged_is_em0024_before_any_work()
+    {
+        // Its frames walk whole, but a byte of its checksum is wrong: ZstdSharp threw where the header check read it
+        // (EM0504 "Restored data doesn't match checksum", no file named), where a damaged .csv.gz is EM0024.
+        using var compressor = new ZstdSharp.Compressor();
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        var damaged = compressor.Wrap(File.ReadAllBytes(_fixture.PathOf(Candidacies))).ToArray();
+        damaged[^1] ^= 0xFF;
+        File.WriteAllBytes(Compressed(), damaged);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, Sources), (diagnostic.Code, diagnostic.File));
+        Assert.Contains("(data/airbyte/hubspot_candidacy.csv.zst): the file is not a whole zstd file", diagnostic.Message, StringComparison.Ordinal);
+        Assert.Contains("or a block's data or the checksum is damaged", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(".zst", "plain", "is not a zstd file though its name ends in .zst (its first bytes are 67 70 5F 63, not a zstd frame's 28 B5 2F FD), and DuckDB's reader decompresses a file by its name's ending; if it is a plain CSV file, name it hubspot_candidacy.csv")]
+    [InlineData(".zst", "gzip", "is a gzip file though its name ends in .zst, and DuckDB's reader decompresses a file by its name's ending; name it hubspot_candidacy.csv.gz")]
+    [InlineData(".gz", "plain", "is not a gzip file though its name ends in .gz (its first bytes are 67 70 5F 63, not gzip's 1F 8B), and DuckDB's reader decompresses a file by its name's ending; if it is a plain CSV file, name it hubspot_candidacy.csv")]
+    [InlineData(".gz", "zstd", "is a zstd file though its name ends in .gz, and DuckDB's reader decompresses a file by its name's ending; name it hubspot_candidacy.csv.zst")]
+    public void A_file_compressed_otherwise_than_its_name_says_is_em0024_naming_the_file(string ending, string content, string said)
+    {
+        // Before, the header check's decompression threw: EM0504 ("Unknown frame descriptor", "unsupported compression
+        // method"), an internal error naming no file.
+        var text = File.ReadAllBytes(_fixture.PathOf(Candidacies));
+        var bytes = content switch
+        {
+            "gzip" => Gzip(text),
+            "zstd" => new ZstdSharp.Compressor().Wrap(text).ToArray(),
+            _ => text,
+        };
+        File.Delete(_fixture.PathOf(Candidacies));
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", $"external_location: \"{Candidacies}{ending}\"");
+        File.WriteAllBytes(_fixture.PathOf(Candidacies + ending), bytes);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, Sources, 11), (diagnostic.Code, diagnostic.File, diagnostic.Line));
+        Assert.EndsWith($"(data/airbyte/hubspot_candidacy.csv{ending}) {said}", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plain_file_named_zst_in_a_glob_is_em0024_naming_that_file()
+    {
+        // Before: "is not a whole zstd file (it stops before the end of its last frame …: a download or copy that stopped?)".
+        var lines = File.ReadAllLines(_fixture.PathOf(Candidacies));
+        Directory.CreateDirectory(_fixture.PathOf("data/airbyte/hs"));
+        File.WriteAllBytes(_fixture.PathOf("data/airbyte/hs/a.csv.zst"), new ZstdSharp.Compressor().Wrap(Encoding.UTF8.GetBytes(string.Join('\n', lines[..151]) + "\n")).ToArray());
+        File.WriteAllText(_fixture.PathOf("data/airbyte/hs/b.csv.zst"), string.Join('\n', [lines[0], .. lines[151..]]) + "\n");
+        File.Delete(_fixture.PathOf(Candidacies));
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", "external_location: \"data/airbyte/hs/*.csv.zst\"");
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, Sources), (diagnostic.Code, diagnostic.File));
+        Assert.Contains("data/airbyte/hs/b.csv.zst is not a zstd file though its name ends in .zst", diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith("if it is a plain CSV file, name it b.csv", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Gzip(byte[] text)
+    {
+        using var bytes = new MemoryStream();
+        using (var gzip = new GZipStream(bytes, CompressionLevel.Optimal))
+        {
+            gzip.Write(text);
+        }
+
+        return bytes.ToArray();
     }
 
     // The candidacies file compressed by DuckDB, as one frame or as two (the header and 150 rows, then the other 150),
