@@ -15,7 +15,8 @@ internal static class CsvCompression
     /// <summary>The endings of a compressed file, the compression after the CSV's own (<c>.csv.gz</c>, <c>.tsv.zst</c>).</summary>
     public static readonly string[] Endings = [".gz", ".zst"];
 
-    public static bool IsCompressed(string path) => Endings.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    // DuckDB's file system tells the compression by a lower-case ending only: it reads x.csv.GZ's bytes as text.
+    public static bool IsCompressed(string path) => Endings.Any(e => path.EndsWith(e, StringComparison.Ordinal));
 
     /// <summary>
     /// What is wrong with <paramref name="path"/>'s name when its first bytes are not the compression its name's ending
@@ -25,6 +26,7 @@ internal static class CsvCompression
     /// </summary>
     public static string? Misnamed(string path)
     {
+        // An ending in another case (.GZ) too: DuckDB reads such a file as it is, so it must not be compressed.
         if (Endings.FirstOrDefault(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)) is not { } named || !File.Exists(path))
         {
             return null;
@@ -45,12 +47,18 @@ internal static class CsvCompression
         // gzip starts 1F 8B; a zstd file with a frame (28 B5 2F FD) or a skippable frame (50-5F 2A 4D 18).
         var magic = BitConverter.ToUInt32(head);
         var actual = head[0] == 0x1F && head[1] == 0x8B ? ".gz" : magic == 0xFD2FB528 || (magic & 0xFFFFFFF0) == 0x184D2A50 ? ".zst" : "";
-        if (actual == named)
+        var lowerCase = path.EndsWith(named, StringComparison.Ordinal);
+        if (actual == (lowerCase ? named : ""))
         {
             return null;
         }
 
         var plain = Path.GetFileName(path)[..^named.Length];
+        if (!lowerCase)
+        {
+            return $"is a {(actual == ".gz" ? "gzip" : "zstd")} file, and DuckDB's reader decompresses a file only by a lower-case ending (one ending in {path[^named.Length..]} it reads as text); name it {plain}{actual}";
+        }
+
         var kind = named == ".gz" ? "gzip" : "zstd";
         return actual == ""
             ? $"is not a {kind} file though its name ends in {named} (its first bytes are {string.Join(' ', head.Select(b => b.ToString("X2", CultureInfo.InvariantCulture)))}, not {(named == ".gz" ? "gzip's 1F 8B" : "a zstd frame's 28 B5 2F FD")}), and DuckDB's reader decompresses a file by its name's ending; if it is a plain CSV file, name it {plain}"
@@ -63,7 +71,7 @@ internal static class CsvCompression
     /// a cut gzip file, rather than throwing: the run refuses it, naming it, by <see cref="GzipEnd"/> and <see cref="ZstdEnd"/>.
     /// </summary>
     public static Stream Decompressed(string path, Stream file) =>
-        path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress)
-        : path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase) ? new DecompressionStream(file, checkEndOfStream: false)
+        path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress)
+        : path.EndsWith(".zst", StringComparison.Ordinal) ? new DecompressionStream(file, checkEndOfStream: false)
         : file;
 }

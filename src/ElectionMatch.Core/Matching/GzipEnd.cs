@@ -19,7 +19,7 @@ internal static class GzipEnd
     /// </summary>
     public static bool IsCut(string path)
     {
-        if (!path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) || !File.Exists(path) || new FileInfo(path).Length == 0)
+        if (!path.EndsWith(".gz", StringComparison.Ordinal) || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
             return false;
         }

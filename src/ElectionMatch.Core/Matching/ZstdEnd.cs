@@ -27,7 +27,7 @@ internal static class ZstdEnd
     /// </summary>
     public static bool IsCut(string path)
     {
-        if (!path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase) || !File.Exists(path) || new FileInfo(path).Length == 0)
+        if (!path.EndsWith(".zst", StringComparison.Ordinal) || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
             return false;
         }
@@ -58,7 +58,7 @@ internal static class ZstdEnd
     /// </summary>
     public static bool IsDamaged(string path)
     {
-        if (!path.EndsWith(".zst", StringComparison.OrdinalIgnoreCase) || !File.Exists(path) || new FileInfo(path).Length == 0)
+        if (!path.EndsWith(".zst", StringComparison.Ordinal) || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
             return false;
         }

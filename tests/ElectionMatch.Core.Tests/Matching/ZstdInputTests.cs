@@ -83,6 +83,8 @@ public sealed class ZstdInputTests : IDisposable
     [InlineData(".zst", "gzip", "is a gzip file though its name ends in .zst, and DuckDB's reader decompresses a file by its name's ending; name it hubspot_candidacy.csv.gz")]
     [InlineData(".gz", "plain", "is not a gzip file though its name ends in .gz (its first bytes are 67 70 5F 63, not gzip's 1F 8B), and DuckDB's reader decompresses a file by its name's ending; if it is a plain CSV file, name it hubspot_candidacy.csv")]
     [InlineData(".gz", "zstd", "is a zstd file though its name ends in .gz, and DuckDB's reader decompresses a file by its name's ending; name it hubspot_candidacy.csv.zst")]
+    [InlineData(".ZST", "zstd", "is a zstd file, and DuckDB's reader decompresses a file only by a lower-case ending (one ending in .ZST it reads as text); name it hubspot_candidacy.csv.zst")]
+    [InlineData(".GZ", "gzip", "is a gzip file, and DuckDB's reader decompresses a file only by a lower-case ending (one ending in .GZ it reads as text); name it hubspot_candidacy.csv.gz")]
     public void A_file_compressed_otherwise_than_its_name_says_is_em0024_naming_the_file(string ending, string content, string said)
     {
         // Before, the header check's decompression threw: EM0504 ("Unknown frame descriptor", "unsupported compression
@@ -102,6 +104,18 @@ public sealed class ZstdInputTests : IDisposable
 
         Assert.Equal((Codes.InputUnreadable, Sources, 11), (diagnostic.Code, diagnostic.File, diagnostic.Line));
         Assert.EndsWith($"(data/airbyte/hubspot_candidacy.csv{ending}) {said}", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_plain_file_named_with_an_upper_case_zst_is_read_as_duckdb_reads_it_uncompressed()
+    {
+        // Before, the header check decompressed it (EM0504 "Unknown frame descriptor") where DuckDB reads it as text.
+        File.Move(_fixture.PathOf(Candidacies), _fixture.PathOf(Candidacies + ".ZST"));
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", $"external_location: \"{Candidacies}.ZST\"");
+
+        var account = Run().Manifest.RowAccounting.Single(a => a.Input == "left" && a.Unit == "input rows");
+
+        Assert.Equal((300, 0L), (account.Read, account.Outcomes.Where(o => o.Outcome != "used").Sum(o => o.Rows)));
     }
 
     [Fact]
