@@ -427,6 +427,45 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".gz")]
+    [InlineData(".zst")]
+    public void A_compressed_truth_file_cut_short_or_misnamed_is_em0024_at_its_line_1(string compression)
+    {
+        // Before: a cut .gz was scored on the pairs before the cut (a lower recall, exit 0), a cut .zst said to be empty,
+        // and a plain file so named stopped with EM0504 ("unsupported compression method", "Unknown frame descriptor").
+        var text = File.ReadAllBytes(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        byte[] whole;
+        if (compression == ".gz")
+        {
+            using var bytes = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
+            {
+                gzip.Write(text);
+            }
+
+            whole = bytes.ToArray();
+        }
+        else
+        {
+            whole = new ZstdSharp.Compressor().Wrap(text).ToArray();
+        }
+
+        var cut = _project.PathOf("truth/cut.csv" + compression);
+        File.WriteAllBytes(cut, whole[..(whole.Length * 2 / 3)]);
+        var plain = _project.PathOf("truth/plain.csv" + compression);
+        File.WriteAllBytes(plain, text);
+
+        Assert.Contains(
+            $"cut.csv{compression}(1,1): error EM0024: the truth file is not a whole {(compression == ".gz" ? "gzip" : "zstd")} file (it stops before its end, or is damaged",
+            SingleError(Cli("evaluate", Match, "--truth", cut)),
+            StringComparison.Ordinal);
+        Assert.Contains(
+            $"plain.csv{compression}(1,1): error EM0024: the truth file is not a {(compression == ".gz" ? "gzip" : "zstd")} file though its name ends in {compression}",
+            SingleError(Cli("evaluate", Match, "--truth", plain)),
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_empty_truth_file_is_said_to_be_empty()
     {

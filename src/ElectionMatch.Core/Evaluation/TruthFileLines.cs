@@ -23,6 +23,7 @@ internal static class TruthFileLines
     public static TruthLayout Check(string truthPath, string? leftIdColumn = null, string? rightIdColumn = null)
     {
         var display = DisplayPath.For(truthPath);
+        CheckCompression(truthPath, display);
         CheckUtf8(truthPath, display);
         char delimiter;
         using (var first = CsvRecords.Open(truthPath))
@@ -80,6 +81,24 @@ internal static class TruthFileLines
         return header is null
             ? throw DiagnosticException.At(Codes.InputUnreadable, new SourceSpan(display, 1, 1), $"the truth file is empty: it needs a header of at least two columns ({IdColumns(leftIdColumn, rightIdColumn)}) and one line per true pair")
             : new TruthLayout(delimiter, header, left, right, byName);
+    }
+
+    // A .gz or .zst truth file is read as the inputs are: one cut short was scored on the pairs before the cut (a lower
+    // recall, without a word) or said to be empty, and one compressed otherwise than its name says stopped with EM0504.
+    private static void CheckCompression(string truthPath, string display)
+    {
+        var at = new SourceSpan(display, 1, 1);
+        if (CsvCompression.Misnamed(truthPath) is { } misnamed)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, at, $"the truth file {misnamed}");
+        }
+
+        if (GzipEnd.IsCut(truthPath) || ZstdEnd.IsCut(truthPath) || ZstdEnd.IsDamaged(truthPath))
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, at,
+                $"the truth file is not a whole {(truthPath.EndsWith(".gz", StringComparison.Ordinal) ? "gzip" : "zstd")} file (it stops before its end, or is damaged: a download or copy that stopped?), "
+                + "and the pairs after the cut would go unscored; download or compress it again");
+        }
     }
 
     /// <summary>
