@@ -51,16 +51,20 @@ internal static class ZstdEnd
         return false;
     }
 
+    /// <summary>True when <see cref="Undecodable"/> says why the file does not decompress.</summary>
+    public static bool IsDamaged(string path) => Undecodable(path) is not null;
+
     /// <summary>
-    /// True when <paramref name="path"/> ends in <c>.zst</c> and its frames, walked whole, do not decompress: a block's
-    /// data or a frame's checksum is damaged, which ZstdSharp throws on where a later check reads the file (before,
-    /// EM0504 "Restored data doesn't match checksum", naming no file). Call it on a file <see cref="IsCut"/> found whole.
+    /// Why <paramref name="path"/>, ending in <c>.zst</c>, does not decompress, in ZstdSharp's words: a block's data or a
+    /// frame's checksum damaged ("Restored data doesn't match checksum"), or a window larger than the 128 MiB that
+    /// ZstdSharp and DuckDB's reader decode by default (<c>zstd --long</c> on a large file: "Frame requires too much memory
+    /// for decoding"). Null when it decompresses, and for any other file. Call it on a file <see cref="IsCut"/> found whole.
     /// </summary>
-    public static bool IsDamaged(string path)
+    public static string? Undecodable(string path)
     {
         if (!path.EndsWith(".zst", StringComparison.Ordinal) || !File.Exists(path) || new FileInfo(path).Length == 0)
         {
-            return false;
+            return null;
         }
 
         try
@@ -68,11 +72,11 @@ internal static class ZstdEnd
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
             using var stream = new DecompressionStream(file);
             stream.CopyTo(Stream.Null);
-            return false;
+            return null;
         }
-        catch (ZstdException)
+        catch (ZstdException e)
         {
-            return true;
+            return e.Message;
         }
     }
 

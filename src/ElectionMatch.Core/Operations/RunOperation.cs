@@ -652,14 +652,23 @@ public sealed partial class RunOperation
 
         // Any .zst file the input reads (a .csv.zst CsvInput's, a .json.zst); ZstdSharp, unlike GZipStream, reads none of
         // a cut block, so this comes before the checks that read the file's first lines (its header, UTF-16).
-        if (relation.LocalFiles(warehouse).FirstOrDefault(f => ZstdEnd.IsCut(f) || ZstdEnd.IsDamaged(f)) is { } cutZstd)
+        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
         {
             // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
             // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
             throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
                 $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
-                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?; or a block's data or the checksum is damaged), and DuckDB's reader would read it up to where " +
+                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
                 "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
+        }
+
+        // Frames that walk whole may still not decompress (ZstdEnd.Undecodable); before, EM0504 naming no file.
+        if (relation.LocalFiles(warehouse).Select(f => (File: f, Why: ZstdEnd.Undecodable(f))).FirstOrDefault(f => f.Why is not null) is { Why: { } why } undecodable)
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
+                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(undecodable.File))} does not decompress ({why.TrimEnd('.')}): "
+                + "a block's data or its checksum is damaged, or, when the frame requires too much memory, it was compressed with zstd --long and a window over 128 MiB, "
+                + "which DuckDB's reader does not decode; download it again, or compress it again without --long");
         }
 
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
