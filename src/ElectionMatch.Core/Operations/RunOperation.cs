@@ -196,7 +196,7 @@ public sealed partial class RunOperation
 
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
@@ -248,7 +248,7 @@ public sealed partial class RunOperation
         generated.Diagnostics.AddRange([.. inputs.Left.Warnings, .. inputs.Right.Warnings]);
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, null, inputs, warehouse));
         WriteDbtFiles(name, match, definition, warehouse, steps, generated);
-        generated.Diagnostics.AddRange(DistrictTypesWithoutColumn(name, match, warehouse));
+        generated.Diagnostics.AddRange(DistrictTypeWarnings(name, match, warehouse));
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(committed.Record.RunId, manifest.ToJson()));
         IReadOnlyList<string> summary =
         [
@@ -308,11 +308,12 @@ public sealed partial class RunOperation
     }
 
     /// <summary>
-    /// EM0306, as check says it, when this run's snapshot is the one the zip code models read (the stable model's) and links
-    /// positions to a district type no voter-file column carries: from the published table and the voter file's columns
-    /// (its description, not its rows); the match's inputs are not read again. Before, only check said it.
+    /// EM0305 and EM0306, as check says them, when this run's snapshot is the one the zip code models read (the stable
+    /// model's) and links positions to a district type that district_types leaves out or no voter-file column carries:
+    /// from the published table and the voter file's columns (its description, not its rows); the match's inputs are not
+    /// read again. Before, only check said them.
     /// </summary>
-    private IEnumerable<Diagnostic> DistrictTypesWithoutColumn(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
+    private IEnumerable<Diagnostic> DistrictTypeWarnings(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
     {
         if (_context.Settings.ZipCodes is not { } zipCodes || zipCodes.Match != match.Name)
         {
@@ -329,7 +330,7 @@ public sealed partial class RunOperation
         }
 
         var linked = LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, name.Table, Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table));
-        return linked?.WithoutColumn() is { } warning ? [warning] : [];
+        return linked is null ? [] : new[] { linked.NotListed(), linked.WithoutColumn() }.OfType<Diagnostic>();
     }
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
@@ -618,6 +619,22 @@ public sealed partial class RunOperation
     internal InputRelation ResolveInput(DuckDbWarehouse warehouse, MatchSettings match, InputSettings input, string side) =>
         Resolve(warehouse, _context.Resolver(warehouse), input, side, Matches.MatchDefinition.For(match.Kind).Columns.Select(c => c.Name).ToList());
 
+    /// <summary>
+    /// What is wrong with a gzip or zstd file an input reads, said after its name, or null: compressed otherwise than its
+    /// name says (<see cref="CsvCompression.Misnamed"/>), cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>), or
+    /// zstd frames that walk whole but do not decompress (<see cref="ZstdEnd.Undecodable"/>; before, EM0504 naming no file).
+    /// </summary>
+    private static string? CompressedFileFault(string file)
+    {
+        const string Lost = "and DuckDB's reader would read it up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again";
+        return CsvCompression.Misnamed(file) is { } misnamed ? misnamed
+            : GzipEnd.IsCut(file) ? "is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds: a download or copy that stopped?), " + Lost
+            : ZstdEnd.IsCut(file) ? "is not a whole zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), " + Lost
+            : ZstdEnd.Undecodable(file) is { } why ? $"does not decompress ({why.TrimEnd('.')}): a block's data or its checksum is damaged, or, when the frame requires too much memory, "
+                + "it was compressed with zstd --long and a window over 128 MiB, which DuckDB's reader does not decode; download it again, or compress it again without --long"
+            : null;
+    }
+
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
@@ -634,41 +651,16 @@ public sealed partial class RunOperation
             throw new DiagnosticException([.. e.Diagnostics, .. DateFormatErrors(warehouse, input)]);
         }
 
-        // A file of a glob (one file's name is told as the relation resolves) compressed otherwise than its name says.
-        if (relation.LocalFiles(warehouse).Select(f => (File: f, Misnamed: CsvCompression.Misnamed(f))).FirstOrDefault(f => f.Misnamed is not null) is { Misnamed: { } misnamed } odd)
+        // A compressed file that is not whole, or not what its name says, is refused before any check reads its first lines
+        // (its header, UTF-16): DuckDB reads a cut one up to the cut, or not at all, without a word, so the rows after it
+        // would be neither read nor counted, and ZstdSharp, unlike GZipStream, reads none of a cut block.
+        foreach (var file in relation.LocalFiles(warehouse))
         {
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(odd.File))} {misnamed}");
-        }
-
-        if (relation.Csv?.Files.FirstOrDefault(GzipEnd.IsCut) is { } cut)
-        {
-            // DuckDB reads a cut gzip file up to the cut without a word: the rows after it were neither read nor counted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Csv.IsGlob ? relation.Csv.DisplayOf(cut) : "the file")} is not a whole gzip file (it stops before the end " +
-                "that records the length and CRC-32 of what it holds: a download or copy that stopped?), and DuckDB's reader would read it up to where it stops, " +
-                "losing the rows after that uncounted; download or compress it again");
-        }
-
-        // Any .zst file the input reads (a .csv.zst CsvInput's, a .json.zst); ZstdSharp, unlike GZipStream, reads none of
-        // a cut block, so this comes before the checks that read the file's first lines (its header, UTF-16).
-        if (relation.LocalFiles(warehouse).FirstOrDefault(ZstdEnd.IsCut) is { } cutZstd)
-        {
-            // DuckDB reads a cut zstd file up to its last whole frame without a word, or none of it when that is the
-            // first (the input "has no rows", EM0500): either way the rows after the cut go uncounted.
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(cutZstd))} is not a whole zstd file (it stops before the end " +
-                "of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), and DuckDB's reader would read it up to where " +
-                "it stops, or not at all, losing the rows after that uncounted; download or compress it again");
-        }
-
-        // Frames that walk whole may still not decompress (ZstdEnd.Undecodable); before, EM0504 naming no file.
-        if (relation.LocalFiles(warehouse).Select(f => (File: f, Why: ZstdEnd.Undecodable(f))).FirstOrDefault(f => f.Why is not null) is { Why: { } why } undecodable)
-        {
-            throw DiagnosticException.At(Codes.InputUnreadable, relation.At,
-                $"cannot read {relation.Description}: {(relation.Glob is null ? "the file" : DisplayPath.For(undecodable.File))} does not decompress ({why.TrimEnd('.')}): "
-                + "a block's data or its checksum is damaged, or, when the frame requires too much memory, it was compressed with zstd --long and a window over 128 MiB, "
-                + "which DuckDB's reader does not decode; download it again, or compress it again without --long");
+            if (CompressedFileFault(file) is { } fault)
+            {
+                var shown = relation.Glob is null && relation.Csv is not { IsGlob: true } ? "the file" : relation.Csv?.DisplayOf(file) ?? DisplayPath.For(file);
+                throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {shown} {fault}");
+            }
         }
 
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
@@ -827,7 +819,13 @@ public sealed partial class RunOperation
             missing.AddRange(RepeatedHeaderNames(csv, [input.Id, .. input.Columns.Values.Concat(input.Keep?.Listed ?? []).Select(m => m.Column)], input.Keep is { All: true }));
         }
 
-        return missing.Count > 0 ? throw new DiagnosticException(missing) : relation with { Kept = input.Keep?.Of(columns, published) ?? [] };
+        if (missing.Count > 0)
+        {
+            throw new DiagnosticException(missing);
+        }
+
+        var kept = input.Keep?.Of(columns, published) ?? [];
+        return relation with { Kept = kept, Warnings = [.. relation.Warnings, .. DeclaredTypeMismatch.Warnings(warehouse, relation, columns, [.. read, .. kept])] };
     }
 
     /// <summary>
