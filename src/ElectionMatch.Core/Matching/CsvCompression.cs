@@ -66,6 +66,34 @@ internal static class CsvCompression
     }
 
     /// <summary>
+    /// Whether <paramref name="path"/> is a whole gzip or zstd file that decompresses to no bytes; a cut or damaged one is
+    /// not, as the run says it is cut or damaged (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>).
+    /// </summary>
+    public static bool HoldsNothing(string path)
+    {
+        if (!IsCompressed(path) || Misnamed(path) is not null)
+        {
+            return false;
+        }
+
+        // Its first byte first: the whole-file checks read all of it, which only a file of nothing should pay here.
+        try
+        {
+            using var text = Decompressed(path, File.OpenRead(path));
+            if (text.ReadByte() >= 0)
+            {
+                return false;
+            }
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdException)
+        {
+            return false;
+        }
+
+        return !GzipEnd.IsCut(path) && !ZstdEnd.IsCut(path) && ZstdEnd.Undecodable(path) is null;
+    }
+
+    /// <summary>
     /// <paramref name="file"/>'s bytes decompressed when <paramref name="path"/> ends in one of <see cref="Endings"/>,
     /// else the file itself; disposing the result disposes the file. A cut file reads up to its cut, as GZipStream reads
     /// a cut gzip file, rather than throwing: the run refuses it, naming it, by <see cref="GzipEnd"/> and <see cref="ZstdEnd"/>.

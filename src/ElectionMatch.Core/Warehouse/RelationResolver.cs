@@ -250,6 +250,12 @@ public sealed partial class RelationResolver
                 throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') holds only blank lines, no header line ({DisplayPath.For(path)})");
             }
 
+            // As empty: a whole compressed file of nothing has no header line, and DuckDB reads no rows (EM0500 "has no rows").
+            if (File.Exists(path) && CsvInput.IsCsv(path) && CsvCompression.HoldsNothing(path))
+            {
+                throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt, $"external_location '{location}' of source('{entry.SourceName}', '{entry.Name}') ({DisplayPath.For(path)}) holds nothing once decompressed, no header line: a compressed empty file");
+            }
+
             if (!location.Contains("://", StringComparison.Ordinal) && !ExternalFileKind.IsRead(location))
             {
                 throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt,

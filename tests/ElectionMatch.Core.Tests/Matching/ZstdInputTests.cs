@@ -143,6 +143,27 @@ public sealed class ZstdInputTests : IDisposable
         Assert.Equal((300, 0L), (account.Read, account.Outcomes.Where(o => o.Outcome != "used").Sum(o => o.Rows)));
     }
 
+    [Theory]
+    [InlineData(".gz")]
+    [InlineData(".zst")]
+    public void A_whole_compressed_file_of_nothing_is_em0024_as_an_empty_file_is(string ending)
+    {
+        // Before, it passed every check and DuckDB read no rows: EM0500 "has no rows; nothing to match", where an empty
+        // plain file, or a compressed one of blank lines only, is EM0024 saying so.
+        // GZipStream writes no bytes at all for nothing; gzip -n of an empty input is a header, an empty block and the end.
+        byte[] bytes = ending == ".gz"
+            ? [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
+            : new ZstdSharp.Compressor().Wrap([]).ToArray();
+        File.Delete(_fixture.PathOf(Candidacies));
+        _fixture.Replace(Sources, $"external_location: \"{Candidacies}\"", $"external_location: \"{Candidacies}{ending}\"");
+        File.WriteAllBytes(_fixture.PathOf(Candidacies + ending), bytes);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        Assert.Equal((Codes.InputUnreadable, Sources, 11), (diagnostic.Code, diagnostic.File, diagnostic.Line));
+        Assert.EndsWith($"(data/airbyte/hubspot_candidacy.csv{ending}) holds nothing once decompressed, no header line: a compressed empty file", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_plain_file_named_zst_in_a_glob_is_em0024_naming_that_file()
     {
