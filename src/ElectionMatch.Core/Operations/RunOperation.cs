@@ -653,13 +653,14 @@ public sealed partial class RunOperation
 
         // A compressed file that is not whole, or not what its name says, is refused before any check reads its first lines
         // (its header, UTF-16): DuckDB reads a cut one up to the cut, or not at all, without a word, so the rows after it
-        // would be neither read nor counted, and ZstdSharp, unlike GZipStream, reads none of a cut block.
+        // would be neither read nor counted, and ZstdSharp, unlike GZipStream, reads none of a cut block. Said at the
+        // source's external_location, as an empty or misnamed file is.
         foreach (var file in relation.LocalFiles(warehouse))
         {
             if (CompressedFileFault(file) is { } fault)
             {
                 var shown = relation.Glob is null && relation.Csv is not { IsGlob: true } ? "the file" : relation.Csv?.DisplayOf(file) ?? DisplayPath.For(file);
-                throw DiagnosticException.At(Codes.InputUnreadable, relation.At, $"cannot read {relation.Description}: {shown} {fault}");
+                throw DiagnosticException.At(Codes.InputUnreadable, relation.Source?.LocationAt ?? relation.At, $"cannot read {relation.Description}: {shown} {fault}");
             }
         }
 

@@ -47,7 +47,8 @@ public sealed class GzipInputTests : IDisposable
 
         var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
 
-        Assert.Equal((Codes.InputUnreadable, Sources), (diagnostic.Code, diagnostic.File));
+        // At the source's external_location, where an empty or misnamed file is said (before, its `- name:` line, 8).
+        Assert.Equal((Codes.InputUnreadable, Sources, 11), (diagnostic.Code, diagnostic.File, diagnostic.Line));
         Assert.Contains(
             "(data/airbyte/hubspot_candidacy.csv.gz): the file is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds",
             diagnostic.Message,
