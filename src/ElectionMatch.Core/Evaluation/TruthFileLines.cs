@@ -93,7 +93,7 @@ internal static class TruthFileLines
             throw DiagnosticException.At(Codes.InputUnreadable, at, $"the truth file {misnamed}");
         }
 
-        if (GzipEnd.IsCut(truthPath) || ZstdEnd.IsCut(truthPath) || ZstdEnd.IsDamaged(truthPath))
+        if (!CsvCompression.IsWhole(truthPath))
         {
             throw DiagnosticException.At(Codes.InputUnreadable, at,
                 $"the truth file is not a whole {(truthPath.EndsWith(".gz", StringComparison.Ordinal) ? "gzip" : "zstd")} file (it stops before its end, or is damaged: a download or copy that stopped?), "

@@ -90,8 +90,14 @@ internal static class CsvCompression
             return false;
         }
 
-        return !GzipEnd.IsCut(path) && !ZstdEnd.IsCut(path) && ZstdEnd.Undecodable(path) is null;
+        return IsWhole(path);
     }
+
+    /// <summary>
+    /// False when <paramref name="path"/> is a gzip or zstd file cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>)
+    /// or whose zstd frames do not decompress (<see cref="ZstdEnd.Undecodable"/>); true for a whole one and any other file.
+    /// </summary>
+    public static bool IsWhole(string path) => !GzipEnd.IsCut(path) && !ZstdEnd.IsCut(path) && ZstdEnd.Undecodable(path) is null;
 
     /// <summary>
     /// <paramref name="file"/>'s bytes decompressed when <paramref name="path"/> ends in one of <see cref="Endings"/>,
