@@ -1,5 +1,6 @@
 using ElectionMatch.Dbt;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Matching;
 using ElectionMatch.Settings;
 using ElectionMatch.Warehouse;
 
@@ -21,7 +22,9 @@ internal static class ZipCodeInputs
     public static IReadOnlyList<Diagnostic> Missing(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
     {
         var found = new List<Diagnostic>();
-        var voterColumns = Columns(warehouse, resolver, settings.Voters, settings.VotersAt ?? settings.At, found);
+        var votersAt = settings.VotersAt ?? settings.At;
+        var resolved = found.Count;
+        var voterColumns = Columns(warehouse, resolver, settings.Voters, votersAt, found);
         if (voterColumns is not null)
         {
             var read = new List<(string Column, SourceSpan At)>
@@ -30,7 +33,14 @@ internal static class ZipCodeInputs
                 (settings.StateColumn, settings.StateColumnAt ?? settings.At),
             };
             read.AddRange(settings.DistrictTypes.Select((t, i) => (t, i < settings.DistrictTypesAt.Count ? settings.DistrictTypesAt[i] : settings.At)));
-            found.AddRange(Absent(read, voterColumns, "the voter file " + settings.Voters));
+            var absent = Absent(read, voterColumns, "the voter file " + settings.Voters).ToList();
+            // A cut compressed file reads as a header of one column, or none: one error naming it, not one per setting.
+            found.AddRange(absent.Count > 0 && VoterFileFault(warehouse, resolver, settings) is { } fault ? [fault] : absent);
+        }
+        else if (found.Count == resolved && VoterFileFault(warehouse, resolver, settings) is { } fault)
+        {
+            // DuckDB could not read it (which check's EM0301 on each model would say in its words).
+            found.Add(fault);
         }
 
         var rangesAt = settings.RangesAt ?? settings.At;
@@ -40,6 +50,35 @@ internal static class ZipCodeInputs
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// EM0024 at the source's external_location when a file the voter relation reads (through the models it refs) is a
+    /// gzip or zstd file that is cut, damaged or misnamed (<see cref="CsvCompression.Fault"/>), or null. It decompresses
+    /// the whole file, so it is asked only once reading the voter file went wrong: a whole file, however large, costs nothing.
+    /// </summary>
+    public static Diagnostic? VoterFileFault(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
+    {
+        foreach (var entry in resolver.SourcesRead(settings.Voters, settings.VotersAt ?? settings.At))
+        {
+            if (entry.ExternalLocation is not { } location || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var path = resolver.Project.Resolve(location);
+            IReadOnlyList<string> files = DuckDbWarehouse.IsGlob(location) ? warehouse.Glob(path) : File.Exists(path) ? [path] : [];
+            foreach (var file in files)
+            {
+                if (CsvCompression.Fault(file) is { } fault)
+                {
+                    return Diagnostic.Error(Codes.InputUnreadable, entry.LocationAt,
+                        $"cannot read the voter file {settings.Voters}: source('{entry.SourceName}', '{entry.Name}')'s file {DisplayPath.For(file)} {fault}");
+                }
+            }
+        }
+
+        return null;
     }
 
     // The relation's columns; null when it cannot be read: a reference that names nothing is the setting's fault, said

@@ -94,6 +94,22 @@ internal static class CsvCompression
     }
 
     /// <summary>
+    /// What is wrong with a gzip or zstd file an input reads, said after its name, or null (it reads the whole file: a check for when reading it went wrong, or before a run reads every row anyway): compressed otherwise than its
+    /// name says (<see cref="Misnamed"/>), cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>), or
+    /// zstd frames that walk whole but do not decompress (<see cref="ZstdEnd.Undecodable"/>; before, EM0504 naming no file).
+    /// </summary>
+    public static string? Fault(string file)
+    {
+        const string Lost = "and DuckDB's reader would read it up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again";
+        return CsvCompression.Misnamed(file) is { } misnamed ? misnamed
+            : GzipEnd.IsCut(file) ? "is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds: a download or copy that stopped?), " + Lost
+            : ZstdEnd.IsCut(file) ? "is not a whole zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), " + Lost
+            : ZstdEnd.Undecodable(file) is { } why ? $"does not decompress ({why.TrimEnd('.')}): a block's data or its checksum is damaged, or, when the frame requires too much memory, "
+                + "it was compressed with zstd --long and a window over 128 MiB, which DuckDB's reader does not decode; download it again, or compress it again without --long"
+            : null;
+    }
+
+    /// <summary>
     /// False when <paramref name="path"/> is a gzip or zstd file cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>)
     /// or whose zstd frames do not decompress (<see cref="ZstdEnd.Undecodable"/>); true for a whole one and any other file.
     /// </summary>

@@ -619,22 +619,6 @@ public sealed partial class RunOperation
     internal InputRelation ResolveInput(DuckDbWarehouse warehouse, MatchSettings match, InputSettings input, string side) =>
         Resolve(warehouse, _context.Resolver(warehouse), input, side, Matches.MatchDefinition.For(match.Kind).Columns.Select(c => c.Name).ToList());
 
-    /// <summary>
-    /// What is wrong with a gzip or zstd file an input reads, said after its name, or null: compressed otherwise than its
-    /// name says (<see cref="CsvCompression.Misnamed"/>), cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>), or
-    /// zstd frames that walk whole but do not decompress (<see cref="ZstdEnd.Undecodable"/>; before, EM0504 naming no file).
-    /// </summary>
-    private static string? CompressedFileFault(string file)
-    {
-        const string Lost = "and DuckDB's reader would read it up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again";
-        return CsvCompression.Misnamed(file) is { } misnamed ? misnamed
-            : GzipEnd.IsCut(file) ? "is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds: a download or copy that stopped?), " + Lost
-            : ZstdEnd.IsCut(file) ? "is not a whole zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), " + Lost
-            : ZstdEnd.Undecodable(file) is { } why ? $"does not decompress ({why.TrimEnd('.')}): a block's data or its checksum is damaged, or, when the frame requires too much memory, "
-                + "it was compressed with zstd --long and a window over 128 MiB, which DuckDB's reader does not decode; download it again, or compress it again without --long"
-            : null;
-    }
-
     /// <summary>Resolves an input and checks that every mapped column exists, naming the mapping's line when one does not.</summary>
     /// <param name="published">The match's own output columns: <c>keep_columns: all</c> keeps every other column (<see cref="InputRelation.Kept"/>).</param>
     private static InputRelation Resolve(DuckDbWarehouse warehouse, RelationResolver resolver, InputSettings input, string side, IReadOnlyList<string> published)
@@ -657,7 +641,7 @@ public sealed partial class RunOperation
         // source's external_location, as an empty or misnamed file is.
         foreach (var file in relation.LocalFiles(warehouse))
         {
-            if (CompressedFileFault(file) is { } fault)
+            if (CsvCompression.Fault(file) is { } fault)
             {
                 var shown = relation.Glob is null && relation.Csv is not { IsGlob: true } ? "the file" : relation.Csv?.DisplayOf(file) ?? DisplayPath.For(file);
                 throw DiagnosticException.At(Codes.InputUnreadable, relation.Source?.LocationAt ?? relation.At, $"cannot read {relation.Description}: {shown} {fault}");

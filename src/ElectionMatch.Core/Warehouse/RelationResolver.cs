@@ -286,6 +286,35 @@ public sealed partial class RelationResolver
         return read;
     }
 
+    /// <summary>
+    /// The declared source tables <paramref name="expression"/> reads: itself for a <c>source()</c>, and for a <c>ref()</c>
+    /// those its model's SQL names, through the models it refs in turn (a ref() that names no model file, a warehouse
+    /// table or a seed, reads none); for naming the file behind a relation that could not be read. Nothing is compiled.
+    /// </summary>
+    public IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at)
+    {
+        var found = new List<SourceTable>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var calls = new Queue<JinjaCall>([RelationExpression.Parse(expression, at)]);
+        while (calls.TryDequeue(out var call))
+        {
+            if (call.IsSource && _sources.Find(call.Arguments[0], call.Arguments[1]) is { } entry && !found.Contains(entry))
+            {
+                found.Add(entry);
+            }
+            else if (call.IsRef && visited.Add(call.RefModel)
+                && _project.ModelFiles(".sql").FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == call.RefModel) is { } file)
+            {
+                foreach (var read in ModelSql.References(File.ReadAllText(file), DisplayPath.For(file)))
+                {
+                    calls.Enqueue(read);
+                }
+            }
+        }
+
+        return found;
+    }
+
     public string Ref(string model, SourceSpan at)
     {
         if (_tableExists(_target.Schema, model))
