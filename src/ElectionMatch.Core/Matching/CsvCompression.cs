@@ -116,6 +116,41 @@ internal static class CsvCompression
     public static bool IsWhole(string path) => !GzipEnd.IsCut(path) && !ZstdEnd.IsCut(path) && ZstdEnd.Undecodable(path) is null;
 
     /// <summary>
+    /// The bytes <paramref name="path"/> holds, decompressed when it is compressed, counted up to
+    /// <paramref name="atMost"/>: a larger file is said to hold <paramref name="atMost"/>, so no more than that is ever
+    /// decompressed. Counted rather than read from the file's end: gzip's last 4 bytes are the length of its last
+    /// member only, mod 4 GiB (a file of several members, or one over 4 GiB, holds more), and a zstd frame need not
+    /// record its size, nor a file have one frame. A file that does not decompress is said to hold
+    /// <paramref name="atMost"/> (the run refuses it before it reads it, <see cref="IsWhole"/>).
+    /// </summary>
+    public static long HeldLength(string path, long atMost)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
+        if (!IsCompressed(path))
+        {
+            return Math.Min(file.Length, atMost);
+        }
+
+        try
+        {
+            using var text = Decompressed(path, file);
+            var buffer = new byte[1 << 16];
+            var held = 0L;
+            int read;
+            while (held < atMost && (read = text.Read(buffer, 0, (int)Math.Min(buffer.Length, atMost - held))) > 0)
+            {
+                held += read;
+            }
+
+            return held;
+        }
+        catch (Exception e) when (e is InvalidDataException or ZstdException)
+        {
+            return atMost;
+        }
+    }
+
+    /// <summary>
     /// <paramref name="file"/>'s bytes decompressed when <paramref name="path"/> ends in one of <see cref="Endings"/>,
     /// else the file itself; disposing the result disposes the file. A cut file reads up to its cut, as GZipStream reads
     /// a cut gzip file, rather than throwing: the run refuses it, naming it, by <see cref="GzipEnd"/> and <see cref="ZstdEnd"/>.

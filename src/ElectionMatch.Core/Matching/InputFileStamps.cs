@@ -27,11 +27,32 @@ internal sealed class InputFileStamps
         new(warehouse, [.. new[] { inputs.Left, inputs.Right }.Where(i => i.FilePath is not null || i.Glob is not null).Select(i => (i, Stamps(warehouse, i)))]);
 
     /// <summary>
-    /// The bytes of every input file together as <see cref="Take"/> found them, or null when an input is not read from
-    /// local files (a table or a model).
+    /// The bytes every input file holds together, a compressed file's once decompressed (a 6 MiB <c>.csv.gz</c> of
+    /// 60 MiB of CSV is 60 MiB of work), counted up to one past <paramref name="atMost"/> (<see cref="CsvCompression.HeldLength"/>),
+    /// and their bytes on disk as <see cref="Take"/> found them; null when an input is not read from local files (a
+    /// table or a model).
     /// </summary>
-    public long? TotalBytes =>
-        _inputs.Count == 2 ? _inputs.Sum(i => i.Files.Sum(f => Math.Max(0, f.Stamp.Length))) : null;
+    public (long Held, long OnDisk, bool Compressed)? HeldBytes(long atMost)
+    {
+        if (_inputs.Count != 2)
+        {
+            return null;
+        }
+
+        var files = _inputs.SelectMany(i => i.Files).Where(f => f.Stamp.Length > 0).ToList();
+        var held = 0L;
+        foreach (var (file, _) in files)
+        {
+            // The rest of the allowance: once the files hold more than atMost together, what more they hold is not read.
+            held += File.Exists(file) ? CsvCompression.HeldLength(file, atMost + 1 - held) : 0;
+            if (held > atMost)
+            {
+                break;
+            }
+        }
+
+        return (held, files.Sum(f => f.Stamp.Length), files.Any(f => CsvCompression.IsCompressed(f.File)));
+    }
 
     /// <summary>Throws EM0741, naming each file that changed, when any input file is not as <see cref="Take"/> found it.</summary>
     public void EnsureUnchanged()

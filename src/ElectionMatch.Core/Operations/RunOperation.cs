@@ -438,16 +438,18 @@ public sealed partial class RunOperation
     private (int Count, string? Note) UseThreads(DuckDbWarehouse warehouse, InputFileStamps inputFiles)
     {
         var engine = _context.Settings.Engine;
-        var bytes = inputFiles.TotalBytes;
-        var threads = engine.ThreadsFor(bytes);
+        // What a compressed file holds, not its size on disk: a small .csv.gz of many rows is no small input.
+        var bytes = engine.Threads is null ? inputFiles.HeldBytes(EngineSettings.SmallInputBytes) : null;
+        var threads = engine.ThreadsFor(bytes?.Held);
         _threads = threads;
-        if (engine.Threads is not null || threads == Environment.ProcessorCount)
+        if (engine.Threads is not null || threads == Environment.ProcessorCount || bytes is not { } counted)
         {
             return (threads, null);
         }
 
         warehouse.Execute($"set threads = {threads}");
-        return (threads, $"one thread, as engine.threads is unset and the input files are {bytes:N0} bytes, at most {EngineSettings.SmallInputBytes:N0}");
+        var size = counted.Compressed ? $"hold {counted.Held:N0} bytes decompressed ({counted.OnDisk:N0} on disk)" : $"are {counted.Held:N0} bytes";
+        return (threads, $"one thread, as engine.threads is unset and the input files {size}, at most {EngineSettings.SmallInputBytes:N0}");
     }
 
     private MatchResult RunIncremental(DuckDbWarehouse warehouse, MatchSettings match, MatchInputs inputs, RunOptions options, MatchRunOptions runOptions)
