@@ -466,6 +466,44 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(".gz")]
+    [InlineData(".zst")]
+    public void A_compressed_truth_file_with_bytes_after_its_end_is_em0024_saying_where_they_start(string compression)
+    {
+        // Before: "is not a whole … file (it stops before its end, or is damaged: a download or copy that stopped?)", of a
+        // file whose compressed data is whole and followed by 100 zero bytes.
+        var text = File.ReadAllBytes(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
+        byte[] whole;
+        if (compression == ".gz")
+        {
+            using var bytes = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
+            {
+                gzip.Write(text);
+            }
+
+            whole = bytes.ToArray();
+        }
+        else
+        {
+            whole = new ZstdSharp.Compressor().Wrap(text).ToArray();
+        }
+
+        var padded = _project.PathOf("truth/padded.csv" + compression);
+        File.WriteAllBytes(padded, [.. whole, .. new byte[100]]);
+        var (kind, part) = compression == ".gz" ? ("gzip", "member") : ("zstd", "frame");
+
+        var error = SingleError(Cli("evaluate", Match, "--truth", padded));
+
+        Assert.Contains(
+            $"padded.csv{compression}(1,1): error EM0024: the truth file is not a whole {kind} file: its last {kind} {part} ends at byte offset {whole.Length:N0}, "
+            + $"and the 100 bytes after it (00 00 00 00 00 00 00 00 …) are not {kind} data",
+            error,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("stops before", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_empty_truth_file_is_said_to_be_empty()
     {

@@ -95,7 +95,7 @@ internal static class TruthFileLines
 
         if (!CsvCompression.IsWhole(truthPath))
         {
-            throw DiagnosticException.At(Codes.InputUnreadable, at,
+            throw DiagnosticException.At(Codes.InputUnreadable, at, CsvCompression.TrailingBytes(truthPath) is { } trailing ? $"the truth file {trailing}" :
                 $"the truth file is not a whole {(truthPath.EndsWith(".gz", StringComparison.Ordinal) ? "gzip" : "zstd")} file (it stops before its end, or is damaged: a download or copy that stopped?), "
                 + "and the pairs after the cut would go unscored; download or compress it again");
         }

@@ -94,16 +94,18 @@ internal static class CsvCompression
     }
 
     /// <summary>
-    /// What is wrong with a gzip or zstd file an input reads, said after its name, or null (it reads the whole file: a check for when reading it went wrong, or before a run reads every row anyway): compressed otherwise than its
-    /// name says (<see cref="Misnamed"/>), cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>), or
-    /// zstd frames that walk whole but do not decompress (<see cref="ZstdEnd.Undecodable"/>; before, EM0504 naming no file).
+    /// What is wrong with a gzip or zstd file an input reads, said after its name, or null: compressed otherwise than its
+    /// name says (<see cref="Misnamed"/>), cut short (<see cref="GzipEnd"/>, <see cref="ZstdEnd"/>), with bytes after its
+    /// last member or frame (<see cref="TrailingBytes"/>), or zstd frames that walk whole but do not decompress
+    /// (<see cref="ZstdEnd.Undecodable"/>; before, EM0504 naming no file). It reads the whole file: ask it before a run
+    /// reads every row anyway, or once reading the file went wrong.
     /// </summary>
     public static string? Fault(string file)
     {
         const string Lost = "and DuckDB's reader would read it up to where it stops, or not at all, losing the rows after that uncounted; download or compress it again";
-        return CsvCompression.Misnamed(file) is { } misnamed ? misnamed
-            : GzipEnd.IsCut(file) ? "is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds: a download or copy that stopped?), " + Lost
-            : ZstdEnd.IsCut(file) ? "is not a whole zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), " + Lost
+        return Misnamed(file) is { } misnamed ? misnamed
+            : GzipEnd.IsCut(file) ? TrailingBytes(file) ?? "is not a whole gzip file (it stops before the end that records the length and CRC-32 of what it holds: a download or copy that stopped?), " + Lost
+            : ZstdEnd.IsCut(file) ? TrailingBytes(file) ?? "is not a whole zstd file (it stops before the end of its last frame, the block marked last and the checksum it may carry: a download or copy that stopped?), " + Lost
             : ZstdEnd.Undecodable(file) is { } why ? $"does not decompress ({why.TrimEnd('.')}): a block's data or its checksum is damaged, or, when the frame requires too much memory, "
                 + "it was compressed with zstd --long and a window over 128 MiB, which DuckDB's reader does not decode; download it again, or compress it again without --long"
             : null;
@@ -148,6 +150,37 @@ internal static class CsvCompression
         {
             return atMost;
         }
+    }
+
+    /// <summary>
+    /// What follows the end of <paramref name="path"/>'s last gzip member or zstd frame, said after the file with what to
+    /// do, when those bytes do not start another member or frame (junk or padding appended by a download or copy, not a
+    /// file cut short): where they start, how many there are, and their first bytes. Null when there are none. It reads
+    /// the whole file (<see cref="GzipEnd.TrailingFrom"/>), so call it on a file found not whole (<see cref="IsWhole"/>).
+    /// </summary>
+    public static string? TrailingBytes(string path)
+    {
+        if ((GzipEnd.TrailingFrom(path) ?? ZstdEnd.TrailingFrom(path)) is not { } from)
+        {
+            return null;
+        }
+
+        var (kind, part) = path.EndsWith(".gz", StringComparison.Ordinal) ? ("gzip", "member") : ("zstd", "frame");
+        var head = new byte[8];
+        long length;
+        int read;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            length = file.Length;
+            file.Position = from;
+            read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        var count = length - from;
+        var shown = string.Join(' ', head.Take(read).Select(b => b.ToString("X2", CultureInfo.InvariantCulture))) + (count > read ? " …" : "");
+        return $"is not a whole {kind} file: its last {kind} {part} ends at byte offset {from.ToString("N0", CultureInfo.InvariantCulture)}, "
+            + $"and the {count.ToString("N0", CultureInfo.InvariantCulture)} byte{(count == 1 ? "" : "s")} after it ({shown}) are not {kind} data, so nothing in them would be read; "
+            + $"if they are junk or padding a download or copy appended, keep the file's first {from.ToString("N0", CultureInfo.InvariantCulture)} bytes (truncate -s {from.ToString(CultureInfo.InvariantCulture)} {Path.GetFileName(path)}), else download or compress it again";
     }
 
     /// <summary>

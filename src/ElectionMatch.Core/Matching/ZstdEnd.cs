@@ -32,23 +32,49 @@ internal static class ZstdEnd
             return false;
         }
 
+        return Walk(path).End != new FileInfo(path).Length;
+    }
+
+    /// <summary>
+    /// Where the bytes after <paramref name="path"/>'s last whole frame start, when what follows that frame does not
+    /// start with a zstd magic number (appended junk or padding, not a cut frame); null for a whole file, a cut one,
+    /// one not named <c>.zst</c>, and one whose first bytes are no frame (said as misnamed elsewhere).
+    /// </summary>
+    public static long? TrailingFrom(string path)
+    {
+        if (!path.EndsWith(".zst", StringComparison.Ordinal) || !File.Exists(path))
+        {
+            return null;
+        }
+
+        var (end, unknownMagic) = Walk(path);
+        return unknownMagic && end > 0 ? end : null;
+    }
+
+    // The end of the last whole frame from the file's start, and whether the walk stopped there at bytes that are no
+    // frame's magic number (rather than at a frame that runs past the file's end or is malformed).
+    private static (long End, bool UnknownMagic) Walk(string path)
+    {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 12);
-        while (file.Position < file.Length)
+        var end = 0L;
+        while (end < file.Length)
         {
             var magic = ReadUInt32(file);
             var whole = magic switch
             {
                 FrameMagic => SkipFrame(file),
                 _ when (magic & SkippableMask) == SkippableMagic => ReadUInt32(file) is { } size && Skip(file, size),
-                _ => false,
+                _ => (bool?)null,
             };
-            if (!whole)
+            if (whole is not true)
             {
-                return true;
+                return (end, whole is null);
             }
+
+            end = file.Position;
         }
 
-        return false;
+        return (end, false);
     }
 
     /// <summary>True when <see cref="Undecodable"/> says why the file does not decompress.</summary>

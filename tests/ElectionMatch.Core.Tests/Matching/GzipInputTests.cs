@@ -56,6 +56,32 @@ public sealed class GzipInputTests : IDisposable
         Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20300603.json")));
     }
 
+    [Theory]
+    [InlineData(1, "zeros")]
+    [InlineData(2, "text")]
+    public void A_gzip_file_with_bytes_after_its_last_member_is_em0024_saying_where_they_start(int members, string junk)
+    {
+        // Not a cut file: every member is whole, and what follows is neither a member nor the start of one. Before, the
+        // run said "it stops before the end …: a download or copy that stopped?", of a file that stops after it.
+        var whole = Members(members);
+        byte[] after = junk == "zeros" ? new byte[512] : "<html>not found</html>\n"u8.ToArray();
+        File.WriteAllBytes(Gzipped(), [.. whole, .. after]);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+        var check = Assert.Single(WorkingDirectory.In(_fixture.Directory, () => new Checks.CheckOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute()), d => d.IsError);
+
+        var said = junk == "zeros" ? "the 512 bytes after it (00 00 00 00 00 00 00 00 …)" : "the 23 bytes after it (3C 68 74 6D 6C 3E 6E 6F …)";
+        foreach (var d in new[] { diagnostic, check })
+        {
+            Assert.Equal((Codes.InputUnreadable, Sources, 11), (d.Code, d.File, d.Line));
+            Assert.Contains(
+                $"(data/airbyte/hubspot_candidacy.csv.gz): the file is not a whole gzip file: its last gzip member ends at byte offset {whole.Length:N0}, and {said} are not gzip data",
+                d.Message,
+                StringComparison.Ordinal);
+            Assert.EndsWith($"keep the file's first {whole.Length:N0} bytes (truncate -s {whole.Length} hubspot_candidacy.csv.gz), else download or compress it again", d.Message, StringComparison.Ordinal);
+        }
+    }
+
     // The candidacies file gzipped, as one member or as two (the header and 150 rows, then the other 150).
     private byte[] Members(int members)
     {

@@ -182,6 +182,28 @@ public sealed class ZstdInputTests : IDisposable
         Assert.EndsWith("if it is a plain CSV file, name it b.csv", diagnostic.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1, false, "zeros")]
+    [InlineData(2, true, "text")]
+    public void A_zstd_file_with_bytes_after_its_last_frame_is_em0024_saying_where_they_start(int frames, bool skippable, string junk)
+    {
+        // Not a cut file: every frame is whole, and what follows is no frame. Before, the run said "it stops before the
+        // end of its last frame …: a download or copy that stopped?", of a file that stops after it.
+        var whole = Frames(frames, skippable);
+        byte[] after = junk == "zeros" ? new byte[512] : "<html>not found</html>\n"u8.ToArray();
+        File.WriteAllBytes(Compressed(), [.. whole, .. after]);
+
+        var diagnostic = Assert.Single(Assert.Throws<DiagnosticException>(() => Run()).Diagnostics);
+
+        var said = junk == "zeros" ? "the 512 bytes after it (00 00 00 00 00 00 00 00 …)" : "the 23 bytes after it (3C 68 74 6D 6C 3E 6E 6F …)";
+        Assert.Equal((Codes.InputUnreadable, Sources), (diagnostic.Code, diagnostic.File));
+        Assert.Contains(
+            $"(data/airbyte/hubspot_candidacy.csv.zst): the file is not a whole zstd file: its last zstd frame ends at byte offset {whole.Length:N0}, and {said} are not zstd data",
+            diagnostic.Message,
+            StringComparison.Ordinal);
+        Assert.EndsWith($"keep the file's first {whole.Length:N0} bytes (truncate -s {whole.Length} hubspot_candidacy.csv.zst), else download or compress it again", diagnostic.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Gzip(byte[] text)
     {
         using var bytes = new MemoryStream();
