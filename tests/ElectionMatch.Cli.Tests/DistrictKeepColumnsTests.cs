@@ -109,6 +109,29 @@ public sealed class DistrictKeepColumnsTests : IDisposable
         Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
     }
 
+
+    [Fact]
+    public void A_kept_column_named_as_a_keyword_is_quoted_in_the_staging_model_so_it_runs()
+    {
+        // A lower-case keyword is a plain name to a regex; unquoted, the staging model did not parse
+        // ("syntax error at or near \"order\""), run left the stable model unwritten and check failed.
+        _fixture.Replace(Positions, ",sub_area_value,tier\n", ",sub_area_value,order\n");
+        Keep(" [order]");
+
+        // After the fixture's newest snapshot, so the stable model moves to it.
+        var run = Run("2025-09-01");
+        var check = Cli("check");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.DoesNotContain("EM0107", run.Output, StringComparison.Ordinal);
+        Assert.Contains("order BIGINT", PublishedColumns("llm_l2_br_match_20250901"));
+        var sql = _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match_20250901.sql");
+        Assert.Contains("            \"order\"\n        from source", sql, StringComparison.Ordinal);
+        Assert.Contains("select * from {{ ref('stg_model_predictions__llm_l2_br_match_20250901') }}",
+            _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match.sql"), StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+    }
     [Fact]
     public void A_listed_column_the_position_relation_lacks_is_EM0023_at_its_line_with_the_nearest_name()
     {

@@ -123,7 +123,8 @@ public sealed partial class StagingModelRenderer
         ["args"] = args.Select(a => new Dictionary<string, object?> { ["key"] = a.Key, ["value"] = a.Value }).ToList(),
     };
 
-    private static string SqlName(string name) => PlainIdentifier().IsMatch(name) ? name : Sql.Identifier(name);
+    // A kept column named as a keyword (select, order) is quoted too, or the staging model does not parse.
+    private static string SqlName(string name) => PlainIdentifier().IsMatch(name) && !SqlKeywords.Contains(name) ? name : Sql.Identifier(name);
 
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex PlainIdentifier();
