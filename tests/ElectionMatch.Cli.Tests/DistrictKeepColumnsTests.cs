@@ -133,6 +133,27 @@ public sealed class DistrictKeepColumnsTests : IDisposable
         Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
     }
     [Fact]
+    public void A_kept_column_whose_name_YAML_would_misread_is_quoted_in_the_staging_YAML_so_check_passes()
+    {
+        // Written plain, `- name: Votes #` read back as `Votes` (the rest a comment) and `- name: null` as no name:
+        // check failed on the tool's own YAML (EM0104, a declared column the model does not return).
+        _fixture.Replace(Positions, ",sub_area_value,tier\n", ",sub_area_value,Votes #\n");
+        _fixture.Replace(Positions, "br_database_id,br_position_id,", "br_database_id,null,");
+        Keep(" all");
+
+        var run = Run("2025-09-01");
+        var check = Cli("check");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        var yaml = _fixture.Read("models/staging/model_predictions_source/stg_model_predictions__llm_l2_br_match_20250901.yml");
+        Assert.Contains("      - name: \"Votes #\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("      - name: \"null\"\n", yaml, StringComparison.Ordinal);
+        Assert.Contains("      - name: sub_area_value\n", yaml, StringComparison.Ordinal);
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.Contains("check passed", check.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_listed_column_the_position_relation_lacks_is_EM0023_at_its_line_with_the_nearest_name()
     {
         var key = Keep("\n        - tier\n        - levle");

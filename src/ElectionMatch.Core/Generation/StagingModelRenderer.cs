@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ElectionMatch.Matching;
 using ElectionMatch.Settings;
@@ -110,7 +112,7 @@ public sealed partial class StagingModelRenderer
 
         return new Dictionary<string, object?>
         {
-            ["name"] = column.Name,
+            ["name"] = YamlName(column.Name),
             ["data_type"] = column.DataType.ToLowerInvariant(),
             ["description"] = definition?.Description ?? "",
             ["tests"] = tests,
@@ -126,6 +128,19 @@ public sealed partial class StagingModelRenderer
     // A kept column named as a keyword (select, order) is quoted too, or the staging model does not parse.
     private static string SqlName(string name) => PlainIdentifier().IsMatch(name) && !SqlKeywords.Contains(name) ? name : Sql.Identifier(name);
 
+    // A kept column's name as YAML reads it back: plain when it is words of letters, digits and underscores, else a
+    // double-quoted scalar, or `Votes #` was read as `Votes` (a comment), `null` as no name, `2024` as a number.
+    private static string YamlName(string name) =>
+        PlainYamlName().IsMatch(name) && !YamlWords.Contains(name) ? name : JsonSerializer.Serialize(name, YamlStringJson);
+
+    // The words YAML (PyYAML, as dbt reads it) takes for a null or a boolean when plain.
+    private static readonly HashSet<string> YamlWords = new(["null", "true", "false", "yes", "no", "on", "off", "y", "n"], StringComparer.OrdinalIgnoreCase);
+
+    private static readonly JsonSerializerOptions YamlStringJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     [GeneratedRegex("^[a-z_][a-z0-9_]*$")]
     private static partial Regex PlainIdentifier();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*( [A-Za-z0-9_]+)*$")]
+    private static partial Regex PlainYamlName();
 }
