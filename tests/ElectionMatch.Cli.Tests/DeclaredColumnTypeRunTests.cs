@@ -131,6 +131,113 @@ public sealed class DeclaredColumnTypeRunTests : IDisposable
         Assert.Contains("(360 rows, 299 matched)", run.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("race_id", "interval", "INTERVAL", "reads each id as a length of time", "race_id", 38)]
+    [InlineData("race_id", "timestamp", "TIMESTAMP", "reads each id as a date or a time", "race_id", 38)]
+    [InlineData("race_id", "date", "DATE", "reads each id as a date or a time", "race_id", 38)]
+    [InlineData("race_id", "boolean", "BOOLEAN", "keeps of each id only true or false", "race_id", 38)]
+    [InlineData("candidate_id", "double", "DOUBLE", "rounds an id of more digits than it holds and publishes each id as a floating number", "id", 35)]
+    [InlineData("candidate_id", "real", "FLOAT", "rounds an id of more digits than it holds and publishes each id as a floating number", "id", 35)]
+    [InlineData("candidate_id", "\"decimal(10,2)\"", "DECIMAL(10,2)", "publishes each id as a number with a fraction", "id", 35)]
+    [InlineData("candidate_id", "blob", "BLOB", "is neither a whole number, text nor a UUID", "id", 35)]
+    public void An_identifier_column_declared_a_type_no_identifier_can_be_is_EM0029_at_the_data_type(string column, string declared, string type, string why, string key, int keyLine)
+    {
+        // Before, DuckDB cast every id it could: race ids declared interval were read and published as lengths of time.
+        Declare((column, declared));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"models/staging/__sources.yaml(27,24): error EM0029: data_type {type} of column '{column}' of source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv) {why}, and the match reads the column as an identifier ({key}: in electionmatch.yml line {keyLine}); declare it an integer type such as bigint, varchar (which keeps an id's leading zeros) or uuid, or remove data_type to let DuckDB's sniffer choose", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_fixture.PathOf("electionmatch/manifests/candidacy_ddhq_matches_20260101.json")));
+    }
+
+    [Theory]
+    [InlineData("race_id", "hugeint", "HUGEINT")]
+    [InlineData("race_id", "uhugeint", "UHUGEINT")]
+    [InlineData("race_id", "integer", "INTEGER")]
+    [InlineData("race_id", "\"decimal(18,0)\"", "DECIMAL(18,0)")]
+    [InlineData("race_id", "\"char(6)\"", "VARCHAR")]
+    [InlineData("race_id", "string", "VARCHAR")]
+    [InlineData("race_id", "text", "VARCHAR")]
+    public void An_identifier_column_declared_a_whole_number_or_text_type_is_read_as_declared(string column, string declared, string published)
+    {
+        Declare((column, declared));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        // Line 3's race id, 28x028, fits only text.
+        Assert.Contains(published == "VARCHAR" ? "quarantined: 0 left, 0 right rows" : "quarantined: 0 left, 1 right rows", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(published, PublishedType("ddhq_race_id"));
+    }
+
+    [Fact]
+    public void An_id_column_declared_uuid_is_read_and_published_as_uuids()
+    {
+        // UUID is a type made for identifiers: accepted, and only a value that is one is read into it.
+        _fixture.Write(Results, System.Text.RegularExpressions.Regex.Replace(_fixture.Read(Results), @"(?m)^([^,\n]*,[^,\n""]*,)(\d{7}),", "${1}00000000-0000-4000-8000-00000$2,"));
+        Declare(("candidate_id", "uuid"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Equal("UUID", PublishedType("ddhq_candidate_id"));
+        using var warehouse = DuckDbWarehouse.Open(_fixture.WarehousePath, readOnly: true);
+        Assert.Equal("00000000-0000-4000-8000-000001402004", warehouse.Scalar<string>("select cast(ddhq_candidate_id as varchar) from model_predictions.candidacy_ddhq_matches_20260101 where ddhq_candidate_id = '00000000-0000-4000-8000-000001402004'"));
+    }
+
+    [Fact]
+    public void The_left_input_id_of_an_l2_ballotready_match_declared_interval_is_EM0029_at_the_data_type()
+    {
+        const string Positions = "          external_location: \"data/airbyte/ballotready_positions.csv\"\n";
+        _fixture.Replace("models/staging/__sources.yaml", Positions, Positions + "        columns:\n          - name: br_database_id\n            data_type: interval\n");
+
+        var run = CliProcess.RunIn(_fixture.Directory, "run", "llm_l2_br_match", "--snapshot-date", "2026-01-01", "--project-dir", ".");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(32,24): error EM0029: data_type INTERVAL of column 'br_database_id' of source('airbyte_source', 'ballotready_api_position') (data/airbyte/ballotready_positions.csv) reads each id as a length of time, and the match reads the column as an identifier (id: in electionmatch.yml line 64);", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("boolean", "BOOLEAN", "holds no calendar date")]
+    [InlineData("interval", "INTERVAL", "holds no calendar date")]
+    [InlineData("time", "TIME", "holds no calendar date")]
+    [InlineData("bigint", "BIGINT", "reads each date as a number, and a number (20241105) is no date the match reads; it reads the date written at a value's start, 2024-11-05")]
+    public void A_date_column_declared_a_type_that_holds_no_date_is_EM0029_at_the_data_type(string declared, string type, string why)
+    {
+        // Before, every row's date failed the type (EMQ010) or the date (EMQ004) and the run stopped at EM0500, at the
+        // source's name, not at the declaration.
+        Declare(("election_date", declared));
+
+        var run = Run();
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"models/staging/__sources.yaml(27,24): error EM0029: data_type {type} of column 'election_date' of source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv) {why}, and the match takes dates from it; declare it date, timestamp or varchar, or remove data_type to let DuckDB's sniffer choose", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_date_column_declared_date_reads_its_dates()
+    {
+        Declare(("election_date", "date"));
+
+        var run = Run();
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("(360 rows, 299 matched)", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_refuses_an_identifier_column_declared_interval_as_run_does()
+    {
+        Declare(("race_id", "interval"));
+
+        var check = CliProcess.RunIn(_fixture.Directory, "check", "--project-dir", ".");
+
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("models/staging/__sources.yaml(27,24): error EM0029: data_type INTERVAL of column 'race_id' of source('airbyte_source', 'ddhq_gdrive_election_results') (data/airbyte/ddhq_election_results.csv) reads each id as a length of time, and the match reads the column as an identifier (race_id: in electionmatch.yml line 38);", check.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_file_whose_path_the_sniffers_read_cannot_carry_is_still_read_as_declared()
     {

@@ -660,6 +660,25 @@ public sealed partial class RunOperation
                 + "'2024-11-05T00:00:00+02:00' would be 4 November, its day in UTC, not the date written; declare it timestamp or date, which read the date written, or varchar");
         }
 
+        // DuckDB casts text to almost any type: a date column declared boolean or bigint lost every row to the quarantine
+        // (EM0500 at best), and an id column declared interval ran and published its ids as lengths of time.
+        foreach (var declared in relation.Csv?.DeclaredTypes ?? [])
+        {
+            if (input.DateColumns.Contains(declared.Column, StringComparer.OrdinalIgnoreCase) && DeclaredTypeFit.DateFault(declared.Type) is { } dateFault)
+            {
+                throw DiagnosticException.At(Codes.DeclaredTypeInvalid, declared.At,
+                    $"data_type {declared.Type} of column '{declared.Column}' of {relation.Description} {dateFault}, and the match takes dates from it; declare it date, timestamp or varchar, or remove data_type to let DuckDB's sniffer choose");
+            }
+
+            if (input.IdentifierColumns.FirstOrDefault(m => string.Equals(m.Column, declared.Column, StringComparison.OrdinalIgnoreCase)) is { } identifier
+                && DeclaredTypeFit.IdentifierFault(declared.Type) is { } idFault)
+            {
+                throw DiagnosticException.At(Codes.DeclaredTypeInvalid, declared.At,
+                    $"data_type {declared.Type} of column '{declared.Column}' of {relation.Description} {idFault}, and the match reads the column as an identifier ({identifier.Role}: in {identifier.At.File} line {identifier.At.Line}); "
+                    + "declare it an integer type such as bigint, varchar (which keeps an id's leading zeros) or uuid, or remove data_type to let DuckDB's sniffer choose");
+            }
+        }
+
         if (input.EncodingAt is { } encodingAt && relation.Csv is null)
         {
             throw DiagnosticException.At(Codes.InvalidSetting, encodingAt,

@@ -898,9 +898,12 @@ public sealed class ElectionMatchSettings
                 : $"'{key}' reads the columns mapped to date roles ({string.Join(", ", dateRoles)}), and this input maps none of them; remove it"));
         }
 
-        return new InputSettings(relation, map.AtValue("relation"), map.RequiredString("id"), map.AtValue("id"), columns)
+        var id = map.RequiredString("id");
+        return new InputSettings(relation, map.AtValue("relation"), id, map.AtValue("id"), columns)
         {
             DateColumns = dateColumns,
+            IdentifierColumns = [.. columns.Values.Where(m => kind.IdentifierRoles.Contains(m.Role, StringComparer.Ordinal))
+                .Prepend(new ColumnMapping(Matching.InputColumnRole.Id, id ?? "", map.AtValue("id"))).Where(m => m.Column.Length > 0)],
             Keep = ReadKeptColumns(map, diagnostics),
             Encoding = encoding,
             EncodingAt = encoding is null ? null : map.AtValue("encoding"),

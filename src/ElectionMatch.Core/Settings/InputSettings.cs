@@ -50,6 +50,13 @@ public sealed record InputSettings(
     /// </summary>
     public IReadOnlyList<string> DateColumns { get; init; } = [];
 
+    /// <summary>
+    /// The columns that hold identifiers: the input's <see cref="Id"/> (as role <c>id</c>) and those mapped to the kind's
+    /// identifier roles (<see cref="MatchKind.IdentifierRoles"/>), which a sources YAML may not declare a type no
+    /// identifier can be (an interval, a date, a floating number).
+    /// </summary>
+    public IReadOnlyList<ColumnMapping> IdentifierColumns { get; init; } = [];
+
     /// <summary>The encodings DuckDB's CSV reader reads without an extension, so its reject store is kept.</summary>
     public static IReadOnlyList<string> Encodings { get; } = ["utf-8", "latin-1", "utf-16"];
 }

@@ -27,6 +27,7 @@ public sealed record MatchKind(
         ])
     {
         DateRoles = ["primary_election_date", "general_election_date", "runoff_election_date", "election_date"],
+        IdentifierRoles = ["race_id"],
         KeepColumnsRefused =
             "a candidacy_ddhq snapshot has a row per election of a candidacy (and per discovered runoff), not one per HubSpot row, " +
             "and its incremental runs cache a fixed set of columns per state partition; join the candidacy model back on gp_candidacy_id downstream",
@@ -61,6 +62,12 @@ public sealed record MatchKind(
     /// and <c>timestamp_format:</c> read. Empty for a kind that reads no date, which refuses the two keys.
     /// </summary>
     public IReadOnlyList<string> DateRoles { get; init; } = [];
+
+    /// <summary>
+    /// The roles (of either side) besides each input's <c>id</c> that hold identifiers, which the match publishes as read
+    /// (DDHQ's <c>race_id</c>): a CSV column mapped to one may not be declared a type no identifier can be (EM0029).
+    /// </summary>
+    public IReadOnlyList<string> IdentifierRoles { get; init; } = [];
 
     /// <summary>What a left row is, for <c>keep_columns:</c> (spec 000 step 2d keeps the position row's columns); null when the kind cannot keep them.</summary>
     public string? KeptRow { get; init; }
