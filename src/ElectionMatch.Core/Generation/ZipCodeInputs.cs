@@ -61,14 +61,7 @@ internal static class ZipCodeInputs
     {
         foreach (var entry in resolver.SourcesRead(settings.Voters, settings.VotersAt ?? settings.At))
         {
-            if (entry.ExternalLocation is not { } location || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var path = resolver.Project.Resolve(location);
-            IReadOnlyList<string> files = DuckDbWarehouse.IsGlob(location) ? warehouse.Glob(path) : File.Exists(path) ? [path] : [];
-            foreach (var file in files)
+            foreach (var file in resolver.LocalFiles(entry, warehouse))
             {
                 if (CsvCompression.Fault(file) is { } fault)
                 {

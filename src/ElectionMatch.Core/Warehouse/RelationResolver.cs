@@ -291,7 +291,33 @@ public sealed partial class RelationResolver
     /// those its model's SQL names, through the models it refs in turn (a ref() that names no model file, a warehouse
     /// table or a seed, reads none); for naming the file behind a relation that could not be read. Nothing is compiled.
     /// </summary>
-    public IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at)
+    public IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at) => SourcesRead(expression, at, _ => false);
+
+    /// <summary>
+    /// The declared source tables DuckDB reads when it reads <paramref name="expression"/> now: <see cref="SourcesRead(string, SourceSpan)"/>'s,
+    /// but not through a model the warehouse holds as a table, which dbt built (its rows are read, not its sources' files);
+    /// a model held as a view, or not built (compiled here, <see cref="Ref"/>), reads its sources when it is read.
+    /// </summary>
+    public IReadOnlyList<SourceTable> SourcesReadNow(string expression, SourceSpan at) =>
+        SourcesRead(expression, at, model => _warehouse?.Scalar<long>(
+            $"select count(*) from information_schema.tables where table_schema = {Sql.Literal(_target.Schema)} and table_name = {Sql.Literal(model)} and table_type = 'BASE TABLE'") > 0);
+
+    /// <summary>
+    /// The local files a source's external_location names (a path or a glob's matches); none for a source without one,
+    /// a table function call (<c>read_csv(…)</c>) or a URL.
+    /// </summary>
+    public IReadOnlyList<string> LocalFiles(SourceTable entry, DuckDbWarehouse warehouse)
+    {
+        if (entry.ExternalLocation is not { } location || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        var path = _project.Resolve(location);
+        return DuckDbWarehouse.IsGlob(location) ? warehouse.Glob(path) : File.Exists(path) ? [path] : [];
+    }
+
+    private IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at, Func<string, bool> builtAsTable)
     {
         var found = new List<SourceTable>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
@@ -302,7 +328,7 @@ public sealed partial class RelationResolver
             {
                 found.Add(entry);
             }
-            else if (call.IsRef && visited.Add(call.RefModel)
+            else if (call.IsRef && visited.Add(call.RefModel) && !builtAsTable(call.RefModel)
                 && _project.ModelFiles(".sql").FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == call.RefModel) is { } file)
             {
                 foreach (var read in ModelSql.References(File.ReadAllText(file), DisplayPath.For(file)))
