@@ -35,6 +35,9 @@ internal sealed class CandidacyDdhqCleaning
     // or as a given name is more often a middle initial (John V) than a fifth generation.
     private const string GivenNameSuffixes = "['jr', 'sr', 'ii', 'iii', 'iv', 'md', 'phd', 'esq']";
     private const string GenerationalSuffixes = "['jr', 'sr', 'ii', 'iii', 'iv']";
+    // RE2's class of Unicode format characters (Cf), which names are compared without (em_drop_format).
+    private const string FormatCharacter = @"\p{Cf}";
+
     private const string Particles = "['van', 'von', 'der', 'den', 'de', 'del', 'della', 'la', 'le', 'di', 'da', 'du', 'dos', 'das', 'st', 'ten', 'ter', 'bin', 'al']";
 
     /// <summary>
@@ -71,12 +74,17 @@ internal sealed class CandidacyDdhqCleaning
                 then replace(replace(replace(replace(translate(t, 'øłıđð', 'olidd'), 'æ', 'ae'), 'œ', 'oe'), 'ß', 'ss'), 'þ', 'th')
                 else t
             end;
+        -- Invisible format characters (Unicode Cf: zero-width space and joiners, soft hyphen, word joiner, byte order
+        -- mark, the bidirectional marks an RTL-aware CRM adds) are dropped, not made a space: El<ZWNJ>isa is Elisa, not
+        -- the first name El with a middle name Isa. Only a text holding one pays for the replacement.
+        create or replace temp macro em_drop_format(t) as
+            case when regexp_matches(t, '{FormatCharacter}') then regexp_replace(t, '{FormatCharacter}', '', 'g') else t end;
         -- A text of ASCII letters and single spaces or hyphens between words (most names, and the empty text of a null)
         -- is only lower-cased and trimmed: every step above leaves it so. The test costs less than strip_accents, the
         -- fold's test and translate, which the rest still take (session 56: left_clean's seven em_norm a row).
         create or replace temp macro em_norm_text(t) as
             case when regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ')
-                then em_norm_folded(translate(em_fold_letters(lower(strip_accents(t))), '''’.', ''))
+                then em_norm_folded(translate(em_fold_letters(lower(strip_accents(em_drop_format(t)))), '''’.', ''))
                 else nullif(trim(lower(t), ' -'), '')
             end;
         create or replace temp macro em_norm(s) as em_norm_text(coalesce(cast(s as varchar), ''));
