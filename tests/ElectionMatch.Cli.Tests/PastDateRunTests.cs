@@ -38,4 +38,34 @@ public sealed class PastDateRunTests : IDisposable
         // The stable model was not moved onto the backfill.
         Assert.DoesNotContain($"stg_model_predictions__{Match}.sql", backfill.Stdout, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A snapshot published with --allow-future-date stays the newest until its date passes; a run of today, or a
+    /// replace of a past date, publishes a snapshot the stable model does not move to, and said nothing of it.
+    /// </summary>
+    [Fact]
+    public void A_run_of_today_says_the_stable_model_stays_on_a_future_dated_snapshot()
+    {
+        var today = DaysAgo(0);
+        var future = DaysAgo(-10);
+        var futureTable = $"{Match}_{future.Replace("-", "", StringComparison.Ordinal)}";
+        var ahead = Cli("run", Match, "--snapshot-date", future, "--allow-future-date");
+        Assert.True(ahead.ExitCode == 0, ahead.Output);
+
+        var current = Cli("run", Match);
+
+        Assert.True(current.ExitCode == 0, current.Output);
+        Assert.Contains($"date: {Match}_{today.Replace("-", "", StringComparison.Ordinal)} is dated {today}, before {futureTable} ({future}); " +
+            $"the stable model stays on the newest snapshot, {futureTable}\n", current.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"ref('stg_model_predictions__{futureTable}')",
+            File.ReadAllText(Path.Combine(_fixture.Directory, "models", "staging", "model_predictions_source", $"stg_model_predictions__{Match}.sql")), StringComparison.Ordinal);
+
+        var backfill = Cli("run", Match, "--snapshot-date", DaysAgo(2));
+        Assert.True(backfill.ExitCode == 0, backfill.Output);
+        var replaced = Cli("run", Match, "--snapshot-date", DaysAgo(2), "--replace");
+
+        Assert.True(replaced.ExitCode == 0, replaced.Output);
+        Assert.Contains($"; the stable model stays on the newest snapshot, {futureTable}\n", replaced.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("holds the inputs as they are today", replaced.Stdout, StringComparison.Ordinal);
+    }
 }

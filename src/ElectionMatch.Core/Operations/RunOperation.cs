@@ -200,7 +200,7 @@ public sealed partial class RunOperation
         steps.Time("log_complete", () => new SnapshotLog(warehouse).Complete(runId, manifest.ToJson()));
         IReadOnlyList<string> summary = interrupted
             ? [$"finished {name.Table}: an earlier run published it but was stopped before writing its files, so it was run again and replaced{(runAgain is null ? "" : ", not finished from its committed rows: " + runAgain)}", .. result.Summary]
-            : replaced is null && PastDateLine(name, today, warehouse) is { } pastDate ? [.. result.Summary, pastDate] : result.Summary;
+            : DateLine(name, today, warehouse, replaced is not null) is { } dateLine ? [.. result.Summary, dateLine] : result.Summary;
         return new RunResult(name, $"{snapshots.Schema}.{name.Table}", _context.ParquetPath(name), _context.ManifestPath(name), manifest, [startup, .. finishChecks.Reports.Where(r => r != startup), .. result.Stages, .. steps.Reports], generated) { Summary = summary };
     }
 
@@ -212,23 +212,27 @@ public sealed partial class RunOperation
 
     /// <summary>
     /// What a new snapshot dated before today holds (the inputs as they are today, not as they were on its date), and,
-    /// when a finished snapshot is dated after it, that the stable model stays on that one. Null for today's date.
+    /// when a finished snapshot is dated after it, that the stable model stays on that one: after a backfill, and also
+    /// after a run of today (or a replace) while a snapshot published with --allow-future-date is newer, which before
+    /// said nothing, so downstream models went on reading the future-dated snapshot unannounced. A replace's inputs
+    /// are said by EM0615 instead. Null when there is nothing to say.
     /// </summary>
-    private static string? PastDateLine(SnapshotName name, DateOnly today, DuckDbWarehouse warehouse)
+    private static string? DateLine(SnapshotName name, DateOnly today, DuckDbWarehouse warehouse, bool replace)
     {
-        if (name.Date >= today)
-        {
-            return null;
-        }
-
         var newer = new SnapshotLog(warehouse).Latest(name.Match)
-            .Where(r => r.IsComplete)
+            .Where(r => r.IsComplete && !r.IsPruned)
             .Select(r => SnapshotName.TryParse(r.Snapshot, name.Match))
             .Where(n => n is not null && n.Date > name.Date)
             .MaxBy(n => n!.Date);
-        var days = today.DayNumber - name.Date.DayNumber;
-        return $"date: {name.Table} is dated {days} day{(days == 1 ? "" : "s")} before today ({today:yyyy-MM-dd}) and holds the inputs as they are today" +
-            (newer is null ? "" : $"; the stable model stays on the newest snapshot, {newer.Table}");
+        var stays = newer is null ? null : $"the stable model stays on the newest snapshot, {newer.Table}";
+        if (name.Date < today && !replace)
+        {
+            var days = today.DayNumber - name.Date.DayNumber;
+            return $"date: {name.Table} is dated {days} day{(days == 1 ? "" : "s")} before today ({today:yyyy-MM-dd}) and holds the inputs as they are today" +
+                (stays is null ? "" : "; " + stays);
+        }
+
+        return stays is null ? null : $"date: {name.Table} is dated {name.Date:yyyy-MM-dd}, before {newer!.Table} ({newer.Date:yyyy-MM-dd}); {stays}";
     }
 
     /// <summary>
