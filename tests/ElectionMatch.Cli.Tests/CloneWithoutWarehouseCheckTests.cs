@@ -187,4 +187,35 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
         Assert.Contains(errors, e => e.Contains($"error {Codes.SnapshotDropped}: model_predictions.{Snapshot} is not in the warehouse", StringComparison.Ordinal) && e.Contains("dropped or renamed", StringComparison.Ordinal));
         Assert.DoesNotContain("is not here", check.Stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A `run --replace` of an older date leaves the manifest published after it naming the replaced manifest's hash,
+    /// which no file has: an honest link, vouched for by the warehouse's snapshot log. Without the warehouse verify
+    /// called it "a manifest was deleted or edited, or this one was copied from another project".
+    /// </summary>
+    [Fact]
+    public void Verify_does_not_call_a_link_to_a_replaced_manifest_tampering_when_the_log_is_not_here()
+    {
+        using var project = FixtureCopy.Of("goodparty");
+        CliProcess.Result Run(params string[] args) => CliProcess.Run([.. args, "--project-dir", project.Directory]);
+        var day = (int ago) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-ago).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var args in new[] { new[] { "--snapshot-date", day(3) }, ["--snapshot-date", day(2)], ["--snapshot-date", day(3), "--replace"] })
+        {
+            var run = Run(["run", "candidacy_ddhq_matches", .. args]);
+            Assert.True(run.ExitCode == 0, run.Output);
+        }
+
+        var withLog = Run("verify", "--no-inputs");
+        Assert.True(withLog.ExitCode == 0, withLog.Output);
+        Directory.Delete(project.PathOf("target"), recursive: true);
+
+        var verify = Run("verify", "--no-inputs");
+
+        Assert.Equal(1, verify.ExitCode);
+        var link = Assert.Single(Errors(verify), e => e.Contains(Codes.ManifestChainBroken, StringComparison.Ordinal));
+        Assert.Contains($"candidacy_ddhq_matches_{day(2).Replace("-", "", StringComparison.Ordinal)}.json(", link, StringComparison.Ordinal);
+        Assert.Contains("cannot say whether one had it: the warehouse ", link, StringComparison.Ordinal);
+        Assert.DoesNotContain("deleted or edited", verify.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("broken chain", verify.Stderr, StringComparison.Ordinal);
+    }
 }

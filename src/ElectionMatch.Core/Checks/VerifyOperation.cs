@@ -534,7 +534,14 @@ public sealed class VerifyOperation
                     continue;
                 }
 
-                if (!ever.Contains(previous))
+                if (!_warehouseHere)
+                {
+                    // Without the warehouse there is no log to vouch for a manifest `run --replace` replaced, an honest link
+                    // that no file has; the link cannot be told from one to a deleted manifest, so neither is asserted.
+                    Report(Codes.ManifestChainBroken, Severity.Error, at,
+                        $"no manifest of '{_match}' here has the previous hash {Short(previous)}, and the warehouse's snapshot log, which keeps the hash of every manifest `run --replace` replaced, cannot say whether one had it: the warehouse {WarehouseFile} is not here (a clone without it, as in CI); verify a copy of it through a profile target such as `ci` (docs/ci.md, \"The snapshots must be reachable\")");
+                }
+                else if (!ever.Contains(previous))
                 {
                     Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: no manifest of '{_match}' has the previous hash {Short(previous)}, here or in the warehouse's snapshot log; a manifest was deleted or edited, or this one was copied from another project");
                 }
