@@ -22,7 +22,7 @@ internal static class NameLetters
     public const string MacroSql = """
         create or replace temp macro em_has_name(s) as
             case when regexp_matches(cast(s as varchar), '[A-Za-z]') then true
-                else regexp_matches(lower(strip_accents(coalesce(cast(s as varchar), ''))), '[a-zøłıđðþæœß]') end;
+                else regexp_matches(lower(strip_accents(em_compat(coalesce(cast(s as varchar), '')))), '[a-zøłıđðþæœß]') end;
         """;
 
     /// <summary>

@@ -16,6 +16,7 @@ internal static class CleaningMacros
         var run = RunSchema.For(runName);
         warehouse.Execute($"create schema {Sql.Identifier(run.Name)}");
         ReferenceData.LoadStates(warehouse, run, "states");
+        CompatibilityFold.Register(warehouse);
         warehouse.Execute(new CandidacyDdhqCleaning(ElectionMatchSettings.Load(project).Match("candidacy_ddhq_matches"), run).MacrosSql());
         return warehouse;
     }

@@ -47,6 +47,7 @@ internal sealed class CandidacyDdhqCleaning
     /// </summary>
     public void CreateFunctions(DuckDbWarehouse warehouse)
     {
+        CompatibilityFold.Register(warehouse);
         warehouse.Execute(MacrosSql());
         BallotName.Register(warehouse);
         RaceFamily.Register(warehouse);
@@ -79,13 +80,21 @@ internal sealed class CandidacyDdhqCleaning
         -- the first name El with a middle name Isa. Only a text holding one pays for the replacement.
         create or replace temp macro em_drop_format(t) as
             case when regexp_matches(t, '{FormatCharacter}') then regexp_replace(t, '{FormatCharacter}', '', 'g') else t end;
+        -- Compatibility forms are the letters they stand for (NFKC, in C#): full-width Ｗｒｉｇｈｔ is Wright, ﬁ is fi, Ⅲ is III.
+        -- Only a text holding a character outside ASCII pays for the call.
+        {CompatibilityFold.MacroSql}
         -- A text of ASCII letters and single spaces or hyphens between words (most names, and the empty text of a null)
         -- is only lower-cased and trimmed: every step above leaves it so. The test costs less than strip_accents, the
         -- fold's test and translate, which the rest still take (session 56: left_clean's seven em_norm a row).
+        -- Of the rest, a text all ASCII (O'Neill, Smith Jr.) skips the steps that change only other characters; a text
+        -- holding one is folded by compatibility first (em_nfkc, a C# call, once: a macro copies its argument wherever
+        -- its body names it, so it is called on em_drop_format's result rather than inside it).
         create or replace temp macro em_norm_text(t) as
-            case when regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ')
-                then em_norm_folded(translate(em_fold_letters(lower(strip_accents(em_drop_format(t)))), '''’.', ''))
-                else nullif(trim(lower(t), ' -'), '')
+            case
+                when not regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ') then nullif(trim(lower(t), ' -'), '')
+                when regexp_matches(t, '[^\x00-\x7f]')
+                    then em_norm_folded(translate(em_fold_letters(lower(strip_accents({CompatibilityFold.Function}(em_drop_format(t))))), '''’.', ''))
+                else em_norm_folded(translate(lower(t), '''.', ''))
             end;
         create or replace temp macro em_norm(s) as em_norm_text(coalesce(cast(s as varchar), ''));
         -- em_norm(s) is not null exactly when s has a letter a-z once folded: the quarantine's test.
@@ -740,14 +749,21 @@ internal sealed class CandidacyDdhqCleaning
                 from usable
             ),
 
+            -- Compatibility forms folded before the quotes and commas are read: ＂ＢＯＢＢＹ＂ is a nickname, ＷＲＩＧＨＴ，ＪＯＨＮ is
+            -- reordered. Only the names the C# parse left (not plain ASCII) are read here.
+            folded as (
+                select *, case when fast is null then em_compat(candidate) end as folded_candidate
+                from fast
+            ),
+
             -- Each step names the one before's columns (a name given in the same select list is its expression copied,
             -- and a macro copies its argument wherever its body names it: see LeftCleanSql).
             unquoted as (
                 select
                     *,
-                    case when fast is null then em_unquoted(candidate) end as bare,
-                    case when fast is null then em_quoted_text(candidate) end as quoted_text
-                from fast
+                    case when fast is null then em_unquoted(folded_candidate) end as bare,
+                    case when fast is null then em_quoted_text(folded_candidate) end as quoted_text
+                from folded
             ),
 
             -- "Scott, Robert C." is reordered; "John Smith, Jr." only loses its comma.

@@ -88,6 +88,7 @@ internal sealed class L2BallotReadyCleaning
 
     public string MacrosSql() => $"""
         {ReferenceData.StateMacroSql(_run, "states")}
+        {CompatibilityFold.MacroSql}
         {NameLetters.MacroSql}
         -- A district number as written on either side: 015 and 15 are 15, IV is 4, C stays c.
         create or replace temp macro em_district_number_of(v) as

@@ -71,6 +71,7 @@ internal sealed class L2BallotReadyMatcher
         {
             ReferenceData.LoadStates(_warehouse, _run, "states");
             ReferenceData.LoadStateNames(_warehouse, _run, "state_names");
+            CompatibilityFold.Register(_warehouse);
             _warehouse.Execute(_cleaning.MacrosSql());
         });
         pipeline.Input("left_input", inputs.Left, _cleaning.LeftInputSql(inputs.LeftRelation, inputs.Left.Csv, inputs.Left.ColumnType(_warehouse, inputs.LeftRelation, _settings.Left.Id), inputs.Left.Kept));
