@@ -162,6 +162,8 @@ internal static class EvaluateCommand
                     { IsLeftIdUnknown: true } =>
                         $"{pair}: the left id is not in the left input ({settings.Left.Relation}){(notInRight is null ? "" : ", and " + notInRight)}"
                         + (scored.UnidentifiedQuarantine is { } unidentified ? $", as far as its rows can be read: the run quarantined left rows whose id is blank, an earlier row's or unreadable ({unidentified}), which may be this one" : ""),
+                    { RightQuarantined: { } right } when miss.Quarantined is null && miss.QuarantinedAlone is null =>
+                        $"{pair}{(miss.HasRow ? $" (linked: {miss.LinkedRightId ?? "nothing"})" : "")}: the run quarantined its right row ({right}), so it was never a candidate",
                     _ when notInRight is not null => $"{pair}: {notInRight}, so no run could link it",
                     { HasRow: false, RowLinkedToOtherTruth: { } other } =>
                         $"{pair}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",

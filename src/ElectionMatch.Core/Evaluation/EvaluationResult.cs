@@ -117,6 +117,9 @@ public sealed record PairError(string LeftId, string? RightId, string? LinkedRig
     /// <summary>For a miss: its right id is in the right input as it is now; null when not looked up.</summary>
     public bool? RightInInput { get; init; }
 
+    /// <summary>For a miss: what the snapshot's quarantine holds of its right id's rows (codes, messages, input rows); null when nothing.</summary>
+    public string? RightQuarantined { get; init; }
+
     /// <summary>For a miss: no row, no quarantined row and no input row holds the left id.</summary>
     public bool IsLeftIdUnknown => LeftInInput == false && !HasLeftRow && Quarantined is null && QuarantinedAlone is null;
 

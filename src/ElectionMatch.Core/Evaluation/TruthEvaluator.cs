@@ -199,7 +199,8 @@ public static class TruthEvaluator
                 end,
                 exists (select 1 from em_predicted p where p.left_id = t.left_id),
                 t.left_known,
-                t.right_known
+                t.right_known,
+                {RightQuarantinedSql(snapshot, inputs, "t.right_id")}
             from em_missed t
             order by t.left_id, t.right_id
             """,
@@ -207,6 +208,7 @@ public static class TruthEvaluator
             {
                 Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8), QuarantinedAlone = Text(r, 9),
                 Row = Text(r, 10), HasLeftRow = r.GetBoolean(11), LeftInInput = r.IsDBNull(12) ? null : r.GetBoolean(12), RightInInput = r.IsDBNull(13) ? null : r.GetBoolean(13),
+                RightQuarantined = Text(r, 14),
             });
         var falseMatches = warehouse.Query(
             $"""
@@ -395,6 +397,20 @@ public static class TruthEvaluator
               (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number, q.message)
                from {quarantine} as q
                where q.input = 'left' and {(wholeRow ? "" : "not ")}{Matching.QuarantineCodes.WholeRowSql("q.")} and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId})
+              """
+            : "cast(null as varchar)";
+
+    /// <summary>
+    /// SQL for what the snapshot's quarantine holds of a right id (codes, messages with file and line, input rows), or null:
+    /// a true results row quarantined was never a candidate, which the miss must say rather than the best candidate it had.
+    /// Found by the id in the row's original JSON; a line the CSV reader rejected keeps only its raw text, so is not found.
+    /// </summary>
+    private static string RightQuarantinedSql(EvaluatedSnapshot snapshot, EvaluatedInputs? inputs, string rightId) =>
+        snapshot.QuarantineTable is { } quarantine && inputs is not null
+            ? $"""
+              (select string_agg(q.error_code || ' ' || q.message || ', right input row ' || q.row_number, '; ' order by q.row_number, q.message)
+               from {quarantine} as q
+               where q.input = 'right' and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.Right.Id.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {rightId})
               """
             : "cast(null as varchar)";
 
