@@ -427,6 +427,23 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.Contains("truth pairs: 2, links: 2, correct: 2", evaluate.Stdout, StringComparison.Ordinal);
     }
 
+    // The fixture's truth file as a whole .gz or .zst file.
+    private static byte[] Compressed(byte[] text, string compression)
+    {
+        if (compression == ".zst")
+        {
+            return new ZstdSharp.Compressor().Wrap(text).ToArray();
+        }
+
+        using var bytes = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            gzip.Write(text);
+        }
+
+        return bytes.ToArray();
+    }
+
     [Theory]
     [InlineData(".gz")]
     [InlineData(".zst")]
@@ -435,21 +452,7 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         // Before: a cut .gz was scored on the pairs before the cut (a lower recall, exit 0), a cut .zst said to be empty,
         // and a plain file so named stopped with EM0504 ("unsupported compression method", "Unknown frame descriptor").
         var text = File.ReadAllBytes(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
-        byte[] whole;
-        if (compression == ".gz")
-        {
-            using var bytes = new MemoryStream();
-            using (var gzip = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
-            {
-                gzip.Write(text);
-            }
-
-            whole = bytes.ToArray();
-        }
-        else
-        {
-            whole = new ZstdSharp.Compressor().Wrap(text).ToArray();
-        }
+        var whole = Compressed(text, compression);
 
         var cut = _project.PathOf("truth/cut.csv" + compression);
         File.WriteAllBytes(cut, whole[..(whole.Length * 2 / 3)]);
@@ -474,21 +477,7 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         // Before: "is not a whole … file (it stops before its end, or is damaged: a download or copy that stopped?)", of a
         // file whose compressed data is whole and followed by 100 zero bytes.
         var text = File.ReadAllBytes(_project.PathOf("truth/candidacy_ddhq_matches.csv"));
-        byte[] whole;
-        if (compression == ".gz")
-        {
-            using var bytes = new MemoryStream();
-            using (var gzip = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
-            {
-                gzip.Write(text);
-            }
-
-            whole = bytes.ToArray();
-        }
-        else
-        {
-            whole = new ZstdSharp.Compressor().Wrap(text).ToArray();
-        }
+        var whole = Compressed(text, compression);
 
         var padded = _project.PathOf("truth/padded.csv" + compression);
         File.WriteAllBytes(padded, [.. whole, .. new byte[100]]);
