@@ -285,6 +285,39 @@ public sealed class RunGenerateCheckTests(SharedUninterruptedRun shared) : IClas
     }
 
     [Fact]
+    public void A_generate_while_a_published_manifest_is_missing_keeps_naming_it_so_check_asks_only_to_restore_it()
+    {
+        // The snapshot log says a run wrote the manifest: generate wrote the staging YAML without its "Manifest: …"
+        // sentence, check then asked both to restore the file (EM0607) and to generate (EM0107), and once the file was
+        // restored, the YAML was out of date again.
+        StartFromPlainRun();
+        const string Manifest = "electionmatch/manifests/candidacy_ddhq_matches_20300603.json";
+        const string StableYaml = "models/staging/model_predictions_source/stg_model_predictions__candidacy_ddhq_matches.yml";
+        var manifest = _fixture.Read(Manifest);
+        var staging = _fixture.Read(StagingYaml);
+        var stable = _fixture.Read(StableYaml);
+        Assert.Contains($"Manifest: {Manifest}.", staging, StringComparison.Ordinal);
+        File.Delete(_fixture.PathOf(Manifest));
+
+        var generate = Cli("generate");
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal(staging, _fixture.Read(StagingYaml));
+        Assert.Equal(stable, _fixture.Read(StableYaml));
+
+        var missing = Cli("check");
+        Assert.Equal(1, missing.ExitCode);
+        var error = Assert.Single(missing.Stderr.Split('\n'), l => l.Contains(": error EM", StringComparison.Ordinal));
+        Assert.Contains($"error {Codes.ManifestMissing}: the manifest ", error, StringComparison.Ordinal);
+        Assert.Contains($"{Manifest} of snapshot {Snapshot} is missing", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.GeneratedFileStale, missing.Output, StringComparison.Ordinal);
+
+        _fixture.Write(Manifest, manifest);
+        var check = Cli("check");
+        Assert.True(check.ExitCode == 0, check.Output);
+        Assert.DoesNotContain(Codes.GeneratedFileStale, check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Manifests_checked_out_with_crlf_line_ends_verify_and_chain_as_published()
     {
         // Git for Windows checks text out with CRLF (core.autocrlf=true): every manifest and model file was "edited after

@@ -148,7 +148,7 @@ public sealed class CheckOperation
             var yamlPath = _context.YamlPath(name);
             if (File.Exists(yamlPath))
             {
-                var manifest = _context.ManifestReference(name);
+                var manifest = _context.ManifestReference(name, warehouse);
                 var outputs = (definition ?? MatchDefinition.Publishing(columns)).Described(columns);
                 CheckGeneratedFile(yamlPath, () => _renderer.RenderYaml(yamlPath, name, columns, outputs, manifest));
             }
@@ -349,7 +349,7 @@ public sealed class CheckOperation
             if (columns is not null)
             {
                 var outputs = (definition ?? MatchDefinition.Publishing(columns)).Described(columns);
-                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, outputs, _context.ManifestReference(newest)));
+                CheckGeneratedFile(yamlPath, () => _renderer.RenderLatestYaml(yamlPath, newest, columns, outputs, _context.ManifestReference(newest, warehouse)));
             }
         }
 

@@ -68,7 +68,7 @@ public sealed class GenerateOperation
             foreach (var (name, entry) in declared.Where(d => !passedOver.Contains(d.Name.Table)))
             {
                 // Whether or not its table is here: the entry is what a clone without the warehouse finds the manifest by.
-                NameManifest(name, entry, result);
+                NameManifest(name, entry, warehouse, result);
                 MoveMetaUnderConfig(entry, result);
                 if (entry.ExternalLocation is null && !warehouse.TableExists(entry.Schema, entry.Identifier))
                 {
@@ -83,7 +83,7 @@ public sealed class GenerateOperation
                     present.Add(name);
                     if (!Altered(name, columns, warehouse, result))
                     {
-                        WriteStagingFiles(name, columns, definition, result);
+                        WriteStagingFiles(name, columns, definition, warehouse, result);
                     }
                 }
                 catch (DiagnosticException e) when (e.Diagnostics.All(d => d.Code is not Codes.ProjectNotWritable and not Codes.InvalidSetting))
@@ -99,12 +99,12 @@ public sealed class GenerateOperation
             foreach (var table in undeclared.Where(t => !passedOver.Contains(t)))
             {
                 var name = SnapshotName.TryParse(table, match.Name)!;
-                AddSourceEntry(name, result);
+                AddSourceEntry(name, warehouse, result);
                 var columns = warehouse.Describe("select * from " + Sql.Identifier(_context.Settings.Snapshots.Schema, table));
                 present.Add(name);
                 if (!Altered(name, columns, warehouse, result))
                 {
-                    WriteStagingFiles(name, columns, definition, result);
+                    WriteStagingFiles(name, columns, definition, warehouse, result);
                 }
             }
 
@@ -168,11 +168,11 @@ public sealed class GenerateOperation
         _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));
 
     /// <summary>Writes the SQL and YAML of one snapshot unless the user owns or edited them.</summary>
-    public void WriteStagingFiles(SnapshotName name, IReadOnlyList<ColumnInfo> columns, MatchDefinition definition, GenerateResult result)
+    public void WriteStagingFiles(SnapshotName name, IReadOnlyList<ColumnInfo> columns, MatchDefinition definition, DuckDbWarehouse warehouse, GenerateResult result)
     {
         var sqlPath = _context.SqlPath(name);
         var yamlPath = _context.YamlPath(name);
-        var manifest = _context.ManifestReference(name);
+        var manifest = _context.ManifestReference(name, warehouse);
         WriteGenerated(
             [
                 (sqlPath, () => _renderer.RenderSql(sqlPath, name, columns)),
@@ -249,7 +249,7 @@ public sealed class GenerateOperation
 
         var sqlPath = _context.LatestSqlPath(match);
         var yamlPath = Path.ChangeExtension(sqlPath, ".yml");
-        var manifest = _context.ManifestReference(newest);
+        var manifest = _context.ManifestReference(newest, warehouse);
         WriteGenerated(
             [
                 (sqlPath, () => _renderer.RenderLatestSql(sqlPath, newest)),
@@ -288,7 +288,7 @@ public sealed class GenerateOperation
             if (warehouse.TableExists(schema, name.Table) && warehouse.Describe("select * from " + Sql.Identifier(schema, name.Table)) is var columns
                 && (preview == Preview.HandEdits || !Altered(name, columns, warehouse, result)))
             {
-                WriteStagingFiles(name, columns, definition, result);
+                WriteStagingFiles(name, columns, definition, warehouse, result);
             }
 
             WriteLatestModel(name.Match, definition, warehouse, result, finishing);
@@ -455,13 +455,14 @@ public sealed class GenerateOperation
 
     /// <summary>
     /// Puts back the <c>manifest:</c> line of a sources entry ElectionMatch generated (<c>meta: generated_by:</c>) that
-    /// lacks it while the snapshot's manifest exists: an entry written before the manifest (by a generate after an
-    /// interrupted run), or the line deleted by hand. A clone without the warehouse finds the manifest by it (EM0607).
+    /// lacks it while the snapshot has a manifest (the file, or the snapshot log's word that a run wrote it): an entry
+    /// written before the manifest (by a generate after an interrupted run), or the line deleted by hand. A clone without
+    /// the warehouse finds the manifest by it (EM0607).
     /// An entry the user wrote is left alone.
     /// </summary>
-    public void NameManifest(SnapshotName name, SourceTable entry, GenerateResult result)
+    public void NameManifest(SnapshotName name, SourceTable entry, DuckDbWarehouse warehouse, GenerateResult result)
     {
-        if (!entry.IsGenerated || entry.Manifest is not null || _context.ManifestReference(name) is not { } manifest || _preview != Preview.None)
+        if (!entry.IsGenerated || entry.Manifest is not null || _context.ManifestReference(name, warehouse) is not { } manifest || _preview != Preview.None)
         {
             return;
         }
@@ -510,10 +511,10 @@ public sealed class GenerateOperation
     }
 
     /// <summary>Adds the snapshot's table to the sources YAML, changing no other byte of the file.</summary>
-    public void AddSourceEntry(SnapshotName name, GenerateResult result)
+    public void AddSourceEntry(SnapshotName name, DuckDbWarehouse warehouse, GenerateResult result)
     {
         var snapshots = _context.Settings.Snapshots;
-        var manifest = _context.ManifestReference(name);
+        var manifest = _context.ManifestReference(name, warehouse);
         var entry = _renderer.RenderSourceTable(name, manifest);
         var path = _context.SnapshotSourcesFile;
         if (!File.Exists(path))

@@ -368,9 +368,16 @@ public sealed partial class ProjectContext
     /// <summary>A snapshot's parquet copy under <c>snapshots.export_dir</c>.</summary>
     public string ParquetPath(SnapshotName name) => Path.Combine(Project.Resolve(Settings.Snapshots.ExportDirectory), name.Table + ".parquet");
 
-    /// <summary>The manifest's path relative to the project, as written into generated files; null until it exists.</summary>
-    public string? ManifestReference(SnapshotName name) =>
-        File.Exists(ManifestPath(name)) ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/') : null;
+    /// <summary>
+    /// The manifest's path relative to the project, as written into generated files: when the file exists, or when
+    /// <paramref name="warehouse"/>'s snapshot log says a run completed it (the file is missing, EM0607: restoring it must
+    /// not leave the files generated meanwhile out of date). Null for a snapshot loaded by hand, and until the run writes it.
+    /// </summary>
+    public string? ManifestReference(SnapshotName name, DuckDbWarehouse warehouse) =>
+        File.Exists(ManifestPath(name))
+            || new SnapshotLog(warehouse).Latest(name.Match).LastOrDefault(r => r.Snapshot == name.Table) is { IsComplete: true, IsPruned: false }
+            ? Path.GetRelativePath(Project.Directory, ManifestPath(name)).Replace('\\', '/')
+            : null;
 
     /// <summary>
     /// The sources YAML that gains a snapshot's entry: <c>snapshots.sources_file</c> when it declares the snapshot source

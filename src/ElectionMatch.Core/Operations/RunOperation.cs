@@ -346,17 +346,17 @@ public sealed partial class RunOperation
         {
             if (_context.Sources.Find(snapshots.SourceName, name.Table) is not { } entry)
             {
-                generate.AddSourceEntry(name, generated);
+                generate.AddSourceEntry(name, warehouse, generated);
                 CrashPoint.Reached("sources:written");
             }
             else
             {
                 // An entry generated before the manifest existed (generate after an interrupted run) lacks its manifest: line.
-                generate.NameManifest(name, entry, generated);
+                generate.NameManifest(name, entry, warehouse, generated);
             }
 
             var columns = warehouse.Describe("select * from " + Sql.Identifier(snapshots.Schema, name.Table));
-            generate.WriteStagingFiles(name, columns, definition, generated);
+            generate.WriteStagingFiles(name, columns, definition, warehouse, generated);
             generate.WriteLatestModel(match.Name, definition, warehouse, generated, finishing: name);
             CrashPoint.Reached("generate:written");
         });
