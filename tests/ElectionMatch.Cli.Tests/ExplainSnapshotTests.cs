@@ -1,3 +1,4 @@
+using ElectionMatch.Diagnostics;
 using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
@@ -58,6 +59,27 @@ public sealed class ExplainSnapshotTests : IDisposable
         Assert.Equal($"note: the stable model reads model_predictions.{Match}_20251112 (file data/model_predictions/{Match}_20251112.csv), which no run published here, so explain cannot read it; this is model_predictions.{Match}_20251001, the newest a run published (`evaluate` scores {Match}_20251112)", lines[1]);
         Assert.True(named.ExitCode == 0, named.Output);
         Assert.DoesNotContain("note: the stable model reads", named.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_snapshot_loaded_by_hand_named_by_its_date_is_said_to_be_no_runs_not_missing()
+    {
+        // The fixture's 2025-11-12 snapshot is a file declared by hand, which evaluate reads. Before, explain said there
+        // was no such snapshot in the warehouse.
+        const string ByHand = Match + "_20251112";
+        var before = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2025-11-12");
+        Run("2026-01-01");
+        var after = Cli("explain", Match, "gpc-000919", "--snapshot-date", "2025-11-12");
+
+        foreach (var explain in new[] { before, after })
+        {
+            Assert.Equal(1, explain.ExitCode);
+            Assert.Contains($"error {Codes.RunNotFound}: snapshot model_predictions.{ByHand} (file data/model_predictions/{ByHand}.csv) is declared, but no run published it here (it was loaded by hand), so there are no stages to explain its decisions from; `electionmatch evaluate {Match} --truth <file> --snapshot {ByHand} --project-dir ", explain.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("in the warehouse", explain.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"` scores it as it is, and `electionmatch run {Match} --project-dir ", before.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"` scores it as it is, and explain reads the snapshots runs published here ({Match}_20260101): name one's date with --snapshot-date", after.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

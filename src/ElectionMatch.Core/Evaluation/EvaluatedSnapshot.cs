@@ -179,6 +179,11 @@ public sealed record EvaluatedSnapshot(SnapshotName Name, string Relation, strin
     internal static EvaluatedSnapshot? StableModelReads(ProjectContext context, DuckDbWarehouse warehouse, string match) =>
         Newest(context, warehouse, match, Readable(warehouse, context.Resolver(warehouse), context.Settings.Snapshots.Schema, match, context.DeclaredSnapshots(match)));
 
+    /// <summary>The declared snapshot <paramref name="name"/> when its table or external_location file can be read here; null otherwise.</summary>
+    internal static EvaluatedSnapshot? Declared(ProjectContext context, DuckDbWarehouse warehouse, SnapshotName name) =>
+        Readable(warehouse, context.Resolver(warehouse), context.Settings.Snapshots.Schema, name.Match, [.. context.DeclaredSnapshots(name.Match).Where(d => d.Name == name)])
+            .FirstOrDefault(s => s.Name == name);
+
     private static EvaluatedSnapshot? Newest(ProjectContext context, DuckDbWarehouse warehouse, string match, List<EvaluatedSnapshot> readable)
     {
         var byTable = readable.ToDictionary(s => s.Name.Table, StringComparer.Ordinal);

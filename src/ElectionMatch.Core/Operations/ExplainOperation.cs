@@ -143,7 +143,8 @@ public sealed class ExplainOperation
     }
 
     /// <summary>
-    /// The snapshot to explain: that of <paramref name="date"/> (EM0101 when it is not published here), else the one the
+    /// The snapshot to explain: that of <paramref name="date"/> (EM0101 when it is not published here; EM0110 when it is
+    /// declared and readable but was loaded by hand, so no run's stages hold it), else the one the
     /// match's stable model reads (<see cref="StableModelTarget"/>), else the newest finished one published here; null when none is.
     /// </summary>
     private SnapshotName? Snapshot(DuckDbWarehouse warehouse, SnapshotLog log, string match, DateOnly? date, SourceSpan at)
@@ -156,6 +157,18 @@ public sealed class ExplainOperation
             if (warehouse.TableExists(schema, named.Table))
             {
                 return named;
+            }
+
+            if (!published.Any(r => r.Snapshot == named.Table && !r.IsPruned) && Evaluation.EvaluatedSnapshot.Declared(_context, warehouse, named) is { } declared)
+            {
+                // Loaded by hand (today's uploaded files): evaluate reads it, but no run made it, so no stages hold its decisions.
+                var runs = published.Where(r => r is { IsComplete: true, IsPruned: false } && warehouse.TableExists(schema, r.Snapshot)).Select(r => r.Snapshot).ToList();
+                throw DiagnosticException.At(Codes.RunNotFound, at,
+                    $"snapshot {declared.Display} is declared, but no run published it here (it was loaded by hand), so there are no stages to explain its decisions from; "
+                    + $"`electionmatch evaluate {match} --truth <file> --snapshot {named.Table}{_context.CommandOptions}` scores it as it is, and "
+                    + (runs.Count == 0
+                        ? $"`{_context.RunCommand(match, null, [])}` publishes a snapshot explain can read"
+                        : $"explain reads the snapshots runs published here ({string.Join(", ", runs)}): name one's date with --snapshot-date"));
             }
 
             var others = _context.PublishedSnapshots(warehouse, match).ToList();
