@@ -57,22 +57,11 @@ internal static class ZipCodeInputs
     /// gzip or zstd file that is cut, damaged or misnamed (<see cref="CsvCompression.Fault"/>), or null. It decompresses
     /// the whole file, so it is asked only once reading the voter file went wrong: a whole file, however large, costs nothing.
     /// </summary>
-    public static Diagnostic? VoterFileFault(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
-    {
-        foreach (var entry in resolver.SourcesRead(settings.Voters, settings.VotersAt ?? settings.At))
-        {
-            foreach (var file in resolver.LocalFiles(entry, warehouse))
-            {
-                if (CsvCompression.Fault(file) is { } fault)
-                {
-                    return Diagnostic.Error(Codes.InputUnreadable, entry.LocationAt,
-                        $"cannot read the voter file {settings.Voters}: source('{entry.SourceName}', '{entry.Name}')'s file {DisplayPath.For(file)} {fault}");
-                }
-            }
-        }
-
-        return null;
-    }
+    public static Diagnostic? VoterFileFault(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings) =>
+        resolver.CompressedFileFault(settings.Voters, settings.VotersAt ?? settings.At, warehouse, readNow: false) is var (entry, file, fault)
+            ? Diagnostic.Error(Codes.InputUnreadable, entry.LocationAt,
+                $"cannot read the voter file {settings.Voters}: source('{entry.SourceName}', '{entry.Name}')'s file {DisplayPath.For(file)} {fault}")
+            : null;
 
     // The relation's columns; null when it cannot be read: a reference that names nothing is the setting's fault, said
     // here; a relation that names something DuckDB cannot read now (a model not built, a warehouse not here) is check's

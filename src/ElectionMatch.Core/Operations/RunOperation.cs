@@ -657,19 +657,11 @@ public sealed partial class RunOperation
         // A ref() to a model that reads a source's compressed file (a view, or a model not built, compiled here) reads that
         // file too, but a model has no LocalFiles: a cut .csv.gz behind one lost the rows after the cut with exit 0. Said
         // at the source's external_location, as for the source read directly; a model dbt built as a table reads no file.
-        if (RelationExpression.Parse(input.Relation, input.RelationAt) is { IsRef: true })
+        if (RelationExpression.Parse(input.Relation, input.RelationAt) is { IsRef: true }
+            && resolver.CompressedFileFault(input.Relation, input.RelationAt, warehouse, readNow: true) is var (source, sourceFile, sourceFault))
         {
-            foreach (var entry in resolver.SourcesReadNow(input.Relation, input.RelationAt))
-            {
-                foreach (var file in resolver.LocalFiles(entry, warehouse))
-                {
-                    if (CsvCompression.Fault(file) is { } fault)
-                    {
-                        throw DiagnosticException.At(Codes.InputUnreadable, entry.LocationAt,
-                            $"cannot read {relation.Description}: it reads source('{entry.SourceName}', '{entry.Name}'), whose file {DisplayPath.For(file)} {fault}");
-                    }
-                }
-            }
+            throw DiagnosticException.At(Codes.InputUnreadable, source.LocationAt,
+                $"cannot read {relation.Description}: it reads source('{source.SourceName}', '{source.Name}'), whose file {DisplayPath.For(sourceFile)} {sourceFault}");
         }
 
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in

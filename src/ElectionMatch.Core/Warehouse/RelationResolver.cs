@@ -303,10 +303,32 @@ public sealed partial class RelationResolver
             $"select count(*) from information_schema.tables where table_schema = {Sql.Literal(_target.Schema)} and table_name = {Sql.Literal(model)} and table_type = 'BASE TABLE'") > 0);
 
     /// <summary>
+    /// The first gzip or zstd file behind <paramref name="expression"/>'s sources that is cut, damaged or misnamed, with
+    /// what is wrong with it (<see cref="CsvCompression.Fault"/>), or null: through every model it refs
+    /// (<see cref="SourcesRead(string, SourceSpan)"/>), or with <paramref name="readNow"/> only those reading it reads
+    /// (<see cref="SourcesReadNow"/>). It decompresses each file whole.
+    /// </summary>
+    public (SourceTable Source, string File, string Fault)? CompressedFileFault(string expression, SourceSpan at, DuckDbWarehouse warehouse, bool readNow)
+    {
+        foreach (var entry in readNow ? SourcesReadNow(expression, at) : SourcesRead(expression, at))
+        {
+            foreach (var file in LocalFiles(entry, warehouse))
+            {
+                if (CsvCompression.Fault(file) is { } fault)
+                {
+                    return (entry, file, fault);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// The local files a source's external_location names (a path or a glob's matches); none for a source without one,
     /// a table function call (<c>read_csv(…)</c>) or a URL.
     /// </summary>
-    public IReadOnlyList<string> LocalFiles(SourceTable entry, DuckDbWarehouse warehouse)
+    private IReadOnlyList<string> LocalFiles(SourceTable entry, DuckDbWarehouse warehouse)
     {
         if (entry.ExternalLocation is not { } location || location.Contains('(', StringComparison.Ordinal) || location.Contains("://", StringComparison.Ordinal))
         {
