@@ -559,7 +559,7 @@ public sealed class EvaluateTruthTests : IClassFixture<ClassProjectCopy>, IClass
         Assert.True(evaluate.ExitCode == 0, evaluate.Output);
         var misses = Lines(evaluate, "miss ");
         Assert.Equal(2, misses.Count);
-        Assert.Equal("miss  gpc-001623 primary 2024-03-05 -> 9999999: its right id is not in the right input (source('airbyte_source', 'ddhq_gdrive_election_results')), so no run could link it", misses[0]);
+        Assert.Equal("miss  gpc-001623 primary 2024-03-05 -> 9999999: no row of the right input (source('airbyte_source', 'ddhq_gdrive_election_results')) has its right id, nor did the run quarantine one with it, so no run could link it", misses[0]);
         Assert.StartsWith("miss  gpc-999999 general -> 1403365: the left id is not in the left input (source('airbyte_source', 'hubspot_api_candidacy'))", misses[1], StringComparison.Ordinal);
         var warning = Assert.Single(evaluate.Stderr.Split('\n'), l => l.Contains(": warning EM", StringComparison.Ordinal));
         Assert.Contains("unknown_ids.csv(3,1): warning EM0121: 1 truth pair names a gp_candidacy_id that is not in the left input (source('airbyte_source', 'hubspot_api_candidacy')), such as 'gpc-999999' at line 3; 1 truth pair names a ddhq_candidate_id that is not in the right input (source('airbyte_source', 'ddhq_gdrive_election_results')), such as '9999999' at line 4", warning, StringComparison.Ordinal);

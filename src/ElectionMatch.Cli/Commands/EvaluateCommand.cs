@@ -52,8 +52,13 @@ internal static class EvaluateCommand
             }
 
             // Read as a run reads them: a CSV file's unreadable lines skipped (the run quarantined them), not failing the read.
-            Lazy<string> Relation(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat).Sql);
-            var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), Relation(settings.Right, "right"), settings.Right, Relation(settings.Left, "left"), settings.Left);
+            Lazy<InputRelation> Resolved(InputSettings input, string side) => new(() => resolver.ResolveInput(input.Relation, input.RelationAt, side, warehouse, input.Encoding, input.DateFormat, input.TimestampFormat));
+            var (rightInput, leftInput) = (Resolved(settings.Right, "right"), Resolved(settings.Left, "left"));
+            var inputs = new EvaluatedInputs(QuarantineIdKey(warehouse, evaluated.QuarantineTable, settings.Left.Id), new(() => rightInput.Value.Sql), settings.Right, new(() => leftInput.Value.Sql), settings.Left)
+            {
+                RightCsv = new(() => rightInput.Value.Csv),
+                LeftCsv = new(() => leftInput.Value.Csv),
+            };
             var scored = TruthEvaluator.Evaluate(warehouse, evaluated, Dbt.WorkingDirectory.Full(result.GetValue(truth)!), definition.Evaluation, result.GetValue(partial), inputs: inputs, hardest: count);
             // A snapshot loaded by hand (today's pipeline's) has no decided_by: the lines that need it are said not computed.
             var untiered = scored.AbsentColumns.Contains("decided_by")
@@ -156,17 +161,24 @@ internal static class EvaluateCommand
             foreach (var miss in scored.Misses)
             {
                 var pair = $"miss  {miss.LeftId}{(miss.Row is { Length: > 0 } row ? " " + row : "")} -> {miss.RightId}";
-                var notInRight = miss.RightInInput == false ? $"its right id is not in the right input ({settings.Right.Relation})" : null;
+                // No row of the right input has the id, nor did the run quarantine one with it; a row quarantined for a blank id may be it.
+                var notInRight = miss.RightInInput == false && miss.RightQuarantined is null
+                    ? $"no row of the right input ({settings.Right.Relation}) has its right id, nor did the run quarantine one with it"
+                        + (scored.BlankRightIdQuarantine is { } blank ? $" (but it quarantined right rows whose id is blank, {blank}, which may include this one)" : "")
+                    : null;
                 Terminal.Out.WriteLine(miss switch
                 {
                     { IsLeftIdUnknown: true } =>
                         $"{pair}: the left id is not in the left input ({settings.Left.Relation}){(notInRight is null ? "" : ", and " + notInRight)}"
                         + (scored.UnidentifiedQuarantine is { } unidentified ? $", as far as its rows can be read: the run quarantined left rows whose id is blank, an earlier row's or unreadable ({unidentified}), which may be this one" : ""),
+                    { RightQuarantined: { } right, RightLineRejected: true } when miss.Quarantined is null && miss.QuarantinedAlone is null =>
+                        $"{pair}{(miss.HasRow ? $" (linked: {miss.LinkedRightId ?? "nothing"})" : "")}: the CSV reader rejected its right row's line, whose id field is {miss.RightId}, so the run quarantined it ({right}) and it was never a candidate",
                     { RightQuarantined: { } right } when miss.Quarantined is null && miss.QuarantinedAlone is null =>
                         $"{pair}{(miss.HasRow ? $" (linked: {miss.LinkedRightId ?? "nothing"})" : "")}: the run quarantined its right row ({right}), so it was never a candidate",
                     _ when notInRight is not null => $"{pair}: {notInRight}, so no run could link it",
                     { HasRow: false, RowLinkedToOtherTruth: { } other } =>
                         $"{pair}: the snapshot's {miss.Detail} row of {miss.LeftId} is linked to {other}, which the truth file also names for it; the truth file gives that row two right ids, and the snapshot has no other {miss.Detail} row of {miss.LeftId} (a second {miss.Detail} election the run did not discover, or a pair that contradicts another in the truth file)",
+                    { HasRow: false, Quarantined: { } quarantined, LeftLineRejected: true } => $"{pair}: the snapshot has no row for it: the CSV reader rejected its left row's line, whose id field is {miss.LeftId}, so the run quarantined it ({quarantined})",
                     { HasRow: false, Quarantined: { } quarantined } => $"{pair}: the snapshot has no row for it: the run quarantined its left row ({quarantined})",
                     { HasRow: false, QuarantinedAlone: { } alone } => $"{pair}: the snapshot has no row for it: the run used {miss.LeftId} and matched its other elections, but quarantined an election date of it alone ({alone})",
                     { HasRow: false } => $"{pair}: the snapshot has no row for it ({definition.Evaluation.NoRowCauses(scored.HasQuarantine, scored.UnidentifiedQuarantine)})",

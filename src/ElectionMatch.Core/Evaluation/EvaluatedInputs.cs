@@ -12,4 +12,14 @@ namespace ElectionMatch.Evaluation;
 /// without the inputs).
 /// </param>
 /// <param name="Right">The right input's settings: its relation, its id and the column of each role.</param>
-public sealed record EvaluatedInputs(string LeftIdColumn, Lazy<string> RightRelation, InputSettings Right, Lazy<string> LeftRelation, InputSettings Left);
+public sealed record EvaluatedInputs(string LeftIdColumn, Lazy<string> RightRelation, InputSettings Right, Lazy<string> LeftRelation, InputSettings Left)
+{
+    /// <summary>
+    /// The left input's CSV reading, when it is a CSV file or glob: a line its reader rejected is quarantined as its raw
+    /// text, whose id field is read with the header's position of the id column. Null when not a CSV input or not known.
+    /// </summary>
+    public Lazy<Matching.CsvInput?>? LeftCsv { get; init; }
+
+    /// <summary>The right input's CSV reading, as <see cref="LeftCsv"/>.</summary>
+    public Lazy<Matching.CsvInput?>? RightCsv { get; init; }
+}

@@ -62,6 +62,9 @@ public sealed record EvaluationResult(
 
     /// <summary>The quarantine's left rows whose id is not the row's own (blank, repeated, unreadable), per code; null when none.</summary>
     public string? UnidentifiedQuarantine { get; init; }
+
+    /// <summary>How many right rows the quarantine holds for a blank id (EMQ001), with the places of the first few; null when none or not looked up.</summary>
+    public string? BlankRightIdQuarantine { get; init; }
 }
 
 /// <summary>A decision and whether the truth agrees (right, wrong link, or missed).</summary>
@@ -119,6 +122,12 @@ public sealed record PairError(string LeftId, string? RightId, string? LinkedRig
 
     /// <summary>For a miss: what the snapshot's quarantine holds of its right id's rows (codes, messages, input rows); null when nothing.</summary>
     public string? RightQuarantined { get; init; }
+
+    /// <summary>For a miss: its right id is the id field of a line the CSV reader rejected (in <see cref="RightQuarantined"/>).</summary>
+    public bool RightLineRejected { get; init; }
+
+    /// <summary>For a miss: its left id is the id field of a line the CSV reader rejected (in <see cref="Quarantined"/>).</summary>
+    public bool LeftLineRejected { get; init; }
 
     /// <summary>For a miss: no row, no quarantined row and no input row holds the left id.</summary>
     public bool IsLeftIdUnknown => LeftInInput == false && !HasLeftRow && Quarantined is null && QuarantinedAlone is null;

@@ -161,6 +161,7 @@ public static class TruthEvaluator
         // Each missed truth pair once, with the row it is told by and counted under: of the truth's election type (any
         // row of the left id without one), one not linked to another true pair first, then one left unlinked.
         var known = KnownSql(warehouse, truth > correct ? inputs : null);
+        RejectedLineIds.Load(warehouse, truth > correct ? snapshot.QuarantineTable : null, inputs);
         warehouse.Execute($"""
             create or replace temp table em_missed as
             select
@@ -200,7 +201,9 @@ public static class TruthEvaluator
                 exists (select 1 from em_predicted p where p.left_id = t.left_id),
                 t.left_known,
                 t.right_known,
-                {RightQuarantinedSql(snapshot, inputs, "t.right_id")}
+                {RightQuarantinedSql(snapshot, inputs, "t.right_id")},
+                exists (select 1 from {RejectedLineIds.Table} x where x.input = 'left' and x.id = t.left_id),
+                exists (select 1 from {RejectedLineIds.Table} x where x.input = 'right' and x.id = t.right_id)
             from em_missed t
             order by t.left_id, t.right_id
             """,
@@ -208,7 +211,7 @@ public static class TruthEvaluator
             {
                 Quarantined = Text(r, 5), HasRow = r.GetBoolean(6), RowLinkedToOtherTruth = Text(r, 7), Detail = Text(r, 8), QuarantinedAlone = Text(r, 9),
                 Row = Text(r, 10), HasLeftRow = r.GetBoolean(11), LeftInInput = r.IsDBNull(12) ? null : r.GetBoolean(12), RightInInput = r.IsDBNull(13) ? null : r.GetBoolean(13),
-                RightQuarantined = Text(r, 14),
+                RightQuarantined = Text(r, 14), LeftLineRejected = r.GetBoolean(15), RightLineRejected = r.GetBoolean(16),
             });
         var falseMatches = warehouse.Query(
             $"""
@@ -289,6 +292,15 @@ public static class TruthEvaluator
                 )
                 """)
             : null;
+        // A results row whose id is blank may be the true row of a right id no row has: named with its place, a few of them.
+        var blankRight = snapshot.QuarantineTable is { } q2 && inputs is not null && misses.Any(m => m.RightInInput == false && m.RightQuarantined is null)
+            ? warehouse.Scalar<string>($"""
+                select count(*) || ' (' || string_agg(case when em_rank <= 5 then error_code || ' ' || message || ', right input row ' || row_number end, '; ' order by row_number)
+                    || case when count(*) > 5 then '; and ' || (count(*) - 5) || ' more' else '' end || ')'
+                from (select *, row_number() over (order by row_number) as em_rank from {q2} where input = 'right' and error_code = {Sql.Literal(Matching.QuarantineCodes.EmptyId)})
+                having count(*) > 0
+                """)
+            : null;
         return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches)
         {
             Tiers = tiers,
@@ -299,6 +311,7 @@ public static class TruthEvaluator
             RightIdLookup = lookupNote is null ? null : lookupNote + $": {warehouse.Scalar<long>("select count(*) from em_predicted where has_match and right_id is null")} links name none of its rows (counted wrong)",
             HasQuarantine = snapshot.QuarantineTable is not null,
             UnidentifiedQuarantine = unidentified,
+            BlankRightIdQuarantine = blankRight,
             TruthLines = warehouse.Scalar<long>("select cast(coalesce(sum(lines), 0) as bigint) from em_truth"),
             UntieredMisses = hasTiers ? warehouse.Scalar<long>("select count(*) from em_missed where own is null") : 0,
             InputsUnread = known.Unread,
@@ -346,7 +359,8 @@ public static class TruthEvaluator
     private static IReadOnlyList<Diagnostic> IdsNotInInputs(string truthPath, TruthLayout layout, EvaluationColumns columns, EvaluatedInputs? inputs, IReadOnlyList<PairError> misses)
     {
         var left = misses.Where(m => m.IsLeftIdUnknown).ToList();
-        var right = misses.Where(m => m.RightInInput == false).ToList();
+        // A right id whose row the run quarantined (a line the CSV reader rejected) is in the input, not mistyped.
+        var right = misses.Where(m => m.RightInInput == false && m.RightQuarantined is null).ToList();
         if (inputs is null || (left.Count == 0 && right.Count == 0))
         {
             return [];
@@ -396,21 +410,25 @@ public static class TruthEvaluator
             ? $"""
               (select string_agg(q.error_code || ' ' || q.message || ', left input row ' || q.row_number, '; ' order by q.row_number, q.message)
                from {quarantine} as q
-               where q.input = 'left' and {(wholeRow ? "" : "not ")}{Matching.QuarantineCodes.WholeRowSql("q.")} and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId})
+               where q.input = 'left' and {(wholeRow ? "" : "not ")}{Matching.QuarantineCodes.WholeRowSql("q.")}
+                   and ({IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.LeftIdColumn.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {leftId}
+                       or exists (select 1 from {RejectedLineIds.Table} x where x.input = q.input and x.row_number = q.row_number and x.id = {leftId})))
               """
             : "cast(null as varchar)";
 
     /// <summary>
     /// SQL for what the snapshot's quarantine holds of a right id (codes, messages with file and line, input rows), or null:
     /// a true results row quarantined was never a candidate, which the miss must say rather than the best candidate it had.
-    /// Found by the id in the row's original JSON; a line the CSV reader rejected keeps only its raw text, so is not found.
+    /// Found by the id in the row's original JSON, or for a line the CSV reader rejected (its raw text only) by its id field (<see cref="RejectedLineIds"/>).
     /// </summary>
     private static string RightQuarantinedSql(EvaluatedSnapshot snapshot, EvaluatedInputs? inputs, string rightId) =>
         snapshot.QuarantineTable is { } quarantine && inputs is not null
             ? $"""
               (select string_agg(q.error_code || ' ' || q.message || ', right input row ' || q.row_number, '; ' order by q.row_number, q.message)
                from {quarantine} as q
-               where q.input = 'right' and {IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.Right.Id.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {rightId})
+               where q.input = 'right'
+                   and ({IdText.Of($"json_extract_string(q.original, {Sql.Literal("$.\"" + inputs.Right.Id.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"")})")} = {rightId}
+                       or exists (select 1 from {RejectedLineIds.Table} x where x.input = q.input and x.row_number = q.row_number and x.id = {rightId})))
               """
             : "cast(null as varchar)";
 
