@@ -40,13 +40,14 @@ internal static class RejectedLineIds
                 continue;
             }
 
-            foreach (var line in lines)
+            // One statement per thousand lines: a file with many rejected lines is not a statement per line.
+            var rows = lines
+                .Select(line => (line.Row, line.Code, Value: IdOf(line.Text, header.Delimiter, index, header.Names.Count)))
+                .Where(l => l.Value is { } value && !(l.Code == QuarantineCodes.InvalidUtf8 && (value.Contains('?', StringComparison.Ordinal) || value.Contains('\uFFFD', StringComparison.Ordinal))))
+                .Select(l => $"({Sql.Literal(side)}, {l.Row.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {IdText.Of(Sql.Literal(l.Value!))})");
+            foreach (var chunk in rows.Chunk(1000))
             {
-                if (IdOf(line.Text, header.Delimiter, index, header.Names.Count) is { } value
-                    && !(line.Code == QuarantineCodes.InvalidUtf8 && (value.Contains('?', StringComparison.Ordinal) || value.Contains('\uFFFD', StringComparison.Ordinal))))
-                {
-                    warehouse.Execute($"insert into {Table} values ({Sql.Literal(side)}, {line.Row.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {IdText.Of(Sql.Literal(value))})");
-                }
+                warehouse.Execute($"insert into {Table} values {string.Join(", ", chunk)}");
             }
         }
     }
