@@ -12,6 +12,8 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
     private const string StableModel = StagingDirectory + "stg_model_predictions__llm_l2_br_match.sql";
     private const string Mart = "models/marts/general/m_general__candidacy_result.sql";
     private const string OfficeModel = "models/intermediate/l2/int__zip_code_to_br_office.sql";
+    private const string VoterFile = "data/l2/l2_nationwide_uniform.csv";
+    private const string Sources = "models/staging/__sources.yaml";
 
     private readonly FixtureCopy _fixture = FixtureCopy.Of("goodparty");
 
@@ -337,6 +339,57 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         Assert.Contains("ref('stg_model_predictions__llm_l2_br_match_20250811')", _fixture.Read(StableModel), StringComparison.Ordinal);
         Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Run_warns_as_check_does_when_the_voter_file_is_missing()
+    {
+        // The match does not read the voter file, so its snapshot is published and the run exits 0; the zip code models
+        // read it. Before, the run said nothing: LinkedDistrictTypes.Read could not read its columns and returned null.
+        File.Delete(_fixture.PathOf(VoterFile));
+        var line = LineOf(Sources, $"external_location: \"{VoterFile}\"");
+
+        var run = RunMatch();
+
+        Assert.Contains($"published model_predictions.{Snapshot} (89 rows, 71 matched)", run.Stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(run.Stderr.Split('\n'), l => l.Contains(Codes.ExternalFileMissing, StringComparison.Ordinal));
+        Assert.StartsWith($"{_fixture.PathOf(Sources)}({line},", warning, StringComparison.Ordinal);
+        Assert.Contains($": warning {Codes.ExternalFileMissing}: external_location '{VoterFile}' of source('l2_source', 'l2_nationwide_uniform') does not exist", warning, StringComparison.Ordinal);
+        Assert.EndsWith($"; the run published {Snapshot}, but the zip code models, which read the voter file ref('int__l2_nationwide_uniform'), cannot run until this is fixed", warning, StringComparison.Ordinal);
+        // check says the same fault, as an error, at the same line.
+        var check = Cli("check");
+        Assert.Contains($"{_fixture.PathOf(Sources)}({line},", Assert.Single(check.Stderr.Split('\n'), l => l.Contains(Codes.ExternalFileMissing, StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_warns_as_check_does_when_the_voter_file_is_a_cut_gzip_file()
+    {
+        // The voter file gzipped and cut to 300 bytes, as a download that stopped leaves it, and read from there by its source.
+        var plain = File.ReadAllBytes(_fixture.PathOf(VoterFile));
+        using var memory = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(memory, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            gzip.Write(plain);
+        }
+
+        File.Delete(_fixture.PathOf(VoterFile));
+        File.WriteAllBytes(_fixture.PathOf(VoterFile + ".gz"), memory.ToArray()[..300]);
+        _fixture.Replace(Sources, $"external_location: \"{VoterFile}\"", $"external_location: \"{VoterFile}.gz\"");
+        var line = LineOf(Sources, $"external_location: \"{VoterFile}.gz\"");
+
+        var run = RunMatch();
+
+        Assert.Contains($"published model_predictions.{Snapshot} (89 rows, 71 matched)", run.Stdout, StringComparison.Ordinal);
+        var warning = Assert.Single(run.Stderr.Split('\n'), l => l.Contains(Codes.InputUnreadable, StringComparison.Ordinal));
+        Assert.StartsWith(
+            $"{_fixture.PathOf(Sources)}({line},30): warning {Codes.InputUnreadable}: cannot read the voter file ref('int__l2_nationwide_uniform'): "
+            + $"source('l2_source', 'l2_nationwide_uniform')'s file {_fixture.PathOf(VoterFile)}.gz is not a whole gzip file",
+            warning, StringComparison.Ordinal);
+        Assert.EndsWith($"; the run published {Snapshot}, but the zip code models, which read the voter file ref('int__l2_nationwide_uniform'), cannot run until this is fixed", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(Codes.LinkedDistrictTypeWithoutColumn, run.Stderr, StringComparison.Ordinal);
+    }
+
+    private int LineOf(string relative, string text) =>
+        Array.FindIndex(File.ReadAllLines(_fixture.PathOf(relative)), l => l.Contains(text, StringComparison.Ordinal)) + 1;
 
     [Fact]
     public void Check_says_nothing_of_district_types_when_every_linked_type_reaches_zip_codes()

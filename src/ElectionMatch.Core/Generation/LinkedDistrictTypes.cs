@@ -33,7 +33,7 @@ internal sealed class LinkedDistrictTypes
     /// <summary>
     /// The types <paramref name="snapshot"/> (a relation DuckDB reads) links matched positions to, and the voter file's
     /// columns, which only its description is read for; null when either cannot be read, which the checks that read
-    /// them say (a run says nothing of it: its match does not read the voter file).
+    /// them say (and a run, of the voter file, before it asks this: <see cref="ZipCodeInputs.VoterFile"/>).
     /// </summary>
     public static LinkedDistrictTypes? Read(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings zipCodes, string table, string snapshot)
     {

@@ -21,26 +21,11 @@ internal static class ZipCodeInputs
 
     public static IReadOnlyList<Diagnostic> Missing(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
     {
-        var found = new List<Diagnostic>();
-        var votersAt = settings.VotersAt ?? settings.At;
-        var resolved = found.Count;
-        var voterColumns = Columns(warehouse, resolver, settings.Voters, votersAt, found);
+        var (voterColumns, unreadable) = VoterFile(warehouse, resolver, settings);
+        var found = new List<Diagnostic>(unreadable);
         if (voterColumns is not null)
         {
-            var read = new List<(string Column, SourceSpan At)>
-            {
-                (settings.ZipColumn, settings.ZipColumnAt ?? settings.At),
-                (settings.StateColumn, settings.StateColumnAt ?? settings.At),
-            };
-            read.AddRange(settings.DistrictTypes.Select((t, i) => (t, i < settings.DistrictTypesAt.Count ? settings.DistrictTypesAt[i] : settings.At)));
-            var absent = Absent(read, voterColumns, "the voter file " + settings.Voters).ToList();
-            // A cut compressed file reads as a header of one column, or none: one error naming it, not one per setting.
-            found.AddRange(absent.Count > 0 && VoterFileFault(warehouse, resolver, settings) is { } fault ? [fault] : absent);
-        }
-        else if (found.Count == resolved && VoterFileFault(warehouse, resolver, settings) is { } fault)
-        {
-            // DuckDB could not read it (which check's EM0301 on each model would say in its words).
-            found.Add(fault);
+            found.AddRange(Absent(VoterColumnsRead(settings), voterColumns, "the voter file " + settings.Voters));
         }
 
         var rangesAt = settings.RangesAt ?? settings.At;
@@ -53,11 +38,44 @@ internal static class ZipCodeInputs
     }
 
     /// <summary>
+    /// The voter file's columns (its description, not its rows), or null with why it cannot be read, as check and
+    /// generate say it: a reference that names nothing or a file that is not there (the resolver's error), or a gzip or
+    /// zstd file behind it that is cut, damaged or misnamed (<see cref="VoterFileFault"/>), asked only when reading went
+    /// wrong: DuckDB's error, or a header without a column zip_codes names (a cut file reads as a header of one column,
+    /// or none: one error naming it, not one per setting), or a zstd file cut in its last bytes (<see cref="ZstdEnd.IsCut"/>,
+    /// which walks its frames without decompressing them). Null with nothing said when DuckDB cannot read it for another
+    /// reason (a model not built, which check's EM0301 on the model says in its words).
+    /// </summary>
+    public static (IReadOnlyList<string>? Columns, IReadOnlyList<Diagnostic> Unreadable) VoterFile(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings)
+    {
+        var found = new List<Diagnostic>();
+        var columns = Columns(warehouse, resolver, settings.Voters, settings.VotersAt ?? settings.At, found);
+        if (found.Count > 0)
+        {
+            return (null, found);
+        }
+
+        // A zstd file's frames are walked by their block headers, without decompressing (0.1 s a GB of CSV, against 2.5 s
+        // to decompress it), so one cut in its last bytes, whose header still reads, is said too. A gzip file's end, the
+        // CRC-32 and length of what it holds, is checked only by inflating it whole: that waits for a read that went wrong.
+        var names = columns?.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var readWrong = names is null || VoterColumnsRead(settings).Any(r => !names.Contains(r.Column));
+        if ((readWrong || resolver.SourceFiles(settings.Voters, settings.VotersAt ?? settings.At, warehouse, readNow: false).Any(f => ZstdEnd.IsCut(f.File)))
+            && VoterFileFault(warehouse, resolver, settings) is { } fault)
+        {
+            return (null, [fault]);
+        }
+
+        return (columns, []);
+    }
+
+    /// <summary>
     /// EM0024 at the source's external_location when a file the voter relation reads (through the models it refs) is a
     /// gzip or zstd file that is cut, damaged or misnamed (<see cref="CsvCompression.Fault"/>), or null. It decompresses
-    /// the whole file, so it is asked only once reading the voter file went wrong: a whole file, however large, costs nothing.
+    /// the whole file, so it is asked only once reading the voter file went wrong or a zstd file's walk found it cut
+    /// (<see cref="VoterFile"/>): a whole file, however large, is never decompressed to check it.
     /// </summary>
-    public static Diagnostic? VoterFileFault(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings) =>
+    private static Diagnostic? VoterFileFault(DuckDbWarehouse warehouse, RelationResolver resolver, ZipCodeSettings settings) =>
         resolver.CompressedFileFault(settings.Voters, settings.VotersAt ?? settings.At, warehouse, readNow: false) is var (entry, file, fault)
             ? Diagnostic.Error(Codes.InputUnreadable, entry.LocationAt,
                 $"cannot read the voter file {settings.Voters}: source('{entry.SourceName}', '{entry.Name}')'s file {DisplayPath.For(file)} {fault}")
@@ -82,6 +100,14 @@ internal static class ZipCodeInputs
             return null;
         }
     }
+
+    // The voter file's columns the models read, each at its setting.
+    private static IEnumerable<(string Column, SourceSpan At)> VoterColumnsRead(ZipCodeSettings settings) =>
+        [
+            (settings.ZipColumn, settings.ZipColumnAt ?? settings.At),
+            (settings.StateColumn, settings.StateColumnAt ?? settings.At),
+            .. settings.DistrictTypes.Select((t, i) => (t, i < settings.DistrictTypesAt.Count ? settings.DistrictTypesAt[i] : settings.At)),
+        ];
 
     // DuckDB matches column names without regard to case, so the generated model would read 'zip' as 'Zip'.
     private static IEnumerable<Diagnostic> Absent(IEnumerable<(string Column, SourceSpan At)> read, IReadOnlyList<string> columns, string what)

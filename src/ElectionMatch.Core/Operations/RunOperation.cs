@@ -315,7 +315,8 @@ public sealed partial class RunOperation
     /// EM0305 and EM0306, as check says them, when this run's snapshot is the one the zip code models read (the stable
     /// model's) and links positions to a district type that district_types leaves out or no voter-file column carries:
     /// from the published table and the voter file's columns (its description, not its rows); the match's inputs are not
-    /// read again. Before, only check said them.
+    /// read again. Before, only check said them. A voter file that cannot be read is said first, whichever snapshot the
+    /// run published (<see cref="VoterFileUnreadable"/>).
     /// </summary>
     private IEnumerable<Diagnostic> DistrictTypeWarnings(SnapshotName name, MatchSettings match, DuckDbWarehouse warehouse)
     {
@@ -327,6 +328,11 @@ public sealed partial class RunOperation
         // The sources YAML as the run left it, its entry added; a snapshot dated before the newest is not what the models read.
         var sources = SourceCatalog.Load(_context.Project);
         var resolver = new RelationResolver(_context.Project, sources, _context.Target, warehouse.TableExists, warehouse);
+        if (VoterFileUnreadable(name, zipCodes, warehouse, resolver) is { Count: > 0 } unreadable)
+        {
+            return unreadable;
+        }
+
         var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name, finishing: name).Tables;
         if (StableModelTarget.Find(_context, match.Name, sources, passedOver, warehouse, resolver) is not { Readable: true } target || target.Name != name)
         {
@@ -336,6 +342,21 @@ public sealed partial class RunOperation
         var linked = LinkedDistrictTypes.Read(warehouse, resolver, zipCodes, name.Table, Sql.Identifier(_context.Settings.Snapshots.Schema, name.Table));
         return linked is null ? [] : new[] { linked.NotListed(), linked.WithoutColumn() }.OfType<Diagnostic>();
     }
+
+    /// <summary>
+    /// Why the zip code models cannot read the voter file, as check and generate say it (<see cref="ZipCodeInputs.VoterFile"/>:
+    /// its file missing, cut, damaged or misnamed, or its reference naming nothing), each a warning of the run at the same
+    /// line: the snapshot it published is right, and the match does not read the voter file; the models that do fail
+    /// in check and in dbt. Before, the run said nothing of it.
+    /// </summary>
+    private static List<Diagnostic> VoterFileUnreadable(SnapshotName name, ZipCodeSettings zipCodes, DuckDbWarehouse warehouse, RelationResolver resolver) =>
+        ZipCodeInputs.VoterFile(warehouse, resolver, zipCodes).Unreadable
+            .Select(d => d with
+            {
+                Severity = Severity.Warning,
+                Message = $"{d.Message}; the run published {name.Table}, but the zip code models, which read the voter file {zipCodes.Voters}, cannot run until this is fixed",
+            })
+            .ToList();
 
     /// <summary>The snapshot's sources entry (or its manifest line), its staging model and the match's stable model.</summary>
     private void WriteDbtFiles(SnapshotName name, MatchSettings match, MatchDefinition definition, DuckDbWarehouse warehouse, RunSteps steps, GenerateResult generated)

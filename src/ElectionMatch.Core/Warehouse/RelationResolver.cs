@@ -310,19 +310,23 @@ public sealed partial class RelationResolver
     /// </summary>
     public (SourceTable Source, string File, string Fault)? CompressedFileFault(string expression, SourceSpan at, DuckDbWarehouse warehouse, bool readNow)
     {
-        foreach (var entry in readNow ? SourcesReadNow(expression, at) : SourcesRead(expression, at))
+        foreach (var (entry, file) in SourceFiles(expression, at, warehouse, readNow))
         {
-            foreach (var file in LocalFiles(entry, warehouse))
+            if (CsvCompression.Fault(file) is { } fault)
             {
-                if (CsvCompression.Fault(file) is { } fault)
-                {
-                    return (entry, file, fault);
-                }
+                return (entry, file, fault);
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The local files behind <paramref name="expression"/>'s sources, each with its source, found as
+    /// <see cref="CompressedFileFault"/> finds them, one source at a time as they are asked for; none is read.
+    /// </summary>
+    public IEnumerable<(SourceTable Source, string File)> SourceFiles(string expression, SourceSpan at, DuckDbWarehouse warehouse, bool readNow) =>
+        (readNow ? SourcesReadNow(expression, at) : SourcesRead(expression, at)).SelectMany(entry => LocalFiles(entry, warehouse).Select(file => (entry, file)));
 
     /// <summary>
     /// The local files a source's external_location names (a path or a glob's matches); none for a source without one,

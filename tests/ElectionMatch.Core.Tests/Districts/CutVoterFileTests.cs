@@ -45,6 +45,30 @@ public sealed class CutVoterFileTests : IDisposable
         Assert.Equal((Codes.InputUnreadable, Sources, LineOf(Sources, file)), (error.Code, error.File, error.Line));
     }
 
+    [Fact]
+    public void Check_says_a_zstd_voter_file_cut_in_its_last_byte_whose_header_still_reads()
+    {
+        // Two frames, as pzstd writes them, the second cut by its last byte: the first frame, with the header and half
+        // the rows, reads whole, so the models' columns are all there. Before, check read no row and passed; the walk of
+        // the frames' block headers finds the cut without decompressing the file.
+        var lines = File.ReadAllLines(_fixture.PathOf(Voters));
+        var half = lines.Length / 2;
+        using var zstd = new ZstdSharp.Compressor();
+        byte[] file =
+        [
+            .. zstd.Wrap(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines[..half]) + "\n")).ToArray(),
+            .. zstd.Wrap(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines[half..]) + "\n")).ToArray(),
+        ];
+        File.Delete(_fixture.PathOf(Voters));
+        File.WriteAllBytes(_fixture.PathOf(Voters + ".zst"), file[..^1]);
+        _fixture.Replace(Sources, $"external_location: \"{Voters}\"", $"external_location: \"{Voters}.zst\"");
+
+        var errors = WorkingDirectory.In(_fixture.Directory, () => new CheckOperation(ProjectContext.Load(new ProjectOptions(_fixture.Directory))).Execute()).Where(d => d.IsError).ToList();
+
+        Assert.Equal((Codes.InputUnreadable, Sources, LineOf(Sources, Voters + ".zst")), Assert.Single(errors) is var e ? (e.Code, e.File, e.Line) : default);
+        Assert.Contains($"cannot read the voter file ref('int__l2_nationwide_uniform'): source('l2_source', 'l2_nationwide_uniform')'s file {Voters}.zst is not a whole zstd file", errors[0].Message, StringComparison.Ordinal);
+    }
+
     // The voter file compressed, cut to 300 bytes (of about a thousand: its header and some rows decompress), and read
     // from there by its source; the plain file is gone.
     private string CutCopy(string ending)
