@@ -146,6 +146,32 @@ public sealed class CloneWithoutWarehouseCheckTests(SharedUninterruptedRun share
     }
 
     [Fact]
+    public void A_downstream_ref_of_a_teammates_snapshot_missing_from_this_warehouse_is_not_called_a_snapshot_that_does_not_exist()
+    {
+        // After merging a teammate's pull request: their entry, staging model and manifest are committed and the mart
+        // reads their snapshot, whose table is in their warehouse. Before, check said at the mart "names snapshot
+        // '…_20300604', which does not exist; the newest is …_20300604".
+        const string Later = "candidacy_ddhq_matches_20300604";
+        var older = _clone.WarehousePath + ".older";
+        File.Copy(_clone.WarehousePath, older);
+        var teammate = Cli("run", UninterruptedRun.Match, "--allow-future-date", "--snapshot-date", "2030-06-04");
+        Assert.True(teammate.ExitCode == 0, teammate.Output);
+        File.Move(older, _clone.WarehousePath, overwrite: true);
+        File.Delete(_clone.PathOf($"target/model_predictions/{Later}.parquet"));
+        _clone.Replace(Mart, "stg_model_predictions__candidacy_ddhq_matches_20251112", "stg_model_predictions__candidacy_ddhq_matches_20300604");
+
+        var check = Cli("check");
+
+        Assert.Equal(1, check.ExitCode);
+        var errors = Errors(check);
+        Assert.Contains(errors, e => e.Contains($"error {Codes.SnapshotTableMissing}: snapshot '{Later}' is declared here", StringComparison.Ordinal));
+        Assert.DoesNotContain(Codes.ReferenceToMissingSnapshot, check.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("which does not exist", check.Stderr, StringComparison.Ordinal);
+        // The reference is judged as any other: it names the newest declared snapshot by its dated model.
+        Assert.Contains($"{Mart}(8,26): warning {Codes.ReferenceToDatedStagingModel}: ref('stg_model_predictions__{Later}') reads one dated snapshot", check.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_still_reports_a_hand_edit_of_the_stable_models_yaml_at_its_first_line()
     {
         RemoveTarget();

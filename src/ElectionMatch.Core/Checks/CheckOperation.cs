@@ -773,7 +773,10 @@ public sealed class CheckOperation
             }
 
             var newest = snapshots.Declared.Count == 0 ? null : snapshots.Declared[^1];
-            var available = snapshots.Available.Contains(name);
+            // A declared snapshot whose table this warehouse lacks (a teammate's, published into theirs) exists as far as
+            // a reference goes: EM0101 at its entry says what to do, and saying here that it does not exist, "the newest
+            // is" itself, only restated that absence in words that contradict it.
+            var available = snapshots.Available.Contains(name) || snapshots.Declared.Contains(name);
             if (!available)
             {
                 var hint = newest is null ? "no snapshot of this match exists" : $"the newest is {newest.Table}";
@@ -784,7 +787,9 @@ public sealed class CheckOperation
                 // The snapshot is there; only the model dbt resolves the ref() to is not (EM0100 at its sources entry too).
                 var exists = _notHere.Contains(name)
                     ? "the sources YAML declares the snapshot (its table is in a warehouse that is not here); `electionmatch generate` writes the file from the table, run where the warehouse is"
-                    : "the snapshot's table and its sources entry exist; `electionmatch generate` writes the file";
+                    : !snapshots.Available.Contains(name)
+                        ? "the sources YAML declares the snapshot (its table is not in this warehouse: EM0101 at its entry says what to do); `electionmatch generate` writes the file from the table, run where the warehouse that has it is"
+                        : "the snapshot's table and its sources entry exist; `electionmatch generate` writes the file";
                 Report(Codes.ReferenceToMissingSnapshot, Severity.Error, call.At,
                     $"ref('{call.RefModel}') names the staging model of snapshot '{name.Table}', whose file {DisplayPath.For(_context.SqlPath(name))} is missing, though {exists}");
             }
