@@ -65,6 +65,12 @@ internal sealed class YamlFile
     public static YamlFile Parse(string path, string text)
     {
         var display = DisplayPath.For(path);
+        if (MergeConflictMarkers.FirstConflict(text) is var (start, end))
+        {
+            // The parser would name some line near the markers as mis-indented or not a document start, not the merge.
+            throw DiagnosticException.At(Codes.YamlSyntax, new SourceSpan(display, start, 1), MergeConflictMarkers.Advice(start, end));
+        }
+
         try
         {
             // Depth is checked on the event stream first: building the node tree recurses, and a

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using ElectionMatch.Diagnostics;
+
+namespace ElectionMatch.Tests;
+
+/// <summary>
+/// A team's dbt repository in git: two pull requests that each publish a snapshot both change the sources YAML (and the
+/// stable model), so merging the second leaves git's conflict markers in them. docs/ci.md, "Merging pull requests that
+/// publish snapshots".
+/// </summary>
+public sealed class MergedPullRequestTests : IDisposable
+{
+    private const string SourcesYaml = "models/staging/__sources.yaml";
+
+    private readonly FixtureCopy _project = FixtureCopy.Of("goodparty");
+
+    public void Dispose() => _project.Dispose();
+
+    private (int ExitCode, string Output) Git(string arguments)
+    {
+        var info = new ProcessStartInfo("git", "-c user.email=t@t -c user.name=t " + arguments)
+        {
+            WorkingDirectory = _project.Directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var git = Process.Start(info)!;
+        var output = git.StandardOutput.ReadToEnd() + git.StandardError.ReadToEnd();
+        git.WaitForExit();
+        return (git.ExitCode, output);
+    }
+
+    private void Commit(string message)
+    {
+        Assert.Equal(0, Git("add -A").ExitCode);
+        var commit = Git($"commit -q -m \"{message}\"");
+        Assert.True(commit.ExitCode == 0, commit.Output);
+    }
+
+    private void AddHandLoadedSnapshot(string date) =>
+        File.AppendAllText(_project.PathOf(SourcesYaml),
+            $"      - name: candidacy_ddhq_matches_{date}\n        meta:\n          external_location: \"data/model_predictions/candidacy_ddhq_matches_20251112.csv\"\n");
+
+    [Fact]
+    public void Check_says_a_merge_left_conflict_markers_in_the_sources_yaml_at_the_first_marker()
+    {
+        Assert.Equal(0, Git("init -q -b main").ExitCode);
+        Commit("base");
+        Assert.Equal(0, Git("checkout -q -b a").ExitCode);
+        AddHandLoadedSnapshot("20251201");
+        Commit("a");
+        Assert.Equal(0, Git("checkout -q -b b main").ExitCode);
+        AddHandLoadedSnapshot("20251202");
+        Commit("b");
+        Assert.Equal(0, Git("checkout -q main").ExitCode);
+        Assert.Equal(0, Git("merge -q a").ExitCode);
+        var merge = Git("merge b");
+        Assert.NotEqual(0, merge.ExitCode);
+        Assert.Contains("CONFLICT", merge.Output, StringComparison.Ordinal);
+        var lines = _project.Read(SourcesYaml).Split('\n');
+        var start = Array.FindIndex(lines, l => l.StartsWith("<<<<<<< ", StringComparison.Ordinal)) + 1;
+        var end = Array.FindIndex(lines, l => l.StartsWith(">>>>>>> ", StringComparison.Ordinal)) + 1;
+
+        var check = CliProcess.Run("check", "--project-dir", _project.Directory);
+
+        Assert.Equal(1, check.ExitCode);
+        // Before: "invalid YAML: a 'key: value' where a value is being read: the key is indented deeper …" at a line
+        // inside the conflict, which sent the user looking for an indentation mistake.
+        var error = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($": error {Codes.YamlSyntax}:", StringComparison.Ordinal));
+        Assert.Contains($"__sources.yaml({start},1): error {Codes.YamlSyntax}: an unresolved merge conflict (git's conflict markers, lines {start}-{end})", error, StringComparison.Ordinal);
+        Assert.Contains("keep the snapshot entries of both sides", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("indented", error, StringComparison.Ordinal);
+    }
+}
