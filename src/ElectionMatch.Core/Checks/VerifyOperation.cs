@@ -264,10 +264,21 @@ public sealed class VerifyOperation
             var record = _records.GetValueOrDefault(file.Snapshot);
             if (record is { ManifestSha256: { } published } && published != file.Sha256)
             {
-                var line = TextLines.FirstDifferent(file.Text, record.ManifestJson ?? "");
-                var was = (record.ManifestJson ?? "").Split('\n').ElementAtOrDefault(line - 1)?.Trim() ?? "";
-                Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, line, 1),
-                    $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
+                if (_log.ManifestHashes(_match).Contains(file.Sha256))
+                {
+                    // Unedited, but not the latest publication: two pull requests published the same date and a merge kept
+                    // the manifest of the run the other's `run --replace` replaced. "Edited" sent the user looking for an edit.
+                    Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, LineOf(file.Text, "\"run_id\""), 1),
+                        $"this manifest is of an earlier publication of {file.Snapshot} (run {manifest.RunId}, sha256 {Short(file.Sha256)}), which a later `run --replace` replaced: the warehouse's snapshot log completed it unedited, and its table is now run {record.RunId}'s (manifest sha256 {Short(published)}); "
+                        + "put that run's manifest here from version control (after merging two pull requests that each published this date, take the side whose run was last)");
+                }
+                else
+                {
+                    var line = TextLines.FirstDifferent(file.Text, record.ManifestJson ?? "");
+                    var was = (record.ManifestJson ?? "").Split('\n').ElementAtOrDefault(line - 1)?.Trim() ?? "";
+                    Report(Codes.ManifestEdited, Severity.Error, new SourceSpan(display, line, 1),
+                        $"this manifest was edited after it was published (sha256 {Short(file.Sha256)}, published {Short(published)}); the published line {line} is `{was}`; restore it from version control");
+                }
             }
 
             VerifyModelFile(file, manifest);
