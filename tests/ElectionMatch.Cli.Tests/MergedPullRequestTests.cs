@@ -68,7 +68,7 @@ public sealed class MergedPullRequestTests : IDisposable
         // inside the conflict, which sent the user looking for an indentation mistake.
         var error = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($": error {Codes.YamlSyntax}:", StringComparison.Ordinal));
         Assert.Contains($"__sources.yaml({start},1): error {Codes.YamlSyntax}: an unresolved merge conflict (git's conflict markers, lines {start}-{end})", error, StringComparison.Ordinal);
-        Assert.Contains("keep the snapshot entries of both sides", error, StringComparison.Ordinal);
+        Assert.Contains("keep every snapshot entry the result declares (after a merge, both sides')", error, StringComparison.Ordinal);
         Assert.DoesNotContain("indented", error, StringComparison.Ordinal);
     }
 

@@ -37,7 +37,7 @@ internal static class MergeConflictMarkers
     /// <summary>What to do, said the same wherever a merge left markers in a file ElectionMatch reads.</summary>
     public static string Advice(int start, int end) =>
         $"an unresolved merge conflict (git's conflict markers, lines {start}-{end}); resolve it before anything reads this file: " +
-        "in the sources YAML keep the snapshot entries of both sides, and of a file ElectionMatch generated (its staging or stable model) " +
+        "in the sources YAML keep every snapshot entry the result declares (after a merge, both sides'), and of a file ElectionMatch generated (its staging or stable model) " +
         "take either side (`git checkout --ours -- <file>`) and run `electionmatch generate`, which rewrites it for the merged snapshots " +
         "(docs/ci.md, \"Merging pull requests that publish snapshots\")";
 
