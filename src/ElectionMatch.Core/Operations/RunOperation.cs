@@ -685,6 +685,15 @@ public sealed partial class RunOperation
                 $"cannot read {relation.Description}: it reads source('{source.SourceName}', '{source.Name}'), whose file {DisplayPath.For(sourceFile)} {sourceFault}");
         }
 
+        // So does a model that reads a compressed file itself (read_csv('x.csv.gz'), from 'x.csv.gz'): said at that read's
+        // line in the model file.
+        if (RelationExpression.Parse(input.Relation, input.RelationAt) is { IsRef: true }
+            && resolver.ModelFileFault(input.Relation, input.RelationAt, warehouse) is var (model, modelRead, modelFile, modelFault))
+        {
+            throw DiagnosticException.At(Codes.InputUnreadable, modelRead.At,
+                $"cannot read {relation.Description}: model '{model}' reads '{modelRead.Path}', whose file {DisplayPath.For(modelFile)} {modelFault}");
+        }
+
         // A column of dates declared TIMESTAMP WITH TIME ZONE is read as instants, which keep no offset: a date's day in
         // UTC is not the one written (the sniffer never takes the type for it, CsvInput.TypeCandidates), and a match of
         // a file of +02:00 dates lost almost every election to the temporal filter without a word.

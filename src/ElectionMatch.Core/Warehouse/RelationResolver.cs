@@ -298,9 +298,7 @@ public sealed partial class RelationResolver
     /// but not through a model the warehouse holds as a table, which dbt built (its rows are read, not its sources' files);
     /// a model held as a view, or not built (compiled here, <see cref="Ref"/>), reads its sources when it is read.
     /// </summary>
-    public IReadOnlyList<SourceTable> SourcesReadNow(string expression, SourceSpan at) =>
-        SourcesRead(expression, at, model => _warehouse?.Scalar<long>(
-            $"select count(*) from information_schema.tables where table_schema = {Sql.Literal(_target.Schema)} and table_name = {Sql.Literal(model)} and table_type = 'BASE TABLE'") > 0);
+    public IReadOnlyList<SourceTable> SourcesReadNow(string expression, SourceSpan at) => SourcesRead(expression, at, BuiltAsTable);
 
     /// <summary>
     /// The first gzip or zstd file behind <paramref name="expression"/>'s sources that is cut, damaged or misnamed, with
@@ -343,9 +341,85 @@ public sealed partial class RelationResolver
         return DuckDbWarehouse.IsGlob(location) ? warehouse.Glob(path) : File.Exists(path) ? [path] : [];
     }
 
-    private IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at, Func<string, bool> builtAsTable)
+    private IReadOnlyList<SourceTable> SourcesRead(string expression, SourceSpan at, Func<string, bool> builtAsTable) =>
+        Read(expression, at, builtAsTable).Sources;
+
+    /// <summary>
+    /// The first gzip or zstd file a model read now (<see cref="SourcesReadNow"/>'s walk) names itself, in a
+    /// <c>read_csv('…')</c> call or a <c>from '…'</c> (<see cref="ModelFileReads"/>), that is cut, damaged or misnamed
+    /// (<see cref="CsvCompression.Fault"/>), with the read's place in the model file, or null. A model the warehouse holds
+    /// as a view is read in the SQL dbt rendered for it, so a path written with <c>var()</c> is known; one not built, in
+    /// its file. It decompresses each compressed file whole, as the source's check does; a plain file costs nothing.
+    /// </summary>
+    internal (string Model, FileRead Read, string File, string Fault)? ModelFileFault(string expression, SourceSpan at, DuckDbWarehouse warehouse)
+    {
+        foreach (var (model, file, text) in Read(expression, at, BuiltAsTable).Models)
+        {
+            var display = DisplayPath.For(file);
+            var written = ModelFileReads.In(text, display);
+            if (written.Count == 0)
+            {
+                // Nearly every model: it reads no file itself, so the warehouse is not asked for its view.
+                continue;
+            }
+
+            var read = warehouse.Query(
+                $"select sql from duckdb_views() where schema_name = {Sql.Literal(_target.Schema)} and view_name = {Sql.Literal(model)} and not internal",
+                r => r.GetString(0)).FirstOrDefault() is { } viewSql
+                ? ModelFileReads.In(viewSql, display).Select((r, i) => r with { At = PlaceInModel(r, i, written, display) }).ToList()
+                : written;
+            foreach (var entry in read)
+            {
+                foreach (var local in LocalFiles(entry.Path, warehouse))
+                {
+                    if (CsvCompression.Fault(local) is { } fault)
+                    {
+                        return (model, entry, local, fault);
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // A read in a view's SQL (DuckDB writes it back in its own words, on its own lines) at the model file's read of the
+    // same path, or the one in the same place when the file's paths are written with Jinja, or the file's first line.
+    private static SourceSpan PlaceInModel(FileRead read, int index, IReadOnlyList<FileRead> written, string display) =>
+        written.FirstOrDefault(w => w.Path == read.Path)?.At
+        ?? (index < written.Count ? written[index].At : new SourceSpan(display, 1, 1));
+
+    // The local files DuckDB reads for a path a model names: a compressed file or a glob, expanded by DuckDB's glob(),
+    // which finds a relative path where its readers do (the working directory, then file_search_path, the project).
+    // None for a path not known (not a literal), a URL, or one that can name no compressed file.
+    private static IReadOnlyList<string> LocalFiles(string? path, DuckDbWarehouse warehouse)
+    {
+        if (path is null || path.Contains("://", StringComparison.Ordinal)
+            || (!DuckDbWarehouse.IsGlob(path) && !CsvCompression.Endings.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase))))
+        {
+            return [];
+        }
+
+        try
+        {
+            return warehouse.Glob(path);
+        }
+        catch (DuckDB.NET.Data.DuckDBException)
+        {
+            // A path DuckDB cannot list is its reader's error to say, when the model is read.
+            return [];
+        }
+    }
+
+    private bool BuiltAsTable(string model) => _warehouse?.Scalar<long>(
+        $"select count(*) from information_schema.tables where table_schema = {Sql.Literal(_target.Schema)} and table_name = {Sql.Literal(model)} and table_type = 'BASE TABLE'") > 0;
+
+    // The walk from a relation through the models it refs (each model's file and text, not through one builtAsTable) to
+    // the sources they read.
+    private (List<SourceTable> Sources, List<(string Model, string File, string Text)> Models) Read(string expression, SourceSpan at, Func<string, bool> builtAsTable)
     {
         var found = new List<SourceTable>();
+        var models = new List<(string, string, string)>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var calls = new Queue<JinjaCall>([RelationExpression.Parse(expression, at)]);
         while (calls.TryDequeue(out var call))
@@ -357,14 +431,16 @@ public sealed partial class RelationResolver
             else if (call.IsRef && visited.Add(call.RefModel) && !builtAsTable(call.RefModel)
                 && _project.ModelFiles(".sql").FirstOrDefault(f => Path.GetFileNameWithoutExtension(f) == call.RefModel) is { } file)
             {
-                foreach (var read in ModelSql.References(File.ReadAllText(file), DisplayPath.For(file)))
+                var text = File.ReadAllText(file);
+                models.Add((call.RefModel, file, text));
+                foreach (var read in ModelSql.References(text, DisplayPath.For(file)))
                 {
                     calls.Enqueue(read);
                 }
             }
         }
 
-        return found;
+        return (found, models);
     }
 
     public string Ref(string model, SourceSpan at)
