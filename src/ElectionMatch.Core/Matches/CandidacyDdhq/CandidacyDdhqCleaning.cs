@@ -104,16 +104,20 @@ internal sealed class CandidacyDdhqCleaning
         -- A nickname in double quotes or brackets, "Bobby" or (Bill), or in single quotes, 'gene' (FEC writes them so): a
         -- single quote opens only where no letter, digit or _ comes before it and closes only where none comes after
         -- it (\B), so the apostrophe of O'Neill or D'Angelo is none. BallotName.Quoted and Unquoted are these in C#.
-        create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(''‘]');
+        -- A quote or bracket in a compatibility form (full-width ＂Bobby＂ or （Bill）, typed with a Japanese or Chinese
+        -- input method) is read once folded (em_compat): the class below holds the openers NFKC folds to one of ours, so
+        -- only a text holding a quote pays for the fold's test, and only one holding a character outside ASCII for the call.
+        create or replace temp macro em_has_quote(s) as regexp_matches(cast(s as varchar), '["“(''‘＂＇（﹙⁽₍︵]');
         -- em_quoted_text is the text between the quotes as written; a stage that reads it and normalises it names it as
         -- a column of an earlier step, so the normalisation's copies of its argument copy a column, not the extraction.
+        -- The folded text is the lambda's t, so it is folded once, not once for each group read.
         create or replace temp macro em_quoted_text(s) as
-            case when em_has_quote(s) then coalesce(
-                nullif(regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 1), ''),
-                regexp_extract(cast(s as varchar), '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 2)) end;
+            case when em_has_quote(s) then list_transform([em_compat(cast(s as varchar))], t -> coalesce(
+                nullif(regexp_extract(t, '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 1), ''),
+                regexp_extract(t, '["“(]([^"”)]+)["”)]|\B[''‘]([^''‘’]+)[''’]\B', 2)))[1] end;
         create or replace temp macro em_quoted(s) as nullif(em_norm(em_quoted_text(s)), '');
         create or replace temp macro em_unquoted(s) as
-            case when em_has_quote(s) then regexp_replace(cast(s as varchar), '["“(][^"”)]*["”)]|\B[''‘][^''‘’]+[''’]\B', ' ', 'g') else cast(s as varchar) end;
+            case when em_has_quote(s) then regexp_replace(em_compat(cast(s as varchar)), '["“(][^"”)]*["”)]|\B[''‘][^''‘’]+[''’]\B', ' ', 'g') else cast(s as varchar) end;
         create or replace temp macro em_tokens(s) as
             coalesce(string_split(em_norm(s), ' '), []);
         create or replace temp macro em_suffixes() as {Suffixes};
@@ -299,7 +303,7 @@ internal sealed class CandidacyDdhqCleaning
     /// The run matches parsed parts; this is what a reader recognises the row by (explain's header).
     /// </summary>
     internal static string NameAsReadSql(string i) =>
-        $"concat_ws(' ', nullif(trim({i}first_name), ''), nullif(trim({i}middle_name), ''), '\"' || nullif(trim(trim({i}nickname), '\"'), '') || '\"', nullif(trim({i}last_name), ''), nullif(trim({i}suffix), ''))";
+        $"concat_ws(' ', nullif(trim({i}first_name), ''), nullif(trim({i}middle_name), ''), '\"' || nullif(trim(trim({i}nickname), '\"“”＂'), '') || '\"', nullif(trim({i}last_name), ''), nullif(trim({i}suffix), ''))";
 
     // A candidacy's date columns, in the order their faults are told.
     private static readonly string[] DateRoles = ["primary_election_date", "general_election_date", "runoff_election_date", "election_date"];
