@@ -71,7 +71,7 @@ internal sealed class BlankStateSearch
             create table {T("state_search")} as
             with
                 blank as (
-                    select row_number as left_key, name, office_kind, district_number, place_words
+                    select row_number as left_key, read_name as name, office_kind, district_number, place_words
                     from {T("left_clean")}
                     where state is null and office_kind is distinct from {Sql.Literal(OfficeKind.Federal)}
                 ),

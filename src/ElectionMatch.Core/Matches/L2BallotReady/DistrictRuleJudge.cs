@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ElectionMatch.Matching;
 using ElectionMatch.Matching.Judging;
 
 namespace ElectionMatch.Matches.L2BallotReady;
@@ -125,7 +126,8 @@ internal sealed partial class DistrictRuleJudge : IMatchJudge
         string? failure = (office, place) switch
         {
             // #N/A, -- or a name in another script: which district it is cannot be read, whatever else agrees.
-            _ when !LatinWord().IsMatch(candidate.Name) => "the district's name has no word in Latin letters, so which district it is cannot be read",
+            // The name as written; a full-width one (ＨＯＵＳＴＯＮ) is read folded, as the cleaning reads it.
+            _ when !LatinWord().IsMatch(CompatibilityFold.Fold(candidate.Name)) => "the district's name has no word in Latin letters, so which district it is cannot be read",
             ("different", _) => $"a {type} district does not elect this office",
             ("part_of_whole", _) => $"the position is for district {positionNumber}, and this district is the whole of which it is a part",
             ("other_district", _) when positionNumber is null => $"this is district {number}, and the position names no district",

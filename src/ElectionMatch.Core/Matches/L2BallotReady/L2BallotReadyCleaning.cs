@@ -310,7 +310,8 @@ internal sealed class L2BallotReadyCleaning
                 from {CodedSql("right_id", TextChecks.ScreenedSql(_run.Table("right_input"), rightText, _settings.Quarantine.MaxTextLength), RowChecksSql(RightRequiredRoles, "district_name", blankStateAllowed: false))}
             ),
 
-            -- What the comparisons read of a district's name, by which a repeat is found (see above).
+            -- What the comparisons read of a district's name, by which a repeat is found (see above): of its folded name
+            -- (RightCleanSql), so ＳＴＡＴＥ ＨＯＵＳＥ ２４ repeats STATE HOUSE 24; the names said are as written.
             right_read as (
                 select
                     *,
@@ -322,7 +323,7 @@ internal sealed class L2BallotReadyCleaning
                         numbers := em_name_numbers(name),
                         at_large := em_at_large(name)) as name_reads
                 from (
-                    select *, trim(district_name) as name, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
+                    select *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
                     from right_screened
                 )
             ),
@@ -332,13 +333,13 @@ internal sealed class L2BallotReadyCleaning
                     *,
                     error_code is null and row_number() over same_district > 1 as repeats,
                     first_value(right_id) over same_district as first_id,
-                    first_value(name) over same_district as first_name
+                    first_value(written_name) over same_district as first_name
                 from right_read
                 window same_district as (partition by error_code is null, state_and_type, name_reads order by row_number)
             )
 
         select
-            row_number, original, name,
+            row_number, original, written_name as name,
             case
                 when repeats then 'district ' || first_id || ' (' || first_name || ') is the one used'
                 else coalesce({QuarantineCodes.CommonDetailSql(_settings.Quarantine)}, {RowDetailSql(_settings.Right, "right", RightRequiredRoles, "district_name")})
@@ -406,9 +407,23 @@ internal sealed class L2BallotReadyCleaning
         with
             usable as ({Usable("left")}),
 
+            -- Compatibility forms are read as the ASCII they stand for (em_compat, NFKC, as candidacies' names are): the
+            -- place words and number of ＣＩＴＹ ＯＦ ＡＵＳＴＩＮ ＣＯＵＮＣＩＬ ＤＩＳＴＲＩＣＴ ５ are City of Austin Council District 5's.
+            -- Only a text holding a character outside ASCII pays for the fold. The name is published as written.
+            folded as (
+                select
+                    trim(name) as written_name,
+                    * replace (
+                        em_compat(name) as name,
+                        em_compat(normalized_position_name) as normalized_position_name,
+                        em_compat(sub_area_name) as sub_area_name,
+                        em_compat(sub_area_value) as sub_area_value)
+                from usable
+            ),
+
             -- The office kind from the name's words, else BallotReady's normalized_position_name, else the level (OfficeKind).
             classified as (
-                {OfficeKind.PositionKindSql("(select *, trim(name) as position_name, nullif(lower(trim(level)), '') as position_level from usable)", "name", "nullif(trim(normalized_position_name), '')", "position_level")}
+                {OfficeKind.PositionKindSql("(select *, trim(name) as position_name, nullif(lower(trim(level)), '') as position_level from folded)", "name", "nullif(trim(normalized_position_name), '')", "position_level")}
             ),
 
             -- A school board's name may carry its school district's number, which is no seat's: the seat is read without it.
@@ -424,7 +439,8 @@ internal sealed class L2BallotReadyCleaning
             row_number,
             left_id,
             left_id_value,
-            position_name as name,
+            written_name as name,
+            position_name as read_name,
             em_state(state) as state,
             position_level as level,
             office_kind,
@@ -452,8 +468,11 @@ internal sealed class L2BallotReadyCleaning
         with
             usable as ({Usable("right")}),
 
+            -- Read folded, published as written, as a position's name (LeftCleanSql): ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ＤＩＳＴ ５.
             classified as (
-                select *, trim(district_name) as name, trim(district_type) as type, em_state(state) as postal_code, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
+                select
+                    *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, trim(district_type) as type,
+                    em_state(state) as postal_code, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
                 from usable
             )
 
@@ -461,7 +480,7 @@ internal sealed class L2BallotReadyCleaning
             row_number,
             right_id,
             right_id_value,
-            name as district_name,
+            written_name as district_name,
             type as district_type,
             postal_code as state,
             kind as district_kind,

@@ -205,7 +205,7 @@ internal sealed class L2BallotReadyMatcher
             end as number_conflict
         from {T("left_clean")} as l
         cross join lateral (
-            select em_position_number({L2BallotReadyCleaning.WithoutSchoolNumberSql("l.name", "l.office_kind")}, l.office_kind, null, null) as name_number
+            select em_position_number({L2BallotReadyCleaning.WithoutSchoolNumberSql("l.read_name", "l.office_kind")}, l.office_kind, null, null) as name_number
         ) as n
         left join {T("state_resolution")} as s using (row_number)
         left join {T("partitions")} as g on g.state = coalesce(l.state, s.state)
