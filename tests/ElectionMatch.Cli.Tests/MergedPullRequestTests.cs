@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ElectionMatch.Diagnostics;
 
 namespace ElectionMatch.Tests;
@@ -16,26 +15,9 @@ public sealed class MergedPullRequestTests : IDisposable
 
     public void Dispose() => _project.Dispose();
 
-    private (int ExitCode, string Output) Git(string arguments)
-    {
-        var info = new ProcessStartInfo("git", "-c user.email=t@t -c user.name=t " + arguments)
-        {
-            WorkingDirectory = _project.Directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var git = Process.Start(info)!;
-        var output = git.StandardOutput.ReadToEnd() + git.StandardError.ReadToEnd();
-        git.WaitForExit();
-        return (git.ExitCode, output);
-    }
+    private (int ExitCode, string Output) Git(string arguments) => new GitRepository(_project.Directory).Git(arguments);
 
-    private void Commit(string message)
-    {
-        Assert.Equal(0, Git("add -A").ExitCode);
-        var commit = Git($"commit -q -m \"{message}\"");
-        Assert.True(commit.ExitCode == 0, commit.Output);
-    }
+    private void Commit(string message) => new GitRepository(_project.Directory).Commit(message);
 
     private void AddHandLoadedSnapshot(string date) =>
         File.AppendAllText(_project.PathOf(SourcesYaml),
