@@ -113,9 +113,12 @@ public sealed class VerifyOperation
                 var name = SnapshotName.TryParse(record.Snapshot, _match)!;
                 // A pruned snapshot's manifest is kept under pruned/; the log says where it should be.
                 var path = DisplayPath.For(record.IsPruned ? _context.PrunedManifestPath(name) : _context.ManifestPath(name));
-                Report(Codes.ManifestMissing, Severity.Error, MissingManifestAt(record.Snapshot, path),
-                    $"the manifest {path} of {(record.IsPruned ? "pruned " : "")}snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control"
-                    + (record is { IsPruned: false, ManifestJson: not null } ? $", or retire the snapshot: `{_context.PruneCommand(name)}` writes the log's copy of it under pruned/ and removes the rest" : ""));
+                // Still an error: nothing here tells a teammate's unmerged run from an orphan, and either way this checkout
+                // cannot verify the snapshot. The message gives both readings and how to tell them apart.
+                var message = UnmergedPublication.Of(_context, record, name) is { } unmerged
+                    ? $"the manifest {path} of snapshot {record.Snapshot} is missing: the warehouse's snapshot log says {unmerged.Run} published the snapshot and wrote it (sha256 {Short(record.ManifestSha256!)}), but it is not in this checkout; {UnmergedPublication.Readings}. {unmerged.WhatToDo(_context)}"
+                    : $"the manifest {path} of {(record.IsPruned ? "pruned " : "")}snapshot {record.Snapshot} is missing (the warehouse's snapshot log says it was written, sha256 {Short(record.ManifestSha256!)}); restore it from version control";
+                Report(Codes.ManifestMissing, Severity.Error, MissingManifestAt(record.Snapshot, path), message);
             }
 
             foreach (var snapshot in _pruned.Order(StringComparer.Ordinal))
@@ -539,7 +542,10 @@ public sealed class VerifyOperation
                 {
                     if (_files.All(f => f.Snapshot != snapshot))
                     {
-                        Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: the previous manifest ({snapshot}, sha256 {Short(previous)}) is not in {DisplayPath.For(_context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory))}; restore it from version control");
+                        var unmerged = UnmergedPublication.Of(_context, _records[snapshot], SnapshotName.TryParse(snapshot, _match)!);
+                        Report(Codes.ManifestChainBroken, Severity.Error, at, unmerged is null
+                            ? $"broken chain: the previous manifest ({snapshot}, sha256 {Short(previous)}) is not in {DisplayPath.For(_context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory))}; restore it from version control"
+                            : $"broken chain: the previous manifest ({snapshot}, sha256 {Short(previous)}, published by {unmerged.Run}) is not in {DisplayPath.For(_context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory))}: this snapshot was published after it into the same warehouse, so the chain holds once that manifest is here; {UnmergedPublication.Readings}, as EM0607 at {snapshot} says with how to tell them apart. For a teammate's branch, merge it before this one");
                     }
 
                     continue;

@@ -139,4 +139,5 @@ public static class Codes
     public const string ParquetCopyNotAsPublished = "EM0617";
     public const string SnapshotColumnsAltered = "EM0618";
     public const string SnapshotColumnTypeChanged = "EM0619";
+    public const string ReplacedUnmergedSnapshot = "EM0620";
 }

@@ -101,7 +101,16 @@ public sealed partial class RunOperation
         using var warehouse = _context.Open(held);
         var hugePages = _context.ApplyEngineSettings(warehouse, mappingsBeforeOpen);
         var publisher = new SnapshotPublisher(warehouse, snapshots);
-        var interrupted = publisher.EnsureWritable(name, options.Replace, SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)), _context.RunOption);
+        var warehouseAt = SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath));
+        // A table whose manifest this checkout lacks is, in a shared warehouse, most likely a teammate's: --replace replaces theirs.
+        var unmerged = publisher.Exists(name) ? UnmergedPublication.Find(_context, new SnapshotLog(warehouse), name) : null;
+        if (unmerged is not null && !options.Replace)
+        {
+            throw DiagnosticException.At(Codes.SnapshotExists, warehouseAt,
+                $"snapshot {snapshots.Schema}.{name.Table} already exists in this warehouse, and its manifest {unmerged.ManifestPath} is not in this checkout: {unmerged.Run} published it, from a checkout or branch whose files are not here ({UnmergedPublication.Readings}); snapshots are immutable, and {_context.RunOption("--replace")} would replace it (a teammate's snapshot, if so) with this run's; pass {_context.RunOption("--snapshot-date")} to publish under another date, or merge their branch first (`git log --all --oneline -- {unmerged.ManifestPath}` finds it)");
+        }
+
+        var interrupted = publisher.EnsureWritable(name, options.Replace, warehouseAt, _context.RunOption);
         if (!publisher.Exists(name))
         {
             EnsureNotDeclared(name, options.Replace);
@@ -192,6 +201,12 @@ public sealed partial class RunOperation
             var changed = string.Join("; ", otherInputs.Select(i => $"the {i.Recorded.Role} input {i.Configured.Relation} ({i.Hashes})"));
             generated.Diagnostics.Add(Diagnostic.Warning(Codes.ReplacedFromOtherInputs, new SourceSpan(DisplayPath.For(_context.ManifestPath(name)), TextLines.Of(manifest.ToJson(), "\"inputs\""), 1),
                 $"the replaced snapshot {name.Table} was made from other inputs: {changed}; this publishes the inputs as they are today under {name.Date:yyyy-MM-dd}"));
+        }
+
+        if (unmerged is not null)
+        {
+            generated.Diagnostics.Add(Diagnostic.Warning(Codes.ReplacedUnmergedSnapshot, new SourceSpan(DisplayPath.For(_context.ManifestPath(name)), TextLines.Of(manifest.ToJson(), "\"run_id\""), 1),
+                $"this run replaced snapshot {name.Table}, which {unmerged.Run} had published and whose manifest this checkout did not have (sha256 {SnapshotManifest.Short(unmerged.ManifestSha256)}): {UnmergedPublication.Readings}. Its rows are gone from this warehouse (the snapshot log keeps its manifest); tell whoever published it: their manifest is now of an earlier publication (verify says so, EM0605), and when both branches are merged, keep this run's manifest (docs/ci.md, \"The same date on both branches\")"));
         }
 
         generated.Diagnostics.AddRange(ColumnTypeWarnings(name, match, definition, manifest, replaced, inputs, warehouse));
