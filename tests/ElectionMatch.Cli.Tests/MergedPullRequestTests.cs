@@ -89,4 +89,120 @@ public sealed class MergedPullRequestTests : IDisposable
         var resolved = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
         Assert.DoesNotContain(Codes.ManifestEdited, resolved.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Verify_says_the_chain_forked_when_two_teammates_each_published_from_their_own_warehouse_and_a_replace_rejoins_it()
+    {
+        // Each teammate's own warehouse (target/, not committed): neither run knew of the other's, so both manifests name
+        // no previous manifest. Before: error EM0606 "broken chain", as if a manifest had been edited or deleted.
+        File.WriteAllText(_project.PathOf(".gitignore"), "target/\n");
+        Assert.Equal(0, Git("init -q -b main").ExitCode);
+        Commit("base");
+        Assert.Equal(0, Git("checkout -q -b a").ExitCode);
+        var alice = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-11-01", "--project-dir", _project.Directory);
+        Assert.True(alice.ExitCode == 0, alice.Output);
+        Commit("a");
+        var aliceWarehouse = _project.PathOf("target") + ".alice";
+        Directory.Move(_project.PathOf("target"), aliceWarehouse);
+        Assert.Equal(0, Git("checkout -q -b b main").ExitCode);
+        var bob = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-11-02", "--project-dir", _project.Directory);
+        Assert.True(bob.ExitCode == 0, bob.Output);
+        Commit("b");
+        Assert.Equal(0, Git("checkout -q main").ExitCode);
+        Assert.Equal(0, Git("merge -q a").ExitCode);
+        Assert.NotEqual(0, Git("merge b").ExitCode);
+        // Resolved as docs/ci.md says: both sides' sources entries, the later snapshot's stable model.
+        File.WriteAllLines(_project.PathOf(SourcesYaml), File.ReadAllLines(_project.PathOf(SourcesYaml))
+            .Where(l => !l.StartsWith("<<<<<<< ", StringComparison.Ordinal) && l != "=======" && !l.StartsWith(">>>>>>> ", StringComparison.Ordinal)));
+        Assert.Equal(0, Git("checkout --theirs -- models/staging/model_predictions_source").ExitCode);
+        Commit("merge b");
+        string RunIdOf(string date) => System.Text.RegularExpressions.Regex.Match(_project.Read($"electionmatch/manifests/candidacy_ddhq_matches_{date}.json"), "\"run_id\": \"([0-9a-f]+)\"").Groups[1].Value;
+        var (aliceRun, bobRun) = (RunIdOf("20261101"), RunIdOf("20261102"));
+
+        // In Bob's warehouse (its log has his run, not Alice's): a fork, said as one, a warning.
+        var inBobs = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
+        Assert.DoesNotContain(Codes.ManifestChainBroken, inBobs.Stderr, StringComparison.Ordinal);
+        var fork = Assert.Single(inBobs.Stderr.Split('\n'), l => l.Contains($": warning {Codes.ManifestChainForked}:", StringComparison.Ordinal));
+        Assert.Contains("candidacy_ddhq_matches_20261102.json(", fork, StringComparison.Ordinal);
+        Assert.Contains($"the chain forked: this manifest of candidacy_ddhq_matches_20261102 (run {bobRun},", fork, StringComparison.Ordinal);
+        Assert.Contains($"names no previous manifest, but candidacy_ddhq_matches_20261101 (run {aliceRun},", fork, StringComparison.Ordinal);
+        Assert.Contains("published from two warehouses", fork, StringComparison.Ordinal);
+        Assert.Contains("the rows of candidacy_ddhq_matches_20261102 verify against its manifest here", fork, StringComparison.Ordinal);
+        Assert.Contains("`electionmatch run candidacy_ddhq_matches --snapshot-date 2026-11-01 --replace", fork, StringComparison.Ordinal);
+        Assert.DoesNotContain("edited or", fork, StringComparison.Ordinal);
+
+        // In Alice's warehouse, the other way round; check says the same.
+        Directory.Delete(_project.PathOf("target"), recursive: true);
+        Directory.Move(aliceWarehouse, _project.PathOf("target"));
+        var check = CliProcess.Run("check", "--project-dir", _project.Directory);
+        Assert.DoesNotContain(Codes.ManifestChainBroken, check.Stderr, StringComparison.Ordinal);
+        var inAlices = Assert.Single(check.Stderr.Split('\n'), l => l.Contains($": warning {Codes.ManifestChainForked}:", StringComparison.Ordinal));
+        Assert.Contains("completed candidacy_ddhq_matches_20261101 but has no record of candidacy_ddhq_matches_20261102's run", inAlices, StringComparison.Ordinal);
+        Assert.Contains("--snapshot-date 2026-11-02 --replace", inAlices, StringComparison.Ordinal);
+
+        // The advice holds: Alice's warehouse made the shared one, Bob's snapshot republished into it, the chain is whole.
+        var replace = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-11-02", "--replace", "--project-dir", _project.Directory);
+        Assert.True(replace.ExitCode == 0, replace.Output);
+        var rejoined = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
+        Assert.True(rejoined.ExitCode == 0, rejoined.Output);
+        Assert.DoesNotContain(Codes.ManifestChainForked, rejoined.Stderr, StringComparison.Ordinal);
+
+        // Without any warehouse, a fork and an edited link look the same: still an error, accusing neither.
+        Directory.Delete(_project.PathOf("target"), recursive: true);
+        Assert.Equal(0, Git("checkout -q -- electionmatch").ExitCode);
+        var clone = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
+        var link = Assert.Single(clone.Stderr.Split('\n'), l => l.Contains($": error {Codes.ManifestChainBroken}:", StringComparison.Ordinal));
+        Assert.Contains("the chain forked (the two published from two warehouses, each not knowing the other's run) or this manifest was edited", link, StringComparison.Ordinal);
+        Assert.DoesNotContain("broken chain", link, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_says_the_chain_forked_when_two_teammates_each_linked_to_the_same_snapshot_from_a_copy_of_one_warehouse()
+    {
+        // A snapshot published and committed; each teammate then publishes into a copy of that warehouse of their own, so
+        // both manifests name its manifest. Before: nothing was said of two children of one parent.
+        File.WriteAllText(_project.PathOf(".gitignore"), "target/\n");
+        Assert.Equal(0, Git("init -q -b main").ExitCode);
+        var first = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-10-01", "--project-dir", _project.Directory);
+        Assert.True(first.ExitCode == 0, first.Output);
+        Commit("base");
+        var copy = _project.PathOf("target") + ".copy";
+        CopyDirectory(_project.PathOf("target"), copy);
+        Assert.Equal(0, Git("checkout -q -b a").ExitCode);
+        var alice = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-11-01", "--project-dir", _project.Directory);
+        Assert.True(alice.ExitCode == 0, alice.Output);
+        Commit("a");
+        Directory.Delete(_project.PathOf("target"), recursive: true);
+        Directory.Move(copy, _project.PathOf("target"));
+        Assert.Equal(0, Git("checkout -q -b b main").ExitCode);
+        var bob = CliProcess.Run("run", "candidacy_ddhq_matches", "--snapshot-date", "2026-11-02", "--project-dir", _project.Directory);
+        Assert.True(bob.ExitCode == 0, bob.Output);
+        Commit("b");
+        Assert.Equal(0, Git("checkout -q main").ExitCode);
+        Assert.Equal(0, Git("merge -q a").ExitCode);
+        Git("merge b");
+        File.WriteAllLines(_project.PathOf(SourcesYaml), File.ReadAllLines(_project.PathOf(SourcesYaml))
+            .Where(l => !l.StartsWith("<<<<<<< ", StringComparison.Ordinal) && l != "=======" && !l.StartsWith(">>>>>>> ", StringComparison.Ordinal)));
+        Assert.Equal(0, Git("checkout --theirs -- models/staging/model_predictions_source").ExitCode);
+        Commit("merge b");
+
+        var verify = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
+
+        Assert.DoesNotContain(Codes.ManifestChainBroken, verify.Stderr, StringComparison.Ordinal);
+        var fork = Assert.Single(verify.Stderr.Split('\n'), l => l.Contains($": warning {Codes.ManifestChainForked}:", StringComparison.Ordinal));
+        Assert.Contains("candidacy_ddhq_matches_20261102.json(", fork, StringComparison.Ordinal);
+        Assert.Contains("names the same previous manifest (candidacy_ddhq_matches_20261001) as candidacy_ddhq_matches_20261101 (run ", fork, StringComparison.Ordinal);
+        Assert.Contains("has no record of candidacy_ddhq_matches_20261101's run", fork, StringComparison.Ordinal);
+        Assert.Contains("--snapshot-date 2026-11-01 --replace", fork, StringComparison.Ordinal);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
 }

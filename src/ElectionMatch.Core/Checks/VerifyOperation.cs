@@ -77,6 +77,8 @@ public sealed class VerifyOperation
         private readonly bool _warehouseHere;
         private readonly bool _reportAbsentWarehouse;
         private readonly List<(SnapshotName Name, SourceSpan At, string Where)> _missingCopies = [];
+        // Snapshots whose table here holds what their manifest recorded: a fork's message says their rows verify.
+        private readonly HashSet<string> _rowsVerified = new(StringComparer.Ordinal);
 
         public MatchVerification(ProjectContext context, DuckDbWarehouse warehouse, string match, List<Diagnostic> diagnostics, bool reportAbsentWarehouse)
         {
@@ -420,7 +422,7 @@ public sealed class VerifyOperation
                     Report(Codes.SnapshotDiffersFromManifest, Severity.Error, at,
                         $"{where} does not hold what its manifest {Path.GetFileName(file.Path)} recorded: {rows} rows{content} (the manifest: {manifest.Rows} rows, content sha256 {Short(manifest.ContentSha256)}), though the warehouse's snapshot log agrees with the table: the table was replaced and its log rewritten; the manifest is the evidence. {_context.RepublishAdvice(name, fromParquet: false)}");
                 }
-                else if (!File.Exists(_context.ParquetPath(name)))
+                else if (_rowsVerified.Add(name.Table) && !File.Exists(_context.ParquetPath(name)))
                 {
                     // The copy is what restore puts the table back from; without it, an edit or a drop could not be undone.
                     _missingCopies.Add((name, at, where));
@@ -527,7 +529,7 @@ public sealed class VerifyOperation
                 {
                     if (i > 0)
                     {
-                        Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: this manifest names no previous manifest, but {parsed[i - 1].Snapshot} was published before it");
+                        ReportUnlinked(file, parsed[i - 1], at, ever);
                     }
 
                     continue;
@@ -563,7 +565,85 @@ public sealed class VerifyOperation
                     Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: no manifest of '{_match}' has the previous hash {Short(previous)}, here or in the warehouse's snapshot log; a manifest was deleted or edited, or this one was copied from another project");
                 }
             }
+
+            ReportSharedParents(parsed, ever);
         }
+
+        /// <summary>
+        /// A manifest that names no predecessor although <paramref name="before"/> was published before it. A run names
+        /// none only when neither its warehouse's snapshot log nor its manifest directory knew of an earlier manifest, so
+        /// when this warehouse's log completed exactly one of the two, unedited, the other was published from another
+        /// warehouse: the chain forked (EM0621, a warning), nothing was tampered with. Otherwise it stays a broken link.
+        /// </summary>
+        private void ReportUnlinked(ManifestFile file, ManifestFile before, SourceSpan at, IReadOnlySet<string> ever)
+        {
+            if (IsFork(file, before, ever))
+            {
+                ReportFork(file, before, at, ever, $"names no previous manifest, but {Described(before)} was published before it");
+            }
+            else if (!_warehouseHere || !ever.Contains(file.Sha256) && !ever.Contains(before.Sha256))
+            {
+                // No log here that completed either: a fork and an edit of the link look the same, so neither is asserted.
+                Report(Codes.ManifestChainBroken, Severity.Error, at,
+                    $"this manifest names no previous manifest, but {Described(before)} was published before it: the chain forked (the two published from two warehouses, each not knowing the other's run) or this manifest was edited, "
+                    + $"and the snapshot log that tells them apart is in the warehouse that published them, which {(_warehouseHere ? $"is not {WarehouseFile}: its log records neither" : $"is not here ({WarehouseFile}, a clone without it, as in CI)")}; "
+                    + "verify a copy of it through a profile target such as `ci` (docs/ci.md, \"The snapshots must be reachable\")");
+            }
+            else
+            {
+                Report(Codes.ManifestChainBroken, Severity.Error, at, $"broken chain: this manifest names no previous manifest, but {before.Snapshot} was published before it");
+            }
+        }
+
+        /// <summary>
+        /// Two manifests of different snapshots that name one previous manifest: no run in one warehouse writes that (each
+        /// names the newest its log or manifest directory has), so when this warehouse's log completed one of them and not
+        /// the other, they were published from two warehouses that each had the parent (EM0621). Said of each later one.
+        /// Without the warehouse nothing is said, as before: a run interrupted after writing its manifest is a sibling
+        /// until its repair, and only the log tells it.
+        /// </summary>
+        private void ReportSharedParents(IReadOnlyList<ManifestFile> parsed, IReadOnlySet<string> ever)
+        {
+            if (!_warehouseHere)
+            {
+                return;
+            }
+
+            foreach (var children in parsed.Where(f => !f.IsEarlier && f.Manifest!.PreviousManifestSha256 is not null).GroupBy(f => f.Manifest!.PreviousManifestSha256!, StringComparer.Ordinal))
+            {
+                var first = children.First();
+                foreach (var child in children.Skip(1).Where(c => c.Snapshot != first.Snapshot && IsFork(c, first, ever)))
+                {
+                    var parent = parsed.FirstOrDefault(f => f.Sha256 == children.Key)?.Snapshot ?? $"sha256 {Short(children.Key)}";
+                    ReportFork(child, first, new SourceSpan(DisplayPath.For(child.Path), LineOf(child.Text, "\"previous_manifest_sha256\""), 1), ever,
+                        $"names the same previous manifest ({parent}) as {Described(first)}, published before it");
+                }
+            }
+        }
+
+        /// <summary>
+        /// This warehouse's snapshot log completed exactly one of the two manifests, and the file of each snapshot it has a
+        /// record of is the one it completed (an edited manifest is EM0605's, and its link stays a broken one).
+        /// </summary>
+        private bool IsFork(ManifestFile file, ManifestFile other, IReadOnlySet<string> ever) =>
+            _warehouseHere && ever.Contains(file.Sha256) != ever.Contains(other.Sha256)
+            && new[] { file, other }.All(f => ever.Contains(f.Sha256) || !_records.ContainsKey(f.Snapshot));
+
+        private void ReportFork(ManifestFile file, ManifestFile other, SourceSpan at, IReadOnlySet<string> ever, string link)
+        {
+            var (here, elsewhere) = ever.Contains(file.Sha256) ? (file, other) : (other, file);
+            var rows = _rowsVerified.Contains(here.Snapshot)
+                ? $"the rows of {here.Snapshot} verify against its manifest here, and {elsewhere.Snapshot}'s are in the other warehouse, where verify checks them"
+                : $"{elsewhere.Snapshot}'s rows are in the other warehouse, where verify checks them";
+            var name = SnapshotName.TryParse(elsewhere.Snapshot, _match)!;
+            Report(Codes.ManifestChainForked, Severity.Warning, at,
+                $"the chain forked: this manifest of {Described(file)} {link}, and the warehouse {WarehouseFile}'s snapshot log completed {here.Snapshot} but has no record of {elsewhere.Snapshot}'s run: "
+                + $"the two were published from two warehouses (each teammate's own), not edited; {rows}. Publish into one warehouse that everyone's profile names (docs/ci.md, \"One warehouse for the team\"); "
+                + $"to rejoin the chain, in that warehouse `{_context.RunCommand(name.Match, name.Date, ["--replace"])}` republishes {elsewhere.Snapshot}, recomputed {ProjectContext.RecomputedFrom(name)}, with a manifest that names the newest one before it");
+        }
+
+        private static string Described(ManifestFile file) =>
+            $"{file.Snapshot} (run {file.Manifest!.RunId ?? "?"}, published {file.Manifest.CreatedAtUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC)";
 
         /// <summary>
         /// The manifest of the newest snapshot, whose inputs, settings and templates are compared with today's: the newest

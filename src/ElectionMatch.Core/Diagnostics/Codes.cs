@@ -140,4 +140,5 @@ public static class Codes
     public const string SnapshotColumnsAltered = "EM0618";
     public const string SnapshotColumnTypeChanged = "EM0619";
     public const string ReplacedUnmergedSnapshot = "EM0620";
+    public const string ManifestChainForked = "EM0621";
 }

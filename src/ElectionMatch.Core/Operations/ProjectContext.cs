@@ -171,7 +171,7 @@ public sealed partial class ProjectContext
         ? $"dotnet build -t:ElectionMatchPrune -p:Match={match} -p:Keep=0 -p:DryRun=false"
         : $"electionmatch prune {match} --keep 0{CommandOptions}";
 
-    private static string RecomputedFrom(SnapshotName name) => $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
+    internal static string RecomputedFrom(SnapshotName name) => $"from the inputs as they are now, publishing their current data under {name.Date:yyyy-MM-dd}";
 
     public static ProjectContext Load(ProjectOptions options)
     {
