@@ -401,12 +401,12 @@ internal static class StatePartitions
     /// The relation's rows numbered in input order (<c>s</c>) with the state each is looked up as (<c>st</c>, null for no
     /// usable state): the one reading of a row's state that its hash and its partition's copy share.
     /// </summary>
-    private static string NumberedWithState(DuckDbWarehouse warehouse, RunSchema cache, string relation, string? stateColumn) =>
-        $"{NumberedInput.RowNumbers(warehouse, relation)} as s left join {cache.Table("states")} as st on st.key = {(stateColumn is null ? "null" : Key(stateColumn))}";
-
-    /// <summary>The key a state is looked up by, the same as the cleaning's <c>em_state_key</c>: letters only, upper case.</summary>
-    private static string Key(string column) =>
-        $"nullif(upper(regexp_replace(trim(cast(s.{Sql.Identifier(column)} as varchar)), '[^A-Za-z]', '', 'g')), '')";
+    private static string NumberedWithState(DuckDbWarehouse warehouse, RunSchema cache, string relation, string? stateColumn)
+    {
+        // The key the cleaning's em_state_key reads (ReferenceData.StateKeySql), folded as it is: a full-width ＴＸ is in TX's partition.
+        CompatibilityFold.Register(warehouse);
+        return $"{NumberedInput.RowNumbers(warehouse, relation)} as s left join {cache.Table("states")} as st on st.key = {(stateColumn is null ? "null" : ReferenceData.StateKeySql("s." + Sql.Identifier(stateColumn)))}";
+    }
 
     private static string List(IEnumerable<string> values) => string.Join(", ", values.Select(Sql.Literal));
 

@@ -16,10 +16,13 @@ internal static class CompatibilityFold
     public const string Function = "em_nfkc";
 
     /// <summary>The macro <c>em_compat(t)</c>: <paramref name="t"/> folded (NFKC) when it holds a character outside ASCII, else as it is.</summary>
-    public const string MacroSql = $"""
+    public static string MacroSql => $"""
         create or replace temp macro em_compat(t) as
-            case when regexp_matches(t, '[^\x00-\x7f]') then {Function}(t) else t end;
+            {FoldedSql("t")};
         """;
+
+    /// <summary>SQL: <paramref name="text"/> (an expression read twice, so a column or a macro's parameter) folded when it holds a character outside ASCII, else as it is.</summary>
+    public static string FoldedSql(string text) => $@"case when regexp_matches({text}, '[^\x00-\x7f]') then {Function}({text}) else {text} end";
 
     /// <summary>The text in Unicode normalisation form KC.</summary>
     public static string Fold(string text)

@@ -70,11 +70,28 @@ internal static class ReferenceData
         }
     }
 
-    /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored) to its postal code, else null.
+    /// <summary>
+    /// SQL: the key a state (<paramref name="value"/>) is looked up by in the states table: its code or name, upper case,
+    /// letters only, null for none. Folded by compatibility first (NFKC, <see cref="CompatibilityFold"/>), so a full-width
+    /// ＴＸ or Ｔｅｘａｓ is TX; only a text holding a character outside ASCII pays for the call. The one reading of a state
+    /// that the district match (<c>em_state</c>), the candidacy cleaning (<c>em_state_key</c>) and an incremental run's
+    /// partitions share: the function <see cref="CompatibilityFold.Function"/> must be registered.
+    /// </summary>
+    public static string StateKeySql(string value) =>
+        $"nullif(upper(regexp_replace(trim({CompatibilityFold.FoldedSql($"cast({value} as varchar)")}), '[^A-Za-z]', '', 'g')), '')";
+
+    /// <summary><c>em_state_key(s)</c>: <see cref="StateKeySql"/>.</summary>
+    public static string StateKeyMacroSql => $"""
+        create or replace temp macro em_state_key(s) as
+            {StateKeySql("s")};
+        """;
+
+    /// <summary><c>em_state(s)</c>: a postal code or state name (any case, spaces and punctuation ignored, read by <c>em_state_key</c>) to its postal code, else null.
     /// A correlated lookup per call, fine for the district match's thousands of rows; the candidacy cleaning joins the states table instead.</summary>
     public static string StateMacroSql(RunSchema schema, string statesTable) => $"""
+        {StateKeyMacroSql}
         create or replace temp macro em_state(s) as
-            (select code from {schema.Table(statesTable)} where key = upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')));
+            (select code from {schema.Table(statesTable)} where key = em_state_key(s));
         """;
 
     /// <summary>From the nicknames table: each name or nickname with the formal names it may stand for (bob → [robert]).</summary>

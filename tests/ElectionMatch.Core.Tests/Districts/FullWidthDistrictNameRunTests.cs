@@ -14,6 +14,7 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
 {
     private const string FullWidthAustin = "ＣＩＴＹ ＯＦ ＡＵＳＴＩＮ ＣＯＵＮＣＩＬ ＤＩＳＴＲＩＣＴ ５";
     private const string FullWidthLosAngeles = "ＬＯＳ ＡＮＧＥＬＥＳ ＣＩＴＹ ＣＮＣＬ ０１";
+    private const string FullWidthCityCouncil = "Ｃｉｔｙ＿Ｃｏｕｎｃｉｌ＿Ｃｏｍｍｉｓｓｉｏｎｅｒ＿Ｄｉｓｔｒｉｃｔ";
 
     private static string Table(string stage) => RunSchema.For(DistrictMatcherRun.Match).Table(stage);
 
@@ -26,6 +27,7 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
     [InlineData(900_301)] // its full-width spelling, no sub-area: the number is the name's
     [InlineData(900_302)] // ＣＩＴＹ ＯＦ ＡＵＳＴＩＮ ＣＯＵＮＣＩＬ ＤＩＳＴＲＩＣＴ ５
     [InlineData(900_303)] // CITY OF AUSTIN COUNCIL DISTRICT 5, its plain spelling
+    [InlineData(900_304)] // its plain spelling in state ＴＸ, level ｃｉｔｙ
     public void A_full_width_position_links_to_the_district_its_plain_spelling_links_to(long position) =>
         Assert.Equal("1549", Linked(position));
 
@@ -66,9 +68,38 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
         Assert.Contains("district 1549 (AUSTIN CITY CNCL 05) is the one used", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_full_width_state_and_level_of_a_position_are_read_as_their_plain_spelling()
+    {
+        var read = run.Warehouse.Query(
+            $"select left_id, state, level, office_kind from {Table("left_clean")} where left_id in ('900303', '900304') order by left_id",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+
+        Assert.Equal(2, read.Count);
+        Assert.Equal(("TX", "city"), (read[1].Item2, read[1].Item3));
+        Assert.Equal(read[0] with { Item1 = "900304" }, read[1]);
+    }
+
+    [Fact]
+    public void A_full_width_state_and_district_type_are_read_as_their_plain_spelling_and_the_type_published_as_written()
+    {
+        var read = run.Warehouse.Query(
+            $"select right_id, state, district_kind, district_type, district_number from {Table("right_clean")} where right_id in ('1549', '5997') order by right_id",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4)));
+
+        Assert.Equal(
+            [
+                ("1549", "TX", read[0].Item3, "City_Council_Commissioner_District", "5"),
+                ("5997", "TX", read[0].Item3, FullWidthCityCouncil, "11"),
+            ],
+            read);
+        Assert.Equal(QuarantineCodes.RepeatedDistrict, run.Warehouse.Scalar<string>($"select error_code from {Table("quarantine")} where input = 'right' and original like '%5998%'"));
+    }
+
     /// <summary>
     /// The goodparty fixture with Austin's council district 5 asked for in full-width positions, two districts renamed
-    /// full-width, and a full-width repeat of AUSTIN CITY CNCL 05, matched once.
+    /// full-width, a full-width repeat of AUSTIN CITY CNCL 05, a position and two districts whose state (ＴＸ), level or
+    /// district type is full-width, matched once.
     /// </summary>
     public sealed class Run : IDisposable
     {
@@ -81,6 +112,7 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
                     900301,X,Ａｕｓｔｉｎ　Ｃｉｔｙ　Ｃｏｕｎｃｉｌ　－　Ｄｉｓｔｒｉｃｔ　５,TX,city,City Legislature,,,4
                     900302,X,{FullWidthAustin},TX,city,City Legislature,,,4
                     900303,X,CITY OF AUSTIN COUNCIL DISTRICT 5,TX,city,City Legislature,,,4
+                    900304,X,CITY OF AUSTIN COUNCIL DISTRICT 5,ＴＸ,ｃｉｔｙ,City Legislature,,,4
 
                     """);
                 var districts = f.PathOf("data/airbyte/l2_districts.csv");
@@ -90,7 +122,9 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
                 File.WriteAllText(districts, text
                     .Replace(",LOS ANGELES CITY CNCL 01\n", $",{FullWidthLosAngeles}\n", StringComparison.Ordinal)
                     .Replace(",HOUSTON ISD TRUSTEE DIST 4\n", ",ＨＯＵＳＴＯＮ ＩＳＤ ＴＲＵＳＴＥＥ ＤＩＳＴ ４\n", StringComparison.Ordinal)
-                    + "5999,TX,City_Council_Commissioner_District,ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ０５\n");
+                    + "5999,TX,City_Council_Commissioner_District,ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ０５\n"
+                    + $"5998,ＴＸ,{FullWidthCityCouncil},AUSTIN CITY CNCL 05\n"
+                    + $"5997,ＴＸ,{FullWidthCityCouncil},AUSTIN CITY CNCL 11\n");
             });
         }
 

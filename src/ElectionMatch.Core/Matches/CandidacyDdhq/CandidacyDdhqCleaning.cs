@@ -157,9 +157,9 @@ internal sealed class CandidacyDdhqCleaning
         -- repeat: every reader takes distinct sounds, and list_distinct and lambdas cost more than the rest of the cleaning.
         create or replace temp macro em_surname_words(s) as
             coalesce(string_split(nullif(replace(s, '-', ' ') || ' ' || em_join(s), ' '), ' '), []);
-        -- The key a state is looked up by in the states table: its code or its name, upper case, letters only.
-        create or replace temp macro em_state_key(s) as
-            nullif(upper(regexp_replace(trim(cast(s as varchar)), '[^A-Za-z]', '', 'g')), '');
+        -- The key a state is looked up by in the states table: its code or its name, upper case, letters only, read
+        -- folded (a full-width ＴＸ is TX), as the district match and an incremental run's partitions read it.
+        {ReferenceData.StateKeyMacroSql}
         create or replace temp macro em_district(s) as
             case
                 when regexp_matches(lower(cast(s as varchar)), 'at.?large|^\s*al\s*$') then 'al'

@@ -311,11 +311,11 @@ internal sealed class L2BallotReadyCleaning
             ),
 
             -- What the comparisons read of a district's name, by which a repeat is found (see above): of its folded name
-            -- (RightCleanSql), so ＳＴＡＴＥ ＨＯＵＳＥ ２４ repeats STATE HOUSE 24; the names said are as written.
+            -- and type (RightCleanSql), so ＳＴＡＴＥ ＨＯＵＳＥ ２４ repeats STATE HOUSE 24; the names said are as written.
             right_read as (
                 select
                     *,
-                    [em_state(state), lower(trim(district_type))] as state_and_type,
+                    [em_state(state), type] as state_and_type,
                     struct_pack(
                         place_words := em_place_words(name),
                         district_number := {DistrictNumberSql("name", "kind")},
@@ -323,8 +323,8 @@ internal sealed class L2BallotReadyCleaning
                         numbers := em_name_numbers(name),
                         at_large := em_at_large(name)) as name_reads
                 from (
-                    select *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
-                    from right_screened
+                    select *, {OfficeKind.DistrictKindSql("type")} as kind
+                    from (select *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, lower(trim(em_compat(district_type))) as type from right_screened)
                 )
             ),
 
@@ -409,7 +409,8 @@ internal sealed class L2BallotReadyCleaning
 
             -- Compatibility forms are read as the ASCII they stand for (em_compat, NFKC, as candidacies' names are): the
             -- place words and number of ＣＩＴＹ ＯＦ ＡＵＳＴＩＮ ＣＯＵＮＣＩＬ ＤＩＳＴＲＩＣＴ ５ are City of Austin Council District 5's.
-            -- Only a text holding a character outside ASCII pays for the fold. The name is published as written.
+            -- So is the level (ｃｉｔｙ is city, an office kind); em_state folds the state. Only a text holding a character
+            -- outside ASCII pays for the fold. The name is published as written.
             folded as (
                 select
                     trim(name) as written_name,
@@ -417,7 +418,8 @@ internal sealed class L2BallotReadyCleaning
                         em_compat(name) as name,
                         em_compat(normalized_position_name) as normalized_position_name,
                         em_compat(sub_area_name) as sub_area_name,
-                        em_compat(sub_area_value) as sub_area_value)
+                        em_compat(sub_area_value) as sub_area_value,
+                        em_compat(level) as level)
                 from usable
             ),
 
@@ -468,12 +470,16 @@ internal sealed class L2BallotReadyCleaning
         with
             usable as ({Usable("right")}),
 
-            -- Read folded, published as written, as a position's name (LeftCleanSql): ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ＤＩＳＴ ５.
-            classified as (
-                select
-                    *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, trim(district_type) as type,
-                    em_state(state) as postal_code, {OfficeKind.DistrictKindSql("lower(trim(district_type))")} as kind
+            -- Read folded, published as written, as a position's name (LeftCleanSql): ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ＤＩＳＴ ５, and
+            -- its type (Ｃｉｔｙ＿Ｃｏｕｎｃｉｌ＿Ｃｏｍｍｉｓｓｉｏｎｅｒ＿Ｄｉｓｔｒｉｃｔ is a city council's); em_state folds the state.
+            folded as (
+                select *, trim(em_compat(district_name)) as name, trim(district_name) as written_name, trim(em_compat(district_type)) as read_type
                 from usable
+            ),
+
+            classified as (
+                select *, trim(district_type) as type, em_state(state) as postal_code, {OfficeKind.DistrictKindSql("lower(read_type)")} as kind
+                from folded
             )
 
         select
@@ -490,7 +496,7 @@ internal sealed class L2BallotReadyCleaning
             em_place_initials(name) as place_initials,
             em_place_modified(name) as place_modified,
             em_at_large(name) as at_large,
-            'state: ' || postal_code || ', district type: ' || type || ', district name: ' || name as embedding_text
+            'state: ' || postal_code || ', district type: ' || read_type || ', district name: ' || name as embedding_text
         from classified
         """;
 }
