@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using ElectionMatch.Warehouse;
 
@@ -24,18 +25,61 @@ internal static class CompatibilityFold
     /// <summary>SQL: <paramref name="text"/> (an expression read twice, so a column or a macro's parameter) folded when it holds a character outside ASCII, else as it is.</summary>
     public static string FoldedSql(string text) => $@"case when regexp_matches({text}, '[^\x00-\x7f]') then {Function}({text}) else {text} end";
 
-    /// <summary>The text in Unicode normalisation form KC.</summary>
+    // NFKC writes ½ as 1⁄2 (U+2044 FRACTION SLASH), and ¹⁄₂ so too: District 4½ would be District 41⁄2, whose number
+    // reads as 41. A fraction written after a digit is set apart by a space and its slash is a slash (4 1/2), as one
+    // types it in ASCII; what a number with a fraction reads as is the reader's to say (a position's reads none).
+    private static readonly SearchValues<char> FractionParts = SearchValues.Create("¼½¾⅐⅑⅒⅓⅔⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅟↉⁄");
+
+    private static readonly SearchValues<char> SuperscriptDigits = SearchValues.Create("⁰¹²³⁴⁵⁶⁷⁸⁹");
+
+    /// <summary>The text in Unicode normalisation form KC, a fraction after a digit set apart by a space and written with <c>/</c> (<c>4½</c> is <c>4 1/2</c>).</summary>
     public static string Fold(string text)
     {
         try
         {
-            return text.Normalize(NormalizationForm.FormKC);
+            var folded = FractionsApart(text).Normalize(NormalizationForm.FormKC);
+            return folded.Contains('⁄', StringComparison.Ordinal) ? folded.Replace('⁄', '/') : folded;
         }
         catch (ArgumentException)
         {
             // An unpaired surrogate cannot be normalised; DuckDB's UTF-8 holds none, but a text is better kept than failed.
             return text;
         }
+    }
+
+    // A space before a vulgar fraction (½) or a superscript numerator (¹⁄₂) that follows a digit (a full-width one too).
+    private static string FractionsApart(string text)
+    {
+        if (text.AsSpan().IndexOfAny(FractionParts) < 0)
+        {
+            return text;
+        }
+
+        var apart = new StringBuilder(text.Length + 2);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i > 0 && char.IsDigit(text[i - 1]) && (IsVulgarFraction(text[i]) || IsSuperscriptNumerator(text, i)))
+            {
+                apart.Append(' ');
+            }
+
+            apart.Append(text[i]);
+        }
+
+        return apart.ToString();
+    }
+
+    private static bool IsVulgarFraction(char c) => c != '⁄' && FractionParts.Contains(c);
+
+    private static bool IsSuperscriptNumerator(string text, int start)
+    {
+        var end = start;
+        while (end < text.Length && SuperscriptDigits.Contains(text[end]))
+        {
+            end++;
+        }
+
+        return end > start && end < text.Length && text[end] == '⁄';
     }
 
     /// <summary>Registers <see cref="Function"/> in the warehouse, once: an incremental run matches many partitions on one connection.</summary>

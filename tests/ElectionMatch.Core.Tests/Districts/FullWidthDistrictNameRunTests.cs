@@ -96,10 +96,23 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
         Assert.Equal(QuarantineCodes.RepeatedDistrict, run.Warehouse.Scalar<string>($"select error_code from {Table("quarantine")} where input = 'right' and original like '%5998%'"));
     }
 
+    [Fact]
+    public void A_district_number_joined_to_a_fraction_reads_no_district_and_does_not_link_to_the_number_its_fold_would_make()
+    {
+        // NFKC folds ½ to 1⁄2: District 4½ read as 41 once folded (4 before), and linked AUSTIN CITY CNCL 41.
+        var read = run.Warehouse.Query(
+            $"select left_id, coalesce(district_number, ''), names_number from {Table("left_clean")} where left_id in ('900305', '900306') order by left_id",
+            r => (r.GetString(0), r.GetString(1), r.GetBoolean(2)));
+
+        Assert.Equal([("900305", "", true), ("900306", "", true)], read);
+        Assert.Null(Linked(900_305));
+        Assert.Null(Linked(900_306));
+    }
+
     /// <summary>
     /// The goodparty fixture with Austin's council district 5 asked for in full-width positions, two districts renamed
     /// full-width, a full-width repeat of AUSTIN CITY CNCL 05, a position and two districts whose state (ＴＸ), level or
-    /// district type is full-width, matched once.
+    /// district type is full-width, and a district 4½ (with AUSTIN CITY CNCL 41, which its fold once read as), matched once.
     /// </summary>
     public sealed class Run : IDisposable
     {
@@ -113,6 +126,8 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
                     900302,X,{FullWidthAustin},TX,city,City Legislature,,,4
                     900303,X,CITY OF AUSTIN COUNCIL DISTRICT 5,TX,city,City Legislature,,,4
                     900304,X,CITY OF AUSTIN COUNCIL DISTRICT 5,ＴＸ,ｃｉｔｙ,City Legislature,,,4
+                    900305,X,Austin City Council - District 4½,TX,city,City Legislature,,,4
+                    900306,X,Austin City Council - District 4 1/2,TX,city,City Legislature,,,4
 
                     """);
                 var districts = f.PathOf("data/airbyte/l2_districts.csv");
@@ -124,7 +139,8 @@ public sealed class FullWidthDistrictNameRunTests(FullWidthDistrictNameRunTests.
                     .Replace(",HOUSTON ISD TRUSTEE DIST 4\n", ",ＨＯＵＳＴＯＮ ＩＳＤ ＴＲＵＳＴＥＥ ＤＩＳＴ ４\n", StringComparison.Ordinal)
                     + "5999,TX,City_Council_Commissioner_District,ＡＵＳＴＩＮ ＣＩＴＹ ＣＮＣＬ ０５\n"
                     + $"5998,ＴＸ,{FullWidthCityCouncil},AUSTIN CITY CNCL 05\n"
-                    + $"5997,ＴＸ,{FullWidthCityCouncil},AUSTIN CITY CNCL 11\n");
+                    + $"5997,ＴＸ,{FullWidthCityCouncil},AUSTIN CITY CNCL 11\n"
+                    + "5996,TX,City_Council_Commissioner_District,AUSTIN CITY CNCL 41\n");
             });
         }
 

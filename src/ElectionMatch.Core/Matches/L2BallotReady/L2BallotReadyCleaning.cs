@@ -77,10 +77,13 @@ internal sealed class L2BallotReadyCleaning
         _run = run;
     }
 
-    /// <summary>RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat).</summary>
+    /// <summary>
+    /// RE2: the number after a district word in a lower-cased position name (a judge's Division is a seat). A fraction after
+    /// it is taken with it (District 4 1/2, and 4½ folded), so no district number is read: 4½ is neither district 4 nor 41.
+    /// </summary>
     private static string PositionNumberPattern(bool judicial) =>
         (judicial ? DistrictWords.Replace("|division|div", "", StringComparison.Ordinal) : DistrictWords)
-        + NumberSign + $@"([0-9]+[a-z]?|[ivxlc]+|{string.Join("|", NumberNames.NumberWords)}|[a-z])\b";
+        + NumberSign + $@"([0-9]+(?:\s+[0-9]+/[0-9]+)?[a-z]?|[ivxlc]+|{string.Join("|", NumberNames.NumberWords)}|[a-z])\b";
 
     /// <summary>RE2: a district word followed by a number in a lower-cased position name, whether or not the number can be read.</summary>
     private static string PositionNamesNumberPattern(bool judicial) =>
