@@ -176,7 +176,9 @@ public sealed class DistrictRunGenerateCheckTests : IDisposable
         Assert.All(misses, m => Assert.DoesNotContain("candidacy", m, StringComparison.Ordinal));
         // Blanked and renamed in the input: neither id is in it now (before, both were told with the run's causes alone).
         Assert.StartsWith("miss  140741 -> 1022: the left id is not in the left input (", misses[0], StringComparison.Ordinal);
-        Assert.EndsWith("as far as its rows can be read: the run quarantined left rows whose id is blank, an earlier row's or unreadable (EMQ001 x1, EMQ002 x1), which may be this one", misses[0], StringComparison.Ordinal);
+        // The row quarantined for a blank id is named with its file line and input row, as a results row's is.
+        Assert.Contains("as far as its rows can be read: the run quarantined left rows whose id is blank, an earlier row's or unreadable (EMQ001 x1 (EMQ001 ", misses[0], StringComparison.Ordinal);
+        Assert.EndsWith("ballotready_positions.csv line 3), left input row 2), EMQ002 x1), which may be this one", misses[0], StringComparison.Ordinal);
         Assert.StartsWith("miss  140944 -> 1025: the left id is not in the left input (", misses[1], StringComparison.Ordinal);
         Assert.Contains("warning EM0121: 2 truth pairs name a br_database_id that is not in the left input", evaluate.Stderr, StringComparison.Ordinal);
         // The quarantine's message ends with the row's file and line (line 5, below the header).

@@ -281,25 +281,24 @@ public static class TruthEvaluator
             limit {hardest}
             """,
             r => new HardCase(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? "" : r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetBoolean(5), r.GetDouble(6), r.GetString(7), r.IsDBNull(8) ? "" : r.GetString(8)));
+        // A left row whose id is blank, an earlier row's or unreadable may be the true row of a left id no row has; a line
+        // the CSV reader rejected whose id field was read (RejectedLineIds) is another id's row, and is not counted. Rows
+        // quarantined for a blank id are named with their places, as the right side's are.
         var unidentified = snapshot.QuarantineTable is { } quarantine && inputs is not null
             ? warehouse.Scalar<string>($"""
-                select string_agg(error_code || ' x' || n, ', ' order by error_code)
+                select string_agg(case when error_code = {Sql.Literal(Matching.QuarantineCodes.EmptyId)} then error_code || ' x' || ({BlankIdQuarantineSql(quarantine, "left")}) else error_code || ' x' || n end, ', ' order by error_code)
                 from (
                     select error_code, count(*) as n
-                    from {quarantine}
+                    from {quarantine} as q
                     where input = 'left' and error_code in ({string.Join(", ", UnidentifyingCodes.Select(Sql.Literal))})
+                        and not exists (select 1 from {RejectedLineIds.Table} x where x.input = q.input and x.row_number = q.row_number)
                     group by error_code
                 )
                 """)
             : null;
-        // A results row whose id is blank may be the true row of a right id no row has: named with its place, a few of them.
+        // A results row whose id is blank may be the true row of a right id no row has.
         var blankRight = snapshot.QuarantineTable is { } q2 && inputs is not null && misses.Any(m => m.RightInInput == false && m.RightQuarantined is null)
-            ? warehouse.Scalar<string>($"""
-                select count(*) || ' (' || string_agg(case when em_rank <= 5 then error_code || ' ' || message || ', right input row ' || row_number end, '; ' order by row_number)
-                    || case when count(*) > 5 then '; and ' || (count(*) - 5) || ' more' else '' end || ')'
-                from (select *, row_number() over (order by row_number) as em_rank from {q2} where input = 'right' and error_code = {Sql.Literal(Matching.QuarantineCodes.EmptyId)})
-                having count(*) > 0
-                """)
+            ? warehouse.Scalar<string>(BlankIdQuarantineSql(q2, "right"))
             : null;
         return new EvaluationResult(truth, predicted, correct, judged, rows, misses, falseMatches)
         {
@@ -393,6 +392,18 @@ public static class TruthEvaluator
             new SourceSpan(DisplayPath.For(truthPath), first, 1),
             $"{string.Join("; ", parts)}: they are missed, and their miss lines say so; is the truth file mistyped, or made from another extract than the inputs?")];
     }
+
+    /// <summary>
+    /// SQL: how many rows of <paramref name="side"/> the quarantine holds for a blank id (EMQ001), with the first few by
+    /// their messages (which name the file and line) and input rows: <c>1 (EMQ001 the id column is empty (… line 166),
+    /// right input row 165)</c>; no row when none. What a miss whose id no row has says of either side.
+    /// </summary>
+    private static string BlankIdQuarantineSql(string quarantine, string side) => $"""
+        select count(*) || ' (' || string_agg(case when em_rank <= 5 then error_code || ' ' || message || ', {side} input row ' || row_number end, '; ' order by row_number)
+            || case when count(*) > 5 then '; and ' || (count(*) - 5) || ' more' else '' end || ')'
+        from (select *, row_number() over (order by row_number) as em_rank from {quarantine} where input = {Sql.Literal(side)} and error_code = {Sql.Literal(Matching.QuarantineCodes.EmptyId)})
+        having count(*) > 0
+        """;
 
     // Quarantine codes of a left row whose id cannot be read as the position's own: blank, an earlier row's, an unreadable line.
     private static readonly string[] UnidentifyingCodes =
