@@ -23,7 +23,14 @@ internal static class CompatibilityFold
         """;
 
     /// <summary>SQL: <paramref name="text"/> (an expression read twice, so a column or a macro's parameter) folded when it holds a character outside ASCII, else as it is.</summary>
-    public static string FoldedSql(string text) => $@"case when regexp_matches({text}, '[^\x00-\x7f]') then {Function}({text}) else {text} end";
+    public static string FoldedSql(string text) => $"case when {HoldsNonAsciiSql(text)} then {Function}({text}) else {text} end";
+
+    /// <summary>
+    /// SQL: whether <paramref name="text"/> holds a character outside ASCII: its UTF-8 bytes outnumber its characters.
+    /// A fifth of the cost of <c>regexp_matches(t, '[^\x00-\x7f]')</c>, which every row's state key paid (7.2M
+    /// results rows: 0.1 CPU-s against 0.5 more than the key without the test).
+    /// </summary>
+    public static string HoldsNonAsciiSql(string text) => $"strlen({text}) <> length({text})";
 
     // NFKC writes ½ as 1⁄2 (U+2044 FRACTION SLASH), and ¹⁄₂ so too: District 4½ would be District 41⁄2, whose number
     // reads as 41. A fraction written after a digit is set apart by a space and its slash is a slash (4 1/2), as one

@@ -92,7 +92,7 @@ internal sealed class CandidacyDdhqCleaning
         create or replace temp macro em_norm_text(t) as
             case
                 when not regexp_matches(t, '[^a-zA-Z -]|[ -]-|- |  ') then nullif(trim(lower(t), ' -'), '')
-                when regexp_matches(t, '[^\x00-\x7f]')
+                when {CompatibilityFold.HoldsNonAsciiSql("t")}
                     then em_norm_folded(translate(em_fold_letters(lower(strip_accents({CompatibilityFold.Function}(em_drop_format(t))))), '''’.', ''))
                 else em_norm_folded(translate(lower(t), '''.', ''))
             end;
