@@ -49,12 +49,18 @@ public sealed class GenerateStagingFiles : ProjectTask
         Log.LogMessage(RewriteReferences ? MessageImportance.High : MessageImportance.Normal, "electionmatch generate: " + GenerateSummary.Counts(result, RewriteReferences));
         Written = Items(result.Written);
         // A snapshot table altered after publishing (EM0618) is the check's finding too (verify's, at its manifest).
-        var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code is Codes.GeneratedFileEdited or Codes.SnapshotColumnsAltered).ToList() : [];
-        foreach (var left in leftToCheck)
+        // A snapshot left out as most likely a teammate's unmerged run is the check's EM0108, as an error, at the same place.
+        var leftToCheck = CheckFollows ? result.Diagnostics.Where(d => d.Code is Codes.GeneratedFileEdited or Codes.SnapshotColumnsAltered or Codes.SourceEntryMissing).ToList() : [];
+        foreach (var left in leftToCheck.Where(d => d.Code != Codes.SourceEntryMissing))
         {
             Log.LogMessage(MessageImportance.High, left.Code == Codes.GeneratedFileEdited
                 ? $"electionmatch: left {left.File} alone, as it was edited by hand; the check reports it"
                 : $"electionmatch: rendered no staging files from the snapshot table whose columns differ from those its manifest {left.File} recorded; the check reports it");
+        }
+
+        foreach (var table in CheckFollows ? result.UnmergedLeftOut : [])
+        {
+            Log.LogMessage(MessageImportance.High, $"electionmatch: left out snapshot {table}, published into the warehouse by a run whose manifest is not in this checkout (most likely a teammate's unmerged branch); the check reports it");
         }
 
         foreach (var model in CheckFollows ? result.StableModelsLeft : [])

@@ -21,6 +21,9 @@ public sealed class PruneSnapshots : ProjectTask
     /// <summary>Say what would be moved, dropped, deleted and removed, and change nothing (<c>--dry-run</c>).</summary>
     public bool DryRun { get; set; }
 
+    /// <summary>Also prune a snapshot whose manifest is not in this checkout though the snapshot log completed it (<c>--orphaned</c>).</summary>
+    public bool Orphaned { get; set; }
+
     protected override void Execute(ProjectContext context, CancellationToken cancellationToken)
     {
         // MSBuild hands over a property function's result escaped, so the targets' one item can hold every date: split
@@ -36,7 +39,7 @@ public sealed class PruneSnapshots : ProjectTask
                 "ElectionMatchPrune takes either -p:SnapshotDate=YYYY-MM-DD (several: -p:SnapshotDate=YYYY-MM-DD%3BYYYY-MM-DD, or \"YYYY-MM-DD,YYYY-MM-DD\" in quotes) or -p:Keep=N, not both and not neither");
         }
 
-        var pruned = new PruneOperation(context).Execute(Match, dates, keep, DryRun, cancellationToken);
+        var pruned = new PruneOperation(context).Execute(Match, dates, keep, DryRun, Orphaned, cancellationToken);
         foreach (var line in pruned.Lines())
         {
             Log.LogMessage(MessageImportance.High, "electionmatch: " + line);

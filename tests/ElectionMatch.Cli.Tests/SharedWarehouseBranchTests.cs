@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ElectionMatch.Diagnostics;
+using ElectionMatch.Warehouse;
 
 namespace ElectionMatch.Tests;
 
@@ -38,6 +39,15 @@ public sealed partial class SharedWarehouseBranchTests : IDisposable
     [GeneratedRegex("`git (log --all --oneline -- [^`]+)`")]
     private static partial Regex GitLogCommand();
 
+    [GeneratedRegex("`electionmatch (prune [^`]+)`")]
+    private static partial Regex PruneCommand();
+
+    private bool InWarehouse(string table)
+    {
+        using var warehouse = DuckDbWarehouse.Open(_project.PathOf("target/goodparty.duckdb"));
+        return warehouse.TableExists("model_predictions", table);
+    }
+
     /// <summary>Alice publishes 2026-11-20 on branch a and commits it; the checkout is left on branch b, from main.</summary>
     private string AlicePublishesOnHerBranch()
     {
@@ -71,7 +81,7 @@ public sealed partial class SharedWarehouseBranchTests : IDisposable
         Assert.Contains("most likely a teammate's run on a branch not merged into this one yet; otherwise a run whose files were never committed", undeclared, StringComparison.Ordinal);
         // Before: "`electionmatch generate` adds its entry and staging model", which copies Alice's files into Bob's branch.
         Assert.DoesNotContain("`electionmatch generate` adds", undeclared, StringComparison.Ordinal);
-        Assert.Contains("do not run `electionmatch generate` for a teammate's snapshot", undeclared, StringComparison.Ordinal);
+        Assert.Contains("`electionmatch generate` leaves it out rather than add a teammate's entry and staging model to this branch", undeclared, StringComparison.Ordinal);
 
         var missing = Assert.Single(errors, e => e.Contains($"error {Codes.ManifestMissing}:", StringComparison.Ordinal));
         Assert.Contains($"{AliceManifest} of snapshot {AliceSnapshot} is missing: the warehouse's snapshot log says run {aliceRun} (", missing, StringComparison.Ordinal);
@@ -79,7 +89,7 @@ public sealed partial class SharedWarehouseBranchTests : IDisposable
         Assert.Contains("do not prune a teammate's snapshot, which would retire it from the shared warehouse", missing, StringComparison.Ordinal);
         // Before: "restore it from version control, or retire the snapshot: `electionmatch prune …`", prune as an equal choice.
         Assert.DoesNotContain(", or retire the snapshot:", missing, StringComparison.Ordinal);
-        Assert.Contains($"Only if no branch has it and the snapshot is abandoned, retire it: `electionmatch prune {Match} --snapshot-date 2026-11-20", missing, StringComparison.Ordinal);
+        Assert.Contains($"Only if no branch has it and the snapshot is abandoned, retire it: `electionmatch prune {Match} --snapshot-date 2026-11-20 --orphaned", missing, StringComparison.Ordinal);
 
         var chain = Assert.Single(errors, e => e.Contains($"error {Codes.ManifestChainBroken}:", StringComparison.Ordinal));
         Assert.Contains($"{Match}_20261121.json(", chain, StringComparison.Ordinal);
@@ -139,5 +149,102 @@ public sealed partial class SharedWarehouseBranchTests : IDisposable
         var again = Cli("run", Match, "--snapshot-date", "2026-11-20", "--replace");
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.DoesNotContain(Codes.ReplacedUnmergedSnapshot, again.Output, StringComparison.Ordinal);
+    }
+    [Fact]
+    public void Prune_of_a_teammates_unmerged_snapshot_is_refused_naming_its_run_and_how_to_tell_an_orphan()
+    {
+        var aliceRun = AlicePublishesOnHerBranch();
+        // Bob publishes after her, so hers is not the newest (which prune refuses anyway).
+        var bob = Cli("run", Match, "--snapshot-date", "2026-11-21");
+        Assert.True(bob.ExitCode == 0, bob.Output);
+        _git.Commit("b");
+
+        foreach (var asked in new[] { new[] { "--snapshot-date", "2026-11-20" }, ["--snapshot-date", "2026-11-20", "--dry-run"], ["--keep", "1"] })
+        {
+            var prune = Cli(["prune", Match, .. asked]);
+
+            // Before: it wrote her manifest under pruned/ from the log and dropped her table, retiring it for the team.
+            Assert.Equal(1, prune.ExitCode);
+            var error = Assert.Single(Errors(prune), e => e.Contains(AliceSnapshot + " is in the warehouse's snapshot log", StringComparison.Ordinal));
+            Assert.Contains($"{AliceManifest}: error {Codes.PruneRefused}: snapshot {AliceSnapshot} is in the warehouse's snapshot log, published by run {aliceRun} (", error, StringComparison.Ordinal);
+            Assert.Contains($"{AliceManifest} is not in this checkout: in a warehouse the team shares, most likely a teammate's run on a branch not merged into this one yet; otherwise a run whose files were never committed", error, StringComparison.Ordinal);
+            Assert.Contains($"{AliceManifest}` (after `git fetch`) tells them apart", error, StringComparison.Ordinal);
+            Assert.Contains($"`electionmatch prune {Match} --snapshot-date 2026-11-20 --orphaned", error, StringComparison.Ordinal);
+            Assert.EndsWith("nothing was pruned", error, StringComparison.Ordinal);
+        }
+
+        Assert.True(InWarehouse(AliceSnapshot));
+        Assert.False(Directory.Exists(_project.PathOf("electionmatch/manifests/pruned")));
+        Assert.Equal((0, ""), _git.Git("status --porcelain"));
+    }
+
+    [Fact]
+    public void An_orphan_is_pruned_by_the_command_check_gives_with_orphaned_and_an_ordinary_prune_needs_no_such_option()
+    {
+        // On main: a run whose files are thrown away (never committed), then one that is committed, linking to it.
+        var orphan = Cli("run", Match, "--snapshot-date", "2026-11-20");
+        Assert.True(orphan.ExitCode == 0, orphan.Output);
+        Assert.Equal(0, _git.Git("checkout -q -- .").ExitCode);
+        Assert.Equal(0, _git.Git("clean -q -f -- electionmatch models").ExitCode);
+        var kept = Cli("run", Match, "--snapshot-date", "2026-11-21");
+        Assert.True(kept.ExitCode == 0, kept.Output);
+        _git.Commit("2026-11-21");
+        var advice = Assert.Single(Errors(Cli("check")), e => e.Contains($"error {Codes.ManifestMissing}:", StringComparison.Ordinal));
+        Assert.Equal((0, ""), _git.Git($"log --all --oneline -- {AliceManifest}"));
+
+        var prune = CliProcess.Run(PruneCommand().Match(advice).Groups[1].Value.Split(' '));
+
+        Assert.True(prune.ExitCode == 0, prune.Output);
+        Assert.Contains($"pruned    {AliceSnapshot}", prune.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(_project.PathOf($"electionmatch/manifests/pruned/{AliceSnapshot}.json")));
+        Assert.False(InWarehouse(AliceSnapshot));
+        var check = Cli("check");
+        Assert.True(check.ExitCode == 0, check.Output);
+
+        // A snapshot whose manifest is here is pruned as before, without --orphaned.
+        var newer = Cli("run", Match, "--snapshot-date", "2026-11-22");
+        Assert.True(newer.ExitCode == 0, newer.Output);
+        var ordinary = Cli("prune", Match, "--snapshot-date", "2026-11-21");
+        Assert.True(ordinary.ExitCode == 0, ordinary.Output);
+        Assert.Contains($"pruned    {Match}_20261121", ordinary.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Generate_on_a_branch_leaves_a_teammates_unmerged_snapshot_out_with_a_warning_and_check_still_reports_it()
+    {
+        var aliceRun = AlicePublishesOnHerBranch();
+
+        var generate = Cli("generate");
+
+        // Before: her sources entry and dated staging model were written into Bob's branch, and the stable model moved to her snapshot.
+        Assert.True(generate.ExitCode == 0, generate.Output);
+        Assert.Equal((0, ""), _git.Git("status --porcelain"));
+        var warning = Assert.Single(generate.Stderr.Split('\n'), l => l.Contains($": warning {Codes.SourceEntryMissing}:", StringComparison.Ordinal));
+        Assert.Contains($"snapshot '{AliceSnapshot}' is published in the warehouse (model_predictions.{AliceSnapshot}, run {aliceRun} (", warning, StringComparison.Ordinal);
+        Assert.Contains($"{AliceManifest} is not in this checkout: in a warehouse the team shares, most likely a teammate's run on a branch not merged into this one yet; otherwise a run whose files were never committed", warning, StringComparison.Ordinal);
+        Assert.Contains($"generate leaves it out: it adds no sources entry or staging model for it, and the stable model stg_model_predictions__{Match} does not move to it", warning, StringComparison.Ordinal);
+        Assert.Contains($"{AliceManifest}` (after `git fetch`) tells them apart", warning, StringComparison.Ordinal);
+        Assert.Contains("To adopt it here deliberately, put its manifest in ", warning, StringComparison.Ordinal);
+        Assert.Contains($"`electionmatch run {Match} --snapshot-date 2026-11-20 --replace", warning, StringComparison.Ordinal);
+
+        // check's findings are as before generate: her snapshot undeclared and its manifest missing, errors.
+        var check = Cli("check");
+        Assert.Equal(1, check.ExitCode);
+        Assert.Equal([Codes.SourceEntryMissing, Codes.ManifestMissing], Errors(check).Select(e => Regex.Match(e, "error (EM[0-9]{4})").Groups[1].Value).Order());
+
+        // Bob publishes after her: generate still leaves hers out, and check adds his link to her manifest (EM0606).
+        var bob = Cli("run", Match, "--snapshot-date", "2026-11-21");
+        Assert.True(bob.ExitCode == 0, bob.Output);
+        _git.Commit("b");
+        Assert.True(Cli("generate").ExitCode == 0);
+        Assert.Equal((0, ""), _git.Git("status --porcelain"));
+        Assert.Equal([Codes.SourceEntryMissing, Codes.ManifestChainBroken, Codes.ManifestMissing], Errors(Cli("check")).Select(e => Regex.Match(e, "error (EM[0-9]{4})").Groups[1].Value).Order());
+
+        // Once her manifest is here (her branch merged), generate adopts her snapshot as before.
+        Assert.Equal(0, _git.Git("checkout a -- electionmatch/manifests").ExitCode);
+        var adopted = Cli("generate");
+        Assert.True(adopted.ExitCode == 0, adopted.Output);
+        Assert.DoesNotContain(Codes.SourceEntryMissing, adopted.Stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(_project.PathOf($"models/staging/model_predictions_source/stg_model_predictions__{AliceSnapshot}.sql")));
     }
 }

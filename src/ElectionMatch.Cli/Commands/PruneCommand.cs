@@ -24,7 +24,8 @@ internal static class PruneCommand
             "a number of snapshots to keep (0 or more)",
             n => n >= 0);
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be moved, dropped, deleted and removed, and change nothing." };
-        var command = new Command("prune", "Retire old snapshots of a match: move the manifest under pruned/ (the chain still verifies), drop the tables, delete the parquet copy and staging model, remove the sources entry.") { match, dates, keep.Option, dryRun };
+        var orphaned = new Option<bool>("--orphaned") { Description = "Also prune a snapshot whose manifest is not in this checkout though the warehouse's snapshot log completed it: in a shared warehouse most likely a teammate's unmerged branch, so only for one no branch has (`git log --all --oneline -- <manifest>` lists nothing) and nobody will publish." };
+        var command = new Command("prune", "Retire old snapshots of a match: move the manifest under pruned/ (the chain still verifies), drop the tables, delete the parquet copy and staging model, remove the sources entry.") { match, dates, keep.Option, dryRun, orphaned };
         project.AddTo(command);
         command.SetAction((result, cancellationToken) => Task.FromResult(DiagnosticPrinter.Guard(() =>
         {
@@ -36,7 +37,7 @@ internal static class PruneCommand
             }
 
             var pruned = new PruneOperation(ProjectContext.Load(project.Read(result)))
-                .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun), cancellationToken);
+                .Execute(result.GetValue(match)!, [.. given.Select(d => RunCommand.ParseDate(d)!.Value)], kept, result.GetValue(dryRun), result.GetValue(orphaned), cancellationToken);
             foreach (var line in pruned.Lines())
             {
                 Terminal.Out.WriteLine(line);

@@ -753,7 +753,7 @@ public sealed class CheckOperation
             // Its manifest missing too: generate would add a teammate's entry and staging model to this branch, where they
             // conflict with their pull request's, so the advice is EM0607's.
             Report(Codes.SourceEntryMissing, Severity.Error, at, UnmergedPublication.Find(_context, new SnapshotLog(warehouse), SnapshotName.TryParse(table, match)!) is { } unmerged
-                ? $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}, {unmerged.Run}) but not declared in source '{source}', and its manifest {unmerged.ManifestPath} is not in this checkout either; {UnmergedPublication.Readings}. EM0607 at its manifest says how to tell them apart; do not run `electionmatch generate` for a teammate's snapshot, which would add their entry and staging model to this branch"
+                ? $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}, {unmerged.Run}) but not declared in source '{source}', and its manifest {unmerged.ManifestPath} is not in this checkout either; {UnmergedPublication.Readings}. EM0607 at its manifest says how to tell them apart; `electionmatch generate` leaves it out rather than add a teammate's entry and staging model to this branch"
                 : $"snapshot '{table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{table}) but not declared in source '{source}', so dbt cannot read it; `electionmatch generate` adds its entry and staging model");
         }
     }

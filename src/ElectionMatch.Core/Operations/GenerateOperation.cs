@@ -41,11 +41,17 @@ public sealed class GenerateOperation
         var resolver = _context.Resolver(warehouse);
         // Each match's snapshots in the sources YAML, and those published but not there (a run killed late): read once,
         // for the check below and for the files.
+        // Of those not there, one whose manifest is not in this checkout either (UnmergedPublication) is left out.
         var snapshots = new Dictionary<string, MatchSnapshots>(StringComparer.Ordinal);
+        var log = new SnapshotLog(warehouse);
         foreach (var match in _context.Settings.Matches.Values)
         {
             var declared = _context.DeclaredSnapshots(match.Name);
-            snapshots[match.Name] = new MatchSnapshots(declared, _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).ToList());
+            var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name);
+            var undeclared = _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).ToList();
+            var unmerged = undeclared.Where(t => !passedOver.Contains(t))
+                .Select(t => UnmergedPublication.Find(_context, log, SnapshotName.TryParse(t, match.Name)!)).OfType<UnmergedPublication>().ToList();
+            snapshots[match.Name] = new MatchSnapshots(declared, [.. undeclared.Except(unmerged.Select(u => u.Name.Table))], unmerged);
         }
 
         RefuseDirectoriesInTheWay(snapshots);
@@ -54,7 +60,7 @@ public sealed class GenerateOperation
         foreach (var match in _context.Settings.Matches.Values)
         {
             var definition = MatchDefinition.For(match.Kind);
-            var (declared, undeclared) = snapshots[match.Name];
+            var (declared, undeclared, unmerged) = snapshots[match.Name];
             // A snapshot whose run was killed before it wrote its files is the next run's to finish (check: EM0608). Files
             // written for it now would carry no manifest, and the stable model moved onto it would read an unfinished snapshot.
             // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
@@ -93,6 +99,14 @@ public sealed class GenerateOperation
                     // propagates as an error.
                     result.Diagnostics.AddRange(e.Diagnostics.Select(d => d with { Severity = Severity.Warning }));
                 }
+            }
+
+            // Published, but neither declared nor with its manifest here: most likely a teammate's unmerged run. Adopting it
+            // would copy their entry and staging model into this branch and move the stable model onto their snapshot.
+            foreach (var publication in unmerged)
+            {
+                result.UnmergedLeftOut.Add(publication.Name.Table);
+                result.Diagnostics.Add(UnmergedLeftOut(publication));
             }
 
             // Snapshots published to the warehouse but missing from the sources YAML (a run killed late).
@@ -137,7 +151,7 @@ public sealed class GenerateOperation
     private void RefuseDirectoriesInTheWay(IReadOnlyDictionary<string, MatchSnapshots> snapshots)
     {
         var paths = new List<string>();
-        foreach (var (match, (declared, undeclared)) in snapshots)
+        foreach (var (match, (declared, undeclared, _)) in snapshots)
         {
             foreach (var name in declared.Select(d => d.Name).Concat(undeclared.Select(t => SnapshotName.TryParse(t, match)!)))
             {
@@ -161,8 +175,27 @@ public sealed class GenerateOperation
         ProjectWritability.RefuseDirectoriesAt(paths, "generate");
     }
 
-    /// <summary>A match's snapshots in the sources YAML, and the tables published but not there (a run killed late).</summary>
-    private sealed record MatchSnapshots(IReadOnlyList<(SnapshotName Name, SourceTable Entry)> Declared, IReadOnlyList<string> Undeclared);
+    /// <summary>
+    /// A match's snapshots in the sources YAML, the tables published but not there (a run killed late), and those published,
+    /// not there, whose manifest is not in this checkout either (left out).
+    /// </summary>
+    private sealed record MatchSnapshots(IReadOnlyList<(SnapshotName Name, SourceTable Entry)> Declared, IReadOnlyList<string> Undeclared, IReadOnlyList<UnmergedPublication> Unmerged);
+
+    /// <summary>
+    /// EM0108 as a warning, where and as check reports it as an error: generate writes nothing for a snapshot whose manifest
+    /// is not here (before, it added the entry and staging model of a teammate's unmerged run and moved the stable model to it).
+    /// </summary>
+    private Diagnostic UnmergedLeftOut(UnmergedPublication unmerged)
+    {
+        var source = _context.Settings.Snapshots.SourceName;
+        var at = _context.Sources.SourceNames.TryGetValue(source, out var declared) ? declared : SourceSpan.TextFile(DisplayPath.For(_context.SnapshotSourcesFile));
+        var name = unmerged.Name;
+        return Diagnostic.Warning(Codes.SourceEntryMissing, at,
+            $"snapshot '{name.Table}' is published in the warehouse ({_context.Settings.Snapshots.Schema}.{name.Table}, {unmerged.Run}) but not declared in source '{source}', and its manifest {unmerged.ManifestPath} is not in this checkout: {UnmergedPublication.Readings}. "
+            + $"generate leaves it out: it adds no sources entry or staging model for it, and the stable model {SnapshotName.LatestModel(name.Match, source)} does not move to it. {unmerged.WhatToDo(_context)}. "
+            + $"To adopt it here deliberately, put its manifest in {DisplayPath.For(_context.Project.Resolve(_context.Settings.Snapshots.ManifestDirectory))} (from the commit `git log` lists; no command writes it from the snapshot log's copy) and run generate again, "
+            + $"or publish it again with its manifest here: `{_context.RunCommand(name.Match, name.Date, ["--replace"])}` (which recomputes it from the inputs as they are now, and warns that it replaced the run, EM0620)");
+    }
 
     private string ZipCodeModelPath(ZipCodeSettings zipCodes, string model) =>
         _context.Project.Resolve(Path.Combine(zipCodes.ModelDirectory, model + ".sql"));

@@ -19,6 +19,12 @@ public sealed class GenerateResult
     public List<string> LeftInterrupted { get; } = [];
 
     /// <summary>
+    /// The snapshots left out because their manifest is not in this checkout though the snapshot log completed them (most
+    /// likely a teammate's unmerged run): the EM0108 warning of each in <see cref="Diagnostics"/> says so.
+    /// </summary>
+    public List<string> UnmergedLeftOut { get; } = [];
+
+    /// <summary>
     /// The stable models left as they are because their match's newest snapshot's table no longer has the columns its manifest
     /// recorded: that snapshot's EM0618 in <see cref="Diagnostics"/> says so, with no EM0107 besides.
     /// </summary>

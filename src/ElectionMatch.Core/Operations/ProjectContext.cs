@@ -159,9 +159,10 @@ public sealed partial class ProjectContext
         : $"electionmatch restore {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
 
     /// <summary>The command that prunes a snapshot: <c>electionmatch prune</c>, or in a build its target (ElectionMatchPrune, a dry run unless told).</summary>
-    public string PruneCommand(SnapshotName name) => Host == ProjectHost.MSBuild
-        ? $"dotnet build -t:ElectionMatchPrune -p:Match={name.Match} -p:SnapshotDate={name.Date:yyyy-MM-dd} -p:DryRun=false"
-        : $"electionmatch prune {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{CommandOptions}";
+    /// <param name="orphaned">With <c>--orphaned</c> (<c>-p:Orphaned=true</c>): the snapshot's manifest is not in this checkout, and prune refuses it without.</param>
+    public string PruneCommand(SnapshotName name, bool orphaned = false) => Host == ProjectHost.MSBuild
+        ? $"dotnet build -t:ElectionMatchPrune -p:Match={name.Match} -p:SnapshotDate={name.Date:yyyy-MM-dd}{(orphaned ? " -p:Orphaned=true" : "")} -p:DryRun=false"
+        : $"electionmatch prune {name.Match} --snapshot-date {name.Date:yyyy-MM-dd}{(orphaned ? " --orphaned" : "")}{CommandOptions}";
 
     /// <summary>
     /// The command that retires a match electionmatch.yml no longer defines: prune every snapshot of it, and its stable

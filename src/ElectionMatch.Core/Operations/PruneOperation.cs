@@ -33,8 +33,11 @@ public sealed class PruneOperation
     /// <param name="keep">Prune every finished snapshot but the newest <paramref name="keep"/> (1 or more; 0, every one, only
     /// for a match electionmatch.yml no longer defines).</param>
     /// <param name="dryRun">Say what would be removed, and change nothing.</param>
+    /// <param name="orphaned">Also prune a snapshot of a defined match whose manifest is not in this checkout while the snapshot
+    /// log completed it (<see cref="UnmergedPublication"/>): refused without, as in a shared warehouse it is most likely a
+    /// teammate's unmerged snapshot, which the prune would retire for the whole team.</param>
     /// <param name="cancellationToken">Stops the wait for the warehouse (prune's own steps are short and each idempotent).</param>
-    public PruneResult Execute(string match, IReadOnlyList<DateOnly> dates, int? keep, bool dryRun, CancellationToken cancellationToken = default)
+    public PruneResult Execute(string match, IReadOnlyList<DateOnly> dates, int? keep, bool dryRun, bool orphaned = false, CancellationToken cancellationToken = default)
     {
         var defined = _context.Settings.Matches.GetValueOrDefault(match);
         var warehousePath = _context.Target.DatabasePath;
@@ -57,7 +60,7 @@ public sealed class PruneOperation
             throw NotAMatch(match);
         }
 
-        var (targets, retire) = Plan(warehouse, match, defined, dates, keep);
+        var (targets, retire) = Plan(warehouse, match, defined, dates, keep, orphaned);
         var result = new PruneResult(dryRun);
         foreach (var target in targets)
         {
@@ -111,7 +114,7 @@ public sealed class PruneOperation
     /// every refusal, and nothing changed.
     /// </summary>
     /// <param name="defined">The match's settings; null for a match electionmatch.yml no longer defines.</param>
-    private (List<SnapshotName> Targets, bool Retire) Plan(DuckDbWarehouse warehouse, string match, MatchSettings? defined, IReadOnlyList<DateOnly> dates, int? keep)
+    private (List<SnapshotName> Targets, bool Retire) Plan(DuckDbWarehouse warehouse, string match, MatchSettings? defined, IReadOnlyList<DateOnly> dates, int? keep, bool orphaned)
     {
         var errors = new List<Diagnostic>();
         var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match);
@@ -170,6 +173,15 @@ public sealed class PruneOperation
             errors.AddRange(passedOver.Interrupted.Values.Select(r => Diagnostic.Error(Codes.PruneRefused,
                 _context.Sources.Find(_context.Settings.Snapshots.SourceName, r.Snapshot)?.At ?? SourceSpan.PathOnly(DisplayPath.For(_context.Target.DatabasePath)),
                 $"{FinishedSnapshots.InterruptedRun(_context, r)} once '{match}' is back under matches: in electionmatch.yml; prune cannot retire the match while it is unfinished")));
+        }
+
+        if (defined is not null && !orphaned)
+        {
+            // A snapshot whose manifest is not here, the log's copy of which prune would write under pruned/: in a shared
+            // warehouse most likely a teammate's unmerged run. One a stopped prune left (its manifest under pruned/) is finished.
+            var log = new SnapshotLog(warehouse);
+            errors.AddRange(targets.Where(n => !passedOver.Pruned.Contains(n.Table))
+                .Select(n => UnmergedPublication.Find(_context, log, n)).OfType<UnmergedPublication>().Select(UnmergedRefusal));
         }
 
         errors.AddRange(targets.SelectMany(n => FilesKept([_context.SqlPath(n), _context.YamlPath(n)], $"staging model of snapshot {n.Table}", "dbt would fail on it once the snapshot is gone")));
@@ -239,6 +251,16 @@ public sealed class PruneOperation
 
         return null;
     }
+
+    /// <summary>
+    /// EM0614 for a snapshot whose manifest is not in this checkout (<see cref="UnmergedPublication"/>): nothing here tells a
+    /// teammate's unmerged run from an orphan, so the prune of it is asked for by name (<c>--orphaned</c>).
+    /// </summary>
+    private Diagnostic UnmergedRefusal(UnmergedPublication unmerged) =>
+        Diagnostic.Error(Codes.PruneRefused, _context.Sources.Find(_context.Settings.Snapshots.SourceName, unmerged.Name.Table)?.At ?? SourceSpan.PathOnly(unmerged.ManifestPath),
+            $"snapshot {unmerged.Name.Table} is in the warehouse's snapshot log, published by {unmerged.Run}, but its manifest {unmerged.ManifestPath} is not in this checkout: {UnmergedPublication.Readings}; "
+            + $"prune would retire it from this warehouse, for everyone who publishes into it. `git log --all --oneline -- {unmerged.ManifestPath}` (after `git fetch`) tells them apart: a commit listed there has the manifest, so merge its branch (or restore the file from it) instead of pruning; "
+            + $"only if nothing is listed and the snapshot is abandoned, `{_context.PruneCommand(unmerged.Name, orphaned: true)}` retires it, writing the log's copy of its manifest under pruned/");
 
     /// <summary>The files prune would delete (<paramref name="what"/>: a snapshot's staging model, a match's stable model) that are not ElectionMatch's as it wrote them.</summary>
     /// <param name="left">What follows when such a file stays and the rest goes.</param>

@@ -32,5 +32,5 @@ internal sealed record UnmergedPublication(SnapshotName Name, string RunId, Date
     /// <summary>How to tell the readings apart, and what to do in each.</summary>
     public string WhatToDo(ProjectContext context) =>
         $"`git log --all --oneline -- {ManifestPath}` (after `git fetch`) tells them apart: a commit listed there has the manifest, so merge or pull its branch (once it is merged, for a teammate's pull request) or restore the file from that commit; do not prune a teammate's snapshot, which would retire it from the shared warehouse"
-        + (LogHoldsManifest ? $". Only if no branch has it and the snapshot is abandoned, retire it: `{context.PruneCommand(Name)}` writes the log's copy of the manifest under pruned/ and removes the rest" : "");
+        + (LogHoldsManifest ? $". Only if no branch has it and the snapshot is abandoned, retire it: `{context.PruneCommand(Name, orphaned: true)}` writes the log's copy of the manifest under pruned/ and removes the rest" : "");
 }
