@@ -90,11 +90,12 @@ public sealed class MergedPullRequestTests : IDisposable
         Assert.DoesNotContain(Codes.ManifestEdited, resolved.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Verify_says_the_chain_forked_when_two_teammates_each_published_from_their_own_warehouse_and_a_replace_rejoins_it()
+    /// <summary>
+    /// Alice publishes 2026-11-01 on branch a into her own warehouse (moved to target.alice), Bob 2026-11-02 on branch b
+    /// into his (left in target/); both are merged into main, the conflicts resolved as docs/ci.md says.
+    /// </summary>
+    private (string AliceRun, string BobRun, string AliceWarehouse) MergeTwoTeammatesWithWarehousesOfTheirOwn()
     {
-        // Each teammate's own warehouse (target/, not committed): neither run knew of the other's, so both manifests name
-        // no previous manifest. Before: error EM0606 "broken chain", as if a manifest had been edited or deleted.
         File.WriteAllText(_project.PathOf(".gitignore"), "target/\n");
         Assert.Equal(0, Git("init -q -b main").ExitCode);
         Commit("base");
@@ -118,6 +119,15 @@ public sealed class MergedPullRequestTests : IDisposable
         Commit("merge b");
         string RunIdOf(string date) => System.Text.RegularExpressions.Regex.Match(_project.Read($"electionmatch/manifests/candidacy_ddhq_matches_{date}.json"), "\"run_id\": \"([0-9a-f]+)\"").Groups[1].Value;
         var (aliceRun, bobRun) = (RunIdOf("20261101"), RunIdOf("20261102"));
+        return (aliceRun, bobRun, aliceWarehouse);
+    }
+
+    [Fact]
+    public void Verify_says_the_chain_forked_when_two_teammates_each_published_from_their_own_warehouse_and_a_replace_rejoins_it()
+    {
+        // Each teammate's own warehouse (target/, not committed): neither run knew of the other's, so both manifests name
+        // no previous manifest. Before: error EM0606 "broken chain", as if a manifest had been edited or deleted.
+        var (aliceRun, bobRun, aliceWarehouse) = MergeTwoTeammatesWithWarehousesOfTheirOwn();
 
         // In Bob's warehouse (its log has his run, not Alice's): a fork, said as one, a warning.
         var inBobs = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
@@ -154,6 +164,30 @@ public sealed class MergedPullRequestTests : IDisposable
         var link = Assert.Single(clone.Stderr.Split('\n'), l => l.Contains($": error {Codes.ManifestChainBroken}:", StringComparison.Ordinal));
         Assert.Contains("the chain forked (the two published from two warehouses, each not knowing the other's run) or this manifest was edited", link, StringComparison.Ordinal);
         Assert.DoesNotContain("broken chain", link, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Verify_says_a_teammates_table_this_warehouses_log_never_recorded_was_published_into_another_warehouse_not_dropped()
+    {
+        var (aliceRun, _, _) = MergeTwoTeammatesWithWarehousesOfTheirOwn();
+
+        // In Bob's warehouse, whose snapshot log has no record of Alice's run.
+        var verify = CliProcess.Run("verify", "--no-inputs", "--project-dir", _project.Directory);
+
+        Assert.Equal(1, verify.ExitCode);
+        // Said once, for the table and its quarantine. Before: "dropped or renamed after this manifest was written", twice.
+        var gone = Assert.Single(verify.Stderr.Split('\n'), l => l.Contains($": error {Codes.SnapshotDropped}:", StringComparison.Ordinal));
+        Assert.Contains("candidacy_ddhq_matches_20261101.json(", gone, StringComparison.Ordinal);
+        Assert.Contains("model_predictions.candidacy_ddhq_matches_20261101 is not in the warehouse ", gone, StringComparison.Ordinal);
+        Assert.Contains(", nor is its candidacy_ddhq_matches_20261101__quarantine", gone, StringComparison.Ordinal);
+        Assert.Contains($"this warehouse's snapshot log has no record of its publication (run {aliceRun}): it was published into another warehouse", gone, StringComparison.Ordinal);
+        Assert.Contains("`electionmatch run candidacy_ddhq_matches --snapshot-date 2026-11-01 --replace", gone, StringComparison.Ordinal);
+        Assert.DoesNotContain("dropped or renamed", verify.Stderr, StringComparison.Ordinal);
+
+        // check words its EM0101 at the entry the same way: another warehouse.
+        var check = CliProcess.Run("check", "--project-dir", _project.Directory);
+        Assert.Contains(check.Stderr.Split('\n'), l => l.Contains($": error {Codes.SnapshotTableMissing}:", StringComparison.Ordinal) && l.Contains("published into another warehouse", StringComparison.Ordinal));
+        Assert.DoesNotContain("dropped or renamed", check.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -351,7 +351,22 @@ public sealed class VerifyOperation
                 return;
             }
 
-            foreach (var table in new[] { name.Table, name.QuarantineTable })
+            // Neither table here and no record of the run in this warehouse's log: published into another warehouse (a
+            // teammate's own), as check's EM0101 says, not dropped from this one. Said once, for both tables.
+            if (record is null && !_warehouse.TableExists(schema, name.Table))
+            {
+                var run = file.Manifest?.RunId is { } runId ? $" (run {runId})" : "";
+                var quarantine = _warehouse.TableExists(schema, name.QuarantineTable) ? "" : $", nor is its {name.QuarantineTable}";
+                Report(Codes.SnapshotDropped, Severity.Error, new SourceSpan(display, LineOf(file.Text, "\"table\""), 1),
+                    $"{schema}.{name.Table} is not in the warehouse {WarehouseFile}{quarantine}, and this warehouse's snapshot log has no record of its publication{run}: it was published into another warehouse, such as a teammate's own, not dropped from this one; "
+                    + $"verify it in the warehouse that published it, or in the one the team shares, through a profile target (docs/ci.md, \"One warehouse for the team\"), or publish it into this one with `{_context.RunCommand(name.Match, name.Date, ["--replace"])}`, which recomputes it from the inputs as they are now");
+                if (quarantine.Length > 0)
+                {
+                    return;
+                }
+            }
+
+            foreach (var table in new[] { name.Table, name.QuarantineTable }.Where(t => !(record is null && t == name.Table)))
             {
                 if (!_warehouse.TableExists(schema, table))
                 {
