@@ -51,7 +51,7 @@ public sealed class GenerateOperation
             var undeclared = _context.PublishedSnapshots(warehouse, match.Name).Except(declared.Select(d => d.Name.Table)).ToList();
             var unmerged = undeclared.Where(t => !passedOver.Contains(t))
                 .Select(t => UnmergedPublication.Find(_context, log, SnapshotName.TryParse(t, match.Name)!)).OfType<UnmergedPublication>().ToList();
-            snapshots[match.Name] = new MatchSnapshots(declared, [.. undeclared.Except(unmerged.Select(u => u.Name.Table))], unmerged);
+            snapshots[match.Name] = new MatchSnapshots(declared, [.. undeclared.Except(unmerged.Select(u => u.Name.Table))], unmerged, passedOver);
         }
 
         RefuseDirectoriesInTheWay(snapshots);
@@ -60,12 +60,11 @@ public sealed class GenerateOperation
         foreach (var match in _context.Settings.Matches.Values)
         {
             var definition = MatchDefinition.For(match.Kind);
-            var (declared, undeclared, unmerged) = snapshots[match.Name];
+            var (declared, undeclared, unmerged, passedOver) = snapshots[match.Name];
             // A snapshot whose run was killed before it wrote its files is the next run's to finish (check: EM0608). Files
             // written for it now would carry no manifest, and the stable model moved onto it would read an unfinished snapshot.
             // A snapshot prune retired (its manifest under pruned/) gets nothing back; what a stopped prune left is the next
-            // prune's to remove (check: EM0613).
-            var passedOver = FinishedSnapshots.PassedOver(_context, warehouse, match.Name);
+            // prune's to remove (check: EM0613). Read once with the snapshots, above.
             foreach (var record in passedOver.Interrupted.Values)
             {
                 result.LeftInterrupted.Add(LeftInterruptedLine(record));
@@ -151,7 +150,7 @@ public sealed class GenerateOperation
     private void RefuseDirectoriesInTheWay(IReadOnlyDictionary<string, MatchSnapshots> snapshots)
     {
         var paths = new List<string>();
-        foreach (var (match, (declared, undeclared, _)) in snapshots)
+        foreach (var (match, (declared, undeclared, _, _)) in snapshots)
         {
             foreach (var name in declared.Select(d => d.Name).Concat(undeclared.Select(t => SnapshotName.TryParse(t, match)!)))
             {
@@ -177,9 +176,10 @@ public sealed class GenerateOperation
 
     /// <summary>
     /// A match's snapshots in the sources YAML, the tables published but not there (a run killed late), and those published,
-    /// not there, whose manifest is not in this checkout either (left out).
+    /// not there, whose manifest is not in this checkout either (left out); and the snapshots a run left unfinished or prune
+    /// retired (<see cref="FinishedSnapshots.PassedOver"/>), read once for both.
     /// </summary>
-    private sealed record MatchSnapshots(IReadOnlyList<(SnapshotName Name, SourceTable Entry)> Declared, IReadOnlyList<string> Undeclared, IReadOnlyList<UnmergedPublication> Unmerged);
+    private sealed record MatchSnapshots(IReadOnlyList<(SnapshotName Name, SourceTable Entry)> Declared, IReadOnlyList<string> Undeclared, IReadOnlyList<UnmergedPublication> Unmerged, PassedOverSnapshots PassedOver);
 
     /// <summary>
     /// EM0108 as a warning, where and as check reports it as an error: generate writes nothing for a snapshot whose manifest
